@@ -1,0 +1,56 @@
+# Two commands for a fresh Debian/Ubuntu machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_UPDATED := .venv/.apt-updated
+
+.PHONY: run test install install-test system-deps test-system-deps lint demo bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(VENV)/.installed $@
+
+# Graphviz's `dot` renders SVG/PNG/PDF; DOT and Mermaid text work without it.
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
+	  else echo "Graphviz 'dot' is missing: install the graphviz package of your system"; fi; }
+
+# Tests also need a PostgreSQL server and Chromium (started/driven by the tests themselves).
+test-system-deps: system-deps
+	@missing=""; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Please install:$$missing"; exit 1; fi; fi
+
+install: system-deps $(VENV)/.installed
+
+install-test: test-system-deps $(VENV)/.installed-test
+
+run: install
+	rm -f demo.db
+	$(BIN)/mno --db sqlite:///demo.db demo
+
+test: install-test
+	$(BIN)/ruff check mno_workflow tests bench
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db mno.db

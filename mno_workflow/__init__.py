@@ -1,0 +1,1 @@
+"""MNO Workflow: executable Standard Operating Procedures for national referral mechanisms."""

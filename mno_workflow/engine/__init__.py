@@ -1,0 +1,1 @@
+"""Runs cases through compiled SOPs: machines, forms, clock and the atomic fire contract."""

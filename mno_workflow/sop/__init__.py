@@ -1,0 +1,1 @@
+"""The SOP language: schema, strict loader, CEL expressions and lint rules."""

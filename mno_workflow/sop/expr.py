@@ -1,0 +1,75 @@
+"""CEL (Common Expression Language) guards and conditions: compiled once, evaluated safely.
+
+No ``eval``: expressions from SOP files are compiled by the ``common-expression-language``
+package and run against plain data. Dates are passed to CEL as timestamps (midnight UTC).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from typing import Any
+
+import cel
+
+# Names every expression may use besides form ids.
+BUILTIN_NAMES = frozenset({"item", "now", "today", "case"})
+_MACRO_VAR_RE = re.compile(r"\.\s*(?:exists_one|exists|all|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class ExprError(Exception):
+    """A CEL expression that does not compile (``compile``) or fails at run time (``evaluate``)."""
+
+
+class Expr:
+    """A compiled CEL expression. ``variables`` are the root names it reads (macro vars excluded)."""
+
+    __slots__ = ("source", "_program", "variables")
+
+    def __init__(self, source: str):
+        self.source = source
+        try:
+            self._program = cel.compile(source)
+        except (ValueError, RuntimeError) as e:
+            raise ExprError(str(e).splitlines()[0] if str(e) else "syntax error") from None
+        macro_vars = set(_MACRO_VAR_RE.findall(source))
+        self.variables = frozenset(self._program.variables()) - macro_vars
+
+    def evaluate(self, context: dict[str, Any]) -> Any:
+        """Evaluate against ``context`` (plain dicts, lists, str, numbers, bool, date, datetime).
+
+        Raises :class:`ExprError` when a field is missing or types do not match.
+        """
+        try:
+            return self._program.execute(to_cel(context))
+        except KeyError as e:
+            raise ExprError(f"missing value {e.args[0]!r}") from None
+        except (ValueError, TypeError, RuntimeError) as e:
+            raise ExprError(str(e)) from None
+
+    def holds(self, context: dict[str, Any]) -> bool:
+        """True when the expression evaluates to ``true``; a run-time error counts as false."""
+        try:
+            return self.evaluate(context) is True
+        except ExprError:
+            return False
+
+
+@lru_cache(maxsize=4096)
+def compile_expr(source: str) -> Expr:
+    """Compile (and cache) ``source``. Raises :class:`ExprError` on a syntax error."""
+    return Expr(source)
+
+
+def to_cel(value: Any) -> Any:
+    """Convert Python data to CEL-compatible values (dates become UTC timestamps)."""
+    if isinstance(value, dict):
+        return {k: to_cel(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_cel(v) for v in value]
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tzinfo=UTC)
+    return value

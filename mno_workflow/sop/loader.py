@@ -1,0 +1,186 @@
+"""Strict YAML loading of SOP files into the pydantic model, with file:line:col for every error.
+
+YAML 1.2 through ruamel.yaml: ``no``/``off``/``NO`` stay strings, duplicate keys and tabs are
+errors. Every node's position is kept so that schema errors (pydantic) and reference errors
+(:mod:`mno_workflow.sop.lint`) point at the line an author must edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError
+
+from .diagnostics import Diagnostic, SOPError
+from .schema import SOP
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass
+class Positions:
+    """1-based (line, col) of every key and value of a loaded document, by path."""
+
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def of(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Position of the deepest known node along ``path`` (the key itself when ``key``)."""
+        path = tuple(path)
+        while path:
+            if key and path in self.keys:
+                return self.keys[path]
+            if path in self.values:
+                return self.values[path]
+            if path in self.keys:
+                return self.keys[path]
+            path = path[:-1]
+            key = False
+        return self.values.get((), (1, 1))
+
+
+@dataclass
+class LoadedSOP:
+    """An SOP model with its source text, SHA-256 and node positions."""
+
+    model: SOP
+    source: str
+    path: str
+    positions: Positions
+    sha256: str
+
+    def diag(self, path: Path_, code: str, message: str, hint: str = "", *,
+             severity: str = "error", key: bool = False) -> Diagnostic:
+        line, col = self.positions.of(path, key=key)
+        return Diagnostic(self.path, line, col, severity, code, message, hint)
+
+
+def _plain(node: Any, path: Path_, pos: Positions) -> Any:
+    """Turn ruamel nodes into plain dicts/lists, recording positions."""
+    if isinstance(node, CommentedMap):
+        out = {}
+        for k, v in node.items():
+            kl, kc = node.lc.key(k)
+            vl, vc = node.lc.value(k)
+            pos.keys[path + (k,)] = (kl + 1, kc + 1)
+            pos.values[path + (k,)] = (vl + 1, vc + 1)
+            out[str(k) if not isinstance(k, str) else k] = _plain(v, path + (k,), pos)
+        return out
+    if isinstance(node, CommentedSeq):
+        out_list = []
+        for i, v in enumerate(node):
+            line, col = node.lc.item(i)
+            pos.values[path + (i,)] = (line + 1, col + 1)
+            out_list.append(_plain(v, path + (i,), pos))
+        return out_list
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
+    """Parse YAML 1.2 text into plain data and positions.
+
+    Raises :class:`SOPError` with codes E001 (syntax), E002 (duplicate key), E003 (tab).
+    """
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        doc = yaml.load(text)
+    except DuplicateKeyError as e:
+        mark = e.problem_mark
+        raise SOPError([Diagnostic(path, mark.line + 1, mark.column + 1, "error", "E002",
+                                   f"duplicate key: {e.problem}",
+                                   "each key may appear once in a mapping; merge or rename")]) from None
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = e.problem or e.context or "invalid YAML"
+        if "\\t" in problem or "'\\t'" in str(e) or "\t" in problem:
+            raise SOPError([Diagnostic(path, line, col, "error", "E003", "tab character in YAML",
+                                       "indent with spaces, never tabs")]) from None
+        raise SOPError([Diagnostic(path, line, col, "error", "E001", f"YAML syntax error: {problem}",
+                                   "check indentation, colons and closing brackets on this line "
+                                   "or the one before")]) from None
+    pos = Positions()
+    if not isinstance(doc, CommentedMap):
+        raise SOPError([Diagnostic(path, 1, 1, "error", "E004", "an SOP file must be a YAML mapping",
+                                   "start with 'sop: <id>' and 'version: \"...\"'")])
+    return _plain(doc, (), pos), pos
+
+
+_MESSAGES = {
+    "extra_forbidden": ("E010", "unknown key {key!r}", "check the spelling; see docs/sop-language.md "
+                        "for the keys allowed here"),
+    "missing": ("E011", "missing required key {key!r}", "add '{key}:' to this mapping"),
+}
+
+
+def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list[Diagnostic]:
+    seen: set[tuple] = set()
+    out: list[Diagnostic] = []
+    for e in err.errors(include_url=False):
+        loc = tuple(e["loc"])
+        # Drop pydantic's union-branch tags (e.g. 'Duration', 'list[str]') that are not in the YAML.
+        known: list[Any] = []
+        for part in loc:
+            candidate = tuple(known) + (part,)
+            if candidate in pos.keys or candidate in pos.values or e["type"] in ("extra_forbidden",
+                                                                                 "missing"):
+                known.append(part)
+        if e["type"] in ("extra_forbidden", "missing") and loc:
+            key = loc[-1]
+            code, msg, hint = _MESSAGES[e["type"]]
+            message, hint = msg.format(key=key), hint.format(key=key)
+            line, col = pos.of(tuple(known), key=True)
+        else:
+            code, message = "E012", f"invalid value: {e['msg']}"
+            hint = "see docs/sop-language.md for the expected shape"
+            line, col = pos.of(tuple(known))
+        where = ".".join(str(p) for p in known)
+        sig = (line, col, code)
+        if sig in seen:
+            continue
+        seen.add(sig)
+        out.append(Diagnostic(path, line, col, "error", code, f"{message} at {where or 'top level'}",
+                              hint))
+    return out
+
+
+def load_text(text: str, path: str = "<string>") -> LoadedSOP:
+    """Parse and validate SOP ``text``; ``path`` is used in diagnostics only.
+
+    Returns a :class:`LoadedSOP`. Raises :class:`SOPError` listing every problem (syntax,
+    schema, references) with file:line:col. Reference checks come from
+    :func:`mno_workflow.sop.lint.check_references`.
+    """
+    from .lint import check_references  # late import: lint depends on LoadedSOP
+
+    data, pos = parse_yaml(text, path)
+    try:
+        model = SOP.model_validate(data)
+    except ValidationError as e:
+        raise SOPError(_schema_diagnostics(e, path, pos)) from None
+    loaded = LoadedSOP(model, text, path, pos, hashlib.sha256(text.encode()).hexdigest())
+    errors = [d for d in check_references(loaded) if d.severity == "error"]
+    if errors:
+        raise SOPError(errors)
+    return loaded
+
+
+def load_file(path: str | Path) -> LoadedSOP:
+    """Read and load an SOP file (UTF-8). Raises :class:`SOPError` (also when unreadable)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SOPError([Diagnostic(str(path), 1, 1, "error", "E000", f"cannot read file: {e}",
+                                   "check the path and that the file is UTF-8 text")]) from None
+    return load_text(text, str(path))

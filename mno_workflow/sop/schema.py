@@ -1,0 +1,315 @@
+"""Pydantic models of the SOP language: the format-neutral model every other part reads.
+
+Shapes only; cross-references (a transition naming an unknown state, a form naming an unknown
+option list...) are checked by :mod:`mno_workflow.sop.lint`, which knows the YAML positions.
+
+Durations are written as ``"<amount> <unit>"`` where the unit is one of ``minutes``, ``hours``,
+``days`` (calendar days), ``working days`` (the SOP calendar's work week and public holidays),
+``weeks`` or ``months`` (singular accepted). See DESIGN.md, "The SOP language".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+IDENT_RE = r"^[a-z][a-z0-9_]*$"
+Ident = Annotated[str, Field(pattern=IDENT_RE, max_length=64)]
+
+# A label in every language the SOP lists: {fr: "...", en: "..."}. Languages are checked by lint.
+Label = dict[str, str]
+
+
+class Strict(BaseModel):
+    """Base for every model of the language: unknown keys are errors, models are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Unit(StrEnum):
+    minutes = "minutes"
+    hours = "hours"
+    days = "days"
+    working_days = "working_days"
+    weeks = "weeks"
+    months = "months"
+
+
+_UNIT_WORDS = {
+    "minute": Unit.minutes, "minutes": Unit.minutes, "min": Unit.minutes,
+    "hour": Unit.hours, "hours": Unit.hours, "h": Unit.hours,
+    "day": Unit.days, "days": Unit.days,
+    "working day": Unit.working_days, "working days": Unit.working_days,
+    "week": Unit.weeks, "weeks": Unit.weeks,
+    "month": Unit.months, "months": Unit.months,
+}
+_DURATION_RE = re.compile(r"^\s*(\d+)\s*([a-z ]+?)\s*$")
+
+
+class Duration(Strict):
+    """An amount of a unit, e.g. ``10 working days``. ``amount`` is a whole number ≥ 0."""
+
+    amount: int = Field(ge=0)
+    unit: Unit
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            m = _DURATION_RE.match(value.lower())
+            if not m or m.group(2) not in _UNIT_WORDS:
+                raise ValueError(
+                    f"invalid duration {value!r}: write '<number> <unit>' with unit minutes, hours, "
+                    "days, working days, weeks or months (e.g. '10 working days')"
+                )
+            return {"amount": int(m.group(1)), "unit": _UNIT_WORDS[m.group(2)]}
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit.value.replace('_', ' ')}"
+
+
+class ByField(Strict):
+    """A duration chosen by the value of a choice field, e.g. referral deadline by priority.
+
+    ``by`` is a field path ``form.field``; ``cases`` maps each option code to a duration.
+    """
+
+    by: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    cases: dict[str, Duration]
+
+
+class Expiry(Strict):
+    """What happens when a deadline passes: escalate to a role and/or fire a trigger."""
+
+    escalate: Ident | None = None
+    fire: Ident | None = None
+
+
+_REMIND_RE = re.compile(
+    r"^\s*(?:(\d{1,3})\s*%|(\d+\s*[a-z ]+?)\s+(before|after))\s*$"
+)
+
+
+class Deadline(Strict):
+    """A deadline on a state.
+
+    ``within`` is a :class:`Duration` or a :class:`ByField`; the clock starts when the state is
+    entered, or at the date/datetime field named by ``start`` (``form.field``). ``cutoff``
+    (local time of the SOP calendar, ``HH:MM``) moves a start after that time to the next working
+    day. ``remind`` lists offsets: ``"50%"`` of the period elapsed, ``"1 working day before"``,
+    ``"2 hours after"`` the due instant.
+    """
+
+    within: Duration | ByField
+    start: str | None = Field(default=None, pattern=r"^(entered|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$")
+    cutoff: time | None = None
+    remind: list[str] = []
+    on_expiry: Expiry | None = None
+
+    @field_validator("remind")
+    @classmethod
+    def _check_remind(cls, values: list[str]) -> list[str]:
+        for v in values:
+            m = _REMIND_RE.match(str(v).lower())
+            if not m:
+                raise ValueError(
+                    f"invalid reminder {v!r}: write '50%', '1 working day before' or '2 hours after'"
+                )
+            if m.group(2):
+                Duration.model_validate(m.group(2))
+            elif not 0 < int(m.group(1)) < 100:
+                raise ValueError(f"invalid reminder {v!r}: a percentage is between 1% and 99%")
+        return values
+
+
+class FieldType(StrEnum):
+    text = "text"
+    number = "number"
+    integer = "integer"
+    date = "date"
+    datetime = "datetime"
+    boolean = "boolean"
+    choice = "choice"
+    multi = "multi"
+    phone = "phone"
+    repeat = "repeat"
+
+
+class Classification(StrEnum):
+    personal = "personal"
+    sensitive = "sensitive"
+    shareable = "shareable"
+
+
+class FormField(Strict):
+    """One typed field of a form.
+
+    Limits: ``min``/``max`` for numbers; ``max_length`` for text; ``not_future`` for dates
+    (against the injected clock, in the SOP time zone); ``not_before`` names another date field
+    (``form.field``) this one may not precede; ``min_items``/``max_items`` for repeat groups.
+    ``relevant`` is a CEL condition: the field is asked (and required) only when it holds.
+    """
+
+    id: Ident
+    type: FieldType
+    label: Label
+    help: Label | None = None
+    required: bool = False
+    options: Ident | None = None
+    relevant: str | None = None
+    classification: Classification = Classification.shareable
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = Field(default=None, gt=0)
+    not_future: bool = False
+    not_before: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    fields: list[FormField] | None = None
+    min_items: int | None = Field(default=None, ge=0)
+    max_items: int | None = Field(default=None, ge=1)
+
+
+class FormRule(Strict):
+    """A cross-field rule: a CEL ``check`` over the form's fields; ``message`` when it fails."""
+
+    check: str
+    message: Label
+    field: Ident | None = None
+
+
+class Form(Strict):
+    title: Label
+    fields: list[FormField]
+    rules: list[FormRule] = []
+
+
+class State(Strict):
+    """A state of a step. ``owner`` is the role the case waits for while in this state."""
+
+    label: Label
+    initial: bool = False
+    final: bool = False
+    owner: Ident | None = None
+    deadline: Deadline | None = None
+
+
+class Transition(Strict):
+    """A transition of a step.
+
+    ``source`` (YAML key ``from``) is a state, a list of states or ``"*"`` (every non-final
+    state). ``by`` lists the roles that may fire it; ``form`` the form whose data it requires;
+    ``when`` a CEL guard over case data, checked on the server, explained by ``when_message``.
+    """
+
+    trigger: Ident
+    label: Label
+    source: str | list[str] = Field(alias="from")
+    dest: Ident = Field(alias="to")
+    by: list[Ident] = Field(min_length=1)
+    form: Ident | None = None
+    when: str | None = None
+    when_message: Label | None = None
+
+    @property
+    def sources(self) -> list[str]:
+        return [self.source] if isinstance(self.source, str) else list(self.source)
+
+
+class ForEach(Strict):
+    """Run one instance of a step per item of a repeat field (``form.field``) matching ``where``.
+
+    ``key`` names the item's field used as the instance key (e.g. the need code).
+    """
+
+    for_each: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    where: str | None = None
+    key: Ident | None = None
+
+
+class Step(Strict):
+    """A state machine with one initial state; ``recipient`` names the instance field
+    (``form.field``) holding the organisation a provider-scoped role must belong to."""
+
+    label: Label
+    description: Label | None = None
+    instances: Literal["single"] | ForEach = "single"
+    recipient: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    states: dict[Ident, State]
+    transitions: list[Transition]
+
+    @property
+    def initial_state(self) -> str:
+        return next(name for name, s in self.states.items() if s.initial)
+
+    @property
+    def final_states(self) -> list[str]:
+        return [name for name, s in self.states.items() if s.final]
+
+
+class FlowRule(Strict):
+    """How steps chain: ``after`` is ``step.state`` (an instance entered that state) or
+    ``step.all_final`` (every instance of the step is final); then ``start`` a step and/or
+    ``close_case``."""
+
+    after: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    start: Ident | None = None
+    close_case: bool = False
+
+    @model_validator(mode="after")
+    def _does_something(self) -> FlowRule:
+        if self.start is None and not self.close_case:
+            raise ValueError("a flow rule needs 'start' or 'close_case: true'")
+        return self
+
+
+class Role(Strict):
+    """A role. ``scope``: ``all`` cases, only cases ``assigned`` to the user, or only step
+    instances whose ``recipient`` is the user's organisation."""
+
+    label: Label
+    scope: Literal["all", "assigned", "recipient"] = "all"
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Calendar(Strict):
+    """The SOP's business calendar: IANA time zone, ``holidays`` country code, work week."""
+
+    timezone: str = "UTC"
+    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    workweek: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+
+
+class SOP(Strict):
+    """A whole SOP document (one version)."""
+
+    sop: Ident
+    version: str = Field(min_length=1, max_length=32)
+    title: Label
+    description: Label | None = None
+    languages: list[str] = Field(min_length=1)
+    calendar: Calendar = Calendar()
+    roles: dict[Ident, Role]
+    options: dict[Ident, dict[str, Label]] = {}
+    forms: dict[Ident, Form] = {}
+    start: Ident
+    steps: dict[Ident, Step]
+    flow: list[FlowRule] = []
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.sop, self.version)
+
+    def label(self, label: Label | None, lang: str = "fr") -> str:
+        """The text of ``label`` in ``lang``, falling back to French, then to any language."""
+        if not label:
+            return ""
+        return label.get(lang) or label.get("fr") or next(iter(label.values()))
+
+
+FormField.model_rebuild()
