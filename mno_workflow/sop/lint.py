@@ -160,6 +160,13 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
         if rule.start and rule.start not in sop.steps:
             out.append(_unknown(loaded, ("flow", i, "start"), "E024", "step", rule.start, sop.steps))
 
+    for i, ref in enumerate(sop.case_summary.name):
+        if ref not in fields:
+            out.append(_unknown(loaded, ("case_summary", "name", i), "E028", "field", ref, fields))
+    if sop.case_summary.region and sop.case_summary.region not in fields:
+        out.append(_unknown(loaded, ("case_summary", "region"), "E028", "field", sop.case_summary.region,
+                            fields))
+
     used = {f.options for f in _all_fields(sop) if f.options}
     for lid in sop.options:
         if lid not in used:

@@ -285,6 +285,14 @@ class Calendar(Strict):
     workweek: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
 
 
+class CaseSummary(Strict):
+    """Which fields name a case in lists and search (``name``: field paths joined with spaces)
+    and give its ``region`` (a choice field path); both ``form.field``."""
+
+    name: list[str] = []
+    region: str | None = None
+
+
 class SOP(Strict):
     """A whole SOP document (one version)."""
 
@@ -300,6 +308,7 @@ class SOP(Strict):
     start: Ident
     steps: dict[Ident, Step]
     flow: list[FlowRule] = []
+    case_summary: CaseSummary = CaseSummary()
 
     @property
     def key(self) -> tuple[str, str]:

@@ -1,0 +1,416 @@
+"""The engine: creates cases and fires triggers under the atomic contract of DESIGN.md.
+
+``fire`` either commits everything or nothing: the new state, the validated form data, the steps
+started by the SOP's ``flow``, and one hash-chained audit event; the case version increases by
+one. Every refusal raises a typed :class:`~mno_workflow.engine.errors.EngineError` before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine as DBEngine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..sop.expr import ExprError, compile_expr
+from ..sop.loader import LoadedSOP
+from ..sop.schema import SOP, ForEach
+from ..store.audit import append_event
+from ..store.models import Case, StepInstance
+from .compile import CompiledSOP, CompiledStep
+from .errors import (
+    AmbiguousInstance,
+    CaseClosed,
+    CaseNotFound,
+    FormInvalid,
+    GuardNotMet,
+    Message,
+    RoleNotAllowed,
+    StaleVersion,
+    UnknownTrigger,
+)
+from .forms import validate_form
+from .registry import Registry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who fires: a user id, the role they act in, and their organisation (for providers)."""
+
+    user: str
+    role: str
+    organisation: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Actor:
+        """Parse ``user:role`` or ``user:role@organisation``. Raises ValueError."""
+        user, sep, rest = text.partition(":")
+        role, _, org = rest.partition("@")
+        if not sep or not user or not role:
+            raise ValueError(f"expected USER:ROLE or USER:ROLE@ORGANISATION, got {text!r}")
+        return cls(user, role, org or None)
+
+
+class _UTCClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class FireResult:
+    """What one ``fire`` did. ``started`` lists ``step:key`` instances the flow started."""
+
+    reference: str
+    step: str
+    instance: str
+    trigger: str
+    from_state: str
+    to_state: str
+    version: int
+    started: list[str] = field(default_factory=list)
+    case_closed: bool = False
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form of ``text`` used for search on every back end."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+class WorkflowEngine:
+    """Creates and advances cases. Thread-safe; one instance per process is enough.
+
+    ``db`` is a SQLAlchemy engine (see :func:`mno_workflow.store.base.make_engine`); ``clock``
+    any object with ``now() -> aware UTC datetime`` (a simulated clock in tests and scenarios).
+    """
+
+    def __init__(self, db: DBEngine, clock: Any = None, registry: Registry | None = None):
+        self.db = db
+        self.clock = clock or _UTCClock()
+        self.registry = registry or Registry()
+        self.sessions = sessionmaker(db, expire_on_commit=False)
+        # Hooks run inside the transaction, after the state change (deadlines, outbox...).
+        self.effects: list[Callable[[Session, Case, StepInstance, str | None, str, CompiledSOP,
+                                     datetime], Iterable[dict]]] = []
+
+    # -- SOPs --------------------------------------------------------------------------------
+    def load_sop(self, loaded: LoadedSOP) -> int:
+        """Register an SOP version (idempotent); returns its ``SopVersion.id``."""
+        with self.sessions.begin() as s:
+            return self.registry.register(s, loaded, self._now()).id
+
+    def _now(self) -> datetime:
+        now = self.clock.now()
+        if now.tzinfo is None:
+            raise ValueError("the clock returned a naive datetime")
+        return now.astimezone(UTC)
+
+    @staticmethod
+    def local_today(sop: SOP, now: datetime) -> date:
+        return now.astimezone(ZoneInfo(sop.calendar.timezone)).date()
+
+    # -- cases -------------------------------------------------------------------------------
+    def create_case(self, sop_id: str, actor: Actor, *, assignee: str | None = None) -> str:
+        """Open a case on the latest version of ``sop_id`` in the SOP's ``start`` step.
+
+        The case is assigned to ``assignee`` (default: the actor). Returns its reference
+        (``MNR-BF-000001``). Raises SOPNotFound."""
+        now = self._now()
+        with self.sessions.begin() as s:
+            row = self.registry.latest(s, sop_id)
+            compiled = self.registry.compiled(row)
+            sop = compiled.sop
+            case = Case(sop_version_id=row.id, status="open", assignee=assignee or actor.user,
+                        data={}, created_at=now, updated_at=now)
+            s.add(case)
+            s.flush()
+            case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
+            started = self._start_step(s, case, compiled, sop.start, now)
+            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+                         organisation=actor.organisation, action="create",
+                         sop_version=f"{sop.sop}@{sop.version}",
+                         effects=[{"started": k} for k in started])
+            return case.reference
+
+    def _load_case(self, s: Session, reference: str, *, lock: bool) -> Case:
+        q = select(Case).where(Case.reference == reference)
+        if lock:
+            q = q.with_for_update()
+        case = s.scalar(q)
+        if case is None:
+            raise CaseNotFound(Message(fr=f"Dossier introuvable : {reference}",
+                                       en=f"Case not found: {reference}"), reference=reference)
+        return case
+
+    def fire(self, reference: str, trigger: str, actor: Actor, payload: dict[str, Any] | None = None,
+             *, instance: str | None = None, expected_version: int | None = None) -> FireResult:
+        """Fire ``trigger`` on case ``reference`` as ``actor`` with form ``payload``.
+
+        ``instance`` selects a step instance (``referral:medical`` or ``medical``) when several
+        open instances accept the trigger. ``expected_version`` is the case version the user saw.
+
+        Raises CaseNotFound, CaseClosed, StaleVersion (with the payload kept), UnknownTrigger,
+        AmbiguousInstance, RoleNotAllowed, FormInvalid, GuardNotMet. Nothing is written then.
+        """
+        payload = dict(payload or {})
+        now = self._now()
+        try:
+            with self.sessions.begin() as s:
+                case = self._load_case(s, reference, lock=True)
+                if expected_version is not None and case.version != expected_version:
+                    raise StaleVersion(Message(
+                        fr="Ce dossier a été modifié depuis que vous l'avez ouvert "
+                           f"(version {expected_version} → {case.version}). Vos saisies sont conservées.",
+                        en="This case changed since you opened it "
+                           f"(version {expected_version} → {case.version}). Your input is kept."),
+                        current_version=case.version, payload=payload)
+                if case.status != "open":
+                    raise CaseClosed(Message(fr=f"Le dossier {reference} est clos.",
+                                             en=f"Case {reference} is closed."))
+                compiled = self.registry.compiled(case.sop_version)
+                return self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+        except StaleDataError:  # pragma: no cover - rows are locked; kept as a last resort
+            raise StaleVersion(Message(
+                fr="Ce dossier a été modifié en même temps par quelqu'un d'autre. Vos saisies sont "
+                   "conservées : rechargez et soumettez à nouveau.",
+                en="Someone else changed this case at the same time. Your input is kept: reload and "
+                   "submit again."), payload=payload) from None
+
+    def _pick_instance(self, case: Case, compiled: CompiledSOP, trigger: str,
+                       instance: str | None) -> tuple[StepInstance, CompiledStep]:
+        open_insts = [i for i in case.instances if not i.final]
+        if instance:
+            open_insts = [i for i in open_insts if instance in (i.label_key, i.key, str(i.id))]
+        matches = [(i, compiled.steps[i.step]) for i in open_insts
+                   if compiled.steps[i.step].candidates(trigger, i.state)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            keys = ", ".join(i.label_key for i, _ in matches)
+            raise AmbiguousInstance(Message(
+                fr=f"Plusieurs étapes en cours acceptent « {trigger} » : {keys}. Précisez laquelle.",
+                en=f"Several open steps accept '{trigger}': {keys}. Say which one."),
+                instances=[i.label_key for i, _ in matches])
+        sop = compiled.sop
+        allowed = []
+        for i in open_insts:
+            cs = compiled.steps[i.step]
+            allowed += [f"{t} ({i.label_key})" for t in cs.triggers_from(i.state)]
+        where = "; ".join(f"{sop.label(sop.steps[i.step].label)} : "
+                          f"{sop.label(sop.steps[i.step].states[i.state].label)}" for i in open_insts)
+        where_en = "; ".join(f"{sop.label(sop.steps[i.step].label, 'en')}: "
+                             f"{sop.label(sop.steps[i.step].states[i.state].label, 'en')}"
+                             for i in open_insts)
+        raise UnknownTrigger(Message(
+            fr=f"Action « {trigger} » impossible dans l'état actuel ({where or 'aucune étape en cours'}). "
+               f"Actions possibles : {', '.join(allowed) or 'aucune'}.",
+            en=f"Action '{trigger}' is not allowed in the current state ({where_en or 'no open step'}). "
+               f"Allowed: {', '.join(allowed) or 'none'}."), allowed=allowed)
+
+    def context(self, case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
+        """The data CEL expressions see: every form id (empty when not filled), case data,
+        the instance's data, ``item`` (the need a referral is for), ``today`` and ``now``."""
+        ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
+        ctx.update(case.data or {})
+        if inst is not None:
+            ctx.update(inst.data or {})
+            ctx["item"] = inst.item or {}
+        else:
+            ctx["item"] = {}
+        ctx["today"] = self.local_today(sop, now).isoformat()
+        ctx["now"] = now.isoformat().replace("+00:00", "Z")
+        return ctx
+
+    def _fire(self, s: Session, case: Case, compiled: CompiledSOP, trigger: str, actor: Actor,
+              payload: dict, instance: str | None, now: datetime) -> FireResult:
+        sop = compiled.sop
+        inst, cs = self._pick_instance(case, compiled, trigger, instance)
+        candidates = cs.candidates(trigger, inst.state)
+        permitted = [(i, t) for i, t in candidates if actor.role in t.by]
+        if actor.role not in sop.roles or not permitted:
+            roles = sorted({r for _, t in candidates for r in t.by})
+            names_fr = ", ".join(sop.label(sop.roles[r].label) for r in roles)
+            names_en = ", ".join(sop.label(sop.roles[r].label, "en") for r in roles)
+            raise RoleNotAllowed(Message(
+                fr=f"Le rôle « {actor.role} » ne peut pas faire « {trigger} » ; rôles autorisés : {names_fr}.",
+                en=f"Role '{actor.role}' may not do '{trigger}'; allowed roles: {names_en}."))
+        self._check_scope(sop, case, inst, actor, trigger)
+
+        ctx = self.context(case, inst, sop, now)
+        today = self.local_today(sop, now)
+        failed: tuple[int, Any] | None = None
+        chosen: tuple[int, Any, dict] | None = None
+        for idx, t in permitted:
+            data: dict = {}
+            if t.form:
+                data = validate_form(sop, t.form, payload, context=ctx, today=today)
+            elif payload:
+                raise FormInvalid(trigger, {k: Message(fr="Cette action ne prend pas ce champ.",
+                                                       en="This action takes no such field.")
+                                            for k in payload})
+            guard = cs.guards.get(idx)
+            if guard is not None:
+                gctx = dict(ctx)
+                if t.form:
+                    gctx[t.form] = data
+                try:
+                    ok = guard.evaluate(gctx) is True
+                except ExprError:
+                    ok = False
+                if not ok:
+                    failed = failed or (idx, t)
+                    continue
+            chosen = (idx, t, data)
+            break
+        if chosen is None:
+            assert failed is not None
+            _, t = failed
+            msg = t.when_message or {"fr": f"Condition non remplie : {t.when}",
+                                     "en": f"Condition not met: {t.when}"}
+            raise GuardNotMet(Message(fr=msg.get("fr", ""), en=msg.get("en", msg.get("fr", ""))),
+                              condition=t.when)
+        idx, t, data = chosen
+
+        from_state = inst.state
+        to_state = cs.apply(from_state, trigger, idx)
+        if t.form:
+            self._store_form(case, inst, sop, t.form, data)
+        effects = self._enter(s, case, inst, compiled, from_state, to_state, now)
+        case.updated_at = now
+        case.version += 1
+        inst.version += 1
+        append_event(s, case, at=now, actor=actor.user, role=actor.role, organisation=actor.organisation,
+                     action="fire", trigger=trigger, step=inst.step, instance_key=inst.key,
+                     from_state=from_state, to_state=to_state,
+                     data={t.form: data} if t.form else {}, effects=effects,
+                     sop_version=f"{sop.sop}@{sop.version}")
+        s.flush()
+        return FireResult(case.reference, inst.step, inst.key, trigger, from_state, to_state,
+                          case.version, [e["started"] for e in effects if "started" in e],
+                          any(e.get("case_closed") for e in effects))
+
+    def _check_scope(self, sop: SOP, case: Case, inst: StepInstance, actor: Actor, trigger: str) -> None:
+        scope = sop.roles[actor.role].scope
+        if scope == "assigned" and case.assignee not in (None, actor.user):
+            raise RoleNotAllowed(Message(
+                fr=f"Le dossier {case.reference} est attribué à {case.assignee}, pas à {actor.user}.",
+                en=f"Case {case.reference} is assigned to {case.assignee}, not to {actor.user}."))
+        if scope == "recipient" and (inst.recipient is None or inst.recipient != actor.organisation):
+            raise RoleNotAllowed(Message(
+                fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
+                en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
+
+    def _store_form(self, case: Case, inst: StepInstance, sop: SOP, form_id: str, data: dict) -> None:
+        step = sop.steps[inst.step]
+        if isinstance(step.instances, ForEach):
+            inst.data = {**(inst.data or {}), form_id: data}
+        else:
+            case.data = {**(case.data or {}), form_id: data}
+        if step.recipient and step.recipient.startswith(form_id + "."):
+            inst.recipient = data.get(step.recipient.split(".", 1)[1])
+        summary = sop.case_summary
+        if any(ref.startswith(form_id + ".") for ref in summary.name):
+            parts = [str((case.data.get(ref.split(".")[0]) or {}).get(ref.split(".")[1], ""))
+                     for ref in summary.name]
+            name = " ".join(p for p in parts if p).strip() or None
+            case.display_name = name
+            case.name_folded = fold(name) if name else None
+        if summary.region and summary.region.startswith(form_id + "."):
+            case.region = data.get(summary.region.split(".", 1)[1])
+
+    # -- flow --------------------------------------------------------------------------------
+    def _enter(self, s: Session, case: Case, inst: StepInstance, compiled: CompiledSOP,
+               from_state: str | None, to_state: str, now: datetime) -> list[dict]:
+        """Apply a state change and follow the SOP's flow until nothing more starts."""
+        effects: list[dict] = []
+        queue = [(inst, from_state, to_state)]
+        while queue:
+            cur, old, new = queue.pop(0)
+            state = compiled.sop.steps[cur.step].states[new]
+            cur.state, cur.entered_at = new, now
+            cur.final = state.final
+            cur.ended_at = now if state.final else None
+            for hook in self.effects:
+                effects.extend(hook(s, case, cur, old, new, compiled, now))
+            for started in self._follow_flow(s, case, cur, compiled, now, effects):
+                queue.append(started)
+        return effects
+
+    def _follow_flow(self, s: Session, case: Case, inst: StepInstance, compiled: CompiledSOP,
+                     now: datetime, effects: list[dict]) -> list[tuple[StepInstance, None, str]]:
+        sop = compiled.sop
+        events = {f"{inst.step}.{inst.state}"}
+        siblings = [i for i in case.instances if i.step == inst.step]
+        if inst.final and all(i.final for i in siblings):
+            events.add(f"{inst.step}.all_final")
+        if inst.final:
+            events.add(f"{inst.step}.any_final")
+        out = []
+        for rule in sop.flow:
+            if rule.after not in events:
+                continue
+            if rule.start:
+                for key in self._start_step(s, case, compiled, rule.start, now, enter=False):
+                    effects.append({"started": key})
+                    new = next(i for i in case.instances if i.label_key == key)
+                    out.append((new, None, new.state))
+            if rule.close_case and case.status == "open":
+                case.status, case.closed_at = "closed", now
+                effects.append({"case_closed": True})
+        return out
+
+    def _start_step(self, s: Session, case: Case, compiled: CompiledSOP, step_id: str, now: datetime,
+                    *, enter: bool = True) -> list[str]:
+        """Create the instance(s) of ``step_id`` in its initial state; returns their ``step:key``.
+
+        With ``for_each``, one instance per matching item; none at all counts as all final, so
+        the flow continues at once (e.g. no need requires a referral)."""
+        sop = compiled.sop
+        step = sop.steps[step_id]
+        items: list[tuple[str, dict | None]]
+        if isinstance(step.instances, ForEach):
+            fe = step.instances
+            form_id, field_id = fe.for_each.split(".")
+            raw = (case.data.get(form_id) or {}).get(field_id) or []
+            ctx = self.context(case, None, sop, now)
+            items = []
+            for n, item in enumerate(raw, start=1):
+                if fe.where:
+                    if not compile_expr(fe.where).holds(dict(ctx, item=item)):
+                        continue
+                key = str(item.get(fe.key)) if fe.key and item.get(fe.key) is not None else str(n)
+                items.append((key, item))
+        else:
+            items = [(None, None)]  # type: ignore[list-item]
+        existing = {i.label_key for i in case.instances}
+        keys = []
+        for key, item in items:
+            base = key or "1"
+            k, n = base, 1
+            while f"{step_id}:{k}" in existing:
+                n += 1
+                k = f"{base}-{n}"
+            inst = StepInstance(step=step_id, key=k, state=step.initial_state, final=False, item=item,
+                                data={}, started_at=now, entered_at=now)
+            case.instances.append(inst)
+            existing.add(inst.label_key)
+            keys.append(inst.label_key)
+        s.flush()
+        if enter:
+            for key in keys:
+                inst = next(i for i in case.instances if i.label_key == key)
+                self._enter(s, case, inst, compiled, None, inst.state, now)
+        if not items:
+            # Vacuous "all final": continue the flow as if every (zero) instance had finished.
+            for rule in sop.flow:
+                if rule.after in (f"{step_id}.all_final",) and rule.start:
+                    keys += self._start_step(s, case, compiled, rule.start, now, enter=enter)
+        return keys

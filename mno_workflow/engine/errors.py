@@ -1,0 +1,97 @@
+"""Typed errors of the engine, each explaining itself in French and English.
+
+Every error carries a stable ``code`` (used by the CLI exit code, the REST API's error body and
+the UI) and ``message`` in both languages. None of them leaves a partial write behind: the engine
+raises them before or instead of committing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence in French and English."""
+
+    fr: str
+    en: str
+
+    def text(self, lang: str = "fr") -> str:
+        return self.en if lang == "en" else self.fr
+
+
+class EngineError(Exception):
+    """Base class. ``code`` is stable; ``http_status`` is what the web layer answers."""
+
+    code = "engine_error"
+    http_status = 400
+
+    def __init__(self, message: Message, **details: Any):
+        self.message = message
+        self.details = details
+        super().__init__(message.fr)
+
+    def text(self, lang: str = "fr") -> str:
+        return self.message.text(lang)
+
+    def as_dict(self, lang: str = "fr") -> dict[str, Any]:
+        return {"code": self.code, "message": self.text(lang), **self.details}
+
+
+class CaseNotFound(EngineError):
+    code, http_status = "case_not_found", 404
+
+
+class SOPNotFound(EngineError):
+    code, http_status = "sop_not_found", 404
+
+
+class UnknownTrigger(EngineError):
+    """The trigger does not exist in this step, or is not allowed in the current state."""
+
+    code, http_status = "trigger_not_allowed", 409
+
+
+class AmbiguousInstance(EngineError):
+    """Several open step instances accept this trigger; the caller must name one."""
+
+    code, http_status = "ambiguous_instance", 409
+
+
+class RoleNotAllowed(EngineError):
+    code, http_status = "role_not_allowed", 403
+
+
+class GuardNotMet(EngineError):
+    code, http_status = "guard_not_met", 422
+
+
+class CaseClosed(EngineError):
+    code, http_status = "case_closed", 409
+
+
+class StaleVersion(EngineError):
+    """Someone else changed the case since ``expected_version``; the submitted data is kept in
+    ``details['payload']`` so the user can re-submit."""
+
+    code, http_status = "stale_version", 409
+
+
+class FormInvalid(EngineError):
+    """Per-field validation errors: ``errors = {field_path: Message}``."""
+
+    code, http_status = "form_invalid", 422
+
+    def __init__(self, form_id: str, errors: dict[str, Message]):
+        self.form_id = form_id
+        self.errors = errors
+        lines_fr = "; ".join(f"{k or 'formulaire'} : {m.fr}" for k, m in errors.items())
+        lines_en = "; ".join(f"{k or 'form'}: {m.en}" for k, m in errors.items())
+        super().__init__(Message(fr=f"Formulaire « {form_id} » invalide — {lines_fr}",
+                                 en=f"Form '{form_id}' is invalid — {lines_en}"))
+
+    def as_dict(self, lang: str = "fr") -> dict[str, Any]:
+        return {"code": self.code, "message": self.text(lang), "form": self.form_id,
+                "errors": {k: m.text(lang) for k, m in self.errors.items()}}

@@ -1,0 +1,257 @@
+"""Form validation: pydantic models generated from the SOP's form definitions, plus SOP rules.
+
+``validate_form`` turns a raw payload (strings from the CLI or a web form, or JSON) into clean
+JSON-ready data, or raises :class:`FormInvalid` with one message per field in every language.
+Dates are stored as ISO 8601 strings (``2025-01-31``), datetimes as UTC ``...Z`` strings; CEL
+expressions see them as such and compare them as strings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+
+from ..sop.expr import ExprError, compile_expr
+from ..sop.schema import SOP, FieldType, FormField
+from .errors import FormInvalid, Message
+
+PHONE_PATTERN = r"^\+?[0-9][0-9 .\-]{5,18}[0-9]$"
+
+
+def _python_type(sop: SOP, f: FormField, path: str) -> Any:
+    if f.type == FieldType.text:
+        return Annotated[str, Field(max_length=f.max_length)] if f.max_length else str
+    if f.type == FieldType.phone:
+        return Annotated[str, Field(pattern=PHONE_PATTERN)]
+    if f.type in (FieldType.number, FieldType.integer):
+        base = int if f.type == FieldType.integer else float
+        return Annotated[base, Field(ge=f.min, le=f.max)]
+    if f.type == FieldType.date:
+        return date
+    if f.type == FieldType.datetime:
+        return datetime
+    if f.type == FieldType.boolean:
+        return bool
+    if f.type in (FieldType.choice, FieldType.multi):
+        codes = tuple(sop.options[f.options]) if f.options else ()
+        lit = Literal[codes] if codes else str  # type: ignore[valid-type]
+        if f.type == FieldType.choice:
+            return lit
+        return Annotated[list[lit], Field(max_length=len(codes) or None)]  # type: ignore[valid-type]
+    if f.type == FieldType.repeat:
+        sub = _model_for(sop, f.fields or [], f"{path}.{f.id}")
+        return Annotated[list[sub], Field(min_length=f.min_items or 0, max_length=f.max_items)]
+    raise AssertionError(f"unhandled field type {f.type}")  # pragma: no cover
+
+
+class _FormBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_missing(cls, v: Any) -> Any:
+        return None if isinstance(v, str) and not v.strip() else v
+
+
+def _model_for(sop: SOP, fields: list[FormField], name: str) -> type[BaseModel]:
+    spec = {f.id: (_python_type(sop, f, name) | None, None) for f in fields}
+    return create_model(f"Form_{name.replace('.', '_')}", __base__=_FormBase, **spec)
+
+
+_MODELS: dict[tuple[int, str], tuple[SOP, type[BaseModel]]] = {}
+
+
+def form_model(sop: SOP, form_id: str) -> type[BaseModel]:
+    """The pydantic model (every field optional; requiredness is checked by ``validate_form``).
+
+    Built once per (SOP object, form) and cached for the life of the process."""
+    key = (id(sop), form_id)
+    hit = _MODELS.get(key)
+    if hit is None or hit[0] is not sop:
+        hit = _MODELS[key] = (sop, _model_for(sop, sop.forms[form_id].fields, form_id))
+    return hit[1]
+
+
+def _msg(kind: str, **kw: Any) -> Message:
+    fr, en = _TEXTS[kind]
+    return Message(fr=fr.format(**kw), en=en.format(**kw))
+
+
+_TEXTS = {
+    "required": ("Ce champ est obligatoire.", "This field is required."),
+    "unknown": ("Champ inconnu dans ce formulaire.", "Unknown field for this form."),
+    "choice": ("Valeur non autorisée ; choix possibles : {choices}.",
+               "Value not allowed; choose one of: {choices}."),
+    "date": ("Date invalide : utiliser AAAA-MM-JJ avec une date qui existe (ex. 2025-02-28).",
+             "Invalid date: use YYYY-MM-DD with a date that exists (e.g. 2025-02-28)."),
+    "datetime": ("Date et heure invalides (ex. 2025-02-28T14:30).",
+                 "Invalid date and time (e.g. 2025-02-28T14:30)."),
+    "int": ("Nombre entier attendu.", "A whole number is expected."),
+    "number": ("Nombre attendu.", "A number is expected."),
+    "bool": ("Réponse oui/non attendue (true/false).", "A yes/no answer is expected (true/false)."),
+    "ge": ("La valeur doit être au moins {limit}.", "The value must be at least {limit}."),
+    "le": ("La valeur doit être au plus {limit}.", "The value must be at most {limit}."),
+    "too_long": ("Au plus {limit} caractères.", "At most {limit} characters."),
+    "phone": ("Numéro de téléphone invalide (ex. +226 70 12 34 56).",
+              "Invalid phone number (e.g. +226 70 12 34 56)."),
+    "min_items": ("Au moins {limit} élément(s).", "At least {limit} item(s)."),
+    "max_items": ("Au plus {limit} élément(s).", "At most {limit} item(s)."),
+    "list": ("Une liste de valeurs est attendue.", "A list of values is expected."),
+    "group": ("Un groupe de champs est attendu.", "A group of fields is expected."),
+    "future": ("La date ne peut pas être dans le futur.", "The date cannot be in the future."),
+    "before": ("La date ne peut pas précéder « {other} » ({value}).",
+               "The date cannot be before \"{other}\" ({value})."),
+    "invalid": ("Valeur invalide : {detail}", "Invalid value: {detail}"),
+    "rule_error": ("Règle non évaluable : {detail}", "Rule could not be evaluated: {detail}"),
+}
+
+
+def _translate(err: dict) -> Message:
+    t, ctx = err["type"], err.get("ctx") or {}
+    if t == "missing":
+        return _msg("required")
+    if t == "extra_forbidden":
+        return _msg("unknown")
+    if t == "literal_error":
+        return _msg("choice", choices=ctx.get("expected", "").replace("'", "").replace(" or ", ", "))
+    if t.startswith("date") and not t.startswith("datetime"):
+        return _msg("date")
+    if t.startswith("datetime"):
+        return _msg("datetime")
+    if t.startswith("int"):
+        return _msg("int")
+    if t.startswith("float"):
+        return _msg("number")
+    if t.startswith("bool"):
+        return _msg("bool")
+    if t in ("greater_than_equal", "greater_than"):
+        return _msg("ge", limit=_num(ctx.get("ge", ctx.get("gt"))))
+    if t in ("less_than_equal", "less_than"):
+        return _msg("le", limit=_num(ctx.get("le", ctx.get("lt"))))
+    if t == "string_too_long":
+        return _msg("too_long", limit=ctx.get("max_length"))
+    if t == "string_pattern_mismatch":
+        return _msg("phone")
+    if t == "too_short":
+        return _msg("min_items", limit=ctx.get("min_length"))
+    if t == "too_long":
+        return _msg("max_items", limit=ctx.get("max_length"))
+    if t == "list_type":
+        return _msg("list")
+    if t in ("model_type", "model_attributes_type", "dict_type"):
+        return _msg("group")
+    return _msg("invalid", detail=err.get("msg", t))
+
+
+def _num(v: Any) -> Any:
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def _loc(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: dict[str, Any],
+                  today: date) -> dict[str, Any]:
+    """Validate ``payload`` for ``form_id`` and return clean JSON-ready data.
+
+    ``context`` is the case data ``{form_id: {field: value}}`` (other forms, used by ``relevant``,
+    ``not_before`` and rules); ``today`` is the local date in the SOP time zone (for
+    ``not_future``). Fields that are not relevant are dropped.
+
+    Raises :class:`FormInvalid` with ``errors = {"field" | "group.0.field": Message}``.
+    Source: DESIGN.md "Forms" (typed fields, required/conditional, limits, cross-field rules).
+    """
+    form = sop.forms[form_id]
+    if not isinstance(payload, dict):
+        raise FormInvalid(form_id, {"": _msg("group")})
+    errors: dict[str, Message] = {}
+    model = form_model(sop, form_id)
+    try:
+        parsed = model.model_validate(payload)
+    except ValidationError as e:
+        for err in e.errors(include_url=False):
+            errors.setdefault(_loc(err["loc"]), _translate(err))
+        # Keep checking the fields that parsed, so the user sees every problem at once.
+        bad = {str(err["loc"][0]) for err in e.errors() if err["loc"]}
+        try:
+            parsed = model.model_validate({k: v for k, v in payload.items() if k not in bad})
+        except ValidationError:  # pragma: no cover - removing bad keys leaves valid data
+            raise FormInvalid(form_id, errors) from None
+    data = parsed.model_dump(mode="json", exclude_none=True)
+    for k in list(data):  # empty lists of multi fields count as missing
+        if data[k] == []:
+            del data[k]
+    ctx = dict(context)
+    ctx[form_id] = data
+    ctx["today"] = today.isoformat()
+    found = dict(errors)
+    _check_fields(form.fields, data, ctx, today, errors, prefix="", form_id=form_id, sop=sop)
+    errors.update(found)  # a parse error says more than "required" for the same field
+    if not errors:
+        for rule in form.rules:
+            try:
+                ok = compile_expr(rule.check).evaluate(ctx)
+            except ExprError as e:
+                errors[rule.field or ""] = _msg("rule_error", detail=str(e))
+                continue
+            if ok is not True:
+                errors.setdefault(rule.field or "", Message(**{k: v for k, v in rule.message.items()
+                                                              if k in ("fr", "en")}))
+    if errors:
+        raise FormInvalid(form_id, errors)
+    return data
+
+
+def _check_fields(fields: list[FormField], data: dict, ctx: dict, today: date, errors: dict,
+                  *, prefix: str, form_id: str, sop: SOP, item: dict | None = None) -> None:
+    for f in fields:
+        key = prefix + f.id
+        if f.relevant:
+            rel_ctx = dict(ctx, item=item or {})
+            relevant = compile_expr(f.relevant).holds(rel_ctx)
+            if not relevant:
+                data.pop(f.id, None)
+                continue
+        value = data.get(f.id)
+        if value is None:
+            if f.required:
+                errors[key] = _msg("required")
+            continue
+        if f.type == FieldType.date:
+            if f.not_future and value > today.isoformat():
+                errors[key] = _msg("future")
+            if f.not_before:
+                other_form, other_field = f.not_before.split(".")
+                other = (ctx.get(other_form) or {}).get(other_field)
+                if isinstance(other, str) and value < other[:10]:
+                    label = sop.label(_field_label(sop, other_form, other_field), "fr")
+                    label_en = sop.label(_field_label(sop, other_form, other_field), "en")
+                    m_fr = _msg("before", other=label, value=other[:10]).fr
+                    m_en = _msg("before", other=label_en, value=other[:10]).en
+                    errors[key] = Message(fr=m_fr, en=m_en)
+        if f.type == FieldType.datetime and f.not_future and value[:10] > today.isoformat():
+            errors[key] = _msg("future")
+        if f.type == FieldType.repeat and f.fields:
+            for i, sub in enumerate(value):
+                _check_fields(f.fields, sub, ctx, today, errors, prefix=f"{key}.{i}.", form_id=form_id,
+                              sop=sop, item=sub)
+
+
+def _field_label(sop: SOP, form_id: str, field_id: str) -> dict:
+    form = sop.forms.get(form_id)
+    for f in form.fields if form else []:
+        if f.id == field_id:
+            return f.label
+    return {"fr": field_id, "en": field_id}
+
+
+def coerce_cli_value(sop: SOP, form_id: str, key: str, raw: str) -> Any:
+    """Turn a CLI ``key=value`` string into the JSON value for that field (``multi`` splits on
+    commas). Unknown keys are passed through so validation reports them."""
+    for f in sop.forms[form_id].fields:
+        if f.id == key and f.type == FieldType.multi:
+            return [v.strip() for v in raw.split(",") if v.strip()]
+    return raw

@@ -1,0 +1,72 @@
+"""Registers SOP versions in the database and keeps one compiled SOP per version in memory."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..sop.loader import LoadedSOP, load_text
+from ..store.models import SopVersion
+from .compile import CompiledSOP, compile_sop
+from .errors import EngineError, Message, SOPNotFound
+
+
+class SOPVersionConflict(EngineError):
+    """The same SOP id and version were loaded before with different content."""
+
+    code, http_status = "sop_version_conflict", 409
+
+
+class Registry:
+    """Compiled SOPs by ``SopVersion.id``; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[int, CompiledSOP] = {}
+        self._lock = threading.Lock()
+
+    def register(self, session: Session, loaded: LoadedSOP, now: datetime) -> SopVersion:
+        """Store ``loaded`` as a version (idempotent for identical text).
+
+        Raises :class:`SOPVersionConflict` when that id and version exist with other content:
+        a changed SOP is a new version (DESIGN.md "Versioning")."""
+        m = loaded.model
+        row = session.scalar(select(SopVersion).where(SopVersion.sop_id == m.sop,
+                                                      SopVersion.version == m.version))
+        if row is not None:
+            if row.sha256 != loaded.sha256:
+                raise SOPVersionConflict(Message(
+                    fr=f"La POS {m.sop} version {m.version} existe déjà avec un autre contenu : "
+                       "changez le numéro de version.",
+                    en=f"SOP {m.sop} version {m.version} already exists with other content: "
+                       "change the version number."))
+            return row
+        row = SopVersion(sop_id=m.sop, version=m.version, title=m.label(m.title, "fr"),
+                         source_path=loaded.path, source=loaded.source, sha256=loaded.sha256,
+                         loaded_at=now)
+        session.add(row)
+        session.flush()
+        with self._lock:
+            self._compiled[row.id] = compile_sop(m)
+        return row
+
+    def latest(self, session: Session, sop_id: str) -> SopVersion:
+        """The most recently loaded version of ``sop_id``. Raises :class:`SOPNotFound`."""
+        row = session.scalar(select(SopVersion).where(SopVersion.sop_id == sop_id)
+                             .order_by(SopVersion.id.desc()).limit(1))
+        if row is None:
+            raise SOPNotFound(Message(fr=f"POS inconnue : {sop_id}. Chargez-la avec « mno sop load ».",
+                                      en=f"Unknown SOP: {sop_id}. Load it with 'mno sop load'."))
+        return row
+
+    def compiled(self, row: SopVersion) -> CompiledSOP:
+        """The compiled SOP of a stored version (compiled on first use from its source)."""
+        hit = self._compiled.get(row.id)
+        if hit is None:
+            loaded = load_text(row.source, row.source_path)
+            hit = compile_sop(loaded.model)
+            with self._lock:
+                self._compiled.setdefault(row.id, hit)
+        return hit

@@ -1,0 +1,112 @@
+"""SQLAlchemy tables of the workflow: SOP versions, cases, step instances and audit events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, JSONData, UTCDateTime
+
+
+class SopVersion(Base):
+    """One loaded version of an SOP: its source text is kept so a case can always be replayed."""
+
+    __tablename__ = "sop_versions"
+    __table_args__ = (UniqueConstraint("sop_id", "version", name="uq_sop_versions_sop_id_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sop_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    source_path: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Case(Base):
+    """A case (dossier). ``data`` holds case-level form data ``{form_id: {field: value}}``.
+
+    ``version`` increases by one with every change, and equals the number of its audit events;
+    writers lock the row (``BEGIN IMMEDIATE`` on SQLite, ``FOR UPDATE`` on PostgreSQL) and callers
+    pass the version they saw (optimistic locking).
+    """
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(40), unique=True)
+    sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_versions.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(300))
+    name_folded: Mapped[str | None] = mapped_column(String(300), index=True)
+    region: Mapped[str | None] = mapped_column(String(64), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    sop_version: Mapped[SopVersion] = relationship(lazy="joined")
+    instances: Mapped[list[StepInstance]] = relationship(
+        back_populates="case", order_by="StepInstance.id", cascade="all, delete-orphan")
+
+
+class StepInstance(Base):
+    """One run of a step for a case (a referral per need runs as several instances)."""
+
+    __tablename__ = "step_instances"
+    __table_args__ = (
+        UniqueConstraint("case_id", "step", "key", name="uq_step_instances_case_step_key"),
+        Index("ix_step_instances_recipient_state", "recipient", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(64))
+    final: Mapped[bool] = mapped_column(default=False)
+    item: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    recipient: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    case: Mapped[Case] = relationship(back_populates="instances")
+
+    @property
+    def label_key(self) -> str:
+        return f"{self.step}:{self.key}"
+
+
+class AuditEvent(Base):
+    """An append-only audit event, hash-chained per case (``hash`` covers ``prev_hash``)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_events_case_id_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(64))
+    organisation: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    trigger: Mapped[str | None] = mapped_column(String(64))
+    step: Mapped[str | None] = mapped_column(String(64))
+    instance_key: Mapped[str | None] = mapped_column(String(64))
+    from_state: Mapped[str | None] = mapped_column(String(64))
+    to_state: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    effects: Mapped[list[Any]] = mapped_column(JSONData, default=list)
+    sop_version: Mapped[str] = mapped_column(String(100))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
