@@ -240,7 +240,8 @@ class WorkflowEngine:
             names_fr = ", ".join(sop.label(sop.roles[r].label) for r in roles)
             names_en = ", ".join(sop.label(sop.roles[r].label, "en") for r in roles)
             raise RoleNotAllowed(Message(
-                fr=f"Le rôle « {actor.role} » ne peut pas faire « {trigger} » ; rôles autorisés : {names_fr}.",
+                fr=f"Le rôle « {actor.role} » ne peut pas faire « {trigger} » ; "
+                   f"rôles autorisés : {names_fr}.",
                 en=f"Role '{actor.role}' may not do '{trigger}'; allowed roles: {names_en}."))
         self._check_scope(sop, case, inst, actor, trigger)
 
