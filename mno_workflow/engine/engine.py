@@ -8,7 +8,6 @@ anything is written.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -25,6 +24,7 @@ from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP, ForEach
 from ..store.audit import append_event
 from ..store.models import Case, StepInstance
+from ..store.repository import fold
 from .compile import CompiledSOP, CompiledStep
 from .errors import (
     AmbiguousInstance,
@@ -77,12 +77,6 @@ class FireResult:
     version: int
     started: list[str] = field(default_factory=list)
     case_closed: bool = False
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free form of ``text`` used for search on every back end."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class WorkflowEngine:

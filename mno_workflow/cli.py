@@ -1,0 +1,328 @@
+"""Command line (Typer): ``mno validate``, ``mno sop``, ``mno case``, ``mno audit``, ``mno demo``.
+
+Every command reports problems as one clear line each and a non-zero exit code, never a
+traceback: 1 for invalid input or a refused action, 2 for usage errors (Typer's own).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from .engine.engine import Actor, WorkflowEngine
+from .engine.errors import EngineError, FormInvalid
+from .engine.forms import coerce_cli_value
+from .sop.diagnostics import SOPError
+from .sop.lint import lint
+from .sop.loader import load_file
+from .store import repository
+from .store.audit import verify_all
+from .store.base import Base, database_url, make_engine
+from .views import audit_lines, case_as_dict, case_lines
+
+app = typer.Typer(help="MNO Workflow — POS exécutables du mécanisme national de référencement.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+sop_app = typer.Typer(help="Charger et lister les versions de POS.", no_args_is_help=True)
+case_app = typer.Typer(help="Créer, faire avancer et consulter les dossiers.", no_args_is_help=True)
+audit_app = typer.Typer(help="Journal d'audit.", no_args_is_help=True)
+app.add_typer(sop_app, name="sop")
+app.add_typer(case_app, name="case")
+app.add_typer(audit_app, name="audit")
+
+_state: dict[str, Any] = {"db": None, "lang": "fr"}
+
+DbOption = Annotated[str | None, typer.Option("--db", help="URL de la base (défaut : $MNO_DATABASE_URL "
+                                                           "ou sqlite:///mno.db).")]
+
+
+@app.callback()
+def _root(db: DbOption = None,
+          lang: Annotated[str, typer.Option("--lang", help="Langue des messages : fr ou en.")] = "fr"
+          ) -> None:
+    _state["db"] = db
+    _state["lang"] = "en" if lang == "en" else "fr"
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print ``message`` on stderr and exit with ``code``."""
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def open_engine(clock: Any = None) -> WorkflowEngine:
+    """The workflow engine on the selected database (tables created when missing)."""
+    url = database_url(_state["db"])
+    try:
+        db = make_engine(url)
+        Base.metadata.create_all(db)
+    except (SQLAlchemyError, ValueError) as e:
+        fail(f"Base de données inaccessible ({url}) : {str(e).splitlines()[0]}")
+    return WorkflowEngine(db, clock)
+
+
+# -- validate ------------------------------------------------------------------------------------
+@app.command()
+def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossiers de POS (YAML).")],
+             fmt: Annotated[str, typer.Option("--format", help="text ou json")] = "text",
+             strict: Annotated[bool, typer.Option(help="Les avertissements deviennent des erreurs.")] = False
+             ) -> None:
+    """Check SOP files: prints ``path:line:col: severity CODE message (hint)``; exit 1 on error."""
+    files: list[Path] = []
+    for p in paths:
+        files += sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml")) if p.is_dir() else [p]
+    results, failed = [], False
+    for f in files:
+        try:
+            diags = lint(load_file(f))
+        except SOPError as e:
+            diags = e.diagnostics
+        if strict:
+            diags = [d.__class__(**{**d.as_dict(), "severity": "error"}) for d in diags]
+        failed |= any(d.severity == "error" for d in diags)
+        results.append({"path": str(f), "valid": not any(d.severity == "error" for d in diags),
+                        "diagnostics": [d.as_dict() for d in diags]})
+        if fmt != "json":
+            for d in diags:
+                typer.echo(d.format())
+            if not diags:
+                typer.echo(f"{f}: ok")
+    if fmt == "json":
+        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    if not files:
+        fail("Aucun fichier de POS trouvé.")
+    raise typer.Exit(1 if failed else 0)
+
+
+# -- sop -----------------------------------------------------------------------------------------
+def _load_sop_or_fail(path: Path):
+    try:
+        return load_file(path)
+    except SOPError as e:
+        for d in e.diagnostics:
+            typer.echo(d.format(), err=True)
+        raise typer.Exit(1) from None
+
+
+@sop_app.command("load")
+def sop_load(path: Path) -> None:
+    """Register an SOP version in the database (idempotent for identical text)."""
+    loaded = _load_sop_or_fail(path)
+    engine = open_engine()
+    with _errors():
+        engine.load_sop(loaded)
+    typer.echo(f"POS {loaded.model.sop} version {loaded.model.version} chargée.")
+
+
+@sop_app.command("list")
+def sop_list() -> None:
+    """List the SOP versions in the database."""
+    from sqlalchemy import select
+
+    from .store.models import SopVersion
+    engine = open_engine()
+    with engine.sessions() as s:
+        for row in s.scalars(select(SopVersion).order_by(SopVersion.id)):
+            typer.echo(f"{row.sop_id}\t{row.version}\t{row.loaded_at:%Y-%m-%d %H:%M}Z\t{row.title}")
+
+
+# -- case ----------------------------------------------------------------------------------------
+class _errors:
+    """Turn engine and database errors into one clear message and exit code 1."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        lang = _state["lang"]
+        if isinstance(exc, FormInvalid):
+            typer.echo(f"{exc.code}: " + ("Invalid form" if lang == "en" else "Formulaire invalide")
+                       + f" « {exc.form_id} »", err=True)
+            for k, m in exc.errors.items():
+                typer.echo(f"  {k or '-'}: {m.text(lang)}", err=True)
+            raise typer.Exit(1)
+        if isinstance(exc, EngineError):
+            typer.echo(f"{exc.code}: {exc.text(lang)}", err=True)
+            raise typer.Exit(1)
+        if isinstance(exc, OperationalError):
+            typer.echo(f"database error: {str(exc.orig)}", err=True)
+            raise typer.Exit(1)
+        return False
+
+
+def _actor(text: str) -> Actor:
+    try:
+        return Actor.parse(text)
+    except ValueError as e:
+        fail(str(e), 2)
+        raise  # unreachable
+
+
+SopArg = Annotated[str, typer.Option("--sop", help="Identifiant de POS chargée, ou chemin d'un "
+                                                   "fichier YAML.")]
+AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE ou UTILISATEUR:ROLE@ORGANISATION")]
+
+
+@case_app.command("create")
+def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | None = None) -> None:
+    """Open a case in the SOP's first step; prints its reference."""
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    who = _actor(actor)
+    engine = open_engine()
+    sop_id = sop
+    if sop.endswith((".yaml", ".yml")) or Path(sop).is_file():
+        loaded = _load_sop_or_fail(Path(sop))
+        with _errors():
+            engine.load_sop(loaded)
+        sop_id = loaded.model.sop
+    with _errors():
+        ref = engine.create_case(sop_id, who, assignee=assignee)
+    typer.echo(ref)
+
+
+def _payload(engine: WorkflowEngine, reference: str, trigger: str, data: list[str],
+             json_file: Path | None) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    if json_file:
+        try:
+            payload = json.loads(json_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            fail(f"{json_file}: JSON illisible : {e}")
+        if not isinstance(payload, dict):
+            fail(f"{json_file}: un objet JSON {{...}} est attendu")
+    form_id = _form_of(engine, reference, trigger)
+    for item in data:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--data attend clé=valeur, reçu {item!r}", 2)
+        payload[key] = coerce_cli_value(engine_sop(engine, reference), form_id, key, value) \
+            if form_id else value
+    return payload
+
+
+def engine_sop(engine: WorkflowEngine, reference: str):
+    with engine.sessions() as s, _errors():
+        case = repository.get_case(s, reference)
+        if case is None:
+            fail(f"case_not_found: Dossier introuvable : {reference}")
+        return engine.registry.compiled(case.sop_version).sop
+
+
+def _form_of(engine: WorkflowEngine, reference: str, trigger: str) -> str | None:
+    sop = engine_sop(engine, reference)
+    for step in sop.steps.values():
+        for t in step.transitions:
+            if t.trigger == trigger and t.form:
+                return t.form
+    return None
+
+
+@case_app.command("fire")
+def case_fire(reference: str, trigger: str, actor: AsOption = "",
+              data: Annotated[list[str] | None, typer.Option("--data", help="champ=valeur (répétable; "
+                                                                              "listes : a,b)")] = None,
+              json_file: Annotated[Path | None, typer.Option("--json", help="Fichier JSON")] = None,
+              instance: Annotated[str | None, typer.Option(help="Étape:clé, ex. referral:medical")] = None,
+              expected_version: Annotated[int | None, typer.Option(help="Version vue du dossier")] = None
+              ) -> None:
+    """Fire TRIGGER on case REFERENCE as --as USER:ROLE with form data."""
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    who = _actor(actor)
+    engine = open_engine()
+    payload = _payload(engine, reference, trigger, data or [], json_file)
+    with _errors():
+        r = engine.fire(reference, trigger, who, payload, instance=instance,
+                        expected_version=expected_version)
+    sop = engine_sop(engine, reference)
+    lang = _state["lang"]
+    st = sop.steps[r.step]
+    before, after = (sop.label(st.states[x].label, lang) for x in (r.from_state, r.to_state))
+    typer.echo(f"{r.reference} v{r.version} · {sop.label(st.label, lang)} [{r.instance}] : "
+               f"{before} → {after}")
+    for key in r.started:
+        step_id = key.split(":")[0]
+        typer.echo(f"  + {sop.label(sop.steps[step_id].label, lang)} [{key}]")
+    if r.case_closed:
+        typer.echo("  Dossier clos." if lang == "fr" else "  Case closed.")
+
+
+@case_app.command("show")
+def case_show(reference: str, fmt: Annotated[str, typer.Option("--format", help="text ou json")] = "text"
+              ) -> None:
+    """Show a case: steps, states, data and its audit trail."""
+    engine = open_engine()
+    with engine.sessions() as s:
+        case = repository.get_case(s, reference)
+        if case is None:
+            fail(f"case_not_found: Dossier introuvable : {reference}")
+        sop = engine.registry.compiled(case.sop_version).sop
+        events = repository.trail(s, case)
+        if fmt == "json":
+            typer.echo(json.dumps(case_as_dict(case, sop, events), ensure_ascii=False, indent=2))
+        else:
+            for line in case_lines(case, sop, _state["lang"]) + [""] + \
+                    audit_lines(events, sop, _state["lang"]):
+                typer.echo(line)
+
+
+@case_app.command("list")
+def case_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")] = "text",
+              search: Annotated[str | None, typer.Option(help="Référence ou nom (sans accents ni "
+                                                               "majuscules)")] = None,
+              status: str | None = None, region: str | None = None, step: str | None = None,
+              state: str | None = None, assignee: str | None = None, limit: int = 100) -> None:
+    """List cases, newest first."""
+    engine = open_engine()
+    with engine.sessions() as s:
+        cases = repository.list_cases(s, search=search, status=status, region=region, step=step,
+                                      state=state, assignee=assignee, limit=limit)
+        rows = []
+        for c in cases:
+            open_steps = [f"{i.step}:{i.key}={i.state}" for i in c.instances if not i.final]
+            rows.append({"reference": c.reference, "status": c.status, "name": c.display_name,
+                         "region": c.region, "assignee": c.assignee, "version": c.version,
+                         "open_steps": open_steps, "updated_at": c.updated_at.isoformat()})
+    if fmt == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['reference']}\t{r['status']}\t{r['name'] or '-'}\t{r['region'] or '-'}\t"
+                   f"{' '.join(r['open_steps']) or '-'}")
+
+
+# -- audit ---------------------------------------------------------------------------------------
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Verify every case's hash chain; exit 1 and list problems when any event was edited or deleted."""
+    engine = open_engine()
+    with engine.sessions() as s:
+        count, problems = verify_all(s)
+    for p in problems:
+        typer.echo(f"{p.reference} #{p.seq}: {p.problem}", err=True)
+    typer.echo(f"{count} dossier(s) vérifié(s), {len(problems)} problème(s).")
+    raise typer.Exit(1 if problems else 0)
+
+
+# -- demo ----------------------------------------------------------------------------------------
+@app.command()
+def demo() -> None:
+    """Load the Burkina Faso SOP into the database and drive one invented returnee to closure."""
+    from .demo import run_demo
+    engine = open_engine(clock=None)
+    with _errors():
+        for line in run_demo(engine, _state["lang"]):
+            typer.echo(line)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)

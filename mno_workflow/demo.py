@@ -1,0 +1,122 @@
+"""The scripted demo: one invented returnee driven through every step of the Burkina Faso SOP.
+
+All people and organisations here are invented (données fictives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .engine.engine import Actor, WorkflowEngine
+from .sop.loader import load_file
+from .store import repository
+from .views import audit_lines, case_lines
+
+SOP_PATH = Path(__file__).resolve().parent.parent / "sops" / "burkina_faso" / "mnr.yaml"
+
+CASEWORKER = Actor("mariam.kabore", "caseworker")
+SUPERVISOR = Actor("idrissa.sanou", "supervisor")
+
+
+class DemoClock:
+    """A simulated clock the demo moves forward (UTC)."""
+
+    def __init__(self, start: datetime):
+        self.t = start
+
+    def now(self) -> datetime:
+        return self.t
+
+    def advance(self, **kw: Any) -> None:
+        self.t += timedelta(**kw)
+
+
+def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH) -> Iterator[str]:
+    """Run the demo on ``engine`` (its clock is replaced by a simulated one); yields output lines."""
+    clock = DemoClock(datetime(2025, 6, 2, 8, 30, tzinfo=UTC))  # Monday 2 June 2025, Ouagadougou
+    engine.clock = clock
+    loaded = load_file(sop_path)
+    engine.load_sop(loaded)
+    sop = loaded.model
+    yield f"POS chargée : {sop.label(sop.title, lang)} (version {sop.version})"
+
+    ref = engine.create_case(sop.sop, CASEWORKER)
+    yield f"Dossier ouvert : {ref}"
+
+    def fire(trigger: str, actor: Actor, data: dict | None = None, instance: str | None = None,
+             **advance: Any) -> None:
+        clock.advance(**(advance or {"hours": 2}))
+        today = clock.now().date()  # Ouagadougou is UTC+0
+        payload = {k: (today + timedelta(days=v.days)).isoformat() if isinstance(v, timedelta) else v
+                   for k, v in (data or {}).items()}
+        engine.fire(ref, trigger, actor, payload, instance=instance)
+
+    today = timedelta(0)  # "the day of the action"; timedelta(days=n) is n days later
+    fire("register", CASEWORKER, {
+        "first_name": "Aminata", "last_name": "Sawadogo", "sex": "female", "birth_date": "2001-03-14",
+        "nationality": "burkinabè", "phone": "+226 70 00 00 01", "preferred_language": "moore",
+        "return_date": "2025-05-29", "return_from": "Libye", "return_mode": "assisted_voluntary",
+        "region": "kadiogo", "province": "Kadiogo", "commune": "Ouagadougou", "household_size": 3,
+        "vulnerabilities": ["single_headed_household"]}, hours=1)
+    fire("record_consent", CASEWORKER, {
+        "given": True, "given_by": "self", "consent_date": today, "channel": "written",
+        "data_categories": ["identity", "contact", "needs"],
+        "share_with": ["government", "service_provider"], "purposes": ["services", "referral", "follow_up"],
+        "expires_on": timedelta(days=365)}, minutes=40)
+    fire("submit_assessment", CASEWORKER, {
+        "assessed_on": today, "risk_level": "moderate", "needs": [
+            {"dimension": "economic", "need": "vocational_training", "referral_needed": True,
+             "description": "Formation en couture souhaitée"},
+            {"dimension": "psychosocial", "need": "psychosocial", "referral_needed": True,
+             "description": "Détresse après le parcours migratoire"},
+            {"dimension": "social", "need": "documentation", "referral_needed": False,
+             "description": "Acte de naissance à reconstituer (fait par le gestionnaire)"}],
+        "summary": "Mère seule de deux enfants, souhaite une activité à Ouagadougou."}, days=1)
+    fire("approve_plan", SUPERVISOR, days=1)
+    yield "Plan validé : deux référencements en parallèle (formation, soutien psychosocial)."
+
+    fire("send", CASEWORKER, {"provider": "cfp_ouaga", "service": "Formation couture 6 mois",
+                              "priority": "normal", "referral_date": today, "channel": "system"},
+         instance="referral:vocational_training", hours=1)
+    fire("send", CASEWORKER, {"provider": "ong_espoir", "service": "Soutien psychosocial",
+                              "priority": "urgent", "referral_date": today, "channel": "phone"},
+         instance="referral:psychosocial", minutes=20)
+    ong_espoir = Actor("focal.ong_espoir", "provider", "ong_espoir")
+    fire("decline", ong_espoir, {"reason": "no_capacity"}, instance="referral:psychosocial", hours=20)
+    yield "ONG Espoir refuse (capacité atteinte) : nouveau référencement vers le Centre Wend-Panga."
+    fire("re_refer", CASEWORKER, {"provider": "centre_wendpanga", "service": "Soutien psychosocial",
+                                  "priority": "urgent", "referral_date": today,
+                                  "channel": "phone"}, instance="referral:psychosocial", hours=2)
+    wendpanga = Actor("focal.centre_wendpanga", "provider", "centre_wendpanga")
+    cfp = Actor("focal.cfp_ouaga", "provider", "cfp_ouaga")
+    fire("accept", wendpanga, instance="referral:psychosocial", hours=5)
+    fire("accept", cfp, instance="referral:vocational_training", days=2)
+    fire("complete", wendpanga, {"delivered_on": today, "note": "4 séances individuelles"},
+         instance="referral:psychosocial", days=12)
+    fire("complete", cfp, {"delivered_on": today, "note": "Inscrite, formation commencée"},
+         instance="referral:vocational_training", days=10)
+    yield "Les deux référencements sont terminés : le suivi commence."
+
+    fire("record_visit", CASEWORKER, {
+        "visit_date": today, "contact_mode": "home_visit", "services_received": True,
+        "risk_level": "low", "needs_met": True, "satisfaction": "satisfied",
+        "next_visit": timedelta(days=30)}, days=3)
+    fire("record_visit", CASEWORKER, {
+        "visit_date": today, "contact_mode": "phone", "services_received": True,
+        "risk_level": "low", "needs_met": True, "satisfaction": "satisfied"}, days=31)
+    fire("end_follow_up", CASEWORKER, minutes=30)
+    fire("propose_closure", CASEWORKER, {"reason": "goals_met", "closed_on": today,
+                                         "summary": "Formation en cours, soutien psychosocial reçu."},
+         days=1)
+    fire("approve_closure", SUPERVISOR, days=1)
+
+    with engine.sessions() as s:
+        case = repository.get_case(s, ref)
+        assert case is not None
+        yield ""
+        yield from case_lines(case, sop, lang)
+        yield ""
+        yield from audit_lines(repository.trail(s, case), sop, lang)

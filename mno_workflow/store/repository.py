@@ -1,0 +1,57 @@
+"""Read-side queries on cases: one case with its steps and trail, lists and search."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from .models import AuditEvent, Case, StepInstance
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form of ``text`` (``Zoé`` → ``zoe``, ``FAÇON`` → ``facon``).
+
+    Stored in ``cases.name_folded`` so search behaves the same on SQLite and PostgreSQL."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def get_case(session: Session, reference: str) -> Case | None:
+    """The case with its step instances loaded, or None."""
+    return session.scalar(select(Case).where(Case.reference == reference)
+                          .options(selectinload(Case.instances)))
+
+
+def trail(session: Session, case: Case) -> list[AuditEvent]:
+    """The case's audit events in order."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
+                                .order_by(AuditEvent.seq)))
+
+
+def list_cases(session: Session, *, search: str | None = None, status: str | None = None,
+               region: str | None = None, assignee: str | None = None, step: str | None = None,
+               state: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
+    """Cases matching every given filter, newest first.
+
+    ``search`` matches the reference or the name, case- and accent-insensitively; ``step`` and
+    ``state`` match an open step instance. ``limit`` is capped at 1,000."""
+    q = select(Case).options(selectinload(Case.instances)).order_by(Case.id.desc())
+    if search:
+        needle = f"%{fold(search.strip())}%"
+        q = q.where(or_(Case.name_folded.like(needle), Case.reference.ilike(f"%{search.strip()}%")))
+    if status:
+        q = q.where(Case.status == status)
+    if region:
+        q = q.where(Case.region == region)
+    if assignee:
+        q = q.where(Case.assignee == assignee)
+    if step or state:
+        sub = select(StepInstance.case_id).where(StepInstance.final.is_(False))
+        if step:
+            sub = sub.where(StepInstance.step == step)
+        if state:
+            sub = sub.where(StepInstance.state == state)
+        q = q.where(Case.id.in_(sub))
+    return list(session.scalars(q.limit(min(limit, 1000)).offset(offset)))

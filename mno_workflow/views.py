@@ -1,0 +1,99 @@
+"""Plain-text and JSON views of a case and its audit trail, in French or English."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .sop.schema import SOP
+from .store.models import AuditEvent, Case
+
+_T = {
+    "fr": {"case": "Dossier", "status": {"open": "ouvert", "closed": "clos"}, "assignee": "Gestionnaire",
+           "region": "Région", "steps": "Étapes", "trail": "Journal d'audit", "created": "Dossier créé",
+           "started": "démarre", "closed": "Dossier clos", "name": "Nom", "sop": "POS",
+           "data": "données"},
+    "en": {"case": "Case", "status": {"open": "open", "closed": "closed"}, "assignee": "Case manager",
+           "region": "Region", "steps": "Steps", "trail": "Audit trail", "created": "Case created",
+           "started": "starts", "closed": "Case closed", "name": "Name", "sop": "SOP", "data": "data"},
+}
+
+
+def _t(lang: str) -> dict[str, Any]:
+    return _T["en" if lang == "en" else "fr"]
+
+
+def _local(sop: SOP, instant: Any) -> str:
+    return instant.astimezone(ZoneInfo(sop.calendar.timezone)).strftime("%d/%m/%Y %H:%M")
+
+
+def _step_state(sop: SOP, step: str | None, state: str | None, lang: str) -> str:
+    if not step or step not in sop.steps:
+        return state or ""
+    st = sop.steps[step]
+    return sop.label(st.states[state].label, lang) if state in st.states else (state or "")
+
+
+def case_lines(case: Case, sop: SOP, lang: str = "fr") -> list[str]:
+    """Summary lines: reference, status, person, region, then each step instance and its state."""
+    t = _t(lang)
+    region = sop.label(sop.options.get("region", {}).get(case.region or ""), lang) or case.region or "-"
+    lines = [f"{t['case']} {case.reference} — {t['status'].get(case.status, case.status)} "
+             f"(v{case.version}, {t['sop']} {sop.sop} {sop.version})",
+             f"{t['name']} : {case.display_name or '-'} · {t['region']} : {region} · "
+             f"{t['assignee']} : {case.assignee or '-'}",
+             f"{t['steps']} :"]
+    for inst in case.instances:
+        step = sop.steps[inst.step]
+        mark = "✓" if inst.final else "•"
+        extra = f" → {inst.recipient}" if inst.recipient else ""
+        lines.append(f"  {mark} {sop.label(step.label, lang)} [{inst.key}] : "
+                     f"{sop.label(step.states[inst.state].label, lang)}{extra}")
+    return lines
+
+
+def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr") -> list[str]:
+    """One line per audit event (local time of the SOP), with the steps it started."""
+    t = _t(lang)
+    lines = [f"{t['trail']} :"]
+    for ev in events:
+        role = sop.label(sop.roles[ev.role].label, lang) if ev.role in sop.roles else ev.role
+        who = f"{ev.actor} ({role}{' @ ' + ev.organisation if ev.organisation else ''})"
+        if ev.action == "create":
+            what = t["created"]
+        else:
+            step = sop.steps.get(ev.step or "")
+            label = ""
+            if step:
+                label = next((sop.label(tr.label, lang) for tr in step.transitions
+                              if tr.trigger == ev.trigger), ev.trigger or "")
+            what = (f"{sop.label(step.label, lang) if step else ev.step} [{ev.instance_key}] : "
+                    f"{_step_state(sop, ev.step, ev.from_state, lang)} → "
+                    f"{_step_state(sop, ev.step, ev.to_state, lang)} — {label}")
+        lines.append(f"{ev.seq:>3}. {_local(sop, ev.at)} · {who} · {what}")
+        for eff in ev.effects or []:
+            if "started" in eff:
+                step_id = eff["started"].split(":")[0]
+                lines.append(f"       ↳ {t['started']} : {sop.label(sop.steps[step_id].label, lang)} "
+                             f"[{eff['started'].split(':', 1)[1]}]")
+            if eff.get("case_closed"):
+                lines.append(f"       ↳ {t['closed']}")
+    return lines
+
+
+def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent]) -> dict[str, Any]:
+    """A JSON-ready view of a case, its step instances and its audit trail."""
+    return {
+        "reference": case.reference, "status": case.status, "version": case.version,
+        "sop": {"id": sop.sop, "version": sop.version}, "assignee": case.assignee,
+        "name": case.display_name, "region": case.region, "data": case.data,
+        "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
+        "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+        "steps": [{"step": i.step, "key": i.key, "state": i.state, "final": i.final,
+                   "recipient": i.recipient, "item": i.item, "data": i.data,
+                   "entered_at": i.entered_at.isoformat()} for i in case.instances],
+        "audit": [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
+                   "organisation": e.organisation, "action": e.action, "trigger": e.trigger,
+                   "step": e.step, "instance": e.instance_key, "from": e.from_state, "to": e.to_state,
+                   "data": e.data, "effects": e.effects, "hash": e.hash} for e in events],
+    }
