@@ -179,12 +179,16 @@ class WorkflowEngine:
                    "submit again."), payload=payload) from None
 
     def _pick_instance(self, case: Case, compiled: CompiledSOP, trigger: str,
-                       instance: str | None) -> tuple[StepInstance, CompiledStep]:
+                       instance: str | None, actor: Actor) -> tuple[StepInstance, CompiledStep]:
         open_insts = [i for i in case.instances if not i.final]
         if instance:
             open_insts = [i for i in open_insts if instance in (i.label_key, i.key, str(i.id))]
         matches = [(i, compiled.steps[i.step]) for i in open_insts
                    if compiled.steps[i.step].candidates(trigger, i.state)]
+        role = compiled.sop.roles.get(actor.role)
+        if len(matches) > 1 and role is not None and role.scope == "recipient":
+            # A provider only ever acts on what is addressed to its organisation.
+            matches = [(i, cs) for i, cs in matches if i.recipient == actor.organisation] or matches
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
@@ -226,7 +230,7 @@ class WorkflowEngine:
     def _fire(self, s: Session, case: Case, compiled: CompiledSOP, trigger: str, actor: Actor,
               payload: dict, instance: str | None, now: datetime) -> FireResult:
         sop = compiled.sop
-        inst, cs = self._pick_instance(case, compiled, trigger, instance)
+        inst, cs = self._pick_instance(case, compiled, trigger, instance, actor)
         candidates = cs.candidates(trigger, inst.state)
         permitted = [(i, t) for i, t in candidates if actor.role in t.by]
         if actor.role not in sop.roles or not permitted:
