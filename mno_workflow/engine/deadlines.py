@@ -1,0 +1,232 @@
+"""Pure deadline math for SOP states: the due instant and the reminder instants of a ``Deadline``.
+
+No database and no clock here: the engine calls these functions inside the transition that enters
+a state and stores the results as deadline rows; the sweeper only compares them with ``now``.
+All instants returned are aware UTC datetimes. ``data`` is the case data as
+``{form_id: {field_id: value}}``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from mno_workflow.engine.calendar import BusinessCalendar
+from mno_workflow.engine.clock import require_aware
+from mno_workflow.sop.schema import ByField, Deadline, Duration, Unit
+
+__all__ = [
+    "DeadlineError",
+    "InvalidStartError",
+    "MissingFieldError",
+    "UnknownChoiceError",
+    "due_at",
+    "extend",
+    "later_of",
+    "reminder_instants",
+    "resolve_duration",
+    "resume_after_pause",
+    "start_instant",
+]
+
+_REMIND_RE = re.compile(r"^\s*(?:(\d{1,3})\s*%|(\d+\s*[a-z ]+?)\s+(before|after))\s*$")
+
+
+class DeadlineError(ValueError):
+    """Base of the errors raised while computing a deadline; ``field`` is ``form.field`` or None."""
+
+    code = "deadline.error"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class MissingFieldError(DeadlineError):
+    """The field a deadline depends on (``by`` or ``start``) has no value in the case data."""
+
+    code = "deadline.field_missing"
+
+    def __init__(self, field: str, purpose: str) -> None:
+        super().__init__(f"the deadline needs a value for {field} ({purpose}), but it is empty", field)
+        self.purpose = purpose
+
+
+class UnknownChoiceError(DeadlineError):
+    """The ``by`` field holds a value that is not one of the deadline's cases."""
+
+    code = "deadline.unknown_choice"
+
+    def __init__(self, field: str, value: Any, choices: list[str]) -> None:
+        super().__init__(
+            f"{field} is {value!r}, which the deadline does not list; expected one of {choices}", field
+        )
+        self.value = value
+        self.choices = choices
+
+
+class InvalidStartError(DeadlineError):
+    """The ``start`` field holds something that is not a date or datetime."""
+
+    code = "deadline.invalid_start"
+
+    def __init__(self, field: str, value: Any) -> None:
+        super().__init__(f"{field} is {value!r}: a deadline can only start at a date or datetime", field)
+        self.value = value
+
+
+def _lookup(data: dict[str, dict[str, Any]], path: str) -> Any:
+    form, field = path.split(".", 1)
+    values = data.get(form) or {}
+    return values.get(field)
+
+
+def resolve_duration(deadline: Deadline, data: dict[str, dict[str, Any]]) -> Duration:
+    """The deadline's period: ``within`` itself, or for a :class:`ByField` the case chosen by the
+    value at ``by`` (``form.field``) in ``data``.
+
+    Raises :class:`MissingFieldError` if that value is absent/None/empty and
+    :class:`UnknownChoiceError` if it is not one of the listed codes (both name the field).
+    """
+    within = deadline.within
+    if isinstance(within, Duration):
+        return within
+    assert isinstance(within, ByField)
+    value = _lookup(data, within.by)
+    if value is None or value == "":
+        raise MissingFieldError(within.by, "it chooses the deadline's duration")
+    if not isinstance(value, str) or value not in within.cases:
+        raise UnknownChoiceError(within.by, value, sorted(within.cases))
+    return within.cases[value]
+
+
+def start_instant(
+    deadline: Deadline,
+    entered_at: datetime,
+    data: dict[str, dict[str, Any]],
+    calendar: BusinessCalendar,
+) -> datetime:
+    """When the deadline's clock starts, aware UTC.
+
+    ``start`` None or ``"entered"``: ``entered_at`` (aware; naive → ValueError). ``start:
+    form.field``: the field's value in ``data``: a ``date`` (or ISO ``YYYY-MM-DD`` string) means
+    local midnight of that date in the SOP time zone; an aware ``datetime`` is used as is; a naive
+    ``datetime`` (or ISO string without offset) is read as local wall time of the SOP time zone.
+    Raises :class:`MissingFieldError` if absent and :class:`InvalidStartError` if not a date.
+    """
+    entered = require_aware(entered_at, "entered_at")
+    if deadline.start is None or deadline.start == "entered":
+        return entered
+    field = deadline.start
+    value = _lookup(data, field)
+    if value is None or value == "":
+        raise MissingFieldError(field, "the deadline starts at that date")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value.strip() \
+                else date.fromisoformat(value)
+        except ValueError:
+            raise InvalidStartError(field, value) from None
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            return calendar.from_local(value)
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return calendar.start_of_day(value)
+    raise InvalidStartError(field, value)
+
+
+def due_at(
+    deadline: Deadline,
+    entered_at: datetime,
+    data: dict[str, dict[str, Any]],
+    calendar: BusinessCalendar,
+) -> datetime:
+    """The due instant (aware UTC): ``calendar.add(start_instant, resolve_duration, cutoff)``.
+
+    See :meth:`BusinessCalendar.add` for each unit; the cut-off only affects day-based units.
+    Raises the errors of :func:`resolve_duration` and :func:`start_instant`.
+    """
+    start = start_instant(deadline, entered_at, data, calendar)
+    return calendar.add(start, resolve_duration(deadline, data), cutoff=deadline.cutoff)
+
+
+def reminder_instants(
+    deadline: Deadline, start: datetime, due: datetime, calendar: BusinessCalendar
+) -> list[tuple[str, datetime]]:
+    """``[(offset_text, instant), ...]`` for each ``remind`` entry, sorted by instant (aware UTC).
+
+    * ``"N%"``: ``start + N/100 × (due − start)``, of *elapsed wall time* (so the 50 % of a
+      working-day deadline may fall on a weekend), rounded to the microsecond;
+    * ``"N <unit> before"``: :meth:`BusinessCalendar.subtract` (working days: same local time on the
+      Nth working day before the due date; hours: exact);
+    * ``"N <unit> after"`` (a reminder after expiry): minutes/hours exact, days/weeks/months same
+      local time later, working days same local time on the Nth working day after.
+
+    Reminders at or before ``start`` are left out (they could never remind anyone in time). Ties
+    keep the order of ``remind``. Raises ValueError for a malformed entry (the schema rejects them).
+    """
+    start_utc, due_utc = require_aware(start, "start"), require_aware(due, "due")
+    out: list[tuple[str, datetime]] = []
+    for text in deadline.remind:
+        m = _REMIND_RE.match(str(text).lower())
+        if not m:
+            raise ValueError(f"invalid reminder {text!r}")
+        if m.group(1):
+            at = start_utc + (due_utc - start_utc) * int(m.group(1)) / 100
+        else:
+            offset = Duration.model_validate(m.group(2))
+            if m.group(3) == "before":
+                at = calendar.subtract(due_utc, offset)
+            elif offset.unit is Unit.working_days:
+                at = calendar.shift_working_days(due_utc, offset.amount)
+            else:
+                at = calendar.add(due_utc, offset)
+        if at > start_utc:
+            out.append((text, at))
+    out.sort(key=lambda pair: pair[1])
+    return out
+
+
+def extend(due: datetime, duration: Duration, calendar: BusinessCalendar) -> datetime:
+    """A deadline extended by ``duration``: ``calendar.add(due, duration)``, aware UTC.
+
+    For working days this is the end of the Nth working day after the old due date (an end-of-day
+    due of Tuesday + 2 working days → end of Thursday). The reason is the caller's to record.
+    """
+    return calendar.add(due, duration)
+
+
+def resume_after_pause(
+    due: datetime,
+    paused_at: datetime,
+    resumed_at: datetime,
+    calendar: BusinessCalendar,
+    unit: Unit,
+) -> datetime:
+    """The due instant after a pause from ``paused_at`` to ``resumed_at``, aware UTC.
+
+    ``unit`` is the deadline's unit. Working days: ``due`` moves by the working days the pause
+    covered (``working_days_between(paused_at, resumed_at)``, i.e. the working days after the pause
+    day up to and including the resume day), keeping its local time. Every other unit: ``due`` moves
+    by the exact elapsed time of the pause. Raises ValueError if ``resumed_at < paused_at``.
+    """
+    due_utc = require_aware(due, "due")
+    p, r = require_aware(paused_at, "paused_at"), require_aware(resumed_at, "resumed_at")
+    if r < p:
+        raise ValueError(f"resumed_at {r.isoformat()} is before paused_at {p.isoformat()}")
+    if unit is Unit.working_days:
+        return calendar.shift_working_days(due_utc, calendar.working_days_between(p, r))
+    return due_utc + (r - p)
+
+
+def later_of(minimum_due: datetime, event_at: datetime | None) -> datetime | None:
+    """A minimum period that also waits for an event ("at least 30 days and until the decision,
+    whichever is later"): ``max(minimum_due, event_at)``, or None while the event has not happened
+    (the period is then still open: nothing is due yet). Aware UTC.
+    """
+    due_utc = require_aware(minimum_due, "minimum_due")
+    if event_at is None:
+        return None
+    return max(due_utc, require_aware(event_at, "event_at"))
