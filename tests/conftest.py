@@ -60,5 +60,5 @@ def snapshot(engine: WorkflowEngine) -> dict[str, list]:
     with engine.db.connect() as conn:
         for table in sorted(inspect(conn).get_table_names()):
             rows = conn.execute(text(f'SELECT * FROM "{table}"')).all()
-            out[table] = sorted((tuple(map(str, r)) for r in rows))
+            out[table] = sorted(tuple(map(str, r)) for r in rows)
     return out

@@ -230,7 +230,7 @@ def test_action_without_form_refuses_data(wf):
 
 
 def test_audit_chain_detects_edit_and_deletion(wf):
-    ref = to_referrals(wf)
+    to_referrals(wf)
     with wf.sessions.begin() as s:
         assert verify_all(s)[1] == []
         ev = s.scalar(select(AuditEvent).where(AuditEvent.seq == 3))
