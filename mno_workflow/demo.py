@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .engine.clock import SimulatedClock
 from .engine.engine import Actor, WorkflowEngine
 from .sop.loader import load_file
 from .store import repository
@@ -21,22 +22,9 @@ CASEWORKER = Actor("mariam.kabore", "caseworker")
 SUPERVISOR = Actor("idrissa.sanou", "supervisor")
 
 
-class DemoClock:
-    """A simulated clock the demo moves forward (UTC)."""
-
-    def __init__(self, start: datetime):
-        self.t = start
-
-    def now(self) -> datetime:
-        return self.t
-
-    def advance(self, **kw: Any) -> None:
-        self.t += timedelta(**kw)
-
-
 def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH) -> Iterator[str]:
     """Run the demo on ``engine`` (its clock is replaced by a simulated one); yields output lines."""
-    clock = DemoClock(datetime(2025, 6, 2, 8, 30, tzinfo=UTC))  # Monday 2 June 2025, Ouagadougou
+    clock = SimulatedClock(datetime(2025, 6, 2, 8, 30, tzinfo=UTC))  # Monday 2 June 2025, Ouagadougou
     engine.clock = clock
     loaded = load_file(sop_path)
     engine.load_sop(loaded)
@@ -48,7 +36,7 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
 
     def fire(trigger: str, actor: Actor, data: dict | None = None, instance: str | None = None,
              **advance: Any) -> None:
-        clock.advance(**(advance or {"hours": 2}))
+        clock.advance(timedelta(**(advance or {"hours": 2})))
         today = clock.now().date()  # Ouagadougou is UTC+0
         payload = {k: (today + timedelta(days=v.days)).isoformat() if isinstance(v, timedelta) else v
                    for k, v in (data or {}).items()}

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
 
+from mno_workflow.engine.clock import SimulatedClock
 from mno_workflow.engine.engine import WorkflowEngine
 from mno_workflow.sop.loader import load_file
 from mno_workflow.store.base import Base, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 BF_SOP = ROOT / "sops" / "burkina_faso" / "mnr.yaml"
-
-
-class FixedClock:
-    """A clock tests move by hand (UTC)."""
-
-    def __init__(self, start: datetime):
-        self.t = start
-
-    def now(self) -> datetime:
-        return self.t
-
-    def advance(self, **kw) -> None:
-        self.t += timedelta(**kw)
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +28,8 @@ def db_url(tmp_path) -> str:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC))  # Monday
+def clock() -> SimulatedClock:
+    return SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC))  # Monday 2 June 2025, 08:00 UTC
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from ..sop.schema import SOP, ForEach
 from ..store.audit import append_event
 from ..store.models import Case, StepInstance
 from ..store.repository import fold
+from .clock import SystemClock, require_aware
 from .compile import CompiledSOP, CompiledStep
 from .errors import (
     AmbiguousInstance,
@@ -59,11 +60,6 @@ class Actor:
         return cls(user, role, org or None)
 
 
-class _UTCClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
 @dataclass
 class FireResult:
     """What one ``fire`` did. ``started`` lists ``step:key`` instances the flow started."""
@@ -88,7 +84,7 @@ class WorkflowEngine:
 
     def __init__(self, db: DBEngine, clock: Any = None, registry: Registry | None = None):
         self.db = db
-        self.clock = clock or _UTCClock()
+        self.clock = clock or SystemClock()
         self.registry = registry or Registry()
         self.sessions = sessionmaker(db, expire_on_commit=False)
         # Hooks run inside the transaction, after the state change (deadlines, outbox...).
@@ -102,10 +98,7 @@ class WorkflowEngine:
             return self.registry.register(s, loaded, self._now()).id
 
     def _now(self) -> datetime:
-        now = self.clock.now()
-        if now.tzinfo is None:
-            raise ValueError("the clock returned a naive datetime")
-        return now.astimezone(UTC)
+        return require_aware(self.clock.now(), "clock.now()")
 
     @staticmethod
     def local_today(sop: SOP, now: datetime) -> date:
