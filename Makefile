@@ -46,7 +46,7 @@ run: install
 	$(BIN)/mno --db sqlite:///demo.db demo
 
 test: install-test
-	$(BIN)/ruff check mno_workflow tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install
