@@ -11,7 +11,6 @@ Graphviz ``dot`` binary; DOT and Mermaid text never do.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -547,8 +546,10 @@ def flow_mermaid(sop: SOP, lang: str = "fr") -> str:
 # --------------------------------------------------------------------------------------------
 # Rendering with the dot binary
 
-# Page sizes in inches (width, height); "a4" is landscape, as diagrams are wider than tall.
-PAGES = {"a4": (11.69, 8.27), "a4-portrait": (8.27, 11.69), "16:9": (13.333, 7.5)}
+# Page sizes in inches (width, height). "a4" takes the orientation in which the drawing is largest.
+PAGES = {"a4": (8.27, 11.69), "a4-portrait": (8.27, 11.69), "a4-landscape": (11.69, 8.27),
+         "16:9": (13.333, 7.5)}
+PAGE_MARGIN = 0.4  # inches on every side
 FORMATS = ("svg", "png", "pdf")
 
 
@@ -557,10 +558,44 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
+def _run_dot(args: list[str], dot_source: str) -> bytes:
+    try:
+        proc = subprocess.run(args, input=dot_source.encode("utf-8"), capture_output=True, timeout=120,
+                              check=False)
+    except FileNotFoundError:
+        raise DotNotFound() from None
+    if proc.returncode != 0:
+        raise RenderError(f"dot failed ({proc.returncode}): {proc.stderr.decode('utf-8', 'replace').strip()}")
+    return proc.stdout
+
+
+def _page_args(exe: str, dot_source: str, page: str) -> list[str]:
+    """``dot`` options that scale the drawing to fit ``page`` and pad it to exactly the page size.
+
+    A first ``-Tplain`` run gives the drawing's natural size; padding is in unscaled inches, so the
+    padded drawing has the page's aspect ratio and ``size=W,H!`` scales it to the page exactly.
+    """
+    head = _run_dot([exe, "-Tplain", "-Gpad=0", "-Gmargin=0"], dot_source).decode("utf-8").split()
+    w, h = max(float(head[2]), 0.01), max(float(head[3]), 0.01)
+    candidates = [PAGES[page]]
+    if page == "a4":
+        candidates.append(PAGES["a4-landscape"])
+
+    def scale(size: tuple[float, float]) -> float:
+        return min((size[0] - 2 * PAGE_MARGIN) / w, (size[1] - 2 * PAGE_MARGIN) / h)
+
+    pw, ph = max(candidates, key=scale)
+    k = scale((pw, ph))
+    return [f"-Gsize={pw:.3f},{ph:.3f}!", f"-Gpad={(pw / k - w) / 2:.4f},{(ph / k - h) / 2:.4f}",
+            "-Gmargin=0"]
+
+
 def render_bytes(dot_source: str, fmt: str, page: str | None = None) -> bytes:
     """Run ``dot`` on ``dot_source`` and return the ``fmt`` output (svg, png or pdf).
 
-    ``page`` ("a4", "a4-portrait" or "16:9") scales the drawing to fit that page with a margin.
+    ``page`` ("a4" in the better orientation, "a4-portrait", "a4-landscape" or "16:9") scales the
+    drawing (up or down) to fill that page, centred, with a 0.4 inch margin; PDF pages then have
+    exactly that size.
     Raises :class:`DotNotFound`, :class:`RenderError`, ``ValueError`` for a bad fmt/page.
     """
     if fmt not in FORMATS:
@@ -574,19 +609,8 @@ def render_bytes(dot_source: str, fmt: str, page: str | None = None) -> bytes:
     if fmt == "png":
         args.append("-Gdpi=150")
     if page:
-        w, h = PAGES[page]
-        margin = 0.4
-        args += [f"-Gsize={w - 2 * margin:.2f},{h - 2 * margin:.2f}", f"-Gpage={w:.2f},{h:.2f}",
-                 f"-Gmargin={margin}", "-Gcenter=true", "-Gpad=0"]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0")}
-    try:
-        proc = subprocess.run(args, input=dot_source.encode("utf-8"), capture_output=True, env=env,
-                              timeout=120, check=False)
-    except FileNotFoundError:
-        raise DotNotFound() from None
-    if proc.returncode != 0:
-        raise RenderError(f"dot failed ({proc.returncode}): {proc.stderr.decode('utf-8', 'replace').strip()}")
-    return proc.stdout
+        args += _page_args(exe, dot_source, page)
+    return _run_dot(args, dot_source)
 
 
 def render(dot_source: str, fmt: str, out_path: str | Path, page: str | None = None) -> Path:
