@@ -1,0 +1,428 @@
+"""The SOP handbook for trainers and staff (HTML to print or project, and Markdown), from the SOP model.
+
+It says, in one language (fr or en): what the SOP is for, who does what in each step, each step's
+diagram, states (owner, deadline in words), transitions (who, form, guard), what moves a case
+into each state, every form field (type, required, options, data classification), the forms as
+printable blank sheets, and the glossary. Templates are Jinja2 with autoescaping on, so author
+text cannot inject markup. Diagrams are inline SVG when Graphviz ``dot`` is installed, else
+Mermaid text; nothing here needs ``dot``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, FieldType, FormField, Step
+
+from . import diagrams
+
+__all__ = ["UI", "GLOSSARY", "handbook_context", "render_handbook_html", "render_handbook_md",
+           "write_handbook"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Every word of the handbook that is not from the SOP, per language.
+UI: dict[str, dict[str, str]] = {
+    "fr": {
+        "handbook": "Manuel des procédures", "version": "Version", "purpose": "Objet",
+        "contents": "Sommaire", "roles": "Rôles", "role": "Rôle", "scope": "Portée",
+        "scope_all": "tous les dossiers", "scope_assigned": "les dossiers qui lui sont attribués",
+        "scope_recipient": "les demandes adressées à son organisation",
+        "raci": "Qui fait quoi", "raci_intro": "Pour chaque étape : qui déclenche des transitions, qui "
+        "est attendu dans un état (responsable), qui reçoit les escalades.",
+        "fires": "déclenche", "owns": "responsable", "escalation": "escalade",
+        "steps": "Étapes", "step": "Étape", "flow": "Enchaînement des étapes",
+        "start_step": "Le dossier commence par",
+        "after": "Après", "then_start": "démarrer", "then_close": "clôturer le dossier",
+        "diagram": "Schéma", "diagram_mermaid": "Schéma (Mermaid, à afficher avec un outil Mermaid)",
+        "states": "États", "state": "État", "owner": "Responsable (attendu)", "deadline": "Délai",
+        "kind": "Type", "initial": "initial", "final": "final", "waiting": "en attente d'une action",
+        "normal": "intermédiaire", "reminders": "Rappels", "on_expiry": "À l'échéance",
+        "escalate_to": "escalade vers {x}", "auto_fire": "déclenche automatiquement « {x} »",
+        "transitions": "Transitions", "transition": "Transition", "from": "De", "to": "Vers",
+        "who": "Qui peut la déclencher", "form": "Fiche", "guard": "Condition",
+        "guard_cel": "expression", "none": "—", "any_open": "tout état non final",
+        "moves_into": "Ce qui fait entrer un dossier dans chaque état",
+        "entry": "à l'ouverture de l'étape", "forms_used": "Fiches demandées dans cette étape",
+        "forms": "Fiches", "field": "Champ", "type": "Type", "required": "Obligatoire",
+        "options": "Choix possibles", "classification": "Classification",
+        "yes": "oui", "no": "non", "help": "Aide", "limits": "Limites", "subfields": "Champs du groupe",
+        "asked_if": "demandé seulement si", "rules": "Contrôles",
+        "blank_sheets": "Fiches vierges à imprimer", "case_code": "Code du dossier", "date": "Date",
+        "filled_by": "Rempli par (nom, organisation)", "signature": "Signature",
+        "one_answer": "une seule réponse", "many_answers": "plusieurs réponses possibles",
+        "glossary": "Glossaire", "term": "Terme", "other_lang": "English",
+        "per_item": "Étape en parallèle : une instance par élément de « {x} »",
+        "per_item_where": "si {x}", "per_item_key": "clé : {x}",
+        "reminder_pct": "à {x} % du délai", "reminder_before": "{x} avant l'échéance",
+        "reminder_after": "{x} après l'échéance", "clock_from": "le délai court à partir de « {x} »",
+        "min": "minimum {x}", "max": "maximum {x}", "max_length": "{x} caractères au plus",
+        "not_future": "pas dans le futur", "not_before": "pas avant « {x} »",
+        "min_items": "au moins {x}", "max_items": "au plus {x}",
+        "calendar": "Calendrier", "timezone": "fuseau horaire", "workweek": "jours ouvrables",
+        "holidays": "jours fériés", "generated": "Généré à partir de la POS",
+        "days": "lun mar mer jeu ven sam dim", "colon": " : ", "lq": "« ", "rq": " »",
+    },
+    "en": {
+        "handbook": "Procedures handbook", "version": "Version", "purpose": "Purpose",
+        "contents": "Contents", "roles": "Roles", "role": "Role", "scope": "Scope",
+        "scope_all": "all cases", "scope_assigned": "cases assigned to them",
+        "scope_recipient": "requests addressed to their organisation",
+        "raci": "Who does what", "raci_intro": "For each step: who fires transitions, who is waited "
+        "for in a state (owner), who receives escalations.",
+        "fires": "fires", "owns": "owner", "escalation": "escalation",
+        "steps": "Steps", "step": "Step", "flow": "How steps follow each other",
+        "start_step": "A case starts with",
+        "after": "After", "then_start": "start", "then_close": "close the case",
+        "diagram": "Diagram", "diagram_mermaid": "Diagram (Mermaid, view it with a Mermaid tool)",
+        "states": "States", "state": "State", "owner": "Owner (waited for)", "deadline": "Deadline",
+        "kind": "Kind", "initial": "initial", "final": "final", "waiting": "waiting for an action",
+        "normal": "intermediate", "reminders": "Reminders", "on_expiry": "On expiry",
+        "escalate_to": "escalate to {x}", "auto_fire": "automatically fires “{x}”",
+        "transitions": "Transitions", "transition": "Transition", "from": "From", "to": "To",
+        "who": "Who may fire it", "form": "Form", "guard": "Condition",
+        "guard_cel": "expression", "none": "—", "any_open": "any open state",
+        "moves_into": "What moves a case into each state",
+        "entry": "when the step starts", "forms_used": "Forms required in this step",
+        "forms": "Forms", "field": "Field", "type": "Type", "required": "Required",
+        "options": "Options", "classification": "Classification",
+        "yes": "yes", "no": "no", "help": "Help", "limits": "Limits", "subfields": "Group fields",
+        "asked_if": "asked only if", "rules": "Checks",
+        "blank_sheets": "Blank forms to print", "case_code": "Case code", "date": "Date",
+        "filled_by": "Filled in by (name, organisation)", "signature": "Signature",
+        "one_answer": "one answer", "many_answers": "several answers possible",
+        "glossary": "Glossary", "term": "Term", "other_lang": "Français",
+        "per_item": "Parallel step: one instance per item of “{x}”",
+        "per_item_where": "if {x}", "per_item_key": "key: {x}",
+        "reminder_pct": "at {x}% of the period", "reminder_before": "{x} before the due time",
+        "reminder_after": "{x} after the due time", "clock_from": "the clock starts at “{x}”",
+        "min": "minimum {x}", "max": "maximum {x}", "max_length": "at most {x} characters",
+        "not_future": "not in the future", "not_before": "not before “{x}”",
+        "min_items": "at least {x}", "max_items": "at most {x}",
+        "calendar": "Calendar", "timezone": "time zone", "workweek": "working days",
+        "holidays": "public holidays", "generated": "Generated from the SOP",
+        "days": "Mon Tue Wed Thu Fri Sat Sun", "colon": ": ", "lq": "“", "rq": "”",
+    },
+}
+
+FIELD_TYPES: dict[str, dict[FieldType, str]] = {
+    "fr": {FieldType.text: "texte", FieldType.number: "nombre", FieldType.integer: "nombre entier",
+           FieldType.date: "date", FieldType.datetime: "date et heure", FieldType.boolean: "oui / non",
+           FieldType.choice: "choix unique", FieldType.multi: "choix multiples",
+           FieldType.phone: "téléphone", FieldType.repeat: "groupe répété"},
+    "en": {FieldType.text: "text", FieldType.number: "number", FieldType.integer: "whole number",
+           FieldType.date: "date", FieldType.datetime: "date and time", FieldType.boolean: "yes / no",
+           FieldType.choice: "single choice", FieldType.multi: "multiple choice",
+           FieldType.phone: "phone", FieldType.repeat: "repeated group"},
+}
+
+CLASSIFICATIONS: dict[str, dict[str, str]] = {
+    "fr": {"personal": "personnelle", "sensitive": "sensible", "shareable": "partageable"},
+    "en": {"personal": "personal", "sensitive": "sensitive", "shareable": "shareable"},
+}
+
+# (English, French) from the glossary of DESIGN.md.
+GLOSSARY: list[tuple[str, str]] = [
+    ("case", "dossier / cas"),
+    ("case manager, caseworker", "gestionnaire de cas"),
+    ("referral", "référencement, orientation"),
+    ("referral form", "fiche de référencement"),
+    ("service provider", "prestataire de services"),
+    ("focal point", "point focal"),
+    ("identification", "identification"),
+    ("informed consent", "consentement éclairé"),
+    ("needs assessment", "évaluation des besoins"),
+    ("follow-up", "suivi"),
+    ("case closure", "clôture du dossier"),
+    ("reintegration plan", "plan de réintégration"),
+    ("returning migrant", "migrant de retour"),
+    ("standard operating procedures (SOP)", "procédures opérationnelles standard (POS)"),
+    ("steering committee", "comité de pilotage"),
+    ("service directory", "répertoire des prestataires de services"),
+    ("care", "prise en charge"),
+]
+
+
+def _ui(lang: str) -> dict[str, str]:
+    return UI.get(lang, UI["fr"])
+
+
+def _check_lang(sop: SOP, lang: str) -> None:
+    if lang not in UI:
+        raise ValueError(f"no handbook words for language {lang!r}; available: {', '.join(UI)}")
+    if lang not in sop.languages:
+        raise ValueError(f"the SOP has no {lang!r} labels; its languages: {', '.join(sop.languages)}")
+
+
+# --------------------------------------------------------------------------------------------
+# Words for the model's parts
+
+
+def _reminder_words(text: str, lang: str) -> str:
+    ui = _ui(lang)
+    m = re.match(r"^\s*(\d{1,3})\s*%\s*$", text)
+    if m:
+        return ui["reminder_pct"].format(x=m.group(1))
+    m = re.match(r"^\s*(\d+\s*[a-z ]+?)\s+(before|after)\s*$", text.lower())
+    if m:
+        dur = Duration.model_validate(m.group(1))
+        return ui[f"reminder_{m.group(2)}"].format(x=diagrams.duration_words(dur, lang))
+    return text
+
+
+def _deadline(sop: SOP, step: Step, deadline: Deadline, lang: str) -> dict[str, Any]:
+    ui = _ui(lang)
+    expiry = []
+    if deadline.on_expiry:
+        if deadline.on_expiry.escalate:
+            expiry.append(ui["escalate_to"].format(x=_role(sop, deadline.on_expiry.escalate, lang)))
+        if deadline.on_expiry.fire:
+            t = next((t for t in step.transitions if t.trigger == deadline.on_expiry.fire), None)
+            name = sop.label(t.label, lang) if t else deadline.on_expiry.fire
+            expiry.append(ui["auto_fire"].format(x=name))
+    notes = []
+    if deadline.start and deadline.start != "entered":
+        notes.append(ui["clock_from"].format(x=_field_label(sop, deadline.start, lang)))
+    if deadline.cutoff:
+        notes.append(diagrams.TEXT[lang]["cutoff"].format(t=deadline.cutoff.strftime("%H:%M")))
+    return {
+        "words": diagrams.deadline_words(sop, deadline, lang),
+        "cases": diagrams.deadline_cases(sop, deadline, lang),
+        "by_field": (_field_label(sop, deadline.within.by, lang)
+                     if isinstance(deadline.within, ByField) else ""),
+        "reminders": [_reminder_words(r, lang) for r in deadline.remind],
+        "on_expiry": expiry,
+        "notes": notes,
+    }
+
+
+def _role(sop: SOP, role: str, lang: str) -> str:
+    return sop.label(sop.roles[role].label, lang) if role in sop.roles else role
+
+
+def _field_label(sop: SOP, path: str, lang: str) -> str:
+    f = diagrams.field_by_path(sop, path)
+    return sop.label(f.label, lang) if f else path
+
+
+def _field(sop: SOP, form_id: str, f: FormField, lang: str) -> dict[str, Any]:
+    ui = _ui(lang)
+    limits = []
+    for key in ("min", "max", "max_length", "min_items", "max_items"):
+        value = getattr(f, key)
+        if value is not None:
+            limits.append(ui[key].format(x=int(value) if float(value).is_integer() else value))
+    if f.not_future:
+        limits.append(ui["not_future"])
+    if f.not_before:
+        limits.append(ui["not_before"].format(x=_field_label(sop, f.not_before, lang)))
+    options = [{"code": code, "label": sop.label(label, lang)}
+               for code, label in sop.options.get(f.options or "", {}).items()]
+    return {
+        "id": f.id, "path": f"{form_id}.{f.id}", "label": sop.label(f.label, lang),
+        "type": f.type.value, "type_words": FIELD_TYPES[lang][f.type],
+        "required": f.required, "options": options,
+        "classification": f.classification.value,
+        "classification_words": CLASSIFICATIONS[lang][f.classification.value],
+        "help": sop.label(f.help, lang) if f.help else "",
+        "relevant": f.relevant or "", "limits": limits,
+        "fields": [_field(sop, form_id, sub, lang) for sub in f.fields or []],
+    }
+
+
+def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
+    ui, step = _ui(lang), sop.steps[step_id]
+
+    def state_label(name: str) -> str:
+        return sop.label(step.states[name].label, lang) if name in step.states else name
+
+    states = []
+    for name, st in step.states.items():
+        kinds = [ui["initial"]] if st.initial else []
+        kinds += [ui["final"]] if st.final else [ui["waiting"]] if st.owner else []
+        states.append({
+            "id": name, "label": sop.label(st.label, lang), "kind": ", ".join(kinds) or ui["normal"],
+            "initial": st.initial, "final": st.final,
+            "owner": _role(sop, st.owner, lang) if st.owner else "",
+            "deadline": _deadline(sop, step, st.deadline, lang) if st.deadline else None,
+        })
+    transitions = []
+    into: dict[str, list[dict[str, Any]]] = {name: [] for name in step.states}
+    for t in step.transitions:
+        sources = diagrams.expand_sources(step, t)
+        from_words = ", ".join(state_label(s) for s in sources)
+        if "*" in t.sources:
+            from_words = f"{ui['any_open']} ({from_words})" if from_words else ui["any_open"]
+        item = {
+            "trigger": t.trigger, "label": sop.label(t.label, lang), "from": from_words,
+            "to": state_label(t.dest), "by": [_role(sop, r, lang) for r in t.by],
+            "form": sop.label(sop.forms[t.form].title, lang) if t.form in sop.forms else (t.form or ""),
+            "guard": diagrams.guard_label(sop, t, lang),
+            "guard_cel": t.when or "", "guard_has_message": bool(t.when and t.when_message),
+        }
+        transitions.append(item)
+        into.setdefault(t.dest, []).append(item)
+    moves = [{"state": state_label(name), "entry": name in step.states and step.states[name].initial,
+              "by": into[name]} for name in into]
+    forms_used = []
+    for t in step.transitions:
+        if t.form in sop.forms and t.form not in forms_used:
+            forms_used.append(t.form)
+    per_item = ""
+    if not isinstance(step.instances, str):
+        fe = step.instances
+        per_item = ui["per_item"].format(x=_field_label(sop, fe.for_each, lang))
+        if fe.where:
+            per_item += " (" + ui["per_item_where"].format(x=fe.where) + ")"
+        if fe.key:
+            per_item += " — " + ui["per_item_key"].format(x=fe.key)
+    svg_text = Markup(_svg(diagrams.step_dot(sop, step_id, lang))) if svg else ""
+    return {
+        "id": step_id, "label": sop.label(step.label, lang),
+        "description": sop.label(step.description, lang) if step.description else "",
+        "per_item": per_item, "states": states, "transitions": transitions, "moves_into": moves,
+        "forms_used": [{"id": f, "title": sop.label(sop.forms[f].title, lang)} for f in forms_used],
+        "svg": svg_text, "mermaid": Markup(diagrams.step_mermaid(sop, step_id, lang)),
+    }
+
+
+def _raci(sop: SOP, lang: str) -> list[dict[str, Any]]:
+    ui = _ui(lang)
+    rows = []
+    for rid in sop.roles:
+        cells = []
+        for step in sop.steps.values():
+            marks = []
+            if any(rid in t.by for t in step.transitions):
+                marks.append(ui["fires"])
+            if any(s.owner == rid for s in step.states.values()):
+                marks.append(ui["owns"])
+            if any(s.deadline and s.deadline.on_expiry and s.deadline.on_expiry.escalate == rid
+                   for s in step.states.values()):
+                marks.append(ui["escalation"])
+            cells.append(", ".join(marks))
+        rows.append({"role": _role(sop, rid, lang), "cells": cells})
+    return rows
+
+
+def handbook_context(sop: SOP, lang: str = "fr", svg: bool | None = None) -> dict[str, Any]:
+    """Everything the handbook templates show, as plain data in ``lang``.
+
+    ``svg``: embed step diagrams as SVG (needs ``dot``); None means "when ``dot`` is installed".
+    Raises ``ValueError`` for a language without handbook words or without SOP labels, and
+    :class:`~mno_workflow.render.diagrams.DotNotFound` if ``svg=True`` and ``dot`` is missing.
+    """
+    _check_lang(sop, lang)
+    ui = _ui(lang)
+    if svg is None:
+        svg = diagrams.dot_available()
+    days = dict(zip(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ui["days"].split(), strict=True))
+    flow = []
+    for rule in sop.flow:
+        step_id, _, state = rule.after.partition(".")
+        step = sop.steps.get(step_id)
+        if state in ("all_final", "any_final"):
+            what = diagrams.TEXT[lang][state]
+        else:
+            what = sop.label(step.states[state].label, lang) if step and state in step.states else state
+        flow.append({"step": sop.label(step.label, lang) if step else step_id, "state": what,
+                     "start": sop.label(sop.steps[rule.start].label, lang) if rule.start in sop.steps else "",
+                     "close": rule.close_case})
+    other = "fr" if lang == "en" else "en"
+    glossary = [(fr, en) if lang == "fr" else (en, fr) for en, fr in GLOSSARY]
+    glossary.sort(key=lambda pair: pair[0].lower())
+    return {
+        "lang": lang, "other_lang": other, "t": ui,
+        "sop": {"id": sop.sop, "version": sop.version, "title": sop.label(sop.title, lang),
+                "description": sop.label(sop.description, lang) if sop.description else "",
+                "timezone": sop.calendar.timezone, "holidays": sop.calendar.holidays or "",
+                "workweek": ", ".join(days[d] for d in sop.calendar.workweek),
+                "start": (sop.label(sop.steps[sop.start].label, lang)
+                          if sop.start in sop.steps else sop.start)},
+        "roles": [{"id": rid, "label": _role(sop, rid, lang), "scope": ui[f"scope_{r.scope}"]}
+                  for rid, r in sop.roles.items()],
+        "raci_steps": [sop.label(s.label, lang) for s in sop.steps.values()],
+        "raci": _raci(sop, lang),
+        "flow": flow,
+        "steps": [_step(sop, sid, lang, svg) for sid in sop.steps],
+        "forms": [{"id": fid, "title": sop.label(f.title, lang),
+                   "fields": [_field(sop, fid, fld, lang) for fld in f.fields],
+                   "rules": [sop.label(r.message, lang) for r in f.rules]}
+                  for fid, f in sop.forms.items()],
+        "glossary": glossary,
+        "flow_mermaid": Markup(diagrams.flow_mermaid(sop, lang)),
+        "flow_svg": Markup(_svg(diagrams.flow_dot(sop, lang))) if svg else "",
+    }
+
+
+def _svg(dot_text: str) -> str:
+    """SVG text for inline use: ``dot`` escapes its text; the XML prolog and doctype are dropped."""
+    raw = diagrams.render_bytes(dot_text, "svg").decode("utf-8")
+    return raw[raw.index("<svg"):]
+
+
+# --------------------------------------------------------------------------------------------
+# Templates
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~])")
+
+
+def _md(value: Any) -> str:
+    """Markdown-escape author text for one line (HTML characters are escaped by finalize)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _md_finalize(value: Any) -> Any:
+    """Autoescaping for Markdown: ``&``, ``<``, ``>`` become entities; quotes stay readable."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    text = str(value)
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _env(markdown: bool = False) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True, finalize=_md_finalize if markdown else None)
+    env.filters["md"] = _md
+    return env
+
+
+def render_handbook_html(sop: SOP, lang: str = "fr", svg: bool | None = None) -> str:
+    """The handbook as one self-contained HTML page (inline CSS, print-friendly) in ``lang``.
+
+    See :func:`handbook_context` for ``svg`` and the exceptions.
+    """
+    return _env().get_template("handbook.html.j2").render(**handbook_context(sop, lang, svg))
+
+
+def render_handbook_md(sop: SOP, lang: str = "fr") -> str:
+    """The handbook as Markdown in ``lang``; diagrams are Mermaid code blocks. ValueError as above."""
+    return _env(markdown=True).get_template("handbook.md.j2").render(**handbook_context(sop, lang, svg=False))
+
+
+def write_handbook(sop: SOP, out_dir: str | Path, lang: str = "fr",
+                   formats: Sequence[str] = ("html", "md"), svg: bool | None = None) -> list[Path]:
+    """Write ``<out_dir>/<sop>/<lang>/handbook.html`` and/or ``handbook.md``; return the paths.
+
+    ``formats`` ⊆ {"html", "md"} (``ValueError`` otherwise). HTML embeds SVG diagrams when ``dot``
+    is installed (or as ``svg`` says), else shows Mermaid text.
+    """
+    unknown = set(formats) - {"html", "md"}
+    if unknown:
+        raise ValueError(f"unknown handbook format(s) {', '.join(sorted(unknown))}; use html or md")
+    folder = Path(out_dir) / sop.sop / lang
+    out = []
+    for fmt in formats:
+        text = render_handbook_html(sop, lang, svg) if fmt == "html" else render_handbook_md(sop, lang)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"handbook.{fmt}"
+        path.write_text(text, encoding="utf-8")
+        out.append(path)
+    return out
