@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import textwrap
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -33,7 +34,7 @@ __all__ = [
     "expected_diagrams", "write_sop_diagrams",
 ]
 
-CLOCK = "\u23f1"  # ⏱ stopwatch: marks a deadline
+CLOCK = "\u25f7"  # ◷ clock face, present in DejaVu Sans so PNG/PDF show it: marks a deadline
 FONT = "DejaVu Sans"
 
 # Words of the diagrams and of durations, per language (the handbook has its own dict for the rest).
@@ -193,7 +194,9 @@ def transition_facts(sop: SOP, lang: str = "fr", step_id: str | None = None) -> 
 
 
 def _esc(text: str) -> str:
-    """Escape text for a Graphviz HTML-like label."""
+    """Escape text for a Graphviz HTML-like label; control and unassigned characters (which
+    Graphviz's XML label parser rejects) are dropped."""
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs", "Co", "Cn"))
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
 

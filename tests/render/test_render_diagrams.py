@@ -90,8 +90,8 @@ def test_flow_dot__has_every_state_transition_role_form_and_deadline(mini: SOP, 
 
 def test_flow_dot__french_words_and_markers(mini: SOP) -> None:
     text = squash(d.flow_dot(mini, "fr"))
-    for needle in ("⏱ 24 heures", "⏱ 3 jours ouvrables", "⏱ Urgence vitale : 24 heures",
-                   "Normal : 10 jours ouvrables", "⏱ 14 jours", "⏱ 2 semaines", "⏱ 1 mois",
+    for needle in ("◷ 24 heures", "◷ 3 jours ouvrables", "◷ Urgence vitale : 24 heures",
+                   "Normal : 10 jours ouvrables", "◷ 14 jours", "◷ 2 semaines", "◷ 1 mois",
                    "[Le consentement doit être donné]", "[!consent.given]", "Début", "Dossier clôturé",
                    "Toutes les instances terminées", "par Gestionnaire de cas, Superviseur",
                    "en parallèle : une instance par « Besoins »", "Tout état non final",
@@ -106,7 +106,7 @@ def test_flow_dot__french_words_and_markers(mini: SOP) -> None:
 
 def test_flow_dot__english(mini: SOP) -> None:
     text = squash(d.flow_dot(mini, "en"))
-    for needle in ("⏱ 24 hours", "⏱ 3 working days", "Emergency: 24 hours", "Normal: 10 working days",
+    for needle in ("◷ 24 hours", "◷ 3 working days", "Emergency: 24 hours", "Normal: 10 working days",
                    "Start", "Case closed", "All instances final", "[Consent must be given]"):
         assert needle in text, needle
     assert "jours" not in text and "Gestionnaire" not in text
@@ -193,7 +193,7 @@ def test_mermaid__every_state_transition_and_deadline(mini: SOP, lang: str) -> N
             for st in step.states.values():
                 assert mini.label(st.label, lang) in text
                 if st.deadline:
-                    assert f"⏱ {d.deadline_words(mini, st.deadline, lang)}" in text
+                    assert f"◷ {d.deadline_words(mini, st.deadline, lang)}" in text
             arrows = [ln for ln in text.splitlines() if " --> " in ln and "[*]" not in ln
                       and ln.strip().split(" --> ")[0].startswith("s") and " : " in ln]
             for t in step.transitions:

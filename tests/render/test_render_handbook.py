@@ -110,8 +110,8 @@ def test_handbook_md__every_text(mini: SOP, lang: str) -> None:
 
 def test_handbook__french_words(mini: SOP) -> None:
     text = plain(" ".join(check_html(hb.render_handbook_html(mini, "fr", svg=False)).text))
-    for needle in ("Manuel des procédures", "Qui fait quoi", "⏱ 24 heures", "⏱ 3 jours ouvrables",
-                   "Urgence vitale : 24 heures", "Normal : 10 jours ouvrables", "⏱ 2 semaines", "⏱ 1 mois",
+    for needle in ("Manuel des procédures", "Qui fait quoi", "◷ 24 heures", "◷ 3 jours ouvrables",
+                   "Urgence vitale : 24 heures", "Normal : 10 jours ouvrables", "◷ 2 semaines", "◷ 1 mois",
                    "Rappels : à 50 % du délai, 1 jour ouvrable avant l'échéance",
                    "escalade vers Superviseur", "déclenche automatiquement « Marquer en retard »",
                    "tout état non final (Brouillon, Envoyé, Accepté, En retard)",
@@ -130,7 +130,7 @@ def test_handbook__french_words(mini: SOP) -> None:
 
 def test_handbook__english_words(mini: SOP) -> None:
     text = plain(" ".join(check_html(hb.render_handbook_html(mini, "en", svg=False)).text))
-    for needle in ("Procedures handbook", "Who does what", "⏱ 24 hours", "⏱ 3 working days",
+    for needle in ("Procedures handbook", "Who does what", "◷ 24 hours", "◷ 3 working days",
                    "Emergency: 24 hours", "Normal: 10 working days", "2 weeks", "1 month",
                    "at 50% of the period, 1 working day before the due time", "escalate to Supervisor",
                    "single choice", "repeated group", "personal", "sensitive", "Blank forms to print",
