@@ -48,12 +48,16 @@ class Problem:
         return f"{self.file}:{self.row}:{self.column}: {self.message}"
 
 
-class DirectoryImportError(Exception):
-    """Raised when a package is invalid; ``problems`` lists every problem found, in file order."""
+class DirectoryValidationError(Exception):
+    """Raised when directory data is invalid; ``problems`` lists every problem found, in file order."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(p.format() for p in problems))
+
+
+class DirectoryImportError(DirectoryValidationError):
+    """Raised when an import package is invalid; nothing was written."""
 
 
 @dataclass(frozen=True)
