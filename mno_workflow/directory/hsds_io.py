@@ -226,8 +226,8 @@ def _french(err: dict[str, Any], column: str) -> str:
         return f"valeur {value} trop petite : minimum {ctx.get('ge')}"
     if kind == "less_than_equal":
         return f"valeur {value} trop grande : maximum {ctx.get('le')}"
-    if kind == "string_too_short":
-        return "valeur vide"
+    if kind == "string_too_short" or (kind == "string_type" and value is None):
+        return "valeur obligatoire manquante"
     if kind == "string_too_long":
         return f"valeur trop longue (maximum {ctx.get('max_length')} caractères)"
     if kind == "string_pattern_mismatch":
@@ -267,6 +267,7 @@ def validate_rows(
     registry = registry or default_registry()
     problems: list[Problem] = []
     valid: dict[str, list[_Valid]] = {}
+    failed_ids: dict[str, set[str]] = {}  # ids of invalid rows: not reported again as unknown references
     for name, rows in sources.items():
         model = MODELS[name]
         first_seen: dict[str, int] = {}
@@ -278,6 +279,8 @@ def validate_rows(
                 for err in exc.errors(include_url=False):
                     column = str(err["loc"][0]) if err["loc"] else "-"
                     problems.append(Problem(raw.file, raw.row, column, _french(err, column)))
+                if isinstance(raw.values.get("id"), str):
+                    failed_ids.setdefault(name, set()).add(raw.values["id"])
                 continue
             if obj.id in first_seen:
                 problems.append(Problem(raw.file, raw.row, "id",
@@ -287,7 +290,8 @@ def validate_rows(
             out.append(_Valid(raw, obj.model_dump()))
         valid[name] = out
 
-    package_ids = {name: {v.values["id"] for v in rows} for name, rows in valid.items()}
+    package_ids = {name: {v.values["id"] for v in rows} | failed_ids.get(name, set())
+                   for name, rows in valid.items()}
     wanted: dict[str, set[str]] = {}
     refs: list[tuple[_Valid, str, str, str]] = []  # (row, column, table, id)
     for name, rows in valid.items():
