@@ -27,10 +27,11 @@ from mno_workflow.directory.tables import TABLES
 
 DEFAULT_MAPPING = DATA_DIR / "need_service_types.csv"
 
-# Scoring weights. Coverage steps are 100 apart and every other term stays within ±100 of them
-# (max +40 +30 +20 +10 +10 = 110 only for a perfect fit), so coverage decides the order first.
-COVERAGE_POINTS = {"region": 300, "neighbour": 200, "national": 100}
-TYPE_POINTS = {1: 40, 2: 10}
+# Scoring weights. Coverage steps are 1000 apart and the other terms add up to far less, so
+# coverage decides the order first; then a primary type beats a secondary one whatever the cost
+# (50 > 30), then cost, language, eligibility confirmed, and a temporarily closed service comes last.
+COVERAGE_POINTS = {"region": 3000, "neighbour": 2000, "national": 1000}
+TYPE_POINTS = {1: 50, 2: 0}
 COST_POINTS = {"free": 30, "shared_cost": 15, "paid": 0}
 LANGUAGE_MATCH, LANGUAGE_MISSING = 20, -20
 ELIGIBLE_POINTS = 5
