@@ -1,4 +1,4 @@
-"""Service provider directory in the shape of Open Referral HSDS 3.x: storage, import/export, matching, audited edits.
+"""Service provider directory in the shape of Open Referral HSDS 3.x: storage, import/export, matching, edits.
 
 Public API::
 
@@ -36,9 +36,32 @@ from mno_workflow.directory.sample import SAMPLE_DIR, load_sample
 from mno_workflow.directory.tables import TABLES, DirAudit
 
 __all__ = [
-    "SAMPLE_DIR", "TABLES", "AreaRegistry", "Candidate", "DirAudit", "DirectoryImportError",
-    "DirectoryValidationError", "ImportReport", "MatchError", "Problem", "StaleService", "UnknownObject",
-    "audit_trail", "create_object", "default_registry", "export_package", "fold", "import_package",
-    "load_sample", "mark_verified", "match", "read_areas", "read_need_mapping", "set_capacity",
-    "stale_services", "update_object", "update_organization", "update_service",
+    "SAMPLE_DIR",
+    "TABLES",
+    "AreaRegistry",
+    "Candidate",
+    "DirAudit",
+    "DirectoryImportError",
+    "DirectoryValidationError",
+    "ImportReport",
+    "MatchError",
+    "Problem",
+    "StaleService",
+    "UnknownObject",
+    "audit_trail",
+    "create_object",
+    "default_registry",
+    "export_package",
+    "fold",
+    "import_package",
+    "load_sample",
+    "mark_verified",
+    "match",
+    "read_areas",
+    "read_need_mapping",
+    "set_capacity",
+    "stale_services",
+    "update_object",
+    "update_organization",
+    "update_service",
 ]

@@ -1,4 +1,4 @@
-"""Administrative areas (country, regions, provinces), former-name aliases and region neighbours, read from data files.
+"""Administrative areas (country, regions, provinces), former names and region neighbours, read from data.
 
 The areas are data, never code constants: ``data/bf_areas.csv`` lists Burkina Faso's 17 regions
 (decrees of 2 July 2025) with their capitals, the 13 former region names as aliases, and the 47

@@ -47,7 +47,9 @@ def _session(db: str | None) -> Iterator[Session]:
     """One transaction on the directory tables (created if missing); errors become one line, exit 1."""
     try:
         engine = make_engine(database_url(db))
-        Base.metadata.create_all(engine, tables=[t for n, t in Base.metadata.tables.items() if n.startswith("dir_")])
+        Base.metadata.create_all(
+            engine, tables=[t for n, t in Base.metadata.tables.items() if n.startswith("dir_")]
+        )
         with Session(engine) as session, session.begin():
             yield session
     except DirectoryValidationError as exc:
@@ -78,8 +80,10 @@ def import_cmd(
     for name, counts in report.counts().items():
         typer.echo(f"{name:<22}{counts['added']:>9}{counts['changed']:>10}{counts['unchanged']:>11}")
     verb = "seraient" if dry_run else "ont été"
-    typer.echo(f"{report.total('added')} ajout(s) et {report.total('changed')} modification(s) {verb} faits"
-               + (" — simulation, rien n'a été écrit." if dry_run else "."))
+    typer.echo(
+        f"{report.total('added')} ajout(s) et {report.total('changed')} modification(s) {verb} faits"
+        + (" — simulation, rien n'a été écrit." if dry_run else ".")
+    )
 
 
 @app.command("export")
@@ -128,7 +132,9 @@ def search_cmd(
 @app.command("stale")
 def stale_cmd(
     months: int = typer.Option(6, "--months", min=1, help="Âge maximal de la dernière vérification."),
-    today: str | None = typer.Option(None, "--today", help="Date de référence AAAA-MM-JJ (défaut : aujourd'hui)."),
+    today: str | None = typer.Option(
+        None, "--today", help="Date de référence AAAA-MM-JJ (défaut : aujourd'hui)."
+    ),
     db: str | None = DB,
 ) -> None:
     """Lister les services à revérifier (dernière vérification trop ancienne)."""
@@ -140,5 +146,7 @@ def stale_cmd(
     with _session(db) as session:
         rows = stale_services(session, ref, months)
     for s in rows:
-        typer.echo(f"{s.assured_date.isoformat() if s.assured_date else 'jamais':<12}{s.service_id:<32}{s.name}")
+        typer.echo(
+            f"{s.assured_date.isoformat() if s.assured_date else 'jamais':<12}{s.service_id:<32}{s.name}"
+        )
     typer.echo(f"{len(rows)} service(s) non vérifié(s) depuis {months} mois au {ref.isoformat()}")

@@ -42,23 +42,45 @@ def _row(session: Session, kind: str, object_id: str) -> dict[str, Any]:
     return MODELS[kind].model_validate(dict(row)).model_dump()
 
 
-def _validated(session: Session, kind: str, values: dict[str, Any], label: str,
-               registry: AreaRegistry | None) -> dict[str, Any]:
+def _validated(
+    session: Session, kind: str, values: dict[str, Any], label: str, registry: AreaRegistry | None
+) -> dict[str, Any]:
     valid, problems = validate_rows(session, {kind: [RawRow(label, 0, values)]}, registry)
     if problems:
         raise DirectoryValidationError(problems)
     return valid[kind][0].values
 
 
-def _audit(session: Session, actor: str, action: str, kind: str, object_id: str, diff: dict[str, Any],
-           now: datetime | None) -> None:
-    session.execute(insert(DirAudit.__table__).values(
-        at=now or datetime.now(UTC), actor=actor, action=action, object_type=kind, object_id=object_id, diff=diff,
-    ))
+def _audit(
+    session: Session,
+    actor: str,
+    action: str,
+    kind: str,
+    object_id: str,
+    diff: dict[str, Any],
+    now: datetime | None,
+) -> None:
+    session.execute(
+        insert(DirAudit.__table__).values(
+            at=now or datetime.now(UTC),
+            actor=actor,
+            action=action,
+            object_type=kind,
+            object_id=object_id,
+            diff=diff,
+        )
+    )
 
 
-def create_object(session: Session, kind: str, values: dict[str, Any], actor: str, *,
-                  now: datetime | None = None, registry: AreaRegistry | None = None) -> dict[str, Any]:
+def create_object(
+    session: Session,
+    kind: str,
+    values: dict[str, Any],
+    actor: str,
+    *,
+    now: datetime | None = None,
+    registry: AreaRegistry | None = None,
+) -> dict[str, Any]:
     """Insert one ``kind`` object (an HSDS object name, e.g. ``"service"``) and audit it.
 
     Returns the stored values. Raises DirectoryValidationError (nothing written) if invalid or if
@@ -67,7 +89,9 @@ def create_object(session: Session, kind: str, values: dict[str, Any], actor: st
     label = f"{kind}:{values.get('id', '?')}"
     table = TABLES[kind]
     if values.get("id") and session.scalar(select(table.c.id).where(table.c.id == values["id"])):
-        raise DirectoryValidationError([Problem(label, 0, "id", f"identifiant '{values['id']}' déjà utilisé")])
+        raise DirectoryValidationError(
+            [Problem(label, 0, "id", f"identifiant '{values['id']}' déjà utilisé")]
+        )
     clean = _validated(session, kind, values, label, registry)
     session.execute(insert(table).values(**clean))
     diff = {k: [None, _jsonable(v)] for k, v in clean.items() if v is not None}
@@ -75,8 +99,16 @@ def create_object(session: Session, kind: str, values: dict[str, Any], actor: st
     return clean
 
 
-def update_object(session: Session, kind: str, object_id: str, changes: dict[str, Any], actor: str, *,
-                  now: datetime | None = None, registry: AreaRegistry | None = None) -> dict[str, list[Any]]:
+def update_object(
+    session: Session,
+    kind: str,
+    object_id: str,
+    changes: dict[str, Any],
+    actor: str,
+    *,
+    now: datetime | None = None,
+    registry: AreaRegistry | None = None,
+) -> dict[str, list[Any]]:
     """Apply ``changes`` ({field: new value}) to one object and audit the difference.
 
     Returns the diff ``{field: [old, new]}`` (dates as ISO strings); an empty diff writes no audit
@@ -96,33 +128,51 @@ def update_object(session: Session, kind: str, object_id: str, changes: dict[str
     return diff
 
 
-def update_service(session: Session, service_id: str, changes: dict[str, Any], actor: str, *,
-                   now: datetime | None = None) -> dict[str, list[Any]]:
+def update_service(
+    session: Session, service_id: str, changes: dict[str, Any], actor: str, *, now: datetime | None = None
+) -> dict[str, list[Any]]:
     """Update one service (see :func:`update_object`)."""
     return update_object(session, "service", service_id, changes, actor, now=now)
 
 
-def update_organization(session: Session, organization_id: str, changes: dict[str, Any], actor: str, *,
-                        now: datetime | None = None) -> dict[str, list[Any]]:
+def update_organization(
+    session: Session,
+    organization_id: str,
+    changes: dict[str, Any],
+    actor: str,
+    *,
+    now: datetime | None = None,
+) -> dict[str, list[Any]]:
     """Update one organization (see :func:`update_object`)."""
     return update_object(session, "organization", organization_id, changes, actor, now=now)
 
 
-def set_capacity(session: Session, capacity_id: str, available: int, actor: str, *,
-                 updated: date | None = None, now: datetime | None = None) -> dict[str, list[Any]]:
+def set_capacity(
+    session: Session,
+    capacity_id: str,
+    available: int,
+    actor: str,
+    *,
+    updated: date | None = None,
+    now: datetime | None = None,
+) -> dict[str, list[Any]]:
     """Record the places available on one ``service_capacity`` row (``updated`` defaults to today UTC)."""
     stamp = updated or (now or datetime.now(UTC)).date()
-    return update_object(session, "service_capacity", capacity_id,
-                         {"available": available, "updated": stamp}, actor, now=now)
+    return update_object(
+        session, "service_capacity", capacity_id, {"available": available, "updated": stamp}, actor, now=now
+    )
 
 
-def mark_verified(session: Session, service_id: str, actor: str, on: date, *,
-                  now: datetime | None = None) -> dict[str, list[Any]]:
+def mark_verified(
+    session: Session, service_id: str, actor: str, on: date, *, now: datetime | None = None
+) -> dict[str, list[Any]]:
     """Record that a service's information was checked on ``on`` (HSDS ``assured_date``)."""
     return update_object(session, "service", service_id, {"assured_date": on}, actor, now=now)
 
 
-def audit_trail(session: Session, object_type: str | None = None, object_id: str | None = None) -> list[DirAudit]:
+def audit_trail(
+    session: Session, object_type: str | None = None, object_id: str | None = None
+) -> list[DirAudit]:
     """Audit rows, oldest first, optionally for one object type and id."""
     query = select(DirAudit).order_by(DirAudit.id)
     if object_type is not None:

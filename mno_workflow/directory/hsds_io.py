@@ -136,7 +136,9 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
                 if not any(c.strip() for c in cells):
                     continue
                 if len(cells) > len(header):
-                    problems.append(Problem(label, start, "-", f"{len(cells)} cellules pour {len(header)} colonnes"))
+                    problems.append(
+                        Problem(label, start, "-", f"{len(cells)} cellules pour {len(header)} colonnes")
+                    )
                     continue
                 values = dict(zip(header, cells, strict=False))
                 rows.append(RawRow(label, start, values))
@@ -154,11 +156,13 @@ def read_json_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem
     except (OSError, ValueError) as exc:
         return {}, [Problem(label, 0, "-", f"JSON illisible : {exc}")]
     if not isinstance(data, dict):
-        return {}, [Problem(label, 0, "-", "objet JSON attendu : {\"service\": [...], ...}")]
+        return {}, [Problem(label, 0, "-", 'objet JSON attendu : {"service": [...], ...}')]
     return rows_from_mapping(data, label)
 
 
-def rows_from_mapping(data: dict[str, Any], label: str = "<data>") -> tuple[dict[str, list[RawRow]], list[Problem]]:
+def rows_from_mapping(
+    data: dict[str, Any], label: str = "<data>"
+) -> tuple[dict[str, list[RawRow]], list[Problem]]:
     """Turn ``{"<object>": [row dicts]}`` into raw rows (the ``profile`` key is ignored)."""
     sources: dict[str, list[RawRow]] = {}
     problems: list[Problem] = []
@@ -178,8 +182,11 @@ def rows_from_mapping(data: dict[str, Any], label: str = "<data>") -> tuple[dict
 
 def _header_problems(label: str, name: str, header: list[str]) -> list[Problem]:
     known = MODELS[name].model_fields
-    out = [Problem(label, 1, col, "colonne obligatoire manquante") for col in required_columns(name)
-           if col not in header]
+    out = [
+        Problem(label, 1, col, "colonne obligatoire manquante")
+        for col in required_columns(name)
+        if col not in header
+    ]
     out += [Problem(label, 1, col or "-", "colonne inconnue") for col in header if col not in known]
     seen: set[str] = set()
     for col in header:
@@ -231,7 +238,8 @@ def _french(err: dict[str, Any], column: str) -> str:
     if kind == "string_too_long":
         return f"valeur trop longue (maximum {ctx.get('max_length')} caractères)"
     if kind == "string_pattern_mismatch":
-        return f"valeur '{value}' mal formée : {_PATTERN_HINTS.get(column, 'format attendu ' + str(ctx.get('pattern')))}"
+        hint = _PATTERN_HINTS.get(column, f"format attendu {ctx.get('pattern')}")
+        return f"valeur '{value}' mal formée : {hint}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     if kind == "string_type":
@@ -240,9 +248,16 @@ def _french(err: dict[str, Any], column: str) -> str:
 
 
 def _fk_label(table: str) -> str:
-    return {"organization": "organisation", "service": "service", "location": "lieu", "unit": "unité",
-            "taxonomy": "taxonomie", "taxonomy_term": "terme de taxonomie", "contact": "contact",
-            "service_at_location": "service-lieu"}.get(table, table)
+    return {
+        "organization": "organisation",
+        "service": "service",
+        "location": "lieu",
+        "unit": "unité",
+        "taxonomy": "taxonomie",
+        "taxonomy_term": "terme de taxonomie",
+        "contact": "contact",
+        "service_at_location": "service-lieu",
+    }.get(table, table)
 
 
 @dataclass
@@ -256,7 +271,7 @@ def _existing_ids(session: Session, name: str, ids: Iterable[str]) -> set[str]:
     ids = list(ids)
     found: set[str] = set()
     for i in range(0, len(ids), CHUNK):
-        found |= set(session.scalars(select(table.c.id).where(table.c.id.in_(ids[i:i + CHUNK]))))
+        found |= set(session.scalars(select(table.c.id).where(table.c.id.in_(ids[i : i + CHUNK]))))
     return found
 
 
@@ -283,15 +298,22 @@ def validate_rows(
                     failed_ids.setdefault(name, set()).add(raw.values["id"])
                 continue
             if obj.id in first_seen:
-                problems.append(Problem(raw.file, raw.row, "id",
-                                        f"identifiant '{obj.id}' en double (déjà ligne {first_seen[obj.id]})"))
+                problems.append(
+                    Problem(
+                        raw.file,
+                        raw.row,
+                        "id",
+                        f"identifiant '{obj.id}' en double (déjà ligne {first_seen[obj.id]})",
+                    )
+                )
                 continue
             first_seen[obj.id] = raw.row
             out.append(_Valid(raw, obj.model_dump()))
         valid[name] = out
 
-    package_ids = {name: {v.values["id"] for v in rows} | failed_ids.get(name, set())
-                   for name, rows in valid.items()}
+    package_ids = {
+        name: {v.values["id"] for v in rows} | failed_ids.get(name, set()) for name, rows in valid.items()
+    }
     wanted: dict[str, set[str]] = {}
     refs: list[tuple[_Valid, str, str, str]] = []  # (row, column, table, id)
     for name, rows in valid.items():
@@ -305,22 +327,36 @@ def validate_rows(
     for _v, _col, target, ident in refs:
         if ident not in package_ids.get(target, set()):
             wanted.setdefault(target, set()).add(ident)
-    in_db = {t: (_existing_ids(session, t, ids) if session is not None else set()) for t, ids in wanted.items()}
+    in_db = {
+        t: (_existing_ids(session, t, ids) if session is not None else set()) for t, ids in wanted.items()
+    }
     for v, col, target, ident in refs:
         if ident not in package_ids.get(target, set()) and ident not in in_db.get(target, set()):
             problems.append(Problem(v.raw.file, v.raw.row, col, f"{_fk_label(target)} inconnu(e) '{ident}'"))
 
     for v in valid.get("service_area", []):
         if registry.coverage(v.values["name"]) is None:
-            problems.append(Problem(v.raw.file, v.raw.row, "name",
-                                    f"zone inconnue '{v.values['name']}' : région, ancienne région, province "
-                                    f"ou « {registry.country.name} » attendue"))
+            problems.append(
+                Problem(
+                    v.raw.file,
+                    v.raw.row,
+                    "name",
+                    f"zone inconnue '{v.values['name']}' : région, ancienne région, province "
+                    f"ou « {registry.country.name} » attendue",
+                )
+            )
     seen_service: dict[str, int] = {}
     for v in valid.get("service_referral", []):
         sid = v.values["service_id"]
         if sid in seen_service:
-            problems.append(Problem(v.raw.file, v.raw.row, "service_id",
-                                    f"service '{sid}' déjà décrit ligne {seen_service[sid]}"))
+            problems.append(
+                Problem(
+                    v.raw.file,
+                    v.raw.row,
+                    "service_id",
+                    f"service '{sid}' déjà décrit ligne {seen_service[sid]}",
+                )
+            )
         seen_service.setdefault(sid, v.raw.row)
     problems.sort(key=lambda p: (p.file, p.row, p.column))
     return valid, problems
@@ -338,7 +374,7 @@ def _current(session: Session, name: str, ids: list[str]) -> dict[str, dict[str,
     model = MODELS[name]
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(ids), CHUNK):
-        for row in session.execute(select(table).where(table.c.id.in_(ids[i:i + CHUNK]))).mappings():
+        for row in session.execute(select(table).where(table.c.id.in_(ids[i : i + CHUNK]))).mappings():
             out[row["id"]] = model.model_validate(dict(row)).model_dump()
     return out
 
@@ -379,11 +415,15 @@ def apply_rows(
                 changes.added.append(ident)
                 inserts.append(v.values)
                 diff = {k: [None, _jsonable(x)] for k, x in v.values.items() if x is not None}
-                audits.append(dict(at=now, actor=actor, action="create", object_type=name, object_id=ident, diff=diff))
+                audits.append(
+                    dict(at=now, actor=actor, action="create", object_type=name, object_id=ident, diff=diff)
+                )
             elif old != v.values:
                 changes.changed.append(ident)
                 diff = {k: [_jsonable(old[k]), _jsonable(x)] for k, x in v.values.items() if old[k] != x}
-                audits.append(dict(at=now, actor=actor, action="update", object_type=name, object_id=ident, diff=diff))
+                audits.append(
+                    dict(at=now, actor=actor, action="update", object_type=name, object_id=ident, diff=diff)
+                )
                 if not dry_run:
                     session.execute(update(table).where(table.c.id == ident).values(**v.values))
             else:
@@ -426,8 +466,9 @@ def import_package(
         # Still validate the readable files so the user sees every problem at once.
         _, more = validate_rows(session, sources, registry)
         raise DirectoryImportError(sorted(problems + more))
-    return apply_rows(session, sources, actor=actor, dry_run=dry_run, registry=registry, now=now,
-                      progress=progress)
+    return apply_rows(
+        session, sources, actor=actor, dry_run=dry_run, registry=registry, now=now, progress=progress
+    )
 
 
 # ------------------------------------------------------------------------------------------- export
@@ -464,7 +505,9 @@ def export_package(session: Session, dest: Path | str, fmt: str = "csv") -> list
         target = dest if dest.suffix.lower() == ".json" else dest / "directory.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         doc: dict[str, Any] = {"profile": PROFILE}
-        doc.update({name: [{k: _jsonable(v) for k, v in r.items()} for r in rows] for name, rows in data.items()})
+        doc.update(
+            {name: [{k: _jsonable(v) for k, v in r.items()} for r in rows] for name, rows in data.items()}
+        )
         target.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         return [target]
     if fmt != "csv":

@@ -60,7 +60,9 @@ def read_need_mapping(path: Path = DEFAULT_MAPPING) -> dict[str, list[NeedLink]]
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             out[row["need"]].append(
-                NeedLink(row["need"], row["dimension"], row["service_type"], int(row["rank"]), row["label_fr"])
+                NeedLink(
+                    row["need"], row["dimension"], row["service_type"], int(row["rank"]), row["label_fr"]
+                )
             )
     return dict(out)
 
@@ -93,7 +95,9 @@ class Candidate:
 def _by_service(session: Session, name: str, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     table = TABLES[name]
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in session.execute(select(table).where(table.c.service_id.in_(ids)).order_by(table.c.id)).mappings():
+    for row in session.execute(
+        select(table).where(table.c.service_id.in_(ids)).order_by(table.c.id)
+    ).mappings():
         out[row["service_id"]].append(dict(row))
     return out
 
@@ -103,7 +107,7 @@ def _xof(amount: int | None) -> str:
 
 
 def months_before(day: date, months: int) -> date:
-    """``day`` minus ``months`` calendar months, the day clamped to the month's end (31 Aug − 6 → 28/29 Feb)."""
+    """``day`` minus ``months`` calendar months, the day clamped to the month's end (31 Aug − 6 → 28 Feb)."""
     year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
     last = calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(day.day, last))
@@ -156,11 +160,15 @@ def match(
         return []
     ids = sorted(types_of)
     svc, org = TABLES["service"], TABLES["organization"]
-    services = session.execute(
-        select(svc, org.c.name.label("organization_name"))
-        .join(org, org.c.id == svc.c.organization_id)
-        .where(svc.c.id.in_(ids), svc.c.status.not_in(EXCLUDED_STATUSES))
-    ).mappings().all()
+    services = (
+        session.execute(
+            select(svc, org.c.name.label("organization_name"))
+            .join(org, org.c.id == svc.c.organization_id)
+            .where(svc.c.id.in_(ids), svc.c.status.not_in(EXCLUDED_STATUSES))
+        )
+        .mappings()
+        .all()
+    )
     ids = [s["id"] for s in services]
     areas = _by_service(session, "service_area", ids)
     capacities = _by_service(session, "service_capacity", ids)
@@ -207,12 +215,19 @@ def match(
         if caps and all(c["available"] <= 0 for c in caps):
             continue
         for c in caps:
-            reasons.append(f"Capacité : {c['available']} {units.get(c['unit_id'], c['unit_id'])} disponible(s)")
+            reasons.append(
+                f"Capacité : {c['available']} {units.get(c['unit_id'], c['unit_id'])} disponible(s)"
+            )
         # Eligibility: age -----------------------------------------------------------------
         low, high = s["minimum_age"], s["maximum_age"]
         if low is not None or high is not None:
-            span = (f"{low}–{high} ans" if low is not None and high is not None
-                    else f"{low} ans et plus" if low is not None else f"jusqu'à {high} ans")
+            span = (
+                f"{low}–{high} ans"
+                if low is not None and high is not None
+                else f"{low} ans et plus"
+                if low is not None
+                else f"jusqu'à {high} ans"
+            )
             if age is None:
                 reasons.append(f"Âge à vérifier ({span})")
             elif (low is not None and age < low) or (high is not None and age > high):
@@ -262,13 +277,22 @@ def match(
             reasons.append("Statut : temporairement fermé")
         if s["assured_date"] is None or s["assured_date"] < stale_before:
             reasons.append("Informations non vérifiées depuis plus de 6 mois")
-        out.append(Candidate(
-            service_id=s["id"], service_name=s["name"], organization_id=s["organization_id"],
-            organization_name=s["organization_name"], score=score, coverage=coverage, reasons=reasons,
-            status=s["status"],
-            focal_point_user_id=ref["focal_point_user_id"] if ref else None,
-            referral_channel=ref["referral_channel"] if ref else None,
-            response_times={k: ref[f"response_time_{k}"] for k in ("emergency", "urgent", "normal")} if ref else {},
-        ))
+        out.append(
+            Candidate(
+                service_id=s["id"],
+                service_name=s["name"],
+                organization_id=s["organization_id"],
+                organization_name=s["organization_name"],
+                score=score,
+                coverage=coverage,
+                reasons=reasons,
+                status=s["status"],
+                focal_point_user_id=ref["focal_point_user_id"] if ref else None,
+                referral_channel=ref["referral_channel"] if ref else None,
+                response_times={k: ref[f"response_time_{k}"] for k in ("emergency", "urgent", "normal")}
+                if ref
+                else {},
+            )
+        )
     out.sort(key=lambda c: (-c.score, fold(c.service_name), c.service_id))
     return out[:limit]

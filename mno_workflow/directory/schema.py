@@ -305,4 +305,3 @@ def foreign_keys(name: str) -> dict[str, str]:
 def required_columns(name: str) -> list[str]:
     """Columns that must be present in the file header of ``name``."""
     return [c for c, info in MODELS[name].model_fields.items() if info.is_required()]
-

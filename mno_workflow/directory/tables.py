@@ -1,4 +1,4 @@
-"""The directory's ``dir_*`` SQLAlchemy tables, derived from the HSDS row models, and the append-only audit table.
+"""The directory's ``dir_*`` SQLAlchemy tables, derived from the HSDS row models, and the append-only audit.
 
 Column types follow the pydantic annotations (str → Text, int → Integer, float → Float, date →
 Date); ``ref`` fields become foreign keys (except self-references, checked at import). The tables
@@ -48,8 +48,14 @@ def _make_table(name: str) -> Table:
         if col in fks and SELF_REFS.get(name) != col:
             args.append(ForeignKey(f"{PREFIX}{fks[col]}.id"))
         columns.append(
-            Column(col, _SQL[py](), *args, primary_key=(col == "id"), nullable=nullable and col != "id",
-                   index=col in fks)
+            Column(
+                col,
+                _SQL[py](),
+                *args,
+                primary_key=(col == "id"),
+                nullable=nullable and col != "id",
+                index=col in fks,
+            )
         )
     return Table(PREFIX + name, Base.metadata, *columns)
 

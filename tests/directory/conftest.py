@@ -38,7 +38,13 @@ def snapshot(session: Session) -> tuple[dict[str, list[dict[str, Any]]], int]:
     return dump_tables(session), session.scalar(select(func.count()).select_from(DirAudit))
 
 
-SERVICE_TYPES = ["shelter", "cash_assistance", "vocational_training", "mental_health_psychosocial", "legal_aid"]
+SERVICE_TYPES = [
+    "shelter",
+    "cash_assistance",
+    "vocational_training",
+    "mental_health_psychosocial",
+    "legal_aid",
+]
 
 
 class Builder:
@@ -48,31 +54,82 @@ class Builder:
         self.data: dict[str, list[dict[str, Any]]] = {
             "organization": [{"id": "org-t", "name": "Org test", "description": "Données fictives"}],
             "taxonomy": [{"id": "tax", "name": "Types"}],
-            "taxonomy_term": [{"id": f"term-{t}", "code": t, "name": t, "taxonomy_id": "tax"} for t in SERVICE_TYPES],
+            "taxonomy_term": [
+                {"id": f"term-{t}", "code": t, "name": t, "taxonomy_id": "tax"} for t in SERVICE_TYPES
+            ],
             "unit": [{"id": "unit-place", "name": "place"}],
         }
 
-    def service(self, sid: str, types: str = "shelter", areas: str = "Kadiogo", *, status: str = "active",
-                min_age: int | None = None, max_age: int | None = None, sex: str | None = None,
-                cost: str = "free", amount: int | None = None, available: int | None = None,
-                languages: str = "", assured: str = "2026-10-01") -> None:
+    def service(
+        self,
+        sid: str,
+        types: str = "shelter",
+        areas: str = "Kadiogo",
+        *,
+        status: str = "active",
+        min_age: int | None = None,
+        max_age: int | None = None,
+        sex: str | None = None,
+        cost: str = "free",
+        amount: int | None = None,
+        available: int | None = None,
+        languages: str = "",
+        assured: str = "2026-10-01",
+    ) -> None:
         add = self.data.setdefault
-        add("service", []).append({"id": sid, "organization_id": "org-t", "name": f"Service {sid}", "status": status,
-                                   "minimum_age": min_age, "maximum_age": max_age, "assured_date": assured})
+        add("service", []).append(
+            {
+                "id": sid,
+                "organization_id": "org-t",
+                "name": f"Service {sid}",
+                "status": status,
+                "minimum_age": min_age,
+                "maximum_age": max_age,
+                "assured_date": assured,
+            }
+        )
         for i, area in enumerate(areas.split(";")):
             add("service_area", []).append({"id": f"{sid}-area{i}", "service_id": sid, "name": area})
         for t in types.split(";"):
-            add("attribute", []).append({"id": f"{sid}-{t}", "link_id": sid, "taxonomy_term_id": f"term-{t}",
-                                         "link_entity": "service"})
-        add("cost_option", []).append({"id": f"{sid}-cost", "service_id": sid, "option": cost,
-                                       "currency": "XOF" if amount else None, "amount": amount})
+            add("attribute", []).append(
+                {
+                    "id": f"{sid}-{t}",
+                    "link_id": sid,
+                    "taxonomy_term_id": f"term-{t}",
+                    "link_entity": "service",
+                }
+            )
+        add("cost_option", []).append(
+            {
+                "id": f"{sid}-cost",
+                "service_id": sid,
+                "option": cost,
+                "currency": "XOF" if amount else None,
+                "amount": amount,
+            }
+        )
         if available is not None:
-            add("service_capacity", []).append({"id": f"{sid}-cap", "service_id": sid, "unit_id": "unit-place",
-                                                "maximum": 50, "available": available, "updated": "2026-10-01"})
+            add("service_capacity", []).append(
+                {
+                    "id": f"{sid}-cap",
+                    "service_id": sid,
+                    "unit_id": "unit-place",
+                    "maximum": 50,
+                    "available": available,
+                    "updated": "2026-10-01",
+                }
+            )
         for code in filter(None, languages.split(";")):
             add("language", []).append({"id": f"{sid}-{code}", "service_id": sid, "name": code, "code": code})
-        add("service_referral", []).append({"id": f"{sid}-ref", "service_id": sid, "referral_channel": "system",
-                                            "focal_point_user_id": "focal.t", "eligible_sex": sex})
+        add("service_referral", []).append(
+            {
+                "id": f"{sid}-ref",
+                "service_id": sid,
+                "referral_channel": "system",
+                "focal_point_user_id": "focal.t",
+                "eligible_sex": sex,
+            }
+        )
 
     def load(self, session: Session) -> None:
         sources, problems = rows_from_mapping(self.data)

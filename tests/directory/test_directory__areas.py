@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from mno_workflow.directory.areas import default_registry, fold
 
-FORMER = ["Boucle du Mouhoun", "Cascades", "Centre", "Centre-Est", "Centre-Nord", "Centre-Ouest", "Centre-Sud",
-          "Est", "Hauts-Bassins", "Nord", "Plateau-Central", "Sahel", "Sud-Ouest"]
+FORMER = [
+    "Boucle du Mouhoun",
+    "Cascades",
+    "Centre",
+    "Centre-Est",
+    "Centre-Nord",
+    "Centre-Ouest",
+    "Centre-Sud",
+    "Est",
+    "Hauts-Bassins",
+    "Nord",
+    "Plateau-Central",
+    "Sahel",
+    "Sud-Ouest",
+]
 
 
 def test_seventeen_regions_with_capitals() -> None:

@@ -34,7 +34,9 @@ def loaded(session: Session) -> Session:
 
 
 def test_update_service_writes_one_audit_row(loaded: Session) -> None:
-    diff = update_service(loaded, "svc-b", {"status": "temporarily closed", "maximum_age": 30}, "alice", now=NOW)
+    diff = update_service(
+        loaded, "svc-b", {"status": "temporarily closed", "maximum_age": 30}, "alice", now=NOW
+    )
     loaded.commit()
     assert diff == {"status": ["active", "temporarily closed"], "maximum_age": [35, 30]}
     rows = audit_trail(loaded, "service", "svc-b")
@@ -66,12 +68,21 @@ def test_invalid_edit_changes_nothing(loaded: Session) -> None:
 
 
 def test_create_object_audited_and_duplicate_refused(loaded: Session) -> None:
-    create_object(loaded, "service", {"id": "svc-c", "organization_id": "org-a", "name": "C", "status": "active"},
-                  "bob", now=NOW)
+    create_object(
+        loaded,
+        "service",
+        {"id": "svc-c", "organization_id": "org-a", "name": "C", "status": "active"},
+        "bob",
+        now=NOW,
+    )
     assert audit_trail(loaded, "service", "svc-c")[0].diff["name"] == [None, "C"]
     with pytest.raises(DirectoryValidationError, match="déjà utilisé"):
-        create_object(loaded, "service", {"id": "svc-c", "organization_id": "org-a", "name": "C", "status": "active"},
-                      "bob")
+        create_object(
+            loaded,
+            "service",
+            {"id": "svc-c", "organization_id": "org-a", "name": "C", "status": "active"},
+            "bob",
+        )
 
 
 def test_audit_rows_cannot_be_updated_or_deleted(loaded: Session) -> None:
@@ -91,7 +102,9 @@ def test_capacity_edit_takes_service_out_of_matching(loaded: Session) -> None:
     set_capacity(loaded, "cap-a", 0, "focal.a", now=NOW)
     assert match(loaded, "housing", "Kadiogo") == []
     assert audit_trail(loaded, "service_capacity", "cap-a")[-1].diff == {
-        "available": [4, 0], "updated": ["2026-10-01", "2026-11-15"]}
+        "available": [4, 0],
+        "updated": ["2026-10-01", "2026-11-15"],
+    }
     with pytest.raises(DirectoryValidationError, match="trop petite"):
         set_capacity(loaded, "cap-a", -1, "focal.a")
 
@@ -106,18 +119,28 @@ def test_stale_services(session: Session, build) -> None:
     build.load(session)
     stale = stale_services(session, date(2026, 11, 15))
     assert [(s.service_id, s.assured_date) for s in stale] == [
-        ("never", None), ("inactive", date(2025, 1, 1)), ("old", date(2026, 5, 14))]
+        ("never", None),
+        ("inactive", date(2025, 1, 1)),
+        ("old", date(2026, 5, 14)),
+    ]
     assert [s.service_id for s in stale_services(session, date(2026, 11, 15), months=2)] == [
-        "never", "inactive", "old", "edge"]
+        "never",
+        "inactive",
+        "old",
+        "edge",
+    ]
     mark_verified(session, "old", "alice", date(2026, 11, 15))
     assert [s.service_id for s in stale_services(session, date(2026, 11, 15))] == ["never", "inactive"]
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (date(2026, 8, 31), 6, date(2026, 2, 28)),
-    (date(2028, 8, 31), 6, date(2028, 2, 29)),
-    (date(2026, 3, 15), 6, date(2025, 9, 15)),
-    (date(2026, 1, 10), 12, date(2025, 1, 10)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 8, 31), 6, date(2026, 2, 28)),
+        (date(2028, 8, 31), 6, date(2028, 2, 29)),
+        (date(2026, 3, 15), 6, date(2025, 9, 15)),
+        (date(2026, 1, 10), 12, date(2025, 1, 10)),
+    ],
+)
 def test_months_before(day: date, months: int, expected: date) -> None:
     assert months_before(day, months) == expected

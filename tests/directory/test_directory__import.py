@@ -76,8 +76,9 @@ def test_round_trip_export_import_export(tmp_path: Path, engine, fmt: str) -> No
         load_sample(s)
         s.commit()
         export_package(s, tmp_path / "one", fmt)
-        again = import_package(s, tmp_path / "one" if fmt == "csv" else tmp_path / "one" / "directory.json",
-                               dry_run=True)
+        again = import_package(
+            s, tmp_path / "one" if fmt == "csv" else tmp_path / "one" / "directory.json", dry_run=True
+        )
         assert not again.has_changes
         original = dump_tables(s)
     other = make_engine(f"sqlite:///{tmp_path}/other.db")
@@ -119,13 +120,20 @@ def test_changed_row_is_reported_updated_and_audited(session: Session, tmp_path:
     names = {r["id"]: r["name"] for r in dump_tables(session)["service"]}
     assert names == {"svc-a": "Abri A", "svc-b": "Formation B2"}
     last = session.scalars(select(DirAudit).order_by(DirAudit.id.desc())).first()
-    assert (last.actor, last.action, last.object_type, last.object_id) == ("alice", "update", "service", "svc-b")
+    assert (last.actor, last.action, last.object_type, last.object_id) == (
+        "alice",
+        "update",
+        "service",
+        "svc-b",
+    )
     assert last.diff == {"name": ["Formation B", "Formation B2"]}
     assert last.at.tzinfo is not None
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=[p.name for p in BROKEN])
-def test_broken_package_reports_problem_and_changes_nothing(case: Path, session: Session, tmp_path: Path) -> None:
+def test_broken_package_reports_problem_and_changes_nothing(
+    case: Path, session: Session, tmp_path: Path
+) -> None:
     import_package(session, MINIMAL)
     session.commit()
     before = snapshot(session)
@@ -151,7 +159,11 @@ def test_every_problem_is_reported_at_once(session: Session, tmp_path: Path) -> 
     with pytest.raises(DirectoryImportError) as err:
         import_package(session, pkg)
     files = [(p.file, p.row, p.column) for p in err.value.problems]
-    assert files == [("cost_option.csv", 3, "currency"), ("phone.csv", 2, "number"), ("service.csv", 3, "status")]
+    assert files == [
+        ("cost_option.csv", 3, "currency"),
+        ("phone.csv", 2, "number"),
+        ("service.csv", 3, "status"),
+    ]
 
 
 def test_missing_folder_is_a_problem(session: Session, tmp_path: Path) -> None:
@@ -162,8 +174,13 @@ def test_missing_folder_is_a_problem(session: Session, tmp_path: Path) -> None:
 
 def test_json_rows_are_numbered_from_one(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "d.json"
-    path.write_text('{"organization": [{"id": "o1", "name": "O", "description": "d"},'
-                    ' {"id": "o2", "name": "", "description": "d"}]}', encoding="utf-8")
+    path.write_text(
+        '{"organization": [{"id": "o1", "name": "O", "description": "d"},'
+        ' {"id": "o2", "name": "", "description": "d"}]}',
+        encoding="utf-8",
+    )
     with pytest.raises(DirectoryImportError) as err:
         import_package(session, path)
-    assert [p.format() for p in err.value.problems] == ["d.json[organization]:2:name: valeur obligatoire manquante"]
+    assert [p.format() for p in err.value.problems] == [
+        "d.json[organization]:2:name: valeur obligatoire manquante"
+    ]

@@ -115,7 +115,11 @@ def test_split_former_region_covers_all_successors(session: Session, build) -> N
     build.load(session)
     found = match(session, "housing", "Est", today=TODAY)
     assert {c.service_id: c.coverage for c in found} == {
-        "goulmou": "region", "sirba": "region", "tapoa": "region", "liptako": "neighbour"}
+        "goulmou": "region",
+        "sirba": "region",
+        "tapoa": "region",
+        "liptako": "neighbour",
+    }
 
 
 @pytest.mark.parametrize("name", ["Kuilsé", "kuilse", "KUILSE", "Kuilse\u0301"])
