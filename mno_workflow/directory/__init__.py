@@ -1,0 +1,67 @@
+"""Service provider directory in the shape of Open Referral HSDS 3.x: storage, import/export, matching, edits.
+
+Public API::
+
+    import_package(session, path, *, actor="import", dry_run=False) -> ImportReport
+    export_package(session, dest, fmt="csv") -> list[Path]
+    match(session, need, region, age=None, sex=None, language=None, limit=10) -> list[Candidate]
+    update_service(session, service_id, changes, actor) -> {field: [old, new]}
+    stale_services(session, today, months=6) -> list[StaleService]
+    load_sample(session) -> ImportReport
+"""
+
+from mno_workflow.directory.areas import AreaRegistry, default_registry, fold, read_areas
+from mno_workflow.directory.edit import (
+    StaleService,
+    UnknownObject,
+    audit_trail,
+    create_object,
+    mark_verified,
+    set_capacity,
+    stale_services,
+    update_object,
+    update_organization,
+    update_service,
+)
+from mno_workflow.directory.hsds_io import (
+    DirectoryImportError,
+    DirectoryValidationError,
+    ImportReport,
+    Problem,
+    export_package,
+    import_package,
+)
+from mno_workflow.directory.matching import Candidate, MatchError, match, read_need_mapping
+from mno_workflow.directory.sample import SAMPLE_DIR, load_sample
+from mno_workflow.directory.tables import TABLES, DirAudit
+
+__all__ = [
+    "SAMPLE_DIR",
+    "TABLES",
+    "AreaRegistry",
+    "Candidate",
+    "DirAudit",
+    "DirectoryImportError",
+    "DirectoryValidationError",
+    "ImportReport",
+    "MatchError",
+    "Problem",
+    "StaleService",
+    "UnknownObject",
+    "audit_trail",
+    "create_object",
+    "default_registry",
+    "export_package",
+    "fold",
+    "import_package",
+    "load_sample",
+    "mark_verified",
+    "match",
+    "read_areas",
+    "read_need_mapping",
+    "set_capacity",
+    "stale_services",
+    "update_object",
+    "update_organization",
+    "update_service",
+]

@@ -1,0 +1,152 @@
+"""Command line for the service directory (mounted as ``mno directory …``): import, export, search, stale.
+
+Every command takes ``--db`` (default ``$MNO_DATABASE_URL``, else ``sqlite:///mno.db``) and creates
+the directory tables if missing. Problems are printed one per line (``file:row:column: message``)
+on stderr with exit code 1, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from mno_workflow.directory import tables as _tables  # noqa: F401  (registers the dir_* tables)
+from mno_workflow.directory.edit import stale_services
+from mno_workflow.directory.hsds_io import (
+    DirectoryImportError,
+    DirectoryValidationError,
+    apply_rows,
+    export_package,
+    read_package,
+    validate_rows,
+)
+from mno_workflow.directory.matching import MatchError, match
+from mno_workflow.store.base import Base, database_url, make_engine
+
+app = typer.Typer(help="Répertoire des prestataires de services (HSDS 3.x).", no_args_is_help=True)
+
+DB = typer.Option(None, "--db", help="URL de la base (défaut : $MNO_DATABASE_URL, sinon sqlite:///mno.db).")
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line, err=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _session(db: str | None) -> Iterator[Session]:
+    """One transaction on the directory tables (created if missing); errors become one line, exit 1."""
+    try:
+        engine = make_engine(database_url(db))
+        Base.metadata.create_all(
+            engine, tables=[t for n, t in Base.metadata.tables.items() if n.startswith("dir_")]
+        )
+        with Session(engine) as session, session.begin():
+            yield session
+    except DirectoryValidationError as exc:
+        _fail([p.format() for p in exc.problems])
+    except MatchError as exc:
+        _fail([f"erreur : {exc}"])
+    except (SQLAlchemyError, OSError, ValueError) as exc:
+        _fail([f"erreur : {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"])
+
+
+@app.command("import")
+def import_cmd(
+    path: Path = typer.Argument(..., help="Dossier de CSV HSDS ou fichier .json."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Montrer ce qui changerait, sans rien écrire."),
+    actor: str = typer.Option("cli", "--actor", help="Auteur inscrit dans le journal d'audit."),
+    db: str | None = DB,
+) -> None:
+    """Importer un répertoire HSDS (tout ou rien)."""
+    with _session(db) as session:
+        sources, problems = read_package(path)
+        if problems:
+            raise DirectoryImportError(sorted(problems + validate_rows(session, sources)[1]))
+        total = sum(len(rows) for rows in sources.values())
+        with typer.progressbar(length=total, label="Import", file=None) as bar:
+            update: Callable[[str, int], Any] = lambda _name, n: bar.update(n)  # noqa: E731
+            report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
+    typer.echo(f"{'objet':<22}{'ajoutés':>9}{'modifiés':>10}{'inchangés':>11}")
+    for name, counts in report.counts().items():
+        typer.echo(f"{name:<22}{counts['added']:>9}{counts['changed']:>10}{counts['unchanged']:>11}")
+    verb = "seraient" if dry_run else "ont été"
+    typer.echo(
+        f"{report.total('added')} ajout(s) et {report.total('changed')} modification(s) {verb} faits"
+        + (" — simulation, rien n'a été écrit." if dry_run else ".")
+    )
+
+
+@app.command("export")
+def export_cmd(
+    dest: Path = typer.Argument(..., help="Dossier de sortie (ou fichier .json avec --format json)."),
+    fmt: str = typer.Option("csv", "--format", help="csv ou json."),
+    db: str | None = DB,
+) -> None:
+    """Exporter le répertoire en CSV HSDS (un fichier par objet) ou en JSON."""
+    if fmt not in ("csv", "json"):
+        _fail([f"erreur : format '{fmt}' inconnu : csv ou json"])
+    with _session(db) as session:
+        written = export_package(session, dest, fmt)
+    typer.echo(f"{len(written)} fichier(s) écrit(s) dans {dest}")
+
+
+@app.command("search")
+def search_cmd(
+    need: str = typer.Option(..., "--need", help="Code du besoin (ex. housing, legal)."),
+    region: str = typer.Option(..., "--region", help="Région (nouveau ou ancien nom, province)."),
+    age: int | None = typer.Option(None, "--age", min=0, max=130),
+    sex: str | None = typer.Option(None, "--sex", help="f ou m."),
+    language: str | None = typer.Option(None, "--language", help="Langue (code ou nom)."),
+    limit: int = typer.Option(10, "--limit", min=1),
+    fmt: str = typer.Option("table", "--format", help="table ou json."),
+    db: str | None = DB,
+) -> None:
+    """Proposer des services pour un besoin, classés avec leurs raisons."""
+    if fmt not in ("table", "json"):
+        _fail([f"erreur : format '{fmt}' inconnu : table ou json"])
+    with _session(db) as session:
+        found = match(session, need=need, region=region, age=age, sex=sex, language=language, limit=limit)
+    if fmt == "json":
+        typer.echo(json.dumps([c.as_dict() for c in found], ensure_ascii=False, indent=1))
+        return
+    if not found:
+        typer.echo("Aucun service trouvé.")
+        return
+    for rank, c in enumerate(found, start=1):
+        typer.echo(f"{rank:>2}. [{c.score}] {c.service_name} — {c.organization_name} ({c.service_id})")
+        typer.echo(f"    point focal : {c.focal_point_user_id or '-'} ; canal : {c.referral_channel or '-'}")
+        for reason in c.reasons:
+            typer.echo(f"    · {reason}")
+
+
+@app.command("stale")
+def stale_cmd(
+    months: int = typer.Option(6, "--months", min=1, help="Âge maximal de la dernière vérification."),
+    today: str | None = typer.Option(
+        None, "--today", help="Date de référence AAAA-MM-JJ (défaut : aujourd'hui)."
+    ),
+    db: str | None = DB,
+) -> None:
+    """Lister les services à revérifier (dernière vérification trop ancienne)."""
+    try:
+        ref = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        _fail([f"erreur : date invalide '{today}' (attendu AAAA-MM-JJ)"])
+        return
+    with _session(db) as session:
+        rows = stale_services(session, ref, months)
+    for s in rows:
+        typer.echo(
+            f"{s.assured_date.isoformat() if s.assured_date else 'jamais':<12}{s.service_id:<32}{s.name}"
+        )
+    typer.echo(f"{len(rows)} service(s) non vérifié(s) depuis {months} mois au {ref.isoformat()}")

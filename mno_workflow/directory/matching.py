@@ -1,0 +1,298 @@
+"""Referral matching: rank the directory's services for one need of one case, with reasons in French.
+
+A service is a candidate when one of its service types (taxonomy terms linked by ``attribute``
+rows) is mapped to the need in ``data/need_service_types.csv``, it covers the case's region, a
+neighbouring region or the whole country, it is neither inactive nor defunct, it is not at
+capacity, and the case's age and sex are eligible. Candidates are ranked by coverage first (the
+case's region, then neighbouring regions, then national coverage), then by how well the type
+fits, cost (free first), language and status.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mno_workflow.directory.areas import DATA_DIR, AreaRegistry, default_registry, fold
+from mno_workflow.directory.tables import TABLES
+
+DEFAULT_MAPPING = DATA_DIR / "need_service_types.csv"
+
+# Scoring weights. Coverage steps are 1000 apart and the other terms add up to far less, so
+# coverage decides the order first; then a primary type beats a secondary one whatever the cost
+# (50 > 30), then cost, language, eligibility confirmed, and a temporarily closed service comes last.
+COVERAGE_POINTS = {"region": 3000, "neighbour": 2000, "national": 1000}
+TYPE_POINTS = {1: 50, 2: 0}
+COST_POINTS = {"free": 30, "shared_cost": 15, "paid": 0}
+LANGUAGE_MATCH, LANGUAGE_MISSING = 20, -20
+ELIGIBLE_POINTS = 5
+CLOSED_PENALTY = -100
+EXCLUDED_STATUSES = ("inactive", "defunct")
+
+
+class MatchError(ValueError):
+    """An unknown need code or region name (the message is in French)."""
+
+
+@dataclass(frozen=True)
+class NeedLink:
+    """One line of the need → service type mapping. ``rank`` 1 = primary type, 2 = secondary."""
+
+    need: str
+    dimension: str
+    service_type: str
+    rank: int
+    label: str
+
+
+def read_need_mapping(path: Path = DEFAULT_MAPPING) -> dict[str, list[NeedLink]]:
+    """Read the need → service types mapping CSV (need, dimension, service_type, rank, label_fr)."""
+    out: dict[str, list[NeedLink]] = defaultdict(list)
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out[row["need"]].append(
+                NeedLink(
+                    row["need"], row["dimension"], row["service_type"], int(row["rank"]), row["label_fr"]
+                )
+            )
+    return dict(out)
+
+
+@lru_cache(maxsize=1)
+def default_mapping() -> dict[str, list[NeedLink]]:
+    return read_need_mapping()
+
+
+@dataclass
+class Candidate:
+    """One proposed service. ``coverage`` is ``region``, ``neighbour`` or ``national``."""
+
+    service_id: str
+    service_name: str
+    organization_id: str
+    organization_name: str
+    score: int
+    coverage: str
+    reasons: list[str] = field(default_factory=list)
+    status: str = "active"
+    focal_point_user_id: str | None = None
+    referral_channel: str | None = None
+    response_times: dict[str, str | None] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _by_service(session: Session, name: str, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    table = TABLES[name]
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in session.execute(
+        select(table).where(table.c.service_id.in_(ids)).order_by(table.c.id)
+    ).mappings():
+        out[row["service_id"]].append(dict(row))
+    return out
+
+
+def _xof(amount: int | None) -> str:
+    return "" if amount is None else f"{amount:,} FCFA".replace(",", " ")
+
+
+def months_before(day: date, months: int) -> date:
+    """``day`` minus ``months`` calendar months, the day clamped to the month's end (31 Aug − 6 → 28 Feb)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last))
+
+
+def match(
+    session: Session,
+    need: str,
+    region: str,
+    age: int | None = None,
+    sex: str | None = None,
+    language: str | None = None,
+    limit: int = 10,
+    *,
+    registry: AreaRegistry | None = None,
+    mapping: dict[str, list[NeedLink]] | None = None,
+    today: date | None = None,
+) -> list[Candidate]:
+    """Rank services for ``need`` (a code of the SOP's ``need`` option list) in ``region``.
+
+    ``region`` may be a current region name, a former region name or a province name, in any
+    case, with or without accents. ``age`` in whole years; ``sex`` ``"f"`` or ``"m"``;
+    ``language`` an ISO 639 code or a name (``"mos"``, ``"Mooré"``). Returns at most ``limit``
+    candidates, best first (highest ``score``), each with its reasons. Raises MatchError for an
+    unknown need or region.
+    """
+    registry = registry or default_registry()
+    mapping = mapping if mapping is not None else default_mapping()
+    today = today or date.today()
+    if need not in mapping:
+        raise MatchError(f"besoin inconnu '{need}' ; besoins connus : {', '.join(sorted(mapping))}")
+    home = registry.resolve_regions(region)
+    if not home:
+        raise MatchError(f"région inconnue '{region}'")
+    near = registry.neighbours_of(home)
+    if sex is not None and sex not in ("f", "m"):
+        raise MatchError(f"sexe '{sex}' invalide : f ou m")
+
+    links = {link.service_type: link for link in mapping[need]}
+    attr, term = TABLES["attribute"], TABLES["taxonomy_term"]
+    rows = session.execute(
+        select(attr.c.link_id, term.c.code)
+        .join(term, term.c.id == attr.c.taxonomy_term_id)
+        .where(attr.c.link_entity == "service", term.c.code.in_(list(links)))
+    ).all()
+    types_of: dict[str, set[str]] = defaultdict(set)
+    for service_id, code in rows:
+        types_of[service_id].add(code)
+    if not types_of:
+        return []
+    ids = sorted(types_of)
+    svc, org = TABLES["service"], TABLES["organization"]
+    services = (
+        session.execute(
+            select(svc, org.c.name.label("organization_name"))
+            .join(org, org.c.id == svc.c.organization_id)
+            .where(svc.c.id.in_(ids), svc.c.status.not_in(EXCLUDED_STATUSES))
+        )
+        .mappings()
+        .all()
+    )
+    ids = [s["id"] for s in services]
+    areas = _by_service(session, "service_area", ids)
+    capacities = _by_service(session, "service_capacity", ids)
+    costs = _by_service(session, "cost_option", ids)
+    languages = _by_service(session, "language", ids)
+    referrals = _by_service(session, "service_referral", ids)
+    units = {r.id: r.name for r in session.execute(select(TABLES["unit"])).all()}
+    stale_before = months_before(today, 6)
+
+    out: list[Candidate] = []
+    for s in services:
+        reasons: list[str] = []
+        # Coverage -------------------------------------------------------------------------
+        covered: set[str] = set()
+        national = False
+        for a in areas.get(s["id"], []):
+            cov = registry.coverage(a["name"])
+            if cov is None:
+                continue
+            if cov[0] == "national":
+                national = True
+            covered |= cov[1]
+        if covered & home:
+            coverage = "region"
+            names = ", ".join(sorted(registry.areas[c].name for c in covered & home))
+            reasons.append(f"Zone : {names} (région du dossier)")
+        elif covered & near:
+            coverage = "neighbour"
+            names = ", ".join(sorted(registry.areas[c].name for c in covered & near))
+            reasons.append(f"Zone : région voisine {names}")
+        elif national:
+            coverage = "national"
+            reasons.append("Zone : couverture nationale")
+        else:
+            continue
+        score = COVERAGE_POINTS[coverage]
+        # Service type ---------------------------------------------------------------------
+        best = min((links[t] for t in types_of[s["id"]]), key=lambda link: (link.rank, link.service_type))
+        score += TYPE_POINTS.get(best.rank, 0)
+        fit = "principal" if best.rank == 1 else "secondaire"
+        reasons.append(f"Type de service : {best.label} ({fit} pour ce besoin)")
+        # Capacity -------------------------------------------------------------------------
+        caps = capacities.get(s["id"], [])
+        if caps and all(c["available"] <= 0 for c in caps):
+            continue
+        for c in caps:
+            reasons.append(
+                f"Capacité : {c['available']} {units.get(c['unit_id'], c['unit_id'])} disponible(s)"
+            )
+        # Eligibility: age -----------------------------------------------------------------
+        low, high = s["minimum_age"], s["maximum_age"]
+        if low is not None or high is not None:
+            span = (
+                f"{low}–{high} ans"
+                if low is not None and high is not None
+                else f"{low} ans et plus"
+                if low is not None
+                else f"jusqu'à {high} ans"
+            )
+            if age is None:
+                reasons.append(f"Âge à vérifier ({span})")
+            elif (low is not None and age < low) or (high is not None and age > high):
+                continue
+            else:
+                score += ELIGIBLE_POINTS
+                reasons.append(f"Âge {age} ans : éligible ({span})")
+        # Eligibility: sex -----------------------------------------------------------------
+        ref = (referrals.get(s["id"]) or [None])[0]
+        only = ref["eligible_sex"] if ref else None
+        if only is not None:
+            who = "femmes" if only == "f" else "hommes"
+            if sex is None:
+                reasons.append(f"Réservé aux {who} : à vérifier")
+            elif sex != only:
+                continue
+            else:
+                score += ELIGIBLE_POINTS
+                reasons.append(f"Réservé aux {who} : éligible")
+        # Cost -----------------------------------------------------------------------------
+        options = costs.get(s["id"], [])
+        if options:
+            cheapest = min(options, key=lambda c: (-COST_POINTS[c["option"]], c["amount"] or 0))
+            score += COST_POINTS[cheapest["option"]]
+            if cheapest["option"] == "free":
+                reasons.append("Coût : gratuit")
+            elif cheapest["option"] == "shared_cost":
+                reasons.append(f"Coût : participation aux frais {_xof(cheapest['amount'])}".rstrip())
+            else:
+                reasons.append(f"Coût : payant {_xof(cheapest['amount'])}".rstrip())
+        else:
+            reasons.append("Coût : non précisé")
+        # Language -------------------------------------------------------------------------
+        if language:
+            wanted = fold(language)
+            spoken = languages.get(s["id"], [])
+            hit = next((lg for lg in spoken if wanted in (fold(lg["code"] or ""), fold(lg["name"]))), None)
+            if hit:
+                score += LANGUAGE_MATCH
+                reasons.append(f"Langue : {hit['name']}")
+            elif spoken:
+                score += LANGUAGE_MISSING
+                reasons.append(f"Langue demandée non proposée ({', '.join(lg['name'] for lg in spoken)})")
+        # Status and freshness ---------------------------------------------------------------
+        if s["status"] == "temporarily closed":
+            score += CLOSED_PENALTY
+            reasons.append("Statut : temporairement fermé")
+        if s["assured_date"] is None or s["assured_date"] < stale_before:
+            reasons.append("Informations non vérifiées depuis plus de 6 mois")
+        out.append(
+            Candidate(
+                service_id=s["id"],
+                service_name=s["name"],
+                organization_id=s["organization_id"],
+                organization_name=s["organization_name"],
+                score=score,
+                coverage=coverage,
+                reasons=reasons,
+                status=s["status"],
+                focal_point_user_id=ref["focal_point_user_id"] if ref else None,
+                referral_channel=ref["referral_channel"] if ref else None,
+                response_times={k: ref[f"response_time_{k}"] for k in ("emergency", "urgent", "normal")}
+                if ref
+                else {},
+            )
+        )
+    out.sort(key=lambda c: (-c.score, fold(c.service_name), c.service_id))
+    return out[:limit]
