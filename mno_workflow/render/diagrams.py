@@ -197,8 +197,9 @@ def _esc(text: str) -> str:
     """Escape text for a Graphviz HTML-like label; control and unassigned characters (which
     Graphviz's XML label parser rejects) are dropped."""
     text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs", "Co", "Cn"))
+    # "]" right after a tag trips Graphviz's HTML-label lexer ("<I>]</I>" is a syntax error).
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+            .replace('"', "&quot;").replace("'", "&#39;").replace("[", "&#91;").replace("]", "&#93;"))
 
 
 def _lines(text: str, width: int = 30) -> list[str]:

@@ -92,7 +92,8 @@ def test_flow_dot__french_words_and_markers(mini: SOP) -> None:
     text = squash(d.flow_dot(mini, "fr"))
     for needle in ("◷ 24 heures", "◷ 3 jours ouvrables", "◷ Urgence vitale : 24 heures",
                    "Normal : 10 jours ouvrables", "◷ 14 jours", "◷ 2 semaines", "◷ 1 mois",
-                   "[Le consentement doit être donné]", "[!consent.given]", "Début", "Dossier clôturé",
+                   "&#91;Le consentement doit être donné&#93;", "&#91;!consent.given&#93;", "Début",
+                   "Dossier clôturé",
                    "Toutes les instances terminées", "par Gestionnaire de cas, Superviseur",
                    "en parallèle : une instance par « Besoins »", "Tout état non final",
                    'fontname="DejaVu Sans"'):
@@ -107,7 +108,7 @@ def test_flow_dot__french_words_and_markers(mini: SOP) -> None:
 def test_flow_dot__english(mini: SOP) -> None:
     text = squash(d.flow_dot(mini, "en"))
     for needle in ("◷ 24 hours", "◷ 3 working days", "Emergency: 24 hours", "Normal: 10 working days",
-                   "Start", "Case closed", "All instances final", "[Consent must be given]"):
+                   "Start", "Case closed", "All instances final", "&#91;Consent must be given&#93;"):
         assert needle in text, needle
     assert "jours" not in text and "Gestionnaire" not in text
 
