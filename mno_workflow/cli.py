@@ -7,6 +7,7 @@ traceback: 1 for invalid input or a refused action, 2 for usage errors (Typer's 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,9 +15,11 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from .directory.cli import app as directory_app
 from .engine.engine import Actor, WorkflowEngine
 from .engine.errors import EngineError, FormInvalid
 from .engine.forms import coerce_cli_value
+from .render import cli as render_cli
 from .sop.diagnostics import SOPError
 from .sop.lint import lint
 from .sop.loader import load_file
@@ -33,6 +36,10 @@ audit_app = typer.Typer(help="Journal d'audit.", no_args_is_help=True)
 app.add_typer(sop_app, name="sop")
 app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
+app.add_typer(directory_app, name="directory",
+              help="Répertoire des prestataires de services (HSDS) : import, export, recherche.")
+app.command("diagram")(render_cli.diagram)
+app.command("handbook")(render_cli.handbook)
 
 _state: dict[str, Any] = {"db": None, "lang": "fr"}
 
@@ -46,6 +53,8 @@ def _root(db: DbOption = None,
           ) -> None:
     _state["db"] = db
     _state["lang"] = "en" if lang == "en" else "fr"
+    if db:  # sub-apps (directory, db) read the same setting
+        os.environ["MNO_DATABASE_URL"] = db
 
 
 def fail(message: str, code: int = 1) -> None:

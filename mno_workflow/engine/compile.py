@@ -62,6 +62,12 @@ class CompiledStep:
                 seen.append(t.trigger)
         return seen
 
+    def edges(self) -> set[tuple[str, str, str]]:
+        """``(source, trigger, dest)`` of every transition the shared machine holds (for parity
+        checks of diagrams against what actually runs)."""
+        return {(src, name, t.dest) for name, ev in self.machine.events.items()
+                for src, ts in ev.transitions.items() for t in ts}
+
     def apply(self, state: str, trigger: str, index: int) -> str:
         """Run transition ``index`` from ``state`` on the shared machine; return the new state.
 

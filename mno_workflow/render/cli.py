@@ -1,0 +1,91 @@
+"""Commands ``mno diagram`` and ``mno handbook``: diagrams and the SOP handbook from an SOP file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..sop.diagnostics import SOPError
+from ..sop.loader import load_file
+from ..sop.schema import SOP
+from . import diagrams as d
+from .handbook import write_handbook
+
+FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
+
+
+def _load(path: Path) -> SOP:
+    try:
+        return load_file(path).model
+    except SOPError as e:
+        for diag in e.diagnostics:
+            typer.echo(diag.format(), err=True)
+        raise typer.Exit(1) from None
+
+
+def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la POS.")],
+            output: Annotated[Path, typer.Option("-o", "--output", help="Fichier (ou dossier avec --all).")],
+            fmt: Annotated[str, typer.Option("--format", help="svg, png, pdf, dot ou mermaid")] = "svg",
+            lang: Annotated[str, typer.Option(help="fr ou en")] = "fr",
+            step: Annotated[str | None, typer.Option(help="Une seule étape (identifiant).")] = None,
+            swimlanes: Annotated[bool, typer.Option(help="Couloirs par rôle.")] = False,
+            page: Annotated[str | None, typer.Option(help="PDF : a4, a4-landscape, 16:9")] = None,
+            all_: Annotated[bool, typer.Option("--all", help="Toutes les étapes et le flux, fr et en, "
+                                                             "en SVG, DOT et Mermaid, dans le dossier -o.")]
+            = False) -> None:
+    """Draw the whole flow (steps as clusters) or one step, from the SOP model."""
+    sop = _load(sop_path)
+    if fmt not in FORMATS:
+        typer.echo(f"Format inconnu {fmt!r} : utilisez {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    if lang not in sop.languages:
+        typer.echo(f"Langue {lang!r} absente de la POS ({', '.join(sop.languages)})", err=True)
+        raise typer.Exit(2)
+    if step is not None and step not in sop.steps:
+        typer.echo(f"Étape inconnue {step!r} : {', '.join(sop.steps)}", err=True)
+        raise typer.Exit(1)
+    try:
+        if all_:
+            formats = ("svg", "dot", "mmd") if d.dot_available() else ("dot", "mmd")
+            if not d.dot_available():
+                typer.echo(str(d.DotNotFound()) + " — DOT et Mermaid écrits seulement.", err=True)
+            paths = d.write_sop_diagrams(sop, output, formats=formats, langs=tuple(sop.languages))
+            typer.echo(f"{len(paths)} fichier(s) écrit(s) dans {output}")
+            return
+        if fmt == "mermaid":
+            text = d.step_mermaid(sop, step, lang) if step else d.flow_mermaid(sop, lang)
+            output.write_text(text, encoding="utf-8")
+        else:
+            dot = d.step_dot(sop, step, lang, swimlanes) if step else d.flow_dot(sop, lang, swimlanes)
+            if fmt == "dot":
+                output.write_text(dot, encoding="utf-8")
+            else:
+                d.render(dot, fmt, output, page=page)
+    except d.DiagramError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(1) from None
+    except OSError as e:
+        typer.echo(f"Écriture impossible : {e}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(output))
+
+
+def handbook(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la POS.")],
+             output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")],
+             lang: Annotated[str, typer.Option(help="fr ou en")] = "fr",
+             fmt: Annotated[list[str] | None, typer.Option("--format", help="html et/ou md")] = None
+             ) -> None:
+    """Write the SOP handbook (HTML, print-friendly, and Markdown) with diagrams and blank forms."""
+    sop = _load(sop_path)
+    if lang not in sop.languages:
+        typer.echo(f"Langue {lang!r} absente de la POS ({', '.join(sop.languages)})", err=True)
+        raise typer.Exit(2)
+    try:
+        paths = write_handbook(sop, output, lang=lang, formats=tuple(fmt or ("html", "md")))
+    except ValueError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    for p in paths:
+        typer.echo(str(p))
