@@ -8,7 +8,6 @@ anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +23,9 @@ from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP, ForEach
 from ..store.audit import append_event
 from ..store.models import Case, StepInstance
+from ..store.outbox import enqueue
 from ..store.repository import fold
+from . import timers
 from .clock import SystemClock, require_aware
 from .compile import CompiledSOP, CompiledStep
 from .errors import (
@@ -60,6 +61,9 @@ class Actor:
         return cls(user, role, org or None)
 
 
+SWEEPER = Actor("mno.sweeper", "system")  # who fires automatic triggers on expiry (audited as such)
+
+
 @dataclass
 class FireResult:
     """What one ``fire`` did. ``started`` lists ``step:key`` instances the flow started."""
@@ -87,9 +91,6 @@ class WorkflowEngine:
         self.clock = clock or SystemClock()
         self.registry = registry or Registry()
         self.sessions = sessionmaker(db, expire_on_commit=False)
-        # Hooks run inside the transaction, after the state change (deadlines, outbox...).
-        self.effects: list[Callable[[Session, Case, StepInstance, str | None, str, CompiledSOP,
-                                     datetime], Iterable[dict]]] = []
 
     # -- SOPs --------------------------------------------------------------------------------
     def load_sop(self, loaded: LoadedSOP) -> int:
@@ -121,10 +122,13 @@ class WorkflowEngine:
             s.flush()
             case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
             started = self._start_step(s, case, compiled, sop.start, now)
+            effects: list[dict] = [{"started": k} for k in started]
+            for key in started:
+                inst = next(i for i in case.instances if i.label_key == key)
+                effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
             append_event(s, case, at=now, actor=actor.user, role=actor.role,
                          organisation=actor.organisation, action="create",
-                         sop_version=f"{sop.sop}@{sop.version}",
-                         effects=[{"started": k} for k in started])
+                         sop_version=f"{sop.sop}@{sop.version}", effects=effects)
             return case.reference
 
     def _load_case(self, s: Session, reference: str, *, lock: bool) -> Case:
@@ -220,13 +224,21 @@ class WorkflowEngine:
         ctx["now"] = now.isoformat().replace("+00:00", "Z")
         return ctx
 
+    def fire_on_expiry(self, s: Session, case: Case, inst: StepInstance, trigger: str,
+                       now: datetime) -> FireResult:
+        """Fire the SOP's ``on_expiry.fire`` trigger for ``inst`` inside the caller's transaction
+        (the reminder sweeper's). Roles do not apply (the SOP itself asks for it); guards and
+        forms do. Raises the engine's errors like :meth:`fire`."""
+        compiled = self.registry.compiled(case.sop_version)
+        return self._fire(s, case, compiled, trigger, SWEEPER, {}, inst.label_key, now, system=True)
+
     def _fire(self, s: Session, case: Case, compiled: CompiledSOP, trigger: str, actor: Actor,
-              payload: dict, instance: str | None, now: datetime) -> FireResult:
+              payload: dict, instance: str | None, now: datetime, *, system: bool = False) -> FireResult:
         sop = compiled.sop
         inst, cs = self._pick_instance(case, compiled, trigger, instance, actor)
         candidates = cs.candidates(trigger, inst.state)
-        permitted = [(i, t) for i, t in candidates if actor.role in t.by]
-        if actor.role not in sop.roles or not permitted:
+        permitted = candidates if system else [(i, t) for i, t in candidates if actor.role in t.by]
+        if not system and (actor.role not in sop.roles or not permitted):
             roles = sorted({r for _, t in candidates for r in t.by})
             names_fr = ", ".join(sop.label(sop.roles[r].label) for r in roles)
             names_en = ", ".join(sop.label(sop.roles[r].label, "en") for r in roles)
@@ -234,7 +246,8 @@ class WorkflowEngine:
                 fr=f"Le rôle « {actor.role} » ne peut pas faire « {trigger} » ; "
                    f"rôles autorisés : {names_fr}.",
                 en=f"Role '{actor.role}' may not do '{trigger}'; allowed roles: {names_en}."))
-        self._check_scope(sop, case, inst, actor, trigger)
+        if not system:
+            self._check_scope(sop, case, inst, actor, trigger)
 
         ctx = self.context(case, inst, sop, now)
         today = self.local_today(sop, now)
@@ -275,7 +288,7 @@ class WorkflowEngine:
         to_state = cs.apply(from_state, trigger, idx)
         if t.form:
             self._store_form(case, inst, sop, t.form, data)
-        effects = self._enter(s, case, inst, compiled, from_state, to_state, now)
+        effects = self._enter(s, case, inst, compiled, from_state, to_state, now, actor.role)
         case.updated_at = now
         case.version += 1
         inst.version += 1
@@ -320,18 +333,28 @@ class WorkflowEngine:
 
     # -- flow --------------------------------------------------------------------------------
     def _enter(self, s: Session, case: Case, inst: StepInstance, compiled: CompiledSOP,
-               from_state: str | None, to_state: str, now: datetime) -> list[dict]:
-        """Apply a state change and follow the SOP's flow until nothing more starts."""
+               from_state: str | None, to_state: str, now: datetime,
+               actor_role: str | None = None) -> list[dict]:
+        """Apply a state change and follow the SOP's flow until nothing more starts: cancel the
+        old state's deadlines, arm the new ones, tell the new owner (unless they acted)."""
         effects: list[dict] = []
         queue = [(inst, from_state, to_state)]
         while queue:
             cur, old, new = queue.pop(0)
             state = compiled.sop.steps[cur.step].states[new]
+            if old is not None:
+                timers.cancel(s, cur, now, f"left {cur.step}.{old}")
             cur.state, cur.entered_at = new, now
             cur.final = state.final
             cur.ended_at = now if state.final else None
-            for hook in self.effects:
-                effects.extend(hook(s, case, cur, old, new, compiled, now))
+            armed = timers.arm(s, case, cur, compiled.sop, self.context(case, cur, compiled.sop, now), now)
+            effects += armed
+            if state.owner and not state.final and old != new and state.owner != actor_role:
+                due = next((e["deadline"]["due_at"] for e in armed if "deadline" in e), None)
+                enqueue(s, case=case, inst=cur, role=state.owner, scope=compiled.sop.roles[state.owner].scope,
+                        kind="task", template="task", now=now,
+                        context={"reference": case.reference, "step": cur.step, "instance": cur.key,
+                                 "state": new, "due_at": due})
             for started in self._follow_flow(s, case, cur, compiled, now, effects):
                 queue.append(started)
         return effects
@@ -350,18 +373,21 @@ class WorkflowEngine:
             if rule.after not in events:
                 continue
             if rule.start:
-                for key in self._start_step(s, case, compiled, rule.start, now, enter=False):
+                for key in self._start_step(s, case, compiled, rule.start, now):
                     effects.append({"started": key})
                     new = next(i for i in case.instances if i.label_key == key)
                     out.append((new, None, new.state))
             if rule.close_case and case.status == "open":
                 case.status, case.closed_at = "closed", now
+                for other in case.instances:
+                    timers.cancel(s, other, now, "case closed")
                 effects.append({"case_closed": True})
         return out
 
-    def _start_step(self, s: Session, case: Case, compiled: CompiledSOP, step_id: str, now: datetime,
-                    *, enter: bool = True) -> list[str]:
-        """Create the instance(s) of ``step_id`` in its initial state; returns their ``step:key``.
+    def _start_step(self, s: Session, case: Case, compiled: CompiledSOP, step_id: str,
+                    now: datetime) -> list[str]:
+        """Create the instance(s) of ``step_id`` in its initial state (the caller enters them);
+        returns their ``step:key``.
 
         With ``for_each``, one instance per matching item; none at all counts as all final, so
         the flow continues at once (e.g. no need requires a referral)."""
@@ -396,13 +422,9 @@ class WorkflowEngine:
             existing.add(inst.label_key)
             keys.append(inst.label_key)
         s.flush()
-        if enter:
-            for key in keys:
-                inst = next(i for i in case.instances if i.label_key == key)
-                self._enter(s, case, inst, compiled, None, inst.state, now)
         if not items:
             # Vacuous "all final": continue the flow as if every (zero) instance had finished.
             for rule in sop.flow:
                 if rule.after in (f"{step_id}.all_final",) and rule.start:
-                    keys += self._start_step(s, case, compiled, rule.start, now, enter=enter)
+                    keys += self._start_step(s, case, compiled, rule.start, now)
         return keys

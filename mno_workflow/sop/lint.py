@@ -262,6 +262,10 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
         if deadline.on_expiry.escalate and deadline.on_expiry.escalate not in sop.roles:
             out.append(_unknown(loaded, path + ("on_expiry", "escalate"), "E021", "role",
                                 deadline.on_expiry.escalate, sop.roles))
+    for j, role in enumerate(deadline.extend_by or []):
+        if role not in sop.roles:
+            out.append(_unknown(loaded, path + ("extend_by", j), "E021", "role", role, sop.roles))
+    if deadline.on_expiry:
         triggers = {t.trigger for t in step.transitions}
         if deadline.on_expiry.fire and deadline.on_expiry.fire not in triggers:
             out.append(_unknown(loaded, path + ("on_expiry", "fire"), "E029", "trigger",

@@ -102,7 +102,8 @@ class Deadline(Strict):
     entered, or at the date/datetime field named by ``start`` (``form.field``). ``cutoff``
     (local time of the SOP calendar, ``HH:MM``) moves a start after that time to the next working
     day. ``remind`` lists offsets: ``"50%"`` of the period elapsed, ``"1 working day before"``,
-    ``"2 hours after"`` the due instant.
+    ``"2 hours after"`` the due instant. ``extend_by`` lists the roles that may extend it with a
+    recorded reason (default: the escalation role).
     """
 
     within: Duration | ByField
@@ -110,6 +111,14 @@ class Deadline(Strict):
     cutoff: time | None = None
     remind: list[str] = []
     on_expiry: Expiry | None = None
+    extend_by: list[Ident] | None = None
+
+    def extenders(self) -> list[str]:
+        """Roles that may extend this deadline (with a reason): ``extend_by``, else the
+        escalation role, else nobody."""
+        if self.extend_by is not None:
+            return list(self.extend_by)
+        return [self.on_expiry.escalate] if self.on_expiry and self.on_expiry.escalate else []
 
     @field_validator("remind")
     @classmethod

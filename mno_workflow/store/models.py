@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONData, UTCDateTime
@@ -110,3 +110,99 @@ class AuditEvent(Base):
     sop_version: Mapped[str] = mapped_column(String(100))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Deadline(Base):
+    """A deadline row: one per reminder offset and one for expiry of a state an instance entered.
+
+    Created and cancelled inside the transition that enters or leaves the state; the sweeper
+    fires due rows (``status`` pending → done) after re-checking the instance is still in
+    ``state`` since ``entered_at``. ``kind``: ``reminder`` or ``expiry``.
+    """
+
+    __tablename__ = "deadlines"
+    __table_args__ = (Index("ix_deadlines_status_fire_at", "status", "fire_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("step_instances.id", ondelete="CASCADE"),
+                                             index=True)
+    step: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    offset: Mapped[str] = mapped_column(String(64), default="")
+    owner_role: Mapped[str | None] = mapped_column(String(64))
+    escalate_to: Mapped[str | None] = mapped_column(String(64))
+    auto_trigger: Mapped[str | None] = mapped_column(String(64))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fire_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Base):
+    """A person who uses the system: role, organisation (providers), region and contact."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(64), index=True)
+    organisation: Mapped[str | None] = mapped_column(String(100), index=True)
+    region: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class OutboxMessage(Base):
+    """A message to deliver (in-app, e-mail, log), written in the same transaction as its cause.
+
+    ``status``: pending → sent, or failed (retried at ``next_attempt_at``) → dead after the
+    last attempt. ``recipient_user`` is None when no user holds the role: the log notifier
+    records it so that nothing is silently dropped.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient_user: Mapped[str | None] = mapped_column(String(100), index=True)
+    recipient_role: Mapped[str | None] = mapped_column(String(64))
+    recipient_address: Mapped[str | None] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(8), default="fr")
+    template: Mapped[str] = mapped_column(String(64))
+    context: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    late: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HolidayOverride(Base):
+    """A public holiday an administrator confirmed, moved or removed (e.g. Eid after moon
+    sighting), applied on top of the ``holidays`` package for that country."""
+
+    __tablename__ = "holiday_overrides"
+    __table_args__ = (UniqueConstraint("country", "day", name="uq_holiday_overrides_country_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    day: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(8))
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)

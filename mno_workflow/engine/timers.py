@@ -1,0 +1,98 @@
+"""Deadline rows of a step instance: armed when it enters a state, cancelled when it leaves.
+
+Runs inside the transition's transaction (see :meth:`WorkflowEngine.fire`), so a deadline exists
+exactly while its state does. Due instants come from :mod:`mno_workflow.engine.deadlines` and
+the SOP's business calendar (:class:`~mno_workflow.engine.calendar.BusinessCalendar`), with the
+public holidays an administrator confirmed or moved (table ``holiday_overrides``).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..sop.schema import SOP, Deadline
+from ..store.models import Case, HolidayOverride, StepInstance
+from ..store.models import Deadline as DeadlineRow
+from .calendar import BusinessCalendar
+from .calendar import HolidayOverride as Override
+from .deadlines import DeadlineError, due_at, reminder_instants, start_instant
+
+_cache: dict[tuple, BusinessCalendar] = {}
+_lock = threading.Lock()
+
+
+def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
+    """The SOP's business calendar with the stored holiday overrides of its country applied.
+
+    Cached per (calendar, overrides state); a new or changed override builds a new calendar."""
+    country = sop.calendar.holidays
+    marker: tuple = ()
+    rows: list[HolidayOverride] = []
+    if country:
+        marker = tuple(session.execute(
+            select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
+            .where(HolidayOverride.country == country)).one())
+    key = (sop.calendar.model_dump_json(), marker)
+    cal = _cache.get(key)
+    if cal is None:
+        if country and marker and marker[0]:
+            rows = list(session.scalars(select(HolidayOverride).where(HolidayOverride.country == country)
+                                        .order_by(HolidayOverride.decided_at, HolidayOverride.id)))
+        overrides = [Override(date=r.day, name=r.name or "", action=r.action) for r in rows]
+        cal = BusinessCalendar.from_sop(sop.calendar, overrides=overrides)
+        with _lock:
+            _cache[key] = cal
+    return cal
+
+
+def cancel(session: Session, inst: StepInstance, now: datetime, note: str) -> int:
+    """Cancel the pending deadline rows of ``inst``; returns how many."""
+    if inst.id is None:
+        return 0
+    res = session.execute(update(DeadlineRow)
+                          .where(DeadlineRow.instance_id == inst.id, DeadlineRow.status == "pending")
+                          .values(status="cancelled", fired_at=now, note=note))
+    return res.rowcount or 0
+
+
+def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[str, Any],
+        now: datetime) -> list[dict]:
+    """Create the rows of the deadline of ``inst``'s current state (if it has one).
+
+    ``data`` is the case data ``{form: {field: value}}`` (case and instance forms). Returns the
+    audit effects: ``{"deadline": {...due...}}``, or ``{"deadline_error": ...}`` when the due
+    instant cannot be computed (a field it depends on is missing): the transition still happens.
+    """
+    state = sop.steps[inst.step].states[inst.state]
+    if state.deadline is None or state.final:
+        return []
+    dl: Deadline = state.deadline
+    cal = calendar_for(session, sop)
+    try:
+        start = start_instant(dl, now, data, cal)
+        due = due_at(dl, now, data, cal)
+    except DeadlineError as e:
+        return [{"deadline_error": f"{inst.step}.{inst.state}: {e}"}]
+    return _write_rows(session, case, inst, dl, state.owner, start, due, cal)
+
+
+def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, owner: str | None,
+                start: datetime, due: datetime, cal: BusinessCalendar) -> list[dict]:
+    session.flush()  # the instance needs its id
+    planned = [("reminder", str(text), at) for text, at in reminder_instants(dl, start, due, cal)]
+    planned.append(("expiry", "", due))
+    expiry = dl.on_expiry
+    for kind, offset, at in planned:
+        session.add(DeadlineRow(
+            case_id=case.id, instance_id=inst.id, step=inst.step, state=inst.state,
+            entered_at=inst.entered_at, kind=kind, offset=offset, owner_role=owner,
+            escalate_to=expiry.escalate if expiry and kind == "expiry" else None,
+            auto_trigger=expiry.fire if expiry and kind == "expiry" else None,
+            start_at=start, due_at=due, fire_at=at, status="pending"))
+    return [{"deadline": {"instance": inst.label_key, "state": inst.state,
+                          "due_at": due.isoformat(), "reminders": len(planned) - 1}}]

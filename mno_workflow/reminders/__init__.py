@@ -1,0 +1,1 @@
+"""Deadline reminders: the sweeper, the outbox delivery, the notifiers and the scheduler."""

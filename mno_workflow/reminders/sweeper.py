@@ -1,0 +1,116 @@
+"""The reminder sweeper: turns due deadline rows into reminders, escalations and automatic triggers.
+
+The scheduler is only a clock: every interval it calls :func:`sweep`, which claims due rows in one
+transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite, so several
+processes never send a reminder twice), re-checks that the instance is still in the state it
+entered at that instant and that the case is open, writes outbox messages, fires the SOP's
+``on_expiry.fire`` trigger when there is one, and marks each row done — all or nothing per row
+(a savepoint each). Rows found after their time by more than ``late_after`` (e.g. the server was
+down) are sent once, marked late. Source: DESIGN.md "Deadlines and reminders".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine.clock import require_aware
+from ..engine.engine import WorkflowEngine
+from ..engine.errors import EngineError
+from ..store.models import Case, Deadline, StepInstance
+from ..store.outbox import enqueue
+
+LATE_AFTER = timedelta(minutes=10)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did; lists hold ``(reference, step:key, state, offset or kind)``."""
+
+    reminders: list[tuple] = field(default_factory=list)
+    escalations: list[tuple] = field(default_factory=list)
+    auto_fired: list[tuple] = field(default_factory=list)
+    skipped: list[tuple] = field(default_factory=list)
+    failed: list[tuple] = field(default_factory=list)
+    late: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return len(self.reminders) + len(self.escalations) + len(self.skipped) + len(self.failed) + \
+            len([a for a in self.auto_fired if a not in self.escalations])
+
+
+def _claim(s: Session, now: datetime, limit: int) -> list[Deadline]:
+    q = (select(Deadline).where(Deadline.status == "pending", Deadline.fire_at <= now)
+         .order_by(Deadline.fire_at, Deadline.id).limit(limit))
+    if s.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    return list(s.scalars(q))
+
+
+def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
+          late_after: timedelta = LATE_AFTER) -> SweepReport:
+    """Process up to ``limit`` due deadline rows at ``now`` (default: the engine's clock).
+
+    Returns a :class:`SweepReport`. Never raises for one bad row: a row whose automatic trigger
+    is refused is marked done with the reason in ``note`` and reported in ``failed``.
+    """
+    now = require_aware(now or wf.clock.now(), "now")
+    report = SweepReport()
+    with wf.sessions.begin() as s:
+        for row in _claim(s, now, limit):
+            with s.begin_nested():
+                _process(wf, s, row, now, late_after, report)
+    return report
+
+
+def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_after: timedelta,
+             report: SweepReport) -> None:
+    inst = s.get(StepInstance, row.instance_id)
+    case = s.get(Case, row.case_id)
+    ident = (case.reference if case else None, inst.label_key if inst else None, row.state,
+             row.offset or row.kind)
+    if (case is None or inst is None or case.status != "open" or inst.state != row.state
+            or inst.entered_at != row.entered_at):
+        row.status, row.fired_at, row.note = "cancelled", now, "state left or case closed"
+        report.skipped.append(ident)
+        return
+    if s.get_bind().dialect.name == "postgresql":  # serialise with transitions of this case
+        s.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    sop = wf.registry.compiled(case.sop_version).sop
+    row.late = now - row.fire_at > late_after
+    report.late += int(row.late)
+    context = {"reference": case.reference, "step": inst.step, "instance": inst.key, "state": inst.state,
+               "due_at": row.due_at.isoformat(), "offset": row.offset, "late": row.late}
+    if row.kind == "reminder":
+        if row.owner_role:
+            enqueue(s, case=case, inst=inst, role=row.owner_role, scope=_scope(sop, row.owner_role),
+                    kind="reminder", template="reminder", context=context, now=now, deadline_id=row.id,
+                    late=row.late)
+        report.reminders.append(ident)
+    else:
+        if row.escalate_to:
+            enqueue(s, case=case, inst=inst, role=row.escalate_to, scope=_scope(sop, row.escalate_to),
+                    kind="escalation", template="escalation",
+                    context={**context, "owner_role": row.owner_role}, now=now, deadline_id=row.id,
+                    late=row.late)
+            report.escalations.append(ident)
+        if row.auto_trigger:
+            row.status, row.fired_at = "done", now  # before the trigger cancels this state's rows
+            try:
+                with s.begin_nested():
+                    wf.fire_on_expiry(s, case, inst, row.auto_trigger, now)
+                report.auto_fired.append(ident)
+            except EngineError as e:
+                row.note = f"automatic trigger {row.auto_trigger!r} refused: {e.text('en')}"
+                report.failed.append(ident)
+            s.flush()
+    row.status, row.fired_at = "done", now
+
+
+def _scope(sop, role: str) -> str:
+    r = sop.roles.get(role)
+    return r.scope if r is not None else "all"

@@ -1,0 +1,58 @@
+"""Writing outbox messages for the people who hold a role on a case, in the caller's transaction.
+
+Recipients follow the SOP role's scope: ``assigned`` → the case's assignee; ``recipient`` → the
+users of the organisation a step instance is addressed to; ``all`` → every active user with the
+role (in the case's region when the user has one). Each user gets an in-app message, plus an
+e-mail when they have an address. When nobody holds the role, one ``log`` message names the role
+so that nothing is dropped silently. Messages carry references, never names or case data
+(data protection: law 001-2021/AN, IOM data protection principles).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from .models import Case, OutboxMessage, StepInstance, User
+
+
+def recipients(session: Session, scope: str, role: str, case: Case,
+               inst: StepInstance | None) -> list[tuple[str | None, User | None]]:
+    """``[(user_id, User row or None)]`` for ``role`` on ``case`` under ``scope``."""
+    if scope == "assigned":
+        if not case.assignee:
+            return []
+        return [(case.assignee, session.get(User, case.assignee))]
+    q = select(User).where(User.role == role, User.active.is_(True))
+    if scope == "recipient":
+        org = inst.recipient if inst is not None else None
+        if not org:
+            return []
+        q = q.where(User.organisation == org)
+    elif case.region:
+        q = q.where(or_(User.region.is_(None), User.region == case.region))
+    return [(u.id, u) for u in session.scalars(q.order_by(User.id))]
+
+
+def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: str, scope: str,
+            kind: str, template: str, context: dict[str, Any], now: datetime,
+            deadline_id: int | None = None, late: bool = False) -> list[OutboxMessage]:
+    """Add the messages of one notification for ``role`` (see module doc); returns them."""
+    out: list[OutboxMessage] = []
+    common = dict(case_id=case.id, deadline_id=deadline_id, kind=kind, recipient_role=role,
+                  template=template, context=context, status="pending", attempts=0,
+                  next_attempt_at=now, created_at=now, late=late)
+    people = recipients(session, scope, role, case, inst)
+    for user_id, user in people:
+        lang = user.language if user else "fr"
+        out.append(OutboxMessage(channel="inapp", recipient_user=user_id, lang=lang, **common))
+        if user is not None and user.email:
+            out.append(OutboxMessage(channel="email", recipient_user=user_id, lang=lang,
+                                     recipient_address=user.email, **common))
+    if not people:
+        out.append(OutboxMessage(channel="log", recipient_user=None, lang="fr", **common))
+    session.add_all(out)
+    return out
