@@ -318,6 +318,120 @@ def audit_verify() -> None:
     raise typer.Exit(1 if problems else 0)
 
 
+@case_app.command("extend")
+def case_extend(reference: str,
+                instance: Annotated[str, typer.Argument(help="Étape:clé, ex. referral:medical")],
+                by: Annotated[str, typer.Option("--by", help="Durée, ex. « 5 working days »")],
+                reason: Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité)")],
+                actor: AsOption = "") -> None:
+    """Extend the running deadline of a step instance, with a reason."""
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    engine = open_engine()
+    with _errors():
+        due = engine.extend_deadline(reference, instance, by, reason, _actor(actor))
+    typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
+
+
+# -- reminders and calendar ----------------------------------------------------------------------
+def _print_sweep(report, lang: str) -> None:
+    words = {"fr": ("rappel", "escalade", "déclenchement automatique", "ignoré", "échec", "en retard"),
+             "en": ("reminder", "escalation", "automatic trigger", "skipped", "failed", "late")}[lang]
+    for label, rows in zip(words[:5], (report.reminders, report.escalations, report.auto_fired,
+                                       report.skipped, report.failed), strict=True):
+        for ref, inst, state, what in rows:
+            typer.echo(f"{label}\t{ref}\t{inst}\t{state}\t{what}")
+    typer.echo(f"{len(report.reminders)} rappel(s), {len(report.escalations)} escalade(s), "
+               f"{len(report.auto_fired)} automatique(s), {report.late} en retard"
+               if lang == "fr" else
+               f"{len(report.reminders)} reminder(s), {len(report.escalations)} escalation(s), "
+               f"{len(report.auto_fired)} automatic, {report.late} late")
+
+
+@app.command()
+def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (pour cron).")] = False,
+           every: Annotated[int, typer.Option(help="Intervalle en secondes (mode continu).")] = 60,
+           now: Annotated[str | None, typer.Option(help="Instant simulé ISO 8601 (tests, scénarios).")]
+           = None) -> None:
+    """Send due reminders, escalations and automatic triggers (once, or every N seconds)."""
+    from datetime import datetime
+
+    from .engine.clock import SimulatedClock
+    from .reminders.scheduler import make_scheduler
+    from .reminders.sweeper import sweep
+    clock = None
+    if now:
+        try:
+            instant = datetime.fromisoformat(now.replace("Z", "+00:00"))
+            clock = SimulatedClock(instant)
+        except ValueError:
+            fail(f"--now : instant ISO 8601 avec fuseau attendu, ex. 2025-06-10T08:00:00Z ; reçu {now!r}", 2)
+    engine = open_engine(clock)
+    if once:
+        with _errors():
+            _print_sweep(sweep(engine), _state["lang"])
+        return
+    typer.echo(f"Balayage des délais toutes les {every} s (Ctrl+C pour arrêter).")
+    sched = make_scheduler(engine, every, blocking=True,
+                           after=lambda r: _print_sweep(r, _state["lang"]) if r.claimed else None)
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+calendar_app = typer.Typer(help="Calendrier : jours fériés confirmés ou déplacés.", no_args_is_help=True)
+app.add_typer(calendar_app, name="calendar")
+
+
+@calendar_app.command("holidays")
+def calendar_holidays(year: int, sop: SopArg = "mnr_bf") -> None:
+    """List the public holidays of a year in the SOP's calendar (with confirmed overrides)."""
+    from datetime import date
+
+    from .engine.timers import calendar_for
+    engine = open_engine()
+    with engine.sessions() as s, _errors():
+        sop_model = (_load_sop_or_fail(Path(sop)).model if sop.endswith((".yaml", ".yml"))
+                     else engine.registry.compiled(engine.registry.latest(s, sop)).sop)
+        cal = calendar_for(s, sop_model)
+        for day, name in cal.holidays_between(date(year, 1, 1), date(year, 12, 31)):
+            typer.echo(f"{day:%d/%m/%Y}\t{name}")
+
+
+@calendar_app.command("set")
+def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour férié")] = "",
+                 country: Annotated[str, typer.Option(help="Code pays, ex. BF")] = "BF",
+                 remove: Annotated[bool, typer.Option("--remove", help="Retirer ce jour (date estimée "
+                                                                       "qui n'est pas fériée)")] = False,
+                 actor: AsOption = "") -> None:
+    """Confirm or add a public holiday on DAY (YYYY-MM-DD), or remove an estimated one."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from .store.models import HolidayOverride
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    who = _actor(actor)
+    try:
+        d = date.fromisoformat(day)
+    except ValueError:
+        fail(f"Date invalide {day!r} : AAAA-MM-JJ", 2)
+    if not remove and not name.strip():
+        fail("--name est obligatoire pour ajouter un jour férié", 2)
+    engine = open_engine()
+    with engine.sessions.begin() as s:
+        row = s.scalar(select(HolidayOverride).where(HolidayOverride.country == country.upper(),
+                                                     HolidayOverride.day == d))
+        if row is None:
+            row = HolidayOverride(country=country.upper(), day=d)
+            s.add(row)
+        row.name, row.action = name.strip(), "remove" if remove else "add"
+        row.decided_by, row.decided_at = who.user, engine._now()
+    typer.echo(f"{d:%d/%m/%Y} : {'retiré' if remove else name}")
+
+
 # -- demo ----------------------------------------------------------------------------------------
 @app.command()
 def demo() -> None:

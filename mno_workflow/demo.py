@@ -101,6 +101,26 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
          days=1)
     fire("approve_closure", SUPERVISOR, days=1)
 
+    # A second returnee whose referral is still waiting: `mno remind --once` has work to do.
+    second = engine.create_case(sop.sop, CASEWORKER)
+    clock.advance(timedelta(hours=1))
+    engine.fire(second, "register", CASEWORKER, {
+        "first_name": "Issa", "last_name": "Ouédraogo", "sex": "male", "estimated_age": 19,
+        "return_date": clock.now().date().isoformat(), "return_from": "Niger", "region": "yaadga"})
+    engine.fire(second, "record_consent", CASEWORKER, {
+        "given": True, "given_by": "self", "consent_date": clock.now().date().isoformat(),
+        "channel": "verbal", "data_categories": ["identity", "needs"], "share_with": ["service_provider"],
+        "purposes": ["referral"]})
+    engine.fire(second, "submit_assessment", CASEWORKER, {
+        "assessed_on": clock.now().date().isoformat(), "risk_level": "high", "needs": [
+            {"dimension": "social", "need": "medical", "referral_needed": True}]})
+    engine.fire(second, "approve_plan", SUPERVISOR)
+    engine.fire(second, "send", CASEWORKER, {"provider": "csps_ouahigouya", "priority": "emergency",
+                                             "referral_date": clock.now().date().isoformat(),
+                                             "channel": "phone"})
+    yield (f"Dossier {second} : référencement d'urgence envoyé, sans réponse du prestataire — "
+           "« mno remind --once » enverra les rappels et l'escalade.")
+
     with engine.sessions() as s:
         case = repository.get_case(s, ref)
         assert case is not None

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine as DBEngine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..sop.expr import ExprError, compile_expr
 from ..sop.loader import LoadedSOP
@@ -153,27 +152,75 @@ class WorkflowEngine:
         """
         payload = dict(payload or {})
         now = self._now()
-        try:
-            with self.sessions.begin() as s:
-                case = self._load_case(s, reference, lock=True)
-                if expected_version is not None and case.version != expected_version:
-                    raise StaleVersion(Message(
-                        fr="Ce dossier a été modifié depuis que vous l'avez ouvert "
-                           f"(version {expected_version} → {case.version}). Vos saisies sont conservées.",
-                        en="This case changed since you opened it "
-                           f"(version {expected_version} → {case.version}). Your input is kept."),
-                        current_version=case.version, payload=payload)
-                if case.status != "open":
-                    raise CaseClosed(Message(fr=f"Le dossier {reference} est clos.",
-                                             en=f"Case {reference} is closed."))
-                compiled = self.registry.compiled(case.sop_version)
-                return self._fire(s, case, compiled, trigger, actor, payload, instance, now)
-        except StaleDataError:  # pragma: no cover - rows are locked; kept as a last resort
+        with self.sessions.begin() as s:
+            case, compiled = self._open_for_change(s, reference, expected_version, payload)
+            return self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+
+    def _open_for_change(self, s: Session, reference: str, expected_version: int | None,
+                         payload: dict | None = None, *, allow_closed: bool = False
+                         ) -> tuple[Case, CompiledSOP]:
+        """Lock the case row for a change; check the version the user saw and that it is open."""
+        case = self._load_case(s, reference, lock=True)
+        if expected_version is not None and case.version != expected_version:
             raise StaleVersion(Message(
-                fr="Ce dossier a été modifié en même temps par quelqu'un d'autre. Vos saisies sont "
-                   "conservées : rechargez et soumettez à nouveau.",
-                en="Someone else changed this case at the same time. Your input is kept: reload and "
-                   "submit again."), payload=payload) from None
+                fr="Ce dossier a été modifié depuis que vous l'avez ouvert "
+                   f"(version {expected_version} → {case.version}). Vos saisies sont conservées.",
+                en="This case changed since you opened it "
+                   f"(version {expected_version} → {case.version}). Your input is kept."),
+                current_version=case.version, payload=payload or {})
+        if case.status != "open" and not allow_closed:
+            raise CaseClosed(Message(fr=f"Le dossier {reference} est clos.",
+                                     en=f"Case {reference} is closed."))
+        return case, self.registry.compiled(case.sop_version)
+
+    def extend_deadline(self, reference: str, instance: str, by: str, reason: str, actor: Actor, *,
+                        expected_version: int | None = None) -> datetime:
+        """Extend the running deadline of step instance ``instance`` (``referral:medical``) by
+        ``by`` (a duration such as ``"5 working days"``) with a recorded ``reason``.
+
+        Allowed to the roles of the deadline's ``extend_by`` (default: its escalation role).
+        Reminders are re-planned from the new due instant. Writes one audit event; returns the
+        new due instant (UTC). Raises CaseNotFound, CaseClosed, StaleVersion, RoleNotAllowed,
+        FormInvalid (bad duration or empty reason), UnknownTrigger (no running deadline)."""
+        from ..sop.schema import Duration
+        try:
+            duration = Duration.model_validate(by)
+        except ValueError:
+            raise FormInvalid("extension", {"by": Message(
+                fr="Durée invalide (ex. « 5 working days », « 48 hours »).",
+                en="Invalid duration (e.g. '5 working days', '48 hours').")}) from None
+        if not reason.strip():
+            raise FormInvalid("extension", {"reason": Message(fr="Le motif est obligatoire.",
+                                                              en="A reason is required.")})
+        now = self._now()
+        with self.sessions.begin() as s:
+            case, compiled = self._open_for_change(s, reference, expected_version)
+            sop = compiled.sop
+            inst = next((i for i in case.instances if not i.final and instance in (i.label_key, i.key)),
+                        None)
+            state = sop.steps[inst.step].states[inst.state] if inst else None
+            if inst is None or state is None or state.deadline is None:
+                raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
+                                             en=f"No running deadline for '{instance}'."))
+            if actor.role not in state.deadline.extenders():
+                allowed = ", ".join(state.deadline.extenders()) or "-"
+                raise RoleNotAllowed(Message(
+                    fr=f"Le rôle « {actor.role} » ne peut pas prolonger ce délai (rôles : {allowed}).",
+                    en=f"Role '{actor.role}' may not extend this deadline (roles: {allowed})."))
+            try:
+                old_due, new_due = timers.extend(s, case, inst, sop, duration, now)
+            except LookupError:
+                raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
+                                             en=f"No running deadline for '{instance}'.")) from None
+            case.version += 1
+            case.updated_at = now
+            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+                         organisation=actor.organisation, action="extend_deadline", step=inst.step,
+                         instance_key=inst.key, from_state=inst.state, to_state=inst.state,
+                         data={"reason": reason.strip(), "by": str(duration),
+                               "old_due_at": old_due.isoformat(), "new_due_at": new_due.isoformat()},
+                         sop_version=f"{sop.sop}@{sop.version}")
+            return new_due
 
     def _pick_instance(self, case: Case, compiled: CompiledSOP, trigger: str,
                        instance: str | None, actor: Actor) -> tuple[StepInstance, CompiledStep]:

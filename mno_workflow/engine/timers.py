@@ -96,3 +96,28 @@ def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, 
             start_at=start, due_at=due, fire_at=at, status="pending"))
     return [{"deadline": {"instance": inst.label_key, "state": inst.state,
                           "due_at": due.isoformat(), "reminders": len(planned) - 1}}]
+
+
+def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
+           now: datetime) -> tuple[datetime, datetime]:
+    """Move the pending expiry of ``inst`` by the duration ``by`` and re-plan its reminders
+    (reminders already sent stay sent). Returns ``(old_due, new_due)``. Raises LookupError when
+    the instance has no pending expiry row."""
+    from .deadlines import extend as extend_due
+    rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.instance_id == inst.id,
+                                                          DeadlineRow.status == "pending")))
+    expiry = next((r for r in rows if r.kind == "expiry"), None)
+    if expiry is None:
+        raise LookupError(f"no pending deadline for {inst.label_key}")
+    dl = sop.steps[inst.step].states[inst.state].deadline
+    cal = calendar_for(session, sop)
+    old_due = expiry.due_at
+    new_due = extend_due(old_due, by, cal)
+    for r in rows:
+        r.status, r.fired_at, r.note = "cancelled", now, f"extended to {new_due.isoformat()}"
+    _write_rows(session, case, inst, dl, expiry.owner_role, expiry.start_at, new_due, cal)
+    # Reminders whose time has already passed were (or will be) sent for the old due date.
+    for r in session.new:
+        if isinstance(r, DeadlineRow) and r.kind == "reminder" and r.fire_at <= now:
+            session.expunge(r)
+    return old_due, new_due

@@ -1,0 +1,48 @@
+"""The clock that drives the sweeper: one APScheduler 3 interval job, never one job per deadline.
+
+MemoryJobStore, ``coalesce=True``, ``max_instances=1``, ``misfire_grace_time=None``, UTC: the
+deadline rows in the database are the only state, so a restart loses nothing and reminders
+missed while the process was down go out on the first run (marked late). See LIBRARIES.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from ..engine.engine import WorkflowEngine
+from .sweeper import SweepReport, sweep
+
+log = logging.getLogger("mno.reminders")
+
+
+def run_once(wf: WorkflowEngine, after: Callable[[SweepReport], None] | None = None) -> SweepReport:
+    """One sweep (and ``after(report)``, e.g. outbox delivery); errors are logged, not raised,
+    so the next interval runs again."""
+    try:
+        report = sweep(wf)
+        if after is not None:
+            after(report)
+        return report
+    except Exception:  # noqa: BLE001 - a failed sweep must not stop the scheduler
+        log.exception("reminder sweep failed; it will run again at the next interval")
+        return SweepReport()
+
+
+def make_scheduler(wf: WorkflowEngine, interval_seconds: int = 60, *, blocking: bool = False,
+                   after: Callable[[SweepReport], None] | None = None) -> BaseScheduler:
+    """A scheduler (not started) running :func:`run_once` every ``interval_seconds`` (≥ 1),
+    starting immediately."""
+    if interval_seconds < 1:
+        raise ValueError("interval_seconds must be at least 1")
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    sched = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                              "misfire_grace_time": None})
+    sched.add_job(run_once, "interval", seconds=interval_seconds, args=[wf, after], id="mno-sweep",
+                  next_run_time=datetime.now(UTC), replace_existing=True)
+    return sched
