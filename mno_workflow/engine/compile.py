@@ -65,7 +65,7 @@ class CompiledStep:
     def edges(self) -> set[tuple[str, str, str]]:
         """``(source, trigger, dest)`` of every transition the shared machine holds (for parity
         checks of diagrams against what actually runs)."""
-        return {(src, name, t.dest) for name, ev in self.machine.events.items()
+        return {(src, name, t.dest or src) for name, ev in self.machine.events.items()
                 for src, ts in ev.transitions.items() for t in ts}
 
     def apply(self, state: str, trigger: str, index: int) -> str:

@@ -222,6 +222,52 @@ class WorkflowEngine:
                          sop_version=f"{sop.sop}@{sop.version}")
             return new_due
 
+    def reopen(self, reference: str, actor: Actor, reason: str, *,
+               expected_version: int | None = None) -> FireResult:
+        """Reopen a closed case with a ``reason`` (roles of the SOP's ``reopen.by``).
+
+        The closure form moves to ``data["_closures"]`` (history), the case is open again and
+        the SOP's ``reopen.start`` step starts anew (its deadlines armed). One audit event.
+        Raises CaseNotFound, StaleVersion, RoleNotAllowed, FormInvalid (empty reason),
+        UnknownTrigger (the case is open, or the SOP allows no reopening)."""
+        if not reason.strip():
+            raise FormInvalid("reopen", {"reason": Message(fr="Le motif est obligatoire.",
+                                                           en="A reason is required.")})
+        now = self._now()
+        with self.sessions.begin() as s:
+            case, compiled = self._open_for_change(s, reference, expected_version, allow_closed=True)
+            sop = compiled.sop
+            if case.status != "closed" or sop.reopen is None:
+                raise UnknownTrigger(Message(
+                    fr="Seul un dossier clos peut être rouvert, si la POS le prévoit.",
+                    en="Only a closed case can be reopened, when the SOP allows it."))
+            if actor.role not in sop.reopen.by:
+                raise RoleNotAllowed(Message(
+                    fr=f"Le rôle « {actor.role} » ne peut pas rouvrir un dossier.",
+                    en=f"Role '{actor.role}' may not reopen a case."))
+            data = dict(case.data or {})
+            closures = list(data.get("_closures", []))
+            closures.append({"closed_at": case.closed_at.isoformat() if case.closed_at else None,
+                             "reopened_at": now.isoformat(), "reason": reason.strip(),
+                             "last_instance_id": max((i.id for i in case.instances), default=0),
+                             "closure": data.pop("closure", None)})
+            data["_closures"] = closures
+            case.data, case.status, case.closed_at = data, "open", None
+            keys = self._start_step(s, case, compiled, sop.reopen.start, now)
+            effects: list[dict] = [{"started": k} for k in keys]
+            for key in keys:
+                inst = next(i for i in case.instances if i.label_key == key)
+                effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
+            case.version += 1
+            case.updated_at = now
+            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+                         organisation=actor.organisation, action="reopen",
+                         data={"reason": reason.strip()}, effects=effects,
+                         sop_version=f"{sop.sop}@{sop.version}")
+            first = keys[0] if keys else f"{sop.reopen.start}:?"
+            return FireResult(case.reference, first.split(":")[0], first.split(":", 1)[1], "reopen",
+                              "closed", "open", case.version, keys, False)
+
     def _pick_instance(self, case: Case, compiled: CompiledSOP, trigger: str,
                        instance: str | None, actor: Actor) -> tuple[StepInstance, CompiledStep]:
         open_insts = [i for i in case.instances if not i.final]
@@ -259,7 +305,8 @@ class WorkflowEngine:
 
     def context(self, case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
         """The data CEL expressions see: every form id (empty when not filled), case data,
-        the instance's data, ``item`` (the need a referral is for), ``today`` and ``now``."""
+        the instance's data, ``item`` (the need a referral is for), ``steps`` (the state of each
+        step's latest instance, e.g. ``steps.consent == 'given'``), ``today`` and ``now``."""
         ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
         ctx.update(case.data or {})
         if inst is not None:
@@ -267,6 +314,7 @@ class WorkflowEngine:
             ctx["item"] = inst.item or {}
         else:
             ctx["item"] = {}
+        ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
         ctx["today"] = self.local_today(sop, now).isoformat()
         ctx["now"] = now.isoformat().replace("+00:00", "Z")
         return ctx
@@ -335,7 +383,8 @@ class WorkflowEngine:
         to_state = cs.apply(from_state, trigger, idx)
         if t.form:
             self._store_form(case, inst, sop, t.form, data)
-        effects = self._enter(s, case, inst, compiled, from_state, to_state, now, actor.role)
+        effects = [] if t.internal else self._enter(s, case, inst, compiled, from_state, to_state, now,
+                                                    actor.role)
         case.updated_at = now
         case.version += 1
         inst.version += 1
@@ -359,6 +408,16 @@ class WorkflowEngine:
             raise RoleNotAllowed(Message(
                 fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
                 en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
+        if scope == "recipient" and not self.may_disclose(case, inst, sop, self._now()):
+            raise RoleNotAllowed(Message(
+                fr="Le consentement ne couvre plus le partage de ce dossier avec votre organisation.",
+                en="Consent no longer covers sharing this case with your organisation."))
+
+    def may_disclose(self, case: Case, inst: StepInstance, sop: SOP, now: datetime) -> bool:
+        """Whether the step's ``disclosure`` condition (consent) holds now for ``inst``: the
+        recipient organisation may see and act on it only then. True when the step has none."""
+        cond = sop.steps[inst.step].disclosure
+        return cond is None or compile_expr(cond).holds(self.context(case, inst, sop, now))
 
     def _store_form(self, case: Case, inst: StepInstance, sop: SOP, form_id: str, data: dict) -> None:
         step = sop.steps[inst.step]
@@ -419,7 +478,7 @@ class WorkflowEngine:
         for rule in sop.flow:
             if rule.after not in events:
                 continue
-            if rule.start:
+            if rule.start and not self._ran_this_cycle(case, rule.start):
                 for key in self._start_step(s, case, compiled, rule.start, now):
                     effects.append({"started": key})
                     new = next(i for i in case.instances if i.label_key == key)
@@ -430,6 +489,14 @@ class WorkflowEngine:
                     timers.cancel(s, other, now, "case closed")
                 effects.append({"case_closed": True})
         return out
+
+    @staticmethod
+    def _ran_this_cycle(case: Case, step_id: str) -> bool:
+        """Whether ``step_id`` already started since the case was opened or last reopened: flow
+        rules start a step once per cycle (consent given again does not restart the assessment)."""
+        closures = (case.data or {}).get("_closures") or []
+        after = closures[-1].get("last_instance_id", 0) if closures else 0
+        return any(i.step == step_id and (i.id is None or i.id > after) for i in case.instances)
 
     def _start_step(self, s: Session, case: Case, compiled: CompiledSOP, step_id: str,
                     now: datetime) -> list[str]:

@@ -184,7 +184,7 @@ def expand_sources(step: Step, transition: Transition) -> list[str]:
 def transition_facts(sop: SOP, lang: str = "fr", step_id: str | None = None) -> set[EdgeFact]:
     """Every transition of the SOP (or of one step) expanded to one :class:`EdgeFact` per source."""
     steps = [step_id] if step_id else list(sop.steps)
-    return {EdgeFact(sid, src, t.trigger, t.dest, guard_label(sop, t, lang))
+    return {EdgeFact(sid, src, t.trigger, t.dest or src, guard_label(sop, t, lang))
             for sid in steps for t in sop.steps[sid].transitions
             for src in expand_sources(sop.steps[sid], t)}
 
@@ -323,11 +323,10 @@ def _add_step(sop: SOP, g: graphviz.Digraph, step_id: str, lang: str, swimlanes:
     done: set[tuple[str, str, str]] = set()
     counter = 0
     for t in step.transitions:
-        wildcard = "*" in t.sources
+        wildcard = "*" in t.sources and not t.internal  # internal ones loop on each state
         explicit = [] if wildcard else expand_sources(step, t)
         guard = guard_label(sop, t, lang)
-        common = {"mno_step": _attr(step_id), "mno_trigger": _attr(t.trigger), "mno_dest": _attr(t.dest),
-                  "mno_guard": _attr(guard)}
+        common = {"mno_step": _attr(step_id), "mno_trigger": _attr(t.trigger), "mno_guard": _attr(guard)}
         style = {"style": "dashed"} if t.when else {}
         if wildcard:
             anyn = _node_id(step_id, f"_any_{counter}")
@@ -339,25 +338,26 @@ def _add_step(sop: SOP, g: graphviz.Digraph, step_id: str, lang: str, swimlanes:
                    shape="box", style="dashed,rounded",
                    fillcolor=_C_PLAIN, color="#777777", fontsize="14", id=f"any.{step_id}.{t.trigger}")
             g.edge(anyn, _node_id(step_id, t.dest), _edge_label(sop, t, lang),
-                   mno_sources=_attr(",".join(srcs)), id=f"t.{step_id}.{t.trigger}.any",
+                   mno_sources=_attr(",".join(srcs)), mno_dest=_attr(t.dest),
+                   id=f"t.{step_id}.{t.trigger}.any",
                    **{"class": "transition wildcard"}, **common, **style)
         for src in explicit:
-            prefix, extra = "", {}
+            prefix, extra, dest = "", {}, t.dest or src
             if highlight:
-                steps_here = [i + 1 for i, p in enumerate(highlight.path) if p == (src, t.trigger, t.dest)]
+                steps_here = [i + 1 for i, p in enumerate(highlight.path) if p == (src, t.trigger, dest)]
                 if steps_here:
-                    done.add((src, t.trigger, t.dest))
+                    done.add((src, t.trigger, dest))
                     prefix = ", ".join(str(i) for i in steps_here) + ". "
                     extra = {"color": _C_PATH, "penwidth": "3.5", "fontcolor": _C_PATH}
-            g.edge(_node_id(step_id, src), _node_id(step_id, t.dest), _edge_label(sop, t, lang, prefix),
-                   mno_sources=_attr(src), id=f"t.{step_id}.{t.trigger}.{src}",
+            g.edge(_node_id(step_id, src), _node_id(step_id, dest), _edge_label(sop, t, lang, prefix),
+                   mno_sources=_attr(src), mno_dest=_attr(dest), id=f"t.{step_id}.{t.trigger}.{src}",
                    **{"class": "transition"}, **common, **{**style, **extra})
     if highlight:
         # Path steps drawn elsewhere (wildcards) or not in this SOP version: an extra highlighted edge.
         for i, (src, trig, dst) in enumerate(highlight.path):
             if (src, trig, dst) in done:
                 continue
-            t = next((t for t in step.transitions if t.trigger == trig and t.dest == dst), None)
+            t = next((t for t in step.transitions if t.trigger == trig and (t.dest or src) == dst), None)
             label = sop.label(t.label, lang) if t else trig
             g.edge(_node_id(step_id, src), _node_id(step_id, dst),
                    _html(f"<B>{i + 1}. {_br(label, 28)}</B>"), color=_C_PATH, penwidth="3.5",
@@ -491,7 +491,7 @@ def _mm_step_lines(sop: SOP, step_id: str, lang: str, prefix: str, indent: str) 
             parts.append(f"[{guard}]")
         label = " — ".join(_mm_esc(p) for p in parts)
         for src in expand_sources(step, t):
-            out.append(f"{indent}{ids[src]} --> {ids[t.dest]} : {label}")
+            out.append(f"{indent}{ids[src]} --> {ids[t.dest or src]} : {label}")
     for name in step.final_states:
         out.append(f"{indent}{ids[name]} --> [*]")
     waiting = [ids[n] for n, s in step.states.items() if s.owner and not s.final]

@@ -48,6 +48,7 @@ UI: dict[str, dict[str, str]] = {
         "transitions": "Transitions", "transition": "Transition", "from": "De", "to": "Vers",
         "who": "Qui peut la déclencher", "form": "Fiche", "guard": "Condition",
         "guard_cel": "expression", "none": "—", "any_open": "tout état non final",
+        "same_state": "(même état)",
         "moves_into": "Ce qui fait entrer un dossier dans chaque état",
         "entry": "à l'ouverture de l'étape", "forms_used": "Fiches demandées dans cette étape",
         "forms": "Fiches", "field": "Champ", "type": "Type", "required": "Obligatoire",
@@ -87,7 +88,7 @@ UI: dict[str, dict[str, str]] = {
         "escalate_to": "escalate to {x}", "auto_fire": "automatically fires “{x}”",
         "transitions": "Transitions", "transition": "Transition", "from": "From", "to": "To",
         "who": "Who may fire it", "form": "Form", "guard": "Condition",
-        "guard_cel": "expression", "none": "—", "any_open": "any open state",
+        "guard_cel": "expression", "none": "—", "any_open": "any open state", "same_state": "(same state)",
         "moves_into": "What moves a case into each state",
         "entry": "when the step starts", "forms_used": "Forms required in this step",
         "forms": "Forms", "field": "Field", "type": "Type", "required": "Required",
@@ -261,13 +262,15 @@ def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
             from_words = f"{ui['any_open']} ({from_words})" if from_words else ui["any_open"]
         item = {
             "trigger": t.trigger, "label": sop.label(t.label, lang), "from": from_words,
-            "to": state_label(t.dest), "by": [_role(sop, r, lang) for r in t.by],
+            "to": state_label(t.dest) if t.dest else ui["same_state"],
+            "by": [_role(sop, r, lang) for r in t.by],
             "form": sop.label(sop.forms[t.form].title, lang) if t.form in sop.forms else (t.form or ""),
             "guard": diagrams.guard_label(sop, t, lang),
             "guard_cel": t.when or "", "guard_has_message": bool(t.when and t.when_message),
         }
         transitions.append(item)
-        into.setdefault(t.dest, []).append(item)
+        if t.dest:  # an internal transition moves nothing into a state
+            into.setdefault(t.dest, []).append(item)
     moves = [{"state": state_label(name), "entry": name in step.states and step.states[name].initial,
               "by": into[name]} for name in into]
     forms_used = []

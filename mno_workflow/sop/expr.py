@@ -14,7 +14,7 @@ from typing import Any
 import cel
 
 # Names every expression may use besides form ids.
-BUILTIN_NAMES = frozenset({"item", "now", "today", "case"})
+BUILTIN_NAMES = frozenset({"item", "now", "today", "case", "steps"})
 _MACRO_VAR_RE = re.compile(r"\.\s*(?:exists_one|exists|all|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 

@@ -115,7 +115,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                 if src != "*" and src not in step.states:
                     p = tp + ("from", j) if isinstance(t.source, list) else tp + ("from",)
                     out.append(_unknown(loaded, p, "E020", "state", src, step.states))
-            if t.dest not in step.states:
+            if t.dest is not None and t.dest not in step.states:
                 out.append(_unknown(loaded, tp + ("to",), "E020", "state", t.dest, step.states))
             for j, role in enumerate(t.by):
                 if role not in sop.roles:
@@ -160,6 +160,15 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
         if rule.start and rule.start not in sop.steps:
             out.append(_unknown(loaded, ("flow", i, "start"), "E024", "step", rule.start, sop.steps))
 
+    if sop.reopen:
+        if sop.reopen.start not in sop.steps:
+            out.append(_unknown(loaded, ("reopen", "start"), "E024", "step", sop.reopen.start, sop.steps))
+        for j, role in enumerate(sop.reopen.by):
+            if role not in sop.roles:
+                out.append(_unknown(loaded, ("reopen", "by", j), "E021", "role", role, sop.roles))
+    for sid, step in sop.steps.items():
+        if step.disclosure:
+            out += _check_expr(loaded, step.disclosure, ("steps", sid, "disclosure"))
     for i, ref in enumerate(sop.case_summary.name):
         if ref not in fields:
             out.append(_unknown(loaded, ("case_summary", "name", i), "E028", "field", ref, fields))

@@ -210,18 +210,29 @@ class Transition(Strict):
     """A transition of a step.
 
     ``source`` (YAML key ``from``) is a state, a list of states or ``"*"`` (every non-final
-    state). ``by`` lists the roles that may fire it; ``form`` the form whose data it requires;
-    ``when`` a CEL guard over case data, checked on the server, explained by ``when_message``.
+    state). ``internal: true`` (without ``to``) records data without changing state: no deadline
+    is re-armed and no flow rule runs. ``by`` lists the roles that may fire it; ``form`` the form
+    whose data it requires; ``when`` a CEL guard over case data, checked on the server, explained
+    by ``when_message``.
     """
 
     trigger: Ident
     label: Label
     source: str | list[str] = Field(alias="from")
-    dest: Ident = Field(alias="to")
+    dest: Ident | None = Field(default=None, alias="to")
+    internal: bool = False
     by: list[Ident] = Field(min_length=1)
     form: Ident | None = None
     when: str | None = None
     when_message: Label | None = None
+
+    @model_validator(mode="after")
+    def _internal_has_no_dest(self) -> Transition:
+        if self.internal and self.dest is not None:
+            raise ValueError("an internal transition records data without changing state: remove 'to'")
+        if not self.internal and self.dest is None:
+            raise ValueError("a transition needs 'to' (or 'internal: true' to record data only)")
+        return self
 
     @property
     def sources(self) -> list[str]:
@@ -241,12 +252,15 @@ class ForEach(Strict):
 
 class Step(Strict):
     """A state machine with one initial state; ``recipient`` names the instance field
-    (``form.field``) holding the organisation a provider-scoped role must belong to."""
+    (``form.field``) holding the organisation a provider-scoped role must belong to;
+    ``disclosure`` is the CEL condition (consent) under which that organisation may see and act
+    on the instance: when it stops holding (consent withdrawn), the provider loses access."""
 
     label: Label
     description: Label | None = None
     instances: Literal["single"] | ForEach = "single"
     recipient: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    disclosure: str | None = None
     states: dict[Ident, State]
     transitions: list[Transition]
 
@@ -259,10 +273,18 @@ class Step(Strict):
         return [name for name, s in self.states.items() if s.final]
 
 
+class Reopen(Strict):
+    """Who may reopen a closed case (with a reason) and which step it restarts in."""
+
+    by: list[Ident] = Field(min_length=1)
+    start: Ident
+
+
 class FlowRule(Strict):
     """How steps chain: ``after`` is ``step.state`` (an instance entered that state) or
-    ``step.all_final`` (every instance of the step is final); then ``start`` a step and/or
-    ``close_case``."""
+    ``step.all_final`` (every instance of the step is final) or ``step.any_final``; then
+    ``start`` a step and/or ``close_case``. A step is started once per case: a rule whose step
+    already ran does nothing (reopening a case restarts a step explicitly)."""
 
     after: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
     start: Ident | None = None
@@ -318,6 +340,7 @@ class SOP(Strict):
     steps: dict[Ident, Step]
     flow: list[FlowRule] = []
     case_summary: CaseSummary = CaseSummary()
+    reopen: Reopen | None = None
 
     @property
     def key(self) -> tuple[str, str]:

@@ -1,0 +1,161 @@
+"""Consent as a record (scope, update, expiry, withdrawal, override) and reopening a closed case."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from mno_workflow.engine.errors import (
+    CaseClosed,
+    FormInvalid,
+    GuardNotMet,
+    RoleNotAllowed,
+    UnknownTrigger,
+)
+from mno_workflow.store import repository
+from mno_workflow.store.audit import verify_all
+from mno_workflow.store.models import AuditEvent, Deadline
+
+from ..conftest import snapshot
+from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, provider, referral, to_referrals
+
+WITHDRAWAL = {"withdrawn_on": "2025-06-02", "expressed_by": "self", "note": "Ne souhaite plus"}
+
+
+def state_of(wf, ref, key):
+    with wf.sessions() as s:
+        return next(i.state for i in repository.get_case(s, ref).instances if i.label_key == key)
+
+
+def test_withdrawal_blocks_sending_and_removes_provider_access(wf):
+    ref = to_referrals(wf)
+    wf.fire(ref, "send", CW, referral("ong_a"), instance="psychosocial")
+    wf.fire(ref, "withdraw_consent", CW, WITHDRAWAL)
+    assert state_of(wf, ref, "consent:1") == "withdrawn"
+    before = snapshot(wf)
+    with pytest.raises(GuardNotMet):
+        wf.fire(ref, "send", CW, referral("ong_b"), instance="vocational_training")
+    with pytest.raises(RoleNotAllowed) as info:
+        wf.fire(ref, "accept", provider("ong_a"))
+    assert "ne couvre plus" in info.value.text("fr")
+    assert snapshot(wf) == before
+    with wf.sessions() as s:
+        case = repository.get_case(s, ref)
+        inst = next(i for i in case.instances if i.key == "psychosocial")
+        sop = wf.registry.compiled(case.sop_version).sop
+        assert wf.may_disclose(case, inst, sop, wf.clock.now()) is False
+        ev = s.scalar(select(AuditEvent).where(AuditEvent.trigger == "withdraw_consent"))
+        assert ev.data == {"consent_withdrawal": WITHDRAWAL}
+    # The caseworker can still revoke the referral, and a new consent restores sharing.
+    wf.fire(ref, "revoke", CW, {"outcome": "client_refused"}, instance="psychosocial")
+    wf.fire(ref, "record_consent", CW, CONSENT)
+    wf.fire(ref, "send", CW, referral("ong_b"), instance="vocational_training")
+    with wf.sessions() as s:
+        # Restoring consent does not start a second needs assessment.
+        keys = [i.label_key for i in repository.get_case(s, ref).instances]
+        assert [k for k in keys if k.startswith("needs_assessment")] == ["needs_assessment:1"]
+
+
+def test_update_consent_is_internal_and_narrows_scope(wf):
+    ref = to_referrals(wf)
+    narrower = {**CONSENT, "purposes": ["follow_up"]}
+    with wf.sessions() as s:
+        deadlines_before = len(s.scalars(select(Deadline)).all())
+    r = wf.fire(ref, "update_consent", CW, narrower)
+    assert (r.from_state, r.to_state, r.started) == ("given", "given", [])
+    with wf.sessions() as s:
+        assert len(s.scalars(select(Deadline)).all()) == deadlines_before  # nothing re-armed
+    with pytest.raises(GuardNotMet):
+        wf.fire(ref, "send", CW, referral("ong_a"), instance="psychosocial")
+
+
+def test_expired_consent_no_longer_covers_referral(wf, clock):
+    ref = to_referrals(wf, consent={**CONSENT, "expires_on": "2025-06-03"})
+    from datetime import timedelta
+    clock.advance(timedelta(days=2))
+    with pytest.raises(GuardNotMet):
+        wf.fire(ref, "send", CW, referral("ong_a"), instance="psychosocial")
+
+
+def test_override_needs_a_supervisor_a_legal_basis_and_a_reason(wf):
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "register", CW, IDENT)
+    with pytest.raises(RoleNotAllowed):
+        wf.fire(ref, "override_consent", CW, {"legal_basis": "vital_interests", "reason": "urgence"})
+    with pytest.raises(FormInvalid) as info:
+        wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests"})
+    assert set(info.value.errors) == {"reason"}
+    r = wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests",
+                                               "reason": "Blessure grave, personne inconsciente"})
+    assert r.started == ["needs_assessment:1"]
+    wf.fire(ref, "submit_assessment", CW, NEEDS)
+    wf.fire(ref, "approve_plan", SUP)
+    wf.fire(ref, "send", CW, referral("ong_a", "emergency"), instance="psychosocial")
+    wf.fire(ref, "accept", provider("ong_a"))
+    with wf.sessions() as s:
+        ev = s.scalar(select(AuditEvent).where(AuditEvent.trigger == "override_consent"))
+        assert (ev.actor, ev.role) == (SUP.user, "supervisor")
+        assert ev.data["consent_override"]["legal_basis"] == "vital_interests"
+
+
+def _close(wf):
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "register", CW, IDENT)
+    wf.fire(ref, "record_refusal", CW, {"refused_on": "2025-06-02", "given_by": "self"})
+    wf.fire(ref, "propose_closure", CW, {"reason": "consent_refused", "closed_on": "2025-06-02"})
+    wf.fire(ref, "approve_closure", SUP)
+    return ref
+
+
+def test_closed_case_accepts_only_reopen(wf):
+    ref = _close(wf)
+    before = snapshot(wf)
+    for trigger, actor in [("register", CW), ("record_consent", CW), ("propose_closure", CW)]:
+        with pytest.raises(CaseClosed):
+            wf.fire(ref, trigger, actor, {})
+    with pytest.raises(RoleNotAllowed):
+        wf.reopen(ref, CW, "La personne revient")
+    with pytest.raises(FormInvalid):
+        wf.reopen(ref, SUP, "   ")
+    assert snapshot(wf) == before
+
+
+def test_reopen_without_assessment_reports_the_deadline_it_cannot_compute(wf):
+    ref = _close(wf)
+    wf.reopen(ref, SUP, "Erreur de clôture")
+    with wf.sessions() as s:
+        ev = repository.trail(s, repository.get_case(s, ref))[-1]
+        assert any("needs_assessment.risk_level" in e.get("deadline_error", "") for e in ev.effects)
+
+
+def test_reopen_moves_closure_to_history_and_rearms_deadlines(wf):
+    needs = dict(NEEDS, needs=[{"dimension": "social", "need": "documentation", "referral_needed": False}])
+    ref = to_referrals(wf, needs=needs)
+    visit = {"visit_date": "2025-06-02", "contact_mode": "phone", "services_received": True,
+             "risk_level": "low"}
+    wf.fire(ref, "record_visit", CW, visit)
+    wf.fire(ref, "end_follow_up", CW)
+    wf.fire(ref, "propose_closure", CW, {"reason": "goals_met", "closed_on": "2025-06-02"})
+    wf.fire(ref, "approve_closure", SUP)
+    with pytest.raises(UnknownTrigger):
+        wf.reopen(wf.create_case("mnr_bf", CW), SUP, "pas clos")
+    r = wf.reopen(ref, SUP, "La personne revient avec un nouveau besoin")
+    assert r.started == ["follow_up:1-2"]
+    with wf.sessions() as s:
+        case = repository.get_case(s, ref)
+        assert case.status == "open" and case.closed_at is None
+        assert "closure" not in case.data
+        assert case.data["_closures"][0]["closure"]["reason"] == "goals_met"
+        assert case.data["_closures"][0]["reason"] == "La personne revient avec un nouveau besoin"
+        armed = s.scalars(select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "pending",
+                                                 Deadline.state == "scheduled")).all()
+        assert armed  # the follow-up deadline runs again
+        assert [e.action for e in repository.trail(s, case)][-1] == "reopen"
+        assert verify_all(s)[1] == []
+        # Statistics: it is no longer counted as closed.
+        assert ref not in [c.reference for c in repository.list_cases(s, status="closed")]
+    wf.fire(ref, "record_visit", CW, visit)
+    wf.fire(ref, "end_follow_up", CW)
+    with wf.sessions() as s:
+        keys = [i.label_key for i in repository.get_case(s, ref).instances]
+        assert "closure:1-2" in keys  # a second closure, the first one kept
