@@ -1,0 +1,140 @@
+"""The daily digest: per user, what is due today and what is overdue, as one outbox message.
+
+For every active user, the open deadlines of states owned by the user's role are listed, within
+the role's scope on each case's SOP (``assigned`` → cases assigned to the user; ``recipient`` →
+step instances addressed to the user's organisation; ``all`` → cases of the user's region, or every
+case when the user or the case has no region). A deadline counts while its instance is still in the
+state it was armed for and the case is open — also after the sweeper fired its expiry (escalated),
+since the work is still overdue. Overdue: ``due_at < now``; due today: later today in the digest's
+time zone. Users with nothing due get no digest.
+
+One ``digest`` message is enqueued per user (in-app, plus e-mail when the user has an address); a
+second run on the same local day enqueues nothing for users who already have that day's digest
+(idempotent per user per day). Items carry references, steps and states only (data protection).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine.clock import require_aware
+from ..store.models import Case, Deadline, OutboxMessage, SopVersion, StepInstance, User
+from .outbox import _sop
+
+__all__ = ["DigestReport", "build_digests", "digest_items"]
+
+
+@dataclass
+class DigestReport:
+    """``enqueued``: user id → outbox ids; ``already``: users who had today's digest; ``empty``:
+    users with nothing due today or overdue."""
+
+    day: str
+    timezone: str
+    enqueued: dict[str, list[int]] = field(default_factory=dict)
+    already: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+
+
+def _in_scope(user: User, scope: str, case: Case, inst: StepInstance) -> bool:
+    if scope == "assigned":
+        return case.assignee == user.id
+    if scope == "recipient":
+        return bool(user.organisation) and inst.recipient == user.organisation
+    return not case.region or not user.region or case.region == user.region
+
+
+def _open_deadlines(session: Session, until: datetime) -> list[tuple[Deadline, StepInstance, Case]]:
+    q = (select(Deadline, StepInstance, Case)
+         .join(StepInstance, StepInstance.id == Deadline.instance_id)
+         .join(Case, Case.id == Deadline.case_id)
+         .where(Deadline.kind == "expiry", Deadline.status.in_(("pending", "done")),
+                Deadline.owner_role.is_not(None), Deadline.due_at < until,
+                StepInstance.state == Deadline.state, StepInstance.entered_at == Deadline.entered_at,
+                Case.status == "open")
+         .order_by(Deadline.due_at, Deadline.id))
+    return [tuple(r) for r in session.execute(q)]
+
+
+def digest_items(session: Session, user: User, now: datetime, timezone: str,
+                 rows: list[tuple[Deadline, StepInstance, Case]] | None = None) -> dict[str, list[dict]]:
+    """``{"overdue": [...], "due_today": [...]}`` for ``user`` at ``now``; each item is
+    ``{reference, step, state, due_at}`` (ISO UTC), soonest first."""
+    now = require_aware(now, "now")
+    tz = ZoneInfo(timezone)
+    tomorrow = datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time(0), tzinfo=tz)
+    if rows is None:
+        rows = _open_deadlines(session, tomorrow)
+    out: dict[str, list[dict]] = {"overdue": [], "due_today": []}
+    for row, inst, case in rows:
+        if row.owner_role != user.role or row.due_at >= tomorrow:
+            continue
+        sop = _sop(case.sop_version)
+        role = sop.roles.get(user.role)
+        if role is None or not _in_scope(user, role.scope, case, inst):
+            continue
+        item = {"reference": case.reference, "step": row.step, "state": row.state,
+                "due_at": row.due_at.isoformat()}
+        out["overdue" if row.due_at < now else "due_today"].append(item)
+    return out
+
+
+def _default_timezone(session: Session) -> str:
+    row = session.scalar(select(SopVersion).order_by(SopVersion.id.desc()).limit(1))
+    return _sop(row).calendar.timezone if row is not None else "UTC"
+
+
+def _build(s: Session, now: datetime, timezone: str | None) -> DigestReport:
+    timezone = timezone or _default_timezone(s)
+    tz = ZoneInfo(timezone)
+    day = now.astimezone(tz).date()
+    tomorrow = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    report = DigestReport(day=day.isoformat(), timezone=timezone)
+    rows = _open_deadlines(s, tomorrow)
+    q = select(User).where(User.active.is_(True)).order_by(User.id)
+    if s.get_bind().dialect.name == "postgresql":  # two digest runs at once: one per user
+        q = q.with_for_update()
+    since = now - timedelta(days=2)
+    for user in s.scalars(q):
+        earlier = s.scalars(select(OutboxMessage.context).where(
+            OutboxMessage.template == "digest", OutboxMessage.recipient_user == user.id,
+            OutboxMessage.created_at >= since))
+        if any((c or {}).get("day") == report.day for c in earlier):
+            report.already.append(user.id)
+            continue
+        items = digest_items(s, user, now, timezone, rows)
+        if not items["overdue"] and not items["due_today"]:
+            report.empty.append(user.id)
+            continue
+        context: dict[str, Any] = {"day": report.day, "timezone": timezone, **items}
+        common = dict(case_id=None, kind="digest", recipient_user=user.id, recipient_role=user.role,
+                      lang=user.language or "fr", template="digest", context=context, status="pending",
+                      attempts=0, next_attempt_at=now, created_at=now)
+        msgs = [OutboxMessage(channel="inapp", **common)]
+        if user.email:
+            msgs.append(OutboxMessage(channel="email", recipient_address=user.email, **common))
+        s.add_all(msgs)
+        s.flush()
+        report.enqueued[user.id] = [m.id for m in msgs]
+    return report
+
+
+def build_digests(session_or_wf: Any, now: datetime, *, timezone: str | None = None) -> DigestReport:
+    """Enqueue today's digest for every active user who has something due today or overdue.
+
+    ``session_or_wf``: a Session (runs in the caller's transaction; the caller commits) or a
+    :class:`~mno_workflow.engine.engine.WorkflowEngine` (one transaction of its own). ``timezone``
+    (IANA) defines "today"; default: the calendar time zone of the latest loaded SOP version.
+    Idempotent per user per local day.
+    """
+    now = require_aware(now, "now")
+    if isinstance(session_or_wf, Session):
+        return _build(session_or_wf, now, timezone)
+    with session_or_wf.sessions.begin() as s:
+        return _build(s, now, timezone)
