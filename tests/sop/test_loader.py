@@ -156,9 +156,13 @@ def test_dump_and_reload_gives_an_equal_model(path: Path, fmt: str) -> None:
 
 
 # -- random valid SOPs ---------------------------------------------------------------------------
-IDENTS = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True)
-TEXT = st.text(alphabet=st.sampled_from(list("abcXYZ 019éèàçôÉœ'\"’«»:-#,{}[]&*!|>%@`?—\\")),
-               min_size=1, max_size=16).filter(lambda s: s.strip())
+# YAML 1.1 booleans and null-looking words must survive as plain strings (YAML 1.2).
+TRICKY_IDS = ["no", "yes", "on", "off", "y", "n", "null", "true", "false", "nan", "inf"]
+TRICKY_TEXT = TRICKY_IDS + ["NO", "Yes", "~", "1:30", "0755", "1e3", "0x1F", ".5", "- a", "a: b", "#x", "'q'",
+                            '"dq"', "2025-01-31", "@x", "* b", "? c", "100%", "é\nè"]
+IDENTS = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True) | st.sampled_from(TRICKY_IDS)
+TEXT = (st.text(alphabet=st.sampled_from(list("abcXYZ 019éèàçôÉœ'\"’«»:-#,{}[]&*!|>%@`?—\\")),
+                min_size=1, max_size=16) | st.sampled_from(TRICKY_TEXT)).filter(lambda s: s.strip())
 UNITS = {"minutes": Unit.minutes, "hours": Unit.hours, "days": Unit.days, "working days": Unit.working_days,
          "weeks": Unit.weeks, "months": Unit.months, "day": Unit.days, "working day": Unit.working_days}
 
@@ -259,7 +263,7 @@ def test_random_valid_sop_round_trips_and_lints_clean(sop_and_expected: tuple[di
     lines = text.split("\n")
     for sid in data["steps"]:
         line, col = loaded.positions.keys[("steps", sid)]
-        assert lines[line - 1][col - 1:].startswith(f"{sid}:")
+        assert lines[line - 1][col - 1:].startswith((f"{sid}:", f"'{sid}':", f'"{sid}":'))
 
 
 # -- fuzzing: mangled files only ever raise SOPError ---------------------------------------------
