@@ -250,6 +250,10 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
         f = fields.get(deadline.within.by)
         if f is None:
             out.append(_unknown(loaded, path + ("within", "by"), "E028", "field", deadline.within.by, fields))
+        elif f.type != FieldType.choice:
+            out.append(d(path + ("within", "by"), "E033",
+                         f"{deadline.within.by!r} is a {f.type} field: a deadline chooses its duration by "
+                         "the code of a choice field", "point 'by' at a choice field (e.g. a priority)"))
         elif f.options in sop.options:
             missing = set(sop.options[f.options]) - set(deadline.within.cases)
             extra = set(deadline.within.cases) - set(sop.options[f.options])

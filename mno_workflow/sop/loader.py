@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic, SOPError
 from .schema import SOP
@@ -66,12 +67,17 @@ def _plain(node: Any, path: Path_, pos: Positions) -> Any:
     """Turn ruamel nodes into plain dicts/lists, recording positions."""
     if isinstance(node, CommentedMap):
         out = {}
+        here = pos.values.get(path, (1, 1))
         for k, v in node.items():
-            kl, kc = node.lc.key(k)
-            vl, vc = node.lc.value(k)
-            pos.keys[path + (k,)] = (kl + 1, kc + 1)
-            pos.values[path + (k,)] = (vl + 1, vc + 1)
-            out[str(k) if not isinstance(k, str) else k] = _plain(v, path + (k,), pos)
+            key = k if isinstance(k, str) else str(k)  # pydantic reports keys as strings
+            try:
+                kl, kc = node.lc.key(k)
+                vl, vc = node.lc.value(k)
+                pos.keys[path + (key,)] = (kl + 1, kc + 1)
+                pos.values[path + (key,)] = (vl + 1, vc + 1)
+            except (KeyError, TypeError):  # a key merged in with '<<:' has no position of its own
+                pos.keys[path + (key,)] = pos.values[path + (key,)] = here
+            out[key] = _plain(v, path + (key,), pos)
         return out
     if isinstance(node, CommentedSeq):
         out_list = []
@@ -94,6 +100,18 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
     yaml.allow_duplicate_keys = False
     try:
         doc = yaml.load(text)
+    except ReaderError as e:  # a control character: it only knows the offset
+        line = text.count("\n", 0, e.position) + 1
+        col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        raise SOPError([Diagnostic(path, line, col, "error", "E001",
+                                   f"YAML syntax error: unacceptable character {e.character!r}",
+                                   "remove the invisible control character on this line")]) from None
+    except TypeError as e:  # e.g. a mapping or list used as a key ("? {a: 1}: x")
+        raise SOPError([Diagnostic(path, 1, 1, "error", "E001", f"YAML structure not allowed: {e}",
+                                   "mapping keys must be plain text")]) from None
+    except RecursionError:
+        raise SOPError([Diagnostic(path, 1, 1, "error", "E001", "YAML nested too deeply",
+                                   "an SOP needs only a few levels of nesting")]) from None
     except DuplicateKeyError as e:
         mark = e.problem_mark
         raise SOPError([Diagnostic(path, mark.line + 1, mark.column + 1, "error", "E002",
@@ -101,6 +119,10 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
                                    "each key may appear once in a mapping; merge or rename")]) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        if e.context_mark is not None and e.problem_mark is not None and (
+                e.problem_mark.index >= len(text.rstrip()) or "end of stream" in (e.problem or "")):
+            # An unclosed quote or bracket: the author must look where it opens, not at the end.
+            mark = e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or e.context or "invalid YAML"
         if "\\t" in problem or "'\\t'" in str(e) or "\t" in problem:
@@ -130,10 +152,11 @@ def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list
         loc = tuple(e["loc"])
         # Drop pydantic's union-branch tags (e.g. 'Duration', 'list[str]') that are not in the YAML.
         known: list[Any] = []
+        on_key = "[key]" in loc  # pydantic's marker for an invalid mapping key
         for part in loc:
             candidate = tuple(known) + (part,)
-            if candidate in pos.keys or candidate in pos.values or e["type"] in ("extra_forbidden",
-                                                                                 "missing"):
+            if candidate in pos.keys or candidate in pos.values or (
+                    e["type"] in ("extra_forbidden", "missing") and part == loc[-1]):
                 known.append(part)
         if e["type"] in ("extra_forbidden", "missing") and loc:
             key = loc[-1]
@@ -141,9 +164,9 @@ def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list
             message, hint = msg.format(key=key), hint.format(key=key)
             line, col = pos.of(tuple(known), key=True)
         else:
-            code, message = "E012", f"invalid value: {e['msg']}"
+            code, message = "E012", f"invalid {'key' if on_key else 'value'}: {e['msg']}"
             hint = "see docs/sop-language.md for the expected shape"
-            line, col = pos.of(tuple(known))
+            line, col = pos.of(tuple(known), key=on_key)
         where = ".".join(str(p) for p in known)
         sig = (line, col, code)
         if sig in seen:

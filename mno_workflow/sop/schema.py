@@ -15,7 +15,16 @@ from datetime import time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 IDENT_RE = r"^[a-z][a-z0-9_]*$"
 Ident = Annotated[str, Field(pattern=IDENT_RE, max_length=64)]
@@ -72,6 +81,11 @@ class Duration(Strict):
     def __str__(self) -> str:
         return f"{self.amount} {self.unit.value.replace('_', ' ')}"
 
+    @model_serializer
+    def _as_text(self) -> str:
+        """Dumped as authors write it: ``"10 working days"``."""
+        return str(self)
+
 
 class ByField(Strict):
     """A duration chosen by the value of a choice field, e.g. referral deadline by priority.
@@ -81,6 +95,22 @@ class ByField(Strict):
 
     by: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
     cases: dict[str, Duration]
+
+
+def _shape(text_tag: str, mapping_tag: str, list_tag: str | None = None,
+           text_keys: frozenset[str] = frozenset()):
+    """A discriminator choosing a union branch by the YAML shape (text, mapping or list), so an
+    author's typo is reported against the shape they wrote, not against every alternative.
+    A mapping with one of ``text_keys`` is the text form written out (e.g. amount/unit)."""
+    def choose(value: Any) -> str:
+        if isinstance(value, dict):
+            return text_tag if text_keys & set(value) else mapping_tag
+        if isinstance(value, BaseModel):
+            return text_tag if text_keys & set(type(value).model_fields) else mapping_tag
+        if list_tag and isinstance(value, list):
+            return list_tag
+        return text_tag
+    return Discriminator(choose)
 
 
 class Expiry(Strict):
@@ -106,7 +136,8 @@ class Deadline(Strict):
     recorded reason (default: the escalation role).
     """
 
-    within: Duration | ByField
+    within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
+                      _shape("duration", "by_field", text_keys=frozenset({"amount", "unit"}))]
     start: str | None = Field(default=None, pattern=r"^(entered|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$")
     cutoff: time | None = None
     remind: list[str] = []
@@ -218,7 +249,8 @@ class Transition(Strict):
 
     trigger: Ident
     label: Label
-    source: str | list[str] = Field(alias="from")
+    source: Annotated[Annotated[str, Tag("state")] | Annotated[list[str], Tag("states")],
+                      _shape("state", "state", "states")] = Field(alias="from")
     dest: Ident | None = Field(default=None, alias="to")
     internal: bool = False
     by: list[Ident] = Field(min_length=1)
@@ -258,7 +290,8 @@ class Step(Strict):
 
     label: Label
     description: Label | None = None
-    instances: Literal["single"] | ForEach = "single"
+    instances: Annotated[Annotated[Literal["single"], Tag("single")] | Annotated[ForEach, Tag("for_each")],
+                         _shape("single", "for_each")] = "single"
     recipient: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
     disclosure: str | None = None
     states: dict[Ident, State]

@@ -24,26 +24,7 @@ REFERENCE = Path(__file__).resolve().parents[2] / "sops" / "burkina_faso" / "mnr
 EXPECT_RE = re.compile(r"^# expect: (?P<code>[EW]\d{3}) (?P<line>\d+)(?: (?P<col>\d+))?(?:\s|$)")
 
 # Corpus files whose expectation the loader does not meet yet (a bug to fix in mno_workflow/sop).
-KNOWN_BUGS: dict[str, str] = {
-    "bug_e001_control_character.yaml":
-        "ruamel ReaderError (control character) is not a MarkedYAMLError: it escapes load_text instead "
-        "of becoming E001",
-    "bug_e001_unclosed_quote.yaml":
-        "E001 for an unclosed quote points at the end of the file (problem_mark) instead of the line "
-        "where the quote opens (context_mark)",
-    "bug_e012_state_name_capital.yaml":
-        "an invalid mapping key (state 'Done') is reported at its value (54:9), not at the key (53:7)",
-    "bug_e012_state_name_number.yaml":
-        "a non-string mapping key (state 1) is reported at the first state of the mapping (45:7): "
-        "positions are recorded under the int key while pydantic's loc holds the string '1'",
-    "bug_e010_by_field_cases_typo.yaml":
-        "in a union (Duration | ByField) the ByField errors (unknown 'case', missing 'cases') are dropped by "
-        "the (line, col, code) dedup; the author sees \"unknown key 'by'\" and \"missing 'amount'\" at the "
-        "mapping, and the branch tag leaks into the path (within.Duration.by)",
-    "bug_e010_for_each_typo.yaml":
-        "unknown key inside a union member (ForEach) is reported at the mapping (66:16), not at the key; "
-        "the branch tag 'ForEach' in the loc defeats the position lookup",
-}
+KNOWN_BUGS: dict[str, str] = {}  # corpus files named bug_* whose bug is not fixed yet
 
 
 def expectation(path: Path) -> tuple[str, int, int | None]:
