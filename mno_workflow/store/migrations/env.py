@@ -7,16 +7,34 @@ tests, an open connection) through the Alembic config, and by the ``alembic`` co
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+from pathlib import Path
+
 from alembic import context
 from sqlalchemy import JSON, pool
 
+import mno_workflow
 from mno_workflow.store import models as _models  # noqa: F401  (registers the tables)
 from mno_workflow.store.base import Base, UTCDateTime, database_url, make_engine
 
-try:  # the service directory lands in parallel; its tables join the same metadata
-    from mno_workflow.directory import models as _directory_models  # noqa: F401
-except ImportError:
-    pass
+
+def _import_directory_models() -> None:
+    """The service directory's tables join the same metadata, when that package is ours.
+
+    Only a ``directory`` package next to this ``store`` package counts (a development venv can
+    resolve ``mno_workflow.directory`` from another checkout through an editable install)."""
+    here = Path(mno_workflow.__file__).resolve().parent
+    spec = importlib.util.find_spec("mno_workflow.directory")
+    if spec is None or not spec.origin or Path(spec.origin).resolve().parent.parent != here:
+        return
+    try:
+        importlib.import_module("mno_workflow.directory.models")
+    except ImportError:
+        pass
+
+
+_import_directory_models()
 
 config = context.config
 target_metadata = Base.metadata
