@@ -133,7 +133,7 @@ class WorkflowEngine:
     def _load_case(self, s: Session, reference: str, *, lock: bool) -> Case:
         q = select(Case).where(Case.reference == reference)
         if lock:
-            q = q.with_for_update()
+            q = q.with_for_update(of=Case)
         case = s.scalar(q)
         if case is None:
             raise CaseNotFound(Message(fr=f"Dossier introuvable : {reference}",
