@@ -174,6 +174,8 @@ def create_app(
         always_protect={"/login"},
         cookie_secure=https_only,
         send_csrf_failed=_csrf_failed,
+        # The API authenticates with bearer tokens only (never the session cookie): no CSRF risk.
+        skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/"),
     )
     from .security import SecureHeadersMiddleware
 

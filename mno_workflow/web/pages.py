@@ -282,6 +282,8 @@ def build_pages(web: Web) -> APIRouter:
             if case is None or inst is None:
                 raise access.NotVisible()
             sop = web.compiled_for(case).sop
+            if user.role != "provider":
+                access.require(user, "cases")
             if not access.can_view_referral(user, sop, case, inst):
                 raise access.NotVisible()
             lang = web.lang(request, user)
@@ -470,7 +472,9 @@ def build_pages(web: Web) -> APIRouter:
             cats = access.consent_categories(case)
             blocks = []
             for fid, data in (case.data or {}).items():
-                if fid in ("identification", "needs_assessment"):
+                # Data minimisation: the identification (as the consent allows) and, below, only
+                # the need this referral is for, never the whole assessment.
+                if fid == "identification":
                     blocks.append(
                         _form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats)
                     )
