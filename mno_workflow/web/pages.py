@@ -247,7 +247,8 @@ def build_pages(web: Web) -> APIRouter:
                     "item": _item_label(sop, inst, lang),
                     "recipient": orgs.get(inst.recipient or "", inst.recipient),
                     "data": [
-                        _form_block(sop, fid, data, lang, None) for fid, data in (inst.data or {}).items()
+                        _form_block(sop, fid, data, lang, None, orgs)
+                        for fid, data in (inst.data or {}).items()
                     ],
                 }
             )
@@ -480,7 +481,9 @@ def build_pages(web: Web) -> APIRouter:
                     )
             item_block = _item_block(sop, inst, lang, cats)
             inst_blocks = [
-                _form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats)
+                _form_block(
+                    sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, web.organisations(s)
+                )
                 for fid, data in (inst.data or {}).items()
             ]
             step = sop.steps[inst.step]
@@ -779,7 +782,9 @@ def _item_block(sop: SOP, inst: StepInstance, lang: str, cats: set[str] | None) 
     return {"title": sop.label(group.label, lang), "rows": rows, "tables": [], "hidden": hidden}
 
 
-def _form_block(sop: SOP, form_id: str, data: dict, lang: str, cats: set[str] | None) -> dict[str, Any]:
+def _form_block(
+    sop: SOP, form_id: str, data: dict, lang: str, cats: set[str] | None, orgs: dict[str, str] | None = None
+) -> dict[str, Any]:
     """A titled list of (label, text) — repeat groups as a table — for a stored form."""
     form = sop.forms.get(form_id)
     if form is None:
@@ -798,7 +803,10 @@ def _form_block(sop: SOP, form_id: str, data: dict, lang: str, cats: set[str] | 
             body = [[display_value(sop, sf, row.get(sf.id), lang) for sf in subs] for row in value]
             tables.append({"label": sop.label(f.label, lang), "head": head, "body": body})
         else:
-            rows.append((sop.label(f.label, lang), display_value(sop, f, value, lang)))
+            text = display_value(sop, f, value, lang)
+            if orgs and any(st.recipient == f"{form_id}.{f.id}" for st in sop.steps.values()):
+                text = f"{orgs.get(str(value), value)} ({value})" if str(value) in orgs else text
+            rows.append((sop.label(f.label, lang), text))
     return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables, "hidden": hidden}
 
 
