@@ -1,0 +1,376 @@
+"""REST API ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``), bearer tokens, same access rules as
+the pages (:mod:`.access`).
+
+Errors are JSON ``{"code", "message", ...}`` with the engine's codes: 401 no or bad token, 403 role
+or scope, 404 unknown or not visible, 409 ``stale_version`` (with ``current_version`` and the
+``payload`` echoed) or ``trigger_not_allowed``, 422 ``form_invalid`` with ``errors`` per field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import directory
+from ..engine.errors import EngineError, FormInvalid
+from ..engine.forms import validate_form
+from ..store import repository
+from ..store.models import Case, StepInstance, User
+from ..views import case_as_dict
+from . import access, queries, security
+from .core import Web
+
+bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/v1/auth/token")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra: Any):
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(max_length=100)
+    password: str = Field(max_length=1000)
+
+
+class TokenResponse(BaseModel):
+    token: str
+    expires_at: datetime | None
+    user: str
+    role: str
+
+
+class NewCase(BaseModel):
+    identification: dict[str, Any] = Field(
+        default_factory=dict, description="Champs du formulaire d'identification de la POS"
+    )
+
+
+class FireRequest(BaseModel):
+    trigger: str = Field(max_length=64)
+    instance: str | None = Field(
+        default=None, max_length=130, description="Instance d'étape, p. ex. referral:medical"
+    )
+    payload: dict[str, Any] = Field(default_factory=dict)
+    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+
+
+class Error(BaseModel):
+    code: str
+    message: str
+
+
+def _error_responses(*codes: int) -> dict:
+    return {c: {"model": Error} for c in codes}
+
+
+def build_api(web: Web) -> FastAPI:
+    wf = web.wf
+    api = FastAPI(
+        title="MNO Workflow API",
+        version="1",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        description="Dossiers, actions, référencements et répertoire. "
+        "Authentification : `Authorization: Bearer <jeton>`.",
+    )
+
+    @api.exception_handler(ApiError)
+    async def _api_error(_request: Request, e: ApiError):
+        return JSONResponse({"code": e.code, "message": e.message, **e.extra}, status_code=e.status)
+
+    @api.exception_handler(EngineError)
+    async def _engine_error(request: Request, e: EngineError):
+        lang = _lang(request)
+        body = e.as_dict(lang)
+        return JSONResponse(body, status_code=e.http_status)
+
+    @api.exception_handler(access.Forbidden)
+    async def _forbidden(_r: Request, _e: Exception):
+        return JSONResponse({"code": "forbidden", "message": "Accès refusé pour ce rôle."}, status_code=403)
+
+    @api.exception_handler(access.NotVisible)
+    async def _not_visible(_r: Request, _e: Exception):
+        return JSONResponse({"code": "not_found", "message": "Introuvable."}, status_code=404)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def _http(_r: Request, e: StarletteHTTPException):
+        msg = {404: "Introuvable.", 405: "Méthode non permise.", 401: "Authentification requise."}.get(
+            e.status_code, str(e.detail)
+        )
+        return JSONResponse(
+            {"code": f"http_{e.status_code}", "message": msg},
+            status_code=e.status_code,
+            headers=getattr(e, "headers", None),
+        )
+
+    @api.exception_handler(RequestValidationError)
+    async def _invalid(_r: Request, e: RequestValidationError):
+        errors = {".".join(str(p) for p in err.get("loc", ())): err.get("msg", "") for err in e.errors()}
+        return JSONResponse(
+            {"code": "request_invalid", "message": "Requête invalide.", "errors": errors}, status_code=422
+        )
+
+    @api.exception_handler(Exception)
+    async def _crash(_r: Request, _e: Exception):
+        return JSONResponse(
+            {"code": "server_error", "message": "Erreur inattendue du serveur."}, status_code=500
+        )
+
+    def current_user(creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
+        if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+            raise ApiError(401, "unauthenticated", "Jeton d'accès requis (Authorization: Bearer).")
+        with wf.sessions() as s:
+            user = security.user_for_token(s, creds.credentials[:200])
+            if user is None:
+                raise ApiError(401, "unauthenticated", "Jeton invalide, expiré ou révoqué.")
+            s.expunge(user)
+            return user
+
+    # -- auth -----------------------------------------------------------------------------------------
+    @api.post(
+        "/auth/token",
+        response_model=TokenResponse,
+        responses=_error_responses(401, 429),
+        summary="Obtenir un jeton (identifiant et mot de passe)",
+    )
+    def token(body: TokenRequest, request: Request):
+        ip = request.client.host if request.client else "-"
+        with wf.sessions.begin() as s:
+            if security.is_locked(s, body.username, ip):
+                raise ApiError(429, "too_many_attempts", "Trop de tentatives. Réessayez dans 15 minutes.")
+            user = security.authenticate(s, body.username, body.password)
+            if user is None:
+                security.record_failure(s, body.username, ip)
+                raise ApiError(401, "login_failed", "Identifiant ou mot de passe incorrect.")
+            security.clear_failures(s, body.username, ip)
+            now = security.wall_now()
+            tok = security.issue_token(s, user, now, label="api")
+            from .models import ApiToken
+
+            row = s.query(ApiToken).filter_by(digest=security.token_digest(tok)).one()
+            return TokenResponse(token=tok, expires_at=row.expires_at, user=user.id, role=user.role)
+
+    @api.get("/me", responses=_error_responses(401), summary="L'utilisateur du jeton")
+    def me(user: User = Depends(current_user)):
+        return {
+            "id": user.id,
+            "name": user.display_name,
+            "role": user.role,
+            "organisation": user.organisation,
+            "region": user.region,
+            "language": user.language,
+        }
+
+    # -- cases ----------------------------------------------------------------------------------------
+    @api.get("/cases", responses=_error_responses(401, 403), summary="Dossiers visibles (recherche, filtres)")
+    def list_cases(
+        user: User = Depends(current_user),
+        search: str | None = Query(None, max_length=100),
+        region: str | None = Query(None, max_length=64),
+        step: str | None = Query(None, max_length=64),
+        state: str | None = Query(None, max_length=64),
+        overdue: bool = False,
+        limit: int = Query(50, ge=1, le=200),
+        offset: int = Query(0, ge=0, le=1_000_000),
+    ):
+        access.require(user, "cases")
+        with wf.sessions() as s:
+            rows, total = queries.search_cases(
+                s,
+                access.case_clause(user),
+                search=search,
+                region=region,
+                step=step,
+                state=state,
+                overdue_before=web.now() if overdue else None,
+                limit=limit,
+                offset=offset,
+            )
+            return {"total": total, "items": [_case_summary(c) for c in rows]}
+
+    @api.post(
+        "/cases",
+        status_code=201,
+        responses=_error_responses(401, 403, 422),
+        summary="Ouvrir un dossier avec sa fiche d'identification",
+    )
+    def create_case(body: NewCase, user: User = Depends(current_user)):
+        access.require(user, "create_case")
+        with wf.sessions() as s:
+            sop = web.latest(s).sop
+        register = next(
+            (tr for tr in sop.steps[sop.start].transitions if tr.form and user.role in tr.by), None
+        )
+        actor = access.actor_for(user)
+        if register:
+            now = web.now()
+            validate_form(
+                sop,
+                register.form,
+                body.identification,
+                context=wf.context(Case(data={}), None, sop, now),
+                today=wf.local_today(sop, now),
+            )
+        ref = wf.create_case(sop.sop, actor)
+        version = 1
+        if register:
+            version = wf.fire(ref, register.trigger, actor, body.identification).version
+        return {"reference": ref, "version": version}
+
+    @api.get("/cases/{reference}", responses=_error_responses(401, 403, 404), summary="Un dossier")
+    def get_case(reference: str, user: User = Depends(current_user)):
+        access.require(user, "cases")
+        with wf.sessions.begin() as s:
+            case = access.require_case(user, repository.get_case(s, reference[:40]))
+            queries.log_view(s, user, case, "api", web.now())
+            sop = web.compiled_for(case).sop
+            out = case_as_dict(case, sop, repository.trail(s, case))
+            return out
+
+    @api.post(
+        "/cases/{reference}/fire",
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary="Déclencher une action (avec formulaire et version attendue)",
+    )
+    def fire(reference: str, body: FireRequest, user: User = Depends(current_user)):
+        with wf.sessions() as s:
+            case = repository.get_case(s, reference[:40])
+            if case is None:
+                raise access.NotVisible()
+            sop = web.compiled_for(case).sop
+            if user.role == "provider":
+                insts = [
+                    i
+                    for i in case.instances
+                    if (body.instance is None or body.instance in (i.label_key, i.key))
+                    and access.can_view_referral(user, sop, case, i)
+                ]
+                if not insts:
+                    raise access.NotVisible()
+            else:
+                access.require(user, "cases")
+                access.require_case(user, case)
+        try:
+            r = wf.fire(
+                reference[:40],
+                body.trigger,
+                access.actor_for(user),
+                body.payload,
+                instance=body.instance,
+                expected_version=body.expected_version,
+            )
+        except FormInvalid as e:
+            return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)
+        return {
+            "reference": r.reference,
+            "step": r.step,
+            "instance": f"{r.step}:{r.instance}",
+            "trigger": r.trigger,
+            "from": r.from_state,
+            "to": r.to_state,
+            "version": r.version,
+            "started": r.started,
+            "case_closed": r.case_closed,
+        }
+
+    # -- referrals --------------------------------------------------------------------------------------
+    @api.get(
+        "/referrals",
+        responses=_error_responses(401, 403),
+        summary="Référencements adressés à mon organisation (données selon le consentement)",
+    )
+    def referrals(user: User = Depends(current_user)):
+        access.require(user, "inbox")
+        with wf.sessions() as s:
+            sop = web.latest(s).sop
+            out = []
+            for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop)):
+                csop = web.compiled_for(case).sop
+                if access.can_view_referral(user, csop, case, inst):
+                    out.append(_referral_dict(csop, case, inst))
+            return {"items": out}
+
+    # -- directory --------------------------------------------------------------------------------------
+    @api.get(
+        "/directory",
+        responses=_error_responses(401, 403, 422),
+        summary="Services correspondant à un besoin et une région",
+    )
+    def directory_search(
+        need: str = Query(max_length=64),
+        region: str = Query(max_length=64),
+        limit: int = Query(10, ge=1, le=50),
+        user: User = Depends(current_user),
+    ):
+        access.require(user, "directory")
+        with wf.sessions() as s:
+            try:
+                found = directory.match(s, need, region, limit=limit)
+            except directory.MatchError as e:
+                raise ApiError(422, "match_invalid", str(e)) from None
+            return {"items": [c.as_dict() for c in found]}
+
+    # -- aggregates -------------------------------------------------------------------------------------
+    @api.get("/stats", responses=_error_responses(401, 403), summary="Agrégats sans noms (suivi-évaluation)")
+    def stats(user: User = Depends(current_user)):
+        access.require(user, "dashboard")
+        with wf.sessions() as s:
+            d = queries.dashboard(s, web.now(), user.region if user.role == "supervisor" else None)
+        return {
+            "totals": d["totals"],
+            "open_by_step_state": [
+                {"step": k[0], "state": k[1], "count": v} for k, v in d["per_state"].items()
+            ],
+            "overdue_by_step": dict(d["overdue"]),
+            "median_days_by_step": d["median"],
+            "referrals_by_provider": {k: dict(v) for k, v in d["by_provider"].items()},
+            "referrals_by_region": {k: dict(v) for k, v in d["by_region"].items()},
+        }
+
+    return api
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "fr"
+
+
+def _lang_user(user: User) -> str:
+    return "en" if user.language == "en" else "fr"
+
+
+def _case_summary(c: Case) -> dict[str, Any]:
+    return {
+        "reference": c.reference,
+        "status": c.status,
+        "version": c.version,
+        "name": c.display_name,
+        "region": c.region,
+        "assignee": c.assignee,
+        "updated_at": c.updated_at.isoformat(),
+        "open_steps": [{"instance": i.label_key, "state": i.state} for i in c.instances if not i.final],
+    }
+
+
+def _referral_dict(sop, case: Case, inst: StepInstance) -> dict[str, Any]:
+    cats = access.consent_categories(case)
+    ident = access.filter_form_data(sop, "identification", (case.data or {}).get("identification"), cats)
+    return {
+        "reference": case.reference,
+        "version": case.version,
+        "instance": inst.label_key,
+        "state": inst.state,
+        "need": (inst.item or {}).get("need"),
+        "name": case.display_name if access.name_visible(cats) else None,
+        "identification": ident,
+        "data": {fid: access.filter_form_data(sop, fid, d, cats) for fid, d in (inst.data or {}).items()},
+        "consent_categories": sorted(cats),
+    }

@@ -1,0 +1,189 @@
+"""The web application: FastAPI + Jinja2 pages, the REST API under ``/api/v1``, vendored htmx.
+
+``create_app(wf, secret_key=...)`` wires, from the outside in: secure headers (CSP without inline
+script, frame denial, no-store), CSRF (double-submit signed cookie ``csrftoken``: a hidden field in
+every form, the ``x-csrftoken`` header for htmx; bearer-token API calls are exempt), signed
+session cookie, then the pages and the API. Errors never show a traceback: French (or English)
+pages for 403, 404 and 500 and a JSON body under ``/api``.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from html import escape
+
+from asgi_csrf import asgi_csrf
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from ..engine.engine import WorkflowEngine
+from ..engine.errors import EngineError
+from ..store.base import Base
+from . import access
+from . import models as _models  # noqa: F401  (registers the web_ tables on Base)
+from .api import build_api
+from .core import HERE, LoginRequired, Web
+from .i18n import t
+from .pages import build_pages
+
+log = logging.getLogger("mno.web")
+
+SESSION_MAX_AGE = 8 * 3600
+
+
+def _error_page(web: Web, request: Request, status: int, title: str, text: str):
+    lang = web.lang(request) if "session" in request.scope else "fr"
+    return web.render(
+        request,
+        "error.html",
+        {"lang": lang, "status": status, "title": t(title, lang), "text": t(text, lang)},
+        status=status,
+    )
+
+
+async def _csrf_failed(scope, send, _message_id):
+    body = (
+        f'<!doctype html><html lang="fr"><meta charset="utf-8"><title>403</title>'
+        f'<p>{escape(t("csrf_failed", "fr"))}</p><p><a href="/">{escape(t("back_home", "fr"))}</a></p>'
+        "</html>"
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 403,
+            "headers": [(b"content-type", b"text/html; charset=utf-8")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(
+    wf: WorkflowEngine,
+    *,
+    secret_key: str,
+    sweeper_interval: int | None = None,
+    sop_id: str | None = None,
+    https_only: bool = False,
+) -> FastAPI:
+    """The ASGI application on the workflow engine ``wf``.
+
+    ``secret_key`` signs sessions and CSRF tokens and keys the export pseudonyms (keep it stable
+    and secret). With ``sweeper_interval`` (seconds), the reminder sweeper runs in this process
+    (APScheduler background job) while the application is up. ``sop_id`` defaults to the first
+    SOP loaded. ``https_only`` marks cookies Secure (set it behind TLS).
+    """
+    if not secret_key or len(secret_key) < 16:
+        raise ValueError("secret_key must be at least 16 characters")
+    Base.metadata.create_all(wf.db)
+    web = Web(wf, secret_key, sop_id)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        sched = None
+        if sweeper_interval:
+            from ..reminders.scheduler import make_scheduler
+
+            sched = make_scheduler(wf, sweeper_interval)
+            sched.start()
+        try:
+            yield
+        finally:
+            if sched is not None:
+                sched.shutdown(wait=False)
+
+    app = FastAPI(title="MNO Workflow", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.web = web
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/api/v1", build_api(web))
+    app.include_router(build_pages(web))
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _e: LoginRequired):
+        if request.headers.get("hx-request") == "true":
+            return JSONResponse({}, status_code=401, headers={"HX-Redirect": "/login"})
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        nxt = target if request.method == "GET" and target != "/" else ""
+        url = "/login" + (f"?next={_quote(nxt)}" if nxt else "")
+        return RedirectResponse(url, status_code=303)
+
+    @app.exception_handler(access.Forbidden)
+    async def _forbidden(request: Request, _e: Exception):
+        return _error_page(web, request, 403, "forbidden", "forbidden_text")
+
+    @app.exception_handler(access.NotVisible)
+    async def _not_visible(request: Request, _e: Exception):
+        return _error_page(web, request, 404, "not_found", "not_found_text")
+
+    @app.exception_handler(EngineError)
+    async def _engine(request: Request, e: EngineError):
+        lang = web.lang(request)
+        return web.render(
+            request,
+            "error.html",
+            {
+                "lang": lang,
+                "status": e.http_status,
+                "title": t("server_error", lang) if e.http_status >= 500 else e.code,
+                "text": e.text(lang),
+            },
+            status=e.http_status,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, e: StarletteHTTPException):
+        if e.status_code == 404:
+            return _error_page(web, request, 404, "not_found", "not_found_text")
+        if e.status_code == 403:
+            return _error_page(web, request, 403, "forbidden", "forbidden_text")
+        lang = web.lang(request)
+        return web.render(
+            request,
+            "error.html",
+            {"lang": lang, "status": e.status_code, "title": str(e.status_code), "text": str(e.detail)},
+            status=e.status_code,
+        )
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, e: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=e)
+        return _error_page(web, request, 500, "server_error", "server_error_text")
+
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, _e: RequestValidationError):
+        return _error_page(web, request, 404, "not_found", "not_found_text")
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key,
+        session_cookie="mno_session",
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=https_only,
+    )
+    app.add_middleware(
+        asgi_csrf,
+        signing_secret=secret_key,
+        always_protect={"/login"},
+        cookie_secure=https_only,
+        send_csrf_failed=_csrf_failed,
+        # The API authenticates with bearer tokens only (never the session cookie): no CSRF risk.
+        skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/"),
+    )
+    from .security import SecureHeadersMiddleware
+
+    app.add_middleware(SecureHeadersMiddleware)
+    return app
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="/")

@@ -1,0 +1,141 @@
+"""What pages and the API share: the engine, the templates, SOP look-ups, diagrams, the user.
+
+One :class:`Web` object per application (``app.state.web``).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..directory.tables import TABLES
+from ..engine.compile import CompiledSOP
+from ..engine.engine import WorkflowEngine
+from ..render import diagrams
+from ..sop.schema import SOP
+from ..store.models import AuditEvent, Case, SopVersion, User
+from . import access, i18n
+
+HERE = Path(__file__).resolve().parent
+
+
+class LoginRequired(Exception):
+    """No signed-in user: pages redirect to the login page, the API answers 401."""
+
+
+class Web:
+    def __init__(self, wf: WorkflowEngine, secret_key: str, sop_id: str | None = None):
+        self.wf = wf
+        self.secret_key = secret_key
+        self._sop_id = sop_id
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        env = self.templates.env
+        env.globals.update(
+            t=i18n.t,
+            fmt_date=i18n.fmt_date,
+            fmt_datetime=i18n.fmt_datetime,
+            role_label=i18n.role_label,
+            can=access.can,
+            quote=quote,
+        )
+        self._svg: dict[tuple, bytes] = {}
+        self._lock = threading.Lock()
+
+    # -- SOP ----------------------------------------------------------------------------------
+    def sop_id(self, s: Session) -> str:
+        if self._sop_id is None:
+            row = s.scalar(select(SopVersion).order_by(SopVersion.id).limit(1))
+            if row is None:
+                from ..engine.errors import Message, SOPNotFound
+
+                raise SOPNotFound(Message(fr="Aucune POS chargée.", en="No SOP loaded."))
+            self._sop_id = row.sop_id
+        return self._sop_id
+
+    def latest(self, s: Session) -> CompiledSOP:
+        return self.wf.registry.compiled(self.wf.registry.latest(s, self.sop_id(s)))
+
+    def compiled_for(self, case: Case) -> CompiledSOP:
+        return self.wf.registry.compiled(case.sop_version)
+
+    def now(self):
+        return self.wf.clock.now()
+
+    # -- user ---------------------------------------------------------------------------------
+    def user(self, request: Request, s: Session) -> User:
+        uid = request.session.get("uid")
+        user = s.get(User, uid) if uid else None
+        if user is None or not user.active:
+            request.session.pop("uid", None)
+            raise LoginRequired()
+        return user
+
+    @staticmethod
+    def lang(request: Request, user: User | None = None) -> str:
+        lang = request.session.get("lang") or (user.language if user else None)
+        return i18n.norm_lang(lang)
+
+    # -- diagrams -----------------------------------------------------------------------------
+    def svg(self, key: tuple, dot_source: str, cache: bool = True) -> bytes:
+        """SVG of a DOT source (cached by ``key`` when ``cache``). Raises DiagramError."""
+        if cache and key in self._svg:
+            return self._svg[key]
+        data = diagrams.render_bytes(dot_source, "svg")
+        if cache:
+            with self._lock:
+                self._svg[key] = data
+        return data
+
+    @staticmethod
+    def case_path(events: list[AuditEvent], inst_step: str, inst_key: str) -> list[tuple[str, str, str]]:
+        return [
+            (e.from_state, e.trigger or "", e.to_state)
+            for e in events
+            if e.action == "fire"
+            and e.step == inst_step
+            and e.instance_key == inst_key
+            and e.from_state
+            and e.to_state
+        ]
+
+    # -- labels -------------------------------------------------------------------------------
+    @staticmethod
+    def option_label(sop: SOP, options: str, code: str | None, lang: str) -> str:
+        if not code:
+            return ""
+        return sop.label(sop.options.get(options, {}).get(code), lang) or code
+
+    @staticmethod
+    def organisations(s: Session) -> dict[str, str]:
+        org = TABLES["organization"]
+        return {r.id: r.name for r in s.execute(select(org.c.id, org.c.name).order_by(org.c.name))}
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        ctx: dict[str, Any],
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ):
+        ctx.setdefault("lang", "fr")
+        ctx.setdefault("user", None)
+        token_fn = request.scope.get("csrftoken")
+        ctx["csrf"] = token_fn() if callable(token_fn) else ""
+        ctx["path"] = request.url.path
+        ctx["flash"] = request.session.pop("flash", None) if "session" in request.scope else None
+        return self.templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site absolute paths (no scheme, no ``//host``, no backslash)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target

@@ -1,0 +1,322 @@
+"""Demo data for ``serve(demo=True)``: the Burkina Faso SOP, the sample directory, one user per role
+and a few dozen invented cases in every step, driven through ``wf.fire`` (deterministic).
+
+Everything here is invented (données fictives): names are common Burkinabè family names drawn
+by a seeded generator, organisations come from the illustrative sample directory. Cases are
+driven on a simulated clock moving through 2025; the last few are driven close to the real
+date so that "due today" and "coming up" have content; the engine's clock is left as it was.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..engine.clock import SimulatedClock, SystemClock
+from ..engine.engine import Actor, WorkflowEngine
+from ..sop.loader import load_file
+from ..store.models import User
+from .security import hash_password
+
+DEMO_PASSWORD = "demo-mno-2025"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    id: str
+    name: str
+    role: str
+    organisation: str | None = None
+    region: str | None = None
+    language: str = "fr"
+
+
+DEMO_USERS = [
+    DemoUser("mariam.kabore", "Mariam Kaboré", "caseworker", region="kadiogo"),
+    DemoUser("awa.ouedraogo", "Awa Ouédraogo", "caseworker", region="yaadga"),
+    DemoUser("idrissa.sanou", "Idrissa Sanou", "supervisor", region="kadiogo"),
+    DemoUser("salif.zongo", "Salif Zongo", "supervisor", region="yaadga"),
+    DemoUser("coord.mnr", "Coordination MNR", "coordinator"),
+    DemoUser("focal.masn", "Point focal DRSAH", "provider", organisation="org-masn"),
+    DemoUser("focal.oim", "Point focal OIM", "provider", organisation="org-oim"),
+    DemoUser("focal.csps", "Point focal CSPS Tanghin", "provider", organisation="org-csps"),
+    DemoUser("focal.ecoute", "Point focal Écoute", "provider", organisation="org-ecoute"),
+    DemoUser("focal.droits", "Point focal Droits pour tous", "provider", organisation="org-droits"),
+    DemoUser("focal.cfp", "Point focal CFP Bobo", "provider", organisation="org-cfp"),
+    DemoUser("focal.mairie", "Point focal état civil", "provider", organisation="org-mairie"),
+    DemoUser("formateur", "Aïcha Traoré (formatrice)", "trainer"),
+    DemoUser("suivi.evaluation", "Boukary Nikiéma (S&E)", "me_officer"),
+]
+
+FIRST = {
+    "female": ["Aminata", "Mariam", "Fatimata", "Salimata", "Awa", "Rasmata", "Zénabo", "Aïssata"],
+    "male": ["Issa", "Boukary", "Seydou", "Moussa", "Adama", "Hamidou", "Karim", "Souleymane"],
+}
+LAST = [
+    "Ouédraogo",
+    "Sawadogo",
+    "Compaoré",
+    "Kaboré",
+    "Traoré",
+    "Zongo",
+    "Ilboudo",
+    "Sanou",
+    "Coulibaly",
+    "Diallo",
+    "Barry",
+    "Kiemtoré",
+    "Zoungrana",
+    "Nikiéma",
+    "Tapsoba",
+]
+COUNTRIES = ["Libye", "Niger", "Algérie", "Côte d'Ivoire", "Mali", "Tunisie"]
+
+# (need, dimension, provider org in Kadiogo, provider org in Yaadga)
+NEEDS = [
+    ("cash", "economic", "org-masn", "org-oim"),
+    ("medical", "social", "org-csps", "org-csps"),
+    ("psychosocial", "psychosocial", "org-ecoute", "org-ecoute"),
+    ("legal", "social", "org-droits", "org-droits"),
+    ("vocational_training", "economic", "org-cfp", "org-cfp"),
+    ("documentation", "social", "org-mairie", "org-mairie"),
+]
+
+# How far each demo case goes (cycled): every step and most states have cases.
+STAGES = [
+    "screening",
+    "screened_out",
+    "consent",
+    "consent_refused",
+    "assessment",
+    "review",
+    "draft",
+    "sent",
+    "accepted",
+    "declined",
+    "follow_up",
+    "monitoring",
+    "closure",
+    "closure_pending",
+    "closed",
+]
+
+
+def create_users(
+    session, users: list[DemoUser] = DEMO_USERS, password: str = DEMO_PASSWORD
+) -> list[DemoUser]:
+    """Add the demo users (one argon2 hash shared by all: same password) unless they exist."""
+    hashed = hash_password(password)
+    made = []
+    for u in users:
+        if session.get(User, u.id) is None:
+            session.add(
+                User(
+                    id=u.id,
+                    display_name=u.name,
+                    role=u.role,
+                    organisation=u.organisation,
+                    region=u.region,
+                    language=u.language,
+                    password_hash=hashed,
+                    active=True,
+                )
+            )
+            made.append(u)
+    return made
+
+
+def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025) -> dict[str, Any]:
+    """Load SOP, directory, users and ``n_cases`` cases. Returns a summary."""
+    from .. import directory
+    from ..demo import SOP_PATH
+
+    saved_clock = wf.clock
+    clock = SimulatedClock(datetime(2025, 1, 6, 8, 0, tzinfo=UTC))
+    wf.clock = clock
+    try:
+        loaded = load_file(SOP_PATH)
+        wf.load_sop(loaded)
+        with wf.sessions.begin() as s:
+            directory.load_sample(s)
+            create_users(s)
+        rng = random.Random(seed)
+        refs = []
+        real_now = (saved_clock if not isinstance(saved_clock, SimulatedClock) else SystemClock()).now()
+        for i in range(n_cases):
+            recent = i >= n_cases - 8
+            if recent:  # the last cases happen in the last days before now
+                clock.set(real_now - timedelta(days=(n_cases - i) * 2 + 1, hours=rng.randint(0, 5)))
+            else:
+                clock.set(
+                    datetime(2025, 1, 6, 8, 0, tzinfo=UTC) + timedelta(days=i * 7, hours=rng.randint(0, 6))
+                )
+            refs.append(_drive(wf, clock, rng, STAGES[i % len(STAGES)], i, recent))
+    finally:
+        wf.clock = saved_clock
+    return {"cases": refs, "users": DEMO_USERS, "password": DEMO_PASSWORD}
+
+
+def _drive(
+    wf: WorkflowEngine, clock: SimulatedClock, rng: random.Random, stage: str, i: int, recent: bool
+) -> str:
+    yaadga = i % 3 == 2
+    region = "yaadga" if yaadga else "kadiogo"
+    cw = Actor("awa.ouedraogo" if yaadga else "mariam.kabore", "caseworker")
+    sup = Actor("salif.zongo" if yaadga else "idrissa.sanou", "supervisor")
+    step_h = 2 if recent else 20
+
+    def tick(hours: float = step_h) -> str:
+        clock.advance(timedelta(hours=hours * (0.5 + rng.random())))
+        return clock.now().date().isoformat()
+
+    def fire(trigger: str, actor: Actor, data: dict | None = None, instance: str | None = None) -> None:
+        wf.fire(ref, trigger, actor, data or {}, instance=instance)
+
+    ref = wf.create_case("mnr_bf", cw)
+    if stage == "screening":
+        return ref
+    sex = rng.choice(["female", "male"])
+    today = tick()
+    if stage == "screened_out":
+        fire("screen_out", cw, {"reason": rng.choice(["not_a_migrant", "duplicate"])})
+        return ref
+    ident = {
+        "first_name": rng.choice(FIRST[sex]),
+        "last_name": rng.choice(LAST),
+        "sex": sex,
+        "return_date": (clock.now() - timedelta(days=rng.randint(2, 20))).date().isoformat(),
+        "return_from": rng.choice(COUNTRIES),
+        "region": region,
+        "preferred_language": "moore",
+        "return_mode": rng.choice(["assisted_voluntary", "forced", "spontaneous"]),
+        "household_size": rng.randint(1, 9),
+    }
+    if rng.random() < 0.7:
+        ident["birth_date"] = f"{rng.randint(1960, 2006)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    else:
+        ident["estimated_age"] = rng.randint(16, 60)
+    if rng.random() < 0.6:
+        ident["phone"] = (
+            f"+226 7{rng.randint(0, 9)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+        )
+    fire("register", cw, ident)
+    if stage == "consent":
+        return ref
+    today = tick()
+    if stage == "consent_refused":
+        fire("record_refusal", cw, {"refused_on": today, "given_by": "self"})
+        return ref
+    cats = ["identity", "needs"] + (["contact"] if rng.random() < 0.5 else [])
+    fire(
+        "record_consent",
+        cw,
+        {
+            "given": True,
+            "given_by": "self",
+            "consent_date": today,
+            "channel": "written",
+            "data_categories": cats,
+            "share_with": ["government", "service_provider"],
+            "purposes": ["services", "referral", "follow_up"],
+        },
+    )
+    if stage == "assessment":
+        return ref
+    today = tick()
+    picks = rng.sample(NEEDS, 2)
+    needs = [
+        {
+            "dimension": d,
+            "need": n,
+            "referral_needed": True,
+            "description": "Besoin exprimé lors de l'entretien",
+        }
+        for n, d, _, _ in picks
+    ]
+    fire(
+        "submit_assessment",
+        cw,
+        {
+            "assessed_on": today,
+            "risk_level": rng.choice(["high", "moderate", "low"]),
+            "needs": needs,
+            "summary": "Plan de réintégration discuté avec la personne.",
+        },
+    )
+    if stage == "review":
+        return ref
+    tick()
+    fire("approve_plan", sup)
+    if stage == "draft":
+        return ref
+    for n, _d, org_k, org_y in picks:
+        today = tick(3)
+        fire(
+            "send",
+            cw,
+            {
+                "provider": org_y if yaadga else org_k,
+                "priority": rng.choice(["urgent", "normal"]),
+                "referral_date": today,
+                "channel": "system",
+                "service": "Prise en charge demandée",
+            },
+            instance=f"referral:{n}",
+        )
+    if stage == "sent":
+        return ref
+    first, second = picks
+    org1 = first[3] if yaadga else first[2]
+    org2 = second[3] if yaadga else second[2]
+    tick()
+    fire("accept", Actor(f"focal.{org1[4:]}", "provider", org1), instance=f"referral:{first[0]}")
+    if stage == "accepted":
+        return ref
+    tick()
+    fire(
+        "decline",
+        Actor(f"focal.{org2[4:]}", "provider", org2),
+        {"reason": "no_capacity"},
+        instance=f"referral:{second[0]}",
+    )
+    if stage == "declined":
+        return ref
+    today = tick()
+    fire(
+        "complete",
+        Actor(f"focal.{org1[4:]}", "provider", org1),
+        {"delivered_on": today, "note": "Service fourni"},
+        instance=f"referral:{first[0]}",
+    )
+    tick()
+    fire("close_unmet", cw, {"outcome": "no_capacity"}, instance=f"referral:{second[0]}")
+    if stage == "follow_up":
+        return ref
+    today = tick(4 if recent else 48)
+    fire(
+        "record_visit",
+        cw,
+        {
+            "visit_date": today,
+            "contact_mode": "home_visit",
+            "services_received": True,
+            "risk_level": "low",
+            "needs_met": True,
+            "satisfaction": "satisfied",
+        },
+    )
+    if stage == "monitoring":
+        return ref
+    tick()
+    fire("end_follow_up", cw)
+    if stage == "closure":
+        return ref
+    today = tick()
+    fire("propose_closure", cw, {"reason": "goals_met", "closed_on": today, "summary": "Objectifs atteints."})
+    if stage == "closure_pending":
+        return ref
+    tick()
+    fire("approve_closure", sup)
+    return ref

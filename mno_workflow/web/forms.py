@@ -1,0 +1,174 @@
+"""HTML forms from the SOP's form definitions, and form posts back into engine payloads.
+
+Field names in HTML: ``field`` for simple fields, ``field`` repeated for ``multi`` (check boxes),
+``group.N.sub`` for the rows of a repeat group (rows left entirely blank are ignored). Booleans
+are a select (blank / true / false). Values are passed to the engine as strings; its pydantic
+models convert and check them (dates ``AAAA-MM-JJ``), and its errors come back per field path
+(``needs.0.need``), shown next to the field with the user's input kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.errors import Message
+from ..sop.schema import SOP, FieldType, FormField
+
+EXTRA_REPEAT_ROWS = 2  # blank rows offered after the filled ones (no script needed)
+MIN_REPEAT_ROWS = 3
+
+
+@dataclass
+class FieldView:
+    """Everything a template needs to draw one field."""
+
+    name: str
+    id: str
+    type: str
+    label: str
+    help: str = ""
+    required: bool = False
+    conditional: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)
+    value: Any = None
+    error: str = ""
+    max_length: int | None = None
+    min: float | None = None
+    max: float | None = None
+    rows: list[list[FieldView]] = field(default_factory=list)  # repeat groups
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # optgroups
+    notes: list[tuple[str, list[str]]] = field(default_factory=list)  # e.g. matching reasons
+
+    @property
+    def values(self) -> list[str]:
+        v = self.value
+        if v is None:
+            return []
+        return [str(x) for x in v] if isinstance(v, list) else [str(v)]
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return ""
+        if isinstance(self.value, bool):
+            return "true" if self.value else "false"
+        return str(self.value)
+
+
+def _options(sop: SOP, f: FormField, lang: str) -> list[tuple[str, str]]:
+    if not f.options:
+        return []
+    return [(code, sop.label(label, lang)) for code, label in sop.options.get(f.options, {}).items()]
+
+
+def _view(
+    sop: SOP, f: FormField, name: str, lang: str, values: dict[str, Any], errors: dict[str, str]
+) -> FieldView:
+    v = FieldView(
+        name=name,
+        id="f-" + name.replace(".", "-"),
+        type=f.type.value,
+        label=sop.label(f.label, lang),
+        help=sop.label(f.help, lang) if f.help else "",
+        required=f.required,
+        conditional=bool(f.relevant),
+        options=_options(sop, f, lang),
+        value=values.get(f.id),
+        error=errors.get(name, ""),
+        max_length=f.max_length,
+        min=f.min,
+        max=f.max,
+    )
+    if f.type == FieldType.repeat:
+        rows = values.get(f.id) if isinstance(values.get(f.id), list) else []
+        n = max(MIN_REPEAT_ROWS, len(rows) + EXTRA_REPEAT_ROWS)
+        if f.max_items:
+            n = min(n, max(f.max_items, len(rows)))
+        for i in range(n):
+            row = rows[i] if i < len(rows) and isinstance(rows[i], dict) else {}
+            v.rows.append([_view(sop, sf, f"{name}.{i}.{sf.id}", lang, row, errors) for sf in f.fields or []])
+    return v
+
+
+def form_views(
+    sop: SOP,
+    form_id: str,
+    lang: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, Message] | None = None,
+) -> tuple[list[FieldView], list[str]]:
+    """Views of every field of ``form_id`` with ``values`` and ``errors`` (by field path), plus
+    the errors that belong to no field (form-level rules)."""
+    errs = {k: m.text(lang) for k, m in (errors or {}).items()}
+    values = values or {}
+    views = [_view(sop, f, f.id, lang, values, errs) for f in sop.forms[form_id].fields]
+    known = set()
+    for v in views:
+        known.add(v.name)
+        for row in v.rows:
+            known.update(c.name for c in row)
+    loose = [msg for k, msg in errs.items() if k not in known]
+    # an error on a whole repeat row ("needs.1") is shown with the group
+    for v in views:
+        if v.rows:
+            extra = [msg for k, msg in errs.items() if k.startswith(v.name + ".") and k not in known]
+            if extra and not v.error:
+                v.error = " ".join(extra)
+                loose = [m for m in loose if m not in extra]
+    return views, loose
+
+
+def parse_form(sop: SOP, form_id: str, form: Any) -> dict[str, Any]:
+    """A Starlette ``FormData`` (or any ``getlist``/``get`` mapping) into an engine payload.
+
+    Unknown keys (other than the page's own: csrf token, version, instance) are ignored: the
+    payload only ever holds the form's fields."""
+    out: dict[str, Any] = {}
+    for f in sop.forms[form_id].fields:
+        if f.type == FieldType.multi:
+            vals = [str(x) for x in form.getlist(f.id) if str(x).strip()]
+            if vals:
+                out[f.id] = vals
+        elif f.type == FieldType.repeat:
+            rows = []
+            for i in range(f.max_items or 50):
+                row = {}
+                for sf in f.fields or []:
+                    key = f"{f.id}.{i}.{sf.id}"
+                    if sf.type == FieldType.multi:
+                        vals = [str(x) for x in form.getlist(key) if str(x).strip()]
+                        if vals:
+                            row[sf.id] = vals
+                    else:
+                        raw = form.get(key)
+                        if raw is not None and str(raw).strip():
+                            row[sf.id] = str(raw)
+                if row:
+                    rows.append(row)
+            if rows:
+                out[f.id] = rows
+        else:
+            raw = form.get(f.id)
+            if raw is not None and str(raw).strip():
+                out[f.id] = str(raw)
+    return out
+
+
+def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
+    """A stored value as text for the reader (option labels, Oui/Non, dates as 15/01/2025)."""
+    from .i18n import fmt_date, t
+
+    if value is None:
+        return ""
+    if f.type == FieldType.boolean:
+        return t("yes", lang) if value is True else t("no", lang) if value is False else str(value)
+    if f.type in (FieldType.choice, FieldType.multi) and f.options:
+        opts = sop.options.get(f.options, {})
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(sop.label(opts.get(str(x)), lang) or str(x) for x in items)
+    if f.type == FieldType.date:
+        return fmt_date(value, lang)
+    if isinstance(value, list):
+        return ", ".join(str(x) for x in value)
+    return str(value)

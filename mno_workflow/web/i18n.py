@@ -1,0 +1,213 @@
+"""Interface texts in French (default) and English, and dates formatted by Babel.
+
+SOP labels (steps, states, fields, options) come from the SOP itself; this module only holds the
+words of the interface around them. Dates show as ``15/01/2025`` in French, instants in the SOP's
+time zone as ``15/01/2025 14:30``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+
+LANGS = ("fr", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "app": ("MNO Workflow", "MNO Workflow"),
+    "login": ("Connexion", "Sign in"),
+    "logout": ("Se déconnecter", "Sign out"),
+    "username": ("Identifiant", "User name"),
+    "password": ("Mot de passe", "Password"),
+    "login_failed": ("Identifiant ou mot de passe incorrect.", "Wrong user name or password."),
+    "login_locked": (
+        "Trop de tentatives de connexion. Réessayez dans 15 minutes.",
+        "Too many sign-in attempts. Try again in 15 minutes.",
+    ),
+    "my_work": ("Mon travail", "My work"),
+    "cases": ("Dossiers", "Cases"),
+    "new_case": ("Nouveau dossier", "New case"),
+    "inbox": ("Référencements reçus", "Referrals received"),
+    "notifications": ("Notifications", "Notifications"),
+    "directory": ("Répertoire des services", "Service directory"),
+    "sop": ("Procédures (POS)", "Procedures (SOP)"),
+    "dashboard": ("Tableau de bord", "Dashboard"),
+    "language": ("Langue", "Language"),
+    "due_today": ("À faire aujourd'hui", "Due today"),
+    "overdue": ("En retard", "Overdue"),
+    "upcoming": ("Prochains délais (7 jours)", "Coming up (7 days)"),
+    "recent": ("Modifiés récemment", "Recently changed"),
+    "nothing": ("Rien pour le moment.", "Nothing for now."),
+    "reference": ("Référence", "Reference"),
+    "name": ("Nom", "Name"),
+    "region": ("Région", "Region"),
+    "step": ("Étape", "Step"),
+    "state": ("État", "State"),
+    "status": ("Statut", "Status"),
+    "assignee": ("Gestionnaire", "Case manager"),
+    "due": ("Échéance", "Due"),
+    "updated": ("Mis à jour", "Updated"),
+    "search": ("Rechercher", "Search"),
+    "search_hint": (
+        "Nom ou référence (accents et majuscules ignorés)",
+        "Name or reference (accents and case ignored)",
+    ),
+    "all": ("Tous", "All"),
+    "only_overdue": ("En retard seulement", "Overdue only"),
+    "filter": ("Filtrer", "Filter"),
+    "open": ("ouvert", "open"),
+    "closed": ("clos", "closed"),
+    "version": ("Version", "Version"),
+    "current_steps": ("Étapes en cours", "Current steps"),
+    "actions": ("Actions possibles", "Available actions"),
+    "no_actions": ("Aucune action pour vous à cette étape.", "No action for you at this point."),
+    "timeline": ("Historique", "Timeline"),
+    "referrals": ("Référencements", "Referrals"),
+    "provider": ("Prestataire", "Provider"),
+    "diagram": ("Schéma de l'étape", "Step diagram"),
+    "data": ("Données du dossier", "Case data"),
+    "submit": ("Enregistrer", "Save"),
+    "cancel": ("Annuler", "Cancel"),
+    "yes": ("Oui", "Yes"),
+    "no": ("Non", "No"),
+    "choose": ("— choisir —", "— choose —"),
+    "required": ("obligatoire", "required"),
+    "if_applicable": ("si applicable", "if applicable"),
+    "form_errors": (
+        "Le formulaire contient des erreurs : corrigez les champs signalés.",
+        "The form has errors: correct the fields marked.",
+    ),
+    "stale_title": (
+        "Ce dossier a été modifié depuis que vous l'avez ouvert",
+        "This case changed since you opened it",
+    ),
+    "stale_help": (
+        "Vos saisies sont conservées ci-dessous. Vérifiez les changements puis enregistrez à nouveau.",
+        "Your input is kept below. Check the changes, then save again.",
+    ),
+    "your_version": ("Version que vous aviez ouverte", "Version you opened"),
+    "current_version": ("Version actuelle", "Current version"),
+    "changes_since": ("Changements depuis votre version", "Changes since your version"),
+    "saved": ("Enregistré.", "Saved."),
+    "row": ("Ligne", "Row"),
+    "matched_providers": ("Prestataires proposés pour ce besoin", "Suggested providers for this need"),
+    "other_providers": ("Autres prestataires", "Other providers"),
+    "why": ("Pourquoi", "Why"),
+    "need": ("Besoin", "Need"),
+    "mark_read": ("Marquer comme lu", "Mark as read"),
+    "mark_all_read": ("Tout marquer comme lu", "Mark all as read"),
+    "unread": ("Non lues", "Unread"),
+    "read": ("Lues", "Read"),
+    "export_csv": ("Exporter (CSV pseudonymisé)", "Export (pseudonymised CSV)"),
+    "export_names": ("Exporter avec les noms", "Export with names"),
+    "flow": ("Enchaînement des étapes", "Flow of steps"),
+    "handbook": ("Manuel de la procédure", "Procedure handbook"),
+    "presentation": ("Présentation plein écran", "Full-screen presentation"),
+    "previous": ("Précédent", "Previous"),
+    "next": ("Suivant", "Next"),
+    "cases_per_state": ("Dossiers par étape et état (en cours)", "Cases per step and state (open)"),
+    "overdue_by_step": ("Retards par étape", "Overdue by step"),
+    "median_by_step": ("Durée médiane par étape (jours)", "Median time per step (days)"),
+    "outcomes_by_provider": ("Issue des référencements par prestataire", "Referral outcomes by provider"),
+    "outcomes_by_region": ("Issue des référencements par région", "Referral outcomes by region"),
+    "total": ("Total", "Total"),
+    "not_found": ("Page introuvable", "Page not found"),
+    "not_found_text": (
+        "Cette page n'existe pas ou vous n'y avez pas accès.",
+        "This page does not exist or you do not have access to it.",
+    ),
+    "forbidden": ("Accès refusé", "Access denied"),
+    "forbidden_text": (
+        "Votre rôle ne permet pas d'ouvrir cette page.",
+        "Your role does not allow opening this page.",
+    ),
+    "server_error": ("Erreur du serveur", "Server error"),
+    "server_error_text": (
+        "Une erreur inattendue s'est produite. L'équipe technique peut la retrouver "
+        "dans le journal du serveur. Vos données n'ont pas été modifiées.",
+        "An unexpected error happened. The technical team can find it in the "
+        "server log. Your data was not changed.",
+    ),
+    "csrf_failed": (
+        "Le formulaire a expiré ou ne vient pas de cette application. Rechargez la page et recommencez.",
+        "The form expired or does not come from this application. Reload the page and try again.",
+    ),
+    "back_home": ("Retour à l'accueil", "Back to home"),
+    "back_to_case": ("Retour au dossier", "Back to the case"),
+    "welcome": ("Bonjour", "Hello"),
+    "sent_on": ("Envoyé le", "Sent on"),
+    "consent_scope": ("Données visibles selon le consentement", "Data visible under the consent"),
+    "hidden_by_consent": ("masqué (non couvert par le consentement)", "hidden (not covered by consent)"),
+    "referral_for": ("Référencement", "Referral"),
+    "open_referral": ("Ouvrir", "Open"),
+    "service_search": ("Chercher un service", "Find a service"),
+    "coverage": ("Couverture", "Coverage"),
+    "service": ("Service", "Service"),
+    "organisation": ("Organisation", "Organisation"),
+    "pseudonym_note": (
+        "Les références sont pseudonymisées (empreinte) et aucun nom n'est exporté.",
+        "References are pseudonymised (hashed) and no name is exported.",
+    ),
+    "slide": ("Diapositive", "Slide"),
+    "skip": ("Aller au contenu", "Skip to content"),
+    "illustrative": (
+        "Données du répertoire : illustratives (fictives).",
+        "Directory data: illustrative (invented).",
+    ),
+}
+
+ROLE_LABELS = {
+    "caseworker": ("Gestionnaire de cas", "Case manager"),
+    "supervisor": ("Superviseur", "Supervisor"),
+    "provider": ("Point focal du prestataire", "Provider focal point"),
+    "coordinator": ("Coordination nationale", "National coordination"),
+    "trainer": ("Formateur", "Trainer"),
+    "me_officer": ("Chargé de suivi-évaluation", "M&E officer"),
+}
+
+
+def norm_lang(lang: Any) -> str:
+    return "en" if lang == "en" else "fr"
+
+
+def t(key: str, lang: str = "fr") -> str:
+    """The interface text ``key`` in ``lang`` (the key itself when unknown, never an error)."""
+    pair = TEXTS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "en" else pair[0]
+
+
+def role_label(role: str, lang: str = "fr") -> str:
+    pair = ROLE_LABELS.get(role)
+    return (pair[1] if lang == "en" else pair[0]) if pair else role
+
+
+def fmt_date(value: Any, lang: str = "fr") -> str:
+    """``15/01/2025`` (both languages use day/month/year here); ISO strings are accepted."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, "dd/MM/yyyy", locale="en_GB" if lang == "en" else "fr_FR")
+
+
+def fmt_datetime(value: Any, lang: str = "fr", tz: str = "UTC") -> str:
+    """``15/01/2025 14:30`` in the time zone ``tz``; ISO strings are accepted."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return format_datetime(
+        value, "dd/MM/yyyy HH:mm", tzinfo=ZoneInfo(tz), locale="en_GB" if lang == "en" else "fr_FR"
+    )

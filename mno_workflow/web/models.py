@@ -1,0 +1,57 @@
+"""Tables owned by the web layer (prefixed ``web_``), on the shared declarative ``Base``.
+
+- ``web_case_views``: every view of a case page, a referral page or a case through the API
+  (DESIGN.md "Views of a case are logged"). Append-only.
+- ``web_api_tokens``: bearer tokens of the REST API, stored as SHA-256 digests only.
+- ``web_login_failures``: failed logins per user name and IP, for throttling across processes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..store.base import Base, UTCDateTime
+
+
+class CaseView(Base):
+    """One view of a case (or of one referral instance of it) by one user."""
+
+    __tablename__ = "web_case_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(64))
+    organisation: Mapped[str | None] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(16))  # page | referral | api
+    instance: Mapped[str | None] = mapped_column(String(130))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    """A bearer token for the REST API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "web_api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(String(100), index=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(Base):
+    """A failed login attempt (user name folded to lower case, client IP)."""
+
+    __tablename__ = "web_login_failures"
+    __table_args__ = (Index("ix_web_login_failures_key_at", "username", "ip", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

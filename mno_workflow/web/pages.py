@@ -1,0 +1,908 @@
+"""The HTML pages (French first): login, my work, cases, case page and actions, provider inbox,
+notifications, directory, SOP pages for trainers, M&E dashboard and export.
+
+Every page reads the user from the signed session and asks :mod:`.access` what they may see.
+Forms work without JavaScript; htmx (vendored) loads action forms in place and posts them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from .. import directory
+from ..engine.errors import EngineError, FormInvalid, StaleVersion
+from ..engine.forms import validate_form
+from ..render import diagrams
+from ..render.handbook import render_handbook_html
+from ..sop.schema import SOP, FieldType
+from ..store import repository
+from ..store.models import Case, StepInstance, User
+from . import access, queries, security
+from .core import Web, safe_next
+from .forms import FieldView, display_value, form_views, parse_form
+from .i18n import fmt_datetime, t
+
+PAGE_SIZE = 50
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def build_pages(web: Web) -> APIRouter:
+    r = APIRouter()
+    wf = web.wf
+
+    def base_ctx(request: Request, s, user: User) -> dict[str, Any]:
+        return {"user": user, "lang": web.lang(request, user), "unread": queries.unread_count(s, user)}
+
+    # -- login / logout / language ---------------------------------------------------------------------
+    @r.get("/login")
+    def login_form(request: Request, next: str = ""):
+        return web.render(request, "login.html", {"lang": web.lang(request), "next": safe_next(next, "")})
+
+    @r.post("/login")
+    async def login(request: Request):
+        form = await request.form()
+        username = str(form.get("username", ""))[:100]
+        password = str(form.get("password", ""))[:1000]
+        target = safe_next(str(form.get("next", "")), "")
+        ip = _client_ip(request)
+        lang = web.lang(request)
+
+        def work():
+            with wf.sessions.begin() as s:
+                if security.is_locked(s, username, ip):
+                    return None, "login_locked", 429
+                user = security.authenticate(s, username, password)
+                if user is None:
+                    security.record_failure(s, username, ip)
+                    return None, "login_failed", 401
+                security.clear_failures(s, username, ip)
+                return (user.id, user.role, user.language), None, 200
+
+        who, err, status = await run_in_threadpool(work)
+        if err:
+            return web.render(
+                request,
+                "login.html",
+                {"lang": lang, "error": t(err, lang), "next": target, "username": username},
+                status=status,
+            )
+        request.session.clear()
+        request.session["uid"], request.session["lang"] = who[0], who[2] or "fr"
+        return RedirectResponse(target or access.HOME.get(who[1], "/pos"), status_code=303)
+
+    @r.post("/logout")
+    def logout(request: Request):
+        lang = request.session.get("lang")
+        request.session.clear()
+        if lang:
+            request.session["lang"] = lang
+        return RedirectResponse("/login", status_code=303)
+
+    @r.get("/langue/{lang}")
+    def set_language(request: Request, lang: str, next: str = "/"):
+        request.session["lang"] = "en" if lang == "en" else "fr"
+        return RedirectResponse(safe_next(next), status_code=303)
+
+    @r.get("/")
+    def home(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            return RedirectResponse(access.HOME.get(user.role, "/pos"), status_code=303)
+
+    # -- my work ---------------------------------------------------------------------------------------
+    @r.get("/travail")
+    def my_work(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "work")
+            sop = web.latest(s).sop
+            work = queries.my_work(s, user, web.now(), sop.calendar.timezone)
+            return web.render(
+                request,
+                "work.html",
+                {**base_ctx(request, s, user), "work": work, "sop": sop, "tz": sop.calendar.timezone},
+            )
+
+    # -- cases -----------------------------------------------------------------------------------------
+    @r.get("/dossiers")
+    def case_list(
+        request: Request,
+        q: str = "",
+        region: str = "",
+        step: str = "",
+        state: str = "",
+        overdue: str = "",
+        page: int = 1,
+    ):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "cases")
+            sop = web.latest(s).sop
+            page = max(1, min(page, 10_000))
+            cases, total = queries.search_cases(
+                s,
+                access.case_clause(user),
+                search=q[:100] or None,
+                region=region[:64] or None,
+                step=step[:64] or None,
+                state=state[:64] or None,
+                overdue_before=web.now() if overdue else None,
+                limit=PAGE_SIZE,
+                offset=(page - 1) * PAGE_SIZE,
+            )
+            late = queries.overdue_case_ids(s, web.now(), [c.id for c in cases])
+            states = sorted({(sid, st) for sid, step_ in sop.steps.items() for st in step_.states})
+            return web.render(
+                request,
+                "cases.html",
+                {
+                    **base_ctx(request, s, user),
+                    "sop": sop,
+                    "cases": cases,
+                    "late": late,
+                    "total": total,
+                    "page": page,
+                    "pages": max(1, -(-total // PAGE_SIZE)),
+                    "f": {"q": q, "region": region, "step": step, "state": state, "overdue": overdue},
+                    "states": states,
+                },
+            )
+
+    @r.get("/dossiers/nouveau")
+    def new_case_form(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "create_case")
+            sop = web.latest(s).sop
+            views, loose = form_views(sop, "identification", web.lang(request, user))
+            return web.render(
+                request,
+                "case_new.html",
+                {**base_ctx(request, s, user), "sop": sop, "views": views, "loose": loose},
+            )
+
+    @r.post("/dossiers/nouveau")
+    async def new_case(request: Request):
+        form = await request.form()
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+                access.require(user, "create_case")
+                compiled = web.latest(s)
+                sop = compiled.sop
+                ctx = base_ctx(request, s, user)
+            lang = ctx["lang"]
+            start = sop.steps[sop.start]
+            register = next((tr for tr in start.transitions if tr.form and user.role in tr.by), None)
+            payload = parse_form(sop, register.form, form) if register else {}
+            actor = access.actor_for(user)
+            try:
+                if register:
+                    now = web.now()
+                    validate_form(
+                        sop,
+                        register.form,
+                        payload,
+                        context=wf.context(Case(data={}), None, sop, now),
+                        today=wf.local_today(sop, now),
+                    )
+                ref = wf.create_case(sop.sop, actor)
+                if register:
+                    wf.fire(ref, register.trigger, actor, payload)
+            except FormInvalid as e:
+                views, loose = form_views(sop, register.form, lang, payload, e.errors)
+                return web.render(
+                    request,
+                    "case_new.html",
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "error": t("form_errors", lang)},
+                    status=422,
+                )
+            except EngineError as e:
+                views, loose = form_views(sop, register.form, lang, payload)
+                return web.render(
+                    request,
+                    "case_new.html",
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "error": e.text(lang)},
+                    status=e.http_status,
+                )
+            request.session["flash"] = f"{t('saved', lang)} {ref}"
+            return RedirectResponse(f"/dossiers/{ref}", status_code=303)
+
+        return await run_in_threadpool(work)
+
+    def _case_page_ctx(s, request: Request, user: User, case: Case) -> dict[str, Any]:
+        compiled = web.compiled_for(case)
+        sop = compiled.sop
+        lang = web.lang(request, user)
+        events = repository.trail(s, case)
+        orgs = web.organisations(s)
+        steps = []
+        for inst in case.instances:
+            step = sop.steps[inst.step]
+            steps.append(
+                {
+                    "inst": inst,
+                    "step": step,
+                    "label": sop.label(step.label, lang),
+                    "state": sop.label(step.states[inst.state].label, lang),
+                    "due": queries.instance_due(s, inst) if not inst.final else None,
+                    "actions": [
+                        (tr.trigger, sop.label(tr.label, lang))
+                        for tr in access.actions_for(compiled, case, inst, user)
+                    ],
+                    "item": _item_label(sop, inst, lang),
+                    "recipient": orgs.get(inst.recipient or "", inst.recipient),
+                    "data": [
+                        _form_block(sop, fid, data, lang, None, orgs)
+                        for fid, data in (inst.data or {}).items()
+                    ],
+                }
+            )
+        data_blocks = [_form_block(sop, fid, data, lang, None) for fid, data in (case.data or {}).items()]
+        return {
+            "case": case,
+            "sop": sop,
+            "steps": steps,
+            "timeline": _timeline(sop, events, lang),
+            "data_blocks": data_blocks,
+            "tz": sop.calendar.timezone,
+            "open_steps": [x for x in steps if not x["inst"].final],
+            "referrals": [x for x in steps if x["step"].recipient],
+        }
+
+    @r.get("/dossiers/{reference}")
+    def case_page(request: Request, reference: str):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "cases")
+            case = access.require_case(user, repository.get_case(s, reference[:40]))
+            queries.log_view(s, user, case, "page", web.now())
+            ctx = _case_page_ctx(s, request, user, case)
+            return web.render(request, "case.html", {**base_ctx(request, s, user), **ctx})
+
+    @r.get("/dossiers/{reference}/schema/{instance}.svg")
+    def case_diagram(request: Request, reference: str, instance: str):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            case = repository.get_case(s, reference[:40])
+            inst = _instance(case, instance)
+            if case is None or inst is None:
+                raise access.NotVisible()
+            sop = web.compiled_for(case).sop
+            if user.role != "provider":
+                access.require(user, "cases")
+            if not access.can_view_referral(user, sop, case, inst):
+                raise access.NotVisible()
+            lang = web.lang(request, user)
+            path = web.case_path(repository.trail(s, case), inst.step, inst.key)
+            dot = diagrams.case_dot(sop, inst.step, lang, path=path, current=inst.state)
+            return _svg_response(web.svg(("case", case.id, case.version, inst.id, lang), dot, cache=False))
+
+    # -- actions ---------------------------------------------------------------------------------------
+    def _load_for_action(s, request: Request, reference: str, instance: str, trigger: str):
+        user = web.user(request, s)
+        case = repository.get_case(s, reference[:40])
+        inst = _instance(case, instance)
+        if case is None or inst is None:
+            raise access.NotVisible()
+        compiled = web.compiled_for(case)
+        sop = compiled.sop
+        if user.role == "provider":
+            if not access.can_view_referral(user, sop, case, inst):
+                raise access.NotVisible()
+        else:
+            access.require(user, "cases")
+            access.require_case(user, case)
+        step = sop.steps[inst.step]
+        tr = next((x for x in step.transitions if x.trigger == trigger and user.role in x.by), None)
+        if tr is None:
+            raise access.Forbidden(trigger)
+        return user, case, inst, compiled, tr
+
+    def _action_ctx(s, request, user, case, inst, compiled, tr, values=None, errors=None):
+        sop = compiled.sop
+        lang = web.lang(request, user)
+        views, loose = form_views(sop, tr.form, lang, values, errors) if tr.form else ([], [])
+        step = sop.steps[inst.step]
+        if tr.form and step.recipient and step.recipient.startswith(tr.form + "."):
+            _provider_field(s, views, step.recipient.split(".", 1)[1], case, inst, lang)
+        back = (
+            f"/prestataire/{case.reference}/{inst.label_key}"
+            if user.role == "provider"
+            else f"/dossiers/{case.reference}"
+        )
+        return {
+            **base_ctx(request, s, user),
+            "case": case,
+            "inst": inst,
+            "sop": sop,
+            "tr": tr,
+            "tr_label": sop.label(tr.label, lang),
+            "views": views,
+            "loose": loose,
+            "form_title": sop.label(sop.forms[tr.form].title, lang) if tr.form else "",
+            "step_label": sop.label(step.label, lang),
+            "item": _item_label(sop, inst, lang),
+            "version": case.version,
+            "back": back,
+            "action_url": f"/dossiers/{case.reference}/actions/{inst.label_key}/{tr.trigger}",
+        }
+
+    @r.get("/dossiers/{reference}/actions/{instance}/{trigger}")
+    def action_form(request: Request, reference: str, instance: str, trigger: str):
+        with wf.sessions() as s:
+            user, case, inst, compiled, tr = _load_for_action(s, request, reference, instance, trigger)
+            ctx = _action_ctx(s, request, user, case, inst, compiled, tr)
+            name = "action_form.html" if _is_htmx(request) else "action_page.html"
+            return web.render(request, name, ctx)
+
+    @r.post("/dossiers/{reference}/actions/{instance}/{trigger}")
+    async def action_fire(request: Request, reference: str, instance: str, trigger: str):
+        form = await request.form()
+
+        def work():
+            with wf.sessions() as s:
+                user, case, inst, compiled, tr = _load_for_action(s, request, reference, instance, trigger)
+                label_key = inst.label_key
+            sop = compiled.sop
+            lang = web.lang(request, user)
+            payload = parse_form(sop, tr.form, form) if tr.form else {}
+            try:
+                expected = int(str(form.get("version", "")))
+            except ValueError:
+                expected = None
+            name = "action_form.html" if _is_htmx(request) else "action_page.html"
+            try:
+                wf.fire(
+                    case.reference,
+                    trigger,
+                    access.actor_for(user),
+                    payload,
+                    instance=label_key,
+                    expected_version=expected,
+                )
+            except FormInvalid as e:
+                with wf.sessions() as s:
+                    ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload, e.errors)
+                return web.render(request, name, {**ctx, "error": t("form_errors", lang)}, status=422)
+            except StaleVersion as e:
+                with wf.sessions() as s:
+                    fresh = repository.get_case(s, case.reference)
+                    fresh_inst = _instance(fresh, label_key) or inst
+                    ctx = _action_ctx(
+                        s, request, user, fresh, fresh_inst, compiled, tr, e.details.get("payload") or payload
+                    )
+                    changes = [
+                        x
+                        for x in _timeline(sop, repository.trail(s, fresh), lang)
+                        if x["seq"] > (expected or 0)
+                    ]
+                return web.render(
+                    request,
+                    name,
+                    {
+                        **ctx,
+                        "stale": {
+                            "yours": expected,
+                            "current": e.details.get("current_version"),
+                            "changes": changes,
+                        },
+                    },
+                    status=409,
+                )
+            except EngineError as e:
+                with wf.sessions() as s:
+                    ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload)
+                return web.render(request, name, {**ctx, "error": e.text(lang)}, status=e.http_status)
+            request.session["flash"] = f"{t('saved', lang)} — {sop.label(tr.label, lang)}"
+            target = (
+                f"/prestataire/{case.reference}/{label_key}"
+                if user.role == "provider"
+                else f"/dossiers/{case.reference}"
+            )
+            if _is_htmx(request):
+                return Response(status_code=204, headers={"HX-Redirect": target})
+            return RedirectResponse(target, status_code=303)
+
+        return await run_in_threadpool(work)
+
+    # -- provider inbox --------------------------------------------------------------------------------
+    @r.get("/prestataire")
+    def inbox(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "inbox")
+            compiled = web.latest(s)
+            sop = compiled.sop
+            lang = web.lang(request, user)
+            rows = []
+            for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop)):
+                csop = web.compiled_for(case).sop
+                if not access.can_view_referral(user, csop, case, inst):
+                    continue
+                cats = access.consent_categories(case)
+                step = csop.steps[inst.step]
+                rows.append(
+                    {
+                        "case": case,
+                        "inst": inst,
+                        "item": _item_label(csop, inst, lang),
+                        "state": csop.label(step.states[inst.state].label, lang),
+                        "name": case.display_name if access.name_visible(cats) else None,
+                        "due": queries.instance_due(s, inst) if not inst.final else None,
+                        "priority": web.option_label(
+                            csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
+                        ),
+                    }
+                )
+            return web.render(
+                request,
+                "inbox.html",
+                {**base_ctx(request, s, user), "rows": rows, "tz": sop.calendar.timezone},
+            )
+
+    @r.get("/prestataire/{reference}/{instance}")
+    def referral_page(request: Request, reference: str, instance: str):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "inbox")
+            case = repository.get_case(s, reference[:40])
+            inst = _instance(case, instance)
+            if case is None or inst is None:
+                raise access.NotVisible()
+            compiled = web.compiled_for(case)
+            sop = compiled.sop
+            if not access.can_view_referral(user, sop, case, inst):
+                raise access.NotVisible()
+            queries.log_view(s, user, case, "referral", web.now(), inst.label_key)
+            lang = web.lang(request, user)
+            cats = access.consent_categories(case)
+            blocks = []
+            for fid, data in (case.data or {}).items():
+                # Data minimisation: the identification (as the consent allows) and, below, only
+                # the need this referral is for, never the whole assessment.
+                if fid == "identification":
+                    blocks.append(
+                        _form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats)
+                    )
+            item_block = _item_block(sop, inst, lang, cats)
+            inst_blocks = [
+                _form_block(
+                    sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, web.organisations(s)
+                )
+                for fid, data in (inst.data or {}).items()
+            ]
+            step = sop.steps[inst.step]
+            return web.render(
+                request,
+                "referral.html",
+                {
+                    **base_ctx(request, s, user),
+                    "case": case,
+                    "inst": inst,
+                    "sop": sop,
+                    "name": case.display_name if access.name_visible(cats) else None,
+                    "item": _item_label(sop, inst, lang),
+                    "item_block": item_block,
+                    "state": sop.label(step.states[inst.state].label, lang),
+                    "due": queries.instance_due(s, inst) if not inst.final else None,
+                    "blocks": blocks,
+                    "inst_blocks": inst_blocks,
+                    "tz": sop.calendar.timezone,
+                    "categories": sorted(web.option_label(sop, "data_category", c, lang) for c in cats),
+                    "actions": [
+                        (tr.trigger, sop.label(tr.label, lang))
+                        for tr in access.actions_for(compiled, case, inst, user)
+                    ],
+                },
+            )
+
+    # -- notifications ---------------------------------------------------------------------------------
+    @r.get("/notifications")
+    def notifications(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "notifications")
+            sop = web.latest(s).sop
+            lang = web.lang(request, user)
+            msgs = [
+                {"m": m, "text": _notification_text(sop, m, lang)} for m in queries.notifications(s, user)
+            ]
+            return web.render(
+                request,
+                "notifications.html",
+                {**base_ctx(request, s, user), "msgs": msgs, "tz": sop.calendar.timezone},
+            )
+
+    @r.post("/notifications/lu")
+    def notifications_read_all(request: Request):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            queries.mark_read(s, user, web.now())
+        return RedirectResponse("/notifications", status_code=303)
+
+    @r.post("/notifications/{message_id}/lu")
+    def notification_read(request: Request, message_id: int):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            queries.mark_read(s, user, web.now(), message_id)
+        return RedirectResponse("/notifications", status_code=303)
+
+    # -- directory -------------------------------------------------------------------------------------
+    @r.get("/repertoire")
+    def directory_page(request: Request, need: str = "", region: str = ""):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "directory")
+            sop = web.latest(s).sop
+            error, results = None, []
+            if need and region:
+                try:
+                    results = directory.match(s, need[:64], region[:64], limit=20)
+                except directory.MatchError as e:
+                    error = str(e)
+            return web.render(
+                request,
+                "directory.html",
+                {
+                    **base_ctx(request, s, user),
+                    "sop": sop,
+                    "need": need,
+                    "region": region,
+                    "results": results,
+                    "error": error,
+                    "searched": bool(need and region),
+                },
+            )
+
+    # -- SOP pages -------------------------------------------------------------------------------------
+    @r.get("/pos")
+    def sop_page(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "sop")
+            sop = web.latest(s).sop
+            return web.render(request, "sop.html", {**base_ctx(request, s, user), "sop": sop})
+
+    @r.get("/pos/flux.svg")
+    def sop_flow_svg(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            sop = web.latest(s).sop
+            lang = web.lang(request, user)
+            return _svg_response(web.svg(("flow", sop.key, lang), diagrams.flow_dot(sop, lang)))
+
+    @r.get("/pos/etapes/{step_id}.svg")
+    def sop_step_svg(request: Request, step_id: str):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            sop = web.latest(s).sop
+            if step_id not in sop.steps:
+                raise access.NotVisible()
+            lang = web.lang(request, user)
+            return _svg_response(
+                web.svg(("step", sop.key, step_id, lang), diagrams.step_dot(sop, step_id, lang))
+            )
+
+    @r.get("/pos/manuel")
+    def sop_handbook(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "sop")
+            sop = web.latest(s).sop
+            html = render_handbook_html(sop, web.lang(request, user))
+        # The handbook is a standalone print document with its own stylesheet and no script.
+        return Response(
+            html,
+            media_type="text/html; charset=utf-8",
+            headers={
+                "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+            },
+        )
+
+    @r.get("/pos/presentation")
+    def sop_presentation(request: Request, n: int = 0):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "sop")
+            sop = web.latest(s).sop
+            lang = web.lang(request, user)
+            slides = [("/pos/flux.svg", sop.label(sop.title, lang))]
+            slides += [(f"/pos/etapes/{sid}.svg", sop.label(st.label, lang)) for sid, st in sop.steps.items()]
+            n = max(0, min(n, len(slides) - 1))
+            return web.render(
+                request,
+                "presentation.html",
+                {**base_ctx(request, s, user), "sop": sop, "slide": slides[n], "n": n, "count": len(slides)},
+            )
+
+    # -- dashboard -------------------------------------------------------------------------------------
+    @r.get("/tableau-de-bord")
+    def dashboard(request: Request):
+        from .charts import bar_chart
+
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "dashboard")
+            sop = web.latest(s).sop
+            lang = web.lang(request, user)
+            region = user.region if user.role == "supervisor" else None
+            d = queries.dashboard(s, web.now(), region)
+            orgs = web.organisations(s)
+
+            def st_label(step, state):
+                stp = sop.steps.get(step)
+                if stp is None:
+                    return f"{step} · {state}"
+                return (
+                    f"{sop.label(stp.label, lang)} · {sop.label(stp.states[state].label, lang)}"
+                    if state in stp.states
+                    else f"{sop.label(stp.label, lang)} · {state}"
+                )
+
+            def step_label(step):
+                return sop.label(sop.steps[step].label, lang) if step in sop.steps else step
+
+            order = {sid: n for n, sid in enumerate(sop.steps)}
+            per_state = sorted(d["per_state"].items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1]))
+            charts = {
+                "per_state": bar_chart(
+                    [(st_label(*k), v) for k, v in per_state], title=t("cases_per_state", lang)
+                ),
+                "overdue": bar_chart(
+                    [
+                        (step_label(k), v)
+                        for k, v in sorted(d["overdue"].items(), key=lambda kv: order.get(kv[0], 99))
+                    ],
+                    title=t("overdue_by_step", lang),
+                ),
+                "median": bar_chart(
+                    [
+                        (step_label(k), v)
+                        for k, v in sorted(d["median"].items(), key=lambda kv: order.get(kv[0], 99))
+                    ],
+                    title=t("median_by_step", lang),
+                    unit=" j" if lang == "fr" else " d",
+                ),
+            }
+            ref_states = [
+                st
+                for step in sop.steps.values()
+                if step.recipient
+                for st in step.states
+                if st != step.initial_state
+            ]
+
+            def state_label(code):
+                for step in sop.steps.values():
+                    if step.recipient and code in step.states:
+                        return sop.label(step.states[code].label, lang)
+                return code
+
+            return web.render(
+                request,
+                "dashboard.html",
+                {
+                    **base_ctx(request, s, user),
+                    "sop": sop,
+                    "d": d,
+                    "charts": charts,
+                    "orgs": orgs,
+                    "ref_states": [(c, state_label(c)) for c in dict.fromkeys(ref_states)],
+                    "region_label": lambda code: (
+                        web.option_label(sop, "region", code, lang) if code != "-" else "-"
+                    ),
+                },
+            )
+
+    @r.get("/tableau-de-bord/export.csv")
+    def export_csv(request: Request, noms: str = ""):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "dashboard")
+            with_names = noms not in ("", "0")
+            if with_names:
+                access.require(user, "export_names")
+            region = user.region if user.role == "supervisor" else None
+            buf = io.StringIO()
+            writer = csv.writer(buf)
+            for row in queries.export_rows(s, secret=web.secret_key, with_names=with_names, region=region):
+                writer.writerow([queries.csv_safe(c) for c in row])
+        name = "mno-export-noms.csv" if with_names else "mno-export-pseudonymise.csv"
+        return StreamingResponse(
+            iter([buf.getvalue()]),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{name}"'},
+        )
+
+    return r
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+def _svg_response(data: bytes) -> Response:
+    return Response(
+        data,
+        media_type="image/svg+xml",
+        headers={
+            "content-security-policy": SVG_CSP,
+            "cache-control": "private, max-age=300",
+        },
+    )
+
+
+def _instance(case: Case | None, key: str) -> StepInstance | None:
+    if case is None:
+        return None
+    return next((i for i in case.instances if key in (i.label_key, str(i.id))), None)
+
+
+def _item_label(sop: SOP, inst: StepInstance, lang: str) -> str:
+    if not inst.item:
+        return ""
+    need = inst.item.get("need")
+    return sop.label(sop.options.get("need", {}).get(need), lang) or str(need or inst.key)
+
+
+def _item_block(sop: SOP, inst: StepInstance, lang: str, cats: set[str] | None) -> dict[str, Any] | None:
+    """The need a referral is for (a row of the repeat group its step iterates on), filtered
+    by the consent categories like any other form data."""
+    step = sop.steps.get(inst.step)
+    fe = getattr(step, "instances", None) if step else None
+    if not inst.item or not hasattr(fe, "for_each"):
+        return None
+    form_id, field_id = fe.for_each.split(".")
+    group = next((f for f in sop.forms[form_id].fields if f.id == field_id), None)
+    if group is None:
+        return None
+    rows, hidden = [], []
+    for sf in group.fields or []:
+        if cats is not None and not access.field_visible(f"{form_id}.{field_id}.{sf.id}", sf, cats):
+            hidden.append(sop.label(sf.label, lang))
+            continue
+        if sf.id in inst.item:
+            rows.append((sop.label(sf.label, lang), display_value(sop, sf, inst.item[sf.id], lang)))
+    return {"title": sop.label(group.label, lang), "rows": rows, "tables": [], "hidden": hidden}
+
+
+def _form_block(
+    sop: SOP, form_id: str, data: dict, lang: str, cats: set[str] | None, orgs: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A titled list of (label, text) — repeat groups as a table — for a stored form."""
+    form = sop.forms.get(form_id)
+    if form is None:
+        return {"title": form_id, "rows": [(k, str(v)) for k, v in (data or {}).items()], "tables": []}
+    rows, tables, hidden = [], [], []
+    for f in form.fields:
+        if cats is not None and not access.field_visible(f"{form_id}.{f.id}", f, cats):
+            hidden.append(sop.label(f.label, lang))
+            continue
+        if f.id not in (data or {}):
+            continue
+        value = data[f.id]
+        if f.type == FieldType.repeat:
+            subs = f.fields or []
+            head = [sop.label(sf.label, lang) for sf in subs]
+            body = [[display_value(sop, sf, row.get(sf.id), lang) for sf in subs] for row in value]
+            tables.append({"label": sop.label(f.label, lang), "head": head, "body": body})
+        else:
+            text = display_value(sop, f, value, lang)
+            if orgs and any(st.recipient == f"{form_id}.{f.id}" for st in sop.steps.values()):
+                text = f"{orgs.get(str(value), value)} ({value})" if str(value) in orgs else text
+            rows.append((sop.label(f.label, lang), text))
+    return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables, "hidden": hidden}
+
+
+def _timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
+    from .i18n import role_label
+
+    out = []
+    for ev in events:
+        step = sop.steps.get(ev.step or "")
+        if ev.action == "create":
+            what = "Dossier créé" if lang == "fr" else "Case created"
+        elif ev.action == "extend_deadline":
+            what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
+                (ev.data or {}).get("reason", "")
+            )
+        else:
+            tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
+            what = sop.label(tr.label, lang) if tr else (ev.trigger or ev.action)
+        move = ""
+        if step and ev.from_state in step.states and ev.to_state in step.states:
+            move = (
+                f"{sop.label(step.states[ev.from_state].label, lang)} → "
+                f"{sop.label(step.states[ev.to_state].label, lang)}"
+            )
+        started = []
+        for eff in ev.effects or []:
+            if "started" in eff:
+                sid = eff["started"].split(":")[0]
+                if sid in sop.steps:
+                    started.append(sop.label(sop.steps[sid].label, lang))
+        role = (
+            sop.label(sop.roles[ev.role].label, lang) if ev.role in sop.roles else role_label(ev.role, lang)
+        )
+        out.append(
+            {
+                "seq": ev.seq,
+                "at": fmt_datetime(ev.at, lang, sop.calendar.timezone),
+                "actor": ev.actor,
+                "role": role,
+                "org": ev.organisation,
+                "what": what,
+                "step": sop.label(step.label, lang) if step else "",
+                "instance": ev.instance_key,
+                "move": move,
+                "started": started,
+                "closed": any(e.get("case_closed") for e in ev.effects or []),
+            }
+        )
+    return out
+
+
+def _provider_field(
+    s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance, lang: str
+) -> None:
+    """Turn the recipient field into a choice of matched providers (organisation ids) for the
+    referral's need and the case's region, with the reasons; other organisations follow."""
+    view = next((v for v in views if v.name == field_id), None)
+    if view is None:
+        return
+    orgs = Web.organisations(s)
+    need = (inst.item or {}).get("need")
+    candidates = []
+    if need and case.region:
+        try:
+            candidates = directory.match(s, str(need), case.region, limit=8)
+        except directory.MatchError:
+            candidates = []
+    seen: dict[str, str] = {}
+    notes = []
+    for c in candidates:
+        if c.organization_id not in seen:
+            seen[c.organization_id] = f"{c.organization_name} — {c.service_name}"
+            notes.append((seen[c.organization_id], c.reasons))
+    others = [(oid, name) for oid, name in orgs.items() if oid not in seen]
+    current = view.text
+    if current and current not in seen and current not in orgs:
+        others.insert(0, (current, current))
+    view.type = "provider"
+    view.options = list(seen.items())
+    view.groups = [(t("other_providers", lang), others)] if others else []
+    view.notes = notes
+
+
+def _notification_text(sop: SOP, m, lang: str) -> str:
+    ctx = m.context or {}
+    step = sop.steps.get(ctx.get("step", ""))
+    where = sop.label(step.label, lang) if step else ctx.get("step", "")
+    state = (
+        sop.label(step.states[ctx["state"]].label, lang) if step and ctx.get("state") in step.states else ""
+    )
+    due = fmt_datetime(ctx.get("due_at"), lang, sop.calendar.timezone) if ctx.get("due_at") else ""
+    ref = ctx.get("reference", "")
+    if lang == "en":
+        head = {"task": "To do", "reminder": "Reminder", "escalation": "Escalation"}.get(m.kind, m.kind)
+        tail = f" — due {due}" if due else ""
+    else:
+        head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade"}.get(m.kind, m.kind)
+        tail = f" — échéance {due}" if due else ""
+    return f"{head} : {ref} · {where} [{ctx.get('instance', '')}] · {state}{tail}"

@@ -1,0 +1,336 @@
+"""Read-only queries of the web layer: "Mon travail", overdue deadlines, the dashboard's
+aggregates, notifications, referrals of an organisation and the pseudonymised export.
+
+Nothing here writes, except :func:`log_view` (the case-view log) and notification read marks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
+from ..store.repository import fold
+from . import access
+from .models import CaseView
+
+
+@dataclass
+class DueItem:
+    reference: str
+    name: str | None
+    step: str
+    instance: str
+    state: str
+    due_at: datetime
+    overdue: bool
+
+
+def running_deadlines(
+    session: Session, *, owner_role: str | None = None, clause: Any = None, limit: int = 500
+):
+    """Expiry deadlines of states their instances are still in (pending, or fired by the sweeper
+    but the state not left yet), with the case; soonest first."""
+    q = (
+        select(Deadline, Case, StepInstance)
+        .join(StepInstance, StepInstance.id == Deadline.instance_id)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            Deadline.kind == "expiry",
+            Deadline.status != "cancelled",
+            StepInstance.final.is_(False),
+            StepInstance.state == Deadline.state,
+            StepInstance.entered_at == Deadline.entered_at,
+            Case.status == "open",
+        )
+    )
+    if owner_role:
+        q = q.where(Deadline.owner_role == owner_role)
+    if clause is not None:
+        q = q.where(clause)
+    return session.execute(q.order_by(Deadline.due_at).limit(limit)).all()
+
+
+def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, list]:
+    """Due today, overdue, coming up (7 days) for the user's role on the cases they may open,
+    and the cases recently changed."""
+    zone = ZoneInfo(tz)
+    today = now.astimezone(zone).date()
+    out: dict[str, list] = {"overdue": [], "due_today": [], "upcoming": [], "recent": []}
+    for d, case, inst in running_deadlines(session, owner_role=user.role, clause=access.case_clause(user)):
+        item = DueItem(
+            case.reference, case.display_name, inst.step, inst.label_key, inst.state, d.due_at, d.due_at < now
+        )
+        if d.due_at < now:
+            out["overdue"].append(item)
+        elif d.due_at.astimezone(zone).date() == today:
+            out["due_today"].append(item)
+        elif d.due_at < now + timedelta(days=7):
+            out["upcoming"].append(item)
+    out["recent"] = list(
+        session.scalars(
+            select(Case)
+            .where(access.case_clause(user))
+            .order_by(Case.updated_at.desc(), Case.id.desc())
+            .limit(10)
+        )
+    )
+    return out
+
+
+def search_cases(
+    session: Session,
+    clause: Any,
+    *,
+    search: str | None = None,
+    region: str | None = None,
+    step: str | None = None,
+    state: str | None = None,
+    overdue_before: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Case], int]:
+    """Cases matching ``clause`` (the user's visibility) and every filter, newest first, and
+    how many match. Search folds case and accents like :func:`repository.list_cases`."""
+    q = select(Case.id).where(clause)
+    if search and search.strip():
+        needle = f"%{fold(search.strip())}%"
+        q = q.where(or_(Case.name_folded.like(needle), Case.reference.ilike(f"%{search.strip()}%")))
+    if region:
+        q = q.where(Case.region == region)
+    if step or state:
+        sub = select(StepInstance.case_id).where(StepInstance.final.is_(False))
+        if step:
+            sub = sub.where(StepInstance.step == step)
+        if state:
+            sub = sub.where(StepInstance.state == state)
+        q = q.where(Case.id.in_(sub))
+    if overdue_before is not None:
+        q = q.where(Case.id.in_(_overdue_ids_query(overdue_before)))
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    ids = select(Case).where(Case.id.in_(q)).options(selectinload(Case.instances))
+    rows = list(session.scalars(ids.order_by(Case.id.desc()).limit(limit).offset(offset)))
+    return rows, total
+
+
+def _overdue_ids_query(now: datetime):
+    return (
+        select(Deadline.case_id)
+        .join(StepInstance, StepInstance.id == Deadline.instance_id)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            Deadline.kind == "expiry",
+            Deadline.status != "cancelled",
+            Deadline.due_at < now,
+            StepInstance.final.is_(False),
+            StepInstance.state == Deadline.state,
+            StepInstance.entered_at == Deadline.entered_at,
+            Case.status == "open",
+        )
+    )
+
+
+def overdue_case_ids(session: Session, now: datetime, case_ids: list[int]) -> set[int]:
+    """Which of ``case_ids`` have a deadline passed in the state they are still in."""
+    if not case_ids:
+        return set()
+    q = _overdue_ids_query(now).where(Deadline.case_id.in_(case_ids))
+    return {r[0] for r in session.execute(q).all()}
+
+
+def instance_due(session: Session, inst: StepInstance) -> datetime | None:
+    """Due instant of the state ``inst`` is in, if it has a deadline."""
+    return session.scalar(
+        select(Deadline.due_at).where(
+            Deadline.instance_id == inst.id,
+            Deadline.kind == "expiry",
+            Deadline.status != "cancelled",
+            Deadline.state == inst.state,
+            Deadline.entered_at == inst.entered_at,
+        )
+    )
+
+
+def log_view(
+    session: Session, user: User, case: Case, channel: str, now: datetime, instance: str | None = None
+) -> None:
+    session.add(
+        CaseView(
+            case_id=case.id,
+            user_id=user.id,
+            role=user.role,
+            organisation=user.organisation,
+            channel=channel,
+            instance=instance,
+            at=now,
+        )
+    )
+
+
+# -- provider referrals --------------------------------------------------------------------------------
+def recipient_steps(sop) -> list[str]:
+    return [sid for sid, st in sop.steps.items() if st.recipient]
+
+
+def referrals_for(
+    session: Session, user: User, steps: list[str], limit: int = 200
+) -> list[tuple[StepInstance, Case]]:
+    """Referral instances addressed to the user's organisation (sent at least once), newest
+    first."""
+    rows = session.execute(
+        select(StepInstance, Case)
+        .join(Case, Case.id == StepInstance.case_id)
+        .where(access.referral_clause(user, steps))
+        .order_by(StepInstance.entered_at.desc())
+        .limit(limit)
+    ).all()
+    return [(i, c) for i, c in rows]
+
+
+# -- notifications -----------------------------------------------------------------------------------
+def notifications(session: Session, user: User, limit: int = 100) -> list[OutboxMessage]:
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == "inapp", OutboxMessage.recipient_user == user.id)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(session: Session, user: User) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.channel == "inapp",
+                OutboxMessage.recipient_user == user.id,
+                OutboxMessage.read_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def mark_read(session: Session, user: User, now: datetime, message_id: int | None = None) -> int:
+    q = update(OutboxMessage).where(
+        OutboxMessage.channel == "inapp",
+        OutboxMessage.recipient_user == user.id,
+        OutboxMessage.read_at.is_(None),
+    )
+    if message_id is not None:
+        q = q.where(OutboxMessage.id == message_id)
+    return session.execute(q.values(read_at=now)).rowcount or 0
+
+
+# -- dashboard -----------------------------------------------------------------------------------------
+def dashboard(session: Session, now: datetime, region: str | None = None) -> dict[str, Any]:
+    """Aggregates without names: open instances per (step, state), overdue per step, median days
+    per finished step, referral outcomes per provider and per region."""
+    where = [Case.region == region] if region else []
+    per_state = Counter()
+    for step, state, n in session.execute(
+        select(StepInstance.step, StepInstance.state, func.count())
+        .join(Case, Case.id == StepInstance.case_id)
+        .where(StepInstance.final.is_(False), Case.status == "open", *where)
+        .group_by(StepInstance.step, StepInstance.state)
+    ).all():
+        per_state[(step, state)] = n
+    overdue = Counter()
+    clause = and_(*where) if where else None
+    for d, _case, inst in running_deadlines(session, clause=clause, limit=1_000_000):
+        if d.due_at < now:
+            overdue[inst.step] += 1
+    durations: dict[str, list[float]] = defaultdict(list)
+    for step, started, ended in session.execute(
+        select(StepInstance.step, StepInstance.started_at, StepInstance.ended_at)
+        .join(Case, Case.id == StepInstance.case_id)
+        .where(StepInstance.ended_at.is_not(None), *where)
+    ).all():
+        durations[step].append((ended - started).total_seconds() / 86400)
+    median = {step: round(statistics.median(v), 1) for step, v in durations.items() if v}
+    by_provider: dict[str, Counter] = defaultdict(Counter)
+    by_region: dict[str, Counter] = defaultdict(Counter)
+    for recipient, state, reg, n in session.execute(
+        select(StepInstance.recipient, StepInstance.state, Case.region, func.count())
+        .join(Case, Case.id == StepInstance.case_id)
+        .where(StepInstance.recipient.is_not(None), *where)
+        .group_by(StepInstance.recipient, StepInstance.state, Case.region)
+    ).all():
+        by_provider[recipient][state] += n
+        by_region[reg or "-"][state] += n
+    totals = dict(
+        session.execute(select(Case.status, func.count()).where(*where).group_by(Case.status)).all()
+    )
+    return {
+        "per_state": per_state,
+        "overdue": overdue,
+        "median": median,
+        "by_provider": by_provider,
+        "by_region": by_region,
+        "totals": totals,
+    }
+
+
+def pseudonym(secret: str, reference: str) -> str:
+    """A stable pseudonym of a case reference (HMAC-SHA-256 with the server's secret, 16 hex)."""
+    return hmac.new(secret.encode(), reference.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def export_rows(session: Session, *, secret: str, with_names: bool, region: str | None = None):
+    """Rows for the CSV export: one per case. Without names: the case pseudonym, region,
+    status, dates (day only), steps and referral outcomes; never a personal field. With names
+    (roles allowed to): the reference and the name as well."""
+    header = ["case" if not with_names else "reference"]
+    if with_names:
+        header.append("name")
+    header += [
+        "region",
+        "status",
+        "opened_on",
+        "closed_on",
+        "current_steps",
+        "referrals",
+        "referrals_completed",
+        "referrals_declined_or_unmet",
+    ]
+    yield header
+    q = select(Case).options(selectinload(Case.instances)).order_by(Case.id)
+    if region:
+        q = q.where(Case.region == region)
+    for case in session.scalars(q.execution_options(yield_per=500)):
+        refs = [i for i in case.instances if i.recipient is not None or i.step == "referral"]
+        row = [case.reference if with_names else pseudonym(secret, case.reference or str(case.id))]
+        if with_names:
+            row.append(case.display_name or "")
+        row += [
+            case.region or "",
+            case.status,
+            case.created_at.date().isoformat(),
+            case.closed_at.date().isoformat() if case.closed_at else "",
+            " ".join(f"{i.step}.{i.state}" for i in case.instances if not i.final),
+            str(len(refs)),
+            str(sum(1 for i in refs if i.state == "completed")),
+            str(sum(1 for i in refs if i.state in ("declined", "closed_unmet"))),
+        ]
+        yield row
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (prefixed with ``'``)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text

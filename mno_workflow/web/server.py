@@ -1,0 +1,75 @@
+"""Running the web application: uvicorn and the reminder sweeper in one process.
+
+``serve(db_url, host, port, demo, sweeper_interval)`` is what ``mno serve`` calls. The session
+secret comes from ``$MNO_SECRET_KEY`` (a random one per start otherwise: sessions then end at
+restart, and export pseudonyms change).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from ..engine.engine import WorkflowEngine
+from ..store.base import Base, make_engine
+from ..store.models import Case
+
+
+def build(
+    db_url: str | None,
+    *,
+    demo: bool = False,
+    sweeper_interval: int | None = 60,
+    secret_key: str | None = None,
+    echo=print,
+):
+    """The app on ``db_url`` (tables created), demo data loaded when asked on an empty database."""
+    from sqlalchemy import func, select
+
+    from .app import create_app
+
+    db = make_engine(db_url)
+    Base.metadata.create_all(db)
+    wf = WorkflowEngine(db)
+    if demo:
+        with wf.sessions() as s:
+            empty = (s.scalar(select(func.count()).select_from(Case)) or 0) == 0
+        if empty:
+            from .demo_data import load_demo
+
+            echo("Chargement des données de démonstration (fictives)…")
+            summary = load_demo(wf)
+            echo(f"{len(summary['cases'])} dossiers fictifs créés.")
+        else:
+            from .demo_data import create_users
+
+            with wf.sessions.begin() as s:
+                create_users(s)
+            echo("Base non vide : données de démonstration non rechargées (utilisateurs ajoutés si absents).")
+    key = secret_key or os.environ.get("MNO_SECRET_KEY") or secrets.token_urlsafe(32)
+    return create_app(wf, secret_key=key, sweeper_interval=sweeper_interval or None)
+
+
+def serve(
+    db_url: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    demo: bool = False,
+    sweeper_interval: int = 60,
+) -> None:
+    """Run the web UI, the REST API and the reminder sweeper (every ``sweeper_interval`` s; 0 for
+    none) until interrupted. With ``demo``, load invented data into an empty database and print
+    the demo logins."""
+    import uvicorn
+
+    app = build(db_url, demo=demo, sweeper_interval=sweeper_interval)
+    print(f"MNO Workflow : http://{host}:{port}/")
+    if demo:
+        from .demo_data import DEMO_PASSWORD, DEMO_USERS
+        from .i18n import role_label
+
+        print(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        for u in DEMO_USERS:
+            extra = f" @ {u.organisation}" if u.organisation else (f" ({u.region})" if u.region else "")
+            print(f"  {u.id:<20} {role_label(u.role)}{extra}")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)

@@ -1,0 +1,112 @@
+"""Fixtures of the web tests: a real uvicorn server on 127.0.0.1 (free port, temp SQLite file) in
+a thread, with the Burkina Faso SOP, the sample directory and the demo users; HTTP clients that
+log in like a browser (CSRF cookie + hidden field)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from mno_workflow import directory
+from mno_workflow.engine.clock import SimulatedClock
+from mno_workflow.engine.engine import WorkflowEngine
+from mno_workflow.store.base import Base, make_engine
+from mno_workflow.web.app import create_app
+from mno_workflow.web.demo_data import DEMO_PASSWORD, create_users
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "test-secret-key-0123456789abcdef"
+PASSWORD = DEMO_PASSWORD
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Live:
+    url: str
+    wf: WorkflowEngine
+    clock: SimulatedClock
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def client(self, user: str | None = None, password: str = PASSWORD) -> httpx.Client:
+        c = httpx.Client(base_url=self.url, follow_redirects=False, timeout=60)
+        if user:
+            login(c, user, password)
+        return c
+
+
+def login(c: httpx.Client, user: str, password: str = PASSWORD) -> httpx.Response:
+    c.get("/login")
+    r = c.post(
+        "/login", data={"username": user, "password": password, "csrftoken": c.cookies.get("csrftoken")}
+    )
+    return r
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrftoken" value="([^"]+)"', html)
+    assert m, "no CSRF field in the page"
+    return m.group(1)
+
+
+def start_server(db_path: Path, clock: SimulatedClock) -> Live:
+    from mno_workflow.sop.loader import load_file
+
+    db = make_engine(f"sqlite:///{db_path}")
+    Base.metadata.create_all(db)
+    wf = WorkflowEngine(db, clock)
+    wf.load_sop(load_file(ROOT / "sops" / "burkina_faso" / "mnr.yaml"))
+    with wf.sessions.begin() as s:
+        directory.load_sample(s)
+        create_users(s)
+    app = create_app(wf, secret_key=SECRET)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(600):  # wait for the server to listen (not a timed assertion)
+        if server.started:
+            break
+        if not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    else:
+        raise RuntimeError("uvicorn did not start within 30 s")
+    return Live(f"http://127.0.0.1:{port}", wf, clock, server, thread)
+
+
+def stop_server(live: Live) -> None:
+    live.server.should_exit = True
+    live.thread.join(timeout=30)
+    live.wf.db.dispose()
+
+
+@pytest.fixture
+def live(tmp_path):
+    clock = SimulatedClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))  # Monday 2 June 2025
+    srv = start_server(tmp_path / "web.db", clock)
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="module")
+def live_module(tmp_path_factory):
+    clock = SimulatedClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
+    srv = start_server(tmp_path_factory.mktemp("web") / "web.db", clock)
+    yield srv
+    stop_server(srv)

@@ -1,0 +1,94 @@
+"""Cases driven through the engine for the web tests (Burkina Faso SOP, 2 June 2025)."""
+
+from __future__ import annotations
+
+from mno_workflow.engine.engine import Actor, WorkflowEngine
+
+MARIAM = Actor("mariam.kabore", "caseworker")
+AWA = Actor("awa.ouedraogo", "caseworker")
+IDRISSA = Actor("idrissa.sanou", "supervisor")
+SALIF = Actor("salif.zongo", "supervisor")
+
+IDENT = {
+    "first_name": "Aminata",
+    "last_name": "Sawadogo",
+    "sex": "female",
+    "birth_date": "2001-03-14",
+    "phone": "+226 70 00 00 01",
+    "return_date": "2025-05-29",
+    "region": "kadiogo",
+    "vulnerabilities": ["single_headed_household"],
+}
+CONSENT = {
+    "given": True,
+    "given_by": "self",
+    "consent_date": "2025-06-02",
+    "channel": "written",
+    "data_categories": ["identity", "needs"],
+    "share_with": ["service_provider"],
+    "purposes": ["referral", "follow_up"],
+}
+NEEDS = {
+    "assessed_on": "2025-06-02",
+    "risk_level": "high",
+    "needs": [
+        {
+            "dimension": "economic",
+            "need": "cash",
+            "referral_needed": True,
+            "description": "Besoin urgent d'argent",
+        },
+        {
+            "dimension": "social",
+            "need": "medical",
+            "referral_needed": True,
+            "description": "Suivi de grossesse",
+        },
+    ],
+    "summary": "Synthèse sensible",
+}
+
+
+def provider(org: str) -> Actor:
+    return Actor(f"focal.{org[4:]}", "provider", org)
+
+
+def referral(org: str, priority: str = "normal") -> dict:
+    return {
+        "provider": org,
+        "priority": priority,
+        "referral_date": "2025-06-02",
+        "channel": "system",
+        "reason": "Motif détaillé",
+    }
+
+
+def case_with_referrals(
+    wf: WorkflowEngine,
+    ident: dict | None = None,
+    consent: dict | None = None,
+    cw: Actor = MARIAM,
+    sup: Actor = IDRISSA,
+    send: bool = True,
+) -> str:
+    """Registered, consented, plan approved; cash sent to org-masn, medical to org-csps."""
+    ref = wf.create_case("mnr_bf", cw)
+    wf.fire(ref, "register", cw, ident or IDENT)
+    wf.fire(ref, "record_consent", cw, consent or CONSENT)
+    wf.fire(ref, "submit_assessment", cw, NEEDS)
+    wf.fire(ref, "approve_plan", sup)
+    if send:
+        wf.fire(ref, "send", cw, referral("org-masn"), instance="referral:cash")
+        wf.fire(ref, "send", cw, referral("org-csps"), instance="referral:medical")
+    return ref
+
+
+def yaadga_case(wf: WorkflowEngine) -> str:
+    ref = wf.create_case("mnr_bf", AWA)
+    wf.fire(
+        ref,
+        "register",
+        AWA,
+        dict(IDENT, first_name="Issa", last_name="Ouédraogo", sex="male", region="yaadga"),
+    )
+    return ref
