@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e ".[postgresql]"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -41,9 +41,10 @@ install: system-deps $(VENV)/.installed
 
 install-test: test-system-deps $(VENV)/.installed-test
 
+# The server with the Burkina Faso SOP and invented demo data, on http://127.0.0.1:8000/
 run: install
 	rm -f demo.db
-	$(BIN)/mno --db sqlite:///demo.db demo
+	$(BIN)/mno --db sqlite:///demo.db serve --demo
 
 test: install-test
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from .db_cli import app as db_app
 from .directory.cli import app as directory_app
 from .engine.engine import Actor, WorkflowEngine
 from .engine.errors import EngineError, FormInvalid
@@ -25,7 +26,8 @@ from .sop.lint import lint
 from .sop.loader import load_file
 from .store import repository
 from .store.audit import verify_all
-from .store.base import Base, database_url, make_engine
+from .store.base import database_url, make_engine
+from .store.migrate import upgrade
 from .views import audit_lines, case_as_dict, case_lines
 
 app = typer.Typer(help="MNO Workflow — POS exécutables du mécanisme national de référencement.",
@@ -38,6 +40,7 @@ app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
 app.add_typer(directory_app, name="directory",
               help="Répertoire des prestataires de services (HSDS) : import, export, recherche.")
+app.add_typer(db_app, name="db")
 app.command("diagram")(render_cli.diagram)
 app.command("handbook")(render_cli.handbook)
 
@@ -67,9 +70,9 @@ def open_engine(clock: Any = None) -> WorkflowEngine:
     """The workflow engine on the selected database (tables created when missing)."""
     url = database_url(_state["db"])
     try:
+        upgrade(url)  # Alembic: a new database is created, an older one brought up to date
         db = make_engine(url)
-        Base.metadata.create_all(db)
-    except (SQLAlchemyError, ValueError) as e:
+    except (SQLAlchemyError, ValueError, OSError) as e:
         fail(f"Base de données inaccessible ({url}) : {str(e).splitlines()[0]}")
     return WorkflowEngine(db, clock)
 
@@ -368,8 +371,14 @@ def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (p
             fail(f"--now : instant ISO 8601 avec fuseau attendu, ex. 2025-06-10T08:00:00Z ; reçu {now!r}", 2)
     engine = open_engine(clock)
     if once:
+        from .reminders.notifiers import notifiers_from_env
+        from .reminders.outbox import deliver
         with _errors():
             _print_sweep(sweep(engine), _state["lang"])
+            d = deliver(engine, notifiers_from_env(), now=engine.clock.now())
+        typer.echo(f"Messages : {len(d.sent)} remis, {len(d.failed)} en échec (nouvel essai plus tard), "
+                   f"{len(d.not_configured)} courriel(s) en attente de configuration SMTP, "
+                   f"{len(d.dead)} abandonné(s).")
         return
     typer.echo(f"Balayage des délais toutes les {every} s (Ctrl+C pour arrêter).")
     sched = make_scheduler(engine, every, blocking=True,
@@ -430,6 +439,17 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
         row.name, row.action = name.strip(), "remove" if remove else "add"
         row.decided_by, row.decided_at = who.user, engine._now()
     typer.echo(f"{d:%d/%m/%Y} : {'retiré' if remove else name}")
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Adresse d'écoute")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port")] = 8000,
+          demo: Annotated[bool, typer.Option(help="Charger des données fictives dans une base vide")] = False,
+          sweeper_interval: Annotated[int, typer.Option(help="Secondes entre deux balayages des délais "
+                                                              "(0 : aucun)")] = 60) -> None:
+    """Web UI, REST API and reminders in one process."""
+    from .web.server import serve as run
+    run(database_url(_state["db"]), host=host, port=port, demo=demo, sweeper_interval=sweeper_interval)
 
 
 # -- demo ----------------------------------------------------------------------------------------

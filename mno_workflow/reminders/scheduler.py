@@ -16,22 +16,34 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from ..engine.engine import WorkflowEngine
+from .digest import build_digests
+from .notifiers import notifiers_from_env
+from .outbox import deliver
 from .sweeper import SweepReport, sweep
 
 log = logging.getLogger("mno.reminders")
 
 
-def run_once(wf: WorkflowEngine, after: Callable[[SweepReport], None] | None = None) -> SweepReport:
-    """One sweep (and ``after(report)``, e.g. outbox delivery); errors are logged, not raised,
-    so the next interval runs again."""
+def run_once(wf: WorkflowEngine, after: Callable[[SweepReport], None] | None = None, *,
+             deliver_outbox: bool = True) -> SweepReport:
+    """One sweep, then ``after(report)``, then outbox delivery (in-app, e-mail from
+    ``MNO_SMTP_*``, log) and the daily digests; errors are logged, not raised, so the next
+    interval runs again."""
+    report = SweepReport()
     try:
         report = sweep(wf)
         if after is not None:
             after(report)
-        return report
     except Exception:  # noqa: BLE001 - a failed sweep must not stop the scheduler
         log.exception("reminder sweep failed; it will run again at the next interval")
-        return SweepReport()
+    if deliver_outbox:
+        try:
+            now = wf.clock.now()
+            build_digests(wf, now)
+            deliver(wf, notifiers_from_env(), now=now)
+        except Exception:  # noqa: BLE001
+            log.exception("outbox delivery failed; it will run again at the next interval")
+    return report
 
 
 def make_scheduler(wf: WorkflowEngine, interval_seconds: int = 60, *, blocking: bool = False,

@@ -44,11 +44,26 @@ class SweepReport:
 
 
 def _claim(s: Session, now: datetime, limit: int) -> list[Deadline]:
-    q = (select(Deadline).where(Deadline.status == "pending", Deadline.fire_at <= now)
-         .order_by(Deadline.fire_at, Deadline.id).limit(limit))
-    if s.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True)
-    return list(s.scalars(q))
+    """Due rows this sweeper may process now.
+
+    PostgreSQL: lock the cases first, in ascending id order and skipping those another process
+    holds (a transition or another sweeper), then their due rows — the same order as a
+    transition (case, then its deadline rows), so nobody waits in a cycle. SQLite: the whole
+    transaction holds the write lock (``BEGIN IMMEDIATE``)."""
+    due = (select(Deadline).where(Deadline.status == "pending", Deadline.fire_at <= now)
+           .order_by(Deadline.fire_at, Deadline.id).limit(limit))
+    if s.get_bind().dialect.name != "postgresql":
+        return list(s.scalars(due))
+    ids = sorted(set(s.scalars(select(Deadline.case_id).where(Deadline.status == "pending",
+                                                              Deadline.fire_at <= now)
+                               .order_by(Deadline.fire_at, Deadline.id).limit(limit))))
+    if not ids:
+        return []
+    locked = list(s.scalars(select(Case.id).where(Case.id.in_(ids)).order_by(Case.id)
+                            .with_for_update(skip_locked=True)))
+    if not locked:
+        return []
+    return list(s.scalars(due.where(Deadline.case_id.in_(locked)).with_for_update(skip_locked=True)))
 
 
 def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
@@ -78,8 +93,6 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
         row.status, row.fired_at, row.note = "cancelled", now, "state left or case closed"
         report.skipped.append(ident)
         return
-    if s.get_bind().dialect.name == "postgresql":  # serialise with transitions of this case
-        s.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     sop = wf.registry.compiled(case.sop_version).sop
     row.late = now - row.fire_at > late_after
     report.late += int(row.late)

@@ -11,7 +11,8 @@ import os
 import secrets
 
 from ..engine.engine import WorkflowEngine
-from ..store.base import Base, make_engine
+from ..store.base import make_engine
+from ..store.migrate import upgrade
 from ..store.models import Case
 
 
@@ -28,8 +29,8 @@ def build(
 
     from .app import create_app
 
+    upgrade(db_url)  # Alembic: the schema is always at the newest revision
     db = make_engine(db_url)
-    Base.metadata.create_all(db)
     wf = WorkflowEngine(db)
     if demo:
         with wf.sessions() as s:

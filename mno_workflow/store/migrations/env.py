@@ -8,33 +8,22 @@ tests, an open connection) through the Alembic config, and by the ``alembic`` co
 from __future__ import annotations
 
 import importlib
-import importlib.util
-from pathlib import Path
 
 from alembic import context
 from sqlalchemy import JSON, pool
 
-import mno_workflow
 from mno_workflow.store import models as _models  # noqa: F401  (registers the tables)
 from mno_workflow.store.base import Base, UTCDateTime, database_url, make_engine
 
 
-def _import_directory_models() -> None:
-    """The service directory's tables join the same metadata, when that package is ours.
-
-    Only a ``directory`` package next to this ``store`` package counts (a development venv can
-    resolve ``mno_workflow.directory`` from another checkout through an editable install)."""
-    here = Path(mno_workflow.__file__).resolve().parent
-    spec = importlib.util.find_spec("mno_workflow.directory")
-    if spec is None or not spec.origin or Path(spec.origin).resolve().parent.parent != here:
-        return
-    try:
-        importlib.import_module("mno_workflow.directory.models")
-    except ImportError:
-        pass
+def _import_all_models() -> None:
+    """Every package that puts tables on ``Base.metadata``: the store, the service directory and
+    the web layer (accounts, API tokens, case views)."""
+    for module in ("mno_workflow.directory.tables", "mno_workflow.web.models"):
+        importlib.import_module(module)
 
 
-_import_directory_models()
+_import_all_models()
 
 config = context.config
 target_metadata = Base.metadata
