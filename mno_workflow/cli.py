@@ -222,7 +222,7 @@ def engine_sop(engine: WorkflowEngine, reference: str):
         case = repository.get_case(s, reference)
         if case is None:
             fail(f"case_not_found: Dossier introuvable : {reference}")
-        return engine.registry.compiled(case.sop_version).sop
+        return engine.registry.for_case(case).sop
 
 
 def _form_of(engine: WorkflowEngine, reference: str, trigger: str) -> str | None:
@@ -273,7 +273,7 @@ def case_show(reference: str, fmt: Annotated[str, typer.Option("--format", help=
         case = repository.get_case(s, reference)
         if case is None:
             fail(f"case_not_found: Dossier introuvable : {reference}")
-        sop = engine.registry.compiled(case.sop_version).sop
+        sop = engine.registry.for_case(case).sop
         events = repository.trail(s, case)
         if fmt == "json":
             typer.echo(json.dumps(case_as_dict(case, sop, events), ensure_ascii=False, indent=2))
@@ -419,6 +419,7 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
 
     from sqlalchemy import select
 
+    from .engine.timers import forget_overrides
     from .store.models import HolidayOverride
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
@@ -438,6 +439,7 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
             s.add(row)
         row.name, row.action = name.strip(), "remove" if remove else "add"
         row.decided_by, row.decided_at = who.user, engine._now()
+    forget_overrides()
     typer.echo(f"{d:%d/%m/%Y} : {'retiré' if remove else name}")
 
 

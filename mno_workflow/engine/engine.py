@@ -133,6 +133,9 @@ class WorkflowEngine:
     def _load_case(self, s: Session, reference: str, *, lock: bool) -> Case:
         q = select(Case).where(Case.reference == reference)
         if lock:
+            # Lock the case row alone. Its step instances are read by a later statement: on
+            # PostgreSQL (READ COMMITTED) rows joined here would come from the snapshot taken
+            # before waiting for the lock, i.e. possibly stale.
             q = q.with_for_update(of=Case)
         case = s.scalar(q)
         if case is None:
@@ -152,7 +155,7 @@ class WorkflowEngine:
         """
         payload = dict(payload or {})
         now = self._now()
-        with self.sessions.begin() as s:
+        with self.sessions.begin() as s, s.no_autoflush:  # one flush, at commit
             case, compiled = self._open_for_change(s, reference, expected_version, payload)
             return self._fire(s, case, compiled, trigger, actor, payload, instance, now)
 
@@ -171,7 +174,7 @@ class WorkflowEngine:
         if case.status != "open" and not allow_closed:
             raise CaseClosed(Message(fr=f"Le dossier {reference} est clos.",
                                      en=f"Case {reference} is closed."))
-        return case, self.registry.compiled(case.sop_version)
+        return case, self.registry.for_case(case)
 
     def extend_deadline(self, reference: str, instance: str, by: str, reason: str, actor: Actor, *,
                         expected_version: int | None = None) -> datetime:
@@ -324,7 +327,7 @@ class WorkflowEngine:
         """Fire the SOP's ``on_expiry.fire`` trigger for ``inst`` inside the caller's transaction
         (the reminder sweeper's). Roles do not apply (the SOP itself asks for it); guards and
         forms do. Raises the engine's errors like :meth:`fire`."""
-        compiled = self.registry.compiled(case.sop_version)
+        compiled = self.registry.for_case(case)
         return self._fire(s, case, compiled, trigger, SWEEPER, {}, inst.label_key, now, system=True)
 
     def _fire(self, s: Session, case: Case, compiled: CompiledSOP, trigger: str, actor: Actor,
@@ -448,7 +451,7 @@ class WorkflowEngine:
         while queue:
             cur, old, new = queue.pop(0)
             state = compiled.sop.steps[cur.step].states[new]
-            if old is not None:
+            if old is not None and compiled.sop.steps[cur.step].states[old].deadline is not None:
                 timers.cancel(s, cur, now, f"left {cur.step}.{old}")
             cur.state, cur.entered_at = new, now
             cur.final = state.final
@@ -535,7 +538,6 @@ class WorkflowEngine:
             case.instances.append(inst)
             existing.add(inst.label_key)
             keys.append(inst.label_key)
-        s.flush()
         if not items:
             # Vacuous "all final": continue the flow as if every (zero) instance had finished.
             for rule in sop.flow:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..sop.loader import LoadedSOP, load_text
-from ..store.models import SopVersion
+from ..store.models import Case, SopVersion
 from .compile import CompiledSOP, compile_sop
 from .errors import EngineError, Message, SOPNotFound
 
@@ -60,6 +60,12 @@ class Registry:
             raise SOPNotFound(Message(fr=f"POS inconnue : {sop_id}. Chargez-la avec « mno sop load ».",
                                       en=f"Unknown SOP: {sop_id}. Load it with 'mno sop load'."))
         return row
+
+    def for_case(self, case: Case) -> CompiledSOP:
+        """The compiled SOP a case runs on; from the cache by version id, without loading the
+        stored SOP text (only a cache miss reads it)."""
+        hit = self._compiled.get(case.sop_version_id)
+        return hit if hit is not None else self.compiled(case.sop_version)
 
     def compiled(self, row: SopVersion) -> CompiledSOP:
         """The compiled SOP of a stored version (compiled on first use from its source)."""

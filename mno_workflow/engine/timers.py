@@ -9,6 +9,7 @@ public holidays an administrator confirmed or moved (table ``holiday_overrides``
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -23,20 +24,29 @@ from .calendar import HolidayOverride as Override
 from .deadlines import DeadlineError, due_at, reminder_instants, start_instant
 
 _cache: dict[tuple, BusinessCalendar] = {}
+_markers: dict[str, tuple[float, tuple]] = {}
 _lock = threading.Lock()
+RECHECK_SECONDS = 30.0  # how stale another process's holiday override may be seen here
 
 
 def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
     """The SOP's business calendar with the stored holiday overrides of its country applied.
 
-    Cached per (calendar, overrides state); a new or changed override builds a new calendar."""
+    Cached per (calendar, overrides state); the overrides table is re-read at most every
+    ``RECHECK_SECONDS`` (30 s), so a holiday confirmed in another process applies to deadlines
+    computed from then on; see :func:`forget_overrides` for this process."""
     country = sop.calendar.holidays
     marker: tuple = ()
     rows: list[HolidayOverride] = []
     if country:
-        marker = tuple(session.execute(
-            select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
-            .where(HolidayOverride.country == country)).one())
+        seen = _markers.get(country)
+        if seen is not None and time.monotonic() - seen[0] < RECHECK_SECONDS:
+            marker = seen[1]
+        else:
+            marker = tuple(session.execute(
+                select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
+                .where(HolidayOverride.country == country)).one())
+            _markers[country] = (time.monotonic(), marker)
     key = (sop.calendar.model_dump_json(), marker)
     cal = _cache.get(key)
     if cal is None:
@@ -50,13 +60,22 @@ def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
     return cal
 
 
+def forget_overrides() -> None:
+    """Re-read holiday overrides at the next deadline computation (after an administrator's
+    change in this process)."""
+    _markers.clear()
+
+
 def cancel(session: Session, inst: StepInstance, now: datetime, note: str) -> int:
     """Cancel the pending deadline rows of ``inst``; returns how many."""
+    for row in [o for o in session.new if isinstance(o, DeadlineRow) and o.instance is inst]:
+        session.expunge(row)  # armed earlier in this same transaction, never written
     if inst.id is None:
         return 0
     res = session.execute(update(DeadlineRow)
                           .where(DeadlineRow.instance_id == inst.id, DeadlineRow.status == "pending")
-                          .values(status="cancelled", fired_at=now, note=note))
+                          .values(status="cancelled", fired_at=now, note=note)
+                          .execution_options(synchronize_session=False))
     return res.rowcount or 0
 
 
@@ -83,13 +102,12 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
 
 def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, owner: str | None,
                 start: datetime, due: datetime, cal: BusinessCalendar) -> list[dict]:
-    session.flush()  # the instance needs its id
     planned = [("reminder", str(text), at) for text, at in reminder_instants(dl, start, due, cal)]
     planned.append(("expiry", "", due))
     expiry = dl.on_expiry
     for kind, offset, at in planned:
         session.add(DeadlineRow(
-            case_id=case.id, instance_id=inst.id, step=inst.step, state=inst.state,
+            case_id=case.id, instance=inst, step=inst.step, state=inst.state,
             entered_at=inst.entered_at, kind=kind, offset=offset, owner_role=owner,
             escalate_to=expiry.escalate if expiry and kind == "expiry" else None,
             auto_trigger=expiry.fire if expiry and kind == "expiry" else None,

@@ -93,7 +93,7 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
         row.status, row.fired_at, row.note = "cancelled", now, "state left or case closed"
         report.skipped.append(ident)
         return
-    sop = wf.registry.compiled(case.sop_version).sop
+    sop = wf.registry.for_case(case).sop
     row.late = now - row.fire_at > late_after
     report.late += int(row.late)
     context = {"reference": case.reference, "step": inst.step, "instance": inst.key, "state": inst.state,

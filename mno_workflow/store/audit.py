@@ -35,17 +35,17 @@ def append_event(session: Session, case: Case, *, at: datetime, actor: str, role
                  step: str | None = None, instance_key: str | None = None, from_state: str | None = None,
                  to_state: str | None = None, data: dict | None = None,
                  effects: list | None = None) -> AuditEvent:
-    """Add the next event of ``case``'s chain to ``session`` (flushed, not committed)."""
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.case_id == case.id)
-        .order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    """Add the next event of ``case``'s chain to ``session`` (not flushed, not committed).
+
+    The caller has already increased ``case.version``: the event's ``seq`` is that version (one
+    event per change), and it chains to ``case.audit_head``, which then becomes its hash."""
+    seq, prev = case.version, case.audit_head or GENESIS
     ev = AuditEvent(case_id=case.id, seq=seq, at=at, actor=actor, role=role, organisation=organisation,
                     action=action, trigger=trigger, step=step, instance_key=instance_key,
                     from_state=from_state, to_state=to_state, data=data or {}, effects=effects or [],
                     sop_version=sop_version, prev_hash=prev, hash="")
     ev.hash = _digest(_hashed_fields(ev, case.reference or str(case.id)))
+    case.audit_head = ev.hash
     session.add(ev)
     return ev
 

@@ -50,8 +50,9 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    audit_head: Mapped[str | None] = mapped_column(String(64))  # hash of the latest audit event
 
-    sop_version: Mapped[SopVersion] = relationship(lazy="joined")
+    sop_version: Mapped[SopVersion] = relationship(lazy="select")  # the SOP text: load only on need
     instances: Mapped[list[StepInstance]] = relationship(
         back_populates="case", order_by="StepInstance.id", cascade="all, delete-orphan")
 
@@ -142,6 +143,8 @@ class Deadline(Base):
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(Text)
+
+    instance: Mapped[StepInstance] = relationship()
 
 
 class User(Base):

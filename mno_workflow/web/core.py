@@ -63,7 +63,7 @@ class Web:
         return self.wf.registry.compiled(self.wf.registry.latest(s, self.sop_id(s)))
 
     def compiled_for(self, case: Case) -> CompiledSOP:
-        return self.wf.registry.compiled(case.sop_version)
+        return self.wf.registry.for_case(case)
 
     def now(self):
         return self.wf.clock.now()
