@@ -10,6 +10,7 @@ runs. Syntax errors come from the SOP loader's strict YAML parser (:func:`parse_
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -120,12 +121,17 @@ class ReopenStep(Strict):
     reopen: ReopenArgs
 
 
+# An instant, or a date: "some time that local day" (the SOP calendar's time zone), handy for
+# working-day deadlines that fall due at the end of a day.
+When = AwareDatetime | date
+
+
 class ReminderExp(Strict):
     to: str | None = None
     instance: str | None = None
     state: str | None = None
     offset: str | None = None
-    at: AwareDatetime | None = None
+    at: When | None = None
     late: bool | None = None
 
 
@@ -133,7 +139,7 @@ class EscalationExp(Strict):
     to: str | None = None
     instance: str | None = None
     state: str | None = None
-    at: AwareDatetime | None = None
+    at: When | None = None
     late: bool | None = None
 
 
@@ -141,7 +147,7 @@ class AutoFiredExp(Strict):
     trigger: str | None = None
     instance: str | None = None
     state: str | None = None
-    at: AwareDatetime | None = None
+    at: When | None = None
     ok: bool | None = None
 
 
@@ -159,9 +165,9 @@ class DeadlineExp(Strict):
     optionally, the pending ``reminders`` as ``{offset: instant}``."""
 
     instance: str
-    due: AwareDatetime | None
+    due: When | None
     state: str | None = None
-    reminders: dict[str, AwareDatetime] | None = None
+    reminders: dict[str, When] | None = None
 
 
 class Expectations(Strict):
@@ -276,10 +282,31 @@ def _diagnostics(err: ValidationError, file: str, prefix: tuple, pos: Positions)
     return out
 
 
+_DATE_RE = re.compile(r"(?<![\w\"'])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w\"'])")
+
+
+def _parse(text: str, path: str) -> tuple[Any, Positions]:
+    """:func:`parse_yaml`, plus a position for a date that does not exist (30 February), which
+    the YAML library refuses without saying where."""
+    try:
+        return parse_yaml(text, path)
+    except ValueError as e:
+        for n, line in enumerate(text.splitlines(), start=1):
+            for m in _DATE_RE.finditer(line.split("#", 1)[0]):
+                try:
+                    date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                except ValueError:
+                    raise SOPError([Diagnostic(
+                        path, n, m.start() + 1, "error", "S001",
+                        f"date impossible « {m.group(0)} » ({e})",
+                        "pour tester le refus d'une date invalide, l'écrire entre guillemets")]) from None
+        raise SOPError([Diagnostic(path, 1, 1, "error", "S001", f"YAML invalide : {e}")]) from None
+
+
 def load_scenario_text(text: str, path: str = "<scénario>", base: Path | None = None) -> Scenario:
     """Parse and validate a scenario; ``base`` is the folder ``sop:`` is relative to (default: the
     file's). Raises :class:`SOPError` listing every problem with file:line:col."""
-    data, pos = parse_yaml(text, path)
+    data, pos = _parse(text, path)
     try:
         head = Header.model_validate(data)
     except ValidationError as e:

@@ -15,9 +15,11 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -126,8 +128,12 @@ class StepFailed(Exception):
         self.message = message
 
 
-def _iso(instant: datetime | None) -> str:
-    return "—" if instant is None else instant.isoformat().replace("+00:00", "Z")
+def _iso(instant: date | datetime | None) -> str:
+    if instant is None:
+        return "—"
+    if not isinstance(instant, datetime):
+        return f"le {instant.isoformat()}"
+    return instant.isoformat().replace("+00:00", "Z")
 
 
 # -- discovery -----------------------------------------------------------------------------------
@@ -220,7 +226,7 @@ class Runner:
             result.failures += _diag_failures(diags)
             return result
         key = (loaded.model.sop, loaded.model.version)
-        cov = self.coverage.setdefault(key, Coverage(loaded.model, str(scn.sop_path)))
+        cov = self.coverage.setdefault(key, Coverage(loaded.model, _shown(scn.sop_path)))
         cov.scenarios += 1
         play = _Play(scn, loaded, self._fresh_db())
         try:
@@ -230,6 +236,14 @@ class Runner:
             play.close()
             result.seconds = time.perf_counter() - t0
         return result
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _diag_failures(diags: list[Diagnostic]) -> list[Failure]:
@@ -406,6 +420,7 @@ class _Play:
         ex: Expectations = step.spec.expect
         problems: list[str] = []
         since = self.events[self.events_mark:]
+        tz = self.sop.calendar.timezone
         with self.wf.sessions() as s:
             case = s.scalar(select(Case).where(Case.reference == self.ref)) if self.ref else None
             if ex.now is not None and ex.now != self.clock.now():
@@ -436,7 +451,8 @@ class _Play:
                     continue
                 kind = name.rstrip("s") if name != "auto_fired" else "auto_fired"
                 actual = [e for e in since if e.kind == kind]
-                problems += _match_exact(label, wanted, actual, _event_matches, SweepEvent.describe)
+                problems += _match_exact(label, wanted, actual, partial(_event_matches, tz=tz),
+                                         SweepEvent.describe)
             if ex.outbox is not None:
                 msgs = list(s.scalars(select(OutboxMessage).where(OutboxMessage.id > self.outbox_mark)
                                       .order_by(OutboxMessage.id)))
@@ -464,14 +480,17 @@ class _Play:
         expiry = next((r for r in rows if r.kind == "expiry"), None)
         out = []
         got_due = expiry.due_at if expiry else None
-        if got_due != d.due:
+        if not same_when(d.due, got_due, self.sop.calendar.timezone):
             out.append(f"délai de {inst.label_key} : échéance attendue {_iso(d.due) if d.due else 'aucune'}, "
                        f"obtenue {_iso(got_due) if got_due else 'aucune'}")
         if d.state is not None and expiry is not None and expiry.state != d.state:
             out.append(f"délai de {inst.label_key} : état attendu « {d.state} », obtenu « {expiry.state} »")
         if d.reminders is not None:
             got = {r.offset: r.fire_at for r in rows if r.kind == "reminder"}
-            if got != dict(d.reminders):
+            tz = self.sop.calendar.timezone
+            same = set(got) == set(d.reminders) and all(same_when(w, got[k], tz)
+                                                        for k, w in d.reminders.items())
+            if not same:
                 fmt = lambda m: ", ".join(f"{k} → {_iso(v)}" for k, v in m.items()) or "aucun"  # noqa: E731
                 out.append(f"rappels prévus pour {inst.label_key} : attendus {fmt(d.reminders)}, "
                            f"obtenus {fmt(got)}")
@@ -493,14 +512,23 @@ def _same_instance(want: str | None, label_key: str) -> bool:
     return want in (label_key, step, key)
 
 
-def _event_matches(want: Any, ev: SweepEvent) -> bool:
+def same_when(want: date | datetime | None, got: datetime | None, tz: str) -> bool:
+    """An instant equals; a date matches any instant of that local day (SOP time zone)."""
+    if want is None or got is None:
+        return want is None and got is None
+    if isinstance(want, datetime):
+        return want == got
+    return got.astimezone(ZoneInfo(tz)).date() == want
+
+
+def _event_matches(want: Any, ev: SweepEvent, tz: str) -> bool:
     if not _same_instance(want.instance, ev.instance):
         return False
-    for name in ("to", "state", "offset", "at", "late", "trigger", "ok"):
+    for name in ("to", "state", "offset", "late", "trigger", "ok"):
         w = getattr(want, name, None)
         if w is not None and w != getattr(ev, name):
             return False
-    return True
+    return want.at is None or same_when(want.at, ev.at, tz)
 
 
 def _describe_want(want: Any) -> str:
