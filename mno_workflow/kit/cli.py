@@ -1,0 +1,49 @@
+"""``mno test``: run SOP scenarios on a simulated clock and print results and coverage.
+
+The command function :func:`test` is mounted on the main Typer app as ``mno test``; ``app`` is a
+one-command Typer app for running it on its own (``python -m mno_workflow.kit.cli``) and in tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .report import coverage_failures, json_report, text_report
+from .runner import discover, run
+
+
+def test(paths: Annotated[list[Path], typer.Argument(
+             help="Scénarios (YAML) ou dossiers ; un dossier de POS exécute son sous-dossier scenarios/.")],
+         fmt: Annotated[str, typer.Option("--format", help="text ou json")] = "text",
+         min_coverage: Annotated[float | None, typer.Option(
+             "--min-coverage", help="Échoue si la couverture des états ou des transitions est "
+                                    "inférieure à N %.", min=0, max=100)] = None,
+         ) -> None:
+    """Exécute les scénarios d'une POS sur une horloge simulée ; affiche les échecs et la couverture.
+
+    Code de sortie 0 si tout passe (et la couverture atteint --min-coverage), 1 sinon."""
+    if fmt not in ("text", "json"):
+        typer.echo("--format : text ou json.", err=True)
+        raise typer.Exit(2)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        typer.echo("Introuvable : " + ", ".join(map(str, missing)), err=True)
+        raise typer.Exit(1)
+    if not discover(paths):
+        typer.echo("Aucun scénario trouvé (fichiers YAML commençant par « scenario: »).", err=True)
+        raise typer.Exit(1)
+    result = run(paths)
+    typer.echo(json_report(result, min_coverage) if fmt == "json" else text_report(result, min_coverage))
+    failed = not result.ok or bool(coverage_failures(result, min_coverage))
+    raise typer.Exit(1 if failed else 0)
+
+
+app = typer.Typer(add_completion=False, help="Tests de POS par scénarios.")
+app.command(name="test")(test)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
