@@ -131,11 +131,17 @@ def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
     cal = calendar_for(session, sop)
     old_due = expiry.due_at
     new_due = extend_due(old_due, by, cal)
+    sent = set(session.scalars(select(DeadlineRow.offset).where(
+        DeadlineRow.instance_id == inst.id, DeadlineRow.entered_at == inst.entered_at,
+        DeadlineRow.kind == "reminder", DeadlineRow.status == "done")))
     for r in rows:
         r.status, r.fired_at, r.note = "cancelled", now, f"extended to {new_due.isoformat()}"
     _write_rows(session, case, inst, dl, expiry.owner_role, expiry.start_at, new_due, cal)
-    # Reminders whose time has already passed were (or will be) sent for the old due date.
-    for r in session.new:
-        if isinstance(r, DeadlineRow) and r.kind == "reminder" and r.fire_at <= now:
+    # Only what is still ahead is re-planned for the new due instant: a reminder whose time has
+    # passed is dropped, and a percentage reminder already sent is not sent a second time
+    # ("1 working day before" the new due date is a new reminder and is kept).
+    for r in list(session.new):
+        if isinstance(r, DeadlineRow) and r.instance is inst and r.kind == "reminder" and (
+                r.fire_at <= now or (r.offset in sent and r.offset.strip().endswith("%"))):
             session.expunge(r)
     return old_due, new_due

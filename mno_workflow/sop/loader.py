@@ -106,6 +106,10 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         raise SOPError([Diagnostic(path, line, col, "error", "E001",
                                    f"YAML syntax error: unacceptable character {e.character!r}",
                                    "remove the invisible control character on this line")]) from None
+    except ValueError as e:  # an impossible unquoted date such as 1999-02-30 (YAML timestamp)
+        line, col = _find_bad_date(text)
+        raise SOPError([Diagnostic(path, line, col, "error", "E001", f"invalid date: {e}",
+                                   "write an existing date as YYYY-MM-DD, or quote the text")]) from None
     except TypeError as e:  # e.g. a mapping or list used as a key ("? {a: 1}: x")
         raise SOPError([Diagnostic(path, 1, 1, "error", "E001", f"YAML structure not allowed: {e}",
                                    "mapping keys must be plain text")]) from None
@@ -136,6 +140,19 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         raise SOPError([Diagnostic(path, 1, 1, "error", "E004", "an SOP file must be a YAML mapping",
                                    "start with 'sop: <id>' and 'version: \"...\"'")])
     return _plain(doc, (), pos), pos
+
+
+def _find_bad_date(text: str) -> tuple[int, int]:
+    """1-based (line, col) of the first YYYY-MM-DD-looking value that is not a real date."""
+    import re
+    from datetime import date
+    for n, line in enumerate(text.splitlines(), start=1):
+        for m in re.finditer(r"(?<![\w\"'])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w\"'])", line):
+            try:
+                date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return n, m.start() + 1
+    return 1, 1
 
 
 _MESSAGES = {

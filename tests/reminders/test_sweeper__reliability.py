@@ -261,3 +261,18 @@ def test_three_sweeper_processes_send_every_reminder_exactly_once(wf, clock, db_
         assert per_row and all(n == 1 for _, n in per_row)
         assert s.scalar(select(func.count(Deadline.id)).where(Deadline.status == "pending",
                                                               Deadline.fire_at <= now)) == 0
+
+
+def test_extension_does_not_send_a_percentage_reminder_twice(wf, clock):
+    ref = to_referrals(wf)
+    wf.fire(ref, "send", CW, referral("ong_a", "urgent"), instance="psychosocial")  # due Thu 08:00
+    clock.set(datetime(2025, 6, 3, 21, 0, tzinfo=UTC))
+    assert [x[3] for x in sweep(wf).reminders] == ["50%"]
+    wf.extend_deadline(ref, "referral:psychosocial", "5 working days", "Interprète attendu", SUP)
+    sent = []
+    for day in range(4, 16):
+        clock.set(datetime(2025, 6, day, 12, 0, tzinfo=UTC))
+        r = sweep(wf)
+        sent += [x[3] for x in r.reminders + r.escalations if x[1] == "referral:psychosocial"]
+    # The new due date (end of Friday 13 June) gets its "1 working day before" and its expiry.
+    assert sent == ["1 working day before", "expiry"]
