@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .directory import load_sample, match
 from .engine.clock import SimulatedClock
 from .engine.engine import Actor, WorkflowEngine
 from .sop.loader import load_file
@@ -30,6 +31,19 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
     engine.load_sop(loaded)
     sop = loaded.model
     yield f"POS chargée : {sop.label(sop.title, lang)} (version {sop.version})"
+    with engine.sessions.begin() as s:
+        report = load_sample(s)
+    yield (f"Répertoire des prestataires (données fictives) : {report.counts()['service']['added']} "
+           "service(s) importé(s)")
+
+    def providers(need: str, region: str) -> list:
+        """Services ranked by the directory's matching for a need in a region."""
+        with engine.sessions() as s:
+            return match(s, need=need, region=region, age=24, sex="f")
+
+    def as_provider(candidate) -> Actor:
+        return Actor(candidate.focal_point_user_id or f"focal.{candidate.organization_id}", "provider",
+                     candidate.organization_id)
 
     ref = engine.create_case(sop.sop, CASEWORKER)
     yield f"Dossier ouvert : {ref}"
@@ -66,20 +80,25 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
     fire("approve_plan", SUPERVISOR, days=1)
     yield "Plan validé : deux référencements en parallèle (formation, soutien psychosocial)."
 
-    fire("send", CASEWORKER, {"provider": "cfp_ouaga", "service": "Formation couture 6 mois",
+    training = providers("vocational_training", "kadiogo")[0]
+    psy_first, psy_second = providers("psychosocial", "kadiogo")[:2]
+    yield (f"Appariement : formation → {training.organization_name} ({training.service_name}) ; "
+           f"soutien psychosocial → {psy_first.organization_name}, puis {psy_second.organization_name}")
+    fire("send", CASEWORKER, {"provider": training.organization_id, "service": training.service_name,
                               "priority": "normal", "referral_date": today, "channel": "system"},
          instance="referral:vocational_training", hours=1)
-    fire("send", CASEWORKER, {"provider": "ong_espoir", "service": "Soutien psychosocial",
+    fire("send", CASEWORKER, {"provider": psy_first.organization_id, "service": psy_first.service_name,
                               "priority": "urgent", "referral_date": today, "channel": "phone"},
          instance="referral:psychosocial", minutes=20)
-    ong_espoir = Actor("focal.ong_espoir", "provider", "ong_espoir")
-    fire("decline", ong_espoir, {"reason": "no_capacity"}, instance="referral:psychosocial", hours=20)
-    yield "ONG Espoir refuse (capacité atteinte) : nouveau référencement vers le Centre Wend-Panga."
-    fire("re_refer", CASEWORKER, {"provider": "centre_wendpanga", "service": "Soutien psychosocial",
+    fire("decline", as_provider(psy_first), {"reason": "no_capacity"}, instance="referral:psychosocial",
+         hours=20)
+    yield (f"{psy_first.organization_name} refuse (capacité atteinte) : nouveau référencement vers "
+           f"{psy_second.organization_name}, le prestataire suivant proposé par l'appariement.")
+    fire("re_refer", CASEWORKER, {"provider": psy_second.organization_id, "service": psy_second.service_name,
                                   "priority": "urgent", "referral_date": today,
                                   "channel": "phone"}, instance="referral:psychosocial", hours=2)
-    wendpanga = Actor("focal.centre_wendpanga", "provider", "centre_wendpanga")
-    cfp = Actor("focal.cfp_ouaga", "provider", "cfp_ouaga")
+    wendpanga = as_provider(psy_second)
+    cfp = as_provider(training)
     fire("accept", wendpanga, instance="referral:psychosocial", hours=5)
     fire("accept", cfp, instance="referral:vocational_training", days=2)
     fire("complete", wendpanga, {"delivered_on": today, "note": "4 séances individuelles"},
@@ -115,7 +134,8 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
         "assessed_on": clock.now().date().isoformat(), "risk_level": "high", "needs": [
             {"dimension": "social", "need": "medical", "referral_needed": True}]})
     engine.fire(second, "approve_plan", SUPERVISOR)
-    engine.fire(second, "send", CASEWORKER, {"provider": "csps_ouahigouya", "priority": "emergency",
+    clinic = providers("medical", "yaadga")[0]
+    engine.fire(second, "send", CASEWORKER, {"provider": clinic.organization_id, "priority": "emergency",
                                              "referral_date": clock.now().date().isoformat(),
                                              "channel": "phone"})
     yield (f"Dossier {second} : référencement d'urgence envoyé, sans réponse du prestataire — "

@@ -114,7 +114,8 @@ def test_demo_runs_to_closure_as_installed_command(tmp_path):
     lines = out.stdout.strip().splitlines()
     assert lines[-1].strip() == "↳ Dossier clos"
     assert "Refuser avec un motif" in out.stdout and "Référer à un autre prestataire" in out.stdout
-    assert "→ centre_wendpanga" in out.stdout and "→ cfp_ouaga" in out.stdout
+    assert "→ org-ecoute" in out.stdout and "→ org-cfp" in out.stdout  # chosen by matching
+    assert "29 service(s) importé(s)" in out.stdout
     verify = subprocess.run([sys.executable, "-m", "mno_workflow", "--db", db, "audit", "verify"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert verify.returncode == 0 and "0 problème(s)" in verify.stdout

@@ -31,7 +31,7 @@ def test_sample_imports_with_expected_counts(session: Session) -> None:
     report = load_sample(session)
     session.commit()
     counts = report.counts()
-    assert counts["service"] == {"added": 28, "changed": 0, "unchanged": 0}
+    assert counts["service"] == {"added": 29, "changed": 0, "unchanged": 0}
     assert counts["organization"]["added"] == 15
     data = dump_tables(session)
     assert all("illustrative" in o["note"] for o in data["organization"])
