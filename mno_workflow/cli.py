@@ -85,7 +85,10 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
              fmt: Annotated[str, typer.Option("--format", help="text ou json")] = "text",
              strict: Annotated[bool, typer.Option(help="Les avertissements deviennent des erreurs.")] = False
              ) -> None:
-    """Check SOP files: prints ``path:line:col: severity CODE message (hint)``; exit 1 on error."""
+    """Vérifier des POS : une ligne « chemin:ligne:col: gravité CODE message » par problème ;
+    code 1 en cas d'erreur.
+
+    Check SOP files."""
     files: list[Path] = []
     for p in paths:
         files += sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml")) if p.is_dir() else [p]
@@ -124,7 +127,9 @@ def _load_sop_or_fail(path: Path):
 
 @sop_app.command("load")
 def sop_load(path: Path) -> None:
-    """Register an SOP version in the database (idempotent for identical text)."""
+    """Enregistrer une version de POS dans la base (sans effet si le texte est identique).
+
+    Register an SOP version."""
     loaded = _load_sop_or_fail(path)
     engine = open_engine()
     with _errors():
@@ -134,7 +139,7 @@ def sop_load(path: Path) -> None:
 
 @sop_app.command("list")
 def sop_list() -> None:
-    """List the SOP versions in the database."""
+    """Lister les versions de POS de la base. / List SOP versions."""
     from sqlalchemy import select
 
     from .store.models import SopVersion
@@ -183,7 +188,7 @@ AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE ou UTILISA
 
 @case_app.command("create")
 def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | None = None) -> None:
-    """Open a case in the SOP's first step; prints its reference."""
+    """Ouvrir un dossier à la première étape de la POS ; affiche sa référence. / Open a case."""
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)
@@ -244,7 +249,10 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
               instance: Annotated[str | None, typer.Option(help="Étape:clé, ex. referral:medical")] = None,
               expected_version: Annotated[int | None, typer.Option(help="Version vue du dossier")] = None
               ) -> None:
-    """Fire TRIGGER on case REFERENCE as --as USER:ROLE with form data."""
+    """Faire avancer un dossier : déclencher TRIGGER en tant que --as UTILISATEUR:ROLE, avec les
+    données du formulaire.
+
+    Fire a trigger."""
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)
@@ -269,7 +277,7 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
 @case_app.command("show")
 def case_show(reference: str, fmt: Annotated[str, typer.Option("--format", help="text ou json")] = "text"
               ) -> None:
-    """Show a case: steps, states, data and its audit trail."""
+    """Afficher un dossier : étapes, états, données et journal d'audit. / Show a case."""
     engine = open_engine()
     with engine.sessions() as s:
         case = repository.get_case(s, reference)
@@ -291,7 +299,7 @@ def case_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")]
                                                                "majuscules)")] = None,
               status: str | None = None, region: str | None = None, step: str | None = None,
               state: str | None = None, assignee: str | None = None, limit: int = 100) -> None:
-    """List cases, newest first."""
+    """Lister les dossiers, les plus récents d'abord (recherche sans accents ni majuscules). / List cases."""
     engine = open_engine()
     with engine.sessions() as s:
         cases = repository.list_cases(s, search=search, status=status, region=region, step=step,
@@ -313,7 +321,9 @@ def case_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")]
 # -- audit ---------------------------------------------------------------------------------------
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Verify every case's hash chain; exit 1 and list problems when any event was edited or deleted."""
+    """Vérifier la chaîne d'audit de chaque dossier ; code 1 si un événement a été modifié ou supprimé.
+
+    Verify the audit chains."""
     engine = open_engine()
     with engine.sessions() as s:
         count, problems = verify_all(s)
@@ -329,7 +339,7 @@ def case_extend(reference: str,
                 by: Annotated[str, typer.Option("--by", help="Durée, ex. « 5 working days »")],
                 reason: Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité)")],
                 actor: AsOption = "") -> None:
-    """Extend the running deadline of a step instance, with a reason."""
+    """Prolonger le délai en cours d'une étape, avec un motif. / Extend a deadline with a reason."""
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     engine = open_engine()
@@ -358,7 +368,9 @@ def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (p
            every: Annotated[int, typer.Option(help="Intervalle en secondes (mode continu).")] = 60,
            now: Annotated[str | None, typer.Option(help="Instant simulé ISO 8601 (tests, scénarios).")]
            = None) -> None:
-    """Send due reminders, escalations and automatic triggers (once, or every N seconds)."""
+    """Envoyer les rappels, escalades et déclenchements automatiques dus (une fois, ou toutes les N secondes).
+
+    Send due reminders."""
     from datetime import datetime
 
     from .engine.clock import SimulatedClock
@@ -397,7 +409,7 @@ app.add_typer(calendar_app, name="calendar")
 
 @calendar_app.command("holidays")
 def calendar_holidays(year: int, sop: SopArg = "mnr_bf") -> None:
-    """List the public holidays of a year in the SOP's calendar (with confirmed overrides)."""
+    """Lister les jours fériés d'une année dans le calendrier de la POS. / List public holidays."""
     from datetime import date
 
     from .engine.timers import calendar_for
@@ -416,7 +428,9 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
                  remove: Annotated[bool, typer.Option("--remove", help="Retirer ce jour (date estimée "
                                                                        "qui n'est pas fériée)")] = False,
                  actor: AsOption = "") -> None:
-    """Confirm or add a public holiday on DAY (YYYY-MM-DD), or remove an estimated one."""
+    """Confirmer ou ajouter un jour férié (AAAA-MM-JJ), ou retirer une date estimée.
+
+    Confirm, add or remove a holiday."""
     from datetime import date
 
     from sqlalchemy import select
@@ -451,7 +465,7 @@ def serve(host: Annotated[str, typer.Option(help="Adresse d'écoute")] = "127.0.
           demo: Annotated[bool, typer.Option(help="Charger des données fictives dans une base vide")] = False,
           sweeper_interval: Annotated[int, typer.Option(help="Secondes entre deux balayages des délais "
                                                               "(0 : aucun)")] = 60) -> None:
-    """Web UI, REST API and reminders in one process."""
+    """Interface web, API REST et rappels dans un seul processus. / Web UI, REST API and reminders."""
     from .web.server import serve as run
     run(database_url(_state["db"]), host=host, port=port, demo=demo, sweeper_interval=sweeper_interval)
 
@@ -459,7 +473,7 @@ def serve(host: Annotated[str, typer.Option(help="Adresse d'écoute")] = "127.0.
 # -- demo ----------------------------------------------------------------------------------------
 @app.command()
 def demo() -> None:
-    """Load the Burkina Faso SOP into the database and drive one invented returnee to closure."""
+    """Démonstration scriptée : un migrant de retour fictif conduit jusqu'à la clôture. / Scripted demo."""
     from .demo import run_demo
     engine = open_engine(clock=None)
     with _errors():

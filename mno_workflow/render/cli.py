@@ -35,7 +35,7 @@ def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la PO
             all_: Annotated[bool, typer.Option("--all", help="Toutes les étapes et le flux, fr et en, "
                                                              "en SVG, DOT et Mermaid, dans le dossier -o.")]
             = False) -> None:
-    """Draw the whole flow (steps as clusters) or one step, from the SOP model."""
+    """Dessiner le flux complet (étapes en groupes) ou une étape. / Draw the flow or one step."""
     sop = _load(sop_path)
     if fmt not in FORMATS:
         typer.echo(f"Format inconnu {fmt!r} : utilisez {', '.join(FORMATS)}", err=True)
@@ -77,7 +77,9 @@ def handbook(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la P
              lang: Annotated[str, typer.Option(help="fr ou en")] = "fr",
              fmt: Annotated[list[str] | None, typer.Option("--format", help="html et/ou md")] = None
              ) -> None:
-    """Write the SOP handbook (HTML, print-friendly, and Markdown) with diagrams and blank forms."""
+    """Écrire le manuel de la POS (HTML imprimable et Markdown) avec diagrammes et fiches vierges.
+
+    Write the SOP handbook."""
     sop = _load(sop_path)
     if lang not in sop.languages:
         typer.echo(f"Langue {lang!r} absente de la POS ({', '.join(sop.languages)})", err=True)
