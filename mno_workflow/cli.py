@@ -149,6 +149,39 @@ def sop_list() -> None:
             typer.echo(f"{row.sop_id}\t{row.version}\t{row.loaded_at:%Y-%m-%d %H:%M}Z\t{row.title}")
 
 
+@sop_app.command("migrate")
+def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, ex. mnr_bf@2025.1")],
+                target: Annotated[str, typer.Argument(help="Version cible, ex. mnr_bf@2025.2")],
+                mapping: Annotated[list[str] | None, typer.Option(
+                    "--map", help="étape.ancien_état=nouvel_état (répétable)")] = None,
+                case: Annotated[list[str] | None, typer.Option("--case", help="Seulement ce dossier "
+                                                                              "(répétable)")] = None,
+                dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer sans rien écrire")] = False,
+                actor: AsOption = "") -> None:
+    """Migrer les dossiers ouverts vers une autre version de POS, avec une correspondance d'états
+    explicite (refusée si un dossier tomberait dans un état qui n'existe plus ; auditée).
+
+    Migrate open cases to another SOP version."""
+    from .engine.versions import migrate_cases
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    pairs = {}
+    for item in mapping or []:
+        key, sep, value = item.partition("=")
+        if not sep or "." not in key or not value:
+            fail(f"--map attend étape.ancien_état=nouvel_état, reçu {item!r}", 2)
+        pairs[key.strip()] = value.strip()
+    engine = open_engine()
+    with _errors():
+        plan = migrate_cases(engine, source, target, pairs, _actor(actor), references=case or None,
+                             dry_run=dry_run)
+    for ref, moves in plan.moves.items():
+        changed = [f"{k}: {a} → {b}" for k, a, b in moves if a != b]
+        typer.echo(f"{ref}\t{'; '.join(changed) or 'états inchangés'}")
+    verb = "seraient migrés" if dry_run else "migrés"
+    typer.echo(f"{len(plan.moves)} dossier(s) {verb} de {source} vers {target}.")
+
+
 # -- case ----------------------------------------------------------------------------------------
 class _errors:
     """Turn engine and database errors into one clear message and exit code 1."""
