@@ -381,6 +381,22 @@ def case_extend(reference: str,
     typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
 
 
+@case_app.command("reassign")
+def case_reassign(references: Annotated[list[str], typer.Argument(help="Références des dossiers")],
+                  to: Annotated[str, typer.Option("--to", help="Nouveau gestionnaire de cas")],
+                  reason: Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité)")],
+                  actor: AsOption = "") -> None:
+    """Réattribuer des dossiers à un autre gestionnaire (tout ou rien, un événement d'audit par
+    dossier). / Reassign cases."""
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    engine = open_engine()
+    with _errors():
+        changed = engine.reassign(references, to, _actor(actor), reason)
+    listed = f" : {', '.join(changed)}" if changed else ""
+    typer.echo(f"{len(changed)} dossier(s) réattribué(s) à {to}{listed}")
+
+
 # -- reminders and calendar ----------------------------------------------------------------------
 def _print_sweep(report, lang: str) -> None:
     words = {"fr": ("rappel", "escalade", "déclenchement automatique", "ignoré", "échec", "en retard"),

@@ -225,6 +225,43 @@ class WorkflowEngine:
                          sop_version=f"{sop.sop}@{sop.version}")
             return new_due
 
+    def reassign(self, references: list[str], assignee: str, actor: Actor, reason: str) -> list[str]:
+        """Give the cases ``references`` to case manager ``assignee`` (bulk reassignment), with a
+        ``reason``; one audit event per case whose assignee changes, all or nothing.
+
+        Allowed to roles that see every case (``scope: all``) and may act on cases (they fire
+        some transition of the SOP): supervisors, coordinators. Returns the references changed.
+        Raises CaseNotFound (nothing written), RoleNotAllowed, FormInvalid (empty reason or
+        assignee)."""
+        if not reason.strip() or not assignee.strip():
+            required = Message(fr="Ce champ est obligatoire.", en="This field is required.")
+            fields = (("reason", reason), ("assignee", assignee))
+            raise FormInvalid("reassign", {k: required for k, v in fields if not v.strip()})
+        now = self._now()
+        changed: list[str] = []
+        with self.sessions.begin() as s:
+            for reference in sorted(set(references)):  # a stable lock order
+                case, compiled = self._open_for_change(s, reference, None, allow_closed=False)
+                sop = compiled.sop
+                role = sop.roles.get(actor.role)
+                acts = any(actor.role in t.by for st in sop.steps.values() for t in st.transitions)
+                if role is None or role.scope != "all" or not acts:
+                    raise RoleNotAllowed(Message(
+                        fr=f"Le rôle « {actor.role} » ne peut pas réattribuer des dossiers.",
+                        en=f"Role '{actor.role}' may not reassign cases."))
+                if case.assignee == assignee.strip():
+                    continue
+                before = case.assignee
+                case.assignee = assignee.strip()
+                case.version += 1
+                case.updated_at = now
+                append_event(s, case, at=now, actor=actor.user, role=actor.role,
+                             organisation=actor.organisation, action="reassign",
+                             data={"from": before, "to": case.assignee, "reason": reason.strip()},
+                             sop_version=f"{sop.sop}@{sop.version}")
+                changed.append(reference)
+        return changed
+
     def reopen(self, reference: str, actor: Actor, reason: str, *,
                expected_version: int | None = None) -> FireResult:
         """Reopen a closed case with a ``reason`` (roles of the SOP's ``reopen.by``).

@@ -159,3 +159,29 @@ def test_reopen_moves_closure_to_history_and_rearms_deadlines(wf):
     with wf.sessions() as s:
         keys = [i.label_key for i in repository.get_case(s, ref).instances]
         assert "closure:1-2" in keys  # a second closure, the first one kept
+
+
+def test_bulk_reassignment_writes_one_event_per_case_and_moves_the_scope(wf):
+    from mno_workflow.engine.engine import Actor
+    from mno_workflow.engine.errors import CaseNotFound
+    a, b = wf.create_case("mnr_bf", CW), wf.create_case("mnr_bf", CW)
+    before = snapshot(wf)
+    with pytest.raises(RoleNotAllowed):
+        wf.reassign([a, b], "awa.ouedraogo", CW, "Congé")
+    with pytest.raises(FormInvalid):
+        wf.reassign([a, b], "awa.ouedraogo", SUP, " ")
+    with pytest.raises(CaseNotFound):
+        wf.reassign([a, "MNR-BF-999999"], "awa.ouedraogo", SUP, "Congé")
+    assert snapshot(wf) == before  # all or nothing
+    assert wf.reassign([a, b, a], "awa.ouedraogo", SUP, "Congé de Mariam") == [a, b]
+    with wf.sessions() as s:
+        for ref in (a, b):
+            case = repository.get_case(s, ref)
+            ev = repository.trail(s, case)[-1]
+            assert (case.assignee, case.version, ev.action, ev.data["from"], ev.data["reason"]) == (
+                "awa.ouedraogo", 2, "reassign", CW.user, "Congé de Mariam")
+        assert verify_all(s)[1] == []
+    with pytest.raises(RoleNotAllowed):  # the former case manager no longer acts on it
+        wf.fire(a, "register", CW, IDENT)
+    wf.fire(a, "register", Actor("awa.ouedraogo", "caseworker"), IDENT)
+    assert wf.reassign([a], "awa.ouedraogo", SUP, "déjà") == []  # no change, no event
