@@ -381,6 +381,33 @@ def case_extend(reference: str,
     typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
 
 
+@case_app.command("pause")
+def case_pause(reference: str,
+               instance: Annotated[str, typer.Argument(help="Étape:clé, ex. referral:medical")],
+               reason: Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité)")],
+               actor: AsOption = "") -> None:
+    """Suspendre le délai en cours d'une étape (aucun rappel jusqu'à la reprise). / Pause a deadline."""
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    engine = open_engine()
+    with _errors():
+        engine.pause_deadline(reference, instance, reason, _actor(actor))
+    typer.echo(f"{reference} [{instance}] : délai suspendu")
+
+
+@case_app.command("resume")
+def case_resume(reference: str,
+                instance: Annotated[str, typer.Argument(help="Étape:clé, ex. referral:medical")],
+                actor: AsOption = "") -> None:
+    """Reprendre un délai suspendu ; l'échéance est décalée de la durée de la suspension. / Resume."""
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    engine = open_engine()
+    with _errors():
+        due = engine.resume_deadline(reference, instance, _actor(actor))
+    typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
+
+
 @case_app.command("reassign")
 def case_reassign(references: Annotated[list[str], typer.Argument(help="Références des dossiers")],
                   to: Annotated[str, typer.Option("--to", help="Nouveau gestionnaire de cas")],

@@ -225,6 +225,61 @@ class WorkflowEngine:
                          sop_version=f"{sop.sop}@{sop.version}")
             return new_due
 
+    def pause_deadline(self, reference: str, instance: str, reason: str, actor: Actor, *,
+                       expected_version: int | None = None) -> None:
+        """Stop the clock of the running deadline of ``instance`` (e.g. the person is in hospital),
+        with a ``reason``; no reminder or escalation until :meth:`resume_deadline`. Same roles as
+        an extension. One audit event. Raises like :meth:`extend_deadline`."""
+        self._deadline_change(reference, instance, reason, actor, expected_version, "pause_deadline")
+
+    def resume_deadline(self, reference: str, instance: str, actor: Actor, *,
+                        expected_version: int | None = None) -> datetime:
+        """Restart a paused deadline; the due instant moves by the length of the pause (in
+        working days for a working-day deadline). Returns the new due instant (UTC)."""
+        return self._deadline_change(reference, instance, "resume", actor, expected_version,
+                                     "resume_deadline")
+
+    def _deadline_change(self, reference: str, instance: str, reason: str, actor: Actor,
+                         expected_version: int | None, action: str) -> Any:
+        if not reason.strip():
+            raise FormInvalid(action, {"reason": Message(fr="Le motif est obligatoire.",
+                                                         en="A reason is required.")})
+        now = self._now()
+        with self.sessions.begin() as s:
+            case, compiled = self._open_for_change(s, reference, expected_version)
+            sop = compiled.sop
+            inst = next((i for i in case.instances if not i.final and instance in (i.label_key, i.key)),
+                        None)
+            state = sop.steps[inst.step].states[inst.state] if inst else None
+            if inst is None or state is None or state.deadline is None:
+                raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
+                                             en=f"No running deadline for '{instance}'."))
+            if actor.role not in state.deadline.extenders():
+                raise RoleNotAllowed(Message(
+                    fr=f"Le rôle « {actor.role} » ne peut pas suspendre ce délai.",
+                    en=f"Role '{actor.role}' may not pause this deadline."))
+            data: dict[str, Any]
+            result: Any = None
+            if action == "pause_deadline":
+                if not timers.pause(s, inst, now, reason.strip()):
+                    raise UnknownTrigger(Message(fr=f"Aucun délai à suspendre pour « {instance} ».",
+                                                 en=f"No deadline to pause for '{instance}'."))
+                data = {"reason": reason.strip()}
+            else:
+                try:
+                    old_due, result = timers.resume(s, case, inst, sop, now)
+                except LookupError:
+                    raise UnknownTrigger(Message(fr=f"Aucun délai suspendu pour « {instance} ».",
+                                                 en=f"No paused deadline for '{instance}'.")) from None
+                data = {"old_due_at": old_due.isoformat(), "new_due_at": result.isoformat()}
+            case.version += 1
+            case.updated_at = now
+            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+                         organisation=actor.organisation, action=action, step=inst.step,
+                         instance_key=inst.key, from_state=inst.state, to_state=inst.state, data=data,
+                         sop_version=f"{sop.sop}@{sop.version}")
+            return result
+
     def reassign(self, references: list[str], assignee: str, actor: Actor, reason: str) -> list[str]:
         """Give the cases ``references`` to case manager ``assignee`` (bulk reassignment), with a
         ``reason``; one audit event per case whose assignee changes, all or nothing.

@@ -73,7 +73,8 @@ def cancel(session: Session, inst: StepInstance, now: datetime, note: str) -> in
     if inst.id is None:
         return 0
     res = session.execute(update(DeadlineRow)
-                          .where(DeadlineRow.instance_id == inst.id, DeadlineRow.status == "pending")
+                          .where(DeadlineRow.instance_id == inst.id,
+                                 DeadlineRow.status.in_(("pending", "paused")))
                           .values(status="cancelled", fired_at=now, note=note)
                           .execution_options(synchronize_session=False))
     return res.rowcount or 0
@@ -114,6 +115,41 @@ def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, 
             start_at=start, due_at=due, fire_at=at, status="pending"))
     return [{"deadline": {"instance": inst.label_key, "state": inst.state,
                           "due_at": due.isoformat(), "reminders": len(planned) - 1}}]
+
+
+def pause(session: Session, inst: StepInstance, now: datetime, reason: str) -> int:
+    """Pause the pending deadline rows of ``inst`` (status ``paused``; ``fired_at`` holds the
+    instant of the pause). Returns how many; 0 when there is nothing to pause."""
+    rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.instance_id == inst.id,
+                                                          DeadlineRow.status == "pending")))
+    for r in rows:
+        r.status, r.fired_at, r.note = "paused", now, f"paused: {reason}"
+    return len(rows)
+
+
+def resume(session: Session, case: Case, inst: StepInstance, sop: SOP,
+           now: datetime) -> tuple[datetime, datetime]:
+    """Resume a paused deadline of ``inst``: the due instant moves by the pause (working days
+    the pause covered for a working-day deadline, exact elapsed time otherwise); reminders still
+    ahead are re-planned. Returns ``(old_due, new_due)``. Raises LookupError when not paused."""
+    from .deadlines import resolve_duration, resume_after_pause
+    rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.instance_id == inst.id,
+                                                          DeadlineRow.status == "paused")))
+    expiry = next((r for r in rows if r.kind == "expiry"), None)
+    if expiry is None:
+        raise LookupError(f"no paused deadline for {inst.label_key}")
+    dl = sop.steps[inst.step].states[inst.state].deadline
+    cal = calendar_for(session, sop)
+    unit = resolve_duration(dl, {**(case.data or {}), **(inst.data or {})}).unit
+    old_due = expiry.due_at
+    new_due = resume_after_pause(old_due, expiry.fired_at, now, cal, unit)
+    for r in rows:
+        r.status, r.note = "cancelled", f"resumed at {now.isoformat()}, due {new_due.isoformat()}"
+    _write_rows(session, case, inst, dl, expiry.owner_role, expiry.start_at, new_due, cal)
+    for r in list(session.new):
+        if isinstance(r, DeadlineRow) and r.instance is inst and r.kind == "reminder" and r.fire_at <= now:
+            session.expunge(r)
+    return old_due, new_due
 
 
 def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 from ..engine.clock import require_aware
 from ..engine.engine import WorkflowEngine
 from ..engine.errors import EngineError
+from ..sop.expr import compile_expr
 from ..store.models import Case, Deadline, StepInstance
 from ..store.outbox import enqueue
 
 LATE_AFTER = timedelta(minutes=10)
+WAIT_RECHECK = timedelta(hours=1)  # how often a minimum period re-checks its wait_for condition
 
 
 @dataclass
@@ -34,13 +36,14 @@ class SweepReport:
     escalations: list[tuple] = field(default_factory=list)
     auto_fired: list[tuple] = field(default_factory=list)
     skipped: list[tuple] = field(default_factory=list)
+    waiting: list[tuple] = field(default_factory=list)
     failed: list[tuple] = field(default_factory=list)
     late: int = 0
 
     @property
     def claimed(self) -> int:
         return len(self.reminders) + len(self.escalations) + len(self.skipped) + len(self.failed) + \
-            len([a for a in self.auto_fired if a not in self.escalations])
+            len(self.waiting) + len([a for a in self.auto_fired if a not in self.escalations])
 
 
 def _claim(s: Session, now: datetime, limit: int) -> list[Deadline]:
@@ -105,6 +108,13 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
                     late=row.late)
         report.reminders.append(ident)
     else:
+        dl = sop.steps[inst.step].states[inst.state].deadline
+        if dl is not None and dl.wait_for and not compile_expr(dl.wait_for).holds(
+                wf.context(case, inst, sop, now)):
+            # A minimum period that also waits for an event: look again later, nothing sent yet.
+            row.fire_at, row.note = now + WAIT_RECHECK, f"waiting for: {dl.wait_for}"
+            report.waiting.append(ident)
+            return
         if row.escalate_to:
             enqueue(s, case=case, inst=inst, role=row.escalate_to, scope=_scope(sop, row.escalate_to),
                     kind="escalation", template="escalation",

@@ -275,6 +275,8 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
         if deadline.on_expiry.escalate and deadline.on_expiry.escalate not in sop.roles:
             out.append(_unknown(loaded, path + ("on_expiry", "escalate"), "E021", "role",
                                 deadline.on_expiry.escalate, sop.roles))
+    if deadline.wait_for:
+        out += _check_expr(loaded, deadline.wait_for, path + ("wait_for",))
     for j, role in enumerate(deadline.extend_by or []):
         if role not in sop.roles:
             out.append(_unknown(loaded, path + ("extend_by", j), "E021", "role", role, sop.roles))

@@ -132,8 +132,11 @@ class Deadline(Strict):
     entered, or at the date/datetime field named by ``start`` (``form.field``). ``cutoff``
     (local time of the SOP calendar, ``HH:MM``) moves a start after that time to the next working
     day. ``remind`` lists offsets: ``"50%"`` of the period elapsed, ``"1 working day before"``,
-    ``"2 hours after"`` the due instant. ``extend_by`` lists the roles that may extend it with a
-    recorded reason (default: the escalation role).
+    ``"2 hours after"`` the due instant. ``extend_by`` lists the roles that may extend (or pause)
+    it with a recorded reason (default: the escalation role). ``wait_for`` (CEL) makes it a
+    minimum period that also waits for an event: ``on_expiry`` happens once the period is over
+    *and* the condition holds, whichever is later (e.g. "at least 30 days and until the
+    decision").
     """
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
@@ -142,6 +145,7 @@ class Deadline(Strict):
     cutoff: time | None = None
     remind: list[str] = []
     on_expiry: Expiry | None = None
+    wait_for: str | None = None
     extend_by: list[Ident] | None = None
 
     def extenders(self) -> list[str]:

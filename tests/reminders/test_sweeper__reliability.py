@@ -276,3 +276,55 @@ def test_extension_does_not_send_a_percentage_reminder_twice(wf, clock):
         sent += [x[3] for x in r.reminders + r.escalations if x[1] == "referral:psychosocial"]
     # The new due date (end of Friday 13 June) gets its "1 working day before" and its expiry.
     assert sent == ["1 working day before", "expiry"]
+
+
+def test_a_paused_deadline_sends_nothing_and_resumes_shifted_by_the_pause(wf, clock):
+    ref = to_referrals(wf)
+    wf.fire(ref, "send", CW, referral("ong_a"), instance="psychosocial")  # 10 working days: 17 June
+    with pytest.raises(RoleNotAllowed):
+        wf.pause_deadline(ref, "referral:psychosocial", "Hospitalisée", CW)
+    with pytest.raises(FormInvalid):
+        wf.pause_deadline(ref, "referral:psychosocial", "", SUP)
+    wf.pause_deadline(ref, "referral:psychosocial", "Hospitalisée", SUP)
+    clock.set(datetime(2025, 6, 25, 9, 0, tzinfo=UTC))  # past the original due date
+    r = sweep(wf)
+    assert not [x for x in r.reminders + r.escalations if x[1] == "referral:psychosocial"]
+    new_due = wf.resume_deadline(ref, "referral:psychosocial", SUP)
+    # Paused Monday 2 June, resumed Wednesday 25 June: 16 working days (Tabaski on 6 June is
+    # not one), so the end of 17 June moves to the end of Wednesday 9 July.
+    assert new_due == datetime(2025, 7, 9, 23, 59, 59, 999999, tzinfo=UTC)
+    with wf.sessions() as s:
+        actions = [e.action for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))][-2:]
+        assert actions == ["pause_deadline", "resume_deadline"]
+    clock.set(datetime(2025, 7, 9, 23, 0, tzinfo=UTC))
+    assert not [x for x in sweep(wf).escalations if x[1] == "referral:psychosocial"]
+    clock.set(datetime(2025, 7, 10, 0, 0, tzinfo=UTC))
+    r = sweep(wf)
+    assert ("MNR-BF-000001", "referral:psychosocial", "sent", "expiry") in r.escalations
+
+
+def test_a_minimum_period_also_waits_for_its_event(db_url, clock):
+    text = BF_SOP.read_text(encoding="utf-8").replace('version: "2025.1"', 'version: "2025.1-wait"')
+    text = text.replace("""          within: 30 days
+          remind: [3 days before]
+          on_expiry: {escalate: supervisor}""", """          within: 30 days
+          wait_for: "steps.consent == 'withdrawn'"
+          on_expiry: {fire: end_follow_up}""")
+    db = make_engine(db_url)
+    Base.metadata.create_all(db)
+    wf = WorkflowEngine(db, clock)
+    wf.load_sop(load_text(text, "wait.yaml"))
+    needs = {"assessed_on": "2025-06-02", "risk_level": "low",
+             "needs": [{"dimension": "social", "need": "documentation", "referral_needed": False}]}
+    ref = to_referrals(wf, needs=needs)
+    wf.fire(ref, "record_visit", CW, {"visit_date": "2025-06-02", "contact_mode": "phone",
+                                      "services_received": True, "risk_level": "low"})
+    clock.advance(timedelta(days=31))
+    r = sweep(wf)
+    assert r.waiting and not r.auto_fired  # the period is over, the event has not happened
+    assert sweep(wf).claimed == 0  # looked at again only an hour later
+    wf.fire(ref, "withdraw_consent", CW, {"withdrawn_on": "2025-07-03", "expressed_by": "self"})
+    clock.advance(timedelta(hours=1, minutes=1))
+    r = sweep(wf)
+    assert (ref, "follow_up:1", "monitoring", "expiry") in r.auto_fired
+    db.dispose()
