@@ -331,12 +331,15 @@ def case_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")]
               search: Annotated[str | None, typer.Option(help="Référence ou nom (sans accents ni "
                                                                "majuscules)")] = None,
               status: str | None = None, region: str | None = None, step: str | None = None,
-              state: str | None = None, assignee: str | None = None, limit: int = 100) -> None:
+              state: str | None = None, assignee: str | None = None,
+              overdue: Annotated[bool, typer.Option("--overdue", help="Seulement les dossiers en retard")]
+              = False, limit: int = 100) -> None:
     """Lister les dossiers, les plus récents d'abord (recherche sans accents ni majuscules). / List cases."""
     engine = open_engine()
     with engine.sessions() as s:
         cases = repository.list_cases(s, search=search, status=status, region=region, step=step,
-                                      state=state, assignee=assignee, limit=limit)
+                                      state=state, assignee=assignee, limit=limit,
+                                      overdue_at=engine.clock.now() if overdue else None)
         rows = []
         for c in cases:
             open_steps = [f"{i.step}:{i.key}={i.state}" for i in c.instances if not i.final]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import AuditEvent, Case, StepInstance
+from .models import AuditEvent, Case, Deadline, StepInstance
 
 
 def fold(text: str) -> str:
@@ -32,11 +33,14 @@ def trail(session: Session, case: Case) -> list[AuditEvent]:
 
 def list_cases(session: Session, *, search: str | None = None, status: str | None = None,
                region: str | None = None, assignee: str | None = None, step: str | None = None,
-               state: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
+               state: str | None = None, overdue_at: datetime | None = None, limit: int = 100,
+               offset: int = 0) -> list[Case]:
     """Cases matching every given filter, newest first.
 
     ``search`` matches the reference or the name, case- and accent-insensitively; ``step`` and
-    ``state`` match an open step instance. ``limit`` is capped at 1,000."""
+    ``state`` match an open step instance; ``overdue_at`` (an aware instant, usually now) keeps
+    cases with a step still in a state whose deadline passed before it. ``limit`` is capped at
+    1,000."""
     q = select(Case).options(selectinload(Case.instances)).order_by(Case.id.desc())
     if search:
         needle = f"%{fold(search.strip())}%"
@@ -54,4 +58,10 @@ def list_cases(session: Session, *, search: str | None = None, status: str | Non
         if state:
             sub = sub.where(StepInstance.state == state)
         q = q.where(Case.id.in_(sub))
+    if overdue_at is not None:
+        late = (select(Deadline.case_id).join(StepInstance, StepInstance.id == Deadline.instance_id)
+                .where(Deadline.kind == "expiry", Deadline.status.in_(("pending", "done")),
+                       Deadline.due_at < overdue_at, StepInstance.state == Deadline.state,
+                       StepInstance.entered_at == Deadline.entered_at, StepInstance.final.is_(False)))
+        q = q.where(Case.status == "open", Case.id.in_(late))
     return list(session.scalars(q.limit(min(limit, 1000)).offset(offset)))

@@ -265,3 +265,18 @@ def test_search_folds_case_and_accents(wf):
         assert [c.reference for c in repository.list_cases(s, region="kadiogo")] == [other, ref]
         assert [c.reference for c in repository.list_cases(s, step="consent", state="pending")] == [
             other, ref]
+
+
+def test_search_overdue_cases(wf, clock):
+    from datetime import timedelta
+    late = to_referrals(wf)
+    wf.fire(late, "send", CW, referral("ong_a", "urgent"), instance="psychosocial")
+    on_time = to_referrals(wf)
+    wf.fire(on_time, "send", CW, referral("ong_a", "urgent"), instance="psychosocial")
+    wf.fire(on_time, "send", CW, referral("ong_b", "urgent"), instance="vocational_training")
+    clock.advance(timedelta(days=4))  # 72 hours passed; drafts (3 working days) are late too
+    wf.fire(on_time, "accept", provider("ong_a"))
+    wf.fire(on_time, "accept", provider("ong_b"))
+    with wf.sessions() as s:
+        assert [c.reference for c in repository.list_cases(s, overdue_at=clock.now())] == [late]
+        assert repository.list_cases(s, overdue_at=clock.now() - timedelta(days=3)) == []
