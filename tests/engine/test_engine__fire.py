@@ -280,3 +280,18 @@ def test_search_overdue_cases(wf, clock):
     with wf.sessions() as s:
         assert [c.reference for c in repository.list_cases(s, overdue_at=clock.now())] == [late]
         assert repository.list_cases(s, overdue_at=clock.now() - timedelta(days=3)) == []
+
+
+def test_an_error_inside_an_effect_rolls_the_whole_transition_back(wf, monkeypatch):
+    from mno_workflow.engine import timers
+    ref = wf.create_case("mnr_bf", CW)
+    before = snapshot(wf)
+
+    def broken_arm(*args, **kwargs):
+        raise RuntimeError("template or notifier failure")
+    monkeypatch.setattr(timers, "arm", broken_arm)
+    with pytest.raises(RuntimeError):
+        wf.fire(ref, "register", CW, IDENT)
+    assert snapshot(wf) == before  # no state, data, audit event, deadline or outbox row
+    monkeypatch.undo()
+    assert wf.fire(ref, "register", CW, IDENT).version == 2
