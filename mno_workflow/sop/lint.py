@@ -1,29 +1,95 @@
-"""Checks of a loaded SOP beyond its shape: references, languages, initial states, CEL guards.
+"""Checks of a loaded SOP beyond its shape: references, languages, initial states, CEL guards,
+and design advice (reachability, waiting states, referrals, data disclosure, roles).
 
-Each rule has a stable code. Errors (``E0xx``) stop loading; warnings (``W1xx``) are design
-advice reported by ``mno validate`` (``--strict`` makes them errors).
+Each rule has a stable code, a severity and a fix hint written for SOP authors (protection
+officers, not programmers). Errors (``E0xx``) stop loading (:func:`check_references`); warnings
+(``W1xx``) are design advice reported by ``mno validate`` (:func:`lint`; ``--strict`` makes them
+errors). ``W109`` has severity ``info``: it is worth a look, not always a mistake.
 
-| code | rule |
-|---|---|
-| E020 | unknown state | E021 unknown role | E022 unknown form | E023 unknown option list |
-| E024 | unknown step | E025 label missing a language | E026 not exactly one initial state |
-| E027 | CEL expression does not compile or names an unknown form |
-| E028 | unknown field reference ``form.field`` | E029 unknown trigger |
-| E030 | French missing from ``languages`` | E031 duplicate id | E032 options misuse |
-| E033 | field-dependent deadline misses a choice | E034 ``for_each`` is not a repeat field |
-| W101 | final state with outgoing transitions | W102 unreachable state |
-| W104 | option list never used | |
+| code | severity | rule |
+|---|---|---|
+| E020 | error | unknown state |
+| E021 | error | unknown role |
+| E022 | error | unknown form |
+| E023 | error | unknown option list |
+| E024 | error | unknown step |
+| E025 | error | label missing a language (or in a language not listed) |
+| E026 | error | a step without exactly one initial state |
+| E027 | error | CEL expression does not compile or names an unknown form |
+| E028 | error | unknown field reference ``form.field`` (for_each, recipient, deadline...) |
+| E029 | error | unknown trigger (``on_expiry.fire``) |
+| E030 | error | French missing from ``languages`` |
+| E031 | error | duplicate field id |
+| E032 | error | options / sub-fields misuse |
+| E033 | error | field-dependent deadline misses a choice (or names a code that is not one) |
+| E034 | error | ``for_each`` is not a repeat field |
+| E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
+| E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
+| W101 | warning | final state with outgoing transitions |
+| W102 | warning | unreachable state |
+| W104 | warning | option list never used |
+| W106 | warning | state from which no final state can be reached |
+| W107 | warning | waiting state (owner, not final) without a deadline |
+| W108 | warning | deadline without ``on_expiry`` (nobody is told, nothing happens) |
+| W109 | info | state without owner where a case can sit forever |
+| W110 | warning | referral state of a recipient without accept/decline exits or timeout |
+| W111 | warning | two transitions with the same trigger from the same state, guards overlapping |
+| W112 | warning | role never used |
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from .diagnostics import Diagnostic
-from .expr import BUILTIN_NAMES, ExprError, compile_expr
+from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
 from .loader import LoadedSOP
-from .schema import SOP, ByField, FieldType, FormField
+from .schema import SOP, ByField, FieldType, FormField, Step
+
+# Every code: (severity, what it means in French, in English). docs/sop-language.md lists them all.
+CODES: dict[str, tuple[str, str, str]] = {
+    "E000": ("error", "fichier illisible", "file cannot be read"),
+    "E001": ("error", "syntaxe YAML", "YAML syntax"),
+    "E002": ("error", "clé en double", "duplicate key"),
+    "E003": ("error", "tabulation dans le YAML", "tab character"),
+    "E004": ("error", "le fichier n'est pas un mapping YAML", "file is not a YAML mapping"),
+    "E010": ("error", "clé inconnue", "unknown key"),
+    "E011": ("error", "clé obligatoire manquante", "missing required key"),
+    "E012": ("error", "valeur invalide", "invalid value"),
+    "E020": ("error", "état inconnu", "unknown state"),
+    "E021": ("error", "rôle inconnu", "unknown role"),
+    "E022": ("error", "formulaire inconnu", "unknown form"),
+    "E023": ("error", "liste d'options inconnue", "unknown option list"),
+    "E024": ("error", "étape inconnue", "unknown step"),
+    "E025": ("error", "libellé sans une des langues", "label missing a language"),
+    "E026": ("error", "étape sans exactement un état initial", "step without exactly one initial state"),
+    "E027": ("error", "expression CEL invalide ou nom inconnu", "CEL does not compile or unknown name"),
+    "E028": ("error", "référence de champ inconnue", "unknown field reference"),
+    "E029": ("error", "déclencheur inconnu", "unknown trigger"),
+    "E030": ("error", "le français manque dans languages", "French missing from languages"),
+    "E031": ("error", "identifiant de champ en double", "duplicate field id"),
+    "E032": ("error", "options ou sous-champs mal employés", "options or sub-fields misuse"),
+    "E033": ("error", "délai par champ incomplet", "field-dependent deadline misses a choice"),
+    "E034": ("error", "for_each ne vise pas un groupe répété", "for_each is not a repeat field"),
+    "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
+             "data disclosed without a guard (law 001-2021/AN)"),
+    "E036": ("error", "condition lisant un champ qui n'existe pas", "condition reads an undefined field"),
+    "W101": ("warning", "état final avec des sorties", "final state with exits"),
+    "W102": ("warning", "état inatteignable", "unreachable state"),
+    "W104": ("warning", "liste d'options jamais utilisée", "option list never used"),
+    "W106": ("warning", "état d'où aucun état final n'est atteignable", "state cannot reach a final state"),
+    "W107": ("warning", "état d'attente sans délai", "waiting state without a deadline"),
+    "W108": ("warning", "délai sans escalade ni action à l'échéance", "deadline without on_expiry"),
+    "W109": ("info", "état sans responsable où un dossier peut rester indéfiniment",
+             "state without owner where a case can sit forever"),
+    "W110": ("warning", "référencement sans acceptation, refus et échéance",
+             "referral without accept, decline and timeout"),
+    "W111": ("warning", "deux transitions identiques depuis le même état",
+             "two transitions with the same trigger and overlapping guards"),
+    "W112": ("warning", "rôle jamais utilisé", "role never used"),
+}
 
 
 def _labels(sop: SOP) -> Iterator[tuple[tuple, dict]]:
@@ -93,10 +159,11 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
     for fid, form in sop.forms.items():
         out += _check_fields(loaded, form.fields, ("forms", fid, "fields"), fields)
         for i, rule in enumerate(form.rules):
-            out += _check_expr(loaded, rule.check, ("forms", fid, "rules", i, "check"))
+            out += _check_expr(loaded, rule.check, ("forms", fid, "rules", i, "check"), item=_NO_ITEM)
 
     for sid, step in sop.steps.items():
         base = ("steps", sid)
+        item = _step_item(sop, step)
         initials = [s for s, st in step.states.items() if st.initial]
         if len(initials) != 1:
             out.append(d(base + ("states",), "E026",
@@ -123,7 +190,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
             if t.form and t.form not in sop.forms:
                 out.append(_unknown(loaded, tp + ("form",), "E022", "form", t.form, sop.forms))
             if t.when:
-                out += _check_expr(loaded, t.when, tp + ("when",))
+                out += _check_expr(loaded, t.when, tp + ("when",), item=item)
             if t.dest in step.states and any(
                 s in step.states and step.states[s].final for s in t.sources if s != "*"
             ):
@@ -147,7 +214,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                              f"{fe.key!r} is not a field of the repeat group {fe.for_each!r}",
                              f"use one of: {', '.join(sub.id for sub in f.fields or [])}"))
             if fe.where:
-                out += _check_expr(loaded, fe.where, base + ("instances", "where"))
+                out += _check_expr(loaded, fe.where, base + ("instances", "where"), item=item)
         out += _check_reachability(loaded, sid)
 
     for i, rule in enumerate(sop.flow):
@@ -168,7 +235,9 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                 out.append(_unknown(loaded, ("reopen", "by", j), "E021", "role", role, sop.roles))
     for sid, step in sop.steps.items():
         if step.disclosure:
-            out += _check_expr(loaded, step.disclosure, ("steps", sid, "disclosure"))
+            out += _check_expr(loaded, step.disclosure, ("steps", sid, "disclosure"),
+                               item=_step_item(sop, step))
+        out += _check_disclosure(loaded, sid)
     for i, ref in enumerate(sop.case_summary.name):
         if ref not in fields:
             out.append(_unknown(loaded, ("case_summary", "name", i), "E028", "field", ref, fields))
@@ -198,7 +267,7 @@ def _unknown(loaded: LoadedSOP, path: tuple, code: str, kind: str, name: str, kn
 
 
 def _check_fields(loaded: LoadedSOP, fields: list[FormField], path: tuple,
-                  index: dict[str, FormField]) -> list[Diagnostic]:
+                  index: dict[str, FormField], group: str | None = None) -> list[Diagnostic]:
     out, d, sop = [], loaded.diag, loaded.model
     seen: set[str] = set()
     for i, f in enumerate(fields):
@@ -224,23 +293,139 @@ def _check_fields(loaded: LoadedSOP, fields: list[FormField], path: tuple,
         if f.not_before and f.not_before not in index:
             out.append(_unknown(loaded, fp + ("not_before",), "E028", "field", f.not_before, index))
         if f.relevant:
-            out += _check_expr(loaded, f.relevant, fp + ("relevant",), extra={f_.id for f_ in fields})
+            item = (f"the repeat group {group!r}", {f_.id for f_ in fields}) if group else _NO_ITEM
+            out += _check_expr(loaded, f.relevant, fp + ("relevant",), extra={f_.id for f_ in fields},
+                               item=item)
         if f.fields:
-            out += _check_fields(loaded, f.fields, fp + ("fields",), index)
+            out += _check_fields(loaded, f.fields, fp + ("fields",), index,
+                                 group=f"{path[1]}.{f.id}" if group is None else f"{group}.{f.id}")
     return out
 
 
-def _check_expr(loaded: LoadedSOP, source: str, path: tuple, extra: set[str] | None = None
-                ) -> list[Diagnostic]:
+# What ``item`` holds where an expression is evaluated: (where it comes from, its field ids);
+# _NO_ITEM: ``item`` is empty there; None: unknown (the step's for_each is itself wrong), not checked.
+ItemContext = tuple[str, set[str]] | None
+_NO_ITEM: ItemContext = ("", set())
+
+
+def _step_item(sop: SOP, step: Step) -> ItemContext:
+    """What ``item`` is in the guards of ``step``: the sub-fields of its for_each repeat group."""
+    if isinstance(step.instances, str):
+        return _NO_ITEM
+    f = field_index(sop).get(step.instances.for_each)
+    if f is None or f.type != FieldType.repeat:
+        return None
+    return (f"the repeat group {step.instances.for_each!r}", {sub.id for sub in f.fields or []})
+
+
+_TOKEN_RE = re.compile(r"""
+    (?P<ws>\s+|//[^\n]*)
+  | (?P<str>[rRbB]{0,2}(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<num>\d\w*(?:\.\d\w*)?)
+  | (?P<op>.)
+""", re.X)
+
+
+def field_refs(source: str) -> list[tuple[str, str]]:
+    """``(root, selector)`` for every ``root.selector`` (or ``root["selector"]``) in a CEL
+    expression whose ``root`` is a top-level name (not a member, not a function, not a macro
+    variable), e.g. ``[("consent", "given"), ("item", "need")]``. Strings and comments are skipped."""
+    toks = [(m.lastgroup, m.group()) for m in _TOKEN_RE.finditer(source) if m.lastgroup != "ws"]
+    macro_vars = set(_MACRO_VAR_RE.findall(source))
+    out = []
+    for i, (kind, text) in enumerate(toks):
+        if kind != "ident" or (i and toks[i - 1] == ("op", ".")) or text in macro_vars:
+            continue
+        nxt = toks[i + 1:i + 4]
+        if len(nxt) >= 2 and nxt[0] == ("op", ".") and nxt[1][0] == "ident" \
+                and not (len(nxt) > 2 and nxt[2] == ("op", "(")):
+            out.append((text, nxt[1][1]))
+        elif len(nxt) == 3 and nxt[0] == ("op", "[") and nxt[1][0] == "str" and nxt[2] == ("op", "]"):
+            out.append((text, nxt[1][1].lstrip("rRbB").strip("'\"")))
+    return out
+
+
+def _check_expr(loaded: LoadedSOP, source: str, path: tuple, extra: set[str] | None = None,
+                item: ItemContext = _NO_ITEM) -> list[Diagnostic]:
     try:
         expr = compile_expr(source)
     except ExprError as e:
         return [loaded.diag(path, "E027", f"CEL expression does not compile: {e}",
                             "see https://cel.dev for the syntax, e.g. consent.given && x > 1")]
-    known = set(loaded.model.forms) | BUILTIN_NAMES | (extra or set())
-    return [loaded.diag(path, "E027", f"CEL expression reads unknown name {name!r}",
-                        f"use a form id ({', '.join(sorted(loaded.model.forms))}) or item, today, now")
-            for name in sorted(expr.variables - known)]
+    sop = loaded.model
+    known = set(sop.forms) | BUILTIN_NAMES | (extra or set())
+    out = [loaded.diag(path, "E027", f"CEL expression reads unknown name {name!r}",
+                       f"use a form id ({', '.join(sorted(sop.forms))}) or item, today, now")
+           for name in sorted(expr.variables - known)]
+    seen: set[tuple[str, str]] = set()
+    for root, sel in field_refs(source):
+        if (root, sel) in seen or root in (extra or set()):
+            continue
+        seen.add((root, sel))
+        if root in sop.forms:
+            ids = [f.id for f in sop.forms[root].fields]
+            if sel not in ids:
+                out.append(loaded.diag(
+                    path, "E036", f"condition reads {root}.{sel}, but form {root!r} has no field {sel!r}",
+                    f"champs du formulaire {root} / fields of form {root}: {', '.join(ids)}"))
+        elif root == "item" and item is not None and sel not in item[1]:
+            if item[0]:
+                out.append(loaded.diag(
+                    path, "E036", f"condition reads item.{sel}, but {item[0]} has no field {sel!r}",
+                    f"champs de l'élément / fields of the item: {', '.join(sorted(item[1]))}"))
+            else:
+                out.append(loaded.diag(
+                    path, "E036", f"condition reads item.{sel}, but 'item' is empty here",
+                    "item n'existe que dans une étape « instances: for_each » ou un groupe répété / "
+                    "item only exists in a step with 'instances: for_each' or inside a repeat group"))
+    return out
+
+
+def _role_scope(sop: SOP, role: str | None) -> str | None:
+    return sop.roles[role].scope if role in sop.roles else None
+
+
+def _expand(step: Step, sources: list[str]) -> set[str]:
+    """Source states of a transition, the wildcard ``*`` standing for every non-final state."""
+    out: set[str] = set()
+    for src in sources:
+        if src == "*":
+            out |= {n for n, s in step.states.items() if not s.final}
+        elif src in step.states:
+            out.add(src)
+    return out
+
+
+def _check_disclosure(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
+    """E035: in a step with ``recipient``, data reaches the recipient's organisation when a
+    transition enters a state owned by a ``scope: recipient`` role from a state that is not: that
+    transition needs a ``when`` guard (consent), and the step a ``disclosure`` condition."""
+    sop, d = loaded.model, loaded.diag
+    step = sop.steps[sid]
+    if not step.recipient:
+        return []
+    out = []
+    if not step.disclosure:
+        out.append(d(("steps", sid, "recipient"), "E035",
+                     f"step {sid!r} sends data to the organisation in {step.recipient!r} but has no "
+                     "'disclosure' condition (law 001-2021/AN)",
+                     "ajouter « disclosure: » avec la condition de consentement, p. ex. "
+                     "'service_provider' in consent.share_with / add a 'disclosure:' consent condition",
+                     key=True))
+    recip = {n for n, s in step.states.items() if _role_scope(sop, s.owner) == "recipient"}
+    for i, t in enumerate(step.transitions):
+        if t.internal or t.dest not in recip or t.when:
+            continue
+        crossing = sorted(_expand(step, t.sources) - recip)
+        if crossing:
+            out.append(d(("steps", sid, "transitions", i), "E035",
+                         f"transition {t.trigger!r} discloses the case to the recipient "
+                         f"(from {', '.join(crossing)} to {t.dest}) without a 'when' guard "
+                         "(law 001-2021/AN)",
+                         "ajouter « when: » vérifiant le consentement (p. ex. la même condition que "
+                         "disclosure) / add a 'when:' guard checking consent"))
+    return out
 
 
 def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
@@ -288,24 +473,148 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
     return out
 
 
+def step_graph(step: Step) -> dict[str, set[str]]:
+    """``{state: {states one transition leads to}}``: wildcards expanded to every non-final state,
+    internal transitions (no change of state) left out. Transitions listed explicitly from a final
+    state count (W101 warns about them)."""
+    graph: dict[str, set[str]] = {name: set() for name in step.states}
+    for t in step.transitions:
+        if t.internal or t.dest not in step.states:
+            continue
+        for src in t.sources:
+            if src == "*":
+                for name, s in step.states.items():
+                    if not s.final:
+                        graph[name].add(t.dest)
+            elif src in step.states:
+                graph[src].add(t.dest)
+    return graph
+
+
+def _closure(graph: dict[str, set[str]], start: set[str]) -> set[str]:
+    seen, todo = set(start), list(start)
+    while todo:
+        for nxt in graph[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def reachable_states(step: Step) -> set[str]:
+    """States a case can reach from the step's initial state (empty without exactly one)."""
+    initials = [s for s, st in step.states.items() if st.initial]
+    return _closure(step_graph(step), {initials[0]}) if len(initials) == 1 else set()
+
+
+def can_finish_states(step: Step) -> set[str]:
+    """States from which some final state can be reached (final states included)."""
+    reverse: dict[str, set[str]] = {name: set() for name in step.states}
+    for src, dests in step_graph(step).items():
+        for dest in dests:
+            reverse[dest].add(src)
+    return _closure(reverse, set(step.final_states))
+
+
 def _check_reachability(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
     step = loaded.model.steps[sid]
-    initials = [s for s, st in step.states.items() if st.initial]
-    if len(initials) != 1:
+    if len([s for s, st in step.states.items() if st.initial]) != 1:
         return []
-    seen, todo = {initials[0]}, [initials[0]]
-    while todo:
-        cur = todo.pop()
-        for t in step.transitions:
-            if (cur in t.sources or ("*" in t.sources and not step.states[cur].final)) \
-                    and t.dest in step.states and t.dest not in seen:
-                seen.add(t.dest)
-                todo.append(t.dest)
+    seen = reachable_states(step)
     return [loaded.diag(("steps", sid, "states", st), "W102", f"state {st!r} cannot be reached",
+                        "ajouter une transition qui y mène, ou supprimer l'état / "
                         "add a transition into it, or remove it", severity="warning", key=True)
             for st in step.states if st not in seen]
 
 
+def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
+    """Design warnings W106-W112 of an SOP that loaded (see the module table)."""
+    sop, d = loaded.model, loaded.diag
+    out: list[Diagnostic] = []
+    for sid, step in sop.steps.items():
+        base = ("steps", sid)
+        reachable, finishing = reachable_states(step), can_finish_states(step)
+        for st in step.states:
+            if st in reachable and st not in finishing:
+                why = ("the step has no final state" if not step.final_states
+                       else "no path leads from it to a final state")
+                out.append(d(base + ("states", st), "W106",
+                             f"state {st!r} of step {sid!r} cannot reach a final state: {why}",
+                             "ajouter une transition vers un état final (p. ex. clôture ou annulation) / "
+                             "add a transition towards a final state", severity="warning", key=True))
+        for st, state in step.states.items():
+            sp = base + ("states", st)
+            if state.final:
+                continue
+            if state.owner and state.deadline is None:
+                out.append(d(sp, "W107",
+                             f"state {st!r} waits for {state.owner!r} without a deadline",
+                             "ajouter « deadline: {within: 3 working days, on_expiry: {escalate: "
+                             "supervisor}} » / add a deadline so late cases are seen",
+                             severity="warning", key=True))
+            expiry = state.deadline.on_expiry if state.deadline else None
+            if state.deadline and not (expiry and (expiry.escalate or expiry.fire)):
+                out.append(d(sp + ("deadline",), "W108",
+                             f"the deadline of {st!r} has no on_expiry: when it passes nobody is told "
+                             "and nothing happens",
+                             "ajouter « on_expiry: {escalate: <rôle>} » ou « {fire: <déclencheur>} » / "
+                             "add on_expiry with escalate or fire", severity="warning", key=True))
+            if not state.owner and not state.initial and not (expiry and (expiry.escalate or expiry.fire)):
+                out.append(d(sp, "W109",
+                             f"state {st!r} has no owner and no deadline with on_expiry: a case can "
+                             "stay there forever without anybody being asked to act",
+                             "donner un « owner » à l'état, ou un délai avec on_expiry, ou le rendre final "
+                             "si rien ne doit plus se passer / give it an owner, a deadline with "
+                             "on_expiry, or make it final", severity="info", key=True))
+            if step.recipient and _role_scope(sop, state.owner) == "recipient":
+                exits = {t.dest for t in step.transitions
+                         if not t.internal and st in t.sources and t.dest not in (None, st)}
+                missing = []
+                if len(exits) < 2:
+                    missing.append(f"only {len(exits)} exit(s), needs accept and decline")
+                if not (expiry and (expiry.escalate or expiry.fire)):
+                    missing.append("no deadline with on_expiry (timeout)")
+                if missing:
+                    out.append(d(sp, "W110",
+                                 f"referral state {st!r} waits for the recipient {state.owner!r}: "
+                                 + "; ".join(missing),
+                                 "le prestataire doit pouvoir accepter et refuser, et un délai avec "
+                                 "on_expiry doit prévoir son silence / the recipient needs accept and "
+                                 "decline transitions and a deadline with on_expiry",
+                                 severity="warning", key=True))
+        for j, tj in enumerate(step.transitions):
+            for i, ti in enumerate(step.transitions[:j]):
+                if ti.trigger != tj.trigger:
+                    continue
+                common = _expand(step, ti.sources) & _expand(step, tj.sources)
+                if not common:
+                    continue
+                if ti.when and tj.when and " ".join(ti.when.split()) != " ".join(tj.when.split()):
+                    continue  # different guards: whether they overlap cannot be decided
+                how = "identical guards" if ti.when else "no guard on one of them"
+                out.append(d(base + ("transitions", j), "W111",
+                             f"transition {tj.trigger!r} from {', '.join(sorted(common))} is also "
+                             f"transition #{i + 1} of the step ({how}): which one runs is ambiguous",
+                             "donner un autre nom au déclencheur, ou des gardes « when » qui s'excluent / "
+                             "rename the trigger or give both mutually exclusive 'when' guards",
+                             severity="warning"))
+                break
+    used: set[str] = set(sop.reopen.by if sop.reopen else [])
+    for step in sop.steps.values():
+        for state in step.states.values():
+            used |= {state.owner} if state.owner else set()
+            if state.deadline:
+                used |= set(state.deadline.extenders()) | set(state.deadline.extend_by or [])
+        for t in step.transitions:
+            used |= set(t.by)
+    for rid in sop.roles:
+        if rid not in used:
+            out.append(d(("roles", rid), "W112", f"role {rid!r} is never used",
+                         "l'utiliser (owner, by, escalate, extend_by, reopen) ou le supprimer / "
+                         "use it or remove it", severity="warning", key=True))
+    return out
+
+
 def lint(loaded: LoadedSOP) -> list[Diagnostic]:
-    """Every diagnostic (errors and warnings) of an SOP that loaded."""
-    return check_references(loaded)
+    """Every diagnostic (errors, warnings, info) of an SOP that loaded, in file order."""
+    return sorted(check_references(loaded) + check_design(loaded), key=lambda d: (d.line, d.col, d.code))

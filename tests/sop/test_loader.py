@@ -302,7 +302,7 @@ def check_only_sop_error(text: str) -> None:
             assert d.message and d.hint, d
         return
     for d in lint(loaded):  # a file that loads must also lint without crashing
-        assert d.severity == "warning"
+        assert d.severity in ("warning", "info")
 
 
 @settings(max_examples=600, deadline=None)

@@ -1,0 +1,153 @@
+"""Design rules of the linter (W1xx, E035, E036): the lint corpus, the reference SOP, edge cases.
+
+Each file of ``tests/fixtures/lint/`` loads (no error) and opens with one or more lines
+``# expect: CODE LINE``: ``lint()`` must report exactly those (code, line) pairs, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mno_workflow.cli import app
+from mno_workflow.sop import lint as lint_mod
+from mno_workflow.sop.diagnostics import SOPError
+from mno_workflow.sop.lint import CODES, field_refs, lint
+from mno_workflow.sop.loader import load_file, load_text
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LINT_CORPUS = sorted((FIXTURES / "lint").glob("*.yaml"))
+BASE = FIXTURES / "valid_sops" / "referral.yaml"
+REFERENCE = Path(__file__).resolve().parents[2] / "sops" / "burkina_faso" / "mnr.yaml"
+EXPECT_RE = re.compile(r"^# expect: (?P<code>[EW]\d{3}) (?P<line>\d+)(?:\s|$)")
+
+
+def expectations(path: Path) -> set[tuple[str, int]]:
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("# expect:"):
+            break
+        m = EXPECT_RE.match(line)
+        assert m, line
+        out.add((m["code"], int(m["line"])))
+    assert out, f"{path.name}: no '# expect: CODE LINE' line"
+    return out
+
+
+def test_lint_corpus_covers_every_design_warning() -> None:
+    codes = {c for p in LINT_CORPUS for c, _ in expectations(p)}
+    assert {"W101", "W102", "W104", "W106", "W107", "W108", "W109", "W110", "W111", "W112"} <= codes
+
+
+@pytest.mark.parametrize("path", LINT_CORPUS, ids=lambda p: p.stem)
+def test_lint_corpus_reports_exactly_the_expected_warnings(path: Path) -> None:
+    diags = lint(load_file(path))
+    assert {(d.code, d.line) for d in diags} == expectations(path), [d.format() for d in diags]
+    for d in diags:
+        assert d.severity == CODES[d.code][0], d
+        assert d.hint.strip() and d.message.strip(), d
+
+
+@pytest.mark.parametrize("path", LINT_CORPUS, ids=lambda p: p.stem)
+def test_strict_validate_turns_design_warnings_into_errors(path: Path) -> None:
+    assert CliRunner().invoke(app, ["validate", str(path)]).exit_code == 0
+    result = CliRunner().invoke(app, ["validate", "--strict", str(path)])
+    assert result.exit_code == 1
+    for code, line in expectations(path):
+        pattern = rf"^{re.escape(str(path))}:{line}:\d+: error {code} "
+        assert re.search(pattern, result.output, re.M), result.output
+
+
+def test_base_of_the_corpus_is_clean() -> None:
+    assert lint(load_file(BASE)) == []
+
+
+def test_reference_sop_warnings_are_the_known_ones() -> None:
+    """The Burkina Faso SOP has no error; its remaining advice is about the consent step, whose
+    states record the consent in force for as long as the case is open (see the report/docs)."""
+    got = [(d.code, d.severity, d.line) for d in lint(load_file(REFERENCE))]
+    text = REFERENCE.read_text(encoding="utf-8").split("\n")
+    line = {name: next(i + 1 for i, t in enumerate(text) if t == f"      {name}:")
+            for name in ("given", "withdrawn", "overridden")}
+    assert got == [(code, sev, line[s]) for s in ("given", "withdrawn", "overridden")
+                   for code, sev in (("W106", "warning"), ("W109", "info"))]
+
+
+def test_every_code_is_in_the_module_table_and_has_a_severity() -> None:
+    doc = lint_mod.__doc__ or ""
+    for code, (severity, fr, en) in CODES.items():
+        if code >= "E020":
+            assert re.search(rf"^\| {code} \| {severity} \|", doc, re.M), code
+        assert severity in ("error", "warning", "info") and fr and en
+        assert severity == "error" if code.startswith("E") else severity in ("warning", "info")
+
+
+# -- E035 / E036 details ---------------------------------------------------------------------------
+def variant(old: str, new: str) -> str:
+    text = BASE.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def codes_of(text: str) -> list[tuple[str, int]]:
+    try:
+        return [(d.code, d.line) for d in lint(load_text(text, "v.yaml"))]
+    except SOPError as e:
+        return [(d.code, d.line) for d in e.diagnostics]
+
+
+def test_moving_between_recipient_states_is_not_a_new_disclosure() -> None:
+    # accept goes sent (provider) -> accepted: the provider already sees the referral
+    text = variant("      accepted:\n        label: {fr: Accepté, en: Accepted}\n        final: true\n",
+                   "      accepted:\n        label: {fr: Accepté, en: Accepted}\n        owner: provider\n"
+                   "        deadline: {within: 30 days, on_expiry: {escalate: supervisor}}\n")
+    text = text.replace("flow:\n", "      - {trigger: done, label: {fr: Fait, en: Done}, from: accepted, "
+                        "to: declined, by: [provider]}\n"
+                        "      - {trigger: drop, label: {fr: Abandon, en: Drop}, "
+                        "from: accepted, to: draft, by: [caseworker]}\nflow:\n")
+    assert codes_of(text) == []
+
+
+def test_recipient_state_in_a_step_without_recipient_is_not_e035() -> None:
+    text = variant("    recipient: referral.provider\n    disclosure: assessment.consent\n", "")
+    text = text.replace("        when: assessment.consent\n", "")
+    assert [c for c, _ in codes_of(text)] == []
+
+
+def test_e036_hint_lists_the_known_fields() -> None:
+    with pytest.raises(SOPError) as info:
+        load_text(variant("when: assessment.consent", "when: assessment.consnt"), "v.yaml")
+    [d] = info.value.diagnostics
+    assert d.code == "E036" and "consnt" in d.message
+    assert d.hint.endswith("fields of form assessment: consent, needs")
+
+
+def test_w111_two_different_guards_are_not_reported() -> None:
+    text = variant("flow:\n", "      - {trigger: send, label: {fr: Envoyer, en: Send}, from: draft,\n"
+                              "         to: declined, by: [caseworker], when: \"!assessment.consent\"}\n"
+                              "flow:\n")
+    assert codes_of(text) == []
+
+
+def test_w111_guards_differing_only_by_spaces_are_identical() -> None:
+    text = variant("flow:\n", "      - {trigger: send, label: {fr: Envoyer, en: Send}, from: [draft],\n"
+                              "         to: declined, by: [caseworker], when: \"assessment.consent \"}\n"
+                              "flow:\n")
+    assert [c for c, _ in codes_of(text)] == ["W111"]
+
+
+@pytest.mark.parametrize("source, refs", [
+    ("consent.given", [("consent", "given")]),
+    ("'x.y' in consent.share_with && has(consent.expires_on)",
+     [("consent", "share_with"), ("consent", "expires_on")]),
+    ('consent["given"] || a.b.c', [("consent", "given"), ("a", "b")]),
+    ("needs.list.exists(n, n.need == 'x') && item.key", [("needs", "list"), ("item", "key")]),
+    ("size(x.items) > 0 // x.hidden", [("x", "items")]),
+    ('"""a.b""" == r"c.d" && e.f()', []),
+    ("steps.consent == 'given'", [("steps", "consent")]),
+])
+def test_field_refs(source: str, refs: list[tuple[str, str]]) -> None:
+    assert field_refs(source) == refs
