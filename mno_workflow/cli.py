@@ -23,6 +23,7 @@ from .engine.forms import coerce_cli_value
 from .kit.cli import test as kit_test
 from .render import cli as render_cli
 from .sop.diagnostics import SOPError
+from .sop.diff import sop_diff
 from .sop.lint import lint
 from .sop.loader import load_file
 from .store import repository
@@ -147,6 +148,9 @@ def sop_list() -> None:
     with engine.sessions() as s:
         for row in s.scalars(select(SopVersion).order_by(SopVersion.id)):
             typer.echo(f"{row.sop_id}\t{row.version}\t{row.loaded_at:%Y-%m-%d %H:%M}Z\t{row.title}")
+
+
+sop_app.command("diff")(sop_diff)
 
 
 @sop_app.command("migrate")
