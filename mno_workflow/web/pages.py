@@ -10,20 +10,21 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from .. import directory
-from ..engine.errors import EngineError, FormInvalid, StaleVersion
+from ..engine.errors import CaseNotFound, EngineError, FormInvalid, StaleVersion
 from ..engine.forms import validate_form
 from ..render import diagrams
 from ..render.handbook import render_handbook_html
 from ..sop.schema import SOP, FieldType
 from ..store import repository
 from ..store.models import Case, StepInstance, User
-from . import access, queries, security
+from . import access, casetools, queries, security
 from .core import Web, safe_next
 from .forms import FieldView, display_value, form_views, parse_form
 from .i18n import fmt_datetime, t
@@ -129,37 +130,41 @@ def build_pages(web: Web) -> APIRouter:
     ):
         with wf.sessions() as s:
             user = web.user(request, s)
-            access.require(user, "cases")
-            sop = web.latest(s).sop
-            page = max(1, min(page, 10_000))
-            cases, total = queries.search_cases(
-                s,
-                access.case_clause(user),
-                search=q[:100] or None,
-                region=region[:64] or None,
-                step=step[:64] or None,
-                state=state[:64] or None,
-                overdue_before=web.now() if overdue else None,
-                limit=PAGE_SIZE,
-                offset=(page - 1) * PAGE_SIZE,
-            )
-            late = queries.overdue_case_ids(s, web.now(), [c.id for c in cases])
-            states = sorted({(sid, st) for sid, step_ in sop.steps.items() for st in step_.states})
-            return web.render(
-                request,
-                "cases.html",
-                {
-                    **base_ctx(request, s, user),
-                    "sop": sop,
-                    "cases": cases,
-                    "late": late,
-                    "total": total,
-                    "page": page,
-                    "pages": max(1, -(-total // PAGE_SIZE)),
-                    "f": {"q": q, "region": region, "step": step, "state": state, "overdue": overdue},
-                    "states": states,
-                },
-            )
+            f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue}
+            ctx = _case_list_ctx(s, request, user, f, page)
+            return web.render(request, "cases.html", {**base_ctx(request, s, user), **ctx})
+
+    def _case_list_ctx(s, request: Request, user: User, f: dict[str, str], page: int) -> dict[str, Any]:
+        access.require(user, "cases")
+        sop = web.latest(s).sop
+        page = max(1, min(page, 10_000))
+        cases, total = queries.search_cases(
+            s,
+            access.case_clause(user),
+            search=f["q"][:100] or None,
+            region=f["region"][:64] or None,
+            step=f["step"][:64] or None,
+            state=f["state"][:64] or None,
+            overdue_before=web.now() if f["overdue"] else None,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        late = queries.overdue_case_ids(s, web.now(), [c.id for c in cases])
+        states = sorted({(sid, st) for sid, step_ in sop.steps.items() for st in step_.states})
+        bulk = access.can(user, "reassign")
+        return {
+            "sop": sop,
+            "cases": cases,
+            "late": late,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "f": f,
+            "states": states,
+            "can_bulk": bulk,
+            "targets": access.reassign_targets(s, user) if bulk else [],
+            "bulk": None,
+        }
 
     @r.get("/dossiers/nouveau")
     def new_case_form(request: Request):
@@ -252,8 +257,38 @@ def build_pages(web: Web) -> APIRouter:
                     ],
                 }
             )
-        data_blocks = [_form_block(sop, fid, data, lang, None) for fid, data in (case.data or {}).items()]
+        for x in steps:
+            x["extend"] = access.can_extend(compiled, case, x["inst"], user)
+        data_blocks = [
+            _form_block(sop, fid, data, lang, None)
+            for fid, data in (case.data or {}).items()
+            if not fid.startswith("_") and isinstance(data, dict)
+        ]
+        closures = (case.data or {}).get("_closures")
+        if isinstance(closures, list) and closures:
+            # Earlier closures, kept by the engine when the case was reopened.
+            data_blocks.append(
+                {
+                    "title": t("earlier_closures", lang),
+                    "rows": [
+                        (
+                            fmt_datetime(c.get("reopened_at"), lang, sop.calendar.timezone),
+                            f"{t('reopened', lang)} — {c.get('reason', '')}",
+                        )
+                        for c in closures
+                        if isinstance(c, dict)
+                    ],
+                    "tables": [],
+                    "hidden": [],
+                }
+            )
+        reassign = access.can_reassign(user, case)
         return {
+            "tool": None,
+            "can_reopen": access.can_reopen(sop, case, user),
+            "can_reassign": reassign,
+            "targets": access.reassign_targets(s, user, case.region) if reassign else [],
+            "durations": casetools.duration_options(lang),
             "case": case,
             "sop": sop,
             "steps": steps,
@@ -291,6 +326,142 @@ def build_pages(web: Web) -> APIRouter:
             path = web.case_path(repository.trail(s, case), inst.step, inst.key)
             dot = diagrams.case_dot(sop, inst.step, lang, path=path, current=inst.state)
             return _svg_response(web.svg(("case", case.id, case.version, inst.id, lang), dot, cache=False))
+
+    # -- case tools: extend a deadline, reopen, reassign ---------------------------------------------
+    def _render_case(request: Request, user: User, reference: str, status: int, tool: dict[str, Any]):
+        with wf.sessions() as s:
+            case = access.require_case(user, repository.get_case(s, reference[:40]))
+            ctx = _case_page_ctx(s, request, user, case)
+            return web.render(
+                request, "case.html", {**base_ctx(request, s, user), **ctx, "tool": tool}, status=status
+            )
+
+    async def _case_tool(request: Request, reference: str, kind: str, key: str, do):
+        """Run ``do(user, values, expected_version)``; on an error, the case page again with the
+        form open, the input kept and the errors next to their fields."""
+        form = await request.form()
+        values = {k: str(form.get(k, ""))[:1000] for k in ("by", "by_other", "reason", "assignee")}
+        try:
+            expected: int | None = int(str(form.get("version", "")))
+        except ValueError:
+            expected = None
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+            lang = web.lang(request, user)
+            tool: dict[str, Any] = {"kind": kind, "key": key, "values": values, "errors": {}}
+            try:
+                flash = do(user, values, expected, lang)
+            except FormInvalid as e:
+                tool["errors"] = {k: m.text(lang) for k, m in e.errors.items()}
+                return _render_case(request, user, reference, 422, tool)
+            except StaleVersion as e:
+                with wf.sessions() as s:
+                    fresh = repository.get_case(s, reference[:40])
+                    sop = web.compiled_for(fresh).sop
+                    changes = [
+                        x
+                        for x in _timeline(sop, repository.trail(s, fresh), lang)
+                        if x["seq"] > (expected or 0)
+                    ]
+                tool["stale"] = {
+                    "yours": expected,
+                    "current": e.details.get("current_version"),
+                    "changes": changes,
+                }
+                return _render_case(request, user, reference, 409, tool)
+            except EngineError as e:
+                if isinstance(e, (CaseNotFound,)):
+                    raise access.NotVisible() from None
+                tool["error"] = e.text(lang)
+                return _render_case(request, user, reference, e.http_status, tool)
+            request.session["flash"] = flash
+            return RedirectResponse(f"/dossiers/{reference[:40]}", status_code=303)
+
+        return await run_in_threadpool(work)
+
+    @r.post("/dossiers/{reference}/delais/{instance}/prolonger")
+    async def extend_deadline(request: Request, reference: str, instance: str):
+        def do(user, v, expected, lang):
+            by = v["by_other"].strip() if v["by"] == casetools.OTHER else v["by"]
+            due = casetools.extend(web, user, reference, instance, by, v["reason"], expected)
+            with wf.sessions() as s:
+                tz = web.compiled_for(repository.get_case(s, reference[:40])).sop.calendar.timezone
+            return f"{t('deadline_extended', lang)} {fmt_datetime(due, lang, tz)}"
+
+        return await _case_tool(request, reference, "extend", instance[:130], do)
+
+    @r.post("/dossiers/{reference}/rouvrir")
+    async def reopen_case(request: Request, reference: str):
+        def do(user, v, expected, lang):
+            casetools.reopen(web, user, reference, v["reason"], expected)
+            return t("case_reopened", lang)
+
+        return await _case_tool(request, reference, "reopen", "", do)
+
+    @r.post("/dossiers/{reference}/reattribuer")
+    async def reassign_case(request: Request, reference: str):
+        def do(user, v, expected, lang):
+            ref = reference[:40]
+            with wf.sessions() as s:
+                access.require(user, "reassign")
+                access.require_case(user, repository.get_case(s, ref))
+            vers = {ref: expected} if expected is not None else None
+            casetools.reassign(web, user, [ref], v["assignee"], v["reason"], vers)
+            return f"{t('cases_reassigned', lang)} : {ref} → {v['assignee']}"
+
+        return await _case_tool(request, reference, "reassign", "", do)
+
+    @r.post("/dossiers/reattribuer")
+    async def reassign_bulk(request: Request):
+        form = await request.form()
+        refs = [str(x)[:40] for x in form.getlist("ref")][: casetools.MAX_BULK]
+        assignee = str(form.get("assignee", ""))[:100]
+        reason = str(form.get("reason", ""))[:1000]
+        f = {k: str(form.get(k, ""))[:100] for k in ("q", "region", "step", "state", "overdue")}
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+            lang = web.lang(request, user)
+            try:
+                changed = casetools.reassign(web, user, refs, assignee, reason)
+            except FormInvalid as e:
+                bulk = {
+                    "refs": refs,
+                    "assignee": assignee,
+                    "reason": reason,
+                    "errors": {k: m.text(lang) for k, m in e.errors.items()},
+                }
+                with wf.sessions() as s:
+                    ctx = _case_list_ctx(s, request, user, f, 1)
+                    return web.render(
+                        request, "cases.html", {**base_ctx(request, s, user), **ctx, "bulk": bulk}, status=422
+                    )
+            except EngineError as e:
+                if isinstance(e, (CaseNotFound,)):
+                    raise access.NotVisible() from None
+                bulk = {
+                    "refs": refs,
+                    "assignee": assignee,
+                    "reason": reason,
+                    "errors": {},
+                    "error": e.text(lang),
+                }
+                with wf.sessions() as s:
+                    ctx = _case_list_ctx(s, request, user, f, 1)
+                    return web.render(
+                        request,
+                        "cases.html",
+                        {**base_ctx(request, s, user), **ctx, "bulk": bulk},
+                        status=e.http_status,
+                    )
+            request.session["flash"] = f"{t('cases_reassigned', lang)} ({len(changed)}) → {assignee}"
+            query = "&".join(f"{k}={quote(v)}" for k, v in f.items() if v)
+            return RedirectResponse("/dossiers" + (f"?{query}" if query else ""), status_code=303)
+
+        return await run_in_threadpool(work)
 
     # -- actions ---------------------------------------------------------------------------------------
     def _load_for_action(s, request: Request, reference: str, instance: str, trigger: str):
@@ -818,6 +989,15 @@ def _timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
         step = sop.steps.get(ev.step or "")
         if ev.action == "create":
             what = "Dossier créé" if lang == "fr" else "Case created"
+        elif ev.action == "reassign":
+            d = ev.data or {}
+            what = ("Réattribué : " if lang == "fr" else "Reassigned: ") + (
+                f"{d.get('from') or '—'} → {d.get('to')} — {d.get('reason', '')}"
+            )
+        elif ev.action == "reopen":
+            what = ("Dossier rouvert : " if lang == "fr" else "Case reopened: ") + str(
+                (ev.data or {}).get("reason", "")
+            )
         elif ev.action == "extend_deadline":
             what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
                 (ev.data or {}).get("reason", "")

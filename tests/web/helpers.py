@@ -92,3 +92,13 @@ def yaadga_case(wf: WorkflowEngine) -> str:
         dict(IDENT, first_name="Issa", last_name="Ouédraogo", sex="male", region="yaadga"),
     )
     return ref
+
+
+def closed_case(wf: WorkflowEngine, cw: Actor = MARIAM, sup: Actor = IDRISSA) -> str:
+    """Registered in Kadiogo, consent refused, closure proposed and approved."""
+    ref = wf.create_case("mnr_bf", cw)
+    wf.fire(ref, "register", cw, IDENT)
+    wf.fire(ref, "record_refusal", cw, {"refused_on": "2025-06-02", "given_by": "self"})
+    wf.fire(ref, "propose_closure", cw, {"reason": "consent_refused", "closed_on": "2025-06-02"})
+    wf.fire(ref, "approve_closure", sup)
+    return ref
