@@ -172,3 +172,65 @@ def test_bulk_reassign_from_the_case_list(live):
         (ev,) = events(wf, ref, "reassign")
         assert (ev.actor, ev.data["to"], ev.data["reason"]) == ("idrissa.sanou", "ali.kone", "Équilibrage")
     assert events(wf, y, "reassign") == []
+
+
+def _token(live, user: str) -> dict[str, str]:
+    from .conftest import PASSWORD
+
+    with live.client() as c:
+        tok = c.post("/api/v1/auth/token", json={"username": user, "password": PASSWORD}).json()["token"]
+    return {"Authorization": f"Bearer {tok}"}
+
+
+def test_api_extend_reopen_reassign(live):
+    wf = live.wf
+    ref = case_with_referrals(wf)
+    closed = closed_case(wf)
+    sup = _token(live, "idrissa.sanou")
+    with live.client() as c:
+        url = f"/api/v1/cases/{ref}/deadlines/referral:medical/extend"
+        r = c.post(url, json={"by": "deux jours", "reason": "x"}, headers=sup)
+        assert r.status_code == 422 and set(r.json()["errors"]) == {"by"}
+        r = c.post(url, json={"by": "", "reason": ""}, headers=sup)
+        assert r.status_code == 422 and set(r.json()["errors"]) == {"by", "reason"}
+        r = c.post(
+            url, json={"by": "2 working days", "reason": "Examens", "expected_version": 1}, headers=sup
+        )
+        assert r.status_code == 409 and r.json()["code"] == "stale_version"
+        v = version(wf, ref)
+        r = c.post(
+            url, json={"by": "2 working days", "reason": "Examens", "expected_version": v}, headers=sup
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["version"] == v + 1 and r.json()["due_at"]
+
+        r = c.post(f"/api/v1/cases/{ref}/reopen", json={"reason": "x"}, headers=sup)
+        assert r.status_code == 409 and r.json()["code"] == "trigger_not_allowed"  # open case
+        r = c.post(f"/api/v1/cases/{closed}/reopen", json={"reason": "Nouveau besoin"}, headers=sup)
+        assert r.status_code == 200, r.text
+
+        r = c.post(
+            "/api/v1/cases/reassign",
+            json={"references": [ref, closed], "assignee": "awa.ouedraogo", "reason": "r"},
+            headers=sup,
+        )
+        assert r.status_code == 422 and "assignee" in r.json()["errors"]
+        with wf.sessions.begin() as s:
+            from mno_workflow.store.models import User
+
+            s.add(User(id="ali.kone", display_name="Ali Koné", role="caseworker", region="kadiogo"))
+        r = c.post(
+            "/api/v1/cases/reassign",
+            json={"references": [ref, closed], "assignee": "ali.kone", "reason": "Équilibrage"},
+            headers=sup,
+        )
+        assert r.status_code == 200 and sorted(r.json()["changed"]) == sorted([ref, closed])
+        spec = c.get("/api/v1/openapi.json").json()["paths"]
+        assert {
+            "/cases/{reference}/deadlines/{instance}/extend",
+            "/cases/reassign",
+            "/cases/{reference}/reopen",
+        } <= set(spec)
+    assert [e.data["reason"] for e in events(wf, ref, "extend_deadline")] == ["Examens"]
+    assert [e.data["reason"] for e in events(wf, closed, "reopen")] == ["Nouveau besoin"]
+    assert [e.data["to"] for e in events(wf, ref, "reassign")] == ["ali.kone"]
