@@ -201,6 +201,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Read only: only the coordination may edit the directory.",
     ),
     "save": ("Enregistrer", "Save"),
+    "changed_by": ("Par", "By"),
+    "changes": ("Modifications", "Changes"),
     "integer_expected": ("Nombre entier attendu.", "A whole number is expected."),
     "all_services": ("Tous les services", "All services"),
 }

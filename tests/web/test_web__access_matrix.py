@@ -46,6 +46,9 @@ PAGES = [
     (f"/prestataire/{A}/referral:medical", row(403, 403, 403, 404, 200, 403, 403)),
     ("/notifications", ALL_IN),
     ("/repertoire?need=cash&region=kadiogo", ALL_IN),
+    ("/repertoire/services", ALL_IN),
+    ("/repertoire/a-verifier", ALL_IN),
+    ("/repertoire/services/svc-oim-transit", ALL_IN),
     ("/pos", ALL_IN),
     ("/pos/flux.svg", ALL_IN),
     ("/pos/etapes/referral.svg", ALL_IN),
@@ -94,6 +97,13 @@ POSTS = [
         {"ref": B, "assignee": "awa.ouedraogo"},
         row(403, 404, 422, 403, 403, 403, 403),
     ),
+    # directory: the coordination only (an invalid age: 422, nothing written)
+    (
+        "/repertoire/services/svc-oim-transit",
+        {"status": "active", "minimum_age": "x", "cap.cap-oim-transit": "1"},
+        row(403, 403, 422, 403, 403, 403, 403),
+    ),
+    ("/repertoire/services/svc-oim-transit/verifier", {}, row(403, 403, 303, 403, 403, 403, 403)),
 ]
 
 API_POSTS = [
