@@ -62,7 +62,7 @@ def test_coordinator_edits_a_service_and_the_edit_is_audited(live):
     assert svc.diff["fees_description"][1] == "Gratuit pour les personnes de retour"
     assert by_obj[("service_capacity", "cap-oim-transit")].diff["available"] == [12, 3]
     page = coord.get(f"/repertoire/services/{SVC}").text
-    assert "Historique des modifications" in page and "temporarily closed" in page
+    assert "Historique des modifications" in page and "fermé temporairement" in page
     assert "Gratuit pour les personnes de retour" in page
     # mark verified today (the server's clock: 2 June 2025)
     r = post(coord, f"/repertoire/services/{SVC}/verifier")
