@@ -54,6 +54,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sop": frozenset(ROLES),
     "directory": frozenset(ROLES),
     "notifications": frozenset(ROLES),
+    "reassign": frozenset({"supervisor", "coordinator"}),
+    "directory_edit": frozenset({"coordinator"}),
 }
 
 HOME = {
@@ -227,3 +229,44 @@ def actions_for(compiled: CompiledSOP, case: Case, inst: StepInstance, user: Use
                 out.append(t)
                 seen.add(trig)
     return out
+
+
+# -- case tools: extend a deadline, reopen, reassign --------------------------------------------------
+def can_extend(compiled: CompiledSOP, case: Case, inst: StepInstance, user: User) -> bool:
+    """``user`` may extend the running deadline of ``inst``: the deadline's ``extenders()``
+    (``extend_by``, else its escalation role), on an open case they may open."""
+    if case.status != "open" or inst.final or not can_view_case(user, case):
+        return False
+    step = compiled.sop.steps.get(inst.step)
+    state = step.states.get(inst.state) if step else None
+    return state is not None and state.deadline is not None and user.role in state.deadline.extenders()
+
+
+def can_reopen(sop: SOP, case: Case, user: User) -> bool:
+    """A closed case, a SOP that allows reopening, a role of ``reopen.by``, a case they may open."""
+    return (
+        case.status == "closed"
+        and sop.reopen is not None
+        and user.role in sop.reopen.by
+        and can_view_case(user, case)
+    )
+
+
+def may_reopen(sop: SOP, user: User) -> bool:
+    return sop.reopen is not None and user.role in sop.reopen.by
+
+
+def can_reassign(user: User, case: Case) -> bool:
+    return can(user, "reassign") and case.status == "open" and can_view_case(user, case)
+
+
+def reassign_targets(session, user: User, region: str | None = None) -> list[User]:
+    """Active case managers ``user`` may give cases to: those of ``region`` when given, else of the
+    supervisor's region (a coordinator, or a supervisor without region: every case manager)."""
+    from sqlalchemy import select
+
+    q = select(User).where(User.role == "caseworker", User.active.is_(True))
+    region = region or (user.region if user.role == "supervisor" else None)
+    if region:
+        q = q.where(User.region == region)
+    return list(session.scalars(q.order_by(User.display_name)))

@@ -24,7 +24,7 @@ from ..engine.forms import validate_form
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from ..views import case_as_dict
-from . import access, queries, security
+from . import access, casetools, queries, security
 from .core import Web
 
 bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/v1/auth/token")
@@ -60,6 +60,23 @@ class FireRequest(BaseModel):
     )
     payload: dict[str, Any] = Field(default_factory=dict)
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+
+
+class ExtendRequest(BaseModel):
+    by: str = Field(max_length=40, description="Durée, p. ex. « 5 working days », « 48 hours »")
+    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+
+
+class ReopenRequest(BaseModel):
+    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+
+
+class ReassignRequest(BaseModel):
+    references: list[str] = Field(max_length=200, description="Références des dossiers")
+    assignee: str = Field(max_length=100, description="Identifiant du gestionnaire de cas")
+    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
 
 
 class Error(BaseModel):
@@ -281,6 +298,54 @@ def build_api(web: Web) -> FastAPI:
             "started": r.started,
             "case_closed": r.case_closed,
         }
+
+    # -- case tools -------------------------------------------------------------------------------------
+    @api.post(
+        "/cases/{reference}/deadlines/{instance}/extend",
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary="Prolonger le délai en cours d'une étape (durée et motif ; audité)",
+    )
+    def extend_deadline(
+        reference: str, instance: str, body: ExtendRequest, user: User = Depends(current_user)
+    ):
+        try:
+            due = casetools.extend(
+                web, user, reference, instance, body.by, body.reason, body.expected_version
+            )
+        except FormInvalid as e:
+            return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)
+        with wf.sessions() as s:
+            case = repository.get_case(s, reference[:40])
+            return {
+                "reference": case.reference,
+                "instance": instance,
+                "due_at": due.isoformat(),
+                "version": case.version,
+            }
+
+    @api.post(
+        "/cases/reassign",
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary="Réattribuer des dossiers à un gestionnaire de cas (motif ; tout ou rien ; audité)",
+    )
+    def reassign(body: ReassignRequest, user: User = Depends(current_user)):
+        try:
+            changed = casetools.reassign(web, user, body.references, body.assignee, body.reason)
+        except FormInvalid as e:
+            return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)
+        return {"changed": changed, "assignee": body.assignee}
+
+    @api.post(
+        "/cases/{reference}/reopen",
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary="Rouvrir un dossier clos (motif ; rôles de la POS ; audité)",
+    )
+    def reopen(reference: str, body: ReopenRequest, user: User = Depends(current_user)):
+        try:
+            r = casetools.reopen(web, user, reference, body.reason, body.expected_version)
+        except FormInvalid as e:
+            return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)
+        return {"reference": r.reference, "version": r.version, "started": r.started}
 
     # -- referrals --------------------------------------------------------------------------------------
     @api.get(

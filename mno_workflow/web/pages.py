@@ -10,25 +10,42 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from .. import directory
-from ..engine.errors import EngineError, FormInvalid, StaleVersion
+from ..engine.errors import CaseNotFound, EngineError, FormInvalid, StaleVersion
 from ..engine.forms import validate_form
 from ..render import diagrams
 from ..render.handbook import render_handbook_html
 from ..sop.schema import SOP, FieldType
 from ..store import repository
 from ..store.models import Case, StepInstance, User
-from . import access, queries, security
+from . import access, casetools, queries, security
 from .core import Web, safe_next
 from .forms import FieldView, display_value, form_views, parse_form
-from .i18n import fmt_datetime, t
+from .i18n import fmt_date, fmt_datetime, t
 
 PAGE_SIZE = 50
+# Service fields the coordination edits (directory.edit.update_service validates them).
+SERVICE_FIELDS = (
+    "status",
+    "fees_description",
+    "eligibility_description",
+    "interpretation_services",
+    "minimum_age",
+    "maximum_age",
+)
+
+
+def directory_statuses() -> tuple[str, ...]:
+    from ..directory.schema import SERVICE_STATUSES
+
+    return SERVICE_STATUSES
 
 
 def _is_htmx(request: Request) -> bool:
@@ -129,37 +146,41 @@ def build_pages(web: Web) -> APIRouter:
     ):
         with wf.sessions() as s:
             user = web.user(request, s)
-            access.require(user, "cases")
-            sop = web.latest(s).sop
-            page = max(1, min(page, 10_000))
-            cases, total = queries.search_cases(
-                s,
-                access.case_clause(user),
-                search=q[:100] or None,
-                region=region[:64] or None,
-                step=step[:64] or None,
-                state=state[:64] or None,
-                overdue_before=web.now() if overdue else None,
-                limit=PAGE_SIZE,
-                offset=(page - 1) * PAGE_SIZE,
-            )
-            late = queries.overdue_case_ids(s, web.now(), [c.id for c in cases])
-            states = sorted({(sid, st) for sid, step_ in sop.steps.items() for st in step_.states})
-            return web.render(
-                request,
-                "cases.html",
-                {
-                    **base_ctx(request, s, user),
-                    "sop": sop,
-                    "cases": cases,
-                    "late": late,
-                    "total": total,
-                    "page": page,
-                    "pages": max(1, -(-total // PAGE_SIZE)),
-                    "f": {"q": q, "region": region, "step": step, "state": state, "overdue": overdue},
-                    "states": states,
-                },
-            )
+            f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue}
+            ctx = _case_list_ctx(s, request, user, f, page)
+            return web.render(request, "cases.html", {**base_ctx(request, s, user), **ctx})
+
+    def _case_list_ctx(s, request: Request, user: User, f: dict[str, str], page: int) -> dict[str, Any]:
+        access.require(user, "cases")
+        sop = web.latest(s).sop
+        page = max(1, min(page, 10_000))
+        cases, total = queries.search_cases(
+            s,
+            access.case_clause(user),
+            search=f["q"][:100] or None,
+            region=f["region"][:64] or None,
+            step=f["step"][:64] or None,
+            state=f["state"][:64] or None,
+            overdue_before=web.now() if f["overdue"] else None,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        late = queries.overdue_case_ids(s, web.now(), [c.id for c in cases])
+        states = sorted({(sid, st) for sid, step_ in sop.steps.items() for st in step_.states})
+        bulk = access.can(user, "reassign")
+        return {
+            "sop": sop,
+            "cases": cases,
+            "late": late,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "f": f,
+            "states": states,
+            "can_bulk": bulk,
+            "targets": access.reassign_targets(s, user) if bulk else [],
+            "bulk": None,
+        }
 
     @r.get("/dossiers/nouveau")
     def new_case_form(request: Request):
@@ -252,8 +273,38 @@ def build_pages(web: Web) -> APIRouter:
                     ],
                 }
             )
-        data_blocks = [_form_block(sop, fid, data, lang, None) for fid, data in (case.data or {}).items()]
+        for x in steps:
+            x["extend"] = access.can_extend(compiled, case, x["inst"], user)
+        data_blocks = [
+            _form_block(sop, fid, data, lang, None)
+            for fid, data in (case.data or {}).items()
+            if not fid.startswith("_") and isinstance(data, dict)
+        ]
+        closures = (case.data or {}).get("_closures")
+        if isinstance(closures, list) and closures:
+            # Earlier closures, kept by the engine when the case was reopened.
+            data_blocks.append(
+                {
+                    "title": t("earlier_closures", lang),
+                    "rows": [
+                        (
+                            fmt_datetime(c.get("reopened_at"), lang, sop.calendar.timezone),
+                            f"{t('reopened', lang)} — {c.get('reason', '')}",
+                        )
+                        for c in closures
+                        if isinstance(c, dict)
+                    ],
+                    "tables": [],
+                    "hidden": [],
+                }
+            )
+        reassign = access.can_reassign(user, case)
         return {
+            "tool": None,
+            "can_reopen": access.can_reopen(sop, case, user),
+            "can_reassign": reassign,
+            "targets": access.reassign_targets(s, user, case.region) if reassign else [],
+            "durations": casetools.duration_options(lang),
             "case": case,
             "sop": sop,
             "steps": steps,
@@ -291,6 +342,142 @@ def build_pages(web: Web) -> APIRouter:
             path = web.case_path(repository.trail(s, case), inst.step, inst.key)
             dot = diagrams.case_dot(sop, inst.step, lang, path=path, current=inst.state)
             return _svg_response(web.svg(("case", case.id, case.version, inst.id, lang), dot, cache=False))
+
+    # -- case tools: extend a deadline, reopen, reassign ---------------------------------------------
+    def _render_case(request: Request, user: User, reference: str, status: int, tool: dict[str, Any]):
+        with wf.sessions() as s:
+            case = access.require_case(user, repository.get_case(s, reference[:40]))
+            ctx = _case_page_ctx(s, request, user, case)
+            return web.render(
+                request, "case.html", {**base_ctx(request, s, user), **ctx, "tool": tool}, status=status
+            )
+
+    async def _case_tool(request: Request, reference: str, kind: str, key: str, do):
+        """Run ``do(user, values, expected_version)``; on an error, the case page again with the
+        form open, the input kept and the errors next to their fields."""
+        form = await request.form()
+        values = {k: str(form.get(k, ""))[:1000] for k in ("by", "by_other", "reason", "assignee")}
+        try:
+            expected: int | None = int(str(form.get("version", "")))
+        except ValueError:
+            expected = None
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+            lang = web.lang(request, user)
+            tool: dict[str, Any] = {"kind": kind, "key": key, "values": values, "errors": {}}
+            try:
+                flash = do(user, values, expected, lang)
+            except FormInvalid as e:
+                tool["errors"] = {k: m.text(lang) for k, m in e.errors.items()}
+                return _render_case(request, user, reference, 422, tool)
+            except StaleVersion as e:
+                with wf.sessions() as s:
+                    fresh = repository.get_case(s, reference[:40])
+                    sop = web.compiled_for(fresh).sop
+                    changes = [
+                        x
+                        for x in _timeline(sop, repository.trail(s, fresh), lang)
+                        if x["seq"] > (expected or 0)
+                    ]
+                tool["stale"] = {
+                    "yours": expected,
+                    "current": e.details.get("current_version"),
+                    "changes": changes,
+                }
+                return _render_case(request, user, reference, 409, tool)
+            except EngineError as e:
+                if isinstance(e, (CaseNotFound,)):
+                    raise access.NotVisible() from None
+                tool["error"] = e.text(lang)
+                return _render_case(request, user, reference, e.http_status, tool)
+            request.session["flash"] = flash
+            return RedirectResponse(f"/dossiers/{reference[:40]}", status_code=303)
+
+        return await run_in_threadpool(work)
+
+    @r.post("/dossiers/{reference}/delais/{instance}/prolonger")
+    async def extend_deadline(request: Request, reference: str, instance: str):
+        def do(user, v, expected, lang):
+            by = v["by_other"].strip() if v["by"] == casetools.OTHER else v["by"]
+            due = casetools.extend(web, user, reference, instance, by, v["reason"], expected)
+            with wf.sessions() as s:
+                tz = web.compiled_for(repository.get_case(s, reference[:40])).sop.calendar.timezone
+            return f"{t('deadline_extended', lang)} {fmt_datetime(due, lang, tz)}"
+
+        return await _case_tool(request, reference, "extend", instance[:130], do)
+
+    @r.post("/dossiers/{reference}/rouvrir")
+    async def reopen_case(request: Request, reference: str):
+        def do(user, v, expected, lang):
+            casetools.reopen(web, user, reference, v["reason"], expected)
+            return t("case_reopened", lang)
+
+        return await _case_tool(request, reference, "reopen", "", do)
+
+    @r.post("/dossiers/{reference}/reattribuer")
+    async def reassign_case(request: Request, reference: str):
+        def do(user, v, expected, lang):
+            ref = reference[:40]
+            with wf.sessions() as s:
+                access.require(user, "reassign")
+                access.require_case(user, repository.get_case(s, ref))
+            vers = {ref: expected} if expected is not None else None
+            casetools.reassign(web, user, [ref], v["assignee"], v["reason"], vers)
+            return f"{t('cases_reassigned', lang)} : {ref} → {v['assignee']}"
+
+        return await _case_tool(request, reference, "reassign", "", do)
+
+    @r.post("/dossiers/reattribuer")
+    async def reassign_bulk(request: Request):
+        form = await request.form()
+        refs = [str(x)[:40] for x in form.getlist("ref")][: casetools.MAX_BULK]
+        assignee = str(form.get("assignee", ""))[:100]
+        reason = str(form.get("reason", ""))[:1000]
+        f = {k: str(form.get(k, ""))[:100] for k in ("q", "region", "step", "state", "overdue")}
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+            lang = web.lang(request, user)
+            try:
+                changed = casetools.reassign(web, user, refs, assignee, reason)
+            except FormInvalid as e:
+                bulk = {
+                    "refs": refs,
+                    "assignee": assignee,
+                    "reason": reason,
+                    "errors": {k: m.text(lang) for k, m in e.errors.items()},
+                }
+                with wf.sessions() as s:
+                    ctx = _case_list_ctx(s, request, user, f, 1)
+                    return web.render(
+                        request, "cases.html", {**base_ctx(request, s, user), **ctx, "bulk": bulk}, status=422
+                    )
+            except EngineError as e:
+                if isinstance(e, (CaseNotFound,)):
+                    raise access.NotVisible() from None
+                bulk = {
+                    "refs": refs,
+                    "assignee": assignee,
+                    "reason": reason,
+                    "errors": {},
+                    "error": e.text(lang),
+                }
+                with wf.sessions() as s:
+                    ctx = _case_list_ctx(s, request, user, f, 1)
+                    return web.render(
+                        request,
+                        "cases.html",
+                        {**base_ctx(request, s, user), **ctx, "bulk": bulk},
+                        status=e.http_status,
+                    )
+            request.session["flash"] = f"{t('cases_reassigned', lang)} ({len(changed)}) → {assignee}"
+            query = "&".join(f"{k}={quote(v)}" for k, v in f.items() if v)
+            return RedirectResponse("/dossiers" + (f"?{query}" if query else ""), status_code=303)
+
+        return await run_in_threadpool(work)
 
     # -- actions ---------------------------------------------------------------------------------------
     def _load_for_action(s, request: Request, reference: str, instance: str, trigger: str):
@@ -569,6 +756,203 @@ def build_pages(web: Web) -> APIRouter:
                 },
             )
 
+    # -- directory: services, editing (coordination), re-verification --------------------------------
+    def _service_or_404(s, service_id: str) -> dict[str, Any]:
+        svc = directory.TABLES["service"]
+        row = s.execute(select(svc).where(svc.c.id == service_id[:100])).mappings().first()
+        if row is None:
+            raise access.NotVisible()
+        return dict(row)
+
+    def _service_ctx(s, request: Request, user: User, service_id: str) -> dict[str, Any]:
+        sop = web.latest(s).sop
+        lang = web.lang(request, user)
+        service = _service_or_404(s, service_id)
+        cap, unit, langs = (directory.TABLES[k] for k in ("service_capacity", "unit", "language"))
+        caps = [
+            dict(r)
+            for r in s.execute(
+                select(cap, unit.c.name.label("unit_name"))
+                .join(unit, unit.c.id == cap.c.unit_id, isouter=True)
+                .where(cap.c.service_id == service["id"])
+                .order_by(cap.c.id)
+            ).mappings()
+        ]
+        languages = [
+            r.name for r in s.execute(select(langs.c.name).where(langs.c.service_id == service["id"]))
+        ]
+        history = directory.audit_trail(s, "service", service["id"])
+        for c in caps:
+            history += directory.audit_trail(s, "service_capacity", c["id"])
+        history.sort(key=lambda a: a.id, reverse=True)
+        return {
+            **base_ctx(request, s, user),
+            "sop": sop,
+            "service": service,
+            "org_name": web.organisations(s).get(service["organization_id"], service["organization_id"]),
+            "caps": caps,
+            "languages": languages,
+            "history": [
+                {
+                    "at": fmt_datetime(a.at, lang, sop.calendar.timezone),
+                    "actor": a.actor,
+                    "action": a.action,
+                    "object": f"{a.object_type}:{a.object_id}",
+                    "diff": [
+                        (k, v[0] if len(v) > 0 else None, v[1] if len(v) > 1 else None)
+                        for k, v in (a.diff or {}).items()
+                    ],
+                }
+                for a in history
+            ],
+            "can_edit": access.can(user, "directory_edit"),
+            "statuses": directory_statuses(),
+            "values": None,
+            "errors": {},
+        }
+
+    @r.get("/repertoire/services")
+    def services_list(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "directory")
+            svc = directory.TABLES["service"]
+            rows = s.execute(select(svc).order_by(svc.c.name)).mappings().all()
+            return web.render(
+                request,
+                "directory_services.html",
+                {
+                    **base_ctx(request, s, user),
+                    "rows": rows,
+                    "orgs": web.organisations(s),
+                    "stale_view": False,
+                },
+            )
+
+    @r.get("/repertoire/a-verifier")
+    def services_to_verify(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "directory")
+            sop = web.latest(s).sop
+            today = wf.local_today(sop, web.now())
+            stale = directory.stale_services(s, today, months=6)
+            rows = [
+                {
+                    "id": x.service_id,
+                    "name": x.name,
+                    "organization_id": x.organization_id,
+                    "status": x.status,
+                    "assured_date": x.assured_date,
+                }
+                for x in stale
+            ]
+            return web.render(
+                request,
+                "directory_services.html",
+                {
+                    **base_ctx(request, s, user),
+                    "rows": rows,
+                    "orgs": web.organisations(s),
+                    "stale_view": True,
+                },
+            )
+
+    @r.get("/repertoire/services/{service_id}")
+    def service_page(request: Request, service_id: str):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "directory")
+            return web.render(request, "directory_service.html", _service_ctx(s, request, user, service_id))
+
+    @r.post("/repertoire/services/{service_id}")
+    async def service_edit(request: Request, service_id: str):
+        form = await request.form()
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+                access.require(user, "directory_edit")
+                service = _service_or_404(s, service_id)
+                cap = directory.TABLES["service_capacity"]
+                cap_ids = list(s.scalars(select(cap.c.id).where(cap.c.service_id == service["id"])))
+            lang = web.lang(request, user)
+            values = {k: str(form.get(k, ""))[:2000] for k in SERVICE_FIELDS}
+            values |= {f"cap.{c}": str(form.get(f"cap.{c}", ""))[:20] for c in cap_ids}
+            errors: dict[str, str] = {}
+            changes: dict[str, Any] = {}
+            for k in SERVICE_FIELDS:
+                v = values[k].strip()
+                if k in ("minimum_age", "maximum_age"):
+                    if v and not v.isdigit():
+                        errors[k] = t("integer_expected", lang)
+                    changes[k] = int(v) if v.isdigit() else None
+                elif k == "status":
+                    if v not in directory_statuses():
+                        errors[k] = t("choose", lang)
+                    changes[k] = v
+                else:
+                    changes[k] = v or None
+            caps: dict[str, int] = {}
+            for c in cap_ids:
+                v = values[f"cap.{c}"].strip()
+                if not v.isdigit():
+                    errors[f"cap.{c}"] = t("integer_expected", lang)
+                else:
+                    caps[c] = int(v)
+
+            class _Invalid(Exception):
+                pass
+
+            now = web.now()
+            if not errors:
+                try:
+                    with wf.sessions.begin() as s:
+                        try:
+                            directory.update_service(s, service["id"], changes, user.id, now=now)
+                        except directory.DirectoryValidationError as e:
+                            errors.update({p.column: p.message for p in e.problems})
+                        for c, n in caps.items():
+                            old = s.scalar(select(cap.c.available).where(cap.c.id == c))
+                            if old == n:
+                                continue
+                            try:
+                                directory.set_capacity(
+                                    s, c, n, user.id, updated=wf.local_today(web.latest(s).sop, now), now=now
+                                )
+                            except directory.DirectoryValidationError as e:
+                                errors.update({f"cap.{c}": p.message for p in e.problems})
+                        if errors:
+                            raise _Invalid()
+                except _Invalid:
+                    pass
+            if errors:
+                with wf.sessions() as s:
+                    ctx = _service_ctx(s, request, user, service_id)
+                return web.render(
+                    request,
+                    "directory_service.html",
+                    {**ctx, "values": values, "errors": errors, "error": t("form_errors", lang)},
+                    status=422,
+                )
+            request.session["flash"] = t("saved", lang)
+            return RedirectResponse(f"/repertoire/services/{quote(service['id'])}", status_code=303)
+
+        return await run_in_threadpool(work)
+
+    @r.post("/repertoire/services/{service_id}/verifier")
+    def service_verified(request: Request, service_id: str):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "directory_edit")
+            service = _service_or_404(s, service_id)
+            now = web.now()
+            today = wf.local_today(web.latest(s).sop, now)
+            directory.mark_verified(s, service["id"], user.id, today, now=now)
+            lang = web.lang(request, user)
+        request.session["flash"] = f"{t('saved', lang)} {t('last_verified', lang)} : {fmt_date(today, lang)}"
+        return RedirectResponse(f"/repertoire/services/{quote(service['id'])}", status_code=303)
+
     # -- SOP pages -------------------------------------------------------------------------------------
     @r.get("/pos")
     def sop_page(request: Request):
@@ -818,6 +1202,15 @@ def _timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
         step = sop.steps.get(ev.step or "")
         if ev.action == "create":
             what = "Dossier créé" if lang == "fr" else "Case created"
+        elif ev.action == "reassign":
+            d = ev.data or {}
+            what = ("Réattribué : " if lang == "fr" else "Reassigned: ") + (
+                f"{d.get('from') or '—'} → {d.get('to')} — {d.get('reason', '')}"
+            )
+        elif ev.action == "reopen":
+            what = ("Dossier rouvert : " if lang == "fr" else "Case reopened: ") + str(
+                (ev.data or {}).get("reason", "")
+            )
         elif ev.action == "extend_deadline":
             what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
                 (ev.data or {}).get("reason", "")

@@ -92,3 +92,26 @@ def yaadga_case(wf: WorkflowEngine) -> str:
         dict(IDENT, first_name="Issa", last_name="Ouédraogo", sex="male", region="yaadga"),
     )
     return ref
+
+
+def closed_case(wf: WorkflowEngine, cw: Actor = MARIAM, sup: Actor = IDRISSA) -> str:
+    """Registered in Kadiogo, consent refused, closure proposed and approved."""
+    ref = wf.create_case("mnr_bf", cw)
+    wf.fire(ref, "register", cw, IDENT)
+    wf.fire(ref, "record_refusal", cw, {"refused_on": "2025-06-02", "given_by": "self"})
+    wf.fire(ref, "propose_closure", cw, {"reason": "consent_refused", "closed_on": "2025-06-02"})
+    wf.fire(ref, "approve_closure", sup)
+    return ref
+
+
+def events_of(wf: WorkflowEngine, reference: str, action: str) -> list:
+    """Audit events of one action on one case, oldest first."""
+    from sqlalchemy import select
+
+    from mno_workflow.store import repository
+    from mno_workflow.store.models import AuditEvent
+
+    with wf.sessions() as s:
+        case = repository.get_case(s, reference)
+        q = select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == action)
+        return list(s.scalars(q.order_by(AuditEvent.seq)))

@@ -35,13 +35,14 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium no
 
 
 class Shots:
-    def __init__(self):
+    def __init__(self, prefix: str = ""):
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.n = 0
+        self.prefix = prefix
 
     def take(self, page, name: str) -> None:
         self.n += 1
-        page.screenshot(path=str(SHOTS / f"{self.n:02d}-{name}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{self.prefix}{self.n:02d}-{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -266,5 +267,80 @@ def test_case_from_identification_to_closure_in_the_browser(live, browser):
 
     for p in (cw, sup, masn, csps, oim, trainer, me):
         # No CSP violation, no script error (the intended 404 and 422 answers above are logged too).
+        unexpected = [e for e in p.console_errors if not re.search(r"status of (404|422)", e)]
+        assert unexpected == [], unexpected
+
+
+def test_supervisor_extends_a_deadline_and_reassigns_in_the_browser(live, browser):
+    """The supervisor of Kadiogo extends a referral's deadline (an empty submit first: errors in
+    place), reassigns the case from its page, then two cases at once from the case list; the
+    coordination edits a service of the directory."""
+    from mno_workflow.store.models import User
+
+    from .helpers import case_with_referrals, events_of
+
+    shots = Shots("gestion-")
+    url = live.url
+    ref = case_with_referrals(live.wf)
+    other = case_with_referrals(live.wf)
+    with live.wf.sessions.begin() as s:
+        s.add(User(id="ali.kone", display_name="Ali Koné", role="caseworker", region="kadiogo"))
+
+    sup = open_as(browser, live, "idrissa.sanou")
+    sup.goto(f"{url}/dossiers/{ref}")
+    box = "#extend-referral-cash"
+    sup.click(f"{box} summary")
+    with sup.expect_navigation():
+        sup.click(f"{box} button.primary")
+    assert "Ce champ est obligatoire." in sup.inner_text(f"{box}-by-wrap")
+    assert "Ce champ est obligatoire." in sup.inner_text(f"{box}-reason-wrap")
+    shots.take(sup, "prolonger-erreurs")
+    sup.select_option(f"{box}-by", "5 working days")
+    sup.fill(f"{box}-reason", "Le prestataire est fermé pour la fête de Tabaski")
+    shots.take(sup, "prolonger-formulaire")
+    with sup.expect_navigation():
+        sup.click(f"{box} button.primary")
+    assert "Délai prolongé jusqu'au" in sup.inner_text(".flash")
+    assert "Délai prolongé : Le prestataire est fermé" in sup.inner_text(".timeline")
+    shots.take(sup, "delai-prolonge")
+
+    sup.click("#tool-reassign summary")
+    sup.select_option("#reassign-assignee", "ali.kone")
+    sup.fill("#reassign-reason", "Congé de Mariam Kaboré")
+    shots.take(sup, "reattribuer-formulaire")
+    with sup.expect_navigation():
+        sup.click("#tool-reassign button.primary")
+    assert "ali.kone" in sup.inner_text(".case-head")
+    shots.take(sup, "dossier-reattribue")
+
+    sup.goto(f"{url}/dossiers")
+    sup.check(f"#pick-{other}")
+    sup.select_option("#bulk-assignee", "ali.kone")
+    sup.fill("#bulk-reason", "Répartition de la charge")
+    shots.take(sup, "liste-reattribution-groupee")
+    with sup.expect_navigation():
+        sup.click("#bulk-form button.primary")
+    assert "Dossiers réattribués (1)" in sup.inner_text(".flash")
+
+    coord = open_as(browser, live, "coord.mnr")
+    coord.goto(f"{url}/repertoire/a-verifier")
+    shots.take(coord, "repertoire-a-verifier")
+    coord.goto(f"{url}/repertoire/services/svc-oim-transit")
+    coord.fill("#cap-cap-oim-transit", "5")
+    coord.fill("#svc-fees_description", "Gratuit")
+    with coord.expect_navigation():
+        coord.click("#service-form button.primary")
+    with coord.expect_navigation():
+        coord.click("#verify-form button")
+    assert "coord.mnr" in coord.inner_text("#history")
+    shots.take(coord, "repertoire-service-modifie")
+
+    assert [e.data["reason"] for e in events_of(live.wf, ref, "extend_deadline")] == [
+        "Le prestataire est fermé pour la fête de Tabaski"
+    ]
+    assert [e.data["to"] for e in events_of(live.wf, ref, "reassign")] == ["ali.kone"]
+    assert [e.data["to"] for e in events_of(live.wf, other, "reassign")] == ["ali.kone"]
+    for p in (sup, coord):
+        # The intended 422 (empty form) and the browser's favicon request (404) are logged too.
         unexpected = [e for e in p.console_errors if not re.search(r"status of (404|422)", e)]
         assert unexpected == [], unexpected

@@ -1,0 +1,154 @@
+"""Extend a deadline, reopen a case, reassign cases: the checks the pages and the API share, in
+front of the engine methods that do the work and write the audit events
+(:meth:`~mno_workflow.engine.engine.WorkflowEngine.extend_deadline`, ``reopen``, ``reassign``).
+
+Order of the checks, as for actions: the case must be visible to the user (404 otherwise), then
+their role must be allowed (403), then the input is checked field by field (422, every missing
+field at once, the input kept), then the engine decides (409 stale version or closed case, 422 a
+duration it cannot read).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..engine.engine import FireResult
+from ..engine.errors import FormInvalid, Message
+from ..store import repository
+from ..store.models import Case, StepInstance, User
+from . import access
+from .core import Web
+
+REQUIRED = Message(fr="Ce champ est obligatoire.", en="This field is required.")
+MAX_REASON = 500
+MAX_BULK = 200
+
+# (engine duration, French, English): the short list offered; "other" takes free text.
+DURATIONS: list[tuple[str, str, str]] = [
+    ("1 working day", "1 jour ouvré", "1 working day"),
+    ("2 working days", "2 jours ouvrés", "2 working days"),
+    ("5 working days", "5 jours ouvrés", "5 working days"),
+    ("10 working days", "10 jours ouvrés", "10 working days"),
+    ("48 hours", "48 heures", "48 hours"),
+]
+OTHER = "other"
+
+
+def duration_options(lang: str) -> list[tuple[str, str]]:
+    return [(code, en if lang == "en" else fr) for code, fr, en in DURATIONS]
+
+
+def _instance(case: Case, key: str) -> StepInstance | None:
+    return next((i for i in case.instances if key in (i.label_key, str(i.id))), None)
+
+
+def _reason_errors(reason: str) -> dict[str, Message]:
+    if not reason.strip():
+        return {"reason": REQUIRED}
+    if len(reason) > MAX_REASON:
+        return {
+            "reason": Message(fr=f"{MAX_REASON} caractères au plus.", en=f"At most {MAX_REASON} characters.")
+        }
+    return {}
+
+
+def extend(
+    web: Web, user: User, reference: str, instance: str, by: str, reason: str, expected: int | None
+) -> datetime:
+    """Extend the running deadline of ``instance`` by ``by`` (``"5 working days"``)."""
+    wf = web.wf
+    with wf.sessions() as s:
+        access.require(user, "cases")
+        case = access.require_case(user, repository.get_case(s, reference[:40]))
+        inst = _instance(case, instance[:130])
+        if inst is None:
+            raise access.NotVisible()
+        if case.status == "open" and not inst.final:
+            step = web.compiled_for(case).sop.steps.get(inst.step)
+            state = step.states.get(inst.state) if step else None
+            # Not an extender: 403. No running deadline: the engine answers (409).
+            if (
+                state is not None
+                and state.deadline is not None
+                and user.role not in state.deadline.extenders()
+            ):
+                raise access.Forbidden("extend_deadline")
+        label_key = inst.label_key
+    errors = dict(_reason_errors(reason))
+    if not by.strip():
+        errors["by"] = REQUIRED
+    if errors:
+        raise FormInvalid("extension", errors)
+    return wf.extend_deadline(
+        reference[:40],
+        label_key,
+        by.strip()[:40],
+        reason.strip(),
+        access.actor_for(user),
+        expected_version=expected,
+    )
+
+
+def reopen(web: Web, user: User, reference: str, reason: str, expected: int | None) -> FireResult:
+    wf = web.wf
+    with wf.sessions() as s:
+        access.require(user, "cases")
+        case = access.require_case(user, repository.get_case(s, reference[:40]))
+        if not access.may_reopen(web.compiled_for(case).sop, user):
+            raise access.Forbidden("reopen")
+    errors = _reason_errors(reason)
+    if errors:
+        raise FormInvalid("reopen", errors)
+    return wf.reopen(reference[:40], access.actor_for(user), reason.strip(), expected_version=expected)
+
+
+def reassign(
+    web: Web,
+    user: User,
+    references: list[str],
+    assignee: str,
+    reason: str,
+    expected: dict[str, int] | None = None,
+) -> list[str]:
+    """Give ``references`` to case manager ``assignee``: an active caseworker of each case's region.
+    ``expected`` ({reference: version}) is checked before the engine call (StaleVersion)."""
+    from ..engine.errors import StaleVersion
+
+    access.require(user, "reassign")
+    refs = list(dict.fromkeys(r[:40] for r in references if r))[:MAX_BULK]
+    errors = dict(_reason_errors(reason))
+    if not refs:
+        errors["references"] = Message(fr="Choisissez au moins un dossier.", en="Choose at least one case.")
+    with web.wf.sessions() as s:
+        cases = []
+        for ref in refs:
+            cases.append(access.require_case(user, repository.get_case(s, ref)))
+        target = s.get(User, assignee[:100]) if assignee.strip() else None
+        if not assignee.strip():
+            errors["assignee"] = REQUIRED
+        elif target is None or target.role != "caseworker" or not target.active:
+            errors["assignee"] = Message(
+                fr="Choisissez un gestionnaire de cas actif.", en="Choose an active case manager."
+            )
+        else:
+            other = [c.reference for c in cases if c.region and target.region and c.region != target.region]
+            if other:
+                errors["assignee"] = Message(
+                    fr=f"{target.display_name} n'est pas de la région de : {', '.join(other)}.",
+                    en=f"{target.display_name} is not from the region of: {', '.join(other)}.",
+                )
+        for c in cases:
+            if expected and c.reference in expected and expected[c.reference] != c.version:
+                raise StaleVersion(
+                    Message(
+                        fr="Ce dossier a été modifié depuis que vous l'avez ouvert "
+                        f"(version {expected[c.reference]} → {c.version}). Vos saisies sont conservées.",
+                        en="This case changed since you opened it "
+                        f"(version {expected[c.reference]} → {c.version}). Your input is kept.",
+                    ),
+                    current_version=c.version,
+                    payload={"assignee": assignee, "reason": reason},
+                )
+    if errors:
+        raise FormInvalid("reassign", errors)
+    return web.wf.reassign(refs, assignee.strip(), access.actor_for(user), reason.strip())
