@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .db_cli import app as db_app
+from .directory import organisation_known
 from .directory.cli import app as directory_app
 from .engine.engine import Actor, WorkflowEngine
 from .engine.errors import EngineError, FormInvalid
@@ -72,12 +74,25 @@ def fail(message: str, code: int = 1) -> None:
 def open_engine(clock: Any = None) -> WorkflowEngine:
     """The workflow engine on the selected database (tables created when missing)."""
     url = database_url(_state["db"])
+    shown = _safe_url(url)
+    if url.rstrip("/") in ("sqlite:", "sqlite:/", "sqlite://") or ":memory:" in url:
+        fail(f"Base de données inaccessible ({shown}) : une base SQLite en mémoire ne garde rien ; "
+             "donnez un fichier, ex. sqlite:///mno.db")
     try:
         upgrade(url)  # Alembic: a new database is created, an older one brought up to date
         db = make_engine(url)
-    except (SQLAlchemyError, ValueError, OSError) as e:
-        fail(f"Base de données inaccessible ({url}) : {str(e).splitlines()[0]}")
-    return WorkflowEngine(db, clock)
+    except (SQLAlchemyError, ValueError, OSError, ImportError) as e:
+        detail = str(e).splitlines()[0] if str(e) else type(e).__name__
+        fail(f"Base de données inaccessible ({shown}) : {detail.replace(url, shown)}")
+    return WorkflowEngine(db, clock, recipient_known=organisation_known)
+
+
+def _safe_url(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL has no password to hide reliably
+        return url.split("@")[-1] if "@" in url else url
 
 
 # -- validate ------------------------------------------------------------------------------------
@@ -92,7 +107,10 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     Check SOP files."""
     files: list[Path] = []
     for p in paths:
-        files += sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml")) if p.is_dir() else [p]
+        if p.is_dir():  # every SOP under the folder (scenario and data files are not SOPs)
+            files += [f for f in sorted(p.rglob("*.y*ml")) if _looks_like_sop(f)]
+        else:
+            files.append(p)
     results, failed = [], False
     for f in files:
         try:
@@ -114,6 +132,14 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     if not files:
         fail("Aucun fichier de POS trouvé.")
     raise typer.Exit(1 if failed else 0)
+
+
+def _looks_like_sop(path: Path) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:20000]
+    except OSError:
+        return False
+    return any(line.startswith("sop:") for line in head.splitlines())
 
 
 # -- sop -----------------------------------------------------------------------------------------
@@ -448,7 +474,7 @@ def _print_sweep(report, lang: str) -> None:
 
 @app.command()
 def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (pour cron).")] = False,
-           every: Annotated[int, typer.Option(help="Intervalle en secondes (mode continu).")] = 60,
+           every: Annotated[int, typer.Option(help="Intervalle en secondes (mode continu).", min=1)] = 60,
            now: Annotated[str | None, typer.Option(help="Instant simulé ISO 8601 (tests, scénarios).")]
            = None) -> None:
     """Envoyer les rappels, escalades et déclenchements automatiques dus (une fois, ou toutes les N secondes).
@@ -523,6 +549,9 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)
+    if who.role not in ("coordinator", "supervisor"):
+        fail(f"role_not_allowed: le rôle « {who.role} » ne peut pas modifier le calendrier national "
+             "(coordinator ou supervisor)")
     try:
         d = date.fromisoformat(day)
     except ValueError:
@@ -544,10 +573,10 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
 
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Adresse d'écoute")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port")] = 8000,
+          port: Annotated[int, typer.Option(help="Port", min=1, max=65535)] = 8000,
           demo: Annotated[bool, typer.Option(help="Charger des données fictives dans une base vide")] = False,
           sweeper_interval: Annotated[int, typer.Option(help="Secondes entre deux balayages des délais "
-                                                              "(0 : aucun)")] = 60) -> None:
+                                                              "(0 : aucun)", min=0)] = 60) -> None:
     """Interface web, API REST et rappels dans un seul processus. / Web UI, REST API and reminders."""
     from .web.server import serve as run
     run(database_url(_state["db"]), host=host, port=port, demo=demo, sweeper_interval=sweeper_interval)

@@ -65,3 +65,15 @@ __all__ = [
     "update_organization",
     "update_service",
 ]
+
+
+def organisation_known(session, organisation_id: str) -> bool | None:
+    """Whether ``organisation_id`` is an organization of the directory; None when the directory
+    is empty (nothing to check against, e.g. a database used without a directory)."""
+    from sqlalchemy import func, select
+
+    from .tables import TABLES
+    org = TABLES["organization"]
+    if not session.scalar(select(func.count()).select_from(org)):
+        return None
+    return session.scalar(select(org.c.id).where(org.c.id == organisation_id)) is not None

@@ -8,6 +8,7 @@ anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -85,11 +86,16 @@ class WorkflowEngine:
     any object with ``now() -> aware UTC datetime`` (a simulated clock in tests and scenarios).
     """
 
-    def __init__(self, db: DBEngine, clock: Any = None, registry: Registry | None = None):
+    def __init__(self, db: DBEngine, clock: Any = None, registry: Registry | None = None,
+                 recipient_known: Callable[[Session, str], bool | None] | None = None):
+        """``recipient_known(session, organisation_id)`` says whether a referral may be addressed
+        to that organisation (True/False; None: cannot tell, accepted) — the service directory's
+        :func:`mno_workflow.directory.organisation_known` in the CLI and the web application."""
         self.db = db
         self.clock = clock or SystemClock()
         self.registry = registry or Registry()
         self.sessions = sessionmaker(db, expire_on_commit=False)
+        self.recipient_known = recipient_known
 
     # -- SOPs --------------------------------------------------------------------------------
     def load_sop(self, loaded: LoadedSOP) -> int:
@@ -115,6 +121,12 @@ class WorkflowEngine:
             row = self.registry.latest(s, sop_id)
             compiled = self.registry.compiled(row)
             sop = compiled.sop
+            role = sop.roles.get(actor.role)
+            if role is None or role.scope == "recipient":
+                raise RoleNotAllowed(Message(
+                    fr=f"Le rôle « {actor.role} » ne peut pas ouvrir de dossier "
+                       f"(rôles de la POS : {', '.join(sop.roles)}).",
+                    en=f"Role '{actor.role}' may not open a case (SOP roles: {', '.join(sop.roles)})."))
             case = Case(sop_version_id=row.id, status="open", assignee=assignee or actor.user,
                         data={}, created_at=now, updated_at=now)
             s.add(case)
@@ -365,9 +377,10 @@ class WorkflowEngine:
 
     def _pick_instance(self, case: Case, compiled: CompiledSOP, trigger: str,
                        instance: str | None, actor: Actor) -> tuple[StepInstance, CompiledStep]:
-        open_insts = [i for i in case.instances if not i.final]
+        all_open = [i for i in case.instances if not i.final]
+        open_insts = all_open
         if instance:
-            open_insts = [i for i in open_insts if instance in (i.label_key, i.key, str(i.id))]
+            open_insts = [i for i in all_open if instance in (i.label_key, i.key, str(i.id))]
         matches = [(i, compiled.steps[i.step]) for i in open_insts
                    if compiled.steps[i.step].candidates(trigger, i.state)]
         role = compiled.sop.roles.get(actor.role)
@@ -383,20 +396,31 @@ class WorkflowEngine:
                 en=f"Several open steps accept '{trigger}': {keys}. Say which one."),
                 instances=[i.label_key for i, _ in matches])
         sop = compiled.sop
-        allowed = []
-        for i in open_insts:
-            cs = compiled.steps[i.step]
-            allowed += [f"{t} ({i.label_key})" for t in cs.triggers_from(i.state)]
-        where = "; ".join(f"{sop.label(sop.steps[i.step].label)} : "
-                          f"{sop.label(sop.steps[i.step].states[i.state].label)}" for i in open_insts)
-        where_en = "; ".join(f"{sop.label(sop.steps[i.step].label, 'en')}: "
-                             f"{sop.label(sop.steps[i.step].states[i.state].label, 'en')}"
-                             for i in open_insts)
+        unknown_instance = bool(instance) and not open_insts
+        shown = all_open if unknown_instance else open_insts
+        allowed: list[str] = []
+        said: dict[str, list[str]] = {"fr": [], "en": []}
+        where: dict[str, list[str]] = {"fr": [], "en": []}
+        for i in shown:
+            cs, step = compiled.steps[i.step], sop.steps[i.step]
+            for lang in said:
+                state_label = sop.label(step.states[i.state].label, lang)
+                where[lang].append(f"{sop.label(step.label, lang)} : {state_label}")
+            for t in cs.triggers_from(i.state):
+                allowed.append(f"{t} ({i.label_key})")
+                tr = next(x for _, x in cs.by_trigger[t])
+                if actor.role in tr.by:  # tell people what *they* can do
+                    for lang in said:
+                        said[lang].append(f"« {sop.label(tr.label, lang)} » ({sop.label(step.label, lang)})")
         raise UnknownTrigger(Message(
-            fr=f"Action « {trigger} » impossible dans l'état actuel ({where or 'aucune étape en cours'}). "
-               f"Actions possibles : {', '.join(allowed) or 'aucune'}.",
-            en=f"Action '{trigger}' is not allowed in the current state ({where_en or 'no open step'}). "
-               f"Allowed: {', '.join(allowed) or 'none'}."), allowed=allowed)
+            fr=(f"Étape « {instance} » introuvable ou terminée. " if unknown_instance else "")
+            + f"Action « {trigger} » impossible dans l'état actuel "
+              f"({'; '.join(where['fr']) or 'aucune étape en cours'}). "
+              f"Vous pouvez : {', '.join(said['fr']) or 'rien pour le moment'}.",
+            en=(f"Step '{instance}' not found or finished. " if unknown_instance else "")
+            + f"Action '{trigger}' is not allowed in the current state "
+              f"({'; '.join(where['en']) or 'no open step'}). "
+              f"You can: {', '.join(said['en']) or 'nothing for now'}."), allowed=allowed)
 
     def context(self, case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
         """The data CEL expressions see: every form id (empty when not filled), case data,
@@ -473,6 +497,7 @@ class WorkflowEngine:
             raise GuardNotMet(Message(fr=msg.get("fr", ""), en=msg.get("en", msg.get("fr", ""))),
                               condition=t.when)
         idx, t, data = chosen
+        self._check_recipient(s, sop, inst, t.form, data)
 
         from_state = inst.state
         to_state = cs.apply(from_state, trigger, idx)
@@ -492,6 +517,19 @@ class WorkflowEngine:
         return FireResult(case.reference, inst.step, inst.key, trigger, from_state, to_state,
                           case.version, [e["started"] for e in effects if "started" in e],
                           any(e.get("case_closed") for e in effects))
+
+    def _check_recipient(self, s: Session, sop: SOP, inst: StepInstance, form_id: str | None,
+                         data: dict) -> None:
+        """A referral may only be addressed to an organisation of the service directory."""
+        recipient = sop.steps[inst.step].recipient
+        if not (recipient and form_id and self.recipient_known and recipient.startswith(form_id + ".")):
+            return
+        field_id = recipient.split(".", 1)[1]
+        org = data.get(field_id)
+        if org and self.recipient_known(s, org) is False:
+            raise FormInvalid(form_id, {field_id: Message(
+                fr=f"« {org} » n'est pas une organisation du répertoire des prestataires.",
+                en=f"'{org}' is not an organisation of the service directory.")})
 
     def _check_scope(self, sop: SOP, case: Case, inst: StepInstance, actor: Actor, trigger: str) -> None:
         scope = sop.roles[actor.role].scope

@@ -8,10 +8,12 @@ expressions see them as such and compare them as strings.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..sop.expr import ExprError, compile_expr
 from ..sop.schema import SOP, FieldType, FormField
@@ -52,7 +54,11 @@ class _FormBase(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _blank_is_missing(cls, v: Any) -> Any:
-        return None if isinstance(v, str) and not v.strip() else v
+        if isinstance(v, str):
+            if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in v):
+                raise PydanticCustomError("control_character", "invisible control character")
+            return None if not v.strip() else v
+        return v
 
 
 def _model_for(sop: SOP, fields: list[FormField], name: str) -> type[BaseModel]:
@@ -104,6 +110,8 @@ _TEXTS = {
     "before": ("La date ne peut pas précéder « {other} » ({value}).",
                "The date cannot be before \"{other}\" ({value})."),
     "invalid": ("Valeur invalide : {detail}", "Invalid value: {detail}"),
+    "control": ("Le texte contient un caractère invisible non autorisé : retapez-le.",
+                "The text contains an invisible control character: type it again."),
     "rule_error": ("Règle non évaluable : {detail}", "Rule could not be evaluated: {detail}"),
 }
 
@@ -112,6 +120,8 @@ def _translate(err: dict) -> Message:
     t, ctx = err["type"], err.get("ctx") or {}
     if t == "missing":
         return _msg("required")
+    if t == "control_character":
+        return _msg("control")
     if t == "extra_forbidden":
         return _msg("unknown")
     if t == "literal_error":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, create_engine, event
@@ -56,8 +57,12 @@ JSONData = JSON().with_variant(JSONB(), "postgresql")
 
 
 def database_url(url: str | None = None) -> str:
-    """The database URL: ``url``, else ``$MNO_DATABASE_URL``, else ``sqlite:///mno.db``."""
-    return url or os.environ.get("MNO_DATABASE_URL") or DEFAULT_URL
+    """The database URL: ``url``, else ``$MNO_DATABASE_URL``, else ``sqlite:///mno.db``. A plain
+    file path (no ``scheme://``) means a SQLite file."""
+    url = url or os.environ.get("MNO_DATABASE_URL") or DEFAULT_URL
+    if "://" not in url and url.strip():
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    return url
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:

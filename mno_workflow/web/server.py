@@ -31,7 +31,8 @@ def build(
 
     upgrade(db_url)  # Alembic: the schema is always at the newest revision
     db = make_engine(db_url)
-    wf = WorkflowEngine(db)
+    from ..directory import organisation_known
+    wf = WorkflowEngine(db, recipient_known=organisation_known)
     if demo:
         with wf.sessions() as s:
             empty = (s.scalar(select(func.count()).select_from(Case)) or 0) == 0

@@ -295,3 +295,38 @@ def test_an_error_inside_an_effect_rolls_the_whole_transition_back(wf, monkeypat
     assert snapshot(wf) == before  # no state, data, audit event, deadline or outbox row
     monkeypatch.undo()
     assert wf.fire(ref, "register", CW, IDENT).version == 2
+
+
+def test_control_characters_are_a_field_error_not_a_crash(wf):
+    ref = wf.create_case("mnr_bf", CW)
+    err = refused(wf, FormInvalid, ref, "register", CW, {**IDENT, "first_name": "A\x00B"})
+    assert "caractère invisible" in err.errors["first_name"].fr
+    err = refused(wf, FormInvalid, ref, "register", CW, {**IDENT, "nationality": "x\x07"})
+    assert set(err.errors) == {"nationality"}
+
+
+def test_only_sop_roles_that_may_open_cases_do(wf):
+    from mno_workflow.engine.errors import RoleNotAllowed as RNA
+    for actor in (Actor("mariam", "casewroker"), Actor("focal", "provider", "org-x")):
+        before = snapshot(wf)
+        with pytest.raises(RNA):
+            wf.create_case("mnr_bf", actor)
+        assert snapshot(wf) == before
+
+
+def test_referral_must_name_an_organisation_of_the_directory(wf):
+    wf.recipient_known = lambda session, org: org in {"ong_a", "ong_b"}
+    ref = to_referrals(wf)
+    err = refused(wf, FormInvalid, ref, "send", CW, referral("org-n-existe-pas"), instance="psychosocial")
+    assert set(err.errors) == {"provider"} and "répertoire" in err.errors["provider"].fr
+    wf.fire(ref, "send", CW, referral("ong_a"), instance="psychosocial")
+
+
+def test_a_need_appears_once_in_the_plan(wf):
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "register", CW, IDENT)
+    wf.fire(ref, "record_consent", CW, CONSENT)
+    need = {"dimension": "psychosocial", "need": "psychosocial", "referral_needed": True}
+    twice = dict(NEEDS, needs=[need, need])
+    err = refused(wf, FormInvalid, ref, "submit_assessment", CW, twice)
+    assert "une fois" in err.errors["needs"].fr
