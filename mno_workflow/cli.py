@@ -135,11 +135,14 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
 
 
 def _looks_like_sop(path: Path) -> bool:
+    """In a folder, every YAML file is checked except scenario files (``mno test`` reads those)."""
+    if "scenarios" in path.parts:
+        return False
     try:
         head = path.read_text(encoding="utf-8", errors="replace")[:20000]
     except OSError:
-        return False
-    return any(line.startswith("sop:") for line in head.splitlines())
+        return True
+    return not any(line.startswith("scenario:") for line in head.splitlines())
 
 
 # -- sop -----------------------------------------------------------------------------------------

@@ -162,10 +162,11 @@ def deadline_words(sop: SOP, deadline: Deadline, lang: str = "fr") -> str:
 
 
 def guard_label(sop: SOP, transition: Transition, lang: str = "fr") -> str:
-    """What a guard means: its ``when_message`` in ``lang`` if any, else the CEL text; '' if none."""
+    """What a guard means, for trainers: its ``when_label`` (the condition in words) in ``lang``,
+    else the CEL text; '' if none. ``when_message`` is the refusal, never the condition."""
     if not transition.when:
         return ""
-    return sop.label(transition.when_message, lang) if transition.when_message else transition.when
+    return sop.label(transition.when_label, lang) if transition.when_label else transition.when
 
 
 def _roles(sop: SOP, roles: Iterable[str], lang: str) -> str:

@@ -266,7 +266,7 @@ def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
             "by": [_role(sop, r, lang) for r in t.by],
             "form": sop.label(sop.forms[t.form].title, lang) if t.form in sop.forms else (t.form or ""),
             "guard": diagrams.guard_label(sop, t, lang),
-            "guard_cel": t.when or "", "guard_has_message": bool(t.when and t.when_message),
+            "guard_cel": t.when or "", "guard_has_message": bool(t.when and t.when_label),
         }
         transitions.append(item)
         if t.dest:  # an internal transition moves nothing into a state

@@ -117,6 +117,8 @@ def _labels(sop: SOP) -> Iterator[tuple[tuple, dict]]:
             yield ("steps", sid, "transitions", i, "label"), t.label
             if t.when_message:
                 yield ("steps", sid, "transitions", i, "when_message"), t.when_message
+            if t.when_label:
+                yield ("steps", sid, "transitions", i, "when_label"), t.when_label
 
 
 def _field_labels(fields: list[FormField], path: tuple) -> Iterator[tuple[tuple, dict]]:

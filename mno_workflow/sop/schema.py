@@ -247,8 +247,9 @@ class Transition(Strict):
     ``source`` (YAML key ``from``) is a state, a list of states or ``"*"`` (every non-final
     state). ``internal: true`` (without ``to``) records data without changing state: no deadline
     is re-armed and no flow rule runs. ``by`` lists the roles that may fire it; ``form`` the form
-    whose data it requires; ``when`` a CEL guard over case data, checked on the server, explained
-    by ``when_message``.
+    whose data it requires; ``when`` a CEL guard over case data, checked on the server;
+    ``when_label`` says the condition in words (diagrams, handbook) and ``when_message`` explains
+    a refusal to the user.
     """
 
     trigger: Ident
@@ -260,6 +261,7 @@ class Transition(Strict):
     by: list[Ident] = Field(min_length=1)
     form: Ident | None = None
     when: str | None = None
+    when_label: Label | None = None
     when_message: Label | None = None
 
     @model_validator(mode="after")

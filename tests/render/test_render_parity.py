@@ -32,7 +32,7 @@ def expected_facts(sop: SOP, lang: str, step_id: str | None = None) -> set[tuple
                 sources |= set(non_final) if src == "*" else {src}
             guard = ""
             if t.when:
-                guard = t.when_message.get(lang) if t.when_message else t.when
+                guard = t.when_label.get(lang) if t.when_label else t.when
             out |= {(sid, src, t.trigger, t.dest, guard) for src in sources}
     return out
 
@@ -115,7 +115,7 @@ def sop_docs(draw: st.DrawFn) -> dict:
             if draw(st.booleans()):
                 t["when"] = draw(st.sampled_from(GUARDS))
                 if draw(st.booleans()):
-                    t["when_message"] = label()
+                    t["when_label"] = label()
             transitions.append(t)
         steps[sid] = {"label": label(), "states": states, "transitions": transitions}
     flow = []
