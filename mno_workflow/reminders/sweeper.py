@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..engine.clock import require_aware
 from ..engine.engine import WorkflowEngine
@@ -53,7 +53,8 @@ def _claim(s: Session, now: datetime, limit: int) -> list[Deadline]:
     holds (a transition or another sweeper), then their due rows — the same order as a
     transition (case, then its deadline rows), so nobody waits in a cycle. SQLite: the whole
     transaction holds the write lock (``BEGIN IMMEDIATE``)."""
-    due = (select(Deadline).where(Deadline.status == "pending", Deadline.fire_at <= now)
+    due = (select(Deadline).options(selectinload(Deadline.instance).selectinload(StepInstance.case))
+           .where(Deadline.status == "pending", Deadline.fire_at <= now)
            .order_by(Deadline.fire_at, Deadline.id).limit(limit))
     if s.get_bind().dialect.name != "postgresql":
         return list(s.scalars(due))
