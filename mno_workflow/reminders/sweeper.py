@@ -4,9 +4,10 @@ The scheduler is only a clock: every interval it calls :func:`sweep`, which clai
 transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite, so several
 processes never send a reminder twice), re-checks that the instance is still in the state it
 entered at that instant and that the case is open, writes outbox messages, fires the SOP's
-``on_expiry.fire`` trigger when there is one, and marks each row done — all or nothing per row
-(a savepoint each). Rows found after their time by more than ``late_after`` (e.g. the server was
-down) are sent once, marked late. Source: DESIGN.md "Deadlines and reminders".
+``on_expiry.fire`` trigger when there is one, and marks each row done, in one transaction (an
+automatic trigger in a savepoint of its own, so a refused one is reported and the rest goes on).
+Rows found after their time by more than ``late_after`` (e.g. the server was down) are sent once,
+marked late. Source: DESIGN.md "Deadlines and reminders".
 """
 
 from __future__ import annotations
@@ -79,15 +80,19 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
     """
     now = require_aware(now or wf.clock.now(), "now")
     report = SweepReport()
+    people: dict = {}  # recipients looked up once per sweep
     with wf.sessions.begin() as s:
         for row in _claim(s, now, limit):
-            with s.begin_nested():
-                _process(wf, s, row, now, late_after, report)
+            # Reminders and escalations only add rows: they cannot half-fail. An automatic
+            # trigger runs in its own savepoint inside _process, so a refused one leaves the
+            # rest of the sweep intact.
+            with s.no_autoflush:
+                _process(wf, s, row, now, late_after, report, people)
     return report
 
 
 def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_after: timedelta,
-             report: SweepReport) -> None:
+             report: SweepReport, people: dict) -> None:
     inst = s.get(StepInstance, row.instance_id)
     case = s.get(Case, row.case_id)
     ident = (case.reference if case else None, inst.label_key if inst else None, row.state,
@@ -106,7 +111,7 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
         if row.owner_role:
             enqueue(s, case=case, inst=inst, role=row.owner_role, scope=_scope(sop, row.owner_role),
                     kind="reminder", template="reminder", context=context, now=now, deadline_id=row.id,
-                    late=row.late)
+                    late=row.late, cache=people)
         report.reminders.append(ident)
     else:
         dl = sop.steps[inst.step].states[inst.state].deadline
@@ -120,7 +125,7 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
             enqueue(s, case=case, inst=inst, role=row.escalate_to, scope=_scope(sop, row.escalate_to),
                     kind="escalation", template="escalation",
                     context={**context, "owner_role": row.owner_role}, now=now, deadline_id=row.id,
-                    late=row.late)
+                    late=row.late, cache=people)
             report.escalations.append(ident)
         if row.auto_trigger:
             row.status, row.fired_at = "done", now  # before the trigger cancels this state's rows

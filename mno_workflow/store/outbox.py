@@ -39,13 +39,23 @@ def recipients(session: Session, scope: str, role: str, case: Case,
 
 def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: str, scope: str,
             kind: str, template: str, context: dict[str, Any], now: datetime,
-            deadline_id: int | None = None, late: bool = False) -> list[OutboxMessage]:
-    """Add the messages of one notification for ``role`` (see module doc); returns them."""
+            deadline_id: int | None = None, late: bool = False,
+            cache: dict | None = None) -> list[OutboxMessage]:
+    """Add the messages of one notification for ``role`` (see module doc); returns them.
+
+    ``cache`` (a dict kept for one batch, e.g. one sweep) saves looking the same people up again."""
     out: list[OutboxMessage] = []
     common = dict(case_id=case.id, deadline_id=deadline_id, kind=kind, recipient_role=role,
                   template=template, context=context, status="pending", attempts=0,
                   next_attempt_at=now, created_at=now, late=late)
-    people = recipients(session, scope, role, case, inst)
+    key = (scope, role, case.assignee if scope == "assigned" else None,
+           inst.recipient if scope == "recipient" and inst is not None else None,
+           case.region if scope == "all" else None)
+    people = cache.get(key) if cache is not None else None
+    if people is None:
+        people = recipients(session, scope, role, case, inst)
+        if cache is not None:
+            cache[key] = people
     for user_id, user in people:
         lang = user.language if user else "fr"
         out.append(OutboxMessage(channel="inapp", recipient_user=user_id, lang=lang, **common))
