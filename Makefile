@@ -43,7 +43,6 @@ install-test: test-system-deps $(VENV)/.installed-test
 
 # The server with the Burkina Faso SOP and invented demo data, on http://127.0.0.1:8000/
 run: install
-	rm -f demo.db
 	$(BIN)/mno --db sqlite:///demo.db serve --demo
 
 test: install-test

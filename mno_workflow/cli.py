@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -32,6 +33,7 @@ from .store import repository
 from .store.audit import verify_all
 from .store.base import database_url, make_engine
 from .store.migrate import upgrade
+from .store.models import SopVersion
 from .views import audit_lines, case_as_dict, case_lines
 
 app = typer.Typer(help="MNO Workflow — POS exécutables du mécanisme national de référencement.",
@@ -170,9 +172,6 @@ def sop_load(path: Path) -> None:
 @sop_app.command("list")
 def sop_list() -> None:
     """Lister les versions de POS de la base. / List SOP versions."""
-    from sqlalchemy import select
-
-    from .store.models import SopVersion
     engine = open_engine()
     with engine.sessions() as s:
         for row in s.scalars(select(SopVersion).order_by(SopVersion.id)):
@@ -545,8 +544,6 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
     Confirm, add or remove a holiday."""
     from datetime import date
 
-    from sqlalchemy import select
-
     from .engine.timers import forget_overrides
     from .store.models import HolidayOverride
     if not actor:
@@ -583,6 +580,49 @@ def serve(host: Annotated[str, typer.Option(help="Adresse d'écoute")] = "127.0.
     """Interface web, API REST et rappels dans un seul processus. / Web UI, REST API and reminders."""
     from .web.server import serve as run
     run(database_url(_state["db"]), host=host, port=port, demo=demo, sweeper_interval=sweeper_interval)
+
+
+user_app = typer.Typer(help="Comptes des utilisateurs de l'interface web.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexion, ex. mariam.kabore")],
+             role: Annotated[str, typer.Option(help="Rôle de la POS, ex. caseworker")],
+             name: Annotated[str, typer.Option(help="Nom affiché")],
+             organisation: Annotated[str | None, typer.Option(help="Organisation (prestataires)")] = None,
+             region: Annotated[str | None, typer.Option(help="Région (code de la POS)")] = None,
+             email: Annotated[str | None, typer.Option(help="Courriel pour les rappels")] = None,
+             language: Annotated[str, typer.Option(help="fr ou en")] = "fr",
+             password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                          help="Lire le mot de passe sur l'entrée standard")]
+             = False) -> None:
+    """Créer ou mettre à jour un compte (mot de passe haché avec argon2). / Add or update a user."""
+    from .store.models import User
+    from .web.security import hash_password
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        fail("Mot de passe trop court : 10 caractères au moins.")
+    if language not in ("fr", "en"):
+        fail("--language : fr ou en", 2)
+    engine = open_engine()
+    with engine.sessions.begin() as s:
+        roles = set()
+        for row in s.scalars(select(SopVersion)):
+            roles |= set(engine.registry.compiled(row).sop.roles)
+        if roles and role not in roles:
+            fail(f"Rôle inconnu « {role} » : {', '.join(sorted(roles))}")
+        if role == "provider" and not organisation:
+            fail("--organisation est obligatoire pour un point focal de prestataire")
+        user = s.get(User, user_id) or User(id=user_id)
+        user.display_name, user.role, user.organisation, user.region = name, role, organisation, region
+        user.email, user.language, user.active = email, language, True
+        user.password_hash = hash_password(password)
+        s.add(user)
+    typer.echo(f"Compte {user_id} ({role}) enregistré.")
 
 
 # -- demo ----------------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ from mno_workflow.directory.hsds_io import (
     validate_rows,
 )
 from mno_workflow.directory.matching import MatchError, match
-from mno_workflow.store.base import Base, database_url, make_engine
+from mno_workflow.store.base import database_url, make_engine
+from mno_workflow.store.migrate import upgrade
 
 app = typer.Typer(help="Répertoire des prestataires de services (HSDS 3.x).", no_args_is_help=True)
 
@@ -46,10 +47,9 @@ def _fail(lines: list[str]) -> None:
 def _session(db: str | None) -> Iterator[Session]:
     """One transaction on the directory tables (created if missing); errors become one line, exit 1."""
     try:
-        engine = make_engine(database_url(db))
-        Base.metadata.create_all(
-            engine, tables=[t for n, t in Base.metadata.tables.items() if n.startswith("dir_")]
-        )
+        url = database_url(db)
+        upgrade(url)  # the same schema (Alembic) as every other command
+        engine = make_engine(url)
         with Session(engine) as session, session.begin():
             yield session
     except DirectoryValidationError as exc:

@@ -1,19 +1,37 @@
 """Running the web application: uvicorn and the reminder sweeper in one process.
 
 ``serve(db_url, host, port, demo, sweeper_interval)`` is what ``mno serve`` calls. The session
-secret comes from ``$MNO_SECRET_KEY`` (a random one per start otherwise: sessions then end at
-restart, and export pseudonyms change).
+secret comes from ``$MNO_SECRET_KEY``, else from the file ``.mno-secret-key`` (created on first
+start), so restarts keep sessions and export pseudonyms.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 
 from ..engine.engine import WorkflowEngine
 from ..store.base import make_engine
 from ..store.migrate import upgrade
 from ..store.models import Case
+
+
+def _stored_secret(path: str = ".mno-secret-key") -> str:
+    """A session secret kept in a file (mode 600) in the working directory, so a restart does not
+    end sessions nor lose what a user was typing; created on first start."""
+    p = Path(path)
+    try:
+        if p.exists():
+            text = p.read_text(encoding="utf-8").strip()
+            if len(text) >= 32:
+                return text
+        key = secrets.token_urlsafe(32)
+        p.write_text(key, encoding="utf-8")
+        p.chmod(0o600)
+        return key
+    except OSError:  # read-only directory: a key for this run only
+        return secrets.token_urlsafe(32)
 
 
 def build(
@@ -48,7 +66,7 @@ def build(
             with wf.sessions.begin() as s:
                 create_users(s)
             echo("Base non vide : données de démonstration non rechargées (utilisateurs ajoutés si absents).")
-    key = secret_key or os.environ.get("MNO_SECRET_KEY") or secrets.token_urlsafe(32)
+    key = secret_key or os.environ.get("MNO_SECRET_KEY") or _stored_secret()
     return create_app(wf, secret_key=key, sweeper_interval=sweeper_interval or None)
 
 

@@ -119,3 +119,24 @@ def test_demo_runs_to_closure_as_installed_command(tmp_path):
     verify = subprocess.run([sys.executable, "-m", "mno_workflow", "--db", db, "audit", "verify"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert verify.returncode == 0 and "0 problème(s)" in verify.stdout
+
+
+def test_user_add_hashes_the_password_and_checks_the_role(db_url):
+    from sqlalchemy import create_engine, text
+    assert mno(db_url, "sop", "load", str(BF_SOP)).exit_code == 0
+    r = runner.invoke(app, ["--db", db_url, "user", "add", "awa", "--role", "casewroker", "--name", "Awa",
+                            "--password-stdin"], input="un-mot-de-passe-long\n")
+    assert r.exit_code == 1 and "Rôle inconnu" in r.output
+    r = runner.invoke(app, ["--db", db_url, "user", "add", "focal", "--role", "provider", "--name", "F",
+                            "--password-stdin"], input="un-mot-de-passe-long\n")
+    assert r.exit_code == 1 and "--organisation" in r.output
+    r = runner.invoke(app, ["--db", db_url, "user", "add", "awa", "--role", "caseworker", "--name", "Awa",
+                            "--password-stdin"], input="court\n")
+    assert r.exit_code == 1 and "trop court" in r.output
+    r = runner.invoke(app, ["--db", db_url, "user", "add", "awa", "--role", "caseworker", "--name", "Awa",
+                            "--region", "kadiogo", "--password-stdin"], input="un-mot-de-passe-long\n")
+    assert r.exit_code == 0, r.output
+    with create_engine(db_url).connect() as conn:
+        stored = conn.execute(text("SELECT password_hash, region FROM users WHERE id = 'awa'")).one()
+    assert stored[0].startswith("$argon2") and "un-mot-de-passe-long" not in stored[0]
+    assert stored[1] == "kadiogo"
