@@ -91,6 +91,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "current_version": ("Version actuelle", "Current version"),
     "changes_since": ("Changements depuis votre version", "Changes since your version"),
     "saved": ("Enregistré.", "Saved."),
+    "form_expired": (
+        "Ce formulaire a expiré ou a déjà été envoyé : vérifiez la saisie puis enregistrez à nouveau.",
+        "This form expired or was already sent: check the input, then save again.",
+    ),
     "row": ("Ligne", "Row"),
     "matched_providers": ("Prestataires proposés pour ce besoin", "Suggested providers for this need"),
     "other_providers": ("Autres prestataires", "Other providers"),

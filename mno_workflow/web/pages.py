@@ -25,7 +25,7 @@ from ..render.handbook import render_handbook_html
 from ..sop.schema import SOP, FieldType
 from ..store import repository
 from ..store.models import Case, StepInstance, User
-from . import access, casetools, queries, security
+from . import access, casetools, formtokens, queries, security
 from .core import Web, safe_next
 from .forms import FieldView, display_value, form_views, parse_form
 from .i18n import fmt_date, fmt_datetime, t
@@ -189,11 +189,14 @@ def build_pages(web: Web) -> APIRouter:
             access.require(user, "create_case")
             sop = web.latest(s).sop
             views, loose = form_views(sop, "identification", web.lang(request, user))
-            return web.render(
-                request,
-                "case_new.html",
-                {**base_ctx(request, s, user), "sop": sop, "views": views, "loose": loose},
-            )
+            ctx = base_ctx(request, s, user)
+        with wf.sessions.begin() as s:
+            form_token = formtokens.issue(s, user.id, web.now())
+        return web.render(
+            request,
+            "case_new.html",
+            {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token},
+        )
 
     @r.post("/dossiers/nouveau")
     async def new_case(request: Request):
@@ -211,6 +214,22 @@ def build_pages(web: Web) -> APIRouter:
             register = next((tr for tr in start.transitions if tr.form and user.role in tr.by), None)
             payload = parse_form(sop, register.form, form) if register else {}
             actor = access.actor_for(user)
+            form_token = str(form.get("form_token") or "")
+            status, done = formtokens.claim(wf.sessions, form_token, user.id, web.now())
+            if status == "done":
+                return RedirectResponse(f"/dossiers/{done}", status_code=303)
+            if status != "claimed":
+                # Unknown or still-busy token: the input is shown again with a fresh token.
+                views, loose = form_views(sop, register.form, lang, payload) if register else ([], [])
+                with wf.sessions.begin() as s:
+                    fresh = formtokens.issue(s, user.id, web.now())
+                return web.render(
+                    request,
+                    "case_new.html",
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": fresh,
+                     "error": t("form_expired", lang)},
+                    status=409,
+                )
             try:
                 if register:
                     now = web.now()
@@ -225,21 +244,29 @@ def build_pages(web: Web) -> APIRouter:
                 if register:
                     wf.fire(ref, register.trigger, actor, payload)
             except FormInvalid as e:
+                formtokens.release(wf.sessions, form_token)
                 views, loose = form_views(sop, register.form, lang, payload, e.errors)
                 return web.render(
                     request,
                     "case_new.html",
-                    {**ctx, "sop": sop, "views": views, "loose": loose, "error": t("form_errors", lang)},
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
+                     "error": t("form_errors", lang)},
                     status=422,
                 )
             except EngineError as e:
+                formtokens.release(wf.sessions, form_token)
                 views, loose = form_views(sop, register.form, lang, payload)
                 return web.render(
                     request,
                     "case_new.html",
-                    {**ctx, "sop": sop, "views": views, "loose": loose, "error": e.text(lang)},
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
+                     "error": e.text(lang)},
                     status=e.http_status,
                 )
+            except Exception:
+                formtokens.release(wf.sessions, form_token)
+                raise
+            formtokens.finish(wf.sessions, form_token, ref)
             request.session["flash"] = f"{t('saved', lang)} {ref}"
             return RedirectResponse(f"/dossiers/{ref}", status_code=303)
 

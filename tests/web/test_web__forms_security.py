@@ -22,6 +22,7 @@ def test_new_case__per_field_errors_keep_the_input(live):
         "/dossiers/nouveau",
         data={
             "csrftoken": csrf_of(page),
+            "form_token": page.split('name="form_token" value="')[1].split('"')[0],
             "first_name": "Aïcha",
             "last_name": "",
             "sex": "female",

@@ -1,0 +1,80 @@
+"""Problems a new user found in the web UI, one test each (against a real server)."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from mno_workflow.store import repository
+
+from .conftest import csrf_of
+
+NEW_CASE = {
+    "first_name": "Aminata",
+    "last_name": "Sawadogo",
+    "sex": "female",
+    "birth_date": "2001-03-14",
+    "return_date": "2025-05-29",
+    "region": "kadiogo",
+}
+
+
+def form_token_of(html: str) -> str:
+    m = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert m, "no form token in the page"
+    return m.group(1)
+
+
+def test_new_case__a_double_submit_creates_one_case(live):
+    c = live.client("mariam.kabore")
+    page = c.get("/dossiers/nouveau").text
+    data = {**NEW_CASE, "csrftoken": csrf_of(page), "form_token": form_token_of(page)}
+    first = c.post("/dossiers/nouveau", data=data)
+    second = c.post("/dossiers/nouveau", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    with live.wf.sessions() as s:
+        assert len(repository.list_cases(s)) == 1
+
+
+def test_new_case__parallel_submits_create_one_case(live):
+    clients = [live.client("mariam.kabore")]
+    page = clients[0].get("/dossiers/nouveau").text
+    data = {**NEW_CASE, "csrftoken": csrf_of(page), "form_token": form_token_of(page)}
+    for _ in range(3):  # the same browser session (cookies) posting in parallel
+        c = live.client()
+        c.cookies = clients[0].cookies
+        clients.append(c)
+    results: list = []
+    barrier = threading.Barrier(len(clients))
+
+    def post(c):
+        barrier.wait()
+        results.append(c.post("/dossiers/nouveau", data=data))
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert [r.status_code for r in results] == [303] * len(clients)
+    assert len({r.headers["location"] for r in results}) == 1
+    with live.wf.sessions() as s:
+        assert len(repository.list_cases(s)) == 1
+
+
+def test_new_case__a_form_token_works_again_after_errors_and_an_unknown_one_is_refused(live):
+    c = live.client("mariam.kabore")
+    page = c.get("/dossiers/nouveau").text
+    token = form_token_of(page)
+    bad = c.post(
+        "/dossiers/nouveau",
+        data={**NEW_CASE, "last_name": "", "csrftoken": csrf_of(page), "form_token": token},
+    )
+    assert bad.status_code == 422 and form_token_of(bad.text) == token
+    unknown = c.post("/dossiers/nouveau", data={**NEW_CASE, "csrftoken": csrf_of(page), "form_token": "x"})
+    assert unknown.status_code == 409 and 'value="Sawadogo"' in unknown.text
+    ok = c.post("/dossiers/nouveau", data={**NEW_CASE, "csrftoken": csrf_of(page), "form_token": token})
+    assert ok.status_code == 303
+    with live.wf.sessions() as s:
+        assert len(repository.list_cases(s)) == 1
