@@ -61,6 +61,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "closed": ("clos", "closed"),
     "version": ("Version", "Version"),
     "current_steps": ("Étapes en cours", "Current steps"),
+    "closed_on": ("Clos le", "Closed on"),
     "actions": ("Actions possibles", "Available actions"),
     "no_actions": ("Aucune action pour vous à cette étape.", "No action for you at this point."),
     "timeline": ("Historique", "Timeline"),

@@ -338,7 +338,8 @@ def build_pages(web: Web) -> APIRouter:
             "timeline": _timeline(sop, events, lang),
             "data_blocks": data_blocks,
             "tz": sop.calendar.timezone,
-            "open_steps": [x for x in steps if not x["inst"].final],
+            # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
+            "open_steps": [x for x in steps if not x["inst"].final] if case.status == "open" else [],
             "referrals": [x for x in steps if x["step"].recipient],
         }
 

@@ -109,6 +109,7 @@ def search_cases(
         q = q.where(Case.region == region)
     if step or state:
         sub = select(StepInstance.case_id).where(StepInstance.final.is_(False))
+        q = q.where(Case.status == "open")  # steps in progress: only open cases have them
         if step:
             sub = sub.where(StepInstance.step == step)
         if state:
@@ -319,7 +320,9 @@ def export_rows(session: Session, *, secret: str, with_names: bool, region: str 
             case.status,
             case.created_at.date().isoformat(),
             case.closed_at.date().isoformat() if case.closed_at else "",
-            " ".join(f"{i.step}.{i.state}" for i in case.instances if not i.final),
+            " ".join(f"{i.step}.{i.state}" for i in case.instances if not i.final)
+            if case.status == "open"
+            else "",
             str(len(refs)),
             str(sum(1 for i in refs if i.state == "completed")),
             str(sum(1 for i in refs if i.state in ("declined", "closed_unmet"))),

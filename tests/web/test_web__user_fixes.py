@@ -8,6 +8,7 @@ import threading
 from mno_workflow.store import repository
 
 from .conftest import csrf_of
+from .helpers import case_with_referrals, fully_closed_case
 
 NEW_CASE = {
     "first_name": "Aminata",
@@ -78,3 +79,29 @@ def test_new_case__a_form_token_works_again_after_errors_and_an_unknown_one_is_r
     assert ok.status_code == 303
     with live.wf.sessions() as s:
         assert len(repository.list_cases(s)) == 1
+
+
+def test_closed_case__no_step_in_progress_but_closed_on(live):
+    closed = fully_closed_case(live.wf)
+    open_ref = case_with_referrals(live.wf)
+    c = live.client("idrissa.sanou")
+    html = c.get("/dossiers").text
+    row = html[html.index(f'href="/dossiers/{closed}"') :]
+    row = row[: row.index("</tr>")]
+    assert "Consentement donné" not in row and "Clos le 02/06/2025" in row
+    other = html[html.index(f'href="/dossiers/{open_ref}"') :]
+    assert "Consentement donné" in other[: other.index("</tr>")]
+    # the "step in progress" filter finds only the open case
+    found = c.get("/dossiers", params={"step": "consent", "state": "given"}).text
+    assert open_ref in found and closed not in found
+    page = c.get(f"/dossiers/{closed}").text
+    current = page[page.index("Étapes en cours") : page.index('id="action-panel"')]
+    assert "Consentement donné" not in current and "Clos le 02/06/2025" in current
+    dash = c.get("/tableau-de-bord").text
+    section = dash[dash.index("Dossiers par étape et état (en cours)") :]
+    section = section[: section.index("</section>")]
+    m = re.search(r"Consentement donné</text><rect[^>]*/><text[^>]*>([0-9]+)</text>", section)
+    assert m and m.group(1) == "1"  # only the open case
+    csv_text = c.get("/tableau-de-bord/export.csv?noms=1").content.decode("utf-8-sig")
+    line = next(x for x in csv_text.splitlines() if x.startswith(closed))
+    assert "consent.given" not in line
