@@ -62,6 +62,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "version": ("Version", "Version"),
     "current_steps": ("Étapes en cours", "Current steps"),
     "closed_on": ("Clos le", "Closed on"),
+    "digest": ("Récapitulatif du jour", "Daily digest"),
     "actions": ("Actions possibles", "Available actions"),
     "no_actions": ("Aucune action pour vous à cette étape.", "No action for you at this point."),
     "timeline": ("Historique", "Timeline"),

@@ -734,9 +734,7 @@ def build_pages(web: Web) -> APIRouter:
             access.require(user, "notifications")
             sop = web.latest(s).sop
             lang = web.lang(request, user)
-            msgs = [
-                {"m": m, "text": _notification_text(sop, m, lang)} for m in queries.notifications(s, user)
-            ]
+            msgs = [_notification(s, sop, m, lang) for m in queries.notifications(s, user)]
             return web.render(
                 request,
                 "notifications.html",
@@ -1311,10 +1309,29 @@ def _provider_field(
     view.notes = notes
 
 
+def _notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
+    """A digest as the reminders render it (subject and text); other messages on one line."""
+    if m.template == "digest":
+        from jinja2 import TemplateError
+
+        from ..reminders.outbox import render
+
+        try:
+            r = render(s, m)
+        except (TemplateError, KeyError, ValueError, TypeError):
+            return {"m": m, "subject": t("digest", lang), "text": ""}
+        return {"m": m, "subject": r.subject, "text": r.text.strip()}
+    return {"m": m, "subject": "", "text": _notification_text(sop, m, lang)}
+
+
 def _notification_text(sop: SOP, m, lang: str) -> str:
     ctx = m.context or {}
     step = sop.steps.get(ctx.get("step", ""))
     where = sop.label(step.label, lang) if step else ctx.get("step", "")
+    key = str(ctx.get("instance") or "")
+    if key and step is not None and step.recipient:  # a referral instance: the need's label
+        need = sop.options.get("need", {}).get(key)
+        where = f"{where} — {sop.label(need, lang) if need else key}"
     state = (
         sop.label(step.states[ctx["state"]].label, lang) if step and ctx.get("state") in step.states else ""
     )
@@ -1326,4 +1343,5 @@ def _notification_text(sop: SOP, m, lang: str) -> str:
     else:
         head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade"}.get(m.kind, m.kind)
         tail = f" — échéance {due}" if due else ""
-    return f"{head} : {ref} · {where} [{ctx.get('instance', '')}] · {state}{tail}"
+    sep = ": " if lang == "en" else " : "
+    return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail

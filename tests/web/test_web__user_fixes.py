@@ -105,3 +105,29 @@ def test_closed_case__no_step_in_progress_but_closed_on(live):
     csv_text = c.get("/tableau-de-bord/export.csv?noms=1").content.decode("utf-8-sig")
     line = next(x for x in csv_text.splitlines() if x.startswith(closed))
     assert "consent.given" not in line
+
+
+def test_notifications__digest_rendered_and_need_labels(live):
+    from datetime import timedelta
+
+    from mno_workflow.reminders.digest import build_digests
+    from mno_workflow.store.models import OutboxMessage
+
+    ref = case_with_referrals(live.wf, send=False)
+    later = live.clock.now() + timedelta(days=20)
+    build_digests(live.wf, later)
+    with live.wf.sessions.begin() as s:
+        s.add(
+            OutboxMessage(
+                case_id=None, kind="reminder", channel="inapp", recipient_user="mariam.kabore",
+                recipient_role="caseworker", lang="fr", template="reminder", status="sent", attempts=1,
+                next_attempt_at=later, created_at=later,
+                context={"reference": ref, "step": "referral", "instance": "cash", "state": "draft",
+                         "due_at": "2025-06-05T23:59:59+00:00"},
+            )
+        )
+    html = live.client("mariam.kabore").get("/notifications").text
+    assert "digest :" not in html and "[]" not in html and "[cash]" not in html
+    assert "MNO : 0 échéance(s) aujourd&#39;hui, 2 en retard" in html
+    assert f"- {ref} — Référencement : À envoyer" in html
+    assert f"Rappel : {ref} · Référencement — Assistance en espèces · À envoyer" in html
