@@ -33,6 +33,7 @@ class DueItem:
     state: str
     due_at: datetime
     overdue: bool
+    need: str | None = None  # the need a referral instance is for (parallel referrals differ by it)
 
 
 def running_deadlines(
@@ -68,7 +69,14 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, l
     out: dict[str, list] = {"overdue": [], "due_today": [], "upcoming": [], "recent": []}
     for d, case, inst in running_deadlines(session, owner_role=user.role, clause=access.case_clause(user)):
         item = DueItem(
-            case.reference, case.display_name, inst.step, inst.label_key, inst.state, d.due_at, d.due_at < now
+            case.reference,
+            case.display_name,
+            inst.step,
+            inst.label_key,
+            inst.state,
+            d.due_at,
+            d.due_at < now,
+            str((inst.item or {}).get("need") or "") or None,
         )
         if d.due_at < now:
             out["overdue"].append(item)
