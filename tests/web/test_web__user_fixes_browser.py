@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from .conftest import PASSWORD
 from .helpers import case_with_referrals
-from .test_web__browser import browser  # noqa: F401  (the Chromium fixture)
-from .test_web__browser import pytestmark  # noqa: F401  (skipped without Chromium)
+from .test_web__browser import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    pytestmark,  # noqa: F401  (skipped without Chromium)
+)
 
 
 def laptop_page(browser, live, user: str):  # noqa: F811
