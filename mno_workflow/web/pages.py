@@ -1072,7 +1072,7 @@ def build_pages(web: Web) -> APIRouter:
             per_state = sorted(d["per_state"].items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1]))
             charts = {
                 "per_state": bar_chart(
-                    [(st_label(*k), v) for k, v in per_state], title=t("cases_per_state", lang)
+                    [(st_label(*k), v) for k, v in per_state], title=t("cases_per_state", lang), lang=lang
                 ),
                 "overdue": bar_chart(
                     [
@@ -1080,6 +1080,7 @@ def build_pages(web: Web) -> APIRouter:
                         for k, v in sorted(d["overdue"].items(), key=lambda kv: order.get(kv[0], 99))
                     ],
                     title=t("overdue_by_step", lang),
+                    lang=lang,
                 ),
                 "median": bar_chart(
                     [
@@ -1088,6 +1089,7 @@ def build_pages(web: Web) -> APIRouter:
                     ],
                     title=t("median_by_step", lang),
                     unit=" j" if lang == "fr" else " d",
+                    lang=lang,
                 ),
             }
             ref_states = [

@@ -45,3 +45,18 @@ def test_my_work__parallel_referrals_named_and_tables_fit_a_laptop(live, browser
     card = page.locator("section.card.overdue")
     hb, cb = header.bounding_box(), card.bounding_box()
     assert hb["x"] + hb["width"] <= cb["x"] + cb["width"]
+
+
+def test_dashboard__bar_labels_not_cut_and_french_decimals(live, browser):  # noqa: F811
+    from .helpers import IDENT, MARIAM
+
+    ref = live.wf.create_case("mnr_bf", MARIAM)
+    live.clock.advance(timedelta(hours=16, minutes=48))  # identification takes 0.7 day
+    live.wf.fire(ref, "register", MARIAM, IDENT)  # now « Consentement éclairé · Consentement à recueillir »
+    page = laptop_page(browser, live, "idrissa.sanou")
+    page.goto(live.url + "/tableau-de-bord")
+    assert "0,7 j" in page.content()
+    lefts = page.evaluate(
+        "() => [...document.querySelectorAll('svg.chart text')].map(t => [t.textContent, t.getBBox().x])"
+    )
+    assert lefts and all(x >= 0 for _, x in lefts), [p for p in lefts if p[1] < 0]
