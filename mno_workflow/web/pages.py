@@ -667,7 +667,12 @@ def build_pages(web: Web) -> APIRouter:
             return web.render(
                 request,
                 "inbox.html",
-                {**base_ctx(request, s, user), "rows": rows, "tz": sop.calendar.timezone},
+                {
+                    **base_ctx(request, s, user),
+                    "rows": rows,
+                    "tz": sop.calendar.timezone,
+                    "org_name": web.organisations(s).get(user.organisation or "", user.organisation),
+                },
             )
 
     @r.get("/prestataire/{reference}/{instance}")

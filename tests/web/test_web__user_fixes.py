@@ -132,3 +132,13 @@ def test_notifications__digest_rendered_and_need_labels(live):
     assert "MNO : 0 échéance(s) aujourd&#39;hui, 2 en retard" in html
     assert f"- {ref} — Référencement : À envoyer" in html
     assert f"Rappel : {ref} · Référencement — Assistance en espèces · À envoyer" in html
+
+
+def test_provider_inbox__title_names_the_organisation(live):
+    html = live.client("focal.ecoute").get("/prestataire").text
+    h1 = html[html.index("<h1>") : html.index("</h1>")]
+    assert "org-ecoute" not in h1
+    with live.wf.sessions() as s:
+        from mno_workflow.web.core import Web
+
+        assert Web.organisations(s)["org-ecoute"] in h1.replace("&#39;", "'")
