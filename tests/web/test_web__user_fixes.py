@@ -142,3 +142,15 @@ def test_provider_inbox__title_names_the_organisation(live):
         from mno_workflow.web.core import Web
 
         assert Web.organisations(s)["org-ecoute"] in h1.replace("&#39;", "'")
+
+
+def test_error_pages_keep_the_menu_and_logout_when_logged_in(live):
+    c = live.client("focal.ecoute")
+    pages = (("/dossiers", 403), ("/prestataire/MNR-BF-999999/referral:cash", 404), ("/nulle-part", 404))
+    for url, status in pages:
+        r = c.get(url)
+        assert r.status_code == status, url
+        assert 'action="/logout"' in r.text and 'href="/prestataire"' in r.text, url
+        assert "Point focal Écoute" in r.text
+    anonymous = live.client().get("/nulle-part")
+    assert anonymous.status_code == 404 and 'action="/logout"' not in anonymous.text
