@@ -1136,8 +1136,10 @@ def build_pages(web: Web) -> APIRouter:
             if with_names:
                 access.require(user, "export_names")
             region = user.region if user.role == "supervisor" else None
+            # French Excel: a UTF-8 byte order mark (accents) and ';' between cells.
             buf = io.StringIO()
-            writer = csv.writer(buf)
+            buf.write("\ufeff")
+            writer = csv.writer(buf, delimiter=";")
             for row in queries.export_rows(s, secret=web.secret_key, with_names=with_names, region=region):
                 writer.writerow([queries.csv_safe(c) for c in row])
         name = "mno-export-noms.csv" if with_names else "mno-export-pseudonymise.csv"

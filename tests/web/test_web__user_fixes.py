@@ -154,3 +154,20 @@ def test_error_pages_keep_the_menu_and_logout_when_logged_in(live):
         assert "Point focal Écoute" in r.text
     anonymous = live.client().get("/nulle-part")
     assert anonymous.status_code == 404 and 'action="/logout"' not in anonymous.text
+
+
+def test_csv_export__bom_and_semicolons_for_french_excel(live):
+    import csv
+    import io
+
+    from .helpers import IDENT
+
+    ref = case_with_referrals(live.wf, ident=dict(IDENT, first_name="=SOMME(A1)", last_name="Zoé; Kaboré"))
+    r = live.client("idrissa.sanou").get("/tableau-de-bord/export.csv?noms=1")
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    body = r.content.decode("utf-8-sig")
+    assert body.splitlines()[0].startswith("reference;name;region;status;")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    (row,) = [x for x in rows if x[0] == ref]
+    assert row[1] == "'=SOMME(A1) Zoé; Kaboré"  # formula guard kept, ';' inside a quoted cell
+    assert all(len(x) == len(rows[0]) for x in rows)
