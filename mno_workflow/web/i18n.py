@@ -111,6 +111,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "flow": ("Enchaînement des étapes", "Flow of steps"),
     "handbook": ("Manuel de la procédure", "Procedure handbook"),
     "presentation": ("Présentation plein écran", "Full-screen presentation"),
+    "fullscreen": ("Plein écran", "Full screen"),
     "previous": ("Précédent", "Previous"),
     "next": ("Suivant", "Next"),
     "cases_per_state": ("Dossiers par étape et état (en cours)", "Cases per step and state (open)"),

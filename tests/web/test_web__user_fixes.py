@@ -171,3 +171,20 @@ def test_csv_export__bom_and_semicolons_for_french_excel(live):
     (row,) = [x for x in rows if x[0] == ref]
     assert row[1] == "'=SOMME(A1) Zoé; Kaboré"  # formula guard kept, ';' inside a quoted cell
     assert all(len(x) == len(rows[0]) for x in rows)
+
+
+def test_presentation__full_screen_button_has_a_text_label(live):
+    html = live.client("mariam.kabore").get("/pos/presentation").text
+    button = html[html.index('id="fullscreen"') :]
+    button = button[: button.index("</button>")]
+    assert "Plein écran" in button and "⛶" not in html
+
+
+def test_case_reference_in_lower_case_is_found(live):
+    ref = case_with_referrals(live.wf)
+    c = live.client("mariam.kabore")
+    r = c.get(f"/dossiers/{ref.lower()}")
+    assert r.status_code in (200, 307, 308) and ref in r.text + r.headers.get("location", "")
+    if r.status_code != 200:
+        assert c.get(r.headers["location"]).status_code == 200
+    assert c.get(f"/dossiers/{ref.lower()}/schema/referral:cash.svg").status_code == 200
