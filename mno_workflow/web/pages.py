@@ -348,7 +348,7 @@ def build_pages(web: Web) -> APIRouter:
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "cases")
-            case = access.require_case(user, repository.get_case(s, reference[:40]))
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
             queries.log_view(s, user, case, "page", web.now())
             ctx = _case_page_ctx(s, request, user, case)
             return web.render(request, "case.html", {**base_ctx(request, s, user), **ctx})
@@ -357,7 +357,7 @@ def build_pages(web: Web) -> APIRouter:
     def case_diagram(request: Request, reference: str, instance: str):
         with wf.sessions() as s:
             user = web.user(request, s)
-            case = repository.get_case(s, reference[:40])
+            case = repository.get_case(s, reference[:40].upper())
             inst = _instance(case, instance)
             if case is None or inst is None:
                 raise access.NotVisible()
@@ -374,7 +374,7 @@ def build_pages(web: Web) -> APIRouter:
     # -- case tools: extend a deadline, reopen, reassign ---------------------------------------------
     def _render_case(request: Request, user: User, reference: str, status: int, tool: dict[str, Any]):
         with wf.sessions() as s:
-            case = access.require_case(user, repository.get_case(s, reference[:40]))
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
             ctx = _case_page_ctx(s, request, user, case)
             return web.render(
                 request, "case.html", {**base_ctx(request, s, user), **ctx, "tool": tool}, status=status
@@ -402,7 +402,7 @@ def build_pages(web: Web) -> APIRouter:
                 return _render_case(request, user, reference, 422, tool)
             except StaleVersion as e:
                 with wf.sessions() as s:
-                    fresh = repository.get_case(s, reference[:40])
+                    fresh = repository.get_case(s, reference[:40].upper())
                     sop = web.compiled_for(fresh).sop
                     changes = [
                         x
@@ -421,7 +421,7 @@ def build_pages(web: Web) -> APIRouter:
                 tool["error"] = e.text(lang)
                 return _render_case(request, user, reference, e.http_status, tool)
             request.session["flash"] = flash
-            return RedirectResponse(f"/dossiers/{reference[:40]}", status_code=303)
+            return RedirectResponse(f"/dossiers/{reference[:40].upper()}", status_code=303)
 
         return await run_in_threadpool(work)
 
@@ -431,7 +431,7 @@ def build_pages(web: Web) -> APIRouter:
             by = v["by_other"].strip() if v["by"] == casetools.OTHER else v["by"]
             due = casetools.extend(web, user, reference, instance, by, v["reason"], expected)
             with wf.sessions() as s:
-                tz = web.compiled_for(repository.get_case(s, reference[:40])).sop.calendar.timezone
+                tz = web.compiled_for(repository.get_case(s, reference[:40].upper())).sop.calendar.timezone
             return f"{t('deadline_extended', lang)} {fmt_datetime(due, lang, tz)}"
 
         return await _case_tool(request, reference, "extend", instance[:130], do)
@@ -447,7 +447,7 @@ def build_pages(web: Web) -> APIRouter:
     @r.post("/dossiers/{reference}/reattribuer")
     async def reassign_case(request: Request, reference: str):
         def do(user, v, expected, lang):
-            ref = reference[:40]
+            ref = reference[:40].upper()
             with wf.sessions() as s:
                 access.require(user, "reassign")
                 access.require_case(user, repository.get_case(s, ref))
@@ -510,7 +510,7 @@ def build_pages(web: Web) -> APIRouter:
     # -- actions ---------------------------------------------------------------------------------------
     def _load_for_action(s, request: Request, reference: str, instance: str, trigger: str):
         user = web.user(request, s)
-        case = repository.get_case(s, reference[:40])
+        case = repository.get_case(s, reference[:40].upper())
         inst = _instance(case, instance)
         if case is None or inst is None:
             raise access.NotVisible()
@@ -680,7 +680,7 @@ def build_pages(web: Web) -> APIRouter:
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "inbox")
-            case = repository.get_case(s, reference[:40])
+            case = repository.get_case(s, reference[:40].upper())
             inst = _instance(case, instance)
             if case is None or inst is None:
                 raise access.NotVisible()
