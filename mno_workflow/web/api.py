@@ -247,7 +247,7 @@ def build_api(web: Web) -> FastAPI:
     def get_case(reference: str, user: User = Depends(current_user)):
         access.require(user, "cases")
         with wf.sessions.begin() as s:
-            case = access.require_case(user, repository.get_case(s, reference[:40]))
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
             queries.log_view(s, user, case, "api", web.now())
             sop = web.compiled_for(case).sop
             out = case_as_dict(case, sop, repository.trail(s, case))
@@ -260,7 +260,7 @@ def build_api(web: Web) -> FastAPI:
     )
     def fire(reference: str, body: FireRequest, user: User = Depends(current_user)):
         with wf.sessions() as s:
-            case = repository.get_case(s, reference[:40])
+            case = repository.get_case(s, reference[:40].upper())
             if case is None:
                 raise access.NotVisible()
             sop = web.compiled_for(case).sop
@@ -278,7 +278,7 @@ def build_api(web: Web) -> FastAPI:
                 access.require_case(user, case)
         try:
             r = wf.fire(
-                reference[:40],
+                reference[:40].upper(),
                 body.trigger,
                 access.actor_for(user),
                 body.payload,
@@ -315,7 +315,7 @@ def build_api(web: Web) -> FastAPI:
         except FormInvalid as e:
             return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)
         with wf.sessions() as s:
-            case = repository.get_case(s, reference[:40])
+            case = repository.get_case(s, reference[:40].upper())
             return {
                 "reference": case.reference,
                 "instance": instance,

@@ -35,12 +35,35 @@ log = logging.getLogger("mno.web")
 SESSION_MAX_AGE = 8 * 3600
 
 
+def _viewer(web: Web, request: Request) -> dict:
+    """The signed-in user (for the menu and the logout link of error pages), their language and
+    unread count; an anonymous visitor gets the bare layout."""
+    if "session" not in request.scope:
+        return {"lang": "fr"}
+    uid = request.session.get("uid")
+    if not uid:
+        return {"lang": web.lang(request)}
+    try:
+        from ..store.models import User
+        from .queries import unread_count
+
+        with web.wf.sessions() as s:
+            user = s.get(User, uid)
+            if user is None or not user.active:
+                return {"lang": web.lang(request)}
+            return {"user": user, "lang": web.lang(request, user), "unread": unread_count(s, user)}
+    except Exception:  # an error page must render even when the database is down
+        log.exception("error page: could not load the user")
+        return {"lang": web.lang(request)}
+
+
 def _error_page(web: Web, request: Request, status: int, title: str, text: str):
-    lang = web.lang(request) if "session" in request.scope else "fr"
+    ctx = _viewer(web, request)
+    lang = ctx["lang"]
     return web.render(
         request,
         "error.html",
-        {"lang": lang, "status": status, "title": t(title, lang), "text": t(text, lang)},
+        {**ctx, "status": status, "title": t(title, lang), "text": t(text, lang)},
         status=status,
     )
 
@@ -122,12 +145,13 @@ def create_app(
 
     @app.exception_handler(EngineError)
     async def _engine(request: Request, e: EngineError):
-        lang = web.lang(request)
+        ctx = _viewer(web, request)
+        lang = ctx["lang"]
         return web.render(
             request,
             "error.html",
             {
-                "lang": lang,
+                **ctx,
                 "status": e.http_status,
                 "title": t("server_error", lang) if e.http_status >= 500 else e.code,
                 "text": e.text(lang),
@@ -141,11 +165,11 @@ def create_app(
             return _error_page(web, request, 404, "not_found", "not_found_text")
         if e.status_code == 403:
             return _error_page(web, request, 403, "forbidden", "forbidden_text")
-        lang = web.lang(request)
+        ctx = _viewer(web, request)
         return web.render(
             request,
             "error.html",
-            {"lang": lang, "status": e.status_code, "title": str(e.status_code), "text": str(e.detail)},
+            {**ctx, "status": e.status_code, "title": str(e.status_code), "text": str(e.detail)},
             status=e.status_code,
         )
 

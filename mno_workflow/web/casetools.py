@@ -59,7 +59,7 @@ def extend(
     wf = web.wf
     with wf.sessions() as s:
         access.require(user, "cases")
-        case = access.require_case(user, repository.get_case(s, reference[:40]))
+        case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
         inst = _instance(case, instance[:130])
         if inst is None:
             raise access.NotVisible()
@@ -80,7 +80,7 @@ def extend(
     if errors:
         raise FormInvalid("extension", errors)
     return wf.extend_deadline(
-        reference[:40],
+        reference[:40].upper(),
         label_key,
         by.strip()[:40],
         reason.strip(),
@@ -93,13 +93,14 @@ def reopen(web: Web, user: User, reference: str, reason: str, expected: int | No
     wf = web.wf
     with wf.sessions() as s:
         access.require(user, "cases")
-        case = access.require_case(user, repository.get_case(s, reference[:40]))
+        case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
         if not access.may_reopen(web.compiled_for(case).sop, user):
             raise access.Forbidden("reopen")
     errors = _reason_errors(reason)
     if errors:
         raise FormInvalid("reopen", errors)
-    return wf.reopen(reference[:40], access.actor_for(user), reason.strip(), expected_version=expected)
+    ref = reference[:40].upper()
+    return wf.reopen(ref, access.actor_for(user), reason.strip(), expected_version=expected)
 
 
 def reassign(

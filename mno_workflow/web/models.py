@@ -4,6 +4,8 @@
   (DESIGN.md "Views of a case are logged"). Append-only.
 - ``web_api_tokens``: bearer tokens of the REST API, stored as SHA-256 digests only.
 - ``web_login_failures``: failed logins per user name and IP, for throttling across processes.
+- ``web_form_tokens``: one-time tokens of the new-case form: a second submit of the same token
+  (double click, parallel posts) goes to the case created by the first one.
 """
 
 from __future__ import annotations
@@ -55,3 +57,17 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(100))
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FormToken(Base):
+    """A one-time token of a creation form; ``used_at`` set when a submit claims it, ``reference``
+    set when that submit created the case."""
+
+    __tablename__ = "web_form_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reference: Mapped[str | None] = mapped_column(String(40))

@@ -25,7 +25,7 @@ from ..render.handbook import render_handbook_html
 from ..sop.schema import SOP, FieldType
 from ..store import repository
 from ..store.models import Case, StepInstance, User
-from . import access, casetools, queries, security
+from . import access, casetools, formtokens, queries, security
 from .core import Web, safe_next
 from .forms import FieldView, display_value, form_views, parse_form
 from .i18n import fmt_date, fmt_datetime, t
@@ -189,11 +189,14 @@ def build_pages(web: Web) -> APIRouter:
             access.require(user, "create_case")
             sop = web.latest(s).sop
             views, loose = form_views(sop, "identification", web.lang(request, user))
-            return web.render(
-                request,
-                "case_new.html",
-                {**base_ctx(request, s, user), "sop": sop, "views": views, "loose": loose},
-            )
+            ctx = base_ctx(request, s, user)
+        with wf.sessions.begin() as s:
+            form_token = formtokens.issue(s, user.id, web.now())
+        return web.render(
+            request,
+            "case_new.html",
+            {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token},
+        )
 
     @r.post("/dossiers/nouveau")
     async def new_case(request: Request):
@@ -211,6 +214,22 @@ def build_pages(web: Web) -> APIRouter:
             register = next((tr for tr in start.transitions if tr.form and user.role in tr.by), None)
             payload = parse_form(sop, register.form, form) if register else {}
             actor = access.actor_for(user)
+            form_token = str(form.get("form_token") or "")
+            status, done = formtokens.claim(wf.sessions, form_token, user.id, web.now())
+            if status == "done":
+                return RedirectResponse(f"/dossiers/{done}", status_code=303)
+            if status != "claimed":
+                # Unknown or still-busy token: the input is shown again with a fresh token.
+                views, loose = form_views(sop, register.form, lang, payload) if register else ([], [])
+                with wf.sessions.begin() as s:
+                    fresh = formtokens.issue(s, user.id, web.now())
+                return web.render(
+                    request,
+                    "case_new.html",
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": fresh,
+                     "error": t("form_expired", lang)},
+                    status=409,
+                )
             try:
                 if register:
                     now = web.now()
@@ -225,21 +244,29 @@ def build_pages(web: Web) -> APIRouter:
                 if register:
                     wf.fire(ref, register.trigger, actor, payload)
             except FormInvalid as e:
+                formtokens.release(wf.sessions, form_token)
                 views, loose = form_views(sop, register.form, lang, payload, e.errors)
                 return web.render(
                     request,
                     "case_new.html",
-                    {**ctx, "sop": sop, "views": views, "loose": loose, "error": t("form_errors", lang)},
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
+                     "error": t("form_errors", lang)},
                     status=422,
                 )
             except EngineError as e:
+                formtokens.release(wf.sessions, form_token)
                 views, loose = form_views(sop, register.form, lang, payload)
                 return web.render(
                     request,
                     "case_new.html",
-                    {**ctx, "sop": sop, "views": views, "loose": loose, "error": e.text(lang)},
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
+                     "error": e.text(lang)},
                     status=e.http_status,
                 )
+            except Exception:
+                formtokens.release(wf.sessions, form_token)
+                raise
+            formtokens.finish(wf.sessions, form_token, ref)
             request.session["flash"] = f"{t('saved', lang)} {ref}"
             return RedirectResponse(f"/dossiers/{ref}", status_code=303)
 
@@ -311,7 +338,8 @@ def build_pages(web: Web) -> APIRouter:
             "timeline": _timeline(sop, events, lang),
             "data_blocks": data_blocks,
             "tz": sop.calendar.timezone,
-            "open_steps": [x for x in steps if not x["inst"].final],
+            # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
+            "open_steps": [x for x in steps if not x["inst"].final] if case.status == "open" else [],
             "referrals": [x for x in steps if x["step"].recipient],
         }
 
@@ -320,7 +348,7 @@ def build_pages(web: Web) -> APIRouter:
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "cases")
-            case = access.require_case(user, repository.get_case(s, reference[:40]))
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
             queries.log_view(s, user, case, "page", web.now())
             ctx = _case_page_ctx(s, request, user, case)
             return web.render(request, "case.html", {**base_ctx(request, s, user), **ctx})
@@ -329,7 +357,7 @@ def build_pages(web: Web) -> APIRouter:
     def case_diagram(request: Request, reference: str, instance: str):
         with wf.sessions() as s:
             user = web.user(request, s)
-            case = repository.get_case(s, reference[:40])
+            case = repository.get_case(s, reference[:40].upper())
             inst = _instance(case, instance)
             if case is None or inst is None:
                 raise access.NotVisible()
@@ -346,7 +374,7 @@ def build_pages(web: Web) -> APIRouter:
     # -- case tools: extend a deadline, reopen, reassign ---------------------------------------------
     def _render_case(request: Request, user: User, reference: str, status: int, tool: dict[str, Any]):
         with wf.sessions() as s:
-            case = access.require_case(user, repository.get_case(s, reference[:40]))
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
             ctx = _case_page_ctx(s, request, user, case)
             return web.render(
                 request, "case.html", {**base_ctx(request, s, user), **ctx, "tool": tool}, status=status
@@ -374,7 +402,7 @@ def build_pages(web: Web) -> APIRouter:
                 return _render_case(request, user, reference, 422, tool)
             except StaleVersion as e:
                 with wf.sessions() as s:
-                    fresh = repository.get_case(s, reference[:40])
+                    fresh = repository.get_case(s, reference[:40].upper())
                     sop = web.compiled_for(fresh).sop
                     changes = [
                         x
@@ -393,7 +421,7 @@ def build_pages(web: Web) -> APIRouter:
                 tool["error"] = e.text(lang)
                 return _render_case(request, user, reference, e.http_status, tool)
             request.session["flash"] = flash
-            return RedirectResponse(f"/dossiers/{reference[:40]}", status_code=303)
+            return RedirectResponse(f"/dossiers/{reference[:40].upper()}", status_code=303)
 
         return await run_in_threadpool(work)
 
@@ -403,7 +431,7 @@ def build_pages(web: Web) -> APIRouter:
             by = v["by_other"].strip() if v["by"] == casetools.OTHER else v["by"]
             due = casetools.extend(web, user, reference, instance, by, v["reason"], expected)
             with wf.sessions() as s:
-                tz = web.compiled_for(repository.get_case(s, reference[:40])).sop.calendar.timezone
+                tz = web.compiled_for(repository.get_case(s, reference[:40].upper())).sop.calendar.timezone
             return f"{t('deadline_extended', lang)} {fmt_datetime(due, lang, tz)}"
 
         return await _case_tool(request, reference, "extend", instance[:130], do)
@@ -419,7 +447,7 @@ def build_pages(web: Web) -> APIRouter:
     @r.post("/dossiers/{reference}/reattribuer")
     async def reassign_case(request: Request, reference: str):
         def do(user, v, expected, lang):
-            ref = reference[:40]
+            ref = reference[:40].upper()
             with wf.sessions() as s:
                 access.require(user, "reassign")
                 access.require_case(user, repository.get_case(s, ref))
@@ -482,7 +510,7 @@ def build_pages(web: Web) -> APIRouter:
     # -- actions ---------------------------------------------------------------------------------------
     def _load_for_action(s, request: Request, reference: str, instance: str, trigger: str):
         user = web.user(request, s)
-        case = repository.get_case(s, reference[:40])
+        case = repository.get_case(s, reference[:40].upper())
         inst = _instance(case, instance)
         if case is None or inst is None:
             raise access.NotVisible()
@@ -639,7 +667,12 @@ def build_pages(web: Web) -> APIRouter:
             return web.render(
                 request,
                 "inbox.html",
-                {**base_ctx(request, s, user), "rows": rows, "tz": sop.calendar.timezone},
+                {
+                    **base_ctx(request, s, user),
+                    "rows": rows,
+                    "tz": sop.calendar.timezone,
+                    "org_name": web.organisations(s).get(user.organisation or "", user.organisation),
+                },
             )
 
     @r.get("/prestataire/{reference}/{instance}")
@@ -647,7 +680,7 @@ def build_pages(web: Web) -> APIRouter:
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "inbox")
-            case = repository.get_case(s, reference[:40])
+            case = repository.get_case(s, reference[:40].upper())
             inst = _instance(case, instance)
             if case is None or inst is None:
                 raise access.NotVisible()
@@ -706,9 +739,7 @@ def build_pages(web: Web) -> APIRouter:
             access.require(user, "notifications")
             sop = web.latest(s).sop
             lang = web.lang(request, user)
-            msgs = [
-                {"m": m, "text": _notification_text(sop, m, lang)} for m in queries.notifications(s, user)
-            ]
+            msgs = [_notification(s, sop, m, lang) for m in queries.notifications(s, user)]
             return web.render(
                 request,
                 "notifications.html",
@@ -1046,7 +1077,7 @@ def build_pages(web: Web) -> APIRouter:
             per_state = sorted(d["per_state"].items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1]))
             charts = {
                 "per_state": bar_chart(
-                    [(st_label(*k), v) for k, v in per_state], title=t("cases_per_state", lang)
+                    [(st_label(*k), v) for k, v in per_state], title=t("cases_per_state", lang), lang=lang
                 ),
                 "overdue": bar_chart(
                     [
@@ -1054,6 +1085,7 @@ def build_pages(web: Web) -> APIRouter:
                         for k, v in sorted(d["overdue"].items(), key=lambda kv: order.get(kv[0], 99))
                     ],
                     title=t("overdue_by_step", lang),
+                    lang=lang,
                 ),
                 "median": bar_chart(
                     [
@@ -1062,6 +1094,7 @@ def build_pages(web: Web) -> APIRouter:
                     ],
                     title=t("median_by_step", lang),
                     unit=" j" if lang == "fr" else " d",
+                    lang=lang,
                 ),
             }
             ref_states = [
@@ -1103,8 +1136,10 @@ def build_pages(web: Web) -> APIRouter:
             if with_names:
                 access.require(user, "export_names")
             region = user.region if user.role == "supervisor" else None
+            # French Excel: a UTF-8 byte order mark (accents) and ';' between cells.
             buf = io.StringIO()
-            writer = csv.writer(buf)
+            buf.write("\ufeff")
+            writer = csv.writer(buf, delimiter=";")
             for row in queries.export_rows(s, secret=web.secret_key, with_names=with_names, region=region):
                 writer.writerow([queries.csv_safe(c) for c in row])
         name = "mno-export-noms.csv" if with_names else "mno-export-pseudonymise.csv"
@@ -1283,10 +1318,29 @@ def _provider_field(
     view.notes = notes
 
 
+def _notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
+    """A digest as the reminders render it (subject and text); other messages on one line."""
+    if m.template == "digest":
+        from jinja2 import TemplateError
+
+        from ..reminders.outbox import render
+
+        try:
+            r = render(s, m)
+        except (TemplateError, KeyError, ValueError, TypeError):
+            return {"m": m, "subject": t("digest", lang), "text": ""}
+        return {"m": m, "subject": r.subject, "text": r.text.strip()}
+    return {"m": m, "subject": "", "text": _notification_text(sop, m, lang)}
+
+
 def _notification_text(sop: SOP, m, lang: str) -> str:
     ctx = m.context or {}
     step = sop.steps.get(ctx.get("step", ""))
     where = sop.label(step.label, lang) if step else ctx.get("step", "")
+    key = str(ctx.get("instance") or "")
+    if key and step is not None and step.recipient:  # a referral instance: the need's label
+        need = sop.options.get("need", {}).get(key)
+        where = f"{where} — {sop.label(need, lang) if need else key}"
     state = (
         sop.label(step.states[ctx["state"]].label, lang) if step and ctx.get("state") in step.states else ""
     )
@@ -1298,4 +1352,5 @@ def _notification_text(sop: SOP, m, lang: str) -> str:
     else:
         head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade"}.get(m.kind, m.kind)
         tail = f" — échéance {due}" if due else ""
-    return f"{head} : {ref} · {where} [{ctx.get('instance', '')}] · {state}{tail}"
+    sep = ": " if lang == "en" else " : "
+    return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail

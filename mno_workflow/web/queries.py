@@ -33,6 +33,7 @@ class DueItem:
     state: str
     due_at: datetime
     overdue: bool
+    need: str | None = None  # the need a referral instance is for (parallel referrals differ by it)
 
 
 def running_deadlines(
@@ -68,7 +69,14 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, l
     out: dict[str, list] = {"overdue": [], "due_today": [], "upcoming": [], "recent": []}
     for d, case, inst in running_deadlines(session, owner_role=user.role, clause=access.case_clause(user)):
         item = DueItem(
-            case.reference, case.display_name, inst.step, inst.label_key, inst.state, d.due_at, d.due_at < now
+            case.reference,
+            case.display_name,
+            inst.step,
+            inst.label_key,
+            inst.state,
+            d.due_at,
+            d.due_at < now,
+            str((inst.item or {}).get("need") or "") or None,
         )
         if d.due_at < now:
             out["overdue"].append(item)
@@ -109,6 +117,7 @@ def search_cases(
         q = q.where(Case.region == region)
     if step or state:
         sub = select(StepInstance.case_id).where(StepInstance.final.is_(False))
+        q = q.where(Case.status == "open")  # steps in progress: only open cases have them
         if step:
             sub = sub.where(StepInstance.step == step)
         if state:
@@ -319,7 +328,9 @@ def export_rows(session: Session, *, secret: str, with_names: bool, region: str 
             case.status,
             case.created_at.date().isoformat(),
             case.closed_at.date().isoformat() if case.closed_at else "",
-            " ".join(f"{i.step}.{i.state}" for i in case.instances if not i.final),
+            " ".join(f"{i.step}.{i.state}" for i in case.instances if not i.final)
+            if case.status == "open"
+            else "",
             str(len(refs)),
             str(sum(1 for i in refs if i.state == "completed")),
             str(sum(1 for i in refs if i.state in ("declined", "closed_unmet"))),

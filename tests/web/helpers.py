@@ -115,3 +115,35 @@ def events_of(wf: WorkflowEngine, reference: str, action: str) -> list:
         case = repository.get_case(s, reference)
         q = select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == action)
         return list(s.scalars(q.order_by(AuditEvent.seq)))
+
+
+def fully_closed_case(wf: WorkflowEngine, cw: Actor = MARIAM, sup: Actor = IDRISSA) -> str:
+    """Consent given, both referrals completed, follow-up ended and closure approved (the consent
+    instance stays in its non-final state « Consentement donné »)."""
+    ref = case_with_referrals(wf, cw=cw, sup=sup)
+    for org, need in (("org-masn", "cash"), ("org-csps", "medical")):
+        wf.fire(ref, "accept", provider(org), instance=f"referral:{need}")
+        wf.fire(
+            ref,
+            "complete",
+            provider(org),
+            {"delivered_on": "2025-06-02", "note": "Service fourni"},
+            instance=f"referral:{need}",
+        )
+    wf.fire(
+        ref,
+        "record_visit",
+        cw,
+        {
+            "visit_date": "2025-06-02",
+            "contact_mode": "home_visit",
+            "services_received": True,
+            "risk_level": "low",
+            "needs_met": True,
+            "satisfaction": "satisfied",
+        },
+    )
+    wf.fire(ref, "end_follow_up", cw)
+    wf.fire(ref, "propose_closure", cw, {"reason": "goals_met", "closed_on": "2025-06-02", "summary": "Fin."})
+    wf.fire(ref, "approve_closure", sup)
+    return ref
