@@ -211,17 +211,7 @@ class WorkflowEngine:
         with self.sessions.begin() as s:
             case, compiled = self._open_for_change(s, reference, expected_version)
             sop = compiled.sop
-            inst = next((i for i in case.instances if not i.final and instance in (i.label_key, i.key)),
-                        None)
-            state = sop.steps[inst.step].states[inst.state] if inst else None
-            if inst is None or state is None or state.deadline is None:
-                raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
-                                             en=f"No running deadline for '{instance}'."))
-            if actor.role not in state.deadline.extenders():
-                allowed = ", ".join(state.deadline.extenders()) or "-"
-                raise RoleNotAllowed(Message(
-                    fr=f"Le rôle « {actor.role} » ne peut pas prolonger ce délai (rôles : {allowed}).",
-                    en=f"Role '{actor.role}' may not extend this deadline (roles: {allowed})."))
+            inst = self._running_deadline(case, sop, instance, actor)
             try:
                 old_due, new_due = timers.extend(s, case, inst, sop, duration, now)
             except LookupError:
@@ -236,6 +226,22 @@ class WorkflowEngine:
                                "old_due_at": old_due.isoformat(), "new_due_at": new_due.isoformat()},
                          sop_version=f"{sop.sop}@{sop.version}")
             return new_due
+
+    @staticmethod
+    def _running_deadline(case: Case, sop: SOP, instance: str, actor: Actor) -> StepInstance:
+        """The open instance ``instance`` whose state has a deadline ``actor`` may change (extend,
+        pause, resume: the deadline's ``extenders()``). Raises UnknownTrigger, RoleNotAllowed."""
+        inst = next((i for i in case.instances if not i.final and instance in (i.label_key, i.key)), None)
+        state = sop.steps[inst.step].states[inst.state] if inst else None
+        if inst is None or state is None or state.deadline is None:
+            raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
+                                         en=f"No running deadline for '{instance}'."))
+        if actor.role not in state.deadline.extenders():
+            allowed = ", ".join(state.deadline.extenders()) or "-"
+            raise RoleNotAllowed(Message(
+                fr=f"Le rôle « {actor.role} » ne peut pas modifier ce délai (rôles : {allowed}).",
+                en=f"Role '{actor.role}' may not change this deadline (roles: {allowed})."))
+        return inst
 
     def pause_deadline(self, reference: str, instance: str, reason: str, actor: Actor, *,
                        expected_version: int | None = None) -> None:
@@ -260,16 +266,7 @@ class WorkflowEngine:
         with self.sessions.begin() as s:
             case, compiled = self._open_for_change(s, reference, expected_version)
             sop = compiled.sop
-            inst = next((i for i in case.instances if not i.final and instance in (i.label_key, i.key)),
-                        None)
-            state = sop.steps[inst.step].states[inst.state] if inst else None
-            if inst is None or state is None or state.deadline is None:
-                raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
-                                             en=f"No running deadline for '{instance}'."))
-            if actor.role not in state.deadline.extenders():
-                raise RoleNotAllowed(Message(
-                    fr=f"Le rôle « {actor.role} » ne peut pas suspendre ce délai.",
-                    en=f"Role '{actor.role}' may not pause this deadline."))
+            inst = self._running_deadline(case, sop, instance, actor)
             data: dict[str, Any]
             result: Any = None
             if action == "pause_deadline":
