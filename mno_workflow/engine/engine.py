@@ -608,6 +608,8 @@ class WorkflowEngine:
         for rule in sop.flow:
             if rule.after not in events:
                 continue
+            if rule.when and not compile_expr(rule.when).holds(self.context(case, inst, sop, now)):
+                continue
             if rule.start and not self._ran_this_cycle(case, rule.start):
                 for key in self._start_step(s, case, compiled, rule.start, now):
                     effects.append({"started": key})

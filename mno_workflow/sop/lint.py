@@ -23,6 +23,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E032 | error | options / sub-fields misuse |
 | E033 | error | field-dependent deadline misses a choice (or names a code that is not one) |
 | E034 | error | ``for_each`` is not a repeat field |
+| E037 | error | an ``imports`` entry cannot be read or holds more than options and forms |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
 | W101 | warning | final state with outgoing transitions |
@@ -73,6 +74,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E032": ("error", "options ou sous-champs mal employés", "options or sub-fields misuse"),
     "E033": ("error", "délai par champ incomplet", "field-dependent deadline misses a choice"),
     "E034": ("error", "for_each ne vise pas un groupe répété", "for_each is not a repeat field"),
+    "E037": ("error", "import impossible (fichier absent, invalide, ou autre chose que options/forms)",
+             "cannot import (missing or invalid file, or keys other than options/forms)"),
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
              "data disclosed without a guard (law 001-2021/AN)"),
     "E036": ("error", "condition lisant un champ qui n'existe pas", "condition reads an undefined field"),
@@ -220,6 +223,8 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
         out += _check_reachability(loaded, sid)
 
     for i, rule in enumerate(sop.flow):
+        if rule.when:
+            out += _check_expr(loaded, rule.when, ("flow", i, "when"))
         step_id, _, state = rule.after.partition(".")
         if step_id not in sop.steps:
             out.append(_unknown(loaded, ("flow", i, "after"), "E024", "step", step_id, sop.steps))

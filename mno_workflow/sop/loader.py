@@ -204,6 +204,8 @@ def load_text(text: str, path: str = "<string>") -> LoadedSOP:
     from .lint import check_references  # late import: lint depends on LoadedSOP
 
     data, pos = parse_yaml(text, path)
+    if isinstance(data, dict) and data.get("imports"):
+        data, text = _resolve_imports(data, pos, path)
     try:
         model = SOP.model_validate(data)
     except ValidationError as e:
@@ -213,6 +215,60 @@ def load_text(text: str, path: str = "<string>") -> LoadedSOP:
     if errors:
         raise SOPError(errors)
     return loaded
+
+
+IMPORTABLE = ("options", "forms")
+
+
+def _resolve_imports(data: dict, pos: Positions, path: str) -> tuple[dict, str]:
+    """Merge the ``options`` and ``forms`` of each file in ``imports`` (paths relative to the
+    SOP file) into ``data``; what the SOP itself defines wins (a regional template adapted per
+    country). Anything from an import is reported at its ``imports`` line. Returns the merged
+    data and its YAML text without ``imports``: that resolved text is what a stored version keeps
+    (and hashes), so a change in an imported file is a change of the SOP.
+
+    Raises :class:`SOPError` (E037) for a missing, invalid or non-importable file."""
+    entries = data.get("imports")
+    if not isinstance(entries, list):
+        return data, ""  # the schema reports the wrong type
+    base = Path(path).parent
+    merged = {k: dict(data.get(k) or {}) for k in IMPORTABLE}
+    problems = []
+    for i, entry in enumerate(entries):
+        where = pos.values.get(("imports", i), pos.of(("imports",)))
+        target = base / str(entry)
+        try:
+            text = target.read_text(encoding="utf-8")
+            imported, _ = parse_yaml(text, str(target))
+        except (OSError, UnicodeDecodeError) as e:
+            problems.append(Diagnostic(path, *where, "error", "E037", f"cannot import {entry!r}: {e}",
+                                       "give a path relative to this SOP file"))
+            continue
+        except SOPError as e:
+            problems.extend(e.diagnostics)
+            continue
+        extra = sorted(set(imported) - set(IMPORTABLE))
+        if extra:
+            problems.append(Diagnostic(path, *where, "error", "E037",
+                                       f"{entry!r} holds {', '.join(extra)}: only options and forms can be "
+                                       "imported", "keep steps, roles and flow in the SOP itself"))
+            continue
+        for key in IMPORTABLE:
+            for name, value in (imported.get(key) or {}).items():
+                if name not in (data.get(key) or {}):
+                    merged[key][name] = value
+                    pos.keys.setdefault((key, name), where)
+                    pos.values.setdefault((key, name), where)
+    if problems:
+        raise SOPError(problems)
+    out = {k: v for k, v in data.items() if k != "imports"}
+    out.update({k: v for k, v in merged.items() if v})
+    import io
+    yaml = YAML()
+    yaml.default_flow_style = False
+    buf = io.StringIO()
+    yaml.dump(out, buf)
+    return out, buf.getvalue()
 
 
 def load_file(path: str | Path) -> LoadedSOP:

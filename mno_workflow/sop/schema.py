@@ -322,10 +322,12 @@ class Reopen(Strict):
 class FlowRule(Strict):
     """How steps chain: ``after`` is ``step.state`` (an instance entered that state) or
     ``step.all_final`` (every instance of the step is final) or ``step.any_final``; then
-    ``start`` a step and/or ``close_case``. A step is started once per case: a rule whose step
-    already ran does nothing (reopening a case restarts a step explicitly)."""
+    ``start`` a step and/or ``close_case``, when the CEL condition ``when`` (if any) holds. A step is
+    started once per case: a rule whose step already ran does nothing (reopening a case restarts a
+    step explicitly)."""
 
     after: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    when: str | None = None
     start: Ident | None = None
     close_case: bool = False
 
@@ -368,6 +370,7 @@ class SOP(Strict):
 
     sop: Ident
     version: str = Field(min_length=1, max_length=32)
+    imports: list[str] = []
     title: Label
     description: Label | None = None
     languages: list[str] = Field(min_length=1)
