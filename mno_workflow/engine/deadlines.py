@@ -30,7 +30,8 @@ __all__ = [
     "start_instant",
 ]
 
-_REMIND_RE = re.compile(r"^\s*(?:(\d{1,3})\s*%|(\d+\s*[a-z ]+?)\s+(before|after))\s*$")
+_REMIND_RE = re.compile(r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[a-z ]+?)\s+(before|after))\s*$")
+MAX_REPEATS = 10  # a repeated reminder ("every 2 days after") is planned at most this many times
 
 
 class DeadlineError(ValueError):
@@ -175,6 +176,13 @@ def reminder_instants(
             raise ValueError(f"invalid reminder {text!r}")
         if m.group(1):
             at = start_utc + (due_utc - start_utc) * int(m.group(1)) / 100
+        elif str(text).strip().lower().startswith("every"):
+            offset, at = Duration.model_validate(m.group(2)), due_utc
+            for _ in range(MAX_REPEATS):
+                at = (calendar.shift_working_days(at, offset.amount) if offset.unit is Unit.working_days
+                      else calendar.add(at, offset))
+                out.append((text, at))
+            continue
         else:
             offset = Duration.model_validate(m.group(2))
             if m.group(3) == "before":

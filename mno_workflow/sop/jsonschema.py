@@ -35,7 +35,8 @@ def _any_case(pattern: str) -> str:
 _UNITS = "|".join(sorted((re.escape(w).replace("\\ ", " ") for w in _UNIT_WORDS), key=len, reverse=True))
 DURATION_PATTERN = _any_case(rf"^\s*\d+\s*(?:{_UNITS})\s*$")
 _PERCENT = r"(?:0{0,2}[1-9]|0?[1-9][0-9])\s*%"  # 1% to 99%, as the loader
-REMIND_PATTERN = _any_case(rf"^\s*(?:{_PERCENT}|\d+\s*(?:{_UNITS})\s+(?:before|after))\s*$")
+REMIND_PATTERN = _any_case(
+    rf"^\s*(?:{_PERCENT}|\d+\s*(?:{_UNITS})\s+(?:before|after)|every\s+\d+\s*(?:{_UNITS})\s+after)\s*$")
 CUTOFF_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 

@@ -121,7 +121,7 @@ class Expiry(Strict):
 
 
 _REMIND_RE = re.compile(
-    r"^\s*(?:(\d{1,3})\s*%|(\d+\s*[a-z ]+?)\s+(before|after))\s*$"
+    r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[a-z ]+?)\s+(before|after))\s*$"
 )
 
 
@@ -132,6 +132,8 @@ class Deadline(Strict):
     entered, or at the date/datetime field named by ``start`` (``form.field``). ``cutoff``
     (local time of the SOP calendar, ``HH:MM``) moves a start after that time to the next working
     day. ``remind`` lists offsets: ``"50%"`` of the period elapsed, ``"1 working day before"``,
+    ``"every 2 days after"`` (repeated after the due instant, at most 10 times, while the state
+    lasts),
     ``"2 hours after"`` the due instant. ``extend_by`` lists the roles that may extend (or pause)
     it with a recorded reason (default: the escalation role). ``wait_for`` (CEL) makes it a
     minimum period that also waits for an event: ``on_expiry`` happens once the period is over
@@ -162,10 +164,13 @@ class Deadline(Strict):
             m = _REMIND_RE.match(str(v).lower())
             if not m:
                 raise ValueError(
-                    f"invalid reminder {v!r}: write '50%', '1 working day before' or '2 hours after'"
+                    f"invalid reminder {v!r}: write '50%', '1 working day before', '2 hours after' "
+                    "or 'every 2 days after'"
                 )
             if m.group(2):
                 Duration.model_validate(m.group(2))
+                if str(v).strip().lower().startswith("every") and m.group(3) != "after":
+                    raise ValueError(f"invalid reminder {v!r}: a repeated reminder comes after the due time")
             elif not 0 < int(m.group(1)) < 100:
                 raise ValueError(f"invalid reminder {v!r}: a percentage is between 1% and 99%")
         return values

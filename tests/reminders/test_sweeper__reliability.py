@@ -12,6 +12,7 @@ from mno_workflow.engine.clock import SimulatedClock
 from mno_workflow.engine.engine import WorkflowEngine
 from mno_workflow.engine.errors import FormInvalid, RoleNotAllowed
 from mno_workflow.reminders.sweeper import sweep
+from mno_workflow.sop.diagnostics import SOPError
 from mno_workflow.sop.loader import load_text
 from mno_workflow.store.base import Base, make_engine
 from mno_workflow.store.models import AuditEvent, Deadline, OutboxMessage
@@ -327,4 +328,30 @@ def test_a_minimum_period_also_waits_for_its_event(db_url, clock):
     clock.advance(timedelta(hours=1, minutes=1))
     r = sweep(wf)
     assert (ref, "follow_up:1", "monitoring", "expiry") in r.auto_fired
+    db.dispose()
+
+
+def test_repeated_reminders_after_the_due_time_stop_when_the_state_is_left(db_url, clock):
+    text = BF_SOP.read_text(encoding="utf-8").replace('version: "2025.1"', 'version: "2025.1-repeat"')
+    old = "          remind: [50%, 1 working day before]\n          on_expiry: {escalate: supervisor}"
+    text = text.replace(old, old.replace("[50%, 1 working day before]", "[every 2 days after]"))
+    assert "every 2 days after" in text
+    with pytest.raises(SOPError):
+        load_text(text.replace("every 2 days after", "every 2 days before"), "bad.yaml")
+    db = make_engine(db_url)
+    Base.metadata.create_all(db)
+    wf = WorkflowEngine(db, clock)
+    wf.load_sop(load_text(text, "repeat.yaml"))
+    ref = to_referrals(wf)
+    wf.fire(ref, "send", CW, referral("ong_a", "urgent"), instance="psychosocial")  # due Thu 5 June 08:00
+    sent = []
+    for day, hour in [(5, 9), (6, 9), (7, 9), (8, 9), (9, 9), (10, 9)]:
+        clock.set(datetime(2025, 6, day, hour, 0, tzinfo=UTC))
+        r = sweep(wf)
+        sent += [(x[3], day) for x in r.reminders if x[1] == "referral:psychosocial"]
+    assert sent == [("every 2 days after", 7), ("every 2 days after", 9)]
+    wf.fire(ref, "accept", provider("ong_a"))
+    for day in (11, 12, 13, 14):
+        clock.set(datetime(2025, 6, day, 9, 0, tzinfo=UTC))
+        assert not [x for x in sweep(wf).reminders if x[1] == "referral:psychosocial"]
     db.dispose()
