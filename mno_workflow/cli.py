@@ -269,8 +269,7 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
     typer.echo(ref)
 
 
-def _payload(engine: WorkflowEngine, reference: str, trigger: str, data: list[str],
-             json_file: Path | None) -> dict[str, Any]:
+def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     if json_file:
         try:
@@ -279,13 +278,12 @@ def _payload(engine: WorkflowEngine, reference: str, trigger: str, data: list[st
             fail(f"{json_file}: JSON illisible : {e}")
         if not isinstance(payload, dict):
             fail(f"{json_file}: un objet JSON {{...}} est attendu")
-    form_id = _form_of(engine, reference, trigger)
+    form_id = _form_of(sop, trigger)
     for item in data:
         key, sep, value = item.partition("=")
         if not sep or not key:
             fail(f"--data attend clé=valeur, reçu {item!r}", 2)
-        payload[key] = coerce_cli_value(engine_sop(engine, reference), form_id, key, value) \
-            if form_id else value
+        payload[key] = coerce_cli_value(sop, form_id, key, value) if form_id else value
     return payload
 
 
@@ -297,8 +295,7 @@ def engine_sop(engine: WorkflowEngine, reference: str):
         return engine.registry.for_case(case).sop
 
 
-def _form_of(engine: WorkflowEngine, reference: str, trigger: str) -> str | None:
-    sop = engine_sop(engine, reference)
+def _form_of(sop, trigger: str) -> str | None:
     for step in sop.steps.values():
         for t in step.transitions:
             if t.trigger == trigger and t.form:
@@ -322,11 +319,11 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)
     engine = open_engine()
-    payload = _payload(engine, reference, trigger, data or [], json_file)
+    sop = engine_sop(engine, reference)  # read once: the case stays on its SOP version
+    payload = _payload(sop, trigger, data or [], json_file)
     with _errors():
         r = engine.fire(reference, trigger, who, payload, instance=instance,
                         expected_version=expected_version)
-    sop = engine_sop(engine, reference)
     lang = _state["lang"]
     st = sop.steps[r.step]
     before, after = (sop.label(st.states[x].label, lang) for x in (r.from_state, r.to_state))

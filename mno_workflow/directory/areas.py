@@ -10,10 +10,11 @@ case and accents folded, so ``"kuilse"``, ``"KUILSÉ"`` and ``"Centre-Nord"`` al
 from __future__ import annotations
 
 import csv
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from mno_workflow.store.repository import fold as fold_accents
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_AREAS = DATA_DIR / "bf_areas.csv"
@@ -22,8 +23,7 @@ DEFAULT_NEIGHBOURS = DATA_DIR / "bf_region_neighbours.csv"
 
 def fold(text: str) -> str:
     """Fold case, accents, apostrophes and separators: ``"Fada N'Gourma"`` → ``"fada n gourma"``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    plain = fold_accents(text)
     for sep in "-_'’.,":
         plain = plain.replace(sep, " ")
     return " ".join(plain.split())
