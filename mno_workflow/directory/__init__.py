@@ -77,3 +77,15 @@ def organisation_known(session, organisation_id: str) -> bool | None:
     if not session.scalar(select(func.count()).select_from(org)):
         return None
     return session.scalar(select(org.c.id).where(org.c.id == organisation_id)) is not None
+
+
+def organisation_type(session, organisation_id: str) -> str | None:
+    """The directory ``organization_type`` of ``organisation_id`` (``""`` when the organisation
+    has none or is unknown); None when the directory is empty (nothing to check against)."""
+    from sqlalchemy import func, select
+
+    from .tables import TABLES
+    org = TABLES["organization"]
+    if not session.scalar(select(func.count()).select_from(org)):
+        return None
+    return session.scalar(select(org.c.organization_type).where(org.c.id == organisation_id)) or ""

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from mno_workflow.sop.schema_protection import ORGANIZATION_TYPES
+
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 COST_OPTIONS = ("free", "shared_cost", "paid")
 REFERRAL_CHANNELS = ("system", "phone", "email", "in_person")
@@ -63,6 +65,10 @@ class Organization(Row):
     legal_status: Text = None
     parent_organization_id: Text = ref("organization")
     note: Text = None
+    # Extension (profile mno): the organisation type consent answers are mapped onto (SOP
+    # ``data_protection.recipient_kinds``): government, un_agency, ngo, health_facility, private,
+    # community. Empty: a referral is refused when the SOP maps recipient kinds.
+    organization_type: opt(Literal[ORGANIZATION_TYPES]) = None  # type: ignore[valid-type]
 
 
 class Location(Row):
@@ -267,6 +273,25 @@ class ServiceReferral(Row):
         return _empty_to_none(value)
 
 
+CODES = opt(str, pattern=r"^[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*$")
+
+
+class SharingAgreement(Row):
+    """Extension (profile ``mno``): a data-sharing agreement (MoU) an organisation signed.
+
+    ``data_categories`` and ``purposes`` are space-separated codes of the SOP's option lists;
+    ``expires_on`` is the last day of validity (empty: no expiry)."""
+
+    organization_id: Annotated[str, Field(min_length=1)] = ref("organization", required=True)
+    signed_on: date
+    agreement_version: Annotated[str, Field(min_length=1, max_length=32)]
+    data_categories: CODES = None
+    purposes: CODES = None
+    expires_on: Day = None
+    focal_point_name: Text = None
+    focal_point_email: Email = None
+
+
 # Import order (parents before children). The key is the HSDS object name and CSV file stem.
 MODELS: dict[str, type[Row]] = {
     "organization": Organization,
@@ -286,6 +311,7 @@ MODELS: dict[str, type[Row]] = {
     "taxonomy_term": TaxonomyTerm,
     "attribute": Attribute,
     "service_referral": ServiceReferral,
+    "sharing_agreement": SharingAgreement,
 }
 
 # Tables whose rows may point at rows of the same table (parents are written first).

@@ -39,6 +39,7 @@ from .errors import (
     StaleVersion,
     UnknownTrigger,
 )
+from .disclose import check_referral_disclosure
 from .forms import validate_form
 from .registry import Registry
 
@@ -87,15 +88,24 @@ class WorkflowEngine:
     """
 
     def __init__(self, db: DBEngine, clock: Any = None, registry: Registry | None = None,
-                 recipient_known: Callable[[Session, str], bool | None] | None = None):
+                 recipient_known: Callable[[Session, str], bool | None] | None = None,
+                 recipient_type: Callable[[Session, str], str | None] | None | str = "directory"):
         """``recipient_known(session, organisation_id)`` says whether a referral may be addressed
         to that organisation (True/False; None: cannot tell, accepted) — the service directory's
-        :func:`mno_workflow.directory.organisation_known` in the CLI and the web application."""
+        :func:`mno_workflow.directory.organisation_known` in the CLI and the web application.
+        ``recipient_type(session, organisation_id)`` gives its directory organisation type (``""``
+        when not given; None: no directory to ask) — :func:`mno_workflow.directory.organisation_type`;
+        with it, ``send``/``re_refer`` are refused when the consent in force does not cover that
+        type or (SOP ``require_sharing_agreement``) no sharing agreement is in force. By default
+        (``"directory"``) the directory of the same database is asked; None turns the check off."""
         self.db = db
         self.clock = clock or SystemClock()
         self.registry = registry or Registry()
         self.sessions = sessionmaker(db, expire_on_commit=False)
         self.recipient_known = recipient_known
+        if recipient_type == "directory":
+            from ..directory import organisation_type as recipient_type
+        self.recipient_type = recipient_type
 
     # -- SOPs --------------------------------------------------------------------------------
     def load_sop(self, loaded: LoadedSOP) -> int:
@@ -495,6 +505,7 @@ class WorkflowEngine:
                               condition=t.when)
         idx, t, data = chosen
         self._check_recipient(s, sop, inst, t.form, data)
+        warnings = check_referral_disclosure(s, sop, case, inst, t.form, data, now, self.recipient_type)
 
         from_state = inst.state
         to_state = cs.apply(from_state, trigger, idx)
@@ -502,6 +513,7 @@ class WorkflowEngine:
             self._store_form(case, inst, sop, t.form, data)
         effects = [] if t.internal else self._enter(s, case, inst, compiled, from_state, to_state, now,
                                                     actor.role)
+        effects += [{"warning": w} for w in warnings]
         case.updated_at = now
         case.version += 1
         inst.version += 1

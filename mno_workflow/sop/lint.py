@@ -26,6 +26,8 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E037 | error | an ``imports`` entry cannot be read or holds more than options and forms |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
+| E038 | error | personal/sensitive field without ``category`` (SOP with ``data_protection``) |
+| E039 | error | ``data_protection``/``category`` names something unknown |
 | W101 | warning | final state with outgoing transitions |
 | W102 | warning | unreachable state |
 | W104 | warning | option list never used |
@@ -46,6 +48,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
+from .lint_protection import check_protection
 from .loader import LoadedSOP
 from .schema import SOP, ByField, FieldType, FormField, Step
 
@@ -79,6 +82,9 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
              "data disclosed without a guard (law 001-2021/AN)"),
     "E036": ("error", "condition lisant un champ qui n'existe pas", "condition reads an undefined field"),
+    "E038": ("error", "champ personnel ou sensible sans catégorie de données",
+             "personal or sensitive field without data category"),
+    "E039": ("error", "protection des données : référence inconnue", "data protection: unknown reference"),
     "W101": ("warning", "état final avec des sorties", "final state with exits"),
     "W102": ("warning", "état inatteignable", "unreachable state"),
     "W104": ("warning", "liste d'options jamais utilisée", "option list never used"),
@@ -252,6 +258,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
         out.append(_unknown(loaded, ("case_summary", "region"), "E028", "field", sop.case_summary.region,
                             fields))
 
+    out += check_protection(loaded)
     used = {f.options for f in _all_fields(sop) if f.options}
     for lid in sop.options:
         if lid not in used:

@@ -202,6 +202,9 @@ class FormField(Strict):
     (against the injected clock, in the SOP time zone); ``not_before`` names another date field
     (``form.field``) this one may not precede; ``min_items``/``max_items`` for repeat groups.
     ``relevant`` is a CEL condition: the field is asked (and required) only when it holds.
+    ``category`` is the data category (a code of the consent form's ``data_categories`` option
+    list) a ``personal`` or ``sensitive`` field belongs to: a provider sees the field only when the
+    consent in force covers that category.
     """
 
     id: Ident
@@ -212,6 +215,7 @@ class FormField(Strict):
     options: Ident | None = None
     relevant: str | None = None
     classification: Classification = Classification.shareable
+    category: Ident | None = None
     min: float | None = None
     max: float | None = None
     max_length: int | None = Field(default=None, gt=0)
@@ -370,6 +374,9 @@ class CaseSummary(Strict):
     region: str | None = None
 
 
+from .schema_protection import DataProtection  # noqa: E402  (needs Strict, Duration above)
+
+
 class SOP(Strict):
     """A whole SOP document (one version)."""
 
@@ -388,6 +395,7 @@ class SOP(Strict):
     flow: list[FlowRule] = []
     case_summary: CaseSummary = CaseSummary()
     reopen: Reopen | None = None
+    data_protection: DataProtection | None = None
 
     @property
     def key(self) -> tuple[str, str]:

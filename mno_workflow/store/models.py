@@ -167,7 +167,8 @@ class OutboxMessage(Base):
     """A message to deliver (in-app, e-mail, log), written in the same transaction as its cause.
 
     ``status``: pending → sent, or failed (retried at ``next_attempt_at``) → dead after the
-    last attempt. ``recipient_user`` is None when no user holds the role: the log notifier
+    last attempt; ``cancelled`` (the case, step or deadline that caused it changed before
+    delivery) or ``stale`` (older than the SOP's ``outbox_stale_after``), with ``reason``. ``recipient_user`` is None when no user holds the role: the log notifier
     records it so that nothing is silently dropped.
     """
 
@@ -189,6 +190,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was cancelled (status cancelled / stale)
     late: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,6 +4,7 @@
   (DESIGN.md "Views of a case are logged"). Append-only.
 - ``web_api_tokens``: bearer tokens of the REST API, stored as SHA-256 digests only.
 - ``web_login_failures``: failed logins per user name and IP, for throttling across processes.
+- ``web_export_log``: every export (who, what, filters, row count, with names or not). Append-only.
 - ``web_form_tokens``: one-time tokens of the new-case form: a second submit of the same token
   (double click, parallel posts) goes to the case created by the first one.
 """
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..store.base import Base, UTCDateTime
+from ..store.base import Base, JSONData, UTCDateTime
 
 
 class CaseView(Base):
@@ -28,7 +31,7 @@ class CaseView(Base):
     user_id: Mapped[str] = mapped_column(String(100), index=True)
     role: Mapped[str] = mapped_column(String(64))
     organisation: Mapped[str | None] = mapped_column(String(100))
-    channel: Mapped[str] = mapped_column(String(16))  # page | referral | api
+    channel: Mapped[str] = mapped_column(String(16))  # page | referral | api | list | work | export | cli
     instance: Mapped[str | None] = mapped_column(String(130))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -71,3 +74,19 @@ class FormToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reference: Mapped[str | None] = mapped_column(String(40))
+
+
+class ExportLog(Base):
+    """One export of case data: who, when, what (``dashboard.csv``, ``api.stats``...), the
+    filters used, how many rows, and whether names were included."""
+
+    __tablename__ = "web_export_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(64))
+    what: Mapped[str] = mapped_column(String(64))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
+    row_count: Mapped[int] = mapped_column(Integer)
+    names: Mapped[bool] = mapped_column(default=False)
