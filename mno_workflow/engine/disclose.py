@@ -22,12 +22,14 @@ from .errors import GuardNotMet, Message
 
 def check_referral_disclosure(s: Session, sop: SOP, case: Any, inst: Any, form_id: str | None,
                               data: dict, now: datetime,
-                              recipient_type: Callable[[Session, str], str | None] | None) -> list[dict]:
+                              recipient_type: Callable[[Session, str], str | None] | None,
+                              recipient_agreement: Callable[[Session, str, Any], Any] | None = None,
+                              ) -> list[dict]:
     """Raise :class:`GuardNotMet` (message naming the organisation type, fr/en) when the disclosure
     is refused; return warnings (``[{"code", "fr", "en"}]``) otherwise. Does nothing when the SOP
     has no ``data_protection`` section, the form does not set the recipient, or there is no
     directory to ask (``recipient_type`` missing or answering None)."""
-    from ..protection import agreement_in_force, consent_in_force, may_disclose
+    from ..protection import consent_in_force, may_disclose
     from ..protection.disclosure import type_label
 
     dp = sop.data_protection
@@ -41,13 +43,15 @@ def check_referral_disclosure(s: Session, sop: SOP, case: Any, inst: Any, form_i
     org_type = recipient_type(s, org)
     if org_type is None:
         return []
-    decision = may_disclose(consent_in_force(sop, case, now), org_type, None, dp.referral_purpose)
+    consent = consent_in_force(sop, case, now)
+    decision = may_disclose(consent, org_type, None, dp.referral_purpose)
     if not decision.allowed:
         raise GuardNotMet(decision.message, condition=f"data_protection: {decision.reason}")
-    status = agreement_in_force(s, org, consent_in_force(sop, case, now).today or now.date())
-    if status.in_force:
+    status = recipient_agreement(s, org, consent.today or now.date()) if recipient_agreement else None
+    if status is None or status.in_force:
         return []
-    why = {"agreement.none": ("n'a signé aucun accord de partage de données", "has signed no data-sharing agreement"),
+    why = {"agreement.none": ("n'a signé aucun accord de partage de données",
+                              "has signed no data-sharing agreement"),
            "agreement.expired": (f"a un accord de partage de données expiré (version {status.version})",
                                  f"has an expired data-sharing agreement (version {status.version})"),
            "agreement.not_yet_signed": ("a un accord de partage de données pas encore en vigueur",
@@ -55,6 +59,7 @@ def check_referral_disclosure(s: Session, sop: SOP, case: Any, inst: Any, form_i
     fr = f"« {org} » ({type_label(org_type)}) {why[0]}."
     en = f"'{org}' ({type_label(org_type, 'en')}) {why[1]}."
     if dp.require_sharing_agreement:
-        raise GuardNotMet(Message(fr=fr + " Référencement impossible.", en=en + " The referral cannot be sent."),
+        raise GuardNotMet(Message(fr=fr + " Référencement impossible.",
+                                  en=en + " The referral cannot be sent."),
                           condition=f"data_protection: {status.reason}")
     return [{"code": status.reason, "organisation": org, "fr": fr, "en": en}]

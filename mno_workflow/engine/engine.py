@@ -28,6 +28,7 @@ from ..store.repository import fold
 from . import timers
 from .clock import SystemClock, require_aware
 from .compile import CompiledSOP, CompiledStep
+from .disclose import check_referral_disclosure
 from .errors import (
     AmbiguousInstance,
     CaseClosed,
@@ -39,7 +40,6 @@ from .errors import (
     StaleVersion,
     UnknownTrigger,
 )
-from .disclose import check_referral_disclosure
 from .forms import validate_form
 from .registry import Registry
 
@@ -89,15 +89,18 @@ class WorkflowEngine:
 
     def __init__(self, db: DBEngine, clock: Any = None, registry: Registry | None = None,
                  recipient_known: Callable[[Session, str], bool | None] | None = None,
-                 recipient_type: Callable[[Session, str], str | None] | None | str = "directory"):
+                 recipient_type: Callable[[Session, str], str | None] | None | str = "directory",
+                 recipient_agreement: Callable[[Session, str, date], Any] | None | str = "directory"):
         """``recipient_known(session, organisation_id)`` says whether a referral may be addressed
         to that organisation (True/False; None: cannot tell, accepted) — the service directory's
         :func:`mno_workflow.directory.organisation_known` in the CLI and the web application.
         ``recipient_type(session, organisation_id)`` gives its directory organisation type (``""``
         when not given; None: no directory to ask) — :func:`mno_workflow.directory.organisation_type`;
         with it, ``send``/``re_refer`` are refused when the consent in force does not cover that
-        type or (SOP ``require_sharing_agreement``) no sharing agreement is in force. By default
-        (``"directory"``) the directory of the same database is asked; None turns the check off."""
+        type or (SOP ``require_sharing_agreement``) no sharing agreement is in force
+        (``recipient_agreement(session, organisation_id, day)`` →
+        :class:`mno_workflow.protection.AgreementStatus`). By default (``"directory"``) the
+        directory of the same database is asked; None turns the check off."""
         self.db = db
         self.clock = clock or SystemClock()
         self.registry = registry or Registry()
@@ -106,6 +109,9 @@ class WorkflowEngine:
         if recipient_type == "directory":
             from ..directory import organisation_type as recipient_type
         self.recipient_type = recipient_type
+        if recipient_agreement == "directory":
+            from ..protection import agreement_in_force as recipient_agreement
+        self.recipient_agreement = recipient_agreement
 
     # -- SOPs --------------------------------------------------------------------------------
     def load_sop(self, loaded: LoadedSOP) -> int:
@@ -469,6 +475,8 @@ class WorkflowEngine:
                 en=f"Role '{actor.role}' may not do '{trigger}'; allowed roles: {names_en}."))
         if not system:
             self._check_scope(sop, case, inst, actor, trigger)
+            if sop.roles[actor.role].scope == "recipient":
+                self._check_recipient_access(s, sop, case, inst, now)
 
         ctx = self.context(case, inst, sop, now)
         today = self.local_today(sop, now)
@@ -505,7 +513,8 @@ class WorkflowEngine:
                               condition=t.when)
         idx, t, data = chosen
         self._check_recipient(s, sop, inst, t.form, data)
-        warnings = check_referral_disclosure(s, sop, case, inst, t.form, data, now, self.recipient_type)
+        warnings = check_referral_disclosure(s, sop, case, inst, t.form, data, now, self.recipient_type,
+                                             self.recipient_agreement)
 
         from_state = inst.state
         to_state = cs.apply(from_state, trigger, idx)
@@ -554,6 +563,19 @@ class WorkflowEngine:
             raise RoleNotAllowed(Message(
                 fr="Le consentement ne couvre plus le partage de ce dossier avec votre organisation.",
                 en="Consent no longer covers sharing this case with your organisation."))
+
+    def _check_recipient_access(self, s: Session, sop: SOP, case: Case, inst: StepInstance,
+                                now: datetime) -> None:
+        """The recipient organisation may act only while :func:`mno_workflow.protection.provider_view`
+        allows it (consent in force covering its type, referral not withheld, case not closed
+        for too long)."""
+        if sop.data_protection is None:
+            return
+        from ..protection import provider_view
+        org_type = self.recipient_type(s, inst.recipient) if self.recipient_type and inst.recipient else None
+        view = provider_view(sop, case, inst, org_type, now)
+        if not view.actions:
+            raise RoleNotAllowed(view.decision.message)
 
     def may_disclose(self, case: Case, inst: StepInstance, sop: SOP, now: datetime) -> bool:
         """Whether the step's ``disclosure`` condition (consent) holds now for ``inst``: the

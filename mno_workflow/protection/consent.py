@@ -51,7 +51,9 @@ class ConsentInForce:
 
 
 def _codes(value: Any) -> frozenset[str]:
-    return frozenset(str(v) for v in value) if isinstance(value, list | tuple | set | frozenset) else frozenset()
+    if isinstance(value, list | tuple | set | frozenset):
+        return frozenset(str(v) for v in value)
+    return frozenset()
 
 
 def _day(value: Any) -> date | None:

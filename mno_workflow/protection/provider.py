@@ -22,6 +22,9 @@ from .consent import ConsentInForce, consent_in_force, settings
 from .disclosure import Decision, may_disclose
 from .fields import field_categories
 
+_UNIT_FR = {"minutes": "minutes", "hours": "heures", "days": "jours", "working_days": "jours ouvrables",
+            "weeks": "semaines", "months": "mois"}
+
 
 @dataclass(frozen=True)
 class ProviderView:
@@ -65,10 +68,11 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
     if decision.allowed and getattr(case, "status", "open") == "closed" and case.closed_at is not None:
         until = _calendar(sop.calendar).add(case.closed_at, dp.provider_access_after_closure)
         if now >= until:
+            period = dp.provider_access_after_closure
             decision = Decision(False, "case.closed", {"closed_at": case.closed_at.isoformat()}, Message(
-                fr="Dossier clos depuis plus de " + str(dp.provider_access_after_closure)
-                   .replace("days", "jours").replace("working", "ouvrables") + " : données personnelles retirées.",
-                en=f"Case closed more than {dp.provider_access_after_closure} ago: personal data removed."))
+                fr=f"Dossier clos depuis plus de {period.amount} {_UNIT_FR[period.unit.value]} : "
+                   "données personnelles retirées.",
+                en=f"Case closed more than {period} ago: personal data removed."))
     if not decision.allowed:
         cats: frozenset[str] = frozenset()
     elif consent.status == "overridden":

@@ -2,8 +2,8 @@
 
 | code | severity | rule |
 |---|---|---|
-| E038 | error | a ``personal`` or ``sensitive`` field without ``category`` in an SOP with ``data_protection`` |
-| E039 | error | ``data_protection`` or ``category`` names an unknown step, form, state, option code or organisation type |
+| E038 | error | ``personal``/``sensitive`` field without ``category`` (SOP with ``data_protection``) |
+| E039 | error | ``data_protection``/``category`` names an unknown step, form, state, code or type |
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ def check_protection(loaded: LoadedSOP) -> list[Diagnostic]:
     for kind, types in dp.recipient_kinds.items():
         if kinds is not None and kind not in kinds:
             out.append(d(base + ("recipient_kinds", kind), "E039",
-                         f"{kind!r} is not a code of the share_with option list; known: {', '.join(sorted(kinds))}",
+                         f"{kind!r} is not a code of the share_with option list; "
+                         f"known: {', '.join(sorted(kinds))}",
                          "utiliser les codes de share_with / use the codes of share_with", key=True))
         for j, t in enumerate(types):
             if t not in ORGANIZATION_TYPES:

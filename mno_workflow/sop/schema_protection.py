@@ -45,6 +45,7 @@ class DataProtection(Strict):
     referral_purpose: Ident = "referral"
     statistics_purpose: Ident | None = "statistics"
     withhold_in_states: list[Ident] = []
-    provider_access_after_closure: Duration = Field(default_factory=lambda: Duration.model_validate("30 days"))
+    provider_access_after_closure: Duration = Field(
+        default_factory=lambda: Duration.model_validate("30 days"))
     outbox_stale_after: Duration = Field(default_factory=lambda: Duration.model_validate("7 days"))
     require_sharing_agreement: bool = False

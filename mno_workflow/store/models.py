@@ -168,7 +168,8 @@ class OutboxMessage(Base):
 
     ``status``: pending → sent, or failed (retried at ``next_attempt_at``) → dead after the
     last attempt; ``cancelled`` (the case, step or deadline that caused it changed before
-    delivery) or ``stale`` (older than the SOP's ``outbox_stale_after``), with ``reason``. ``recipient_user`` is None when no user holds the role: the log notifier
+    delivery) or ``stale`` (older than the SOP's ``outbox_stale_after``), with ``reason``.
+    ``recipient_user`` is None when no user holds the role: the log notifier
     records it so that nothing is silently dropped.
     """
 

@@ -355,13 +355,17 @@ def build_api(web: Web) -> FastAPI:
     )
     def referrals(user: User = Depends(current_user)):
         access.require(user, "inbox")
-        with wf.sessions() as s:
+        with wf.sessions.begin() as s:
             sop = web.latest(s).sop
             out = []
+            now = web.now()
             for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop)):
                 csop = web.compiled_for(case).sop
                 if access.can_view_referral(user, csop, case, inst):
-                    out.append(_referral_dict(csop, case, inst))
+                    view = access.provider_view(s, csop, case, inst, now)
+                    out.append(_referral_dict(csop, case, inst, view))
+                    if view.personal:
+                        queries.log_view(s, user, case, "api", now, inst.label_key)
             return {"items": out}
 
     # -- directory --------------------------------------------------------------------------------------
@@ -425,8 +429,14 @@ def _case_summary(c: Case) -> dict[str, Any]:
     }
 
 
-def _referral_dict(sop, case: Case, inst: StepInstance) -> dict[str, Any]:
-    cats = access.consent_categories(case)
+def _referral_dict(sop, case: Case, inst: StepInstance, view) -> dict[str, Any]:
+    """A referral as its provider may see it under ``view`` (:func:`access.provider_view`): only
+    the reference, instance and state, with the reason, when nothing personal may be shown."""
+    if not view.personal:
+        return {"reference": case.reference, "instance": inst.label_key, "state": inst.state,
+                "withheld": {"reason": view.decision.reason, "fr": view.decision.message.fr,
+                             "en": view.decision.message.en}}
+    cats = access.consent_categories(view)
     ident = access.filter_form_data(sop, "identification", (case.data or {}).get("identification"), cats)
     return {
         "reference": case.reference,

@@ -39,7 +39,7 @@ from mno_workflow.store import repository
 from mno_workflow.store.audit import verify_all
 from mno_workflow.store.base import Base, make_engine
 
-from ..conftest import BF_SOP
+from ..conftest import BF_SOP, TEST_DIRECTORY
 from .helpers import CONSENT, CW, IDENT, SUP, provider, referral
 
 # -- the reference model: the SOP written out by hand ------------------------------------------
@@ -217,7 +217,8 @@ class EngineVsModel(RuleBasedStateMachine):
         self.dir = Path(tempfile.mkdtemp(prefix="mno-stateful-"))
         self.db = make_engine(f"sqlite:///{self.dir / 'mno.db'}")
         Base.metadata.create_all(self.db)
-        self.wf = WorkflowEngine(self.db, SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC)))
+        self.wf = WorkflowEngine(self.db, SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC)),
+                                 **TEST_DIRECTORY)
         self.wf.load_sop(EngineVsModel.loaded)
         self.ref = self.wf.create_case("mnr_bf", CW)
         self.model = Model()
