@@ -24,6 +24,7 @@ from .engine.engine import Actor, WorkflowEngine
 from .engine.errors import EngineError, FormInvalid
 from .engine.forms import coerce_cli_value
 from .kit.cli import test as kit_test
+from .reminders.cli_outbox import app as outbox_app
 from .render import cli as render_cli
 from .sop.diagnostics import SOPError
 from .sop.diff import sop_diff
@@ -47,6 +48,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(directory_app, name="directory",
               help="Répertoire des prestataires de services (HSDS) : import, export, recherche.")
 app.add_typer(db_app, name="db")
+app.add_typer(outbox_app, name="outbox")
 app.command("test")(kit_test)
 app.command("diagram")(render_cli.diagram)
 app.command("handbook")(render_cli.handbook)

@@ -150,3 +150,8 @@ def stale_cmd(
             f"{s.assured_date.isoformat() if s.assured_date else 'jamais':<12}{s.service_id:<32}{s.name}"
         )
     typer.echo(f"{len(rows)} service(s) non vérifié(s) depuis {months} mois au {ref.isoformat()}")
+
+
+from mno_workflow.directory.agreements_cli import app as _agreement_app  # noqa: E402
+
+app.add_typer(_agreement_app, name="agreement")
