@@ -391,15 +391,23 @@ class WorkflowEngine:
     def _pick_instance(self, case: Case, compiled: CompiledSOP, trigger: str,
                        instance: str | None, actor: Actor) -> tuple[StepInstance, CompiledStep]:
         all_open = [i for i in case.instances if not i.final]
+        role = compiled.sop.roles.get(actor.role)
+        if role is not None and role.scope == "recipient":
+            # A provider only ever acts on, and hears of, what is addressed to its organisation:
+            # refusals never name other steps, other organisations' referrals or their states.
+            own = [i for i in all_open if i.recipient is not None and i.recipient == actor.organisation]
+            named = [i for i in all_open if not instance or instance in (i.label_key, i.key, str(i.id))]
+            if (not any(i in own for i in named)
+                    and any(compiled.steps[i.step].candidates(trigger, i.state) for i in named)):
+                raise RoleNotAllowed(Message(
+                    fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
+                    en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
+            all_open = own
         open_insts = all_open
         if instance:
             open_insts = [i for i in all_open if instance in (i.label_key, i.key, str(i.id))]
         matches = [(i, compiled.steps[i.step]) for i in open_insts
                    if compiled.steps[i.step].candidates(trigger, i.state)]
-        role = compiled.sop.roles.get(actor.role)
-        if len(matches) > 1 and role is not None and role.scope == "recipient":
-            # A provider only ever acts on what is addressed to its organisation.
-            matches = [(i, cs) for i, cs in matches if i.recipient == actor.organisation] or matches
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:

@@ -193,6 +193,23 @@ def name_visible(categories: set[str] | None) -> bool:
     return categories is None or "identity" in categories
 
 
+def visible_timeline(user: User, inst: StepInstance | None, items: list[dict[str, Any]],
+                     events: list[Any]) -> list[dict[str, Any]]:
+    """Timeline ``items`` (one per audit event of ``events``, same order) as ``user`` may see
+    them: a provider sees only the events of its own referral ``inst``, with the names of people
+    of other organisations removed; other roles see everything they may open."""
+    if user.role != "provider":
+        return items
+    out = []
+    for item, ev in zip(items, events, strict=True):
+        if inst is None or ev.step != inst.step or ev.instance_key != inst.key:
+            continue
+        if ev.organisation != user.organisation:
+            item = {**item, "actor": ""}
+        out.append(item)
+    return out
+
+
 # -- actions ------------------------------------------------------------------------------------------
 def actions_for(compiled: CompiledSOP, case: Case, inst: StepInstance, user: User,
                 view: ProviderView | None = None) -> list[Transition]:

@@ -260,11 +260,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     ctx = _action_ctx(
                         s, request, user, fresh, fresh_inst, compiled, tr, e.details.get("payload") or payload
                     )
-                    changes = [
-                        x
-                        for x in timeline(sop, repository.trail(s, fresh), lang)
-                        if x["seq"] > (expected or 0)
-                    ]
+                    trail = repository.trail(s, fresh)
+                    shown = access.visible_timeline(user, fresh_inst, timeline(sop, trail, lang), trail)
+                    changes = [x for x in shown if x["seq"] > (expected or 0)]
                 return web.render(
                     request,
                     name,
