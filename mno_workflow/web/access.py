@@ -189,6 +189,20 @@ def filter_form_data(
     return out
 
 
+def filter_item(sop: SOP, inst: StepInstance, categories: set[str] | None) -> dict[str, Any]:
+    """The need (row of the ``for_each`` repeat group) a referral is for, without the sub-fields
+    ``categories`` does not cover."""
+    fe = getattr(sop.steps.get(inst.step), "instances", None)
+    if not inst.item or not hasattr(fe, "for_each"):
+        return {}
+    form_id, field_id = fe.for_each.split(".")
+    group = next((f for f in sop.forms[form_id].fields if f.id == field_id), None)
+    if group is None:
+        return {}
+    return {sf.id: inst.item[sf.id] for sf in group.fields or []
+            if sf.id in inst.item and field_visible(f"{form_id}.{field_id}.{sf.id}", sf, categories)}
+
+
 def name_visible(categories: set[str] | None) -> bool:
     return categories is None or "identity" in categories
 

@@ -444,6 +444,7 @@ def _referral_dict(sop, case: Case, inst: StepInstance, view) -> dict[str, Any]:
         "instance": inst.label_key,
         "state": inst.state,
         "need": (inst.item or {}).get("need"),
+        "item": access.filter_item(sop, inst, cats),
         "name": case.display_name if access.name_visible(cats) else None,
         "identification": ident,
         "data": {fid: access.filter_form_data(sop, fid, d, cats) for fid, d in (inst.data or {}).items()},

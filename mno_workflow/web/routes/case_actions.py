@@ -178,6 +178,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         if user.role == "provider":
             if not access.can_view_referral(user, sop, case, inst):
                 raise access.NotVisible()
+            if not access.provider_view(s, sop, case, inst, web.now()).actions:
+                raise access.Forbidden(trigger)  # consent withdrawn or expired, declined, closed
         else:
             access.require(user, "cases")
             access.require_case(user, case)
