@@ -24,6 +24,7 @@ from .engine.engine import Actor, WorkflowEngine
 from .engine.errors import EngineError, FormInvalid
 from .engine.forms import coerce_cli_value
 from .kit.cli import test as kit_test
+from .protection.viewlog import log_cli_view
 from .reminders.cli_outbox import app as outbox_app
 from .render import cli as render_cli
 from .sop.diagnostics import SOPError
@@ -349,6 +350,8 @@ def case_show(reference: str, fmt: Annotated[str, typer.Option("--format", help=
             fail(f"case_not_found: Dossier introuvable : {reference}")
         sop = engine.registry.for_case(case).sop
         events = repository.trail(s, case)
+        log_cli_view(s, case, engine.clock.now())
+        s.commit()
         if fmt == "json":
             typer.echo(json.dumps(case_as_dict(case, sop, events), ensure_ascii=False, indent=2))
         else:

@@ -7,7 +7,7 @@ Principles.
 """
 
 from .agreements import AgreementStatus, agreement_in_force
-from .consent import ConsentInForce, consent_in_force
+from .consent import ConsentInForce, allows_statistics, consent_in_force
 from .disclosure import Decision, may_disclose, recipient_kinds_for
 from .fields import field_categories, field_category
 from .provider import ProviderView, provider_view
@@ -18,6 +18,7 @@ __all__ = [
     "Decision",
     "ProviderView",
     "agreement_in_force",
+    "allows_statistics",
     "consent_in_force",
     "field_categories",
     "field_category",

@@ -91,3 +91,15 @@ def consent_in_force(sop: SOP, case: Any, at: datetime) -> ConsentInForce:
                if dp.recipient_kinds else None)
     return ConsentInForce(status, _codes(form.get("data_categories")), kinds,
                           _codes(form.get("purposes")), expires, today, covered)
+
+
+def allows_statistics(sop: SOP, case: Any, at: datetime) -> bool:
+    """Whether ``case`` may appear as a row of a pseudonymised (statistical) export: its latest
+    consent record (given, or given and since expired) lists the SOP's ``statistics_purpose``.
+    Cases without it (refused, withdrawn, overridden, not asked, purpose not chosen) are counted
+    in aggregates only. True when the SOP names no statistics purpose."""
+    purpose = settings(sop).statistics_purpose
+    if purpose is None:
+        return True
+    consent = consent_in_force(sop, case, at)
+    return consent.status in ("given", "expired") and purpose in consent.purposes

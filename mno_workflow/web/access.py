@@ -54,6 +54,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notifications": frozenset(ROLES),
     "reassign": frozenset({"supervisor", "coordinator"}),
     "directory_edit": frozenset({"coordinator"}),
+    "access_log": frozenset({"coordinator"}),
 }
 
 HOME = {

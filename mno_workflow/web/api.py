@@ -212,7 +212,10 @@ def build_api(web: Web) -> FastAPI:
                 limit=limit,
                 offset=offset,
             )
-            return {"total": total, "items": [_case_summary(c) for c in rows]}
+            out = {"total": total, "items": [_case_summary(c) for c in rows]}
+            queries.log_views(s, user, [c.reference for c in rows], "api", web.now())
+            s.commit()
+            return out
 
     @api.post(
         "/cases",

@@ -156,6 +156,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue}
             ctx = case_list_ctx(web, s, request, user, f, page)
+            queries.log_views(s, user, [c.reference for c in ctx["cases"]], "list", web.now())
+            s.commit()
             return web.render(request, "cases.html", {**base_ctx(request, s, user), **ctx})
 
     @r.get("/dossiers/nouveau")
