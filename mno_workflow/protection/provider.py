@@ -51,8 +51,12 @@ class ProviderView:
 
 
 @lru_cache(maxsize=64)
+def _calendar_of(timezone: str, country: str | None, workweek: tuple[str, ...]) -> BusinessCalendar:
+    return BusinessCalendar(timezone, country, workweek)
+
+
 def _calendar(cal: Calendar) -> BusinessCalendar:
-    return BusinessCalendar.from_sop(cal)
+    return _calendar_of(cal.timezone, cal.holidays, tuple(cal.workweek))
 
 
 def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: datetime) -> ProviderView:

@@ -107,3 +107,26 @@ def test_disclosure_never_exceeds_the_consent(kinds, cats, state, expires, org_t
     covered = any(org_type in SOP.data_protection.recipient_kinds[k] for k in kinds)
     in_force = state == "given" and (expires is None or expires >= 0)
     assert d.allowed == (state == "overridden" or (in_force and covered and cat in cats))
+
+
+@pytest.mark.parametrize("days_after_closure, personal", [(0, True), (29, True), (30, False), (400, False)])
+def test_provider_access_ends_30_days_after_closure(days_after_closure, personal):
+    from mno_workflow.protection import provider_view
+
+    closed = datetime(2025, 6, 2, 10, tzinfo=UTC)
+    c = case("given", {**CONSENT, "share_with": ["service_provider"]})
+    c.status, c.closed_at = "closed", closed
+    inst = SimpleNamespace(step="referral", state="completed")
+    view = provider_view(SOP, c, inst, "ngo", closed + timedelta(days=days_after_closure))
+    assert view.personal is personal
+    assert view.categories == (frozenset({"identity", "needs"}) if personal else frozenset())
+    if not personal:
+        assert view.decision.reason == "case.closed" and "30 jours" in view.decision.message.fr
+
+
+def test_declined_referral_is_withheld_from_the_decliner():
+    from mno_workflow.protection import provider_view
+
+    inst = SimpleNamespace(step="referral", state="declined")
+    view = provider_view(SOP, case("given"), inst, "ngo", AT)
+    assert not view.personal and not view.actions and view.decision.reason == "referral.withheld"
