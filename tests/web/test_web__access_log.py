@@ -87,3 +87,40 @@ def test_every_read_path_logs_a_view_and_the_coordinator_reads_the_log(live, tmp
     assert coord.get("/journal-acces?utilisateur=mariam.kabore").text.count("<tr><td>") >= 5
     for user in ("mariam.kabore", "idrissa.sanou", "focal.masn", "suivi.evaluation", "formateur"):
         assert live.client(user).get("/journal-acces").status_code == 403, user
+
+
+def test_agreement_register_page_and_refusal(live):
+    """The coordinator records an agreement for the one organisation without; the register shows
+    it; others may read but not edit; before it, a referral there is refused with the reason."""
+    from mno_workflow.engine.errors import GuardNotMet
+
+    from .helpers import MARIAM, referral
+
+    ref = case_with_referrals(live.wf, consent={**CONSENT, "share_with": ["service_provider"]}, send=False)
+    try:
+        live.wf.fire(ref, "send", MARIAM, referral("org-petitspas"), instance="referral:cash")
+        raise AssertionError("sent without agreement")
+    except GuardNotMet as e:
+        assert "n'a signé aucun accord" in e.text("fr")
+    coord = live.client("coord.mnr")
+    page = coord.get("/repertoire/accords")
+    assert page.status_code == 200 and "aucun accord" in page.text.split('data-org="org-petitspas"')[1][:400]
+    from .conftest import csrf_of
+    fields = {"csrftoken": csrf_of(page.text), "organization_id": "org-petitspas",
+              "signed_on": "2025-06-01", "agreement_version": "2025.2"}
+    bad = coord.post("/repertoire/accords", data={**fields, "focal_point_email": "pas-un-courriel"})
+    assert bad.status_code == 422 and 'value="pas-un-courriel"' in bad.text
+    ok = coord.post("/repertoire/accords",
+                    data={**fields, "data_categories": "identity needs", "purposes": "referral"})
+    assert ok.status_code == 303
+    assert "en vigueur" in coord.get("/repertoire/accords").text.split('data-org="org-petitspas"')[1][:400]
+    live.wf.fire(ref, "send", MARIAM, referral("org-petitspas"), instance="referral:cash")
+    cw = live.client("mariam.kabore")
+    assert cw.get("/repertoire/accords").status_code == 200
+    assert cw.post("/repertoire/accords", data={"csrftoken": csrf_of(page.text)}).status_code == 403
+    with live.wf.sessions() as s:
+        from mno_workflow.directory import DirAudit
+        audit = s.scalars(select(DirAudit).where(DirAudit.object_type == "sharing_agreement",
+                                                 DirAudit.actor != "sample")).all()
+    assert [(a.actor, a.action, a.object_id) for a in audit] == [
+        ("coord.mnr", "create", "agr-petitspas-2025-2")]
