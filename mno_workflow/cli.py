@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from .audit_cli import app as audit_app
 from .db_cli import app as db_app
 from .directory import organisation_known
 from .directory.cli import app as directory_app
@@ -30,7 +31,6 @@ from .sop.diff import sop_diff
 from .sop.lint import lint
 from .sop.loader import load_file
 from .store import repository
-from .store.audit import verify_all
 from .store.base import database_url, make_engine
 from .store.migrate import upgrade
 from .store.models import SopVersion
@@ -40,7 +40,6 @@ app = typer.Typer(help="MNO Workflow — POS exécutables du mécanisme national
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 sop_app = typer.Typer(help="Charger et lister les versions de POS.", no_args_is_help=True)
 case_app = typer.Typer(help="Créer, faire avancer et consulter les dossiers.", no_args_is_help=True)
-audit_app = typer.Typer(help="Journal d'audit.", no_args_is_help=True)
 app.add_typer(sop_app, name="sop")
 app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
@@ -381,21 +380,6 @@ def case_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")]
     for r in rows:
         typer.echo(f"{r['reference']}\t{r['status']}\t{r['name'] or '-'}\t{r['region'] or '-'}\t"
                    f"{' '.join(r['open_steps']) or '-'}")
-
-
-# -- audit ---------------------------------------------------------------------------------------
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Vérifier la chaîne d'audit de chaque dossier ; code 1 si un événement a été modifié ou supprimé.
-
-    Verify the audit chains."""
-    engine = open_engine()
-    with engine.sessions() as s:
-        count, problems = verify_all(s)
-    for p in problems:
-        typer.echo(f"{p.reference} #{p.seq}: {p.problem}", err=True)
-    typer.echo(f"{count} dossier(s) vérifié(s), {len(problems)} problème(s).")
-    raise typer.Exit(1 if problems else 0)
 
 
 @case_app.command("extend")

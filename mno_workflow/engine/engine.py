@@ -50,6 +50,8 @@ class Actor:
     user: str
     role: str
     organisation: str | None = None
+    via: str | None = None  # which path acted (cli, …), recorded in the audit event
+    os_user: str | None = None  # operating-system account of a CLI run
 
     @classmethod
     def parse(cls, text: str) -> Actor:
@@ -59,6 +61,10 @@ class Actor:
         if not sep or not user or not role:
             raise ValueError(f"expected USER:ROLE or USER:ROLE@ORGANISATION, got {text!r}")
         return cls(user, role, org or None)
+
+    def trace(self) -> dict[str, str | None]:
+        """``via`` and ``os_user`` for the audit event (None when not told)."""
+        return {"via": self.via, "os_user": self.os_user}
 
 
 SWEEPER = Actor("mno.sweeper", "system")  # who fires automatic triggers on expiry (audited as such)
@@ -137,8 +143,9 @@ class WorkflowEngine:
             for key in started:
                 inst = next(i for i in case.instances if i.label_key == key)
                 effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
                          organisation=actor.organisation, action="create",
+                         data={"assignee": case.assignee},
                          sop_version=f"{sop.sop}@{sop.version}", effects=effects)
             return case.reference
 
@@ -219,7 +226,7 @@ class WorkflowEngine:
                                              en=f"No running deadline for '{instance}'.")) from None
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
                          organisation=actor.organisation, action="extend_deadline", step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state,
                          data={"reason": reason.strip(), "by": str(duration),
@@ -283,7 +290,7 @@ class WorkflowEngine:
                 data = {"old_due_at": old_due.isoformat(), "new_due_at": result.isoformat()}
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
                          organisation=actor.organisation, action=action, step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state, data=data,
                          sop_version=f"{sop.sop}@{sop.version}")
@@ -319,7 +326,7 @@ class WorkflowEngine:
                 case.assignee = assignee.strip()
                 case.version += 1
                 case.updated_at = now
-                append_event(s, case, at=now, actor=actor.user, role=actor.role,
+                append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
                              organisation=actor.organisation, action="reassign",
                              data={"from": before, "to": case.assignee, "reason": reason.strip()},
                              sop_version=f"{sop.sop}@{sop.version}")
@@ -364,7 +371,7 @@ class WorkflowEngine:
                 effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
                          organisation=actor.organisation, action="reopen",
                          data={"reason": reason.strip()}, effects=effects,
                          sop_version=f"{sop.sop}@{sop.version}")
@@ -505,8 +512,9 @@ class WorkflowEngine:
         case.updated_at = now
         case.version += 1
         inst.version += 1
-        append_event(s, case, at=now, actor=actor.user, role=actor.role, organisation=actor.organisation,
-                     action="fire", trigger=trigger, step=inst.step, instance_key=inst.key,
+        append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
+                     organisation=actor.organisation, action="fire", trigger=trigger, step=inst.step,
+                     instance_key=inst.key,
                      from_state=from_state, to_state=to_state,
                      data={t.form: data} if t.form else {}, effects=effects,
                      sop_version=f"{sop.sop}@{sop.version}")
