@@ -6,8 +6,9 @@ who can write to the database but does not hold the key cannot edit, reorder or 
 without ``verify`` seeing it. Deleting a whole case is seen through signed checkpoints of all case
 heads (:mod:`mno_workflow.store.checkpoint`).
 
-**Personal values are not inside the keyed text.** Each value of an event's ``data`` (one level
-of forms: ``{form: {field: value}}``, or ``{key: value}``) is hashed as
+**Personal values are not inside the keyed text.** Each value of an event's ``data`` (walking
+mappings and repeat groups: ``{form: {field: value}}``, ``{form: {group: [{sub: value}]}}``) is
+hashed as
 ``sha256(salt ‖ canonical JSON of the value)`` with a random 128-bit salt of its own; the keyed
 text holds those digests (``data_digests``), the salts sit in ``data_salts``. Retention and
 erasure replace a value by a tombstone (:data:`TOMBSTONE_KEY`) and delete its salt: the digest
@@ -76,19 +77,17 @@ def keyed_text(ev: AuditEvent, reference: str) -> str:
     return canonical(fields)
 
 
-def _salt_and_digest(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    salts: dict[str, Any] = {}
-    digests: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict) and not is_tombstone(value):
-            salts[key], digests[key] = {}, {}
-            for sub, v in value.items():
-                salt = secrets.token_hex(16)
-                salts[key][sub], digests[key][sub] = salt, value_digest(salt, v)
-        else:
-            salt = secrets.token_hex(16)
-            salts[key], digests[key] = salt, value_digest(salt, value)
-    return salts, digests
+def _salt_and_digest(value: Any) -> tuple[Any, Any]:
+    """(salts, digests) mirroring ``value``: mappings and lists of mappings (repeat groups) are
+    walked, every other value is a leaf with its own salt and digest."""
+    if isinstance(value, dict) and not is_tombstone(value):
+        pairs = {k: _salt_and_digest(v) for k, v in value.items()}
+        return {k: p[0] for k, p in pairs.items()}, {k: p[1] for k, p in pairs.items()}
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        pairs_l = [_salt_and_digest(v) for v in value]
+        return [p[0] for p in pairs_l], [p[1] for p in pairs_l]
+    salt = secrets.token_hex(16)
+    return salt, value_digest(salt, value)
 
 
 def _key_for(session: Session) -> AuditKey:
@@ -138,24 +137,31 @@ class ChainProblem:
     kind: str = "error"
 
 
-def _check_values(ev: AuditEvent) -> str | None:
-    """None when every value of ``ev.data`` matches its digest (tombstones match by design)."""
-    data, digests, salts = ev.data or {}, ev.data_digests or {}, ev.data_salts or {}
-    if set(data) != set(digests):
-        return "data keys differ from the signed ones (value added or removed)"
-    for key, value in data.items():
-        if isinstance(digests[key], dict):
-            if not isinstance(value, dict) or set(value) != set(digests[key]):
-                return f"data of {key!r} differs from the signed fields"
-            pairs = [(f"{key}.{k}", v, (salts.get(key) or {}).get(k), digests[key][k])
-                     for k, v in value.items()]
-        else:
-            pairs = [(key, value, salts.get(key), digests[key])]
-        for name, v, salt, digest in pairs:
-            if is_tombstone(v):
-                continue
-            if salt is None or value_digest(salt, v) != digest:
-                return f"value of {name!r} does not match its digest (edited)"
+def _check_values(value: Any, digest: Any, salt: Any, name: str = "") -> str | None:
+    """None when every value under ``value`` matches its digest (tombstones match by design)."""
+    if isinstance(digest, dict):
+        if not isinstance(value, dict) or set(value) != set(digest):
+            return (f"data of {name!r} differs from the signed fields" if name else
+                    "data keys differ from the signed ones (value added or removed)")
+        salts = salt if isinstance(salt, dict) else {}
+        for k in value:
+            bad = _check_values(value[k], digest[k], salts.get(k), f"{name}.{k}" if name else k)
+            if bad:
+                return bad
+        return None
+    if isinstance(digest, list):
+        if not isinstance(value, list) or len(value) != len(digest):
+            return f"data of {name!r} differs from the signed items"
+        salts_l = salt if isinstance(salt, list) and len(salt) == len(value) else [None] * len(value)
+        for i, (v, d, sl) in enumerate(zip(value, digest, salts_l, strict=True)):
+            bad = _check_values(v, d, sl, f"{name}[{i}]")
+            if bad:
+                return bad
+        return None
+    if is_tombstone(value):
+        return None
+    if not isinstance(salt, str) or value_digest(salt, value) != digest:
+        return f"value of {name!r} does not match its digest (edited)"
     return None
 
 
@@ -190,7 +196,7 @@ def verify_case(session: Session, case: Case, key: AuditKey | None = None) -> li
         elif key.sign(keyed_text(ev, ref)) != ev.hash:
             problems.append(ChainProblem(ref, ev.seq, "content does not match its keyed hash "
                                                       "(edited or re-hashed without the key)"))
-        elif (bad := _check_values(ev)) is not None:
+        elif (bad := _check_values(ev.data or {}, ev.data_digests or {}, ev.data_salts or {})) is not None:
             problems.append(ChainProblem(ref, ev.seq, bad))
         keyed_seen |= ev.scheme is not None
         prev, expected_seq = ev.hash, ev.seq + 1
