@@ -26,6 +26,8 @@ from .engine.errors import EngineError, FormInvalid
 from .engine.forms import coerce_cli_value
 from .kit.cli import test as kit_test
 from .render import cli as render_cli
+from .retention_cli import app as retention_app
+from .retention_cli import case_erase
 from .sop.diagnostics import SOPError
 from .sop.diff import sop_diff
 from .sop.lint import lint
@@ -43,6 +45,8 @@ case_app = typer.Typer(help="Créer, faire avancer et consulter les dossiers.", 
 app.add_typer(sop_app, name="sop")
 app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
+case_app.command("erase")(case_erase)
 app.add_typer(directory_app, name="directory",
               help="Répertoire des prestataires de services (HSDS) : import, export, recherche.")
 app.add_typer(db_app, name="db")
