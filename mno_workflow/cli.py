@@ -25,6 +25,7 @@ from .engine.engine import Actor, WorkflowEngine
 from .engine.errors import EngineError, FormInvalid
 from .engine.forms import coerce_cli_value
 from .kit.cli import test as kit_test
+from .person_cli import case_export_person
 from .render import cli as render_cli
 from .retention_cli import app as retention_app
 from .retention_cli import case_erase
@@ -47,6 +48,7 @@ app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 case_app.command("erase")(case_erase)
+case_app.command("export-person")(case_export_person)
 app.add_typer(directory_app, name="directory",
               help="Répertoire des prestataires de services (HSDS) : import, export, recherche.")
 app.add_typer(db_app, name="db")
