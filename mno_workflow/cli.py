@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .audit_cli import app as audit_app
+from .case_admin_cli import case_reopen
 from .db_cli import app as db_app
 from .directory import organisation_known
 from .directory.cli import app as directory_app
@@ -49,6 +50,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 case_app.command("erase")(case_erase)
 case_app.command("export-person")(case_export_person)
+case_app.command("reopen")(case_reopen)
 app.add_typer(directory_app, name="directory",
               help="Répertoire des prestataires de services (HSDS) : import, export, recherche.")
 app.add_typer(db_app, name="db")
@@ -91,7 +93,10 @@ def open_engine(clock: Any = None) -> WorkflowEngine:
     except (SQLAlchemyError, ValueError, OSError, ImportError) as e:
         detail = str(e).splitlines()[0] if str(e) else type(e).__name__
         fail(f"Base de données inaccessible ({shown}) : {detail.replace(url, shown)}")
-    return WorkflowEngine(db, clock, recipient_known=organisation_known)
+    engine = WorkflowEngine(db, clock, recipient_known=organisation_known)
+    from .cli_identity import os_user
+    engine.via, engine.os_user = "cli", os_user()  # recorded in every audit event the CLI writes
+    return engine
 
 
 def _safe_url(url: str) -> str:
@@ -244,16 +249,21 @@ class _errors:
 
 
 def _actor(text: str) -> Actor:
+    """The ``--as`` actor, checked against the users table (see ``cli_identity``)."""
+    from .cli_identity import resolve_actor
     try:
-        return Actor.parse(text)
+        Actor.parse(text) if text.strip() != "system" else None
     except ValueError as e:
         fail(str(e), 2)
-        raise  # unreachable
+    engine = open_engine()
+    with engine.sessions() as s, _errors():
+        return resolve_actor(s, text)
 
 
 SopArg = Annotated[str, typer.Option("--sop", help="Identifiant de POS chargée, ou chemin d'un "
                                                    "fichier YAML.")]
-AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE ou UTILISATEUR:ROLE@ORGANISATION")]
+AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE[@ORGANISATION] d'un compte existant, "
+                                                    "ou system[:ROLE] pour un script")]
 
 
 @case_app.command("create")
@@ -439,9 +449,13 @@ def case_reassign(references: Annotated[list[str], typer.Argument(help="Référe
     dossier). / Reassign cases."""
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    who = _actor(actor)
     engine = open_engine()
     with _errors():
-        changed = engine.reassign(references, to, _actor(actor), reason)
+        from .cli_identity import check_assignee
+        with engine.sessions() as s:
+            check_assignee(s, to, [c for c in (repository.get_case(s, r) for r in references) if c])
+        changed = engine.reassign(references, to, who, reason)
     listed = f" : {', '.join(changed)}" if changed else ""
     typer.echo(f"{len(changed)} dossier(s) réattribué(s) à {to}{listed}")
 

@@ -103,6 +103,13 @@ class WorkflowEngine:
         self.sessions = sessionmaker(db, expire_on_commit=False)
         self.recipient_known = recipient_known
 
+    via: str | None = None  # path recorded in every audit event (the CLI sets "cli"), unless the actor says
+    os_user: str | None = None  # operating-system account recorded with it (CLI)
+
+    def _trace(self, actor: Actor) -> dict[str, str | None]:
+        """``via`` and ``os_user`` of an audit event: the actor's, else this engine's."""
+        return {"via": actor.via or self.via, "os_user": actor.os_user or self.os_user}
+
     # -- SOPs --------------------------------------------------------------------------------
     def load_sop(self, loaded: LoadedSOP) -> int:
         """Register an SOP version (idempotent); returns its ``SopVersion.id``."""
@@ -143,7 +150,7 @@ class WorkflowEngine:
             for key in started:
                 inst = next(i for i in case.instances if i.label_key == key)
                 effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
-            append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="create",
                          data={"assignee": case.assignee},
                          sop_version=f"{sop.sop}@{sop.version}", effects=effects)
@@ -226,7 +233,7 @@ class WorkflowEngine:
                                              en=f"No running deadline for '{instance}'.")) from None
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="extend_deadline", step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state,
                          data={"reason": reason.strip(), "by": str(duration),
@@ -290,7 +297,7 @@ class WorkflowEngine:
                 data = {"old_due_at": old_due.isoformat(), "new_due_at": result.isoformat()}
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action=action, step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state, data=data,
                          sop_version=f"{sop.sop}@{sop.version}")
@@ -326,7 +333,7 @@ class WorkflowEngine:
                 case.assignee = assignee.strip()
                 case.version += 1
                 case.updated_at = now
-                append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
+                append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                              organisation=actor.organisation, action="reassign",
                              data={"from": before, "to": case.assignee, "reason": reason.strip()},
                              sop_version=f"{sop.sop}@{sop.version}")
@@ -371,7 +378,7 @@ class WorkflowEngine:
                 effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="reopen",
                          data={"reason": reason.strip()}, effects=effects,
                          sop_version=f"{sop.sop}@{sop.version}")
@@ -512,7 +519,7 @@ class WorkflowEngine:
         case.updated_at = now
         case.version += 1
         inst.version += 1
-        append_event(s, case, at=now, actor=actor.user, role=actor.role, **actor.trace(),
+        append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                      organisation=actor.organisation, action="fire", trigger=trigger, step=inst.step,
                      instance_key=inst.key,
                      from_state=from_state, to_state=to_state,

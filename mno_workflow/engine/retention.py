@@ -88,7 +88,7 @@ class PurgeReport:
 
 
 def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: Any,
-               reason: str | None = None) -> int:
+               reason: str | None = None, trace: dict | None = None) -> int:
     """Tombstone ``case``'s personal fields in its data and audit events, inside the caller's
     transaction (the case row locked by the caller); write one ``purge`` event. Returns the
     number of values purged (0: nothing was personal or left, and no event is written)."""
@@ -125,7 +125,7 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     case.purged_at, case.updated_at = now, now
     case.version += 1
     append_event(s, case, at=now, actor=actor.user, role=actor.role, organisation=actor.organisation,
-                 **actor.trace(), action="purge", sop_version=f"{sop.sop}@{sop.version}",
+                 **(trace or actor.trace()), action="purge", sop_version=f"{sop.sop}@{sop.version}",
                  data={"rule": rule, "fields": n, **({"reason": reason} if reason else {})})
     return n
 
@@ -176,7 +176,8 @@ def run_retention(engine: Any, actor: Any, *, dry_run: bool = False) -> PurgeRep
                 report.cases[ref] = _count(s, case, sop, now)
                 s.rollback()
                 continue
-            report.cases[ref] = purge_case(s, case, sop, now, "retention", actor)
+            report.cases[ref] = purge_case(s, case, sop, now, "retention", actor,
+                                           trace=engine._trace(actor))
     return report
 
 
@@ -216,4 +217,4 @@ def erase_case(engine: Any, reference: str, actor: Any, reason: str, *,
                 fr=f"Le rôle « {actor.role} » ne peut pas effacer les données d'une personne "
                    f"(rôles : {allowed}).",
                 en=f"Role '{actor.role}' may not erase a person's data (roles: {allowed})."))
-        return purge_case(s, case, sop, now, "erasure", actor, reason.strip())
+        return purge_case(s, case, sop, now, "erasure", actor, reason.strip(), engine._trace(actor))

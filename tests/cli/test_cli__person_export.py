@@ -12,11 +12,13 @@ from mno_workflow.store import repository
 from mno_workflow.web.models import CaseView
 
 from ..engine.helpers import CW, SUP, to_referrals
+from .users import add_users
 
 runner = CliRunner()
 
 
 def mno(db_url, *args):
+    add_users(db_url)
     r = runner.invoke(app, ["--db", db_url, *args])
     assert "Traceback" not in r.output, r.output
     return r

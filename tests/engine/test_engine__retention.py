@@ -21,6 +21,7 @@ from mno_workflow.store import repository
 from mno_workflow.store.audit import TOMBSTONE_KEY, verify_all
 from mno_workflow.store.models import AuditEvent, Case
 from mno_workflow.web import queries
+from tests.cli.users import add_users
 
 from ..conftest import BF_SOP
 from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, to_referrals
@@ -30,6 +31,7 @@ SYSTEM = Actor("mno.retention", "system")
 
 
 def mno(db_url, *args):
+    add_users(db_url)
     r = runner.invoke(app, ["--db", db_url, *args])
     assert "Traceback" not in r.output, r.output
     return r

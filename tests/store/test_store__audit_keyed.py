@@ -31,6 +31,7 @@ from mno_workflow.store.models import (
     OutboxMessage,
     StepInstance,
 )
+from tests.cli.users import add_users
 
 from ..engine.helpers import CW, to_referrals
 
@@ -38,6 +39,7 @@ runner = CliRunner()
 
 
 def mno(db_url, *args):
+    add_users(db_url)
     result = runner.invoke(app, ["--db", db_url, *args])
     assert "Traceback" not in result.output, result.output
     return result
