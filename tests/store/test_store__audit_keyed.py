@@ -252,3 +252,32 @@ def test_replay_detects_a_direct_sql_change_of_state_data_assignee_and_deadline(
     assert any("data of form 'needs' differ from the events" in ln for ln in lines), lines
     assert any(f"step {dl_key}: deadline due" in ln for ln in lines), lines
     assert mno(db_url, "audit", "verify", "--no-replay").exit_code == 0
+
+
+def test_a_database_from_before_keyed_audit_upgrades_and_is_adopted(db_url, clock, bf_loaded):
+    """Revision 0004 → head: old events (unkeyed) are reported as legacy, rekey adopts them."""
+    from alembic import command
+
+    from mno_workflow.engine.engine import WorkflowEngine
+    from mno_workflow.store import migrate
+    from mno_workflow.store.base import make_engine
+
+    migrate.upgrade(db_url)
+    db = make_engine(db_url)
+    wf = WorkflowEngine(db, clock)
+    wf.load_sop(bf_loaded)
+    ref = to_referrals(wf)
+    with wf.sessions.begin() as s:
+        _to_legacy(s, ref)  # what revision 0004 wrote: unkeyed SHA-256 over the whole event
+    db.dispose()
+    with make_engine(db_url).begin() as conn:
+        command.downgrade(migrate.alembic_config(db_url, conn), "0004")
+    assert migrate.current(db_url) == "0004"
+    r = mno(db_url, "audit", "verify", "--no-replay")  # the CLI upgrades the database first
+    assert migrate.current(db_url) == migrate.head()
+    assert r.exit_code == 1 and "5 événement(s) non signé(s)" in r.stdout, r.output
+    assert mno(db_url, "audit", "verify", "--allow-legacy").exit_code == 0
+    r = mno(db_url, "audit", "rekey")
+    assert r.exit_code == 0 and "5 événement(s) de 1 dossier(s) adoptés" in r.stdout, r.output
+    r = mno(db_url, "audit", "verify")
+    assert r.exit_code == 0 and "non signé" not in r.stdout, r.output

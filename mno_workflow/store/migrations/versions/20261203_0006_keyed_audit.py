@@ -46,9 +46,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Plain DROP COLUMN (SQLite ≥ 3.35 has it): batch mode would re-create ``cases``, and dropping
+    # it with foreign keys on deletes every step, event and deadline through ON DELETE CASCADE.
     op.drop_table('audit_checkpoints')
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_column('purged_at')
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        for col in ('os_user', 'via', 'data_salts', 'data_digests', 'key_id', 'scheme'):
-            batch_op.drop_column(col)
+    op.drop_column('cases', 'purged_at')
+    for col in ('os_user', 'via', 'data_salts', 'data_digests', 'key_id', 'scheme'):
+        op.drop_column('audit_events', col)
