@@ -1,0 +1,31 @@
+"""A case whose personal fields were erased (retention or a person's request) still shows on every
+web path — case page, API, dashboard export — without a personal value and without error."""
+
+from __future__ import annotations
+
+from mno_workflow.engine.retention import erase_case
+
+from .conftest import PASSWORD
+from .helpers import IDRISSA, case_with_referrals, closed_case
+
+
+def test_erased_cases_render_on_pages_api_and_export(live):
+    open_ref = case_with_referrals(live.wf)
+    closed_ref = closed_case(live.wf)
+    for ref in (open_ref, closed_ref):
+        assert erase_case(live.wf, ref, IDRISSA, "demande de la personne") > 0
+    sup = live.client("idrissa.sanou")
+    login = {"username": "idrissa.sanou", "password": PASSWORD}
+    tok = sup.post("/api/v1/auth/token", json=login).json()["token"]
+    for ref in (open_ref, closed_ref):
+        page = sup.get(f"/dossiers/{ref}")
+        assert page.status_code == 200, page.text[:500]
+        assert "Aminata" not in page.text and "70 00 00 01" not in page.text
+        assert "[effacé le 2025-06-02]" in page.text
+        api = sup.get(f"/api/v1/cases/{ref}", headers={"Authorization": f"Bearer {tok}"})
+        assert api.status_code == 200, api.text[:300]
+        assert "Aminata" not in api.text and "$purged" in api.text
+    coord = live.client("coord.mnr")
+    csv = coord.get("/tableau-de-bord/export.csv?noms=true")
+    assert csv.status_code == 200 and "Aminata" not in csv.text and open_ref in csv.text
+    assert coord.get("/tableau-de-bord").status_code == 200
