@@ -7,7 +7,6 @@ Exit codes: 0 clean; 1 problems found (or legacy unkeyed events, unless ``--allo
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -15,13 +14,6 @@ import typer
 
 app = typer.Typer(help="Journal d'audit : vérifier, points de contrôle signés, adoption des "
                        "anciennes chaînes.", no_args_is_help=True)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (some containers)
-        return "unknown"
 
 
 @app.command("verify")
@@ -91,12 +83,13 @@ def audit_checkpoint(
     from datetime import UTC, datetime
 
     from .cli import _errors, fail, open_engine
+    from .cli_identity import os_user
     from .store.auditkey import AuditKeyError
     from .store.checkpoint import take_checkpoint, write_document
     engine = open_engine()
     with engine.sessions.begin() as s, _errors():
         try:
-            cp = take_checkpoint(s, at=datetime.now(UTC), created_by=f"{_os_user()} (cli)")
+            cp = take_checkpoint(s, at=datetime.now(UTC), created_by=f"{os_user()} (cli)")
         except AuditKeyError as e:
             fail(f"Clé d'audit illisible : {e}")
         s.flush()

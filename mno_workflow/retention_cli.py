@@ -34,8 +34,8 @@ def retention_run(
         except ValueError:
             fail(f"--now : instant ISO 8601 avec fuseau attendu, ex. 2031-01-01T00:00:00Z ; reçu {now!r}", 2)
     engine = open_engine(clock)
-    from .audit_cli import _os_user
-    actor = Actor("mno.retention", "system", None, "cli", _os_user())
+    from .cli_identity import os_user
+    actor = Actor("mno.retention", "system", None, "cli", os_user())
     with _errors():
         report = run_retention(engine, actor, dry_run=dry_run)
     for ref, n in report.cases.items():

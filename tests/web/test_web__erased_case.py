@@ -29,3 +29,22 @@ def test_erased_cases_render_on_pages_api_and_export(live):
     csv = coord.get("/tableau-de-bord/export.csv?noms=true")
     assert csv.status_code == 200 and "Aminata" not in csv.text and open_ref in csv.text
     assert coord.get("/tableau-de-bord").status_code == 200
+
+
+def test_access_request_page_for_supervisors_and_coordinators_only(live):
+    ref = case_with_referrals(live.wf)
+    url = f"/dossiers/{ref}/donnees-personne"
+    sup = live.client("idrissa.sanou")
+    assert url in sup.get(f"/dossiers/{ref}").text  # linked from the case page
+    page = sup.get(url)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert f"Données détenues sur une personne — Dossier {ref}" in page.text and "Aminata" in page.text
+    assert "<script" not in page.text
+    data = live.client("coord.mnr").get(url + "?format=json").json()
+    assert data["case"]["reference"] == ref
+    assert [a["user"] for a in data["access"]][-1] == "idrissa.sanou"  # the first request was logged
+    cw = live.client("mariam.kabore")  # the case manager of the case
+    assert url not in cw.get(f"/dossiers/{ref}").text
+    assert cw.get(url).status_code == 403
+    assert live.client("salif.zongo").get(url).status_code == 404  # supervisor of another region
+    assert live.client("focal.oim").get(url).status_code == 403
