@@ -8,8 +8,11 @@ import hashlib
 import json
 import os
 import stat
+from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
 
@@ -281,3 +284,54 @@ def test_a_database_from_before_keyed_audit_upgrades_and_is_adopted(db_url, cloc
     assert r.exit_code == 0 and "5 événement(s) de 1 dossier(s) adoptés" in r.stdout, r.output
     r = mno(db_url, "audit", "verify")
     assert r.exit_code == 0 and "non signé" not in r.stdout, r.output
+
+
+COLUMNS = ["actor", "role", "organisation", "action", "trigger", "step", "instance_key", "from_state",
+           "to_state", "sop_version", "via", "os_user"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seq=st.integers(1, 5), column=st.sampled_from(COLUMNS + ["at", "effects", "value"]),
+       text=st.text(min_size=1, max_size=12))
+def test_any_single_edit_of_any_event_is_reported(wf_one, seq, column, text):
+    """Property: whatever one column of one event a writer changes, verify reports that event."""
+    wf, ref = wf_one
+    with wf.sessions.begin() as s:
+        ev = _events(s, _case(s, ref))[seq - 1]
+        saved = {c: getattr(ev, c) for c in COLUMNS + ["at", "effects", "data"]}
+        if column == "at":
+            ev.at = ev.at + timedelta(seconds=1 + len(text))
+        elif column == "effects":
+            ev.effects = [*ev.effects, {"started": text}]
+        elif column == "value":
+            data = json.loads(canonical(ev.data))
+            data[text] = "ajouté"
+            ev.data = data
+        else:
+            if getattr(ev, column) == text:
+                return
+            setattr(ev, column, text)
+    try:
+        with wf.sessions() as s:
+            assert any(p.seq == seq for p in verify_all(s)[1])
+    finally:
+        with wf.sessions.begin() as s:
+            ev = _events(s, _case(s, ref))[seq - 1]
+            for c, v in saved.items():
+                setattr(ev, c, v)
+        with wf.sessions() as s:
+            assert verify_all(s)[1] == []
+
+
+@pytest.fixture
+def wf_one(tmp_path, clock, bf_loaded):
+    from mno_workflow.engine.engine import WorkflowEngine
+    from mno_workflow.store import migrate
+    from mno_workflow.store.base import make_engine
+    url = f"sqlite:///{tmp_path / 'prop.db'}"
+    migrate.upgrade(url)
+    db = make_engine(url)
+    wf = WorkflowEngine(db, clock)
+    wf.load_sop(bf_loaded)
+    yield wf, to_referrals(wf)
+    db.dispose()
