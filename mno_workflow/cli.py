@@ -245,6 +245,10 @@ class _errors:
         if isinstance(exc, OperationalError):
             typer.echo(f"database error: {str(exc.orig)}", err=True)
             raise typer.Exit(1)
+        from .store.auditkey import AuditKeyError
+        if isinstance(exc, AuditKeyError):  # nothing was written: the transaction rolled back
+            typer.echo(f"audit_key: {exc} (see docs/audit.md)", err=True)
+            raise typer.Exit(1)
         return False
 
 

@@ -116,3 +116,16 @@ def test_reassign_checks_the_target_like_the_api_and_reopen_exists(db_url):
     assert r.exit_code == 0 and "rouvert ; redémarre : follow_up:" in r.stdout, r.output
     assert events(db_url)[-1].action == "reopen"
     assert mno(db_url, "audit", "verify").exit_code == 0
+
+
+def test_an_unreadable_audit_key_is_one_clear_error_and_nothing_is_written(db_url, tmp_path, monkeypatch):
+    from mno_workflow.store.auditkey import forget_keys
+    add_users(db_url, PEOPLE)
+    monkeypatch.setenv("MNO_AUDIT_KEY_FILE", str(tmp_path / "missing.key"))
+    forget_keys()
+    r = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
+    assert r.exit_code == 1 and "audit_key: $MNO_AUDIT_KEY_FILE names" in r.stderr, r.output
+    assert events(db_url) == []
+    monkeypatch.delenv("MNO_AUDIT_KEY_FILE")
+    forget_keys()
+    assert mno(db_url, "case", "list").stdout.strip() == ""
