@@ -1,5 +1,5 @@
 """Every scenario of the Burkina Faso SOP (escalations, extensions, pauses, automatic triggers,
-withdrawals, reopening…) leaves a database whose audit chain verifies and replays to the stored
+withdrawals, reopening…), and the web demo data, leave a database whose audit chain verifies and replays to the stored
 state: ``mno audit verify`` has no false alarm on real paths."""
 
 from __future__ import annotations
@@ -31,3 +31,23 @@ def test_every_bf_scenario_verifies_and_replays(monkeypatch):
     assert len(checked) >= 12
     assert found == {}
     assert result is not None
+
+
+def test_the_web_demo_data_verifies_and_replays(tmp_path):
+    """The 45 demo cases of ``mno serve --demo`` (every step, escalations, reassignments)."""
+    from mno_workflow.engine.engine import WorkflowEngine
+    from mno_workflow.store import migrate
+    from mno_workflow.store.base import make_engine
+    from mno_workflow.web.demo_data import load_demo
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    migrate.upgrade(url)
+    db = make_engine(url)
+    try:
+        wf = WorkflowEngine(db)
+        load_demo(wf)
+        with wf.sessions() as s:
+            assert verify_all(s) == (45, [])
+            assert replay_all(wf, s) == []
+    finally:
+        db.dispose()
