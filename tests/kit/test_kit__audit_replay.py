@@ -1,6 +1,6 @@
 """Every scenario of the Burkina Faso SOP (escalations, extensions, pauses, automatic triggers,
-withdrawals, reopening…), and the web demo data, leave a database whose audit chain verifies and replays to the stored
-state: ``mno audit verify`` has no false alarm on real paths."""
+withdrawals, reopening…), and the web demo data, leave a database whose audit chain verifies and
+replays to the stored state: ``mno audit verify`` has no false alarm on real paths."""
 
 from __future__ import annotations
 
