@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .audit import GENESIS, ChainProblem, canonical
@@ -27,6 +27,7 @@ from .auditkey import AuditKey, audit_key
 from .models import AuditCheckpoint, AuditEvent, Case
 
 FORMAT = "mno-audit-checkpoint/1"
+_LOCK = 0x6D6E6F63  # PostgreSQL advisory lock id: one checkpoint at a time, so the chain stays linear
 
 
 def _body(at: datetime, created_by: str, heads: dict[str, Any], prev: str, key_id: str) -> str:
@@ -38,6 +39,8 @@ def take_checkpoint(session: Session, *, at: datetime, created_by: str,
                     key: AuditKey | None = None) -> AuditCheckpoint:
     """Add (not commit) a checkpoint of all case heads, chained to the latest stored one."""
     key = key or audit_key(session.get_bind().url)
+    if session.get_bind().dialect.name == "postgresql":  # SQLite writers are already serialised
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK})
     heads = {(c.reference or str(c.id)): [c.version, c.audit_head or ""]
              for c in session.execute(select(Case.id, Case.reference, Case.version, Case.audit_head))}
     last = session.scalar(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1))
@@ -47,6 +50,21 @@ def take_checkpoint(session: Session, *, at: datetime, created_by: str,
                          signature=key.sign(_body(at, created_by, heads, prev, key.key_id)))
     session.add(cp)
     return cp
+
+
+def checkpoint_if_due(sessions: Any, now: datetime, every_hours: float,
+                      created_by: str = "mno.scheduler") -> AuditCheckpoint | None:
+    """Take a checkpoint when the latest is older than ``every_hours`` (or none exists): the
+    periodic checkpoint of the scheduler (``$MNO_AUDIT_CHECKPOINT_HOURS``, default 24). Returns
+    the new checkpoint, or None when not due."""
+    from datetime import timedelta
+    with sessions.begin() as s:
+        last = s.scalar(select(AuditCheckpoint.at).order_by(AuditCheckpoint.id.desc()).limit(1))
+        if last is not None and now - last < timedelta(hours=every_hours):
+            return None
+        cp = take_checkpoint(s, at=now, created_by=created_by)
+        s.flush()
+        return cp
 
 
 def as_document(cp: AuditCheckpoint) -> dict[str, Any]:

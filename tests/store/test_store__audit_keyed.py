@@ -335,3 +335,20 @@ def wf_one(tmp_path, clock, bf_loaded):
     wf.load_sop(bf_loaded)
     yield wf, to_referrals(wf)
     db.dispose()
+
+
+def test_periodic_checkpoints_are_taken_when_due_and_see_a_deleted_case(wf, db_url, clock):
+    from mno_workflow.reminders.scheduler import make_scheduler
+    from mno_workflow.store.checkpoint import checkpoint_if_due
+
+    refs = [to_referrals(wf) for _ in range(2)]
+    first = checkpoint_if_due(wf.sessions, clock.now(), 24)
+    assert first is not None and set(first.heads) == set(refs)
+    assert checkpoint_if_due(wf.sessions, clock.now() + timedelta(hours=23), 24) is None
+    assert checkpoint_if_due(wf.sessions, clock.now() + timedelta(hours=24), 24) is not None
+    with wf.sessions.begin() as s:
+        delete_case(s, refs[0])
+    r = mno(db_url, "audit", "verify")
+    assert r.exit_code == 1 and f"{refs[0]} #5: case deleted since the checkpoint #2" in r.stderr
+    jobs = {j.id for j in make_scheduler(wf, 60).get_jobs()}
+    assert jobs == {"mno-sweep", "mno-audit-checkpoint"}
