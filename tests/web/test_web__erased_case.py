@@ -22,6 +22,7 @@ def test_erased_cases_render_on_pages_api_and_export(live):
         assert page.status_code == 200, page.text[:500]
         assert "Aminata" not in page.text and "70 00 00 01" not in page.text
         assert "[effacé le 2025-06-02]" in page.text
+        assert "Données personnelles effacées (erasure) — demande de la personne" in page.text  # timeline
         api = sup.get(f"/api/v1/cases/{ref}", headers={"Authorization": f"Bearer {tok}"})
         assert api.status_code == 200, api.text[:300]
         assert "Aminata" not in api.text and "$purged" in api.text
