@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from .audit_cli import app as audit_app
+from .case_admin_cli import case_reopen
 from .db_cli import app as db_app
 from .directory import organisation_known
 from .directory.cli import app as directory_app
@@ -26,13 +28,15 @@ from .engine.forms import coerce_cli_value
 from .kit.cli import test as kit_test
 from .protection.viewlog import log_cli_view
 from .reminders.cli_outbox import app as outbox_app
+from .person_cli import case_export_person
 from .render import cli as render_cli
+from .retention_cli import app as retention_app
+from .retention_cli import case_erase
 from .sop.diagnostics import SOPError
 from .sop.diff import sop_diff
 from .sop.lint import lint
 from .sop.loader import load_file
 from .store import repository
-from .store.audit import verify_all
 from .store.base import database_url, make_engine
 from .store.migrate import upgrade
 from .store.models import SopVersion
@@ -42,10 +46,13 @@ app = typer.Typer(help="MNO Workflow — POS exécutables du mécanisme national
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 sop_app = typer.Typer(help="Charger et lister les versions de POS.", no_args_is_help=True)
 case_app = typer.Typer(help="Créer, faire avancer et consulter les dossiers.", no_args_is_help=True)
-audit_app = typer.Typer(help="Journal d'audit.", no_args_is_help=True)
 app.add_typer(sop_app, name="sop")
 app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
+case_app.command("erase")(case_erase)
+case_app.command("export-person")(case_export_person)
+case_app.command("reopen")(case_reopen)
 app.add_typer(directory_app, name="directory",
               help="Répertoire des prestataires de services (HSDS) : import, export, recherche.")
 app.add_typer(db_app, name="db")
@@ -89,7 +96,10 @@ def open_engine(clock: Any = None) -> WorkflowEngine:
     except (SQLAlchemyError, ValueError, OSError, ImportError) as e:
         detail = str(e).splitlines()[0] if str(e) else type(e).__name__
         fail(f"Base de données inaccessible ({shown}) : {detail.replace(url, shown)}")
-    return WorkflowEngine(db, clock, recipient_known=organisation_known)
+    engine = WorkflowEngine(db, clock, recipient_known=organisation_known)
+    from .cli_identity import os_user
+    engine.via, engine.os_user = "cli", os_user()  # recorded in every audit event the CLI writes
+    return engine
 
 
 def _safe_url(url: str) -> str:
@@ -238,20 +248,29 @@ class _errors:
         if isinstance(exc, OperationalError):
             typer.echo(f"database error: {str(exc.orig)}", err=True)
             raise typer.Exit(1)
+        from .store.auditkey import AuditKeyError
+        if isinstance(exc, AuditKeyError):  # nothing was written: the transaction rolled back
+            typer.echo(f"audit_key: {exc} (see docs/audit.md)", err=True)
+            raise typer.Exit(1)
         return False
 
 
 def _actor(text: str) -> Actor:
+    """The ``--as`` actor, checked against the users table (see ``cli_identity``)."""
+    from .cli_identity import resolve_actor
     try:
-        return Actor.parse(text)
+        Actor.parse(text) if text.strip() != "system" else None
     except ValueError as e:
         fail(str(e), 2)
-        raise  # unreachable
+    engine = open_engine()
+    with engine.sessions() as s, _errors():
+        return resolve_actor(s, text)
 
 
 SopArg = Annotated[str, typer.Option("--sop", help="Identifiant de POS chargée, ou chemin d'un "
                                                    "fichier YAML.")]
-AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE ou UTILISATEUR:ROLE@ORGANISATION")]
+AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE[@ORGANISATION] d'un compte existant, "
+                                                    "ou system[:ROLE] pour un script")]
 
 
 @case_app.command("create")
@@ -388,21 +407,6 @@ def case_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")]
                    f"{' '.join(r['open_steps']) or '-'}")
 
 
-# -- audit ---------------------------------------------------------------------------------------
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Vérifier la chaîne d'audit de chaque dossier ; code 1 si un événement a été modifié ou supprimé.
-
-    Verify the audit chains."""
-    engine = open_engine()
-    with engine.sessions() as s:
-        count, problems = verify_all(s)
-    for p in problems:
-        typer.echo(f"{p.reference} #{p.seq}: {p.problem}", err=True)
-    typer.echo(f"{count} dossier(s) vérifié(s), {len(problems)} problème(s).")
-    raise typer.Exit(1 if problems else 0)
-
-
 @case_app.command("extend")
 def case_extend(reference: str,
                 instance: Annotated[str, typer.Argument(help="Étape:clé, ex. referral:medical")],
@@ -454,9 +458,13 @@ def case_reassign(references: Annotated[list[str], typer.Argument(help="Référe
     dossier). / Reassign cases."""
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    who = _actor(actor)
     engine = open_engine()
     with _errors():
-        changed = engine.reassign(references, to, _actor(actor), reason)
+        from .cli_identity import check_assignee
+        with engine.sessions() as s:
+            check_assignee(s, to, [c for c in (repository.get_case(s, r) for r in references) if c])
+        changed = engine.reassign(references, to, who, reason)
     listed = f" : {', '.join(changed)}" if changed else ""
     typer.echo(f"{len(changed)} dossier(s) réattribué(s) à {to}{listed}")
 

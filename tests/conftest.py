@@ -27,6 +27,18 @@ ROOT = Path(__file__).resolve().parent.parent
 BF_SOP = ROOT / "sops" / "burkina_faso" / "mnr.yaml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_key_dir(tmp_path_factory):
+    """Audit keys of non-file databases (PostgreSQL) go to a temporary data directory, not $HOME."""
+    saved = os.environ.get("MNO_DATA_DIR")
+    os.environ["MNO_DATA_DIR"] = str(tmp_path_factory.mktemp("mno-data"))
+    yield
+    if saved is None:
+        os.environ.pop("MNO_DATA_DIR", None)
+    else:
+        os.environ["MNO_DATA_DIR"] = saved
+
+
 @pytest.fixture(scope="session")
 def bf_loaded():
     return load_file(BF_SOP)

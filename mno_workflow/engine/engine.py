@@ -51,6 +51,8 @@ class Actor:
     user: str
     role: str
     organisation: str | None = None
+    via: str | None = None  # which path acted (cli, …), recorded in the audit event
+    os_user: str | None = None  # operating-system account of a CLI run
 
     @classmethod
     def parse(cls, text: str) -> Actor:
@@ -60,6 +62,10 @@ class Actor:
         if not sep or not user or not role:
             raise ValueError(f"expected USER:ROLE or USER:ROLE@ORGANISATION, got {text!r}")
         return cls(user, role, org or None)
+
+    def trace(self) -> dict[str, str | None]:
+        """``via`` and ``os_user`` for the audit event (None when not told)."""
+        return {"via": self.via, "os_user": self.os_user}
 
 
 SWEEPER = Actor("mno.sweeper", "system")  # who fires automatic triggers on expiry (audited as such)
@@ -113,6 +119,13 @@ class WorkflowEngine:
             from ..protection import agreement_in_force as recipient_agreement
         self.recipient_agreement = recipient_agreement
 
+    via: str | None = None  # path recorded in every audit event (the CLI sets "cli"), unless the actor says
+    os_user: str | None = None  # operating-system account recorded with it (CLI)
+
+    def _trace(self, actor: Actor) -> dict[str, str | None]:
+        """``via`` and ``os_user`` of an audit event: the actor's, else this engine's."""
+        return {"via": actor.via or self.via, "os_user": actor.os_user or self.os_user}
+
     # -- SOPs --------------------------------------------------------------------------------
     def load_sop(self, loaded: LoadedSOP) -> int:
         """Register an SOP version (idempotent); returns its ``SopVersion.id``."""
@@ -153,8 +166,9 @@ class WorkflowEngine:
             for key in started:
                 inst = next(i for i in case.instances if i.label_key == key)
                 effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="create",
+                         data={"assignee": case.assignee},
                          sop_version=f"{sop.sop}@{sop.version}", effects=effects)
             return case.reference
 
@@ -235,7 +249,7 @@ class WorkflowEngine:
                                              en=f"No running deadline for '{instance}'.")) from None
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="extend_deadline", step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state,
                          data={"reason": reason.strip(), "by": str(duration),
@@ -299,7 +313,7 @@ class WorkflowEngine:
                 data = {"old_due_at": old_due.isoformat(), "new_due_at": result.isoformat()}
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action=action, step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state, data=data,
                          sop_version=f"{sop.sop}@{sop.version}")
@@ -335,7 +349,7 @@ class WorkflowEngine:
                 case.assignee = assignee.strip()
                 case.version += 1
                 case.updated_at = now
-                append_event(s, case, at=now, actor=actor.user, role=actor.role,
+                append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                              organisation=actor.organisation, action="reassign",
                              data={"from": before, "to": case.assignee, "reason": reason.strip()},
                              sop_version=f"{sop.sop}@{sop.version}")
@@ -380,7 +394,7 @@ class WorkflowEngine:
                 effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="reopen",
                          data={"reason": reason.strip()}, effects=effects,
                          sop_version=f"{sop.sop}@{sop.version}")
@@ -534,8 +548,9 @@ class WorkflowEngine:
         case.updated_at = now
         case.version += 1
         inst.version += 1
-        append_event(s, case, at=now, actor=actor.user, role=actor.role, organisation=actor.organisation,
-                     action="fire", trigger=trigger, step=inst.step, instance_key=inst.key,
+        append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
+                     organisation=actor.organisation, action="fire", trigger=trigger, step=inst.step,
+                     instance_key=inst.key,
                      from_state=from_state, to_state=to_state,
                      data={t.form: data} if t.form else {}, effects=effects,
                      sop_version=f"{sop.sop}@{sop.version}")

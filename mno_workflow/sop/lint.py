@@ -246,6 +246,9 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
         for j, role in enumerate(sop.reopen.by):
             if role not in sop.roles:
                 out.append(_unknown(loaded, ("reopen", "by", j), "E021", "role", role, sop.roles))
+    for j, role in enumerate(sop.retention.erase_by if sop.retention else []):
+        if role not in sop.roles:
+            out.append(_unknown(loaded, ("retention", "erase_by", j), "E021", "role", role, sop.roles))
     for sid, step in sop.steps.items():
         if step.disclosure:
             out += _check_expr(loaded, step.disclosure, ("steps", sid, "disclosure"),
@@ -614,6 +617,7 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                              severity="warning"))
                 break
     used: set[str] = set(sop.reopen.by if sop.reopen else [])
+    used |= set(sop.retention.erase_by if sop.retention else [])
     for step in sop.steps.values():
         for state in step.states.values():
             used |= {state.owner} if state.owner else set()

@@ -328,6 +328,39 @@ class Reopen(Strict):
     start: Ident
 
 
+_PERIOD_RE = re.compile(r"^\s*(\d+)\s*(years?|months?|days?)\s*$")
+
+
+class Retention(Strict):
+    """How long personal data are kept (law 001-2021/AN, IOM principle "retention").
+
+    ``purge_after_closure``: ``"<n> years"``, ``"<n> months"`` or ``"<n> days"`` (calendar units,
+    counted from the instant the case was closed; 29 February + 1 year = 28 February); fields whose
+    ``classification`` is in ``classifications`` are then replaced by tombstones in the case data
+    and in the audit events (``mno retention run``). ``erase_by``: roles that may erase a person's
+    data earlier, at their request (``mno case erase REF --reason``)."""
+
+    purge_after_closure: str
+    classifications: list[Literal["personal", "sensitive"]] = Field(
+        default=["personal", "sensitive"], min_length=1)
+    erase_by: list[Ident] = []
+
+    @field_validator("purge_after_closure")
+    @classmethod
+    def _check_period(cls, value: str) -> str:
+        if not _PERIOD_RE.match(str(value).lower()):
+            raise ValueError(f"invalid period {value!r}: write '<number> years', '<number> months' "
+                             "or '<number> days' (e.g. '5 years')")
+        return value
+
+    def period(self) -> tuple[int, str]:
+        """(amount, unit) with unit ``years``, ``months`` or ``days``."""
+        m = _PERIOD_RE.match(self.purge_after_closure.lower())
+        assert m is not None  # checked at load
+        unit = m.group(2) if m.group(2).endswith("s") else m.group(2) + "s"
+        return int(m.group(1)), unit
+
+
 class FlowRule(Strict):
     """How steps chain: ``after`` is ``step.state`` (an instance entered that state) or
     ``step.all_final`` (every instance of the step is final) or ``step.any_final``; then
@@ -396,6 +429,7 @@ class SOP(Strict):
     case_summary: CaseSummary = CaseSummary()
     reopen: Reopen | None = None
     data_protection: DataProtection | None = None
+    retention: Retention | None = None
 
     @property
     def key(self) -> tuple[str, str]:

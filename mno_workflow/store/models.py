@@ -51,6 +51,7 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     audit_head: Mapped[str | None] = mapped_column(String(64))  # hash of the latest audit event
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # personal fields purged (retention)
 
     sop_version: Mapped[SopVersion] = relationship(lazy="select")  # the SOP text: load only on need
     instances: Mapped[list[StepInstance]] = relationship(
@@ -88,7 +89,11 @@ class StepInstance(Base):
 
 
 class AuditEvent(Base):
-    """An append-only audit event, hash-chained per case (``hash`` covers ``prev_hash``)."""
+    """An append-only audit event, chained per case (``hash`` covers ``prev_hash``).
+
+    ``scheme`` None: legacy unkeyed SHA-256; ``hmac-sha256/1``: keyed (see ``store/audit.py``),
+    personal values of ``data`` hashed through ``data_digests`` with the salts in ``data_salts``.
+    ``via`` (cli, web, api, sweeper…) and ``os_user`` say which path and which system account."""
 
     __tablename__ = "audit_events"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_events_case_id_seq"),)
@@ -111,6 +116,28 @@ class AuditEvent(Base):
     sop_version: Mapped[str] = mapped_column(String(100))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    scheme: Mapped[str | None] = mapped_column(String(16))
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    data_digests: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    data_salts: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    via: Mapped[str | None] = mapped_column(String(16))
+    os_user: Mapped[str | None] = mapped_column(String(100))
+
+
+class AuditCheckpoint(Base):
+    """A signed snapshot of every case's head (``heads``: ``{reference: [seq, hash]}``), chained to
+    the previous checkpoint; detects whole cases deleted since (see ``store/checkpoint.py``)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+    case_count: Mapped[int] = mapped_column(Integer)
+    heads: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    key_id: Mapped[str] = mapped_column(String(16))
+    prev_signature: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(64))
 
 
 class Deadline(Base):

@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "directory": frozenset(ROLES),
     "notifications": frozenset(ROLES),
     "reassign": frozenset({"supervisor", "coordinator"}),
+    "person_data": frozenset({"supervisor", "coordinator"}),  # access request: everything on a person
     "directory_edit": frozenset({"coordinator"}),
     "access_log": frozenset({"coordinator"}),
 }

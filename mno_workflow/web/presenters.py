@@ -87,6 +87,11 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
             what = ("Dossier rouvert : " if lang == "fr" else "Case reopened: ") + str(
                 (ev.data or {}).get("reason", "")
             )
+        elif ev.action == "purge":  # retention or a person's request (engine/retention.py)
+            d = ev.data or {}
+            what = ("Données personnelles effacées" if lang == "fr" else "Personal data erased") + (
+                f" ({d.get('rule', '')})" + (f" — {d['reason']}" if d.get("reason") else "")
+            )
         elif ev.action == "extend_deadline":
             what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
                 (ev.data or {}).get("reason", "")

@@ -34,6 +34,7 @@ from mno_workflow.engine.errors import (
     RoleNotAllowed,
     UnknownTrigger,
 )
+from mno_workflow.engine.replay import replay_all
 from mno_workflow.sop.loader import load_file
 from mno_workflow.store import repository
 from mno_workflow.store.audit import verify_all
@@ -320,6 +321,7 @@ class EngineVsModel(RuleBasedStateMachine):
                 replay.setdefault(inst.label_key, "?")
             assert replay == stored
             assert verify_all(s) == (1, [])
+            assert replay_all(self.wf, s) == []  # audit verify's replay agrees with the store
 
 
 EngineVsModel.TestCase.settings = settings(max_examples=200, stateful_step_count=30, deadline=None,

@@ -121,6 +121,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "tool": None,
         "can_reopen": access.can_reopen(sop, case, user),
         "can_reassign": reassign,
+        "can_person_data": access.can(user, "person_data"),
         "targets": access.reassign_targets(s, user, case.region) if reassign else [],
         "durations": casetools.duration_options(lang),
         "case": case,
@@ -259,6 +260,24 @@ def add_routes(r: APIRouter, web: Web) -> None:
             queries.log_view(s, user, case, "page", web.now())
             ctx = case_page_ctx(web, s, request, user, case)
             return web.render(request, "case.html", {**base_ctx(request, s, user), **ctx})
+
+    @r.get("/dossiers/{reference}/donnees-personne")
+    def person_data(request: Request, reference: str, format: str = "html"):
+        """Access request: everything held about the person (printable HTML, or ?format=json)."""
+        from fastapi.responses import HTMLResponse, JSONResponse
+
+        from ...person_export import person_record, render_html
+
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "person_data")
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
+            sop = web.compiled_for(case).sop
+            record = person_record(s, case, sop, web.lang(request, user), web.now())
+            queries.log_view(s, user, case, "export", web.now(), instance="export-person")
+        if format == "json":
+            return JSONResponse({k: v for k, v in record.items() if k != "words"})
+        return HTMLResponse(render_html(record))
 
     @r.get("/dossiers/{reference}/schema/{instance}.svg")
     def case_diagram(request: Request, reference: str, instance: str):
