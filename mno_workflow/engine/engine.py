@@ -22,6 +22,7 @@ from ..sop.expr import ExprError, compile_expr
 from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP, ForEach
 from ..store.audit import append_event
+from ..store.base import WorkflowSession
 from ..store.models import Case, StepInstance
 from ..store.outbox import enqueue
 from ..store.repository import fold
@@ -94,7 +95,7 @@ class WorkflowEngine:
         self.db = db
         self.clock = clock or SystemClock()
         self.registry = registry or Registry()
-        self.sessions = sessionmaker(db, expire_on_commit=False)
+        self.sessions = sessionmaker(db, class_=WorkflowSession, expire_on_commit=False)
         self.recipient_known = recipient_known
 
     # -- SOPs --------------------------------------------------------------------------------
