@@ -40,7 +40,7 @@ def _viewer(web: Web, request: Request) -> dict:
     unread count; an anonymous visitor gets the bare layout."""
     if "session" not in request.scope:
         return {"lang": "fr"}
-    uid = request.session.get("uid")
+    uid = request.scope.get("mno.uid")
     if not uid:
         return {"lang": web.lang(request)}
     try:
@@ -184,6 +184,9 @@ def create_app(
     async def _invalid(request: Request, _e: RequestValidationError):
         return _error_page(web, request, 404, "not_found", "not_found_text")
 
+    from .websessions import ServerSessionMiddleware
+
+    app.add_middleware(ServerSessionMiddleware, sessions=wf.sessions)  # inside the cookie session
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key,
