@@ -34,6 +34,7 @@ from .store.audit import verify_all
 from .store.base import database_url, make_engine
 from .store.migrate import upgrade
 from .store.models import SopVersion
+from .user_cli import register as _register_user_commands
 from .views import audit_lines, case_as_dict, case_lines
 
 app = typer.Typer(help="MNO Workflow — POS exécutables du mécanisme national de référencement.",
@@ -581,6 +582,7 @@ def serve(host: Annotated[str, typer.Option(help="Adresse d'écoute")] = "127.0.
 
 user_app = typer.Typer(help="Comptes des utilisateurs de l'interface web.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+_register_user_commands(user_app)
 
 
 @user_app.command("add")
@@ -615,6 +617,9 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         if role == "provider" and not organisation:
             fail("--organisation est obligatoire pour un point focal de prestataire")
         user = s.get(User, user_id) or User(id=user_id)
+        if user.password_hash:  # a password change ends the user's web sessions at once
+            from .web.websessions import end_all
+            end_all(s, user_id, "password_changed")
         user.display_name, user.role, user.organisation, user.region = name, role, organisation, region
         user.email, user.language, user.active = email, language, True
         user.password_hash = hash_password(password)

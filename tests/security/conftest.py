@@ -51,3 +51,11 @@ def live_any(db_url):
     srv = start_on(db_url)
     yield srv
     stop_server(srv)
+
+
+@pytest.fixture
+def live(tmp_path):
+    """A live server on a SQLite file."""
+    srv = start_on(f"sqlite:///{tmp_path / 'web.db'}")
+    yield srv
+    stop_server(srv)
