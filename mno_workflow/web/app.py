@@ -97,7 +97,7 @@ def create_app(
     ``secret_key`` signs sessions and CSRF tokens and keys the export pseudonyms (keep it stable
     and secret). With ``sweeper_interval`` (seconds), the reminder sweeper runs in this process
     (APScheduler background job) while the application is up. ``sop_id`` defaults to the first
-    SOP loaded. ``https_only`` marks cookies Secure (set it behind TLS).
+    SOP loaded. ``https_only`` marks cookies Secure and sends HSTS (set it behind TLS).
     """
     if not secret_key or len(secret_key) < 16:
         raise ValueError("secret_key must be at least 16 characters")
@@ -206,7 +206,7 @@ def create_app(
     )
     from .security import SecureHeadersMiddleware
 
-    app.add_middleware(SecureHeadersMiddleware)
+    app.add_middleware(SecureHeadersMiddleware, hsts=https_only)
     return app
 
 

@@ -56,12 +56,14 @@ SECURE_HEADERS = [
 
 
 class SecureHeadersMiddleware:
-    """Adds the secure headers to every HTTP response (a route may set a stricter or specific
-    CSP itself, e.g. the handbook with its own stylesheet), and ``Cache-Control: no-store`` to every
-    response that is not a static file (pages carry personal data; shared laptops)."""
+    """Adds the secure headers (and HSTS with ``hsts``, i.e. behind TLS) to every HTTP response (a
+    route may set a stricter or specific CSP itself, e.g. the handbook with its own stylesheet), and
+    ``Cache-Control: no-store`` to every response that is not a static file (pages carry personal
+    data; shared laptops)."""
 
-    def __init__(self, app):
+    def __init__(self, app, hsts: bool = False):
         self.app = app
+        self.extra = [(b"strict-transport-security", b"max-age=31536000")] if hsts else []
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -73,7 +75,7 @@ class SecureHeadersMiddleware:
             if event["type"] == "http.response.start":
                 headers = list(event.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                headers += [(k, v) for k, v in SECURE_HEADERS if k not in present]
+                headers += [(k, v) for k, v in SECURE_HEADERS + self.extra if k not in present]
                 if not static and not any(k.lower() == b"cache-control" for k, _ in headers):
                     headers.append((b"cache-control", b"no-store"))
                 event = {**event, "headers": headers}

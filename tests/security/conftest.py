@@ -22,7 +22,7 @@ from ..conftest import BF_SOP
 from ..web.conftest import SECRET, Live, free_port, stop_server
 
 
-def start_on(url: str, **app_kwargs) -> Live:
+def start_on(url: str, uvicorn_kwargs: dict | None = None, **app_kwargs) -> Live:
     clock = SimulatedClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
     db = make_engine(url)
     Base.metadata.create_all(db)
@@ -33,7 +33,10 @@ def start_on(url: str, **app_kwargs) -> Live:
         create_users(s)
     app = create_app(wf, secret_key=SECRET, **app_kwargs)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    from mno_workflow.web.server import uvicorn_config
+
+    server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, log_level="warning",
+                                           **(uvicorn_kwargs or {})))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(600):  # wait for the server to listen (not a timed assertion)
