@@ -253,8 +253,17 @@ AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE ou UTILISA
 
 
 @case_app.command("create")
-def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | None = None) -> None:
-    """Ouvrir un dossier à la première étape de la POS ; affiche sa référence. / Open a case."""
+def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | None = None,
+                data: Annotated[list[str] | None, typer.Option(
+                    "--data", help="Fiche d'enregistrement : champ=valeur (répétable), même transaction")]
+                = None,
+                json_file: Annotated[Path | None, typer.Option("--json", help="Fiche en JSON")] = None,
+                idempotency_key: Annotated[str | None, typer.Option(
+                    help="Clé d'idempotence : une reprise avec la même clé rend le même dossier")] = None
+                ) -> None:
+    """Ouvrir un dossier à la première étape de la POS (avec --data/--json : et l'enregistrer, en
+    une transaction) ; affiche sa référence. / Open a case."""
+    from .engine.opening import open_case, registration
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)
@@ -265,9 +274,21 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
         with _errors():
             engine.load_sop(loaded)
         sop_id = loaded.model.sop
+    trigger, payload = "", {}
+    if data or json_file:
+        with engine.sessions() as s, _errors():
+            model = engine.registry.compiled(engine.registry.latest(s, sop_id)).sop
+        tr = registration(model, who.role)
+        if tr is None:
+            fail(f"Le rôle « {who.role} » n'a pas de fiche d'enregistrement à la création.", 2)
+        trigger, payload = tr.trigger, _payload(model, tr.trigger, data or [], json_file)
     with _errors():
-        ref = engine.create_case(sop_id, who, assignee=assignee)
-    typer.echo(ref)
+        try:
+            opened = open_case(engine, sop_id, who, payload, trigger=trigger or "", assignee=assignee,
+                               idempotency_key=idempotency_key)
+        except ValueError as e:
+            fail(f"--idempotency-key : {e}", 2)
+    typer.echo(opened.reference)
 
 
 def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import directory
 from ..engine.errors import EngineError, FormInvalid
-from ..engine.forms import validate_form
+from ..engine.opening import open_case
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from ..views import case_as_dict
@@ -192,28 +192,20 @@ def build_api(web: Web) -> FastAPI:
         responses=_error_responses(401, 403, 422),
         summary="Ouvrir un dossier avec sa fiche d'identification",
     )
-    def create_case(body: NewCase, user: User = Depends(current_user)):
+    def create_case(body: NewCase, request: Request, user: User = Depends(current_user)):
+        """Create and register in one transaction. With an ``Idempotency-Key`` header (1–100
+        characters), a retry with the same key returns the same case (``replayed``: true)."""
         access.require(user, "create_case")
         with wf.sessions() as s:
             sop = web.latest(s).sop
-        register = next(
-            (tr for tr in sop.steps[sop.start].transitions if tr.form and user.role in tr.by), None
-        )
-        actor = access.actor_for(user)
-        if register:
-            now = web.now()
-            validate_form(
-                sop,
-                register.form,
-                body.identification,
-                context=wf.context(Case(data={}), None, sop, now),
-                today=wf.local_today(sop, now),
-            )
-        ref = wf.create_case(sop.sop, actor)
-        version = 1
-        if register:
-            version = wf.fire(ref, register.trigger, actor, body.identification).version
-        return {"reference": ref, "version": version}
+        key = request.headers.get("idempotency-key")
+        try:
+            opened = open_case(wf, sop.sop, access.actor_for(user), body.identification,
+                               idempotency_key=key)
+        except ValueError:
+            raise ApiError(422, "idempotency_key_invalid",
+                           "En-tête Idempotency-Key : 1 à 100 caractères.") from None
+        return {"reference": opened.reference, "version": opened.version, "replayed": opened.replayed}
 
     @api.get("/cases/{reference}", responses=_error_responses(401, 403, 404), summary="Un dossier")
     def get_case(reference: str, user: User = Depends(current_user)):
