@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -65,6 +65,23 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
+def private_file(path: str | None) -> None:
+    """Create the SQLite file ``path`` (if missing, in an existing folder) readable by its owner
+    only (mode 600); SQLite gives its ``-wal``/``-shm`` files the same mode. Existing files are left
+    as they are; a missing folder stays an error (SQLite reports it); ``:memory:`` is ignored."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    p = Path(path)
+    if p.exists() or not p.parent.is_dir():
+        return
+    try:
+        os.close(os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:  # read-only folder…: SQLite reports it with its own message
+        pass
+
+
 BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "mno_write"
 
@@ -100,6 +117,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_MS / 1000})
+        private_file(make_url(url).database)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")

@@ -204,8 +204,9 @@ def create_app(
         # The API authenticates with bearer tokens only (never the session cookie): no CSRF risk.
         skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/"),
     )
-    from .security import SecureHeadersMiddleware
+    from .security import RequestHygieneMiddleware, SecureHeadersMiddleware
 
+    app.add_middleware(RequestHygieneMiddleware)  # outside CSRF: a Bearer header never skips it
     app.add_middleware(SecureHeadersMiddleware, hsts=https_only)
     return app
 

@@ -82,3 +82,62 @@ class SecureHeadersMiddleware:
             await send(event)
 
         await self.app(scope, receive, wrapped)
+
+
+class RequestHygieneMiddleware:
+    """Outside the CSRF middleware, two checks on every HTTP request.
+
+    - The ``Authorization`` header is dropped outside ``/api/``: pages authenticate with the
+      session cookie only, and the CSRF middleware skips its check for any request carrying
+      ``Authorization: Bearer``.
+    - A ``multipart/form-data`` body without a ``boundary`` gets 400 (it cannot be parsed; it
+      used to crash into a 500); a boundary written another way (``;boundary=x``) is normalised.
+      Pages take URL-encoded forms only: a multipart body to a page gets 415 (the CSRF
+      middleware's multipart parser fails with the installed python-multipart).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = list(scope.get("headers") or [])
+        changed = False
+        if not scope.get("path", "").startswith("/api/") and any(k == b"authorization" for k, _ in headers):
+            headers = [(k, v) for k, v in headers if k != b"authorization"]
+            changed = True
+        for i, (k, v) in enumerate(headers):
+            if k == b"content-type" and v.split(b";", 1)[0].strip().lower() == b"multipart/form-data":
+                boundary = _boundary(v)
+                if not boundary:
+                    await _bad_request(send)
+                    return
+                if not scope.get("path", "").startswith("/api/"):
+                    await _bad_request(send, 415, "Type de contenu non pris en charge : les pages "
+                                       "acceptent des formulaires application/x-www-form-urlencoded. "
+                                       "/ Unsupported media type.")
+                    return
+                headers[i] = (k, b"multipart/form-data; boundary=" + boundary)
+                changed = True
+        if changed:
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
+
+
+def _boundary(content_type: bytes) -> bytes | None:
+    for part in content_type.split(b";")[1:]:
+        name, _, value = part.strip().partition(b"=")
+        if name.strip().lower() == b"boundary" and value.strip().strip(b'"'):
+            return value.strip().strip(b'"')
+    return None
+
+
+async def _bad_request(send, status: int = 400, text: str = "") -> None:
+    body = (text or "Requête invalide : corps multipart/form-data sans « boundary ». "
+            "/ Bad request: multipart/form-data body without a boundary.").encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -29,7 +29,10 @@ def _stored_secret(path: str = ".mno-secret-key") -> str:
             if len(text) >= 32:
                 return text
         key = secrets.token_urlsafe(32)
-        p.write_text(key, encoding="utf-8")
+        # Created with mode 600 from the start (no moment where another user could read it).
+        fd = os.open(p, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(key)
         p.chmod(0o600)
         return key
     except OSError:  # read-only directory: a key for this run only
