@@ -53,7 +53,7 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
     async def token(body: TokenRequest, request: Request):
         ip = client_ip(request)
         # Throttled per (user name, client IP); a failure is committed although we answer 401.
-        result = await run_in_threadpool(throttle.attempt, wf.sessions, body.username, body.password, ip)
+        result = await throttle.attempt_async(wf.sessions, body.username, body.password, ip)
         if result.status == "locked":
             raise ApiError(429, "too_many_attempts", "Trop de tentatives. Réessayez dans 15 minutes.")
         if result.user is None:

@@ -11,11 +11,17 @@ on PostgreSQL — so that 20 parallel wrong passwords give exactly ``MAX_FAILURE
 429, and a failure stays stored although the request answers 401. The password is then checked
 (argon2, ~50 ms of CPU) outside any transaction or lock; a success deletes the pair's rows.
 Counted with the wall clock, never the workflow's (possibly simulated) clock.
+
+Web handlers call :func:`attempt_async`: logins run in their own small thread pool
+(:data:`LOGIN_THREADS` at a time; argon2 is CPU-heavy), so a flood of wrong passwords queues
+behind itself and never takes the threads and CPU that page and API reads need.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +33,8 @@ from .models import LoginFailure
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
+LOGIN_THREADS = max(1, (os.cpu_count() or 2) // 2)
+_limiters: dict[int, object] = {}
 
 
 @dataclass(frozen=True)
@@ -96,3 +104,14 @@ def attempt(sessions: sessionmaker, username: str, password: str, ip: str,
         return LoginResult("failed")
     clear(sessions, username, ip)
     return LoginResult("ok", user)
+
+
+async def attempt_async(sessions: sessionmaker, username: str, password: str, ip: str) -> LoginResult:
+    """:func:`attempt` in the login thread pool of the running event loop."""
+    import anyio.to_thread
+
+    loop = id(asyncio.get_running_loop())
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(LOGIN_THREADS)
+    return await anyio.to_thread.run_sync(attempt, sessions, username, password, ip, limiter=limiter)

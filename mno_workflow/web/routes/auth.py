@@ -31,10 +31,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
         lang = web.lang(request)
 
         old_sid = request.session.get("sid")
+        # Throttled like the API (own committed transactions; argon2 outside any lock, in the
+        # login thread pool).
+        result = await throttle.attempt_async(wf.sessions, username, password, ip)
 
         def work():
-            # Throttled like the API (own committed transactions; argon2 outside any lock).
-            result = throttle.attempt(wf.sessions, username, password, ip)
             if result.status == "locked":
                 return None, "login_locked", 429
             if result.user is None:
