@@ -1,9 +1,11 @@
 """The web application: FastAPI + Jinja2 pages, the REST API under ``/api/v1``, vendored htmx.
 
 ``create_app(wf, secret_key=...)`` wires, from the outside in: secure headers (CSP without inline
-script, frame denial, no-store), CSRF (double-submit signed cookie ``csrftoken``: a hidden field in
-every form, the ``x-csrftoken`` header for htmx; bearer-token API calls are exempt), signed
-session cookie, then the pages and the API. Errors never show a traceback: French (or English)
+script, frame denial, no-store; HSTS with ``https_only``), request hygiene (``Authorization``
+dropped outside ``/api/``, multipart without boundary → 400), CSRF (double-submit signed cookie
+``csrftoken``: a hidden field in every form, the ``x-csrftoken`` header for htmx; ``/api/`` is
+exempt: bearer tokens only), signed session cookie, the server-side session check
+(:mod:`.websessions`), then the pages and the API. Errors never show a traceback: French (or English)
 pages for 403, 404 and 500 and a JSON body under ``/api``.
 """
 

@@ -78,11 +78,19 @@ def reserve(sessions: sessionmaker, username: str, ip: str, now: datetime) -> bo
     return True
 
 
-def clear(sessions: sessionmaker, username: str, ip: str) -> None:
-    """Forget the pair's failures (after a successful login)."""
+_CLEANUP_KEY = _advisory_key("cleanup", "-")
+
+
+def clear(sessions: sessionmaker, username: str, ip: str, now: datetime | None = None) -> None:
+    """Forget the pair's failures (after a successful login), and everyone's failures older than
+    the window (on PostgreSQL by one process at a time: a try-lock, skipped when taken)."""
     name, addr = _key(username, ip)
+    now = now or datetime.now(UTC)
     with sessions.begin() as s:
         s.execute(delete(LoginFailure).where(LoginFailure.username == name, LoginFailure.ip == addr))
+        if s.get_bind().dialect.name != "postgresql" or s.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _CLEANUP_KEY}):
+            s.execute(delete(LoginFailure).where(LoginFailure.at <= now - WINDOW))
 
 
 def attempt(sessions: sessionmaker, username: str, password: str, ip: str,
@@ -102,7 +110,7 @@ def attempt(sessions: sessionmaker, username: str, password: str, ip: str,
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
         return LoginResult("failed")
-    clear(sessions, username, ip)
+    clear(sessions, username, ip, now)
     return LoginResult("ok", user)
 
 
