@@ -109,3 +109,30 @@ def test_cli_create_registers_in_the_same_transaction_with_a_key(tmp_path, bf_lo
     bad = run(cli_app, args[:-2] + ["--data", "last_name="] + ["--idempotency-key", "cli-2"])
     assert bad.exit_code != 0
     assert run(cli_app, ["--db", url, "case", "list"]).output.count("MNR-BF-") == 1
+
+
+KILL_SCRIPT = """
+import os, sys
+from mno_workflow.engine.engine import Actor, WorkflowEngine
+from mno_workflow.engine.opening import open_case
+from mno_workflow.store.base import make_engine
+wf = WorkflowEngine(make_engine(sys.argv[1]))
+ident = {"first_name": "Aminata", "last_name": "Sawadogo", "sex": "female", "birth_date": "2001-03-14",
+         "return_date": "2025-05-29", "region": "kadiogo"}
+open_case(wf, "mnr_bf", Actor("mariam.kabore", "caseworker"), ident, idempotency_key="killed",
+          _between=lambda case: os._exit(9))  # the process dies between create and register
+"""
+
+
+def test_a_process_killed_between_create_and_register_leaves_no_case(wf, db_url):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", KILL_SCRIPT, db_url], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 9, r.stderr
+    assert _counts(wf) == (0, 0, 0)
+    opened = open_case(wf, "mnr_bf", CW, IDENT, idempotency_key="killed")
+    assert not opened.replayed and opened.version == 2
+    assert open_case(wf, "mnr_bf", CW, IDENT, idempotency_key="killed").reference == opened.reference
+    assert _counts(wf)[0] == 1
