@@ -263,7 +263,7 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
                 ) -> None:
     """Ouvrir un dossier à la première étape de la POS (avec --data/--json : et l'enregistrer, en
     une transaction) ; affiche sa référence. / Open a case."""
-    from .engine.opening import open_case, registration
+    from .engine.opening import IdempotencyKeyInvalid, open_case, registration
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)
@@ -286,7 +286,7 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
         try:
             opened = open_case(engine, sop_id, who, payload, trigger=trigger or "", assignee=assignee,
                                idempotency_key=idempotency_key)
-        except ValueError as e:
+        except IdempotencyKeyInvalid as e:
             fail(f"--idempotency-key : {e}", 2)
     typer.echo(opened.reference)
 

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 MAX_KEY = 100
 
 
+class IdempotencyKeyInvalid(ValueError):
+    """The idempotency key is empty or longer than ``MAX_KEY`` characters."""
+
+
 @dataclass(frozen=True)
 class Opened:
     """``reference`` and ``version`` of the case; ``replayed``: an earlier request with the same
@@ -58,11 +62,11 @@ def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, 
     With ``idempotency_key`` (1–100 characters), a second call by the same ``actor.user`` with the
     same key returns the first call's case (``replayed``) and writes nothing. Raises what
     :meth:`WorkflowEngine.create_case` and :meth:`WorkflowEngine.fire` raise (then nothing is
-    written, the key stays free) and ValueError for a key that is empty or too long.
+    written, the key stays free) and IdempotencyKeyInvalid for a key that is empty or too long.
     ``_between`` (tests only) runs between the creation and the registration."""
     key = idempotency_key
     if key is not None and not (0 < len(key) <= MAX_KEY):
-        raise ValueError(f"idempotency key: 1 to {MAX_KEY} characters")
+        raise IdempotencyKeyInvalid(f"idempotency key: 1 to {MAX_KEY} characters")
     if key is not None and (done := _replay(wf, actor.user, key)) is not None:
         return done
     now = wf._now()

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import directory
 from ..engine.errors import EngineError, FormInvalid
-from ..engine.opening import open_case
+from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from ..views import case_as_dict
@@ -202,7 +202,7 @@ def build_api(web: Web) -> FastAPI:
         try:
             opened = open_case(wf, sop.sop, access.actor_for(user), body.identification,
                                idempotency_key=key)
-        except ValueError:
+        except IdempotencyKeyInvalid:
             raise ApiError(422, "idempotency_key_invalid",
                            "En-tête Idempotency-Key : 1 à 100 caractères.") from None
         return {"reference": opened.reference, "version": opened.version, "replayed": opened.replayed}
