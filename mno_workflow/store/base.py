@@ -104,8 +104,10 @@ class WorkflowSession(Session):
         return super().begin(nested=nested)
 
     def _connection_for_bind(self, engine: Any, execution_options: Any = None, **kw: Any):
-        trans = self._transaction
-        if not execution_options and (trans is None or engine not in trans._connections):
+        root = self._transaction
+        while root is not None and root._parent is not None:  # savepoints: ask the outer one
+            root = root._parent
+        if not execution_options and (root is None or engine not in root._connections):
             execution_options = {WRITE_OPTION: self._mno_write}
         return super()._connection_for_bind(engine, execution_options, **kw)
 

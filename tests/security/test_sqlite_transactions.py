@@ -58,3 +58,20 @@ def test_a_write_session_holds_the_write_lock_from_its_begin(tmp_path):
             assert r.scalar(select(func.count()).select_from(User)) == 0
     fast.dispose()
     db.dispose()
+
+
+def test_savepoints_in_a_write_session_give_no_warning(tmp_path):
+    import warnings
+
+    db, sessions = _db(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with sessions.begin() as s:
+            s.add(User(id="a", display_name="A", role="caseworker"))
+            s.flush()  # the outer transaction has its connection before the savepoint
+            with s.begin_nested():
+                s.scalar(select(func.count()).select_from(User))
+                s.add(User(id="b", display_name="B", role="caseworker"))
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(User)) == 2
+    db.dispose()
