@@ -40,6 +40,7 @@ from .store import repository
 from .store.base import database_url, make_engine
 from .store.migrate import upgrade
 from .store.models import SopVersion
+from .user_cli import register as _register_user_commands
 from .views import audit_lines, case_as_dict, case_lines
 
 app = typer.Typer(help="MNO Workflow — POS exécutables du mécanisme national de référencement.",
@@ -274,8 +275,17 @@ AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE[@ORGANISAT
 
 
 @case_app.command("create")
-def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | None = None) -> None:
-    """Ouvrir un dossier à la première étape de la POS ; affiche sa référence. / Open a case."""
+def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | None = None,
+                data: Annotated[list[str] | None, typer.Option(
+                    "--data", help="Fiche d'enregistrement : champ=valeur (répétable), même transaction")]
+                = None,
+                json_file: Annotated[Path | None, typer.Option("--json", help="Fiche en JSON")] = None,
+                idempotency_key: Annotated[str | None, typer.Option(
+                    help="Clé d'idempotence : une reprise avec la même clé rend le même dossier")] = None
+                ) -> None:
+    """Ouvrir un dossier à la première étape de la POS (avec --data/--json : et l'enregistrer, en
+    une transaction) ; affiche sa référence. / Open a case."""
+    from .engine.opening import IdempotencyKeyInvalid, open_case, registration
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)
@@ -286,9 +296,21 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
         with _errors():
             engine.load_sop(loaded)
         sop_id = loaded.model.sop
+    trigger, payload = "", {}
+    if data or json_file:
+        with engine.sessions() as s, _errors():
+            model = engine.registry.compiled(engine.registry.latest(s, sop_id)).sop
+        tr = registration(model, who.role)
+        if tr is None:
+            fail(f"Le rôle « {who.role} » n'a pas de fiche d'enregistrement à la création.", 2)
+        trigger, payload = tr.trigger, _payload(model, tr.trigger, data or [], json_file)
     with _errors():
-        ref = engine.create_case(sop_id, who, assignee=assignee)
-    typer.echo(ref)
+        try:
+            opened = open_case(engine, sop_id, who, payload, trigger=trigger or "", assignee=assignee,
+                               idempotency_key=idempotency_key)
+        except IdempotencyKeyInvalid as e:
+            fail(f"--idempotency-key : {e}", 2)
+    typer.echo(opened.reference)
 
 
 def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict[str, Any]:
@@ -586,14 +608,30 @@ def serve(host: Annotated[str, typer.Option(help="Adresse d'écoute")] = "127.0.
           port: Annotated[int, typer.Option(help="Port", min=1, max=65535)] = 8000,
           demo: Annotated[bool, typer.Option(help="Charger des données fictives dans une base vide")] = False,
           sweeper_interval: Annotated[int, typer.Option(help="Secondes entre deux balayages des délais "
-                                                              "(0 : aucun)", min=0)] = 60) -> None:
+                                                              "(0 : aucun)", min=0)] = 60,
+          demo_password: Annotated[str | None, typer.Option(
+              help="Mot de passe des comptes de démonstration (sinon aléatoires, affichés)")] = None,
+          secure_cookies: Annotated[bool | None, typer.Option(
+              "--secure-cookies/--no-secure-cookies",
+              help="Cookies Secure et HSTS (par défaut : oui sauf sur 127.0.0.1/localhost)")] = None,
+          proxy_headers: Annotated[bool, typer.Option(
+              help="Derrière un proxy inverse : IP du client lue dans X-Forwarded-For")] = False,
+          forwarded_allow_ips: Annotated[str | None, typer.Option(
+              help="Adresses des proxys de confiance (virgules), défaut 127.0.0.1")] = None) -> None:
     """Interface web, API REST et rappels dans un seul processus. / Web UI, REST API and reminders."""
+    from .web.demo_safety import DemoRefused
     from .web.server import serve as run
-    run(database_url(_state["db"]), host=host, port=port, demo=demo, sweeper_interval=sweeper_interval)
+    try:
+        run(database_url(_state["db"]), host=host, port=port, demo=demo, sweeper_interval=sweeper_interval,
+            demo_password=demo_password, secure_cookies=secure_cookies, proxy_headers=proxy_headers,
+            forwarded_allow_ips=forwarded_allow_ips)
+    except DemoRefused as e:
+        fail(str(e))
 
 
 user_app = typer.Typer(help="Comptes des utilisateurs de l'interface web.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+_register_user_commands(user_app)
 
 
 @user_app.command("add")
@@ -628,6 +666,9 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         if role == "provider" and not organisation:
             fail("--organisation est obligatoire pour un point focal de prestataire")
         user = s.get(User, user_id) or User(id=user_id)
+        if user.password_hash:  # a password change ends the user's web sessions at once
+            from .web.websessions import end_all
+            end_all(s, user_id, "password_changed")
         user.display_name, user.role, user.organisation, user.region = name, role, organisation, region
         user.email, user.language, user.active = email, language, True
         user.password_hash = hash_password(password)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -140,7 +141,7 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
                         Problem(label, start, "-", f"{len(cells)} cellules pour {len(header)} colonnes")
                     )
                     continue
-                values = dict(zip(header, cells, strict=False))
+                values = dict(zip(header, (restore(c) for c in cells), strict=False))
                 rows.append(RawRow(label, start, values))
             if not bad:
                 sources[name] = rows
@@ -200,6 +201,8 @@ def _header_problems(label: str, name: str, header: list[str]) -> list[Problem]:
 
 
 _PATTERN_HINTS = {
+    "url": "lien http(s)://, mailto: ou tel: attendu (javascript: et autres refusés)",
+    "website": "lien http(s)://, mailto: ou tel: attendu (javascript: et autres refusés)",
     "number": "numéro de téléphone attendu, ex. +226 70 12 34 56",
     "currency": "code de devise ISO 4217 attendu : XOF",
     "opens_at": "heure HH:MM attendue",
@@ -491,7 +494,31 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return neutralise(str(value))
+
+
+_FORMULA = ("=", "@", "\t", "\r", "+", "-")
+_NUMBERISH = re.compile(r"[+-]?[0-9 .()/-]*")
+
+
+def _risky(text: str) -> bool:
+    if text.startswith(("+", "-")):  # "+226 70 12 34 56", "-5": no function can be called
+        return not _NUMBERISH.fullmatch(text)
+    return text.startswith(_FORMULA)
+
+
+def neutralise(text: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: a text starting with ``= @ + -``, tab
+    or carriage return (or with ``'`` itself) gets a leading ``'``; :func:`restore` undoes it on
+    import, so an export imports back unchanged."""
+    return "'" + text if _risky(text) or text.startswith("'") else text
+
+
+def restore(text: str) -> str:
+    """The inverse of :func:`neutralise`."""
+    if text.startswith("'") and (_risky(text[1:]) or text[1:].startswith("'")):
+        return text[1:]
+    return text
 
 
 def export_package(session: Session, dest: Path | str, fmt: str = "csv") -> list[Path]:

@@ -47,6 +47,8 @@ HHMM = opt(str, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 Phone = Annotated[str, BeforeValidator(_empty_to_none), Field(pattern=r"^\+?[0-9][0-9 ]{5,19}$")]
 Currency = opt(str, pattern=r"^[A-Z]{3}$")
 Email = opt(str, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Links shown in pages: only web, e-mail and telephone links (never javascript:, data:, file:…).
+Url = opt(str, pattern=r"^(?i:https?://|mailto:|tel:)\S+$", max_length=500)
 
 
 class Row(BaseModel):
@@ -61,7 +63,7 @@ class Organization(Row):
     alternate_name: Text = None
     description: Annotated[str, Field(min_length=1)]
     email: Email = None
-    website: Text = None
+    website: Url = None
     legal_status: Text = None
     parent_organization_id: Text = ref("organization")
     note: Text = None
@@ -96,7 +98,7 @@ class Service(Row):
     name: Annotated[str, Field(min_length=1)]
     alternate_name: Text = None
     description: Text = None
-    url: Text = None
+    url: Url = None
     email: Email = None
     status: Literal[SERVICE_STATUSES]  # type: ignore[valid-type]
     interpretation_services: Text = None

@@ -22,6 +22,7 @@ from ..sop.expr import ExprError, compile_expr
 from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP, ForEach
 from ..store.audit import append_event
+from ..store.base import WorkflowSession
 from ..store.models import Case, StepInstance
 from ..store.outbox import enqueue
 from ..store.repository import fold
@@ -110,7 +111,7 @@ class WorkflowEngine:
         self.db = db
         self.clock = clock or SystemClock()
         self.registry = registry or Registry()
-        self.sessions = sessionmaker(db, expire_on_commit=False)
+        self.sessions = sessionmaker(db, class_=WorkflowSession, expire_on_commit=False)
         self.recipient_known = recipient_known
         if recipient_type == "directory":
             from ..directory import organisation_type as recipient_type
@@ -147,30 +148,35 @@ class WorkflowEngine:
         (``MNR-BF-000001``). Raises SOPNotFound."""
         now = self._now()
         with self.sessions.begin() as s:
-            row = self.registry.latest(s, sop_id)
-            compiled = self.registry.compiled(row)
-            sop = compiled.sop
-            role = sop.roles.get(actor.role)
-            if role is None or role.scope == "recipient":
-                raise RoleNotAllowed(Message(
-                    fr=f"Le rôle « {actor.role} » ne peut pas ouvrir de dossier "
-                       f"(rôles de la POS : {', '.join(sop.roles)}).",
-                    en=f"Role '{actor.role}' may not open a case (SOP roles: {', '.join(sop.roles)})."))
-            case = Case(sop_version_id=row.id, status="open", assignee=assignee or actor.user,
-                        data={}, created_at=now, updated_at=now)
-            s.add(case)
-            s.flush()
-            case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
-            started = self._start_step(s, case, compiled, sop.start, now)
-            effects: list[dict] = [{"started": k} for k in started]
-            for key in started:
-                inst = next(i for i in case.instances if i.label_key == key)
-                effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
-            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
-                         organisation=actor.organisation, action="create",
-                         data={"assignee": case.assignee},
-                         sop_version=f"{sop.sop}@{sop.version}", effects=effects)
-            return case.reference
+            return self._create(s, sop_id, actor, assignee, now).reference
+
+    def _create(self, s: Session, sop_id: str, actor: Actor, assignee: str | None, now: datetime) -> Case:
+        """Create the case in ``s`` (flushed, not committed); see :meth:`create_case`."""
+        row = self.registry.latest(s, sop_id)
+        compiled = self.registry.compiled(row)
+        sop = compiled.sop
+        role = sop.roles.get(actor.role)
+        if role is None or role.scope == "recipient":
+            raise RoleNotAllowed(Message(
+                fr=f"Le rôle « {actor.role} » ne peut pas ouvrir de dossier "
+                   f"(rôles de la POS : {', '.join(sop.roles)}).",
+                en=f"Role '{actor.role}' may not open a case (SOP roles: {', '.join(sop.roles)})."))
+        case = Case(sop_version_id=row.id, status="open", assignee=assignee or actor.user,
+                    data={}, created_at=now, updated_at=now)
+        s.add(case)
+        s.flush()
+        case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
+        started = self._start_step(s, case, compiled, sop.start, now)
+        effects: list[dict] = [{"started": k} for k in started]
+        for key in started:
+            inst = next(i for i in case.instances if i.label_key == key)
+            effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
+        append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
+                     organisation=actor.organisation, action="create",
+                     data={"assignee": case.assignee},
+                     sop_version=f"{sop.sop}@{sop.version}", effects=effects)
+        s.flush()
+        return case
 
     def _load_case(self, s: Session, reference: str, *, lock: bool) -> Case:
         q = select(Case).where(Case.reference == reference)

@@ -239,3 +239,17 @@ class HolidayOverride(Base):
     action: Mapped[str] = mapped_column(String(8))
     decided_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseRequest(Base):
+    """An idempotency key of "new case": the first request with ``(owner, key)`` creates the case
+    in the same transaction as this row; a retry with the same key gets ``reference`` back."""
+
+    __tablename__ = "case_requests"
+    __table_args__ = (UniqueConstraint("owner", "key", name="uq_case_requests_owner_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+    reference: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,7 +8,6 @@ or scope, 404 unknown or not visible, 409 ``stale_version`` (with ``current_vers
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -20,11 +19,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import directory
 from ..engine.errors import EngineError, FormInvalid
-from ..engine.forms import validate_form
+from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from ..views import case_as_dict
-from . import access, casetools, queries, security
+from . import access, casetools, queries, tokens
+from .api_auth import add_auth_routes
 from .core import Web
 
 bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/v1/auth/token")
@@ -33,18 +33,6 @@ bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/v1
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, **extra: Any):
         self.status, self.code, self.message, self.extra = status, code, message, extra
-
-
-class TokenRequest(BaseModel):
-    username: str = Field(max_length=100)
-    password: str = Field(max_length=1000)
-
-
-class TokenResponse(BaseModel):
-    token: str
-    expires_at: datetime | None
-    user: str
-    role: str
 
 
 class NewCase(BaseModel):
@@ -142,39 +130,23 @@ def build_api(web: Web) -> FastAPI:
             {"code": "server_error", "message": "Erreur inattendue du serveur."}, status_code=500
         )
 
-    def current_user(creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
+    def current_user(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
             raise ApiError(401, "unauthenticated", "Jeton d'accès requis (Authorization: Bearer).")
-        with wf.sessions() as s:
-            user = security.user_for_token(s, creds.credentials[:200])
-            if user is None:
-                raise ApiError(401, "unauthenticated", "Jeton invalide, expiré ou révoqué.")
-            s.expunge(user)
-            return user
+        found = tokens.check(wf.sessions, creds.credentials[:200])
+        if found is None:
+            raise ApiError(401, "unauthenticated", "Jeton invalide, expiré ou révoqué.")
+        user, row = found
+        if (row.scope == "read" and request.method not in ("GET", "HEAD")
+                and "/auth/" not in request.url.path):
+            raise ApiError(403, "token_scope",
+                           "Jeton en lecture seule : cette requête modifie des données. "
+                           "/ Read-only token: this request changes data.")
+        request.state.token_id = row.id
+        return user
 
-    # -- auth -----------------------------------------------------------------------------------------
-    @api.post(
-        "/auth/token",
-        response_model=TokenResponse,
-        responses=_error_responses(401, 429),
-        summary="Obtenir un jeton (identifiant et mot de passe)",
-    )
-    def token(body: TokenRequest, request: Request):
-        ip = request.client.host if request.client else "-"
-        with wf.sessions.begin() as s:
-            if security.is_locked(s, body.username, ip):
-                raise ApiError(429, "too_many_attempts", "Trop de tentatives. Réessayez dans 15 minutes.")
-            user = security.authenticate(s, body.username, body.password)
-            if user is None:
-                security.record_failure(s, body.username, ip)
-                raise ApiError(401, "login_failed", "Identifiant ou mot de passe incorrect.")
-            security.clear_failures(s, body.username, ip)
-            now = security.wall_now()
-            tok = security.issue_token(s, user, now, label="api")
-            from .models import ApiToken
-
-            row = s.query(ApiToken).filter_by(digest=security.token_digest(tok)).one()
-            return TokenResponse(token=tok, expires_at=row.expires_at, user=user.id, role=user.role)
+    # -- auth (token issue, list, revoke) ------------------------------------------------------------
+    add_auth_routes(api, web, current_user, ApiError, _error_responses)
 
     @api.get("/me", responses=_error_responses(401), summary="L'utilisateur du jeton")
     def me(user: User = Depends(current_user)):
@@ -223,28 +195,20 @@ def build_api(web: Web) -> FastAPI:
         responses=_error_responses(401, 403, 422),
         summary="Ouvrir un dossier avec sa fiche d'identification",
     )
-    def create_case(body: NewCase, user: User = Depends(current_user)):
+    def create_case(body: NewCase, request: Request, user: User = Depends(current_user)):
+        """Create and register in one transaction. With an ``Idempotency-Key`` header (1–100
+        characters), a retry with the same key returns the same case (``replayed``: true)."""
         access.require(user, "create_case")
         with wf.sessions() as s:
             sop = web.latest(s).sop
-        register = next(
-            (tr for tr in sop.steps[sop.start].transitions if tr.form and user.role in tr.by), None
-        )
-        actor = access.actor_for(user)
-        if register:
-            now = web.now()
-            validate_form(
-                sop,
-                register.form,
-                body.identification,
-                context=wf.context(Case(data={}), None, sop, now),
-                today=wf.local_today(sop, now),
-            )
-        ref = wf.create_case(sop.sop, actor)
-        version = 1
-        if register:
-            version = wf.fire(ref, register.trigger, actor, body.identification).version
-        return {"reference": ref, "version": version}
+        key = request.headers.get("idempotency-key")
+        try:
+            opened = open_case(wf, sop.sop, access.actor_for(user), body.identification,
+                               idempotency_key=key)
+        except IdempotencyKeyInvalid:
+            raise ApiError(422, "idempotency_key_invalid",
+                           "En-tête Idempotency-Key : 1 à 100 caractères.") from None
+        return {"reference": opened.reference, "version": opened.version, "replayed": opened.replayed}
 
     @api.get("/cases/{reference}", responses=_error_responses(401, 403, 404), summary="Un dossier")
     def get_case(reference: str, user: User = Depends(current_user)):

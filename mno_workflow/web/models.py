@@ -7,6 +7,8 @@
 - ``web_export_log``: every export (who, what, filters, row count, with names or not). Append-only.
 - ``web_form_tokens``: one-time tokens of the new-case form: a second submit of the same token
   (double click, parallel posts) goes to the case created by the first one.
+- ``web_sessions``: server-side sessions of the pages (the cookie only names one by a random id),
+  so that logout, a password change, deactivation and "end all sessions" take effect at once.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..store.base import Base, JSONData, UTCDateTime
@@ -47,6 +49,9 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "read": GET requests only; "write": everything the user's role allows.
+    scope: Mapped[str] = mapped_column(String(8), default="write", server_default=text("'write'"))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginFailure(Base):
@@ -89,3 +94,20 @@ class ExportLog(Base):
     filters: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
     row_count: Mapped[int] = mapped_column(Integer)
     names: Mapped[bool] = mapped_column(default=False)
+
+
+class WebSession(Base):
+    """A signed-in browser session. ``digest`` is the SHA-256 of the random id kept in the signed
+    cookie. Valid while ``ended_at`` is empty, ``now < expires_at`` (absolute lifetime, fixed at
+    login) and ``now < last_seen_at + idle timeout``."""
+
+    __tablename__ = "web_sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    ip: Mapped[str | None] = mapped_column(String(64))
