@@ -1,7 +1,9 @@
 """The SOP's business calendar: local time, work week, public holidays and deadline arithmetic.
 
 A :class:`BusinessCalendar` is built from the SOP's ``calendar:`` block (IANA time zone, ``holidays``
-country code, work week) plus administrator :class:`HolidayOverride` rows (an Eid confirmed after
+code ``BF`` or ``GB-ENG``, work week, extra holidays and observance, see
+:mod:`mno_workflow.engine.holiday_sources`)
+plus administrator :class:`HolidayOverride` rows (an Eid confirmed after
 the moon sighting, an estimated date removed). Every method takes aware instants and returns aware
 **UTC** datetimes; dates (``datetime.date``) are local dates of the SOP time zone.
 
@@ -25,10 +27,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as _holidays
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from mno_workflow.engine.clock import require_aware
+from mno_workflow.engine.holiday_sources import check_code, year_holidays
 from mno_workflow.sop.schema import Calendar, Duration, Unit
 
 __all__ = ["WEEKDAYS", "BusinessCalendar", "HolidayOverride", "add_months"]
@@ -89,6 +91,8 @@ class BusinessCalendar:
         workweek: Iterable[str] = ("mon", "tue", "wed", "thu", "fri"),
         overrides: Iterable[HolidayOverride] = (),
         language: str = "fr",
+        extra: Iterable = (),
+        observed: dict[str, str] | None = None,
     ) -> None:
         try:
             self.tz = ZoneInfo(timezone)
@@ -106,10 +110,9 @@ class BusinessCalendar:
         self.country = country
         self.language = language
         if country is not None:
-            try:
-                _holidays.country_holidays(country, years=[], language=language)
-            except NotImplementedError as exc:
-                raise ValueError(f"the holidays package knows no country {country!r}") from exc
+            check_code(country)
+        self.extra = tuple(extra)
+        self.observed = dict(observed or {})
         self._added: dict[date, str] = {}
         self._removed: set[date] = set()
         for o in overrides:
@@ -127,7 +130,8 @@ class BusinessCalendar:
         cls, calendar: Calendar, overrides: Iterable[HolidayOverride] = (), language: str = "fr"
     ) -> BusinessCalendar:
         """Build the calendar of an SOP's ``calendar:`` block plus administrator overrides."""
-        return cls(calendar.timezone, calendar.holidays, calendar.workweek, overrides, language)
+        return cls(calendar.timezone, calendar.holidays, calendar.workweek, overrides, language,
+                   calendar.extra_holidays, calendar.observed)
 
     def __repr__(self) -> str:
         week = [k for k, v in WEEKDAYS.items() if v in self.workweek]
@@ -168,11 +172,8 @@ class BusinessCalendar:
             with self._lock:
                 table = self._years.get(year)
                 if table is None:
-                    if self.country is None:
-                        table = {}
-                    else:
-                        h = _holidays.country_holidays(self.country, years=year, language=self.language)
-                        table = {d: str(n) for d, n in h.items() if d.year == year}
+                    table = year_holidays(self.country, year, self.language, self.extra,
+                                          self.observed)
                     self._years[year] = table
         return table
 

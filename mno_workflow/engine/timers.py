@@ -22,6 +22,7 @@ from ..store.models import Deadline as DeadlineRow
 from .calendar import BusinessCalendar
 from .calendar import HolidayOverride as Override
 from .deadlines import DeadlineError, due_at, reminder_instants, start_instant
+from .holiday_sources import HOLIDAYS_VERSION
 
 _cache: dict[tuple, BusinessCalendar] = {}
 _markers: dict[str, tuple[float, tuple]] = {}
@@ -30,28 +31,30 @@ RECHECK_SECONDS = 30.0  # how stale another process's holiday override may be se
 
 
 def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
-    """The SOP's business calendar with the stored holiday overrides of its country applied.
+    """The SOP's business calendar with the stored holiday overrides of *its calendar* applied
+    (keyed by ``sop.calendar.key``: ``BF``, ``GB-ENG``; another region of the same country has its
+    own overrides).
 
     Cached per (calendar, overrides state); the overrides table is re-read at most every
     ``RECHECK_SECONDS`` (30 s), so a holiday confirmed in another process applies to deadlines
-    computed from then on; see :func:`forget_overrides` for this process."""
-    country = sop.calendar.holidays
-    marker: tuple = ()
-    rows: list[HolidayOverride] = []
-    if country:
-        seen = _markers.get(country)
-        if seen is not None and time.monotonic() - seen[0] < RECHECK_SECONDS:
-            marker = seen[1]
-        else:
-            marker = tuple(session.execute(
-                select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
-                .where(HolidayOverride.country == country)).one())
-            _markers[country] = (time.monotonic(), marker)
+    computed from then on; see :func:`forget_overrides` for this process. Raises ValueError for
+    a calendar the ``holidays`` package cannot serve (bad time zone or code)."""
+    key_name = sop.calendar.key
+    seen = _markers.get(key_name)
+    if seen is not None and time.monotonic() - seen[0] < RECHECK_SECONDS:
+        marker = seen[1]
+    else:
+        marker = tuple(session.execute(
+            select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
+            .where(HolidayOverride.calendar == key_name)).one())
+        _markers[key_name] = (time.monotonic(), marker)
     key = (sop.calendar.model_dump_json(), marker)
     cal = _cache.get(key)
     if cal is None:
-        if country and marker and marker[0]:
-            rows = list(session.scalars(select(HolidayOverride).where(HolidayOverride.country == country)
+        rows: list[HolidayOverride] = []
+        if marker and marker[0]:
+            rows = list(session.scalars(select(HolidayOverride)
+                                        .where(HolidayOverride.calendar == key_name)
                                         .order_by(HolidayOverride.decided_at, HolidayOverride.id)))
         overrides = [Override(date=r.day, name=r.name or "", action=r.action) for r in rows]
         cal = BusinessCalendar.from_sop(sop.calendar, overrides=overrides)
@@ -114,7 +117,8 @@ def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, 
             auto_trigger=expiry.fire if expiry and kind == "expiry" else None,
             start_at=start, due_at=due, fire_at=at, status="pending"))
     return [{"deadline": {"instance": inst.label_key, "state": inst.state,
-                          "due_at": due.isoformat(), "reminders": len(planned) - 1}}]
+                          "due_at": due.isoformat(), "reminders": len(planned) - 1,
+                          "calendar": cal.country or "-", "holidays_version": HOLIDAYS_VERSION}}]
 
 
 def pause(session: Session, inst: StepInstance, now: datetime, reason: str) -> int:

@@ -11,6 +11,7 @@ Durations are written as ``"<amount> <unit>"`` where the unit is one of ``minute
 from __future__ import annotations
 
 import re
+from datetime import date as _date
 from datetime import time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -354,12 +355,51 @@ class Role(Strict):
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
+class ExtraHoliday(Strict):
+    """A public holiday the SOP adds to the ``holidays`` package: one ``date`` (``2025-06-02``) or
+    a yearly ``every: "MM-DD"`` (optionally ``since``/``until`` a year), with a ``name`` label."""
+
+    date: _date | None = None
+    every: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    since: int | None = None
+    until: int | None = None
+    name: Label
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ExtraHoliday:
+        if (self.date is None) == (self.every is None):
+            raise ValueError("an extra holiday has either 'date' (one day) or 'every' (MM-DD, yearly)")
+        return self
+
+
 class Calendar(Strict):
-    """The SOP's business calendar: IANA time zone, ``holidays`` country code, work week."""
+    """The SOP's business calendar: IANA time zone, ``holidays`` code (ISO 3166-1 country ``BF``
+    or ISO 3166-2 subdivision ``GB-ENG``), work week, extra holidays and observance rules
+    (``observed: {sun: mon}``: a holiday on a Sunday is also off the next Monday), the local time
+    "before" reminders are sent (``reminder_time``, default 08:00) and the roles allowed to
+    confirm, move or remove holidays of this calendar (``managed_by``; default: the SOP's roles
+    named ``coordinator`` and ``supervisor``)."""
 
     timezone: str = "UTC"
-    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
     workweek: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    extra_holidays: list[ExtraHoliday] = []
+    observed: dict[Weekday, Weekday] = {}
+    reminder_time: time = time(8, 0)
+    managed_by: list[Ident] | None = None
+
+    def managers(self, roles: Any = ()) -> list[str]:
+        """Roles that may change this calendar's holidays: ``managed_by``, else those of
+        ``roles`` named ``coordinator`` or ``supervisor``."""
+        if self.managed_by is not None:
+            return list(self.managed_by)
+        return [r for r in ("coordinator", "supervisor") if r in roles]
+
+    @property
+    def key(self) -> str:
+        """The key of administrator holiday overrides: the ``holidays`` code (``GB-ENG``), or
+        ``"-"`` for a calendar without public holidays."""
+        return self.holidays or "-"
 
 
 class CaseSummary(Strict):
