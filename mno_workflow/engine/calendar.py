@@ -15,7 +15,9 @@ table in ``docs/working-days.md``; the short version:
   month, clamped to the month's end;
 * working days: due at the **end** (23:59:59.999999 local) of the Nth counted working day; day one
   is the first working day *after* the start's local date; with a cut-off time, a start on a
-  working day strictly before the cut-off makes that day day one.
+  working day strictly before the cut-off makes that day day one;
+* days/weeks/months with a cut-off: calendar days, day one the start's date before the cut-off,
+  else the next calendar date; due at the end of day N.
 """
 
 from __future__ import annotations
@@ -308,10 +310,11 @@ class BusinessCalendar:
         * ``months`` without cut-off: same local time, same day of month, clamped to the month end
           (31 January + 1 month → 28 February).
         * ``working_days``: :meth:`add_working_days`.
-        * ``days``/``weeks``/``months`` **with** a cut-off: whole days, day one being
-          :meth:`first_counted_day` (the start's date if a working day before the cut-off, else
-          the next working day); due at the end of day N (for months: of the day before the same
-          day of month N months after day one).
+        * ``days``/``weeks``/``months`` **with** a cut-off: whole calendar days, day one being the
+          start's local date if the local time is before the cut-off, else the next calendar date
+          (the cut-off applies to the unit of the deadline: calendar days move to the next
+          calendar day, working days to the next working day); due at the end of day N (for
+          months: of the day before the same day of month N months after day one).
 
         ``amount == 0`` returns ``instant``. Raises ValueError for a naive instant.
         """
@@ -326,7 +329,11 @@ class BusinessCalendar:
         if unit is Unit.working_days:
             return self.add_working_days(start, n, cutoff)
         if cutoff is not None:
-            day_one = self.first_counted_day(start, cutoff)
+            # Calendar-day units count calendar days: before the cut-off the start's own date is
+            # day one, otherwise the next calendar date (a 24/7 service works on weekends).
+            local = self.local(start)
+            day_one = local.date() if local.time() < cutoff.replace(tzinfo=None) \
+                else local.date() + timedelta(days=1)
             if unit is Unit.months:
                 last = add_months(day_one, n) - timedelta(days=1)
             else:

@@ -147,10 +147,33 @@ def due_at(
     """The due instant (aware UTC): ``calendar.add(start_instant, resolve_duration, cutoff)``.
 
     See :meth:`BusinessCalendar.add` for each unit; the cut-off only affects day-based units.
+    From a date-only ``start`` field D: days/weeks/months are due at the **end** of local day
+    D+N (``15 days`` of 1 July → end of 16 July), working days at the end of the Nth working
+    day after D, hours/minutes from local midnight of D; the cut-off does not apply.
     Raises the errors of :func:`resolve_duration` and :func:`start_instant`.
     """
     start = start_instant(deadline, entered_at, data, calendar)
-    return calendar.add(start, resolve_duration(deadline, data), cutoff=deadline.cutoff)
+    duration = resolve_duration(deadline, data)
+    if starts_on_a_date(deadline, data):
+        # "within N days of date D" includes day D+N to its end; there is no time of day for a
+        # cut-off to compare with, so none applies.
+        if duration.unit in (Unit.days, Unit.weeks, Unit.months):
+            return calendar.end_of_day(calendar.local_date(calendar.add(start, duration)))
+        return calendar.add(start, duration)
+    return calendar.add(start, duration, cutoff=deadline.cutoff)
+
+
+def starts_on_a_date(deadline: Deadline, data: dict[str, dict[str, Any]]) -> bool:
+    """Whether the deadline's clock starts at a date-only field value (``2025-07-01``, a
+    ``date``), not at an instant."""
+    if deadline.start is None or deadline.start == "entered":
+        return False
+    value = _lookup(data, deadline.start)
+    if isinstance(value, datetime):
+        return False
+    if isinstance(value, date):
+        return True
+    return isinstance(value, str) and "T" not in value and " " not in value.strip()
 
 
 def reminder_instants(

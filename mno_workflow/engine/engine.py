@@ -467,7 +467,7 @@ class WorkflowEngine:
         for idx, t in permitted:
             data: dict = {}
             if t.form:
-                data = validate_form(sop, t.form, payload, context=ctx, today=today)
+                data = validate_form(sop, t.form, payload, context=ctx, today=today, now=now)
             elif payload:
                 raise FormInvalid(trigger, {k: Message(fr="Cette action ne prend pas ce champ.",
                                                        en="This action takes no such field.")

@@ -21,7 +21,15 @@ from ..store.models import Case, HolidayOverride, StepInstance
 from ..store.models import Deadline as DeadlineRow
 from .calendar import BusinessCalendar
 from .calendar import HolidayOverride as Override
-from .deadlines import DeadlineError, due_at, reminder_instants, start_instant
+from .deadlines import (
+    DeadlineError,
+    MissingFieldError,
+    UnknownChoiceError,
+    due_at,
+    reminder_instants,
+    start_instant,
+)
+from .errors import DeadlineNotArmed, Message
 from .holiday_sources import HOLIDAYS_VERSION
 
 _cache: dict[tuple, BusinessCalendar] = {}
@@ -88,8 +96,10 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
     """Create the rows of the deadline of ``inst``'s current state (if it has one).
 
     ``data`` is the case data ``{form: {field: value}}`` (case and instance forms). Returns the
-    audit effects: ``{"deadline": {...due...}}``, or ``{"deadline_error": ...}`` when the due
-    instant cannot be computed (a field it depends on is missing): the transition still happens.
+    audit effects: ``{"deadline": {...due...}}``, or, for a deadline the SOP marks
+    ``optional: true`` whose field is empty, ``{"deadline_skipped": {instance, state, field,
+    reason}}``. Raises :class:`~mno_workflow.engine.errors.DeadlineNotArmed` (fr/en) when the due
+    instant cannot be computed and the deadline is not optional: the transition is not committed.
     """
     state = sop.steps[inst.step].states[inst.state]
     if state.deadline is None or state.final:
@@ -100,8 +110,30 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
         start = start_instant(dl, now, data, cal)
         due = due_at(dl, now, data, cal)
     except DeadlineError as e:
-        return [{"deadline_error": f"{inst.step}.{inst.state}: {e}"}]
+        if dl.optional:
+            return [{"deadline_skipped": {"instance": inst.label_key, "state": inst.state,
+                                          "field": e.field, "reason": str(e)}}]
+        raise not_armed(inst.step, inst.state, e) from None
     return _write_rows(session, case, inst, dl, state.owner, start, due, cal)
+
+
+def not_armed(step: str, state: str, e: DeadlineError) -> DeadlineNotArmed:
+    """The typed, bilingual refusal for a deadline that cannot be armed."""
+    where = f"{step}.{state}"
+    if isinstance(e, MissingFieldError):
+        why_fr = (f"le champ « {e.field} » est vide (il choisit la durée du délai)"
+                  if e.purpose.startswith("it chooses") else f"le champ « {e.field} » est vide (le délai "
+                                                             "part de cette date)")
+    elif isinstance(e, UnknownChoiceError):
+        why_fr = f"« {e.field} » vaut {e.value!r}, valeur absente du délai ({', '.join(e.choices)})"
+    else:
+        why_fr = f"« {e.field} » ne contient pas une date"
+    return DeadlineNotArmed(Message(
+        fr=f"Le délai de l'état « {where} » ne peut pas être calculé : {why_fr}. Rien n'a été "
+           "enregistré ; renseignez ce champ, ou la POS doit déclarer ce délai « optional: true ».",
+        en=f"The deadline of state '{where}' cannot be computed: {e}. Nothing was saved; fill in "
+           "that field, or the SOP must declare this deadline 'optional: true'."),
+        step=step, state=state, field=e.field)
 
 
 def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, owner: str | None,

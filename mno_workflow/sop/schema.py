@@ -139,7 +139,9 @@ class Deadline(Strict):
     it with a recorded reason (default: the escalation role). ``wait_for`` (CEL) makes it a
     minimum period that also waits for an event: ``on_expiry`` happens once the period is over
     *and* the condition holds, whichever is later (e.g. "at least 30 days and until the
-    decision").
+    decision"). ``optional: true`` lets the state be entered without a deadline when the field it
+    depends on is empty (recorded in the audit); otherwise the transition is refused
+    (``deadline_not_armed``).
     """
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
@@ -150,6 +152,7 @@ class Deadline(Strict):
     on_expiry: Expiry | None = None
     wait_for: str | None = None
     extend_by: list[Ident] | None = None
+    optional: bool = False
 
     def extenders(self) -> list[str]:
         """Roles that may extend this deadline (with a reason): ``extend_by``, else the
