@@ -22,6 +22,7 @@ from ..engine.clock import require_aware
 from ..engine.engine import WorkflowEngine
 from ..engine.errors import EngineError
 from ..sop.expr import compile_expr
+from ..store.audit import append_event
 from ..store.models import Case, Deadline, StepInstance
 from ..store.outbox import enqueue
 
@@ -136,8 +137,37 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
             except EngineError as e:
                 row.note = f"automatic trigger {row.auto_trigger!r} refused: {e.text('en')}"
                 report.failed.append(ident)
+                _auto_failed(s, sop, case, inst, row, e, context, now, people)
             s.flush()
     row.status, row.fired_at = "done", now
+
+
+def _auto_failed(s: Session, sop, case: Case, inst: StepInstance, row: Deadline, e: EngineError,
+                 context: dict, now: datetime, people: dict) -> None:
+    """An automatic ``on_expiry: fire`` was refused (a required form, a guard): tell the state's
+    owner and the supervisor once, with the reason in their language, and write one audit event
+    (action ``auto_trigger_failed``). The row is done: no silent retry at every sweep."""
+    roles = [r for r in dict.fromkeys([row.owner_role, row.escalate_to, *_supervisors(sop)]) if r]
+    ctx = {**context, "trigger": row.auto_trigger, "code": e.code,
+           "reason_fr": e.text("fr"), "reason_en": e.text("en")}
+    for role in roles:
+        enqueue(s, case=case, inst=inst, role=role, scope=_scope(sop, role), kind="escalation",
+                template="auto_failed", context=ctx, now=now, deadline_id=row.id, late=row.late,
+                cache=people)
+    case.version += 1
+    case.updated_at = now
+    append_event(s, case, at=now, actor="mno.sweeper", role="system", organisation=None,
+                 action="auto_trigger_failed", trigger=row.auto_trigger, step=inst.step,
+                 instance_key=inst.key, from_state=inst.state, to_state=inst.state,
+                 data={"code": e.code, "reason": {"fr": e.text("fr"), "en": e.text("en")},
+                       "notified": roles, "due_at": row.due_at.isoformat()},
+                 sop_version=f"{sop.sop}@{sop.version}")
+
+
+def _supervisors(sop) -> list[str]:
+    """The roles told when an automatic trigger fails besides the owner: ``supervisor`` if the
+    SOP has that role."""
+    return [r for r in ("supervisor",) if r in sop.roles]
 
 
 def _scope(sop, role: str) -> str:
