@@ -124,6 +124,7 @@ class BusinessCalendar:
             else:
                 self._removed.add(o.date)
                 self._added.pop(o.date, None)
+        self.reminder_time: time = time(8, 0)  # local time of "before" reminders (SOP setting)
         self._years: dict[int, dict[date, str]] = {}
         self._lock = threading.Lock()
 
@@ -132,8 +133,10 @@ class BusinessCalendar:
         cls, calendar: Calendar, overrides: Iterable[HolidayOverride] = (), language: str = "fr"
     ) -> BusinessCalendar:
         """Build the calendar of an SOP's ``calendar:`` block plus administrator overrides."""
-        return cls(calendar.timezone, calendar.holidays, calendar.workweek, overrides, language,
-                   calendar.extra_holidays, calendar.observed)
+        cal = cls(calendar.timezone, calendar.holidays, calendar.workweek, overrides, language,
+                  calendar.extra_holidays, calendar.observed)
+        cal.reminder_time = calendar.reminder_time
+        return cal
 
     def __repr__(self) -> str:
         week = [k for k, v in WEEKDAYS.items() if v in self.workweek]

@@ -27,13 +27,14 @@ from .deadlines import (
     UnknownChoiceError,
     due_at,
     reminder_instants,
+    resolve_duration,
     start_instant,
 )
 from .errors import DeadlineNotArmed, Message
 from .holiday_sources import HOLIDAYS_VERSION
 
 _cache: dict[tuple, BusinessCalendar] = {}
-_markers: dict[str, tuple[float, tuple]] = {}
+_markers: dict[tuple[str, str], tuple[float, tuple]] = {}
 _lock = threading.Lock()
 RECHECK_SECONDS = 30.0  # how stale another process's holiday override may be seen here
 
@@ -48,15 +49,16 @@ def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
     computed from then on; see :func:`forget_overrides` for this process. Raises ValueError for
     a calendar the ``holidays`` package cannot serve (bad time zone or code)."""
     key_name = sop.calendar.key
-    seen = _markers.get(key_name)
+    where = (str(session.get_bind().url), key_name)  # one process may serve several databases
+    seen = _markers.get(where)
     if seen is not None and time.monotonic() - seen[0] < RECHECK_SECONDS:
         marker = seen[1]
     else:
         marker = tuple(session.execute(
             select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
             .where(HolidayOverride.calendar == key_name)).one())
-        _markers[key_name] = (time.monotonic(), marker)
-    key = (sop.calendar.model_dump_json(), marker)
+        _markers[where] = (time.monotonic(), marker)
+    key = (where, sop.calendar.model_dump_json(), marker)
     cal = _cache.get(key)
     if cal is None:
         rows: list[HolidayOverride] = []
@@ -138,7 +140,12 @@ def not_armed(step: str, state: str, e: DeadlineError) -> DeadlineNotArmed:
 
 def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, owner: str | None,
                 start: datetime, due: datetime, cal: BusinessCalendar) -> list[dict]:
-    planned = [("reminder", str(text), at) for text, at in reminder_instants(dl, start, due, cal)]
+    try:
+        unit = resolve_duration(dl, {**(case.data or {}), **(inst.data or {})}).unit
+    except DeadlineError:
+        unit = None
+    planned = [("reminder", str(text), at)
+               for text, at in reminder_instants(dl, start, due, cal, unit, cal.reminder_time)]
     planned.append(("expiry", "", due))
     expiry = dl.on_expiry
     for kind, offset, at in planned:

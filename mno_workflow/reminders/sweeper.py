@@ -7,7 +7,8 @@ entered at that instant and that the case is open, writes outbox messages, fires
 ``on_expiry.fire`` trigger when there is one, and marks each row done, in one transaction (an
 automatic trigger in a savepoint of its own, so a refused one is reported and the rest goes on).
 Rows found after their time by more than ``late_after`` (e.g. the server was down) are sent once,
-marked late. Source: DESIGN.md "Deadlines and reminders".
+marked late; of several due rows of one reminder rule (a repeated reminder during downtime) only
+the latest is sent. Source: DESIGN.md "Deadlines and reminders".
 """
 
 from __future__ import annotations
@@ -83,17 +84,41 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
     report = SweepReport()
     people: dict = {}  # recipients looked up once per sweep
     with wf.sessions.begin() as s:
-        for row in _claim(s, now, limit):
+        rows, caught_up = _one_per_rule(_claim(s, now, limit), now)
+        for row in rows:
             # Reminders and escalations only add rows: they cannot half-fail. An automatic
             # trigger runs in its own savepoint inside _process, so a refused one leaves the
             # rest of the sweep intact.
             with s.no_autoflush:
-                _process(wf, s, row, now, late_after, report, people)
+                _process(wf, s, row, now, late_after, report, people, force_late=row.id in caught_up)
     return report
 
 
+def _one_per_rule(rows: list[Deadline], now: datetime) -> tuple[list[Deadline], set[int]]:
+    """Catch-up after downtime: of several due reminder rows of one rule (same instance, same
+    entry into the state, same offset, e.g. six days of ``every 1 day after``), only the latest is
+    sent, marked late; the others are marked ``cancelled`` with the reason. Returns the rows to
+    process and the ids of the rows that stand for missed ones."""
+    latest: dict[tuple, Deadline] = {}
+    for row in rows:
+        if row.kind == "reminder":
+            key = (row.instance_id, row.entered_at, row.offset)
+            if key not in latest or (row.fire_at, row.id) > (latest[key].fire_at, latest[key].id):
+                latest[key] = row
+    keep_ids = {r.id for r in latest.values()}
+    out, caught_up = [], set()
+    for row in rows:
+        if row.kind == "reminder" and row.id not in keep_ids:
+            row.status, row.fired_at = "cancelled", now
+            row.note = "catch-up: one reminder per rule after downtime"
+            caught_up.add(latest[(row.instance_id, row.entered_at, row.offset)].id)
+        else:
+            out.append(row)
+    return out, caught_up
+
+
 def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_after: timedelta,
-             report: SweepReport, people: dict) -> None:
+             report: SweepReport, people: dict, force_late: bool = False) -> None:
     inst = s.get(StepInstance, row.instance_id)
     case = s.get(Case, row.case_id)
     ident = (case.reference if case else None, inst.label_key if inst else None, row.state,
@@ -104,7 +129,7 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
         report.skipped.append(ident)
         return
     sop = wf.registry.for_case(case).sop
-    row.late = now - row.fire_at > late_after
+    row.late = force_late or now - row.fire_at > late_after
     report.late += int(row.late)
     context = {"reference": case.reference, "step": inst.step, "instance": inst.key, "state": inst.state,
                "due_at": row.due_at.isoformat(), "offset": row.offset, "late": row.late}

@@ -58,8 +58,13 @@ steps:
         label: {fr: Bloqué, en: Stuck}
         owner: caseworker
         deadline: {within: 1 day, on_expiry: {fire: close_with_note}}
+      watch:
+        label: {fr: Veille, en: Watch}
+        owner: caseworker
+        deadline: {within: 3 days, remind: [50%, 1 day before, every 1 day after]}
       done: {label: {fr: Fini, en: Done}, final: true}
     transitions:
+      - {trigger: watch, label: {fr: Veiller, en: Watch}, from: open, to: watch, by: [caseworker]}
       - {trigger: record, label: {fr: Saisir, en: Record}, from: open, to: pep, by: [caseworker],
          form: incident}
       - {trigger: prioritise, label: {fr: Prioriser, en: Prioritise}, from: open, to: by_priority,
@@ -71,8 +76,8 @@ steps:
       - {trigger: park, label: {fr: Garer, en: Park}, from: open, to: stuck, by: [caseworker]}
       - {trigger: close_with_note, label: {fr: Clore, en: Close}, from: stuck, to: done,
          by: [supervisor], form: close_note}
-      - {trigger: finish, label: {fr: Finir, en: Finish}, from: [pep, by_priority, optional_priority, appeal],
-         to: done, by: [caseworker]}
+      - {trigger: finish, label: {fr: Finir, en: Finish},
+         from: [pep, by_priority, optional_priority, appeal, watch], to: done, by: [caseworker]}
 flow:
   - {after: intake.done, close_case: true}
 """
