@@ -502,6 +502,7 @@ class WorkflowEngine:
             self._store_form(case, inst, sop, t.form, data)
         effects = [] if t.internal else self._enter(s, case, inst, compiled, from_state, to_state, now,
                                                     actor.role)
+        effects += timers.release_waiting(s, case, sop, lambda i: self.context(case, i, sop, now), now)
         case.updated_at = now
         case.version += 1
         inst.version += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -87,7 +88,7 @@ def cancel(session: Session, inst: StepInstance, now: datetime, note: str) -> in
         return 0
     res = session.execute(update(DeadlineRow)
                           .where(DeadlineRow.instance_id == inst.id,
-                                 DeadlineRow.status.in_(("pending", "paused")))
+                                 DeadlineRow.status.in_(("pending", "paused", "waiting")))
                           .values(status="cancelled", fired_at=now, note=note)
                           .execution_options(synchronize_session=False))
     return res.rowcount or 0
@@ -224,3 +225,31 @@ def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
                 r.fire_at <= now or (r.offset in sent and r.offset.strip().endswith("%"))):
             session.expunge(r)
     return old_due, new_due
+
+
+def release_waiting(session: Session, case: Case, sop: SOP, context: Callable[[StepInstance], dict],
+                    now: datetime) -> list[dict]:
+    """Minimum periods whose event just happened: in the transaction that changed the case data,
+    every expiry row of ``case`` in status ``waiting`` (its minimum period is over, its
+    ``wait_for`` condition was false) whose condition now holds becomes due at ``now`` (``due_at``
+    = ``fire_at`` = the event's instant, "whichever is later"), for the next sweep to act on.
+    ``context(inst)`` is the CEL context of the instance. Returns audit effects
+    ``{"wait_over": {instance, state, due_at}}``. No polling: nothing else re-checks them."""
+    from ..sop.expr import compile_expr
+    if case.id is None:
+        return []
+    rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == case.id,
+                                                          DeadlineRow.status == "waiting")))
+    out = []
+    for row in rows:
+        inst = row.instance
+        state = sop.steps[inst.step].states.get(inst.state) if inst.step in sop.steps else None
+        if (inst.state != row.state or inst.entered_at != row.entered_at or state is None
+                or state.deadline is None or not state.deadline.wait_for):
+            continue
+        if compile_expr(state.deadline.wait_for).holds(context(inst)):
+            row.status, row.fire_at, row.due_at = "pending", now, now
+            row.note = f"event at {now.isoformat()}: {state.deadline.wait_for}"
+            out.append({"wait_over": {"instance": inst.label_key, "state": inst.state,
+                                      "due_at": now.isoformat()}})
+    return out

@@ -28,7 +28,6 @@ from ..store.models import Case, Deadline, StepInstance
 from ..store.outbox import enqueue
 
 LATE_AFTER = timedelta(minutes=10)
-WAIT_RECHECK = timedelta(hours=1)  # how often a minimum period re-checks its wait_for condition
 
 
 @dataclass
@@ -143,8 +142,9 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
         dl = sop.steps[inst.step].states[inst.state].deadline
         if dl is not None and dl.wait_for and not compile_expr(dl.wait_for).holds(
                 wf.context(case, inst, sop, now)):
-            # A minimum period that also waits for an event: look again later, nothing sent yet.
-            row.fire_at, row.note = now + WAIT_RECHECK, f"waiting for: {dl.wait_for}"
+            # A minimum period that also waits for an event: nothing is due yet. The transition
+            # that makes the condition true releases the row (timers.release_waiting): no polling.
+            row.status, row.note = "waiting", f"waiting for: {dl.wait_for}"
             report.waiting.append(ident)
             return
         if row.escalate_to:
@@ -157,7 +157,8 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
             row.status, row.fired_at = "done", now  # before the trigger cancels this state's rows
             try:
                 with s.begin_nested():
-                    wf.fire_on_expiry(s, case, inst, row.auto_trigger, now)
+                    # The new state's clock starts at the due instant, not at this sweep.
+                    wf.fire_on_expiry(s, case, inst, row.auto_trigger, min(row.due_at, now))
                 report.auto_fired.append(ident)
             except EngineError as e:
                 row.note = f"automatic trigger {row.auto_trigger!r} refused: {e.text('en')}"

@@ -62,8 +62,18 @@ steps:
         label: {fr: Veille, en: Watch}
         owner: caseworker
         deadline: {within: 3 days, remind: [50%, 1 day before, every 1 day after]}
+      first:
+        label: {fr: Premier, en: First}
+        owner: caseworker
+        deadline: {within: 1 day, on_expiry: {fire: move_on}}
+      second:
+        label: {fr: Second, en: Second}
+        owner: caseworker
+        deadline: {within: 2 hours, on_expiry: {escalate: supervisor}}
       done: {label: {fr: Fini, en: Done}, final: true}
     transitions:
+      - {trigger: start_chain, label: {fr: Enchaîner, en: Chain}, from: open, to: first, by: [caseworker]}
+      - {trigger: move_on, label: {fr: Suivant, en: Next}, from: first, to: second, by: [supervisor]}
       - {trigger: watch, label: {fr: Veiller, en: Watch}, from: open, to: watch, by: [caseworker]}
       - {trigger: record, label: {fr: Saisir, en: Record}, from: open, to: pep, by: [caseworker],
          form: incident}
@@ -77,7 +87,7 @@ steps:
       - {trigger: close_with_note, label: {fr: Clore, en: Close}, from: stuck, to: done,
          by: [supervisor], form: close_note}
       - {trigger: finish, label: {fr: Finir, en: Finish},
-         from: [pep, by_priority, optional_priority, appeal, watch], to: done, by: [caseworker]}
+         from: [pep, by_priority, optional_priority, appeal, watch, second], to: done, by: [caseworker]}
 flow:
   - {after: intake.done, close_case: true}
 """
