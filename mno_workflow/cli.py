@@ -402,15 +402,21 @@ def audit_verify() -> None:
 @case_app.command("extend")
 def case_extend(reference: str,
                 instance: Annotated[str, typer.Argument(help="Étape:clé, ex. referral:medical")],
-                by: Annotated[str, typer.Option("--by", help="Durée, ex. « 5 working days »")],
+                by: Annotated[str, typer.Option("--by", help="Durée, ex. « 3 jours ouvrés », « 48 heures », "
+                                                             "« 5 working days »")],
                 reason: Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité)")],
-                actor: AsOption = "") -> None:
-    """Prolonger le délai en cours d'une étape, avec un motif. / Extend a deadline with a reason."""
+                actor: AsOption = "",
+                from_due: Annotated[bool, typer.Option("--from-due", help="Compter depuis l'échéance "
+                                                                          "actuelle, pas depuis maintenant")]
+                = False) -> None:
+    """Prolonger le délai d'une étape (en cours, dépassé ou escaladé), avec un motif.
+
+    Extend a deadline (running, overdue or escalated) with a reason; from now, or --from-due."""
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     engine = open_engine()
     with _errors():
-        due = engine.extend_deadline(reference, instance, by, reason, _actor(actor))
+        due = engine.extend_deadline(reference, instance, by, reason, _actor(actor), from_due=from_due)
     typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
 
 

@@ -197,25 +197,33 @@ def resume(session: Session, case: Case, inst: StepInstance, sop: SOP,
 
 
 def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
-           now: datetime) -> tuple[datetime, datetime]:
-    """Move the pending expiry of ``inst`` by the duration ``by`` and re-plan its reminders
-    (reminders already sent stay sent). Returns ``(old_due, new_due)``. Raises LookupError when
-    the instance has no pending expiry row."""
+           now: datetime, *, from_due: bool = False) -> tuple[datetime, datetime]:
+    """Move the expiry of ``inst``'s current deadline by the duration ``by`` and re-plan its
+    reminders (reminders already sent stay sent). Returns ``(old_due, new_due)``.
+
+    Works on a running deadline and on an **overdue or escalated** one (its expiry already
+    processed by the sweeper): the deadline is re-opened with the new due instant. The extension
+    counts from ``now`` when the deadline is already past, from the current due instant while it
+    is still ahead (an extension never shortens); ``from_due=True`` always counts from the current
+    due instant. Raises LookupError when the current state's deadline has no expiry row (paused,
+    never armed, or an automatic trigger already left the state)."""
     from .deadlines import extend as extend_due
-    rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.instance_id == inst.id,
-                                                          DeadlineRow.status == "pending")))
-    expiry = next((r for r in rows if r.kind == "expiry"), None)
-    if expiry is None:
-        raise LookupError(f"no pending deadline for {inst.label_key}")
+    rows = list(session.scalars(select(DeadlineRow).where(
+        DeadlineRow.instance_id == inst.id, DeadlineRow.entered_at == inst.entered_at,
+        DeadlineRow.state == inst.state).order_by(DeadlineRow.id)))
+    expiries = [r for r in rows if r.kind == "expiry" and r.status in ("pending", "waiting", "done")]
+    if not expiries or any(r.status == "paused" for r in rows):
+        raise LookupError(f"no deadline to extend for {inst.label_key}")
+    expiry = expiries[-1]
     dl = sop.steps[inst.step].states[inst.state].deadline
     cal = calendar_for(session, sop)
     old_due = expiry.due_at
-    new_due = extend_due(old_due, by, cal)
-    sent = set(session.scalars(select(DeadlineRow.offset).where(
-        DeadlineRow.instance_id == inst.id, DeadlineRow.entered_at == inst.entered_at,
-        DeadlineRow.kind == "reminder", DeadlineRow.status == "done")))
+    base = old_due if from_due or old_due > now else now
+    new_due = extend_due(base, by, cal)
+    sent = {r.offset for r in rows if r.kind == "reminder" and r.status == "done"}
     for r in rows:
-        r.status, r.fired_at, r.note = "cancelled", now, f"extended to {new_due.isoformat()}"
+        if r.status in ("pending", "waiting"):
+            r.status, r.fired_at, r.note = "cancelled", now, f"extended to {new_due.isoformat()}"
     _write_rows(session, case, inst, dl, expiry.owner_role, expiry.start_at, new_due, cal)
     # Only what is still ahead is re-planned for the new due instant: a reminder whose time has
     # passed is dropped, and a percentage reminder already sent is not sent a second time

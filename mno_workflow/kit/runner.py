@@ -357,7 +357,8 @@ class _Play:
         a = step.spec.extend
         ref = self._need_case()
         self._attempt("extend", a.expect_error,
-                      lambda: self.wf.extend_deadline(ref, a.instance, a.by, a.reason, self.actor(a.actor)))
+                      lambda: self.wf.extend_deadline(ref, a.instance, a.by, a.reason, self.actor(a.actor),
+                                                      from_due=a.from_due))
 
     def _do_reopen(self, step: Step) -> None:
         a = step.spec.reopen

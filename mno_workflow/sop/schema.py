@@ -11,6 +11,7 @@ Durations are written as ``"<amount> <unit>"`` where the unit is one of ``minute
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date as _date
 from datetime import time
 from enum import StrEnum
@@ -54,14 +55,28 @@ _UNIT_WORDS = {
     "hour": Unit.hours, "hours": Unit.hours, "h": Unit.hours,
     "day": Unit.days, "days": Unit.days,
     "working day": Unit.working_days, "working days": Unit.working_days,
+    "business day": Unit.working_days, "business days": Unit.working_days,
     "week": Unit.weeks, "weeks": Unit.weeks,
     "month": Unit.months, "months": Unit.months,
+    # French, as caseworkers type them ("jours ouvrables" and "jours ouvrés" both mean the
+    # working days of the SOP calendar: its work week minus its public holidays).
+    "heure": Unit.hours, "heures": Unit.hours,
+    "jour": Unit.days, "jours": Unit.days,
+    "jour ouvré": Unit.working_days, "jours ouvrés": Unit.working_days,
+    "jour ouvrable": Unit.working_days, "jours ouvrables": Unit.working_days,
+    "semaine": Unit.weeks, "semaines": Unit.weeks,
+    "mois": Unit.months,
 }
-_DURATION_RE = re.compile(r"^\s*(\d+)\s*([a-z ]+?)\s*$")
+_DURATION_RE = re.compile(r"^\s*(\d+)\s*([^\d]+?)\s*$")
 
 
 class Duration(Strict):
-    """An amount of a unit, e.g. ``10 working days``. ``amount`` is a whole number ≥ 0."""
+    """An amount of a unit, e.g. ``10 working days``. ``amount`` is a whole number ≥ 0.
+
+    The one parser of typed durations (SOP YAML, CLI ``--by``, API, web forms, scenarios):
+    English or French words, singular or plural, any case (``5 working days``, ``3 jours
+    ouvrés``, ``3 jours ouvrables``, ``48 heures``, ``2 semaines``, ``1 mois``). Written back in
+    English (``str()``). ValueError otherwise."""
 
     amount: int = Field(ge=0)
     unit: Unit
@@ -70,13 +85,15 @@ class Duration(Strict):
     @classmethod
     def _parse_text(cls, value: Any) -> Any:
         if isinstance(value, str):
-            m = _DURATION_RE.match(value.lower())
-            if not m or m.group(2) not in _UNIT_WORDS:
+            m = _DURATION_RE.match(unicodedata.normalize("NFC", value).lower())
+            words = " ".join(m.group(2).replace("_", " ").split()) if m else ""
+            if not m or words not in _UNIT_WORDS:
                 raise ValueError(
                     f"invalid duration {value!r}: write '<number> <unit>' with unit minutes, hours, "
-                    "days, working days, weeks or months (e.g. '10 working days')"
+                    "days, working days, weeks or months, in English or French (e.g. '10 working "
+                    "days', '3 jours ouvrés', '48 heures', '2 semaines', '1 mois')"
                 )
-            return {"amount": int(m.group(1)), "unit": _UNIT_WORDS[m.group(2)]}
+            return {"amount": int(m.group(1)), "unit": _UNIT_WORDS[words]}
         return value
 
     def __str__(self) -> str:
