@@ -30,7 +30,7 @@ __all__ = [
     "start_instant",
 ]
 
-_REMIND_RE = re.compile(r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[a-z ]+?)\s+(before|after))\s*$")
+_REMIND_RE = re.compile(r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[^\d%]+?)\s+(before|after))\s*$")
 MAX_REPEATS = 10  # a repeated reminder ("every 2 days after") is planned at most this many times
 
 

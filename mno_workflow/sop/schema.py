@@ -139,7 +139,7 @@ class Expiry(Strict):
 
 
 _REMIND_RE = re.compile(
-    r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[a-z ]+?)\s+(before|after))\s*$"
+    r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[^\d%]+?)\s+(before|after))\s*$"
 )
 
 
@@ -378,6 +378,9 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 class ExtraHoliday(Strict):
     """A public holiday the SOP adds to the ``holidays`` package: one ``date`` (``2025-06-02``) or
     a yearly ``every: "MM-DD"`` (optionally ``since``/``until`` a year), with a ``name`` label."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              json_schema_extra={"oneOf": [{"required": ["date"]}, {"required": ["every"]}]})
 
     date: _date | None = None
     every: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
