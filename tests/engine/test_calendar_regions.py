@@ -12,6 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from mno_workflow.engine.calendar import BusinessCalendar
@@ -170,3 +172,20 @@ def test_managers_default_and_declared():
     assert Calendar().managers({"caseworker": 1, "supervisor": 1}) == ["supervisor"]
     assert Calendar(managed_by=["focal_point"]).managers({"supervisor": 1}) == ["focal_point"]
     assert Calendar(holidays="GB-ENG").key == "GB-ENG" and Calendar().key == "-"
+
+
+REGIONAL = [cal("Europe/London", "GB-ENG"), cal("Australia/Melbourne", "AU-VIC"),
+            cal("America/Chicago", "US-MO"), cal("Africa/Lagos", "NG-LA"), cal("Africa/Ouagadougou", "BF"),
+            cal("Europe/Paris", "FR")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(c=st.sampled_from(REGIONAL),
+       start=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31),
+                          timezones=st.just(UTC)),
+       n=st.integers(1, 60), cutoff=st.sampled_from([None, time(13, 0), time(0, 30)]))
+def test_a_working_day_deadline_never_lands_on_a_non_working_day(c, start, n, cutoff):
+    due = c.add(start, Duration(amount=n, unit="working_days"), cutoff)
+    day = c.local_date(due)
+    assert c.is_working_day(day) and c.local(due).time() == time.max
+    assert c.working_days_between(start, due, cutoff) == n
