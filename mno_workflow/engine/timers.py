@@ -224,6 +224,10 @@ def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
     for r in rows:
         if r.status in ("pending", "waiting"):
             r.status, r.fired_at, r.note = "cancelled", now, f"extended to {new_due.isoformat()}"
+    if expiry.status == "done":
+        # Re-opened: the processed expiry no longer makes the case overdue (lists, digests).
+        expiry.status = "extended"
+        expiry.note = f"{expiry.note or 'done'}; re-opened, extended to {new_due.isoformat()}"
     _write_rows(session, case, inst, dl, expiry.owner_role, expiry.start_at, new_due, cal)
     # Only what is still ahead is re-planned for the new due instant: a reminder whose time has
     # passed is dropped, and a percentage reminder already sent is not sent a second time

@@ -118,7 +118,9 @@ class Deadline(Base):
 
     Created and cancelled inside the transition that enters or leaves the state; the sweeper
     fires due rows (``status`` pending → done) after re-checking the instance is still in
-    ``state`` since ``entered_at``. ``kind``: ``reminder`` or ``expiry``.
+    ``state`` since ``entered_at``. ``kind``: ``reminder`` or ``expiry``. Other statuses:
+    ``cancelled`` (state left, extended, caught up), ``paused``, ``waiting`` (minimum period over,
+    its ``wait_for`` still false), ``extended`` (a processed expiry re-opened by an extension).
     """
 
     __tablename__ = "deadlines"

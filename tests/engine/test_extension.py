@@ -17,7 +17,7 @@ from mno_workflow.engine.deadlines import extend
 from mno_workflow.engine.errors import FormInvalid
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.sop.schema import Calendar, Duration, Unit
-from mno_workflow.store.models import AuditEvent, Deadline
+from mno_workflow.store.models import AuditEvent, Deadline, StepInstance
 
 from .helpers import CW, SUP, referral, to_referrals
 
@@ -62,6 +62,16 @@ def test_extending_by_n_then_m_equals_extending_by_n_plus_m(due, n, m, case):
         assert cal.is_working_day(cal.local_date(once))
 
 
+def queries_overdue(s, now) -> list[str]:
+    """Keys of referral instances whose current state's deadline is overdue, as case lists and
+    digests count them (expiry pending or done, due before now, state still current)."""
+    return [i.key for d, i in s.execute(
+        select(Deadline, StepInstance).join(StepInstance, StepInstance.id == Deadline.instance_id)
+        .where(Deadline.kind == "expiry", Deadline.status.in_(("pending", "done")), Deadline.due_at < now,
+               StepInstance.state == Deadline.state, StepInstance.entered_at == Deadline.entered_at,
+               StepInstance.step == "referral", StepInstance.state == "sent"))]
+
+
 def _escalated_referral(wf, clock):
     ref = to_referrals(wf)
     wf.fire(ref, "send", CW, referral("ong_a", "urgent"), instance="psychosocial")  # due Thu 5 June 08:00
@@ -82,8 +92,16 @@ def test_an_escalated_deadline_is_reopened_counted_from_now(wf, clock):
         assert [r.due_at for r in pending] == [new_due]
         ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "extend_deadline")).one()
         assert ev.data["old_due_at"] == "2025-06-05T08:00:00+00:00" and ev.data["from_due"] is False
+    with wf.sessions() as s:  # re-opened: the processed expiry no longer counts as overdue
+        rows = s.scalars(select(Deadline).where(Deadline.kind == "expiry", Deadline.state == "sent")
+                         .order_by(Deadline.id)).all()
+        assert [(r.status, r.due_at) for r in rows] == [
+            ("extended", datetime(2025, 6, 5, 8, 0, tzinfo=UTC)), ("pending", new_due)]
+        assert queries_overdue(s, clock.now()) == []
     clock.set(datetime(2025, 6, 12, 0, 1, tzinfo=UTC))
     assert ("MNR-BF-000001", "referral:psychosocial", "sent", "expiry") in sweep(wf).escalations
+    with wf.sessions() as s:
+        assert queries_overdue(s, clock.now()) == ["psychosocial"]
 
 
 def test_an_overdue_deadline_counts_from_now_or_from_due(wf, clock):
