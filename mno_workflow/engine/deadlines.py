@@ -198,8 +198,8 @@ def reminder_instants(
       contains (or, on a non-working day, precedes) the raw instant (50 % of ten working days from
       Fri 18 Apr 2025 10:00 → Fri 25 Apr 08:00; "1 working day before" an end-of-Tuesday due →
       Monday 08:00); if that is not after ``start``, the next working day's ``reminder_time``
-      (when still before ``due``), else ``reminder_time`` of the raw instant's own date (a
-      two-day deadline over a weekend), else none;
+      (when still before ``due``); else, for calendar-day units only, ``reminder_time`` of the
+      raw instant's own date (a two-day deadline over a weekend); else none;
     * ``N <day unit> after`` (and repeats ``every N <unit> after``) land at ``reminder_time`` of
       the target date, moved to the next working day when it is not one;
     * ``N hours/minutes before/after``: exact.
@@ -225,8 +225,11 @@ def reminder_instants(
         later = calendar.from_local(datetime.combine(calendar.next_working_day(day), reminder_time))
         if start_utc < later < due_utc:
             return later
+        if unit is Unit.working_days:
+            return None  # never on a non-working day
+        # Calendar days (a 24/7 service): a short deadline over a weekend still gets its reminder.
         same_day = calendar.from_local(datetime.combine(calendar.local_date(at), reminder_time))
-        return same_day if start_utc < same_day < due_utc else None  # a short deadline over a weekend
+        return same_day if start_utc < same_day < due_utc else None
 
     def snap_forward(day: date) -> datetime:
         return calendar.from_local(datetime.combine(calendar.next_working_day(day, inclusive=True),
