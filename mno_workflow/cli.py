@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .audit_cli import app as audit_app
 from .case_admin_cli import case_reopen
+from .calendar_cli import app as calendar_app
 from .db_cli import app as db_app
 from .directory import organisation_known
 from .directory.cli import app as directory_app
@@ -432,15 +433,21 @@ def case_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")]
 @case_app.command("extend")
 def case_extend(reference: str,
                 instance: Annotated[str, typer.Argument(help="Étape:clé, ex. referral:medical")],
-                by: Annotated[str, typer.Option("--by", help="Durée, ex. « 5 working days »")],
+                by: Annotated[str, typer.Option("--by", help="Durée, ex. « 3 jours ouvrés », « 48 heures », "
+                                                             "« 5 working days »")],
                 reason: Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité)")],
-                actor: AsOption = "") -> None:
-    """Prolonger le délai en cours d'une étape, avec un motif. / Extend a deadline with a reason."""
+                actor: AsOption = "",
+                from_due: Annotated[bool, typer.Option("--from-due", help="Compter depuis l'échéance "
+                                                                          "actuelle, pas depuis maintenant")]
+                = False) -> None:
+    """Prolonger le délai d'une étape (en cours, dépassé ou escaladé), avec un motif.
+
+    Extend a deadline (running, overdue or escalated) with a reason; from now, or --from-due."""
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     engine = open_engine()
     with _errors():
-        due = engine.extend_deadline(reference, instance, by, reason, _actor(actor))
+        due = engine.extend_deadline(reference, instance, by, reason, _actor(actor), from_due=from_due)
     typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
 
 
@@ -546,61 +553,7 @@ def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (p
         pass
 
 
-calendar_app = typer.Typer(help="Calendrier : jours fériés confirmés ou déplacés.", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
-
-
-@calendar_app.command("holidays")
-def calendar_holidays(year: int, sop: SopArg = "mnr_bf") -> None:
-    """Lister les jours fériés d'une année dans le calendrier de la POS. / List public holidays."""
-    from datetime import date
-
-    from .engine.timers import calendar_for
-    engine = open_engine()
-    with engine.sessions() as s, _errors():
-        sop_model = (_load_sop_or_fail(Path(sop)).model if sop.endswith((".yaml", ".yml"))
-                     else engine.registry.compiled(engine.registry.latest(s, sop)).sop)
-        cal = calendar_for(s, sop_model)
-        for day, name in cal.holidays_between(date(year, 1, 1), date(year, 12, 31)):
-            typer.echo(f"{day:%d/%m/%Y}\t{name}")
-
-
-@calendar_app.command("set")
-def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour férié")] = "",
-                 country: Annotated[str, typer.Option(help="Code pays, ex. BF")] = "BF",
-                 remove: Annotated[bool, typer.Option("--remove", help="Retirer ce jour (date estimée "
-                                                                       "qui n'est pas fériée)")] = False,
-                 actor: AsOption = "") -> None:
-    """Confirmer ou ajouter un jour férié (AAAA-MM-JJ), ou retirer une date estimée.
-
-    Confirm, add or remove a holiday."""
-    from datetime import date
-
-    from .engine.timers import forget_overrides
-    from .store.models import HolidayOverride
-    if not actor:
-        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
-    who = _actor(actor)
-    if who.role not in ("coordinator", "supervisor"):
-        fail(f"role_not_allowed: le rôle « {who.role} » ne peut pas modifier le calendrier national "
-             "(coordinator ou supervisor)")
-    try:
-        d = date.fromisoformat(day)
-    except ValueError:
-        fail(f"Date invalide {day!r} : AAAA-MM-JJ", 2)
-    if not remove and not name.strip():
-        fail("--name est obligatoire pour ajouter un jour férié", 2)
-    engine = open_engine()
-    with engine.sessions.begin() as s:
-        row = s.scalar(select(HolidayOverride).where(HolidayOverride.country == country.upper(),
-                                                     HolidayOverride.day == d))
-        if row is None:
-            row = HolidayOverride(country=country.upper(), day=d)
-            s.add(row)
-        row.name, row.action = name.strip(), "remove" if remove else "add"
-        row.decided_by, row.decided_at = who.user, engine._now()
-    forget_overrides()
-    typer.echo(f"{d:%d/%m/%Y} : {'retiré' if remove else name}")
 
 
 @app.command()

@@ -225,9 +225,12 @@ class WorkflowEngine:
         return case, self.registry.for_case(case)
 
     def extend_deadline(self, reference: str, instance: str, by: str, reason: str, actor: Actor, *,
-                        expected_version: int | None = None) -> datetime:
-        """Extend the running deadline of step instance ``instance`` (``referral:medical``) by
-        ``by`` (a duration such as ``"5 working days"``) with a recorded ``reason``.
+                        expected_version: int | None = None, from_due: bool = False) -> datetime:
+        """Extend the deadline of step instance ``instance`` (``referral:medical``) by ``by`` (a
+        duration in English or French: ``"5 working days"``, ``"3 jours ouvrés"``) with a
+        recorded ``reason``. An overdue or escalated deadline is re-opened; the extension counts
+        from now when the deadline is past (from its due instant while ahead, or always with
+        ``from_due=True``), see :func:`mno_workflow.engine.timers.extend`.
 
         Allowed to the roles of the deadline's ``extend_by`` (default: its escalation role).
         Reminders are re-planned from the new due instant. Writes one audit event; returns the
@@ -238,8 +241,10 @@ class WorkflowEngine:
             duration = Duration.model_validate(by)
         except ValueError:
             raise FormInvalid("extension", {"by": Message(
-                fr="Durée invalide (ex. « 5 working days », « 48 hours »).",
-                en="Invalid duration (e.g. '5 working days', '48 hours').")}) from None
+                fr="Durée invalide (ex. « 3 jours ouvrés », « 48 heures », « 2 semaines », "
+                   "« 5 working days »).",
+                en="Invalid duration (e.g. '5 working days', '48 hours', '2 weeks', "
+                   "'3 jours ouvrés').")}) from None
         if not reason.strip():
             raise FormInvalid("extension", {"reason": Message(fr="Le motif est obligatoire.",
                                                               en="A reason is required.")})
@@ -249,7 +254,7 @@ class WorkflowEngine:
             sop = compiled.sop
             inst = self._running_deadline(case, sop, instance, actor)
             try:
-                old_due, new_due = timers.extend(s, case, inst, sop, duration, now)
+                old_due, new_due = timers.extend(s, case, inst, sop, duration, now, from_due=from_due)
             except LookupError:
                 raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
                                              en=f"No running deadline for '{instance}'.")) from None
@@ -258,7 +263,7 @@ class WorkflowEngine:
             append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="extend_deadline", step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state,
-                         data={"reason": reason.strip(), "by": str(duration),
+                         data={"reason": reason.strip(), "by": str(duration), "from_due": from_due,
                                "old_due_at": old_due.isoformat(), "new_due_at": new_due.isoformat()},
                          sop_version=f"{sop.sop}@{sop.version}")
             return new_due
@@ -513,7 +518,7 @@ class WorkflowEngine:
         for idx, t in permitted:
             data: dict = {}
             if t.form:
-                data = validate_form(sop, t.form, payload, context=ctx, today=today)
+                data = validate_form(sop, t.form, payload, context=ctx, today=today, now=now)
             elif payload:
                 raise FormInvalid(trigger, {k: Message(fr="Cette action ne prend pas ce champ.",
                                                        en="This action takes no such field.")
@@ -551,6 +556,7 @@ class WorkflowEngine:
         effects = [] if t.internal else self._enter(s, case, inst, compiled, from_state, to_state, now,
                                                     actor.role)
         effects += [{"warning": w} for w in warnings]
+        effects += timers.release_waiting(s, case, sop, lambda i: self.context(case, i, sop, now), now)
         case.updated_at = now
         case.version += 1
         inst.version += 1

@@ -95,3 +95,11 @@ class FormInvalid(EngineError):
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {"code": self.code, "message": self.text(lang), "form": self.form_id,
                 "errors": {k: m.text(lang) for k, m in self.errors.items()}}
+
+
+class DeadlineNotArmed(EngineError):
+    """The state entered has a deadline that cannot be computed (a ``by:`` field left empty, a
+    ``start:`` field missing or not a date): nothing is committed, unless the SOP marks the
+    deadline ``optional: true``. ``details``: ``step``, ``state``, ``field``."""
+
+    code, http_status = "deadline_not_armed", 422

@@ -104,6 +104,7 @@ class ExtendArgs(Strict):
     by: str
     reason: str
     actor: str = Field(alias="as")
+    from_due: bool = False
     expect_error: ExpectedError | None = None
 
 

@@ -357,7 +357,8 @@ class _Play:
         a = step.spec.extend
         ref = self._need_case()
         self._attempt("extend", a.expect_error,
-                      lambda: self.wf.extend_deadline(ref, a.instance, a.by, a.reason, self.actor(a.actor)))
+                      lambda: self.wf.extend_deadline(ref, a.instance, a.by, a.reason, self.actor(a.actor),
+                                                      from_due=a.from_due))
 
     def _do_reopen(self, step: Step) -> None:
         a = step.spec.reopen
@@ -513,12 +514,16 @@ def _same_instance(want: str | None, label_key: str) -> bool:
 
 
 def same_when(want: date | datetime | None, got: datetime | None, tz: str) -> bool:
-    """An instant equals; a date matches any instant of that local day (SOP time zone)."""
+    """An instant equals; a date matches any instant of that local day (SOP time zone) except
+    its local midnight 00:00:00, which is the end of the day before (``due: 2025-07-16`` must
+    not hide a deadline that ends as 16 July begins; see docs/working-days.md)."""
     if want is None or got is None:
         return want is None and got is None
     if isinstance(want, datetime):
         return want == got
-    return got.astimezone(ZoneInfo(tz)).date() == want
+    local = got.astimezone(ZoneInfo(tz))
+    midnight = (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
+    return local.date() == want and not midnight
 
 
 def _event_matches(want: Any, ev: SweepEvent, tz: str) -> bool:

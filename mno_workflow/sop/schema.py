@@ -11,6 +11,8 @@ Durations are written as ``"<amount> <unit>"`` where the unit is one of ``minute
 from __future__ import annotations
 
 import re
+import unicodedata
+from datetime import date as _date
 from datetime import time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -53,14 +55,28 @@ _UNIT_WORDS = {
     "hour": Unit.hours, "hours": Unit.hours, "h": Unit.hours,
     "day": Unit.days, "days": Unit.days,
     "working day": Unit.working_days, "working days": Unit.working_days,
+    "business day": Unit.working_days, "business days": Unit.working_days,
     "week": Unit.weeks, "weeks": Unit.weeks,
     "month": Unit.months, "months": Unit.months,
+    # French, as caseworkers type them ("jours ouvrables" and "jours ouvrés" both mean the
+    # working days of the SOP calendar: its work week minus its public holidays).
+    "heure": Unit.hours, "heures": Unit.hours,
+    "jour": Unit.days, "jours": Unit.days,
+    "jour ouvré": Unit.working_days, "jours ouvrés": Unit.working_days,
+    "jour ouvrable": Unit.working_days, "jours ouvrables": Unit.working_days,
+    "semaine": Unit.weeks, "semaines": Unit.weeks,
+    "mois": Unit.months,
 }
-_DURATION_RE = re.compile(r"^\s*(\d+)\s*([a-z ]+?)\s*$")
+_DURATION_RE = re.compile(r"^\s*(\d+)\s*([^\d]+?)\s*$")
 
 
 class Duration(Strict):
-    """An amount of a unit, e.g. ``10 working days``. ``amount`` is a whole number ≥ 0."""
+    """An amount of a unit, e.g. ``10 working days``. ``amount`` is a whole number ≥ 0.
+
+    The one parser of typed durations (SOP YAML, CLI ``--by``, API, web forms, scenarios):
+    English or French words, singular or plural, any case (``5 working days``, ``3 jours
+    ouvrés``, ``3 jours ouvrables``, ``48 heures``, ``2 semaines``, ``1 mois``). Written back in
+    English (``str()``). ValueError otherwise."""
 
     amount: int = Field(ge=0)
     unit: Unit
@@ -69,13 +85,15 @@ class Duration(Strict):
     @classmethod
     def _parse_text(cls, value: Any) -> Any:
         if isinstance(value, str):
-            m = _DURATION_RE.match(value.lower())
-            if not m or m.group(2) not in _UNIT_WORDS:
+            m = _DURATION_RE.match(unicodedata.normalize("NFC", value).lower())
+            words = " ".join(m.group(2).replace("_", " ").split()) if m else ""
+            if not m or words not in _UNIT_WORDS:
                 raise ValueError(
                     f"invalid duration {value!r}: write '<number> <unit>' with unit minutes, hours, "
-                    "days, working days, weeks or months (e.g. '10 working days')"
+                    "days, working days, weeks or months, in English or French (e.g. '10 working "
+                    "days', '3 jours ouvrés', '48 heures', '2 semaines', '1 mois')"
                 )
-            return {"amount": int(m.group(1)), "unit": _UNIT_WORDS[m.group(2)]}
+            return {"amount": int(m.group(1)), "unit": _UNIT_WORDS[words]}
         return value
 
     def __str__(self) -> str:
@@ -121,7 +139,7 @@ class Expiry(Strict):
 
 
 _REMIND_RE = re.compile(
-    r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[a-z ]+?)\s+(before|after))\s*$"
+    r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[^\d%]+?)\s+(before|after))\s*$"
 )
 
 
@@ -138,7 +156,9 @@ class Deadline(Strict):
     it with a recorded reason (default: the escalation role). ``wait_for`` (CEL) makes it a
     minimum period that also waits for an event: ``on_expiry`` happens once the period is over
     *and* the condition holds, whichever is later (e.g. "at least 30 days and until the
-    decision").
+    decision"). ``optional: true`` lets the state be entered without a deadline when the field it
+    depends on is empty (recorded in the audit); otherwise the transition is refused
+    (``deadline_not_armed``).
     """
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
@@ -149,6 +169,7 @@ class Deadline(Strict):
     on_expiry: Expiry | None = None
     wait_for: str | None = None
     extend_by: list[Ident] | None = None
+    optional: bool = False
 
     def extenders(self) -> list[str]:
         """Roles that may extend this deadline (with a reason): ``extend_by``, else the
@@ -391,12 +412,54 @@ class Role(Strict):
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
+class ExtraHoliday(Strict):
+    """A public holiday the SOP adds to the ``holidays`` package: one ``date`` (``2025-06-02``) or
+    a yearly ``every: "MM-DD"`` (optionally ``since``/``until`` a year), with a ``name`` label."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              json_schema_extra={"oneOf": [{"required": ["date"]}, {"required": ["every"]}]})
+
+    date: _date | None = None
+    every: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    since: int | None = None
+    until: int | None = None
+    name: Label
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ExtraHoliday:
+        if (self.date is None) == (self.every is None):
+            raise ValueError("an extra holiday has either 'date' (one day) or 'every' (MM-DD, yearly)")
+        return self
+
+
 class Calendar(Strict):
-    """The SOP's business calendar: IANA time zone, ``holidays`` country code, work week."""
+    """The SOP's business calendar: IANA time zone, ``holidays`` code (ISO 3166-1 country ``BF``
+    or ISO 3166-2 subdivision ``GB-ENG``), work week, extra holidays and observance rules
+    (``observed: {sun: mon}``: a holiday on a Sunday is also off the next Monday), the local time
+    "before" reminders are sent (``reminder_time``, default 08:00) and the roles allowed to
+    confirm, move or remove holidays of this calendar (``managed_by``; default: the SOP's roles
+    named ``coordinator`` and ``supervisor``)."""
 
     timezone: str = "UTC"
-    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
     workweek: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    extra_holidays: list[ExtraHoliday] = []
+    observed: dict[Weekday, Weekday] = {}
+    reminder_time: time = time(8, 0)
+    managed_by: list[Ident] | None = None
+
+    def managers(self, roles: Any = ()) -> list[str]:
+        """Roles that may change this calendar's holidays: ``managed_by``, else those of
+        ``roles`` named ``coordinator`` or ``supervisor``."""
+        if self.managed_by is not None:
+            return list(self.managed_by)
+        return [r for r in ("coordinator", "supervisor") if r in roles]
+
+    @property
+    def key(self) -> str:
+        """The key of administrator holiday overrides: the ``holidays`` code (``GB-ENG``), or
+        ``"-"`` for a calendar without public holidays."""
+        return self.holidays or "-"
 
 
 class CaseSummary(Strict):

@@ -145,7 +145,9 @@ class Deadline(Base):
 
     Created and cancelled inside the transition that enters or leaves the state; the sweeper
     fires due rows (``status`` pending → done) after re-checking the instance is still in
-    ``state`` since ``entered_at``. ``kind``: ``reminder`` or ``expiry``.
+    ``state`` since ``entered_at``. ``kind``: ``reminder`` or ``expiry``. Other statuses:
+    ``cancelled`` (state left, extended, caught up), ``paused``, ``waiting`` (minimum period over,
+    its ``wait_for`` still false), ``extended`` (a processed expiry re-opened by an extension).
     """
 
     __tablename__ = "deadlines"
@@ -227,13 +229,15 @@ class OutboxMessage(Base):
 
 class HolidayOverride(Base):
     """A public holiday an administrator confirmed, moved or removed (e.g. Eid after moon
-    sighting), applied on top of the ``holidays`` package for that country."""
+    sighting), applied on top of the ``holidays`` package for one SOP calendar: ``calendar`` is
+    the calendar's key (its ``holidays`` code, ``BF`` or ``GB-ENG``), so an override of one region
+    never changes another region's deadlines."""
 
     __tablename__ = "holiday_overrides"
-    __table_args__ = (UniqueConstraint("country", "day", name="uq_holiday_overrides_country_day"),)
+    __table_args__ = (UniqueConstraint("calendar", "day", name="uq_holiday_overrides_calendar_day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    country: Mapped[str] = mapped_column(String(2))
+    calendar: Mapped[str] = mapped_column(String(16))
     day: Mapped[date] = mapped_column(Date)
     name: Mapped[str] = mapped_column(String(200), default="")
     action: Mapped[str] = mapped_column(String(8))

@@ -51,9 +51,12 @@ class FireRequest(BaseModel):
 
 
 class ExtendRequest(BaseModel):
-    by: str = Field(max_length=40, description="Durée, p. ex. « 5 working days », « 48 hours »")
+    by: str = Field(max_length=40, description="Durée, p. ex. « 3 jours ouvrés », « 48 heures », "
+                                               "« 5 working days »")
     reason: str = Field(max_length=1000, description="Motif (obligatoire)")
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    from_due: bool = Field(default=False, description="Compter depuis l'échéance actuelle plutôt que "
+                                                      "depuis maintenant (délai dépassé)")
 
 
 class ReopenRequest(BaseModel):
@@ -277,7 +280,8 @@ def build_api(web: Web) -> FastAPI:
     ):
         try:
             due = casetools.extend(
-                web, user, reference, instance, body.by, body.reason, body.expected_version
+                web, user, reference, instance, body.by, body.reason, body.expected_version,
+                from_due=body.from_due,
             )
         except FormInvalid as e:
             return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)

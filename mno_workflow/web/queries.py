@@ -165,7 +165,7 @@ def instance_due(session: Session, inst: StepInstance) -> datetime | None:
             Deadline.status != "cancelled",
             Deadline.state == inst.state,
             Deadline.entered_at == inst.entered_at,
-        )
+        ).order_by(Deadline.id.desc()).limit(1)  # an extended escalated deadline has a newer row
     )
 
 

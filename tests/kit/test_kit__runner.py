@@ -89,7 +89,7 @@ def test_malformed_scenario_gives_file_line_col(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenario: x\nsop: mnr.yaml\nstart: 2025-06-02T08:00:00Z\nsteps:\n"
                    "  - fire: register\n    as: a:caseworker\n    dta: {}\n"
-                   "  - advance: 3 jours\n", encoding="utf-8")
+                   "  - advance: 3 jours fériés\n", encoding="utf-8")
     with pytest.raises(SOPError) as e:
         load_scenario_text(bad.read_text(), str(bad))
     lines = [d.format() for d in e.value.diagnostics]

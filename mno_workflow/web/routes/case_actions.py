@@ -43,7 +43,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
-        values = {k: str(form.get(k, ""))[:1000] for k in ("by", "by_other", "reason", "assignee")}
+        keys = ("by", "by_other", "reason", "assignee", "from_due")
+        values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
         except ValueError:
@@ -88,7 +89,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
     async def extend_deadline(request: Request, reference: str, instance: str):
         def do(user, v, expected, lang):
             by = v["by_other"].strip() if v["by"] == casetools.OTHER else v["by"]
-            due = casetools.extend(web, user, reference, instance, by, v["reason"], expected)
+            due = casetools.extend(web, user, reference, instance, by, v["reason"], expected,
+                                   from_due=v["from_due"] in ("1", "on", "true"))
             with wf.sessions() as s:
                 tz = web.compiled_for(repository.get_case(s, reference[:40].upper())).sop.calendar.timezone
             return f"{t('deadline_extended', lang)} {fmt_datetime(due, lang, tz)}"
