@@ -26,6 +26,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E037 | error | an ``imports`` entry cannot be read or holds more than options and forms |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
+| E038 | error | unknown time zone or holiday code (country / ISO 3166-2 subdivision) |
 | W101 | warning | final state with outgoing transitions |
 | W102 | warning | unreachable state |
 | W104 | warning | option list never used |
@@ -44,6 +45,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .checks.calendar import check_calendar
 from .diagnostics import Diagnostic
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
 from .loader import LoadedSOP
@@ -79,6 +81,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
              "data disclosed without a guard (law 001-2021/AN)"),
     "E036": ("error", "condition lisant un champ qui n'existe pas", "condition reads an undefined field"),
+    "E038": ("error", "fuseau horaire ou code de jours fériés inconnu", "unknown time zone or holiday code"),
     "W101": ("warning", "état final avec des sorties", "final state with exits"),
     "W102": ("warning", "état inatteignable", "unreachable state"),
     "W104": ("warning", "liste d'options jamais utilisée", "option list never used"),
@@ -157,6 +160,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                 out.append(d(path + (lang,), "E025", f"label in {lang!r}, which is not in languages",
                              f"add {lang} to languages or remove it", key=True))
 
+    out += check_calendar(loaded)
     if sop.start not in sop.steps:
         out.append(d(("start",), "E024", f"unknown step {sop.start!r}",
                      f"use one of: {', '.join(sop.steps)}"))

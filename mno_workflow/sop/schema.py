@@ -355,10 +355,12 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class Calendar(Strict):
-    """The SOP's business calendar: IANA time zone, ``holidays`` country code, work week."""
+    """The SOP's business calendar: IANA time zone, ``holidays`` code (a country, ``BF``, or an
+    ISO 3166-2 subdivision, ``GB-ENG``; checked against the ``holidays`` package by lint, E038),
+    work week."""
 
     timezone: str = "UTC"
-    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
     workweek: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
 
 
