@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine as DBEngine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from ..sop.celtypes import ENV_KEY, type_env
 from ..sop.expr import ExprError, compile_expr
 from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP, ForEach
@@ -38,6 +39,7 @@ from .errors import (
     RoleNotAllowed,
     StaleVersion,
     UnknownTrigger,
+    guard_error,
 )
 from .forms import validate_form
 from .registry import Registry
@@ -433,6 +435,8 @@ class WorkflowEngine:
         ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
         ctx["today"] = self.local_today(sop, now).isoformat()
         ctx["now"] = now.isoformat().replace("+00:00", "Z")
+        ctx[ENV_KEY] = type_env(sop, lambda: timers.calendar_for(object_session(case), sop)
+                                if object_session(case) is not None else None)
         return ctx
 
     def fire_on_expiry(self, s: Session, case: Case, inst: StepInstance, trigger: str,
@@ -463,6 +467,7 @@ class WorkflowEngine:
         ctx = self.context(case, inst, sop, now)
         today = self.local_today(sop, now)
         failed: tuple[int, Any] | None = None
+        broken: tuple[Any, ExprError] | None = None
         chosen: tuple[int, Any, dict] | None = None
         for idx, t in permitted:
             data: dict = {}
@@ -479,13 +484,15 @@ class WorkflowEngine:
                     gctx[t.form] = data
                 try:
                     ok = guard.evaluate(gctx) is True
-                except ExprError:
-                    ok = False
+                except ExprError as e:
+                    ok, broken = False, broken or (t, e)
                 if not ok:
                     failed = failed or (idx, t)
                     continue
             chosen = (idx, t, data)
             break
+        if chosen is None and broken is not None:
+            raise guard_error(*broken)
         if chosen is None:
             assert failed is not None
             _, t = failed

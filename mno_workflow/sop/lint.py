@@ -27,6 +27,8 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
 | E038 | error | unknown time zone or holiday code (country / ISO 3166-2 subdivision) |
+| E039 | error | a condition compares a step, state or option code that does not exist |
+| E040 | error | a condition that is always false (reads no case data) |
 | W101 | warning | final state with outgoing transitions |
 | W102 | warning | unreachable state |
 | W104 | warning | option list never used |
@@ -37,6 +39,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W110 | warning | referral state of a recipient without accept/decline exits or timeout |
 | W111 | warning | two transitions with the same trigger from the same state, guards overlapping |
 | W112 | warning | role never used |
+| W113 | warning | a condition that is always true (reads no case data) |
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .checks.calendar import check_calendar
+from .checks.conditions import check_codes, check_constant
 from .diagnostics import Diagnostic
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
 from .loader import LoadedSOP
@@ -82,6 +86,9 @@ CODES: dict[str, tuple[str, str, str]] = {
              "data disclosed without a guard (law 001-2021/AN)"),
     "E036": ("error", "condition lisant un champ qui n'existe pas", "condition reads an undefined field"),
     "E038": ("error", "fuseau horaire ou code de jours fériés inconnu", "unknown time zone or holiday code"),
+    "E039": ("error", "condition comparant un code d'étape, d'état ou d'option inexistant",
+             "condition compares a step, state or option code that does not exist"),
+    "E040": ("error", "condition toujours fausse", "condition always false"),
     "W101": ("warning", "état final avec des sorties", "final state with exits"),
     "W102": ("warning", "état inatteignable", "unreachable state"),
     "W104": ("warning", "liste d'options jamais utilisée", "option list never used"),
@@ -95,6 +102,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "W111": ("warning", "deux transitions identiques depuis le même état",
              "two transitions with the same trigger and overlapping guards"),
     "W112": ("warning", "rôle jamais utilisé", "role never used"),
+    "W113": ("warning", "condition toujours vraie", "condition always true"),
 }
 
 
@@ -366,7 +374,8 @@ def _check_expr(loaded: LoadedSOP, source: str, path: tuple, extra: set[str] | N
                             "see https://cel.dev for the syntax, e.g. consent.given && x > 1")]
     sop = loaded.model
     known = set(sop.forms) | BUILTIN_NAMES | (extra or set())
-    out = [loaded.diag(path, "E027", f"CEL expression reads unknown name {name!r}",
+    out = check_codes(loaded, source, path) + check_constant(loaded, source, path)
+    out += [loaded.diag(path, "E027", f"CEL expression reads unknown name {name!r}",
                        f"use a form id ({', '.join(sorted(sop.forms))}) or item, today, now")
            for name in sorted(expr.variables - known)]
     seen: set[tuple[str, str]] = set()
