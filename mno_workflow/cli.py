@@ -120,7 +120,8 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
         except SOPError as e:
             diags = e.diagnostics
         if strict:
-            diags = [d.__class__(**{**d.as_dict(), "severity": "error"}) for d in diags]
+            diags = [d if d.justified else d.__class__(**{**d.as_dict(), "severity": "error"})
+                     for d in diags]  # a warning the SOP accepts with a reason stays info
         failed |= any(d.severity == "error" for d in diags)
         results.append({"path": str(f), "valid": not any(d.severity == "error" for d in diags),
                         "diagnostics": [d.as_dict() for d in diags]})

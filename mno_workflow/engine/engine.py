@@ -42,6 +42,7 @@ from .errors import (
     guard_error,
 )
 from .forms import validate_form
+from .instances import named
 from .registry import Registry
 
 
@@ -233,7 +234,15 @@ class WorkflowEngine:
     def _running_deadline(case: Case, sop: SOP, instance: str, actor: Actor) -> StepInstance:
         """The open instance ``instance`` whose state has a deadline ``actor`` may change (extend,
         pause, resume: the deadline's ``extenders()``). Raises UnknownTrigger, RoleNotAllowed."""
-        inst = next((i for i in case.instances if not i.final and instance in (i.label_key, i.key)), None)
+        found = named((i for i in case.instances if not i.final), instance)
+        if len(found) > 1:
+            raise AmbiguousInstance(Message(
+                fr=f"Plusieurs instances de « {instance} » sont en cours : "
+                   f"{', '.join(i.label_key for i in found)}. Précisez laquelle.",
+                en=f"Several instances of '{instance}' are open: "
+                   f"{', '.join(i.label_key for i in found)}. Say which one."),
+                instances=[i.label_key for i in found])
+        inst = found[0] if found else None
         state = sop.steps[inst.step].states[inst.state] if inst else None
         if inst is None or state is None or state.deadline is None:
             raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
@@ -379,7 +388,7 @@ class WorkflowEngine:
         all_open = [i for i in case.instances if not i.final]
         open_insts = all_open
         if instance:
-            open_insts = [i for i in all_open if instance in (i.label_key, i.key, str(i.id))]
+            open_insts = named(all_open, instance)
         matches = [(i, compiled.steps[i.step]) for i in open_insts
                    if compiled.steps[i.step].candidates(trigger, i.state)]
         role = compiled.sop.roles.get(actor.role)
@@ -618,16 +627,22 @@ class WorkflowEngine:
             if rule.when and not compile_expr(rule.when).holds(self.context(case, inst, sop, now)):
                 continue
             if rule.start and not self._ran_this_cycle(case, rule.start):
-                for key in self._start_step(s, case, compiled, rule.start, now):
+                for key in self._start_step(s, case, compiled, rule.start, now, effects):
                     effects.append({"started": key})
                     new = next(i for i in case.instances if i.label_key == key)
                     out.append((new, None, new.state))
-            if rule.close_case and case.status == "open":
-                case.status, case.closed_at = "closed", now
-                for other in case.instances:
-                    timers.cancel(s, other, now, "case closed")
-                effects.append({"case_closed": True})
+            if rule.close_case:
+                self._close_case(s, case, now, effects)
         return out
+
+    @staticmethod
+    def _close_case(s: Session, case: Case, now: datetime, effects: list[dict]) -> None:
+        """Close an open case (flow ``close_case``): its running deadlines are cancelled."""
+        if case.status == "open":
+            case.status, case.closed_at = "closed", now
+            for other in case.instances:
+                timers.cancel(s, other, now, "case closed")
+            effects.append({"case_closed": True})
 
     @staticmethod
     def _ran_this_cycle(case: Case, step_id: str) -> bool:
@@ -638,7 +653,7 @@ class WorkflowEngine:
         return any(i.step == step_id and (i.id is None or i.id > after) for i in case.instances)
 
     def _start_step(self, s: Session, case: Case, compiled: CompiledSOP, step_id: str,
-                    now: datetime) -> list[str]:
+                    now: datetime, effects: list[dict] | None = None) -> list[str]:
         """Create the instance(s) of ``step_id`` in its initial state (the caller enters them);
         returns their ``step:key``.
 
@@ -675,8 +690,11 @@ class WorkflowEngine:
             existing.add(inst.label_key)
             keys.append(inst.label_key)
         if not items:
-            # Vacuous "all final": continue the flow as if every (zero) instance had finished.
+            # Vacuous "all final": continue the flow as if every (zero) instance had finished,
+            # closing the case too when a rule says so (else it would stay open with nothing to do).
             for rule in sop.flow:
                 if rule.after in (f"{step_id}.all_final",) and rule.start:
-                    keys += self._start_step(s, case, compiled, rule.start, now)
+                    keys += self._start_step(s, case, compiled, rule.start, now, effects)
+                if rule.after == f"{step_id}.all_final" and rule.close_case and effects is not None:
+                    self._close_case(s, case, now, effects)
         return keys

@@ -40,6 +40,8 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W111 | warning | two transitions with the same trigger from the same state, guards overlapping |
 | W112 | warning | role never used |
 | W113 | warning | a condition that is always true (reads no case data) |
+| W114 | warning | a step that can never start (nothing starts it, or only after itself) |
+| W115 | warning | no way to close a case (no reachable ``close_case`` rule) |
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .checks.allow import justify
 from .checks.calendar import check_calendar
 from .checks.conditions import check_codes, check_constant
+from .checks.traps import check_traps
 from .diagnostics import Diagnostic
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
 from .loader import LoadedSOP
@@ -103,6 +107,8 @@ CODES: dict[str, tuple[str, str, str]] = {
              "two transitions with the same trigger and overlapping guards"),
     "W112": ("warning", "rôle jamais utilisé", "role never used"),
     "W113": ("warning", "condition toujours vraie", "condition always true"),
+    "W114": ("warning", "étape qui ne peut jamais démarrer", "step that can never start"),
+    "W115": ("warning", "aucun moyen de clore un dossier", "no way to close a case"),
 }
 
 
@@ -548,9 +554,9 @@ def _check_reachability(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
 
 
 def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
-    """Design warnings W106-W112 of an SOP that loaded (see the module table)."""
+    """Design warnings W106-W115 of an SOP that loaded (see the module table)."""
     sop, d = loaded.model, loaded.diag
-    out: list[Diagnostic] = []
+    out: list[Diagnostic] = check_traps(loaded)
     for sid, step in sop.steps.items():
         base = ("steps", sid)
         reachable, finishing = reachable_states(step), can_finish_states(step)
@@ -636,5 +642,7 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
 
 
 def lint(loaded: LoadedSOP) -> list[Diagnostic]:
-    """Every diagnostic (errors, warnings, info) of an SOP that loaded, in file order."""
-    return sorted(check_references(loaded) + check_design(loaded), key=lambda d: (d.line, d.col, d.code))
+    """Every diagnostic (errors, warnings, info) of an SOP that loaded, in file order; warnings a
+    state accepts (``lint: {allow, reason}``) come as ``info`` with ``justified`` set."""
+    diags = justify(loaded, check_references(loaded) + check_design(loaded))
+    return sorted(diags, key=lambda d: (d.line, d.col, d.code))

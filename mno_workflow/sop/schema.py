@@ -236,14 +236,25 @@ class Form(Strict):
     rules: list[FormRule] = []
 
 
+class LintAllow(Strict):
+    """A design warning the SOP author accepts for one state, with the reason (printed by
+    ``mno validate`` as a justified info line; ``--strict`` does not fail on it). Only warnings
+    and info codes (``W1xx``) can be allowed, never errors."""
+
+    allow: list[Annotated[str, Field(pattern=r"^W\d{3}$")]] = Field(min_length=1)
+    reason: str = Field(min_length=3)
+
+
 class State(Strict):
-    """A state of a step. ``owner`` is the role the case waits for while in this state."""
+    """A state of a step. ``owner`` is the role the case waits for while in this state;
+    ``lint`` accepts named design warnings of this state with a reason (:class:`LintAllow`)."""
 
     label: Label
     initial: bool = False
     final: bool = False
     owner: Ident | None = None
     deadline: Deadline | None = None
+    lint: LintAllow | None = None
 
 
 class Transition(Strict):
