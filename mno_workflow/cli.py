@@ -108,12 +108,18 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
 
     Check SOP files."""
     files: list[Path] = []
+    imported: dict[Path, Path] = {}
     for p in paths:
         if p.is_dir():  # every SOP under the folder (scenario and data files are not SOPs)
-            files += [f for f in sorted(p.rglob("*.y*ml")) if _looks_like_sop(f)]
+            found = [f for f in sorted(p.rglob("*.y*ml")) if _looks_like_sop(f)]
+            imported.update(imported_by(found))  # shared options/forms: checked with their SOP
+            files += [f for f in found if f.resolve() not in imported]
         else:
             files.append(p)
     results, failed = [], False
+    for part, owner in sorted(imported.items()):
+        if fmt != "json":
+            typer.echo(f"{part}: importé par / imported by {owner} (vérifié avec elle / checked with it)")
     for f in files:
         try:
             diags = lint(load_file(f))
@@ -135,6 +141,21 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     if not files:
         fail("Aucun fichier de POS trouvé.")
     raise typer.Exit(1 if failed else 0)
+
+
+def imported_by(files: list[Path]) -> dict[Path, Path]:
+    """``{imported file (resolved): the SOP importing it}`` for the ``imports:`` of ``files``."""
+    from .sop.loader import parse_yaml
+    out: dict[Path, Path] = {}
+    for f in files:
+        try:
+            data, _ = parse_yaml(f.read_text(encoding="utf-8"), str(f))
+        except (OSError, UnicodeDecodeError, SOPError):
+            continue  # reported when the file itself is validated
+        entries = data.get("imports") if isinstance(data, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            out.setdefault((f.parent / str(entry)).resolve(), f)
+    return out
 
 
 def _looks_like_sop(path: Path) -> bool:
