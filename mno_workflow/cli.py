@@ -101,7 +101,10 @@ def _safe_url(url: str) -> str:
 @app.command()
 def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossiers de POS (YAML).")],
              fmt: Annotated[str, typer.Option("--format", help="text ou json")] = "text",
-             strict: Annotated[bool, typer.Option(help="Les avertissements deviennent des erreurs.")] = False
+             strict: Annotated[bool, typer.Option(help="Les avertissements deviennent des erreurs.")] = False,
+             simulate: Annotated[bool, typer.Option(
+                 help="Évalue aussi la POS sur des dossiers d'exemple générés (délais, conditions, "
+                      "déclencheurs automatiques).")] = False,
              ) -> None:
     """Vérifier des POS : une ligne « chemin:ligne:col: gravité CODE message » par problème ;
     code 1 en cas d'erreur.
@@ -122,7 +125,11 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
             typer.echo(f"{part}: importé par / imported by {owner} (vérifié avec elle / checked with it)")
     for f in files:
         try:
-            diags = lint(load_file(f))
+            loaded = load_file(f)
+            diags = lint(loaded)
+            if simulate:
+                from .kit.simulate import simulate as run_simulation
+                diags = sorted(diags + run_simulation(loaded), key=lambda d: (d.line, d.col, d.code))
         except SOPError as e:
             diags = e.diagnostics
         if strict:
