@@ -43,6 +43,7 @@ from .errors import (
 )
 from .forms import validate_form
 from .instances import named
+from .notify import notify
 from .registry import Registry
 
 
@@ -518,6 +519,8 @@ class WorkflowEngine:
             self._store_form(case, inst, sop, t.form, data)
         effects = [] if t.internal else self._enter(s, case, inst, compiled, from_state, to_state, now,
                                                     actor.role)
+        if t.notify:  # other parties told of this transition (outbox, same transaction)
+            effects += notify(s, case, inst, sop, t.notify, trigger, to_state, now)
         case.updated_at = now
         case.version += 1
         inst.version += 1

@@ -58,6 +58,7 @@ from typing import Any
 from .checks.allow import justify
 from .checks.calendar import check_calendar
 from .checks.conditions import check_codes, check_constant
+from .checks.notify import check_notify
 from .checks.traps import check_traps
 from .diagnostics import Diagnostic
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
@@ -225,6 +226,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                 out.append(_unknown(loaded, tp + ("form",), "E022", "form", t.form, sop.forms))
             if t.when:
                 out += _check_expr(loaded, t.when, tp + ("when",), item=item)
+            out += check_notify(loaded, sid, t.notify, tp + ("notify",))
             if t.dest in step.states and any(
                 s in step.states and step.states[s].final for s in t.sources if s != "*"
             ):

@@ -257,6 +257,19 @@ class State(Strict):
     lint: LintAllow | None = None
 
 
+class RoleFrom(Strict):
+    """A notification target read from case data: ``role_from: form.field`` names a choice field
+    whose value (an option code) is a role id of the SOP, e.g. the lead agency chosen at intake."""
+
+    role_from: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+# Who a ``notify:`` entry addresses: a role id, ``assignee`` (the case's assigned caseworker),
+# ``recipient`` (the organisation a step instance is addressed to), or a role taken from case data.
+NotifyTarget = Annotated[Annotated[Ident, Tag("name")] | Annotated[RoleFrom, Tag("role_from")],
+                         _shape("name", "role_from")]
+
+
 class Transition(Strict):
     """A transition of a step.
 
@@ -265,7 +278,8 @@ class Transition(Strict):
     is re-armed and no flow rule runs. ``by`` lists the roles that may fire it; ``form`` the form
     whose data it requires; ``when`` a CEL guard over case data, checked on the server;
     ``when_label`` says the condition in words (diagrams, handbook) and ``when_message`` explains
-    a refusal to the user.
+    a refusal to the user. ``notify`` lists who is told when it happens (through the outbox: in-app
+    and e-mail, never case data): role ids, ``assignee``, ``recipient`` or ``{role_from: form.field}``.
     """
 
     trigger: Ident
@@ -279,6 +293,7 @@ class Transition(Strict):
     when: str | None = None
     when_label: Label | None = None
     when_message: Label | None = None
+    notify: list[NotifyTarget] = []
 
     @model_validator(mode="after")
     def _internal_has_no_dest(self) -> Transition:
