@@ -78,7 +78,8 @@ _KINDS: dict[tuple, tuple[dict, dict]] = {}
 
 def type_env(sop: SOP, calendar: Callable[[], Any] | None = None) -> TypeEnv:
     """The :class:`TypeEnv` of ``sop`` (``calendar``: factory of its business calendar, e.g. with
-    the stored holiday overrides; default: the SOP's calendar block without overrides)."""
+    the stored holiday overrides; when it is absent or returns None: the SOP's calendar block
+    without overrides)."""
     key = (sop.sop, sop.version, id(sop))
     if key not in _KINDS:
         items: dict[str, str] = {}
@@ -87,11 +88,15 @@ def type_env(sop: SOP, calendar: Callable[[], Any] | None = None) -> TypeEnv:
             _KINDS.clear()
         _KINDS[key] = (forms, items)
     forms, items = _KINDS[key]
-    if calendar is None:
-        def calendar() -> Any:
+    given = calendar
+
+    def factory() -> Any:  # the caller's calendar (with overrides), else the SOP's calendar block
+        cal = given() if given is not None else None
+        if cal is None:
             from ..engine.calendar import BusinessCalendar
-            return BusinessCalendar.from_sop(sop.calendar)
-    return TypeEnv(forms, items, sop.calendar.timezone, calendar)
+            cal = BusinessCalendar.from_sop(sop.calendar)
+        return cal
+    return TypeEnv(forms, items, sop.calendar.timezone, factory)
 
 
 def as_instant(value: Any, kind: str = "datetime") -> Any:

@@ -128,3 +128,13 @@ def test_dates_are_timestamps(source, expected):
     ctx = {"seen": {"last_seen_on": "2025-06-01"}, "today": "2025-06-10", "now": "2025-06-10T23:30:00Z",
            ENV_KEY: type_env(sop)}
     assert compile_expr(source).evaluate(ctx) == expected
+
+
+def test_working_days_between_without_a_session_uses_the_sop_calendar():
+    """A transient case (the new-case form) has no session: the SOP's own calendar is used."""
+    from mno_workflow.store.models import Case
+    sop = load_text(SOP_TEXT, "dates.yaml").model
+    wf = WorkflowEngine(create_engine("sqlite://"), SimulatedClock(datetime(2025, 6, 10, 9, 0, tzinfo=UTC)))
+    ctx = wf.context(Case(data={"seen": {"last_seen_on": "2025-06-02"}}), None, sop,
+                     datetime(2025, 6, 10, 9, 0, tzinfo=UTC))
+    assert compile_expr("working_days_between(seen.last_seen_on, today)").evaluate(ctx) == 5
