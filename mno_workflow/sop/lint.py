@@ -501,6 +501,7 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
                                 deadline.on_expiry.escalate, sop.roles))
     if deadline.wait_for:
         out += _check_expr(loaded, deadline.wait_for, path + ("wait_for",))
+    out += check_notify(loaded, path[1], deadline.notify, path + ("notify",))
     for j, role in enumerate(deadline.extend_by or []):
         if role not in sop.roles:
             out.append(_unknown(loaded, path + ("extend_by", j), "E021", "role", role, sop.roles))
@@ -592,7 +593,8 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                              "supervisor}} » / add a deadline so late cases are seen",
                              severity="warning", key=True))
             expiry = state.deadline.on_expiry if state.deadline else None
-            if state.deadline and not (expiry and (expiry.escalate or expiry.fire)):
+            told = expiry and (expiry.escalate or expiry.fire) or state.deadline and state.deadline.notify
+            if state.deadline and not told:
                 out.append(d(sp + ("deadline",), "W108",
                              f"the deadline of {st!r} has no on_expiry: when it passes nobody is told "
                              "and nothing happens",

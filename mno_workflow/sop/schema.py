@@ -120,6 +120,19 @@ class Expiry(Strict):
     fire: Ident | None = None
 
 
+class RoleFrom(Strict):
+    """A notification target read from case data: ``role_from: form.field`` names a choice field
+    whose value (an option code) is a role id of the SOP, e.g. the lead agency chosen at intake."""
+
+    role_from: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+# Who a ``notify:`` entry addresses: a role id, ``assignee`` (the case's assigned caseworker),
+# ``recipient`` (the organisation a step instance is addressed to), or a role taken from case data.
+NotifyTarget = Annotated[Annotated[Ident, Tag("name")] | Annotated[RoleFrom, Tag("role_from")],
+                         _shape("name", "role_from")]
+
+
 _REMIND_RE = re.compile(
     r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[a-z ]+?)\s+(before|after))\s*$"
 )
@@ -138,7 +151,8 @@ class Deadline(Strict):
     it with a recorded reason (default: the escalation role). ``wait_for`` (CEL) makes it a
     minimum period that also waits for an event: ``on_expiry`` happens once the period is over
     *and* the condition holds, whichever is later (e.g. "at least 30 days and until the
-    decision").
+    decision"). ``notify`` lists who else is told when it expires (like a transition's
+    ``notify``: roles, ``assignee``, ``recipient``, ``{role_from: form.field}``).
     """
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
@@ -149,6 +163,7 @@ class Deadline(Strict):
     on_expiry: Expiry | None = None
     wait_for: str | None = None
     extend_by: list[Ident] | None = None
+    notify: list[NotifyTarget] = []
 
     def extenders(self) -> list[str]:
         """Roles that may extend this deadline (with a reason): ``extend_by``, else the
@@ -255,19 +270,6 @@ class State(Strict):
     owner: Ident | None = None
     deadline: Deadline | None = None
     lint: LintAllow | None = None
-
-
-class RoleFrom(Strict):
-    """A notification target read from case data: ``role_from: form.field`` names a choice field
-    whose value (an option code) is a role id of the SOP, e.g. the lead agency chosen at intake."""
-
-    role_from: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
-
-
-# Who a ``notify:`` entry addresses: a role id, ``assignee`` (the case's assigned caseworker),
-# ``recipient`` (the organisation a step instance is addressed to), or a role taken from case data.
-NotifyTarget = Annotated[Annotated[Ident, Tag("name")] | Annotated[RoleFrom, Tag("role_from")],
-                         _shape("name", "role_from")]
 
 
 class Transition(Strict):

@@ -98,3 +98,22 @@ def test_unknown_notify_target_is_e021_with_hint():
                   "x.yaml")
     [d] = [d for d in info.value.diagnostics if d.code == "E021"]
     assert "supervisr" in d.message and "did you mean 'supervisor'" in d.hint
+
+
+def test_deadline_notify_at_expiry(nwf):
+    """``deadline: {notify: [...]}``: at expiry the sweeper tells them too (here the assignee and the
+    recipient organisation), besides the escalation."""
+    from datetime import timedelta
+
+    from mno_workflow.reminders.sweeper import sweep
+    ref = to_draft(nwf)
+    nwf.fire(ref, "send", CW, {"provider": "ong_a"})
+    before = len(messages(nwf))
+    sweep(nwf, now=datetime(2025, 6, 2, 8, 0, tzinfo=UTC) + timedelta(days=30))
+    new = messages(nwf)[before:]
+    assert ("mariam", "assignee", "inapp") in new and ("focal.ong_a", "provider", "inapp") in new
+    assert messages(nwf, "escalation")  # the escalation still happens
+    with nwf.sessions() as s:
+        m = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notify")
+                      .order_by(OutboxMessage.id.desc())).first()
+        assert "délai échu" in render(s, m).subject
