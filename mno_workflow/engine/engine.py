@@ -604,9 +604,12 @@ class WorkflowEngine:
             cur.ended_at = now if state.final else None
             armed = timers.arm(s, case, cur, compiled.sop, self.context(case, cur, compiled.sop, now), now)
             effects += armed
-            if state.owner and not state.final and old != new and state.owner != actor_role:
+            owner = state.owner_for(self.context(case, cur, compiled.sop, now))
+            if state.owner and not owner:  # an owner chosen by a field that is empty: say so
+                effects.append({"owner_error": f"{cur.step}.{new}: no owner for {state.owner.by}"})
+            if owner and not state.final and old != new and owner != actor_role:
                 due = next((e["deadline"]["due_at"] for e in armed if "deadline" in e), None)
-                enqueue(s, case=case, inst=cur, role=state.owner, scope=compiled.sop.roles[state.owner].scope,
+                enqueue(s, case=case, inst=cur, role=owner, scope=compiled.sop.roles[owner].scope,
                         kind="task", template="task", now=now,
                         context={"reference": case.reference, "step": cur.step, "instance": cur.key,
                                  "state": new, "due_at": due})

@@ -98,7 +98,7 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
         due = due_at(dl, now, data, cal)
     except DeadlineError as e:
         return [{"deadline_error": f"{inst.step}.{inst.state}: {e}"}]
-    return _write_rows(session, case, inst, dl, state.owner, start, due, cal)
+    return _write_rows(session, case, inst, dl, state.owner_for(data), start, due, cal)
 
 
 def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, owner: str | None,

@@ -59,6 +59,7 @@ from .checks.allow import justify
 from .checks.calendar import check_calendar
 from .checks.conditions import check_codes, check_constant
 from .checks.notify import check_notify
+from .checks.owner import check_owner
 from .checks.traps import check_traps
 from .diagnostics import Diagnostic
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
@@ -205,9 +206,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                          f"step {sid!r} has {len(initials)} initial states; it needs exactly one",
                          "mark one state 'initial: true'"))
         for st, state in step.states.items():
-            if state.owner and state.owner not in sop.roles:
-                out.append(_unknown(loaded, base + ("states", st, "owner"), "E021", "role",
-                                    state.owner, sop.roles))
+            out += check_owner(loaded, sid, st, field_index(sop))
             if state.deadline:
                 out += _check_deadline(loaded, step, state.deadline, base + ("states", st, "deadline"),
                                        fields)
@@ -452,7 +451,8 @@ def _check_disclosure(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
                      "ajouter « disclosure: » avec la condition de consentement, p. ex. "
                      "'service_provider' in consent.share_with / add a 'disclosure:' consent condition",
                      key=True))
-    recip = {n for n, s in step.states.items() if _role_scope(sop, s.owner) == "recipient"}
+    recip = {n for n, s in step.states.items()
+             if any(_role_scope(sop, r) == "recipient" for r in s.owner_roles)}
     for i, t in enumerate(step.transitions):
         if t.internal or t.dest not in recip or t.when:
             continue
@@ -588,7 +588,7 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                 continue
             if state.owner and state.deadline is None:
                 out.append(d(sp, "W107",
-                             f"state {st!r} waits for {state.owner!r} without a deadline",
+                             f"state {st!r} waits for {' / '.join(state.owner_roles)!r} without a deadline",
                              "ajouter « deadline: {within: 3 working days, on_expiry: {escalate: "
                              "supervisor}} » / add a deadline so late cases are seen",
                              severity="warning", key=True))
@@ -607,7 +607,7 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                              "donner un « owner » à l'état, ou un délai avec on_expiry, ou le rendre final "
                              "si rien ne doit plus se passer / give it an owner, a deadline with "
                              "on_expiry, or make it final", severity="info", key=True))
-            if step.recipient and _role_scope(sop, state.owner) == "recipient":
+            if step.recipient and any(_role_scope(sop, r) == "recipient" for r in state.owner_roles):
                 exits = {t.dest for t in step.transitions
                          if not t.internal and st in t.sources and t.dest not in (None, st)}
                 missing = []
@@ -617,7 +617,8 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                     missing.append("no deadline with on_expiry (timeout)")
                 if missing:
                     out.append(d(sp, "W110",
-                                 f"referral state {st!r} waits for the recipient {state.owner!r}: "
+                                 f"referral state {st!r} waits for the recipient "
+                                 f"{' / '.join(state.owner_roles)!r}: "
                                  + "; ".join(missing),
                                  "le prestataire doit pouvoir accepter et refuser, et un délai avec "
                                  "on_expiry doit prévoir son silence / the recipient needs accept and "
@@ -643,7 +644,7 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
     used: set[str] = set(sop.reopen.by if sop.reopen else [])
     for step in sop.steps.values():
         for state in step.states.values():
-            used |= {state.owner} if state.owner else set()
+            used |= set(state.owner_roles)
             if state.deadline:
                 used |= set(state.deadline.extenders()) | set(state.deadline.extend_by or [])
         for t in step.transitions:

@@ -260,16 +260,45 @@ class LintAllow(Strict):
     reason: str = Field(min_length=3)
 
 
+class OwnerBy(Strict):
+    """An owner that depends on case data: ``by`` is a choice field (``form.field``) and ``cases``
+    maps each of its option codes to a role, e.g. ``{by: intake.age_group, cases: {child:
+    child_protection, adult: caseworker}}``."""
+
+    by: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    cases: dict[str, Ident] = Field(min_length=1)
+
+
 class State(Strict):
-    """A state of a step. ``owner`` is the role the case waits for while in this state;
-    ``lint`` accepts named design warnings of this state with a reason (:class:`LintAllow`)."""
+    """A state of a step. ``owner`` is the role the case waits for while in this state, or an
+    :class:`OwnerBy` choosing it from case data; ``lint`` accepts named design warnings of this
+    state with a reason (:class:`LintAllow`)."""
 
     label: Label
     initial: bool = False
     final: bool = False
-    owner: Ident | None = None
+    owner: Annotated[Annotated[Ident, Tag("role")] | Annotated[OwnerBy, Tag("by_field")],
+                     _shape("role", "by_field")] | None = None
     deadline: Deadline | None = None
     lint: LintAllow | None = None
+
+    @property
+    def owner_roles(self) -> list[str]:
+        """Every role that may own this state (one, or each case of an :class:`OwnerBy`)."""
+        if self.owner is None:
+            return []
+        if isinstance(self.owner, str):
+            return [self.owner]
+        return list(dict.fromkeys(self.owner.cases.values()))
+
+    def owner_for(self, data: dict[str, Any]) -> str | None:
+        """The owner role for case data ``{form: {field: value}}``; ``None`` when an
+        :class:`OwnerBy` field is empty or holds no listed code (the caller says so visibly)."""
+        if self.owner is None or isinstance(self.owner, str):
+            return self.owner
+        form, _, field = self.owner.by.partition(".")
+        value = (data.get(form) or {}).get(field)
+        return self.owner.cases.get(value) if isinstance(value, str) else None
 
 
 class Transition(Strict):
