@@ -45,6 +45,7 @@ from .forms import validate_form
 from .instances import named
 from .notify import notify
 from .registry import Registry
+from .until import end_early
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,9 @@ class WorkflowEngine:
         now = self._now()
         with self.sessions.begin() as s, s.no_autoflush:  # one flush, at commit
             case, compiled = self._open_for_change(s, reference, expected_version, payload)
-            return self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+            result = self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+            end_early(self, s, case, compiled.sop, now)  # deadlines whose ``until`` now holds
+            return result
 
     def _open_for_change(self, s: Session, reference: str, expected_version: int | None,
                          payload: dict | None = None, *, allow_closed: bool = False

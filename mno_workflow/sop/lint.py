@@ -501,6 +501,8 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
                                 deadline.on_expiry.escalate, sop.roles))
     if deadline.wait_for:
         out += _check_expr(loaded, deadline.wait_for, path + ("wait_for",))
+    if deadline.until:
+        out += _check_expr(loaded, deadline.until, path + ("until",))
     out += check_notify(loaded, path[1], deadline.notify, path + ("notify",))
     for j, role in enumerate(deadline.extend_by or []):
         if role not in sop.roles:

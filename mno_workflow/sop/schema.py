@@ -151,7 +151,9 @@ class Deadline(Strict):
     it with a recorded reason (default: the escalation role). ``wait_for`` (CEL) makes it a
     minimum period that also waits for an event: ``on_expiry`` happens once the period is over
     *and* the condition holds, whichever is later (e.g. "at least 30 days and until the
-    decision"). ``notify`` lists who else is told when it expires (like a transition's
+    decision"). ``until`` (CEL) ends the period early, as soon as it holds: "the earlier of 90
+    days or the decision" (``on_expiry.fire`` runs then; see :mod:`mno_workflow.engine.until`).
+    ``notify`` lists who else is told when it expires (like a transition's
     ``notify``: roles, ``assignee``, ``recipient``, ``{role_from: form.field}``).
     """
 
@@ -162,6 +164,7 @@ class Deadline(Strict):
     remind: list[str] = []
     on_expiry: Expiry | None = None
     wait_for: str | None = None
+    until: str | None = None
     extend_by: list[Ident] | None = None
     notify: list[NotifyTarget] = []
 
