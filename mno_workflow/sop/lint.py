@@ -58,6 +58,7 @@ from typing import Any
 from .checks.allow import justify
 from .checks.calendar import check_calendar
 from .checks.conditions import check_codes, check_constant
+from .checks.graph import can_finish_states, reachable_states, step_graph
 from .checks.notify import check_notify
 from .checks.owner import check_owner
 from .checks.traps import check_traps
@@ -515,47 +516,8 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
     return out
 
 
-def step_graph(step: Step) -> dict[str, set[str]]:
-    """``{state: {states one transition leads to}}``: wildcards expanded to every non-final state,
-    internal transitions (no change of state) left out. Transitions listed explicitly from a final
-    state count (W101 warns about them)."""
-    graph: dict[str, set[str]] = {name: set() for name in step.states}
-    for t in step.transitions:
-        if t.internal or t.dest not in step.states:
-            continue
-        for src in t.sources:
-            if src == "*":
-                for name, s in step.states.items():
-                    if not s.final:
-                        graph[name].add(t.dest)
-            elif src in step.states:
-                graph[src].add(t.dest)
-    return graph
-
-
-def _closure(graph: dict[str, set[str]], start: set[str]) -> set[str]:
-    seen, todo = set(start), list(start)
-    while todo:
-        for nxt in graph[todo.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen
-
-
-def reachable_states(step: Step) -> set[str]:
-    """States a case can reach from the step's initial state (empty without exactly one)."""
-    initials = [s for s, st in step.states.items() if st.initial]
-    return _closure(step_graph(step), {initials[0]}) if len(initials) == 1 else set()
-
-
-def can_finish_states(step: Step) -> set[str]:
-    """States from which some final state can be reached (final states included)."""
-    reverse: dict[str, set[str]] = {name: set() for name in step.states}
-    for src, dests in step_graph(step).items():
-        for dest in dests:
-            reverse[dest].add(src)
-    return _closure(reverse, set(step.final_states))
+__all__ = ["CODES", "can_finish_states", "check_design", "check_references", "field_index", "field_refs",
+           "lint", "reachable_states", "step_graph"]
 
 
 def _check_reachability(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
