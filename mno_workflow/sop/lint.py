@@ -42,6 +42,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W113 | warning | a condition that is always true (reads no case data) |
 | W114 | warning | a step that can never start (nothing starts it, or only after itself) |
 | W115 | warning | no way to close a case (no reachable ``close_case`` rule) |
+| W116 | warning | a final state after which nothing happens (the case stays open for ever) |
 | W120 | warning | ``--simulate``: a deadline that cannot be armed for a sample case |
 | W121 | warning | ``--simulate``: an automatic trigger (``on_expiry.fire``) that would be refused |
 | W122 | warning | ``--simulate``: a condition that raises for a sample case |
@@ -117,6 +118,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "W113": ("warning", "condition toujours vraie", "condition always true"),
     "W114": ("warning", "étape qui ne peut jamais démarrer", "step that can never start"),
     "W115": ("warning", "aucun moyen de clore un dossier", "no way to close a case"),
+    "W116": ("warning", "état final après lequel rien ne se passe", "final state, then nothing happens"),
     # mno validate --simulate (mno_workflow.kit.simulate)
     "W120": ("warning", "délai impossible à armer", "deadline cannot be armed"),
     "W121": ("warning", "déclencheur automatique refusé", "automatic trigger would be refused"),

@@ -6,6 +6,11 @@ fail ``mno validate --strict``, the check to run before go-live).
   itself never starts);
 * W115: no way to close a case (no ``close_case: true`` rule after a step that can start);
 
+* W116: a reachable final state after which nothing happens (no flow rule after ``step.state``,
+  ``step.any_final`` or ``step.all_final``): the case stays open for ever with nothing to do
+  (when another step running in parallel closes the case, say so on the state with
+  ``lint: {allow: [W116], reason: …}``).
+
 (A ``for_each`` step with no instance at all, e.g. every need marked ``refer: false``, counts as
 "all final" for every flow rule, ``close_case`` included: the engine closes such a case.)
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..loader import LoadedSOP
 from ..schema import SOP
+from .graph import reachable_states
 
 
 def startable_steps(sop: SOP) -> set[str]:
@@ -37,7 +43,7 @@ def startable_steps(sop: SOP) -> set[str]:
 
 
 def check_traps(loaded: LoadedSOP) -> list[Diagnostic]:
-    """W114 and W115 (see the module doc); ``mno validate --strict`` fails on them."""
+    """W114, W115 and W116 (see the module doc); ``mno validate --strict`` fails on them."""
     sop, d, out = loaded.model, loaded.diag, []
     if sop.start not in sop.steps:
         return []  # E024 already
@@ -64,4 +70,15 @@ def check_traps(loaded: LoadedSOP) -> list[Diagnostic]:
                      "no flow rule closes a case: every case would stay open for ever",
                      "ajouter p. ex. « - {after: closure.closed, close_case: true} » dans flow / "
                      "add a flow rule with close_case: true", key=True, severity="warning"))
+    for sid in sorted(live):
+        step = sop.steps[sid]
+        reachable = reachable_states(step)
+        for final in step.final_states:
+            events = {f"{sid}.{final}", f"{sid}.any_final", f"{sid}.all_final"}
+            if final in reachable and not any(r.after in events for r in sop.flow):
+                out.append(d(("steps", sid, "states", final), "W116",
+                             f"after {sid}.{final} nothing happens: no flow rule starts a step or closes "
+                             "the case, which stays open for ever with nothing to do",
+                             f"ajouter « - {{after: {sid}.{final}, close_case: true}} » (ou start: …) dans "
+                             f"flow / add a flow rule after {sid}.{final}", key=True, severity="warning"))
     return out
