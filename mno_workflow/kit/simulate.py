@@ -1,6 +1,7 @@
 """``mno validate --simulate`` (also run by ``mno test``): evaluate an SOP on generated sample cases.
 
-For every state with a deadline and every transition with a condition, sample case data is drawn
+For every state with a deadline and every condition (transition and flow ``when``, ``for_each``
+``where``, deadline ``wait_for`` / ``until``: errors only for these two), sample case data is drawn
 with hypothesis strategies built from the form definitions (every field type, optional fields left
 empty, repeat groups of 0-3 items). The forms submitted on the way *into* a state are filled (their
 required fields always); every other form is filled or not yet submitted. Reported at the YAML
@@ -154,6 +155,22 @@ def simulate(loaded: LoadedSOP, n: int = SAMPLES) -> list[Diagnostic]:
                 maybe = _maybe_empty(step, None) - ({t.form} if t.form else set())
                 out += _check_condition(loaded, base + ("transitions", i, "when"), t.when, maybe, n, env,
                                         item_fields)
+        for st_name, state in step.states.items():  # conditions waited for: only errors matter
+            dl = state.deadline
+            for key in ("wait_for", "until"):
+                if dl is not None and getattr(dl, key) and st_name in live:
+                    out += _check_condition(loaded, base + ("states", st_name, "deadline", key),
+                                            getattr(dl, key), _maybe_empty(step, st_name), n, env,
+                                            item_fields, constant=False)
+        if not isinstance(step.instances, str) and step.instances.where:
+            out += _check_condition(loaded, base + ("instances", "where"), step.instances.where, set(), n,
+                                    env, item_fields)
+    for i, rule in enumerate(sop.flow):
+        if rule.when:
+            out += _check_condition(loaded, ("flow", i, "when"), rule.when, set(), n, env, None)
+    for sid, step in sop.steps.items():
+        base = ("steps", sid)
+        live = reachable_states(step)
         for st_name in sorted(live):
             state = step.states[st_name]
             if state.final:
@@ -190,7 +207,7 @@ def _with_items(sop: SOP, data_s: st.SearchStrategy,
 
 
 def _check_condition(loaded: LoadedSOP, path: tuple, source: str, maybe: set[str], n: int, env: Any,
-                     item_fields: list[FormField] | None) -> list[Diagnostic]:
+                     item_fields: list[FormField] | None, *, constant: bool = True) -> list[Diagnostic]:
     sop = loaded.model
     try:
         expr = compile_expr(source)
@@ -210,7 +227,7 @@ def _check_condition(loaded: LoadedSOP, path: tuple, source: str, maybe: set[str
                                 f"(data: {shown}{', item: ' + str(item) if item else ''})",
                                 "tester la présence des champs facultatifs avec has(form.champ) / guard "
                                 "optional fields with has(form.field)", severity="warning")]
-    if len(values) == 1 and "steps" not in expr.variables:
+    if constant and len(values) == 1 and "steps" not in expr.variables:
         value = "true" if values.pop() else "false"
         return [loaded.diag(path, "W123", f"condition {source!r} is {value} for every sample case",
                             "vérifier la condition / check the condition", severity="warning")]

@@ -107,3 +107,19 @@ def test_cli_validate_simulate_strict():
     sim = CliRunner().invoke(app, ["validate", "--simulate", "--strict", str(path)])
     assert sim.exit_code == 1
     assert f"{path}:{line_of(MINIMAL, 'within: {by: intake.priority')}:11: error W120 " in sim.output
+
+
+def test_w122_in_for_each_where_and_flow_when():
+    """Beyond transition guards: a for_each ``where`` reading an optional sub-field, and a flow rule's
+    ``when`` reading an optional field, raise for some sample case."""
+    text = MINIMAL.replace("    instances: {for_each: intake.needs, key: need}",
+                           "    instances: {for_each: intake.needs, key: need, "
+                           "where: \"item.need == 'medical'\"}")
+    text = text.replace("  - {after: intake.done, start: service}",
+                        "  - {after: intake.done, when: \"intake.priority == 'urgent'\", start: service}\n"
+                        "  - {after: intake.done, "
+                        "when: \"has(intake.priority) && intake.priority == 'normal'\", start: service}")
+    got = findings(text)
+    assert ("W122", line_of(text, "instances: {for_each")) in got
+    assert ("W122", line_of(text, "when: \"intake.priority == 'urgent'\"")) in got
+    assert ("W122", line_of(text, "has(intake.priority) && intake.priority")) not in got
