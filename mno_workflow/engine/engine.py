@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine as DBEngine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from ..sop.celtypes import ENV_KEY, type_env
 from ..sop.expr import ExprError, compile_expr
 from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP, ForEach
@@ -40,9 +41,13 @@ from .errors import (
     RoleNotAllowed,
     StaleVersion,
     UnknownTrigger,
+    guard_error,
 )
 from .forms import validate_form
+from .instances import named
+from .notify import notify
 from .registry import Registry
+from .until import end_early
 
 
 @dataclass(frozen=True)
@@ -205,7 +210,9 @@ class WorkflowEngine:
         now = self._now()
         with self.sessions.begin() as s, s.no_autoflush:  # one flush, at commit
             case, compiled = self._open_for_change(s, reference, expected_version, payload)
-            return self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+            result = self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+            end_early(self, s, case, compiled.sop, now)  # deadlines whose ``until`` now holds
+            return result
 
     def _open_for_change(self, s: Session, reference: str, expected_version: int | None,
                          payload: dict | None = None, *, allow_closed: bool = False
@@ -272,7 +279,15 @@ class WorkflowEngine:
     def _running_deadline(case: Case, sop: SOP, instance: str, actor: Actor) -> StepInstance:
         """The open instance ``instance`` whose state has a deadline ``actor`` may change (extend,
         pause, resume: the deadline's ``extenders()``). Raises UnknownTrigger, RoleNotAllowed."""
-        inst = next((i for i in case.instances if not i.final and instance in (i.label_key, i.key)), None)
+        found = named((i for i in case.instances if not i.final), instance)
+        if len(found) > 1:
+            raise AmbiguousInstance(Message(
+                fr=f"Plusieurs instances de « {instance} » sont en cours : "
+                   f"{', '.join(i.label_key for i in found)}. Précisez laquelle.",
+                en=f"Several instances of '{instance}' are open: "
+                   f"{', '.join(i.label_key for i in found)}. Say which one."),
+                instances=[i.label_key for i in found])
+        inst = found[0] if found else None
         state = sop.steps[inst.step].states[inst.state] if inst else None
         if inst is None or state is None or state.deadline is None:
             raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
@@ -421,16 +436,16 @@ class WorkflowEngine:
             # A provider only ever acts on, and hears of, what is addressed to its organisation:
             # refusals never name other steps, other organisations' referrals or their states.
             own = [i for i in all_open if i.recipient is not None and i.recipient == actor.organisation]
-            named = [i for i in all_open if not instance or instance in (i.label_key, i.key, str(i.id))]
-            if (not any(i in own for i in named)
-                    and any(compiled.steps[i.step].candidates(trigger, i.state) for i in named)):
+            asked = [i for i in all_open if not instance or instance in (i.label_key, i.key, str(i.id))]
+            if (not any(i in own for i in asked)
+                    and any(compiled.steps[i.step].candidates(trigger, i.state) for i in asked)):
                 raise RoleNotAllowed(Message(
                     fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
                     en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
             all_open = own
         open_insts = all_open
         if instance:
-            open_insts = [i for i in all_open if instance in (i.label_key, i.key, str(i.id))]
+            open_insts = named(all_open, instance)
         matches = [(i, compiled.steps[i.step]) for i in open_insts
                    if compiled.steps[i.step].candidates(trigger, i.state)]
         if len(matches) == 1:
@@ -482,6 +497,8 @@ class WorkflowEngine:
         ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
         ctx["today"] = self.local_today(sop, now).isoformat()
         ctx["now"] = now.isoformat().replace("+00:00", "Z")
+        ctx[ENV_KEY] = type_env(sop, lambda: timers.calendar_for(object_session(case), sop)
+                                if object_session(case) is not None else None)
         return ctx
 
     def fire_on_expiry(self, s: Session, case: Case, inst: StepInstance, trigger: str,
@@ -514,6 +531,7 @@ class WorkflowEngine:
         ctx = self.context(case, inst, sop, now)
         today = self.local_today(sop, now)
         failed: tuple[int, Any] | None = None
+        broken: tuple[Any, ExprError] | None = None
         chosen: tuple[int, Any, dict] | None = None
         for idx, t in permitted:
             data: dict = {}
@@ -530,13 +548,15 @@ class WorkflowEngine:
                     gctx[t.form] = data
                 try:
                     ok = guard.evaluate(gctx) is True
-                except ExprError:
-                    ok = False
+                except ExprError as e:
+                    ok, broken = False, broken or (t, e)
                 if not ok:
                     failed = failed or (idx, t)
                     continue
             chosen = (idx, t, data)
             break
+        if chosen is None and broken is not None:
+            raise guard_error(*broken)
         if chosen is None:
             assert failed is not None
             _, t = failed
@@ -557,6 +577,8 @@ class WorkflowEngine:
                                                     actor.role)
         effects += [{"warning": w} for w in warnings]
         effects += timers.release_waiting(s, case, sop, lambda i: self.context(case, i, sop, now), now)
+        if t.notify:  # other parties told of this transition (outbox, same transaction)
+            effects += notify(s, case, inst, sop, t.notify, trigger, to_state, now)
         case.updated_at = now
         case.version += 1
         inst.version += 1
@@ -654,9 +676,12 @@ class WorkflowEngine:
             cur.ended_at = now if state.final else None
             armed = timers.arm(s, case, cur, compiled.sop, self.context(case, cur, compiled.sop, now), now)
             effects += armed
-            if state.owner and not state.final and old != new and state.owner != actor_role:
+            owner = state.owner_for(self.context(case, cur, compiled.sop, now))
+            if state.owner and not owner:  # an owner chosen by a field that is empty: say so
+                effects.append({"owner_error": f"{cur.step}.{new}: no owner for {state.owner.by}"})
+            if owner and not state.final and old != new and owner != actor_role:
                 due = next((e["deadline"]["due_at"] for e in armed if "deadline" in e), None)
-                enqueue(s, case=case, inst=cur, role=state.owner, scope=compiled.sop.roles[state.owner].scope,
+                enqueue(s, case=case, inst=cur, role=owner, scope=compiled.sop.roles[owner].scope,
                         kind="task", template="task", now=now,
                         context={"reference": case.reference, "step": cur.step, "instance": cur.key,
                                  "state": new, "due_at": due})
@@ -680,16 +705,22 @@ class WorkflowEngine:
             if rule.when and not compile_expr(rule.when).holds(self.context(case, inst, sop, now)):
                 continue
             if rule.start and not self._ran_this_cycle(case, rule.start):
-                for key in self._start_step(s, case, compiled, rule.start, now):
+                for key in self._start_step(s, case, compiled, rule.start, now, effects):
                     effects.append({"started": key})
                     new = next(i for i in case.instances if i.label_key == key)
                     out.append((new, None, new.state))
-            if rule.close_case and case.status == "open":
-                case.status, case.closed_at = "closed", now
-                for other in case.instances:
-                    timers.cancel(s, other, now, "case closed")
-                effects.append({"case_closed": True})
+            if rule.close_case:
+                self._close_case(s, case, now, effects)
         return out
+
+    @staticmethod
+    def _close_case(s: Session, case: Case, now: datetime, effects: list[dict]) -> None:
+        """Close an open case (flow ``close_case``): its running deadlines are cancelled."""
+        if case.status == "open":
+            case.status, case.closed_at = "closed", now
+            for other in case.instances:
+                timers.cancel(s, other, now, "case closed")
+            effects.append({"case_closed": True})
 
     @staticmethod
     def _ran_this_cycle(case: Case, step_id: str) -> bool:
@@ -700,7 +731,7 @@ class WorkflowEngine:
         return any(i.step == step_id and (i.id is None or i.id > after) for i in case.instances)
 
     def _start_step(self, s: Session, case: Case, compiled: CompiledSOP, step_id: str,
-                    now: datetime) -> list[str]:
+                    now: datetime, effects: list[dict] | None = None) -> list[str]:
         """Create the instance(s) of ``step_id`` in its initial state (the caller enters them);
         returns their ``step:key``.
 
@@ -737,8 +768,11 @@ class WorkflowEngine:
             existing.add(inst.label_key)
             keys.append(inst.label_key)
         if not items:
-            # Vacuous "all final": continue the flow as if every (zero) instance had finished.
+            # Vacuous "all final": continue the flow as if every (zero) instance had finished,
+            # closing the case too when a rule says so (else it would stay open with nothing to do).
             for rule in sop.flow:
                 if rule.after in (f"{step_id}.all_final",) and rule.start:
-                    keys += self._start_step(s, case, compiled, rule.start, now)
+                    keys += self._start_step(s, case, compiled, rule.start, now, effects)
+                if rule.after == f"{step_id}.all_final" and rule.close_case and effects is not None:
+                    self._close_case(s, case, now, effects)
         return keys

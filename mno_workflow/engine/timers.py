@@ -117,7 +117,7 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
             return [{"deadline_skipped": {"instance": inst.label_key, "state": inst.state,
                                           "field": e.field, "reason": str(e)}}]
         raise not_armed(inst.step, inst.state, e) from None
-    return _write_rows(session, case, inst, dl, state.owner, start, due, cal)
+    return _write_rows(session, case, inst, dl, state.owner_for(data), start, due, cal)
 
 
 def not_armed(step: str, state: str, e: DeadlineError) -> DeadlineNotArmed:

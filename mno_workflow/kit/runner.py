@@ -34,6 +34,7 @@ from ..store.base import make_engine
 from ..store.migrate import upgrade
 from ..store.models import AuditEvent, Case, Deadline, OutboxMessage, StepInstance, User
 from .coverage import Coverage
+from .i18n import LANG
 from .model import (
     DeadlineExp,
     ErrorSpec,
@@ -321,20 +322,20 @@ class _Play:
         except EngineError as e:
             if expected is None:
                 raise StepFailed(f"« {what} » refusé ({e.code}) alors qu'un succès était attendu : "
-                                 f"{e.text('fr')}") from None
+                                 f"{e.text(LANG.get())}") from None
             spec = expected if isinstance(expected, ErrorSpec) else ErrorSpec(code=expected)
             if e.code != spec.code:
                 raise StepFailed(f"« {what} » : refus attendu « {spec.code} », obtenu « {e.code} » : "
-                                 f"{e.text('fr')}") from None
+                                 f"{e.text(LANG.get())}") from None
             if spec.field is not None:
                 fields = list(e.errors) if isinstance(e, FormInvalid) else []
                 if spec.field not in fields:
                     raise StepFailed(f"« {what} » : erreur attendue sur le champ « {spec.field} », "
                                      f"obtenue sur : {', '.join(fields) or 'aucun champ'} "
-                                     f"({e.text('fr')})") from None
+                                     f"({e.text(LANG.get())})") from None
             if spec.message is not None and spec.message.lower() not in e.text("fr").lower():
                 raise StepFailed(f"« {what} » : message attendu contenant « {spec.message} », "
-                                 f"obtenu « {e.text('fr')} »") from None
+                                 f"obtenu « {e.text(LANG.get())} »") from None
             return None
         if expected is not None:
             code = expected.code if isinstance(expected, ErrorSpec) else expected

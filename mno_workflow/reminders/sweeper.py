@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..engine.clock import require_aware
 from ..engine.engine import WorkflowEngine
 from ..engine.errors import EngineError
+from ..engine.notify import notify
 from ..sop.expr import compile_expr
 from ..store.audit import append_event
 from ..store.models import Case, Deadline, StepInstance
@@ -153,6 +154,8 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
                     context={**context, "owner_role": row.owner_role}, now=now, deadline_id=row.id,
                     late=row.late, cache=people)
             report.escalations.append(ident)
+        if dl is not None and dl.notify:  # others told of the expiry (deadline notify:)
+            notify(s, case, inst, sop, dl.notify, "expiry", inst.state, now)
         if row.auto_trigger:
             row.status, row.fired_at = "done", now  # before the trigger cancels this state's rows
             try:

@@ -138,6 +138,19 @@ class Expiry(Strict):
     fire: Ident | None = None
 
 
+class RoleFrom(Strict):
+    """A notification target read from case data: ``role_from: form.field`` names a choice field
+    whose value (an option code) is a role id of the SOP, e.g. the lead agency chosen at intake."""
+
+    role_from: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+# Who a ``notify:`` entry addresses: a role id, ``assignee`` (the case's assigned caseworker),
+# ``recipient`` (the organisation a step instance is addressed to), or a role taken from case data.
+NotifyTarget = Annotated[Annotated[Ident, Tag("name")] | Annotated[RoleFrom, Tag("role_from")],
+                         _shape("name", "role_from")]
+
+
 _REMIND_RE = re.compile(
     r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[^\d%]+?)\s+(before|after))\s*$"
 )
@@ -159,6 +172,10 @@ class Deadline(Strict):
     decision"). ``optional: true`` lets the state be entered without a deadline when the field it
     depends on is empty (recorded in the audit); otherwise the transition is refused
     (``deadline_not_armed``).
+    ``until`` (CEL) ends the period early, as soon as it holds: "the earlier of 90
+    days or the decision" (``on_expiry.fire`` runs then; see :mod:`mno_workflow.engine.until`).
+    ``notify`` lists who else is told when it expires (like a transition's
+    ``notify``: roles, ``assignee``, ``recipient``, ``{role_from: form.field}``).
     """
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
@@ -168,8 +185,10 @@ class Deadline(Strict):
     remind: list[str] = []
     on_expiry: Expiry | None = None
     wait_for: str | None = None
+    until: str | None = None
     extend_by: list[Ident] | None = None
     optional: bool = False
+    notify: list[NotifyTarget] = []
 
     def extenders(self) -> list[str]:
         """Roles that may extend this deadline (with a reason): ``extend_by``, else the
@@ -261,14 +280,54 @@ class Form(Strict):
     rules: list[FormRule] = []
 
 
+class LintAllow(Strict):
+    """A design warning the SOP author accepts for one state, with the reason (printed by
+    ``mno validate`` as a justified info line; ``--strict`` does not fail on it). Only warnings
+    and info codes (``W1xx``) can be allowed, never errors."""
+
+    allow: list[Annotated[str, Field(pattern=r"^W\d{3}$")]] = Field(min_length=1)
+    reason: str = Field(min_length=3)
+
+
+class OwnerBy(Strict):
+    """An owner that depends on case data: ``by`` is a choice field (``form.field``) and ``cases``
+    maps each of its option codes to a role, e.g. ``{by: intake.age_group, cases: {child:
+    child_protection, adult: caseworker}}``."""
+
+    by: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    cases: dict[str, Ident] = Field(min_length=1)
+
+
 class State(Strict):
-    """A state of a step. ``owner`` is the role the case waits for while in this state."""
+    """A state of a step. ``owner`` is the role the case waits for while in this state, or an
+    :class:`OwnerBy` choosing it from case data; ``lint`` accepts named design warnings of this
+    state with a reason (:class:`LintAllow`)."""
 
     label: Label
     initial: bool = False
     final: bool = False
-    owner: Ident | None = None
+    owner: Annotated[Annotated[Ident, Tag("role")] | Annotated[OwnerBy, Tag("by_field")],
+                     _shape("role", "by_field")] | None = None
     deadline: Deadline | None = None
+    lint: LintAllow | None = None
+
+    @property
+    def owner_roles(self) -> list[str]:
+        """Every role that may own this state (one, or each case of an :class:`OwnerBy`)."""
+        if self.owner is None:
+            return []
+        if isinstance(self.owner, str):
+            return [self.owner]
+        return list(dict.fromkeys(self.owner.cases.values()))
+
+    def owner_for(self, data: dict[str, Any]) -> str | None:
+        """The owner role for case data ``{form: {field: value}}``; ``None`` when an
+        :class:`OwnerBy` field is empty or holds no listed code (the caller says so visibly)."""
+        if self.owner is None or isinstance(self.owner, str):
+            return self.owner
+        form, _, field = self.owner.by.partition(".")
+        value = (data.get(form) or {}).get(field)
+        return self.owner.cases.get(value) if isinstance(value, str) else None
 
 
 class Transition(Strict):
@@ -279,7 +338,8 @@ class Transition(Strict):
     is re-armed and no flow rule runs. ``by`` lists the roles that may fire it; ``form`` the form
     whose data it requires; ``when`` a CEL guard over case data, checked on the server;
     ``when_label`` says the condition in words (diagrams, handbook) and ``when_message`` explains
-    a refusal to the user.
+    a refusal to the user. ``notify`` lists who is told when it happens (through the outbox: in-app
+    and e-mail, never case data): role ids, ``assignee``, ``recipient`` or ``{role_from: form.field}``.
     """
 
     trigger: Ident
@@ -293,6 +353,7 @@ class Transition(Strict):
     when: str | None = None
     when_label: Label | None = None
     when_message: Label | None = None
+    notify: list[NotifyTarget] = []
 
     @model_validator(mode="after")
     def _internal_has_no_dest(self) -> Transition:
@@ -434,11 +495,11 @@ class ExtraHoliday(Strict):
 
 class Calendar(Strict):
     """The SOP's business calendar: IANA time zone, ``holidays`` code (ISO 3166-1 country ``BF``
-    or ISO 3166-2 subdivision ``GB-ENG``), work week, extra holidays and observance rules
-    (``observed: {sun: mon}``: a holiday on a Sunday is also off the next Monday), the local time
-    "before" reminders are sent (``reminder_time``, default 08:00) and the roles allowed to
-    confirm, move or remove holidays of this calendar (``managed_by``; default: the SOP's roles
-    named ``coordinator`` and ``supervisor``)."""
+    or ISO 3166-2 subdivision ``GB-ENG``; checked by lint, E038), work week, extra holidays and
+    observance rules (``observed: {sun: mon}``: a holiday on a Sunday is also off the next
+    Monday), the local time "before" reminders are sent (``reminder_time``, default 08:00) and
+    the roles allowed to confirm, move or remove holidays of this calendar (``managed_by``;
+    default: the SOP's roles named ``coordinator`` and ``supervisor``)."""
 
     timezone: str = "UTC"
     holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
