@@ -26,8 +26,9 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from mno_workflow.directory import sniff
 from mno_workflow.directory.areas import AreaRegistry, default_registry
-from mno_workflow.directory.schema import MODELS, foreign_keys, required_columns
+from mno_workflow.directory.schema import MODELS, PROFILE_REQUIRED, foreign_keys, required_columns
 from mno_workflow.directory.tables import TABLES, DirAudit
 
 PROFILE = "https://openreferral.org/hsds/3.0 + mno-workflow/service_referral"
@@ -62,9 +63,12 @@ class DirectoryImportError(DirectoryValidationError):
 
 @dataclass(frozen=True)
 class RawRow:
+    """One row as read: ``hsds`` = from an HSDS 3.1 package (HSDS rules; unknown references kept)."""
+
     file: str
     row: int
     values: dict[str, Any]
+    hsds: bool = False
 
 
 @dataclass
@@ -82,6 +86,7 @@ class ImportReport:
 
     dry_run: bool
     tables: dict[str, TableChanges] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
 
     def total(self, kind: str) -> int:
         """Number of ``kind`` (``added``, ``changed`` or ``unchanged``) rows over all objects."""
@@ -102,10 +107,16 @@ class ImportReport:
 
 
 def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
-    """Read every ``<object>.csv`` of ``folder`` (UTF-8, optional BOM). Header problems are returned."""
+    """Read every ``<object>.csv`` of ``folder`` (encoding and separator detected). Header problems
+    are returned. An HSDS 3.1 package (``datapackage.json``, plural file names) is read by
+    :func:`mno_workflow.directory.hsds31.read_hsds_package` instead."""
     folder = Path(folder)
     if not folder.is_dir():
         return {}, [Problem(str(folder), 0, "-", "dossier introuvable")]
+    from mno_workflow.directory import hsds31
+
+    if hsds31.is_hsds_package(folder):
+        return hsds31.read_hsds_package(folder)
     sources: dict[str, list[RawRow]] = {}
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.csv")):
@@ -114,36 +125,39 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
         if name not in MODELS:
             problems.append(Problem(label, 0, "-", f"fichier inconnu ; objets HSDS : {', '.join(MODELS)}"))
             continue
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                problems.append(Problem(label, 1, "-", "fichier vide : ligne d'en-tête attendue"))
+        try:
+            reader = sniff.reader(path)
+        except sniff.UndecidableEncoding as exc:
+            problems.append(Problem(label, 0, "-", str(exc)))
+            continue
+        header = next(reader, None)
+        if header is None:
+            problems.append(Problem(label, 1, "-", "fichier vide : ligne d'en-tête attendue"))
+            continue
+        header = [h.strip() for h in header]
+        bad = _header_problems(label, name, header)
+        problems.extend(bad)
+        rows: list[RawRow] = []
+        while True:
+            start = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                problems.append(Problem(label, start, "-", f"CSV illisible : {exc}"))
+                break
+            if not any(c.strip() for c in cells):
                 continue
-            header = [h.strip() for h in header]
-            bad = _header_problems(label, name, header)
-            problems.extend(bad)
-            rows: list[RawRow] = []
-            while True:
-                start = reader.line_num + 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    problems.append(Problem(label, start, "-", f"CSV illisible : {exc}"))
-                    break
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) > len(header):
-                    problems.append(
-                        Problem(label, start, "-", f"{len(cells)} cellules pour {len(header)} colonnes")
-                    )
-                    continue
-                values = dict(zip(header, cells, strict=False))
-                rows.append(RawRow(label, start, values))
-            if not bad:
-                sources[name] = rows
+            if len(cells) > len(header):
+                problems.append(
+                    Problem(label, start, "-", f"{len(cells)} cellules pour {len(header)} colonnes")
+                )
+                continue
+            values = dict(zip(header, cells, strict=False))
+            rows.append(RawRow(label, start, values))
+        if not bad:
+            sources[name] = rows
     return sources, problems
 
 
@@ -276,9 +290,18 @@ def _existing_ids(session: Session, name: str, ids: Iterable[str]) -> set[str]:
 
 
 def validate_rows(
-    session: Session | None, sources: dict[str, list[RawRow]], registry: AreaRegistry | None = None
+    session: Session | None,
+    sources: dict[str, list[RawRow]],
+    registry: AreaRegistry | None = None,
+    warnings: list[Problem] | None = None,
 ) -> tuple[dict[str, list[_Valid]], list[Problem]]:
-    """Validate rows, ids, foreign keys (package ∪ database) and service-area names."""
+    """Validate rows, ids, foreign keys (package ∪ database) and service-area names.
+
+    Rows of an HSDS package (``RawRow.hsds``) follow HSDS 3.1 rules: a reference to an object in
+    neither the package nor the database is moved to ``extensions["hsds:unresolved"]`` and
+    reported in ``warnings`` (if given) instead of being an error; the ``mno`` profile's checks
+    (required columns, area names, currency…) apply to the other rows."""
+    warnings = warnings if warnings is not None else []
     registry = registry or default_registry()
     problems: list[Problem] = []
     valid: dict[str, list[_Valid]] = {}
@@ -289,7 +312,7 @@ def validate_rows(
         out: list[_Valid] = []
         for raw in rows:
             try:
-                obj = model.model_validate(raw.values)
+                obj = model.model_validate(raw.values, context={"hsds": raw.hsds})
             except ValidationError as exc:
                 for err in exc.errors(include_url=False):
                     column = str(err["loc"][0]) if err["loc"] else "-"
@@ -308,6 +331,13 @@ def validate_rows(
                 )
                 continue
             first_seen[obj.id] = raw.row
+            required = () if raw.hsds else PROFILE_REQUIRED.get(name, ())
+            missing = [c for c in required if getattr(obj, c) is None]
+            for col in missing:
+                problems.append(Problem(raw.file, raw.row, col, "valeur obligatoire manquante"))
+            if missing:
+                failed_ids.setdefault(name, set()).add(obj.id)
+                continue
             out.append(_Valid(raw, obj.model_dump()))
         valid[name] = out
 
@@ -322,8 +352,9 @@ def validate_rows(
             for col, target in fks.items():
                 if v.values.get(col) is not None:
                     refs.append((v, col, target, v.values[col]))
-            if name == "attribute":
-                refs.append((v, "link_id", v.values["link_entity"], v.values["link_id"]))
+            entity = v.values.get("link_entity") if name == "attribute" else None
+            if entity in MODELS and v.values.get("link_id") is not None:
+                refs.append((v, "link_id", entity, v.values["link_id"]))
     for _v, _col, target, ident in refs:
         if ident not in package_ids.get(target, set()):
             wanted.setdefault(target, set()).add(ident)
@@ -332,9 +363,22 @@ def validate_rows(
     }
     for v, col, target, ident in refs:
         if ident not in package_ids.get(target, set()) and ident not in in_db.get(target, set()):
-            problems.append(Problem(v.raw.file, v.raw.row, col, f"{_fk_label(target)} inconnu(e) '{ident}'"))
+            message = f"{_fk_label(target)} inconnu(e) '{ident}'"
+            if not v.raw.hsds:
+                problems.append(Problem(v.raw.file, v.raw.row, col, message))
+                continue
+            ext = dict(v.values.get("extensions") or {})
+            ext["hsds:unresolved"] = {**ext.get("hsds:unresolved", {}), col: ident}
+            v.values["extensions"] = ext
+            if col != "link_id":  # link_id is no foreign key in the database
+                v.values[col] = None
+            warnings.append(
+                Problem(v.raw.file, v.raw.row, col, f"{message} : référence gardée dans extensions")
+            )
 
     for v in valid.get("service_area", []):
+        if v.raw.hsds:
+            continue
         if registry.coverage(v.values["name"]) is None:
             problems.append(
                 Problem(
@@ -348,6 +392,8 @@ def validate_rows(
     seen_service: dict[str, int] = {}
     for v in valid.get("service_referral", []):
         sid = v.values["service_id"]
+        if sid is None:
+            continue
         if sid in seen_service:
             problems.append(
                 Problem(
@@ -366,7 +412,7 @@ def validate_rows(
 
 
 def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+    return value.isoformat() if isinstance(value, date) else value  # datetime is a date too
 
 
 def _current(session: Session, name: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -375,7 +421,7 @@ def _current(session: Session, name: str, ids: list[str]) -> dict[str, dict[str,
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(ids), CHUNK):
         for row in session.execute(select(table).where(table.c.id.in_(ids[i : i + CHUNK]))).mappings():
-            out[row["id"]] = model.model_validate(dict(row)).model_dump()
+            out[row["id"]] = model.model_validate(dict(row), context={"hsds": True}).model_dump()
     return out
 
 
@@ -394,11 +440,12 @@ def apply_rows(
     Raises DirectoryImportError (nothing written) if any row is invalid. ``progress(name, n)`` is
     called after each object with the number of rows handled.
     """
-    valid, problems = validate_rows(session, sources, registry)
+    warnings: list[Problem] = []
+    valid, problems = validate_rows(session, sources, registry, warnings)
     if problems:
         raise DirectoryImportError(problems)
     now = now or datetime.now(UTC)
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, warnings=sorted(warnings))
     for name in MODELS:  # parents before children
         rows = valid.get(name)
         if rows is None:
@@ -480,7 +527,7 @@ def dump_tables(session: Session) -> dict[str, list[dict[str, Any]]]:
     for name, model in MODELS.items():
         table = TABLES[name]
         rows = session.execute(select(table).order_by(table.c.id)).mappings()
-        out[name] = [model.model_validate(dict(r)).model_dump() for r in rows]
+        out[name] = [model.model_validate(dict(r), context={"hsds": True}).model_dump() for r in rows]
     return out
 
 
@@ -491,6 +538,8 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
 
 
