@@ -31,7 +31,7 @@ from mno_workflow.directory.hsds_io import Problem, RawRow, dump_tables
 from mno_workflow.directory.schema import MODELS, foreign_keys
 
 SCHEMA_DIR = Path(__file__).parent / "data" / "hsds31" / "schema"
-PROFILE_URI = "https://github.com/mno-workflow/mno-workflow/blob/main/docs/hsds-profile.md"
+PROFILE_URI = "urn:mno-workflow:hsds-profile:mno:1.0"  # documented in docs/hsds-profile.md
 NAMESPACE = uuid.UUID("6f1c1a52-3b8e-5b8c-9d3a-2f0b6a1d7e10")
 SLUG_SCHEME = "mno-workflow"
 PROFILE_TABLES = ("service_referral",)
@@ -304,9 +304,16 @@ def export_tabular(session: Session, dest: Path | str) -> list[Path]:
     for name, doc in schemas().items():
         cols = columns(name)
         table = rows.get(name, [])
+        # the product's own columns (e.g. ``note``) follow as extension columns, then kept extras
+        own = [
+            c for c in MODELS.get(name, MODELS["extension_file"]).model_fields
+            if c not in cols and c != "extensions" and any(r.get(c) is not None for r in table)
+        ]
         extra = list(dict.fromkeys(k for r in table for k in r["_ext"]))
-        body = [[_cell(r.get(c)) for c in cols] + [_cell(r["_ext"].get(k)) for k in extra] for r in table]
-        write(dest / doc["path"], cols + extra, body)
+        body = [
+            [_cell(r.get(c)) for c in cols + own] + [_cell(r["_ext"].get(k)) for k in extra] for r in table
+        ]
+        write(dest / doc["path"], cols + own + extra, body)
     descriptor = datapackage()
     for name in PROFILE_TABLES:
         cols = [c for c in MODELS[name].model_fields if c != "extensions"]
