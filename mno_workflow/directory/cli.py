@@ -26,17 +26,19 @@ from mno_workflow.directory.hsds_io import (
     DirectoryValidationError,
     apply_rows,
     export_package,
+    import_package,
     read_package,
     validate_rows,
 )
 from mno_workflow.directory.hsds_json import export_json
 from mno_workflow.directory.matching import MatchError, match
+from mno_workflow.directory.xlsx import export_xlsx
 from mno_workflow.store.base import database_url, make_engine
 from mno_workflow.store.migrate import upgrade
 
 app = typer.Typer(help="Répertoire des prestataires de services (HSDS 3.x).", no_args_is_help=True)
 
-FORMATS = ("csv", "json", "hsds", "hsds-json")
+FORMATS = ("csv", "json", "hsds", "hsds-json", "xlsx")
 DB = typer.Option(None, "--db", help="URL de la base (défaut : $MNO_DATABASE_URL, sinon sqlite:///mno.db).")
 
 
@@ -56,7 +58,9 @@ def _session(db: str | None) -> Iterator[Session]:
         with Session(engine) as session, session.begin():
             yield session
     except DirectoryValidationError as exc:
-        _fail([p.format() for p in exc.problems])
+        from mno_workflow.directory.xlsx import bilingual
+
+        _fail([bilingual(p) if ".xlsx" in p.file else p.format() for p in exc.problems])
     except MatchError as exc:
         _fail([f"erreur : {exc}"])
     except (SQLAlchemyError, OSError, ValueError) as exc:
@@ -65,20 +69,23 @@ def _session(db: str | None) -> Iterator[Session]:
 
 @app.command("import")
 def import_cmd(
-    path: Path = typer.Argument(..., help="Dossier de CSV HSDS ou fichier .json."),
+    path: Path = typer.Argument(..., help="Dossier de CSV (HSDS 3.1 ou du produit), fichier .json ou .xlsx."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Montrer ce qui changerait, sans rien écrire."),
     actor: str = typer.Option("cli", "--actor", help="Auteur inscrit dans le journal d'audit."),
     db: str | None = DB,
 ) -> None:
     """Importer un répertoire HSDS (tout ou rien)."""
     with _session(db) as session:
-        sources, problems = read_package(path)
-        if problems:
-            raise DirectoryImportError(sorted(problems + validate_rows(session, sources)[1]))
-        total = sum(len(rows) for rows in sources.values())
-        with typer.progressbar(length=total, label="Import", file=None) as bar:
-            update: Callable[[str, int], Any] = lambda _name, n: bar.update(n)  # noqa: E731
-            report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
+        if path.suffix.lower() == ".xlsx":  # per-cell errors (sheet, row, column letter)
+            report = import_package(session, path, actor=actor, dry_run=dry_run)
+        else:
+            sources, problems = read_package(path)
+            if problems:
+                raise DirectoryImportError(sorted(problems + validate_rows(session, sources)[1]))
+            total = sum(len(rows) for rows in sources.values())
+            with typer.progressbar(length=total, label="Import", file=None) as bar:
+                update: Callable[[str, int], Any] = lambda _name, n: bar.update(n)  # noqa: E731
+                report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
     for warning in report.warnings:
         typer.echo(f"avertissement : {warning.format()}", err=True)
     typer.echo(f"{'objet':<22}{'ajoutés':>9}{'modifiés':>10}{'inchangés':>11}")
@@ -98,7 +105,7 @@ def export_cmd(
         "csv",
         "--format",
         help="csv, json (paquet du produit), hsds (paquet tabulaire HSDS 3.1 avec datapackage.json) "
-        "ou hsds-json (objets service et organization imbriqués, HSDS 3.1).",
+        "hsds-json (objets service et organization imbriqués, HSDS 3.1) ou xlsx (classeur Excel).",
     ),
     db: str | None = DB,
 ) -> None:
@@ -108,6 +115,9 @@ def export_cmd(
     with _session(db) as session:
         if fmt == "hsds":
             written = export_tabular(session, dest)
+        elif fmt == "xlsx":
+            target = dest if dest.suffix.lower() == ".xlsx" else dest / "repertoire.xlsx"
+            written = [export_xlsx(session, target)]
         elif fmt == "hsds-json":
             target = dest if dest.suffix.lower() == ".json" else dest / "hsds.json"
             target.parent.mkdir(parents=True, exist_ok=True)

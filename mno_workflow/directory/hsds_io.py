@@ -486,10 +486,16 @@ def apply_rows(
 
 
 def read_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
-    """Read a CSV package folder or a ``.json`` file."""
+    """Read a CSV package folder, a ``.json`` file or an Excel workbook (``.xlsx``)."""
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".json":
         return read_json_package(path)
+    if path.suffix.lower() == ".xlsx":
+        from mno_workflow.directory.xlsx import read_xlsx_package
+
+        if not path.is_file():
+            return {}, [Problem(path.name, 0, "-", "fichier introuvable")]
+        return read_xlsx_package(path)
     return read_csv_package(path)
 
 
@@ -508,14 +514,22 @@ def import_package(
     Writes in the caller's session without committing; on DirectoryImportError nothing was
     written. Returns the ImportReport (added / changed / unchanged ids per object).
     """
-    sources, problems = read_package(Path(path))
-    if problems:
-        # Still validate the readable files so the user sees every problem at once.
-        _, more = validate_rows(session, sources, registry)
-        raise DirectoryImportError(sorted(problems + more))
-    return apply_rows(
-        session, sources, actor=actor, dry_run=dry_run, registry=registry, now=now, progress=progress
-    )
+    path = Path(path)
+    sources, problems = read_package(path)
+    try:
+        if problems:
+            # Still validate the readable files so the user sees every problem at once.
+            _, more = validate_rows(session, sources, registry)
+            raise DirectoryImportError(sorted(problems + more))
+        return apply_rows(
+            session, sources, actor=actor, dry_run=dry_run, registry=registry, now=now, progress=progress
+        )
+    except DirectoryImportError as exc:
+        if path.suffix.lower() == ".xlsx":
+            from mno_workflow.directory.xlsx import cell_problems
+
+            raise DirectoryImportError(cell_problems(exc.problems, path)) from None
+        raise
 
 
 # ------------------------------------------------------------------------------------------- export
