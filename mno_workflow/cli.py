@@ -23,7 +23,7 @@ from .directory.cli import app as directory_app
 from .engine.engine import Actor, WorkflowEngine
 from .engine.errors import EngineError, FormInvalid
 from .engine.forms import coerce_cli_value
-from .interop.cli import xlsform_cmd
+from .interop.cli import intake_app, xlsform_cmd
 from .kit.cli import test as kit_test
 from .render import cli as render_cli
 from .sop.diagnostics import SOPError
@@ -50,6 +50,7 @@ app.add_typer(directory_app, name="directory",
 app.add_typer(db_app, name="db")
 app.command("test")(kit_test)
 app.command("xlsform")(xlsform_cmd)
+app.add_typer(intake_app, name="intake")
 app.command("diagram")(render_cli.diagram)
 app.command("handbook")(render_cli.handbook)
 

@@ -111,11 +111,15 @@ class WorkflowEngine:
         return now.astimezone(ZoneInfo(sop.calendar.timezone)).date()
 
     # -- cases -------------------------------------------------------------------------------
-    def create_case(self, sop_id: str, actor: Actor, *, assignee: str | None = None) -> str:
+    def create_case(self, sop_id: str, actor: Actor, *, assignee: str | None = None,
+                    fire: tuple[str, dict[str, Any]] | None = None,
+                    also: Callable[[Session, Case], None] | None = None) -> str:
         """Open a case on the latest version of ``sop_id`` in the SOP's ``start`` step.
 
         The case is assigned to ``assignee`` (default: the actor). Returns its reference
-        (``MNR-BF-000001``). Raises SOPNotFound."""
+        (``MNR-BF-000001``). With ``fire=(trigger, payload)`` the trigger is fired in the same
+        transaction, and ``also(session, case)`` runs there too: all or nothing (used by intake).
+        Raises SOPNotFound, and what :meth:`fire` raises (nothing is written then)."""
         now = self._now()
         with self.sessions.begin() as s:
             row = self.registry.latest(s, sop_id)
@@ -140,6 +144,11 @@ class WorkflowEngine:
             append_event(s, case, at=now, actor=actor.user, role=actor.role,
                          organisation=actor.organisation, action="create",
                          sop_version=f"{sop.sop}@{sop.version}", effects=effects)
+            if fire is not None:
+                s.flush()
+                self._fire(s, case, compiled, fire[0], actor, dict(fire[1]), None, now)
+            if also is not None:
+                also(s, case)
             return case.reference
 
     def _load_case(self, s: Session, reference: str, *, lock: bool) -> Case:
@@ -156,7 +165,8 @@ class WorkflowEngine:
         return case
 
     def fire(self, reference: str, trigger: str, actor: Actor, payload: dict[str, Any] | None = None,
-             *, instance: str | None = None, expected_version: int | None = None) -> FireResult:
+             *, instance: str | None = None, expected_version: int | None = None,
+             also: Callable[[Session, Case], None] | None = None) -> FireResult:
         """Fire ``trigger`` on case ``reference`` as ``actor`` with form ``payload``.
 
         ``instance`` selects a step instance (``referral:medical`` or ``medical``) when several
@@ -169,7 +179,10 @@ class WorkflowEngine:
         now = self._now()
         with self.sessions.begin() as s, s.no_autoflush:  # one flush, at commit
             case, compiled = self._open_for_change(s, reference, expected_version, payload)
-            return self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+            result = self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+            if also is not None:  # e.g. the intake's submission record, same transaction
+                also(s, case)
+            return result
 
     def _open_for_change(self, s: Session, reference: str, expected_version: int | None,
                          payload: dict | None = None, *, allow_closed: bool = False

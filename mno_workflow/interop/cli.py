@@ -43,3 +43,54 @@ def xlsform_cmd(
         for warning in x.warnings:
             typer.echo(f"avertissement : {warning}", err=True)
         typer.echo(f"{x.form_id} → {target}")
+
+
+intake_app = typer.Typer(help="Importer des soumissions KoboToolbox / ODK.", no_args_is_help=True)
+
+
+@intake_app.command("kobo")
+def intake_kobo(
+    file: Path = typer.Argument(..., help="Export CSV ou JSON des soumissions (Kobo, ODK Central)."),
+    form: str = typer.Option("identification", "--form", help="Formulaire de la POS rempli."),
+    actor: str = typer.Option(..., "--as", help="UTILISATEUR:ROLE qui enregistre les dossiers."),
+    sop: str = typer.Option("mnr_bf", "--sop", help="Identifiant de POS chargée, ou fichier YAML."),
+    trigger: str | None = typer.Option(None, "--trigger", help="Déclencheur (défaut : celui du formulaire)."),
+    case_column: str | None = typer.Option(
+        None, "--case-column", help="Colonne donnant la référence du dossier (données d'une étape)."
+    ),
+) -> None:
+    """Importer des soumissions : un dossier par soumission (ou les données d'une étape avec
+    --case-column). Chaque ligne est validée par le moteur, tout ou rien ; une soumission déjà
+    importée (même uuid) est ignorée."""
+    from mno_workflow.cli import _actor, _errors, _load_sop_or_fail, open_engine
+    from mno_workflow.interop.intake import IntakeError, intake
+
+    who = _actor(actor)
+    engine = open_engine()
+    sop_id = sop
+    if sop.endswith((".yaml", ".yml")) or Path(sop).is_file():
+        loaded = _load_sop_or_fail(Path(sop))
+        with _errors():
+            engine.load_sop(loaded)
+        sop_id = loaded.model.sop
+    with engine.sessions() as s, _errors():
+        model = engine.registry.compiled(engine.registry.latest(s, sop_id)).sop
+    try:
+        report = intake(engine, model, file, form=form, actor=who, trigger=trigger, case_column=case_column)
+    except IntakeError as exc:
+        _fail(f"erreur : {exc}")
+        return
+    for row, ident, ref in report.created:
+        typer.echo(f"ligne {row} ({ident}) : dossier {ref} créé")
+    for row, ident, ref in report.updated:
+        typer.echo(f"ligne {row} ({ident}) : dossier {ref} complété")
+    for row, ident, ref in report.skipped:
+        typer.echo(f"ligne {row} ({ident}) : déjà importée{' → ' + ref if ref else ''}, ignorée")
+    for row, ident, message in report.errors:
+        typer.echo(f"ligne {row} ({ident}) : {message}", err=True)
+    typer.echo(
+        f"{len(report.created)} créé(s), {len(report.updated)} complété(s), "
+        f"{len(report.skipped)} déjà importée(s), {len(report.errors)} en erreur"
+    )
+    if report.errors:
+        raise typer.Exit(1)

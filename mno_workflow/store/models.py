@@ -209,3 +209,18 @@ class HolidayOverride(Base):
     action: Mapped[str] = mapped_column(String(8))
     decided_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IntakeSubmission(Base):
+    """A Kobo/ODK submission already imported (``mno intake kobo``): its instance uuid, the case it
+    created or changed, and the trigger fired — so importing the same file twice changes nothing.
+    Written in the same transaction as the case change."""
+
+    __tablename__ = "intake_submissions"
+
+    uuid: Mapped[str] = mapped_column(String(100), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+    form: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))

@@ -1,6 +1,7 @@
 """hsds31_interop: every HSDS 3.1 table and column in the directory, an ``extensions`` JSON column on
-each directory table, date-or-date-time columns as ISO text, and reference columns nullable (HSDS
-packages may point at objects they do not carry: kept in ``extensions``)
+each directory table, date-or-date-time columns as ISO text, reference columns nullable (HSDS
+packages may point at objects they do not carry: kept in ``extensions``); intake_submissions
+(Kobo/ODK submissions already imported)
 
 Revision ID: 0010
 Revises: 0004
@@ -19,6 +20,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('intake_submissions',
+    sa.Column('uuid', sa.String(length=100), nullable=False),
+    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('form', sa.String(length=64), nullable=False),
+    sa.Column('trigger', sa.String(length=64), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=100), nullable=False),
+    sa.PrimaryKeyConstraint('uuid', name=op.f('pk_intake_submissions'))
+    )
+    with op.batch_alter_table('intake_submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_intake_submissions_reference'), ['reference'], unique=False)
 
     op.create_table('dir_extension_file',
     sa.Column('id', sa.Text(), nullable=False),
@@ -484,3 +496,6 @@ def downgrade() -> None:
     op.drop_table('dir_metadata')
     op.drop_table('dir_meta_table_description')
     op.drop_table('dir_extension_file')
+    with op.batch_alter_table('intake_submissions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_intake_submissions_reference'))
+    op.drop_table('intake_submissions')
