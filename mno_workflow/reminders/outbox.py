@@ -190,11 +190,12 @@ class DeliveryReport:
     dead: list[int] = field(default_factory=list)
     not_configured: list[int] = field(default_factory=list)
     lost_lease: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
 
     @property
     def claimed(self) -> int:
         return (len(self.sent) + len(self.failed) + len(self.dead) + len(self.not_configured)
-                + len(self.lost_lease))
+                + len(self.lost_lease) + len(self.cancelled))
 
 
 @dataclass
@@ -262,6 +263,10 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                     m.status, m.last_error = "dead", (m.last_error or "lease expired after the last attempt")
                     report.dead.append(m.id)
                     continue
+                if m.channel == "sms" and _case_closed(s, m):  # re-checked at send time
+                    m.status, m.last_error = "cancelled", "case closed before sending; not sent"
+                    report.cancelled.append(m.id)
+                    continue
                 notifier = notifiers.get(m.channel)
                 if notifier is None and m.channel == "inapp":
                     notifier = InAppNotifier()
@@ -314,6 +319,14 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                 else:
                     _fail(m, error, now, max_attempts, schedule, report)
     return report
+
+
+def _case_closed(s: Session, m: OutboxMessage) -> bool:
+    """Whether the case of ``m`` is no longer open (an SMS about it would be stale)."""
+    if m.case_id is None:
+        return False
+    case = s.get(Case, m.case_id)
+    return case is None or case.status != "open"
 
 
 def _pg(s: Session) -> bool:

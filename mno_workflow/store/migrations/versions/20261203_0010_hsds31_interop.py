@@ -1,7 +1,7 @@
 """hsds31_interop: every HSDS 3.1 table and column in the directory, an ``extensions`` JSON column on
 each directory table, date-or-date-time columns as ISO text, reference columns nullable (HSDS
 packages may point at objects they do not carry: kept in ``extensions``); intake_submissions
-(Kobo/ODK submissions already imported)
+(Kobo/ODK submissions already imported); users.phone (E.164) and users.notify_sms
 
 Revision ID: 0010
 Revises: 0004
@@ -20,6 +20,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('phone', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('notify_sms', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table('intake_submissions',
     sa.Column('uuid', sa.String(length=100), nullable=False),
     sa.Column('reference', sa.String(length=40), nullable=False),
@@ -303,6 +306,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('notify_sms')
+        batch_op.drop_column('phone')
 
     with op.batch_alter_table('dir_unit', schema=None) as batch_op:
         batch_op.drop_column('uri')
