@@ -485,10 +485,26 @@ def apply_rows(
     return report
 
 
+def _is_hsds_json(path: Path) -> bool:
+    """Whether ``path`` holds nested HSDS JSON (``services``/``organizations``/``contents``, a list)
+    rather than the product's one-file package (``{"<object>": [rows]}``)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return False
+    if isinstance(doc, list):
+        return True
+    return isinstance(doc, dict) and bool({"services", "organizations", "contents"} & set(doc))
+
+
 def read_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
     """Read a CSV package folder, a ``.json`` file or an Excel workbook (``.xlsx``)."""
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".json":
+        if _is_hsds_json(path):
+            from mno_workflow.directory.hsds_json import read_hsds_json
+
+            return read_hsds_json(path)
         return read_json_package(path)
     if path.suffix.lower() == ".xlsx":
         from mno_workflow.directory.xlsx import read_xlsx_package

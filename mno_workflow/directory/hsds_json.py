@@ -139,3 +139,86 @@ def export_json(session: Session, path: Any) -> None:
            "organizations": organizations(session)}
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+
+
+# -------------------------------------------------------------------------------------------- read
+
+
+def _scalar_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    return value
+
+
+def flatten(doc: Any, label: str = "<json>") -> tuple[dict[str, list[Any]], list[Any]]:
+    """Rows (``RawRow``, HSDS rules) of nested HSDS JSON: ``{"services": [...], "organizations":
+    [...]}`` (this module's export), an API page ``{"contents": [...]}``, a list of services or one
+    service. Each nested object becomes a row of its table (first occurrence of an id wins); scalar
+    properties HSDS does not define go to ``extensions``; ``mno_referral`` is not read back (its
+    focal point is not published). Returns (sources, problems)."""
+    from mno_workflow.directory.hsds_io import Problem, RawRow
+
+    if isinstance(doc, dict) and ("services" in doc or "organizations" in doc):
+        tops = [("service", o) for o in doc.get("services") or []]
+        tops += [("organization", o) for o in doc.get("organizations") or []]
+    elif isinstance(doc, dict) and "contents" in doc:
+        tops = [("service", o) for o in doc["contents"]]
+    elif isinstance(doc, list):
+        tops = [("service", o) for o in doc]
+    elif isinstance(doc, dict):
+        tops = [("service", doc)]
+    else:
+        return {}, [Problem(label, 0, "-", "objet ou liste HSDS attendu / HSDS object or list expected")]
+    sources: dict[str, list[Any]] = {}
+    seen: set[tuple[str, str]] = set()
+    problems: list[Any] = []
+
+    def walk(name: str, obj: Any, parent: tuple[str, str] | None) -> None:
+        if not isinstance(obj, dict):
+            problems.append(Problem(f"{label}[{name}]", 0, "-", "objet attendu / object expected"))
+            return
+        props = schemas()[name]["properties"]
+        values: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in obj.items():
+            prop = props.get(key)
+            if prop is not None and _ref_name(prop) is not None:
+                target = _ref_name(prop)
+                for child in value if isinstance(value, list) else [value]:
+                    walk(target, child, (name, str(obj.get("id"))))
+            elif prop is not None:
+                values[key] = _scalar_text(value)
+            elif key != "mno_referral" and not isinstance(value, dict | list):
+                extra[key] = value
+        if parent and f"{parent[0]}_id" in props and not values.get(f"{parent[0]}_id"):
+            values[f"{parent[0]}_id"] = parent[1]
+        if extra:
+            values["extensions"] = extra
+        key = (name, str(values.get("id")))
+        if key in seen:
+            return
+        seen.add(key)
+        rows = sources.setdefault(name, [])
+        rows.append(RawRow(f"{label}[{name}]", len(rows) + 1, values, True))
+
+    for name, obj in tops:
+        walk(name, obj, None)
+    return sources, problems
+
+
+def read_hsds_json(path: Any) -> tuple[dict[str, list[Any]], list[Any]]:
+    """:func:`flatten` of the JSON file ``path`` (Problem when unreadable)."""
+    from pathlib import Path
+
+    from mno_workflow.directory.hsds_io import Problem
+
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        return {}, [Problem(path.name, 0, "-", f"JSON illisible : {exc}")]
+    return flatten(doc, path.name)

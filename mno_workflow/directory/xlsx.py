@@ -239,6 +239,8 @@ def _cell(value: Any) -> Any:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, datetime):
         return value.isoformat()  # Excel has no time zones: kept as ISO text
+    if isinstance(value, float) and float(f"{value:.15g}") != value:
+        return repr(value)  # Excel keeps 15 digits: more precision travels as text
     return value
 
 
@@ -254,5 +256,8 @@ def export_xlsx(session: Session, path: Path | str) -> Path:
         sheet.append(cols)
         for r in rows:
             sheet.append([_cell(r[c]) for c in cols])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text stays text: "=1+1" is no formula
     book.save(path)
     return path
