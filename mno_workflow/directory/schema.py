@@ -10,87 +10,46 @@ priority, focal point, sex eligibility) live in the ``service_referral`` extensi
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
+from pydantic import Field, ValidationInfo, field_validator
+
+from mno_workflow.directory.row_types import (  # noqa: F401  (re-exported)
+    BYDAY,
+    COST_OPTIONS,
+    HHMM,
+    PHONE,
+    PHONE_TYPES,
+    REFERRAL_CHANNELS,
+    SERVICE_STATUSES,
+    Count,
+    Currency,
+    Day,
+    DayOrInstant,
+    Email,
+    Extensions,
+    Id,
+    Phone,
+    Row,
+    Text,
+    _empty_to_none,
+    hsds_mode,
+    opt,
+    ref,
 )
-
-SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
-COST_OPTIONS = ("free", "shared_cost", "paid")
-REFERRAL_CHANNELS = ("system", "phone", "email", "in_person")
-PHONE_TYPES = ("text", "voice", "fax", "cell", "video", "pager", "textphone")
-
-
-def _empty_to_none(value: Any) -> Any:
-    if isinstance(value, str) and value.strip() == "":
-        return None
-    return value
-
-
-def ref(table: str, *, required: bool = False) -> Any:
-    """A field holding the id of a row of ``table`` (checked at import)."""
-    return Field(... if required else None, json_schema_extra={"fk": table})
-
-
-def opt(kind: Any, **constraints: Any) -> Any:
-    """An optional ``kind`` (empty cell → None) whose non-empty values satisfy ``constraints``."""
-    inner = Annotated[kind, Field(**constraints)] if constraints else kind
-    return Annotated[inner | None, BeforeValidator(_empty_to_none)]
-
-
-def hsds_mode(info: ValidationInfo) -> bool:
-    """Whether the row comes from an HSDS 3.1 package (HSDS rules only, not the ``mno`` profile's)."""
-    return bool(info.context and info.context.get("hsds"))
-
-
-def _json_object(value: Any) -> Any:
-    value = _empty_to_none(value)
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            raise ValueError(f"objet JSON attendu : {exc}") from None
-    return value
-
-
-Id = Annotated[str, BeforeValidator(_empty_to_none), Field(min_length=1, max_length=100)]
-Text = opt(str)
-Count = opt(int, ge=0)
-Day = opt(date)
-# HSDS 3.1 times: HH:MM or HH:MM:SS, optionally with Z or a UTC offset (``10:00:00``, ``09:00-05:00``).
-HHMM = opt(str, pattern=r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$")
-# A date, or an HSDS date-time (``2024-09-25T14:23:06.5+01:00``), kept as given.
-DayOrInstant = opt(date | datetime)
-# RFC 5545 BYDAY, with an optional occurrence for MONTHLY (``2MO``, ``-1FR``).
-BYDAY = r"^([+-]?[1-5]?(MO|TU|WE|TH|FR|SA|SU))(,[+-]?[1-5]?(MO|TU|WE|TH|FR|SA|SU))*$"
-Extensions = Annotated[dict[str, Any] | None, BeforeValidator(_json_object)]
-PHONE = r"^\+?[0-9][0-9 ]{5,19}$"
-Phone = Annotated[str, BeforeValidator(_empty_to_none), Field(min_length=1)]
-Currency = opt(str, pattern=r"^[A-Z]{3}$")
-Email = opt(str, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class Row(BaseModel):
-    """Base of every row model: unknown columns are refused; values are validated on assignment.
-
-    ``extensions`` (JSON object or None) keeps what an HSDS package carries beyond these fields:
-    extra columns by name, and under ``"hsds:unresolved"`` the references (``{column: id}``) to
-    objects absent from the directory. Validation context ``{"hsds": True}`` applies HSDS 3.1
-    rules only; without it the ``mno`` profile's stricter rules apply too (see ``_PROFILE_REQUIRED``).
-    """
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=False)
-    id: Id
-    extensions: Extensions = None
+from mno_workflow.directory.schema_hsds import (
+    Accessibility,
+    ExtensionFile,
+    Funding,
+    Metadata,
+    MetaTableDescription,
+    OrganizationIdentifier,
+    Program,
+    RequiredDocument,
+    Url,
+)
 
 
 class Organization(Row):
@@ -107,13 +66,6 @@ class Organization(Row):
     year_incorporated: opt(int) = None
     logo: Text = None
     uri: Text = None
-
-
-class Program(Row):
-    organization_id: Text = ref("organization")
-    name: Annotated[str, Field(min_length=1)]
-    alternate_name: Text = None
-    description: Text = None
 
 
 class Location(Row):
@@ -373,61 +325,6 @@ class Attribute(Row):
         if value is not None and not hsds_mode(info) and value not in LINK_ENTITIES:
             raise ValueError(f"valeur '{value}' invalide ; attendu : {', '.join(LINK_ENTITIES)}")
         return value
-
-
-class Url(Row):
-    label: Text = None
-    url: Annotated[str, Field(min_length=1)]
-    organization_id: Text = ref("organization")
-    service_id: Text = ref("service")
-
-
-class Funding(Row):
-    organization_id: Text = ref("organization")
-    service_id: Text = ref("service")
-    source: Text = None
-
-
-class Accessibility(Row):
-    location_id: Text = ref("location")
-    description: Text = None
-    details: Text = None
-    url: Text = None
-
-
-class OrganizationIdentifier(Row):
-    organization_id: Text = ref("organization")
-    identifier_scheme: Text = None
-    identifier_type: Annotated[str, Field(min_length=1)]
-    identifier: Annotated[str, Field(min_length=1)]
-
-
-class RequiredDocument(Row):
-    service_id: Text = ref("service")
-    document: Text = None
-    uri: Text = None
-
-
-class Metadata(Row):
-    resource_id: Text = None
-    resource_type: Text = None
-    last_action_date: DayOrInstant = None
-    last_action_type: Text = None
-    field_name: Text = None
-    previous_value: Text = None
-    replacement_value: Text = None
-    updated_by: Text = None
-
-
-class MetaTableDescription(Row):
-    name: Text = None
-    language: Text = None
-    character_set: Text = None
-
-
-class ExtensionFile(Row):
-    """A file of an HSDS package that is no HSDS 3.1 table, kept whole: ``id`` is its file name,
-    ``extensions`` = ``{"header": [...], "rows": [[...], ...]}`` (cells as text)."""
 
 
 DURATION = r"^\d+ (hours|days|working days)$"
