@@ -26,6 +26,7 @@ from .directory.cli import app as directory_app
 from .engine.engine import Actor, WorkflowEngine
 from .engine.errors import EngineError, FormInvalid
 from .engine.forms import coerce_cli_value
+from .interop.cli import intake_app, xlsform_cmd
 from .kit.cli import test as kit_test
 from .person_cli import case_export_person
 from .protection.viewlog import log_cli_view
@@ -60,6 +61,8 @@ app.add_typer(directory_app, name="directory",
 app.add_typer(db_app, name="db")
 app.add_typer(outbox_app, name="outbox")
 app.command("test")(kit_test)
+app.command("xlsform")(xlsform_cmd)
+app.add_typer(intake_app, name="intake")
 app.command("diagram")(render_cli.diagram)
 app.command("handbook")(render_cli.handbook)
 
@@ -623,6 +626,8 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
              organisation: Annotated[str | None, typer.Option(help="Organisation (prestataires)")] = None,
              region: Annotated[str | None, typer.Option(help="Région (code de la POS)")] = None,
              email: Annotated[str | None, typer.Option(help="Courriel pour les rappels")] = None,
+             phone: Annotated[str | None, typer.Option(help="Téléphone (ex. +226 70 12 34 56)")] = None,
+             sms: Annotated[bool, typer.Option("--sms", help="Recevoir aussi les rappels par SMS")] = False,
              language: Annotated[str, typer.Option(help="fr ou en")] = "fr",
              password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                           help="Lire le mot de passe sur l'entrée standard")]
@@ -638,6 +643,13 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         fail("Mot de passe trop court : 10 caractères au moins.")
     if language not in ("fr", "en"):
         fail("--language : fr ou en", 2)
+    from .reminders.sms import e164
+    try:
+        phone = e164(phone) if phone else None
+    except ValueError as e:
+        fail(f"--phone : {e}", 2)
+    if sms and not phone:
+        fail("--sms demande --phone / --sms needs --phone", 2)
     engine = open_engine()
     with engine.sessions.begin() as s:
         roles = set()
@@ -653,6 +665,7 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
             end_all(s, user_id, "password_changed")
         user.display_name, user.role, user.organisation, user.region = name, role, organisation, region
         user.email, user.language, user.active = email, language, True
+        user.phone, user.notify_sms = phone, sms
         user.password_hash = hash_password(password)
         s.add(user)
     typer.echo(f"Compte {user_id} ({role}) enregistré.")

@@ -146,14 +146,24 @@ class WorkflowEngine:
         return now.astimezone(ZoneInfo(sop.calendar.timezone)).date()
 
     # -- cases -------------------------------------------------------------------------------
-    def create_case(self, sop_id: str, actor: Actor, *, assignee: str | None = None) -> str:
+    def create_case(self, sop_id: str, actor: Actor, *, assignee: str | None = None,
+                    fire: tuple[str, dict[str, Any]] | None = None,
+                    also: Callable[[Session, Case], None] | None = None) -> str:
         """Open a case on the latest version of ``sop_id`` in the SOP's ``start`` step.
 
         The case is assigned to ``assignee`` (default: the actor). Returns its reference
-        (``MNR-BF-000001``). Raises SOPNotFound."""
+        (``MNR-BF-000001``). With ``fire=(trigger, payload)`` the trigger is fired in the same
+        transaction, and ``also(session, case)`` runs there too: all or nothing (used by intake).
+        Raises SOPNotFound, and what :meth:`fire` raises (nothing is written then)."""
         now = self._now()
         with self.sessions.begin() as s:
-            return self._create(s, sop_id, actor, assignee, now).reference
+            case = self._create(s, sop_id, actor, assignee, now)
+            if fire is not None:
+                compiled = self.registry.compiled(self.registry.latest(s, sop_id))
+                self._fire(s, case, compiled, fire[0], actor, dict(fire[1]), None, now)
+            if also is not None:
+                also(s, case)
+            return case.reference
 
     def _create(self, s: Session, sop_id: str, actor: Actor, assignee: str | None, now: datetime) -> Case:
         """Create the case in ``s`` (flushed, not committed); see :meth:`create_case`."""
@@ -197,7 +207,8 @@ class WorkflowEngine:
         return case
 
     def fire(self, reference: str, trigger: str, actor: Actor, payload: dict[str, Any] | None = None,
-             *, instance: str | None = None, expected_version: int | None = None) -> FireResult:
+             *, instance: str | None = None, expected_version: int | None = None,
+             also: Callable[[Session, Case], None] | None = None) -> FireResult:
         """Fire ``trigger`` on case ``reference`` as ``actor`` with form ``payload``.
 
         ``instance`` selects a step instance (``referral:medical`` or ``medical``) when several
@@ -212,6 +223,8 @@ class WorkflowEngine:
             case, compiled = self._open_for_change(s, reference, expected_version, payload)
             result = self._fire(s, case, compiled, trigger, actor, payload, instance, now)
             end_early(self, s, case, compiled.sop, now)  # deadlines whose ``until`` now holds
+            if also is not None:  # e.g. the intake's submission record, same transaction
+                also(s, case)
             return result
 
     def _open_for_change(self, s: Session, reference: str, expected_version: int | None,

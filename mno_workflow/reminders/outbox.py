@@ -332,6 +332,14 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
     return report
 
 
+def _case_closed(s: Session, m: OutboxMessage) -> bool:
+    """Whether the case of ``m`` is no longer open (an SMS about it would be stale)."""
+    if m.case_id is None:
+        return False
+    case = s.get(Case, m.case_id)
+    return case is None or case.status != "open"
+
+
 def _pg(s: Session) -> bool:
     return s.get_bind().dialect.name == "postgresql"
 

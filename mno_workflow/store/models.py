@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONData, UTCDateTime
@@ -187,6 +187,8 @@ class User(Base):
     organisation: Mapped[str | None] = mapped_column(String(100), index=True)
     region: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164 (reminders.sms.e164)
+    notify_sms: Mapped[bool] = mapped_column(default=False, server_default=false())  # also by SMS
     language: Mapped[str] = mapped_column(String(8), default="fr")
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
@@ -257,3 +259,18 @@ class CaseRequest(Base):
     key: Mapped[str] = mapped_column(String(100))
     reference: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IntakeSubmission(Base):
+    """A Kobo/ODK submission already imported (``mno intake kobo``): its instance uuid, the case it
+    created or changed, and the trigger fired — so importing the same file twice changes nothing.
+    Written in the same transaction as the case change."""
+
+    __tablename__ = "intake_submissions"
+
+    uuid: Mapped[str] = mapped_column(String(100), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+    form: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))

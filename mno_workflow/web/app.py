@@ -125,6 +125,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.mount("/api/v1", build_api(web))
     app.include_router(build_pages(web))
+    from .routes.hsds import build_hsds
+
+    app.include_router(build_hsds(web))
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _e: LoginRequired):
