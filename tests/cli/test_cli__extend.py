@@ -12,6 +12,7 @@ from mno_workflow.engine.engine import WorkflowEngine
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.sop.loader import load_file
 from mno_workflow.store.base import Base, make_engine
+from tests.cli.users import add_users
 
 from ..conftest import BF_SOP
 from ..engine.helpers import CW, referral, to_referrals
@@ -28,6 +29,7 @@ def test_extend_an_escalated_deadline_from_the_command_line(db_url):
     wf.fire(ref, "send", CW, referral("ong_a", "urgent"), instance="psychosocial")  # due 5 June 08:00
     assert sweep(wf, now=datetime(2025, 6, 6, 9, 0, tzinfo=UTC)).escalations
     db.dispose()
+    add_users(db_url)  # --as must name an existing account (the CLI checks it)
     args = ["--db", db_url, "case", "extend", ref, "referral:psychosocial", "--reason", "Appel",
             "--as", "idrissa:supervisor"]
     r = runner.invoke(app, [*args, "--by", "2 jours ouvrés", "--from-due"])

@@ -14,6 +14,7 @@ from mno_workflow.engine.holiday_sources import HOLIDAYS_VERSION
 from mno_workflow.engine.timers import calendar_for, forget_overrides
 from mno_workflow.sop.schema import Calendar
 from mno_workflow.store.models import AuditEvent, HolidayOverride
+from tests.cli.users import add_users
 
 from ..conftest import BF_SOP
 from .helpers import CW, IDENT
@@ -57,6 +58,7 @@ def test_each_computed_deadline_records_the_holidays_version(wf):
 
 
 def mno(db_url, *args):
+    add_users(db_url)  # --as must name an existing account (the CLI checks it)
     r = runner.invoke(app, ["--db", db_url, *args])
     assert "Traceback" not in r.output
     return r
@@ -77,7 +79,7 @@ def test_calendar_set_uses_the_sop_roles_and_calendar_key(db_url, tmp_path):
                    .replace("managed_by: [coordinator, supervisor]", "managed_by: [caseworker]"),
                    encoding="utf-8")
     r = mno(db_url, "calendar", "set", "2025-07-07", "--name", "Jour régional", "--sop", str(sop),
-            "--as", "c:coordinator")
+            "--as", "coord:coordinator")
     assert r.exit_code == 1 and "role_not_allowed" in r.output and "GB-ENG" in r.output
     r = mno(db_url, "calendar", "set", "2025-07-07", "--name", "Jour régional", "--sop", str(sop),
             "--as", "awa:caseworker")
@@ -91,6 +93,6 @@ def test_calendar_set_uses_the_sop_roles_and_calendar_key(db_url, tmp_path):
     assert r.exit_code == 0 and "07/07/2025" not in r.stdout
     r = mno(db_url, "calendar", "set", "2025-06-06", "--remove", "--as", "awa:caseworker")
     assert r.exit_code == 1 and "role_not_allowed" in r.output  # BF: coordinator, supervisor
-    r = mno(db_url, "calendar", "set", "2025-06-06", "--remove", "--as", "c:coordinator")
+    r = mno(db_url, "calendar", "set", "2025-06-06", "--remove", "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
     assert "06/06/2025" not in mno(db_url, "calendar", "holidays", "2025").stdout

@@ -16,6 +16,7 @@ from mno_workflow.cli import app
 from mno_workflow.engine.engine import Actor
 from mno_workflow.interop.intake import IntakeError, intake
 from mno_workflow.store.models import Case, IntakeSubmission
+from tests.cli.users import add_users
 
 from ..conftest import BF_SOP, snapshot
 
@@ -107,6 +108,7 @@ def test_unreadable_file_and_missing_uuid_are_refused(wf, tmp_path: Path) -> Non
 def test_cli_intake_twice(tmp_path: Path) -> None:
     runner = CliRunner()
     db = f"sqlite:///{tmp_path}/cli.db"
+    add_users(db)  # --as must name an existing account (the CLI checks it)
     path = _kobo_csv(tmp_path / "kobo.csv", [_row("e-1", "Zoé"), _row("e-2", "Ali")])
     first = runner.invoke(
         app, ["--db", db, "intake", "kobo", str(path), "--sop", str(BF_SOP), "--as", "awa:caseworker"]

@@ -14,6 +14,7 @@ from mno_workflow.cli import app as cli_app
 from mno_workflow.engine.errors import FormInvalid
 from mno_workflow.engine.opening import open_case
 from mno_workflow.store.models import AuditEvent, Case, CaseRequest
+from tests.cli.users import add_users
 
 from ..engine.helpers import CW, IDENT
 from ..web.conftest import PASSWORD
@@ -99,6 +100,7 @@ def test_cli_create_registers_in_the_same_transaction_with_a_key(tmp_path, bf_lo
     url = f"sqlite:///{tmp_path / 'c.db'}"
     run = CliRunner().invoke
     assert run(cli_app, ["--db", url, "sop", "load", "sops/burkina_faso/mnr.yaml"]).exit_code == 0
+    add_users(url)  # --as must name an existing account (the CLI checks it)
     args = ["--db", url, "case", "create", "--as", "mariam.kabore:caseworker", "--idempotency-key", "cli-1"]
     args += [x for k, v in IDENT.items() for x in ("--data", f"{k}={v}")]
     r1, r2 = run(cli_app, args), run(cli_app, args)

@@ -20,6 +20,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # the data-sharing agreement register (revision 0005) is a directory table like the others
+    with op.batch_alter_table('dir_sharing_agreement', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('extensions', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True))
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phone', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('notify_sms', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -306,6 +310,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('dir_sharing_agreement', schema=None) as batch_op:
+        batch_op.drop_column('extensions')
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('notify_sms')
         batch_op.drop_column('phone')
