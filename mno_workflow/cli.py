@@ -204,6 +204,17 @@ def _load_sop_or_fail(path: Path):
         raise typer.Exit(1) from None
 
 
+def sop_id_loading(engine: WorkflowEngine, sop: str) -> str:
+    """The SOP id named by ``sop``: an id as given, or a YAML file's id once that file is
+    registered as a version (errors are one line, exit 1)."""
+    if sop.endswith((".yaml", ".yml")) or Path(sop).is_file():
+        loaded = _load_sop_or_fail(Path(sop))
+        with _errors():
+            engine.load_sop(loaded)
+        return loaded.model.sop
+    return sop
+
+
 @sop_app.command("load")
 def sop_load(path: Path) -> None:
     """Enregistrer une version de POS dans la base (sans effet si le texte est identique).
@@ -323,12 +334,7 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)
     engine = open_engine()
-    sop_id = sop
-    if sop.endswith((".yaml", ".yml")) or Path(sop).is_file():
-        loaded = _load_sop_or_fail(Path(sop))
-        with _errors():
-            engine.load_sop(loaded)
-        sop_id = loaded.model.sop
+    sop_id = sop_id_loading(engine, sop)
     trigger, payload = "", {}
     if data or json_file:
         with engine.sessions() as s, _errors():

@@ -62,17 +62,12 @@ def intake_kobo(
     """Importer des soumissions : un dossier par soumission (ou les données d'une étape avec
     --case-column). Chaque ligne est validée par le moteur, tout ou rien ; une soumission déjà
     importée (même uuid) est ignorée."""
-    from mno_workflow.cli import _actor, _errors, _load_sop_or_fail, open_engine
+    from mno_workflow.cli import _actor, _errors, open_engine, sop_id_loading
     from mno_workflow.interop.intake import IntakeError, intake
 
     who = _actor(actor)
     engine = open_engine()
-    sop_id = sop
-    if sop.endswith((".yaml", ".yml")) or Path(sop).is_file():
-        loaded = _load_sop_or_fail(Path(sop))
-        with _errors():
-            engine.load_sop(loaded)
-        sop_id = loaded.model.sop
+    sop_id = sop_id_loading(engine, sop)
     with engine.sessions() as s, _errors():
         model = engine.registry.compiled(engine.registry.latest(s, sop_id)).sop
     try:
