@@ -51,6 +51,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("mno_workflow.db_cli:app", "Schéma de la base : migrations (Alembic)."),
     "serve": ("mno_workflow.commands.serve:serve", "Interface web, API REST et rappels."),
     "demo": ("mno_workflow.commands.demo:demo", "Démonstration scriptée (données fictives)."),
+    "init": ("mno_workflow.commands.init:init", "Créer un dossier de travail (POS à adapter, mno.toml)."),
+    "schema": ("mno_workflow.commands.schema:schema", "Afficher le schéma JSON du langage des POS."),
 }
 
 #: Options of the root command that may also be written after the command; all take a value.
@@ -150,18 +152,40 @@ app = typer.Typer(cls=LazyGroup,
 
 @app.callback()
 def _root(db: Annotated[str | None, typer.Option(
-              "--db", help="URL de la base (défaut : $MNO_DATABASE_URL ou sqlite:///mno.db).")] = None,
-          lang: Annotated[Language, typer.Option("--lang", help="Langue des messages.")] = Language.fr,
-          log_format: Annotated[OutputFormat, typer.Option(
-              "--log-format", help="Format du journal sur stderr.")] = OutputFormat.text,
+              "--db", help="URL de la base (défaut : $MNO_DATABASE_URL, sinon data/mno.db).")] = None,
+          lang: Annotated[Language | None, typer.Option(
+              "--lang", help="Langue des messages (défaut : $MNO_LANG, sinon fr).")] = None,
+          log_format: Annotated[OutputFormat | None, typer.Option(
+              "--log-format", help="Format du journal sur stderr (défaut : $MNO_LOG_FORMAT, sinon text).")]
+          = None,
           version: Annotated[bool, typer.Option(
               "--version", help="Afficher la version et quitter.", is_eager=True,
               callback=_version)] = False) -> None:
+    from .config import ConfigError, apply_file
+    try:
+        apply_file()  # mno.toml or $MNO_CONFIG: fills the MNO_* variables that are not set
+    except ConfigError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
     state["db"] = db
-    state["lang"] = lang.value
-    state["log_format"] = log_format.value
+    state["lang"] = _choice("--lang", lang, "MNO_LANG", Language)
+    state["log_format"] = _choice("--log-format", log_format, "MNO_LOG_FORMAT", OutputFormat)
     if db:  # sub-apps (directory, db) read the same setting
         os.environ["MNO_DATABASE_URL"] = db
+
+
+def _choice(option: str, given, var: str, kind) -> str:
+    """The command-line value, else the environment (or mno.toml), else the first accepted value."""
+    if given is not None:
+        return given.value
+    value = os.environ.get(var)
+    accepted = [k.value for k in kind]
+    if value is None:
+        return accepted[0]
+    if value not in accepted:
+        typer.echo(f"{var}={value!r} : valeurs acceptées {', '.join(accepted)}", err=True)
+        raise typer.Exit(2)
+    return value
 
 
 def main() -> None:

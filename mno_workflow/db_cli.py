@@ -16,7 +16,7 @@ from .store.base import database_url
 app = typer.Typer(help="Schéma de la base : migrations (Alembic).", no_args_is_help=True)
 
 DbOption = Annotated[str | None, typer.Option("--db", help="URL de la base (défaut : $MNO_DATABASE_URL "
-                                                           "ou sqlite:///mno.db).")]
+                                                           "ou data/mno.db).")]
 
 
 def _url(db: str | None, ctx: typer.Context) -> str:

@@ -55,7 +55,11 @@ def lang() -> str:
 def selected_url() -> str:
     """The database URL of ``--db``, else the configuration (``MNO_DATABASE_URL``, ``mno.toml``)."""
     from ..store.base import database_url
-    return database_url(state["db"])
+    try:
+        return database_url(state["db"])
+    except ValueError as e:  # config.ConfigError: e.g. an old ./mno.db next to the new default
+        fail(f"Base de données : {e}")
+        raise  # unreachable
 
 
 def safe_url(url: str) -> str:

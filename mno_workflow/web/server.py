@@ -1,8 +1,8 @@
 """Running the web application: uvicorn and the reminder sweeper in one process.
 
 ``serve(db_url, host, port, demo, sweeper_interval)`` is what ``mno serve`` calls. The session
-secret comes from ``$MNO_SECRET_KEY``, else from the file ``.mno-secret-key`` (created on first
-start), so restarts keep sessions and export pseudonyms.
+secret comes from ``$MNO_SECRET_KEY``, else from the file ``secret-key`` of the data directory
+(created on first start, mode 600), so restarts keep sessions and export pseudonyms.
 """
 
 from __future__ import annotations
@@ -17,17 +17,20 @@ from ..store.migrate import upgrade
 from ..store.models import Case
 
 
-def _stored_secret(path: str = ".mno-secret-key") -> str:
-    """A session secret kept in a file (mode 600) in the working directory, so a restart does not
+def _stored_secret(path: str | None = None) -> str:
+    """A session secret kept in a file (mode 600) in the data directory, so a restart does not
     end sessions nor lose what a user was typing; created on first start."""
-    p = Path(path)
+    from ..config import secret_key_file
+    p = Path(path) if path else secret_key_file()
     try:
         if p.exists():
             text = p.read_text(encoding="utf-8").strip()
             if len(text) >= 32:
                 return text
         key = secrets.token_urlsafe(32)
-        p.write_text(key, encoding="utf-8")
+        fd = os.open(p, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(key)
         p.chmod(0o600)
         return key
     except OSError:  # read-only directory: a key for this run only
