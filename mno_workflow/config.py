@@ -22,6 +22,7 @@ from typing import Any
 FILE_KEYS = {
     "database_url": "MNO_DATABASE_URL", "data_dir": "MNO_DATA_DIR", "secret_key": "MNO_SECRET_KEY",
     "lang": "MNO_LANG", "log_format": "MNO_LOG_FORMAT", "log_level": "MNO_LOG_LEVEL",
+    "source_url": "MNO_SOURCE_URL",
 }
 SMTP_KEYS = {"host": "MNO_SMTP_HOST", "port": "MNO_SMTP_PORT", "from": "MNO_SMTP_FROM",
              "user": "MNO_SMTP_USER", "password": "MNO_SMTP_PASSWORD", "starttls": "MNO_SMTP_STARTTLS"}

@@ -142,6 +142,7 @@ def test_serve_demo_answers_on_loopback(installed):
                 time.sleep(0.5)
         assert body is not None, proc.stdout.read() if proc.poll() is not None else "no answer"
         assert "<form" in body and "/static/" in body
+        assert "Code source</a>" in body and "AGPL-3.0-or-later" in body  # AGPL § 13 footer
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.css", timeout=5) as resp:
             assert resp.status == 200
     finally:
