@@ -28,7 +28,7 @@ from . import models as _models  # noqa: F401  (registers the web_ tables on Bas
 from .api import build_api
 from .core import HERE, LoginRequired, Web
 from .i18n import t
-from .pages import build_pages
+from .routes import build_pages
 
 log = logging.getLogger("mno.web")
 

@@ -1,0 +1,197 @@
+"""How stored case data is shown on the pages: item labels and blocks, form data blocks (consent
+filtered), the case timeline, the provider choice of a referral form and notification lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import directory
+from ..sop.schema import SOP, FieldType
+from ..store.models import Case, StepInstance
+from . import access
+from .core import Web
+from .forms import FieldView, display_value
+from .i18n import fmt_datetime, t
+
+
+def item_label(sop: SOP, inst: StepInstance, lang: str) -> str:
+    if not inst.item:
+        return ""
+    need = inst.item.get("need")
+    return sop.label(sop.options.get("need", {}).get(need), lang) or str(need or inst.key)
+
+
+def item_block(sop: SOP, inst: StepInstance, lang: str, cats: set[str] | None) -> dict[str, Any] | None:
+    """The need a referral is for (a row of the repeat group its step iterates on), filtered
+    by the consent categories like any other form data."""
+    step = sop.steps.get(inst.step)
+    fe = getattr(step, "instances", None) if step else None
+    if not inst.item or not hasattr(fe, "for_each"):
+        return None
+    form_id, field_id = fe.for_each.split(".")
+    group = next((f for f in sop.forms[form_id].fields if f.id == field_id), None)
+    if group is None:
+        return None
+    rows, hidden = [], []
+    for sf in group.fields or []:
+        if cats is not None and not access.field_visible(f"{form_id}.{field_id}.{sf.id}", sf, cats):
+            hidden.append(sop.label(sf.label, lang))
+            continue
+        if sf.id in inst.item:
+            rows.append((sop.label(sf.label, lang), display_value(sop, sf, inst.item[sf.id], lang)))
+    return {"title": sop.label(group.label, lang), "rows": rows, "tables": [], "hidden": hidden}
+
+
+def form_block(
+    sop: SOP, form_id: str, data: dict, lang: str, cats: set[str] | None, orgs: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A titled list of (label, text) — repeat groups as a table — for a stored form."""
+    form = sop.forms.get(form_id)
+    if form is None:
+        return {"title": form_id, "rows": [(k, str(v)) for k, v in (data or {}).items()], "tables": []}
+    rows, tables, hidden = [], [], []
+    for f in form.fields:
+        if cats is not None and not access.field_visible(f"{form_id}.{f.id}", f, cats):
+            hidden.append(sop.label(f.label, lang))
+            continue
+        if f.id not in (data or {}):
+            continue
+        value = data[f.id]
+        if f.type == FieldType.repeat:
+            subs = f.fields or []
+            head = [sop.label(sf.label, lang) for sf in subs]
+            body = [[display_value(sop, sf, row.get(sf.id), lang) for sf in subs] for row in value]
+            tables.append({"label": sop.label(f.label, lang), "head": head, "body": body})
+        else:
+            text = display_value(sop, f, value, lang)
+            if orgs and any(st.recipient == f"{form_id}.{f.id}" for st in sop.steps.values()):
+                text = f"{orgs.get(str(value), value)} ({value})" if str(value) in orgs else text
+            rows.append((sop.label(f.label, lang), text))
+    return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables, "hidden": hidden}
+
+
+def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
+    from .i18n import role_label
+
+    out = []
+    for ev in events:
+        step = sop.steps.get(ev.step or "")
+        if ev.action == "create":
+            what = "Dossier créé" if lang == "fr" else "Case created"
+        elif ev.action == "reassign":
+            d = ev.data or {}
+            what = ("Réattribué : " if lang == "fr" else "Reassigned: ") + (
+                f"{d.get('from') or '—'} → {d.get('to')} — {d.get('reason', '')}"
+            )
+        elif ev.action == "reopen":
+            what = ("Dossier rouvert : " if lang == "fr" else "Case reopened: ") + str(
+                (ev.data or {}).get("reason", "")
+            )
+        elif ev.action == "extend_deadline":
+            what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
+                (ev.data or {}).get("reason", "")
+            )
+        else:
+            tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
+            what = sop.label(tr.label, lang) if tr else (ev.trigger or ev.action)
+        move = ""
+        if step and ev.from_state in step.states and ev.to_state in step.states:
+            move = (
+                f"{sop.label(step.states[ev.from_state].label, lang)} → "
+                f"{sop.label(step.states[ev.to_state].label, lang)}"
+            )
+        started = []
+        for eff in ev.effects or []:
+            if "started" in eff:
+                sid = eff["started"].split(":")[0]
+                if sid in sop.steps:
+                    started.append(sop.label(sop.steps[sid].label, lang))
+        role = (
+            sop.label(sop.roles[ev.role].label, lang) if ev.role in sop.roles else role_label(ev.role, lang)
+        )
+        out.append(
+            {
+                "seq": ev.seq,
+                "at": fmt_datetime(ev.at, lang, sop.calendar.timezone),
+                "actor": ev.actor,
+                "role": role,
+                "org": ev.organisation,
+                "what": what,
+                "step": sop.label(step.label, lang) if step else "",
+                "instance": ev.instance_key,
+                "move": move,
+                "started": started,
+                "closed": any(e.get("case_closed") for e in ev.effects or []),
+            }
+        )
+    return out
+
+
+def provider_field(
+    s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance, lang: str
+) -> None:
+    """Turn the recipient field into a choice of matched providers (organisation ids) for the
+    referral's need and the case's region, with the reasons; other organisations follow."""
+    view = next((v for v in views if v.name == field_id), None)
+    if view is None:
+        return
+    orgs = Web.organisations(s)
+    need = (inst.item or {}).get("need")
+    candidates = []
+    if need and case.region:
+        try:
+            candidates = directory.match(s, str(need), case.region, limit=8)
+        except directory.MatchError:
+            candidates = []
+    seen: dict[str, str] = {}
+    notes = []
+    for c in candidates:
+        if c.organization_id not in seen:
+            seen[c.organization_id] = f"{c.organization_name} — {c.service_name}"
+            notes.append((seen[c.organization_id], c.reasons))
+    others = [(oid, name) for oid, name in orgs.items() if oid not in seen]
+    current = view.text
+    if current and current not in seen and current not in orgs:
+        others.insert(0, (current, current))
+    view.type = "provider"
+    view.options = list(seen.items())
+    view.groups = [(t("other_providers", lang), others)] if others else []
+    view.notes = notes
+
+
+def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
+    """A digest as the reminders render it (subject and text); other messages on one line."""
+    if m.template == "digest":
+        from jinja2 import TemplateError
+
+        from ..reminders.outbox import render
+
+        try:
+            r = render(s, m)
+        except (TemplateError, KeyError, ValueError, TypeError):
+            return {"m": m, "subject": t("digest", lang), "text": ""}
+        return {"m": m, "subject": r.subject, "text": r.text.strip()}
+    return {"m": m, "subject": "", "text": notification_text(sop, m, lang)}
+
+
+def notification_text(sop: SOP, m, lang: str) -> str:
+    ctx = m.context or {}
+    step = sop.steps.get(ctx.get("step", ""))
+    where = sop.label(step.label, lang) if step else ctx.get("step", "")
+    key = str(ctx.get("instance") or "")
+    if key and step is not None and step.recipient:  # a referral instance: the need's label
+        need = sop.options.get("need", {}).get(key)
+        where = f"{where} — {sop.label(need, lang) if need else key}"
+    state = (
+        sop.label(step.states[ctx["state"]].label, lang) if step and ctx.get("state") in step.states else ""
+    )
+    due = fmt_datetime(ctx.get("due_at"), lang, sop.calendar.timezone) if ctx.get("due_at") else ""
+    ref = ctx.get("reference", "")
+    if lang == "en":
+        head = {"task": "To do", "reminder": "Reminder", "escalation": "Escalation"}.get(m.kind, m.kind)
+        tail = f" — due {due}" if due else ""
+    else:
+        head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade"}.get(m.kind, m.kind)
+        tail = f" — échéance {due}" if due else ""
+    sep = ": " if lang == "en" else " : "
+    return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail

@@ -1,0 +1,25 @@
+"""The HTML pages (French first), one router module per area: sign-in, my work, cases, case actions,
+provider inbox, notifications, directory, SOP pages for trainers, M&E dashboard and export.
+
+Every page reads the user from the signed session and asks :mod:`..access` what they may see.
+Forms work without JavaScript; htmx (vendored) loads action forms in place and posts them.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..core import Web
+from . import auth, case_actions, cases, dashboard, directory, notifications, provider, sop_pages, work
+
+# Added in this order to one router: a path matched by two routes goes to the first (e.g.
+# ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
+AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard)
+
+
+def build_pages(web: Web) -> APIRouter:
+    """One router with every page route, areas in the order of :data:`AREAS`."""
+    r = APIRouter()
+    for area in AREAS:
+        area.add_routes(r, web)
+    return r

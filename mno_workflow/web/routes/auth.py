@@ -1,0 +1,67 @@
+"""Sign-in, sign-out and the language switch (French or English, kept in the session)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from .. import access, security
+from ..core import Web, safe_next
+from ..i18n import t
+from .common import client_ip
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the routes ``/login`` (GET, POST), ``/logout`` (POST) and ``/langue/{lang}``."""
+    wf = web.wf
+
+    # -- login / logout / language ---------------------------------------------------------------------
+    @r.get("/login")
+    def login_form(request: Request, next: str = ""):
+        return web.render(request, "login.html", {"lang": web.lang(request), "next": safe_next(next, "")})
+
+    @r.post("/login")
+    async def login(request: Request):
+        form = await request.form()
+        username = str(form.get("username", ""))[:100]
+        password = str(form.get("password", ""))[:1000]
+        target = safe_next(str(form.get("next", "")), "")
+        ip = client_ip(request)
+        lang = web.lang(request)
+
+        def work():
+            with wf.sessions.begin() as s:
+                if security.is_locked(s, username, ip):
+                    return None, "login_locked", 429
+                user = security.authenticate(s, username, password)
+                if user is None:
+                    security.record_failure(s, username, ip)
+                    return None, "login_failed", 401
+                security.clear_failures(s, username, ip)
+                return (user.id, user.role, user.language), None, 200
+
+        who, err, status = await run_in_threadpool(work)
+        if err:
+            return web.render(
+                request,
+                "login.html",
+                {"lang": lang, "error": t(err, lang), "next": target, "username": username},
+                status=status,
+            )
+        request.session.clear()
+        request.session["uid"], request.session["lang"] = who[0], who[2] or "fr"
+        return RedirectResponse(target or access.HOME.get(who[1], "/pos"), status_code=303)
+
+    @r.post("/logout")
+    def logout(request: Request):
+        lang = request.session.get("lang")
+        request.session.clear()
+        if lang:
+            request.session["lang"] = lang
+        return RedirectResponse("/login", status_code=303)
+
+    @r.get("/langue/{lang}")
+    def set_language(request: Request, lang: str, next: str = "/"):
+        request.session["lang"] = "en" if lang == "en" else "fr"
+        return RedirectResponse(safe_next(next), status_code=303)

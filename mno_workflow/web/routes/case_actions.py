@@ -1,0 +1,295 @@
+"""What a user does on a case: action forms (htmx or full page) and their posting, extending a
+deadline, reopening a case, reassigning one case or many (bulk, from the case list)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ...engine.errors import CaseNotFound, EngineError, FormInvalid, StaleVersion
+from ...store import repository
+from ...store.models import User
+from .. import access, casetools
+from ..core import Web
+from ..forms import form_views, parse_form
+from ..i18n import fmt_datetime, t
+from ..presenters import item_label, provider_field, timeline
+from . import common
+from .cases import case_list_ctx, case_page_ctx
+from .common import find_instance, is_htmx
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the routes under ``/dossiers/{reference}/...`` that change a case, and
+    ``/dossiers/reattribuer`` (bulk)."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    # -- case tools: extend a deadline, reopen, reassign ---------------------------------------------
+    def _render_case(request: Request, user: User, reference: str, status: int, tool: dict[str, Any]):
+        with wf.sessions() as s:
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
+            ctx = case_page_ctx(web, s, request, user, case)
+            return web.render(
+                request, "case.html", {**base_ctx(request, s, user), **ctx, "tool": tool}, status=status
+            )
+
+    async def _case_tool(request: Request, reference: str, kind: str, key: str, do):
+        """Run ``do(user, values, expected_version)``; on an error, the case page again with the
+        form open, the input kept and the errors next to their fields."""
+        form = await request.form()
+        values = {k: str(form.get(k, ""))[:1000] for k in ("by", "by_other", "reason", "assignee")}
+        try:
+            expected: int | None = int(str(form.get("version", "")))
+        except ValueError:
+            expected = None
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+            lang = web.lang(request, user)
+            tool: dict[str, Any] = {"kind": kind, "key": key, "values": values, "errors": {}}
+            try:
+                flash = do(user, values, expected, lang)
+            except FormInvalid as e:
+                tool["errors"] = {k: m.text(lang) for k, m in e.errors.items()}
+                return _render_case(request, user, reference, 422, tool)
+            except StaleVersion as e:
+                with wf.sessions() as s:
+                    fresh = repository.get_case(s, reference[:40].upper())
+                    sop = web.compiled_for(fresh).sop
+                    changes = [
+                        x
+                        for x in timeline(sop, repository.trail(s, fresh), lang)
+                        if x["seq"] > (expected or 0)
+                    ]
+                tool["stale"] = {
+                    "yours": expected,
+                    "current": e.details.get("current_version"),
+                    "changes": changes,
+                }
+                return _render_case(request, user, reference, 409, tool)
+            except EngineError as e:
+                if isinstance(e, (CaseNotFound,)):
+                    raise access.NotVisible() from None
+                tool["error"] = e.text(lang)
+                return _render_case(request, user, reference, e.http_status, tool)
+            request.session["flash"] = flash
+            return RedirectResponse(f"/dossiers/{reference[:40].upper()}", status_code=303)
+
+        return await run_in_threadpool(work)
+
+    @r.post("/dossiers/{reference}/delais/{instance}/prolonger")
+    async def extend_deadline(request: Request, reference: str, instance: str):
+        def do(user, v, expected, lang):
+            by = v["by_other"].strip() if v["by"] == casetools.OTHER else v["by"]
+            due = casetools.extend(web, user, reference, instance, by, v["reason"], expected)
+            with wf.sessions() as s:
+                tz = web.compiled_for(repository.get_case(s, reference[:40].upper())).sop.calendar.timezone
+            return f"{t('deadline_extended', lang)} {fmt_datetime(due, lang, tz)}"
+
+        return await _case_tool(request, reference, "extend", instance[:130], do)
+
+    @r.post("/dossiers/{reference}/rouvrir")
+    async def reopen_case(request: Request, reference: str):
+        def do(user, v, expected, lang):
+            casetools.reopen(web, user, reference, v["reason"], expected)
+            return t("case_reopened", lang)
+
+        return await _case_tool(request, reference, "reopen", "", do)
+
+    @r.post("/dossiers/{reference}/reattribuer")
+    async def reassign_case(request: Request, reference: str):
+        def do(user, v, expected, lang):
+            ref = reference[:40].upper()
+            with wf.sessions() as s:
+                access.require(user, "reassign")
+                access.require_case(user, repository.get_case(s, ref))
+            vers = {ref: expected} if expected is not None else None
+            casetools.reassign(web, user, [ref], v["assignee"], v["reason"], vers)
+            return f"{t('cases_reassigned', lang)} : {ref} → {v['assignee']}"
+
+        return await _case_tool(request, reference, "reassign", "", do)
+
+    @r.post("/dossiers/reattribuer")
+    async def reassign_bulk(request: Request):
+        form = await request.form()
+        refs = [str(x)[:40] for x in form.getlist("ref")][: casetools.MAX_BULK]
+        assignee = str(form.get("assignee", ""))[:100]
+        reason = str(form.get("reason", ""))[:1000]
+        f = {k: str(form.get(k, ""))[:100] for k in ("q", "region", "step", "state", "overdue")}
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+            lang = web.lang(request, user)
+            try:
+                changed = casetools.reassign(web, user, refs, assignee, reason)
+            except FormInvalid as e:
+                bulk = {
+                    "refs": refs,
+                    "assignee": assignee,
+                    "reason": reason,
+                    "errors": {k: m.text(lang) for k, m in e.errors.items()},
+                }
+                with wf.sessions() as s:
+                    ctx = case_list_ctx(web, s, request, user, f, 1)
+                    return web.render(
+                        request, "cases.html", {**base_ctx(request, s, user), **ctx, "bulk": bulk}, status=422
+                    )
+            except EngineError as e:
+                if isinstance(e, (CaseNotFound,)):
+                    raise access.NotVisible() from None
+                bulk = {
+                    "refs": refs,
+                    "assignee": assignee,
+                    "reason": reason,
+                    "errors": {},
+                    "error": e.text(lang),
+                }
+                with wf.sessions() as s:
+                    ctx = case_list_ctx(web, s, request, user, f, 1)
+                    return web.render(
+                        request,
+                        "cases.html",
+                        {**base_ctx(request, s, user), **ctx, "bulk": bulk},
+                        status=e.http_status,
+                    )
+            request.session["flash"] = f"{t('cases_reassigned', lang)} ({len(changed)}) → {assignee}"
+            query = "&".join(f"{k}={quote(v)}" for k, v in f.items() if v)
+            return RedirectResponse("/dossiers" + (f"?{query}" if query else ""), status_code=303)
+
+        return await run_in_threadpool(work)
+
+    # -- actions ---------------------------------------------------------------------------------------
+    def _load_for_action(s, request: Request, reference: str, instance: str, trigger: str):
+        user = web.user(request, s)
+        case = repository.get_case(s, reference[:40].upper())
+        inst = find_instance(case, instance)
+        if case is None or inst is None:
+            raise access.NotVisible()
+        compiled = web.compiled_for(case)
+        sop = compiled.sop
+        if user.role == "provider":
+            if not access.can_view_referral(user, sop, case, inst):
+                raise access.NotVisible()
+        else:
+            access.require(user, "cases")
+            access.require_case(user, case)
+        step = sop.steps[inst.step]
+        tr = next((x for x in step.transitions if x.trigger == trigger and user.role in x.by), None)
+        if tr is None:
+            raise access.Forbidden(trigger)
+        return user, case, inst, compiled, tr
+
+    def _action_ctx(s, request, user, case, inst, compiled, tr, values=None, errors=None):
+        sop = compiled.sop
+        lang = web.lang(request, user)
+        views, loose = form_views(sop, tr.form, lang, values, errors) if tr.form else ([], [])
+        step = sop.steps[inst.step]
+        if tr.form and step.recipient and step.recipient.startswith(tr.form + "."):
+            provider_field(s, views, step.recipient.split(".", 1)[1], case, inst, lang)
+        back = (
+            f"/prestataire/{case.reference}/{inst.label_key}"
+            if user.role == "provider"
+            else f"/dossiers/{case.reference}"
+        )
+        return {
+            **base_ctx(request, s, user),
+            "case": case,
+            "inst": inst,
+            "sop": sop,
+            "tr": tr,
+            "tr_label": sop.label(tr.label, lang),
+            "views": views,
+            "loose": loose,
+            "form_title": sop.label(sop.forms[tr.form].title, lang) if tr.form else "",
+            "step_label": sop.label(step.label, lang),
+            "item": item_label(sop, inst, lang),
+            "version": case.version,
+            "back": back,
+            "action_url": f"/dossiers/{case.reference}/actions/{inst.label_key}/{tr.trigger}",
+        }
+
+    @r.get("/dossiers/{reference}/actions/{instance}/{trigger}")
+    def action_form(request: Request, reference: str, instance: str, trigger: str):
+        with wf.sessions() as s:
+            user, case, inst, compiled, tr = _load_for_action(s, request, reference, instance, trigger)
+            ctx = _action_ctx(s, request, user, case, inst, compiled, tr)
+            name = "action_form.html" if is_htmx(request) else "action_page.html"
+            return web.render(request, name, ctx)
+
+    @r.post("/dossiers/{reference}/actions/{instance}/{trigger}")
+    async def action_fire(request: Request, reference: str, instance: str, trigger: str):
+        form = await request.form()
+
+        def work():
+            with wf.sessions() as s:
+                user, case, inst, compiled, tr = _load_for_action(s, request, reference, instance, trigger)
+                label_key = inst.label_key
+            sop = compiled.sop
+            lang = web.lang(request, user)
+            payload = parse_form(sop, tr.form, form) if tr.form else {}
+            try:
+                expected = int(str(form.get("version", "")))
+            except ValueError:
+                expected = None
+            name = "action_form.html" if is_htmx(request) else "action_page.html"
+            try:
+                wf.fire(
+                    case.reference,
+                    trigger,
+                    access.actor_for(user),
+                    payload,
+                    instance=label_key,
+                    expected_version=expected,
+                )
+            except FormInvalid as e:
+                with wf.sessions() as s:
+                    ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload, e.errors)
+                return web.render(request, name, {**ctx, "error": t("form_errors", lang)}, status=422)
+            except StaleVersion as e:
+                with wf.sessions() as s:
+                    fresh = repository.get_case(s, case.reference)
+                    fresh_inst = find_instance(fresh, label_key) or inst
+                    ctx = _action_ctx(
+                        s, request, user, fresh, fresh_inst, compiled, tr, e.details.get("payload") or payload
+                    )
+                    changes = [
+                        x
+                        for x in timeline(sop, repository.trail(s, fresh), lang)
+                        if x["seq"] > (expected or 0)
+                    ]
+                return web.render(
+                    request,
+                    name,
+                    {
+                        **ctx,
+                        "stale": {
+                            "yours": expected,
+                            "current": e.details.get("current_version"),
+                            "changes": changes,
+                        },
+                    },
+                    status=409,
+                )
+            except EngineError as e:
+                with wf.sessions() as s:
+                    ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload)
+                return web.render(request, name, {**ctx, "error": e.text(lang)}, status=e.http_status)
+            request.session["flash"] = f"{t('saved', lang)} — {sop.label(tr.label, lang)}"
+            target = (
+                f"/prestataire/{case.reference}/{label_key}"
+                if user.role == "provider"
+                else f"/dossiers/{case.reference}"
+            )
+            if is_htmx(request):
+                return Response(status_code=204, headers={"HX-Redirect": target})
+            return RedirectResponse(target, status_code=303)
+
+        return await run_in_threadpool(work)

@@ -1,0 +1,277 @@
+"""The case pages: the case list with its filters, the new case form, the case page and its
+per-step diagram (SVG)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from ...engine.errors import EngineError, FormInvalid
+from ...engine.forms import validate_form
+from ...render import diagrams
+from ...store import repository
+from ...store.models import Case, User
+from .. import access, casetools, formtokens, queries
+from ..core import Web
+from ..forms import form_views, parse_form
+from ..i18n import fmt_datetime, t
+from ..presenters import form_block, item_label, timeline
+from . import common
+from .common import find_instance, svg_response
+
+PAGE_SIZE = 50
+
+
+def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], page: int) -> dict[str, Any]:
+    """The context of ``cases.html``: one page of the cases the user may see, filtered by ``f``
+    (keys q, region, step, state, overdue), with the bulk reassignment form when allowed."""
+    access.require(user, "cases")
+    sop = web.latest(s).sop
+    page = max(1, min(page, 10_000))
+    cases, total = queries.search_cases(
+        s,
+        access.case_clause(user),
+        search=f["q"][:100] or None,
+        region=f["region"][:64] or None,
+        step=f["step"][:64] or None,
+        state=f["state"][:64] or None,
+        overdue_before=web.now() if f["overdue"] else None,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    late = queries.overdue_case_ids(s, web.now(), [c.id for c in cases])
+    states = sorted({(sid, st) for sid, step_ in sop.steps.items() for st in step_.states})
+    bulk = access.can(user, "reassign")
+    return {
+        "sop": sop,
+        "cases": cases,
+        "late": late,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "f": f,
+        "states": states,
+        "can_bulk": bulk,
+        "targets": access.reassign_targets(s, user) if bulk else [],
+        "bulk": None,
+    }
+
+
+def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict[str, Any]:
+    """The context of ``case.html``: steps with their actions and deadlines, data blocks, timeline and
+    the case tools (extend, reopen, reassign) the user may use."""
+    compiled = web.compiled_for(case)
+    sop = compiled.sop
+    lang = web.lang(request, user)
+    events = repository.trail(s, case)
+    orgs = web.organisations(s)
+    steps = []
+    for inst in case.instances:
+        step = sop.steps[inst.step]
+        steps.append(
+            {
+                "inst": inst,
+                "step": step,
+                "label": sop.label(step.label, lang),
+                "state": sop.label(step.states[inst.state].label, lang),
+                "due": queries.instance_due(s, inst) if not inst.final else None,
+                "actions": [
+                    (tr.trigger, sop.label(tr.label, lang))
+                    for tr in access.actions_for(compiled, case, inst, user)
+                ],
+                "item": item_label(sop, inst, lang),
+                "recipient": orgs.get(inst.recipient or "", inst.recipient),
+                "data": [
+                    form_block(sop, fid, data, lang, None, orgs)
+                    for fid, data in (inst.data or {}).items()
+                ],
+            }
+        )
+    for x in steps:
+        x["extend"] = access.can_extend(compiled, case, x["inst"], user)
+    data_blocks = [
+        form_block(sop, fid, data, lang, None)
+        for fid, data in (case.data or {}).items()
+        if not fid.startswith("_") and isinstance(data, dict)
+    ]
+    closures = (case.data or {}).get("_closures")
+    if isinstance(closures, list) and closures:
+        # Earlier closures, kept by the engine when the case was reopened.
+        data_blocks.append(
+            {
+                "title": t("earlier_closures", lang),
+                "rows": [
+                    (
+                        fmt_datetime(c.get("reopened_at"), lang, sop.calendar.timezone),
+                        f"{t('reopened', lang)} — {c.get('reason', '')}",
+                    )
+                    for c in closures
+                    if isinstance(c, dict)
+                ],
+                "tables": [],
+                "hidden": [],
+            }
+        )
+    reassign = access.can_reassign(user, case)
+    return {
+        "tool": None,
+        "can_reopen": access.can_reopen(sop, case, user),
+        "can_reassign": reassign,
+        "targets": access.reassign_targets(s, user, case.region) if reassign else [],
+        "durations": casetools.duration_options(lang),
+        "case": case,
+        "sop": sop,
+        "steps": steps,
+        "timeline": timeline(sop, events, lang),
+        "data_blocks": data_blocks,
+        "tz": sop.calendar.timezone,
+        # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
+        "open_steps": [x for x in steps if not x["inst"].final] if case.status == "open" else [],
+        "referrals": [x for x in steps if x["step"].recipient],
+    }
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the routes ``/dossiers``, ``/dossiers/nouveau`` (GET, POST), ``/dossiers/{reference}`` and
+    ``/dossiers/{reference}/schema/{instance}.svg`` — ``nouveau`` before ``{reference}``."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    # -- cases -----------------------------------------------------------------------------------------
+    @r.get("/dossiers")
+    def case_list(
+        request: Request,
+        q: str = "",
+        region: str = "",
+        step: str = "",
+        state: str = "",
+        overdue: str = "",
+        page: int = 1,
+    ):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue}
+            ctx = case_list_ctx(web, s, request, user, f, page)
+            return web.render(request, "cases.html", {**base_ctx(request, s, user), **ctx})
+
+    @r.get("/dossiers/nouveau")
+    def new_case_form(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "create_case")
+            sop = web.latest(s).sop
+            views, loose = form_views(sop, "identification", web.lang(request, user))
+            ctx = base_ctx(request, s, user)
+        with wf.sessions.begin() as s:
+            form_token = formtokens.issue(s, user.id, web.now())
+        return web.render(
+            request,
+            "case_new.html",
+            {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token},
+        )
+
+    @r.post("/dossiers/nouveau")
+    async def new_case(request: Request):
+        form = await request.form()
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+                access.require(user, "create_case")
+                compiled = web.latest(s)
+                sop = compiled.sop
+                ctx = base_ctx(request, s, user)
+            lang = ctx["lang"]
+            start = sop.steps[sop.start]
+            register = next((tr for tr in start.transitions if tr.form and user.role in tr.by), None)
+            payload = parse_form(sop, register.form, form) if register else {}
+            actor = access.actor_for(user)
+            form_token = str(form.get("form_token") or "")
+            status, done = formtokens.claim(wf.sessions, form_token, user.id, web.now())
+            if status == "done":
+                return RedirectResponse(f"/dossiers/{done}", status_code=303)
+            if status != "claimed":
+                # Unknown or still-busy token: the input is shown again with a fresh token.
+                views, loose = form_views(sop, register.form, lang, payload) if register else ([], [])
+                with wf.sessions.begin() as s:
+                    fresh = formtokens.issue(s, user.id, web.now())
+                return web.render(
+                    request,
+                    "case_new.html",
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": fresh,
+                     "error": t("form_expired", lang)},
+                    status=409,
+                )
+            try:
+                if register:
+                    now = web.now()
+                    validate_form(
+                        sop,
+                        register.form,
+                        payload,
+                        context=wf.context(Case(data={}), None, sop, now),
+                        today=wf.local_today(sop, now),
+                    )
+                ref = wf.create_case(sop.sop, actor)
+                if register:
+                    wf.fire(ref, register.trigger, actor, payload)
+            except FormInvalid as e:
+                formtokens.release(wf.sessions, form_token)
+                views, loose = form_views(sop, register.form, lang, payload, e.errors)
+                return web.render(
+                    request,
+                    "case_new.html",
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
+                     "error": t("form_errors", lang)},
+                    status=422,
+                )
+            except EngineError as e:
+                formtokens.release(wf.sessions, form_token)
+                views, loose = form_views(sop, register.form, lang, payload)
+                return web.render(
+                    request,
+                    "case_new.html",
+                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
+                     "error": e.text(lang)},
+                    status=e.http_status,
+                )
+            except Exception:
+                formtokens.release(wf.sessions, form_token)
+                raise
+            formtokens.finish(wf.sessions, form_token, ref)
+            request.session["flash"] = f"{t('saved', lang)} {ref}"
+            return RedirectResponse(f"/dossiers/{ref}", status_code=303)
+
+        return await run_in_threadpool(work)
+
+    @r.get("/dossiers/{reference}")
+    def case_page(request: Request, reference: str):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "cases")
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
+            queries.log_view(s, user, case, "page", web.now())
+            ctx = case_page_ctx(web, s, request, user, case)
+            return web.render(request, "case.html", {**base_ctx(request, s, user), **ctx})
+
+    @r.get("/dossiers/{reference}/schema/{instance}.svg")
+    def case_diagram(request: Request, reference: str, instance: str):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            case = repository.get_case(s, reference[:40].upper())
+            inst = find_instance(case, instance)
+            if case is None or inst is None:
+                raise access.NotVisible()
+            sop = web.compiled_for(case).sop
+            if user.role != "provider":
+                access.require(user, "cases")
+            if not access.can_view_referral(user, sop, case, inst):
+                raise access.NotVisible()
+            lang = web.lang(request, user)
+            path = web.case_path(repository.trail(s, case), inst.step, inst.key)
+            dot = diagrams.case_dot(sop, inst.step, lang, path=path, current=inst.state)
+            return svg_response(web.svg(("case", case.id, case.version, inst.id, lang), dot, cache=False))

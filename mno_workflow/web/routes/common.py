@@ -1,0 +1,48 @@
+"""What the page routers share: the base template context, htmx and client checks, SVG responses,
+finding a step instance of a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from ...store.models import Case, StepInstance, User
+from .. import queries
+from ..core import Web
+
+
+def base_ctx(web: Web, request: Request, s, user: User) -> dict[str, Any]:
+    """The context every signed-in page has: ``user``, ``lang`` and ``unread`` (notifications)."""
+    return {"user": user, "lang": web.lang(request, user), "unread": queries.unread_count(s, user)}
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+def svg_response(data: bytes) -> Response:
+    return Response(
+        data,
+        media_type="image/svg+xml",
+        headers={
+            "content-security-policy": SVG_CSP,
+            "cache-control": "private, max-age=300",
+        },
+    )
+
+
+def find_instance(case: Case | None, key: str) -> StepInstance | None:
+    if case is None:
+        return None
+    return next((i for i in case.instances if key in (i.label_key, str(i.id))), None)
+

@@ -1,0 +1,266 @@
+"""The service directory pages: matching providers for a need and region, the service list,
+services to re-verify, a service page with its history, editing (coordination) and verification."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from ... import directory
+from ...store.models import User
+from .. import access
+from ..core import Web
+from ..i18n import fmt_date, fmt_datetime, t
+from . import common
+
+# Service fields the coordination edits (directory.edit.update_service validates them).
+SERVICE_FIELDS = (
+    "status",
+    "fees_description",
+    "eligibility_description",
+    "interpretation_services",
+    "minimum_age",
+    "maximum_age",
+)
+
+
+def directory_statuses() -> tuple[str, ...]:
+    from ...directory.schema import SERVICE_STATUSES
+
+    return SERVICE_STATUSES
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the routes under ``/repertoire``."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    # -- directory -------------------------------------------------------------------------------------
+    @r.get("/repertoire")
+    def directory_page(request: Request, need: str = "", region: str = ""):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "directory")
+            sop = web.latest(s).sop
+            error, results = None, []
+            if need and region:
+                try:
+                    results = directory.match(s, need[:64], region[:64], limit=20)
+                except directory.MatchError as e:
+                    error = str(e)
+            return web.render(
+                request,
+                "directory.html",
+                {
+                    **base_ctx(request, s, user),
+                    "sop": sop,
+                    "need": need,
+                    "region": region,
+                    "results": results,
+                    "error": error,
+                    "searched": bool(need and region),
+                },
+            )
+
+    # -- directory: services, editing (coordination), re-verification --------------------------------
+    def _service_or_404(s, service_id: str) -> dict[str, Any]:
+        svc = directory.TABLES["service"]
+        row = s.execute(select(svc).where(svc.c.id == service_id[:100])).mappings().first()
+        if row is None:
+            raise access.NotVisible()
+        return dict(row)
+
+    def _service_ctx(s, request: Request, user: User, service_id: str) -> dict[str, Any]:
+        sop = web.latest(s).sop
+        lang = web.lang(request, user)
+        service = _service_or_404(s, service_id)
+        cap, unit, langs = (directory.TABLES[k] for k in ("service_capacity", "unit", "language"))
+        caps = [
+            dict(r)
+            for r in s.execute(
+                select(cap, unit.c.name.label("unit_name"))
+                .join(unit, unit.c.id == cap.c.unit_id, isouter=True)
+                .where(cap.c.service_id == service["id"])
+                .order_by(cap.c.id)
+            ).mappings()
+        ]
+        languages = [
+            r.name for r in s.execute(select(langs.c.name).where(langs.c.service_id == service["id"]))
+        ]
+        history = directory.audit_trail(s, "service", service["id"])
+        for c in caps:
+            history += directory.audit_trail(s, "service_capacity", c["id"])
+        history.sort(key=lambda a: a.id, reverse=True)
+        return {
+            **base_ctx(request, s, user),
+            "sop": sop,
+            "service": service,
+            "org_name": web.organisations(s).get(service["organization_id"], service["organization_id"]),
+            "caps": caps,
+            "languages": languages,
+            "history": [
+                {
+                    "at": fmt_datetime(a.at, lang, sop.calendar.timezone),
+                    "actor": a.actor,
+                    "action": a.action,
+                    "object": f"{a.object_type}:{a.object_id}",
+                    "diff": [
+                        (k, v[0] if len(v) > 0 else None, v[1] if len(v) > 1 else None)
+                        for k, v in (a.diff or {}).items()
+                    ],
+                }
+                for a in history
+            ],
+            "can_edit": access.can(user, "directory_edit"),
+            "statuses": directory_statuses(),
+            "values": None,
+            "errors": {},
+        }
+
+    @r.get("/repertoire/services")
+    def services_list(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "directory")
+            svc = directory.TABLES["service"]
+            rows = s.execute(select(svc).order_by(svc.c.name)).mappings().all()
+            return web.render(
+                request,
+                "directory_services.html",
+                {
+                    **base_ctx(request, s, user),
+                    "rows": rows,
+                    "orgs": web.organisations(s),
+                    "stale_view": False,
+                },
+            )
+
+    @r.get("/repertoire/a-verifier")
+    def services_to_verify(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "directory")
+            sop = web.latest(s).sop
+            today = wf.local_today(sop, web.now())
+            stale = directory.stale_services(s, today, months=6)
+            rows = [
+                {
+                    "id": x.service_id,
+                    "name": x.name,
+                    "organization_id": x.organization_id,
+                    "status": x.status,
+                    "assured_date": x.assured_date,
+                }
+                for x in stale
+            ]
+            return web.render(
+                request,
+                "directory_services.html",
+                {
+                    **base_ctx(request, s, user),
+                    "rows": rows,
+                    "orgs": web.organisations(s),
+                    "stale_view": True,
+                },
+            )
+
+    @r.get("/repertoire/services/{service_id}")
+    def service_page(request: Request, service_id: str):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "directory")
+            return web.render(request, "directory_service.html", _service_ctx(s, request, user, service_id))
+
+    @r.post("/repertoire/services/{service_id}")
+    async def service_edit(request: Request, service_id: str):
+        form = await request.form()
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+                access.require(user, "directory_edit")
+                service = _service_or_404(s, service_id)
+                cap = directory.TABLES["service_capacity"]
+                cap_ids = list(s.scalars(select(cap.c.id).where(cap.c.service_id == service["id"])))
+            lang = web.lang(request, user)
+            values = {k: str(form.get(k, ""))[:2000] for k in SERVICE_FIELDS}
+            values |= {f"cap.{c}": str(form.get(f"cap.{c}", ""))[:20] for c in cap_ids}
+            errors: dict[str, str] = {}
+            changes: dict[str, Any] = {}
+            for k in SERVICE_FIELDS:
+                v = values[k].strip()
+                if k in ("minimum_age", "maximum_age"):
+                    if v and not v.isdigit():
+                        errors[k] = t("integer_expected", lang)
+                    changes[k] = int(v) if v.isdigit() else None
+                elif k == "status":
+                    if v not in directory_statuses():
+                        errors[k] = t("choose", lang)
+                    changes[k] = v
+                else:
+                    changes[k] = v or None
+            caps: dict[str, int] = {}
+            for c in cap_ids:
+                v = values[f"cap.{c}"].strip()
+                if not v.isdigit():
+                    errors[f"cap.{c}"] = t("integer_expected", lang)
+                else:
+                    caps[c] = int(v)
+
+            class _Invalid(Exception):
+                pass
+
+            now = web.now()
+            if not errors:
+                try:
+                    with wf.sessions.begin() as s:
+                        try:
+                            directory.update_service(s, service["id"], changes, user.id, now=now)
+                        except directory.DirectoryValidationError as e:
+                            errors.update({p.column: p.message for p in e.problems})
+                        for c, n in caps.items():
+                            old = s.scalar(select(cap.c.available).where(cap.c.id == c))
+                            if old == n:
+                                continue
+                            try:
+                                directory.set_capacity(
+                                    s, c, n, user.id, updated=wf.local_today(web.latest(s).sop, now), now=now
+                                )
+                            except directory.DirectoryValidationError as e:
+                                errors.update({f"cap.{c}": p.message for p in e.problems})
+                        if errors:
+                            raise _Invalid()
+                except _Invalid:
+                    pass
+            if errors:
+                with wf.sessions() as s:
+                    ctx = _service_ctx(s, request, user, service_id)
+                return web.render(
+                    request,
+                    "directory_service.html",
+                    {**ctx, "values": values, "errors": errors, "error": t("form_errors", lang)},
+                    status=422,
+                )
+            request.session["flash"] = t("saved", lang)
+            return RedirectResponse(f"/repertoire/services/{quote(service['id'])}", status_code=303)
+
+        return await run_in_threadpool(work)
+
+    @r.post("/repertoire/services/{service_id}/verifier")
+    def service_verified(request: Request, service_id: str):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "directory_edit")
+            service = _service_or_404(s, service_id)
+            now = web.now()
+            today = wf.local_today(web.latest(s).sop, now)
+            directory.mark_verified(s, service["id"], user.id, today, now=now)
+            lang = web.lang(request, user)
+        request.session["flash"] = f"{t('saved', lang)} {t('last_verified', lang)} : {fmt_date(today, lang)}"
+        return RedirectResponse(f"/repertoire/services/{quote(service['id'])}", status_code=303)

@@ -1,0 +1,117 @@
+"""The service provider's pages: the referral inbox and one referral, with only the data the
+consent allows."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter, Request
+
+from ...store import repository
+from .. import access, queries
+from ..core import Web
+from ..presenters import form_block, item_block, item_label
+from . import common
+from .common import find_instance
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the routes ``/prestataire`` and ``/prestataire/{reference}/{instance}``."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    # -- provider inbox --------------------------------------------------------------------------------
+    @r.get("/prestataire")
+    def inbox(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "inbox")
+            compiled = web.latest(s)
+            sop = compiled.sop
+            lang = web.lang(request, user)
+            rows = []
+            for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop)):
+                csop = web.compiled_for(case).sop
+                if not access.can_view_referral(user, csop, case, inst):
+                    continue
+                cats = access.consent_categories(case)
+                step = csop.steps[inst.step]
+                rows.append(
+                    {
+                        "case": case,
+                        "inst": inst,
+                        "item": item_label(csop, inst, lang),
+                        "state": csop.label(step.states[inst.state].label, lang),
+                        "name": case.display_name if access.name_visible(cats) else None,
+                        "due": queries.instance_due(s, inst) if not inst.final else None,
+                        "priority": web.option_label(
+                            csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
+                        ),
+                    }
+                )
+            return web.render(
+                request,
+                "inbox.html",
+                {
+                    **base_ctx(request, s, user),
+                    "rows": rows,
+                    "tz": sop.calendar.timezone,
+                    "org_name": web.organisations(s).get(user.organisation or "", user.organisation),
+                },
+            )
+
+    @r.get("/prestataire/{reference}/{instance}")
+    def referral_page(request: Request, reference: str, instance: str):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "inbox")
+            case = repository.get_case(s, reference[:40].upper())
+            inst = find_instance(case, instance)
+            if case is None or inst is None:
+                raise access.NotVisible()
+            compiled = web.compiled_for(case)
+            sop = compiled.sop
+            if not access.can_view_referral(user, sop, case, inst):
+                raise access.NotVisible()
+            queries.log_view(s, user, case, "referral", web.now(), inst.label_key)
+            lang = web.lang(request, user)
+            cats = access.consent_categories(case)
+            blocks = []
+            for fid, data in (case.data or {}).items():
+                # Data minimisation: the identification (as the consent allows) and, below, only
+                # the need this referral is for, never the whole assessment.
+                if fid == "identification":
+                    blocks.append(
+                        form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats)
+                    )
+            need_block = item_block(sop, inst, lang, cats)
+            inst_blocks = [
+                form_block(
+                    sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, web.organisations(s)
+                )
+                for fid, data in (inst.data or {}).items()
+            ]
+            step = sop.steps[inst.step]
+            return web.render(
+                request,
+                "referral.html",
+                {
+                    **base_ctx(request, s, user),
+                    "case": case,
+                    "inst": inst,
+                    "sop": sop,
+                    "name": case.display_name if access.name_visible(cats) else None,
+                    "item": item_label(sop, inst, lang),
+                    "item_block": need_block,
+                    "state": sop.label(step.states[inst.state].label, lang),
+                    "due": queries.instance_due(s, inst) if not inst.final else None,
+                    "blocks": blocks,
+                    "inst_blocks": inst_blocks,
+                    "tz": sop.calendar.timezone,
+                    "categories": sorted(web.option_label(sop, "data_category", c, lang) for c in cats),
+                    "actions": [
+                        (tr.trigger, sop.label(tr.label, lang))
+                        for tr in access.actions_for(compiled, case, inst, user)
+                    ],
+                },
+            )
