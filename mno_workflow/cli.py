@@ -151,7 +151,7 @@ app = typer.Typer(cls=LazyGroup,
 
 
 @app.callback()
-def _root(db: Annotated[str | None, typer.Option(
+def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
               "--db", help="URL de la base (défaut : $MNO_DATABASE_URL, sinon data/mno.db).")] = None,
           lang: Annotated[Language | None, typer.Option(
               "--lang", help="Langue des messages (défaut : $MNO_LANG, sinon fr).")] = None,
@@ -172,6 +172,11 @@ def _root(db: Annotated[str | None, typer.Option(
     state["log_format"] = _choice("--log-format", log_format, "MNO_LOG_FORMAT", OutputFormat)
     if db:  # sub-apps (directory, db) read the same setting
         os.environ["MNO_DATABASE_URL"] = db
+    os.environ["MNO_LOG_FORMAT"] = state["log_format"]  # the server's uvicorn logs follow it
+    from .logs import configure
+    # services log every transition and sweep (INFO); one-shot commands only warnings, unless asked
+    service = ctx.invoked_subcommand in ("serve", "remind")
+    configure(state["log_format"], os.environ.get("MNO_LOG_LEVEL") or ("INFO" if service else "WARNING"))
 
 
 def _choice(option: str, given, var: str, kind) -> str:

@@ -8,6 +8,7 @@ anything is written.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,6 +43,7 @@ from .errors import (
 from .forms import validate_form
 from .registry import Registry
 
+log = logging.getLogger("mno.engine")
 
 @dataclass(frozen=True)
 class Actor:
@@ -169,7 +171,14 @@ class WorkflowEngine:
         now = self._now()
         with self.sessions.begin() as s, s.no_autoflush:  # one flush, at commit
             case, compiled = self._open_for_change(s, reference, expected_version, payload)
-            return self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+            result = self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+        log.info("transition %s %s [%s] %s -> %s by %s (%s)", result.reference, trigger, result.instance,
+                 result.from_state, result.to_state, actor.user, actor.role,
+                 extra={"event": "transition", "case": result.reference, "trigger": trigger,
+                        "step_instance": f"{result.step}:{result.instance}", "from_state": result.from_state,
+                        "to_state": result.to_state, "actor": actor.user, "role": actor.role,
+                        "version": result.version})
+        return result
 
     def _open_for_change(self, s: Session, reference: str, expected_version: int | None,
                          payload: dict | None = None, *, allow_closed: bool = False

@@ -18,7 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import directory
+from .. import directory, logs
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.forms import validate_form
 from ..store import repository
@@ -149,6 +149,7 @@ def build_api(web: Web) -> FastAPI:
             user = security.user_for_token(s, creds.credentials[:200])
             if user is None:
                 raise ApiError(401, "unauthenticated", "Jeton invalide, expiré ou révoqué.")
+            logs.user_id.set(user.id)
             s.expunge(user)
             return user
 

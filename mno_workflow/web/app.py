@@ -204,6 +204,9 @@ def create_app(
     from .security import SecureHeadersMiddleware
 
     app.add_middleware(SecureHeadersMiddleware)
+    from ..logs import RequestIdMiddleware
+
+    app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has its id
     return app
 
 

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import __version__
+from .. import __version__, logs
 from ..directory.tables import TABLES
 from ..engine.compile import CompiledSOP
 from ..engine.engine import WorkflowEngine
@@ -84,6 +84,7 @@ class Web:
         if user is None or not user.active:
             request.session.pop("uid", None)
             raise LoginRequired()
+        logs.user_id.set(user.id)  # in the log lines of this request (an id, never a name)
         return user
 
     @staticmethod

@@ -9,6 +9,7 @@ with the wall clock, never the workflow's (possibly simulated) clock.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from ..store.models import User
 from .models import ApiToken, LoginFailure
+
+log = logging.getLogger("mno.web")
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
@@ -65,6 +68,10 @@ def record_failure(session: Session, username: str, ip: str, now: datetime | Non
     now = now or wall_now()
     session.execute(delete(LoginFailure).where(LoginFailure.at < now - WINDOW))
     session.add(LoginFailure(username=username.strip().lower()[:100], ip=ip[:64], at=now))
+    # every path (page and API) comes here; the typed name is logged only when it is an account id
+    known = session.get(User, username.strip()[:100]) is not None if username.strip() else False
+    log.warning("login failed (%s)", "wrong password" if known else "unknown account",
+                extra={"event": "login_failed", "user_id": username.strip()[:100] if known else "-"})
 
 
 def clear_failures(session: Session, username: str, ip: str) -> None:

@@ -95,4 +95,8 @@ def serve(
         for u in DEMO_USERS:
             extra = f" @ {u.organisation}" if u.organisation else (f" ({u.region})" if u.region else "")
             print(f"  {u.id:<20} {role_label(u.role)}{extra}")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
+    from ..logs import config_dict
+
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False,
+                log_config=config_dict(os.environ.get("MNO_LOG_FORMAT") or "text",
+                                       (os.environ.get("MNO_LOG_LEVEL") or "INFO").upper()))
