@@ -202,11 +202,11 @@ def load_text(text: str, path: str = "<string>") -> LoadedSOP:
     :func:`mno_workflow.sop.lint.check_references`.
     """
     from . import cache
-    from .lint import check_references  # late import: lint depends on LoadedSOP
 
     cache_key = cache.key(text, path)  # an unchanged SOP is not parsed again (sop/cache.py)
     if cache_key is not None and (hit := cache.get(cache_key)) is not None:
         return hit
+    from .lint import check_references  # late import: lint depends on LoadedSOP
     data, pos = parse_yaml(text, path)
     if isinstance(data, dict) and data.get("imports"):
         data, text = _resolve_imports(data, pos, path)
