@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,8 +48,16 @@ def installed(tmp_path_factory):
     """(bin folder, working folder, site-packages, open log) of a fresh virtualenv with the wheel."""
     base = tmp_path_factory.mktemp("wheel")
     dist = base / "dist"
+    # built from a copy of what the Dockerfile copies too (no stale build/ of the checkout)
+    src = base / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, src / name)
+    for name in ("mno_workflow", "sops"):
+        shutil.copytree(ROOT / name, src / name, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "-w", str(dist), str(ROOT)], check=True, cwd=base, timeout=300)
+                    "-w", str(dist), str(src)], check=True, cwd=base, timeout=300)
     wheel = next(dist.glob("mno_workflow-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ("mno_workflow/_data/sops/burkina_faso/mnr.yaml",
