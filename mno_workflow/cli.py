@@ -196,8 +196,12 @@ def _choice(option: str, given, var: str, kind) -> str:
 
 def main() -> None:
     """Console entry point."""
+    from .config import ConfigError
     try:
         app(prog_name="mno")
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
+    except ConfigError as e:  # any command that reaches the configuration: one line, never a traceback
+        print(f"Configuration : {e}", file=sys.stderr)
+        sys.exit(1)
 

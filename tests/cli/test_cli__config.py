@@ -123,6 +123,9 @@ def test_an_old_mno_db_in_the_folder_is_named_not_ignored(folder):
     r = mno("case", "list")
     assert r.exit_code == 1
     assert "mno.db" in r.output and "--db mno.db" in r.output and "mv mno.db" in r.output
+    for other in (["db", "current"], ["directory", "search", "--need", "medical", "--region", "kadiogo"]):
+        r = mno(*other)  # every path that opens the default database says the same
+        assert r.exit_code == 1 and "--db mno.db" in r.output, (other, r.output)
     assert not (folder / "data" / "mno.db").exists()  # nothing created behind the user's back
     assert count_cases("--db", "mno.db") == 1
 
