@@ -67,7 +67,8 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
     fire("record_consent", CASEWORKER, {
         "given": True, "given_by": "self", "consent_date": today, "channel": "written",
         "data_categories": ["identity", "contact", "needs"],
-        "share_with": ["government", "service_provider"], "purposes": ["services", "referral", "follow_up"],
+        "share_with": ["government", "un_agency", "service_provider", "health"],
+        "purposes": ["services", "referral", "follow_up", "statistics"],
         "expires_on": timedelta(days=365)}, minutes=40)
     fire("submit_assessment", CASEWORKER, {
         "assessed_on": today, "risk_level": "moderate", "needs": [
@@ -129,8 +130,8 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
         "return_date": clock.now().date().isoformat(), "return_from": "Niger", "region": "yaadga"})
     engine.fire(second, "record_consent", CASEWORKER, {
         "given": True, "given_by": "self", "consent_date": clock.now().date().isoformat(),
-        "channel": "verbal", "data_categories": ["identity", "needs"], "share_with": ["service_provider"],
-        "purposes": ["referral"]})
+        "channel": "verbal", "data_categories": ["identity", "needs"],
+        "share_with": ["service_provider", "health"], "purposes": ["referral"]})
     engine.fire(second, "submit_assessment", CASEWORKER, {
         "assessed_on": clock.now().date().isoformat(), "risk_level": "high", "needs": [
             {"dimension": "social", "need": "medical", "referral_needed": True}]})

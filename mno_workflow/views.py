@@ -19,6 +19,14 @@ _T = {
 }
 
 
+_ACTIONS = {"reassign": ("Réattribution", "Reassignment"), "reopen": ("Réouverture", "Reopened"),
+            "extend_deadline": ("Délai prolongé", "Deadline extended"),
+            "pause_deadline": ("Délai suspendu", "Deadline paused"),
+            "resume_deadline": ("Délai repris", "Deadline resumed"),
+            "migrate": ("Migration de version de POS", "SOP version migration"),
+            "purge": ("Données personnelles effacées", "Personal data erased")}
+
+
 def _t(lang: str) -> dict[str, Any]:
     return _T["en" if lang == "en" else "fr"]
 
@@ -61,6 +69,11 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr") -> list[st
         who = f"{ev.actor} ({role}{' @ ' + ev.organisation if ev.organisation else ''})"
         if ev.action == "create":
             what = t["created"]
+        elif ev.action in _ACTIONS and not ev.trigger:  # reassign, reopen, deadlines, migrate, purge
+            words = _ACTIONS[ev.action]
+            detail = ", ".join(f"{k}: {v}" for k, v in (ev.data or {}).items() if k != "assignee")
+            where = f" [{ev.step}:{ev.instance_key}]" if ev.step else ""
+            what = f"{words[0] if lang != 'en' else words[1]}{where}" + (f" — {detail}" if detail else "")
         else:
             step = sop.steps.get(ev.step or "")
             label = ""

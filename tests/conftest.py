@@ -17,6 +17,7 @@ from sqlalchemy import inspect, text
 
 from mno_workflow.engine.clock import SimulatedClock
 from mno_workflow.engine.engine import WorkflowEngine
+from mno_workflow.protection import AgreementStatus
 from mno_workflow.sop.loader import load_file
 from mno_workflow.store.base import Base, make_engine
 
@@ -24,6 +25,18 @@ from .store.pgserver import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 BF_SOP = ROOT / "sops" / "burkina_faso" / "mnr.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_key_dir(tmp_path_factory):
+    """Audit keys of non-file databases (PostgreSQL) go to a temporary data directory, not $HOME."""
+    saved = os.environ.get("MNO_DATA_DIR")
+    os.environ["MNO_DATA_DIR"] = str(tmp_path_factory.mktemp("mno-data"))
+    yield
+    if saved is None:
+        os.environ.pop("MNO_DATA_DIR", None)
+    else:
+        os.environ["MNO_DATA_DIR"] = saved
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +92,14 @@ def db_url(request, tmp_path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+# The engine tests address referrals to organisations (ong_a, cfp...) of no directory: each is
+# an NGO with a data-sharing agreement in force (tests of the directory checks use the sample).
+TEST_DIRECTORY = {
+    "recipient_type": lambda session, org: "ngo",
+    "recipient_agreement": lambda session, org, day: AgreementStatus(True, "agreement.in_force"),
+}
+
+
 @pytest.fixture
 def clock() -> SimulatedClock:
     return SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC))  # Monday 2 June 2025, 08:00 UTC
@@ -88,7 +109,7 @@ def clock() -> SimulatedClock:
 def wf(db_url, clock, bf_loaded) -> WorkflowEngine:
     db = make_engine(db_url)
     Base.metadata.create_all(db)
-    engine = WorkflowEngine(db, clock)
+    engine = WorkflowEngine(db, clock, **TEST_DIRECTORY)
     engine.load_sop(bf_loaded)
     yield engine
     db.dispose()

@@ -1,65 +1,106 @@
-"""``mno calendar holidays|set``: the public holidays of an SOP's calendar, confirmed or moved."""
+"""``mno calendar``: list the public holidays of an SOP calendar and let the roles the SOP names
+(``calendar.managed_by``) confirm, move or remove holidays of *that* calendar (``BF``, ``GB-ENG``).
+
+Overrides are keyed by the SOP calendar's ``holidays`` code, so an override for one region never
+changes another region's deadlines. Errors are one line on stderr (exit 1, or 2 for bad input).
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-
-from .common import AsOption, SopArg, errors, fail, load_sop_or_fail, open_engine, parse_actor
+from sqlalchemy import select
 
 app = typer.Typer(help="Calendrier : jours fériés confirmés ou déplacés.", no_args_is_help=True)
 
+SopOpt = Annotated[str, typer.Option("--sop", help="Identifiant de POS chargée, ou chemin d'un fichier "
+                                                   "YAML (défaut : la POS du Burkina Faso).")]
+
+
+def _sop_model(engine, s, sop: str):
+    """The SOP model named by ``sop``: a YAML path, a loaded SOP id, or, for the default
+    ``mnr_bf`` on a database where it is not loaded yet, the bundled Burkina Faso SOP."""
+    from ..demo import SOP_PATH
+    from ..engine.errors import SOPNotFound
+    from . import common as cli
+    if sop.endswith((".yaml", ".yml")):
+        return cli.load_sop_or_fail(Path(sop)).model
+    try:
+        return engine.registry.compiled(engine.registry.latest(s, sop)).sop
+    except SOPNotFound:
+        if sop == "mnr_bf" and SOP_PATH.exists():
+            return cli.load_sop_or_fail(SOP_PATH).model
+        raise
+
 
 @app.command("holidays")
-def calendar_holidays(year: int, sop: SopArg = "mnr_bf") -> None:
+def calendar_holidays(year: int, sop: SopOpt = "mnr_bf") -> None:
     """Lister les jours fériés d'une année dans le calendrier de la POS. / List public holidays."""
-    from datetime import date
-
+    from ..engine.holiday_sources import HOLIDAYS_VERSION, subdivision_note
     from ..engine.timers import calendar_for
-    engine = open_engine()
-    with engine.sessions() as s, errors():
-        sop_model = (load_sop_or_fail(Path(sop)).model if sop.endswith((".yaml", ".yml"))
-                     else engine.registry.compiled(engine.registry.latest(s, sop)).sop)
-        cal = calendar_for(s, sop_model)
+    from . import common as cli
+    engine = cli.open_engine()
+    with engine.sessions() as s, cli.errors():
+        model = _sop_model(engine, s, sop)
+        try:
+            cal = calendar_for(s, model)
+        except ValueError as e:
+            cli.fail(f"calendar_invalid: {e}")
+        note = subdivision_note(model.calendar.holidays) if model.calendar.holidays else None
+        if note:
+            typer.echo(f"# {note}", err=True)
+        typer.echo(f"# {model.calendar.key} ({model.calendar.timezone}), holidays {HOLIDAYS_VERSION}",
+                   err=True)
         for day, name in cal.holidays_between(date(year, 1, 1), date(year, 12, 31)):
             typer.echo(f"{day:%d/%m/%Y}\t{name}")
 
 
 @app.command("set")
 def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour férié")] = "",
-                 country: Annotated[str, typer.Option(help="Code pays, ex. BF")] = "BF",
+                 sop: SopOpt = "mnr_bf",
+                 country: Annotated[str | None, typer.Option(
+                     help="Ancien nom de l'option : doit être le code du calendrier de la POS "
+                          "(ex. BF, GB-ENG)")] = None,
                  remove: Annotated[bool, typer.Option("--remove", help="Retirer ce jour (date estimée "
                                                                        "qui n'est pas fériée)")] = False,
-                 actor: AsOption = "") -> None:
-    """Confirmer ou ajouter un jour férié (AAAA-MM-JJ), ou retirer une date estimée.
+                 actor: Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE")] = "") -> None:
+    """Confirmer ou ajouter un jour férié (AAAA-MM-JJ) du calendrier de la POS, ou retirer une
+    date estimée. Réservé aux rôles de ``calendar.managed_by``.
 
-    Confirm, add or remove a holiday."""
-    from datetime import date
-
-    from sqlalchemy import select
-
+    Confirm, add or remove a holiday of the SOP's calendar (roles of ``calendar.managed_by``)."""
     from ..engine.timers import forget_overrides
     from ..store.models import HolidayOverride
-    who = parse_actor(actor)
-    if who.role not in ("coordinator", "supervisor"):
-        fail(f"role_not_allowed: le rôle « {who.role} » ne peut pas modifier le calendrier national "
-             "(coordinator ou supervisor)")
+    from . import common as cli
+    if not actor:
+        cli.fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    who = cli.parse_actor(actor)
     try:
         d = date.fromisoformat(day)
     except ValueError:
-        fail(f"Date invalide {day!r} : AAAA-MM-JJ", 2)
+        cli.fail(f"Date invalide {day!r} : AAAA-MM-JJ", 2)
     if not remove and not name.strip():
-        fail("--name est obligatoire pour ajouter un jour férié", 2)
-    engine = open_engine()
-    with engine.sessions.begin() as s:
-        row = s.scalar(select(HolidayOverride).where(HolidayOverride.country == country.upper(),
+        cli.fail("--name est obligatoire pour ajouter un jour férié", 2)
+    engine = cli.open_engine()
+    with engine.sessions.begin() as s, cli.errors():
+        model = _sop_model(engine, s, sop)
+        key = model.calendar.key
+        if country is not None and country.upper() != key:
+            cli.fail(f"calendar_mismatch: le calendrier de la POS {model.sop} est « {key} », "
+                     f"pas « {country.upper()} » / the SOP's calendar is '{key}'", 2)
+        allowed = model.calendar.managers(model.roles)
+        if who.role not in allowed:
+            cli.fail(f"role_not_allowed: le rôle « {who.role} » ne peut pas modifier le calendrier "
+                     f"{key} (rôles : {', '.join(allowed) or '-'}) / role '{who.role}' may not change "
+                     f"calendar {key}")
+        row = s.scalar(select(HolidayOverride).where(HolidayOverride.calendar == key,
                                                      HolidayOverride.day == d))
         if row is None:
-            row = HolidayOverride(country=country.upper(), day=d)
+            row = HolidayOverride(calendar=key, day=d)
             s.add(row)
         row.name, row.action = name.strip(), "remove" if remove else "add"
         row.decided_by, row.decided_at = who.user, engine._now()
     forget_overrides()
-    typer.echo(f"{d:%d/%m/%Y} : {'retiré' if remove else name}")
+    typer.echo(f"{key} {d:%d/%m/%Y} : {'retiré' if remove else name}")

@@ -1,4 +1,5 @@
-"""``mno case create|fire|show|list|extend|pause|resume|reassign``: cases from the command line."""
+"""``mno case create|fire|show|list|extend|pause|resume|reassign|erase|export-person|reopen``: cases
+from the command line (erase, export-person and reopen live in their own modules)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,17 @@ ReasonOption = Annotated[str, typer.Option("--reason", help="Motif (obligatoire,
 
 
 @app.command("create")
-def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | None = None) -> None:
-    """Ouvrir un dossier à la première étape de la POS ; affiche sa référence. / Open a case."""
+def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | None = None,
+                data: Annotated[list[str] | None, typer.Option(
+                    "--data", help="Fiche d'enregistrement : champ=valeur (répétable), même transaction")]
+                = None,
+                json_file: Annotated[Path | None, typer.Option("--json", help="Fiche en JSON")] = None,
+                idempotency_key: Annotated[str | None, typer.Option(
+                    help="Clé d'idempotence : une reprise avec la même clé rend le même dossier")] = None
+                ) -> None:
+    """Ouvrir un dossier à la première étape de la POS (avec --data/--json : et l'enregistrer, en
+    une transaction) ; affiche sa référence. / Open a case."""
+    from ..engine.opening import IdempotencyKeyInvalid, open_case, registration
     who = parse_actor(actor)
     engine = open_engine()
     sop_id = sop
@@ -36,9 +46,21 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
         with errors():
             engine.load_sop(loaded)
         sop_id = loaded.model.sop
+    trigger, payload = "", {}
+    if data or json_file:
+        with engine.sessions() as s, errors():
+            model = engine.registry.compiled(engine.registry.latest(s, sop_id)).sop
+        tr = registration(model, who.role)
+        if tr is None:
+            fail(f"Le rôle « {who.role} » n'a pas de fiche d'enregistrement à la création.", 2)
+        trigger, payload = tr.trigger, _payload(model, tr.trigger, data or [], json_file)
     with errors():
-        ref = engine.create_case(sop_id, who, assignee=assignee)
-    typer.echo(ref)
+        try:
+            opened = open_case(engine, sop_id, who, payload, trigger=trigger or "", assignee=assignee,
+                               idempotency_key=idempotency_key)
+        except IdempotencyKeyInvalid as e:
+            fail(f"--idempotency-key : {e}", 2)
+    typer.echo(opened.reference)
 
 
 def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict[str, Any]:
@@ -112,6 +134,7 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
 @app.command("show")
 def case_show(reference: str, fmt: FormatOption = "text") -> None:
     """Afficher un dossier : étapes, états, données et journal d'audit. / Show a case."""
+    from ..protection.viewlog import log_cli_view
     from ..store import repository
     from ..views import audit_lines, case_as_dict, case_lines
     engine = open_engine()
@@ -121,6 +144,8 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
             fail(f"case_not_found: Dossier introuvable : {reference}")
         sop = engine.registry.for_case(case).sop
         events = repository.trail(s, case)
+        log_cli_view(s, case, engine.clock.now())
+        s.commit()
         if fmt == "json":
             typer.echo(json.dumps(case_as_dict(case, sop, events), ensure_ascii=False, indent=2))
         else:
@@ -160,13 +185,19 @@ def case_list(fmt: FormatOption = "text",
 
 @app.command("extend")
 def case_extend(reference: str, instance: InstanceArg,
-                by: Annotated[str, typer.Option("--by", help="Durée, ex. « 5 working days »")],
-                reason: ReasonOption, actor: AsOption = "") -> None:
-    """Prolonger le délai en cours d'une étape, avec un motif. / Extend a deadline with a reason."""
+                by: Annotated[str, typer.Option("--by", help="Durée, ex. « 3 jours ouvrés », « 48 heures », "
+                                                             "« 5 working days »")],
+                reason: ReasonOption, actor: AsOption = "",
+                from_due: Annotated[bool, typer.Option("--from-due", help="Compter depuis l'échéance "
+                                                                          "actuelle, pas depuis maintenant")]
+                = False) -> None:
+    """Prolonger le délai d'une étape (en cours, dépassé ou escaladé), avec un motif.
+
+    Extend a deadline (running, overdue or escalated) with a reason; from now, or --from-due."""
     who = parse_actor(actor)
     engine = open_engine()
     with errors():
-        due = engine.extend_deadline(reference, instance, by, reason, who)
+        due = engine.extend_deadline(reference, instance, by, reason, who, from_due=from_due)
     typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
 
 
@@ -199,6 +230,24 @@ def case_reassign(references: Annotated[list[str], typer.Argument(help="Référe
     who = parse_actor(actor)
     engine = open_engine()
     with errors():
+        from ..cli_identity import check_assignee
+        from ..store import repository
+        with engine.sessions() as s:
+            check_assignee(s, to, [c for c in (repository.get_case(s, r) for r in references) if c])
         changed = engine.reassign(references, to, who, reason)
     listed = f" : {', '.join(changed)}" if changed else ""
     typer.echo(f"{len(changed)} dossier(s) réattribué(s) à {to}{listed}")
+
+
+def _register_admin_commands() -> None:
+    """``case erase``, ``case export-person`` and ``case reopen`` (their modules are small and import
+    the engine only when they run)."""
+    from ..case_admin_cli import case_reopen
+    from ..person_cli import case_export_person
+    from ..retention_cli import case_erase
+    app.command("erase")(case_erase)
+    app.command("export-person")(case_export_person)
+    app.command("reopen")(case_reopen)
+
+
+_register_admin_commands()

@@ -21,7 +21,8 @@ state: dict[str, Any] = {"db": None, "lang": "fr", "log_format": "text"}
 
 SopArg = Annotated[str, typer.Option("--sop", help="Identifiant de POS chargée, ou chemin d'un "
                                                    "fichier YAML.")]
-AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE ou UTILISATEUR:ROLE@ORGANISATION")]
+AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE[@ORGANISATION] d'un compte existant, "
+                                                    "ou system[:ROLE] pour un script")]
 
 
 class OutputFormat(StrEnum):
@@ -92,7 +93,10 @@ def open_engine(clock: Any = None) -> WorkflowEngine:
     except (SQLAlchemyError, ValueError, OSError, ImportError) as e:
         detail = str(e).splitlines()[0] if str(e) else type(e).__name__
         fail(f"Base de données inaccessible ({shown}) : {detail.replace(url, shown)}")
-    return WorkflowEngine(db, clock, recipient_known=organisation_known)
+    engine = WorkflowEngine(db, clock, recipient_known=organisation_known)
+    from ..cli_identity import os_user
+    engine.via, engine.os_user = "cli", os_user()  # recorded in every audit event the CLI writes
+    return engine
 
 
 class errors:
@@ -120,19 +124,27 @@ class errors:
         if isinstance(exc, OperationalError):
             typer.echo(f"database error: {str(exc.orig)}", err=True)
             raise typer.Exit(1)
+        from ..store.auditkey import AuditKeyError
+        if isinstance(exc, AuditKeyError):  # nothing was written: the transaction rolled back
+            typer.echo(f"audit_key: {exc} (see docs/audit.md)", err=True)
+            raise typer.Exit(1)
         return False
 
 
 def parse_actor(text: str) -> Actor:
-    """``USER:ROLE[@ORGANISATION]`` as an engine actor; usage error (exit 2) when malformed or empty."""
+    """``USER:ROLE[@ORGANISATION]`` as an engine actor, checked against the users table (see
+    ``cli_identity``; ``system[:ROLE]`` for scripts); usage error (exit 2) when malformed or empty."""
+    from ..cli_identity import resolve_actor
     from ..engine.engine import Actor
     if not text:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     try:
-        return Actor.parse(text)
+        Actor.parse(text) if text.strip() != "system" else None
     except ValueError as e:
         fail(str(e), 2)
-        raise  # unreachable
+    engine = open_engine()
+    with engine.sessions() as s, errors():
+        return resolve_actor(s, text)
 
 
 def load_sop_or_fail(path: Path):

@@ -19,6 +19,8 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
              organisation: Annotated[str | None, typer.Option(help="Organisation (prestataires)")] = None,
              region: Annotated[str | None, typer.Option(help="Région (code de la POS)")] = None,
              email: Annotated[str | None, typer.Option(help="Courriel pour les rappels")] = None,
+             phone: Annotated[str | None, typer.Option(help="Téléphone (ex. +226 70 12 34 56)")] = None,
+             sms: Annotated[bool, typer.Option("--sms", help="Recevoir aussi les rappels par SMS")] = False,
              language: Annotated[Language, typer.Option(help="fr ou en")] = Language.fr,
              password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                           help="Lire le mot de passe sur l'entrée standard")]
@@ -34,6 +36,13 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
         fail("Mot de passe trop court : 10 caractères au moins.")
+    from ..reminders.sms import e164
+    try:
+        phone = e164(phone) if phone else None
+    except ValueError as e:
+        fail(f"--phone : {e}", 2)
+    if sms and not phone:
+        fail("--sms demande --phone / --sms needs --phone", 2)
     engine = open_engine()
     with engine.sessions.begin() as s:
         roles = set()
@@ -44,8 +53,21 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         if role == "provider" and not organisation:
             fail("--organisation est obligatoire pour un point focal de prestataire")
         user = s.get(User, user_id) or User(id=user_id)
+        if user.password_hash:  # a password change ends the user's web sessions at once
+            from ..web.websessions import end_all
+            end_all(s, user_id, "password_changed")
         user.display_name, user.role, user.organisation, user.region = name, role, organisation, region
         user.email, user.language, user.active = email, language.value, True
+        user.phone, user.notify_sms = phone, sms
         user.password_hash = hash_password(password)
         s.add(user)
     typer.echo(f"Compte {user_id} ({role}) enregistré.")
+
+
+def _register_admin_commands() -> None:
+    """``mno user tokens|token-create|deactivate|sessions…`` (module :mod:`mno_workflow.user_cli`)."""
+    from ..user_cli import register
+    register(app)
+
+
+_register_admin_commands()

@@ -10,6 +10,8 @@ Public API::
     load_sample(session) -> ImportReport
 """
 
+import weakref
+
 from mno_workflow.directory.areas import AreaRegistry, default_registry, fold, read_areas
 from mno_workflow.directory.edit import (
     StaleService,
@@ -77,3 +79,24 @@ def organisation_known(session, organisation_id: str) -> bool | None:
     if not session.scalar(select(func.count()).select_from(org)):
         return None
     return session.scalar(select(org.c.id).where(org.c.id == organisation_id)) is not None
+
+
+_HAS_DIRECTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> has dir tables
+
+
+def organisation_type(session, organisation_id: str) -> str | None:
+    """The directory ``organization_type`` of ``organisation_id`` (``""`` when the organisation
+    has none or is unknown); None when the directory is empty or absent from this database
+    (nothing to check against)."""
+    from sqlalchemy import func, inspect, select
+
+    from .tables import TABLES
+    org = TABLES["organization"]
+    key = session.get_bind()
+    if key not in _HAS_DIRECTORY:
+        _HAS_DIRECTORY[key] = inspect(session.connection()).has_table(org.name)
+    if not _HAS_DIRECTORY[key]:
+        return None
+    if not session.scalar(select(func.count()).select_from(org)):
+        return None
+    return session.scalar(select(org.c.organization_type).where(org.c.id == organisation_id)) or ""

@@ -20,20 +20,25 @@ from sqlalchemy.orm import Session
 
 from mno_workflow.directory import tables as _tables  # noqa: F401  (registers the dir_* tables)
 from mno_workflow.directory.edit import stale_services
+from mno_workflow.directory.hsds31 import export_tabular
 from mno_workflow.directory.hsds_io import (
     DirectoryImportError,
     DirectoryValidationError,
     apply_rows,
     export_package,
+    import_package,
     read_package,
     validate_rows,
 )
+from mno_workflow.directory.hsds_json import export_json
 from mno_workflow.directory.matching import MatchError, match
+from mno_workflow.directory.xlsx import export_xlsx
 from mno_workflow.store.base import database_url, make_engine
 from mno_workflow.store.migrate import upgrade
 
 app = typer.Typer(help="Répertoire des prestataires de services (HSDS 3.x).", no_args_is_help=True)
 
+FORMATS = ("csv", "json", "hsds", "hsds-json", "xlsx")
 DB = typer.Option(None, "--db", help="URL de la base (défaut : $MNO_DATABASE_URL, sinon data/mno.db).")
 
 
@@ -53,7 +58,9 @@ def _session(db: str | None) -> Iterator[Session]:
         with Session(engine) as session, session.begin():
             yield session
     except DirectoryValidationError as exc:
-        _fail([p.format() for p in exc.problems])
+        from mno_workflow.directory.xlsx import bilingual
+
+        _fail([bilingual(p) if ".xlsx" in p.file else p.format() for p in exc.problems])
     except MatchError as exc:
         _fail([f"erreur : {exc}"])
     except (SQLAlchemyError, OSError, ValueError) as exc:
@@ -62,20 +69,25 @@ def _session(db: str | None) -> Iterator[Session]:
 
 @app.command("import")
 def import_cmd(
-    path: Path = typer.Argument(..., help="Dossier de CSV HSDS ou fichier .json."),
+    path: Path = typer.Argument(..., help="Dossier de CSV (HSDS 3.1 ou du produit), fichier .json ou .xlsx."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Montrer ce qui changerait, sans rien écrire."),
     actor: str = typer.Option("cli", "--actor", help="Auteur inscrit dans le journal d'audit."),
     db: str | None = DB,
 ) -> None:
     """Importer un répertoire HSDS (tout ou rien)."""
     with _session(db) as session:
-        sources, problems = read_package(path)
-        if problems:
-            raise DirectoryImportError(sorted(problems + validate_rows(session, sources)[1]))
-        total = sum(len(rows) for rows in sources.values())
-        with typer.progressbar(length=total, label="Import", file=None) as bar:
-            update: Callable[[str, int], Any] = lambda _name, n: bar.update(n)  # noqa: E731
-            report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
+        if path.suffix.lower() == ".xlsx":  # per-cell errors (sheet, row, column letter)
+            report = import_package(session, path, actor=actor, dry_run=dry_run)
+        else:
+            sources, problems = read_package(path)
+            if problems:
+                raise DirectoryImportError(sorted(problems + validate_rows(session, sources)[1]))
+            total = sum(len(rows) for rows in sources.values())
+            with typer.progressbar(length=total, label="Import", file=None) as bar:
+                update: Callable[[str, int], Any] = lambda _name, n: bar.update(n)  # noqa: E731
+                report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
+    for warning in report.warnings:
+        typer.echo(f"avertissement : {warning.format()}", err=True)
     typer.echo(f"{'objet':<22}{'ajoutés':>9}{'modifiés':>10}{'inchangés':>11}")
     for name, counts in report.counts().items():
         typer.echo(f"{name:<22}{counts['added']:>9}{counts['changed']:>10}{counts['unchanged']:>11}")
@@ -88,15 +100,31 @@ def import_cmd(
 
 @app.command("export")
 def export_cmd(
-    dest: Path = typer.Argument(..., help="Dossier de sortie (ou fichier .json avec --format json)."),
-    fmt: str = typer.Option("csv", "--format", help="csv ou json."),
+    dest: Path = typer.Argument(..., help="Dossier de sortie (ou fichier .json : json, hsds-json)."),
+    fmt: str = typer.Option(
+        "csv",
+        "--format",
+        help="csv, json (paquet du produit), hsds (paquet tabulaire HSDS 3.1 avec datapackage.json) "
+        "hsds-json (objets service et organization imbriqués, HSDS 3.1) ou xlsx (classeur Excel).",
+    ),
     db: str | None = DB,
 ) -> None:
-    """Exporter le répertoire en CSV HSDS (un fichier par objet) ou en JSON."""
-    if fmt not in ("csv", "json"):
-        _fail([f"erreur : format '{fmt}' inconnu : csv ou json"])
+    """Exporter le répertoire : paquet du produit (csv, json) ou HSDS 3.1 (hsds, hsds-json)."""
+    if fmt not in FORMATS:
+        _fail([f"erreur : format '{fmt}' inconnu : {', '.join(FORMATS)}"])
     with _session(db) as session:
-        written = export_package(session, dest, fmt)
+        if fmt == "hsds":
+            written = export_tabular(session, dest)
+        elif fmt == "xlsx":
+            target = dest if dest.suffix.lower() == ".xlsx" else dest / "repertoire.xlsx"
+            written = [export_xlsx(session, target)]
+        elif fmt == "hsds-json":
+            target = dest if dest.suffix.lower() == ".json" else dest / "hsds.json"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            export_json(session, target)
+            written = [target]
+        else:
+            written = export_package(session, dest, fmt)
     typer.echo(f"{len(written)} fichier(s) écrit(s) dans {dest}")
 
 
@@ -150,3 +178,8 @@ def stale_cmd(
             f"{s.assured_date.isoformat() if s.assured_date else 'jamais':<12}{s.service_id:<32}{s.name}"
         )
     typer.echo(f"{len(rows)} service(s) non vérifié(s) depuis {months} mois au {ref.isoformat()}")
+
+
+from mno_workflow.directory.agreements_cli import app as _agreement_app  # noqa: E402
+
+app.add_typer(_agreement_app, name="agreement")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -27,7 +28,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from mno_workflow.directory.areas import AreaRegistry, default_registry
-from mno_workflow.directory.schema import MODELS, foreign_keys, required_columns
+from mno_workflow.directory.schema import MODELS, PROFILE_REQUIRED, foreign_keys
 from mno_workflow.directory.tables import TABLES, DirAudit
 
 PROFILE = "https://openreferral.org/hsds/3.0 + mno-workflow/service_referral"
@@ -62,9 +63,12 @@ class DirectoryImportError(DirectoryValidationError):
 
 @dataclass(frozen=True)
 class RawRow:
+    """One row as read: ``hsds`` = from an HSDS 3.1 package (HSDS rules; unknown references kept)."""
+
     file: str
     row: int
     values: dict[str, Any]
+    hsds: bool = False
 
 
 @dataclass
@@ -82,6 +86,7 @@ class ImportReport:
 
     dry_run: bool
     tables: dict[str, TableChanges] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
 
     def total(self, kind: str) -> int:
         """Number of ``kind`` (``added``, ``changed`` or ``unchanged``) rows over all objects."""
@@ -99,107 +104,45 @@ class ImportReport:
 
 
 # --------------------------------------------------------------------------------------------- read
+# The readers live in hsds_read.py; these names stay importable from here.
 
 
 def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
-    """Read every ``<object>.csv`` of ``folder`` (UTF-8, optional BOM). Header problems are returned."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return {}, [Problem(str(folder), 0, "-", "dossier introuvable")]
-    sources: dict[str, list[RawRow]] = {}
-    problems: list[Problem] = []
-    for path in sorted(folder.glob("*.csv")):
-        name = path.stem
-        label = path.name
-        if name not in MODELS:
-            problems.append(Problem(label, 0, "-", f"fichier inconnu ; objets HSDS : {', '.join(MODELS)}"))
-            continue
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                problems.append(Problem(label, 1, "-", "fichier vide : ligne d'en-tête attendue"))
-                continue
-            header = [h.strip() for h in header]
-            bad = _header_problems(label, name, header)
-            problems.extend(bad)
-            rows: list[RawRow] = []
-            while True:
-                start = reader.line_num + 1
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    problems.append(Problem(label, start, "-", f"CSV illisible : {exc}"))
-                    break
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) > len(header):
-                    problems.append(
-                        Problem(label, start, "-", f"{len(cells)} cellules pour {len(header)} colonnes")
-                    )
-                    continue
-                values = dict(zip(header, cells, strict=False))
-                rows.append(RawRow(label, start, values))
-            if not bad:
-                sources[name] = rows
-    return sources, problems
+    """See :func:`mno_workflow.directory.hsds_read.read_csv_package`."""
+    from mno_workflow.directory import hsds_read
+
+    return hsds_read.read_csv_package(folder)
 
 
 def read_json_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
-    """Read a one-file JSON package; row numbers are 1-based positions in each object's list."""
-    path = Path(path)
-    label = path.name
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return {}, [Problem(label, 0, "-", f"JSON illisible : {exc}")]
-    if not isinstance(data, dict):
-        return {}, [Problem(label, 0, "-", 'objet JSON attendu : {"service": [...], ...}')]
-    return rows_from_mapping(data, label)
+    """See :func:`mno_workflow.directory.hsds_read.read_json_package`."""
+    from mno_workflow.directory import hsds_read
+
+    return hsds_read.read_json_package(path)
 
 
 def rows_from_mapping(
     data: dict[str, Any], label: str = "<data>"
 ) -> tuple[dict[str, list[RawRow]], list[Problem]]:
-    """Turn ``{"<object>": [row dicts]}`` into raw rows (the ``profile`` key is ignored)."""
-    sources: dict[str, list[RawRow]] = {}
-    problems: list[Problem] = []
-    for name, rows in data.items():
-        if name == "profile":
-            continue
-        file = f"{label}[{name}]"
-        if name not in MODELS:
-            problems.append(Problem(file, 0, "-", f"objet inconnu ; objets HSDS : {', '.join(MODELS)}"))
-            continue
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            problems.append(Problem(file, 0, "-", "liste d'objets attendue"))
-            continue
-        sources[name] = [RawRow(file, i, dict(r)) for i, r in enumerate(rows, start=1)]
-    return sources, problems
+    """See :func:`mno_workflow.directory.hsds_read.rows_from_mapping`."""
+    from mno_workflow.directory import hsds_read
+
+    return hsds_read.rows_from_mapping(data, label)
 
 
-def _header_problems(label: str, name: str, header: list[str]) -> list[Problem]:
-    known = MODELS[name].model_fields
-    out = [
-        Problem(label, 1, col, "colonne obligatoire manquante")
-        for col in required_columns(name)
-        if col not in header
-    ]
-    out += [Problem(label, 1, col or "-", "colonne inconnue") for col in header if col not in known]
-    seen: set[str] = set()
-    for col in header:
-        if col in seen:
-            out.append(Problem(label, 1, col, "colonne en double"))
-        seen.add(col)
-    return out
+def read_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
+    """See :func:`mno_workflow.directory.hsds_read.read_package`."""
+    from mno_workflow.directory import hsds_read
+
+    return hsds_read.read_package(path)
 
 
 # ----------------------------------------------------------------------------------------- validate
 
 
 _PATTERN_HINTS = {
+    "url": "lien http(s)://, mailto: ou tel: attendu (javascript: et autres refusés)",
+    "website": "lien http(s)://, mailto: ou tel: attendu (javascript: et autres refusés)",
     "number": "numéro de téléphone attendu, ex. +226 70 12 34 56",
     "currency": "code de devise ISO 4217 attendu : XOF",
     "opens_at": "heure HH:MM attendue",
@@ -276,9 +219,18 @@ def _existing_ids(session: Session, name: str, ids: Iterable[str]) -> set[str]:
 
 
 def validate_rows(
-    session: Session | None, sources: dict[str, list[RawRow]], registry: AreaRegistry | None = None
+    session: Session | None,
+    sources: dict[str, list[RawRow]],
+    registry: AreaRegistry | None = None,
+    warnings: list[Problem] | None = None,
 ) -> tuple[dict[str, list[_Valid]], list[Problem]]:
-    """Validate rows, ids, foreign keys (package ∪ database) and service-area names."""
+    """Validate rows, ids, foreign keys (package ∪ database) and service-area names.
+
+    Rows of an HSDS package (``RawRow.hsds``) follow HSDS 3.1 rules: a reference to an object in
+    neither the package nor the database is moved to ``extensions["hsds:unresolved"]`` and
+    reported in ``warnings`` (if given) instead of being an error; the ``mno`` profile's checks
+    (required columns, area names, currency…) apply to the other rows."""
+    warnings = warnings if warnings is not None else []
     registry = registry or default_registry()
     problems: list[Problem] = []
     valid: dict[str, list[_Valid]] = {}
@@ -289,7 +241,7 @@ def validate_rows(
         out: list[_Valid] = []
         for raw in rows:
             try:
-                obj = model.model_validate(raw.values)
+                obj = model.model_validate(raw.values, context={"hsds": raw.hsds})
             except ValidationError as exc:
                 for err in exc.errors(include_url=False):
                     column = str(err["loc"][0]) if err["loc"] else "-"
@@ -308,6 +260,13 @@ def validate_rows(
                 )
                 continue
             first_seen[obj.id] = raw.row
+            required = () if raw.hsds else PROFILE_REQUIRED.get(name, ())
+            missing = [c for c in required if getattr(obj, c) is None]
+            for col in missing:
+                problems.append(Problem(raw.file, raw.row, col, "valeur obligatoire manquante"))
+            if missing:
+                failed_ids.setdefault(name, set()).add(obj.id)
+                continue
             out.append(_Valid(raw, obj.model_dump()))
         valid[name] = out
 
@@ -322,8 +281,9 @@ def validate_rows(
             for col, target in fks.items():
                 if v.values.get(col) is not None:
                     refs.append((v, col, target, v.values[col]))
-            if name == "attribute":
-                refs.append((v, "link_id", v.values["link_entity"], v.values["link_id"]))
+            entity = v.values.get("link_entity") if name == "attribute" else None
+            if entity in MODELS and v.values.get("link_id") is not None:
+                refs.append((v, "link_id", entity, v.values["link_id"]))
     for _v, _col, target, ident in refs:
         if ident not in package_ids.get(target, set()):
             wanted.setdefault(target, set()).add(ident)
@@ -332,9 +292,22 @@ def validate_rows(
     }
     for v, col, target, ident in refs:
         if ident not in package_ids.get(target, set()) and ident not in in_db.get(target, set()):
-            problems.append(Problem(v.raw.file, v.raw.row, col, f"{_fk_label(target)} inconnu(e) '{ident}'"))
+            message = f"{_fk_label(target)} inconnu(e) '{ident}'"
+            if not v.raw.hsds:
+                problems.append(Problem(v.raw.file, v.raw.row, col, message))
+                continue
+            ext = dict(v.values.get("extensions") or {})
+            ext["hsds:unresolved"] = {**ext.get("hsds:unresolved", {}), col: ident}
+            v.values["extensions"] = ext
+            if col != "link_id":  # link_id is no foreign key in the database
+                v.values[col] = None
+            warnings.append(
+                Problem(v.raw.file, v.raw.row, col, f"{message} : référence gardée dans extensions")
+            )
 
     for v in valid.get("service_area", []):
+        if v.raw.hsds:
+            continue
         if registry.coverage(v.values["name"]) is None:
             problems.append(
                 Problem(
@@ -348,6 +321,8 @@ def validate_rows(
     seen_service: dict[str, int] = {}
     for v in valid.get("service_referral", []):
         sid = v.values["service_id"]
+        if sid is None:
+            continue
         if sid in seen_service:
             problems.append(
                 Problem(
@@ -366,7 +341,7 @@ def validate_rows(
 
 
 def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+    return value.isoformat() if isinstance(value, date) else value  # datetime is a date too
 
 
 def _current(session: Session, name: str, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -375,7 +350,7 @@ def _current(session: Session, name: str, ids: list[str]) -> dict[str, dict[str,
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(ids), CHUNK):
         for row in session.execute(select(table).where(table.c.id.in_(ids[i : i + CHUNK]))).mappings():
-            out[row["id"]] = model.model_validate(dict(row)).model_dump()
+            out[row["id"]] = model.model_validate(dict(row), context={"hsds": True}).model_dump()
     return out
 
 
@@ -394,11 +369,12 @@ def apply_rows(
     Raises DirectoryImportError (nothing written) if any row is invalid. ``progress(name, n)`` is
     called after each object with the number of rows handled.
     """
-    valid, problems = validate_rows(session, sources, registry)
+    warnings: list[Problem] = []
+    valid, problems = validate_rows(session, sources, registry, warnings)
     if problems:
         raise DirectoryImportError(problems)
     now = now or datetime.now(UTC)
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, warnings=sorted(warnings))
     for name in MODELS:  # parents before children
         rows = valid.get(name)
         if rows is None:
@@ -438,14 +414,6 @@ def apply_rows(
     return report
 
 
-def read_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
-    """Read a CSV package folder or a ``.json`` file."""
-    path = Path(path)
-    if path.is_file() and path.suffix.lower() == ".json":
-        return read_json_package(path)
-    return read_csv_package(path)
-
-
 def import_package(
     session: Session,
     path: Path | str,
@@ -461,14 +429,22 @@ def import_package(
     Writes in the caller's session without committing; on DirectoryImportError nothing was
     written. Returns the ImportReport (added / changed / unchanged ids per object).
     """
-    sources, problems = read_package(Path(path))
-    if problems:
-        # Still validate the readable files so the user sees every problem at once.
-        _, more = validate_rows(session, sources, registry)
-        raise DirectoryImportError(sorted(problems + more))
-    return apply_rows(
-        session, sources, actor=actor, dry_run=dry_run, registry=registry, now=now, progress=progress
-    )
+    path = Path(path)
+    sources, problems = read_package(path)
+    try:
+        if problems:
+            # Still validate the readable files so the user sees every problem at once.
+            _, more = validate_rows(session, sources, registry)
+            raise DirectoryImportError(sorted(problems + more))
+        return apply_rows(
+            session, sources, actor=actor, dry_run=dry_run, registry=registry, now=now, progress=progress
+        )
+    except DirectoryImportError as exc:
+        if path.suffix.lower() == ".xlsx":
+            from mno_workflow.directory.xlsx import cell_problems
+
+            raise DirectoryImportError(cell_problems(exc.problems, path)) from None
+        raise
 
 
 # ------------------------------------------------------------------------------------------- export
@@ -480,7 +456,7 @@ def dump_tables(session: Session) -> dict[str, list[dict[str, Any]]]:
     for name, model in MODELS.items():
         table = TABLES[name]
         rows = session.execute(select(table).order_by(table.c.id)).mappings()
-        out[name] = [model.model_validate(dict(r)).model_dump() for r in rows]
+        out[name] = [model.model_validate(dict(r), context={"hsds": True}).model_dump() for r in rows]
     return out
 
 
@@ -491,7 +467,31 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return neutralise(str(value))
+
+
+_FORMULA = ("=", "@", "\t", "\r", "+", "-")
+_NUMBERISH = re.compile(r"[+-]?[0-9 .()/-]*")
+
+
+def _risky(text: str) -> bool:
+    if text.startswith(("+", "-")):  # "+226 70 12 34 56", "-5": no function can be called
+        return not _NUMBERISH.fullmatch(text)
+    return text.startswith(_FORMULA)
+
+
+def neutralise(text: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: a text starting with ``= @ + -``, tab
+    or carriage return (or with ``'`` itself) gets a leading ``'``; :func:`restore` undoes it on
+    import, so an export imports back unchanged."""
+    return "'" + text if _risky(text) or text.startswith("'") else text
+
+
+def restore(text: str) -> str:
+    """The inverse of :func:`neutralise`."""
+    if text.startswith("'") and (_risky(text[1:]) or text[1:].startswith("'")):
+        return text[1:]
+    return text
 
 
 def export_package(session: Session, dest: Path | str, fmt: str = "csv") -> list[Path]:

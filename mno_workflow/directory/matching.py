@@ -102,7 +102,9 @@ def _by_service(session: Session, name: str, ids: list[str]) -> dict[str, list[d
     return out
 
 
-def _xof(amount: int | None) -> str:
+def _xof(amount: float | None) -> str:
+    if isinstance(amount, float) and amount.is_integer():
+        amount = int(amount)
     return "" if amount is None else f"{amount:,} FCFA".replace(",", " ")
 
 
@@ -250,8 +252,8 @@ def match(
         # Cost -----------------------------------------------------------------------------
         options = costs.get(s["id"], [])
         if options:
-            cheapest = min(options, key=lambda c: (-COST_POINTS[c["option"]], c["amount"] or 0))
-            score += COST_POINTS[cheapest["option"]]
+            cheapest = min(options, key=lambda c: (-COST_POINTS.get(c["option"], 0), c["amount"] or 0))
+            score += COST_POINTS.get(cheapest["option"], 0)
             if cheapest["option"] == "free":
                 reasons.append("Coût : gratuit")
             elif cheapest["option"] == "shared_cost":

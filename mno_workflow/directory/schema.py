@@ -10,48 +10,48 @@ priority, focal point, sex eligibility) live in the ``service_referral`` extensi
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
-COST_OPTIONS = ("free", "shared_cost", "paid")
-REFERRAL_CHANNELS = ("system", "phone", "email", "in_person")
-
-
-def _empty_to_none(value: Any) -> Any:
-    if isinstance(value, str) and value.strip() == "":
-        return None
-    return value
-
-
-def ref(table: str, *, required: bool = False) -> Any:
-    """A field holding the id of a row of ``table`` (checked at import)."""
-    return Field(... if required else None, json_schema_extra={"fk": table})
-
-
-def opt(kind: Any, **constraints: Any) -> Any:
-    """An optional ``kind`` (empty cell → None) whose non-empty values satisfy ``constraints``."""
-    inner = Annotated[kind, Field(**constraints)] if constraints else kind
-    return Annotated[inner | None, BeforeValidator(_empty_to_none)]
-
-
-Id = Annotated[str, BeforeValidator(_empty_to_none), Field(min_length=1, max_length=100)]
-Text = opt(str)
-Count = opt(int, ge=0)
-Day = opt(date)
-HHMM = opt(str, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-Phone = Annotated[str, BeforeValidator(_empty_to_none), Field(pattern=r"^\+?[0-9][0-9 ]{5,19}$")]
-Currency = opt(str, pattern=r"^[A-Z]{3}$")
-Email = opt(str, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class Row(BaseModel):
-    """Base of every row model: unknown columns are refused; values are validated on assignment."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=False)
-    id: Id
+from mno_workflow.directory.row_types import (  # noqa: F401  (re-exported)
+    BYDAY,
+    COST_OPTIONS,
+    HHMM,
+    PHONE,
+    PHONE_TYPES,
+    REFERRAL_CHANNELS,
+    SERVICE_STATUSES,
+    Count,
+    Currency,
+    Day,
+    DayOrInstant,
+    Email,
+    Extensions,
+    Id,
+    Link,
+    Phone,
+    Row,
+    Text,
+    _empty_to_none,
+    hsds_mode,
+    opt,
+    ref,
+)
+from mno_workflow.directory.schema_hsds import (
+    Accessibility,
+    ExtensionFile,
+    Funding,
+    Metadata,
+    MetaTableDescription,
+    OrganizationIdentifier,
+    Program,
+    RequiredDocument,
+    Url,
+)
+from mno_workflow.sop.schema_protection import ORGANIZATION_TYPES
 
 
 class Organization(Row):
@@ -59,10 +59,19 @@ class Organization(Row):
     alternate_name: Text = None
     description: Annotated[str, Field(min_length=1)]
     email: Email = None
-    website: Text = None
+    website: Link = None
     legal_status: Text = None
     parent_organization_id: Text = ref("organization")
     note: Text = None
+    # Extension (profile mno): the organisation type consent answers are mapped onto (SOP
+    # ``data_protection.recipient_kinds``): government, un_agency, ngo, health_facility, private,
+    # community. Empty: a referral is refused when the SOP maps recipient kinds.
+    organization_type: opt(Literal[ORGANIZATION_TYPES]) = None  # type: ignore[valid-type]
+    tax_status: Text = None
+    tax_id: Text = None
+    year_incorporated: opt(int) = None
+    logo: Text = None
+    uri: Text = None
 
 
 class Location(Row):
@@ -70,12 +79,25 @@ class Location(Row):
     organization_id: Text = ref("organization")
     name: Text = None
     description: Text = None
-    latitude: opt(float, ge=-90, le=90) = None
-    longitude: opt(float, ge=-180, le=180) = None
+    latitude: opt(float) = None
+    longitude: opt(float) = None
+    url: Text = None
+    alternate_name: Text = None
+    transportation: Text = None
+    external_identifier: Text = None
+    external_identifier_type: Text = None
+
+    @field_validator("latitude", "longitude")
+    @classmethod
+    def _on_earth(cls, value: float | None, info: ValidationInfo) -> float | None:
+        top = 90 if info.field_name == "latitude" else 180
+        if value is not None and not hsds_mode(info) and not -top <= value <= top:
+            raise ValueError(f"valeur {value} hors de [-{top}, {top}]")
+        return value
 
 
 class Address(Row):
-    location_id: Annotated[str, Field(min_length=1)] = ref("location", required=True)
+    location_id: Text = ref("location")
     address_1: Annotated[str, Field(min_length=1)]
     city: Annotated[str, Field(min_length=1)]
     region: Text = None
@@ -83,14 +105,16 @@ class Address(Row):
     postal_code: Text = None
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "BF"
     address_type: Literal["physical", "postal", "virtual"] = "physical"
+    attention: Text = None
+    address_2: Text = None
 
 
 class Service(Row):
-    organization_id: Annotated[str, Field(min_length=1)] = ref("organization", required=True)
+    organization_id: Text = ref("organization")
     name: Annotated[str, Field(min_length=1)]
     alternate_name: Text = None
     description: Text = None
-    url: Text = None
+    url: Link = None
     email: Email = None
     status: Literal[SERVICE_STATUSES]  # type: ignore[valid-type]
     interpretation_services: Text = None
@@ -101,8 +125,14 @@ class Service(Row):
     maximum_age: opt(int, ge=0, le=130) = None
     assured_date: Day = None  # HSDS: date the information was last checked (our "last verified")
     assurer_email: Email = None
-    last_modified: Day = None
+    last_modified: DayOrInstant = None
     note: Text = None
+    program_id: Text = ref("program")
+    wait_time: Text = None
+    fees: Text = None
+    accreditations: Text = None
+    licenses: Text = None
+    alert: Text = None
 
     @field_validator("maximum_age")
     @classmethod
@@ -114,8 +144,8 @@ class Service(Row):
 
 
 class ServiceAtLocation(Row):
-    service_id: Annotated[str, Field(min_length=1)] = ref("service", required=True)
-    location_id: Annotated[str, Field(min_length=1)] = ref("location", required=True)
+    service_id: Text = ref("service")
+    location_id: Text = ref("location")
     description: Text = None
 
 
@@ -127,6 +157,7 @@ class Contact(Row):
     title: Text = None
     department: Text = None
     email: Email = None
+    service_at_location_id: Text = ref("service_at_location")
 
 
 class PhoneRow(Row):
@@ -136,8 +167,25 @@ class PhoneRow(Row):
     contact_id: Text = ref("contact")
     number: Phone
     extension: Text = None
-    type: Literal["text", "voice", "fax", "cell", "video", "pager", "textphone"] = "voice"
+    type: Text = "voice"
     description: Text = None
+    service_at_location_id: Text = ref("service_at_location")
+
+    @field_validator("number")
+    @classmethod
+    def _dialable(cls, value: str, info: ValidationInfo) -> str:
+        if not hsds_mode(info) and not re.fullmatch(PHONE, value):
+            raise ValueError(
+                f"valeur '{value}' mal formée : numéro de téléphone attendu, ex. +226 70 12 34 56"
+            )
+        return value
+
+    @field_validator("type")
+    @classmethod
+    def _phone_type(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not hsds_mode(info) and value not in PHONE_TYPES:
+            raise ValueError(f"valeur '{value}' invalide ; attendu : {', '.join(PHONE_TYPES)}")
+        return value
 
 
 class Schedule(Row):
@@ -147,50 +195,79 @@ class Schedule(Row):
     valid_from: Day = None
     valid_to: Day = None
     dtstart: Day = None
-    timezone: Text = None
+    timezone: Text = None  # HSDS: a UTC offset in hours (number); an IANA name is accepted here
     freq: Literal["WEEKLY", "MONTHLY"] | None = None
     interval: Count = None
-    byday: opt(str, pattern=r"^(MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*$") = None
+    byday: opt(str, pattern=BYDAY) = None
     opens_at: HHMM = None
     closes_at: HHMM = None
     description: Text = None
     notes: Text = None
+    until: DayOrInstant = None
+    count: Count = None
+    wkst: Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"] | None = None
+    byweekno: Text = None
+    bymonthday: Text = None
+    byyearday: Text = None
+    schedule_link: Text = None
+    attending_type: Text = None
 
-    @field_validator("freq", mode="before")
+    @field_validator("freq", "wkst", mode="before")
     @classmethod
     def _freq_empty(cls, value: Any) -> Any:
         return _empty_to_none(value)
 
 
 class ServiceArea(Row):
-    service_id: Annotated[str, Field(min_length=1)] = ref("service", required=True)
-    name: Annotated[str, Field(min_length=1)]
+    service_id: Text = ref("service")
+    name: Text = None
     description: Text = None
     extent_type: Text = None
     uri: Text = None
+    service_at_location_id: Text = ref("service_at_location")
+    extent: Text = None
 
 
 class Language(Row):
     service_id: Text = ref("service")
     location_id: Text = ref("location")
-    name: Annotated[str, Field(min_length=1)]
-    code: opt(str, pattern=r"^[a-z]{2,3}$") = None
+    name: Text = None
+    code: Text = None
     note: Text = None
+    phone_id: Text = ref("phone")
+
+    @field_validator("code")
+    @classmethod
+    def _iso639(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not hsds_mode(info) and not re.fullmatch(r"[a-z]{2,3}", value):
+            raise ValueError(
+                f"valeur '{value}' mal formée : code de langue ISO 639 attendu, ex. fr, mos, dyu, ff"
+            )
+        return value
 
 
 class CostOption(Row):
-    service_id: Annotated[str, Field(min_length=1)] = ref("service", required=True)
+    service_id: Text = ref("service")
     valid_from: Day = None
     valid_to: Day = None
-    option: Literal[COST_OPTIONS]  # type: ignore[valid-type]
-    currency: Currency = None
-    amount: Count = None  # whole francs: XOF has no minor unit
+    option: Text = None  # HSDS free text; the mno profile's matching reads free / shared_cost / paid
+    currency: Text = None
+    amount: opt(float) = None
     amount_description: Text = None
+
+    @field_validator("amount")
+    @classmethod
+    def _whole(cls, value: float | None) -> float | int | None:
+        return int(value) if value is not None and value.is_integer() else value
 
     @field_validator("currency")
     @classmethod
-    def _xof(cls, value: str | None) -> str | None:
-        if value is not None and value != "XOF":
+    def _xof(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or hsds_mode(info):
+            return value
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError(f"valeur '{value}' mal formée : code de devise ISO 4217 attendu : XOF")
+        if value != "XOF":
             raise ValueError(f"devise '{value}' non acceptée : attendu XOF (franc CFA, ISO 4217)")
         return value
 
@@ -199,21 +276,22 @@ class Unit(Row):
     name: Annotated[str, Field(min_length=1)]
     scheme: Text = None
     identifier: Text = None
+    uri: Text = None
 
 
 class ServiceCapacity(Row):
-    service_id: Annotated[str, Field(min_length=1)] = ref("service", required=True)
-    unit_id: Annotated[str, Field(min_length=1)] = ref("unit", required=True)
+    service_id: Text = ref("service")
+    unit_id: Text = ref("unit")
     maximum: Count = None
     available: Annotated[int, Field(ge=0)]
     description: Text = None
-    updated: Annotated[date, Field()]
+    updated: Annotated[date | datetime, Field()]
 
     @field_validator("available")
     @classmethod
-    def _within_maximum(cls, value: int, info: Any) -> int:
+    def _within_maximum(cls, value: int, info: ValidationInfo) -> int:
         top = info.data.get("maximum")
-        if top is not None and value > top:
+        if top is not None and value > top and not hsds_mode(info):
             raise ValueError(f"places disponibles ({value}) supérieures au maximum ({top})")
         return value
 
@@ -226,24 +304,33 @@ class Taxonomy(Row):
 
 
 class TaxonomyTerm(Row):
-    code: Annotated[str, Field(min_length=1)]
+    code: Text = None
     name: Annotated[str, Field(min_length=1)]
     description: Text = None
     parent_id: Text = ref("taxonomy_term")
     taxonomy_id: Text = ref("taxonomy")
     language: Text = None
+    taxonomy: Text = None
+    term_uri: Text = None
 
 
 LINK_ENTITIES = ("service", "organization", "location", "service_at_location")
 
 
 class Attribute(Row):
-    link_id: Annotated[str, Field(min_length=1)]
-    taxonomy_term_id: Annotated[str, Field(min_length=1)] = ref("taxonomy_term", required=True)
-    link_type: Annotated[str, Field(min_length=1)] = "service_type"
-    link_entity: Literal[LINK_ENTITIES]  # type: ignore[valid-type]
+    link_id: Text = None
+    taxonomy_term_id: Text = ref("taxonomy_term")
+    link_type: Text = "service_type"
+    link_entity: Text = None
     value: Text = None
     label: Text = None
+
+    @field_validator("link_entity")
+    @classmethod
+    def _entity(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not hsds_mode(info) and value not in LINK_ENTITIES:
+            raise ValueError(f"valeur '{value}' invalide ; attendu : {', '.join(LINK_ENTITIES)}")
+        return value
 
 
 DURATION = r"^\d+ (hours|days|working days)$"
@@ -252,7 +339,7 @@ DURATION = r"^\d+ (hours|days|working days)$"
 class ServiceReferral(Row):
     """Extension (profile ``mno``): what a referral to this service needs."""
 
-    service_id: Annotated[str, Field(min_length=1)] = ref("service", required=True)
+    service_id: Text = ref("service")
     referral_channel: Literal[REFERRAL_CHANNELS]  # type: ignore[valid-type]
     acceptance_criteria: Text = None
     response_time_emergency: opt(str, pattern=DURATION) = None
@@ -267,9 +354,29 @@ class ServiceReferral(Row):
         return _empty_to_none(value)
 
 
+CODES = opt(str, pattern=r"^[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*$")
+
+
+class SharingAgreement(Row):
+    """Extension (profile ``mno``): a data-sharing agreement (MoU) an organisation signed.
+
+    ``data_categories`` and ``purposes`` are space-separated codes of the SOP's option lists;
+    ``expires_on`` is the last day of validity (empty: no expiry)."""
+
+    organization_id: Annotated[str, Field(min_length=1)] = ref("organization", required=True)
+    signed_on: date
+    agreement_version: Annotated[str, Field(min_length=1, max_length=32)]
+    data_categories: CODES = None
+    purposes: CODES = None
+    expires_on: Day = None
+    focal_point_name: Text = None
+    focal_point_email: Email = None
+
+
 # Import order (parents before children). The key is the HSDS object name and CSV file stem.
 MODELS: dict[str, type[Row]] = {
     "organization": Organization,
+    "program": Program,
     "location": Location,
     "address": Address,
     "service": Service,
@@ -286,6 +393,29 @@ MODELS: dict[str, type[Row]] = {
     "taxonomy_term": TaxonomyTerm,
     "attribute": Attribute,
     "service_referral": ServiceReferral,
+    "sharing_agreement": SharingAgreement,
+    "url": Url,
+    "funding": Funding,
+    "accessibility": Accessibility,
+    "organization_identifier": OrganizationIdentifier,
+    "required_document": RequiredDocument,
+    "metadata": Metadata,
+    "meta_table_description": MetaTableDescription,
+    "extension_file": ExtensionFile,
+}
+
+# Columns the ``mno`` profile requires though HSDS 3.1 does not (checked outside HSDS mode).
+PROFILE_REQUIRED: dict[str, tuple[str, ...]] = {
+    "address": ("location_id",),
+    "service": ("organization_id",),
+    "service_at_location": ("service_id", "location_id"),
+    "service_area": ("service_id", "name"),
+    "language": ("name",),
+    "cost_option": ("service_id", "option"),
+    "service_capacity": ("service_id", "unit_id"),
+    "taxonomy_term": ("code",),
+    "attribute": ("link_id", "taxonomy_term_id", "link_entity"),
+    "service_referral": ("service_id",),
 }
 
 # Tables whose rows may point at rows of the same table (parents are written first).

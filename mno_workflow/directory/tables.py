@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import types
 import typing
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, Table, Text, event
+from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, Table, Text, TypeDecorator, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mno_workflow.directory.schema import MODELS, SELF_REFS, foreign_keys
@@ -21,21 +21,41 @@ from mno_workflow.store.base import Base, JSONData, UTCDateTime
 PREFIX = "dir_"
 
 
-def _base_type(annotation: Any) -> tuple[type, bool]:
+class DateOrInstant(TypeDecorator):
+    """A date or an HSDS date-time kept as given, stored as ISO 8601 text (10 characters = a date)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return value.isoformat() if isinstance(value, date) else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> date | datetime | None:
+        if value is None:
+            return None
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+
+
+def _base_type(annotation: Any) -> tuple[Any, bool]:
     """(python type, nullable) of a pydantic field annotation."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _base_type(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        all_args = typing.get_args(annotation)
+        args = [a for a in all_args if a is not type(None)]
+        if set(args) == {date, datetime}:
+            return "instant", type(None) in all_args
         inner, _ = _base_type(args[0])
-        return inner, True
+        return inner, type(None) in all_args
     if origin is typing.Literal:
         return str, False
+    if origin is dict:
+        return dict, False
     return annotation, False
 
 
-_SQL = {str: Text, int: Integer, float: Float, date: Date}
+_SQL = {str: Text, int: Integer, float: Float, date: Date, dict: lambda: JSONData, "instant": DateOrInstant}
 
 
 def _make_table(name: str) -> Table:

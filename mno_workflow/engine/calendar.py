@@ -1,7 +1,9 @@
 """The SOP's business calendar: local time, work week, public holidays and deadline arithmetic.
 
 A :class:`BusinessCalendar` is built from the SOP's ``calendar:`` block (IANA time zone, ``holidays``
-country code, work week) plus administrator :class:`HolidayOverride` rows (an Eid confirmed after
+code ``BF`` or ``GB-ENG``, work week, extra holidays and observance, see
+:mod:`mno_workflow.engine.holiday_sources`)
+plus administrator :class:`HolidayOverride` rows (an Eid confirmed after
 the moon sighting, an estimated date removed). Every method takes aware instants and returns aware
 **UTC** datetimes; dates (``datetime.date``) are local dates of the SOP time zone.
 
@@ -13,7 +15,9 @@ table in ``docs/working-days.md``; the short version:
   month, clamped to the month's end;
 * working days: due at the **end** (23:59:59.999999 local) of the Nth counted working day; day one
   is the first working day *after* the start's local date; with a cut-off time, a start on a
-  working day strictly before the cut-off makes that day day one.
+  working day strictly before the cut-off makes that day day one;
+* days/weeks/months with a cut-off: calendar days, day one the start's date before the cut-off,
+  else the next calendar date; due at the end of day N.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as _holidays
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from mno_workflow.engine.clock import require_aware
+from mno_workflow.engine.holiday_sources import check_code, year_holidays
 from mno_workflow.sop.schema import Calendar, Duration, Unit
 
 __all__ = ["WEEKDAYS", "BusinessCalendar", "HolidayOverride", "add_months"]
@@ -89,6 +93,8 @@ class BusinessCalendar:
         workweek: Iterable[str] = ("mon", "tue", "wed", "thu", "fri"),
         overrides: Iterable[HolidayOverride] = (),
         language: str = "fr",
+        extra: Iterable = (),
+        observed: dict[str, str] | None = None,
     ) -> None:
         try:
             self.tz = ZoneInfo(timezone)
@@ -106,10 +112,9 @@ class BusinessCalendar:
         self.country = country
         self.language = language
         if country is not None:
-            try:
-                _holidays.country_holidays(country, years=[], language=language)
-            except NotImplementedError as exc:
-                raise ValueError(f"the holidays package knows no country {country!r}") from exc
+            check_code(country)
+        self.extra = tuple(extra)
+        self.observed = dict(observed or {})
         self._added: dict[date, str] = {}
         self._removed: set[date] = set()
         for o in overrides:
@@ -119,6 +124,7 @@ class BusinessCalendar:
             else:
                 self._removed.add(o.date)
                 self._added.pop(o.date, None)
+        self.reminder_time: time = time(8, 0)  # local time of "before" reminders (SOP setting)
         self._years: dict[int, dict[date, str]] = {}
         self._lock = threading.Lock()
 
@@ -127,7 +133,10 @@ class BusinessCalendar:
         cls, calendar: Calendar, overrides: Iterable[HolidayOverride] = (), language: str = "fr"
     ) -> BusinessCalendar:
         """Build the calendar of an SOP's ``calendar:`` block plus administrator overrides."""
-        return cls(calendar.timezone, calendar.holidays, calendar.workweek, overrides, language)
+        cal = cls(calendar.timezone, calendar.holidays, calendar.workweek, overrides, language,
+                  calendar.extra_holidays, calendar.observed)
+        cal.reminder_time = calendar.reminder_time
+        return cal
 
     def __repr__(self) -> str:
         week = [k for k, v in WEEKDAYS.items() if v in self.workweek]
@@ -168,11 +177,8 @@ class BusinessCalendar:
             with self._lock:
                 table = self._years.get(year)
                 if table is None:
-                    if self.country is None:
-                        table = {}
-                    else:
-                        h = _holidays.country_holidays(self.country, years=year, language=self.language)
-                        table = {d: str(n) for d, n in h.items() if d.year == year}
+                    table = year_holidays(self.country, year, self.language, self.extra,
+                                          self.observed)
                     self._years[year] = table
         return table
 
@@ -307,10 +313,11 @@ class BusinessCalendar:
         * ``months`` without cut-off: same local time, same day of month, clamped to the month end
           (31 January + 1 month → 28 February).
         * ``working_days``: :meth:`add_working_days`.
-        * ``days``/``weeks``/``months`` **with** a cut-off: whole days, day one being
-          :meth:`first_counted_day` (the start's date if a working day before the cut-off, else
-          the next working day); due at the end of day N (for months: of the day before the same
-          day of month N months after day one).
+        * ``days``/``weeks``/``months`` **with** a cut-off: whole calendar days, day one being the
+          start's local date if the local time is before the cut-off, else the next calendar date
+          (the cut-off applies to the unit of the deadline: calendar days move to the next
+          calendar day, working days to the next working day); due at the end of day N (for
+          months: of the day before the same day of month N months after day one).
 
         ``amount == 0`` returns ``instant``. Raises ValueError for a naive instant.
         """
@@ -325,7 +332,11 @@ class BusinessCalendar:
         if unit is Unit.working_days:
             return self.add_working_days(start, n, cutoff)
         if cutoff is not None:
-            day_one = self.first_counted_day(start, cutoff)
+            # Calendar-day units count calendar days: before the cut-off the start's own date is
+            # day one, otherwise the next calendar date (a 24/7 service works on weekends).
+            local = self.local(start)
+            day_one = local.date() if local.time() < cutoff.replace(tzinfo=None) \
+                else local.date() + timedelta(days=1)
             if unit is Unit.months:
                 last = add_months(day_one, n) - timedelta(days=1)
             else:

@@ -9,7 +9,7 @@ All instants returned are aware UTC datetimes. ``data`` is the case data as
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from mno_workflow.engine.calendar import BusinessCalendar
@@ -30,7 +30,7 @@ __all__ = [
     "start_instant",
 ]
 
-_REMIND_RE = re.compile(r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[a-z ]+?)\s+(before|after))\s*$")
+_REMIND_RE = re.compile(r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[^\d%]+?)\s+(before|after))\s*$")
 MAX_REPEATS = 10  # a repeated reminder ("every 2 days after") is planned at most this many times
 
 
@@ -147,54 +147,135 @@ def due_at(
     """The due instant (aware UTC): ``calendar.add(start_instant, resolve_duration, cutoff)``.
 
     See :meth:`BusinessCalendar.add` for each unit; the cut-off only affects day-based units.
+    From a date-only ``start`` field D: days/weeks/months are due at the **end** of local day
+    D+N (``15 days`` of 1 July → end of 16 July), working days at the end of the Nth working
+    day after D, hours/minutes from local midnight of D; the cut-off does not apply.
     Raises the errors of :func:`resolve_duration` and :func:`start_instant`.
     """
     start = start_instant(deadline, entered_at, data, calendar)
-    return calendar.add(start, resolve_duration(deadline, data), cutoff=deadline.cutoff)
+    duration = resolve_duration(deadline, data)
+    if starts_on_a_date(deadline, data):
+        # "within N days of date D" includes day D+N to its end; there is no time of day for a
+        # cut-off to compare with, so none applies.
+        if duration.unit in (Unit.days, Unit.weeks, Unit.months):
+            return calendar.end_of_day(calendar.local_date(calendar.add(start, duration)))
+        return calendar.add(start, duration)
+    return calendar.add(start, duration, cutoff=deadline.cutoff)
+
+
+def starts_on_a_date(deadline: Deadline, data: dict[str, dict[str, Any]]) -> bool:
+    """Whether the deadline's clock starts at a date-only field value (``2025-07-01``, a
+    ``date``), not at an instant."""
+    if deadline.start is None or deadline.start == "entered":
+        return False
+    value = _lookup(data, deadline.start)
+    if isinstance(value, datetime):
+        return False
+    if isinstance(value, date):
+        return True
+    return isinstance(value, str) and "T" not in value and " " not in value.strip()
+
+
+DAY_UNITS = (Unit.days, Unit.weeks, Unit.months, Unit.working_days)
 
 
 def reminder_instants(
-    deadline: Deadline, start: datetime, due: datetime, calendar: BusinessCalendar
+    deadline: Deadline, start: datetime, due: datetime, calendar: BusinessCalendar,
+    unit: Unit | None = None, reminder_time: time = time(8, 0),
 ) -> list[tuple[str, datetime]]:
     """``[(offset_text, instant), ...]`` for each ``remind`` entry, sorted by instant (aware UTC).
 
-    * ``"N%"``: ``start + N/100 × (due − start)``, of *elapsed wall time* (so the 50 % of a
-      working-day deadline may fall on a weekend), rounded to the microsecond;
-    * ``"N <unit> before"``: :meth:`BusinessCalendar.subtract` (working days: same local time on the
-      Nth working day before the due date; hours: exact);
-    * ``"N <unit> after"`` (a reminder after expiry): minutes/hours exact, days/weeks/months same
-      local time later, working days same local time on the Nth working day after.
+    ``unit`` is the deadline's unit (:func:`resolve_duration`; default: ``within``'s unit, working
+    days for a ``by:`` deadline); ``reminder_time`` the SOP's
+    ``calendar.reminder_time`` (local, default 08:00).
 
-    Reminders at or before ``start`` are left out (they could never remind anyone in time). Ties
-    keep the order of ``remind``. Raises ValueError for a malformed entry (the schema rejects them).
+    Deadlines in **minutes/hours** (emergencies): every reminder is exact: ``N%`` of the elapsed
+    time, ``N hours before/after`` exact, ``N days before/after`` the same local wall-clock time.
+
+    Deadlines in **days, weeks, months, working days**: reminders are for people at work:
+
+    * ``N%`` and ``N <day unit> before`` land at ``reminder_time`` of the working day that
+      contains (or, on a non-working day, precedes) the raw instant (50 % of ten working days from
+      Fri 18 Apr 2025 10:00 → Fri 25 Apr 08:00; "1 working day before" an end-of-Tuesday due →
+      Monday 08:00); if that is not after ``start``, the next working day's ``reminder_time``
+      (when still before ``due``); else, for calendar-day units only, ``reminder_time`` of the
+      raw instant's own date (a two-day deadline over a weekend); else none;
+    * ``N <day unit> after`` (and repeats ``every N <unit> after``) land at ``reminder_time`` of
+      the target date, moved to the next working day when it is not one;
+    * ``N hours/minutes before/after``: exact.
+
+    A repeat ``every N <unit> after`` gives at most :data:`MAX_REPEATS` instants, the k-th
+    computed from ``due`` with k×N (never from the previous repeat), so a daily 02:30 keeps 02:30
+    local across DST (30 March: 03:30, the gap; 31 March: 02:30 again). Reminders at or before
+    ``start`` are left out; duplicates (two repeats moved to the same Monday) are merged.
     """
     start_utc, due_utc = require_aware(start, "start"), require_aware(due, "due")
+    if unit is None:
+        unit = deadline.within.unit if isinstance(deadline.within, Duration) else Unit.working_days
+    day_based = unit in DAY_UNITS
     out: list[tuple[str, datetime]] = []
+
+    def snap_back(at: datetime) -> datetime | None:
+        day = calendar.local_date(at)
+        if not calendar.is_working_day(day):
+            day = calendar.previous_working_day(day)
+        snapped = calendar.from_local(datetime.combine(day, reminder_time))
+        if snapped > start_utc:
+            return snapped
+        later = calendar.from_local(datetime.combine(calendar.next_working_day(day), reminder_time))
+        if start_utc < later < due_utc:
+            return later
+        if unit is Unit.working_days:
+            return None  # never on a non-working day
+        # Calendar days (a 24/7 service): a short deadline over a weekend still gets its reminder.
+        same_day = calendar.from_local(datetime.combine(calendar.local_date(at), reminder_time))
+        return same_day if start_utc < same_day < due_utc else None
+
+    def snap_forward(day: date) -> datetime:
+        return calendar.from_local(datetime.combine(calendar.next_working_day(day, inclusive=True),
+                                                    reminder_time))
+
     for text in deadline.remind:
         m = _REMIND_RE.match(str(text).lower())
         if not m:
             raise ValueError(f"invalid reminder {text!r}")
         if m.group(1):
-            at = start_utc + (due_utc - start_utc) * int(m.group(1)) / 100
-        elif str(text).strip().lower().startswith("every"):
-            offset, at = Duration.model_validate(m.group(2)), due_utc
-            for _ in range(MAX_REPEATS):
-                at = (calendar.shift_working_days(at, offset.amount) if offset.unit is Unit.working_days
-                      else calendar.add(at, offset))
+            at: datetime | None = start_utc + (due_utc - start_utc) * int(m.group(1)) / 100
+            if day_based:
+                at = snap_back(at)
+            if at is not None and at > start_utc:
                 out.append((text, at))
             continue
+        offset = Duration.model_validate(m.group(2))
+        snaps = day_based and offset.unit in DAY_UNITS
+        if str(text).strip().lower().startswith("every"):
+            seen: set[datetime] = set()
+            for k in range(1, MAX_REPEATS + 1):
+                at = _after(due_utc, Duration(amount=offset.amount * k, unit=offset.unit), calendar)
+                if snaps:
+                    at = snap_forward(calendar.local_date(at))
+                if at not in seen and at > due_utc:
+                    seen.add(at)
+                    out.append((text, at))
+            continue
+        if m.group(3) == "before":
+            at = calendar.subtract(due_utc, offset)
+            if snaps:
+                at = snap_back(at)
         else:
-            offset = Duration.model_validate(m.group(2))
-            if m.group(3) == "before":
-                at = calendar.subtract(due_utc, offset)
-            elif offset.unit is Unit.working_days:
-                at = calendar.shift_working_days(due_utc, offset.amount)
-            else:
-                at = calendar.add(due_utc, offset)
-        if at > start_utc:
+            at = _after(due_utc, offset, calendar)
+            if snaps:
+                at = snap_forward(calendar.local_date(at))
+        if at is not None and at > start_utc:
             out.append((text, at))
     out.sort(key=lambda pair: pair[1])
     return out
+
+
+def _after(due: datetime, offset: Duration, calendar: BusinessCalendar) -> datetime:
+    if offset.unit is Unit.working_days:
+        return calendar.shift_working_days(due, offset.amount)
+    return calendar.add(due, offset)
 
 
 def extend(due: datetime, duration: Duration, calendar: BusinessCalendar) -> datetime:

@@ -17,18 +17,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine as DBEngine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from ..sop.celtypes import ENV_KEY, type_env
 from ..sop.expr import ExprError, compile_expr
 from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP, ForEach
 from ..store.audit import append_event
+from ..store.base import WorkflowSession
 from ..store.models import Case, StepInstance
 from ..store.outbox import enqueue
 from ..store.repository import fold
 from . import timers
 from .clock import SystemClock, require_aware
 from .compile import CompiledSOP, CompiledStep
+from .disclose import check_referral_disclosure
 from .errors import (
     AmbiguousInstance,
     CaseClosed,
@@ -39,9 +42,13 @@ from .errors import (
     RoleNotAllowed,
     StaleVersion,
     UnknownTrigger,
+    guard_error,
 )
 from .forms import validate_form
+from .instances import named
+from .notify import notify
 from .registry import Registry
+from .until import end_early
 
 log = logging.getLogger("mno.engine")
 
@@ -52,6 +59,8 @@ class Actor:
     user: str
     role: str
     organisation: str | None = None
+    via: str | None = None  # which path acted (cli, …), recorded in the audit event
+    os_user: str | None = None  # operating-system account of a CLI run
 
     @classmethod
     def parse(cls, text: str) -> Actor:
@@ -61,6 +70,10 @@ class Actor:
         if not sep or not user or not role:
             raise ValueError(f"expected USER:ROLE or USER:ROLE@ORGANISATION, got {text!r}")
         return cls(user, role, org or None)
+
+    def trace(self) -> dict[str, str | None]:
+        """``via`` and ``os_user`` for the audit event (None when not told)."""
+        return {"via": self.via, "os_user": self.os_user}
 
 
 SWEEPER = Actor("mno.sweeper", "system")  # who fires automatic triggers on expiry (audited as such)
@@ -89,15 +102,37 @@ class WorkflowEngine:
     """
 
     def __init__(self, db: DBEngine, clock: Any = None, registry: Registry | None = None,
-                 recipient_known: Callable[[Session, str], bool | None] | None = None):
+                 recipient_known: Callable[[Session, str], bool | None] | None = None,
+                 recipient_type: Callable[[Session, str], str | None] | None | str = "directory",
+                 recipient_agreement: Callable[[Session, str, date], Any] | None | str = "directory"):
         """``recipient_known(session, organisation_id)`` says whether a referral may be addressed
         to that organisation (True/False; None: cannot tell, accepted) — the service directory's
-        :func:`mno_workflow.directory.organisation_known` in the CLI and the web application."""
+        :func:`mno_workflow.directory.organisation_known` in the CLI and the web application.
+        ``recipient_type(session, organisation_id)`` gives its directory organisation type (``""``
+        when not given; None: no directory to ask) — :func:`mno_workflow.directory.organisation_type`;
+        with it, ``send``/``re_refer`` are refused when the consent in force does not cover that
+        type or (SOP ``require_sharing_agreement``) no sharing agreement is in force
+        (``recipient_agreement(session, organisation_id, day)`` →
+        :class:`mno_workflow.protection.AgreementStatus`). By default (``"directory"``) the
+        directory of the same database is asked; None turns the check off."""
         self.db = db
         self.clock = clock or SystemClock()
         self.registry = registry or Registry()
-        self.sessions = sessionmaker(db, expire_on_commit=False)
+        self.sessions = sessionmaker(db, class_=WorkflowSession, expire_on_commit=False)
         self.recipient_known = recipient_known
+        if recipient_type == "directory":
+            from ..directory import organisation_type as recipient_type
+        self.recipient_type = recipient_type
+        if recipient_agreement == "directory":
+            from ..protection import agreement_in_force as recipient_agreement
+        self.recipient_agreement = recipient_agreement
+
+    via: str | None = None  # path recorded in every audit event (the CLI sets "cli"), unless the actor says
+    os_user: str | None = None  # operating-system account recorded with it (CLI)
+
+    def _trace(self, actor: Actor) -> dict[str, str | None]:
+        """``via`` and ``os_user`` of an audit event: the actor's, else this engine's."""
+        return {"via": actor.via or self.via, "os_user": actor.os_user or self.os_user}
 
     # -- SOPs --------------------------------------------------------------------------------
     def load_sop(self, loaded: LoadedSOP) -> int:
@@ -113,36 +148,52 @@ class WorkflowEngine:
         return now.astimezone(ZoneInfo(sop.calendar.timezone)).date()
 
     # -- cases -------------------------------------------------------------------------------
-    def create_case(self, sop_id: str, actor: Actor, *, assignee: str | None = None) -> str:
+    def create_case(self, sop_id: str, actor: Actor, *, assignee: str | None = None,
+                    fire: tuple[str, dict[str, Any]] | None = None,
+                    also: Callable[[Session, Case], None] | None = None) -> str:
         """Open a case on the latest version of ``sop_id`` in the SOP's ``start`` step.
 
         The case is assigned to ``assignee`` (default: the actor). Returns its reference
-        (``MNR-BF-000001``). Raises SOPNotFound."""
+        (``MNR-BF-000001``). With ``fire=(trigger, payload)`` the trigger is fired in the same
+        transaction, and ``also(session, case)`` runs there too: all or nothing (used by intake).
+        Raises SOPNotFound, and what :meth:`fire` raises (nothing is written then)."""
         now = self._now()
         with self.sessions.begin() as s:
-            row = self.registry.latest(s, sop_id)
-            compiled = self.registry.compiled(row)
-            sop = compiled.sop
-            role = sop.roles.get(actor.role)
-            if role is None or role.scope == "recipient":
-                raise RoleNotAllowed(Message(
-                    fr=f"Le rôle « {actor.role} » ne peut pas ouvrir de dossier "
-                       f"(rôles de la POS : {', '.join(sop.roles)}).",
-                    en=f"Role '{actor.role}' may not open a case (SOP roles: {', '.join(sop.roles)})."))
-            case = Case(sop_version_id=row.id, status="open", assignee=assignee or actor.user,
-                        data={}, created_at=now, updated_at=now)
-            s.add(case)
-            s.flush()
-            case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
-            started = self._start_step(s, case, compiled, sop.start, now)
-            effects: list[dict] = [{"started": k} for k in started]
-            for key in started:
-                inst = next(i for i in case.instances if i.label_key == key)
-                effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
-                         organisation=actor.organisation, action="create",
-                         sop_version=f"{sop.sop}@{sop.version}", effects=effects)
+            case = self._create(s, sop_id, actor, assignee, now)
+            if fire is not None:
+                compiled = self.registry.compiled(self.registry.latest(s, sop_id))
+                self._fire(s, case, compiled, fire[0], actor, dict(fire[1]), None, now)
+            if also is not None:
+                also(s, case)
             return case.reference
+
+    def _create(self, s: Session, sop_id: str, actor: Actor, assignee: str | None, now: datetime) -> Case:
+        """Create the case in ``s`` (flushed, not committed); see :meth:`create_case`."""
+        row = self.registry.latest(s, sop_id)
+        compiled = self.registry.compiled(row)
+        sop = compiled.sop
+        role = sop.roles.get(actor.role)
+        if role is None or role.scope == "recipient":
+            raise RoleNotAllowed(Message(
+                fr=f"Le rôle « {actor.role} » ne peut pas ouvrir de dossier "
+                   f"(rôles de la POS : {', '.join(sop.roles)}).",
+                en=f"Role '{actor.role}' may not open a case (SOP roles: {', '.join(sop.roles)})."))
+        case = Case(sop_version_id=row.id, status="open", assignee=assignee or actor.user,
+                    data={}, created_at=now, updated_at=now)
+        s.add(case)
+        s.flush()
+        case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
+        started = self._start_step(s, case, compiled, sop.start, now)
+        effects: list[dict] = [{"started": k} for k in started]
+        for key in started:
+            inst = next(i for i in case.instances if i.label_key == key)
+            effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
+        append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
+                     organisation=actor.organisation, action="create",
+                     data={"assignee": case.assignee},
+                     sop_version=f"{sop.sop}@{sop.version}", effects=effects)
+        s.flush()
+        return case
 
     def _load_case(self, s: Session, reference: str, *, lock: bool) -> Case:
         q = select(Case).where(Case.reference == reference)
@@ -158,7 +209,8 @@ class WorkflowEngine:
         return case
 
     def fire(self, reference: str, trigger: str, actor: Actor, payload: dict[str, Any] | None = None,
-             *, instance: str | None = None, expected_version: int | None = None) -> FireResult:
+             *, instance: str | None = None, expected_version: int | None = None,
+             also: Callable[[Session, Case], None] | None = None) -> FireResult:
         """Fire ``trigger`` on case ``reference`` as ``actor`` with form ``payload``.
 
         ``instance`` selects a step instance (``referral:medical`` or ``medical``) when several
@@ -172,6 +224,9 @@ class WorkflowEngine:
         with self.sessions.begin() as s, s.no_autoflush:  # one flush, at commit
             case, compiled = self._open_for_change(s, reference, expected_version, payload)
             result = self._fire(s, case, compiled, trigger, actor, payload, instance, now)
+            end_early(self, s, case, compiled.sop, now)  # deadlines whose ``until`` now holds
+            if also is not None:  # e.g. the intake's submission record, same transaction
+                also(s, case)
         log.info("transition %s %s [%s] %s -> %s by %s (%s)", result.reference, trigger, result.instance,
                  result.from_state, result.to_state, actor.user, actor.role,
                  extra={"event": "transition", "case": result.reference, "trigger": trigger,
@@ -198,9 +253,12 @@ class WorkflowEngine:
         return case, self.registry.for_case(case)
 
     def extend_deadline(self, reference: str, instance: str, by: str, reason: str, actor: Actor, *,
-                        expected_version: int | None = None) -> datetime:
-        """Extend the running deadline of step instance ``instance`` (``referral:medical``) by
-        ``by`` (a duration such as ``"5 working days"``) with a recorded ``reason``.
+                        expected_version: int | None = None, from_due: bool = False) -> datetime:
+        """Extend the deadline of step instance ``instance`` (``referral:medical``) by ``by`` (a
+        duration in English or French: ``"5 working days"``, ``"3 jours ouvrés"``) with a
+        recorded ``reason``. An overdue or escalated deadline is re-opened; the extension counts
+        from now when the deadline is past (from its due instant while ahead, or always with
+        ``from_due=True``), see :func:`mno_workflow.engine.timers.extend`.
 
         Allowed to the roles of the deadline's ``extend_by`` (default: its escalation role).
         Reminders are re-planned from the new due instant. Writes one audit event; returns the
@@ -211,8 +269,10 @@ class WorkflowEngine:
             duration = Duration.model_validate(by)
         except ValueError:
             raise FormInvalid("extension", {"by": Message(
-                fr="Durée invalide (ex. « 5 working days », « 48 hours »).",
-                en="Invalid duration (e.g. '5 working days', '48 hours').")}) from None
+                fr="Durée invalide (ex. « 3 jours ouvrés », « 48 heures », « 2 semaines », "
+                   "« 5 working days »).",
+                en="Invalid duration (e.g. '5 working days', '48 hours', '2 weeks', "
+                   "'3 jours ouvrés').")}) from None
         if not reason.strip():
             raise FormInvalid("extension", {"reason": Message(fr="Le motif est obligatoire.",
                                                               en="A reason is required.")})
@@ -222,16 +282,16 @@ class WorkflowEngine:
             sop = compiled.sop
             inst = self._running_deadline(case, sop, instance, actor)
             try:
-                old_due, new_due = timers.extend(s, case, inst, sop, duration, now)
+                old_due, new_due = timers.extend(s, case, inst, sop, duration, now, from_due=from_due)
             except LookupError:
                 raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
                                              en=f"No running deadline for '{instance}'.")) from None
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="extend_deadline", step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state,
-                         data={"reason": reason.strip(), "by": str(duration),
+                         data={"reason": reason.strip(), "by": str(duration), "from_due": from_due,
                                "old_due_at": old_due.isoformat(), "new_due_at": new_due.isoformat()},
                          sop_version=f"{sop.sop}@{sop.version}")
             return new_due
@@ -240,7 +300,15 @@ class WorkflowEngine:
     def _running_deadline(case: Case, sop: SOP, instance: str, actor: Actor) -> StepInstance:
         """The open instance ``instance`` whose state has a deadline ``actor`` may change (extend,
         pause, resume: the deadline's ``extenders()``). Raises UnknownTrigger, RoleNotAllowed."""
-        inst = next((i for i in case.instances if not i.final and instance in (i.label_key, i.key)), None)
+        found = named((i for i in case.instances if not i.final), instance)
+        if len(found) > 1:
+            raise AmbiguousInstance(Message(
+                fr=f"Plusieurs instances de « {instance} » sont en cours : "
+                   f"{', '.join(i.label_key for i in found)}. Précisez laquelle.",
+                en=f"Several instances of '{instance}' are open: "
+                   f"{', '.join(i.label_key for i in found)}. Say which one."),
+                instances=[i.label_key for i in found])
+        inst = found[0] if found else None
         state = sop.steps[inst.step].states[inst.state] if inst else None
         if inst is None or state is None or state.deadline is None:
             raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
@@ -292,7 +360,7 @@ class WorkflowEngine:
                 data = {"old_due_at": old_due.isoformat(), "new_due_at": result.isoformat()}
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action=action, step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state, data=data,
                          sop_version=f"{sop.sop}@{sop.version}")
@@ -328,7 +396,7 @@ class WorkflowEngine:
                 case.assignee = assignee.strip()
                 case.version += 1
                 case.updated_at = now
-                append_event(s, case, at=now, actor=actor.user, role=actor.role,
+                append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                              organisation=actor.organisation, action="reassign",
                              data={"from": before, "to": case.assignee, "reason": reason.strip()},
                              sop_version=f"{sop.sop}@{sop.version}")
@@ -373,7 +441,7 @@ class WorkflowEngine:
                 effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="reopen",
                          data={"reason": reason.strip()}, effects=effects,
                          sop_version=f"{sop.sop}@{sop.version}")
@@ -384,15 +452,23 @@ class WorkflowEngine:
     def _pick_instance(self, case: Case, compiled: CompiledSOP, trigger: str,
                        instance: str | None, actor: Actor) -> tuple[StepInstance, CompiledStep]:
         all_open = [i for i in case.instances if not i.final]
+        role = compiled.sop.roles.get(actor.role)
+        if role is not None and role.scope == "recipient":
+            # A provider only ever acts on, and hears of, what is addressed to its organisation:
+            # refusals never name other steps, other organisations' referrals or their states.
+            own = [i for i in all_open if i.recipient is not None and i.recipient == actor.organisation]
+            asked = [i for i in all_open if not instance or instance in (i.label_key, i.key, str(i.id))]
+            if (not any(i in own for i in asked)
+                    and any(compiled.steps[i.step].candidates(trigger, i.state) for i in asked)):
+                raise RoleNotAllowed(Message(
+                    fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
+                    en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
+            all_open = own
         open_insts = all_open
         if instance:
-            open_insts = [i for i in all_open if instance in (i.label_key, i.key, str(i.id))]
+            open_insts = named(all_open, instance)
         matches = [(i, compiled.steps[i.step]) for i in open_insts
                    if compiled.steps[i.step].candidates(trigger, i.state)]
-        role = compiled.sop.roles.get(actor.role)
-        if len(matches) > 1 and role is not None and role.scope == "recipient":
-            # A provider only ever acts on what is addressed to its organisation.
-            matches = [(i, cs) for i, cs in matches if i.recipient == actor.organisation] or matches
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
@@ -442,6 +518,8 @@ class WorkflowEngine:
         ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
         ctx["today"] = self.local_today(sop, now).isoformat()
         ctx["now"] = now.isoformat().replace("+00:00", "Z")
+        ctx[ENV_KEY] = type_env(sop, lambda: timers.calendar_for(object_session(case), sop)
+                                if object_session(case) is not None else None)
         return ctx
 
     def fire_on_expiry(self, s: Session, case: Case, inst: StepInstance, trigger: str,
@@ -468,15 +546,18 @@ class WorkflowEngine:
                 en=f"Role '{actor.role}' may not do '{trigger}'; allowed roles: {names_en}."))
         if not system:
             self._check_scope(sop, case, inst, actor, trigger)
+            if sop.roles[actor.role].scope == "recipient":
+                self._check_recipient_access(s, sop, case, inst, now)
 
         ctx = self.context(case, inst, sop, now)
         today = self.local_today(sop, now)
         failed: tuple[int, Any] | None = None
+        broken: tuple[Any, ExprError] | None = None
         chosen: tuple[int, Any, dict] | None = None
         for idx, t in permitted:
             data: dict = {}
             if t.form:
-                data = validate_form(sop, t.form, payload, context=ctx, today=today)
+                data = validate_form(sop, t.form, payload, context=ctx, today=today, now=now)
             elif payload:
                 raise FormInvalid(trigger, {k: Message(fr="Cette action ne prend pas ce champ.",
                                                        en="This action takes no such field.")
@@ -488,13 +569,15 @@ class WorkflowEngine:
                     gctx[t.form] = data
                 try:
                     ok = guard.evaluate(gctx) is True
-                except ExprError:
-                    ok = False
+                except ExprError as e:
+                    ok, broken = False, broken or (t, e)
                 if not ok:
                     failed = failed or (idx, t)
                     continue
             chosen = (idx, t, data)
             break
+        if chosen is None and broken is not None:
+            raise guard_error(*broken)
         if chosen is None:
             assert failed is not None
             _, t = failed
@@ -504,6 +587,8 @@ class WorkflowEngine:
                               condition=t.when)
         idx, t, data = chosen
         self._check_recipient(s, sop, inst, t.form, data)
+        warnings = check_referral_disclosure(s, sop, case, inst, t.form, data, now, self.recipient_type,
+                                             self.recipient_agreement)
 
         from_state = inst.state
         to_state = cs.apply(from_state, trigger, idx)
@@ -511,11 +596,16 @@ class WorkflowEngine:
             self._store_form(case, inst, sop, t.form, data)
         effects = [] if t.internal else self._enter(s, case, inst, compiled, from_state, to_state, now,
                                                     actor.role)
+        effects += [{"warning": w} for w in warnings]
+        effects += timers.release_waiting(s, case, sop, lambda i: self.context(case, i, sop, now), now)
+        if t.notify:  # other parties told of this transition (outbox, same transaction)
+            effects += notify(s, case, inst, sop, t.notify, trigger, to_state, now)
         case.updated_at = now
         case.version += 1
         inst.version += 1
-        append_event(s, case, at=now, actor=actor.user, role=actor.role, organisation=actor.organisation,
-                     action="fire", trigger=trigger, step=inst.step, instance_key=inst.key,
+        append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
+                     organisation=actor.organisation, action="fire", trigger=trigger, step=inst.step,
+                     instance_key=inst.key,
                      from_state=from_state, to_state=to_state,
                      data={t.form: data} if t.form else {}, effects=effects,
                      sop_version=f"{sop.sop}@{sop.version}")
@@ -551,6 +641,19 @@ class WorkflowEngine:
             raise RoleNotAllowed(Message(
                 fr="Le consentement ne couvre plus le partage de ce dossier avec votre organisation.",
                 en="Consent no longer covers sharing this case with your organisation."))
+
+    def _check_recipient_access(self, s: Session, sop: SOP, case: Case, inst: StepInstance,
+                                now: datetime) -> None:
+        """The recipient organisation may act only while :func:`mno_workflow.protection.provider_view`
+        allows it (consent in force covering its type, referral not withheld, case not closed
+        for too long)."""
+        if sop.data_protection is None:
+            return
+        from ..protection import provider_view
+        org_type = self.recipient_type(s, inst.recipient) if self.recipient_type and inst.recipient else None
+        view = provider_view(sop, case, inst, org_type, now)
+        if not view.actions:
+            raise RoleNotAllowed(view.decision.message)
 
     def may_disclose(self, case: Case, inst: StepInstance, sop: SOP, now: datetime) -> bool:
         """Whether the step's ``disclosure`` condition (consent) holds now for ``inst``: the
@@ -594,9 +697,12 @@ class WorkflowEngine:
             cur.ended_at = now if state.final else None
             armed = timers.arm(s, case, cur, compiled.sop, self.context(case, cur, compiled.sop, now), now)
             effects += armed
-            if state.owner and not state.final and old != new and state.owner != actor_role:
+            owner = state.owner_for(self.context(case, cur, compiled.sop, now))
+            if state.owner and not owner:  # an owner chosen by a field that is empty: say so
+                effects.append({"owner_error": f"{cur.step}.{new}: no owner for {state.owner.by}"})
+            if owner and not state.final and old != new and owner != actor_role:
                 due = next((e["deadline"]["due_at"] for e in armed if "deadline" in e), None)
-                enqueue(s, case=case, inst=cur, role=state.owner, scope=compiled.sop.roles[state.owner].scope,
+                enqueue(s, case=case, inst=cur, role=owner, scope=compiled.sop.roles[owner].scope,
                         kind="task", template="task", now=now,
                         context={"reference": case.reference, "step": cur.step, "instance": cur.key,
                                  "state": new, "due_at": due})
@@ -620,16 +726,22 @@ class WorkflowEngine:
             if rule.when and not compile_expr(rule.when).holds(self.context(case, inst, sop, now)):
                 continue
             if rule.start and not self._ran_this_cycle(case, rule.start):
-                for key in self._start_step(s, case, compiled, rule.start, now):
+                for key in self._start_step(s, case, compiled, rule.start, now, effects):
                     effects.append({"started": key})
                     new = next(i for i in case.instances if i.label_key == key)
                     out.append((new, None, new.state))
-            if rule.close_case and case.status == "open":
-                case.status, case.closed_at = "closed", now
-                for other in case.instances:
-                    timers.cancel(s, other, now, "case closed")
-                effects.append({"case_closed": True})
+            if rule.close_case:
+                self._close_case(s, case, now, effects)
         return out
+
+    @staticmethod
+    def _close_case(s: Session, case: Case, now: datetime, effects: list[dict]) -> None:
+        """Close an open case (flow ``close_case``): its running deadlines are cancelled."""
+        if case.status == "open":
+            case.status, case.closed_at = "closed", now
+            for other in case.instances:
+                timers.cancel(s, other, now, "case closed")
+            effects.append({"case_closed": True})
 
     @staticmethod
     def _ran_this_cycle(case: Case, step_id: str) -> bool:
@@ -640,7 +752,7 @@ class WorkflowEngine:
         return any(i.step == step_id and (i.id is None or i.id > after) for i in case.instances)
 
     def _start_step(self, s: Session, case: Case, compiled: CompiledSOP, step_id: str,
-                    now: datetime) -> list[str]:
+                    now: datetime, effects: list[dict] | None = None) -> list[str]:
         """Create the instance(s) of ``step_id`` in its initial state (the caller enters them);
         returns their ``step:key``.
 
@@ -677,8 +789,11 @@ class WorkflowEngine:
             existing.add(inst.label_key)
             keys.append(inst.label_key)
         if not items:
-            # Vacuous "all final": continue the flow as if every (zero) instance had finished.
+            # Vacuous "all final": continue the flow as if every (zero) instance had finished,
+            # closing the case too when a rule says so (else it would stay open with nothing to do).
             for rule in sop.flow:
                 if rule.after in (f"{step_id}.all_final",) and rule.start:
-                    keys += self._start_step(s, case, compiled, rule.start, now)
+                    keys += self._start_step(s, case, compiled, rule.start, now, effects)
+                if rule.after == f"{step_id}.all_final" and rule.close_case and effects is not None:
+                    self._close_case(s, case, now, effects)
         return keys

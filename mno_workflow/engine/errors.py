@@ -68,6 +68,24 @@ class GuardNotMet(EngineError):
     code, http_status = "guard_not_met", 422
 
 
+class GuardError(EngineError):
+    """A transition's ``when`` condition could not be evaluated (a CEL run-time error: missing
+    value, type mismatch): a mistake in the SOP, not a refusal. ``details``: ``condition`` (the
+    expression) and ``error`` (CEL's message)."""
+
+    code, http_status = "guard_error", 422
+
+
+def guard_error(transition: Any, exc: Exception) -> GuardError:
+    """The :class:`GuardError` of ``transition`` (an SOP transition) whose ``when`` raised ``exc``."""
+    return GuardError(Message(
+        fr=f"La condition de « {transition.trigger} » n'a pas pu être évaluée : {transition.when} — "
+           f"{exc}. C'est une erreur de la POS : signalez-la à son auteur.",
+        en=f"The condition of '{transition.trigger}' could not be evaluated: {transition.when} — "
+           f"{exc}. This is a mistake in the SOP: tell its author."),
+        condition=transition.when, error=str(exc))
+
+
 class CaseClosed(EngineError):
     code, http_status = "case_closed", 409
 
@@ -95,3 +113,11 @@ class FormInvalid(EngineError):
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {"code": self.code, "message": self.text(lang), "form": self.form_id,
                 "errors": {k: m.text(lang) for k, m in self.errors.items()}}
+
+
+class DeadlineNotArmed(EngineError):
+    """The state entered has a deadline that cannot be computed (a ``by:`` field left empty, a
+    ``start:`` field missing or not a date): nothing is committed, unless the SOP marks the
+    deadline ``optional: true``. ``details``: ``step``, ``state``, ``field``."""
+
+    code, http_status = "deadline_not_armed", 422

@@ -2,15 +2,18 @@
 
 ``validate_form`` turns a raw payload (strings from the CLI or a web form, or JSON) into clean
 JSON-ready data, or raises :class:`FormInvalid` with one message per field in every language.
-Dates are stored as ISO 8601 strings (``2025-01-31``), datetimes as UTC ``...Z`` strings; CEL
-expressions see them as such and compare them as strings.
+Dates are stored as ISO 8601 strings (``2025-01-31``); datetimes are normalised at validation to
+UTC instants written ``2025-06-02T22:30:00Z`` (a value without offset is local wall time of the
+SOP time zone), so every later comparison (``not_future``, ``not_before``, CEL, deadlines) is a
+comparison of instants, never of the text that was sent. Rules: ``docs/working-days.md``.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 from pydantic_core import PydanticCustomError
@@ -164,12 +167,13 @@ def _loc(loc: tuple) -> str:
 
 
 def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: dict[str, Any],
-                  today: date) -> dict[str, Any]:
+                  today: date, now: datetime | None = None) -> dict[str, Any]:
     """Validate ``payload`` for ``form_id`` and return clean JSON-ready data.
 
     ``context`` is the case data ``{form_id: {field: value}}`` (other forms, used by ``relevant``,
-    ``not_before`` and rules); ``today`` is the local date in the SOP time zone (for
-    ``not_future``). Fields that are not relevant are dropped.
+    ``not_before`` and rules); ``today`` is the local date in the SOP time zone (``not_future`` of
+    a date); ``now`` the current instant (``not_future`` of a datetime; default: the real time).
+    Datetime values come back as UTC ``...Z`` text. Fields that are not relevant are dropped.
 
     Raises :class:`FormInvalid` with ``errors = {"field" | "group.0.field": Message}``.
     Source: DESIGN.md "Forms" (typed fields, required/conditional, limits, cross-field rules).
@@ -191,6 +195,7 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
         except ValidationError:  # pragma: no cover - removing bad keys leaves valid data
             raise FormInvalid(form_id, errors) from None
     data = parsed.model_dump(mode="json", exclude_none=True)
+    _to_utc(form.fields, data, ZoneInfo(sop.calendar.timezone))
     for k in list(data):  # empty lists of multi fields count as missing
         if data[k] == []:
             del data[k]
@@ -198,7 +203,8 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
     ctx[form_id] = data
     ctx["today"] = today.isoformat()
     found = dict(errors)
-    _check_fields(form.fields, data, ctx, today, errors, prefix="", form_id=form_id, sop=sop)
+    now = now or datetime.now(UTC)
+    _check_fields(form.fields, data, ctx, (today, now), errors, prefix="", form_id=form_id, sop=sop)
     errors.update(found)  # a parse error says more than "required" for the same field
     if not errors:
         for rule in form.rules:
@@ -215,8 +221,49 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
     return data
 
 
-def _check_fields(fields: list[FormField], data: dict, ctx: dict, today: date, errors: dict,
-                  *, prefix: str, form_id: str, sop: SOP, item: dict | None = None) -> None:
+def _to_utc(fields: list[FormField], data: dict, tz: ZoneInfo) -> None:
+    """Rewrite every datetime value of ``data`` (repeat groups included) as a UTC instant
+    ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``; a value without offset is local time of ``tz``."""
+    for f in fields:
+        value = data.get(f.id)
+        if value is None:
+            continue
+        if f.type == FieldType.datetime and isinstance(value, str):
+            data[f.id] = utc_text(parse_instant(value, tz))
+        elif f.type == FieldType.repeat and f.fields and isinstance(value, list):
+            for sub in value:
+                if isinstance(sub, dict):
+                    _to_utc(f.fields, sub, tz)
+
+
+def parse_instant(value: str, tz: ZoneInfo) -> datetime:
+    """An ISO 8601 date-time text as an aware UTC datetime (``Z`` accepted; no offset: local
+    wall time of ``tz``, a DST gap moved forward). Raises ValueError for other text."""
+    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        dt = dt.replace(tzinfo=tz, fold=0)
+    return dt.astimezone(UTC)
+
+
+def utc_text(instant: datetime) -> str:
+    """An aware instant as UTC ISO text with ``Z``: ``2025-06-02T22:30:00Z``."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _not_before(value: str, other: str, tz: ZoneInfo) -> bool:
+    """Whether ``value`` (date or datetime text) is before ``other``: instants when both are
+    datetimes, local dates of the SOP time zone otherwise."""
+    if "T" in value and "T" in other:
+        return parse_instant(value, tz) < parse_instant(other, tz)
+    def local_day(text: str) -> date:
+        return parse_instant(text, tz).astimezone(tz).date() if "T" in text else date.fromisoformat(text[:10])
+    return local_day(value) < local_day(other)
+
+
+def _check_fields(fields: list[FormField], data: dict, ctx: dict, when: tuple[date, datetime],
+                  errors: dict, *, prefix: str, form_id: str, sop: SOP, item: dict | None = None) -> None:
+    today, now = when
+    tz = ZoneInfo(sop.calendar.timezone)
     for f in fields:
         key = prefix + f.id
         if f.relevant:
@@ -230,23 +277,27 @@ def _check_fields(fields: list[FormField], data: dict, ctx: dict, today: date, e
             if f.required:
                 errors[key] = _msg("required")
             continue
-        if f.type == FieldType.date:
-            if f.not_future and value > today.isoformat():
-                errors[key] = _msg("future")
-            if f.not_before:
-                other_form, other_field = f.not_before.split(".")
-                other = (ctx.get(other_form) or {}).get(other_field)
-                if isinstance(other, str) and value < other[:10]:
-                    label = sop.label(_field_label(sop, other_form, other_field), "fr")
-                    label_en = sop.label(_field_label(sop, other_form, other_field), "en")
-                    m_fr = _msg("before", other=label, value=other[:10]).fr
-                    m_en = _msg("before", other=label_en, value=other[:10]).en
-                    errors[key] = Message(fr=m_fr, en=m_en)
-        if f.type == FieldType.datetime and f.not_future and value[:10] > today.isoformat():
+        if f.type == FieldType.date and f.not_future and value > today.isoformat():
             errors[key] = _msg("future")
+        if f.type == FieldType.datetime and f.not_future and parse_instant(value, tz) > now:
+            errors[key] = _msg("future")  # instants: 22 h ahead is refused, +02:00 of the past is not
+        if f.type in (FieldType.date, FieldType.datetime) and f.not_before:
+            other_form, other_field = f.not_before.split(".")
+            other = (ctx.get(other_form) or {}).get(other_field)
+            try:
+                before = isinstance(other, str) and _not_before(value, other, tz)
+            except ValueError:
+                before = False
+            if before:
+                shown = other if "T" in other and "T" in value else other[:10]
+                label = sop.label(_field_label(sop, other_form, other_field), "fr")
+                label_en = sop.label(_field_label(sop, other_form, other_field), "en")
+                m_fr = _msg("before", other=label, value=shown).fr
+                m_en = _msg("before", other=label_en, value=shown).en
+                errors[key] = Message(fr=m_fr, en=m_en)
         if f.type == FieldType.repeat and f.fields:
             for i, sub in enumerate(value):
-                _check_fields(f.fields, sub, ctx, today, errors, prefix=f"{key}.{i}.", form_id=form_id,
+                _check_fields(f.fields, sub, ctx, when, errors, prefix=f"{key}.{i}.", form_id=form_id,
                               sop=sop, item=sub)
 
 

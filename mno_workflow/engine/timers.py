@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,37 +22,50 @@ from ..store.models import Case, HolidayOverride, StepInstance
 from ..store.models import Deadline as DeadlineRow
 from .calendar import BusinessCalendar
 from .calendar import HolidayOverride as Override
-from .deadlines import DeadlineError, due_at, reminder_instants, start_instant
+from .deadlines import (
+    DeadlineError,
+    MissingFieldError,
+    UnknownChoiceError,
+    due_at,
+    reminder_instants,
+    resolve_duration,
+    start_instant,
+)
+from .errors import DeadlineNotArmed, Message
+from .holiday_sources import HOLIDAYS_VERSION
 
 _cache: dict[tuple, BusinessCalendar] = {}
-_markers: dict[str, tuple[float, tuple]] = {}
+_markers: dict[tuple[str, str], tuple[float, tuple]] = {}
 _lock = threading.Lock()
 RECHECK_SECONDS = 30.0  # how stale another process's holiday override may be seen here
 
 
 def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
-    """The SOP's business calendar with the stored holiday overrides of its country applied.
+    """The SOP's business calendar with the stored holiday overrides of *its calendar* applied
+    (keyed by ``sop.calendar.key``: ``BF``, ``GB-ENG``; another region of the same country has its
+    own overrides).
 
     Cached per (calendar, overrides state); the overrides table is re-read at most every
     ``RECHECK_SECONDS`` (30 s), so a holiday confirmed in another process applies to deadlines
-    computed from then on; see :func:`forget_overrides` for this process."""
-    country = sop.calendar.holidays
-    marker: tuple = ()
-    rows: list[HolidayOverride] = []
-    if country:
-        seen = _markers.get(country)
-        if seen is not None and time.monotonic() - seen[0] < RECHECK_SECONDS:
-            marker = seen[1]
-        else:
-            marker = tuple(session.execute(
-                select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
-                .where(HolidayOverride.country == country)).one())
-            _markers[country] = (time.monotonic(), marker)
-    key = (sop.calendar.model_dump_json(), marker)
+    computed from then on; see :func:`forget_overrides` for this process. Raises ValueError for
+    a calendar the ``holidays`` package cannot serve (bad time zone or code)."""
+    key_name = sop.calendar.key
+    where = (str(session.get_bind().url), key_name)  # one process may serve several databases
+    seen = _markers.get(where)
+    if seen is not None and time.monotonic() - seen[0] < RECHECK_SECONDS:
+        marker = seen[1]
+    else:
+        marker = tuple(session.execute(
+            select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
+            .where(HolidayOverride.calendar == key_name)).one())
+        _markers[where] = (time.monotonic(), marker)
+    key = (where, sop.calendar.model_dump_json(), marker)
     cal = _cache.get(key)
     if cal is None:
-        if country and marker and marker[0]:
-            rows = list(session.scalars(select(HolidayOverride).where(HolidayOverride.country == country)
+        rows: list[HolidayOverride] = []
+        if marker and marker[0]:
+            rows = list(session.scalars(select(HolidayOverride)
+                                        .where(HolidayOverride.calendar == key_name)
                                         .order_by(HolidayOverride.decided_at, HolidayOverride.id)))
         overrides = [Override(date=r.day, name=r.name or "", action=r.action) for r in rows]
         cal = BusinessCalendar.from_sop(sop.calendar, overrides=overrides)
@@ -74,7 +88,7 @@ def cancel(session: Session, inst: StepInstance, now: datetime, note: str) -> in
         return 0
     res = session.execute(update(DeadlineRow)
                           .where(DeadlineRow.instance_id == inst.id,
-                                 DeadlineRow.status.in_(("pending", "paused")))
+                                 DeadlineRow.status.in_(("pending", "paused", "waiting")))
                           .values(status="cancelled", fired_at=now, note=note)
                           .execution_options(synchronize_session=False))
     return res.rowcount or 0
@@ -85,8 +99,10 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
     """Create the rows of the deadline of ``inst``'s current state (if it has one).
 
     ``data`` is the case data ``{form: {field: value}}`` (case and instance forms). Returns the
-    audit effects: ``{"deadline": {...due...}}``, or ``{"deadline_error": ...}`` when the due
-    instant cannot be computed (a field it depends on is missing): the transition still happens.
+    audit effects: ``{"deadline": {...due...}}``, or, for a deadline the SOP marks
+    ``optional: true`` whose field is empty, ``{"deadline_skipped": {instance, state, field,
+    reason}}``. Raises :class:`~mno_workflow.engine.errors.DeadlineNotArmed` (fr/en) when the due
+    instant cannot be computed and the deadline is not optional: the transition is not committed.
     """
     state = sop.steps[inst.step].states[inst.state]
     if state.deadline is None or state.final:
@@ -97,13 +113,40 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
         start = start_instant(dl, now, data, cal)
         due = due_at(dl, now, data, cal)
     except DeadlineError as e:
-        return [{"deadline_error": f"{inst.step}.{inst.state}: {e}"}]
-    return _write_rows(session, case, inst, dl, state.owner, start, due, cal)
+        if dl.optional:
+            return [{"deadline_skipped": {"instance": inst.label_key, "state": inst.state,
+                                          "field": e.field, "reason": str(e)}}]
+        raise not_armed(inst.step, inst.state, e) from None
+    return _write_rows(session, case, inst, dl, state.owner_for(data), start, due, cal)
+
+
+def not_armed(step: str, state: str, e: DeadlineError) -> DeadlineNotArmed:
+    """The typed, bilingual refusal for a deadline that cannot be armed."""
+    where = f"{step}.{state}"
+    if isinstance(e, MissingFieldError):
+        why_fr = (f"le champ « {e.field} » est vide (il choisit la durée du délai)"
+                  if e.purpose.startswith("it chooses") else f"le champ « {e.field} » est vide (le délai "
+                                                             "part de cette date)")
+    elif isinstance(e, UnknownChoiceError):
+        why_fr = f"« {e.field} » vaut {e.value!r}, valeur absente du délai ({', '.join(e.choices)})"
+    else:
+        why_fr = f"« {e.field} » ne contient pas une date"
+    return DeadlineNotArmed(Message(
+        fr=f"Le délai de l'état « {where} » ne peut pas être calculé : {why_fr}. Rien n'a été "
+           "enregistré ; renseignez ce champ, ou la POS doit déclarer ce délai « optional: true ».",
+        en=f"The deadline of state '{where}' cannot be computed: {e}. Nothing was saved; fill in "
+           "that field, or the SOP must declare this deadline 'optional: true'."),
+        step=step, state=state, field=e.field)
 
 
 def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, owner: str | None,
                 start: datetime, due: datetime, cal: BusinessCalendar) -> list[dict]:
-    planned = [("reminder", str(text), at) for text, at in reminder_instants(dl, start, due, cal)]
+    try:
+        unit = resolve_duration(dl, {**(case.data or {}), **(inst.data or {})}).unit
+    except DeadlineError:
+        unit = None
+    planned = [("reminder", str(text), at)
+               for text, at in reminder_instants(dl, start, due, cal, unit, cal.reminder_time)]
     planned.append(("expiry", "", due))
     expiry = dl.on_expiry
     for kind, offset, at in planned:
@@ -114,7 +157,8 @@ def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, 
             auto_trigger=expiry.fire if expiry and kind == "expiry" else None,
             start_at=start, due_at=due, fire_at=at, status="pending"))
     return [{"deadline": {"instance": inst.label_key, "state": inst.state,
-                          "due_at": due.isoformat(), "reminders": len(planned) - 1}}]
+                          "due_at": due.isoformat(), "reminders": len(planned) - 1,
+                          "calendar": cal.country or "-", "holidays_version": HOLIDAYS_VERSION}}]
 
 
 def pause(session: Session, inst: StepInstance, now: datetime, reason: str) -> int:
@@ -153,25 +197,37 @@ def resume(session: Session, case: Case, inst: StepInstance, sop: SOP,
 
 
 def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
-           now: datetime) -> tuple[datetime, datetime]:
-    """Move the pending expiry of ``inst`` by the duration ``by`` and re-plan its reminders
-    (reminders already sent stay sent). Returns ``(old_due, new_due)``. Raises LookupError when
-    the instance has no pending expiry row."""
+           now: datetime, *, from_due: bool = False) -> tuple[datetime, datetime]:
+    """Move the expiry of ``inst``'s current deadline by the duration ``by`` and re-plan its
+    reminders (reminders already sent stay sent). Returns ``(old_due, new_due)``.
+
+    Works on a running deadline and on an **overdue or escalated** one (its expiry already
+    processed by the sweeper): the deadline is re-opened with the new due instant. The extension
+    counts from ``now`` when the deadline is already past, from the current due instant while it
+    is still ahead (an extension never shortens); ``from_due=True`` always counts from the current
+    due instant. Raises LookupError when the current state's deadline has no expiry row (paused,
+    never armed, or an automatic trigger already left the state)."""
     from .deadlines import extend as extend_due
-    rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.instance_id == inst.id,
-                                                          DeadlineRow.status == "pending")))
-    expiry = next((r for r in rows if r.kind == "expiry"), None)
-    if expiry is None:
-        raise LookupError(f"no pending deadline for {inst.label_key}")
+    rows = list(session.scalars(select(DeadlineRow).where(
+        DeadlineRow.instance_id == inst.id, DeadlineRow.entered_at == inst.entered_at,
+        DeadlineRow.state == inst.state).order_by(DeadlineRow.id)))
+    expiries = [r for r in rows if r.kind == "expiry" and r.status in ("pending", "waiting", "done")]
+    if not expiries or any(r.status == "paused" for r in rows):
+        raise LookupError(f"no deadline to extend for {inst.label_key}")
+    expiry = expiries[-1]
     dl = sop.steps[inst.step].states[inst.state].deadline
     cal = calendar_for(session, sop)
     old_due = expiry.due_at
-    new_due = extend_due(old_due, by, cal)
-    sent = set(session.scalars(select(DeadlineRow.offset).where(
-        DeadlineRow.instance_id == inst.id, DeadlineRow.entered_at == inst.entered_at,
-        DeadlineRow.kind == "reminder", DeadlineRow.status == "done")))
+    base = old_due if from_due or old_due > now else now
+    new_due = extend_due(base, by, cal)
+    sent = {r.offset for r in rows if r.kind == "reminder" and r.status == "done"}
     for r in rows:
-        r.status, r.fired_at, r.note = "cancelled", now, f"extended to {new_due.isoformat()}"
+        if r.status in ("pending", "waiting"):
+            r.status, r.fired_at, r.note = "cancelled", now, f"extended to {new_due.isoformat()}"
+    if expiry.status == "done":
+        # Re-opened: the processed expiry no longer makes the case overdue (lists, digests).
+        expiry.status = "extended"
+        expiry.note = f"{expiry.note or 'done'}; re-opened, extended to {new_due.isoformat()}"
     _write_rows(session, case, inst, dl, expiry.owner_role, expiry.start_at, new_due, cal)
     # Only what is still ahead is re-planned for the new due instant: a reminder whose time has
     # passed is dropped, and a percentage reminder already sent is not sent a second time
@@ -181,3 +237,31 @@ def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
                 r.fire_at <= now or (r.offset in sent and r.offset.strip().endswith("%"))):
             session.expunge(r)
     return old_due, new_due
+
+
+def release_waiting(session: Session, case: Case, sop: SOP, context: Callable[[StepInstance], dict],
+                    now: datetime) -> list[dict]:
+    """Minimum periods whose event just happened: in the transaction that changed the case data,
+    every expiry row of ``case`` in status ``waiting`` (its minimum period is over, its
+    ``wait_for`` condition was false) whose condition now holds becomes due at ``now`` (``due_at``
+    = ``fire_at`` = the event's instant, "whichever is later"), for the next sweep to act on.
+    ``context(inst)`` is the CEL context of the instance. Returns audit effects
+    ``{"wait_over": {instance, state, due_at}}``. No polling: nothing else re-checks them."""
+    from ..sop.expr import compile_expr
+    if case.id is None:
+        return []
+    rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == case.id,
+                                                          DeadlineRow.status == "waiting")))
+    out = []
+    for row in rows:
+        inst = row.instance
+        state = sop.steps[inst.step].states.get(inst.state) if inst.step in sop.steps else None
+        if (inst.state != row.state or inst.entered_at != row.entered_at or state is None
+                or state.deadline is None or not state.deadline.wait_for):
+            continue
+        if compile_expr(state.deadline.wait_for).holds(context(inst)):
+            row.status, row.fire_at, row.due_at = "pending", now, now
+            row.note = f"event at {now.isoformat()}: {state.deadline.wait_for}"
+            out.append({"wait_over": {"instance": inst.label_key, "state": inst.state,
+                                      "due_at": now.isoformat()}})
+    return out

@@ -102,7 +102,7 @@ def migrate_cases(wf: WorkflowEngine, source: str, target: str, mapping: dict[st
                     timers.arm(s, case, inst, new_sop, wf.context(case, inst, new_sop, now), now)
             case.version += 1
             case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role,
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **wf._trace(actor),
                          organisation=actor.organisation, action="migrate",
                          data={"from": source, "to": target, "states": changed},
                          sop_version=f"{new_sop.sop}@{new_sop.version}")

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from .i18n import LANG
 from .report import coverage_failures, json_report, text_report
 from .runner import discover, run
 
@@ -35,10 +36,38 @@ def test(paths: Annotated[list[Path], typer.Argument(
     if not discover(paths):
         typer.echo("Aucun scénario trouvé (fichiers YAML commençant par « scenario: »).", err=True)
         raise typer.Exit(1)
-    result = run(paths)
-    typer.echo(json_report(result, min_coverage) if fmt == "json" else text_report(result, min_coverage))
-    failed = not result.ok or bool(coverage_failures(result, min_coverage))
+    from ..commands.common import state as _state  # --lang of the main app (mno --lang en test)
+    token = LANG.set(_state.get("lang", "fr"))
+    try:
+        result = run(paths)
+        typer.echo(json_report(result, min_coverage) if fmt == "json" else text_report(result, min_coverage))
+        failed = not result.ok or bool(coverage_failures(result, min_coverage))
+        if fmt != "json":
+            for line in simulation_lines(result):
+                typer.echo(line)
+    finally:
+        LANG.reset(token)
     raise typer.Exit(1 if failed else 0)
+
+
+def simulation_lines(result) -> list[str]:
+    """``mno validate --simulate`` findings of each SOP the scenarios ran on (advice: they do not
+    change the exit code; ``mno validate --simulate --strict`` does)."""
+    from ..sop.diagnostics import SOPError
+    from ..sop.loader import load_file
+    from .simulate import simulate
+    lines: list[str] = []
+    for cov in result.coverage:
+        try:
+            found = simulate(load_file(cov.path))
+        except SOPError:
+            continue  # reported as a failed scenario already
+        lines.append("")
+        en = LANG.get() == "en"
+        lines.append((f"Simulation of {cov.path}: " if en else f"Simulation de {cov.path} : ")
+                     + (f"{len(found)} finding(s)" if en else f"{len(found)} constat(s)"))
+        lines += [f"  {d.format()}" for d in found]
+    return lines
 
 
 app = typer.Typer(add_completion=False, help="Tests de POS par scénarios.")

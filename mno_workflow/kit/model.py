@@ -22,9 +22,9 @@ from ..sop.diagnostics import Diagnostic, SOPError
 from ..sop.loader import Positions, parse_yaml
 from ..sop.schema import SOP, Duration
 
-ERROR_CODES = ("trigger_not_allowed", "role_not_allowed", "guard_not_met", "form_invalid", "case_closed",
-               "ambiguous_instance", "case_not_found", "stale_version", "sop_not_found")
-ErrorCode = Literal["trigger_not_allowed", "role_not_allowed", "guard_not_met", "form_invalid",
+ERROR_CODES = ("trigger_not_allowed", "role_not_allowed", "guard_not_met", "guard_error", "form_invalid",
+               "case_closed", "ambiguous_instance", "case_not_found", "stale_version", "sop_not_found")
+ErrorCode = Literal["trigger_not_allowed", "role_not_allowed", "guard_not_met", "guard_error", "form_invalid",
                     "case_closed", "ambiguous_instance", "case_not_found", "stale_version", "sop_not_found"]
 
 
@@ -104,6 +104,7 @@ class ExtendArgs(Strict):
     by: str
     reason: str
     actor: str = Field(alias="as")
+    from_due: bool = False
     expect_error: ExpectedError | None = None
 
 

@@ -34,6 +34,7 @@ from ..store.base import make_engine
 from ..store.migrate import upgrade
 from ..store.models import AuditEvent, Case, Deadline, OutboxMessage, StepInstance, User
 from .coverage import Coverage
+from .i18n import LANG
 from .model import (
     DeadlineExp,
     ErrorSpec,
@@ -321,20 +322,20 @@ class _Play:
         except EngineError as e:
             if expected is None:
                 raise StepFailed(f"« {what} » refusé ({e.code}) alors qu'un succès était attendu : "
-                                 f"{e.text('fr')}") from None
+                                 f"{e.text(LANG.get())}") from None
             spec = expected if isinstance(expected, ErrorSpec) else ErrorSpec(code=expected)
             if e.code != spec.code:
                 raise StepFailed(f"« {what} » : refus attendu « {spec.code} », obtenu « {e.code} » : "
-                                 f"{e.text('fr')}") from None
+                                 f"{e.text(LANG.get())}") from None
             if spec.field is not None:
                 fields = list(e.errors) if isinstance(e, FormInvalid) else []
                 if spec.field not in fields:
                     raise StepFailed(f"« {what} » : erreur attendue sur le champ « {spec.field} », "
                                      f"obtenue sur : {', '.join(fields) or 'aucun champ'} "
-                                     f"({e.text('fr')})") from None
+                                     f"({e.text(LANG.get())})") from None
             if spec.message is not None and spec.message.lower() not in e.text("fr").lower():
                 raise StepFailed(f"« {what} » : message attendu contenant « {spec.message} », "
-                                 f"obtenu « {e.text('fr')} »") from None
+                                 f"obtenu « {e.text(LANG.get())} »") from None
             return None
         if expected is not None:
             code = expected.code if isinstance(expected, ErrorSpec) else expected
@@ -357,7 +358,8 @@ class _Play:
         a = step.spec.extend
         ref = self._need_case()
         self._attempt("extend", a.expect_error,
-                      lambda: self.wf.extend_deadline(ref, a.instance, a.by, a.reason, self.actor(a.actor)))
+                      lambda: self.wf.extend_deadline(ref, a.instance, a.by, a.reason, self.actor(a.actor),
+                                                      from_due=a.from_due))
 
     def _do_reopen(self, step: Step) -> None:
         a = step.spec.reopen
@@ -513,12 +515,16 @@ def _same_instance(want: str | None, label_key: str) -> bool:
 
 
 def same_when(want: date | datetime | None, got: datetime | None, tz: str) -> bool:
-    """An instant equals; a date matches any instant of that local day (SOP time zone)."""
+    """An instant equals; a date matches any instant of that local day (SOP time zone) except
+    its local midnight 00:00:00, which is the end of the day before (``due: 2025-07-16`` must
+    not hide a deadline that ends as 16 July begins; see docs/working-days.md)."""
     if want is None or got is None:
         return want is None and got is None
     if isinstance(want, datetime):
         return want == got
-    return got.astimezone(ZoneInfo(tz)).date() == want
+    local = got.astimezone(ZoneInfo(tz))
+    midnight = (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
+    return local.date() == want and not midnight
 
 
 def _event_matches(want: Any, ev: SweepEvent, tz: str) -> bool:

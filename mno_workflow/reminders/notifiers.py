@@ -156,7 +156,8 @@ TRUE = {"1", "true", "yes", "on", "oui"}
 
 
 def notifiers_from_env(env: Mapping[str, str] | None = None) -> dict[str, Notifier]:
-    """The notifiers by channel: ``inapp`` and ``log`` always, ``email`` when ``MNO_SMTP_HOST`` is set.
+    """The notifiers by channel: ``inapp`` and ``log`` always, ``email`` when ``MNO_SMTP_HOST`` is set,
+    ``sms`` when ``MNO_SMS_URL`` is set (see :mod:`mno_workflow.reminders.sms`).
 
     Variables: ``MNO_SMTP_HOST``, ``MNO_SMTP_PORT`` (default 25), ``MNO_SMTP_FROM`` (required with
     a host), ``MNO_SMTP_USER``, ``MNO_SMTP_PASSWORD``, ``MNO_SMTP_STARTTLS`` (1/true/yes/on).
@@ -180,4 +181,9 @@ def notifiers_from_env(env: Mapping[str, str] | None = None) -> dict[str, Notifi
             host, port, sender, username=env.get("MNO_SMTP_USER") or None,
             password=env.get("MNO_SMTP_PASSWORD") or None,
             starttls=(env.get("MNO_SMTP_STARTTLS") or "").strip().lower() in TRUE)
+    from mno_workflow.reminders.sms import sms_from_env  # imports this module
+
+    sms = sms_from_env(env)
+    if sms is not None:
+        out["sms"] = sms
     return out

@@ -5,6 +5,9 @@ Delivery runs in three phases so that no database lock is held while talking to 
 1. **claim** (one short transaction; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE``
    on SQLite): pick due rows (``pending`` or ``failed`` with ``next_attempt_at <= now``, or
    ``sending`` whose lease expired), render each one, and
+   - first, :func:`~mno_workflow.reminders.recheck.why_not_send`: a message whose cause is gone
+     (case closed, state left, deadline cancelled or moved) is marked ``cancelled``, one older
+     than the SOP's ``outbox_stale_after`` ``stale``, with its ``reason``; nothing is sent;
    - in-app: mark it ``sent`` right there (storing it *is* delivering it; the inbox reads it);
    - no notifier for the channel (e.g. SMTP not configured): mark it ``failed`` with a clear
      ``last_error``, retry after :data:`NOT_CONFIGURED_RETRY`, without counting an attempt and
@@ -53,6 +56,7 @@ from ..sop.loader import load_text
 from ..sop.schema import SOP
 from ..store.models import Case, OutboxMessage, SopVersion
 from .notifiers import DeliveryError, InAppNotifier, Notifier, OutgoingMessage, Rendered
+from .recheck import why_not_send
 
 log = logging.getLogger("mno.outbox")
 
@@ -193,11 +197,12 @@ class DeliveryReport:
     dead: list[int] = field(default_factory=list)
     not_configured: list[int] = field(default_factory=list)
     lost_lease: list[int] = field(default_factory=list)
+    cancelled: list[tuple[int, str]] = field(default_factory=list)  # (id, reason): cancelled or stale
 
     @property
     def claimed(self) -> int:
         return (len(self.sent) + len(self.failed) + len(self.dead) + len(self.not_configured)
-                + len(self.lost_lease))
+                + len(self.lost_lease) + len(self.cancelled))
 
 
 @dataclass
@@ -270,6 +275,17 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                     m.status, m.last_error = "dead", (m.last_error or "lease expired after the last attempt")
                     report.dead.append(m.id)
                     continue
+                try:
+                    sop = (_sop_of_case(s, m.case_id, (m.context or {}).get("reference"))
+                           if m.case_id is not None else None)
+                except (KeyError, ValueError) as e:
+                    sop = None
+                    m.last_error = f"SOP of the case unreadable: {e}"
+                verdict = why_not_send(s, m, sop, now)
+                if verdict is not None:
+                    m.status, m.reason = verdict
+                    report.cancelled.append((m.id, m.reason))
+                    continue
                 notifier = notifiers.get(m.channel)
                 if notifier is None and m.channel == "inapp":
                     notifier = InAppNotifier()
@@ -322,6 +338,14 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                 else:
                     _fail(m, error, now, max_attempts, schedule, report)
     return report
+
+
+def _case_closed(s: Session, m: OutboxMessage) -> bool:
+    """Whether the case of ``m`` is no longer open (an SMS about it would be stale)."""
+    if m.case_id is None:
+        return False
+    case = s.get(Case, m.case_id)
+    return case is None or case.status != "open"
 
 
 def _pg(s: Session) -> bool:

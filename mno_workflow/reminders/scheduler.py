@@ -57,4 +57,29 @@ def make_scheduler(wf: WorkflowEngine, interval_seconds: int = 60, *, blocking: 
                                               "misfire_grace_time": None})
     sched.add_job(run_once, "interval", seconds=interval_seconds, args=[wf, after], id="mno-sweep",
                   next_run_time=datetime.now(UTC), replace_existing=True)
+    _add_audit_checkpoints(sched, wf)
     return sched
+
+
+def _add_audit_checkpoints(sched: BaseScheduler, wf: WorkflowEngine) -> None:
+    """A signed checkpoint of all case heads every ``$MNO_AUDIT_CHECKPOINT_HOURS`` (default 24;
+    0: none), so a deleted case is seen by ``mno audit verify`` (see docs/audit.md)."""
+    import os
+
+    from ..store.checkpoint import checkpoint_if_due
+    try:
+        hours = float(os.environ.get("MNO_AUDIT_CHECKPOINT_HOURS", "24"))
+    except ValueError:
+        log.error("MNO_AUDIT_CHECKPOINT_HOURS must be a number of hours; periodic checkpoints are off")
+        return
+    if hours <= 0:
+        return
+
+    def job() -> None:
+        try:
+            checkpoint_if_due(wf.sessions, wf.clock.now(), hours)
+        except Exception:  # noqa: BLE001 - like the sweep: log, try again at the next run
+            log.exception("audit checkpoint failed; it will run again at the next interval")
+
+    sched.add_job(job, "interval", minutes=min(60.0, hours * 60), id="mno-audit-checkpoint",
+                  next_run_time=datetime.now(UTC), replace_existing=True)

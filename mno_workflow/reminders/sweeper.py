@@ -7,7 +7,8 @@ entered at that instant and that the case is open, writes outbox messages, fires
 ``on_expiry.fire`` trigger when there is one, and marks each row done, in one transaction (an
 automatic trigger in a savepoint of its own, so a refused one is reported and the rest goes on).
 Rows found after their time by more than ``late_after`` (e.g. the server was down) are sent once,
-marked late. Source: DESIGN.md "Deadlines and reminders".
+marked late; of several due rows of one reminder rule (a repeated reminder during downtime) only
+the latest is sent. Source: DESIGN.md "Deadlines and reminders".
 """
 
 from __future__ import annotations
@@ -22,14 +23,15 @@ from sqlalchemy.orm import Session, selectinload
 from ..engine.clock import require_aware
 from ..engine.engine import WorkflowEngine
 from ..engine.errors import EngineError
+from ..engine.notify import notify
 from ..sop.expr import compile_expr
+from ..store.audit import append_event
 from ..store.models import Case, Deadline, StepInstance
 from ..store.outbox import enqueue
 
 log = logging.getLogger("mno.reminders")
 
 LATE_AFTER = timedelta(minutes=10)
-WAIT_RECHECK = timedelta(hours=1)  # how often a minimum period re-checks its wait_for condition
 
 
 @dataclass
@@ -85,12 +87,13 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
     report = SweepReport()
     people: dict = {}  # recipients looked up once per sweep
     with wf.sessions.begin() as s:
-        for row in _claim(s, now, limit):
+        rows, caught_up = _one_per_rule(_claim(s, now, limit), now)
+        for row in rows:
             # Reminders and escalations only add rows: they cannot half-fail. An automatic
             # trigger runs in its own savepoint inside _process, so a refused one leaves the
             # rest of the sweep intact.
             with s.no_autoflush:
-                _process(wf, s, row, now, late_after, report, people)
+                _process(wf, s, row, now, late_after, report, people, force_late=row.id in caught_up)
     log.info("sweep at %s: %d reminder(s), %d escalation(s), %d automatic, %d skipped, %d failed",
              now.isoformat(), len(report.reminders), len(report.escalations), len(report.auto_fired),
              len(report.skipped), len(report.failed),
@@ -103,8 +106,31 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
     return report
 
 
+def _one_per_rule(rows: list[Deadline], now: datetime) -> tuple[list[Deadline], set[int]]:
+    """Catch-up after downtime: of several due reminder rows of one rule (same instance, same
+    entry into the state, same offset, e.g. six days of ``every 1 day after``), only the latest is
+    sent, marked late; the others are marked ``cancelled`` with the reason. Returns the rows to
+    process and the ids of the rows that stand for missed ones."""
+    latest: dict[tuple, Deadline] = {}
+    for row in rows:
+        if row.kind == "reminder":
+            key = (row.instance_id, row.entered_at, row.offset)
+            if key not in latest or (row.fire_at, row.id) > (latest[key].fire_at, latest[key].id):
+                latest[key] = row
+    keep_ids = {r.id for r in latest.values()}
+    out, caught_up = [], set()
+    for row in rows:
+        if row.kind == "reminder" and row.id not in keep_ids:
+            row.status, row.fired_at = "cancelled", now
+            row.note = "catch-up: one reminder per rule after downtime"
+            caught_up.add(latest[(row.instance_id, row.entered_at, row.offset)].id)
+        else:
+            out.append(row)
+    return out, caught_up
+
+
 def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_after: timedelta,
-             report: SweepReport, people: dict) -> None:
+             report: SweepReport, people: dict, force_late: bool = False) -> None:
     inst = s.get(StepInstance, row.instance_id)
     case = s.get(Case, row.case_id)
     ident = (case.reference if case else None, inst.label_key if inst else None, row.state,
@@ -115,7 +141,7 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
         report.skipped.append(ident)
         return
     sop = wf.registry.for_case(case).sop
-    row.late = now - row.fire_at > late_after
+    row.late = force_late or now - row.fire_at > late_after
     report.late += int(row.late)
     context = {"reference": case.reference, "step": inst.step, "instance": inst.key, "state": inst.state,
                "due_at": row.due_at.isoformat(), "offset": row.offset, "late": row.late}
@@ -129,8 +155,9 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
         dl = sop.steps[inst.step].states[inst.state].deadline
         if dl is not None and dl.wait_for and not compile_expr(dl.wait_for).holds(
                 wf.context(case, inst, sop, now)):
-            # A minimum period that also waits for an event: look again later, nothing sent yet.
-            row.fire_at, row.note = now + WAIT_RECHECK, f"waiting for: {dl.wait_for}"
+            # A minimum period that also waits for an event: nothing is due yet. The transition
+            # that makes the condition true releases the row (timers.release_waiting): no polling.
+            row.status, row.note = "waiting", f"waiting for: {dl.wait_for}"
             report.waiting.append(ident)
             return
         if row.escalate_to:
@@ -139,17 +166,49 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
                     context={**context, "owner_role": row.owner_role}, now=now, deadline_id=row.id,
                     late=row.late, cache=people)
             report.escalations.append(ident)
+        if dl is not None and dl.notify:  # others told of the expiry (deadline notify:)
+            notify(s, case, inst, sop, dl.notify, "expiry", inst.state, now)
         if row.auto_trigger:
             row.status, row.fired_at = "done", now  # before the trigger cancels this state's rows
             try:
                 with s.begin_nested():
-                    wf.fire_on_expiry(s, case, inst, row.auto_trigger, now)
+                    # The new state's clock starts at the due instant, not at this sweep.
+                    wf.fire_on_expiry(s, case, inst, row.auto_trigger, min(row.due_at, now))
                 report.auto_fired.append(ident)
             except EngineError as e:
                 row.note = f"automatic trigger {row.auto_trigger!r} refused: {e.text('en')}"
                 report.failed.append(ident)
+                _auto_failed(s, sop, case, inst, row, e, context, now, people)
             s.flush()
     row.status, row.fired_at = "done", now
+
+
+def _auto_failed(s: Session, sop, case: Case, inst: StepInstance, row: Deadline, e: EngineError,
+                 context: dict, now: datetime, people: dict) -> None:
+    """An automatic ``on_expiry: fire`` was refused (a required form, a guard): tell the state's
+    owner and the supervisor once, with the reason in their language, and write one audit event
+    (action ``auto_trigger_failed``). The row is done: no silent retry at every sweep."""
+    roles = [r for r in dict.fromkeys([row.owner_role, row.escalate_to, *_supervisors(sop)]) if r]
+    ctx = {**context, "trigger": row.auto_trigger, "code": e.code,
+           "reason_fr": e.text("fr"), "reason_en": e.text("en")}
+    for role in roles:
+        enqueue(s, case=case, inst=inst, role=role, scope=_scope(sop, role), kind="escalation",
+                template="auto_failed", context=ctx, now=now, deadline_id=row.id, late=row.late,
+                cache=people)
+    case.version += 1
+    case.updated_at = now
+    append_event(s, case, at=now, actor="mno.sweeper", role="system", organisation=None,
+                 action="auto_trigger_failed", trigger=row.auto_trigger, step=inst.step,
+                 instance_key=inst.key, from_state=inst.state, to_state=inst.state,
+                 data={"code": e.code, "reason": {"fr": e.text("fr"), "en": e.text("en")},
+                       "notified": roles, "due_at": row.due_at.isoformat()},
+                 sop_version=f"{sop.sop}@{sop.version}")
+
+
+def _supervisors(sop) -> list[str]:
+    """The roles told when an automatic trigger fails besides the owner: ``supervisor`` if the
+    SOP has that role."""
+    return [r for r in ("supervisor",) if r in sop.roles]
 
 
 def _scope(sop, role: str) -> str:

@@ -238,8 +238,8 @@ def _state_label(sop: SOP, step: Step, name: str, lang: str) -> str:
     st, words = step.states[name], _t(lang)
     parts = [f'<FONT POINT-SIZE="16"><B>{_br(sop.label(st.label, lang), 24)}</B></FONT>']
     if st.owner:
-        parts.append(f'<FONT POINT-SIZE="14"><I>{_br(words["waits"] + " " + _roles(sop, [st.owner], lang))}'
-                     "</I></FONT>")
+        waits = words["waits"] + " " + _roles(sop, st.owner_roles, lang)
+        parts.append(f'<FONT POINT-SIZE="14"><I>{_br(waits)}</I></FONT>')
     if st.deadline:
         cases = deadline_cases(sop, st.deadline, lang)
         lines = [f"{CLOCK} {cases[0]}"] + cases[1:]
@@ -301,7 +301,7 @@ def _add_step(sop: SOP, g: graphviz.Digraph, step_id: str, lang: str, swimlanes:
     if swimlanes:
         lanes: dict[str | None, list[str]] = {}
         for name, st in step.states.items():
-            lanes.setdefault(st.owner, []).append(name)
+            lanes.setdefault(st.owner_roles[0] if st.owner_roles else None, []).append(name)
         for owner, names in lanes.items():
             if owner is None:
                 for name in names:
@@ -477,7 +477,7 @@ def _mm_step_lines(sop: SOP, step_id: str, lang: str, prefix: str, indent: str) 
     for name, st in step.states.items():
         desc = [_mm_esc(sop.label(st.label, lang))]
         if st.owner:
-            desc.append(_mm_esc(f"{words['waits']} {_roles(sop, [st.owner], lang)}"))
+            desc.append(_mm_esc(f"{words['waits']} {_roles(sop, st.owner_roles, lang)}"))
         if st.deadline:
             desc.append(_mm_esc(f"{CLOCK} {deadline_words(sop, st.deadline, lang)}"))
         out.append(f'{indent}state "{"<br/>".join(desc)}" as {ids[name]}')

@@ -250,7 +250,7 @@ def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
         states.append({
             "id": name, "label": sop.label(st.label, lang), "kind": ", ".join(kinds) or ui["normal"],
             "initial": st.initial, "final": st.final,
-            "owner": _role(sop, st.owner, lang) if st.owner else "",
+            "owner": " / ".join(_role(sop, r, lang) for r in st.owner_roles),
             "deadline": _deadline(sop, step, st.deadline, lang) if st.deadline else None,
         })
     transitions = []
@@ -304,7 +304,7 @@ def _raci(sop: SOP, lang: str) -> list[dict[str, Any]]:
             marks = []
             if any(rid in t.by for t in step.transitions):
                 marks.append(ui["fires"])
-            if any(s.owner == rid for s in step.states.values()):
+            if any(rid in s.owner_roles for s in step.states.values()):
                 marks.append(ui["owns"])
             if any(s.deadline and s.deadline.on_expiry and s.deadline.on_expiry.escalate == rid
                    for s in step.states.values()):

@@ -16,9 +16,12 @@ class Diagnostic:
     code: str
     message: str
     hint: str = ""
+    justified: str = ""  # the SOP's reason when it accepts this warning (``lint: {allow, reason}``)
 
     def format(self) -> str:
         text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code} {self.message}"
+        if self.justified:
+            return f"{text} (justified: {self.justified})"
         return f"{text} (hint: {self.hint})" if self.hint else text
 
     def as_dict(self) -> dict:

@@ -1,7 +1,10 @@
 """CEL (Common Expression Language) guards and conditions: compiled once, evaluated safely.
 
 No ``eval``: expressions from SOP files are compiled by the ``common-expression-language``
-package and run against plain data. Dates are passed to CEL as timestamps (midnight UTC).
+package and run against plain data. Dates and datetimes reach CEL as real timestamps (a date is
+its midnight UTC) and the helpers ``days_between`` / ``working_days_between`` are available: see
+:mod:`mno_workflow.sop.celtypes`. A run-time error (a missing value, a type mismatch, a helper
+refusing its arguments) is an :class:`ExprError`, which the engine reports as ``guard_error``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from typing import Any
 sys.modules.setdefault("cel.cli", types.ModuleType("cel.cli"))
 import cel  # noqa: E402
 
+from .celtypes import ENV_KEY, FUNCTION_NAMES, functions, typed  # noqa: E402
+
 # Names every expression may use besides form ids.
 BUILTIN_NAMES = frozenset({"item", "now", "today", "case", "steps"})
+__all__ = ["BUILTIN_NAMES", "ENV_KEY", "FUNCTION_NAMES", "Expr", "ExprError", "compile_expr", "to_cel"]
 _MACRO_VAR_RE = re.compile(r"\.\s*(?:exists_one|exists|all|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -43,11 +49,15 @@ class Expr:
 
     def evaluate(self, context: dict[str, Any]) -> Any:
         """Evaluate against ``context`` (plain dicts, lists, str, numbers, bool, date, datetime).
+        With a :class:`~mno_workflow.sop.celtypes.TypeEnv` under ``context[ENV_KEY]`` (the engine
+        puts one there), date and datetime fields are timestamps; ``today``/``now`` always are.
 
         Raises :class:`ExprError` when a field is missing or types do not match.
         """
+        env = context.get(ENV_KEY)
         try:
-            return self._program.execute(to_cel(context))
+            ctx = cel.Context(to_cel(typed(context)), functions(env))
+            return self._program.execute(ctx)
         except KeyError as e:
             raise ExprError(f"missing value {e.args[0]!r}") from None
         except (ValueError, TypeError, RuntimeError) as e:

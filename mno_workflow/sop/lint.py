@@ -26,6 +26,11 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E037 | error | an ``imports`` entry cannot be read or holds more than options and forms |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
+| E038 | error | unknown time zone or holiday code (country / ISO 3166-2 subdivision) |
+| E039 | error | a condition compares a step, state or option code that does not exist |
+| E040 | error | a condition that is always false (reads no case data) |
+| E041 | error | personal/sensitive field without ``category`` (SOP with ``data_protection``) |
+| E042 | error | ``data_protection``/``category`` names something unknown |
 | W101 | warning | final state with outgoing transitions |
 | W102 | warning | unreachable state |
 | W104 | warning | option list never used |
@@ -36,6 +41,15 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W110 | warning | referral state of a recipient without accept/decline exits or timeout |
 | W111 | warning | two transitions with the same trigger from the same state, guards overlapping |
 | W112 | warning | role never used |
+| W113 | warning | a condition that is always true (reads no case data) |
+| W114 | warning | a step that can never start (nothing starts it, or only after itself) |
+| W115 | warning | no way to close a case (no reachable ``close_case`` rule) |
+| W116 | warning | a final state after which nothing happens (the case stays open for ever) |
+| W120 | warning | ``--simulate``: a deadline that cannot be armed for a sample case |
+| W121 | warning | ``--simulate``: an automatic trigger (``on_expiry.fire``) that would be refused |
+| W122 | warning | ``--simulate``: a condition that raises for a sample case |
+| W123 | warning | ``--simulate``: a condition with the same value on every sample case |
+| W124 | warning | ``--simulate``: a state where a case is stuck with nothing to do |
 """
 
 from __future__ import annotations
@@ -44,8 +58,16 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .checks.allow import justify
+from .checks.calendar import check_calendar
+from .checks.conditions import check_codes, check_constant
+from .checks.graph import can_finish_states, reachable_states, step_graph
+from .checks.notify import check_notify
+from .checks.owner import check_owner
+from .checks.traps import check_traps
 from .diagnostics import Diagnostic
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
+from .lint_protection import check_protection
 from .loader import LoadedSOP
 from .schema import SOP, ByField, FieldType, FormField, Step
 
@@ -79,6 +101,13 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
              "data disclosed without a guard (law 001-2021/AN)"),
     "E036": ("error", "condition lisant un champ qui n'existe pas", "condition reads an undefined field"),
+    "E038": ("error", "fuseau horaire ou code de jours fériés inconnu", "unknown time zone or holiday code"),
+    "E039": ("error", "condition comparant un code d'étape, d'état ou d'option inexistant",
+             "condition compares a step, state or option code that does not exist"),
+    "E040": ("error", "condition toujours fausse", "condition always false"),
+    "E041": ("error", "champ personnel ou sensible sans catégorie de données",
+             "personal or sensitive field without data category"),
+    "E042": ("error", "protection des données : référence inconnue", "data protection: unknown reference"),
     "W101": ("warning", "état final avec des sorties", "final state with exits"),
     "W102": ("warning", "état inatteignable", "unreachable state"),
     "W104": ("warning", "liste d'options jamais utilisée", "option list never used"),
@@ -92,6 +121,16 @@ CODES: dict[str, tuple[str, str, str]] = {
     "W111": ("warning", "deux transitions identiques depuis le même état",
              "two transitions with the same trigger and overlapping guards"),
     "W112": ("warning", "rôle jamais utilisé", "role never used"),
+    "W113": ("warning", "condition toujours vraie", "condition always true"),
+    "W114": ("warning", "étape qui ne peut jamais démarrer", "step that can never start"),
+    "W115": ("warning", "aucun moyen de clore un dossier", "no way to close a case"),
+    "W116": ("warning", "état final après lequel rien ne se passe", "final state, then nothing happens"),
+    # mno validate --simulate (mno_workflow.kit.simulate)
+    "W120": ("warning", "délai impossible à armer", "deadline cannot be armed"),
+    "W121": ("warning", "déclencheur automatique refusé", "automatic trigger would be refused"),
+    "W122": ("warning", "condition en erreur sur un dossier d'exemple", "condition raises on a sample case"),
+    "W123": ("warning", "condition constante sur les dossiers d'exemple", "condition constant on samples"),
+    "W124": ("warning", "dossier bloqué sans rien à faire", "case stuck with nothing to do"),
 }
 
 
@@ -157,6 +196,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                 out.append(d(path + (lang,), "E025", f"label in {lang!r}, which is not in languages",
                              f"add {lang} to languages or remove it", key=True))
 
+    out += check_calendar(loaded)
     if sop.start not in sop.steps:
         out.append(d(("start",), "E024", f"unknown step {sop.start!r}",
                      f"use one of: {', '.join(sop.steps)}"))
@@ -175,9 +215,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                          f"step {sid!r} has {len(initials)} initial states; it needs exactly one",
                          "mark one state 'initial: true'"))
         for st, state in step.states.items():
-            if state.owner and state.owner not in sop.roles:
-                out.append(_unknown(loaded, base + ("states", st, "owner"), "E021", "role",
-                                    state.owner, sop.roles))
+            out += check_owner(loaded, sid, st, field_index(sop))
             if state.deadline:
                 out += _check_deadline(loaded, step, state.deadline, base + ("states", st, "deadline"),
                                        fields)
@@ -196,6 +234,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                 out.append(_unknown(loaded, tp + ("form",), "E022", "form", t.form, sop.forms))
             if t.when:
                 out += _check_expr(loaded, t.when, tp + ("when",), item=item)
+            out += check_notify(loaded, sid, t.notify, tp + ("notify",))
             if t.dest in step.states and any(
                 s in step.states and step.states[s].final for s in t.sources if s != "*"
             ):
@@ -240,6 +279,9 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
         for j, role in enumerate(sop.reopen.by):
             if role not in sop.roles:
                 out.append(_unknown(loaded, ("reopen", "by", j), "E021", "role", role, sop.roles))
+    for j, role in enumerate(sop.retention.erase_by if sop.retention else []):
+        if role not in sop.roles:
+            out.append(_unknown(loaded, ("retention", "erase_by", j), "E021", "role", role, sop.roles))
     for sid, step in sop.steps.items():
         if step.disclosure:
             out += _check_expr(loaded, step.disclosure, ("steps", sid, "disclosure"),
@@ -252,6 +294,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
         out.append(_unknown(loaded, ("case_summary", "region"), "E028", "field", sop.case_summary.region,
                             fields))
 
+    out += check_protection(loaded)
     used = {f.options for f in _all_fields(sop) if f.options}
     for lid in sop.options:
         if lid not in used:
@@ -362,7 +405,8 @@ def _check_expr(loaded: LoadedSOP, source: str, path: tuple, extra: set[str] | N
                             "see https://cel.dev for the syntax, e.g. consent.given && x > 1")]
     sop = loaded.model
     known = set(sop.forms) | BUILTIN_NAMES | (extra or set())
-    out = [loaded.diag(path, "E027", f"CEL expression reads unknown name {name!r}",
+    out = check_codes(loaded, source, path) + check_constant(loaded, source, path)
+    out += [loaded.diag(path, "E027", f"CEL expression reads unknown name {name!r}",
                        f"use a form id ({', '.join(sorted(sop.forms))}) or item, today, now")
            for name in sorted(expr.variables - known)]
     seen: set[tuple[str, str]] = set()
@@ -420,7 +464,8 @@ def _check_disclosure(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
                      "ajouter « disclosure: » avec la condition de consentement, p. ex. "
                      "'service_provider' in consent.share_with / add a 'disclosure:' consent condition",
                      key=True))
-    recip = {n for n, s in step.states.items() if _role_scope(sop, s.owner) == "recipient"}
+    recip = {n for n, s in step.states.items()
+             if any(_role_scope(sop, r) == "recipient" for r in s.owner_roles)}
     for i, t in enumerate(step.transitions):
         if t.internal or t.dest not in recip or t.when:
             continue
@@ -469,6 +514,9 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
                                 deadline.on_expiry.escalate, sop.roles))
     if deadline.wait_for:
         out += _check_expr(loaded, deadline.wait_for, path + ("wait_for",))
+    if deadline.until:
+        out += _check_expr(loaded, deadline.until, path + ("until",))
+    out += check_notify(loaded, path[1], deadline.notify, path + ("notify",))
     for j, role in enumerate(deadline.extend_by or []):
         if role not in sop.roles:
             out.append(_unknown(loaded, path + ("extend_by", j), "E021", "role", role, sop.roles))
@@ -480,47 +528,8 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
     return out
 
 
-def step_graph(step: Step) -> dict[str, set[str]]:
-    """``{state: {states one transition leads to}}``: wildcards expanded to every non-final state,
-    internal transitions (no change of state) left out. Transitions listed explicitly from a final
-    state count (W101 warns about them)."""
-    graph: dict[str, set[str]] = {name: set() for name in step.states}
-    for t in step.transitions:
-        if t.internal or t.dest not in step.states:
-            continue
-        for src in t.sources:
-            if src == "*":
-                for name, s in step.states.items():
-                    if not s.final:
-                        graph[name].add(t.dest)
-            elif src in step.states:
-                graph[src].add(t.dest)
-    return graph
-
-
-def _closure(graph: dict[str, set[str]], start: set[str]) -> set[str]:
-    seen, todo = set(start), list(start)
-    while todo:
-        for nxt in graph[todo.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen
-
-
-def reachable_states(step: Step) -> set[str]:
-    """States a case can reach from the step's initial state (empty without exactly one)."""
-    initials = [s for s, st in step.states.items() if st.initial]
-    return _closure(step_graph(step), {initials[0]}) if len(initials) == 1 else set()
-
-
-def can_finish_states(step: Step) -> set[str]:
-    """States from which some final state can be reached (final states included)."""
-    reverse: dict[str, set[str]] = {name: set() for name in step.states}
-    for src, dests in step_graph(step).items():
-        for dest in dests:
-            reverse[dest].add(src)
-    return _closure(reverse, set(step.final_states))
+__all__ = ["CODES", "can_finish_states", "check_design", "check_references", "field_index", "field_refs",
+           "lint", "reachable_states", "step_graph"]
 
 
 def _check_reachability(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
@@ -535,9 +544,9 @@ def _check_reachability(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
 
 
 def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
-    """Design warnings W106-W112 of an SOP that loaded (see the module table)."""
+    """Design warnings W106-W115 of an SOP that loaded (see the module table)."""
     sop, d = loaded.model, loaded.diag
-    out: list[Diagnostic] = []
+    out: list[Diagnostic] = check_traps(loaded)
     for sid, step in sop.steps.items():
         base = ("steps", sid)
         reachable, finishing = reachable_states(step), can_finish_states(step)
@@ -555,12 +564,13 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                 continue
             if state.owner and state.deadline is None:
                 out.append(d(sp, "W107",
-                             f"state {st!r} waits for {state.owner!r} without a deadline",
+                             f"state {st!r} waits for {' / '.join(state.owner_roles)!r} without a deadline",
                              "ajouter « deadline: {within: 3 working days, on_expiry: {escalate: "
                              "supervisor}} » / add a deadline so late cases are seen",
                              severity="warning", key=True))
             expiry = state.deadline.on_expiry if state.deadline else None
-            if state.deadline and not (expiry and (expiry.escalate or expiry.fire)):
+            told = expiry and (expiry.escalate or expiry.fire) or state.deadline and state.deadline.notify
+            if state.deadline and not told:
                 out.append(d(sp + ("deadline",), "W108",
                              f"the deadline of {st!r} has no on_expiry: when it passes nobody is told "
                              "and nothing happens",
@@ -573,7 +583,7 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                              "donner un « owner » à l'état, ou un délai avec on_expiry, ou le rendre final "
                              "si rien ne doit plus se passer / give it an owner, a deadline with "
                              "on_expiry, or make it final", severity="info", key=True))
-            if step.recipient and _role_scope(sop, state.owner) == "recipient":
+            if step.recipient and any(_role_scope(sop, r) == "recipient" for r in state.owner_roles):
                 exits = {t.dest for t in step.transitions
                          if not t.internal and st in t.sources and t.dest not in (None, st)}
                 missing = []
@@ -583,7 +593,8 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                     missing.append("no deadline with on_expiry (timeout)")
                 if missing:
                     out.append(d(sp, "W110",
-                                 f"referral state {st!r} waits for the recipient {state.owner!r}: "
+                                 f"referral state {st!r} waits for the recipient "
+                                 f"{' / '.join(state.owner_roles)!r}: "
                                  + "; ".join(missing),
                                  "le prestataire doit pouvoir accepter et refuser, et un délai avec "
                                  "on_expiry doit prévoir son silence / the recipient needs accept and "
@@ -607,9 +618,10 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                              severity="warning"))
                 break
     used: set[str] = set(sop.reopen.by if sop.reopen else [])
+    used |= set(sop.retention.erase_by if sop.retention else [])
     for step in sop.steps.values():
         for state in step.states.values():
-            used |= {state.owner} if state.owner else set()
+            used |= set(state.owner_roles)
             if state.deadline:
                 used |= set(state.deadline.extenders()) | set(state.deadline.extend_by or [])
         for t in step.transitions:
@@ -623,5 +635,7 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
 
 
 def lint(loaded: LoadedSOP) -> list[Diagnostic]:
-    """Every diagnostic (errors, warnings, info) of an SOP that loaded, in file order."""
-    return sorted(check_references(loaded) + check_design(loaded), key=lambda d: (d.line, d.col, d.code))
+    """Every diagnostic (errors, warnings, info) of an SOP that loaded, in file order; warnings a
+    state accepts (``lint: {allow, reason}``) come as ``info`` with ``justified`` set."""
+    diags = justify(loaded, check_references(loaded) + check_design(loaded))
+    return sorted(diags, key=lambda d: (d.line, d.col, d.code))

@@ -11,6 +11,8 @@ Durations are written as ``"<amount> <unit>"`` where the unit is one of ``minute
 from __future__ import annotations
 
 import re
+import unicodedata
+from datetime import date as _date
 from datetime import time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -53,14 +55,28 @@ _UNIT_WORDS = {
     "hour": Unit.hours, "hours": Unit.hours, "h": Unit.hours,
     "day": Unit.days, "days": Unit.days,
     "working day": Unit.working_days, "working days": Unit.working_days,
+    "business day": Unit.working_days, "business days": Unit.working_days,
     "week": Unit.weeks, "weeks": Unit.weeks,
     "month": Unit.months, "months": Unit.months,
+    # French, as caseworkers type them ("jours ouvrables" and "jours ouvrés" both mean the
+    # working days of the SOP calendar: its work week minus its public holidays).
+    "heure": Unit.hours, "heures": Unit.hours,
+    "jour": Unit.days, "jours": Unit.days,
+    "jour ouvré": Unit.working_days, "jours ouvrés": Unit.working_days,
+    "jour ouvrable": Unit.working_days, "jours ouvrables": Unit.working_days,
+    "semaine": Unit.weeks, "semaines": Unit.weeks,
+    "mois": Unit.months,
 }
-_DURATION_RE = re.compile(r"^\s*(\d+)\s*([a-z ]+?)\s*$")
+_DURATION_RE = re.compile(r"^\s*(\d+)\s*([^\d]+?)\s*$")
 
 
 class Duration(Strict):
-    """An amount of a unit, e.g. ``10 working days``. ``amount`` is a whole number ≥ 0."""
+    """An amount of a unit, e.g. ``10 working days``. ``amount`` is a whole number ≥ 0.
+
+    The one parser of typed durations (SOP YAML, CLI ``--by``, API, web forms, scenarios):
+    English or French words, singular or plural, any case (``5 working days``, ``3 jours
+    ouvrés``, ``3 jours ouvrables``, ``48 heures``, ``2 semaines``, ``1 mois``). Written back in
+    English (``str()``). ValueError otherwise."""
 
     amount: int = Field(ge=0)
     unit: Unit
@@ -69,13 +85,15 @@ class Duration(Strict):
     @classmethod
     def _parse_text(cls, value: Any) -> Any:
         if isinstance(value, str):
-            m = _DURATION_RE.match(value.lower())
-            if not m or m.group(2) not in _UNIT_WORDS:
+            m = _DURATION_RE.match(unicodedata.normalize("NFC", value).lower())
+            words = " ".join(m.group(2).replace("_", " ").split()) if m else ""
+            if not m or words not in _UNIT_WORDS:
                 raise ValueError(
                     f"invalid duration {value!r}: write '<number> <unit>' with unit minutes, hours, "
-                    "days, working days, weeks or months (e.g. '10 working days')"
+                    "days, working days, weeks or months, in English or French (e.g. '10 working "
+                    "days', '3 jours ouvrés', '48 heures', '2 semaines', '1 mois')"
                 )
-            return {"amount": int(m.group(1)), "unit": _UNIT_WORDS[m.group(2)]}
+            return {"amount": int(m.group(1)), "unit": _UNIT_WORDS[words]}
         return value
 
     def __str__(self) -> str:
@@ -120,8 +138,21 @@ class Expiry(Strict):
     fire: Ident | None = None
 
 
+class RoleFrom(Strict):
+    """A notification target read from case data: ``role_from: form.field`` names a choice field
+    whose value (an option code) is a role id of the SOP, e.g. the lead agency chosen at intake."""
+
+    role_from: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+# Who a ``notify:`` entry addresses: a role id, ``assignee`` (the case's assigned caseworker),
+# ``recipient`` (the organisation a step instance is addressed to), or a role taken from case data.
+NotifyTarget = Annotated[Annotated[Ident, Tag("name")] | Annotated[RoleFrom, Tag("role_from")],
+                         _shape("name", "role_from")]
+
+
 _REMIND_RE = re.compile(
-    r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[a-z ]+?)\s+(before|after))\s*$"
+    r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[^\d%]+?)\s+(before|after))\s*$"
 )
 
 
@@ -138,7 +169,13 @@ class Deadline(Strict):
     it with a recorded reason (default: the escalation role). ``wait_for`` (CEL) makes it a
     minimum period that also waits for an event: ``on_expiry`` happens once the period is over
     *and* the condition holds, whichever is later (e.g. "at least 30 days and until the
-    decision").
+    decision"). ``optional: true`` lets the state be entered without a deadline when the field it
+    depends on is empty (recorded in the audit); otherwise the transition is refused
+    (``deadline_not_armed``).
+    ``until`` (CEL) ends the period early, as soon as it holds: "the earlier of 90
+    days or the decision" (``on_expiry.fire`` runs then; see :mod:`mno_workflow.engine.until`).
+    ``notify`` lists who else is told when it expires (like a transition's
+    ``notify``: roles, ``assignee``, ``recipient``, ``{role_from: form.field}``).
     """
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
@@ -148,7 +185,10 @@ class Deadline(Strict):
     remind: list[str] = []
     on_expiry: Expiry | None = None
     wait_for: str | None = None
+    until: str | None = None
     extend_by: list[Ident] | None = None
+    optional: bool = False
+    notify: list[NotifyTarget] = []
 
     def extenders(self) -> list[str]:
         """Roles that may extend this deadline (with a reason): ``extend_by``, else the
@@ -202,6 +242,9 @@ class FormField(Strict):
     (against the injected clock, in the SOP time zone); ``not_before`` names another date field
     (``form.field``) this one may not precede; ``min_items``/``max_items`` for repeat groups.
     ``relevant`` is a CEL condition: the field is asked (and required) only when it holds.
+    ``category`` is the data category (a code of the consent form's ``data_categories`` option
+    list) a ``personal`` or ``sensitive`` field belongs to: a provider sees the field only when the
+    consent in force covers that category.
     """
 
     id: Ident
@@ -212,6 +255,7 @@ class FormField(Strict):
     options: Ident | None = None
     relevant: str | None = None
     classification: Classification = Classification.shareable
+    category: Ident | None = None
     min: float | None = None
     max: float | None = None
     max_length: int | None = Field(default=None, gt=0)
@@ -236,14 +280,54 @@ class Form(Strict):
     rules: list[FormRule] = []
 
 
+class LintAllow(Strict):
+    """A design warning the SOP author accepts for one state, with the reason (printed by
+    ``mno validate`` as a justified info line; ``--strict`` does not fail on it). Only warnings
+    and info codes (``W1xx``) can be allowed, never errors."""
+
+    allow: list[Annotated[str, Field(pattern=r"^W\d{3}$")]] = Field(min_length=1)
+    reason: str = Field(min_length=3)
+
+
+class OwnerBy(Strict):
+    """An owner that depends on case data: ``by`` is a choice field (``form.field``) and ``cases``
+    maps each of its option codes to a role, e.g. ``{by: intake.age_group, cases: {child:
+    child_protection, adult: caseworker}}``."""
+
+    by: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    cases: dict[str, Ident] = Field(min_length=1)
+
+
 class State(Strict):
-    """A state of a step. ``owner`` is the role the case waits for while in this state."""
+    """A state of a step. ``owner`` is the role the case waits for while in this state, or an
+    :class:`OwnerBy` choosing it from case data; ``lint`` accepts named design warnings of this
+    state with a reason (:class:`LintAllow`)."""
 
     label: Label
     initial: bool = False
     final: bool = False
-    owner: Ident | None = None
+    owner: Annotated[Annotated[Ident, Tag("role")] | Annotated[OwnerBy, Tag("by_field")],
+                     _shape("role", "by_field")] | None = None
     deadline: Deadline | None = None
+    lint: LintAllow | None = None
+
+    @property
+    def owner_roles(self) -> list[str]:
+        """Every role that may own this state (one, or each case of an :class:`OwnerBy`)."""
+        if self.owner is None:
+            return []
+        if isinstance(self.owner, str):
+            return [self.owner]
+        return list(dict.fromkeys(self.owner.cases.values()))
+
+    def owner_for(self, data: dict[str, Any]) -> str | None:
+        """The owner role for case data ``{form: {field: value}}``; ``None`` when an
+        :class:`OwnerBy` field is empty or holds no listed code (the caller says so visibly)."""
+        if self.owner is None or isinstance(self.owner, str):
+            return self.owner
+        form, _, field = self.owner.by.partition(".")
+        value = (data.get(form) or {}).get(field)
+        return self.owner.cases.get(value) if isinstance(value, str) else None
 
 
 class Transition(Strict):
@@ -254,7 +338,8 @@ class Transition(Strict):
     is re-armed and no flow rule runs. ``by`` lists the roles that may fire it; ``form`` the form
     whose data it requires; ``when`` a CEL guard over case data, checked on the server;
     ``when_label`` says the condition in words (diagrams, handbook) and ``when_message`` explains
-    a refusal to the user.
+    a refusal to the user. ``notify`` lists who is told when it happens (through the outbox: in-app
+    and e-mail, never case data): role ids, ``assignee``, ``recipient`` or ``{role_from: form.field}``.
     """
 
     trigger: Ident
@@ -268,6 +353,7 @@ class Transition(Strict):
     when: str | None = None
     when_label: Label | None = None
     when_message: Label | None = None
+    notify: list[NotifyTarget] = []
 
     @model_validator(mode="after")
     def _internal_has_no_dest(self) -> Transition:
@@ -324,6 +410,39 @@ class Reopen(Strict):
     start: Ident
 
 
+_PERIOD_RE = re.compile(r"^\s*(\d+)\s*(years?|months?|days?)\s*$")
+
+
+class Retention(Strict):
+    """How long personal data are kept (law 001-2021/AN, IOM principle "retention").
+
+    ``purge_after_closure``: ``"<n> years"``, ``"<n> months"`` or ``"<n> days"`` (calendar units,
+    counted from the instant the case was closed; 29 February + 1 year = 28 February); fields whose
+    ``classification`` is in ``classifications`` are then replaced by tombstones in the case data
+    and in the audit events (``mno retention run``). ``erase_by``: roles that may erase a person's
+    data earlier, at their request (``mno case erase REF --reason``)."""
+
+    purge_after_closure: str
+    classifications: list[Literal["personal", "sensitive"]] = Field(
+        default=["personal", "sensitive"], min_length=1)
+    erase_by: list[Ident] = []
+
+    @field_validator("purge_after_closure")
+    @classmethod
+    def _check_period(cls, value: str) -> str:
+        if not _PERIOD_RE.match(str(value).lower()):
+            raise ValueError(f"invalid period {value!r}: write '<number> years', '<number> months' "
+                             "or '<number> days' (e.g. '5 years')")
+        return value
+
+    def period(self) -> tuple[int, str]:
+        """(amount, unit) with unit ``years``, ``months`` or ``days``."""
+        m = _PERIOD_RE.match(self.purge_after_closure.lower())
+        assert m is not None  # checked at load
+        unit = m.group(2) if m.group(2).endswith("s") else m.group(2) + "s"
+        return int(m.group(1)), unit
+
+
 class FlowRule(Strict):
     """How steps chain: ``after`` is ``step.state`` (an instance entered that state) or
     ``step.all_final`` (every instance of the step is final) or ``step.any_final``; then
@@ -354,12 +473,54 @@ class Role(Strict):
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
+class ExtraHoliday(Strict):
+    """A public holiday the SOP adds to the ``holidays`` package: one ``date`` (``2025-06-02``) or
+    a yearly ``every: "MM-DD"`` (optionally ``since``/``until`` a year), with a ``name`` label."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              json_schema_extra={"oneOf": [{"required": ["date"]}, {"required": ["every"]}]})
+
+    date: _date | None = None
+    every: str | None = Field(default=None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    since: int | None = None
+    until: int | None = None
+    name: Label
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ExtraHoliday:
+        if (self.date is None) == (self.every is None):
+            raise ValueError("an extra holiday has either 'date' (one day) or 'every' (MM-DD, yearly)")
+        return self
+
+
 class Calendar(Strict):
-    """The SOP's business calendar: IANA time zone, ``holidays`` country code, work week."""
+    """The SOP's business calendar: IANA time zone, ``holidays`` code (ISO 3166-1 country ``BF``
+    or ISO 3166-2 subdivision ``GB-ENG``; checked by lint, E038), work week, extra holidays and
+    observance rules (``observed: {sun: mon}``: a holiday on a Sunday is also off the next
+    Monday), the local time "before" reminders are sent (``reminder_time``, default 08:00) and
+    the roles allowed to confirm, move or remove holidays of this calendar (``managed_by``;
+    default: the SOP's roles named ``coordinator`` and ``supervisor``)."""
 
     timezone: str = "UTC"
-    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
     workweek: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+    extra_holidays: list[ExtraHoliday] = []
+    observed: dict[Weekday, Weekday] = {}
+    reminder_time: time = time(8, 0)
+    managed_by: list[Ident] | None = None
+
+    def managers(self, roles: Any = ()) -> list[str]:
+        """Roles that may change this calendar's holidays: ``managed_by``, else those of
+        ``roles`` named ``coordinator`` or ``supervisor``."""
+        if self.managed_by is not None:
+            return list(self.managed_by)
+        return [r for r in ("coordinator", "supervisor") if r in roles]
+
+    @property
+    def key(self) -> str:
+        """The key of administrator holiday overrides: the ``holidays`` code (``GB-ENG``), or
+        ``"-"`` for a calendar without public holidays."""
+        return self.holidays or "-"
 
 
 class CaseSummary(Strict):
@@ -368,6 +529,9 @@ class CaseSummary(Strict):
 
     name: list[str] = []
     region: str | None = None
+
+
+from .schema_protection import DataProtection  # noqa: E402  (needs Strict, Duration above)
 
 
 class SOP(Strict):
@@ -388,6 +552,8 @@ class SOP(Strict):
     flow: list[FlowRule] = []
     case_summary: CaseSummary = CaseSummary()
     reopen: Reopen | None = None
+    data_protection: DataProtection | None = None
+    retention: Retention | None = None
 
     @property
     def key(self) -> tuple[str, str]:

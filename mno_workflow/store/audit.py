@@ -1,9 +1,30 @@
-"""Append-only, hash-chained audit events: writing one and verifying a case's chain."""
+"""Append-only audit events, keyed and chained per case: writing one and verifying a case's chain.
+
+Each event's ``hash`` is an HMAC-SHA256 (key outside the database, see
+:mod:`mno_workflow.store.auditkey`) of its fields and of the previous event's hash, so a person
+who can write to the database but does not hold the key cannot edit, reorder or re-hash events
+without ``verify`` seeing it. Deleting a whole case is seen through signed checkpoints of all case
+heads (:mod:`mno_workflow.store.checkpoint`).
+
+**Personal values are not inside the keyed text.** Each value of an event's ``data`` (walking
+mappings and repeat groups: ``{form: {field: value}}``, ``{form: {group: [{sub: value}]}}``) is
+hashed as
+``sha256(salt ‖ canonical JSON of the value)`` with a random 128-bit salt of its own; the keyed
+text holds those digests (``data_digests``), the salts sit in ``data_salts``. Retention and
+erasure replace a value by a tombstone (:data:`TOMBSTONE_KEY`) and delete its salt: the digest
+stays, so the chain still verifies, and without the salt the digest cannot be guessed back from
+a short value such as a birth date.
+
+Events written before keying (``scheme`` NULL, an unkeyed SHA-256 over the whole event) verify as
+"legacy unkeyed"; ``mno audit rekey`` adopts them after checking their old chain
+(:func:`rekey_case`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,17 +32,30 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .auditkey import AuditKey, audit_key
 from .models import AuditEvent, Case
 
 GENESIS = "0" * 64
+SCHEME = "hmac-sha256/1"
+TOMBSTONE_KEY = "$purged"  # a purged value is {"$purged": "<ISO instant>", "rule": "..."}
 
 
-def _digest(fields: dict[str, Any]) -> str:
-    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+def canonical(value: Any) -> str:
+    """Canonical JSON text (sorted keys, no spaces, UTF-8 kept) used for every digest."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def _hashed_fields(ev: AuditEvent, reference: str) -> dict[str, Any]:
+def is_tombstone(value: Any) -> bool:
+    """True when ``value`` is a tombstone left by a purge."""
+    return isinstance(value, dict) and TOMBSTONE_KEY in value
+
+
+def value_digest(salt: str, value: Any) -> str:
+    """``sha256(salt ‖ canonical(value))`` as 64 hex digits."""
+    return hashlib.sha256((salt + canonical(value)).encode()).hexdigest()
+
+
+def _legacy_fields(ev: AuditEvent, reference: str) -> dict[str, Any]:
     return {
         "case": reference, "seq": ev.seq, "at": ev.at.isoformat(), "actor": ev.actor, "role": ev.role,
         "organisation": ev.organisation, "action": ev.action, "trigger": ev.trigger, "step": ev.step,
@@ -30,21 +64,63 @@ def _hashed_fields(ev: AuditEvent, reference: str) -> dict[str, Any]:
     }
 
 
+def legacy_digest(ev: AuditEvent, reference: str) -> str:
+    """The unkeyed SHA-256 of events written before keying (kept to verify and adopt them)."""
+    return hashlib.sha256(canonical(_legacy_fields(ev, reference)).encode()).hexdigest()
+
+
+def keyed_text(ev: AuditEvent, reference: str) -> str:
+    """The text the key signs: every field except the personal values (their digests instead)."""
+    fields = _legacy_fields(ev, reference)
+    del fields["data"]
+    fields.update(scheme=ev.scheme, data=ev.data_digests, via=ev.via, os_user=ev.os_user)
+    return canonical(fields)
+
+
+def _salt_and_digest(value: Any) -> tuple[Any, Any]:
+    """(salts, digests) mirroring ``value``: mappings and lists of mappings (repeat groups) are
+    walked, every other value is a leaf with its own salt and digest."""
+    if isinstance(value, dict) and not is_tombstone(value):
+        pairs = {k: _salt_and_digest(v) for k, v in value.items()}
+        return {k: p[0] for k, p in pairs.items()}, {k: p[1] for k, p in pairs.items()}
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        pairs_l = [_salt_and_digest(v) for v in value]
+        return [p[0] for p in pairs_l], [p[1] for p in pairs_l]
+    salt = secrets.token_hex(16)
+    return salt, value_digest(salt, value)
+
+
+def _key_for(session: Session) -> AuditKey:
+    return audit_key(session.get_bind().url)
+
+
+def seal(session: Session, ev: AuditEvent, reference: str, key: AuditKey | None = None) -> None:
+    """Salt and digest ``ev.data`` and sign ``ev`` with the audit key (sets scheme, key_id, hash)."""
+    key = key or _key_for(session)
+    ev.data_salts, ev.data_digests = _salt_and_digest(ev.data or {})
+    ev.scheme, ev.key_id = SCHEME, key.key_id
+    ev.hash = key.sign(keyed_text(ev, reference))
+
+
 def append_event(session: Session, case: Case, *, at: datetime, actor: str, role: str,
                  organisation: str | None, action: str, sop_version: str, trigger: str | None = None,
                  step: str | None = None, instance_key: str | None = None, from_state: str | None = None,
                  to_state: str | None = None, data: dict | None = None,
-                 effects: list | None = None) -> AuditEvent:
+                 effects: list | None = None, via: str | None = None,
+                 os_user: str | None = None) -> AuditEvent:
     """Add the next event of ``case``'s chain to ``session`` (not flushed, not committed).
 
     The caller has already increased ``case.version``: the event's ``seq`` is that version (one
-    event per change), and it chains to ``case.audit_head``, which then becomes its hash."""
+    event per change), and it chains to ``case.audit_head``, which then becomes its hash.
+    ``via`` says which path wrote it (``cli``, ``web``, ``api``…; None when not told) and
+    ``os_user`` the operating-system account of a CLI run. Raises
+    :class:`~mno_workflow.store.auditkey.AuditKeyError` when the audit key cannot be read."""
     seq, prev = case.version, case.audit_head or GENESIS
     ev = AuditEvent(case_id=case.id, seq=seq, at=at, actor=actor, role=role, organisation=organisation,
                     action=action, trigger=trigger, step=step, instance_key=instance_key,
                     from_state=from_state, to_state=to_state, data=data or {}, effects=effects or [],
-                    sop_version=sop_version, prev_hash=prev, hash="")
-    ev.hash = _digest(_hashed_fields(ev, case.reference or str(case.id)))
+                    sop_version=sop_version, prev_hash=prev, hash="", via=via, os_user=os_user)
+    seal(session, ev, case.reference or str(case.id))
     case.audit_head = ev.hash
     session.add(ev)
     return ev
@@ -52,18 +128,51 @@ def append_event(session: Session, case: Case, *, at: datetime, actor: str, role
 
 @dataclass(frozen=True)
 class ChainProblem:
-    """A broken link: ``seq`` of the event and what is wrong with it (in English)."""
+    """A finding about ``reference``'s event ``seq`` (in English). ``kind``: ``error`` (edited,
+    deleted, forged) or ``legacy`` (an unkeyed event from before keying: run ``mno audit rekey``)."""
 
     reference: str
     seq: int
     problem: str
+    kind: str = "error"
 
 
-def verify_case(session: Session, case: Case) -> list[ChainProblem]:
-    """Check ``case``'s events: consecutive seq from 1, each hash correct and chained."""
+def _check_values(value: Any, digest: Any, salt: Any, name: str = "") -> str | None:
+    """None when every value under ``value`` matches its digest (tombstones match by design)."""
+    if isinstance(digest, dict):
+        if not isinstance(value, dict) or set(value) != set(digest):
+            return (f"data of {name!r} differs from the signed fields" if name else
+                    "data keys differ from the signed ones (value added or removed)")
+        salts = salt if isinstance(salt, dict) else {}
+        for k in value:
+            bad = _check_values(value[k], digest[k], salts.get(k), f"{name}.{k}" if name else k)
+            if bad:
+                return bad
+        return None
+    if isinstance(digest, list):
+        if not isinstance(value, list) or len(value) != len(digest):
+            return f"data of {name!r} differs from the signed items"
+        salts_l = salt if isinstance(salt, list) and len(salt) == len(value) else [None] * len(value)
+        for i, (v, d, sl) in enumerate(zip(value, digest, salts_l, strict=True)):
+            bad = _check_values(v, d, sl, f"{name}[{i}]")
+            if bad:
+                return bad
+        return None
+    if is_tombstone(value):
+        return None
+    if not isinstance(salt, str) or value_digest(salt, value) != digest:
+        return f"value of {name!r} does not match its digest (edited)"
+    return None
+
+
+def verify_case(session: Session, case: Case, key: AuditKey | None = None) -> list[ChainProblem]:
+    """Check ``case``'s events: consecutive seq from 1, each link chained, each event signed with
+    the audit key (or, reported as ``legacy``, an intact unkeyed hash from before keying), each
+    personal value matching its digest unless purged."""
+    key = key or _key_for(session)
     ref = case.reference or str(case.id)
     problems: list[ChainProblem] = []
-    prev, expected_seq = GENESIS, 1
+    prev, expected_seq, keyed_seen = GENESIS, 1, False
     events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                              .order_by(AuditEvent.seq)).all()
     for ev in events:
@@ -72,21 +181,66 @@ def verify_case(session: Session, case: Case) -> list[ChainProblem]:
         if ev.prev_hash != prev:
             problems.append(ChainProblem(ref, ev.seq, "previous-hash link broken (event deleted or "
                                                       "reordered)"))
-        if _digest(_hashed_fields(ev, ref)) != ev.hash:
-            problems.append(ChainProblem(ref, ev.seq, "content does not match its hash (edited)"))
+        if ev.scheme is None:
+            if legacy_digest(ev, ref) != ev.hash:
+                problems.append(ChainProblem(ref, ev.seq, "content does not match its hash (edited)"))
+            elif keyed_seen:
+                problems.append(ChainProblem(ref, ev.seq, "unkeyed event after keyed ones (forged)"))
+            else:
+                problems.append(ChainProblem(ref, ev.seq, "legacy unkeyed event", "legacy"))
+        elif ev.scheme != SCHEME:
+            problems.append(ChainProblem(ref, ev.seq, f"unknown scheme {ev.scheme!r}"))
+        elif ev.key_id != key.key_id:
+            problems.append(ChainProblem(ref, ev.seq, f"signed with another key ({ev.key_id}, this "
+                                                      f"one is {key.key_id}): cannot verify"))
+        elif key.sign(keyed_text(ev, ref)) != ev.hash:
+            problems.append(ChainProblem(ref, ev.seq, "content does not match its keyed hash "
+                                                      "(edited or re-hashed without the key)"))
+        elif (bad := _check_values(ev.data or {}, ev.data_digests or {}, ev.data_salts or {})) is not None:
+            problems.append(ChainProblem(ref, ev.seq, bad))
+        keyed_seen |= ev.scheme is not None
         prev, expected_seq = ev.hash, ev.seq + 1
     # Every change of a case writes exactly one event and bumps its version by one.
     last_seq = events[-1].seq if events else 0
     if last_seq != case.version:
         problems.append(ChainProblem(ref, last_seq + 1, f"case is at version {case.version} but its "
                                                         f"trail ends at event {last_seq} (events deleted)"))
+    if events and case.audit_head != events[-1].hash:
+        problems.append(ChainProblem(ref, last_seq, "the case's recorded head is not its last event"))
     return problems
 
 
-def verify_all(session: Session) -> tuple[int, list[ChainProblem]]:
-    """Verify every case's chain. Returns (number of cases checked, problems)."""
+def verify_all(session: Session, *, legacy: bool = True) -> tuple[int, list[ChainProblem]]:
+    """Verify every case's chain. Returns (number of cases checked, problems); ``legacy`` findings
+    (unkeyed events from before keying) are included only when ``legacy`` is True."""
+    key = _key_for(session)
     problems: list[ChainProblem] = []
     count = session.scalar(select(func.count(Case.id))) or 0
     for case in session.scalars(select(Case).order_by(Case.id)).yield_per(500):
-        problems.extend(verify_case(session, case))
+        problems.extend(p for p in verify_case(session, case, key) if legacy or p.kind != "legacy")
     return count, problems
+
+
+def rekey_case(session: Session, case: Case, key: AuditKey | None = None) -> tuple[int, list[ChainProblem]]:
+    """Adopt ``case``'s legacy (unkeyed) events: if its whole chain verifies, sign every event
+    again with the key, re-chained, keeping its content. Returns (events adopted, problems); when
+    there are problems (other than legacy) nothing is changed."""
+    key = key or _key_for(session)
+    found = [p for p in verify_case(session, case, key) if p.kind != "legacy"]
+    if found:
+        return 0, found
+    events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
+                             .order_by(AuditEvent.seq)).all()
+    if all(ev.scheme is not None for ev in events):
+        return 0, []
+    prev, adopted = GENESIS, 0
+    for ev in events:
+        ev.prev_hash = prev
+        if ev.scheme is None:
+            seal(session, ev, case.reference or str(case.id), key)
+            adopted += 1
+        else:  # already keyed but chained to a legacy hash that changed: sign again
+            ev.hash = key.sign(keyed_text(ev, case.reference or str(case.id)))
+        prev = ev.hash
+    case.audit_head = prev
+    return adopted, []

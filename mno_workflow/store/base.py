@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 DEFAULT_URL = "sqlite:///data/mno.db"  # documentation only: see config.default_database_url
 
@@ -70,11 +70,61 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
+def private_file(path: str | None) -> None:
+    """Create the SQLite file ``path`` (if missing, in an existing folder) readable by its owner
+    only (mode 600); SQLite gives its ``-wal``/``-shm`` files the same mode. Existing files are left
+    as they are; a missing folder stays an error (SQLite reports it); ``:memory:`` is ignored."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    p = Path(path)
+    if p.exists() or not p.parent.is_dir():
+        return
+    try:
+        os.close(os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:  # read-only folder…: SQLite reports it with its own message
+        pass
+
+
+BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "mno_write"
+
+
+class WorkflowSession(Session):
+    """A session that tells SQLite whether it will write.
+
+    ``with sessions.begin() as s`` (an explicit begin) is a write transaction: on SQLite it starts
+    with ``BEGIN IMMEDIATE`` (the write lock is taken at once, so two writers never deadlock on a
+    lock upgrade). ``with sessions() as s`` (autobegin, never committed) is a read: a deferred
+    ``BEGIN`` that takes no write lock, so reads run beside a writer (WAL) and a second read
+    session opened inside a first one does not wait. On PostgreSQL both are plain transactions.
+    """
+
+    _mno_write = False
+
+    def begin(self, nested: bool = False):  # type: ignore[override]
+        if not nested:
+            self._mno_write = True
+        return super().begin(nested=nested)
+
+    def _connection_for_bind(self, engine: Any, execution_options: Any = None, **kw: Any):
+        root = self._transaction
+        while root is not None and root._parent is not None:  # savepoints: ask the outer one
+            root = root._parent
+        if not execution_options and (root is None or engine not in root._connections):
+            execution_options = {WRITE_OPTION: self._mno_write}
+        return super()._connection_for_bind(engine, execution_options, **kw)
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL mode, foreign keys on and a 30 s busy timeout."""
+    """Create an engine. SQLite gets WAL mode, foreign keys on and a 30 s busy timeout (a writer
+    waits up to 30 s for another writer's lock instead of failing at once); read sessions start a
+    deferred transaction, write sessions ``BEGIN IMMEDIATE`` (see :class:`WorkflowSession`)."""
     url = database_url(url)
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_MS / 1000})
+        private_file(make_url(url).database)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
@@ -88,7 +138,9 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # BEGIN IMMEDIATE takes the write lock at the start: no lost updates between
-            # concurrent writers, no upgrade deadlock.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writes: BEGIN IMMEDIATE takes the write lock at the start (no lost updates between
+            # concurrent writers, no upgrade deadlock). Reads: a deferred BEGIN, no write lock.
+            # Core connections (migrations) are treated as writes unless they say otherwise.
+            write = conn.get_execution_options().get(WRITE_OPTION, True)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
     return engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JSONData, UTCDateTime
@@ -51,6 +51,7 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     audit_head: Mapped[str | None] = mapped_column(String(64))  # hash of the latest audit event
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # personal fields purged (retention)
 
     sop_version: Mapped[SopVersion] = relationship(lazy="select")  # the SOP text: load only on need
     instances: Mapped[list[StepInstance]] = relationship(
@@ -88,7 +89,11 @@ class StepInstance(Base):
 
 
 class AuditEvent(Base):
-    """An append-only audit event, hash-chained per case (``hash`` covers ``prev_hash``)."""
+    """An append-only audit event, chained per case (``hash`` covers ``prev_hash``).
+
+    ``scheme`` None: legacy unkeyed SHA-256; ``hmac-sha256/1``: keyed (see ``store/audit.py``),
+    personal values of ``data`` hashed through ``data_digests`` with the salts in ``data_salts``.
+    ``via`` (cli, web, api, sweeper…) and ``os_user`` say which path and which system account."""
 
     __tablename__ = "audit_events"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_events_case_id_seq"),)
@@ -111,6 +116,28 @@ class AuditEvent(Base):
     sop_version: Mapped[str] = mapped_column(String(100))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    scheme: Mapped[str | None] = mapped_column(String(16))
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    data_digests: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    data_salts: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    via: Mapped[str | None] = mapped_column(String(16))
+    os_user: Mapped[str | None] = mapped_column(String(100))
+
+
+class AuditCheckpoint(Base):
+    """A signed snapshot of every case's head (``heads``: ``{reference: [seq, hash]}``), chained to
+    the previous checkpoint; detects whole cases deleted since (see ``store/checkpoint.py``)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+    case_count: Mapped[int] = mapped_column(Integer)
+    heads: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    key_id: Mapped[str] = mapped_column(String(16))
+    prev_signature: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(64))
 
 
 class Deadline(Base):
@@ -118,7 +145,9 @@ class Deadline(Base):
 
     Created and cancelled inside the transition that enters or leaves the state; the sweeper
     fires due rows (``status`` pending → done) after re-checking the instance is still in
-    ``state`` since ``entered_at``. ``kind``: ``reminder`` or ``expiry``.
+    ``state`` since ``entered_at``. ``kind``: ``reminder`` or ``expiry``. Other statuses:
+    ``cancelled`` (state left, extended, caught up), ``paused``, ``waiting`` (minimum period over,
+    its ``wait_for`` still false), ``extended`` (a processed expiry re-opened by an extension).
     """
 
     __tablename__ = "deadlines"
@@ -158,6 +187,8 @@ class User(Base):
     organisation: Mapped[str | None] = mapped_column(String(100), index=True)
     region: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164 (reminders.sms.e164)
+    notify_sms: Mapped[bool] = mapped_column(default=False, server_default=false())  # also by SMS
     language: Mapped[str] = mapped_column(String(8), default="fr")
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
@@ -167,7 +198,9 @@ class OutboxMessage(Base):
     """A message to deliver (in-app, e-mail, log), written in the same transaction as its cause.
 
     ``status``: pending → sent, or failed (retried at ``next_attempt_at``) → dead after the
-    last attempt. ``recipient_user`` is None when no user holds the role: the log notifier
+    last attempt; ``cancelled`` (the case, step or deadline that caused it changed before
+    delivery) or ``stale`` (older than the SOP's ``outbox_stale_after``), with ``reason``.
+    ``recipient_user`` is None when no user holds the role: the log notifier
     records it so that nothing is silently dropped.
     """
 
@@ -189,6 +222,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was cancelled (status cancelled / stale)
     late: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -197,15 +231,46 @@ class OutboxMessage(Base):
 
 class HolidayOverride(Base):
     """A public holiday an administrator confirmed, moved or removed (e.g. Eid after moon
-    sighting), applied on top of the ``holidays`` package for that country."""
+    sighting), applied on top of the ``holidays`` package for one SOP calendar: ``calendar`` is
+    the calendar's key (its ``holidays`` code, ``BF`` or ``GB-ENG``), so an override of one region
+    never changes another region's deadlines."""
 
     __tablename__ = "holiday_overrides"
-    __table_args__ = (UniqueConstraint("country", "day", name="uq_holiday_overrides_country_day"),)
+    __table_args__ = (UniqueConstraint("calendar", "day", name="uq_holiday_overrides_calendar_day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    country: Mapped[str] = mapped_column(String(2))
+    calendar: Mapped[str] = mapped_column(String(16))
     day: Mapped[date] = mapped_column(Date)
     name: Mapped[str] = mapped_column(String(200), default="")
     action: Mapped[str] = mapped_column(String(8))
     decided_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseRequest(Base):
+    """An idempotency key of "new case": the first request with ``(owner, key)`` creates the case
+    in the same transaction as this row; a retry with the same key gets ``reference`` back."""
+
+    __tablename__ = "case_requests"
+    __table_args__ = (UniqueConstraint("owner", "key", name="uq_case_requests_owner_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+    reference: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IntakeSubmission(Base):
+    """A Kobo/ODK submission already imported (``mno intake kobo``): its instance uuid, the case it
+    created or changed, and the trigger fired — so importing the same file twice changes nothing.
+    Written in the same transaction as the case change."""
+
+    __tablename__ = "intake_submissions"
+
+    uuid: Mapped[str] = mapped_column(String(100), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+    form: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))

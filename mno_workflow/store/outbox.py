@@ -3,7 +3,8 @@
 Recipients follow the SOP role's scope: ``assigned`` → the case's assignee; ``recipient`` → the
 users of the organisation a step instance is addressed to; ``all`` → every active user with the
 role (in the case's region when the user has one). Each user gets an in-app message, plus an
-e-mail when they have an address. When nobody holds the role, one ``log`` message names the role
+e-mail when they have an address, and an SMS when they have a phone number and chose SMS.
+When nobody holds the role, one ``log`` message names the role
 so that nothing is dropped silently. Messages carry references, never names or case data
 (data protection: law 001-2021/AN, IOM data protection principles).
 """
@@ -62,6 +63,9 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
         if user is not None and user.email:
             out.append(OutboxMessage(channel="email", recipient_user=user_id, lang=lang,
                                      recipient_address=user.email, **common))
+        if user is not None and user.phone and user.notify_sms:
+            out.append(OutboxMessage(channel="sms", recipient_user=user_id, lang=lang,
+                                     recipient_address=user.phone, **common))
     if not people:
         out.append(OutboxMessage(channel="log", recipient_user=None, lang="fr", **common))
     session.add_all(out)

@@ -7,26 +7,22 @@ Roles (``users.role``): the SOP's roles (``caseworker``, ``supervisor``, ``provi
 - supervisor: the cases of their region (every case when they have no region).
 - coordinator: every case.
 - provider: no case page; only the referral instances addressed to their organisation, once sent,
-  and only the fields the consent covers (see ``FIELD_CATEGORIES``).
+  and only the fields the consent in force covers (see "Consent → fields" below).
 - trainer: SOP pages and directory; no case.
 - me_officer: dashboard and pseudonymised export only; no case page, never a name.
 
 The engine still checks the SOP's own rules (roles per transition, ``assigned`` and ``recipient``
 scopes, guards) when a trigger is fired; this module decides what is *shown* and refuses early.
 
-Consent → fields. The consent form's ``data_categories`` (identity, contact, health, protection,
-needs) decide which non-shareable fields a provider sees. Fields classified ``shareable`` in the
-SOP are always visible. A ``personal`` or ``sensitive`` field is visible only when it is mapped
-below to a category the consent lists; an unmapped personal or sensitive field is never shown to
-a provider (default deny)::
-
-    identity   identification.first_name, .last_name, .birth_date, .caregiver_name
-    contact    identification.phone
-    protection identification.vulnerabilities
-    health     follow_up.notes (providers never see follow-up forms anyway)
-    needs      needs_assessment.needs.description, needs_assessment.summary, referral.reason
-
-Consent counts only when it is given and ``share_with`` includes ``service_provider``.
+Consent → fields. What a provider sees is decided by :mod:`mno_workflow.protection`: the consent
+in force (given, not expired, not withdrawn; or overridden) must cover the provider
+organisation's directory type for the referral purpose, the referral must not be in one of the
+SOP's ``withhold_in_states`` (declined) and the case must be open or closed for less than
+``provider_access_after_closure``. Then the consent's ``data_categories`` decide which personal
+or sensitive fields are shown: each field's ``category:`` in the SOP. Fields classified
+``shareable`` are always visible; a personal or sensitive field without category is never shown
+to a provider (default deny). Otherwise the provider sees the reference and the state only, and
+has no action.
 """
 
 from __future__ import annotations
@@ -36,8 +32,10 @@ from typing import Any
 from sqlalchemy import and_, false, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from .. import protection
 from ..engine.compile import CompiledSOP
 from ..engine.engine import Actor
+from ..protection import ProviderView
 from ..sop.schema import SOP, Classification, FieldType, FormField, Transition
 from ..store.models import Case, StepInstance, User
 
@@ -55,7 +53,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "directory": frozenset(ROLES),
     "notifications": frozenset(ROLES),
     "reassign": frozenset({"supervisor", "coordinator"}),
+    "person_data": frozenset({"supervisor", "coordinator"}),  # access request: everything on a person
     "directory_edit": frozenset({"coordinator"}),
+    "access_log": frozenset({"coordinator"}),
 }
 
 HOME = {
@@ -67,18 +67,6 @@ HOME = {
     "me_officer": "/tableau-de-bord",
 }
 
-FIELD_CATEGORIES: dict[str, str] = {
-    "identification.first_name": "identity",
-    "identification.last_name": "identity",
-    "identification.birth_date": "identity",
-    "identification.caregiver_name": "identity",
-    "identification.phone": "contact",
-    "identification.vulnerabilities": "protection",
-    "follow_up.notes": "health",
-    "needs_assessment.needs.description": "needs",
-    "needs_assessment.summary": "needs",
-    "referral.reason": "needs",
-}
 
 
 class Forbidden(Exception):
@@ -151,20 +139,26 @@ def can_view_referral(user: User, sop: SOP, case: Case, inst: StepInstance) -> b
     return can_view_case(user, case)
 
 
-def consent_categories(case: Case) -> set[str]:
-    """Data categories the consent lets the case share with service providers."""
-    consent = (case.data or {}).get("consent") or {}
-    if consent.get("given") is not True or "service_provider" not in (consent.get("share_with") or []):
-        return set()
-    return set(consent.get("data_categories") or [])
+def provider_view(session, sop: SOP, case: Case, inst: StepInstance, now) -> ProviderView:
+    """What the recipient organisation of ``inst`` may see and do at ``now`` (see the module doc):
+    the organisation's type comes from the directory (not checked when the directory is empty)."""
+    from ..directory import organisation_type
+
+    org_type = organisation_type(session, inst.recipient) if inst.recipient else ""
+    return protection.provider_view(sop, case, inst, org_type, now)
+
+
+def consent_categories(view: ProviderView) -> set[str]:
+    """Data categories the provider may see under ``view`` (empty: nothing personal)."""
+    return set(view.categories) if view.personal else set()
 
 
 def field_visible(path: str, f: FormField, categories: set[str] | None) -> bool:
-    """``categories`` None means "everything" (case roles); otherwise the provider rule."""
+    """``categories`` None means "everything" (case roles); otherwise the provider rule: the
+    field's SOP ``category`` must be one of ``categories`` (``path`` kept for callers)."""
     if categories is None or f.classification == Classification.shareable:
         return True
-    cat = FIELD_CATEGORIES.get(path)
-    return cat is not None and cat in categories
+    return f.category is not None and f.category in categories
 
 
 def filter_form_data(
@@ -197,15 +191,50 @@ def filter_form_data(
     return out
 
 
+def filter_item(sop: SOP, inst: StepInstance, categories: set[str] | None) -> dict[str, Any]:
+    """The need (row of the ``for_each`` repeat group) a referral is for, without the sub-fields
+    ``categories`` does not cover."""
+    fe = getattr(sop.steps.get(inst.step), "instances", None)
+    if not inst.item or not hasattr(fe, "for_each"):
+        return {}
+    form_id, field_id = fe.for_each.split(".")
+    group = next((f for f in sop.forms[form_id].fields if f.id == field_id), None)
+    if group is None:
+        return {}
+    return {sf.id: inst.item[sf.id] for sf in group.fields or []
+            if sf.id in inst.item and field_visible(f"{form_id}.{field_id}.{sf.id}", sf, categories)}
+
+
 def name_visible(categories: set[str] | None) -> bool:
     return categories is None or "identity" in categories
 
 
+def visible_timeline(user: User, inst: StepInstance | None, items: list[dict[str, Any]],
+                     events: list[Any]) -> list[dict[str, Any]]:
+    """Timeline ``items`` (one per audit event of ``events``, same order) as ``user`` may see
+    them: a provider sees only the events of its own referral ``inst``, with the names of people
+    of other organisations removed; other roles see everything they may open."""
+    if user.role != "provider":
+        return items
+    out = []
+    for item, ev in zip(items, events, strict=True):
+        if inst is None or ev.step != inst.step or ev.instance_key != inst.key:
+            continue
+        if ev.organisation != user.organisation:
+            item = {**item, "actor": ""}
+        out.append(item)
+    return out
+
+
 # -- actions ------------------------------------------------------------------------------------------
-def actions_for(compiled: CompiledSOP, case: Case, inst: StepInstance, user: User) -> list[Transition]:
+def actions_for(compiled: CompiledSOP, case: Case, inst: StepInstance, user: User,
+                view: ProviderView | None = None) -> list[Transition]:
     """Transitions ``user`` may try now on ``inst`` (roles and scopes; guards are checked when
-    fired, with the engine's explanation)."""
+    fired, with the engine's explanation). A provider has none when ``view`` (its
+    :func:`provider_view`) refuses disclosure: consent withdrawn or expired, declined, closed."""
     if case.status != "open" or inst.final:
+        return []
+    if user.role == "provider" and view is not None and not view.actions:
         return []
     sop = compiled.sop
     role = sop.roles.get(user.role)

@@ -22,12 +22,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import directory, logs
 from ..engine.errors import EngineError, FormInvalid
-from ..engine.forms import validate_form
+from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from ..views import case_as_dict
-from . import access, casetools, queries, security
+from . import access, casetools, queries, tokens
 from . import api_models as M
+from .api_auth import add_auth_routes
 from .core import Web
 
 bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/v1/auth/token")
@@ -40,11 +41,6 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str = "", *, text: str | None = None, **extra: Any):
         self.status, self.code, self.message, self.extra = status, code, message, extra
         self.text = text or code  # the key of the message in api_models.TEXTS
-
-
-class TokenRequest(BaseModel):
-    username: str = Field(max_length=100)
-    password: str = Field(max_length=1000)
 
 
 class NewCase(BaseModel):
@@ -63,9 +59,12 @@ class FireRequest(BaseModel):
 
 
 class ExtendRequest(BaseModel):
-    by: str = Field(max_length=40, description="Durée, p. ex. « 5 working days », « 48 hours »")
+    by: str = Field(max_length=40, description="Durée, p. ex. « 3 jours ouvrés », « 48 heures », "
+                                               "« 5 working days »")
     reason: str = Field(max_length=1000, description="Motif (obligatoire)")
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    from_due: bool = Field(default=False, description="Compter depuis l'échéance actuelle plutôt que "
+                                                      "depuis maintenant (délai dépassé)")
 
 
 class ReopenRequest(BaseModel):
@@ -143,42 +142,24 @@ def build_api(web: Web) -> FastAPI:
         body = {"code": "server_error", "message": M.text("server_error", _lang(r))}
         return JSONResponse(body, status_code=500)
 
-    def current_user(creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
+    def current_user(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-            raise ApiError(401, "unauthenticated")
-        with wf.sessions() as s:
-            user = security.user_for_token(s, creds.credentials[:200])
-            if user is None:
-                raise ApiError(401, "unauthenticated", text="token_invalid")
-            logs.user_id.set(user.id)
-            s.expunge(user)
-            return user
+            raise ApiError(401, "unauthenticated", "Jeton d'accès requis (Authorization: Bearer).")
+        found = tokens.check(wf.sessions, creds.credentials[:200])
+        if found is None:
+            raise ApiError(401, "unauthenticated", "Jeton invalide, expiré ou révoqué.", text="token_invalid")
+        user, row = found
+        if (row.scope == "read" and request.method not in ("GET", "HEAD")
+                and "/auth/" not in request.url.path):
+            raise ApiError(403, "token_scope",
+                           "Jeton en lecture seule : cette requête modifie des données. "
+                           "/ Read-only token: this request changes data.")
+        request.state.token_id = row.id
+        logs.user_id.set(user.id)
+        return user
 
-    # -- auth -----------------------------------------------------------------------------------------
-    @api.post(
-        "/auth/token",
-        response_model=M.Token,
-        operation_id="createToken",
-        tags=["auth"],
-        responses=_error_responses(401, 429),
-        summary="Obtenir un jeton (identifiant et mot de passe)",
-    )
-    def token(body: TokenRequest, request: Request):
-        ip = request.client.host if request.client else "-"
-        with wf.sessions.begin() as s:
-            if security.is_locked(s, body.username, ip):
-                raise ApiError(429, "too_many_attempts")
-            user = security.authenticate(s, body.username, body.password)
-            if user is None:
-                security.record_failure(s, body.username, ip)
-                raise ApiError(401, "login_failed")
-            security.clear_failures(s, body.username, ip)
-            now = security.wall_now()
-            tok = security.issue_token(s, user, now, label="api")
-            from .models import ApiToken
-
-            row = s.query(ApiToken).filter_by(digest=security.token_digest(tok)).one()
-            return M.Token(token=tok, expires_at=row.expires_at, user=user.id, role=user.role)
+    # -- auth (token issue, list, revoke) ------------------------------------------------------------
+    add_auth_routes(api, web, current_user, ApiError, _error_responses)
 
     @api.get("/me", response_model=M.Me, operation_id="getMe", tags=["auth"],
              responses=_error_responses(401), summary="L'utilisateur du jeton")
@@ -218,7 +199,10 @@ def build_api(web: Web) -> FastAPI:
                 limit=limit,
                 offset=offset,
             )
-            return {"total": total, "items": [_case_summary(c) for c in rows]}
+            out = {"total": total, "items": [_case_summary(c) for c in rows]}
+            queries.log_views(s, user, [c.reference for c in rows], "api", web.now())
+            s.commit()
+            return out
 
     @api.post(
         "/cases",
@@ -229,28 +213,20 @@ def build_api(web: Web) -> FastAPI:
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Ouvrir un dossier avec sa fiche d'identification",
     )
-    def create_case(body: NewCase, user: User = Depends(current_user)):
+    def create_case(body: NewCase, request: Request, user: User = Depends(current_user)):
+        """Create and register in one transaction. With an ``Idempotency-Key`` header (1–100
+        characters), a retry with the same key returns the same case (``replayed``: true)."""
         access.require(user, "create_case")
         with wf.sessions() as s:
             sop = web.latest(s).sop
-        register = next(
-            (tr for tr in sop.steps[sop.start].transitions if tr.form and user.role in tr.by), None
-        )
-        actor = access.actor_for(user)
-        if register:
-            now = web.now()
-            validate_form(
-                sop,
-                register.form,
-                body.identification,
-                context=wf.context(Case(data={}), None, sop, now),
-                today=wf.local_today(sop, now),
-            )
-        ref = wf.create_case(sop.sop, actor)
-        version = 1
-        if register:
-            version = wf.fire(ref, register.trigger, actor, body.identification).version
-        return {"reference": ref, "version": version}
+        key = request.headers.get("idempotency-key")
+        try:
+            opened = open_case(wf, sop.sop, access.actor_for(user), body.identification,
+                               idempotency_key=key)
+        except IdempotencyKeyInvalid:
+            raise ApiError(422, "idempotency_key_invalid",
+                           "En-tête Idempotency-Key : 1 à 100 caractères.") from None
+        return {"reference": opened.reference, "version": opened.version, "replayed": opened.replayed}
 
     @api.get("/cases/{reference}", response_model=M.CaseDetail, operation_id="getCase", tags=["cases"],
              responses=_error_responses(401, 403, 404), summary="Un dossier")
@@ -327,7 +303,8 @@ def build_api(web: Web) -> FastAPI:
     ):
         try:
             due = casetools.extend(
-                web, user, reference, instance, body.by, body.reason, body.expected_version
+                web, user, reference, instance, body.by, body.reason, body.expected_version,
+                from_due=body.from_due,
             )
         except FormInvalid as e:
             return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
@@ -381,13 +358,17 @@ def build_api(web: Web) -> FastAPI:
     )
     def referrals(user: User = Depends(current_user)):
         access.require(user, "inbox")
-        with wf.sessions() as s:
+        with wf.sessions.begin() as s:
             sop = web.latest(s).sop
             out = []
+            now = web.now()
             for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop)):
                 csop = web.compiled_for(case).sop
                 if access.can_view_referral(user, csop, case, inst):
-                    out.append(_referral_dict(csop, case, inst))
+                    view = access.provider_view(s, csop, case, inst, now)
+                    out.append(_referral_dict(csop, case, inst, view))
+                    if view.personal:
+                        queries.log_view(s, user, case, "api", now, inst.label_key)
             return {"items": out}
 
     # -- directory --------------------------------------------------------------------------------------
@@ -460,8 +441,14 @@ def _case_summary(c: Case) -> dict[str, Any]:
     }
 
 
-def _referral_dict(sop, case: Case, inst: StepInstance) -> dict[str, Any]:
-    cats = access.consent_categories(case)
+def _referral_dict(sop, case: Case, inst: StepInstance, view) -> dict[str, Any]:
+    """A referral as its provider may see it under ``view`` (:func:`access.provider_view`): only
+    the reference, instance and state, with the reason, when nothing personal may be shown."""
+    if not view.personal:
+        return {"reference": case.reference, "instance": inst.label_key, "state": inst.state,
+                "withheld": {"reason": view.decision.reason, "fr": view.decision.message.fr,
+                             "en": view.decision.message.en}}
+    cats = access.consent_categories(view)
     ident = access.filter_form_data(sop, "identification", (case.data or {}).get("identification"), cats)
     return {
         "reference": case.reference,
@@ -469,6 +456,7 @@ def _referral_dict(sop, case: Case, inst: StepInstance) -> dict[str, Any]:
         "instance": inst.label_key,
         "state": inst.state,
         "need": (inst.item or {}).get("need"),
+        "item": access.filter_item(sop, inst, cats),
         "name": case.display_name if access.name_visible(cats) else None,
         "identification": ident,
         "data": {fid: access.filter_form_data(sop, fid, d, cats) for fid, d in (inst.data or {}).items()},

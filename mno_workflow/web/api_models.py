@@ -141,6 +141,8 @@ class CaseList(BaseModel):
 class CreatedCase(BaseModel):
     reference: str
     version: int
+    replayed: bool = Field(default=False, description="Vrai quand une reprise (même Idempotency-Key) "
+                                                       "rend le dossier déjà ouvert")
 
 
 class SopRef(BaseModel):

@@ -1,9 +1,11 @@
 """The web application: FastAPI + Jinja2 pages, the REST API under ``/api/v1``, vendored htmx.
 
 ``create_app(wf, secret_key=...)`` wires, from the outside in: secure headers (CSP without inline
-script, frame denial, no-store), CSRF (double-submit signed cookie ``csrftoken``: a hidden field in
-every form, the ``x-csrftoken`` header for htmx; bearer-token API calls are exempt), signed
-session cookie, then the pages and the API. Errors never show a traceback: French (or English)
+script, frame denial, no-store; HSTS with ``https_only``), request hygiene (``Authorization``
+dropped outside ``/api/``, multipart without boundary → 400), CSRF (double-submit signed cookie
+``csrftoken``: a hidden field in every form, the ``x-csrftoken`` header for htmx; ``/api/`` is
+exempt: bearer tokens only), signed session cookie, the server-side session check
+(:mod:`.websessions`), then the pages and the API. Errors never show a traceback: French (or English)
 pages for 403, 404 and 500 and a JSON body under ``/api``.
 """
 
@@ -40,7 +42,7 @@ def _viewer(web: Web, request: Request) -> dict:
     unread count; an anonymous visitor gets the bare layout."""
     if "session" not in request.scope:
         return {"lang": "fr"}
-    uid = request.session.get("uid")
+    uid = request.scope.get("mno.uid")
     if not uid:
         return {"lang": web.lang(request)}
     try:
@@ -97,7 +99,7 @@ def create_app(
     ``secret_key`` signs sessions and CSRF tokens and keys the export pseudonyms (keep it stable
     and secret). With ``sweeper_interval`` (seconds), the reminder sweeper runs in this process
     (APScheduler background job) while the application is up. ``sop_id`` defaults to the first
-    SOP loaded. ``https_only`` marks cookies Secure (set it behind TLS).
+    SOP loaded. ``https_only`` marks cookies Secure and sends HSTS (set it behind TLS).
     """
     if not secret_key or len(secret_key) < 16:
         raise ValueError("secret_key must be at least 16 characters")
@@ -123,6 +125,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.mount("/api/v1", build_api(web))
     app.include_router(build_pages(web))
+    from .routes.hsds import build_hsds
+
+    app.include_router(build_hsds(web))
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _e: LoginRequired):
@@ -184,6 +189,9 @@ def create_app(
     async def _invalid(request: Request, _e: RequestValidationError):
         return _error_page(web, request, 404, "not_found", "not_found_text")
 
+    from .websessions import ServerSessionMiddleware
+
+    app.add_middleware(ServerSessionMiddleware, sessions=wf.sessions)  # inside the cookie session
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key,
@@ -201,9 +209,10 @@ def create_app(
         # The API authenticates with bearer tokens only (never the session cookie): no CSRF risk.
         skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/"),
     )
-    from .security import SecureHeadersMiddleware
+    from .security import RequestHygieneMiddleware, SecureHeadersMiddleware
 
-    app.add_middleware(SecureHeadersMiddleware)
+    app.add_middleware(RequestHygieneMiddleware)  # outside CSRF: a Bearer header never skips it
+    app.add_middleware(SecureHeadersMiddleware, hsts=https_only)
     from ..logs import RequestIdMiddleware
 
     app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has its id

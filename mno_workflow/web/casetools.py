@@ -53,9 +53,12 @@ def _reason_errors(reason: str) -> dict[str, Message]:
 
 
 def extend(
-    web: Web, user: User, reference: str, instance: str, by: str, reason: str, expected: int | None
+    web: Web, user: User, reference: str, instance: str, by: str, reason: str, expected: int | None,
+    from_due: bool = False,
 ) -> datetime:
-    """Extend the running deadline of ``instance`` by ``by`` (``"5 working days"``)."""
+    """Extend the deadline of ``instance`` (running, overdue or escalated) by ``by``
+    (``"5 working days"``, ``"3 jours ouvrés"``), from now, or from its due instant with
+    ``from_due``."""
     wf = web.wf
     with wf.sessions() as s:
         access.require(user, "cases")
@@ -86,6 +89,7 @@ def extend(
         reason.strip(),
         access.actor_for(user),
         expected_version=expected,
+        from_due=from_due,
     )
 
 

@@ -79,10 +79,11 @@ class Web:
 
     # -- user ---------------------------------------------------------------------------------
     def user(self, request: Request, s: Session) -> User:
-        uid = request.session.get("uid")
+        uid = request.scope.get("mno.uid")  # set by websessions.ServerSessionMiddleware
         user = s.get(User, uid) if uid else None
         if user is None or not user.active:
             request.session.pop("uid", None)
+            request.session.pop("sid", None)
             raise LoginRequired()
         logs.user_id.set(user.id)  # in the log lines of this request (an id, never a name)
         return user

@@ -218,8 +218,8 @@ def _drive(
             "consent_date": today,
             "channel": "written",
             "data_categories": cats,
-            "share_with": ["government", "service_provider"],
-            "purposes": ["services", "referral", "follow_up"],
+            "share_with": ["government", "un_agency", "service_provider", "health"],
+            "purposes": ["services", "referral", "follow_up", "statistics"],
         },
     )
     if stage == "assessment":

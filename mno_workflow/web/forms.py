@@ -161,6 +161,9 @@ def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
 
     if value is None:
         return ""
+    if isinstance(value, dict) and "$purged" in value:  # erased (retention or the person's request)
+        day = str(value["$purged"])[:10]
+        return f"[effacé le {day}]" if lang != "en" else f"[erased on {day}]"
     if f.type == FieldType.boolean:
         return t("yes", lang) if value is True else t("no", lang) if value is False else str(value)
     if f.type in (FieldType.choice, FieldType.multi) and f.options:

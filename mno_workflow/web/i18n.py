@@ -168,8 +168,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "extend_by": ("Prolonger de", "Extend by"),
     "duration_other": ("Autre durée (préciser)", "Other duration (specify)"),
     "duration_other_hint": (
-        "p. ex. « 3 working days », « 72 hours »",
-        "e.g. '3 working days', '72 hours'",
+        "p. ex. « 3 jours ouvrés », « 72 heures », « 2 semaines »",
+        "e.g. '3 working days', '72 hours', '2 weeks'",
+    ),
+    "extend_from_due": (
+        "Compter depuis l'échéance actuelle (sinon, un délai dépassé est prolongé à partir de maintenant)",
+        "Count from the current due date (otherwise an overdue deadline is extended from now)",
     ),
     "reason": ("Motif", "Reason"),
     "reopen_case": ("Rouvrir le dossier", "Reopen the case"),

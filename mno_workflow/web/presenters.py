@@ -87,6 +87,11 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
             what = ("Dossier rouvert : " if lang == "fr" else "Case reopened: ") + str(
                 (ev.data or {}).get("reason", "")
             )
+        elif ev.action == "purge":  # retention or a person's request (engine/retention.py)
+            d = ev.data or {}
+            what = ("Données personnelles effacées" if lang == "fr" else "Personal data erased") + (
+                f" ({d.get('rule', '')})" + (f" — {d['reason']}" if d.get("reason") else "")
+            )
         elif ev.action == "extend_deadline":
             what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
                 (ev.data or {}).get("reason", "")
@@ -188,10 +193,12 @@ def notification_text(sop: SOP, m, lang: str) -> str:
     due = fmt_datetime(ctx.get("due_at"), lang, sop.calendar.timezone) if ctx.get("due_at") else ""
     ref = ctx.get("reference", "")
     if lang == "en":
-        head = {"task": "To do", "reminder": "Reminder", "escalation": "Escalation"}.get(m.kind, m.kind)
+        head = {"task": "To do", "reminder": "Reminder", "escalation": "Escalation",
+                "notify": "For information"}.get(m.kind, m.kind)
         tail = f" — due {due}" if due else ""
     else:
-        head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade"}.get(m.kind, m.kind)
+        head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade",
+                "notify": "Pour information"}.get(m.kind, m.kind)
         tail = f" — échéance {due}" if due else ""
     sep = ": " if lang == "en" else " : "
     return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail

@@ -165,7 +165,7 @@ def instance_due(session: Session, inst: StepInstance) -> datetime | None:
             Deadline.status != "cancelled",
             Deadline.state == inst.state,
             Deadline.entered_at == inst.entered_at,
-        )
+        ).order_by(Deadline.id.desc()).limit(1)  # an extended escalated deadline has a newer row
     )
 
 
@@ -183,6 +183,27 @@ def log_view(
             at=now,
         )
     )
+
+
+def log_views(session: Session, user: User, references: list[str], channel: str, now: datetime) -> int:
+    """Log one view per case of ``references`` (a list page, Mon travail, an export with names);
+    returns how many were logged. Names are personal data: every read is logged."""
+    refs = sorted({r for r in references if r})
+    if not refs:
+        return 0
+    ids = session.execute(select(Case.id).where(Case.reference.in_(refs))).scalars().all()
+    session.add_all(CaseView(case_id=i, user_id=user.id, role=user.role, organisation=user.organisation,
+                             channel=channel, at=now) for i in ids)
+    return len(ids)
+
+
+def log_export(session: Session, user: User, what: str, filters: dict, row_count: int, names: bool,
+               now: datetime) -> None:
+    """Log one export (who, what, filters, how many rows, with names or not)."""
+    from .models import ExportLog
+
+    session.add(ExportLog(at=now, user_id=user.id, role=user.role, what=what, filters=filters,
+                          row_count=row_count, names=names))
 
 
 # -- provider referrals --------------------------------------------------------------------------------
@@ -297,10 +318,12 @@ def pseudonym(secret: str, reference: str) -> str:
     return hmac.new(secret.encode(), reference.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def export_rows(session: Session, *, secret: str, with_names: bool, region: str | None = None):
+def export_rows(session: Session, *, secret: str, with_names: bool, region: str | None = None,
+                include=None):
     """Rows for the CSV export: one per case. Without names: the case pseudonym, region,
     status, dates (day only), steps and referral outcomes; never a personal field. With names
-    (roles allowed to): the reference and the name as well."""
+    (roles allowed to): the reference and the name as well. ``include(case) -> bool`` leaves
+    cases out (e.g. consent without the ``statistics`` purpose; they stay in the aggregates)."""
     header = ["case" if not with_names else "reference"]
     if with_names:
         header.append("name")
@@ -319,6 +342,8 @@ def export_rows(session: Session, *, secret: str, with_names: bool, region: str 
     if region:
         q = q.where(Case.region == region)
     for case in session.scalars(q.execution_options(yield_per=500)):
+        if include is not None and not include(case):
+            continue
         refs = [i for i in case.instances if i.recipient is not None or i.step == "referral"]
         row = [case.reference if with_names else pseudonym(secret, case.reference or str(case.id))]
         if with_names:

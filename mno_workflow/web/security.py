@@ -1,30 +1,16 @@
-"""Passwords (argon2id), API tokens (SHA-256 digests), login throttling and secure headers.
-
-Throttling: ``MAX_FAILURES`` failed logins for one user name from one IP within ``WINDOW`` lock
-that pair out (HTTP 429, French message) until the oldest failure leaves the window. Failures
-are rows of ``web_login_failures`` so several server processes share them; they are counted
-with the wall clock, never the workflow's (possibly simulated) clock.
+"""Passwords (argon2id), API token digests (SHA-256) and secure headers (HSTS when the server
+runs behind TLS). Login throttling is in :mod:`.throttle`, API tokens in :mod:`.tokens`, sessions
+in :mod:`.websessions`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
-from ..store.models import User
-from .models import ApiToken, LoginFailure
-
-log = logging.getLogger("mno.web")
-
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
 TOKEN_PREFIX = "mno_"
 
 _hasher = PasswordHasher()
@@ -49,81 +35,8 @@ def wall_now() -> datetime:
     return datetime.now(UTC)
 
 
-def is_locked(session: Session, username: str, ip: str, now: datetime | None = None) -> bool:
-    """Whether ``username`` from ``ip`` has used up its attempts in the current window."""
-    now = now or wall_now()
-    n = session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(
-            LoginFailure.username == username.strip().lower()[:100],
-            LoginFailure.ip == ip[:64],
-            LoginFailure.at > now - WINDOW,
-        )
-    )
-    return (n or 0) >= MAX_FAILURES
-
-
-def record_failure(session: Session, username: str, ip: str, now: datetime | None = None) -> None:
-    now = now or wall_now()
-    session.execute(delete(LoginFailure).where(LoginFailure.at < now - WINDOW))
-    session.add(LoginFailure(username=username.strip().lower()[:100], ip=ip[:64], at=now))
-    # every path (page and API) comes here; the typed name is logged only when it is an account id
-    known = session.get(User, username.strip()[:100]) is not None if username.strip() else False
-    log.warning("login failed (%s)", "wrong password" if known else "unknown account",
-                extra={"event": "login_failed", "user_id": username.strip()[:100] if known else "-"})
-
-
-def clear_failures(session: Session, username: str, ip: str) -> None:
-    session.execute(
-        delete(LoginFailure).where(
-            LoginFailure.username == username.strip().lower()[:100], LoginFailure.ip == ip[:64]
-        )
-    )
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with that name and password, or None (constant-ish time)."""
-    user = session.get(User, username.strip()[:100]) if username.strip() else None
-    ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.active:
-        return None
-    return user
-
-
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def issue_token(
-    session: Session,
-    user: User,
-    now: datetime,
-    label: str = "",
-    lifetime: timedelta | None = timedelta(days=30),
-) -> str:
-    """Create a bearer token for ``user``; the clear text is returned once and never stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(
-            digest=token_digest(token),
-            user_id=user.id,
-            label=label[:100],
-            created_at=now,
-            expires_at=now + lifetime if lifetime else None,
-        )
-    )
-    return token
-
-
-def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
-    """The active user holding a valid (not expired, not revoked) ``token``, or None."""
-    now = now or wall_now()
-    row = session.scalar(select(ApiToken).where(ApiToken.digest == token_digest(token)))
-    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
-        return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
 
 
 CSP = (
@@ -143,12 +56,14 @@ SECURE_HEADERS = [
 
 
 class SecureHeadersMiddleware:
-    """Adds the secure headers to every HTTP response (a route may set a stricter or specific
-    CSP itself, e.g. the handbook with its own stylesheet), and ``Cache-Control: no-store`` to every
-    response that is not a static file (pages carry personal data; shared laptops)."""
+    """Adds the secure headers (and HSTS with ``hsts``, i.e. behind TLS) to every HTTP response (a
+    route may set a stricter or specific CSP itself, e.g. the handbook with its own stylesheet), and
+    ``Cache-Control: no-store`` to every response that is not a static file (pages carry personal
+    data; shared laptops)."""
 
-    def __init__(self, app):
+    def __init__(self, app, hsts: bool = False):
         self.app = app
+        self.extra = [(b"strict-transport-security", b"max-age=31536000")] if hsts else []
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -160,10 +75,69 @@ class SecureHeadersMiddleware:
             if event["type"] == "http.response.start":
                 headers = list(event.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                headers += [(k, v) for k, v in SECURE_HEADERS if k not in present]
+                headers += [(k, v) for k, v in SECURE_HEADERS + self.extra if k not in present]
                 if not static and not any(k.lower() == b"cache-control" for k, _ in headers):
                     headers.append((b"cache-control", b"no-store"))
                 event = {**event, "headers": headers}
             await send(event)
 
         await self.app(scope, receive, wrapped)
+
+
+class RequestHygieneMiddleware:
+    """Outside the CSRF middleware, two checks on every HTTP request.
+
+    - The ``Authorization`` header is dropped outside ``/api/``: pages authenticate with the
+      session cookie only, and the CSRF middleware skips its check for any request carrying
+      ``Authorization: Bearer``.
+    - A ``multipart/form-data`` body without a ``boundary`` gets 400 (it cannot be parsed; it
+      used to crash into a 500); a boundary written another way (``;boundary=x``) is normalised.
+      Pages take URL-encoded forms only: a multipart body to a page gets 415 (the CSRF
+      middleware's multipart parser fails with the installed python-multipart).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = list(scope.get("headers") or [])
+        changed = False
+        if not scope.get("path", "").startswith("/api/") and any(k == b"authorization" for k, _ in headers):
+            headers = [(k, v) for k, v in headers if k != b"authorization"]
+            changed = True
+        for i, (k, v) in enumerate(headers):
+            if k == b"content-type" and v.split(b";", 1)[0].strip().lower() == b"multipart/form-data":
+                boundary = _boundary(v)
+                if not boundary:
+                    await _bad_request(send)
+                    return
+                if not scope.get("path", "").startswith("/api/"):
+                    await _bad_request(send, 415, "Type de contenu non pris en charge : les pages "
+                                       "acceptent des formulaires application/x-www-form-urlencoded. "
+                                       "/ Unsupported media type.")
+                    return
+                headers[i] = (k, b"multipart/form-data; boundary=" + boundary)
+                changed = True
+        if changed:
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
+
+
+def _boundary(content_type: bytes) -> bytes | None:
+    for part in content_type.split(b";")[1:]:
+        name, _, value = part.strip().partition(b"=")
+        if name.strip().lower() == b"boundary" and value.strip().strip(b'"'):
+            return value.strip().strip(b'"')
+    return None
+
+
+async def _bad_request(send, status: int = 400, text: str = "") -> None:
+    body = (text or "Requête invalide : corps multipart/form-data sans « boundary ». "
+            "/ Bad request: multipart/form-data body without a boundary.").encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -2,7 +2,10 @@
 
 ``serve(db_url, host, port, demo, sweeper_interval)`` is what ``mno serve`` calls. The session
 secret comes from ``$MNO_SECRET_KEY``, else from the file ``secret-key`` of the data directory
-(created on first start, mode 600), so restarts keep sessions and export pseudonyms.
+(created on first start, mode 600), so restarts keep sessions and export pseudonyms. Deployment
+settings: ``secure_cookies`` (default on unless bound to a loopback address; adds HSTS),
+``proxy_headers`` and ``forwarded_allow_ips`` (the real client IP from ``X-Forwarded-For`` of the
+listed proxies only, for login throttling).
 """
 
 from __future__ import annotations
@@ -28,24 +31,36 @@ def _stored_secret(path: str | None = None) -> str:
             if len(text) >= 32:
                 return text
         key = secrets.token_urlsafe(32)
-        fd = os.open(p, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(key)
+        # Created with mode 600 from the start (no moment where another user could read it).
+        fd = os.open(p, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(key)
         p.chmod(0o600)
         return key
     except OSError:  # read-only directory: a key for this run only
         return secrets.token_urlsafe(32)
 
 
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK or host.startswith("127.")
+
+
 def build(
     db_url: str | None,
     *,
     demo: bool = False,
+    demo_password: str | None = None,
     sweeper_interval: int | None = 60,
     secret_key: str | None = None,
+    secure_cookies: bool = False,
     echo=print,
 ):
-    """The app on ``db_url`` (tables created), demo data loaded when asked on an empty database."""
+    """The app on ``db_url`` (tables created). With ``demo``: demo data loaded into an empty
+    database; raises :class:`~.demo_safety.DemoRefused` on a database holding non-demo data; the
+    demo accounts' passwords (``demo_password`` or random ones) are in ``app.state.demo_logins``."""
     from sqlalchemy import func, select
 
     from .app import create_app
@@ -54,8 +69,12 @@ def build(
     db = make_engine(db_url)
     from ..directory import organisation_known
     wf = WorkflowEngine(db, recipient_known=organisation_known)
+    logins: dict[str, str] = {}
     if demo:
+        from .demo_safety import check_demo_only, set_demo_passwords
+
         with wf.sessions() as s:
+            check_demo_only(s)
             empty = (s.scalar(select(func.count()).select_from(Case)) or 0) == 0
         if empty:
             from .demo_data import load_demo
@@ -68,9 +87,29 @@ def build(
 
             with wf.sessions.begin() as s:
                 create_users(s)
-            echo("Base non vide : données de démonstration non rechargées (utilisateurs ajoutés si absents).")
+            echo("Base de démonstration existante : données non rechargées (comptes ajoutés si absents).")
+        with wf.sessions.begin() as s:
+            logins = set_demo_passwords(s, demo_password)
     key = secret_key or os.environ.get("MNO_SECRET_KEY") or _stored_secret()
-    return create_app(wf, secret_key=key, sweeper_interval=sweeper_interval or None)
+    app = create_app(wf, secret_key=key, sweeper_interval=sweeper_interval or None,
+                     https_only=secure_cookies)
+    app.state.demo_logins = logins
+    return app
+
+
+def uvicorn_config(app, host: str, port: int, *, proxy_headers: bool = False,
+                   forwarded_allow_ips: str | None = None, log_level: str = "info",
+                   log_config: dict | None = None):
+    """The uvicorn configuration. Without ``proxy_headers`` the client IP is the TCP peer; with
+    it, ``X-Forwarded-For``/``-Proto`` are trusted from ``forwarded_allow_ips`` only (comma-separated
+    addresses or networks; default 127.0.0.1). ``log_config``: uvicorn's logging (``logs.config_dict``),
+    else uvicorn's default."""
+    import uvicorn
+
+    extra = {"log_config": log_config} if log_config is not None else {}
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False, **extra,
+                          proxy_headers=proxy_headers,
+                          forwarded_allow_ips=(forwarded_allow_ips or "127.0.0.1") if proxy_headers else None)
 
 
 def serve(
@@ -79,24 +118,39 @@ def serve(
     port: int = 8000,
     demo: bool = False,
     sweeper_interval: int = 60,
+    *,
+    demo_password: str | None = None,
+    secure_cookies: bool | None = None,
+    proxy_headers: bool = False,
+    forwarded_allow_ips: str | None = None,
 ) -> None:
     """Run the web UI, the REST API and the reminder sweeper (every ``sweeper_interval`` s; 0 for
     none) until interrupted. With ``demo``, load invented data into an empty database and print
-    the demo logins."""
+    the demo logins. ``secure_cookies`` None: on unless ``host`` is a loopback address."""
     import uvicorn
 
-    app = build(db_url, demo=demo, sweeper_interval=sweeper_interval)
+    if secure_cookies is None:
+        secure_cookies = not is_loopback(host)
+    app = build(db_url, demo=demo, demo_password=demo_password, sweeper_interval=sweeper_interval,
+                secure_cookies=secure_cookies)
     print(f"MNO Workflow : http://{host}:{port}/")
+    if secure_cookies:
+        print("Cookies « Secure » et HSTS : servez l'application derrière HTTPS (proxy inverse).")
     if demo:
-        from .demo_data import DEMO_PASSWORD, DEMO_USERS
+        from .demo_data import DEMO_USERS
         from .i18n import role_label
 
-        print(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        logins = app.state.demo_logins
+        shared = len(set(logins.values())) == 1
+        print("Comptes de démonstration" + (f" (mot de passe : {demo_password})" if shared and demo_password
+                                             else " (mots de passe aléatoires de cette exécution)") + " :")
         for u in DEMO_USERS:
             extra = f" @ {u.organisation}" if u.organisation else (f" ({u.region})" if u.region else "")
-            print(f"  {u.id:<20} {role_label(u.role)}{extra}")
+            pw = "" if demo_password else f"  mot de passe : {logins.get(u.id, '?')}"
+            print(f"  {u.id:<20} {role_label(u.role)}{extra}{pw}")
     from ..logs import config_dict
 
-    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False,
-                log_config=config_dict(os.environ.get("MNO_LOG_FORMAT") or "text",
-                                       (os.environ.get("MNO_LOG_LEVEL") or "INFO").upper()))
+    log_config = config_dict(os.environ.get("MNO_LOG_FORMAT") or "text",
+                             (os.environ.get("MNO_LOG_LEVEL") or "INFO").upper())
+    uvicorn.Server(uvicorn_config(app, host, port, proxy_headers=proxy_headers,
+                                  forwarded_allow_ips=forwarded_allow_ips, log_config=log_config)).run()

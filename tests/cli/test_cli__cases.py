@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from mno_workflow.cli import app
 
 from ..conftest import BF_SOP, ROOT
+from .users import add_users
 
 runner = CliRunner()
 
@@ -22,6 +23,7 @@ def mno(db_url, *args):
 
 
 def test_case_lifecycle_from_the_command_line(db_url, tmp_path):
+    add_users(db_url)  # --as names existing users (issue 16)
     r = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
     assert r.exit_code == 0, r.output
     ref = r.stdout.strip()
@@ -61,6 +63,7 @@ def test_case_lifecycle_from_the_command_line(db_url, tmp_path):
 
 
 def test_refusals_are_one_clear_message_and_exit_1(db_url):
+    add_users(db_url)  # --as names existing users (issue 16)
     ref = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker").stdout.strip()
     r = mno(db_url, "case", "fire", ref, "register", "--as", "awa:caseworker",
             "--data", "birth_date=2025-02-30")
@@ -82,6 +85,7 @@ def test_refusals_are_one_clear_message_and_exit_1(db_url):
 
 
 def test_invalid_sop_on_case_create(db_url, tmp_path):
+    add_users(db_url)  # --as names existing users (issue 16)
     bad = tmp_path / "bad.yaml"
     bad.write_text(BF_SOP.read_text(encoding="utf-8").replace("to: sent\n", "to: envoye\n", 1),
                    encoding="utf-8")

@@ -28,7 +28,8 @@ def test_import_dry_run_then_import_then_search(tmp_path: Path) -> None:
     # nothing written: a real import still adds everything
     real = run("import", str(SAMPLE_DIR), "--db", db)
     assert real.exit_code == 0, real.output
-    assert "421 ajout(s) et 0 modification(s) ont été faits." in real.output
+    # 421 objects + 14 sharing agreements (issue 11: the register is part of the sample directory)
+    assert "435 ajout(s) et 0 modification(s) ont été faits." in real.output
     found = run("search", "--need", "housing", "--region", "centre", "--format", "json", "--db", db)
     assert found.exit_code == 0, found.output
     rows = json.loads(found.output)
@@ -80,3 +81,20 @@ def test_db_defaults_to_environment(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("MNO_DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
     assert run("import", str(MINIMAL)).exit_code == 0
     assert (tmp_path / "env.db").exists()
+
+
+def test_official_hsds_package_imports_and_exports_through_the_cli(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/cli.db"
+    done = run("import", str(FIXTURES / "hsds31_official"), "--db", db)
+    assert done.exit_code == 0, done.output
+    assert "avertissement : service_capacity.csv:2:service_id:" in done.output
+    out = tmp_path / "hsds"
+    exported = run("export", str(out), "--format", "hsds", "--db", db)
+    assert exported.exit_code == 0, exported.output
+    assert json.loads((out / "datapackage.json").read_text())["resources"][0]["path"] == "organizations.csv"
+    nested = run("export", str(tmp_path / "h.json"), "--format", "hsds-json", "--db", db)
+    assert nested.exit_code == 0, nested.output
+    doc = json.loads((tmp_path / "h.json").read_text(encoding="utf-8"))
+    assert doc["services"][0]["id"] == "ac148810-d857-441c-9679-408f346de14b"
+    bad = run("export", str(out), "--format", "xml", "--db", db)
+    assert bad.exit_code == 1 and "csv, json, hsds, hsds-json" in bad.output

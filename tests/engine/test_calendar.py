@@ -255,7 +255,7 @@ def d(text: str) -> Duration:
         (BF, utc(2025, 4, 14, 10), "1 day", C1300, eod(2025, 4, 14)),
         (BF, utc(2025, 4, 14, 14), "1 day", C1300, eod(2025, 4, 15)),
         (BF, utc(2025, 4, 18, 10), "3 days", C1300, eod(2025, 4, 20)),
-        (BF, utc(2025, 4, 18, 14), "3 days", C1300, eod(2025, 4, 24)),  # day one Tuesday 22
+        (BF, utc(2025, 4, 18, 14), "3 days", C1300, eod(2025, 4, 21)),  # issue 12: day one Sat 19
         (BF, utc(2025, 4, 14, 10), "1 week", C1300, eod(2025, 4, 20)),
         (BF, utc(2025, 3, 10, 9), "1 month", C1300, eod(2025, 4, 9)),
         # months: same day of month, clamped to the month's end

@@ -143,11 +143,13 @@ def test_calendar_days_with_start_of_day_rule():
 # ----------------------------------------------------------------------------- reminders
 def test_referral_reminders_sorted():
     due = due_at(REFERRAL, ENTERED, prio("normal"), BF)
+    # Issue 12: reminders of a working-day deadline land at 08:00 on working days, not at night or
+    # on Sundays (the 50 % instant, Sun 27 Apr 17:00, moves to the start of Friday 25 Apr).
     assert reminder_instants(REFERRAL, ENTERED, due, BF) == [
-        ("50%", utc(2025, 4, 27, 17)),  # half of 18 days 13:59:59.999999, rounded half-even
-        ("1 working day before", eod(2025, 5, 5)),
-        ("2 hours after", utc(2025, 5, 7, 1, 59, 59, 999999)),
-        ("1 working day after", eod(2025, 5, 7)),
+        ("50%", utc(2025, 4, 25, 8)),
+        ("1 working day before", utc(2025, 5, 5, 8)),
+        ("2 hours after", utc(2025, 5, 7, 1, 59, 59, 999999)),  # hours stay exact
+        ("1 working day after", utc(2025, 5, 7, 8)),
     ]
 
 

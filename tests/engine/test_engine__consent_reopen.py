@@ -125,7 +125,10 @@ def test_reopen_without_assessment_reports_the_deadline_it_cannot_compute(wf):
     wf.reopen(ref, SUP, "Erreur de clôture")
     with wf.sessions() as s:
         ev = repository.trail(s, repository.get_case(s, ref))[-1]
-        assert any("needs_assessment.risk_level" in e.get("deadline_error", "") for e in ev.effects)
+        # Issue 12: a deadline that cannot be armed is refused unless the SOP says optional: true
+        # (the BF follow-up deadline does, for this very case); the skip is recorded with its field.
+        skipped = [e["deadline_skipped"] for e in ev.effects if "deadline_skipped" in e]
+        assert [d["field"] for d in skipped] == ["needs_assessment.risk_level"]
 
 
 def test_reopen_moves_closure_to_history_and_rearms_deadlines(wf):

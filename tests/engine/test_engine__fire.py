@@ -197,7 +197,9 @@ def test_guard_not_met_without_consent_to_share(wf):
     ref = to_referrals(wf, consent=consent)
     err = refused(wf, GuardNotMet, ref, "send", CW, referral("ong_a"), instance="psychosocial")
     assert "consentement ne couvre pas" in err.text("fr")
-    assert "service_provider" in err.details["condition"]
+    # Issue 11: the recipient kinds are checked against the organisation's type (here an NGO).
+    assert "recipient.type_not_covered" in err.details["condition"]
+    assert "ONG ou association" in err.text("fr")
 
 
 def test_ambiguous_instance_and_unknown_instance(wf):

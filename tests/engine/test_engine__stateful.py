@@ -34,12 +34,13 @@ from mno_workflow.engine.errors import (
     RoleNotAllowed,
     UnknownTrigger,
 )
+from mno_workflow.engine.replay import replay_all
 from mno_workflow.sop.loader import load_file
 from mno_workflow.store import repository
 from mno_workflow.store.audit import verify_all
 from mno_workflow.store.base import Base, make_engine
 
-from ..conftest import BF_SOP
+from ..conftest import BF_SOP, TEST_DIRECTORY
 from .helpers import CONSENT, CW, IDENT, SUP, provider, referral
 
 # -- the reference model: the SOP written out by hand ------------------------------------------
@@ -217,7 +218,8 @@ class EngineVsModel(RuleBasedStateMachine):
         self.dir = Path(tempfile.mkdtemp(prefix="mno-stateful-"))
         self.db = make_engine(f"sqlite:///{self.dir / 'mno.db'}")
         Base.metadata.create_all(self.db)
-        self.wf = WorkflowEngine(self.db, SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC)))
+        self.wf = WorkflowEngine(self.db, SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC)),
+                                 **TEST_DIRECTORY)
         self.wf.load_sop(EngineVsModel.loaded)
         self.ref = self.wf.create_case("mnr_bf", CW)
         self.model = Model()
@@ -319,6 +321,7 @@ class EngineVsModel(RuleBasedStateMachine):
                 replay.setdefault(inst.label_key, "?")
             assert replay == stored
             assert verify_all(s) == (1, [])
+            assert replay_all(self.wf, s) == []  # audit verify's replay agrees with the store
 
 
 EngineVsModel.TestCase.settings = settings(max_examples=200, stateful_step_count=30, deadline=None,

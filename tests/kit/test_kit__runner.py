@@ -89,7 +89,7 @@ def test_malformed_scenario_gives_file_line_col(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenario: x\nsop: mnr.yaml\nstart: 2025-06-02T08:00:00Z\nsteps:\n"
                    "  - fire: register\n    as: a:caseworker\n    dta: {}\n"
-                   "  - advance: 3 jours\n", encoding="utf-8")
+                   "  - advance: 3 jours fériés\n", encoding="utf-8")
     with pytest.raises(SOPError) as e:
         load_scenario_text(bad.read_text(), str(bad))
     lines = [d.format() for d in e.value.diagnostics]
@@ -115,3 +115,33 @@ def test_yaml_syntax_and_unknown_names_are_located(tmp_path):
     assert msgs[0].startswith(f"{names}:5:18: S031 rôle inconnu « caseworkr »")
     assert msgs[1].startswith(f"{names}:6:11: S034 action inconnue « regster »")
     assert msgs[2].startswith(f"{names}:8:35: S033 état inconnu « sentt » pour l'étape referral")
+
+
+def test_lang_en_reports_in_english(tmp_path):
+    """Issue 12: ``mno --lang en test`` reports in English (it reported in French)."""
+    from mno_workflow.cli import app
+    path = _copy(tmp_path, "01_urgent_sans_reponse_escalade.yaml",
+                 lambda s: s.replace("offset: 1 working day before, at: 2025-06-04T08:00:00Z",
+                                     "offset: 1 working day before, at: 2025-06-04T09:00:00Z"))
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1)
+                if "2025-06-04T09:00:00Z" in text) - 1
+    res = runner.invoke(app, ["--lang", "en", "test", str(tmp_path)])
+    assert res.exit_code == 1
+    assert f"FAIL   {path} — " in res.output
+    assert f"{path}:{line}:5: step 11 (expect): reminders: expected 1, got 1 since the last check" \
+        in res.output
+    assert "missing: {to=provider" in res.output
+    assert "unexpected: referral:psychosocial (sent), to provider, offset 1 working day before, " \
+           "at 2025-06-04T08:00:00Z" in res.output
+    assert "1 scenario(s): 0 passed, 1 failed." in res.output
+    for french in ("étape", "attendus", "obtenus", "réussi", "échec", "manquants", "en trop"):
+        assert french not in res.output, french
+    fr = runner.invoke(app, ["test", str(tmp_path)])
+    assert "0 réussi(s), 1 en échec" in fr.output and "étape 11 (expect) : rappels" in fr.output
+
+
+def test_mno_test_prints_the_simulation_of_each_sop():
+    from mno_workflow.cli import app
+    res = runner.invoke(app, ["--lang", "en", "test", str(BF / "scenarios" / "06_non_eligible.yaml")])
+    assert res.exit_code == 0, res.output
+    assert "Simulation of " in res.output and "mnr.yaml: 0 finding(s)" in res.output

@@ -3,7 +3,8 @@
 Markers on the line before a ```yaml block: ``<!-- sop -->`` a complete SOP that loads without
 error (the first one is the base of the others and lints clean); ``<!-- sop-part -->`` top-level
 keys deep-merged into that base (mappings merge, lists replace) that load without error;
-``<!-- invalid: CODE -->`` the same merge must be rejected with ``CODE``.
+``<!-- invalid: CODE -->`` the same merge must be rejected with ``CODE``; ``<!-- warning: CODE -->``
+the same merge loads and the linter reports the warning ``CODE`` (so ``--strict`` fails).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from mno_workflow.sop.loader import load_text, parse_yaml
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sop-language.md"
 TEXT = DOC.read_text(encoding="utf-8")
-BLOCK_RE = re.compile(r"^<!-- (sop|sop-part|invalid: (E\d{3})) -->\n```yaml\n(.*?)^```", re.M | re.S)
-BLOCKS = [(m[1].split(":")[0], m[2], m[3], TEXT.count("\n", 0, m.start()) + 3)
+BLOCK_RE = re.compile(r"^<!-- (sop|sop-part|invalid: (E\d{3})|warning: (W\d{3})) -->\n```yaml\n(.*?)^```",
+                      re.M | re.S)
+BLOCKS = [(m[1].split(":")[0], m[2] or m[3], m[4], TEXT.count("\n", 0, m.start()) + 3)
           for m in BLOCK_RE.finditer(TEXT)]
 BASE_TEXT = next(body for kind, _, body, _ in BLOCKS if kind == "sop")
 
@@ -60,6 +62,9 @@ def test_doc_example(kind: str, code: str | None, body: str, line: int) -> None:
         with pytest.raises(SOPError) as info:
             load_text(text, f"{DOC.name}:{line}")
         assert code in {d.code for d in info.value.diagnostics}, [d.format() for d in info.value.diagnostics]
+    elif kind == "warning":
+        diags = lint(load_text(text, f"{DOC.name}:{line}"))
+        assert code in {d.code for d in diags if d.severity == "warning"}, [d.format() for d in diags]
     else:
         loaded = load_text(text, f"{DOC.name}:{line}")
         assert [d for d in lint(loaded) if d.severity == "error"] == []

@@ -135,3 +135,22 @@ def test_flow_rule_condition():
     with pytest.raises(SOPError) as info:
         load_text(bad, "bad.yaml")
     assert any(d.code == "E036" for d in info.value.diagnostics)
+
+
+def test_validate_folder_does_not_check_an_imported_file_as_an_sop(tmp_path):
+    """Issue 12: ``mno validate <folder>`` validated shared.yaml as an SOP (E011 missing 'sop')."""
+    from typer.testing import CliRunner
+
+    from mno_workflow.cli import app
+    write(tmp_path)
+    result = CliRunner().invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "E011" not in result.output and " error " not in result.output
+    assert f"{(tmp_path / 'shared.yaml').resolve()}: importé par / imported by {tmp_path / 'regional.yaml'}" \
+        in result.output
+    report = CliRunner().invoke(app, ["validate", "--format", "json", str(tmp_path)])
+    import json
+    assert [r["path"] for r in json.loads(report.output)] == [str(tmp_path / "regional.yaml")]
+    # named explicitly, a shared file is still checked as what it is asked to be
+    alone = CliRunner().invoke(app, ["validate", str(tmp_path / "shared.yaml")])
+    assert alone.exit_code == 1 and "E011" in alone.output

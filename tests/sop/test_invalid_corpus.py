@@ -3,6 +3,8 @@
 First line of each file in ``tests/fixtures/invalid_sops/``: ``# expect: CODE LINE [COL]`` (anything
 after the numbers is a free description). Loading must raise :class:`SOPError` with that code at that
 line (and column when given); ``mno validate`` must print it as ``file:line:col: error CODE`` and exit 1.
+A ``W`` code (a trap SOP: it loads) must be reported by the linter at that place as a warning, and
+``mno validate --strict`` must print it as an error and exit 1.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typer.testing import CliRunner
 
 from mno_workflow.cli import app
 from mno_workflow.sop.diagnostics import SOPError
+from mno_workflow.sop.lint import lint
 from mno_workflow.sop.loader import load_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -53,6 +56,11 @@ def test_corpus_is_big_enough_and_covers_every_code() -> None:
 @pytest.mark.parametrize("path", corpus_params())
 def test_load_reports_expected_diagnostic(path: Path) -> None:
     code, line, col = expectation(path)
+    if code.startswith("W"):
+        diags = lint(load_file(path))
+        assert any(d.code == code and d.line == line and (col is None or d.col == col)
+                   and d.severity == "warning" and d.hint.strip() for d in diags), [d.format() for d in diags]
+        return
     with pytest.raises(SOPError) as info:
         load_file(path)
     diags = info.value.diagnostics
@@ -78,7 +86,7 @@ def test_load_reports_expected_diagnostic(path: Path) -> None:
 @pytest.mark.parametrize("path", corpus_params())
 def test_cli_validate_reports_expected_diagnostic(path: Path) -> None:
     code, line, col = expectation(path)
-    result = CliRunner().invoke(app, ["validate", str(path)])
+    result = CliRunner().invoke(app, ["validate", "--strict", str(path)])
     output = result.output
     assert "Traceback" not in output
     assert result.exit_code == 1, (result.exit_code, output, result.exception)
@@ -89,7 +97,7 @@ def test_cli_validate_reports_expected_diagnostic(path: Path) -> None:
 @pytest.mark.parametrize("path", corpus_params())
 def test_cli_validate_json_for_invalid_file(path: Path) -> None:
     code, line, col = expectation(path)
-    result = CliRunner().invoke(app, ["validate", "--format", "json", str(path)])
+    result = CliRunner().invoke(app, ["validate", "--strict", "--format", "json", str(path)])
     assert result.exit_code == 1, (result.output, result.exception)
     [report] = json.loads(result.output)
     assert report["path"] == str(path)
@@ -127,7 +135,7 @@ def test_cli_validate_whole_corpus_exits_1_with_one_report_per_file(tmp_path: Pa
     for p in CORPUS:
         if p.name not in KNOWN_BUGS:
             (tmp_path / p.name).write_bytes(p.read_bytes())
-    result = CliRunner().invoke(app, ["validate", "--format", "json", str(tmp_path)])
+    result = CliRunner().invoke(app, ["validate", "--strict", "--format", "json", str(tmp_path)])
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert len(report) == len(CORPUS) - len(KNOWN_BUGS)

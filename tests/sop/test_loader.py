@@ -228,8 +228,9 @@ def valid_sops(draw: st.DrawFn) -> tuple[dict, dict]:
             }
             if draw(st.booleans()):
                 t["form"] = "form"
-                t["when"] = draw(st.sampled_from(["form.note != ''", "form.level in ['x', 'y']",
-                                                  "size(form.note) > 2 && form.level == 'x'"]))
+                # option codes compared in a condition must exist (E039): use the drawn ones
+                t["when"] = draw(st.sampled_from(["form.note != ''", f"form.level in [{codes[0]!r}]",
+                                                  f"size(form.note) > 2 && form.level == {codes[-1]!r}"]))
             transitions.append(t)
         steps[sid] = {"label": draw(label), "states": states, "transitions": transitions}
         expected_steps[sid] = {**steps[sid], "states": expected_states}

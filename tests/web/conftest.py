@@ -63,10 +63,11 @@ def csrf_of(html: str) -> str:
     return m.group(1)
 
 
-def start_server(db_path: Path, clock: SimulatedClock) -> Live:
+def start_server(db_path: Path | str, clock: SimulatedClock) -> Live:
+    """A server on a SQLite file ``db_path``, or on the database URL ``db_path`` (a str)."""
     from mno_workflow.sop.loader import load_file
 
-    db = make_engine(f"sqlite:///{db_path}")
+    db = make_engine(db_path if isinstance(db_path, str) else f"sqlite:///{db_path}")
     Base.metadata.create_all(db)
     wf = WorkflowEngine(db, clock)
     wf.load_sop(load_file(ROOT / "sops" / "burkina_faso" / "mnr.yaml"))

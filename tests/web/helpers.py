@@ -25,7 +25,7 @@ CONSENT = {
     "consent_date": "2025-06-02",
     "channel": "written",
     "data_categories": ["identity", "needs"],
-    "share_with": ["service_provider"],
+    "share_with": ["government", "service_provider", "health"],
     "purposes": ["referral", "follow_up"],
 }
 NEEDS = {

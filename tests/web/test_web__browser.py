@@ -125,7 +125,9 @@ def test_case_from_identification_to_closure_in_the_browser(live, browser):
     cw.select_option("#f-channel", "written")
     for v in ("identity", "needs"):
         cw.check(f'input[name="data_categories"][value="{v}"]')
-    cw.check('input[name="share_with"][value="service_provider"]')
+    # Issue 11: the referrals below go to a government office, a health centre and a UN agency.
+    for v in ("government", "un_agency", "service_provider", "health"):
+        cw.check(f'input[name="share_with"][value="{v}"]')
     for v in ("referral", "follow_up"):
         cw.check(f'input[name="purposes"][value="{v}"]')
     submit(cw)

@@ -10,11 +10,24 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ..core import Web
-from . import auth, case_actions, cases, dashboard, directory, notifications, provider, sop_pages, work
+from . import (
+    access_log,
+    agreements,
+    auth,
+    case_actions,
+    cases,
+    dashboard,
+    directory,
+    notifications,
+    provider,
+    sop_pages,
+    work,
+)
 
 # Added in this order to one router: a path matched by two routes goes to the first (e.g.
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
-AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard)
+AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
+         access_log, agreements)
 
 
 def build_pages(web: Web) -> APIRouter:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from .. import access, security
+from .. import access, throttle, websessions
 from ..core import Web, safe_next
 from ..i18n import t
 from .common import client_ip
@@ -30,16 +30,22 @@ def add_routes(r: APIRouter, web: Web) -> None:
         ip = client_ip(request)
         lang = web.lang(request)
 
+        old_sid = request.session.get("sid")
+        # Throttled like the API (own committed transactions; argon2 outside any lock, in the
+        # login thread pool).
+        result = await throttle.attempt_async(wf.sessions, username, password, ip)
+
         def work():
+            if result.status == "locked":
+                return None, "login_locked", 429
+            if result.user is None:
+                return None, "login_failed", 401
+            user = result.user
             with wf.sessions.begin() as s:
-                if security.is_locked(s, username, ip):
-                    return None, "login_locked", 429
-                user = security.authenticate(s, username, password)
-                if user is None:
-                    security.record_failure(s, username, ip)
-                    return None, "login_failed", 401
-                security.clear_failures(s, username, ip)
-                return (user.id, user.role, user.language), None, 200
+                if old_sid:
+                    websessions.end(s, str(old_sid), "relogin")
+                sid = websessions.start(s, user.id, ip)
+            return (user.id, user.role, user.language, sid), None, 200
 
         who, err, status = await run_in_threadpool(work)
         if err:
@@ -51,11 +57,16 @@ def add_routes(r: APIRouter, web: Web) -> None:
             )
         request.session.clear()
         request.session["uid"], request.session["lang"] = who[0], who[2] or "fr"
+        request.session["sid"] = who[3]
         return RedirectResponse(target or access.HOME.get(who[1], "/pos"), status_code=303)
 
     @r.post("/logout")
     def logout(request: Request):
         lang = request.session.get("lang")
+        sid = request.session.get("sid")
+        if sid:  # ends the server-side session: a copy of the cookie no longer signs in
+            with wf.sessions.begin() as s:
+                websessions.end(s, str(sid), "logout")
         request.session.clear()
         if lang:
             request.session["lang"] = lang

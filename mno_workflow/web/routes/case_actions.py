@@ -43,7 +43,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
-        values = {k: str(form.get(k, ""))[:1000] for k in ("by", "by_other", "reason", "assignee")}
+        keys = ("by", "by_other", "reason", "assignee", "from_due")
+        values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
         except ValueError:
@@ -88,7 +89,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
     async def extend_deadline(request: Request, reference: str, instance: str):
         def do(user, v, expected, lang):
             by = v["by_other"].strip() if v["by"] == casetools.OTHER else v["by"]
-            due = casetools.extend(web, user, reference, instance, by, v["reason"], expected)
+            due = casetools.extend(web, user, reference, instance, by, v["reason"], expected,
+                                   from_due=v["from_due"] in ("1", "on", "true"))
             with wf.sessions() as s:
                 tz = web.compiled_for(repository.get_case(s, reference[:40].upper())).sop.calendar.timezone
             return f"{t('deadline_extended', lang)} {fmt_datetime(due, lang, tz)}"
@@ -178,6 +180,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         if user.role == "provider":
             if not access.can_view_referral(user, sop, case, inst):
                 raise access.NotVisible()
+            if not access.provider_view(s, sop, case, inst, web.now()).actions:
+                raise access.Forbidden(trigger)  # consent withdrawn or expired, declined, closed
         else:
             access.require(user, "cases")
             access.require_case(user, case)
@@ -260,11 +264,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     ctx = _action_ctx(
                         s, request, user, fresh, fresh_inst, compiled, tr, e.details.get("payload") or payload
                     )
-                    changes = [
-                        x
-                        for x in timeline(sop, repository.trail(s, fresh), lang)
-                        if x["seq"] > (expected or 0)
-                    ]
+                    trail = repository.trail(s, fresh)
+                    shown = access.visible_timeline(user, fresh_inst, timeline(sop, trail, lang), trail)
+                    changes = [x for x in shown if x["seq"] > (expected or 0)]
                 return web.render(
                     request,
                     name,

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import EngineError, FormInvalid
-from ...engine.forms import validate_form
+from ...engine.opening import open_case
 from ...render import diagrams
 from ...store import repository
 from ...store.models import Case, User
@@ -121,6 +121,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "tool": None,
         "can_reopen": access.can_reopen(sop, case, user),
         "can_reassign": reassign,
+        "can_person_data": access.can(user, "person_data"),
         "targets": access.reassign_targets(s, user, case.region) if reassign else [],
         "durations": casetools.duration_options(lang),
         "case": case,
@@ -156,6 +157,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue}
             ctx = case_list_ctx(web, s, request, user, f, page)
+            queries.log_views(s, user, [c.reference for c in ctx["cases"]], "list", web.now())
+            s.commit()
             return web.render(request, "cases.html", {**base_ctx(request, s, user), **ctx})
 
     @r.get("/dossiers/nouveau")
@@ -191,11 +194,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             payload = parse_form(sop, register.form, form) if register else {}
             actor = access.actor_for(user)
             form_token = str(form.get("form_token") or "")
-            status, done = formtokens.claim(wf.sessions, form_token, user.id, web.now())
-            if status == "done":
-                return RedirectResponse(f"/dossiers/{done}", status_code=303)
-            if status != "claimed":
-                # Unknown or still-busy token: the input is shown again with a fresh token.
+            if not formtokens.known(wf.sessions, form_token, user.id):
+                # Unknown token: the input is shown again with a fresh token.
                 views, loose = form_views(sop, register.form, lang, payload) if register else ([], [])
                 with wf.sessions.begin() as s:
                     fresh = formtokens.issue(s, user.id, web.now())
@@ -207,20 +207,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     status=409,
                 )
             try:
-                if register:
-                    now = web.now()
-                    validate_form(
-                        sop,
-                        register.form,
-                        payload,
-                        context=wf.context(Case(data={}), None, sop, now),
-                        today=wf.local_today(sop, now),
-                    )
-                ref = wf.create_case(sop.sop, actor)
-                if register:
-                    wf.fire(ref, register.trigger, actor, payload)
+                # Create and register in one transaction; the form token is the idempotency key:
+                # a second submit (double click, retry after a lost answer) goes to the same case.
+                opened = open_case(wf, sop.sop, actor, payload,
+                                   trigger=register.trigger if register else None,
+                                   idempotency_key=formtokens.idempotency_key(form_token))
             except FormInvalid as e:
-                formtokens.release(wf.sessions, form_token)
                 views, loose = form_views(sop, register.form, lang, payload, e.errors)
                 return web.render(
                     request,
@@ -230,7 +222,6 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     status=422,
                 )
             except EngineError as e:
-                formtokens.release(wf.sessions, form_token)
                 views, loose = form_views(sop, register.form, lang, payload)
                 return web.render(
                     request,
@@ -239,11 +230,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                      "error": e.text(lang)},
                     status=e.http_status,
                 )
-            except Exception:
-                formtokens.release(wf.sessions, form_token)
-                raise
-            formtokens.finish(wf.sessions, form_token, ref)
-            request.session["flash"] = f"{t('saved', lang)} {ref}"
+            ref = opened.reference
+            if not opened.replayed:
+                request.session["flash"] = f"{t('saved', lang)} {ref}"
             return RedirectResponse(f"/dossiers/{ref}", status_code=303)
 
         return await run_in_threadpool(work)
@@ -257,6 +246,24 @@ def add_routes(r: APIRouter, web: Web) -> None:
             queries.log_view(s, user, case, "page", web.now())
             ctx = case_page_ctx(web, s, request, user, case)
             return web.render(request, "case.html", {**base_ctx(request, s, user), **ctx})
+
+    @r.get("/dossiers/{reference}/donnees-personne")
+    def person_data(request: Request, reference: str, format: str = "html"):
+        """Access request: everything held about the person (printable HTML, or ?format=json)."""
+        from fastapi.responses import HTMLResponse, JSONResponse
+
+        from ...person_export import person_record, render_html
+
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "person_data")
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
+            sop = web.compiled_for(case).sop
+            record = person_record(s, case, sop, web.lang(request, user), web.now())
+            queries.log_view(s, user, case, "export", web.now(), instance="export-person")
+        if format == "json":
+            return JSONResponse({k: v for k, v in record.items() if k != "words"})
+        return HTMLResponse(render_html(record))
 
     @r.get("/dossiers/{reference}/schema/{instance}.svg")
     def case_diagram(request: Request, reference: str, instance: str):

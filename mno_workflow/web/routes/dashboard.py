@@ -10,6 +10,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from ... import protection
 from .. import access, queries
 from ..core import Web
 from ..i18n import t
@@ -104,19 +105,33 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
     @r.get("/tableau-de-bord/export.csv")
     def export_csv(request: Request, noms: str = ""):
-        with wf.sessions() as s:
+        with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "dashboard")
-            with_names = noms not in ("", "0")
+            # Only an explicit yes exports names: noms=false, noms=0, noms=non... never do.
+            with_names = noms.strip().lower() in ("1", "true", "oui", "yes", "on")
             if with_names:
                 access.require(user, "export_names")
             region = user.region if user.role == "supervisor" else None
+            now = web.now()
+
+            def include(case) -> bool:  # pseudonymised rows: only cases whose consent allows statistics
+                return with_names or protection.allows_statistics(web.compiled_for(case).sop, case, now)
+
             # French Excel: a UTF-8 byte order mark (accents) and ';' between cells.
             buf = io.StringIO()
             buf.write("\ufeff")
             writer = csv.writer(buf, delimiter=";")
-            for row in queries.export_rows(s, secret=web.secret_key, with_names=with_names, region=region):
+            refs: list[str] = []
+            for row in queries.export_rows(s, secret=web.secret_key, with_names=with_names, region=region,
+                                           include=include):
                 writer.writerow([queries.csv_safe(c) for c in row])
+                refs.append(row[0])
+            rows = len(refs) - 1  # the header
+            if with_names:
+                queries.log_views(s, user, refs[1:], "export", now)
+            queries.log_export(s, user, "dashboard.csv", {"region": region, "noms": with_names}, rows,
+                               with_names, now)
         name = "mno-export-noms.csv" if with_names else "mno-export-pseudonymise.csv"
         return StreamingResponse(
             iter([buf.getvalue()]),

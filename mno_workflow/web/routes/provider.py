@@ -34,7 +34,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 csop = web.compiled_for(case).sop
                 if not access.can_view_referral(user, csop, case, inst):
                     continue
-                cats = access.consent_categories(case)
+                view = access.provider_view(s, csop, case, inst, web.now())
+                cats = access.consent_categories(view)
                 step = csop.steps[inst.step]
                 rows.append(
                     {
@@ -42,7 +43,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                         "inst": inst,
                         "item": item_label(csop, inst, lang),
                         "state": csop.label(step.states[inst.state].label, lang),
-                        "name": case.display_name if access.name_visible(cats) else None,
+                        "name": case.display_name if view.personal and access.name_visible(cats) else None,
+                        "withheld": None if view.personal else view.decision.message.text(lang),
                         "due": queries.instance_due(s, inst) if not inst.final else None,
                         "priority": web.option_label(
                             csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
@@ -75,17 +77,18 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 raise access.NotVisible()
             queries.log_view(s, user, case, "referral", web.now(), inst.label_key)
             lang = web.lang(request, user)
-            cats = access.consent_categories(case)
+            view = access.provider_view(s, sop, case, inst, web.now())
+            cats = access.consent_categories(view)
             blocks = []
             for fid, data in (case.data or {}).items():
                 # Data minimisation: the identification (as the consent allows) and, below, only
                 # the need this referral is for, never the whole assessment.
-                if fid == "identification":
+                if fid == "identification" and view.personal:
                     blocks.append(
                         form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats)
                     )
-            need_block = item_block(sop, inst, lang, cats)
-            inst_blocks = [
+            need_block = item_block(sop, inst, lang, cats) if view.personal else None
+            inst_blocks = [] if not view.personal else [
                 form_block(
                     sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, web.organisations(s)
                 )
@@ -100,7 +103,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "case": case,
                     "inst": inst,
                     "sop": sop,
-                    "name": case.display_name if access.name_visible(cats) else None,
+                    "name": case.display_name if view.personal and access.name_visible(cats) else None,
+                    "withheld": None if view.personal else view.decision.message.text(lang),
                     "item": item_label(sop, inst, lang),
                     "item_block": need_block,
                     "state": sop.label(step.states[inst.state].label, lang),
@@ -111,7 +115,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "categories": sorted(web.option_label(sop, "data_category", c, lang) for c in cats),
                     "actions": [
                         (tr.trigger, sop.label(tr.label, lang))
-                        for tr in access.actions_for(compiled, case, inst, user)
+                        for tr in access.actions_for(compiled, case, inst, user, view)
                     ],
                 },
             )

@@ -31,6 +31,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             access.require(user, "work")
             sop = web.latest(s).sop
             work = queries.my_work(s, user, web.now(), sop.calendar.timezone)
+            seen = [i.reference for k in ("overdue", "due_today", "upcoming") for i in work[k]]
+            queries.log_views(s, user, seen + [c.reference for c in work["recent"]], "work", web.now())
+            s.commit()
             return web.render(
                 request,
                 "work.html",

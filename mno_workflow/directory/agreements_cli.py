@@ -1,0 +1,96 @@
+"""``mno directory agreement …``: the data-sharing agreement register (add, list, end).
+
+Each change goes through :func:`mno_workflow.directory.edit.create_object` / ``update_object``:
+validated like an import (unknown organisation, bad dates and codes are per-field errors, nothing
+written) and audited in ``dir_audit``. Agreements are exported with the directory
+(``sharing_agreement.csv``). See :mod:`mno_workflow.protection.agreements` for "in force".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+from sqlalchemy import select
+
+from mno_workflow.directory.edit import UnknownObject, create_object, update_object
+from mno_workflow.directory.tables import TABLES
+
+app = typer.Typer(help="Registre des accords de partage de données (protocoles d'accord).",
+                  no_args_is_help=True)
+
+
+def _session(db):
+    from mno_workflow.directory.cli import _session as session
+    return session(db)
+
+
+DB = typer.Option(None, "--db", help="URL de la base (défaut : $MNO_DATABASE_URL, sinon sqlite:///mno.db).")
+ACTOR = typer.Option("cli", "--actor", help="Auteur inscrit dans le journal du répertoire (le coordinateur).")
+
+
+@app.command("add")
+def add_cmd(
+    organisation: str = typer.Argument(..., help="Identifiant de l'organisation (ex. org-csps)."),
+    signed_on: str = typer.Option(..., "--signed-on", help="Date de signature AAAA-MM-JJ."),
+    version: str = typer.Option(..., "--version", help="Version de l'accord (ex. 2025.1)."),
+    categories: str = typer.Option("", "--categories", help="Catégories de données (séparées par espaces)."),
+    purposes: str = typer.Option("", "--purposes", help="Finalités, séparées par des espaces."),
+    expires_on: str | None = typer.Option(None, "--expires-on", help="Dernier jour de validité AAAA-MM-JJ."),
+    focal_name: str | None = typer.Option(None, "--focal-name", help="Point focal données (nom)."),
+    focal_email: str | None = typer.Option(None, "--focal-email", help="Point focal données (courriel)."),
+    agreement_id: str | None = typer.Option(None, "--id", help="Identifiant (défaut : agr-<org>-<version>)."),
+    actor: str = ACTOR,
+    db: str | None = DB,
+) -> None:
+    """Enregistrer un accord de partage de données signé par une organisation."""
+    aid = agreement_id or f"agr-{organisation.removeprefix('org-')}-{version}".replace(".", "-")
+    with _session(db) as s:
+        create_object(s, "sharing_agreement", {
+            "id": aid, "organization_id": organisation, "signed_on": signed_on, "agreement_version": version,
+            "data_categories": categories or None, "purposes": purposes or None, "expires_on": expires_on,
+            "focal_point_name": focal_name, "focal_point_email": focal_email}, actor)
+    typer.echo(f"Accord {aid} enregistré pour {organisation}.")
+
+
+@app.command("end")
+def end_cmd(
+    agreement_id: str = typer.Argument(..., help="Identifiant de l'accord."),
+    on: str = typer.Option(..., "--on", help="Dernier jour de validité AAAA-MM-JJ."),
+    actor: str = ACTOR,
+    db: str | None = DB,
+) -> None:
+    """Mettre fin à un accord (dernier jour de validité)."""
+    with _session(db) as s:
+        try:
+            diff = update_object(s, "sharing_agreement", agreement_id, {"expires_on": on}, actor)
+        except UnknownObject:
+            typer.echo(f"erreur : accord « {agreement_id} » inconnu", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"Accord {agreement_id} : fin au {on}." if diff else f"Accord {agreement_id} : inchangé.")
+
+
+@app.command("list")
+def list_cmd(
+    today: str | None = typer.Option(None, "--today", help="Date AAAA-MM-JJ (défaut : ce jour)."),
+    db: str | None = DB,
+) -> None:
+    """Lister les organisations avec leur accord en vigueur (ou son absence)."""
+    from mno_workflow.protection import agreement_in_force
+
+    day = date.fromisoformat(today) if today else date.today()
+    org = TABLES["organization"]
+    with _session(db) as s:
+        rows = list(s.execute(select(org.c.id, org.c.name, org.c.organization_type).order_by(org.c.id)))
+        lines = []
+        for oid, name, otype in rows:
+            st = agreement_in_force(s, oid, day)
+            what = {"agreement.in_force": f"en vigueur ({st.agreement_id}, version {st.version}, "
+                                          f"jusqu'au {st.expires_on.isoformat() if st.expires_on else '—'})",
+                    "agreement.none": "AUCUN ACCORD",
+                    "agreement.expired": f"EXPIRÉ ({st.agreement_id}, le {st.expires_on})",
+                    "agreement.not_yet_signed": f"pas encore en vigueur ({st.agreement_id})"}[st.reason]
+            lines.append(f"{oid:<18}{(otype or '?'):<17}{what} — {name}")
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"{len(rows)} organisation(s) au {day.isoformat()}")

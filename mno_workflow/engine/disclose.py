@@ -1,0 +1,65 @@
+"""The engine's data-protection check when a transition addresses a step to a recipient organisation.
+
+Called by :meth:`WorkflowEngine._fire` for every transition whose form sets the step's
+``recipient`` (BF SOP: ``send`` and ``re_refer`` of ``referral``), on every path (page, API, CLI,
+scenario): the consent in force must cover the organisation's directory type for the SOP's
+referral purpose (:func:`mno_workflow.protection.may_disclose`), and, when the SOP sets
+``require_sharing_agreement``, the organisation must have a data-sharing agreement in force
+(otherwise a warning is recorded in the audit event's effects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..sop.schema import SOP
+from .errors import GuardNotMet, Message
+
+
+def check_referral_disclosure(s: Session, sop: SOP, case: Any, inst: Any, form_id: str | None,
+                              data: dict, now: datetime,
+                              recipient_type: Callable[[Session, str], str | None] | None,
+                              recipient_agreement: Callable[[Session, str, Any], Any] | None = None,
+                              ) -> list[dict]:
+    """Raise :class:`GuardNotMet` (message naming the organisation type, fr/en) when the disclosure
+    is refused; return warnings (``[{"code", "fr", "en"}]``) otherwise. Does nothing when the SOP
+    has no ``data_protection`` section, the form does not set the recipient, or there is no
+    directory to ask (``recipient_type`` missing or answering None)."""
+    from ..protection import consent_in_force, may_disclose
+    from ..protection.disclosure import type_label
+
+    dp = sop.data_protection
+    recipient = sop.steps[inst.step].recipient
+    if dp is None or recipient_type is None or not (recipient and form_id
+                                                    and recipient.startswith(form_id + ".")):
+        return []
+    org = data.get(recipient.split(".", 1)[1])
+    if not org:
+        return []
+    org_type = recipient_type(s, org)
+    if org_type is None:
+        return []
+    consent = consent_in_force(sop, case, now)
+    decision = may_disclose(consent, org_type, None, dp.referral_purpose)
+    if not decision.allowed:
+        raise GuardNotMet(decision.message, condition=f"data_protection: {decision.reason}")
+    status = recipient_agreement(s, org, consent.today or now.date()) if recipient_agreement else None
+    if status is None or status.in_force:
+        return []
+    why = {"agreement.none": ("n'a signé aucun accord de partage de données",
+                              "has signed no data-sharing agreement"),
+           "agreement.expired": (f"a un accord de partage de données expiré (version {status.version})",
+                                 f"has an expired data-sharing agreement (version {status.version})"),
+           "agreement.not_yet_signed": ("a un accord de partage de données pas encore en vigueur",
+                                        "has a data-sharing agreement not yet in force")}[status.reason]
+    fr = f"« {org} » ({type_label(org_type)}) {why[0]}."
+    en = f"'{org}' ({type_label(org_type, 'en')}) {why[1]}."
+    if dp.require_sharing_agreement:
+        raise GuardNotMet(Message(fr=fr + " Référencement impossible.",
+                                  en=en + " The referral cannot be sent."),
+                          condition=f"data_protection: {status.reason}")
+    return [{"code": status.reason, "organisation": org, "fr": fr, "en": en}]

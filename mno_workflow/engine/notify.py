@@ -1,0 +1,57 @@
+"""``notify:`` of a transition: tell other parties than the new owner, through the outbox.
+
+Targets (see :data:`mno_workflow.sop.schema.NotifyTarget`): a role id (the people holding it, by
+its scope), ``assignee`` (the case's assigned caseworker), ``recipient`` (the users of the
+organisation the step instance is addressed to, for every ``scope: recipient`` role), or
+``{role_from: form.field}`` (the role whose id is that field's value in the case data). Messages
+go through :func:`mno_workflow.store.outbox.enqueue` in the transition's own transaction (template
+``notify``: a reference and labels, never case data). Nothing is dropped silently: a target nobody
+holds, or a ``role_from`` field that is empty or names no role, gives a ``log`` message naming it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..sop.schema import SOP, RoleFrom
+from ..store.models import Case, StepInstance
+from ..store.outbox import enqueue
+
+
+def _value(case: Case, inst: StepInstance, path: str) -> Any:
+    form, _, field = path.partition(".")
+    for data in (inst.data or {}, case.data or {}):
+        if isinstance(data.get(form), dict) and field in data[form]:
+            return data[form][field]
+    return None
+
+
+def notify(s: Session, case: Case, inst: StepInstance, sop: SOP, targets: list, trigger: str,
+           state: str, now: datetime) -> list[dict]:
+    """Enqueue the ``notify`` messages of a transition; returns the audit effects
+    ``[{"notified": target, "role": role, "messages": n}]`` (one per target)."""
+    effects = []
+    context = {"reference": case.reference, "step": inst.step, "instance": inst.key, "state": state,
+               "trigger": trigger}
+    for target in targets:
+        if isinstance(target, RoleFrom):
+            value = _value(case, inst, target.role_from)
+            name = f"{target.role_from}={value!s}"
+            pairs = [(value, sop.roles[value].scope)] if isinstance(value, str) and value in sop.roles \
+                else [(name, "all")]  # nobody holds such a role: a log message names the problem
+        elif target == "assignee":
+            name, pairs = target, [("assignee", "assigned")]
+        elif target == "recipient":
+            name = target
+            pairs = [(r, "recipient") for r, role in sop.roles.items() if role.scope == "recipient"] \
+                or [("recipient", "recipient")]
+        else:
+            name, pairs = target, [(target, sop.roles[target].scope)]
+        for role, scope in pairs:
+            msgs = enqueue(s, case=case, inst=inst, role=role, scope=scope, kind="notify",
+                           template="notify", context=context, now=now)
+            effects.append({"notified": name, "role": role, "messages": len(msgs)})
+    return effects

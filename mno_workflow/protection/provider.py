@@ -1,0 +1,86 @@
+"""What the recipient organisation of a referral may see and do, now: one answer for pages and API.
+
+A provider sees personal data of a referral addressed to it only while all of these hold: the
+consent in force allows disclosure to the organisation's type for the referral purpose
+(:func:`~mno_workflow.protection.disclosure.may_disclose`), the referral is not in one of the SOP's
+``withhold_in_states`` (e.g. ``declined``: the decliner sees nothing personal any more), and the
+case is open or was closed less than ``provider_access_after_closure`` ago. Otherwise it sees only
+the reference and the state, and has no action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from ..engine.calendar import BusinessCalendar
+from ..engine.errors import Message
+from ..sop.schema import SOP, Calendar
+from .consent import ConsentInForce, consent_in_force, settings
+from .disclosure import Decision, may_disclose
+from .fields import field_categories
+
+_UNIT_FR = {"minutes": "minutes", "hours": "heures", "days": "jours", "working_days": "jours ouvrables",
+            "weeks": "semaines", "months": "mois"}
+
+
+@dataclass(frozen=True)
+class ProviderView:
+    """``decision``: may anything personal be shown (with its reason); ``categories``: the data
+    categories shown (empty when ``decision`` refuses); ``actions``: may the provider act;
+    ``withdrawn``: True when access ended because of the consent (withdrawn, expired, refused)."""
+
+    decision: Decision
+    categories: frozenset[str]
+    consent: ConsentInForce
+
+    @property
+    def personal(self) -> bool:
+        return self.decision.allowed
+
+    @property
+    def actions(self) -> bool:
+        return self.decision.allowed
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.decision.reason in ("consent.withdrawn", "consent.expired", "consent.refused",
+                                        "consent.none")
+
+
+@lru_cache(maxsize=64)
+def _calendar_of(timezone: str, country: str | None, workweek: tuple[str, ...]) -> BusinessCalendar:
+    return BusinessCalendar(timezone, country, workweek)
+
+
+def _calendar(cal: Calendar) -> BusinessCalendar:
+    return _calendar_of(cal.timezone, cal.holidays, tuple(cal.workweek))
+
+
+def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: datetime) -> ProviderView:
+    """The :class:`ProviderView` of referral ``inst`` of ``case`` for its recipient organisation
+    of directory type ``org_type`` (None: not checked) at the aware instant ``now``."""
+    dp = settings(sop)
+    consent = consent_in_force(sop, case, now)
+    decision = may_disclose(consent, org_type, None, dp.referral_purpose)
+    if decision.allowed and inst.state in dp.withhold_in_states:
+        decision = Decision(False, "referral.withheld", {"state": inst.state}, Message(
+            fr="Ce référencement n'est plus à votre organisation : données personnelles retirées.",
+            en="This referral is no longer with your organisation: personal data removed."))
+    if decision.allowed and getattr(case, "status", "open") == "closed" and case.closed_at is not None:
+        until = _calendar(sop.calendar).add(case.closed_at, dp.provider_access_after_closure)
+        if now >= until:
+            period = dp.provider_access_after_closure
+            decision = Decision(False, "case.closed", {"closed_at": case.closed_at.isoformat()}, Message(
+                fr=f"Dossier clos depuis plus de {period.amount} {_UNIT_FR[period.unit.value]} : "
+                   "données personnelles retirées.",
+                en=f"Case closed more than {period} ago: personal data removed."))
+    if not decision.allowed:
+        cats: frozenset[str] = frozenset()
+    elif consent.status == "overridden":
+        cats = frozenset(field_categories(sop).values())
+    else:
+        cats = consent.categories
+    return ProviderView(decision, cats, consent)

@@ -1,0 +1,71 @@
+"""``mno retention run`` (purge personal fields of cases closed longer than the SOP's retention period)
+and ``mno case erase`` (erase a person's data at their request); see ``docs/audit.md``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Conservation des données : purge des champs personnels après la durée de la POS.",
+                  no_args_is_help=True)
+
+
+@app.command("run")
+def retention_run(
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer sans rien écrire")] = False,
+        now: Annotated[str | None, typer.Option(help="Instant simulé ISO 8601 (tests, essais)")] = None,
+) -> None:
+    """Remplacer par une marque d'effacement les champs personnels et sensibles des dossiers clos
+    depuis plus longtemps que la durée de conservation de leur POS (données du dossier et journal
+    d'audit) ; un événement d'audit par dossier. Les statistiques anonymes ne changent pas.
+
+    Purge personal fields of cases closed longer than their SOP's retention period."""
+    from datetime import datetime
+
+    from .commands.common import errors as _errors
+    from .commands.common import fail, open_engine
+    from .engine.clock import SimulatedClock
+    from .engine.engine import Actor
+    from .engine.retention import run_retention
+    clock = None
+    if now:
+        try:
+            clock = SimulatedClock(datetime.fromisoformat(now.replace("Z", "+00:00")))
+        except ValueError:
+            fail(f"--now : instant ISO 8601 avec fuseau attendu, ex. 2031-01-01T00:00:00Z ; reçu {now!r}", 2)
+    engine = open_engine(clock)
+    from .cli_identity import os_user
+    actor = Actor("mno.retention", "system", None, "cli", os_user())
+    with _errors():
+        report = run_retention(engine, actor, dry_run=dry_run)
+    for ref, n in report.cases.items():
+        done = "à remplacer" if dry_run else "remplacée(s)"
+        typer.echo(f"{ref}\t{n} valeur(s) {done} (données et journal)")
+    for ref, why in report.skipped.items():
+        typer.echo(f"{ref}\tignoré : {why}", err=True)
+    verb = "seraient purgés" if dry_run else "purgés"
+    typer.echo(f"{len(report.cases)} dossier(s) {verb}, "
+               f"{sum(report.cases.values())} valeur(s) remplacée(s).")
+
+
+def case_erase(reference: str,
+               reason: Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité), "
+                                                                    "ex. demande de la personne du …")],
+               actor: Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE (rôles de "
+                                                               "retention.erase_by)")] = "") -> None:
+    """Effacer dès maintenant les champs personnels d'un dossier, à la demande de la personne
+    (superviseur ou coordinateur selon la POS) ; le journal d'audit reste vérifiable.
+
+    Erase a person's personal fields at their request."""
+    from .commands.common import errors as _errors
+    from .commands.common import fail, open_engine
+    from .commands.common import parse_actor as _actor
+    from .engine.retention import erase_case
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    who = _actor(actor)
+    engine = open_engine()
+    with _errors():
+        n = erase_case(engine, reference, who, reason)
+    typer.echo(f"{reference} : {n} valeur(s) effacée(s).")

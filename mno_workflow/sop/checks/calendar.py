@@ -1,0 +1,77 @@
+"""E038: the ``calendar:`` block names a time zone or holiday code that does not exist.
+
+Checked at validate time so that ``timezone: Europe/Londres`` or ``holidays: XX`` is an error with
+its file:line:col instead of a traceback at the first ``case create``. Holiday codes are a country
+(``BF``) or an ISO 3166-2 subdivision (``GB-ENG``, ``AU-VIC``, ``US-MO``) of the ``holidays``
+package; only the code is checked here (the calendar itself is built by
+:mod:`mno_workflow.engine.calendar`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import holidays as _holidays
+
+from ..diagnostics import Diagnostic
+from ..loader import LoadedSOP
+
+
+@lru_cache(maxsize=1)
+def supported_holidays() -> dict[str, list[str]]:
+    """``{country: [subdivision codes]}`` the installed ``holidays`` package knows."""
+    return {c: list(subs) for c, subs in _holidays.list_supported_countries().items()}
+
+
+def holiday_code_problem(code: str) -> tuple[str, str] | None:
+    """``(message, hint)`` when ``code`` (``BF``, ``GB-ENG``) is not a country or subdivision of
+    the ``holidays`` package; ``None`` when it is."""
+    known = supported_holidays()
+    country, _, sub = code.partition("-")
+    if country not in known:
+        near = difflib.get_close_matches(country, known, n=3)
+        return (f"the holidays package knows no country {country!r}",
+                "code pays ISO 3166 à deux lettres, p. ex. BF, FR, GB / two-letter ISO 3166 code"
+                + (f"; did you mean {', '.join(near)}?" if near else ""))
+    if sub and sub not in known[country]:
+        subs = known[country]
+        if not subs:  # no regional holidays in the package: a real ISO 3166-2 code is accepted and
+            # the national holidays apply (engine/holiday_sources.py, check_code)
+            import pycountry
+            if pycountry.subdivisions.get(code=code) is not None:
+                return None
+            return (f"{code!r} is not an ISO 3166-2 subdivision of {country}",
+                    f"{country} : code ISO 3166-2 réel, ou {country} seul / a real ISO 3166-2 code, "
+                    f"or {country} alone")
+        return (f"{sub!r} is not a subdivision of {country} in the holidays package",
+                (f"subdivisions de {country} / subdivisions of {country}: "
+                 + ", ".join(f"{country}-{s}" for s in subs)) if subs
+                else f"{country} n'a pas de subdivisions / {country} has no subdivisions: write {country}")
+    return None
+
+
+def timezone_problem(name: str) -> tuple[str, str] | None:
+    """``(message, hint)`` when ``name`` is not an IANA time zone; ``None`` when it is."""
+    try:
+        ZoneInfo(name)
+        return None
+    except (ZoneInfoNotFoundError, ValueError):
+        near = difflib.get_close_matches(name, sorted(available_timezones()), n=3, cutoff=0.6)
+        return (f"unknown time zone {name!r}",
+                "nom IANA, p. ex. Africa/Ouagadougou, Europe/London / an IANA name"
+                + (f"; did you mean {', '.join(near)}?" if near else ""))
+
+
+def check_calendar(loaded: LoadedSOP) -> list[Diagnostic]:
+    """E038 for the SOP's time zone and holiday code (see the module doc)."""
+    cal, out = loaded.model.calendar, []
+    problem = timezone_problem(cal.timezone)
+    if problem:
+        out.append(loaded.diag(("calendar", "timezone"), "E038", *problem))
+    if cal.holidays:
+        problem = holiday_code_problem(cal.holidays)
+        if problem:
+            out.append(loaded.diag(("calendar", "holidays"), "E038", *problem))
+    return out

@@ -1,0 +1,159 @@
+"""E039: a condition compares a step, state or option code that does not exist.
+
+``steps.intake == 'dnoe'`` (a misspelt state), ``steps.intak == 'done'`` (a misspelt step),
+``identification.priority == 'urgnet'`` or ``'medicl' in needs.kinds`` (a code that is not in the
+field's option list) would make a guard silently always false (or always true with ``!=``). The
+check reads the expression's tokens: a ``root.selector`` reference compared with ``==`` / ``!=``
+to a string literal, ``ref in ['a', 'b']``, or ``'a' in ref``. ``root`` is ``steps`` (the
+selector is a step, the literal one of its states), a form id, or ``item`` (in a step with
+``instances: for_each``), whose choice/multi fields name an option list. Reported at the literal
+(file:line:col) with a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from ..diagnostics import Diagnostic
+from ..loader import LoadedSOP
+from ..schema import SOP, FieldType, FormField
+
+_TOKEN_RE = re.compile(r"""
+    (?P<ws>\s+|//[^\n]*)
+  | (?P<str>[rR]?(?:"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<num>\d\w*(?:\.\d\w*)?)
+  | (?P<op>==|!=|.)
+""", re.X)
+
+
+def _tokens(source: str) -> list[tuple[str, str, int]]:
+    return [(m.lastgroup or "", m.group(), m.start()) for m in _TOKEN_RE.finditer(source)
+            if m.lastgroup != "ws"]
+
+
+def code_comparisons(source: str) -> list[tuple[str, str, str, int]]:
+    """``(root, selector, literal, offset)`` for every string literal compared to ``root.selector``
+    in ``source`` (``==``, ``!=``, ``in [..]``, ``'x' in ref``); ``offset`` is the literal's index."""
+    toks = _tokens(source)
+    refs: dict[int, tuple[str, str, int]] = {}  # index of the ref's first token -> (root, sel, last)
+    for i, (kind, text, _) in enumerate(toks):
+        if kind != "ident" or (i and toks[i - 1][1] == "."):
+            continue
+        if i + 2 < len(toks) and toks[i + 1][1] == "." and toks[i + 2][0] == "ident" and not (
+                i + 3 < len(toks) and toks[i + 3][1] in ("(", ".")):
+            refs[i] = (text, toks[i + 2][1], i + 2)
+    out = []
+
+    def lit(tok: tuple[str, str, int]) -> tuple[str, int]:
+        return tok[1].lstrip("rR")[1:-1], tok[2] + (len(tok[1]) - len(tok[1].lstrip("rR"))) + 1
+
+    for i, (root, sel, last) in refs.items():
+        nxt = toks[last + 1:last + 3]
+        if len(nxt) == 2 and nxt[0][1] in ("==", "!=") and nxt[1][0] == "str":
+            out.append((root, sel, *lit(nxt[1])))
+        elif len(nxt) == 2 and nxt[0][1] == "in" and nxt[1][1] == "[":
+            j = last + 3
+            while j < len(toks) and toks[j][1] != "]":
+                if toks[j][0] == "str":
+                    out.append((root, sel, *lit(toks[j])))
+                j += 1
+        if i >= 2 and toks[i - 1][1] in ("==", "!=", "in") and toks[i - 2][0] == "str":
+            out.append((root, sel, *lit(toks[i - 2])))
+    return out
+
+
+def _item_fields(sop: SOP, path: tuple) -> dict[str, FormField]:
+    """Sub-fields of the repeat group ``item`` stands for in a step's conditions (else none)."""
+    if len(path) < 2 or path[0] != "steps" or path[1] not in sop.steps:
+        return {}
+    inst = sop.steps[path[1]].instances
+    if isinstance(inst, str):
+        return {}
+    form_id, _, field_id = inst.for_each.partition(".")
+    for f in sop.forms.get(form_id).fields if form_id in sop.forms else []:
+        if f.id == field_id and f.fields:
+            return {sub.id: sub for sub in f.fields}
+    return {}
+
+
+def _position(loaded: LoadedSOP, path: tuple, source: str, offset: int) -> tuple[int, int]:
+    """file line:col of character ``offset`` of the condition at ``path`` when it can be found on
+    its first line (plain or quoted scalar), else the condition's own position."""
+    line, col = loaded.positions.of(path)
+    lines = loaded.source.splitlines()
+    if 0 < line <= len(lines) and "\n" not in source[:offset]:
+        text = lines[line - 1][col - 1:]
+        first = source.split("\n", 1)[0]
+        for skip in (0, 1):
+            if text[skip:].startswith(first):
+                return line, col + skip + offset
+    return line, col
+
+
+def check_codes(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnostic]:
+    """E039 for every unknown step, state or option code compared in the condition ``source``
+    written at ``path``."""
+    sop, out = loaded.model, []
+    item_fields = _item_fields(sop, path)
+
+    def report(offset: int, message: str, code: str, known: list[str]) -> None:
+        near = difflib.get_close_matches(code, known, n=1, cutoff=0.5)
+        hint = (f"vouliez-vous dire {near[0]!r} ? / did you mean {near[0]!r}? " if near else "") + \
+            f"(valeurs possibles / possible values: {', '.join(known) or 'none'})"
+        line, col = _position(loaded, path, source, offset)
+        out.append(Diagnostic(loaded.path, line, col, "error", "E039", message, hint))
+
+    for root, sel, literal, offset in code_comparisons(source):
+        if root == "steps":
+            if sel not in sop.steps:
+                report(source.find(f"steps.{sel}") + 6,
+                       f"condition names step {sel!r}, which does not exist", sel, list(sop.steps))
+            elif literal not in sop.steps[sel].states:
+                report(offset, f"condition compares steps.{sel} with {literal!r}, which is not a state "
+                       f"of step {sel!r}", literal, list(sop.steps[sel].states))
+            continue
+        field: FormField | None = None
+        if root == "item":
+            field = item_fields.get(sel)
+        elif root in sop.forms:
+            field = next((f for f in sop.forms[root].fields if f.id == sel), None)
+        if field is None or field.type not in (FieldType.choice, FieldType.multi):
+            continue
+        codes = list(sop.options.get(field.options or "", {}))
+        if codes and literal and literal not in codes:  # '' tests for "not filled"
+            report(offset, f"condition compares {root}.{sel} with {literal!r}, which is not an option "
+                   f"of {field.options!r}", literal, codes)
+    return out
+
+
+def constant_value(source: str) -> Any:
+    """The value of a condition that reads no data (``1 == 2``, ``false``), else ``None``."""
+    from ..expr import ExprError, compile_expr
+    try:
+        expr = compile_expr(source)
+    except ExprError:
+        return None
+    if expr.variables:
+        return None
+    try:
+        return expr.evaluate({})
+    except ExprError:
+        return None
+
+
+def check_constant(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnostic]:
+    """E040 for a condition that is always false (it reads no data and evaluates to ``false``: the
+    transition can never happen); W113 for one that is always true (the guard is useless)."""
+    value = constant_value(source)
+    if value is False:
+        return [loaded.diag(path, "E040", f"condition {source!r} is always false: it reads no case data",
+                            "la condition doit lire des données du dossier (formulaire, steps, today) / "
+                            "the condition must read case data (a form, steps, today)")]
+    if value is True:
+        return [loaded.diag(path, "W113", f"condition {source!r} is always true: it reads no case data",
+                            "supprimer la condition, ou lui faire lire des données du dossier / "
+                            "remove it, or make it read case data", severity="warning")]
+    return []

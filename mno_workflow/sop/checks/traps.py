@@ -1,0 +1,84 @@
+"""Trap SOPs: loadable SOPs in which a step never runs or a case never closes (warnings: they
+fail ``mno validate --strict``, the check to run before go-live).
+
+* W114: a step nothing starts (neither ``start`` nor a flow rule, nor ``reopen``), or one that
+  can only start after itself (every rule starting it follows one of its own states, or a step that
+  itself never starts);
+* W115: no way to close a case (no ``close_case: true`` rule after a step that can start);
+
+* W116: a reachable final state after which nothing happens (no flow rule after ``step.state``,
+  ``step.any_final`` or ``step.all_final``): the case stays open for ever with nothing to do
+  (when another step running in parallel closes the case, say so on the state with
+  ``lint: {allow: [W116], reason: …}``).
+
+(A ``for_each`` step with no instance at all, e.g. every need marked ``refer: false``, counts as
+"all final" for every flow rule, ``close_case`` included: the engine closes such a case.)
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic
+from ..loader import LoadedSOP
+from ..schema import SOP
+from .graph import reachable_states
+
+
+def startable_steps(sop: SOP) -> set[str]:
+    """Steps a case can enter: ``start``, then every step a flow rule starts after a step that can
+    itself start (a reopen restarts ``reopen.start`` of a case that could close)."""
+    seen: set[str] = {sop.start} if sop.start in sop.steps else set()
+    changed = True
+    while changed:
+        changed = False
+        for rule in sop.flow:
+            after = rule.after.split(".", 1)[0]
+            if after in seen and rule.start in sop.steps and rule.start not in seen:
+                seen.add(rule.start)
+                changed = True
+        closes = any(r.close_case and r.after.split(".", 1)[0] in seen for r in sop.flow)
+        if sop.reopen and closes and sop.reopen.start in sop.steps and sop.reopen.start not in seen:
+            seen.add(sop.reopen.start)
+            changed = True
+    return seen
+
+
+def check_traps(loaded: LoadedSOP) -> list[Diagnostic]:
+    """W114, W115 and W116 (see the module doc); ``mno validate --strict`` fails on them."""
+    sop, d, out = loaded.model, loaded.diag, []
+    if sop.start not in sop.steps:
+        return []  # E024 already
+    live = startable_steps(sop)
+    for sid in sop.steps:
+        if sid in live:
+            continue
+        starters = [r for r in sop.flow if r.start == sid]
+        if not starters and not (sop.reopen and sop.reopen.start == sid):
+            why, hint = "nothing starts it", (
+                f"ajouter une règle « - {{after: <étape>.<état>, start: {sid}}} » dans flow, ou supprimer "
+                f"l'étape / add a flow rule that starts {sid!r}, or remove the step")
+        elif starters and all(r.after.split(".", 1)[0] == sid for r in starters):
+            why, hint = "it can only start after itself (a step starts once per case)", (
+                f"la faire démarrer après une autre étape / start {sid!r} after another step")
+        else:
+            why, hint = "it is only started after steps that never start", (
+                "vérifier l'enchaînement (flow) depuis l'étape de départ / check the flow from 'start'")
+        out.append(d(("steps", sid), "W114", f"step {sid!r} can never start: {why}", hint, key=True,
+                     severity="warning"))
+    closing = [r for r in sop.flow if r.close_case and r.after.split(".", 1)[0] in live]
+    if not closing:
+        out.append(d(("flow",) if sop.flow else ("steps",), "W115",
+                     "no flow rule closes a case: every case would stay open for ever",
+                     "ajouter p. ex. « - {after: closure.closed, close_case: true} » dans flow / "
+                     "add a flow rule with close_case: true", key=True, severity="warning"))
+    for sid in sorted(live):
+        step = sop.steps[sid]
+        reachable = reachable_states(step)
+        for final in step.final_states:
+            events = {f"{sid}.{final}", f"{sid}.any_final", f"{sid}.all_final"}
+            if final in reachable and not any(r.after in events for r in sop.flow):
+                out.append(d(("steps", sid, "states", final), "W116",
+                             f"after {sid}.{final} nothing happens: no flow rule starts a step or closes "
+                             "the case, which stays open for ever with nothing to do",
+                             f"ajouter « - {{after: {sid}.{final}, close_case: true}} » (ou start: …) dans "
+                             f"flow / add a flow rule after {sid}.{final}", key=True, severity="warning"))
+    return out

@@ -1,0 +1,59 @@
+"""``mno serve --demo`` safety: demo data only ever goes into a database that holds nothing else,
+and demo accounts get random passwords (printed at start) unless ``--demo-password`` is given.
+
+A database is "demo only" when every user is one of the demo accounts and every case was opened
+by one of them (its ``create`` audit event). Anything else — one real user or one real case —
+makes :func:`check_demo_only` raise :class:`DemoRefused` with a message saying what was found.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..store.models import AuditEvent, Case, User
+from .demo_data import DEMO_USERS
+from .security import hash_password
+
+
+class DemoRefused(Exception):
+    """The database holds data that is not demo data (message in French, then English)."""
+
+
+def check_demo_only(s: Session) -> None:
+    """Raise DemoRefused when the database holds a non-demo user or case."""
+    demo_ids = {u.id for u in DEMO_USERS}
+    others = list(s.scalars(select(User.id).where(User.id.not_in(demo_ids)).order_by(User.id).limit(3)))
+    real_cases = s.scalar(
+        select(func.count(func.distinct(AuditEvent.case_id)))
+        .where(AuditEvent.action == "create", AuditEvent.actor.not_in(demo_ids)))
+    orphan = s.scalar(select(func.count()).select_from(Case).where(
+        ~select(AuditEvent.id).where(AuditEvent.case_id == Case.id, AuditEvent.action == "create").exists()))
+    problems = []
+    if others:
+        problems.append(f"comptes non fictifs : {', '.join(others)}{' …' if len(others) == 3 else ''}")
+    if real_cases or orphan:
+        problems.append(f"{(real_cases or 0) + (orphan or 0)} dossier(s) non fictif(s)")
+    if problems:
+        raise DemoRefused(
+            "Refus de --demo : cette base contient des données réelles ("
+            + " ; ".join(problems) + "). Les comptes de démonstration n'y seront pas ajoutés. "
+            "Utilisez une base vide pour la démonstration, ex. mno --db sqlite:///demo.db serve --demo. "
+            "/ --demo refused: this database holds real data; use an empty database for the demo.")
+
+
+def set_demo_passwords(s: Session, password: str | None) -> dict[str, str]:
+    """Give every demo account ``password`` (one random password per account when None); returns
+    ``{user id: password}`` to print. Only called on a demo-only database."""
+    out: dict[str, str] = {}
+    shared = hash_password(password) if password else None
+    for u in DEMO_USERS:
+        row = s.get(User, u.id)
+        if row is None:
+            continue
+        pw = password or secrets.token_urlsafe(9)
+        row.password_hash = shared or hash_password(pw)
+        out[u.id] = pw
+    return out

@@ -1,0 +1,48 @@
+"""The coordinator's access log: who read which case (pages, lists, Mon travail, API, CLI, exports
+with names) and every export, filtered by user and by case (law 001-2021/AN: reads of personal
+data are traceable)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from ...store.models import Case
+from .. import access
+from ..core import Web
+from ..models import CaseView, ExportLog
+from . import common
+
+LIMIT = 500
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the route ``/journal-acces`` (coordinator only)."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    @r.get("/journal-acces")
+    def access_log(request: Request, utilisateur: str = "", dossier: str = ""):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "access_log")
+            who, ref = utilisateur.strip()[:100], dossier.strip()[:40].upper()
+            q = (select(CaseView, Case.reference).join(Case, Case.id == CaseView.case_id)
+                 .order_by(CaseView.at.desc(), CaseView.id.desc()).limit(LIMIT))
+            if who:
+                q = q.where(CaseView.user_id == who)
+            if ref:
+                q = q.where(Case.reference == ref)
+            views = [{"at": v.at, "user": v.user_id, "role": v.role, "org": v.organisation,
+                      "channel": v.channel, "reference": reference, "instance": v.instance}
+                     for v, reference in s.execute(q)]
+            eq = select(ExportLog).order_by(ExportLog.at.desc(), ExportLog.id.desc()).limit(LIMIT)
+            if who:
+                eq = eq.where(ExportLog.user_id == who)
+            exports = [] if ref else list(s.scalars(eq))
+            sop = web.latest(s).sop
+            return web.render(request, "access_log.html", {
+                **base_ctx(request, s, user), "views": views, "exports": exports,
+                "f": {"utilisateur": who, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT})

@@ -1,0 +1,96 @@
+"""The data-sharing agreement register (``/repertoire/accords``): every organisation with its
+agreement in force (or its absence); the coordinator records a new agreement or ends one. Each
+change is validated like an import (per-field errors, input kept) and audited in ``dir_audit``."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from ... import directory
+from ...protection import agreement_in_force
+from .. import access
+from ..core import Web
+from ..i18n import t
+from . import common
+
+FIELDS = ("organization_id", "signed_on", "agreement_version", "data_categories", "purposes",
+          "expires_on", "focal_point_name", "focal_point_email")
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the routes ``/repertoire/accords`` (GET, POST) and ``/repertoire/accords/{id}/fin``."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    def _ctx(s, request, user, values=None, errors=None):
+        org = directory.TABLES["organization"]
+        today = wf.local_today(web.latest(s).sop, web.now())
+        rows = []
+        for oid, name, otype in s.execute(select(org.c.id, org.c.name, org.c.organization_type)
+                                          .order_by(org.c.id)):
+            rows.append({"id": oid, "name": name, "type": otype, "status": agreement_in_force(s, oid, today)})
+        return {**base_ctx(request, s, user), "rows": rows, "today": today,
+                "can_edit": access.can(user, "directory_edit"),
+                "values": values or {}, "errors": errors or {}}
+
+    @r.get("/repertoire/accords")
+    def agreements(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "directory")
+            return web.render(request, "agreements.html", _ctx(s, request, user))
+
+    @r.post("/repertoire/accords")
+    async def agreement_add(request: Request):
+        form = await request.form()
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+                access.require(user, "directory_edit")
+            values = {k: str(form.get(k, "")).strip()[:500] for k in FIELDS}
+            aid = f"agr-{values['organization_id'].removeprefix('org-')}-{values['agreement_version']}"
+            errors: dict[str, str] = {}
+            try:
+                with wf.sessions.begin() as s:
+                    row = {"id": aid.replace(".", "-"), **{k: v or None for k, v in values.items()}}
+                    directory.create_object(s, "sharing_agreement", row, user.id, now=web.now())
+            except directory.DirectoryValidationError as e:
+                errors = {p.column: p.message for p in e.problems}
+            lang = web.lang(request, user)
+            if errors:
+                with wf.sessions() as s:
+                    ctx = _ctx(s, request, user, values, errors)
+                return web.render(request, "agreements.html", {**ctx, "error": t("form_errors", lang)},
+                                  status=422)
+            request.session["flash"] = t("saved", lang)
+            return RedirectResponse("/repertoire/accords", status_code=303)
+
+        return await run_in_threadpool(work)
+
+    @r.post("/repertoire/accords/{agreement_id}/fin")
+    async def agreement_end(request: Request, agreement_id: str):
+        form = await request.form()
+
+        def work():
+            with wf.sessions.begin() as s:
+                user = web.user(request, s)
+                access.require(user, "directory_edit")
+                try:
+                    directory.update_object(s, "sharing_agreement", agreement_id[:100],
+                                            {"expires_on": str(form.get("expires_on", ""))[:10] or None},
+                                            user.id, now=web.now())
+                except directory.UnknownObject:
+                    raise access.NotVisible() from None
+                except directory.DirectoryValidationError as e:
+                    request.session["flash"] = "; ".join(p.message for p in e.problems)
+                    return RedirectResponse("/repertoire/accords", status_code=303)
+            request.session["flash"] = t("saved", web.lang(request, user))
+            return RedirectResponse("/repertoire/accords", status_code=303)
+
+        return await run_in_threadpool(work)

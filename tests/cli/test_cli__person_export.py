@@ -1,0 +1,90 @@
+"""`mno case export-person`: a person's access request as printable HTML (fr, en) and JSON."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from mno_workflow.cli import app
+from mno_workflow.engine.retention import erase_case
+from mno_workflow.store import repository
+from mno_workflow.web.models import CaseView
+
+from ..engine.helpers import CW, SUP, to_referrals
+from .users import add_users
+
+runner = CliRunner()
+
+
+def mno(db_url, *args):
+    add_users(db_url)
+    r = runner.invoke(app, ["--db", db_url, *args])
+    assert "Traceback" not in r.output, r.output
+    return r
+
+
+def _case_with_a_view(wf) -> str:
+    ref = to_referrals(wf)
+    wf.fire(ref, "send", CW, {"provider": "org-cfp", "priority": "normal", "referral_date": "2025-06-02",
+                              "channel": "system"}, instance="referral:vocational_training")
+    with wf.sessions.begin() as s:
+        case = repository.get_case(s, ref)
+        s.add(CaseView(case_id=case.id, user_id="focal.cfp", role="provider", organisation="org-cfp",
+                       channel="referral", instance="referral:vocational_training", at=wf.clock.now()))
+    return ref
+
+
+def test_html_in_french_and_english(wf, db_url, tmp_path):
+    ref = _case_with_a_view(wf)
+    out = tmp_path / "personne.html"
+    r = mno(db_url, "case", "export-person", ref, "-o", str(out), "--as", "idrissa.sanou:supervisor")
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    for text in (f"Données détenues sur une personne — Dossier {ref}", "Aminata", "Sawadogo",
+                 "14/03/2001",                                  # birth date as a date, in words
+                 "Formation professionnelle",                   # option label, not the code
+                 "Enregistrer le dossier",                      # trigger label in the trail
+                 "Référencement [vocational_training] — org-cfp — Envoyé",
+                 "focal.cfp (provider @ org-cfp)", "Consultations du dossier"):
+        assert text in page, text
+    out_en = tmp_path / "person.html"
+    r = mno(db_url, "--lang", "en", "case", "export-person", ref, "-o", str(out_en),
+            "--as", "coord:coordinator")
+    assert r.exit_code == 0, r.output
+    page = out_en.read_text(encoding="utf-8")
+    assert "Data held about a person — Case" in page and "Vocational training" in page
+    assert "Who viewed the case" in page and "export-person" in page  # the first export is logged
+
+
+def test_json_lists_everything_and_refuses_scoped_roles(wf, db_url, tmp_path):
+    ref = _case_with_a_view(wf)
+    out = tmp_path / "p.json"
+    r = mno(db_url, "case", "export-person", ref, "-o", str(out), "--format", "json",
+            "--as", "awa:caseworker")
+    assert r.exit_code == 1 and "role_not_allowed" in r.stderr and not out.exists()
+    r = mno(db_url, "case", "export-person", ref, "-o", str(out), "--format", "json",
+            "--as", "idrissa.sanou:supervisor")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    with wf.sessions() as s:
+        n_events = len(repository.trail(s, repository.get_case(s, ref)))
+    assert [e["seq"] for e in doc["trail"]] == list(range(1, n_events + 1))
+    assert {s["key"] for s in doc["referrals"]} == {"psychosocial", "vocational_training"}
+    assert doc["access"][0]["user"] == "focal.cfp"
+    titles = [f["title"] for f in doc["data"]]
+    assert "Fiche d'identification et d'enregistrement" in titles
+    r = mno(db_url, "case", "export-person", "MNR-BF-999999", "-o", str(out), "--as", "coord:coordinator")
+    assert r.exit_code == 1 and "case_not_found" in r.stderr
+
+
+def test_after_erasure_the_export_says_erased(wf, db_url, tmp_path):
+    ref = _case_with_a_view(wf)
+    erase_case(wf, ref, SUP, "demande de la personne")
+    out = tmp_path / "p.html"
+    r = mno(db_url, "case", "export-person", ref, "-o", str(out), "--as", "coord:coordinator")
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "Aminata" not in page and "[effacé le 2025-06-02]" in page
+    assert "Effacement des données personnelles" in page

@@ -1,0 +1,28 @@
+"""Users the command-line tests act as (``--as`` must name an existing user since the CLI checks it)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from mno_workflow.store import migrate
+from mno_workflow.store.base import make_engine
+from mno_workflow.store.models import User
+
+PEOPLE = [("awa", "caseworker", None, None), ("bob", "caseworker", None, None),
+          ("sup", "supervisor", None, None), ("idrissa", "supervisor", None, None),
+          ("idrissa.sanou", "supervisor", None, "kadiogo"), ("mariam.kabore", "caseworker", None, "kadiogo"),
+          ("coord", "coordinator", None, None), ("focal.cfp", "provider", "org-cfp", None)]
+
+
+def add_users(db_url: str, people=PEOPLE) -> None:
+    """Create the database if needed and add ``people`` (id, role, organisation, region)."""
+    migrate.upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s, s.begin():
+            for uid, role, org, region in people:
+                if s.get(User, uid) is None:
+                    s.add(User(id=uid, display_name=uid, role=role, organisation=org, region=region,
+                               language="fr", active=True))
+    finally:
+        engine.dispose()
