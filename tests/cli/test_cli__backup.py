@@ -16,6 +16,7 @@ from mno_workflow.store.base import make_engine
 from mno_workflow.store.migrate import upgrade
 
 from ..conftest import BF_SOP
+from .users import add_users
 
 runner = CliRunner()
 
@@ -24,6 +25,7 @@ def test_backup_while_writing_then_restore(tmp_path):
     db = tmp_path / "live.db"
     url = f"sqlite:///{db}"
     upgrade(url)
+    add_users(url)  # --as names an existing account since the CLI checks it
     wf = WorkflowEngine(make_engine(url))
     wf.load_sop(load_file(BF_SOP))
     cw = Actor("awa", "caseworker")
@@ -48,10 +50,12 @@ def test_backup_while_writing_then_restore(tmp_path):
     assert "intégrité vérifiée" in r.output
     assert (tmp_path / "copy.db").stat().st_mode & 0o777 == 0o600
 
-    # restore: the service is stopped, the copy put in place of the database
+    # restore: the service is stopped, the copy put in place of the database; on a new place the
+    # audit key (kept apart from the backups, docs/audit.md) is put back next to it too
     restored = tmp_path / "restored" / "mno.db"
     restored.parent.mkdir()
     restored.write_bytes((tmp_path / "copy.db").read_bytes())
+    (tmp_path / "restored" / "mno.db.audit-key").write_bytes((tmp_path / "live.db.audit-key").read_bytes())
     r = runner.invoke(app, ["--db", str(restored), "audit", "verify"])
     assert r.exit_code == 0 and "0 problème(s)" in r.output, r.output
     r = runner.invoke(app, ["--db", str(restored), "case", "list", "--format", "json", "--limit", "1000"])

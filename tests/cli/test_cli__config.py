@@ -47,7 +47,7 @@ def count_cases(*args) -> int:
 
 
 def test_defaults_data_directory_and_private_modes(folder):
-    assert mno("case", "create", "--sop", str(BF_SOP), "--as", "a:caseworker").exit_code == 0
+    assert mno("case", "create", "--sop", str(BF_SOP), "--as", "system:caseworker").exit_code == 0
     assert (folder / "data").stat().st_mode & 0o777 == 0o700
     assert (folder / "data" / "mno.db").stat().st_mode & 0o777 == 0o600
     from mno_workflow.web.server import _stored_secret
@@ -59,19 +59,20 @@ def test_defaults_data_directory_and_private_modes(folder):
 
 def test_precedence_cli_over_env_over_file(folder, monkeypatch):
     (folder / "mno.toml").write_text('database_url = "sqlite:///from-file.db"\nlang = "en"\n')
-    mno("case", "create", "--sop", str(BF_SOP), "--as", "a:caseworker")
+    mno("case", "create", "--sop", str(BF_SOP), "--as", "system:caseworker")
     assert (folder / "from-file.db").is_file() and not (folder / "data" / "mno.db").exists()
     monkeypatch.setenv("MNO_DATABASE_URL", f"sqlite:///{folder / 'from-env.db'}")
-    mno("case", "create", "--sop", str(BF_SOP), "--as", "a:caseworker")
-    mno("case", "create", "--sop", str(BF_SOP), "--as", "a:caseworker")
-    mno("--db", str(folder / "from-cli.db"), "case", "create", "--sop", str(BF_SOP), "--as", "a:caseworker")
+    mno("case", "create", "--sop", str(BF_SOP), "--as", "system:caseworker")
+    mno("case", "create", "--sop", str(BF_SOP), "--as", "system:caseworker")
+    mno("--db", str(folder / "from-cli.db"), "case", "create", "--sop", str(BF_SOP),
+        "--as", "system:caseworker")
     assert count_cases("--db", str(folder / "from-cli.db")) == 1
     assert count_cases() == 2  # the environment's database
     monkeypatch.delenv("MNO_DATABASE_URL")
     assert count_cases() == 1  # the file's database
     # lang: the file says en; the environment, then the command line, say otherwise
     def message(*args):
-        r = mno(*args, "case", "fire", "MNR-BF-000001", "nope", "--as", "a:caseworker")
+        r = mno(*args, "case", "fire", "MNR-BF-000001", "nope", "--as", "system:caseworker")
         assert r.exit_code == 1
         return r.output
     assert "Unknown trigger" in message() or "not" in message().lower()
@@ -90,7 +91,7 @@ def test_config_from_mno_config_relative_to_its_folder(folder, monkeypatch):
     conf.write_text('data_dir = "../var/mno"\n')
     monkeypatch.setenv("MNO_CONFIG", str(conf))
     monkeypatch.chdir(folder / "etc")
-    assert mno("case", "create", "--sop", str(BF_SOP), "--as", "a:caseworker").exit_code == 0
+    assert mno("case", "create", "--sop", str(BF_SOP), "--as", "system:caseworker").exit_code == 0
     assert (folder / "var" / "mno" / "mno.db").is_file()
 
 
@@ -118,7 +119,7 @@ def test_missing_mno_config_and_bad_env_values(folder, monkeypatch):
 
 
 def test_an_old_mno_db_in_the_folder_is_named_not_ignored(folder):
-    r = mno("--db", "mno.db", "case", "create", "--sop", str(BF_SOP), "--as", "a:caseworker")
+    r = mno("--db", "mno.db", "case", "create", "--sop", str(BF_SOP), "--as", "system:caseworker")
     assert r.exit_code == 0
     r = mno("case", "list")
     assert r.exit_code == 1
