@@ -40,6 +40,29 @@ class TokenResponse(BaseModel):
     role: str
 
 
+class TokenInfo(BaseModel):
+    """A token without its value (``state``: active, expired or revoked; times ISO 8601 UTC)."""
+
+    id: int
+    user: str
+    label: str
+    scope: str
+    state: Literal["active", "expired", "revoked"]
+    created_at: str | None
+    expires_at: str | None
+    last_used_at: str | None
+    revoked_at: str | None
+
+
+class TokenList(BaseModel):
+    items: list[TokenInfo]
+
+
+class TokenRevoked(BaseModel):
+    id: int
+    state: Literal["revoked"]
+
+
 def client_ip(request: Request) -> str:
     """The client's address (the real one behind a proxy started with ``--proxy-headers``)."""
     return request.client.host if request.client else "-"
@@ -75,13 +98,15 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
 
         return await run_in_threadpool(issue)
 
-    @api.get("/auth/tokens", operation_id="listMyTokens", tags=["auth"], responses=error_responses(401),
+    @api.get("/auth/tokens", operation_id="listMyTokens", response_model=TokenList, tags=["auth"],
+             responses=error_responses(401),
              summary="Mes jetons (sans leur valeur)")
     def my_tokens(user: User = Depends(current_user)):
         with wf.sessions() as s:
             return {"items": [tokens.as_dict(r) for r in tokens.listing(s, user.id)]}
 
-    @api.delete("/auth/tokens/{token_id}", operation_id="revokeToken", tags=["auth"],
+    @api.delete("/auth/tokens/{token_id}", operation_id="revokeToken", response_model=TokenRevoked,
+                tags=["auth"],
                 responses=error_responses(401, 404),
                 summary="Révoquer un de mes jetons")
     def revoke_token(token_id: int, user: User = Depends(current_user)):
@@ -90,7 +115,7 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
                 raise ApiError(404, "not_found", "Jeton introuvable.")
         return {"id": token_id, "state": "revoked"}
 
-    @api.delete("/auth/token", operation_id="revokeCurrentToken", tags=["auth"],
+    @api.delete("/auth/token", operation_id="revokeCurrentToken", response_model=TokenRevoked, tags=["auth"],
                 responses=error_responses(401), summary="Révoquer le jeton utilisé")
     def revoke_current(request: Request, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
