@@ -351,6 +351,7 @@ def build_api(web: Web) -> FastAPI:
     @api.get(
         "/referrals",
         response_model=M.ReferralList,
+        response_model_exclude_unset=True,  # a withheld referral carries only its own keys
         operation_id="listReferrals",
         tags=["referrals"],
         responses=_error_responses(401, 403),

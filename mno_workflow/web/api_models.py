@@ -232,15 +232,20 @@ class Reopened(BaseModel):
 
 
 class Referral(BaseModel):
+    """A referral; when consent was withdrawn or expired only ``reference``, ``instance``, ``state``
+    and ``withheld`` (reason and message in French and English) are given."""
+
     reference: str
-    version: int
+    version: int | None = None
     instance: str
     state: str
-    need: str | None
-    name: str | None = Field(description="Absent si le consentement ne couvre pas l'identité")
-    identification: dict[str, Any] | None
-    data: dict[str, Any]
-    consent_categories: list[str]
+    need: str | None = None
+    name: str | None = Field(default=None, description="Absent si le consentement ne couvre pas l'identité")
+    identification: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+    consent_categories: list[str] | None = None
+    withheld: dict[str, str] | None = Field(
+        default=None, description="Données retenues : motif (consent.withdrawn, consent.expired), fr, en")
 
 
 class ReferralList(BaseModel):
