@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := .venv/.apt-updated
 
-.PHONY: run test install install-test system-deps test-system-deps lint demo bench clean
+.PHONY: run test install install-test system-deps test-system-deps lint demo bench bench-cli clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,8 @@ install-test: test-system-deps $(VENV)/.installed-test
 run: install
 	$(BIN)/mno --db sqlite:///demo.db serve --demo --demo-password demo-mno-2025
 
+# The whole suite includes the wheel smoke test (pytest -m wheel): the built wheel installed in a
+# fresh virtualenv outside the checkout runs mno demo, validate, serve --demo and handbook.
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
@@ -52,5 +54,9 @@ test: install-test
 bench: install
 	$(BIN)/python bench/run.py
 
+# Start-up of the command line, whole process, medians (bars: --help 0.2 s, validate 0.4 s)
+bench-cli: install
+	$(BIN)/python bench/cli_startup.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db mno.db
+	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db mno.db data build *.egg-info

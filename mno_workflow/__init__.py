@@ -1,1 +1,3 @@
-"""MNO Workflow: executable Standard Operating Procedures for national referral mechanisms."""
+"""MNO Workflow: executable SOPs for national referral mechanisms (engine, web UI, API, CLI)."""
+
+__version__ = "0.1.0"

@@ -15,7 +15,10 @@ def case_reopen(reference: str,
                 ) -> None:
     """Rouvrir un dossier clos avec un motif (rôles prévus par la POS) ; l'étape de reprise redémarre
     et ses délais sont armés. / Reopen a closed case with a reason."""
-    from .cli import _actor, _errors, _state, fail, open_engine
+    from .commands.common import errors as _errors
+    from .commands.common import fail, open_engine
+    from .commands.common import parse_actor as _actor
+    from .commands.common import state as _state
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)

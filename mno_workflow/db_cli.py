@@ -16,13 +16,17 @@ from .store.base import database_url
 app = typer.Typer(help="Schéma de la base : migrations (Alembic).", no_args_is_help=True)
 
 DbOption = Annotated[str | None, typer.Option("--db", help="URL de la base (défaut : $MNO_DATABASE_URL "
-                                                           "ou sqlite:///mno.db).")]
+                                                           "ou data/mno.db).")]
 
 
 def _url(db: str | None, ctx: typer.Context) -> str:
     # `mno --db URL db upgrade` puts the URL in the root command's parameters.
     root = ctx.find_root()
-    return database_url(db or (root.params or {}).get("db"))
+    try:
+        return database_url(db or (root.params or {}).get("db"))
+    except ValueError as e:  # config.ConfigError: an old ./mno.db, a bad mno.toml
+        typer.echo(f"Base de données : {e}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command("upgrade")

@@ -13,11 +13,12 @@ from typing import Any
 from .directory import load_sample, match
 from .engine.clock import SimulatedClock
 from .engine.engine import Actor, WorkflowEngine
+from .resources import bf_sop
 from .sop.loader import load_file
 from .store import repository
 from .views import audit_lines, case_lines
 
-SOP_PATH = Path(__file__).resolve().parent.parent / "sops" / "burkina_faso" / "mnr.yaml"
+SOP_PATH = bf_sop()  # shipped in the package (importlib.resources)
 
 CASEWORKER = Actor("mariam.kabore", "caseworker")
 SUPERVISOR = Actor("idrissa.sanou", "supervisor")

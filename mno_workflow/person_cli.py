@@ -22,7 +22,10 @@ def case_export_person(
     JSON. La demande est enregistrée dans le journal des consultations.
 
     Everything held about the person of a case (access request), as printable HTML or JSON."""
-    from .cli import _actor, _errors, _state, fail, open_engine
+    from .commands.common import errors as _errors
+    from .commands.common import fail, open_engine
+    from .commands.common import parse_actor as _actor
+    from .commands.common import state as _state
     from .person_export import person_record, render_html
     from .store import repository
     if not actor:

@@ -23,7 +23,8 @@ def retention_run(
     Purge personal fields of cases closed longer than their SOP's retention period."""
     from datetime import datetime
 
-    from .cli import _errors, fail, open_engine
+    from .commands.common import errors as _errors
+    from .commands.common import fail, open_engine
     from .engine.clock import SimulatedClock
     from .engine.engine import Actor
     from .engine.retention import run_retention
@@ -57,7 +58,9 @@ def case_erase(reference: str,
     (superviseur ou coordinateur selon la POS) ; le journal d'audit reste vérifiable.
 
     Erase a person's personal fields at their request."""
-    from .cli import _actor, _errors, fail, open_engine
+    from .commands.common import errors as _errors
+    from .commands.common import fail, open_engine
+    from .commands.common import parse_actor as _actor
     from .engine.retention import erase_case
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)

@@ -15,7 +15,7 @@ from .store.models import User
 
 
 def _cli():
-    from . import cli
+    from .commands import common as cli
     return cli
 
 

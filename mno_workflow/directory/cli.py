@@ -1,6 +1,6 @@
 """Command line for the service directory (mounted as ``mno directory …``): import, export, search, stale.
 
-Every command takes ``--db`` (default ``$MNO_DATABASE_URL``, else ``sqlite:///mno.db``) and creates
+Every command takes ``--db`` (default ``$MNO_DATABASE_URL``, else ``data/mno.db``) and creates
 the directory tables if missing. Problems are printed one per line (``file:row:column: message``)
 on stderr with exit code 1, never as a traceback.
 """
@@ -39,7 +39,7 @@ from mno_workflow.store.migrate import upgrade
 app = typer.Typer(help="Répertoire des prestataires de services (HSDS 3.x).", no_args_is_help=True)
 
 FORMATS = ("csv", "json", "hsds", "hsds-json", "xlsx")
-DB = typer.Option(None, "--db", help="URL de la base (défaut : $MNO_DATABASE_URL, sinon sqlite:///mno.db).")
+DB = typer.Option(None, "--db", help="URL de la base (défaut : $MNO_DATABASE_URL, sinon data/mno.db).")
 
 
 def _fail(lines: list[str]) -> None:

@@ -1,7 +1,7 @@
 """Loading of the illustrative Burkina Faso sample directory (invented organisations and contacts) for demos.
 
-The sample lives in ``sops/burkina_faso/directory/`` of a source checkout: a CSV package of
-about 15 organisations and 28 services covering the 17 regions and every need category.
+The sample lives in ``sops/burkina_faso/directory/`` of the repository, shipped in the package: a
+CSV package of about 15 organisations and 28 services covering the 17 regions and every need category.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from mno_workflow.directory.hsds_io import ImportReport, import_package
+from mno_workflow.resources import sample_directory
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sops" / "burkina_faso" / "directory"
+SAMPLE_DIR = sample_directory()  # shipped in the package (importlib.resources)
 
 
 def load_sample(session: Session, path: Path | None = None, actor: str = "sample") -> ImportReport:

@@ -8,6 +8,7 @@ anything is written.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -49,6 +50,7 @@ from .notify import notify
 from .registry import Registry
 from .until import end_early
 
+log = logging.getLogger("mno.engine")
 
 @dataclass(frozen=True)
 class Actor:
@@ -225,7 +227,13 @@ class WorkflowEngine:
             end_early(self, s, case, compiled.sop, now)  # deadlines whose ``until`` now holds
             if also is not None:  # e.g. the intake's submission record, same transaction
                 also(s, case)
-            return result
+        log.info("transition %s %s [%s] %s -> %s by %s (%s)", result.reference, trigger, result.instance,
+                 result.from_state, result.to_state, actor.user, actor.role,
+                 extra={"event": "transition", "case": result.reference, "trigger": trigger,
+                        "step_instance": f"{result.step}:{result.instance}", "from_state": result.from_state,
+                        "to_state": result.to_state, "actor": actor.user, "role": actor.role,
+                        "version": result.version})
+        return result
 
     def _open_for_change(self, s: Session, reference: str, expected_version: int | None,
                          payload: dict | None = None, *, allow_closed: bool = False

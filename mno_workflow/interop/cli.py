@@ -62,7 +62,9 @@ def intake_kobo(
     """Importer des soumissions : un dossier par soumission (ou les données d'une étape avec
     --case-column). Chaque ligne est validée par le moteur, tout ou rien ; une soumission déjà
     importée (même uuid) est ignorée."""
-    from mno_workflow.cli import _actor, _errors, open_engine, sop_id_loading
+    from mno_workflow.commands.common import errors as _errors
+    from mno_workflow.commands.common import open_engine, sop_id_loading
+    from mno_workflow.commands.common import parse_actor as _actor
     from mno_workflow.interop.intake import IntakeError, intake
 
     who = _actor(actor)

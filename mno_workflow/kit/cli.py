@@ -36,7 +36,7 @@ def test(paths: Annotated[list[Path], typer.Argument(
     if not discover(paths):
         typer.echo("Aucun scénario trouvé (fichiers YAML commençant par « scenario: »).", err=True)
         raise typer.Exit(1)
-    from ..cli import _state  # --lang of the main app (mno --lang en test)
+    from ..commands.common import state as _state  # --lang of the main app (mno --lang en test)
     token = LANG.set(_state.get("lang", "fr"))
     try:
         result = run(paths)

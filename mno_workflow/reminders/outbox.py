@@ -37,6 +37,7 @@ references and SOP labels only, never names or case data (DESIGN.md "Data protec
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ from ..sop.schema import SOP
 from ..store.models import Case, OutboxMessage, SopVersion
 from .notifiers import DeliveryError, InAppNotifier, Notifier, OutgoingMessage, Rendered
 from .recheck import why_not_send
+
+log = logging.getLogger("mno.outbox")
 
 __all__ = ["BACKOFF", "LEASE", "MAX_ATTEMPTS", "NOT_CONFIGURED_RETRY", "DeliveryReport", "InboxItem",
            "backoff", "deliver", "format_due", "inbox", "mark_read", "render", "unread_count"]
@@ -233,6 +236,11 @@ def _fail(m: OutboxMessage, error: str, now: datetime, max_attempts: int,
         m.status = "failed"
         m.next_attempt_at = now + backoff(m.attempts, schedule)
         report.failed.append((m.id, m.last_error))
+    log.warning("delivery failed: message %s (%s, %s) attempt %d: %s%s", m.id, m.channel, m.kind,
+                m.attempts, error.splitlines()[0][:300] if error else "",
+                " — abandoned" if m.status == "dead" else "",
+                extra={"event": "delivery_failed", "message_id": m.id, "channel": m.channel,
+                       "attempts": m.attempts, "dead": m.status == "dead"})
 
 
 def _claim(s: Session, now: datetime, limit: int) -> list[OutboxMessage]:

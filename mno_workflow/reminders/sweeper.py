@@ -13,6 +13,7 @@ the latest is sent. Source: DESIGN.md "Deadlines and reminders".
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,6 +28,8 @@ from ..sop.expr import compile_expr
 from ..store.audit import append_event
 from ..store.models import Case, Deadline, StepInstance
 from ..store.outbox import enqueue
+
+log = logging.getLogger("mno.reminders")
 
 LATE_AFTER = timedelta(minutes=10)
 
@@ -91,6 +94,15 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
             # rest of the sweep intact.
             with s.no_autoflush:
                 _process(wf, s, row, now, late_after, report, people, force_late=row.id in caught_up)
+    log.info("sweep at %s: %d reminder(s), %d escalation(s), %d automatic, %d skipped, %d failed",
+             now.isoformat(), len(report.reminders), len(report.escalations), len(report.auto_fired),
+             len(report.skipped), len(report.failed),
+             extra={"event": "sweep", "reminders": len(report.reminders),
+                    "escalations": len(report.escalations), "auto_fired": len(report.auto_fired),
+                    "skipped": len(report.skipped), "failed": len(report.failed)})
+    for ref, inst, state, what in report.failed:
+        log.warning("sweep: automatic trigger refused on %s [%s] in %s: %s", ref, inst, state, what,
+                    extra={"event": "sweep_failed", "case": ref, "step_instance": inst})
     return report
 
 

@@ -75,8 +75,10 @@ def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la PO
 def handbook(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la POS.")],
              output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")],
              lang: Annotated[str, typer.Option(help="fr ou en")] = "fr",
-             fmt: Annotated[list[str] | None, typer.Option("--format", help="html et/ou md")] = None
-             ) -> None:
+             fmt: Annotated[list[str] | None, typer.Option("--format", help="html et/ou md")] = None,
+             no_diagrams: Annotated[bool, typer.Option(
+                 "--no-diagrams", help="Sans Graphviz : schémas en texte Mermaid au lieu d'images SVG.")]
+             = False) -> None:
     """Écrire le manuel de la POS (HTML imprimable et Markdown) avec diagrammes et fiches vierges.
 
     Write the SOP handbook."""
@@ -84,8 +86,12 @@ def handbook(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la P
     if lang not in sop.languages:
         typer.echo(f"Langue {lang!r} absente de la POS ({', '.join(sop.languages)})", err=True)
         raise typer.Exit(2)
+    formats = tuple(fmt or ("html", "md"))
+    if "html" in formats and not no_diagrams and not d.dot_available():
+        typer.echo(f"{d.DotNotFound()} — ou ajoutez --no-diagrams (schémas en texte Mermaid).", err=True)
+        raise typer.Exit(1)
     try:
-        paths = write_handbook(sop, output, lang=lang, formats=tuple(fmt or ("html", "md")))
+        paths = write_handbook(sop, output, lang=lang, formats=formats, svg=False if no_diagrams else None)
     except ValueError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None

@@ -201,8 +201,12 @@ def load_text(text: str, path: str = "<string>") -> LoadedSOP:
     schema, references) with file:line:col. Reference checks come from
     :func:`mno_workflow.sop.lint.check_references`.
     """
-    from .lint import check_references  # late import: lint depends on LoadedSOP
+    from . import cache
 
+    cache_key = cache.key(text, path)  # an unchanged SOP is not parsed again (sop/cache.py)
+    if cache_key is not None and (hit := cache.get(cache_key)) is not None:
+        return hit
+    from .lint import check_references  # late import: lint depends on LoadedSOP
     data, pos = parse_yaml(text, path)
     if isinstance(data, dict) and data.get("imports"):
         data, text = _resolve_imports(data, pos, path)
@@ -214,6 +218,8 @@ def load_text(text: str, path: str = "<string>") -> LoadedSOP:
     errors = [d for d in check_references(loaded) if d.severity == "error"]
     if errors:
         raise SOPError(errors)
+    if cache_key is not None:
+        cache.put(cache_key, loaded)
     return loaded
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
-DEFAULT_URL = "sqlite:///mno.db"
+DEFAULT_URL = "sqlite:///data/mno.db"  # documentation only: see config.default_database_url
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -57,8 +57,13 @@ JSONData = JSON().with_variant(JSONB(), "postgresql")
 
 
 def database_url(url: str | None = None) -> str:
-    """The database URL: ``url``, else ``$MNO_DATABASE_URL``, else ``sqlite:///mno.db``. A plain
-    file path (no ``scheme://``) means a SQLite file."""
+    """The database URL: ``url``, else ``$MNO_DATABASE_URL`` (or ``database_url`` of ``mno.toml``),
+    else the SQLite file ``mno.db`` of the data directory (see :mod:`mno_workflow.config`). A plain
+    file path (no ``scheme://``) means a SQLite file. Raises ConfigError (a ValueError) when an old
+    ``./mno.db`` would be silently ignored."""
+    if not url and not os.environ.get("MNO_DATABASE_URL"):
+        from ..config import default_database_url
+        url = default_database_url()
     url = url or os.environ.get("MNO_DATABASE_URL") or DEFAULT_URL
     if "://" not in url and url.strip():
         return f"sqlite:///{Path(url).expanduser().resolve()}"

@@ -1,9 +1,12 @@
 """REST API ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``), bearer tokens, same access rules as
 the pages (:mod:`.access`).
 
-Errors are JSON ``{"code", "message", ...}`` with the engine's codes: 401 no or bad token, 403 role
-or scope, 404 unknown or not visible, 409 ``stale_version`` (with ``current_version`` and the
-``payload`` echoed) or ``trigger_not_allowed``, 422 ``form_invalid`` with ``errors`` per field.
+Errors are JSON ``{"code", "message", ...}`` (:class:`.api_models.ErrorBody`, message in the
+request's ``Accept-Language``) with the engine's codes: 401 no or bad token, 403 role or scope, 404
+unknown or not visible, 409 ``stale_version`` (with ``current_version`` and the ``payload``
+echoed) or ``trigger_not_allowed``, 422 ``form_invalid``/``request_invalid`` with ``errors`` per
+field. Every response has its model in the OpenAPI document (:mod:`.api_models`); operation ids are
+chosen by hand and are part of the contract (docs/api.md).
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import directory
+from .. import directory, logs
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from ..views import case_as_dict
 from . import access, casetools, queries, tokens
+from . import api_models as M
 from .api_auth import add_auth_routes
 from .core import Web
 
@@ -31,8 +35,12 @@ bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/v1
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, **extra: Any):
+    """An API error: HTTP ``status``, stable ``code``; the message comes from
+    :data:`.api_models.TEXTS` in the request's language (``message`` when the code has none)."""
+
+    def __init__(self, status: int, code: str, message: str = "", *, text: str | None = None, **extra: Any):
         self.status, self.code, self.message, self.extra = status, code, message, extra
+        self.text = text or code  # the key of the message in api_models.TEXTS
 
 
 class NewCase(BaseModel):
@@ -70,13 +78,7 @@ class ReassignRequest(BaseModel):
     reason: str = Field(max_length=1000, description="Motif (obligatoire)")
 
 
-class Error(BaseModel):
-    code: str
-    message: str
-
-
-def _error_responses(*codes: int) -> dict:
-    return {c: {"model": Error} for c in codes}
+_error_responses = M.error_responses
 
 
 def build_api(web: Web) -> FastAPI:
@@ -88,12 +90,16 @@ def build_api(web: Web) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         description="Dossiers, actions, référencements et répertoire. "
-        "Authentification : `Authorization: Bearer <jeton>`.",
+        "Authentification : `Authorization: Bearer <jeton>`. Erreurs : toujours `ErrorBody` "
+        "(`code`, `message` dans la langue de `Accept-Language`, `errors` par champ). "
+        "Règles de version : docs/api.md.",
+        openapi_tags=M.TAGS,
     )
 
     @api.exception_handler(ApiError)
-    async def _api_error(_request: Request, e: ApiError):
-        return JSONResponse({"code": e.code, "message": e.message, **e.extra}, status_code=e.status)
+    async def _api_error(request: Request, e: ApiError):
+        message = M.text(e.text, _lang(request), e.message)
+        return JSONResponse({"code": e.code, "message": message, **e.extra}, status_code=e.status)
 
     @api.exception_handler(EngineError)
     async def _engine_error(request: Request, e: EngineError):
@@ -102,43 +108,46 @@ def build_api(web: Web) -> FastAPI:
         return JSONResponse(body, status_code=e.http_status)
 
     @api.exception_handler(access.Forbidden)
-    async def _forbidden(_r: Request, _e: Exception):
-        return JSONResponse({"code": "forbidden", "message": "Accès refusé pour ce rôle."}, status_code=403)
+    async def _forbidden(r: Request, _e: Exception):
+        return JSONResponse({"code": "forbidden", "message": M.text("forbidden", _lang(r))}, status_code=403)
 
     @api.exception_handler(access.NotVisible)
-    async def _not_visible(_r: Request, _e: Exception):
-        return JSONResponse({"code": "not_found", "message": "Introuvable."}, status_code=404)
+    async def _not_visible(r: Request, _e: Exception):
+        return JSONResponse({"code": "not_found", "message": M.text("not_found", _lang(r))}, status_code=404)
 
     @api.exception_handler(StarletteHTTPException)
-    async def _http(_r: Request, e: StarletteHTTPException):
-        msg = {404: "Introuvable.", 405: "Méthode non permise.", 401: "Authentification requise."}.get(
-            e.status_code, str(e.detail)
-        )
+    async def _http(r: Request, e: StarletteHTTPException):
+        code = f"http_{e.status_code}"
         return JSONResponse(
-            {"code": f"http_{e.status_code}", "message": msg},
+            {"code": code, "message": M.text(code, _lang(r), str(e.detail))},
             status_code=e.status_code,
             headers=getattr(e, "headers", None),
         )
 
     @api.exception_handler(RequestValidationError)
-    async def _invalid(_r: Request, e: RequestValidationError):
-        errors = {".".join(str(p) for p in err.get("loc", ())): err.get("msg", "") for err in e.errors()}
+    async def _invalid(r: Request, e: RequestValidationError):
+        lang = _lang(r)
+        errors = {}
+        for err in e.errors():
+            msg = err.get("msg", "")
+            errors[".".join(str(p) for p in err.get("loc", ()))] = (
+                msg if lang == "en" else M.FIELD_FR.get(err.get("type", ""), msg))
         return JSONResponse(
-            {"code": "request_invalid", "message": "Requête invalide.", "errors": errors}, status_code=422
+            {"code": "request_invalid", "message": M.text("request_invalid", lang), "errors": errors},
+            status_code=422,
         )
 
     @api.exception_handler(Exception)
-    async def _crash(_r: Request, _e: Exception):
-        return JSONResponse(
-            {"code": "server_error", "message": "Erreur inattendue du serveur."}, status_code=500
-        )
+    async def _crash(r: Request, _e: Exception):
+        body = {"code": "server_error", "message": M.text("server_error", _lang(r))}
+        return JSONResponse(body, status_code=500)
 
     def current_user(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
             raise ApiError(401, "unauthenticated", "Jeton d'accès requis (Authorization: Bearer).")
         found = tokens.check(wf.sessions, creds.credentials[:200])
         if found is None:
-            raise ApiError(401, "unauthenticated", "Jeton invalide, expiré ou révoqué.")
+            raise ApiError(401, "unauthenticated", "Jeton invalide, expiré ou révoqué.", text="token_invalid")
         user, row = found
         if (row.scope == "read" and request.method not in ("GET", "HEAD")
                 and "/auth/" not in request.url.path):
@@ -146,12 +155,14 @@ def build_api(web: Web) -> FastAPI:
                            "Jeton en lecture seule : cette requête modifie des données. "
                            "/ Read-only token: this request changes data.")
         request.state.token_id = row.id
+        logs.user_id.set(user.id)
         return user
 
     # -- auth (token issue, list, revoke) ------------------------------------------------------------
     add_auth_routes(api, web, current_user, ApiError, _error_responses)
 
-    @api.get("/me", responses=_error_responses(401), summary="L'utilisateur du jeton")
+    @api.get("/me", response_model=M.Me, operation_id="getMe", tags=["auth"],
+             responses=_error_responses(401), summary="L'utilisateur du jeton")
     def me(user: User = Depends(current_user)):
         return {
             "id": user.id,
@@ -163,7 +174,8 @@ def build_api(web: Web) -> FastAPI:
         }
 
     # -- cases ----------------------------------------------------------------------------------------
-    @api.get("/cases", responses=_error_responses(401, 403), summary="Dossiers visibles (recherche, filtres)")
+    @api.get("/cases", response_model=M.CaseList, operation_id="listCases", tags=["cases"],
+             responses=_error_responses(401, 403), summary="Dossiers visibles (recherche, filtres)")
     def list_cases(
         user: User = Depends(current_user),
         search: str | None = Query(None, max_length=100),
@@ -195,7 +207,10 @@ def build_api(web: Web) -> FastAPI:
     @api.post(
         "/cases",
         status_code=201,
-        responses=_error_responses(401, 403, 422),
+        response_model=M.CreatedCase,
+        operation_id="createCase",
+        tags=["cases"],
+        responses=_error_responses(401, 403, 404, 409, 422),
         summary="Ouvrir un dossier avec sa fiche d'identification",
     )
     def create_case(body: NewCase, request: Request, user: User = Depends(current_user)):
@@ -213,7 +228,8 @@ def build_api(web: Web) -> FastAPI:
                            "En-tête Idempotency-Key : 1 à 100 caractères.") from None
         return {"reference": opened.reference, "version": opened.version, "replayed": opened.replayed}
 
-    @api.get("/cases/{reference}", responses=_error_responses(401, 403, 404), summary="Un dossier")
+    @api.get("/cases/{reference}", response_model=M.CaseDetail, operation_id="getCase", tags=["cases"],
+             responses=_error_responses(401, 403, 404), summary="Un dossier")
     def get_case(reference: str, user: User = Depends(current_user)):
         access.require(user, "cases")
         with wf.sessions.begin() as s:
@@ -225,10 +241,13 @@ def build_api(web: Web) -> FastAPI:
 
     @api.post(
         "/cases/{reference}/fire",
+        response_model=M.FireResult,
+        operation_id="fireTrigger",
+        tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Déclencher une action (avec formulaire et version attendue)",
     )
-    def fire(reference: str, body: FireRequest, user: User = Depends(current_user)):
+    def fire(reference: str, body: FireRequest, request: Request, user: User = Depends(current_user)):
         with wf.sessions() as s:
             case = repository.get_case(s, reference[:40].upper())
             if case is None:
@@ -256,7 +275,7 @@ def build_api(web: Web) -> FastAPI:
                 expected_version=body.expected_version,
             )
         except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)
+            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
         return {
             "reference": r.reference,
             "step": r.step,
@@ -272,11 +291,15 @@ def build_api(web: Web) -> FastAPI:
     # -- case tools -------------------------------------------------------------------------------------
     @api.post(
         "/cases/{reference}/deadlines/{instance}/extend",
+        response_model=M.Extended,
+        operation_id="extendDeadline",
+        tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Prolonger le délai en cours d'une étape (durée et motif ; audité)",
     )
     def extend_deadline(
-        reference: str, instance: str, body: ExtendRequest, user: User = Depends(current_user)
+        reference: str, instance: str, body: ExtendRequest, request: Request,
+        user: User = Depends(current_user),
     ):
         try:
             due = casetools.extend(
@@ -284,7 +307,7 @@ def build_api(web: Web) -> FastAPI:
                 from_due=body.from_due,
             )
         except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)
+            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
         with wf.sessions() as s:
             case = repository.get_case(s, reference[:40].upper())
             return {
@@ -296,31 +319,41 @@ def build_api(web: Web) -> FastAPI:
 
     @api.post(
         "/cases/reassign",
+        response_model=M.Reassigned,
+        operation_id="reassignCases",
+        tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Réattribuer des dossiers à un gestionnaire de cas (motif ; tout ou rien ; audité)",
     )
-    def reassign(body: ReassignRequest, user: User = Depends(current_user)):
+    def reassign(body: ReassignRequest, request: Request, user: User = Depends(current_user)):
         try:
             changed = casetools.reassign(web, user, body.references, body.assignee, body.reason)
         except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)
+            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
         return {"changed": changed, "assignee": body.assignee}
 
     @api.post(
         "/cases/{reference}/reopen",
+        response_model=M.Reopened,
+        operation_id="reopenCase",
+        tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Rouvrir un dossier clos (motif ; rôles de la POS ; audité)",
     )
-    def reopen(reference: str, body: ReopenRequest, user: User = Depends(current_user)):
+    def reopen(reference: str, body: ReopenRequest, request: Request, user: User = Depends(current_user)):
         try:
             r = casetools.reopen(web, user, reference, body.reason, body.expected_version)
         except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_user(user)), status_code=422)
+            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
         return {"reference": r.reference, "version": r.version, "started": r.started}
 
     # -- referrals --------------------------------------------------------------------------------------
     @api.get(
         "/referrals",
+        response_model=M.ReferralList,
+        response_model_exclude_unset=True,  # a withheld referral carries only its own keys
+        operation_id="listReferrals",
+        tags=["referrals"],
         responses=_error_responses(401, 403),
         summary="Référencements adressés à mon organisation (données selon le consentement)",
     )
@@ -342,6 +375,9 @@ def build_api(web: Web) -> FastAPI:
     # -- directory --------------------------------------------------------------------------------------
     @api.get(
         "/directory",
+        response_model=M.ServiceList,
+        operation_id="searchDirectory",
+        tags=["directory"],
         responses=_error_responses(401, 403, 422),
         summary="Services correspondant à un besoin et une région",
     )
@@ -360,7 +396,8 @@ def build_api(web: Web) -> FastAPI:
             return {"items": [c.as_dict() for c in found]}
 
     # -- aggregates -------------------------------------------------------------------------------------
-    @api.get("/stats", responses=_error_responses(401, 403), summary="Agrégats sans noms (suivi-évaluation)")
+    @api.get("/stats", response_model=M.Stats, operation_id="getStats", tags=["stats"],
+             responses=_error_responses(401, 403), summary="Agrégats sans noms (suivi-évaluation)")
     def stats(user: User = Depends(current_user)):
         access.require(user, "dashboard")
         with wf.sessions() as s:
@@ -380,7 +417,12 @@ def build_api(web: Web) -> FastAPI:
 
 
 def _lang(request: Request) -> str:
-    return "en" if request.headers.get("accept-language", "").lower().startswith("en") else "fr"
+    return M.lang_of(request.headers.get("accept-language"))
+
+
+def _lang_req(request: Request, user: User) -> str:
+    """The request's Accept-Language when it names one, else the user's language."""
+    return _lang(request) if request.headers.get("accept-language") else _lang_user(user)
 
 
 def _lang_user(user: User) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from fastapi import Depends, FastAPI, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from ..store.models import User
@@ -27,6 +27,10 @@ class TokenRequest(BaseModel):
 
 
 class TokenResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"token": "mno_3q2…", "id": 1, "label": "api", "scope": "write",
+         "expires_at": "2025-07-02T10:00:00Z", "user": "mariam.kabore", "role": "caseworker"}]})
+
     token: str
     id: int
     label: str
@@ -34,6 +38,29 @@ class TokenResponse(BaseModel):
     expires_at: datetime | None
     user: str
     role: str
+
+
+class TokenInfo(BaseModel):
+    """A token without its value (``state``: active, expired or revoked; times ISO 8601 UTC)."""
+
+    id: int
+    user: str
+    label: str
+    scope: str
+    state: Literal["active", "expired", "revoked"]
+    created_at: str | None
+    expires_at: str | None
+    last_used_at: str | None
+    revoked_at: str | None
+
+
+class TokenList(BaseModel):
+    items: list[TokenInfo]
+
+
+class TokenRevoked(BaseModel):
+    id: int
+    state: Literal["revoked"]
 
 
 def client_ip(request: Request) -> str:
@@ -47,6 +74,8 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
     @api.post(
         "/auth/token",
         response_model=TokenResponse,
+        operation_id="createToken",
+        tags=["auth"],
         responses=error_responses(401, 429),
         summary="Obtenir un jeton (identifiant et mot de passe ; nom, portée, durée)",
     )
@@ -69,12 +98,16 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
 
         return await run_in_threadpool(issue)
 
-    @api.get("/auth/tokens", responses=error_responses(401), summary="Mes jetons (sans leur valeur)")
+    @api.get("/auth/tokens", operation_id="listMyTokens", response_model=TokenList, tags=["auth"],
+             responses=error_responses(401),
+             summary="Mes jetons (sans leur valeur)")
     def my_tokens(user: User = Depends(current_user)):
         with wf.sessions() as s:
             return {"items": [tokens.as_dict(r) for r in tokens.listing(s, user.id)]}
 
-    @api.delete("/auth/tokens/{token_id}", responses=error_responses(401, 404),
+    @api.delete("/auth/tokens/{token_id}", operation_id="revokeToken", response_model=TokenRevoked,
+                tags=["auth"],
+                responses=error_responses(401, 404),
                 summary="Révoquer un de mes jetons")
     def revoke_token(token_id: int, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
@@ -82,7 +115,8 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
                 raise ApiError(404, "not_found", "Jeton introuvable.")
         return {"id": token_id, "state": "revoked"}
 
-    @api.delete("/auth/token", responses=error_responses(401), summary="Révoquer le jeton utilisé")
+    @api.delete("/auth/token", operation_id="revokeCurrentToken", response_model=TokenRevoked, tags=["auth"],
+                responses=error_responses(401), summary="Révoquer le jeton utilisé")
     def revoke_current(request: Request, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
             tokens.revoke(s, request.state.token_id, wall_now(), user_id=user.id)

@@ -213,6 +213,9 @@ def create_app(
 
     app.add_middleware(RequestHygieneMiddleware)  # outside CSRF: a Bearer header never skips it
     app.add_middleware(SecureHeadersMiddleware, hsts=https_only)
+    from ..logs import RequestIdMiddleware
+
+    app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has its id
     return app
 
 

@@ -5,6 +5,7 @@ One :class:`Web` object per application (``app.state.web``).
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import __version__, logs
 from ..directory.tables import TABLES
 from ..engine.compile import CompiledSOP
 from ..engine.engine import WorkflowEngine
@@ -28,6 +30,9 @@ HERE = Path(__file__).resolve().parent
 
 class LoginRequired(Exception):
     """No signed-in user: pages redirect to the login page, the API answers 401."""
+
+
+SOURCE_URL = "https://pypi.org/project/mno-workflow/{version}/#files"
 
 
 class Web:
@@ -44,6 +49,10 @@ class Web:
             role_label=i18n.role_label,
             can=access.can,
             quote=quote,
+            # AGPL § 13: every page links to the source of the running version (MNO_SOURCE_URL
+            # or source_url in mno.toml when the code was modified)
+            source_url=os.environ.get("MNO_SOURCE_URL") or SOURCE_URL.format(version=__version__),
+            app_version=__version__,
         )
         self._svg: dict[tuple, bytes] = {}
         self._lock = threading.Lock()
@@ -76,6 +85,7 @@ class Web:
             request.session.pop("uid", None)
             request.session.pop("sid", None)
             raise LoginRequired()
+        logs.user_id.set(user.id)  # in the log lines of this request (an id, never a name)
         return user
 
     @staticmethod

@@ -1,10 +1,11 @@
 """Running the web application: uvicorn and the reminder sweeper in one process.
 
-``serve(db_url, host, port, demo, ...)`` is what ``mno serve`` calls. The session secret comes
-from ``$MNO_SECRET_KEY``, else from the file ``.mno-secret-key`` (created mode 600 on first start),
-so restarts keep sessions and export pseudonyms. Deployment settings: ``secure_cookies`` (default
-on unless bound to a loopback address; adds HSTS), ``proxy_headers`` and ``forwarded_allow_ips``
-(the real client IP from ``X-Forwarded-For`` of the listed proxies only, for login throttling).
+``serve(db_url, host, port, demo, sweeper_interval)`` is what ``mno serve`` calls. The session
+secret comes from ``$MNO_SECRET_KEY``, else from the file ``secret-key`` of the data directory
+(created on first start, mode 600), so restarts keep sessions and export pseudonyms. Deployment
+settings: ``secure_cookies`` (default on unless bound to a loopback address; adds HSTS),
+``proxy_headers`` and ``forwarded_allow_ips`` (the real client IP from ``X-Forwarded-For`` of the
+listed proxies only, for login throttling).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from ..store.migrate import upgrade
 from ..store.models import Case
 
 
-def _stored_secret(path: str = ".mno-secret-key") -> str:
-    """A session secret kept in a file (mode 600) in the working directory, so a restart does not
+def _stored_secret(path: str | None = None) -> str:
+    """A session secret kept in a file (mode 600) in the data directory, so a restart does not
     end sessions nor lose what a user was typing; created on first start."""
-    p = Path(path)
+    from ..config import secret_key_file
+    p = Path(path) if path else secret_key_file()
     try:
         if p.exists():
             text = p.read_text(encoding="utf-8").strip()
@@ -96,13 +98,16 @@ def build(
 
 
 def uvicorn_config(app, host: str, port: int, *, proxy_headers: bool = False,
-                   forwarded_allow_ips: str | None = None, log_level: str = "info"):
+                   forwarded_allow_ips: str | None = None, log_level: str = "info",
+                   log_config: dict | None = None):
     """The uvicorn configuration. Without ``proxy_headers`` the client IP is the TCP peer; with
     it, ``X-Forwarded-For``/``-Proto`` are trusted from ``forwarded_allow_ips`` only (comma-separated
-    addresses or networks; default 127.0.0.1)."""
+    addresses or networks; default 127.0.0.1). ``log_config``: uvicorn's logging (``logs.config_dict``),
+    else uvicorn's default."""
     import uvicorn
 
-    return uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False,
+    extra = {"log_config": log_config} if log_config is not None else {}
+    return uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False, **extra,
                           proxy_headers=proxy_headers,
                           forwarded_allow_ips=(forwarded_allow_ips or "127.0.0.1") if proxy_headers else None)
 
@@ -143,5 +148,9 @@ def serve(
             extra = f" @ {u.organisation}" if u.organisation else (f" ({u.region})" if u.region else "")
             pw = "" if demo_password else f"  mot de passe : {logins.get(u.id, '?')}"
             print(f"  {u.id:<20} {role_label(u.role)}{extra}{pw}")
+    from ..logs import config_dict
+
+    log_config = config_dict(os.environ.get("MNO_LOG_FORMAT") or "text",
+                             (os.environ.get("MNO_LOG_LEVEL") or "INFO").upper())
     uvicorn.Server(uvicorn_config(app, host, port, proxy_headers=proxy_headers,
-                                  forwarded_allow_ips=forwarded_allow_ips)).run()
+                                  forwarded_allow_ips=forwarded_allow_ips, log_config=log_config)).run()

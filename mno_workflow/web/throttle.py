@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..store.models import User
 from .models import LoginFailure
+
+log = logging.getLogger("mno.web")
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
@@ -109,6 +112,9 @@ def attempt(sessions: sessionmaker, username: str, password: str, ip: str,
             s.expunge(user)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
+        # every path (page and API) comes here; the typed name is logged only when it is an account id
+        log.warning("login failed (%s)", "wrong password" if user is not None else "unknown account",
+                    extra={"event": "login_failed", "user_id": uid if user is not None else "-"})
         return LoginResult("failed")
     clear(sessions, username, ip, now)
     return LoginResult("ok", user)

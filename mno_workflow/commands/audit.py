@@ -31,10 +31,11 @@ def audit_verify(
     Code 1 si un problème est trouvé.
 
     Verify the audit chains, the checkpoints, and replay every case."""
-    from .cli import _errors, fail, open_engine
-    from .store.audit import verify_all
-    from .store.auditkey import AuditKeyError, audit_key
-    from .store.checkpoint import read_document, verify_document, verify_stored
+    from ..store.audit import verify_all
+    from ..store.auditkey import AuditKeyError, audit_key
+    from ..store.checkpoint import read_document, verify_document, verify_stored
+    from .common import errors as _errors
+    from .common import fail, open_engine
     doc = None
     if checkpoint is not None:
         try:
@@ -53,7 +54,7 @@ def audit_verify(
             cp_problems += verify_document(s, doc, key, f"checkpoint {checkpoint.name}")
         replayed = []
         if replay:
-            from .engine.replay import replay_all
+            from ..engine.replay import replay_all
             replayed = replay_all(engine, s)
     legacy = [p for p in problems if p.kind == "legacy"]
     errors = [p for p in problems if p.kind != "legacy"] + cp_problems + replayed
@@ -82,10 +83,11 @@ def audit_checkpoint(
     Write a signed checkpoint of all case heads."""
     from datetime import UTC, datetime
 
-    from .cli import _errors, fail, open_engine
-    from .cli_identity import os_user
-    from .store.auditkey import AuditKeyError
-    from .store.checkpoint import take_checkpoint, write_document
+    from ..cli_identity import os_user
+    from ..store.auditkey import AuditKeyError
+    from ..store.checkpoint import take_checkpoint, write_document
+    from .common import errors as _errors
+    from .common import fail, open_engine
     engine = open_engine()
     with engine.sessions.begin() as s, _errors():
         try:
@@ -113,9 +115,10 @@ def audit_rekey(
     Adopt legacy (unkeyed) chains: re-sign them with the audit key after checking them."""
     from sqlalchemy import select
 
-    from .cli import _errors, open_engine
-    from .store.audit import rekey_case
-    from .store.models import AuditEvent, Case
+    from ..store.audit import rekey_case
+    from ..store.models import AuditEvent, Case
+    from .common import errors as _errors
+    from .common import open_engine
     engine = open_engine()
     adopted_cases, adopted_events, refused = 0, 0, []
     with engine.sessions() as s, _errors():

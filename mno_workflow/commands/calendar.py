@@ -23,27 +23,27 @@ SopOpt = Annotated[str, typer.Option("--sop", help="Identifiant de POS chargée,
 def _sop_model(engine, s, sop: str):
     """The SOP model named by ``sop``: a YAML path, a loaded SOP id, or, for the default
     ``mnr_bf`` on a database where it is not loaded yet, the bundled Burkina Faso SOP."""
-    from . import cli
-    from .demo import SOP_PATH
-    from .engine.errors import SOPNotFound
+    from ..demo import SOP_PATH
+    from ..engine.errors import SOPNotFound
+    from . import common as cli
     if sop.endswith((".yaml", ".yml")):
-        return cli._load_sop_or_fail(Path(sop)).model
+        return cli.load_sop_or_fail(Path(sop)).model
     try:
         return engine.registry.compiled(engine.registry.latest(s, sop)).sop
     except SOPNotFound:
         if sop == "mnr_bf" and SOP_PATH.exists():
-            return cli._load_sop_or_fail(SOP_PATH).model
+            return cli.load_sop_or_fail(SOP_PATH).model
         raise
 
 
 @app.command("holidays")
 def calendar_holidays(year: int, sop: SopOpt = "mnr_bf") -> None:
     """Lister les jours fériés d'une année dans le calendrier de la POS. / List public holidays."""
-    from . import cli
-    from .engine.holiday_sources import HOLIDAYS_VERSION, subdivision_note
-    from .engine.timers import calendar_for
+    from ..engine.holiday_sources import HOLIDAYS_VERSION, subdivision_note
+    from ..engine.timers import calendar_for
+    from . import common as cli
     engine = cli.open_engine()
-    with engine.sessions() as s, cli._errors():
+    with engine.sessions() as s, cli.errors():
         model = _sop_model(engine, s, sop)
         try:
             cal = calendar_for(s, model)
@@ -71,12 +71,12 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
     date estimée. Réservé aux rôles de ``calendar.managed_by``.
 
     Confirm, add or remove a holiday of the SOP's calendar (roles of ``calendar.managed_by``)."""
-    from . import cli
-    from .engine.timers import forget_overrides
-    from .store.models import HolidayOverride
+    from ..engine.timers import forget_overrides
+    from ..store.models import HolidayOverride
+    from . import common as cli
     if not actor:
         cli.fail("--as UTILISATEUR:ROLE est obligatoire", 2)
-    who = cli._actor(actor)
+    who = cli.parse_actor(actor)
     try:
         d = date.fromisoformat(day)
     except ValueError:
@@ -84,7 +84,7 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
     if not remove and not name.strip():
         cli.fail("--name est obligatoire pour ajouter un jour férié", 2)
     engine = cli.open_engine()
-    with engine.sessions.begin() as s, cli._errors():
+    with engine.sessions.begin() as s, cli.errors():
         model = _sop_model(engine, s, sop)
         key = model.calendar.key
         if country is not None and country.upper() != key:

@@ -1,0 +1,248 @@
+"""``mno case create|fire|show|list|extend|pause|resume|reassign|erase|export-person|reopen``: cases
+from the command line (erase, export-person and reopen live in their own modules)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .common import (
+    AsOption,
+    FormatOption,
+    SopArg,
+    errors,
+    fail,
+    open_engine,
+    parse_actor,
+    sop_id_loading,
+    state,
+)
+
+app = typer.Typer(help="Créer, faire avancer et consulter les dossiers.", no_args_is_help=True)
+InstanceArg = Annotated[str, typer.Argument(help="Étape:clé, ex. referral:medical")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité)")]
+
+
+@app.command("create")
+def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | None = None,
+                data: Annotated[list[str] | None, typer.Option(
+                    "--data", help="Fiche d'enregistrement : champ=valeur (répétable), même transaction")]
+                = None,
+                json_file: Annotated[Path | None, typer.Option("--json", help="Fiche en JSON")] = None,
+                idempotency_key: Annotated[str | None, typer.Option(
+                    help="Clé d'idempotence : une reprise avec la même clé rend le même dossier")] = None
+                ) -> None:
+    """Ouvrir un dossier à la première étape de la POS (avec --data/--json : et l'enregistrer, en
+    une transaction) ; affiche sa référence. / Open a case."""
+    from ..engine.opening import IdempotencyKeyInvalid, open_case, registration
+    who = parse_actor(actor)
+    engine = open_engine()
+    sop_id = sop_id_loading(engine, sop)
+    trigger, payload = "", {}
+    if data or json_file:
+        with engine.sessions() as s, errors():
+            model = engine.registry.compiled(engine.registry.latest(s, sop_id)).sop
+        tr = registration(model, who.role)
+        if tr is None:
+            fail(f"Le rôle « {who.role} » n'a pas de fiche d'enregistrement à la création.", 2)
+        trigger, payload = tr.trigger, _payload(model, tr.trigger, data or [], json_file)
+    with errors():
+        try:
+            opened = open_case(engine, sop_id, who, payload, trigger=trigger or "", assignee=assignee,
+                               idempotency_key=idempotency_key)
+        except IdempotencyKeyInvalid as e:
+            fail(f"--idempotency-key : {e}", 2)
+    typer.echo(opened.reference)
+
+
+def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict[str, Any]:
+    from ..engine.forms import coerce_cli_value
+    payload: dict[str, Any] = {}
+    if json_file:
+        try:
+            payload = json.loads(json_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            fail(f"{json_file}: JSON illisible : {e}")
+        if not isinstance(payload, dict):
+            fail(f"{json_file}: un objet JSON {{...}} est attendu")
+    form_id = _form_of(sop, trigger)
+    for item in data:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--data attend clé=valeur, reçu {item!r}", 2)
+        payload[key] = coerce_cli_value(sop, form_id, key, value) if form_id else value
+    return payload
+
+
+def engine_sop(engine, reference: str):
+    """The SOP of the case ``reference`` (exit 1 when the case does not exist)."""
+    from ..store import repository
+    with engine.sessions() as s, errors():
+        case = repository.get_case(s, reference)
+        if case is None:
+            fail(f"case_not_found: Dossier introuvable : {reference}")
+        return engine.registry.for_case(case).sop
+
+
+def _form_of(sop, trigger: str) -> str | None:
+    for step in sop.steps.values():
+        for t in step.transitions:
+            if t.trigger == trigger and t.form:
+                return t.form
+    return None
+
+
+@app.command("fire")
+def case_fire(reference: str, trigger: str, actor: AsOption = "",
+              data: Annotated[list[str] | None, typer.Option("--data", help="champ=valeur (répétable; "
+                                                                              "listes : a,b)")] = None,
+              json_file: Annotated[Path | None, typer.Option("--json", help="Fichier JSON")] = None,
+              instance: Annotated[str | None, typer.Option(help="Étape:clé, ex. referral:medical")] = None,
+              expected_version: Annotated[int | None, typer.Option(help="Version vue du dossier")] = None
+              ) -> None:
+    """Faire avancer un dossier : déclencher TRIGGER en tant que --as UTILISATEUR:ROLE, avec les
+    données du formulaire.
+
+    Fire a trigger."""
+    who = parse_actor(actor)
+    engine = open_engine()
+    sop = engine_sop(engine, reference)  # read once: the case stays on its SOP version
+    payload = _payload(sop, trigger, data or [], json_file)
+    with errors():
+        r = engine.fire(reference, trigger, who, payload, instance=instance,
+                        expected_version=expected_version)
+    lang = state["lang"]
+    st = sop.steps[r.step]
+    before, after = (sop.label(st.states[x].label, lang) for x in (r.from_state, r.to_state))
+    typer.echo(f"{r.reference} v{r.version} · {sop.label(st.label, lang)} [{r.instance}] : "
+               f"{before} → {after}")
+    for key in r.started:
+        step_id = key.split(":")[0]
+        typer.echo(f"  + {sop.label(sop.steps[step_id].label, lang)} [{key}]")
+    if r.case_closed:
+        typer.echo("  Dossier clos." if lang == "fr" else "  Case closed.")
+
+
+@app.command("show")
+def case_show(reference: str, fmt: FormatOption = "text") -> None:
+    """Afficher un dossier : étapes, états, données et journal d'audit. / Show a case."""
+    from ..protection.viewlog import log_cli_view
+    from ..store import repository
+    from ..views import audit_lines, case_as_dict, case_lines
+    engine = open_engine()
+    with engine.sessions() as s:
+        case = repository.get_case(s, reference)
+        if case is None:
+            fail(f"case_not_found: Dossier introuvable : {reference}")
+        sop = engine.registry.for_case(case).sop
+        events = repository.trail(s, case)
+        log_cli_view(s, case, engine.clock.now())
+        s.commit()
+        if fmt == "json":
+            typer.echo(json.dumps(case_as_dict(case, sop, events), ensure_ascii=False, indent=2))
+        else:
+            for line in case_lines(case, sop, state["lang"]) + [""] + \
+                    audit_lines(events, sop, state["lang"]):
+                typer.echo(line)
+
+
+@app.command("list")
+def case_list(fmt: FormatOption = "text",
+              search: Annotated[str | None, typer.Option(help="Référence ou nom (sans accents ni "
+                                                               "majuscules)")] = None,
+              status: str | None = None, region: str | None = None, step: str | None = None,
+              state_: Annotated[str | None, typer.Option("--state")] = None, assignee: str | None = None,
+              overdue: Annotated[bool, typer.Option("--overdue", help="Seulement les dossiers en retard")]
+              = False, limit: int = 100) -> None:
+    """Lister les dossiers, les plus récents d'abord (recherche sans accents ni majuscules). / List cases."""
+    from ..store import repository
+    engine = open_engine()
+    with engine.sessions() as s:
+        cases = repository.list_cases(s, search=search, status=status, region=region, step=step,
+                                      state=state_, assignee=assignee, limit=limit,
+                                      overdue_at=engine.clock.now() if overdue else None)
+        rows = []
+        for c in cases:
+            open_steps = [f"{i.step}:{i.key}={i.state}" for i in c.instances if not i.final]
+            rows.append({"reference": c.reference, "status": c.status, "name": c.display_name,
+                         "region": c.region, "assignee": c.assignee, "version": c.version,
+                         "open_steps": open_steps, "updated_at": c.updated_at.isoformat()})
+    if fmt == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(f"{r['reference']}\t{r['status']}\t{r['name'] or '-'}\t{r['region'] or '-'}\t"
+                   f"{' '.join(r['open_steps']) or '-'}")
+
+
+@app.command("extend")
+def case_extend(reference: str, instance: InstanceArg,
+                by: Annotated[str, typer.Option("--by", help="Durée, ex. « 3 jours ouvrés », « 48 heures », "
+                                                             "« 5 working days »")],
+                reason: ReasonOption, actor: AsOption = "",
+                from_due: Annotated[bool, typer.Option("--from-due", help="Compter depuis l'échéance "
+                                                                          "actuelle, pas depuis maintenant")]
+                = False) -> None:
+    """Prolonger le délai d'une étape (en cours, dépassé ou escaladé), avec un motif.
+
+    Extend a deadline (running, overdue or escalated) with a reason; from now, or --from-due."""
+    who = parse_actor(actor)
+    engine = open_engine()
+    with errors():
+        due = engine.extend_deadline(reference, instance, by, reason, who, from_due=from_due)
+    typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
+
+
+@app.command("pause")
+def case_pause(reference: str, instance: InstanceArg, reason: ReasonOption, actor: AsOption = "") -> None:
+    """Suspendre le délai en cours d'une étape (aucun rappel jusqu'à la reprise). / Pause a deadline."""
+    who = parse_actor(actor)
+    engine = open_engine()
+    with errors():
+        engine.pause_deadline(reference, instance, reason, who)
+    typer.echo(f"{reference} [{instance}] : délai suspendu")
+
+
+@app.command("resume")
+def case_resume(reference: str, instance: InstanceArg, actor: AsOption = "") -> None:
+    """Reprendre un délai suspendu ; l'échéance est décalée de la durée de la suspension. / Resume."""
+    who = parse_actor(actor)
+    engine = open_engine()
+    with errors():
+        due = engine.resume_deadline(reference, instance, who)
+    typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
+
+
+@app.command("reassign")
+def case_reassign(references: Annotated[list[str], typer.Argument(help="Références des dossiers")],
+                  to: Annotated[str, typer.Option("--to", help="Nouveau gestionnaire de cas")],
+                  reason: ReasonOption, actor: AsOption = "") -> None:
+    """Réattribuer des dossiers à un autre gestionnaire (tout ou rien, un événement d'audit par
+    dossier). / Reassign cases."""
+    who = parse_actor(actor)
+    engine = open_engine()
+    with errors():
+        from ..cli_identity import check_assignee
+        from ..store import repository
+        with engine.sessions() as s:
+            check_assignee(s, to, [c for c in (repository.get_case(s, r) for r in references) if c])
+        changed = engine.reassign(references, to, who, reason)
+    listed = f" : {', '.join(changed)}" if changed else ""
+    typer.echo(f"{len(changed)} dossier(s) réattribué(s) à {to}{listed}")
+
+
+def _register_admin_commands() -> None:
+    """``case erase``, ``case export-person`` and ``case reopen`` (their modules are small and import
+    the engine only when they run)."""
+    from ..case_admin_cli import case_reopen
+    from ..person_cli import case_export_person
+    from ..retention_cli import case_erase
+    app.command("erase")(case_erase)
+    app.command("export-person")(case_export_person)
+    app.command("reopen")(case_reopen)
+
+
+_register_admin_commands()

@@ -1,0 +1,170 @@
+"""What every ``mno`` command shares: the global options, one-line failures, the engine on the
+selected database, and engine errors turned into one clear message.
+
+Only ``typer`` is imported here at module level; the engine, SQLAlchemy and Alembic are imported
+inside the functions that need them, so that ``mno --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.engine import Actor, WorkflowEngine
+
+#: Global options, set by the root callback of ``mno`` (``--db``, ``--lang``, ``--log-format``).
+state: dict[str, Any] = {"db": None, "lang": "fr", "log_format": "text"}
+
+SopArg = Annotated[str, typer.Option("--sop", help="Identifiant de POS chargée, ou chemin d'un "
+                                                   "fichier YAML.")]
+AsOption = Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE[@ORGANISATION] d'un compte existant, "
+                                                    "ou system[:ROLE] pour un script")]
+
+
+class OutputFormat(StrEnum):
+    """Output of a command: text lines or JSON (other values are refused with this list)."""
+
+    text = "text"
+    json = "json"
+
+
+class Language(StrEnum):
+    """Language of messages and labels."""
+
+    fr = "fr"
+    en = "en"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="text ou json")]
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print ``message`` on stderr and exit with ``code``."""
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def lang() -> str:
+    """The language of messages chosen with ``--lang`` (``fr`` or ``en``)."""
+    return state["lang"]
+
+
+def selected_url() -> str:
+    """The database URL of ``--db``, else the configuration (``MNO_DATABASE_URL``, ``mno.toml``)."""
+    from ..store.base import database_url
+    try:
+        return database_url(state["db"])
+    except ValueError as e:  # config.ConfigError: e.g. an old ./mno.db next to the new default
+        fail(f"Base de données : {e}")
+        raise  # unreachable
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL has no password to hide reliably
+        return url.split("@")[-1] if "@" in url else url
+
+
+def open_engine(clock: Any = None) -> WorkflowEngine:
+    """The workflow engine on the selected database (schema created or migrated with Alembic).
+
+    Exits with code 1 and one line (password hidden) when the database cannot be opened."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..directory import organisation_known
+    from ..engine.engine import WorkflowEngine
+    from ..store.base import make_engine
+    from ..store.migrate import upgrade
+    url = selected_url()
+    shown = safe_url(url)
+    if url.rstrip("/") in ("sqlite:", "sqlite:/", "sqlite://") or ":memory:" in url:
+        fail(f"Base de données inaccessible ({shown}) : une base SQLite en mémoire ne garde rien ; "
+             "donnez un fichier, ex. sqlite:///mno.db")
+    try:
+        upgrade(url)  # Alembic: a new database is created, an older one brought up to date
+        db = make_engine(url)
+    except (SQLAlchemyError, ValueError, OSError, ImportError) as e:
+        detail = str(e).splitlines()[0] if str(e) else type(e).__name__
+        fail(f"Base de données inaccessible ({shown}) : {detail.replace(url, shown)}")
+    engine = WorkflowEngine(db, clock, recipient_known=organisation_known)
+    from ..cli_identity import os_user
+    engine.via, engine.os_user = "cli", os_user()  # recorded in every audit event the CLI writes
+    return engine
+
+
+class errors:
+    """Context manager: engine and database errors become one clear message and exit code 1."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None:
+            return False
+        from sqlalchemy.exc import OperationalError
+
+        from ..engine.errors import EngineError, FormInvalid
+        language = state["lang"]
+        if isinstance(exc, FormInvalid):
+            typer.echo(f"{exc.code}: " + ("Invalid form" if language == "en" else "Formulaire invalide")
+                       + f" « {exc.form_id} »", err=True)
+            for k, m in exc.errors.items():
+                typer.echo(f"  {k or '-'}: {m.text(language)}", err=True)
+            raise typer.Exit(1)
+        if isinstance(exc, EngineError):
+            typer.echo(f"{exc.code}: {exc.text(language)}", err=True)
+            raise typer.Exit(1)
+        if isinstance(exc, OperationalError):
+            typer.echo(f"database error: {str(exc.orig)}", err=True)
+            raise typer.Exit(1)
+        from ..store.auditkey import AuditKeyError
+        if isinstance(exc, AuditKeyError):  # nothing was written: the transaction rolled back
+            typer.echo(f"audit_key: {exc} (see docs/audit.md)", err=True)
+            raise typer.Exit(1)
+        return False
+
+
+def parse_actor(text: str) -> Actor:
+    """``USER:ROLE[@ORGANISATION]`` as an engine actor, checked against the users table (see
+    ``cli_identity``; ``system[:ROLE]`` for scripts); usage error (exit 2) when malformed or empty."""
+    from ..cli_identity import resolve_actor
+    from ..engine.engine import Actor
+    if not text:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    try:
+        Actor.parse(text) if text.strip() != "system" else None
+    except ValueError as e:
+        fail(str(e), 2)
+    engine = open_engine()
+    with engine.sessions() as s, errors():
+        return resolve_actor(s, text)
+
+
+def load_sop_or_fail(path: Path):
+    """The loaded SOP file, or its diagnostics on stderr (``file:line:col``) and exit code 1."""
+    from ..sop.diagnostics import SOPError
+    from ..sop.loader import load_file
+    try:
+        return load_file(path)
+    except SOPError as e:
+        for d in e.diagnostics:
+            typer.echo(d.format(), err=True)
+        raise typer.Exit(1) from None
+
+
+def sop_id_loading(engine, sop: str) -> str:
+    """The SOP id named by ``sop``: an id as given, or a YAML file's id once that file is
+    registered as a version (errors are one line, exit 1)."""
+    if sop.endswith((".yaml", ".yml")) or Path(sop).is_file():
+        loaded = load_sop_or_fail(Path(sop))
+        with errors():
+            engine.load_sop(loaded)
+        return loaded.model.sop
+    return sop

@@ -1,0 +1,62 @@
+"""``mno remind``: send the reminders, escalations and automatic triggers that are due."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import errors, fail, open_engine, state
+
+
+def _print_sweep(report, lang: str) -> None:
+    words = {"fr": ("rappel", "escalade", "déclenchement automatique", "ignoré", "échec", "en retard"),
+             "en": ("reminder", "escalation", "automatic trigger", "skipped", "failed", "late")}[lang]
+    for label, rows in zip(words[:5], (report.reminders, report.escalations, report.auto_fired,
+                                       report.skipped, report.failed), strict=True):
+        for ref, inst, st, what in rows:
+            typer.echo(f"{label}\t{ref}\t{inst}\t{st}\t{what}")
+    typer.echo(f"{len(report.reminders)} rappel(s), {len(report.escalations)} escalade(s), "
+               f"{len(report.auto_fired)} automatique(s), {report.late} en retard"
+               if lang == "fr" else
+               f"{len(report.reminders)} reminder(s), {len(report.escalations)} escalation(s), "
+               f"{len(report.auto_fired)} automatic, {report.late} late")
+
+
+def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (pour cron).")] = False,
+           every: Annotated[int, typer.Option(help="Intervalle en secondes (mode continu).", min=1)] = 60,
+           now: Annotated[str | None, typer.Option(help="Instant simulé ISO 8601 (tests, scénarios).")]
+           = None) -> None:
+    """Envoyer les rappels, escalades et déclenchements automatiques dus (une fois, ou toutes les N secondes).
+
+    Send due reminders."""
+    from datetime import datetime
+
+    from ..engine.clock import SimulatedClock
+    from ..reminders.scheduler import make_scheduler
+    from ..reminders.sweeper import sweep
+    clock = None
+    if now:
+        try:
+            instant = datetime.fromisoformat(now.replace("Z", "+00:00"))
+            clock = SimulatedClock(instant)
+        except ValueError:
+            fail(f"--now : instant ISO 8601 avec fuseau attendu, ex. 2025-06-10T08:00:00Z ; reçu {now!r}", 2)
+    engine = open_engine(clock)
+    if once:
+        from ..reminders.notifiers import notifiers_from_env
+        from ..reminders.outbox import deliver
+        with errors():
+            _print_sweep(sweep(engine), state["lang"])
+            d = deliver(engine, notifiers_from_env(), now=engine.clock.now())
+        typer.echo(f"Messages : {len(d.sent)} remis, {len(d.failed)} en échec (nouvel essai plus tard), "
+                   f"{len(d.not_configured)} courriel(s) en attente de configuration SMTP, "
+                   f"{len(d.dead)} abandonné(s).")
+        return
+    typer.echo(f"Balayage des délais toutes les {every} s (Ctrl+C pour arrêter).")
+    sched = make_scheduler(engine, every, blocking=True,
+                           after=lambda r: _print_sweep(r, state["lang"]) if r.claimed else None)
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

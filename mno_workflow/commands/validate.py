@@ -1,0 +1,93 @@
+"""``mno validate``: check SOP files and folders (one ``path:line:col: severity CODE message`` per
+problem, or JSON); exit code 1 when an SOP has an error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import FormatOption, fail
+
+
+def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossiers de POS (YAML).")],
+             fmt: FormatOption = "text",
+             strict: Annotated[bool, typer.Option(help="Les avertissements deviennent des erreurs.")] = False,
+             simulate: Annotated[bool, typer.Option(
+                 help="Évalue aussi la POS sur des dossiers d'exemple générés (délais, conditions, "
+                      "déclencheurs automatiques).")] = False,
+             ) -> None:
+    """Vérifier des POS : une ligne « chemin:ligne:col: gravité CODE message » par problème ;
+    code 1 en cas d'erreur.
+
+    Check SOP files."""
+    from ..sop.diagnostics import SOPError
+    from ..sop.lint import lint
+    from ..sop.loader import load_file
+    files: list[Path] = []
+    imported: dict[Path, Path] = {}
+    for p in paths:
+        if p.is_dir():  # every SOP under the folder (scenario and data files are not SOPs)
+            found = [f for f in sorted(p.rglob("*.y*ml")) if _looks_like_sop(f)]
+            imported.update(imported_by(found))  # shared options/forms: checked with their SOP
+            files += [f for f in found if f.resolve() not in imported]
+        else:
+            files.append(p)
+    results, failed = [], False
+    for part, owner in sorted(imported.items()):
+        if fmt != "json":
+            typer.echo(f"{part}: importé par / imported by {owner} (vérifié avec elle / checked with it)")
+    for f in files:
+        try:
+            loaded = load_file(f)
+            diags = lint(loaded)
+            if simulate:
+                from ..kit.simulate import simulate as run_simulation
+                diags = sorted(diags + run_simulation(loaded), key=lambda d: (d.line, d.col, d.code))
+        except SOPError as e:
+            diags = e.diagnostics
+        if strict:
+            diags = [d if d.justified else d.__class__(**{**d.as_dict(), "severity": "error"})
+                     for d in diags]  # a warning the SOP accepts with a reason stays info
+        failed |= any(d.severity == "error" for d in diags)
+        results.append({"path": str(f), "valid": not any(d.severity == "error" for d in diags),
+                        "diagnostics": [d.as_dict() for d in diags]})
+        if fmt != "json":
+            for d in diags:
+                typer.echo(d.format())
+            if not diags:
+                typer.echo(f"{f}: ok")
+    if fmt == "json":
+        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    if not files:
+        fail("Aucun fichier de POS trouvé.")
+    raise typer.Exit(1 if failed else 0)
+
+
+def imported_by(files: list[Path]) -> dict[Path, Path]:
+    """``{imported file (resolved): the SOP importing it}`` for the ``imports:`` of ``files``."""
+    from ..sop.diagnostics import SOPError
+    from ..sop.loader import parse_yaml
+    out: dict[Path, Path] = {}
+    for f in files:
+        try:
+            data, _ = parse_yaml(f.read_text(encoding="utf-8"), str(f))
+        except (OSError, UnicodeDecodeError, SOPError):
+            continue  # reported when the file itself is validated
+        entries = data.get("imports") if isinstance(data, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            out.setdefault((f.parent / str(entry)).resolve(), f)
+    return out
+
+
+def _looks_like_sop(path: Path) -> bool:
+    """In a folder, every YAML file is checked except scenario files (``mno test`` reads those)."""
+    if "scenarios" in path.parts:
+        return False
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:20000]
+    except OSError:
+        return True
+    return not any(line.startswith("scenario:") for line in head.splitlines())

@@ -1,0 +1,287 @@
+"""The REST API's contract: one pydantic model per response (success and error) so that the
+published OpenAPI document (``/api/v1/openapi.json``) says what is really answered, the one error
+model, its messages in French and English (``Accept-Language``), and the operation tags.
+
+``tests/web/test_web__api_contract.py`` validates real responses of every route against the
+published document. Rules for changing the API: ``docs/api.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TAGS = [
+    {"name": "auth", "description": "Jetons d'accès / Access tokens"},
+    {"name": "cases", "description": "Dossiers et actions / Cases and actions"},
+    {"name": "referrals", "description": "Référencements reçus / Referrals received"},
+    {"name": "directory", "description": "Répertoire des services / Service directory"},
+    {"name": "stats", "description": "Agrégats de suivi-évaluation / M&E aggregates"},
+]
+
+
+class ErrorBody(BaseModel):
+    """Every error of the API: a stable ``code``, a ``message`` in the language of the request's
+    ``Accept-Language`` (French unless it starts with ``en``), per-field ``errors`` for 422, and
+    for 409 ``stale_version`` the case's ``current_version`` and the ``payload`` sent (kept)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"code": "form_invalid", "message": "Formulaire invalide « referral »", "form": "referral",
+         "errors": {"priority": "Champ obligatoire"}},
+        {"code": "stale_version", "message": "Ce dossier a été modifié depuis que vous l'avez ouvert",
+         "current_version": 7, "payload": {"priority": "urgent"}}]})
+
+    code: str = Field(description="Code stable, p. ex. unauthenticated, not_found, form_invalid")
+    message: str = Field(description="Message pour une personne, dans la langue de Accept-Language")
+    errors: dict[str, str] | None = Field(default=None, description="Message par champ (422)")
+    current_version: int | None = Field(default=None, description="409 stale_version")
+    payload: dict[str, Any] | None = Field(default=None, description="409 stale_version : données gardées")
+
+
+#: Messages of the API's own error codes, (French, English).
+TEXTS: dict[str, tuple[str, str]] = {
+    "unauthenticated": ("Jeton d'accès requis (Authorization: Bearer).",
+                        "Access token required (Authorization: Bearer)."),
+    "token_invalid": ("Jeton invalide, expiré ou révoqué.", "Invalid, expired or revoked token."),
+    "login_failed": ("Identifiant ou mot de passe incorrect.", "Wrong user name or password."),
+    "too_many_attempts": ("Trop de tentatives. Réessayez dans 15 minutes.",
+                          "Too many attempts. Try again in 15 minutes."),
+    "forbidden": ("Accès refusé pour ce rôle.", "Access denied for this role."),
+    "not_found": ("Introuvable.", "Not found."),
+    "request_invalid": ("Requête invalide.", "Invalid request."),
+    "server_error": ("Erreur inattendue du serveur.", "Unexpected server error."),
+    "http_404": ("Introuvable.", "Not found."),
+    "http_405": ("Méthode non permise.", "Method not allowed."),
+    "http_401": ("Authentification requise.", "Authentication required."),
+}
+
+#: French wording of pydantic's error types (English keeps pydantic's own message).
+FIELD_FR = {
+    "missing": "Champ obligatoire", "string_too_long": "Texte trop long",
+    "string_type": "Texte attendu", "int_parsing": "Nombre entier attendu",
+    "int_type": "Nombre entier attendu",
+    "bool_parsing": "Vrai ou faux attendu", "greater_than_equal": "Valeur trop petite",
+    "less_than_equal": "Valeur trop grande", "too_long": "Liste trop longue",
+    "list_type": "Liste attendue", "dict_type": "Objet JSON attendu", "json_invalid": "JSON invalide",
+    "model_attributes_type": "Objet JSON attendu", "int_from_float": "Nombre entier attendu",
+    "datetime_parsing": "Date et heure attendues", "extra_forbidden": "Champ inconnu",
+}
+
+
+def lang_of(accept_language: str | None) -> str:
+    """``en`` when the ``Accept-Language`` header starts with ``en``, else ``fr``."""
+    return "en" if (accept_language or "").strip().lower().startswith("en") else "fr"
+
+
+def text(code: str, lang: str, default: str = "") -> str:
+    """The message of an API error code in ``lang``."""
+    fr, en = TEXTS.get(code, (default, default))
+    return en if lang == "en" else fr
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these status codes (422 and 500 always), all with :class:`ErrorBody`."""
+    words = {401: "Jeton absent ou invalide", 403: "Rôle ou périmètre insuffisant",
+             404: "Introuvable (ou non visible)", 409: "Conflit : version dépassée ou action impossible",
+             422: "Requête ou formulaire invalide (erreurs par champ)", 429: "Trop de tentatives",
+             500: "Erreur inattendue"}
+    return {c: {"model": ErrorBody, "description": words.get(c, "Erreur")}
+            for c in sorted({*codes, 422, 500})}
+
+
+# -- success responses -----------------------------------------------------------------------------
+class Token(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"token": "mno_3q2…", "expires_at": "2025-07-02T10:00:00Z", "user": "mariam.kabore",
+         "role": "caseworker"}]})
+
+    token: str
+    expires_at: datetime | None
+    user: str
+    role: str
+
+
+class Me(BaseModel):
+    id: str
+    name: str | None
+    role: str
+    organisation: str | None
+    region: str | None
+    language: str | None
+
+
+class OpenStep(BaseModel):
+    instance: str = Field(description="Étape:clé, p. ex. referral:medical")
+    state: str
+
+
+class CaseSummary(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"reference": "MNR-BF-000001", "status": "open", "version": 4, "name": "Aminata Sawadogo",
+         "region": "kadiogo", "assignee": "mariam.kabore", "updated_at": "2025-06-02T10:00:00+00:00",
+         "open_steps": [{"instance": "referral:medical", "state": "sent"}]}]})
+
+    reference: str
+    status: str
+    version: int
+    name: str | None
+    region: str | None
+    assignee: str | None
+    updated_at: str
+    open_steps: list[OpenStep]
+
+
+class CaseList(BaseModel):
+    total: int = Field(description="Nombre de dossiers correspondant aux filtres")
+    items: list[CaseSummary]
+
+
+class CreatedCase(BaseModel):
+    reference: str
+    version: int
+    replayed: bool = Field(default=False, description="Vrai quand une reprise (même Idempotency-Key) "
+                                                       "rend le dossier déjà ouvert")
+
+
+class SopRef(BaseModel):
+    id: str
+    version: str
+
+
+class StepView(BaseModel):
+    step: str
+    key: str
+    state: str
+    final: bool
+    recipient: str | None
+    item: dict[str, Any] | None
+    data: dict[str, Any] | None
+    entered_at: str
+
+
+class AuditView(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    seq: int
+    at: str
+    actor: str
+    role: str
+    organisation: str | None
+    action: str
+    trigger: str | None
+    step: str | None
+    instance: str | None
+    from_: str | None = Field(alias="from")
+    to: str | None
+    data: dict[str, Any] | None
+    effects: list[dict[str, Any]] | None
+    hash: str
+
+
+class CaseDetail(BaseModel):
+    reference: str
+    status: str
+    version: int
+    sop: SopRef
+    assignee: str | None
+    name: str | None
+    region: str | None
+    data: dict[str, Any] | None
+    created_at: str
+    updated_at: str
+    closed_at: str | None
+    steps: list[StepView]
+    audit: list[AuditView]
+
+
+class FireResult(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, json_schema_extra={"examples": [
+        {"reference": "MNR-BF-000001", "step": "referral", "instance": "referral:medical",
+         "trigger": "send", "from": "draft", "to": "sent", "version": 5, "started": [],
+         "case_closed": False}]})
+
+    reference: str
+    step: str
+    instance: str
+    trigger: str
+    from_: str = Field(alias="from")
+    to: str
+    version: int
+    started: list[str]
+    case_closed: bool
+
+
+class Extended(BaseModel):
+    reference: str
+    instance: str
+    due_at: str
+    version: int
+
+
+class Reassigned(BaseModel):
+    changed: list[str]
+    assignee: str
+
+
+class Reopened(BaseModel):
+    reference: str
+    version: int
+    started: list[str]
+
+
+class Referral(BaseModel):
+    """A referral; when consent was withdrawn or expired only ``reference``, ``instance``, ``state``
+    and ``withheld`` (reason and message in French and English) are given."""
+
+    reference: str
+    version: int | None = None
+    instance: str
+    state: str
+    need: str | None = None
+    item: dict[str, Any] | None = Field(
+        default=None, description="La ligne de besoin de l'évaluation, filtrée selon le consentement")
+    name: str | None = Field(default=None, description="Absent si le consentement ne couvre pas l'identité")
+    identification: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+    consent_categories: list[str] | None = None
+    withheld: dict[str, str] | None = Field(
+        default=None, description="Données retenues : motif (consent.withdrawn, consent.expired), fr, en")
+
+
+class ReferralList(BaseModel):
+    items: list[Referral]
+
+
+class Service(BaseModel):
+    service_id: str
+    service_name: str
+    organization_id: str
+    organization_name: str
+    score: int
+    coverage: str
+    reasons: list[str]
+    status: str
+    focal_point_user_id: str | None
+    referral_channel: str | None
+    response_times: dict[str, str | None]
+
+
+class ServiceList(BaseModel):
+    items: list[Service]
+
+
+class StateCount(BaseModel):
+    step: str
+    state: str
+    count: int
+
+
+class Stats(BaseModel):
+    totals: dict[str, Any]
+    open_by_step_state: list[StateCount]
+    overdue_by_step: dict[str, int]
+    median_days_by_step: dict[str, Any]
+    referrals_by_provider: dict[str, dict[str, int]]
+    referrals_by_region: dict[str, dict[str, int]]
