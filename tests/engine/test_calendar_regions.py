@@ -112,7 +112,9 @@ def test_bf_customs_and_traditions_day_from_2024(day, name):
 
 def test_holidays_version_is_inside_the_pinned_range():
     text = (ROOT / "pyproject.toml").read_text()
-    as_tuple = lambda v: tuple(int(x) for x in v.split("."))  # noqa: E731
+    def as_tuple(v: str) -> tuple[int, ...]:  # 0.109 == 0.109.0
+        parts = [int(x) for x in v.split(".")]
+        return tuple(parts + [0] * (3 - len(parts)))
     if m := re.search(r'"holidays~=(\d+)\.(\d+)\.(\d+)"', text):  # ~=0.109.0 means >=0.109.0,<0.110
         low, high = ".".join(m.groups()), f"{m[1]}.{int(m[2]) + 1}"
     else:
