@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .models import AuditEvent, Case, Deadline, StepInstance
+from .search import fold as search_fold
 
 
 def fold(text: str) -> str:
-    """Lower-case, accent-free form of ``text`` (``Zoé`` → ``zoe``, ``FAÇON`` → ``facon``).
+    """Lower-case, accent-free form of ``text`` (``Zoé`` → ``zoe``, ``FAÇON`` → ``facon``,
+    ``N’Diaye-Lefèvre`` → ``ndiaye lefevre``): :func:`mno_workflow.store.search.fold`.
 
     Stored in ``cases.name_folded`` so search behaves the same on SQLite and PostgreSQL."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return search_fold(text)
 
 
 def get_case(session: Session, reference: str) -> Case | None:
