@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .models import AuditEvent, Case, Deadline, StepInstance
+from .search import clause as search_clause
 from .search import fold as search_fold
 
 
@@ -42,9 +43,8 @@ def list_cases(session: Session, *, search: str | None = None, status: str | Non
     cases with a step still in a state whose deadline passed before it. ``limit`` is capped at
     1,000."""
     q = select(Case).options(selectinload(Case.instances)).order_by(Case.id.desc())
-    if search:
-        needle = f"%{fold(search.strip())}%"
-        q = q.where(or_(Case.name_folded.like(needle), Case.reference.ilike(f"%{search.strip()}%")))
+    if search and search.strip():
+        q = q.where(search_clause(session.get_bind().dialect.name, search))
     if status:
         q = q.where(Case.status == status)
     if region:

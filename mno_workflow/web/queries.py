@@ -15,12 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
-from ..store.repository import fold
-from . import access
+from . import access, worklists
 from .models import CaseView
 
 
@@ -108,44 +107,15 @@ def search_cases(
     offset: int = 0,
 ) -> tuple[list[Case], int]:
     """Cases matching ``clause`` (the user's visibility) and every filter, newest first, and
-    how many match. Search folds case and accents like :func:`repository.list_cases`."""
-    q = select(Case.id).where(clause)
-    if search and search.strip():
-        needle = f"%{fold(search.strip())}%"
-        q = q.where(or_(Case.name_folded.like(needle), Case.reference.ilike(f"%{search.strip()}%")))
-    if region:
-        q = q.where(Case.region == region)
-    if step or state:
-        sub = select(StepInstance.case_id).where(StepInstance.final.is_(False))
-        q = q.where(Case.status == "open")  # steps in progress: only open cases have them
-        if step:
-            sub = sub.where(StepInstance.step == step)
-        if state:
-            sub = sub.where(StepInstance.state == state)
-        q = q.where(Case.id.in_(sub))
-    if overdue_before is not None:
-        q = q.where(Case.id.in_(_overdue_ids_query(overdue_before)))
-    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    ids = select(Case).where(Case.id.in_(q)).options(selectinload(Case.instances))
-    rows = list(session.scalars(ids.order_by(Case.id.desc()).limit(limit).offset(offset)))
-    return rows, total
+    how many match, counted up to :data:`worklists.COUNT_CAP` + 1 (see :func:`worklists.case_page`,
+    which also pages by key). Search folds case and accents like :func:`repository.list_cases`."""
+    page = worklists.case_page(session, clause, search=search, region=region, step=step, state=state,
+                               overdue_before=overdue_before, limit=limit, offset=offset)
+    return page.cases, page.total
 
 
 def _overdue_ids_query(now: datetime):
-    return (
-        select(Deadline.case_id)
-        .join(StepInstance, StepInstance.id == Deadline.instance_id)
-        .join(Case, Case.id == Deadline.case_id)
-        .where(
-            Deadline.kind == "expiry",
-            Deadline.status != "cancelled",
-            Deadline.due_at < now,
-            StepInstance.final.is_(False),
-            StepInstance.state == Deadline.state,
-            StepInstance.entered_at == Deadline.entered_at,
-            Case.status == "open",
-        )
-    )
+    return worklists.overdue_ids_query(now)
 
 
 def overdue_case_ids(session: Session, now: datetime, case_ids: list[int]) -> set[int]:
