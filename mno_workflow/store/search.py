@@ -8,7 +8,8 @@ must match the case's folded name or its reference. ``%`` and ``_`` are literals
   case id as rowid and ``name_folded || ' ' || reference`` as text, kept in sync by triggers on
   ``cases`` (insert, update of the name or reference — also the retention erase, which sets the
   name to NULL — and delete). A chunk matches a token prefix (``diaye`` finds ``Diaye Ali``, not
-  ``Ndiaye``).
+  ``Ndiaye``); a chunk with other characters than letters and digits (``saw%``) must also be a
+  literal substring of the name or reference of the rows found.
 - PostgreSQL: ``pg_trgm`` GIN indexes on ``name_folded`` and ``reference`` (the extension is
   trusted since PostgreSQL 13: a database owner may create it); a chunk matches a substring
   (``LIKE '%chunk%'`` with ``%`` and ``_`` escaped), which the trigram index answers.
@@ -70,12 +71,15 @@ def clause(dialect: str, search: str) -> Any:
     parts = chunks(search)
     if not parts:
         return false()
+    conds = []
     if dialect == "sqlite":
         # each chunk a phrase (its own tokens adjacent), the last token a prefix; quotes doubled
         query = " ".join('"' + p.replace('"', '""') + '" *' for p in parts)
-        return Case.id.in_(text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")
-                           .bindparams(fts_query=query).columns(column("rowid", Integer)))
-    conds = []
+        conds.append(Case.id.in_(text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")
+                                 .bindparams(fts_query=query).columns(column("rowid", Integer))))
+        # the tokenizer drops what is not a letter or digit: such characters are checked as
+        # literals on the rows the index found
+        parts = [p for p in parts if not p.isalnum()]
     for p in parts:
         needle = f"%{_like_escape(p)}%"
         conds.append(or_(Case.name_folded.like(needle, escape="\\"),
