@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
@@ -248,10 +248,24 @@ def dashboard(session: Session, now: datetime, region: str | None = None) -> dic
     ).all():
         per_state[(step, state)] = n
     overdue = Counter()
-    clause = and_(*where) if where else None
-    for d, _case, inst in running_deadlines(session, clause=clause, limit=1_000_000):
-        if d.due_at < now:
-            overdue[inst.step] += 1
+    for step, n in session.execute(  # counted by the database, no row loaded
+        select(StepInstance.step, func.count())
+        .select_from(Deadline)
+        .join(StepInstance, StepInstance.id == Deadline.instance_id)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            Deadline.kind == "expiry",
+            Deadline.status != "cancelled",
+            Deadline.due_at < now,
+            StepInstance.final.is_(False),
+            StepInstance.state == Deadline.state,
+            StepInstance.entered_at == Deadline.entered_at,
+            Case.status == "open",
+            *where,
+        )
+        .group_by(StepInstance.step)
+    ).all():
+        overdue[step] = n
     durations: dict[str, list[float]] = defaultdict(list)
     for step, started, ended in session.execute(
         select(StepInstance.step, StepInstance.started_at, StepInstance.ended_at)

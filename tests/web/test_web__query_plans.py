@@ -169,3 +169,22 @@ def test_the_check_sees_a_full_scan(wf, world):
         s.execute(select(Case.id).where(Case.closed_at.is_(None)))
     bad, _plan = full_scans(wf.db, *seen[-1])
     assert bad and "cases" in bad[0]
+
+
+def test_dashboard_counts_overdue_in_the_database_like_the_work_list(wf, clock, world):
+    """The dashboard counts overdue deadlines with one GROUP BY: the same figures as the running
+    deadlines the work lists show (rows loaded), per step, for all regions and for one."""
+    from collections import Counter
+
+    from mno_workflow.store.models import Case as C
+
+    now = clock.now()
+    with wf.sessions() as s:
+        for region in (None, "kadiogo", "nowhere"):
+            clause = (C.region == region) if region else None
+            expected = Counter(inst.step for d, _c, inst in queries.running_deadlines(
+                s, clause=clause, limit=10_000) if d.due_at < now)
+            got = queries.dashboard(s, now, region)["overdue"]
+            assert got == expected, region
+            if region != "nowhere":
+                assert sum(got.values()) >= 1  # the world has overdue deadlines
