@@ -170,9 +170,10 @@ class Deadline(Base):
     __tablename__ = "deadlines"
     __table_args__ = (
         Index("ix_deadlines_status_fire_at", "status", "fire_at"),
-        # revision 0011: running expiry deadlines of a role soonest first, overdue ones of a case
-        Index("ix_deadlines_owner_kind_due_at", "owner_role", "kind", "due_at"),
-        Index("ix_deadlines_kind_due_at", "kind", "due_at"),
+        # revision 0011: running expiry deadlines of a role soonest first, overdue ones, of a case
+        Index("ix_deadlines_owner_kind_status_due_at", "owner_role", "kind", "status", "due_at"),
+        Index("ix_deadlines_kind_status_due_at", "kind", "status", "due_at"),
+        Index("ix_deadlines_case_kind_status", "case_id", "kind", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

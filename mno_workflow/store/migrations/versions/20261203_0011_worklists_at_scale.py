@@ -29,8 +29,9 @@ INDEXES = [
     ('cases', 'ix_cases_status_id', ['status', 'id']),
     ('step_instances', 'ix_step_instances_step_state_case', ['step', 'state', 'case_id']),
     ('step_instances', 'ix_step_instances_recipient_entered_at', ['recipient', 'entered_at']),
-    ('deadlines', 'ix_deadlines_owner_kind_due_at', ['owner_role', 'kind', 'due_at']),
-    ('deadlines', 'ix_deadlines_kind_due_at', ['kind', 'due_at']),
+    ('deadlines', 'ix_deadlines_owner_kind_status_due_at', ['owner_role', 'kind', 'status', 'due_at']),
+    ('deadlines', 'ix_deadlines_kind_status_due_at', ['kind', 'status', 'due_at']),
+    ('deadlines', 'ix_deadlines_case_kind_status', ['case_id', 'kind', 'status']),
 ]
 
 
