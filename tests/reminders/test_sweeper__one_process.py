@@ -140,9 +140,10 @@ def test_serve_with_two_workers_answers_on_postgresql(pg_url, tmp_path):
             try:
                 r = httpx.get(f"http://127.0.0.1:{port}/login", timeout=5)
                 break
-            except httpx.HTTPError:
+            except httpx.HTTPError as e:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError(proc.stdout.read().decode() if proc.poll() is not None else "no answer")
+                    said = proc.stdout.read().decode() if proc.poll() is not None else "no answer"
+                    raise AssertionError(said) from e
                 time.sleep(0.5)
         assert r.status_code == 200
     finally:
