@@ -22,13 +22,17 @@ def serve(host: Annotated[str, typer.Option(help="Adresse d'écoute")] = "127.0.
           proxy_headers: Annotated[bool, typer.Option(
               help="Derrière un proxy inverse : IP du client lue dans X-Forwarded-For")] = False,
           forwarded_allow_ips: Annotated[str | None, typer.Option(
-              help="Adresses des proxys de confiance (virgules), défaut 127.0.0.1")] = None) -> None:
+              help="Adresses des proxys de confiance (virgules), défaut 127.0.0.1")] = None,
+          workers: Annotated[int, typer.Option(
+              help="Processus serveurs (PostgreSQL seulement ; un seul balaie les délais à la fois)",
+              min=1, max=64)] = 1) -> None:
     """Interface web, API REST et rappels dans un seul processus. / Web UI, REST API and reminders."""
     from ..web.demo_safety import DemoRefused
+    from ..web.server import WorkersRefused
     from ..web.server import serve as run
     try:
         run(selected_url(), host=host, port=port, demo=demo, sweeper_interval=sweeper_interval,
             demo_password=demo_password, secure_cookies=secure_cookies, proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips)
-    except DemoRefused as e:
+            forwarded_allow_ips=forwarded_allow_ips, workers=workers)
+    except (DemoRefused, WorkersRefused) as e:
         fail(str(e))

@@ -17,6 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from ..engine.engine import WorkflowEngine
 from .digest import build_digests
+from .leader import exclusive
 from .notifiers import notifiers_from_env
 from .outbox import deliver
 from .sweeper import SweepReport, sweep
@@ -28,8 +29,17 @@ def run_once(wf: WorkflowEngine, after: Callable[[SweepReport], None] | None = N
              deliver_outbox: bool = True) -> SweepReport:
     """One sweep, then ``after(report)``, then outbox delivery (in-app, e-mail from
     ``MNO_SMTP_*``, log) and the daily digests; errors are logged, not raised, so the next
-    interval runs again."""
+    interval runs again. On PostgreSQL only the process holding the sweeper lock runs
+    (:mod:`.leader`); the others return an empty report."""
     report = SweepReport()
+    with exclusive(wf.db) as mine:
+        if not mine:  # another process (worker, machine) is sweeping now: next interval
+            log.debug("sweep skipped: another process holds the sweeper lock")
+            return report
+        return _run_once(wf, after, report, deliver_outbox)
+
+
+def _run_once(wf: WorkflowEngine, after, report: SweepReport, deliver_outbox: bool) -> SweepReport:
     try:
         report = sweep(wf)
         if after is not None:

@@ -1,7 +1,8 @@
 """The reminder sweeper: turns due deadline rows into reminders, escalations and automatic triggers.
 
 The scheduler is only a clock: every interval it calls :func:`sweep`, which claims due rows in one
-transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite, so several
+transaction (in bulk: :mod:`.sweep_bulk`; per row only where a rule needs it)
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite, so several
 processes never send a reminder twice), re-checks that the instance is still in the state it
 entered at that instant and that the case is open, writes outbox messages, fires the SOP's
 ``on_expiry.fire`` trigger when there is one, and marks each row done, in one transaction (an
@@ -17,8 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..engine.clock import require_aware
 from ..engine.engine import WorkflowEngine
@@ -28,6 +28,7 @@ from ..sop.expr import compile_expr
 from ..store.audit import append_event
 from ..store.models import Case, Deadline, StepInstance
 from ..store.outbox import enqueue
+from . import sweep_bulk
 
 log = logging.getLogger("mno.reminders")
 
@@ -52,30 +53,6 @@ class SweepReport:
             len(self.waiting) + len([a for a in self.auto_fired if a not in self.escalations])
 
 
-def _claim(s: Session, now: datetime, limit: int) -> list[Deadline]:
-    """Due rows this sweeper may process now.
-
-    PostgreSQL: lock the cases first, in ascending id order and skipping those another process
-    holds (a transition or another sweeper), then their due rows — the same order as a
-    transition (case, then its deadline rows), so nobody waits in a cycle. SQLite: the whole
-    transaction holds the write lock (``BEGIN IMMEDIATE``)."""
-    due = (select(Deadline).options(selectinload(Deadline.instance).selectinload(StepInstance.case))
-           .where(Deadline.status == "pending", Deadline.fire_at <= now)
-           .order_by(Deadline.fire_at, Deadline.id).limit(limit))
-    if s.get_bind().dialect.name != "postgresql":
-        return list(s.scalars(due))
-    ids = sorted(set(s.scalars(select(Deadline.case_id).where(Deadline.status == "pending",
-                                                              Deadline.fire_at <= now)
-                               .order_by(Deadline.fire_at, Deadline.id).limit(limit))))
-    if not ids:
-        return []
-    locked = list(s.scalars(select(Case.id).where(Case.id.in_(ids)).order_by(Case.id)
-                            .with_for_update(skip_locked=True)))
-    if not locked:
-        return []
-    return list(s.scalars(due.where(Deadline.case_id.in_(locked)).with_for_update(skip_locked=True)))
-
-
 def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
           late_after: timedelta = LATE_AFTER) -> SweepReport:
     """Process up to ``limit`` due deadline rows at ``now`` (default: the engine's clock).
@@ -87,13 +64,29 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
     report = SweepReport()
     people: dict = {}  # recipients looked up once per sweep
     with wf.sessions.begin() as s:
-        rows, caught_up = _one_per_rule(_claim(s, now, limit), now)
+        batch = sweep_bulk.Batch()
+        rows, caught_up = sweep_bulk.one_per_rule(sweep_bulk.claim(s, now, limit), now, batch)
+        sops: dict[int, object] = {}
+        changed: set[int] = set()  # cases an automatic trigger (or its failure) changed
         for row in rows:
+            if row.sop_version_id not in sops:
+                sops[row.sop_version_id] = wf.registry.for_case(s.get(Case, row.case_id)).sop
+            sop = sops[row.sop_version_id]
+            force_late = row.id in caught_up
+            if row.case_id not in changed and not sweep_bulk.needs_orm(row, sop):
+                sweep_bulk.process(s, row, sop, now, late_after, report, people, batch, force_late)
+                continue
+            # Per row: write the batch first, so this row sees the rows before it processed.
             # Reminders and escalations only add rows: they cannot half-fail. An automatic
             # trigger runs in its own savepoint inside _process, so a refused one leaves the
             # rest of the sweep intact.
+            batch.write(s)
+            changed.add(row.case_id)
             with s.no_autoflush:
-                _process(wf, s, row, now, late_after, report, people, force_late=row.id in caught_up)
+                _process(wf, s, s.get(Deadline, row.id), now, late_after, report, people,
+                         force_late=force_late)
+            s.flush()
+        batch.write(s)
     log.info("sweep at %s: %d reminder(s), %d escalation(s), %d automatic, %d skipped, %d failed",
              now.isoformat(), len(report.reminders), len(report.escalations), len(report.auto_fired),
              len(report.skipped), len(report.failed),
@@ -104,29 +97,6 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
         log.warning("sweep: automatic trigger refused on %s [%s] in %s: %s", ref, inst, state, what,
                     extra={"event": "sweep_failed", "case": ref, "step_instance": inst})
     return report
-
-
-def _one_per_rule(rows: list[Deadline], now: datetime) -> tuple[list[Deadline], set[int]]:
-    """Catch-up after downtime: of several due reminder rows of one rule (same instance, same
-    entry into the state, same offset, e.g. six days of ``every 1 day after``), only the latest is
-    sent, marked late; the others are marked ``cancelled`` with the reason. Returns the rows to
-    process and the ids of the rows that stand for missed ones."""
-    latest: dict[tuple, Deadline] = {}
-    for row in rows:
-        if row.kind == "reminder":
-            key = (row.instance_id, row.entered_at, row.offset)
-            if key not in latest or (row.fire_at, row.id) > (latest[key].fire_at, latest[key].id):
-                latest[key] = row
-    keep_ids = {r.id for r in latest.values()}
-    out, caught_up = [], set()
-    for row in rows:
-        if row.kind == "reminder" and row.id not in keep_ids:
-            row.status, row.fired_at = "cancelled", now
-            row.note = "catch-up: one reminder per rule after downtime"
-            caught_up.add(latest[(row.instance_id, row.entered_at, row.offset)].id)
-        else:
-            out.append(row)
-    return out, caught_up
 
 
 def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_after: timedelta,

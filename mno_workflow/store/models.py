@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import search
 from .base import Base, JSONData, UTCDateTime
 
 
@@ -36,6 +37,16 @@ class Case(Base):
     """
 
     __tablename__ = "cases"
+    __table_args__ = (
+        # work lists at scale (revision 0011): newest first within a caseworker's or a region's
+        # cases, recently changed first; searched by name through store/search.py
+        Index("ix_cases_assignee_id", "assignee", "id"),
+        Index("ix_cases_region_id", "region", "id"),
+        Index("ix_cases_updated_at_id", "updated_at", "id"),
+        Index("ix_cases_assignee_updated_at", "assignee", "updated_at"),
+        Index("ix_cases_region_updated_at", "region", "updated_at"),
+        Index("ix_cases_status_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(40), unique=True)
@@ -58,6 +69,9 @@ class Case(Base):
         back_populates="case", order_by="StepInstance.id", cascade="all, delete-orphan")
 
 
+search.register(Case.__table__)
+
+
 class StepInstance(Base):
     """One run of a step for a case (a referral per need runs as several instances)."""
 
@@ -65,6 +79,9 @@ class StepInstance(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "step", "key", name="uq_step_instances_case_step_key"),
         Index("ix_step_instances_recipient_state", "recipient", "state"),
+        # revision 0011: cases by step and state in progress; a provider's inbox newest first
+        Index("ix_step_instances_step_state_case", "step", "state", "case_id"),
+        Index("ix_step_instances_recipient_entered_at", "recipient", "entered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,7 +168,13 @@ class Deadline(Base):
     """
 
     __tablename__ = "deadlines"
-    __table_args__ = (Index("ix_deadlines_status_fire_at", "status", "fire_at"),)
+    __table_args__ = (
+        Index("ix_deadlines_status_fire_at", "status", "fire_at"),
+        # revision 0011: running expiry deadlines of a role soonest first, overdue ones, of a case
+        Index("ix_deadlines_owner_kind_status_due_at", "owner_role", "kind", "status", "due_at"),
+        Index("ix_deadlines_kind_status_due_at", "kind", "status", "due_at"),
+        Index("ix_deadlines_case_kind_status", "case_id", "kind", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -41,10 +41,12 @@ def recipients(session: Session, scope: str, role: str, case: Case,
 def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: str, scope: str,
             kind: str, template: str, context: dict[str, Any], now: datetime,
             deadline_id: int | None = None, late: bool = False,
-            cache: dict | None = None) -> list[OutboxMessage]:
+            cache: dict | None = None, rows: list[dict] | None = None) -> list[OutboxMessage]:
     """Add the messages of one notification for ``role`` (see module doc); returns them.
 
-    ``cache`` (a dict kept for one batch, e.g. one sweep) saves looking the same people up again."""
+    ``cache`` (a dict kept for one batch, e.g. one sweep) saves looking the same people up again.
+    ``rows``: append the messages to it as column dicts instead (for one ``INSERT`` executemany
+    by the caller, e.g. the sweeper), and return ``[]``."""
     out: list[OutboxMessage] = []
     common = dict(case_id=case.id, deadline_id=deadline_id, kind=kind, recipient_role=role,
                   template=template, context=context, status="pending", attempts=0,
@@ -68,5 +70,11 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
                                      recipient_address=user.phone, **common))
     if not people:
         out.append(OutboxMessage(channel="log", recipient_user=None, lang="fr", **common))
+    if rows is not None:
+        rows.extend({"recipient_address": None, **common, "channel": m.channel,
+                     "recipient_user": m.recipient_user, "lang": m.lang,
+                     **({"recipient_address": m.recipient_address} if m.recipient_address else {})}
+                    for m in out)
+        return []
     session.add_all(out)
     return out

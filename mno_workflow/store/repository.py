@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .models import AuditEvent, Case, Deadline, StepInstance
+from .search import clause as search_clause
+from .search import fold as search_fold
 
 
 def fold(text: str) -> str:
-    """Lower-case, accent-free form of ``text`` (``Zoé`` → ``zoe``, ``FAÇON`` → ``facon``).
+    """Lower-case, accent-free form of ``text`` (``Zoé`` → ``zoe``, ``FAÇON`` → ``facon``,
+    ``N’Diaye-Lefèvre`` → ``ndiaye lefevre``): :func:`mno_workflow.store.search.fold`.
 
     Stored in ``cases.name_folded`` so search behaves the same on SQLite and PostgreSQL."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return search_fold(text)
 
 
 def get_case(session: Session, reference: str) -> Case | None:
@@ -42,9 +43,8 @@ def list_cases(session: Session, *, search: str | None = None, status: str | Non
     cases with a step still in a state whose deadline passed before it. ``limit`` is capped at
     1,000."""
     q = select(Case).options(selectinload(Case.instances)).order_by(Case.id.desc())
-    if search:
-        needle = f"%{fold(search.strip())}%"
-        q = q.where(or_(Case.name_folded.like(needle), Case.reference.ilike(f"%{search.strip()}%")))
+    if search and search.strip():
+        q = q.where(search_clause(session.get_bind().dialect.name, search))
     if status:
         q = q.where(Case.status == status)
     if region:

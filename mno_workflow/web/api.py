@@ -26,7 +26,7 @@ from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from ..views import case_as_dict
-from . import access, casetools, queries, tokens
+from . import access, casetools, queries, tokens, worklists
 from . import api_models as M
 from .api_auth import add_auth_routes
 from .core import Web
@@ -185,10 +185,12 @@ def build_api(web: Web) -> FastAPI:
         overdue: bool = False,
         limit: int = Query(50, ge=1, le=200),
         offset: int = Query(0, ge=0, le=1_000_000),
+        before: str | None = Query(None, max_length=40, description="Plus anciens que cette référence"),
+        after: str | None = Query(None, max_length=40, description="Plus récents que cette référence"),
     ):
         access.require(user, "cases")
         with wf.sessions() as s:
-            rows, total = queries.search_cases(
+            listed = worklists.case_page(
                 s,
                 access.case_clause(user),
                 search=search,
@@ -196,10 +198,14 @@ def build_api(web: Web) -> FastAPI:
                 step=step,
                 state=state,
                 overdue_before=web.now() if overdue else None,
+                before=before,
+                after=after,
                 limit=limit,
-                offset=offset,
+                offset=0 if before or after else offset,
             )
-            out = {"total": total, "items": [_case_summary(c) for c in rows]}
+            rows = listed.cases
+            out = {"total": listed.total, "items": [_case_summary(c) for c in rows],
+                   "total_capped": listed.capped, "next_before": listed.older, "prev_after": listed.newer}
             queries.log_views(s, user, [c.reference for c in rows], "api", web.now())
             s.commit()
             return out

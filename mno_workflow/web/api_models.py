@@ -134,8 +134,14 @@ class CaseSummary(BaseModel):
 
 
 class CaseList(BaseModel):
-    total: int = Field(description="Nombre de dossiers correspondant aux filtres")
+    total: int = Field(description="Nombre de dossiers correspondant aux filtres, compté jusqu'à 1 000 "
+                                   "(au-delà : 1001 et total_capped vrai)")
     items: list[CaseSummary]
+    total_capped: bool = Field(default=False, description="Vrai quand plus de 1 000 dossiers correspondent")
+    next_before: str | None = Field(default=None, description="Page suivante (plus anciens) : "
+                                    "passer cette référence en paramètre before")
+    prev_after: str | None = Field(default=None, description="Page précédente (plus récents) : "
+                                   "passer cette référence en paramètre after")
 
 
 class CreatedCase(BaseModel):

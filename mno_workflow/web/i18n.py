@@ -114,6 +114,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "fullscreen": ("Plein écran", "Full screen"),
     "previous": ("Précédent", "Previous"),
     "next": ("Suivant", "Next"),
+    "first_page": ("Plus récents", "Newest"),
     "cases_per_state": ("Dossiers par étape et état (en cours)", "Cases per step and state (open)"),
     "overdue_by_step": ("Retards par étape", "Overdue by step"),
     "median_by_step": ("Durée médiane par étape (jours)", "Median time per step (days)"),

@@ -123,12 +123,21 @@ def serve(
     secure_cookies: bool | None = None,
     proxy_headers: bool = False,
     forwarded_allow_ips: str | None = None,
+    workers: int = 1,
 ) -> None:
     """Run the web UI, the REST API and the reminder sweeper (every ``sweeper_interval`` s; 0 for
     none) until interrupted. With ``demo``, load invented data into an empty database and print
-    the demo logins. ``secure_cookies`` None: on unless ``host`` is a loopback address."""
+    the demo logins. ``secure_cookies`` None: on unless ``host`` is a loopback address.
+    ``workers`` > 1: that many uvicorn worker processes (PostgreSQL only, else
+    :class:`WorkersRefused`), each with the sweeper, which one process at a time runs
+    (:mod:`..reminders.leader`)."""
     import uvicorn
 
+    from ..store.base import database_url
+
+    url = database_url(db_url)
+    if workers > 1 and not url.startswith("postgresql"):
+        raise WorkersRefused(WORKERS_ON_SQLITE)
     if secure_cookies is None:
         secure_cookies = not is_loopback(host)
     app = build(db_url, demo=demo, demo_password=demo_password, sweeper_interval=sweeper_interval,
@@ -152,5 +161,35 @@ def serve(
 
     log_config = config_dict(os.environ.get("MNO_LOG_FORMAT") or "text",
                              (os.environ.get("MNO_LOG_LEVEL") or "INFO").upper())
+    if workers > 1:
+        # The workers rebuild the app from the environment (same database, same session secret).
+        os.environ.update({"MNO_DATABASE_URL": url, "MNO_SERVE_SWEEPER_INTERVAL": str(sweeper_interval),
+                           "MNO_SERVE_SECURE_COOKIES": "1" if secure_cookies else "0",
+                           "MNO_SECRET_KEY": os.environ.get("MNO_SECRET_KEY") or _stored_secret()})
+        app.state.web.wf.db.dispose()  # the workers open their own connections
+        print(f"{workers} processus (workers) ; un seul à la fois balaie les délais (verrou PostgreSQL).")
+        uvicorn.run("mno_workflow.web.server:worker_app", factory=True, workers=workers, host=host,
+                    port=port, server_header=False, log_config=log_config, proxy_headers=proxy_headers,
+                    forwarded_allow_ips=(forwarded_allow_ips or "127.0.0.1") if proxy_headers else None)
+        return
     uvicorn.Server(uvicorn_config(app, host, port, proxy_headers=proxy_headers,
                                   forwarded_allow_ips=forwarded_allow_ips, log_config=log_config)).run()
+
+
+class WorkersRefused(Exception):
+    """``--workers`` > 1 asked on a database that cannot take several processes (SQLite)."""
+
+
+WORKERS_ON_SQLITE = (
+    "--workers > 1 demande PostgreSQL : SQLite n'accepte qu'un écrivain à la fois, plusieurs "
+    "processus s'y attendraient les uns les autres sans servir plus vite. Lancez un seul processus, "
+    "ou passez à PostgreSQL (voir docs/deployment.md). / --workers > 1 needs PostgreSQL: SQLite takes "
+    "one writer at a time, so several processes would wait for each other without serving faster. "
+    "Run one process, or move to PostgreSQL (see docs/deployment.md).")
+
+
+def worker_app():
+    """The app of one uvicorn worker of ``serve(workers=N)``, from the environment it set."""
+    return build(os.environ["MNO_DATABASE_URL"],
+                 sweeper_interval=int(os.environ.get("MNO_SERVE_SWEEPER_INTERVAL", "60")) or None,
+                 secure_cookies=os.environ.get("MNO_SERVE_SECURE_COOKIES") == "1")

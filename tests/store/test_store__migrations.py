@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from mno_workflow.db_cli import app as db_app
 from mno_workflow.engine.engine import WorkflowEngine
-from mno_workflow.store import migrate
+from mno_workflow.store import migrate, search
 from mno_workflow.store.audit import verify_all
 from mno_workflow.store.base import Base, make_engine
 
@@ -27,8 +27,10 @@ def schema_diff(url: str, metadata: MetaData) -> list:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
+            # the search index (FTS5 table, trigram indexes) is not a model: store/search.py
             ctx = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "compare_server_default": True})
+                                                         "compare_server_default": True,
+                                                         "include_object": search.include_object})
             return compare_metadata(ctx, metadata)
     finally:
         engine.dispose()

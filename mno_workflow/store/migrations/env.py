@@ -14,6 +14,7 @@ from sqlalchemy import JSON, pool
 
 from mno_workflow.store import models as _models  # noqa: F401  (registers the tables)
 from mno_workflow.store.base import Base, UTCDateTime, database_url, make_engine
+from mno_workflow.store.search import include_object
 
 
 def _import_all_models() -> None:
@@ -47,6 +48,7 @@ def _configure(connection=None, url=None) -> None:
     dialect = connection.dialect.name if connection is not None else url.split(":")[0].split("+")[0]
     context.configure(connection=connection, url=url, target_metadata=target_metadata,
                       render_as_batch=dialect == "sqlite", compare_type=True, render_item=_render_item,
+                      include_object=include_object,
                       literal_binds=connection is None)
 
 

@@ -15,7 +15,7 @@ from ...engine.opening import open_case
 from ...render import diagrams
 from ...store import repository
 from ...store.models import Case, User
-from .. import access, casetools, formtokens, queries
+from .. import access, casetools, formtokens, queries, worklists
 from ..core import Web
 from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
@@ -26,13 +26,16 @@ from .common import find_instance, svg_response
 PAGE_SIZE = 50
 
 
-def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], page: int) -> dict[str, Any]:
+def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], page: int,
+                  before: str = "", after: str = "") -> dict[str, Any]:
     """The context of ``cases.html``: one page of the cases the user may see, filtered by ``f``
-    (keys q, region, step, state, overdue), with the bulk reassignment form when allowed."""
+    (keys q, region, step, state, overdue), older than the case ``before`` or newer than ``after``
+    (references: keyset pagination, see :mod:`..worklists`; ``page`` is the old offset paging),
+    with the bulk reassignment form when allowed."""
     access.require(user, "cases")
     sop = web.latest(s).sop
     page = max(1, min(page, 10_000))
-    cases, total = queries.search_cases(
+    listed = worklists.case_page(
         s,
         access.case_clause(user),
         search=f["q"][:100] or None,
@@ -40,9 +43,12 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         step=f["step"][:64] or None,
         state=f["state"][:64] or None,
         overdue_before=web.now() if f["overdue"] else None,
+        before=before[:40] or None,
+        after=after[:40] or None,
         limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        offset=0 if before or after else (page - 1) * PAGE_SIZE,
     )
+    cases = listed.cases
     late = queries.overdue_case_ids(s, web.now(), [c.id for c in cases])
     states = sorted({(sid, st) for sid, step_ in sop.steps.items() for st in step_.states})
     bulk = access.can(user, "reassign")
@@ -50,9 +56,11 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         "sop": sop,
         "cases": cases,
         "late": late,
-        "total": total,
+        "total": listed.total,
+        "total_capped": listed.capped,
+        "older": listed.older,
+        "newer": listed.newer,
         "page": page,
-        "pages": max(1, -(-total // PAGE_SIZE)),
         "f": f,
         "states": states,
         "can_bulk": bulk,
@@ -152,11 +160,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
         state: str = "",
         overdue: str = "",
         page: int = 1,
+        before: str = "",
+        after: str = "",
     ):
         with wf.sessions() as s:
             user = web.user(request, s)
             f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue}
-            ctx = case_list_ctx(web, s, request, user, f, page)
+            ctx = case_list_ctx(web, s, request, user, f, page, before, after)
             queries.log_views(s, user, [c.reference for c in ctx["cases"]], "list", web.now())
             s.commit()
             return web.render(request, "cases.html", {**base_ctx(request, s, user), **ctx})

@@ -1,0 +1,166 @@
+"""Data generator for the work-list benchmarks: a SQLite file with up to 1,000,000 cases, built in
+minutes and kept for the next run.
+
+    PYTHONPATH=. python bench/gen_cases.py --cases 1000000 --out /tmp/mno-1m.db
+
+A few hundred real cases are driven through ``WorkflowEngine.fire`` by the demo driver
+(:func:`bench.bench_case_page.build_seed`: every stage, referrals, deadlines, audit trails), then
+copied in bulk with ``INSERT … SELECT`` (one statement per table, no Python per row) up to the
+size wanted: new ids and references (``MNR-BF-%07d``), a name drawn from 40 × 40 first and last
+names (with ``N’Diaye``, ``Ndiaye-Lefèvre``, ``Œuvray``, ``Yɛlbɛogo``…; folded in Python once per
+name), the assignee from a pool of caseworkers per region (one copy in ``pool`` keeps the real
+one). Audit events are not copied (no work list reads them). The search index (FTS5) follows by
+its triggers. The file is reused when it exists with the same size and schema (``bench_meta``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+
+from bench.bench_case_page import build_seed, checkpoint, copy_db  # noqa: E402
+from mno_workflow.store.base import make_engine  # noqa: E402
+from mno_workflow.store.migrate import head  # noqa: E402
+from mno_workflow.store.search import fold  # noqa: E402
+
+FIRST = ["Aminata", "Awa", "Fatou", "Mariam", "Salimata", "Zoé", "Aïcha", "Rasmata", "Bintou", "Kadiatou",
+         "Issa", "Moussa", "Ousmane", "Boukary", "Adama", "Souleymane", "Hamidou", "Idrissa", "Rémi",
+         "Noël", "Hélène", "Éloïse", "Safiatou", "Djénéba", "Assétou", "Abdoulaye", "Seydou", "Lassané",
+         "Wendkouni", "Pengdwendé", "Tégawendé", "Yacouba", "Inoussa", "Ramata", "Habibou", "Oumou",
+         "Chantal", "François", "Jérôme", "Gaëlle"]
+LAST = ["Sawadogo", "Ouédraogo", "Kaboré", "Compaoré", "Zongo", "Traoré", "N’Diaye", "Ndiaye-Lefèvre",
+        "Œuvray", "Yɛlbɛogo", "Ilboudo", "Kiemdé", "Nikièma", "Tapsoba", "Zoungrana", "Bationo", "Yaméogo",
+        "Somé", "Dabiré", "Hien", "Koné", "Diallo", "Barry", "Sankara", "Bambara", "Konaté", "Kaboré-Zongo",
+        "Dakuyo", "Kientéga", "Bélem", "Guigma", "Nébié", "Tiendrébéogo", "Yoda", "Sanou", "Millogo",
+        "Ki-Zerbo", "D’Almeida", "Lefèvre", "Bougma"]
+
+
+def _names(conn) -> None:
+    conn.execute(text("DROP TABLE IF EXISTS bench_first"))
+    conn.execute(text("DROP TABLE IF EXISTS bench_last"))
+    conn.execute(text("CREATE TABLE bench_first (i INTEGER PRIMARY KEY, name TEXT, folded TEXT)"))
+    conn.execute(text("CREATE TABLE bench_last (i INTEGER PRIMARY KEY, name TEXT, folded TEXT)"))
+    conn.execute(text("INSERT INTO bench_first VALUES (:i, :n, :f)"),
+                 [{"i": i, "n": n, "f": fold(n)} for i, n in enumerate(FIRST)])
+    conn.execute(text("INSERT INTO bench_last VALUES (:i, :n, :f)"),
+                 [{"i": i, "n": n, "f": fold(n)} for i, n in enumerate(LAST)])
+
+
+def multiply_named(db: Engine, total: int, pool: int) -> None:
+    """Copy the seed cases (ids 1..M) with their instances and deadlines until there are ``total``
+    cases (copy ``g`` of case ``id``: id ``id + g*M``), each copy with a generated name."""
+    with db.begin() as conn:
+        m = conn.scalar(text("SELECT max(id) FROM cases"))
+        mi = conn.scalar(text("SELECT max(id) FROM step_instances"))
+        gens = math.ceil(total / m) - 1
+        if gens < 1:
+            return
+        _names(conn)
+        p = {"m": m, "mi": mi, "gens": gens, "total": total, "pool": pool, "nf": len(FIRST), "nl": len(LAST)}
+        gen = "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < :gens) "
+        conn.execute(text(
+            gen + "INSERT INTO cases (id, reference, sop_version_id, status, assignee, display_name, "
+            "name_folded, region, data, created_at, updated_at, closed_at, version, audit_head) "
+            "SELECT c.id + g.n * :m, printf('MNR-BF-%07d', c.id + g.n * :m), c.sop_version_id, c.status, "
+            "CASE WHEN g.n % :pool = 0 THEN c.assignee "
+            "ELSE printf('agent.%s.%03d', coalesce(c.region, 'none'), g.n % :pool) END, "
+            "CASE WHEN c.display_name IS NULL THEN NULL ELSE f.name || ' ' || l.name END, "
+            "CASE WHEN c.display_name IS NULL THEN NULL ELSE f.folded || ' ' || l.folded END, "
+            "c.region, c.data, c.created_at, c.updated_at, c.closed_at, c.version, c.audit_head "
+            "FROM g, cases c JOIN bench_first f ON f.i = ((c.id + g.n * :m) * 7919) % :nf "
+            "JOIN bench_last l ON l.i = (((c.id + g.n * :m) * 104729) / :nf) % :nl "
+            "WHERE c.id <= :m AND c.id + g.n * :m <= :total"), p)
+        conn.execute(text(
+            gen + "INSERT INTO step_instances (id, case_id, step, key, state, final, item, data, "
+            "recipient, started_at, entered_at, ended_at, version) "
+            "SELECT s.id + g.n * :mi, s.case_id + g.n * :m, s.step, s.key, s.state, s.final, s.item, "
+            "s.data, s.recipient, s.started_at, s.entered_at, s.ended_at, s.version "
+            "FROM g, step_instances s WHERE s.id <= :mi AND s.case_id + g.n * :m <= :total"), p)
+        conn.execute(text(
+            gen + "INSERT INTO deadlines (case_id, instance_id, step, state, entered_at, kind, "
+            "\"offset\", owner_role, escalate_to, auto_trigger, start_at, due_at, fire_at, status, "
+            "fired_at, late, note) "
+            "SELECT d.case_id + g.n * :m, d.instance_id + g.n * :mi, d.step, d.state, d.entered_at, "
+            "d.kind, d.\"offset\", d.owner_role, d.escalate_to, d.auto_trigger, d.start_at, d.due_at, "
+            "d.fire_at, d.status, d.fired_at, d.late, d.note "
+            "FROM g, deadlines d WHERE d.case_id <= :m AND d.case_id + g.n * :m <= :total"), p)
+        conn.execute(text(  # the pool's caseworkers are users too (reminders find them)
+            "INSERT INTO users (id, display_name, role, region, language, active) "
+            "SELECT assignee, assignee, 'caseworker', min(region), 'fr', 1 FROM cases "
+            "WHERE assignee NOT IN (SELECT id FROM users) GROUP BY assignee"))
+        conn.execute(text("DROP TABLE bench_first"))
+        conn.execute(text("DROP TABLE bench_last"))
+    checkpoint(db)
+
+
+def _meta(path: Path) -> tuple[int, str] | None:
+    if not path.exists():
+        return None
+    db = make_engine(f"sqlite:///{path}")
+    try:
+        with db.connect() as conn:
+            row = conn.execute(text("SELECT cases, schema FROM bench_meta")).first()
+            return (row[0], row[1]) if row else None
+    except Exception:  # noqa: BLE001 - not one of ours: rebuilt
+        return None
+    finally:
+        db.dispose()
+
+
+def generate(out: Path, cases: int, *, seed_cases: int = 300, pool: int = 50,
+             seed_db: Path | None = None, log=print) -> Path:
+    """The database file ``out`` with ``cases`` cases (see the module doc); reused when it exists
+    with that size and the current schema. ``seed_db``: a seed file to reuse (built when absent)."""
+    if _meta(out) == (cases, head()):
+        log(f"  reusing {out} ({cases:,} cases)")
+        return out
+    seed_db = seed_db or out.with_name(f"seed-{seed_cases}.db")
+    t0 = time.perf_counter()
+    if _meta(seed_db) != (seed_cases, head()):
+        seed_db.unlink(missing_ok=True)
+        wf = build_seed(seed_db, seed_cases)
+        with wf.db.begin() as conn:
+            conn.execute(text("CREATE TABLE bench_meta (cases INTEGER, schema TEXT)"))
+            conn.execute(text("INSERT INTO bench_meta VALUES (:n, :s)"), {"n": seed_cases, "s": head()})
+        wf.db.dispose()
+        log(f"  seed: {seed_cases} cases through the engine in {time.perf_counter() - t0:.0f} s")
+    tmp = out.with_suffix(".building")
+    copy_db(seed_db, tmp)
+    t1 = time.perf_counter()
+    db = make_engine(f"sqlite:///{tmp}")
+    try:
+        multiply_named(db, cases, pool)
+        with db.begin() as conn:
+            conn.execute(text("UPDATE bench_meta SET cases = :n"), {"n": cases})
+        checkpoint(db)
+    finally:
+        db.dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    shutil.move(tmp, out)
+    log(f"  {out}: {cases:,} cases copied in {time.perf_counter() - t1:.0f} s")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--out", type=Path, required=True, help="the SQLite file to write (kept)")
+    ap.add_argument("--seed-cases", type=int, default=300)
+    args = ap.parse_args(argv)
+    generate(args.out, args.cases, seed_cases=args.seed_cases)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

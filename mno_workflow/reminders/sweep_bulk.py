@@ -1,0 +1,149 @@
+"""The sweeper's bulk path: due deadline rows claimed in one Core query with their instance and
+case, plain reminders and escalations turned into outbox rows written by one ``INSERT``
+(executemany), and the rows marked done or cancelled by one ``UPDATE`` by primary key.
+
+Only a row whose rule needs more goes one by one through the ORM (:func:`sweeper._process`): an
+automatic trigger (``on_expiry.fire``), a ``wait_for`` condition, a deadline ``notify:``, and any
+later row of a case such a row changed. Before such a row the batch is written, so the database
+is in the same state as when every row was processed in order (see ``tests/reminders``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ..store.models import Case, Deadline, OutboxMessage, StepInstance
+from ..store.outbox import enqueue
+
+_COLUMNS = (Deadline.id, Deadline.case_id, Deadline.instance_id, Deadline.state, Deadline.entered_at,
+            Deadline.kind, Deadline.offset, Deadline.owner_role, Deadline.escalate_to,
+            Deadline.auto_trigger, Deadline.due_at, Deadline.fire_at,
+            StepInstance.step.label("i_step"), StepInstance.key.label("i_key"),
+            StepInstance.state.label("i_state"), StepInstance.entered_at.label("i_entered_at"),
+            StepInstance.recipient.label("i_recipient"),
+            Case.reference, Case.status.label("c_status"), Case.assignee, Case.region,
+            Case.sop_version_id)
+
+
+def claim(s: Session, now: datetime, limit: int) -> list[Any]:
+    """Due pending rows (at most ``limit``, oldest ``fire_at`` first) with their instance and case,
+    as Core rows (attributes named like ``_COLUMNS``).
+
+    PostgreSQL: lock the cases first, in ascending id order and skipping those another process
+    holds (a transition or another sweeper), then their due rows (``FOR UPDATE OF deadlines SKIP
+    LOCKED``) — the same order as a transition, so nobody waits in a cycle. SQLite: the whole
+    transaction holds the write lock (``BEGIN IMMEDIATE``)."""
+    due = (select(*_COLUMNS)
+           .join(StepInstance, StepInstance.id == Deadline.instance_id)
+           .join(Case, Case.id == Deadline.case_id)
+           .where(Deadline.status == "pending", Deadline.fire_at <= now)
+           .order_by(Deadline.fire_at, Deadline.id).limit(limit))
+    if s.get_bind().dialect.name != "postgresql":
+        return list(s.execute(due).all())
+    ids = sorted(set(s.scalars(select(Deadline.case_id).where(Deadline.status == "pending",
+                                                              Deadline.fire_at <= now)
+                               .order_by(Deadline.fire_at, Deadline.id).limit(limit))))
+    if not ids:
+        return []
+    locked = list(s.scalars(select(Case.id).where(Case.id.in_(ids)).order_by(Case.id)
+                            .with_for_update(skip_locked=True)))
+    if not locked:
+        return []
+    return list(s.execute(due.where(Deadline.case_id.in_(locked))
+                          .with_for_update(of=Deadline, skip_locked=True)).all())
+
+
+def one_per_rule(rows: list[Any], now: datetime, batch: Batch) -> tuple[list[Any], set[int]]:
+    """Catch-up after downtime: of several due reminder rows of one rule (same instance, same
+    entry into the state, same offset), only the latest is sent, marked late; the others are
+    cancelled with the reason (in ``batch``). Returns the rows to process and the ids of the rows
+    that stand for missed ones."""
+    latest: dict[tuple, Any] = {}
+    for row in rows:
+        if row.kind == "reminder":
+            key = (row.instance_id, row.entered_at, row.offset)
+            if key not in latest or (row.fire_at, row.id) > (latest[key].fire_at, latest[key].id):
+                latest[key] = row
+    keep_ids = {r.id for r in latest.values()}
+    out, caught_up = [], set()
+    for row in rows:
+        if row.kind == "reminder" and row.id not in keep_ids:
+            batch.mark(row.id, "cancelled", now, note="catch-up: one reminder per rule after downtime")
+            caught_up.add(latest[(row.instance_id, row.entered_at, row.offset)].id)
+        else:
+            out.append(row)
+    return out, caught_up
+
+
+@dataclass
+class Batch:
+    """Outbox rows and deadline updates waiting for one executemany each."""
+
+    outbox: list[dict] = field(default_factory=list)
+    marks: list[dict] = field(default_factory=list)
+
+    def mark(self, row_id: int, status: str, now: datetime, *, note: str | None = None,
+             late: bool = False) -> None:
+        mark = {"id": row_id, "status": status, "fired_at": now, "late": late}
+        if note is not None:  # a done row keeps its note
+            mark["note"] = note
+        self.marks.append(mark)
+
+    def write(self, s: Session) -> None:
+        """Write what is waiting, in two statements at most."""
+        if self.outbox:
+            s.execute(insert(OutboxMessage), self.outbox)
+        if self.marks:
+            s.execute(update(Deadline), self.marks)
+        self.outbox, self.marks = [], []
+
+
+def needs_orm(row: Any, sop: Any) -> bool:
+    """Whether a claimed row needs the per-row path: an expiry with an automatic trigger, a
+    ``wait_for`` or a ``notify:`` in the SOP."""
+    if row.kind != "expiry" or row.c_status != "open":
+        return False
+    if row.auto_trigger:
+        return True
+    st = sop.steps.get(row.i_step)
+    dl = st.states[row.i_state].deadline if st is not None and row.i_state in st.states else None
+    return dl is not None and bool(dl.wait_for or dl.notify)
+
+
+def process(s: Session, row: Any, sop: Any, now: datetime, late_after: timedelta, report: Any,
+            people: dict, batch: Batch, force_late: bool) -> None:
+    """A plain reminder or escalation row (see :func:`needs_orm`): re-check, outbox rows, mark."""
+    ident = (row.reference, f"{row.i_step}:{row.i_key}", row.state, row.offset or row.kind)
+    if row.c_status != "open" or row.i_state != row.state or row.i_entered_at != row.entered_at:
+        batch.mark(row.id, "cancelled", now, note="state left or case closed")
+        report.skipped.append(ident)
+        return
+    late = force_late or now - row.fire_at > late_after
+    report.late += int(late)
+    context = {"reference": row.reference, "step": row.i_step, "instance": row.i_key,
+               "state": row.i_state, "due_at": row.due_at.isoformat(), "offset": row.offset, "late": late}
+    case = SimpleNamespace(id=row.case_id, assignee=row.assignee, region=row.region)
+    inst = SimpleNamespace(recipient=row.i_recipient)
+    if row.kind == "reminder":
+        if row.owner_role:
+            enqueue(s, case=case, inst=inst, role=row.owner_role, scope=_scope(sop, row.owner_role),
+                    kind="reminder", template="reminder", context=context, now=now, deadline_id=row.id,
+                    late=late, cache=people, rows=batch.outbox)
+        report.reminders.append(ident)
+    elif row.escalate_to:
+        enqueue(s, case=case, inst=inst, role=row.escalate_to, scope=_scope(sop, row.escalate_to),
+                kind="escalation", template="escalation", context={**context, "owner_role": row.owner_role},
+                now=now, deadline_id=row.id, late=late, cache=people, rows=batch.outbox)
+        report.escalations.append(ident)
+    batch.mark(row.id, "done", now, late=late)
+
+
+def _scope(sop, role: str) -> str:
+    r = sop.roles.get(role)
+    return r.scope if r is not None else "all"
