@@ -150,5 +150,7 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 
 
 def register(cases: Table) -> None:
-    """Create the search index whenever ``create_all`` creates ``cases``."""
+    """Create the search index whenever ``create_all`` creates ``cases``, and drop it when
+    ``drop_all`` drops ``cases`` (a stale SQLite FTS table would refuse the new rows' ids)."""
     event.listen(cases, "after_create", lambda target, connection, **kw: install(connection))
+    event.listen(cases, "before_drop", lambda target, connection, **kw: uninstall(connection))
