@@ -93,7 +93,8 @@ def test_pathway_of_a_region_without_provider_says_so(bf, directory):
     # a region with no service of this need's types gets the "no provider" line, not a silent gap
     from dataclasses import replace
     only_legal = replace(directory, services=[s for s in directory.services if "legal_aid" in s.types])
-    assert "Aucun prestataire dans cette région" in o.pathway_dot(bf, only_legal, "medical", "kadiogo", "fr")
+    medical = o.pathway_dot(bf, only_legal, "medical", "kadiogo", "fr")
+    assert "Aucun prestataire<BR/>dans cette région" in medical
     assert "Aucun prestataire" not in o.pathway_dot(bf, only_legal, "legal", "kadiogo", "fr")
 
 
