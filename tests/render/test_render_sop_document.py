@@ -48,12 +48,31 @@ def test_bf_document_has_narrative_generated_chapters_and_no_software_words(bf, 
     assert software_words(text, all_state_ids(bf)) == []
     for cel in ("has(", "steps.", "!has", "=="):
         assert cel not in text
-    expected = {"fr": ["Contexte", "Cadre juridique", "001-2021/AN", "Principes directeurs",
-                       "Mécanisme de plaintes", "Protection des données personnelles", "Glossaire",
-                       "5 ans après la clôture", "Registre des accords de partage de données",
-                       "seulement si", "Urgence vitale"],
-                "en": ["Context", "Legal framework", "Guiding principles", "Complaints mechanism",
-                       "Personal data protection", "Glossary", "5 years after", "Register of data-sharing"]}
+    expected = {
+        "fr": [
+            "Contexte",
+            "Cadre juridique",
+            "001-2021/AN",
+            "Principes directeurs",
+            "Mécanisme de plaintes",
+            "Protection des données personnelles",
+            "Glossaire",
+            "5 ans après la clôture",
+            "Registre des accords de partage de données",
+            "seulement si",
+            "Urgence vitale",
+        ],
+        "en": [
+            "Context",
+            "Legal framework",
+            "Guiding principles",
+            "Complaints mechanism",
+            "Personal data protection",
+            "Glossary",
+            "5 years after",
+            "Register of data-sharing",
+        ],
+    }
     for words in expected[lang]:
         assert words in text, words
     # the authors' annex keeps the expressions
@@ -91,8 +110,12 @@ def test_glossary_comes_from_the_narrative(tmp_path, bf):
     folder = tmp_path / "bf"
     shutil.copytree(BF.parent, folder, ignore=shutil.ignore_patterns("scenarios", "examples"))
     narrative = folder / "narrative.yaml"
-    narrative.write_text(narrative.read_text(encoding="utf-8").replace(
-        "term: {fr: suivi, en: follow-up}", "term: {fr: suivi individualisé, en: follow-up}"), encoding="utf-8")
+    narrative.write_text(
+        narrative.read_text(encoding="utf-8").replace(
+            "term: {fr: suivi, en: follow-up}", "term: {fr: suivi individualisé, en: follow-up}"
+        ),
+        encoding="utf-8",
+    )
     text = visible_text(render_sop_document(bf, "fr", folder / "mnr.yaml", None, svg=False))
     assert "suivi individualisé" in text
 
@@ -100,8 +123,9 @@ def test_glossary_comes_from_the_narrative(tmp_path, bf):
 def test_narrative_can_be_imported_by_the_sop(tmp_path):
     shutil.copy(BF.parent / "narrative.yaml", tmp_path / "chapters.yaml")
     text = SMALL.read_text(encoding="utf-8")
-    (tmp_path / "sop.yaml").write_text(text.replace("languages:", "imports: [chapters.yaml]\nlanguages:", 1),
-                                       encoding="utf-8")
+    (tmp_path / "sop.yaml").write_text(
+        text.replace("languages:", "imports: [chapters.yaml]\nlanguages:", 1), encoding="utf-8"
+    )
     sop = load_file(tmp_path / "sop.yaml").model
     assert sop.narrative is not None and sop.narrative.chapters[0].id == "context"
     assert find_narrative(sop) is sop.narrative
@@ -109,8 +133,10 @@ def test_narrative_can_be_imported_by_the_sop(tmp_path):
 
 def test_a_broken_narrative_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "narrative.yaml"
-    bad.write_text("narrative:\n  chapters:\n    - id: Bad Id\n      title: {fr: x}\n      text: {fr: y}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "narrative:\n  chapters:\n    - id: Bad Id\n      title: {fr: x}\n      text: {fr: y}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(NarrativeError, match=r"narrative\.chapters\.0\.id"):
         load_narrative_file(bad)
 
@@ -118,7 +144,9 @@ def test_a_broken_narrative_file_is_a_clear_error(tmp_path):
 def test_markdown_cannot_inject_markup(tmp_path):
     (tmp_path / "narrative.yaml").write_text(
         "narrative:\n  chapters:\n    - id: context\n      title: {fr: Contexte}\n"
-        "      text: {fr: \"<script>alert(1)</script> **gras**\"}\n", encoding="utf-8")
+        '      text: {fr: "<script>alert(1)</script> **gras**"}\n',
+        encoding="utf-8",
+    )
     shutil.copy(SMALL, tmp_path / "sop.yaml")
     sop = load_file(tmp_path / "sop.yaml").model
     page = render_sop_document(sop, "fr", tmp_path / "sop.yaml", None, svg=False)
