@@ -62,7 +62,7 @@ def deck_slides(
     region: str | None = None,
     svg: bool | None = None,
 ) -> list[dict[str, Any]]:
-    """The slides as data: ``kind`` (title, overview, step, diagram, pathway), ``title``, content, ``notes``."""
+    """The slides: ``kind`` (title, overview, step, diagram, pathway), ``title``, content, ``notes``."""
     w, dw = DECK_WORDS[lang], DOC_WORDS[lang]
     if svg is None:
         svg = diagrams.dot_available()
