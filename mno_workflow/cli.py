@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "test": ("mno_workflow.kit.cli:test", "Exécuter les scénarios d'une POS (horloge simulée)."),
     "diagram": ("mno_workflow.render.cli:diagram", "Dessiner le flux ou une étape d'une POS."),
     "handbook": ("mno_workflow.render.cli:handbook", "Écrire le manuel de la POS (HTML, PDF)."),
+    "publish": ("mno_workflow.commands.publish:publish", "Écrire tous les documents de la POS (HTML, PDF)."),
     "sop": ("mno_workflow.commands.sop:app", "Charger, lister, comparer, migrer les versions de POS."),
     "case": ("mno_workflow.commands.case:app", "Créer, faire avancer et consulter les dossiers."),
     "audit": ("mno_workflow.commands.audit:app", "Journal d'audit."),

@@ -18,7 +18,8 @@ from pathlib import Path
 from mno_workflow.directory.areas import default_registry
 from mno_workflow.directory.matching import NeedLink, read_need_mapping
 
-__all__ = ["PrintDirectory", "PrintService", "find_directory", "read_directory"]
+__all__ = ["PrintDirectory", "PrintService", "directory_from_session", "directory_from_tables",
+           "find_directory", "read_directory"]
 
 DAYS = {"fr": {"MO": "lun", "TU": "mar", "WE": "mer", "TH": "jeu", "FR": "ven", "SA": "sam", "SU": "dim"},
         "en": {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}}
@@ -102,6 +103,10 @@ def _hours(rows: list[dict[str, str]], lang: str) -> list[str]:
     return out
 
 
+TABLE_NAMES = ("organization", "taxonomy_term", "attribute", "service_area", "service_referral",
+               "service_at_location", "contact", "phone", "location", "address", "schedule", "service")
+
+
 def read_directory(folder: str | Path, lang: str = "fr") -> PrintDirectory:
     """Read an HSDS CSV folder into a :class:`PrintDirectory` (inactive and defunct services left out).
 
@@ -110,6 +115,33 @@ def read_directory(folder: str | Path, lang: str = "fr") -> PrintDirectory:
     folder = Path(folder)
     if not (folder / "service.csv").exists():
         raise FileNotFoundError(f"no service.csv in {folder}")
+    return directory_from_tables({name: _read(folder, name) for name in TABLE_NAMES}, lang)
+
+
+def directory_from_session(session, lang: str = "fr") -> PrintDirectory:
+    """The directory of the database (the tables of :mod:`mno_workflow.directory.tables`)."""
+    from mno_workflow.directory.hsds_io import dump_tables
+
+    data = dump_tables(session)
+    return directory_from_tables({name: data.get(name, []) for name in TABLE_NAMES}, lang)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    text = str(value).strip()
+    return text[:5] if len(text) == 8 and text[2] == ":" and text[5] == ":" else text  # 07:30:00
+
+
+def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr") -> PrintDirectory:
+    """A :class:`PrintDirectory` from HSDS rows ``{table: [{column: value}]}`` (CSV or database)."""
+    tables = {name: [{k: _text(v) for k, v in row.items() if k != "extensions"} for row in rows]
+              for name, rows in tables.items()}
+
+    def _read(_folder, name: str) -> list[dict[str, str]]:  # noqa: F811  (same shape as the CSV reader)
+        return tables.get(name, [])
+
+    folder = None
     orgs = {r["id"]: r for r in _read(folder, "organization")}
     terms = {r["id"]: r for r in _read(folder, "taxonomy_term")}
     by_service: dict[str, dict[str, list[dict[str, str]]]] = defaultdict(lambda: defaultdict(list))
