@@ -85,7 +85,7 @@ TRAIN_WORDS: dict[str, dict[str, str]] = {
         "consent_a": "No, unless a supervisor overrides it with a written legal basis and reason.",
         "facilitator": "Facilitator notes",
         "fac_1": "Project the step's diagram, then run the exercise in small groups (15 minutes).",
-        "fac_2": "Correct with the answer key: it comes from the SOP in force; "
+        "fac_2": "Correct with the answer key, which comes from the SOP in force; "
         "if the SOP changes, regenerate the pack.",
         "fac_3": "Run the quiz at the start and at the end of the training; compare the scores.",
         "scenario": "Scenario",
