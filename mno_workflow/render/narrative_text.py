@@ -51,22 +51,9 @@ def load_narrative_file(path: str | Path) -> Narrative:
 
 @lru_cache(maxsize=16)
 def _shipped(sop_id: str) -> Path | None:
-    from mno_workflow.resources import sops_dir
-
-    pattern = re.compile(rf"^sop:\s*{re.escape(sop_id)}\s*$", re.M)
-    root = sops_dir()
-    if not root.exists():
-        return None
-    for yaml_file in sorted(root.glob("*/*.yaml")):
-        if yaml_file.name == COMPANION:
-            continue
-        try:
-            if pattern.search(yaml_file.read_text(encoding="utf-8")[:4000]):
-                companion = yaml_file.parent / COMPANION
-                return companion if companion.exists() else None
-        except OSError:
-            continue
-    return None
+    path = shipped_sop_path(sop_id)
+    companion = path.parent / COMPANION if path else None
+    return companion if companion and companion.exists() else None
 
 
 def find_narrative(sop: SOP, sop_path: str | Path | None = None) -> Narrative:
@@ -104,3 +91,21 @@ def plain_text(text: str) -> str:
 def block(sop: SOP, narrative: Narrative, name: str, lang: str) -> str:
     """The text block ``name`` in ``lang`` ('' when the narrative has none)."""
     return sop.label(narrative.blocks.get(name), lang) if name in narrative.blocks else ""
+
+
+def shipped_sop_path(sop_id: str) -> Path | None:
+    """The YAML file of the shipped SOP whose ``sop:`` is ``sop_id`` (for its scenarios and
+    directory folder when the SOP comes from the database), or None."""
+    from mno_workflow.resources import sops_dir
+
+    pattern = re.compile(rf"^sop:\s*{re.escape(sop_id)}\s*$", re.M)
+    root = sops_dir()
+    for yaml_file in sorted(root.glob("*/*.yaml")) if root.exists() else []:
+        if yaml_file.name == COMPANION:
+            continue
+        try:
+            if pattern.search(yaml_file.read_text(encoding="utf-8")[:4000]):
+                return yaml_file
+        except OSError:
+            continue
+    return None
