@@ -50,3 +50,12 @@ def test_pdf_and_unknown_names(live):
     assert c.get("/pos/documents/guide/atlantis").status_code == 404
     anonymous = live.client()
     assert anonymous.get("/pos/documents/document").status_code in (303, 401, 403)
+
+
+def test_french_fixes_of_the_dashboard_and_the_directory(live):
+    c = live.client("mariam.kabore")
+    page = c.get("/repertoire?need=medical&region=kadiogo").text
+    assert "région du dossier" in page and "<td>region</td>" not in page
+    board = live.client("suivi.evaluation").get("/tableau-de-bord")
+    assert board.status_code == 200
+    assert "Dossiers ouverts : 0" in board.text and "ouvert 0" not in board.text
