@@ -11,6 +11,7 @@ import pytest
 from mno_workflow.engine.clock import SimulatedClock
 
 from .conftest import start_server, stop_server
+from .helpers import MARIAM
 
 
 @pytest.fixture
@@ -59,3 +60,9 @@ def test_french_fixes_of_the_dashboard_and_the_directory(live):
     board = live.client("suivi.evaluation").get("/tableau-de-bord")
     assert board.status_code == 200
     assert "Dossiers ouverts : 0" in board.text and "ouvert 0" not in board.text
+
+
+def test_government_one_pager_has_the_case_figures(live):
+    live.wf.create_case("mnr_bf", MARIAM)
+    page = live.client("mariam.kabore").get("/pos/documents/depliants/government").text
+    assert "Dossiers ouverts" in page and "<b>1</b>" in page

@@ -35,6 +35,18 @@ AUDIENCES = {
 }
 
 
+def _case_figures(s, lang: str) -> dict[str, int]:
+    """Open and closed case counts (aggregates only: no personal data) for the government one-pager."""
+    from sqlalchemy import func, select
+
+    from ...store.models import Case
+
+    counts = dict(s.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+    if lang == "fr":
+        return {"Dossiers ouverts": counts.get("open", 0), "Dossiers clos": counts.get("closed", 0)}
+    return {"Open cases": counts.get("open", 0), "Closed cases": counts.get("closed", 0)}
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add the routes under ``/pos/documents`` and ``/pos/parcours``."""
     wf = web.wf
@@ -124,7 +136,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user, sop, lang = _context(request, s)
             directory = directory_from_session(s, lang)
             chosen = region or user.region or default_region(directory)
-            html = render_leaflet(sop, find_narrative(sop), directory, audience, lang, chosen)
+            figures = _case_figures(s, lang) if audience == "government" else None
+            html = render_leaflet(sop, find_narrative(sop), directory, audience, lang, chosen, figures)
         return print_response(html, format, f"{sop.sop}-{audience}-{lang}")
 
     @r.get("/pos/documents/guide/{region}")
