@@ -59,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("mno_workflow.db_cli:app", "Schéma de la base : migrations (Alembic)."),
     "serve": ("mno_workflow.commands.serve:serve", "Interface web, API REST et rappels."),
     "demo": ("mno_workflow.commands.demo:demo", "Démonstration scriptée (données fictives)."),
+    "sandbox": ("mno_workflow.commands.sandbox:sandbox", "Bac à sable des formateurs (base fictive)."),
     "init": ("mno_workflow.commands.init:init", "Créer un dossier de travail (POS à adapter, mno.toml)."),
     "schema": ("mno_workflow.commands.schema:schema", "Afficher le schéma JSON du langage des POS."),
     "backup": ("mno_workflow.commands.backup:backup", "Sauvegarder la base SQLite pendant le service."),
