@@ -66,3 +66,8 @@ def test_government_one_pager_has_the_case_figures(live):
     live.wf.create_case("mnr_bf", MARIAM)
     page = live.client("mariam.kabore").get("/pos/documents/depliants/government").text
     assert "Dossiers ouverts" in page and "<b>1</b>" in page
+
+
+def test_presentation_mode_links_the_full_deck(live):
+    page = live.client("mariam.kabore").get("/pos/presentation").text
+    assert 'href="/pos/documents/presentation"' in page
