@@ -7,6 +7,7 @@ page to PNG uses pypdfium2 (a test dependency), imported only when asked.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 __all__ = ["PdfUnavailable", "html_to_pdf", "pdf_page_count", "pdf_to_pngs"]
@@ -28,7 +29,15 @@ def html_to_pdf(html: str, out_path: str | Path | None = None, base_url: str | N
         raise PdfUnavailable(
             f"PDF impossible : WeasyPrint ne se charge pas ({e}). Installez libpango-1.0-0. / "
             f"PDF unavailable: WeasyPrint cannot load ({e}).") from None
-    data = weasyprint.HTML(string=html, base_url=base_url).write_pdf()
+    # WeasyPrint logs every CSS property it ignores and every SVG id met twice (inline diagrams
+    # repeat Graphviz's ids) as warnings: noise for a user of ``mno publish``, not a problem.
+    quiet = logging.getLogger("weasyprint")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        data = weasyprint.HTML(string=html, base_url=base_url).write_pdf()
+    finally:
+        quiet.setLevel(level)
     if out_path is not None:
         Path(out_path).parent.mkdir(parents=True, exist_ok=True)
         Path(out_path).write_bytes(data)
