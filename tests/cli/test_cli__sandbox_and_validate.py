@@ -1,4 +1,4 @@
-"""``mno sandbox``: the trainers' practice database is (re)created with invented data only, and a
+"""``mno sandbox`` (and ``mno validate`` on the SOP narrative): the trainers' practice database is (re)created with invented data only, and a
 database holding real data is never reset."""
 
 from __future__ import annotations
@@ -42,3 +42,15 @@ def test_sandbox_reset_and_refusal(tmp_path):
     refused = CliRunner().invoke(app, ["sandbox", str(path)])
     assert refused.exit_code == 1 and "real.person" in refused.output
     assert _counts(path)[0] == 1
+
+
+def test_validate_checks_the_narrative_companion(tmp_path):
+    """``mno validate sops/`` checks narrative.yaml as the SOP's narrative, not as an SOP."""
+    root = Path(__file__).resolve().parents[2]
+    ok = CliRunner().invoke(app, ["validate", str(root / "sops")])
+    assert ok.exit_code == 0, ok.output
+    assert "narrative.yaml: ok" in ok.output
+    bad = tmp_path / "narrative.yaml"
+    bad.write_text("narrative:\n  chapters: 3\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["validate", str(bad)])
+    assert r.exit_code == 1 and "error E043" in r.output and "narrative.chapters" in r.output
