@@ -1,5 +1,5 @@
-"""``mno sandbox`` (and ``mno validate`` on the SOP narrative): the trainers' practice database is (re)created with invented data only, and a
-database holding real data is never reset."""
+"""``mno sandbox``: the trainers' practice database is (re)created with invented data only, and a
+database holding real data is never reset. ``mno validate`` checks the SOP narrative file."""
 
 from __future__ import annotations
 
