@@ -26,12 +26,14 @@ system-deps:
 	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
 	  else echo "Graphviz 'dot' is missing: install the graphviz package of your system"; fi; }
 
-# Tests also need a PostgreSQL server and Chromium (started/driven by the tests themselves).
+# Tests also need a PostgreSQL server and Chromium (started/driven by the tests themselves), and
+# Pango for WeasyPrint (documents as PDF; pages rendered to PNG in artifacts/ with pypdfium2).
 test-system-deps: system-deps
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -39,6 +39,20 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     for part, owner in sorted(imported.items()):
         if fmt != "json":
             typer.echo(f"{part}: importé par / imported by {owner} (vérifié avec elle / checked with it)")
+    narratives = [f for f in files if f.name == "narrative.yaml"]  # companion text of an SOP (issue 19)
+    files = [f for f in files if f not in narratives]
+    for f in narratives:
+        from ..render.narrative_text import NarrativeError, load_narrative_file
+        try:
+            load_narrative_file(f)
+            problem = ""
+        except NarrativeError as e:
+            problem, failed = str(e), True
+        results.append({"path": str(f), "valid": not problem, "diagnostics": [
+            {"path": str(f), "line": 1, "col": 1, "severity": "error", "code": "E043", "message": problem}
+        ] if problem else []})
+        if fmt != "json":
+            typer.echo(f"{f}:1:1: error E043 {problem}" if problem else f"{f}: ok")
     for f in files:
         try:
             loaded = load_file(f)
@@ -61,7 +75,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
                 typer.echo(f"{f}: ok")
     if fmt == "json":
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
-    if not files:
+    if not files and not narratives:
         fail("Aucun fichier de POS trouvé.")
     raise typer.Exit(1 if failed else 0)
 

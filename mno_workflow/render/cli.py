@@ -25,6 +25,17 @@ def _load(path: Path) -> SOP:
         raise typer.Exit(1) from None
 
 
+def _pathways(sop: SOP, sop_path: Path, output: Path, formats: tuple[str, ...]) -> list[Path]:
+    """The referral overview and the pathway per need (directory beside the SOP, if any)."""
+    from .directory_data import find_directory, read_directory
+    from .overview import write_pathway_diagrams
+
+    folder = find_directory(sop_path)
+    directory = read_directory(folder) if folder else None
+    return write_pathway_diagrams(sop, output, directory, langs=tuple(sop.languages),
+                                  formats=tuple(f for f in formats if f in ("svg", "dot")))
+
+
 def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la POS.")],
             output: Annotated[Path, typer.Option("-o", "--output", help="Fichier (ou dossier avec --all).")],
             fmt: Annotated[str, typer.Option("--format", help="svg, png, pdf, dot ou mermaid")] = "svg",
@@ -52,6 +63,7 @@ def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la PO
             if not d.dot_available():
                 typer.echo(str(d.DotNotFound()) + " — DOT et Mermaid écrits seulement.", err=True)
             paths = d.write_sop_diagrams(sop, output, formats=formats, langs=tuple(sop.languages))
+            paths += _pathways(sop, sop_path, output, formats)
             typer.echo(f"{len(paths)} fichier(s) écrit(s) dans {output}")
             return
         if fmt == "mermaid":

@@ -338,7 +338,13 @@ def handbook_context(sop: SOP, lang: str = "fr", svg: bool | None = None) -> dic
                      "start": sop.label(sop.steps[rule.start].label, lang) if rule.start in sop.steps else "",
                      "close": rule.close_case})
     other = "fr" if lang == "en" else "en"
-    glossary = [(fr, en) if lang == "fr" else (en, fr) for en, fr in GLOSSARY]
+    from .narrative_text import find_narrative  # the SOP's own glossary first (issue 19)
+
+    own = find_narrative(sop).glossary
+    if own:
+        glossary = [(sop.label(g.term, lang), sop.label(g.term, other)) for g in own]
+    else:
+        glossary = [(fr, en) if lang == "fr" else (en, fr) for en, fr in GLOSSARY]
     glossary.sort(key=lambda pair: pair[0].lower())
     return {
         "lang": lang, "other_lang": other, "t": ui,

@@ -41,7 +41,24 @@ def key(text: str, path: str) -> str | None:
     if _IMPORTS.search(text):
         return None
     from .. import __version__
-    return hashlib.sha256(f"{__version__}\0{path}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{__version__}\0{_schema_fingerprint()}\0{path}\0{text}".encode()).hexdigest()
+
+
+_FINGERPRINT: list[str] = []
+
+
+def _schema_fingerprint() -> str:
+    """A hash of the SOP model's source files: a model changed without a new release (development,
+    several checkouts sharing one cache folder) must not get another version's pickled models."""
+    if not _FINGERPRINT:
+        digest = hashlib.sha256()
+        for name in ("schema.py", "schema_protection.py", "narrative.py"):
+            try:
+                digest.update((Path(__file__).parent / name).read_bytes())
+            except OSError:
+                pass
+        _FINGERPRINT.append(digest.hexdigest()[:16])
+    return _FINGERPRINT[0]
 
 
 def get(k: str) -> LoadedSOP | None:

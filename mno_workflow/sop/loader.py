@@ -223,12 +223,12 @@ def load_text(text: str, path: str = "<string>") -> LoadedSOP:
     return loaded
 
 
-IMPORTABLE = ("options", "forms")
+IMPORTABLE = ("options", "forms", "narrative")
 
 
 def _resolve_imports(data: dict, pos: Positions, path: str) -> tuple[dict, str]:
-    """Merge the ``options`` and ``forms`` of each file in ``imports`` (paths relative to the
-    SOP file) into ``data``; what the SOP itself defines wins (a regional template adapted per
+    """Merge the ``options``, ``forms`` and ``narrative`` of each file in ``imports`` (paths relative
+    to the SOP file) into ``data``; what the SOP itself defines wins (a regional template adapted per
     country). Anything from an import is reported at its ``imports`` line. Returns the merged
     data and its YAML text without ``imports``: that resolved text is what a stored version keeps
     (and hashes), so a change in an imported file is a change of the SOP.
@@ -256,8 +256,9 @@ def _resolve_imports(data: dict, pos: Positions, path: str) -> tuple[dict, str]:
         extra = sorted(set(imported) - set(IMPORTABLE))
         if extra:
             problems.append(Diagnostic(path, *where, "error", "E037",
-                                       f"{entry!r} holds {', '.join(extra)}: only options and forms can be "
-                                       "imported", "keep steps, roles and flow in the SOP itself"))
+                                       f"{entry!r} holds {', '.join(extra)}: only options and forms (and "
+                                       "the narrative) can be imported",
+                                       "keep steps, roles and flow in the SOP itself"))
             continue
         for key in IMPORTABLE:
             for name, value in (imported.get(key) or {}).items():

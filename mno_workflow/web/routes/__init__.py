@@ -19,7 +19,9 @@ from . import (
     dashboard,
     directory,
     notifications,
+    print_forms,
     provider,
+    sop_documents,
     sop_pages,
     work,
 )
@@ -27,7 +29,7 @@ from . import (
 # Added in this order to one router: a path matched by two routes goes to the first (e.g.
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
-         access_log, agreements)
+         access_log, agreements, print_forms, sop_documents)
 
 
 def build_pages(web: Web) -> APIRouter:

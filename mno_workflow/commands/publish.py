@@ -1,0 +1,53 @@
+"""``mno publish``: write every document of an SOP (SOP document, deck, forms, directory, pocket
+guides, leaflets, training pack, pathway diagrams), for each of its languages, as HTML and PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def publish(
+    sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la POS.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")],
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Langue(s) ; par défaut toutes celles de la POS.")
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="Région des parcours et du dépliant (code), par défaut celle qui a le plus de services."
+        ),
+    ] = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="HTML seulement (sans WeasyPrint).")] = False,
+) -> None:
+    """Écrire tous les documents de la POS (HTML imprimable et PDF), en français et en anglais.
+
+    Write every document of the SOP."""
+    from ..render.cli import _load
+    from ..render.diagrams import DiagramError
+    from ..render.narrative_text import NarrativeError
+    from ..render.pdf import PdfUnavailable
+    from ..render.publish import publish as run
+
+    sop = _load(sop_path)
+    langs = lang or list(sop.languages)
+    unknown = [x for x in langs if x not in sop.languages or x not in ("fr", "en")]
+    if unknown:
+        typer.echo(
+            f"Langue(s) absente(s) de la POS : {', '.join(unknown)} ({', '.join(sop.languages)})", err=True
+        )
+        raise typer.Exit(2)
+    try:
+        report = run(sop, output, sop_path, langs=langs, pdf=not no_pdf, region=region)
+    except (DiagramError, PdfUnavailable, NarrativeError) as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(1) from None
+    except OSError as e:
+        typer.echo(f"Écriture impossible : {e}", err=True)
+        raise typer.Exit(1) from None
+    for w in report.warnings:
+        typer.echo(f"avertissement {w}", err=True)
+    typer.echo(f"{len(report.written)} fichier(s) écrit(s) dans {output / sop.sop}")

@@ -1,0 +1,62 @@
+"""``mno sandbox``: the trainers' practice database — a separate SQLite file with the Burkina Faso
+SOP, the illustrative directory, the demo accounts and invented cases, reset in one command.
+
+It never touches a database with real data: an existing file is reset only when it holds demo
+accounts and demo cases only (:func:`mno_workflow.web.demo_safety.check_demo_only`). Serve it beside
+the real instance with ``mno --db sqlite:///formation.db serve --port 8001``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à sable (ex. formation.db).")],
+            cases: Annotated[int, typer.Option(help="Nombre de dossiers fictifs.")] = 12,
+            password: Annotated[str | None, typer.Option(
+                help="Mot de passe commun des comptes fictifs (sinon un mot de passe aléatoire par compte).")]
+            = None) -> None:
+    """(Ré)initialiser le bac à sable des formateurs : base séparée, données fictives.
+
+    Reset the trainers' practice database (invented data only)."""
+    from ..engine.clock import SystemClock
+    from ..engine.engine import WorkflowEngine
+    from ..store.base import make_engine
+    from ..store.migrate import upgrade
+    from ..web.demo_data import load_demo
+    from ..web.demo_safety import DemoRefused, check_demo_only, set_demo_passwords
+
+    if cases < 1 or cases > 200:
+        typer.echo("--cases : entre 1 et 200 / between 1 and 200", err=True)
+        raise typer.Exit(2)
+    url = f"sqlite:///{path}"
+    if path.exists():
+        db = make_engine(url)
+        try:
+            from sqlalchemy.orm import Session
+
+            with Session(db) as s:
+                check_demo_only(s)
+        except DemoRefused as e:
+            typer.echo(str(e), err=True)
+            raise typer.Exit(1) from None
+        finally:
+            db.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    upgrade(url)
+    db = make_engine(url)
+    try:
+        wf = WorkflowEngine(db, SystemClock())
+        summary = load_demo(wf, n_cases=cases)
+        with wf.sessions.begin() as s:
+            passwords = set_demo_passwords(s, password)
+    finally:
+        db.dispose()
+    typer.echo(f"Bac à sable prêt : {path} — {len(summary['cases'])} dossier(s) fictif(s).")
+    for user, pw in sorted(passwords.items()):
+        typer.echo(f"  {user} : {pw}")
+    typer.echo(f"Lancer : mno --db {url} serve --port 8001")

@@ -1,0 +1,231 @@
+"""The generated data-protection chapter of the SOP document: what is shared with whom under which
+consent, how long it is kept, and the register of data-sharing agreements.
+
+Everything comes from the SOP (``data_protection``, ``retention``, the fields' ``category`` and
+``classification``, the consent form's options) and from the directory's ``sharing_agreement``
+table, in plain words of ``fr`` or ``en``: no code, no expression.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from mno_workflow.protection.disclosure import TYPE_LABELS
+from mno_workflow.sop.schema import SOP, FormField
+
+from .diagrams import duration_words
+from .paper_forms import period_words
+
+__all__ = ["DP_WORDS", "data_protection_chapter", "sharing_agreements"]
+
+DP_WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "title": "Protection des données personnelles",
+        "collected": "Ce qui est recueilli, par catégorie",
+        "category": "Catégorie",
+        "fields": "Informations",
+        "sensitive": "sensible",
+        "sharing": "Avec qui, sous quel consentement",
+        "kind": "Choix de la personne",
+        "org_types": "Organisations concernées (répertoire)",
+        "rule_consent": "Un prestataire ne voit que les catégories d'informations que la personne a "
+        "acceptées, et seulement si son organisation fait partie des destinataires "
+        "qu'elle a acceptés, pour le but « {p} ».",
+        "rule_none": "Sans consentement en vigueur (refusé, retiré ou expiré), le prestataire ne voit "
+        "plus aucune information personnelle : seulement le code du dossier et l'état.",
+        "rule_withhold": "Quand un référencement est {s}, l'organisation ne voit plus les informations "
+        "personnelles.",
+        "rule_after_closure": "Après la clôture du dossier, le prestataire garde l'accès pendant {d}.",
+        "rule_override": "Un superviseur peut déroger au consentement, pour l'une de ces bases légales, "
+        "avec un motif écrit : {b}.",
+        "rule_agreement": "Aucun référencement n'est envoyé à une organisation sans accord de partage de "
+        "données en vigueur.",
+        "rule_statistics": "Les statistiques sont anonymes ; elles n'incluent un dossier que si la "
+        "personne a accepté le but « {p} ».",
+        "retention": "Durée de conservation",
+        "retention_text": "Les informations {c} sont effacées {d} après la clôture du dossier. À la "
+        "demande de la personne, elles peuvent être effacées plus tôt par : {r}.",
+        "personal": "personnelles",
+        "sensitive_pl": "sensibles",
+        "and": " et ",
+        "register": "Registre des accords de partage de données",
+        "org": "Organisation",
+        "signed": "Signé le",
+        "version": "Version",
+        "categories": "Catégories",
+        "purposes": "Buts",
+        "expires": "Expire le",
+        "focal": "Point focal données",
+        "no_register": "Aucun accord enregistré dans le répertoire.",
+    },
+    "en": {
+        "title": "Personal data protection",
+        "collected": "What is collected, by category",
+        "category": "Category",
+        "fields": "Information",
+        "sensitive": "sensitive",
+        "sharing": "With whom, under which consent",
+        "kind": "The person's choice",
+        "org_types": "Organisations concerned (directory)",
+        "rule_consent": "A provider sees only the categories of information the person agreed to, and "
+        "only if its organisation is among the recipients they agreed to, for the "
+        "purpose “{p}”.",
+        "rule_none": "Without consent in force (refused, withdrawn or expired), the provider sees no "
+        "personal information any more: only the case code and the state.",
+        "rule_withhold": "When a referral is {s}, the organisation no longer sees personal information.",
+        "rule_after_closure": "After the case is closed, the provider keeps access for {d}.",
+        "rule_override": "A supervisor may override consent, on one of these legal bases, with a "
+        "written reason: {b}.",
+        "rule_agreement": "No referral is sent to an organisation without a data-sharing agreement in force.",
+        "rule_statistics": "Statistics are anonymous; they include a case only if the person agreed to "
+        "the purpose “{p}”.",
+        "retention": "Retention",
+        "retention_text": "{c} information is erased {d} after the case is closed. At the person's "
+        "request, it can be erased earlier by: {r}.",
+        "personal": "personal",
+        "sensitive_pl": "sensitive",
+        "and": " and ",
+        "register": "Register of data-sharing agreements",
+        "org": "Organisation",
+        "signed": "Signed on",
+        "version": "Version",
+        "categories": "Categories",
+        "purposes": "Purposes",
+        "expires": "Expires on",
+        "focal": "Data focal point",
+        "no_register": "No agreement recorded in the directory.",
+    },
+}
+
+
+def _walk(fields: list[FormField]):
+    for f in fields:
+        yield f
+        if f.fields:
+            yield from _walk(f.fields)
+
+
+def _state_labels(sop: SOP, state_ids: list[str], lang: str) -> list[str]:
+    out = []
+    for sid in state_ids:
+        for step in sop.steps.values():
+            if sid in step.states:
+                out.append(sop.label(step.states[sid].label, lang).lower())
+                break
+    return out
+
+
+def sharing_agreements(directory_folder: str | Path | None) -> list[dict[str, str]]:
+    """Rows of ``sharing_agreement.csv`` with the organisation name added (``[]`` without a file)."""
+    if directory_folder is None:
+        return []
+    folder = Path(directory_folder)
+    path = folder / "sharing_agreement.csv"
+    if not path.exists():
+        return []
+    names = {}
+    org_file = folder / "organization.csv"
+    if org_file.exists():
+        with open(org_file, encoding="utf-8", newline="") as fh:
+            names = {r["id"]: r["name"] for r in csv.DictReader(fh)}
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = [dict(r) for r in csv.DictReader(fh)]
+    for r in rows:
+        r["organisation"] = names.get(r.get("organization_id", ""), r.get("organization_id", ""))
+    return sorted(rows, key=lambda r: r["organisation"].lower())
+
+
+def data_protection_chapter(
+    sop: SOP, lang: str = "fr", directory_folder: str | Path | None = None
+) -> dict[str, Any]:
+    """The chapter as plain data: ``collected`` rows, ``kinds`` rows, ``rules`` sentences,
+    ``retention`` sentence, ``register`` rows (see :func:`sharing_agreements`)."""
+    w = DP_WORDS[lang]
+    cat_labels = sop.options.get("data_category", {})
+    by_cat: dict[str, list[str]] = {}
+    sensitive: set[str] = set()
+    for form in sop.forms.values():
+        for f in _walk(form.fields):
+            if f.category:
+                label = sop.label(f.label, lang)
+                if label not in by_cat.setdefault(f.category, []):
+                    by_cat[f.category].append(label)
+                if f.classification.value == "sensitive":
+                    sensitive.add(f.category)
+    collected = [
+        {
+            "category": sop.label(cat_labels.get(c), lang) or c,
+            "fields": ", ".join(v),
+            "sensitive": c in sensitive,
+        }
+        for c, v in by_cat.items()
+    ]
+    dp = sop.data_protection
+    kinds, rules = [], []
+    if dp is not None:
+        kind_labels = sop.options.get("recipient_kind", {})
+        kinds = [
+            {
+                "kind": sop.label(kind_labels.get(k), lang) or k,
+                "types": ", ".join(TYPE_LABELS.get(t, {}).get(lang, t) for t in types),
+            }
+            for k, types in dp.recipient_kinds.items()
+        ]
+        purposes = sop.options.get("purpose", {})
+        rules.append(
+            w["rule_consent"].format(
+                p=sop.label(purposes.get(dp.referral_purpose), lang) or dp.referral_purpose
+            )
+        )
+        rules.append(w["rule_none"])
+        withheld = _state_labels(sop, dp.withhold_in_states, lang)
+        if withheld:
+            rules.append(
+                w["rule_withhold"].format(
+                    s=", ".join(f"« {x} »" if lang == "fr" else f"“{x}”" for x in withheld)
+                )
+            )
+        rules.append(w["rule_after_closure"].format(d=duration_words(dp.provider_access_after_closure, lang)))
+        bases = sop.options.get("legal_basis", {})
+        if bases:
+            rules.append(
+                w["rule_override"].format(b=", ".join(sop.label(b, lang).lower() for b in bases.values()))
+            )
+        if dp.require_sharing_agreement:
+            rules.append(w["rule_agreement"])
+        if dp.statistics_purpose:
+            rules.append(
+                w["rule_statistics"].format(
+                    p=sop.label(purposes.get(dp.statistics_purpose), lang) or dp.statistics_purpose
+                )
+            )
+    retention = ""
+    if sop.retention:
+        classes = w["and"].join(
+            w["personal"] if c == "personal" else w["sensitive_pl"] for c in sop.retention.classifications
+        )
+        roles = ", ".join(
+            sop.label(sop.roles[r].label, lang) for r in sop.retention.erase_by if r in sop.roles
+        )
+        retention = w["retention_text"].format(
+            c=classes, d=period_words(sop.retention.purge_after_closure, lang), r=roles or "—"
+        )
+        retention = retention[0].upper() + retention[1:]
+    register = sharing_agreements(directory_folder)
+    for r in register:
+        r["categories_words"] = ", ".join(
+            sop.label(cat_labels.get(c), lang) or c for c in r.get("data_categories", "").split()
+        )
+        r["purposes_words"] = ", ".join(
+            sop.label(sop.options.get("purpose", {}).get(c), lang) or c for c in r.get("purposes", "").split()
+        )
+    return {
+        "w": w,
+        "collected": collected,
+        "kinds": kinds,
+        "rules": rules,
+        "retention": retention,
+        "register": register,
+    }

@@ -1,0 +1,382 @@
+"""Paper forms a provider accepts: the referral slip with its return slip, the consent sheet, any SOP form.
+
+Blank (for the handbook, the training pack and ``mno publish``) or filled from a case (the
+« Imprimer » buttons of a case). A filled sheet shows only what it is given: the caller filters the
+case data with the consent rules (:mod:`.case_print` uses :mod:`mno_workflow.web.access`), and a
+field the consent does not cover prints « non partagé (consentement) ». A field asked only in
+some cases prints its condition in words (« si … : »), never as mandatory for everyone. The
+referral slip has the blocks of the inter-agency referral form: referrer, recipient, beneficiary,
+the referral itself, consent confirmation with signature or thumbprint, and a detachable return
+slip (*contre-référence*). The consent sheet opens with the information the person must hear
+(purpose, recipients, data, retention, right to withdraw) generated from the SOP.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mno_workflow.sop.schema import SOP, FieldType, FormField
+
+from .diagrams import duration_words
+from .plain import field_condition
+
+__all__ = [
+    "FORM_WORDS",
+    "FilledReferral",
+    "blank_form_html",
+    "consent_sheet_html",
+    "field_rows",
+    "referral_slip_html",
+    "env",
+]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+FORM_WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "slip": "Fiche de référencement",
+        "return_slip": "Contre-référence (à retourner au référent)",
+        "cut": "✂ — détacher ici et retourner au référent —",
+        "referrer": "Référent (qui oriente)",
+        "recipient": "Destinataire (qui reçoit)",
+        "beneficiary": "Bénéficiaire",
+        "referral": "Référencement",
+        "consent_block": "Confirmation du consentement",
+        "organisation": "Organisation",
+        "name_person": "Nom et prénom",
+        "function": "Fonction",
+        "phone": "Téléphone",
+        "email": "Courriel",
+        "service": "Service",
+        "focal_point": "Point focal",
+        "case_code": "Code du dossier",
+        "name_or_code": "Nom et prénom (ou code du dossier seulement)",
+        "sex": "Sexe",
+        "age": "Âge",
+        "language": "Langue parlée",
+        "location": "Lieu (région, province, commune)",
+        "caregiver": "Donneur de soins",
+        "if_child": "si la personne est un enfant",
+        "need": "Besoin",
+        "date": "Date",
+        "withheld": "non partagé (consentement)",
+        "consent_text": "La personne (ou son donneur de soins pour un enfant) a été informée et accepte "
+        "que ces informations soient transmises à ce destinataire pour ce référencement.",
+        "consent_yes": "Consentement donné",
+        "consent_date": "Date du consentement",
+        "sign_person": "Signature ou empreinte de la personne",
+        "sign_guardian": "Signature du parent ou tuteur",
+        "sign_witness": "Signature du témoin",
+        "sign_interpreter": "Signature de l'interprète",
+        "sign_referrer": "Signature du référent",
+        "sign_provider": "Signature et cachet du prestataire",
+        "thumb": "Empreinte",
+        "received_on": "Reçu le",
+        "accepted": "Accepté",
+        "declined": "Refusé, motif",
+        "first_appointment": "Premier rendez-vous le",
+        "service_given": "Service fourni",
+        "follow_up_needed": "Suivi nécessaire",
+        "yes": "oui",
+        "no": "non",
+        "required": "obligatoire",
+        "one": "une seule réponse",
+        "many": "plusieurs réponses possibles",
+        "consent_sheet": "Fiche de consentement éclairé",
+        "info": "Ce que la personne doit savoir avant de décider",
+        "info_purpose": "Pourquoi : {x}.",
+        "info_recipients": "Avec qui, si vous l'acceptez : {x}.",
+        "info_data": "Quelles informations : {x}.",
+        "info_retention": "Combien de temps : vos données personnelles sont effacées {x} après la clôture "
+        "de votre dossier.",
+        "info_withdraw": "Vous pouvez refuser, ou retirer votre consentement à tout moment, sans perdre "
+        "l'aide à laquelle vous avez droit : dites-le à votre gestionnaire de cas.",
+        "info_free": "Vous pouvez poser des questions. Refuser ne vous empêche pas d'être aidé·e.",
+        "answers": "Réponses de la personne",
+        "identification": "Fiche d'identification",
+        "filled_by": "Rempli par (nom, organisation)",
+        "blank": "Fiche vierge",
+        "filled": "Fiche remplie le {x}",
+        "colon": " : ",
+        "interpreter_lang": "Langue de l'entretien",
+    },
+    "en": {
+        "slip": "Referral form",
+        "return_slip": "Feedback slip (to return to the referrer)",
+        "cut": "✂ — cut here and return to the referrer —",
+        "referrer": "Referrer (who refers)",
+        "recipient": "Recipient (who receives)",
+        "beneficiary": "Person referred",
+        "referral": "Referral",
+        "consent_block": "Consent confirmation",
+        "organisation": "Organisation",
+        "name_person": "Full name",
+        "function": "Position",
+        "phone": "Phone",
+        "email": "Email",
+        "service": "Service",
+        "focal_point": "Focal point",
+        "case_code": "Case code",
+        "name_or_code": "Full name (or case code only)",
+        "sex": "Sex",
+        "age": "Age",
+        "language": "Language spoken",
+        "location": "Place (region, province, commune)",
+        "caregiver": "Caregiver",
+        "if_child": "if the person is a child",
+        "need": "Need",
+        "date": "Date",
+        "withheld": "not shared (consent)",
+        "consent_text": "The person (or their caregiver for a child) was informed and agrees that this "
+        "information is sent to this recipient for this referral.",
+        "consent_yes": "Consent given",
+        "consent_date": "Date of consent",
+        "sign_person": "Signature or thumbprint of the person",
+        "sign_guardian": "Signature of parent or guardian",
+        "sign_witness": "Signature of the witness",
+        "sign_interpreter": "Signature of the interpreter",
+        "sign_referrer": "Signature of the referrer",
+        "sign_provider": "Signature and stamp of the provider",
+        "thumb": "Thumbprint",
+        "received_on": "Received on",
+        "accepted": "Accepted",
+        "declined": "Declined, reason",
+        "first_appointment": "First appointment on",
+        "service_given": "Service given",
+        "follow_up_needed": "Follow-up needed",
+        "yes": "yes",
+        "no": "no",
+        "required": "required",
+        "one": "one answer",
+        "many": "several answers possible",
+        "consent_sheet": "Informed consent form",
+        "info": "What the person must know before deciding",
+        "info_purpose": "Why: {x}.",
+        "info_recipients": "With whom, if you agree: {x}.",
+        "info_data": "Which information: {x}.",
+        "info_retention": "For how long: your personal data is erased {x} after your case is closed.",
+        "info_withdraw": "You may refuse, or withdraw your consent at any time, without losing the help "
+        "you are entitled to: tell your case manager.",
+        "info_free": "You may ask questions. Refusing does not stop you from being helped.",
+        "answers": "The person's answers",
+        "identification": "Identification form",
+        "filled_by": "Filled in by (name, organisation)",
+        "blank": "Blank form",
+        "filled": "Filled in on {x}",
+        "colon": ": ",
+        "interpreter_lang": "Language of the interview",
+    },
+}
+
+
+def env() -> jinja2.Environment:
+    """The Jinja2 environment of the documents (autoescaped, strict)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _value_text(sop: SOP, f: FormField, value: Any, lang: str) -> str:
+    w = FORM_WORDS[lang]
+    opts = sop.options.get(f.options or "", {})
+    if value is None or value == "" or value == []:
+        return ""
+    if f.type == FieldType.boolean:
+        return w["yes"] if value else w["no"]
+    if f.type == FieldType.multi and isinstance(value, list):
+        return ", ".join(sop.label(opts.get(v), lang) or str(v) for v in value)
+    if f.type == FieldType.choice:
+        return sop.label(opts.get(value), lang) or str(value)
+    return str(value)
+
+
+def field_rows(
+    sop: SOP,
+    form_id: str,
+    lang: str,
+    data: dict[str, Any] | None = None,
+    withheld: set[str] | None = None,
+    skip: set[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The fields of ``form_id`` ready to print: label, condition in words, options, value.
+
+    ``data`` None prints a blank sheet; else each value is shown in words, and a field id in
+    ``withheld`` prints the "not shared (consent)" line instead of a value. ``skip``: field ids left out.
+    """
+    rows = []
+    for f in sop.forms[form_id].fields:
+        if skip and f.id in skip:
+            continue
+        value = None if data is None else data.get(f.id)
+        opts = sop.options.get(f.options or "", {})
+        chosen = set(value if isinstance(value, list) else [value]) if value is not None else set()
+        rows.append(
+            {
+                "id": f.id,
+                "label": sop.label(f.label, lang),
+                "type": f.type.value,
+                "required": f.required and not f.relevant,
+                "condition": field_condition(sop, f, lang),
+                "help": sop.label(f.help, lang) if f.help else "",
+                "options": [
+                    {"label": sop.label(lab, lang), "on": code in chosen} for code, lab in opts.items()
+                ],
+                "filled": data is not None,
+                "withheld": bool(withheld and f.id in withheld),
+                "value": ""
+                if data is None
+                else _value_text(sop, f, value, lang)
+                if f.type != FieldType.repeat
+                else "",
+                "sub": [{"label": sop.label(s.label, lang)} for s in f.fields or []],
+                "rows": [
+                    [_value_text(sop, s, r.get(s.id), lang) for s in f.fields or []]
+                    for r in (value or [])
+                    if isinstance(r, dict)
+                ]
+                if f.type == FieldType.repeat
+                else [],
+            }
+        )
+    return rows
+
+
+def _head(sop: SOP, lang: str, title: str) -> dict[str, Any]:
+    return {
+        "lang": lang,
+        "w": FORM_WORDS[lang],
+        "title": title,
+        "sop_title": sop.label(sop.title, lang),
+        "version": sop.version,
+    }
+
+
+def blank_form_html(
+    sop: SOP,
+    form_id: str,
+    lang: str = "fr",
+    data: dict[str, Any] | None = None,
+    withheld: set[str] | None = None,
+    case_code: str = "",
+) -> str:
+    """One SOP form as a printable sheet (blank, or filled with ``data``). ``KeyError``: unknown form."""
+    form = sop.forms[form_id]
+    ctx = _head(sop, lang, sop.label(form.title, lang))
+    ctx.update(fields=field_rows(sop, form_id, lang, data, withheld), case_code=case_code)
+    return env().get_template("documents/form.html.j2").render(**ctx)
+
+
+@dataclass
+class FilledReferral:
+    """What a filled referral slip shows, already filtered by the consent for its recipient.
+
+    Every string may be ''. ``beneficiary`` maps the block's keys (name, sex, age, language, phone,
+    location, caregiver) to text; keys in ``withheld`` print « non partagé (consentement) ».
+    ``referral``: the SOP referral form's data (raw values, shown in words).
+    """
+
+    case_code: str
+    need: str = ""
+    referrer: dict[str, str] = field(default_factory=dict)
+    recipient: dict[str, str] = field(default_factory=dict)
+    beneficiary: dict[str, str] = field(default_factory=dict)
+    withheld: set[str] = field(default_factory=set)
+    referral: dict[str, Any] = field(default_factory=dict)
+    consent_given: bool = False
+    consent_date: str = ""
+    printed_on: str = ""
+
+
+def _referral_form_id(sop: SOP) -> str | None:
+    for step in sop.steps.values():
+        if step.recipient:
+            form_id = step.recipient.split(".")[0]
+            if form_id in sop.forms:
+                return form_id
+    return "referral" if "referral" in sop.forms else None
+
+
+def referral_slip_html(sop: SOP, lang: str = "fr", filled: FilledReferral | None = None) -> str:
+    """The referral slip with the return slip, blank or ``filled`` (already consent-filtered)."""
+    w = FORM_WORDS[lang]
+    form_id = _referral_form_id(sop)
+    recipient_field = ""
+    for step in sop.steps.values():
+        if step.recipient:
+            recipient_field = step.recipient.split(".")[1]
+    rows = (
+        field_rows(sop, form_id, lang, filled.referral if filled else None, skip={recipient_field})
+        if form_id
+        else []
+    )
+    ctx = _head(sop, lang, w["slip"])
+    ctx.update(rows=rows, f=filled, decline=_decline_options(sop, lang))
+    return env().get_template("documents/referral_slip.html.j2").render(**ctx)
+
+
+def _decline_options(sop: SOP, lang: str) -> list[str]:
+    return [sop.label(lab, lang) for lab in sop.options.get("decline_reason", {}).values()]
+
+
+def period_words(text: str, lang: str = "fr") -> str:
+    """A period such as ``"5 years"`` or ``"30 days"`` in words of ``lang`` (years included)."""
+    from mno_workflow.sop.schema import Duration
+
+    m = re.match(r"^\s*(\d+)\s*years?\s*$", text)
+    if m:
+        n = int(m.group(1))
+        return f"{n} {'an' if n == 1 else 'ans'}" if lang == "fr" else f"{n} year{'s' if n != 1 else ''}"
+    try:
+        return duration_words(Duration.model_validate(text), lang)
+    except ValueError:
+        return text
+
+
+def consent_information(sop: SOP, lang: str = "fr") -> list[str]:
+    """The information text of the consent sheet, from the SOP: purpose, recipients, data,
+    retention, right to withdraw (each one sentence; parts the SOP does not declare are left out)."""
+    w = FORM_WORDS[lang]
+    out = []
+
+    def labels(name: str) -> str:
+        return ", ".join(sop.label(x, lang) for x in sop.options.get(name, {}).values())
+
+    if sop.options.get("purpose"):
+        out.append(w["info_purpose"].format(x=labels("purpose")))
+    if sop.options.get("recipient_kind"):
+        out.append(w["info_recipients"].format(x=labels("recipient_kind")))
+    if sop.options.get("data_category"):
+        out.append(w["info_data"].format(x=labels("data_category")))
+    if sop.retention:
+        out.append(w["info_retention"].format(x=period_words(sop.retention.purge_after_closure, lang)))
+    out += [w["info_withdraw"], w["info_free"]]
+    return out
+
+
+def consent_sheet_html(
+    sop: SOP,
+    lang: str = "fr",
+    data: dict[str, Any] | None = None,
+    case_code: str = "",
+    information: list[str] | None = None,
+) -> str:
+    """The consent sheet: information text, the SOP's consent form (blank or ``data``), and signature
+    or thumbprint lines for the person, the parent or guardian, a witness and an interpreter.
+
+    ``information`` replaces the generated text (e.g. the SOP narrative's ``consent_information``).
+    """
+    w = FORM_WORDS[lang]
+    consent_form = sop.data_protection.consent_form if sop.data_protection else "consent"
+    rows = field_rows(sop, consent_form, lang, data) if consent_form in sop.forms else []
+    ctx = _head(sop, lang, w["consent_sheet"])
+    ctx.update(rows=rows, info=information or consent_information(sop, lang), case_code=case_code)
+    return env().get_template("documents/consent_sheet.html.j2").render(**ctx)

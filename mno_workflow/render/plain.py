@@ -1,0 +1,134 @@
+"""Plain-language words for the generated documents: conditions in words, never CEL or software terms.
+
+Documents for trainers, partners and returnees (forms, SOP document, deck, leaflets) must say
+*when* something applies in words. A transition says it with its ``when_label``; a form field's
+``relevant`` expression has no label in the SOP format, so the common shapes are put into words
+here (``!has(f)``, ``has(f) && f.exists(v, v == 'code')``, ``f == 'code'``, ``f == true``…) with the
+field and option labels of the SOP; any other expression becomes « dans certains cas (voir
+l'annexe) » and its CEL text goes to the authors' annex only. :func:`software_words` finds the
+words no reader should meet (« instance », « trigger », « clé : », state ids) in a text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from mno_workflow.sop.schema import SOP, FormField, Transition
+
+from .diagrams import field_by_path
+
+__all__ = ["WORDS", "condition_words", "field_condition", "software_words", "transition_condition"]
+
+WORDS: dict[str, dict[str, str]] = {
+    "fr": {"if": "si", "filled": "{f} est renseigné", "not_filled": "{f} n'est pas renseigné",
+           "includes": "{f} comprend {o}", "is": "{f} est {o}", "is_not": "{f} n'est pas {o}",
+           "yes": "{f} : oui", "no": "{f} : non", "some_cases": "dans certains cas (voir l'annexe)",
+           "and": " et ", "or": " ou ", "lq": "« ", "rq": " »"},
+    "en": {"if": "if", "filled": "{f} is filled in", "not_filled": "{f} is not filled in",
+           "includes": "{f} includes {o}", "is": "{f} is {o}", "is_not": "{f} is not {o}",
+           "yes": "{f}: yes", "no": "{f}: no", "some_cases": "in some cases (see the annex)",
+           "and": " and ", "or": " or ", "lq": "“", "rq": "”"},
+}
+
+_PATH = r"([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)"
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"^!\s*has\({_PATH}\)$"), "not_filled"),
+    (re.compile(rf"^has\({_PATH}\)$"), "filled"),
+    (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?{_PATH}\.exists\((\w+),\s*\3\s*==\s*'([^']*)'\)$"),
+     "includes"),
+    (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?{_PATH}\s*==\s*'([^']*)'$"), "is"),
+    (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?{_PATH}\s*!=\s*'([^']*)'$"), "is_not"),
+    (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?{_PATH}\s*==\s*true$"), "yes"),
+    (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?{_PATH}\s*==\s*false$"), "no"),
+    (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?{_PATH}$"), "yes"),
+]
+
+
+def _q(text: str, lang: str) -> str:
+    w = WORDS[lang]
+    return f"{w['lq']}{text}{w['rq']}"
+
+
+def _one(sop: SOP, expr: str, lang: str) -> str | None:
+    """One simple condition in words, or None when its shape is not known."""
+    w = WORDS[lang]
+    expr = expr.strip()
+    while expr.startswith("(") and expr.endswith(")") and expr.count("(") == expr.count(")"):
+        expr = expr[1:-1].strip()
+    for pattern, kind in _PATTERNS:
+        m = pattern.match(expr)
+        if not m:
+            continue
+        groups = [g for g in m.groups()]
+        if kind in ("not_filled", "filled"):
+            path, code = groups[0], None
+        elif kind == "includes":
+            path, code = groups[1], groups[3]
+        elif kind in ("is", "is_not"):
+            path, code = groups[1], groups[2]
+        else:
+            path, code = groups[1], None
+        f = field_by_path(sop, path)
+        if f is None:
+            return None
+        label = _q(sop.label(f.label, lang), lang)
+        option = ""
+        if code is not None:
+            opts = sop.options.get(f.options or "", {})
+            option = _q(sop.label(opts.get(code), lang) or code, lang)
+        return w[kind].format(f=label, o=option)
+    return None
+
+
+def condition_words(sop: SOP, expr: str | None, lang: str = "fr") -> str:
+    """``expr`` (a CEL condition on the case) in words without « si », or '' for no condition.
+
+    Conjunctions (``&&``) and disjunctions (``||``) of known shapes are joined with « et » / « ou »;
+    anything else gives « dans certains cas (voir l'annexe) »: never CEL text.
+    """
+    if not expr:
+        return ""
+    w = WORDS.get(lang, WORDS["fr"])
+    whole = _one(sop, expr, lang)
+    if whole:
+        return whole
+    for op, word in (("||", w["or"]), ("&&", w["and"])):
+        if op in expr:
+            parts = [_one(sop, p, lang) for p in expr.split(op)]
+            if all(parts):
+                return word.join(p for p in parts if p)
+    return w["some_cases"]
+
+
+def field_condition(sop: SOP, f: FormField, lang: str = "fr") -> str:
+    """« si … » for a field with ``relevant``, '' for a field always asked."""
+    if not f.relevant:
+        return ""
+    return f"{WORDS[lang]['if']} {condition_words(sop, f.relevant, lang)}"
+
+
+def transition_condition(sop: SOP, t: Transition, lang: str = "fr") -> str:
+    """A transition's condition in words: its ``when_label``, else the words of its expression."""
+    if not t.when:
+        return ""
+    if t.when_label:
+        return sop.label(t.when_label, lang)
+    return condition_words(sop, t.when, lang)
+
+
+_SOFTWARE = re.compile(r"\b(instances?|trigger|triggers|clé ?:|key ?:|attend |waits for|"
+                       r"has\(|steps\.|\.exists\(|&&|\|\||!has|==)", re.IGNORECASE)
+
+
+def software_words(text: str, state_ids: Iterable[str] = ()) -> list[str]:
+    """The software words, CEL fragments and state ids found in ``text`` (plain text, not HTML).
+
+    State ids are looked for only when they contain ``_`` (``not_eligible``): a one-word id such as
+    ``pending`` is an ordinary English word.
+    """
+    found = [m.group(0) for m in _SOFTWARE.finditer(text)]
+    for sid in state_ids:
+        if "_" in sid and re.search(rf"\b{re.escape(sid)}\b", text):
+            found.append(sid)
+    return found

@@ -1,0 +1,180 @@
+"""``mno publish``: every document of an SOP, for each of its languages, in one run.
+
+Layout of ``<out>/<sop>/<lang>/``: ``index.html`` (links to all), ``sop-document``, ``handbook``
+(the tool handbook), ``deck``, ``forms/referral-slip``, ``forms/consent-sheet``,
+``forms/<form>``, ``directory``, ``pocket-guide-<region>``, ``leaflets/<audience>``,
+``training/…``, and ``diagrams/overview.svg`` and ``diagrams/pathway-<need>.svg``. Each
+document is HTML (print CSS) and, unless ``pdf=False``, PDF (WeasyPrint). The directory is the
+HSDS folder beside the SOP; without one, the directory documents and pathways are left out and
+said so in the report (never silently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mno_workflow.sop.schema import SOP
+
+from . import diagrams
+from .directory_data import PrintDirectory, find_directory, read_directory
+from .narrative_text import find_narrative
+from .overview import default_region, pathway_sources
+from .sop_document import conditions_without_words
+
+__all__ = ["PublishReport", "publish", "document_builders"]
+
+LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "index": "Documents de la POS",
+        "sop-document": "Document de la POS",
+        "handbook": "Manuel de l'outil",
+        "deck": "Présentation (16:9)",
+        "directory": "Répertoire des prestataires",
+        "pdf": "PDF",
+        "pocket": "Guide de poche",
+        "forms": "Fiches",
+        "leaflets": "Dépliants",
+        "training": "Formation",
+        "diagrams": "Schémas",
+    },
+    "en": {
+        "index": "SOP documents",
+        "sop-document": "SOP document",
+        "handbook": "Tool handbook",
+        "deck": "Presentation (16:9)",
+        "directory": "Service directory",
+        "pdf": "PDF",
+        "pocket": "Pocket guide",
+        "forms": "Forms",
+        "leaflets": "Leaflets",
+        "training": "Training",
+        "diagrams": "Diagrams",
+    },
+}
+
+
+@dataclass
+class PublishReport:
+    """Files written (sorted), warnings (one line each, French then English) and PDF page counts."""
+
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def document_builders(
+    sop: SOP,
+    lang: str,
+    sop_path: str | Path | None,
+    directory: PrintDirectory | None,
+    directory_folder: Path | None,
+    region: str | None = None,
+) -> dict[str, Callable[[], str]]:
+    """``{relative name without extension: builder of its HTML}`` for one language."""
+    from .deck import render_deck
+    from .directory_print import render_directory, render_pocket_guide
+    from .handbook import render_handbook_html
+    from .leaflets import AUDIENCES, render_leaflet
+    from .paper_forms import blank_form_html, consent_sheet_html, referral_slip_html
+    from .sop_document import render_sop_document
+    from .training import render_training
+
+    narrative = find_narrative(sop, sop_path)
+    out: dict[str, Callable[[], str]] = {
+        "sop-document": lambda: render_sop_document(sop, lang, sop_path, directory_folder),
+        "handbook": lambda: render_handbook_html(sop, lang),
+        "deck": lambda: render_deck(sop, lang, directory, region),
+        "forms/referral-slip": lambda: referral_slip_html(sop, lang),
+        "forms/consent-sheet": lambda: consent_sheet_html(sop, lang),
+    }
+    for fid in sop.forms:
+        out[f"forms/{fid}"] = lambda fid=fid: blank_form_html(sop, fid, lang)
+    for audience in AUDIENCES:
+        out[f"leaflets/{audience}"] = lambda a=audience: render_leaflet(
+            sop, narrative, directory, a, lang, region
+        )
+    out["training/pack"] = lambda: render_training(sop, lang, sop_path)
+    if directory is not None:
+        out["directory"] = lambda: render_directory(sop, directory, lang)
+        regions = sorted({r for s in directory.services for r in s.regions})
+        for r in regions:
+            out[f"pocket-guide-{r}"] = lambda r=r: render_pocket_guide(sop, directory, narrative, r, lang)
+    return out
+
+
+def _index(sop: SOP, lang: str, names: list[str], pdf: bool) -> str:
+    from .paper_forms import env
+
+    w = LABELS[lang]
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(n.split("/")[0] if "/" in n else "", []).append(n)
+    return (
+        env()
+        .get_template("documents/index.html.j2")
+        .render(lang=lang, w=w, title=f"{w['index']} — {sop.label(sop.title, lang)}", groups=groups, pdf=pdf)
+    )
+
+
+def publish(
+    sop: SOP,
+    out_dir: str | Path,
+    sop_path: str | Path | None = None,
+    langs: Sequence[str] | None = None,
+    pdf: bool = True,
+    region: str | None = None,
+    only: Callable[[str], bool] | None = None,
+) -> PublishReport:
+    """Write every document of ``sop`` under ``<out_dir>/<sop>/<lang>/``; return the report.
+
+    ``only(name)`` restricts the documents (tests); ``pdf`` False writes HTML only. Raises
+    :class:`~mno_workflow.render.pdf.PdfUnavailable` when PDF is asked and WeasyPrint cannot
+    load, :class:`~mno_workflow.render.diagrams.DotNotFound` when Graphviz is missing.
+    """
+    from .pdf import html_to_pdf
+
+    if not diagrams.dot_available():
+        raise diagrams.DotNotFound()
+    report = PublishReport()
+    folder = find_directory(sop_path) if sop_path else None
+    for item in conditions_without_words(sop):
+        report.warnings.append(
+            f"W125 {item} : condition sans « when_label », imprimée « dans certains cas » "
+            f"/ condition without when_label"
+        )
+    for lang in langs or sop.languages:
+        directory = read_directory(folder, lang) if folder else None
+        if directory is None:
+            report.warnings.append(
+                f"{lang} : pas de répertoire à côté de la POS : répertoire, guides de poche "
+                "et parcours non écrits / no directory beside the SOP"
+            )
+        base = Path(out_dir) / sop.sop / lang
+        chosen = region or (default_region(directory) if directory else None)
+        names = []
+        for name, build in document_builders(sop, lang, sop_path, directory, folder, chosen).items():
+            if only and not only(name):
+                continue
+            html = build()
+            path = base / f"{name}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(html, encoding="utf-8")
+            report.written.append(path)
+            if pdf:
+                report.written.append(path.with_suffix(".pdf"))
+                html_to_pdf(html, path.with_suffix(".pdf"), base_url=str(path.parent))
+            names.append(name)
+        for name, dot_text in pathway_sources(sop, directory, lang, chosen).items():
+            if only and not only(f"diagrams/{name}"):
+                continue
+            path = base / "diagrams" / f"{name}.svg"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(diagrams.render_bytes(dot_text, "svg"))
+            report.written.append(path)
+            names.append(f"diagrams/{name}")
+        index = base / "index.html"
+        index.write_text(_index(sop, lang, names, pdf), encoding="utf-8")
+        report.written.append(index)
+    report.written.sort()
+    return report

@@ -1,0 +1,340 @@
+"""*The* SOP document: the narrative chapters and the chapters generated from the SOP, in plain words.
+
+Order: title page and contents; narrative chapters placed ``before`` (context, objectives, legal
+framework, scope, principles, roles…); the referral overview diagram; who does what; one chapter
+per step (purpose, who, deadlines and what happens when they pass, what can happen and when —
+conditions as their ``when_label`` or in words —, what comes next); the generated
+data-protection chapter; narrative chapters placed ``after``; the glossary of the narrative;
+annexes (narrative annexes, then, for authors only, the conditions as written in the SOP).
+Outside the authors' annex no expression, state id or software word is printed (checked by
+tests with :func:`mno_workflow.render.plain.software_words`). The tool handbook
+(:mod:`.handbook`) stays for training on the software itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from mno_workflow.sop.schema import SOP, ByField
+
+from . import diagrams
+from .data_protection_doc import data_protection_chapter
+from .narrative_text import find_narrative, markdown_html
+from .overview import overview_dot
+from .paper_forms import env
+from .plain import condition_words, transition_condition
+
+__all__ = ["DOC_WORDS", "document_context", "render_sop_document", "step_facts", "conditions_without_words"]
+
+DOC_WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "doc": "Procédures opérationnelles standard",
+        "version": "Version",
+        "contents": "Sommaire",
+        "overview": "Le parcours en un coup d'œil",
+        "who_does_what": "Qui fait quoi",
+        "responsible_in": "responsable dans",
+        "acts_in": "intervient dans",
+        "escalation_in": "alerté·e en cas de retard dans",
+        "steps": "Les étapes",
+        "purpose": "Objet",
+        "who": "Qui",
+        "deadlines": "Délais",
+        "late": "si le délai est dépassé",
+        "alert": "{r} est alerté·e",
+        "auto": "« {x} » a lieu automatiquement",
+        "reminders": "rappels",
+        "what_happens": "Ce qui peut se passer",
+        "by": "par",
+        "with_form": "avec la fiche",
+        "only_if": "seulement si",
+        "goes_to": "le dossier passe à",
+        "stays": "le dossier reste au même point",
+        "next": "Ensuite",
+        "starts": "l'étape « {x} » commence",
+        "closes": "le dossier est clôturé",
+        "when": "Quand",
+        "each": "Cette étape est menée séparément pour chaque élément de « {x} »",
+        "each_if": " ({x})",
+        "all_done": "tout est terminé",
+        "one_done": "l'un d'eux est terminé",
+        "glossary": "Glossaire",
+        "annexes": "Annexes",
+        "authors": "Annexe pour les auteurs de la POS : les conditions telles qu'écrites",
+        "authors_intro": "Cette annexe sert à relire et modifier la POS ; elle n'est pas destinée aux "
+        "personnes accompagnées.",
+        "expression": "Expression",
+        "in_words": "En mots",
+        "where": "Où",
+        "from_start": "au début de l'étape",
+        "data_protection": "Protection des données personnelles",
+        "forms": "Fiches à utiliser",
+        "colon": " : ",
+        "none": "—",
+        "state_on_entry": "au début de l'étape",
+        "lq": "« ",
+        "rq": " »",
+    },
+    "en": {
+        "doc": "Standard operating procedures",
+        "version": "Version",
+        "contents": "Contents",
+        "overview": "The pathway at a glance",
+        "who_does_what": "Who does what",
+        "responsible_in": "responsible in",
+        "acts_in": "acts in",
+        "escalation_in": "alerted when late in",
+        "steps": "The steps",
+        "purpose": "Purpose",
+        "who": "Who",
+        "deadlines": "Deadlines",
+        "late": "if the deadline passes",
+        "alert": "{r} is alerted",
+        "auto": "“{x}” happens automatically",
+        "reminders": "reminders",
+        "what_happens": "What can happen",
+        "by": "by",
+        "with_form": "with the form",
+        "only_if": "only if",
+        "goes_to": "the case moves to",
+        "stays": "the case stays where it is",
+        "next": "Next",
+        "starts": "the step “{x}” starts",
+        "closes": "the case is closed",
+        "when": "When",
+        "each": "This step is run separately for each item of “{x}”",
+        "each_if": " ({x})",
+        "all_done": "all are finished",
+        "one_done": "one of them is finished",
+        "glossary": "Glossary",
+        "annexes": "Annexes",
+        "authors": "Annex for SOP authors: the conditions as written",
+        "authors_intro": "This annex is for reviewing and editing the SOP; it is not meant for the "
+        "people assisted.",
+        "expression": "Expression",
+        "in_words": "In words",
+        "where": "Where",
+        "from_start": "when the step starts",
+        "data_protection": "Personal data protection",
+        "forms": "Forms to use",
+        "colon": ": ",
+        "none": "—",
+        "state_on_entry": "when the step starts",
+        "lq": "“",
+        "rq": "”",
+    },
+}
+
+
+def _role(sop: SOP, r: str, lang: str) -> str:
+    return sop.label(sop.roles[r].label, lang) if r in sop.roles else r
+
+
+def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
+    """One step in plain words: label, purpose, who, deadlines, what can happen, what comes next."""
+    w, step = DOC_WORDS[lang], sop.steps[sid]
+    owners: list[str] = []
+    for st in step.states.values():
+        owners += [r for r in st.owner_roles if r not in owners]
+    actors = []
+    for t in step.transitions:
+        actors += [r for r in t.by if r not in actors and r not in owners]
+    deadlines = []
+    for st in step.states.values():
+        if not st.deadline:
+            continue
+        dl = st.deadline
+        words = diagrams.deadline_words(sop, dl, lang)
+        late = []
+        if dl.on_expiry and dl.on_expiry.escalate:
+            late.append(w["alert"].format(r=_role(sop, dl.on_expiry.escalate, lang)))
+        if dl.on_expiry and dl.on_expiry.fire:
+            t = next((t for t in step.transitions if t.trigger == dl.on_expiry.fire), None)
+            late.append(w["auto"].format(x=sop.label(t.label, lang) if t else dl.on_expiry.fire))
+        cases = diagrams.deadline_cases(sop, dl, lang) if isinstance(dl.within, ByField) else []
+        deadlines.append(
+            {
+                "state": sop.label(st.label, lang),
+                "words": words if not cases else "",
+                "cases": cases,
+                "late": ", ".join(late),
+            }
+        )
+    happens = []
+    for t in step.transitions:
+        dest = step.states.get(t.dest) if t.dest else None
+        happens.append(
+            {
+                "label": sop.label(t.label, lang),
+                "by": ", ".join(_role(sop, r, lang) for r in t.by),
+                "form": sop.label(sop.forms[t.form].title, lang) if t.form in sop.forms else "",
+                "condition": transition_condition(sop, t, lang),
+                "to": sop.label(dest.label, lang) if dest else "",
+            }
+        )
+    nxt = []
+    for rule in sop.flow:
+        s_id, _, state = rule.after.partition(".")
+        if s_id != sid:
+            continue
+        if state == "all_final":
+            when = w["all_done"]
+        elif state == "any_final":
+            when = w["one_done"]
+        else:
+            when = (
+                f"« {sop.label(step.states[state].label, lang)} »"
+                if lang == "fr" and state in step.states
+                else f"“{sop.label(step.states[state].label, lang)}”"
+                if state in step.states
+                else state
+            )
+        then = []
+        if rule.start in sop.steps:
+            then.append(w["starts"].format(x=sop.label(sop.steps[rule.start].label, lang)))
+        if rule.close_case:
+            then.append(w["closes"])
+        cond = condition_words(sop, rule.when, lang) if rule.when else ""
+        nxt.append({"when": when, "then": ", ".join(then), "condition": cond})
+    each = ""
+    if not isinstance(step.instances, str):
+        fe = step.instances
+        f = diagrams.field_by_path(sop, fe.for_each)
+        each = w["each"].format(x=sop.label(f.label, lang) if f else fe.for_each)
+        if fe.where:
+            each += w["each_if"].format(x=_item_condition(sop, fe.for_each, fe.where, lang))
+    return {
+        "id": sid,
+        "label": sop.label(step.label, lang),
+        "purpose": sop.label(step.description, lang) if step.description else "",
+        "owners": ", ".join(_role(sop, r, lang) for r in owners),
+        "actors": ", ".join(_role(sop, r, lang) for r in actors),
+        "deadlines": deadlines,
+        "happens": happens,
+        "next": nxt,
+        "each": each,
+        "forms": sorted({h["form"] for h in happens if h["form"]}),
+    }
+
+
+def _item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
+    """``item.<sub>`` of a for-each ``where`` in words (a yes/no sub-field of the repeat group)."""
+    group = diagrams.field_by_path(sop, for_each)
+    expr = where.strip()
+    if group and expr.startswith("item.") and expr[5:].isidentifier():
+        sub = next((s for s in group.fields or [] if s.id == expr[5:]), None)
+        if sub:
+            return f"« {sop.label(sub.label, lang)} »" if lang == "fr" else f"“{sop.label(sub.label, lang)}”"
+    return condition_words(sop, where, lang)
+
+
+def conditions_without_words(sop: SOP) -> list[str]:
+    """Conditions shown to users that have no words: transitions with ``when`` but no ``when_label``
+    (``"step.trigger"``). ``mno publish`` warns about each (code W125)."""
+    return [
+        f"{sid}.{t.trigger}"
+        for sid, step in sop.steps.items()
+        for t in step.transitions
+        if t.when and not t.when_label
+    ]
+
+
+def _authors_annex(sop: SOP, lang: str) -> list[dict[str, str]]:
+    rows = []
+    for step in sop.steps.values():
+        for t in step.transitions:
+            if t.when:
+                rows.append(
+                    {
+                        "where": f"{sop.label(step.label, lang)} — {sop.label(t.label, lang)}",
+                        "words": transition_condition(sop, t, lang),
+                        "expr": t.when,
+                    }
+                )
+    for form in sop.forms.values():
+        for f in form.fields:
+            if f.relevant:
+                rows.append(
+                    {
+                        "where": f"{sop.label(form.title, lang)} — {sop.label(f.label, lang)}",
+                        "words": condition_words(sop, f.relevant, lang),
+                        "expr": f.relevant,
+                    }
+                )
+    return rows
+
+
+def _roles(sop: SOP, facts: list[dict[str, Any]], lang: str) -> list[dict[str, str]]:
+    w = DOC_WORDS[lang]
+    out = []
+    for rid in sop.roles:
+        label = _role(sop, rid, lang)
+        resp = [f["label"] for f in facts if label in f["owners"].split(", ")]
+        acts = [f["label"] for f in facts if label in f["actors"].split(", ")]
+        parts = []
+        if resp:
+            parts.append(f"{w['responsible_in']}{w['colon']}{', '.join(resp)}")
+        if acts:
+            parts.append(f"{w['acts_in']}{w['colon']}{', '.join(acts)}")
+        out.append({"role": label, "text": " ; ".join(parts) if lang == "fr" else "; ".join(parts)})
+    return out
+
+
+def document_context(
+    sop: SOP,
+    lang: str = "fr",
+    sop_path: str | Path | None = None,
+    directory_folder: str | Path | None = None,
+    svg: bool | None = None,
+) -> dict[str, Any]:
+    """Everything the SOP document template shows (see the module docstring)."""
+    narrative = find_narrative(sop, sop_path)
+    if svg is None:
+        svg = diagrams.dot_available()
+
+    def chapter(c):
+        return {"id": c.id, "title": sop.label(c.title, lang), "html": markdown_html(sop.label(c.text, lang))}
+
+    facts = [step_facts(sop, sid, lang) for sid in sop.steps]
+    overview = ""
+    if svg:
+        raw = diagrams.render_bytes(overview_dot(sop, lang), "svg").decode("utf-8")
+        overview = Markup(raw[raw.index("<svg") :])
+    glossary = sorted(
+        (
+            (sop.label(g.term, lang), sop.label(g.definition, lang) if g.definition else "")
+            for g in narrative.glossary
+        ),
+        key=lambda p: p[0].lower(),
+    )
+    return {
+        "lang": lang,
+        "w": DOC_WORDS[lang],
+        "title": sop.label(sop.title, lang),
+        "version": sop.version,
+        "description": sop.label(sop.description, lang) if sop.description else "",
+        "before": [chapter(c) for c in narrative.chapters if not c.annex and c.place == "before"],
+        "after": [chapter(c) for c in narrative.chapters if not c.annex and c.place == "after"],
+        "annexes": [chapter(c) for c in narrative.chapters if c.annex],
+        "overview": overview,
+        "roles": _roles(sop, facts, lang),
+        "steps": facts,
+        "dp": data_protection_chapter(sop, lang, directory_folder),
+        "glossary": glossary,
+        "authors": _authors_annex(sop, lang),
+    }
+
+
+def render_sop_document(
+    sop: SOP,
+    lang: str = "fr",
+    sop_path: str | Path | None = None,
+    directory_folder: str | Path | None = None,
+    svg: bool | None = None,
+) -> str:
+    """The SOP document as one printable HTML page (A4 print CSS). ``KeyError`` for an unknown ``lang``."""
+    ctx = document_context(sop, lang, sop_path, directory_folder, svg)
+    return env().get_template("documents/sop_document.html.j2").render(**ctx)

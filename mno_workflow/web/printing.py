@@ -1,0 +1,154 @@
+"""What a printed referral slip or consent sheet of a case shows, under the consent rules of :mod:`.access`.
+
+The referral slip travels with the person to the recipient organisation, so it shows what that
+recipient may see, whoever prints it: :func:`.access.provider_view` for the referral decides
+(consent in force × organisation type × purpose × referral state), :func:`.access.filter_form_data`
+drops the fields whose data category the consent does not cover, and the name shows only when
+identity is covered (:func:`.access.name_visible`). A field present in the case but not shared
+prints « non partagé (consentement) » (never a silent gap). The consent sheet is the person's own
+record: only the case roles (:func:`.access.can_view_case`) may print it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..directory.tables import TABLES
+from ..render.paper_forms import FORM_WORDS, FilledReferral, _value_text
+from ..sop.schema import SOP
+from ..store.models import Case, StepInstance, User
+from . import access
+from .presenters import item_label
+
+__all__ = ["filled_referral", "BENEFICIARY_FIELDS"]
+
+#: Block key → candidate field ids of the identification form, first found wins.
+BENEFICIARY_FIELDS: dict[str, tuple[str, ...]] = {
+    "sex": ("sex", "gender"),
+    "age": ("estimated_age", "age"),
+    "birth_date": ("birth_date",),
+    "language": ("preferred_language", "language"),
+    "phone": ("phone", "phone_number"),
+    "region": ("region",),
+    "province": ("province",),
+    "commune": ("commune", "village"),
+    "caregiver": ("caregiver_name", "caregiver"),
+}
+
+
+def _focal_point(session, organisation_id: str | None) -> tuple[str, str]:
+    """(contact person "name, title", first phone) of an organisation in the directory, or ''."""
+    if not organisation_id:
+        return "", ""
+    c, p = TABLES["contact"], TABLES["phone"]
+    contact = session.execute(
+        select(c.c.name, c.c.title).where(c.c.organization_id == organisation_id).order_by(c.c.id)
+    ).first()
+    phone = session.execute(
+        select(p.c.number).where(p.c.organization_id == organisation_id).order_by(p.c.id)
+    ).first()
+    who = ", ".join(x for x in (contact or ()) if x) if contact else ""
+    return who, (phone[0] if phone else "")
+
+
+def fields_by_key(fields: dict[str, Any], key: str) -> str:
+    """The field id of the identification form used for block ``key`` ('' if none)."""
+    return next((c for c in BENEFICIARY_FIELDS[key] if c in fields), "")
+
+
+def _age(birth: Any, today: date) -> str:
+    try:
+        born = date.fromisoformat(str(birth)[:10])
+    except ValueError:
+        return ""
+    return str(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+
+
+def filled_referral(
+    session,
+    sop: SOP,
+    case: Case,
+    inst: StepInstance,
+    printer: User,
+    now: datetime,
+    lang: str,
+    organisations: dict[str, str],
+) -> FilledReferral:
+    """The :class:`FilledReferral` of referral ``inst``, filtered for its recipient at ``now``."""
+    view = access.provider_view(session, sop, case, inst, now)
+    cats = access.consent_categories(view)
+    personal = view.personal
+    ident_id = "identification" if "identification" in sop.forms else sop.steps[sop.start].transitions[0].form
+    raw = (case.data or {}).get(ident_id or "", {}) or {}
+    shown = access.filter_form_data(sop, ident_id, raw, cats) if personal and ident_id else {}
+    fields = {f.id: f for f in sop.forms[ident_id].fields} if ident_id in sop.forms else {}
+    withheld: set[str] = set()
+    values: dict[str, str] = {}
+    for key, candidates in BENEFICIARY_FIELDS.items():
+        fid = next((c for c in candidates if c in fields), None)
+        if fid is None:
+            continue
+        if fid in shown:
+            values[key] = _value_text(sop, fields[fid], shown[fid], lang)
+        elif fid in raw:
+            withheld.add(key)
+    beneficiary = {k: values.get(k, "") for k in ("sex", "language", "phone", "caregiver")}
+    if values.get("age"):
+        beneficiary["age"] = values["age"]
+    elif values.get("birth_date"):
+        beneficiary["age"] = _age(shown.get(fields_by_key(fields, "birth_date")), now.date())
+    elif {"age", "birth_date"} & withheld:
+        withheld.add("age")
+    places = [values.get(k, "") for k in ("region", "province", "commune")]
+    beneficiary["location"] = ", ".join(p for p in places if p)
+    if not beneficiary["location"] and {"region", "province", "commune"} & withheld:
+        withheld.add("location")
+    if personal and access.name_visible(cats):
+        beneficiary["name"] = case.display_name or ""
+    elif case.display_name:
+        withheld.add("name")
+    if not personal:
+        withheld |= {"name", "sex", "age", "language", "phone", "location", "caregiver"}
+    step = sop.steps[inst.step]
+    ref_form = step.recipient.split(".")[0] if step.recipient else None
+    referral = (
+        access.filter_form_data(sop, ref_form, (inst.data or {}).get(ref_form), cats if personal else set())
+        if ref_form
+        else {}
+    )
+    focal, phone = _focal_point(session, inst.recipient)
+    consent = (case.data or {}).get(
+        sop.data_protection.consent_form if sop.data_protection else "consent"
+    ) or {}
+    return FilledReferral(
+        case_code=case.reference or "",
+        need=item_label(sop, inst, lang),
+        referrer={
+            "organisation": organisations.get(printer.organisation or "", printer.organisation or ""),
+            "name": printer.display_name,
+            "function": sop.label(sop.roles[printer.role].label, lang)
+            if printer.role in sop.roles
+            else printer.role,
+            "phone": printer.phone or "",
+        },
+        recipient={
+            "organisation": organisations.get(inst.recipient or "", inst.recipient or ""),
+            "service": str(referral.get("service", "")),
+            "focal_point": focal,
+            "phone": phone,
+        },
+        beneficiary=beneficiary,
+        withheld=withheld,
+        referral=referral,
+        consent_given=personal and view.consent.status in ("given", "overridden"),
+        consent_date=str(consent.get("consent_date", "")) if personal else "",
+        printed_on=now.date().isoformat(),
+    )
+
+
+def withheld_words(lang: str) -> str:
+    """The words printed for a field not shared under the consent."""
+    return FORM_WORDS[lang]["withheld"]

@@ -1,0 +1,179 @@
+"""The documents generated from the SOP in force and the directory, on the web (``/pos/documents``):
+the SOP document, the deck (16:9), blank forms, the printable directory, pocket guides per region,
+leaflets per audience, the training pack and the pathway diagrams — HTML with print CSS, or PDF
+with ``?format=pdf``. The directory is the database's; the narrative the SOP's own, else the
+shipped SOP folder's ``narrative.yaml`` (:mod:`...render.narrative_text`).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter, Request
+
+from ...render import diagrams
+from .. import access
+from ..core import Web
+from . import common
+from .common import svg_response
+from .print_forms import print_response
+
+#: URL name → (French label, English label)
+DOCUMENTS = {
+    "document": ("Document de la POS", "SOP document"),
+    "presentation": ("Présentation (16:9)", "Presentation (16:9)"),
+    "fiche-referencement": ("Fiche de référencement vierge", "Blank referral form"),
+    "fiche-consentement": ("Fiche de consentement vierge", "Blank consent form"),
+    "annuaire": ("Répertoire des prestataires", "Service directory"),
+    "formation": ("Dossier de formation", "Training pack"),
+}
+AUDIENCES = {
+    "returnees": ("Dépliant : migrants de retour", "Leaflet: returnees"),
+    "community": ("Dépliant : communauté", "Leaflet: community"),
+    "partners": ("Dépliant : partenaires", "Leaflet: partners"),
+    "government": ("Note : gouvernement", "One-pager: government"),
+}
+
+
+def _case_figures(s, lang: str) -> dict[str, int]:
+    """Open and closed case counts (aggregates only: no personal data) for the government one-pager."""
+    from sqlalchemy import func, select
+
+    from ...store.models import Case
+
+    counts = dict(s.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+    if lang == "fr":
+        return {"Dossiers ouverts": counts.get("open", 0), "Dossiers clos": counts.get("closed", 0)}
+    return {"Open cases": counts.get("open", 0), "Closed cases": counts.get("closed", 0)}
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add the routes under ``/pos/documents`` and ``/pos/parcours``."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    def _context(request: Request, s):
+        user = web.user(request, s)
+        access.require(user, "sop")
+        return user, web.latest(s).sop, web.lang(request, user)
+
+    @r.get("/pos/documents")
+    def documents_page(request: Request):
+        from ...render.directory_data import directory_from_session
+
+        with wf.sessions() as s:
+            user, sop, lang = _context(request, s)
+            directory = directory_from_session(s, lang)
+            i = 0 if lang == "fr" else 1
+            links = [(f"/pos/documents/{k}", v[i]) for k, v in DOCUMENTS.items()]
+            links += [
+                (f"/pos/documents/fiches/{fid}", sop.label(f.title, lang)) for fid, f in sop.forms.items()
+            ]
+            links += [(f"/pos/documents/depliants/{k}", v[i]) for k, v in AUDIENCES.items()]
+            regions = sorted({x for sv in directory.services for x in sv.regions})
+            guides = [(f"/pos/documents/guide/{x}", directory.region_names.get(x, x)) for x in regions]
+            needs = [
+                (f"/pos/parcours/{n}.svg", sop.label(lab, lang))
+                for n, lab in sop.options.get("need", {}).items()
+                if n in directory.needs
+            ]
+            return web.render(
+                request,
+                "sop_documents.html",
+                {**base_ctx(request, s, user), "sop": sop, "links": links, "guides": guides, "needs": needs},
+            )
+
+    @r.get("/pos/documents/{name}")
+    def document(request: Request, name: str, format: str = "html"):
+        from ...render.deck import render_deck
+        from ...render.directory_data import directory_from_session
+        from ...render.directory_print import render_directory
+        from ...render.narrative_text import shipped_sop_path
+        from ...render.paper_forms import consent_sheet_html, referral_slip_html
+        from ...render.sop_document import render_sop_document
+        from ...render.training import render_training
+
+        if name not in DOCUMENTS:
+            raise access.NotVisible()
+        with wf.sessions() as s:
+            _user, sop, lang = _context(request, s)
+            directory = directory_from_session(s, lang)
+            path = shipped_sop_path(sop.sop)
+            builders = {
+                "document": lambda: render_sop_document(
+                    sop, lang, path, path.parent / "directory" if path else None
+                ),
+                "presentation": lambda: render_deck(sop, lang, directory),
+                "fiche-referencement": lambda: referral_slip_html(sop, lang),
+                "fiche-consentement": lambda: consent_sheet_html(sop, lang),
+                "annuaire": lambda: render_directory(sop, directory, lang),
+                "formation": lambda: render_training(sop, lang, path),
+            }
+            html = builders[name]()
+        return print_response(html, format, f"{sop.sop}-{name}-{lang}")
+
+    @r.get("/pos/documents/fiches/{form_id}")
+    def blank_form(request: Request, form_id: str, format: str = "html"):
+        from ...render.paper_forms import blank_form_html
+
+        with wf.sessions() as s:
+            _user, sop, lang = _context(request, s)
+            if form_id not in sop.forms:
+                raise access.NotVisible()
+            html = blank_form_html(sop, form_id, lang)
+        return print_response(html, format, f"{sop.sop}-{form_id}-{lang}")
+
+    @r.get("/pos/documents/depliants/{audience}")
+    def leaflet(request: Request, audience: str, format: str = "html", region: str | None = None):
+        from ...render.directory_data import directory_from_session
+        from ...render.leaflets import render_leaflet
+        from ...render.narrative_text import find_narrative
+        from ...render.overview import default_region
+
+        if audience not in AUDIENCES:
+            raise access.NotVisible()
+        with wf.sessions() as s:
+            user, sop, lang = _context(request, s)
+            directory = directory_from_session(s, lang)
+            chosen = region or user.region or default_region(directory)
+            figures = _case_figures(s, lang) if audience == "government" else None
+            html = render_leaflet(sop, find_narrative(sop), directory, audience, lang, chosen, figures)
+        return print_response(html, format, f"{sop.sop}-{audience}-{lang}")
+
+    @r.get("/pos/documents/guide/{region}")
+    def pocket_guide(request: Request, region: str, format: str = "html"):
+        from ...render.directory_data import directory_from_session
+        from ...render.directory_print import render_pocket_guide
+        from ...render.narrative_text import find_narrative
+
+        with wf.sessions() as s:
+            _user, sop, lang = _context(request, s)
+            directory = directory_from_session(s, lang)
+            if region not in directory.region_names:
+                raise access.NotVisible()
+            html = render_pocket_guide(sop, directory, find_narrative(sop), region, lang)
+        return print_response(html, format, f"{sop.sop}-guide-{region}-{lang}")
+
+    @r.get("/pos/vue-ensemble.svg")
+    def overview_svg(request: Request):
+        from ...render.overview import overview_dot
+
+        with wf.sessions() as s:
+            _user, sop, lang = _context(request, s)
+            return svg_response(web.svg(("overview", sop.key, lang), overview_dot(sop, lang)))
+
+    @r.get("/pos/parcours/{need}.svg")
+    def pathway_svg(request: Request, need: str, region: str | None = None):
+        from ...render.directory_data import directory_from_session
+        from ...render.overview import default_region, pathway_dot
+
+        with wf.sessions() as s:
+            user, sop, lang = _context(request, s)
+            directory = directory_from_session(s, lang)
+            if need not in directory.needs:
+                raise access.NotVisible()
+            chosen = (
+                region if region in directory.region_names else (user.region or default_region(directory))
+            )
+            dot = pathway_dot(sop, directory, need, chosen, lang)
+        return svg_response(diagrams.render_bytes(dot, "svg"))

@@ -1,0 +1,56 @@
+"""``mno sandbox``: the trainers' practice database is (re)created with invented data only, and a
+database holding real data is never reset. ``mno validate`` checks the SOP narrative file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from mno_workflow.cli import app
+from mno_workflow.store.base import make_engine
+from mno_workflow.store.models import Case, User
+
+
+def _counts(path: Path) -> tuple[int, int]:
+    db = make_engine(f"sqlite:///{path}")
+    try:
+        with Session(db) as s:
+            cases = s.scalar(select(func.count()).select_from(Case))
+            return cases, s.scalar(select(func.count()).select_from(User))
+    finally:
+        db.dispose()
+
+
+def test_sandbox_reset_and_refusal(tmp_path):
+    path = tmp_path / "formation.db"
+    r = CliRunner().invoke(app, ["sandbox", str(path), "--cases", "2", "--password", "formation-2025"])
+    assert r.exit_code == 0, r.output
+    cases, users = _counts(path)
+    assert cases == 2 and users > 0
+    # a trainee adds a case: a reset brings the sandbox back to the invented cases only
+    again = CliRunner().invoke(app, ["sandbox", str(path), "--cases", "1"])
+    assert again.exit_code == 0, again.output
+    assert _counts(path)[0] == 1
+    # a real account makes the file untouchable
+    db = make_engine(f"sqlite:///{path}")
+    with Session(db) as s, s.begin():
+        s.add(User(id="real.person", display_name="Real", role="caseworker"))
+    db.dispose()
+    refused = CliRunner().invoke(app, ["sandbox", str(path)])
+    assert refused.exit_code == 1 and "real.person" in refused.output
+    assert _counts(path)[0] == 1
+
+
+def test_validate_checks_the_narrative_companion(tmp_path):
+    """``mno validate sops/`` checks narrative.yaml as the SOP's narrative, not as an SOP."""
+    root = Path(__file__).resolve().parents[2]
+    ok = CliRunner().invoke(app, ["validate", str(root / "sops")])
+    assert ok.exit_code == 0, ok.output
+    assert "narrative.yaml: ok" in ok.output
+    bad = tmp_path / "narrative.yaml"
+    bad.write_text("narrative:\n  chapters: 3\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["validate", str(bad)])
+    assert r.exit_code == 1 and "error E043" in r.output and "narrative.chapters" in r.output
