@@ -114,6 +114,8 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
     effects: Mapped[list[Any]] = mapped_column(JSONData, default=list)
     sop_version: Mapped[str] = mapped_column(String(100))
+    # the version row of ``sop_version`` (set from the case when written; backfilled by 0012)
+    sop_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"), index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     scheme: Mapped[str | None] = mapped_column(String(16))

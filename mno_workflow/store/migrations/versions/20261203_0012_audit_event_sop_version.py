@@ -1,0 +1,37 @@
+"""audit_events.sop_version_id: the SOP version each event was written under (backfilled)
+
+Every event already names its version as a label (``sop_version`` = ``mnr_bf@2025.1``); the
+foreign key lets pages render an old event with the labels of that version after a migration.
+
+Revision ID: 0012
+Revises: 0010
+Create Date: 2026-12-03
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0012'
+down_revision: str | Sequence[str] | None = '0010'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sop_version_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_audit_events_sop_version_id'), ['sop_version_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_audit_events_sop_version_id_sop_versions'),
+                                    'sop_versions', ['sop_version_id'], ['id'])
+    # Backfill from the label every event carries (same SQL on SQLite and PostgreSQL).
+    op.execute("UPDATE audit_events SET sop_version_id = (SELECT v.id FROM sop_versions v "
+               "WHERE v.sop_id || '@' || v.version = audit_events.sop_version)")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_audit_events_sop_version_id_sop_versions'),
+                                 type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_audit_events_sop_version_id'))
+        batch_op.drop_column('sop_version_id')
