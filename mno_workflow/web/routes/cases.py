@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import EngineError, FormInvalid
 from ...engine.opening import open_case
-from ...render import diagrams
+from ...render.case_history import case_history_svg
 from ...store import repository
 from ...store.models import Case, User
 from .. import access, casetools, formtokens, queries
@@ -279,6 +279,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if not access.can_view_referral(user, sop, case, inst):
                 raise access.NotVisible()
             lang = web.lang(request, user)
-            path = web.case_path(repository.trail(s, case), inst.step, inst.key)
-            dot = diagrams.case_dot(sop, inst.step, lang, path=path, current=inst.state)
-            return svg_response(web.svg(("case", case.id, case.version, inst.id, lang), dot, cache=False))
+            # Drawn per SOP version when the case was migrated (render/case_history.py).
+            data = case_history_svg(repository.trail(s, case), sop, inst.step, inst.key, inst.state, lang,
+                                    lambda dot: web.svg(("case", case.id), dot, cache=False))
+            return svg_response(data)
