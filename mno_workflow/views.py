@@ -75,6 +75,12 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr") -> list[st
             what = t["created"]
         elif ev.action == "migrate":
             what = migrate_words(ev, current, lang)
+        elif ev.action == "correct":
+            words = _ACTIONS["correct"][0 if lang != "en" else 1]
+            before = _step_state(sop, ev.step, ev.from_state, lang)
+            after = _step_state(sop, ev.step, ev.to_state, lang)
+            what = (f"{words} [{ev.step}:{ev.instance_key}] : {before} → {after} — "
+                    f"{(ev.data or {}).get('reason', '')}")
         elif ev.action in _ACTIONS and not ev.trigger:  # reassign, reopen, deadlines, migrate, purge
             words = _ACTIONS[ev.action]
             detail = ", ".join(f"{k}: {v}" for k, v in (ev.data or {}).items() if k != "assignee")
