@@ -62,3 +62,36 @@ def variant(text: str, version: str, *edits: Callable[[dict], None]):
     for edit in edits:
         edit(doc)
     return load_text(dump(doc), f"variant-{version}.yaml")
+
+
+def remove_state(doc: dict, step: str, name: str) -> None:
+    """Remove ``step.name`` and every transition into or out of it (and flow rules after it)."""
+    st = doc["steps"][step]
+    del st["states"][name]
+    kept = []
+    for t in st.get("transitions") or []:
+        if t.get("to") == name:
+            continue
+        src = t.get("from")
+        if isinstance(src, list):
+            src = [x for x in src if x != name]
+            if not src:
+                continue
+            t["from"] = src
+        elif src == name:
+            continue
+        kept.append(t)
+    st["transitions"] = kept
+    doc["flow"] = [r for r in doc.get("flow") or [] if r.get("after") != f"{step}.{name}"]
+
+    def drop(node):  # other lists of state names (e.g. data_protection.withhold_in_states)
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k.endswith("states") and isinstance(v, list):
+                    node[k] = [x for x in v if x != name]
+                else:
+                    drop(v)
+        elif isinstance(node, list):
+            for v in node:
+                drop(v)
+    drop({k: v for k, v in doc.items() if k != "steps"})
