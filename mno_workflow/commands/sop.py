@@ -1,4 +1,4 @@
-"""``mno sop load|list|diff|migrate``: SOP versions in the database."""
+"""``mno sop load|list|diff|export|migrate``: SOP versions in the database."""
 
 from __future__ import annotations
 
@@ -38,6 +38,38 @@ def sop_list() -> None:
 
 
 app.command("diff")(sop_diff)
+
+
+@app.command("export")
+def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS, ex. mnr_bf")],
+               output: Annotated[Path, typer.Option("-o", "--output", help="Fichier YAML à écrire")],
+               version: Annotated[str | None, typer.Option("--version", help="Version (défaut : la "
+                                                                              "dernière chargée)")] = None
+               ) -> None:
+    """Écrire une version publiée de la POS en YAML, octet pour octet le texte enregistré.
+
+    Export a published SOP version back to YAML, byte for byte the text that was registered (an
+    SOP with ``imports:`` was registered, and is exported, self-contained)."""
+    from sqlalchemy import select
+
+    from ..store.models import SopVersion
+    engine = open_engine()
+    with engine.sessions() as s:
+        q = select(SopVersion).where(SopVersion.sop_id == sop_id)
+        rows = list(s.scalars(q.order_by(SopVersion.id)))
+        if not rows:
+            fail(f"sop_not_found: POS inconnue : {sop_id} / unknown SOP", 1)
+        row = rows[-1] if version is None else next((r for r in rows if r.version == version), None)
+        if row is None:
+            fail(f"sop_version_not_found: {sop_id} n'a pas de version {version} "
+                 f"(versions : {', '.join(r.version for r in rows)})", 1)
+        data = row.source.encode("utf-8")
+    import hashlib
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        fail(f"sop_source_mismatch: le texte enregistré de {sop_id}@{row.version} ne correspond plus à "
+             "son empreinte SHA-256 / stored text does not match its digest", 1)
+    output.write_bytes(data)
+    typer.echo(f"{sop_id}@{row.version} → {output} ({len(data)} octets, sha256 {row.sha256[:12]}…)")
 
 
 @app.command("migrate")
