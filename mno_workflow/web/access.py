@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "person_data": frozenset({"supervisor", "coordinator"}),  # access request: everything on a person
     "directory_edit": frozenset({"coordinator"}),
     "access_log": frozenset({"coordinator"}),
+    "correct": frozenset({"coordinator"}),  # correct a step's state (engine/correct.py CORRECT_ROLES)
 }
 
 HOME = {
@@ -279,6 +280,11 @@ def can_reopen(sop: SOP, case: Case, user: User) -> bool:
         and user.role in sop.reopen.by
         and can_view_case(user, case)
     )
+
+
+def can_correct(case: Case, user: User) -> bool:
+    """The coordination may correct a step's state of an open case it may open (audited)."""
+    return case.status == "open" and can(user, "correct") and can_view_case(user, case)
 
 
 def may_reopen(sop: SOP, user: User) -> bool:

@@ -140,6 +140,22 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def correction_choices(sop: SOP, case, lang: str) -> list[dict[str, Any]]:
+    """For the coordination's correction form: per step instance, its label, current state and
+    the other states it may be put in (``value`` = ``step:key|state``)."""
+    out = []
+    for inst in case.instances:
+        step = sop.steps.get(inst.step)
+        if step is None:
+            continue
+        name = sop.label(step.label, lang) + (f" [{inst.key}]" if inst.key != "1" else "")
+        current = sop.label(step.states[inst.state].label, lang) if inst.state in step.states else inst.state
+        out.append({"label": f"{name} — {current}", "options": [
+            {"value": f"{inst.label_key}|{s}", "label": sop.label(st.label, lang) or s}
+            for s, st in step.states.items() if s != inst.state]})
+    return out
+
+
 def provider_field(
     s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance, lang: str
 ) -> None:

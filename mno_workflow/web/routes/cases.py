@@ -19,7 +19,7 @@ from .. import access, casetools, formtokens, queries
 from ..core import Web
 from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
-from ..presenters import form_block, item_label, timeline
+from ..presenters import correction_choices, form_block, item_label, timeline
 from . import common
 from .common import find_instance, svg_response
 
@@ -120,6 +120,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
     return {
         "tool": None,
         "can_reopen": access.can_reopen(sop, case, user),
+        "corrections": correction_choices(sop, case, lang) if access.can_correct(case, user) else [],
         "can_reassign": reassign,
         "can_person_data": access.can(user, "person_data"),
         "targets": access.reassign_targets(s, user, case.region) if reassign else [],
