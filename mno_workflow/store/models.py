@@ -126,6 +126,25 @@ class AuditEvent(Base):
     os_user: Mapped[str | None] = mapped_column(String(100))
 
 
+class SopDraft(Base):
+    """One saved revision of an SOP draft edited in the web workbench (``draft`` groups the
+    revisions of one draft; each save adds a row: who and when). ``base_version_id``: the
+    published version it started from; ``published_version_id``: the version it became."""
+
+    __tablename__ = "sop_drafts"
+    __table_args__ = (UniqueConstraint("draft", "revision", name="uq_sop_drafts_draft"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft: Mapped[int] = mapped_column(Integer, index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    sop_id: Mapped[str] = mapped_column(String(64), index=True)
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"))
+    source: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"))
+
+
 class AuditCheckpoint(Base):
     """A signed snapshot of every case's head (``heads``: ``{reference: [seq, hash]}``), chained to
     the previous checkpoint; detects whole cases deleted since (see ``store/checkpoint.py``)."""
