@@ -27,7 +27,8 @@ from .engine import Actor, WorkflowEngine
 from .errors import EngineError, Message
 from .migrate_deadlines import RULES, carry_deadline
 
-__all__ = ["RULES", "MigrationPlan", "MigrationRefused", "check_mapping", "migrate_cases"]
+__all__ = ["RULES", "MigrationPlan", "MigrationRefused", "check_mapping", "migrate_cases",
+           "migrate_in_session"]
 
 
 class MigrationRefused(EngineError):
@@ -130,47 +131,59 @@ def migrate_cases(wf: WorkflowEngine, source: str, target: str, mapping: dict[st
     ``dry_run`` (which runs everything, flow rules included, and rolls back). Also raises what
     the flow may raise (e.g. DeadlineNotArmed): all or nothing.
     """
+    with wf.sessions.begin() as s:
+        plan = migrate_in_session(wf, s, source, target, mapping, actor, references=references, rule=rule,
+                                  deadline_rules=deadline_rules)
+        if dry_run:
+            s.rollback()
+        return plan
+
+
+def migrate_in_session(wf: WorkflowEngine, s, source: str, target: str, mapping: dict[str, str],
+                       actor: Actor, *, references: list[str] | None = None, rule: str = "recompute",
+                       deadline_rules: dict[str, str] | None = None) -> MigrationPlan:
+    """:func:`migrate_cases` inside the caller's transaction ``s`` (the workbench publishes and
+    migrates in one); the caller commits or rolls back."""
     if rule not in RULES:
         raise _refuse([f"deadline rule {rule!r} is not one of {', '.join(RULES)}"])
     deadline_rules = dict(deadline_rules or {})
     now = wf._now()
-    with wf.sessions.begin() as s:
-        old_row, new_row = _version(s, source), _version(s, target)
-        old_sop = wf.registry.compiled(old_row).sop
-        compiled = wf.registry.compiled(new_row)
-        new_sop = compiled.sop
-        plan = MigrationPlan(source, target, rule=rule)
-        plan.problems += check_mapping(old_sop, new_sop, mapping, deadline_rules)
-        if plan.problems:
-            raise _refuse(plan.problems)
-        q = select(Case).where(Case.sop_version_id == old_row.id, Case.status == "open").order_by(Case.id)
-        if references:
-            q = q.where(Case.reference.in_(references))
-        cases = list(s.scalars(q.with_for_update(of=Case)))
-        for case in cases:
-            moves = []
-            for inst in case.instances:
-                key = f"{inst.step}.{inst.state}"
-                dest = mapping.get(key, inst.state)
-                if inst.step not in new_sop.steps:
-                    plan.problems.append(f"{case.reference} {inst.label_key}: step {inst.step!r} does not "
-                                         f"exist in {target}")
-                elif dest not in new_sop.steps[inst.step].states:
-                    plan.problems.append(f"{case.reference} {inst.label_key}: state {inst.state!r} has no "
-                                         f"counterpart in {target}; map it with {key}=<state>"
-                                         f"{_closest(inst.state, new_sop.steps[inst.step].states)}")
-                else:
-                    moves.append((inst.label_key, inst.state, dest))
-            plan.moves[case.reference or ""] = moves
-        if plan.problems:
-            raise _refuse(plan.problems)
-        for case in cases:
-            plan.cases[case.reference or ""] = _migrate_case(
-                wf, s, case, new_row, compiled, old_sop, mapping, rule, deadline_rules, actor, now,
-                source, target)
-        if dry_run:
-            s.rollback()
-        return plan
+    old_row, new_row = _version(s, source), _version(s, target)
+    if old_row.id == new_row.id:
+        raise _refuse([f"{source} and {target} are the same version"])
+    old_sop = wf.registry.compiled(old_row).sop
+    compiled = wf.registry.compiled(new_row)
+    new_sop = compiled.sop
+    plan = MigrationPlan(source, target, rule=rule)
+    plan.problems += check_mapping(old_sop, new_sop, mapping, deadline_rules)
+    if plan.problems:
+        raise _refuse(plan.problems)
+    q = select(Case).where(Case.sop_version_id == old_row.id, Case.status == "open").order_by(Case.id)
+    if references:
+        q = q.where(Case.reference.in_(references))
+    cases = list(s.scalars(q.with_for_update(of=Case)))
+    for case in cases:
+        moves = []
+        for inst in case.instances:
+            key = f"{inst.step}.{inst.state}"
+            dest = mapping.get(key, inst.state)
+            if inst.step not in new_sop.steps:
+                plan.problems.append(f"{case.reference} {inst.label_key}: step {inst.step!r} does not "
+                                     f"exist in {target}")
+            elif dest not in new_sop.steps[inst.step].states:
+                plan.problems.append(f"{case.reference} {inst.label_key}: state {inst.state!r} has no "
+                                     f"counterpart in {target}; map it with {key}=<state>"
+                                     f"{_closest(inst.state, new_sop.steps[inst.step].states)}")
+            else:
+                moves.append((inst.label_key, inst.state, dest))
+        plan.moves[case.reference or ""] = moves
+    if plan.problems:
+        raise _refuse(plan.problems)
+    for case in cases:
+        plan.cases[case.reference or ""] = _migrate_case(
+            wf, s, case, new_row, compiled, old_sop, mapping, rule, deadline_rules, actor, now,
+            source, target)
+    return plan
 
 
 def _migrate_case(wf, s, case, new_row, compiled, old_sop, mapping, rule, deadline_rules, actor, now,
