@@ -39,7 +39,7 @@ from ..protection import ProviderView
 from ..sop.schema import SOP, Classification, FieldType, FormField, Transition
 from ..store.models import Case, StepInstance, User
 
-ROLES = ("caseworker", "supervisor", "coordinator", "provider", "trainer", "me_officer")
+ROLES = ("caseworker", "supervisor", "coordinator", "provider", "trainer", "me_officer", "sop_author")
 CASE_ROLES = frozenset({"caseworker", "supervisor", "coordinator"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -57,6 +57,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "directory_edit": frozenset({"coordinator"}),
     "access_log": frozenset({"coordinator"}),
     "correct": frozenset({"coordinator"}),  # correct a step's state (engine/correct.py CORRECT_ROLES)
+    "sop_workbench": frozenset({"coordinator", "sop_author"}),  # SOP drafts, publication, migration
 }
 
 HOME = {
@@ -66,6 +67,7 @@ HOME = {
     "provider": "/prestataire",
     "trainer": "/pos",
     "me_officer": "/tableau-de-bord",
+    "sop_author": "/pos/atelier",
 }
 
 

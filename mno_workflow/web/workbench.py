@@ -37,9 +37,14 @@ class Check:
     def errors(self) -> list[dict[str, Any]]:
         return [d for d in self.diagnostics if d["severity"] == "error"]
 
+    @property
+    def shown(self) -> list[dict[str, Any]]:
+        """Errors and warnings (an ``info`` is a warning the SOP accepts with a reason)."""
+        return [d for d in self.diagnostics if d["severity"] in ("error", "warning")]
+
     def by_line(self) -> dict[int, list[dict[str, Any]]]:
         out: dict[int, list[dict[str, Any]]] = {}
-        for d in self.diagnostics:
+        for d in self.shown:
             out.setdefault(d["line"], []).append(d)
         return out
 
