@@ -38,27 +38,35 @@ def test_author_edits_publishes_and_migrates_in_the_browser(live, browser, tmp_p
     with page.expect_navigation():
         page.click("#new-draft")
     page.wait_for_selector("#diagnostics-ok")
+    page.wait_for_selector("#cm-editor .cm-content")  # CodeMirror 6 (vendored) over the textarea
     page.evaluate("window.__same_page = 1")
     text = page.input_value("#source")
 
+    # Type an error at the end of the line "to: sent" of the referral step.
     lines = text.split("\n")
     n = next(i for i, line in enumerate(lines) if line.strip() == "to: sent")
-    broken = "\n".join(lines[:n] + [lines[n].replace("to: sent", "to: sentt")] + lines[n + 1:])
-    page.fill("#source", broken)
-    page.wait_for_selector(f'#gutter mark.gutter-error[data-line="{n + 1}"]')
+    page.evaluate("(n) => { const v = window.mnoEditor; const l = v.state.doc.line(n);"
+                  " v.dispatch({selection: {anchor: l.to}, scrollIntoView: true}); v.focus(); }", n + 1)
+    page.keyboard.type("t")
+    page.wait_for_selector("#diagnostics li.diag-error")
     item = page.inner_text("#diagnostics li.diag-error")
     assert f"ligne {n + 1}" in item and "E020" in item and "sentt" in item
     assert page.inner_text("#error-count") == "1"
+    marked = page.wait_for_selector("#cm-editor .cm-lintRange-error")  # underlined at its line
+    assert marked.inner_text().strip() == "to: sentt"
     shots.take(page, "erreur")
 
+    # Fixed, a state renamed, the version bumped (pasted over the whole text).
     doc = parse(text)
     doc["version"] = "2099.2"
     rename_state(doc, "referral", "sent", "transmitted")
     doc["steps"]["referral"]["states"]["transmitted"]["label"] = {"fr": "Transmis", "en": "Transmitted"}
-    page.fill("#source", dump(doc))
+    page.evaluate("(t) => { const v = window.mnoEditor;"
+                  " v.dispatch({changes: {from: 0, to: v.state.doc.length, insert: t}}); }", dump(doc))
     page.wait_for_selector("#diagnostics-ok")
     page.wait_for_selector("#draft-diagram svg")
     assert "Transmis" in page.inner_html("#draft-diagram")
+    assert page.query_selector("#cm-editor .cm-lintRange-error") is None
     assert page.evaluate("window.__same_page") == 1  # no page reload
     shots.take(page, "corrige")
     with page.expect_navigation():

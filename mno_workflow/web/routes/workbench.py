@@ -21,9 +21,12 @@ from ...sop.diff import diff_sops
 from ...store.models import SopDraft, SopVersion
 from .. import access, workbench
 from ..core import Web
+from ..security import CSP
 from . import common
 
 MAX_TEXT = 400_000
+# The editor page only: CodeMirror sets inline styles (line heights, gutters); scripts stay 'self'.
+EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -87,9 +90,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
             base = s.get(SopVersion, draft.base_version_id)
             history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
                                      .order_by(SopDraft.revision.desc())))
-            return web.render(request, "workbench_draft.html", {
+            resp = web.render(request, "workbench_draft.html", {
                 **base_ctx(request, s, user), **_check_ctx(s, request, user, draft.source, draft),
                 "text": draft.source, "base": base, "history": history})
+            resp.headers["content-security-policy"] = EDITOR_CSP
+            return resp
 
     @r.post("/pos/atelier/brouillons/{number}/verifier")
     async def workbench_check(request: Request, number: int):
