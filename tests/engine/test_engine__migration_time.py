@@ -197,10 +197,16 @@ def test_old_events_keep_their_labels_in_case_show(wf, clock):
     old, new = load_v2(wf, renamed, lambda d: d["steps"]["referral"]["states"]["transmitted"].update(
         label={"fr": "Transmis", "en": "Transmitted"}))
     migrate_cases(wf, old, new, {"referral.sent": "transmitted"}, COORD)
+    import mno_workflow.web.models  # noqa: F401 - the access log the person export reads
+    from mno_workflow.store.base import Base
+    Base.metadata.create_all(wf.db)
     with wf.sessions() as s:
         case = repository.get_case(s, ref)
         sop = wf.registry.for_case(case).sop
         lines = audit_lines(repository.trail(s, case), sop, "fr")
+        from mno_workflow.person_export import person_record
+        trail = person_record(s, case, sop, "fr", clock.now())["trail"]
+        assert any("Envoyé au prestataire" in e["what"] for e in trail)  # access request: old words
         assert s.scalar(select(AuditEvent.sop_version_id).where(AuditEvent.case_id == case.id,
                                                                 AuditEvent.seq == 1)) != case.sop_version_id
     text = "\n".join(lines)
