@@ -153,10 +153,18 @@ def publish(wf, draft: SopDraft, mapping: dict[str, str], rule: str, actor, *, d
     from ..engine.versions import migrate_in_session
     loaded = load_text(draft.source, DRAFT_PATH)
     now = wf._now()
+    from ..engine.errors import Message
+    from ..engine.versions import MigrationRefused
     registered: list[int] = []
     try:
         with wf.sessions.begin() as s:
             base = s.get(SopVersion, draft.base_version_id)
+            if loaded.model.sop != base.sop_id:
+                raise MigrationRefused(Message(
+                    fr=f"Le brouillon s'appelle « {loaded.model.sop} » : une nouvelle version de "
+                       f"{base.sop_id} doit garder cet identifiant.",
+                    en=f"The draft is named '{loaded.model.sop}': a new version of {base.sop_id} must "
+                       "keep that id."))
             row = wf.registry.register(s, loaded, now)
             registered.append(row.id)
             target = f"{row.sop_id}@{row.version}"

@@ -99,3 +99,22 @@ def test_roles_drafts_diagnostics_and_publication_with_migration(live, tmp_path)
     assert "À envoyer → Envoyé au prestataire" in page and "Transmis" in page
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={**data, "go": "publish"})
     assert r.status_code == 409  # published once
+
+
+def test_a_stale_save_is_refused_with_the_text_kept(live, tmp_path):
+    author_and_version(live, tmp_path)
+    a, b = live.client("auteur.pos"), live.client("coord.mnr")
+    number = _new_draft(a)
+    page_a = a.get(f"/pos/atelier/brouillons/{number}").text
+    page_b = b.get(f"/pos/atelier/brouillons/{number}").text
+    text = html.unescape(page_a.split('name="source"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0])
+    r = b.post(f"/pos/atelier/brouillons/{number}/enregistrer",
+               data={"source": text + "\n# b\n", "revision": "1", "csrftoken": csrf_of(page_b)})
+    assert r.status_code == 303
+    r = a.post(f"/pos/atelier/brouillons/{number}/enregistrer",
+               data={"source": text + "\n# mine\n", "revision": "1", "csrftoken": csrf_of(page_a)})
+    assert r.status_code == 409 and 'id="save-error"' in r.text and "coord.mnr" in r.text
+    assert "# mine" in r.text  # the author's text is kept
+    with live.wf.sessions() as s:
+        revs = s.scalars(select(SopDraft).where(SopDraft.draft == number).order_by(SopDraft.revision)).all()
+        assert [(x.revision, x.author) for x in revs] == [(1, "auteur.pos"), (2, "coord.mnr")]

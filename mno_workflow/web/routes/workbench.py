@@ -10,8 +10,9 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import EngineError
@@ -111,16 +112,39 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
     @r.post("/pos/atelier/brouillons/{number}/enregistrer")
     async def workbench_save(request: Request, number: int):
-        text = str((await request.form()).get("source", ""))[:MAX_TEXT]
-        with wf.sessions.begin() as s:
-            user = _user(request, s)
-            draft = _draft(s, number)
-            try:
+        form = await request.form()
+        text = str(form.get("source", ""))[:MAX_TEXT]
+        seen = str(form.get("revision", ""))
+        try:
+            with wf.sessions.begin() as s:
+                user = _user(request, s)
+                draft = _draft(s, number)
+                lang = web.lang(request, user)
+                if draft.published_version_id is not None or (seen and seen != str(draft.revision)):
+                    raise ValueError("stale")
                 row = workbench.save(s, draft, text, user.id, web.now())
-            except ValueError:
-                return HTMLResponse('<p class="error" role="alert">Brouillon déjà publié / draft already '
-                                    'published</p>', status_code=409)
-            request.session["flash"] = f"Brouillon {number} : révision {row.revision} enregistrée."
+                request.session["flash"] = (
+                    f"Brouillon {number} : révision {row.revision} enregistrée." if lang == "fr"
+                    else f"Draft {number}: revision {row.revision} saved.")
+        except (ValueError, IntegrityError):
+            # Published, or saved by someone else meanwhile: the page again, the author's text kept.
+            with wf.sessions() as s:
+                user = _user(request, s)
+                draft = _draft(s, number)
+                lang = web.lang(request, user)
+                base = s.get(SopVersion, draft.base_version_id)
+                history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
+                                         .order_by(SopDraft.revision.desc())))
+                error = (f"Non enregistré : le brouillon a changé (révision {draft.revision} par "
+                         f"{draft.author}) ou a été publié. Votre texte est conservé ci-dessous."
+                         if lang == "fr" else
+                         f"Not saved: the draft changed (revision {draft.revision} by {draft.author}) or was "
+                         "published. Your text is kept below.")
+                resp = web.render(request, "workbench_draft.html", {
+                    **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft),
+                    "text": text, "base": base, "history": history, "error": error}, status=409)
+                resp.headers["content-security-policy"] = EDITOR_CSP
+                return resp
         return RedirectResponse(f"/pos/atelier/brouillons/{number}", status_code=303)
 
     @r.post("/pos/atelier/brouillons/{number}/scenarios")
