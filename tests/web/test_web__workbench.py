@@ -118,3 +118,26 @@ def test_a_stale_save_is_refused_with_the_text_kept(live, tmp_path):
     with live.wf.sessions() as s:
         revs = s.scalars(select(SopDraft).where(SopDraft.draft == number).order_by(SopDraft.revision)).all()
         assert [(x.revision, x.author) for x in revs] == [(1, "auteur.pos"), (2, "coord.mnr")]
+
+
+def test_no_publication_while_scenarios_fail(live):
+    """The draft starts from the shipped SOP file, whose scenarios/ folder runs on it: renaming a
+    state the scenarios use makes them fail, and publication is refused (nothing registered)."""
+    with live.wf.sessions.begin() as s:
+        from mno_workflow.web.demo_data import DemoUser, create_users
+        create_users(s, [DemoUser("auteur.pos", "Auteur POS", "sop_author")])
+    c = live.client("auteur.pos")
+    number = _new_draft(c)
+    page = c.get(f"/pos/atelier/brouillons/{number}").text
+    csrf = csrf_of(page)
+    text = html.unescape(page.split('name="source"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0])
+    doc = parse(text)
+    doc["version"] = "2099.5"
+    rename_state(doc, "referral", "accepted", "taken_on")
+    assert c.post(f"/pos/atelier/brouillons/{number}/enregistrer",
+                  data={"source": dump(doc), "csrftoken": csrf}).status_code == 303
+    r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={"go": "preview", "csrftoken": csrf})
+    assert r.status_code == 422 and "des scénarios échouent" in r.text
+    with live.wf.sessions() as s:
+        from mno_workflow.store.models import SopVersion
+        assert s.scalar(select(SopVersion).where(SopVersion.version == "2099.5")) is None
