@@ -28,3 +28,36 @@ def case_reopen(reference: str,
     started = ", ".join(r.started) or "-"
     typer.echo(f"{r.reference} v{r.version} : rouvert ; redémarre : {started}" if _state["lang"] == "fr"
                else f"{r.reference} v{r.version}: reopened; restarts: {started}")
+
+
+def case_correct(reference: str,
+                 step: Annotated[str, typer.Option("--step", help="Étape ou étape:clé (referral:medical)")],
+                 to_state: Annotated[str, typer.Option("--state", help="Nouvel état de l'étape")],
+                 reason: Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité)")] = "",
+                 actor: Annotated[str, typer.Option("--as", help="UTILISATEUR:coordinator")] = "",
+                 expected_version: Annotated[int | None, typer.Option(help="Version vue du dossier")] = None
+                 ) -> None:
+    """Corriger l'état d'une étape (coordination), avec un motif : audité avant/après, délais
+    réarmés, règles d'enchaînement appliquées. / Correct a step's state (coordinator), audited."""
+    from .commands.common import errors as _errors
+    from .commands.common import fail, open_engine
+    from .commands.common import parse_actor as _actor
+    from .commands.common import state as _state
+    from .engine.correct import correct_state
+    if not actor:
+        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    if not reason.strip():
+        fail("--reason est obligatoire / --reason is required", 2)
+    who = _actor(actor)
+    engine = open_engine()
+    with _errors():
+        r = correct_state(engine, reference, step, to_state, reason, who, expected_version=expected_version)
+    b, a = r["before"], r["after"]
+    fr = _state["lang"] == "fr"
+    typer.echo(f"{r['reference']} v{r['version']} [{r['instance']}] : {b['state']} → {a['state']} ; "
+               f"{'délai' if fr else 'deadline'} {b['due_at'] or '—'} → {a['due_at'] or '—'}")
+    for eff in r["effects"]:
+        if "started" in eff:
+            typer.echo(f"  + {eff['started']}")
+        if eff.get("case_closed"):
+            typer.echo("  Dossier clos." if fr else "  Case closed.")

@@ -118,7 +118,8 @@ class _Render:
 
 
 def _event(r: _Render, ev: AuditEvent) -> dict[str, Any]:
-    sop, w = r.sop, r.w
+    from .engine.event_sops import sop_for_event
+    sop, w = sop_for_event(ev, r.sop), r.w  # an old event in the words of its SOP version
     step = sop.steps.get(ev.step or "")
     role = r.label(sop.roles[ev.role].label) if ev.role in sop.roles else ev.role
     if ev.action == "fire" and step is not None:

@@ -24,7 +24,8 @@ _ACTIONS = {"reassign": ("Réattribution", "Reassignment"), "reopen": ("Réouver
             "pause_deadline": ("Délai suspendu", "Deadline paused"),
             "resume_deadline": ("Délai repris", "Deadline resumed"),
             "migrate": ("Migration de version de POS", "SOP version migration"),
-            "purge": ("Données personnelles effacées", "Personal data erased")}
+            "purge": ("Données personnelles effacées", "Personal data erased"),
+            "correct": ("Correction d'état (administrateur)", "State correction (administrator)")}
 
 
 def _t(lang: str) -> dict[str, Any]:
@@ -62,13 +63,24 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr") -> list[str]:
 
 def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr") -> list[str]:
     """One line per audit event (local time of the SOP), with the steps it started."""
+    from .engine.event_sops import migrate_words, sop_for_event
     t = _t(lang)
     lines = [f"{t['trail']} :"]
+    current = sop
     for ev in events:
+        sop = sop_for_event(ev, current)  # old events keep the labels of their SOP version
         role = sop.label(sop.roles[ev.role].label, lang) if ev.role in sop.roles else ev.role
         who = f"{ev.actor} ({role}{' @ ' + ev.organisation if ev.organisation else ''})"
         if ev.action == "create":
             what = t["created"]
+        elif ev.action == "migrate":
+            what = migrate_words(ev, current, lang)
+        elif ev.action == "correct":
+            words = _ACTIONS["correct"][0 if lang != "en" else 1]
+            before = _step_state(sop, ev.step, ev.from_state, lang)
+            after = _step_state(sop, ev.step, ev.to_state, lang)
+            what = (f"{words} [{ev.step}:{ev.instance_key}] : {before} → {after} — "
+                    f"{(ev.data or {}).get('reason', '')}")
         elif ev.action in _ACTIONS and not ev.trigger:  # reassign, reopen, deadlines, migrate, purge
             words = _ACTIONS[ev.action]
             detail = ", ".join(f"{k}: {v}" for k, v in (ev.data or {}).items() if k != "assignee")
@@ -83,11 +95,12 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr") -> list[st
             what = (f"{sop.label(step.label, lang) if step else ev.step} [{ev.instance_key}] : "
                     f"{_step_state(sop, ev.step, ev.from_state, lang)} → "
                     f"{_step_state(sop, ev.step, ev.to_state, lang)} — {label}")
-        lines.append(f"{ev.seq:>3}. {_local(sop, ev.at)} · {who} · {what}")
+        lines.append(f"{ev.seq:>3}. {_local(current, ev.at)} · {who} · {what}")
         for eff in ev.effects or []:
             if "started" in eff:
                 step_id = eff["started"].split(":")[0]
-                lines.append(f"       ↳ {t['started']} : {sop.label(sop.steps[step_id].label, lang)} "
+                name = sop.label(sop.steps[step_id].label, lang) if step_id in sop.steps else step_id
+                lines.append(f"       ↳ {t['started']} : {name} "
                              f"[{eff['started'].split(':', 1)[1]}]")
             if eff.get("case_closed"):
                 lines.append(f"       ↳ {t['closed']}")

@@ -1,5 +1,5 @@
-"""``mno case create|fire|show|list|extend|pause|resume|reassign|erase|export-person|reopen``: cases
-from the command line (erase, export-person and reopen live in their own modules)."""
+"""``mno case create|fire|show|list|extend|pause|resume|reassign|erase|export-person|reopen|correct``:
+cases from the command line (erase, export-person, reopen and correct live in their own modules)."""
 
 from __future__ import annotations
 
@@ -237,12 +237,13 @@ def case_reassign(references: Annotated[list[str], typer.Argument(help="Référe
 def _register_admin_commands() -> None:
     """``case erase``, ``case export-person`` and ``case reopen`` (their modules are small and import
     the engine only when they run)."""
-    from ..case_admin_cli import case_reopen
+    from ..case_admin_cli import case_correct, case_reopen
     from ..person_cli import case_export_person
     from ..retention_cli import case_erase
     app.command("erase")(case_erase)
     app.command("export-person")(case_export_person)
     app.command("reopen")(case_reopen)
+    app.command("correct")(case_correct)
 
 
 _register_admin_commands()

@@ -1,4 +1,4 @@
-"""``mno sop load|list|diff|migrate``: SOP versions in the database."""
+"""``mno sop load|list|diff|export|migrate``: SOP versions in the database."""
 
 from __future__ import annotations
 
@@ -40,6 +40,38 @@ def sop_list() -> None:
 app.command("diff")(sop_diff)
 
 
+@app.command("export")
+def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS, ex. mnr_bf")],
+               output: Annotated[Path, typer.Option("-o", "--output", help="Fichier YAML à écrire")],
+               version: Annotated[str | None, typer.Option("--version", help="Version (défaut : la "
+                                                                              "dernière chargée)")] = None
+               ) -> None:
+    """Écrire une version publiée de la POS en YAML, octet pour octet le texte enregistré.
+
+    Export a published SOP version back to YAML, byte for byte the text that was registered (an
+    SOP with ``imports:`` was registered, and is exported, self-contained)."""
+    from sqlalchemy import select
+
+    from ..store.models import SopVersion
+    engine = open_engine()
+    with engine.sessions() as s:
+        q = select(SopVersion).where(SopVersion.sop_id == sop_id)
+        rows = list(s.scalars(q.order_by(SopVersion.id)))
+        if not rows:
+            fail(f"sop_not_found: POS inconnue : {sop_id} / unknown SOP", 1)
+        row = rows[-1] if version is None else next((r for r in rows if r.version == version), None)
+        if row is None:
+            fail(f"sop_version_not_found: {sop_id} n'a pas de version {version} "
+                 f"(versions : {', '.join(r.version for r in rows)})", 1)
+        data = row.source.encode("utf-8")
+    import hashlib
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        fail(f"sop_source_mismatch: le texte enregistré de {sop_id}@{row.version} ne correspond plus à "
+             "son empreinte SHA-256 / stored text does not match its digest", 1)
+    output.write_bytes(data)
+    typer.echo(f"{sop_id}@{row.version} → {output} ({len(data)} octets, sha256 {row.sha256[:12]}…)")
+
+
 @app.command("migrate")
 def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, ex. mnr_bf@2025.1")],
                 target: Annotated[str, typer.Argument(help="Version cible, ex. mnr_bf@2025.2")],
@@ -47,26 +79,53 @@ def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, e
                     "--map", help="étape.ancien_état=nouvel_état (répétable)")] = None,
                 case: Annotated[list[str] | None, typer.Option("--case", help="Seulement ce dossier "
                                                                               "(répétable)")] = None,
+                rule: Annotated[str, typer.Option(
+                    "--deadlines", help="Délais dont la règle a changé : keep (garder l'échéance), "
+                                        "recompute (recalculer depuis le début d'origine), restart "
+                                        "(repartir de maintenant)")] = "recompute",
+                per_state: Annotated[list[str] | None, typer.Option(
+                    "--deadline", help="étape.nouvel_état=keep|recompute|restart (répétable)")] = None,
                 dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer sans rien écrire")] = False,
                 actor: AsOption = "") -> None:
     """Migrer les dossiers ouverts vers une autre version de POS, avec une correspondance d'états
-    explicite (refusée si un dossier tomberait dans un état qui n'existe plus ; auditée).
+    explicite (refusée si un dossier tomberait dans un état qui n'existe plus, ou si une clé est
+    inconnue ; auditée : un événement par dossier). Les délais gardent leur début, échéance,
+    prolongations et suspensions quand la règle est la même ; sinon --deadlines décide. Les
+    règles d'enchaînement s'appliquent ensuite (un dossier arrivé dans un état final avance ou
+    se clôt).
 
-    Migrate open cases to another SOP version."""
+    Migrate open cases to another SOP version; --dry-run prints per case what would change."""
     from ..engine.versions import migrate_cases
     who = parse_actor(actor)
-    pairs = {}
-    for item in mapping or []:
-        key, sep, value = item.partition("=")
-        if not sep or "." not in key or not value:
-            fail(f"--map attend étape.ancien_état=nouvel_état, reçu {item!r}", 2)
-        pairs[key.strip()] = value.strip()
+    pairs = _pairs(mapping, "--map", "étape.ancien_état=nouvel_état")
+    rules = _pairs(per_state, "--deadline", "étape.nouvel_état=keep|recompute|restart")
     engine = open_engine()
     with errors():
         plan = migrate_cases(engine, source, target, pairs, who, references=case or None,
-                             dry_run=dry_run)
-    for ref, moves in plan.moves.items():
-        changed = [f"{k}: {a} → {b}" for k, a, b in moves if a != b]
-        typer.echo(f"{ref}\t{'; '.join(changed) or 'états inchangés'}")
-    verb = "seraient migrés" if dry_run else "migrés"
-    typer.echo(f"{len(plan.moves)} dossier(s) {verb} de {source} vers {target}.")
+                             dry_run=dry_run, rule=rule, deadline_rules=rules)
+    for ref, change in plan.cases.items():
+        typer.echo(ref)
+        moved = [f"{k}: {a} → {b}" for k, a, b in change.states if a != b]
+        typer.echo(f"  états / states: {'; '.join(moved) or 'inchangés / unchanged'}")
+        for d in change.deadlines:
+            typer.echo(f"  délai / deadline {d['instance']} ({d['state']}): {d['old_due'] or '—'} → "
+                       f"{d['new_due'] or '—'} [{d['rule']}]" + (f" {d['note']}" if d.get("note") else ""))
+        for eff in change.effects:
+            if "started" in eff:
+                typer.echo(f"  étape démarrée / step started: {eff['started']}")
+        if change.closed:
+            typer.echo("  dossier clos / case closed")
+        for inst, actions in change.next_actions.items():
+            typer.echo(f"  prochaines actions / next actions {inst}: {', '.join(actions) or '—'}")
+    verb = "seraient migrés (rien n'est écrit)" if dry_run else "migrés"
+    typer.echo(f"{len(plan.cases)} dossier(s) {verb} de {source} vers {target}.")
+
+
+def _pairs(items: list[str] | None, option: str, shape: str) -> dict[str, str]:
+    pairs = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or "." not in key or not value:
+            fail(f"{option} attend {shape}, reçu {item!r}", 2)
+        pairs[key.strip()] = value.strip()
+    return pairs

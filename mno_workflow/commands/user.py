@@ -48,7 +48,7 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         roles = set()
         for row in s.scalars(select(SopVersion)):
             roles |= set(engine.registry.compiled(row).sop.roles)
-        if roles and role not in roles:
+        if roles and role not in roles | {"trainer", "me_officer", "sop_author"}:  # web-only roles
             fail(f"Rôle inconnu « {role} » : {', '.join(sorted(roles))}")
         if role == "provider" and not organisation:
             fail("--organisation est obligatoire pour un point focal de prestataire")

@@ -52,6 +52,13 @@ class Registry:
             self._compiled[row.id] = compile_sop(m)
         return row
 
+    def forget(self, ids) -> None:
+        """Drop compiled versions ``ids`` (registered in a transaction rolled back since: their
+        ids may be given to other versions)."""
+        with self._lock:
+            for i in ids:
+                self._compiled.pop(i, None)
+
     def latest(self, session: Session, sop_id: str) -> SopVersion:
         """The most recently loaded version of ``sop_id``. Raises :class:`SOPNotFound`."""
         row = session.scalar(select(SopVersion).where(SopVersion.sop_id == sop_id)

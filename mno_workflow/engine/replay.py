@@ -11,8 +11,9 @@ of the case's status or of a running deadline's due instant shows up as a differ
   form to the history (``data._closures``, not compared) and opens the case;
 - ``reassign`` (``data.to``), ``create`` (``data.assignee``, recorded since keyed audit; older
   cases are compared only from their first reassign);
-- ``extend_deadline`` / ``resume_deadline`` (``data.new_due_at``); ``migrate`` (``data.states``;
-  due instants re-armed by a migration are not recorded, so they are not compared after one).
+- ``extend_deadline`` / ``resume_deadline`` (``data.new_due_at``); ``migrate`` (``data.states``,
+  and the due instants in force after it in its ``deadline`` effects, engine/versions.py);
+  ``correct`` (``to_state``, engine/correct.py).
 
 Keys of case data starting with ``_`` are engine bookkeeping and not compared.
 """
@@ -67,6 +68,8 @@ def _replay(events: list[AuditEvent], sops: _Sops) -> dict[str, Any]:
                     inst_data.setdefault(key, {})[form_id] = values
                 else:
                     case_data[form_id] = values
+        elif ev.action == "correct" and key:  # an administrator's correction (engine/correct.py)
+            states[key] = ev.to_state or states.get(key, "")
         elif ev.action == "create":
             out["assignee"] = (ev.data or {}).get("assignee", UNKNOWN)
         elif ev.action == "reassign":

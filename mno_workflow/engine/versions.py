@@ -3,38 +3,67 @@
 Loading a new version never alters running cases (they stay pinned to the version they started
 on). Moving them is a deliberate act: every step instance must land in a state that exists in the
 new version — unchanged names map to themselves, others need an entry ``step.old_state →
-new_state`` — or the whole migration is refused and nothing is written. Each migrated case gets
-its deadlines re-armed for its (new) states and one audit event. Source: DESIGN.md "Versioning".
+new_state`` — or the whole migration is refused and nothing is written. Map keys and values are
+checked against both versions (a typo is refused with the closest known name).
+
+Time is kept (:mod:`mno_workflow.engine.migrate_deadlines`): a deadline whose state maps to a
+state with the same rule keeps its start, due instant, extensions and pauses; when the rule
+changed, the plan's rule decides (``keep``, ``recompute`` — the default — or ``restart``). Then
+the SOP's flow rules run in the same transaction (a case mapped into a final state moves on or
+closes). Each migrated case gets one audit event holding its plan. Source: DESIGN.md "Versioning".
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
 from ..store.audit import append_event
 from ..store.models import Case, SopVersion
-from . import timers
 from .engine import Actor, WorkflowEngine
 from .errors import EngineError, Message
+from .migrate_deadlines import RULES, carry_deadline
+
+__all__ = ["RULES", "MigrationPlan", "MigrationRefused", "check_mapping", "migrate_cases",
+           "migrate_in_session"]
 
 
 class MigrationRefused(EngineError):
-    """The mapping leaves some case in a step or state that the new version does not have."""
+    """The mapping leaves some case in a step or state that the new version does not have, or
+    names a step or state that does not exist."""
 
     code, http_status = "migration_refused", 409
 
 
 @dataclass
+class CaseChange:
+    """What migration does to one case: ``states`` ``(step:key, old, new)`` for every instance,
+    ``deadlines`` (dicts: instance, state, rule, old_due, new_due, note), the flow's ``effects``
+    (``started``, ``case_closed``…), ``next_actions`` (``step:key`` → trigger labels) and
+    whether the case ends ``closed``."""
+
+    states: list[tuple[str, str, str]] = field(default_factory=list)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    effects: list[dict[str, Any]] = field(default_factory=list)
+    next_actions: dict[str, list[str]] = field(default_factory=dict)
+    closed: bool = False
+
+
+@dataclass
 class MigrationPlan:
     """What a migration does (or would do, on a dry run): ``moves[reference]`` lists
-    ``(step:key, old_state, new_state)``; ``problems`` lists why it is refused."""
+    ``(step:key, old_state, new_state)``, ``cases[reference]`` the full :class:`CaseChange`;
+    ``problems`` lists why it is refused."""
 
     source: str
     target: str
     moves: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    cases: dict[str, CaseChange] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    rule: str = "recompute"
 
 
 def _version(session, ref: str) -> SopVersion:
@@ -47,63 +76,161 @@ def _version(session, ref: str) -> SopVersion:
     return row
 
 
+def _closest(word: str, known) -> str:
+    near = difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
+    return f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(known)}"
+
+
+def check_mapping(old_sop, new_sop, mapping: dict[str, str],
+                  deadline_rules: dict[str, str] | None = None) -> list[str]:
+    """Problems (English, one per bad entry) of a mapping ``{"step.old_state": "new_state"}``
+    and of per-state deadline rules ``{"step.new_state": "keep"|"recompute"|"restart"}``:
+    unknown steps or states are named with the closest known name (difflib)."""
+    problems = []
+    for key, dest in mapping.items():
+        step_id, _, state = key.partition(".")
+        if step_id not in old_sop.steps:
+            problems.append(f"--map {key}: unknown step {step_id!r}{_closest(step_id, old_sop.steps)}")
+            continue
+        if state not in old_sop.steps[step_id].states:
+            problems.append(f"--map {key}: step {step_id!r} has no state {state!r}"
+                            f"{_closest(state, old_sop.steps[step_id].states)}")
+        if step_id not in new_sop.steps:
+            problems.append(f"--map {key}: step {step_id!r} does not exist in the new version")
+        elif dest not in new_sop.steps[step_id].states:
+            problems.append(f"--map {key}={dest}: the new version's step {step_id!r} has no state "
+                            f"{dest!r}{_closest(dest, new_sop.steps[step_id].states)}")
+    for key, rule in (deadline_rules or {}).items():
+        step_id, _, state = key.partition(".")
+        if rule not in RULES:
+            problems.append(f"--deadline {key}={rule}: the rule is one of {', '.join(RULES)}")
+        if step_id not in new_sop.steps:
+            problems.append(f"--deadline {key}: unknown step {step_id!r}{_closest(step_id, new_sop.steps)}")
+        elif state not in new_sop.steps[step_id].states:
+            problems.append(f"--deadline {key}: step {step_id!r} has no state {state!r}"
+                            f"{_closest(state, new_sop.steps[step_id].states)}")
+    return problems
+
+
+def _refuse(problems: list[str]) -> MigrationRefused:
+    return MigrationRefused(Message(fr="Migration refusée : " + " ; ".join(problems),
+                                    en="Migration refused: " + " ; ".join(problems)), problems=problems)
+
+
 def migrate_cases(wf: WorkflowEngine, source: str, target: str, mapping: dict[str, str], actor: Actor,
-                  *, references: list[str] | None = None, dry_run: bool = False) -> MigrationPlan:
+                  *, references: list[str] | None = None, dry_run: bool = False,
+                  rule: str = "recompute", deadline_rules: dict[str, str] | None = None) -> MigrationPlan:
     """Move the open cases of SOP version ``source`` (``mnr_bf@2025.1``) to ``target``.
 
     ``mapping`` maps ``"step.old_state"`` to a new state name of that step; states whose name
     exists in the target map to themselves. ``references`` limits the migration to these cases.
-    Raises :class:`MigrationRefused` (listing every problem) when any instance would land in a
-    state or step the target lacks; nothing is written then, nor on ``dry_run``.
+    ``rule`` (``keep`` / ``recompute`` / ``restart``) applies to deadlines whose rule changed;
+    ``deadline_rules`` overrides it per new state (``"referral.transmitted": "keep"``).
+    Raises :class:`MigrationRefused` (listing every problem) for a bad mapping or when any
+    instance would land in a state or step the target lacks; nothing is written then, nor on
+    ``dry_run`` (which runs everything, flow rules included, and rolls back). Also raises what
+    the flow may raise (e.g. DeadlineNotArmed): all or nothing.
     """
-    now = wf._now()
     with wf.sessions.begin() as s:
-        old_row, new_row = _version(s, source), _version(s, target)
-        new = wf.registry.compiled(new_row)
-        new_sop = new.sop
-        plan = MigrationPlan(source, target)
-        q = select(Case).where(Case.sop_version_id == old_row.id, Case.status == "open").order_by(Case.id)
-        if references:
-            q = q.where(Case.reference.in_(references))
-        cases = list(s.scalars(q.with_for_update(of=Case)))
-        for case in cases:
-            moves = []
-            for inst in case.instances:
-                key = f"{inst.step}.{inst.state}"
-                dest = mapping.get(key, inst.state)
-                if inst.step not in new_sop.steps:
-                    plan.problems.append(f"{case.reference} {inst.label_key}: step {inst.step!r} does not "
-                                         f"exist in {target}")
-                elif dest not in new_sop.steps[inst.step].states:
-                    plan.problems.append(f"{case.reference} {inst.label_key}: state {inst.state!r} has no "
-                                         f"counterpart in {target}; map it with {key}=<state>")
-                else:
-                    moves.append((inst, dest))
-            plan.moves[case.reference or ""] = [(i.label_key, i.state, d) for i, d in moves]
-        if plan.problems:
-            raise MigrationRefused(Message(
-                fr="Migration refusée : " + " ; ".join(plan.problems),
-                en="Migration refused: " + " ; ".join(plan.problems)), problems=plan.problems)
+        plan = migrate_in_session(wf, s, source, target, mapping, actor, references=references, rule=rule,
+                                  deadline_rules=deadline_rules)
         if dry_run:
             s.rollback()
-            return plan
-        for case in cases:
-            case.sop_version_id = new_row.id
-            case.sop_version = new_row
-            changed = []
-            for inst in case.instances:
-                dest = mapping.get(f"{inst.step}.{inst.state}", inst.state)
-                state = new_sop.steps[inst.step].states[dest]
-                timers.cancel(s, inst, now, f"migrated to {target}")
-                if dest != inst.state:
-                    changed.append({"instance": inst.label_key, "from": inst.state, "to": dest})
-                inst.state, inst.final = dest, state.final
-                if not state.final:
-                    timers.arm(s, case, inst, new_sop, wf.context(case, inst, new_sop, now), now)
-            case.version += 1
-            case.updated_at = now
-            append_event(s, case, at=now, actor=actor.user, role=actor.role, **wf._trace(actor),
-                         organisation=actor.organisation, action="migrate",
-                         data={"from": source, "to": target, "states": changed},
-                         sop_version=f"{new_sop.sop}@{new_sop.version}")
         return plan
+
+
+def migrate_in_session(wf: WorkflowEngine, s, source: str, target: str, mapping: dict[str, str],
+                       actor: Actor, *, references: list[str] | None = None, rule: str = "recompute",
+                       deadline_rules: dict[str, str] | None = None) -> MigrationPlan:
+    """:func:`migrate_cases` inside the caller's transaction ``s`` (the workbench publishes and
+    migrates in one); the caller commits or rolls back."""
+    if rule not in RULES:
+        raise _refuse([f"deadline rule {rule!r} is not one of {', '.join(RULES)}"])
+    deadline_rules = dict(deadline_rules or {})
+    now = wf._now()
+    old_row, new_row = _version(s, source), _version(s, target)
+    if old_row.id == new_row.id:
+        raise _refuse([f"{source} and {target} are the same version"])
+    old_sop = wf.registry.compiled(old_row).sop
+    compiled = wf.registry.compiled(new_row)
+    new_sop = compiled.sop
+    plan = MigrationPlan(source, target, rule=rule)
+    plan.problems += check_mapping(old_sop, new_sop, mapping, deadline_rules)
+    if plan.problems:
+        raise _refuse(plan.problems)
+    q = select(Case).where(Case.sop_version_id == old_row.id, Case.status == "open").order_by(Case.id)
+    if references:
+        q = q.where(Case.reference.in_(references))
+    cases = list(s.scalars(q.with_for_update(of=Case)))
+    for case in cases:
+        moves = []
+        for inst in case.instances:
+            key = f"{inst.step}.{inst.state}"
+            dest = mapping.get(key, inst.state)
+            if inst.step not in new_sop.steps:
+                plan.problems.append(f"{case.reference} {inst.label_key}: step {inst.step!r} does not "
+                                     f"exist in {target}")
+            elif dest not in new_sop.steps[inst.step].states:
+                plan.problems.append(f"{case.reference} {inst.label_key}: state {inst.state!r} has no "
+                                     f"counterpart in {target}; map it with {key}=<state>"
+                                     f"{_closest(inst.state, new_sop.steps[inst.step].states)}")
+            else:
+                moves.append((inst.label_key, inst.state, dest))
+        plan.moves[case.reference or ""] = moves
+    if plan.problems:
+        raise _refuse(plan.problems)
+    for case in cases:
+        plan.cases[case.reference or ""] = _migrate_case(
+            wf, s, case, new_row, compiled, old_sop, mapping, rule, deadline_rules, actor, now,
+            source, target)
+    return plan
+
+
+def _migrate_case(wf, s, case, new_row, compiled, old_sop, mapping, rule, deadline_rules, actor, now,
+                  source, target) -> CaseChange:
+    new_sop = compiled.sop
+    change = CaseChange()
+    case.sop_version_id = new_row.id
+    case.sop_version = new_row
+    moved = []
+    for inst in list(case.instances):
+        old_state = inst.state
+        dest = mapping.get(f"{inst.step}.{old_state}", old_state)
+        change.states.append((inst.label_key, old_state, dest))
+        new_state = new_sop.steps[inst.step].states[dest]
+        old_obj = old_sop.steps[inst.step].states.get(old_state)
+        was_final = inst.final
+        inst.state, inst.final = dest, new_state.final
+        if new_state.final and not was_final:
+            inst.ended_at = now
+        elif not new_state.final:
+            inst.ended_at = None
+        if was_final and new_state.final:
+            continue  # a finished step stays finished: no deadline, no flow
+        chosen = deadline_rules.get(f"{inst.step}.{dest}", rule)
+        info, effects = carry_deadline(wf, s, case, inst, old_obj, old_state, new_sop, chosen, now)
+        change.effects += effects
+        if info is not None:
+            change.deadlines.append(info)
+        if dest != old_state:
+            moved.append(inst)
+    for inst in moved:  # the flow rules, as after a normal transition into these states
+        for new, _, state in wf._follow_flow(s, case, inst, compiled, now, change.effects):
+            change.effects += wf._enter(s, case, new, compiled, None, state, now, actor.role)
+    change.closed = case.status == "closed"
+    for inst in case.instances:
+        if not inst.final:
+            cs = compiled.steps[inst.step]
+            change.next_actions[inst.label_key] = [
+                new_sop.label(cs.by_trigger[trig][0][1].label) for trig in cs.triggers_from(inst.state)]
+    case.version += 1
+    case.updated_at = now
+    changed = [{"instance": k, "from": a, "to": b} for k, a, b in change.states if a != b]
+    append_event(s, case, at=now, actor=actor.user, role=actor.role, **wf._trace(actor),
+                 organisation=actor.organisation, action="migrate",
+                 data={"from": source, "to": target, "states": changed, "rule": rule,
+                       "deadline_rules": deadline_rules, "mapping": dict(mapping),
+                       "deadlines": change.deadlines, "next_actions": change.next_actions},
+                 effects=change.effects, sop_version=f"{new_sop.sop}@{new_sop.version}")
+    s.flush()
+    return change

@@ -119,7 +119,8 @@ def append_event(session: Session, case: Case, *, at: datetime, actor: str, role
     ev = AuditEvent(case_id=case.id, seq=seq, at=at, actor=actor, role=role, organisation=organisation,
                     action=action, trigger=trigger, step=step, instance_key=instance_key,
                     from_state=from_state, to_state=to_state, data=data or {}, effects=effects or [],
-                    sop_version=sop_version, prev_hash=prev, hash="", via=via, os_user=os_user)
+                    sop_version=sop_version, prev_hash=prev, hash="", via=via, os_user=os_user,
+                    sop_version_id=case.sop_version_id)
     seal(session, ev, case.reference or str(case.id))
     case.audit_head = ev.hash
     session.add(ev)

@@ -131,6 +131,8 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
     effects: Mapped[list[Any]] = mapped_column(JSONData, default=list)
     sop_version: Mapped[str] = mapped_column(String(100))
+    # the version row of ``sop_version`` (set from the case when written; backfilled by 0012)
+    sop_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"), index=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     scheme: Mapped[str | None] = mapped_column(String(16))
@@ -139,6 +141,25 @@ class AuditEvent(Base):
     data_salts: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
     via: Mapped[str | None] = mapped_column(String(16))
     os_user: Mapped[str | None] = mapped_column(String(100))
+
+
+class SopDraft(Base):
+    """One saved revision of an SOP draft edited in the web workbench (``draft`` groups the
+    revisions of one draft; each save adds a row: who and when). ``base_version_id``: the
+    published version it started from; ``published_version_id``: the version it became."""
+
+    __tablename__ = "sop_drafts"
+    __table_args__ = (UniqueConstraint("draft", "revision", name="uq_sop_drafts_draft"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft: Mapped[int] = mapped_column(Integer, index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    sop_id: Mapped[str] = mapped_column(String(64), index=True)
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"))
+    source: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"))
 
 
 class AuditCheckpoint(Base):

@@ -39,7 +39,7 @@ from ..protection import ProviderView
 from ..sop.schema import SOP, Classification, FieldType, FormField, Transition
 from ..store.models import Case, StepInstance, User
 
-ROLES = ("caseworker", "supervisor", "coordinator", "provider", "trainer", "me_officer")
+ROLES = ("caseworker", "supervisor", "coordinator", "provider", "trainer", "me_officer", "sop_author")
 CASE_ROLES = frozenset({"caseworker", "supervisor", "coordinator"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -56,6 +56,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "person_data": frozenset({"supervisor", "coordinator"}),  # access request: everything on a person
     "directory_edit": frozenset({"coordinator"}),
     "access_log": frozenset({"coordinator"}),
+    "correct": frozenset({"coordinator"}),  # correct a step's state (engine/correct.py CORRECT_ROLES)
+    "sop_workbench": frozenset({"coordinator", "sop_author"}),  # SOP drafts, publication, migration
 }
 
 HOME = {
@@ -65,6 +67,7 @@ HOME = {
     "provider": "/prestataire",
     "trainer": "/pos",
     "me_officer": "/tableau-de-bord",
+    "sop_author": "/pos/atelier",
 }
 
 
@@ -279,6 +282,11 @@ def can_reopen(sop: SOP, case: Case, user: User) -> bool:
         and user.role in sop.reopen.by
         and can_view_case(user, case)
     )
+
+
+def can_correct(case: Case, user: User) -> bool:
+    """The coordination may correct a step's state of an open case it may open (audited)."""
+    return case.status == "open" and can(user, "correct") and can_view_case(user, case)
 
 
 def may_reopen(sop: SOP, user: User) -> bool:

@@ -230,6 +230,7 @@ ROLE_LABELS = {
     "coordinator": ("Coordination nationale", "National coordination"),
     "trainer": ("Formateur", "Trainer"),
     "me_officer": ("Chargé de suivi-évaluation", "M&E officer"),
+    "sop_author": ("Rédacteur de POS", "SOP author"),
 }
 
 

@@ -71,10 +71,13 @@ def form_block(
 
 
 def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
+    from ..engine.event_sops import migrate_words, sop_for_event
     from .i18n import role_label
 
+    current = sop
     out = []
     for ev in events:
+        sop = sop_for_event(ev, current)  # an event keeps the labels of the version it was written under
         step = sop.steps.get(ev.step or "")
         if ev.action == "create":
             what = "Dossier créé" if lang == "fr" else "Case created"
@@ -92,6 +95,11 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
             what = ("Données personnelles effacées" if lang == "fr" else "Personal data erased") + (
                 f" ({d.get('rule', '')})" + (f" — {d['reason']}" if d.get("reason") else "")
             )
+        elif ev.action == "migrate":
+            what = migrate_words(ev, current, lang)
+        elif ev.action == "correct":
+            reason = str((ev.data or {}).get("reason", ""))
+            what = ("Correction : " if lang == "fr" else "Correction: ") + reason
         elif ev.action == "extend_deadline":
             what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
                 (ev.data or {}).get("reason", "")
@@ -117,7 +125,7 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "seq": ev.seq,
-                "at": fmt_datetime(ev.at, lang, sop.calendar.timezone),
+                "at": fmt_datetime(ev.at, lang, current.calendar.timezone),
                 "actor": ev.actor,
                 "role": role,
                 "org": ev.organisation,
@@ -129,6 +137,22 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
                 "closed": any(e.get("case_closed") for e in ev.effects or []),
             }
         )
+    return out
+
+
+def correction_choices(sop: SOP, case, lang: str) -> list[dict[str, Any]]:
+    """For the coordination's correction form: per step instance, its label, current state and
+    the other states it may be put in (``value`` = ``step:key|state``)."""
+    out = []
+    for inst in case.instances:
+        step = sop.steps.get(inst.step)
+        if step is None:
+            continue
+        name = sop.label(step.label, lang) + (f" [{inst.key}]" if inst.key != "1" else "")
+        current = sop.label(step.states[inst.state].label, lang) if inst.state in step.states else inst.state
+        out.append({"label": f"{name} — {current}", "options": [
+            {"value": f"{inst.label_key}|{s}", "label": sop.label(st.label, lang) or s}
+            for s, st in step.states.items() if s != inst.state]})
     return out
 
 

@@ -24,12 +24,13 @@ from . import (
     sop_documents,
     sop_pages,
     work,
+    workbench,
 )
 
 # Added in this order to one router: a path matched by two routes goes to the first (e.g.
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
-         access_log, agreements, print_forms, sop_documents)
+         access_log, agreements, print_forms, sop_documents, workbench)
 
 
 def build_pages(web: Web) -> APIRouter:

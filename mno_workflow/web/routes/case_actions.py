@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ...engine.errors import CaseNotFound, EngineError, FormInvalid, StaleVersion
+from ...engine.errors import CaseNotFound, EngineError, FormInvalid, Message, StaleVersion
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
@@ -43,7 +43,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
-        keys = ("by", "by_other", "reason", "assignee", "from_due")
+        keys = ("by", "by_other", "reason", "assignee", "from_due", "target")
         values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
@@ -104,6 +104,24 @@ def add_routes(r: APIRouter, web: Web) -> None:
             return t("case_reopened", lang)
 
         return await _case_tool(request, reference, "reopen", "", do)
+
+    @r.post("/dossiers/{reference}/corriger")
+    async def correct_case(request: Request, reference: str):
+        def do(user, v, expected, lang):
+            from ...engine.correct import correct_state
+            with wf.sessions() as s:
+                access.require(user, "correct")
+                access.require_case(user, repository.get_case(s, reference[:40].upper()))
+            instance, _, state = v["target"].partition("|")
+            if not instance or not state:
+                raise FormInvalid("correct", {"target": Message(fr="Choisissez l'étape et son nouvel état.",
+                                                                en="Choose the step and its new state.")})
+            r = correct_state(wf, reference[:40].upper(), instance, state, v["reason"],
+                              access.actor_for(user), expected_version=expected)
+            return ("État corrigé : " if lang == "fr" else "State corrected: ") + (
+                f"{r['instance']} {r['before']['state']} → {r['after']['state']}")
+
+        return await _case_tool(request, reference, "correct", "", do)
 
     @r.post("/dossiers/{reference}/reattribuer")
     async def reassign_case(request: Request, reference: str):

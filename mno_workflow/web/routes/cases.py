@@ -12,14 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import EngineError, FormInvalid
 from ...engine.opening import open_case
-from ...render import diagrams
+from ...render.case_history import case_history_svg
 from ...store import repository
 from ...store.models import Case, User
 from .. import access, casetools, formtokens, queries, worklists
 from ..core import Web
 from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
-from ..presenters import form_block, item_label, timeline
+from ..presenters import correction_choices, form_block, item_label, timeline
 from . import common
 from .common import find_instance, svg_response
 
@@ -128,6 +128,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
     return {
         "tool": None,
         "can_reopen": access.can_reopen(sop, case, user),
+        "corrections": correction_choices(sop, case, lang) if access.can_correct(case, user) else [],
         "can_reassign": reassign,
         "can_person_data": access.can(user, "person_data"),
         "targets": access.reassign_targets(s, user, case.region) if reassign else [],
@@ -289,6 +290,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if not access.can_view_referral(user, sop, case, inst):
                 raise access.NotVisible()
             lang = web.lang(request, user)
-            path = web.case_path(repository.trail(s, case), inst.step, inst.key)
-            dot = diagrams.case_dot(sop, inst.step, lang, path=path, current=inst.state)
-            return svg_response(web.svg(("case", case.id, case.version, inst.id, lang), dot, cache=False))
+            # Drawn per SOP version when the case was migrated (render/case_history.py).
+            data = case_history_svg(repository.trail(s, case), sop, inst.step, inst.key, inst.state, lang,
+                                    lambda dot: web.svg(("case", case.id), dot, cache=False))
+            return svg_response(data)

@@ -1,0 +1,242 @@
+"""The SOP workbench (``/pos/atelier``, coordinator and ``sop_author`` roles): SOPs and versions
+with their open cases, drafts in the database, the YAML editor with diagnostics at their line and
+the draft's diagram re-rendered as the author types (htmx, debounced), scenarios, comparison with
+the published version, and publication with the migration plan of affected open cases.
+The work itself is in :mod:`mno_workflow.web.workbench`."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from ...engine.errors import EngineError
+from ...render import diagrams
+from ...sop.diagnostics import SOPError
+from ...sop.diff import diff_sops
+from ...store.models import SopDraft, SopVersion
+from .. import access, workbench
+from ..core import Web
+from ..security import CSP
+from . import common
+
+MAX_TEXT = 400_000
+# The editor page only: CodeMirror sets inline styles (line heights, gutters); scripts stay 'self'.
+EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the routes under ``/pos/atelier``."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    def _user(request, s):
+        user = web.user(request, s)
+        access.require(user, "sop_workbench")
+        return user
+
+    def _draft(s, number: int) -> SopDraft:
+        row = workbench.latest_revision(s, number)
+        if row is None:
+            raise access.NotVisible()
+        return row
+
+    @r.get("/pos/atelier")
+    def workbench_home(request: Request):
+        with wf.sessions() as s:
+            user = _user(request, s)
+            versions = list(s.scalars(select(SopVersion).order_by(SopVersion.sop_id, SopVersion.id)))
+            return web.render(request, "workbench.html", {
+                **base_ctx(request, s, user), "versions": versions,
+                "open_cases": workbench.open_cases_by_version(s), "drafts": workbench.drafts(s),
+                "sop_ids": sorted({v.sop_id for v in versions})})
+
+    @r.post("/pos/atelier/brouillons")
+    async def workbench_new(request: Request):
+        form = await request.form()
+        sop_id = str(form.get("sop_id", ""))[:64]
+        with wf.sessions.begin() as s:
+            user = _user(request, s)
+            try:
+                row = workbench.new_draft(s, sop_id, user.id, web.now())
+            except LookupError:
+                raise access.NotVisible() from None
+            number = row.draft
+        return RedirectResponse(f"/pos/atelier/brouillons/{number}", status_code=303)
+
+    def _check_ctx(s, request, user, text: str, draft: SopDraft) -> dict[str, Any]:
+        lang = web.lang(request, user)
+        check = workbench.check_text(text)
+        svg = ""
+        if check.loaded is not None:
+            try:
+                svg = web.svg(("draft", check.loaded.sha256, lang),
+                              diagrams.flow_dot(check.loaded.model, lang)).decode("utf-8")
+                svg = svg[svg.index("<svg"):]
+            except Exception as e:  # noqa: BLE001 - shown to the author, never a 500
+                svg = f'<p class="error">{e}</p>'
+        return {"check": check, "by_line": check.by_line(), "lines": max(1, text.count("\n") + 1),
+                "diagram": svg, "draft": draft}
+
+    @r.get("/pos/atelier/brouillons/{number}")
+    def workbench_draft(request: Request, number: int):
+        with wf.sessions() as s:
+            user = _user(request, s)
+            draft = _draft(s, number)
+            base = s.get(SopVersion, draft.base_version_id)
+            history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
+                                     .order_by(SopDraft.revision.desc())))
+            resp = web.render(request, "workbench_draft.html", {
+                **base_ctx(request, s, user), **_check_ctx(s, request, user, draft.source, draft),
+                "text": draft.source, "base": base, "history": history})
+            resp.headers["content-security-policy"] = EDITOR_CSP
+            return resp
+
+    @r.post("/pos/atelier/brouillons/{number}/verifier")
+    async def workbench_check(request: Request, number: int):
+        text = str((await request.form()).get("source", ""))[:MAX_TEXT]
+
+        def work():
+            with wf.sessions() as s:
+                user = _user(request, s)
+                draft = _draft(s, number)
+                ctx = _check_ctx(s, request, user, text, draft)
+                return web.render(request, "_workbench_check.html", {**base_ctx(request, s, user), **ctx})
+
+        return await run_in_threadpool(work)
+
+    @r.post("/pos/atelier/brouillons/{number}/enregistrer")
+    async def workbench_save(request: Request, number: int):
+        form = await request.form()
+        text = str(form.get("source", ""))[:MAX_TEXT]
+        seen = str(form.get("revision", ""))
+        try:
+            with wf.sessions.begin() as s:
+                user = _user(request, s)
+                draft = _draft(s, number)
+                lang = web.lang(request, user)
+                if draft.published_version_id is not None or (seen and seen != str(draft.revision)):
+                    raise ValueError("stale")
+                row = workbench.save(s, draft, text, user.id, web.now())
+                request.session["flash"] = (
+                    f"Brouillon {number} : révision {row.revision} enregistrée." if lang == "fr"
+                    else f"Draft {number}: revision {row.revision} saved.")
+        except (ValueError, IntegrityError):
+            # Published, or saved by someone else meanwhile: the page again, the author's text kept.
+            with wf.sessions() as s:
+                user = _user(request, s)
+                draft = _draft(s, number)
+                lang = web.lang(request, user)
+                base = s.get(SopVersion, draft.base_version_id)
+                history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
+                                         .order_by(SopDraft.revision.desc())))
+                error = (f"Non enregistré : le brouillon a changé (révision {draft.revision} par "
+                         f"{draft.author}) ou a été publié. Votre texte est conservé ci-dessous."
+                         if lang == "fr" else
+                         f"Not saved: the draft changed (revision {draft.revision} by {draft.author}) or was "
+                         "published. Your text is kept below.")
+                resp = web.render(request, "workbench_draft.html", {
+                    **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft),
+                    "text": text, "base": base, "history": history, "error": error}, status=409)
+                resp.headers["content-security-policy"] = EDITOR_CSP
+                return resp
+        return RedirectResponse(f"/pos/atelier/brouillons/{number}", status_code=303)
+
+    @r.post("/pos/atelier/brouillons/{number}/scenarios")
+    async def workbench_scenarios(request: Request, number: int):
+        def work():
+            with wf.sessions() as s:
+                user = _user(request, s)
+                draft = _draft(s, number)
+                base = s.get(SopVersion, draft.base_version_id)
+                check = workbench.check_text(draft.source)
+                run = (workbench.run_scenarios(check.loaded, base.source_path) if check.loaded
+                       else None)
+                return web.render(request, "_workbench_scenarios.html",
+                                  {**base_ctx(request, s, user), "check": check, "run": run})
+
+        return await run_in_threadpool(work)
+
+    @r.post("/pos/atelier/brouillons/{number}/comparer")
+    async def workbench_compare(request: Request, number: int):
+        with wf.sessions() as s:
+            user = _user(request, s)
+            draft = _draft(s, number)
+            base = s.get(SopVersion, draft.base_version_id)
+            check = workbench.check_text(draft.source)
+            ctx: dict[str, Any] = {"check": check, "diff": None, "affected": []}
+            if check.loaded is not None:
+                old = wf.registry.compiled(base).sop
+                ctx["diff"] = diff_sops(old, check.loaded.model).text_fr()
+                ctx["affected"] = workbench.affected_cases(s, base, check.loaded.model)
+            return web.render(request, "_workbench_compare.html", {**base_ctx(request, s, user), **ctx})
+
+    def _publish_ctx(s, request, user, draft, form: dict[str, str]) -> dict[str, Any]:
+        base = s.get(SopVersion, draft.base_version_id)
+        check = workbench.check_text(draft.source)
+        affected = workbench.affected_cases(s, base, check.loaded.model) if check.loaded else []
+        choices: dict[str, list[str]] = {}
+        if check.loaded is not None:
+            for a in affected:
+                step = check.loaded.model.steps.get(a["step"])
+                choices[f"{a['step']}.{a['state']}"] = list(step.states) if step else []
+        return {"draft": draft, "base": base, "check": check, "affected": affected, "choices": choices,
+                "form": form, "rules": ("recompute", "keep", "restart")}
+
+    @r.get("/pos/atelier/brouillons/{number}/publier")
+    def workbench_publish_page(request: Request, number: int):
+        with wf.sessions() as s:
+            user = _user(request, s)
+            draft = _draft(s, number)
+            return web.render(request, "workbench_publish.html", {
+                **base_ctx(request, s, user), **_publish_ctx(s, request, user, draft, {})})
+
+    @r.post("/pos/atelier/brouillons/{number}/publier")
+    async def workbench_publish(request: Request, number: int):
+        raw = await request.form()
+        form = {k: str(v)[:200] for k, v in raw.items() if isinstance(v, str)}
+
+        def work():
+            with wf.sessions() as s:
+                user = _user(request, s)
+                draft = _draft(s, number)
+                ctx = {**base_ctx(request, s, user), **_publish_ctx(s, request, user, draft, form)}
+            lang = ctx["lang"]
+            check = ctx["check"]
+            if draft.published_version_id is not None:
+                ctx["error"] = "Ce brouillon est déjà publié." if lang == "fr" else "Draft already published."
+                return web.render(request, "workbench_publish.html", ctx, status=409)
+            if check.errors:
+                ctx["error"] = ("Publication impossible : le brouillon a des erreurs." if lang == "fr"
+                                else "Cannot publish: the draft has errors.")
+                return web.render(request, "workbench_publish.html", ctx, status=422)
+            run = workbench.run_scenarios(check.loaded, ctx["base"].source_path)
+            ctx["run"] = run
+            if not run["ok"]:
+                ctx["error"] = ("Publication impossible : des scénarios échouent." if lang == "fr"
+                                else "Cannot publish: some scenarios fail.")
+                return web.render(request, "workbench_publish.html", ctx, status=422)
+            mapping = {k[4:]: v for k, v in form.items() if k.startswith("map:") and v}
+            rule = form.get("rule", "recompute")
+            dry = form.get("go") != "publish"
+            try:
+                target, plan = workbench.publish(wf, draft, mapping, rule, access.actor_for(user),
+                                                 dry_run=dry)
+            except (EngineError, SOPError) as e:
+                ctx["error"] = e.text(lang) if isinstance(e, EngineError) else str(e)
+                return web.render(request, "workbench_publish.html", ctx, status=409)
+            if dry:
+                ctx["plan"] = plan
+                ctx["target"] = target
+                return web.render(request, "workbench_publish.html", ctx)
+            request.session["flash"] = (f"Version {target} publiée ; {len(plan.cases)} dossier(s) migré(s)."
+                                        if lang == "fr" else
+                                        f"Version {target} published; {len(plan.cases)} case(s) migrated.")
+            return RedirectResponse("/pos/atelier", status_code=303)
+
+        return await run_in_threadpool(work)

@@ -1,0 +1,76 @@
+"""``mno sop migrate`` (dry run per case, typo refused with the closest name, one audit event per
+case) and ``mno case correct`` (reason required, coordinator only) on a real database, then
+``mno audit verify`` replays both (issue 14)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from typer.testing import CliRunner
+
+from mno_workflow.cli import app
+from mno_workflow.engine.clock import SimulatedClock
+from mno_workflow.engine.engine import WorkflowEngine
+from mno_workflow.store.base import make_engine
+
+from ..conftest import BF_SOP, TEST_DIRECTORY
+from ..engine.helpers import CW, referral, to_referrals
+from ..engine.sop_variants import dump, parse, rename_state
+from .users import add_users
+
+runner = CliRunner()
+
+
+def mno(db_url, *args):
+    result = runner.invoke(app, ["--db", db_url, *args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_migrate_dry_run_then_run_then_correct_then_verify(db_url, tmp_path, bf_loaded):
+    add_users(db_url)
+    db = make_engine(db_url)
+    wf = WorkflowEngine(db, SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC)), **TEST_DIRECTORY)
+    wf.load_sop(bf_loaded)
+    ref = to_referrals(wf)
+    wf.fire(ref, "send", CW, referral("ong_a"), instance="psychosocial")
+    db.dispose()
+    doc = parse(BF_SOP.read_text(encoding="utf-8"))
+    old = f"mnr_bf@{doc['version']}"
+    doc["version"] = "2099.9"
+    rename_state(doc, "referral", "sent", "transmitted")
+    v2 = tmp_path / "v2.yaml"
+    v2.write_text(dump(doc), encoding="utf-8")
+    assert mno(db_url, "sop", "load", str(v2)).exit_code == 0
+
+    r = mno(db_url, "sop", "migrate", old, "mnr_bf@2099.9", "--map", "referral.snet=transmitted",
+            "--as", "coord:coordinator")
+    assert r.exit_code != 0 and "did you mean 'sent'" in r.output
+
+    r = mno(db_url, "sop", "migrate", old, "mnr_bf@2099.9", "--map", "referral.sent=transmitted",
+            "--dry-run", "--as", "coord:coordinator")
+    assert r.exit_code == 0, r.output
+    assert f"{ref}\n" in r.output and "referral:psychosocial: sent → transmitted" in r.output
+    assert "[same]" in r.output and "prochaines actions" in r.output and "rien n'est écrit" in r.output
+    shown = mno(db_url, "case", "show", ref, "--format", "json").stdout
+    assert '"state": "sent"' in shown  # the dry run wrote nothing
+
+    r = mno(db_url, "sop", "migrate", old, "mnr_bf@2099.9", "--map", "referral.sent=transmitted",
+            "--as", "coord:coordinator")
+    assert r.exit_code == 0, r.output
+    r = mno(db_url, "case", "show", ref)
+    assert "Migré de " + old in r.stdout and "Envoyé au prestataire" in r.stdout and "None" not in r.stdout
+
+    r = mno(db_url, "case", "correct", ref, "--step", "referral:psychosocial", "--state", "draft",
+            "--as", "coord:coordinator")
+    assert r.exit_code == 2 and "--reason" in r.output
+    r = mno(db_url, "case", "correct", ref, "--step", "referral:psychosocial", "--state", "draft",
+            "--reason", "wrong provider", "--as", "sup:supervisor")
+    assert r.exit_code != 0 and "coordination" in r.output
+    r = mno(db_url, "case", "correct", ref, "--step", "referral:psychosocial", "--state", "draft",
+            "--reason", "wrong provider", "--as", "coord:coordinator")
+    assert r.exit_code == 0, r.output
+    assert "transmitted → draft" in r.output
+
+    r = mno(db_url, "audit", "verify")
+    assert r.exit_code == 0, r.output
