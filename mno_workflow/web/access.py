@@ -87,7 +87,11 @@ def require(user: User | None, permission: str) -> None:
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user.id, user.role, user.organisation)
+    """The engine actor of ``user``, with the path (``web``/``api``) and client address of the
+    request being served (web/trace.py), recorded in the audit events it writes."""
+    from .trace import current
+    via, origin = current()
+    return Actor(user.id, user.role, user.organisation, via=via, os_user=origin)
 
 
 # -- cases ------------------------------------------------------------------------------------------

@@ -213,6 +213,9 @@ def create_app(
 
     app.add_middleware(RequestHygieneMiddleware)  # outside CSRF: a Bearer header never skips it
     app.add_middleware(SecureHeadersMiddleware, hsts=https_only)
+    from .trace import TraceMiddleware
+
+    app.add_middleware(TraceMiddleware)  # via web/api and client address for the audit (web/trace.py)
     from ..logs import RequestIdMiddleware
 
     app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has its id
