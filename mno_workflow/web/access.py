@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "person_data": frozenset({"supervisor", "coordinator"}),  # access request: everything on a person
     "directory_edit": frozenset({"coordinator"}),
     "access_log": frozenset({"coordinator"}),
+    "outbox_log": frozenset({"coordinator"}),  # cancelled, stale and dead messages with their reason
 }
 
 HOME = {

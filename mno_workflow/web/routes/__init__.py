@@ -19,6 +19,7 @@ from . import (
     dashboard,
     directory,
     notifications,
+    outbox_log,
     provider,
     sop_pages,
     work,
@@ -27,7 +28,7 @@ from . import (
 # Added in this order to one router: a path matched by two routes goes to the first (e.g.
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
-         access_log, agreements)
+         access_log, agreements, outbox_log)
 
 
 def build_pages(web: Web) -> APIRouter:
