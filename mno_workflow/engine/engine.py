@@ -165,6 +165,7 @@ class WorkflowEngine:
                 self._fire(s, case, compiled, fire[0], actor, dict(fire[1]), None, now)
             if also is not None:
                 also(s, case)
+            end_early(self, s, case, self.registry.for_case(case).sop, now)  # ``until`` already true
             return case.reference
 
     def _create(self, s: Session, sop_id: str, actor: Actor, assignee: str | None, now: datetime) -> Case:
