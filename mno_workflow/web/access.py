@@ -57,6 +57,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "directory_edit": frozenset({"coordinator"}),
     "access_log": frozenset({"coordinator"}),
     "outbox_log": frozenset({"coordinator"}),  # cancelled, stale and dead messages with their reason
+    "own_access": frozenset(ROLES),  # one's own API tokens and sessions, channel preferences
+    "user_admin": frozenset({"coordinator"}),  # every user's sessions and tokens, deactivation
 }
 
 HOME = {

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from ..core import Web
 from . import (
     access_log,
+    account_access,
     agreements,
     auth,
     case_actions,
@@ -28,7 +29,7 @@ from . import (
 # Added in this order to one router: a path matched by two routes goes to the first (e.g.
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
-         access_log, agreements, outbox_log)
+         access_log, agreements, outbox_log, account_access)
 
 
 def build_pages(web: Web) -> APIRouter:
