@@ -17,6 +17,7 @@ from . import (
     auth,
     case_actions,
     cases,
+    channels,
     dashboard,
     directory,
     notifications,
@@ -29,7 +30,7 @@ from . import (
 # Added in this order to one router: a path matched by two routes goes to the first (e.g.
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
-         access_log, agreements, outbox_log, account_access)
+         access_log, agreements, outbox_log, account_access, channels)
 
 
 def build_pages(web: Web) -> APIRouter:
