@@ -213,4 +213,11 @@ def main() -> None:
     except ConfigError as e:  # any command that reaches the configuration: one line, never a traceback
         print(f"Configuration : {e}", file=sys.stderr)
         sys.exit(1)
+    except Exception as e:  # an unreadable audit key reached outside commands.common.errors
+        from .store.auditkey import AuditKeyError
+        if not isinstance(e, AuditKeyError):
+            raise
+        from .store.auditkey_text import cli_line
+        print(cli_line(str(e)), file=sys.stderr)
+        sys.exit(1)
 

@@ -90,9 +90,27 @@ def data_dir(create: bool = True) -> Path:
     """The data directory (``$MNO_DATA_DIR``, default ``./data``), created with mode 700."""
     p = Path(os.environ.get("MNO_DATA_DIR") or "data").expanduser().resolve()
     if create and not p.is_dir():
-        p.mkdir(parents=True, mode=0o700)
-        p.chmod(0o700)  # mkdir's mode is filtered by the umask
+        private_dir(p)
     return p
+
+
+def private_dir(path: Path) -> Path:
+    """Create the folder ``path`` and every missing parent with mode 700 (owner only), whatever the
+    umask; folders that already exist are left as they are. Returns ``path``. Raises OSError."""
+    missing = []
+    p = Path(path)
+    while not p.exists():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # created just now by another process
+            continue
+        folder.chmod(0o700)  # mkdir's mode is filtered by the umask
+    return path
 
 
 def private_file(path: Path) -> Path:

@@ -126,7 +126,8 @@ class errors:
             raise typer.Exit(1)
         from ..store.auditkey import AuditKeyError
         if isinstance(exc, AuditKeyError):  # nothing was written: the transaction rolled back
-            typer.echo(f"audit_key: {exc} (see docs/audit.md)", err=True)
+            from ..store.auditkey_text import cli_line
+            typer.echo(cli_line(str(exc)), err=True)
             raise typer.Exit(1)
         return False
 

@@ -53,8 +53,8 @@ def init(directory: Annotated[Path, typer.Argument(help="Dossier à créer (ou v
     if not config.exists():
         config.write_text(CONFIG, encoding="utf-8")
     data = directory / "data"
-    data.mkdir(mode=0o700, exist_ok=True)
-    data.chmod(0o700)
+    from ..config import private_dir
+    private_dir(data)
     typer.echo(f"Dossier de travail créé : {directory}")
     typer.echo(f"  POS à adapter : {sop_dir / 'mnr.yaml'} (scénarios, exemples, répertoire)")
     typer.echo(f"  configuration : {config}")

@@ -160,6 +160,16 @@ class Contact(Row):
     service_at_location_id: Text = ref("service_at_location")
 
 
+def _possible_e164(text: str, region: str = "BF") -> bool:
+    """Whether ``text`` parses as a phone number of a possible length for its country
+    (``phonenumbers.is_possible_number``; national numbers read in ``region``)."""
+    import phonenumbers
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(text, region))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 class PhoneRow(Row):
     location_id: Text = ref("location")
     service_id: Text = ref("service")
@@ -174,9 +184,13 @@ class PhoneRow(Row):
     @field_validator("number")
     @classmethod
     def _dialable(cls, value: str, info: ValidationInfo) -> str:
-        if not hsds_mode(info) and not re.fullmatch(PHONE, value):
+        """The product's own packages: a dialable number that ``phonenumbers`` accepts as an
+        E.164 number (international ``+226…``, or national, read as Burkina Faso); the official
+        HSDS packages keep their numbers as written."""
+        if not hsds_mode(info) and not (re.fullmatch(PHONE, value) and _possible_e164(value)):
             raise ValueError(
-                f"valeur '{value}' mal formée : numéro de téléphone attendu, ex. +226 70 12 34 56"
+                f"valeur '{value}' mal formée : numéro de téléphone E.164 attendu, ex. +226 70 12 34 56 "
+                "/ not an E.164 phone number"
             )
         return value
 

@@ -31,6 +31,7 @@ from ..store.repository import fold
 from . import timers
 from .clock import SystemClock, require_aware
 from .compile import CompiledSOP, CompiledStep
+from .conditions import disclosure_problem, holds_or_report
 from .disclose import check_referral_disclosure
 from .errors import (
     AmbiguousInstance,
@@ -165,6 +166,7 @@ class WorkflowEngine:
                 self._fire(s, case, compiled, fire[0], actor, dict(fire[1]), None, now)
             if also is not None:
                 also(s, case)
+            end_early(self, s, case, self.registry.for_case(case).sop, now)  # ``until`` already true
             return case.reference
 
     def _create(self, s: Session, sop_id: str, actor: Actor, assignee: str | None, now: datetime) -> Case:
@@ -638,7 +640,9 @@ class WorkflowEngine:
                 fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
                 en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
         if scope == "recipient" and not self.may_disclose(case, inst, sop, self._now()):
-            raise RoleNotAllowed(Message(
+            broken = disclosure_problem(sop, sop.steps[inst.step].disclosure,
+                                        self.context(case, inst, sop, self._now()))
+            raise RoleNotAllowed(broken or Message(
                 fr="Le consentement ne couvre plus le partage de ce dossier avec votre organisation.",
                 en="Consent no longer covers sharing this case with your organisation."))
 
@@ -723,7 +727,8 @@ class WorkflowEngine:
         for rule in sop.flow:
             if rule.after not in events:
                 continue
-            if rule.when and not compile_expr(rule.when).holds(self.context(case, inst, sop, now)):
+            if rule.when and not holds_or_report(s, case, inst, sop, rule.when,
+                                                 self.context(case, inst, sop, now), "flow", effects, now):
                 continue
             if rule.start and not self._ran_this_cycle(case, rule.start):
                 for key in self._start_step(s, case, compiled, rule.start, now, effects):
@@ -769,7 +774,8 @@ class WorkflowEngine:
             items = []
             for n, item in enumerate(raw, start=1):
                 if fe.where:
-                    if not compile_expr(fe.where).holds(dict(ctx, item=item)):
+                    if not holds_or_report(s, case, None, sop, fe.where, dict(ctx, item=item),
+                                           "for_each", effects, now):
                         continue
                 key = str(item.get(fe.key)) if fe.key and item.get(fe.key) is not None else str(n)
                 items.append((key, item))

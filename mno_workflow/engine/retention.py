@@ -9,7 +9,8 @@ verifies because personal values are hashed only as salted digests (:mod:`mno_wo
 the purge drops the value *and its salt*, the digest stays.
 
 Statistics read none of these fields (region, status, dates, steps and referral outcomes stay), so
-anonymous figures are the same before and after. Each purge writes one audit event
+anonymous figures are the same before and after. Free text (notes, comments, typed reasons of
+events, pause reasons) goes with them: :mod:`.retention_text`. Each purge writes one audit event
 (``action = "purge"``, ``data = {"rule": "retention" | "erasure", "fields": n, "reason": …}``).
 """
 
@@ -92,11 +93,19 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     """Tombstone ``case``'s personal fields in its data and audit events, inside the caller's
     transaction (the case row locked by the caller); write one ``purge`` event. Returns the
     number of values purged (0: nothing was personal or left, and no event is written)."""
-    spec = personal_spec(sop)
+    from .retention_text import (
+        free_text_spec,
+        merged,
+        purge_closure_reasons,
+        purge_deadline_notes,
+        purge_event_text,
+    )
+    spec = merged(personal_spec(sop), free_text_spec(sop))
     mark = tombstone(now, rule)
     n = 0
     data = copy.deepcopy(case.data or {})
     n += _purge_forms(data, None, spec, mark)
+    n += purge_closure_reasons(data, mark)
     for closure in data.get("_closures") or []:
         n += _purge_forms({"closure": closure.get("closure")}, None, spec, mark)
     for inst in case.instances:
@@ -115,8 +124,10 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     for ev in s.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)):
         ev_data, ev_salts = copy.deepcopy(ev.data or {}), copy.deepcopy(ev.data_salts or {})
         k = _purge_forms(ev_data, ev_salts, spec, mark)
+        k += purge_event_text(ev.action, ev_data, ev_salts, mark)
         if k:
             ev.data, ev.data_salts, n = ev_data, ev_salts, n + k
+    n += purge_deadline_notes(s, case)
     if n == 0:
         return 0
     case.data = data

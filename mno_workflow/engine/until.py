@@ -1,12 +1,13 @@
 """``until:`` on a deadline: "the earlier of N days or the event" (e.g. 90 days or the decision).
 
-After every transition (in its transaction), each open step instance of the case whose state has a
-deadline with ``until`` is checked: when the CEL condition holds, the period is over at once — the
-deadline's ``on_expiry.fire`` trigger runs now (as the sweeper would at the due instant, guards and
-forms applying), and its reminders and escalation, which are about lateness, are cancelled. If the
-automatic trigger is refused, the rows are cancelled with the reason in their note (and ``mno
-validate --simulate`` warns about such triggers, W121). A condition that cannot be evaluated
-leaves the deadline running (its note says why).
+After every transition (in its transaction) — a user's, an automatic ``on_expiry: fire`` run by the
+sweeper, and the creation of a case (with its first form) — each open step instance of the case
+whose state has a deadline with ``until`` is checked: when the CEL condition holds, the period is
+over at once — the deadline's ``on_expiry.fire`` trigger runs now (as the sweeper would at the due
+instant, guards and forms applying), and its reminders and escalation, which are about lateness, are
+cancelled. If the automatic trigger is refused, the rows are cancelled with the reason in their note
+(and ``mno validate --simulate`` warns about such triggers, W121). A condition that cannot be
+evaluated leaves the deadline running (its note says why).
 """
 
 from __future__ import annotations

@@ -6,7 +6,11 @@ sending, :func:`why_not_send` compares the message with the case now. It answers
 then English) when the message must not be sent; :func:`~mno_workflow.reminders.outbox.deliver`
 then marks it ``cancelled`` (cause gone) or ``stale`` (older than the SOP's
 ``data_protection.outbox_stale_after``, default 7 days), keeps it with its ``reason`` for
-administrators (``mno outbox list --status cancelled``), and sends nothing.
+administrators (``mno outbox list --status cancelled``, the page ``/messages-annules``), and
+sends nothing. A message to the organisation a referral is addressed to (a ``scope: recipient``
+role) is also cancelled when the consent in force no longer lets that referral be shown to it
+(withdrawn, expired, refused, purpose no longer covered; or the referral is declined/withdrawn):
+the same decision as the provider's pages (:func:`mno_workflow.protection.provider.provider_view`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,26 @@ def _stale(message: OutboxMessage, sop: Any, now: datetime) -> str | None:
     return None
 
 
+def _consent_withholds(case: Case, message: OutboxMessage, ctx: dict, sop: Any, now: datetime) -> str | None:
+    """The reason (fr then en) when ``message`` goes to a referral's recipient organisation and
+    the consent in force (or the referral's state) no longer lets that referral be shown to it."""
+    if sop is None or "step" not in ctx or "instance" not in ctx:
+        return None
+    role = sop.roles.get(message.recipient_role or "")
+    if role is None or role.scope != "recipient":
+        return None
+    inst = next((i for i in case.instances if i.step == ctx["step"] and str(i.key) == str(ctx["instance"])),
+                None)
+    if inst is None or not inst.recipient:
+        return None
+    from ..protection.provider import provider_view
+    decision = provider_view(sop, case, inst, None, now).decision
+    if decision.allowed:
+        return None
+    return (f"{decision.message.fr} Message au destinataire du référencement annulé "
+            f"({decision.message.en} Message to the referral's recipient cancelled; {decision.reason})")
+
+
 def why_not_send(session: Session, message: OutboxMessage, sop: Any, now: datetime) -> tuple[str, str] | None:
     """``(status, reason)`` — ``("cancelled", …)`` when the case is gone or closed, or, for a
     reminder or escalation, the step instance left the state (or entered it again since) or the
@@ -53,6 +77,9 @@ def why_not_send(session: Session, message: OutboxMessage, sop: Any, now: dateti
             return "cancelled", "dossier supprimé (case deleted)"
         if case.status != "open":
             return "cancelled", f"dossier {case.reference} clos (case closed)"
+        withheld = _consent_withholds(case, message, ctx, sop, now)
+        if withheld:
+            return "cancelled", withheld
         if message.kind in TIMED and "step" in ctx and "instance" in ctx:
             inst = next((i for i in case.instances
                          if i.step == ctx["step"] and str(i.key) == str(ctx["instance"])), None)

@@ -24,6 +24,7 @@ from ..engine.clock import require_aware
 from ..engine.engine import WorkflowEngine
 from ..engine.errors import EngineError
 from ..engine.notify import notify
+from ..engine.until import end_early
 from ..sop.expr import compile_expr
 from ..store.audit import append_event
 from ..store.models import Case, Deadline, StepInstance
@@ -144,6 +145,8 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
                 with s.begin_nested():
                     # The new state's clock starts at the due instant, not at this sweep.
                     wf.fire_on_expiry(s, case, inst, row.auto_trigger, min(row.due_at, now))
+                    # a state entered by the automatic trigger whose ``until`` already holds
+                    end_early(wf, s, case, sop, now)
                 report.auto_fired.append(ident)
             except EngineError as e:
                 row.note = f"automatic trigger {row.auto_trigger!r} refused: {e.text('en')}"

@@ -83,7 +83,8 @@ def put(k: str, loaded: LoadedSOP) -> None:
     _memory[k] = data
     folder = cache_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from ..config import private_dir
+        private_dir(folder)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")  # mode 600
         with os.fdopen(fd, "wb") as f:
             f.write(data)

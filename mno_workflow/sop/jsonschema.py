@@ -28,11 +28,19 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "sop-language.sche
 
 
 def _any_case(pattern: str) -> str:
-    """``working`` -> ``[wW][oO]...``: the loader lower-cases durations; JSON Schema has no flags."""
-    return re.sub(r"(?<!\\)[a-z]", lambda m: f"[{m[0]}{m[0].upper()}]", pattern)
+    """``working`` -> ``[wW][oO]...``, ``é`` -> ``(?:[éÉ]|[eE]\u0301)``: the loader lower-cases
+    durations and puts accents in composed form (NFC); JSON Schema has no flags."""
+    def letter(m: re.Match) -> str:
+        c = m[0]
+        if c == "é":
+            return r"(?:[éÉ]|[eE]\u0301)"
+        return f"[{c}{c.upper()}]"
+    return re.sub(r"(?<!\\)[a-zé]", letter, pattern)
 
 
-_UNITS = "|".join(sorted((re.escape(w).replace("\\ ", " ") for w in _UNIT_WORDS), key=len, reverse=True))
+# Words of a unit may be separated by spaces or underscores, as the loader accepts ("working_days").
+_UNITS = "|".join(sorted((re.escape(w).replace("\\ ", r"[\s_]+") for w in _UNIT_WORDS),
+                         key=len, reverse=True))
 DURATION_PATTERN = _any_case(rf"^\s*\d+\s*(?:{_UNITS})\s*$")
 _PERCENT = r"(?:0{0,2}[1-9]|0?[1-9][0-9])\s*%"  # 1% to 99%, as the loader
 REMIND_PATTERN = _any_case(

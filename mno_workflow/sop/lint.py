@@ -619,6 +619,7 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                 break
     used: set[str] = set(sop.reopen.by if sop.reopen else [])
     used |= set(sop.retention.erase_by if sop.retention else [])
+    used |= set(sop.calendar.managed_by or [])
     for step in sop.steps.values():
         for state in step.states.values():
             used |= set(state.owner_roles)

@@ -77,7 +77,8 @@ def _from_text(text: str, source: str) -> AuditKey:
 
 def _read_or_create(path: Path) -> AuditKey:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from ..config import private_dir
+        private_dir(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it just now

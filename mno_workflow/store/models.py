@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import search
@@ -233,6 +233,7 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164 (reminders.sms.e164)
     notify_sms: Mapped[bool] = mapped_column(default=False, server_default=false())  # also by SMS
+    notify_email: Mapped[bool] = mapped_column(default=True, server_default=true())  # also by e-mail
     language: Mapped[str] = mapped_column(String(8), default="fr")
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)

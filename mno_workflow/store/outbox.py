@@ -62,7 +62,7 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
     for user_id, user in people:
         lang = user.language if user else "fr"
         out.append(OutboxMessage(channel="inapp", recipient_user=user_id, lang=lang, **common))
-        if user is not None and user.email:
+        if user is not None and user.email and user.notify_email is not False:
             out.append(OutboxMessage(channel="email", recipient_user=user_id, lang=lang,
                                      recipient_address=user.email, **common))
         if user is not None and user.phone and user.notify_sms:

@@ -58,6 +58,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "access_log": frozenset({"coordinator"}),
     "correct": frozenset({"coordinator"}),  # correct a step's state (engine/correct.py CORRECT_ROLES)
     "sop_workbench": frozenset({"coordinator", "sop_author"}),  # SOP drafts, publication, migration
+    "outbox_log": frozenset({"coordinator"}),  # cancelled, stale and dead messages with their reason
+    "own_access": frozenset(ROLES),  # one's own API tokens and sessions, channel preferences
+    "user_admin": frozenset({"coordinator"}),  # every user's sessions and tokens, deactivation
 }
 
 HOME = {
@@ -90,7 +93,11 @@ def require(user: User | None, permission: str) -> None:
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user.id, user.role, user.organisation)
+    """The engine actor of ``user``, with the path (``web``/``api``) and client address of the
+    request being served (web/trace.py), recorded in the audit events it writes."""
+    from .trace import current
+    via, origin = current()
+    return Actor(user.id, user.role, user.organisation, via=via, os_user=origin)
 
 
 # -- cases ------------------------------------------------------------------------------------------

@@ -123,7 +123,11 @@ def create_app(
     app = FastAPI(title="MNO Workflow", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = web
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.mount("/api/v1", build_api(web))
+    api = build_api(web)
+    app.mount("/api/v1", api)
+    from .keyerrors import install as install_key_errors
+
+    install_key_errors(app, api, web)  # unreadable audit key: 503 page / JSON, never a 500
     app.include_router(build_pages(web))
     from .routes.hsds import build_hsds
 
@@ -213,6 +217,9 @@ def create_app(
 
     app.add_middleware(RequestHygieneMiddleware)  # outside CSRF: a Bearer header never skips it
     app.add_middleware(SecureHeadersMiddleware, hsts=https_only)
+    from .trace import TraceMiddleware
+
+    app.add_middleware(TraceMiddleware)  # via web/api and client address for the audit (web/trace.py)
     from ..logs import RequestIdMiddleware
 
     app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has its id

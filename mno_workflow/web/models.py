@@ -58,7 +58,8 @@ class LoginFailure(Base):
     """A failed login attempt (user name folded to lower case, client IP)."""
 
     __tablename__ = "web_login_failures"
-    __table_args__ = (Index("ix_web_login_failures_key_at", "username", "ip", "at"),)
+    __table_args__ = (Index("ix_web_login_failures_key_at", "username", "ip", "at"),
+                      Index("ix_web_login_failures_ip_at", "ip", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100))

@@ -3,10 +3,14 @@
 At most ``MAX_FAILURES`` failed logins for one user name from one client IP within any
 ``WINDOW`` (a sliding window over the rows of ``web_login_failures``); further attempts get
 HTTP 429 until the oldest failure leaves the window. Other accounts, and the same account from
-another IP, are never locked out by them.
+another IP, are not locked out by them. Besides, one client IP gets at most
+``max_ip_failures()`` failed logins over *all* accounts in the window (default 20,
+``$MNO_LOGIN_MAX_IP_FAILURES``): guessing one password on many accounts from one address also
+ends in 429 (for that address only; an office behind one address shares it, hence the larger
+number).
 
 An attempt first *reserves* its failure row in its own committed transaction — atomic on both
-back ends: ``BEGIN IMMEDIATE`` on SQLite, a transaction-level advisory lock on the (user, IP) key
+back ends: ``BEGIN IMMEDIATE`` on SQLite, a transaction-level advisory lock on the client IP
 on PostgreSQL — so that 20 parallel wrong passwords give exactly ``MAX_FAILURES`` × 401 and then
 429, and a failure stays stored although the request answers 401. The password is then checked
 (argon2, ~50 ms of CPU) outside any transaction or lock; a success deletes the pair's rows.
@@ -35,6 +39,7 @@ from .models import LoginFailure
 log = logging.getLogger("mno.web")
 
 MAX_FAILURES = 5
+MAX_IP_FAILURES = 20  # failures from one client IP over all accounts (see max_ip_failures)
 WINDOW = timedelta(minutes=15)
 LOGIN_THREADS = max(1, (os.cpu_count() or 2) // 2)
 _limiters: dict[int, object] = {}
@@ -57,6 +62,24 @@ def _advisory_key(username: str, ip: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def max_ip_failures() -> int:
+    """Failed logins allowed from one client IP over all accounts in the window:
+    ``$MNO_LOGIN_MAX_IP_FAILURES`` (a whole number ≥ ``MAX_FAILURES``) or ``MAX_IP_FAILURES``."""
+    raw = os.environ.get("MNO_LOGIN_MAX_IP_FAILURES", "").strip()
+    if raw.isdigit() and int(raw) >= MAX_FAILURES:
+        return int(raw)
+    return MAX_IP_FAILURES
+
+
+def ip_failures_in_window(s: Session, ip: str, now: datetime) -> int:
+    """Failed logins from client ``ip`` over every account within the window ending at ``now``."""
+    _, addr = _key("", ip)
+    return s.scalar(
+        select(func.count()).select_from(LoginFailure)
+        .where(LoginFailure.ip == addr, LoginFailure.at > now - WINDOW)
+    ) or 0
+
+
 def failures_in_window(s: Session, username: str, ip: str, now: datetime) -> int:
     name, addr = _key(username, ip)
     return s.scalar(
@@ -68,12 +91,17 @@ def failures_in_window(s: Session, username: str, ip: str, now: datetime) -> int
 
 def reserve(sessions: sessionmaker, username: str, ip: str, now: datetime) -> bool:
     """Record one attempt as a failure, in its own committed transaction; False (nothing recorded)
-    when the pair already has ``MAX_FAILURES`` failures in the window."""
+    when the pair already has ``MAX_FAILURES`` failures in the window, or the client IP
+    ``max_ip_failures()`` over all accounts."""
     name, addr = _key(username, ip)
     with sessions.begin() as s:
-        if s.get_bind().dialect.name == "postgresql":
-            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _advisory_key(name, addr)})
+        if s.get_bind().dialect.name == "postgresql":  # one IP's attempts reserve one at a time
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _advisory_key("", addr)})
         if failures_in_window(s, name, addr, now) >= MAX_FAILURES:
+            return False
+        if ip_failures_in_window(s, addr, now) >= max_ip_failures():
+            log.warning("login refused: too many failures from one address over several accounts",
+                        extra={"event": "login_ip_locked"})
             return False
         s.execute(delete(LoginFailure).where(
             LoginFailure.username == name, LoginFailure.ip == addr, LoginFailure.at <= now - WINDOW))

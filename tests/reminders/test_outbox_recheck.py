@@ -77,3 +77,56 @@ def test_fresh_messages_are_delivered(users, smtp):
     report = deliver(wf, notifiers(port), now=TUESDAY + timedelta(days=6, hours=23))
     assert report.cancelled == []
     assert any("rappel" in mail["Subject"].lower() for mail in handler.messages)
+
+
+# -- consent withdrawn or expired after a referral's message was queued (issue 11) ---------------
+
+def _queued_referral(wf, consent=None, at=datetime(2025, 6, 2, 10, 0, tzinfo=UTC)) -> str:
+    from tests.engine.helpers import referral, to_referrals
+    ref = to_referrals(wf, consent)
+    wf.clock.set(at)
+    wf.fire(ref, "send", CW, referral("anpe", "normal"), instance="vocational_training")
+    to_provider = messages(wf, recipient_user="focal.anpe")
+    assert {m.channel for m in to_provider} == {"inapp", "email"}
+    assert {m.status for m in to_provider} == {"pending"}  # SMTP down: nothing delivered yet
+    return ref
+
+
+def test_consent_withdrawn_cancels_the_queued_referral_messages_to_the_provider(users, smtp):
+    wf = users
+    handler, port = smtp
+    ref = _queued_referral(wf)
+    wf.fire(ref, "withdraw_consent", CW, {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
+    report = deliver(wf, notifiers(port), now=datetime(2025, 6, 2, 11, 0, tzinfo=UTC))
+    to_provider = messages(wf, recipient_user="focal.anpe")
+    assert {m.status for m in to_provider} == {"cancelled"}
+    assert all("retiré son consentement" in m.reason and "withdrew consent" in m.reason
+               and "consent.withdrawn" in m.reason for m in to_provider)
+    assert {m.id for m in to_provider} <= {i for i, _ in report.cancelled}
+    assert all(env[1] != ["focal@anpe.example.bf"] for env in handler.envelopes)
+    # the case workers' own messages are not about disclosure: they are still delivered
+    staff = [m for m in messages(wf, channel="email") if m.recipient_user != "focal.anpe"]
+    assert staff and all(m.status != "cancelled" or "consent" not in (m.reason or "") for m in staff)
+
+
+def test_consent_on_its_last_day_of_validity_still_delivers(users, smtp):
+    from tests.engine.helpers import CONSENT
+    wf = users
+    handler, port = smtp
+    _queued_referral(wf, {**CONSENT, "expires_on": "2025-06-03"})
+    # still valid on 3 June (last day of validity): delivered
+    deliver(wf, notifiers(port), now=datetime(2025, 6, 3, 20, 0, tzinfo=UTC))
+    sent = messages(wf, recipient_user="focal.anpe")
+    assert {m.status for m in sent} == {"sent"}
+
+
+def test_consent_expired_before_delivery_cancels(users, smtp):
+    from tests.engine.helpers import CONSENT
+    wf = users
+    handler, port = smtp
+    _queued_referral(wf, {**CONSENT, "expires_on": "2025-06-03"})
+    deliver(wf, notifiers(port), now=datetime(2025, 6, 4, 9, 0, tzinfo=UTC))
+    to_provider = messages(wf, recipient_user="focal.anpe")
+    assert {m.status for m in to_provider} == {"cancelled"}
+    assert all("expiré le 2025-06-03" in m.reason for m in to_provider)
+    assert handler.envelopes == [] or all(env[1] != ["focal@anpe.example.bf"] for env in handler.envelopes)

@@ -127,3 +127,47 @@ def test_property_never_more_than_n_failures_per_window(tmp_path_factory, seq):
                 continue
             fails = [f for f in fails if f > at - throttle.WINDOW] + [at]
             assert len(fails) <= throttle.MAX_FAILURES
+
+
+# -- per client IP over all accounts (issue 16) ------------------------------------------------------
+
+def test_one_ip_guessing_on_many_accounts_gets_429(live_any, monkeypatch):
+    """Password spraying: one wrong password on 30 accounts from one address, in parallel →
+    exactly MAX_IP_FAILURES × 401 then 429, even for an account never tried (and the right
+    password), on SQLite and PostgreSQL."""
+    limit = throttle.max_ip_failures()
+    assert limit == throttle.MAX_IP_FAILURES == 20
+    names = [f"agent.{i:02d}" for i in range(30)]
+    with ThreadPoolExecutor(10) as pool:
+        codes = list(pool.map(lambda n: _token(live_any, n, "Winter2025!").status_code, names))
+    assert sorted(codes) == [401] * limit + [429] * (30 - limit)
+    with live_any.wf.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(LoginFailure)) == limit
+    r = _token(live_any, "coord.mnr", PASSWORD)
+    assert r.status_code == 429 and r.json()["code"] == "too_many_attempts"
+    r = login(live_any.client(), "coord.mnr", PASSWORD)
+    assert r.status_code == 429 and "Trop de tentatives" in r.text
+
+
+def test_ip_limit_is_per_address_and_leaves_with_the_window(tmp_path_factory, monkeypatch):
+    sessions = _sessions(tmp_path_factory)
+    with sessions.begin() as s:
+        s.query(LoginFailure).delete()
+    monkeypatch.setenv("MNO_LOGIN_MAX_IP_FAILURES", "8")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    got = [throttle.attempt(sessions, f"user{i}", "x", "10.0.0.9", now=now).status for i in range(10)]
+    assert got == ["failed"] * 8 + ["locked"] * 2
+    # the right password from that address is refused too; from another address it works
+    assert throttle.attempt(sessions, "amina", "right-password", "10.0.0.9", now=now).status == "locked"
+    assert throttle.attempt(sessions, "amina", "right-password", "10.0.0.7", now=now).status == "ok"
+    later = now + throttle.WINDOW + timedelta(seconds=1)
+    assert throttle.attempt(sessions, "amina", "right-password", "10.0.0.9", now=later).status == "ok"
+    with sessions.begin() as s:
+        s.query(LoginFailure).delete()
+
+
+def test_ip_limit_setting_below_the_account_limit_is_ignored(monkeypatch):
+    monkeypatch.setenv("MNO_LOGIN_MAX_IP_FAILURES", "2")
+    assert throttle.max_ip_failures() == throttle.MAX_IP_FAILURES
+    monkeypatch.setenv("MNO_LOGIN_MAX_IP_FAILURES", "50")
+    assert throttle.max_ip_failures() == 50

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from mno_workflow.sop.diagnostics import SOPError
 from mno_workflow.sop.jsonschema import DEFAULT_PATH, schema_text, write_schema
 from mno_workflow.sop.loader import parse_yaml
+from mno_workflow.sop.schema import _UNIT_WORDS
 
 from .test_loader import dump_yaml, valid_sops
 
@@ -94,6 +95,10 @@ def test_random_valid_sops_validate(validator: jsonschema.Draft202012Validator, 
     # Issue 12: one parser, French units too ("10 jours" is valid since then).
     ("10 jours", True), ("3 jours ouvrés", True), ("10 jours fériés", False),
     ("ten days", False), ("-1 days", False), ("10", False),
+    # French accents in any case and form, spaces as the loader accepts them (issue 12, item h).
+    ("3 JOURS OUVRÉS", True), ("3 Jours Ouvrés", True), ("3 jours  ouvrés", True),
+    ("3 jours ouvre\u0301s", True), ("5 working_days", True), ("1 jour ouvré", True),
+    ("3 jours ouvrès", False), ("3 jours ouvres", False),
 ])
 def test_duration_pattern_matches_the_loader(text: str, ok: bool, validator) -> None:
     sub = jsonschema.Draft202012Validator({"$defs": validator.schema["$defs"], "$ref": "#/$defs/Duration"})
@@ -107,3 +112,26 @@ def test_duration_pattern_matches_the_loader(text: str, ok: bool, validator) -> 
     except ValidationError:
         loader_ok = False
     assert loader_ok is ok
+
+
+@pytest.mark.parametrize("word", sorted(_UNIT_WORDS))
+@pytest.mark.parametrize("form", ["lower", "upper", "title", "nfd", "wide"])
+def test_every_unit_word_in_every_form_agrees_with_the_loader(word: str, form: str, validator) -> None:
+    """Each unit word of the loader, upper-cased, title-cased, decomposed (NFD) or with two spaces,
+    is accepted by the JSON Schema exactly when the loader accepts it."""
+    import unicodedata
+
+    from pydantic import ValidationError
+
+    from mno_workflow.sop.schema import Duration
+    text = {"lower": word, "upper": word.upper(), "title": word.title(),
+            "nfd": unicodedata.normalize("NFD", word), "wide": word.replace(" ", "  ")}[form]
+    text = f"3 {text}"
+    sub = jsonschema.Draft202012Validator({"$defs": validator.schema["$defs"], "$ref": "#/$defs/Duration"})
+    try:
+        Duration.model_validate(text)
+        loader_ok = True
+    except ValidationError:
+        loader_ok = False
+    assert sub.is_valid(text) is loader_ok, text
+    assert loader_ok, text

@@ -41,3 +41,76 @@ def test_hsds_api_unknown_id_and_writes(live_module) -> None:
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     assert c.post("/hsds/services", json={}).status_code == 405
     assert c.get("/hsds/services", params={"page": 0}).status_code == 422
+
+
+# -- official filters and paging (issue 21) ----------------------------------------------------------
+
+def _official_params(path: str) -> set[str]:
+    """The query parameters of ``path`` in the official HSDS 3.1 openapi.json (shipped copy)."""
+    import json
+
+    from mno_workflow.directory.hsds31 import SCHEMA_DIR
+    doc = json.loads((SCHEMA_DIR / "openapi.json").read_text(encoding="utf-8"))
+    names = set()
+    for p in doc["paths"][path]["get"].get("parameters", []):
+        if "$ref" in p:
+            p = doc["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]]
+        if p["in"] == "query":
+            names.add(p["name"])
+    return names
+
+
+def test_hsds_openapi_lists_every_official_parameter(live_module) -> None:
+    c = live_module.client()
+    doc = c.get("/hsds/openapi.json").json()
+    for path in ("/services", "/organizations", "/taxonomies", "/taxonomy_terms", "/service_at_locations"):
+        ours = {p["name"] for p in doc["paths"][f"/hsds{path}"]["get"]["parameters"]}
+        official = _official_params(path)
+        assert official and official <= ours, (path, official - ours)
+    ops = {op["operationId"] for item in doc["paths"].values() for op in item.values()}
+    assert {"getPaginatedListOfServices", "getFullyNestedServiceById", "getAPIMetaInformation",
+            "getPaginatedListOfServiceAtLocation"} <= ops
+
+
+def test_hsds_filters(live_module) -> None:
+    c = live_module.client()
+    every = c.get("/hsds/services", params={"per_page": 500}).json()["contents"]
+    by_org = c.get("/hsds/services", params={"organization_id": "org-oim", "per_page": 500}).json()
+    oim = str(uuid.uuid5(NAMESPACE, "organization/org-oim"))
+    assert by_org["total_items"] == len([s for s in every if s["organization_id"] == oim]) > 0
+    same = c.get("/hsds/services", params={"organization_id": oim}).json()
+    assert same["total_items"] == by_org["total_items"]
+    # search: case- and accent-insensitive, in names and descriptions
+    name = every[0]["name"]
+    word = max(name.split(), key=len)
+    found = c.get("/hsds/services", params={"search": word.upper()}).json()["contents"]
+    assert every[0]["id"] in {s["id"] for s in found} and len(found) < len(every)
+    # taxonomy term by id or code; taxonomy
+    term = every[0]["attributes"][0]["taxonomy_term"]
+    by_term = c.get("/hsds/services", params={"taxonomy_term_id": term["id"], "per_page": 500}).json()
+    by_code = c.get("/hsds/services", params={"taxonomy_term_id": term["code"], "per_page": 500}).json()
+    assert by_term["total_items"] == by_code["total_items"] >= 1
+    assert all(any(a["taxonomy_term_id"] == term["id"] for a in s["attributes"]) for s in by_term["contents"])
+    by_tax = c.get("/hsds/services", params={"taxonomy_id": term["taxonomy_id"], "per_page": 500}).json()
+    assert by_tax["total_items"] == len([s for s in every if s["attributes"]])
+    terms = c.get("/hsds/taxonomy_terms",
+                  params={"taxonomy_id": term["taxonomy_id"], "top_only": True}).json()
+    assert terms["total_items"] >= 1
+    # modified_after against the directory's audit; minimal
+    def count(**params) -> int:
+        return c.get("/hsds/services", params=params).json()["total_items"]
+    assert count(modified_after="2999-01-01T00:00:00Z") == 0
+    assert count(modified_after="2000-01-01") == len(every)
+    bad = c.get("/hsds/services", params={"modified_after": "hier"})
+    assert bad.status_code == 422 and "modified_after" in bad.json()["errors"]
+    mini = c.get("/hsds/services", params={"minimal": True, "per_page": 2}).json()["contents"]
+    assert set(mini[0]) == {"id", "modified_date"} and mini[0]["modified_date"]
+    # service at locations of one organization; ndjson streams everything without paging
+    sal = c.get("/hsds/service_at_locations", params={"organization_id": "org-oim", "per_page": 500}).json()
+    assert sal["total_items"] >= 1
+    assert {x["service_id"] for x in sal["contents"]} <= {s["id"] for s in by_org["contents"]}
+    nd = c.get("/hsds/services", params={"format": "ndjson"})
+    assert nd.headers["content-type"].startswith("application/x-ndjson")
+    assert len(nd.text.strip().splitlines()) == len(every)
+    assert c.get("/hsds/service_at_locations", params={"proximity": "1000"}).status_code == 422
+    assert c.get("/hsds/services", params={"format": "xml"}).status_code == 422

@@ -1,4 +1,5 @@
-"""E038: the ``calendar:`` block names a time zone or holiday code that does not exist.
+"""E038: the ``calendar:`` block names a time zone or holiday code that does not exist; E021: its
+``managed_by`` names a role the SOP does not define.
 
 Checked at validate time so that ``timezone: Europe/Londres`` or ``holidays: XX`` is an error with
 its file:line:col instead of a traceback at the first ``case create``. Holiday codes are a country
@@ -65,8 +66,17 @@ def timezone_problem(name: str) -> tuple[str, str] | None:
 
 
 def check_calendar(loaded: LoadedSOP) -> list[Diagnostic]:
-    """E038 for the SOP's time zone and holiday code (see the module doc)."""
+    """E038 for the SOP's time zone and holiday code, E021 for each ``managed_by`` role that is not
+    one of the SOP's ``roles`` (see the module doc); with its file:line:col."""
     cal, out = loaded.model.calendar, []
+    roles = loaded.model.roles
+    for j, role in enumerate(cal.managed_by or []):
+        if role not in roles:
+            near = difflib.get_close_matches(role, list(roles), n=1)
+            out.append(loaded.diag(
+                ("calendar", "managed_by", j), "E021", f"unknown role {role!r} in calendar.managed_by",
+                "un rôle de « roles: » / a role of 'roles:': " + ", ".join(sorted(roles))
+                + (f"; did you mean {near[0]!r}?" if near else "")))
     problem = timezone_problem(cal.timezone)
     if problem:
         out.append(loaded.diag(("calendar", "timezone"), "E038", *problem))

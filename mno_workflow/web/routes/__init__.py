@@ -12,13 +12,16 @@ from fastapi import APIRouter
 from ..core import Web
 from . import (
     access_log,
+    account_access,
     agreements,
     auth,
     case_actions,
     cases,
+    channels,
     dashboard,
     directory,
     notifications,
+    outbox_log,
     print_forms,
     provider,
     sop_documents,
@@ -30,7 +33,8 @@ from . import (
 # Added in this order to one router: a path matched by two routes goes to the first (e.g.
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
-         access_log, agreements, print_forms, sop_documents, workbench)
+         access_log, agreements, print_forms, sop_documents, workbench, outbox_log, account_access,
+         channels)
 
 
 def build_pages(web: Web) -> APIRouter:

@@ -1,18 +1,26 @@
 """Read-only HSDS 3.1 API (``/hsds/...``, as the official ``openapi.json`` defines it) so that Open
 Referral tools can read the service directory: services, organisations, taxonomies, taxonomy terms
-and service-at-locations, paged lists (``page``, ``per_page``) and one object by id (its HSDS UUID,
-or the product's slug). Public like any provider directory; no case or personal data is reachable
-(the ``mno_referral`` profile data leaves out the focal point's user id)."""
+and service-at-locations, paged lists (``page``, ``per_page``) with the official filters
+(``search``, ``taxonomy_term_id``, ``taxonomy_id``, ``organization_id``, ``modified_after``,
+``minimal``, ``top_only``, ``parent_id``, ``postcode``; ``format=ndjson`` streams every result
+without paging; see :mod:`mno_workflow.directory.hsds_query`) and one object by id (its HSDS UUID,
+or the product's slug). Objects are always fully nested, so ``full`` and ``full_service`` are
+accepted and change nothing; ``proximity`` (distance from a postcode) is refused with 422: the
+directory holds no coordinates for it. The routes' OpenAPI document is ``/hsds/openapi.json``
+(operation ids of the official document). Public like any provider directory; no case or personal
+data is reachable (the ``mno_referral`` profile data leaves out the focal point's user id)."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from ...directory import hsds_json
+from ...directory import hsds_json, hsds_query
 from ...directory.hsds31 import PROFILE_URI, hsds_id
 from ..core import Web
 
@@ -23,6 +31,15 @@ ENDPOINTS = {
     "taxonomy_terms": "taxonomy_term",
     "service_at_locations": "service_at_location",
 }
+# operationIds of the official HSDS 3.1 openapi.json (list, one)
+OPERATIONS = {
+    "services": ("getPaginatedListOfServices", "getFullyNestedServiceById"),
+    "organizations": ("getPaginatedListOfOrganizations", "getOrganizationById"),
+    "taxonomies": ("getPaginatedListOfTaxonomies", "getTaxonomyById"),
+    "taxonomy_terms": ("getPaginatedListOfTaxonomyTerms", "getTaxonomyTermById"),
+    "service_at_locations": ("getPaginatedListOfServiceAtLocation", "getServiceAtLocationWithNestedDataById"),
+}
+MAX_PER_PAGE = 500
 
 
 def _page(items: list[dict[str, Any]], page: int, per_page: int) -> dict[str, Any]:
@@ -42,31 +59,116 @@ def _page(items: list[dict[str, Any]], page: int, per_page: int) -> dict[str, An
     }
 
 
+def _invalid(param: str, message: str) -> JSONResponse:
+    return JSONResponse({"code": "request_invalid", "message": message, "errors": {param: message}},
+                        status_code=422)
+
+
 def build_hsds(web: Web) -> APIRouter:
     """The ``/hsds`` router on the application's engine."""
-    router = APIRouter(prefix="/hsds")
+    router = APIRouter(prefix="/hsds", tags=["hsds"])
     wf = web.wf
 
-    @router.get("/")
+    @router.get("/", operation_id="getAPIMetaInformation", summary="Méta-informations de l'API HSDS")
     def meta() -> dict[str, str]:
         return {"version": "3.1", "profile": PROFILE_URI, "openapi_url": "/hsds/openapi.json"}
 
-    def listing(name: str):
-        def handler(page: str = Query("1"), per_page: str = Query("50")) -> Any:
+    def answer(name: str, params: dict[str, Any], page: str, per_page: str, fmt: str | None,
+               minimal: bool = False) -> Any:
+        if fmt not in (None, "", "json", "ndjson"):
+            return _invalid("format", "format : json ou ndjson / format: json or ndjson")
+        if params.get("proximity"):
+            return _invalid("proximity", "proximity n'est pas pris en charge : le répertoire n'a pas de "
+                                         "coordonnées / proximity is not supported: no coordinates")
+        try:
+            number, size = int(page), int(per_page)
+        except ValueError:
+            number = size = 0
+        if fmt != "ndjson" and (number < 1 or not 1 <= size <= MAX_PER_PAGE):
+            return _invalid("page", f"page ≥ 1 et 1 ≤ per_page ≤ {MAX_PER_PAGE} attendus / "
+                                    f"page ≥ 1 and 1 ≤ per_page ≤ {MAX_PER_PAGE} expected")
+        with wf.sessions() as s:
+            if name == "service_at_location" and params.get("organization_id"):
+                params["_services"] = hsds_json.objects(s, "service")
             try:
-                number, size = int(page), int(per_page)
-            except ValueError:
-                number = size = 0
-            if number < 1 or not 1 <= size <= 500:
-                return JSONResponse(
-                    {"code": "request_invalid", "message": "page ≥ 1 et 1 ≤ per_page ≤ 500 attendus / "
-                     "page ≥ 1 and 1 ≤ per_page ≤ 500 expected"},
-                    status_code=422,
-                )
-            with wf.sessions() as s:
-                return _page(hsds_json.objects(s, name), number, size)
+                items = hsds_query.apply(s, name, hsds_json.objects(s, name), params)
+            except hsds_query.QueryError as e:
+                return _invalid(e.param, str(e))
+            if minimal:
+                items = hsds_query.minimal(s, name, items)
+        if fmt == "ndjson":
+            lines = (json.dumps(o, ensure_ascii=False) + "\n" for o in items)
+            return StreamingResponse(lines, media_type="application/x-ndjson")
+        return _page(items, number, size)
 
-        return handler
+    P = {  # the official parameters (components/parameters of openapi.json)
+        "search": Query(None, description="Full text search."),
+        "page": Query("1", description="Page number of paginated result."),
+        "per_page": Query("50", description="Number of results requested in a single page."),
+        "format": Query(None, description="json (default) or ndjson (every result, no paging)."),
+        "taxonomy_term_id": Query(None, description="Records with this taxonomy term (id or code)."),
+        "taxonomy_id": Query(None, description="Records with any term of this taxonomy."),
+        "organization_id": Query(None, description="Services of this organization (UUID or slug)."),
+        "modified_after": Query(None, description="Modified on or after this datetime (ISO 8601)."),
+        "minimal": Query(False, description="Only 'id' and 'modified_date'."),
+        "full": Query(False, description="Fully nested (always the case here)."),
+        "full_service": Query(False, description="Fully nested services (always the case here)."),
+        "postcode": Query(None, description="Locations whose address has this postal code."),
+        "proximity": Query(None, description="Not supported (422)."),
+    }
+    list_op, one_op = OPERATIONS["services"]
+
+    @router.get("/services", operation_id=list_op, summary="Services (paged, filtered)")
+    def services(search: str | None = P["search"], page: str = P["page"], per_page: str = P["per_page"],
+                 format: str | None = P["format"],  # noqa: A002 - the HSDS parameter name
+                 taxonomy_term_id: str | None = P["taxonomy_term_id"],
+                 taxonomy_id: str | None = P["taxonomy_id"],
+                 organization_id: str | None = P["organization_id"],
+                 modified_after: str | None = P["modified_after"], minimal: bool = P["minimal"],
+                 full: bool = P["full"]) -> Any:
+        return answer("service", {"search": search, "taxonomy_term_id": taxonomy_term_id,
+                                  "taxonomy_id": taxonomy_id, "organization_id": organization_id,
+                                  "modified_after": modified_after}, page, per_page, format, minimal)
+
+    @router.get("/organizations", operation_id=OPERATIONS["organizations"][0],
+                summary="Organizations (paged, filtered)")
+    def organizations(search: str | None = P["search"], full_service: bool = P["full_service"],
+                      full: bool = P["full"], taxonomy_term_id: str | None = P["taxonomy_term_id"],
+                      taxonomy_id: str | None = P["taxonomy_id"], page: str = P["page"],
+                      per_page: str = P["per_page"], format: str | None = P["format"]) -> Any:  # noqa: A002
+        return answer("organization", {"search": search, "taxonomy_term_id": taxonomy_term_id,
+                                       "taxonomy_id": taxonomy_id}, page, per_page, format)
+
+    @router.get("/taxonomies", operation_id=OPERATIONS["taxonomies"][0], summary="Taxonomies (paged)")
+    def taxonomies(search: str | None = P["search"], page: str = P["page"], per_page: str = P["per_page"],
+                   format: str | None = P["format"]) -> Any:  # noqa: A002
+        return answer("taxonomy", {"search": search}, page, per_page, format)
+
+    @router.get("/taxonomy_terms", operation_id=OPERATIONS["taxonomy_terms"][0],
+                summary="Taxonomy terms (paged, filtered)")
+    def taxonomy_terms(search: str | None = P["search"], page: str = P["page"], per_page: str = P["per_page"],
+                       format: str | None = P["format"],  # noqa: A002
+                       taxonomy_id: str | None = P["taxonomy_id"],
+                       top_only: bool = Query(False, description="Only terms without parent."),
+                       parent_id: str | None = Query(None, description="Children of this term.")) -> Any:
+        return answer("taxonomy_term", {"search": search, "taxonomy_id": taxonomy_id, "top_only": top_only,
+                                        "parent_id": parent_id}, page, per_page, format)
+
+    @router.get("/service_at_locations", operation_id=OPERATIONS["service_at_locations"][0],
+                summary="Services at locations (paged, filtered)")
+    def service_at_locations(search: str | None = P["search"],
+                             taxonomy_term_id: str | None = P["taxonomy_term_id"],
+                             taxonomy_id: str | None = P["taxonomy_id"],
+                             organization_id: str | None = P["organization_id"],
+                             modified_after: str | None = P["modified_after"], full: bool = P["full"],
+                             page: str = P["page"], per_page: str = P["per_page"],
+                             format: str | None = P["format"],  # noqa: A002
+                             postcode: str | None = P["postcode"],
+                             proximity: str | None = P["proximity"]) -> Any:
+        return answer("service_at_location", {"search": search, "taxonomy_term_id": taxonomy_term_id,
+                                              "taxonomy_id": taxonomy_id, "organization_id": organization_id,
+                                              "modified_after": modified_after, "postcode": postcode,
+                                              "proximity": proximity}, page, per_page, format)
 
     def one(name: str):
         def handler(id: str):  # noqa: A002 - the HSDS path parameter is called id
@@ -81,6 +183,14 @@ def build_hsds(web: Web) -> APIRouter:
         return handler
 
     for path, name in ENDPOINTS.items():
-        router.add_api_route(f"/{path}", listing(name), methods=["GET"], name=f"hsds_{path}")
-        router.add_api_route(f"/{path}/{{id}}", one(name), methods=["GET"], name=f"hsds_{path}_one")
+        router.add_api_route(f"/{path}/{{id}}", one(name), methods=["GET"], name=f"hsds_{path}_one",
+                             operation_id=OPERATIONS[path][1], summary=f"One {name} by id (UUID or slug)")
+
+    @router.get("/openapi.json", include_in_schema=False)
+    def openapi() -> dict[str, Any]:
+        doc = get_openapi(title="MNO Workflow — HSDS 3.1 API", version="3.1",
+                          description="Read-only HSDS 3.1 API of the service directory (profile "
+                                      f"{PROFILE_URI}).", routes=router.routes)
+        return doc
+
     return router

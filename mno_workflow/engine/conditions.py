@@ -1,0 +1,86 @@
+"""Flow conditions that fail at run time are never silently false.
+
+A flow rule's ``when``, a ``for_each``'s ``where`` and a step's ``disclosure`` are CEL conditions
+read while the engine moves a case. When one raises (a missing value, a type mismatch), the engine
+still takes the safe branch — the rule does not apply, the item is not started, nothing is
+disclosed — but it says so:
+
+- ``when``/``where`` (inside the transition's transaction): an effect
+  ``{"condition_error": {"where", "condition", "error", "fr", "en"}}`` in the transition's audit
+  event, a WARNING log line, and one ``escalation`` message (template ``condition_error``: the
+  condition and the reason, no personal data) to the SOP's ``supervisor`` role and the case's
+  assigned caseworker, like an automatic trigger that failed (``auto_trigger_failed``);
+- ``disclosure`` (read on provider pages and before a provider's action): the provider is refused
+  with a message naming the broken condition (:func:`disclosure_problem`), and a WARNING log line.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from ..sop.expr import ExprError, compile_expr
+from .errors import Message
+
+log = logging.getLogger("mno.engine")
+
+WHERE_LABELS = {
+    "flow": ("condition « when » d'une règle d'enchaînement", "flow rule 'when' condition"),
+    "for_each": ("condition « where » d'une étape répétée", "for_each 'where' condition"),
+    "disclosure": ("condition « disclosure » de l'étape", "step 'disclosure' condition"),
+}
+
+
+def problem(where: str, source: str, error: Exception) -> dict[str, str]:
+    """The report of a broken condition: ``{"where", "condition", "error", "fr", "en"}``."""
+    fr_where, en_where = WHERE_LABELS[where]
+    return {"where": where, "condition": source, "error": str(error),
+            "fr": f"La {fr_where} « {source} » n'a pas pu être évaluée ({error}) : elle est traitée "
+                  "comme fausse. Corrigez la POS ou les données du dossier.",
+            "en": f"The {en_where} '{source}' could not be evaluated ({error}): it is taken as false. "
+                  "Fix the SOP or the case data."}
+
+
+def holds_or_report(s: Any, case: Any, inst: Any, sop: Any, source: str, context: dict, where: str,
+                    effects: list[dict] | None, now: datetime) -> bool:
+    """Evaluate ``source``: True when it is ``true``. A run-time error counts as false and is
+    reported (see the module doc): effect appended to ``effects`` (when given), log line, one
+    escalation message through the outbox in session ``s``."""
+    try:
+        return compile_expr(source).evaluate(context) is True
+    except ExprError as e:
+        report = problem(where, source, e)
+        log.warning("condition error on %s (%s): %s", getattr(case, "reference", "?"), where, report["en"],
+                    extra={"event": "condition_error", "case": getattr(case, "reference", None)})
+        if effects is not None:
+            effects.append({"condition_error": report})
+        _escalate(s, case, inst, sop, report, now)
+        return False
+
+
+def _escalate(s: Any, case: Any, inst: Any, sop: Any, report: dict, now: datetime) -> None:
+    from ..store.outbox import enqueue
+    context = {"reference": case.reference, "step": inst.step if inst is not None else sop.start,
+               "condition": report["condition"], "where_fr": WHERE_LABELS[report["where"]][0],
+               "where_en": WHERE_LABELS[report["where"]][1], "reason_fr": report["fr"],
+               "reason_en": report["en"]}
+    targets = [(r, sop.roles[r].scope) for r in ("supervisor",) if r in sop.roles]
+    targets += [(r, "assigned") for r, role in sop.roles.items() if role.scope == "assigned"][:1]
+    for role, scope in targets or [("supervisor", "all")]:
+        enqueue(s, case=case, inst=inst, role=role, scope=scope, kind="escalation",
+                template="condition_error", context=context, now=now)
+
+
+def disclosure_problem(sop: Any, source: str | None, context: dict) -> Message | None:
+    """The refusal message when the step's ``disclosure`` condition raises; None when it
+    evaluates (true or false) or there is none."""
+    if not source:
+        return None
+    try:
+        compile_expr(source).evaluate(context)
+        return None
+    except ExprError as e:
+        report = problem("disclosure", source, e)
+        log.warning("disclosure condition error: %s", report["en"], extra={"event": "condition_error"})
+        return Message(fr=report["fr"], en=report["en"])

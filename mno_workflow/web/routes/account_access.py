@@ -1,0 +1,181 @@
+"""API tokens and sessions on the web: each user lists, names, creates and revokes their own API
+tokens and ends their sessions (``/mon-compte/acces``); the coordinator (administrator) sees every
+user's open sessions and tokens and ends them, revokes them or deactivates the account
+(``/admin/acces``) — the pages of ``mno user tokens / revoke-token / end-sessions / deactivate``.
+Every change takes effect at once (server-side sessions, token table)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+
+from ...store.models import User
+from .. import access, tokens, websessions
+from ..core import Web
+from ..models import ApiToken, WebSession
+from . import common
+
+MAX_DAYS = tokens.MAX_LIFETIME.days
+
+
+def _wall() -> datetime:
+    """Sessions and tokens count with the wall clock, never the workflow's (simulated) clock."""
+    return datetime.now(UTC)
+
+
+def _open_sessions(s, user_id: str | None, now) -> list[WebSession]:
+    q = (select(WebSession).where(WebSession.ended_at.is_(None), WebSession.expires_at > now)
+         .order_by(WebSession.created_at.desc()))
+    if user_id is not None:
+        q = q.where(WebSession.user_id == user_id)
+    return [w for w in s.scalars(q) if now < w.last_seen_at + websessions.IDLE_TIMEOUT]
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the routes ``/mon-compte/acces`` (and its POSTs) and ``/admin/acces``."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    def own_page(request: Request, s, user: User, created: str | None = None,
+                 errors: dict | None = None, values: dict | None = None, status: int = 200):
+        now = _wall()
+        current = websessions._digest(str(request.session.get("sid") or ""))
+        return web.render(request, "account_access.html", {
+            **base_ctx(request, s, user),
+            "tokens": [tokens.as_dict(t, now) for t in tokens.listing(s, user.id)],
+            "sessions": [{"created_at": w.created_at, "last_seen_at": w.last_seen_at, "ip": w.ip,
+                          "expires_at": w.expires_at, "current": w.digest == current}
+                         for w in _open_sessions(s, user.id, now)],
+            "created": created, "errors": errors or {}, "values": values or {}, "scopes": tokens.SCOPES,
+            "max_days": MAX_DAYS}, status=status)
+
+    @r.get("/mon-compte/acces")
+    def own_access(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "own_access")
+            return own_page(request, s, user)
+
+    @r.post("/mon-compte/jetons")
+    async def create_token(request: Request):
+        form = await request.form()
+        label = str(form.get("label", "")).strip()[:100]
+        scope = str(form.get("scope", "read"))
+        days_text = str(form.get("days", "30")).strip()
+
+        def work():
+            errors = {}
+            if not label:
+                errors["label"] = "Donnez un nom au jeton (p. ex. « tableur M&E »). / Name the token."
+            if scope not in tokens.SCOPES:
+                errors["scope"] = f"Portée : {' ou '.join(tokens.SCOPES)}. / Scope: read or write."
+            days = int(days_text) if days_text.isdigit() else 0
+            if not 1 <= days <= MAX_DAYS:
+                errors["days"] = f"Durée : 1 à {MAX_DAYS} jours. / Lifetime: 1 to {MAX_DAYS} days."
+            if errors:
+                with wf.sessions() as s:
+                    user = web.user(request, s)
+                    return own_page(request, s, user, errors=errors,
+                                    values={"label": label, "scope": scope, "days": days_text}, status=422)
+            with wf.sessions.begin() as s:
+                user = web.user(request, s)
+                access.require(user, "own_access")
+                clear, _ = tokens.issue(s, user.id, _wall(), label=label, scope=scope,
+                                        lifetime=timedelta(days=days))
+            with wf.sessions() as s:
+                return own_page(request, s, web.user(request, s), created=clear)
+
+        return await run_in_threadpool(work)
+
+    @r.post("/mon-compte/jetons/{token_id}/revoquer")
+    def revoke_own(request: Request, token_id: int):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "own_access")
+            if not tokens.revoke(s, token_id, _wall(), user_id=user.id):
+                raise access.NotVisible(str(token_id))
+        return RedirectResponse("/mon-compte/acces", status_code=303)
+
+    @r.post("/mon-compte/sessions/fin")
+    async def end_own_sessions(request: Request):
+        form = await request.form()
+        everything = str(form.get("tout", "")) == "1"
+
+        def work():
+            current = websessions._digest(str(request.session.get("sid") or ""))
+            with wf.sessions.begin() as s:
+                user = web.user(request, s)
+                access.require(user, "own_access")
+                for w in _open_sessions(s, user.id, _wall()):
+                    if everything or w.digest != current:
+                        w.ended_at, w.end_reason = _wall(), "user"
+            return everything
+
+        if await run_in_threadpool(work):
+            request.session.clear()
+            return RedirectResponse("/login", status_code=303)
+        return RedirectResponse("/mon-compte/acces", status_code=303)
+
+    # -- administrator ---------------------------------------------------------------------------
+    @r.get("/admin/acces")
+    def admin_access(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "user_admin")
+            now = _wall()
+            open_by: dict[str, int] = {}
+            for w in _open_sessions(s, None, now):
+                open_by[w.user_id] = open_by.get(w.user_id, 0) + 1
+            active_tokens = dict(s.execute(
+                select(ApiToken.user_id, func.count()).where(
+                    ApiToken.revoked_at.is_(None),
+                    (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now))
+                .group_by(ApiToken.user_id)).all())
+            users = [{"id": u.id, "name": u.display_name, "role": u.role, "active": u.active,
+                      "sessions": open_by.get(u.id, 0), "tokens": active_tokens.get(u.id, 0)}
+                     for u in s.scalars(select(User).order_by(User.id))]
+            all_tokens = [tokens.as_dict(t, now) for t in tokens.listing(s) if t.revoked_at is None]
+            return web.render(request, "admin_access.html", {
+                **base_ctx(request, s, user), "users": users, "tokens": all_tokens})
+
+    def _admin_change(request: Request, uid: str, what: str):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "user_admin")
+            target = s.get(User, uid)
+            if target is None:
+                raise access.NotVisible(uid)
+            now = _wall()
+            if what in ("sessions", "deactivate"):
+                websessions.end_all(s, uid, "admin" if what == "sessions" else "deactivated", now)
+            if what in ("tokens", "deactivate"):
+                tokens.revoke_all(s, uid, now)
+            if what == "deactivate":
+                target.active = False
+        return RedirectResponse("/admin/acces", status_code=303)
+
+    @r.post("/admin/acces/{uid}/sessions")
+    def admin_end_sessions(request: Request, uid: str):
+        return _admin_change(request, uid, "sessions")
+
+    @r.post("/admin/acces/{uid}/jetons")
+    def admin_revoke_tokens(request: Request, uid: str):
+        return _admin_change(request, uid, "tokens")
+
+    @r.post("/admin/acces/{uid}/desactiver")
+    def admin_deactivate(request: Request, uid: str):
+        return _admin_change(request, uid, "deactivate")
+
+    @r.post("/admin/acces/jetons/{token_id}/revoquer")
+    def admin_revoke_token(request: Request, token_id: int):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "user_admin")
+            if not tokens.revoke(s, token_id, _wall()):
+                raise access.NotVisible(str(token_id))
+        return RedirectResponse("/admin/acces", status_code=303)

@@ -1,0 +1,48 @@
+"""The coordinator's page of messages that were not sent: cancelled (their cause changed — case
+closed, state left, deadline cancelled or moved, consent withdrawn or expired), stale (queued for
+longer than the SOP's ``outbox_stale_after``) or dead (delivery failed too often), each with its
+reason — the page of ``mno outbox list --status cancelled``."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from ...store.models import Case, OutboxMessage
+from .. import access
+from ..core import Web
+from . import common
+
+LIMIT = 500
+STATUSES = ("cancelled", "stale", "dead")
+LABELS = {"cancelled": ("Annulé", "Cancelled"), "stale": ("Périmé", "Stale"), "dead": ("Abandonné", "Dead")}
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add to ``r`` the route ``/messages-annules`` (coordinator only; ``?statut=`` one of
+    :data:`STATUSES`, ``?dossier=`` a case reference)."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    @r.get("/messages-annules")
+    def outbox_log(request: Request, statut: str = "", dossier: str = ""):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "outbox_log")
+            status = statut if statut in STATUSES else ""
+            ref = dossier.strip()[:40].upper()
+            q = (select(OutboxMessage, Case.reference).outerjoin(Case, Case.id == OutboxMessage.case_id)
+                 .where(OutboxMessage.status.in_([status] if status else STATUSES))
+                 .order_by(OutboxMessage.id.desc()).limit(LIMIT))
+            if ref:
+                q = q.where(Case.reference == ref)
+            rows = [{"id": m.id, "status": m.status, "channel": m.channel, "kind": m.kind,
+                     "reference": reference, "to": m.recipient_user or m.recipient_role or "—",
+                     "created_at": m.created_at, "reason": m.reason or m.last_error or "—"}
+                    for m, reference in s.execute(q)]
+            sop = web.latest(s).sop
+            return web.render(request, "outbox_log.html", {
+                **base_ctx(request, s, user), "rows": rows, "labels": LABELS, "statuses": STATUSES,
+                "f": {"statut": status, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT})

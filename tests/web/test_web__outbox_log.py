@@ -1,0 +1,40 @@
+"""The coordinator's page of messages not sent (/messages-annules): cancelled, stale and dead
+messages with their reason — here referral messages cancelled because consent was withdrawn after
+they were queued (issue 11); other roles get 403."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+from mno_workflow.reminders.notifiers import InAppNotifier, LogNotifier
+from mno_workflow.reminders.outbox import deliver
+
+from .helpers import MARIAM, case_with_referrals
+
+
+def test_coordinator_sees_cancelled_messages_with_their_reason(live):
+    wf = live.wf
+    ref = case_with_referrals(wf)  # referrals sent to org-masn and org-csps: messages queued
+    other = case_with_referrals(wf)
+    wf.fire(ref, "withdraw_consent", MARIAM, {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
+    report = deliver(wf, {"inapp": InAppNotifier(), "log": LogNotifier()},
+                     now=datetime(2025, 6, 2, 11, 0, tzinfo=UTC))
+    assert report.cancelled, "the withdrawal cancels the messages to the providers"
+
+    coord = live.client("coord.mnr")
+    page = html.unescape(coord.get("/messages-annules").text)
+    assert 'id="messages"' in page
+    assert page.count("La personne a retiré son consentement.") == len(report.cancelled)
+    assert "focal.masn" in page and "focal.csps" in page and ref in page
+    assert other not in page  # the other case's messages were delivered
+    only = html.unescape(coord.get(f"/messages-annules?statut=stale&dossier={ref}").text)
+    assert "retiré son consentement" not in only and 'id="messages"' not in only
+    by_case = html.unescape(coord.get(f"/messages-annules?dossier={ref.lower()}").text)
+    assert by_case.count("retiré son consentement") == len(report.cancelled)
+    assert 'href="/messages-annules"' in coord.get("/travail").text  # in the menu
+
+    for user in ("mariam.kabore", "idrissa.sanou", "focal.masn", "suivi.evaluation", "formateur"):
+        r = live.client(user).get("/messages-annules")
+        assert r.status_code == 403, user
+        assert "retiré son consentement" not in r.text
