@@ -18,7 +18,6 @@ from html import escape
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -31,6 +30,7 @@ from .api import build_api
 from .core import HERE, LoginRequired, Web
 from .i18n import t
 from .routes import build_pages
+from .staticfiles import FingerprintedStatic
 
 log = logging.getLogger("mno.web")
 
@@ -122,7 +122,9 @@ def create_app(
 
     app = FastAPI(title="MNO Workflow", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = web
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    static = FingerprintedStatic(HERE / "static")
+    web.templates.env.globals["static_url"] = static.url
+    app.mount("/static", static, name="static")
     app.mount("/api/v1", build_api(web))
     app.include_router(build_pages(web))
     from .routes.hsds import build_hsds
@@ -214,7 +216,9 @@ def create_app(
     app.add_middleware(RequestHygieneMiddleware)  # outside CSRF: a Bearer header never skips it
     app.add_middleware(SecureHeadersMiddleware, hsts=https_only)
     from ..logs import RequestIdMiddleware
+    from .staticfiles import StaticGZip
 
+    app.add_middleware(StaticGZip)  # static files compressed (htmx 52 KB → ~16 KB on a 3G link)
     app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has its id
     return app
 

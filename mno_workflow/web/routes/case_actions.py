@@ -15,7 +15,7 @@ from ...engine.errors import CaseNotFound, EngineError, FormInvalid, StaleVersio
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
-from ..core import Web
+from ..core import Web, safe_next
 from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
 from ..presenters import item_label, provider_field, timeline
@@ -43,7 +43,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
-        keys = ("by", "by_other", "reason", "assignee", "from_due")
+        keys = ("by", "by_other", "reason", "assignee", "from_due", "next")
         values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
@@ -81,7 +81,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 tool["error"] = e.text(lang)
                 return _render_case(request, user, reference, e.http_status, tool)
             request.session["flash"] = flash
-            return RedirectResponse(f"/dossiers/{reference[:40].upper()}", status_code=303)
+            back = safe_next(values["next"], f"/dossiers/{reference[:40].upper()}")  # e.g. /travail
+            return RedirectResponse(back, status_code=303)
 
         return await run_in_threadpool(work)
 

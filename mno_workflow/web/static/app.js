@@ -1,7 +1,76 @@
 // MNO Workflow: tiny progressive enhancements (no inline script anywhere; CSP script-src 'self').
 (function () {
   "use strict";
+  var body = function () { return document.body; };
+
+  // A form the user has started filling in (a field changed since it was shown).
+  function isDirty(form) {
+    var els = form.elements;
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      if (el.type === "hidden" || el.type === "submit" || el.type === "button") continue;
+      if (el.type === "checkbox" || el.type === "radio") { if (el.checked !== el.defaultChecked) return true; }
+      else if (el.tagName === "SELECT") {
+        for (var j = 0; j < el.options.length; j++) if (el.options[j].selected !== el.options[j].defaultSelected) return true;
+      } else if (el.value !== el.defaultValue) return true;
+    }
+    return false;
+  }
+
+  // Saving state on every submit: the button is disabled and says « Enregistrement… » (a double
+  // click does not post twice); htmx forms use hx-disabled-elt / hx-indicator the same way.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+    var btn = ev.submitter || form.querySelector("button[type=submit], button:not([type])");
+    form.classList.add("is-saving");
+    if (btn && !btn.disabled) {
+      btn.dataset.label = btn.textContent;
+      setTimeout(function () { btn.disabled = true; btn.textContent = body().dataset.saving || "…"; }, 0);
+    }
+  });
+  // Back/forward cache: a page shown again gets its buttons back.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form.is-saving").forEach(function (f) {
+      f.classList.remove("is-saving");
+      f.querySelectorAll("button[disabled]").forEach(function (b) { b.disabled = false; if (b.dataset.label) b.textContent = b.dataset.label; });
+    });
+  });
+
+  // An htmx request never replaces a form the user has filled in without a word: the swap is
+  // cancelled and a message says the open form was kept.
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var target = ev.detail.target;
+    if (!target) return;
+    var forms = target.querySelectorAll ? target.querySelectorAll("form") : [];
+    for (var i = 0; i < forms.length; i++) {
+      if (forms[i] !== ev.detail.requestConfig.elt && !forms[i].contains(ev.detail.requestConfig.elt) && isDirty(forms[i])) {
+        ev.detail.shouldSwap = false;
+        var note = document.getElementById("kept-note");
+        if (!note) {
+          note = document.createElement("p");
+          note.id = "kept-note"; note.className = "stale"; note.setAttribute("role", "alert");
+          target.parentNode.insertBefore(note, target);
+        }
+        note.textContent = body().dataset.kept || "";
+        return;
+      }
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    // Collapsible header on phones.
+    var toggle = document.querySelector(".menu-toggle");
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        var header = toggle.closest("header");
+        var open = header.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+    // The error summary takes the focus (GOV.UK pattern); its links focus their field.
+    var summary = document.querySelector(".error-summary");
+    if (summary) summary.focus();
     // Presentation mode: arrow keys move between slides, a button asks for full screen.
     if (document.body.classList.contains("presentation")) {
       document.addEventListener("keydown", function (ev) {
@@ -16,9 +85,10 @@
       }
     }
   });
-  // After htmx loads an action form, move the focus to its first field.
+  // After htmx loads an action form, move the focus to its first field (or its error summary).
   document.addEventListener("htmx:afterSwap", function (ev) {
-    var first = ev.target.querySelector("input:not([type=hidden]), select, textarea");
+    var summary = ev.target.querySelector(".error-summary");
+    var first = summary || ev.target.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
   });
 })();
