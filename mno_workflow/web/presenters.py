@@ -108,9 +108,11 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
         started = []
         for eff in ev.effects or []:
             if "started" in eff:
-                sid = eff["started"].split(":")[0]
+                sid, _, key = str(eff["started"]).partition(":")
                 if sid in sop.steps:
-                    started.append(sop.label(sop.steps[sid].label, lang))
+                    need = sop.options.get("need", {}).get(key) if sop.steps[sid].recipient else None
+                    label = sop.label(sop.steps[sid].label, lang)
+                    started.append(f"{label} — {sop.label(need, lang)}" if need else label)
         role = (
             sop.label(sop.roles[ev.role].label, lang) if ev.role in sop.roles else role_label(ev.role, lang)
         )
@@ -167,12 +169,17 @@ def provider_field(
 def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
     """A digest as the reminders render it (subject and text); other messages on one line."""
     if m.template == "digest":
+        from types import SimpleNamespace
+
         from jinja2 import TemplateError
 
         from ..reminders.outbox import render
 
+        # rendered again in the reader's current language, whatever it was created in
+        shown = SimpleNamespace(id=m.id, lang=lang, context=m.context, template=m.template,
+                                case_id=m.case_id, recipient_role=m.recipient_role)
         try:
-            r = render(s, m)
+            r = render(s, shown)
         except (TemplateError, KeyError, ValueError, TypeError):
             return {"m": m, "subject": t("digest", lang), "text": ""}
         return {"m": m, "subject": r.subject, "text": r.text.strip()}

@@ -15,7 +15,7 @@ from ...engine.opening import open_case
 from ...render import diagrams
 from ...store import repository
 from ...store.models import Case, User
-from .. import access, casetools, formtokens, queries
+from .. import access, casetools, formtokens, queries, stepview
 from ..core import Web
 from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
@@ -91,8 +91,12 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
                 ],
             }
         )
+    now = web.now()
     for x in steps:
         x["extend"] = access.can_extend(compiled, case, x["inst"], user)
+        x["standing"] = stepview.standing(sop, x["inst"])
+        x["waits"] = stepview.waits(s, sop, case, x["inst"], orgs, lang, now) if not x["inst"].final else None
+        x["answers"] = stepview.answers(sop, x["inst"], lang, orgs)
     data_blocks = [
         form_block(sop, fid, data, lang, None)
         for fid, data in (case.data or {}).items()
@@ -131,7 +135,10 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "data_blocks": data_blocks,
         "tz": sop.calendar.timezone,
         # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
-        "open_steps": [x for x in steps if not x["inst"].final] if case.status == "open" else [],
+        "open_steps": [x for x in steps if not x["inst"].final and not x["standing"]]
+        if case.status == "open" else [],
+        "standing_steps": [x for x in steps if x["standing"]] if case.status == "open" else [],
+        "steps_bar": stepview.steps_bar(sop, case, now),
         "referrals": [x for x in steps if x["step"].recipient],
     }
 
