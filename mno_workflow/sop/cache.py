@@ -1,8 +1,9 @@
 """A cache of loaded SOPs by content hash, so a process that starts (``mno case fire``, a web
 worker, the first ``fire`` after a restart) does not parse and validate an unchanged SOP again.
 
-Key: SHA-256 of the SOP text, its path (diagnostics name it) and the MNO version (a new release
-may validate differently). Two levels: this process (a dict) and files under
+Key: SHA-256 of the SOP text, its path (diagnostics name it), the MNO version (a new release
+may validate differently) and the source of the SOP models (a development checkout). Two
+levels: this process (a dict) and files under
 ``$MNO_CACHE_DIR`` (default ``$XDG_CACHE_HOME/mno-workflow``, else ``~/.cache/mno-workflow``;
 folder mode 700, files 600, written atomically). Only SOPs that loaded without error and have no
 ``imports:`` (an imported file may change while the text does not) are cached. A cache that
@@ -41,7 +42,22 @@ def key(text: str, path: str) -> str | None:
     if _IMPORTS.search(text):
         return None
     from .. import __version__
-    return hashlib.sha256(f"{__version__}\0{path}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{__version__}\0{_schema_digest()}\0{path}\0{text}".encode()).hexdigest()
+
+
+_SCHEMA_DIGEST: list[str] = []
+
+
+def _schema_digest() -> str:
+    """SHA-256 of the SOP model's source (``schema.py``): a checkout whose models changed without a
+    new version number (a development branch) must not read objects pickled with the old ones."""
+    if not _SCHEMA_DIGEST:
+        try:
+            source = (Path(__file__).parent / "schema.py").read_bytes()
+            _SCHEMA_DIGEST.append(hashlib.sha256(source).hexdigest())
+        except OSError:
+            _SCHEMA_DIGEST.append("-")
+    return _SCHEMA_DIGEST[0]
 
 
 def get(k: str) -> LoadedSOP | None:

@@ -340,6 +340,9 @@ def _check_fields(loaded: LoadedSOP, fields: list[FormField], path: tuple,
         if f.fields and f.type != FieldType.repeat:
             out.append(d(fp + ("fields",), "E032", "only a repeat field has sub-fields",
                          "use type repeat"))
+        if f.default and f.type not in (FieldType.date, FieldType.datetime):
+            out.append(d(fp + ("default",), "E032", f"'default: {f.default}' only suits a date or datetime "
+                         f"field, not {f.type.value} field {f.id!r}", "remove it or change the type"))
         if f.not_before and f.not_before not in index:
             out.append(_unknown(loaded, fp + ("not_before",), "E028", "field", f.not_before, index))
         if f.relevant:

@@ -340,3 +340,11 @@ def due_words(days: int, lang: str = "fr") -> str:
     if lang == "en":
         return f"in {days} day{'s' if days > 1 else ''}"
     return f"dans {days} jour{'s' if days > 1 else ''}"
+
+
+TEXTS.update({
+    "required_if_applicable": ("obligatoire dans ce cas", "required in this case"),
+    "add_row": ("Ajouter", "Add"),
+    "date_placeholder": ("jj/mm/aaaa", "dd/mm/yyyy"),
+    "date_hint": ("Jour/mois/année, par exemple 15/01/2025.", "Day/month/year, for example 15/01/2025."),
+})

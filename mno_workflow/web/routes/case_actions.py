@@ -195,7 +195,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def _action_ctx(s, request, user, case, inst, compiled, tr, values=None, errors=None):
         sop = compiled.sop
         lang = web.lang(request, user)
-        views, loose = form_views(sop, tr.form, lang, values, errors) if tr.form else ([], [])
+        fresh = None if values else web.now()  # a fresh form: default: today dates pre-filled
+        views, loose = form_views(sop, tr.form, lang, values, errors, now=fresh) if tr.form else ([], [])
         step = sop.steps[inst.step]
         if tr.form and step.recipient and step.recipient.startswith(tr.form + "."):
             provider_field(s, views, step.recipient.split(".", 1)[1], case, inst, lang)

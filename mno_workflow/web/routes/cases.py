@@ -174,7 +174,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             access.require(user, "create_case")
             sop = web.latest(s).sop
-            views, loose = form_views(sop, "identification", web.lang(request, user))
+            views, loose = form_views(sop, "identification", web.lang(request, user), now=web.now())
             ctx = base_ctx(request, s, user)
         with wf.sessions.begin() as s:
             form_token = formtokens.issue(s, user.id, web.now())

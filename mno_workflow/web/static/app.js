@@ -92,3 +92,70 @@
     if (first) first.focus();
   });
 })();
+// Forms: conditional fields (the SOP's relevant:, translated by web/relevance.py) and « + Ajouter ».
+(function () {
+  "use strict";
+  function valueOf(form, name, type) {
+    var els = form.querySelectorAll('[name="' + name + '"]');
+    if (!els.length) throw new Error("no field");
+    if (els[0].type === "checkbox") {
+      var out = [];
+      els.forEach(function (e) { if (e.checked) out.push(e.value); });
+      return out;
+    }
+    var v = els[0].value;
+    if (v === "") return null;
+    if (type === "boolean") return v === "true";
+    if (type === "integer" || type === "number") return Number(v);
+    return v;
+  }
+  function present(v) { return v !== null && !(Array.isArray(v) && v.length === 0); }
+  // Same meaning as the server's Expr.holds: reading an empty field is an error, an error is false.
+  function ev(form, n) {
+    switch (n[0]) {
+      case "or": return ev(form, n[1]) === true || ev(form, n[2]) === true;
+      case "and": return ev(form, n[1]) === true && ev(form, n[2]) === true;
+      case "not": var x = ev(form, n[1]); if (typeof x !== "boolean") throw new Error("not"); return !x;
+      case "eq": return ev(form, n[1]) === ev(form, n[2]);
+      case "ne": return ev(form, n[1]) !== ev(form, n[2]);
+      case "has": return present(valueOf(form, n[1], ""));
+      case "lit": return n[1];
+      case "field": var v = valueOf(form, n[1], n[2]); if (!present(v)) throw new Error("empty"); return v;
+      case "exists_eq": var a = valueOf(form, n[1], ""); if (!Array.isArray(a)) throw new Error("list"); return a.indexOf(n[2]) >= 0;
+    }
+    throw new Error("op");
+  }
+  function holds(form, tree) { try { return ev(form, tree) === true; } catch (e) { return false; } }
+  function update(form) {
+    form.querySelectorAll("[data-relevant]").forEach(function (wrap) {
+      var tree; try { tree = JSON.parse(wrap.getAttribute("data-relevant")); } catch (e) { return; }
+      var on = holds(form, tree);
+      wrap.hidden = !on;
+      wrap.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !on; });
+      wrap.querySelectorAll(".cond:not(.req)").forEach(function (c) { c.hidden = true; });
+    });
+  }
+  function setup(root) {
+    root.querySelectorAll("form.sop-form").forEach(function (form) {
+      if (form.dataset.enhanced) return;
+      form.dataset.enhanced = "1";
+      update(form);
+      form.addEventListener("change", function () { update(form); });
+      form.addEventListener("input", function () { update(form); });
+      form.querySelectorAll("fieldset.repeat").forEach(function (fs) {
+        var extra = fs.querySelectorAll(".repeat-row[data-extra]");
+        var btn = fs.querySelector("button.add-row");
+        if (!btn || !extra.length) return;
+        extra.forEach(function (r) { r.hidden = true; });
+        btn.hidden = false;
+        btn.addEventListener("click", function () {
+          var next = fs.querySelector(".repeat-row[data-extra][hidden]");
+          if (next) { next.hidden = false; var f = next.querySelector("select, input, textarea"); if (f) f.focus(); }
+          if (!fs.querySelector(".repeat-row[data-extra][hidden]")) btn.hidden = true;
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  document.addEventListener("htmx:afterSwap", function (ev) { setup(ev.target); });
+})();
