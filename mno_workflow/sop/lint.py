@@ -290,9 +290,10 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
     for i, ref in enumerate(sop.case_summary.name):
         if ref not in fields:
             out.append(_unknown(loaded, ("case_summary", "name", i), "E028", "field", ref, fields))
-    if sop.case_summary.region and sop.case_summary.region not in fields:
-        out.append(_unknown(loaded, ("case_summary", "region"), "E028", "field", sop.case_summary.region,
-                            fields))
+    for key in ("region", "birth_date", "estimated_age", "phone"):
+        ref = getattr(sop.case_summary, key)
+        if ref and ref not in fields:
+            out.append(_unknown(loaded, ("case_summary", key), "E028", "field", ref, fields))
 
     out += check_protection(loaded)
     used = {f.options for f in _all_fields(sop) if f.options}

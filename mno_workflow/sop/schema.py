@@ -528,10 +528,15 @@ class Calendar(Strict):
 
 class CaseSummary(Strict):
     """Which fields name a case in lists and search (``name``: field paths joined with spaces)
-    and give its ``region`` (a choice field path); both ``form.field``."""
+    and give its ``region`` (a choice field path); all ``form.field``. ``birth_date``,
+    ``estimated_age`` and ``phone`` (optional) feed the duplicate check at registration (same
+    folded name + birth date or estimated age ± 2 years + region, or same phone)."""
 
     name: list[str] = []
     region: str | None = None
+    birth_date: str | None = None
+    estimated_age: str | None = None
+    phone: str | None = None
 
 
 from .schema_protection import DataProtection  # noqa: E402  (needs Strict, Duration above)

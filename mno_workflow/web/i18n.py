@@ -348,3 +348,23 @@ TEXTS.update({
     "date_placeholder": ("jj/mm/aaaa", "dd/mm/yyyy"),
     "date_hint": ("Jour/mois/année, par exemple 15/01/2025.", "Day/month/year, for example 15/01/2025."),
 })
+
+
+TEXTS.update({
+    "possible_duplicates": (
+        "Cette personne est peut-être déjà enregistrée", "This person may already be registered"
+    ),
+    "possible_duplicates_help": (
+        "Des dossiers semblables existent (même nom et date de naissance ou âge proche dans la même région, "
+        "ou même téléphone). Ouvrez-les pour vérifier ; si ce n'est pas la même personne, cochez la case "
+        "et enregistrez à nouveau.",
+        "Similar cases exist (same name and birth date or close age in the same region, or same phone). Open "
+        "them to check; if this is not the same person, tick the box and save again.",
+    ),
+    "duplicates_hidden": (
+        "Dossiers semblables suivis par d'autres (demandez à votre superviseur)",
+        "Similar cases handled by others (ask your supervisor)",
+    ),
+    "not_same_person": ("Ce n'est pas la même personne : enregistrer quand même",
+                        "This is not the same person: save anyway"),
+})

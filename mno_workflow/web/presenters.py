@@ -92,6 +92,12 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
             what = ("Données personnelles effacées" if lang == "fr" else "Personal data erased") + (
                 f" ({d.get('rule', '')})" + (f" — {d['reason']}" if d.get("reason") else "")
             )
+        elif ev.action == "duplicate_dismissed":  # web/duplicates.py
+            d = ev.data or {}
+            head = ("Doublon écarté (ce n'est pas la même personne) : " if lang == "fr"
+                    else "Duplicate dismissed (not the same person): ")
+            more = f" (+{d['hidden']})" if d.get("hidden") else ""
+            what = head + ", ".join(d.get("similar") or []) + more
         elif ev.action == "extend_deadline":
             what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
                 (ev.data or {}).get("reason", "")

@@ -44,7 +44,7 @@ def waits(s: Session, sop: SOP, case: Case, inst: StepInstance, orgs: dict[str, 
         else:
             who = label
     row = running_deadline(s, inst) if not inst.final else None
-    escalated = bool(row and row.status == "fired" and row.escalate_to)
+    escalated = bool(row and row.status == "done" and row.escalate_to)
     esc_to = ""
     if escalated:
         r = sop.roles.get(row.escalate_to)

@@ -46,7 +46,7 @@ class DueItem:
 def _item(d: Deadline, case: Case, inst: StepInstance, now: datetime, zone: ZoneInfo) -> DueItem:
     today = now.astimezone(zone).date()
     days = (d.due_at.astimezone(zone).date() - today).days
-    escalated = d.status == "fired" and bool(d.escalate_to)
+    escalated = d.status == "done" and bool(d.escalate_to)
     overdue = d.due_at < now
     group = "escalated" if escalated else "overdue" if overdue else "due_today" if days <= 0 else "upcoming"
     return DueItem(
@@ -86,7 +86,7 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
             .join(Case, Case.id == Deadline.case_id)
             .where(
                 Deadline.kind == "expiry",
-                Deadline.status == "fired",
+                Deadline.status == "done",
                 Deadline.escalate_to == user.role,
                 StepInstance.final.is_(False),
                 StepInstance.state == Deadline.state,

@@ -15,7 +15,7 @@ from ...engine.opening import open_case
 from ...render import diagrams
 from ...store import repository
 from ...store.models import Case, User
-from .. import access, casetools, formtokens, queries, stepview
+from .. import access, casetools, duplicates, formtokens, queries, stepview
 from ..core import Web
 from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
@@ -213,6 +213,22 @@ def add_routes(r: APIRouter, web: Web) -> None:
                      "error": t("form_expired", lang)},
                     status=409,
                 )
+            dups = None
+            if register:
+                with wf.sessions() as s:
+                    # a retry of a saved form (same token) goes to its case: no check then
+                    if not duplicates.token_used(s, user, formtokens.idempotency_key(form_token)):
+                        dups = duplicates.find(s, sop, user, register.form, payload, web.now())
+                if dups and not form.get("not_duplicate"):
+                    # Shown before saving: the user opens one of them, or confirms and saves.
+                    views, loose = form_views(sop, register.form, lang, payload)
+                    return web.render(
+                        request,
+                        "case_new.html",
+                        {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
+                         "dups": dups},
+                        status=409,
+                    )
             try:
                 # Create and register in one transaction; the form token is the idempotency key:
                 # a second submit (double click, retry after a lost answer) goes to the same case.
@@ -238,6 +254,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     status=e.http_status,
                 )
             ref = opened.reference
+            if dups and not opened.replayed:
+                with wf.sessions.begin() as s:
+                    duplicates.record_dismissal(s, sop, repository.get_case(s, ref), user,
+                                                [c.reference for c in dups.visible], dups.hidden, web.now())
             if not opened.replayed:
                 request.session["flash"] = f"{t('saved', lang)} {ref}"
             return RedirectResponse(f"/dossiers/{ref}", status_code=303)
