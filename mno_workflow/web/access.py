@@ -299,3 +299,36 @@ def reassign_targets(session, user: User, region: str | None = None) -> list[Use
     if region:
         q = q.where(User.region == region)
     return list(session.scalars(q.order_by(User.display_name)))
+
+
+def referrer(session, user: User, sop: SOP, case: Case, inst: StepInstance,
+             view: ProviderView) -> dict[str, str] | None:
+    """Who referred: ``{"name", "organisation", "phone"}`` of the last case-side user who acted on
+    the referral ``inst`` (the one who sent it), for the provider ``user`` it is addressed to.
+
+    Shown under the same rule as the person's data: the referral visible to the provider
+    (:func:`can_view_referral`) and the consent in force covering it (``view.personal``); None
+    otherwise (a withdrawn consent or a declined referral shows neither the person nor the
+    referrer's contact)."""
+    from sqlalchemy import select
+
+    from ..store.models import AuditEvent
+
+    if not view.personal or not can_view_referral(user, sop, case, inst):
+        return None
+    ev = session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.step == inst.step,
+               AuditEvent.instance_key == inst.key, AuditEvent.action == "fire",
+               AuditEvent.role.in_(tuple(CASE_ROLES)))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    )
+    if ev is None:
+        return None
+    who = session.get(User, ev.actor)
+    return {
+        "name": who.display_name if who else ev.actor,
+        "organisation": (who.organisation if who and who.organisation else ev.organisation) or "",
+        "phone": (who.phone or "") if who else "",
+    }

@@ -49,14 +49,21 @@ def add_routes(r: APIRouter, web: Web) -> None:
                         "priority": web.option_label(
                             csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
                         ),
+                        "referrer": access.referrer(s, user, csop, case, inst, view),
                     }
                 )
+            # « À traiter » (not final) first, soonest deadline first; then the history
+            todo = sorted((r for r in rows if not r["inst"].final),
+                          key=lambda r: (r["due"] is None, r["due"] or web.now()))
+            history = [r for r in rows if r["inst"].final]
             return web.render(
                 request,
                 "inbox.html",
                 {
                     **base_ctx(request, s, user),
                     "rows": rows,
+                    "todo": todo,
+                    "history": history,
                     "tz": sop.calendar.timezone,
                     "org_name": web.organisations(s).get(user.organisation or "", user.organisation),
                 },
@@ -111,6 +118,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "due": queries.instance_due(s, inst) if not inst.final else None,
                     "blocks": blocks,
                     "inst_blocks": inst_blocks,
+                    "referrer": access.referrer(s, user, sop, case, inst, view),
                     "tz": sop.calendar.timezone,
                     "categories": sorted(web.option_label(sop, "data_category", c, lang) for c in cats),
                     "actions": [
