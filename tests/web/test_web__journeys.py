@@ -28,7 +28,8 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
 NO_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 AXE_RUN = """async () => {
-  const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
   return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
     .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
 }"""
@@ -85,7 +86,8 @@ def test_every_page_fits_and_has_no_serious_axe_violation(live, browser, size): 
         name = re.sub(r"[^a-z0-9]+", "-", f"{user}{path}".lower()).strip("-")
         page.screenshot(path=str(out / f"{name}.png"), full_page=True)
         if not page.evaluate(NO_SCROLL):
-            problems.append((size, user, path, "scroll", page.evaluate("document.documentElement.scrollWidth")))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            problems.append((size, user, path, "scroll", width))
         page.add_script_tag(content=axe)
         for v in page.evaluate(AXE_RUN):
             problems.append((size, user, path, v))
