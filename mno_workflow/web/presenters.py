@@ -65,7 +65,7 @@ def form_block(
         else:
             text = display_value(sop, f, value, lang)
             if orgs and any(st.recipient == f"{form_id}.{f.id}" for st in sop.steps.values()):
-                text = f"{orgs.get(str(value), value)} ({value})" if str(value) in orgs else text
+                text = orgs.get(str(value), text)  # the organisation by name, not its id
             rows.append((sop.label(f.label, lang), text))
     return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables, "hidden": hidden}
 
@@ -189,7 +189,36 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
         except (TemplateError, KeyError, ValueError, TypeError):
             return {"m": m, "subject": t("digest", lang), "text": ""}
         return {"m": m, "subject": r.subject, "text": r.text.strip()}
-    return {"m": m, "subject": "", "text": notification_text(sop, m, lang)}
+    text = notification_text(sop, m, lang)
+    answer = _referral_answer(s, sop, m, lang)
+    return {"m": m, "subject": "", "text": f"{text} — {answer}" if answer else text}
+
+
+def _referral_answer(s, sop: SOP, m, lang: str) -> str:
+    """The provider's coded answer on a referral (e.g. « Motif du refus : Capacité insuffisante »):
+    the choice fields of the forms filled on it other than the referral itself. Codes and their
+    labels only, never free text (a notification carries no personal data)."""
+    from sqlalchemy import select
+
+    ctx = m.context or {}
+    step = sop.steps.get(ctx.get("step", ""))
+    if not m.case_id or step is None or not step.recipient or not ctx.get("instance"):
+        return ""
+    inst = s.scalar(select(StepInstance).where(StepInstance.case_id == m.case_id,
+                                               StepInstance.step == ctx["step"],
+                                               StepInstance.key == str(ctx["instance"])))
+    if inst is None:
+        return ""
+    own = step.recipient.split(".")[0]
+    parts = []
+    for fid, data in (inst.data or {}).items():
+        form = sop.forms.get(fid)
+        if fid == own or form is None or not isinstance(data, dict):
+            continue
+        for f in form.fields:
+            if f.type == FieldType.choice and data.get(f.id):
+                parts.append(f"{sop.label(f.label, lang)} : {display_value(sop, f, data[f.id], lang)}")
+    return " · ".join(parts)
 
 
 def notification_text(sop: SOP, m, lang: str) -> str:

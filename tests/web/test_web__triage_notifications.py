@@ -160,3 +160,32 @@ def test_reassign_with_nobody_else_says_so(live):
     live.wf.fire(ref, "register", MARIAM, IDENT)  # Kadiogo: Mariam is its only case manager
     html = live.client("idrissa.sanou").get(f"/dossiers/{ref}").text
     assert 'id="reassign-nobody"' in html
+
+
+def test_plan_approval_shows_the_plan(live):
+    from .helpers import CONSENT, NEEDS
+
+    ref = live.wf.create_case("mnr_bf", MARIAM)
+    live.wf.fire(ref, "register", MARIAM, IDENT)
+    live.wf.fire(ref, "record_consent", MARIAM, CONSENT)
+    live.wf.fire(ref, "submit_assessment", MARIAM, NEEDS)
+    sup = live.client("idrissa.sanou")
+    page = sup.get(f"/dossiers/{ref}").text
+    m = re.search(r'href="(/dossiers/[^"]+/approve_plan)"', page)
+    assert m, "no approve_plan action"
+    form = sup.get(m.group(1)).text
+    assert 'class="in-view"' in form and "Besoin urgent d&#39;argent" in form and "Assistance en espèces" in form
+
+
+def test_decline_reason_in_the_referral_box_and_the_notification(live):
+    from .helpers import Actor
+
+    ref = case_with_referrals(live.wf)
+    live.wf.fire(ref, "decline", Actor("focal.masn", "provider", "org-masn"), {"reason": "no_capacity"},
+                 instance="referral:cash")
+    page = live.client("mariam.kabore").get(f"/dossiers/{ref}").text
+    box = page[page.index('id="step-referral-cash"'):]
+    box = box[: box.index('id="step-referral-medical"') if 'id="step-referral-medical"' in box else None]
+    assert "Motif du refus" in box and "Capacité atteinte" in box and 'data-action="re_refer"' in box
+    notes = live.client("mariam.kabore").get("/notifications").text
+    assert "Motif du refus : Capacité atteinte" in notes
