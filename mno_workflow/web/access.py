@@ -332,3 +332,22 @@ def referrer(session, user: User, sop: SOP, case: Case, inst: StepInstance,
         "organisation": (who.organisation if who and who.organisation else ev.organisation) or "",
         "phone": (who.phone or "") if who else "",
     }
+
+
+def can_see_attachments(session, user: User, sop: SOP, case: Case, inst: StepInstance, now) -> bool:
+    """Files attached to ``inst`` follow the rules of the step's data: a case role who may open
+    the case; a provider only on its own referral, with the consent in force covering it
+    (``provider_view(...).personal``, as for the person's data)."""
+    if user.role in CASE_ROLES:
+        return can_view_case(user, case)
+    if user.role == "provider":
+        if not can_view_referral(user, sop, case, inst):
+            return False
+        return provider_view(session, sop, case, inst, now).personal
+    return False
+
+
+def can_add_attachment(user: User, case: Case) -> bool:
+    """Case roles who may open the case, while it is open and not erased."""
+    return user.role in CASE_ROLES and can_view_case(user, case) and case.status == "open" \
+        and case.purged_at is None

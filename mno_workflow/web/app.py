@@ -30,6 +30,7 @@ from .api import build_api
 from .core import HERE, LoginRequired, Web
 from .i18n import t
 from .routes import build_pages
+from .security import is_upload
 from .staticfiles import FingerprintedStatic
 
 log = logging.getLogger("mno.web")
@@ -209,7 +210,8 @@ def create_app(
         cookie_secure=https_only,
         send_csrf_failed=_csrf_failed,
         # The API authenticates with bearer tokens only (never the session cookie): no CSRF risk.
-        skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/"),
+        # Uploads (multipart) check their token in the route (security.upload_csrf_ok).
+        skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/") or is_upload(scope),
     )
     from .security import RequestHygieneMiddleware, SecureHeadersMiddleware
 

@@ -368,3 +368,14 @@ TEXTS.update({
     "not_same_person": ("Ce n'est pas la même personne : enregistrer quand même",
                         "This is not the same person: save anyway"),
 })
+
+
+TEXTS.update({
+    "attachments": ("Pièces jointes", "Attachments"),
+    "attach_file": (
+        "Joindre un fichier (PDF, JPEG, PNG ; 5 Mo au plus)", "Attach a file (PDF, JPEG, PNG; 5 MB at most)"
+    ),
+    "attach": ("Joindre", "Attach"),
+    "attachment_added": ("Pièce jointe ajoutée", "Attachment added"),
+    "attachment_refused": ("Pièce jointe refusée", "Attachment refused"),
+})

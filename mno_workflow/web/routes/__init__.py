@@ -13,6 +13,7 @@ from ..core import Web
 from . import (
     access_log,
     agreements,
+    attachments,
     auth,
     case_actions,
     cases,
@@ -27,7 +28,7 @@ from . import (
 # Added in this order to one router: a path matched by two routes goes to the first (e.g.
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
-         access_log, agreements)
+         access_log, agreements, attachments)
 
 
 def build_pages(web: Web) -> APIRouter:

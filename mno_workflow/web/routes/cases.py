@@ -121,7 +121,14 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
             }
         )
     reassign = access.can_reassign(user, case)
+    from ... import attachments as files
+
+    labels = {x["inst"].id: x["label"] + (f" · {x['item']}" if x["item"] else "") for x in steps}
     return {
+        "attachments": [(a, labels.get(a.instance_id, "")) for a in files.of_case(s, case)]
+        if access.can_view_case(user, case) else [],
+        "attach_targets": [(x["inst"].label_key, labels[x["inst"].id]) for x in steps]
+        if access.can_add_attachment(user, case) else [],
         "tool": None,
         "can_reopen": access.can_reopen(sop, case, user),
         "can_reassign": reassign,

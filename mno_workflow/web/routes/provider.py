@@ -7,6 +7,7 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 
+from ... import attachments as files
 from ...store import repository
 from .. import access, queries
 from ..core import Web
@@ -119,6 +120,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "blocks": blocks,
                     "inst_blocks": inst_blocks,
                     "referrer": access.referrer(s, user, sop, case, inst, view),
+                    "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
+                    if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
                     "tz": sop.calendar.timezone,
                     "categories": sorted(web.option_label(sop, "data_category", c, lang) for c in cats),
                     "actions": [
