@@ -91,10 +91,15 @@ def read(row: Attachment) -> bytes:
 
 
 def purge(s: Session, case: Case) -> int:
-    """Remove every file of ``case`` and its rows (retention or the person's request); returns how
-    many. Files already gone are counted as removed."""
+    """Remove every file of ``case`` and its rows, and its referral notes (free text), at the
+    retention purge or the person's request; returns how many. Files already gone count."""
+    from .store.models import ReferralNote
+
     rows = of_case(s, case)
     for row in rows:
         (folder() / row.stored_name).unlink(missing_ok=True)
         s.delete(row)
-    return len(rows)
+    notes = list(s.scalars(select(ReferralNote).where(ReferralNote.case_id == case.id)))
+    for note in notes:
+        s.delete(note)
+    return len(rows) + len(notes)

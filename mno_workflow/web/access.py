@@ -351,3 +351,12 @@ def can_add_attachment(user: User, case: Case) -> bool:
     """Case roles who may open the case, while it is open and not erased."""
     return user.role in CASE_ROLES and can_view_case(user, case) and case.status == "open" \
         and case.purged_at is None
+
+
+def can_use_notes(session, user: User, sop: SOP, case: Case, inst: StepInstance, now) -> bool:
+    """Referral notes (read and write) on a referral instance ``inst`` (a step with a recipient):
+    the case side who may open the case; the provider it is addressed to while the consent in
+    force covers the referral (notes may hold personal data, like the referral's own fields)."""
+    if not sop.steps[inst.step].recipient:
+        return False
+    return can_see_attachments(session, user, sop, case, inst, now)

@@ -379,3 +379,13 @@ TEXTS.update({
     "attachment_added": ("Pièce jointe ajoutée", "Attachment added"),
     "attachment_refused": ("Pièce jointe refusée", "Attachment refused"),
 })
+
+
+TEXTS.update({
+    "referral_notes": ("Notes du référencement", "Referral notes"),
+    "add_note": ("Écrire une note (visible par l'autre partie)", "Write a note (seen by the other side)"),
+    "send_note": ("Envoyer la note", "Send the note"),
+    "note_added": ("Note envoyée", "Note sent"),
+    "note_invalid": ("Note vide ou trop longue (1000 caractères au plus).",
+                     "Empty or too long note (1000 characters at most)."),
+})

@@ -90,3 +90,25 @@ def test_erased_with_the_case(live, data_dir):
     assert not path.exists() and rows(live, ref) == []
     with live.wf.sessions() as s:
         assert s.query(Attachment).count() == 0
+
+
+def test_referral_notes_both_ways_under_consent(live):
+    from .test_web__case_tools import post
+
+    ref = case_with_referrals(live.wf)
+    cw, masn = live.client("mariam.kabore"), live.client("focal.masn")
+    assert post(cw, f"/dossiers/{ref}/notes/referral:cash", text="Appelez-la le matin").status_code == 303
+    page = masn.get(f"/prestataire/{ref}/referral:cash").text
+    assert "Appelez-la le matin" in page
+    assert post(masn, f"/dossiers/{ref}/notes/referral:cash", text="Rendez-vous lundi").status_code == 303
+    assert "Rendez-vous lundi" in cw.get(f"/dossiers/{ref}").text
+    # another provider, another caseworker: nothing
+    csps = live.client("focal.csps")
+    assert post(csps, f"/dossiers/{ref}/notes/referral:cash", text="x").status_code == 404
+    assert "Appelez-la" not in csps.get(f"/prestataire/{ref}/referral:medical").text
+    assert post(live.client("awa.ouedraogo"), f"/dossiers/{ref}/notes/referral:cash", text="x").status_code == 404
+    # consent withdrawn: the provider no longer reads nor writes notes
+    live.wf.fire(ref, "withdraw_consent", Actor("mariam.kabore", "caseworker"),
+                 {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
+    assert "Appelez-la" not in masn.get(f"/prestataire/{ref}/referral:cash").text
+    assert post(masn, f"/dossiers/{ref}/notes/referral:cash", text="encore").status_code == 404

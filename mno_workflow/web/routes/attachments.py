@@ -1,6 +1,7 @@
 """Files attached to a step of a case: adding one (case roles, open case) and reading one (under
 the rules of the step's data, :func:`..access.can_see_attachments`; each read is logged like a
-case view)."""
+case view); and referral notes between the case side and the provider
+(:func:`..access.can_use_notes`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import attachments
 from ...store import repository
-from ...store.models import Attachment
+from ...store.models import Attachment, ReferralNote
 from .. import access, queries
 from ..core import Web
 from ..i18n import t
@@ -77,3 +78,42 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "content-disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
                 "x-content-type-options": "nosniff",
             })
+
+    @r.post("/dossiers/{reference}/notes/{instance}")
+    async def add_note(request: Request, reference: str, instance: str):
+        form = await request.form()
+        text = str(form.get("text") or "").strip()
+
+        def work():
+            with wf.sessions.begin() as s:
+                user = web.user(request, s)
+                lang = web.lang(request, user)
+                case = repository.get_case(s, reference[:40].upper())
+                inst = find_instance(case, instance[:130])
+                if case is None or inst is None:
+                    raise access.NotVisible()
+                sop = web.compiled_for(case).sop
+                if not access.can_use_notes(s, user, sop, case, inst, web.now()):
+                    raise access.NotVisible()
+                if not text or len(text) > NOTE_MAX:
+                    request.session["flash"] = t("note_invalid", lang)
+                else:
+                    s.add(ReferralNote(case_id=case.id, instance_id=inst.id, author=user.id, role=user.role,
+                                       organisation=user.organisation, text=text, at=web.now()))
+                    request.session["flash"] = t("note_added", lang)
+                back = (f"/prestataire/{case.reference}/{inst.label_key}" if user.role == "provider"
+                        else f"/dossiers/{case.reference}#step-{inst.step}-{inst.key}")
+            return RedirectResponse(back, status_code=303)
+
+        return await run_in_threadpool(work)
+
+
+NOTE_MAX = 1000
+
+
+def notes_of(s, inst) -> list[ReferralNote]:
+    """The notes of a referral instance, oldest first (the caller checked access.can_use_notes)."""
+    from sqlalchemy import select
+
+    return list(s.scalars(select(ReferralNote).where(ReferralNote.instance_id == inst.id)
+                          .order_by(ReferralNote.at, ReferralNote.id)))

@@ -21,6 +21,7 @@ from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
 from ..presenters import form_block, item_label, timeline
 from . import common
+from .attachments import notes_of
 from .common import find_instance, svg_response
 
 PAGE_SIZE = 50
@@ -97,6 +98,8 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         x["standing"] = stepview.standing(sop, x["inst"])
         x["waits"] = stepview.waits(s, sop, case, x["inst"], orgs, lang, now) if not x["inst"].final else None
         x["answers"] = stepview.answers(sop, x["inst"], lang, orgs)
+        notes_ok = access.can_use_notes(s, user, sop, case, x["inst"], now)
+        x["notes"] = notes_of(s, x["inst"]) if notes_ok else None
     data_blocks = [
         form_block(sop, fid, data, lang, None)
         for fid, data in (case.data or {}).items()

@@ -13,6 +13,7 @@ from .. import access, queries
 from ..core import Web
 from ..presenters import form_block, item_block, item_label
 from . import common
+from .attachments import notes_of
 from .common import find_instance
 
 
@@ -120,6 +121,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "blocks": blocks,
                     "inst_blocks": inst_blocks,
                     "referrer": access.referrer(s, user, sop, case, inst, view),
+                    "notes": notes_of(s, inst)
+                    if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
                     "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
                     if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
                     "tz": sop.calendar.timezone,
