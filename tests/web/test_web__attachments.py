@@ -106,7 +106,8 @@ def test_referral_notes_both_ways_under_consent(live):
     csps = live.client("focal.csps")
     assert post(csps, f"/dossiers/{ref}/notes/referral:cash", text="x").status_code == 404
     assert "Appelez-la" not in csps.get(f"/prestataire/{ref}/referral:medical").text
-    assert post(live.client("awa.ouedraogo"), f"/dossiers/{ref}/notes/referral:cash", text="x").status_code == 404
+    awa = live.client("awa.ouedraogo")
+    assert post(awa, f"/dossiers/{ref}/notes/referral:cash", text="x").status_code == 404
     # consent withdrawn: the provider no longer reads nor writes notes
     live.wf.fire(ref, "withdraw_consent", Actor("mariam.kabore", "caseworker"),
                  {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
