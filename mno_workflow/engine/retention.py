@@ -128,6 +128,9 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
         if k:
             ev.data, ev.data_salts, n = ev_data, ev_salts, n + k
     n += purge_deadline_notes(s, case)
+    from ..attachments import purge as purge_files  # scanned documents go with the data
+
+    n += purge_files(s, case)
     if n == 0:
         return 0
     case.data = data

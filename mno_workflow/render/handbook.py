@@ -32,7 +32,9 @@ UI: dict[str, dict[str, str]] = {
     "fr": {
         "handbook": "Manuel des procédures", "version": "Version", "purpose": "Objet",
         "contents": "Sommaire", "roles": "Rôles", "role": "Rôle", "scope": "Portée",
-        "scope_all": "tous les dossiers", "scope_assigned": "les dossiers qui lui sont attribués",
+        "scope_all": "tous les dossiers",
+        "scope_region": "les dossiers de sa région (tous les dossiers s'il n'est rattaché à aucune région)",
+        "scope_assigned": "les dossiers qui lui sont attribués",
         "scope_recipient": "les demandes adressées à son organisation",
         "raci": "Qui fait quoi", "raci_intro": "Pour chaque étape : qui déclenche des transitions, qui "
         "est attendu dans un état (responsable), qui reçoit les escalades.",
@@ -73,7 +75,9 @@ UI: dict[str, dict[str, str]] = {
     "en": {
         "handbook": "Procedures handbook", "version": "Version", "purpose": "Purpose",
         "contents": "Contents", "roles": "Roles", "role": "Role", "scope": "Scope",
-        "scope_all": "all cases", "scope_assigned": "cases assigned to them",
+        "scope_all": "all cases",
+        "scope_region": "the cases of their region (all cases when they have no region)",
+        "scope_assigned": "cases assigned to them",
         "scope_recipient": "requests addressed to their organisation",
         "raci": "Who does what", "raci_intro": "For each step: who fires transitions, who is waited "
         "for in a state (owner), who receives escalations.",
@@ -314,6 +318,12 @@ def _raci(sop: SOP, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _scope_key(role_id: str, scope: str) -> str:
+    """The handbook's word for a role's scope; the web application (web/access.py) limits the
+    ``supervisor`` role to the cases of their region, so the handbook says so."""
+    return "scope_region" if role_id == "supervisor" and scope == "all" else f"scope_{scope}"
+
+
 def handbook_context(sop: SOP, lang: str = "fr", svg: bool | None = None) -> dict[str, Any]:
     """Everything the handbook templates show, as plain data in ``lang``.
 
@@ -354,7 +364,7 @@ def handbook_context(sop: SOP, lang: str = "fr", svg: bool | None = None) -> dic
                 "workweek": ", ".join(days[d] for d in sop.calendar.workweek),
                 "start": (sop.label(sop.steps[sop.start].label, lang)
                           if sop.start in sop.steps else sop.start)},
-        "roles": [{"id": rid, "label": _role(sop, rid, lang), "scope": ui[f"scope_{r.scope}"]}
+        "roles": [{"id": rid, "label": _role(sop, rid, lang), "scope": ui[_scope_key(rid, r.scope)]}
                   for rid, r in sop.roles.items()],
         "raci_steps": [sop.label(s.label, lang) for s in sop.steps.values()],
         "raci": _raci(sop, lang),

@@ -1,8 +1,9 @@
 """A cache of loaded SOPs by content hash, so a process that starts (``mno case fire``, a web
 worker, the first ``fire`` after a restart) does not parse and validate an unchanged SOP again.
 
-Key: SHA-256 of the SOP text, its path (diagnostics name it) and the MNO version (a new release
-may validate differently). Two levels: this process (a dict) and files under
+Key: SHA-256 of the SOP text, its path (diagnostics name it), the MNO version (a new release
+may validate differently) and the source of the SOP models (a development checkout). Two
+levels: this process (a dict) and files under
 ``$MNO_CACHE_DIR`` (default ``$XDG_CACHE_HOME/mno-workflow``, else ``~/.cache/mno-workflow``;
 folder mode 700, files 600, written atomically). Only SOPs that loaded without error and have no
 ``imports:`` (an imported file may change while the text does not) are cached. A cache that

@@ -290,9 +290,10 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
     for i, ref in enumerate(sop.case_summary.name):
         if ref not in fields:
             out.append(_unknown(loaded, ("case_summary", "name", i), "E028", "field", ref, fields))
-    if sop.case_summary.region and sop.case_summary.region not in fields:
-        out.append(_unknown(loaded, ("case_summary", "region"), "E028", "field", sop.case_summary.region,
-                            fields))
+    for key in ("region", "birth_date", "estimated_age", "phone"):
+        ref = getattr(sop.case_summary, key)
+        if ref and ref not in fields:
+            out.append(_unknown(loaded, ("case_summary", key), "E028", "field", ref, fields))
 
     out += check_protection(loaded)
     used = {f.options for f in _all_fields(sop) if f.options}
@@ -340,6 +341,9 @@ def _check_fields(loaded: LoadedSOP, fields: list[FormField], path: tuple,
         if f.fields and f.type != FieldType.repeat:
             out.append(d(fp + ("fields",), "E032", "only a repeat field has sub-fields",
                          "use type repeat"))
+        if f.default and f.type not in (FieldType.date, FieldType.datetime):
+            out.append(d(fp + ("default",), "E032", f"'default: {f.default}' only suits a date or datetime "
+                         f"field, not {f.type.value} field {f.id!r}", "remove it or change the type"))
         if f.not_before and f.not_before not in index:
             out.append(_unknown(loaded, fp + ("not_before",), "E028", "field", f.not_before, index))
         if f.relevant:

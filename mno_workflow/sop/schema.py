@@ -242,6 +242,8 @@ class FormField(Strict):
     (against the injected clock, in the SOP time zone); ``not_before`` names another date field
     (``form.field``) this one may not precede; ``min_items``/``max_items`` for repeat groups.
     ``relevant`` is a CEL condition: the field is asked (and required) only when it holds.
+    ``default: today`` (date and datetime fields) pre-fills the form with today's date in the
+    SOP time zone (a suggestion shown to the user, never stored unless submitted).
     ``category`` is the data category (a code of the consent form's ``data_categories`` option
     list) a ``personal`` or ``sensitive`` field belongs to: a provider sees the field only when the
     consent in force covers that category.
@@ -261,6 +263,7 @@ class FormField(Strict):
     max_length: int | None = Field(default=None, gt=0)
     not_future: bool = False
     not_before: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    default: Literal["today"] | None = None
     fields: list[FormField] | None = None
     min_items: int | None = Field(default=None, ge=0)
     max_items: int | None = Field(default=None, ge=1)
@@ -525,10 +528,15 @@ class Calendar(Strict):
 
 class CaseSummary(Strict):
     """Which fields name a case in lists and search (``name``: field paths joined with spaces)
-    and give its ``region`` (a choice field path); both ``form.field``."""
+    and give its ``region`` (a choice field path); all ``form.field``. ``birth_date``,
+    ``estimated_age`` and ``phone`` (optional) feed the duplicate check at registration (same
+    folded name + birth date or estimated age ± 2 years + region, or same phone)."""
 
     name: list[str] = []
     region: str | None = None
+    birth_date: str | None = None
+    estimated_age: str | None = None
+    phone: str | None = None
 
 
 from .narrative import Chapter, GlossaryEntry, Narrative  # noqa: E402,F401  (the SOP document's text)

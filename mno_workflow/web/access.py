@@ -314,3 +314,64 @@ def reassign_targets(session, user: User, region: str | None = None) -> list[Use
     if region:
         q = q.where(User.region == region)
     return list(session.scalars(q.order_by(User.display_name)))
+
+
+def referrer(session, user: User, sop: SOP, case: Case, inst: StepInstance,
+             view: ProviderView) -> dict[str, str] | None:
+    """Who referred: ``{"name", "organisation", "phone"}`` of the last case-side user who acted on
+    the referral ``inst`` (the one who sent it), for the provider ``user`` it is addressed to.
+
+    Shown under the same rule as the person's data: the referral visible to the provider
+    (:func:`can_view_referral`) and the consent in force covering it (``view.personal``); None
+    otherwise (a withdrawn consent or a declined referral shows neither the person nor the
+    referrer's contact)."""
+    from sqlalchemy import select
+
+    from ..store.models import AuditEvent
+
+    if not view.personal or not can_view_referral(user, sop, case, inst):
+        return None
+    ev = session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.step == inst.step,
+               AuditEvent.instance_key == inst.key, AuditEvent.action == "fire",
+               AuditEvent.role.in_(tuple(CASE_ROLES)))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    )
+    if ev is None:
+        return None
+    who = session.get(User, ev.actor)
+    return {
+        "name": who.display_name if who else ev.actor,
+        "organisation": (who.organisation if who and who.organisation else ev.organisation) or "",
+        "phone": (who.phone or "") if who else "",
+    }
+
+
+def can_see_attachments(session, user: User, sop: SOP, case: Case, inst: StepInstance, now) -> bool:
+    """Files attached to ``inst`` follow the rules of the step's data: a case role who may open
+    the case; a provider only on its own referral, with the consent in force covering it
+    (``provider_view(...).personal``, as for the person's data)."""
+    if user.role in CASE_ROLES:
+        return can_view_case(user, case)
+    if user.role == "provider":
+        if not can_view_referral(user, sop, case, inst):
+            return False
+        return provider_view(session, sop, case, inst, now).personal
+    return False
+
+
+def can_add_attachment(user: User, case: Case) -> bool:
+    """Case roles who may open the case, while it is open and not erased."""
+    return user.role in CASE_ROLES and can_view_case(user, case) and case.status == "open" \
+        and case.purged_at is None
+
+
+def can_use_notes(session, user: User, sop: SOP, case: Case, inst: StepInstance, now) -> bool:
+    """Referral notes (read and write) on a referral instance ``inst`` (a step with a recipient):
+    the case side who may open the case; the provider it is addressed to while the consent in
+    force covers the referral (notes may hold personal data, like the referral's own fields)."""
+    if not sop.steps[inst.step].recipient:
+        return False
+    return can_see_attachments(session, user, sop, case, inst, now)

@@ -18,7 +18,6 @@ from html import escape
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -31,6 +30,8 @@ from .api import build_api
 from .core import HERE, LoginRequired, Web
 from .i18n import t
 from .routes import build_pages
+from .security import is_upload
+from .staticfiles import FingerprintedStatic
 
 log = logging.getLogger("mno.web")
 
@@ -122,7 +123,9 @@ def create_app(
 
     app = FastAPI(title="MNO Workflow", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = web
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    static = FingerprintedStatic(HERE / "static")
+    web.templates.env.globals["static_url"] = static.url
+    app.mount("/static", static, name="static")
     api = build_api(web)
     app.mount("/api/v1", api)
     from .keyerrors import install as install_key_errors
@@ -211,7 +214,8 @@ def create_app(
         cookie_secure=https_only,
         send_csrf_failed=_csrf_failed,
         # The API authenticates with bearer tokens only (never the session cookie): no CSRF risk.
-        skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/"),
+        # Uploads (multipart) check their token in the route (security.upload_csrf_ok).
+        skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/") or is_upload(scope),
     )
     from .security import RequestHygieneMiddleware, SecureHeadersMiddleware
 
@@ -221,7 +225,9 @@ def create_app(
 
     app.add_middleware(TraceMiddleware)  # via web/api and client address for the audit (web/trace.py)
     from ..logs import RequestIdMiddleware
+    from .staticfiles import StaticGZip
 
+    app.add_middleware(StaticGZip)  # static files compressed (htmx 52 KB → ~16 KB on a 3G link)
     app.add_middleware(RequestIdMiddleware)  # outermost: every log line of a request has its id
     return app
 

@@ -46,6 +46,8 @@ class Web:
             t=i18n.t,
             fmt_date=i18n.fmt_date,
             fmt_datetime=i18n.fmt_datetime,
+            due_words=i18n.due_words,
+            static_url=lambda name: f"/static/{name}",  # fingerprinted by create_app
             role_label=i18n.role_label,
             can=access.can,
             quote=quote,

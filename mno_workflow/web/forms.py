@@ -9,13 +9,19 @@ models convert and check them (dates ``AAAA-MM-JJ``), and its errors come back p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..engine.errors import Message
 from ..sop.schema import SOP, FieldType, FormField
 
-EXTRA_REPEAT_ROWS = 2  # blank rows offered after the filled ones (no script needed)
+EXTRA_REPEAT_ROWS = 2  # blank rows shown after the filled ones (no script needed)
+HIDDEN_REPEAT_ROWS = 8  # more blank rows, revealed one by one by « + Ajouter » (app.js)
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 MIN_REPEAT_ROWS = 3
 
 
@@ -39,6 +45,8 @@ class FieldView:
     rows: list[list[FieldView]] = field(default_factory=list)  # repeat groups
     groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # optgroups
     notes: list[tuple[str, list[str]]] = field(default_factory=list)  # e.g. matching reasons
+    relevant_js: str | None = None  # the SOP's relevant: as a JSON tree for app.js (see relevance.py)
+    visible_rows: int = 0  # repeat groups: rows shown before « + Ajouter » (the rest hidden)
 
     @property
     def values(self) -> list[str]:
@@ -51,6 +59,9 @@ class FieldView:
     def text(self) -> str:
         if self.value is None:
             return ""
+        if self.type == "date" and isinstance(self.value, str) and ISO_DAY.match(self.value):
+            y, m, d = self.value.split("-")  # shown day/month/year in both languages, never ambiguous
+            return f"{d}/{m}/{y}"
         if isinstance(self.value, bool):
             return "true" if self.value else "false"
         return str(self.value)
@@ -63,7 +74,8 @@ def _options(sop: SOP, f: FormField, lang: str) -> list[tuple[str, str]]:
 
 
 def _view(
-    sop: SOP, f: FormField, name: str, lang: str, values: dict[str, Any], errors: dict[str, str]
+    sop: SOP, f: FormField, name: str, lang: str, values: dict[str, Any], errors: dict[str, str],
+    form_id: str = "", siblings: list[FormField] | None = None,
 ) -> FieldView:
     v = FieldView(
         name=name,
@@ -80,9 +92,14 @@ def _view(
         min=f.min,
         max=f.max,
     )
+    if f.relevant and siblings is not None:
+        from .relevance import to_js
+
+        v.relevant_js = to_js(f.relevant, form_id, siblings)
     if f.type == FieldType.repeat:
         rows = values.get(f.id) if isinstance(values.get(f.id), list) else []
-        n = max(MIN_REPEAT_ROWS, len(rows) + EXTRA_REPEAT_ROWS)
+        v.visible_rows = max(1, len(rows) + (1 if errors else 0))
+        n = max(MIN_REPEAT_ROWS, len(rows) + EXTRA_REPEAT_ROWS + HIDDEN_REPEAT_ROWS)
         if f.max_items:
             n = min(n, max(f.max_items, len(rows)))
         for i in range(n):
@@ -97,12 +114,22 @@ def form_views(
     lang: str,
     values: dict[str, Any] | None = None,
     errors: dict[str, Message] | None = None,
+    now: datetime | None = None,
 ) -> tuple[list[FieldView], list[str]]:
     """Views of every field of ``form_id`` with ``values`` and ``errors`` (by field path), plus
-    the errors that belong to no field (form-level rules)."""
+    the errors that belong to no field (form-level rules). A fresh form (no ``values``) given
+    ``now`` has its ``default: today`` date fields pre-filled with today in the SOP time zone."""
     errs = {k: m.text(lang) for k, m in (errors or {}).items()}
+    fields = sop.forms[form_id].fields
+    if not values and now is not None:
+        today = now.astimezone(ZoneInfo(sop.calendar.timezone))
+        values = {
+            f.id: today.date().isoformat() if f.type == FieldType.date else today.strftime("%Y-%m-%dT%H:%M")
+            for f in fields
+            if f.default == "today" and f.type in (FieldType.date, FieldType.datetime)
+        }
     values = values or {}
-    views = [_view(sop, f, f.id, lang, values, errs) for f in sop.forms[form_id].fields]
+    views = [_view(sop, f, f.id, lang, values, errs, form_id, fields) for f in fields]
     known = set()
     for v in views:
         known.add(v.name)
@@ -143,7 +170,7 @@ def parse_form(sop: SOP, form_id: str, form: Any) -> dict[str, Any]:
                     else:
                         raw = form.get(key)
                         if raw is not None and str(raw).strip():
-                            row[sf.id] = str(raw)
+                            row[sf.id] = _date_in(str(raw)) if sf.type == FieldType.date else str(raw)
                 if row:
                     rows.append(row)
             if rows:
@@ -151,8 +178,21 @@ def parse_form(sop: SOP, form_id: str, form: Any) -> dict[str, Any]:
         else:
             raw = form.get(f.id)
             if raw is not None and str(raw).strip():
-                out[f.id] = str(raw)
+                out[f.id] = _date_in(str(raw)) if f.type == FieldType.date else str(raw)
     return out
+
+
+def _date_in(text: str) -> str:
+    """``15/01/2025`` (day/month/year, as the date field shows it) → ``2025-01-15``; ISO text and
+    anything else pass unchanged (the engine then says what is wrong, per field)."""
+    m = DMY.match(text)
+    if not m:
+        return text.strip()
+    d, mo, y = (int(x) for x in m.groups())
+    try:
+        return date(y, mo, d).isoformat()
+    except ValueError:
+        return text.strip()
 
 
 def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:

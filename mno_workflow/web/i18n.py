@@ -277,3 +277,117 @@ def fmt_datetime(value: Any, lang: str = "fr", tz: str = "UTC") -> str:
     return format_datetime(
         value, "dd/MM/yyyy HH:mm", tzinfo=ZoneInfo(tz), locale="en_GB" if lang == "en" else "fr_FR"
     )
+
+
+# -- issue 18: triage, notifications, step boxes, forms, duplicates, attachments ---------------------
+TEXTS.update({
+    "escalated": ("Escaladés", "Escalated"),
+    "escalations": ("Escalades", "Escalations"),
+    "badge_late": ("En retard", "Overdue"),
+    "badge_escalated": ("Escaladé", "Escalated"),
+    "late_tag": ("en retard", "late"),
+    "priority": ("Priorité", "Priority"),
+    "what_to_do": ("À faire", "To do"),
+    "person": ("Personne", "Person"),
+    "due_today_short": ("aujourd'hui", "today"),
+    "waiting_for": ("En attente de", "Waiting for"),
+    "since": ("depuis le", "since"),
+    "standing_states": ("Situation du dossier", "Case standing"),
+    "nobody_else": (
+        "Personne d'autre ne peut reprendre ce dossier dans cette région : créez ou activez un compte de "
+        "gestionnaire de cas, ou demandez à la coordination.",
+        "Nobody else can take this case in this region: create or activate a case manager account, or ask "
+        "the coordination.",
+    ),
+    "extend_5wd": ("Prolonger de 5 jours ouvrés", "Extend by 5 working days"),
+    "extend_from_escalations": (
+        "Prolongé depuis la liste des escalades", "Extended from the escalations list"
+    ),
+    "remind": ("Relancer", "Send a reminder"),
+    "reminded": ("Relance envoyée à", "Reminder sent to"),
+    "no_assignee": ("Aucun gestionnaire attribué : réattribuez d'abord le dossier.",
+                    "No case manager assigned: reassign the case first."),
+    "notif_todo": ("À faire", "To do"),
+    "notif_late": ("En retard", "Overdue"),
+    "notif_escalated": ("Escaladés", "Escalated"),
+    "notif_info": ("Informations", "For information"),
+    "all": ("Toutes", "All"),
+    "unread_only": ("Non lues seulement", "Unread only"),
+    "previous": ("Précédent", "Previous"),
+    "next": ("Suivant", "Next"),
+    "saving": ("Enregistrement…", "Saving…"),
+    "open_form_kept": (
+        "Une autre action est ouverte et remplie : elle n'a pas été perdue. Enregistrez-la ou fermez-la.",
+        "Another action form is open and filled in: it was kept. Save it or close it.",
+    ),
+    "there_is_a_problem": ("Il y a un problème", "There is a problem"),
+    "menu": ("Menu", "Menu"),
+    "decline_reason": ("Motif du refus", "Reason for declining"),
+    "provider_note": ("Note du prestataire", "Provider's note"),
+    "referred_by": ("Référé par", "Referred by"),
+    "to_process": ("À traiter", "To process"),
+    "history_items": ("Historique", "History"),
+})
+
+
+def due_words(days: int, lang: str = "fr") -> str:
+    """« 3 jours de retard », « aujourd'hui », « dans 2 jours » (``days`` negative when late)."""
+    if days < 0:
+        n = -days
+        if lang == "en":
+            return f"{n} day{'s' if n > 1 else ''} late"
+        return f"{n} jour{'s' if n > 1 else ''} de retard"
+    if days == 0:
+        return t("due_today_short", lang)
+    if lang == "en":
+        return f"in {days} day{'s' if days > 1 else ''}"
+    return f"dans {days} jour{'s' if days > 1 else ''}"
+
+
+TEXTS.update({
+    "required_if_applicable": ("obligatoire dans ce cas", "required in this case"),
+    "add_row": ("Ajouter", "Add"),
+    "date_placeholder": ("jj/mm/aaaa", "dd/mm/yyyy"),
+    "date_hint": ("Jour/mois/année, par exemple 15/01/2025.", "Day/month/year, for example 15/01/2025."),
+})
+
+
+TEXTS.update({
+    "possible_duplicates": (
+        "Cette personne est peut-être déjà enregistrée", "This person may already be registered"
+    ),
+    "possible_duplicates_help": (
+        "Des dossiers semblables existent (même nom et date de naissance ou âge proche dans la même région, "
+        "ou même téléphone). Ouvrez-les pour vérifier ; si ce n'est pas la même personne, cochez la case "
+        "et enregistrez à nouveau.",
+        "Similar cases exist (same name and birth date or close age in the same region, or same phone). Open "
+        "them to check; if this is not the same person, tick the box and save again.",
+    ),
+    "duplicates_hidden": (
+        "Dossiers semblables suivis par d'autres (demandez à votre superviseur)",
+        "Similar cases handled by others (ask your supervisor)",
+    ),
+    "not_same_person": ("Ce n'est pas la même personne : enregistrer quand même",
+                        "This is not the same person: save anyway"),
+})
+
+
+TEXTS.update({
+    "attachments": ("Pièces jointes", "Attachments"),
+    "attach_file": (
+        "Joindre un fichier (PDF, JPEG, PNG ; 5 Mo au plus)", "Attach a file (PDF, JPEG, PNG; 5 MB at most)"
+    ),
+    "attach": ("Joindre", "Attach"),
+    "attachment_added": ("Pièce jointe ajoutée", "Attachment added"),
+    "attachment_refused": ("Pièce jointe refusée", "Attachment refused"),
+})
+
+
+TEXTS.update({
+    "referral_notes": ("Notes du référencement", "Referral notes"),
+    "add_note": ("Écrire une note (visible par l'autre partie)", "Write a note (seen by the other side)"),
+    "send_note": ("Envoyer la note", "Send the note"),
+    "note_added": ("Note envoyée", "Note sent"),
+    "note_invalid": ("Note vide ou trop longue (1000 caractères au plus).",
+                     "Empty or too long note (1000 characters at most)."),
+})

@@ -65,7 +65,7 @@ def form_block(
         else:
             text = display_value(sop, f, value, lang)
             if orgs and any(st.recipient == f"{form_id}.{f.id}" for st in sop.steps.values()):
-                text = f"{orgs.get(str(value), value)} ({value})" if str(value) in orgs else text
+                text = orgs.get(str(value), text)  # the organisation by name, not its id
             rows.append((sop.label(f.label, lang), text))
     return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables, "hidden": hidden}
 
@@ -100,6 +100,12 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
         elif ev.action == "correct":
             reason = str((ev.data or {}).get("reason", ""))
             what = ("Correction : " if lang == "fr" else "Correction: ") + reason
+        elif ev.action == "duplicate_dismissed":  # web/duplicates.py
+            d = ev.data or {}
+            head = ("Doublon écarté (ce n'est pas la même personne) : " if lang == "fr"
+                    else "Duplicate dismissed (not the same person): ")
+            more = f" (+{d['hidden']})" if d.get("hidden") else ""
+            what = head + ", ".join(d.get("similar") or []) + more
         elif ev.action == "extend_deadline":
             what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
                 (ev.data or {}).get("reason", "")
@@ -116,9 +122,11 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
         started = []
         for eff in ev.effects or []:
             if "started" in eff:
-                sid = eff["started"].split(":")[0]
+                sid, _, key = str(eff["started"]).partition(":")
                 if sid in sop.steps:
-                    started.append(sop.label(sop.steps[sid].label, lang))
+                    need = sop.options.get("need", {}).get(key) if sop.steps[sid].recipient else None
+                    label = sop.label(sop.steps[sid].label, lang)
+                    started.append(f"{label} — {sop.label(need, lang)}" if need else label)
         role = (
             sop.label(sop.roles[ev.role].label, lang) if ev.role in sop.roles else role_label(ev.role, lang)
         )
@@ -191,16 +199,50 @@ def provider_field(
 def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
     """A digest as the reminders render it (subject and text); other messages on one line."""
     if m.template == "digest":
+        from types import SimpleNamespace
+
         from jinja2 import TemplateError
 
         from ..reminders.outbox import render
 
+        # rendered again in the reader's current language, whatever it was created in
+        shown = SimpleNamespace(id=m.id, lang=lang, context=m.context, template=m.template,
+                                case_id=m.case_id, recipient_role=m.recipient_role)
         try:
-            r = render(s, m)
+            r = render(s, shown)
         except (TemplateError, KeyError, ValueError, TypeError):
             return {"m": m, "subject": t("digest", lang), "text": ""}
         return {"m": m, "subject": r.subject, "text": r.text.strip()}
-    return {"m": m, "subject": "", "text": notification_text(sop, m, lang)}
+    text = notification_text(sop, m, lang)
+    answer = _referral_answer(s, sop, m, lang)
+    return {"m": m, "subject": "", "text": f"{text} — {answer}" if answer else text}
+
+
+def _referral_answer(s, sop: SOP, m, lang: str) -> str:
+    """The provider's coded answer on a referral (e.g. « Motif du refus : Capacité insuffisante »):
+    the choice fields of the forms filled on it other than the referral itself. Codes and their
+    labels only, never free text (a notification carries no personal data)."""
+    from sqlalchemy import select
+
+    ctx = m.context or {}
+    step = sop.steps.get(ctx.get("step", ""))
+    if not m.case_id or step is None or not step.recipient or not ctx.get("instance"):
+        return ""
+    inst = s.scalar(select(StepInstance).where(StepInstance.case_id == m.case_id,
+                                               StepInstance.step == ctx["step"],
+                                               StepInstance.key == str(ctx["instance"])))
+    if inst is None:
+        return ""
+    own = step.recipient.split(".")[0]
+    parts = []
+    for fid, data in (inst.data or {}).items():
+        form = sop.forms.get(fid)
+        if fid == own or form is None or not isinstance(data, dict):
+            continue
+        for f in form.fields:
+            if f.type == FieldType.choice and data.get(f.id):
+                parts.append(f"{sop.label(f.label, lang)} : {display_value(sop, f, data[f.id], lang)}")
+    return " · ".join(parts)
 
 
 def notification_text(sop: SOP, m, lang: str) -> str:

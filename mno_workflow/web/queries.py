@@ -10,10 +10,8 @@ import hashlib
 import hmac
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -21,18 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
 from . import access, worklists
 from .models import CaseView
-
-
-@dataclass
-class DueItem:
-    reference: str
-    name: str | None
-    step: str
-    instance: str
-    state: str
-    due_at: datetime
-    overdue: bool
-    need: str | None = None  # the need a referral instance is for (parallel referrals differ by it)
+from .triage import DueItem  # noqa: F401  (re-exported for callers of this module)
 
 
 def running_deadlines(
@@ -66,42 +53,11 @@ def running_deadlines(
     return session.execute(q.order_by(Deadline.due_at).limit(limit)).all()
 
 
-def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, list]:
-    """Due today, overdue, coming up (7 days) for the user's role on the cases they may open,
-    and the cases recently changed."""
-    zone = ZoneInfo(tz)
-    today = now.astimezone(zone).date()
-    out: dict[str, list] = {"overdue": [], "due_today": [], "upcoming": [], "recent": []}
-    ids = None
-    if user.role == "caseworker":  # few cases: from the cases, not from every deadline of the role
-        ids = list(session.scalars(select(Case.id).where(access.case_clause(user), Case.status == "open")))
-    for d, case, inst in running_deadlines(session, owner_role=user.role, clause=access.case_clause(user),
-                                           case_ids=ids):
-        item = DueItem(
-            case.reference,
-            case.display_name,
-            inst.step,
-            inst.label_key,
-            inst.state,
-            d.due_at,
-            d.due_at < now,
-            str((inst.item or {}).get("need") or "") or None,
-        )
-        if d.due_at < now:
-            out["overdue"].append(item)
-        elif d.due_at.astimezone(zone).date() == today:
-            out["due_today"].append(item)
-        elif d.due_at < now + timedelta(days=7):
-            out["upcoming"].append(item)
-    out["recent"] = list(
-        session.scalars(
-            select(Case)
-            .where(access.case_clause(user))
-            .order_by(Case.updated_at.desc(), Case.id.desc())
-            .limit(10)
-        )
-    )
-    return out
+def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, Any]:
+    """« Mon travail » of ``user`` sorted for triage: see :func:`.triage.my_work`."""
+    from .triage import my_work as triage
+
+    return triage(session, user, now, tz)
 
 
 def search_cases(

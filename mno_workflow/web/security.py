@@ -6,6 +6,7 @@ in :mod:`.websessions`.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
@@ -114,7 +115,7 @@ class RequestHygieneMiddleware:
                 if not boundary:
                     await _bad_request(send)
                     return
-                if not scope.get("path", "").startswith("/api/"):
+                if not scope.get("path", "").startswith("/api/") and not is_upload(scope):
                     await _bad_request(send, 415, "Type de contenu non pris en charge : les pages "
                                        "acceptent des formulaires application/x-www-form-urlencoded. "
                                        "/ Unsupported media type.")
@@ -141,3 +142,30 @@ async def _bad_request(send, status: int = 400, text: str = "") -> None:
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+UPLOAD_PATH = re.compile(r"^/dossiers/[^/]+/pieces/[^/]+$")
+
+
+def is_upload(scope) -> bool:
+    """A file upload (attachments): the only page route taking ``multipart/form-data``. The CSRF
+    middleware skips it (its multipart parser fails); the route checks the token itself with
+    :func:`upload_csrf_ok`."""
+    return scope.get("method") == "POST" and bool(UPLOAD_PATH.match(scope.get("path", "")))
+
+
+def upload_csrf_ok(secret: str, cookie: str | None, field: str | None) -> bool:
+    """The double-submit check of asgi-csrf for an upload: the ``csrftoken`` cookie is signed with
+    ``secret`` and the form's ``csrftoken`` field equals it."""
+    import secrets as _secrets
+
+    from itsdangerous import BadSignature
+    from itsdangerous.url_safe import URLSafeSerializer
+
+    if not cookie or not field:
+        return False
+    try:
+        URLSafeSerializer(secret).loads(cookie, "csrftoken")
+    except BadSignature:
+        return False
+    return _secrets.compare_digest(cookie, field)

@@ -156,6 +156,11 @@ def test_consent_state_matrix(world):
             problems.append((state, user, inst, "api", sorted(got_api)))
         if got_inbox != (expected & {"name"}):
             problems.append((state, user, inst, "inbox", got_inbox))
+        # issue 18: who referred (name, organisation, phone) under the same consent rule
+        referrer_page = 'class="referrer"' in page.text and "Mariam Kaboré" in page.text
+        referrer_inbox = bool(row) and "Mariam Kaboré" in row.group(0)
+        if (referrer_page, referrer_inbox) != (bool(expected), bool(expected)):
+            problems.append((state, user, inst, "referrer", referrer_page, referrer_inbox))
         if not expected:  # withheld: reference and state only, no action
             if items and set(items[0]) != {"reference", "instance", "state", "withheld"}:
                 problems.append((state, user, inst, "api keys", sorted(items[0])))

@@ -55,8 +55,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 {"lang": lang, "error": t(err, lang), "next": target, "username": username},
                 status=status,
             )
+        chosen = request.session.get("lang")  # the language picked on the login page is kept
         request.session.clear()
-        request.session["uid"], request.session["lang"] = who[0], who[2] or "fr"
+        request.session["uid"], request.session["lang"] = who[0], chosen or who[2] or "fr"
         request.session["sid"] = who[3]
         return RedirectResponse(target or access.HOME.get(who[1], "/pos"), status_code=303)
 

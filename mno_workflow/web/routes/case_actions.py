@@ -15,10 +15,10 @@ from ...engine.errors import CaseNotFound, EngineError, FormInvalid, Message, St
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
-from ..core import Web
+from ..core import Web, safe_next
 from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
-from ..presenters import item_label, provider_field, timeline
+from ..presenters import form_block, item_label, provider_field, timeline
 from . import common
 from .cases import case_list_ctx, case_page_ctx
 from .common import find_instance, is_htmx
@@ -43,7 +43,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
-        keys = ("by", "by_other", "reason", "assignee", "from_due", "target")
+        keys = ("by", "by_other", "reason", "assignee", "from_due", "target", "next")
         values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
@@ -81,7 +81,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 tool["error"] = e.text(lang)
                 return _render_case(request, user, reference, e.http_status, tool)
             request.session["flash"] = flash
-            return RedirectResponse(f"/dossiers/{reference[:40].upper()}", status_code=303)
+            back = safe_next(values["next"], f"/dossiers/{reference[:40].upper()}")  # e.g. /travail
+            return RedirectResponse(back, status_code=303)
 
         return await run_in_threadpool(work)
 
@@ -212,7 +213,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def _action_ctx(s, request, user, case, inst, compiled, tr, values=None, errors=None):
         sop = compiled.sop
         lang = web.lang(request, user)
-        views, loose = form_views(sop, tr.form, lang, values, errors) if tr.form else ([], [])
+        fresh = None if values else web.now()  # a fresh form: default: today dates pre-filled
+        views, loose = form_views(sop, tr.form, lang, values, errors, now=fresh) if tr.form else ([], [])
         step = sop.steps[inst.step]
         if tr.form and step.recipient and step.recipient.startswith(tr.form + "."):
             provider_field(s, views, step.recipient.split(".", 1)[1], case, inst, lang)
@@ -236,6 +238,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "version": case.version,
             "back": back,
             "action_url": f"/dossiers/{case.reference}/actions/{inst.label_key}/{tr.trigger}",
+            # a decision without a form (e.g. approving the plan) shows what is being decided: the
+            # data of the step's own forms; case roles only (a provider's view is consent-filtered)
+            "in_view": [] if tr.form or user.role == "provider" else [
+                form_block(sop, fid, (case.data or {}).get(fid) or (inst.data or {}).get(fid), lang, None)
+                for fid in dict.fromkeys(x.form for x in step.transitions if x.form)
+                if (case.data or {}).get(fid) or (inst.data or {}).get(fid)
+            ],
         }
 
     @r.get("/dossiers/{reference}/actions/{instance}/{trigger}")

@@ -15,12 +15,13 @@ from ...engine.opening import open_case
 from ...render.case_history import case_history_svg
 from ...store import repository
 from ...store.models import Case, User
-from .. import access, casetools, formtokens, queries, worklists
+from .. import access, casetools, duplicates, formtokens, queries, stepview, worklists
 from ..core import Web
 from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
 from ..presenters import correction_choices, form_block, item_label, timeline
 from . import common
+from .attachments import notes_of
 from .common import find_instance, svg_response
 
 PAGE_SIZE = 50
@@ -99,8 +100,14 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
                 ],
             }
         )
+    now = web.now()
     for x in steps:
         x["extend"] = access.can_extend(compiled, case, x["inst"], user)
+        x["standing"] = stepview.standing(sop, x["inst"])
+        x["waits"] = stepview.waits(s, sop, case, x["inst"], orgs, lang, now) if not x["inst"].final else None
+        x["answers"] = stepview.answers(sop, x["inst"], lang, orgs)
+        notes_ok = access.can_use_notes(s, user, sop, case, x["inst"], now)
+        x["notes"] = notes_of(s, x["inst"]) if notes_ok else None
     data_blocks = [
         form_block(sop, fid, data, lang, None)
         for fid, data in (case.data or {}).items()
@@ -125,7 +132,14 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
             }
         )
     reassign = access.can_reassign(user, case)
+    from ... import attachments as files
+
+    labels = {x["inst"].id: x["label"] + (f" · {x['item']}" if x["item"] else "") for x in steps}
     return {
+        "attachments": [(a, labels.get(a.instance_id, "")) for a in files.of_case(s, case)]
+        if access.can_view_case(user, case) else [],
+        "attach_targets": [(x["inst"].label_key, labels[x["inst"].id]) for x in steps]
+        if access.can_add_attachment(user, case) else [],
         "tool": None,
         "can_reopen": access.can_reopen(sop, case, user),
         "corrections": correction_choices(sop, case, lang) if access.can_correct(case, user) else [],
@@ -140,7 +154,10 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "data_blocks": data_blocks,
         "tz": sop.calendar.timezone,
         # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
-        "open_steps": [x for x in steps if not x["inst"].final] if case.status == "open" else [],
+        "open_steps": [x for x in steps if not x["inst"].final and not x["standing"]]
+        if case.status == "open" else [],
+        "standing_steps": [x for x in steps if x["standing"]] if case.status == "open" else [],
+        "steps_bar": stepview.steps_bar(sop, case, now),
         "referrals": [x for x in steps if x["step"].recipient],
     }
 
@@ -178,7 +195,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             access.require(user, "create_case")
             sop = web.latest(s).sop
-            views, loose = form_views(sop, "identification", web.lang(request, user))
+            views, loose = form_views(sop, "identification", web.lang(request, user), now=web.now())
             ctx = base_ctx(request, s, user)
         with wf.sessions.begin() as s:
             form_token = formtokens.issue(s, user.id, web.now())
@@ -217,6 +234,22 @@ def add_routes(r: APIRouter, web: Web) -> None:
                      "error": t("form_expired", lang)},
                     status=409,
                 )
+            dups = None
+            if register:
+                with wf.sessions() as s:
+                    # a retry of a saved form (same token) goes to its case: no check then
+                    if not duplicates.token_used(s, user, formtokens.idempotency_key(form_token)):
+                        dups = duplicates.find(s, sop, user, register.form, payload, web.now())
+                if dups and not form.get("not_duplicate"):
+                    # Shown before saving: the user opens one of them, or confirms and saves.
+                    views, loose = form_views(sop, register.form, lang, payload)
+                    return web.render(
+                        request,
+                        "case_new.html",
+                        {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
+                         "dups": dups},
+                        status=409,
+                    )
             try:
                 # Create and register in one transaction; the form token is the idempotency key:
                 # a second submit (double click, retry after a lost answer) goes to the same case.
@@ -242,6 +275,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     status=e.http_status,
                 )
             ref = opened.reference
+            if dups and not opened.replayed:
+                with wf.sessions.begin() as s:
+                    duplicates.record_dismissal(s, sop, repository.get_case(s, ref), user,
+                                                [c.reference for c in dups.visible], dups.hidden, web.now())
             if not opened.replayed:
                 request.session["flash"] = f"{t('saved', lang)} {ref}"
             return RedirectResponse(f"/dossiers/{ref}", status_code=303)

@@ -1,4 +1,5 @@
-"""The notifications page (tasks, reminders, escalations, digests) and marking them read."""
+"""The notifications page (tasks, reminders, escalations, digests: grouped, filterable, paged, each a
+link to the place to act) and marking them read (one, or all)."""
 
 from __future__ import annotations
 
@@ -7,30 +8,41 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from .. import access, queries
+from .. import access, notif_view, queries
 from ..core import Web
-from ..presenters import notification
 from . import common
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
-    """Add to ``r`` the routes ``/notifications`` and ``/notifications/.../lu`` (POST)."""
+    """Add to ``r`` the routes ``/notifications`` (``?groupe=todo|late|escalated|info``,
+    ``non_lues=1``, ``page=N``), ``/notifications/lu`` and ``/notifications/{id}/lu`` (POST)."""
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
 
-    # -- notifications ---------------------------------------------------------------------------------
     @r.get("/notifications")
-    def notifications(request: Request):
+    def notifications(request: Request, groupe: str = "", non_lues: str = "", page: int = 1):
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "notifications")
             sop = web.latest(s).sop
             lang = web.lang(request, user)
-            msgs = [notification(s, sop, m, lang) for m in queries.notifications(s, user)]
+            group = groupe if groupe in notif_view.GROUPS else ""
+            unread_only = non_lues == "1"
+            rows, counts, pages = notif_view.page_of(s, user, web.now(), group, unread_only, page)
+            msgs = [notif_view.entry(s, sop, m, g, user, lang) for m, g in rows]
             return web.render(
                 request,
                 "notifications.html",
-                {**base_ctx(request, s, user), "msgs": msgs, "tz": sop.calendar.timezone},
+                {
+                    **base_ctx(request, s, user),
+                    "msgs": msgs,
+                    "tz": sop.calendar.timezone,
+                    "groups": [(g, notif_view.group_label(g, lang), counts[g]) for g in notif_view.GROUPS],
+                    "group": group,
+                    "unread_only": unread_only,
+                    "page": min(max(1, page), pages),
+                    "pages": pages,
+                },
             )
 
     @r.post("/notifications/lu")

@@ -7,11 +7,13 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 
+from ... import attachments as files
 from ...store import repository
 from .. import access, queries
 from ..core import Web
 from ..presenters import form_block, item_block, item_label
 from . import common
+from .attachments import notes_of
 from .common import find_instance
 
 
@@ -49,14 +51,21 @@ def add_routes(r: APIRouter, web: Web) -> None:
                         "priority": web.option_label(
                             csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
                         ),
+                        "referrer": access.referrer(s, user, csop, case, inst, view),
                     }
                 )
+            # « À traiter » (not final) first, soonest deadline first; then the history
+            todo = sorted((r for r in rows if not r["inst"].final),
+                          key=lambda r: (r["due"] is None, r["due"] or web.now()))
+            history = [r for r in rows if r["inst"].final]
             return web.render(
                 request,
                 "inbox.html",
                 {
                     **base_ctx(request, s, user),
                     "rows": rows,
+                    "todo": todo,
+                    "history": history,
                     "tz": sop.calendar.timezone,
                     "org_name": web.organisations(s).get(user.organisation or "", user.organisation),
                 },
@@ -111,6 +120,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "due": queries.instance_due(s, inst) if not inst.final else None,
                     "blocks": blocks,
                     "inst_blocks": inst_blocks,
+                    "referrer": access.referrer(s, user, sop, case, inst, view),
+                    "notes": notes_of(s, inst)
+                    if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
+                    "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
+                    if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
                     "tz": sop.calendar.timezone,
                     "categories": sorted(web.option_label(sop, "data_category", c, lang) for c in cats),
                     "actions": [

@@ -1,4 +1,5 @@
-"""The home redirect (each role to its own first page) and « Mon travail », the user's to-do list."""
+"""The home redirect (each role to its own first page), « Mon travail » (the user's to-do list
+sorted for triage) and the supervisor's one-click reminder from the « Escalades » list."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from ...store import repository
 from .. import access, queries
 from ..core import Web
+from ..i18n import t
 from . import common
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
-    """Add to ``r`` the routes ``/`` and ``/travail``."""
+    """Add to ``r`` the routes ``/``, ``/travail`` and ``/travail/relancer/{reference}/{instance}``
+    (POST: a reminder to the owner of the running deadline, in-app and by e-mail/SMS as set)."""
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
 
@@ -31,7 +35,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
             access.require(user, "work")
             sop = web.latest(s).sop
             work = queries.my_work(s, user, web.now(), sop.calendar.timezone)
-            seen = [i.reference for k in ("overdue", "due_today", "upcoming") for i in work[k]]
+            seen = [
+                i.reference
+                for k in ("escalations", "escalated", "overdue", "due_today", "upcoming")
+                for i in work.get(k, [])
+            ]
             queries.log_views(s, user, seen + [c.reference for c in work["recent"]], "work", web.now())
             s.commit()
             return web.render(
@@ -39,3 +47,33 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "work.html",
                 {**base_ctx(request, s, user), "work": work, "sop": sop, "tz": sop.calendar.timezone},
             )
+
+    @r.post("/travail/relancer/{reference}/{instance}")
+    def remind(request: Request, reference: str, instance: str):
+        from ...reminders.sweeper import _scope
+        from ...store.outbox import enqueue
+        from ..triage import running_deadline
+
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "reassign")
+            lang = web.lang(request, user)
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
+            inst = common.find_instance(case, instance[:130])
+            row = running_deadline(s, inst) if inst is not None and not inst.final else None
+            if row is None or not row.owner_role:
+                raise access.NotVisible()
+            sop = web.compiled_for(case).sop
+            now = web.now()
+            context = {"reference": case.reference, "step": inst.step, "instance": inst.key,
+                       "state": inst.state, "due_at": row.due_at.isoformat(), "offset": "manual",
+                       "late": False, "by": user.id}
+            msgs = enqueue(s, case=case, inst=inst, role=row.owner_role,
+                           scope=_scope(sop, row.owner_role), kind="reminder", template="reminder",
+                           context=context, now=now, deadline_id=row.id)
+            who = sorted({m.recipient_user for m in msgs if m.recipient_user})
+            request.session["flash"] = (
+                f"{t('reminded', lang)} {', '.join(who)} ({case.reference})" if who
+                else t("no_assignee", lang)
+            )
+        return RedirectResponse("/travail#work-escalations", status_code=303)

@@ -1,7 +1,76 @@
 // MNO Workflow: tiny progressive enhancements (no inline script anywhere; CSP script-src 'self').
 (function () {
   "use strict";
+  var body = function () { return document.body; };
+
+  // A form the user has started filling in (a field changed since it was shown).
+  function isDirty(form) {
+    var els = form.elements;
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      if (el.type === "hidden" || el.type === "submit" || el.type === "button") continue;
+      if (el.type === "checkbox" || el.type === "radio") { if (el.checked !== el.defaultChecked) return true; }
+      else if (el.tagName === "SELECT") {
+        for (var j = 0; j < el.options.length; j++) if (el.options[j].selected !== el.options[j].defaultSelected) return true;
+      } else if (el.value !== el.defaultValue) return true;
+    }
+    return false;
+  }
+
+  // Saving state on every submit: the button is disabled and says « Enregistrement… » (a double
+  // click does not post twice); htmx forms use hx-disabled-elt / hx-indicator the same way.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+    var btn = ev.submitter || form.querySelector("button[type=submit], button:not([type])");
+    form.classList.add("is-saving");
+    if (btn && !btn.disabled) {
+      btn.dataset.label = btn.textContent;
+      setTimeout(function () { btn.disabled = true; btn.textContent = body().dataset.saving || "…"; }, 0);
+    }
+  });
+  // Back/forward cache: a page shown again gets its buttons back.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form.is-saving").forEach(function (f) {
+      f.classList.remove("is-saving");
+      f.querySelectorAll("button[disabled]").forEach(function (b) { b.disabled = false; if (b.dataset.label) b.textContent = b.dataset.label; });
+    });
+  });
+
+  // An htmx request never replaces a form the user has filled in without a word: the swap is
+  // cancelled and a message says the open form was kept.
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var target = ev.detail.target;
+    if (!target) return;
+    var forms = target.querySelectorAll ? target.querySelectorAll("form") : [];
+    for (var i = 0; i < forms.length; i++) {
+      if (forms[i] !== ev.detail.requestConfig.elt && !forms[i].contains(ev.detail.requestConfig.elt) && isDirty(forms[i])) {
+        ev.detail.shouldSwap = false;
+        var note = document.getElementById("kept-note");
+        if (!note) {
+          note = document.createElement("p");
+          note.id = "kept-note"; note.className = "stale"; note.setAttribute("role", "alert");
+          target.parentNode.insertBefore(note, target);
+        }
+        note.textContent = body().dataset.kept || "";
+        return;
+      }
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    // Collapsible header on phones.
+    var toggle = document.querySelector(".menu-toggle");
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        var header = toggle.closest("header");
+        var open = header.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+    // The error summary takes the focus (GOV.UK pattern); its links focus their field.
+    var summary = document.querySelector(".error-summary");
+    if (summary) summary.focus();
     // Presentation mode: arrow keys move between slides, a button asks for full screen.
     if (document.body.classList.contains("presentation")) {
       document.addEventListener("keydown", function (ev) {
@@ -16,9 +85,77 @@
       }
     }
   });
-  // After htmx loads an action form, move the focus to its first field.
+  // After htmx loads an action form, move the focus to its first field (or its error summary).
   document.addEventListener("htmx:afterSwap", function (ev) {
-    var first = ev.target.querySelector("input:not([type=hidden]), select, textarea");
+    var summary = ev.target.querySelector(".error-summary");
+    var first = summary || ev.target.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
   });
+})();
+// Forms: conditional fields (the SOP's relevant:, translated by web/relevance.py) and « + Ajouter ».
+(function () {
+  "use strict";
+  function valueOf(form, name, type) {
+    var els = form.querySelectorAll('[name="' + name + '"]');
+    if (!els.length) throw new Error("no field");
+    if (els[0].type === "checkbox") {
+      var out = [];
+      els.forEach(function (e) { if (e.checked) out.push(e.value); });
+      return out;
+    }
+    var v = els[0].value;
+    if (v === "") return null;
+    if (type === "boolean") return v === "true";
+    if (type === "integer" || type === "number") return Number(v);
+    return v;
+  }
+  function present(v) { return v !== null && !(Array.isArray(v) && v.length === 0); }
+  // Same meaning as the server's Expr.holds: reading an empty field is an error, an error is false.
+  function ev(form, n) {
+    switch (n[0]) {
+      case "or": return ev(form, n[1]) === true || ev(form, n[2]) === true;
+      case "and": return ev(form, n[1]) === true && ev(form, n[2]) === true;
+      case "not": var x = ev(form, n[1]); if (typeof x !== "boolean") throw new Error("not"); return !x;
+      case "eq": return ev(form, n[1]) === ev(form, n[2]);
+      case "ne": return ev(form, n[1]) !== ev(form, n[2]);
+      case "has": return present(valueOf(form, n[1], ""));
+      case "lit": return n[1];
+      case "field": var v = valueOf(form, n[1], n[2]); if (!present(v)) throw new Error("empty"); return v;
+      case "exists_eq": var a = valueOf(form, n[1], ""); if (!Array.isArray(a)) throw new Error("list"); return a.indexOf(n[2]) >= 0;
+    }
+    throw new Error("op");
+  }
+  function holds(form, tree) { try { return ev(form, tree) === true; } catch (e) { return false; } }
+  function update(form) {
+    form.querySelectorAll("[data-relevant]").forEach(function (wrap) {
+      var tree; try { tree = JSON.parse(wrap.getAttribute("data-relevant")); } catch (e) { return; }
+      var on = holds(form, tree);
+      wrap.hidden = !on;
+      wrap.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !on; });
+      wrap.querySelectorAll(".cond:not(.req)").forEach(function (c) { c.hidden = true; });
+    });
+  }
+  function setup(root) {
+    root.querySelectorAll("form.sop-form").forEach(function (form) {
+      if (form.dataset.enhanced) return;
+      form.dataset.enhanced = "1";
+      update(form);
+      form.addEventListener("change", function () { update(form); });
+      form.addEventListener("input", function () { update(form); });
+      form.querySelectorAll("fieldset.repeat").forEach(function (fs) {
+        var extra = fs.querySelectorAll(".repeat-row[data-extra]");
+        var btn = fs.querySelector("button.add-row");
+        if (!btn || !extra.length) return;
+        extra.forEach(function (r) { r.hidden = true; });
+        btn.hidden = false;
+        btn.addEventListener("click", function () {
+          var next = fs.querySelector(".repeat-row[data-extra][hidden]");
+          if (next) { next.hidden = false; var f = next.querySelector("select, input, textarea"); if (f) f.focus(); }
+          if (!fs.querySelector(".repeat-row[data-extra][hidden]")) btn.hidden = true;
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  document.addEventListener("htmx:afterSwap", function (ev) { setup(ev.target); });
 })();

@@ -1,0 +1,87 @@
+"""The notifications page: each in-app message as a link to the place to act, in a group
+(à faire, en retard, escaladés, informations), rendered in the reader's language at display time.
+
+Messages are stored as a kind, a template name and parameters (``outbox.context``: reference,
+step, instance, state, due date), never as text, so the words follow the reader's current
+language; a digest is rendered again from its template in that language.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..store.models import OutboxMessage, User
+from .i18n import t
+
+GROUPS = ("todo", "late", "escalated", "info")
+PAGE = 25
+
+
+def group_of(m: OutboxMessage, now: datetime) -> str:
+    """``escalated`` (an escalation), ``late`` (a task or reminder whose due date has passed),
+    ``todo`` (other tasks and reminders), ``info`` (notices and digests). ``m.late`` means *sent*
+    late (the sweeper was behind), not that the work is overdue: it does not decide the group."""
+    if m.kind == "escalation":
+        return "escalated"
+    if m.kind in ("task", "reminder"):
+        due = (m.context or {}).get("due_at")
+        if due:
+            try:
+                if datetime.fromisoformat(str(due).replace("Z", "+00:00")) < now:
+                    return "late"
+            except ValueError:
+                pass
+        return "todo"
+    return "info"
+
+
+def link_of(m: OutboxMessage, user: User) -> str | None:
+    """Where to act: the referral page for a provider, else the case page at the step's box;
+    None for a message about no case (a digest links to « Mon travail »)."""
+    ctx = m.context or {}
+    ref = ctx.get("reference")
+    if m.template == "digest":
+        return "/prestataire" if user.role == "provider" else "/travail"
+    if not ref:
+        return None
+    step, key = ctx.get("step"), ctx.get("instance")
+    if user.role == "provider":
+        return f"/prestataire/{ref}/{step}:{key}" if step and key else "/prestataire"
+    return f"/dossiers/{ref}" + (f"#step-{step}-{key}" if step and key else "")
+
+
+def page_of(session: Session, user: User, now: datetime, group: str = "", unread_only: bool = False,
+            page: int = 1) -> tuple[list[tuple[OutboxMessage, str]], dict[str, int], int]:
+    """``([(message, group)], counts per group (unread), pages)`` for the page ``page`` (25 a page)
+    of ``user``'s in-app messages, newest first, filtered by ``group`` and ``unread_only``."""
+    q = select(OutboxMessage).where(OutboxMessage.channel == "inapp", OutboxMessage.recipient_user == user.id)
+    if unread_only:
+        q = q.where(OutboxMessage.read_at.is_(None))
+    # the group depends on the due date against now: computed here, on at most 2,000 messages
+    q = q.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(2000)
+    rows = list(session.scalars(q))
+    tagged = [(m, group_of(m, now)) for m in rows]
+    counts = {g: sum(1 for m, x in tagged if x == g and m.read_at is None) for g in GROUPS}
+    if group in GROUPS:
+        tagged = [p for p in tagged if p[1] == group]
+    pages = max(1, -(-len(tagged) // PAGE))
+    page = min(max(1, page), pages)
+    return tagged[(page - 1) * PAGE: page * PAGE], counts, pages
+
+
+def group_label(group: str, lang: str) -> str:
+    return t({"todo": "notif_todo", "late": "notif_late", "escalated": "notif_escalated",
+              "info": "notif_info"}.get(group, group), lang)
+
+
+def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str) -> dict[str, Any]:
+    """What the template shows for one message: its text in ``lang``, link and group."""
+    from .presenters import notification
+
+    out = notification(s, sop, m, lang)
+    out.update(group=group, group_label=group_label(group, lang), href=link_of(m, user))
+    return out

@@ -1,0 +1,149 @@
+"""The SOP's ``relevant:`` conditions translated for the browser, so that a conditional field is
+shown only when it applies; the server still decides (:mod:`mno_workflow.engine.forms` drops an
+irrelevant field and checks ``required`` only on relevant ones).
+
+Translated subset of CEL (anything else → no translation, the field stays shown with « si
+applicable »): ``||``, ``&&``, ``!``, parentheses, ``==`` / ``!=`` between a field of the same form
+and a literal (string, number, ``true``/``false``), ``has(form.field)``, a bare boolean field and
+``form.field.exists(v, v == 'code')``. Same semantics as :meth:`Expr.holds`: reading an empty field
+outside ``has()`` is an error, and an error counts as false.
+
+The result is a small JSON tree the vendored ``app.js`` evaluates (no ``eval``: the CSP forbids it):
+``["or", a, b]``, ``["and", a, b]``, ``["not", a]``, ``["eq"|"ne", a, b]``, ``["has", name]``,
+``["field", name, type]``, ``["lit", value]``, ``["exists_eq", name, value]``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..sop.schema import FormField
+
+TOKEN = re.compile(r"\s*(?:(?P<str>'[^'\\]*'|\"[^\"\\]*\")|(?P<num>-?\d+(?:\.\d+)?)"
+                   r"|(?P<op>==|!=|&&|\|\||[!().,])|(?P<id>[A-Za-z_][A-Za-z0-9_]*))")
+
+
+class Untranslatable(Exception):
+    pass
+
+
+def _tokens(src: str) -> list[tuple[str, str]]:
+    out, pos = [], 0
+    src = src.strip()
+    while pos < len(src):
+        m = TOKEN.match(src, pos)
+        if not m or m.end() == pos:
+            raise Untranslatable(src[pos:])
+        pos = m.end()
+        kind = m.lastgroup or ""
+        out.append((kind, m.group(kind)))
+    return out
+
+
+class _Parser:
+    def __init__(self, src: str, form_id: str, fields: dict[str, FormField]):
+        self.toks = _tokens(src)
+        self.i = 0
+        self.form_id = form_id
+        self.fields = fields
+
+    def peek(self, value: str | None = None) -> bool:
+        return self.i < len(self.toks) and (value is None or self.toks[self.i][1] == value)
+
+    def take(self, value: str | None = None) -> tuple[str, str]:
+        if not self.peek(value):
+            raise Untranslatable(value or "end")
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> list:
+        node = self.or_()
+        if self.i != len(self.toks):
+            raise Untranslatable(self.toks[self.i][1])
+        return node
+
+    def or_(self) -> list:
+        node = self.and_()
+        while self.peek("||"):
+            self.take()
+            node = ["or", node, self.and_()]
+        return node
+
+    def and_(self) -> list:
+        node = self.unary()
+        while self.peek("&&"):
+            self.take()
+            node = ["and", node, self.unary()]
+        return node
+
+    def unary(self) -> list:
+        if self.peek("!"):
+            self.take()
+            return ["not", self.unary()]
+        left = self.primary()
+        if self.peek("==") or self.peek("!="):
+            op = self.take()[1]
+            return ["eq" if op == "==" else "ne", left, self.primary()]
+        return left
+
+    def field_name(self) -> str:
+        form = self.take()[1]
+        self.take(".")
+        name = self.take()[1]
+        if form != self.form_id or name not in self.fields:
+            raise Untranslatable(f"{form}.{name}")
+        return name
+
+    def literal(self) -> list:
+        kind, text = self.take()
+        if kind == "str":
+            return ["lit", text[1:-1]]
+        if kind == "num":
+            return ["lit", float(text) if "." in text else int(text)]
+        if text in ("true", "false"):
+            return ["lit", text == "true"]
+        raise Untranslatable(text)
+
+    def primary(self) -> list:
+        if self.peek("("):
+            self.take()
+            node = self.or_()
+            self.take(")")
+            return node
+        kind, text = self.toks[self.i] if self.i < len(self.toks) else ("", "")
+        if kind in ("str", "num") or text in ("true", "false"):
+            return self.literal()
+        if text == "has":
+            self.take()
+            self.take("(")
+            name = self.field_name()
+            self.take(")")
+            return ["has", name]
+        if kind != "id":
+            raise Untranslatable(text)
+        name = self.field_name()
+        if self.peek("."):
+            self.take()
+            if self.take()[1] != "exists":
+                raise Untranslatable("method")
+            self.take("(")
+            var = self.take()[1]
+            self.take(",")
+            if self.take()[1] != var:
+                raise Untranslatable("exists")
+            self.take("==")
+            lit = self.literal()
+            self.take(")")
+            return ["exists_eq", name, lit[1]]
+        return ["field", name, self.fields[name].type.value]
+
+
+def to_js(expr: str, form_id: str, fields: list[FormField]) -> str | None:
+    """The JSON tree of ``expr`` for a field of ``form_id`` (see module doc), or None when the
+    expression uses more than the translated subset (the field is then always shown)."""
+    try:
+        return json.dumps(_Parser(expr, form_id, {f.id: f for f in fields}).parse(), ensure_ascii=False)
+    except (Untranslatable, IndexError, ValueError):
+        return None

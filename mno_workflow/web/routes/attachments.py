@@ -1,0 +1,119 @@
+"""Files attached to a step of a case: adding one (case roles, open case) and reading one (under
+the rules of the step's data, :func:`..access.can_see_attachments`; each read is logged like a
+case view); and referral notes between the case side and the provider
+(:func:`..access.can_use_notes`)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ... import attachments
+from ...store import repository
+from ...store.models import Attachment, ReferralNote
+from .. import access, queries
+from ..core import Web
+from ..i18n import t
+from ..security import upload_csrf_ok
+from .common import find_instance
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add ``POST /dossiers/{reference}/pieces/{instance}`` (multipart field ``file``) and
+    ``GET /dossiers/{reference}/pieces/{id}``."""
+    wf = web.wf
+
+    @r.post("/dossiers/{reference}/pieces/{instance}")
+    async def upload(request: Request, reference: str, instance: str):
+        form = await request.form(max_files=1, max_fields=10)
+        token = str(form.get("csrftoken") or "")
+        if not upload_csrf_ok(web.secret_key, request.cookies.get("csrftoken"), token):
+            raise access.Forbidden("csrf")
+        instance = str(form.get("instance") or instance)  # the step chosen in the form
+        upload = form.get("file")
+        data = await upload.read(attachments.MAX_BYTES + 1) if hasattr(upload, "read") else b""
+        name = getattr(upload, "filename", "") or ""
+
+        def work():
+            with wf.sessions.begin() as s:
+                user = web.user(request, s)
+                lang = web.lang(request, user)
+                case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
+                inst = find_instance(case, instance[:130])
+                if inst is None:
+                    raise access.NotVisible()
+                if not access.can_add_attachment(user, case):
+                    raise access.Forbidden("attachment")
+                try:
+                    row = attachments.add(s, case, inst, name, data, user.id, web.now())
+                    request.session["flash"] = f"{t('attachment_added', lang)} : {row.filename}"
+                except attachments.AttachmentRefused as e:
+                    request.session["flash"] = f"{t('attachment_refused', lang)} : {e.message.text(lang)}"
+            anchor = f"#step-{inst.step}-{inst.key}"
+            return RedirectResponse(f"/dossiers/{case.reference}{anchor}", status_code=303)
+
+        return await run_in_threadpool(work)
+
+    @r.get("/dossiers/{reference}/pieces/{attachment_id}")
+    def download(request: Request, reference: str, attachment_id: int):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            case = repository.get_case(s, reference[:40].upper())
+            row = s.get(Attachment, attachment_id)
+            if case is None or row is None or row.case_id != case.id:
+                raise access.NotVisible()
+            inst = next((i for i in case.instances if i.id == row.instance_id), None)
+            sop = web.compiled_for(case).sop
+            if inst is None or not access.can_see_attachments(s, user, sop, case, inst, web.now()):
+                raise access.NotVisible()
+            try:
+                data = attachments.read(row)
+            except FileNotFoundError:
+                raise access.NotVisible() from None
+            queries.log_view(s, user, case, "attachment", web.now(), inst.label_key)
+            return Response(data, media_type=row.content_type, headers={
+                "content-disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+                "x-content-type-options": "nosniff",
+            })
+
+    @r.post("/dossiers/{reference}/notes/{instance}")
+    async def add_note(request: Request, reference: str, instance: str):
+        form = await request.form()
+        text = str(form.get("text") or "").strip()
+
+        def work():
+            with wf.sessions.begin() as s:
+                user = web.user(request, s)
+                lang = web.lang(request, user)
+                case = repository.get_case(s, reference[:40].upper())
+                inst = find_instance(case, instance[:130])
+                if case is None or inst is None:
+                    raise access.NotVisible()
+                sop = web.compiled_for(case).sop
+                if not access.can_use_notes(s, user, sop, case, inst, web.now()):
+                    raise access.NotVisible()
+                if not text or len(text) > NOTE_MAX:
+                    request.session["flash"] = t("note_invalid", lang)
+                else:
+                    s.add(ReferralNote(case_id=case.id, instance_id=inst.id, author=user.id, role=user.role,
+                                       organisation=user.organisation, text=text, at=web.now()))
+                    request.session["flash"] = t("note_added", lang)
+                back = (f"/prestataire/{case.reference}/{inst.label_key}" if user.role == "provider"
+                        else f"/dossiers/{case.reference}#step-{inst.step}-{inst.key}")
+            return RedirectResponse(back, status_code=303)
+
+        return await run_in_threadpool(work)
+
+
+NOTE_MAX = 1000
+
+
+def notes_of(s, inst) -> list[ReferralNote]:
+    """The notes of a referral instance, oldest first (the caller checked access.can_use_notes)."""
+    from sqlalchemy import select
+
+    return list(s.scalars(select(ReferralNote).where(ReferralNote.instance_id == inst.id)
+                          .order_by(ReferralNote.at, ReferralNote.id)))
