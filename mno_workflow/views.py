@@ -121,5 +121,6 @@ def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent]) -> dict[str, An
         "audit": [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
                    "organisation": e.organisation, "action": e.action, "trigger": e.trigger,
                    "step": e.step, "instance": e.instance_key, "from": e.from_state, "to": e.to_state,
-                   "data": e.data, "effects": e.effects, "hash": e.hash} for e in events],
+                   "data": e.data, "effects": e.effects, "hash": e.hash,
+                   "sop_version": e.sop_version} for e in events],
     }

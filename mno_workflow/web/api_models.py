@@ -184,6 +184,7 @@ class AuditView(BaseModel):
     data: dict[str, Any] | None
     effects: list[dict[str, Any]] | None
     hash: str
+    sop_version: str | None = None  # the SOP version (sop@version) the event was written under
 
 
 class CaseDetail(BaseModel):

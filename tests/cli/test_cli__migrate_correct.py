@@ -58,6 +58,9 @@ def test_migrate_dry_run_then_run_then_correct_then_verify(db_url, tmp_path, bf_
     r = mno(db_url, "sop", "migrate", old, "mnr_bf@2099.9", "--map", "referral.sent=transmitted",
             "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
+    import json
+    shown = json.loads(mno(db_url, "case", "show", ref, "--format", "json").stdout)
+    assert [e["sop_version"] for e in shown["audit"]][::len(shown["audit"]) - 1] == [old, "mnr_bf@2099.9"]
     r = mno(db_url, "case", "show", ref)
     assert "Migré de " + old in r.stdout and "Envoyé au prestataire" in r.stdout and "None" not in r.stdout
 
