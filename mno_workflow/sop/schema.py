@@ -531,6 +531,7 @@ class CaseSummary(Strict):
     region: str | None = None
 
 
+from ..indicators.schema import Indicators  # noqa: E402  (needs Strict, Ident, Label above)
 from .schema_protection import DataProtection  # noqa: E402  (needs Strict, Duration above)
 
 
@@ -554,6 +555,7 @@ class SOP(Strict):
     reopen: Reopen | None = None
     data_protection: DataProtection | None = None
     retention: Retention | None = None
+    indicators: Indicators | None = None
 
     @property
     def key(self) -> tuple[str, str]:
