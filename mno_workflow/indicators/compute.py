@@ -80,19 +80,35 @@ def _age(value: Any, at: date) -> int | None:
     return at.year - born.year - ((at.month, at.day) < (born.month, born.day))
 
 
-def age_group(dim: Dimension, h: CaseHistory, day: date) -> str:
-    """The age group code at ``day`` from the birth date, else the estimated age."""
+def age_years(dim: Dimension, h: CaseHistory) -> int | None:
+    """Age in whole years at registration: from the birth date (on the day of the first event that
+    recorded it), else the estimated age; after a retention purge, the ``age_years`` the purge
+    event kept (so anonymous figures do not change when personal fields are purged)."""
     a = dim.age
-    years = None
-    if a is not None:
-        form, _, fld = a.birth_date.partition(".")
-        born = h.value(form, fld)
-        if born:
-            years = _age(born, day)
-        if years is None and a.estimated:
-            form, _, fld = a.estimated.partition(".")
-            est = h.value(form, fld)
-            years = est if isinstance(est, int) and not isinstance(est, bool) else None
+    if a is None:
+        return None
+    form, _, fld = a.birth_date.partition(".")
+    born = h.value(form, fld)
+    if born:
+        first = next(
+            (e.at for e in h.events if isinstance(e.data.get(form), dict) and fld in e.data[form]), None
+        )
+        years = _age(born, first.date()) if first is not None else None
+        if years is not None:
+            return years
+    if a.estimated:
+        form, _, fld = a.estimated.partition(".")
+        est = h.value(form, fld)
+        if isinstance(est, int) and not isinstance(est, bool):
+            return est
+    kept = next((e.data.get("age_years") for e in reversed(h.events) if e.action == "purge"), None)
+    return kept if isinstance(kept, int) else None
+
+
+def age_group(dim: Dimension, h: CaseHistory) -> str:
+    """The age group code at registration (see :func:`age_years`), ``unknown`` without an age."""
+    years = age_years(dim, h)
+    a = dim.age
     if years is None or years < 0 or a is None:
         return UNKNOWN
     return next((g for g, hi in zip(a.groups(), a.bands, strict=False) if years < hi), a.groups()[-2])
@@ -139,7 +155,7 @@ class Computer:
         """Values of dimension ``name`` for one observation; None when it does not apply."""
         dim = self.section.dimensions[name]
         if dim.age is not None:
-            return [age_group(dim, h, day)]
+            return [age_group(dim, h)]
         if dim.item is not None:
             it = item if item is not None else h.items.get((step or "", key or ""))
             if it is None:
