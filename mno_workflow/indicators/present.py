@@ -17,6 +17,14 @@ from .compute import UNKNOWN, Result, median
 
 UNKNOWN_LABEL = {"fr": "Inconnu", "en": "Unknown"}
 TOTAL_LABEL = {"fr": "Total", "en": "Total"}
+ORG_TYPES = {  # the directory's organisation types (protection.ORGANIZATION_TYPES)
+    "government": ("Services de l'État", "Government"),
+    "un_agency": ("Agence des Nations Unies", "UN agency"),
+    "ngo": ("ONG", "NGO"),
+    "health_facility": ("Structure de santé", "Health facility"),
+    "private": ("Secteur privé", "Private sector"),
+    "community": ("Organisation communautaire", "Community organisation"),
+}
 
 
 @dataclass
@@ -69,6 +77,8 @@ def value_label(
     d = sop.indicators.dimensions.get(dim)
     if d is None:
         return code
+    if d.directory == "organization_type" and code in ORG_TYPES:
+        return ORG_TYPES[code][1 if lang == "en" else 0]
     if d.age is not None:
         text = code.replace("-", "–")
         return f"{text} ans" if lang == "fr" else f"{text} years"

@@ -42,31 +42,53 @@ class Grid:
         return key
 
 
-def _range(n: Node, k: int) -> tuple[float, float]:
-    if n.hidden is None:
+def derived(grid: Grid) -> dict[Any, int]:
+    """Hidden numbers a reader can compute exactly: an equation with one unknown gives it, repeated
+    until nothing changes (an overall total hidden in one table but equal to a cell of another)."""
+    known: dict[Any, int] = {}
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in grid.equations:
+            nodes = [total, *parts]
+            unknown = [x for x in nodes if grid.nodes[x].hidden is not None and x not in known]
+            if len(unknown) != 1:
+                continue
+            x = unknown[0]
+            known[x] = grid.nodes[x].value
+            changed = True
+    return known
+
+
+def _range(grid: Grid, key: Any, k: int, known: dict[Any, int]) -> tuple[float, float]:
+    n = grid.nodes[key]
+    if n.hidden is None or key in known:
         return (n.value, n.value)
     if n.hidden == UNKNOWN:
         return (0, math.inf)
     return (1, k - 1) if n.hidden == PRIMARY else (k, math.inf)
 
 
-def pinned(grid: Grid, eq: tuple[Any, list[Any]], k: int) -> bool:
+def pinned(grid: Grid, eq: tuple[Any, list[Any]], k: int, known: dict[Any, int] | None = None) -> bool:
     """Whether a reader who knows the rule can find the exact value of a primary hidden number of
-    equation ``eq`` (total = sum of parts) by interval reasoning."""
+    equation ``eq`` (total = sum of parts), by the numbers derivable from all equations and interval
+    reasoning on this one."""
+    known = derived(grid) if known is None else known
     total, parts = eq
     terms = [(total, -1)] + [(p, 1) for p in parts]  # sum(parts) - total = 0
     for key, sign in terms:
         n = grid.nodes[key]
         if n.hidden != PRIMARY:
             continue
-        lo_o = hi_o = 0.0  # bounds of sum over others of (their sign * value), isolating key
+        if key in known:
+            return True
+        lo_o = hi_o = 0.0  # bounds of the others' signed sum
         for other, s in terms:
             if other == key:
                 continue
-            lo, hi = _range(grid.nodes[other], k)
+            lo, hi = _range(grid, other, k, known)
             lo_o += s * (lo if s > 0 else hi)
             hi_o += s * (hi if s > 0 else lo)
-        # sign * x = -(others) → x in [-hi_o, -lo_o] * sign
         a, b = (-hi_o, -lo_o) if sign > 0 else (lo_o, hi_o)
         lo, hi = max(1, a), min(k - 1, b)
         if hi - lo < 1:
@@ -74,24 +96,40 @@ def pinned(grid: Grid, eq: tuple[Any, list[Any]], k: int) -> bool:
     return False
 
 
+def _breakers(grid: Grid, eq: tuple[Any, list[Any]], known: dict[Any, int]) -> list[Any]:
+    """Shown non-zero numbers whose hiding may unpin ``eq``: its own, then those of equations that
+    let a reader derive one of its hidden numbers."""
+    total, parts = eq
+    nodes = [*parts, total]
+    out = [x for x in nodes if grid.nodes[x].hidden is None and grid.nodes[x].value > 0]
+    for x in nodes:
+        if x in known:
+            for t2, p2 in grid.equations:
+                if x in (t2, *p2):
+                    out += [y for y in (*p2, t2) if grid.nodes[y].hidden is None and grid.nodes[y].value > 0]
+    return list(dict.fromkeys(out))
+
+
 def protect(grid: Grid, k: int) -> Grid:
-    """Apply primary then complementary suppression to ``grid`` in place; returns it."""
+    """Apply primary then complementary suppression to ``grid`` in place; returns it. When no
+    number is left to hide for an equation still pinned, every non-zero number is hidden."""
     for n in grid.nodes.values():
         if n.hidden is None and 0 < n.value < k:
             n.hidden = PRIMARY
-    changed = True
-    while changed:
-        changed = False
-        for eq in grid.equations:
-            if not pinned(grid, eq, k):
-                continue
-            total, parts = eq
-            shown = [x for x in [*parts, total] if grid.nodes[x].hidden is None and grid.nodes[x].value > 0]
-            if not shown:
-                continue  # every number hidden or zero: nothing left to hide
-            pick = min(shown, key=lambda x: (grid.nodes[x].value, x == total))
-            grid.nodes[pick].hidden = COMPLEMENTARY
-            changed = True
+    for _ in range(len(grid.nodes) + 1):
+        known = derived(grid)
+        eq = next((e for e in grid.equations if pinned(grid, e, k, known)), None)
+        if eq is None:
+            return grid
+        cands = _breakers(grid, eq, known)
+        if not cands:
+            break
+        total = eq[0]
+        pick = min(cands, key=lambda x: (grid.nodes[x].value, x == total))
+        grid.nodes[pick].hidden = COMPLEMENTARY
+    for n in grid.nodes.values():  # fallback: nothing would be safe to show
+        if n.hidden is None and n.value > 0:
+            n.hidden = COMPLEMENTARY
     return grid
 
 

@@ -152,8 +152,7 @@ def indicator_chart(shown: Shown, table: int, lang: str) -> Markup:
         else ""
     )
     items = [
-        (" × ".join(r.labels) + ("" if r.raw is not None else f" ({fmt(r.value, lang)})"), r.raw or 0)
-        for r in rows
+        (" × ".join(r.labels), r.raw or 0, None if r.raw is not None else fmt(r.value, lang)) for r in rows
     ]
     return bar_chart(items, title=f"{shown.label} — {' × '.join(dim_labels)}", unit=unit, lang=lang)
 

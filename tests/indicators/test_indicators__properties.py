@@ -186,24 +186,36 @@ def test_additive_tables_sum_to_total(hs, ptext):
 
 
 def _reader_can_pin(grid, k):
-    """An independent check: for each additive equation with its total shown, enumerate the hidden
-    cells' possible values (primary 1..k-1, complementary k..total) and see if a primary one has a
+    """An independent check: first the numbers a reader can compute (an equation with a single
+    unknown, repeated), then for each equation enumerate the hidden cells' possible values
+    (primary 1..k-1, complementary k..total, unpublished 0..total) and see if a primary one has a
     single possible value."""
     import itertools
 
+    nodes = grid.nodes
+    value = {key: n.value for key, n in nodes.items() if n.hidden is None}
+    grew = True
+    while grew:
+        grew = False
+        for total, parts in grid.equations:
+            missing = [x for x in [total, *parts] if x not in value]
+            if len(missing) == 1:
+                value[missing[0]] = nodes[missing[0]].value  # the reader computes it
+                grew = True
+    if any(nodes[key].hidden == suppress.PRIMARY for key in value):
+        return True
     for total, parts in grid.equations:
-        tn = grid.nodes[total]
-        if tn.hidden is not None:
+        if total not in value:
             continue
-        hidden = [p for p in parts if grid.nodes[p].hidden is not None]
-        if not any(grid.nodes[p].hidden == suppress.PRIMARY for p in hidden) or len(hidden) > 6:
+        hidden = [p for p in parts if p not in value]
+        if not any(nodes[p].hidden == suppress.PRIMARY for p in hidden) or len(hidden) > 6:
             continue
-        rest = tn.value - sum(grid.nodes[p].value for p in parts if grid.nodes[p].hidden is None)
+        rest = value[total] - sum(value[p] for p in parts if p in value)
         ranges = [
             range(1, k)
-            if grid.nodes[p].hidden == suppress.PRIMARY
+            if nodes[p].hidden == suppress.PRIMARY
             else range(k, rest + 1)
-            if grid.nodes[p].hidden == suppress.COMPLEMENTARY
+            if nodes[p].hidden == suppress.COMPLEMENTARY
             else range(0, rest + 1)
             for p in hidden
         ]
@@ -213,9 +225,34 @@ def _reader_can_pin(grid, k):
                 for i, v in enumerate(combo):
                     seen[i].add(v)
         for i, p in enumerate(hidden):
-            if grid.nodes[p].hidden == suppress.PRIMARY and len(seen[i]) < 2:
+            if nodes[p].hidden == suppress.PRIMARY and len(seen[i]) < 2:
                 return True
     return False
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    a=st.dictionaries(st.sampled_from("abcd"), st.integers(0, 12), min_size=1, max_size=4),
+    b=st.lists(st.integers(0, 12), min_size=1, max_size=4),
+    k=st.integers(3, 5),
+)
+def test_suppression_of_two_tables_sharing_the_total(a, b, k):
+    total = sum(a.values())
+    b = [*b[:-1], 0]
+    b[-1] = max(0, total - sum(b[:-1]))
+    if sum(b) != total:
+        return
+    g = suppress.protect(
+        suppress.count_grid(
+            total,
+            [
+                (("x",), {(c,): v for c, v in a.items()}, True),
+                (("y",), {(str(i),): v for i, v in enumerate(b)}, True),
+            ],
+        ),
+        k,
+    )
+    assert not _reader_can_pin(g, k)
 
 
 @settings(max_examples=300, deadline=None)
