@@ -153,7 +153,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             access.require(user, "dashboard")
             _sop, lang, _region, f, figs = _figures(request, s, user, with_directory=False)
-            rows = list(itables.table_rows([_shown(figs, code)], f.period.label(lang), f.period.iso or f.period_text, lang))
+            rows = list(
+                itables.table_rows(
+                    [_shown(figs, code)], f.period.label(lang), f.period.iso or f.period_text, lang
+                )
+            )
             _log(s, user, f"table:{code}.csv", f, len(rows) - 1)
         return Response(
             itables.to_csv(iter(rows)),
@@ -171,7 +175,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             sop, lang, _region, f, figs = _figures(request, s, user, with_directory=False)
             if figs is None:
                 raise HTTPException(404, me_view.tr("no_indicators", lang))
-            rows = list(itables.table_rows(figs.shown, f.period.label(lang), f.period.iso or f.period_text, lang))
+            rows = list(
+                itables.table_rows(figs.shown, f.period.label(lang), f.period.iso or f.period_text, lang)
+            )
             _log(s, user, f"indicators.{ext}", f, len(rows) - 1)
             methods = itables.methods_note(sop, figs.threshold, lang)
         name = f"mno-indicateurs-{f.period_text}.{ext}"
