@@ -184,7 +184,7 @@ def present(
             return Row(
                 codes,
                 lbls,
-                m if shown else ("—" if not values else suppress.display(gc, key, k)),
+                m if shown else "—",  # a hidden count hides its median (n says why)
                 m,
                 n=suppress.display(gc, key, k),
             )

@@ -124,3 +124,18 @@ def test_row_export_has_person_columns_and_counts_declines(live):
 def test_french_number_formatting():
     assert fmt(1234.5) == "1\u202f234,5" and fmt(1234.5, "en") == "1,234.5"
     assert fmt(12.5, percent=True) == "12,5\u202f%" and fmt("< 5") == "< 5" and fmt(None) == "—"
+
+
+def test_report_page_and_pdf_are_logged(live):
+    case_with_referrals(live.wf)
+    me = live.client("suivi.evaluation")
+    page = me.get("/rapport", params={"periode": "2025Q2"})
+    assert page.status_code == 200 and "Rapport trimestriel" in page.text and "@media print" in page.text
+    pdf = me.get("/rapport.pdf", params={"periode": "2025Q2", "region": "kadiogo"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert me.get("/rapport", params={"periode": "2025Q9"}).status_code == 400
+    assert live.client("mariam.kabore").get("/rapport").status_code == 403  # caseworkers: no dashboard
+    with live.wf.sessions() as s:
+        logged = [(e.what, e.filters) for e in s.scalars(select(ExportLog).order_by(ExportLog.id))]
+    assert logged == [("report.html", {"periode": "2025Q2"}),
+                      ("report.pdf", {"periode": "2025Q2", "region": "kadiogo"})]

@@ -20,6 +20,7 @@ from . import (
     directory,
     notifications,
     provider,
+    report,
     sop_pages,
     work,
 )
@@ -27,7 +28,7 @@ from . import (
 # Added in this order to one router: a path matched by two routes goes to the first (e.g.
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
-         access_log, agreements)
+         access_log, agreements, report)
 
 
 def build_pages(web: Web) -> APIRouter:
