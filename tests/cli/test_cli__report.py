@@ -42,7 +42,7 @@ def test_report_html_and_pdf(wf, db_url, tmp_path):
     assert pdf.startswith(b"%PDF")
     doc = pdfium.PdfDocument(pdf)
     assert len(doc) >= 2
-    text = doc[0].get_textpage().get_text_range()
+    text = doc[0].get_textpage().get_text_bounded()
     assert "Rapport trimestriel" in text and "Synthèse" in text and "REFERRALS_MADE" in text
     if db_url.startswith("sqlite"):  # one set of pictures is enough
         ARTIFACTS.mkdir(exist_ok=True)
