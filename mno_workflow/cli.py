@@ -63,6 +63,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("mno_workflow.commands.init:init", "Créer un dossier de travail (POS à adapter, mno.toml)."),
     "schema": ("mno_workflow.commands.schema:schema", "Afficher le schéma JSON du langage des POS."),
     "backup": ("mno_workflow.commands.backup:backup", "Sauvegarder la base SQLite pendant le service."),
+    "report": ("mno_workflow.commands.report:report", "Rapport trimestriel de suivi-évaluation (HTML, PDF)."),
+    "export": ("mno_workflow.commands.export:app", "Exporter les indicateurs : tableaux (CSV, xlsx), DHIS2."),
 }
 
 #: Options of the root command that may also be written after the command; all take a value.

@@ -102,6 +102,7 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     )
     spec = merged(personal_spec(sop), free_text_spec(sop))
     mark = tombstone(now, rule)
+    kept = _kept_figures(s, case, sop)  # the age group of the M&E figures survives the purge
     n = 0
     data = copy.deepcopy(case.data or {})
     n += _purge_forms(data, None, spec, mark)
@@ -140,8 +141,23 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     case.version += 1
     append_event(s, case, at=now, actor=actor.user, role=actor.role, organisation=actor.organisation,
                  **(trace or actor.trace()), action="purge", sop_version=f"{sop.sop}@{sop.version}",
-                 data={"rule": rule, "fields": n, **({"reason": reason} if reason else {})})
+                 data={"rule": rule, "fields": n, **({"reason": reason} if reason else {}), **kept})
     return n
+
+
+def _kept_figures(s: Any, case: Case, sop: SOP) -> dict[str, Any]:
+    """``{"age_years": n}``: the age at registration the indicators' age groups need (a number of
+    years, not personal by the SOP's own classification of the estimated age); empty without one."""
+    from ..indicators import history
+    from ..indicators.compute import age_years
+
+    dims = sop.indicators.dimensions if sop.indicators else {}
+    dim = next((d for d in dims.values() if d.age is not None), None)
+    if dim is None:
+        return {}
+    (h,) = history.load(s, case_ids=[case.id]) or [None]
+    years = age_years(dim, h) if h is not None else None
+    return {"age_years": years} if years is not None else {}
 
 
 def purge_due(closed_at: datetime, sop: SOP) -> datetime | None:

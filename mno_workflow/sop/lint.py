@@ -58,6 +58,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..indicators.lint import check_indicators
 from .checks.allow import justify
 from .checks.calendar import check_calendar
 from .checks.conditions import check_codes, check_constant
@@ -296,6 +297,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
             out.append(_unknown(loaded, ("case_summary", key), "E028", "field", ref, fields))
 
     out += check_protection(loaded)
+    out += check_indicators(loaded)
     used = {f.options for f in _all_fields(sop) if f.options}
     for lid in sop.options:
         if lid not in used:

@@ -539,6 +539,7 @@ class CaseSummary(Strict):
     phone: str | None = None
 
 
+from ..indicators.schema import Indicators  # noqa: E402  (needs Strict, Ident, Label above)
 from .narrative import Chapter, GlossaryEntry, Narrative  # noqa: E402,F401  (the SOP document's text)
 from .schema_protection import DataProtection  # noqa: E402  (needs Strict, Duration above)
 
@@ -564,6 +565,7 @@ class SOP(Strict):
     data_protection: DataProtection | None = None
     retention: Retention | None = None
     narrative: Narrative | None = None
+    indicators: Indicators | None = None
 
     @property
     def key(self) -> tuple[str, str]:

@@ -30,12 +30,14 @@ def fmt_number(value: float, lang: str = "fr") -> str:
     return format_decimal(round(value, 1), format="#,##0.#", locale="en" if lang == "en" else "fr")
 
 
-def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", lang: str = "fr") -> Markup:
-    """A horizontal bar chart of ``(label, value)``; an accessible ``<title>`` and text values."""
+def bar_chart(items: list[tuple], *, title: str, unit: str = "", lang: str = "fr") -> Markup:
+    """A horizontal bar chart of ``(label, value)`` or ``(label, value, text)`` (``text`` printed
+    instead of the value, e.g. « < 5 » for a hidden cell); an accessible ``<title>``."""
     if not items:
         return Markup("")
-    top = max(v for _, v in items) or 1
-    rows = [(_lines(label), value) for label, value in items]
+    top = max(it[1] for it in items) or 1
+    texts = [it[2] if len(it) > 2 else None for it in items]
+    rows = [(_lines(it[0]), it[1]) for it in items]
     heights = [BAR_H + (len(lines) - 1) * LINE_H for lines, _ in rows]
     h = sum(heights) + GAP * (len(rows) + 1)
     bar_w = WIDTH - LABEL_W - 80
@@ -44,9 +46,9 @@ def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", lan
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
     ]
     y = GAP
-    for (lines, value), row_h in zip(rows, heights, strict=True):
+    for (lines, value), row_h, text in zip(rows, heights, texts, strict=True):
         w = max(1, int(bar_w * value / top)) if value else 0
-        shown = f"{fmt_number(value, lang)}{unit}"
+        shown = text if text is not None else f"{fmt_number(value, lang)}{unit}"
         bar_y = y + (row_h - BAR_H) // 2
         first = y + BAR_H - 6 - (0 if len(lines) == 1 else (BAR_H - LINE_H) // 2)
         spans = "".join(

@@ -6,15 +6,13 @@ Nothing here writes, except :func:`log_view` (the case-view log) and notificatio
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import statistics
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
 from . import access, worklists
@@ -265,52 +263,30 @@ def dashboard(session: Session, now: datetime, region: str | None = None) -> dic
 
 def pseudonym(secret: str, reference: str) -> str:
     """A stable pseudonym of a case reference (HMAC-SHA-256 with the server's secret, 16 hex)."""
-    return hmac.new(secret.encode(), reference.encode(), hashlib.sha256).hexdigest()[:16]
+    from ..indicators.rows import pseudonym as _pseudonym
+
+    return _pseudonym(secret, reference)
 
 
 def export_rows(session: Session, *, secret: str, with_names: bool, region: str | None = None,
-                include=None):
-    """Rows for the CSV export: one per case. Without names: the case pseudonym, region,
-    status, dates (day only), steps and referral outcomes; never a personal field. With names
-    (roles allowed to): the reference and the name as well. ``include(case) -> bool`` leaves
-    cases out (e.g. consent without the ``statistics`` purpose; they stay in the aggregates)."""
-    header = ["case" if not with_names else "reference"]
-    if with_names:
-        header.append("name")
-    header += [
-        "region",
-        "status",
-        "opened_on",
-        "closed_on",
-        "current_steps",
-        "referrals",
-        "referrals_completed",
-        "referrals_declined_or_unmet",
-    ]
-    yield header
-    q = select(Case).options(selectinload(Case.instances)).order_by(Case.id)
-    if region:
-        q = q.where(Case.region == region)
-    for case in session.scalars(q.execution_options(yield_per=500)):
-        if include is not None and not include(case):
-            continue
-        refs = [i for i in case.instances if i.recipient is not None or i.step == "referral"]
-        row = [case.reference if with_names else pseudonym(secret, case.reference or str(case.id))]
-        if with_names:
-            row.append(case.display_name or "")
-        row += [
-            case.region or "",
-            case.status,
-            case.created_at.date().isoformat(),
-            case.closed_at.date().isoformat() if case.closed_at else "",
-            " ".join(f"{i.step}.{i.state}" for i in case.instances if not i.final)
-            if case.status == "open"
-            else "",
-            str(len(refs)),
-            str(sum(1 for i in refs if i.state == "completed")),
-            str(sum(1 for i in refs if i.state in ("declined", "closed_unmet"))),
-        ]
-        yield row
+                include=None, sop=None, now: datetime | None = None):
+    """Rows for the CSV export, one per case (see :mod:`mno_workflow.indicators.rows`): French
+    headers, labels with codes, sex, age group, region, needs, priorities and the referral
+    counts of the SOP's indicators. Without names: the case pseudonym; with names (roles allowed
+    to): the reference and the name. ``sop``: the SOP of the indicators (default: the newest
+    stored version's). ``include(case) -> bool`` leaves cases out (e.g. consent without the
+    ``statistics`` purpose; they stay in the aggregates)."""
+    from ..indicators.rows import rows
+
+    if sop is None:
+        from ..sop.loader import load_text
+        from ..store.models import SopVersion
+
+        v = session.scalars(select(SopVersion).order_by(SopVersion.id.desc()).limit(1)).first()
+        if v is None:
+            return iter([])
+        sop = load_text(v.source, v.source_path).model
+    return rows(session, sop, secret=secret, with_names=with_names, region=region, include=include, now=now)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

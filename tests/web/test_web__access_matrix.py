@@ -197,7 +197,8 @@ def test_me_officer_export_is_pseudonymised_and_names_refused(world):
     assert c.get("/tableau-de-bord/export.csv?noms=1").status_code == 403
     body = c.get("/tableau-de-bord/export.csv").text
     assert world["A"] not in body and "Sawadogo" not in body and "Aminata" not in body
-    assert body.splitlines()[0].startswith("\ufeffcase;region;status")
+    # issue 20: French headers, codes in extra columns
+    assert body.splitlines()[0].startswith("\ufeffDossier (pseudonyme);Région;code_region;Sexe")
     sup = world["clients"]["supervisor"].get("/tableau-de-bord/export.csv?noms=1").text
     assert world["A"] in sup and "Aminata Sawadogo" in sup
 

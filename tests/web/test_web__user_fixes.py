@@ -166,7 +166,7 @@ def test_csv_export__bom_and_semicolons_for_french_excel(live):
     r = live.client("idrissa.sanou").get("/tableau-de-bord/export.csv?noms=1")
     assert r.content.startswith(b"\xef\xbb\xbf")
     body = r.content.decode("utf-8-sig")
-    assert body.splitlines()[0].startswith("reference;name;region;status;")
+    assert body.splitlines()[0].startswith("Référence;Nom;Région;code_region;")  # issue 20: French headers
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     (row,) = [x for x in rows if x[0] == ref]
     assert row[1] == "'=SOMME(A1) Zoé; Kaboré"  # formula guard kept, ';' inside a quoted cell

@@ -25,6 +25,7 @@ from . import (
     outbox_log,
     print_forms,
     provider,
+    report,
     sop_documents,
     sop_pages,
     work,
@@ -35,7 +36,7 @@ from . import (
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
          access_log, agreements, print_forms, sop_documents, workbench, outbox_log, account_access,
-         channels, attachments)
+         channels, attachments, report)
 
 
 def build_pages(web: Web) -> APIRouter:

@@ -1,28 +1,51 @@
-"""The M&E dashboard (cases per state, overdue, median durations, referrals) and its CSV export,
-pseudonymised unless names are asked for and allowed."""
+"""The M&E dashboard: filters (period, region, sex, age group, need), the SOP's indicators as
+tables and SVG charts (suppressed), the bottlenecks, overdue steps; downloads of each chart (SVG),
+each table (CSV), all tables (CSV, xlsx) and the pseudonymised row export. Every download is
+logged in the export log."""
 
 from __future__ import annotations
 
-import csv
-import io
 from functools import partial
 
-from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
 
 from ... import protection
-from .. import access, queries
+from ...indicators import service
+from ...indicators import tables as itables
+from .. import access, me_view, queries
 from ..core import Web
 from ..i18n import t
 from . import common
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
-    """Add to ``r`` the routes ``/tableau-de-bord`` and ``/tableau-de-bord/export.csv``."""
+    """Add to ``r`` the routes ``/tableau-de-bord`` and its downloads (see the module doc)."""
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
 
-    # -- dashboard -------------------------------------------------------------------------------------
+    def _figures(request: Request, s, user, *, with_directory: bool = True, with_unmet: bool = False):
+        sop = web.latest(s).sop
+        lang = web.lang(request, user)
+        region = user.region if user.role == "supervisor" else None
+        f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region)
+        figs = None
+        if sop.indicators is not None:
+            figs = service.figures(
+                s,
+                sop,
+                f.period,
+                web.now(),
+                filters=f.dims,
+                lang=lang,
+                with_directory=with_directory,
+                with_unmet=with_unmet,
+            )
+        return sop, lang, region, f, figs
+
+    def _log(s, user, what: str, f: me_view.Filters, rows: int) -> None:
+        queries.log_export(s, user, what, {"periode": f.period_text, **f.dims}, rows, False, web.now())
+
     @r.get("/tableau-de-bord")
     def dashboard(request: Request):
         from ..charts import bar_chart
@@ -30,28 +53,28 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "dashboard")
-            sop = web.latest(s).sop
-            lang = web.lang(request, user)
-            region = user.region if user.role == "supervisor" else None
+            sop, lang, region, f, figs = _figures(request, s, user)
             d = queries.dashboard(s, web.now(), region)
-            orgs = web.organisations(s)
 
             def st_label(step, state):
                 stp = sop.steps.get(step)
                 if stp is None:
                     return f"{step} · {state}"
-                return (
-                    f"{sop.label(stp.label, lang)} · {sop.label(stp.states[state].label, lang)}"
-                    if state in stp.states
-                    else f"{sop.label(stp.label, lang)} · {state}"
-                )
+                st = sop.label(stp.states[state].label, lang) if state in stp.states else state
+                return f"{sop.label(stp.label, lang)} · {st}"
 
             def step_label(step):
                 return sop.label(sop.steps[step].label, lang) if step in sop.steps else step
 
             order = {sid: n for n, sid in enumerate(sop.steps)}
             per_state = sorted(d["per_state"].items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1]))
+            neck = me_view.bottlenecks(s, sop, region)
             charts = {
+                "bottlenecks": bar_chart(
+                    [(st_label(a, b), n) for a, b, n in neck],
+                    title=me_view.tr("bottlenecks", lang),
+                    lang=lang,
+                ),
                 "per_state": bar_chart(
                     [(st_label(*k), v) for k, v in per_state], title=t("cases_per_state", lang), lang=lang
                 ),
@@ -63,45 +86,112 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     title=t("overdue_by_step", lang),
                     lang=lang,
                 ),
-                "median": bar_chart(
-                    [
-                        (step_label(k), v)
-                        for k, v in sorted(d["median"].items(), key=lambda kv: order.get(kv[0], 99))
-                    ],
-                    title=t("median_by_step", lang),
-                    unit=" j" if lang == "fr" else " d",
-                    lang=lang,
-                ),
             }
-            ref_states = [
-                st
-                for step in sop.steps.values()
-                if step.recipient
-                for st in step.states
-                if st != step.initial_state
-            ]
-
-            def state_label(code):
-                for step in sop.steps.values():
-                    if step.recipient and code in step.states:
-                        return sop.label(step.states[code].label, lang)
-                return code
-
+            ind_charts = {
+                sh.code: me_view.indicator_chart(sh, 0, lang) for sh in (figs.shown if figs else [])
+            }
+            totals = me_view.totals(s, region)
             return web.render(
                 request,
                 "dashboard.html",
                 {
                     **base_ctx(request, s, user),
                     "sop": sop,
-                    "d": d,
                     "charts": charts,
-                    "orgs": orgs,
-                    "ref_states": [(c, state_label(c)) for c in dict.fromkeys(ref_states)],
-                    "region_label": lambda code: (
-                        web.option_label(sop, "region", code, lang) if code != "-" else "-"
+                    "ind_charts": ind_charts,
+                    "figs": figs,
+                    "f": f,
+                    "tr": me_view.tr,
+                    "fmt": itables_fmt,
+                    "summary": me_view.tr(
+                        "cases_summary",
+                        lang,
+                        open=itables_fmt(totals.get("open", 0), lang),
+                        closed=itables_fmt(totals.get("closed", 0), lang),
+                    ),
+                    "forced_region": region,
+                    "options": {k: sorted(sop.options.get(k, {}).items()) for k in ("region", "sex", "need")},
+                    "age_groups": (
+                        sop.indicators.dimensions["age_group"].age.groups()
+                        if sop.indicators
+                        and "age_group" in sop.indicators.dimensions
+                        and sop.indicators.dimensions["age_group"].age
+                        else []
                     ),
                 },
             )
+
+    def _shown(figs, code: str):
+        sh = next((x for x in (figs.shown if figs else []) if x.code == code), None)
+        if sh is None:
+            raise HTTPException(404, f"indicateur inconnu / unknown indicator: {code}")
+        return sh
+
+    @r.get("/tableau-de-bord/graphique/{code}-{n}.svg")
+    def chart_svg(request: Request, code: str, n: int):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "dashboard")
+            _sop, lang, _region, f, figs = _figures(request, s, user, with_directory=False)
+            sh = _shown(figs, code)
+            svg = str(me_view.indicator_chart(sh, n, lang))
+            if not svg:
+                raise HTTPException(404, "pas de ventilation / no breakdown")
+            _log(s, user, f"chart:{code}-{n}.svg", f, len(sh.tables[n][2]))
+        return Response(
+            svg,
+            media_type="image/svg+xml",
+            headers={
+                "content-security-policy": common.SVG_CSP,
+                "content-disposition": f'attachment; filename="{code}-{n}-{f.period_text}.svg"',
+            },
+        )
+
+    @r.get("/tableau-de-bord/tableau/{code}.csv")
+    def table_csv(request: Request, code: str):
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "dashboard")
+            _sop, lang, _region, f, figs = _figures(request, s, user, with_directory=False)
+            rows = list(
+                itables.table_rows(
+                    [_shown(figs, code)], f.period.label(lang), f.period.iso or f.period_text, lang
+                )
+            )
+            _log(s, user, f"table:{code}.csv", f, len(rows) - 1)
+        return Response(
+            itables.to_csv(iter(rows)),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{code}-{f.period_text}.csv"'},
+        )
+
+    @r.get("/tableau-de-bord/indicateurs.{ext}")
+    def all_tables(request: Request, ext: str):
+        if ext not in ("csv", "xlsx"):
+            raise HTTPException(404)
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "dashboard")
+            sop, lang, _region, f, figs = _figures(request, s, user, with_directory=False)
+            if figs is None:
+                raise HTTPException(404, me_view.tr("no_indicators", lang))
+            rows = list(
+                itables.table_rows(figs.shown, f.period.label(lang), f.period.iso or f.period_text, lang)
+            )
+            _log(s, user, f"indicators.{ext}", f, len(rows) - 1)
+            methods = itables.methods_note(sop, figs.threshold, lang)
+        name = f"mno-indicateurs-{f.period_text}.{ext}"
+        if ext == "csv":
+            return Response(
+                itables.to_csv(iter(rows)),
+                media_type="text/csv; charset=utf-8",
+                headers={"content-disposition": f'attachment; filename="{name}"'},
+            )
+        return Response(
+            itables.to_xlsx(iter(rows), methods),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"content-disposition": f'attachment; filename="{name}"'},
+        )
 
     @r.get("/tableau-de-bord/export.csv")
     def export_csv(request: Request, noms: str = ""):
@@ -118,23 +208,37 @@ def add_routes(r: APIRouter, web: Web) -> None:
             def include(case) -> bool:  # pseudonymised rows: only cases whose consent allows statistics
                 return with_names or protection.allows_statistics(web.compiled_for(case).sop, case, now)
 
-            # French Excel: a UTF-8 byte order mark (accents) and ';' between cells.
-            buf = io.StringIO()
-            buf.write("\ufeff")
-            writer = csv.writer(buf, delimiter=";")
-            refs: list[str] = []
-            for row in queries.export_rows(s, secret=web.secret_key, with_names=with_names, region=region,
-                                           include=include):
-                writer.writerow([queries.csv_safe(c) for c in row])
-                refs.append(row[0])
-            rows = len(refs) - 1  # the header
+            rows = list(
+                queries.export_rows(
+                    s,
+                    secret=web.secret_key,
+                    with_names=with_names,
+                    region=region,
+                    include=include,
+                    sop=web.latest(s).sop,
+                    now=now,
+                )
+            )
             if with_names:
-                queries.log_views(s, user, refs[1:], "export", now)
-            queries.log_export(s, user, "dashboard.csv", {"region": region, "noms": with_names}, rows,
-                               with_names, now)
+                queries.log_views(s, user, [r[0] for r in rows[1:]], "export", now)
+            queries.log_export(
+                s,
+                user,
+                "dashboard.csv",
+                {"region": region, "noms": with_names},
+                len(rows) - 1,
+                with_names,
+                now,
+            )
         name = "mno-export-noms.csv" if with_names else "mno-export-pseudonymise.csv"
-        return StreamingResponse(
-            iter([buf.getvalue()]),
+        return Response(
+            itables.to_csv(iter(rows)),
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{name}"'},
         )
+
+
+def itables_fmt(value, lang: str = "fr", percent: bool = False) -> str:
+    from ...indicators.present import fmt
+
+    return fmt(value, lang, percent=percent)

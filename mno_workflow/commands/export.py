@@ -1,0 +1,171 @@
+"""``mno export``: aggregated indicator tables (CSV, xlsx) and DHIS2 data values (dataValueSets
+JSON or ADX XML, pushed with ``--post``). Every export is written to the export log."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import errors, fail, open_engine, state
+
+app = typer.Typer(
+    help="Exporter les indicateurs (tableaux, DHIS2). / Export indicators.", no_args_is_help=True
+)
+
+PeriodOpt = Annotated[str, typer.Option("--period", help="2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30")]
+
+
+def _period(text: str):
+    from ..indicators.periods import PeriodError, parse
+
+    try:
+        return parse(text)
+    except PeriodError as e:
+        fail(str(e))
+
+
+def _latest_sop(s):
+    from sqlalchemy import select
+
+    from ..sop.loader import load_text
+    from ..store.models import SopVersion
+
+    v = s.scalars(select(SopVersion).order_by(SopVersion.id.desc()).limit(1)).first()
+    if v is None:
+        fail("Aucune POS chargée (mno sop load) / no SOP loaded")
+    sop = load_text(v.source, v.source_path).model
+    if sop.indicators is None:
+        fail("Cette POS n'a pas de section indicators: / this SOP has no indicators: section")
+    return sop
+
+
+def log_cli_export(s, what: str, filters: dict, rows: int, now) -> None:
+    """One export-log row for a CLI export (user ``cli:<system account>``)."""
+    from ..cli_identity import os_user
+    from ..web.models import ExportLog
+
+    s.add(
+        ExportLog(
+            at=now,
+            user_id=f"cli:{os_user()}",
+            role="cli",
+            what=what,
+            filters=filters,
+            row_count=rows,
+            names=False,
+        )
+    )
+
+
+@app.command("tables")
+def tables_cmd(
+    period: PeriodOpt,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Fichier .csv ou .xlsx")],
+    region: Annotated[str, typer.Option(help="Code de région, ou all")] = "all",
+) -> None:
+    """Tableaux agrégés des indicateurs (en-têtes et libellés en français, codes en colonnes).
+
+    Aggregated indicator tables (CSV or xlsx by the file's extension)."""
+    from ..indicators import service
+    from ..indicators import tables as itables
+
+    p = _period(period)
+    if output.suffix not in (".csv", ".xlsx"):
+        fail("L'extension doit être .csv ou .xlsx / the extension must be .csv or .xlsx")
+    engine = open_engine(clock=None)
+    with errors(), engine.sessions.begin() as s:
+        sop = _latest_sop(s)
+        now = engine.clock.now()
+        filters = {} if region == "all" else {"region": region}
+        figs = service.figures(s, sop, p, now, filters=filters, lang=state["lang"], with_directory=False)
+        rows = list(itables.table_rows(figs.shown, p.label(state["lang"]), p.iso or period, state["lang"]))
+        log_cli_export(s, f"indicators{output.suffix}", {"periode": period, **filters}, len(rows) - 1, now)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if output.suffix == ".csv":
+            output.write_text(itables.to_csv(iter(rows)), encoding="utf-8")
+        else:
+            output.write_bytes(
+                itables.to_xlsx(iter(rows), itables.methods_note(sop, figs.threshold, state["lang"]))
+            )
+    typer.echo(f"{len(rows) - 1} lignes → {output}")
+
+
+@app.command("dhis2")
+def dhis2_cmd(
+    period: PeriodOpt,
+    mapping: Annotated[Path, typer.Option(help="Fichier de correspondance DHIS2 (YAML)")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Fichier écrit (JSON ou XML)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json (dataValueSets) ou adx")] = "json",
+    post: Annotated[str | None, typer.Option(help="URL du serveur DHIS2 (POST /api/dataValueSets)")] = None,
+    user: Annotated[
+        str | None, typer.Option(help="Utilisateur DHIS2 (mot de passe : $MNO_DHIS2_PASSWORD)")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="dryRun=true : DHIS2 vérifie sans importer")
+    ] = False,
+) -> None:
+    """Valeurs DHIS2 (dataValueSets JSON ou ADX XML) des indicateurs ; --post les envoie.
+
+    DHIS2 data values of the indicators; suppressed cells are never sent (listed as warnings)."""
+    from ..indicators import dhis2, history
+    from ..indicators.service import organisations
+    from ..sop.diagnostics import SOPError
+
+    p = _period(period)
+    if fmt not in ("json", "adx"):
+        fail("--format json ou adx / --format json or adx")
+    if post and fmt != "json":
+        fail("--post envoie du JSON (dataValueSets) / --post sends JSON")
+    if not mapping.is_file():
+        fail(f"Fichier introuvable / file not found: {mapping}")
+    engine = open_engine(clock=None)
+    with errors(), engine.sessions.begin() as s:
+        sop = _latest_sop(s)
+        try:
+            m = dhis2.load_mapping(mapping, sop)
+        except SOPError as e:
+            for d in e.diagnostics:
+                typer.echo(d.format(), err=True)
+            raise typer.Exit(1) from None
+        now = engine.clock.now()
+        _names, types = organisations(s)
+        exp = dhis2.build(history.load(s), sop, m, p, now, org_type=types.get)
+        log_cli_export(
+            s,
+            f"dhis2.{fmt}",
+            {"periode": period, "mapping": str(mapping), "post": bool(post)},
+            len(exp.values),
+            now,
+        )
+    payload = dhis2.data_value_sets(exp)
+    for w in exp.warnings:
+        typer.echo(f"attention / warning: {w}", err=True)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "adx":
+            output.write_bytes(dhis2.adx(exp, m))
+        else:
+            output.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        typer.echo(f"{len(exp.values)} valeurs → {output}")
+    if post:
+        if not user:
+            fail("--user est requis avec --post / --user is required with --post")
+        password = os.environ.get("MNO_DHIS2_PASSWORD")
+        if not password:
+            fail("Mot de passe absent : définissez MNO_DHIS2_PASSWORD / set MNO_DHIS2_PASSWORD")
+        try:
+            summary = dhis2.post(post, payload, user, password, dry_run=dry_run)
+        except Exception as e:  # network or server refusal: one line, exit 1
+            fail(f"Envoi DHIS2 impossible / DHIS2 push failed: {e}")
+        counts = summary.get("importCount") or (summary.get("response") or {}).get("importCount") or {}
+        status = summary.get("status") or (summary.get("response") or {}).get("status")
+        typer.echo(
+            f"DHIS2 {'(dryRun) ' if dry_run else ''}{status} : "
+            + ", ".join(f"{k} {v}" for k, v in counts.items())
+        )
+        if status not in ("SUCCESS", "OK", "WARNING"):
+            raise typer.Exit(1)

@@ -1,0 +1,161 @@
+"""Checks of the SOP's ``indicators:`` section, with file:line:col (codes E070–E074, W170).
+
+| code | severity | rule |
+|---|---|---|
+| E070 | error | an event match names an unknown step, state or trigger of that step |
+| E071 | error | a field (``form.field``) is unknown, or ``items`` is not a repeat field |
+| E072 | error | ``by`` names an unknown dimension, or a dimension an unknown option list |
+| E073 | error | two indicators have the same code |
+| E074 | error | ``item`` dimension names no field of the repeat the SOP iterates on |
+| W170 | warning | ``within_deadline`` counts a state without a deadline (always empty) |
+"""
+
+from __future__ import annotations
+
+from ..sop.diagnostics import Diagnostic
+from ..sop.loader import LoadedSOP
+from .schema import FieldStart, Match
+
+
+def _field_index(sop):
+    from ..sop.lint import field_index
+
+    return field_index(sop)
+
+
+def _match(loaded: LoadedSOP, m: Match, path: tuple) -> list[Diagnostic]:
+    sop, out = loaded.model, []
+    step = sop.steps.get(m.step)
+    if step is None:
+        return [
+            loaded.diag(
+                path + ("step",),
+                "E070",
+                f"unknown step {m.step!r}",
+                f"use one of: {', '.join(sorted(sop.steps))}",
+            )
+        ]
+    for attr, key in (("to", "to"), ("from_", "from")):
+        for i, st in enumerate(getattr(m, attr)):
+            if st not in step.states:
+                out.append(
+                    loaded.diag(
+                        path + (key, i),
+                        "E070",
+                        f"unknown state {st!r} of step {m.step!r}",
+                        f"use one of: {', '.join(step.states)}",
+                    )
+                )
+    triggers = {t.trigger for t in step.transitions}
+    for i, tr in enumerate(m.triggers):
+        if tr not in triggers:
+            out.append(
+                loaded.diag(
+                    path + ("triggers", i),
+                    "E070",
+                    f"unknown trigger {tr!r} of step {m.step!r}",
+                    f"use one of: {', '.join(sorted(triggers))}",
+                )
+            )
+    return out
+
+
+def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
+    """Every problem of the ``indicators:`` section (none without one)."""
+    sop = loaded.model
+    sec = sop.indicators
+    if sec is None:
+        return []
+    out: list[Diagnostic] = []
+    fields = _field_index(sop)
+    base = ("indicators",)
+
+    def field(ref: str | None, path: tuple, repeat: bool = False) -> None:
+        if ref is None:
+            return
+        f = fields.get(ref)
+        if f is None:
+            out.append(
+                loaded.diag(
+                    path, "E071", f"unknown field {ref!r}", "write form.field, e.g. identification.sex"
+                )
+            )
+        elif repeat and str(getattr(f.type, "value", f.type)) != "repeat":
+            out.append(
+                loaded.diag(path, "E071", f"{ref!r} is not a repeat field", "items counts a repeat field")
+            )
+
+    sub_fields = {sf.id for f in fields.values() for sf in (f.fields or [])}
+    for name, d in sec.dimensions.items():
+        p = base + ("dimensions", name)
+        field(d.field, p + ("field",))
+        if d.age is not None:
+            field(d.age.birth_date, p + ("age", "birth_date"))
+            field(d.age.estimated, p + ("age", "estimated"))
+        if d.item is not None and d.item not in sub_fields:
+            out.append(
+                loaded.diag(
+                    p + ("item",),
+                    "E074",
+                    f"no repeat has a field {d.item!r}",
+                    f"use one of: {', '.join(sorted(sub_fields))}",
+                )
+            )
+        if d.options is not None and d.options not in sop.options:
+            out.append(
+                loaded.diag(
+                    p + ("options",),
+                    "E072",
+                    f"unknown option list {d.options!r}",
+                    f"use one of: {', '.join(sorted(sop.options))}",
+                )
+            )
+    seen: dict[str, int] = {}
+    for i, ind in enumerate(sec.list_):
+        p = base + ("list", i)
+        if ind.code in seen:
+            out.append(
+                loaded.diag(
+                    p + ("code",),
+                    "E073",
+                    f"indicator code {ind.code!r} already used",
+                    f"by indicator #{seen[ind.code] + 1}; codes are unique",
+                )
+            )
+        seen.setdefault(ind.code, i)
+        for key in ("events", "end"):
+            m = getattr(ind, key)
+            if isinstance(m, Match):
+                out += _match(loaded, m, p + (key,))
+        if isinstance(ind.start, Match):
+            out += _match(loaded, ind.start, p + ("start",))
+        elif isinstance(ind.start, FieldStart):
+            field(ind.start.field, p + ("start", "field"))
+        field(ind.items, p + ("items",), repeat=True)
+        for j, b in enumerate(ind.by):
+            for kk, name in enumerate(b if isinstance(b, list) else [b]):
+                if name not in sec.dimensions:
+                    where = p + ("by", j, kk) if isinstance(b, list) else p + ("by", j)
+                    out.append(
+                        loaded.diag(
+                            where,
+                            "E072",
+                            f"unknown dimension {name!r}",
+                            f"define it under indicators.dimensions or use one of: "
+                            f"{', '.join(sorted(sec.dimensions))}",
+                        )
+                    )
+        if ind.count == "within_deadline" and ind.events and ind.events.step in sop.steps:
+            step = sop.steps[ind.events.step]
+            for st in ind.events.to:
+                if st in step.states and step.states[st].deadline is None:
+                    out.append(
+                        loaded.diag(
+                            p + ("events", "to"),
+                            "W170",
+                            f"state {st!r} has no deadline",
+                            "within_deadline counts states with a deadline",
+                            severity="warning",
+                        )
+                    )
+    return out

@@ -1,0 +1,84 @@
+"""Reporting periods: a month (``2025-04`` or DHIS2 ``202504``), a quarter (``2025Q2``), a year
+(``2025``) or a custom range (``2025-04-01..2025-05-15``), with their DHIS2 ISO period code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+class PeriodError(ValueError):
+    """A period text that is none of the accepted forms (message in French, then English)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``start`` to ``end`` (both included); ``kind`` month/quarter/year/custom; ``iso`` the
+    DHIS2 period (``2025Q2``, ``202504``, ``2025``; None for a custom range)."""
+
+    start: date
+    end: date
+    kind: str
+    iso: str | None
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def label(self, lang: str = "fr") -> str:
+        """« 2e trimestre 2025 », « avril 2025 », « 2025 », « du 01/04/2025 au 15/05/2025 »."""
+        from babel.dates import format_date
+
+        loc = "en" if lang == "en" else "fr"
+        if self.kind == "quarter":
+            q = (self.start.month - 1) // 3 + 1
+            return (
+                f"Q{q} {self.start.year}"
+                if lang == "en"
+                else f"{q}{'er' if q == 1 else 'e'} trimestre {self.start.year}"
+            )
+        if self.kind == "month":
+            return format_date(self.start, "LLLL yyyy", locale=loc)
+        if self.kind == "year":
+            return str(self.start.year)
+        a, b = format_date(self.start, "short", locale=loc), format_date(self.end, "short", locale=loc)
+        return f"{a} – {b}" if lang == "en" else f"du {a} au {b}"
+
+
+def _month_end(y: int, m: int) -> date:
+    return (date(y + (m == 12), m % 12 + 1, 1)) - timedelta(days=1)
+
+
+def parse(text: str) -> Period:
+    """A :class:`Period` from ``text``; raises :class:`PeriodError`."""
+    s = (text or "").strip()
+    if m := re.fullmatch(r"(\d{4})[Qq]([1-4])", s):
+        y, q = int(m[1]), int(m[2])
+        return Period(date(y, 3 * q - 2, 1), _month_end(y, 3 * q), "quarter", f"{y}Q{q}")
+    if m := re.fullmatch(r"(\d{4})-?(0[1-9]|1[0-2])", s):
+        y, mo = int(m[1]), int(m[2])
+        return Period(date(y, mo, 1), _month_end(y, mo), "month", f"{y}{mo:02d}")
+    if re.fullmatch(r"\d{4}", s):
+        y = int(s)
+        return Period(date(y, 1, 1), date(y, 12, 31), "year", s)
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", s):
+        try:
+            a, b = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+        except ValueError as e:
+            raise PeriodError(f"date invalide / invalid date: {e}") from None
+        if b < a:
+            raise PeriodError(f"fin avant le début / end before start: {s}")
+        return Period(a, b, "custom", None)
+    raise PeriodError(
+        f"période {s!r} inconnue : 2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30 / "
+        f"unknown period {s!r}: use 2025Q2, 2025-04, 2025 or 2025-04-01..2025-06-30"
+    )
+
+
+def months(period: Period) -> list[Period]:
+    """The calendar months a period covers (for monthly DHIS2 values)."""
+    out, y, m = [], period.start.year, period.start.month
+    while date(y, m, 1) <= period.end:
+        out.append(parse(f"{y}-{m:02d}"))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out

@@ -1,0 +1,201 @@
+"""Indicator results made fit to show or export: suppressed (:mod:`.suppress`), labelled in the
+user's language (option labels of the SOP, « Inconnu »), numbers formatted with Babel.
+
+One shape for the dashboard, the CSV/xlsx exports, the quarterly report and DHIS2."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.numbers import format_decimal
+
+from ..sop.schema import SOP
+from . import suppress
+from .compute import UNKNOWN, Result, median
+
+UNKNOWN_LABEL = {"fr": "Inconnu", "en": "Unknown"}
+TOTAL_LABEL = {"fr": "Total", "en": "Total"}
+ORG_TYPES = {  # the directory's organisation types (protection.ORGANIZATION_TYPES)
+    "government": ("Services de l'État", "Government"),
+    "un_agency": ("Agence des Nations Unies", "UN agency"),
+    "ngo": ("ONG", "NGO"),
+    "health_facility": ("Structure de santé", "Health facility"),
+    "private": ("Secteur privé", "Private sector"),
+    "community": ("Organisation communautaire", "Community organisation"),
+}
+
+
+@dataclass
+class Row:
+    """One line of a table: dimension ``codes`` and ``labels``; ``value`` the number to print
+    (``int``, ``float``, « < 5 », « s », or « — » when there is nothing); ``raw`` the number to chart
+    (None when hidden); ``numerator``/``denominator`` for percentages, ``n`` for medians."""
+
+    codes: tuple[str, ...]
+    labels: tuple[str, ...]
+    value: Any
+    raw: float | None
+    numerator: Any = None
+    denominator: Any = None
+    n: Any = None
+
+
+@dataclass
+class Shown:
+    """An indicator ready to show: ``total`` row and one list of rows per breakdown."""
+
+    code: str
+    label: str
+    count: str
+    total: Row
+    tables: list[tuple[tuple[str, ...], tuple[str, ...], list[Row]]] = field(default_factory=list)
+    ignored_filters: list[str] = field(default_factory=list)
+
+
+def fmt(value: Any, lang: str = "fr", *, percent: bool = False) -> str:
+    """« 1 234 », « 12,5 % » (fr) or "1,234", "12.5%" (en); strings (« < 5 ») unchanged."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    loc = "en" if lang == "en" else "fr"
+    text = format_decimal(round(value, 1), format="#,##0.#", locale=loc)
+    if percent:
+        return f"{text}\u202f%" if lang != "en" else f"{text}%"
+    return text
+
+
+def value_label(
+    sop: SOP, dim: str, code: str, lang: str, names: Callable[[str, str], str | None] | None = None
+) -> str:
+    """The label of value ``code`` of dimension ``dim``: its option label, an age group
+    (« 15–17 ans »), a provider's name from ``names(dim, code)``, or the code."""
+    if code == UNKNOWN:
+        return UNKNOWN_LABEL.get(lang, UNKNOWN_LABEL["fr"])
+    d = sop.indicators.dimensions.get(dim)
+    if d is None:
+        return code
+    if d.directory == "organization_type" and code in ORG_TYPES:
+        return ORG_TYPES[code][1 if lang == "en" else 0]
+    if d.age is not None:
+        text = code.replace("-", "–")
+        return f"{text} ans" if lang == "fr" else f"{text} years"
+    opts = d.options
+    if opts is None and d.field and not d.directory:
+        from ..sop.lint import field_index
+
+        f = field_index(sop).get(d.field)
+        opts = f.options if f is not None else None
+    if opts and code in sop.options.get(opts, {}):
+        return sop.label(sop.options[opts][code], lang)
+    if names is not None and (n := names(dim, code)):
+        return n
+    return code
+
+
+def present(
+    sop: SOP, res: Result, lang: str = "fr", names: Callable[[str, str], str | None] | None = None
+) -> Shown:
+    """Suppress and label one :class:`Result`."""
+    ind, k = res.indicator, sop.indicators.suppression_threshold
+
+    def labels(dims, codes):
+        return tuple(value_label(sop, d, c, lang, names) for d, c in zip(dims, codes, strict=True))
+
+    total_codes: tuple[str, ...] = ()
+    if ind.count in ("cases", "events", "items"):
+        g = suppress.protect(
+            suppress.count_grid(res.total, [(t.dims, t.cells, t.additive) for t in res.tables]), k
+        )
+
+        def row(key, codes, lbls):
+            shown = suppress.is_shown(g, key)
+            return Row(codes, lbls, suppress.display(g, key, k), float(g.nodes[key].value) if shown else None)
+
+        total = row(("total",), total_codes, (TOTAL_LABEL[lang],))
+        tables = [
+            (
+                t.dims,
+                tuple(sop.label(sop.indicators.dimensions[d].label, lang) for d in t.dims),
+                [row((t.dims, c), c, labels(t.dims, c)) for c in t.cells],
+            )
+            for t in res.tables
+        ]
+    elif ind.count == "within_deadline":
+        gn = suppress.protect(
+            suppress.count_grid(
+                res.total[0],
+                [(t.dims, {c: v[0] for c, v in t.cells.items()}, t.additive) for t in res.tables],
+            ),
+            k,
+        )
+        gd = suppress.protect(
+            suppress.count_grid(
+                res.total[1],
+                [(t.dims, {c: v[1] for c, v in t.cells.items()}, t.additive) for t in res.tables],
+            ),
+            k,
+        )
+
+        def row(key, codes, lbls):
+            num, den = gn.nodes[key].value, gd.nodes[key].value
+            shown = suppress.is_shown(gn, key) and suppress.is_shown(gd, key) and den > 0
+            pct = round(100 * num / den, 1) if shown else None
+            return Row(
+                codes,
+                lbls,
+                pct
+                if shown
+                else (
+                    "—"
+                    if den == 0
+                    else suppress.display(gd, key, k)
+                    if not suppress.is_shown(gd, key)
+                    else suppress.display(gn, key, k)
+                ),
+                pct,
+                suppress.display(gn, key, k),
+                suppress.display(gd, key, k),
+            )
+
+        total = row(("total",), total_codes, (TOTAL_LABEL[lang],))
+        tables = [
+            (
+                t.dims,
+                tuple(sop.label(sop.indicators.dimensions[d].label, lang) for d in t.dims),
+                [row((t.dims, c), c, labels(t.dims, c)) for c in t.cells],
+            )
+            for t in res.tables
+        ]
+    else:  # duration: the median is shown when its number of values is
+        gc = suppress.protect(
+            suppress.count_grid(
+                len(res.total),
+                [(t.dims, {c: len(v) for c, v in t.cells.items()}, t.additive) for t in res.tables],
+            ),
+            k,
+        )
+
+        def row(key, codes, lbls, values):
+            shown = suppress.is_shown(gc, key) and len(values) > 0
+            m = median(values) if shown else None
+            return Row(
+                codes,
+                lbls,
+                m if shown else "—",  # a hidden count hides its median (n says why)
+                m,
+                n=suppress.display(gc, key, k),
+            )
+
+        total = row(("total",), total_codes, (TOTAL_LABEL[lang],), res.total)
+        tables = [
+            (
+                t.dims,
+                tuple(sop.label(sop.indicators.dimensions[d].label, lang) for d in t.dims),
+                [row((t.dims, c), c, labels(t.dims, c), v) for c, v in t.cells.items()],
+            )
+            for t in res.tables
+        ]
+    return Shown(ind.code, sop.label(ind.label, lang), ind.count, total, tables, res.ignored_filters)

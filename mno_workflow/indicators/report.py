@@ -1,0 +1,115 @@
+"""The quarterly steering-committee report: HTML (print CSS) and PDF (WeasyPrint) in French (or
+English), with the indicator tables and charts, the needs without provider, the directory's
+health and a methods note (definitions, suppression rule). Used by ``mno report`` and ``/rapport``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .present import ORG_TYPES, Shown, fmt, value_label
+from .service import Figures
+from .tables import methods_note
+
+TEXT = {
+    "fr": {
+        "title": "Rapport trimestriel du mécanisme national de référencement",
+        "summary": "Synthèse",
+        "indicator": "Indicateur",
+        "code": "Code",
+        "value": "Valeur",
+        "details": "Indicateurs ventilés",
+        "numerator": "Numérateur",
+        "denominator": "Dénominateur",
+        "unmet": "Besoins sans prestataire",
+        "need": "Besoin",
+        "regions": "Régions sans prestataire actif (ni voisin, ni national)",
+        "none": "Aucun (ou annuaire vide).",
+        "directory": "Santé de l'annuaire des services",
+        "org_type": "Type d'organisation",
+        "verified": "Services vérifiés",
+        "active": "Services actifs",
+        "methods": "Note méthodologique",
+        "region_all": "toutes les régions",
+        "days": "j",
+    },
+    "en": {
+        "title": "Quarterly report of the national referral mechanism",
+        "summary": "Summary",
+        "indicator": "Indicator",
+        "code": "Code",
+        "value": "Value",
+        "details": "Indicators by breakdown",
+        "numerator": "Numerator",
+        "denominator": "Denominator",
+        "unmet": "Needs without a provider",
+        "need": "Need",
+        "regions": "Regions without an active provider (nor neighbouring, nor national)",
+        "none": "None (or empty directory).",
+        "directory": "Service directory health",
+        "org_type": "Organisation type",
+        "verified": "Services verified",
+        "active": "Active services",
+        "methods": "Methods note",
+        "region_all": "all regions",
+        "days": "d",
+    },
+}
+
+
+def total_text(sh: Shown, lang: str) -> str:
+    """The headline number of an indicator: « 12 », « 85 % (17 / 20) », « 3,5 j (n = 12) »."""
+    t = sh.total
+    if sh.count == "within_deadline":
+        pct = fmt(t.value, lang, percent=t.raw is not None)
+        return f"{pct} ({fmt(t.numerator, lang)} / {fmt(t.denominator, lang)})"
+    if sh.count == "duration":
+        unit = f" {TEXT[lang]['days']}" if t.raw is not None else ""
+        return f"{fmt(t.value, lang)}{unit} (n = {fmt(t.n, lang)})"
+    return fmt(t.value, lang)
+
+
+def html(figs: Figures, generated_at: datetime, lang: str = "fr") -> str:
+    """The report as one self-contained HTML page (SVG charts inline, print CSS)."""
+    from ..web.me_view import indicator_chart
+
+    lang = "en" if lang == "en" else "fr"
+    T = TEXT[lang]
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    sop = figs.sop
+    region = figs.filters.get("region")
+    where = value_label(sop, "region", region, lang) if region else T["region_all"]
+    unmet: dict[str, list[str]] = {}
+    for need, reg in figs.unmet:
+        unmet.setdefault(value_label(sop, "need", need, lang), []).append(
+            value_label(sop, "region", reg, lang)
+        )
+    return env.get_template("report.html.j2").render(
+        lang=lang,
+        T=T,
+        figs=figs,
+        fmt=lambda v, lg=lang, pct=False: fmt(v, lg, percent=pct),
+        title=T["title"],
+        subtitle=f"{sop.label(sop.title, lang)} — {figs.period.label(lang)} — {where}",
+        generated=("Établi le " if lang == "fr" else "Generated on ")
+        + generated_at.strftime("%d/%m/%Y %H:%M UTC"),
+        footer=f"{figs.period.label(lang)} — {where}",
+        charts={sh.code: indicator_chart(sh, 0, lang) for sh in figs.shown},
+        total_text=lambda sh: total_text(sh, lang),
+        unmet=sorted(unmet.items()),
+        org_type=lambda typ: ORG_TYPES.get(typ, (typ, typ))[1 if lang == "en" else 0],
+        methods=methods_note(sop, figs.threshold, lang),
+    )
+
+
+def pdf(html_text: str) -> bytes:
+    """The PDF of the report's HTML (WeasyPrint; needs pango on the machine)."""
+    from weasyprint import HTML
+
+    return HTML(string=html_text).write_pdf()

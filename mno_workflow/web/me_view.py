@@ -1,0 +1,170 @@
+"""What the M&E pages need beside the figures: their filters from the query string, their texts
+(French, then English), the « Goulots d'étranglement » (open instances waiting for someone) and the
+SVG chart of an indicator's breakdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..indicators import periods
+from ..indicators.present import Shown, fmt
+from ..sop.schema import SOP
+from ..store.models import Case, StepInstance
+
+TEXT = {
+    "cases_summary": ("Dossiers : {open} ouverts · {closed} clos", "Cases: {open} open · {closed} closed"),
+    "filters": ("Filtres", "Filters"),
+    "period": ("Période", "Period"),
+    "period_help": (
+        "2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30",
+        "2025Q2, 2025-04, 2025 or 2025-04-01..2025-06-30",
+    ),
+    "all": ("Toutes", "All"),
+    "apply": ("Appliquer", "Apply"),
+    "indicators": ("Indicateurs", "Indicators"),
+    "bottlenecks": ("Goulots d'étranglement", "Bottlenecks"),
+    "bottlenecks_help": (
+        "Étapes en cours qui attendent quelqu'un (les états permanents comme « Consentement "
+        "donné » ne sont pas comptés).",
+        'Open steps waiting for someone (standing states such as "Consent given" are not counted).',
+    ),
+    "download_svg": ("Graphique (SVG)", "Chart (SVG)"),
+    "download_csv": ("Tableau (CSV)", "Table (CSV)"),
+    "all_csv": ("Tous les indicateurs (CSV)", "All indicators (CSV)"),
+    "all_xlsx": ("Tous les indicateurs (Excel)", "All indicators (Excel)"),
+    "report": ("Rapport trimestriel", "Quarterly report"),
+    "breakdowns": ("Ventilations", "Breakdowns"),
+    "value": ("Valeur", "Value"),
+    "numerator": ("Numérateur", "Numerator"),
+    "denominator": ("Dénominateur", "Denominator"),
+    "n_values": ("Nombre", "Count"),
+    "ignored_filter": (
+        "Filtre sans objet pour cet indicateur : {f}",
+        "Filter not applicable to this indicator: {f}",
+    ),
+    "directory_health": ("Santé de l'annuaire", "Directory health"),
+    "directory_line": (
+        "{v} services vérifiés depuis {m} mois sur {a} actifs ({p})",
+        "{v} services verified in the last {m} months of {a} active ({p})",
+    ),
+    "unmet": ("Besoins sans prestataire dans la région", "Needs without a provider in the region"),
+    "suppression_note": (
+        "Effectifs de 1 à {k1} masqués (« < {k} ») ; « s » : masqué pour protéger une autre cellule.",
+        'Counts from 1 to {k1} hidden ("< {k}"); "s": hidden to protect another cell.',
+    ),
+    "bad_period": ("Période invalide", "Invalid period"),
+    "no_indicators": (
+        "Ce SOP ne définit pas d'indicateurs (section indicators:).",
+        "This SOP defines no indicators (indicators: section).",
+    ),
+    "methods": ("Note méthodologique", "Methods note"),
+}
+
+
+def tr(key: str, lang: str = "fr", **kw: Any) -> str:
+    """The text ``key`` in ``lang`` (French first), formatted with ``kw``."""
+    fr, en = TEXT[key]
+    return (en if lang == "en" else fr).format(**kw)
+
+
+FILTER_PARAMS = {"region": "region", "sexe": "sex", "age": "age_group", "besoin": "need"}
+
+
+@dataclass
+class Filters:
+    """The query string of an M&E page: ``period`` (text), dimension filters, and the error of a
+    period that could not be read (the page then shows the current quarter and the error)."""
+
+    period_text: str
+    period: periods.Period
+    dims: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    def query(self) -> str:
+        from urllib.parse import urlencode
+
+        back = {v: k for k, v in FILTER_PARAMS.items()}
+        return urlencode({"periode": self.period_text, **{back[k]: v for k, v in self.dims.items()}})
+
+
+def current_quarter(today: date) -> str:
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+def read_filters(params: dict[str, str], today: date, forced_region: str | None = None) -> Filters:
+    """:class:`Filters` from query parameters ``periode``, ``region``, ``sexe``, ``age``, ``besoin``;
+    ``forced_region`` (a supervisor's own region) wins over the query."""
+    text = (params.get("periode") or "").strip() or current_quarter(today)
+    error = None
+    try:
+        period = periods.parse(text)
+    except periods.PeriodError as e:
+        error, text = str(e), current_quarter(today)
+        period = periods.parse(text)
+    dims = {dim: str(params[p]).strip() for p, dim in FILTER_PARAMS.items() if (params.get(p) or "").strip()}
+    if forced_region:
+        dims["region"] = forced_region
+    return Filters(text, period, dims, error)
+
+
+def bottlenecks(session: Session, sop: SOP, region: str | None = None) -> list[tuple[str, str, int]]:
+    """``(step, state, open instances)`` of open cases in states that wait for someone (the state
+    has an ``owner``): standing states (consent given, withdrawn…) have none and are left out."""
+    q = (
+        select(StepInstance.step, StepInstance.state, func.count())
+        .join(Case, Case.id == StepInstance.case_id)
+        .where(StepInstance.final.is_(False), Case.status == "open")
+        .group_by(StepInstance.step, StepInstance.state)
+    )
+    if region:
+        q = q.where(Case.region == region)
+    order = {sid: n for n, sid in enumerate(sop.steps)}
+    out = []
+    for step, state, n in session.execute(q).all():
+        st = sop.steps.get(step)
+        if st is None or state not in st.states or st.states[state].owner is None:
+            continue
+        out.append((step, state, n))
+    return sorted(out, key=lambda r: (order.get(r[0], 99), list(sop.steps[r[0]].states).index(r[1])))
+
+
+def indicator_chart(shown: Shown, table: int, lang: str) -> Markup:
+    """The bar chart of breakdown ``table`` of ``shown`` (hidden cells drawn as 0 with their mark)."""
+    from .charts import bar_chart
+
+    if table >= len(shown.tables):
+        return Markup("")
+    _dims, dim_labels, rows = shown.tables[table]
+    percent = shown.count == "within_deadline"
+    unit = (
+        "\u202f%"
+        if percent and lang != "en"
+        else "%"
+        if percent
+        else (" j" if lang == "fr" else " d")
+        if shown.count == "duration"
+        else ""
+    )
+    items = [
+        (" × ".join(r.labels), r.raw or 0, None if r.raw is not None else fmt(r.value, lang)) for r in rows
+    ]
+    return bar_chart(items, title=f"{shown.label} — {' × '.join(dim_labels)}", unit=unit, lang=lang)
+
+
+def totals(session: Session, region: str | None) -> dict[str, int]:
+    q = select(Case.status, func.count()).group_by(Case.status)
+    if region:
+        q = q.where(Case.region == region)
+    return dict(session.execute(q).all())
+
+
+def now_day(now: datetime, sop: SOP) -> date:
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(sop.calendar.timezone)).date()

@@ -1,0 +1,141 @@
+"""The M&E dashboard of issue 20 on a live server: findings 4 (bottlenecks without standing
+states), 5 (row export) and 6 (« ouverts », no French space before a colon in English), filters,
+small-cell suppression on the page, the downloads (SVG, CSV, xlsx) and their export log."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from mno_workflow.indicators.present import fmt
+from mno_workflow.web.models import ExportLog
+
+from .helpers import IDENT, case_with_referrals, provider, yaadga_case
+
+
+def _section(html: str, title: str) -> str:
+    part = html[html.index(title) :]
+    return part[: part.index("</section>")]
+
+
+def test_dashboard_filters_bottlenecks_and_suppression(live):
+    refs = [case_with_referrals(live.wf) for _ in range(6)]
+    live.wf.fire(
+        refs[0], "decline", provider("org-csps"), {"reason": "no_capacity"}, instance="referral:medical"
+    )
+    yaadga_case(live.wf)
+    me = live.client("suivi.evaluation")
+    html = me.get("/tableau-de-bord", params={"periode": "2025Q2"}).text
+    assert "Dossiers : 7 ouverts · 0 clos" in html  # finding 6
+    neck = _section(html, "Goulots d")
+    neck = re.sub(r"</tspan><tspan[^>]*>", " ", neck[neck.index("<svg") :])  # labels wrapped on two lines
+    assert "Consentement donné" not in neck  # finding 4: a standing state is no backlog
+    assert "Envoyé au prestataire" in neck
+    made = _section(html, 'id="ind-REFERRALS_MADE"')
+    assert re.search(r'<p class="big">12\b', made)  # 6 cases × 2 referrals
+    declined = _section(html, 'id="ind-REFERRALS_DECLINED"')
+    assert "&lt; 5" in declined and '<p class="big">1<' not in declined  # one decline: hidden
+    regs = _section(html, 'id="ind-PERSONS_REGISTERED"')
+    # 6 women and 1 man: the man is « < 5 » and the women « s » (complementary): 7 = women + man
+    # with women ≥ 5 leaves the man 1 or 2
+    assert '<p class="big">7' in regs and '<td class="num">&lt; 5</td>' in regs
+    assert '<td>Féminin</td><td class="num">s</td>' in regs and ">&lt; 5</text>" in regs
+    # filters: sex and region; a supervisor sees only their region
+    html = me.get("/tableau-de-bord", params={"periode": "2025Q2", "sexe": "male"}).text
+    assert "&lt; 5" in _section(html, 'id="ind-PERSONS_REGISTERED"')
+    html = me.get("/tableau-de-bord", params={"periode": "2025Q2", "region": "kadiogo", "age": "18-24"}).text
+    assert '<p class="big">6' in _section(html, 'id="ind-PERSONS_REGISTERED"')
+    html = me.get("/tableau-de-bord", params={"periode": "2024Q2"}).text
+    assert '<p class="big">0' in _section(html, 'id="ind-PERSONS_REGISTERED"')
+    bad = me.get("/tableau-de-bord", params={"periode": "2025Q9"})
+    assert bad.status_code == 200 and "Période invalide" in bad.text and "Traceback" not in bad.text
+
+
+def test_english_page_has_no_space_before_colon(live):
+    case_with_referrals(live.wf)
+    me = live.client("suivi.evaluation")
+    me.get("/langue/en", params={"next": "/tableau-de-bord"})
+    html = me.get("/tableau-de-bord").text
+    assert "Cases: 1 open · 0 closed" in html and "Cases :" not in html
+    assert "Bottlenecks" in html
+
+
+def test_downloads_are_french_suppressed_and_logged(live):
+    for _ in range(5):
+        case_with_referrals(live.wf)
+    yaadga_case(live.wf)  # one man registered: a small cell
+    me = live.client("suivi.evaluation")
+    q = {"periode": "2025-06"}
+    svg = me.get("/tableau-de-bord/graphique/REFERRALS_MADE-0.svg", params=q)
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in svg.text and "Formation" not in svg.text and "Soins médicaux" in svg.text
+    csv_text = me.get("/tableau-de-bord/tableau/REFERRALS_MADE.csv", params=q).content.decode("utf-8-sig")
+    head, *lines = csv_text.splitlines()
+    assert head.startswith("Indicateur;Code indicateur;Ventilation;Code ventilation")
+    assert any(x.endswith(";Total;;;;10;;;;juin 2025;202506") for x in lines)  # 5 cases × 2 referrals
+    assert any(";Type de prestataire;provider_type;Structure de santé;health_facility;5;" in x for x in lines)
+    xlsx = me.get("/tableau-de-bord/indicateurs.xlsx", params=q)
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    ws = wb["Indicateurs"]
+    assert ws["A1"].value == "Indicateur" and ws["G1"].value == "Valeur"
+    values = {(r[1], r[2]): r[6] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert values[("PERSONS_REGISTERED", "Total")] == "s"  # complementary: 5 women + 1 man
+    assert all(v in (None, "", "< 5", "s", "—") or isinstance(v, int | float) for v in values.values())
+    sexes = {
+        r[4]: r[6]
+        for r in ws.iter_rows(min_row=2, values_only=True)
+        if r[1] == "PERSONS_REGISTERED" and r[3] == "sex"
+    }
+    assert sexes == {"Féminin": "s", "Masculin": "< 5"}
+    assert values[("REFERRALS_MADE", "Total")] == 10
+    assert "Confidentialité" in wb["Méthodes"]["A2"].value
+    assert me.get("/tableau-de-bord/tableau/NOPE.csv", params=q).status_code == 404
+    with live.wf.sessions() as s:
+        logged = [(e.user_id, e.what, e.names) for e in s.scalars(select(ExportLog).order_by(ExportLog.id))]
+    assert logged == [
+        ("suivi.evaluation", "chart:REFERRALS_MADE-0.svg", False),
+        ("suivi.evaluation", "table:REFERRALS_MADE.csv", False),
+        ("suivi.evaluation", "indicators.xlsx", False),
+    ]
+
+
+def test_row_export_has_person_columns_and_counts_declines(live):
+    """Finding 5 (and 2): French headers, codes, sex, age group, need, priority; every region."""
+    ref = case_with_referrals(live.wf, consent=None)
+    live.wf.fire(ref, "decline", provider("org-csps"), {"reason": "no_capacity"}, instance="referral:medical")
+    sup = live.client("idrissa.sanou")
+    rows = [
+        r.split(";")
+        for r in sup.get("/tableau-de-bord/export.csv?noms=1").content.decode("utf-8-sig").splitlines()
+    ]
+    head, row = rows[0], next(r for r in rows if r[0] == ref)
+    cell = dict(zip(head, row, strict=True))
+    assert cell["Région"] == "Kadiogo (Ouagadougou)" and cell["code_region"] == "kadiogo"
+    assert cell["Sexe"] == "Féminin" and cell["Tranche d'âge"] == "18–24 ans"
+    assert cell["codes_besoins"] == "cash medical" and cell["Statut"] == "Ouvert"
+    assert cell["Référencements refusés par le prestataire"] == "1"
+    assert cell["Référencements envoyés (y compris re-référencements)"] == "2"
+    assert IDENT["last_name"] in cell["Nom"]
+
+
+def test_french_number_formatting():
+    assert fmt(1234.5) == "1\u202f234,5" and fmt(1234.5, "en") == "1,234.5"
+    assert fmt(12.5, percent=True) == "12,5\u202f%" and fmt("< 5") == "< 5" and fmt(None) == "—"
+
+
+def test_report_page_and_pdf_are_logged(live):
+    case_with_referrals(live.wf)
+    me = live.client("suivi.evaluation")
+    page = me.get("/rapport", params={"periode": "2025Q2"})
+    assert page.status_code == 200 and "Rapport trimestriel" in page.text and "@media print" in page.text
+    pdf = me.get("/rapport.pdf", params={"periode": "2025Q2", "region": "kadiogo"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert me.get("/rapport", params={"periode": "2025Q9"}).status_code == 400
+    assert live.client("mariam.kabore").get("/rapport").status_code == 403  # caseworkers: no dashboard
+    with live.wf.sessions() as s:
+        logged = [(e.what, e.filters) for e in s.scalars(select(ExportLog).order_by(ExportLog.id))]
+    assert logged == [("report.html", {"periode": "2025Q2"}),
+                      ("report.pdf", {"periode": "2025Q2", "region": "kadiogo"})]
