@@ -53,9 +53,11 @@ def _schema_fingerprint() -> str:
     several checkouts sharing one cache folder) must not get another version's pickled models."""
     if not _FINGERPRINT:
         digest = hashlib.sha256()
-        for name in ("schema.py", "schema_protection.py", "narrative.py"):
+        here = Path(__file__).parent
+        # every module the pickled models come from: the SOP package and the indicators' schema
+        for f in sorted([*here.glob("*.py"), here.parent / "indicators" / "schema.py"]):
             try:
-                digest.update((Path(__file__).parent / name).read_bytes())
+                digest.update(f.name.encode() + f.read_bytes())
             except OSError:
                 pass
         _FINGERPRINT.append(digest.hexdigest()[:16])
