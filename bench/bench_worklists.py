@@ -131,15 +131,17 @@ def _sweep_rows(quick: bool, log=print) -> list[Row]:
                 note=f"{r['statements']} SQL statements; claim plan: {'; '.join(r['plan'])}")]
 
 
-def run(quick: bool, directory: Path | None = None, log=print) -> list[Row]:
-    """The rows of this benchmark (see the module doc); ``quick``: 1,000 vs 10,000 cases, 100 GETs
-    fewer, the sweep at 20,000 pending rows."""
+def run(quick: bool, directory: Path | None = None, log=print, sizes: list[int] | None = None,
+        n: int | None = None) -> list[Row]:
+    """The rows of this benchmark (see the module doc); ``quick``: 1,000 vs 10,000 cases, 10 GETs
+    per page, the sweep at 20,000 pending rows. ``sizes``/``n``: other sizes (smallest first) and
+    GETs per page."""
     logging.getLogger("mno.web").setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
     directory = directory or Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "mno-bench-worklists"
     directory.mkdir(parents=True, exist_ok=True)
-    sizes = [1_000, 10_000] if quick else [1_000, 100_000, 1_000_000]
-    n = 10 if quick else 40
+    sizes = sizes or ([1_000, 10_000] if quick else [1_000, 100_000, 1_000_000])
+    n = n or (10 if quick else 40)
     seed_cases = 45 if quick else 300
     results = {}
     for size in sizes:
@@ -166,11 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="1,000 vs 10,000 cases, a smoke run")
     ap.add_argument("--dir", type=Path, help="where the generated databases are kept")
     ap.add_argument("--no-sweep", action="store_true", help="leave the sweep out")
+    ap.add_argument("--sizes", help="case counts, smallest first (e.g. 1000,100000)")
+    ap.add_argument("-n", type=int, help="GETs per page and size")
     args = ap.parse_args(argv)
     if args.no_sweep:
         global _sweep_rows
         _sweep_rows = lambda quick, log=print: []  # noqa: E731
-    rows = run(args.quick, args.dir, log=lambda m: print(m, file=sys.stderr, flush=True))
+    sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else None
+    rows = run(args.quick, args.dir, log=lambda m: print(m, file=sys.stderr, flush=True),
+               sizes=sizes, n=args.n)
     head = ("what", "figure", "baseline", "ratio", "bar", "met")
     body = [(r.what, f"{r.figure:.1f} {r.unit}", f"{r.baseline:.1f} {r.unit} ({r.baseline_what})",
              f"{r.ratio:.2f}×", r.bar, "" if r.ok is None else ("yes" if r.ok else "NO")) for r in rows]

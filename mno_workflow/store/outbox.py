@@ -59,22 +59,21 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
         people = recipients(session, scope, role, case, inst)
         if cache is not None:
             cache[key] = people
+    messages: list[dict[str, Any]] = []
     for user_id, user in people:
         lang = user.language if user else "fr"
-        out.append(OutboxMessage(channel="inapp", recipient_user=user_id, lang=lang, **common))
+        messages.append({"channel": "inapp", "recipient_user": user_id, "lang": lang})
         if user is not None and user.email and user.notify_email is not False:
-            out.append(OutboxMessage(channel="email", recipient_user=user_id, lang=lang,
-                                     recipient_address=user.email, **common))
+            messages.append({"channel": "email", "recipient_user": user_id, "lang": lang,
+                             "recipient_address": user.email})
         if user is not None and user.phone and user.notify_sms:
-            out.append(OutboxMessage(channel="sms", recipient_user=user_id, lang=lang,
-                                     recipient_address=user.phone, **common))
+            messages.append({"channel": "sms", "recipient_user": user_id, "lang": lang,
+                             "recipient_address": user.phone})
     if not people:
-        out.append(OutboxMessage(channel="log", recipient_user=None, lang="fr", **common))
-    if rows is not None:
-        rows.extend({"recipient_address": None, **common, "channel": m.channel,
-                     "recipient_user": m.recipient_user, "lang": m.lang,
-                     **({"recipient_address": m.recipient_address} if m.recipient_address else {})}
-                    for m in out)
-        return []
+        messages.append({"channel": "log", "recipient_user": None, "lang": "fr"})
+    if rows is not None:  # plain rows for one executemany (same keys in every row)
+        rows.extend({"recipient_address": None, **common, **m} for m in messages)
+        return out
+    out = [OutboxMessage(**common, **m) for m in messages]
     session.add_all(out)
     return out

@@ -92,7 +92,7 @@ SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(body, "
     "tokenize = 'unicode61 remove_diacritics 2')",
     f"CREATE TRIGGER IF NOT EXISTS cases_fts_insert AFTER INSERT ON cases BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES "
+    f"DELETE FROM {FTS_TABLE} WHERE rowid = new.id; INSERT INTO {FTS_TABLE}(rowid, body) VALUES "
     "(new.id, coalesce(new.name_folded, '') || ' ' || coalesce(new.reference, '')); END",
     f"CREATE TRIGGER IF NOT EXISTS cases_fts_update AFTER UPDATE OF name_folded, reference ON cases "
     f"BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; INSERT INTO {FTS_TABLE}(rowid, body) VALUES "
@@ -117,12 +117,16 @@ def _pg_trgm_schema(conn: Connection) -> str:
     return "public"
 
 
-def install(conn: Connection) -> None:
+def install(conn: Connection, *, fresh: bool = False) -> None:
     """Create the search index of the connection's database (idempotent) and fill it with the
-    cases it lacks. Raises the database's error when PostgreSQL has no ``pg_trgm``."""
+    cases it lacks; ``fresh`` (the ``cases`` table was just created): empty it first (a table
+    dropped and created again left its old rows). Raises the database's error when PostgreSQL has
+    no ``pg_trgm``."""
     if conn.dialect.name == "sqlite":
         for ddl in SQLITE_DDL:
             conn.exec_driver_sql(ddl)
+        if fresh:
+            conn.exec_driver_sql(f"DELETE FROM {FTS_TABLE}")
         conn.exec_driver_sql(SQLITE_FILL)
     elif conn.dialect.name == "postgresql":
         schema = _pg_trgm_schema(conn)
@@ -152,5 +156,5 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 def register(cases: Table) -> None:
     """Create the search index whenever ``create_all`` creates ``cases``, and drop it when
     ``drop_all`` drops ``cases`` (a stale SQLite FTS table would refuse the new rows' ids)."""
-    event.listen(cases, "after_create", lambda target, connection, **kw: install(connection))
+    event.listen(cases, "after_create", lambda target, connection, **kw: install(connection, fresh=True))
     event.listen(cases, "before_drop", lambda target, connection, **kw: uninstall(connection))

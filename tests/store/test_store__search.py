@@ -131,3 +131,19 @@ def test_the_migration_indexes_existing_names(db_url, clock, bf_loaded):
         assert found(wf, "ndiaye oeuvray") == {ref}
     finally:
         db.dispose()
+
+
+def test_tables_dropped_and_created_again_start_with_an_empty_index(wf, bf_loaded):
+    """``drop_all`` + ``create_all`` (tools, benchmarks) leave no stale name behind, and the next
+    case (the same id again) is indexed."""
+    from mno_workflow.store.base import Base
+
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "register", CW, {**IDENT, "last_name": "Tiendrébéogo"})
+    Base.metadata.drop_all(wf.db)
+    Base.metadata.create_all(wf.db)
+    wf.load_sop(bf_loaded)
+    again = wf.create_case("mnr_bf", CW)
+    wf.fire(again, "register", CW, {**IDENT, "last_name": "Guigma"})
+    assert found(wf, "tiendrebeogo") == set()
+    assert found(wf, "guigma") == {again}
