@@ -139,7 +139,10 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
                 "org": ev.organisation,
                 "what": what,
                 "step": sop.label(step.label, lang) if step else "",
-                "instance": ev.instance_key,
+                # a referral's need by its label (« Assistance en espèces »), not its key (« cash »)
+                "instance": (sop.label(sop.options.get("need", {}).get(ev.instance_key or ""), lang)
+                             if step and step.recipient and ev.instance_key in sop.options.get("need", {})
+                             else ev.instance_key),
                 "move": move,
                 "started": started,
                 "closed": any(e.get("case_closed") for e in ev.effects or []),

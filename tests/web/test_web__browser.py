@@ -143,6 +143,8 @@ def test_case_from_identification_to_closure_in_the_browser(live, browser):
             ("social", "medical", "Suivi médical nécessaire"),
         ]
     ):
+        if i:  # issue 18: one row shown, « + Ajouter » reveals the next
+            cw.click("#action-panel button.add-row")
         cw.select_option(f"#f-needs-{i}-dimension", dim)
         cw.select_option(f"#f-needs-{i}-need", need)
         cw.fill(f"#f-needs-{i}-description", text)

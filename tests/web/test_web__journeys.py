@@ -166,3 +166,20 @@ def test_language_kept_from_the_login_page(live, browser):  # noqa: F811
     page = page_as(browser, live, "mariam.kabore", "laptop", lang_first="en")
     assert page.url.endswith("/travail")
     assert "My work" in page.inner_text("h1")
+
+
+def test_add_a_needs_row_and_today_prefilled(live, browser):  # noqa: F811
+    from .helpers import CONSENT
+
+    ref = live.wf.create_case("mnr_bf", MARIAM)
+    live.wf.fire(ref, "register", MARIAM, IDENT)
+    live.wf.fire(ref, "record_consent", MARIAM, CONSENT)
+    page = page_as(browser, live, "mariam.kabore", "phone")
+    page.goto(f"{live.url}/dossiers/{ref}")
+    page.click('a[data-action="submit_assessment"]')
+    page.wait_for_selector("#action-panel form")
+    assert page.input_value("#f-assessed_on") == "02/06/2025"  # default: today (SOP time zone)
+    assert page.is_visible("#f-needs-0-need") and page.is_hidden("#f-needs-1-need")
+    page.click("#action-panel button.add-row")
+    assert page.is_visible("#f-needs-1-need")
+    assert page.evaluate(NO_SCROLL)
