@@ -1,8 +1,10 @@
 """A cache of loaded SOPs by content hash, so a process that starts (``mno case fire``, a web
 worker, the first ``fire`` after a restart) does not parse and validate an unchanged SOP again.
 
-Key: SHA-256 of the SOP text, its path (diagnostics name it) and the MNO version (a new release
-may validate differently). Two levels: this process (a dict) and files under
+Key: SHA-256 of the SOP text, its path (diagnostics name it), the MNO version (a new release
+may validate differently) and a hash of the language model's source (a changed model on the same
+version, e.g. a development branch sharing the cache folder, must not read old objects).
+Two levels: this process (a dict) and files under
 ``$MNO_CACHE_DIR`` (default ``$XDG_CACHE_HOME/mno-workflow``, else ``~/.cache/mno-workflow``;
 folder mode 700, files 600, written atomically). Only SOPs that loaded without error and have no
 ``imports:`` (an imported file may change while the text does not) are cached. A cache that
@@ -41,7 +43,24 @@ def key(text: str, path: str) -> str | None:
     if _IMPORTS.search(text):
         return None
     from .. import __version__
-    return hashlib.sha256(f"{__version__}\0{path}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{__version__}\0{_schema_fingerprint()}\0{path}\0{text}".encode()).hexdigest()
+
+
+_fingerprint: list[str] = []
+
+
+def _schema_fingerprint() -> str:
+    """A hash of the language's model source (``schema*.py``): a checkout whose model changed
+    (same release number, e.g. a development branch) never reads objects pickled by another."""
+    if not _fingerprint:
+        h = hashlib.sha256()
+        for f in sorted(Path(__file__).parent.glob("schema*.py")):
+            try:
+                h.update(f.read_bytes())
+            except OSError:
+                pass
+        _fingerprint.append(h.hexdigest()[:16])
+    return _fingerprint[0]
 
 
 def get(k: str) -> LoadedSOP | None:
