@@ -153,6 +153,9 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025) -> dict[s
                     datetime(2025, 1, 6, 8, 0, tzinfo=UTC) + timedelta(days=i * 7, hours=rng.randint(0, 6))
                 )
             refs.append(_drive(wf, clock, rng, STAGES[i % len(STAGES)], i, recent))
+        from .demo_practice import practice_cases  # issue 13: one case per field path
+        clock.set(real_now - timedelta(days=3))
+        refs += practice_cases(wf, clock)
     finally:
         wf.clock = saved_clock
     return {"cases": refs, "users": DEMO_USERS, "password": DEMO_PASSWORD}

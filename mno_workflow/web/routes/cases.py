@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from ...directory import organisations_off_platform
 from ...engine.errors import EngineError, FormInvalid
 from ...engine.opening import open_case
 from ...render import diagrams
@@ -133,6 +134,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
         "open_steps": [x for x in steps if not x["inst"].final] if case.status == "open" else [],
         "referrals": [x for x in steps if x["step"].recipient],
+        "off_platform": organisations_off_platform(s),  # « suivi par le gestionnaire »
     }
 
 
