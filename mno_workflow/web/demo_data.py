@@ -197,9 +197,9 @@ def _drive(
         "household_size": rng.randint(1, 9),
     }
     if rng.random() < 0.7:
-        ident["birth_date"] = f"{rng.randint(1960, 2006)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        ident["birth_date"] = f"{rng.randint(1960, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     else:
-        ident["estimated_age"] = rng.randint(16, 60)
+        ident["estimated_age"] = rng.randint(18, 60)  # adults: a child needs a representative (issue 13)
     if rng.random() < 0.6:
         ident["phone"] = (
             f"+226 7{rng.randint(0, 9)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"

@@ -1,8 +1,10 @@
 """Demo cases of the Burkina Faso mechanism as practised (issue 13), added after the standard
 cycle of :mod:`mno_workflow.web.demo_data`: an emergency referral on the day of registration under
 a vital-interests override, a provider without an account answered by phone (recorded on its
-behalf), a long training reviewed every 30 days, and a new need found at a follow-up visit and
-referred inside the case. Fictitious data; every step goes through the engine."""
+behalf), a long training reviewed every 30 days, a new need found at a follow-up visit and
+referred inside the case, and a 10-year-old unaccompanied child (guardian's consent, the child's
+assent, best-interests assessment and mandatory child-protection referral). Fictitious data;
+every step goes through the engine."""
 
 from __future__ import annotations
 
@@ -21,8 +23,8 @@ CONSENT = {"given": True, "given_by": "self", "channel": "written",
 
 
 def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
-    """Create the four issue-13 demo cases, one path each, starting at ``clock``'s instant; returns
-    their references."""
+    """Create the four issue-13 demo cases (five paths: the emergency case is also the one answered
+    by phone), starting at ``clock``'s instant; returns their references."""
     refs: list[str] = []
 
     def day() -> str:
@@ -76,4 +78,20 @@ def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
                                      "needs": [{"dimension": "social", "need": "housing",
                                                 "referral_needed": True}]})
     wf.fire(ref, "approve_revision", SUP)
+    # 5. A 10-year-old unaccompanied child: guardian's consent, child's assent, best interests.
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "register", CW, {"first_name": "Ousmane", "last_name": "Tiendrébéogo", "sex": "male",
+                                   "birth_date": f"{clock.now().year - 10}-03-01", "return_date": day(),
+                                   "region": "kadiogo", "return_from": "Mali",
+                                   "vulnerabilities": ["unaccompanied_child"]})
+    refs.append(ref)
+    wf.fire(ref, "record_consent", CW, dict(
+        CONSENT, consent_date=day(), given_by="guardian", representative_name="Mme Sawadogo (fictif)",
+        representative_relationship="Tutrice désignée", representative_contact="+226 70 11 22 33",
+        child_assent="given", guardianship="social_action_decision", share_with=["government"]))
+    wf.fire(ref, "record_best_interests", CW, {
+        "assessed_on": day(), "recommendation": "family_reunification", "dimension": "social",
+        "need": "child_protection", "findings": "Famille à Kaya, recherche familiale à lancer (fictif)"})
+    wf.fire(ref, "send", CW, {"provider": "org-masn", "priority": "urgent", "referral_date": day(),
+                              "channel": "system"}, instance="referral:child_protection")
     return refs
