@@ -84,6 +84,19 @@ def organisation_known(session, organisation_id: str) -> bool | None:
 _HAS_DIRECTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> has dir tables
 
 
+def organisations_off_platform(session) -> set[str]:
+    """Ids of the organisations whose directory row says ``uses_platform: no`` (they answer by
+    phone, in person or e-mail; the caseworker records their answers). Empty set when the
+    directory is absent from this database."""
+    from sqlalchemy import inspect, select
+
+    from .tables import TABLES
+    org = TABLES["organization"]
+    if not inspect(session.connection()).has_table(org.name):
+        return set()
+    return set(session.scalars(select(org.c.id).where(org.c.uses_platform == "no")))
+
+
 def organisation_type(session, organisation_id: str) -> str | None:
     """The directory ``organization_type`` of ``organisation_id`` (``""`` when the organisation
     has none or is unknown); None when the directory is empty or absent from this database

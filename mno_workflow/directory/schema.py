@@ -67,6 +67,10 @@ class Organization(Row):
     # ``data_protection.recipient_kinds``): government, un_agency, ngo, health_facility, private,
     # community. Empty: a referral is refused when the SOP maps recipient kinds.
     organization_type: opt(Literal[ORGANIZATION_TYPES]) = None  # type: ignore[valid-type]
+    # Extension (profile mno, issue 13): whether the organisation answers referrals on the platform
+    # (``yes``) or by phone, in person or e-mail (``no``: its answers are recorded on its behalf by
+    # the caseworker, and its referrals show « suivi par le gestionnaire »). Empty: unknown (yes).
+    uses_platform: opt(Literal["yes", "no"]) = None  # type: ignore[valid-type]
     tax_status: Text = None
     tax_id: Text = None
     year_incorporated: opt(int) = None

@@ -49,6 +49,7 @@ from .forms import validate_form
 from .instances import named
 from .notify import notify
 from .registry import Registry
+from .spawn import is_spawned, spawn_instances, spawned_keys
 from .until import end_early
 
 log = logging.getLogger("mno.engine")
@@ -598,6 +599,8 @@ class WorkflowEngine:
             self._store_form(case, inst, sop, t.form, data)
         effects = [] if t.internal else self._enter(s, case, inst, compiled, from_state, to_state, now,
                                                     actor.role)
+        if t.spawn:  # instances added to a for_each step (immediate referral, new need)
+            effects += spawn_instances(self, s, case, inst, compiled, t, trigger, data, now, actor.role)
         effects += [{"warning": w} for w in warnings]
         effects += timers.release_waiting(s, case, sop, lambda i: self.context(case, i, sop, now), now)
         if t.notify:  # other parties told of this transition (outbox, same transaction)
@@ -754,7 +757,8 @@ class WorkflowEngine:
         rules start a step once per cycle (consent given again does not restart the assessment)."""
         closures = (case.data or {}).get("_closures") or []
         after = closures[-1].get("last_instance_id", 0) if closures else 0
-        return any(i.step == step_id and (i.id is None or i.id > after) for i in case.instances)
+        return any(i.step == step_id and (i.id is None or i.id > after) and not is_spawned(i)
+                   for i in case.instances)
 
     def _start_step(self, s: Session, case: Case, compiled: CompiledSOP, step_id: str,
                     now: datetime, effects: list[dict] | None = None) -> list[str]:
@@ -782,6 +786,8 @@ class WorkflowEngine:
         else:
             items = [(None, None)]  # type: ignore[list-item]
         existing = {i.label_key for i in case.instances}
+        spawned = spawned_keys(case, step_id)  # e.g. an immediate referral already is that need's
+        items = [(k, it) for k, it in items if k not in spawned]
         keys = []
         for key, item in items:
             base = key or "1"

@@ -22,7 +22,8 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E031 | error | duplicate field id |
 | E032 | error | options / sub-fields misuse |
 | E033 | error | field-dependent deadline misses a choice (or names a code that is not one) |
-| E034 | error | ``for_each`` is not a repeat field |
+| E034 | error | ``for_each`` is not a repeat field (or ``spawn`` targets a single step / no repeat) |
+| E043 | error | ``spawn: from`` lacks the field the target step keys its instances by |
 | E037 | error | an ``imports`` entry cannot be read or holds more than options and forms |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
@@ -65,6 +66,7 @@ from .checks.conditions import check_codes, check_constant
 from .checks.graph import can_finish_states, reachable_states, step_graph
 from .checks.notify import check_notify
 from .checks.owner import check_owner
+from .checks.spawn import check_spawn
 from .checks.traps import check_traps
 from .diagnostics import Diagnostic
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
@@ -97,6 +99,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E032": ("error", "options ou sous-champs mal employés", "options or sub-fields misuse"),
     "E033": ("error", "délai par champ incomplet", "field-dependent deadline misses a choice"),
     "E034": ("error", "for_each ne vise pas un groupe répété", "for_each is not a repeat field"),
+    "E043": ("error", "spawn sans le champ clé des instances", "spawn lacks the instance key field"),
     "E037": ("error", "import impossible (fichier absent, invalide, ou autre chose que options/forms)",
              "cannot import (missing or invalid file, or keys other than options/forms)"),
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
@@ -236,6 +239,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
             if t.when:
                 out += _check_expr(loaded, t.when, tp + ("when",), item=item)
             out += check_notify(loaded, sid, t.notify, tp + ("notify",))
+            out += check_spawn(loaded, t, tp + ("spawn",))
             if t.dest in step.states and any(
                 s in step.states and step.states[s].final for s in t.sources if s != "*"
             ):

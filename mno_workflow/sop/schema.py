@@ -333,6 +333,16 @@ class State(Strict):
         return self.owner.cases.get(value) if isinstance(value, str) else None
 
 
+class Spawn(Strict):
+    """Add instances to a running (or not yet started) ``for_each`` step when a transition happens:
+    ``step`` is that step, ``from`` the data each new instance is for — a form id (its data is one
+    item, e.g. an immediate need) or a repeat field ``form.field`` (one item per row, filtered by
+    the target step's ``where``). See :mod:`mno_workflow.engine.spawn`."""
+
+    step: Ident
+    source: str = Field(alias="from", pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+
+
 class Transition(Strict):
     """A transition of a step.
 
@@ -343,6 +353,8 @@ class Transition(Strict):
     ``when_label`` says the condition in words (diagrams, handbook) and ``when_message`` explains
     a refusal to the user. ``notify`` lists who is told when it happens (through the outbox: in-app
     and e-mail, never case data): role ids, ``assignee``, ``recipient`` or ``{role_from: form.field}``.
+    ``spawn`` adds instances to a ``for_each`` step (an immediate referral, a need found at a
+    follow-up visit) from the transition's form data.
     """
 
     trigger: Ident
@@ -357,6 +369,7 @@ class Transition(Strict):
     when_label: Label | None = None
     when_message: Label | None = None
     notify: list[NotifyTarget] = []
+    spawn: Spawn | None = None
 
     @model_validator(mode="after")
     def _internal_has_no_dest(self) -> Transition:

@@ -153,6 +153,9 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025) -> dict[s
                     datetime(2025, 1, 6, 8, 0, tzinfo=UTC) + timedelta(days=i * 7, hours=rng.randint(0, 6))
                 )
             refs.append(_drive(wf, clock, rng, STAGES[i % len(STAGES)], i, recent))
+        from .demo_practice import practice_cases  # issue 13: one case per field path
+        clock.set(real_now - timedelta(days=3))
+        refs += practice_cases(wf, clock)
     finally:
         wf.clock = saved_clock
     return {"cases": refs, "users": DEMO_USERS, "password": DEMO_PASSWORD}
@@ -194,9 +197,9 @@ def _drive(
         "household_size": rng.randint(1, 9),
     }
     if rng.random() < 0.7:
-        ident["birth_date"] = f"{rng.randint(1960, 2006)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        ident["birth_date"] = f"{rng.randint(1960, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     else:
-        ident["estimated_age"] = rng.randint(16, 60)
+        ident["estimated_age"] = rng.randint(18, 60)  # adults: a child needs a representative (issue 13)
     if rng.random() < 0.6:
         ident["phone"] = (
             f"+226 7{rng.randint(0, 9)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"

@@ -113,6 +113,7 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
         else:
             tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
             what = sop.label(tr.label, lang) if tr else (ev.trigger or ev.action)
+            what += on_behalf_note(sop, ev, lang)
         move = ""
         if step and ev.from_state in step.states and ev.to_state in step.states:
             move = (
@@ -165,6 +166,20 @@ def correction_choices(sop: SOP, case, lang: str) -> list[dict[str, Any]]:
             {"value": f"{inst.label_key}|{s}", "label": sop.label(st.label, lang) or s}
             for s, st in step.states.items() if s != inst.state]})
     return out
+def on_behalf_note(sop: SOP, ev, lang: str) -> str:
+    """`` — enregistré pour le prestataire par mariam (Téléphone, Major Kaboré, 02/06/2025 11:30)``
+    when the event's form is a provider's answer recorded on its behalf (a form with the fields
+    ``answer_channel`` and ``provider_contact``, issue 13); ``""`` otherwise."""
+    for form_data in (ev.data or {}).values():
+        if (isinstance(form_data, dict) and form_data.get("answer_channel")
+                and form_data.get("provider_contact")):
+            channel = sop.label(sop.options.get("answer_channel", {}).get(form_data["answer_channel"]), lang)
+            at = fmt_datetime(form_data.get("answered_at"), lang, sop.calendar.timezone)
+            details = ", ".join(x for x in (channel or form_data["answer_channel"],
+                                            str(form_data["provider_contact"]), at) if x)
+            by = "enregistré pour le prestataire par" if lang == "fr" else "recorded for the provider by"
+            return f" — {by} {ev.actor} ({details})"
+    return ""
 
 
 def provider_field(

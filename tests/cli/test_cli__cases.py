@@ -47,8 +47,9 @@ def test_case_lifecycle_from_the_command_line(db_url, tmp_path):
     assert shown["version"] == 3
     assert shown["data"]["identification"]["vulnerabilities"] == ["pregnant_woman", "disability"]
     assert [e["action"] for e in shown["audit"]] == ["create", "fire", "fire"]
-    assert {(s["step"], s["state"]) for s in shown["steps"]} == {
-        ("identification", "identified"), ("consent", "given"), ("needs_assessment", "in_progress")}
+    assert {(s["step"], s["state"]) for s in shown["steps"]} == {  # + immediate needs (issue 13)
+        ("identification", "identified"), ("consent", "given"), ("needs_assessment", "in_progress"),
+        ("immediate", "available")}
 
     r = mno(db_url, "case", "show", ref)
     assert "Nom : Zoé Kaboré" in r.stdout and "Journal d'audit" in r.stdout

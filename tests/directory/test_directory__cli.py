@@ -29,7 +29,8 @@ def test_import_dry_run_then_import_then_search(tmp_path: Path) -> None:
     real = run("import", str(SAMPLE_DIR), "--db", db)
     assert real.exit_code == 0, real.output
     # 421 objects + 14 sharing agreements (issue 11: the register is part of the sample directory)
-    assert "435 ajout(s) et 0 modification(s) ont été faits." in real.output
+    # + issue 13: the trafficking service type and 2 service-type links (child protection, trafficking)
+    assert "438 ajout(s) et 0 modification(s) ont été faits." in real.output
     found = run("search", "--need", "housing", "--region", "centre", "--format", "json", "--db", db)
     assert found.exit_code == 0, found.output
     rows = json.loads(found.output)

@@ -22,7 +22,9 @@ def test_extend_accepts_the_bare_step_name(wf, name):
     ref = wf.create_case("mnr_bf", CW)
     wf.fire(ref, "register", CW, IDENT)
     with wf.sessions() as s:
-        assert [i.label_key for i in repository.get_case(s, ref).instances if not i.final] == ["consent:1"]
+        # issue 13: registration also opens the parallel "immediate needs" step (no deadline)
+        assert [i.label_key for i in repository.get_case(s, ref).instances
+                if not i.final] == ["consent:1", "immediate:1"]
     due = wf.extend_deadline(ref, name, "2 working days", "Famille injoignable", SUP)
     assert due is not None
 

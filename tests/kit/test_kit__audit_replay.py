@@ -47,7 +47,7 @@ def test_the_web_demo_data_verifies_and_replays(tmp_path):
         wf = WorkflowEngine(db)
         load_demo(wf)
         with wf.sessions() as s:
-            assert verify_all(s) == (45, [])
+            assert verify_all(s) == (49, [])  # 45 + the 4 issue-13 path cases (web/demo_practice.py)
             assert replay_all(wf, s) == []
     finally:
         db.dispose()

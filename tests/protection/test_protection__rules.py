@@ -34,7 +34,12 @@ def test_field_categories_come_from_the_sop():
         "identification.birth_date": "identity", "identification.caregiver_name": "identity",
         "identification.phone": "contact", "identification.vulnerabilities": "protection",
         "needs_assessment.needs.description": "needs", "needs_assessment.summary": "needs",
-        "referral.reason": "needs", "follow_up.notes": "health"}
+        "referral.reason": "needs", "follow_up.notes": "health",
+        # issue 13: the child's representative, the immediate need, the plan revision, best interests
+        "consent.representative_name": "identity", "consent.representative_contact": "contact",
+        "immediate_referral.urgency": "needs", "immediate_referral.incident_at": "protection",
+        "immediate_referral.description": "needs", "plan_revision.needs.description": "needs",
+        "plan_revision.reason": "needs", "best_interests.findings": "protection"}
 
 
 # Ouagadougou is UTC+0; 31 December 2025 is the last day of validity.

@@ -73,8 +73,12 @@ def test_reference_sop_warnings_are_the_known_ones() -> None:
     line = {name: next(i + 1 for i, t in enumerate(text) if t == f"      {name}:")
             for name in ("given", "withdrawn", "overridden")}
     # issue 12: the SOP justifies them on each state (lint: {allow, reason}), so they are info lines
+    # issue 13: the parallel steps' final states (immediate needs, best interests) justify W116
+    parallel = [next(i + 1 for i, t in enumerate(text) if t == f"      {name}:")
+                for name in ("ended", "done")]
     assert got == [(code, sev, line[s]) for s in ("given", "withdrawn", "overridden")
-                   for code, sev in (("W106", "info"), ("W109", "info"))]
+                   for code, sev in (("W106", "info"), ("W109", "info"))] + [
+        ("W116", "info", n) for n in parallel]
     assert all(d.justified for d in lint(load_file(REFERENCE)))
 
 
@@ -165,7 +169,8 @@ def test_burkina_faso_sop_passes_strict_with_each_warning_justified() -> None:
     result = CliRunner().invoke(app, ["validate", "--strict", str(ref)])
     assert result.exit_code == 0, result.output
     justified = [line for line in result.output.splitlines() if "(justified: " in line]
-    assert len(justified) == 6 and all(": info W10" in line for line in justified)
+    # issue 13 adds two justified W116 (the parallel best-interests and immediate-needs steps)
+    assert len(justified) == 8 and all(": info W1" in line for line in justified)
     assert " error " not in result.output and " warning " not in result.output
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from ...directory import organisations_off_platform
 from ...engine.errors import EngineError, FormInvalid
 from ...engine.opening import open_case
 from ...render.case_history import case_history_svg
@@ -159,6 +160,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "standing_steps": [x for x in steps if x["standing"]] if case.status == "open" else [],
         "steps_bar": stepview.steps_bar(sop, case, now),
         "referrals": [x for x in steps if x["step"].recipient],
+        "off_platform": organisations_off_platform(s),  # « suivi par le gestionnaire »
     }
 
 
