@@ -38,6 +38,7 @@ class Row:
     bar: str = ""
     ok: bool | None = None
     note: str = ""
+    text: str = ""  # a figure already written out (older benches report text), shown as is
 
 
 def median(xs: list[float]) -> float:

@@ -44,9 +44,10 @@ def print_table(rows: list[Row], header: str = "") -> None:
     for r in rows:
         base = _fmt(r.baseline, r.unit) + (f" ({r.baseline_what})" if r.baseline_what else "")
         met = "" if r.ok is None else ("yes" if r.ok else "NO")
-        fig = _fmt(r.figure, r.unit) if r.figure is not None else (r.note or "-")
+        fig = r.text or (_fmt(r.figure, r.unit) if r.figure is not None else (r.note or "-"))
         ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
-        body.append((r.what, fig, base if r.baseline is not None else "", ratio, r.bar, met))
+        base = base if r.baseline is not None else (r.baseline_what if r.text else "")
+        body.append((r.what, fig, base, ratio, r.bar, met))
     w = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
     print("| " + " | ".join(h.ljust(n) for h, n in zip(head, w, strict=True)) + " |")
     print("|" + "|".join("-" * (n + 2) for n in w) + "|")
