@@ -56,14 +56,14 @@ def prepare(url: str, n: int):
     return wf, [wf.create_case("mnr_bf", cw) for _ in range(n)]
 
 
-def run_engine(wf, refs: list[str]) -> float:
-    """Seconds to fire the four transitions on every case of ``refs``."""
+def run_engine(wf, refs: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds to fire the four transitions on every case of ``refs``."""
     steps = _steps()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for ref in refs:
         for trigger, actor, payload in steps:
             wf.fire(ref, trigger, actor, payload)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 # -- the floor ------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def capture(wf, ref: str) -> tuple[dict[str, list[int]], list[dict[str, tuple[li
         raw.close()
 
 
-def run_floor(wf, refs: list[str], captured) -> float:
+def run_floor(wf, refs: list[str], captured) -> tuple[float, float]:
     """Seconds for the raw DB-API floor to write, for every case of ``refs``, the rows ``diffs``
     describes: lock + read the case and its instances, UPDATEs, executemany INSERTs (ids of new
     rows mapped so that foreign keys point at this case's own rows), signed audit row."""
@@ -142,7 +142,7 @@ def run_floor(wf, refs: list[str], captured) -> float:
             for c, i in cur.fetchall():
                 own_initial[t].setdefault(c, []).append(i)
         raw.commit()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for ref in refs:
             cid = ids[ref]
             idmap: dict[str, dict[int, int]] = {t: dict(zip(initial[t], own_initial[t].get(cid, []),
@@ -202,24 +202,31 @@ def run_floor(wf, refs: list[str], captured) -> float:
                 cur.execute(f"UPDATE cases SET version = {p}, audit_head = {p} WHERE id = {p}",
                             (version + 1, head, cid))
                 raw.commit()
-        return time.perf_counter() - t0
+        return time.perf_counter() - t0, time.process_time() - c0
     finally:
         raw.close()
 
 
-def measure(url: str, n: int, rounds: int) -> tuple[float, float]:
-    """(engine, floor) median milliseconds per transition over ``rounds`` rounds of ``n`` cases."""
-    eng, flo = [], []
+def measure(url: str, n: int, rounds: int) -> tuple[float, float, float, float]:
+    """(engine, floor, engine CPU, floor CPU): median milliseconds per transition over ``rounds``
+    rounds of ``n`` cases (wall clock, then this process's CPU time: steadier on a shared
+    machine, but on PostgreSQL it leaves out the server's work)."""
+    eng, flo, eng_cpu, flo_cpu = [], [], [], []
+    per = n * 4 / 1e3
     for _ in range(rounds):
         wf, refs = prepare(url, n + 1)
         captured = capture(wf, refs[0])
-        flo.append(run_floor(wf, refs[1:], captured) / (n * len(captured[1])) * 1e3)
+        wall, cpu = run_floor(wf, refs[1:], captured)
+        flo.append(wall / per)
+        flo_cpu.append(cpu / per)
         check_floor(wf, refs[1], refs[0])
         wf.db.dispose()
         wf, refs = prepare(url, n)
-        eng.append(run_engine(wf, refs) / (n * 4) * 1e3)
+        wall, cpu = run_engine(wf, refs)
+        eng.append(wall / per)
+        eng_cpu.append(cpu / per)
         wf.db.dispose()
-    return median(eng), median(flo)
+    return median(eng), median(flo), median(eng_cpu), median(flo_cpu)
 
 
 def check_floor(wf, ref: str, sample: str) -> None:
@@ -241,18 +248,22 @@ def run(quick: bool) -> list[Row]:
     out = []
     tmp = Path(tempfile.mkdtemp(prefix="mno-bench-fire-"))
     try:
-        e, f = measure(f"sqlite:///{tmp / 'fire.db'}", n, rounds)
+        e, f, ec, fc = measure(f"sqlite:///{tmp / 'fire.db'}", n, rounds)
         out.append(Row("persisted fire, SQLite (ms per transition)", e, "ms", f, "raw-SQL floor",
                        e / f, "≤ 3×", e / f <= 3))
+        out.append(Row("persisted fire, SQLite, CPU time (ms per transition)", ec, "ms", fc,
+                       "raw-SQL floor", ec / fc, "≤ 3×", ec / fc <= 3))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     with postgres() as url:
         if url is None:
             out.append(Row("persisted fire, PostgreSQL", None, "", note="no PostgreSQL binaries/psycopg"))
         else:
-            e, f = measure(url, n, rounds)
+            e, f, ec, fc = measure(url, n, rounds)
             out.append(Row("persisted fire, PostgreSQL (ms per transition)", e, "ms", f, "raw-SQL floor",
                            e / f, "≤ 3×", e / f <= 3))
+            out.append(Row("persisted fire, PostgreSQL, client CPU time (ms per transition)", ec, "ms",
+                           fc, "raw-SQL floor", ec / fc, "(no bar)"))
     return out
 
 

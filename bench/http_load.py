@@ -163,87 +163,108 @@ class Client(threading.Thread):
                     self._timed("page", c, "GET", url, (200,))
 
 
-def check_integrity(env: dict, db_path: Path, clients: list[Client]) -> tuple[bool, str]:
+def check_integrity(env: dict, url: str, clients: list[Client]) -> tuple[bool, str]:
     """``mno audit verify`` exit status, and each acknowledged transition and created case exactly
-    once in the audit trail. Returns (ok, text)."""
+    once in the audit trail of the database at ``url``. Returns (ok, text)."""
+    from sqlalchemy import create_engine, text
     r = subprocess.run([*_mno(), "audit", "verify"], env=env, capture_output=True, text=True, timeout=600)
-    import sqlite3
-    con = sqlite3.connect(db_path)
+    db = create_engine(url)
     try:
-        fires = {}
-        for ref, trig, n in con.execute(
+        with db.connect() as con:
+            fires = {(ref, trig): n for ref, trig, n in con.execute(text(
                 "SELECT c.reference, a.trigger, count(*) FROM audit_events a "
-                "JOIN cases c ON c.id = a.case_id WHERE a.action = 'fire' GROUP BY c.reference, a.trigger"):
-            fires[(ref, trig)] = n
-        creates = dict(con.execute("SELECT c.reference, count(*) FROM audit_events a JOIN cases c "
-                                   "ON c.id = a.case_id WHERE a.action = 'create' GROUP BY c.reference"))
+                "JOIN cases c ON c.id = a.case_id WHERE a.action = 'fire' GROUP BY c.reference, a.trigger"))}
+            creates = dict(con.execute(text(
+                "SELECT c.reference, count(*) FROM audit_events a JOIN cases c "
+                "ON c.id = a.case_id WHERE a.action = 'create' GROUP BY c.reference")).all())
     finally:
-        con.close()
+        db.dispose()
     acked = [a for c in clients for a in c.acked]
     created = [x for c in clients for x in c.created]
     twice = [a for a in acked if fires.get(a, 0) != 1]
     dup_ack = len(acked) - len(set(acked))
     lost = [x for x in created if creates.get(x, 0) != 1]
     ok = r.returncode == 0 and not twice and not dup_ack and not lost
-    text = (f"audit verify exit {r.returncode}; {len(acked)} acknowledged transitions, "
-            f"{len(twice)} not exactly once, {dup_ack} acknowledged twice; {len(created)} cases created, "
-            f"{len(lost)} not exactly once")
-    return ok, text
+    text_ = (f"audit verify exit {r.returncode}; {len(acked)} acknowledged transitions, "
+             f"{len(twice)} not exactly once, {dup_ack} acknowledged twice; {len(created)} cases created, "
+             f"{len(lost)} not exactly once")
+    return ok, text_
 
 
-def load_sqlite(seconds: float, n_clients: int) -> list[Row]:
-    tmp = Path(tempfile.mkdtemp(prefix="mno-bench-http-"))
-    try:
-        db = tmp / "load.db"
-        env = {**os.environ, "MNO_DATABASE_URL": f"sqlite:///{db}", "MNO_DATA_DIR": str(tmp),
-               "MNO_SECRET_KEY": "bench-secret-key-bench-secret-key-0001"}
-        env.pop("MNO_CONFIG", None)
-        port = _free_port()
-        with Server(env, port, [], tmp / "server.log"):
-            ready = threading.Barrier(n_clients + 1)
-            clients = [Client(f"http://127.0.0.1:{port}", CW[i % len(CW)], seconds, i, ready)
-                       for i in range(n_clients)]
-            for c in clients:
-                c.start()
-            ready.wait(timeout=600)  # every client logged in
-            t0 = time.monotonic()
-            for c in clients:
-                c.join(seconds + 120)
-            elapsed = time.monotonic() - t0
-        ok, text = check_integrity(env, db, clients)
-        if any(c.errors for c in clients) and os.environ.get("MNO_BENCH_SHOW_LOG"):
-            shutil.copy(tmp / "server.log", os.environ["MNO_BENCH_SHOW_LOG"])
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def drive(env: dict, url: str, label: str, extra: list[str], seconds: float, n_clients: int,
+          tmp: Path) -> list[Row]:
+    """Serve ``url`` with ``mno serve --demo`` (+ ``extra``), run the clients, check, report."""
+    port = _free_port()
+    with Server(env, port, extra, tmp / "server.log"):
+        ready = threading.Barrier(n_clients + 1)
+        clients = [Client(f"http://127.0.0.1:{port}", CW[i % len(CW)], seconds, i, ready)
+                   for i in range(n_clients)]
+        for c in clients:
+            c.start()
+        ready.wait(timeout=600)  # every client logged in
+        t0 = time.monotonic()
+        for c in clients:
+            c.join(seconds + 120)
+        elapsed = time.monotonic() - t0
+    ok, text = check_integrity(env, url, clients)
+    if any(c.errors for c in clients) and os.environ.get("MNO_BENCH_SHOW_LOG"):
+        shutil.copy(tmp / "server.log", os.environ["MNO_BENCH_SHOW_LOG"])
     rows = []
     total = sum(len(v) for c in clients for v in c.lat.values())
     errors = [e for c in clients for e in c.errors]
-    rows.append(Row(f"HTTP load, SQLite 1 process, {n_clients} clients, {seconds:.0f} s: throughput",
+    rows.append(Row(f"HTTP load, {label}, {n_clients} clients, {seconds:.0f} s: throughput",
                     total / elapsed, "req/s", note=f"{len(errors)} errors"
                     + (f" ({', '.join(sorted(set(errors))[:4])})" if errors else "")))
     for kind in ("page", "create", "fire"):
         lat = [x for c in clients for x in c.lat[kind]]
         if lat:
-            rows.append(Row(f"HTTP load, SQLite: {kind} ({len(lat)} requests) p50 / p95 / p99", None, "",
+            rows.append(Row(f"HTTP load, {label}: {kind} ({len(lat)} requests) p50 / p95 / p99", None, "",
                             text=f"{median(lat):.0f} / {percentile(lat, 95):.0f} / "
                                  f"{percentile(lat, 99):.0f} ms"))
-    rows.append(Row("HTTP load, SQLite: integrity after the run", None, "", text="ok" if ok else "FAILED",
+    rows.append(Row(f"HTTP load, {label}: integrity after the run", None, "", text="ok" if ok else "FAILED",
                     bar="audit verify; each acknowledged transition once", ok=ok, note=text))
     return rows
 
 
-def load_postgres_workers(seconds: float, n_clients: int) -> list[Row]:
+def _env(url: str, tmp: Path) -> dict:
+    env = {**os.environ, "MNO_DATABASE_URL": url, "MNO_DATA_DIR": str(tmp),
+           "MNO_SECRET_KEY": "bench-secret-key-bench-secret-key-0001",
+           "MNO_AUDIT_KEY_FILE": str(tmp / "audit.key")}
+    env.pop("MNO_CONFIG", None)
+    env.pop("MNO_AUDIT_KEY", None)
+    (tmp / "audit.key").write_text("bench-audit-key-" + "0" * 48 + "\n")
+    return env
+
+
+def load_sqlite(seconds: float, n_clients: int) -> list[Row]:
+    tmp = Path(tempfile.mkdtemp(prefix="mno-bench-http-"))
+    try:
+        url = f"sqlite:///{tmp / 'load.db'}"
+        return drive(_env(url, tmp), url, "SQLite 1 process", [], seconds, n_clients, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_postgres_workers(seconds: float, n_clients: int, workers: int = 4) -> list[Row]:
     help_text = subprocess.run([*_mno(), "serve", "--help"], capture_output=True, text=True,
                                env={**os.environ, "COLUMNS": "200"}).stdout
+    label = f"PostgreSQL {workers} workers"
     if "--workers" not in help_text:
-        return [Row("HTTP load, PostgreSQL 4 workers", None, "",
+        return [Row(f"HTTP load, {label}", None, "",
                     note="skipped: `mno serve --help` has no --workers option on this branch")]
-    return [Row("HTTP load, PostgreSQL 4 workers", None, "",
-                note="skipped: --workers exists but this bench does not drive it yet")]
+    from bench.common import postgres
+    tmp = Path(tempfile.mkdtemp(prefix="mno-bench-http-"))
+    try:
+        with postgres("load") as url:
+            if url is None:
+                return [Row(f"HTTP load, {label}", None, "", note="skipped: no PostgreSQL binaries/psycopg")]
+            return drive(_env(url, tmp), url, label, ["--workers", str(workers)], seconds, n_clients, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run(quick: bool) -> list[Row]:
-    seconds, n = (10.0, 20) if quick else (60.0, 20)
+    seconds, n = (8.0, 20) if quick else (60.0, 20)
     return load_sqlite(seconds, n) + load_postgres_workers(seconds, n)
 
 
@@ -254,7 +275,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     args = ap.parse_args()
     from bench.suite import print_table
-    seconds = args.seconds or (10.0 if args.quick else 60.0)
+    seconds = args.seconds or (8.0 if args.quick else 60.0)
     print_table(load_sqlite(seconds, args.clients) + load_postgres_workers(seconds, args.clients))
 
 

@@ -23,6 +23,7 @@ from bench.common import Row
 MODULES = [
     "bench.bench_fire",        # persisted fire vs raw-SQL floor, SQLite and PostgreSQL
     "bench.suite_legacy",      # bench/run.py sections, bench_sweep, bench_case_page, cli_startup
+    "bench.http_load",         # 20 clients against `mno serve` (SQLite), integrity checks after
     # "bench.bench_worklists", # work lists / search / sweep at 1k vs 1M cases (queries helper)
 ]
 
