@@ -4,6 +4,11 @@
 started by the SOP's ``flow``, and one hash-chained audit event; the case version increases by
 one. Every refusal raises a typed :class:`~mno_workflow.engine.errors.EngineError` before
 anything is written.
+
+:class:`WorkflowEngine` is assembled from mixins, one job each: ``flow.py`` (state changes and the
+SOP's flow), ``checks.py`` (instance choice, access checks, CEL context, stored forms),
+``deadline_changes.py`` (extend, pause, resume) and ``case_changes.py`` (reassign, reopen);
+:class:`Actor` and :class:`FireResult` live in ``actors.py`` and are importable from here.
 """
 
 from __future__ import annotations
@@ -300,9 +305,3 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         return FireResult(case.reference, inst.step, inst.key, trigger, from_state, to_state,
                           case.version, [e["started"] for e in effects if "started" in e],
                           any(e.get("case_closed") for e in effects))
-
-    # -- flow --------------------------------------------------------------------------------
-
-
-
-
