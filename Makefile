@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := .venv/.apt-updated
 
-.PHONY: run test install install-test system-deps test-system-deps lint demo bench bench-cli clean
+.PHONY: run test install install-test system-deps test-system-deps lint demo bench bench-quick bench-cli clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -53,8 +53,13 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# Every benchmark as one table (figure, baseline of the same run, ratio, bar); PostgreSQL is
+# started by the bench and always stopped. bench-quick: small sizes, under 2 minutes.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.suite
+
+bench-quick: install
+	$(BIN)/python -m bench.suite --quick
 
 # Start-up of the command line, whole process, medians (bars: --help 0.2 s, validate 0.4 s)
 bench-cli: install

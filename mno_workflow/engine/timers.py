@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..sop.schema import SOP, Deadline
@@ -86,12 +86,18 @@ def cancel(session: Session, inst: StepInstance, now: datetime, note: str) -> in
         session.expunge(row)  # armed earlier in this same transaction, never written
     if inst.id is None:
         return 0
-    res = session.execute(update(DeadlineRow)
-                          .where(DeadlineRow.instance_id == inst.id,
-                                 DeadlineRow.status.in_(("pending", "paused", "waiting")))
-                          .values(status="cancelled", fired_at=now, note=note)
-                          .execution_options(synchronize_session=False))
+    # Core UPDATE on the table (no ORM bulk-update machinery; rows loaded in this session are
+    # not synchronised, as before with synchronize_session=False).
+    res = session.connection().execute(_CANCEL, {"iid": inst.id, "now": now, "note": note})
     return res.rowcount or 0
+
+
+_DL = DeadlineRow.__table__
+_CANCEL = (update(_DL).where(_DL.c.instance_id == bindparam("iid"),
+                             _DL.c.status.in_(("pending", "paused", "waiting")))
+           .values(status="cancelled", fired_at=bindparam("now"), note=bindparam("note")))
+_WAITING = select(DeadlineRow).where(DeadlineRow.case_id == bindparam("cid"),
+                                     DeadlineRow.status == "waiting")
 
 
 def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[str, Any],
@@ -248,10 +254,9 @@ def release_waiting(session: Session, case: Case, sop: SOP, context: Callable[[S
     ``context(inst)`` is the CEL context of the instance. Returns audit effects
     ``{"wait_over": {instance, state, due_at}}``. No polling: nothing else re-checks them."""
     from ..sop.expr import compile_expr
-    if case.id is None:
+    if case.id is None or not _has_wait_for(sop):  # no row can be waiting: no query
         return []
-    rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.case_id == case.id,
-                                                          DeadlineRow.status == "waiting")))
+    rows = list(session.scalars(_WAITING, {"cid": case.id}))
     out = []
     for row in rows:
         inst = row.instance
@@ -265,3 +270,9 @@ def release_waiting(session: Session, case: Case, sop: SOP, context: Callable[[S
             out.append({"wait_over": {"instance": inst.label_key, "state": inst.state,
                                       "due_at": now.isoformat()}})
     return out
+
+
+def _has_wait_for(sop: SOP) -> bool:
+    """Whether any deadline of ``sop`` has a ``wait_for`` condition (only those rows can wait)."""
+    return any(st.deadline is not None and st.deadline.wait_for
+               for step in sop.steps.values() for st in step.states.values())

@@ -1,0 +1,103 @@
+"""Changes of a whole case outside the SOP's transitions: bulk reassignment and reopening.
+
+A part of :class:`~mno_workflow.engine.engine.WorkflowEngine` (a mixin: the methods keep their
+names and read the engine's attributes).
+"""
+
+from __future__ import annotations
+
+from ..store.audit import append_event
+from .actors import Actor, FireResult
+from .errors import (
+    FormInvalid,
+    Message,
+    RoleNotAllowed,
+    UnknownTrigger,
+)
+
+
+class CaseChangesMixin:
+    """Bulk reassignment and reopening of cases (see the module text)."""
+
+    def reassign(self, references: list[str], assignee: str, actor: Actor, reason: str) -> list[str]:
+        """Give the cases ``references`` to case manager ``assignee`` (bulk reassignment), with a
+        ``reason``; one audit event per case whose assignee changes, all or nothing.
+
+        Allowed to roles that see every case (``scope: all``) and may act on cases (they fire
+        some transition of the SOP): supervisors, coordinators. Returns the references changed.
+        Raises CaseNotFound (nothing written), RoleNotAllowed, FormInvalid (empty reason or
+        assignee)."""
+        if not reason.strip() or not assignee.strip():
+            required = Message(fr="Ce champ est obligatoire.", en="This field is required.")
+            fields = (("reason", reason), ("assignee", assignee))
+            raise FormInvalid("reassign", {k: required for k, v in fields if not v.strip()})
+        now = self._now()
+        changed: list[str] = []
+        with self.sessions.begin() as s:
+            for reference in sorted(set(references)):  # a stable lock order
+                case, compiled = self._open_for_change(s, reference, None, allow_closed=False)
+                sop = compiled.sop
+                role = sop.roles.get(actor.role)
+                acts = any(actor.role in t.by for st in sop.steps.values() for t in st.transitions)
+                if role is None or role.scope != "all" or not acts:
+                    raise RoleNotAllowed(Message(
+                        fr=f"Le rôle « {actor.role} » ne peut pas réattribuer des dossiers.",
+                        en=f"Role '{actor.role}' may not reassign cases."))
+                if case.assignee == assignee.strip():
+                    continue
+                before = case.assignee
+                case.assignee = assignee.strip()
+                case.version += 1
+                case.updated_at = now
+                append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
+                             organisation=actor.organisation, action="reassign",
+                             data={"from": before, "to": case.assignee, "reason": reason.strip()},
+                             sop_version=f"{sop.sop}@{sop.version}")
+                changed.append(reference)
+        return changed
+
+    def reopen(self, reference: str, actor: Actor, reason: str, *,
+               expected_version: int | None = None) -> FireResult:
+        """Reopen a closed case with a ``reason`` (roles of the SOP's ``reopen.by``).
+
+        The closure form moves to ``data["_closures"]`` (history), the case is open again and
+        the SOP's ``reopen.start`` step starts anew (its deadlines armed). One audit event.
+        Raises CaseNotFound, StaleVersion, RoleNotAllowed, FormInvalid (empty reason),
+        UnknownTrigger (the case is open, or the SOP allows no reopening)."""
+        if not reason.strip():
+            raise FormInvalid("reopen", {"reason": Message(fr="Le motif est obligatoire.",
+                                                           en="A reason is required.")})
+        now = self._now()
+        with self.sessions.begin() as s:
+            case, compiled = self._open_for_change(s, reference, expected_version, allow_closed=True)
+            sop = compiled.sop
+            if case.status != "closed" or sop.reopen is None:
+                raise UnknownTrigger(Message(
+                    fr="Seul un dossier clos peut être rouvert, si la POS le prévoit.",
+                    en="Only a closed case can be reopened, when the SOP allows it."))
+            if actor.role not in sop.reopen.by:
+                raise RoleNotAllowed(Message(
+                    fr=f"Le rôle « {actor.role} » ne peut pas rouvrir un dossier.",
+                    en=f"Role '{actor.role}' may not reopen a case."))
+            data = dict(case.data or {})
+            closures = list(data.get("_closures", []))
+            closures.append({"closed_at": case.closed_at.isoformat() if case.closed_at else None,
+                             "reopened_at": now.isoformat(), "reason": reason.strip(),
+                             "last_instance_id": max((i.id for i in case.instances), default=0),
+                             "closure": data.pop("closure", None)})
+            data["_closures"] = closures
+            case.data, case.status, case.closed_at = data, "open", None
+            keys = self._start_step(s, case, compiled, sop.reopen.start, now)
+            effects: list[dict] = [{"started": k} for k in keys]
+            for key in keys:
+                inst = next(i for i in case.instances if i.label_key == key)
+                effects += self._enter(s, case, inst, compiled, None, inst.state, now, actor.role)
+            case.version += 1
+            case.updated_at = now
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
+                         organisation=actor.organisation, action="reopen",
+                         data={"reason": reason.strip()}, effects=effects,
+                         sop_version=f"{sop.sop}@{sop.version}")
+            first = keys[0] if keys else f"{sop.reopen.start}:?"
+            return FireResult(case.reference, first.split(":")[0], first.split(":", 1)[1], "reopen",
+                              "closed", "open", case.version, keys, False)

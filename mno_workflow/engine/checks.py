@@ -1,0 +1,177 @@
+"""Who may fire what on which step instance, and what the CEL expressions of a case see: instance
+choice, scope and recipient checks, consent (disclosure), the form data stored on the case.
+
+A part of :class:`~mno_workflow.engine.engine.WorkflowEngine` (a mixin: the methods keep their
+names and read the engine's attributes).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session, object_session
+
+from ..sop.celtypes import ENV_KEY, type_env
+from ..sop.expr import compile_expr
+from ..sop.schema import SOP, ForEach
+from ..store.models import Case, StepInstance
+from ..store.repository import fold
+from . import timers
+from .compile import CompiledSOP, CompiledStep
+from .conditions import disclosure_problem
+from .errors import (
+    AmbiguousInstance,
+    FormInvalid,
+    Message,
+    RoleNotAllowed,
+    UnknownTrigger,
+)
+from .instances import named
+
+if TYPE_CHECKING:
+    from .actors import Actor
+
+
+class ChecksMixin:
+    """Instance choice, access checks, CEL context and stored form data (see the module text)."""
+
+    def _pick_instance(self, case: Case, compiled: CompiledSOP, trigger: str,
+                       instance: str | None, actor: Actor) -> tuple[StepInstance, CompiledStep]:
+        all_open = [i for i in case.instances if not i.final]
+        role = compiled.sop.roles.get(actor.role)
+        if role is not None and role.scope == "recipient":
+            # A provider only ever acts on, and hears of, what is addressed to its organisation:
+            # refusals never name other steps, other organisations' referrals or their states.
+            own = [i for i in all_open if i.recipient is not None and i.recipient == actor.organisation]
+            asked = [i for i in all_open if not instance or instance in (i.label_key, i.key, str(i.id))]
+            if (not any(i in own for i in asked)
+                    and any(compiled.steps[i.step].candidates(trigger, i.state) for i in asked)):
+                raise RoleNotAllowed(Message(
+                    fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
+                    en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
+            all_open = own
+        open_insts = all_open
+        if instance:
+            open_insts = named(all_open, instance)
+        matches = [(i, compiled.steps[i.step]) for i in open_insts
+                   if compiled.steps[i.step].candidates(trigger, i.state)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            keys = ", ".join(i.label_key for i, _ in matches)
+            raise AmbiguousInstance(Message(
+                fr=f"Plusieurs étapes en cours acceptent « {trigger} » : {keys}. Précisez laquelle.",
+                en=f"Several open steps accept '{trigger}': {keys}. Say which one."),
+                instances=[i.label_key for i, _ in matches])
+        sop = compiled.sop
+        unknown_instance = bool(instance) and not open_insts
+        shown = all_open if unknown_instance else open_insts
+        allowed: list[str] = []
+        said: dict[str, list[str]] = {"fr": [], "en": []}
+        where: dict[str, list[str]] = {"fr": [], "en": []}
+        for i in shown:
+            cs, step = compiled.steps[i.step], sop.steps[i.step]
+            for lang in said:
+                state_label = sop.label(step.states[i.state].label, lang)
+                where[lang].append(f"{sop.label(step.label, lang)} : {state_label}")
+            for t in cs.triggers_from(i.state):
+                allowed.append(f"{t} ({i.label_key})")
+                tr = next(x for _, x in cs.by_trigger[t])
+                if actor.role in tr.by:  # tell people what *they* can do
+                    for lang in said:
+                        said[lang].append(f"« {sop.label(tr.label, lang)} » ({sop.label(step.label, lang)})")
+        raise UnknownTrigger(Message(
+            fr=(f"Étape « {instance} » introuvable ou terminée. " if unknown_instance else "")
+            + f"Action « {trigger} » impossible dans l'état actuel "
+              f"({'; '.join(where['fr']) or 'aucune étape en cours'}). "
+              f"Vous pouvez : {', '.join(said['fr']) or 'rien pour le moment'}.",
+            en=(f"Step '{instance}' not found or finished. " if unknown_instance else "")
+            + f"Action '{trigger}' is not allowed in the current state "
+              f"({'; '.join(where['en']) or 'no open step'}). "
+              f"You can: {', '.join(said['en']) or 'nothing for now'}."), allowed=allowed)
+
+    def context(self, case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
+        """The data CEL expressions see: every form id (empty when not filled), case data,
+        the instance's data, ``item`` (the need a referral is for), ``steps`` (the state of each
+        step's latest instance, e.g. ``steps.consent == 'given'``), ``today`` and ``now``."""
+        ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
+        ctx.update(case.data or {})
+        if inst is not None:
+            ctx.update(inst.data or {})
+            ctx["item"] = inst.item or {}
+        else:
+            ctx["item"] = {}
+        ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
+        ctx["today"] = self.local_today(sop, now).isoformat()
+        ctx["now"] = now.isoformat().replace("+00:00", "Z")
+        ctx[ENV_KEY] = type_env(sop, lambda: timers.calendar_for(object_session(case), sop)
+                                if object_session(case) is not None else None)
+        return ctx
+
+    def _check_recipient(self, s: Session, sop: SOP, inst: StepInstance, form_id: str | None,
+                         data: dict) -> None:
+        """A referral may only be addressed to an organisation of the service directory."""
+        recipient = sop.steps[inst.step].recipient
+        if not (recipient and form_id and self.recipient_known and recipient.startswith(form_id + ".")):
+            return
+        field_id = recipient.split(".", 1)[1]
+        org = data.get(field_id)
+        if org and self.recipient_known(s, org) is False:
+            raise FormInvalid(form_id, {field_id: Message(
+                fr=f"« {org} » n'est pas une organisation du répertoire des prestataires.",
+                en=f"'{org}' is not an organisation of the service directory.")})
+
+    def _check_scope(self, sop: SOP, case: Case, inst: StepInstance, actor: Actor, trigger: str) -> None:
+        scope = sop.roles[actor.role].scope
+        if scope == "assigned" and case.assignee not in (None, actor.user):
+            raise RoleNotAllowed(Message(
+                fr=f"Le dossier {case.reference} est attribué à {case.assignee}, pas à {actor.user}.",
+                en=f"Case {case.reference} is assigned to {case.assignee}, not to {actor.user}."))
+        if scope == "recipient" and (inst.recipient is None or inst.recipient != actor.organisation):
+            raise RoleNotAllowed(Message(
+                fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
+                en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
+        if scope == "recipient" and not self.may_disclose(case, inst, sop, self._now()):
+            broken = disclosure_problem(sop, sop.steps[inst.step].disclosure,
+                                        self.context(case, inst, sop, self._now()))
+            raise RoleNotAllowed(broken or Message(
+                fr="Le consentement ne couvre plus le partage de ce dossier avec votre organisation.",
+                en="Consent no longer covers sharing this case with your organisation."))
+
+    def _check_recipient_access(self, s: Session, sop: SOP, case: Case, inst: StepInstance,
+                                now: datetime) -> None:
+        """The recipient organisation may act only while :func:`mno_workflow.protection.provider_view`
+        allows it (consent in force covering its type, referral not withheld, case not closed
+        for too long)."""
+        if sop.data_protection is None:
+            return
+        from ..protection import provider_view
+        org_type = self.recipient_type(s, inst.recipient) if self.recipient_type and inst.recipient else None
+        view = provider_view(sop, case, inst, org_type, now)
+        if not view.actions:
+            raise RoleNotAllowed(view.decision.message)
+
+    def may_disclose(self, case: Case, inst: StepInstance, sop: SOP, now: datetime) -> bool:
+        """Whether the step's ``disclosure`` condition (consent) holds now for ``inst``: the
+        recipient organisation may see and act on it only then. True when the step has none."""
+        cond = sop.steps[inst.step].disclosure
+        return cond is None or compile_expr(cond).holds(self.context(case, inst, sop, now))
+
+    def _store_form(self, case: Case, inst: StepInstance, sop: SOP, form_id: str, data: dict) -> None:
+        step = sop.steps[inst.step]
+        if isinstance(step.instances, ForEach):
+            inst.data = {**(inst.data or {}), form_id: data}
+        else:
+            case.data = {**(case.data or {}), form_id: data}
+        if step.recipient and step.recipient.startswith(form_id + "."):
+            inst.recipient = data.get(step.recipient.split(".", 1)[1])
+        summary = sop.case_summary
+        if any(ref.startswith(form_id + ".") for ref in summary.name):
+            parts = [str((case.data.get(ref.split(".")[0]) or {}).get(ref.split(".")[1], ""))
+                     for ref in summary.name]
+            name = " ".join(p for p in parts if p).strip() or None
+            case.display_name = name
+            case.name_folded = fold(name) if name else None
+        if summary.region and summary.region.startswith(form_id + "."):
+            case.region = data.get(summary.region.split(".", 1)[1])

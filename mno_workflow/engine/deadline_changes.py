@@ -1,0 +1,144 @@
+"""Changes of a running deadline by a person: extend, pause and resume (one audit event each).
+
+A part of :class:`~mno_workflow.engine.engine.WorkflowEngine` (a mixin: the methods keep their
+names and read the engine's attributes).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..sop.schema import SOP
+from ..store.audit import append_event
+from ..store.models import Case, StepInstance
+from . import timers
+from .errors import (
+    AmbiguousInstance,
+    FormInvalid,
+    Message,
+    RoleNotAllowed,
+    UnknownTrigger,
+)
+from .instances import named
+
+if TYPE_CHECKING:
+    from .actors import Actor
+
+
+class DeadlineChangesMixin:
+    """Extend, pause and resume a running deadline (see the module text)."""
+
+    def extend_deadline(self, reference: str, instance: str, by: str, reason: str, actor: Actor, *,
+                        expected_version: int | None = None, from_due: bool = False) -> datetime:
+        """Extend the deadline of step instance ``instance`` (``referral:medical``) by ``by`` (a
+        duration in English or French: ``"5 working days"``, ``"3 jours ouvrés"``) with a
+        recorded ``reason``. An overdue or escalated deadline is re-opened; the extension counts
+        from now when the deadline is past (from its due instant while ahead, or always with
+        ``from_due=True``), see :func:`mno_workflow.engine.timers.extend`.
+
+        Allowed to the roles of the deadline's ``extend_by`` (default: its escalation role).
+        Reminders are re-planned from the new due instant. Writes one audit event; returns the
+        new due instant (UTC). Raises CaseNotFound, CaseClosed, StaleVersion, RoleNotAllowed,
+        FormInvalid (bad duration or empty reason), UnknownTrigger (no running deadline)."""
+        from ..sop.schema import Duration
+        try:
+            duration = Duration.model_validate(by)
+        except ValueError:
+            raise FormInvalid("extension", {"by": Message(
+                fr="Durée invalide (ex. « 3 jours ouvrés », « 48 heures », « 2 semaines », "
+                   "« 5 working days »).",
+                en="Invalid duration (e.g. '5 working days', '48 hours', '2 weeks', "
+                   "'3 jours ouvrés').")}) from None
+        if not reason.strip():
+            raise FormInvalid("extension", {"reason": Message(fr="Le motif est obligatoire.",
+                                                              en="A reason is required.")})
+        now = self._now()
+        with self.sessions.begin() as s:
+            case, compiled = self._open_for_change(s, reference, expected_version)
+            sop = compiled.sop
+            inst = self._running_deadline(case, sop, instance, actor)
+            try:
+                old_due, new_due = timers.extend(s, case, inst, sop, duration, now, from_due=from_due)
+            except LookupError:
+                raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
+                                             en=f"No running deadline for '{instance}'.")) from None
+            case.version += 1
+            case.updated_at = now
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
+                         organisation=actor.organisation, action="extend_deadline", step=inst.step,
+                         instance_key=inst.key, from_state=inst.state, to_state=inst.state,
+                         data={"reason": reason.strip(), "by": str(duration), "from_due": from_due,
+                               "old_due_at": old_due.isoformat(), "new_due_at": new_due.isoformat()},
+                         sop_version=f"{sop.sop}@{sop.version}")
+            return new_due
+
+    @staticmethod
+    def _running_deadline(case: Case, sop: SOP, instance: str, actor: Actor) -> StepInstance:
+        """The open instance ``instance`` whose state has a deadline ``actor`` may change (extend,
+        pause, resume: the deadline's ``extenders()``). Raises UnknownTrigger, RoleNotAllowed."""
+        found = named((i for i in case.instances if not i.final), instance)
+        if len(found) > 1:
+            raise AmbiguousInstance(Message(
+                fr=f"Plusieurs instances de « {instance} » sont en cours : "
+                   f"{', '.join(i.label_key for i in found)}. Précisez laquelle.",
+                en=f"Several instances of '{instance}' are open: "
+                   f"{', '.join(i.label_key for i in found)}. Say which one."),
+                instances=[i.label_key for i in found])
+        inst = found[0] if found else None
+        state = sop.steps[inst.step].states[inst.state] if inst else None
+        if inst is None or state is None or state.deadline is None:
+            raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
+                                         en=f"No running deadline for '{instance}'."))
+        if actor.role not in state.deadline.extenders():
+            allowed = ", ".join(state.deadline.extenders()) or "-"
+            raise RoleNotAllowed(Message(
+                fr=f"Le rôle « {actor.role} » ne peut pas modifier ce délai (rôles : {allowed}).",
+                en=f"Role '{actor.role}' may not change this deadline (roles: {allowed})."))
+        return inst
+
+    def pause_deadline(self, reference: str, instance: str, reason: str, actor: Actor, *,
+                       expected_version: int | None = None) -> None:
+        """Stop the clock of the running deadline of ``instance`` (e.g. the person is in hospital),
+        with a ``reason``; no reminder or escalation until :meth:`resume_deadline`. Same roles as
+        an extension. One audit event. Raises like :meth:`extend_deadline`."""
+        self._deadline_change(reference, instance, reason, actor, expected_version, "pause_deadline")
+
+    def resume_deadline(self, reference: str, instance: str, actor: Actor, *,
+                        expected_version: int | None = None) -> datetime:
+        """Restart a paused deadline; the due instant moves by the length of the pause (in
+        working days for a working-day deadline). Returns the new due instant (UTC)."""
+        return self._deadline_change(reference, instance, "resume", actor, expected_version,
+                                     "resume_deadline")
+
+    def _deadline_change(self, reference: str, instance: str, reason: str, actor: Actor,
+                         expected_version: int | None, action: str) -> Any:
+        if not reason.strip():
+            raise FormInvalid(action, {"reason": Message(fr="Le motif est obligatoire.",
+                                                         en="A reason is required.")})
+        now = self._now()
+        with self.sessions.begin() as s:
+            case, compiled = self._open_for_change(s, reference, expected_version)
+            sop = compiled.sop
+            inst = self._running_deadline(case, sop, instance, actor)
+            data: dict[str, Any]
+            result: Any = None
+            if action == "pause_deadline":
+                if not timers.pause(s, inst, now, reason.strip()):
+                    raise UnknownTrigger(Message(fr=f"Aucun délai à suspendre pour « {instance} ».",
+                                                 en=f"No deadline to pause for '{instance}'."))
+                data = {"reason": reason.strip()}
+            else:
+                try:
+                    old_due, result = timers.resume(s, case, inst, sop, now)
+                except LookupError:
+                    raise UnknownTrigger(Message(fr=f"Aucun délai suspendu pour « {instance} ».",
+                                                 en=f"No paused deadline for '{instance}'.")) from None
+                data = {"old_due_at": old_due.isoformat(), "new_due_at": result.isoformat()}
+            case.version += 1
+            case.updated_at = now
+            append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
+                         organisation=actor.organisation, action=action, step=inst.step,
+                         instance_key=inst.key, from_state=inst.state, to_state=inst.state, data=data,
+                         sop_version=f"{sop.sop}@{sop.version}")
+            return result
