@@ -112,20 +112,30 @@ def instance_due(session: Session, inst: StepInstance) -> datetime | None:
     )
 
 
+def _record_views(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert access-log rows. Inside a write transaction they join it; from a read session
+    (a page that only reads) they are written in a short transaction of their own, so that a
+    read never has to upgrade its snapshot to a write lock: on SQLite that upgrade fails at once
+    (``database is locked``) when another request committed meanwhile, and the page would be a 500.
+    """
+    if not rows:
+        return
+    if getattr(session, "_mno_write", False):
+        session.add_all(CaseView(**r) for r in rows)
+        return
+    from sqlalchemy import insert
+
+    with session.get_bind().begin() as conn:
+        conn.execute(insert(CaseView), rows)
+
+
 def log_view(
     session: Session, user: User, case: Case, channel: str, now: datetime, instance: str | None = None
 ) -> None:
-    session.add(
-        CaseView(
-            case_id=case.id,
-            user_id=user.id,
-            role=user.role,
-            organisation=user.organisation,
-            channel=channel,
-            instance=instance,
-            at=now,
-        )
-    )
+    """Log one view of ``case`` (page, API, print) by ``user`` through ``channel``."""
+    _record_views(session, [{"case_id": case.id, "user_id": user.id, "role": user.role,
+                             "organisation": user.organisation, "channel": channel,
+                             "instance": instance, "at": now}])
 
 
 def log_views(session: Session, user: User, references: list[str], channel: str, now: datetime) -> int:
@@ -135,8 +145,9 @@ def log_views(session: Session, user: User, references: list[str], channel: str,
     if not refs:
         return 0
     ids = session.execute(select(Case.id).where(Case.reference.in_(refs))).scalars().all()
-    session.add_all(CaseView(case_id=i, user_id=user.id, role=user.role, organisation=user.organisation,
-                             channel=channel, at=now) for i in ids)
+    _record_views(session, [{"case_id": i, "user_id": user.id, "role": user.role,
+                             "organisation": user.organisation, "channel": channel, "instance": None,
+                             "at": now} for i in ids])
     return len(ids)
 
 
