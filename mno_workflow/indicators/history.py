@@ -56,6 +56,7 @@ class CaseHistory:
     events: list[Event]
     items: dict[tuple[str, str], dict] = field(default_factory=dict)
     region: str | None = None
+    _entries: list[Entry] | None = field(default=None, repr=False, compare=False)
 
     def value(
         self,
@@ -90,7 +91,13 @@ class CaseHistory:
 
     def entries(self, sop: SOP) -> list[Entry]:
         """Every entry into a state, in order: ``started`` effects (initial state) and transitions
-        whose ``to_state`` differs from ``from_state``, with due time and leaving time."""
+        whose ``to_state`` differs from ``from_state``, with due time and leaving time (computed
+        once per history: the events do not change)."""
+        if self._entries is None:
+            self._entries = self._compute_entries(sop)
+        return self._entries
+
+    def _compute_entries(self, sop: SOP) -> list[Entry]:
         raw: list[tuple[str, str, str, datetime, int, datetime | None]] = []
         for e in self.events:
             dues = {}

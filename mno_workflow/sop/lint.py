@@ -32,9 +32,15 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E040 | error | a condition that is always false (reads no case data) |
 | E041 | error | personal/sensitive field without ``category`` (SOP with ``data_protection``) |
 | E042 | error | ``data_protection``/``category`` names something unknown |
+| E070 | error | ``indicators``: unknown step, state or trigger (see ``indicators/lint.py``) |
+| E071 | error | ``indicators``: unknown field, or ``items`` not a repeat field |
+| E072 | error | ``indicators``: unknown dimension or option list |
+| E073 | error | ``indicators``: duplicate indicator code |
+| E074 | error | ``indicators``: ``item`` names no field of a repeat |
 | W101 | warning | final state with outgoing transitions |
 | W102 | warning | unreachable state |
 | W104 | warning | option list never used |
+| W170 | warning | ``indicators``: ``within_deadline`` on a state without deadline |
 | W106 | warning | state from which no final state can be reached |
 | W107 | warning | waiting state (owner, not final) without a deadline |
 | W108 | warning | deadline without ``on_expiry`` (nobody is told, nothing happens) |
@@ -112,6 +118,12 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E041": ("error", "champ personnel ou sensible sans catégorie de données",
              "personal or sensitive field without data category"),
     "E042": ("error", "protection des données : référence inconnue", "data protection: unknown reference"),
+    "E070": ("error", "indicateurs : étape, état ou déclencheur inconnu", "indicators: unknown step, state"),
+    "E071": ("error", "indicateurs : champ inconnu ou non répété", "indicators: unknown or non-repeat field"),
+    "E072": ("error", "indicateurs : dimension ou liste inconnue", "indicators: unknown dimension or list"),
+    "E073": ("error", "indicateurs : code en double", "indicators: duplicate code"),
+    "E074": ("error", "indicateurs : clé d'élément inconnue", "indicators: unknown item key"),
+    "W170": ("warning", "indicateurs : état sans délai", "indicators: state without deadline"),
     "W101": ("warning", "état final avec des sorties", "final state with exits"),
     "W102": ("warning", "état inatteignable", "unreachable state"),
     "W104": ("warning", "liste d'options jamais utilisée", "option list never used"),

@@ -86,6 +86,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     title=t("overdue_by_step", lang),
                     lang=lang,
                 ),
+                # Kept for continuity (durations of finished step instances); the SOP's DAYS_*
+                # indicators are the reviewed medians (issue 20, finding 3).
+                "median": bar_chart(
+                    [
+                        (step_label(k), v)
+                        for k, v in sorted(d["median"].items(), key=lambda kv: order.get(kv[0], 99))
+                    ],
+                    title=t("median_by_step", lang),
+                    unit=" j" if lang == "fr" else " d",
+                    lang=lang,
+                ),
             }
             ind_charts = {
                 sh.code: me_view.indicator_chart(sh, 0, lang) for sh in (figs.shown if figs else [])
