@@ -31,6 +31,11 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     for p in paths:
         if p.is_dir():  # every SOP under the folder (scenario and data files are not SOPs)
             found = [f for f in sorted(p.rglob("*.y*ml")) if _looks_like_sop(f)]
+            for f in [f for f in found if _is_dhis2_mapping(f)]:
+                found.remove(f)
+                if fmt != "json":
+                    typer.echo(f"{f}: correspondance DHIS2, vérifiée par « mno export dhis2 --mapping » / "
+                               "DHIS2 mapping, checked by 'mno export dhis2 --mapping'")
             imported.update(imported_by(found))  # shared options/forms: checked with their SOP
             files += [f for f in found if f.resolve() not in imported]
         else:
@@ -94,6 +99,15 @@ def imported_by(files: list[Path]) -> dict[Path, Path]:
         for entry in entries if isinstance(entries, list) else []:
             out.setdefault((f.parent / str(entry)).resolve(), f)
     return out
+
+
+def _is_dhis2_mapping(path: Path) -> bool:
+    """A DHIS2 mapping file (``mno export dhis2 --mapping``) has top-level ``data_elements:``."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:20000]
+    except OSError:
+        return False
+    return any(line.startswith("data_elements:") for line in head.splitlines())
 
 
 def _looks_like_sop(path: Path) -> bool:

@@ -23,10 +23,9 @@ DEFAULT_NEIGHBOURS = DATA_DIR / "bf_region_neighbours.csv"
 
 def fold(text: str) -> str:
     """Fold case, accents, apostrophes and separators: ``"Fada N'Gourma"`` → ``"fada n gourma"``."""
-    plain = fold_accents(text)
-    for sep in "-_'’.,":
-        plain = plain.replace(sep, " ")
-    return " ".join(plain.split())
+    for sep in "-_'’.,":  # before the search fold, which drops apostrophes (N'Gourma → ngourma)
+        text = text.replace(sep, " ")
+    return " ".join(fold_accents(text).split())
 
 
 @dataclass(frozen=True)
