@@ -37,11 +37,30 @@ def rename_state(doc: dict, step: str, old: str, new: str) -> None:
     for rule in doc.get("flow") or []:
         if rule.get("after") == f"{step}.{old}":
             rule["after"] = f"{step}.{new}"
+    for sel in _state_selectors(doc.get("indicators"), step):  # {step: referral, to: [sent]}
+        for k in ("to", "from", "states"):
+            if k in sel:
+                sel[k] = _swap(sel[k], old, new)
     text = dump(doc)
     for q in ("'", '"'):
         text = text.replace(f"steps.{step} == {q}{old}{q}", f"steps.{step} == {q}{new}{q}")
     doc.clear()
     doc.update(parse(text))
+
+
+def _state_selectors(node, step: str) -> list[dict]:
+    """The mappings under ``node`` that select states of ``step`` (indicators' ``events``,
+    ``start``, ``end``: ``{step: referral, to: [sent]}``)."""
+    out = []
+    if isinstance(node, dict):
+        if node.get("step") == step:
+            out.append(node)
+        for v in node.values():
+            out += _state_selectors(v, step)
+    elif isinstance(node, list):
+        for v in node:
+            out += _state_selectors(v, step)
+    return out
 
 
 def add_state(doc: dict, step: str, name: str, label: str) -> None:
@@ -83,6 +102,10 @@ def remove_state(doc: dict, step: str, name: str) -> None:
         kept.append(t)
     st["transitions"] = kept
     doc["flow"] = [r for r in doc.get("flow") or [] if r.get("after") != f"{step}.{name}"]
+    for sel in _state_selectors(doc.get("indicators"), step):
+        for k in ("to", "from", "states"):
+            if isinstance(sel.get(k), list):
+                sel[k] = [x for x in sel[k] if x != name] or sel[k]
 
     def drop(node):  # other lists of state names (e.g. data_protection.withhold_in_states)
         if isinstance(node, dict):

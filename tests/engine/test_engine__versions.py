@@ -22,7 +22,8 @@ def v2_text() -> str:
     """Version 2025.2: the referral state `sent` is renamed `transmitted`."""
     text = BF_SOP.read_text(encoding="utf-8").replace('version: "2025.1"', 'version: "2025.2"')
     text = text.replace("      sent:\n        owner: provider", "      transmitted:\n        owner: provider")
-    for old, new in (("to: sent\n", "to: transmitted\n"), ("from: sent\n", "from: transmitted\n")):
+    for old, new in (("to: sent\n", "to: transmitted\n"), ("from: sent\n", "from: transmitted\n"),
+                     ("to: [sent]}", "to: [transmitted]}")):  # indicators name the state too
         text = text.replace(old, new)
     return text
 
