@@ -45,7 +45,8 @@ from .helpers import CONSENT, CW, IDENT, SUP, provider, referral
 
 # -- the reference model: the SOP written out by hand ------------------------------------------
 INITIAL = {"identification": "screening", "consent": "pending", "needs_assessment": "in_progress",
-           "referral": "draft", "follow_up": "scheduled", "closure": "preparing"}
+           "referral": "draft", "follow_up": "scheduled", "closure": "preparing",
+           "immediate": "available"}  # issue 13: the parallel immediate-needs step
 FINAL = {"identified", "not_eligible", "given", "refused", "approved", "completed", "closed_unmet",
          "revoked", "closed"}
 # trigger: (step, from states, to state, roles)
@@ -110,11 +111,14 @@ PAYLOADS: dict[str, tuple[list, list]] = {
     "reject_closure": ([{"comment": "Compléter"}], [{}]),
 }
 
+# issue 13: a need belongs to its dimension (the SOP refuses "Économique · Soutien psychosocial")
+DIMENSION = {"cash": "economic", "vocational_training": "economic", "psychosocial": "psychosocial"}
 needs_strategy = st.lists(
     st.tuples(st.sampled_from(NEED_CODES), st.booleans()), min_size=1, max_size=3,
     unique_by=lambda t: t[0]).map(lambda items: {
         "assessed_on": "2025-06-02", "risk_level": "high",
-        "needs": [{"dimension": "social", "need": n, "referral_needed": r} for n, r in items]})
+        "needs": [{"dimension": DIMENSION.get(n, "social"), "need": n, "referral_needed": r}
+                  for n, r in items]})
 
 
 def covers(consent: dict) -> bool:
@@ -186,6 +190,7 @@ class Model:
         after = f"{step}.{state}"
         if after == "identification.identified":
             self.start("consent")
+            self.start("immediate")
         elif after in ("identification.not_eligible", "closure.closed"):
             self.closed = True
         elif after == "consent.given":
