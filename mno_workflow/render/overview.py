@@ -121,9 +121,32 @@ def _child_condition(sop: SOP, step_id: str, lang: str) -> str:
     return ""
 
 
+def _columns(sop: SOP) -> dict[str, int]:
+    """Column of each step, left to right: ``start`` is 0 and a step a flow rule starts is one
+    column right of the furthest step that starts it (longest path, loops ignored); parallel steps
+    (e.g. an immediate referral beside consent) share a column. Steps no rule starts follow."""
+    col = {sop.start: 0}
+    for _ in range(len(sop.steps)):  # relax along the rules; at most one pass per step
+        changed = False
+        for rule in sop.flow:
+            a = rule.after.partition(".")[0]
+            b = rule.start
+            further = a in col and col[a] + 1 <= len(sop.steps) and col.get(b, -1) < col[a] + 1
+            if further and b in sop.steps and b != sop.start:
+                col[b], changed = col[a] + 1, True
+        if not changed:
+            break
+    last = max(col.values(), default=0)
+    for s in sop.steps:
+        col.setdefault(s, last + 1)
+    return col
+
+
 def _ordered_steps(sop: SOP) -> list[str]:
-    """Steps left to right: ``start`` first, then the others in the order the SOP lists them."""
-    return [sop.start] + [s for s in sop.steps if s != sop.start]
+    """Steps left to right (:func:`_columns`), the SOP's order within a column."""
+    col = _columns(sop)
+    listed = list(sop.steps)
+    return sorted(sop.steps, key=lambda s: (col[s], listed.index(s)))
 
 
 def overview_dot(sop: SOP, lang: str = "fr") -> str:
@@ -132,6 +155,7 @@ def overview_dot(sop: SOP, lang: str = "fr") -> str:
     g = _graph(f"{sop.sop}_overview")
     g.attr(label=_html(f"<B>{_br(sop.label(sop.title, lang), 70)}</B>"))
     order = _ordered_steps(sop)
+    columns = _columns(sop)
     entries = entry_points(sop, lang)
     if entries:
         items = "<BR/>".join("• " + _br(e, 16).replace("<BR/>", "<BR/>  ") for e in entries)
@@ -194,7 +218,7 @@ def overview_dot(sop: SOP, lang: str = "fr") -> str:
         drawn.add((sid, head))
         st = sop.steps[sid].states.get(state)
         label = sop.label(st.label, lang) if st else ""
-        main = head in order and sid in order and order.index(head) == order.index(sid) + 1
+        main = head in columns and sid in columns and columns[head] == columns[sid] + 1
         attrs = {"constraint": "true" if main else "false",
                  "weight": "10" if main else "1"}
         if not main:

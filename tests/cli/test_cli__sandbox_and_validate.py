@@ -29,11 +29,12 @@ def test_sandbox_reset_and_refusal(tmp_path):
     r = CliRunner().invoke(app, ["sandbox", str(path), "--cases", "2", "--password", "formation-2025"])
     assert r.exit_code == 0, r.output
     cases, users = _counts(path)
-    assert cases == 2 and users > 0
+    paths = 4  # the demo adds one case per field path of issue 13 (web/demo_practice.py)
+    assert cases == 2 + paths and users > 0
     # a trainee adds a case: a reset brings the sandbox back to the invented cases only
     again = CliRunner().invoke(app, ["sandbox", str(path), "--cases", "1"])
     assert again.exit_code == 0, again.output
-    assert _counts(path)[0] == 1
+    assert _counts(path)[0] == 1 + paths
     # a real account makes the file untouchable
     db = make_engine(f"sqlite:///{path}")
     with Session(db) as s, s.begin():
@@ -41,7 +42,7 @@ def test_sandbox_reset_and_refusal(tmp_path):
     db.dispose()
     refused = CliRunner().invoke(app, ["sandbox", str(path)])
     assert refused.exit_code == 1 and "real.person" in refused.output
-    assert _counts(path)[0] == 1
+    assert _counts(path)[0] == 1 + paths
 
 
 def test_validate_checks_the_narrative_companion(tmp_path):

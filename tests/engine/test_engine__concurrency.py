@@ -97,7 +97,8 @@ def assert_one_registration(wf: WorkflowEngine, ref: str) -> None:
     assert version == 2
     assert events == [("create", None, None), ("fire", "register", "1")]
     assert n_rows == 2
-    assert states == {"identification:1": "identified", "consent:1": "pending"}
+    # issue 13: registration also opens the immediate-referral step (emergency needs at first contact)
+    assert states == {"identification:1": "identified", "consent:1": "pending", "immediate:1": "available"}
 
 
 @pytest.mark.parametrize("expected_version,losers", [(None, "UnknownTrigger"), (1, "StaleVersion")])
