@@ -102,10 +102,18 @@ def remove_state(doc: dict, step: str, name: str) -> None:
         kept.append(t)
     st["transitions"] = kept
     doc["flow"] = [r for r in doc.get("flow") or [] if r.get("after") != f"{step}.{name}"]
-    for sel in _state_selectors(doc.get("indicators"), step):
-        for k in ("to", "from", "states"):
-            if isinstance(sel.get(k), list):
-                sel[k] = [x for x in sel[k] if x != name] or sel[k]
+    # indicators that select the removed state, or a trigger no transition has any more, go too
+    triggers = {tr.get("trigger") for tr in st["transitions"]}
+    ind = doc.get("indicators")
+    if isinstance(ind, dict) and isinstance(ind.get("list"), list):
+        def broken(indicator) -> bool:
+            for sel in _state_selectors(indicator, step):
+                if any(name in (sel.get(k) or []) for k in ("to", "from", "states")):
+                    return True
+                if any(x not in triggers for x in sel.get("triggers") or []):
+                    return True
+            return False
+        ind["list"] = [i for i in ind["list"] if not broken(i)]
 
     def drop(node):  # other lists of state names (e.g. data_protection.withhold_in_states)
         if isinstance(node, dict):
