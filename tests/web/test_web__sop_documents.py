@@ -59,7 +59,8 @@ def test_french_fixes_of_the_dashboard_and_the_directory(live):
     assert "région du dossier" in page and "<td>region</td>" not in page
     board = live.client("suivi.evaluation").get("/tableau-de-bord")
     assert board.status_code == 200
-    assert "Dossiers ouverts : 0" in board.text and "ouvert 0" not in board.text
+    # « Dossiers : 0 ouverts · 0 clos » (the M&E dashboard of issue 20 words it so)
+    assert "0 ouverts" in board.text and "ouvert 0" not in board.text
 
 
 def test_government_one_pager_has_the_case_figures(live):
