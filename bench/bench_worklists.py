@@ -27,28 +27,13 @@ import sys
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-try:  # the suite's row (bench/common.py) when present
-    from bench.common import Row  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - runnable alone before the suite is merged
-    @dataclass(frozen=True)
-    class Row:  # type: ignore[no-redef]
-        what: str
-        figure: float | None
-        unit: str
-        baseline: float | None = None
-        baseline_what: str = ""
-        ratio: float | None = None
-        bar: str = ""
-        ok: bool | None = None
-        note: str = ""
-
 from bench.bench_case_page import SECRET, login, new_engine, p95  # noqa: E402
+from bench.common import Row  # noqa: E402
 from bench.gen_cases import generate  # noqa: E402
 
 PAGES = [  # (label, user, url); {older} is replaced by the reference of the next page's cursor

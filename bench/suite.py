@@ -24,7 +24,7 @@ MODULES = [
     "bench.bench_fire",        # persisted fire vs raw-SQL floor, SQLite and PostgreSQL
     "bench.suite_legacy",      # bench/run.py sections, bench_sweep, bench_case_page, cli_startup
     "bench.http_load",         # 20 clients against `mno serve` (SQLite), integrity checks after
-    # "bench.bench_worklists", # work lists / search / sweep at 1k vs 1M cases (queries helper)
+    "bench.bench_worklists",   # work lists, search, sweep: 1k vs 100k (quick: 1k vs 10k) cases
 ]
 
 
