@@ -26,6 +26,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Trop de tentatives de connexion. Réessayez dans 15 minutes.",
         "Too many sign-in attempts. Try again in 15 minutes.",
     ),
+    "work_first_shown": ("Les {n} plus urgents sont affichés.", "The {n} most urgent are shown."),
+    "work_all_overdue": ("Tous les dossiers en retard", "All overdue cases"),
     "my_work": ("Mon travail", "My work"),
     "cases": ("Dossiers", "Cases"),
     "new_case": ("Nouveau dossier", "New case"),

@@ -10,15 +10,16 @@ Source: the ``deadlines`` table (expiry rows of states their instances are still
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..store.models import Case, Deadline, StepInstance, User
 from . import access
+from .worklists import RUNNING
 
 GROUPS = ("escalated", "overdue", "due_today", "upcoming")
 
@@ -61,29 +62,110 @@ def urgency(item: DueItem) -> tuple:
     return (GROUPS.index(item.group), item.due_at)
 
 
+SHOW = 100  # rows shown (and logged as seen) per group
+COUNT_CAP = 500  # each group counted exactly up to here; past it « 500+ »
+
+
+def _group_filters(group: str, now: datetime, tomorrow: datetime) -> list[Any]:
+    """SQL conditions on ``Deadline`` selecting the rows of ``group`` (see :func:`_item`)."""
+    escalated = and_(Deadline.status == "done", Deadline.escalate_to.is_not(None))
+    if group == "escalated":
+        return [escalated]
+    rest = [or_(Deadline.status != "done", Deadline.escalate_to.is_(None))]
+    if group == "overdue":
+        return [*rest, Deadline.due_at < now]
+    if group == "due_today":
+        return [*rest, Deadline.due_at >= now, Deadline.due_at < tomorrow]
+    return [*rest, Deadline.due_at >= tomorrow, Deadline.due_at < now + timedelta(days=7)]
+
+
+def _running(owner_role: str, clause: Any, case_ids: list[int] | None):
+    """``SELECT deadlines.id, due_at`` of the expiry deadlines ``owner_role`` owns of states their
+    instances are still in, on open cases matching ``clause`` (or among ``case_ids``)."""
+    q = (
+        select(Deadline.id, Deadline.due_at)
+        .join(StepInstance, StepInstance.id == Deadline.instance_id)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(
+            Deadline.kind == "expiry",
+            StepInstance.final.is_(False),
+            StepInstance.state == Deadline.state,
+            StepInstance.entered_at == Deadline.entered_at,
+            Case.status == "open",
+            clause,
+        )
+    )
+    if case_ids is not None:  # a caseworker's few cases: by ``ix_deadlines_case_id``, not the role's index
+        return q.where(Deadline.case_id.in_(case_ids), Deadline.owner_role.concat("") == owner_role)
+    return q.where(Deadline.owner_role == owner_role)
+
+
+def _group(session: Session, base, group: str, now: datetime, tomorrow: datetime) -> tuple[list[int], int]:
+    """(ids of the first :data:`SHOW` deadlines of ``group``, soonest due first; how many, capped
+    at ``COUNT_CAP + 1``). One ordered, limited query per deadline status, so that each reads the
+    (owner, kind, status, due_at) index in order and stops, whatever the number of cases."""
+    conds = _group_filters(group, now, tomorrow)
+    statuses = ("done",) if group == "escalated" else RUNNING
+    firsts: list[tuple[datetime, int]] = []
+    total = 0
+    for status in statuses:
+        q = base.where(Deadline.status == status, *conds)
+        firsts += [(due, i) for i, due in session.execute(q.order_by(Deadline.due_at).limit(SHOW))]
+        total += session.scalar(select(func.count()).select_from(q.limit(COUNT_CAP + 1).subquery())) or 0
+    firsts.sort()
+    return [i for _due, i in firsts[:SHOW]], min(total, COUNT_CAP + 1)
+
+
 def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, Any]:
     """``{"escalated", "overdue", "due_today", "upcoming": [DueItem], "escalations": [DueItem],
-    "counts": {group: n}, "recent": [Case]}`` for ``user``: the deadlines their role owns on the
-    cases they may open (coming up = within 7 days), sorted by :func:`urgency`; ``escalations``
-    (supervisors and coordinators) the escalated deadlines addressed to their role."""
-    from .queries import running_deadlines
-
+    "counts": {group: n}, "capped": {group: bool}, "recent": [Case]}`` for ``user``: the deadlines
+    their role owns on the cases they may open (coming up = within 7 days), at most :data:`SHOW`
+    per group sorted by :func:`urgency`; ``counts`` exact up to :data:`COUNT_CAP` (then
+    ``COUNT_CAP + 1`` and ``capped`` true); ``escalations`` (supervisors and coordinators) the
+    escalated deadlines addressed to their role. Bounded work per group: the page costs the same
+    at 1,000 and 1,000,000 cases (``bench/bench_worklists.py``)."""
     zone = ZoneInfo(tz)
+    local = now.astimezone(zone)
+    tomorrow = datetime.combine(local.date() + timedelta(days=1), time(0), zone).astimezone(UTC)
     out: dict[str, Any] = {g: [] for g in GROUPS}
+    counts: dict[str, int] = {}
     clause = access.case_clause(user)
     ids = None
     if user.role == "caseworker":  # few cases: from the cases, not from every deadline of the role
         ids = list(session.scalars(select(Case.id).where(clause, Case.status == "open")))
-    for d, case, inst in running_deadlines(session, owner_role=user.role, clause=clause, case_ids=ids):
-        it = _item(d, case, inst, now, zone)
-        if it.group == "upcoming" and d.due_at >= now + timedelta(days=7):
-            continue
-        out[it.group].append(it)
+    base = _running(user.role, clause, ids)
+    chosen: dict[str, list[int]] = {}
+    if ids is not None:  # a caseworker's few cases: every running row in one read, grouped here
+        light = base.add_columns(Deadline.status, Deadline.escalate_to).where(Deadline.status.in_(RUNNING))
+        groups: dict[str, list[tuple[datetime, int]]] = {g: [] for g in GROUPS}
+        week = now + timedelta(days=7)
+        for i, due, status, escalate_to in session.execute(light):
+            due = due if due.tzinfo else due.replace(tzinfo=UTC)
+            g = ("escalated" if status == "done" and escalate_to else "overdue" if due < now
+                 else "due_today" if due < tomorrow else "upcoming" if due < week else None)
+            if g:
+                groups[g].append((due, i))
+        for g in GROUPS:
+            groups[g].sort()
+            chosen[g], counts[g] = [i for _d, i in groups[g][:SHOW]], min(len(groups[g]), COUNT_CAP + 1)
+    else:
+        for g in GROUPS:
+            chosen[g], counts[g] = _group(session, base, g, now, tomorrow)
+    wanted = [i for g in GROUPS for i in chosen[g]]
+    rows = {
+        d.id: (d, c, i)
+        for d, c, i in session.execute(
+            select(Deadline, Case, StepInstance)
+            .join(StepInstance, StepInstance.id == Deadline.instance_id)
+            .join(Case, Case.id == Deadline.case_id)
+            .where(Deadline.id.in_(wanted))
+        ).all()
+    } if wanted else {}
     for g in GROUPS:
-        out[g].sort(key=urgency)
+        out[g] = sorted((_item(*rows[i], now, zone) for i in chosen[g] if i in rows), key=urgency)
     out["escalations"] = []
     if access.can(user, "reassign"):
-        rows = session.execute(
+        esc = (
             select(Deadline, Case, StepInstance)
             .join(StepInstance, StepInstance.id == Deadline.instance_id)
             .join(Case, Case.id == Deadline.case_id)
@@ -97,11 +179,15 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
                 Case.status == "open",
                 clause,
             )
-            .order_by(Deadline.due_at)
-            .limit(200)
-        ).all()
-        out["escalations"] = [_item(d, c, i, now, zone) for d, c, i in rows]
-    out["counts"] = {g: len(out[g]) for g in (*GROUPS, "escalations")}
+        )
+        out["escalations"] = [_item(d, c, i, now, zone)
+                              for d, c, i in session.execute(esc.order_by(Deadline.due_at).limit(SHOW)).all()]
+        capped = esc.with_only_columns(Deadline.id).limit(COUNT_CAP + 1).subquery()
+        counts["escalations"] = session.scalar(select(func.count()).select_from(capped)) or 0
+    else:
+        counts["escalations"] = 0
+    out["counts"] = counts
+    out["capped"] = {g: n > COUNT_CAP for g, n in counts.items()}
     out["recent"] = list(
         session.scalars(
             select(Case).where(clause).order_by(Case.updated_at.desc(), Case.id.desc()).limit(10)

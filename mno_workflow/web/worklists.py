@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..store import search as case_search
@@ -57,6 +57,32 @@ def overdue_ids_query(now: datetime):
     )
 
 
+DENSE = 2000  # past this many matching rows, a filter is checked per case walked in order
+
+
+def _member(session: Session, rows_query, ids_query, correlated) -> Any:
+    """``cases.id IN (ids_query)`` when few rows match (``rows_query`` counted up to
+    :data:`DENSE`, index only), else the ``correlated`` EXISTS condition: many matches mean the
+    page's ordered walk of ``cases`` meets one within a few rows, and the count stops at its cap;
+    few mean the set is small enough to read whole. Either way the work is bounded by
+    :data:`DENSE` or :data:`COUNT_CAP`, not by the number of cases."""
+    if capped_count(session, rows_query, DENSE) <= DENSE:
+        return Case.id.in_(ids_query)
+    return correlated
+
+
+def overdue_clause(session: Session, now: datetime) -> Any:
+    """Condition on ``Case``: open, with an expiry deadline passed (before ``now``) in a state one
+    of its step instances is still in (see :func:`_member`)."""
+    D, Si = Deadline, StepInstance  # noqa: N806
+    late = (D.kind == "expiry", D.status.in_(RUNNING), D.due_at < now)
+    live = exists().where(Si.id == D.instance_id, Si.final.is_(False), Si.state == D.state,
+                          Si.entered_at == D.entered_at)
+    return and_(Case.status == "open", _member(
+        session, select(D.id).where(*late), overdue_ids_query(now),
+        exists().where(D.case_id == Case.id, *late, live)))
+
+
 def filtered(session: Session, clause: Any, *, search: str | None = None, region: str | None = None,
              step: str | None = None, state: str | None = None,
              overdue_before: datetime | None = None):
@@ -69,15 +95,17 @@ def filtered(session: Session, clause: Any, *, search: str | None = None, region
     if region:
         q = q.where(Case.region == region)
     if step or state:
-        sub = select(StepInstance.case_id).where(StepInstance.final.is_(False))
-        q = q.where(Case.status == "open")  # steps in progress: only open cases have them
+        conds = [StepInstance.final.is_(False)]
         if step:
-            sub = sub.where(StepInstance.step == step)
+            conds.append(StepInstance.step == step)
         if state:
-            sub = sub.where(StepInstance.state == state)
-        q = q.where(Case.id.in_(sub))
+            conds.append(StepInstance.state == state)
+        q = q.where(Case.status == "open")  # steps in progress: only open cases have them
+        q = q.where(_member(session, select(StepInstance.id).where(*conds),
+                            select(StepInstance.case_id).where(*conds),
+                            exists().where(StepInstance.case_id == Case.id, *conds)))
     if overdue_before is not None:
-        q = q.where(Case.id.in_(overdue_ids_query(overdue_before)))
+        q = q.where(overdue_clause(session, overdue_before))
     return q
 
 
