@@ -110,6 +110,12 @@ def organisation_type(session, organisation_id: str) -> str | None:
         _HAS_DIRECTORY[key] = inspect(session.connection()).has_table(org.name)
     if not _HAS_DIRECTORY[key]:
         return None
-    if not session.scalar(select(func.count()).select_from(org)):
+    memo = session.info.setdefault("mno_organisation_types", {})  # one request's session: a list
+    if "" not in memo:  # page asks for the same few organisations row after row
+        memo[""] = bool(session.scalar(select(func.count()).select_from(org)))
+    if not memo[""]:
         return None
-    return session.scalar(select(org.c.organization_type).where(org.c.id == organisation_id)) or ""
+    if organisation_id not in memo:
+        memo[organisation_id] = session.scalar(
+            select(org.c.organization_type).where(org.c.id == organisation_id)) or ""
+    return memo[organisation_id]

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
 from . import access, worklists
@@ -176,6 +176,7 @@ def referrals_for(
         .where(access.referral_clause(user, steps))
         .order_by(StepInstance.entered_at.desc())
         .limit(limit)
+        .options(selectinload(Case.instances))  # the consent in force of each row reads them
     ).all()
     return [(i, c) for i, c in rows]
 
