@@ -1,7 +1,7 @@
 """Benchmark of the work lists at 1,000 vs 100,000 vs 1,000,000 cases (issue 15: p95 ≤ 100 ms at
 1M cases, 1M / 1k ≤ 3×; reminder sweep of 1,000 due among 1,000,000 open deadlines ≤ 100 ms).
 
-    PYTHONPATH=. python bench/bench_worklists.py [--quick] [--dir DIR]
+    PYTHONPATH=. python bench/bench_worklists.py [--quick] [--dir DIR] [--pg]
 
 The databases come from :mod:`bench.gen_cases` (kept in ``--dir``, default
 ``$TMPDIR/mno-bench-worklists``, and reused by the next run). The application runs in-process
@@ -52,13 +52,14 @@ PAGES = [  # (label, user, url); {older} is replaced by the reference of the nex
 ]
 
 
-def measure(path: Path, n: int, log=print) -> dict[str, list[float]]:
-    """Milliseconds of ``n`` GETs of each page of :data:`PAGES` on the database at ``path``."""
+def measure(path: Path, n: int, log=print, url: str | None = None) -> dict[str, list[float]]:
+    """Milliseconds of ``n`` GETs of each page of :data:`PAGES` on the SQLite database at ``path``
+    (or at ``url``: the same rows copied into PostgreSQL by :mod:`bench.pg_copy`)."""
     from starlette.testclient import TestClient
 
     from mno_workflow.web.app import create_app
 
-    wf = new_engine(f"sqlite:///{path}")
+    wf = new_engine(url or f"sqlite:///{path}")
     app = create_app(wf, secret_key=SECRET)
     out: dict[str, list[float]] = {}
     try:
@@ -117,7 +118,7 @@ def _sweep_rows(quick: bool, log=print) -> list[Row]:
 
 
 def run(quick: bool, directory: Path | None = None, log=print, sizes: list[int] | None = None,
-        n: int | None = None) -> list[Row]:
+        n: int | None = None, pg: bool = False) -> list[Row]:
     """The rows of this benchmark (see the module doc); ``quick``: 1,000 vs 10,000 cases, 10 GETs
     per page, the sweep at 20,000 pending rows. ``sizes``/``n``: other sizes (smallest first) and
     GETs per page."""
@@ -134,17 +135,31 @@ def run(quick: bool, directory: Path | None = None, log=print, sizes: list[int] 
         path = generate(directory / f"cases-{size}{'-q' if quick else ''}.db", size, seed_cases=seed_cases,
                         log=log)
         log(f"  {size:,} cases ready in {time.perf_counter() - t0:.0f} s; measuring")
-        results[size] = measure(path, n, log)
+        if pg:
+            from bench.common import postgres
+            from bench.pg_copy import copy
+
+            with postgres(f"wl{size}") as url:
+                if url is None:
+                    raise SystemExit("PostgreSQL is not installed here")
+                t0 = time.perf_counter()
+                copy(path, url, log)
+                log(f"  copied into PostgreSQL in {time.perf_counter() - t0:.0f} s; measuring")
+                results[size] = measure(path, n, log, url=url)
+        else:
+            results[size] = measure(path, n, log)
     small, big = sizes[0], sizes[-1]
     rows = []
     for label, _user, _url in PAGES:
         b, s = results[big][label], results[small][label]
         bp, sp = p95(b), p95(s)
         mids = ", ".join(f"{x:,}: p95 {p95(results[x][label]):.1f}" for x in sizes[1:-1])
-        rows.append(Row(f"{label}, {big:,} cases (p95; p50 {statistics.median(b):.1f} ms)", bp, "ms", sp,
+        where = f"{big:,} cases{', PostgreSQL' if pg else ''}"
+        rows.append(Row(f"{label}, {where} (p95; p50 {statistics.median(b):.1f} ms)", bp, "ms", sp,
                         f"{small:,} cases", bp / sp, "p95 ≤ 100 ms, ≤ 3×",
                         None if quick else (bp <= 100 and bp / sp <= 3), note=mids))
-    rows += _sweep_rows(quick, log)
+    if not pg:
+        rows += _sweep_rows(quick, log)
     return rows
 
 
@@ -155,13 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-sweep", action="store_true", help="leave the sweep out")
     ap.add_argument("--sizes", help="case counts, smallest first (e.g. 1000,100000)")
     ap.add_argument("-n", type=int, help="GETs per page and size")
+    ap.add_argument("--pg", action="store_true",
+                    help="measure on PostgreSQL (started by the bench, the same rows copied in)")
     args = ap.parse_args(argv)
     if args.no_sweep:
         global _sweep_rows
         _sweep_rows = lambda quick, log=print: []  # noqa: E731
     sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else None
     rows = run(args.quick, args.dir, log=lambda m: print(m, file=sys.stderr, flush=True),
-               sizes=sizes, n=args.n)
+               sizes=sizes, n=args.n, pg=args.pg)
     head = ("what", "figure", "baseline", "ratio", "bar", "met")
     body = [(r.what, f"{r.figure:.1f} {r.unit}", f"{r.baseline:.1f} {r.unit} ({r.baseline_what})",
              f"{r.ratio:.2f}×", r.bar, "" if r.ok is None else ("yes" if r.ok else "NO")) for r in rows]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..store.models import Case, Deadline, StepInstance, User
@@ -102,18 +102,17 @@ def _running(owner_role: str, clause: Any, case_ids: list[int] | None):
 
 def _group(session: Session, base, group: str, now: datetime, tomorrow: datetime) -> tuple[list[int], int]:
     """(ids of the first :data:`SHOW` deadlines of ``group``, soonest due first; how many, capped
-    at ``COUNT_CAP + 1``). One ordered, limited query per deadline status, so that each reads the
-    (owner, kind, status, due_at) index in order and stops, whatever the number of cases."""
+    at ``COUNT_CAP + 1``). Two statements: the rows as a UNION ALL of one ordered, limited read
+    per deadline status (each reads the (owner, kind, status, due_at) index in order and stops,
+    whatever the number of cases), and the capped count."""
     conds = _group_filters(group, now, tomorrow)
     statuses = ("done",) if group == "escalated" else RUNNING
-    firsts: list[tuple[datetime, int]] = []
-    total = 0
-    for status in statuses:
-        q = base.where(Deadline.status == status, *conds)
-        firsts += [(due, i) for i, due in session.execute(q.order_by(Deadline.due_at).limit(SHOW))]
-        total += session.scalar(select(func.count()).select_from(q.limit(COUNT_CAP + 1).subquery())) or 0
-    firsts.sort()
-    return [i for _due, i in firsts[:SHOW]], min(total, COUNT_CAP + 1)
+    parts = [base.where(Deadline.status == st, *conds).order_by(Deadline.due_at).limit(SHOW).subquery()
+             for st in statuses]
+    merged = union_all(*(select(p.c.id, p.c.due_at) for p in parts)).subquery()
+    ids = list(session.scalars(select(merged.c.id).order_by(merged.c.due_at, merged.c.id).limit(SHOW)))
+    capped = base.where(Deadline.status.in_(statuses), *conds).limit(COUNT_CAP + 1).subquery()
+    return ids, session.scalar(select(func.count()).select_from(capped)) or 0
 
 
 def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, Any]:

@@ -105,8 +105,12 @@ def test_my_work_equals_the_brute_force(wf, clock, many, monkeypatch, show, cap)
                 got = triage.my_work(s, user, when, tz)
                 want = _brute(s, user, when, tz)
             for g in triage.GROUPS:
+                # the same due dates in the same order; rows due at the same instant may be any of
+                # those tied (the page breaks ties by deadline id, the brute force by read order)
+                assert [i.due_at for i in got[g]] == [i.due_at for i in want[g][:show]], (name, g, when)
                 key = lambda it: (it.reference, it.instance, it.due_at)  # noqa: E731
-                assert [key(i) for i in got[g]] == [key(i) for i in want[g][:show]], (name, g, when)
+                assert {key(i) for i in got[g]} <= {key(i) for i in want[g]}, (name, g, when)
+                assert len({key(i) for i in got[g]}) == len(got[g]), (name, g)
                 assert got["counts"][g] == min(len(want[g]), cap + 1), (name, g)
                 assert got["capped"][g] == (len(want[g]) > cap), (name, g)
     # the world has something to count, or the comparison proves nothing
