@@ -15,11 +15,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..store.models import Case, Deadline, StepInstance, User
 from . import access
-from .worklists import RUNNING
+from .worklists import RUNNING, per_row
 
 GROUPS = ("escalated", "overdue", "due_today", "upcoming")
 
@@ -79,21 +79,23 @@ def _group_filters(group: str, now: datetime, tomorrow: datetime) -> list[Any]:
     return [*rest, Deadline.due_at >= tomorrow, Deadline.due_at < now + timedelta(days=7)]
 
 
+def _live():
+    """The deadline's state is the one its step instance is still in: checked row by row (see
+    :func:`.worklists.per_row`: PostgreSQL misjudges this three-column join and hashes every
+    instance)."""
+    si = aliased(StepInstance)
+    return per_row(select(si.id).where(si.id == Deadline.instance_id, si.final.is_(False),
+                                       si.state == Deadline.state, si.entered_at == Deadline.entered_at)
+                   .correlate(Deadline))
+
+
 def _running(owner_role: str, clause: Any, case_ids: list[int] | None):
     """``SELECT deadlines.id, due_at`` of the expiry deadlines ``owner_role`` owns of states their
     instances are still in, on open cases matching ``clause`` (or among ``case_ids``)."""
     q = (
         select(Deadline.id, Deadline.due_at)
-        .join(StepInstance, StepInstance.id == Deadline.instance_id)
         .join(Case, Case.id == Deadline.case_id)
-        .where(
-            Deadline.kind == "expiry",
-            StepInstance.final.is_(False),
-            StepInstance.state == Deadline.state,
-            StepInstance.entered_at == Deadline.entered_at,
-            Case.status == "open",
-            clause,
-        )
+        .where(Deadline.kind == "expiry", _live(), Case.status == "open", clause)
     )
     if case_ids is not None:  # a caseworker's few cases: by ``ix_deadlines_case_id``, not the role's index
         return q.where(Deadline.case_id.in_(case_ids), Deadline.owner_role.concat("") == owner_role)
@@ -172,9 +174,7 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
                 Deadline.kind == "expiry",
                 Deadline.status == "done",
                 Deadline.escalate_to == user.role,
-                StepInstance.final.is_(False),
-                StepInstance.state == Deadline.state,
-                StepInstance.entered_at == Deadline.entered_at,
+                _live(),
                 Case.status == "open",
                 clause,
             )

@@ -71,6 +71,13 @@ def _member(session: Session, rows_query, ids_query, correlated) -> Any:
     return correlated
 
 
+def per_row(correlated) -> Any:
+    """``EXISTS (correlated OFFSET 0)``: checked for each case the ordered walk meets. The
+    ``OFFSET 0`` keeps PostgreSQL from turning it into a semi-join, which it plans as a hash of
+    every matching row (it cannot estimate the instance/deadline join and guesses one row)."""
+    return exists(correlated.offset(0))
+
+
 def overdue_clause(session: Session, now: datetime) -> Any:
     """Condition on ``Case``: open, with an expiry deadline passed (before ``now``) in a state one
     of its step instances is still in (see :func:`_member`)."""
@@ -80,7 +87,7 @@ def overdue_clause(session: Session, now: datetime) -> Any:
                           Si.entered_at == D.entered_at)
     return and_(Case.status == "open", _member(
         session, select(D.id).where(*late), overdue_ids_query(now),
-        exists().where(D.case_id == Case.id, *late, live)))
+        per_row(select(D.id).where(D.case_id == Case.id, *late, live))))
 
 
 def filtered(session: Session, clause: Any, *, search: str | None = None, region: str | None = None,
@@ -103,7 +110,7 @@ def filtered(session: Session, clause: Any, *, search: str | None = None, region
         q = q.where(Case.status == "open")  # steps in progress: only open cases have them
         q = q.where(_member(session, select(StepInstance.id).where(*conds),
                             select(StepInstance.case_id).where(*conds),
-                            exists().where(StepInstance.case_id == Case.id, *conds)))
+                            per_row(select(StepInstance.id).where(StepInstance.case_id == Case.id, *conds))))
     if overdue_before is not None:
         q = q.where(overdue_clause(session, overdue_before))
     return q
