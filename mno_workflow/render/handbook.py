@@ -36,6 +36,8 @@ UI: dict[str, dict[str, str]] = {
         "scope_region": "les dossiers de sa région (tous les dossiers s'il n'est rattaché à aucune région)",
         "scope_assigned": "les dossiers qui lui sont attribués",
         "scope_recipient": "les demandes adressées à son organisation",
+        "scope_reporter": ("le statut des signalements qu'il a transmis (reçu, pris en charge, clos), "
+                           "rien d'autre du dossier"),
         "raci": "Qui fait quoi", "raci_intro": "Pour chaque étape : qui déclenche des transitions, qui "
         "est attendu dans un état (responsable), qui reçoit les escalades.",
         "fires": "déclenche", "owns": "responsable", "escalation": "escalade",
@@ -79,6 +81,8 @@ UI: dict[str, dict[str, str]] = {
         "scope_region": "the cases of their region (all cases when they have no region)",
         "scope_assigned": "cases assigned to them",
         "scope_recipient": "requests addressed to their organisation",
+        "scope_reporter": ("the status of the alerts they filed (received, taken up, closed), nothing "
+                           "else of the case"),
         "raci": "Who does what", "raci_intro": "For each step: who fires transitions, who is waited "
         "for in a state (owner), who receives escalations.",
         "fires": "fires", "owns": "owner", "escalation": "escalation",
