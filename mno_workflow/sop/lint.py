@@ -108,6 +108,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E033": ("error", "délai par champ incomplet", "field-dependent deadline misses a choice"),
     "E034": ("error", "for_each ne vise pas un groupe répété", "for_each is not a repeat field"),
     "E043": ("error", "spawn sans le champ clé des instances", "spawn lacks the instance key field"),
+    "E044": ("error", "entrée (entries) impossible à exécuter", "an entry that cannot work"),
     "E037": ("error", "import impossible (fichier absent, invalide, ou autre chose que options/forms)",
              "cannot import (missing or invalid file, or keys other than options/forms)"),
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
