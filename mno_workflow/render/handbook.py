@@ -43,6 +43,7 @@ UI: dict[str, dict[str, str]] = {
         "fires": "déclenche", "owns": "responsable", "escalation": "escalade",
         "steps": "Étapes", "step": "Étape", "flow": "Enchaînement des étapes",
         "start_step": "Le dossier commence par",
+        "entry_step": "ou, sur signalement",
         "after": "Après", "then_start": "démarrer", "then_close": "clôturer le dossier",
         "diagram": "Schéma", "diagram_mermaid": "Schéma (Mermaid, à afficher avec un outil Mermaid)",
         "states": "États", "state": "État", "owner": "Responsable (attendu)", "deadline": "Délai",
@@ -88,6 +89,7 @@ UI: dict[str, dict[str, str]] = {
         "fires": "fires", "owns": "owner", "escalation": "escalation",
         "steps": "Steps", "step": "Step", "flow": "How steps follow each other",
         "start_step": "A case starts with",
+        "entry_step": "or, on an alert",
         "after": "After", "then_start": "start", "then_close": "close the case",
         "diagram": "Diagram", "diagram_mermaid": "Diagram (Mermaid, view it with a Mermaid tool)",
         "states": "States", "state": "State", "owner": "Owner (waited for)", "deadline": "Deadline",
@@ -368,6 +370,10 @@ def handbook_context(sop: SOP, lang: str = "fr", svg: bool | None = None) -> dic
                 "workweek": ", ".join(days[d] for d in sop.calendar.workweek),
                 "start": (sop.label(sop.steps[sop.start].label, lang)
                           if sop.start in sop.steps else sop.start)},
+        # SOP entries (a first responder's alert): who may open a case that way, in which step
+        "entries": [{"label": sop.label(e.label, lang), "by": ", ".join(_role(sop, r, lang) for r in e.by),
+                     "start": sop.label(sop.steps[e.start].label, lang) if e.start in sop.steps else e.start}
+                    for e in sop.entries.values()],
         "roles": [{"id": rid, "label": _role(sop, rid, lang), "scope": ui[_scope_key(rid, r.scope)]}
                   for rid, r in sop.roles.items()],
         "raci_steps": [sop.label(s.label, lang) for s in sop.steps.values()],
