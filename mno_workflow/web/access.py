@@ -11,8 +11,9 @@ Roles (``users.role``): the SOP's roles (``caseworker``, ``supervisor``, ``provi
 - trainer: SOP pages and directory; no case.
 - me_officer: dashboard and pseudonymised export only; no case page, never a name.
 - first_responder (SOP ``scope: reporter``): files alerts and sees their status ("Mes
-  signalements": received, taken up, closed, with dates); no case page, no directory, no
-  dashboard (:mod:`mno_workflow.engine.alerts`).
+  signalements": received, taken up, closed, with dates); no case page, no directory, no SOP
+  documents (they print the directory's contacts and case figures), no dashboard
+  (:mod:`mno_workflow.engine.alerts`).
 
 The engine still checks the SOP's own rules (roles per transition, ``assigned`` and ``recipient``
 scopes, guards) when a trigger is fired; this module decides what is *shown* and refuses early.
@@ -53,7 +54,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inbox": frozenset({"provider"}),
     "dashboard": frozenset({"me_officer", "supervisor", "coordinator"}),
     "export_names": frozenset({"supervisor", "coordinator"}),
-    "sop": frozenset(ROLES),
+    # SOP pages and documents print the directory (focal points' contacts) and case figures
+    "sop": frozenset(ROLES) - {"first_responder"},
     "directory": frozenset(ROLES) - {"first_responder"},  # no directory personal data (contacts)
     "alerts": frozenset({"first_responder"}),  # file alerts, "Mes signalements" (routes/alerts.py)
     "notifications": frozenset(ROLES),

@@ -214,3 +214,21 @@ def test_the_alert_is_in_the_case_managers_work_and_prefills_identification(env)
         re.search(r'value="Boureima"[^>]*id="f-first_name"', form), form[:4000]
     assert 'value="Gare routière de Ouagadougou"' in form  # place → commune
     assert re.search(r'<option value="kadiogo"\s+selected', form)
+
+
+def test_a_first_responder_sees_no_case_directory_document_or_dashboard(env):
+    live, refs, clients, tokens = env
+    c, auth = clients["first_responder"], {"Authorization": f"Bearer {tokens['first_responder']}"}
+    for path in ("/travail", "/dossiers", "/dossiers/nouveau", "/prestataire", "/repertoire",
+                 "/repertoire/services", "/pos", "/pos/documents", "/pos/documents/annuaire",
+                 "/pos/manuel", "/tableau-de-bord", "/journal-acces", f"/dossiers/{refs['received']}"):
+        assert c.get(path).status_code == 403, path
+    for path in ("/cases", "/directory?need=cash&region=kadiogo", "/stats", f"/cases/{refs['taken_up']}"):
+        assert httpx.get(f"{live.url}/api/v1{path}", headers=auth).status_code == 403, path
+    assert httpx.get(f"{live.url}/api/v1/referrals", headers=auth).json()["items"] == []
+    home = c.get("/")
+    assert home.status_code == 303 and home.headers["location"] == "/signalements"
+    nav = c.get("/signalements").text.split("<main")[0]
+    assert 'href="/signalements/nouveau"' in nav
+    assert 'href="/repertoire"' not in nav and 'href="/pos"' not in nav and 'href="/dossiers"' not in nav
+    assert clients["caseworker"].get("/pos/documents/annuaire").status_code == 200  # the rule is per role
