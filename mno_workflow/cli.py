@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("mno_workflow.commands.publish:publish", "Écrire tous les documents de la POS (HTML, PDF)."),
     "sop": ("mno_workflow.commands.sop:app", "Charger, lister, comparer, migrer les versions de POS."),
     "case": ("mno_workflow.commands.case:app", "Créer, faire avancer et consulter les dossiers."),
+    "alert": ("mno_workflow.commands.alert:app", "Signalements des premiers intervenants (créer, lister)."),
     "audit": ("mno_workflow.commands.audit:app", "Journal d'audit."),
     "retention": ("mno_workflow.retention_cli:app",
                   "Conservation des données : purge des champs personnels après la durée de la POS."),

@@ -16,7 +16,9 @@ app = typer.Typer(help="Comptes des utilisateurs de l'interface web.", no_args_i
 def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexion, ex. mariam.kabore")],
              role: Annotated[str, typer.Option(help="Rôle de la POS, ex. caseworker")],
              name: Annotated[str, typer.Option(help="Nom affiché")],
-             organisation: Annotated[str | None, typer.Option(help="Organisation (prestataires)")] = None,
+             organisation: Annotated[str | None, typer.Option(
+                 "--organisation", "--org",
+                 help="Organisation (prestataires, premiers intervenants : ex. fds_poste_seytenga)")] = None,
              region: Annotated[str | None, typer.Option(help="Région (code de la POS)")] = None,
              email: Annotated[str | None, typer.Option(help="Courriel pour les rappels")] = None,
              phone: Annotated[str | None, typer.Option(help="Téléphone (ex. +226 70 12 34 56)")] = None,
@@ -52,6 +54,9 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
             fail(f"Rôle inconnu « {role} » : {', '.join(sorted(roles))}")
         if role == "provider" and not organisation:
             fail("--organisation est obligatoire pour un point focal de prestataire")
+        if role == "first_responder" and not organisation:  # FDS, CNVS, relais, Action sociale…
+            fail("--org est obligatoire pour un premier intervenant (ex. fds_poste_seytenga, cnvs, "
+                 "relais_kaya) / --org is required for a first responder")
         user = s.get(User, user_id) or User(id=user_id)
         if user.password_hash:  # a password change ends the user's web sessions at once
             from ..web.websessions import end_all

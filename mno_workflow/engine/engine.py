@@ -134,13 +134,16 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             end_early(self, s, case, self.registry.for_case(case).sop, now)  # ``until`` already true
             return case.reference
 
-    def _create(self, s: Session, sop_id: str, actor: Actor, assignee: str | None, now: datetime) -> Case:
-        """Create the case in ``s`` (flushed, not committed); see :meth:`create_case`."""
+    def _create(self, s: Session, sop_id: str, actor: Actor, assignee: str | None, now: datetime,
+                start: str | None = None) -> Case:
+        """Create the case in ``s`` (flushed, not committed); see :meth:`create_case`. ``start``:
+        the step of an SOP ``entries`` entry (engine/alerts.py) instead of the SOP's ``start``."""
         row = self.registry.latest(s, sop_id)
         compiled = self.registry.compiled(row)
         sop = compiled.sop
         role = sop.roles.get(actor.role)
-        if role is None or role.scope == "recipient":
+        # a ``scope: reporter`` role (first responder) opens cases only through an entry (alerts.py)
+        if role is None or role.scope == "recipient" or (role.scope == "reporter" and start is None):
             raise RoleNotAllowed(Message(
                 fr=f"Le rôle « {actor.role} » ne peut pas ouvrir de dossier "
                    f"(rôles de la POS : {', '.join(sop.roles)}).",
@@ -150,7 +153,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         s.add(case)
         s.flush()
         case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
-        started = self._start_step(s, case, compiled, sop.start, now)
+        started = self._start_step(s, case, compiled, start or sop.start, now)  # entry: alerts.py
         effects: list[dict] = [{"started": k} for k in started]
         for key in started:
             inst = next(i for i in case.instances if i.label_key == key)

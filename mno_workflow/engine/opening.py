@@ -55,7 +55,8 @@ def _replay(wf: WorkflowEngine, owner: str, key: str) -> Opened | None:
 
 def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, Any] | None = None,
               *, trigger: str | None = None, assignee: str | None = None,
-              idempotency_key: str | None = None, _between=None) -> Opened:
+              idempotency_key: str | None = None, _between=None, start: str | None = None,
+              prepare=None, finish=None) -> Opened:
     """Create a case on ``sop_id`` and fire ``trigger`` (None: the registration the actor's role
     may fire, if any; ``""``: none) with ``payload``, in one transaction.
 
@@ -63,7 +64,10 @@ def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, 
     same key returns the first call's case (``replayed``) and writes nothing. Raises what
     :meth:`WorkflowEngine.create_case` and :meth:`WorkflowEngine.fire` raise (then nothing is
     written, the key stays free) and IdempotencyKeyInvalid for a key that is empty or too long.
-    ``_between`` (tests only) runs between the creation and the registration."""
+    ``_between`` (tests only) runs between the creation and the registration. ``start``: the
+    step of an SOP entry (a first responder's alert, :mod:`mno_workflow.engine.alerts`), whose
+    ``prepare(session, case)`` runs before the trigger and ``finish(session, case)`` after it, in
+    the same transaction."""
     key = idempotency_key
     if key is not None and not (0 < len(key) <= MAX_KEY):
         raise IdempotencyKeyInvalid(f"idempotency key: 1 to {MAX_KEY} characters")
@@ -77,9 +81,11 @@ def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, 
                 req = CaseRequest(owner=actor.user, key=key, reference="", created_at=now)
                 s.add(req)
                 s.flush()  # a concurrent request with the same key waits here (unique index)
-            case = wf._create(s, sop_id, actor, assignee, now)
+            case = wf._create(s, sop_id, actor, assignee, now, start=start)
             if _between is not None:
                 _between(case)
+            if prepare is not None:
+                prepare(s, case)
             compiled = wf.registry.for_case(case)
             if trigger is None:
                 tr = registration(compiled.sop, actor.role)
@@ -91,6 +97,8 @@ def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, 
                 raise FormInvalid("create", {k: Message(fr="Ce rôle n'enregistre pas de fiche.",
                                                         en="This role registers no form.")
                                              for k in payload})
+            if finish is not None:
+                finish(s, case)
             if req is not None:
                 req.reference = case.reference
             return Opened(case.reference, case.version)

@@ -59,6 +59,9 @@ ExpectedError = ErrorCode | ErrorSpec
 class CreateArgs(Strict):
     actor: str = Field(alias="as")
     assignee: str | None = None
+    entry: str | None = None          # an SOP entry (a first responder's alert): engine/alerts.py
+    data: dict[str, Any] = {}         # the entry form's fields
+    expect_error: ExpectedError | None = None
 
 
 class CreateStep(Strict):

@@ -345,6 +345,13 @@ class _Play:
     def _do_create(self, step: Step) -> None:
         args = step.spec.create
         actor = self.actor(args.actor)
+        if args.entry is not None:  # an alert of a first responder (SOP entries)
+            from ..engine.alerts import file_alert
+            filed = self._attempt(f"create {args.entry}", args.expect_error,
+                                  lambda: file_alert(self.wf, self.sop.sop, actor, dict(args.data),
+                                                     entry_id=args.entry))
+            self.ref = filed.reference if filed is not None else self.ref
+            return
         self.ref = self.wf.create_case(self.sop.sop, actor, assignee=args.assignee)
 
     def _do_fire(self, step: Step) -> None:

@@ -36,11 +36,14 @@ UI: dict[str, dict[str, str]] = {
         "scope_region": "les dossiers de sa région (tous les dossiers s'il n'est rattaché à aucune région)",
         "scope_assigned": "les dossiers qui lui sont attribués",
         "scope_recipient": "les demandes adressées à son organisation",
+        "scope_reporter": ("le statut des signalements qu'il a transmis (reçu, pris en charge, clos), "
+                           "rien d'autre du dossier"),
         "raci": "Qui fait quoi", "raci_intro": "Pour chaque étape : qui déclenche des transitions, qui "
         "est attendu dans un état (responsable), qui reçoit les escalades.",
         "fires": "déclenche", "owns": "responsable", "escalation": "escalade",
         "steps": "Étapes", "step": "Étape", "flow": "Enchaînement des étapes",
         "start_step": "Le dossier commence par",
+        "entry_step": "ou, sur signalement",
         "after": "Après", "then_start": "démarrer", "then_close": "clôturer le dossier",
         "diagram": "Schéma", "diagram_mermaid": "Schéma (Mermaid, à afficher avec un outil Mermaid)",
         "states": "États", "state": "État", "owner": "Responsable (attendu)", "deadline": "Délai",
@@ -79,11 +82,14 @@ UI: dict[str, dict[str, str]] = {
         "scope_region": "the cases of their region (all cases when they have no region)",
         "scope_assigned": "cases assigned to them",
         "scope_recipient": "requests addressed to their organisation",
+        "scope_reporter": ("the status of the alerts they filed (received, taken up, closed), nothing "
+                           "else of the case"),
         "raci": "Who does what", "raci_intro": "For each step: who fires transitions, who is waited "
         "for in a state (owner), who receives escalations.",
         "fires": "fires", "owns": "owner", "escalation": "escalation",
         "steps": "Steps", "step": "Step", "flow": "How steps follow each other",
         "start_step": "A case starts with",
+        "entry_step": "or, on an alert",
         "after": "After", "then_start": "start", "then_close": "close the case",
         "diagram": "Diagram", "diagram_mermaid": "Diagram (Mermaid, view it with a Mermaid tool)",
         "states": "States", "state": "State", "owner": "Owner (waited for)", "deadline": "Deadline",
@@ -364,6 +370,10 @@ def handbook_context(sop: SOP, lang: str = "fr", svg: bool | None = None) -> dic
                 "workweek": ", ".join(days[d] for d in sop.calendar.workweek),
                 "start": (sop.label(sop.steps[sop.start].label, lang)
                           if sop.start in sop.steps else sop.start)},
+        # SOP entries (a first responder's alert): who may open a case that way, in which step
+        "entries": [{"label": sop.label(e.label, lang), "by": ", ".join(_role(sop, r, lang) for r in e.by),
+                     "start": sop.label(sop.steps[e.start].label, lang) if e.start in sop.steps else e.start}
+                    for e in sop.entries.values()],
         "roles": [{"id": rid, "label": _role(sop, rid, lang), "scope": ui[_scope_key(rid, r.scope)]}
                   for rid, r in sop.roles.items()],
         "raci_steps": [sop.label(s.label, lang) for s in sop.steps.values()],

@@ -122,17 +122,19 @@ def _child_condition(sop: SOP, step_id: str, lang: str) -> str:
 
 
 def _columns(sop: SOP) -> dict[str, int]:
-    """Column of each step, left to right: ``start`` is 0 and a step a flow rule starts is one
+    """Column of each step, left to right: ``start`` (and the steps of SOP ``entries``, drawn beside
+    it) is 0 and a step a flow rule starts is one
     column right of the furthest step that starts it (longest path, loops ignored); parallel steps
     (e.g. an immediate referral beside consent) share a column. Steps no rule starts follow."""
     col = {sop.start: 0}
+    col.update({e.start: 0 for e in sop.entries.values() if e.start in sop.steps})  # beside start
     for _ in range(len(sop.steps)):  # relax along the rules; at most one pass per step
         changed = False
         for rule in sop.flow:
             a = rule.after.partition(".")[0]
             b = rule.start
             further = a in col and col[a] + 1 <= len(sop.steps) and col.get(b, -1) < col[a] + 1
-            if further and b in sop.steps and b != sop.start:
+            if further and b in sop.steps and b != sop.start and col.get(b) != 0:
                 col[b], changed = col[a] + 1, True
         if not changed:
             break
@@ -166,6 +168,13 @@ def overview_dot(sop: SOP, lang: str = "fr") -> str:
             same.node("_entry")
             same.node(order[0])
         g.edge("_entry", order[0])
+    beside = [e.start for e in sop.entries.values() if e.start in sop.steps and e.start != order[0]]
+    if beside:  # SOP entries (a first responder's alert) are drawn in the start's column
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            same.node(order[0])
+            for sid in beside:
+                same.node(sid)
     for sid in order:
         step = sop.steps[sid]
         parts = [f'<FONT POINT-SIZE="{MIN_FONT_PT + 6}"><B>{_br(sop.label(step.label, lang), 13)}</B></FONT>']
@@ -223,7 +232,9 @@ def overview_dot(sop: SOP, lang: str = "fr") -> str:
                  "weight": "10" if main else "1"}
         if not main:
             attrs.update(style="dashed", color="#666666", penwidth="2")
-        g.edge(sid, head, _html(_br(label, 14)) if label and not main else "", **attrs)
+        # same column (an entry's step into ``start``): a label there would widen the whole drawing
+        same_col = head in columns and columns.get(sid) == columns[head]
+        g.edge(sid, head, _html(_br(label, 14)) if label and not main and not same_col else "", **attrs)
     return g.source
 
 

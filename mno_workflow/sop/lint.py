@@ -24,6 +24,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E033 | error | field-dependent deadline misses a choice (or names a code that is not one) |
 | E034 | error | ``for_each`` is not a repeat field (or ``spawn`` targets a single step / no repeat) |
 | E043 | error | ``spawn: from`` lacks the field the target step keys its instances by |
+| E044 | error | an ``entries`` entry that cannot work (see ``checks/entries.py``) |
 | E037 | error | an ``imports`` entry cannot be read or holds more than options and forms |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
@@ -69,6 +70,7 @@ from ..indicators.lint import check_indicators
 from .checks.allow import justify
 from .checks.calendar import check_calendar
 from .checks.conditions import check_codes, check_constant
+from .checks.entries import check_entries
 from .checks.graph import can_finish_states, reachable_states, step_graph
 from .checks.notify import check_notify
 from .checks.owner import check_owner
@@ -106,6 +108,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E033": ("error", "délai par champ incomplet", "field-dependent deadline misses a choice"),
     "E034": ("error", "for_each ne vise pas un groupe répété", "for_each is not a repeat field"),
     "E043": ("error", "spawn sans le champ clé des instances", "spawn lacks the instance key field"),
+    "E044": ("error", "entrée (entries) impossible à exécuter", "an entry that cannot work"),
     "E037": ("error", "import impossible (fichier absent, invalide, ou autre chose que options/forms)",
              "cannot import (missing or invalid file, or keys other than options/forms)"),
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
@@ -314,6 +317,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
 
     out += check_protection(loaded)
     out += check_indicators(loaded)
+    out += check_entries(loaded)  # ways in other than ``start`` (first responders' alerts)
     used = {f.options for f in _all_fields(sop) if f.options}
     for lid in sop.options:
         if lid not in used:

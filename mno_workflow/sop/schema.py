@@ -480,10 +480,12 @@ class FlowRule(Strict):
 
 class Role(Strict):
     """A role. ``scope``: ``all`` cases, only cases ``assigned`` to the user, or only step
-    instances whose ``recipient`` is the user's organisation."""
+    instances whose ``recipient`` is the user's organisation; ``reporter``: opens cases only
+    through an ``entries`` entry and sees only the entry step's state of the cases it opened
+    (a first responder's alerts)."""
 
     label: Label
-    scope: Literal["all", "assigned", "recipient"] = "all"
+    scope: Literal["all", "assigned", "recipient", "reporter"] = "all"
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -554,6 +556,7 @@ class CaseSummary(Strict):
 
 from ..indicators.schema import Indicators  # noqa: E402  (needs Strict, Ident, Label above)
 from .narrative import Chapter, GlossaryEntry, Narrative  # noqa: E402,F401  (the SOP document's text)
+from .schema_entries import Entry  # noqa: E402  (needs Strict, Ident, Label above)
 from .schema_protection import DataProtection  # noqa: E402  (needs Strict, Duration above)
 
 
@@ -571,6 +574,7 @@ class SOP(Strict):
     options: dict[Ident, dict[str, Label]] = {}
     forms: dict[Ident, Form] = {}
     start: Ident
+    entries: dict[Ident, Entry] = {}  # other ways in than ``start`` (schema_entries.py)
     steps: dict[Ident, Step]
     flow: list[FlowRule] = []
     case_summary: CaseSummary = CaseSummary()

@@ -355,3 +355,21 @@ class ReferralNote(Base):
     organisation: Mapped[str | None] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Alert(Base):
+    """An alert (*signalement*) a first responder filed through an SOP entry: the case it opened,
+    who filed it (user and organisation, for "Mes signalements"), when, and how the case manager
+    was chosen (``assignment``: ``least_loaded``, ``fallback_region`` or ``fallback_national``).
+    The alert's data live in the case (``cases.data``); its status is the entry step's state
+    (:mod:`mno_workflow.engine.alerts`). Revision 0018."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_reporter_filed_at", "reporter", "filed_at"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    entry: Mapped[str] = mapped_column(String(64))
+    reporter: Mapped[str] = mapped_column(String(100))
+    organisation: Mapped[str | None] = mapped_column(String(100))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    assignment: Mapped[str] = mapped_column(String(32))

@@ -10,6 +10,10 @@ Roles (``users.role``): the SOP's roles (``caseworker``, ``supervisor``, ``provi
   and only the fields the consent in force covers (see "Consent → fields" below).
 - trainer: SOP pages and directory; no case.
 - me_officer: dashboard and pseudonymised export only; no case page, never a name.
+- first_responder (SOP ``scope: reporter``): files alerts and sees their status ("Mes
+  signalements": received, taken up, closed, with dates); no case page, no directory, no SOP
+  documents (they print the directory's contacts and case figures), no dashboard
+  (:mod:`mno_workflow.engine.alerts`).
 
 The engine still checks the SOP's own rules (roles per transition, ``assigned`` and ``recipient``
 scopes, guards) when a trigger is fired; this module decides what is *shown* and refuses early.
@@ -39,7 +43,8 @@ from ..protection import ProviderView
 from ..sop.schema import SOP, Classification, FieldType, FormField, Transition
 from ..store.models import Case, StepInstance, User
 
-ROLES = ("caseworker", "supervisor", "coordinator", "provider", "trainer", "me_officer", "sop_author")
+ROLES = ("caseworker", "supervisor", "coordinator", "provider", "trainer", "me_officer", "sop_author",
+         "first_responder")
 CASE_ROLES = frozenset({"caseworker", "supervisor", "coordinator"})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -49,8 +54,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inbox": frozenset({"provider"}),
     "dashboard": frozenset({"me_officer", "supervisor", "coordinator"}),
     "export_names": frozenset({"supervisor", "coordinator"}),
-    "sop": frozenset(ROLES),
-    "directory": frozenset(ROLES),
+    # SOP pages and documents print the directory (focal points' contacts) and case figures
+    "sop": frozenset(ROLES) - {"first_responder"},
+    "directory": frozenset(ROLES) - {"first_responder"},  # no directory personal data (contacts)
+    "alerts": frozenset({"first_responder"}),  # file alerts, "Mes signalements" (routes/alerts.py)
     "notifications": frozenset(ROLES),
     "reassign": frozenset({"supervisor", "coordinator"}),
     "person_data": frozenset({"supervisor", "coordinator"}),  # access request: everything on a person
@@ -71,6 +78,7 @@ HOME = {
     "trainer": "/pos",
     "me_officer": "/tableau-de-bord",
     "sop_author": "/pos/atelier",
+    "first_responder": "/signalements",
 }
 
 

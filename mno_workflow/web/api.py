@@ -28,6 +28,7 @@ from ..store.models import Case, StepInstance, User
 from ..views import case_as_dict
 from . import access, casetools, queries, tokens, worklists
 from . import api_models as M
+from .api_alerts import add_alert_routes
 from .api_auth import add_auth_routes
 from .core import Web
 
@@ -160,6 +161,7 @@ def build_api(web: Web) -> FastAPI:
 
     # -- auth (token issue, list, revoke) ------------------------------------------------------------
     add_auth_routes(api, web, current_user, ApiError, _error_responses)
+    add_alert_routes(api, web, current_user, ApiError, _error_responses, _lang_req)  # first responders
 
     @api.get("/me", response_model=M.Me, operation_id="getMe", tags=["auth"],
              responses=_error_responses(401), summary="L'utilisateur du jeton")

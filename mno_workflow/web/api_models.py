@@ -19,6 +19,7 @@ TAGS = [
     {"name": "referrals", "description": "Référencements reçus / Referrals received"},
     {"name": "directory", "description": "Répertoire des services / Service directory"},
     {"name": "stats", "description": "Agrégats de suivi-évaluation / M&E aggregates"},
+    {"name": "alerts", "description": "Signalements des premiers intervenants / First responders' alerts"},
 ]
 
 

@@ -48,6 +48,8 @@ DEMO_USERS = [
     DemoUser("focal.mairie", "Point focal état civil", "provider", organisation="org-mairie"),
     DemoUser("formateur", "Aïcha Traoré (formatrice)", "trainer"),
     DemoUser("suivi.evaluation", "Boukary Nikiéma (S&E)", "me_officer"),
+    DemoUser("agent.fds", "Agent FDS, poste de Seytenga", "first_responder",
+             organisation="fds-poste-seytenga"),
 ]
 
 FIRST = {
@@ -156,6 +158,8 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025) -> dict[s
         from .demo_practice import practice_cases  # issue 13: one case per field path
         clock.set(real_now - timedelta(days=3))
         refs += practice_cases(wf, clock)
+        from .demo_alerts import alert_cases  # issue 13 item 5: first responders' alerts
+        refs += alert_cases(wf, clock, real_now)
     finally:
         wf.clock = saved_clock
     return {"cases": refs, "users": DEMO_USERS, "password": DEMO_PASSWORD}

@@ -223,6 +223,25 @@ TEXTS: dict[str, tuple[str, str]] = {
     "changes": ("Modifications", "Changes"),
     "integer_expected": ("Nombre entier attendu.", "A whole number is expected."),
     "all_services": ("Tous les services", "All services"),
+    # first responders' alerts (routes/alerts.py)
+    "alerts": ("Mes signalements", "My alerts"),
+    "new_alert": ("Nouveau signalement", "New alert"),
+    "alert_sent": ("Signalement transmis", "Alert filed"),
+    "alert_sent_text": (
+        "Un gestionnaire de cas de la région va contacter la personne. Gardez cette référence.",
+        "A case manager of the region will contact the person. Keep this reference.",
+    ),
+    "alert_none": ("Aucun signalement pour l'instant.", "No alert yet."),
+    "alert_filed_on": ("Transmis le", "Filed on"),
+    "alert_status": ("Statut", "Status"),
+    "alert_since": ("depuis le", "since"),
+    "alert_privacy": (
+        "Vous voyez le statut de vos signalements, pas le dossier : les informations de la personne "
+        "restent avec le gestionnaire de cas.",
+        "You see the status of your alerts, not the case: the person's information stays with the "
+        "case manager.",
+    ),
+    "alert_submit": ("Transmettre le signalement", "File the alert"),
 }
 
 ROLE_LABELS = {
@@ -233,6 +252,7 @@ ROLE_LABELS = {
     "trainer": ("Formateur", "Trainer"),
     "me_officer": ("Chargé de suivi-évaluation", "M&E officer"),
     "sop_author": ("Rédacteur de POS", "SOP author"),
+    "first_responder": ("Premier intervenant", "First responder"),
 }
 
 

@@ -43,7 +43,8 @@ def test_reference_sop_loads_with_its_values() -> None:
     assert sop.languages == ["fr", "en"]
     assert sop.calendar.timezone == "Africa/Ouagadougou" and sop.calendar.holidays == "BF"
     assert sop.start == "identification"
-    assert set(sop.roles) == {"caseworker", "supervisor", "provider", "coordinator"}
+    assert set(sop.roles) == {"caseworker", "supervisor", "provider", "coordinator", "first_responder"}
+    assert sop.roles["first_responder"].scope == "reporter" and sop.entries["alert"].start == "alert"
     assert sop.roles["provider"].scope == "recipient"
     assert sop.title["fr"] == "Mécanisme national de référencement — Burkina Faso"
     assert {"identification", "consent", "needs_assessment", "referral", "follow_up",

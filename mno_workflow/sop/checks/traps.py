@@ -1,7 +1,7 @@
 """Trap SOPs: loadable SOPs in which a step never runs or a case never closes (warnings: they
 fail ``mno validate --strict``, the check to run before go-live).
 
-* W114: a step nothing starts (neither ``start`` nor a flow rule, nor ``reopen``), or one that
+* W114: a step nothing starts (neither ``start``, an entry, a flow rule nor ``reopen``), or one that
   can only start after itself (every rule starting it follows one of its own states, or a step that
   itself never starts);
 * W115: no way to close a case (no ``close_case: true`` rule after a step that can start);
@@ -27,6 +27,7 @@ def startable_steps(sop: SOP) -> set[str]:
     """Steps a case can enter: ``start``, then every step a flow rule starts after a step that can
     itself start (a reopen restarts ``reopen.start`` of a case that could close)."""
     seen: set[str] = {sop.start} if sop.start in sop.steps else set()
+    seen |= {e.start for e in sop.entries.values() if e.start in sop.steps}  # entries open cases too
     changed = True
     while changed:
         changed = False

@@ -14,6 +14,7 @@ from . import (
     access_log,
     account_access,
     agreements,
+    alerts,
     attachments,
     auth,
     case_actions,
@@ -36,7 +37,7 @@ from . import (
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
          access_log, agreements, print_forms, sop_documents, workbench, outbox_log, account_access,
-         channels, attachments, report)
+         channels, attachments, report, alerts)
 
 
 def build_pages(web: Web) -> APIRouter:

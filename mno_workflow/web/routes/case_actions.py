@@ -214,6 +214,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
         sop = compiled.sop
         lang = web.lang(request, user)
         fresh = None if values else web.now()  # a fresh form: default: today dates pre-filled
+        if not values and tr.form:  # a case opened by an alert: its data pre-fill this form (alerts.py)
+            from ...engine.alerts import prefill
+            values = prefill(sop, case, tr.form) or None
         views, loose = form_views(sop, tr.form, lang, values, errors, now=fresh) if tr.form else ([], [])
         step = sop.steps[inst.step]
         if tr.form and step.recipient and step.recipient.startswith(tr.form + "."):

@@ -1,0 +1,209 @@
+"""Alerts (*signalements*) of first responders: a case opened through an SOP ``entries`` entry,
+given to a case manager of the region, whose status alone its reporter may see.
+
+:func:`file_alert` opens the case in the entry's step and fires its trigger with the alert form,
+in one transaction (optionally idempotent): the case goes to the active user of role
+``assign.to`` with the fewest open cases in the alert's region (ties: user id), else to a
+``assign.fallback`` user of that region, else to one without region (national). Nobody at all:
+a field error on the region, nothing written. The entry step's deadline (BF SOP: 1 working day
+to make contact, escalation to the supervisor) and the task message to the assignee come from
+the SOP, like any state's. The alert *becomes* the case: the case manager takes it up (the SOP's
+flow starts identification, same reference and history) or closes it with a reason.
+
+:func:`alerts_of` is what a reporter sees ("Mes signalements"): reference, date filed, region,
+status (the entry step's state: received, taken up, closed) and its date — nothing else of the
+case. :func:`prefill` gives the values a later form opens with (the entry's ``prefill``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..sop.schema import SOP
+from ..sop.schema_entries import Entry
+from ..store.models import Alert, Case, User
+from ..store.repository import fold
+from .errors import FormInvalid, Message, RoleNotAllowed
+from .opening import open_case
+
+if TYPE_CHECKING:
+    from .engine import Actor, WorkflowEngine
+
+MAX_LISTED = 200
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What :func:`file_alert` returns: the case ``reference`` and ``version``, the user it was
+    given to (``assignee``), how (``assignment``: ``least_loaded``, ``fallback_region``,
+    ``fallback_national``) and ``replayed`` (an earlier request with the same key made it)."""
+
+    reference: str
+    version: int
+    assignee: str
+    assignment: str
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class AlertStatus:
+    """One line of "Mes signalements": no personal data, no case data beyond the entry step."""
+
+    reference: str
+    filed_at: datetime
+    region: str | None
+    status: str              # the entry step's state: received, taken_up, closed
+    status_at: datetime      # when that state was entered
+    organisation: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reference": self.reference, "filed_at": _iso(self.filed_at), "region": self.region,
+                "status": self.status, "status_at": _iso(self.status_at),
+                "organisation": self.organisation}
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat().replace("+00:00", "Z")
+
+
+def entry_for(sop: SOP, role: str, entry_id: str | None = None) -> tuple[str, Entry]:
+    """The entry ``role`` may use (``entry_id``, else the first whose ``by`` lists it); raises
+    RoleNotAllowed (in French and English) when there is none."""
+    for eid, entry in sop.entries.items():
+        if (entry_id is None or eid == entry_id) and role in entry.by:
+            return eid, entry
+    raise RoleNotAllowed(Message(
+        fr=f"Le rôle « {role} » ne peut pas transmettre de signalement selon la POS {sop.sop}.",
+        en=f"Role '{role}' may not file an alert under SOP {sop.sop}."))
+
+
+def choose_assignee(s: Session, entry: Entry, region: str) -> tuple[str, str] | None:
+    """``(user_id, how)`` of who receives an alert of ``region`` (see the module text), or None."""
+    load = func.count(Case.id)
+    q = (select(User.id).outerjoin(Case, and_(Case.assignee == User.id, Case.status == "open"))
+         .where(User.role == entry.assign.to, User.active.is_(True), User.region == region)
+         .group_by(User.id).order_by(load, User.id).limit(1))
+    if (uid := s.scalar(q)) is not None:
+        return uid, "least_loaded"
+    if entry.assign.fallback:
+        base = select(User.id).where(User.role == entry.assign.fallback, User.active.is_(True))
+        if (uid := s.scalar(base.where(User.region == region).order_by(User.id).limit(1))) is not None:
+            return uid, "fallback_region"
+        if (uid := s.scalar(base.where(User.region.is_(None)).order_by(User.id).limit(1))) is not None:
+            return uid, "fallback_national"
+    return None
+
+
+def _value(data: dict, path: str) -> Any:
+    form, _, field = path.partition(".")
+    return (data.get(form) or {}).get(field)
+
+
+def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, Any], *,
+               entry_id: str | None = None, idempotency_key: str | None = None) -> Filed:
+    """Open a case through the entry ``actor.role`` may use and fire its trigger with ``payload``
+    (the alert form's fields), all or nothing. Raises SOPNotFound, RoleNotAllowed (no entry for
+    this role), FormInvalid (per field, French and English; also ``region`` when nobody can
+    receive the alert), IdempotencyKeyInvalid, and what :meth:`WorkflowEngine.fire` raises."""
+    payload = dict(payload or {})
+    with wf.sessions() as s:
+        sop = wf.registry.compiled(wf.registry.latest(s, sop_id)).sop
+        eid, entry = entry_for(sop, actor.role, entry_id)
+        form_id, _, region_field = entry.assign.region.partition(".")
+        region = payload.get(region_field)
+        valid_region = isinstance(region, str) and region in sop.options.get(
+            _options_of(sop, entry.assign.region) or "", {})
+        chosen = choose_assignee(s, entry, region) if valid_region else None
+    nobody = Message(
+        fr="Aucun gestionnaire de cas ni superviseur actif pour cette région : le signalement ne "
+           "peut pas être attribué. Appelez la coordination du mécanisme.",
+        en="No active case manager or supervisor for this region: the alert cannot be assigned. "
+           "Call the mechanism's coordination.")
+
+    def prepare(s: Session, case: Case) -> None:
+        case.region = region if valid_region else None
+        s.add(Alert(case_id=case.id, entry=eid, reporter=actor.user, organisation=actor.organisation,
+                    filed_at=case.created_at, assignment=chosen[1] if chosen else "none"))
+
+    def finish(s: Session, case: Case) -> None:
+        if chosen is None:  # region valid but nobody to receive it (else the form error said so)
+            raise FormInvalid(form_id, {region_field: nobody})
+        data = case.data or {}
+        name = " ".join(str(_value(data, p) or "") for p in entry.name).strip()
+        if not name and entry.describe:
+            name = str(_value(data, entry.describe) or "").strip()[:120]
+        case.display_name = name or None
+        case.name_folded = fold(name) if name else None
+
+    try:
+        opened = open_case(wf, sop_id, actor, payload, trigger=entry.trigger,
+                           assignee=chosen[0] if chosen else actor.user,
+                           idempotency_key=idempotency_key, start=entry.start,
+                           prepare=prepare, finish=finish)
+    except FormInvalid as e:
+        if valid_region and chosen is None and region_field not in e.errors:
+            raise FormInvalid(e.form_id, {**e.errors, region_field: nobody}) from None
+        raise
+    if opened.replayed:
+        with wf.sessions() as s:
+            row = s.scalar(select(Alert).join(Case, Case.id == Alert.case_id)
+                           .where(Case.reference == opened.reference))
+            who = s.scalar(select(Case.assignee).where(Case.reference == opened.reference))
+            return Filed(opened.reference, opened.version, who or "", row.assignment if row else "",
+                         True)
+    assert chosen is not None  # finish() refused otherwise
+    return Filed(opened.reference, opened.version, chosen[0], chosen[1])
+
+
+def _options_of(sop: SOP, path: str) -> str | None:
+    form, _, field = path.partition(".")
+    f = next((x for x in sop.forms[form].fields if x.id == field), None) if form in sop.forms else None
+    return f.options if f else None
+
+
+def alerts_of(wf: WorkflowEngine, s: Session, reporter: str, limit: int = MAX_LISTED) -> list[AlertStatus]:
+    """The alerts ``reporter`` filed, newest first (at most ``limit``): status only."""
+    rows = s.execute(select(Alert, Case).join(Case, Case.id == Alert.case_id)
+                     .where(Alert.reporter == reporter)
+                     .options(selectinload(Case.instances))
+                     .order_by(Alert.filed_at.desc(), Alert.case_id.desc()).limit(limit)).all()
+    out = []
+    for alert, case in rows:
+        sop = wf.registry.for_case(case).sop
+        entry = sop.entries.get(alert.entry)
+        step = entry.start if entry else None
+        inst = next((i for i in reversed(case.instances) if i.step == step), None)
+        out.append(AlertStatus(case.reference or "", alert.filed_at, case.region,
+                               inst.state if inst else "unknown",
+                               (inst.entered_at if inst else None) or alert.filed_at,
+                               alert.organisation))
+    return out
+
+
+def status_label(sop: SOP, entry_id: str, state: str, lang: str = "fr") -> str:
+    """The label of the entry step's ``state`` in ``lang`` (the state code when unknown)."""
+    entry = sop.entries.get(entry_id) or next(iter(sop.entries.values()), None)
+    step = sop.steps.get(entry.start) if entry else None
+    st = step.states.get(state) if step else None
+    return sop.label(st.label, lang) if st else state
+
+
+def prefill(sop: SOP, case: Case, form_id: str) -> dict[str, Any]:
+    """Values ``form_id`` opens with on ``case``: the ``prefill`` of every entry whose form data
+    the case holds (``{}`` for a case opened at ``start``). Empty values are left out."""
+    data = case.data or {}
+    out: dict[str, Any] = {}
+    for entry in sop.entries.values():
+        pairs = entry.prefill.get(form_id)
+        if not pairs:
+            continue
+        for field_id, source in pairs.items():
+            value = _value(data, source)
+            if value not in (None, "", []):
+                out.setdefault(field_id, value)
+    return out

@@ -1,0 +1,106 @@
+"""References of the SOP's ``entries`` (other ways in than ``start``: a first responder's alert).
+
+E021: a role of ``by``, ``assign.to`` or ``assign.fallback`` that ``roles:`` does not define.
+E024: ``start`` is not a step. E022: a ``prefill`` form that does not exist. E028: a field path
+(``assign.region``, ``name``, ``describe``, ``prefill``) that no form defines. E044: the entry
+cannot work as written — ``trigger`` is not a transition with a form leaving the start step's
+initial state, a ``by`` role may not fire it, ``assign.region`` is not a choice field of that
+form, a ``prefill`` pair joins fields of different types or option lists, or a ``scope:
+reporter`` role appears on any other transition (a first responder sees no case beyond its
+alert, so it may act on nothing else).
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic
+from ..loader import LoadedSOP
+from ..schema import FormField
+
+
+def _field(sop, path: str) -> FormField | None:
+    form_id, _, field_id = path.partition(".")
+    form = sop.forms.get(form_id)
+    return next((f for f in form.fields if f.id == field_id), None) if form else None
+
+
+def check_entries(loaded: LoadedSOP) -> list[Diagnostic]:
+    """Diagnostics of ``entries`` (see the module text); ``[]`` for an SOP without entries."""
+    sop, d, out = loaded.model, loaded.diag, []
+    entry_triggers: set[tuple[str, str]] = set()
+    for eid, entry in sop.entries.items():
+        base = ("entries", eid)
+        for j, role in enumerate(entry.by):
+            if role not in sop.roles:
+                out.append(d(base + ("by", j), "E021", f"unknown role {role!r}",
+                             f"use one of: {', '.join(sorted(sop.roles))}"))
+        for key in ("to", "fallback"):
+            role = getattr(entry.assign, key)
+            if role and role not in sop.roles:
+                out.append(d(base + ("assign", key), "E021", f"unknown role {role!r}",
+                             f"use one of: {', '.join(sorted(sop.roles))}"))
+        step = sop.steps.get(entry.start)
+        if step is None:
+            out.append(d(base + ("start",), "E024", f"unknown step {entry.start!r}",
+                         f"use one of: {', '.join(sorted(sop.steps))}"))
+            continue
+        entry_triggers.add((entry.start, entry.trigger))
+        initial = next((n for n, s in step.states.items() if s.initial), None)
+        tr = next((t for t in step.transitions if t.trigger == entry.trigger and initial in t.sources), None)
+        if tr is None or not tr.form:
+            out.append(d(base + ("trigger",), "E044",
+                         f"{entry.trigger!r} is not a transition with a form leaving "
+                         f"{entry.start}.{initial}",
+                         "l'entrée déclenche, à la création, une transition avec formulaire depuis "
+                         "l'état initial de son étape / an entry fires, at creation, a transition "
+                         "with a form from its step's initial state"))
+            continue
+        for j, role in enumerate(entry.by):
+            if role in sop.roles and role not in tr.by:
+                out.append(d(base + ("by", j), "E044", f"role {role!r} may not fire {entry.trigger!r}",
+                             f"add {role} to 'by' of the transition {entry.trigger}"))
+        region = _field(sop, entry.assign.region)
+        if region is None:
+            out.append(d(base + ("assign", "region"), "E028", f"unknown field {entry.assign.region!r}",
+                         "name a choice field of the entry's form, e.g. alert.region"))
+        elif entry.assign.region.split(".")[0] != tr.form or region.type != "choice":
+            out.append(d(base + ("assign", "region"), "E044",
+                         f"{entry.assign.region!r} is not a choice field of the form {tr.form!r}",
+                         "the region must come from the data filed with the entry"))
+        paths = [(("name", i), p) for i, p in enumerate(entry.name)]
+        if entry.describe:
+            paths.append((("describe",), entry.describe))
+        for where, p in paths:
+            if _field(sop, p) is None:
+                out.append(d(base + where, "E028", f"unknown field {p!r}",
+                             f"name a field of the form {tr.form!r}"))
+        for form_id, pairs in entry.prefill.items():
+            if form_id not in sop.forms:
+                out.append(d(base + ("prefill", form_id), "E022", f"unknown form {form_id!r}",
+                             f"use one of: {', '.join(sorted(sop.forms))}", key=True))
+                continue
+            for field_id, source in pairs.items():
+                target = _field(sop, f"{form_id}.{field_id}")
+                src = _field(sop, source)
+                where = base + ("prefill", form_id, field_id)
+                if target is None:
+                    out.append(d(where, "E028", f"unknown field {form_id}.{field_id}", key=True,
+                                 hint=f"use a field of the form {form_id!r}"))
+                elif src is None:
+                    out.append(d(where, "E028", f"unknown field {source!r}",
+                                 f"name a field of the form {tr.form!r}"))
+                elif (target.type, target.options) != (src.type, src.options):
+                    out.append(d(where, "E044",
+                                 f"{source} ({src.type}) cannot pre-fill {form_id}.{field_id} "
+                                 f"({target.type})",
+                                 "pre-fill a field of the same type and option list"))
+    reporters = {r for r, role in sop.roles.items() if role.scope == "reporter"}
+    for sid, step in sop.steps.items():
+        for i, t in enumerate(step.transitions):
+            if (sid, t.trigger) in entry_triggers:
+                continue
+            for j, role in enumerate(t.by):
+                if role in reporters:
+                    out.append(d(("steps", sid, "transitions", i, "by", j), "E044",
+                                 f"role {role!r} has scope 'reporter': it may only fire an entry's trigger",
+                                 "remove it from this transition, or give it another scope"))
+    return out

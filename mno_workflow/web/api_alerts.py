@@ -1,0 +1,88 @@
+"""REST API of first responders' alerts: ``POST /api/v1/alerts`` (file an alert: the SOP entry's
+form, e.g. ``{"alert": {...}}``; ``Idempotency-Key`` honoured) and ``GET /api/v1/alerts`` (the
+caller's alerts: reference, dates, region, status — nothing else of the case). Same rules as
+the pages (:mod:`.access` permission ``alerts``) and the engine (:mod:`..engine.alerts`);
+errors are the API's ``ErrorBody`` (422 ``form_invalid`` with ``errors`` per field).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import Depends, FastAPI, Request
+from pydantic import BaseModel, Field
+
+from ..engine.alerts import alerts_of, file_alert, status_label
+from ..engine.opening import IdempotencyKeyInvalid
+from ..store.models import User
+from . import access
+from .core import Web
+
+
+class NewAlert(BaseModel):
+    alert: dict[str, Any] = Field(default_factory=dict,
+                                  description="Champs du formulaire de signalement de la POS "
+                                              "(nom ou description, sexe, âge, région, lieu, moyens "
+                                              "de contact, accord de la personne…)")
+
+
+class FiledAlert(BaseModel):
+    reference: str
+    version: int
+    status: Literal["received"] = "received"
+    replayed: bool = Field(default=False, description="Vrai quand une reprise (même Idempotency-Key) "
+                                                       "rend le signalement déjà transmis")
+
+
+class AlertItem(BaseModel):
+    reference: str
+    filed_at: datetime
+    region: str | None = None
+    region_label: str = ""
+    status: str = Field(description="État de l'étape d'entrée : received, taken_up, closed")
+    status_label: str = ""
+    status_at: datetime = Field(description="Depuis quand (entrée dans cet état)")
+    organisation: str | None = None
+
+
+class AlertList(BaseModel):
+    items: list[AlertItem]
+
+
+def add_alert_routes(api: FastAPI, web: Web, current_user, ApiError, error_responses, lang_of) -> None:  # noqa: N803
+    """Add ``/alerts`` (POST ``fileAlert``, GET ``listAlerts``) to ``api``."""
+    wf = web.wf
+
+    @api.post("/alerts", status_code=201, response_model=FiledAlert, operation_id="fileAlert",
+              tags=["alerts"], responses=error_responses(401, 403, 404, 409, 422),
+              summary="Transmettre un signalement (premier intervenant)")
+    def file(body: NewAlert, request: Request, user: User = Depends(current_user)):
+        """Open a case through the SOP entry of the caller's role and give it to a case manager
+        of the region. With an ``Idempotency-Key`` header (1–100 characters), a retry with the
+        same key returns the same alert (``replayed``: true)."""
+        access.require(user, "alerts")
+        with wf.sessions() as s:
+            sop = web.latest(s).sop
+        try:
+            filed = file_alert(wf, sop.sop, access.actor_for(user), body.alert,
+                               idempotency_key=request.headers.get("idempotency-key"))
+        except IdempotencyKeyInvalid:
+            raise ApiError(422, "idempotency_key_invalid",
+                           "En-tête Idempotency-Key : 1 à 100 caractères.") from None
+        return {"reference": filed.reference, "version": filed.version, "replayed": filed.replayed}
+
+    @api.get("/alerts", response_model=AlertList, operation_id="listAlerts", tags=["alerts"],
+             responses=error_responses(401, 403), summary="Mes signalements et leur statut")
+    def listing(request: Request, user: User = Depends(current_user)):
+        access.require(user, "alerts")
+        lang = lang_of(request, user)
+        with wf.sessions() as s:
+            sop = web.latest(s).sop
+            eid = next(iter(sop.entries), "")
+            regions = sop.options.get("region", {})
+            items = [{**a.as_dict(), "filed_at": a.filed_at, "status_at": a.status_at,
+                      "status_label": status_label(sop, eid, a.status, lang),
+                      "region_label": sop.label(regions.get(a.region or ""), lang)}
+                     for a in alerts_of(wf, s, user.id)]
+        return {"items": items}

@@ -1,0 +1,101 @@
+"""First responders' pages: file an alert (*signalement*, ``/signalements/nouveau``) and « Mes
+signalements » (``/signalements``: reference, date filed, region, status with its date — nothing
+else of the case). Mobile first (390 px), French first; the engine side is
+:mod:`mno_workflow.engine.alerts`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from ...engine.alerts import alerts_of, entry_for, file_alert, status_label
+from ...engine.errors import EngineError, FormInvalid
+from .. import access, formtokens
+from ..core import Web
+from ..forms import form_views, parse_form
+from ..i18n import t
+from . import common
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add ``/signalements`` and ``/signalements/nouveau`` (GET, POST) to ``r``."""
+    wf = web.wf
+
+    def alert_form(sop, role: str) -> str:
+        _eid, entry = entry_for(sop, role)
+        step = sop.steps[entry.start]
+        return next(tr.form for tr in step.transitions if tr.trigger == entry.trigger)
+
+    @r.get("/signalements")
+    def my_alerts(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "alerts")
+            ctx = common.base_ctx(web, request, s, user)
+            lang = ctx["lang"]
+            sop = web.latest(s).sop
+            rows = []
+            eid = next(iter(sop.entries), "")
+            regions = sop.options.get("region", {})
+            for a in alerts_of(wf, s, user.id):
+                rows.append({**a.as_dict(), "filed": a.filed_at, "at": a.status_at,
+                             "status_label": status_label(sop, eid, a.status, lang),
+                             "region_label": sop.label(regions.get(a.region or ""), lang) or a.region or ""})
+        return web.render(request, "alerts.html", {**ctx, "rows": rows})
+
+    def render_form(request, ctx, sop, form_id, token, values=None, errors=None, error=None, status=200):
+        views, loose = form_views(sop, form_id, ctx["lang"], values, errors,
+                                  now=None if values else web.now())
+        return web.render(request, "alert_new.html",
+                          {**ctx, "sop": sop, "form_id": form_id, "views": views, "loose": loose,
+                           "form_token": token, "error": error}, status=status)
+
+    @r.get("/signalements/nouveau")
+    def new_alert_form(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "alerts")
+            sop = web.latest(s).sop
+            ctx = common.base_ctx(web, request, s, user)
+            form_id = alert_form(sop, user.role)
+        with wf.sessions.begin() as s:
+            token = formtokens.issue(s, user.id, web.now())
+        return render_form(request, ctx, sop, form_id, token)
+
+    @r.post("/signalements/nouveau")
+    async def new_alert(request: Request):
+        form = await request.form()
+
+        def work():
+            with wf.sessions() as s:
+                user = web.user(request, s)
+                access.require(user, "alerts")
+                sop = web.latest(s).sop
+                ctx = common.base_ctx(web, request, s, user)
+            lang = ctx["lang"]
+            form_id = alert_form(sop, user.role)
+            payload = parse_form(sop, form_id, form)
+            token = str(form.get("form_token") or "")
+            if not formtokens.known(wf.sessions, token, user.id):
+                with wf.sessions.begin() as s:
+                    fresh = formtokens.issue(s, user.id, web.now())
+                return render_form(request, ctx, sop, form_id, fresh, payload,
+                                   error=t("form_expired", lang), status=409)
+            try:
+                # the form token is the idempotency key: a double tap files one alert
+                filed = file_alert(wf, sop.sop, access.actor_for(user), payload,
+                                   idempotency_key=formtokens.idempotency_key(token))
+            except FormInvalid as e:
+                return render_form(request, ctx, sop, form_id, token, payload, e.errors,
+                                   error=t("form_errors", lang), status=422)
+            except EngineError as e:
+                return render_form(request, ctx, sop, form_id, token, payload, error=e.text(lang),
+                                   status=e.http_status)
+            if not filed.replayed:
+                request.session["flash"] = (f"{t('alert_sent', lang)} : {filed.reference}. "
+                                            f"{t('alert_sent_text', lang)}")
+            return RedirectResponse("/signalements", status_code=303)
+
+        return await run_in_threadpool(work)
