@@ -157,13 +157,6 @@ def indicator_chart(shown: Shown, table: int, lang: str) -> Markup:
     return bar_chart(items, title=f"{shown.label} — {' × '.join(dim_labels)}", unit=unit, lang=lang)
 
 
-def totals(session: Session, region: str | None) -> dict[str, int]:
-    q = select(Case.status, func.count()).group_by(Case.status)
-    if region:
-        q = q.where(Case.region == region)
-    return dict(session.execute(q).all())
-
-
 def now_day(now: datetime, sop: SOP) -> date:
     from zoneinfo import ZoneInfo
 

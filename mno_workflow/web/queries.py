@@ -275,6 +275,7 @@ def dashboard(session: Session, now: datetime, region: str | None = None) -> dic
         "per_state": per_state,
         "overdue": overdue,
         "median": median,
+        "median_n": {step: len(v) for step, v in durations.items()},  # for small-cell suppression
         "by_provider": by_provider,
         "by_region": by_region,
         "totals": totals,

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from ... import protection
 from ...indicators import service
 from ...indicators import tables as itables
-from .. import access, me_view, queries
+from .. import access, me_view, ops_stats, queries
 from ..core import Web
 from ..i18n import t
 from . import common
@@ -67,41 +67,36 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 return sop.label(sop.steps[step].label, lang) if step in sop.steps else step
 
             order = {sid: n for n, sid in enumerate(sop.steps)}
-            per_state = sorted(d["per_state"].items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1]))
+            per_state = sorted(d["per_state"], key=lambda k: (order.get(k[0], 99), k[1]))
             neck = me_view.bottlenecks(s, sop, region)
+            # every count of these charts is protected like the indicators (small cells hidden)
+            ops = ops_stats.protect(d, ops_stats.threshold_of(sop))
             charts = {
                 "bottlenecks": bar_chart(
-                    [(st_label(a, b), n) for a, b, n in neck],
+                    [ops.chart_item(st_label(a, b), ("open", a, b)) for a, b, _n in neck],
                     title=me_view.tr("bottlenecks", lang),
                     lang=lang,
                 ),
                 "per_state": bar_chart(
-                    [(st_label(*k), v) for k, v in per_state], title=t("cases_per_state", lang), lang=lang
+                    [ops.chart_item(st_label(*k), ("open", *k)) for k in per_state],
+                    title=t("cases_per_state", lang),
+                    lang=lang,
                 ),
                 "overdue": bar_chart(
                     [
-                        (step_label(k), v)
-                        for k, v in sorted(d["overdue"].items(), key=lambda kv: order.get(kv[0], 99))
+                        ops.chart_item(step_label(k), ("overdue", k))
+                        for k in sorted(d["overdue"], key=lambda k: order.get(k, 99))
                     ],
                     title=t("overdue_by_step", lang),
                     lang=lang,
                 ),
-                # Kept for continuity (durations of finished step instances); the SOP's DAYS_*
-                # indicators are the reviewed medians (issue 20, finding 3).
-                "median": bar_chart(
-                    [
-                        (step_label(k), v)
-                        for k, v in sorted(d["median"].items(), key=lambda kv: order.get(kv[0], 99))
-                    ],
-                    title=t("median_by_step", lang),
-                    unit=" j" if lang == "fr" else " d",
-                    lang=lang,
-                ),
+                # The old « Durée médiane par étape » chart is gone (issue 20, finding 3: it mixed
+                # refusals, standing states and closed-without-service); the medians are the SOP's
+                # duration indicators (DAYS_*), shown with the indicators.
             }
             ind_charts = {
                 sh.code: me_view.indicator_chart(sh, 0, lang) for sh in (figs.shown if figs else [])
             }
-            totals = me_view.totals(s, region)
             return web.render(
                 request,
                 "dashboard.html",
@@ -117,8 +112,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "summary": me_view.tr(
                         "cases_summary",
                         lang,
-                        open=itables_fmt(totals.get("open", 0), lang),
-                        closed=itables_fmt(totals.get("closed", 0), lang),
+                        open=itables_fmt(ops.text(("totals", "open")), lang),
+                        closed=itables_fmt(ops.text(("totals", "closed")), lang),
                     ),
                     "forced_region": region,
                     "options": {k: sorted(sop.options.get(k, {}).items()) for k in ("region", "sex", "need")},
