@@ -9,7 +9,6 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 
 from mno_workflow.indicators import suppress
 from mno_workflow.web import ops_stats, queries
@@ -153,7 +152,13 @@ def test_dashboard_charts_and_summary_hide_small_cells(live):
             values
         )
     assert "Durée médiane" not in html  # the old per-step median chart is gone (finding 3)
-    with live.wf.sessions() as s:
-        from mno_workflow.store.models import Case
-
-        assert len(s.scalars(select(Case)).all()) == 2
+    # the indicator paths of the page: chart, one table, all tables, report (4 referrals made)
+    q = {"periode": "2025Q2"}
+    svg = me.get("/tableau-de-bord/graphique/REFERRALS_MADE-0.svg", params=q).text
+    assert ">&lt; 5</text>" in svg and not re.search(r">[1-4]</text>", svg)
+    for url in ("/tableau-de-bord/tableau/REFERRALS_MADE.csv", "/tableau-de-bord/indicateurs.csv"):
+        rows = me.get(url, params=q).content.decode("utf-8-sig").splitlines()
+        total = next(r.split(";") for r in rows if r.startswith("Référencements envoyés") and ";Total;" in r)
+        assert total[6] == "< 5", (url, total)
+    report = me.get("/rapport", params=q).text
+    assert re.search(r'<td>REFERRALS_MADE</td><td class="num">&lt; 5</td>', report)
