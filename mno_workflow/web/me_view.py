@@ -35,6 +35,7 @@ TEXT = {
         'Open steps waiting for someone (standing states such as "Consent given" are not counted).',
     ),
     "download_svg": ("Graphique (SVG)", "Chart (SVG)"),
+    "download_chart": ("Télécharger le graphique :", "Download the chart:"),
     "download_csv": ("Tableau (CSV)", "Table (CSV)"),
     "all_csv": ("Tous les indicateurs (CSV)", "All indicators (CSV)"),
     "all_xlsx": ("Tous les indicateurs (Excel)", "All indicators (Excel)"),

@@ -80,7 +80,7 @@ counts = st.integers(min_value=0, max_value=12)
         max_size=4,
     ),
     st.lists(st.sampled_from(["r1", "r2", "-"]), min_size=1, max_size=3),
-    st.integers(min_value=2, max_value=6),
+    st.integers(min_value=3, max_value=6),  # k = 2: « < 2 » is 1 by definition
 )
 def test_no_small_referral_cell_can_be_recomputed(by_provider, regions, k):
     """For random provider tables spread over regions: every count in 1..k-1 is hidden, and no
