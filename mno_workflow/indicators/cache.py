@@ -69,9 +69,10 @@ class HistoryCache:
     """Per-database histories brought up to date by :meth:`load` (see the module doc).
     ``stats``: how many full and incremental loads were made (for tests and benchmarks)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_databases: int = 4) -> None:
         self._lock = threading.Lock()
-        self._states: dict[str, _HistState] = {}
+        self._states: OrderedDict[str, _HistState] = OrderedDict()
+        self.max_databases = max_databases  # least recently used databases are forgotten
         self.stats = {"full": 0, "incremental": 0, "reused": 0}
 
     def clear(self) -> None:
@@ -86,6 +87,8 @@ class HistoryCache:
         with self._lock:
             now_mark = mark(session)
             st = self._states.get(key)
+            if st is not None:
+                self._states.move_to_end(key)
             if st is not None and st.mark == now_mark:
                 self.stats["reused"] += 1
                 return st.ordered, now_mark
@@ -111,6 +114,9 @@ class HistoryCache:
             hs = history.load(session)
             st = _HistState(now_mark, {h.case_id: h for h in hs}, hs)
             self._states[key] = st
+            self._states.move_to_end(key)
+            while len(self._states) > self.max_databases:
+                self._states.popitem(last=False)
             self.stats["full"] += 1
             return hs, now_mark
 
