@@ -47,7 +47,7 @@ def ops_charts(s, sop, lang: str, region: str | None, now) -> tuple[dict[str, Ma
     N ouverts · N clos », plain text), small counts hidden (« < 5 », « s ») as on every M&E path."""
     from .charts import bar_chart
 
-    d = queries.dashboard(s, now, region)
+    d = queries.dashboard(s, now, region, with_median=False)  # no median chart any more
 
     def st_label(step, state):
         stp = sop.steps.get(step)
@@ -61,7 +61,7 @@ def ops_charts(s, sop, lang: str, region: str | None, now) -> tuple[dict[str, Ma
 
     order = {sid: n for n, sid in enumerate(sop.steps)}
     per_state = sorted(d["per_state"], key=lambda k: (order.get(k[0], 99), k[1]))
-    neck = me_view.bottlenecks(s, sop, region)
+    neck = me_view.bottlenecks(s, sop, region, per_state=d["per_state"])
     ops = ops_stats.protect(d, ops_stats.threshold_of(sop))
     charts = {
         "bottlenecks": bar_chart(
