@@ -1,7 +1,7 @@
 """Caches that keep the M&E figures from re-reading the whole audit log on every request, with
 exact invalidation (a new audit event changes the figures at once).
 
-Two levels, both per database (its URL):
+Three levels, all per database (its URL):
 
 1. **Histories** (:class:`HistoryCache`): the per-case histories of :mod:`.history`, kept between
    requests and brought up to date incrementally. The state of the audit log is its *mark*
@@ -12,13 +12,16 @@ Two levels, both per database (its URL):
    otherwise, or when the count does not match the new events exactly (a deleted case, an event
    committed late with a lower id), everything is read again. Case region and instance items
    change only with an event of the case.
-2. **Results** (:class:`ResultCache`): the computed indicator results (before suppression, so
+2. **Observations**: each case's observations per indicator (the rows the results are summed
+   from), kept per (SOP, period, filters, organisation types) and reused for every case whose
+   history did not change; so after one new event only that case is observed again.
+3. **Results** (:class:`ResultCache`): the computed indicator results (before suppression, so
    every language and path shares them), keyed by (SOP id, version and text hash, period,
    filters, organisation types of the directory, audit mark). A result also depends on the
    clock (a deadline counts as missed once it is due): each entry keeps ``valid_until``, the
    earliest due time still ahead among the open deadline entries, and is not used at or after it.
 
-``MNO_INDICATOR_CACHE=0`` turns both off (every request reads and computes everything).
+``MNO_INDICATOR_CACHE=0`` turns them off (every request reads and computes everything).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from . import history
+from .compute import Computer
 
 Mark = tuple[int, int, str]  # (max audit event id, number of audit events, hash of the newest)
 
@@ -139,6 +143,7 @@ class ResultCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+        _MEMOS.clear()
 
     def get(self, key: tuple, now: datetime) -> list[Any] | None:
         with self._lock:
@@ -179,27 +184,61 @@ def sop_key(sop: Any) -> tuple[str, str, str]:
     return key
 
 
+class _MemoComputer(Computer):
+    """A :class:`.compute.Computer` whose per-case observations are kept between runs in
+    ``memo`` (``{indicator code: {case id: (history, observations, valid until)}}``): a case whose
+    history object is the same (the history cache hands out a new object only for a case that
+    changed) reuses its observations; within-deadline observations are reused only before the
+    case's next pending due time (:func:`next_due` of that case)."""
+
+    def __init__(self, memo: dict, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.memo = memo
+
+    def observations(self, ind: Any) -> list:
+        per = self.memo.setdefault(ind.code, {})
+        out: list = []
+        for h in self.histories:
+            got = per.get(h.case_id)
+            if got is not None and got[0] is h and (got[2] is None or self.now < got[2]):
+                out.extend(got[1])
+                continue
+            obs = [o for o in self._case_obs(ind, h) if o is not None]
+            valid = next_due(self.sop, [h], self.now) if ind.count == "within_deadline" else None
+            per[h.case_id] = (h, obs, valid)
+            out.extend(obs)
+        return out
+
+
+_MEMOS: OrderedDict[tuple, dict] = OrderedDict()  # context -> {indicator code: {case id: obs}}
+_COMPUTE = threading.Lock()
+
+
 def results(session: Any, sop: Any, period: Any, now: datetime, filters: dict[str, str], types: dict) -> list:
     """The indicator results of ``period`` for ``filters`` (a :class:`.compute.Computer` run),
     from the caches when the audit log, the SOP, the directory's organisation types and the
-    clock (see :func:`next_due`) allow it; computed and stored otherwise."""
-    from .compute import Computer
-
+    clock (see :func:`next_due`) allow it; otherwise computed again, re-using the observations
+    of the cases that did not change, and stored."""
     if not enabled():
         return Computer(sop, history.load(session), period, now, filters, org_type=types.get).all()
     hs, mk = HISTORIES.load(session)
-    key = (
+    ctx = (
         _db_key(session),
         sop_key(sop),
         (period.start, period.end, period.kind),
         tuple(sorted(filters.items())),
         tuple(sorted(types.items())),
-        mk,
     )
+    key = (*ctx, mk)
     got = RESULTS.get(key, now)
     if got is None:
-        got = Computer(sop, hs, period, now, filters, org_type=types.get).all()
-        RESULTS.put(key, got, next_due(sop, hs, now))
+        with _COMPUTE:
+            memo = _MEMOS.setdefault(ctx, {})
+            _MEMOS.move_to_end(ctx)
+            while len(_MEMOS) > 16:
+                _MEMOS.popitem(last=False)
+            got = _MemoComputer(memo, sop, hs, period, now, filters, org_type=types.get).all()
+            RESULTS.put(key, got, next_due(sop, hs, now))
     return got
 
 

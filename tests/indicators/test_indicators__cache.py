@@ -88,3 +88,29 @@ def test_switched_off_cache_gives_the_same_figures(wf, sop, monkeypatch):
     assert not cache.enabled()
     plain = {c: r.total for c, r in _figs(wf, sop).items()}
     assert cached == plain
+
+
+def test_after_a_new_event_only_that_case_is_observed_again(wf, sop, monkeypatch):
+    refs = [to_referrals(wf) for _ in range(3)]
+    for ref in refs[:2]:
+        wf.fire(ref, "send", CW, referral("org-a"), instance=VT)
+    _figs(wf, sop)
+    seen: list[int] = []
+    real = Computer._case_obs
+
+    def spy(self, ind, h):
+        seen.append(h.case_id)
+        return real(self, ind, h)
+
+    monkeypatch.setattr(Computer, "_case_obs", spy)
+    wf.fire(refs[2], "send", CW, referral("org-a"), instance=VT)
+    got = _figs(wf, sop)
+    assert got["REFERRALS_MADE"].total == 3
+    with wf.sessions() as s:
+        from mno_workflow.store import repository
+
+        changed = repository.get_case(s, refs[2]).id
+    assert seen and set(seen) == {changed}  # the two other cases' observations were reused
+    monkeypatch.undo()
+    fresh = _fresh_results(wf, sop, wf.clock.now())
+    assert {c: r.total for c, r in got.items()} == {c: r.total for c, r in fresh.items()}
