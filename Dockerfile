@@ -11,7 +11,7 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[postgresql]"
 
 FROM python:3.11-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends graphviz \
+ && apt-get install -y --no-install-recommends graphviz libcairo2 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index --find-links /wheels "mno-workflow[postgresql]" && rm -rf /wheels

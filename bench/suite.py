@@ -25,6 +25,7 @@ MODULES = [
     "bench.suite_legacy",      # bench/run.py sections, bench_sweep, bench_case_page, cli_startup
     "bench.http_load",         # 20 clients against `mno serve` (SQLite), integrity checks after
     "bench.bench_worklists",   # work lists, search, sweep: 1k vs 100k (quick: 1k vs 10k) cases
+    "bench.bench_indicators",  # M&E figures: whole audit log vs cache vs one new event
 ]
 
 

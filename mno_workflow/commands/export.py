@@ -147,6 +147,8 @@ def dhis2_cmd(
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "adx":
+            if not exp.values:  # the ADX schema requires at least one group with one dataValue
+                fail("Aucune valeur à écrire (ADX exige au moins une valeur) / no value to write")
             output.write_bytes(dhis2.adx(exp, m))
         else:
             output.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")

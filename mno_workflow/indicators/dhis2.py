@@ -138,7 +138,15 @@ def load_mapping(path: Path, sop: SOP) -> Mapping:
                     f"invalid uid {uid!r}",
                     "11 characters, a letter then letters or digits",
                 )
-    for region in m.org_units:
+    known = cod_pcodes()
+    for region, ou in m.org_units.items():
+        if ou.pcode and ou.pcode.startswith("BF") and ou.pcode not in known:
+            d(
+                ("org_units", region, "pcode"),
+                "D007",
+                f"unknown OCHA P-code {ou.pcode!r} / P-code OCHA inconnu",
+                "use a COD-AB P-code of Burkina Faso (mno_workflow/indicators/data/cod_ab_bfa_pcodes.csv)",
+            )
         if region not in regions:
             d(
                 ("org_units", region),
@@ -157,6 +165,18 @@ def load_mapping(path: Path, sop: SOP) -> Mapping:
     if diags:
         raise SOPError(diags)
     return m
+
+
+def cod_pcodes() -> dict[str, tuple[int, str, str]]:
+    """OCHA COD-AB P-codes of Burkina Faso (regions and provinces before the 2025 decree):
+    ``{pcode: (admin_level, name, parent_pcode)}``, from ``data/cod_ab_bfa_pcodes.csv`` (its
+    header comment cites the source)."""
+    import csv
+    from importlib.resources import files
+
+    text = files(__package__).joinpath("data/cod_ab_bfa_pcodes.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {r["pcode"]: (int(r["admin_level"]), r["name"], r["parent_pcode"]) for r in rows}
 
 
 @dataclass

@@ -57,6 +57,7 @@ class CaseHistory:
     items: dict[tuple[str, str], dict] = field(default_factory=dict)
     region: str | None = None
     _entries: list[Entry] | None = field(default=None, repr=False, compare=False)
+    _entries_sop: Any = field(default=None, repr=False, compare=False)  # the SOP they were made with
 
     def value(
         self,
@@ -93,8 +94,8 @@ class CaseHistory:
         """Every entry into a state, in order: ``started`` effects (initial state) and transitions
         whose ``to_state`` differs from ``from_state``, with due time and leaving time (computed
         once per history: the events do not change)."""
-        if self._entries is None:
-            self._entries = self._compute_entries(sop)
+        if self._entries is None or self._entries_sop is not sop:  # histories outlive a request (cache)
+            self._entries, self._entries_sop = self._compute_entries(sop), sop
         return self._entries
 
     def _compute_entries(self, sop: SOP) -> list[Entry]:

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..sop.schema import SOP
-from . import history
-from .compute import Computer, Result
+from . import cache
+from .compute import Result
 from .periods import Period
 from .present import Shown, present
 
@@ -127,9 +127,7 @@ def figures(
         raise ValueError("this SOP has no indicators: section / ce SOP n'a pas de section indicators:")
     filters = {k: str(v) for k, v in (filters or {}).items() if v and k in sop.indicators.dimensions}
     names, types = organisations(session)
-    hs = history.load(session)
-    comp = Computer(sop, hs, period, now, filters, org_type=types.get)
-    results = comp.all()
+    results = cache.results(session, sop, period, now, filters, types)  # exact invalidation
 
     def label_of(dim: str, code: str) -> str | None:
         d = sop.indicators.dimensions.get(dim)

@@ -408,18 +408,12 @@ def build_api(web: Web) -> FastAPI:
              responses=_error_responses(401, 403), summary="Agrégats sans noms (suivi-évaluation)")
     def stats(user: User = Depends(current_user)):
         access.require(user, "dashboard")
+        from . import ops_stats
+
         with wf.sessions() as s:
             d = queries.dashboard(s, web.now(), user.region if user.role == "supervisor" else None)
-        return {
-            "totals": d["totals"],
-            "open_by_step_state": [
-                {"step": k[0], "state": k[1], "count": v} for k, v in d["per_state"].items()
-            ],
-            "overdue_by_step": dict(d["overdue"]),
-            "median_days_by_step": d["median"],
-            "referrals_by_provider": {k: dict(v) for k, v in d["by_provider"].items()},
-            "referrals_by_region": {k: dict(v) for k, v in d["by_region"].items()},
-        }
+            k = ops_stats.threshold_of(web.latest(s).sop)
+        return ops_stats.api_body(ops_stats.protect(d, k))
 
     return api
 

@@ -9,7 +9,7 @@ published document. Rules for changing the API: ``docs/api.md``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -283,13 +283,32 @@ class ServiceList(BaseModel):
 class StateCount(BaseModel):
     step: str
     state: str
-    count: int
+    count: int | None = Field(description="null: masqué (petit effectif) / suppressed small cell")
+
+
+class SuppressedCell(BaseModel):
+    """One number of the answer hidden by small-cell suppression."""
+
+    path: list[str] = Field(
+        description="Chemin de la valeur dans la réponse / path of the value in the body, e.g. "
+        "[\"referrals_by_provider\", \"org-csps\", \"declined\"] or [\"open_by_step_state\", step, state]"
+    )
+    reason: Literal["primary", "complementary", "few_values"] = Field(
+        description="primary: 1 à k-1 / 1 to k-1; complementary: masqué pour qu'un total ne révèle pas "
+        "une autre cellule / hidden so that no total reveals another cell; few_values: médiane sur "
+        "moins de k valeurs / median of fewer than k values"
+    )
 
 
 class Stats(BaseModel):
-    totals: dict[str, Any]
+    """Aggregates without names. Small-cell suppression (threshold ``suppression_threshold`` from
+    the SOP, default 5): a hidden number is ``null`` and listed in ``suppressed``; 0 is shown."""
+
+    totals: dict[str, int | None]
     open_by_step_state: list[StateCount]
-    overdue_by_step: dict[str, int]
-    median_days_by_step: dict[str, Any]
-    referrals_by_provider: dict[str, dict[str, int]]
-    referrals_by_region: dict[str, dict[str, int]]
+    overdue_by_step: dict[str, int | None]
+    median_days_by_step: dict[str, float | None]
+    referrals_by_provider: dict[str, dict[str, int | None]]
+    referrals_by_region: dict[str, dict[str, int | None]]
+    suppression_threshold: int = Field(description="Seuil k / threshold k")
+    suppressed: list[SuppressedCell]

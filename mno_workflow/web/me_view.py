@@ -35,6 +35,7 @@ TEXT = {
         'Open steps waiting for someone (standing states such as "Consent given" are not counted).',
     ),
     "download_svg": ("Graphique (SVG)", "Chart (SVG)"),
+    "download_chart": ("Télécharger le graphique :", "Download the chart:"),
     "download_csv": ("Tableau (CSV)", "Table (CSV)"),
     "all_csv": ("Tous les indicateurs (CSV)", "All indicators (CSV)"),
     "all_xlsx": ("Tous les indicateurs (Excel)", "All indicators (Excel)"),
@@ -113,20 +114,25 @@ def read_filters(params: dict[str, str], today: date, forced_region: str | None 
     return Filters(text, period, dims, error)
 
 
-def bottlenecks(session: Session, sop: SOP, region: str | None = None) -> list[tuple[str, str, int]]:
+def bottlenecks(
+    session: Session, sop: SOP, region: str | None = None, per_state: dict | None = None
+) -> list[tuple[str, str, int]]:
     """``(step, state, open instances)`` of open cases in states that wait for someone (the state
-    has an ``owner``): standing states (consent given, withdrawn…) have none and are left out."""
-    q = (
-        select(StepInstance.step, StepInstance.state, func.count())
-        .join(Case, Case.id == StepInstance.case_id)
-        .where(StepInstance.final.is_(False), Case.status == "open")
-        .group_by(StepInstance.step, StepInstance.state)
-    )
-    if region:
-        q = q.where(Case.region == region)
+    has an ``owner``): standing states (consent given, withdrawn…) have none and are left out.
+    ``per_state``: the ``{(step, state): n}`` of :func:`.queries.dashboard` when already read."""
+    if per_state is None:
+        q = (
+            select(StepInstance.step, StepInstance.state, func.count())
+            .join(Case, Case.id == StepInstance.case_id)
+            .where(StepInstance.final.is_(False), Case.status == "open")
+            .group_by(StepInstance.step, StepInstance.state)
+        )
+        if region:
+            q = q.where(Case.region == region)
+        per_state = {(step, state): n for step, state, n in session.execute(q).all()}
     order = {sid: n for n, sid in enumerate(sop.steps)}
     out = []
-    for step, state, n in session.execute(q).all():
+    for (step, state), n in per_state.items():
         st = sop.steps.get(step)
         if st is None or state not in st.states or st.states[state].owner is None:
             continue
@@ -155,13 +161,6 @@ def indicator_chart(shown: Shown, table: int, lang: str) -> Markup:
         (" × ".join(r.labels), r.raw or 0, None if r.raw is not None else fmt(r.value, lang)) for r in rows
     ]
     return bar_chart(items, title=f"{shown.label} — {' × '.join(dim_labels)}", unit=unit, lang=lang)
-
-
-def totals(session: Session, region: str | None) -> dict[str, int]:
-    q = select(Case.status, func.count()).group_by(Case.status)
-    if region:
-        q = q.where(Case.region == region)
-    return dict(session.execute(q).all())
 
 
 def now_day(now: datetime, sop: SOP) -> date:

@@ -220,9 +220,12 @@ def mark_read(session: Session, user: User, now: datetime, message_id: int | Non
 
 
 # -- dashboard -----------------------------------------------------------------------------------------
-def dashboard(session: Session, now: datetime, region: str | None = None) -> dict[str, Any]:
+def dashboard(
+    session: Session, now: datetime, region: str | None = None, *, with_median: bool = True
+) -> dict[str, Any]:
     """Aggregates without names: open instances per (step, state), overdue per step, median days
-    per finished step, referral outcomes per provider and per region."""
+    per finished step (``with_median=False``: left out, ``{}``: it reads every finished step
+    instance), referral outcomes per provider and per region."""
     where = [Case.region == region] if region else []
     per_state = Counter()
     for step, state, n in session.execute(
@@ -256,7 +259,7 @@ def dashboard(session: Session, now: datetime, region: str | None = None) -> dic
         select(StepInstance.step, StepInstance.started_at, StepInstance.ended_at)
         .join(Case, Case.id == StepInstance.case_id)
         .where(StepInstance.ended_at.is_not(None), *where)
-    ).all():
+    ).all() if with_median else ():
         durations[step].append((ended - started).total_seconds() / 86400)
     median = {step: round(statistics.median(v), 1) for step, v in durations.items() if v}
     by_provider: dict[str, Counter] = defaultdict(Counter)
@@ -276,6 +279,7 @@ def dashboard(session: Session, now: datetime, region: str | None = None) -> dic
         "per_state": per_state,
         "overdue": overdue,
         "median": median,
+        "median_n": {step: len(v) for step, v in durations.items()},  # for small-cell suppression
         "by_provider": by_provider,
         "by_region": by_region,
         "totals": totals,

@@ -59,7 +59,8 @@ def test_english_page_has_no_space_before_colon(live):
     me = live.client("suivi.evaluation")
     me.get("/langue/en", params={"next": "/tableau-de-bord"})
     html = me.get("/tableau-de-bord").text
-    assert "Cases: 1 open · 0 closed" in html and "Cases :" not in html
+    # one open case: a small count, hidden since issue 20's small-cell fix of the dashboard
+    assert "Cases: &lt; 5 open · 0 closed" in html and "Cases :" not in html
     assert "Bottlenecks" in html
 
 

@@ -1,5 +1,5 @@
 """The M&E dashboard: filters (period, region, sex, age group, need), the SOP's indicators as
-tables and SVG charts (suppressed), the bottlenecks, overdue steps; downloads of each chart (SVG),
+tables and SVG charts (suppressed), the bottlenecks, overdue steps; downloads of each chart (SVG, PNG),
 each table (CSV), all tables (CSV, xlsx) and the pseudonymised row export. Every download is
 logged in the export log."""
 
@@ -11,11 +11,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from ... import protection
-from ...indicators import service
 from ...indicators import tables as itables
-from .. import access, me_view, queries
+from .. import access, me_charts, me_view, queries
 from ..core import Web
-from ..i18n import t
 from . import common
 
 
@@ -24,84 +22,22 @@ def add_routes(r: APIRouter, web: Web) -> None:
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
 
-    def _figures(request: Request, s, user, *, with_directory: bool = True, with_unmet: bool = False):
-        sop = web.latest(s).sop
-        lang = web.lang(request, user)
-        region = user.region if user.role == "supervisor" else None
-        f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region)
-        figs = None
-        if sop.indicators is not None:
-            figs = service.figures(
-                s,
-                sop,
-                f.period,
-                web.now(),
-                filters=f.dims,
-                lang=lang,
-                with_directory=with_directory,
-                with_unmet=with_unmet,
-            )
-        return sop, lang, region, f, figs
+    def _figures(request: Request, s, user, **kw):
+        return me_charts.figures_for(web, request, s, user, **kw)
 
     def _log(s, user, what: str, f: me_view.Filters, rows: int) -> None:
         queries.log_export(s, user, what, {"periode": f.period_text, **f.dims}, rows, False, web.now())
 
     @r.get("/tableau-de-bord")
     def dashboard(request: Request):
-        from ..charts import bar_chart
-
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "dashboard")
             sop, lang, region, f, figs = _figures(request, s, user)
-            d = queries.dashboard(s, web.now(), region)
-
-            def st_label(step, state):
-                stp = sop.steps.get(step)
-                if stp is None:
-                    return f"{step} · {state}"
-                st = sop.label(stp.states[state].label, lang) if state in stp.states else state
-                return f"{sop.label(stp.label, lang)} · {st}"
-
-            def step_label(step):
-                return sop.label(sop.steps[step].label, lang) if step in sop.steps else step
-
-            order = {sid: n for n, sid in enumerate(sop.steps)}
-            per_state = sorted(d["per_state"].items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1]))
-            neck = me_view.bottlenecks(s, sop, region)
-            charts = {
-                "bottlenecks": bar_chart(
-                    [(st_label(a, b), n) for a, b, n in neck],
-                    title=me_view.tr("bottlenecks", lang),
-                    lang=lang,
-                ),
-                "per_state": bar_chart(
-                    [(st_label(*k), v) for k, v in per_state], title=t("cases_per_state", lang), lang=lang
-                ),
-                "overdue": bar_chart(
-                    [
-                        (step_label(k), v)
-                        for k, v in sorted(d["overdue"].items(), key=lambda kv: order.get(kv[0], 99))
-                    ],
-                    title=t("overdue_by_step", lang),
-                    lang=lang,
-                ),
-                # Kept for continuity (durations of finished step instances); the SOP's DAYS_*
-                # indicators are the reviewed medians (issue 20, finding 3).
-                "median": bar_chart(
-                    [
-                        (step_label(k), v)
-                        for k, v in sorted(d["median"].items(), key=lambda kv: order.get(kv[0], 99))
-                    ],
-                    title=t("median_by_step", lang),
-                    unit=" j" if lang == "fr" else " d",
-                    lang=lang,
-                ),
-            }
+            charts, summary = me_charts.ops_charts(s, sop, lang, region, web.now())
             ind_charts = {
                 sh.code: me_view.indicator_chart(sh, 0, lang) for sh in (figs.shown if figs else [])
             }
-            totals = me_view.totals(s, region)
             return web.render(
                 request,
                 "dashboard.html",
@@ -114,12 +50,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "f": f,
                     "tr": me_view.tr,
                     "fmt": itables_fmt,
-                    "summary": me_view.tr(
-                        "cases_summary",
-                        lang,
-                        open=itables_fmt(totals.get("open", 0), lang),
-                        closed=itables_fmt(totals.get("closed", 0), lang),
-                    ),
+                    "summary": summary,
                     "forced_region": region,
                     "options": {k: sorted(sop.options.get(k, {}).items()) for k in ("region", "sex", "need")},
                     "age_groups": (
@@ -138,8 +69,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
             raise HTTPException(404, f"indicateur inconnu / unknown indicator: {code}")
         return sh
 
-    @r.get("/tableau-de-bord/graphique/{code}-{n}.svg")
-    def chart_svg(request: Request, code: str, n: int):
+    @r.get("/tableau-de-bord/graphique/{code}-{n}.{ext}")
+    def chart_file(request: Request, code: str, n: int, ext: str):
+        if ext not in ("svg", "png"):
+            raise HTTPException(404)
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "dashboard")
@@ -148,15 +81,27 @@ def add_routes(r: APIRouter, web: Web) -> None:
             svg = str(me_view.indicator_chart(sh, n, lang))
             if not svg:
                 raise HTTPException(404, "pas de ventilation / no breakdown")
-            _log(s, user, f"chart:{code}-{n}.svg", f, len(sh.tables[n][2]))
-        return Response(
-            svg,
-            media_type="image/svg+xml",
-            headers={
-                "content-security-policy": common.SVG_CSP,
-                "content-disposition": f'attachment; filename="{code}-{n}-{f.period_text}.svg"',
-            },
-        )
+            _log(s, user, f"chart:{code}-{n}.{ext}", f, len(sh.tables[n][2]))
+        return me_charts.file_response(svg, ext, f"{code}-{n}-{f.period_text}")
+
+    @r.get("/tableau-de-bord/graphique/suivi/{name}.{ext}")
+    def ops_chart_file(request: Request, name: str, ext: str):
+        if ext not in ("svg", "png") or name not in me_charts.OPS_CHARTS:
+            raise HTTPException(404)
+        with wf.sessions.begin() as s:
+            user = web.user(request, s)
+            access.require(user, "dashboard")
+            sop = web.latest(s).sop
+            lang = web.lang(request, user)
+            region = user.region if user.role == "supervisor" else None
+            charts, _summary = me_charts.ops_charts(s, sop, lang, region, web.now())
+            svg = str(charts[name])
+            if not svg:
+                raise HTTPException(404, "rien à dessiner / nothing to draw")
+            queries.log_export(
+                s, user, f"chart:{name}.{ext}", {"region": region}, svg.count("<rect"), False, web.now()
+            )
+        return me_charts.file_response(svg, ext, name)
 
     @r.get("/tableau-de-bord/tableau/{code}.csv")
     def table_csv(request: Request, code: str):

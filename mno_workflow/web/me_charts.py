@@ -1,0 +1,129 @@
+"""The dashboard's charts as files: the operational charts (« Goulots d'étranglement », overdue
+steps, open steps per state; counts protected by :mod:`.ops_stats`) and an indicator's breakdown
+(:func:`.me_view.indicator_chart`), as SVG or PNG. PNG is drawn on the server from the same SVG
+with CairoSVG (Cairo), at the chart's own size (width × height of the SVG, 1 px per unit)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markupsafe import Markup
+
+from . import me_view, ops_stats, queries
+from .i18n import t
+
+OPS_CHARTS = ("bottlenecks", "overdue", "per_state")
+PNG_SCALE = 1  # pixels per SVG unit: the PNG has the chart's size
+
+
+def figures_for(web, request, s, user, *, with_directory: bool = True, with_unmet: bool = False):
+    """``(sop, lang, region, filters, figures)`` of an M&E request: the newest SOP, the reader's
+    language, a supervisor's own region, the query's filters and the suppressed
+    :class:`~mno_workflow.indicators.service.Figures` (None without an ``indicators:`` section)."""
+    from ..indicators import service
+
+    sop = web.latest(s).sop
+    lang = web.lang(request, user)
+    region = user.region if user.role == "supervisor" else None
+    f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region)
+    figs = None
+    if sop.indicators is not None:
+        figs = service.figures(
+            s,
+            sop,
+            f.period,
+            web.now(),
+            filters=f.dims,
+            lang=lang,
+            with_directory=with_directory,
+            with_unmet=with_unmet,
+        )
+    return sop, lang, region, f, figs
+
+
+def ops_charts(s, sop, lang: str, region: str | None, now) -> tuple[dict[str, Markup], str]:
+    """The SVG of each operational chart (:data:`OPS_CHARTS`) and the summary line (« Dossiers :
+    N ouverts · N clos », plain text), small counts hidden (« < 5 », « s ») as on every M&E path."""
+    from .charts import bar_chart
+
+    d = queries.dashboard(s, now, region, with_median=False)  # no median chart any more
+
+    def st_label(step, state):
+        stp = sop.steps.get(step)
+        if stp is None:
+            return f"{step} · {state}"
+        st = sop.label(stp.states[state].label, lang) if state in stp.states else state
+        return f"{sop.label(stp.label, lang)} · {st}"
+
+    def step_label(step):
+        return sop.label(sop.steps[step].label, lang) if step in sop.steps else step
+
+    order = {sid: n for n, sid in enumerate(sop.steps)}
+    per_state = sorted(d["per_state"], key=lambda k: (order.get(k[0], 99), k[1]))
+    neck = me_view.bottlenecks(s, sop, region, per_state=d["per_state"])
+    ops = ops_stats.protect(d, ops_stats.threshold_of(sop))
+    charts = {
+        "bottlenecks": bar_chart(
+            [ops.chart_item(st_label(a, b), ("open", a, b)) for a, b, _n in neck],
+            title=me_view.tr("bottlenecks", lang),
+            lang=lang,
+        ),
+        "per_state": bar_chart(
+            [ops.chart_item(st_label(*k), ("open", *k)) for k in per_state],
+            title=t("cases_per_state", lang),
+            lang=lang,
+        ),
+        "overdue": bar_chart(
+            [
+                ops.chart_item(step_label(k), ("overdue", k))
+                for k in sorted(d["overdue"], key=lambda k: order.get(k, 99))
+            ],
+            title=t("overdue_by_step", lang),
+            lang=lang,
+        ),
+        # The old « Durée médiane par étape » chart is gone (issue 20, finding 3: it mixed refusals,
+        # standing states and closed-without-service); the medians are the SOP's DAYS_* indicators.
+    }
+    summary = me_view.tr(
+        "cases_summary",
+        lang,
+        open=me_view.fmt(ops.text(("totals", "open")), lang),
+        closed=me_view.fmt(ops.text(("totals", "closed")), lang),
+    )
+    return charts, summary
+
+
+def svg_size(svg: str) -> tuple[int, int]:
+    """``(width, height)`` of a chart's ``<svg>`` element."""
+    m = re.search(r'<svg[^>]*\bwidth="(\d+)"[^>]*\bheight="(\d+)"', svg)
+    if m is None:
+        raise ValueError("not a chart SVG (no width/height)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def to_png(svg: str) -> bytes:
+    """The PNG of a chart's SVG, white background, at the chart's size (:func:`svg_size`)."""
+    import cairosvg
+
+    w, h = svg_size(svg)
+    return cairosvg.svg2png(
+        bytestring=svg.encode("utf-8"),
+        output_width=w * PNG_SCALE,
+        output_height=h * PNG_SCALE,
+        background_color="white",
+    )
+
+
+def file_response(svg: str, ext: str, name: str) -> Any:
+    """A download of ``svg`` as ``ext`` (``svg`` or ``png``) named ``name.ext``."""
+    from fastapi.responses import Response
+
+    from .routes import common
+
+    headers = {"content-disposition": f'attachment; filename="{name}.{ext}"'}
+    if ext == "png":
+        return Response(to_png(svg), media_type="image/png", headers=headers)
+    return Response(
+        svg, media_type="image/svg+xml", headers={**headers, "content-security-policy": common.SVG_CSP}
+    )
