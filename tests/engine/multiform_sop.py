@@ -32,3 +32,22 @@ def to_draft(wf) -> str:
     wf.fire(ref, "register", CW, {"name": "Awa", "priority": "normal", "consent": True,
                                    "needs": [{"need": "housing", "refer": True}]})
     return ref
+
+
+APPOINTMENT_FORM = {
+    "title": {"fr": "Rendez-vous", "en": "Appointment"},
+    "fields": [
+        {"id": "appointment_date", "type": "date", "required": True,
+         "label": {"fr": "Date du rendez-vous", "en": "Appointment date"}},
+        {"id": "escort", "type": "boolean", "label": {"fr": "Accompagnement", "en": "Escort"}},
+    ],
+}
+
+
+def two_forms(doc: dict) -> None:
+    """Edit of the Burkina Faso SOP (for ``sop_variants.variant``): the referral's ``send`` takes
+    the referral form and an appointment form, ``form: [referral, appointment]``."""
+    doc["forms"]["appointment"] = APPOINTMENT_FORM
+    for t in doc["steps"]["referral"]["transitions"]:
+        if t["trigger"] == "send":
+            t["form"] = ["referral", "appointment"]
