@@ -84,3 +84,24 @@ def test_single_form_transitions_keep_their_flat_payload(mwf):
     r = mwf.fire(ref, "register", CW, {"name": "Awa", "priority": "normal", "consent": True,
                                        "needs": [{"need": "housing", "refer": True}]})
     assert r.to_state == "done"
+
+
+def test_kobo_intake_of_a_two_form_submission(mwf, tmp_path):
+    """A submission of the XLSForm of ``mno xlsform --transition send`` (groups referral/ and
+    appointment/) fills both forms; one missing required field is a row error, nothing written."""
+    import json
+
+    from mno_workflow.interop.intake import intake
+    ref = to_draft(mwf)
+    with mwf.sessions() as s:
+        sop = mwf.registry.compiled(mwf.registry.latest(s, "exemple")).sop
+    rows = [{"_uuid": "u-1", "case": ref, "referral/provider": "ong_a"},
+            {"_uuid": "u-2", "case": ref, "referral/provider": "ong_a",
+             "appointment/appointment_date": "2025-06-10", "appointment/escort": "true"}]
+    path = tmp_path / "kobo.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    report = intake(mwf, sop, path, form="referral", actor=CW, trigger="send", case_column="case")
+    assert [r[1] for r in report.updated] == ["u-2"]
+    assert len(report.errors) == 1 and "appointment.appointment_date" in str(report.errors[0])
+    _, state, data, _, _ = _case(mwf, ref)
+    assert state == "sent" and data["appointment"] == {"appointment_date": "2025-06-10", "escort": True}
