@@ -85,3 +85,14 @@ def test_api_takes_one_object_per_form_and_keys_errors_by_form(live):
     r = c.post(f"/api/v1/cases/{ref}/fire", json={
         "trigger": "send", "instance": "referral:medical", "payload": referral("org-csps")})
     assert r.status_code == 422 and set(r.json()["forms"]) == {"", "referral", "appointment"}
+
+
+def test_documents_page_offers_the_blank_sheet_of_the_two_form_action(live):
+    _load(live)
+    c = live.client("mariam.kabore")
+    page = c.get("/pos/documents")
+    assert page.status_code == 200 and "/pos/documents/actions/send" in page.text
+    sheet = c.get("/pos/documents/actions/send")
+    assert sheet.status_code == 200
+    assert sheet.text.index("<h2>Fiche de référencement</h2>") < sheet.text.index("<h2>Rendez-vous</h2>")
+    assert c.get("/pos/documents/actions/accept").status_code == 404     # one form: not an action sheet
