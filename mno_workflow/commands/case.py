@@ -68,7 +68,25 @@ def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict
             fail(f"{json_file}: JSON illisible : {e}")
         if not isinstance(payload, dict):
             fail(f"{json_file}: un objet JSON {{...}} est attendu")
-    form_id = _form_of(sop, trigger)
+    forms = _form_of(sop, trigger)
+    if len(forms) > 1:  # form: [a, b]: --json is {form: {...}}; --data field=value or form.field=value
+        from ..engine.multiform import split_flat
+        flat = {}
+        for item in data:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                fail(f"--data attend clé=valeur, reçu {item!r}", 2)
+            flat[key] = value
+        for fid, part in split_flat(sop, _transition_of(sop, trigger), flat).items():
+            if isinstance(part, dict) and fid in forms:
+                got = payload.setdefault(fid, {})
+                if not isinstance(got, dict):
+                    fail(f"--json : « {fid} » doit être un objet {{champ: valeur}}", 2)
+                got.update({k: coerce_cli_value(sop, fid, k, v) for k, v in part.items()})
+            else:
+                payload[fid] = part  # not a field of any form: the engine names it
+        return payload
+    form_id = forms[0] if forms else None
     for item in data:
         key, sep, value = item.partition("=")
         if not sep or not key:
@@ -87,12 +105,16 @@ def engine_sop(engine, reference: str):
         return engine.registry.for_case(case).sop
 
 
-def _form_of(sop, trigger: str) -> str | None:
-    for step in sop.steps.values():
-        for t in step.transitions:
-            if t.trigger == trigger and t.form:
-                return t.form
-    return None
+def _transition_of(sop, trigger: str):
+    """The first transition of ``trigger`` that has a form (None when none has)."""
+    return next((t for step in sop.steps.values() for t in step.transitions
+                 if t.trigger == trigger and t.forms), None)
+
+
+def _form_of(sop, trigger: str) -> list[str]:
+    """The form ids of ``trigger`` (``form: a`` → ``[a]``, ``form: [a, b]`` → both; ``[]``)."""
+    t = _transition_of(sop, trigger)
+    return t.forms if t else []
 
 
 @app.command("fire")

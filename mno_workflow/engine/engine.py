@@ -40,7 +40,6 @@ from .disclose import check_referral_disclosure
 from .errors import (
     CaseClosed,
     CaseNotFound,
-    FormInvalid,
     GuardNotMet,
     Message,
     RoleNotAllowed,
@@ -48,7 +47,7 @@ from .errors import (
     guard_error,
 )
 from .flow import FlowMixin
-from .forms import validate_form
+from .multiform import validate_transition_forms
 from .notify import notify
 from .registry import Registry
 from .spawn import spawn_instances
@@ -252,18 +251,12 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         broken: tuple[Any, ExprError] | None = None
         chosen: tuple[int, Any, dict] | None = None
         for idx, t in permitted:
-            data: dict = {}
-            if t.form:
-                data = validate_form(sop, t.form, payload, context=ctx, today=today, now=now)
-            elif payload:
-                raise FormInvalid(trigger, {k: Message(fr="Cette action ne prend pas ce champ.",
-                                                       en="This action takes no such field.")
-                                            for k in payload})
+            # ``data`` is {form_id: clean data}: ``form: a`` or ``form: [a, b]`` (engine/multiform.py)
+            data = validate_transition_forms(sop, t, trigger, payload, context=ctx, today=today, now=now)
             guard = cs.guards.get(idx)
             if guard is not None:
                 gctx = dict(ctx)
-                if t.form:
-                    gctx[t.form] = data
+                gctx.update(data)
                 try:
                     ok = guard.evaluate(gctx) is True
                 except ExprError as e:
@@ -283,14 +276,16 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             raise GuardNotMet(Message(fr=msg.get("fr", ""), en=msg.get("en", msg.get("fr", ""))),
                               condition=t.when)
         idx, t, data = chosen
-        self._check_recipient(s, sop, inst, t.form, data)
-        warnings = check_referral_disclosure(s, sop, case, inst, t.form, data, now, self.recipient_type,
-                                             self.recipient_agreement)
+        warnings = []
+        for form_id, form_data in data.items():  # each form of ``form: [a, b]`` (checks skip other forms)
+            self._check_recipient(s, sop, inst, form_id, form_data)
+            warnings += check_referral_disclosure(s, sop, case, inst, form_id, form_data, now,
+                                                  self.recipient_type, self.recipient_agreement)
 
         from_state = inst.state
         to_state = cs.apply(from_state, trigger, idx)
-        if t.form:
-            self._store_form(case, inst, sop, t.form, data)
+        for form_id, form_data in data.items():  # one or several forms (``form: [a, b]``)
+            self._store_form(case, inst, sop, form_id, form_data)
         effects = [] if t.internal else self._enter(s, case, inst, compiled, from_state, to_state, now,
                                                     actor.role)
         if t.spawn:  # instances added to a for_each step (immediate referral, new need)
@@ -306,7 +301,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
                      organisation=actor.organisation, action="fire", trigger=trigger, step=inst.step,
                      instance_key=inst.key,
                      from_state=from_state, to_state=to_state,
-                     data={t.form: data} if t.form else {}, effects=effects,
+                     data=data, effects=effects,  # {form_id: data} of every form of the transition
                      sop_version=f"{sop.sop}@{sop.version}")
         s.flush()
         return FireResult(case.reference, inst.step, inst.key, trigger, from_state, to_state,

@@ -115,6 +115,31 @@ class FormInvalid(EngineError):
                 "errors": {k: m.text(lang) for k, m in self.errors.items()}}
 
 
+class FormsInvalid(FormInvalid):
+    """Per-field errors of a transition with several forms (``form: [a, b]``), keyed by form:
+    ``by_form = {form_id: {field_path: Message}}`` (``""`` as form id: a key of the payload that is
+    none of the forms). ``errors`` flattens them as ``{"form.field": Message}``; ``form_id`` is the
+    first form with an error. ``as_dict`` adds ``forms: {form_id: {field_path: text}}``."""
+
+    def __init__(self, by_form: dict[str, dict[str, Message]]):
+        self.by_form = by_form
+        flat = {f"{fid}.{k}" if fid and k else (fid or k): m
+                for fid, errs in by_form.items() for k, m in errs.items()}
+        super().__init__(next(iter(by_form)) or "", flat)
+        names = ", ".join(f"« {fid} »" for fid in by_form if fid)
+        lines_fr = "; ".join(f"{k or 'formulaire'} : {m.fr}" for k, m in flat.items())
+        lines_en = "; ".join(f"{k or 'form'}: {m.en}" for k, m in flat.items())
+        self.message = Message(fr=f"Formulaires invalides {names} — {lines_fr}",
+                               en=f"Invalid forms {names.replace('« ', chr(39)).replace(' »', chr(39))} "
+                                  f"— {lines_en}")
+        self.args = (self.message.fr,)
+
+    def as_dict(self, lang: str = "fr") -> dict[str, Any]:
+        return {**super().as_dict(lang),
+                "forms": {fid: {k: m.text(lang) for k, m in errs.items()}
+                          for fid, errs in self.by_form.items()}}
+
+
 class DeadlineNotArmed(EngineError):
     """The state entered has a deadline that cannot be computed (a ``by:`` field left empty, a
     ``start:`` field missing or not a date): nothing is committed, unless the SOP marks the

@@ -49,8 +49,8 @@ def spawned_keys(case: Case, step_id: str) -> set[str]:
 def _items(case: Case, inst: StepInstance, t: Transition, data: dict) -> list[dict]:
     assert t.spawn is not None
     form_id, _, field_id = t.spawn.source.partition(".")
-    if form_id == t.form:
-        source: Any = data
+    if form_id in t.forms:  # ``data`` is {form_id: data} of the transition's forms
+        source: Any = data.get(form_id) or {}
     else:
         source = (inst.data or {}).get(form_id) or (case.data or {}).get(form_id) or {}
     if field_id:
@@ -62,7 +62,8 @@ def _items(case: Case, inst: StepInstance, t: Transition, data: dict) -> list[di
 def spawn_instances(engine: Any, s: Session, case: Case, inst: StepInstance, compiled: CompiledSOP,
                     t: Transition, trigger: str, data: dict, now: datetime,
                     actor_role: str | None) -> list[dict]:
-    """Create and enter the instances ``t.spawn`` asks for; returns the effects (``started``,
+    """Create and enter the instances ``t.spawn`` asks for (``data``: ``{form_id: data}`` of the
+    transition's forms); returns the effects (``started``,
     deadlines, tasks) for the transition's audit event. Raises FormInvalid (nothing written: the
     caller's transaction rolls back) when an item's key is held by an open instance of the step."""
     assert t.spawn is not None
@@ -82,7 +83,9 @@ def spawn_instances(engine: Any, s: Session, case: Case, inst: StepInstance, com
         key = str(item.get(fe.key)) if fe and fe.key and item.get(fe.key) is not None else str(n)
         if key in open_keys:
             field = fe.key if fe and fe.key else "_"
-            raise FormInvalid(t.form or trigger, {field: Message(
+            src = t.spawn.source.partition(".")[0]
+            form_id = (src if src in t.forms else t.forms[0]) if t.forms else trigger
+            raise FormInvalid(form_id, {field: Message(
                 fr=f"Un {sop.label(step.label).lower()} est déjà en cours pour « {key} » "
                    f"({step_id}:{key}) : le suivre plutôt que d'en créer un second.",
                 en=f"A {sop.label(step.label, 'en').lower()} is already open for '{key}' "

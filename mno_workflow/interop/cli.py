@@ -23,10 +23,14 @@ def xlsform_cmd(
     form: str | None = typer.Option(None, "--form", help="Identifiant du formulaire (ex. identification)."),
     all_forms: bool = typer.Option(False, "--all", help="Tous les formulaires (-o est alors un dossier)."),
     output: Path = typer.Option(..., "-o", "--output", help="Fichier .xlsx (ou dossier avec --all)."),
+    transition: str | None = typer.Option(
+        None, "--transition", help="Déclencheur d'une action à plusieurs formulaires (form: [a, b]) : "
+                                   "un seul XLSForm, un groupe par formulaire."),
 ) -> None:
     """Écrire un formulaire de la POS en XLSForm (KoboToolbox, ODK Collect), libellés fr et en."""
-    if bool(form) == all_forms:
-        _fail("erreur : --form FORMULAIRE ou --all (l'un des deux) / --form FORM or --all")
+    if sum((bool(form), all_forms, bool(transition))) != 1:
+        _fail("erreur : --form FORMULAIRE, --all ou --transition ACTION (un seul des trois) "
+              "/ --form FORM, --all or --transition TRIGGER")
     try:
         sop = load_file(sop_path).model
     except SOPError as exc:
@@ -34,7 +38,11 @@ def xlsform_cmd(
     forms = list(sop.forms) if all_forms else [form]
     built = []
     try:
-        built = [build(sop, f) for f in forms]
+        if transition:
+            from mno_workflow.interop.xlsform_transition import build_transition
+            built = [build_transition(sop, transition)]
+        else:
+            built = [build(sop, f) for f in forms]
     except XLSFormError as exc:
         _fail(f"erreur : {exc}")
     for x in built:

@@ -141,7 +141,7 @@ def _payload(fields: list[FormField], values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _describe(exc: EngineError) -> str:
-    if isinstance(exc, FormInvalid):
+    if isinstance(exc, FormInvalid):  # FormsInvalid (several forms): keys are form.field
         return " ; ".join(f"{k or 'formulaire'} : {m.fr} / {m.en}" for k, m in exc.errors.items())
     return f"{exc.message.fr} / {exc.message.en}"
 
@@ -166,10 +166,14 @@ def intake(
         raise IntakeError(f"formulaire inconnu « {form} » / unknown form")
     if trigger is None:
         start = sop.steps[sop.start]
-        found = next((t for t in start.transitions if t.form == form), None)
+        found = next((t for t in start.transitions if form in t.forms), None)
         if found is None or case_column:
             raise IntakeError("--trigger obligatoire pour ce formulaire / --trigger required")
         trigger = found.trigger
+    # an action with several forms (form: [a, b], XLSForm of `mno xlsform --transition`): every form
+    # of the submission, {form_id: {...}} (field ids differ across the forms, so names are unique)
+    multi = next((t.forms for st in sop.steps.values() for t in st.transitions
+                  if t.trigger == trigger and form in t.forms and len(t.forms) > 1), None)
     submissions = read_submissions(path)
     report = IntakeReport()
     with wf.sessions() as s:
@@ -185,7 +189,8 @@ def intake(
             report.skipped.append((sub.row, sub.uuid, done.get(sub.uuid, "")))
             continue
         seen.add(sub.uuid)
-        payload = _payload(sop.forms[form].fields, sub.values)
+        payload = ({fid: _payload(sop.forms[fid].fields, sub.values) for fid in multi} if multi
+                   else _payload(sop.forms[form].fields, sub.values))
 
         def record(s: Session, case: Case, sub: Submission = sub) -> None:
             s.add(IntakeSubmission(uuid=sub.uuid, reference=case.reference, form=form, trigger=trigger,

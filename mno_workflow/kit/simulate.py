@@ -95,8 +95,8 @@ def case_strategy(sop: SOP, maybe_empty: set[str]) -> st.SearchStrategy[dict]:
 def _maybe_empty(step: Any, state: str | None) -> set[str]:
     """Forms of ``step`` that may not be submitted yet in ``state``: those the step submits, except
     on a transition entering ``state`` (forms of other steps were submitted earlier)."""
-    own = {t.form for t in step.transitions if t.form}
-    return own - ({t.form for t in step.transitions if t.dest == state and t.form} if state else set())
+    own = {f for t in step.transitions for f in t.forms}  # every form of ``form: [a, b]``
+    return own - ({f for t in step.transitions if t.dest == state for f in t.forms} if state else set())
 
 
 def samples(strategy: st.SearchStrategy[Any], n: int = SAMPLES) -> list[Any]:
@@ -152,7 +152,7 @@ def simulate(loaded: LoadedSOP, n: int = SAMPLES) -> list[Diagnostic]:
                 out += _check_auto(loaded, sid, st_name, fire, n, env, item_fields)
         for i, t in enumerate(step.transitions):
             if t.when:
-                maybe = _maybe_empty(step, None) - ({t.form} if t.form else set())
+                maybe = _maybe_empty(step, None) - set(t.forms)
                 out += _check_condition(loaded, base + ("transitions", i, "when"), t.when, maybe, n, env,
                                         item_fields)
         for st_name, state in step.states.items():  # conditions waited for: only errors matter
@@ -245,9 +245,11 @@ def _check_auto(loaded: LoadedSOP, sid: str, state: str, trigger: str, n: int, e
                   f"ajouter une transition {trigger} depuis {state} / add {trigger} from {state}",
                   severity="warning")]
     for t in ts:
-        if t.form and any(f.required for f in sop.forms[t.form].fields):
+        full = next((fid for fid in t.forms if fid in sop.forms
+                     and any(f.required for f in sop.forms[fid].fields)), None)
+        if full:
             return [d(path, "W121", f"the automatic trigger {trigger!r} would be refused: its form "
-                      f"{t.form!r} has required fields and nobody fills it at expiry",
+                      f"{full!r} has required fields and nobody fills it at expiry",
                       "retirer le formulaire de cette transition automatique / no form on an automatic "
                       "transition", severity="warning")]
     guarded = [t for t in ts if t.when]

@@ -24,6 +24,7 @@ from urllib.parse import unquote as _unpct
 
 import graphviz
 
+from mno_workflow.render.form_titles import forms_text
 from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, FormField, Step, Transition, Unit
 
 __all__ = [
@@ -255,9 +256,8 @@ def _edge_label(sop: SOP, t: Transition, lang: str, prefix: str = "") -> str:
     parts = [f"<B>{_esc(prefix)}{_br(sop.label(t.label, lang), 28)}</B>"]
     who = _br(words["by"] + " " + _roles(sop, t.by, lang), 32)
     parts.append(f'<FONT POINT-SIZE="12"><I>{who}</I></FONT>')
-    if t.form:
-        form = sop.forms.get(t.form)
-        title = sop.label(form.title, lang) if form else t.form
+    if t.forms:  # one form, or every form of ``form: [a, b]`` joined with « + »
+        title = forms_text(sop, t, lang)
         parts.append(f'<FONT POINT-SIZE="12">{_br(words["form"] + words["colon"] + title, 32)}</FONT>')
     guard = guard_label(sop, t, lang)
     if guard:
@@ -484,9 +484,8 @@ def _mm_step_lines(sop: SOP, step_id: str, lang: str, prefix: str, indent: str) 
     out.append(f"{indent}[*] --> {ids[step.initial_state]}")
     for t in step.transitions:
         parts = [sop.label(t.label, lang), f"{words['by']} {_roles(sop, t.by, lang)}"]
-        if t.form:
-            form = sop.forms.get(t.form)
-            parts.append(f"{words['form']} {sop.label(form.title, lang) if form else t.form}")
+        if t.forms:
+            parts.append(f"{words['form']} {forms_text(sop, t, lang)}")
         guard = guard_label(sop, t, lang)
         if guard:
             parts.append(f"[{guard}]")

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, FieldType, FormField, Step
 
 from . import diagrams
+from .form_titles import forms_text, known_forms
 
 __all__ = ["UI", "GLOSSARY", "handbook_context", "render_handbook_html", "render_handbook_md",
            "write_handbook"]
@@ -274,7 +275,7 @@ def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
             "trigger": t.trigger, "label": sop.label(t.label, lang), "from": from_words,
             "to": state_label(t.dest) if t.dest else ui["same_state"],
             "by": [_role(sop, r, lang) for r in t.by],
-            "form": sop.label(sop.forms[t.form].title, lang) if t.form in sop.forms else (t.form or ""),
+            "form": forms_text(sop, t, lang),  # several forms joined with « + »
             "guard": diagrams.guard_label(sop, t, lang),
             "guard_cel": t.when or "", "guard_has_message": bool(t.when and t.when_label),
         }
@@ -285,8 +286,9 @@ def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
               "by": into[name]} for name in into]
     forms_used = []
     for t in step.transitions:
-        if t.form in sop.forms and t.form not in forms_used:
-            forms_used.append(t.form)
+        for fid in known_forms(sop, t):  # every form of ``form: [a, b]``
+            if fid not in forms_used:
+                forms_used.append(fid)
     per_item = ""
     if not isinstance(step.instances, str):
         fe = step.instances

@@ -24,6 +24,7 @@ from mno_workflow.sop.schema import SOP, ByField, Duration
 
 from .diagrams import FONT, _br, _esc, _html, deadline_words, duration_words, field_by_path
 from .directory_data import PrintDirectory
+from .form_titles import known_forms
 from .plain import condition_words
 
 __all__ = ["OVERVIEW_TEXT", "MIN_FONT_PT", "overview_dot", "pathway_dot", "response_words",
@@ -104,7 +105,7 @@ _CHILD_CODE = re.compile(r"'([a-z_]*child[a-z_]*|[a-z_]*minor[a-z_]*|[a-z_]*enfa
 def _child_fields(sop: SOP, step_id: str, lang: str) -> list[str]:
     """Labels of the step's form fields asked only for a child (``relevant`` names a child code)."""
     out = []
-    forms = {t.form for t in sop.steps[step_id].transitions if t.form in sop.forms}
+    forms = dict.fromkeys(f for t in sop.steps[step_id].transitions for f in known_forms(sop, t))
     for fid in forms:
         for f in sop.forms[fid].fields:
             if f.relevant and _CHILD_CODE.search(f.relevant):
@@ -113,7 +114,7 @@ def _child_fields(sop: SOP, step_id: str, lang: str) -> list[str]:
 
 
 def _child_condition(sop: SOP, step_id: str, lang: str) -> str:
-    forms = {t.form for t in sop.steps[step_id].transitions if t.form in sop.forms}
+    forms = dict.fromkeys(f for t in sop.steps[step_id].transitions for f in known_forms(sop, t))
     for fid in forms:
         for f in sop.forms[fid].fields:
             if f.relevant and _CHILD_CODE.search(f.relevant):

@@ -22,6 +22,7 @@ from mno_workflow.sop.schema import SOP, ByField
 
 from . import diagrams
 from .data_protection_doc import data_protection_chapter
+from .form_titles import JOIN, known_forms
 from .narrative_text import find_narrative, markdown_html
 from .overview import overview_dot
 from .paper_forms import env
@@ -170,7 +171,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
             {
                 "label": sop.label(t.label, lang),
                 "by": ", ".join(_role(sop, r, lang) for r in t.by),
-                "form": sop.label(sop.forms[t.form].title, lang) if t.form in sop.forms else "",
+                "form": JOIN.join(sop.label(sop.forms[f].title, lang) for f in known_forms(sop, t)),
                 "condition": transition_condition(sop, t, lang),
                 "to": sop.label(dest.label, lang) if dest else "",
             }

@@ -126,7 +126,8 @@ def _field_attrs(f: FormField) -> dict[str, Any]:
 def _transitions(step: Step) -> dict[tuple[str, str], dict[str, Any]]:
     out = {}
     for t in step.transitions:
-        attrs = {"vers": "(interne)" if t.internal else t.dest, "par": list(t.by), "formulaire": t.form,
+        attrs = {"vers": "(interne)" if t.internal else t.dest, "par": list(t.by),
+                 "formulaire": t.form if isinstance(t.form, str) or t.form is None else " + ".join(t.form),
                  "condition": t.when}
         for src in t.sources:
             out[(t.trigger, src)] = attrs

@@ -113,6 +113,9 @@ def build_schema() -> dict[str, Any]:
                                    {"type": "null"}]
     defs["Transition"]["anyOf"] = [{"required": ["to"]},
                                    {"required": ["internal"], "properties": {"internal": {"const": True}}}]
+    for branch in defs["Transition"]["properties"]["form"]["anyOf"][0]["oneOf"]:
+        if branch.get("type") == "array":  # form: [a, b] lists each form once (the linter's E012)
+            branch["uniqueItems"] = True
     defs["FlowRule"]["anyOf"] = [{"required": ["start"]},
                                  {"required": ["close_case"], "properties": {"close_case": {"const": True}}}]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,

@@ -71,6 +71,7 @@ from .checks.allow import justify
 from .checks.calendar import check_calendar
 from .checks.conditions import check_codes, check_constant
 from .checks.entries import check_entries
+from .checks.forms import check_forms
 from .checks.graph import can_finish_states, reachable_states, step_graph
 from .checks.notify import check_notify
 from .checks.owner import check_owner
@@ -249,8 +250,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
             for j, role in enumerate(t.by):
                 if role not in sop.roles:
                     out.append(_unknown(loaded, tp + ("by", j), "E021", "role", role, sop.roles))
-            if t.form and t.form not in sop.forms:
-                out.append(_unknown(loaded, tp + ("form",), "E022", "form", t.form, sop.forms))
+            out += check_forms(loaded, t, tp + ("form",))  # one form or a list (sop/checks/forms.py)
             if t.when:
                 out += _check_expr(loaded, t.when, tp + ("when",), item=item)
             out += check_notify(loaded, sid, t.notify, tp + ("notify",))

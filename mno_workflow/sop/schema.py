@@ -348,8 +348,10 @@ class Transition(Strict):
 
     ``source`` (YAML key ``from``) is a state, a list of states or ``"*"`` (every non-final
     state). ``internal: true`` (without ``to``) records data without changing state: no deadline
-    is re-armed and no flow rule runs. ``by`` lists the roles that may fire it; ``form`` the form
-    whose data it requires; ``when`` a CEL guard over case data, checked on the server;
+    is re-armed and no flow rule runs. ``by`` lists the roles that may fire it. ``form`` names the form
+    whose data it requires, or a list of forms filled in one submission (``form: [a, b]``, each
+    validated, nothing recorded if one fails, field ids different across them). ``when`` a CEL
+    guard over case data, checked on the server;
     ``when_label`` says the condition in words (diagrams, handbook) and ``when_message`` explains
     a refusal to the user. ``notify`` lists who is told when it happens (through the outbox: in-app
     and e-mail, never case data): role ids, ``assignee``, ``recipient`` or ``{role_from: form.field}``.
@@ -364,7 +366,8 @@ class Transition(Strict):
     dest: Ident | None = Field(default=None, alias="to")
     internal: bool = False
     by: list[Ident] = Field(min_length=1)
-    form: Ident | None = None
+    form: Annotated[Annotated[Ident, Tag("form")] | Annotated[list[Ident], Field(min_length=1), Tag("forms")],
+                    _shape("form", "form", "forms")] | None = None
     when: str | None = None
     when_label: Label | None = None
     when_message: Label | None = None
@@ -382,6 +385,13 @@ class Transition(Strict):
     @property
     def sources(self) -> list[str]:
         return [self.source] if isinstance(self.source, str) else list(self.source)
+
+    @property
+    def forms(self) -> list[str]:
+        """The form ids of ``form`` in order (``[]`` without a form; one item for ``form: a``)."""
+        if self.form is None:
+            return []
+        return [self.form] if isinstance(self.form, str) else list(self.form)
 
 
 class ForEach(Strict):

@@ -55,7 +55,17 @@ class FireRequest(BaseModel):
     instance: str | None = Field(
         default=None, max_length=130, description="Instance d'étape, p. ex. referral:medical"
     )
-    payload: dict[str, Any] = Field(default_factory=dict)
+    payload: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Données du formulaire de l'action : {champ: valeur} pour une action à un "
+                    "formulaire (form: a) ; un objet par formulaire, {formulaire: {champ: valeur}}, "
+                    "pour une action à plusieurs formulaires (form: [a, b]) — en cas d'erreur (422 "
+                    "form_invalid), « forms » donne les erreurs par formulaire. / The action's form "
+                    "data: {field: value} for one form; {form_id: {field: value}} for several "
+                    "(errors keyed by form in 'forms').",
+        examples=[{"provider": "org-masn", "priority": "normal"},
+                  {"referral": {"provider": "org-masn"}, "appointment": {"appointment_date": "2025-06-10"}}],
+    )
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
 
 

@@ -31,12 +31,19 @@ class ErrorBody(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
         {"code": "form_invalid", "message": "Formulaire invalide « referral »", "form": "referral",
          "errors": {"priority": "Champ obligatoire"}},
+        {"code": "form_invalid", "message": "Formulaires invalides « appointment »", "form": "appointment",
+         "errors": {"appointment.appointment_date": "Champ obligatoire"},
+         "forms": {"appointment": {"appointment_date": "Champ obligatoire"}}},
         {"code": "stale_version", "message": "Ce dossier a été modifié depuis que vous l'avez ouvert",
          "current_version": 7, "payload": {"priority": "urgent"}}]})
 
     code: str = Field(description="Code stable, p. ex. unauthenticated, not_found, form_invalid")
     message: str = Field(description="Message pour une personne, dans la langue de Accept-Language")
-    errors: dict[str, str] | None = Field(default=None, description="Message par champ (422)")
+    errors: dict[str, str] | None = Field(default=None, description="Message par champ (422) ; "
+                                          "« formulaire.champ » pour une action à plusieurs formulaires")
+    forms: dict[str, dict[str, str]] | None = Field(
+        default=None, description="422, action à plusieurs formulaires (form: [a, b]) : messages par "
+                                  "formulaire puis par champ ; « » : clé qui n'est aucun des formulaires")
     current_version: int | None = Field(default=None, description="409 stale_version")
     payload: dict[str, Any] | None = Field(default=None, description="409 stale_version : données gardées")
 

@@ -16,8 +16,8 @@ from ...store import repository
 from ...store.models import User
 from .. import access, casetools
 from ..core import Web, safe_next
-from ..forms import form_views, parse_form
 from ..i18n import fmt_datetime, t
+from ..multiform import errors_by_form, parse_forms, sections
 from ..presenters import form_block, item_label, provider_field, timeline
 from . import common
 from .cases import case_list_ctx, case_page_ctx
@@ -211,16 +211,22 @@ def add_routes(r: APIRouter, web: Web) -> None:
         return user, case, inst, compiled, tr
 
     def _action_ctx(s, request, user, case, inst, compiled, tr, values=None, errors=None):
+        """``values``: the engine payload (one form, or ``{form_id: {...}}`` for ``form: [a, b]``);
+        ``errors``: ``{form_id: {field: Message}}`` (web/multiform.py)."""
         sop = compiled.sop
         lang = web.lang(request, user)
         fresh = None if values else web.now()  # a fresh form: default: today dates pre-filled
-        if not values and tr.form:  # a case opened by an alert: its data pre-fill this form (alerts.py)
+        if not values and tr.forms:  # a case opened by an alert: its data pre-fill the forms (alerts.py)
             from ...engine.alerts import prefill
-            values = prefill(sop, case, tr.form) or None
-        views, loose = form_views(sop, tr.form, lang, values, errors, now=fresh) if tr.form else ([], [])
+            filled = {f: prefill(sop, case, f) for f in tr.forms}
+            values = (filled[tr.forms[0]] if len(tr.forms) == 1 else {f: v for f, v in filled.items() if v}) or None
+        forms, stray = sections(sop, tr, lang, values, errors, now=fresh)
+        views = [v for f in forms for v in f.views]  # one error summary over every form
+        loose = stray + [m for f in forms for m in f.loose]
         step = sop.steps[inst.step]
-        if tr.form and step.recipient and step.recipient.startswith(tr.form + "."):
-            provider_field(s, views, step.recipient.split(".", 1)[1], case, inst, lang)
+        for f in forms:
+            if step.recipient and step.recipient.startswith(f.form_id + "."):
+                provider_field(s, f.views, step.recipient.split(".", 1)[1], case, inst, lang)
         back = (
             f"/prestataire/{case.reference}/{inst.label_key}"
             if user.role == "provider"
@@ -235,7 +241,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "tr_label": sop.label(tr.label, lang),
             "views": views,
             "loose": loose,
-            "form_title": sop.label(sop.forms[tr.form].title, lang) if tr.form else "",
+            "form_title": forms[0].title if len(forms) == 1 else "",
+            "sections": forms if len(forms) > 1 else [],  # form: [a, b]: one fieldset per form
             "step_label": sop.label(step.label, lang),
             "item": item_label(sop, inst, lang),
             "version": case.version,
@@ -243,9 +250,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "action_url": f"/dossiers/{case.reference}/actions/{inst.label_key}/{tr.trigger}",
             # a decision without a form (e.g. approving the plan) shows what is being decided: the
             # data of the step's own forms; case roles only (a provider's view is consent-filtered)
-            "in_view": [] if tr.form or user.role == "provider" else [
+            "in_view": [] if tr.forms or user.role == "provider" else [
                 form_block(sop, fid, (case.data or {}).get(fid) or (inst.data or {}).get(fid), lang, None)
-                for fid in dict.fromkeys(x.form for x in step.transitions if x.form)
+                for fid in dict.fromkeys(f for x in step.transitions for f in x.forms)
                 if (case.data or {}).get(fid) or (inst.data or {}).get(fid)
             ],
         }
@@ -268,7 +275,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 label_key = inst.label_key
             sop = compiled.sop
             lang = web.lang(request, user)
-            payload = parse_form(sop, tr.form, form) if tr.form else {}
+            payload = parse_forms(sop, tr, form)
             try:
                 expected = int(str(form.get("version", "")))
             except ValueError:
@@ -285,7 +292,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 )
             except FormInvalid as e:
                 with wf.sessions() as s:
-                    ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload, e.errors)
+                    ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload,
+                                      errors_by_form(tr, e))
                 return web.render(request, name, {**ctx, "error": t("form_errors", lang)}, status=422)
             except StaleVersion as e:
                 with wf.sessions() as s:

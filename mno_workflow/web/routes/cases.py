@@ -18,8 +18,9 @@ from ...store import repository
 from ...store.models import Case, User
 from .. import access, casetools, duplicates, formtokens, queries, stepview, worklists
 from ..core import Web
-from ..forms import form_views, parse_form
+from ..forms import form_views
 from ..i18n import fmt_datetime, t
+from ..multiform import flat_views, parse_forms
 from ..presenters import correction_choices, form_block, item_label, timeline
 from . import common
 from .attachments import notes_of
@@ -220,13 +221,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 ctx = base_ctx(request, s, user)
             lang = ctx["lang"]
             start = sop.steps[sop.start]
-            register = next((tr for tr in start.transitions if tr.form and user.role in tr.by), None)
-            payload = parse_form(sop, register.form, form) if register else {}
+            register = next((tr for tr in start.transitions if tr.forms and user.role in tr.by), None)
+            payload = parse_forms(sop, register, form) if register else {}  # one form or several
             actor = access.actor_for(user)
             form_token = str(form.get("form_token") or "")
             if not formtokens.known(wf.sessions, form_token, user.id):
                 # Unknown token: the input is shown again with a fresh token.
-                views, loose = form_views(sop, register.form, lang, payload) if register else ([], [])
+                views, loose = flat_views(sop, register, lang, payload)
                 with wf.sessions.begin() as s:
                     fresh = formtokens.issue(s, user.id, web.now())
                 return web.render(
@@ -241,10 +242,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 with wf.sessions() as s:
                     # a retry of a saved form (same token) goes to its case: no check then
                     if not duplicates.token_used(s, user, formtokens.idempotency_key(form_token)):
-                        dups = duplicates.find(s, sop, user, register.form, payload, web.now())
+                        dups = duplicates.find(s, sop, user, register.form if isinstance(register.form, str)
+                                                  else None, payload, web.now())
                 if dups and not form.get("not_duplicate"):
                     # Shown before saving: the user opens one of them, or confirms and saves.
-                    views, loose = form_views(sop, register.form, lang, payload)
+                    views, loose = flat_views(sop, register, lang, payload)
                     return web.render(
                         request,
                         "case_new.html",
@@ -259,7 +261,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                    trigger=register.trigger if register else None,
                                    idempotency_key=formtokens.idempotency_key(form_token))
             except FormInvalid as e:
-                views, loose = form_views(sop, register.form, lang, payload, e.errors)
+                views, loose = flat_views(sop, register, lang, payload, e)
                 return web.render(
                     request,
                     "case_new.html",
@@ -268,7 +270,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     status=422,
                 )
             except EngineError as e:
-                views, loose = form_views(sop, register.form, lang, payload)
+                views, loose = flat_views(sop, register, lang, payload)
                 return web.render(
                     request,
                     "case_new.html",

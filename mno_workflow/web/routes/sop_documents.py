@@ -12,6 +12,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 
 from ...render import diagrams
+from ...render.paper_actions import multi_form_actions
 from .. import access
 from ..core import Web
 from . import common
@@ -69,6 +70,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
             links += [
                 (f"/pos/documents/fiches/{fid}", sop.label(f.title, lang)) for fid, f in sop.forms.items()
             ]
+            links += [  # actions with several forms (form: [a, b]): one sheet with all of them
+                (f"/pos/documents/actions/{trig}", sop.label(t.label, lang))
+                for trig, t in multi_form_actions(sop).items()
+            ]
             links += [(f"/pos/documents/depliants/{k}", v[i]) for k, v in AUDIENCES.items()]
             regions = sorted({x for sv in directory.services for x in sv.regions})
             guides = [(f"/pos/documents/guide/{x}", directory.region_names.get(x, x)) for x in regions]
@@ -122,6 +127,18 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 raise access.NotVisible()
             html = blank_form_html(sop, form_id, lang)
         return print_response(html, format, f"{sop.sop}-{form_id}-{lang}")
+
+    @r.get("/pos/documents/actions/{trigger}")
+    def blank_action(request: Request, trigger: str, format: str = "html"):
+        """The blank sheet of an action with several forms (``form: [a, b]``), every form in it."""
+        from ...render.paper_actions import blank_action_html
+
+        with wf.sessions() as s:
+            _user, sop, lang = _context(request, s)
+            if trigger not in multi_form_actions(sop):
+                raise access.NotVisible()
+            html = blank_action_html(sop, trigger, lang)
+        return print_response(html, format, f"{sop.sop}-{trigger}-{lang}")
 
     @r.get("/pos/documents/depliants/{audience}")
     def leaflet(request: Request, audience: str, format: str = "html", region: str | None = None):

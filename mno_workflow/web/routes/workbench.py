@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -55,6 +55,15 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 **base_ctx(request, s, user), "versions": versions,
                 "open_cases": workbench.open_cases_by_version(s), "drafts": workbench.drafts(s),
                 "sop_ids": sorted({v.sop_id for v in versions})})
+
+    @r.get("/pos/atelier/schema.json")
+    def workbench_schema(request: Request):
+        """The SOP language's JSON Schema (docs/sop-language.schema.json), for the editor's
+        completion of keys and values."""
+        from ...sop.jsonschema import build_schema
+        with wf.sessions() as s:
+            _user(request, s)
+        return JSONResponse(build_schema(), headers={"Cache-Control": "private, max-age=3600"})
 
     @r.post("/pos/atelier/brouillons")
     async def workbench_new(request: Request):

@@ -2,14 +2,25 @@
 // The textarea stays the form field (and the editor without JavaScript): every change is copied
 // into it and an "input" event lets htmx ask the server for diagnostics and the diagram; the
 // diagnostics the server returns are shown at their line in the editor.
+// Keys and values are completed from the project's JSON Schema (workbench-complete.js).
 import { EditorView, EditorState, basicSetup, yaml, lintGutter, setDiagnostics } from "/static/codemirror.bundle.js";
+import { schemaCompletion } from "/static/workbench-complete.js";
 
 const ta = document.getElementById("source");
 if (ta) {
+  let complete = null;  // set once the schema is loaded
+  const source = (context) => (complete ? complete(context) : null);
+  if (ta.dataset.schema) {
+    fetch(ta.dataset.schema, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status))))
+      .then((schema) => { complete = schemaCompletion(schema); window.mnoSchemaReady = true; })
+      .catch(() => { window.mnoSchemaReady = false; });
+  }
   const view = new EditorView({
     doc: ta.value,
     extensions: [
       basicSetup, yaml(), lintGutter(), EditorState.readOnly.of(ta.readOnly),
+      EditorState.languageData.of(() => [{ autocomplete: source }]),
       EditorView.contentAttributes.of({ "aria-label": ta.labels && ta.labels[0] ? ta.labels[0].textContent : "YAML" }),
       EditorView.updateListener.of((u) => {
         if (u.docChanged) {
