@@ -24,7 +24,7 @@ from mno_workflow.sop.schema import SOP, ByField, Duration
 
 from .diagrams import FONT, _br, _esc, _html, deadline_words, duration_words, field_by_path
 from .directory_data import PrintDirectory
-from .plain import condition_words
+from .plain import relevant_words
 
 __all__ = ["OVERVIEW_TEXT", "MIN_FONT_PT", "overview_dot", "pathway_dot", "response_words",
            "svg_size", "entry_points", "default_region", "pathway_sources", "write_pathway_diagrams"]
@@ -117,7 +117,7 @@ def _child_condition(sop: SOP, step_id: str, lang: str) -> str:
     for fid in forms:
         for f in sop.forms[fid].fields:
             if f.relevant and _CHILD_CODE.search(f.relevant):
-                return condition_words(sop, f.relevant, lang)
+                return relevant_words(sop, f, lang)
     return ""
 
 

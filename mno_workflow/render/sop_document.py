@@ -25,7 +25,7 @@ from .data_protection_doc import data_protection_chapter
 from .narrative_text import find_narrative, markdown_html
 from .overview import overview_dot
 from .paper_forms import env
-from .plain import condition_words, transition_condition
+from .plain import condition_words, relevant_words, rule_words, transition_condition
 
 __all__ = ["DOC_WORDS", "document_context", "render_sop_document", "step_facts", "conditions_without_words"]
 
@@ -197,7 +197,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
             then.append(w["starts"].format(x=sop.label(sop.steps[rule.start].label, lang)))
         if rule.close_case:
             then.append(w["closes"])
-        cond = condition_words(sop, rule.when, lang) if rule.when else ""
+        cond = rule_words(sop, rule, lang)
         nxt.append({"when": when, "then": ", ".join(then), "condition": cond})
     each = ""
     if not isinstance(step.instances, str):
@@ -260,7 +260,7 @@ def _authors_annex(sop: SOP, lang: str) -> list[dict[str, str]]:
                 rows.append(
                     {
                         "where": f"{sop.label(form.title, lang)} — {sop.label(f.label, lang)}",
-                        "words": condition_words(sop, f.relevant, lang),
+                        "words": relevant_words(sop, f, lang),
                         "expr": f.relevant,
                     }
                 )
