@@ -70,7 +70,7 @@ UI: dict[str, dict[str, str]] = {
         "min_items": "au moins {x}", "max_items": "au plus {x}",
         "calendar": "Calendrier", "timezone": "fuseau horaire", "workweek": "jours ouvrables",
         "holidays": "jours fériés", "generated": "Généré à partir de la POS",
-        "days": "lun mar mer jeu ven sam dim", "colon": " : ", "lq": "« ", "rq": " »",
+        "days": "lun mar mer jeu ven sam dim", "colon": "\u00a0: ", "lq": "« ", "rq": " »",
     },
     "en": {
         "handbook": "Procedures handbook", "version": "Version", "purpose": "Purpose",
@@ -410,6 +410,9 @@ def _env(markdown: bool = False) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, finalize=_md_finalize if markdown else None)
     env.filters["md"] = _md
+    if not markdown:  # French spacing before ; : ? ! in the HTML handbook (render/typography.py)
+        from .typography import DocumentTemplate
+        env.template_class = DocumentTemplate
     return env
 
 

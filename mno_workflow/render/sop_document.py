@@ -72,7 +72,7 @@ DOC_WORDS: dict[str, dict[str, str]] = {
         "from_start": "au début de l'étape",
         "data_protection": "Protection des données personnelles",
         "forms": "Fiches à utiliser",
-        "colon": " : ",
+        "colon": "\u00a0: ",
         "none": "—",
         "state_on_entry": "au début de l'étape",
         "lq": "« ",
