@@ -138,7 +138,7 @@ def transition_condition(sop: SOP, t: Transition, lang: str = "fr") -> str:
     return condition_words(sop, t.when, lang)
 
 
-_SOFTWARE = re.compile(r"\b(instances?|trigger|triggers|clé ?:|key ?:|attend |waits for|"
+_SOFTWARE = re.compile(r"\b(instances?|trigger|triggers|clé\s?:|key\s?:|attend |waits for|"
                        r"has\(|steps\.|\.exists\(|&&|\|\||!has|==)", re.IGNORECASE)
 
 

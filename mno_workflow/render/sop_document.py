@@ -205,7 +205,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
         f = diagrams.field_by_path(sop, fe.for_each)
         each = w["each"].format(x=sop.label(f.label, lang) if f else fe.for_each)
         if fe.where:
-            each += w["each_if"].format(x=_item_condition(sop, fe.for_each, fe.where, lang))
+            each += w["each_if"].format(x=item_condition(sop, fe.for_each, fe.where, lang))
     return {
         "id": sid,
         "label": sop.label(step.label, lang),
@@ -220,7 +220,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
     }
 
 
-def _item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
+def item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
     """``item.<sub>`` of a for-each ``where`` in words (a yes/no sub-field of the repeat group)."""
     group = diagrams.field_by_path(sop, for_each)
     expr = where.strip()

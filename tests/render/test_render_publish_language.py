@@ -109,3 +109,52 @@ def test_bf_closure_and_outcome_labels_are_plain_french():
     sop = load_file(BF).model
     assert sop.options["referral_outcome"]["no_longer_needed"]["fr"] == "Le service n'est plus nécessaire"
     assert sop.options["closure_reason"]["criteria_not_met"]["fr"] == "Ne remplit plus les critères"
+
+
+# --- plain words in the tool handbook and the state charts ----------------------------------------
+
+TOOL_WORDS = re.compile(r"\b(instances?|triggers?|clé\s?:|key\s?:|attend\b|waits for)", re.I)
+
+
+def _text_without_code(page: str) -> str:
+    import html as htmllib
+
+    page = re.sub(r"<code>.*?</code>", " ", page, flags=re.S)
+    page = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", page))  # SVG text (state charts) included
+
+
+@needs_dot
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_tool_handbook_says_no_software_words(published, lang):
+    found = {}
+    for sop, base in published:
+        text = _text_without_code((base / lang / "handbook.html").read_text(encoding="utf-8"))
+        assert "<svg" in (base / lang / "handbook.html").read_text(encoding="utf-8")  # charts included
+        if hits := sorted({m.group(0) for m in TOOL_WORDS.finditer(text)}):
+            found[sop.sop] = hits
+    assert found == {}
+    fr_text = _text_without_code((published[0][1] / "fr" / "handbook.html").read_text(encoding="utf-8"))
+    assert "en attente de" in fr_text and "une fois pour chaque élément" in fr_text
+
+
+def test_state_charts_say_no_software_words():
+    """The committed state charts of the BF SOP (``diagrams/``: DOT, Mermaid, SVG) and the charts
+    of the small SOP, in both languages."""
+    from mno_workflow.render.handbook import render_handbook_md
+
+    found = {}
+    charts = sorted(p for p in (ROOT / "diagrams").rglob("*") if p.suffix in (".dot", ".mmd", ".svg"))
+    assert len(charts) > 20
+    for p in charts:
+        if hits := sorted({m.group(0) for m in TOOL_WORDS.finditer(p.read_text(encoding="utf-8"))}):
+            found[str(p.relative_to(ROOT))] = hits
+    small = load_file(SMALL).model
+    for lang in ("fr", "en"):
+        texts = [d.flow_dot(small, lang)] + [d.step_dot(small, s, lang) for s in small.steps]
+        texts += [render_handbook_md(small, lang)]
+        for i, text in enumerate(texts):
+            if hits := sorted({m.group(0) for m in TOOL_WORDS.finditer(re.sub(r"`[^`]*`", "", text))}):
+                found[f"mini {lang} #{i}"] = hits
+    assert found == {}
+    assert "en attente de" in d.flow_dot(small, "fr") and "awaiting" in d.flow_dot(small, "en")
