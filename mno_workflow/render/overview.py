@@ -253,7 +253,7 @@ def pathway_dot(sop: SOP, directory: PrintDirectory, need: str, region: str, lan
            fillcolor="#FFFFFF", id="pathway_need")
     for i, (link, services) in enumerate(directory.for_need(need, region)):
         tid = f"_type{i}"
-        g.node(tid, _html(_br(link.label, 16)), id=f"pathway_type.{link.service_type}")
+        g.node(tid, _html(_br(link.label_in(lang), 16)), id=f"pathway_type.{link.service_type}")
         g.edge("_need", tid, style="solid" if link.rank == 1 else "dashed")
         if not services:
             g.node(f"{tid}_none", _html(f"<I>{_br(w['none'], 20)}</I>"), fillcolor=_BRANCH)

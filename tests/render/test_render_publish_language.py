@@ -158,3 +158,56 @@ def test_state_charts_say_no_software_words():
                 found[f"mini {lang} #{i}"] = hits
     assert found == {}
     assert "en attente de" in d.flow_dot(small, "fr") and "awaiting" in d.flow_dot(small, "en")
+
+
+# --- no French left in the English documents ------------------------------------------------------
+
+def french_only_strings() -> list[str]:
+    """French texts of the directory (keys of its English translations), the French labels of the
+    service types, and words of the directory's French data: none may appear in an English
+    document."""
+    import csv
+
+    from ruamel.yaml import YAML
+
+    folder = ROOT / "sops" / "burkina_faso" / "directory"
+    data = YAML(typ="safe").load((folder / "translations.en.yaml").read_text(encoding="utf-8"))
+    out = [k for k, v in data["translations"].items() if k != v]
+    mapping = ROOT / "mno_workflow" / "directory" / "data" / "need_service_types.csv"
+    with open(mapping, encoding="utf-8", newline="") as fh:
+        out += [r["label_fr"] for r in csv.DictReader(fh) if r["label_fr"] != r["label_en"]]
+    out += ["Point focal", "Gratuit", "adresse fictive", "jours ouvrables", "Jours ouvrables", "(fictif",
+            "(fictive", "(illustratif", "Bureau —"]
+    return sorted(set(out))
+
+
+@needs_dot
+def test_english_documents_hold_no_french_only_text(published):
+    strings = french_only_strings()
+    assert len(strings) > 80
+    import html as htmllib
+
+    found: dict[str, list[str]] = {}
+    count = 0
+    _, base = published[0]
+    for path in sorted((base / "en").rglob("*")):
+        if path.suffix not in (".html", ".svg"):
+            continue
+        count += 1
+        text = htmllib.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+        text = re.sub(r"\s+", " ", text)
+        if hits := [s for s in strings if s in text]:
+            found[str(path.relative_to(base))] = hits[:5]
+    assert count > 20
+    assert found == {}
+    # the check can fail: the French documents hold these strings
+    fr_directory = (base / "fr" / "directory.html").read_text(encoding="utf-8")
+    assert sum(s in htmllib.unescape(fr_directory) for s in strings) > 40
+
+
+@needs_dot
+def test_english_pathway_names_the_service_types_and_providers_in_english(published):
+    _, base = published[0]
+    svg = (base / "en" / "diagrams" / "pathway-medical.svg").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", svg))
+    assert "Health care" in text and "Referral" in text and "Soins de santé" not in text
