@@ -187,6 +187,9 @@ def env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.template_class = DocumentTemplate
+    from .pictograms import pictogram
+
+    environment.globals["pict"] = pictogram  # bundled open icons (leaflets, pocket guide)
     return environment
 
 
