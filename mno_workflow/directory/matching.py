@@ -52,16 +52,23 @@ class NeedLink:
     service_type: str
     rank: int
     label: str
+    label_en: str = ""
+
+    def label_in(self, lang: str) -> str:
+        """The service type's label in ``lang`` (English when the mapping has it, else French)."""
+        return self.label_en if lang == "en" and self.label_en else self.label
 
 
 def read_need_mapping(path: Path = DEFAULT_MAPPING) -> dict[str, list[NeedLink]]:
-    """Read the need → service types mapping CSV (need, dimension, service_type, rank, label_fr)."""
+    """Read the need → service types mapping CSV (need, dimension, service_type, rank, label_fr,
+    label_en)."""
     out: dict[str, list[NeedLink]] = defaultdict(list)
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             out[row["need"]].append(
                 NeedLink(
-                    row["need"], row["dimension"], row["service_type"], int(row["rank"]), row["label_fr"]
+                    row["need"], row["dimension"], row["service_type"], int(row["rank"]), row["label_fr"],
+                    row.get("label_en") or "",
                 )
             )
     return dict(out)

@@ -31,9 +31,12 @@ def _pathways(sop: SOP, sop_path: Path, output: Path, formats: tuple[str, ...]) 
     from .overview import write_pathway_diagrams
 
     folder = find_directory(sop_path)
-    directory = read_directory(folder) if folder else None
-    return write_pathway_diagrams(sop, output, directory, langs=tuple(sop.languages),
-                                  formats=tuple(f for f in formats if f in ("svg", "dot")))
+    written: list[Path] = []
+    for lang in sop.languages:  # the directory's free text in each language (translations.<lang>.yaml)
+        directory = read_directory(folder, lang) if folder else None
+        written += write_pathway_diagrams(sop, output, directory, langs=(lang,),
+                                          formats=tuple(f for f in formats if f in ("svg", "dot")))
+    return written
 
 
 def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la POS.")],

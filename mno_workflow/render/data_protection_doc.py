@@ -117,8 +117,9 @@ def _state_labels(sop: SOP, state_ids: list[str], lang: str) -> list[str]:
     return out
 
 
-def sharing_agreements(directory_folder: str | Path | None) -> list[dict[str, str]]:
-    """Rows of ``sharing_agreement.csv`` with the organisation name added (``[]`` without a file)."""
+def sharing_agreements(directory_folder: str | Path | None, lang: str = "fr") -> list[dict[str, str]]:
+    """Rows of ``sharing_agreement.csv`` with the organisation name added (``[]`` without a file);
+    names in ``lang`` where the directory's ``translations.<lang>.yaml`` gives them."""
     if directory_folder is None:
         return []
     folder = Path(directory_folder)
@@ -132,8 +133,14 @@ def sharing_agreements(directory_folder: str | Path | None) -> list[dict[str, st
             names = {r["id"]: r["name"] for r in csv.DictReader(fh)}
     with open(path, encoding="utf-8", newline="") as fh:
         rows = [dict(r) for r in csv.DictReader(fh)]
+    from .directory_data import read_translations
+
+    tr = read_translations(folder, lang)
     for r in rows:
-        r["organisation"] = names.get(r.get("organization_id", ""), r.get("organization_id", ""))
+        name = names.get(r.get("organization_id", ""), r.get("organization_id", ""))
+        r["organisation"] = tr.get(name, name)
+        if r.get("focal_point_name"):
+            r["focal_point_name"] = tr.get(r["focal_point_name"], r["focal_point_name"])
     return sorted(rows, key=lambda r: r["organisation"].lower())
 
 
@@ -213,7 +220,7 @@ def data_protection_chapter(
             c=classes, d=period_words(sop.retention.purge_after_closure, lang), r=roles or "—"
         )
         retention = retention[0].upper() + retention[1:]
-    register = sharing_agreements(directory_folder)
+    register = sharing_agreements(directory_folder, lang)
     for r in register:
         r["categories_words"] = ", ".join(
             sop.label(cat_labels.get(c), lang) or c for c in r.get("data_categories", "").split()

@@ -42,16 +42,16 @@ FONT = "DejaVu Sans"
 TEXT: dict[str, dict[str, str]] = {
     "fr": {
         "start": "Début", "case_closed": "Dossier clôturé", "any_open": "Tout état non final",
-        "all_final": "Toutes les instances terminées", "any_final": "Une instance terminée",
-        "waits": "attend", "by": "par", "form": "fiche", "colon": " : ", "from_field": "à partir de",
-        "per_item": "en parallèle : une instance par « {x} »", "no_owner": "Sans responsable",
+        "all_final": "Terminée pour chaque élément", "any_final": "Terminée pour un élément",
+        "waits": "en attente de", "by": "par", "form": "fiche", "colon": " : ", "from_field": "à partir de",
+        "per_item": "en parallèle : une fois pour chaque « {x} »", "no_owner": "Sans responsable",
         "and": " et ", "cutoff": "reçu après {t} : compte à partir du jour ouvrable suivant",
     },
     "en": {
         "start": "Start", "case_closed": "Case closed", "any_open": "Any open state",
-        "all_final": "All instances final", "any_final": "Any instance final",
-        "waits": "waits for", "by": "by", "form": "form", "colon": ": ", "from_field": "from",
-        "per_item": "in parallel: one instance per “{x}”", "no_owner": "No owner",
+        "all_final": "Done for every item", "any_final": "Done for one item",
+        "waits": "awaiting", "by": "by", "form": "form", "colon": ": ", "from_field": "from",
+        "per_item": "in parallel: once for each “{x}”", "no_owner": "No owner",
         "and": " and ", "cutoff": "received after {t}: counts from the next working day",
     },
 }

@@ -107,23 +107,47 @@ TABLE_NAMES = ("organization", "taxonomy_term", "attribute", "service_area", "se
                "service_at_location", "contact", "phone", "location", "address", "schedule", "service")
 
 
+def read_translations(folder: str | Path, lang: str) -> dict[str, str]:
+    """``{French text: text in lang}`` of the directory's free text (service and organisation
+    names, eligibility, fees, contact titles, addresses), from ``translations.<lang>.yaml`` in the
+    directory folder (one key ``translations``); ``{}`` for French or when there is none."""
+    path = Path(folder) / f"translations.{lang}.yaml"
+    if lang == "fr" or not path.exists():
+        return {}
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in (data.get("translations") or {}).items()}
+
+
 def read_directory(folder: str | Path, lang: str = "fr") -> PrintDirectory:
-    """Read an HSDS CSV folder into a :class:`PrintDirectory` (inactive and defunct services left out).
+    """Read an HSDS CSV folder into a :class:`PrintDirectory` (inactive and defunct services left
+    out), its free text in ``lang`` where ``translations.<lang>.yaml`` gives it.
 
     Raises ``FileNotFoundError`` when ``service.csv`` is missing.
     """
     folder = Path(folder)
     if not (folder / "service.csv").exists():
         raise FileNotFoundError(f"no service.csv in {folder}")
-    return directory_from_tables({name: _read(folder, name) for name in TABLE_NAMES}, lang)
+    return directory_from_tables({name: _read(folder, name) for name in TABLE_NAMES}, lang,
+                                 read_translations(folder, lang))
 
 
-def directory_from_session(session, lang: str = "fr") -> PrintDirectory:
-    """The directory of the database (the tables of :mod:`mno_workflow.directory.tables`)."""
+def directory_from_session(session, lang: str = "fr", sop_id: str | None = None) -> PrintDirectory:
+    """The directory of the database (the tables of :mod:`mno_workflow.directory.tables`); with
+    ``sop_id``, its free text in ``lang`` from the ``translations.<lang>.yaml`` of the shipped
+    SOP's directory folder (if any)."""
     from mno_workflow.directory.hsds_io import dump_tables
 
+    translations: dict[str, str] = {}
+    if sop_id and lang != "fr":
+        from .narrative_text import shipped_sop_path
+
+        path = shipped_sop_path(sop_id)
+        folder = find_directory(path) if path else None
+        translations = read_translations(folder, lang) if folder else {}
     data = dump_tables(session)
-    return directory_from_tables({name: data.get(name, []) for name in TABLE_NAMES}, lang)
+    return directory_from_tables({name: data.get(name, []) for name in TABLE_NAMES}, lang, translations)
 
 
 def _text(value) -> str:
@@ -133,8 +157,26 @@ def _text(value) -> str:
     return text[:5] if len(text) == 8 and text[2] == ":" and text[5] == ":" else text  # 07:30:00
 
 
-def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr") -> PrintDirectory:
-    """A :class:`PrintDirectory` from HSDS rows ``{table: [{column: value}]}`` (CSV or database)."""
+def _translator(translations: dict[str, str]):
+    """A text in the translations' language: the whole text, else each ``, ``-separated part."""
+    def tr(text: str) -> str:
+        if not translations or not text:
+            return text
+        if text in translations:
+            return translations[text]
+        return ", ".join(translations.get(part, part) for part in text.split(", "))
+    return tr
+
+
+def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr",
+                          translations: dict[str, str] | None = None) -> PrintDirectory:
+    """A :class:`PrintDirectory` from HSDS rows ``{table: [{column: value}]}`` (CSV or database).
+
+    ``translations`` (:func:`read_translations`) puts the free text in ``lang``; service types
+    take the label of the need mapping in ``lang``."""
+    tr = _translator(translations or {})
+    type_names = {link.service_type: link.label_in(lang) for links in read_need_mapping().values()
+                  for link in links}
     tables = {name: [{k: _text(v) for k, v in row.items() if k != "extensions"} for row in rows]
               for name, rows in tables.items()}
 
@@ -182,18 +224,20 @@ def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr") -> Pr
         phones = rel["phone"] or by_org[org.get("id", "")]["phone"]
         referral = (rel["service_referral"] or [{}])[0]
         sched = [h for x in sal for h in schedules.get(x["id"], [])] + schedules.get(s["id"], [])
-        hours = _hours(sched, lang)
+        hours = [tr(h) for h in _hours(sched, lang)]
         services.append(PrintService(
-            id=s["id"], name=s["name"], organisation=org.get("name", ""),
+            id=s["id"], name=tr(s["name"]), organisation=tr(org.get("name", "")),
             organisation_type=org.get("organization_type", ""),
-            types=[t["code"] for t in types], type_labels=[t["name"] for t in types],
+            types=[t["code"] for t in types],
+            type_labels=[type_names.get(t["code"]) if lang != "fr" and type_names.get(t["code"])
+                         else tr(t["name"]) for t in types],
             areas=[a["name"] for a in rel["service_area"]], national=national, regions=regions,
-            address=", ".join(p for p in (adr.get("address_1", ""), adr.get("city", "")) if p),
-            contact=", ".join(p for p in (contact.get("name", ""), contact.get("title", "")) if p),
+            address=", ".join(p for p in (tr(adr.get("address_1", "")), adr.get("city", "")) if p),
+            contact=", ".join(p for p in (contact.get("name", ""), tr(contact.get("title", ""))) if p),
             email=contact.get("email", "") or org.get("email", ""),
             phones=[p["number"] for p in phones if p.get("number")],
-            hours=hours, cost=s.get("fees_description", ""),
-            eligibility=s.get("eligibility_description", "") or referral.get("acceptance_criteria", ""),
+            hours=hours, cost=tr(s.get("fees_description", "")),
+            eligibility=tr(s.get("eligibility_description", "") or referral.get("acceptance_criteria", "")),
             channel=referral.get("referral_channel", ""),
             response={k: referral.get(f"response_time_{k}", "") for k in ("emergency", "urgent", "normal")
                       if referral.get(f"response_time_{k}")},

@@ -22,6 +22,7 @@ from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, FieldType,
 
 from . import diagrams
 from .form_titles import forms_text, known_forms
+from .plain import relevant_words
 
 __all__ = ["UI", "GLOSSARY", "handbook_context", "render_handbook_html", "render_handbook_md",
            "write_handbook"]
@@ -65,8 +66,8 @@ UI: dict[str, dict[str, str]] = {
         "filled_by": "Rempli par (nom, organisation)", "signature": "Signature",
         "one_answer": "une seule réponse", "many_answers": "plusieurs réponses possibles",
         "glossary": "Glossaire", "term": "Terme", "other_lang": "English",
-        "per_item": "Étape en parallèle : une instance par élément de « {x} »",
-        "per_item_where": "si {x}", "per_item_key": "clé : {x}",
+        "per_item": "Étape en parallèle : une fois pour chaque élément de « {x} »",
+        "per_item_where": "si {x}", "per_item_key": "chacun désigné par « {x} »",
         "reminder_pct": "à {x} % du délai", "reminder_before": "{x} avant l'échéance",
         "reminder_after": "{x} après l'échéance", "clock_from": "le délai court à partir de « {x} »",
         "min": "minimum {x}", "max": "maximum {x}", "max_length": "{x} caractères au plus",
@@ -74,7 +75,7 @@ UI: dict[str, dict[str, str]] = {
         "min_items": "au moins {x}", "max_items": "au plus {x}",
         "calendar": "Calendrier", "timezone": "fuseau horaire", "workweek": "jours ouvrables",
         "holidays": "jours fériés", "generated": "Généré à partir de la POS",
-        "days": "lun mar mer jeu ven sam dim", "colon": " : ", "lq": "« ", "rq": " »",
+        "days": "lun mar mer jeu ven sam dim", "colon": "\u00a0: ", "lq": "« ", "rq": " »",
     },
     "en": {
         "handbook": "Procedures handbook", "version": "Version", "purpose": "Purpose",
@@ -110,8 +111,8 @@ UI: dict[str, dict[str, str]] = {
         "filled_by": "Filled in by (name, organisation)", "signature": "Signature",
         "one_answer": "one answer", "many_answers": "several answers possible",
         "glossary": "Glossary", "term": "Term", "other_lang": "Français",
-        "per_item": "Parallel step: one instance per item of “{x}”",
-        "per_item_where": "if {x}", "per_item_key": "key: {x}",
+        "per_item": "Parallel step: once for each item of “{x}”",
+        "per_item_where": "if {x}", "per_item_key": "each named by its “{x}”",
         "reminder_pct": "at {x}% of the period", "reminder_before": "{x} before the due time",
         "reminder_after": "{x} after the due time", "clock_from": "the clock starts at “{x}”",
         "min": "minimum {x}", "max": "maximum {x}", "max_length": "at most {x} characters",
@@ -244,6 +245,7 @@ def _field(sop: SOP, form_id: str, f: FormField, lang: str) -> dict[str, Any]:
         "classification_words": CLASSIFICATIONS[lang][f.classification.value],
         "help": sop.label(f.help, lang) if f.help else "",
         "relevant": f.relevant or "", "limits": limits,
+        "relevant_words": relevant_words(sop, f, lang),
         "fields": [_field(sop, form_id, sub, lang) for sub in f.fields or []],
     }
 
@@ -293,10 +295,14 @@ def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
     if not isinstance(step.instances, str):
         fe = step.instances
         per_item = ui["per_item"].format(x=_field_label(sop, fe.for_each, lang))
-        if fe.where:
-            per_item += " (" + ui["per_item_where"].format(x=fe.where) + ")"
+        if fe.where:  # in words, as in the SOP document (the expression is in the annex there)
+            from .sop_document import item_condition
+            where = item_condition(sop, fe.for_each, fe.where, lang)
+            per_item += " (" + ui["per_item_where"].format(x=where) + ")"
         if fe.key:
-            per_item += " — " + ui["per_item_key"].format(x=fe.key)
+            group = diagrams.field_by_path(sop, fe.for_each)
+            sub = next((s for s in (group.fields if group else None) or [] if s.id == fe.key), None)
+            per_item += " — " + ui["per_item_key"].format(x=sop.label(sub.label, lang) if sub else fe.key)
     svg_text = Markup(_svg(diagrams.step_dot(sop, step_id, lang))) if svg else ""
     return {
         "id": step_id, "label": sop.label(step.label, lang),
@@ -422,6 +428,9 @@ def _env(markdown: bool = False) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, finalize=_md_finalize if markdown else None)
     env.filters["md"] = _md
+    if not markdown:  # French spacing before ; : ? ! in the HTML handbook (render/typography.py)
+        from .typography import DocumentTemplate
+        env.template_class = DocumentTemplate
     return env
 
 

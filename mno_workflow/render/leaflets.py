@@ -24,6 +24,9 @@ from .sop_document import step_facts
 __all__ = ["AUDIENCES", "LEAFLET_WORDS", "leaflet_context", "render_leaflet"]
 
 AUDIENCES = ("returnees", "community", "partners", "government")
+# the pictogram of each leaflet's title (render/pictograms.py)
+AUDIENCE_PICTOGRAMS = {"returnees": "help", "community": "community", "partners": "partners",
+                       "government": "government"}
 
 LEAFLET_WORDS: dict[str, dict[str, str]] = {
     "fr": {
@@ -95,6 +98,7 @@ def leaflet_context(
         "w": w,
         "title": w[audience],
         "audience": audience,
+        "icon": AUDIENCE_PICTOGRAMS[audience],
         "sop_title": sop.label(sop.title, lang),
         "blocks": blocks,
         "missing": w["missing"].format(x=", ".join(missing)) if missing else "",

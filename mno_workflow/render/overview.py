@@ -25,7 +25,7 @@ from mno_workflow.sop.schema import SOP, ByField, Duration
 from .diagrams import FONT, _br, _esc, _html, deadline_words, duration_words, field_by_path
 from .directory_data import PrintDirectory
 from .form_titles import known_forms
-from .plain import condition_words
+from .plain import relevant_words
 
 __all__ = ["OVERVIEW_TEXT", "MIN_FONT_PT", "overview_dot", "pathway_dot", "response_words",
            "svg_size", "entry_points", "default_region", "pathway_sources", "write_pathway_diagrams"]
@@ -118,7 +118,7 @@ def _child_condition(sop: SOP, step_id: str, lang: str) -> str:
     for fid in forms:
         for f in sop.forms[fid].fields:
             if f.relevant and _CHILD_CODE.search(f.relevant):
-                return condition_words(sop, f.relevant, lang)
+                return relevant_words(sop, f, lang)
     return ""
 
 
@@ -265,7 +265,7 @@ def pathway_dot(sop: SOP, directory: PrintDirectory, need: str, region: str, lan
            fillcolor="#FFFFFF", id="pathway_need")
     for i, (link, services) in enumerate(directory.for_need(need, region)):
         tid = f"_type{i}"
-        g.node(tid, _html(_br(link.label, 16)), id=f"pathway_type.{link.service_type}")
+        g.node(tid, _html(_br(link.label_in(lang), 16)), id=f"pathway_type.{link.service_type}")
         g.edge("_need", tid, style="solid" if link.rank == 1 else "dashed")
         if not services:
             g.node(f"{tid}_none", _html(f"<I>{_br(w['none'], 20)}</I>"), fillcolor=_BRANCH)

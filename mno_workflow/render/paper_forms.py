@@ -102,7 +102,7 @@ FORM_WORDS: dict[str, dict[str, str]] = {
         "filled_by": "Rempli par (nom, organisation)",
         "blank": "Fiche vierge",
         "filled": "Fiche remplie le {x}",
-        "colon": " : ",
+        "colon": "\u00a0: ",
         "interpreter_lang": "Langue de l'entretien",
     },
     "en": {
@@ -175,14 +175,22 @@ FORM_WORDS: dict[str, dict[str, str]] = {
 
 
 def env() -> jinja2.Environment:
-    """The Jinja2 environment of the documents (autoescaped, strict)."""
-    return jinja2.Environment(
+    """The Jinja2 environment of the documents (autoescaped, strict; French output gets French
+    spacing, :mod:`.typography`)."""
+    from .typography import DocumentTemplate
+
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.template_class = DocumentTemplate
+    from .pictograms import pictogram
+
+    environment.globals["pict"] = pictogram  # bundled open icons (leaflets, pocket guide)
+    return environment
 
 
 def _value_text(sop: SOP, f: FormField, value: Any, lang: str) -> str:

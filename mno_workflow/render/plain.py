@@ -1,8 +1,8 @@
 """Plain-language words for the generated documents: conditions in words, never CEL or software terms.
 
 Documents for trainers, partners and returnees (forms, SOP document, deck, leaflets) must say
-*when* something applies in words. A transition says it with its ``when_label``; a form field's
-``relevant`` expression has no label in the SOP format, so the common shapes are put into words
+*when* something applies in words. A transition or a flow rule says it with its ``when_label``, a
+form field with its ``relevant_label``; without a label, the common shapes are put into words
 here (``!has(f)``, ``has(f) && f.exists(v, v == 'code')``, ``f == 'code'``, ``f == true``…) with the
 field and option labels of the SOP; any other expression becomes « dans certains cas (voir
 l'annexe) » and its CEL text goes to the authors' annex only. :func:`software_words` finds the
@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from mno_workflow.sop.schema import SOP, FormField, Transition
+from mno_workflow.sop.schema import SOP, FlowRule, FormField, Transition
 
 from .diagrams import field_by_path
 
-__all__ = ["WORDS", "condition_words", "field_condition", "software_words", "transition_condition"]
+__all__ = ["WORDS", "condition_words", "field_condition", "relevant_words", "rule_words", "software_words",
+           "transition_condition"]
 
 WORDS: dict[str, dict[str, str]] = {
     "fr": {"if": "si", "filled": "{f} est renseigné", "not_filled": "{f} n'est pas renseigné",
@@ -42,6 +43,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?{_PATH}\s*==\s*true$"), "yes"),
     (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?{_PATH}\s*==\s*false$"), "no"),
     (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?{_PATH}$"), "yes"),
+    (re.compile(rf"^(?:has\({_PATH}\)\s*&&\s*)?!\s*{_PATH}$"), "no"),
 ]
 
 
@@ -101,11 +103,30 @@ def condition_words(sop: SOP, expr: str | None, lang: str = "fr") -> str:
     return w["some_cases"]
 
 
+def relevant_words(sop: SOP, f: FormField, lang: str = "fr") -> str:
+    """When a field is asked, without « si »: its ``relevant_label``, else the words of its
+    ``relevant`` expression; '' for a field always asked."""
+    if not f.relevant:
+        return ""
+    if f.relevant_label:
+        return sop.label(f.relevant_label, lang)
+    return condition_words(sop, f.relevant, lang)
+
+
+def rule_words(sop: SOP, rule: FlowRule, lang: str = "fr") -> str:
+    """A flow rule's condition in words: its ``when_label``, else the words of its ``when``."""
+    if not rule.when:
+        return ""
+    if rule.when_label:
+        return sop.label(rule.when_label, lang)
+    return condition_words(sop, rule.when, lang)
+
+
 def field_condition(sop: SOP, f: FormField, lang: str = "fr") -> str:
     """« si … » for a field with ``relevant``, '' for a field always asked."""
     if not f.relevant:
         return ""
-    return f"{WORDS[lang]['if']} {condition_words(sop, f.relevant, lang)}"
+    return f"{WORDS[lang]['if']} {relevant_words(sop, f, lang)}"
 
 
 def transition_condition(sop: SOP, t: Transition, lang: str = "fr") -> str:
@@ -117,7 +138,7 @@ def transition_condition(sop: SOP, t: Transition, lang: str = "fr") -> str:
     return condition_words(sop, t.when, lang)
 
 
-_SOFTWARE = re.compile(r"\b(instances?|trigger|triggers|clé ?:|key ?:|attend |waits for|"
+_SOFTWARE = re.compile(r"\b(instances?|trigger|triggers|clé\s?:|key\s?:|attend |waits for|"
                        r"has\(|steps\.|\.exists\(|&&|\|\||!has|==)", re.IGNORECASE)
 
 

@@ -26,7 +26,7 @@ from .form_titles import JOIN, known_forms
 from .narrative_text import find_narrative, markdown_html
 from .overview import overview_dot
 from .paper_forms import env
-from .plain import condition_words, transition_condition
+from .plain import condition_words, relevant_words, rule_words, transition_condition
 
 __all__ = ["DOC_WORDS", "document_context", "render_sop_document", "step_facts", "conditions_without_words"]
 
@@ -73,7 +73,7 @@ DOC_WORDS: dict[str, dict[str, str]] = {
         "from_start": "au début de l'étape",
         "data_protection": "Protection des données personnelles",
         "forms": "Fiches à utiliser",
-        "colon": " : ",
+        "colon": "\u00a0: ",
         "none": "—",
         "state_on_entry": "au début de l'étape",
         "lq": "« ",
@@ -198,7 +198,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
             then.append(w["starts"].format(x=sop.label(sop.steps[rule.start].label, lang)))
         if rule.close_case:
             then.append(w["closes"])
-        cond = condition_words(sop, rule.when, lang) if rule.when else ""
+        cond = rule_words(sop, rule, lang)
         nxt.append({"when": when, "then": ", ".join(then), "condition": cond})
     each = ""
     if not isinstance(step.instances, str):
@@ -206,7 +206,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
         f = diagrams.field_by_path(sop, fe.for_each)
         each = w["each"].format(x=sop.label(f.label, lang) if f else fe.for_each)
         if fe.where:
-            each += w["each_if"].format(x=_item_condition(sop, fe.for_each, fe.where, lang))
+            each += w["each_if"].format(x=item_condition(sop, fe.for_each, fe.where, lang))
     return {
         "id": sid,
         "label": sop.label(step.label, lang),
@@ -221,7 +221,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
     }
 
 
-def _item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
+def item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
     """``item.<sub>`` of a for-each ``where`` in words (a yes/no sub-field of the repeat group)."""
     group = diagrams.field_by_path(sop, for_each)
     expr = where.strip()
@@ -261,7 +261,7 @@ def _authors_annex(sop: SOP, lang: str) -> list[dict[str, str]]:
                 rows.append(
                     {
                         "where": f"{sop.label(form.title, lang)} — {sop.label(f.label, lang)}",
-                        "words": condition_words(sop, f.relevant, lang),
+                        "words": relevant_words(sop, f, lang),
                         "expr": f.relevant,
                     }
                 )

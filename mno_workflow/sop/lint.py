@@ -58,6 +58,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W122 | warning | ``--simulate``: a condition that raises for a sample case |
 | W123 | warning | ``--simulate``: a condition with the same value on every sample case |
 | W124 | warning | ``--simulate``: a state where a case is stuck with nothing to do |
+| W126 | warning | a condition shown to people without words (``when_label`` / ``relevant_label``) |
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ from typing import Any
 from ..indicators.lint import check_indicators
 from .checks.allow import justify
 from .checks.calendar import check_calendar
+from .checks.condition_labels import check_condition_labels
 from .checks.conditions import check_codes, check_constant
 from .checks.entries import check_entries
 from .checks.forms import check_forms
@@ -151,6 +153,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "W122": ("warning", "condition en erreur sur un dossier d'exemple", "condition raises on a sample case"),
     "W123": ("warning", "condition constante sur les dossiers d'exemple", "condition constant on samples"),
     "W124": ("warning", "dossier bloqué sans rien à faire", "case stuck with nothing to do"),
+    "W126": ("warning", "condition sans libellé en langage courant", "condition without plain words"),
 }
 
 
@@ -181,6 +184,9 @@ def _labels(sop: SOP) -> Iterator[tuple[tuple, dict]]:
                 yield ("steps", sid, "transitions", i, "when_message"), t.when_message
             if t.when_label:
                 yield ("steps", sid, "transitions", i, "when_label"), t.when_label
+    for i, rule in enumerate(sop.flow):
+        if rule.when_label:
+            yield ("flow", i, "when_label"), rule.when_label
 
 
 def _field_labels(fields: list[FormField], path: tuple) -> Iterator[tuple[tuple, dict]]:
@@ -188,6 +194,8 @@ def _field_labels(fields: list[FormField], path: tuple) -> Iterator[tuple[tuple,
         yield path + (i, "label"), f.label
         if f.help:
             yield path + (i, "help"), f.help
+        if f.relevant_label:
+            yield path + (i, "relevant_label"), f.relevant_label
         if f.fields:
             yield from _field_labels(f.fields, path + (i, "fields"))
 
@@ -572,7 +580,7 @@ def _check_reachability(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
 def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
     """Design warnings W106-W115 of an SOP that loaded (see the module table)."""
     sop, d = loaded.model, loaded.diag
-    out: list[Diagnostic] = check_traps(loaded)
+    out: list[Diagnostic] = check_traps(loaded) + check_condition_labels(loaded)
     for sid, step in sop.steps.items():
         base = ("steps", sid)
         reachable, finishing = reachable_states(step), can_finish_states(step)

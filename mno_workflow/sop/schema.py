@@ -241,7 +241,8 @@ class FormField(Strict):
     Limits: ``min``/``max`` for numbers; ``max_length`` for text; ``not_future`` for dates
     (against the injected clock, in the SOP time zone); ``not_before`` names another date field
     (``form.field``) this one may not precede; ``min_items``/``max_items`` for repeat groups.
-    ``relevant`` is a CEL condition: the field is asked (and required) only when it holds.
+    ``relevant`` is a CEL condition: the field is asked (and required) only when it holds;
+    ``relevant_label`` says it in words for paper forms and the SOP document (lint W126).
     ``default: today`` (date and datetime fields) pre-fills the form with today's date in the
     SOP time zone (a suggestion shown to the user, never stored unless submitted).
     ``category`` is the data category (a code of the consent form's ``data_categories`` option
@@ -256,6 +257,7 @@ class FormField(Strict):
     required: bool = False
     options: Ident | None = None
     relevant: str | None = None
+    relevant_label: Label | None = None
     classification: Classification = Classification.shareable
     category: Ident | None = None
     min: float | None = None
@@ -474,10 +476,11 @@ class FlowRule(Strict):
     ``step.all_final`` (every instance of the step is final) or ``step.any_final``; then
     ``start`` a step and/or ``close_case``, when the CEL condition ``when`` (if any) holds. A step is
     started once per case: a rule whose step already ran does nothing (reopening a case restarts a
-    step explicitly)."""
+    step explicitly). ``when_label`` says the condition in words for documents (lint W126)."""
 
     after: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
     when: str | None = None
+    when_label: Label | None = None
     start: Ident | None = None
     close_case: bool = False
 

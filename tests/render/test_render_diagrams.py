@@ -94,8 +94,8 @@ def test_flow_dot__french_words_and_markers(mini: SOP) -> None:
                    "Normal : 10 jours ouvrables", "◷ 14 jours", "◷ 2 semaines", "◷ 1 mois",
                    "&#91;Le consentement doit être donné&#93;", "&#91;!consent.given&#93;", "Début",
                    "Dossier clôturé",
-                   "Toutes les instances terminées", "par Gestionnaire de cas, Superviseur",
-                   "en parallèle : une instance par « Besoins »", "Tout état non final",
+                   "Terminée pour chaque élément", "par Gestionnaire de cas, Superviseur",
+                   "en parallèle : une fois pour chaque « Besoins »", "Tout état non final",
                    'fontname="DejaVu Sans"'):
         assert needle in text, needle
     assert "cluster_identification" in text and "cluster_referral" in text and "cluster_closure" in text
@@ -108,7 +108,7 @@ def test_flow_dot__french_words_and_markers(mini: SOP) -> None:
 def test_flow_dot__english(mini: SOP) -> None:
     text = squash(d.flow_dot(mini, "en"))
     for needle in ("◷ 24 hours", "◷ 3 working days", "Emergency: 24 hours", "Normal: 10 working days",
-                   "Start", "Case closed", "All instances final", "&#91;Consent must be given&#93;"):
+                   "Start", "Case closed", "Done for every item", "&#91;Consent must be given&#93;"):
         assert needle in text, needle
     assert "jours" not in text and "Gestionnaire" not in text
 

@@ -117,7 +117,7 @@ def test_handbook__french_words(mini: SOP) -> None:
                    "tout état non final (Brouillon, Envoyé, Accepté, En retard)",
                    "Ce qui fait entrer un dossier dans chaque état", "à l'ouverture de l'étape",
                    "Le consentement doit être donné", "expression : consent.given",
-                   "Étape en parallèle : une instance par élément de « Besoins »",
+                   "Étape en parallèle : une fois pour chaque élément de « Besoins »",
                    "choix unique", "groupe répété", "nombre entier", "oui / non", "personnelle", "sensible",
                    "partageable", "pas dans le futur", "minimum 1", "maximum 40", "au moins 1",
                    "Fiches vierges à imprimer", "Glossaire", "gestionnaire de cas", "clôture du dossier",

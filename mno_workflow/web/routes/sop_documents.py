@@ -64,7 +64,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang)
+            directory = directory_from_session(s, lang, sop.sop)
             i = 0 if lang == "fr" else 1
             links = [(f"/pos/documents/{k}", v[i]) for k, v in DOCUMENTS.items()]
             links += [
@@ -102,7 +102,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             raise access.NotVisible()
         with wf.sessions() as s:
             _user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang)
+            directory = directory_from_session(s, lang, sop.sop)
             path = shipped_sop_path(sop.sop)
             builders = {
                 "document": lambda: render_sop_document(
@@ -151,7 +151,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             raise access.NotVisible()
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang)
+            directory = directory_from_session(s, lang, sop.sop)
             chosen = region or user.region or default_region(directory)
             figures = _case_figures(s, lang) if audience == "government" else None
             html = render_leaflet(sop, find_narrative(sop), directory, audience, lang, chosen, figures)
@@ -165,7 +165,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         with wf.sessions() as s:
             _user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang)
+            directory = directory_from_session(s, lang, sop.sop)
             if region not in directory.region_names:
                 raise access.NotVisible()
             html = render_pocket_guide(sop, directory, find_narrative(sop), region, lang)
@@ -186,7 +186,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang)
+            directory = directory_from_session(s, lang, sop.sop)
             if need not in directory.needs:
                 raise access.NotVisible()
             chosen = (
