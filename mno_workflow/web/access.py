@@ -231,7 +231,7 @@ def visible_timeline(user: User, inst: StepInstance | None, items: list[dict[str
         if inst is None or ev.step != inst.step or ev.instance_key != inst.key:
             continue
         if ev.organisation != user.organisation:
-            item = {**item, "actor": ""}
+            item = {**item, "actor": "", "comment": ""}  # another side's words stay theirs
         out.append(item)
     return out
 

@@ -72,6 +72,7 @@ def form_block(
 
 def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
     from ..engine.event_sops import migrate_words, sop_for_event
+    from ..views import decision_comment
     from .i18n import role_label
 
     current = sop
@@ -79,6 +80,7 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
     for ev in events:
         sop = sop_for_event(ev, current)  # an event keeps the labels of the version it was written under
         step = sop.steps.get(ev.step or "")
+        comment = ""
         if ev.action == "create":
             what = "Dossier créé" if lang == "fr" else "Case created"
         elif ev.action == "reassign":
@@ -114,6 +116,7 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
             tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
             what = sop.label(tr.label, lang) if tr else (ev.trigger or ev.action)
             what += on_behalf_note(sop, ev, lang)
+            comment = decision_comment(sop, tr, ev)  # plan approval / revision request
         move = ""
         if step and ev.from_state in step.states and ev.to_state in step.states:
             move = (
@@ -145,6 +148,7 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
                              if step and step.recipient and ev.instance_key in sop.options.get("need", {})
                              else ev.instance_key),
                 "move": move,
+                "comment": comment,  # a decision's comment (plan approval, revision request)
                 "started": started,
                 "closed": any(e.get("case_closed") for e in ev.effects or []),
             }
@@ -286,3 +290,4 @@ def notification_text(sop: SOP, m, lang: str) -> str:
         tail = f" — échéance {due}" if due else ""
     sep = ": " if lang == "en" else " : "
     return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail
+
