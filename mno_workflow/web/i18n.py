@@ -398,3 +398,9 @@ TEXTS.update({  # issue 18: plan approval (web/planview.py)
     "proposed_providers": ("Prestataires proposés (répertoire)", "Proposed providers (directory)"),
     "no_provider_found": ("aucun prestataire dans le répertoire", "no provider in the directory"),
 })
+
+
+TEXTS.update({  # issue 18: referral notes tell the other side (web/notes.py)
+    "note_from_case": ("de l'équipe qui suit le dossier", "from the case team"),
+    "note_from_provider": ("du prestataire", "from the provider"),
+})

@@ -236,6 +236,13 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
             return {"m": m, "subject": t("digest", lang), "text": ""}
         return {"m": m, "subject": r.subject, "text": r.text.strip()}
     text = notification_text(sop, m, lang)
+    if m.kind == "note":  # a referral note (web/notes.py): who wrote, never what
+        ctx = m.context or {}
+        if ctx.get("from_side") == "provider":
+            who = Web.organisations(s).get(ctx.get("from_org") or "", "") or t("note_from_provider", lang)
+        else:
+            who = t("note_from_case", lang)
+        return {"m": m, "subject": "", "text": f"{text} — {who}"}
     answer = _referral_answer(s, sop, m, lang)
     return {"m": m, "subject": "", "text": f"{text} — {answer}" if answer else text}
 
@@ -282,11 +289,11 @@ def notification_text(sop: SOP, m, lang: str) -> str:
     ref = ctx.get("reference", "")
     if lang == "en":
         head = {"task": "To do", "reminder": "Reminder", "escalation": "Escalation",
-                "notify": "For information"}.get(m.kind, m.kind)
+                "notify": "For information", "note": "New note"}.get(m.kind, m.kind)
         tail = f" — due {due}" if due else ""
     else:
         head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade",
-                "notify": "Pour information"}.get(m.kind, m.kind)
+                "notify": "Pour information", "note": "Nouvelle note"}.get(m.kind, m.kind)
         tail = f" — échéance {due}" if due else ""
     sep = ": " if lang == "en" else " : "
     return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail
