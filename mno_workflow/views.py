@@ -95,6 +95,9 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr") -> list[st
             what = (f"{sop.label(step.label, lang) if step else ev.step} [{ev.instance_key}] : "
                     f"{_step_state(sop, ev.step, ev.from_state, lang)} → "
                     f"{_step_state(sop, ev.step, ev.to_state, lang)} — {label}")
+            tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
+            comment = decision_comment(sop, tr, ev)
+            what += f" « {comment} »" if comment else ""
         lines.append(f"{ev.seq:>3}. {_local(current, ev.at)} · {who} · {what}")
         for eff in ev.effects or []:
             if "started" in eff:
@@ -124,3 +127,15 @@ def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent]) -> dict[str, An
                    "data": e.data, "effects": e.effects, "hash": e.hash,
                    "sop_version": e.sop_version} for e in events],
     }
+
+
+def decision_comment(sop: SOP, tr: Any, ev: Any) -> str:
+    """The ``comment`` field of the form of transition ``tr`` as filled in audit event ``ev`` (the
+    supervisor's word on a plan approval or a revision request, issue 18), or ``""``."""
+    if tr is None or not tr.form or tr.form not in sop.forms:
+        return ""
+    if not any(f.id == "comment" for f in sop.forms[tr.form].fields):
+        return ""
+    data = (ev.data or {}).get(tr.form)
+    value = data.get("comment") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else ""

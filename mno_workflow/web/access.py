@@ -239,7 +239,7 @@ def visible_timeline(user: User, inst: StepInstance | None, items: list[dict[str
         if inst is None or ev.step != inst.step or ev.instance_key != inst.key:
             continue
         if ev.organisation != user.organisation:
-            item = {**item, "actor": ""}
+            item = {**item, "actor": "", "comment": ""}  # another side's words stay theirs
         out.append(item)
     return out
 
@@ -383,3 +383,12 @@ def can_use_notes(session, user: User, sop: SOP, case: Case, inst: StepInstance,
     if not sop.steps[inst.step].recipient:
         return False
     return can_see_attachments(session, user, sop, case, inst, now)
+
+
+def recipient_may_read(session, sop: SOP, case: Case, inst: StepInstance, now) -> bool:
+    """Whether the organisation referral ``inst`` is addressed to may read its data (and notes)
+    now: sent to it and the consent in force covering it (so it may be told of a new note)."""
+    step = sop.steps.get(inst.step)
+    if step is None or not step.recipient or not inst.recipient or inst.state == step.initial_state:
+        return False
+    return provider_view(session, sop, case, inst, now).personal

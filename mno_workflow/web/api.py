@@ -30,6 +30,7 @@ from . import access, casetools, queries, tokens, worklists
 from . import api_models as M
 from .api_alerts import add_alert_routes
 from .api_auth import add_auth_routes
+from .api_files import add_file_routes
 from .core import Web
 
 bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/v1/auth/token")
@@ -172,6 +173,7 @@ def build_api(web: Web) -> FastAPI:
     # -- auth (token issue, list, revoke) ------------------------------------------------------------
     add_auth_routes(api, web, current_user, ApiError, _error_responses)
     add_alert_routes(api, web, current_user, ApiError, _error_responses, _lang_req)  # first responders
+    add_file_routes(api, web, current_user, ApiError, _error_responses)  # attachments, notes (issue 18)
 
     @api.get("/me", response_model=M.Me, operation_id="getMe", tags=["auth"],
              responses=_error_responses(401), summary="L'utilisateur du jeton")

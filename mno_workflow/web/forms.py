@@ -47,6 +47,8 @@ class FieldView:
     notes: list[tuple[str, list[str]]] = field(default_factory=list)  # e.g. matching reasons
     relevant_js: str | None = None  # the SOP's relevant: as a JSON tree for app.js (see relevance.py)
     visible_rows: int = 0  # repeat groups: rows shown before « + Ajouter » (the rest hidden)
+    pair_with: str | None = None  # choice: HTML name of the field its options depend on (pairing.py)
+    allowed: dict[str, str] = field(default_factory=dict)  # option → allowed values of pair_with
 
     @property
     def values(self) -> list[str]:
@@ -130,6 +132,9 @@ def form_views(
         }
     values = values or {}
     views = [_view(sop, f, f.id, lang, values, errs, form_id, fields) for f in fields]
+    from .pairing import apply
+
+    apply(sop, form_id, views)  # needs offered by the chosen dimension (the form's own rules)
     known = set()
     for v in views:
         known.add(v.name)

@@ -413,3 +413,16 @@ TEXTS.update({
     "note_invalid": ("Note vide ou trop longue (1000 caractères au plus).",
                      "Empty or too long note (1000 characters at most)."),
 })
+
+
+TEXTS.update({  # issue 18: plan approval (web/planview.py)
+    "plan_in_view": ("Plan proposé", "Proposed plan"),
+    "proposed_providers": ("Prestataires proposés (répertoire)", "Proposed providers (directory)"),
+    "no_provider_found": ("aucun prestataire dans le répertoire", "no provider in the directory"),
+})
+
+
+TEXTS.update({  # issue 18: referral notes tell the other side (web/notes.py)
+    "note_from_case": ("de l'équipe qui suit le dossier", "from the case team"),
+    "note_from_provider": ("du prestataire", "from the provider"),
+})

@@ -72,6 +72,7 @@ def form_block(
 
 def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
     from ..engine.event_sops import migrate_words, sop_for_event
+    from ..views import decision_comment
     from .i18n import role_label
 
     current = sop
@@ -79,6 +80,7 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
     for ev in events:
         sop = sop_for_event(ev, current)  # an event keeps the labels of the version it was written under
         step = sop.steps.get(ev.step or "")
+        comment = ""
         if ev.action == "create":
             what = "Dossier créé" if lang == "fr" else "Case created"
         elif ev.action == "reassign":
@@ -114,6 +116,7 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
             tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
             what = sop.label(tr.label, lang) if tr else (ev.trigger or ev.action)
             what += on_behalf_note(sop, ev, lang)
+            comment = decision_comment(sop, tr, ev)  # plan approval / revision request
         move = ""
         if step and ev.from_state in step.states and ev.to_state in step.states:
             move = (
@@ -145,6 +148,7 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
                              if step and step.recipient and ev.instance_key in sop.options.get("need", {})
                              else ev.instance_key),
                 "move": move,
+                "comment": comment,  # a decision's comment (plan approval, revision request)
                 "started": started,
                 "closed": any(e.get("case_closed") for e in ev.effects or []),
             }
@@ -232,6 +236,13 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
             return {"m": m, "subject": t("digest", lang), "text": ""}
         return {"m": m, "subject": r.subject, "text": r.text.strip()}
     text = notification_text(sop, m, lang)
+    if m.kind == "note":  # a referral note (web/notes.py): who wrote, never what
+        ctx = m.context or {}
+        if ctx.get("from_side") == "provider":
+            who = Web.organisations(s).get(ctx.get("from_org") or "", "") or t("note_from_provider", lang)
+        else:
+            who = t("note_from_case", lang)
+        return {"m": m, "subject": "", "text": f"{text} — {who}"}
     answer = _referral_answer(s, sop, m, lang)
     return {"m": m, "subject": "", "text": f"{text} — {answer}" if answer else text}
 
@@ -278,11 +289,12 @@ def notification_text(sop: SOP, m, lang: str) -> str:
     ref = ctx.get("reference", "")
     if lang == "en":
         head = {"task": "To do", "reminder": "Reminder", "escalation": "Escalation",
-                "notify": "For information"}.get(m.kind, m.kind)
+                "notify": "For information", "note": "New note"}.get(m.kind, m.kind)
         tail = f" — due {due}" if due else ""
     else:
         head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade",
-                "notify": "Pour information"}.get(m.kind, m.kind)
+                "notify": "Pour information", "note": "Nouvelle note"}.get(m.kind, m.kind)
         tail = f" — échéance {due}" if due else ""
     sep = ": " if lang == "en" else " : "
     return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail
+

@@ -224,11 +224,22 @@ def test_unknown_case(wf):
 
 
 def test_action_without_form_refuses_data(wf):
+    # Issue 18 gave approve_plan an optional comment (form plan_approval): a referral's accept,
+    # still without a form, is the formless action checked here.
+    ref = to_referrals(wf)
+    wf.fire(ref, "send", CW, referral("cfp"), instance="referral:vocational_training")
+    refused(wf, FormInvalid, ref, "accept", provider("cfp"), {"comment": "ok"},
+            instance="referral:vocational_training")
+
+
+def test_plan_approval_takes_an_optional_comment(wf):
     ref = wf.create_case("mnr_bf", CW)
     wf.fire(ref, "register", CW, IDENT)
     wf.fire(ref, "record_consent", CW, CONSENT)
     wf.fire(ref, "submit_assessment", CW, NEEDS)
-    refused(wf, FormInvalid, ref, "approve_plan", SUP, {"comment": "ok"})
+    refused(wf, FormInvalid, ref, "approve_plan", SUP, {"comment": "x" * 1001})
+    refused(wf, FormInvalid, ref, "approve_plan", SUP, {"note": "ok"})
+    wf.fire(ref, "approve_plan", SUP, {"comment": "Bon plan, commencer par la formation"})
 
 
 def test_audit_chain_detects_edit_and_deletion(wf):

@@ -95,7 +95,8 @@ PAYLOADS: dict[str, tuple[list, list]] = {
     "record_refusal": ([{"refused_on": "2025-06-02", "given_by": "self"}], [{"given_by": "self"}]),
     "submit_assessment": ([], [{"assessed_on": "2025-06-02", "risk_level": "high", "needs": []},
                               {"risk_level": "high"}]),  # valid ones are drawn (needs_strategy)
-    "approve_plan": ([None], [{"comment": "ok"}]),
+    # issue 18: an optional comment on plan approval (form plan_approval)
+    "approve_plan": ([None, {"comment": "ok"}], [{"comment": "x" * 1001}, {"note": "ok"}]),
     "request_revision": ([{"comment": "Revoir les besoins"}], [{}]),
     "send": ([referral(o) for o in ORGS], [{"provider": "cfp"}]),
     "accept": ([None], [{"note": "x"}]),

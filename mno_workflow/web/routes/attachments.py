@@ -12,11 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import attachments
+from ...engine.errors import FormInvalid
 from ...store import repository
 from ...store.models import Attachment, ReferralNote
 from .. import access, queries
 from ..core import Web
 from ..i18n import t
+from ..notes import NOTE_MAX, post_note
 from ..security import upload_csrf_ok
 from .common import find_instance
 
@@ -95,12 +97,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 sop = web.compiled_for(case).sop
                 if not access.can_use_notes(s, user, sop, case, inst, web.now()):
                     raise access.NotVisible()
-                if not text or len(text) > NOTE_MAX:
+                try:  # the other side is told (web/notes.py), or the flash says why not
+                    posted = post_note(s, sop, user, case, inst, text, web.now())
+                    request.session["flash"] = t("note_added", lang) + (
+                        f" — {posted.warning.text(lang)}" if posted.warning else "")
+                except FormInvalid:
                     request.session["flash"] = t("note_invalid", lang)
-                else:
-                    s.add(ReferralNote(case_id=case.id, instance_id=inst.id, author=user.id, role=user.role,
-                                       organisation=user.organisation, text=text, at=web.now()))
-                    request.session["flash"] = t("note_added", lang)
                 back = (f"/prestataire/{case.reference}/{inst.label_key}" if user.role == "provider"
                         else f"/dossiers/{case.reference}#step-{inst.step}-{inst.key}")
             return RedirectResponse(back, status_code=303)
@@ -108,7 +110,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         return await run_in_threadpool(work)
 
 
-NOTE_MAX = 1000
+__all__ = ["NOTE_MAX", "add_routes", "notes_of"]
 
 
 def notes_of(s, inst) -> list[ReferralNote]:

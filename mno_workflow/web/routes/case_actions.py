@@ -18,6 +18,7 @@ from .. import access, casetools
 from ..core import Web, safe_next
 from ..i18n import fmt_datetime, t
 from ..multiform import errors_by_form, parse_forms, sections
+from ..planview import plan_block
 from ..presenters import form_block, item_label, provider_field, timeline
 from . import common
 from .cases import case_list_ctx, case_page_ctx
@@ -249,11 +250,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "version": case.version,
             "back": back,
             "action_url": f"/dossiers/{case.reference}/actions/{inst.label_key}/{tr.trigger}",
-            # a decision without a form (e.g. approving the plan) shows what is being decided: the
-            # data of the step's own forms; case roles only (a provider's view is consent-filtered)
-            "in_view": [] if tr.forms or user.role == "provider" else [
-                form_block(sop, fid, (case.data or {}).get(fid) or (inst.data or {}).get(fid), lang, None)
-                for fid in dict.fromkeys(f for x in step.transitions for f in x.forms)
+            # a decision (e.g. approving the plan, with its optional comment) shows what is being
+            # decided: the data of the step's other forms, and the plan with the providers the
+            # directory proposes; case roles only (a provider's view is consent-filtered)
+            "in_view": [] if user.role == "provider" else [
+                plan_block(s, sop, case, fid, lang)
+                or form_block(sop, fid, (case.data or {}).get(fid) or (inst.data or {}).get(fid), lang, None)
+                for fid in dict.fromkeys(f for x in step.transitions for f in x.forms if f not in tr.forms)
                 if (case.data or {}).get(fid) or (inst.data or {}).get(fid)
             ],
         }

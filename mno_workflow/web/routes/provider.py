@@ -17,6 +17,14 @@ from .attachments import notes_of
 from .common import find_instance
 
 
+def provider_due(s, sop, inst, due, now, lang):
+    """The deadline of referral ``inst`` in the provider's terms (:mod:`..duewords`)."""
+    from ...engine.timers import calendar_for
+    from ..duewords import due_words, task_kind
+
+    return due_words(calendar_for(s, sop), task_kind(sop, inst.step, inst.state), due, now, lang)
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes ``/prestataire`` and ``/prestataire/{reference}/{instance}``."""
     wf = web.wf
@@ -47,7 +55,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                         "state": csop.label(step.states[inst.state].label, lang),
                         "name": case.display_name if view.personal and access.name_visible(cats) else None,
                         "withheld": None if view.personal else view.decision.message.text(lang),
-                        "due": queries.instance_due(s, inst) if not inst.final else None,
+                        "due": (due := queries.instance_due(s, inst) if not inst.final else None),
+                        # « à répondre avant le 12/06 16:00 — dans 2 jours ouvrés » (duewords.py)
+                        "due_words": provider_due(s, csop, inst, due, web.now(), lang) if due else None,
                         "priority": web.option_label(
                             csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
                         ),
@@ -117,7 +127,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "item": item_label(sop, inst, lang),
                     "item_block": need_block,
                     "state": sop.label(step.states[inst.state].label, lang),
-                    "due": queries.instance_due(s, inst) if not inst.final else None,
+                    "due": (due := queries.instance_due(s, inst) if not inst.final else None),
+                    "due_words": provider_due(s, sop, inst, due, web.now(), lang) if due else None,
                     "blocks": blocks,
                     "inst_blocks": inst_blocks,
                     "referrer": access.referrer(s, user, sop, case, inst, view),

@@ -135,11 +135,35 @@
       wrap.querySelectorAll(".cond:not(.req)").forEach(function (c) { c.hidden = true; });
     });
   }
+  // Options offered by the value of another field (needs by dimension: web/pairing.py, from the
+  // form's own rules). An option the rule never allows is hidden; the value the page was drawn
+  // with stays shown (the server's message says what is wrong); a choice that no longer fits the
+  // new value is cleared.
+  function pair(form, sel, initial) {
+    var ctl = form.querySelector('[name="' + sel.getAttribute("data-pair-with") + '"]');
+    if (!ctl) return;
+    var a = ctl.value;
+    sel.querySelectorAll("option[data-allowed]").forEach(function (o) {
+      var allowed = o.getAttribute("data-allowed");
+      var ok = allowed !== "" && (a === "" || (" " + allowed + " ").indexOf(" " + a + " ") >= 0);
+      if (!ok && initial && o.selected) ok = true;
+      o.hidden = !ok; o.disabled = !ok;
+    });
+    var cur = sel.options[sel.selectedIndex];
+    if (cur && cur.disabled) sel.value = "";
+  }
   function setup(root) {
     root.querySelectorAll("form.sop-form").forEach(function (form) {
       if (form.dataset.enhanced) return;
       form.dataset.enhanced = "1";
       update(form);
+      form.querySelectorAll("select[data-pair-with]").forEach(function (sel) { pair(form, sel, true); });
+      form.addEventListener("change", function (e) {
+        var name = e.target && e.target.name;
+        if (name) form.querySelectorAll("select[data-pair-with]").forEach(function (sel) {
+          if (sel.getAttribute("data-pair-with") === name) pair(form, sel, false);
+        });
+      });
       form.addEventListener("change", function () { update(form); });
       form.addEventListener("input", function () { update(form); });
       form.querySelectorAll("fieldset.repeat").forEach(function (fs) {

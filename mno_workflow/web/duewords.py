@@ -1,0 +1,97 @@
+"""A referral's deadline in the provider's own terms: what to do and by when, and how much time is
+left in the SOP's working days (or how late, in days), French and English — « à répondre avant
+le 12/06 16:00 — dans 2 jours ouvrés », « service à rendre avant le 30/06 23:59 — en retard de 3
+jours ».
+
+What to do comes from the SOP: a state the referral reaches from a state another role owns (sent,
+after the caseworker's draft or a decline) asks the provider to *answer*; a state reached only
+from the provider's own states (accepted, in progress) asks it to *deliver the service*; a state
+where the provider has no transition gets the generic « à traiter ». Working days follow the
+SOP's calendar (time zone, work week, public holidays with stored overrides:
+:func:`mno_workflow.engine.timers.calendar_for`).
+
+Source: issue 18 (« referral deadlines in the provider's own terms »).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..engine.calendar import BusinessCalendar
+from ..sop.schema import SOP
+
+WORDS = {
+    "answer": ("à répondre avant le", "answer by"),
+    "deliver": ("service à rendre avant le", "deliver the service by"),
+    "act": ("à traiter avant le", "due by"),
+    "today": ("aujourd'hui", "today"),
+    "next_working_day": ("avant le prochain jour ouvré", "before the next working day"),
+    "late_today": ("en retard depuis {time}", "overdue since {time}"),
+}
+
+
+def _plural(n: int, fr: tuple[str, str], en: tuple[str, str], lang: str) -> str:
+    one, many = en if lang == "en" else fr
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclass(frozen=True)
+class DueWords:
+    """``what`` (« à répondre avant le »), ``when`` (« 12/06 16:00 », SOP time zone), ``left``
+    (« dans 2 jours ouvrés » or « en retard de 3 jours »), ``late`` (bool) and ``kind``
+    (answer / deliver / act); ``text`` joins them."""
+
+    what: str
+    when: str
+    left: str
+    late: bool
+    kind: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.what} {self.when} — {self.left}"
+
+
+def task_kind(sop: SOP, step_id: str, state: str, role: str = "provider") -> str:
+    """``answer``, ``deliver`` or ``act`` for ``role`` in ``state`` of ``step_id`` (module doc)."""
+    step = sop.steps[step_id]
+    if not any(role in tr.by and not tr.internal and state in tr.sources for tr in step.transitions):
+        return "act"
+    # where the referral comes from: another role's state (sent after draft or a decline) means
+    # it has just reached the provider, who answers; its own state (accepted) means work goes on
+    before = {src for tr in step.transitions if tr.dest == state
+              for src in tr.sources if src not in ("*", state)}
+    owners = {step.states[x].owner for x in before if x in step.states}
+    return "answer" if any(o != role for o in owners) else "deliver"
+
+
+def due_words(cal: BusinessCalendar, kind: str, due: datetime, now: datetime, lang: str) -> DueWords:
+    """The words for a deadline ``due`` seen at ``now`` (both aware). Not late: « aujourd'hui »
+    when due today (local), else « dans N jours ouvrés » (working days counted after today through
+    the due date; « avant le prochain jour ouvré » when it falls before the next one). Late: « en
+    retard de N jours » (calendar days between the local dates), « en retard depuis 10:00 » the
+    same day."""
+    en = lang == "en"
+    local_due, local_now = cal.local(due), cal.local(now)
+    same_year = local_due.year == local_now.year
+    when = local_due.strftime("%d/%m %H:%M" if same_year else "%d/%m/%Y %H:%M")
+    what = WORDS.get(kind, WORDS["act"])[1 if en else 0]
+    late = due < now
+    if late:
+        days = (local_now.date() - local_due.date()).days
+        if days <= 0:
+            left = WORDS["late_today"][1 if en else 0].format(time=local_due.strftime("%H:%M"))
+        else:
+            n = _plural(days, ("jour", "jours"), ("day", "days"), lang)
+            left = f"{n} overdue" if en else f"en retard de {n}"
+    elif local_due.date() == local_now.date():
+        left = WORDS["today"][1 if en else 0]
+    else:
+        n = cal.working_days_between(now, due)
+        if n <= 0:
+            left = WORDS["next_working_day"][1 if en else 0]
+        else:
+            words = _plural(n, ("jour ouvré", "jours ouvrés"), ("working day", "working days"), lang)
+            left = f"in {words}" if en else f"dans {words}"
+    return DueWords(what, when, left, late, kind)

@@ -1,0 +1,146 @@
+"""Needs offered by the chosen dimension (issue 18): the pairing worked out from the form's own
+rules (web/pairing.py) agrees with the server's check and with the directory's mapping; the page
+carries it; Chromium hides the needs of other dimensions, also in « + Ajouter un besoin » rows."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from mno_workflow.directory.matching import default_mapping
+from mno_workflow.engine.errors import FormInvalid
+from mno_workflow.engine.forms import validate_form
+from mno_workflow.sop.loader import load_file
+from mno_workflow.store import repository
+from mno_workflow.web.forms import form_views
+from mno_workflow.web.pairing import pairings
+
+from .conftest import csrf_of
+from .helpers import CONSENT, IDENT, MARIAM
+from .test_web__browser import (
+    action,
+    browser,  # noqa: F401  (the Chromium fixture)
+    open_as,
+    submit,
+)
+from .test_web__browser import pytestmark as _browser_mark
+
+SOP = load_file("sops/burkina_faso/mnr.yaml").model
+DIMS = list(SOP.options["dimension"])
+NEEDS = list(SOP.options["need"])
+
+
+def server_accepts(form_id: str, dim: str, need: str) -> bool:
+    row = {"dimension": dim, "need": need, "referral_needed": True}
+    payload = (
+        {"assessed_on": "2025-06-02", "risk_level": "low", "needs": [row]}
+        if form_id == "needs_assessment"
+        else {"revised_on": "2025-06-02", "needs": [row], "reason": "x"}
+    )
+    try:
+        validate_form(SOP, form_id, payload, context={"identification": IDENT}, today=date(2025, 6, 2))
+    except FormInvalid as e:
+        assert set(e.errors) <= {"needs"}, e.errors  # only the pairing rule may refuse
+        return False
+    return True
+
+
+@pytest.mark.parametrize("form_id", ["needs_assessment", "plan_revision"])
+def test_pairing__same_answer_as_the_server_for_every_dimension_and_need(form_id):
+    ctl, allowed = pairings(SOP, form_id, "needs")["need"]
+    assert ctl == "dimension"
+    for dim in DIMS:
+        for need in NEEDS:
+            assert (dim in allowed[need]) == server_accepts(form_id, dim, need), (dim, need)
+
+
+def test_pairing__agrees_with_the_directory_need_mapping():
+    _, allowed = pairings(SOP, "needs_assessment", "needs")["need"]
+    mapping = default_mapping()
+    for need in NEEDS:
+        if need in mapping:
+            assert allowed[need] == sorted({link.dimension for link in mapping[need]}), need
+    assert allowed["cash"] == ["economic"] and allowed["psychosocial"] == ["psychosocial"]
+    assert allowed["medical"] == ["social"]
+
+
+def test_pairing__nothing_when_no_rule_links_the_fields():
+    assert pairings(SOP, "identification") == {}
+    assert pairings(SOP, "consent") == {}
+
+
+def test_form_views__each_row_carries_its_own_dimension_field():
+    views, _ = form_views(SOP, "needs_assessment", "fr")
+    needs = next(v for v in views if v.name == "needs")
+    assert len(needs.rows) > 3  # hidden « + Ajouter » rows too
+    for i, row in enumerate(needs.rows):
+        need = next(c for c in row if c.name.endswith(".need"))
+        assert need.pair_with == f"needs.{i}.dimension"
+        assert need.allowed["vocational_training"] == "economic"
+
+
+def test_needs_page__options_carry_their_dimensions(live):
+    wf = live.wf
+    ref = wf.create_case("mnr_bf", MARIAM)
+    wf.fire(ref, "register", MARIAM, IDENT)
+    wf.fire(ref, "record_consent", MARIAM, CONSENT)
+    c = live.client("mariam.kabore")
+    url = re.search(r'href="(/dossiers/[^"]+/submit_assessment)"', c.get(f"/dossiers/{ref}").text).group(1)
+    html = c.get(url).text
+    assert 'data-pair-with="needs.0.dimension"' in html
+    assert 'value="cash" data-allowed="economic"' in html
+    # without the script, a wrong pair is still refused by the server, with the input kept
+    r = c.post(url, data={
+        "csrftoken": csrf_of(html), "version": str(case_of(wf, ref).version), "assessed_on": "02/06/2025",
+        "risk_level": "low", "needs.0.dimension": "psychosocial", "needs.0.need": "cash",
+        "needs.0.referral_needed": "true"})
+    assert "Le besoin ne relève pas de la dimension choisie" in r.text
+    assert 'value="cash" data-allowed="economic" selected' in r.text
+
+
+def case_of(wf, ref):
+    with wf.sessions() as s:
+        return repository.get_case(s, ref)
+
+
+VISIBLE = "sel => [...sel.options].filter(o => o.value && !o.hidden && !o.disabled).map(o => o.value)"
+
+
+@_browser_mark
+def test_needs_form__needs_follow_the_dimension_in_chromium(live, browser):  # noqa: F811
+    wf = live.wf
+    ref = wf.create_case("mnr_bf", MARIAM)
+    wf.fire(ref, "register", MARIAM, IDENT)
+    wf.fire(ref, "record_consent", MARIAM, CONSENT)
+    page = open_as(browser, live, "mariam.kabore")
+    page.goto(f"{live.url}/dossiers/{ref}")
+    action(page, "submit_assessment")
+    assert len(page.eval_on_selector("#f-needs-0-need", VISIBLE)) == len(NEEDS)  # no dimension yet
+    page.select_option("#f-needs-0-dimension", "economic")
+    econ = page.eval_on_selector("#f-needs-0-need", VISIBLE)
+    assert sorted(econ) == sorted(["cash", "income_activity", "micro_business", "collective_project",
+                                   "employment", "vocational_training"])
+    page.select_option("#f-needs-0-need", "cash")
+    page.select_option("#f-needs-0-referral_needed", "true")
+    # a second row from « + Ajouter un besoin »: its own dimension, its own needs
+    page.click("#action-panel button.add-row")
+    page.select_option("#f-needs-1-dimension", "psychosocial")
+    assert page.eval_on_selector("#f-needs-1-need", VISIBLE) == ["psychosocial"]
+    assert page.eval_on_selector("#f-needs-0-need", VISIBLE) == econ  # row 1 untouched
+    page.select_option("#f-needs-1-need", "psychosocial")
+    page.select_option("#f-needs-1-referral_needed", "false")
+    # changing the dimension clears a need that no longer fits
+    page.select_option("#f-needs-1-dimension", "social")
+    assert page.input_value("#f-needs-1-need") == ""
+    assert "psychosocial" not in page.eval_on_selector("#f-needs-1-need", VISIBLE)
+    assert "medical" in page.eval_on_selector("#f-needs-1-need", VISIBLE)
+    page.select_option("#f-needs-1-need", "medical")
+    page.fill("#f-assessed_on", "02/06/2025")
+    page.select_option("#f-risk_level", "low")
+    submit(page)
+    assert "Enregistré" in page.inner_text(".flash")
+    needs = case_of(wf, ref).data["needs_assessment"]["needs"]
+    assert [(n["dimension"], n["need"]) for n in needs] == [("economic", "cash"), ("social", "medical")]
+    assert not [e for e in page.console_errors if "Failed to load resource" not in e]  # favicon
