@@ -42,6 +42,8 @@ class Web:
         self._sop_id = sop_id
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         env = self.templates.env
+        from ..i18n.jinja import install
+        install(env)  # {{ _("…") }} and {% trans %} in the page's language (gettext catalogues)
         env.globals.update(
             t=i18n.t,
             fmt_date=i18n.fmt_date,
