@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 #: ``pybabel extract -k`` keywords beyond Babel's defaults (``_``, ``gettext``, ``ngettext``,
-#: ``pgettext``, ``N_``…): ``t("key", lang)`` of the web pages, ``Message.t("…")``, ``lazy("…")``.
+#: ``pgettext``, ``N_``…): ``t("key", lang)`` of the web pages, ``Message.t("…")``, ``lazy("…")``,
+#: (``_("…")`` of the CLI commands is a default keyword).
 KEYWORDS = ("t", "lazy")
 
 _CLI_DOC_HINTS = ("typer.", "Option", "Argument", "Arg")

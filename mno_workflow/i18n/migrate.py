@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES: list[tuple[str, str, str]] = [
     ("mno_workflow.web.i18n", "TEXTS", ""),
     ("mno_workflow.web.i18n", "ROLE_LABELS", "role."),
+    ("mno_workflow.web.api_models", "TEXTS", "api."),
 ]
 
 
@@ -79,10 +80,17 @@ def add_to_catalogues(entries, locale_dir: Path = LOCALE_DIR) -> dict[str, int]:
         n = 0
         for _module, msgid, fr, en in entries:
             text = fr if lang == SOURCE else en if lang == "en" else None
+            if lang == SOURCE and fr == msgid:
+                text = ""  # French source text as msgid: nothing to translate
             old = catalog.get(msgid)
             if text is None:  # a third language: added untranslated (falls back to French)
                 if old is None:
                     catalog.add(msgid, "")
+                continue
+            if old is not None and lang == "en" and old.string and old.string != text \
+                    and msgid == fr and old.id == msgid:
+                print(f"warning: {msgid!r} already translated {old.string!r}; kept (not {text!r})",
+                      file=sys.stderr)
                 continue
             if old is None or old.string != text or old.fuzzy:
                 catalog.add(msgid, text)
@@ -147,13 +155,36 @@ def remaining_pairs(root: Path = ROOT) -> list[str]:
     return out
 
 
+def migrate_messages(paths: list[Path]) -> int:
+    """Rewrite the ``Message`` pairs of ``paths`` (files or folders) and fill the catalogues."""
+    from .pairs import rewrite
+    files = [f for p in paths for f in ([p] if p.is_file() else sorted(p.rglob("*.py")))]
+    entries, left = [], []
+    for f in files:
+        pairs, kept = rewrite(f)
+        entries += [(str(f), p.msgid, p.msgid, p.english) for p in pairs]
+        left += [f"{f}:{n}" for n in kept]
+        if pairs:
+            print(f"{f}: {len(pairs)} Message pair(s) rewritten as Message.t(…)")
+    add_to_catalogues(entries)
+    if left:
+        print(f"{len(left)} left (not literal, or the two texts use different values): rewrite by hand:")
+        print("\n".join(f"  {x}" for x in left))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mno_workflow.i18n.migrate",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if entries remain")
     parser.add_argument("--keep-code", action="store_true", help="write the catalogues only")
     parser.add_argument("--list", action="store_true", help="also list Message(fr, en) left in code")
+    parser.add_argument("--messages", nargs="+", type=Path, metavar="PATH", default=[],
+                        help="rewrite the Message(fr=…, en=…) pairs of these files or folders as "
+                             "Message.t(…) (English into the catalogues)")
     args = parser.parse_args(argv)
+    if args.messages:
+        return migrate_messages(args.messages)
     entries = legacy_entries()
     if args.check:
         for module, msgid, fr, _en in entries:

@@ -68,7 +68,7 @@ class Web:
             if row is None:
                 from ..engine.errors import Message, SOPNotFound
 
-                raise SOPNotFound(Message(fr="Aucune POS chargée.", en="No SOP loaded."))
+                raise SOPNotFound(Message.t("Aucune POS chargée."))
             self._sop_id = row.sop_id
         return self._sop_id
 
