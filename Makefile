@@ -77,7 +77,7 @@ i18n-extract: $(VENV)/.installed
 	$(BIN)/python -m mno_workflow.i18n.extract $(LOCALE)/messages.pot
 
 i18n-update: i18n-extract
-	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching --width=76
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching --ignore-obsolete --width=76
 
 i18n-compile: $(VENV)/.installed
 	$(BIN)/pybabel compile -d $(LOCALE) -D messages --statistics

@@ -92,8 +92,12 @@ def add_to_catalogues(entries, locale_dir: Path = LOCALE_DIR) -> dict[str, int]:
                 print(f"warning: {msgid!r} already translated {old.string!r}; kept (not {text!r})",
                       file=sys.stderr)
                 continue
-            if old is None or old.string != text or old.fuzzy:
+            if old is None:
                 catalog.add(msgid, text)
+                n += 1
+            elif old.string != text or old.fuzzy:
+                old.string = text  # Catalog.add keeps an existing entry's text: set it
+                old.flags.discard("fuzzy")
                 n += 1
         write_catalogue(catalog, lang, locale_dir)
         counts[lang] = n

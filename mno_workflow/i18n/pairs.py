@@ -10,6 +10,7 @@ for ``x``, ``b`` for ``a.b``, ``p1``… otherwise) and passed as a keyword. A pa
 from __future__ import annotations
 
 import ast
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,11 @@ def _placeholders(node: ast.AST, names: dict[str, str]) -> str | None:
     return "".join(out)
 
 
+def _used(fmt: str) -> set[str]:
+    """The placeholder names of a format string."""
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(fmt) if name}
+
+
 def _literal_lines(text: str, indent: int) -> list[str]:
     """``text`` as Python string literals, split at spaces to fit in the line length."""
     room = max(30, LINE - indent - 4)
@@ -94,7 +100,7 @@ def find_pairs(source: str) -> tuple[list[Pair], list[int]]:
         fr = _placeholders(kw["fr"], names)
         fr_names = dict(names)
         en = _placeholders(kw["en"], names)
-        if fr is None or en is None or names != fr_names or not fr:
+        if fr is None or en is None or names != fr_names or not fr or _used(fr) != _used(en):
             left.append(node.lineno)
             continue
         indent = len(lines[node.lineno - 1]) - len(lines[node.lineno - 1].lstrip())

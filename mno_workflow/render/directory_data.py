@@ -186,7 +186,7 @@ def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr") -> Pr
         services.append(PrintService(
             id=s["id"], name=s["name"], organisation=org.get("name", ""),
             organisation_type=org.get("organization_type", ""),
-            types=[t["code"] for t in types], type_labels=[t["name"] for t in types],
+            types=[ty["code"] for ty in types], type_labels=[ty["name"] for ty in types],
             areas=[a["name"] for a in rel["service_area"]], national=national, regions=regions,
             address=", ".join(p for p in (adr.get("address_1", ""), adr.get("city", "")) if p),
             contact=", ".join(p for p in (contact.get("name", ""), contact.get("title", "")) if p),
