@@ -20,6 +20,7 @@ from babel.dates import format_date, format_datetime
 
 from .. import i18n as catalogues
 
+_TEXTS = catalogues._texts  # lang -> {key: text}, filled by catalogues.texts() (the fast path of t())
 LANGS = catalogues.languages()  # ("fr", "en", …): a language is a catalogue under locale/
 
 # Legacy (fr, en) pairs, read before the catalogues; `python -m mno_workflow.i18n.migrate` empties them.
@@ -39,7 +40,7 @@ def t(key: str, lang: str = "fr") -> str:
     pair = TEXTS.get(key)
     if pair is not None:
         return pair[1] if lang == "en" else pair[0]
-    return catalogues.gettext(key, lang)
+    return (_TEXTS.get(lang) or catalogues.texts(lang)).get(key, key)
 
 
 def role_label(role: str, lang: str = "fr") -> str:

@@ -135,12 +135,14 @@ def with_portuguese(tmp_path, monkeypatch):
         'msgid "my_work"\nmsgstr "O meu trabalho"\n\n'
         'msgid "Dossier introuvable : {reference}"\nmsgstr "Processo não encontrado: {reference}"\n\n'
         'msgid "{n} jour de retard"\nmsgid_plural "{n} jours de retard"\n'
-        'msgstr[0] "{n} dia de atraso"\nmsgstr[1] "{n} dias de atraso"\n', encoding="utf-8")
+        'msgstr[0] "{n} dia de atraso"\nmsgstr[1] "{n} dias de atraso"\n\n'
+        'msgid "%(step_label)s %(reference)s : nouvelle tâche (%(state_label)s)"\n'
+        'msgstr "%(step_label)s %(reference)s: nova tarefa (%(state_label)s)"\n', encoding="utf-8")
     monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
     monkeypatch.setenv("MNO_CACHE_DIR", str(tmp_path / "cache"))
-    i18n.catalogue.cache_clear()
+    i18n.clear_cache()
     yield locale
-    i18n.catalogue.cache_clear()
+    i18n.clear_cache()
 
 
 def test_a_third_language_is_a_po_file(with_portuguese):
@@ -155,11 +157,17 @@ def test_a_third_language_is_a_po_file(with_portuguese):
         "Processo não encontrado: X"
     assert due_words(-4, "pt") == "4 dias de atraso"
     assert list((with_portuguese.parent / "cache" / "locale").glob("pt-*.mo"))  # compiled, cached
+    from mno_workflow.reminders.outbox import _env  # e-mail templates: one per message, translated
+    ctx = {"step_label": "Accueil", "reference": "MNR-1", "state_label": "Ouvert"}
+    subject = _env.get_template("task.subject.j2")
+    assert subject.render(ctx, lang="pt") == "Accueil MNR-1: nova tarefa (Ouvert)"
+    assert subject.render(ctx, lang="en") == "Accueil MNR-1: new task (Ouvert)"
+    assert _env.get_template("task.txt.j2").render(ctx, lang="pt").startswith("Bonjour,")  # French fallback
 
 
 def test_the_compiled_catalogue_follows_its_po(with_portuguese):
     po = with_portuguese / "pt" / "LC_MESSAGES" / "messages.po"
     po.write_text(po.read_text(encoding="utf-8").replace("O meu trabalho", "Trabalho"), encoding="utf-8")
-    i18n.catalogue.cache_clear()  # a new process
+    i18n.clear_cache()  # a new process
     assert i18n.gettext("my_work", "pt") == "Trabalho"
     assert len(list((with_portuguese.parent / "cache" / "locale").glob("pt-*.mo"))) == 1

@@ -47,9 +47,9 @@ def sandbox(tmp_path, monkeypatch):
     sys.modules.pop("legacy_pkg.texts", None)
     monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
     monkeypatch.setenv("MNO_CACHE_DIR", str(tmp_path / "cache"))
-    i18n.catalogue.cache_clear()
+    i18n.clear_cache()
     yield tmp_path
-    i18n.catalogue.cache_clear()
+    i18n.clear_cache()
     sys.modules.pop("legacy_pkg.texts", None)
 
 
@@ -69,7 +69,7 @@ def test_legacy_entries_move_to_every_catalogue_and_out_of_the_code(sandbox):
     assert "Bonjour" not in code and "Au revoir" not in code
     assert "TEXTS: dict[str, tuple[str, str]] = {}" in code
     assert "def t(key):" in code
-    i18n.catalogue.cache_clear()
+    i18n.clear_cache()
     assert i18n.gettext("bye", "en") == "Goodbye" and i18n.gettext("hello", "fr") == "Bonjour"
     assert i18n.gettext("my_work", "en") == "My own work"  # the code was newer: it wins
     assert i18n.gettext("hello", "pt") == "Bonjour"  # added untranslated: French fallback
