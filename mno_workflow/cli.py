@@ -102,7 +102,9 @@ class LazyGroup(TyperGroup):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl([(name, gettext(short)) for name, (_, short) in COMMANDS.items()])
+            french = current.get() == "fr"  # the source text: no catalogue to load
+            formatter.write_dl([(name, short if french else gettext(short))
+                                for name, (_, short) in COMMANDS.items()])
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(ctx, args))
