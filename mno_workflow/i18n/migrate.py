@@ -33,6 +33,7 @@ SOURCES: list[tuple[str, str, str]] = [
     ("mno_workflow.web.i18n", "TEXTS", ""),
     ("mno_workflow.web.i18n", "ROLE_LABELS", "role."),
     ("mno_workflow.web.api_models", "TEXTS", "api."),
+    ("mno_workflow.web.me_view", "TEXT", "me."),
 ]
 
 
