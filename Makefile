@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := .venv/.apt-updated
 
-.PHONY: run test install install-test system-deps test-system-deps lint demo bench bench-quick bench-cli clean
+.PHONY: run test install install-test system-deps test-system-deps lint demo bench bench-quick bench-cli clean i18n-extract i18n-update i18n-compile i18n-migrate
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -64,6 +64,26 @@ bench-quick: install
 # Start-up of the command line, whole process, medians (bars: --help 0.2 s, validate 0.4 s)
 bench-cli: install
 	$(BIN)/python bench/cli_startup.py
+
+# Translations (docs/translations.md): gettext catalogues mno_workflow/locale/<lang>/LC_MESSAGES/messages.po.
+# extract: the template messages.pot from the code, templates and CLI help texts (+ the stable keys of
+# the French catalogue); update: new ids into every .po (to translate), compile: check and build .mo
+# (the application compiles and caches them itself at first use); migrate: (fr, en) pairs left in code.
+LOCALE := mno_workflow/locale
+i18n-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k t -k lazy --add-comments=TRANSLATORS: \
+	  --project=mno-workflow --copyright-holder="MNO Workflow contributors" --width=76 \
+	  -o $(LOCALE)/messages.pot .
+	$(BIN)/python -m mno_workflow.i18n.extract $(LOCALE)/messages.pot
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages --no-fuzzy-matching --ignore-obsolete --width=76
+
+i18n-compile: $(VENV)/.installed
+	$(BIN)/pybabel compile -d $(LOCALE) -D messages --statistics
+
+i18n-migrate: $(VENV)/.installed
+	$(BIN)/python -m mno_workflow.i18n.migrate --list
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db mno.db data build *.egg-info

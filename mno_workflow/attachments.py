@@ -47,15 +47,13 @@ def folder() -> Path:
 def sniff(data: bytes) -> str:
     """The content type of ``data`` from its first bytes. Raises AttachmentRefused."""
     if not data:
-        raise AttachmentRefused(Message(fr="Le fichier est vide.", en="The file is empty."))
+        raise AttachmentRefused(Message.t("Le fichier est vide."))
     if len(data) > MAX_BYTES:
-        raise AttachmentRefused(Message(fr="Fichier trop volumineux (5 Mo au plus).",
-                                        en="File too large (5 MB at most)."))
+        raise AttachmentRefused(Message.t("Fichier trop volumineux (5 Mo au plus)."))
     for magic, ctype in TYPES.items():
         if data.startswith(magic):
             return ctype
-    raise AttachmentRefused(Message(fr="Type de fichier refusé : PDF, JPEG ou PNG seulement.",
-                                    en="File type refused: PDF, JPEG or PNG only."))
+    raise AttachmentRefused(Message.t("Type de fichier refusé : PDF, JPEG ou PNG seulement."))
 
 
 def clean_name(name: str) -> str:

@@ -32,6 +32,8 @@ import typer
 from typer.core import TyperGroup
 
 from .commands.common import Language, OutputFormat, state
+from .i18n import current, gettext
+from .i18n.cli import lang_of_argv, localise
 
 # name -> ("module:attribute", short help). The attribute is a Typer app (a group of commands) or
 # a function (one command). Keep the list sorted by theme; one line per command.
@@ -87,7 +89,7 @@ def _load(name: str) -> click.Command | None:
     cmd.name = name
     if not cmd.help:
         cmd.help = COMMANDS[name][1]
-    return cmd
+    return localise(cmd)  # help texts in the --lang language (gettext catalogues)
 
 
 class LazyGroup(TyperGroup):
@@ -101,7 +103,9 @@ class LazyGroup(TyperGroup):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl([(name, short) for name, (_, short) in COMMANDS.items()])
+            french = current.get() == "fr"  # the source text: no catalogue to load
+            formatter.write_dl([(name, short if french else gettext(short))
+                                for name, (_, short) in COMMANDS.items()])
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(ctx, args))
@@ -182,6 +186,7 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
         raise typer.Exit(2) from None
     state["db"] = db
     state["lang"] = _choice("--lang", lang, "MNO_LANG", Language)
+    current.set(state["lang"])
     state["log_format"] = _choice("--log-format", log_format, "MNO_LOG_FORMAT", OutputFormat)
     if db:  # sub-apps (directory, db) read the same setting
         os.environ["MNO_DATABASE_URL"] = db
@@ -209,8 +214,9 @@ def _choice(option: str, given, var: str, kind) -> str:
 def main() -> None:
     """Console entry point."""
     from .config import ConfigError
+    current.set(lang_of_argv(sys.argv[1:]))  # before click builds the help (--lang en --help)
     try:
-        app(prog_name="mno")
+        localise(typer.main.get_command(app))(prog_name="mno")
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
     except ConfigError as e:  # any command that reaches the configuration: one line, never a traceback

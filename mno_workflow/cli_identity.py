@@ -55,21 +55,18 @@ def resolve_actor(session: Session, text: str) -> Actor:
         return replace(actor, **stamp)
     user = session.get(User, actor.user)
     if user is None or not user.active:
-        raise UnknownActor(Message(
-            fr=f"Utilisateur inconnu ou désactivé : « {actor.user} » (créez-le avec « mno user add », "
-               "ou agissez en tant que « --as system:ROLE » pour un script).",
-            en=f"Unknown or deactivated user '{actor.user}' (create it with 'mno user add', or act as "
-               "'--as system:ROLE' for a script)."))
+        raise UnknownActor(Message.t(
+            "Utilisateur inconnu ou désactivé : « {user} » (créez-le avec « mno user add », ou agissez en "
+            "tant que « --as system:ROLE » pour un script).",
+            user=actor.user))
     if user.role != actor.role:
-        raise UnknownActor(Message(
-            fr=f"« {actor.user} » a le rôle « {user.role} », pas « {actor.role} ».",
-            en=f"'{actor.user}' has role '{user.role}', not '{actor.role}'."))
+        raise UnknownActor(Message.t(
+            "« {user} » a le rôle « {role} », pas « {role_} ».",
+            user=actor.user, role=user.role, role_=actor.role))
     if actor.organisation and actor.organisation != user.organisation:
-        raise UnknownActor(Message(
-            fr=f"« {actor.user} » est de l'organisation « {user.organisation or '-'} », "
-               f"pas « {actor.organisation} ».",
-            en=f"'{actor.user}' belongs to organisation '{user.organisation or '-'}', "
-               f"not '{actor.organisation}'."))
+        raise UnknownActor(Message.t(
+            "« {user} » est de l'organisation « {p2} », pas « {organisation} ».",
+            user=actor.user, p2=user.organisation or '-', organisation=actor.organisation))
     return replace(actor, organisation=user.organisation, **stamp)
 
 
@@ -78,11 +75,11 @@ def check_assignee(session: Session, assignee: str, cases: list[Case]) -> None:
     of every case that has one. Raises :class:`BadAssignee`."""
     target = session.get(User, assignee.strip()) if assignee.strip() else None
     if target is None or target.role != "caseworker" or not target.active:
-        raise BadAssignee(Message(
-            fr=f"« {assignee} » n'est pas un gestionnaire de cas actif.",
-            en=f"'{assignee}' is not an active case manager."))
+        raise BadAssignee(Message.t(
+            "« {assignee} » n'est pas un gestionnaire de cas actif.",
+            assignee=assignee))
     other = [c.reference or "" for c in cases if c.region and target.region and c.region != target.region]
     if other:
-        raise BadAssignee(Message(
-            fr=f"{target.display_name} n'est pas de la région de : {', '.join(other)}.",
-            en=f"{target.display_name} is not from the region of: {', '.join(other)}."))
+        raise BadAssignee(Message.t(
+            "{display_name} n'est pas de la région de : {p2}.",
+            display_name=target.display_name, p2=', '.join(other)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .i18n import N_, gettext
 from .sop.schema import SOP
 from .store.models import AuditEvent, Case
 
@@ -19,13 +20,12 @@ _T = {
 }
 
 
-_ACTIONS = {"reassign": ("Réattribution", "Reassignment"), "reopen": ("Réouverture", "Reopened"),
-            "extend_deadline": ("Délai prolongé", "Deadline extended"),
-            "pause_deadline": ("Délai suspendu", "Deadline paused"),
-            "resume_deadline": ("Délai repris", "Deadline resumed"),
-            "migrate": ("Migration de version de POS", "SOP version migration"),
-            "purge": ("Données personnelles effacées", "Personal data erased"),
-            "correct": ("Correction d'état (administrateur)", "State correction (administrator)")}
+#: Words of audit events without a trigger: French source text, msgid of the catalogues.
+_ACTIONS = {"reassign": N_("Réattribution"), "reopen": N_("Réouverture"),
+            "extend_deadline": N_("Délai prolongé"), "pause_deadline": N_("Délai suspendu"),
+            "resume_deadline": N_("Délai repris"), "migrate": N_("Migration de version de POS"),
+            "purge": N_("Données personnelles effacées"),
+            "correct": N_("Correction d'état (administrateur)")}
 
 
 def _t(lang: str) -> dict[str, Any]:
@@ -45,13 +45,13 @@ def _step_state(sop: SOP, step: str | None, state: str | None, lang: str) -> str
 
 def case_lines(case: Case, sop: SOP, lang: str = "fr") -> list[str]:
     """Summary lines: reference, status, person, region, then each step instance and its state."""
-    t = _t(lang)
+    words_of = _t(lang)
     region = sop.label(sop.options.get("region", {}).get(case.region or ""), lang) or case.region or "-"
-    lines = [f"{t['case']} {case.reference} — {t['status'].get(case.status, case.status)} "
-             f"(v{case.version}, {t['sop']} {sop.sop} {sop.version})",
-             f"{t['name']} : {case.display_name or '-'} · {t['region']} : {region} · "
-             f"{t['assignee']} : {case.assignee or '-'}",
-             f"{t['steps']} :"]
+    lines = [f"{words_of['case']} {case.reference} — {words_of['status'].get(case.status, case.status)} "
+             f"(v{case.version}, {words_of['sop']} {sop.sop} {sop.version})",
+             f"{words_of['name']} : {case.display_name or '-'} · {words_of['region']} : {region} · "
+             f"{words_of['assignee']} : {case.assignee or '-'}",
+             f"{words_of['steps']} :"]
     for inst in case.instances:
         step = sop.steps[inst.step]
         mark = "✓" if inst.final else "•"
@@ -64,28 +64,28 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr") -> list[str]:
 def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr") -> list[str]:
     """One line per audit event (local time of the SOP), with the steps it started."""
     from .engine.event_sops import migrate_words, sop_for_event
-    t = _t(lang)
-    lines = [f"{t['trail']} :"]
+    words_of = _t(lang)
+    lines = [f"{words_of['trail']} :"]
     current = sop
     for ev in events:
         sop = sop_for_event(ev, current)  # old events keep the labels of their SOP version
         role = sop.label(sop.roles[ev.role].label, lang) if ev.role in sop.roles else ev.role
         who = f"{ev.actor} ({role}{' @ ' + ev.organisation if ev.organisation else ''})"
         if ev.action == "create":
-            what = t["created"]
+            what = words_of["created"]
         elif ev.action == "migrate":
             what = migrate_words(ev, current, lang)
         elif ev.action == "correct":
-            words = _ACTIONS["correct"][0 if lang != "en" else 1]
+            words = gettext(_ACTIONS["correct"], lang)
             before = _step_state(sop, ev.step, ev.from_state, lang)
             after = _step_state(sop, ev.step, ev.to_state, lang)
             what = (f"{words} [{ev.step}:{ev.instance_key}] : {before} → {after} — "
                     f"{(ev.data or {}).get('reason', '')}")
         elif ev.action in _ACTIONS and not ev.trigger:  # reassign, reopen, deadlines, migrate, purge
-            words = _ACTIONS[ev.action]
+            words = gettext(_ACTIONS[ev.action], lang)
             detail = ", ".join(f"{k}: {v}" for k, v in (ev.data or {}).items() if k != "assignee")
             where = f" [{ev.step}:{ev.instance_key}]" if ev.step else ""
-            what = f"{words[0] if lang != 'en' else words[1]}{where}" + (f" — {detail}" if detail else "")
+            what = f"{words}{where}" + (f" — {detail}" if detail else "")
         else:
             step = sop.steps.get(ev.step or "")
             label = ""
@@ -103,10 +103,10 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr") -> list[st
             if "started" in eff:
                 step_id = eff["started"].split(":")[0]
                 name = sop.label(sop.steps[step_id].label, lang) if step_id in sop.steps else step_id
-                lines.append(f"       ↳ {t['started']} : {name} "
+                lines.append(f"       ↳ {words_of['started']} : {name} "
                              f"[{eff['started'].split(':', 1)[1]}]")
             if eff.get("case_closed"):
-                lines.append(f"       ↳ {t['closed']}")
+                lines.append(f"       ↳ {words_of['closed']}")
     return lines
 
 

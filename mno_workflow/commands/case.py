@@ -13,6 +13,7 @@ from .common import (
     AsOption,
     FormatOption,
     SopArg,
+    _,
     errors,
     fail,
     open_engine,
@@ -47,7 +48,7 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
             model = engine.registry.compiled(engine.registry.latest(s, sop_id)).sop
         tr = registration(model, who.role)
         if tr is None:
-            fail(f"Le rôle « {who.role} » n'a pas de fiche d'enregistrement à la création.", 2)
+            fail(_("Le rôle « {role} » n'a pas de fiche d'enregistrement à la création.", role=who.role), 2)
         trigger, payload = tr.trigger, _payload(model, tr.trigger, data or [], json_file)
     with errors():
         try:
@@ -65,9 +66,9 @@ def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict
         try:
             payload = json.loads(json_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
-            fail(f"{json_file}: JSON illisible : {e}")
+            fail(_("{path}: JSON illisible : {error}", path=json_file, error=e))
         if not isinstance(payload, dict):
-            fail(f"{json_file}: un objet JSON {{...}} est attendu")
+            fail(_("{path}: un objet JSON {{...}} est attendu", path=json_file))
     forms = _form_of(sop, trigger)
     if len(forms) > 1:  # form: [a, b]: --json is {form: {...}}; --data field=value or form.field=value
         from ..engine.multiform import split_flat
@@ -75,13 +76,13 @@ def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict
         for item in data:
             key, sep, value = item.partition("=")
             if not sep or not key:
-                fail(f"--data attend clé=valeur, reçu {item!r}", 2)
+                fail(_("--data attend clé=valeur, reçu {item!r}", item=item), 2)
             flat[key] = value
         for fid, part in split_flat(sop, _transition_of(sop, trigger), flat).items():
             if isinstance(part, dict) and fid in forms:
                 got = payload.setdefault(fid, {})
                 if not isinstance(got, dict):
-                    fail(f"--json : « {fid} » doit être un objet {{champ: valeur}}", 2)
+                    fail(_("--json : « {form} » doit être un objet {{champ: valeur}}", form=fid), 2)
                 got.update({k: coerce_cli_value(sop, fid, k, v) for k, v in part.items()})
             else:
                 payload[fid] = part  # not a field of any form: the engine names it
@@ -90,7 +91,7 @@ def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict
     for item in data:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            fail(f"--data attend clé=valeur, reçu {item!r}", 2)
+            fail(_("--data attend clé=valeur, reçu {item!r}", item=item), 2)
         payload[key] = coerce_cli_value(sop, form_id, key, value) if form_id else value
     return payload
 
@@ -101,7 +102,7 @@ def engine_sop(engine, reference: str):
     with engine.sessions() as s, errors():
         case = repository.get_case(s, reference)
         if case is None:
-            fail(f"case_not_found: Dossier introuvable : {reference}")
+            fail("case_not_found: " + _("Dossier introuvable : {reference}", reference=reference))
         return engine.registry.for_case(case).sop
 
 
@@ -145,7 +146,7 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
         step_id = key.split(":")[0]
         typer.echo(f"  + {sop.label(sop.steps[step_id].label, lang)} [{key}]")
     if r.case_closed:
-        typer.echo("  Dossier clos." if lang == "fr" else "  Case closed.")
+        typer.echo("  " + _("Dossier clos."))
 
 
 @app.command("show")
@@ -158,7 +159,7 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
     with engine.sessions() as s:
         case = repository.get_case(s, reference)
         if case is None:
-            fail(f"case_not_found: Dossier introuvable : {reference}")
+            fail("case_not_found: " + _("Dossier introuvable : {reference}", reference=reference))
         sop = engine.registry.for_case(case).sop
         events = repository.trail(s, case)
         log_cli_view(s, case, engine.clock.now())
@@ -215,7 +216,8 @@ def case_extend(reference: str, instance: InstanceArg,
     engine = open_engine()
     with errors():
         due = engine.extend_deadline(reference, instance, by, reason, who, from_due=from_due)
-    typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
+    typer.echo(_("{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC",
+                  reference=reference, instance=instance, due=due))
 
 
 @app.command("pause")
@@ -225,7 +227,7 @@ def case_pause(reference: str, instance: InstanceArg, reason: ReasonOption, acto
     engine = open_engine()
     with errors():
         engine.pause_deadline(reference, instance, reason, who)
-    typer.echo(f"{reference} [{instance}] : délai suspendu")
+    typer.echo(_("{reference} [{instance}] : délai suspendu", reference=reference, instance=instance))
 
 
 @app.command("resume")
@@ -235,7 +237,8 @@ def case_resume(reference: str, instance: InstanceArg, actor: AsOption = "") -> 
     engine = open_engine()
     with errors():
         due = engine.resume_deadline(reference, instance, who)
-    typer.echo(f"{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC")
+    typer.echo(_("{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC",
+                  reference=reference, instance=instance, due=due))
 
 
 @app.command("reassign")
@@ -253,7 +256,7 @@ def case_reassign(references: Annotated[list[str], typer.Argument(help="Référe
             check_assignee(s, to, [c for c in (repository.get_case(s, r) for r in references) if c])
         changed = engine.reassign(references, to, who, reason)
     listed = f" : {', '.join(changed)}" if changed else ""
-    typer.echo(f"{len(changed)} dossier(s) réattribué(s) à {to}{listed}")
+    typer.echo(_("{n} dossier(s) réattribué(s) à {user}", n=len(changed), user=to) + listed)
 
 
 def _register_admin_commands() -> None:

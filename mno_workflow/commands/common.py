@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..i18n import gettext
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.engine import Actor, WorkflowEngine
 
@@ -48,6 +50,11 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _(message: str, **params: Any) -> str:
+    """``message`` (French source text, ``{name}`` placeholders) in the ``--lang`` language."""
+    return gettext(message, state["lang"], **params)
+
+
 def lang() -> str:
     """The language of messages chosen with ``--lang`` (``fr`` or ``en``)."""
     return state["lang"]
@@ -59,7 +66,7 @@ def selected_url() -> str:
     try:
         return database_url(state["db"])
     except ValueError as e:  # config.ConfigError: e.g. an old ./mno.db next to the new default
-        fail(f"Base de données : {e}")
+        fail(_("Base de données : {error}", error=e))
         raise  # unreachable
 
 
@@ -85,14 +92,15 @@ def open_engine(clock: Any = None) -> WorkflowEngine:
     url = selected_url()
     shown = safe_url(url)
     if url.rstrip("/") in ("sqlite:", "sqlite:/", "sqlite://") or ":memory:" in url:
-        fail(f"Base de données inaccessible ({shown}) : une base SQLite en mémoire ne garde rien ; "
-             "donnez un fichier, ex. sqlite:///mno.db")
+        fail(_("Base de données inaccessible ({url}) : une base SQLite en mémoire ne garde rien ; "
+                "donnez un fichier, ex. sqlite:///mno.db", url=shown))
     try:
         upgrade(url)  # Alembic: a new database is created, an older one brought up to date
         db = make_engine(url)
     except (SQLAlchemyError, ValueError, OSError, ImportError) as e:
         detail = str(e).splitlines()[0] if str(e) else type(e).__name__
-        fail(f"Base de données inaccessible ({shown}) : {detail.replace(url, shown)}")
+        fail(_("Base de données inaccessible ({url}) : {error}", url=shown,
+                error=detail.replace(url, shown)))
     engine = WorkflowEngine(db, clock, recipient_known=organisation_known)
     from ..cli_identity import os_user
     engine.via, engine.os_user = "cli", os_user()  # recorded in every audit event the CLI writes
@@ -113,8 +121,7 @@ class errors:
         from ..engine.errors import EngineError, FormInvalid
         language = state["lang"]
         if isinstance(exc, FormInvalid):
-            typer.echo(f"{exc.code}: " + ("Invalid form" if language == "en" else "Formulaire invalide")
-                       + f" « {exc.form_id} »", err=True)
+            typer.echo(f"{exc.code}: " + _("Formulaire invalide « {form} »", form=exc.form_id), err=True)
             for k, m in exc.errors.items():
                 typer.echo(f"  {k or '-'}: {m.text(language)}", err=True)
             raise typer.Exit(1)
@@ -138,7 +145,7 @@ def parse_actor(text: str) -> Actor:
     from ..cli_identity import resolve_actor
     from ..engine.engine import Actor
     if not text:
-        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+        fail(_("--as UTILISATEUR:ROLE est obligatoire"), 2)
     try:
         Actor.parse(text) if text.strip() != "system" else None
     except ValueError as e:

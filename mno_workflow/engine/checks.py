@@ -47,9 +47,9 @@ class ChecksMixin:
             asked = [i for i in all_open if not instance or instance in (i.label_key, i.key, str(i.id))]
             if (not any(i in own for i in asked)
                     and any(compiled.steps[i.step].candidates(trigger, i.state) for i in asked)):
-                raise RoleNotAllowed(Message(
-                    fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
-                    en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
+                raise RoleNotAllowed(Message.t(
+                    "« {trigger} » est réservé au prestataire destinataire de ce référencement.",
+                    trigger=trigger))
             all_open = own
         open_insts = all_open
         if instance:
@@ -60,9 +60,9 @@ class ChecksMixin:
             return matches[0]
         if len(matches) > 1:
             keys = ", ".join(i.label_key for i, _ in matches)
-            raise AmbiguousInstance(Message(
-                fr=f"Plusieurs étapes en cours acceptent « {trigger} » : {keys}. Précisez laquelle.",
-                en=f"Several open steps accept '{trigger}': {keys}. Say which one."),
+            raise AmbiguousInstance(Message.t(
+                "Plusieurs étapes en cours acceptent « {trigger} » : {keys}. Précisez laquelle.",
+                trigger=trigger, keys=keys),
                 instances=[i.label_key for i, _ in matches])
         sop = compiled.sop
         unknown_instance = bool(instance) and not open_insts
@@ -118,26 +118,25 @@ class ChecksMixin:
         field_id = recipient.split(".", 1)[1]
         org = data.get(field_id)
         if org and self.recipient_known(s, org) is False:
-            raise FormInvalid(form_id, {field_id: Message(
-                fr=f"« {org} » n'est pas une organisation du répertoire des prestataires.",
-                en=f"'{org}' is not an organisation of the service directory.")})
+            raise FormInvalid(form_id, {field_id: Message.t(
+                "« {org} » n'est pas une organisation du répertoire des prestataires.",
+                org=org)})
 
     def _check_scope(self, sop: SOP, case: Case, inst: StepInstance, actor: Actor, trigger: str) -> None:
         scope = sop.roles[actor.role].scope
         if scope == "assigned" and case.assignee not in (None, actor.user):
-            raise RoleNotAllowed(Message(
-                fr=f"Le dossier {case.reference} est attribué à {case.assignee}, pas à {actor.user}.",
-                en=f"Case {case.reference} is assigned to {case.assignee}, not to {actor.user}."))
+            raise RoleNotAllowed(Message.t(
+                "Le dossier {reference} est attribué à {assignee}, pas à {user}.",
+                reference=case.reference, assignee=case.assignee, user=actor.user))
         if scope == "recipient" and (inst.recipient is None or inst.recipient != actor.organisation):
-            raise RoleNotAllowed(Message(
-                fr=f"« {trigger} » est réservé au prestataire destinataire de ce référencement.",
-                en=f"'{trigger}' is reserved to the provider this referral is addressed to."))
+            raise RoleNotAllowed(Message.t(
+                "« {trigger} » est réservé au prestataire destinataire de ce référencement.",
+                trigger=trigger))
         if scope == "recipient" and not self.may_disclose(case, inst, sop, self._now()):
             broken = disclosure_problem(sop, sop.steps[inst.step].disclosure,
                                         self.context(case, inst, sop, self._now()))
-            raise RoleNotAllowed(broken or Message(
-                fr="Le consentement ne couvre plus le partage de ce dossier avec votre organisation.",
-                en="Consent no longer covers sharing this case with your organisation."))
+            raise RoleNotAllowed(broken or Message.t(
+                "Le consentement ne couvre plus le partage de ce dossier avec votre organisation."))
 
     def _check_recipient_access(self, s: Session, sop: SOP, case: Case, inst: StepInstance,
                                 now: datetime) -> None:

@@ -46,12 +46,11 @@ def correct_state(wf: WorkflowEngine, reference: str, instance: str, state: str,
     instance, or already in that state), AmbiguousInstance, CaseNotFound, CaseClosed,
     StaleVersion, DeadlineNotArmed. Nothing is written then."""
     if not reason.strip():
-        raise FormInvalid("correct", {"reason": Message(fr="Le motif est obligatoire.",
-                                                        en="A reason is required.")})
+        raise FormInvalid("correct", {"reason": Message.t("Le motif est obligatoire.")})
     if actor.role not in CORRECT_ROLES:
-        raise RoleNotAllowed(Message(
-            fr=f"Le rôle « {actor.role} » ne peut pas corriger l'état d'un dossier (coordination).",
-            en=f"Role '{actor.role}' may not correct a case's state (coordination only)."))
+        raise RoleNotAllowed(Message.t(
+            "Le rôle « {role} » ne peut pas corriger l'état d'un dossier (coordination).",
+            role=actor.role))
     now = wf._now()
     with wf.sessions.begin() as s, s.no_autoflush:
         case, compiled = wf._open_for_change(s, reference, expected_version)
@@ -62,13 +61,15 @@ def correct_state(wf: WorkflowEngine, reference: str, instance: str, state: str,
             found = open_ones if len(open_ones) == 1 else found
         if len(found) > 1:
             keys = ", ".join(i.label_key for i in found)
-            raise AmbiguousInstance(Message(fr=f"Plusieurs étapes « {instance} » : {keys}. Précisez.",
-                                            en=f"Several steps '{instance}': {keys}. Say which one."),
+            raise AmbiguousInstance(Message.t(
+                "Plusieurs étapes « {instance} » : {keys}. Précisez.",
+                instance=instance, keys=keys),
                                     instances=[i.label_key for i in found])
         if not found:
             keys = ", ".join(i.label_key for i in case.instances)
-            raise UnknownTrigger(Message(fr=f"Étape « {instance} » introuvable dans {reference} ({keys}).",
-                                         en=f"Step '{instance}' not found in {reference} ({keys})."))
+            raise UnknownTrigger(Message.t(
+                "Étape « {instance} » introuvable dans {reference} ({keys}).",
+                instance=instance, reference=reference, keys=keys))
         inst = found[0]
         states = sop.steps[inst.step].states
         if state not in states:
@@ -79,8 +80,9 @@ def correct_state(wf: WorkflowEngine, reference: str, instance: str, state: str,
                 fr=f"L'étape « {inst.step} » n'a pas d'état « {state} »{hint_fr}",
                 en=f"Step '{inst.step}' has no state '{state}'{hint_en}")})
         if inst.state == state:
-            raise UnknownTrigger(Message(fr=f"{inst.label_key} est déjà dans l'état « {state} ».",
-                                         en=f"{inst.label_key} is already in state '{state}'."))
+            raise UnknownTrigger(Message.t(
+                "{label_key} est déjà dans l'état « {state} ».",
+                label_key=inst.label_key, state=state))
         before = {"state": inst.state, "due_at": _due(s, inst)}
         old = inst.state
         timers.cancel(s, inst, now, f"corrected to {state}")  # also a final state's stale rows

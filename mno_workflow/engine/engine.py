@@ -170,8 +170,8 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         # come from the snapshot taken before waiting for the lock, i.e. possibly stale.
         case = s.scalar(_LOAD_LOCKED if lock else _LOAD, {"ref": reference})
         if case is None:
-            raise CaseNotFound(Message(fr=f"Dossier introuvable : {reference}",
-                                       en=f"Case not found: {reference}"), reference=reference)
+            raise CaseNotFound(Message.t("Dossier introuvable : {reference}",  # i18n: from the catalogues
+                                         reference=reference), reference=reference)
         return case
 
     def fire(self, reference: str, trigger: str, actor: Actor, payload: dict[str, Any] | None = None,

@@ -1,8 +1,10 @@
-"""Typed errors of the engine, each explaining itself in French and English.
+"""Typed errors of the engine, each explaining itself in the reader's language.
 
 Every error carries a stable ``code`` (used by the CLI exit code, the REST API's error body and
-the UI) and ``message`` in both languages. None of them leaves a partial write behind: the engine
-raises them before or instead of committing.
+the UI) and a ``message``: ``Message.t("Dossier introuvable : {reference}", reference=…)`` takes
+its text from the gettext catalogues (:mod:`mno_workflow.i18n`; any language with a catalogue),
+the legacy ``Message(fr=…, en=…)`` carries both texts itself. None of them leaves a partial write
+behind: the engine raises them before or instead of committing.
 """
 
 from __future__ import annotations
@@ -13,13 +15,31 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Message:
-    """A sentence in French and English."""
+    """A sentence for a person: ``fr`` and ``en`` texts, and for a catalogue message its ``msgid``
+    (French source text with ``{name}`` placeholders) and ``params``, so that :meth:`text` can
+    render it in any language with a catalogue."""
 
     fr: str
     en: str
+    msgid: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def t(cls, msgid: str, **params: Any) -> Message:
+        """The catalogue message ``msgid`` (extracted by ``pybabel``), placeholders filled with
+        ``params``. Raises nothing: a missing translation shows the French text."""
+        from ..i18n import gettext
+        return cls(fr=gettext(msgid, "fr", **params), en=gettext(msgid, "en", **params),
+                   msgid=msgid, params=tuple(params.items()))
 
     def text(self, lang: str = "fr") -> str:
-        return self.en if lang == "en" else self.fr
+        if self.msgid:
+            from ..i18n import gettext
+            return gettext(self.msgid, lang, **dict(self.params))
+        if lang in ("fr", "en"):
+            return self.en if lang == "en" else self.fr
+        from ..i18n import gettext  # a legacy pair in a third language: its French text as msgid
+        return gettext(self.fr, lang)
 
 
 class EngineError(Exception):
@@ -78,11 +98,10 @@ class GuardError(EngineError):
 
 def guard_error(transition: Any, exc: Exception) -> GuardError:
     """The :class:`GuardError` of ``transition`` (an SOP transition) whose ``when`` raised ``exc``."""
-    return GuardError(Message(
-        fr=f"La condition de « {transition.trigger} » n'a pas pu être évaluée : {transition.when} — "
-           f"{exc}. C'est une erreur de la POS : signalez-la à son auteur.",
-        en=f"The condition of '{transition.trigger}' could not be evaluated: {transition.when} — "
-           f"{exc}. This is a mistake in the SOP: tell its author."),
+    return GuardError(Message.t(
+        "La condition de « {trigger} » n'a pas pu être évaluée : {when} — {exc}. C'est une erreur de la "
+        "POS : signalez-la à son auteur.",
+        trigger=transition.trigger, when=transition.when, exc=exc),
         condition=transition.when, error=str(exc))
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
+from ..i18n import N_
 from ..sop.expr import ExprError, compile_expr
 from ..sop.schema import SOP, FieldType, FormField
 from .errors import FormInvalid, Message
@@ -84,38 +85,32 @@ def form_model(sop: SOP, form_id: str) -> type[BaseModel]:
 
 
 def _msg(kind: str, **kw: Any) -> Message:
-    fr, en = _TEXTS[kind]
-    return Message(fr=fr.format(**kw), en=en.format(**kw))
+    return Message.t(_TEXTS[kind], **kw)
 
 
+#: Per-field messages: French source text, msgid of the catalogues (English there).
 _TEXTS = {
-    "required": ("Ce champ est obligatoire.", "This field is required."),
-    "unknown": ("Champ inconnu dans ce formulaire.", "Unknown field for this form."),
-    "choice": ("Valeur non autorisée ; choix possibles : {choices}.",
-               "Value not allowed; choose one of: {choices}."),
-    "date": ("Date invalide : utiliser AAAA-MM-JJ avec une date qui existe (ex. 2025-02-28).",
-             "Invalid date: use YYYY-MM-DD with a date that exists (e.g. 2025-02-28)."),
-    "datetime": ("Date et heure invalides (ex. 2025-02-28T14:30).",
-                 "Invalid date and time (e.g. 2025-02-28T14:30)."),
-    "int": ("Nombre entier attendu.", "A whole number is expected."),
-    "number": ("Nombre attendu.", "A number is expected."),
-    "bool": ("Réponse oui/non attendue (true/false).", "A yes/no answer is expected (true/false)."),
-    "ge": ("La valeur doit être au moins {limit}.", "The value must be at least {limit}."),
-    "le": ("La valeur doit être au plus {limit}.", "The value must be at most {limit}."),
-    "too_long": ("Au plus {limit} caractères.", "At most {limit} characters."),
-    "phone": ("Numéro de téléphone invalide (ex. +226 70 12 34 56).",
-              "Invalid phone number (e.g. +226 70 12 34 56)."),
-    "min_items": ("Au moins {limit} élément(s).", "At least {limit} item(s)."),
-    "max_items": ("Au plus {limit} élément(s).", "At most {limit} item(s)."),
-    "list": ("Une liste de valeurs est attendue.", "A list of values is expected."),
-    "group": ("Un groupe de champs est attendu.", "A group of fields is expected."),
-    "future": ("La date ne peut pas être dans le futur.", "The date cannot be in the future."),
-    "before": ("La date ne peut pas précéder « {other} » ({value}).",
-               "The date cannot be before \"{other}\" ({value})."),
-    "invalid": ("Valeur invalide : {detail}", "Invalid value: {detail}"),
-    "control": ("Le texte contient un caractère invisible non autorisé : retapez-le.",
-                "The text contains an invisible control character: type it again."),
-    "rule_error": ("Règle non évaluable : {detail}", "Rule could not be evaluated: {detail}"),
+    "required": N_("Ce champ est obligatoire."),
+    "unknown": N_("Champ inconnu dans ce formulaire."),
+    "choice": N_("Valeur non autorisée ; choix possibles : {choices}."),
+    "date": N_("Date invalide : utiliser AAAA-MM-JJ avec une date qui existe (ex. 2025-02-28)."),
+    "datetime": N_("Date et heure invalides (ex. 2025-02-28T14:30)."),
+    "int": N_("Nombre entier attendu."),
+    "number": N_("Nombre attendu."),
+    "bool": N_("Réponse oui/non attendue (true/false)."),
+    "ge": N_("La valeur doit être au moins {limit}."),
+    "le": N_("La valeur doit être au plus {limit}."),
+    "too_long": N_("Au plus {limit} caractères."),
+    "phone": N_("Numéro de téléphone invalide (ex. +226 70 12 34 56)."),
+    "min_items": N_("Au moins {limit} élément(s)."),
+    "max_items": N_("Au plus {limit} élément(s)."),
+    "list": N_("Une liste de valeurs est attendue."),
+    "group": N_("Un groupe de champs est attendu."),
+    "future": N_("La date ne peut pas être dans le futur."),
+    "before": N_("La date ne peut pas précéder « {other} » ({value})."),
+    "invalid": N_("Valeur invalide : {detail}"),
+    "control": N_("Le texte contient un caractère invisible non autorisé : retapez-le."),
+    "rule_error": N_("Règle non évaluable : {detail}"),
 }
 
 

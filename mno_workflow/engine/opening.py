@@ -94,8 +94,7 @@ def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, 
                 wf._fire(s, case, compiled, trigger, actor, dict(payload or {}), None, now)
             elif payload:
                 from .errors import FormInvalid, Message
-                raise FormInvalid("create", {k: Message(fr="Ce rôle n'enregistre pas de fiche.",
-                                                        en="This role registers no form.")
+                raise FormInvalid("create", {k: Message.t("Ce rôle n'enregistre pas de fiche.")
                                              for k in payload})
             if finish is not None:
                 finish(s, case)

@@ -37,11 +37,10 @@ class Registry:
                                                       SopVersion.version == m.version))
         if row is not None:
             if row.sha256 != loaded.sha256:
-                raise SOPVersionConflict(Message(
-                    fr=f"La POS {m.sop} version {m.version} existe déjà avec un autre contenu : "
-                       "changez le numéro de version.",
-                    en=f"SOP {m.sop} version {m.version} already exists with other content: "
-                       "change the version number."))
+                raise SOPVersionConflict(Message.t(
+                    "La POS {sop} version {version} existe déjà avec un autre contenu : changez le numéro "
+                    "de version.",
+                    sop=m.sop, version=m.version))
             return row
         row = SopVersion(sop_id=m.sop, version=m.version, title=m.label(m.title, "fr"),
                          source_path=loaded.path, source=loaded.source, sha256=loaded.sha256,
@@ -64,8 +63,9 @@ class Registry:
         row = session.scalar(select(SopVersion).where(SopVersion.sop_id == sop_id)
                              .order_by(SopVersion.id.desc()).limit(1))
         if row is None:
-            raise SOPNotFound(Message(fr=f"POS inconnue : {sop_id}. Chargez-la avec « mno sop load ».",
-                                      en=f"Unknown SOP: {sop_id}. Load it with 'mno sop load'."))
+            raise SOPNotFound(Message.t(
+                "POS inconnue : {sop_id}. Chargez-la avec « mno sop load ».",
+                sop_id=sop_id))
         return row
 
     def for_case(self, case: Case) -> CompiledSOP:

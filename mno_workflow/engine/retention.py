@@ -231,20 +231,17 @@ def erase_case(engine: Any, reference: str, actor: Any, reason: str, *,
     with a ``reason``. Returns the number of values replaced. Raises CaseNotFound, StaleVersion,
     FormInvalid (empty reason), RoleNotAllowed, UnknownTrigger (the SOP has no retention rule)."""
     if not reason.strip():
-        raise FormInvalid("erase", {"reason": Message(fr="Le motif est obligatoire.",
-                                                      en="A reason is required.")})
+        raise FormInvalid("erase", {"reason": Message.t("Le motif est obligatoire.")})
     now = engine._now()
     with engine.sessions.begin() as s:
         case, compiled = engine._open_for_change(s, reference, expected_version, allow_closed=True)
         sop = compiled.sop
         if sop.retention is None:
-            raise UnknownTrigger(Message(
-                fr="La POS de ce dossier n'a pas de règle de conservation (retention).",
-                en="This case's SOP has no retention rule."))
+            raise UnknownTrigger(Message.t(
+                "La POS de ce dossier n'a pas de règle de conservation (retention)."))
         if actor.role not in sop.retention.erase_by:
             allowed = ", ".join(sop.retention.erase_by) or "-"
-            raise RoleNotAllowed(Message(
-                fr=f"Le rôle « {actor.role} » ne peut pas effacer les données d'une personne "
-                   f"(rôles : {allowed}).",
-                en=f"Role '{actor.role}' may not erase a person's data (roles: {allowed})."))
+            raise RoleNotAllowed(Message.t(
+                "Le rôle « {role} » ne peut pas effacer les données d'une personne (rôles : {allowed}).",
+                role=actor.role, allowed=allowed))
         return purge_case(s, case, sop, now, "erasure", actor, reason.strip(), engine._trace(actor))

@@ -71,8 +71,7 @@ def _version(session, ref: str) -> SopVersion:
     row = session.scalar(select(SopVersion).where(SopVersion.sop_id == sop_id,
                                                   SopVersion.version == version))
     if row is None:
-        raise MigrationRefused(Message(fr=f"Version de POS inconnue : {ref} (format id@version).",
-                                       en=f"Unknown SOP version: {ref} (format id@version)."))
+        raise MigrationRefused(Message.t("Version de POS inconnue : {ref} (format id@version).", ref=ref))
     return row
 
 

@@ -70,8 +70,7 @@ def may_disclose(consent: ConsentInForce, recipient_org_type: str | None, data_c
     category and purpose: its reason is in the audit log.
     """
     if consent.status == "overridden":
-        return Decision(True, "consent.overridden", {}, Message(
-            fr="Dérogation au consentement en vigueur.", en="Consent override in force."))
+        return Decision(True, "consent.overridden", {}, Message.t("Dérogation au consentement en vigueur."))
     if consent.status != "given":
         fr, en = _STATUS.get(consent.status, _STATUS["none"])
         day = consent.expires_on.isoformat() if consent.expires_on else ""
@@ -94,7 +93,7 @@ def may_disclose(consent: ConsentInForce, recipient_org_type: str | None, data_c
     if data_category is not None and data_category not in consent.categories:
         return _no("category.not_covered", f"Le consentement ne couvre pas la catégorie « {data_category} ».",
                    f"Consent does not cover the category '{data_category}'.", category=data_category)
-    return Decision(True, "consent.given", {}, Message(fr="Consentement en vigueur.", en="Consent in force."))
+    return Decision(True, "consent.given", {}, Message.t("Consentement en vigueur."))
 
 
 def recipient_kinds_for(sop: SOP, org_type: str) -> list[str]:

@@ -66,9 +66,8 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
     consent = consent_in_force(sop, case, now)
     decision = may_disclose(consent, org_type, None, dp.referral_purpose)
     if decision.allowed and inst.state in dp.withhold_in_states:
-        decision = Decision(False, "referral.withheld", {"state": inst.state}, Message(
-            fr="Ce référencement n'est plus à votre organisation : données personnelles retirées.",
-            en="This referral is no longer with your organisation: personal data removed."))
+        decision = Decision(False, "referral.withheld", {"state": inst.state}, Message.t(
+            "Ce référencement n'est plus à votre organisation : données personnelles retirées."))
     if decision.allowed and getattr(case, "status", "open") == "closed" and case.closed_at is not None:
         until = _calendar(sop.calendar).add(case.closed_at, dp.provider_access_after_closure)
         if now >= until:

@@ -47,16 +47,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import TemplateError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..engine.clock import require_aware
+from ..i18n import norm_lang
 from ..sop.loader import load_text
 from ..sop.schema import SOP
 from ..store.models import Case, OutboxMessage, SopVersion
 from .notifiers import DeliveryError, InAppNotifier, Notifier, OutgoingMessage, Rendered
 from .recheck import why_not_send
+from .templating import message_templates
 
 log = logging.getLogger("mno.outbox")
 
@@ -73,7 +75,7 @@ LEASE = timedelta(minutes=5)
 #: Retry interval for messages of a channel without notifier (SMTP not configured).
 NOT_CONFIGURED_RETRY = timedelta(hours=1)
 
-LANGS = ("fr", "en")
+LANGS = ("fr", "en")  # kept for callers; any language with a catalogue is rendered (i18n.languages())
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -85,10 +87,7 @@ def backoff(attempts: int, schedule: tuple[timedelta, ...] = BACKOFF) -> timedel
 
 
 # ------------------------------------------------------------------------------------ rendering
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
-                   autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
-                                                default_for_string=False, default=False),
-                   keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+_env = message_templates(TEMPLATES)
 
 _sops: dict[str, SOP] = {}
 _sops_lock = threading.Lock()
@@ -146,7 +145,7 @@ def render(session: Session, message: OutboxMessage) -> Rendered:
     Raises :class:`jinja2.TemplateError` (e.g. ``UndefinedError`` for a missing variable,
     ``TemplateNotFound``) or KeyError/ValueError for a malformed context: never a blank text.
     """
-    lang = message.lang if message.lang in LANGS else "fr"
+    lang = norm_lang(message.lang)  # fr, en or any language with a catalogue (else fr)
     ctx: dict[str, Any] = dict(message.context or {})
     ctx["lang"] = lang
     if message.template == "digest":
@@ -159,11 +158,11 @@ def render(session: Session, message: OutboxMessage) -> Rendered:
         if message.recipient_role:
             role = sop.roles.get(message.recipient_role)
             ctx["role_label"] = sop.label(role.label, lang) if role else message.recipient_role
-    base = f"{lang}/{message.template}"
+    base = f"{lang}/{message.template}"  # templates/<name>.*.j2 translated into lang (_OneTemplateLoader)
     subject = " ".join(_env.get_template(f"{base}.subject.j2").render(ctx).split())
     text = _env.get_template(f"{base}.txt.j2").render(ctx).strip() + "\n"
     html = None
-    if (TEMPLATES / lang / f"{message.template}.html.j2").exists():
+    if (TEMPLATES / f"{message.template}.html.j2").exists():
         html = _env.get_template(f"{base}.html.j2").render(ctx)
     if not subject or not text.strip():
         raise ValueError(f"template {base} rendered an empty subject or body")

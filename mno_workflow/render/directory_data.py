@@ -228,9 +228,9 @@ def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr",
         services.append(PrintService(
             id=s["id"], name=tr(s["name"]), organisation=tr(org.get("name", "")),
             organisation_type=org.get("organization_type", ""),
-            types=[t["code"] for t in types],
-            type_labels=[type_names.get(t["code"]) if lang != "fr" and type_names.get(t["code"])
-                         else tr(t["name"]) for t in types],
+            types=[ty["code"] for ty in types],
+            type_labels=[type_names.get(ty["code"]) if lang != "fr" and type_names.get(ty["code"])
+                         else tr(ty["name"]) for ty in types],
             areas=[a["name"] for a in rel["service_area"]], national=national, regions=regions,
             address=", ".join(p for p in (tr(adr.get("address_1", "")), adr.get("city", "")) if p),
             contact=", ".join(p for p in (contact.get("name", ""), tr(contact.get("title", ""))) if p),

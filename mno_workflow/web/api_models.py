@@ -48,22 +48,9 @@ class ErrorBody(BaseModel):
     payload: dict[str, Any] | None = Field(default=None, description="409 stale_version : données gardées")
 
 
-#: Messages of the API's own error codes, (French, English).
-TEXTS: dict[str, tuple[str, str]] = {
-    "unauthenticated": ("Jeton d'accès requis (Authorization: Bearer).",
-                        "Access token required (Authorization: Bearer)."),
-    "token_invalid": ("Jeton invalide, expiré ou révoqué.", "Invalid, expired or revoked token."),
-    "login_failed": ("Identifiant ou mot de passe incorrect.", "Wrong user name or password."),
-    "too_many_attempts": ("Trop de tentatives. Réessayez dans 15 minutes.",
-                          "Too many attempts. Try again in 15 minutes."),
-    "forbidden": ("Accès refusé pour ce rôle.", "Access denied for this role."),
-    "not_found": ("Introuvable.", "Not found."),
-    "request_invalid": ("Requête invalide.", "Invalid request."),
-    "server_error": ("Erreur inattendue du serveur.", "Unexpected server error."),
-    "http_404": ("Introuvable.", "Not found."),
-    "http_405": ("Méthode non permise.", "Method not allowed."),
-    "http_401": ("Authentification requise.", "Authentication required."),
-}
+#: Legacy messages of the API's own error codes, (French, English), read before the catalogues
+#: (msgid ``api.<code>``); ``python -m mno_workflow.i18n.migrate`` moves them there.
+TEXTS: dict[str, tuple[str, str]] = {}
 
 #: French wording of pydantic's error types (English keeps pydantic's own message).
 FIELD_FR = {
@@ -79,14 +66,21 @@ FIELD_FR = {
 
 
 def lang_of(accept_language: str | None) -> str:
-    """``en`` when the ``Accept-Language`` header starts with ``en``, else ``fr``."""
-    return "en" if (accept_language or "").strip().lower().startswith("en") else "fr"
+    """The first language of the ``Accept-Language`` header that has a catalogue (``en-GB`` →
+    ``en``), else ``fr``."""
+    from ..i18n import norm_lang
+    first = (accept_language or "").split(",")[0].split(";")[0].strip()
+    return norm_lang(first)
 
 
 def text(code: str, lang: str, default: str = "") -> str:
-    """The message of an API error code in ``lang``."""
-    fr, en = TEXTS.get(code, (default, default))
-    return en if lang == "en" else fr
+    """The message of an API error code in ``lang`` (msgid ``api.<code>``; ``default`` if none)."""
+    pair = TEXTS.get(code)
+    if pair is not None:
+        return pair[1] if lang == "en" else pair[0]
+    from ..i18n import gettext
+    found = gettext(f"api.{code}", lang)
+    return default if found == f"api.{code}" else found
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -19,7 +19,7 @@ from ..store.models import Case, StepInstance, User
 from . import access
 from .core import Web
 
-REQUIRED = Message(fr="Ce champ est obligatoire.", en="This field is required.")
+REQUIRED = Message.t("Ce champ est obligatoire.")
 MAX_REASON = 500
 MAX_BULK = 200
 
@@ -47,7 +47,7 @@ def _reason_errors(reason: str) -> dict[str, Message]:
         return {"reason": REQUIRED}
     if len(reason) > MAX_REASON:
         return {
-            "reason": Message(fr=f"{MAX_REASON} caractères au plus.", en=f"At most {MAX_REASON} characters.")
+            "reason": Message.t("{MAX_REASON} caractères au plus.", MAX_REASON=MAX_REASON)
         }
     return {}
 
@@ -123,7 +123,7 @@ def reassign(
     refs = list(dict.fromkeys(r[:40] for r in references if r))[:MAX_BULK]
     errors = dict(_reason_errors(reason))
     if not refs:
-        errors["references"] = Message(fr="Choisissez au moins un dossier.", en="Choose at least one case.")
+        errors["references"] = Message.t("Choisissez au moins un dossier.")
     with web.wf.sessions() as s:
         cases = []
         for ref in refs:
@@ -132,25 +132,20 @@ def reassign(
         if not assignee.strip():
             errors["assignee"] = REQUIRED
         elif target is None or target.role != "caseworker" or not target.active:
-            errors["assignee"] = Message(
-                fr="Choisissez un gestionnaire de cas actif.", en="Choose an active case manager."
-            )
+            errors["assignee"] = Message.t("Choisissez un gestionnaire de cas actif.")
         else:
             other = [c.reference for c in cases if c.region and target.region and c.region != target.region]
             if other:
-                errors["assignee"] = Message(
-                    fr=f"{target.display_name} n'est pas de la région de : {', '.join(other)}.",
-                    en=f"{target.display_name} is not from the region of: {', '.join(other)}.",
-                )
+                errors["assignee"] = Message.t(
+                    "{display_name} n'est pas de la région de : {p2}.",
+                    display_name=target.display_name, p2=', '.join(other))
         for c in cases:
             if expected and c.reference in expected and expected[c.reference] != c.version:
                 raise StaleVersion(
-                    Message(
-                        fr="Ce dossier a été modifié depuis que vous l'avez ouvert "
-                        f"(version {expected[c.reference]} → {c.version}). Vos saisies sont conservées.",
-                        en="This case changed since you opened it "
-                        f"(version {expected[c.reference]} → {c.version}). Your input is kept.",
-                    ),
+                    Message.t(
+                        "Ce dossier a été modifié depuis que vous l'avez ouvert (version {p1} → "
+                        "{version}). Vos saisies sont conservées.",
+                        p1=expected[c.reference], version=c.version),
                     current_version=c.version,
                     payload={"assignee": assignee, "reason": reason},
                 )

@@ -42,6 +42,8 @@ class Web:
         self._sop_id = sop_id
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         env = self.templates.env
+        from ..i18n.jinja import install
+        install(env)  # {{ _("…") }} and {% trans %} in the page's language (gettext catalogues)
         env.globals.update(
             t=i18n.t,
             fmt_date=i18n.fmt_date,
@@ -66,7 +68,7 @@ class Web:
             if row is None:
                 from ..engine.errors import Message, SOPNotFound
 
-                raise SOPNotFound(Message(fr="Aucune POS chargée.", en="No SOP loaded."))
+                raise SOPNotFound(Message.t("Aucune POS chargée."))
             self._sop_id = row.sop_id
         return self._sop_id
 

@@ -17,61 +17,19 @@ from ..indicators.present import Shown, fmt
 from ..sop.schema import SOP
 from ..store.models import Case, StepInstance
 
-TEXT = {
-    "cases_summary": ("Dossiers : {open} ouverts · {closed} clos", "Cases: {open} open · {closed} closed"),
-    "filters": ("Filtres", "Filters"),
-    "period": ("Période", "Period"),
-    "period_help": (
-        "2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30",
-        "2025Q2, 2025-04, 2025 or 2025-04-01..2025-06-30",
-    ),
-    "all": ("Toutes", "All"),
-    "apply": ("Appliquer", "Apply"),
-    "indicators": ("Indicateurs", "Indicators"),
-    "bottlenecks": ("Goulots d'étranglement", "Bottlenecks"),
-    "bottlenecks_help": (
-        "Étapes en cours qui attendent quelqu'un (les états permanents comme « Consentement "
-        "donné » ne sont pas comptés).",
-        'Open steps waiting for someone (standing states such as "Consent given" are not counted).',
-    ),
-    "download_svg": ("Graphique (SVG)", "Chart (SVG)"),
-    "download_chart": ("Télécharger le graphique :", "Download the chart:"),
-    "download_csv": ("Tableau (CSV)", "Table (CSV)"),
-    "all_csv": ("Tous les indicateurs (CSV)", "All indicators (CSV)"),
-    "all_xlsx": ("Tous les indicateurs (Excel)", "All indicators (Excel)"),
-    "report": ("Rapport trimestriel", "Quarterly report"),
-    "breakdowns": ("Ventilations", "Breakdowns"),
-    "value": ("Valeur", "Value"),
-    "numerator": ("Numérateur", "Numerator"),
-    "denominator": ("Dénominateur", "Denominator"),
-    "n_values": ("Nombre", "Count"),
-    "ignored_filter": (
-        "Filtre sans objet pour cet indicateur : {f}",
-        "Filter not applicable to this indicator: {f}",
-    ),
-    "directory_health": ("Santé de l'annuaire", "Directory health"),
-    "directory_line": (
-        "{v} services vérifiés depuis {m} mois sur {a} actifs ({p})",
-        "{v} services verified in the last {m} months of {a} active ({p})",
-    ),
-    "unmet": ("Besoins sans prestataire dans la région", "Needs without a provider in the region"),
-    "suppression_note": (
-        "Effectifs de 1 à {k1} masqués (« < {k} ») ; « s » : masqué pour protéger une autre cellule.",
-        'Counts from 1 to {k1} hidden ("< {k}"); "s": hidden to protect another cell.',
-    ),
-    "bad_period": ("Période invalide", "Invalid period"),
-    "no_indicators": (
-        "Ce SOP ne définit pas d'indicateurs (section indicators:).",
-        "This SOP defines no indicators (indicators: section).",
-    ),
-    "methods": ("Note méthodologique", "Methods note"),
-}
+#: Legacy (French, English) pairs, read before the catalogues (``python -m mno_workflow.i18n.migrate``
+#: moves them there as ``me.<key>``).
+TEXT: dict[str, tuple[str, str]] = {}
 
 
 def tr(key: str, lang: str = "fr", **kw: Any) -> str:
-    """The text ``key`` in ``lang`` (French first), formatted with ``kw``."""
-    fr, en = TEXT[key]
-    return (en if lang == "en" else fr).format(**kw)
+    """The text ``key`` in ``lang`` (msgid ``me.<key>`` of the catalogues; legacy ``TEXT`` pairs
+    first), formatted with ``kw``."""
+    pair = TEXT.get(key)
+    if pair is not None:
+        return (pair[1] if lang == "en" else pair[0]).format(**kw)
+    from ..i18n import gettext
+    return gettext(f"me.{key}", lang).format(**kw)
 
 
 FILTER_PARAMS = {"region": "region", "sexe": "sex", "age": "age_group", "besoin": "need"}

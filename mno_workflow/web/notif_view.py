@@ -73,9 +73,12 @@ def page_of(session: Session, user: User, now: datetime, group: str = "", unread
     return tagged[(page - 1) * PAGE: page * PAGE], counts, pages
 
 
+GROUP_KEYS = {"todo": "notif_todo", "late": "notif_late", "escalated": "notif_escalated",
+              "info": "notif_info"}
+
+
 def group_label(group: str, lang: str) -> str:
-    return t({"todo": "notif_todo", "late": "notif_late", "escalated": "notif_escalated",
-              "info": "notif_info"}.get(group, group), lang)
+    return t(GROUP_KEYS.get(group, group), lang)
 
 
 def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str) -> dict[str, Any]:

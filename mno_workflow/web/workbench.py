@@ -160,11 +160,10 @@ def publish(wf, draft: SopDraft, mapping: dict[str, str], rule: str, actor, *, d
         with wf.sessions.begin() as s:
             base = s.get(SopVersion, draft.base_version_id)
             if loaded.model.sop != base.sop_id:
-                raise MigrationRefused(Message(
-                    fr=f"Le brouillon s'appelle « {loaded.model.sop} » : une nouvelle version de "
-                       f"{base.sop_id} doit garder cet identifiant.",
-                    en=f"The draft is named '{loaded.model.sop}': a new version of {base.sop_id} must "
-                       "keep that id."))
+                raise MigrationRefused(Message.t(
+                    "Le brouillon s'appelle « {sop} » : une nouvelle version de {sop_id} doit garder cet "
+                    "identifiant.",
+                    sop=loaded.model.sop, sop_id=base.sop_id))
             row = wf.registry.register(s, loaded, now)
             registered.append(row.id)
             target = f"{row.sop_id}@{row.version}"

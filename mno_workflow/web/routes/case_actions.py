@@ -116,8 +116,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 access.require_case(user, repository.get_case(s, reference[:40].upper()))
             instance, _, state = v["target"].partition("|")
             if not instance or not state:
-                raise FormInvalid("correct", {"target": Message(fr="Choisissez l'étape et son nouvel état.",
-                                                                en="Choose the step and its new state.")})
+                raise FormInvalid("correct", {"target": Message.t("Choisissez l'étape et son nouvel état.")})
             r = correct_state(wf, reference[:40].upper(), instance, state, v["reason"],
                               access.actor_for(user), expected_version=expected)
             return ("État corrigé : " if lang == "fr" else "State corrected: ") + (

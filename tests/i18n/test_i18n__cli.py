@@ -1,0 +1,57 @@
+"""``mno --lang en`` changes the command line's words: ``--help`` of the root, of a command and of
+a sub-command, and errors such as ``case show``'s « Dossier introuvable »; French stays the
+default and ``mno --help`` loads no catalogue (it starts as fast as before)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mno_workflow.i18n.cli import lang_of_argv
+
+
+def mno(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mno_workflow", *args], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200", **(env or {})}, check=False)
+
+
+@pytest.mark.parametrize("args, english, french", [
+    (("--help",), "Language of messages", "Langue des messages"),
+    (("validate", "--help"), "Warnings become errors.", "Les avertissements deviennent des erreurs."),
+    (("case", "show", "--help"), "text or json", "text ou json"),
+])
+def test_help_follows_lang(args, english, french):
+    en, fr = mno(*args, "--lang", "en"), mno(*args)
+    assert en.returncode == 0 and fr.returncode == 0
+    assert english in en.stdout and french not in en.stdout
+    assert french in fr.stdout and english not in fr.stdout
+    assert english in mno(*args, env={"MNO_LANG": "en"}).stdout
+
+
+def test_case_show_error_follows_lang(tmp_path):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    en = mno("--db", db, "--lang", "en", "case", "show", "MNR-NOPE")
+    fr = mno("--db", db, "case", "show", "MNR-NOPE")
+    assert en.returncode == fr.returncode == 1
+    assert en.stderr.strip() == "case_not_found: Case not found: MNR-NOPE"
+    assert fr.stderr.strip() == "case_not_found: Dossier introuvable : MNR-NOPE"
+
+
+def test_lang_is_read_anywhere_on_the_line():
+    assert lang_of_argv(["case", "show", "--lang", "en"], {}) == "en"
+    assert lang_of_argv(["--lang=en", "--help"], {}) == "en"
+    assert lang_of_argv(["--help"], {"MNO_LANG": "en"}) == "en"
+    assert lang_of_argv(["--help"], {}) == "fr"
+    assert lang_of_argv(["--", "--lang", "en"], {}) == "fr"
+
+
+def test_french_help_loads_no_catalogue():
+    probe = ("import json, sys\nsys.argv=['mno','--help']\nfrom mno_workflow.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\nprint('@@'+json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    mods = set(json.loads(out.split("@@")[-1]))
+    assert "mno_workflow.i18n" in mods and not any(m.startswith("babel") for m in mods)
