@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import FormatOption, fail
+from .common import FormatOption, fail, lang
 
 
 def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossiers de POS (YAML).")],
@@ -75,7 +75,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
                         "diagnostics": [d.as_dict() for d in diags]})
         if fmt != "json":
             for d in diags:
-                typer.echo(d.format())
+                typer.echo(d.format(lang()))  # messages written with said() in the --lang language
             if not diags:
                 typer.echo(f"{f}: ok")
     if fmt == "json":

@@ -37,7 +37,11 @@ current: contextvars.ContextVar[str] = contextvars.ContextVar("mno_lang", defaul
 
 def languages(locale_dir: Path | None = None) -> tuple[str, ...]:
     """The languages with a catalogue, French first, then sorted (``("fr", "en", ...)``)."""
-    folder = locale_dir or LOCALE_DIR
+    return _languages(locale_dir or LOCALE_DIR)
+
+
+@lru_cache(maxsize=4)
+def _languages(folder: Path) -> tuple[str, ...]:
     found = sorted(p.parent.parent.name for p in folder.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     return tuple(sorted(found, key=lambda lang: (lang != SOURCE, lang)))
 
@@ -115,6 +119,8 @@ def texts(lang: str) -> dict[str, str]:
     ``t()`` ~300 times, and ``dict.get`` costs a tenth of ``GNUTranslations.gettext``."""
     found = _texts.get(lang)
     if found is None:
+        if lang not in languages():  # never one cache entry per unknown string a client sends
+            return texts(SOURCE) if lang != SOURCE else {}
         found = {}
         for cat in [catalogue(SOURCE)] + ([catalogue(lang)] if lang != SOURCE else []):
             found.update((k, v) for k, v in getattr(cat, "_catalog", {}).items()
@@ -132,6 +138,7 @@ def translator(lang: str):
 def clear_cache() -> None:
     """Forget the loaded catalogues (after a ``.po`` changed in a running process: tests)."""
     catalogue.cache_clear()
+    _languages.cache_clear()
     _texts.clear()
 
 

@@ -21,8 +21,8 @@ from typing import Any
 
 #: ``pybabel extract -k`` keywords beyond Babel's defaults (``_``, ``gettext``, ``ngettext``,
 #: ``pgettext``, ``N_``…): ``t("key", lang)`` of the web pages, ``Message.t("…")``, ``lazy("…")``,
-#: (``_("…")`` of the CLI commands is a default keyword).
-KEYWORDS = ("t", "lazy")
+#: ``said("…")`` of SOP diagnostics (English source text: French in the French catalogue).
+KEYWORDS = ("t", "lazy", "said")
 
 _CLI_DOC_HINTS = ("typer.", "Option", "Argument", "Arg")
 

@@ -32,7 +32,7 @@ from hypothesis.errors import NonInteractiveExampleWarning
 from ..engine.calendar import BusinessCalendar
 from ..engine.deadlines import due_at
 from ..sop.celtypes import ENV_KEY, type_env
-from ..sop.diagnostics import Diagnostic
+from ..sop.diagnostics import Diagnostic, said
 from ..sop.expr import ExprError, compile_expr
 from ..sop.lint import reachable_states
 from ..sop.loader import LoadedSOP
@@ -223,13 +223,15 @@ def _check_condition(loaded: LoadedSOP, path: tuple, source: str, maybe: set[str
             if "steps" in expr.variables:
                 continue  # the state of other steps is not simulated
             shown = {k: v for k, v in data.items() if v and k in {r for r in expr.variables}}
-            return [loaded.diag(path, "W122", f"condition {source!r} raises for a sample case: {e} "
-                                f"(data: {shown}{', item: ' + str(item) if item else ''})",
+            return [loaded.diag(path, "W122", said(
+                "condition {source!r} raises for a sample case: {error} (data: {data}{item})",
+                source=source, error=e, data=shown, item=", item: " + str(item) if item else ""),
                                 "tester la présence des champs facultatifs avec has(form.champ) / guard "
                                 "optional fields with has(form.field)", severity="warning")]
     if constant and len(values) == 1 and "steps" not in expr.variables:
         value = "true" if values.pop() else "false"
-        return [loaded.diag(path, "W123", f"condition {source!r} is {value} for every sample case",
+        return [loaded.diag(path, "W123", said("condition {source!r} is {value} for every sample case",
+                                               source=source, value=value),
                             "vérifier la condition / check the condition", severity="warning")]
     return []
 

@@ -162,7 +162,7 @@ def render(session: Session, message: OutboxMessage) -> Rendered:
     subject = " ".join(_env.get_template(f"{base}.subject.j2").render(ctx).split())
     text = _env.get_template(f"{base}.txt.j2").render(ctx).strip() + "\n"
     html = None
-    if (TEMPLATES / f"{message.template}.html.j2").exists():
+    if any((TEMPLATES / d / f"{message.template}.html.j2").exists() for d in ("", lang, "fr")):
         html = _env.get_template(f"{base}.html.j2").render(ctx)
     if not subject or not text.strip():
         raise ValueError(f"template {base} rendered an empty subject or body")

@@ -3,6 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class Said(str):
+    """A diagnostic message written in English (the text SOP authors have always read), which also
+    keeps its message id and values, so that ``mno validate`` prints it in the reader's language
+    from the catalogues (``said("state {state!r} cannot be reached", state=st)``; French in
+    ``fr/…/messages.po``). As a ``str`` it is the English text: code and tests comparing messages
+    are unchanged."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Said:
+        obj = super().__new__(cls, msgid.format(**params) if params else msgid)
+        obj.msgid, obj.params = msgid, params
+        return obj
+
+    def text(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (English when ``lang`` is ``en``, None or not translated)."""
+        if not lang or lang == "en":
+            return str(self)
+        from ..i18n import texts
+        found = texts(lang).get(self.msgid, self.msgid)
+        return found.format(**self.params) if self.params else found
+
+
+said = Said  # the keyword pybabel extracts (make i18n-extract: -k said)
 
 
 @dataclass(frozen=True)
@@ -18,8 +46,11 @@ class Diagnostic:
     hint: str = ""
     justified: str = ""  # the SOP's reason when it accepts this warning (``lint: {allow, reason}``)
 
-    def format(self) -> str:
-        text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code} {self.message}"
+    def format(self, lang: str | None = None) -> str:
+        """``path:line:col: severity CODE message (hint: …)``; the message in ``lang`` when it was
+        written with :func:`said` (``mno validate --lang``), else as written."""
+        message = self.message.text(lang) if isinstance(self.message, Said) else self.message
+        text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code} {message}"
         if self.justified:
             return f"{text} (justified: {self.justified})"
         return f"{text} (hint: {self.hint})" if self.hint else text

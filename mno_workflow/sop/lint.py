@@ -79,7 +79,7 @@ from .checks.notify import check_notify
 from .checks.owner import check_owner
 from .checks.spawn import check_spawn
 from .checks.traps import check_traps
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, said
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
 from .lint_protection import check_protection
 from .loader import LoadedSOP
@@ -342,9 +342,18 @@ def _all_fields(sop: SOP) -> Iterator[FormField]:
         stack.extend(f.fields or [])
 
 
+#: One message per kind of name, so that each translates as a whole sentence.
+_UNKNOWN = {"state": said("unknown state {name!r}"), "role": said("unknown role {name!r}"),
+            "form": said("unknown form {name!r}"), "field": said("unknown field {name!r}"),
+            "step": said("unknown step {name!r}"), "option list": said("unknown option list {name!r}"),
+            "trigger": said("unknown trigger {name!r}")}
+
+
 def _unknown(loaded: LoadedSOP, path: tuple, code: str, kind: str, name: str, known: Any) -> Diagnostic:
     names = ", ".join(sorted(known)) or "none defined"
-    return loaded.diag(path, code, f"unknown {kind} {name!r}", f"use one of: {names}")
+    message = said(_UNKNOWN[kind].msgid, name=name) if kind in _UNKNOWN else \
+        said("unknown {kind} {name!r}", kind=kind, name=name)
+    return loaded.diag(path, code, message, f"use one of: {names}")
 
 
 def _check_fields(loaded: LoadedSOP, fields: list[FormField], path: tuple,
@@ -435,12 +444,13 @@ def _check_expr(loaded: LoadedSOP, source: str, path: tuple, extra: set[str] | N
     try:
         expr = compile_expr(source)
     except ExprError as e:
-        return [loaded.diag(path, "E027", f"CEL expression does not compile: {e}",
+        return [loaded.diag(path, "E027", said("CEL expression does not compile: {error}", error=e),
                             "see https://cel.dev for the syntax, e.g. consent.given && x > 1")]
     sop = loaded.model
     known = set(sop.forms) | BUILTIN_NAMES | (extra or set())
     out = check_codes(loaded, source, path) + check_constant(loaded, source, path)
-    out += [loaded.diag(path, "E027", f"CEL expression reads unknown name {name!r}",
+    out += [loaded.diag(path, "E027",
+                        said("CEL expression reads unknown name {name!r}", name=name),
                        f"use a form id ({', '.join(sorted(sop.forms))}) or item, today, now")
            for name in sorted(expr.variables - known)]
     seen: set[tuple[str, str]] = set()
@@ -452,16 +462,19 @@ def _check_expr(loaded: LoadedSOP, source: str, path: tuple, extra: set[str] | N
             ids = [f.id for f in sop.forms[root].fields]
             if sel not in ids:
                 out.append(loaded.diag(
-                    path, "E036", f"condition reads {root}.{sel}, but form {root!r} has no field {sel!r}",
+                    path, "E036",
+                    said("condition reads {form}.{field}, but form {form!r} has no field {field!r}",
+                         form=root, field=sel),
                     f"champs du formulaire {root} / fields of form {root}: {', '.join(ids)}"))
         elif root == "item" and item is not None and sel not in item[1]:
             if item[0]:
                 out.append(loaded.diag(
-                    path, "E036", f"condition reads item.{sel}, but {item[0]} has no field {sel!r}",
+                    path, "E036", said("condition reads item.{field}, but {item} has no field {field!r}",
+                                       field=sel, item=item[0]),
                     f"champs de l'élément / fields of the item: {', '.join(sorted(item[1]))}"))
             else:
                 out.append(loaded.diag(
-                    path, "E036", f"condition reads item.{sel}, but 'item' is empty here",
+                    path, "E036", said("condition reads item.{field}, but 'item' is empty here", field=sel),
                     "item n'existe que dans une étape « instances: for_each » ou un groupe répété / "
                     "item only exists in a step with 'instances: for_each' or inside a repeat group"))
     return out
@@ -571,7 +584,8 @@ def _check_reachability(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
     if len([s for s, st in step.states.items() if st.initial]) != 1:
         return []
     seen = reachable_states(step)
-    return [loaded.diag(("steps", sid, "states", st), "W102", f"state {st!r} cannot be reached",
+    return [loaded.diag(("steps", sid, "states", st), "W102",
+                        said("state {state!r} cannot be reached", state=st),
                         "ajouter une transition qui y mène, ou supprimer l'état / "
                         "add a transition into it, or remove it", severity="warning", key=True)
             for st in step.states if st not in seen]

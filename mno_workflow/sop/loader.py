@@ -19,7 +19,7 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 
-from .diagnostics import Diagnostic, SOPError
+from .diagnostics import Diagnostic, SOPError, said
 from .schema import SOP
 
 Path_ = tuple[Any, ...]
@@ -104,22 +104,24 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         line = text.count("\n", 0, e.position) + 1
         col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
         raise SOPError([Diagnostic(path, line, col, "error", "E001",
-                                   f"YAML syntax error: unacceptable character {e.character!r}",
+                                   said("YAML syntax error: unacceptable character {character!r}",
+                                        character=e.character),
                                    "remove the invisible control character on this line")]) from None
     except ValueError as e:  # an impossible unquoted date such as 1999-02-30 (YAML timestamp)
         line, col = _find_bad_date(text)
-        raise SOPError([Diagnostic(path, line, col, "error", "E001", f"invalid date: {e}",
+        raise SOPError([Diagnostic(path, line, col, "error", "E001", said("invalid date: {error}", error=e),
                                    "write an existing date as YYYY-MM-DD, or quote the text")]) from None
     except TypeError as e:  # e.g. a mapping or list used as a key ("? {a: 1}: x")
-        raise SOPError([Diagnostic(path, 1, 1, "error", "E001", f"YAML structure not allowed: {e}",
+        raise SOPError([Diagnostic(path, 1, 1, "error", "E001",
+                                   said("YAML structure not allowed: {error}", error=e),
                                    "mapping keys must be plain text")]) from None
     except RecursionError:
-        raise SOPError([Diagnostic(path, 1, 1, "error", "E001", "YAML nested too deeply",
+        raise SOPError([Diagnostic(path, 1, 1, "error", "E001", said("YAML nested too deeply"),
                                    "an SOP needs only a few levels of nesting")]) from None
     except DuplicateKeyError as e:
         mark = e.problem_mark
         raise SOPError([Diagnostic(path, mark.line + 1, mark.column + 1, "error", "E002",
-                                   f"duplicate key: {e.problem}",
+                                   said("duplicate key: {problem}", problem=e.problem),
                                    "each key may appear once in a mapping; merge or rename")]) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -130,14 +132,15 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or e.context or "invalid YAML"
         if "\\t" in problem or "'\\t'" in str(e) or "\t" in problem:
-            raise SOPError([Diagnostic(path, line, col, "error", "E003", "tab character in YAML",
+            raise SOPError([Diagnostic(path, line, col, "error", "E003", said("tab character in YAML"),
                                        "indent with spaces, never tabs")]) from None
-        raise SOPError([Diagnostic(path, line, col, "error", "E001", f"YAML syntax error: {problem}",
+        raise SOPError([Diagnostic(path, line, col, "error", "E001",
+                                   said("YAML syntax error: {problem}", problem=problem),
                                    "check indentation, colons and closing brackets on this line "
                                    "or the one before")]) from None
     pos = Positions()
     if not isinstance(doc, CommentedMap):
-        raise SOPError([Diagnostic(path, 1, 1, "error", "E004", "an SOP file must be a YAML mapping",
+        raise SOPError([Diagnostic(path, 1, 1, "error", "E004", said("an SOP file must be a YAML mapping"),
                                    "start with 'sop: <id>' and 'version: \"...\"'")])
     return _plain(doc, (), pos), pos
 

@@ -52,10 +52,20 @@ def test_extraction_sees_every_kind_of_message(used):
     assert "{n} jour de retard" in used
 
 
+def legacy_ids() -> set[str]:
+    """Message ids still given as (fr, en) pairs in code (read first by ``t()``; ``python -m
+    mno_workflow.i18n.migrate`` moves them): translated, so not missing."""
+    from mno_workflow.i18n.migrate import legacy_entries
+    return {msgid.partition(".")[2] if msgid.startswith(("api.", "me.", "role.")) else msgid
+            for _module, msgid, _fr, _en in legacy_entries()}
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_message_used_is_in_the_catalogue(used, lang):
     catalog = read_catalogue(lang)
-    missing = [f"{m!r} ({where[0]})" for m, where in used.items() if catalog.get(m) is None]
+    legacy = legacy_ids()
+    missing = [f"{m!r} ({where[0]})" for m, where in used.items()
+               if catalog.get(m) is None and m not in legacy]
     assert missing == [], f"run make i18n-update and translate ({lang}): " + "; ".join(missing)
 
 
@@ -171,3 +181,16 @@ def test_the_compiled_catalogue_follows_its_po(with_portuguese):
     i18n.clear_cache()  # a new process
     assert i18n.gettext("my_work", "pt") == "Trabalho"
     assert len(list((with_portuguese.parent / "cache" / "locale").glob("pt-*.mo"))) == 1
+
+
+def test_a_template_still_written_per_language_is_found(tmp_path):
+    from mno_workflow.reminders.templating import message_templates
+    for lang, text in (("fr", "Bonjour {{ x }}"), ("en", "Hello {{ x }}")):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "old.txt.j2").write_text(text, encoding="utf-8")
+    (tmp_path / "one.txt.j2").write_text("{% trans %}Dossier clos.{% endtrans %}", encoding="utf-8")
+    env = message_templates(tmp_path)
+    assert [env.get_template(f"{lang}/old.txt.j2").render(x=1) for lang in ("fr", "en", "pt")] == \
+        ["Bonjour 1", "Hello 1", "Bonjour 1"]
+    assert [env.get_template(f"{lang}/one.txt.j2").render() for lang in ("fr", "en")] == \
+        ["Dossier clos.", "Case closed."]

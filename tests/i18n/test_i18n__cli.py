@@ -55,3 +55,30 @@ def test_french_help_loads_no_catalogue():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     mods = set(json.loads(out.split("@@")[-1]))
     assert "mno_workflow.i18n" in mods and not any(m.startswith("babel") for m in mods)
+
+
+def test_validate_messages_follow_lang(tmp_path):
+    from ..conftest import BF_SOP
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BF_SOP.read_text(encoding="utf-8").replace("to: sent\n", "to: envoye\n", 1), "utf-8")
+    fr, en = mno("validate", str(bad)), mno("validate", "--lang", "en", str(bad))
+    assert fr.returncode == en.returncode == 1
+    assert "error E020 état inconnu : 'envoye'" in fr.stdout and "unknown state" not in fr.stdout
+    assert "error E020 unknown state 'envoye'" in en.stdout
+    js = json.loads(mno("validate", "--format", "json", str(bad)).stdout)  # JSON: the source text
+    assert "unknown state 'envoye'" in [d["message"] for r in js for d in r["diagnostics"]]
+
+
+def test_said_is_the_english_text_and_survives_copies():
+    import copy
+    import pickle
+
+    from mno_workflow.sop.diagnostics import Diagnostic, said
+    m = said("state {state!r} cannot be reached", state="x")
+    assert m == "state 'x' cannot be reached" and m.text("fr") == "l'état 'x' ne peut pas être atteint"
+    for again in (copy.deepcopy(m), pickle.loads(pickle.dumps(m))):
+        assert again.text("fr") == m.text("fr") and again == m
+    d = Diagnostic("f.yaml", 1, 2, "warning", "W102", m)
+    assert d.format() == "f.yaml:1:2: warning W102 state 'x' cannot be reached"
+    assert d.format("fr") == "f.yaml:1:2: warning W102 l'état 'x' ne peut pas être atteint"
+    assert d.as_dict()["message"] == "state 'x' cannot be reached"

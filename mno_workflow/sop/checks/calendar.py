@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays as _holidays
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
 from ..loader import LoadedSOP
 
 
@@ -33,7 +33,7 @@ def holiday_code_problem(code: str) -> tuple[str, str] | None:
     country, _, sub = code.partition("-")
     if country not in known:
         near = difflib.get_close_matches(country, known, n=3)
-        return (f"the holidays package knows no country {country!r}",
+        return (said("the holidays package knows no country {country!r}", country=country),
                 "code pays ISO 3166 à deux lettres, p. ex. BF, FR, GB / two-letter ISO 3166 code"
                 + (f"; did you mean {', '.join(near)}?" if near else ""))
     if sub and sub not in known[country]:
@@ -43,10 +43,12 @@ def holiday_code_problem(code: str) -> tuple[str, str] | None:
             import pycountry
             if pycountry.subdivisions.get(code=code) is not None:
                 return None
-            return (f"{code!r} is not an ISO 3166-2 subdivision of {country}",
+            return (said("{code!r} is not an ISO 3166-2 subdivision of {country}", code=code,
+                         country=country),
                     f"{country} : code ISO 3166-2 réel, ou {country} seul / a real ISO 3166-2 code, "
                     f"or {country} alone")
-        return (f"{sub!r} is not a subdivision of {country} in the holidays package",
+        return (said("{sub!r} is not a subdivision of {country} in the holidays package", sub=sub,
+                     country=country),
                 (f"subdivisions de {country} / subdivisions of {country}: "
                  + ", ".join(f"{country}-{s}" for s in subs)) if subs
                 else f"{country} n'a pas de subdivisions / {country} has no subdivisions: write {country}")
@@ -60,7 +62,7 @@ def timezone_problem(name: str) -> tuple[str, str] | None:
         return None
     except (ZoneInfoNotFoundError, ValueError):
         near = difflib.get_close_matches(name, sorted(available_timezones()), n=3, cutoff=0.6)
-        return (f"unknown time zone {name!r}",
+        return (said("unknown time zone {name!r}", name=name),
                 "nom IANA, p. ex. Africa/Ouagadougou, Europe/London / an IANA name"
                 + (f"; did you mean {', '.join(near)}?" if near else ""))
 
@@ -74,7 +76,8 @@ def check_calendar(loaded: LoadedSOP) -> list[Diagnostic]:
         if role not in roles:
             near = difflib.get_close_matches(role, list(roles), n=1)
             out.append(loaded.diag(
-                ("calendar", "managed_by", j), "E021", f"unknown role {role!r} in calendar.managed_by",
+                ("calendar", "managed_by", j), "E021",
+                said("unknown role {role!r} in calendar.managed_by", role=role),
                 "un rôle de « roles: » / a role of 'roles:': " + ", ".join(sorted(roles))
                 + (f"; did you mean {near[0]!r}?" if near else "")))
     problem = timezone_problem(cal.timezone)

@@ -16,7 +16,7 @@ import difflib
 import re
 from typing import Any
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
 from ..loader import LoadedSOP
 from ..schema import SOP, FieldType, FormField
 
@@ -149,11 +149,13 @@ def check_constant(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnost
     transition can never happen); W113 for one that is always true (the guard is useless)."""
     value = constant_value(source)
     if value is False:
-        return [loaded.diag(path, "E040", f"condition {source!r} is always false: it reads no case data",
+        return [loaded.diag(path, "E040", said("condition {source!r} is always false: it reads no case data",
+                                               source=source),
                             "la condition doit lire des données du dossier (formulaire, steps, today) / "
                             "the condition must read case data (a form, steps, today)")]
     if value is True:
-        return [loaded.diag(path, "W113", f"condition {source!r} is always true: it reads no case data",
+        return [loaded.diag(path, "W113", said("condition {source!r} is always true: it reads no case data",
+                                               source=source),
                             "supprimer la condition, ou lui faire lire des données du dossier / "
                             "remove it, or make it read case data", severity="warning")]
     return []
