@@ -39,7 +39,10 @@ def test_field_categories_come_from_the_sop():
         "consent.representative_name": "identity", "consent.representative_contact": "contact",
         "immediate_referral.urgency": "needs", "immediate_referral.incident_at": "protection",
         "immediate_referral.description": "needs", "plan_revision.needs.description": "needs",
-        "plan_revision.reason": "needs", "best_interests.findings": "protection"}
+        "plan_revision.reason": "needs", "best_interests.findings": "protection",
+        # issue 13 item 5: a first responder's alert (name or description, how to reach, needs)
+        "alert.first_name": "identity", "alert.last_name": "identity", "alert.description": "identity",
+        "alert.phone": "contact", "alert.contact_details": "contact", "alert.urgency": "protection"}
 
 
 # Ouagadougou is UTC+0; 31 December 2025 is the last day of validity.
