@@ -29,7 +29,7 @@ from ..sop.schema import SOP
 from ..store.audit import append_event
 from ..store.base import WorkflowSession
 from ..store.models import Case, StepInstance
-from . import timers
+from . import corewrite, timers
 from .actors import SWEEPER, Actor, FireResult
 from .case_changes import CaseChangesMixin
 from .checks import ChecksMixin
@@ -186,11 +186,14 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         payload = dict(payload or {})
         now = self._now()
         with self.sessions.begin() as s, s.no_autoflush:  # one flush, at commit
-            case, compiled = self._open_for_change(s, reference, expected_version, payload)
+            # Core write path (corewrite.py): the case and its instances as plain objects,
+            # their changes written back by explicit statements before the commit.
+            case, compiled = self._open_for_change(s, reference, expected_version, payload, core=True)
             result = self._fire(s, case, compiled, trigger, actor, payload, instance, now)
             end_early(self, s, case, compiled.sop, now)  # deadlines whose ``until`` now holds
             if also is not None:  # e.g. the intake's submission record, same transaction
                 also(s, case)
+            corewrite.write_back(s, case)
         log.info("transition %s %s [%s] %s -> %s by %s (%s)", result.reference, trigger, result.instance,
                  result.from_state, result.to_state, actor.user, actor.role,
                  extra={"event": "transition", "case": result.reference, "trigger": trigger,
@@ -200,10 +203,18 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         return result
 
     def _open_for_change(self, s: Session, reference: str, expected_version: int | None,
-                         payload: dict | None = None, *, allow_closed: bool = False
-                         ) -> tuple[Case, CompiledSOP]:
-        """Lock the case row for a change; check the version the user saw and that it is open."""
-        case = self._load_case(s, reference, lock=True)
+                         payload: dict | None = None, *, allow_closed: bool = False,
+                         core: bool = False) -> tuple[Case, CompiledSOP]:
+        """Lock the case row for a change; check the version the user saw and that it is open.
+        ``core=True``: the case is a :class:`~mno_workflow.engine.corewrite.CaseRow` (Core write
+        path; the caller writes it back with :func:`~mno_workflow.engine.corewrite.write_back`)."""
+        if core:
+            case = corewrite.load_for_change(s, reference)
+            if case is None:
+                raise CaseNotFound(Message(fr=f"Dossier introuvable : {reference}",
+                                           en=f"Case not found: {reference}"), reference=reference)
+        else:
+            case = self._load_case(s, reference, lock=True)
         if expected_version is not None and case.version != expected_version:
             raise StaleVersion(Message(
                 fr="Ce dossier a été modifié depuis que vous l'avez ouvert "
