@@ -49,6 +49,7 @@ _JOINED = (select(*[c.label(f"c_{c.key}") for c in _C.columns], *[c.label(f"i_{c
 _LOCK_CASE = select(_C).where(_C.c.reference == bindparam("ref")).with_for_update(of=_C)
 _INSTANCES = select(_I).where(_I.c.case_id == bindparam("cid")).order_by(_I.c.id)
 _INSERT_INSTANCE = insert(_I).returning(_I.c.id)
+_INSERT_CASE = insert(_C).returning(*_C.columns)
 _INSERT_DEADLINES = insert(_D)
 _INSERT_OUTBOX = insert(_O)
 _update_cache: dict[tuple, Any] = {}
@@ -117,6 +118,15 @@ def load_for_change(s: Session, reference: str) -> CaseRow | None:
     values = dict(row._mapping)
     insts = [InstanceRow(dict(r._mapping)) for r in conn.execute(_INSTANCES, {"cid": values["id"]})]
     return CaseRow(values, insts, s)
+
+
+def insert_case(s: Session, values: dict[str, Any]) -> CaseRow:
+    """Insert a new case row (``INSERT … RETURNING``) and return it as a carrier with no
+    instances; what the caller changes next (its reference, its audit head) is written by
+    :func:`write_back`."""
+    conn = s.connection()
+    row = conn.execute(_INSERT_CASE, values).one()
+    return CaseRow(dict(row._mapping), [], s)
 
 
 def _changed(obj: Any, columns: tuple[str, ...]) -> dict[str, Any]:

@@ -124,7 +124,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         transaction, and ``also(session, case)`` runs there too: all or nothing (used by intake).
         Raises SOPNotFound, and what :meth:`fire` raises (nothing is written then)."""
         now = self._now()
-        with self.sessions.begin() as s:
+        with self.sessions.begin() as s, s.no_autoflush:
             case = self._create(s, sop_id, actor, assignee, now)
             if fire is not None:
                 compiled = self.registry.compiled(self.registry.latest(s, sop_id))
@@ -132,10 +132,13 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             if also is not None:
                 also(s, case)
             end_early(self, s, case, self.registry.for_case(case).sop, now)  # ``until`` already true
+            corewrite.write_back(s, case)
             return case.reference
 
     def _create(self, s: Session, sop_id: str, actor: Actor, assignee: str | None, now: datetime) -> Case:
-        """Create the case in ``s`` (flushed, not committed); see :meth:`create_case`."""
+        """Create the case in ``s``: its row is inserted (Core), the rest is written by
+        :func:`~mno_workflow.engine.corewrite.write_back`, which the caller runs before the
+        commit; see :meth:`create_case`."""
         row = self.registry.latest(s, sop_id)
         compiled = self.registry.compiled(row)
         sop = compiled.sop
@@ -145,10 +148,9 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
                 fr=f"Le rôle « {actor.role} » ne peut pas ouvrir de dossier "
                    f"(rôles de la POS : {', '.join(sop.roles)}).",
                 en=f"Role '{actor.role}' may not open a case (SOP roles: {', '.join(sop.roles)})."))
-        case = Case(sop_version_id=row.id, status="open", assignee=assignee or actor.user,
-                    data={}, created_at=now, updated_at=now)
-        s.add(case)
-        s.flush()
+        case = corewrite.insert_case(s, {"sop_version_id": row.id, "status": "open",
+                                         "assignee": assignee or actor.user, "data": {},
+                                         "created_at": now, "updated_at": now, "version": 1})
         case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
         started = self._start_step(s, case, compiled, sop.start, now)
         effects: list[dict] = [{"started": k} for k in started]
@@ -159,7 +161,6 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
                      organisation=actor.organisation, action="create",
                      data={"assignee": case.assignee},
                      sop_version=f"{sop.sop}@{sop.version}", effects=effects)
-        s.flush()
         return case
 
     def _load_case(self, s: Session, reference: str, *, lock: bool) -> Case:

@@ -132,7 +132,7 @@ class FlowMixin:
                 n += 1
                 k = f"{base}-{n}"
             inst = StepInstance(step=step_id, key=k, state=step.initial_state, final=False, item=item,
-                                data={}, started_at=now, entered_at=now)
+                                data={}, started_at=now, entered_at=now, version=1)
             case.instances.append(inst)
             existing.add(inst.label_key)
             keys.append(inst.label_key)
