@@ -20,6 +20,7 @@ from ..store.repository import fold
 from . import timers
 from .compile import CompiledSOP, CompiledStep
 from .conditions import disclosure_problem
+from .corewrite import is_carrier
 from .errors import (
     AmbiguousInstance,
     FormInvalid,
@@ -105,8 +106,9 @@ class ChecksMixin:
         ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
         ctx["today"] = self.local_today(sop, now).isoformat()
         ctx["now"] = now.isoformat().replace("+00:00", "Z")
-        ctx[ENV_KEY] = type_env(sop, lambda: timers.calendar_for(object_session(case), sop)
-                                if object_session(case) is not None else None)
+        session = case.mno_session if is_carrier(case) else object_session(case)  # Core path: its own
+        ctx[ENV_KEY] = type_env(sop, lambda: timers.calendar_for(session, sop)
+                                if session is not None else None)
         return ctx
 
     def _check_recipient(self, s: Session, sop: SOP, inst: StepInstance, form_id: str | None,

@@ -29,7 +29,7 @@ from ..sop.schema import SOP
 from ..store.audit import append_event
 from ..store.base import WorkflowSession
 from ..store.models import Case, StepInstance
-from . import timers
+from . import corewrite, timers
 from .actors import SWEEPER, Actor, FireResult
 from .case_changes import CaseChangesMixin
 from .checks import ChecksMixin
@@ -123,7 +123,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         transaction, and ``also(session, case)`` runs there too: all or nothing (used by intake).
         Raises SOPNotFound, and what :meth:`fire` raises (nothing is written then)."""
         now = self._now()
-        with self.sessions.begin() as s:
+        with self.sessions.begin() as s, s.no_autoflush:
             case = self._create(s, sop_id, actor, assignee, now)
             if fire is not None:
                 compiled = self.registry.compiled(self.registry.latest(s, sop_id))
@@ -131,12 +131,15 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             if also is not None:
                 also(s, case)
             end_early(self, s, case, self.registry.for_case(case).sop, now)  # ``until`` already true
+            corewrite.write_back(s, case)
             return case.reference
 
     def _create(self, s: Session, sop_id: str, actor: Actor, assignee: str | None, now: datetime,
                 start: str | None = None) -> Case:
-        """Create the case in ``s`` (flushed, not committed); see :meth:`create_case`. ``start``:
-        the step of an SOP ``entries`` entry (engine/alerts.py) instead of the SOP's ``start``."""
+        """Create the case in ``s``: its row is inserted (Core), the rest is written by
+        :func:`~mno_workflow.engine.corewrite.write_back`, which the caller runs before the
+        commit; see :meth:`create_case`. ``start``: the step of an SOP ``entries`` entry
+        (engine/alerts.py) instead of the SOP's ``start``."""
         row = self.registry.latest(s, sop_id)
         compiled = self.registry.compiled(row)
         sop = compiled.sop
@@ -147,10 +150,9 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
                 fr=f"Le rôle « {actor.role} » ne peut pas ouvrir de dossier "
                    f"(rôles de la POS : {', '.join(sop.roles)}).",
                 en=f"Role '{actor.role}' may not open a case (SOP roles: {', '.join(sop.roles)})."))
-        case = Case(sop_version_id=row.id, status="open", assignee=assignee or actor.user,
-                    data={}, created_at=now, updated_at=now)
-        s.add(case)
-        s.flush()
+        case = corewrite.insert_case(s, {"sop_version_id": row.id, "status": "open",
+                                         "assignee": assignee or actor.user, "data": {},
+                                         "created_at": now, "updated_at": now, "version": 1})
         case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
         started = self._start_step(s, case, compiled, start or sop.start, now)  # entry: alerts.py
         effects: list[dict] = [{"started": k} for k in started]
@@ -161,7 +163,6 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
                      organisation=actor.organisation, action="create",
                      data={"assignee": case.assignee},
                      sop_version=f"{sop.sop}@{sop.version}", effects=effects)
-        s.flush()
         return case
 
     def _load_case(self, s: Session, reference: str, *, lock: bool) -> Case:
@@ -188,11 +189,14 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         payload = dict(payload or {})
         now = self._now()
         with self.sessions.begin() as s, s.no_autoflush:  # one flush, at commit
-            case, compiled = self._open_for_change(s, reference, expected_version, payload)
+            # Core write path (corewrite.py): the case and its instances as plain objects,
+            # their changes written back by explicit statements before the commit.
+            case, compiled = self._open_for_change(s, reference, expected_version, payload, core=True)
             result = self._fire(s, case, compiled, trigger, actor, payload, instance, now)
             end_early(self, s, case, compiled.sop, now)  # deadlines whose ``until`` now holds
             if also is not None:  # e.g. the intake's submission record, same transaction
                 also(s, case)
+            corewrite.write_back(s, case)
         log.info("transition %s %s [%s] %s -> %s by %s (%s)", result.reference, trigger, result.instance,
                  result.from_state, result.to_state, actor.user, actor.role,
                  extra={"event": "transition", "case": result.reference, "trigger": trigger,
@@ -202,10 +206,18 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         return result
 
     def _open_for_change(self, s: Session, reference: str, expected_version: int | None,
-                         payload: dict | None = None, *, allow_closed: bool = False
-                         ) -> tuple[Case, CompiledSOP]:
-        """Lock the case row for a change; check the version the user saw and that it is open."""
-        case = self._load_case(s, reference, lock=True)
+                         payload: dict | None = None, *, allow_closed: bool = False,
+                         core: bool = False) -> tuple[Case, CompiledSOP]:
+        """Lock the case row for a change; check the version the user saw and that it is open.
+        ``core=True``: the case is a :class:`~mno_workflow.engine.corewrite.CaseRow` (Core write
+        path; the caller writes it back with :func:`~mno_workflow.engine.corewrite.write_back`)."""
+        if core:
+            case = corewrite.load_for_change(s, reference)
+            if case is None:
+                raise CaseNotFound(Message(fr=f"Dossier introuvable : {reference}",
+                                           en=f"Case not found: {reference}"), reference=reference)
+        else:
+            case = self._load_case(s, reference, lock=True)
         if expected_version is not None and case.version != expected_version:
             raise StaleVersion(Message(
                 fr="Ce dossier a été modifié depuis que vous l'avez ouvert "

@@ -34,7 +34,7 @@ class FlowMixin:
             cur, old, new = queue.pop(0)
             state = compiled.sop.steps[cur.step].states[new]
             if old is not None and compiled.sop.steps[cur.step].states[old].deadline is not None:
-                timers.cancel(s, cur, now, f"left {cur.step}.{old}")
+                timers.cancel(s, cur, now, f"left {cur.step}.{old}", case)
             cur.state, cur.entered_at = new, now
             cur.final = state.final
             cur.ended_at = now if state.final else None
@@ -84,7 +84,7 @@ class FlowMixin:
         if case.status == "open":
             case.status, case.closed_at = "closed", now
             for other in case.instances:
-                timers.cancel(s, other, now, "case closed")
+                timers.cancel(s, other, now, "case closed", case)
             effects.append({"case_closed": True})
 
     @staticmethod
@@ -132,7 +132,7 @@ class FlowMixin:
                 n += 1
                 k = f"{base}-{n}"
             inst = StepInstance(step=step_id, key=k, state=step.initial_state, final=False, item=item,
-                                data={}, started_at=now, entered_at=now)
+                                data={}, started_at=now, entered_at=now, version=1)
             case.instances.append(inst)
             existing.add(inst.label_key)
             keys.append(inst.label_key)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..store.models import Case, CaseRequest
+from .corewrite import write_back as wf_write_back
 
 if TYPE_CHECKING:
     from .engine import Actor, WorkflowEngine
@@ -100,6 +101,7 @@ def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, 
                 finish(s, case)
             if req is not None:
                 req.reference = case.reference
+            wf_write_back(s, case)  # the engine's Core write path (corewrite.py)
             return Opened(case.reference, case.version)
     except IntegrityError:
         if key is not None and (done := _replay(wf, actor.user, key)) is not None:

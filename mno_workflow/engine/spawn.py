@@ -95,7 +95,8 @@ def spawn_instances(engine: Any, s: Session, case: Case, inst: StepInstance, com
             m += 1
             k = f"{key}-{m}"
         new = StepInstance(step=step_id, key=k, state=step.initial_state, final=False,
-                           item={**item, MARK: trigger}, data={}, started_at=now, entered_at=now)
+                           item={**item, MARK: trigger}, data={}, started_at=now, entered_at=now,
+                           version=1)  # written by the Core path: no ORM default before a flush
         case.instances.append(new)
         taken.add(k)
         open_keys.add(k)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..sop.schema import SOP, Deadline
@@ -22,6 +22,7 @@ from ..store.models import Case, HolidayOverride, StepInstance
 from ..store.models import Deadline as DeadlineRow
 from .calendar import BusinessCalendar
 from .calendar import HolidayOverride as Override
+from .corewrite import NewRow, is_carrier
 from .deadlines import (
     DeadlineError,
     MissingFieldError,
@@ -80,21 +81,25 @@ def forget_overrides() -> None:
     _markers.clear()
 
 
-def cancel(session: Session, inst: StepInstance, now: datetime, note: str) -> int:
-    """Cancel the pending deadline rows of ``inst``; returns how many."""
+def cancel(session: Session, inst: StepInstance, now: datetime, note: str, case: Any = None) -> int:
+    """Cancel the pending deadline rows of ``inst``; returns how many. ``case``: its case, needed
+    when it is a Core-path carrier (:mod:`mno_workflow.engine.corewrite`)."""
     for row in [o for o in session.new if isinstance(o, DeadlineRow) and o.instance is inst]:
         session.expunge(row)  # armed earlier in this same transaction, never written
+    if case is not None and is_carrier(case):  # Core write path: rows not written yet are dropped
+        case.new_deadlines = [r for r in case.new_deadlines if r.instance is not inst]
     if inst.id is None:
         return 0
     # Core UPDATE on the table (no ORM bulk-update machinery; rows loaded in this session are
     # not synchronised, as before with synchronize_session=False).
-    res = session.connection().execute(_CANCEL, {"iid": inst.id, "now": now, "note": note})
+    conn = case.mno_conn if case is not None and is_carrier(case) else session.connection()
+    res = conn.execute(_CANCEL, {"iid": inst.id, "now": now, "note": note})
     return res.rowcount or 0
 
 
 _DL = DeadlineRow.__table__
-_CANCEL = (update(_DL).where(_DL.c.instance_id == bindparam("iid"),
-                             _DL.c.status.in_(("pending", "paused", "waiting")))
+_CANCEL = (update(_DL).where(_DL.c.instance_id == bindparam("iid"),  # OR, not IN: no expanding IN
+                             or_(*(_DL.c.status == s for s in ("pending", "paused", "waiting"))))
            .values(status="cancelled", fired_at=bindparam("now"), note=bindparam("note")))
 _WAITING = select(DeadlineRow).where(DeadlineRow.case_id == bindparam("cid"),
                                      DeadlineRow.status == "waiting")
@@ -155,13 +160,18 @@ def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, 
                for text, at in reminder_instants(dl, start, due, cal, unit, cal.reminder_time)]
     planned.append(("expiry", "", due))
     expiry = dl.on_expiry
+    carrier = is_carrier(case)  # Core write path: rows kept on the case, one executemany at the end
     for kind, offset, at in planned:
-        session.add(DeadlineRow(
+        row = (NewRow if carrier else DeadlineRow)(
             case_id=case.id, instance=inst, step=inst.step, state=inst.state,
             entered_at=inst.entered_at, kind=kind, offset=offset, owner_role=owner,
             escalate_to=expiry.escalate if expiry and kind == "expiry" else None,
             auto_trigger=expiry.fire if expiry and kind == "expiry" else None,
-            start_at=start, due_at=due, fire_at=at, status="pending"))
+            start_at=start, due_at=due, fire_at=at, status="pending")
+        if carrier:
+            case.new_deadlines.append(row)
+        else:
+            session.add(row)
     return [{"deadline": {"instance": inst.label_key, "state": inst.state,
                           "due_at": due.isoformat(), "reminders": len(planned) - 1,
                           "calendar": cal.country or "-", "holidays_version": HOLIDAYS_VERSION}}]
@@ -258,8 +268,9 @@ def release_waiting(session: Session, case: Case, sop: SOP, context: Callable[[S
         return []
     rows = list(session.scalars(_WAITING, {"cid": case.id}))
     out = []
+    by_id = {i.id: i for i in case.instances}  # the case's own objects (a Core carrier's too)
     for row in rows:
-        inst = row.instance
+        inst = by_id.get(row.instance_id) or row.instance
         state = sop.steps[inst.step].states.get(inst.state) if inst.step in sop.steps else None
         if (inst.state != row.state or inst.entered_at != row.entered_at or state is None
                 or state.deadline is None or not state.deadline.wait_for):

@@ -22,13 +22,16 @@ from ..sop.expr import ExprError, compile_expr
 from ..store.models import Case
 from ..store.models import Deadline as DeadlineRow
 from . import timers
+from .corewrite import is_carrier, savepoint
 from .errors import EngineError
 
 MAX_ROUNDS = 10  # an automatic trigger may enter another state whose ``until`` already holds
 
 
-def _running(s: Session, inst: Any) -> list[DeadlineRow]:
+def _running(s: Session, inst: Any, case: Any = None) -> list[DeadlineRow]:
     new = [o for o in s.new if isinstance(o, DeadlineRow) and o.instance is inst and o.status == "pending"]
+    if is_carrier(case):  # Core write path: rows armed in this transaction wait on the case
+        new += [o for o in case.new_deadlines if o.instance is inst and o.status == "pending"]
     if inst.id is None:
         return new
     stored = s.scalars(select(DeadlineRow).where(DeadlineRow.instance_id == inst.id,
@@ -47,7 +50,7 @@ def end_early(wf: Any, s: Session, case: Case, sop: Any, now: datetime) -> list[
             dl = sop.steps[inst.step].states[inst.state].deadline
             if dl is None or not dl.until or case.status != "open":
                 continue
-            rows = _running(s, inst)
+            rows = _running(s, inst, case)
             if not rows:
                 continue
             try:
@@ -63,13 +66,13 @@ def end_early(wf: Any, s: Session, case: Case, sop: Any, now: datetime) -> list[
             error = None
             if trigger:
                 try:
-                    with s.begin_nested():
+                    with savepoint(s, case):  # a Core carrier is put back on failure
                         wf.fire_on_expiry(s, case, inst, trigger, now)
                 except EngineError as e:
                     error = e.text("en")
             if not trigger or error:
                 timers.cancel(s, inst, now, f"until holds: {dl.until}"
-                              + (f"; automatic trigger {trigger!r} refused: {error}" if error else ""))
+                              + (f"; automatic trigger {trigger!r} refused: {error}" if error else ""), case)
             done.append({"until": inst.label_key, "fired": trigger if not error else None, "error": error})
         if not acted:
             break

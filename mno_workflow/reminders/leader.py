@@ -7,6 +7,9 @@ tries again). The lock is a session lock: it is released at the end of the run, 
 when the holder's connection dies (a killed process never blocks the others). SQLite needs no lock
 (one process; its writers already take ``BEGIN IMMEDIATE``).
 
+The periodic audit checkpoint job has a lock of its own (:data:`CHECKPOINT_LOCK`): a long sweep does
+not hold it back, and only one process signs a checkpoint.
+
 The claim itself stays safe without the lock (``FOR UPDATE SKIP LOCKED``): the lock spares the
 duplicate work (digests, outbox delivery, checkpoints) and keeps their order simple.
 """
@@ -20,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 SWEEPER_LOCK = 0x4D4E4F5357  # "MNOSW": the advisory lock key of the sweeper
+CHECKPOINT_LOCK = 0x4D4E4F4350  # "MNOCP": the periodic audit checkpoint (one process writes it)
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from ..engine.engine import WorkflowEngine
 from .digest import build_digests
-from .leader import exclusive
+from .leader import CHECKPOINT_LOCK, exclusive
 from .notifiers import notifiers_from_env
 from .outbox import deliver
 from .sweeper import SweepReport, sweep
@@ -76,7 +76,6 @@ def _add_audit_checkpoints(sched: BaseScheduler, wf: WorkflowEngine) -> None:
     0: none), so a deleted case is seen by ``mno audit verify`` (see docs/audit.md)."""
     import os
 
-    from ..store.checkpoint import checkpoint_if_due
     try:
         hours = float(os.environ.get("MNO_AUDIT_CHECKPOINT_HOURS", "24"))
     except ValueError:
@@ -85,11 +84,23 @@ def _add_audit_checkpoints(sched: BaseScheduler, wf: WorkflowEngine) -> None:
     if hours <= 0:
         return
 
-    def job() -> None:
+    sched.add_job(checkpoint_once, "interval", args=[wf, hours], minutes=min(60.0, hours * 60),
+                  id="mno-audit-checkpoint", next_run_time=datetime.now(UTC), replace_existing=True)
+
+
+def checkpoint_once(wf: WorkflowEngine, hours: float):
+    """The periodic checkpoint job: a signed checkpoint when the latest is older than ``hours``
+    (:func:`mno_workflow.store.checkpoint.checkpoint_if_due`), taken by exactly one process: on
+    PostgreSQL only the holder of :data:`~mno_workflow.reminders.leader.CHECKPOINT_LOCK` (every
+    web worker runs the scheduler; the others skip this run). Returns the new checkpoint, or None
+    (not due, another process holds the lock, or an error, which is logged)."""
+    from ..store.checkpoint import checkpoint_if_due
+    with exclusive(wf.db, CHECKPOINT_LOCK) as mine:
+        if not mine:
+            log.debug("audit checkpoint skipped: another process holds the checkpoint lock")
+            return None
         try:
-            checkpoint_if_due(wf.sessions, wf.clock.now(), hours)
+            return checkpoint_if_due(wf.sessions, wf.clock.now(), hours)
         except Exception:  # noqa: BLE001 - like the sweep: log, try again at the next run
             log.exception("audit checkpoint failed; it will run again at the next interval")
-
-    sched.add_job(job, "interval", minutes=min(60.0, hours * 60), id="mno-audit-checkpoint",
-                  next_run_time=datetime.now(UTC), replace_existing=True)
+            return None

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..store.models import Case, Deadline, OutboxMessage, StepInstance
@@ -96,12 +96,32 @@ class Batch:
         self.marks.append(mark)
 
     def write(self, s: Session) -> None:
-        """Write what is waiting, in two statements at most."""
+        """Write what is waiting: one Core ``INSERT`` executemany for the outbox rows, one Core
+        ``UPDATE … WHERE id = ?`` executemany per shape of marks (a note or not); no ORM."""
+        conn = s.connection()
         if self.outbox:
-            s.execute(insert(OutboxMessage), self.outbox)
-        if self.marks:
-            s.execute(update(Deadline), self.marks)
+            conn.execute(_INSERT_OUTBOX, self.outbox)
+        shapes: dict[tuple[str, ...], list[dict]] = {}
+        for mark in self.marks:
+            cols = tuple(k for k in mark if k != "id")
+            shapes.setdefault(cols, []).append({**{k: mark[k] for k in cols}, "b_id": mark["id"]})
+        for cols, params in shapes.items():
+            conn.execute(_mark_statement(cols), params)
         self.outbox, self.marks = [], []
+
+
+_D = Deadline.__table__
+_INSERT_OUTBOX = insert(OutboxMessage.__table__)
+_MARKS: dict[tuple[str, ...], Any] = {}
+
+
+def _mark_statement(cols: tuple[str, ...]) -> Any:
+    """``UPDATE deadlines SET cols WHERE id = :b_id`` (built once per shape)."""
+    stmt = _MARKS.get(cols)
+    if stmt is None:
+        stmt = _MARKS[cols] = (update(_D).where(_D.c.id == bindparam("b_id"))
+                               .values({c: bindparam(c) for c in cols}))
+    return stmt
 
 
 def needs_orm(row: Any, sop: Any) -> bool:

@@ -55,6 +55,15 @@ class Expr:
         Raises :class:`ExprError` when a field is missing or types do not match.
         """
         env = context.get(ENV_KEY)
+        # Speed (issue 15): convert only the names the expression reads; on any error, evaluate
+        # again with the whole context, so results and messages are exactly those of the full one.
+        small = {k: context[k] for k in self.variables if k in context}
+        if env is not None:
+            small[ENV_KEY] = env
+        try:
+            return self._program.execute(cel.Context(to_cel(typed(small)), functions(env)))
+        except Exception:  # noqa: BLE001, S110 - the full evaluation below says what is wrong
+            pass
         try:
             ctx = cel.Context(to_cel(typed(context)), functions(env))
             return self._program.execute(ctx)

@@ -107,7 +107,7 @@ def append_event(session: Session, case: Case, *, at: datetime, actor: str, role
                  step: str | None = None, instance_key: str | None = None, from_state: str | None = None,
                  to_state: str | None = None, data: dict | None = None,
                  effects: list | None = None, via: str | None = None,
-                 os_user: str | None = None) -> AuditEvent:
+                 os_user: str | None = None) -> Any:
     """Add the next event of ``case``'s chain to ``session`` (not flushed, not committed).
 
     The caller has already increased ``case.version``: the event's ``seq`` is that version (one
@@ -116,7 +116,7 @@ def append_event(session: Session, case: Case, *, at: datetime, actor: str, role
     ``os_user`` the operating-system account of a CLI run. Raises
     :class:`~mno_workflow.store.auditkey.AuditKeyError` when the audit key cannot be read."""
     seq, prev = case.version, case.audit_head or GENESIS
-    ev = AuditEvent(case_id=case.id, seq=seq, at=at, actor=actor, role=role, organisation=organisation,
+    ev = _NewEvent(case_id=case.id, seq=seq, at=at, actor=actor, role=role, organisation=organisation,
                     action=action, trigger=trigger, step=step, instance_key=instance_key,
                     from_state=from_state, to_state=to_state, data=data or {}, effects=effects or [],
                     sop_version=sop_version, prev_hash=prev, hash="", via=via, os_user=os_user,
@@ -124,8 +124,17 @@ def append_event(session: Session, case: Case, *, at: datetime, actor: str, role
     seal(session, ev, case.reference or str(case.id))
     case.audit_head = ev.hash
     # A plain Core INSERT (no unit of work): the event is never changed after it is written.
-    session.connection().execute(_INSERT_EVENT, [{c: getattr(ev, c) for c in _EVENT_COLUMNS}])
+    conn = getattr(case, "mno_conn", None) or session.connection()  # the engine's Core path keeps it
+    conn.execute(_INSERT_EVENT, {c: ev.__dict__.get(c) for c in _EVENT_COLUMNS})
     return ev
+
+
+class _NewEvent:
+    """An event being written: the columns of ``audit_events`` as attributes (no ORM object: it is
+    inserted by a Core ``INSERT`` and never changed afterwards)."""
+
+    def __init__(self, **columns: Any) -> None:
+        self.__dict__.update(columns)
 
 
 # Built once: constructing a statement costs more than SQLite's own work for one row.

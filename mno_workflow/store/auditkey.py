@@ -55,6 +55,7 @@ class AuditKey:
 
 
 _cache: dict[str, AuditKey] = {}
+_fast: dict[tuple, AuditKey] = {}  # (url, environment, working directory) → key, see audit_key
 
 
 def key_path(url: str | URL) -> Path:
@@ -100,15 +101,23 @@ def audit_key(url: str | URL | None) -> AuditKey:
     if env:
         return _from_text(env, "$MNO_AUDIT_KEY")
     env_file = os.environ.get("MNO_AUDIT_KEY_FILE")
+    # Every audit event asks: skip resolving the path again (file-system calls) for the same
+    # database, environment and working directory.
+    fast_key = (url, env_file, os.environ.get("MNO_DATA_DIR"), os.environ.get("XDG_DATA_HOME"), os.getcwd())
+    hit = _fast.get(fast_key)
+    if hit is not None:
+        return hit
     path = Path(env_file) if env_file else key_path(url or "sqlite://")
     cache_key = str(path.resolve())
     if cache_key not in _cache:
         if env_file and not path.exists():
             raise AuditKeyError(f"$MNO_AUDIT_KEY_FILE names {path}, which does not exist")
         _cache[cache_key] = _read_or_create(path)
+    _fast[fast_key] = _cache[cache_key]
     return _cache[cache_key]
 
 
 def forget_keys() -> None:
     """Drop cached keys (tests that change the environment)."""
     _cache.clear()
+    _fast.clear()

@@ -14,28 +14,40 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Case, OutboxMessage, StepInstance, User
 
+_U = User.__table__
+_PERSON = select(_U.c.id, _U.c.language, _U.c.email, _U.c.phone, _U.c.notify_email, _U.c.notify_sms)
+# Core statements built once (the write path of ``fire``: no ORM objects for the people told).
+_BY_ID = _PERSON.where(_U.c.id == bindparam("uid"))
+_BY_ROLE = _PERSON.where(_U.c.role == bindparam("role"), _U.c.active.is_(True))
+_BY_ORG = _BY_ROLE.where(_U.c.organisation == bindparam("org")).order_by(_U.c.id)
+_BY_REGION = _BY_ROLE.where(or_(_U.c.region.is_(None), _U.c.region == bindparam("region"))).order_by(_U.c.id)
+_BY_ROLE = _BY_ROLE.order_by(_U.c.id)
+
 
 def recipients(session: Session, scope: str, role: str, case: Case,
-               inst: StepInstance | None) -> list[tuple[str | None, User | None]]:
-    """``[(user_id, User row or None)]`` for ``role`` on ``case`` under ``scope``."""
+               inst: StepInstance | None) -> list[tuple[str | None, Any]]:
+    """``[(user_id, person or None)]`` for ``role`` on ``case`` under ``scope``; a person has the
+    ``users`` columns ``id, language, email, phone, notify_email, notify_sms`` as attributes."""
+    conn = getattr(case, "mno_conn", None) or session.connection()  # the engine's Core path keeps it
     if scope == "assigned":
         if not case.assignee:
             return []
-        return [(case.assignee, session.get(User, case.assignee))]
-    q = select(User).where(User.role == role, User.active.is_(True))
+        return [(case.assignee, conn.execute(_BY_ID, {"uid": case.assignee}).first())]
     if scope == "recipient":
         org = inst.recipient if inst is not None else None
         if not org:
             return []
-        q = q.where(User.organisation == org)
+        rows = conn.execute(_BY_ORG, {"role": role, "org": org})
     elif case.region:
-        q = q.where(or_(User.region.is_(None), User.region == case.region))
-    return [(u.id, u) for u in session.scalars(q.order_by(User.id))]
+        rows = conn.execute(_BY_REGION, {"role": role, "region": case.region})
+    else:
+        rows = conn.execute(_BY_ROLE, {"role": role})
+    return [(u.id, u) for u in rows]
 
 
 def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: str, scope: str,
@@ -46,7 +58,9 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
 
     ``cache`` (a dict kept for one batch, e.g. one sweep) saves looking the same people up again.
     ``rows``: append the messages to it as column dicts instead (for one ``INSERT`` executemany
-    by the caller, e.g. the sweeper), and return ``[]``."""
+    by the caller, e.g. the sweeper), and return ``[]``. For a case of the engine's Core write path
+    (:class:`mno_workflow.engine.corewrite.CaseRow`) the rows go to its ``new_outbox`` (written with
+    the case) and are returned as column dicts."""
     out: list[OutboxMessage] = []
     common = dict(case_id=case.id, deadline_id=deadline_id, kind=kind, recipient_role=role,
                   template=template, context=context, status="pending", attempts=0,
@@ -74,6 +88,10 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
     if rows is not None:  # plain rows for one executemany (same keys in every row)
         rows.extend({"recipient_address": None, **common, **m} for m in messages)
         return out
+    if type(case).__name__ == "CaseRow":  # the engine's Core write path: written with the case
+        made = [{"recipient_address": None, **common, **m} for m in messages]
+        case.new_outbox.extend(made)
+        return made  # type: ignore[return-value]
     out = [OutboxMessage(**common, **m) for m in messages]
     session.add_all(out)
     return out
