@@ -242,7 +242,7 @@ def test_slow_3g__saving_state_shows_and_no_form_is_lost(live, browser):  # noqa
     other = page.locator('a[data-action]:not([data-action="record_consent"])').first
     other.click(no_wait_after=True)
     page.wait_for_selector("#kept-note", timeout=60_000)
-    assert "conserv" in page.inner_text("#kept-note").lower() or page.inner_text("#kept-note")
+    assert "n'a pas été perdue" in page.inner_text("#kept-note")
     assert page.is_checked('input[name="share_with"][value="service_provider"]')
     assert page.input_value("#f-channel") == "written"
     # completed and saved: the saving state again, then the case page
