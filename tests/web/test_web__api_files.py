@@ -162,6 +162,16 @@ def test_note_tells_the_other_side_with_a_link_never_the_text(live):
         msgs = list(s.query(OutboxMessage).filter(OutboxMessage.kind == "note"))
     assert msgs and all("Tanghin" not in str(m.context) and "Rendez-vous" not in str(m.context) for m in msgs)
     assert {m.recipient_user for m in msgs if m.channel == "inapp"} >= {"focal.masn", "mariam.kabore"}
+    # the e-mail words (recipient's language): subject and text, never the note
+    from mno_workflow.reminders.outbox import render
+
+    with wf.sessions() as s:
+        for m in msgs[:2]:
+            for lang, word in (("fr", "nouvelle note"), ("en", "new note")):
+                m.lang = lang
+                out = render(s, m)
+                assert word in out.subject and ref in out.subject
+                assert "Tanghin" not in out.text and "Rendez-vous" not in out.text
     # consent withdrawn: the note is kept, the provider is not told, and the caller knows why
     wf.fire(ref, "withdraw_consent", CW, {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
     r = api(live, "POST", f"/cases/{ref}/referrals/referral:cash/notes", token(live, "mariam.kabore"),

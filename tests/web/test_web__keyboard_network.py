@@ -20,7 +20,7 @@ from mno_workflow.store import repository
 from .conftest import PASSWORD
 from .helpers import CONSENT, IDENT, MARIAM, case_with_referrals
 from .test_web__browser import (
-    Shots,
+    SHOTS,
     browser,  # noqa: F401  (the Chromium fixture)
     pytestmark,  # noqa: F401  (skipped without Chromium)
 )
@@ -36,6 +36,20 @@ FOCUS = """() => { const e = document.activeElement;
 FOCUSABLE = """() => [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
   .filter(e => !e.disabled && e.tabIndex >= 0 && e.type !== 'hidden' && e.offsetParent !== null
           && getComputedStyle(e).visibility !== 'hidden').length"""
+
+
+class Shots:
+    """Full-page screenshots under artifacts/screenshots/; the caret is left as it is (hiding it
+    injects a style the page's CSP refuses, which would read as a console error)."""
+
+    def __init__(self, prefix: str):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.prefix, self.n = prefix, 0
+
+    def take(self, page, name: str) -> None:
+        self.n += 1
+        path = SHOTS / f"{self.prefix}{self.n:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True, caret="initial")
 
 
 class Keys:
@@ -172,3 +186,89 @@ def test_keyboard_only__provider_accepts_a_referral(live, browser):  # noqa: F81
         case = repository.get_case(s, ref)
         assert {i.label_key: i.state for i in case.instances}["referral:cash"] == "accepted"
     assert CONSENT  # the referral's consent (helpers) covers org-masn
+
+
+SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 50 * 1024,
+           "uploadThroughput": 50 * 1024}  # DevTools' « Slow 3G »: 2 s, 400 kbit/s each way
+
+
+def slow(page) -> None:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+
+
+def saving_shown(page, button: str) -> None:
+    """While the request is on its way: the button is disabled and « Enregistrement… » shows."""
+    page.wait_for_function(
+        """(sel) => { const b = document.querySelector(sel); if (!b || !b.disabled) return false;
+             const f = b.closest('form');
+             const ind = f && f.querySelector('.htmx-indicator');
+             const shown = ind && getComputedStyle(ind).display !== 'none'
+                           && ind.textContent.includes('Enregistrement');
+             return shown || b.textContent.includes('Enregistrement'); }""",
+        arg=button, timeout=10_000)
+
+
+def test_slow_3g__saving_state_shows_and_no_form_is_lost(live, browser):  # noqa: F811
+    from .test_web__browser import open_as
+
+    shots = Shots("3g-")
+    ref = live.wf.create_case("mnr_bf", MARIAM)
+    live.wf.fire(ref, "register", MARIAM, IDENT)
+    page = open_as(browser, live, "mariam.kabore")
+    slow(page)
+    rtt = page.evaluate("""async () => { const t = performance.now(); await fetch('/travail');
+                            return performance.now() - t; }""")
+    assert rtt >= 2000, rtt  # the throttling is in force (a round trip takes the latency at least)
+    page.goto(f"{live.url}/dossiers/{ref}", timeout=120_000)
+    page.click('a[data-action="record_consent"]')
+    page.wait_for_selector("#action-panel form", timeout=60_000)
+    # a form missing fields: saving state while it travels, then every value typed comes back
+    page.select_option("#f-given", "true")
+    page.select_option("#f-given_by", "self")
+    page.select_option("#f-channel", "written")
+    page.check('input[name="data_categories"][value="identity"]')
+    page.click("#action-panel button.primary", no_wait_after=True)
+    saving_shown(page, "#action-panel button.primary")
+    shots.take(page, "consentement-enregistrement")
+    page.wait_for_selector("#action-panel .error-summary", timeout=60_000)
+    assert page.input_value("#f-given") == "true" and page.input_value("#f-channel") == "written"
+    assert page.is_checked('input[name="data_categories"][value="identity"]')
+    assert not page.is_disabled("#action-panel button.primary")  # usable again
+    shots.take(page, "consentement-erreurs-gardees")
+    # another action's form asked for while this one is being filled in: kept, with a message
+    page.check('input[name="share_with"][value="service_provider"]')
+    other = page.locator('a[data-action]:not([data-action="record_consent"])').first
+    other.click(no_wait_after=True)
+    page.wait_for_selector("#kept-note", timeout=60_000)
+    assert "n'a pas été perdue" in page.inner_text("#kept-note")
+    assert page.is_checked('input[name="share_with"][value="service_provider"]')
+    assert page.input_value("#f-channel") == "written"
+    # completed and saved: the saving state again, then the case page
+    for v in ("referral", "follow_up"):
+        page.check(f'input[name="purposes"][value="{v}"]')
+    page.check('input[name="data_categories"][value="needs"]')
+    with page.expect_navigation(timeout=120_000):
+        page.click("#action-panel button.primary", no_wait_after=True)
+        saving_shown(page, "#action-panel button.primary")
+    assert "Enregistré" in page.inner_text(".flash")
+    with live.wf.sessions() as s:
+        assert repository.get_case(s, ref).data["consent"]["share_with"] == ["service_provider"]
+    # a whole-page form (no htmx): the new case form says « Enregistrement… » too; the page is
+    # replaced by the answer, so what the button showed meanwhile is noted in sessionStorage
+    page.goto(f"{live.url}/dossiers/nouveau", timeout=120_000)
+    page.evaluate("""() => { const b = document.querySelector('main button.primary');
+        new MutationObserver(() => sessionStorage.setItem('saw', JSON.stringify(
+            {disabled: b.disabled, text: b.textContent})))
+          .observe(b, {attributes: true, childList: true}); }""")
+    page.fill("#f-first_name", "Rasmata")
+    page.fill("#f-last_name", "Zongo")
+    with page.expect_navigation(timeout=120_000):
+        page.click("main button.primary", no_wait_after=True)
+    page.wait_for_selector("#f-first_name", timeout=120_000)
+    shots.take(page, "nouveau-dossier-garde")
+    saw = page.evaluate("() => JSON.parse(sessionStorage.getItem('saw'))")
+    assert saw == {"disabled": True, "text": "Enregistrement…"}, saw
+    assert page.input_value("#f-first_name") == "Rasmata"  # refused (missing fields), input kept
+    assert not [e for e in page.console_errors if "Failed to load resource" not in e]
