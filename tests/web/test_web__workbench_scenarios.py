@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+
 from mno_workflow.sop.loader import load_file
 from mno_workflow.web.demo_data import DemoUser, create_users
 
@@ -17,6 +19,12 @@ from .conftest import csrf_of
 
 SCENARIO = (BF_SOP.parent / "scenarios" / "06_non_eligible.yaml").read_text(encoding="utf-8")
 
+
+
+@pytest.fixture
+def live(live_any):
+    """The workbench on SQLite and on PostgreSQL (tests/web/conftest.py ``live_any``)."""
+    return live_any
 
 def _published_with_scenario(live, tmp_path) -> None:
     with live.wf.sessions.begin() as s:

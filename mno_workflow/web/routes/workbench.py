@@ -103,8 +103,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             resp = web.render(request, "workbench_draft.html", {
                 **base_ctx(request, s, user), **_check_ctx(s, request, user, draft.source, draft),
                 "text": draft.source, "base": base, "history": history,
-                "scenarios": {k.split("/", 1)[1]: v for k, v in (draft.files or {}).items()
-                              if k.startswith("scenarios/")}})
+                "scenarios": {k.split("/", 1)[1]: v for k, v in sorted((draft.files or {}).items())
+                              if k.startswith("scenarios/")}})  # by name (JSONB keeps no order)
             resp.headers["content-security-policy"] = EDITOR_CSP
             return resp
 
