@@ -117,12 +117,22 @@ def new_draft(s: Session, sop_id: str, author: str, now: datetime) -> SopDraft:
     return row
 
 
+def keep_line_ends(text: str, like: str) -> str:
+    """``text`` with the line ends of ``like``: a browser sends a textarea with CRLF whatever the
+    author's file had, and the editor works with LF; the draft keeps the line ends it started
+    with (CRLF when ``like`` has any, LF otherwise), so an unchanged text stays byte for byte."""
+    lf = text.replace("\r\n", "\n")
+    return lf.replace("\n", "\r\n") if "\r\n" in like else lf
+
+
 def save(s: Session, draft: SopDraft, text: str, author: str, now: datetime,
          files: dict[str, str] | None = None) -> SopDraft:
-    """Add a revision to ``draft`` with ``text`` and ``files`` (None: the draft's files unchanged);
-    nothing when both are unchanged. Raises ValueError when the draft was published."""
+    """Add a revision to ``draft`` with ``text`` (with the draft's line ends, see
+    :func:`keep_line_ends`) and ``files`` (None: the draft's files unchanged); nothing when both
+    are unchanged. Raises ValueError when the draft was published."""
     if draft.published_version_id is not None:
         raise ValueError("published")
+    text = keep_line_ends(text, draft.source)
     files = dict(draft.files or {}) if files is None else files
     if text == draft.source and files == dict(draft.files or {}):
         return draft
@@ -141,7 +151,7 @@ def save_scenario(s: Session, draft: SopDraft, name: str, text: str, author: str
         raise ValueError("name")
     files = dict(draft.files or {})
     if text.strip():
-        files[f"scenarios/{name}"] = text
+        files[f"scenarios/{name}"] = keep_line_ends(text, files.get(f"scenarios/{name}", ""))
     else:
         files.pop(f"scenarios/{name}", None)
     return save(s, draft, draft.source, author, now, files)
