@@ -46,6 +46,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
             raise access.NotVisible()
         return row
 
+    def _scenarios(draft: SopDraft) -> dict[str, str]:
+        """The draft's own scenarios ``{file name: text}``, by name (JSONB keeps no key order)."""
+        return {k.split("/", 1)[1]: v for k, v in sorted((draft.files or {}).items())
+                if k.startswith("scenarios/")}
+
     @r.get("/pos/atelier")
     def workbench_home(request: Request):
         with wf.sessions() as s:
@@ -103,8 +108,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             resp = web.render(request, "workbench_draft.html", {
                 **base_ctx(request, s, user), **_check_ctx(s, request, user, draft.source, draft),
                 "text": draft.source, "base": base, "history": history,
-                "scenarios": {k.split("/", 1)[1]: v for k, v in sorted((draft.files or {}).items())
-                              if k.startswith("scenarios/")}})  # by name (JSONB keeps no order)
+                "scenarios": _scenarios(draft)})
             resp.headers["content-security-policy"] = EDITOR_CSP
             return resp
 
@@ -153,7 +157,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                          "published. Your text is kept below.")
                 resp = web.render(request, "workbench_draft.html", {
                     **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft),
-                    "text": text, "base": base, "history": history, "error": error}, status=409)
+                    "text": text, "base": base, "history": history, "error": error,
+                    "scenarios": _scenarios(draft)}, status=409)
                 resp.headers["content-security-policy"] = EDITOR_CSP
                 return resp
         return RedirectResponse(f"/pos/atelier/brouillons/{number}", status_code=303)
