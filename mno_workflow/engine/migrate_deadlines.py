@@ -5,7 +5,8 @@
   follows the mapping.
 - Rule changed (or added): the migration plan's rule decides. ``keep``: the due instant stays,
   reminders are re-planned under the new rule; ``recompute`` (default): the new rule counted from
-  the original start (the instant the instance entered the state); ``restart``: the new rule
+  the original start (the instant the instance entered the state), then moved again by the
+  extensions and pauses already granted in that state (engine/migrate_grants.py); ``restart``: the new rule
   counted from the migration instant. A pause carries over with ``keep`` and ``recompute``.
   Reminders whose time has passed are not planned again.
 - No deadline in the new state, or a final one: the rows are cancelled.
@@ -35,6 +36,27 @@ def _rows(s, inst, state: str) -> list[DeadlineRow]:
 def _effect(inst, due: datetime) -> dict[str, Any]:
     return {"deadline": {"instance": inst.label_key, "state": inst.state, "due_at": due.isoformat(),
                          "migrated": True}}
+
+
+def _regrant(wf, s, case, inst, old_state: str, new_sop, new_dl, info: dict[str, Any]) -> None:
+    """Move the just-armed expiry of ``inst`` by the extensions and pauses granted in
+    ``old_state`` (rows written again for the new due instant; ``info["grants"]``: how many)."""
+    from .deadlines import resolve_duration
+    from .migrate_grants import apply_grants, granted_events
+    armed = [r for r in s.new if isinstance(r, DeadlineRow) and r.instance is inst]
+    with s.no_autoflush:  # the rows just armed stay unwritten: the caller still adjusts them
+        events = granted_events(s, case, inst, old_state)
+    expiry = next((r for r in armed if r.kind == "expiry"), None)
+    if not events or expiry is None:
+        return
+    cal = timers.calendar_for(s, new_sop)
+    unit = resolve_duration(new_dl, {**(case.data or {}), **(inst.data or {})}).unit
+    due, applied = apply_grants(expiry.due_at, events, cal, unit)
+    info["grants"] = applied
+    if due != expiry.due_at:
+        for r in armed:
+            s.expunge(r)
+        timers._write_rows(s, case, inst, new_dl, expiry.owner_role, expiry.start_at, due, cal)
 
 
 def carry_deadline(wf, s, case, inst, old_obj, old_state: str, new_sop, rule: str,
@@ -78,6 +100,8 @@ def carry_deadline(wf, s, case, inst, old_obj, old_state: str, new_sop, rule: st
         timers.arm(s, case, inst, new_sop, wf.context(case, inst, new_sop, base), base)
         if used != rule:
             info["note"] = "no due date to keep: recomputed"
+        if used == "recompute":  # extensions and pauses already granted apply again (migrate_grants.py)
+            _regrant(wf, s, case, inst, old_state, new_sop, new_dl, info)
     new_rows = [r for r in s.new if isinstance(r, DeadlineRow) and r.instance is inst]
     for r in new_rows:
         if r.kind == "reminder" and r.fire_at <= now:

@@ -36,7 +36,10 @@ class Registry:
         row = session.scalar(select(SopVersion).where(SopVersion.sop_id == m.sop,
                                                       SopVersion.version == m.version))
         if row is not None:
-            if row.sha256 != loaded.sha256:
+            # the same text but for its line ends (a CRLF file registered before files were kept
+            # byte for byte was stored with LF): the same version, not a conflict
+            same_eol = row.source.replace("\r\n", "\n") == loaded.source.replace("\r\n", "\n")
+            if row.sha256 != loaded.sha256 and not same_eol:
                 raise SOPVersionConflict(Message.t(
                     "La POS {sop} version {version} existe déjà avec un autre contenu : changez le numéro "
                     "de version.",

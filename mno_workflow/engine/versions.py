@@ -26,6 +26,7 @@ from ..store.models import Case, SopVersion
 from .engine import Actor, WorkflowEngine
 from .errors import EngineError, Message
 from .migrate_deadlines import RULES, carry_deadline
+from .migrate_notify import notify_new_owners
 
 __all__ = ["RULES", "MigrationPlan", "MigrationRefused", "check_mapping", "migrate_cases",
            "migrate_in_session"]
@@ -217,6 +218,8 @@ def _migrate_case(wf, s, case, new_row, compiled, old_sop, mapping, rule, deadli
         for new, _, state in wf._follow_flow(s, case, inst, compiled, now, change.effects):
             change.effects += wf._enter(s, case, new, compiled, None, state, now, actor.role)
     change.closed = case.status == "closed"
+    # the new owner of an instance whose state or owner changed is told (engine/migrate_notify.py)
+    change.effects += notify_new_owners(wf, s, case, old_sop, new_sop, change.states, now)
     for inst in case.instances:
         if not inst.final:
             cs = compiled.steps[inst.step]

@@ -5,7 +5,9 @@ extension: first line ``# yaml-language-server: $schema=../../docs/sop-language.
 The schema is the models' own (``SOP.model_json_schema(by_alias=True, mode="validation")``),
 with the few places where the loader accepts more than the models' shape made explicit:
 durations written as text (``"10 working days"``), reminders and cut-off times as text, a
-transition needing ``to`` or ``internal: true``, a flow rule needing ``start`` or ``close_case``.
+transition needing ``to`` or ``internal: true`` (and listing each form of ``form: [a, b]`` once), a
+flow rule needing ``start`` or ``close_case``. The workbench editor completes keys and values
+from it (``/pos/atelier/schema.json``).
 Descriptions come from the models' docstrings. ``docs/sop-language.schema.json`` is written by
 :func:`write_schema`; a test fails when it is out of date. The schema checks shapes only: the
 references between parts (an unknown state, role or field...) are checked by ``mno validate``.

@@ -282,10 +282,12 @@ def _resolve_imports(data: dict, pos: Positions, path: str) -> tuple[dict, str]:
 
 
 def load_file(path: str | Path) -> LoadedSOP:
-    """Read and load an SOP file (UTF-8). Raises :class:`SOPError` (also when unreadable)."""
+    """Read and load an SOP file (UTF-8). Raises :class:`SOPError` (also when unreadable).
+    The text is kept byte for byte (CRLF line ends stay CRLF: the stored version and ``mno sop
+    export`` give the author's file back)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_bytes().decode("utf-8")  # not read_text: it would turn CRLF into LF
     except (OSError, UnicodeDecodeError) as e:
         raise SOPError([Diagnostic(str(path), 1, 1, "error", "E000", f"cannot read file: {e}",
                                    "check the path and that the file is UTF-8 text")]) from None

@@ -160,6 +160,9 @@ class SopDraft(Base):
     author: Mapped[str] = mapped_column(String(100))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_versions.id"))
+    # the draft's own files beside the SOP text, ``{relative path: text}`` (``scenarios/x.yaml``),
+    # copied from the published folder at "new draft" (revision 0022); None: none
+    files: Mapped[dict[str, str] | None] = mapped_column(JSONData)
 
 
 class AuditCheckpoint(Base):

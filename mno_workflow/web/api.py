@@ -84,6 +84,13 @@ class ReopenRequest(BaseModel):
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
 
 
+class CorrectRequest(BaseModel):
+    instance: str = Field(max_length=130, description="Instance d'étape, p. ex. referral:medical")
+    state: str = Field(max_length=64, description="Nouvel état de l'étape (identifiant de la POS)")
+    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+
+
 class ReassignRequest(BaseModel):
     references: list[str] = Field(max_length=200, description="Références des dossiers")
     assignee: str = Field(max_length=100, description="Identifiant du gestionnaire de cas")
@@ -366,6 +373,27 @@ def build_api(web: Web) -> FastAPI:
         except FormInvalid as e:
             return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
         return {"reference": r.reference, "version": r.version, "started": r.started}
+
+    @api.post(
+        "/cases/{reference}/correct",
+        response_model=M.Corrected,
+        operation_id="correctCase",
+        tags=["cases"],
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary="Corriger l'état d'une étape (coordination ; motif ; audité avant/après)",
+    )
+    def correct(reference: str, body: CorrectRequest, request: Request, user: User = Depends(current_user)):
+        """The coordination puts a step instance in another state of its step (a wrong click, a
+        data-entry mistake): the old deadline is cancelled, the new state's armed, its owner told,
+        the flow rules run; one audit event keeps the reason and the state and due instant before
+        and after. 422 without a reason or for a state the step lacks (closest name given)."""
+        try:
+            r = casetools.correct(web, user, reference, body.instance, body.state, body.reason,
+                                  body.expected_version)
+        except FormInvalid as e:
+            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
+        return {"reference": r["reference"], "instance": r["instance"], "before": r["before"],
+                "after": r["after"], "version": r["version"]}
 
     # -- referrals --------------------------------------------------------------------------------------
     @api.get(

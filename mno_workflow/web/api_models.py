@@ -240,6 +240,21 @@ class Reopened(BaseModel):
     started: list[str]
 
 
+class StateAndDue(BaseModel):
+    state: str
+    due_at: str | None = Field(default=None, description="Échéance en cours (UTC), sinon null")
+
+
+class Corrected(BaseModel):
+    """A step's state corrected by the coordination: before and after (state, due instant)."""
+
+    reference: str
+    instance: str
+    before: StateAndDue
+    after: StateAndDue
+    version: int
+
+
 class Referral(BaseModel):
     """A referral; when consent was withdrawn or expired only ``reference``, ``instance``, ``state``
     and ``withheld`` (reason and message in French and English) are given."""

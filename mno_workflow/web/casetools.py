@@ -107,6 +107,24 @@ def reopen(web: Web, user: User, reference: str, reason: str, expected: int | No
     return wf.reopen(ref, access.actor_for(user), reason.strip(), expected_version=expected)
 
 
+def correct(web: Web, user: User, reference: str, instance: str, state: str, reason: str,
+            expected: int | None) -> dict:
+    """Put step ``instance`` of case ``reference`` in ``state`` (the coordination; reason required;
+    audited with before/after, deadlines re-armed, flow rules run): the API's ``correctCase`` (the
+    case page and ``mno case correct`` call :func:`mno_workflow.engine.correct.correct_state` too).
+    Returns its dict. Raises Forbidden, NotVisible, FormInvalid and the engine's errors."""
+    from ..engine.correct import correct_state
+    ref = reference[:40].upper()
+    with web.wf.sessions() as s:
+        access.require(user, "correct")
+        access.require_case(user, repository.get_case(s, ref))
+    errors = _reason_errors(reason)
+    if errors:
+        raise FormInvalid("correct", errors)
+    return correct_state(web.wf, ref, instance, state, reason.strip(), access.actor_for(user),
+                         expected_version=expected)
+
+
 def reassign(
     web: Web,
     user: User,

@@ -10,6 +10,7 @@ plan (engine/versions.py) in the same transaction: all or nothing, audited per c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -80,54 +81,105 @@ def drafts(s: Session) -> list[SopDraft]:
     return list(s.scalars(q.order_by(SopDraft.draft.desc())))
 
 
+SCENARIO_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}\.ya?ml$")
+
+
+def published_scenarios(source_path: str) -> dict[str, str]:
+    """``{"scenarios/<name>.yaml": text}`` of the scenario folder next to the published SOP file
+    (``<folder>/scenarios``), as a new draft carries them; ``{}`` when there is none or it cannot
+    be read (the workbench then says "no scenario")."""
+    folder = Path(source_path).parent / "scenarios"
+    out: dict[str, str] = {}
+    if not folder.is_dir():
+        return out
+    for f in sorted(folder.iterdir()):
+        if f.is_file() and SCENARIO_NAME.match(f.name):
+            try:
+                out[f"scenarios/{f.name}"] = f.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+    return out
+
+
 def new_draft(s: Session, sop_id: str, author: str, now: datetime) -> SopDraft:
-    """A draft (revision 1) holding the text of ``sop_id``'s latest published version.
-    Raises LookupError for an unknown SOP."""
+    """A draft (revision 1) holding the text of ``sop_id``'s latest published version and a copy
+    of the scenarios next to its file (the draft's own from then on). Raises LookupError for an
+    unknown SOP."""
     base = s.scalar(select(SopVersion).where(SopVersion.sop_id == sop_id).order_by(SopVersion.id.desc())
                     .limit(1))
     if base is None:
         raise LookupError(sop_id)
     number = (s.scalar(select(func.max(SopDraft.draft))) or 0) + 1
     row = SopDraft(draft=number, revision=1, sop_id=sop_id, base_version_id=base.id, source=base.source,
-                   author=author, saved_at=now)
+                   author=author, saved_at=now, files=published_scenarios(base.source_path) or None)
     s.add(row)
     s.flush()
     return row
 
 
-def save(s: Session, draft: SopDraft, text: str, author: str, now: datetime) -> SopDraft:
-    """Add a revision to ``draft`` (nothing when the text is unchanged). Raises ValueError when the
-    draft was published."""
+def keep_line_ends(text: str, like: str) -> str:
+    """``text`` with the line ends of ``like``: a browser sends a textarea with CRLF whatever the
+    author's file had, and the editor works with LF; the draft keeps the line ends it started
+    with (CRLF when ``like`` has any, LF otherwise), so an unchanged text stays byte for byte."""
+    lf = text.replace("\r\n", "\n")
+    return lf.replace("\n", "\r\n") if "\r\n" in like else lf
+
+
+def save(s: Session, draft: SopDraft, text: str, author: str, now: datetime,
+         files: dict[str, str] | None = None) -> SopDraft:
+    """Add a revision to ``draft`` with ``text`` (with the draft's line ends, see
+    :func:`keep_line_ends`) and ``files`` (None: the draft's files unchanged); nothing when both
+    are unchanged. Raises ValueError when the draft was published."""
     if draft.published_version_id is not None:
         raise ValueError("published")
-    if text == draft.source:
+    text = keep_line_ends(text, draft.source)
+    files = dict(draft.files or {}) if files is None else files
+    if text == draft.source and files == dict(draft.files or {}):
         return draft
     row = SopDraft(draft=draft.draft, revision=draft.revision + 1, sop_id=draft.sop_id,
-                   base_version_id=draft.base_version_id, source=text, author=author, saved_at=now)
+                   base_version_id=draft.base_version_id, source=text, author=author, saved_at=now,
+                   files=files or None)
     s.add(row)
     s.flush()
     return row
 
 
-def run_scenarios(loaded: LoadedSOP, base_path: str) -> dict[str, Any]:
-    """Run the scenarios next to the published SOP file (``<folder>/scenarios``) on the draft, as
-    ``mno test`` does. Returns ``{"ok", "found", "results": [ScenarioResult.as_dict()],
-    "coverage": [Coverage.as_dict()]}``; ``found`` False when there is no scenario folder."""
-    from ..kit.model import load_scenario
+def save_scenario(s: Session, draft: SopDraft, name: str, text: str, author: str, now: datetime) -> SopDraft:
+    """A revision of ``draft`` with scenario ``name`` (``x.yaml``) set to ``text``; an empty text
+    removes it. Raises ValueError (``name``) for a name other than ``[a-z0-9_-].yaml``."""
+    if not SCENARIO_NAME.match(name):
+        raise ValueError("name")
+    files = dict(draft.files or {})
+    if text.strip():
+        files[f"scenarios/{name}"] = keep_line_ends(text, files.get(f"scenarios/{name}", ""))
+    else:
+        files.pop(f"scenarios/{name}", None)
+    return save(s, draft, draft.source, author, now, files)
+
+
+def run_scenarios(draft: SopDraft, base_path: str) -> dict[str, Any]:
+    """Run the draft's own scenarios (``draft.files`` under ``scenarios/``) on the draft's text, as
+    ``mno test`` does: the text is written byte for byte under the published file's name in a
+    temporary folder with the draft's files, so a scenario's ``sop: ../<file>.yaml`` names the
+    draft. Returns ``{"ok", "found", "results": [ScenarioResult.as_dict()], "coverage":
+    [Coverage.as_dict()]}``; ``found`` False when the draft has no scenario."""
+    import tempfile
+
     from ..kit.runner import Runner, discover
-    folder = Path(base_path).parent / "scenarios"
-    files = discover([folder]) if folder.is_dir() else []
+    files = {k: v for k, v in (draft.files or {}).items() if k.startswith("scenarios/")}
     if not files:
         return {"ok": True, "found": False, "results": [], "coverage": []}
-    with Runner() as runner:
-        for f in files:
-            try:
-                runner._sops[load_scenario(f).sop_path] = loaded  # the draft instead of the file
-            except SOPError:
-                pass  # reported by the run
-        result = runner.run_paths(files)
-        return {"ok": result.ok, "found": True, "results": [r.as_dict() for r in result.scenarios],
-                "coverage": [c.as_dict() for c in result.coverage]}
+    with tempfile.TemporaryDirectory(prefix="mno-draft-") as tmp:
+        root = Path(tmp)
+        (root / (Path(base_path).name or "pos.yaml")).write_bytes(draft.source.encode("utf-8"))
+        for rel, text in files.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.encode("utf-8"))
+        with Runner() as runner:
+            result = runner.run_paths(discover([root / "scenarios"]))
+            return {"ok": result.ok, "found": True, "results": [r.as_dict() for r in result.scenarios],
+                    "coverage": [c.as_dict() for c in result.coverage]}
 
 
 def affected_cases(s: Session, base: SopVersion, new_sop) -> list[dict[str, Any]]:

@@ -40,3 +40,24 @@ def test_export_gives_back_each_version_byte_for_byte(db_url, tmp_path):
     assert r.exit_code == 1 and v1 in r.output and "2099.9" in r.output
     assert not (tmp_path / "x.yaml").exists()
     assert mno(db_url, "sop", "export", "nope", "-o", str(tmp_path / "y.yaml")).exit_code == 1
+
+
+def test_a_crlf_file_is_stored_and_exported_byte_for_byte(db_url, tmp_path):
+    """A file written on Windows (CRLF line ends) comes back as it was (it was stored with LF);
+    loading it again is the same version, not a conflict."""
+    doc = parse(BF_SOP.read_text(encoding="utf-8"))
+    doc["version"] = "2099.8"
+    crlf = tmp_path / "windows.yaml"
+    crlf.write_bytes(("# écrit sous Windows\n" + dump(doc)).replace("\n", "\r\n").encode("utf-8"))
+    assert mno(db_url, "db", "upgrade").exit_code == 0
+    r = mno(db_url, "sop", "load", str(crlf))
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "back.yaml"
+    r = mno(db_url, "sop", "export", "mnr_bf", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes() == crlf.read_bytes() and b"\r\n" in out.read_bytes()
+    assert mno(db_url, "sop", "load", str(crlf)).exit_code == 0           # idempotent
+    lf = tmp_path / "unix.yaml"
+    lf.write_bytes(crlf.read_bytes().replace(b"\r\n", b"\n"))
+    r = mno(db_url, "sop", "load", str(lf))                                # only the line ends differ
+    assert r.exit_code == 0, r.output

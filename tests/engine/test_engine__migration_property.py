@@ -1,15 +1,18 @@
 """Property (issue 14): random SOP version pairs (a referral state renamed, removed, added; a
 deadline changed) × random running cases → after migration every timeline, ``case show``, case
 diagram (real Graphviz) and ``audit verify`` (chain and replay) work, and each deadline follows the
-chosen rule: unchanged when the rule is the same, else keep / recompute / restart."""
+chosen rule: unchanged when the rule is the same, else keep / recompute / restart. On SQLite and
+PostgreSQL (a fresh database per example)."""
 
 from __future__ import annotations
 
 import re
 import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -28,7 +31,7 @@ from mno_workflow.store.models import Deadline
 from mno_workflow.views import audit_lines
 from mno_workflow.web.presenters import timeline
 
-from ..conftest import BF_SOP, TEST_DIRECTORY
+from ..conftest import BACKENDS, BF_SOP, PG_TEST_DB, TEST_DIRECTORY
 from .helpers import CW, provider, referral, to_referrals
 from .sop_variants import add_state, parse, remove_state, rename_state, set_deadline, variant
 
@@ -70,9 +73,27 @@ def _expiry(s, inst_id):
                      .order_by(Deadline.id)).all()
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@contextmanager
+def _database(backend: str, request):
+    """A fresh database URL for one example: a SQLite file, or a PostgreSQL schema of the
+    session's server (tests/store/pgserver.py), dropped afterwards."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'p.db'}"
+        return
+    server = request.getfixturevalue("pg_server")
+    name, url = server.create_schema(PG_TEST_DB)
+    try:
+        yield url
+    finally:
+        server.drop_schema(PG_TEST_DB, name)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(p=pairs)
-def test_random_migrations_keep_every_path_working(p):
+def test_random_migrations_keep_every_path_working(backend, request, p):
     if p["declined_to"] == "on_hold" and not p["add"]:
         p["declined_to"] = "draft"
     if p["declined_to"] == "accepted" and p["rename"] == ("accepted", "taken_on"):
@@ -86,9 +107,9 @@ def test_random_migrations_keep_every_path_working(p):
         edits.append(lambda d: add_state(d, "referral", "on_hold", "En attente"))
     if p["rename"]:
         edits.append(lambda d: rename_state(d, "referral", *p["rename"]))
-    with tempfile.TemporaryDirectory() as tmp:
+    with _database(backend, request) as url:
         clock = SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC))
-        db = make_engine(f"sqlite:///{Path(tmp) / 'p.db'}")
+        db = make_engine(url)
         Base.metadata.create_all(db)
         wf = WorkflowEngine(db, clock, **TEST_DIRECTORY)
         try:

@@ -23,6 +23,8 @@ from mno_workflow.store.base import Base, make_engine
 from mno_workflow.web.app import create_app
 from mno_workflow.web.demo_data import DEMO_PASSWORD, create_users
 
+from ..conftest import BACKENDS
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key-0123456789abcdef"
 PASSWORD = DEMO_PASSWORD
@@ -109,5 +111,16 @@ def live(tmp_path):
 def live_module(tmp_path_factory):
     clock = SimulatedClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
     srv = start_server(tmp_path_factory.mktemp("web") / "web.db", clock)
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(params=BACKENDS)
+def live_any(request, tmp_path):
+    """``live`` on a SQLite file, then (second run) on a PostgreSQL schema of the tests' server;
+    a test module runs on both by defining ``live`` as this fixture."""
+    clock = SimulatedClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
+    target = tmp_path / "web.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    srv = start_server(target, clock)
     yield srv
     stop_server(srv)

@@ -119,6 +119,11 @@ API_POSTS = [
     ),
     (f"/api/v1/cases/{A}/reopen", {"reason": ""}, row(403, 422, 403, 403, 403, 403, 403, 401)),
     (
+        f"/api/v1/cases/{A}/correct",
+        {"instance": "referral:cash", "state": "draft", "reason": ""},
+        row(403, 403, 422, 403, 403, 403, 403, 401),
+    ),
+    (
         "/api/v1/cases/reassign",
         {"references": [A], "assignee": "mariam.kabore", "reason": ""},
         row(403, 422, 422, 403, 403, 403, 403, 401),

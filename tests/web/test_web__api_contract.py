@@ -16,7 +16,7 @@ from .helpers import CONSENT, IDENT, IDRISSA, MARIAM, case_with_referrals, close
 
 OPERATION_IDS = {"createToken", "getMe", "listCases", "createCase", "getCase", "fireTrigger",
                  "extendDeadline", "reassignCases", "reopenCase", "listReferrals", "searchDirectory",
-                 "getStats",
+                 "getStats", "correctCase",
                  # issue 18: attachments and referral notes
                  "listAttachments", "uploadAttachment", "getAttachment", "listReferralNotes",
                  "addReferralNote"}
@@ -102,6 +102,12 @@ def test_real_responses_of_every_route_match_the_document(env, tmp_path, monkeyp
     call("POST", f"/cases/{closed}/reopen", "/cases/{reference}/reopen", "idrissa.sanou",
          json={"reason": "Nouvelle demande de la personne"})
     call("POST", f"/cases/{ref}/reopen", "/cases/{reference}/reopen", "idrissa.sanou", json={"reason": "x"})
+    call("POST", f"/cases/{ref}/correct", "/cases/{reference}/correct", "coord.mnr",
+         json={"instance": "referral:medical", "state": "draft", "reason": "Envoyé par erreur"})
+    call("POST", f"/cases/{ref}/correct", "/cases/{reference}/correct", "coord.mnr",
+         json={"instance": "referral:medical", "state": "sent", "reason": ""})
+    call("POST", f"/cases/{ref}/correct", "/cases/{reference}/correct", "mariam.kabore",
+         json={"instance": "referral:medical", "state": "sent", "reason": "x"})
     call("GET", "/referrals", "/referrals", "focal.masn")
     call("GET", "/referrals", "/referrals", "mariam.kabore")
     call("GET", "/directory", "/directory", "mariam.kabore",

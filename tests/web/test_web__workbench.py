@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from sqlalchemy import select
 
 from mno_workflow.store import repository
@@ -18,6 +19,11 @@ from .conftest import csrf_of
 from .helpers import case_with_referrals
 from .workbench_helpers import author_and_version
 
+
+@pytest.fixture
+def live(live_any):
+    """The workbench on SQLite and on PostgreSQL (tests/web/conftest.py ``live_any``)."""
+    return live_any
 
 def _new_draft(c) -> int:
     page = c.get("/pos/atelier")

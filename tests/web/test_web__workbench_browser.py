@@ -18,6 +18,12 @@ from .workbench_helpers import author_and_version
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
+
+@pytest.fixture
+def live(live_any):
+    """The workbench on SQLite and on PostgreSQL (tests/web/conftest.py ``live_any``)."""
+    return live_any
+
 @pytest.fixture
 def browser():
     with playwright_api.sync_playwright() as p:

@@ -46,6 +46,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
             raise access.NotVisible()
         return row
 
+    def _scenarios(draft: SopDraft) -> dict[str, str]:
+        """The draft's own scenarios ``{file name: text}``, by name (JSONB keeps no key order)."""
+        return {k.split("/", 1)[1]: v for k, v in sorted((draft.files or {}).items())
+                if k.startswith("scenarios/")}
+
     @r.get("/pos/atelier")
     def workbench_home(request: Request):
         with wf.sessions() as s:
@@ -102,7 +107,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                      .order_by(SopDraft.revision.desc())))
             resp = web.render(request, "workbench_draft.html", {
                 **base_ctx(request, s, user), **_check_ctx(s, request, user, draft.source, draft),
-                "text": draft.source, "base": base, "history": history})
+                "text": draft.source, "base": base, "history": history,
+                "scenarios": _scenarios(draft)})
             resp.headers["content-security-policy"] = EDITOR_CSP
             return resp
 
@@ -151,10 +157,35 @@ def add_routes(r: APIRouter, web: Web) -> None:
                          "published. Your text is kept below.")
                 resp = web.render(request, "workbench_draft.html", {
                     **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft),
-                    "text": text, "base": base, "history": history, "error": error}, status=409)
+                    "text": text, "base": base, "history": history, "error": error,
+                    "scenarios": _scenarios(draft)}, status=409)
                 resp.headers["content-security-policy"] = EDITOR_CSP
                 return resp
         return RedirectResponse(f"/pos/atelier/brouillons/{number}", status_code=303)
+
+    @r.post("/pos/atelier/brouillons/{number}/scenario")
+    async def workbench_save_scenario(request: Request, number: int):
+        """Add, change or (empty text) remove one of the draft's own scenarios: a new revision."""
+        form = await request.form()
+        name = str(form.get("name", "")).strip()[:80]
+        text = str(form.get("text", ""))[:MAX_TEXT]
+        with wf.sessions.begin() as s:
+            user = _user(request, s)
+            draft = _draft(s, number)
+            lang = web.lang(request, user)
+            try:
+                row = workbench.save_scenario(s, draft, name, text, user.id, web.now())
+            except ValueError as e:
+                why = {"name": ("Nom de scénario invalide : minuscules, chiffres, - et _, puis .yaml.",
+                                "Invalid scenario name: lower-case letters, digits, - and _, then .yaml."),
+                       "published": ("Ce brouillon est publié : il ne change plus.",
+                                     "This draft is published: it no longer changes.")}[str(e)]
+                request.session["flash"] = why[0] if lang == "fr" else why[1]
+            else:
+                request.session["flash"] = (
+                    f"Brouillon {number} : scénario {name}, révision {row.revision}." if lang == "fr"
+                    else f"Draft {number}: scenario {name}, revision {row.revision}.")
+        return RedirectResponse(f"/pos/atelier/brouillons/{number}#draft-scenarios", status_code=303)
 
     @r.post("/pos/atelier/brouillons/{number}/scenarios")
     async def workbench_scenarios(request: Request, number: int):
@@ -164,8 +195,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 draft = _draft(s, number)
                 base = s.get(SopVersion, draft.base_version_id)
                 check = workbench.check_text(draft.source)
-                run = (workbench.run_scenarios(check.loaded, base.source_path) if check.loaded
-                       else None)
+                run = workbench.run_scenarios(draft, base.source_path) if check.loaded else None
                 return web.render(request, "_workbench_scenarios.html",
                                   {**base_ctx(request, s, user), "check": check, "run": run})
 
@@ -224,7 +254,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 ctx["error"] = ("Publication impossible : le brouillon a des erreurs." if lang == "fr"
                                 else "Cannot publish: the draft has errors.")
                 return web.render(request, "workbench_publish.html", ctx, status=422)
-            run = workbench.run_scenarios(check.loaded, ctx["base"].source_path)
+            run = workbench.run_scenarios(draft, ctx["base"].source_path)  # the draft's own scenarios
             ctx["run"] = run
             if not run["ok"]:
                 ctx["error"] = ("Publication impossible : des scénarios échouent." if lang == "fr"
