@@ -28,6 +28,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     from ..sop.loader import load_file
     files: list[Path] = []
     imported: dict[Path, Path] = {}
+    failed_translations: list[str] = []
     for p in paths:
         if p.is_dir():  # every SOP under the folder (scenario and data files are not SOPs)
             found = [f for f in sorted(p.rglob("*.y*ml")) if _looks_like_sop(f)]
@@ -36,11 +37,22 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
                 if fmt != "json":
                     typer.echo(f"{f}: correspondance DHIS2, vérifiée par « mno export dhis2 --mapping » / "
                                "DHIS2 mapping, checked by 'mno export dhis2 --mapping'")
+            for f in [f for f in found if f.name.startswith("translations.")]:  # directory text (issue 19)
+                found.remove(f)
+                from ..render.directory_data import read_translations
+                try:
+                    n = len(read_translations(f.parent, f.name.split(".")[1]))
+                    if fmt != "json":
+                        typer.echo(f"{f}: traductions du répertoire ({n}) / directory translations")
+                except Exception as e:  # noqa: BLE001 - any unreadable file is reported, not raised
+                    failed_translations.append(f"{f}:1:1: error E001 {e}")
             imported.update(imported_by(found))  # shared options/forms: checked with their SOP
             files += [f for f in found if f.resolve() not in imported]
         else:
             files.append(p)
-    results, failed = [], False
+    results, failed = [], bool(failed_translations)
+    for line in failed_translations:
+        typer.echo(line)
     for part, owner in sorted(imported.items()):
         if fmt != "json":
             typer.echo(f"{part}: importé par / imported by {owner} (vérifié avec elle / checked with it)")

@@ -1,8 +1,11 @@
 """The SOP narrative for documents: where it comes from, and its Markdown as safe HTML.
 
-The narrative (:class:`~mno_workflow.sop.narrative.Narrative`) is taken from the SOP itself
-(``narrative:`` inline or through ``imports``), else from the companion file ``narrative.yaml``
-beside the SOP file, else — for an SOP loaded from the database — from the shipped SOP folder
+The narrative (:class:`~mno_workflow.sop.narrative.Narrative`) is taken from the SOP itself:
+``narrative:`` inline, or the files it lists (``narrative: [narrative.yaml]``, paths relative to
+the SOP file, read when documents are made), or through ``imports``; else —
+deprecated fallback, warned about by ``mno validate`` and ``mno publish`` (W127) — from the
+companion file ``narrative.yaml`` found beside the SOP file by its name, else — for an SOP
+loaded from the database — from the shipped SOP folder
 whose YAML declares the same ``sop:`` id. A companion file has the same shape as an importable
 file (one top-level ``narrative:`` key), so an SOP can later import it instead. Markdown is
 rendered with markdown-it-py with raw HTML disabled: author text cannot inject markup.
@@ -19,7 +22,8 @@ from markupsafe import Markup
 from mno_workflow.sop.narrative import Narrative
 from mno_workflow.sop.schema import SOP
 
-__all__ = ["COMPANION", "find_narrative", "load_narrative_file", "markdown_html", "block", "plain_text"]
+__all__ = ["COMPANION", "find_narrative", "merge_narratives", "narrative_files", "load_narrative_file",
+           "markdown_html", "block", "plain_text"]
 
 COMPANION = "narrative.yaml"
 
@@ -56,8 +60,35 @@ def _shipped(sop_id: str) -> Path | None:
     return companion if companion and companion.exists() else None
 
 
+def merge_narratives(parts: list[Narrative]) -> Narrative:
+    """Chapters and glossary of ``parts`` in order; blocks merged (the first file naming one wins)."""
+    blocks: dict[str, dict[str, str]] = {}
+    for part in parts:
+        for name, text in part.blocks.items():
+            blocks.setdefault(name, text)
+    return Narrative(chapters=[c for p in parts for c in p.chapters],
+                     glossary=[g for p in parts for g in p.glossary], blocks=blocks)
+
+
+def narrative_files(sop: SOP, sop_path: str | Path | None = None) -> list[Path]:
+    """The files of a ``narrative: [file, …]`` list, relative to ``sop_path`` (else to the shipped
+    SOP folder of the same ``sop:`` id); ``[]`` when the SOP lists none."""
+    if not isinstance(sop.narrative, list):
+        return []
+    base = Path(sop_path).resolve().parent if sop_path is not None else None
+    if base is None:
+        shipped = shipped_sop_path(sop.sop)
+        base = shipped.parent if shipped else Path.cwd()
+    return [base / name for name in sop.narrative]
+
+
 def find_narrative(sop: SOP, sop_path: str | Path | None = None) -> Narrative:
-    """The narrative of ``sop`` (see the module docstring); an empty one when there is none."""
+    """The narrative of ``sop`` (see the module docstring); an empty one when there is none.
+
+    Raises :class:`NarrativeError` for a listed narrative file that is missing or invalid (``mno
+    validate`` warns about a missing one, W128)."""
+    if isinstance(sop.narrative, list):
+        return merge_narratives([load_narrative_file(p) for p in narrative_files(sop, sop_path)])
     if sop.narrative is not None:
         return sop.narrative
     if sop_path is not None:

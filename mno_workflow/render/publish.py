@@ -143,6 +143,15 @@ def publish(
             f"W125 {item} : condition sans « when_label », imprimée « dans certains cas » "
             f"/ condition without when_label"
         )
+    from mno_workflow.sop.checks.narrative_files import undeclared_companion
+
+    companion = undeclared_companion(sop_path, sop.narrative is not None)
+    if companion is not None:  # deprecated fallback, still used (see render/narrative_text.py)
+        report.warnings.append(
+            f"W127 {companion.name} : récit trouvé à côté de la POS par son nom (obsolète), à déclarer "
+            f"(« narrative: [{companion.name}] ») / narrative found by name beside the SOP (deprecated): "
+            "declare it"
+        )
     for lang in langs or sop.languages:
         directory = read_directory(folder, lang) if folder else None
         if directory is None:

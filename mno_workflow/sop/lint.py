@@ -59,6 +59,8 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W123 | warning | ``--simulate``: a condition with the same value on every sample case |
 | W124 | warning | ``--simulate``: a state where a case is stuck with nothing to do |
 | W126 | warning | a condition shown to people without words (``when_label`` / ``relevant_label``) |
+| W127 | warning | ``narrative.yaml`` found beside the SOP by name, not declared under ``narrative:`` |
+| W128 | warning | a narrative file listed under ``narrative:`` does not exist |
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ from .checks.conditions import check_codes, check_constant
 from .checks.entries import check_entries
 from .checks.forms import check_forms
 from .checks.graph import can_finish_states, reachable_states, step_graph
+from .checks.narrative_files import check_narrative_files
 from .checks.notify import check_notify
 from .checks.owner import check_owner
 from .checks.spawn import check_spawn
@@ -154,6 +157,9 @@ CODES: dict[str, tuple[str, str, str]] = {
     "W123": ("warning", "condition constante sur les dossiers d'exemple", "condition constant on samples"),
     "W124": ("warning", "dossier bloqué sans rien à faire", "case stuck with nothing to do"),
     "W126": ("warning", "condition sans libellé en langage courant", "condition without plain words"),
+    "W127": ("warning", "récit de la POS trouvé par son nom, non déclaré",
+             "narrative found by name, not declared"),
+    "W128": ("warning", "fichier de récit introuvable", "narrative file not found"),
 }
 
 
@@ -594,7 +600,8 @@ def _check_reachability(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
 def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
     """Design warnings W106-W115 of an SOP that loaded (see the module table)."""
     sop, d = loaded.model, loaded.diag
-    out: list[Diagnostic] = check_traps(loaded) + check_condition_labels(loaded)
+    out: list[Diagnostic] = (check_traps(loaded) + check_condition_labels(loaded)
+                             + check_narrative_files(loaded))
     for sid, step in sop.steps.items():
         base = ("steps", sid)
         reachable, finishing = reachable_states(step), can_finish_states(step)

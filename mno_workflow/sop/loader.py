@@ -241,7 +241,9 @@ def _resolve_imports(data: dict, pos: Positions, path: str) -> tuple[dict, str]:
     if not isinstance(entries, list):
         return data, ""  # the schema reports the wrong type
     base = Path(path).parent
-    merged = {k: dict(data.get(k) or {}) for k in IMPORTABLE}
+    # a ``narrative:`` list names files read by the documents: imports then add no narrative to it
+    importable = [k for k in IMPORTABLE if k != "narrative" or not isinstance(data.get(k), list)]
+    merged = {k: dict(data.get(k) or {}) for k in importable}
     problems = []
     for i, entry in enumerate(entries):
         where = pos.values.get(("imports", i), pos.of(("imports",)))
@@ -263,7 +265,7 @@ def _resolve_imports(data: dict, pos: Positions, path: str) -> tuple[dict, str]:
                                        "the narrative) can be imported",
                                        "keep steps, roles and flow in the SOP itself"))
             continue
-        for key in IMPORTABLE:
+        for key in importable:
             for name, value in (imported.get(key) or {}).items():
                 if name not in (data.get(key) or {}):
                     merged[key][name] = value

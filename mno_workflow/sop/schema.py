@@ -594,7 +594,9 @@ class SOP(Strict):
     reopen: Reopen | None = None
     data_protection: DataProtection | None = None
     retention: Retention | None = None
-    narrative: Narrative | None = None
+    # the SOP document's chapters inline, or narrative files (paths relative to the SOP file, each
+    # with one top-level ``narrative:`` key) read when documents are made (render/narrative_text.py)
+    narrative: Narrative | list[Annotated[str, Field(min_length=1)]] | None = None
     indicators: Indicators | None = None
 
     @property

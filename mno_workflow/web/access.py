@@ -68,6 +68,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outbox_log": frozenset({"coordinator"}),  # cancelled, stale and dead messages with their reason
     "own_access": frozenset(ROLES),  # one's own API tokens and sessions, channel preferences
     "user_admin": frozenset({"coordinator"}),  # every user's sessions and tokens, deactivation
+    "sandbox_reset": frozenset({"trainer"}),  # reset the practice sandbox (web/sandbox_reset.py)
 }
 
 HOME = {

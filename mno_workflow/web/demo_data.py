@@ -129,8 +129,9 @@ def create_users(
     return made
 
 
-def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025) -> dict[str, Any]:
-    """Load SOP, directory, users and ``n_cases`` cases. Returns a summary."""
+def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025, setup: bool = True) -> dict[str, Any]:
+    """Load SOP, directory, users and ``n_cases`` cases (``setup`` False: the cases only, on a
+    database that has the rest, e.g. a sandbox being reset). Returns a summary."""
     from .. import directory
     from ..demo import SOP_PATH
 
@@ -138,11 +139,11 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025) -> dict[s
     clock = SimulatedClock(datetime(2025, 1, 6, 8, 0, tzinfo=UTC))
     wf.clock = clock
     try:
-        loaded = load_file(SOP_PATH)
-        wf.load_sop(loaded)
-        with wf.sessions.begin() as s:
-            directory.load_sample(s)
-            create_users(s)
+        if setup:
+            wf.load_sop(load_file(SOP_PATH))
+            with wf.sessions.begin() as s:
+                directory.load_sample(s)
+                create_users(s)
         rng = random.Random(seed)
         refs = []
         real_now = (saved_clock if not isinstance(saved_clock, SimulatedClock) else SystemClock()).now()

@@ -27,6 +27,7 @@ from . import (
     print_forms,
     provider,
     report,
+    sandbox,
     sop_documents,
     sop_pages,
     work,
@@ -37,7 +38,7 @@ from . import (
 # ``/dossiers/nouveau`` before ``/dossiers/{reference}``, both in :mod:`.cases`).
 AREAS = (auth, work, cases, case_actions, provider, notifications, directory, sop_pages, dashboard,
          access_log, agreements, print_forms, sop_documents, workbench, outbox_log, account_access,
-         channels, attachments, report, alerts)
+         channels, attachments, report, alerts, sandbox)
 
 
 def build_pages(web: Web) -> APIRouter:

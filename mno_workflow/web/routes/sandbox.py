@@ -1,0 +1,81 @@
+"""The trainer's « Réinitialiser le bac à sable » (``/pos/bac-a-sable``): one click, after a
+confirmation, replaces the invented cases of the practice sandbox with a fresh set
+(:mod:`..sandbox_reset`). Trainer role only; refused (409, nothing touched) on a database that
+holds real data; every reset is logged (who, when, how many cases) in the operations log.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from .. import access
+from ..core import Web
+from . import common
+
+WORDS = {
+    "fr": {"title": "Bac à sable de formation", "reset": "Réinitialiser le bac à sable",
+           "intro": "Remplace tous les dossiers fictifs de cette base d'entraînement par un jeu neuf. "
+                    "Les comptes, la POS et le répertoire restent.",
+           "confirm": "Je confirme : tous les dossiers de cette base seront supprimés et recréés.",
+           "need_confirm": "Cochez la case de confirmation : rien n'a été modifié.",
+           "refused": "Réinitialisation refusée",
+           "done": "Bac à sable réinitialisé : {removed} dossier(s) supprimé(s), {created} créé(s).",
+           "not_sandbox": "Cette base n'est pas un bac à sable"},
+    "en": {"title": "Training sandbox", "reset": "Reset the sandbox",
+           "intro": "Replaces every invented case of this practice database with a fresh set. "
+                    "Accounts, the SOP and the directory stay.",
+           "confirm": "I confirm: every case of this database will be deleted and created again.",
+           "need_confirm": "Tick the confirmation box: nothing was changed.",
+           "refused": "Reset refused",
+           "done": "Sandbox reset: {removed} case(s) deleted, {created} created.",
+           "not_sandbox": "This database is not a sandbox"},
+}
+
+
+def add_routes(r: APIRouter, web: Web) -> None:
+    """Add ``GET /pos/bac-a-sable`` and ``POST /pos/bac-a-sable/reinitialiser``."""
+    wf = web.wf
+    base_ctx = partial(common.base_ctx, web)
+
+    def _page(request: Request, s, user, message: str = "", status: int = 200):
+        from ..demo_safety import DemoRefused, check_demo_only
+
+        try:
+            check_demo_only(s)
+            refused = ""
+        except DemoRefused as e:
+            refused = str(e)
+        ctx = base_ctx(request, s, user)
+        return web.render(request, "sandbox.html",
+                          {**ctx, "w": WORDS[ctx["lang"]], "refused": refused, "message": message},
+                          status=status)
+
+    @r.get("/pos/bac-a-sable")
+    def sandbox_page(request: Request):
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "sandbox_reset")
+            return _page(request, s, user)
+
+    @r.post("/pos/bac-a-sable/reinitialiser")
+    async def sandbox_reset(request: Request):
+        from ..sandbox_reset import DemoRefused, reset_sandbox
+
+        form = await request.form()
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "sandbox_reset")
+            lang = web.lang(request, user)
+            user_id, role = user.id, user.role
+            if form.get("confirmer") != "oui":
+                return _page(request, s, user, WORDS[lang]["need_confirm"], status=400)
+        try:
+            done = reset_sandbox(wf, user_id, role, wf.clock.now())
+        except DemoRefused as e:
+            with wf.sessions() as s:
+                return _page(request, s, web.user(request, s), str(e), status=409)
+        request.session["flash"] = WORDS[lang]["done"].format(**done)
+        return RedirectResponse("/pos/bac-a-sable", status_code=303)

@@ -1,0 +1,63 @@
+"""Reset the trainers' practice sandbox from the web, in place: the invented cases are replaced by
+a fresh set; accounts, the SOP, the directory and the sign-in sessions stay (the trainer who
+clicked stays signed in).
+
+Only a sandbox is ever reset: the database must hold demo accounts and demo cases only
+(:func:`.demo_safety.check_demo_only`, the rule of ``mno sandbox``), else :class:`DemoRefused` and
+nothing is touched. The deletion and the new cases happen after that check; every reset is
+recorded in the web operations log (``web_export_log``, ``what = "sandbox.reset"``: who, when,
+cases removed and created), which the coordinator's access log shows and which a reset never
+clears.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from ..engine.engine import WorkflowEngine
+from ..store.models import (
+    Attachment,
+    AuditCheckpoint,
+    AuditEvent,
+    Case,
+    CaseRequest,
+    Deadline,
+    IntakeSubmission,
+    OutboxMessage,
+    ReferralNote,
+    StepInstance,
+)
+from .demo_safety import DemoRefused, check_demo_only
+from .models import CaseView, ExportLog
+
+__all__ = ["DemoRefused", "SANDBOX_CASES", "reset_sandbox"]
+
+SANDBOX_CASES = 12  # as ``mno sandbox`` by default
+# every table holding case data, children first
+_CASE_TABLES = (OutboxMessage, ReferralNote, Deadline, Attachment, CaseView, StepInstance, AuditEvent,
+                Case, CaseRequest, IntakeSubmission, AuditCheckpoint)
+
+
+def reset_sandbox(wf: WorkflowEngine, user_id: str, role: str, now: datetime,
+                  n_cases: int = SANDBOX_CASES) -> dict[str, Any]:
+    """Replace the invented cases of the sandbox served by ``wf`` with ``n_cases`` new ones and
+    log the reset. Returns ``{"removed": int, "created": int}``.
+
+    Raises :class:`DemoRefused` (message in French, then English) when the database holds a
+    non-demo account or case: nothing is deleted then."""
+    from .demo_data import load_demo
+
+    with wf.sessions.begin() as s:
+        check_demo_only(s)
+        removed = s.scalar(select(func.count()).select_from(Case)) or 0
+        for table in _CASE_TABLES:
+            s.execute(delete(table))
+    summary = load_demo(wf, n_cases=n_cases, setup=False)
+    created = len(summary["cases"])
+    with wf.sessions.begin() as s:
+        s.add(ExportLog(at=now, user_id=user_id, role=role, what="sandbox.reset",
+                        filters={"removed": removed, "created": created}, row_count=created, names=False))
+    return {"removed": removed, "created": created}

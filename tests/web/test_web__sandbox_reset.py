@@ -1,0 +1,80 @@
+"""« Réinitialiser le bac à sable » on the web (issue 19): trainer role only (every other role 403,
+anonymous to sign-in), a confirmation is required, a database with real data is refused (409,
+nothing touched), and every reset is logged (who, when, how many cases)."""
+
+from __future__ import annotations
+
+import html
+
+from sqlalchemy import func, select
+
+from mno_workflow.store.models import Case, User
+from mno_workflow.web.models import ExportLog
+
+from .conftest import csrf_of
+
+USERS = {"caseworker": "mariam.kabore", "supervisor": "idrissa.sanou", "coordinator": "coord.mnr",
+         "provider": "focal.masn", "trainer": "formateur", "me_officer": "suivi.evaluation"}
+
+
+def count(live, model) -> int:
+    with live.wf.sessions() as s:
+        return s.scalar(select(func.count()).select_from(model)) or 0
+
+
+def csrf(client) -> str:
+    return csrf_of(client.get("/mon-compte/acces").text)
+
+
+def test_only_the_trainer_sees_and_uses_the_reset(live):
+    for role, user in USERS.items():
+        c = live.client(user)
+        page = c.get("/pos/bac-a-sable")
+        assert page.status_code == (200 if role == "trainer" else 403), role
+        docs = c.get("/pos/documents").text
+        assert ('id="sandbox-link"' in docs) is (role == "trainer"), role
+        if role != "trainer":
+            r = c.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf(c)})
+            assert r.status_code == 403, role
+    anonymous = live.client()
+    assert anonymous.get("/pos/bac-a-sable").status_code == 303
+    assert count(live, Case) == 0 and count(live, ExportLog) == 0  # nobody but the trainer reset anything
+
+
+def test_reset_needs_the_confirmation_then_replaces_the_cases_and_is_logged(live):
+    trainer = live.client("formateur")
+    page = trainer.get("/pos/bac-a-sable").text
+    assert "Réinitialiser le bac à sable" in page and 'name="confirmer"' in page
+    r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"csrftoken": csrf_of(page)})
+    assert r.status_code == 400 and "rien n'a été modifié" in html.unescape(r.text)
+    assert count(live, Case) == 0 and count(live, ExportLog) == 0
+
+    r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf_of(page)})
+    assert r.status_code == 303 and r.headers["location"] == "/pos/bac-a-sable"
+    first = count(live, Case)
+    assert first >= 12
+    assert "Bac à sable réinitialisé : 0 dossier(s) supprimé(s)" in trainer.get("/pos/bac-a-sable").text
+
+    r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf(trainer)})
+    assert r.status_code == 303
+    assert count(live, Case) == first  # replaced, not added
+    with live.wf.sessions() as s:
+        logs = list(s.scalars(select(ExportLog).order_by(ExportLog.id)))
+    assert [(x.user_id, x.role, x.what) for x in logs] == [("formateur", "trainer", "sandbox.reset")] * 2
+    assert logs[1].filters == {"removed": first, "created": first} and logs[1].row_count == first
+    assert trainer.get("/pos/bac-a-sable").status_code == 200  # the trainer is still signed in
+
+
+def test_a_database_with_real_data_is_refused_and_left_untouched(live):
+    with live.wf.sessions.begin() as s:
+        s.add(User(id="real.person", display_name="Vraie personne", role="caseworker", password_hash="x",
+                   active=True))
+    trainer = live.client("formateur")
+    page = trainer.get("/pos/bac-a-sable")
+    assert page.status_code == 200 and 'id="sandbox-refused"' in page.text
+    assert 'id="sandbox-reset"' not in page.text  # no button
+    r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf(trainer)})
+    assert r.status_code == 409 and "real.person" in r.text
+    assert count(live, Case) == 0 and count(live, ExportLog) == 0
+    with live.wf.sessions() as s:
+        assert s.get(User, "real.person") is not None
