@@ -451,7 +451,7 @@ def build_api(web: Web) -> FastAPI:
         from . import ops_stats
 
         with wf.sessions() as s:
-            d = queries.dashboard(s, web.now(), user.region if user.role == "supervisor" else None)
+            d = ops_stats.dashboard_counts(s, web.now(), user.region if user.role == "supervisor" else None)
             k = ops_stats.threshold_of(web.latest(s).sop)
         return ops_stats.api_body(ops_stats.protect(d, k))
 

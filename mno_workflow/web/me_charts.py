@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import me_view, ops_stats, queries
+from . import me_view, ops_stats
 from .i18n import t
 
 OPS_CHARTS = ("bottlenecks", "overdue", "per_state")
@@ -47,7 +47,7 @@ def ops_charts(s, sop, lang: str, region: str | None, now) -> tuple[dict[str, Ma
     N ouverts · N clos », plain text), small counts hidden (« < 5 », « s ») as on every M&E path."""
     from .charts import bar_chart
 
-    d = queries.dashboard(s, now, region, with_median=False)  # no median chart any more
+    d = ops_stats.dashboard_counts(s, now, region, with_median=False)  # no median chart any more
 
     def st_label(step, state):
         stp = sop.steps.get(step)

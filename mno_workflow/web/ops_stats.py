@@ -10,14 +10,22 @@ by provider and by region are two margins of the same counts: for each referral 
 over providers equals the sum over regions (that total is not published, but a reader can
 compute it from one table and subtract in the other), so both tables are protected together.
 A median is shown only when the number of durations it is computed on is at least k.
+
+:func:`dashboard_counts` caches the counts of :func:`.queries.dashboard` with the invalidation of
+the indicator cache (:mod:`mno_workflow.indicators.cache`): the audit mark (cases, instances and
+deadlines change only with an audit event; an extension writes one too) and the next running
+deadline that falls due (the overdue counts change then, without an event).
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from ..indicators import suppress
+from ..indicators import cache, suppress
 
 DEFAULT_THRESHOLD = 5
 PRIMARY, COMPLEMENTARY, FEW_VALUES = "primary", "complementary", "few_values"
@@ -141,3 +149,37 @@ def _nested(ops: OpsStats, kind: str) -> dict[str, dict[str, int | None]]:
     for key in ops.keys(kind):
         out.setdefault(key[1], {})[key[2]] = ops.value(key)
     return out
+
+
+_COUNTS: OrderedDict[tuple, tuple[dict[str, Any], datetime | None]] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def dashboard_counts(session, now: datetime, region: str | None = None, *, with_median: bool = True):
+    """:func:`.queries.dashboard` of ``region`` at ``now``, from the cache while no audit event
+    was added and no running deadline fell due since it was read (``MNO_INDICATOR_CACHE=0``:
+    always read)."""
+    from sqlalchemy import func, select
+
+    from ..store.models import Deadline
+    from . import queries, worklists
+
+    if not cache.enabled():
+        return queries.dashboard(session, now, region, with_median=with_median)
+    key = (str(session.get_bind().url), region, with_median, cache.mark(session))
+    with _LOCK:
+        got = _COUNTS.get(key)
+        if got is not None and (got[1] is None or now < got[1]):
+            _COUNTS.move_to_end(key)
+            return got[0]
+    d = queries.dashboard(session, now, region, with_median=with_median)
+    next_due = session.scalar(
+        select(func.min(Deadline.due_at)).where(
+            Deadline.kind == "expiry", Deadline.status.in_(worklists.RUNNING), Deadline.due_at > now
+        )
+    )
+    with _LOCK:
+        _COUNTS[key] = (d, next_due)
+        while len(_COUNTS) > 64:
+            _COUNTS.popitem(last=False)
+    return d

@@ -114,3 +114,26 @@ def test_after_a_new_event_only_that_case_is_observed_again(wf, sop, monkeypatch
     monkeypatch.undo()
     fresh = _fresh_results(wf, sop, wf.clock.now())
     assert {c: r.total for c, r in got.items()} == {c: r.total for c, r in fresh.items()}
+
+
+def test_dashboard_counts_cache_follows_events_and_due_times(wf, clock):
+    """The operational counts of the dashboard and ``/api/v1/stats`` (cached in
+    :func:`ops_stats.dashboard_counts`): a new event and a deadline falling due show at once."""
+    import mno_workflow.web.models  # noqa: F401  (web tables)
+    from mno_workflow.web import ops_stats, queries
+
+    def counts():
+        with wf.sessions() as s:
+            return ops_stats.dashboard_counts(s, clock.now())
+
+    ref = to_referrals(wf)
+    first = counts()
+    assert counts() is first  # nothing changed: the same answer, not read again
+    wf.fire(ref, "send", CW, referral("org-a", "emergency"), instance=VT)  # due in 24 hours
+    sent = counts()
+    assert sent["per_state"][("referral", "sent")] == 1 and not sent["overdue"].get("referral")
+    clock.advance(timedelta(hours=25))  # no event: the deadline fell due
+    late = counts()
+    assert late["overdue"]["referral"] == 1
+    with wf.sessions() as s:
+        assert late == queries.dashboard(s, clock.now())
