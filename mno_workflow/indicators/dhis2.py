@@ -192,11 +192,15 @@ class Export:
 def build(
     histories: list, sop: SOP, mapping: Mapping, period: Period, now: datetime, org_type=None
 ) -> Export:
-    """The values of ``period`` (or of each of its months) for every mapped region."""
+    """The values of ``period`` (or of each of its months) for every mapped region. A cell hidden
+    by small-cell suppression is not sent; when it is the only region hidden for a value, the
+    smallest other region's cell is withheld too (complementary suppression), so that a national
+    total shown elsewhere minus the regions sent does not give it back."""
     from .compute import Computer
     from .present import present
 
     out = Export(data_set=mapping.data_set)
+    groups: dict[tuple, list[tuple[str, dict[str, str] | None]]] = {}  # cells of one value across regions
     periods = months(period) if mapping.period_type == "monthly" else [period]
     codes = {i.code: i for i in sop.indicators.list_}
     for p in periods:
@@ -228,23 +232,35 @@ def build(
                         "numerator": row.numerator,
                         "denominator": row.denominator,
                     }[de.value]
+                    cell = groups.setdefault((code, de.uid, iso, coc, "/".join(key)), [])
                     if isinstance(number, str) or number is None:
                         if row.value not in ("—", 0):
                             out.warnings.append(
                                 f"{code} {region} {iso} {'/'.join(key)} : cellule masquée, non "
                                 f"envoyée / suppressed cell, not sent"
                             )
+                            cell.append((region, None))
                         continue
                     text = str(int(number)) if float(number).is_integer() else str(round(float(number), 1))
-                    out.values.append(
-                        {
-                            "dataElement": de.uid,
-                            "period": iso,
-                            "orgUnit": ou.uid,
-                            "categoryOptionCombo": coc,
-                            "value": text,
-                        }
-                    )
+                    cell.append((region, {
+                        "dataElement": de.uid,
+                        "period": iso,
+                        "orgUnit": ou.uid,
+                        "categoryOptionCombo": coc,
+                        "value": text,
+                    }))
+    for (code, _uid, iso, _coc, key), cells in groups.items():
+        sent = [(float(v["value"]), region) for region, v in cells if v is not None]
+        if sum(1 for _r, v in cells if v is None) == 1 and sent:
+            # one region hidden alone: the national figure (dashboard, report) minus the regions
+            # sent would give it back; hide the smallest other region too (complementary)
+            _n, other = min(sent, key=lambda x: (x[0] == 0, x[0], x[1]))
+            cells[:] = [(r, None if r == other else v) for r, v in cells]
+            out.warnings.append(
+                f"{code} {other} {iso} {key} : cellule masquée pour protéger une autre région, non "
+                f"envoyée / cell suppressed to protect another region, not sent"
+            )
+        out.values += [v for _r, v in cells if v is not None]
     return out
 
 
