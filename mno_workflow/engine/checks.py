@@ -27,7 +27,7 @@ from .errors import (
     RoleNotAllowed,
     UnknownTrigger,
 )
-from .instances import named
+from .instances import named, open_instances
 
 if TYPE_CHECKING:
     from .actors import Actor
@@ -94,7 +94,8 @@ class ChecksMixin:
     def context(self, case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
         """The data CEL expressions see: every form id (empty when not filled), case data,
         the instance's data, ``item`` (the need a referral is for), ``steps`` (the state of each
-        step's latest instance, e.g. ``steps.consent == 'given'``), ``today`` and ``now``."""
+        step's latest instance, e.g. ``steps.consent == 'given'``), ``open_instances`` (how many
+        instances of each step are not final, 0 for a step not started), ``today`` and ``now``."""
         ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
         ctx.update(case.data or {})
         if inst is not None:
@@ -103,6 +104,7 @@ class ChecksMixin:
         else:
             ctx["item"] = {}
         ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
+        ctx["open_instances"] = open_instances(sop, case.instances)
         ctx["today"] = self.local_today(sop, now).isoformat()
         ctx["now"] = now.isoformat().replace("+00:00", "Z")
         ctx[ENV_KEY] = type_env(sop, lambda: timers.calendar_for(object_session(case), sop)

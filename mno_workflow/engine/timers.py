@@ -33,6 +33,7 @@ from .deadlines import (
 )
 from .errors import DeadlineNotArmed, Message
 from .holiday_sources import HOLIDAYS_VERSION
+from .step_start import with_step_instants
 
 _cache: dict[tuple, BusinessCalendar] = {}
 _markers: dict[tuple[str, str], tuple[float, tuple]] = {}
@@ -115,6 +116,7 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
         return []
     dl: Deadline = state.deadline
     cal = calendar_for(session, sop)
+    data = with_step_instants(data, case, dl)  # issue 13: ``start: steps.<step>.<state>``
     try:
         start = start_instant(dl, now, data, cal)
         due = due_at(dl, now, data, cal)

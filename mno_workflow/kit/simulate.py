@@ -118,7 +118,8 @@ def samples(strategy: st.SearchStrategy[Any], n: int = SAMPLES) -> list[Any]:
 def _context(sop: SOP, data: dict, env: Any, item: dict | None = None) -> dict:
     ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
     ctx.update(data)
-    ctx.update({"item": item or {}, "steps": {}, "today": NOW.date().isoformat(),
+    ctx.update({"item": item or {}, "steps": {}, "open_instances": {sid: 0 for sid in sop.steps},
+                "today": NOW.date().isoformat(),
                 "now": NOW.isoformat().replace("+00:00", "Z"), ENV_KEY: env})
     return ctx
 

@@ -523,7 +523,13 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
             for code in sorted(extra):
                 out.append(d(path + ("within", "cases", code), "E033",
                              f"{code!r} is not an option of {f.options!r}", "remove it", key=True))
-    if deadline.start and deadline.start != "entered":
+    if deadline.start and deadline.start.startswith("steps."):  # a step's state (issue 13)
+        from ..engine.step_start import step_start_problem
+        why = step_start_problem(sop, deadline.start)
+        if why:
+            out.append(d(path + ("start",), "E028", why, "write steps.<step>.<state>, e.g. "
+                         "steps.identification.identified"))
+    elif deadline.start and deadline.start != "entered":
         f = fields.get(deadline.start)
         if f is None:
             out.append(_unknown(loaded, path + ("start",), "E028", "field", deadline.start, fields))

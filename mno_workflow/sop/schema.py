@@ -160,7 +160,8 @@ class Deadline(Strict):
     """A deadline on a state.
 
     ``within`` is a :class:`Duration` or a :class:`ByField`; the clock starts when the state is
-    entered, or at the date/datetime field named by ``start`` (``form.field``). ``cutoff``
+    entered, or at the date/datetime field named by ``start`` (``form.field``), or when another
+    step entered a state (``start: steps.identification.identified``). ``cutoff``
     (local time of the SOP calendar, ``HH:MM``) moves a start after that time to the next working
     day. ``remind`` lists offsets: ``"50%"`` of the period elapsed, ``"1 working day before"``,
     ``"every 2 days after"`` (repeated after the due instant, at most 10 times, while the state
@@ -180,7 +181,7 @@ class Deadline(Strict):
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
                       _shape("duration", "by_field", text_keys=frozenset({"amount", "unit"}))]
-    start: str | None = Field(default=None, pattern=r"^(entered|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$")
+    start: str | None = Field(default=None, pattern=r"^(entered|(steps\.)?[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$")
     cutoff: time | None = None
     remind: list[str] = []
     on_expiry: Expiry | None = None
