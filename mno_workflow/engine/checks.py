@@ -28,6 +28,7 @@ from .errors import (
     UnknownTrigger,
 )
 from .instances import named, open_instances
+from .service_levels import check_service_of
 
 if TYPE_CHECKING:
     from .actors import Actor
@@ -113,7 +114,9 @@ class ChecksMixin:
 
     def _check_recipient(self, s: Session, sop: SOP, inst: StepInstance, form_id: str | None,
                          data: dict) -> None:
-        """A referral may only be addressed to an organisation of the service directory."""
+        """A referral may only be addressed to an organisation of the service directory (and,
+        issue 13, name a directory service of that organisation)."""
+        check_service_of(s, sop, inst.step, form_id, data)
         recipient = sop.steps[inst.step].recipient
         if not (recipient and form_id and self.recipient_known and recipient.startswith(form_id + ".")):
             return

@@ -72,6 +72,7 @@ from .checks.conditions import check_codes, check_constant
 from .checks.graph import can_finish_states, reachable_states, step_graph
 from .checks.notify import check_notify
 from .checks.owner import check_owner
+from .checks.service_levels import check_service_levels
 from .checks.spawn import check_spawn
 from .checks.traps import check_traps
 from .diagnostics import Diagnostic
@@ -106,6 +107,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E033": ("error", "délai par champ incomplet", "field-dependent deadline misses a choice"),
     "E034": ("error", "for_each ne vise pas un groupe répété", "for_each is not a repeat field"),
     "E043": ("error", "spawn sans le champ clé des instances", "spawn lacks the instance key field"),
+    "E044": ("error", "délai de l'annuaire sans prestataire ni service",
+             "directory deadline without provider and service"),
     "E037": ("error", "import impossible (fichier absent, invalide, ou autre chose que options/forms)",
              "cannot import (missing or invalid file, or keys other than options/forms)"),
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
@@ -213,6 +216,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                              f"add {lang} to languages or remove it", key=True))
 
     out += check_calendar(loaded)
+    out += check_service_levels(loaded)  # issue 13: from_directory needs recipient + service
     if sop.start not in sop.steps:
         out.append(d(("start",), "E024", f"unknown step {sop.start!r}",
                      f"use one of: {', '.join(sop.steps)}"))

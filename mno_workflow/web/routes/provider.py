@@ -8,6 +8,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 
 from ... import attachments as files
+from ...engine.service_levels import describe as describe_level
 from ...store import repository
 from .. import access, queries
 from ..core import Web
@@ -52,6 +53,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                             csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
                         ),
                         "referrer": access.referrer(s, user, csop, case, inst, view),
+                        "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
                     }
                 )
             # « À traiter » (not final) first, soonest deadline first; then the history
@@ -118,6 +120,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "item_block": need_block,
                     "state": sop.label(step.states[inst.state].label, lang),
                     "due": queries.instance_due(s, inst) if not inst.final else None,
+                    "service_level": describe_level(s, sop, case, inst, lang),  # issue 13
                     "blocks": blocks,
                     "inst_blocks": inst_blocks,
                     "referrer": access.referrer(s, user, sop, case, inst, view),
