@@ -24,6 +24,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E033 | error | field-dependent deadline misses a choice (or names a code that is not one) |
 | E034 | error | ``for_each`` is not a repeat field (or ``spawn`` targets a single step / no repeat) |
 | E043 | error | ``spawn: from`` lacks the field the target step keys its instances by |
+| E044 | error | ``within: {from_directory: …}`` on a step without ``recipient`` and ``service`` |
 | E037 | error | an ``imports`` entry cannot be read or holds more than options and forms |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |

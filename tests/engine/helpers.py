@@ -56,3 +56,13 @@ def refuse_and_close(wf, cw=None, sup=None, *, ident: dict | None = None) -> str
     wf.fire(ref, "propose_closure", cw, {"reason": "consent_refused", "closed_on": "2025-06-02"})
     wf.fire(ref, "approve_closure", sup)
     return ref
+
+
+def first_visit(wf, ref: str, cw=None) -> None:
+    """Record the first follow-up visit: since issue 13 the follow-up runs from the plan's
+    approval, alongside the referrals; tests about referral deadlines record it so that only the
+    referral's reminders are due in their time window."""
+    wf.fire(ref, "record_visit", cw or CW, {"visit_date": "2025-06-02", "contact_mode": "phone",
+                                            "services_received": False,
+                                            "not_received_reason": "Services en cours",
+                                            "risk_level": "high"})
