@@ -80,7 +80,8 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
              "description": "Acte de naissance à reconstituer (fait par le gestionnaire)"}],
         "summary": "Mère seule de deux enfants, souhaite une activité à Ouagadougou."}, days=1)
     fire("approve_plan", SUPERVISOR, days=1)
-    yield "Plan validé : deux référencements en parallèle (formation, soutien psychosocial)."
+    yield ("Plan validé : deux référencements en parallèle (formation, soutien psychosocial) ; le "
+           "suivi commence aussitôt (premier suivi sous 5 jours ouvrables, risque modéré).")
 
     training = providers("vocational_training", "kadiogo")[0]
     psy_first, psy_second = providers("psychosocial", "kadiogo")[:2]
@@ -102,12 +103,18 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
     wendpanga = as_provider(psy_second)
     cfp = as_provider(training)
     fire("accept", wendpanga, instance="referral:psychosocial", hours=5)
-    fire("accept", cfp, instance="referral:vocational_training", days=2)
+    fire("record_visit", CASEWORKER, {
+        "visit_date": today, "contact_mode": "home_visit", "services_received": False,
+        "not_received_reason": "Services en cours", "risk_level": "moderate", "ready_to_close": False},
+        days=1)
+    yield "Premier suivi pendant que les services courent (issue 13 : suivi et référencements en parallèle)."
+    fire("accept", cfp, instance="referral:vocational_training", days=1)
     fire("complete", wendpanga, {"delivered_on": today, "note": "4 séances individuelles"},
          instance="referral:psychosocial", days=12)
     fire("complete", cfp, {"delivered_on": today, "note": "Inscrite, formation commencée"},
          instance="referral:vocational_training", days=10)
-    yield "Les deux référencements sont terminés : le suivi commence."
+    yield ("Les deux référencements sont terminés ; la clôture sera proposée quand la dernière visite "
+           "dira que l'accompagnement est fini.")
 
     fire("record_visit", CASEWORKER, {
         "visit_date": today, "contact_mode": "home_visit", "services_received": True,
@@ -143,6 +150,8 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
     yield (f"Dossier {second} : référencement d'urgence envoyé, sans réponse du prestataire — "
            "« mno remind --once » enverra les rappels et l'escalade.")
 
+    yield from _practice(engine, clock, sop, lang)
+
     with engine.sessions() as s:
         case = repository.get_case(s, ref)
         assert case is not None
@@ -150,3 +159,33 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
         yield from case_lines(case, sop, lang)
         yield ""
         yield from audit_lines(repository.trail(s, case), sop, lang)
+
+
+# The paths of the mechanism as practised (issue 13), one line each, in the order of
+# :func:`mno_workflow.web.demo_practice.practice_cases` (the web demo data shows the same cases).
+PRACTICE_PATHS = [
+    "référencement d'urgence le jour de l'accueil (dérogation pour intérêts vitaux), réponses du "
+    "prestataire sans compte enregistrées pour lui par téléphone",
+    "formation longue « en cours », revue tous les 30 jours au lieu d'une escalade",
+    "nouveau besoin trouvé à une visite de suivi, validé puis référé dans le même dossier",
+    "enfant non accompagné de 10 ans : consentement de la tutrice, assentiment, intérêt supérieur, "
+    "référencement à la protection de l'enfance",
+    "partage des données refusé : assistance directe, sans référencement, le suivi continue",
+]
+
+
+def _practice(engine: WorkflowEngine, clock: SimulatedClock, sop: Any, lang: str) -> Iterator[str]:
+    """Run the issue-13 demo cases and yield one line per path with the case's open steps."""
+    from .web.demo_practice import practice_cases
+    clock.advance(timedelta(hours=1))
+    refs = practice_cases(engine, clock)
+    yield ""
+    yield "Parcours de terrain (données fictives) :"
+    with engine.sessions() as s:
+        for ref, path in zip(refs, PRACTICE_PATHS, strict=True):
+            case = repository.get_case(s, ref)
+            assert case is not None
+            steps = ", ".join(f"{sop.label(sop.steps[i.step].label, lang)} ({i.key}) : "
+                              f"{sop.label(sop.steps[i.step].states[i.state].label, lang)}"
+                              for i in case.instances if not i.final)
+            yield f"  {ref} — {path}. En cours : {steps or '—'}"

@@ -28,7 +28,8 @@ from .errors import (
     RoleNotAllowed,
     UnknownTrigger,
 )
-from .instances import named
+from .instances import named, open_instances
+from .service_levels import check_service_of
 
 if TYPE_CHECKING:
     from .actors import Actor
@@ -95,7 +96,8 @@ class ChecksMixin:
     def context(self, case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
         """The data CEL expressions see: every form id (empty when not filled), case data,
         the instance's data, ``item`` (the need a referral is for), ``steps`` (the state of each
-        step's latest instance, e.g. ``steps.consent == 'given'``), ``today`` and ``now``."""
+        step's latest instance, e.g. ``steps.consent == 'given'``), ``open_instances`` (how many
+        instances of each step are not final, 0 for a step not started), ``today`` and ``now``."""
         ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
         ctx.update(case.data or {})
         if inst is not None:
@@ -104,6 +106,7 @@ class ChecksMixin:
         else:
             ctx["item"] = {}
         ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
+        ctx["open_instances"] = open_instances(sop, case.instances)
         ctx["today"] = self.local_today(sop, now).isoformat()
         ctx["now"] = now.isoformat().replace("+00:00", "Z")
         session = case.mno_session if is_carrier(case) else object_session(case)  # Core path: its own
@@ -113,7 +116,9 @@ class ChecksMixin:
 
     def _check_recipient(self, s: Session, sop: SOP, inst: StepInstance, form_id: str | None,
                          data: dict) -> None:
-        """A referral may only be addressed to an organisation of the service directory."""
+        """A referral may only be addressed to an organisation of the service directory (and,
+        issue 13, name a directory service of that organisation)."""
+        check_service_of(s, sop, inst.step, form_id, data)
         recipient = sop.steps[inst.step].recipient
         if not (recipient and form_id and self.recipient_known and recipient.startswith(form_id + ".")):
             return

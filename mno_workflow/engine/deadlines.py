@@ -32,6 +32,9 @@ __all__ = [
 
 _REMIND_RE = re.compile(r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[^\d%]+?)\s+(before|after))\s*$")
 MAX_REPEATS = 10  # a repeated reminder ("every 2 days after") is planned at most this many times
+#: Key of ``data`` holding ``{"step.state": aware entered_at}`` for ``start: steps.<step>.<state>``
+#: (filled by :func:`mno_workflow.engine.step_start.with_step_instants`).
+STEP_INSTANTS = "$entered"
 
 
 class DeadlineError(ValueError):
@@ -111,6 +114,8 @@ def start_instant(
     """When the deadline's clock starts, aware UTC.
 
     ``start`` None or ``"entered"``: ``entered_at`` (aware; naive → ValueError). ``start:
+    steps.<step>.<state>``: the instant under ``data[STEP_INSTANTS]`` (see
+    :mod:`mno_workflow.engine.step_start`; absent → :class:`MissingFieldError`). ``start:
     form.field``: the field's value in ``data``: a ``date`` (or ISO ``YYYY-MM-DD`` string) means
     local midnight of that date in the SOP time zone; an aware ``datetime`` is used as is; a naive
     ``datetime`` (or ISO string without offset) is read as local wall time of the SOP time zone.
@@ -120,6 +125,11 @@ def start_instant(
     if deadline.start is None or deadline.start == "entered":
         return entered
     field = deadline.start
+    if field.startswith("steps."):  # when another step entered a state (issue 13)
+        at = (data.get(STEP_INSTANTS) or {}).get(field[len("steps."):])
+        if at is None:
+            raise MissingFieldError(field, "the deadline starts when that step entered that state")
+        return require_aware(at, field).astimezone(UTC)
     value = _lookup(data, field)
     if value is None or value == "":
         raise MissingFieldError(field, "the deadline starts at that date")
@@ -166,7 +176,7 @@ def due_at(
 def starts_on_a_date(deadline: Deadline, data: dict[str, dict[str, Any]]) -> bool:
     """Whether the deadline's clock starts at a date-only field value (``2025-07-01``, a
     ``date``), not at an instant."""
-    if deadline.start is None or deadline.start == "entered":
+    if deadline.start is None or deadline.start == "entered" or deadline.start.startswith("steps."):
         return False
     value = _lookup(data, deadline.start)
     if isinstance(value, datetime):

@@ -35,6 +35,7 @@ from .case_changes import CaseChangesMixin
 from .checks import ChecksMixin
 from .clock import SystemClock, require_aware
 from .compile import CompiledSOP
+from .consent_gate import check_consent_gate
 from .deadline_changes import DeadlineChangesMixin
 from .disclose import check_referral_disclosure
 from .errors import (
@@ -257,6 +258,8 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             if sop.roles[actor.role].scope == "recipient":
                 self._check_recipient_access(s, sop, case, inst, now)
 
+        for _, t in permitted:  # issue 13: a refused/withdrawn consent stops any referral, named first
+            check_consent_gate(sop, case, inst.step, t, trigger, now)
         ctx = self.context(case, inst, sop, now)
         today = self.local_today(sop, now)
         failed: tuple[int, Any] | None = None

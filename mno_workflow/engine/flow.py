@@ -18,6 +18,7 @@ from . import timers
 from .compile import CompiledSOP
 from .conditions import holds_or_report
 from .spawn import is_spawned, spawned_keys
+from .vacuous import follow_vacuous_all_final
 
 
 class FlowMixin:
@@ -136,12 +137,6 @@ class FlowMixin:
             case.instances.append(inst)
             existing.add(inst.label_key)
             keys.append(inst.label_key)
-        if not items:
-            # Vacuous "all final": continue the flow as if every (zero) instance had finished,
-            # closing the case too when a rule says so (else it would stay open with nothing to do).
-            for rule in sop.flow:
-                if rule.after in (f"{step_id}.all_final",) and rule.start:
-                    keys += self._start_step(s, case, compiled, rule.start, now, effects)
-                if rule.after == f"{step_id}.all_final" and rule.close_case and effects is not None:
-                    self._close_case(s, case, now, effects)
+        if not items:  # vacuous "all final": its flow rules apply, with their ``when`` (vacuous.py)
+            keys += follow_vacuous_all_final(self, s, case, compiled, step_id, now, effects)
         return keys

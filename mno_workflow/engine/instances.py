@@ -16,3 +16,14 @@ def named(instances: Iterable[Any], name: str) -> list[Any]:
     insts = list(instances)
     exact = [i for i in insts if name in (i.label_key, i.key, str(i.id))]
     return exact or [i for i in insts if i.step == name]
+
+
+def open_instances(sop: Any, instances: Iterable[Any]) -> dict[str, int]:
+    """``{step id: number of its instances that are not final}`` for every step of ``sop`` (0 for
+    a step not started): the ``open_instances`` name of CEL conditions, e.g.
+    ``open_instances.referral == 0`` (every referral final, or none)."""
+    out = dict.fromkeys(sop.steps, 0)
+    for i in instances:
+        if not i.final and i.step in out:
+            out[i.step] += 1
+    return out

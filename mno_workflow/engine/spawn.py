@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ..sop.expr import compile_expr
 from ..sop.schema import ForEach, Transition
 from ..store.models import Case, StepInstance
+from .consent_gate import check_spawn_gate
 from .errors import FormInvalid, Message
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,6 +102,8 @@ def spawn_instances(engine: Any, s: Session, case: Case, inst: StepInstance, com
         taken.add(k)
         open_keys.add(k)
         created.append(new)
+    if created:  # issue 13: no referral is created once the person refused data sharing
+        check_spawn_gate(sop, case, step_id, trigger, now)
     for new in created:
         effects.append({"started": new.label_key, "spawned_by": trigger})
         effects += engine._enter(s, case, new, compiled, None, new.state, now, actor_role)

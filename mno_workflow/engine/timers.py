@@ -34,6 +34,8 @@ from .deadlines import (
 )
 from .errors import DeadlineNotArmed, Message
 from .holiday_sources import HOLIDAYS_VERSION
+from .service_levels import service_level
+from .step_start import with_step_instants
 
 _cache: dict[tuple, BusinessCalendar] = {}
 _markers: dict[tuple[str, str], tuple[float, tuple]] = {}
@@ -120,6 +122,8 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
         return []
     dl: Deadline = state.deadline
     cal = calendar_for(session, sop)
+    data = with_step_instants(data, case, dl)  # issue 13: ``start: steps.<step>.<state>``
+    dl, level = service_level(session, sop, inst, dl, data)  # issue 13: directory response times
     try:
         start = start_instant(dl, now, data, cal)
         due = due_at(dl, now, data, cal)
@@ -128,7 +132,8 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
             return [{"deadline_skipped": {"instance": inst.label_key, "state": inst.state,
                                           "field": e.field, "reason": str(e)}}]
         raise not_armed(inst.step, inst.state, e) from None
-    return _write_rows(session, case, inst, dl, state.owner_for(data), start, due, cal)
+    rows = _write_rows(session, case, inst, dl, state.owner_for(data), start, due, cal)
+    return rows + ([{"service_level": level}] if level else [])  # issue 13: shown on the referral
 
 
 def not_armed(step: str, state: str, e: DeadlineError) -> DeadlineNotArmed:

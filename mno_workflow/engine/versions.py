@@ -10,7 +10,9 @@ Time is kept (:mod:`mno_workflow.engine.migrate_deadlines`): a deadline whose st
 state with the same rule keeps its start, due instant, extensions and pauses; when the rule
 changed, the plan's rule decides (``keep``, ``recompute`` — the default — or ``restart``). Then
 the SOP's flow rules run in the same transaction (a case mapped into a final state moves on or
-closes). Each migrated case gets one audit event holding its plan. Source: DESIGN.md "Versioning".
+closes), and steps the target version adds start where their flow rule already holds
+(:mod:`mno_workflow.engine.migrate_new_steps`). Each migrated case gets one audit event holding
+its plan. Source: DESIGN.md "Versioning".
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ..store.models import Case, SopVersion
 from .engine import Actor, WorkflowEngine
 from .errors import EngineError, Message
 from .migrate_deadlines import RULES, carry_deadline
+from .migrate_new_steps import start_new_steps
 from .migrate_notify import notify_new_owners
 
 __all__ = ["RULES", "MigrationPlan", "MigrationRefused", "check_mapping", "migrate_cases",
@@ -217,6 +220,8 @@ def _migrate_case(wf, s, case, new_row, compiled, old_sop, mapping, rule, deadli
     for inst in moved:  # the flow rules, as after a normal transition into these states
         for new, _, state in wf._follow_flow(s, case, inst, compiled, now, change.effects):
             change.effects += wf._enter(s, case, new, compiled, None, state, now, actor.role)
+    # steps the target version adds, whose flow rule the case already meets (migrate_new_steps.py)
+    change.effects += start_new_steps(wf, s, case, compiled, old_sop, actor, now)
     change.closed = case.status == "closed"
     # the new owner of an instance whose state or owner changed is told (engine/migrate_notify.py)
     change.effects += notify_new_owners(wf, s, case, old_sop, new_sop, change.states, now)

@@ -118,9 +118,27 @@ def samples(strategy: st.SearchStrategy[Any], n: int = SAMPLES) -> list[Any]:
 def _context(sop: SOP, data: dict, env: Any, item: dict | None = None) -> dict:
     ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
     ctx.update(data)
-    ctx.update({"item": item or {}, "steps": {}, "today": NOW.date().isoformat(),
+    ctx.update({"item": item or {}, "steps": {}, "open_instances": {sid: 0 for sid in sop.steps},
+                "today": NOW.date().isoformat(),
                 "now": NOW.isoformat().replace("+00:00", "Z"), ENV_KEY: env})
     return ctx
+
+
+def _with_step_start(sop, dl, data: dict) -> dict:
+    """``data`` with the instant of a ``start: steps.<step>.<state>`` (engine/step_start.py) when
+    that state can be reached: the sample cases hold form data, not step histories, so a clock
+    started by another step's state is taken as started the day before (a state that cannot be
+    reached is left out, and the deadline is reported as not armable)."""
+    from ..engine.deadlines import STEP_INSTANTS
+    from ..engine.step_start import PREFIX, is_step_start
+
+    if not is_step_start(dl.start):
+        return data
+    step_id, _, state = dl.start[len(PREFIX):].partition(".")
+    step = sop.steps.get(step_id)
+    if step is None or state not in reachable_states(step):
+        return data
+    return {**data, STEP_INSTANTS: {f"{step_id}.{state}": NOW - timedelta(days=1)}}
 
 
 def simulate(loaded: LoadedSOP, n: int = SAMPLES) -> list[Diagnostic]:
@@ -138,6 +156,7 @@ def simulate(loaded: LoadedSOP, n: int = SAMPLES) -> list[Diagnostic]:
             if dl is None or st_name not in live:
                 continue
             for data in samples(case_strategy(sop, _maybe_empty(step, st_name)), n):
+                data = _with_step_start(sop, dl, data)
                 try:
                     due_at(dl, NOW, data, cal)
                 except (ValueError, KeyError) as e:  # MissingFieldError & co. are ValueErrors

@@ -128,6 +128,9 @@ def field_by_path(sop: SOP, path: str) -> FormField | None:
 
 
 def _field_label(sop: SOP, path: str, lang: str) -> str:
+    if path.startswith("steps."):  # a deadline starting at a step's state (issue 13)
+        from ..engine.step_start import state_label
+        return state_label(sop, path, lang)
     f = field_by_path(sop, path)
     return sop.label(f.label, lang) if f else path
 

@@ -220,6 +220,8 @@ def _role(sop: SOP, role: str, lang: str) -> str:
 
 
 def _field_label(sop: SOP, path: str, lang: str) -> str:
+    if path.startswith("steps."):  # a deadline starting at a step's state (issue 13)
+        return diagrams._field_label(sop, path, lang)
     f = diagrams.field_by_path(sop, path)
     return sop.label(f.label, lang) if f else path
 

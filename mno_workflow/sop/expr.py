@@ -24,7 +24,8 @@ import cel  # noqa: E402
 from .celtypes import ENV_KEY, FUNCTION_NAMES, functions, typed  # noqa: E402
 
 # Names every expression may use besides form ids.
-BUILTIN_NAMES = frozenset({"item", "now", "today", "case", "steps"})
+# ``open_instances``: number of open (not final) instances of each step (issue 13).
+BUILTIN_NAMES = frozenset({"item", "now", "today", "case", "steps", "open_instances"})
 __all__ = ["BUILTIN_NAMES", "ENV_KEY", "FUNCTION_NAMES", "Expr", "ExprError", "compile_expr", "to_cel"]
 _MACRO_VAR_RE = re.compile(r"\.\s*(?:exists_one|exists|all|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)")
 

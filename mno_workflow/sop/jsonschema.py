@@ -109,6 +109,14 @@ def build_schema() -> dict[str, Any]:
                   duration_object | {"title": "Duration (amount and unit)"}],
     }
     deadline = defs["Deadline"]["properties"]
+    # issue 13: ``within: {from_directory: response_time, default: <duration | by/cases>}``
+    plain = list(deadline["within"]["oneOf"])
+    deadline["within"]["oneOf"] = plain + [{
+        "type": "object", "title": "Directory response time",
+        "description": "Le délai de réponse du service dans l'annuaire, sinon le défaut. / The "
+                       "directory service's response time, else the default.",
+        "required": ["from_directory", "default"], "additionalProperties": False,
+        "properties": {"from_directory": {"const": "response_time"}, "default": {"oneOf": plain}}}]
     deadline["remind"]["items"] = {"type": "string", "pattern": REMIND_PATTERN,
                                    "examples": ["50%", "1 working day before", "2 hours after"]}
     deadline["cutoff"]["anyOf"] = [{"type": "string", "pattern": CUTOFF_PATTERN, "examples": ["13:00"]},

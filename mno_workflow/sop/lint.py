@@ -25,6 +25,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E034 | error | ``for_each`` is not a repeat field (or ``spawn`` targets a single step / no repeat) |
 | E043 | error | ``spawn: from`` lacks the field the target step keys its instances by |
 | E044 | error | an ``entries`` entry that cannot work (see ``checks/entries.py``) |
+| E045 | error | ``within: {from_directory: …}`` on a step without ``recipient`` and ``service`` |
 | E037 | error | an ``imports`` entry cannot be read or holds more than options and forms |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
@@ -80,6 +81,7 @@ from .checks.graph import can_finish_states, reachable_states, step_graph
 from .checks.narrative_files import check_narrative_files
 from .checks.notify import check_notify
 from .checks.owner import check_owner
+from .checks.service_levels import check_service_levels
 from .checks.spawn import check_spawn
 from .checks.traps import check_traps
 from .diagnostics import Diagnostic, said
@@ -115,6 +117,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E034": ("error", "for_each ne vise pas un groupe répété", "for_each is not a repeat field"),
     "E043": ("error", "spawn sans le champ clé des instances", "spawn lacks the instance key field"),
     "E044": ("error", "entrée (entries) impossible à exécuter", "an entry that cannot work"),
+    "E045": ("error", "délai de l'annuaire sans prestataire ni service",
+             "directory deadline without provider and service"),
     "E037": ("error", "import impossible (fichier absent, invalide, ou autre chose que options/forms)",
              "cannot import (missing or invalid file, or keys other than options/forms)"),
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
@@ -231,6 +235,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                              f"add {lang} to languages or remove it", key=True))
 
     out += check_calendar(loaded)
+    out += check_service_levels(loaded)  # issue 13: from_directory needs recipient + service
     if sop.start not in sop.steps:
         out.append(d(("start",), "E024", f"unknown step {sop.start!r}",
                      f"use one of: {', '.join(sop.steps)}"))
@@ -554,7 +559,13 @@ def _check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
             for code in sorted(extra):
                 out.append(d(path + ("within", "cases", code), "E033",
                              f"{code!r} is not an option of {f.options!r}", "remove it", key=True))
-    if deadline.start and deadline.start != "entered":
+    if deadline.start and deadline.start.startswith("steps."):  # a step's state (issue 13)
+        from ..engine.step_start import step_start_problem
+        why = step_start_problem(sop, deadline.start)
+        if why:
+            out.append(d(path + ("start",), "E028", why, "write steps.<step>.<state>, e.g. "
+                         "steps.identification.identified"))
+    elif deadline.start and deadline.start != "entered":
         f = fields.get(deadline.start)
         if f is None:
             out.append(_unknown(loaded, path + ("start",), "E028", "field", deadline.start, fields))

@@ -160,7 +160,8 @@ class Deadline(Strict):
     """A deadline on a state.
 
     ``within`` is a :class:`Duration` or a :class:`ByField`; the clock starts when the state is
-    entered, or at the date/datetime field named by ``start`` (``form.field``). ``cutoff``
+    entered, or at the date/datetime field named by ``start`` (``form.field``), or when another
+    step entered a state (``start: steps.identification.identified``). ``cutoff``
     (local time of the SOP calendar, ``HH:MM``) moves a start after that time to the next working
     day. ``remind`` lists offsets: ``"50%"`` of the period elapsed, ``"1 working day before"``,
     ``"every 2 days after"`` (repeated after the due instant, at most 10 times, while the state
@@ -180,7 +181,7 @@ class Deadline(Strict):
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
                       _shape("duration", "by_field", text_keys=frozenset({"amount", "unit"}))]
-    start: str | None = Field(default=None, pattern=r"^(entered|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$")
+    start: str | None = Field(default=None, pattern=r"^(entered|(steps\.)?[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)$")
     cutoff: time | None = None
     remind: list[str] = []
     on_expiry: Expiry | None = None
@@ -189,6 +190,31 @@ class Deadline(Strict):
     extend_by: list[Ident] | None = None
     optional: bool = False
     notify: list[NotifyTarget] = []
+    # ``within: {from_directory: response_time, default: <duration or by/cases>}`` is read as
+    # ``from_directory: response_time`` with ``within`` = the default (see _from_directory).
+    from_directory: Literal["response_time"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_directory(cls, value: Any) -> Any:
+        """Provider service levels (issue 13): ``within: {from_directory: response_time,
+        default: D}`` means "the directory's response time of the referral's service, else D";
+        stored as ``from_directory`` beside ``within: D`` so every reader of ``within`` sees the
+        SOP's default (diagrams, handbook, lint) and the engine alone looks the directory up
+        (:mod:`mno_workflow.engine.service_levels`). ``default`` is required."""
+        if isinstance(value, dict) and isinstance(value.get("within"), dict) \
+                and "from_directory" in value["within"]:
+            within = dict(value["within"])
+            out = dict(value)
+            out["from_directory"] = within.pop("from_directory")
+            if "default" not in within:
+                raise ValueError("within: {from_directory: ...} needs a 'default' duration")
+            out["within"] = within.pop("default")
+            if within:
+                raise ValueError(f"within: {{from_directory: ...}} takes only 'default', "
+                                 f"not {sorted(within)}")
+            return out
+        return value
 
     def extenders(self) -> list[str]:
         """Roles that may extend this deadline (with a reason): ``extend_by``, else the
@@ -418,6 +444,9 @@ class Step(Strict):
     instances: Annotated[Annotated[Literal["single"], Tag("single")] | Annotated[ForEach, Tag("for_each")],
                          _shape("single", "for_each")] = "single"
     recipient: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    # ``service``: the instance field (``form.field``) naming the directory service (its id) of the
+    # recipient organisation; lets a deadline say ``within: {from_directory: response_time, ...}``.
+    service: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
     disclosure: str | None = None
     states: dict[Ident, State]
     transitions: list[Transition]

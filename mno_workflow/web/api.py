@@ -504,4 +504,16 @@ def _referral_dict(sop, case: Case, inst: StepInstance, view) -> dict[str, Any]:
         "identification": ident,
         "data": {fid: access.filter_form_data(sop, fid, d, cats) for fid, d in (inst.data or {}).items()},
         "consent_categories": sorted(cats),
+        "service_level": _service_level(sop, case, inst),  # issue 13: directory response time
     }
+
+
+def _service_level(sop, case: Case, inst: StepInstance) -> dict[str, Any] | None:
+    """The service level of the referral's current state (:mod:`mno_workflow.engine.service_levels`)."""
+    from sqlalchemy.orm import object_session
+
+    from ..engine.service_levels import record_for
+    s = object_session(case)
+    record = record_for(s, sop, case, inst) if s is not None else None
+    return {k: record[k] for k in ("source", "within", "service", "priority", "reason", "fr", "en")} \
+        if record else None

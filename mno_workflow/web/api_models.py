@@ -270,6 +270,9 @@ class Referral(BaseModel):
     identification: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
     consent_categories: list[str] | None = None
+    service_level: dict[str, Any] | None = Field(
+        default=None, description="Délai de réponse appliqué : annuaire (service, priorité) ou défaut de la "
+        "POS avec la raison (source, within, service, priority, reason, fr, en) — issue 13")
     withheld: dict[str, str] | None = Field(
         default=None, description="Données retenues : motif (consent.withdrawn, consent.expired), fr, en")
 

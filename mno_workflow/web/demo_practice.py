@@ -2,8 +2,9 @@
 cycle of :mod:`mno_workflow.web.demo_data`: an emergency referral on the day of registration under
 a vital-interests override, a provider without an account answered by phone (recorded on its
 behalf), a long training reviewed every 30 days, a new need found at a follow-up visit and
-referred inside the case, and a 10-year-old unaccompanied child (guardian's consent, the child's
-assent, best-interests assessment and mandatory child-protection referral). Fictitious data;
+referred inside the case, a 10-year-old unaccompanied child (guardian's consent, the child's
+assent, best-interests assessment and mandatory child-protection referral), and a person who
+refused data sharing, assisted directly without referral. Fictitious data;
 every step goes through the engine."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ CONSENT = {"given": True, "given_by": "self", "channel": "written",
 
 
 def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
-    """Create the four issue-13 demo cases (five paths: the emergency case is also the one answered
+    """Create the five issue-13 demo cases (six paths: the emergency case is also the one answered
     by phone), starting at ``clock``'s instant; returns their references."""
     refs: list[str] = []
 
@@ -94,4 +95,15 @@ def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
         "need": "child_protection", "findings": "Famille à Kaya, recherche familiale à lancer (fictif)"})
     wf.fire(ref, "send", CW, {"provider": "org-masn", "priority": "urgent", "referral_date": day(),
                               "channel": "system"}, instance="referral:child_protection")
+    # 6. Data sharing refused: the case goes on with direct assistance only (no referral).
+    ref = new("Salif", "Zongo", "male", "1990-04-04")
+    wf.fire(ref, "record_refusal", CW, {"refused_on": day(), "given_by": "self",
+                                        "note": "Ne souhaite aucun partage (fictif)"})
+    wf.fire(ref, "submit_assessment", CW, {"assessed_on": day(), "risk_level": "moderate", "needs": [
+        {"dimension": "economic", "need": "cash", "referral_needed": False,
+         "description": "Aide en espèces versée par l'agence qui l'a identifié"}]})
+    wf.fire(ref, "approve_plan", SUP)  # the follow-up starts with the approved plan
+    wf.fire(ref, "record_visit", CW, {"visit_date": day(), "contact_mode": "home_visit",
+                                      "services_received": True, "risk_level": "moderate",
+                                      "ready_to_close": False})
     return refs

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..engine.service_levels import describe as describe_level
 from ..sop.schema import SOP
 from ..store.models import Case, StepInstance
 from .i18n import role_label
@@ -56,6 +57,8 @@ def waits(s: Session, sop: SOP, case: Case, inst: StepInstance, orgs: dict[str, 
         "late": bool(row and row.due_at < now),
         "escalated": escalated,
         "escalated_to": esc_to,
+        # issue 13: the directory's response time (or the default, with its reason)
+        "service_level": describe_level(s, sop, case, inst, lang),
     }
 
 

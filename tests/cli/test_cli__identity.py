@@ -87,7 +87,7 @@ def test_as_system_is_explicit_and_recorded_as_system(db_url):
     assert json.loads(r.stdout)["assignee"] == "system"
 
 
-def test_reassign_checks_the_target_like_the_api_and_reopen_exists(db_url):
+def test_reassign_checks_the_target_like_the_api_and_reopen_exists(db_url, tmp_path):
     add_users(db_url, PEOPLE)
     ref = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker").stdout.strip()
     assert mno(db_url, "case", "fire", ref, "register", "--as", "awa:caseworker", *IDENT).exit_code == 0
@@ -100,9 +100,19 @@ def test_reassign_checks_the_target_like_the_api_and_reopen_exists(db_url):
         assert r.exit_code == 1 and "bad_assignee" in r.stderr and message in r.stderr, (target, r.output)
     r = mno(db_url, "case", "reassign", ref, "--to", "ines", "--reason", "congé", "--as", "sup:supervisor")
     assert r.exit_code == 0 and "1 dossier(s) réattribué(s) à ines" in r.stdout
-    # close the case (consent refused), then reopen it from the command line
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"assessed_on": "2025-01-10", "risk_level": "low", "needs": [{"dimension": '
+                    '"economic", "need": "cash", "referral_needed": false}]}', encoding="utf-8")
+    # close the case (consent refused, then — issue 13: a refusal no longer closes the case — the
+    # direct-assistance path: assessment, plan, a visit, end of follow-up), then reopen it
     for trig, who, data in [("record_refusal", "ines:caseworker", ["--data", "refused_on=2025-01-10",
                                                                    "--data", "given_by=self"]),
+                            ("submit_assessment", "ines:caseworker", ["--json", str(plan)]),
+                            ("approve_plan", "sup:supervisor", []),
+                            ("record_visit", "ines:caseworker", [
+                                "--data", "visit_date=2025-01-10", "--data", "contact_mode=phone",
+                                "--data", "services_received=true", "--data", "risk_level=low"]),
+                            ("end_follow_up", "ines:caseworker", []),
                             ("propose_closure", "ines:caseworker", ["--data", "reason=consent_refused",
                                                                     "--data", "closed_on=2025-01-10"]),
                             ("approve_closure", "sup:supervisor", [])]:

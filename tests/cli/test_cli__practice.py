@@ -57,3 +57,32 @@ def test_emergency_referral_and_answer_on_behalf(db_url):
     shown = json.loads(mno(db_url, "case", "show", ref, "--format", "json").stdout)
     assert ("referral", "accepted") in {(s["step"], s["state"]) for s in shown["steps"]}
     assert shown["audit"][-1]["actor"] == "awa"
+
+
+def test_refused_sharing_keeps_the_case_open_and_refuses_referrals(db_url):
+    """Issue 13: after a refusal the case goes on (assessment started); a send or an immediate
+    referral is refused with the consent named, in French and English; nothing is written."""
+    add_users(db_url)
+    ref = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker").stdout.strip()
+    assert mno(db_url, "case", "fire", ref, "register", "--as", "awa:caseworker",
+               "--data", "first_name=Salif", "--data", "last_name=Zongo", "--data", "sex=male",
+               "--data", "estimated_age=30", "--data", "return_date=2025-01-10",
+               "--data", "region=kadiogo").exit_code == 0
+    assert mno(db_url, "case", "fire", ref, "refer_immediately", "--as", "awa:caseworker",
+               "--data", "dimension=social", "--data", "need=medical",
+               "--data", "urgency=Fièvre").exit_code == 0
+    r = mno(db_url, "case", "fire", ref, "record_refusal", "--as", "awa:caseworker",
+            "--data", "refused_on=2025-01-10", "--data", "given_by=self")
+    assert r.exit_code == 0, r.output
+    before = json.loads(mno(db_url, "case", "show", ref, "--format", "json").stdout)
+    assert before["status"] == "open"
+    assert ("needs_assessment", "in_progress") in {(s["step"], s["state"]) for s in before["steps"]}
+    r = mno(db_url, "case", "fire", ref, "send", "--as", "awa:caseworker", "--instance", "referral:medical",
+            "--data", "provider=org-csps", "--data", "priority=emergency",
+            "--data", "referral_date=2025-01-10", "--data", "channel=phone")
+    assert r.exit_code == 1 and "guard_not_met" in r.output and "consentement refusé" in r.output
+    r = mno(db_url, "--lang", "en", "case", "fire", ref, "refer_immediately", "--as", "awa:caseworker",
+            "--data", "dimension=social", "--data", "need=security", "--data", "urgency=Menaces")
+    assert r.exit_code == 1 and "consent refused" in r.output and "direct assistance only" in r.output
+    after = json.loads(mno(db_url, "case", "show", ref, "--format", "json").stdout)
+    assert after["steps"] == before["steps"] and len(after["audit"]) == len(before["audit"])

@@ -35,3 +35,34 @@ def to_referrals(wf: WorkflowEngine, consent: dict | None = None, needs: dict | 
     wf.fire(ref, "submit_assessment", CW, needs or NEEDS)
     wf.fire(ref, "approve_plan", SUP)
     return ref
+
+
+def refuse_and_close(wf, cw=None, sup=None, *, ident: dict | None = None) -> str:
+    """A case whose person refused data sharing, closed by the normal path of a case assisted
+    directly (issue 13: a refusal no longer closes the case): assessment without referral, plan
+    approved, a follow-up visit saying support is finished, closure proposed and approved."""
+    cw, sup = cw or CW, sup or SUP
+    ref = wf.create_case("mnr_bf", cw)
+    wf.fire(ref, "register", cw, ident or IDENT)
+    wf.fire(ref, "record_refusal", cw, {"refused_on": "2025-06-02", "given_by": "self"})
+    wf.fire(ref, "submit_assessment", cw, {
+        "assessed_on": "2025-06-02", "risk_level": "low",
+        "needs": [{"dimension": "economic", "need": "cash", "referral_needed": False}]})
+    wf.fire(ref, "approve_plan", sup)
+    wf.fire(ref, "record_visit", cw, {"visit_date": "2025-06-02", "contact_mode": "phone",
+                                      "services_received": True, "risk_level": "low",
+                                      "ready_to_close": True})
+    wf.fire(ref, "end_follow_up", cw)
+    wf.fire(ref, "propose_closure", cw, {"reason": "consent_refused", "closed_on": "2025-06-02"})
+    wf.fire(ref, "approve_closure", sup)
+    return ref
+
+
+def first_visit(wf, ref: str, cw=None) -> None:
+    """Record the first follow-up visit: since issue 13 the follow-up runs from the plan's
+    approval, alongside the referrals; tests about referral deadlines record it so that only the
+    referral's reminders are due in their time window."""
+    wf.fire(ref, "record_visit", cw or CW, {"visit_date": "2025-06-02", "contact_mode": "phone",
+                                            "services_received": False,
+                                            "not_received_reason": "Services en cours",
+                                            "risk_level": "high"})

@@ -17,7 +17,7 @@ from mno_workflow.store.audit import verify_all
 from mno_workflow.store.models import AuditEvent, Deadline
 
 from ..conftest import snapshot
-from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, provider, referral, to_referrals
+from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, provider, referral, refuse_and_close, to_referrals
 
 WITHDRAWAL = {"withdrawn_on": "2025-06-02", "expressed_by": "self", "note": "Ne souhaite plus"}
 
@@ -99,12 +99,8 @@ def test_override_needs_a_supervisor_a_legal_basis_and_a_reason(wf):
 
 
 def _close(wf):
-    ref = wf.create_case("mnr_bf", CW)
-    wf.fire(ref, "register", CW, IDENT)
-    wf.fire(ref, "record_refusal", CW, {"refused_on": "2025-06-02", "given_by": "self"})
-    wf.fire(ref, "propose_closure", CW, {"reason": "consent_refused", "closed_on": "2025-06-02"})
-    wf.fire(ref, "approve_closure", SUP)
-    return ref
+    # Issue 13: a refusal no longer closes the case; it is closed by the direct-assistance path.
+    return refuse_and_close(wf)
 
 
 def test_closed_case_accepts_only_reopen(wf):
@@ -121,7 +117,9 @@ def test_closed_case_accepts_only_reopen(wf):
 
 
 def test_reopen_without_assessment_reports_the_deadline_it_cannot_compute(wf):
-    ref = _close(wf)
+    # Issue 13: a refused consent no longer skips the assessment; a screened-out case still does.
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "screen_out", CW, {"reason": "duplicate"})
     wf.reopen(ref, SUP, "Erreur de clôture")
     with wf.sessions() as s:
         ev = repository.trail(s, repository.get_case(s, ref))[-1]

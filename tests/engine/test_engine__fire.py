@@ -46,11 +46,16 @@ def test_full_path_to_closure_with_decline_and_re_referral(wf, clock):
     wf.fire(ref, "accept", provider("cfp"))
     wf.fire(ref, "complete", provider("ong_b"), {"delivered_on": "2025-06-02"})
     got, _, _ = states(wf, ref)
-    assert "follow_up:1" not in got  # waits for every referral
-    r = wf.fire(ref, "complete", provider("cfp"), {"delivered_on": "2025-06-02"})
-    assert r.started == ["follow_up:1"]
+    # Issue 13 (behaviour change asked): the follow-up started with the approved plan and runs
+    # alongside the referrals; ending it waits for every referral to be final.
+    assert got["follow_up:1"] == "scheduled"
     wf.fire(ref, "record_visit", CW, {"visit_date": "2025-06-02", "contact_mode": "phone",
                                       "services_received": True, "risk_level": "low"})
+    with pytest.raises(GuardNotMet) as e:
+        wf.fire(ref, "end_follow_up", CW)
+    assert "référencement est encore en cours" in e.value.text("fr")
+    r = wf.fire(ref, "complete", provider("cfp"), {"delivered_on": "2025-06-02"})
+    assert r.started == []
     wf.fire(ref, "end_follow_up", CW)
     wf.fire(ref, "propose_closure", CW, {"reason": "goals_met", "closed_on": "2025-06-02"})
     wf.fire(ref, "reject_closure", SUP, {"comment": "Compléter la synthèse"})
@@ -82,11 +87,14 @@ def test_full_path_to_closure_with_decline_and_re_referral(wf, clock):
         assert verify_all(s) == (1, [])
 
 
-def test_consent_refused_goes_to_closure(wf):
+def test_consent_refused_goes_on_with_direct_assistance(wf):
+    # Issue 13 (behaviour change asked): a refusal no longer starts the closure; the needs
+    # assessment starts (direct assistance) and the case stays open.
     ref = wf.create_case("mnr_bf", CW)
     wf.fire(ref, "register", CW, IDENT)
     r = wf.fire(ref, "record_refusal", CW, {"refused_on": "2025-06-02", "given_by": "self"})
-    assert r.started == ["closure:1"]
+    assert r.started == ["needs_assessment:1"]
+    assert not r.case_closed
 
 
 def test_no_referral_needed_starts_follow_up_at_once(wf):
@@ -287,6 +295,10 @@ def test_search_overdue_cases(wf, clock):
     on_time = to_referrals(wf)
     wf.fire(on_time, "send", CW, referral("ong_a", "urgent"), instance="psychosocial")
     wf.fire(on_time, "send", CW, referral("ong_b", "urgent"), instance="vocational_training")
+    # Issue 13: the follow-up runs from the plan's approval (first visit within 2 working days).
+    wf.fire(on_time, "record_visit", CW, {"visit_date": "2025-06-02", "contact_mode": "phone",
+                                          "services_received": False, "not_received_reason": "En cours",
+                                          "risk_level": "high"})
     clock.advance(timedelta(days=4))  # 72 hours passed; drafts (3 working days) are late too
     wf.fire(on_time, "accept", provider("ong_a"))
     wf.fire(on_time, "accept", provider("ong_b"))

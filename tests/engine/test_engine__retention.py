@@ -24,7 +24,7 @@ from mno_workflow.web import queries
 from tests.cli.users import add_users
 
 from ..conftest import BF_SOP
-from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, to_referrals
+from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, refuse_and_close, to_referrals
 
 runner = CliRunner()
 SYSTEM = Actor("mno.retention", "system")
@@ -38,12 +38,8 @@ def mno(db_url, *args):
 
 
 def close_case(wf) -> str:
-    ref = wf.create_case("mnr_bf", CW)
-    wf.fire(ref, "register", CW, {**IDENT, "phone": "+226 70 11 22 33"})
-    wf.fire(ref, "record_refusal", CW, {"refused_on": "2025-06-02", "given_by": "self"})
-    wf.fire(ref, "propose_closure", CW, {"reason": "consent_refused", "closed_on": "2025-06-02"})
-    wf.fire(ref, "approve_closure", SUP)
-    return ref
+    # Issue 13: a refusal no longer closes the case; it is closed by the direct-assistance path.
+    return refuse_and_close(wf, ident={**IDENT, "phone": "+226 70 11 22 33"})
 
 
 def statistics(wf, now):

@@ -47,13 +47,15 @@ from .helpers import CONSENT, CW, IDENT, SUP, provider, referral
 INITIAL = {"identification": "screening", "consent": "pending", "needs_assessment": "in_progress",
            "referral": "draft", "follow_up": "scheduled", "closure": "preparing",
            "immediate": "available"}  # issue 13: the parallel immediate-needs step
-FINAL = {"identified", "not_eligible", "given", "refused", "approved", "completed", "closed_unmet",
+# issue 13: a refusal is no longer final (consent may be given later, or overridden for vital
+# interests); the case goes on with direct assistance.
+FINAL = {"identified", "not_eligible", "given", "approved", "completed", "closed_unmet",
          "revoked", "closed"}
 # trigger: (step, from states, to state, roles)
 TRANS = {
     "register": ("identification", {"screening"}, "identified", {"caseworker"}),
     "screen_out": ("identification", {"screening"}, "not_eligible", {"caseworker", "supervisor"}),
-    "record_consent": ("consent", {"pending"}, "given", {"caseworker"}),
+    "record_consent": ("consent", {"pending", "refused"}, "given", {"caseworker"}),
     "record_refusal": ("consent", {"pending"}, "refused", {"caseworker"}),
     "submit_assessment": ("needs_assessment", {"in_progress"}, "pending_review", {"caseworker"}),
     "approve_plan": ("needs_assessment", {"pending_review"}, "approved", {"supervisor"}),
@@ -149,9 +151,15 @@ class Model:
         key = instance or f"{step}:1"
         if not key.startswith(step + ":") or self.states.get(key) not in sources:
             return UnknownTrigger
+        scope = SCOPE.get(actor.role)
+        if scope == "recipient" and instance is None and key not in self.recipients and any(
+                self.recipients.get(k) == actor.organisation and v not in FINAL
+                for k, v in self.states.items()):
+            # A provider only acts on what is addressed to it: with a referral of its own open,
+            # another step's trigger (the follow-up, open alongside since issue 13) is unknown to it.
+            return UnknownTrigger
         if actor.role not in roles:
             return RoleNotAllowed
-        scope = SCOPE.get(actor.role)
         if scope == "assigned" and actor.user != CW.user:
             return RoleNotAllowed
         if scope == "recipient" and (self.recipients.get(key) is None
@@ -161,6 +169,12 @@ class Model:
             return FormInvalid
         if trigger in GUARDED and not covers(self.consent):
             return GuardNotMet
+        if trigger == "submit_assessment" and self.states.get("consent:1") == "refused" and any(
+                n["referral_needed"] for n in payload["needs"]):
+            return FormInvalid  # issue 13: direct assistance only after a refusal
+        if trigger == "end_follow_up" and any(
+                v not in FINAL for k, v in self.states.items() if k.startswith("referral:")):
+            return GuardNotMet  # issue 13: closure waits for every referral to be final
         return None
 
     def apply(self, trigger: str, payload: dict | None, instance: str | None) -> None:
@@ -176,14 +190,14 @@ class Model:
         self.enter(key, to)
 
     def start(self, step: str) -> None:
+        if f"{step}:1" in self.states:  # a step starts once per case (consent given after a refusal)
+            return
         if step != "referral":
             self.states[f"{step}:1"] = INITIAL[step]
             return
         keys = [n["need"] for n in self.needs["needs"] if n["referral_needed"]]
         for k in keys:
             self.states[f"referral:{k}"] = "draft"
-        if not keys:  # no referral needed: the flow goes on at once
-            self.start("follow_up")
 
     def enter(self, key: str, state: str) -> None:
         self.states[key] = state
@@ -194,14 +208,12 @@ class Model:
             self.start("immediate")
         elif after in ("identification.not_eligible", "closure.closed"):
             self.closed = True
-        elif after == "consent.given":
+        elif after in ("consent.given", "consent.refused"):  # issue 13: direct assistance goes on
             self.start("needs_assessment")
-        elif after in ("consent.refused", "follow_up.completed"):
+        elif after == "follow_up.completed":
             self.start("closure")
-        elif after == "needs_assessment.approved":
+        elif after == "needs_assessment.approved":  # issue 13: follow-up alongside the referrals
             self.start("referral")
-        elif step == "referral" and state in FINAL and all(
-                v in FINAL for k, v in self.states.items() if k.startswith("referral:")):
             self.start("follow_up")
 
     def enabled(self) -> list[tuple[str, str | None]]:

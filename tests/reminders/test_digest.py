@@ -12,7 +12,7 @@ from mno_workflow.reminders.digest import build_digests
 from mno_workflow.reminders.notifiers import InAppNotifier, LogNotifier
 from mno_workflow.reminders.outbox import deliver, inbox
 from mno_workflow.reminders.sweeper import sweep
-from tests.engine.helpers import CONSENT, CW, IDENT, NEEDS, referral, to_referrals
+from tests.engine.helpers import CONSENT, CW, IDENT, NEEDS, first_visit, referral, to_referrals
 
 from .conftest import USERS, add_users
 from .helpers import MON, expiry_rows, messages
@@ -38,6 +38,7 @@ def week(wf, clock):
     add_users(wf, USERS + [("focal.other", "provider", "other_ngo", None, "focal@other.example.bf", "fr"),
                            ("other.cw", "caseworker", None, "kadiogo", None, "fr")])
     a = to_referrals(wf)
+    first_visit(wf, a)  # issue 13: the follow-up runs alongside the referrals; visited on Monday
     d = wf.create_case("mnr_bf", CW)
     wf.fire(d, "register", CW, IDENT)
     wf.fire(d, "record_consent", CW, CONSENT)
@@ -52,6 +53,7 @@ def week(wf, clock):
     ids = {ref: i + 1 for i, ref in enumerate([a, d, c, x])}
     assert ref_ids_ok(wf, ids)
     assert due == {(1, "referral", "draft"): "Thu 05 23:59", (1, "referral", "sent"): "Thu 05 14:00",
+                   (1, "follow_up", "monitoring"): "Wed 02 08:00",  # 2 July (issue 13: alongside)
                    (2, "needs_assessment", "pending_review"): "Thu 05 23:59",
                    (3, "identification", "screening"): "Wed 04 23:59",
                    (4, "identification", "screening"): "Wed 04 23:59"}

@@ -11,7 +11,7 @@ from mno_workflow.reminders.notifiers import InAppNotifier, LogNotifier, SmtpNot
 from mno_workflow.reminders.outbox import _env, _snapshot, deliver, format_due, render
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.store.models import OutboxMessage
-from tests.engine.helpers import to_referrals
+from tests.engine.helpers import first_visit, to_referrals
 
 from .helpers import ESCALATION_AT, messages, one
 
@@ -47,6 +47,7 @@ def test_autoescape_only_for_html():
 def test_english_supervisor_gets_english_labels(users):
     wf = users
     ref = to_referrals(wf)
+    first_visit(wf, ref)  # issue 13: the follow-up runs alongside; visited at once
     sweep(wf, now=ESCALATION_AT)
     esc = messages(wf, recipient_user="awa.traore", template="escalation")
     assert [m.channel for m in esc] == ["inapp", "inapp"]  # no e-mail address
@@ -63,6 +64,7 @@ def test_english_supervisor_gets_english_labels(users):
 def test_every_template_and_language_renders_without_personal_data(users):
     wf = users
     ref = to_referrals(wf)
+    first_visit(wf, ref)  # issue 13: the follow-up runs alongside; visited at once
     sweep(wf, now=ESCALATION_AT)
     with wf.sessions() as s:
         rows = list(s.query(OutboxMessage))
@@ -104,6 +106,7 @@ class Recording:
 def test_missing_variable_fails_and_sends_nothing(users, drop, missing):
     wf = users
     ref = to_referrals(wf)
+    first_visit(wf, ref)  # issue 13: the follow-up runs alongside; visited at once
     context = {"reference": ref, "step": "referral", "instance": "psychosocial", "state": "draft",
                "due_at": "2025-06-05T23:59:59+00:00", "offset": "50%", "late": False}
     del context[drop]
@@ -119,12 +122,14 @@ def test_missing_variable_fails_and_sends_nothing(users, drop, missing):
     assert (m.status, m.attempts, m.next_attempt_at) == ("failed", 1, ESCALATION_AT + timedelta(minutes=1))
     assert m.last_error == f"rendering fr/reminder: UndefinedError: {missing}"
     # the well-formed messages of the same run went out
-    assert len(email.sent) == 3 and all(r.subject and r.text.strip() for _, r in email.sent)
+    # issue 13: + the follow-up's task, started with the approved plan
+    assert len(email.sent) == 4 and all(r.subject and r.text.strip() for _, r in email.sent)
 
 
 def test_unknown_template_fails(users):
     wf = users
     ref = to_referrals(wf)
+    first_visit(wf, ref)  # issue 13: the follow-up runs alongside; visited at once
     bad = _bad_message(wf, {"reference": ref}, template="nonexistent")
     deliver(wf, {"inapp": InAppNotifier(), "email": Recording()}, now=ESCALATION_AT)
     m = one(wf, id=bad)
@@ -135,6 +140,7 @@ def test_unknown_template_fails(users):
 def test_reminder_fr_and_late_flag(users):
     wf = users
     ref = to_referrals(wf)
+    first_visit(wf, ref)  # issue 13: the follow-up runs alongside; visited at once
     context = {"reference": ref, "step": "referral", "instance": "psychosocial", "state": "draft",
                "due_at": "2025-06-05T23:59:59.999999+00:00", "offset": "50%", "late": True}
     mid = _bad_message(wf, context)

@@ -15,7 +15,7 @@ from mno_workflow.reminders.notifiers import (
 )
 from mno_workflow.reminders.outbox import LEASE, NOT_CONFIGURED_RETRY, deliver
 from mno_workflow.reminders.sweeper import sweep
-from tests.engine.helpers import to_referrals
+from tests.engine.helpers import first_visit, to_referrals
 
 from .conftest import free_port
 from .helpers import ESCALATION_AT, messages, one
@@ -33,6 +33,7 @@ def escalated(users):
     """A case whose two referral drafts expired: escalations to the Kadiogo supervisors."""
     wf = users
     ref = to_referrals(wf)
+    first_visit(wf, ref)  # issue 13: the follow-up runs alongside; only the drafts expire
     report = sweep(wf, now=ESCALATION_AT)
     assert len(report.escalations) == 2
     return wf, ref
@@ -42,15 +43,16 @@ def test_escalation_email_with_accents(escalated, smtp):
     wf, ref = escalated
     handler, port = smtp
     emails = messages(wf, channel="email")
-    # task to the supervisor (plan), two tasks to the caseworker (drafts), two escalations
+    # task to the supervisor (plan), three tasks to the caseworker (drafts and, issue 13, the
+    # follow-up started with the approved plan), two escalations
     assert sorted((m.template, m.recipient_address) for m in emails) == [
         ("escalation", "idrissa.sanou@mnr.example.bf"), ("escalation", "idrissa.sanou@mnr.example.bf"),
         ("task", "idrissa.sanou@mnr.example.bf"), ("task", "mariam.kabore@mnr.example.bf"),
-        ("task", "mariam.kabore@mnr.example.bf")]
+        ("task", "mariam.kabore@mnr.example.bf"), ("task", "mariam.kabore@mnr.example.bf")]
     report = deliver(wf, notifiers(port), now=ESCALATION_AT)
     assert report.failed == [] and report.dead == []
     assert len(report.sent) == len(messages(wf))  # e-mails and in-app messages
-    assert len(handler.messages) == 5
+    assert len(handler.messages) == 6  # issue 13: + the follow-up's task
     for m in messages(wf):
         assert (m.status, m.sent_at, m.attempts, m.last_error) == ("sent", ESCALATION_AT, 1, None)
 

@@ -18,7 +18,7 @@ from mno_workflow.store.base import Base, make_engine
 from mno_workflow.store.models import AuditEvent, Deadline, OutboxMessage
 
 from ..conftest import BF_SOP
-from ..engine.helpers import CONSENT, CW, IDENT, SUP, provider, referral, to_referrals
+from ..engine.helpers import CONSENT, CW, IDENT, SUP, first_visit, provider, referral, to_referrals
 
 
 def outbox(wf, kind=None):
@@ -36,6 +36,7 @@ def pending(wf):
 
 def test_reminders_then_escalation_each_exactly_once(wf, clock):
     ref = to_referrals(wf)
+    first_visit(wf, ref)  # issue 13: the follow-up runs alongside; only the referral's reminders
     wf.fire(ref, "send", CW, referral("ong_a", "urgent"), instance="psychosocial")  # 72 hours, Mon 08:00
     due = datetime(2025, 6, 5, 8, 0, tzinfo=UTC)
     rows = {(r.kind, r.offset): r for r in pending(wf) if r.instance_id and r.state == "sent"}
@@ -266,6 +267,7 @@ def test_three_sweeper_processes_send_every_reminder_exactly_once(wf, clock, db_
 
 def test_extension_does_not_send_a_percentage_reminder_twice(wf, clock):
     ref = to_referrals(wf)
+    first_visit(wf, ref)  # issue 13: the follow-up runs alongside; only the referral's reminders
     wf.fire(ref, "send", CW, referral("ong_a", "urgent"), instance="psychosocial")  # due Thu 08:00
     clock.set(datetime(2025, 6, 3, 21, 0, tzinfo=UTC))
     assert [x[3] for x in sweep(wf).reminders] == ["50%"]

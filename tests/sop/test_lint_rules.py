@@ -71,14 +71,20 @@ def test_reference_sop_warnings_are_the_known_ones() -> None:
     got = [(d.code, d.severity, d.line) for d in lint(load_file(REFERENCE))]
     text = REFERENCE.read_text(encoding="utf-8").split("\n")
     line = {name: next(i + 1 for i, t in enumerate(text) if t == f"      {name}:")
-            for name in ("given", "withdrawn", "overridden")}
+            for name in ("pending", "given", "withdrawn", "overridden", "refused")}
     # issue 12: the SOP justifies them on each state (lint: {allow, reason}), so they are info lines
-    # issue 13: the parallel steps' final states (immediate needs, best interests) justify W116
+    # issue 13: the parallel steps' final states (immediate needs, best interests) justify W116;
+    # a refusal is no longer final (the case goes on with direct assistance), so the consent step
+    # has no final state (W106 on pending, W106/W109 on refused); the referrals' final states
+    # start nothing since the follow-up runs alongside them (W116, justified)
     parallel = [next(i + 1 for i, t in enumerate(text) if t == f"      {name}:")
                 for name in ("ended", "done")]
-    assert got == [(code, sev, line[s]) for s in ("given", "withdrawn", "overridden")
-                   for code, sev in (("W106", "info"), ("W109", "info"))] + [
-        ("W116", "info", n) for n in parallel]
+    referral_finals = [next(i + 1 for i, t in enumerate(text) if t == f"      {name}:")
+                       for name in ("completed", "closed_unmet", "revoked")]
+    assert got == [("W106", "info", line["pending"])] + [
+        (code, sev, line[s]) for s in ("given", "withdrawn", "overridden", "refused")
+        for code, sev in (("W106", "info"), ("W109", "info"))] + [
+        ("W116", "info", n) for n in parallel + referral_finals]
     assert all(d.justified for d in lint(load_file(REFERENCE)))
 
 
@@ -169,8 +175,10 @@ def test_burkina_faso_sop_passes_strict_with_each_warning_justified() -> None:
     result = CliRunner().invoke(app, ["validate", "--strict", str(ref)])
     assert result.exit_code == 0, result.output
     justified = [line for line in result.output.splitlines() if "(justified: " in line]
-    # issue 13 adds two justified W116 (the parallel best-interests and immediate-needs steps)
-    assert len(justified) == 8 and all(": info W1" in line for line in justified)
+    # issue 13 adds two justified W116 (the parallel best-interests and immediate-needs steps), then
+    # W106 on consent.pending, W106/W109 on consent.refused and W116 on the referral's three final
+    # states (refusal no longer final; follow-up alongside the referrals)
+    assert len(justified) == 14 and all(": info W1" in line for line in justified)
     assert " error " not in result.output and " warning " not in result.output
 
 
@@ -182,5 +190,6 @@ def test_allowed_warning_needs_its_own_state_and_code(tmp_path: Path) -> None:
     text = ref.read_text(encoding="utf-8").replace("allow: [W106, W109]", "allow: [W109]", 1)
     diags = lint(load_text(text, "x.yaml"))
     w106 = [d for d in diags if d.code == "W106"]
-    assert [d.severity for d in w106] == ["warning", "info", "info"]
-    assert not w106[0].justified and all(d.justified for d in w106[1:])
+    # issue 13: consent.pending and consent.refused justify W106 too (the first W106 is pending's)
+    assert [d.severity for d in w106] == ["info", "warning", "info", "info", "info"]
+    assert not w106[1].justified and all(d.justified for i, d in enumerate(w106) if i != 1)

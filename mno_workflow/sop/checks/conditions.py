@@ -106,6 +106,10 @@ def check_codes(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnostic]
         line, col = _position(loaded, path, source, offset)
         out.append(Diagnostic(loaded.path, line, col, "error", "E039", message, hint))
 
+    for name in sorted(set(re.findall(r"\bopen_instances\.([a-z][a-z0-9_]*)", source)) - set(sop.steps)):
+        report(source.find(f"open_instances.{name}") + 15,
+               f"condition counts the open instances of step {name!r}, which does not exist", name,
+               list(sop.steps))
     for root, sel, literal, offset in code_comparisons(source):
         if root == "steps":
             if sel not in sop.steps:

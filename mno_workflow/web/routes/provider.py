@@ -8,6 +8,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 
 from ... import attachments as files
+from ...engine.service_levels import describe as describe_level
 from ...store import repository
 from .. import access, queries
 from ..core import Web
@@ -62,6 +63,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                             csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
                         ),
                         "referrer": access.referrer(s, user, csop, case, inst, view),
+                        "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
                     }
                 )
             # « À traiter » (not final) first, soonest deadline first; then the history
@@ -129,6 +131,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "state": sop.label(step.states[inst.state].label, lang),
                     "due": (due := queries.instance_due(s, inst) if not inst.final else None),
                     "due_words": provider_due(s, sop, inst, due, web.now(), lang) if due else None,
+                    "service_level": describe_level(s, sop, case, inst, lang),  # issue 13
                     "blocks": blocks,
                     "inst_blocks": inst_blocks,
                     "referrer": access.referrer(s, user, sop, case, inst, view),

@@ -1,0 +1,76 @@
+"""The consent gate: no referral leaves a case whose person refused (or withdrew) data sharing.
+
+Issue 13: refusing data sharing no longer closes the case; the case goes on with direct
+assistance only. Every transition that would share the case with a provider is refused first,
+with a reason naming the consent, whichever path fires it (page, API, CLI, bulk action, the
+sweeper's ``on_expiry.fire``): :meth:`WorkflowEngine._fire` calls :func:`check_consent_gate` for
+each candidate transition before its guard (a transition whose form sets the step's
+``recipient``: BF SOP ``send``, ``re_refer``), and :func:`~mno_workflow.engine.spawn.spawn_instances`
+calls :func:`check_spawn_gate` before it creates instances of a step with a ``recipient`` (BF SOP
+``refer_immediately``, ``record_best_interests``, ``approve_revision`` with a need to refer).
+An override in force (``overridden``, e.g. a supervisor's override for the person's vital
+interests) lets them through; other states (consent not yet asked, given, expired) are left to
+the SOP's own guards.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..sop.schema import SOP, Transition
+from .errors import GuardNotMet, Message
+
+#: Consent statuses that stop every referral, with their reason (fr, en).
+_STOPPED = {
+    "refused": ("La personne a refusé le partage de ses données (consentement refusé)",
+                "The person refused data sharing (consent refused)"),
+    "withdrawn": ("La personne a retiré son consentement au partage de ses données",
+                  "The person withdrew consent to data sharing"),
+}
+
+
+def sends_to_provider(sop: SOP, step_id: str, t: Transition) -> bool:
+    """Whether ``t`` (a transition of step ``step_id``) addresses the step to a provider: its form
+    sets the step's ``recipient`` (BF SOP: ``send``, ``re_refer``)."""
+    recipient = sop.steps[step_id].recipient
+    return bool(recipient and t.form and recipient.startswith(t.form + "."))
+
+
+def check_consent_gate(sop: SOP, case: Any, step_id: str, t: Transition, trigger: str,
+                       now: datetime) -> None:
+    """Raise :class:`GuardNotMet` when ``t`` sends to a provider (:func:`sends_to_provider`) and
+    the consent in force is refused or withdrawn (see :func:`refuse_if_stopped`)."""
+    if sends_to_provider(sop, step_id, t):
+        refuse_if_stopped(sop, case, trigger, now)
+
+
+def check_spawn_gate(sop: SOP, case: Any, target_step: str, trigger: str, now: datetime) -> None:
+    """Raise :class:`GuardNotMet` when a ``spawn:`` is about to create instances of
+    ``target_step``, a step with a ``recipient`` (a referral), and the consent in force is refused
+    or withdrawn. Called by :func:`mno_workflow.engine.spawn.spawn_instances` only when at least
+    one instance would be created (a plan revision without referral goes through)."""
+    if sop.steps[target_step].recipient:
+        refuse_if_stopped(sop, case, trigger, now)
+
+
+def refuse_if_stopped(sop: SOP, case: Any, trigger: str, now: datetime) -> None:
+    """Raise :class:`GuardNotMet` (``condition="data_protection: consent.refused"`` or
+    ``…withdrawn``; message in French and English naming the consent and ``trigger``) when the
+    consent in force of ``case`` at the aware instant ``now`` is refused or withdrawn. Does nothing
+    for an SOP without ``data_protection``."""
+    if sop.data_protection is None:
+        return
+    from ..protection import consent_in_force
+    status = consent_in_force(sop, case, now).status
+    if status not in _STOPPED:
+        return
+    fr, en = _STOPPED[status]
+    raise GuardNotMet(Message(
+        fr=f"{fr} : le dossier continue en assistance directe seulement, aucun référencement ne "
+           f"peut être envoyé (« {trigger} »). Seule une dérogation motivée du superviseur (p. ex. "
+           "pour les intérêts vitaux de la personne) ou un nouveau consentement le permettrait.",
+        en=f"{en}: the case goes on with direct assistance only, no referral can be sent "
+           f"('{trigger}'). Only a supervisor's override with a reason (e.g. for the person's "
+           "vital interests) or new consent would allow it."),
+        condition=f"data_protection: consent.{status}")

@@ -1,0 +1,146 @@
+"""Provider service levels: the directory's response time of a referral's service overrides the
+SOP's default deadline (issue 13, ``within: {from_directory: response_time, default: …}``).
+
+A step with ``recipient: referral.provider`` and ``service: referral.service_id`` names, per
+instance, the organisation and the directory service (HSDS ``service.id``) the referral is
+addressed to. A state deadline with ``from_directory: response_time`` then lasts the response
+time that the directory's ``service_referral`` row of that service gives for the referral's
+priority (``response_time_emergency`` / ``_urgent`` / ``_normal``; the priority is the value of
+the default's ``by`` field, ``normal`` when the default is a plain duration), e.g. ``48 hours``,
+``5 days``, ``15 working days``. When the referral names no service, the service is unknown or not
+the chosen provider's, or the directory gives no time for that priority, the SOP's default
+applies and the reason is kept as a visible note (French and English).
+
+:func:`service_level` is called by :func:`mno_workflow.engine.timers.arm`; the result is
+recorded in the audit effects; the referral's page, the API and the provider's inbox show it
+(:func:`describe`, computed again from the instance's data and the directory).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..sop.schema import SOP, ByField, Deadline, Duration
+
+
+def _lookup(data: dict, path: str | None) -> Any:
+    if not path:
+        return None
+    form, _, field = path.partition(".")
+    return (data.get(form) or {}).get(field)
+
+
+def _directory_time(session: Any, service_id: str, organisation: str | None,
+                    priority: str) -> tuple[str | None, str | None]:
+    """``(response time text, None)`` from the directory, or ``(None, reason code)``."""
+    from sqlalchemy import inspect, select
+
+    from ..directory.tables import TABLES
+    svc, ref = TABLES["service"], TABLES["service_referral"]
+    if not inspect(session.connection()).has_table(svc.name):
+        return None, "no_directory"
+    owner = session.scalar(select(svc.c.organization_id).where(svc.c.id == service_id))
+    if owner is None:
+        return None, "unknown_service"
+    if organisation and owner != organisation:
+        return None, "other_provider"
+    column = ref.c.get(f"response_time_{priority}")
+    if column is None:
+        return None, "no_time"
+    text = session.scalar(select(column).where(ref.c.service_id == service_id).limit(1))
+    return (text, None) if text else (None, "no_time")
+
+
+_WHY = {
+    "no_service": ("le référencement ne nomme pas de service de l'annuaire",
+                   "the referral names no directory service"),
+    "no_directory": ("pas d'annuaire dans cette base", "no directory in this database"),
+    "unknown_service": ("service inconnu de l'annuaire", "service unknown to the directory"),
+    "other_provider": ("ce service n'est pas celui du prestataire choisi",
+                       "this service is not the chosen provider's"),
+    "no_time": ("l'annuaire ne donne pas de délai de réponse pour cette priorité",
+                "the directory gives no response time for this priority"),
+    "bad_time": ("le délai de l'annuaire est illisible", "the directory's response time is unreadable"),
+}
+
+
+def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
+                  data: dict) -> tuple[Deadline, dict | None]:
+    """The deadline to arm for ``inst`` and the service-level record (None when ``dl`` has no
+    ``from_directory``). The record: ``{"instance", "state", "service", "priority", "source":
+    "directory"|"default", "within": "48 hours", "reason": code|None, "fr", "en"}``. Never
+    raises for directory data: a bad value falls back to the default with its reason."""
+    if dl.from_directory is None:
+        return dl, None
+    step = sop.steps[inst.step]
+    service = _lookup(data, step.service)
+    organisation = _lookup(data, step.recipient)
+    priority = "normal"
+    if isinstance(dl.within, ByField):
+        priority = str(_lookup(data, dl.within.by) or "normal")
+    text, reason = (None, "no_service") if not service else \
+        _directory_time(session, str(service), organisation, priority)
+    chosen = dl
+    if text:
+        try:
+            chosen = dl.model_copy(update={"within": Duration.model_validate(text)})
+        except ValueError:
+            text, reason = None, "bad_time"
+    if text:
+        fr = f"Délai du prestataire (annuaire, service {service}, priorité {priority}) : {text}"
+        en = f"Provider's response time (directory, service {service}, priority {priority}): {text}"
+        source, within = "directory", text
+    else:
+        within = _default_text(dl, priority)
+        fr = f"Délai par défaut de la POS ({within}) : {_WHY[reason][0]}"
+        en = f"SOP default deadline ({within}): {_WHY[reason][1]}"
+        source = "default"
+    record = {"instance": inst.label_key, "state": inst.state, "service": service,
+              "priority": priority, "source": source, "within": within, "reason": reason,
+              "fr": fr, "en": en}
+    return chosen, record
+
+
+def _default_text(dl: Deadline, priority: str) -> str:
+    within = dl.within
+    if isinstance(within, ByField):
+        return str(within.cases.get(priority, "?"))
+    return str(within)
+
+
+def record_for(session: Any, sop: SOP, case: Any, inst: Any) -> dict | None:
+    """The service-level record (see :func:`service_level`) of ``inst``'s current state, computed
+    again from the instance's data and the directory (None when that state's deadline does not
+    read the directory, or the instance is final): what the referral's page, the API and the
+    provider's inbox show next to the due date."""
+    state = sop.steps[inst.step].states.get(inst.state)
+    if inst.final or state is None or state.deadline is None or state.deadline.from_directory is None:
+        return None
+    data = {**(case.data or {}), **(inst.data or {})}
+    return service_level(session, sop, inst, state.deadline, data)[1]
+
+
+def describe(session: Any, sop: SOP, case: Any, inst: Any, lang: str = "fr") -> str | None:
+    """:func:`record_for` in words, in ``lang`` (None when none applies)."""
+    record = record_for(session, sop, case, inst)
+    return (record.get(lang) or record["fr"]) if record else None
+
+
+def check_service_of(session: Any, sop: SOP, step_id: str, form_id: str | None, data: dict) -> None:
+    """Raise :class:`~mno_workflow.engine.errors.FormInvalid` (on the ``service`` field, fr/en)
+    when the form ``form_id`` being submitted names both the provider and a directory service
+    that belongs to another organisation. A service the directory does not know is accepted: the
+    SOP's default deadline then applies with a visible note (:func:`service_level`)."""
+    from .errors import FormInvalid, Message
+    step = sop.steps[step_id]
+    if not (form_id and step.service and step.recipient and step.service.startswith(form_id + ".")):
+        return
+    field = step.service.split(".", 1)[1]
+    service, org = data.get(field), data.get(step.recipient.split(".", 1)[1])
+    if not service or not org:
+        return
+    _, reason = _directory_time(session, str(service), str(org), "normal")
+    if reason == "other_provider":
+        raise FormInvalid(form_id, {field: Message(
+            fr=f"Le service « {service} » de l'annuaire n'est pas un service de « {org} ».",
+            en=f"Directory service '{service}' is not a service of '{org}'.")})
