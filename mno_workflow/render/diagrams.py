@@ -25,7 +25,8 @@ from urllib.parse import unquote as _unpct
 import graphviz
 
 from mno_workflow.render.form_titles import forms_text
-from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, FormField, Step, Transition, Unit
+from mno_workflow.render.plain import field_by_path  # noqa: F401  (re-exported: callers import it from here)
+from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, Step, Transition, Unit
 
 __all__ = [
     "DiagramError", "DotNotFound", "RenderError", "EdgeFact", "CLOCK",
@@ -116,15 +117,6 @@ def duration_words(duration: Duration, lang: str = "fr") -> str:
     """``Duration`` in words: ``10 jours ouvrables``, ``24 heures``, ``1 mois``; ``10 working days``."""
     one, many = _UNITS.get(lang, _UNITS["fr"])[duration.unit]
     return f"{duration.amount} {one if duration.amount == 1 else many}"
-
-
-def field_by_path(sop: SOP, path: str) -> FormField | None:
-    """The top-level field named ``form.field``, or None."""
-    form_id, _, field_id = path.partition(".")
-    form = sop.forms.get(form_id)
-    if form is None:
-        return None
-    return next((f for f in form.fields if f.id == field_id), None)
 
 
 def _field_label(sop: SOP, path: str, lang: str) -> str:

@@ -16,7 +16,16 @@ from collections.abc import Iterable
 
 from mno_workflow.sop.schema import SOP, FlowRule, FormField, Transition
 
-from .diagrams import field_by_path
+
+def field_by_path(sop: SOP, path: str) -> FormField | None:
+    """The top-level field named ``form.field``, or None (here, not in :mod:`.diagrams`, so that
+    the linter's wording of conditions does not import Graphviz)."""
+    form_id, _, field_id = path.partition(".")
+    form = sop.forms.get(form_id)
+    if form is None:
+        return None
+    return next((f for f in form.fields if f.id == field_id), None)
+
 
 __all__ = ["WORDS", "condition_words", "field_condition", "relevant_words", "rule_words", "software_words",
            "transition_condition"]

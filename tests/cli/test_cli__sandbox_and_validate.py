@@ -30,6 +30,7 @@ def test_sandbox_reset_and_refusal(tmp_path):
     assert r.exit_code == 0, r.output
     cases, users = _counts(path)
     paths = 5  # the demo adds one case per field path of issue 13 (web/demo_practice.py)
+    paths += 3  # and the three first-responder alerts, one per state (web/demo_alerts.py)
     assert cases == 2 + paths and users > 0
     # a trainee adds a case: a reset brings the sandbox back to the invented cases only
     again = CliRunner().invoke(app, ["sandbox", str(path), "--cases", "1"])
