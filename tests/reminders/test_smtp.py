@@ -39,6 +39,9 @@ def escalated(users):
     return wf, ref
 
 
+EMAILS = 6  # e-mails of the escalated case: 4 tasks (issue 13: with the follow-up's), 2 escalations
+
+
 def test_escalation_email_with_accents(escalated, smtp):
     wf, ref = escalated
     handler, port = smtp
@@ -79,6 +82,7 @@ def test_escalation_email_with_accents(escalated, smtp):
     assert handler.envelopes[0][0] == "mno@mnr.example.bf"
     tasks = sorted(mail["Subject"] for mail in handler.messages if "nouvelle tâche" in mail["Subject"])
     assert tasks == [f"Référencement {ref} : nouvelle tâche (À envoyer)"] * 2 + [
+        f"Suivi {ref} : nouvelle tâche (Premier suivi à faire)",  # issue 13: follow-up with the plan
         f"Évaluation des besoins {ref} : nouvelle tâche (En attente de validation)"]
     # nothing left to do
     assert deliver(wf, notifiers(port), now=ESCALATION_AT + timedelta(days=1)).claimed == 0
@@ -91,7 +95,7 @@ def test_refused_by_server_is_retried_then_delivered(escalated, smtp, reply):
     handler.reply = reply
     t0 = ESCALATION_AT
     report = deliver(wf, notifiers(port), now=t0)
-    assert len(report.failed) == 5 and handler.messages == []
+    assert len(report.failed) == EMAILS and handler.messages == []
     for m in messages(wf, channel="email"):
         assert (m.status, m.attempts, m.sent_at) == ("failed", 1, None)
         assert m.next_attempt_at == t0 + timedelta(minutes=1)
@@ -102,13 +106,13 @@ def test_refused_by_server_is_retried_then_delivered(escalated, smtp, reply):
     assert deliver(wf, notifiers(port), now=t0 + timedelta(seconds=59)).claimed == 0
     t1 = t0 + timedelta(minutes=1)
     report = deliver(wf, notifiers(port), now=t1)
-    assert len(report.failed) == 5
+    assert len(report.failed) == EMAILS
     assert {(m.attempts, m.next_attempt_at) for m in messages(wf, channel="email")} == {
         (2, t1 + timedelta(minutes=5))}
     handler.reply = None  # the server recovers
     t2 = t1 + timedelta(minutes=5)
     report = deliver(wf, notifiers(port), now=t2)
-    assert len(report.sent) == 5 and len(handler.messages) == 5
+    assert len(report.sent) == EMAILS and len(handler.messages) == EMAILS
     assert {(m.status, m.attempts, m.sent_at, m.last_error) for m in messages(wf, channel="email")} == {
         ("sent", 3, t2, None)}
 
@@ -124,12 +128,12 @@ def test_nothing_listening_until_dead(escalated):
         assert {m.attempts for m in mails} == {attempt}
         assert "ConnectionRefusedError" in mails[0].last_error and f"127.0.0.1:{port}" in mails[0].last_error
         if attempt < 8:
-            assert len(report.failed) == 5 and report.dead == []
+            assert len(report.failed) == EMAILS and report.dead == []
             assert {m.status for m in mails} == {"failed"}
             waits.append(mails[0].next_attempt_at - now)
             now = mails[0].next_attempt_at
         else:
-            assert len(report.dead) == 5 and report.failed == []
+            assert len(report.dead) == EMAILS and report.failed == []
             assert {m.status for m in mails} == {"dead"}
     assert waits == [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
                      timedelta(hours=12), timedelta(hours=12), timedelta(hours=12)]
@@ -140,7 +144,7 @@ def test_smtp_not_configured_keeps_messages_for_later(escalated, smtp):
     wf, _ = escalated
     handler, port = smtp
     report = deliver(wf, notifiers_from_env({}), now=ESCALATION_AT)
-    assert len(report.not_configured) == 5
+    assert len(report.not_configured) == EMAILS
     for m in messages(wf, channel="email"):
         assert (m.status, m.attempts) == ("failed", 0)
         assert m.last_error.startswith("SMTP not configured")
@@ -151,7 +155,7 @@ def test_smtp_not_configured_keeps_messages_for_later(escalated, smtp):
     assert {(m.status, m.attempts) for m in messages(wf, channel="email")} == {("failed", 0)}
     env = {"MNO_SMTP_HOST": "127.0.0.1", "MNO_SMTP_PORT": str(port), "MNO_SMTP_FROM": SENDER}
     report = deliver(wf, notifiers_from_env(env), now=ESCALATION_AT + timedelta(hours=31))
-    assert len(report.sent) == 5 and len(handler.messages) == 5
+    assert len(report.sent) == EMAILS and len(handler.messages) == EMAILS
 
 
 def test_notifiers_from_env():
@@ -194,7 +198,7 @@ def test_crash_between_claim_and_record_is_retried_after_lease(escalated, smtp):
     assert report.claimed == 0 and handler.messages == []
     # after the lease: sent, counted as a second attempt
     report = deliver(wf, notifiers(port), now=ESCALATION_AT + LEASE)
-    assert len(report.sent) == 5 and len(handler.messages) == 5
+    assert len(report.sent) == EMAILS and len(handler.messages) == EMAILS
     m = one(wf, id=target.id)
     assert (m.status, m.attempts, m.sent_at) == ("sent", 2, ESCALATION_AT + LEASE)
 
@@ -208,7 +212,7 @@ def test_crash_every_time_ends_dead(escalated):
             deliver(wf, crashing, now=now, max_attempts=3)
         now += LEASE
     report = deliver(wf, crashing, now=now, max_attempts=3)
-    assert len(report.dead) == 5
+    assert len(report.dead) == EMAILS
     assert {(m.status, m.attempts, m.last_error) for m in messages(wf, channel="email")} == {
         ("dead", 3, "lease expired after the last attempt")}
 
@@ -227,7 +231,7 @@ def test_slow_run_that_lost_its_lease_does_not_overwrite(escalated, smtp):
             raise DeliveryError("too slow")
 
     report = deliver(wf, {**notifiers(port), "email": Stalling()}, now=ESCALATION_AT)
-    assert len(inner["report"].sent) == 5 and len(handler.messages) == 5
-    assert len(report.lost_lease) == 5 and report.failed == []
+    assert len(inner["report"].sent) == EMAILS and len(handler.messages) == EMAILS
+    assert len(report.lost_lease) == EMAILS and report.failed == []
     assert {(m.status, m.attempts, m.sent_at, m.last_error) for m in messages(wf, channel="email")} == {
         ("sent", 2, later, None)}
