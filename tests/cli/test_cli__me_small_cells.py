@@ -99,3 +99,6 @@ def test_dhis2(two_referrals, tmp_path, fmt):
     counts = [v for de, v in vals if de not in ("PLACEHOLE05", "PLACEHOLE06")]  # a percentage, a median
     assert not [v for v in counts if _small(v)]
     assert f"{MADE} kadiogo" in r.output and "cellule masquée" in r.output
+    # kadiogo hidden alone: another region's cell is withheld with it, so that a national total
+    # shown elsewhere minus the regions sent cannot give kadiogo's count back
+    assert f"{MADE} " in r.output and "pour protéger une autre région" in r.output
