@@ -19,11 +19,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[test]"
 	touch $(VENV)/.installed $@
 
-# Graphviz's `dot` renders SVG/PNG/PDF; DOT and Mermaid text work without it.
+# Graphviz's `dot` renders SVG/PNG/PDF; DOT and Mermaid text work without it. Cairo (a Graphviz
+# dependency on Debian) draws the dashboard's PNG charts (cairosvg).
 system-deps:
 	@command -v dot >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1; then \
-	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
+	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz libcairo2; \
 	  else echo "Graphviz 'dot' is missing: install the graphviz package of your system"; fi; }
 
 # Tests also need a PostgreSQL server and Chromium (started/driven by the tests themselves), and
@@ -34,6 +35,7 @@ test-system-deps: system-deps
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0"; \
+	ldconfig -p 2>/dev/null | grep -q libcairo.so.2 || missing="$$missing libcairo2"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
