@@ -34,7 +34,7 @@ def sends_to_provider(sop: SOP, step_id: str, t: Transition) -> bool:
     """Whether ``t`` (a transition of step ``step_id``) addresses the step to a provider: its form
     sets the step's ``recipient`` (BF SOP: ``send``, ``re_refer``)."""
     recipient = sop.steps[step_id].recipient
-    return bool(recipient and t.form and recipient.startswith(t.form + "."))
+    return bool(recipient and any(recipient.startswith(f + ".") for f in t.forms))
 
 
 def check_consent_gate(sop: SOP, case: Any, step_id: str, t: Transition, trigger: str,
