@@ -62,7 +62,7 @@ def check_entries(loaded: LoadedSOP) -> list[Diagnostic]:
         if region is None:
             out.append(d(base + ("assign", "region"), "E028", f"unknown field {entry.assign.region!r}",
                          "name a choice field of the entry's form, e.g. alert.region"))
-        elif entry.assign.region.split(".")[0] != tr.form or region.type != "choice":
+        elif entry.assign.region.split(".")[0] not in tr.forms or region.type != "choice":
             out.append(d(base + ("assign", "region"), "E044",
                          f"{entry.assign.region!r} is not a choice field of the form {tr.form!r}",
                          "the region must come from the data filed with the entry"))
