@@ -61,10 +61,10 @@ def test_a_reporter_role_on_another_transition_is_refused():
 
 
 def test_the_reference_sop_entry_lints_clean_and_its_step_counts_as_started():
-    diags = lint(load_text(TEXT, "mnr.yaml"))
+    diags = lint(load_text(TEXT, str(BF)))  # beside its narrative file
     assert [d for d in diags if d.severity in ("error", "warning")] == []
     start, end = TEXT.index("entries:\n  alert:\n"), TEXT.index("\nreopen:")
     without = TEXT[:start] + TEXT[end:]  # no entry (and a plain role): nothing starts the alert step
     without = without.replace("    scope: reporter ", "    scope: all ")
-    codes = {(d.code, d.message.split(":")[0]) for d in lint(load_text(without, "mnr.yaml"))}
+    codes = {(d.code, d.message.split(":")[0]) for d in lint(load_text(without, str(BF)))}
     assert ("W114", "step 'alert' can never start") in codes, codes
