@@ -64,7 +64,7 @@ def test_global_options_before_or_after_the_command(tmp_path):
     assert "Case closed" in r1.stdout and "Case closed" in r2.stdout  # English labels
     r = runner.invoke(app, ["case", "list", f"--db={after}", "--format", "json"])
     assert r.exit_code == 0, r.output
-    assert len(json.loads(r.stdout)) == 2
+    assert len(json.loads(r.stdout)) == 2 + 5  # two demo cases, then the five issue-13 field paths
 
 
 def test_an_option_the_command_owns_is_not_taken_as_global(tmp_path):
