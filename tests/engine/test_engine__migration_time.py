@@ -22,7 +22,7 @@ from .helpers import CW, SUP, provider, referral, to_referrals
 from .sop_variants import rename_state, set_deadline, variant
 
 COORD = Actor("coord.mnr", "coordinator")
-V1, V2 = "mnr_bf@2026.1", "mnr_bf@2025.2"
+V1, V2 = "mnr_bf@2026.2", "mnr_bf@2025.2"
 
 
 def v1_version() -> str:

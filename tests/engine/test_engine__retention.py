@@ -138,7 +138,7 @@ def test_run_retention_without_rule_reports_the_case(wf, clock, bf_loaded):
     start = text.index("\nretention:")
     end = text.index("\n\n", start + 1)
     no_rule = text[:start] + text[end:]
-    no_rule = no_rule.replace('version: "2026.1"', 'version: "2025.9"', 1)
+    no_rule = no_rule.replace('version: "2026.2"', 'version: "2025.9"', 1)
     wf.load_sop(load_text(no_rule, "no-retention.yaml"))
     ref = close_case(wf)
     clock.set(datetime(2040, 1, 1, tzinfo=UTC))

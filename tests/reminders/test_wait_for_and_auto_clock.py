@@ -22,7 +22,7 @@ from ..engine.time_sop import TIME_SOP
 
 
 def _wait_sop():
-    text = BF_SOP.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2026.1-wait"')
+    text = BF_SOP.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2026.2-wait"')
     return load_text(text.replace("""          within: 30 days
           remind: [3 days before]
           on_expiry: {escalate: supervisor}""", """          within: 30 days

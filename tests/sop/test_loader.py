@@ -39,7 +39,7 @@ def dump_yaml(data: Any) -> str:
 def test_reference_sop_loads_with_its_values() -> None:
     loaded = load_file(REFERENCE)
     sop = loaded.model
-    assert sop.key == ("mnr_bf", "2026.1")
+    assert sop.key == ("mnr_bf", "2026.2")
     assert sop.languages == ["fr", "en"]
     assert sop.calendar.timezone == "Africa/Ouagadougou" and sop.calendar.holidays == "BF"
     assert sop.start == "identification"
