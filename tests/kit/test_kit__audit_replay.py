@@ -47,8 +47,8 @@ def test_the_web_demo_data_verifies_and_replays(tmp_path):
         wf = WorkflowEngine(db)
         load_demo(wf)
         with wf.sessions() as s:
-            # 45 + 4 issue-13 path cases (web/demo_practice.py) + 3 alerts (web/demo_alerts.py)
-            assert verify_all(s) == (52, [])
+            # 45 + 5 issue-13 path cases (web/demo_practice.py) + 3 alerts (web/demo_alerts.py)
+            assert verify_all(s) == (53, [])
             assert replay_all(wf, s) == []
     finally:
         db.dispose()
