@@ -103,3 +103,33 @@ def test_migration_starts_an_added_parallel_step_where_its_rule_holds(doc_wf):
     # the started step runs like any other
     doc_wf.fire(registered, "finish_desk", CW)
     assert _steps(doc_wf, registered)["desk:1"] == "done"
+
+
+# Version 2025.3 keeps the desk step but starts it earlier (a rule the source version did not
+# have), as the BF 2026.2 starts the follow-up with the approved plan instead of after the referrals.
+LATE_DESK = DESK.split("  priority_desk:")[0] + "flow:\n  - {after: referral.any_final, start: desk}\n"
+EARLY_DESK = DESK.split("  priority_desk:")[0] + "flow:\n  - {after: intake.done, start: desk}\n"
+
+
+def test_migration_starts_a_step_a_new_rule_calls_for(db_url):
+    db = create_engine(db_url)
+    Base.metadata.create_all(db)
+    wf = WorkflowEngine(db, SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC)))
+    try:
+        late = BASE_TEXT.replace('version: "2025.1"', 'version: "2025.2"').replace("flow:\n", LATE_DESK, 1)
+        early = BASE_TEXT.replace('version: "2025.1"', 'version: "2025.3"').replace("flow:\n", EARLY_DESK, 1)
+        wf.load_sop(load_text(late, "exemple-2.yaml"))
+        registered = wf.create_case("exemple", CW)
+        wf.fire(registered, "register", CW, INTAKE)
+        assert "desk:1" not in _steps(wf, registered)  # under 2025.2 the desk waits for a referral
+        wf.load_sop(load_text(early, "exemple-3.yaml"))
+        plan = migrate_cases(wf, "exemple@2025.2", "exemple@2025.3", {}, COORD)
+        assert {"started": "desk:1", "by_migration": True} in plan.cases[registered].effects
+        assert _steps(wf, registered)["desk:1"] == "open"
+        # the same rule in both versions starts nothing again
+        again = early.replace('version: "2025.3"', 'version: "2025.4"')
+        wf.load_sop(load_text(again, "exemple-4.yaml"))
+        plan = migrate_cases(wf, "exemple@2025.3", "exemple@2025.4", {}, COORD)
+        assert not [e for e in plan.cases[registered].effects if e.get("by_migration")]
+    finally:
+        db.dispose()
