@@ -40,7 +40,9 @@ def server_accepts(form_id: str, dim: str, need: str) -> bool:
         else {"revised_on": "2025-06-02", "needs": [row], "reason": "x"}
     )
     try:
-        validate_form(SOP, form_id, payload, context={"identification": IDENT}, today=date(2025, 6, 2))
+        # consent given (issue 13: a refused consent refuses every "referral needed")
+        context = {"identification": IDENT, "steps": {"consent": "given"}}
+        validate_form(SOP, form_id, payload, context=context, today=date(2025, 6, 2))
     except FormInvalid as e:
         assert set(e.errors) <= {"needs"}, e.errors  # only the pairing rule may refuse
         return False
