@@ -98,18 +98,13 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
 
 
 def imported_by(files: list[Path]) -> dict[Path, Path]:
-    """``{imported file (resolved): the SOP importing it}`` for the ``imports:`` of ``files``."""
-    from ..sop.diagnostics import SOPError
-    from ..sop.loader import parse_yaml
+    """``{imported file (resolved): the SOP importing it}`` for the ``imports:`` of ``files``,
+    nested imports included (sop/imports.py)."""
+    from ..sop.imports import closure
     out: dict[Path, Path] = {}
     for f in files:
-        try:
-            data, _ = parse_yaml(f.read_text(encoding="utf-8"), str(f))
-        except (OSError, UnicodeDecodeError, SOPError):
-            continue  # reported when the file itself is validated
-        entries = data.get("imports") if isinstance(data, dict) else None
-        for entry in entries if isinstance(entries, list) else []:
-            out.setdefault((f.parent / str(entry)).resolve(), f)
+        for imported in closure(f):
+            out.setdefault(imported, f)
     return out
 
 

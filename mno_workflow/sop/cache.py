@@ -5,8 +5,9 @@ Key: SHA-256 of the SOP text, its path (diagnostics name it), the MNO version (a
 may validate differently) and the source of the SOP models (a development checkout). Two
 levels: this process (a dict) and files under
 ``$MNO_CACHE_DIR`` (default ``$XDG_CACHE_HOME/mno-workflow``, else ``~/.cache/mno-workflow``;
-folder mode 700, files 600, written atomically). Only SOPs that loaded without error and have no
-``imports:`` (an imported file may change while the text does not) are cached. A cache that
+folder mode 700, files 600, written atomically). Only SOPs that loaded without error are cached,
+and an SOP with ``imports:`` only when its imported files are given (a stored version's: they are
+in the key); read from the disk, an imported file may change while the text does not. A cache that
 cannot be read or written is ignored: the SOP is then loaded from its text, as without cache.
 """
 
@@ -17,6 +18,7 @@ import os
 import pickle
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,12 +39,15 @@ def cache_dir() -> Path:
     return Path(base) / "mno-workflow"
 
 
-def key(text: str, path: str) -> str | None:
-    """The cache key of an SOP text, or None when it must not be cached (it has imports)."""
-    if _IMPORTS.search(text):
+def key(text: str, path: str, files: Mapping[str, str] | None = None) -> str | None:
+    """The cache key of an SOP text (and of the ``files`` its imports are read from), or None
+    when it must not be cached (it has imports read from the disk)."""
+    if files is None and _IMPORTS.search(text):
         return None
     from .. import __version__
-    return hashlib.sha256(f"{__version__}\0{_schema_fingerprint()}\0{path}\0{text}".encode()).hexdigest()
+    from .imports import content_sha256
+    content = content_sha256(text, files) if files else text
+    return hashlib.sha256(f"{__version__}\0{_schema_fingerprint()}\0{path}\0{content}".encode()).hexdigest()
 
 
 _FINGERPRINT: list[str] = []

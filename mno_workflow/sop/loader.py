@@ -7,7 +7,7 @@ errors. Every node's position is kept so that schema errors (pydantic) and refer
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,18 @@ class Positions:
 
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # the imported file an entry came from (``("forms", "note")`` → ``shared.yaml``); the rest
+    # is in the main file (sop/imports.py)
+    files: dict[Path_, str] = field(default_factory=dict)
+
+    def file_of(self, path: Path_, main: str) -> str:
+        """The file holding the node at ``path``: an imported file's name, else ``main``."""
+        path = tuple(path)
+        while path:
+            if path in self.files:
+                return self.files[path]
+            path = path[:-1]
+        return main
 
     def of(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Position of the deepest known node along ``path`` (the key itself when ``key``)."""
@@ -49,18 +61,33 @@ class Positions:
 
 @dataclass
 class LoadedSOP:
-    """An SOP model with its source text, SHA-256 and node positions."""
+    """An SOP model with its source text (the main file, byte for byte), SHA-256 and node
+    positions. ``files``: the files it imports, ``{path relative to the main file: exact
+    text}`` (``{}`` without ``imports:``); ``sha256`` covers them
+    (:func:`~mno_workflow.sop.imports.content_sha256`). ``resolved``: the merged YAML text (no
+    ``imports:``) that versions registered before imported files were stored kept, or ``""``."""
 
     model: SOP
     source: str
     path: str
     positions: Positions
     sha256: str
+    files: dict[str, str] = field(default_factory=dict)
+    resolved: str = ""
 
     def diag(self, path: Path_, code: str, message: str, hint: str = "", *,
              severity: str = "error", key: bool = False) -> Diagnostic:
         line, col = self.positions.of(path, key=key)
-        return Diagnostic(self.path, line, col, severity, code, message, hint)
+        return Diagnostic(self.positions.file_of(path, self.path), line, col, severity, code, message,
+                          hint)
+
+    def text_of(self, file: str) -> str:
+        """The text of the main file (``file == path``) or of an imported file named as in a
+        diagnostic; ``""`` when unknown."""
+        if file == self.path:
+            return self.source
+        from .imports import display
+        return next((t for rel, t in self.files.items() if display(self.path, rel) == file), "")
 
 
 def _plain(node: Any, path: Path_, pos: Positions) -> Any:
@@ -188,36 +215,46 @@ def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list
             hint = "see docs/sop-language.md for the expected shape"
             line, col = pos.of(tuple(known), key=on_key)
         where = ".".join(str(p) for p in known)
-        sig = (line, col, code)
+        file = pos.file_of(tuple(known), path)
+        sig = (file, line, col, code)
         if sig in seen:
             continue
         seen.add(sig)
-        out.append(Diagnostic(path, line, col, "error", code, f"{message} at {where or 'top level'}",
+        out.append(Diagnostic(file, line, col, "error", code, f"{message} at {where or 'top level'}",
                               hint))
     return out
 
 
-def load_text(text: str, path: str = "<string>") -> LoadedSOP:
-    """Parse and validate SOP ``text``; ``path`` is used in diagnostics only.
+def load_text(text: str, path: str = "<string>", files: Mapping[str, str] | None = None) -> LoadedSOP:
+    """Parse and validate SOP ``text``; ``path`` names it in diagnostics, and its folder is where
+    ``imports:`` are read from when ``files`` is None. ``files``: ``{path relative to the SOP
+    file: text}`` to resolve ``imports:`` from instead of the disk (a stored version's or a
+    draft's files; see :mod:`mno_workflow.sop.imports`).
 
     Returns a :class:`LoadedSOP`. Raises :class:`SOPError` listing every problem (syntax,
-    schema, references) with file:line:col. Reference checks come from
+    schema, references, imports) with file:line:col. Reference checks come from
     :func:`mno_workflow.sop.lint.check_references`.
     """
     from . import cache
 
-    cache_key = cache.key(text, path)  # an unchanged SOP is not parsed again (sop/cache.py)
+    # an unchanged SOP is not parsed again (sop/cache.py)
+    cache_key = cache.key(text, path, files)
     if cache_key is not None and (hit := cache.get(cache_key)) is not None:
         return hit
+    from .imports import content_sha256
     from .lint import check_references  # late import: lint depends on LoadedSOP
     data, pos = parse_yaml(text, path)
+    read: dict[str, str] = {}
+    resolved = ""
     if isinstance(data, dict) and data.get("imports"):
-        data, text = _resolve_imports(data, pos, path)
+        from .imports import resolve
+        data, read = resolve(data, pos, path, files)
+        resolved = _dump(data)
     try:
         model = SOP.model_validate(data)
     except ValidationError as e:
         raise SOPError(_schema_diagnostics(e, path, pos)) from None
-    loaded = LoadedSOP(model, text, path, pos, hashlib.sha256(text.encode()).hexdigest())
+    loaded = LoadedSOP(model, text, path, pos, content_sha256(text, read), read, resolved)
     errors = [d for d in check_references(loaded) if d.severity == "error"]
     if errors:
         raise SOPError(errors)
@@ -226,61 +263,15 @@ def load_text(text: str, path: str = "<string>") -> LoadedSOP:
     return loaded
 
 
-IMPORTABLE = ("options", "forms", "narrative")
-
-
-def _resolve_imports(data: dict, pos: Positions, path: str) -> tuple[dict, str]:
-    """Merge the ``options``, ``forms`` and ``narrative`` of each file in ``imports`` (paths relative
-    to the SOP file) into ``data``; what the SOP itself defines wins (a regional template adapted per
-    country). Anything from an import is reported at its ``imports`` line. Returns the merged
-    data and its YAML text without ``imports``: that resolved text is what a stored version keeps
-    (and hashes), so a change in an imported file is a change of the SOP.
-
-    Raises :class:`SOPError` (E037) for a missing, invalid or non-importable file."""
-    entries = data.get("imports")
-    if not isinstance(entries, list):
-        return data, ""  # the schema reports the wrong type
-    base = Path(path).parent
-    # a ``narrative:`` list names files read by the documents: imports then add no narrative to it
-    importable = [k for k in IMPORTABLE if k != "narrative" or not isinstance(data.get(k), list)]
-    merged = {k: dict(data.get(k) or {}) for k in importable}
-    problems = []
-    for i, entry in enumerate(entries):
-        where = pos.values.get(("imports", i), pos.of(("imports",)))
-        target = base / str(entry)
-        try:
-            text = target.read_text(encoding="utf-8")
-            imported, _ = parse_yaml(text, str(target))
-        except (OSError, UnicodeDecodeError) as e:
-            problems.append(Diagnostic(path, *where, "error", "E037", f"cannot import {entry!r}: {e}",
-                                       "give a path relative to this SOP file"))
-            continue
-        except SOPError as e:
-            problems.extend(e.diagnostics)
-            continue
-        extra = sorted(set(imported) - set(IMPORTABLE))
-        if extra:
-            problems.append(Diagnostic(path, *where, "error", "E037",
-                                       f"{entry!r} holds {', '.join(extra)}: only options and forms (and "
-                                       "the narrative) can be imported",
-                                       "keep steps, roles and flow in the SOP itself"))
-            continue
-        for key in importable:
-            for name, value in (imported.get(key) or {}).items():
-                if name not in (data.get(key) or {}):
-                    merged[key][name] = value
-                    pos.keys.setdefault((key, name), where)
-                    pos.values.setdefault((key, name), where)
-    if problems:
-        raise SOPError(problems)
-    out = {k: v for k, v in data.items() if k != "imports"}
-    out.update({k: v for k, v in merged.items() if v})
+def _dump(data: dict) -> str:
+    """The YAML text of merged ``data`` (what a version registered before imported files were
+    stored kept as its source)."""
     import io
     yaml = YAML()
     yaml.default_flow_style = False
     buf = io.StringIO()
-    yaml.dump(out, buf)
-    return out, buf.getvalue()
+    yaml.dump(data, buf)
+    return buf.getvalue()
 
 
 def load_file(path: str | Path) -> LoadedSOP:

@@ -65,8 +65,11 @@ def test_imported_options_and_forms_are_merged_and_the_sop_wins(tmp_path):
     assert set(m.forms) == {"note"} and m.forms["note"].fields[1].options == "priority"
     assert set(m.options["priority"]) == {"emergency", "normal"}
     assert set(m.options["color"]) == {"blue"}  # the SOP's own list replaces the shared one
-    assert "imports" not in loaded.source and "note:" in loaded.source
-    again = load_text(loaded.source, "stored.yaml")  # what a stored version reloads
+    # issue 14: the main file is kept as written, the imported file beside it (a stored version
+    # keeps both and reloads from them, never from the disk)
+    assert loaded.source == SOP and loaded.files == {"shared.yaml": SHARED}
+    (tmp_path / "shared.yaml").unlink()
+    again = load_text(loaded.source, str(tmp_path / "regional.yaml"), files=loaded.files)
     assert again.model.forms == m.forms and again.sha256 == loaded.sha256
 
 
@@ -91,11 +94,14 @@ def test_bad_imports_are_e037_at_the_imports_line(tmp_path, shared, expected):
     assert expected in d.message
 
 
-def test_an_error_inside_imported_content_points_at_the_imports_line(tmp_path):
+def test_an_error_inside_imported_content_points_at_its_line_in_the_imported_file(tmp_path):
+    # issue 14: the diagnostic names the imported file and the line to edit there (it pointed at
+    # the SOP's imports line before)
     path = write(tmp_path, shared=SHARED.replace("options: priority", "options: prioritty"))
     with pytest.raises(SOPError) as info:
         load_file(path)
-    assert [(d.code, d.line) for d in info.value.diagnostics] == [("E023", 3)]
+    assert [(d.code, d.path, d.line) for d in info.value.diagnostics] == [
+        ("E023", str(tmp_path / "shared.yaml"), 12)]
 
 
 def test_syntax_error_in_an_imported_file_names_that_file(tmp_path):

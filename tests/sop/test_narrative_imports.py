@@ -62,7 +62,9 @@ def test_listed_narrative_files_are_read_by_the_documents(folder: Path) -> None:
 def test_imported_narrative_is_part_of_the_sop(folder: Path) -> None:
     loaded = load_file(declare(folder, key="imports"))
     assert [c.id for c in loaded.model.narrative.chapters] == ["context"]
-    assert "Le contexte." in loaded.source  # stored with the version: a change is a change of the SOP
+    # stored with the version (issue 14: as its own file, beside the SOP's text): a change is a
+    # change of the SOP
+    assert "Le contexte." in loaded.files["narrative.yaml"] and "imports" in loaded.source
     assert [d for d in lint(loaded) if d.code == "W127"] == []
     assert find_narrative(loaded.model, folder / "sop.yaml").blocks["complaints"]["fr"] == "Se plaindre."
 

@@ -83,7 +83,7 @@ def _position(loaded: LoadedSOP, path: tuple, source: str, offset: int) -> tuple
     """file line:col of character ``offset`` of the condition at ``path`` when it can be found on
     its first line (plain or quoted scalar), else the condition's own position."""
     line, col = loaded.positions.of(path)
-    lines = loaded.source.splitlines()
+    lines = loaded.text_of(loaded.positions.file_of(path, loaded.path)).splitlines()  # imported file
     if 0 < line <= len(lines) and "\n" not in source[:offset]:
         text = lines[line - 1][col - 1:]
         first = source.split("\n", 1)[0]
@@ -104,7 +104,8 @@ def check_codes(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnostic]
         hint = (f"vouliez-vous dire {near[0]!r} ? / did you mean {near[0]!r}? " if near else "") + \
             f"(valeurs possibles / possible values: {', '.join(known) or 'none'})"
         line, col = _position(loaded, path, source, offset)
-        out.append(Diagnostic(loaded.path, line, col, "error", "E039", message, hint))
+        out.append(Diagnostic(loaded.positions.file_of(path, loaded.path), line, col, "error", "E039",
+                              message, hint))
 
     for name in sorted(set(re.findall(r"\bopen_instances\.([a-z][a-z0-9_]*)", source)) - set(sop.steps)):
         report(source.find(f"open_instances.{name}") + 15,
