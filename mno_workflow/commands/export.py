@@ -31,13 +31,13 @@ def _period(text: str):
 def _latest_sop(s):
     from sqlalchemy import select
 
-    from ..sop.loader import load_text
+    from ..sop.loader import load_stored
     from ..store.models import SopVersion
 
     v = s.scalars(select(SopVersion).order_by(SopVersion.id.desc()).limit(1)).first()
     if v is None:
         fail("Aucune POS chargée (mno sop load) / no SOP loaded")
-    sop = load_text(v.source, v.source_path).model
+    sop = load_stored(v).model
     if sop.indicators is None:
         fail("Cette POS n'a pas de section indicators: / this SOP has no indicators: section")
     return sop

@@ -42,16 +42,20 @@ app.command("diff")(sop_diff)
 
 @app.command("export")
 def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS, ex. mnr_bf")],
-               output: Annotated[Path, typer.Option("-o", "--output", help="Fichier YAML à écrire")],
+               output: Annotated[Path, typer.Option("-o", "--output", help=(
+                   "Fichier YAML à écrire (les fichiers importés à côté), ou dossier existant"))],
                version: Annotated[str | None, typer.Option("--version", help="Version (défaut : la "
                                                                               "dernière chargée)")] = None
                ) -> None:
-    """Écrire une version publiée de la POS en YAML, octet pour octet le texte enregistré.
+    """Écrire une version publiée de la POS en YAML, octet pour octet le texte enregistré, et
+    chaque fichier qu'elle importe (``imports:``) à son chemin relatif, octet pour octet aussi.
 
-    Export a published SOP version back to YAML, byte for byte the text that was registered (an
-    SOP with ``imports:`` was registered, and is exported, self-contained)."""
+    Export a published SOP version back to YAML, byte for byte the text that was registered,
+    with every file it imports at its relative path (a dossier given to ``-o`` receives the
+    main file under its published name)."""
     from sqlalchemy import select
 
+    from ..sop.imports import ImportPathError, content_sha256, normalize
     from ..store.models import SopVersion
     engine = open_engine()
     with engine.sessions() as s:
@@ -63,13 +67,47 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
         if row is None:
             fail(f"sop_version_not_found: {sop_id} n'a pas de version {version} "
                  f"(versions : {', '.join(r.version for r in rows)})", 1)
-        data = row.source.encode("utf-8")
-    import hashlib
-    if hashlib.sha256(data).hexdigest() != row.sha256:
+        source, files, name = row.source, dict(row.files or {}), Path(row.source_path).name
+    if content_sha256(source, files) != row.sha256:
         fail(f"sop_source_mismatch: le texte enregistré de {sop_id}@{row.version} ne correspond plus à "
              "son empreinte SHA-256 / stored text does not match its digest", 1)
-    output.write_bytes(data)
-    typer.echo(f"{sop_id}@{row.version} → {output} ({len(data)} octets, sha256 {row.sha256[:12]}…)")
+    main = output / (name or f"{sop_id}.yaml") if output.is_dir() else output
+    targets = {main: source}
+    for rel, text in sorted(files.items()):
+        try:
+            target = main.parent / normalize(rel)
+        except ImportPathError as e:
+            fail(f"sop_file_refused: {rel!r} : {e}", 1)
+        if target.resolve() == main.resolve():
+            fail(f"sop_file_refused: {rel!r} porte le nom du fichier principal / is the main file's name", 1)
+        targets[target] = text
+    _write_all(targets)
+    typer.echo(f"{sop_id}@{row.version} → {main} ({len(source.encode('utf-8'))} octets, "
+               f"sha256 {row.sha256[:12]}…)")
+    for target in list(targets)[1:]:
+        typer.echo(f"  + {target} ({len(targets[target].encode('utf-8'))} octets)")
+
+
+def _write_all(targets: dict[Path, str]) -> None:
+    """Write every ``{path: text}`` byte for byte (UTF-8, line ends as stored), all or none: each
+    file goes to a temporary file beside it first, then all are renamed."""
+    import os
+    import tempfile
+    done: list[tuple[str, Path]] = []
+    try:
+        for target, text in targets.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".mno-export-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(text.encode("utf-8"))
+            done.append((tmp, target))
+    except OSError as e:
+        for tmp, _ in done:
+            Path(tmp).unlink(missing_ok=True)
+        fail(f"sop_export_failed: écriture impossible / cannot write: {e}", 1)
+    for tmp, target in done:
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
 
 
 @app.command("migrate")

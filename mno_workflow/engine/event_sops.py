@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from ..sop.loader import load_text
+from ..sop.loader import load_stored
 from ..sop.schema import SOP
 from ..store.models import AuditEvent, SopVersion
 
@@ -31,7 +31,7 @@ def sop_of_row(row: SopVersion) -> SOP:
     """The SOP model of a stored version (cached by its text's SHA-256)."""
     hit = _by_sha.get(row.sha256)
     if hit is None:
-        hit = load_text(row.source, row.source_path).model
+        hit = load_stored(row).model
         with _lock:
             _by_sha[row.sha256] = hit
     return hit

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..sop.loader import LoadedSOP, load_text
+from ..sop.loader import LoadedSOP, load_stored
 from ..store.models import Case, SopVersion
 from .compile import CompiledSOP, compile_sop
 from .errors import EngineError, Message, SOPNotFound
@@ -38,8 +38,12 @@ class Registry:
         if row is not None:
             # the same text but for its line ends (a CRLF file registered before files were kept
             # byte for byte was stored with LF): the same version, not a conflict
-            same_eol = row.source.replace("\r\n", "\n") == loaded.source.replace("\r\n", "\n")
-            if row.sha256 != loaded.sha256 and not same_eol:
+            same_eol = row.source.replace("\r\n", "\n") == loaded.source.replace("\r\n", "\n") and (
+                dict(row.files or {}) == loaded.files)
+            # a version with imports registered before its files were kept (revision 0023) holds
+            # the merged text: the same files give the same merged text, the same version
+            merged_before = not row.files and loaded.resolved and row.source == loaded.resolved
+            if row.sha256 != loaded.sha256 and not same_eol and not merged_before:
                 raise SOPVersionConflict(Message.t(
                     "La POS {sop} version {version} existe déjà avec un autre contenu : changez le numéro "
                     "de version.",
@@ -47,7 +51,7 @@ class Registry:
             return row
         row = SopVersion(sop_id=m.sop, version=m.version, title=m.label(m.title, "fr"),
                          source_path=loaded.path, source=loaded.source, sha256=loaded.sha256,
-                         loaded_at=now)
+                         loaded_at=now, files=dict(loaded.files) or None)
         session.add(row)
         session.flush()
         with self._lock:
@@ -81,7 +85,7 @@ class Registry:
         """The compiled SOP of a stored version (compiled on first use from its source)."""
         hit = self._compiled.get(row.id)
         if hit is None:
-            loaded = load_text(row.source, row.source_path)
+            loaded = load_stored(row)
             hit = compile_sop(loaded.model)
             with self._lock:
                 self._compiled.setdefault(row.id, hit)

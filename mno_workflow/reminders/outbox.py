@@ -53,7 +53,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..engine.clock import require_aware
 from ..i18n import norm_lang
-from ..sop.loader import load_text
+from ..sop.loader import load_stored
 from ..sop.schema import SOP
 from ..store.models import Case, OutboxMessage, SopVersion
 from .notifiers import DeliveryError, InAppNotifier, Notifier, OutgoingMessage, Rendered
@@ -97,7 +97,7 @@ def _sop(row: SopVersion) -> SOP:
     """The SOP model of a stored version, parsed once per content hash."""
     hit = _sops.get(row.sha256)
     if hit is None:
-        hit = load_text(row.source, row.source_path).model
+        hit = load_stored(row).model
         with _sops_lock:
             _sops.setdefault(row.sha256, hit)
     return hit

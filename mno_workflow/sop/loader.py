@@ -274,6 +274,14 @@ def _dump(data: dict) -> str:
     return buf.getvalue()
 
 
+def load_stored(row: Any) -> LoadedSOP:
+    """Load a stored SOP version (``row``: ``source``, ``source_path``, ``files``, as
+    ``store.models.SopVersion``): its ``imports:`` are read from ``row.files`` only, never from
+    the disk, so a version reads the imported content it was published with. Raises
+    :class:`SOPError`."""
+    return load_text(row.source, row.source_path, files=dict(row.files or {}))
+
+
 def load_file(path: str | Path) -> LoadedSOP:
     """Read and load an SOP file (UTF-8). Raises :class:`SOPError` (also when unreadable).
     The text is kept byte for byte (CRLF line ends stay CRLF: the stored version and ``mno sop

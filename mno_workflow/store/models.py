@@ -26,6 +26,9 @@ class SopVersion(Base):
     source: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the files its ``imports:`` read, ``{path relative to the SOP file: exact text}``, resolved
+    # from here only (revision 0023; None: none, or registered before: then ``source`` is merged)
+    files: Mapped[dict[str, str] | None] = mapped_column(JSONData)
 
 
 class Case(Base):

@@ -304,13 +304,13 @@ def export_rows(session: Session, *, secret: str, with_names: bool, region: str 
     from ..indicators.rows import rows
 
     if sop is None:
-        from ..sop.loader import load_text
+        from ..sop.loader import load_stored
         from ..store.models import SopVersion
 
         v = session.scalars(select(SopVersion).order_by(SopVersion.id.desc()).limit(1)).first()
         if v is None:
             return iter([])
-        sop = load_text(v.source, v.source_path).model
+        sop = load_stored(v).model
     return rows(session, sop, secret=secret, with_names=with_names, region=region, include=include, now=now)
 
 
