@@ -128,3 +128,35 @@ def test_bad_imports_store_nothing(db_url, tmp_path, entry, files, where, reason
     with db.connect() as c:
         assert c.scalar(select(func.count()).select_from(SopVersion)) == 0
     db.dispose()
+
+
+def test_a_version_stored_merged_before_its_files_were_kept_stays_the_same_version(db_url, tmp_path):
+    """A database written before revision 0023 holds the merged text of an SOP with imports:
+    loading the same files again is that version (no conflict); other file contents conflict."""
+    import hashlib
+
+    from sqlalchemy.orm import Session
+
+    from mno_workflow.sop.loader import load_file
+    main = tree(tmp_path / "pos", FILES)
+    loaded = load_file(main)
+    assert loaded.resolved and "imports" not in loaded.resolved
+    assert mno(db_url, "db", "upgrade").exit_code == 0
+    db = make_engine(db_url)
+    with Session(db) as s, s.begin():
+        s.add(SopVersion(sop_id="regional", version="1", title="t", source_path=str(main),
+                         source=loaded.resolved, sha256=hashlib.sha256(loaded.resolved.encode()).hexdigest(),
+                         loaded_at=datetime(2025, 1, 1, tzinfo=UTC)))
+    r = mno(db_url, "sop", "load", str(main))
+    assert r.exit_code == 0, r.output
+    (main.parent / "commun" / "listes" / "options.yaml").write_text(
+        OPTIONS.replace("Urgence vitale", "Urgence"), encoding="utf-8")
+    r = mno(db_url, "sop", "load", str(main))
+    assert r.exit_code == 1 and "existe déjà avec un autre contenu" in r.output
+    with db.connect() as c:
+        assert c.scalar(select(func.count()).select_from(SopVersion)) == 1
+    # its export is the merged text it kept (one file), byte for byte
+    out = tmp_path / "old.yaml"
+    assert mno(db_url, "sop", "export", "regional", "-o", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8") == loaded.resolved
+    db.dispose()
