@@ -3,9 +3,14 @@ codes of ``mno validate``, scenarios run on a draft (``mno test``), comparison w
 version and publication with the migration of open cases in one transaction.
 
 Drafts (table ``sop_drafts``): every save adds a revision with who and when; a draft starts
-from the latest published version's text. Publication registers the draft's text as a new SOP
-version and, when open cases run on the version it replaces, migrates them with the author's
-plan (engine/versions.py) in the same transaction: all or nothing, audited per case.
+from the latest published version's text and carries its files (``sop_drafts.files``): the
+scenarios (``scenarios/…``) and the files the SOP imports (``imports:``, e.g. ``commun/forms.yaml``,
+copied from the published version's stored files), each edited on its own tab. A draft's
+imports are resolved from its files only, never from the disk.
+
+Publication registers the draft's text and files as a new SOP version and, when open cases run
+on the version it replaces, migrates them with the author's plan (engine/versions.py) in the
+same transaction: all or nothing, audited per case.
 """
 
 from __future__ import annotations
@@ -43,18 +48,27 @@ class Check:
         """Errors and warnings (an ``info`` is a warning the SOP accepts with a reason)."""
         return [d for d in self.diagnostics if d["severity"] in ("error", "warning")]
 
-    def by_line(self) -> dict[int, list[dict[str, Any]]]:
+    def by_line(self, file: str = "") -> dict[int, list[dict[str, Any]]]:
+        """Errors and warnings of ``file`` (a draft file's path; ``""``: the main text) by line."""
         out: dict[int, list[dict[str, Any]]] = {}
         for d in self.shown:
-            out.setdefault(d["line"], []).append(d)
+            if d["path"] == (file or DRAFT_PATH):
+                out.setdefault(d["line"], []).append(d)
         return out
 
 
-def check_text(text: str) -> Check:
-    """Load and lint ``text`` as ``mno validate`` does (same codes; file ``brouillon.yaml``)."""
+def sop_files(files: dict[str, str] | None) -> dict[str, str]:
+    """The SOP's own files among a draft's files (all but the scenarios): ``{path: text}``."""
+    return {k: v for k, v in (files or {}).items() if not k.startswith("scenarios/")}
+
+
+def check_text(text: str, files: dict[str, str] | None = None) -> Check:
+    """Load and lint ``text`` as ``mno validate`` does (same codes; file ``brouillon.yaml``), its
+    ``imports:`` read from ``files`` (the draft's files; never the disk). A diagnostic's
+    ``path`` is ``brouillon.yaml`` or the imported file's path in the draft (``commun/x.yaml``)."""
     from ..sop.lint import lint
     try:
-        loaded = load_text(text, DRAFT_PATH)
+        loaded = load_text(text, DRAFT_PATH, files=sop_files(files))
     except SOPError as e:
         return Check([d.as_dict() for d in e.diagnostics])
     return Check([d.as_dict() for d in lint(loaded)], loaded)
@@ -102,16 +116,17 @@ def published_scenarios(source_path: str) -> dict[str, str]:
 
 
 def new_draft(s: Session, sop_id: str, author: str, now: datetime) -> SopDraft:
-    """A draft (revision 1) holding the text of ``sop_id``'s latest published version and a copy
-    of the scenarios next to its file (the draft's own from then on). Raises LookupError for an
-    unknown SOP."""
+    """A draft (revision 1) holding the text of ``sop_id``'s latest published version, the files
+    it imports as that version stored them, and a copy of the scenarios next to its file (the
+    draft's own from then on). Raises LookupError for an unknown SOP."""
     base = s.scalar(select(SopVersion).where(SopVersion.sop_id == sop_id).order_by(SopVersion.id.desc())
                     .limit(1))
     if base is None:
         raise LookupError(sop_id)
     number = (s.scalar(select(func.max(SopDraft.draft))) or 0) + 1
     row = SopDraft(draft=number, revision=1, sop_id=sop_id, base_version_id=base.id, source=base.source,
-                   author=author, saved_at=now, files=published_scenarios(base.source_path) or None)
+                   author=author, saved_at=now,
+                   files={**published_scenarios(base.source_path), **(base.files or {})} or None)
     s.add(row)
     s.flush()
     return row
@@ -157,12 +172,34 @@ def save_scenario(s: Session, draft: SopDraft, name: str, text: str, author: str
     return save(s, draft, draft.source, author, now, files)
 
 
+def save_file(s: Session, draft: SopDraft, rel: str, text: str, author: str, now: datetime) -> SopDraft:
+    """A revision of ``draft`` with its SOP file ``rel`` (a path the SOP imports, e.g.
+    ``commun/forms.yaml``; a new one is added) set to ``text`` with that file's line ends; an
+    empty text removes it. Raises ValueError (``path``) for a path outside the SOP folder, under
+    ``scenarios/`` or named like the main file, and (``published``) for a published draft."""
+    from ..sop.imports import ImportPathError, normalize
+    try:
+        key = normalize(rel)
+    except ImportPathError:
+        raise ValueError("path") from None
+    if key != rel or key.startswith("scenarios/") or key == DRAFT_PATH or not key.endswith(
+            (".yaml", ".yml")):
+        raise ValueError("path")
+    files = dict(draft.files or {})
+    if text.strip():
+        files[key] = keep_line_ends(text, files.get(key, ""))
+    else:
+        files.pop(key, None)
+    return save(s, draft, draft.source, author, now, files)
+
+
 def run_scenarios(draft: SopDraft, base_path: str) -> dict[str, Any]:
     """Run the draft's own scenarios (``draft.files`` under ``scenarios/``) on the draft's text, as
     ``mno test`` does: the text is written byte for byte under the published file's name in a
-    temporary folder with the draft's files, so a scenario's ``sop: ../<file>.yaml`` names the
-    draft. Returns ``{"ok", "found", "results": [ScenarioResult.as_dict()], "coverage":
-    [Coverage.as_dict()]}``; ``found`` False when the draft has no scenario."""
+    temporary folder with the draft's files (its imported files too), so a scenario's
+    ``sop: ../<file>.yaml`` names the draft. Returns ``{"ok", "found", "results":
+    [ScenarioResult.as_dict()], "coverage": [Coverage.as_dict()]}``; ``found`` False when the
+    draft has no scenario."""
     import tempfile
 
     from ..kit.runner import Runner, discover
@@ -172,7 +209,7 @@ def run_scenarios(draft: SopDraft, base_path: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mno-draft-") as tmp:
         root = Path(tmp)
         (root / (Path(base_path).name or "pos.yaml")).write_bytes(draft.source.encode("utf-8"))
-        for rel, text in files.items():
+        for rel, text in {**sop_files(draft.files), **files}.items():
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(text.encode("utf-8"))
@@ -198,12 +235,13 @@ def affected_cases(s: Session, base: SopVersion, new_sop) -> list[dict[str, Any]
 
 
 def publish(wf, draft: SopDraft, mapping: dict[str, str], rule: str, actor, *, dry_run: bool):
-    """Register the draft's text as a new version and migrate the open cases of the version it
+    """Register the draft's text (and the files it imports, as the draft holds them) as a new
+    version and migrate the open cases of the version it
     started from, in one transaction (rolled back on ``dry_run`` or any error). Returns
     ``(version label, MigrationPlan)``. Raises SOPError (draft invalid), SOPVersionConflict,
     MigrationRefused and what the migration raises."""
     from ..engine.versions import migrate_in_session
-    loaded = load_text(draft.source, DRAFT_PATH)
+    loaded = load_text(draft.source, DRAFT_PATH, files=sop_files(draft.files))
     now = wf._now()
     from ..engine.errors import Message
     from ..engine.versions import MigrationRefused

@@ -83,9 +83,20 @@ def add_routes(r: APIRouter, web: Web) -> None:
             number = row.draft
         return RedirectResponse(f"/pos/atelier/brouillons/{number}", status_code=303)
 
-    def _check_ctx(s, request, user, text: str, draft: SopDraft) -> dict[str, Any]:
+    def _file(draft: SopDraft, asked: Any) -> str:
+        """The draft file being edited: ``asked`` when it is one of the SOP's files of the
+        draft, else ``""`` (the main text)."""
+        asked = str(asked or "")
+        return asked if asked in workbench.sop_files(draft.files) else ""
+
+    def _check_ctx(s, request, user, text: str, draft: SopDraft, file: str = "") -> dict[str, Any]:
+        """Diagnostics and diagram of the draft with ``text`` as its main text, or as its file
+        ``file`` when given (the other files as saved)."""
         lang = web.lang(request, user)
-        check = workbench.check_text(text)
+        files = dict(draft.files or {})
+        if file:
+            files[file] = text
+        check = workbench.check_text(draft.source if file else text, files)
         svg = ""
         if check.loaded is not None:
             try:
@@ -94,33 +105,41 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 svg = svg[svg.index("<svg"):]
             except Exception as e:  # noqa: BLE001 - shown to the author, never a 500
                 svg = f'<p class="error">{e}</p>'
-        return {"check": check, "by_line": check.by_line(), "lines": max(1, text.count("\n") + 1),
-                "diagram": svg, "draft": draft}
+        return {"check": check, "by_line": check.by_line(file), "lines": max(1, text.count("\n") + 1),
+                "diagram": svg, "draft": draft, "file": file, "main_path": workbench.DRAFT_PATH,
+                "main_name": (s.get(SopVersion, draft.base_version_id).source_path.rsplit("/", 1)[-1]
+                              or workbench.DRAFT_PATH),
+                "sop_files": sorted(workbench.sop_files(draft.files))}
 
     @r.get("/pos/atelier/brouillons/{number}")
-    def workbench_draft(request: Request, number: int):
+    def workbench_draft(request: Request, number: int, fichier: str = ""):
+        """The draft's editor: its main text, or (``?fichier=commun/forms.yaml``) one of the files
+        the SOP imports; a tab per file."""
         with wf.sessions() as s:
             user = _user(request, s)
             draft = _draft(s, number)
             base = s.get(SopVersion, draft.base_version_id)
             history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
                                      .order_by(SopDraft.revision.desc())))
+            file = _file(draft, fichier)
+            text = draft.files[file] if file else draft.source
             resp = web.render(request, "workbench_draft.html", {
-                **base_ctx(request, s, user), **_check_ctx(s, request, user, draft.source, draft),
-                "text": draft.source, "base": base, "history": history,
+                **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft, file),
+                "text": text, "base": base, "history": history,
                 "scenarios": _scenarios(draft)})
             resp.headers["content-security-policy"] = EDITOR_CSP
             return resp
 
     @r.post("/pos/atelier/brouillons/{number}/verifier")
     async def workbench_check(request: Request, number: int):
-        text = str((await request.form()).get("source", ""))[:MAX_TEXT]
+        form = await request.form()
+        text = str(form.get("source", ""))[:MAX_TEXT]
 
         def work():
             with wf.sessions() as s:
                 user = _user(request, s)
                 draft = _draft(s, number)
-                ctx = _check_ctx(s, request, user, text, draft)
+                ctx = _check_ctx(s, request, user, text, draft, _file(draft, form.get("fichier")))
                 return web.render(request, "_workbench_check.html", {**base_ctx(request, s, user), **ctx})
 
         return await run_in_threadpool(work)
@@ -130,6 +149,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         form = await request.form()
         text = str(form.get("source", ""))[:MAX_TEXT]
         seen = str(form.get("revision", ""))
+        asked = str(form.get("fichier", "")).strip()[:300]
+        file = ""
         try:
             with wf.sessions.begin() as s:
                 user = _user(request, s)
@@ -137,7 +158,21 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 lang = web.lang(request, user)
                 if draft.published_version_id is not None or (seen and seen != str(draft.revision)):
                     raise ValueError("stale")
-                row = workbench.save(s, draft, text, user.id, web.now())
+                if asked:
+                    try:  # one of the SOP's files (a new one from the "new file" form)
+                        row = workbench.save_file(s, draft, asked, text, user.id, web.now())
+                    except ValueError as e:
+                        if str(e) != "path":
+                            raise
+                        request.session["flash"] = (
+                            f"Fichier refusé : {asked} (chemin relatif dans le dossier de la POS, "
+                            "hors scenarios/, en .yaml)." if lang == "fr" else
+                            f"File refused: {asked} (a relative path inside the SOP folder, not under "
+                            "scenarios/, ending in .yaml).")
+                        return RedirectResponse(f"/pos/atelier/brouillons/{number}", status_code=303)
+                    file = asked if asked in (row.files or {}) else ""
+                else:
+                    row = workbench.save(s, draft, text, user.id, web.now())
                 request.session["flash"] = (
                     f"Brouillon {number} : révision {row.revision} enregistrée." if lang == "fr"
                     else f"Draft {number}: revision {row.revision} saved.")
@@ -155,13 +190,16 @@ def add_routes(r: APIRouter, web: Web) -> None:
                          if lang == "fr" else
                          f"Not saved: the draft changed (revision {draft.revision} by {draft.author}) or was "
                          "published. Your text is kept below.")
+                file = _file(draft, asked)
                 resp = web.render(request, "workbench_draft.html", {
-                    **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft),
+                    **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft, file),
                     "text": text, "base": base, "history": history, "error": error,
                     "scenarios": _scenarios(draft)}, status=409)
                 resp.headers["content-security-policy"] = EDITOR_CSP
                 return resp
-        return RedirectResponse(f"/pos/atelier/brouillons/{number}", status_code=303)
+        from urllib.parse import quote
+        there = f"?fichier={quote(file)}" if file else ""
+        return RedirectResponse(f"/pos/atelier/brouillons/{number}{there}", status_code=303)
 
     @r.post("/pos/atelier/brouillons/{number}/scenario")
     async def workbench_save_scenario(request: Request, number: int):
@@ -194,7 +232,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 user = _user(request, s)
                 draft = _draft(s, number)
                 base = s.get(SopVersion, draft.base_version_id)
-                check = workbench.check_text(draft.source)
+                check = workbench.check_text(draft.source, draft.files)
                 run = workbench.run_scenarios(draft, base.source_path) if check.loaded else None
                 return web.render(request, "_workbench_scenarios.html",
                                   {**base_ctx(request, s, user), "check": check, "run": run})
@@ -207,7 +245,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = _user(request, s)
             draft = _draft(s, number)
             base = s.get(SopVersion, draft.base_version_id)
-            check = workbench.check_text(draft.source)
+            check = workbench.check_text(draft.source, draft.files)
             ctx: dict[str, Any] = {"check": check, "diff": None, "affected": []}
             if check.loaded is not None:
                 old = wf.registry.compiled(base).sop
@@ -217,7 +255,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
     def _publish_ctx(s, request, user, draft, form: dict[str, str]) -> dict[str, Any]:
         base = s.get(SopVersion, draft.base_version_id)
-        check = workbench.check_text(draft.source)
+        check = workbench.check_text(draft.source, draft.files)
         affected = workbench.affected_cases(s, base, check.loaded.model) if check.loaded else []
         choices: dict[str, list[str]] = {}
         if check.loaded is not None:
