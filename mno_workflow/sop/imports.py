@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic, SOPError, said
+from .diagnostics import Diagnostic, SOPError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .loader import Positions
@@ -78,8 +78,7 @@ class _Reader:
     def read(self, rel: str) -> str:
         if self.files is not None:
             if rel not in self.files:
-                raise FileNotFoundError(said("{rel!r} is not among the files of this SOP version",
-                                             rel=rel))
+                raise FileNotFoundError(f"{rel!r} is not among the files of this SOP version")
             return self.files[rel]
         target = self.root / rel
         real, top = target.resolve(), self.root.resolve()
@@ -134,27 +133,27 @@ def _merge(data: dict, pos: Positions, rel: str, here: str, path: str, reader: _
         try:
             target = normalize(entry, rel)
         except ImportPathError as e:
-            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=str(e)),
+            problem(f"cannot import {entry!r}: {e}",
                     "give a path relative to this file, inside the SOP's folder")
             continue
         if target in chain:
             cycle = " → ".join([*chain, target])
-            problem(said("import cycle: {cycle}", cycle=cycle),
+            problem(f"import cycle: {cycle}",
                     "remove one of these imports: a file cannot import itself, even through others")
             continue
         try:
             text = reader.read(target)
         except ImportPathError as e:
-            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=str(e)),
+            problem(f"cannot import {entry!r}: {e}",
                     "give a path relative to this file, inside the SOP's folder")
             continue
         except FileNotFoundError as e:
             reason = e if reader.files is not None else "file not found"
-            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=str(reason)),
+            problem(f"cannot import {entry!r}: {reason}",
                     "give a path relative to this file, inside the SOP's folder")
             continue
         except (OSError, UnicodeDecodeError) as e:
-            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=str(e)),
+            problem(f"cannot import {entry!r}: {e}",
                     "the file must be readable UTF-8 text")
             continue
         read[target] = text
@@ -166,8 +165,8 @@ def _merge(data: dict, pos: Positions, rel: str, here: str, path: str, reader: _
             continue
         extra = sorted(set(imported) - {*IMPORTABLE, "imports"})
         if extra:
-            problem(said("{entry!r} holds {keys}: only options and forms (and the narrative) can be "
-                         "imported", entry=entry, keys=", ".join(extra)),
+            problem(f"{entry!r} holds {', '.join(extra)}: only options and forms (and the narrative) can be "
+                    "imported",
                     "keep steps, roles and flow in the SOP itself")
             continue
         imported = _merge(imported, sub, target, display(path, target), path, reader, read, problems,

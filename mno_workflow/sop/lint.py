@@ -26,7 +26,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E043 | error | ``spawn: from`` lacks the field the target step keys its instances by |
 | E044 | error | an ``entries`` entry that cannot work (see ``checks/entries.py``) |
 | E045 | error | ``within: {from_directory: …}`` on a step without ``recipient`` and ``service`` |
-| E037 | error | an ``imports`` entry cannot be read or holds more than options and forms |
+| E037 | error | an ``imports`` entry cannot be read, leaves the SOP folder, closes a cycle or holds more |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
 | E038 | error | unknown time zone or holiday code (country / ISO 3166-2 subdivision) |
@@ -119,8 +119,10 @@ CODES: dict[str, tuple[str, str, str]] = {
     "E044": ("error", "entrée (entries) impossible à exécuter", "an entry that cannot work"),
     "E045": ("error", "délai de l'annuaire sans prestataire ni service",
              "directory deadline without provider and service"),
-    "E037": ("error", "import impossible (fichier absent, invalide, ou autre chose que options/forms)",
-             "cannot import (missing or invalid file, or keys other than options/forms)"),
+    "E037": ("error", "import impossible (fichier absent, invalide, hors du dossier, cycle, ou autre "
+                      "chose que options/forms)",
+             "cannot import (missing or invalid file, outside the folder, cycle, or keys other than "
+             "options/forms)"),
     "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
              "data disclosed without a guard (law 001-2021/AN)"),
     "E036": ("error", "condition lisant un champ qui n'existe pas", "condition reads an undefined field"),
