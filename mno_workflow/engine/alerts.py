@@ -12,8 +12,9 @@ the SOP, like any state's. The alert *becomes* the case: the case manager takes 
 flow starts identification, same reference and history) or closes it with a reason.
 
 :func:`alerts_of` is what a reporter sees ("Mes signalements"): reference, date filed, region,
-status (the entry step's state: received, taken up, closed) and its date — nothing else of the
-case. :func:`prefill` gives the values a later form opens with (the entry's ``prefill``).
+status (the entry step's state: received, taken up, closed) and its date, and for a closed alert
+why, when and by which role (:mod:`.alert_outcome`) — nothing else of the case.
+:func:`prefill` gives the values a later form opens with (the entry's ``prefill``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..sop.schema import SOP
 from ..sop.schema_entries import Entry
 from ..store.models import Alert, Case, User
 from ..store.repository import fold
+from .alert_outcome import Closure, closures
 from .errors import FormInvalid, Message, RoleNotAllowed
 from .opening import open_case
 
@@ -62,6 +64,7 @@ class AlertStatus:
     status: str              # the entry step's state: received, taken_up, closed
     status_at: datetime      # when that state was entered
     organisation: str | None
+    closure: Closure | None = None  # why it was closed (alert_outcome.py); None while open
 
     def as_dict(self) -> dict[str, Any]:
         return {"reference": self.reference, "filed_at": _iso(self.filed_at), "region": self.region,
@@ -193,15 +196,21 @@ def alerts_of(wf: WorkflowEngine, s: Session, reporter: str, limit: int = MAX_LI
                      .options(selectinload(Case.instances))
                      .order_by(Alert.filed_at.desc(), Alert.case_id.desc()).limit(limit)).all()
     out = []
-    for alert, case in rows:
-        sop = wf.registry.for_case(case).sop
+
+    def entry_step(sop: SOP, alert: Alert) -> str | None:
         entry = sop.entries.get(alert.entry)
-        step = entry.start if entry else None
+        return entry.start if entry else None
+
+    sop_of = lambda c: wf.registry.for_case(c).sop  # noqa: E731
+    ended = closures(s, sop_of, [(case, entry_step(sop_of(case), alert) or "") for alert, case in rows])
+    for alert, case in rows:
+        sop = sop_of(case)
+        step = entry_step(sop, alert)
         inst = next((i for i in reversed(case.instances) if i.step == step), None)
         out.append(AlertStatus(case.reference or "", alert.filed_at, case.region,
                                inst.state if inst else "unknown",
                                (inst.entered_at if inst else None) or alert.filed_at,
-                               alert.organisation))
+                               alert.organisation, ended.get(case.id)))
     return out
 
 
