@@ -88,9 +88,11 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
     yield (f"Appariement : formation → {training.organization_name} ({training.service_name}) ; "
            f"soutien psychosocial → {psy_first.organization_name}, puis {psy_second.organization_name}")
     fire("send", CASEWORKER, {"provider": training.organization_id, "service": training.service_name,
+                              "service_id": training.service_id,
                               "priority": "normal", "referral_date": today, "channel": "system"},
          instance="referral:vocational_training", hours=1)
     fire("send", CASEWORKER, {"provider": psy_first.organization_id, "service": psy_first.service_name,
+                              "service_id": psy_first.service_id,
                               "priority": "urgent", "referral_date": today, "channel": "phone"},
          instance="referral:psychosocial", minutes=20)
     fire("decline", as_provider(psy_first), {"reason": "no_capacity"}, instance="referral:psychosocial",
@@ -98,6 +100,7 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
     yield (f"{psy_first.organization_name} refuse (capacité atteinte) : nouveau référencement vers "
            f"{psy_second.organization_name}, le prestataire suivant proposé par l'appariement.")
     fire("re_refer", CASEWORKER, {"provider": psy_second.organization_id, "service": psy_second.service_name,
+                                  "service_id": psy_second.service_id,
                                   "priority": "urgent", "referral_date": today,
                                   "channel": "phone"}, instance="referral:psychosocial", hours=2)
     wendpanga = as_provider(psy_second)
@@ -129,6 +132,8 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
          days=1)
     fire("approve_closure", SUPERVISOR, days=1)
 
+    # Every referral names the directory service (``service_id``) the matching proposed: its
+    # deadline is the provider's response time from the directory, not the SOP's default.
     # A second returnee whose referral is still waiting: `mno remind --once` has work to do.
     second = engine.create_case(sop.sop, CASEWORKER)
     clock.advance(timedelta(hours=1))
@@ -144,7 +149,8 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
             {"dimension": "social", "need": "medical", "referral_needed": True}]})
     engine.fire(second, "approve_plan", SUPERVISOR)
     clinic = providers("medical", "yaadga")[0]
-    engine.fire(second, "send", CASEWORKER, {"provider": clinic.organization_id, "priority": "emergency",
+    engine.fire(second, "send", CASEWORKER, {"provider": clinic.organization_id,
+                                             "service_id": clinic.service_id, "priority": "emergency",
                                              "referral_date": clock.now().date().isoformat(),
                                              "channel": "phone"})
     yield (f"Dossier {second} : référencement d'urgence envoyé, sans réponse du prestataire — "

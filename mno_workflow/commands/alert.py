@@ -61,8 +61,10 @@ def alert_create(sop: SopArg = "mnr_bf", actor: AsOption = "",
 @app.command("list")
 def alert_list(sop: SopArg = "mnr_bf", actor: AsOption = "",
                fmt: FormatOption = OutputFormat.text) -> None:
-    """Mes signalements : référence, date, région, statut (reçu, pris en charge, clos) et sa date.
-    / My alerts and their status."""
+    """Mes signalements : référence, date, région, statut (reçu, pris en charge, clos) et sa date ;
+    pour un signalement clos, le motif, la date et le rôle de qui l'a clos. / My alerts and their
+    status (and why a closed one was closed)."""
+    from ..engine.alert_outcome import sentence
     from ..engine.alerts import alerts_of, entry_for, status_label
     from .common import state
     who = parse_actor(actor)
@@ -75,11 +77,14 @@ def alert_list(sop: SopArg = "mnr_bf", actor: AsOption = "",
         rows = alerts_of(engine, s, who.user)
     if fmt == OutputFormat.json:
         import json
-        typer.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
+        typer.echo(json.dumps([{**r.as_dict(), "closure": None if r.closure is None else {
+            **r.closure.as_dict(model, lang), "text": sentence(model, r.closure, lang)}} for r in rows],
+            ensure_ascii=False))
         return
     if not rows:
         typer.echo("Aucun signalement." if lang != "en" else "No alert.")
     for r in rows:
         d = r.as_dict()
         typer.echo(f"{d['reference']}\t{d['filed_at']}\t{d['region'] or '-'}\t"
-                   f"{status_label(model, eid, r.status, lang)}\t{d['status_at']}")
+                   f"{status_label(model, eid, r.status, lang)}\t{d['status_at']}"
+                   + (f"\t{sentence(model, r.closure, lang)}" if r.closure else ""))

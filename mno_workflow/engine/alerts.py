@@ -4,19 +4,22 @@ given to a case manager of the region, whose status alone its reporter may see.
 :func:`file_alert` opens the case in the entry's step and fires its trigger with the alert form,
 in one transaction (optionally idempotent): the case goes to the active user of role
 ``assign.to`` with the fewest open cases in the alert's region (ties: user id), else to a
-``assign.fallback`` user of that region, else to one without region (national). Nobody at all:
+``assign.fallback`` user of that region, else to one without region (national) — loads read in
+the creating transaction under a per-region lock (:func:`lock_region`). Nobody at all:
 a field error on the region, nothing written. The entry step's deadline (BF SOP: 1 working day
 to make contact, escalation to the supervisor) and the task message to the assignee come from
 the SOP, like any state's. The alert *becomes* the case: the case manager takes it up (the SOP's
 flow starts identification, same reference and history) or closes it with a reason.
 
 :func:`alerts_of` is what a reporter sees ("Mes signalements"): reference, date filed, region,
-status (the entry step's state: received, taken up, closed) and its date — nothing else of the
-case. :func:`prefill` gives the values a later form opens with (the entry's ``prefill``).
+status (the entry step's state: received, taken up, closed) and its date, and for a closed alert
+why, when and by which role (:mod:`.alert_outcome`) — nothing else of the case.
+:func:`prefill` gives the values a later form opens with (the entry's ``prefill``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -28,6 +31,7 @@ from ..sop.schema import SOP
 from ..sop.schema_entries import Entry
 from ..store.models import Alert, Case, User
 from ..store.repository import fold
+from .alert_outcome import Closure, closures
 from .errors import FormInvalid, Message, RoleNotAllowed
 from .opening import open_case
 
@@ -60,6 +64,7 @@ class AlertStatus:
     status: str              # the entry step's state: received, taken_up, closed
     status_at: datetime      # when that state was entered
     organisation: str | None
+    closure: Closure | None = None  # why it was closed (alert_outcome.py); None while open
 
     def as_dict(self) -> dict[str, Any]:
         return {"reference": self.reference, "filed_at": _iso(self.filed_at), "region": self.region,
@@ -114,24 +119,32 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
     with wf.sessions() as s:
         sop = wf.registry.compiled(wf.registry.latest(s, sop_id)).sop
         eid, entry = entry_for(sop, actor.role, entry_id)
-        form_id, _, region_field = entry.assign.region.partition(".")
-        region = payload.get(region_field)
-        valid_region = isinstance(region, str) and region in sop.options.get(
-            _options_of(sop, entry.assign.region) or "", {})
-        chosen = choose_assignee(s, entry, region) if valid_region else None
+    form_id, _, region_field = entry.assign.region.partition(".")
+    region = payload.get(region_field)
+    valid_region = isinstance(region, str) and region in sop.options.get(
+        _options_of(sop, entry.assign.region) or "", {})
     nobody = Message(
         fr="Aucun gestionnaire de cas ni superviseur actif pour cette région : le signalement ne "
            "peut pas être attribué. Appelez la coordination du mécanisme.",
         en="No active case manager or supervisor for this region: the alert cannot be assigned. "
            "Call the mechanism's coordination.")
+    chosen: list[tuple[str, str] | None] = [None]  # set inside the creating transaction
+
+    def choose(s: Session) -> str:
+        # The loads are read in the transaction that writes the case, after taking the region's
+        # lock: two alerts filed at once never both go to the same least-loaded person.
+        if valid_region:
+            lock_region(s, region)
+            chosen[0] = choose_assignee(s, entry, region)
+        return chosen[0][0] if chosen[0] else actor.user
 
     def prepare(s: Session, case: Case) -> None:
         case.region = region if valid_region else None
         s.add(Alert(case_id=case.id, entry=eid, reporter=actor.user, organisation=actor.organisation,
-                    filed_at=case.created_at, assignment=chosen[1] if chosen else "none"))
+                    filed_at=case.created_at, assignment=chosen[0][1] if chosen[0] else "none"))
 
     def finish(s: Session, case: Case) -> None:
-        if chosen is None:  # region valid but nobody to receive it (else the form error said so)
+        if chosen[0] is None:  # region valid but nobody to receive it (else the form error said so)
             raise FormInvalid(form_id, {region_field: nobody})
         data = case.data or {}
         name = " ".join(str(_value(data, p) or "") for p in entry.name).strip()
@@ -142,11 +155,10 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
 
     try:
         opened = open_case(wf, sop_id, actor, payload, trigger=entry.trigger,
-                           assignee=chosen[0] if chosen else actor.user,
                            idempotency_key=idempotency_key, start=entry.start,
-                           prepare=prepare, finish=finish)
+                           prepare=prepare, finish=finish, choose=choose)
     except FormInvalid as e:
-        if valid_region and chosen is None and region_field not in e.errors:
+        if valid_region and chosen[0] is None and region_field not in e.errors:
             raise FormInvalid(e.form_id, {**e.errors, region_field: nobody}) from None
         raise
     if opened.replayed:
@@ -156,8 +168,19 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
             who = s.scalar(select(Case.assignee).where(Case.reference == opened.reference))
             return Filed(opened.reference, opened.version, who or "", row.assignment if row else "",
                          True)
-    assert chosen is not None  # finish() refused otherwise
-    return Filed(opened.reference, opened.version, chosen[0], chosen[1])
+    got = chosen[0]
+    assert got is not None  # finish() refused otherwise
+    return Filed(opened.reference, opened.version, got[0], got[1])
+
+
+def lock_region(s: Session, region: str) -> None:
+    """Serialise the choice of an assignee for ``region`` with the other transactions choosing
+    for it, until this transaction ends. PostgreSQL: a transaction-level advisory lock keyed on
+    the region (``pg_advisory_xact_lock``); SQLite: nothing to do, a write transaction already
+    holds the database's write lock (``BEGIN IMMEDIATE``, store/base.py)."""
+    if s.get_bind().dialect.name == "postgresql":
+        digest = hashlib.blake2b(f"mno.alert_assign:{region}".encode(), digest_size=8).digest()
+        s.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
 
 
 def _options_of(sop: SOP, path: str) -> str | None:
@@ -173,15 +196,21 @@ def alerts_of(wf: WorkflowEngine, s: Session, reporter: str, limit: int = MAX_LI
                      .options(selectinload(Case.instances))
                      .order_by(Alert.filed_at.desc(), Alert.case_id.desc()).limit(limit)).all()
     out = []
-    for alert, case in rows:
-        sop = wf.registry.for_case(case).sop
+
+    def entry_step(sop: SOP, alert: Alert) -> str | None:
         entry = sop.entries.get(alert.entry)
-        step = entry.start if entry else None
+        return entry.start if entry else None
+
+    sop_of = lambda c: wf.registry.for_case(c).sop  # noqa: E731
+    ended = closures(s, sop_of, [(case, entry_step(sop_of(case), alert) or "") for alert, case in rows])
+    for alert, case in rows:
+        sop = sop_of(case)
+        step = entry_step(sop, alert)
         inst = next((i for i in reversed(case.instances) if i.step == step), None)
         out.append(AlertStatus(case.reference or "", alert.filed_at, case.region,
                                inst.state if inst else "unknown",
                                (inst.entered_at if inst else None) or alert.filed_at,
-                               alert.organisation))
+                               alert.organisation, ended.get(case.id)))
     return out
 
 

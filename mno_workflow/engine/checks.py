@@ -35,6 +35,22 @@ if TYPE_CHECKING:
     from .actors import Actor
 
 
+def refuse_foreign_trigger(sop: SOP, role: str, trigger: str) -> None:
+    """Raise RoleNotAllowed (fr/en) when ``trigger`` is one the SOP gives to other roles only —
+    e.g. a provider firing ``approve_plan`` — whatever the case's state: « rôle non autorisé »,
+    not « déclencheur inconnu ». The message names the roles allowed by the SOP text, never the
+    case's steps or states (a provider hears nothing of what is not addressed to it)."""
+    holders = sorted({r for step in sop.steps.values() for t in step.transitions
+                      if t.trigger == trigger for r in t.by})
+    if not holders or role in holders:
+        return  # unknown to the SOP, or the role's own trigger: the state decides (UnknownTrigger)
+    names_fr = ", ".join(sop.label(sop.roles[r].label) for r in holders if r in sop.roles)
+    names_en = ", ".join(sop.label(sop.roles[r].label, "en") for r in holders if r in sop.roles)
+    raise RoleNotAllowed(Message(
+        fr=f"Le rôle « {role} » ne peut pas faire « {trigger} » ; rôles autorisés : {names_fr}.",
+        en=f"Role '{role}' may not do '{trigger}'; allowed roles: {names_en}."))
+
+
 class ChecksMixin:
     """Instance choice, access checks, CEL context and stored form data (see the module text)."""
 
@@ -46,6 +62,7 @@ class ChecksMixin:
             # A provider only ever acts on, and hears of, what is addressed to its organisation:
             # refusals never name other steps, other organisations' referrals or their states.
             own = [i for i in all_open if i.recipient is not None and i.recipient == actor.organisation]
+            refuse_foreign_trigger(compiled.sop, actor.role, trigger)  # before any state is looked at
             asked = [i for i in all_open if not instance or instance in (i.label_key, i.key, str(i.id))]
             if (not any(i in own for i in asked)
                     and any(compiled.steps[i.step].candidates(trigger, i.state) for i in asked)):

@@ -50,6 +50,8 @@ def _regrant(wf, s, case, inst, old_state: str, new_sop, new_dl, info: dict[str,
     if not events or expiry is None:
         return
     cal = timers.calendar_for(s, new_sop)
+    from .service_levels import effective_deadline
+    new_dl = effective_deadline(s, new_sop, case, inst, new_dl)  # directory rule: its unit
     unit = resolve_duration(new_dl, {**(case.data or {}), **(inst.data or {})}).unit
     due, applied = apply_grants(expiry.due_at, events, cal, unit)
     info["grants"] = applied

@@ -30,9 +30,13 @@ def _value(case: Case, inst: StepInstance, path: str) -> Any:
 
 
 def notify(s: Session, case: Case, inst: StepInstance, sop: SOP, targets: list, trigger: str,
-           state: str, now: datetime) -> list[dict]:
+           state: str, now: datetime, by_role: str | None = None) -> list[dict]:
     """Enqueue the ``notify`` messages of a transition; returns the audit effects
-    ``[{"notified": target, "role": role, "messages": n}]`` (one per target)."""
+    ``[{"notified": target, "role": role, "messages": n}]`` (one per target). A ``scope:
+    reporter`` role (first responder) is told only about a case opened by its own alert, with the
+    template ``alert_status`` (status; for a closing transition the reason code, date and
+    ``by_role`` — never a name or the note; engine/alert_outcome.py); a case without alert gives
+    ``{"notified": role, "messages": 0, "no_reporter": true}``."""
     effects = []
     context = {"reference": case.reference, "step": inst.step, "instance": inst.key, "state": state,
                "trigger": trigger}
@@ -51,7 +55,31 @@ def notify(s: Session, case: Case, inst: StepInstance, sop: SOP, targets: list, 
         else:
             name, pairs = target, [(target, sop.roles[target].scope)]
         for role, scope in pairs:
+            if scope == "reporter":
+                effects.append(_tell_reporter(s, case, inst, sop, role, context, by_role, now))
+                continue
             msgs = enqueue(s, case=case, inst=inst, role=role, scope=scope, kind="notify",
                            template="notify", context=context, now=now)
             effects.append({"notified": name, "role": role, "messages": len(msgs)})
     return effects
+
+
+def _tell_reporter(s: Session, case: Case, inst: StepInstance, sop: SOP, role: str,
+                   context: dict[str, Any], by_role: str | None, now: datetime) -> dict:
+    """The ``alert_status`` message to the first responder who filed the case's alert."""
+    from sqlalchemy import select
+
+    from ..store.models import Alert
+    from .alert_outcome import reason_field
+    alert = s.execute(select(Alert.entry).where(Alert.case_id == case.id)).first()
+    if alert is None:
+        return {"notified": role, "role": role, "messages": 0, "no_reporter": True}
+    ctx = dict(context, at=now.isoformat(), by_role=by_role or "")
+    where = reason_field(sop, inst.step, context["trigger"])
+    if where is not None:
+        value = _value(case, inst, f"{where[0]}.{where[1]}")
+        if isinstance(value, str):
+            ctx.update(reason=value, reason_options=where[2] or "")
+    msgs = enqueue(s, case=case, inst=inst, role=role, scope="reporter", kind="alert_status",
+                   template="alert_status", context=ctx, now=now)
+    return {"notified": role, "role": role, "messages": len(msgs)}

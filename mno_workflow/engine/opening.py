@@ -57,7 +57,7 @@ def _replay(wf: WorkflowEngine, owner: str, key: str) -> Opened | None:
 def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, Any] | None = None,
               *, trigger: str | None = None, assignee: str | None = None,
               idempotency_key: str | None = None, _between=None, start: str | None = None,
-              prepare=None, finish=None) -> Opened:
+              prepare=None, finish=None, choose=None) -> Opened:
     """Create a case on ``sop_id`` and fire ``trigger`` (None: the registration the actor's role
     may fire, if any; ``""``: none) with ``payload``, in one transaction.
 
@@ -68,7 +68,9 @@ def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, 
     ``_between`` (tests only) runs between the creation and the registration. ``start``: the
     step of an SOP entry (a first responder's alert, :mod:`mno_workflow.engine.alerts`), whose
     ``prepare(session, case)`` runs before the trigger and ``finish(session, case)`` after it, in
-    the same transaction."""
+    the same transaction. ``choose(session)``, when given, returns the assignee instead of
+    ``assignee``, read inside the creating transaction (before the case row is written), so a
+    caller that picks by load sees every case committed before it (alerts.py locks first)."""
     key = idempotency_key
     if key is not None and not (0 < len(key) <= MAX_KEY):
         raise IdempotencyKeyInvalid(f"idempotency key: 1 to {MAX_KEY} characters")
@@ -82,6 +84,8 @@ def open_case(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str, 
                 req = CaseRequest(owner=actor.user, key=key, reference="", created_at=now)
                 s.add(req)
                 s.flush()  # a concurrent request with the same key waits here (unique index)
+            if choose is not None:
+                assignee = choose(s)
             case = wf._create(s, sop_id, actor, assignee, now, start=start)
             if _between is not None:
                 _between(case)

@@ -101,6 +101,22 @@ def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
     return chosen, record
 
 
+def effective_deadline(session: Any, sop: SOP, case: Any, inst: Any, dl: Deadline | None = None
+                       ) -> Deadline | None:
+    """The deadline rule in force for ``inst``'s current state (``dl``: that state's rule, read
+    from ``sop`` when None): for ``within: {from_directory: …}`` the directory's response time of
+    the referral's service as a plain duration (``5 days``, ``15 working days``), else the rule
+    itself. What resuming after a pause, extending and migrating use for the deadline's unit, so
+    that they count as the armed deadline did (not in the SOP default's unit)."""
+    if dl is None:
+        state = sop.steps[inst.step].states.get(inst.state)
+        dl = state.deadline if state is not None else None
+    if dl is None or dl.from_directory is None:
+        return dl
+    data = {**(case.data or {}), **(inst.data or {})}
+    return service_level(session, sop, inst, dl, data)[0]
+
+
 def _default_text(dl: Deadline, priority: str) -> str:
     within = dl.within
     if isinstance(within, ByField):

@@ -34,7 +34,7 @@ from .deadlines import (
 )
 from .errors import DeadlineNotArmed, Message
 from .holiday_sources import HOLIDAYS_VERSION
-from .service_levels import service_level
+from .service_levels import effective_deadline, service_level
 from .step_start import with_step_instants
 
 _cache: dict[tuple, BusinessCalendar] = {}
@@ -204,6 +204,7 @@ def resume(session: Session, case: Case, inst: StepInstance, sop: SOP,
     if expiry is None:
         raise LookupError(f"no paused deadline for {inst.label_key}")
     dl = sop.steps[inst.step].states[inst.state].deadline
+    dl = effective_deadline(session, sop, case, inst, dl)  # directory rule: its unit, not the default's
     cal = calendar_for(session, sop)
     unit = resolve_duration(dl, {**(case.data or {}), **(inst.data or {})}).unit
     old_due = expiry.due_at
@@ -237,6 +238,7 @@ def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
         raise LookupError(f"no deadline to extend for {inst.label_key}")
     expiry = expiries[-1]
     dl = sop.steps[inst.step].states[inst.state].deadline
+    dl = effective_deadline(session, sop, case, inst, dl)  # directory rule: reminders in its unit
     cal = calendar_for(session, sop)
     old_due = expiry.due_at
     base = old_due if from_due or old_due > now else now

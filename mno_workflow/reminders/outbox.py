@@ -127,6 +127,14 @@ def _labels(sop: SOP, ctx: Mapping[str, Any], lang: str) -> dict[str, Any]:
     if "owner_role" in ctx:
         role = sop.roles.get(ctx["owner_role"]) if ctx["owner_role"] else None
         out["owner_role_label"] = sop.label(role.label, lang) if role else (ctx["owner_role"] or "—")
+    if "reason" in ctx:  # alert_status (engine/notify.py): the closing reason's option label
+        opt = (sop.options.get(ctx.get("reason_options") or "") or {}).get(ctx["reason"])
+        out["reason_label"] = sop.label(opt, lang) if opt else ctx["reason"]
+    if ctx.get("by_role") and ctx.get("at"):  # alert_status: when and by which role (never a name)
+        role = sop.roles.get(ctx["by_role"])
+        out["by_role_label"] = sop.label(role.label, lang) if role else ctx["by_role"]
+        local = datetime.fromisoformat(ctx["at"]).astimezone(ZoneInfo(sop.calendar.timezone))
+        out["on"] = local.strftime("%Y-%m-%d" if lang == "en" else "%d/%m/%Y")
     if ctx.get("due_at"):
         out["due"] = format_due(datetime.fromisoformat(ctx["due_at"]), lang, sop.calendar.timezone)
     return out

@@ -75,7 +75,7 @@ def why_not_send(session: Session, message: OutboxMessage, sop: Any, now: dateti
         case = session.get(Case, message.case_id)
         if case is None:
             return "cancelled", "dossier supprimé (case deleted)"
-        if case.status != "open":
+        if case.status != "open" and message.kind != "alert_status":  # a reporter is told of the closure
             return "cancelled", f"dossier {case.reference} clos (case closed)"
         withheld = _consent_withholds(case, message, ctx, sop, now)
         if withheld:

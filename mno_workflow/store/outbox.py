@@ -1,7 +1,8 @@
 """Writing outbox messages for the people who hold a role on a case, in the caller's transaction.
 
 Recipients follow the SOP role's scope: ``assigned`` → the case's assignee; ``recipient`` → the
-users of the organisation a step instance is addressed to; ``all`` → every active user with the
+users of the organisation a step instance is addressed to; ``reporter`` → the first responder
+who filed the case's alert (nobody else holding the role); ``all`` → every active user with the
 role (in the case's region when the user has one). Each user gets an in-app message, plus an
 e-mail when they have an address, and an SMS when they have a phone number and chose SMS.
 When nobody holds the role, one ``log`` message names the role
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from .models import Case, OutboxMessage, StepInstance, User
+from .models import Alert, Case, OutboxMessage, StepInstance, User
 
 _U = User.__table__
 _PERSON = select(_U.c.id, _U.c.language, _U.c.email, _U.c.phone, _U.c.notify_email, _U.c.notify_sms)
@@ -27,6 +28,9 @@ _BY_ROLE = _PERSON.where(_U.c.role == bindparam("role"), _U.c.active.is_(True))
 _BY_ORG = _BY_ROLE.where(_U.c.organisation == bindparam("org")).order_by(_U.c.id)
 _BY_REGION = _BY_ROLE.where(or_(_U.c.region.is_(None), _U.c.region == bindparam("region"))).order_by(_U.c.id)
 _BY_ROLE = _BY_ROLE.order_by(_U.c.id)
+_A = Alert.__table__  # scope reporter: the user who filed the case's alert, never the whole role
+_BY_REPORTER = _PERSON.join(_A, _A.c.reporter == _U.c.id).where(
+    _A.c.case_id == bindparam("cid"), _U.c.role == bindparam("role"), _U.c.active.is_(True))
 
 
 def recipients(session: Session, scope: str, role: str, case: Case,
@@ -38,6 +42,8 @@ def recipients(session: Session, scope: str, role: str, case: Case,
         if not case.assignee:
             return []
         return [(case.assignee, conn.execute(_BY_ID, {"uid": case.assignee}).first())]
+    if scope == "reporter":  # issue 13: only the first responder who filed this case's alert
+        return [(u.id, u) for u in conn.execute(_BY_REPORTER, {"role": role, "cid": case.id})]
     if scope == "recipient":
         org = inst.recipient if inst is not None else None
         if not org:
@@ -67,7 +73,7 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
                   next_attempt_at=now, created_at=now, late=late)
     key = (scope, role, case.assignee if scope == "assigned" else None,
            inst.recipient if scope == "recipient" and inst is not None else None,
-           case.region if scope == "all" else None)
+           case.region if scope == "all" else (case.id if scope == "reporter" else None))
     people = cache.get(key) if cache is not None else None
     if people is None:
         people = recipients(session, scope, role, case, inst)

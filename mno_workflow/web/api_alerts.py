@@ -1,6 +1,7 @@
 """REST API of first responders' alerts: ``POST /api/v1/alerts`` (file an alert: the SOP entry's
 form, e.g. ``{"alert": {...}}``; ``Idempotency-Key`` honoured) and ``GET /api/v1/alerts`` (the
-caller's alerts: reference, dates, region, status — nothing else of the case). Same rules as
+caller's alerts: reference, dates, region, status, and for a closed alert its ``closure``: reason,
+date, role of who closed it — nothing else of the case). Same rules as
 the pages (:mod:`.access` permission ``alerts``) and the engine (:mod:`..engine.alerts`);
 errors are the API's ``ErrorBody`` (422 ``form_invalid`` with ``errors`` per field).
 """
@@ -13,6 +14,7 @@ from typing import Any, Literal
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
+from ..engine.alert_outcome import sentence as closure_sentence
 from ..engine.alerts import alerts_of, file_alert, status_label
 from ..engine.opening import IdempotencyKeyInvalid
 from ..store.models import User
@@ -35,6 +37,17 @@ class FiledAlert(BaseModel):
                                                        "rend le signalement déjà transmis")
 
 
+class AlertClosure(BaseModel):
+    kind: Literal["closed", "screened_out"] = Field(
+        description="closed : signalement clos ; screened_out : déclaré non éligible à l'identification")
+    reason: str | None = Field(default=None, description="Code du motif (liste d'options de la POS)")
+    reason_label: str = ""
+    at: datetime
+    by_role: str = Field(description="Rôle de la personne qui l'a clos (jamais son nom)")
+    by_role_label: str = ""
+    text: str = Field(default="", description="La clôture en une phrase, dans la langue demandée")
+
+
 class AlertItem(BaseModel):
     reference: str
     filed_at: datetime
@@ -44,6 +57,8 @@ class AlertItem(BaseModel):
     status_label: str = ""
     status_at: datetime = Field(description="Depuis quand (entrée dans cet état)")
     organisation: str | None = None
+    closure: AlertClosure | None = Field(default=None, description="Pourquoi, quand et par quel rôle "
+                                                                  "le signalement a été clos (sinon null)")
 
 
 class AlertList(BaseModel):
@@ -83,6 +98,9 @@ def add_alert_routes(api: FastAPI, web: Web, current_user, ApiError, error_respo
             regions = sop.options.get("region", {})
             items = [{**a.as_dict(), "filed_at": a.filed_at, "status_at": a.status_at,
                       "status_label": status_label(sop, eid, a.status, lang),
-                      "region_label": sop.label(regions.get(a.region or ""), lang)}
+                      "region_label": sop.label(regions.get(a.region or ""), lang),
+                      "closure": None if a.closure is None else {
+                          **a.closure.as_dict(sop, lang), "at": a.closure.at,
+                          "text": closure_sentence(sop, a.closure, lang)}}
                      for a in alerts_of(wf, s, user.id)]
         return {"items": items}

@@ -45,7 +45,8 @@ def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
                                            "urgency": "Blessure ouverte, fièvre (fictif)"})
     wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests",
                                            "reason": "Soins vitaux, personne incapable de consentir."})
-    wf.fire(ref, "send", CW, {"provider": "org-csps", "priority": "emergency", "referral_date": day(),
+    wf.fire(ref, "send", CW, {"provider": "org-csps", "service_id": "svc-csps-soins",
+                              "priority": "emergency", "referral_date": day(),
                               "channel": "phone"}, instance="referral:medical")
     # 2. Provider without an account (org-csps: uses_platform no): answers recorded on its behalf.
     clock.advance(timedelta(hours=2))
@@ -62,7 +63,8 @@ def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
     wf.fire(ref, "submit_assessment", CW, {"assessed_on": day(), "risk_level": "low", "needs": [
         {"dimension": "economic", "need": "vocational_training", "referral_needed": True}]})
     wf.fire(ref, "approve_plan", SUP)
-    wf.fire(ref, "send", CW, {"provider": "org-cfp", "priority": "normal", "referral_date": day(),
+    wf.fire(ref, "send", CW, {"provider": "org-cfp", "service_id": "svc-cfp-koudougou",
+                              "priority": "normal", "referral_date": day(),
                               "channel": "system"})
     wf.fire(ref, "accept", CFP)
     wf.fire(ref, "report_in_progress", CFP, {"reviewed_on": day(), "note": "Formation de 6 mois"})

@@ -289,11 +289,13 @@ def notification_text(sop: SOP, m, lang: str) -> str:
     ref = ctx.get("reference", "")
     if lang == "en":
         head = {"task": "To do", "reminder": "Reminder", "escalation": "Escalation",
-                "notify": "For information", "note": "New note"}.get(m.kind, m.kind)
+                "notify": "For information", "note": "New note",
+                "alert_status": "Your alert"}.get(m.kind, m.kind)
         tail = f" — due {due}" if due else ""
     else:
         head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade",
-                "notify": "Pour information", "note": "Nouvelle note"}.get(m.kind, m.kind)
+                "notify": "Pour information", "note": "Nouvelle note",
+                "alert_status": "Votre signalement"}.get(m.kind, m.kind)
         tail = f" — échéance {due}" if due else ""
     sep = ": " if lang == "en" else " : "
     return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail

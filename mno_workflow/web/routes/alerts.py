@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from ...engine.alert_outcome import sentence as closure_sentence
 from ...engine.alerts import alerts_of, entry_for, file_alert, status_label
 from ...engine.errors import EngineError, FormInvalid
 from .. import access, formtokens
@@ -41,6 +42,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             regions = sop.options.get("region", {})
             for a in alerts_of(wf, s, user.id):
                 rows.append({**a.as_dict(), "filed": a.filed_at, "at": a.status_at,
+                             "closure": closure_sentence(sop, a.closure, lang) if a.closure else "",
                              "status_label": status_label(sop, eid, a.status, lang),
                              "region_label": sop.label(regions.get(a.region or ""), lang) or a.region or ""})
         return web.render(request, "alerts.html", {**ctx, "rows": rows})

@@ -207,6 +207,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
         step = sop.steps[inst.step]
         tr = next((x for x in step.transitions if x.trigger == trigger and user.role in x.by), None)
         if tr is None:
+            # another role's trigger (a provider's « approve_plan »): « rôle non autorisé », as the API
+            from ...engine.checks import refuse_foreign_trigger
+            refuse_foreign_trigger(sop, user.role, trigger)
             raise access.Forbidden(trigger)
         return user, case, inst, compiled, tr
 
