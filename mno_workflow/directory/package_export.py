@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mno_workflow.directory.public import public_rows
 from mno_workflow.directory.schema import MODELS
 from mno_workflow.directory.tables import TABLES
 
@@ -24,14 +25,15 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value  # datetime is a date too
 
 
-def dump_tables(session: Session) -> dict[str, list[dict[str, Any]]]:
-    """Every directory object as ``{name: [row dict ordered like the model, ...]}``, rows by id."""
+def dump_tables(session: Session, *, public: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Every directory object as ``{name: [row dict ordered like the model, ...]}``, rows by id.
+    ``public``: without the staff's personal contacts (:func:`.public.public_rows`)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name, model in MODELS.items():
         table = TABLES[name]
         rows = session.execute(select(table).order_by(table.c.id)).mappings()
         out[name] = [model.model_validate(dict(r), context={"hsds": True}).model_dump() for r in rows]
-    return out
+    return public_rows(out) if public else out
 
 
 def _cell(value: Any) -> str:
@@ -68,13 +70,16 @@ def restore(text: str) -> str:
     return text
 
 
-def export_package(session: Session, dest: Path | str, fmt: str = "csv") -> list[Path]:
-    """Write the directory to ``dest`` (a folder for ``csv``; a folder or ``.json`` file for ``json``).
+def export_package(
+    session: Session, dest: Path | str, fmt: str = "csv", *, public: bool = False
+) -> list[Path]:
+    """Write the directory to ``dest`` (a folder for ``csv``; a folder or ``.json`` file for ``json``);
+    ``public``: its public form (no personal contacts, :mod:`.public`).
 
     Returns the files written. Raises ValueError for an unknown ``fmt``.
     """
     dest = Path(dest)
-    data = dump_tables(session)
+    data = dump_tables(session, public=public)
     if fmt == "json":
         target = dest if dest.suffix.lower() == ".json" else dest / "directory.json"
         target.parent.mkdir(parents=True, exist_ok=True)
