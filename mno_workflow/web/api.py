@@ -26,7 +26,7 @@ from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from ..views import case_as_dict
-from . import access, casetools, queries, tokens, worklists
+from . import access, case_files, casetools, queries, tokens, worklists
 from . import api_models as M
 from .api_alerts import add_alert_routes
 from .api_auth import add_auth_routes
@@ -126,6 +126,14 @@ def build_api(web: Web) -> FastAPI:
         body = e.as_dict(lang)
         return JSONResponse(body, status_code=e.http_status)
 
+    @api.exception_handler(FormInvalid)
+    async def _form_invalid(request: Request, e: FormInvalid):
+        """422 ``form_invalid`` with one message per field, in the request's Accept-Language or else
+        the signed-in user's language (set by ``current_user``)."""
+        lang = _lang(request) if request.headers.get("accept-language") else \
+            getattr(request.state, "user_lang", _lang(request))
+        return JSONResponse(e.as_dict(lang), status_code=422)
+
     @api.exception_handler(access.Forbidden)
     async def _forbidden(r: Request, _e: Exception):
         return JSONResponse({"code": "forbidden", "message": M.text("forbidden", _lang(r))}, status_code=403)
@@ -174,6 +182,7 @@ def build_api(web: Web) -> FastAPI:
                            "Jeton en lecture seule : cette requête modifie des données. "
                            "/ Read-only token: this request changes data.")
         request.state.token_id = row.id
+        request.state.user_lang = _lang_user(user)  # a 422 form_invalid speaks it (_form_invalid)
         logs.user_id.set(user.id)
         return user
 
@@ -274,11 +283,9 @@ def build_api(web: Web) -> FastAPI:
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Déclencher une action (avec formulaire et version attendue)",
     )
-    def fire(reference: str, body: FireRequest, request: Request, user: User = Depends(current_user)):
+    def fire(reference: str, body: FireRequest, user: User = Depends(current_user)):
         with wf.sessions() as s:
-            case = repository.get_case(s, reference[:40].upper())
-            if case is None:
-                raise access.NotVisible()
+            case = case_files.case_of(s, reference)
             sop = web.compiled_for(case).sop
             if user.role == "provider":
                 insts = [
@@ -292,17 +299,14 @@ def build_api(web: Web) -> FastAPI:
             else:
                 access.require(user, "cases")
                 access.require_case(user, case)
-        try:
-            r = wf.fire(
-                reference[:40].upper(),
-                body.trigger,
-                access.actor_for(user),
-                body.payload,
-                instance=body.instance,
-                expected_version=body.expected_version,
-            )
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
+        r = wf.fire(
+            reference[:40].upper(),
+            body.trigger,
+            access.actor_for(user),
+            body.payload,
+            instance=body.instance,
+            expected_version=body.expected_version,
+        )
         return {
             "reference": r.reference,
             "step": r.step,
@@ -325,16 +329,13 @@ def build_api(web: Web) -> FastAPI:
         summary="Prolonger le délai en cours d'une étape (durée et motif ; audité)",
     )
     def extend_deadline(
-        reference: str, instance: str, body: ExtendRequest, request: Request,
+        reference: str, instance: str, body: ExtendRequest,
         user: User = Depends(current_user),
     ):
-        try:
-            due = casetools.extend(
-                web, user, reference, instance, body.by, body.reason, body.expected_version,
-                from_due=body.from_due,
-            )
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
+        due = casetools.extend(
+            web, user, reference, instance, body.by, body.reason, body.expected_version,
+            from_due=body.from_due,
+        )
         with wf.sessions() as s:
             case = repository.get_case(s, reference[:40].upper())
             return {
@@ -352,11 +353,8 @@ def build_api(web: Web) -> FastAPI:
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Réattribuer des dossiers à un gestionnaire de cas (motif ; tout ou rien ; audité)",
     )
-    def reassign(body: ReassignRequest, request: Request, user: User = Depends(current_user)):
-        try:
-            changed = casetools.reassign(web, user, body.references, body.assignee, body.reason)
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
+    def reassign(body: ReassignRequest, user: User = Depends(current_user)):
+        changed = casetools.reassign(web, user, body.references, body.assignee, body.reason)
         return {"changed": changed, "assignee": body.assignee}
 
     @api.post(
@@ -367,11 +365,8 @@ def build_api(web: Web) -> FastAPI:
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Rouvrir un dossier clos (motif ; rôles de la POS ; audité)",
     )
-    def reopen(reference: str, body: ReopenRequest, request: Request, user: User = Depends(current_user)):
-        try:
-            r = casetools.reopen(web, user, reference, body.reason, body.expected_version)
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
+    def reopen(reference: str, body: ReopenRequest, user: User = Depends(current_user)):
+        r = casetools.reopen(web, user, reference, body.reason, body.expected_version)
         return {"reference": r.reference, "version": r.version, "started": r.started}
 
     @api.post(
@@ -382,16 +377,13 @@ def build_api(web: Web) -> FastAPI:
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Corriger l'état d'une étape (coordination ; motif ; audité avant/après)",
     )
-    def correct(reference: str, body: CorrectRequest, request: Request, user: User = Depends(current_user)):
+    def correct(reference: str, body: CorrectRequest, user: User = Depends(current_user)):
         """The coordination puts a step instance in another state of its step (a wrong click, a
         data-entry mistake): the old deadline is cancelled, the new state's armed, its owner told,
         the flow rules run; one audit event keeps the reason and the state and due instant before
         and after. 422 without a reason or for a state the step lacks (closest name given)."""
-        try:
-            r = casetools.correct(web, user, reference, body.instance, body.state, body.reason,
-                                  body.expected_version)
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
+        r = casetools.correct(web, user, reference, body.instance, body.state, body.reason,
+                              body.expected_version)
         return {"reference": r["reference"], "instance": r["instance"], "before": r["before"],
                 "after": r["after"], "version": r["version"]}
 

@@ -27,7 +27,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from .. import attachments as files
-from ..engine.errors import FormInvalid
 from ..store.models import Attachment, Case, ReferralNote, User
 from . import access, case_files, queries
 from .core import Web
@@ -178,10 +177,7 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
                  user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
             case, inst, sop = notes_place(s, user, reference, instance)
-            try:
-                posted = post_note(s, sop, user, case, inst, body.text, web.now())
-            except FormInvalid as e:
-                return JSONResponse(e.as_dict(_lang(request, user)), status_code=422)
+            posted = post_note(s, sop, user, case, inst, body.text, web.now())
             s.flush()
             w = posted.warning
             return JSONResponse(NotePosted(note=NoteView(**_note(posted.note, inst.label_key)),
