@@ -25,6 +25,7 @@ from mno_workflow.directory.hsds_io import (
     DirectoryImportError,
     DirectoryValidationError,
     apply_rows,
+    dump_tables,
     export_package,
     import_package,
     read_package,
@@ -32,6 +33,7 @@ from mno_workflow.directory.hsds_io import (
 )
 from mno_workflow.directory.hsds_json import export_json
 from mno_workflow.directory.matching import MatchError, match
+from mno_workflow.directory.public import people_count
 from mno_workflow.directory.xlsx import export_xlsx
 from mno_workflow.store.base import database_url, make_engine
 from mno_workflow.store.migrate import upgrade
@@ -107,6 +109,12 @@ def export_cmd(
         help="csv, json (paquet du produit), hsds (paquet tabulaire HSDS 3.1 avec datapackage.json) "
         "hsds-json (objets service et organization imbriqués, HSDS 3.1) ou xlsx (classeur Excel).",
     ),
+    public: bool = typer.Option(
+        False, "--public",
+        help="Forme publiable : sans les contacts personnels du personnel (nom, e-mail, téléphone "
+        "d'une personne, point focal) ni les fichiers d'extension. / Publishable form: no staff "
+        "personal contacts.",
+    ),
     db: str | None = DB,
 ) -> None:
     """Exporter le répertoire : paquet du produit (csv, json) ou HSDS 3.1 (hsds, hsds-json)."""
@@ -114,18 +122,26 @@ def export_cmd(
         _fail([f"erreur : format '{fmt}' inconnu : {', '.join(FORMATS)}"])
     with _session(db) as session:
         if fmt == "hsds":
-            written = export_tabular(session, dest)
+            written = export_tabular(session, dest, public=public)
         elif fmt == "xlsx":
             target = dest if dest.suffix.lower() == ".xlsx" else dest / "repertoire.xlsx"
-            written = [export_xlsx(session, target)]
+            written = [export_xlsx(session, target, public=public)]
         elif fmt == "hsds-json":
             target = dest if dest.suffix.lower() == ".json" else dest / "hsds.json"
             target.parent.mkdir(parents=True, exist_ok=True)
-            export_json(session, target)
+            export_json(session, target, public=public)
             written = [target]
         else:
-            written = export_package(session, dest, fmt)
+            written = export_package(session, dest, fmt, public=public)
+        people = 0 if public else people_count(dump_tables(session))
     typer.echo(f"{len(written)} fichier(s) écrit(s) dans {dest}")
+    if people:  # a full export is for backups and moves, not for publishing: say so
+        typer.echo(
+            f"avertissement : l'export contient les contacts personnels de {people} personne(s) "
+            "(nom, e-mail, téléphone) ; pour une publication, exporter avec --public / warning: the "
+            f"export holds the personal contacts of {people} person(s); to publish, use --public",
+            err=True,
+        )
 
 
 @app.command("search")

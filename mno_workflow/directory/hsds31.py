@@ -180,12 +180,13 @@ def _time(value: str | None) -> str | None:
     return value
 
 
-def hsds_rows(session: Session) -> dict[str, list[dict[str, Any]]]:
+def hsds_rows(session: Session, *, public: bool = False) -> dict[str, list[dict[str, Any]]]:
     """Every directory object as HSDS 3.1 rows: ``{object: [ {column: value} ]}`` with UUID ids and
     references, unresolved references restored, extension columns added after the HSDS ones, and
     an ``organization_identifier`` for each organisation whose id is a slug. Profile tables and
-    extension files are included under their own names."""
-    data = dump_tables(session)
+    extension files are included under their own names. ``public``: without the staff's personal
+    contacts (:mod:`.public`)."""
+    data = dump_tables(session, public=public)
     out: dict[str, list[dict[str, Any]]] = {}
     for name, rows in data.items():
         if name == "extension_file":  # kept whole, under its file name
@@ -284,13 +285,13 @@ def datapackage() -> dict[str, Any]:
     }
 
 
-def export_tabular(session: Session, dest: Path | str) -> list[Path]:
+def export_tabular(session: Session, dest: Path | str, *, public: bool = False) -> list[Path]:
     """Write the HSDS 3.1 tabular package to folder ``dest``: one file per HSDS object under its
     HSDS name (every file, even empty), the profile tables, the kept extension files, and
-    ``datapackage.json``. Returns the files written."""
+    ``datapackage.json``. Returns the files written. ``public``: the public form (:mod:`.public`)."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    rows = hsds_rows(session)
+    rows = hsds_rows(session, public=public)
     written: list[Path] = []
 
     def write(path: Path, header: list[str], body: list[list[str]]) -> None:

@@ -111,32 +111,30 @@ class Nester:
                 out[key] = ""
 
 
-def services(session: Session) -> list[dict[str, Any]]:
-    """Every service as a fully nested HSDS 3.1 ``service`` object, by id."""
-    rows = hsds_rows(session)
-    nester = Nester(rows)
-    return [nester.build("service", r) for r in sorted(rows.get("service", []), key=lambda r: r["id"])]
-
-
-def organizations(session: Session) -> list[dict[str, Any]]:
-    """Every organisation as a fully nested HSDS 3.1 ``organization`` object, by id."""
-    rows = hsds_rows(session)
-    nester = Nester(rows)
-    ordered = sorted(rows.get("organization", []), key=lambda r: r["id"])
-    return [nester.build("organization", r) for r in ordered]
-
-
-def objects(session: Session, name: str) -> list[dict[str, Any]]:
-    """Every row of HSDS object ``name`` (e.g. ``taxonomy``, ``service_at_location``), nested."""
-    rows = hsds_rows(session)
+def objects(session: Session, name: str, *, public: bool = False) -> list[dict[str, Any]]:
+    """Every row of HSDS object ``name`` (e.g. ``service``, ``organization``, ``taxonomy``,
+    ``service_at_location``), fully nested, by id. ``public``: without the staff's personal
+    contacts (:mod:`.public`: no ``contacts``, no phone of a contact)."""
+    rows = hsds_rows(session, public=public)
     nester = Nester(rows)
     return [nester.build(name, r) for r in sorted(rows.get(name, []), key=lambda r: r["id"])]
 
 
-def export_json(session: Session, path: Any) -> None:
-    """Write ``{"profile", "services": [...], "organizations": [...]}`` (nested HSDS JSON) to ``path``."""
-    doc = {"version": "3.1", "profile": PROFILE_URI, "services": services(session),
-           "organizations": organizations(session)}
+def services(session: Session, *, public: bool = False) -> list[dict[str, Any]]:
+    """Every service as a fully nested HSDS 3.1 ``service`` object, by id (see :func:`objects`)."""
+    return objects(session, "service", public=public)
+
+
+def organizations(session: Session, *, public: bool = False) -> list[dict[str, Any]]:
+    """Every organisation as a fully nested HSDS 3.1 ``organization`` object, by id."""
+    return objects(session, "organization", public=public)
+
+
+def export_json(session: Session, path: Any, *, public: bool = False) -> None:
+    """Write ``{"profile", "services": [...], "organizations": [...]}`` (nested HSDS JSON) to ``path``;
+    ``public``: the public form (:mod:`.public`)."""
+    doc = {"version": "3.1", "profile": PROFILE_URI, "services": services(session, public=public),
+           "organizations": organizations(session, public=public)}
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
 

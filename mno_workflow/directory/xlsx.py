@@ -244,13 +244,14 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def export_xlsx(session: Session, path: Path | str) -> Path:
-    """Write the directory to the workbook ``path``: one sheet per object, HSDS column names."""
+def export_xlsx(session: Session, path: Path | str, *, public: bool = False) -> Path:
+    """Write the directory to the workbook ``path``: one sheet per object, HSDS column names;
+    ``public``: its public form (no personal contacts, :mod:`.public`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook()
     book.remove(book.active)
-    for name, rows in dump_tables(session).items():
+    for name, rows in dump_tables(session, public=public).items():
         sheet = book.create_sheet(name)
         cols = list(MODELS[name].model_fields)
         sheet.append(cols)

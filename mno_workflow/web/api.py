@@ -6,7 +6,9 @@ request's ``Accept-Language``) with the engine's codes: 401 no or bad token, 403
 unknown or not visible, 409 ``stale_version`` (with ``current_version`` and the ``payload``
 echoed) or ``trigger_not_allowed``, 422 ``form_invalid``/``request_invalid`` with ``errors`` per
 field. Every response has its model in the OpenAPI document (:mod:`.api_models`); operation ids are
-chosen by hand and are part of the contract (docs/api.md).
+chosen by hand and are part of the contract (docs/api.md). Routes by area: here cases, directory
+and aggregates; :mod:`.api_auth`, :mod:`.api_alerts`, :mod:`.api_files` (attachments, notes),
+:mod:`.api_casetools` (extend, reassign, reopen, correct), :mod:`.api_referrals` (the inbox).
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from .. import directory, logs
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..store import repository
-from ..store.models import Case, StepInstance, User
+from ..store.models import Case, User
 from ..views import case_as_dict
-from . import access, casetools, queries, tokens, worklists
+from . import access, case_files, queries, tokens, worklists
 from . import api_models as M
 from .api_alerts import add_alert_routes
 from .api_auth import add_auth_routes
+from .api_casetools import add_casetool_routes
 from .api_files import add_file_routes
+from .api_referrals import _referral_dict, add_referral_routes  # noqa: F401  (re-exported)
 from .core import Web
 
 bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/v1/auth/token")
@@ -70,33 +74,6 @@ class FireRequest(BaseModel):
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
 
 
-class ExtendRequest(BaseModel):
-    by: str = Field(max_length=40, description="Durée, p. ex. « 3 jours ouvrés », « 48 heures », "
-                                               "« 5 working days »")
-    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
-    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
-    from_due: bool = Field(default=False, description="Compter depuis l'échéance actuelle plutôt que "
-                                                      "depuis maintenant (délai dépassé)")
-
-
-class ReopenRequest(BaseModel):
-    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
-    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
-
-
-class CorrectRequest(BaseModel):
-    instance: str = Field(max_length=130, description="Instance d'étape, p. ex. referral:medical")
-    state: str = Field(max_length=64, description="Nouvel état de l'étape (identifiant de la POS)")
-    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
-    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
-
-
-class ReassignRequest(BaseModel):
-    references: list[str] = Field(max_length=200, description="Références des dossiers")
-    assignee: str = Field(max_length=100, description="Identifiant du gestionnaire de cas")
-    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
-
-
 _error_responses = M.error_responses
 
 
@@ -125,6 +102,14 @@ def build_api(web: Web) -> FastAPI:
         lang = _lang(request)
         body = e.as_dict(lang)
         return JSONResponse(body, status_code=e.http_status)
+
+    @api.exception_handler(FormInvalid)
+    async def _form_invalid(request: Request, e: FormInvalid):
+        """422 ``form_invalid`` with one message per field, in the request's Accept-Language or else
+        the signed-in user's language (set by ``current_user``)."""
+        lang = _lang(request) if request.headers.get("accept-language") else \
+            getattr(request.state, "user_lang", _lang(request))
+        return JSONResponse(e.as_dict(lang), status_code=422)
 
     @api.exception_handler(access.Forbidden)
     async def _forbidden(r: Request, _e: Exception):
@@ -174,6 +159,7 @@ def build_api(web: Web) -> FastAPI:
                            "Jeton en lecture seule : cette requête modifie des données. "
                            "/ Read-only token: this request changes data.")
         request.state.token_id = row.id
+        request.state.user_lang = _lang_user(user)  # a 422 form_invalid speaks it (_form_invalid)
         logs.user_id.set(user.id)
         return user
 
@@ -274,11 +260,9 @@ def build_api(web: Web) -> FastAPI:
         responses=_error_responses(401, 403, 404, 409, 422),
         summary="Déclencher une action (avec formulaire et version attendue)",
     )
-    def fire(reference: str, body: FireRequest, request: Request, user: User = Depends(current_user)):
+    def fire(reference: str, body: FireRequest, user: User = Depends(current_user)):
         with wf.sessions() as s:
-            case = repository.get_case(s, reference[:40].upper())
-            if case is None:
-                raise access.NotVisible()
+            case = case_files.case_of(s, reference)
             sop = web.compiled_for(case).sop
             if user.role == "provider":
                 insts = [
@@ -292,17 +276,14 @@ def build_api(web: Web) -> FastAPI:
             else:
                 access.require(user, "cases")
                 access.require_case(user, case)
-        try:
-            r = wf.fire(
-                reference[:40].upper(),
-                body.trigger,
-                access.actor_for(user),
-                body.payload,
-                instance=body.instance,
-                expected_version=body.expected_version,
-            )
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
+        r = wf.fire(
+            reference[:40].upper(),
+            body.trigger,
+            access.actor_for(user),
+            body.payload,
+            instance=body.instance,
+            expected_version=body.expected_version,
+        )
         return {
             "reference": r.reference,
             "step": r.step,
@@ -315,110 +296,9 @@ def build_api(web: Web) -> FastAPI:
             "case_closed": r.case_closed,
         }
 
-    # -- case tools -------------------------------------------------------------------------------------
-    @api.post(
-        "/cases/{reference}/deadlines/{instance}/extend",
-        response_model=M.Extended,
-        operation_id="extendDeadline",
-        tags=["cases"],
-        responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Prolonger le délai en cours d'une étape (durée et motif ; audité)",
-    )
-    def extend_deadline(
-        reference: str, instance: str, body: ExtendRequest, request: Request,
-        user: User = Depends(current_user),
-    ):
-        try:
-            due = casetools.extend(
-                web, user, reference, instance, body.by, body.reason, body.expected_version,
-                from_due=body.from_due,
-            )
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
-        with wf.sessions() as s:
-            case = repository.get_case(s, reference[:40].upper())
-            return {
-                "reference": case.reference,
-                "instance": instance,
-                "due_at": due.isoformat(),
-                "version": case.version,
-            }
-
-    @api.post(
-        "/cases/reassign",
-        response_model=M.Reassigned,
-        operation_id="reassignCases",
-        tags=["cases"],
-        responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Réattribuer des dossiers à un gestionnaire de cas (motif ; tout ou rien ; audité)",
-    )
-    def reassign(body: ReassignRequest, request: Request, user: User = Depends(current_user)):
-        try:
-            changed = casetools.reassign(web, user, body.references, body.assignee, body.reason)
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
-        return {"changed": changed, "assignee": body.assignee}
-
-    @api.post(
-        "/cases/{reference}/reopen",
-        response_model=M.Reopened,
-        operation_id="reopenCase",
-        tags=["cases"],
-        responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Rouvrir un dossier clos (motif ; rôles de la POS ; audité)",
-    )
-    def reopen(reference: str, body: ReopenRequest, request: Request, user: User = Depends(current_user)):
-        try:
-            r = casetools.reopen(web, user, reference, body.reason, body.expected_version)
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
-        return {"reference": r.reference, "version": r.version, "started": r.started}
-
-    @api.post(
-        "/cases/{reference}/correct",
-        response_model=M.Corrected,
-        operation_id="correctCase",
-        tags=["cases"],
-        responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Corriger l'état d'une étape (coordination ; motif ; audité avant/après)",
-    )
-    def correct(reference: str, body: CorrectRequest, request: Request, user: User = Depends(current_user)):
-        """The coordination puts a step instance in another state of its step (a wrong click, a
-        data-entry mistake): the old deadline is cancelled, the new state's armed, its owner told,
-        the flow rules run; one audit event keeps the reason and the state and due instant before
-        and after. 422 without a reason or for a state the step lacks (closest name given)."""
-        try:
-            r = casetools.correct(web, user, reference, body.instance, body.state, body.reason,
-                                  body.expected_version)
-        except FormInvalid as e:
-            return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
-        return {"reference": r["reference"], "instance": r["instance"], "before": r["before"],
-                "after": r["after"], "version": r["version"]}
-
-    # -- referrals --------------------------------------------------------------------------------------
-    @api.get(
-        "/referrals",
-        response_model=M.ReferralList,
-        response_model_exclude_unset=True,  # a withheld referral carries only its own keys
-        operation_id="listReferrals",
-        tags=["referrals"],
-        responses=_error_responses(401, 403),
-        summary="Référencements adressés à mon organisation (données selon le consentement)",
-    )
-    def referrals(user: User = Depends(current_user)):
-        access.require(user, "inbox")
-        with wf.sessions.begin() as s:
-            sop = web.latest(s).sop
-            out = []
-            now = web.now()
-            for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop)):
-                csop = web.compiled_for(case).sop
-                if access.can_view_referral(user, csop, case, inst):
-                    view = access.provider_view(s, csop, case, inst, now)
-                    out.append(_referral_dict(csop, case, inst, view))
-                    if view.personal:
-                        queries.log_view(s, user, case, "api", now, inst.label_key)
-            return {"items": out}
+    # -- case tools (api_casetools.py) and referrals (api_referrals.py) ---------------------------------
+    add_casetool_routes(api, web, current_user, _error_responses)
+    add_referral_routes(api, web, current_user, _error_responses)
 
     # -- directory --------------------------------------------------------------------------------------
     @api.get(
@@ -482,38 +362,3 @@ def _case_summary(c: Case) -> dict[str, Any]:
         "updated_at": c.updated_at.isoformat(),
         "open_steps": [{"instance": i.label_key, "state": i.state} for i in c.instances if not i.final],
     }
-
-
-def _referral_dict(sop, case: Case, inst: StepInstance, view) -> dict[str, Any]:
-    """A referral as its provider may see it under ``view`` (:func:`access.provider_view`): only
-    the reference, instance and state, with the reason, when nothing personal may be shown."""
-    if not view.personal:
-        return {"reference": case.reference, "instance": inst.label_key, "state": inst.state,
-                "withheld": {"reason": view.decision.reason, "fr": view.decision.message.fr,
-                             "en": view.decision.message.en}}
-    cats = access.consent_categories(view)
-    ident = access.filter_form_data(sop, "identification", (case.data or {}).get("identification"), cats)
-    return {
-        "reference": case.reference,
-        "version": case.version,
-        "instance": inst.label_key,
-        "state": inst.state,
-        "need": (inst.item or {}).get("need"),
-        "item": access.filter_item(sop, inst, cats),
-        "name": case.display_name if access.name_visible(cats) else None,
-        "identification": ident,
-        "data": {fid: access.filter_form_data(sop, fid, d, cats) for fid, d in (inst.data or {}).items()},
-        "consent_categories": sorted(cats),
-        "service_level": _service_level(sop, case, inst),  # issue 13: directory response time
-    }
-
-
-def _service_level(sop, case: Case, inst: StepInstance) -> dict[str, Any] | None:
-    """The service level of the referral's current state (:mod:`mno_workflow.engine.service_levels`)."""
-    from sqlalchemy.orm import object_session
-
-    from ..engine.service_levels import record_for
-    s = object_session(case)
-    record = record_for(s, sop, case, inst) if s is not None else None
-    return {k: record[k] for k in ("source", "within", "service", "priority", "reason", "fr", "en")} \
-        if record else None

@@ -27,13 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from .. import attachments as files
-from ..engine.errors import FormInvalid
-from ..store import repository
 from ..store.models import Attachment, Case, ReferralNote, User
-from . import access, queries
+from . import access, case_files, queries
 from .core import Web
 from .notes import NOTE_MAX, post_note
-from .routes.common import find_instance
 
 
 class AttachmentView(BaseModel):
@@ -108,19 +105,16 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
     """Add the routes of the module doc to ``api`` (``current_user``: the bearer dependency)."""
     wf = web.wf
 
-    def load(s, reference: str) -> Case:
-        case = repository.get_case(s, reference[:40].upper())
-        if case is None:
-            raise access.NotVisible()
-        return case
+    def sop_of(case: Case):
+        return web.compiled_for(case).sop
 
     @api.get("/cases/{reference}/attachments", response_model=AttachmentList, operation_id="listAttachments",
              tags=["cases"], responses=error_responses(401, 404),
              summary="Pièces jointes visibles d'un dossier (règles des données de l'étape)")
     def list_attachments(reference: str, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
-            case = load(s, reference)
-            sop = web.compiled_for(case).sop
+            case = case_files.case_of(s, reference)
+            sop = sop_of(case)
             now = web.now()
             seen = [i for i in case.instances if access.can_see_attachments(s, user, sop, case, i, now)]
             if not seen:
@@ -140,12 +134,7 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
 
         def work():
             with wf.sessions.begin() as s:
-                case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
-                inst = find_instance(case, instance[:130])
-                if inst is None:
-                    raise access.NotVisible()
-                if not access.can_add_attachment(user, case):
-                    raise access.Forbidden("attachment")
+                case, inst = case_files.upload_place(s, user, reference, instance)
                 try:
                     row = files.add(s, case, inst, name, data, user.id, web.now())
                 except files.AttachmentRefused as e:
@@ -163,39 +152,21 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
              summary="Une pièce jointe (contenu en base64 ; chaque lecture est journalisée)")
     def get_attachment(reference: str, attachment_id: int, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
-            case = load(s, reference)
-            row = s.get(Attachment, attachment_id)
-            if row is None or row.case_id != case.id:
-                raise access.NotVisible()
-            inst = next((i for i in case.instances if i.id == row.instance_id), None)
-            sop = web.compiled_for(case).sop
-            if inst is None or not access.can_see_attachments(s, user, sop, case, inst, web.now()):
-                raise access.NotVisible()
-            try:
-                data = files.read(row)
-            except FileNotFoundError:
-                raise access.NotVisible() from None
-            queries.log_view(s, user, case, "attachment", web.now(), inst.label_key)
+            _case, inst, row, data = case_files.read_attachment(s, sop_of, user, reference, attachment_id,
+                                                                web.now())
             return {**_attachment(row, {inst.id: inst.label_key}),
                     "content_base64": base64.b64encode(data).decode("ascii")}
 
     def notes_place(s, user: User, reference: str, instance: str):
-        case = load(s, reference)
-        inst = find_instance(case, instance[:130])
-        sop = web.compiled_for(case).sop
-        if inst is None or not access.can_use_notes(s, user, sop, case, inst, web.now()):
-            raise access.NotVisible()
-        return case, inst, sop
+        return case_files.notes_place(s, sop_of, user, reference, instance, web.now())
 
     @api.get("/cases/{reference}/referrals/{instance}/notes", response_model=NoteList,
              operation_id="listReferralNotes", tags=["referrals"], responses=error_responses(401, 404),
              summary="Notes d'un référencement (partie dossier ↔ prestataire ; règles du consentement)")
     def list_notes(reference: str, instance: str, user: User = Depends(current_user)):
-        from .routes.attachments import notes_of
-
         with wf.sessions.begin() as s:
             case, inst, _sop = notes_place(s, user, reference, instance)
-            items = [_note(n, inst.label_key) for n in notes_of(s, inst)]
+            items = [_note(n, inst.label_key) for n in case_files.notes_of(s, inst)]
             queries.log_view(s, user, case, "api", web.now(), inst.label_key)
             return {"items": items}
 
@@ -206,10 +177,7 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
                  user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
             case, inst, sop = notes_place(s, user, reference, instance)
-            try:
-                posted = post_note(s, sop, user, case, inst, body.text, web.now())
-            except FormInvalid as e:
-                return JSONResponse(e.as_dict(_lang(request, user)), status_code=422)
+            posted = post_note(s, sop, user, case, inst, body.text, web.now())
             s.flush()
             w = posted.warning
             return JSONResponse(NotePosted(note=NoteView(**_note(posted.note, inst.label_key)),

@@ -88,9 +88,9 @@ class SecureHeadersMiddleware:
 class RequestHygieneMiddleware:
     """Outside the CSRF middleware, two checks on every HTTP request.
 
-    - The ``Authorization`` header is dropped outside ``/api/``: pages authenticate with the
-      session cookie only, and the CSRF middleware skips its check for any request carrying
-      ``Authorization: Bearer``.
+    - The ``Authorization`` header is dropped outside ``/api/`` and the read-only ``/hsds``:
+      pages authenticate with the session cookie only, and the CSRF middleware skips its check
+      for any request carrying ``Authorization: Bearer``.
     - A ``multipart/form-data`` body without a ``boundary`` gets 400 (it cannot be parsed; it
       used to crash into a 500); a boundary written another way (``;boundary=x``) is normalised.
       Pages take URL-encoded forms only: a multipart body to a page gets 415 (the CSRF
@@ -106,7 +106,8 @@ class RequestHygieneMiddleware:
             return
         headers = list(scope.get("headers") or [])
         changed = False
-        if not scope.get("path", "").startswith("/api/") and any(k == b"authorization" for k, _ in headers):
+        # /hsds (GET only) reads a bearer token too: with it, the staff's contacts (routes/hsds.py)
+        if not _bearer_path(scope.get("path", "")) and any(k == b"authorization" for k, _ in headers):
             headers = [(k, v) for k, v in headers if k != b"authorization"]
             changed = True
         for i, (k, v) in enumerate(headers):
@@ -125,6 +126,11 @@ class RequestHygieneMiddleware:
         if changed:
             scope = {**scope, "headers": headers}
         await self.app(scope, receive, send)
+
+
+def _bearer_path(path: str) -> bool:
+    """Whether a request to ``path`` may carry ``Authorization`` (the REST API; the HSDS API)."""
+    return path.startswith(("/api/", "/hsds/")) or path == "/hsds"
 
 
 def _boundary(content_type: bytes) -> bytes | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from mno_workflow.engine.engine import Actor, WorkflowEngine
 
+from ..engine.helpers import refuse_and_close
+
 MARIAM = Actor("mariam.kabore", "caseworker")
 AWA = Actor("awa.ouedraogo", "caseworker")
 IDRISSA = Actor("idrissa.sanou", "supervisor")
@@ -95,23 +97,9 @@ def yaadga_case(wf: WorkflowEngine) -> str:
 
 
 def closed_case(wf: WorkflowEngine, cw: Actor = MARIAM, sup: Actor = IDRISSA) -> str:
-    """Registered in Kadiogo, consent refused, then closed by the normal path of a case assisted
-    directly (issue 13: a refusal no longer closes the case): assessment without referral, plan
-    approved, one follow-up visit saying support is finished, closure proposed and approved."""
-    ref = wf.create_case("mnr_bf", cw)
-    wf.fire(ref, "register", cw, IDENT)
-    wf.fire(ref, "record_refusal", cw, {"refused_on": "2025-06-02", "given_by": "self"})
-    wf.fire(ref, "submit_assessment", cw, {
-        "assessed_on": "2025-06-02", "risk_level": "low",
-        "needs": [{"dimension": "economic", "need": "cash", "referral_needed": False}]})
-    wf.fire(ref, "approve_plan", sup)
-    wf.fire(ref, "record_visit", cw, {"visit_date": "2025-06-02", "contact_mode": "phone",
-                                      "services_received": True, "risk_level": "low",
-                                      "ready_to_close": True})
-    wf.fire(ref, "end_follow_up", cw)
-    wf.fire(ref, "propose_closure", cw, {"reason": "consent_refused", "closed_on": "2025-06-02"})
-    wf.fire(ref, "approve_closure", sup)
-    return ref
+    """Registered in Kadiogo (this module's identification), consent refused, then closed by the
+    normal path of a case assisted directly: :func:`tests.engine.helpers.refuse_and_close`."""
+    return refuse_and_close(wf, cw, sup, ident=IDENT)
 
 
 def events_of(wf: WorkflowEngine, reference: str, action: str) -> list:

@@ -13,20 +13,21 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import attachments
 from ...engine.errors import FormInvalid
-from ...store import repository
-from ...store.models import Attachment, ReferralNote
-from .. import access, queries
+from .. import access, case_files
+from ..case_files import notes_of
 from ..core import Web
 from ..i18n import t
 from ..notes import NOTE_MAX, post_note
 from ..security import upload_csrf_ok
-from .common import find_instance
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add ``POST /dossiers/{reference}/pieces/{instance}`` (multipart field ``file``) and
     ``GET /dossiers/{reference}/pieces/{id}``."""
     wf = web.wf
+
+    def sop_of(case):
+        return web.compiled_for(case).sop
 
     @r.post("/dossiers/{reference}/pieces/{instance}")
     async def upload(request: Request, reference: str, instance: str):
@@ -43,12 +44,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             with wf.sessions.begin() as s:
                 user = web.user(request, s)
                 lang = web.lang(request, user)
-                case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
-                inst = find_instance(case, instance[:130])
-                if inst is None:
-                    raise access.NotVisible()
-                if not access.can_add_attachment(user, case):
-                    raise access.Forbidden("attachment")
+                case, inst = case_files.upload_place(s, user, reference, instance)
                 try:
                     row = attachments.add(s, case, inst, name, data, user.id, web.now())
                     request.session["flash"] = f"{t('attachment_added', lang)} : {row.filename}"
@@ -63,19 +59,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def download(request: Request, reference: str, attachment_id: int):
         with wf.sessions.begin() as s:
             user = web.user(request, s)
-            case = repository.get_case(s, reference[:40].upper())
-            row = s.get(Attachment, attachment_id)
-            if case is None or row is None or row.case_id != case.id:
-                raise access.NotVisible()
-            inst = next((i for i in case.instances if i.id == row.instance_id), None)
-            sop = web.compiled_for(case).sop
-            if inst is None or not access.can_see_attachments(s, user, sop, case, inst, web.now()):
-                raise access.NotVisible()
-            try:
-                data = attachments.read(row)
-            except FileNotFoundError:
-                raise access.NotVisible() from None
-            queries.log_view(s, user, case, "attachment", web.now(), inst.label_key)
+            _case, _inst, row, data = case_files.read_attachment(s, sop_of, user, reference, attachment_id,
+                                                                 web.now())
             return Response(data, media_type=row.content_type, headers={
                 "content-disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
                 "x-content-type-options": "nosniff",
@@ -90,13 +75,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             with wf.sessions.begin() as s:
                 user = web.user(request, s)
                 lang = web.lang(request, user)
-                case = repository.get_case(s, reference[:40].upper())
-                inst = find_instance(case, instance[:130])
-                if case is None or inst is None:
-                    raise access.NotVisible()
-                sop = web.compiled_for(case).sop
-                if not access.can_use_notes(s, user, sop, case, inst, web.now()):
-                    raise access.NotVisible()
+                case, inst, sop = case_files.notes_place(s, sop_of, user, reference, instance, web.now())
                 try:  # the other side is told (web/notes.py), or the flash says why not
                     posted = post_note(s, sop, user, case, inst, text, web.now())
                     request.session["flash"] = t("note_added", lang) + (
@@ -111,11 +90,3 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
 
 __all__ = ["NOTE_MAX", "add_routes", "notes_of"]
-
-
-def notes_of(s, inst) -> list[ReferralNote]:
-    """The notes of a referral instance, oldest first (the caller checked access.can_use_notes)."""
-    from sqlalchemy import select
-
-    return list(s.scalars(select(ReferralNote).where(ReferralNote.instance_id == inst.id)
-                          .order_by(ReferralNote.at, ReferralNote.id)))

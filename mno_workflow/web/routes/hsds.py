@@ -7,21 +7,33 @@ without paging; see :mod:`mno_workflow.directory.hsds_query`) and one object by 
 or the product's slug). Objects are always fully nested, so ``full`` and ``full_service`` are
 accepted and change nothing; ``proximity`` (distance from a postcode) is refused with 422: the
 directory holds no coordinates for it. The routes' OpenAPI document is ``/hsds/openapi.json``
-(operation ids of the official document). Public like any provider directory; no case or personal
-data is reachable (the ``mno_referral`` profile data leaves out the focal point's user id)."""
+(operation ids of the official document).
+
+Public like any provider directory, but the staff's personal contacts are not: without sign-in
+(and for a signed-in role without the ``directory_contacts`` permission, :mod:`..access`) every
+answer is the public form of :mod:`mno_workflow.directory.public` (no HSDS ``contacts``, no phone
+of a contact person); a session cookie or ``Authorization: Bearer`` token of a role with that
+permission gets them. Every answer says which form it is in the ``X-Directory-View`` header
+(``public`` or ``full``; ``GET /hsds/`` says it in ``view`` too) and varies on ``Authorization``
+and ``Cookie``; a full answer is ``Cache-Control: private, no-store``. A bearer token that is
+invalid, expired or revoked is refused (401), never read as anonymous. No case data is reachable
+(the ``mno_referral`` profile data leaves out the focal point's user id)."""
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ...directory import hsds_json, hsds_query
 from ...directory.hsds31 import PROFILE_URI, hsds_id
+from ...store.models import User
+from .. import access, tokens
 from ..core import Web
 
 ENDPOINTS = {
@@ -64,17 +76,79 @@ def _invalid(param: str, message: str) -> JSONResponse:
                         status_code=422)
 
 
+class BadToken(Exception):
+    """A bearer token was given and is invalid, expired or revoked."""
+
+
+def _headers(public: bool) -> dict[str, str]:
+    out = {"X-Directory-View": "public" if public else "full", "Vary": "Authorization, Cookie"}
+    if not public:
+        out["Cache-Control"] = "private, no-store"
+    return out
+
+
 def build_hsds(web: Web) -> APIRouter:
     """The ``/hsds`` router on the application's engine."""
     router = APIRouter(prefix="/hsds", tags=["hsds"])
     wf = web.wf
 
-    @router.get("/", operation_id="getAPIMetaInformation", summary="Méta-informations de l'API HSDS")
-    def meta() -> dict[str, str]:
-        return {"version": "3.1", "profile": PROFILE_URI, "openapi_url": "/hsds/openapi.json"}
+    def viewer(request: Request) -> User | None:
+        """The signed-in user (bearer token, else session cookie), or None. Raises BadToken."""
+        auth = request.headers.get("authorization") or ""
+        if auth:
+            scheme, _, token = auth.partition(" ")
+            found = tokens.check(wf.sessions, token.strip()[:200]) if scheme.lower() == "bearer" else None
+            if found is None:
+                raise BadToken()
+            return found[0]
+        uid = request.scope.get("mno.uid")  # set by websessions.ServerSessionMiddleware
+        if not uid:
+            return None
+        with wf.sessions() as s:
+            user = s.get(User, uid)
+            if user is not None:
+                s.expunge(user)
+        return user if user is not None and user.active else None
 
-    def answer(name: str, params: dict[str, Any], page: str, per_page: str, fmt: str | None,
-               minimal: bool = False) -> Any:
+    def public_view(request: Request) -> bool:
+        """Whether ``request`` gets the public form (no personal contacts). Raises BadToken."""
+        return not access.can(viewer(request), "directory_contacts")
+
+    def refused() -> JSONResponse:
+        return JSONResponse({"code": "unauthenticated",
+                             "message": "Jeton invalide, expiré ou révoqué (ou sans « Bearer »). / "
+                                        "Invalid, expired or revoked token (or no 'Bearer')."},
+                            status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    def respond(request: Request, make: Callable[[bool], Any]) -> Response:
+        """``make(public)`` for the form ``request`` gets, with the view headers; 401 for a bad token."""
+        try:
+            public = public_view(request)
+        except BadToken:
+            return refused()
+        out = make(public)
+        if not isinstance(out, Response):
+            out = JSONResponse(out)
+        out.headers.update(_headers(public))
+        return out
+
+    @router.get("/", operation_id="getAPIMetaInformation", summary="Méta-informations de l'API HSDS")
+    def meta(request: Request) -> Any:
+        return respond(request, lambda public: {
+            "version": "3.1", "profile": PROFILE_URI, "openapi_url": "/hsds/openapi.json",
+            "view": "public" if public else "full",
+            "contacts": ("Sans les contacts personnels du personnel (connexion requise). / Without "
+                         "the staff's personal contacts (sign-in needed).") if public else
+                        "Avec les contacts du personnel. / With the staff's contacts."})
+
+    def answer(request: Request, *args: Any) -> Response:
+        """:func:`listing` in the form the request gets."""
+        return respond(request, lambda public: listing(public, *args))
+
+    def listing(public: bool, name: str, params: dict[str, Any], page: str, per_page: str, fmt: str | None,
+                minimal: bool = False) -> Any:
+        """A page (or the ndjson stream) of HSDS objects ``name`` passing ``params``; 422 when a
+        parameter is malformed. ``public``: without the staff's personal contacts."""
         if fmt not in (None, "", "json", "ndjson"):
             return _invalid("format", "format : json ou ndjson / format: json or ndjson")
         if params.get("proximity"):
@@ -89,9 +163,9 @@ def build_hsds(web: Web) -> APIRouter:
                                     f"page ≥ 1 and 1 ≤ per_page ≤ {MAX_PER_PAGE} expected")
         with wf.sessions() as s:
             if name == "service_at_location" and params.get("organization_id"):
-                params["_services"] = hsds_json.objects(s, "service")
+                params["_services"] = hsds_json.objects(s, "service", public=public)
             try:
-                items = hsds_query.apply(s, name, hsds_json.objects(s, name), params)
+                items = hsds_query.apply(s, name, hsds_json.objects(s, name, public=public), params)
             except hsds_query.QueryError as e:
                 return _invalid(e.param, str(e))
             if minimal:
@@ -119,44 +193,49 @@ def build_hsds(web: Web) -> APIRouter:
     list_op, one_op = OPERATIONS["services"]
 
     @router.get("/services", operation_id=list_op, summary="Services (paged, filtered)")
-    def services(search: str | None = P["search"], page: str = P["page"], per_page: str = P["per_page"],
+    def services(request: Request, search: str | None = P["search"], page: str = P["page"],
+                 per_page: str = P["per_page"],
                  format: str | None = P["format"],  # noqa: A002 - the HSDS parameter name
                  taxonomy_term_id: str | None = P["taxonomy_term_id"],
                  taxonomy_id: str | None = P["taxonomy_id"],
                  organization_id: str | None = P["organization_id"],
                  modified_after: str | None = P["modified_after"], minimal: bool = P["minimal"],
                  full: bool = P["full"]) -> Any:
-        return answer("service", {"search": search, "taxonomy_term_id": taxonomy_term_id,
-                                  "taxonomy_id": taxonomy_id, "organization_id": organization_id,
-                                  "modified_after": modified_after}, page, per_page, format, minimal)
+        return answer(request, "service", {"search": search, "taxonomy_term_id": taxonomy_term_id,
+                                           "taxonomy_id": taxonomy_id, "organization_id": organization_id,
+                                           "modified_after": modified_after}, page, per_page, format, minimal)
 
     @router.get("/organizations", operation_id=OPERATIONS["organizations"][0],
                 summary="Organizations (paged, filtered)")
-    def organizations(search: str | None = P["search"], full_service: bool = P["full_service"],
+    def organizations(request: Request, search: str | None = P["search"],
+                      full_service: bool = P["full_service"],
                       full: bool = P["full"], taxonomy_term_id: str | None = P["taxonomy_term_id"],
                       taxonomy_id: str | None = P["taxonomy_id"], page: str = P["page"],
                       per_page: str = P["per_page"], format: str | None = P["format"]) -> Any:  # noqa: A002
-        return answer("organization", {"search": search, "taxonomy_term_id": taxonomy_term_id,
-                                       "taxonomy_id": taxonomy_id}, page, per_page, format)
+        return answer(request, "organization", {"search": search, "taxonomy_term_id": taxonomy_term_id,
+                                                "taxonomy_id": taxonomy_id}, page, per_page, format)
 
     @router.get("/taxonomies", operation_id=OPERATIONS["taxonomies"][0], summary="Taxonomies (paged)")
-    def taxonomies(search: str | None = P["search"], page: str = P["page"], per_page: str = P["per_page"],
+    def taxonomies(request: Request, search: str | None = P["search"], page: str = P["page"],
+                   per_page: str = P["per_page"],
                    format: str | None = P["format"]) -> Any:  # noqa: A002
-        return answer("taxonomy", {"search": search}, page, per_page, format)
+        return answer(request, "taxonomy", {"search": search}, page, per_page, format)
 
     @router.get("/taxonomy_terms", operation_id=OPERATIONS["taxonomy_terms"][0],
                 summary="Taxonomy terms (paged, filtered)")
-    def taxonomy_terms(search: str | None = P["search"], page: str = P["page"], per_page: str = P["per_page"],
+    def taxonomy_terms(request: Request, search: str | None = P["search"], page: str = P["page"],
+                       per_page: str = P["per_page"],
                        format: str | None = P["format"],  # noqa: A002
                        taxonomy_id: str | None = P["taxonomy_id"],
                        top_only: bool = Query(False, description="Only terms without parent."),
                        parent_id: str | None = Query(None, description="Children of this term.")) -> Any:
-        return answer("taxonomy_term", {"search": search, "taxonomy_id": taxonomy_id, "top_only": top_only,
-                                        "parent_id": parent_id}, page, per_page, format)
+        return answer(request, "taxonomy_term", {"search": search, "taxonomy_id": taxonomy_id,
+                                                 "top_only": top_only, "parent_id": parent_id},
+                      page, per_page, format)
 
     @router.get("/service_at_locations", operation_id=OPERATIONS["service_at_locations"][0],
                 summary="Services at locations (paged, filtered)")
-    def service_at_locations(search: str | None = P["search"],
+    def service_at_locations(request: Request, search: str | None = P["search"],
                              taxonomy_term_id: str | None = P["taxonomy_term_id"],
                              taxonomy_id: str | None = P["taxonomy_id"],
                              organization_id: str | None = P["organization_id"],
@@ -165,20 +244,23 @@ def build_hsds(web: Web) -> APIRouter:
                              format: str | None = P["format"],  # noqa: A002
                              postcode: str | None = P["postcode"],
                              proximity: str | None = P["proximity"]) -> Any:
-        return answer("service_at_location", {"search": search, "taxonomy_term_id": taxonomy_term_id,
-                                              "taxonomy_id": taxonomy_id, "organization_id": organization_id,
-                                              "modified_after": modified_after, "postcode": postcode,
-                                              "proximity": proximity}, page, per_page, format)
+        return answer(request, "service_at_location", {
+            "search": search, "taxonomy_term_id": taxonomy_term_id, "taxonomy_id": taxonomy_id,
+            "organization_id": organization_id, "modified_after": modified_after, "postcode": postcode,
+            "proximity": proximity}, page, per_page, format)
 
     def one(name: str):
-        def handler(id: str):  # noqa: A002 - the HSDS path parameter is called id
-            with wf.sessions() as s:
-                for obj in hsds_json.objects(s, name):
-                    if obj["id"] in (id, hsds_id(name, id)):
-                        return obj
-            return JSONResponse(
-                {"code": "not_found", "message": f"{name} introuvable / not found: {id}"}, status_code=404
-            )
+        def handler(request: Request, id: str):  # noqa: A002 - the HSDS path parameter is called id
+            def make(public: bool) -> Any:
+                with wf.sessions() as s:
+                    for obj in hsds_json.objects(s, name, public=public):
+                        if obj["id"] in (id, hsds_id(name, id)):
+                            return obj
+                return JSONResponse(
+                    {"code": "not_found", "message": f"{name} introuvable / not found: {id}"}, status_code=404
+                )
+
+            return respond(request, make)
 
         return handler
 

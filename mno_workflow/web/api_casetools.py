@@ -1,0 +1,114 @@
+"""The API's case tools — extend a deadline, reassign cases, reopen a closed case, correct a step's
+state (``/api/v1/cases/...``) — with their request bodies; the rules are :mod:`.casetools`', shared
+with the case page. A ``FormInvalid`` from them is the 422 of :func:`.api.build_api`'s handler."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel, Field
+
+from ..store import repository
+from ..store.models import User
+from . import api_models as M
+from . import casetools
+from .core import Web
+
+
+class ExtendRequest(BaseModel):
+    by: str = Field(max_length=40, description="Durée, p. ex. « 3 jours ouvrés », « 48 heures », "
+                                               "« 5 working days »")
+    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    from_due: bool = Field(default=False, description="Compter depuis l'échéance actuelle plutôt que "
+                                                      "depuis maintenant (délai dépassé)")
+
+
+class ReopenRequest(BaseModel):
+    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+
+
+class CorrectRequest(BaseModel):
+    instance: str = Field(max_length=130, description="Instance d'étape, p. ex. referral:medical")
+    state: str = Field(max_length=64, description="Nouvel état de l'étape (identifiant de la POS)")
+    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+
+
+class ReassignRequest(BaseModel):
+    references: list[str] = Field(max_length=200, description="Références des dossiers")
+    assignee: str = Field(max_length=100, description="Identifiant du gestionnaire de cas")
+    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+
+
+def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -> None:
+    """Add the four case-tool routes to ``api`` (``current_user``: the bearer dependency)."""
+    wf = web.wf
+    _error_responses = error_responses
+
+    @api.post(
+        "/cases/{reference}/deadlines/{instance}/extend",
+        response_model=M.Extended,
+        operation_id="extendDeadline",
+        tags=["cases"],
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary="Prolonger le délai en cours d'une étape (durée et motif ; audité)",
+    )
+    def extend_deadline(
+        reference: str, instance: str, body: ExtendRequest,
+        user: User = Depends(current_user),
+    ):
+        due = casetools.extend(
+            web, user, reference, instance, body.by, body.reason, body.expected_version,
+            from_due=body.from_due,
+        )
+        with wf.sessions() as s:
+            case = repository.get_case(s, reference[:40].upper())
+            return {
+                "reference": case.reference,
+                "instance": instance,
+                "due_at": due.isoformat(),
+                "version": case.version,
+            }
+
+    @api.post(
+        "/cases/reassign",
+        response_model=M.Reassigned,
+        operation_id="reassignCases",
+        tags=["cases"],
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary="Réattribuer des dossiers à un gestionnaire de cas (motif ; tout ou rien ; audité)",
+    )
+    def reassign(body: ReassignRequest, user: User = Depends(current_user)):
+        changed = casetools.reassign(web, user, body.references, body.assignee, body.reason)
+        return {"changed": changed, "assignee": body.assignee}
+
+    @api.post(
+        "/cases/{reference}/reopen",
+        response_model=M.Reopened,
+        operation_id="reopenCase",
+        tags=["cases"],
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary="Rouvrir un dossier clos (motif ; rôles de la POS ; audité)",
+    )
+    def reopen(reference: str, body: ReopenRequest, user: User = Depends(current_user)):
+        r = casetools.reopen(web, user, reference, body.reason, body.expected_version)
+        return {"reference": r.reference, "version": r.version, "started": r.started}
+
+    @api.post(
+        "/cases/{reference}/correct",
+        response_model=M.Corrected,
+        operation_id="correctCase",
+        tags=["cases"],
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary="Corriger l'état d'une étape (coordination ; motif ; audité avant/après)",
+    )
+    def correct(reference: str, body: CorrectRequest, user: User = Depends(current_user)):
+        """The coordination puts a step instance in another state of its step (a wrong click, a
+        data-entry mistake): the old deadline is cancelled, the new state's armed, its owner told,
+        the flow rules run; one audit event keeps the reason and the state and due instant before
+        and after. 422 without a reason or for a state the step lacks (closest name given)."""
+        r = casetools.correct(web, user, reference, body.instance, body.state, body.reason,
+                              body.expected_version)
+        return {"reference": r["reference"], "instance": r["instance"], "before": r["before"],
+                "after": r["after"], "version": r["version"]}

@@ -1,0 +1,79 @@
+"""The API's referral inbox (``GET /api/v1/referrals``, listReferrals): the referrals addressed to
+the provider's organisation, each as the consent in force lets the provider see it
+(:func:`.access.provider_view`), with its service level (issue 13)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, FastAPI
+
+from ..store.models import Case, StepInstance, User
+from . import access, queries
+from . import api_models as M
+from .core import Web
+
+
+def add_referral_routes(api: FastAPI, web: Web, current_user, error_responses) -> None:
+    """Add ``GET /referrals`` to ``api`` (``current_user``: the bearer dependency)."""
+    wf = web.wf
+    _error_responses = error_responses
+
+    @api.get(
+        "/referrals",
+        response_model=M.ReferralList,
+        response_model_exclude_unset=True,  # a withheld referral carries only its own keys
+        operation_id="listReferrals",
+        tags=["referrals"],
+        responses=_error_responses(401, 403),
+        summary="Référencements adressés à mon organisation (données selon le consentement)",
+    )
+    def referrals(user: User = Depends(current_user)):
+        access.require(user, "inbox")
+        with wf.sessions.begin() as s:
+            sop = web.latest(s).sop
+            out = []
+            now = web.now()
+            for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop)):
+                csop = web.compiled_for(case).sop
+                if access.can_view_referral(user, csop, case, inst):
+                    view = access.provider_view(s, csop, case, inst, now)
+                    out.append(_referral_dict(csop, case, inst, view))
+                    if view.personal:
+                        queries.log_view(s, user, case, "api", now, inst.label_key)
+            return {"items": out}
+
+
+def _referral_dict(sop, case: Case, inst: StepInstance, view) -> dict[str, Any]:
+    """A referral as its provider may see it under ``view`` (:func:`access.provider_view`): only
+    the reference, instance and state, with the reason, when nothing personal may be shown."""
+    if not view.personal:
+        return {"reference": case.reference, "instance": inst.label_key, "state": inst.state,
+                "withheld": {"reason": view.decision.reason, "fr": view.decision.message.fr,
+                             "en": view.decision.message.en}}
+    cats = access.consent_categories(view)
+    ident = access.filter_form_data(sop, "identification", (case.data or {}).get("identification"), cats)
+    return {
+        "reference": case.reference,
+        "version": case.version,
+        "instance": inst.label_key,
+        "state": inst.state,
+        "need": (inst.item or {}).get("need"),
+        "item": access.filter_item(sop, inst, cats),
+        "name": case.display_name if access.name_visible(cats) else None,
+        "identification": ident,
+        "data": {fid: access.filter_form_data(sop, fid, d, cats) for fid, d in (inst.data or {}).items()},
+        "consent_categories": sorted(cats),
+        "service_level": _service_level(sop, case, inst),  # issue 13: directory response time
+    }
+
+
+def _service_level(sop, case: Case, inst: StepInstance) -> dict[str, Any] | None:
+    """The service level of the referral's current state (:mod:`mno_workflow.engine.service_levels`)."""
+    from sqlalchemy.orm import object_session
+
+    from ..engine.service_levels import record_for
+    s = object_session(case)
+    record = record_for(s, sop, case, inst) if s is not None else None
+    return {k: record[k] for k in ("source", "within", "service", "priority", "reason", "fr", "en")} \
+        if record else None
