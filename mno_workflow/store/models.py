@@ -204,6 +204,9 @@ class Deadline(Base):
         Index("ix_deadlines_owner_kind_status_due_at", "owner_role", "kind", "status", "due_at"),
         Index("ix_deadlines_kind_status_due_at", "kind", "status", "due_at"),
         Index("ix_deadlines_case_kind_status", "case_id", "kind", "status"),
+        # revision 0025: a caseworker's running deadlines soonest first (assignee kept by triggers)
+        Index("ix_deadlines_assignee_owner_kind_status_due", "assignee", "owner_role", "kind", "status",
+              "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,6 +228,8 @@ class Deadline(Base):
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(Text)
+    # the case's assignee on expiry rows, kept by triggers (store/next_due.py); never set it here
+    assignee: Mapped[str | None] = mapped_column(String(100))
 
     instance: Mapped[StepInstance] = relationship()
 

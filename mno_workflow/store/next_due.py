@@ -1,4 +1,5 @@
-"""The case's next due instant, ``cases.next_due_at``, kept by the database itself (issue 15).
+"""Work-list columns kept by the database itself (issue 15): the case's next due instant
+``cases.next_due_at``, and the case's assignee on its expiry deadline rows, ``deadlines.assignee``.
 
 ``next_due_at`` is the earliest ``due_at`` of the case's *running* expiry deadlines: ``kind =
 'expiry'``, status one of :data:`RUNNING` (every status but ``cancelled``), of the state its step
@@ -15,6 +16,12 @@ sweeper, bulk tools — with no Python on the write path:
   row that changes its due instant, state, entry instant or whether it is running (the sweeper's
   ``pending`` → ``done`` changes none of them: no trigger, no lock on the case row);
 - ``step_instances``: after an update of ``state``, ``entered_at`` or ``final``.
+
+``deadlines.assignee`` (expiry rows only; NULL on reminder rows) is the case's ``assignee``:
+copied when the row is inserted, and to every expiry row of the case when the case's assignee
+changes (creation with an assignee, reassignment). A caseworker's « Mon travail » reads their
+deadlines from ``ix_deadlines_assignee_owner_kind_status_due`` in due order, as a supervisor's
+reads the role's index, instead of every deadline of every caseworker.
 
 Each trigger recomputes the case's value from its own rows (``ix_deadlines_case_kind_status``,
 a few rows); on PostgreSQL it writes the case row only when the value changed (no row lock
@@ -61,8 +68,20 @@ SQLITE_TRIGGERS = {  # name: (event, WHEN, the case id)
 }
 
 
+SQLITE_ASSIGNEE = {
+    "deadlines_assignee_insert": "CREATE TRIGGER IF NOT EXISTS deadlines_assignee_insert AFTER INSERT ON "
+    "deadlines FOR EACH ROW WHEN NEW.kind = 'expiry' BEGIN UPDATE deadlines SET assignee = "
+    "(SELECT assignee FROM cases WHERE id = NEW.case_id) WHERE id = NEW.id; END",
+    "cases_assignee_deadlines": "CREATE TRIGGER IF NOT EXISTS cases_assignee_deadlines AFTER UPDATE OF "
+    "assignee ON cases FOR EACH ROW WHEN NEW.assignee IS NOT OLD.assignee BEGIN UPDATE deadlines "
+    "SET assignee = NEW.assignee WHERE case_id = NEW.id AND kind = 'expiry'; END",
+}
+FILL_ASSIGNEE = ("UPDATE deadlines SET assignee = "
+                 "(SELECT assignee FROM cases WHERE cases.id = deadlines.case_id) WHERE kind = 'expiry'")
+
+
 def _sqlite_ddl() -> list[str]:
-    out = []
+    out = list(SQLITE_ASSIGNEE.values())
     for name, (on, when, cid) in SQLITE_TRIGGERS.items():
         out.append(
             f"CREATE TRIGGER IF NOT EXISTS {name} {on} FOR EACH ROW WHEN {when} BEGIN "
@@ -78,7 +97,18 @@ PG_FUNCTIONS = [
     "CREATE OR REPLACE FUNCTION mno_next_due_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "IF TG_OP = 'DELETE' THEN PERFORM mno_case_next_due(OLD.case_id); RETURN OLD; END IF; "
     "PERFORM mno_case_next_due(NEW.case_id); RETURN NEW; END $$",
+    "CREATE OR REPLACE FUNCTION mno_deadline_assignee() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "NEW.assignee := (SELECT assignee FROM cases WHERE id = NEW.case_id); RETURN NEW; END $$",
+    "CREATE OR REPLACE FUNCTION mno_case_assignee() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "UPDATE deadlines SET assignee = NEW.assignee WHERE case_id = NEW.id AND kind = 'expiry'; "
+    "RETURN NEW; END $$",
 ]
+PG_ASSIGNEE = {  # name: (event, WHEN, function)
+    "deadlines_assignee_insert": ("BEFORE INSERT ON deadlines", "NEW.kind = 'expiry'",
+                                  "mno_deadline_assignee"),
+    "cases_assignee_deadlines": ("AFTER UPDATE OF assignee ON cases",
+                                 "OLD.assignee IS DISTINCT FROM NEW.assignee", "mno_case_assignee"),
+}
 PG_TRIGGERS = {
     "cases_next_due_dl_insert": ("AFTER INSERT ON deadlines", "NEW.kind = 'expiry'"),
     "cases_next_due_dl_update": ("AFTER UPDATE ON deadlines", _DL_CHANGED.replace("<>", "IS DISTINCT FROM")),
@@ -89,7 +119,8 @@ PG_TRIGGERS = {
 
 
 def install(conn: Connection, *, fill: bool = False) -> None:
-    """Create the triggers (idempotent); ``fill``: then compute ``next_due_at`` of every case."""
+    """Create the triggers (idempotent); ``fill``: then compute ``next_due_at`` of every case and
+    ``assignee`` of every expiry deadline."""
     if conn.dialect.name == "sqlite":
         for ddl in _sqlite_ddl():
             conn.exec_driver_sql(ddl)
@@ -101,20 +132,30 @@ def install(conn: Connection, *, fill: bool = False) -> None:
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             conn.exec_driver_sql(f"CREATE TRIGGER {name} {on} FOR EACH ROW WHEN ({when}) "
                                  "EXECUTE FUNCTION mno_next_due_trigger()")
+        for name, (on, when, function) in PG_ASSIGNEE.items():
+            table = on.rsplit(" ", 1)[1]
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {on} FOR EACH ROW WHEN ({when}) "
+                                 f"EXECUTE FUNCTION {function}()")
     else:
         return
     if fill:
         conn.exec_driver_sql(FILL)
+        conn.exec_driver_sql(FILL_ASSIGNEE)
 
 
 def uninstall(conn: Connection) -> None:
-    """Drop the triggers (the column stays; the downgrade of revision 0025 drops it)."""
+    """Drop the triggers (the columns stay; the downgrade of revision 0025 drops them)."""
     if conn.dialect.name == "sqlite":
-        for name in SQLITE_TRIGGERS:
+        for name in [*SQLITE_TRIGGERS, *SQLITE_ASSIGNEE]:
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
     elif conn.dialect.name == "postgresql":
         for name, (on, _when) in PG_TRIGGERS.items():
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on.rsplit(' ', 1)[1]}")
+        for name, (on, _when, _f) in PG_ASSIGNEE.items():
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on.rsplit(' ', 1)[1]}")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_deadline_assignee()")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_case_assignee()")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_next_due_trigger()")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_case_next_due(integer)")
 

@@ -89,17 +89,18 @@ def _live():
                    .correlate(Deadline))
 
 
-def _running(owner_role: str, clause: Any, case_ids: list[int] | None):
-    """``SELECT deadlines.id, due_at`` of the expiry deadlines ``owner_role`` owns of states their
-    instances are still in, on open cases matching ``clause`` (or among ``case_ids``)."""
+def _running(user: User, clause: Any):
+    """``SELECT deadlines.id, due_at`` of the expiry deadlines ``user``'s role owns of states their
+    instances are still in, on open cases matching ``clause``: a caseworker's by the deadline's own
+    copy of the case's assignee (``ix_deadlines_assignee_owner_kind_status_due``, kept by the
+    triggers of :mod:`mno_workflow.store.next_due`), the others' by the role's index."""
     q = (
         select(Deadline.id, Deadline.due_at)
         .join(Case, Case.id == Deadline.case_id)
-        .where(Deadline.kind == "expiry", _live(), Case.status == "open", clause)
+        .where(Deadline.kind == "expiry", _live(), Case.status == "open", clause,
+               Deadline.owner_role == user.role)
     )
-    if case_ids is not None:  # a caseworker's few cases: by ``ix_deadlines_case_id``, not the role's index
-        return q.where(Deadline.case_id.in_(case_ids), Deadline.owner_role.concat("") == owner_role)
-    return q.where(Deadline.owner_role == owner_role)
+    return q.where(Deadline.assignee == user.id) if user.role == "caseworker" else q
 
 
 def _group(session: Session, base, group: str, now: datetime, tomorrow: datetime) -> tuple[list[int], int]:
@@ -131,10 +132,10 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
     out: dict[str, Any] = {g: [] for g in GROUPS}
     counts: dict[str, int] = {}
     clause = access.case_clause(user)
-    base = _running(user.role, clause, None)
+    base = _running(user, clause)
     chosen: dict[str, list[int]] = {}
     for g in GROUPS:
-        if g == "overdue":  # the big group: by urgency from the case row (cases.next_due_at)
+        if g == "overdue" and user.role == "caseworker":  # by urgency from the case row (next_due_at)
             chosen[g] = work_walk.overdue_rows(session, user.role, clause, now, _live(), SHOW)
             counts[g] = work_walk.overdue_count(session, user.role, clause, now, _live(), COUNT_CAP)
         else:

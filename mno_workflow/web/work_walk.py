@@ -24,10 +24,11 @@ from .worklists import RUNNING
 
 def _rows_of(role: str, now: datetime, live: Any) -> list[Any]:
     """Conditions on ``Deadline``: a running expiry deadline ``role`` owns, passed before ``now``,
-    not escalated (the « overdue » group of :mod:`.triage`). ``kind || ''`` and ``owner_role ||
-    ''`` keep SQLite (no statistics) on the case's own rows instead of the role's index."""
+    not escalated (the « overdue » group of :mod:`.triage`). ``kind || ''``, ``owner_role || ''``
+    and ``status || ''`` keep SQLite (no statistics) on the case's own rows (``case_id``) instead of
+    the role's or the status's index, which hold every case's rows."""
     return [Deadline.kind.concat("") == "expiry", Deadline.owner_role.concat("") == role,
-            Deadline.status.in_(RUNNING), Deadline.due_at < now,
+            Deadline.status.concat("").in_(RUNNING), Deadline.due_at < now,
             or_(Deadline.status != "done", Deadline.escalate_to.is_(None)), live]
 
 

@@ -40,9 +40,13 @@ def stored(s) -> dict[int, object]:
 
 
 def check(wf, what: str) -> dict[int, object]:
+    """Assert ``next_due_at`` of every case and ``assignee`` of every expiry deadline row."""
     with wf.sessions() as s:
         want, got = expected(s), stored(s)
+        owners = dict(s.execute(select(Case.id, Case.assignee)).all())
+        rows = s.execute(select(Deadline.case_id, Deadline.assignee).where(Deadline.kind == "expiry")).all()
     assert got == want, what
+    assert rows and [a for _c, a in rows] == [owners[c] for c, _a in rows], what
     return got
 
 
@@ -72,6 +76,11 @@ def test_next_due_follows_every_write(wf, clock):
     wf.reopen(closed, SUP, "Nouvelle demande")
     got = check(wf, "reopened")
     assert got[_id(wf, closed)] is not None  # the reopening step's deadline is armed
+    wf.reassign([refs[0], refs[2]], "awa.ouedraogo", SUP, "Congé")
+    check(wf, "reassigned")
+    with wf.sessions() as s:
+        assert {a for (a,) in s.execute(select(Deadline.assignee).where(
+            Deadline.case_id == _id(wf, refs[0]), Deadline.kind == "expiry"))} == {"awa.ouedraogo"}
 
 
 def _id(wf, ref: str) -> int:

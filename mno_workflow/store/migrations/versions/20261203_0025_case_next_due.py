@@ -1,7 +1,9 @@
 """case_next_due: ``cases.next_due_at``, the earliest due instant of the case's running expiry
 deadlines, kept by triggers on ``deadlines`` and ``step_instances`` (see
 ``mno_workflow/store/next_due.py``), filled here for every existing case; indexes by assignee,
-region and alone, so that « Mon travail » walks the open cases by urgency (issue 15).
+region and alone, so that « Mon travail » walks the open cases by urgency; ``deadlines.assignee``,
+the case's assignee on its expiry rows (same triggers' module), filled here, indexed with the
+owner role, kind, status and due instant for a caseworker's « Mon travail » (issue 15).
 
 Revision ID: 0025
 Revises: 0022
@@ -29,14 +31,21 @@ INDEXES = [
 def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.add_column(sa.Column('next_due_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('deadlines', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('assignee', sa.String(length=100), nullable=True))
     conn = op.get_bind()
-    next_due.install(conn, fill=True)  # the triggers, then the column of every case
+    next_due.install(conn, fill=True)  # the triggers, then the columns of every row
     for name, columns in INDEXES:
         op.create_index(name, 'cases', columns, unique=False)
+    op.create_index('ix_deadlines_assignee_owner_kind_status_due', 'deadlines',
+                    ['assignee', 'owner_role', 'kind', 'status', 'due_at'], unique=False)
 
 
 def downgrade() -> None:
     next_due.uninstall(op.get_bind())
+    op.drop_index('ix_deadlines_assignee_owner_kind_status_due', table_name='deadlines')
+    with op.batch_alter_table('deadlines', schema=None) as batch_op:
+        batch_op.drop_column('assignee')
     for name, _columns in reversed(INDEXES):
         op.drop_index(name, table_name='cases')
     with op.batch_alter_table('cases', schema=None) as batch_op:
