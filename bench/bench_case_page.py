@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
+from bench.common import copy_cases  # noqa: E402
 from mno_workflow import directory  # noqa: E402
 from mno_workflow.engine.clock import SimulatedClock  # noqa: E402
 from mno_workflow.engine.engine import WorkflowEngine  # noqa: E402
@@ -110,7 +111,8 @@ def multiply(db: Engine, total: int, pool: int, *, audit: bool = True) -> None:
     """Copy the cases of the database (ids 1..M, with their instances, deadlines and, when
     ``audit``, audit events) until there are ``total`` cases: copy ``g`` of case ``id`` gets id
     ``id + g*M`` and reference ``MNR-BF-%06d``; its instances get ``id + g*MI``. One copy in
-    ``pool`` keeps the assignee, the others go to ``agent.<region>.<g % pool>``."""
+    ``pool`` keeps the assignee, the others go to ``agent.<region>.<g % pool>``
+    (:func:`bench.common.copy_cases`)."""
     with db.begin() as conn:
         m = conn.scalar(text("SELECT max(id) FROM cases"))
         mi = conn.scalar(text("SELECT max(id) FROM step_instances"))
@@ -118,42 +120,7 @@ def multiply(db: Engine, total: int, pool: int, *, audit: bool = True) -> None:
         if gens < 1:
             return
         p = {"m": m, "mi": mi, "gens": gens, "total": total, "pool": pool}
-        gen = "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < :gens) "
-        conn.execute(text(
-            gen + "INSERT INTO cases (id, reference, sop_version_id, status, assignee, display_name, "
-            "name_folded, region, data, created_at, updated_at, closed_at, version, audit_head) "
-            "SELECT c.id + g.n * :m, printf('MNR-BF-%06d', c.id + g.n * :m), c.sop_version_id, c.status, "
-            "CASE WHEN g.n % :pool = 0 THEN c.assignee "
-            "ELSE printf('agent.%s.%03d', coalesce(c.region, 'none'), g.n % :pool) END, "
-            "c.display_name, c.name_folded, c.region, c.data, c.created_at, c.updated_at, c.closed_at, "
-            "c.version, c.audit_head FROM g, cases c WHERE c.id <= :m AND c.id + g.n * :m <= :total"), p)
-        conn.execute(text(
-            gen + "INSERT INTO step_instances (id, case_id, step, key, state, final, item, data, "
-            "recipient, started_at, entered_at, ended_at, version) "
-            "SELECT s.id + g.n * :mi, s.case_id + g.n * :m, s.step, s.key, s.state, s.final, s.item, "
-            "s.data, s.recipient, s.started_at, s.entered_at, s.ended_at, s.version "
-            "FROM g, step_instances s WHERE s.id <= :mi AND s.case_id + g.n * :m <= :total"), p)
-        conn.execute(text(
-            gen + "INSERT INTO deadlines (case_id, instance_id, step, state, entered_at, kind, "
-            "\"offset\", owner_role, escalate_to, auto_trigger, start_at, due_at, fire_at, status, "
-            "fired_at, late, note) "
-            "SELECT d.case_id + g.n * :m, d.instance_id + g.n * :mi, d.step, d.state, d.entered_at, "
-            "d.kind, d.\"offset\", d.owner_role, d.escalate_to, d.auto_trigger, d.start_at, d.due_at, "
-            "d.fire_at, d.status, d.fired_at, d.late, d.note "
-            "FROM g, deadlines d WHERE d.case_id <= :m AND d.case_id + g.n * :m <= :total"), p)
-        conn.execute(text(  # the pool's caseworkers are users too (reminders find them)
-            "INSERT INTO users (id, display_name, role, region, language, active) "
-            "SELECT assignee, assignee, 'caseworker', min(region), 'fr', 1 FROM cases "
-            "WHERE assignee NOT IN (SELECT id FROM users) GROUP BY assignee"))
-        if audit:
-            conn.execute(text(
-                gen + "INSERT INTO audit_events (case_id, seq, at, actor, role, organisation, action, "
-                "trigger, step, instance_key, from_state, to_state, data, effects, sop_version, "
-                "prev_hash, hash) "
-                "SELECT a.case_id + g.n * :m, a.seq, a.at, a.actor, a.role, a.organisation, a.action, "
-                "a.trigger, a.step, a.instance_key, a.from_state, a.to_state, a.data, a.effects, "
-                "a.sop_version, a.prev_hash, a.hash "
-                "FROM g, audit_events a WHERE a.case_id <= :m AND a.case_id + g.n * :m <= :total"), p)
+        copy_cases(conn, p, names=False, audit=audit)
     checkpoint(db)
 
 

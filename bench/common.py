@@ -104,3 +104,72 @@ def postgres(database: str = "bench") -> Iterator[str | None]:
         _stop_all()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+# -- copying generated cases (bench.gen_cases, bench.bench_case_page, bench.bench_sweep) ------------
+_GENS = "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < :gens) "
+
+
+def copy_cases(conn, p: dict, *, names: bool, audit: bool) -> None:
+    """Copy the seed cases (ids 1..``p['m']``) with their step instances, deadlines (and, with
+    ``audit``, audit events) ``p['gens']`` times on the SQLite connection ``conn``, up to
+    ``p['total']`` cases, one ``INSERT … SELECT`` per table (no Python per row). Copy ``g`` of case
+    ``id``: id ``id + g*m``, reference ``MNR-BF-%07d`` (``%06d`` without ``names``), instances
+    ``id + g*p['mi']``; the assignee kept in one copy of ``p['pool']``, else
+    ``agent.<region>.<g % pool>``. ``names``: a name drawn from the tables ``bench_first`` and
+    ``bench_last`` (``i``, ``name``, ``folded``; ``p['nf']``, ``p['nl']`` rows), else the seed's.
+    ``cases.next_due_at`` is copied (the copies have the seed's deadlines) and ``deadlines.assignee``
+    set like the copy's case: the triggers of :mod:`mno_workflow.store.next_due` are dropped during
+    the copy and created again after it.
+    The pool's caseworkers are added to ``users`` (reminders find them)."""
+    from sqlalchemy import text
+
+    from mno_workflow.store import next_due
+
+    next_due.uninstall(conn)
+    name_cols = ("CASE WHEN c.display_name IS NULL THEN NULL ELSE f.name || ' ' || l.name END, "
+                 "CASE WHEN c.display_name IS NULL THEN NULL ELSE f.folded || ' ' || l.folded END, "
+                 if names else "c.display_name, c.name_folded, ")
+    name_join = ("JOIN bench_first f ON f.i = ((c.id + g.n * :m) * 7919) % :nf "
+                 "JOIN bench_last l ON l.i = (((c.id + g.n * :m) * 104729) / :nf) % :nl " if names else "")
+    conn.execute(text(
+        _GENS + "INSERT INTO cases (id, reference, sop_version_id, status, assignee, display_name, "
+        "name_folded, region, data, created_at, updated_at, closed_at, version, audit_head, next_due_at) "
+        f"SELECT c.id + g.n * :m, printf('MNR-BF-%0{7 if names else 6}d', c.id + g.n * :m), "
+        "c.sop_version_id, c.status, "
+        "CASE WHEN g.n % :pool = 0 THEN c.assignee "
+        "ELSE printf('agent.%s.%03d', coalesce(c.region, 'none'), g.n % :pool) END, "
+        f"{name_cols}c.region, c.data, c.created_at, c.updated_at, c.closed_at, c.version, c.audit_head, "
+        f"c.next_due_at FROM g, cases c {name_join}"
+        "WHERE c.id <= :m AND c.id + g.n * :m <= :total"), p)
+    conn.execute(text(
+        _GENS + "INSERT INTO step_instances (id, case_id, step, key, state, final, item, data, "
+        "recipient, started_at, entered_at, ended_at, version) "
+        "SELECT s.id + g.n * :mi, s.case_id + g.n * :m, s.step, s.key, s.state, s.final, s.item, "
+        "s.data, s.recipient, s.started_at, s.entered_at, s.ended_at, s.version "
+        "FROM g, step_instances s WHERE s.id <= :mi AND s.case_id + g.n * :m <= :total"), p)
+    conn.execute(text(
+        _GENS + "INSERT INTO deadlines (case_id, instance_id, step, state, entered_at, kind, "
+        "\"offset\", owner_role, escalate_to, auto_trigger, start_at, due_at, fire_at, status, "
+        "fired_at, late, note, assignee) "
+        "SELECT d.case_id + g.n * :m, d.instance_id + g.n * :mi, d.step, d.state, d.entered_at, "
+        "d.kind, d.\"offset\", d.owner_role, d.escalate_to, d.auto_trigger, d.start_at, d.due_at, "
+        "d.fire_at, d.status, d.fired_at, d.late, d.note, "
+        "CASE WHEN d.kind <> 'expiry' THEN NULL WHEN g.n % :pool = 0 THEN c.assignee "
+        "ELSE printf('agent.%s.%03d', coalesce(c.region, 'none'), g.n % :pool) END "
+        "FROM g, deadlines d JOIN cases c ON c.id = d.case_id "
+        "WHERE d.case_id <= :m AND d.case_id + g.n * :m <= :total"), p)
+    conn.execute(text(
+        "INSERT INTO users (id, display_name, role, region, language, active) "
+        "SELECT assignee, assignee, 'caseworker', min(region), 'fr', 1 FROM cases "
+        "WHERE assignee NOT IN (SELECT id FROM users) GROUP BY assignee"))
+    if audit:
+        conn.execute(text(
+            _GENS + "INSERT INTO audit_events (case_id, seq, at, actor, role, organisation, action, "
+            "trigger, step, instance_key, from_state, to_state, data, effects, sop_version, "
+            "prev_hash, hash) "
+            "SELECT a.case_id + g.n * :m, a.seq, a.at, a.actor, a.role, a.organisation, a.action, "
+            "a.trigger, a.step, a.instance_key, a.from_state, a.to_state, a.data, a.effects, "
+            "a.sop_version, a.prev_hash, a.hash "
+            "FROM g, audit_events a WHERE a.case_id <= :m AND a.case_id + g.n * :m <= :total"), p)
+    next_due.install(conn)

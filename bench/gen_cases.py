@@ -30,6 +30,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from bench.bench_case_page import build_seed, checkpoint, copy_db  # noqa: E402
+from bench.common import copy_cases  # noqa: E402
 from mno_workflow.store.base import make_engine  # noqa: E402
 from mno_workflow.store.migrate import head  # noqa: E402
 from mno_workflow.store.search import fold  # noqa: E402
@@ -95,37 +96,7 @@ def multiply_named(db: Engine, total: int, pool: int) -> None:
             return
         _names(conn)
         p = {"m": m, "mi": mi, "gens": gens, "total": total, "pool": pool, "nf": len(FIRST), "nl": len(LAST)}
-        gen = "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < :gens) "
-        conn.execute(text(
-            gen + "INSERT INTO cases (id, reference, sop_version_id, status, assignee, display_name, "
-            "name_folded, region, data, created_at, updated_at, closed_at, version, audit_head) "
-            "SELECT c.id + g.n * :m, printf('MNR-BF-%07d', c.id + g.n * :m), c.sop_version_id, c.status, "
-            "CASE WHEN g.n % :pool = 0 THEN c.assignee "
-            "ELSE printf('agent.%s.%03d', coalesce(c.region, 'none'), g.n % :pool) END, "
-            "CASE WHEN c.display_name IS NULL THEN NULL ELSE f.name || ' ' || l.name END, "
-            "CASE WHEN c.display_name IS NULL THEN NULL ELSE f.folded || ' ' || l.folded END, "
-            "c.region, c.data, c.created_at, c.updated_at, c.closed_at, c.version, c.audit_head "
-            "FROM g, cases c JOIN bench_first f ON f.i = ((c.id + g.n * :m) * 7919) % :nf "
-            "JOIN bench_last l ON l.i = (((c.id + g.n * :m) * 104729) / :nf) % :nl "
-            "WHERE c.id <= :m AND c.id + g.n * :m <= :total"), p)
-        conn.execute(text(
-            gen + "INSERT INTO step_instances (id, case_id, step, key, state, final, item, data, "
-            "recipient, started_at, entered_at, ended_at, version) "
-            "SELECT s.id + g.n * :mi, s.case_id + g.n * :m, s.step, s.key, s.state, s.final, s.item, "
-            "s.data, s.recipient, s.started_at, s.entered_at, s.ended_at, s.version "
-            "FROM g, step_instances s WHERE s.id <= :mi AND s.case_id + g.n * :m <= :total"), p)
-        conn.execute(text(
-            gen + "INSERT INTO deadlines (case_id, instance_id, step, state, entered_at, kind, "
-            "\"offset\", owner_role, escalate_to, auto_trigger, start_at, due_at, fire_at, status, "
-            "fired_at, late, note) "
-            "SELECT d.case_id + g.n * :m, d.instance_id + g.n * :mi, d.step, d.state, d.entered_at, "
-            "d.kind, d.\"offset\", d.owner_role, d.escalate_to, d.auto_trigger, d.start_at, d.due_at, "
-            "d.fire_at, d.status, d.fired_at, d.late, d.note "
-            "FROM g, deadlines d WHERE d.case_id <= :m AND d.case_id + g.n * :m <= :total"), p)
-        conn.execute(text(  # the pool's caseworkers are users too (reminders find them)
-            "INSERT INTO users (id, display_name, role, region, language, active) "
-            "SELECT assignee, assignee, 'caseworker', min(region), 'fr', 1 FROM cases "
-            "WHERE assignee NOT IN (SELECT id FROM users) GROUP BY assignee"))
+        copy_cases(conn, p, names=True, audit=False)
         conn.execute(text("DROP TABLE bench_first"))
         conn.execute(text("DROP TABLE bench_last"))
     with db.begin() as conn:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import search
+from . import next_due, search
 from .base import Base, JSONData, UTCDateTime
 
 
@@ -49,6 +49,10 @@ class Case(Base):
         Index("ix_cases_assignee_updated_at", "assignee", "updated_at"),
         Index("ix_cases_region_updated_at", "region", "updated_at"),
         Index("ix_cases_status_id", "status", "id"),
+        # revision 0025: « Mon travail » walks the open cases by urgency (store/next_due.py)
+        Index("ix_cases_assignee_next_due", "assignee", "next_due_at", "id"),
+        Index("ix_cases_region_next_due", "region", "next_due_at", "id"),
+        Index("ix_cases_next_due", "next_due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +70,8 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     audit_head: Mapped[str | None] = mapped_column(String(64))  # hash of the latest audit event
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # personal fields purged (retention)
+    # earliest due instant of its running expiry deadlines, kept by triggers (store/next_due.py)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sop_version: Mapped[SopVersion] = relationship(lazy="select")  # the SOP text: load only on need
     instances: Mapped[list[StepInstance]] = relationship(
@@ -201,6 +207,9 @@ class Deadline(Base):
         Index("ix_deadlines_owner_kind_status_due_at", "owner_role", "kind", "status", "due_at"),
         Index("ix_deadlines_kind_status_due_at", "kind", "status", "due_at"),
         Index("ix_deadlines_case_kind_status", "case_id", "kind", "status"),
+        # revision 0025: a caseworker's running deadlines soonest first (assignee kept by triggers)
+        Index("ix_deadlines_assignee_owner_kind_status_due", "assignee", "owner_role", "kind", "status",
+              "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,8 +231,13 @@ class Deadline(Base):
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str | None] = mapped_column(Text)
+    # the case's assignee on expiry rows, kept by triggers (store/next_due.py); never set it here
+    assignee: Mapped[str | None] = mapped_column(String(100))
 
     instance: Mapped[StepInstance] = relationship()
+
+
+next_due.register(Deadline.__table__)
 
 
 class User(Base):

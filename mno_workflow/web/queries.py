@@ -83,20 +83,12 @@ def _overdue_ids_query(now: datetime):
 
 
 def overdue_case_ids(session: Session, now: datetime, case_ids: list[int]) -> set[int]:
-    """Which of ``case_ids`` have a deadline passed in the state they are still in."""
+    """Which of ``case_ids`` have a deadline passed in the state they are still in: open, with
+    ``next_due_at`` (kept by the triggers of :mod:`mno_workflow.store.next_due`) before ``now``."""
     if not case_ids:
         return set()
-    # By the cases' own rows (ix_deadlines_case_id): ``kind || ''`` and ``status || ''`` keep SQLite,
-    # which has no statistics, off the (kind, status, due_at) and (status, fire_at) indexes that
-    # walk every past deadline.
-    q = (select(Deadline.case_id)
-         .join(StepInstance, StepInstance.id == Deadline.instance_id)
-         .join(Case, Case.id == Deadline.case_id)
-         .where(Deadline.case_id.in_(case_ids), Deadline.kind.concat("") == "expiry",
-                Deadline.status.concat("").in_(worklists.RUNNING), Deadline.due_at < now,
-                StepInstance.final.is_(False), StepInstance.state == Deadline.state,
-                StepInstance.entered_at == Deadline.entered_at, Case.status == "open"))
-    return {r[0] for r in session.execute(q).all()}
+    return set(session.scalars(select(Case.id).where(Case.id.in_(case_ids), Case.status == "open",
+                                                     Case.next_due_at < now)))
 
 
 def instance_due(session: Session, inst: StepInstance) -> datetime | None:

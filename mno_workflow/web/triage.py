@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..store.models import Case, Deadline, StepInstance, User
-from . import access
+from . import access, work_walk
 from .worklists import RUNNING, per_row
 
 GROUPS = ("escalated", "overdue", "due_today", "upcoming")
@@ -89,17 +89,18 @@ def _live():
                    .correlate(Deadline))
 
 
-def _running(owner_role: str, clause: Any, case_ids: list[int] | None):
-    """``SELECT deadlines.id, due_at`` of the expiry deadlines ``owner_role`` owns of states their
-    instances are still in, on open cases matching ``clause`` (or among ``case_ids``)."""
+def _running(user: User, clause: Any):
+    """``SELECT deadlines.id, due_at`` of the expiry deadlines ``user``'s role owns of states their
+    instances are still in, on open cases matching ``clause``: a caseworker's by the deadline's own
+    copy of the case's assignee (``ix_deadlines_assignee_owner_kind_status_due``, kept by the
+    triggers of :mod:`mno_workflow.store.next_due`), the others' by the role's index."""
     q = (
         select(Deadline.id, Deadline.due_at)
         .join(Case, Case.id == Deadline.case_id)
-        .where(Deadline.kind == "expiry", _live(), Case.status == "open", clause)
+        .where(Deadline.kind == "expiry", _live(), Case.status == "open", clause,
+               Deadline.owner_role == user.role)
     )
-    if case_ids is not None:  # a caseworker's few cases: by ``ix_deadlines_case_id``, not the role's index
-        return q.where(Deadline.case_id.in_(case_ids), Deadline.owner_role.concat("") == owner_role)
-    return q.where(Deadline.owner_role == owner_role)
+    return q.where(Deadline.assignee == user.id) if user.role == "caseworker" else q
 
 
 def _group(session: Session, base, group: str, now: datetime, tomorrow: datetime) -> tuple[list[int], int]:
@@ -131,26 +132,13 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
     out: dict[str, Any] = {g: [] for g in GROUPS}
     counts: dict[str, int] = {}
     clause = access.case_clause(user)
-    ids = None
-    if user.role == "caseworker":  # few cases: from the cases, not from every deadline of the role
-        ids = list(session.scalars(select(Case.id).where(clause, Case.status == "open")))
-    base = _running(user.role, clause, ids)
+    base = _running(user, clause)
     chosen: dict[str, list[int]] = {}
-    if ids is not None:  # a caseworker's few cases: every running row in one read, grouped here
-        light = base.add_columns(Deadline.status, Deadline.escalate_to).where(Deadline.status.in_(RUNNING))
-        groups: dict[str, list[tuple[datetime, int]]] = {g: [] for g in GROUPS}
-        week = now + timedelta(days=7)
-        for i, due, status, escalate_to in session.execute(light):
-            due = due if due.tzinfo else due.replace(tzinfo=UTC)
-            g = ("escalated" if status == "done" and escalate_to else "overdue" if due < now
-                 else "due_today" if due < tomorrow else "upcoming" if due < week else None)
-            if g:
-                groups[g].append((due, i))
-        for g in GROUPS:
-            groups[g].sort()
-            chosen[g], counts[g] = [i for _d, i in groups[g][:SHOW]], min(len(groups[g]), COUNT_CAP + 1)
-    else:
-        for g in GROUPS:
+    for g in GROUPS:
+        if g == "overdue" and user.role == "caseworker":  # by urgency from the case row (next_due_at)
+            chosen[g] = work_walk.overdue_rows(session, user.role, clause, now, _live(), SHOW)
+            counts[g] = work_walk.overdue_count(session, user.role, clause, now, _live(), COUNT_CAP)
+        else:
             chosen[g], counts[g] = _group(session, base, g, now, tomorrow)
     wanted = [i for g in GROUPS for i in chosen[g]]
     rows = {

@@ -1,0 +1,52 @@
+"""case_next_due: ``cases.next_due_at``, the earliest due instant of the case's running expiry
+deadlines, kept by triggers on ``deadlines`` and ``step_instances`` (see
+``mno_workflow/store/next_due.py``), filled here for every existing case; indexes by assignee,
+region and alone, so that « Mon travail » walks the open cases by urgency; ``deadlines.assignee``,
+the case's assignee on its expiry rows (same triggers' module), filled here, indexed with the
+owner role, kind, status and due instant for a caseworker's « Mon travail » (issue 15).
+
+Revision ID: 0025
+Revises: 0022
+Create Date: 2026-12-03
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from mno_workflow.store import next_due
+
+revision: str = '0025'
+down_revision: str | Sequence[str] | None = '0022'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+INDEXES = [
+    ('ix_cases_assignee_next_due', ['assignee', 'next_due_at', 'id']),
+    ('ix_cases_region_next_due', ['region', 'next_due_at', 'id']),
+    ('ix_cases_next_due', ['next_due_at', 'id']),
+]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('next_due_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('deadlines', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('assignee', sa.String(length=100), nullable=True))
+    conn = op.get_bind()
+    next_due.install(conn, fill=True)  # the triggers, then the columns of every row
+    for name, columns in INDEXES:
+        op.create_index(name, 'cases', columns, unique=False)
+    op.create_index('ix_deadlines_assignee_owner_kind_status_due', 'deadlines',
+                    ['assignee', 'owner_role', 'kind', 'status', 'due_at'], unique=False)
+
+
+def downgrade() -> None:
+    next_due.uninstall(op.get_bind())
+    op.drop_index('ix_deadlines_assignee_owner_kind_status_due', table_name='deadlines')
+    with op.batch_alter_table('deadlines', schema=None) as batch_op:
+        batch_op.drop_column('assignee')
+    for name, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name='cases')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_column('next_due_at')

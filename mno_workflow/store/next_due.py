@@ -1,0 +1,166 @@
+"""Work-list columns kept by the database itself (issue 15): the case's next due instant
+``cases.next_due_at``, and the case's assignee on its expiry deadline rows, ``deadlines.assignee``.
+
+``next_due_at`` is the earliest ``due_at`` of the case's *running* expiry deadlines: ``kind =
+'expiry'``, status one of :data:`RUNNING` (every status but ``cancelled``), of the state its step
+instance is still in (same ``state`` and ``entered_at``, instance not final); NULL when there is
+none. « Mon travail » walks a user's open cases in that order from one index
+(``ix_cases_assignee_next_due``, ``ix_cases_region_next_due``, ``ix_cases_next_due``) instead of
+reading every deadline of the user's cases; a case is overdue when ``next_due_at < now``.
+
+Kept up to date by triggers (SQLite ``CREATE TRIGGER``, PostgreSQL PL/pgSQL), so that every writer
+keeps it — the engine's Core write path, the ORM (extensions, pauses, reopening, migrations), the
+sweeper, bulk tools — with no Python on the write path:
+
+- ``deadlines``: after an insert or a delete of an expiry row, and after an update of an expiry
+  row that changes its due instant, state, entry instant or whether it is running (the sweeper's
+  ``pending`` → ``done`` changes none of them: no trigger, no lock on the case row);
+- ``step_instances``: after an update of ``state``, ``entered_at`` or ``final``.
+
+``deadlines.assignee`` (expiry rows only; NULL on reminder rows) is the case's ``assignee``:
+copied when the row is inserted, and to every expiry row of the case when the case's assignee
+changes (creation with an assignee, reassignment). A caseworker's « Mon travail » reads their
+deadlines from ``ix_deadlines_assignee_owner_kind_status_due`` in due order, as a supervisor's
+reads the role's index, instead of every deadline of every caseworker.
+
+Each trigger recomputes the case's value from its own rows (``ix_deadlines_case_kind_status``,
+a few rows); on PostgreSQL it writes the case row only when the value changed (no row lock
+otherwise). Like the search index, the triggers are not models:
+:func:`install` creates them (``create_all`` through :func:`register`, the Alembic revision 0025,
+which also fills the column), :func:`uninstall` drops them (``bench/gen_cases.py`` copies rows
+in bulk without them, then installs them again).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Table, event
+from sqlalchemy.engine import Connection
+
+RUNNING = ("pending", "done", "waiting", "paused", "extended")
+_RUNNING_SQL = ", ".join(f"'{s}'" for s in RUNNING)
+
+
+def min_due_sql(case_id: str) -> str:
+    """SQL expression: the next due instant of the case whose id is the SQL expression
+    ``case_id`` (see the module doc), NULL when none."""
+    return (
+        "(SELECT min(d.due_at) FROM deadlines d JOIN step_instances si ON si.id = d.instance_id "
+        f"WHERE d.case_id = {case_id} AND d.kind = 'expiry' AND d.status IN ({_RUNNING_SQL}) "
+        "AND si.final = false AND si.state = d.state AND si.entered_at = d.entered_at)"
+    )
+
+
+FILL = f"UPDATE cases SET next_due_at = {min_due_sql('cases.id')}"  # every case (the backfill)
+
+_DL_CHANGED = (  # an update of an expiry row that may change the case's value
+    "NEW.kind = 'expiry' AND (OLD.due_at <> NEW.due_at OR OLD.state <> NEW.state "
+    f"OR OLD.entered_at <> NEW.entered_at "
+    f"OR (OLD.status IN ({_RUNNING_SQL})) <> (NEW.status IN ({_RUNNING_SQL})))"
+)
+_SI_CHANGED = "OLD.state <> NEW.state OR OLD.entered_at <> NEW.entered_at OR OLD.final <> NEW.final"
+
+SQLITE_TRIGGERS = {  # name: (event, WHEN, the case id)
+    "cases_next_due_dl_insert": ("AFTER INSERT ON deadlines", "NEW.kind = 'expiry'", "NEW.case_id"),
+    "cases_next_due_dl_update": ("AFTER UPDATE ON deadlines", _DL_CHANGED, "NEW.case_id"),
+    "cases_next_due_dl_delete": ("AFTER DELETE ON deadlines", "OLD.kind = 'expiry'", "OLD.case_id"),
+    "cases_next_due_si_update": ("AFTER UPDATE OF state, entered_at, final ON step_instances", _SI_CHANGED,
+                                 "NEW.case_id"),
+}
+
+
+SQLITE_ASSIGNEE = {
+    "deadlines_assignee_insert": "CREATE TRIGGER IF NOT EXISTS deadlines_assignee_insert AFTER INSERT ON "
+    "deadlines FOR EACH ROW WHEN NEW.kind = 'expiry' BEGIN UPDATE deadlines SET assignee = "
+    "(SELECT assignee FROM cases WHERE id = NEW.case_id) WHERE id = NEW.id; END",
+    "cases_assignee_deadlines": "CREATE TRIGGER IF NOT EXISTS cases_assignee_deadlines AFTER UPDATE OF "
+    "assignee ON cases FOR EACH ROW WHEN NEW.assignee IS NOT OLD.assignee BEGIN UPDATE deadlines "
+    "SET assignee = NEW.assignee WHERE case_id = NEW.id AND kind = 'expiry'; END",
+}
+FILL_ASSIGNEE = ("UPDATE deadlines SET assignee = "
+                 "(SELECT assignee FROM cases WHERE cases.id = deadlines.case_id) WHERE kind = 'expiry'")
+
+
+def _sqlite_ddl() -> list[str]:
+    out = list(SQLITE_ASSIGNEE.values())
+    for name, (on, when, cid) in SQLITE_TRIGGERS.items():
+        out.append(
+            f"CREATE TRIGGER IF NOT EXISTS {name} {on} FOR EACH ROW WHEN {when} BEGIN "
+            f"UPDATE cases SET next_due_at = {min_due_sql(cid)} WHERE id = {cid}; END"
+        )
+    return out
+
+
+PG_FUNCTIONS = [
+    "CREATE OR REPLACE FUNCTION mno_case_next_due(cid integer) RETURNS void LANGUAGE sql AS $$ "
+    f"UPDATE cases SET next_due_at = s.v FROM (SELECT {min_due_sql('cid')} AS v) s "
+    "WHERE cases.id = cid AND cases.next_due_at IS DISTINCT FROM s.v $$",
+    "CREATE OR REPLACE FUNCTION mno_next_due_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "IF TG_OP = 'DELETE' THEN PERFORM mno_case_next_due(OLD.case_id); RETURN OLD; END IF; "
+    "PERFORM mno_case_next_due(NEW.case_id); RETURN NEW; END $$",
+    "CREATE OR REPLACE FUNCTION mno_deadline_assignee() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "NEW.assignee := (SELECT assignee FROM cases WHERE id = NEW.case_id); RETURN NEW; END $$",
+    "CREATE OR REPLACE FUNCTION mno_case_assignee() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "UPDATE deadlines SET assignee = NEW.assignee WHERE case_id = NEW.id AND kind = 'expiry'; "
+    "RETURN NEW; END $$",
+]
+PG_ASSIGNEE = {  # name: (event, WHEN, function)
+    "deadlines_assignee_insert": ("BEFORE INSERT ON deadlines", "NEW.kind = 'expiry'",
+                                  "mno_deadline_assignee"),
+    "cases_assignee_deadlines": ("AFTER UPDATE OF assignee ON cases",
+                                 "OLD.assignee IS DISTINCT FROM NEW.assignee", "mno_case_assignee"),
+}
+PG_TRIGGERS = {
+    "cases_next_due_dl_insert": ("AFTER INSERT ON deadlines", "NEW.kind = 'expiry'"),
+    "cases_next_due_dl_update": ("AFTER UPDATE ON deadlines", _DL_CHANGED.replace("<>", "IS DISTINCT FROM")),
+    "cases_next_due_dl_delete": ("AFTER DELETE ON deadlines", "OLD.kind = 'expiry'"),
+    "cases_next_due_si_update": ("AFTER UPDATE OF state, entered_at, final ON step_instances",
+                                 _SI_CHANGED.replace("<>", "IS DISTINCT FROM")),
+}
+
+
+def install(conn: Connection, *, fill: bool = False) -> None:
+    """Create the triggers (idempotent); ``fill``: then compute ``next_due_at`` of every case and
+    ``assignee`` of every expiry deadline."""
+    if conn.dialect.name == "sqlite":
+        for ddl in _sqlite_ddl():
+            conn.exec_driver_sql(ddl)
+    elif conn.dialect.name == "postgresql":
+        for ddl in PG_FUNCTIONS:
+            conn.exec_driver_sql(ddl)
+        for name, (on, when) in PG_TRIGGERS.items():
+            table = on.rsplit(" ", 1)[1]
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {on} FOR EACH ROW WHEN ({when}) "
+                                 "EXECUTE FUNCTION mno_next_due_trigger()")
+        for name, (on, when, function) in PG_ASSIGNEE.items():
+            table = on.rsplit(" ", 1)[1]
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {on} FOR EACH ROW WHEN ({when}) "
+                                 f"EXECUTE FUNCTION {function}()")
+    else:
+        return
+    if fill:
+        conn.exec_driver_sql(FILL)
+        conn.exec_driver_sql(FILL_ASSIGNEE)
+
+
+def uninstall(conn: Connection) -> None:
+    """Drop the triggers (the columns stay; the downgrade of revision 0025 drops them)."""
+    if conn.dialect.name == "sqlite":
+        for name in [*SQLITE_TRIGGERS, *SQLITE_ASSIGNEE]:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    elif conn.dialect.name == "postgresql":
+        for name, (on, _when) in PG_TRIGGERS.items():
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on.rsplit(' ', 1)[1]}")
+        for name, (on, _when, _f) in PG_ASSIGNEE.items():
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on.rsplit(' ', 1)[1]}")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_deadline_assignee()")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_case_assignee()")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_next_due_trigger()")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_case_next_due(integer)")
+
+
+def register(deadlines: Table) -> None:
+    """Create the triggers whenever ``create_all`` creates ``deadlines`` (after ``cases`` and
+    ``step_instances``, which it references)."""
+    event.listen(deadlines, "after_create", lambda target, connection, **kw: install(connection))
