@@ -77,9 +77,9 @@ def entry_for(sop: SOP, role: str, entry_id: str | None = None) -> tuple[str, En
     for eid, entry in sop.entries.items():
         if (entry_id is None or eid == entry_id) and role in entry.by:
             return eid, entry
-    raise RoleNotAllowed(Message(
-        fr=f"Le rôle « {role} » ne peut pas transmettre de signalement selon la POS {sop.sop}.",
-        en=f"Role '{role}' may not file an alert under SOP {sop.sop}."))
+    raise RoleNotAllowed(Message.t(
+        "Le rôle « {role} » ne peut pas transmettre de signalement selon la POS {sop}.",
+        role=role, sop=sop.sop))
 
 
 def choose_assignee(s: Session, entry: Entry, region: str) -> tuple[str, str] | None:
@@ -119,11 +119,9 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
         valid_region = isinstance(region, str) and region in sop.options.get(
             _options_of(sop, entry.assign.region) or "", {})
         chosen = choose_assignee(s, entry, region) if valid_region else None
-    nobody = Message(
-        fr="Aucun gestionnaire de cas ni superviseur actif pour cette région : le signalement ne "
-           "peut pas être attribué. Appelez la coordination du mécanisme.",
-        en="No active case manager or supervisor for this region: the alert cannot be assigned. "
-           "Call the mechanism's coordination.")
+    nobody = Message.t(
+        "Aucun gestionnaire de cas ni superviseur actif pour cette région : le signalement ne peut pas "
+        "être attribué. Appelez la coordination du mécanisme.")
 
     def prepare(s: Session, case: Case) -> None:
         case.region = region if valid_region else None
