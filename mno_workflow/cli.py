@@ -31,9 +31,11 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from .commands.common import Language, OutputFormat, state
+from .commands.common import OutputFormat, check_lang, state
 from .i18n import current, gettext
 from .i18n.cli import lang_of_argv, localise
+from .i18n.click_words import install as install_click_words
+from .i18n.click_words import translate
 
 # name -> ("module:attribute", short help). The attribute is a Typer app (a group of commands) or
 # a function (one command). Keep the list sorted by theme; one line per command.
@@ -102,7 +104,7 @@ class LazyGroup(TyperGroup):
         return _load(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with formatter.section("Commands"):
+        with formatter.section(translate("Commands")):
             french = current.get() == "fr"  # the source text: no catalogue to load
             formatter.write_dl([(name, short if french else gettext(short))
                                 for name, (_, short) in COMMANDS.items()])
@@ -170,8 +172,9 @@ app = typer.Typer(cls=LazyGroup,
 @app.callback()
 def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
               "--db", help="URL de la base (défaut : $MNO_DATABASE_URL, sinon data/mno.db).")] = None,
-          lang: Annotated[Language | None, typer.Option(
-              "--lang", help="Langue des messages (défaut : $MNO_LANG, sinon fr).")] = None,
+          lang: Annotated[str | None, typer.Option(
+              "--lang", help="Langue des messages (défaut : $MNO_LANG, sinon fr).",
+              callback=lambda value: check_lang(value))] = None,
           log_format: Annotated[OutputFormat | None, typer.Option(
               "--log-format", help="Format du journal sur stderr (défaut : $MNO_LOG_FORMAT, sinon text).")]
           = None,
@@ -185,7 +188,12 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
     state["db"] = db
-    state["lang"] = _choice("--lang", lang, "MNO_LANG", Language)
+    try:
+        state["lang"] = lang or check_lang(os.environ.get("MNO_LANG") or None, "$MNO_LANG") \
+            or state.get("argv_lang") or "fr"  # a command's own --lang (mno diagram --lang en)
+    except click.BadParameter as e:
+        typer.echo(f"MNO_LANG : {e.message}", err=True)
+        raise typer.Exit(2) from None
     current.set(state["lang"])
     state["log_format"] = _choice("--log-format", log_format, "MNO_LOG_FORMAT", OutputFormat)
     if db:  # sub-apps (directory, db) read the same setting
@@ -200,7 +208,7 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
 def _choice(option: str, given, var: str, kind) -> str:
     """The command-line value, else the environment (or mno.toml), else the first accepted value."""
     if given is not None:
-        return given.value
+        return given.value if hasattr(given, "value") else given
     value = os.environ.get(var)
     accepted = [k.value for k in kind]
     if value is None:
@@ -214,7 +222,9 @@ def _choice(option: str, given, var: str, kind) -> str:
 def main() -> None:
     """Console entry point."""
     from .config import ConfigError
-    current.set(lang_of_argv(sys.argv[1:]))  # before click builds the help (--lang en --help)
+    state["argv_lang"] = lang_of_argv(sys.argv[1:])
+    current.set(state["argv_lang"])  # before click builds the help (--lang en --help)
+    install_click_words()  # « Usage », « Options », « Error: Missing argument » in that language
     try:
         localise(typer.main.get_command(app))(prog_name="mno")
     except KeyboardInterrupt:  # pragma: no cover

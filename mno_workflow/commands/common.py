@@ -35,10 +35,55 @@ class OutputFormat(StrEnum):
 
 
 class Language(StrEnum):
-    """Language of messages and labels."""
+    """Language of messages and labels (the two of the Burkina Faso SOP; ``--lang`` accepts more,
+    see :func:`accepted_languages`)."""
 
     fr = "fr"
     en = "en"
+
+
+def accepted_languages() -> list[str]:
+    """The languages ``--lang`` accepts: those with a catalogue (``mno_workflow/locale/<lang>/``,
+    French first), then those the shipped SOPs declare (``languages: [fr, en, mos]``) without one.
+
+    A language without a catalogue shows the application's words in French (the source language)
+    and the SOP's labels in that language where the SOP has them (docs/translations.md)."""
+    import re
+
+    from ..i18n import languages
+    from ..resources import sops_dir
+    found = list(languages())
+    declared = re.compile(r"^languages:\s*\[([^\]]*)\]", re.M)
+    for sop in sorted(sops_dir().glob("*/*.y*ml")):
+        try:
+            m = declared.search(sop.read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        for code in (m.group(1).split(",") if m else []):
+            code = code.strip().strip("'\"")
+            if code and code not in found:
+                found.append(code)
+    return found
+
+
+def check_lang(value: str | None, origin: str = "--lang") -> str | None:
+    """``value`` when ``--lang`` (or ``$MNO_LANG``, named by ``origin``) accepts it, else a usage
+    error (exit 2) listing the accepted languages, in French then in English."""
+    if value is None:
+        return None
+    value = value.strip()
+    accepted = accepted_languages()
+    if value in accepted:
+        return value
+    if value.replace("-", "_").split("_")[0].lower() in accepted:  # en-GB, fr_BF
+        return value.replace("-", "_").split("_")[0].lower()
+    shown = ", ".join(repr(a) for a in accepted)
+    raise typer.BadParameter(
+        gettext("langue « {value} » inconnue ; langues disponibles : {accepted}", "fr", value=value,
+                accepted=shown) + " / "
+        + gettext("langue « {value} » inconnue ; langues disponibles : {accepted}", "en", value=value,
+                  accepted=shown),
+        param_hint=None if origin == "--lang" else origin)  # --lang: Click names it
 
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="text ou json")]
@@ -56,7 +101,7 @@ def _(message: str, **params: Any) -> str:
 
 
 def lang() -> str:
-    """The language of messages chosen with ``--lang`` (``fr`` or ``en``)."""
+    """The language of messages chosen with ``--lang`` (``fr``, ``en`` or another with a catalogue)."""
     return state["lang"]
 
 

@@ -82,9 +82,9 @@ def entry_for(sop: SOP, role: str, entry_id: str | None = None) -> tuple[str, En
     for eid, entry in sop.entries.items():
         if (entry_id is None or eid == entry_id) and role in entry.by:
             return eid, entry
-    raise RoleNotAllowed(Message(
-        fr=f"Le rôle « {role} » ne peut pas transmettre de signalement selon la POS {sop.sop}.",
-        en=f"Role '{role}' may not file an alert under SOP {sop.sop}."))
+    raise RoleNotAllowed(Message.t(
+        "Le rôle « {role} » ne peut pas transmettre de signalement selon la POS {sop}.",
+        role=role, sop=sop.sop))
 
 
 def choose_assignee(s: Session, entry: Entry, region: str) -> tuple[str, str] | None:
@@ -123,11 +123,9 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
     region = payload.get(region_field)
     valid_region = isinstance(region, str) and region in sop.options.get(
         _options_of(sop, entry.assign.region) or "", {})
-    nobody = Message(
-        fr="Aucun gestionnaire de cas ni superviseur actif pour cette région : le signalement ne "
-           "peut pas être attribué. Appelez la coordination du mécanisme.",
-        en="No active case manager or supervisor for this region: the alert cannot be assigned. "
-           "Call the mechanism's coordination.")
+    nobody = Message.t(
+        "Aucun gestionnaire de cas ni superviseur actif pour cette région : le signalement ne peut pas "
+        "être attribué. Appelez la coordination du mécanisme.")
     chosen: list[tuple[str, str] | None] = [None]  # set inside the creating transaction
 
     def choose(s: Session) -> str:

@@ -28,7 +28,7 @@ class CaseChangesMixin:
         Raises CaseNotFound (nothing written), RoleNotAllowed, FormInvalid (empty reason or
         assignee)."""
         if not reason.strip() or not assignee.strip():
-            required = Message(fr="Ce champ est obligatoire.", en="This field is required.")
+            required = Message.t("Ce champ est obligatoire.")
             fields = (("reason", reason), ("assignee", assignee))
             raise FormInvalid("reassign", {k: required for k, v in fields if not v.strip()})
         now = self._now()
@@ -40,9 +40,9 @@ class CaseChangesMixin:
                 role = sop.roles.get(actor.role)
                 acts = any(actor.role in t.by for st in sop.steps.values() for t in st.transitions)
                 if role is None or role.scope != "all" or not acts:
-                    raise RoleNotAllowed(Message(
-                        fr=f"Le rôle « {actor.role} » ne peut pas réattribuer des dossiers.",
-                        en=f"Role '{actor.role}' may not reassign cases."))
+                    raise RoleNotAllowed(Message.t(
+                        "Le rôle « {role} » ne peut pas réattribuer des dossiers.",
+                        role=actor.role))
                 if case.assignee == assignee.strip():
                     continue
                 before = case.assignee
@@ -65,20 +65,18 @@ class CaseChangesMixin:
         Raises CaseNotFound, StaleVersion, RoleNotAllowed, FormInvalid (empty reason),
         UnknownTrigger (the case is open, or the SOP allows no reopening)."""
         if not reason.strip():
-            raise FormInvalid("reopen", {"reason": Message(fr="Le motif est obligatoire.",
-                                                           en="A reason is required.")})
+            raise FormInvalid("reopen", {"reason": Message.t("Le motif est obligatoire.")})
         now = self._now()
         with self.sessions.begin() as s:
             case, compiled = self._open_for_change(s, reference, expected_version, allow_closed=True)
             sop = compiled.sop
             if case.status != "closed" or sop.reopen is None:
-                raise UnknownTrigger(Message(
-                    fr="Seul un dossier clos peut être rouvert, si la POS le prévoit.",
-                    en="Only a closed case can be reopened, when the SOP allows it."))
+                raise UnknownTrigger(Message.t(
+                    "Seul un dossier clos peut être rouvert, si la POS le prévoit."))
             if actor.role not in sop.reopen.by:
-                raise RoleNotAllowed(Message(
-                    fr=f"Le rôle « {actor.role} » ne peut pas rouvrir un dossier.",
-                    en=f"Role '{actor.role}' may not reopen a case."))
+                raise RoleNotAllowed(Message.t(
+                    "Le rôle « {role} » ne peut pas rouvrir un dossier.",
+                    role=actor.role))
             data = dict(case.data or {})
             closures = list(data.get("_closures", []))
             closures.append({"closed_at": case.closed_at.isoformat() if case.closed_at else None,

@@ -157,9 +157,8 @@ def write_back(s: Session, case: CaseRow) -> None:
         res = conn.execute(_update(_C, tuple(changes), True),
                            {**changes, "b_id": case.id, "b_version": case._loaded["version"]})
         if res.rowcount != 1:
-            raise StaleVersion(Message(
-                fr="Ce dossier a été modifié pendant l'enregistrement. Vos saisies sont conservées.",
-                en="This case changed while it was being saved. Your input is kept."),
+            raise StaleVersion(Message.t(
+                "Ce dossier a été modifié pendant l'enregistrement. Vos saisies sont conservées."),
                 current_version=case._loaded["version"], payload={})
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for inst in case.instances:

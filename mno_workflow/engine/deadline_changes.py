@@ -45,14 +45,11 @@ class DeadlineChangesMixin:
         try:
             duration = Duration.model_validate(by)
         except ValueError:
-            raise FormInvalid("extension", {"by": Message(
-                fr="Durée invalide (ex. « 3 jours ouvrés », « 48 heures », « 2 semaines », "
-                   "« 5 working days »).",
-                en="Invalid duration (e.g. '5 working days', '48 hours', '2 weeks', "
-                   "'3 jours ouvrés').")}) from None
+            raise FormInvalid("extension", {"by": Message.t(
+                "Durée invalide (ex. « 3 jours ouvrés », « 48 heures », « 2 semaines », "
+                "« 5 working days »).")}) from None
         if not reason.strip():
-            raise FormInvalid("extension", {"reason": Message(fr="Le motif est obligatoire.",
-                                                              en="A reason is required.")})
+            raise FormInvalid("extension", {"reason": Message.t("Le motif est obligatoire.")})
         now = self._now()
         with self.sessions.begin() as s:
             case, compiled = self._open_for_change(s, reference, expected_version)
@@ -61,8 +58,9 @@ class DeadlineChangesMixin:
             try:
                 old_due, new_due = timers.extend(s, case, inst, sop, duration, now, from_due=from_due)
             except LookupError:
-                raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
-                                             en=f"No running deadline for '{instance}'.")) from None
+                raise UnknownTrigger(Message.t(
+                    "Aucun délai en cours pour « {instance} ».",
+                    instance=instance)) from None
             case.version += 1
             case.updated_at = now
             append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
@@ -79,22 +77,19 @@ class DeadlineChangesMixin:
         pause, resume: the deadline's ``extenders()``). Raises UnknownTrigger, RoleNotAllowed."""
         found = named((i for i in case.instances if not i.final), instance)
         if len(found) > 1:
-            raise AmbiguousInstance(Message(
-                fr=f"Plusieurs instances de « {instance} » sont en cours : "
-                   f"{', '.join(i.label_key for i in found)}. Précisez laquelle.",
-                en=f"Several instances of '{instance}' are open: "
-                   f"{', '.join(i.label_key for i in found)}. Say which one."),
+            raise AmbiguousInstance(Message.t(
+                "Plusieurs instances de « {instance} » sont en cours : {instances}. Précisez laquelle.",
+                instance=instance, instances=", ".join(i.label_key for i in found)),
                 instances=[i.label_key for i in found])
         inst = found[0] if found else None
         state = sop.steps[inst.step].states[inst.state] if inst else None
         if inst is None or state is None or state.deadline is None:
-            raise UnknownTrigger(Message(fr=f"Aucun délai en cours pour « {instance} ».",
-                                         en=f"No running deadline for '{instance}'."))
+            raise UnknownTrigger(Message.t("Aucun délai en cours pour « {instance} ».", instance=instance))
         if actor.role not in state.deadline.extenders():
             allowed = ", ".join(state.deadline.extenders()) or "-"
-            raise RoleNotAllowed(Message(
-                fr=f"Le rôle « {actor.role} » ne peut pas modifier ce délai (rôles : {allowed}).",
-                en=f"Role '{actor.role}' may not change this deadline (roles: {allowed})."))
+            raise RoleNotAllowed(Message.t(
+                "Le rôle « {role} » ne peut pas modifier ce délai (rôles : {allowed}).",
+                role=actor.role, allowed=allowed))
         return inst
 
     def pause_deadline(self, reference: str, instance: str, reason: str, actor: Actor, *,
@@ -114,8 +109,7 @@ class DeadlineChangesMixin:
     def _deadline_change(self, reference: str, instance: str, reason: str, actor: Actor,
                          expected_version: int | None, action: str) -> Any:
         if not reason.strip():
-            raise FormInvalid(action, {"reason": Message(fr="Le motif est obligatoire.",
-                                                         en="A reason is required.")})
+            raise FormInvalid(action, {"reason": Message.t("Le motif est obligatoire.")})
         now = self._now()
         with self.sessions.begin() as s:
             case, compiled = self._open_for_change(s, reference, expected_version)
@@ -125,15 +119,17 @@ class DeadlineChangesMixin:
             result: Any = None
             if action == "pause_deadline":
                 if not timers.pause(s, inst, now, reason.strip()):
-                    raise UnknownTrigger(Message(fr=f"Aucun délai à suspendre pour « {instance} ».",
-                                                 en=f"No deadline to pause for '{instance}'."))
+                    raise UnknownTrigger(Message.t(
+                        "Aucun délai à suspendre pour « {instance} ».",
+                        instance=instance))
                 data = {"reason": reason.strip()}
             else:
                 try:
                     old_due, result = timers.resume(s, case, inst, sop, now)
                 except LookupError:
-                    raise UnknownTrigger(Message(fr=f"Aucun délai suspendu pour « {instance} ».",
-                                                 en=f"No paused deadline for '{instance}'.")) from None
+                    raise UnknownTrigger(Message.t(
+                        "Aucun délai suspendu pour « {instance} ».",
+                        instance=instance)) from None
                 data = {"old_due_at": old_due.isoformat(), "new_due_at": result.isoformat()}
             case.version += 1
             case.updated_at = now

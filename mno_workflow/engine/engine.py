@@ -147,10 +147,9 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         role = sop.roles.get(actor.role)
         # a ``scope: reporter`` role (first responder) opens cases only through an entry (alerts.py)
         if role is None or role.scope == "recipient" or (role.scope == "reporter" and start is None):
-            raise RoleNotAllowed(Message(
-                fr=f"Le rôle « {actor.role} » ne peut pas ouvrir de dossier "
-                   f"(rôles de la POS : {', '.join(sop.roles)}).",
-                en=f"Role '{actor.role}' may not open a case (SOP roles: {', '.join(sop.roles)})."))
+            raise RoleNotAllowed(Message.t(
+                "Le rôle « {role} » ne peut pas ouvrir de dossier (rôles de la POS : {roles}).",
+                role=actor.role, roles=", ".join(sop.roles)))
         case = corewrite.insert_case(s, {"sop_version_id": row.id, "status": "open",
                                          "assignee": assignee or actor.user, "data": {},
                                          "created_at": now, "updated_at": now, "version": 1})
@@ -215,20 +214,18 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         if core:
             case = corewrite.load_for_change(s, reference)
             if case is None:
-                raise CaseNotFound(Message(fr=f"Dossier introuvable : {reference}",
-                                           en=f"Case not found: {reference}"), reference=reference)
+                raise CaseNotFound(Message.t("Dossier introuvable : {reference}", reference=reference),
+                                   reference=reference)
         else:
             case = self._load_case(s, reference, lock=True)
         if expected_version is not None and case.version != expected_version:
-            raise StaleVersion(Message(
-                fr="Ce dossier a été modifié depuis que vous l'avez ouvert "
-                   f"(version {expected_version} → {case.version}). Vos saisies sont conservées.",
-                en="This case changed since you opened it "
-                   f"(version {expected_version} → {case.version}). Your input is kept."),
+            raise StaleVersion(Message.t(
+                "Ce dossier a été modifié depuis que vous l'avez ouvert (version {expected_version} → "
+                "{version}). Vos saisies sont conservées.",
+                expected_version=expected_version, version=case.version),
                 current_version=case.version, payload=payload or {})
         if case.status != "open" and not allow_closed:
-            raise CaseClosed(Message(fr=f"Le dossier {reference} est clos.",
-                                     en=f"Case {reference} is closed."))
+            raise CaseClosed(Message.t("Le dossier {reference} est clos.", reference=reference))
         return case, self.registry.for_case(case)
 
     def fire_on_expiry(self, s: Session, case: Case, inst: StepInstance, trigger: str,

@@ -20,11 +20,9 @@ from ..sop.schema import SOP, Transition
 from .errors import FormInvalid, FormsInvalid, Message
 from .forms import validate_form
 
-_NO_FIELD = Message(fr="Cette action ne prend pas ce champ.", en="This action takes no such field.")
-_NOT_FORM = Message(fr="Cette action ne remplit pas ce formulaire.",
-                    en="This action does not fill this form.")
-_GROUP = Message(fr="Un objet {champ: valeur} est attendu pour ce formulaire.",
-                 en="An object {field: value} is expected for this form.")
+_NO_FIELD = Message.t("Cette action ne prend pas ce champ.")
+_NOT_FORM = Message.t("Cette action ne remplit pas ce formulaire.")
+_GROUP = Message.t("Un objet {shape} est attendu pour ce formulaire.", shape="{champ: valeur}")
 
 
 def validate_transition_forms(sop: SOP, t: Transition, trigger: str, payload: dict[str, Any], *,

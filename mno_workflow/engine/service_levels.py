@@ -157,6 +157,6 @@ def check_service_of(session: Any, sop: SOP, step_id: str, form_id: str | None, 
         return
     _, reason = _directory_time(session, str(service), str(org), "normal")
     if reason == "other_provider":
-        raise FormInvalid(form_id, {field: Message(
-            fr=f"Le service « {service} » de l'annuaire n'est pas un service de « {org} ».",
-            en=f"Directory service '{service}' is not a service of '{org}'.")})
+        raise FormInvalid(form_id, {field: Message.t(
+            "Le service « {service} » de l'annuaire n'est pas un service de « {org} ».",
+            service=service, org=org)})

@@ -33,26 +33,50 @@ def _literal(node: ast.AST) -> str | None:
     return None
 
 
-def _is_command(fn: ast.FunctionDef) -> bool:
-    """A Typer command: decorated with ``….command``/``….callback`` or taking Typer parameters."""
+def _is_command(fn: ast.FunctionDef, names: frozenset[str] = frozenset()) -> bool:
+    """A Typer command: decorated with ``….command``/``….callback``, taking Typer parameters
+    (annotated, or as defaults ``x = typer.Option(…)``), or named in ``cli.COMMANDS`` (``names``)."""
+    if fn.name in names:
+        return True
     for dec in fn.decorator_list:
         target = dec.func if isinstance(dec, ast.Call) else dec
         if isinstance(target, ast.Attribute) and target.attr in ("command", "callback"):
             return True
     args = fn.args.args + fn.args.kwonlyargs
-    return any(a.annotation is not None and any(h in ast.unparse(a.annotation) for h in _CLI_DOC_HINTS)
-               for a in args)
+    if any(a.annotation is not None and any(h in ast.unparse(a.annotation) for h in _CLI_DOC_HINTS)
+           for a in args):
+        return True
+    defaults = [d for d in fn.args.defaults + fn.args.kw_defaults if d is not None]
+    return any(ast.unparse(d).startswith(("typer.Option", "typer.Argument")) for d in defaults)
 
 
-def cli_messages(source: str) -> Iterator[tuple[int, str]]:
-    """``(line, text)`` of every help text of a command-line module's source."""
+def command_functions(path: str, cli_source: str | None = None) -> frozenset[str]:
+    """The names of the functions of module file ``path`` that ``cli.COMMANDS`` registers as
+    commands (``"demo": ("mno_workflow.commands.demo:demo", …)``), read from ``cli.py``'s source."""
+    from . import LOCALE_DIR
+    if cli_source is None:
+        cli_source = (LOCALE_DIR.parent / "cli.py").read_text(encoding="utf-8")
+    module = Path(path).with_suffix("").as_posix().replace("/", ".")
+    names = set()
+    for node in ast.walk(ast.parse(cli_source)):
+        if isinstance(node, ast.Tuple) and node.elts and (target := _literal(node.elts[0])) \
+                and ":" in target:
+            mod, _, attr = target.partition(":")
+            if module == mod or module.endswith("." + mod):
+                names.add(attr)
+    return frozenset(names)
+
+
+def cli_messages(source: str, names: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:
+    """``(line, text)`` of every help text of a command-line module's source (``names``: its
+    functions registered as commands, see :func:`command_functions`)."""
     tree = ast.parse(source)
     for node in ast.walk(tree):
         if isinstance(node, ast.keyword) and node.arg == "help":
             text = _literal(node.value)
             if text:
                 yield node.value.lineno, text
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_command(node):
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_command(node, names):
             doc = ast.get_docstring(node, clean=True)
             if doc:
                 yield node.body[0].lineno, doc
@@ -74,7 +98,8 @@ def extract_cli(fileobj: Any, keywords: Any, comment_tags: Any, options: dict) -
     fileobj.seek(0)
     yield from extract_python(fileobj, keywords, comment_tags, options)
     text = data.decode(options.get("encoding", "utf-8")) if isinstance(data, bytes) else data
-    for line, message in cli_messages(text):
+    name = getattr(fileobj, "name", "")
+    for line, message in cli_messages(text, command_functions(name) if name else frozenset()):
         yield line, None, message, []
 
 

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from ..sop.diagnostics import Diagnostic
+from ..sop.diagnostics import Diagnostic, said
 from ..sop.loader import LoadedSOP
 from .schema import FieldStart, Match
 
@@ -31,8 +31,8 @@ def _match(loaded: LoadedSOP, m: Match, path: tuple) -> list[Diagnostic]:
             loaded.diag(
                 path + ("step",),
                 "E070",
-                f"unknown step {m.step!r}",
-                f"use one of: {', '.join(sorted(sop.steps))}",
+                said("unknown step {name!r}", name=m.step),
+                said("use one of: {names}", names=", ".join(sorted(sop.steps))),
             )
         ]
     for attr, key in (("to", "to"), ("from_", "from")):
@@ -42,8 +42,8 @@ def _match(loaded: LoadedSOP, m: Match, path: tuple) -> list[Diagnostic]:
                     loaded.diag(
                         path + (key, i),
                         "E070",
-                        f"unknown state {st!r} of step {m.step!r}",
-                        f"use one of: {', '.join(step.states)}",
+                        said("unknown state {state!r} of step {step!r}", state=st, step=m.step),
+                        said("use one of: {names}", names=", ".join(step.states)),
                     )
                 )
     triggers = {t.trigger for t in step.transitions}
@@ -53,8 +53,8 @@ def _match(loaded: LoadedSOP, m: Match, path: tuple) -> list[Diagnostic]:
                 loaded.diag(
                     path + ("triggers", i),
                     "E070",
-                    f"unknown trigger {tr!r} of step {m.step!r}",
-                    f"use one of: {', '.join(sorted(triggers))}",
+                    said("unknown trigger {trigger!r} of step {step!r}", trigger=tr, step=m.step),
+                    said("use one of: {names}", names=", ".join(sorted(triggers))),
                 )
             )
     return out
@@ -77,12 +77,14 @@ def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
         if f is None:
             out.append(
                 loaded.diag(
-                    path, "E071", f"unknown field {ref!r}", "write form.field, e.g. identification.sex"
+                    path, "E071", said("unknown field {name!r}", name=ref),
+                    said("write form.field, e.g. identification.sex"),
                 )
             )
         elif repeat and str(getattr(f.type, "value", f.type)) != "repeat":
             out.append(
-                loaded.diag(path, "E071", f"{ref!r} is not a repeat field", "items counts a repeat field")
+                loaded.diag(path, "E071", said("{field!r} is not a repeat field", field=ref),
+                            said("items counts a repeat field"))
             )
 
     sub_fields = {sf.id for f in fields.values() for sf in (f.fields or [])}
@@ -97,8 +99,8 @@ def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
                 loaded.diag(
                     p + ("item",),
                     "E074",
-                    f"no repeat has a field {d.item!r}",
-                    f"use one of: {', '.join(sorted(sub_fields))}",
+                    said("no repeat has a field {field!r}", field=d.item),
+                    said("use one of: {names}", names=", ".join(sorted(sub_fields))),
                 )
             )
         if d.options is not None and d.options not in sop.options:
@@ -106,8 +108,8 @@ def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
                 loaded.diag(
                     p + ("options",),
                     "E072",
-                    f"unknown option list {d.options!r}",
-                    f"use one of: {', '.join(sorted(sop.options))}",
+                    said("unknown option list {name!r}", name=d.options),
+                    said("use one of: {names}", names=", ".join(sorted(sop.options))),
                 )
             )
     seen: dict[str, int] = {}
@@ -118,8 +120,8 @@ def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
                 loaded.diag(
                     p + ("code",),
                     "E073",
-                    f"indicator code {ind.code!r} already used",
-                    f"by indicator #{seen[ind.code] + 1}; codes are unique",
+                    said("indicator code {code!r} already used", code=ind.code),
+                    said("by indicator #{n}; codes are unique", n=seen[ind.code] + 1),
                 )
             )
         seen.setdefault(ind.code, i)
@@ -140,9 +142,9 @@ def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
                         loaded.diag(
                             where,
                             "E072",
-                            f"unknown dimension {name!r}",
-                            f"define it under indicators.dimensions or use one of: "
-                            f"{', '.join(sorted(sec.dimensions))}",
+                            said("unknown dimension {name!r}", name=name),
+                            said("define it under indicators.dimensions or use one of: {names}",
+                                 names=", ".join(sorted(sec.dimensions))),
                         )
                     )
         if ind.count == "within_deadline" and ind.events and ind.events.step in sop.steps:
@@ -153,8 +155,8 @@ def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
                         loaded.diag(
                             p + ("events", "to"),
                             "W170",
-                            f"state {st!r} has no deadline",
-                            "within_deadline counts states with a deadline",
+                            said("state {state!r} has no deadline", state=st),
+                            said("within_deadline counts states with a deadline"),
                             severity="warning",
                         )
                     )

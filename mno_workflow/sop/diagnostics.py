@@ -21,16 +21,39 @@ class Said(str):
         obj.msgid, obj.params = msgid, params
         return obj
 
+    source = "en"  #: the language of ``msgid`` (and of ``str(self)``)
+
     def text(self, lang: str | None = None) -> str:
-        """The message in ``lang`` (English when ``lang`` is ``en``, None or not translated)."""
-        if not lang or lang == "en":
+        """The message in ``lang`` (the source text when ``lang`` is the source, None or not
+        translated); values that are messages themselves (``said(…)`` in ``said(…)``) too."""
+        if not lang or lang == self.source:
             return str(self)
         from ..i18n import texts
         found = texts(lang).get(self.msgid, self.msgid)
-        return found.format(**self.params) if self.params else found
+        if not self.params:
+            return found
+        return found.format(**{k: text_in(v, lang) if isinstance(v, Said) else v
+                               for k, v in self.params.items()})
+
+
+class SaidFr(Said):
+    """A diagnostic message written in French (scenario files of ``mno test``), with its message
+    id and values: English and other languages from the catalogues (``said_fr("état inconnu
+    « {state} »", state=st)``; as a ``str`` it is the French text)."""
+
+    source = "fr"
 
 
 said = Said  # the keyword pybabel extracts (make i18n-extract: -k said)
+said_fr = SaidFr  # the same for French source text (-k said_fr)
+
+
+def text_in(value: Any, lang: str | None) -> str:
+    """``value`` in ``lang`` when it is a :class:`Said` message, else ``str(value)``."""
+    return value.text(lang) if isinstance(value, Said) else str(value)
+
+
+_HINT, _JUSTIFIED = said("hint"), said("justified")
 
 
 @dataclass(frozen=True)
@@ -49,11 +72,11 @@ class Diagnostic:
     def format(self, lang: str | None = None) -> str:
         """``path:line:col: severity CODE message (hint: …)``; the message in ``lang`` when it was
         written with :func:`said` (``mno validate --lang``), else as written."""
-        message = self.message.text(lang) if isinstance(self.message, Said) else self.message
+        message = text_in(self.message, lang)
         text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code} {message}"
         if self.justified:
-            return f"{text} (justified: {self.justified})"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+            return f"{text} ({text_in(_JUSTIFIED, lang)}: {self.justified})"
+        return f"{text} ({text_in(_HINT, lang)}: {text_in(self.hint, lang)})" if self.hint else text
 
     def as_dict(self) -> dict:
         return asdict(self)

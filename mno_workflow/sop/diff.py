@@ -321,8 +321,9 @@ def sop_diff(old: Annotated[Path, typer.Argument(help="Ancienne version de la PO
              db: Annotated[str | None, typer.Option(
                  "--db", help="URL de la base : dossiers ouverts touchés (lecture seule).")] = None,
              ) -> None:
-    """Compare two SOP versions: states, transitions, forms, fields, options, deadlines, roles,
-    flow; with ``--db``, the open cases of the old version waiting in a removed or changed state."""
+    """Comparer deux versions d'une POS : états, transitions, formulaires, champs, options, délais,
+    rôles, enchaînement ; avec ``--db``, les dossiers ouverts de l'ancienne version qui attendent
+    dans un état supprimé ou modifié. / Compare two SOP versions."""
     from .loader import load_file
 
     models = []

@@ -19,7 +19,7 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 
-from .diagnostics import Diagnostic, SOPError, said
+from .diagnostics import Diagnostic, Said, SOPError, said
 from .schema import SOP
 
 Path_ = tuple[Any, ...]
@@ -185,11 +185,23 @@ def _find_bad_date(text: str) -> tuple[int, int]:
     return 1, 1
 
 
-_MESSAGES = {
-    "extra_forbidden": ("E010", "unknown key {key!r}", "check the spelling; see docs/sop-language.md "
-                        "for the keys allowed here"),
-    "missing": ("E011", "missing required key {key!r}", "add '{key}:' to this mapping"),
-}
+def _schema_messages(kind: str, key: Any) -> tuple[str, Said, Said]:
+    """Code, message and hint of an unknown (``extra_forbidden``) or missing key."""
+    if kind == "extra_forbidden":
+        return "E010", said("unknown key {key!r}", key=key), said(
+            "check the spelling; see docs/sop-language.md for the keys allowed here")
+    return "E011", said("missing required key {key!r}", key=key), said("add '{key}:' to this mapping",
+                                                                        key=key)
+
+
+def _invalid(e: dict, on_key: bool) -> Said:
+    """E012's message: the validator's own message (a ``said`` text) when there is one."""
+    error = (e.get("ctx") or {}).get("error")
+    inner = error.args[0] if isinstance(error, ValueError) and error.args else None
+    detail: Any = said("Value error, {error}", error=inner) if isinstance(inner, Said) else e["msg"]
+    if on_key:
+        return said("invalid key: {error}", error=detail)
+    return said("invalid value: {error}", error=detail)
 
 
 def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list[Diagnostic]:
@@ -207,12 +219,11 @@ def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list
                 known.append(part)
         if e["type"] in ("extra_forbidden", "missing") and loc:
             key = loc[-1]
-            code, msg, hint = _MESSAGES[e["type"]]
-            message, hint = msg.format(key=key), hint.format(key=key)
+            code, message, hint = _schema_messages(e["type"], key)
             line, col = pos.of(tuple(known), key=True)
         else:
-            code, message = "E012", f"invalid {'key' if on_key else 'value'}: {e['msg']}"
-            hint = "see docs/sop-language.md for the expected shape"
+            code, message = "E012", _invalid(e, on_key)
+            hint = said("see docs/sop-language.md for the expected shape")
             line, col = pos.of(tuple(known), key=on_key)
         where = ".".join(str(p) for p in known)
         file = pos.file_of(tuple(known), path)
@@ -220,8 +231,9 @@ def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list
         if sig in seen:
             continue
         seen.add(sig)
-        out.append(Diagnostic(file, line, col, "error", code, f"{message} at {where or 'top level'}",
-                              hint))
+        out.append(Diagnostic(file, line, col, "error", code,
+                              said("{message} at {where}", message=message, where=where) if where
+                              else said("{message} at top level", message=message), hint))
     return out
 
 

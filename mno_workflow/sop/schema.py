@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from .diagnostics import said
+
 IDENT_RE = r"^[a-z][a-z0-9_]*$"
 Ident = Annotated[str, Field(pattern=IDENT_RE, max_length=64)]
 
@@ -88,11 +90,10 @@ class Duration(Strict):
             m = _DURATION_RE.match(unicodedata.normalize("NFC", value).lower())
             words = " ".join(m.group(2).replace("_", " ").split()) if m else ""
             if not m or words not in _UNIT_WORDS:
-                raise ValueError(
-                    f"invalid duration {value!r}: write '<number> <unit>' with unit minutes, hours, "
+                raise ValueError(said(
+                    "invalid duration {value!r}: write '<number> <unit>' with unit minutes, hours, "
                     "days, working days, weeks or months, in English or French (e.g. '10 working "
-                    "days', '3 jours ouvrés', '48 heures', '2 semaines', '1 mois')"
-                )
+                    "days', '3 jours ouvrés', '48 heures', '2 semaines', '1 mois')", value=value))
             return {"amount": int(m.group(1)), "unit": _UNIT_WORDS[words]}
         return value
 
@@ -208,11 +209,12 @@ class Deadline(Strict):
             out = dict(value)
             out["from_directory"] = within.pop("from_directory")
             if "default" not in within:
-                raise ValueError("within: {from_directory: ...} needs a 'default' duration")
+                raise ValueError(said("within: {shape} needs a 'default' duration",
+                                      shape="{from_directory: ...}"))
             out["within"] = within.pop("default")
             if within:
-                raise ValueError(f"within: {{from_directory: ...}} takes only 'default', "
-                                 f"not {sorted(within)}")
+                raise ValueError(said("within: {shape} takes only 'default', not {keys}",
+                                      shape="{from_directory: ...}", keys=str(sorted(within))))
             return out
         return value
 
@@ -229,16 +231,17 @@ class Deadline(Strict):
         for v in values:
             m = _REMIND_RE.match(str(v).lower())
             if not m:
-                raise ValueError(
-                    f"invalid reminder {v!r}: write '50%', '1 working day before', '2 hours after' "
-                    "or 'every 2 days after'"
-                )
+                raise ValueError(said(
+                    "invalid reminder {value!r}: write '50%', '1 working day before', '2 hours after' "
+                    "or 'every 2 days after'", value=v))
             if m.group(2):
                 Duration.model_validate(m.group(2))
                 if str(v).strip().lower().startswith("every") and m.group(3) != "after":
-                    raise ValueError(f"invalid reminder {v!r}: a repeated reminder comes after the due time")
+                    raise ValueError(said("invalid reminder {value!r}: a repeated reminder comes after the "
+                                          "due time", value=v))
             elif not 0 < int(m.group(1)) < 100:
-                raise ValueError(f"invalid reminder {v!r}: a percentage is between 1% and 99%")
+                raise ValueError(said("invalid reminder {value!r}: a percentage is between 1% and 99%",
+                                      value=v))
         return values
 
 
@@ -405,9 +408,9 @@ class Transition(Strict):
     @model_validator(mode="after")
     def _internal_has_no_dest(self) -> Transition:
         if self.internal and self.dest is not None:
-            raise ValueError("an internal transition records data without changing state: remove 'to'")
+            raise ValueError(said("an internal transition records data without changing state: remove 'to'"))
         if not self.internal and self.dest is None:
-            raise ValueError("a transition needs 'to' (or 'internal: true' to record data only)")
+            raise ValueError(said("a transition needs 'to' (or 'internal: true' to record data only)"))
         return self
 
     @property
@@ -488,8 +491,8 @@ class Retention(Strict):
     @classmethod
     def _check_period(cls, value: str) -> str:
         if not _PERIOD_RE.match(str(value).lower()):
-            raise ValueError(f"invalid period {value!r}: write '<number> years', '<number> months' "
-                             "or '<number> days' (e.g. '5 years')")
+            raise ValueError(said("invalid period {value!r}: write '<number> years', '<number> months' "
+                                  "or '<number> days' (e.g. '5 years')", value=value))
         return value
 
     def period(self) -> tuple[int, str]:
@@ -516,7 +519,7 @@ class FlowRule(Strict):
     @model_validator(mode="after")
     def _does_something(self) -> FlowRule:
         if self.start is None and not self.close_case:
-            raise ValueError("a flow rule needs 'start' or 'close_case: true'")
+            raise ValueError(said("a flow rule needs 'start' or 'close_case: true'"))
         return self
 
 
@@ -549,7 +552,7 @@ class ExtraHoliday(Strict):
     @model_validator(mode="after")
     def _one_kind(self) -> ExtraHoliday:
         if (self.date is None) == (self.every is None):
-            raise ValueError("an extra holiday has either 'date' (one day) or 'every' (MM-DD, yearly)")
+            raise ValueError(said("an extra holiday has either 'date' (one day) or 'every' (MM-DD, yearly)"))
         return self
 
 

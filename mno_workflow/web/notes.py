@@ -28,18 +28,13 @@ from . import access
 
 NOTE_MAX = 1000
 
-NOT_TOLD_CONSENT = Message(
-    fr="Note enregistrée, mais le prestataire n'est pas prévenu : le consentement en vigueur ne "
-       "couvre plus le partage avec lui (il ne peut pas lire la note).",
-    en="Note saved, but the provider is not told: the consent in force no longer covers sharing "
-       "with it (it cannot read the note).")
-NOT_TOLD_NOBODY = Message(
-    fr="Note enregistrée, mais personne n'est prévenu : aucun utilisateur actif pour l'autre partie "
-       "(point focal du prestataire ou gestionnaire de cas attribué).",
-    en="Note saved, but nobody is told: no active user on the other side (provider focal point or "
-       "assigned case manager).")
-INVALID = Message(fr="Note vide ou trop longue (1000 caractères au plus).",
-                  en="Empty or too long note (1000 characters at most).")
+NOT_TOLD_CONSENT = Message.t(
+    "Note enregistrée, mais le prestataire n'est pas prévenu : le consentement en vigueur ne couvre plus "
+    "le partage avec lui (il ne peut pas lire la note).")
+NOT_TOLD_NOBODY = Message.t(
+    "Note enregistrée, mais personne n'est prévenu : aucun utilisateur actif pour l'autre partie (point "
+    "focal du prestataire ou gestionnaire de cas attribué).")
+INVALID = Message.t("Note vide ou trop longue (1000 caractères au plus).")
 
 
 @dataclass

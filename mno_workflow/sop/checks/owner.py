@@ -7,7 +7,7 @@ not one (as for a field-dependent deadline).
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
 from ..loader import LoadedSOP
 from ..schema import FieldType, FormField
 
@@ -21,27 +21,35 @@ def check_owner(loaded: LoadedSOP, sid: str, st: str, fields: dict[str, FormFiel
         return []
     if isinstance(state.owner, str):
         if state.owner not in sop.roles:
-            out.append(d(path, "E021", f"unknown role {state.owner!r}",
-                         f"use one of: {', '.join(sorted(sop.roles)) or 'none defined'}"))
+            out.append(d(path, "E021", said("unknown role {name!r}", name=state.owner),
+                         _use_one_of(sop.roles)))
         return out
     for code, role in state.owner.cases.items():
         if role not in sop.roles:
-            out.append(d(path + ("cases", code), "E021", f"unknown role {role!r}",
-                         f"use one of: {', '.join(sorted(sop.roles)) or 'none defined'}"))
+            out.append(d(path + ("cases", code), "E021", said("unknown role {name!r}", name=role),
+                         _use_one_of(sop.roles)))
     f = fields.get(state.owner.by)
     if f is None:
-        out.append(d(path + ("by",), "E028", f"unknown field {state.owner.by!r}",
-                     "name a choice field form.field"))
+        out.append(d(path + ("by",), "E028", said("unknown field {name!r}", name=state.owner.by),
+                     said("name a choice field form.field")))
     elif f.type != FieldType.choice:
-        out.append(d(path + ("by",), "E033", f"{state.owner.by!r} is a {f.type} field: an owner is chosen "
-                     "by the code of a choice field", "point 'by' at a choice field"))
+        out.append(d(path + ("by",), "E033", said(
+            "{field!r} is a {type} field: an owner is chosen by the code of a choice field",
+            field=state.owner.by, type=str(f.type)), said("point 'by' at a choice field")))
     elif f.options in sop.options:
         codes = set(sop.options[f.options])
         missing = codes - set(state.owner.cases)
         if missing:
-            out.append(d(path + ("cases",), "E033", f"owner has no role for {', '.join(sorted(missing))}",
-                         f"add a role for every option of {f.options!r}"))
+            out.append(d(path + ("cases",), "E033", said("owner has no role for {codes}",
+                                                          codes=", ".join(sorted(missing))),
+                         said("add a role for every option of {options!r}", options=f.options)))
         for code in sorted(set(state.owner.cases) - codes):
-            out.append(d(path + ("cases", code), "E033", f"{code!r} is not an option of {f.options!r}",
-                         "remove it", key=True))
+            out.append(d(path + ("cases", code), "E033", said("{code!r} is not an option of {options!r}",
+                                                              code=code, options=f.options),
+                         said("remove it"), key=True))
     return out
+
+
+def _use_one_of(roles: dict) -> str:
+    return said("use one of: {names}", names=", ".join(sorted(roles))) if roles else \
+        said("use one of: none defined")

@@ -8,7 +8,7 @@ instances by (each spawned instance needs its key, e.g. the need code).
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
 from ..loader import LoadedSOP
 from ..schema import FieldType, ForEach, Transition
 
@@ -21,31 +21,36 @@ def check_spawn(loaded: LoadedSOP, t: Transition, path: tuple) -> list[Diagnosti
     sp = t.spawn
     step = sop.steps.get(sp.step)
     if step is None:
-        return [d(path + ("step",), "E024", f"unknown step {sp.step!r}",
-                  f"use one of: {', '.join(sorted(sop.steps))}")]
+        return [d(path + ("step",), "E024", said("unknown step {name!r}", name=sp.step),
+                  said("use one of: {names}", names=", ".join(sorted(sop.steps))))]
     if not isinstance(step.instances, ForEach):
-        out.append(d(path + ("step",), "E034", f"step {sp.step!r} has a single instance",
-                     "spawn adds instances to a step with 'instances: {for_each: ...}'"))
+        out.append(d(path + ("step",), "E034", said("step {step!r} has a single instance", step=sp.step),
+                     said("spawn adds instances to a step with {shape}",
+                          shape="'instances: {for_each: ...}'")))
         return out
     form_id, _, field_id = sp.source.partition(".")
     form = sop.forms.get(form_id)
     if form is None:
-        return out + [d(path + ("from",), "E022", f"unknown form {form_id!r}",
-                        f"use one of: {', '.join(sorted(sop.forms))}")]
+        return out + [d(path + ("from",), "E022", said("unknown form {name!r}", name=form_id),
+                        said("use one of: {names}", names=", ".join(sorted(sop.forms))))]
     rows = form.fields
     if field_id:
         field = next((f for f in form.fields if f.id == field_id), None)
         if field is None:
-            return out + [d(path + ("from",), "E028", f"unknown field {sp.source!r}",
-                            f"use one of: {', '.join(f'{form_id}.{f.id}' for f in form.fields)}")]
+            return out + [d(path + ("from",), "E028", said("unknown field {name!r}", name=sp.source),
+                            said("use one of: {names}",
+                                 names=", ".join(f"{form_id}.{f.id}" for f in form.fields)))]
         if field.type != FieldType.repeat:
             return out + [d(path + ("from",), "E034",
-                            f"{sp.source!r} is a {field.type} field, not a repeat group",
-                            "name a form (one item) or a repeat field form.field (one item per row)")]
+                            said("{field!r} is a {type} field, not a repeat group", field=sp.source,
+                                 type=str(field.type)),
+                            said("name a form (one item) or a repeat field form.field (one item per row)"))]
         rows = field.fields or []
     key = step.instances.key
     if key and key not in {f.id for f in rows}:
         out.append(d(path + ("from",), "E043",
-                     f"{sp.source!r} has no field {key!r}, the key of {sp.step!r}'s instances",
-                     f"add a field {key!r} (the same code list as {step.instances.for_each})"))
+                     said("{source!r} has no field {key!r}, the key of {step!r}'s instances",
+                          source=sp.source, key=key, step=sp.step),
+                     said("add a field {key!r} (the same code list as {codes})", key=key,
+                          codes=step.instances.for_each)))
     return out

@@ -17,7 +17,7 @@ fail ``mno validate --strict``, the check to run before go-live).
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
 from ..loader import LoadedSOP
 from ..schema import SOP
 from .graph import reachable_states
@@ -54,23 +54,24 @@ def check_traps(loaded: LoadedSOP) -> list[Diagnostic]:
             continue
         starters = [r for r in sop.flow if r.start == sid]
         if not starters and not (sop.reopen and sop.reopen.start == sid):
-            why, hint = "nothing starts it", (
-                f"ajouter une règle « - {{after: <étape>.<état>, start: {sid}}} » dans flow, ou supprimer "
-                f"l'étape / add a flow rule that starts {sid!r}, or remove the step")
+            why, hint = said("nothing starts it"), said(
+                "add a flow rule {rule} that starts {step!r}, or remove the step",
+                rule=f"'- {{after: <step>.<state>, start: {sid}}}'", step=sid)
         elif starters and all(r.after.split(".", 1)[0] == sid for r in starters):
-            why, hint = "it can only start after itself (a step starts once per case)", (
-                f"la faire démarrer après une autre étape / start {sid!r} after another step")
+            why, hint = said("it can only start after itself (a step starts once per case)"), said(
+                "start {step!r} after another step", step=sid)
         else:
-            why, hint = "it is only started after steps that never start", (
-                "vérifier l'enchaînement (flow) depuis l'étape de départ / check the flow from 'start'")
-        out.append(d(("steps", sid), "W114", f"step {sid!r} can never start: {why}", hint, key=True,
-                     severity="warning"))
+            why, hint = said("it is only started after steps that never start"), said(
+                "check the flow from 'start'")
+        out.append(d(("steps", sid), "W114", said("step {step!r} can never start: {why}", step=sid, why=why),
+                     hint, key=True, severity="warning"))
     closing = [r for r in sop.flow if r.close_case and r.after.split(".", 1)[0] in live]
     if not closing:
         out.append(d(("flow",) if sop.flow else ("steps",), "W115",
-                     "no flow rule closes a case: every case would stay open for ever",
-                     "ajouter p. ex. « - {after: closure.closed, close_case: true} » dans flow / "
-                     "add a flow rule with close_case: true", key=True, severity="warning"))
+                     said("no flow rule closes a case: every case would stay open for ever"),
+                     said("add a flow rule with close_case: true, e.g. {rule}",
+                          rule="'- {after: closure.closed, close_case: true}'"),
+                     key=True, severity="warning"))
     for sid in sorted(live):
         step = sop.steps[sid]
         reachable = reachable_states(step)
@@ -78,8 +79,11 @@ def check_traps(loaded: LoadedSOP) -> list[Diagnostic]:
             events = {f"{sid}.{final}", f"{sid}.any_final", f"{sid}.all_final"}
             if final in reachable and not any(r.after in events for r in sop.flow):
                 out.append(d(("steps", sid, "states", final), "W116",
-                             f"after {sid}.{final} nothing happens: no flow rule starts a step or closes "
-                             "the case, which stays open for ever with nothing to do",
-                             f"ajouter « - {{after: {sid}.{final}, close_case: true}} » (ou start: …) dans "
-                             f"flow / add a flow rule after {sid}.{final}", key=True, severity="warning"))
+                             said("after {event} nothing happens: no flow rule starts a step or closes the "
+                                  "case, which stays open for ever with nothing to do",
+                                  event=f"{sid}.{final}"),
+                             said("add a flow rule after {event}, e.g. {rule} (or start: …)",
+                                  event=f"{sid}.{final}",
+                                  rule=f"'- {{after: {sid}.{final}, close_case: true}}'"),
+                             key=True, severity="warning"))
     return out

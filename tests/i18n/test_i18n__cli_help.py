@@ -1,0 +1,120 @@
+"""``mno --lang en <command> --help`` is English and ``mno <command> --help`` French, for every
+command and sub-command, Click's own words included (« Usage », « Options », « Show this message
+and exit », « Error: Missing argument »); ``--lang`` accepts the languages that have a catalogue
+(or that a shipped SOP declares) and refuses others with the list."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mno_workflow.cli import COMMANDS
+
+PROBE = Path(__file__).with_name("help_probe.py")
+ENV = {**os.environ, "COLUMNS": "100", "MNO_LANG": ""}
+#: French words that an English help must not show (quoted examples such as '3 jours ouvrés' aside)
+FRENCH = re.compile(r"\b(le|la|les|des|du|une|pour|avec|sans|dans|et|ou|Utilisation|Afficher|défaut|"
+                    r"obligatoire|dossiers?|étapes?|fichier|Commandes|Erreur|Essayez)\b|[éèêàù]", re.I)
+ENGLISH = re.compile(r"Usage:|Show this message|\[required\]|\[default:|^Options:|^Commands:|"
+                     r"^Arguments:|Error:", re.M)
+
+
+def mno(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mno_workflow", *args], capture_output=True, text=True,
+                          env=ENV, check=False)
+
+
+@pytest.fixture(scope="module")
+def helps() -> dict[str, dict[str, str]]:
+    out = {}
+    for lang in ("fr", "en"):
+        run = subprocess.run([sys.executable, str(PROBE), lang], capture_output=True, text=True, env=ENV,
+                             check=True)
+        out[lang] = json.loads(run.stdout)
+    return out
+
+
+def test_every_command_has_a_help_in_both_languages(helps):
+    for name in COMMANDS:
+        assert helps["fr"][name].startswith(f"Utilisation : mno {name}"), name
+        assert helps["en"][name].startswith(f"Usage: mno {name}"), name
+    assert set(helps["fr"]) == set(helps["en"])
+    assert len(helps["en"]) > len(COMMANDS)  # sub-commands too (case show, user add, sop migrate…)
+
+
+def test_english_help_has_no_french_words(helps):
+    found = []
+    for cmd, text in helps["en"].items():
+        for line in text.splitlines():
+            unquoted = re.sub(r"'[^']*'|«[^»]*»", "", line)
+            if FRENCH.search(unquoted):
+                found.append((cmd, line))
+        assert "Show this message and exit." in text, cmd
+    assert found == []
+
+
+def test_french_help_has_no_click_english(helps):
+    for cmd, text in helps["fr"].items():
+        assert not ENGLISH.search(text), (cmd, ENGLISH.search(text))
+        assert "Afficher ce message et quitter." in text and "Options :" in text, cmd
+        assert text != helps["en"][cmd], cmd
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fr", ["Utilisation : mno case show [OPTIONS] {reference}",
+            "Essayez « mno case show --help » pour l'aide.",
+            "Erreur : Argument manquant 'reference'."]),
+    ("en", ["Usage: mno case show [OPTIONS] {reference}", "Try 'mno case show --help' for help.",
+            "Error: Missing argument 'reference'."]),
+])
+def test_usage_errors_follow_lang(lang, expected):
+    r = mno(*(["--lang", lang] if lang != "fr" else []), "case", "show")
+    assert r.returncode == 2
+    assert [line for line in r.stderr.splitlines() if line.strip()] == expected
+
+
+def test_unknown_option_and_value_follow_lang():
+    fr, en = mno("case", "--nope"), mno("--lang", "en", "case", "--nope")
+    assert fr.returncode == en.returncode == 2
+    assert "Erreur : Option inconnue : --nope" in fr.stderr
+    assert "Error: No such option: --nope" in en.stderr
+    bad = mno("--lang", "en", "validate", "--format", "xml", "x.yaml")
+    assert "Error: Invalid value for '--format'" in bad.stderr
+
+
+def test_lang_refuses_a_language_without_catalogue_and_lists_the_others():
+    r = mno("--lang", "pt", "demo")
+    assert r.returncode == 2
+    assert "langue « pt » inconnue ; langues disponibles : 'fr', 'en'" in r.stderr
+    assert "available languages: 'fr', 'en'" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "mno_workflow", "sop", "list"], capture_output=True,
+                       text=True, env={**ENV, "MNO_LANG": "xx"}, check=False)
+    assert r.returncode == 2 and "MNO_LANG" in r.stderr and "'fr', 'en'" in r.stderr
+    assert mno("--lang", "en-GB", "--help").stdout.startswith("Usage: mno")  # a region: its language
+
+
+def test_lang_accepts_every_catalogue_and_the_sops_languages(tmp_path, monkeypatch):
+    import mno_workflow.i18n as i18n
+    import mno_workflow.resources as resources
+    from mno_workflow.commands.common import accepted_languages, check_lang
+    for lang in ("fr", "en", "pt"):
+        (tmp_path / "locale" / lang / "LC_MESSAGES").mkdir(parents=True)
+        (tmp_path / "locale" / lang / "LC_MESSAGES" / "messages.po").write_text('msgid ""\nmsgstr ""\n')
+    (tmp_path / "sops" / "niger").mkdir(parents=True)
+    (tmp_path / "sops" / "niger" / "mnr.yaml").write_text("sop: x\nlanguages: [fr, ha]\n")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
+    monkeypatch.setattr(resources, "sops_dir", lambda: tmp_path / "sops")
+    i18n.clear_cache()
+    try:
+        assert accepted_languages() == ["fr", "en", "pt", "ha"]
+        assert check_lang("pt") == "pt" and check_lang("ha") == "ha" and check_lang("pt-BR") == "pt"
+        with pytest.raises(Exception, match="'fr', 'en', 'pt', 'ha'"):
+            check_lang("de")
+    finally:
+        i18n.clear_cache()
