@@ -88,6 +88,18 @@ def read(row: Attachment) -> bytes:
     return (folder() / row.stored_name).read_bytes()
 
 
+def erase_files(stored_names: list[str]) -> int:
+    """Delete ``<data dir>/attachments/<name>`` for each name (after their rows are gone, e.g. a
+    sandbox reset); returns how many files existed and were deleted."""
+    erased = 0
+    for name in stored_names:
+        path = folder() / name
+        if path.exists():
+            path.unlink()
+            erased += 1
+    return erased
+
+
 def purge(s: Session, case: Case) -> int:
     """Remove every file of ``case`` and its rows, and its referral notes (free text), at the
     retention purge or the person's request; returns how many. Files already gone count."""

@@ -2,8 +2,10 @@
 SOP, the illustrative directory, the demo accounts and invented cases, reset in one command.
 
 It never touches a database with real data: an existing file is reset only when it holds demo
-accounts and demo cases only (:func:`mno_workflow.web.demo_safety.check_demo_only`). Serve it beside
-the real instance with ``mno --db sqlite:///formation.db serve --port 8001``.
+accounts and demo cases only (:func:`mno_workflow.web.demo_safety.check_demo_only`); the attachment
+files of its cases are then deleted from ``<data dir>/attachments`` with it, and the new file's
+``web_sandbox_resets`` log records the reset (user ``cli:<system account>``). Serve it beside the
+real instance with ``mno --db sqlite:///formation.db serve --port 8001``.
 """
 
 from __future__ import annotations
@@ -22,24 +24,36 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
     """(Ré)initialiser le bac à sable des formateurs : base séparée, données fictives.
 
     Reset the trainers' practice database (invented data only)."""
+    from ..attachments import erase_files
+    from ..cli_identity import os_user
     from ..engine.clock import SystemClock
     from ..engine.engine import WorkflowEngine
     from ..store.base import make_engine
     from ..store.migrate import upgrade
     from ..web.demo_data import load_demo
     from ..web.demo_safety import DemoRefused, check_demo_only, set_demo_passwords
+    from ..web.models import SandboxReset
 
     if cases < 1 or cases > 200:
         typer.echo("--cases : entre 1 et 200 / between 1 and 200", err=True)
         raise typer.Exit(2)
     url = f"sqlite:///{path}"
+    stored: list[str] = []  # attachment files of the old sandbox's cases
+    removed = 0
     if path.exists():
         db = make_engine(url)
         try:
+            from sqlalchemy import func, inspect, select
             from sqlalchemy.orm import Session
 
+            from ..store.models import Attachment, Case
+
+            has_files = inspect(db).has_table("attachments")  # an older sandbox file may not
             with Session(db) as s:
                 check_demo_only(s)
+                if has_files:
+                    stored = list(s.scalars(select(Attachment.stored_name)))
+                    removed = s.scalar(select(func.count()).select_from(Case)) or 0
         except DemoRefused as e:
             typer.echo(str(e), err=True)
             raise typer.Exit(1) from None
@@ -47,6 +61,7 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
             db.dispose()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+    files_removed = erase_files(stored)
     upgrade(url)
     db = make_engine(url)
     try:
@@ -54,9 +69,13 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
         summary = load_demo(wf, n_cases=cases)
         with wf.sessions.begin() as s:
             passwords = set_demo_passwords(s, password)
+            s.add(SandboxReset(at=wf.clock.now(), user_id=f"cli:{os_user()}", role="cli", removed=removed,
+                               created=len(summary["cases"]), files_removed=files_removed))
     finally:
         db.dispose()
-    typer.echo(f"Bac à sable prêt : {path} — {len(summary['cases'])} dossier(s) fictif(s).")
+    typer.echo(f"Bac à sable prêt : {path} — {len(summary['cases'])} dossier(s) fictif(s)"
+               + (f", {files_removed} pièce(s) jointe(s) effacée(s)." if files_removed else "."))
     for user, pw in sorted(passwords.items()):
         typer.echo(f"  {user} : {pw}")
     typer.echo(f"Lancer : mno --db {url} serve --port 8001")
+

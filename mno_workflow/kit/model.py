@@ -14,9 +14,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..sop.diagnostics import Diagnostic, SOPError
 from ..sop.loader import Positions, parse_yaml
@@ -201,12 +209,18 @@ STEP_KINDS: dict[str, type[BaseModel]] = {
 
 
 class Header(Strict):
-    scenario: str = Field(min_length=1)
+    # The title: one text (French), or one per language like the SOP's labels ({fr: …, en: …}).
+    scenario: Annotated[dict[Literal["fr", "en"], Annotated[str, Field(min_length=1)]], Field(min_length=1)]
     description: str | None = None
     sop: str = Field(min_length=1)
     start: AwareDatetime
     users: list[UserSpec] = []
     steps: list[Any] = Field(min_length=1)
+
+    @field_validator("scenario", mode="before")
+    @classmethod
+    def _one_text_is_french(cls, value: Any) -> Any:
+        return {"fr": value} if isinstance(value, str) else value
 
 
 @dataclass
@@ -231,6 +245,11 @@ class Scenario:
     steps: list[Step]
     positions: Positions = field(repr=False)
     description: str | None = None
+    titles: dict[str, str] = field(default_factory=dict)  # {"fr": …, "en": …}: the title per language
+
+    def title(self, lang: str = "fr") -> str:
+        """The title in ``lang``; the French one (``name``) when the file has none in ``lang``."""
+        return self.titles.get(lang) or self.name
 
     def diag(self, path: tuple, code: str, message: str, hint: str = "") -> Diagnostic:
         line, col = self.positions.of(path)
@@ -324,7 +343,9 @@ def load_scenario_text(text: str, path: str = "<scénario>", base: Path | None =
         raise SOPError(diags)
     folder = base if base is not None else Path(path).resolve().parent
     sop_path = (folder / head.sop).resolve()
-    return Scenario(path, head.scenario, sop_path, head.start, list(head.users), steps, pos, head.description)
+    titles = dict(head.scenario)
+    name = titles.get("fr") or next(iter(titles.values()))
+    return Scenario(path, name, sop_path, head.start, list(head.users), steps, pos, head.description, titles)
 
 
 def _validate_steps(raw_steps: list, path: str, pos: Positions) -> tuple[list[Step], list[Diagnostic]]:

@@ -19,7 +19,8 @@ _EN = {"étape": "step", "états": "states", "Couverture — POS": "Coverage —
        "États jamais atteints : ": "States never entered: ",
        "Transitions jamais franchies :": "Transitions never fired:",
        "Tous les états et toutes les transitions sont exercés.": "Every state and transition is exercised.",
-       "ÉCHEC ": "FAIL  ", "étapes": "steps", "réussi(s)": "passed", "en échec": "failed"}
+       "ÉCHEC ": "FAIL  ", "étapes": "steps", "réussi(s)": "passed", "en échec": "failed",
+       "attention :": "warning:"}
 
 
 def _t(text: str) -> str:
@@ -64,6 +65,7 @@ def text_report(result: RunResult, min_coverage: float | None = None) -> str:
         else:
             lines.append(f"{_t('ÉCHEC ')} {s.path} — {s.name}")
             lines += [f"       {say(f.format())}" for f in s.failures]
+        lines += [f"       {_t('attention :')} {w.format()}" for w in s.warnings]  # written in LANG
     passed = sum(1 for s in result.scenarios if s.ok)
     failed = len(result.scenarios) - passed
     lines.append("")

@@ -76,6 +76,7 @@ class ScenarioResult:
     steps_total: int = 0
     sop: str | None = None
     seconds: float = 0.0
+    warnings: list[Failure] = field(default_factory=list)  # do not fail the scenario (S040 titles)
 
     @property
     def ok(self) -> bool:
@@ -84,7 +85,8 @@ class ScenarioResult:
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "scenario": self.name, "ok": self.ok, "sop": self.sop,
                 "steps_run": self.steps_run, "steps_total": self.steps_total,
-                "seconds": round(self.seconds, 3), "failures": [f.as_dict() for f in self.failures]}
+                "seconds": round(self.seconds, 3), "failures": [f.as_dict() for f in self.failures],
+                "warnings": [w.as_dict() for w in self.warnings]}
 
 
 @dataclass
@@ -213,7 +215,7 @@ class Runner:
             scn = load_scenario(path)
         except SOPError as e:
             return ScenarioResult(str(path), Path(path).stem, _diag_failures(e.diagnostics))
-        result = ScenarioResult(str(path), scn.name, steps_total=len(scn.steps))
+        result = ScenarioResult(str(path), scn.title(LANG.get()), steps_total=len(scn.steps))
         try:
             loaded = self.sop(scn.sop_path)
         except SOPError as e:
@@ -222,6 +224,8 @@ class Runner:
             result.failures += _diag_failures(e.diagnostics)
             return result
         result.sop = f"{loaded.model.sop}@{loaded.model.version}"
+        from .titles import missing_titles
+        result.warnings = _diag_failures(missing_titles(scn, loaded.model, LANG.get()))
         diags = check_against_sop(scn, loaded.model)
         if diags:
             result.failures += _diag_failures(diags)

@@ -199,7 +199,7 @@ def scenario_exercises(
                 error = w["failed"].format(x=e.message)
             finally:
                 play.close()
-            out.append({"scenario": scn.name, "items": items, "error": error})
+            out.append({"scenario": scn.title(lang), "items": items, "error": error})
     return out
 
 

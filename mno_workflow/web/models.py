@@ -5,6 +5,8 @@
 - ``web_api_tokens``: bearer tokens of the REST API, stored as SHA-256 digests only.
 - ``web_login_failures``: failed logins per user name and IP, for throttling across processes.
 - ``web_export_log``: every export (who, what, filters, row count, with names or not). Append-only.
+- ``web_sandbox_resets``: every reset of the trainers' practice sandbox (who, when, cases removed
+  and created, attachment files removed). Append-only; a reset never clears it (revision 0028).
 - ``web_form_tokens``: one-time tokens of the new-case form: a second submit of the same token
   (double click, parallel posts) goes to the case created by the first one.
 - ``web_sessions``: server-side sessions of the pages (the cookie only names one by a random id),
@@ -95,6 +97,21 @@ class ExportLog(Base):
     filters: Mapped[dict[str, Any]] = mapped_column(JSONData, default=dict)
     row_count: Mapped[int] = mapped_column(Integer)
     names: Mapped[bool] = mapped_column(default=False)
+
+
+class SandboxReset(Base):
+    """One reset of the practice sandbox (:mod:`mno_workflow.web.sandbox_reset`): who, when, how
+    many cases were removed and created, and how many attachment files were deleted from disk."""
+
+    __tablename__ = "web_sandbox_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(64))
+    removed: Mapped[int] = mapped_column(Integer)
+    created: Mapped[int] = mapped_column(Integer)
+    files_removed: Mapped[int] = mapped_column(Integer)
 
 
 class WebSession(Base):

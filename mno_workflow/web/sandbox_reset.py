@@ -4,10 +4,11 @@ clicked stays signed in).
 
 Only a sandbox is ever reset: the database must hold demo accounts and demo cases only
 (:func:`.demo_safety.check_demo_only`, the rule of ``mno sandbox``), else :class:`DemoRefused` and
-nothing is touched. The deletion and the new cases happen after that check; every reset is
-recorded in the web operations log (``web_export_log``, ``what = "sandbox.reset"``: who, when,
-cases removed and created), which the coordinator's access log shows and which a reset never
-clears.
+nothing is touched. The deletion and the new cases happen after that check. The attachment
+files of the removed cases are deleted from ``<data dir>/attachments`` once their rows are gone
+(none left orphaned on disk). Every reset is recorded in its own log, ``web_sandbox_resets``
+(who, when, cases removed and created, files removed; shown on the sandbox page), never in the
+export log: a reset exports nothing. A reset never clears that log.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import delete, func, select
 
 from ..engine.engine import WorkflowEngine
 from ..store.models import (
+    Alert,
     Attachment,
     AuditCheckpoint,
     AuditEvent,
@@ -31,33 +33,38 @@ from ..store.models import (
     StepInstance,
 )
 from .demo_safety import DemoRefused, check_demo_only
-from .models import CaseView, ExportLog
+from .models import CaseView, SandboxReset
 
 __all__ = ["DemoRefused", "SANDBOX_CASES", "reset_sandbox"]
 
 SANDBOX_CASES = 12  # as ``mno sandbox`` by default
 # every table holding case data, children first
 _CASE_TABLES = (OutboxMessage, ReferralNote, Deadline, Attachment, CaseView, StepInstance, AuditEvent,
-                Case, CaseRequest, IntakeSubmission, AuditCheckpoint)
+                Alert, Case, CaseRequest, IntakeSubmission, AuditCheckpoint)
 
 
 def reset_sandbox(wf: WorkflowEngine, user_id: str, role: str, now: datetime,
                   n_cases: int = SANDBOX_CASES) -> dict[str, Any]:
-    """Replace the invented cases of the sandbox served by ``wf`` with ``n_cases`` new ones and
-    log the reset. Returns ``{"removed": int, "created": int}``.
+    """Replace the invented cases of the sandbox served by ``wf`` with ``n_cases`` new ones,
+    delete the attachment files of the removed cases and log the reset in ``web_sandbox_resets``.
+    Returns ``{"removed": int, "created": int, "files_removed": int}``.
 
     Raises :class:`DemoRefused` (message in French, then English) when the database holds a
     non-demo account or case: nothing is deleted then."""
+    from .. import attachments
     from .demo_data import load_demo
 
     with wf.sessions.begin() as s:
         check_demo_only(s)
         removed = s.scalar(select(func.count()).select_from(Case)) or 0
+        stored = list(s.scalars(select(Attachment.stored_name)))
         for table in _CASE_TABLES:
             s.execute(delete(table))
+    # after the commit: a failed deletion keeps rows and files together
+    files_removed = attachments.erase_files(stored)
     summary = load_demo(wf, n_cases=n_cases, setup=False)
     created = len(summary["cases"])
     with wf.sessions.begin() as s:
-        s.add(ExportLog(at=now, user_id=user_id, role=role, what="sandbox.reset",
-                        filters={"removed": removed, "created": created}, row_count=created, names=False))
-    return {"removed": removed, "created": created}
+        s.add(SandboxReset(at=now, user_id=user_id, role=role, removed=removed, created=created,
+                           files_removed=files_removed))
+    return {"removed": removed, "created": created, "files_removed": files_removed}

@@ -3,15 +3,18 @@ database holding real data is never reset. ``mno validate`` checks the SOP narra
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from mno_workflow import attachments
 from mno_workflow.cli import app
 from mno_workflow.store.base import make_engine
-from mno_workflow.store.models import Case, User
+from mno_workflow.store.models import Case, StepInstance, User
+from mno_workflow.web.models import ExportLog, SandboxReset
 
 
 def _counts(path: Path) -> tuple[int, int]:
@@ -32,10 +35,26 @@ def test_sandbox_reset_and_refusal(tmp_path):
     paths = 5  # the demo adds one case per field path of issue 13 (web/demo_practice.py)
     paths += 3  # and the three first-responder alerts, one per state (web/demo_alerts.py)
     assert cases == 2 + paths and users > 0
-    # a trainee adds a case: a reset brings the sandbox back to the invented cases only
+    # a trainee attaches a scan to a case: a reset erases the file with the case (issue 19 review)
+    db = make_engine(f"sqlite:///{path}")
+    with Session(db) as s, s.begin():
+        case = s.scalars(select(Case).order_by(Case.id)).first()
+        inst = s.scalars(select(StepInstance).where(StepInstance.case_id == case.id)).first()
+        scan = attachments.folder() / attachments.add(s, case, inst, "scan.pdf", b"%PDF-1.4 x", "mariam",
+                                                       datetime.now(UTC)).stored_name
+    db.dispose()
+    assert scan.exists()
+    # a reset brings the sandbox back to the invented cases only
     again = CliRunner().invoke(app, ["sandbox", str(path), "--cases", "1"])
     assert again.exit_code == 0, again.output
     assert _counts(path)[0] == 1 + paths
+    assert not scan.exists() and "1 pièce(s) jointe(s) effacée(s)" in again.output
+    db = make_engine(f"sqlite:///{path}")
+    with Session(db) as s:
+        (log,) = s.scalars(select(SandboxReset))
+        assert (log.role, log.removed, log.created, log.files_removed) == ("cli", cases, 1 + paths, 1)
+        assert s.scalar(select(func.count()).select_from(ExportLog)) == 0  # a reset is not an export
+    db.dispose()
     # a real account makes the file untouchable
     db = make_engine(f"sqlite:///{path}")
     with Session(db) as s, s.begin():

@@ -137,3 +137,18 @@ def test_cli_publish(tmp_path):
     assert not (tmp_path / "mini_mnr" / "en").exists()
     bad = CliRunner().invoke(app, ["publish", str(SMALL), "-o", str(tmp_path), "--lang", "de"])
     assert bad.exit_code == 2
+
+
+def test_english_pack_shows_the_english_scenario_titles(bf_out):
+    """Issue 19 review: the English training pack names each scenario in English (the titles of
+    ``scenario: {fr: …, en: …}``), never in French when an English title exists."""
+    from mno_workflow.kit.model import load_scenario
+
+    _sop, base, _ = bf_out
+    played = [load_scenario(p) for p in scenarios_of(BF)[:3]]  # render_training's max_scenarios
+    assert all("en" in s.titles and s.titles["en"] != s.name for s in played)
+    pack = {lang: htmllib.unescape((base / lang / "training" / "pack.html").read_text(encoding="utf-8"))
+            for lang in ("fr", "en")}
+    for s in played:
+        assert s.titles["en"] in pack["en"] and s.name not in pack["en"], s.path
+        assert s.name in pack["fr"] and s.titles["en"] not in pack["fr"], s.path

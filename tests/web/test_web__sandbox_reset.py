@@ -1,6 +1,8 @@
 """« Réinitialiser le bac à sable » on the web (issue 19): trainer role only (every other role 403,
 anonymous to sign-in), a confirmation is required, a database with real data is refused (409,
-nothing touched), and every reset is logged (who, when, how many cases)."""
+nothing touched), and every reset is logged (who, when, how many cases) in the sandbox's own log,
+never in the export log (a reset exports nothing); the attachment files of the removed cases are
+deleted from disk."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ import html
 
 from sqlalchemy import func, select
 
-from mno_workflow.store.models import Case, User
-from mno_workflow.web.models import ExportLog
+from mno_workflow import attachments
+from mno_workflow.store.models import Attachment, Case, StepInstance, User
+from mno_workflow.web.models import ExportLog, SandboxReset
 
 from .conftest import csrf_of
 
@@ -38,7 +41,7 @@ def test_only_the_trainer_sees_and_uses_the_reset(live):
             assert r.status_code == 403, role
     anonymous = live.client()
     assert anonymous.get("/pos/bac-a-sable").status_code == 303
-    assert count(live, Case) == 0 and count(live, ExportLog) == 0  # nobody but the trainer reset anything
+    assert count(live, Case) == 0 and count(live, SandboxReset) == 0  # nobody but the trainer reset anything
 
 
 def test_reset_needs_the_confirmation_then_replaces_the_cases_and_is_logged(live):
@@ -47,7 +50,7 @@ def test_reset_needs_the_confirmation_then_replaces_the_cases_and_is_logged(live
     assert "Réinitialiser le bac à sable" in page and 'name="confirmer"' in page
     r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"csrftoken": csrf_of(page)})
     assert r.status_code == 400 and "rien n'a été modifié" in html.unescape(r.text)
-    assert count(live, Case) == 0 and count(live, ExportLog) == 0
+    assert count(live, Case) == 0 and count(live, SandboxReset) == 0
 
     r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf_of(page)})
     assert r.status_code == 303 and r.headers["location"] == "/pos/bac-a-sable"
@@ -59,10 +62,15 @@ def test_reset_needs_the_confirmation_then_replaces_the_cases_and_is_logged(live
     assert r.status_code == 303
     assert count(live, Case) == first  # replaced, not added
     with live.wf.sessions() as s:
-        logs = list(s.scalars(select(ExportLog).order_by(ExportLog.id)))
-    assert [(x.user_id, x.role, x.what) for x in logs] == [("formateur", "trainer", "sandbox.reset")] * 2
-    assert logs[1].filters == {"removed": first, "created": first} and logs[1].row_count == first
-    assert trainer.get("/pos/bac-a-sable").status_code == 200  # the trainer is still signed in
+        logs = list(s.scalars(select(SandboxReset).order_by(SandboxReset.id)))
+    # issue 19 review: the reset has its own log, not the export log (the test asserted ExportLog before)
+    assert [(x.user_id, x.role) for x in logs] == [("formateur", "trainer")] * 2
+    assert (logs[1].removed, logs[1].created, logs[1].files_removed) == (first, first, 0)
+    assert count(live, ExportLog) == 0
+    page = trainer.get("/pos/bac-a-sable")
+    assert page.status_code == 200  # the trainer is still signed in
+    assert 'id="sandbox-history"' in page.text
+    assert html.unescape(page.text).count(f"formateur : {first} dossier(s) supprimé(s)") == 1
 
 
 def test_a_database_with_real_data_is_refused_and_left_untouched(live):
@@ -75,6 +83,38 @@ def test_a_database_with_real_data_is_refused_and_left_untouched(live):
     assert 'id="sandbox-reset"' not in page.text  # no button
     r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf(trainer)})
     assert r.status_code == 409 and "real.person" in r.text
-    assert count(live, Case) == 0 and count(live, ExportLog) == 0
+    assert count(live, Case) == 0 and count(live, SandboxReset) == 0
     with live.wf.sessions() as s:
         assert s.get(User, "real.person") is not None
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def test_reset_erases_the_attachment_files_and_leaves_the_export_log_alone(live):
+    trainer = live.client("formateur")
+    assert trainer.post("/pos/bac-a-sable/reinitialiser",
+                        data={"confirmer": "oui", "csrftoken": csrf(trainer)}).status_code == 303
+    with live.wf.sessions.begin() as s:  # two scanned documents on sandbox cases, and one real export
+        cases = list(s.scalars(select(Case).order_by(Case.id).limit(2)))
+        stored = []
+        for case in cases:
+            inst = s.scalars(select(StepInstance).where(StepInstance.case_id == case.id)).first()
+            stored.append(attachments.add(s, case, inst, "fiche.png", PNG, "mariam.kabore",
+                                          live.wf.clock.now()).stored_name)
+        s.add(ExportLog(at=live.wf.clock.now(), user_id="coord.mnr", role="coordinator", what="dashboard.csv",
+                        filters={}, row_count=3, names=False))
+    files = [attachments.folder() / name for name in stored]
+    assert all(f.exists() for f in files)
+    with live.wf.sessions() as s:
+        exports_before = [(x.id, x.what, x.user_id) for x in s.scalars(select(ExportLog))]
+
+    r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf(trainer)})
+    assert r.status_code == 303
+    assert [f.exists() for f in files] == [False, False]  # not left orphaned on disk
+    assert count(live, Attachment) == 0
+    with live.wf.sessions() as s:
+        assert [(x.id, x.what, x.user_id) for x in s.scalars(select(ExportLog))] == exports_before
+        last = s.scalars(select(SandboxReset).order_by(SandboxReset.id.desc())).first()
+    assert last.files_removed == 2
+    assert "2 pièce(s) jointe(s) effacée(s)" in html.unescape(trainer.get("/pos/bac-a-sable").text)

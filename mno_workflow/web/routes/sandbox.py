@@ -1,7 +1,8 @@
 """The trainer's « Réinitialiser le bac à sable » (``/pos/bac-a-sable``): one click, after a
 confirmation, replaces the invented cases of the practice sandbox with a fresh set
 (:mod:`..sandbox_reset`). Trainer role only; refused (409, nothing touched) on a database that
-holds real data; every reset is logged (who, when, how many cases) in the operations log.
+holds real data; every reset is logged (who, when, how many cases and attachment files) in the
+sandbox's own log, listed on the page (not in the export log: a reset exports nothing).
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ WORDS = {
            "confirm": "Je confirme : tous les dossiers de cette base seront supprimés et recréés.",
            "need_confirm": "Cochez la case de confirmation : rien n'a été modifié.",
            "refused": "Réinitialisation refusée",
-           "done": "Bac à sable réinitialisé : {removed} dossier(s) supprimé(s), {created} créé(s).",
+           "done": "Bac à sable réinitialisé : {removed} dossier(s) supprimé(s), {created} créé(s), "
+                   "{files_removed} pièce(s) jointe(s) effacée(s).",
+           "history": "Dernières réinitialisations",
+           "row": "{at} — {user} : {removed} dossier(s) supprimé(s), {created} créé(s), "
+                  "{files_removed} pièce(s) jointe(s) effacée(s)",
            "not_sandbox": "Cette base n'est pas un bac à sable"},
     "en": {"title": "Training sandbox", "reset": "Reset the sandbox",
            "intro": "Replaces every invented case of this practice database with a fresh set. "
@@ -30,7 +35,11 @@ WORDS = {
            "confirm": "I confirm: every case of this database will be deleted and created again.",
            "need_confirm": "Tick the confirmation box: nothing was changed.",
            "refused": "Reset refused",
-           "done": "Sandbox reset: {removed} case(s) deleted, {created} created.",
+           "done": "Sandbox reset: {removed} case(s) deleted, {created} created, "
+                   "{files_removed} attachment(s) erased.",
+           "history": "Latest resets",
+           "row": "{at} — {user}: {removed} case(s) deleted, {created} created, "
+                  "{files_removed} attachment(s) erased",
            "not_sandbox": "This database is not a sandbox"},
 }
 
@@ -48,9 +57,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
             refused = ""
         except DemoRefused as e:
             refused = str(e)
+        from sqlalchemy import select
+
+        from ..models import SandboxReset
+
         ctx = base_ctx(request, s, user)
+        w = WORDS[ctx["lang"]]
+        resets = s.scalars(select(SandboxReset).order_by(SandboxReset.id.desc()).limit(10))
+        history = [w["row"].format(at=x.at.strftime("%d/%m/%Y %H:%M UTC"), user=x.user_id, removed=x.removed,
+                                   created=x.created, files_removed=x.files_removed) for x in resets]
         return web.render(request, "sandbox.html",
-                          {**ctx, "w": WORDS[ctx["lang"]], "refused": refused, "message": message},
+                          {**ctx, "w": w, "refused": refused, "message": message, "history": history},
                           status=status)
 
     @r.get("/pos/bac-a-sable")
