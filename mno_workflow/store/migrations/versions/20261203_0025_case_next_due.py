@@ -6,7 +6,7 @@ the case's assignee on its expiry rows (same triggers' module), filled here, ind
 owner role, kind, status and due instant for a caseworker's « Mon travail » (issue 15).
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-03
 """
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 from mno_workflow.store import next_due
 
 revision: str = '0025'
-down_revision: str | Sequence[str] | None = '0022'
+down_revision: str | Sequence[str] | None = '0023'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 export log: a reset exports nothing)
 
 Revision ID: 0028
-Revises: 0022
+Revises: 0025
 Create Date: 2026-12-03
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0028'
-down_revision: str | Sequence[str] | None = '0022'
+down_revision: str | Sequence[str] | None = '0025'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
