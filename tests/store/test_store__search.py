@@ -119,11 +119,16 @@ def test_the_migration_indexes_existing_names(db_url, clock, bf_loaded):
     migrate.upgrade(db_url, "0010")
     db = make_engine(db_url)
     try:
-        wf = WorkflowEngine(db, clock)
-        wf.load_sop(bf_loaded)
         ref = "MNR-BF-000001"
-        with db.begin() as conn:  # a case row as revision 0010 stored it (today's engine writes
-            # columns of later revisions, so the row is written with 0010's columns only)
+        m = bf_loaded.model
+        with db.begin() as conn:  # the SOP version and a case row as revision 0010 stored them
+            # (today's engine writes columns of later revisions, so the rows are written with
+            # 0010's columns only)
+            conn.execute(text(
+                "INSERT INTO sop_versions (sop_id, version, title, source_path, source, sha256, "
+                "loaded_at) VALUES (:s, :v, :t, :p, :src, :sha, :at)"),
+                {"s": m.sop, "v": m.version, "t": m.label(m.title, "fr"), "p": bf_loaded.path,
+                 "src": bf_loaded.source, "sha": bf_loaded.sha256, "at": clock.now()})
             version_id = conn.exec_driver_sql("SELECT id FROM sop_versions").scalar()
             conn.execute(text(
                 "INSERT INTO cases (reference, sop_version_id, status, display_name, name_folded, "
@@ -131,6 +136,8 @@ def test_the_migration_indexes_existing_names(db_url, clock, bf_loaded):
                 {"r": ref, "v": version_id, "n": "Awa N’Diaye-Œuvray", "f": "awa n’diaye-œuvray",
                  "at": clock.now()})
         migrate.upgrade(db_url)
+        wf = WorkflowEngine(db, clock)
+        wf.load_sop(bf_loaded)  # the same version, registered before revision 0023
         with wf.sessions() as s:
             assert s.scalar(select(Case.name_folded)) == "awa ndiaye oeuvray"
         assert found(wf, "ndiaye oeuvray") == {ref}
