@@ -100,6 +100,7 @@ def test_each_file_is_edited_on_its_tab_and_published_with_the_version(live, tmp
         row = s.scalars(select(SopVersion).where(SopVersion.sop_id == "regional",
                                                  SopVersion.version == "2")).one()
         assert row.source == third.source and "imports: [commun/forms.yaml]" in row.source
+        assert row.source_path == str(main)  # the name it started from: export writes regional.yaml
         assert row.files == {"commun/forms.yaml": published["commun/forms.yaml"], OPTIONS_FILE: changed}
         sop = live.wf.registry.compiled(row).sop
         assert sop.options["priority"]["emergency"]["fr"] == "Urgence absolue"
