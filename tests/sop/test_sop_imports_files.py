@@ -159,3 +159,12 @@ def test_the_bf_sop_split_in_three_files_is_the_same_sop(tmp_path):
     assert codes == sorted(d.code for d in lint(whole))
     for d in lint(split):
         assert Path(d.path).is_file() and d.line <= len(Path(d.path).read_text().splitlines())
+
+
+def test_an_imported_list_where_a_mapping_is_expected_is_e037_in_that_file(tmp_path):
+    path = tree(tmp_path, {"regional.yaml": SOP, "shared.yaml": "options: {}\nforms:\n  - note\n"})
+    with pytest.raises(SOPError) as info:
+        load_file(path)
+    [d] = info.value.diagnostics
+    assert (d.code, d.path, d.line) == ("E037", str(tmp_path / "shared.yaml"), 3)
+    assert "'forms' of an imported file must be a mapping" in d.message
