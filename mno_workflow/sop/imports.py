@@ -169,11 +169,18 @@ def _merge(data: dict, pos: Positions, rel: str, here: str, path: str, reader: _
                     "imported",
                     "keep steps, roles and flow in the SOP itself")
             continue
+        shapeless = [k for k in importable
+                     if imported.get(k) is not None and not isinstance(imported[k], dict)]
+        if shapeless:
+            line, col = sub.of((shapeless[0],))
+            problems.append(Diagnostic(display(path, target), line, col, "error", "E037",
+                                       f"{shapeless[0]!r} of an imported file must be a mapping "
+                                       "(name: definition)", "see docs/sop-language.md, imports"))
+            continue
         imported = _merge(imported, sub, target, display(path, target), path, reader, read, problems,
                           (*chain, target))
         for key in importable:
-            for name, value in (imported.get(key) or {}).items() if isinstance(
-                    imported.get(key), dict) else ():
+            for name, value in (imported.get(key) or {}).items():
                 if name in (data.get(key) or {}):
                     continue  # what the importing file defines itself wins
                 merged[key][name] = value

@@ -236,12 +236,15 @@ def affected_cases(s: Session, base: SopVersion, new_sop) -> list[dict[str, Any]
 
 def publish(wf, draft: SopDraft, mapping: dict[str, str], rule: str, actor, *, dry_run: bool):
     """Register the draft's text (and the files it imports, as the draft holds them) as a new
-    version and migrate the open cases of the version it
-    started from, in one transaction (rolled back on ``dry_run`` or any error). Returns
-    ``(version label, MigrationPlan)``. Raises SOPError (draft invalid), SOPVersionConflict,
-    MigrationRefused and what the migration raises."""
+    version, under the file name of the version it started from (``mno sop export`` writes the
+    same names), and migrate the open cases of the version it started from, in one transaction
+    (rolled back on ``dry_run`` or any error). Returns ``(version label, MigrationPlan)``.
+    Raises SOPError (draft invalid), SOPVersionConflict, MigrationRefused and what the migration
+    raises."""
     from ..engine.versions import migrate_in_session
-    loaded = load_text(draft.source, DRAFT_PATH, files=sop_files(draft.files))
+    with wf.sessions() as s:
+        path = s.get(SopVersion, draft.base_version_id).source_path or DRAFT_PATH
+    loaded = load_text(draft.source, path, files=sop_files(draft.files))
     now = wf._now()
     from ..engine.errors import Message
     from ..engine.versions import MigrationRefused

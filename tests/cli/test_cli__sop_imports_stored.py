@@ -160,3 +160,14 @@ def test_a_version_stored_merged_before_its_files_were_kept_stays_the_same_versi
     assert mno(db_url, "sop", "export", "regional", "-o", str(out)).exit_code == 0
     assert out.read_text(encoding="utf-8") == loaded.resolved
     db.dispose()
+
+
+def test_validate_a_folder_checks_nested_imported_files_with_their_sop(tmp_path):
+    """``mno validate <folder>``: a file imported through another imported file is checked with
+    the SOP, not as an SOP of its own (E011 otherwise)."""
+    tree(tmp_path, FILES)
+    r = runner.invoke(app, ["validate", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "E011" not in r.output
+    nested = (tmp_path / "commun" / "listes" / "options.yaml").resolve()
+    assert f"{nested}: importé par / imported by" in r.output

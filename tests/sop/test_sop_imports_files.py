@@ -133,3 +133,38 @@ def test_normalize():
     for bad in ("", "..", ".", "../a.yaml", "~/a.yaml", 3):
         with pytest.raises(ImportPathError):
             normalize(bad)
+
+
+def test_the_bf_sop_split_in_three_files_is_the_same_sop(tmp_path):
+    """The shipped SOP with its forms and option lists moved to imported files loads to the same
+    model and the same lint codes, and every diagnostic names an existing file."""
+    import shutil
+
+    from mno_workflow.sop.lint import lint
+
+    from ..engine.sop_variants import dump, parse
+    bf = Path(__file__).resolve().parents[2] / "sops" / "burkina_faso"
+    whole = load_file(bf / "mnr.yaml")
+    doc = parse((bf / "mnr.yaml").read_text(encoding="utf-8"))
+    forms, options = doc.pop("forms"), doc.pop("options")
+    doc = {"imports": ["commun/formulaires.yaml", "commun/listes.yaml"], **doc}
+    shutil.copy(bf / "narrative.yaml", tmp_path / "narrative.yaml")
+    tree(tmp_path, {"mnr.yaml": dump(doc), "commun/formulaires.yaml": dump({"forms": forms}),
+                    "commun/listes.yaml": dump({"options": options})})
+    split = load_file(tmp_path / "mnr.yaml")
+    assert split.model.forms == whole.model.forms and split.model.options == whole.model.options
+    assert split.model.steps == whole.model.steps
+    assert set(split.files) == {"commun/formulaires.yaml", "commun/listes.yaml"}
+    codes = sorted(d.code for d in lint(split))
+    assert codes == sorted(d.code for d in lint(whole))
+    for d in lint(split):
+        assert Path(d.path).is_file() and d.line <= len(Path(d.path).read_text().splitlines())
+
+
+def test_an_imported_list_where_a_mapping_is_expected_is_e037_in_that_file(tmp_path):
+    path = tree(tmp_path, {"regional.yaml": SOP, "shared.yaml": "options: {}\nforms:\n  - note\n"})
+    with pytest.raises(SOPError) as info:
+        load_file(path)
+    [d] = info.value.diagnostics
+    assert (d.code, d.path, d.line) == ("E037", str(tmp_path / "shared.yaml"), 3)
+    assert "'forms' of an imported file must be a mapping" in d.message

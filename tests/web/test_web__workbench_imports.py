@@ -100,6 +100,7 @@ def test_each_file_is_edited_on_its_tab_and_published_with_the_version(live, tmp
         row = s.scalars(select(SopVersion).where(SopVersion.sop_id == "regional",
                                                  SopVersion.version == "2")).one()
         assert row.source == third.source and "imports: [commun/forms.yaml]" in row.source
+        assert row.source_path == str(main)  # the name it started from: export writes regional.yaml
         assert row.files == {"commun/forms.yaml": published["commun/forms.yaml"], OPTIONS_FILE: changed}
         sop = live.wf.registry.compiled(row).sop
         assert sop.options["priority"]["emergency"]["fr"] == "Urgence absolue"
@@ -140,6 +141,10 @@ def test_bad_imports_are_shown_at_their_line_and_nothing_is_published(live, tmp_
     assert r.status_code == 303
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={"go": "publish", "csrftoken": csrf})
     assert r.status_code == 422 and "erreurs" in r.text
+    if entry == "commun/boucle.yaml":  # the error is in the imported file: named on the page
+        assert "<li>commun/boucle.yaml, ligne 1 · E037" in r.text
+    else:
+        assert "<li>ligne 4 · E037" in r.text
     with live.wf.sessions() as s:
         assert s.scalar(select(func.count()).select_from(SopVersion).where(SopVersion.version == "3")) == 0
 
