@@ -25,7 +25,10 @@ from urllib.parse import unquote as _unpct
 import graphviz
 
 from mno_workflow.render.form_titles import forms_text
-from mno_workflow.render.plain import field_by_path  # noqa: F401  (re-exported: callers import it from here)
+from mno_workflow.render.plain import (
+    field_by_path,  # noqa: F401  (re-exported: callers import it from here)
+    transition_condition,
+)
 from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, Step, Transition, Unit
 
 __all__ = [
@@ -158,11 +161,10 @@ def deadline_words(sop: SOP, deadline: Deadline, lang: str = "fr") -> str:
 
 
 def guard_label(sop: SOP, transition: Transition, lang: str = "fr") -> str:
-    """What a guard means, for trainers: its ``when_label`` (the condition in words) in ``lang``,
-    else the CEL text; '' if none. ``when_message`` is the refusal, never the condition."""
-    if not transition.when:
-        return ""
-    return sop.label(transition.when_label, lang) if transition.when_label else transition.when
+    """What a guard means, in words: its ``when_label`` in ``lang``, else its expression put into
+    words (:func:`.plain.transition_condition`, as the handbook and lint W126 do: never CEL, state
+    ids or software words); '' if none. ``when_message`` is the refusal, never the condition."""
+    return transition_condition(sop, transition, lang)
 
 
 def _roles(sop: SOP, roles: Iterable[str], lang: str) -> str:

@@ -281,7 +281,8 @@ def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
             "by": [_role(sop, r, lang) for r in t.by],
             "form": forms_text(sop, t, lang),  # several forms joined with « + »
             "guard": diagrams.guard_label(sop, t, lang),
-            "guard_cel": t.when or "", "guard_has_message": bool(t.when and t.when_label),
+            # the tool handbook (authors, tool training) keeps the expression beside its words
+            "guard_cel": t.when or "", "guard_has_message": bool(t.when),
         }
         transitions.append(item)
         if t.dest:  # an internal transition moves nothing into a state
