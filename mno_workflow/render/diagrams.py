@@ -1,5 +1,9 @@
 """Flow, step and case diagrams (Graphviz DOT and Mermaid) generated from the SOP model alone.
 
+This module builds the DOT text and writes a ``diagrams/`` folder; the words of the pictures are
+in :mod:`.diagram_words`, the Mermaid text in :mod:`.diagram_mermaid`, running ``dot`` and
+reading DOT back in :mod:`.diagram_render` (all re-exported here, so ``diagrams.X`` still works).
+
 Everything here reads :class:`mno_workflow.sop.schema.SOP` only, never the YAML nor the runtime
 machines, so the pictures trainers project cannot disagree with what the engine runs. DOT text is
 built with :class:`graphviz.Digraph` and HTML-like labels escaped here, so author labels (quotes,
@@ -11,179 +15,62 @@ Graphviz ``dot`` binary; DOT and Mermaid text never do.
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
 import textwrap
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote as _pct
-from urllib.parse import unquote as _unpct
 
 import graphviz
 
+# Re-exported: callers import these from here (the module was split at ~400 lines).
+from mno_workflow.render.diagram_mermaid import flow_mermaid, step_mermaid
+from mno_workflow.render.diagram_render import (
+    FORMATS,
+    PAGE_MARGIN,
+    PAGES,
+    DiagramError,
+    DotNotFound,
+    RenderError,
+    dot_available,
+    dot_edges,
+    edges_of_dot,
+    render,
+    render_bytes,
+)
+from mno_workflow.render.diagram_words import (
+    CLOCK,
+    TEXT,
+    EdgeFact,
+    _check_step,
+    _field_label,
+    _roles,
+    _t,
+    deadline_cases,
+    deadline_words,
+    duration_words,
+    expand_sources,
+    guard_label,
+    transition_facts,
+)
 from mno_workflow.render.form_titles import forms_text
-from mno_workflow.render.plain import field_by_path  # noqa: F401  (re-exported: callers import it from here)
-from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, Step, Transition, Unit
+from mno_workflow.render.plain import field_by_path
+from mno_workflow.sop.schema import SOP, Step, Transition
 
 __all__ = [
     "DiagramError", "DotNotFound", "RenderError", "EdgeFact", "CLOCK",
     "duration_words", "deadline_words", "guard_label", "field_by_path",
     "flow_dot", "step_dot", "case_dot", "flow_mermaid", "step_mermaid",
     "render", "dot_available", "edges_of_dot", "transition_facts",
-    "expected_diagrams", "write_sop_diagrams",
+    "expected_diagrams", "write_sop_diagrams", "deadline_cases", "expand_sources", "dot_edges",
+    "TEXT", "FORMATS", "PAGES", "PAGE_MARGIN",
 ]
 
-CLOCK = "\u25f7"  # ◷ clock face, present in DejaVu Sans so PNG/PDF show it: marks a deadline
 FONT = "DejaVu Sans"
-
-# Words of the diagrams and of durations, per language (the handbook has its own dict for the rest).
-TEXT: dict[str, dict[str, str]] = {
-    "fr": {
-        "start": "Début", "case_closed": "Dossier clôturé", "any_open": "Tout état non final",
-        "all_final": "Terminée pour chaque élément", "any_final": "Terminée pour un élément",
-        "waits": "en attente de", "by": "par", "form": "fiche", "colon": " : ", "from_field": "à partir de",
-        "per_item": "en parallèle : une fois pour chaque « {x} »", "no_owner": "Sans responsable",
-        "and": " et ", "cutoff": "reçu après {t} : compte à partir du jour ouvrable suivant",
-    },
-    "en": {
-        "start": "Start", "case_closed": "Case closed", "any_open": "Any open state",
-        "all_final": "Done for every item", "any_final": "Done for one item",
-        "waits": "awaiting", "by": "by", "form": "form", "colon": ": ", "from_field": "from",
-        "per_item": "in parallel: once for each “{x}”", "no_owner": "No owner",
-        "and": " and ", "cutoff": "received after {t}: counts from the next working day",
-    },
-}
-
-# (singular, plural) of each unit.
-_UNITS: dict[str, dict[Unit, tuple[str, str]]] = {
-    "fr": {
-        Unit.minutes: ("minute", "minutes"), Unit.hours: ("heure", "heures"),
-        Unit.days: ("jour", "jours"), Unit.working_days: ("jour ouvrable", "jours ouvrables"),
-        Unit.weeks: ("semaine", "semaines"), Unit.months: ("mois", "mois"),
-    },
-    "en": {
-        Unit.minutes: ("minute", "minutes"), Unit.hours: ("hour", "hours"),
-        Unit.days: ("day", "days"), Unit.working_days: ("working day", "working days"),
-        Unit.weeks: ("week", "weeks"), Unit.months: ("month", "months"),
-    },
-}
-
 # Colours: kept few and readable on a projector and in black-and-white print.
 _C_WAIT, _C_FINAL, _C_PLAIN = "#FFF3C4", "#E3F1E3", "#FFFFFF"
 _C_DEADLINE, _C_FLOW, _C_PATH, _C_CURRENT, _C_VISITED = "#A3000F", "#1F4E9A", "#0B5CAD", "#C62828", "#DCEBFA"
-
-
-class DiagramError(Exception):
-    """Base of the errors of this module."""
-
-
-class DotNotFound(DiagramError):
-    """The Graphviz ``dot`` binary is not on PATH (DOT and Mermaid text still work)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "the Graphviz 'dot' program is not installed or not on PATH, so SVG/PNG/PDF cannot be "
-            "made (DOT and Mermaid text still can). Install it: sudo apt-get install -y graphviz "
-            "(Debian/Ubuntu), or see https://graphviz.org/download/"
-        )
-
-
-class RenderError(DiagramError):
-    """``dot`` ran but failed (invalid DOT, unknown format...). The message holds its stderr."""
-
-
-class EdgeFact(NamedTuple):
-    """One transition as drawn: step, source state, trigger, destination, guard label ('' if none)."""
-
-    step: str
-    source: str
-    trigger: str
-    dest: str
-    guard: str
-
-
-# --------------------------------------------------------------------------------------------
-# Words
-
-
-def _t(lang: str) -> dict[str, str]:
-    return TEXT.get(lang, TEXT["fr"])
-
-
-def duration_words(duration: Duration, lang: str = "fr") -> str:
-    """``Duration`` in words: ``10 jours ouvrables``, ``24 heures``, ``1 mois``; ``10 working days``."""
-    one, many = _UNITS.get(lang, _UNITS["fr"])[duration.unit]
-    return f"{duration.amount} {one if duration.amount == 1 else many}"
-
-
-def _field_label(sop: SOP, path: str, lang: str) -> str:
-    if path.startswith("steps."):  # a deadline starting at a step's state (issue 13)
-        from ..engine.step_start import state_label
-        return state_label(sop, path, lang)
-    f = field_by_path(sop, path)
-    return sop.label(f.label, lang) if f else path
-
-
-def deadline_cases(sop: SOP, deadline: Deadline, lang: str = "fr") -> list[str]:
-    """The deadline's period(s) in words, one item per case of a field-dependent deadline.
-
-    ``["10 jours ouvrables"]`` or ``["Urgence vitale : 24 heures", "Normal : 10 jours ouvrables"]``
-    (cases in the order of the option list, then any other code).
-    """
-    within = deadline.within
-    if isinstance(within, Duration):
-        return [duration_words(within, lang)]
-    assert isinstance(within, ByField)
-    f = field_by_path(sop, within.by)
-    options = sop.options.get(f.options, {}) if f and f.options else {}
-    order = [c for c in options if c in within.cases] + [c for c in within.cases if c not in options]
-    colon = _t(lang)["colon"]
-    return [f"{sop.label(options.get(code), lang) or code}{colon}{duration_words(within.cases[code], lang)}"
-            for code in order]
-
-
-def deadline_words(sop: SOP, deadline: Deadline, lang: str = "fr") -> str:
-    """The deadline in one line of words, without the clock symbol.
-
-    E.g. ``10 jours ouvrables``; ``Urgence vitale : 24 heures / Normal : 10 jours ouvrables``;
-    a clock started on a date field adds ``(à partir de Date de l'incident)``.
-    """
-    text = " / ".join(deadline_cases(sop, deadline, lang))
-    if deadline.start and deadline.start != "entered":
-        text += f" ({_t(lang)['from_field']} {_field_label(sop, deadline.start, lang)})"
-    return text
-
-
-def guard_label(sop: SOP, transition: Transition, lang: str = "fr") -> str:
-    """What a guard means, for trainers: its ``when_label`` (the condition in words) in ``lang``,
-    else the CEL text; '' if none. ``when_message`` is the refusal, never the condition."""
-    if not transition.when:
-        return ""
-    return sop.label(transition.when_label, lang) if transition.when_label else transition.when
-
-
-def _roles(sop: SOP, roles: Iterable[str], lang: str) -> str:
-    return ", ".join(sop.label(sop.roles[r].label, lang) if r in sop.roles else r for r in roles)
-
-
-def expand_sources(step: Step, transition: Transition) -> list[str]:
-    """The transition's source states, ``*`` expanded to every non-final state (in step order)."""
-    out: list[str] = []
-    for src in transition.sources:
-        names = [n for n, s in step.states.items() if not s.final] if src == "*" else [src]
-        out += [n for n in names if n not in out]
-    return out
-
-
-def transition_facts(sop: SOP, lang: str = "fr", step_id: str | None = None) -> set[EdgeFact]:
-    """Every transition of the SOP (or of one step) expanded to one :class:`EdgeFact` per source."""
-    steps = [step_id] if step_id else list(sop.steps)
-    return {EdgeFact(sid, src, t.trigger, t.dest or src, guard_label(sop, t, lang))
-            for sid in steps for t in sop.steps[sid].transitions
-            for src in expand_sources(sop.steps[sid], t)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -369,11 +256,6 @@ def _cluster_label(sop: SOP, step_id: str, lang: str) -> str:
     return _html(inner)
 
 
-def _check_step(sop: SOP, step_id: str) -> None:
-    if step_id not in sop.steps:
-        raise KeyError(f"unknown step {step_id!r}; steps: {', '.join(sop.steps)}")
-
-
 def step_dot(sop: SOP, step_id: str, lang: str = "fr", swimlanes: bool = False) -> str:
     """DOT text of one step alone: its states, transitions, initial marker, deadlines.
 
@@ -451,266 +333,7 @@ def flow_dot(sop: SOP, lang: str = "fr", swimlanes: bool = False) -> str:
     return g.source
 
 
-# --------------------------------------------------------------------------------------------
-# Mermaid
 
-
-def _mm_esc(text: str) -> str:
-    # Escape '#' first on the raw text, then the rest, without touching the codes just produced.
-    out = []
-    for ch in " ".join(str(text).split()):
-        out.append({"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", ";": "#59;",
-                    "%": "#37;", "{": "#123;", "}": "#125;", "|": "#124;", "`": "#96;",
-                    "\\": "#92;"}.get(ch, ch))
-    return "".join(out)
-
-
-def _mm_step_lines(sop: SOP, step_id: str, lang: str, prefix: str, indent: str) -> list[str]:
-    step, words = sop.steps[step_id], _t(lang)
-    out: list[str] = []
-    ids = {name: f"{prefix}_{name}" for name in step.states}
-    for name, st in step.states.items():
-        desc = [_mm_esc(sop.label(st.label, lang))]
-        if st.owner:
-            desc.append(_mm_esc(f"{words['waits']} {_roles(sop, st.owner_roles, lang)}"))
-        if st.deadline:
-            desc.append(_mm_esc(f"{CLOCK} {deadline_words(sop, st.deadline, lang)}"))
-        out.append(f'{indent}state "{"<br/>".join(desc)}" as {ids[name]}')
-    out.append(f"{indent}[*] --> {ids[step.initial_state]}")
-    for t in step.transitions:
-        parts = [sop.label(t.label, lang), f"{words['by']} {_roles(sop, t.by, lang)}"]
-        if t.forms:
-            parts.append(f"{words['form']} {forms_text(sop, t, lang)}")
-        guard = guard_label(sop, t, lang)
-        if guard:
-            parts.append(f"[{guard}]")
-        label = " — ".join(_mm_esc(p) for p in parts)
-        for src in expand_sources(step, t):
-            out.append(f"{indent}{ids[src]} --> {ids[t.dest or src]} : {label}")
-    for name in step.final_states:
-        out.append(f"{indent}{ids[name]} --> [*]")
-    waiting = [ids[n] for n, s in step.states.items() if s.owner and not s.final]
-    finals = [ids[n] for n in step.final_states]
-    if waiting:
-        out.append(f"{indent}class {','.join(waiting)} waiting")
-    if finals:
-        out.append(f"{indent}class {','.join(finals)} final")
-    return out
-
-
-_MM_CLASSES = ["    classDef waiting fill:#FFF3C4,stroke:#333333",
-               "    classDef final fill:#E3F1E3,stroke:#333333,stroke-width:3px"]
-
-
-def step_mermaid(sop: SOP, step_id: str, lang: str = "fr") -> str:
-    """Mermaid ``stateDiagram-v2`` text of one step (wildcards expanded). KeyError if unknown."""
-    _check_step(sop, step_id)
-    lines = ["stateDiagram-v2", "    direction LR", *_MM_CLASSES]
-    lines += _mm_step_lines(sop, step_id, lang, "s", "    ")
-    return "\n".join(lines) + "\n"
-
-
-def flow_mermaid(sop: SOP, lang: str = "fr") -> str:
-    """Mermaid ``stateDiagram-v2`` of the whole SOP: one composite state per step, flow rules
-    between composites (Mermaid cannot link states inside different composites)."""
-    words = _t(lang)
-    lines = ["stateDiagram-v2", *_MM_CLASSES]
-    sid = {step_id: f"s{i}" for i, step_id in enumerate(sop.steps, 1)}
-    for step_id, step in sop.steps.items():
-        title = _mm_esc(sop.label(step.label, lang))
-        if not isinstance(step.instances, str):
-            title += " — " + _mm_esc(words["per_item"].format(
-                x=_field_label(sop, step.instances.for_each, lang)))
-        lines.append(f'    state "{title}" as {sid[step_id]} {{')
-        lines += _mm_step_lines(sop, step_id, lang, sid[step_id], "        ")
-        lines.append("    }")
-    if sop.start in sid:
-        lines.append(f"    [*] --> {sid[sop.start]}")
-    for rule in sop.flow:
-        step_id, _, state = rule.after.partition(".")
-        if step_id not in sid:
-            continue
-        if state in ("all_final", "any_final"):
-            cond = words[state]
-        else:
-            cond = sop.label(sop.steps[step_id].states[state].label, lang) \
-                if state in sop.steps[step_id].states else state
-        if rule.start and rule.start in sid:
-            lines.append(f"    {sid[step_id]} --> {sid[rule.start]} : {_mm_esc(cond)}")
-        if rule.close_case:
-            lines.append(f"    {sid[step_id]} --> [*] : {_mm_esc(cond + ' → ' + words['case_closed'])}")
-    return "\n".join(lines) + "\n"
-
-
-# --------------------------------------------------------------------------------------------
-# Rendering with the dot binary
-
-# Page sizes in inches (width, height). "a4" takes the orientation in which the drawing is largest.
-PAGES = {"a4": (8.27, 11.69), "a4-portrait": (8.27, 11.69), "a4-landscape": (11.69, 8.27),
-         "16:9": (13.333, 7.5)}
-PAGE_MARGIN = 0.4  # inches on every side
-FORMATS = ("svg", "png", "pdf")
-
-
-def dot_available() -> bool:
-    """True when the Graphviz ``dot`` binary is on PATH."""
-    return shutil.which("dot") is not None
-
-
-def _run_dot(args: list[str], dot_source: str) -> bytes:
-    try:
-        proc = subprocess.run(args, input=dot_source.encode("utf-8"), capture_output=True, timeout=120,
-                              check=False)
-    except FileNotFoundError:
-        raise DotNotFound() from None
-    if proc.returncode != 0:
-        raise RenderError(f"dot failed ({proc.returncode}): {proc.stderr.decode('utf-8', 'replace').strip()}")
-    return proc.stdout
-
-
-def _page_args(exe: str, dot_source: str, page: str) -> list[str]:
-    """``dot`` options that scale the drawing to fit ``page`` and pad it to exactly the page size.
-
-    A first ``-Tplain`` run gives the drawing's natural size; padding is in unscaled inches, so the
-    padded drawing has the page's aspect ratio and ``size=W,H!`` scales it to the page exactly.
-    """
-    head = _run_dot([exe, "-Tplain", "-Gpad=0", "-Gmargin=0"], dot_source).decode("utf-8").split()
-    w, h = max(float(head[2]), 0.01), max(float(head[3]), 0.01)
-    candidates = [PAGES[page]]
-    if page == "a4":
-        candidates.append(PAGES["a4-landscape"])
-
-    def scale(size: tuple[float, float]) -> float:
-        return min((size[0] - 2 * PAGE_MARGIN) / w, (size[1] - 2 * PAGE_MARGIN) / h)
-
-    pw, ph = max(candidates, key=scale)
-    k = scale((pw, ph))
-    return [f"-Gsize={pw:.3f},{ph:.3f}!", f"-Gpad={(pw / k - w) / 2:.4f},{(ph / k - h) / 2:.4f}",
-            "-Gmargin=0"]
-
-
-def render_bytes(dot_source: str, fmt: str, page: str | None = None) -> bytes:
-    """Run ``dot`` on ``dot_source`` and return the ``fmt`` output (svg, png or pdf).
-
-    ``page`` ("a4" in the better orientation, "a4-portrait", "a4-landscape" or "16:9") scales the
-    drawing (up or down) to fill that page, centred, with a 0.4 inch margin; PDF pages then have
-    exactly that size.
-    Raises :class:`DotNotFound`, :class:`RenderError`, ``ValueError`` for a bad fmt/page.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if page is not None and page not in PAGES:
-        raise ValueError(f"unknown page {page!r}; use one of {', '.join(PAGES)}")
-    exe = shutil.which("dot")
-    if exe is None:
-        raise DotNotFound()
-    args = [exe, f"-T{fmt}"]
-    if fmt == "png":
-        args.append("-Gdpi=150")
-    if page:
-        args += _page_args(exe, dot_source, page)
-    return _run_dot(args, dot_source)
-
-
-def render(dot_source: str, fmt: str, out_path: str | Path, page: str | None = None) -> Path:
-    """Render ``dot_source`` to ``out_path`` as svg, png or pdf (see :func:`render_bytes`).
-
-    Creates parent folders; returns the path written. Raises :class:`DotNotFound` when the
-    ``dot`` binary is missing, :class:`RenderError` when it fails.
-    """
-    data = render_bytes(dot_source, fmt, page)
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Reading edges back (parity with the model)
-
-_TOKEN_RE = re.compile(r"""
-    (?P<ws>\s+|//[^\n]*|/\*.*?\*/|^\#[^\n]*)
-  | (?P<str>"(?:[^"\\]|\\.)*")
-  | (?P<html><)
-  | (?P<arrow>->|--)
-  | (?P<punct>[\[\]{};,=:])
-  | (?P<id>[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*|-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?))
-""", re.X | re.S | re.M)
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out, i, n = [], 0, len(text)
-    while i < n:
-        m = _TOKEN_RE.match(text, i)
-        if not m:
-            raise DiagramError(f"cannot read DOT at offset {i}: {text[i:i + 20]!r}")
-        kind = m.lastgroup
-        if kind == "html":  # balanced <...>
-            depth, j = 0, i
-            while j < n:
-                depth += {"<": 1, ">": -1}.get(text[j], 0)
-                j += 1
-                if depth == 0:
-                    break
-            out.append(("id", text[i:j]))
-            i = j
-            continue
-        if kind == "str":
-            out.append(("id", re.sub(r'\\(["\n])', lambda m_: "" if m_.group(1) == "\n" else '"',
-                                     m.group()[1:-1])))
-        elif kind != "ws":
-            out.append((kind, m.group()))
-        i = m.end()
-    return out
-
-
-def dot_edges(dot_text: str) -> list[tuple[str, str, dict[str, str]]]:
-    """Every edge statement ``a -> b [attrs]`` of DOT text as (tail, head, attributes).
-
-    Edge chains ``a -> b -> c`` give one tuple per pair. Subgraph endpoints are not supported.
-    """
-    toks = _tokens(dot_text)
-    out: list[tuple[str, str, dict[str, str]]] = []
-    i = 0
-    while i < len(toks):
-        if i + 2 < len(toks) and toks[i][0] == "id" and toks[i + 1][0] == "arrow":
-            chain = [toks[i][1]]
-            j = i + 1
-            while j + 1 < len(toks) and toks[j][0] == "arrow" and toks[j + 1][0] == "id":
-                chain.append(toks[j + 1][1])
-                j += 2
-            attrs: dict[str, str] = {}
-            while j < len(toks) and toks[j] == ("punct", "["):
-                j += 1
-                while j < len(toks) and toks[j] != ("punct", "]"):
-                    if toks[j][0] == "id" and j + 2 < len(toks) and toks[j + 1] == ("punct", "="):
-                        attrs[toks[j][1]] = toks[j + 2][1]
-                        j += 3
-                    else:
-                        j += 1
-                j += 1
-            out += [(a, b, attrs) for a, b in zip(chain, chain[1:], strict=False)]
-            i = j
-        else:
-            i += 1
-    return out
-
-
-def edges_of_dot(dot_text: str) -> set[EdgeFact]:
-    """The transitions a generated DOT text draws, read back from its ``mno_*`` edge attributes.
-
-    Wildcard edges are expanded to the sources they stand for. Flow, initial and path edges (no
-    ``mno_trigger``) are skipped. Compare with :func:`transition_facts` of the same SOP and language.
-    """
-    facts: set[EdgeFact] = set()
-    for _tail, _head, attrs in dot_edges(dot_text):
-        if "mno_trigger" not in attrs:
-            continue
-        step, trig, dest = (_unpct(attrs.get(k, "")) for k in ("mno_step", "mno_trigger", "mno_dest"))
-        guard = _unpct(attrs.get("mno_guard", ""))
-        for src in _unpct(attrs.get("mno_sources", "")).split(","):
-            facts.add(EdgeFact(step, src, trig, dest, guard))
-    return facts
 
 
 # --------------------------------------------------------------------------------------------

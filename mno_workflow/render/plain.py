@@ -67,6 +67,13 @@ def _one(sop: SOP, expr: str, lang: str) -> str | None:
     expr = expr.strip()
     while expr.startswith("(") and expr.endswith(")") and expr.count("(") == expr.count(")"):
         expr = expr[1:-1].strip()
+    empty = re.match(rf"^{_PATH}\s*(==|!=)\s*''$", expr)  # f == '' / f != '': (not) filled in
+    if empty:
+        f = field_by_path(sop, empty.group(1))
+        if f is None:
+            return None
+        kind = "not_filled" if empty.group(2) == "==" else "filled"
+        return w[kind].format(f=_q(sop.label(f.label, lang), lang))
     for pattern, kind in _PATTERNS:
         m = pattern.match(expr)
         if not m:

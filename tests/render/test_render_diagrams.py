@@ -54,12 +54,15 @@ def test_deadline_words__by_field_in_option_order(mini: SOP) -> None:
         "Emergency: 24 hours / Urgent: 72 hours / Normal: 10 working days"
 
 
-def test_guard_label__message_else_cel(mini: SOP) -> None:
+def test_guard_label__message_else_words(mini: SOP) -> None:
+    """Issue 19 review: an unlabelled guard is put into words, no longer printed as CEL (this test
+    asserted « !consent.given » before)."""
     confirm, refuse, register = (next(t for t in mini.steps["identification"].transitions if t.trigger == n)
                                  for n in ("confirm", "refuse", "register"))
     assert d.guard_label(mini, confirm, "fr") == "Le consentement doit être donné"
     assert d.guard_label(mini, confirm, "en") == "Consent must be given"
-    assert d.guard_label(mini, refuse, "en") == "!consent.given"
+    assert d.guard_label(mini, refuse, "en") == "“Consent given”: no"
+    assert d.guard_label(mini, refuse, "fr") == "« Consentement donné » : non"
     assert d.guard_label(mini, register, "fr") == ""
 
 
@@ -92,7 +95,8 @@ def test_flow_dot__french_words_and_markers(mini: SOP) -> None:
     text = squash(d.flow_dot(mini, "fr"))
     for needle in ("◷ 24 heures", "◷ 3 jours ouvrables", "◷ Urgence vitale : 24 heures",
                    "Normal : 10 jours ouvrables", "◷ 14 jours", "◷ 2 semaines", "◷ 1 mois",
-                   "&#91;Le consentement doit être donné&#93;", "&#91;!consent.given&#93;", "Début",
+                   "&#91;Le consentement doit être donné&#93;", "&#91;« Consentement donné » : non&#93;",
+                   "Début",
                    "Dossier clôturé",
                    "Terminée pour chaque élément", "par Gestionnaire de cas, Superviseur",
                    "en parallèle : une fois pour chaque « Besoins »", "Tout état non final",
@@ -228,9 +232,10 @@ def test_escaping__dot_has_no_raw_markup(nasty: SOP) -> None:
         assert html_esc("Étape « spéciale » <&>") in d.flow_dot(nasty, "fr")
         assert "&quot;terrain&quot;" in d.flow_dot(nasty, "fr")
         assert "Aller -&gt; &quot;là&quot;" in d.flow_dot(nasty, "fr")
-    # Guards are read back exactly, quotes and ampersands included.
+    # Guards are read back exactly, quotes and ampersands included. An unlabelled guard of no
+    # known shape is drawn in words, not as its CEL (issue 19 review; it was the CEL text before).
     facts = d.edges_of_dot(d.flow_dot(nasty, "fr"))
-    assert d.EdgeFact("only", "open", "go", "doing", "check.score < 10 && check.level == 'high'") in facts
+    assert d.EdgeFact("only", "open", "go", "doing", "dans certains cas (voir l'annexe)") in facts
     assert d.EdgeFact("only", "doing", "finish", "done", 'Score "positif" & <valide>') in facts
 
 

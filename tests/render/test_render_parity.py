@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mno_workflow.render import diagrams as d
+from mno_workflow.render.plain import condition_words
 from mno_workflow.sop.loader import load_text
 from mno_workflow.sop.schema import SOP
 
@@ -31,8 +32,8 @@ def expected_facts(sop: SOP, lang: str, step_id: str | None = None) -> set[tuple
             for src in t.sources:
                 sources |= set(non_final) if src == "*" else {src}
             guard = ""
-            if t.when:
-                guard = t.when_label.get(lang) if t.when_label else t.when
+            if t.when:  # an unlabelled guard is drawn in words (issue 19 review), never as CEL
+                guard = t.when_label.get(lang) if t.when_label else condition_words(sop, t.when, lang)
             out |= {(sid, src, t.trigger, t.dest, guard) for src in sources}
     return out
 

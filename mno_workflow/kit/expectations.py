@@ -1,0 +1,206 @@
+"""Checking an ``expect`` step of a scenario against the case, its deadlines, the sweeper's events
+and the outbox, with French messages saying what was expected and what happened (split from
+:mod:`.runner`: :class:`ExpectChecks` is mixed into its player)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from ..store.models import Case, Deadline, OutboxMessage, StepInstance
+from .model import DeadlineExp, Expectations, Step
+from .results import StepFailed, SweepEvent, _iso
+
+
+class ExpectChecks:
+    """The ``expect`` step of the scenario player (:class:`.runner._Play`), which provides
+    ``wf``, ``sop``, ``clock``, ``ref``, ``events``, ``events_mark`` and ``outbox_mark``."""
+
+    def _do_expect(self, step: Step) -> None:
+        ex: Expectations = step.spec.expect
+        problems: list[str] = []
+        since = self.events[self.events_mark:]
+        tz = self.sop.calendar.timezone
+        with self.wf.sessions() as s:
+            case = s.scalar(select(Case).where(Case.reference == self.ref)) if self.ref else None
+            if ex.now is not None and ex.now != self.clock.now():
+                problems.append(f"instant simulé attendu {_iso(ex.now)}, obtenu {_iso(self.clock.now())}")
+            if (ex.states or ex.case or ex.data or ex.deadline) and case is None:
+                raise StepFailed("aucun dossier : commencer le scénario par une étape « create »")
+            if ex.case is not None and case.status != ex.case:
+                problems.append(f"dossier : attendu « {_fr_status(ex.case)} », "
+                                f"obtenu « {_fr_status(case.status)} »")
+            for key, want in (ex.states or {}).items():
+                inst = self._find(case, key)
+                got = inst.state if inst else None
+                if got != want:
+                    problems.append(f"{key} : état attendu « {want or 'aucun'} », obtenu « {got or 'aucun'} »"
+                                    + ("" if inst else f" (instances : {_instances(case)})"))
+            for path, want in (ex.data or {}).items():
+                form, _, fld = path.partition(".")
+                got = ((case.data or {}).get(form) or {}).get(fld)
+                if got != want:
+                    problems.append(f"donnée {path} : attendu {want!r}, obtenu {got!r}")
+            dls = ex.deadline if isinstance(ex.deadline, list) else [ex.deadline] if ex.deadline else []
+            for d in dls:
+                problems += self._check_deadline(s, case, d)
+            for name, label in (("reminders", "rappels"), ("escalations", "escalades"),
+                                ("auto_fired", "actions automatiques")):
+                wanted = getattr(ex, name)
+                if wanted is None:
+                    continue
+                kind = name.rstrip("s") if name != "auto_fired" else "auto_fired"
+                actual = [e for e in since if e.kind == kind]
+                problems += _match_exact(label, wanted, actual, partial(_event_matches, tz=tz),
+                                         SweepEvent.describe)
+            if ex.outbox is not None:
+                msgs = list(s.scalars(select(OutboxMessage).where(OutboxMessage.id > self.outbox_mark)
+                                      .order_by(OutboxMessage.id)))
+                problems += _match_contains(ex.outbox, msgs)
+            self.outbox_mark = s.scalar(select(func.max(OutboxMessage.id))) or 0
+        self.events_mark = len(self.events)
+        if problems:
+            raise StepFailed("; ".join(problems))
+
+    @staticmethod
+    def _find(case: Case, key: str) -> StepInstance | None:
+        if ":" in key:
+            return next((i for i in case.instances if i.label_key == key), None)
+        same_step = [i for i in case.instances if i.step == key]
+        if same_step:
+            return max(same_step, key=lambda i: i.id)
+        return next((i for i in case.instances if i.key == key), None)
+
+    def _check_deadline(self, s: Any, case: Case, d: DeadlineExp) -> list[str]:
+        inst = self._find(case, d.instance)
+        if inst is None:
+            return [f"délai de {d.instance} : instance introuvable (instances : {_instances(case)})"]
+        rows = list(s.scalars(select(Deadline).where(Deadline.instance_id == inst.id,
+                                                     Deadline.status == "pending")))
+        expiry = next((r for r in rows if r.kind == "expiry"), None)
+        out = []
+        got_due = expiry.due_at if expiry else None
+        if not same_when(d.due, got_due, self.sop.calendar.timezone):
+            out.append(f"délai de {inst.label_key} : échéance attendue {_iso(d.due) if d.due else 'aucune'}, "
+                       f"obtenue {_iso(got_due) if got_due else 'aucune'}")
+        if d.state is not None and expiry is not None and expiry.state != d.state:
+            out.append(f"délai de {inst.label_key} : état attendu « {d.state} », obtenu « {expiry.state} »")
+        if d.reminders is not None:
+            got = {r.offset: r.fire_at for r in rows if r.kind == "reminder"}
+            tz = self.sop.calendar.timezone
+            same = set(got) == set(d.reminders) and all(same_when(w, got[k], tz)
+                                                        for k, w in d.reminders.items())
+            if not same:
+                fmt = lambda m: ", ".join(f"{k} → {_iso(v)}" for k, v in m.items()) or "aucun"  # noqa: E731
+                out.append(f"rappels prévus pour {inst.label_key} : attendus {fmt(d.reminders)}, "
+                           f"obtenus {fmt(got)}")
+        return out
+
+
+def _fr_status(status: str) -> str:
+    return {"open": "ouvert", "closed": "clos"}.get(status, status)
+
+
+def _instances(case: Case) -> str:
+    return ", ".join(f"{i.label_key}={i.state}" for i in case.instances) or "aucune"
+
+
+def _same_instance(want: str | None, label_key: str) -> bool:
+    if want is None:
+        return True
+    step, _, key = label_key.partition(":")
+    return want in (label_key, step, key)
+
+
+def same_when(want: date | datetime | None, got: datetime | None, tz: str) -> bool:
+    """An instant equals; a date matches any instant of that local day (SOP time zone) except
+    its local midnight 00:00:00, which is the end of the day before (``due: 2025-07-16`` must
+    not hide a deadline that ends as 16 July begins; see docs/working-days.md)."""
+    if want is None or got is None:
+        return want is None and got is None
+    if isinstance(want, datetime):
+        return want == got
+    local = got.astimezone(ZoneInfo(tz))
+    midnight = (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
+    return local.date() == want and not midnight
+
+
+def _event_matches(want: Any, ev: SweepEvent, tz: str) -> bool:
+    if not _same_instance(want.instance, ev.instance):
+        return False
+    for name in ("to", "state", "offset", "late", "trigger", "ok"):
+        w = getattr(want, name, None)
+        if w is not None and w != getattr(ev, name):
+            return False
+    return want.at is None or same_when(want.at, ev.at, tz)
+
+
+def _describe_want(want: Any) -> str:
+    parts = [f"{k}={_iso(v) if isinstance(v, datetime) else v}"
+             for k, v in want.model_dump(exclude_none=True).items()]
+    return "{" + ", ".join(parts) + "}"
+
+
+def _matching(wanted: list, actual: list, ok: Any) -> dict[int, int]:
+    """A maximum matching expected → actual (each actual used once), by augmenting paths."""
+    owner: dict[int, int] = {}
+
+    def place(i: int, seen: set[int]) -> bool:
+        for j, a in enumerate(actual):
+            if j in seen or not ok(wanted[i], a):
+                continue
+            seen.add(j)
+            if j not in owner or place(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    for i in range(len(wanted)):
+        place(i, set())
+    return {i: j for j, i in owner.items()}
+
+
+def _match_exact(label: str, wanted: list, actual: list, ok: Any, describe: Any) -> list[str]:
+    m = _matching(wanted, actual, ok)
+    missing = [_describe_want(w) for i, w in enumerate(wanted) if i not in m]
+    extra = [describe(a) for j, a in enumerate(actual) if j not in m.values()]
+    if not missing and not extra:
+        return []
+    got = "; ".join(describe(a) for a in actual) or "aucun"
+    msg = f"{label} : attendus {len(wanted)}, obtenus {len(actual)} depuis la dernière vérification"
+    if missing:
+        msg += f" — manquants : {', '.join(missing)}"
+    if extra:
+        msg += f" — en trop : {'; '.join(extra)}"
+    return [f"{msg} (obtenus : {got})"]
+
+
+def _msg_matches(want: Any, m: OutboxMessage) -> bool:
+    ctx = m.context or {}
+    inst = f"{ctx.get('step')}:{ctx.get('instance')}" if ctx.get("step") else ""
+    return ((want.kind is None or want.kind == m.kind)
+            and (want.role is None or want.role == m.recipient_role)
+            and (want.user is None or want.user == m.recipient_user)
+            and (want.channel is None or want.channel == m.channel)
+            and (want.late is None or want.late == m.late)
+            and (want.instance is None or _same_instance(want.instance, inst)))
+
+
+def _describe_msg(m: OutboxMessage) -> str:
+    ctx = m.context or {}
+    who = m.recipient_user or f"rôle {m.recipient_role}"
+    return f"{m.kind} → {who} ({m.channel}, {ctx.get('step')}:{ctx.get('instance')})"
+
+
+def _match_contains(wanted: list, msgs: list[OutboxMessage]) -> list[str]:
+    m = _matching(wanted, msgs, _msg_matches)
+    missing = [_describe_want(w) for i, w in enumerate(wanted) if i not in m]
+    if not missing:
+        return []
+    got = "; ".join(_describe_msg(x) for x in msgs) or "aucun"
+    return [f"messages : manquants {', '.join(missing)} (écrits depuis la dernière vérification : {got})"]
+
