@@ -219,11 +219,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
         sop = compiled.sop
         lang = web.lang(request, user)
         fresh = None if values else web.now()  # a fresh form: default: today dates pre-filled
-        if not values and tr.forms:  # a case opened by an alert: its data pre-fill the forms (alerts.py)
-            from ...engine.alerts import prefill
-            filled = {f: prefill(sop, case, f) for f in tr.forms}
-            several = {f: v for f, v in filled.items() if v}
-            values = (filled[tr.forms[0]] if len(tr.forms) == 1 else several) or None
+        if not values and tr.forms:  # a case opened by an alert: its data pre-fill the forms
+            from ...engine.prefill import opening_values  # the same values as the API and the CLI
+            values = opening_values(sop, case, tr.forms)
         forms, stray = sections(sop, tr, lang, values, errors, now=fresh)
         views = [v for f in forms for v in f.views]  # one error summary over every form
         loose = stray + [m for f in forms for m in f.loose]
