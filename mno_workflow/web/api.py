@@ -91,6 +91,10 @@ class ExtendRequest(BaseModel):
 class ReopenRequest(BaseModel):
     reason: str = Field(max_length=1000, description="Motif (obligatoire)")
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    risk_level: str | None = Field(default=None, max_length=64, description=(
+        "Niveau de risque du premier suivi (POS BF) : obligatoire quand le dossier n'en a pas "
+        "(clos à l'identification), sinon le dernier connu s'applique / required when the case "
+        "has none, else the last known one applies"))
 
 
 class CorrectRequest(BaseModel):
@@ -404,7 +408,8 @@ def build_api(web: Web) -> FastAPI:
     )
     def reopen(reference: str, body: ReopenRequest, request: Request, user: User = Depends(current_user)):
         try:
-            r = casetools.reopen(web, user, reference, body.reason, body.expected_version)
+            r = casetools.reopen(web, user, reference, body.reason, body.expected_version,
+                                 {"risk_level": body.risk_level} if body.risk_level else None)
         except FormInvalid as e:
             return JSONResponse(e.as_dict(_lang_req(request, user)), status_code=422)
         return {"reference": r.reference, "version": r.version, "started": r.started}

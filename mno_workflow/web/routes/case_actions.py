@@ -44,7 +44,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
-        keys = ("by", "by_other", "reason", "assignee", "from_due", "target", "next")
+        keys = ("by", "by_other", "reason", "assignee", "from_due", "target", "next", "risk_level")
         values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
@@ -102,7 +102,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
     @r.post("/dossiers/{reference}/rouvrir")
     async def reopen_case(request: Request, reference: str):
         def do(user, v, expected, lang):
-            casetools.reopen(web, user, reference, v["reason"], expected)
+            casetools.reopen(web, user, reference, v["reason"], expected,  # risk level if asked
+                             {"risk_level": v["risk_level"]} if v["risk_level"] else None)
             return t("case_reopened", lang)
 
         return await _case_tool(request, reference, "reopen", "", do)
