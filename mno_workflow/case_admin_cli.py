@@ -11,10 +11,14 @@ def case_reopen(reference: str,
                 reason: Annotated[str, typer.Option("--reason", help="Motif (obligatoire, audité)")],
                 actor: Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE (rôles de reopen.by "
                                                                 "de la POS)")] = "",
-                expected_version: Annotated[int | None, typer.Option(help="Version vue du dossier")] = None
+                expected_version: Annotated[int | None, typer.Option(help="Version vue du dossier")] = None,
+                risk_level: Annotated[str | None, typer.Option(
+                    "--risk-level", help="Niveau de risque du premier suivi : obligatoire si le dossier "
+                                         "n'en a pas (clos à l'identification)")] = None
                 ) -> None:
     """Rouvrir un dossier clos avec un motif (rôles prévus par la POS) ; l'étape de reprise redémarre
-    et ses délais sont armés. / Reopen a closed case with a reason."""
+    et ses délais sont armés (le dernier niveau de risque connu, ou --risk-level). / Reopen a closed
+    case with a reason."""
     from .commands.common import errors as _errors
     from .commands.common import fail, open_engine
     from .commands.common import parse_actor as _actor
@@ -24,7 +28,8 @@ def case_reopen(reference: str,
     who = _actor(actor)
     engine = open_engine()
     with _errors():
-        r = engine.reopen(reference, who, reason, expected_version=expected_version)
+        r = engine.reopen(reference, who, reason, expected_version=expected_version,
+                          values={"risk_level": risk_level} if risk_level else None)
     started = ", ".join(r.started) or "-"
     typer.echo(f"{r.reference} v{r.version} : rouvert ; redémarre : {started}" if _state["lang"] == "fr"
                else f"{r.reference} v{r.version}: reopened; restarts: {started}")

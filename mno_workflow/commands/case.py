@@ -1,4 +1,4 @@
-"""``mno case create|fire|show|list|extend|pause|resume|reassign|erase|export-person|reopen|correct``:
+"""``mno case create|fire|prefill|show|list|extend|pause|resume|reassign|erase|export-person|reopen|correct``:
 cases from the command line (erase, export-person, reopen and correct live in their own modules)."""
 
 from __future__ import annotations
@@ -124,16 +124,28 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
                                                                               "listes : a,b)")] = None,
               json_file: Annotated[Path | None, typer.Option("--json", help="Fichier JSON")] = None,
               instance: Annotated[str | None, typer.Option(help="Étape:clé, ex. referral:medical")] = None,
-              expected_version: Annotated[int | None, typer.Option(help="Version vue du dossier")] = None
+              expected_version: Annotated[int | None, typer.Option(help="Version vue du dossier")] = None,
+              no_prefill: Annotated[bool, typer.Option(
+                  "--no-prefill", help="Ne pas compléter avec les données du signalement")] = False
               ) -> None:
     """Faire avancer un dossier : déclencher TRIGGER en tant que --as UTILISATEUR:ROLE, avec les
-    données du formulaire.
+    données du formulaire. Un dossier ouvert par un signalement : les champs non donnés prennent
+    les valeurs du signalement, comme la page (--no-prefill : non ; « champ= » vide un champ).
 
-    Fire a trigger."""
+    Fire a trigger (fields not given take the alert's values, as on the page)."""
     who = parse_actor(actor)
     engine = open_engine()
     sop = engine_sop(engine, reference)  # read once: the case stays on its SOP version
     payload = _payload(sop, trigger, data or [], json_file)
+    prefilled: dict[str, list[str]] = {}
+    if not no_prefill:  # engine/prefill.py: the same pre-fill as the page and the API
+        from ..engine.prefill import complete, transition_of
+        from ..store import repository
+        with engine.sessions() as s:
+            case = repository.get_case(s, reference)
+            tr = transition_of(sop, case, trigger, who.role, instance) if case is not None else None
+            if tr is not None:
+                payload, prefilled = complete(sop, case, tr, payload)
     with errors():
         r = engine.fire(reference, trigger, who, payload, instance=instance,
                         expected_version=expected_version)
@@ -147,6 +159,26 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
         typer.echo(f"  + {sop.label(sop.steps[step_id].label, lang)} [{key}]")
     if r.case_closed:
         typer.echo("  " + _("Dossier clos."))
+    for form_id, fields in prefilled.items():
+        typer.echo("  " + _("Pré-rempli depuis le signalement ({form}) : {fields}", form=form_id,
+                            fields=", ".join(fields)))
+
+
+@app.command("prefill")
+def case_prefill(reference: str, trigger: str, actor: AsOption = "",
+                 instance: Annotated[str | None, typer.Option(help="Étape:clé")] = None) -> None:
+    """Les valeurs pré-remplies du formulaire de TRIGGER (dossier ouvert par un signalement), en
+    JSON {formulaire: {champ: valeur}}. / The values TRIGGER's form opens with, as JSON."""
+    from ..engine.prefill import prefill, transition_of
+    from ..store import repository
+    who = parse_actor(actor)
+    engine = open_engine()
+    sop = engine_sop(engine, reference)
+    with engine.sessions() as s:
+        case = repository.get_case(s, reference)
+        tr = transition_of(sop, case, trigger, who.role, instance)
+        forms = tr.forms if tr is not None else []
+        typer.echo(json.dumps({f: prefill(sop, case, f) for f in forms}, ensure_ascii=False, indent=2))
 
 
 @app.command("show")

@@ -14,7 +14,8 @@ flow starts identification, same reference and history) or closes it with a reas
 :func:`alerts_of` is what a reporter sees ("Mes signalements"): reference, date filed, region,
 status (the entry step's state: received, taken up, closed) and its date, and for a closed alert
 why, when and by which role (:mod:`.alert_outcome`) — nothing else of the case.
-:func:`prefill` gives the values a later form opens with (the entry's ``prefill``).
+:func:`~mno_workflow.engine.prefill.prefill` (engine/prefill.py) gives the values a later form opens
+with (the entry's ``prefill``) on every path.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ..store.repository import fold
 from .alert_outcome import Closure, closures
 from .errors import FormInvalid, Message, RoleNotAllowed
 from .opening import open_case
+from .prefill import prefill  # noqa: F401 - moved to prefill.py; kept importable here
 
 if TYPE_CHECKING:
     from .engine import Actor, WorkflowEngine
@@ -218,19 +220,3 @@ def status_label(sop: SOP, entry_id: str, state: str, lang: str = "fr") -> str:
     step = sop.steps.get(entry.start) if entry else None
     st = step.states.get(state) if step else None
     return sop.label(st.label, lang) if st else state
-
-
-def prefill(sop: SOP, case: Case, form_id: str) -> dict[str, Any]:
-    """Values ``form_id`` opens with on ``case``: the ``prefill`` of every entry whose form data
-    the case holds (``{}`` for a case opened at ``start``). Empty values are left out."""
-    data = case.data or {}
-    out: dict[str, Any] = {}
-    for entry in sop.entries.values():
-        pairs = entry.prefill.get(form_id)
-        if not pairs:
-            continue
-        for field_id, source in pairs.items():
-            value = _value(data, source)
-            if value not in (None, "", []):
-                out.setdefault(field_id, value)
-    return out

@@ -7,6 +7,7 @@ names and read the engine's attributes).
 from __future__ import annotations
 
 from ..store.audit import append_event
+from . import reopen_values
 from .actors import Actor, FireResult
 from .errors import (
     FormInvalid,
@@ -57,13 +58,15 @@ class CaseChangesMixin:
         return changed
 
     def reopen(self, reference: str, actor: Actor, reason: str, *,
-               expected_version: int | None = None) -> FireResult:
+               expected_version: int | None = None, values: dict | None = None) -> FireResult:
         """Reopen a closed case with a ``reason`` (roles of the SOP's ``reopen.by``).
 
         The closure form moves to ``data["_closures"]`` (history), the case is open again and
         the SOP's ``reopen.start`` step starts anew (its deadlines armed). One audit event.
         Raises CaseNotFound, StaleVersion, RoleNotAllowed, FormInvalid (empty reason),
-        UnknownTrigger (the case is open, or the SOP allows no reopening)."""
+        UnknownTrigger (the case is open, or the SOP allows no reopening). ``values``: what the
+        restarted step's deadline needs and the case lacks (``{"risk_level": "high"}``;
+        engine/reopen_values.py) — FormInvalid when missing."""
         if not reason.strip():
             raise FormInvalid("reopen", {"reason": Message.t("Le motif est obligatoire.")})
         now = self._now()
@@ -77,7 +80,8 @@ class CaseChangesMixin:
                 raise RoleNotAllowed(Message.t(
                     "Le rôle « {role} » ne peut pas rouvrir un dossier.",
                     role=actor.role))
-            data = dict(case.data or {})
+            given = reopen_values.check(sop, case.data, values)  # issue 13: risk level asked if unknown
+            data = reopen_values.apply(dict(case.data or {}), given)
             closures = list(data.get("_closures", []))
             closures.append({"closed_at": case.closed_at.isoformat() if case.closed_at else None,
                              "reopened_at": now.isoformat(), "reason": reason.strip(),
@@ -94,7 +98,8 @@ class CaseChangesMixin:
             case.updated_at = now
             append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="reopen",
-                         data={"reason": reason.strip()}, effects=effects,
+                         data={"reason": reason.strip(), **({"values": given} if given else {})},
+                         effects=effects,
                          sop_version=f"{sop.sop}@{sop.version}")
             first = keys[0] if keys else f"{sop.reopen.start}:?"
             return FireResult(case.reference, first.split(":")[0], first.split(":", 1)[1], "reopen",

@@ -77,6 +77,9 @@ def _replay(events: list[AuditEvent], sops: _Sops) -> dict[str, Any]:
         elif ev.action == "reopen":
             out["status"] = "open"
             case_data.pop("closure", None)
+            for path, value in ((ev.data or {}).get("values") or {}).items():  # reopen_values.py
+                form_id, _, field_id = path.partition(".")
+                case_data[form_id] = {**(case_data.get(form_id) or {}), field_id: value}
         elif ev.action in ("extend_deadline", "resume_deadline") and key:
             due[key] = (states.get(key, ""), (ev.data or {}).get("new_due_at"))
         elif ev.action == "migrate":

@@ -25,6 +25,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import directory, logs
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.opening import IdempotencyKeyInvalid, open_case
+from ..engine.prefill import complete as complete_payload
+from ..engine.prefill import prefill as prefill_values
+from ..engine.prefill import transition_of
 from ..store import repository
 from ..store.models import Case, User
 from ..views import case_as_dict
@@ -72,6 +75,12 @@ class FireRequest(BaseModel):
                   {"referral": {"provider": "org-masn"}, "appointment": {"appointment_date": "2025-06-10"}}],
     )
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    prefill: bool = Field(default=True, description="Compléter les champs absents du formulaire avec "
+                                                    "les données du signalement (dossier ouvert par un "
+                                                    "premier intervenant) ; un champ envoyé, même vide, "
+                                                    "est gardé. / Fill fields absent from the payload "
+                                                    "with the alert's data; a field sent, even empty, "
+                                                    "is kept.")
 
 
 _error_responses = M.error_responses
@@ -276,11 +285,15 @@ def build_api(web: Web) -> FastAPI:
             else:
                 access.require(user, "cases")
                 access.require_case(user, case)
+            payload, prefilled = body.payload, {}
+            tr = transition_of(sop, case, body.trigger, user.role, body.instance) if body.prefill else None
+            if tr is not None:  # a case opened by an alert: the same pre-fill as the page (engine/prefill.py)
+                payload, prefilled = complete_payload(sop, case, tr, body.payload)
         r = wf.fire(
             reference[:40].upper(),
             body.trigger,
             access.actor_for(user),
-            body.payload,
+            payload,
             instance=body.instance,
             expected_version=body.expected_version,
         )
@@ -294,7 +307,29 @@ def build_api(web: Web) -> FastAPI:
             "version": r.version,
             "started": r.started,
             "case_closed": r.case_closed,
+            "prefilled": prefilled,
         }
+
+    @api.get(
+        "/cases/{reference}/prefill/{trigger}",
+        response_model=M.Prefill,
+        operation_id="getPrefill",
+        tags=["cases"],
+        responses=_error_responses(401, 403, 404),
+        summary="Valeurs pré-remplies d'une action (dossier ouvert par un signalement)",
+    )
+    def get_prefill(reference: str, trigger: str, instance: str | None = None,
+                    user: User = Depends(current_user)):
+        """The values the form of ``trigger`` opens with on the case (the page's pre-fill): the
+        alert's data for a case opened by a first responder, ``{}`` otherwise."""
+        access.require(user, "cases")
+        with wf.sessions() as s:
+            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
+            sop = web.compiled_for(case).sop
+            tr = transition_of(sop, case, trigger[:64], user.role, instance)
+            forms = tr.forms if tr is not None else []
+            return {"reference": case.reference, "trigger": trigger[:64],
+                    "forms": {f: prefill_values(sop, case, f) for f in forms}}
 
     # -- case tools (api_casetools.py) and referrals (api_referrals.py) ---------------------------------
     add_casetool_routes(api, web, current_user, _error_responses)

@@ -26,6 +26,10 @@ class ExtendRequest(BaseModel):
 class ReopenRequest(BaseModel):
     reason: str = Field(max_length=1000, description="Motif (obligatoire)")
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    risk_level: str | None = Field(default=None, max_length=64, description=(
+        "Niveau de risque du premier suivi (POS BF) : obligatoire quand le dossier n'en a pas "
+        "(clos à l'identification), sinon le dernier connu s'applique / required when the case "
+        "has none, else the last known one applies"))
 
 
 class CorrectRequest(BaseModel):
@@ -92,7 +96,8 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
         summary="Rouvrir un dossier clos (motif ; rôles de la POS ; audité)",
     )
     def reopen(reference: str, body: ReopenRequest, user: User = Depends(current_user)):
-        r = casetools.reopen(web, user, reference, body.reason, body.expected_version)
+        r = casetools.reopen(web, user, reference, body.reason, body.expected_version,
+                             {"risk_level": body.risk_level} if body.risk_level else None)
         return {"reference": r.reference, "version": r.version, "started": r.started}
 
     @api.post(

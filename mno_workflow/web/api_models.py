@@ -220,6 +220,16 @@ class FireResult(BaseModel):
     version: int
     started: list[str]
     case_closed: bool
+    prefilled: dict[str, list[str]] = Field(
+        default_factory=dict, description="Champs pris des données du signalement, par formulaire "
+                                          "/ fields taken from the alert's data, by form")
+
+
+class Prefill(BaseModel):
+    reference: str
+    trigger: str
+    forms: dict[str, dict[str, Any]] = Field(
+        description="Valeurs d'ouverture par formulaire de l'action (vide : rien à pré-remplir)")
 
 
 class Extended(BaseModel):

@@ -93,7 +93,8 @@ def extend(
     )
 
 
-def reopen(web: Web, user: User, reference: str, reason: str, expected: int | None) -> FireResult:
+def reopen(web: Web, user: User, reference: str, reason: str, expected: int | None,
+           values: dict | None = None) -> FireResult:
     wf = web.wf
     with wf.sessions() as s:
         access.require(user, "cases")
@@ -104,7 +105,9 @@ def reopen(web: Web, user: User, reference: str, reason: str, expected: int | No
     if errors:
         raise FormInvalid("reopen", errors)
     ref = reference[:40].upper()
-    return wf.reopen(ref, access.actor_for(user), reason.strip(), expected_version=expected)
+    # values: e.g. the risk level a case screened out before any assessment must be given
+    return wf.reopen(ref, access.actor_for(user), reason.strip(), expected_version=expected,
+                     values=values)
 
 
 def correct(web: Web, user: User, reference: str, instance: str, state: str, reason: str,

@@ -46,6 +46,8 @@ def link_of(m: OutboxMessage, user: User) -> str | None:
     ref = ctx.get("reference")
     if m.template == "digest":
         return "/prestataire" if user.role == "provider" else "/travail"
+    if m.template == "alert_status":  # a first responder sees its alerts' status, not the case
+        return "/signalements"
     if not ref:
         return None
     step, key = ctx.get("step"), ctx.get("instance")

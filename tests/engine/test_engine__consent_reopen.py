@@ -116,17 +116,23 @@ def test_closed_case_accepts_only_reopen(wf):
     assert snapshot(wf) == before
 
 
-def test_reopen_without_assessment_reports_the_deadline_it_cannot_compute(wf):
-    # Issue 13: a refused consent no longer skips the assessment; a screened-out case still does.
+def test_reopen_without_assessment_asks_the_risk_level(wf):
+    # Issue 13 review (behaviour changed on purpose): a screened-out case has no risk level; the
+    # follow-up it restarts in used to start without its first-visit deadline. Now the reopening
+    # asks for the risk level (field error, nothing written) and the deadline is armed with it.
     ref = wf.create_case("mnr_bf", CW)
     wf.fire(ref, "screen_out", CW, {"reason": "duplicate"})
-    wf.reopen(ref, SUP, "Erreur de clôture")
+    before = snapshot(wf)
+    with pytest.raises(FormInvalid) as e:
+        wf.reopen(ref, SUP, "Erreur de clôture")
+    assert set(e.value.errors) == {"risk_level"} and "premier suivi" in e.value.errors["risk_level"].fr
+    assert snapshot(wf) == before
+    wf.reopen(ref, SUP, "Erreur de clôture", values={"risk_level": "high"})
     with wf.sessions() as s:
         ev = repository.trail(s, repository.get_case(s, ref))[-1]
-        # Issue 12: a deadline that cannot be armed is refused unless the SOP says optional: true
-        # (the BF follow-up deadline does, for this very case); the skip is recorded with its field.
-        skipped = [e["deadline_skipped"] for e in ev.effects if "deadline_skipped" in e]
-        assert [d["field"] for d in skipped] == ["needs_assessment.risk_level"]
+        assert not [e for e in ev.effects if "deadline_skipped" in e]
+        assert [e["deadline"]["instance"] for e in ev.effects if "deadline" in e] == ["follow_up:1"]
+        assert ev.data["values"] == {"needs_assessment.risk_level": "high"}
 
 
 def test_reopen_moves_closure_to_history_and_rearms_deadlines(wf):

@@ -50,3 +50,4 @@ def test_page_api_and_notifications_show_the_closure_reason(live):
     assert "idrissa" not in str(items) and "Numéro coupé" not in str(items)
     inbox = c.get("/notifications").text
     assert "Votre signalement" in inbox and closed in inbox and screened in inbox
+    assert 'href="/signalements"' in inbox and f'href="/dossiers/{closed}' not in inbox

@@ -86,7 +86,8 @@ def test_who_may_see_what_role_by_path_by_state(env, role, state):
         item = next(i for i in api if i["reference"] == ref)
         assert item["status"] == state and set(item) == {
             "reference", "filed_at", "region", "region_label", "status", "status_label", "status_at",
-            "organisation"}
+            "organisation", "closure"}  # closure: why it was closed (issue 13 review), else null
+        assert (item["closure"] is None) == (state != "closed")
     else:
         assert ref not in page
 

@@ -44,7 +44,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
-        keys = ("by", "by_other", "reason", "assignee", "from_due", "target", "next")
+        keys = ("by", "by_other", "reason", "assignee", "from_due", "target", "next", "risk_level")
         values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
@@ -102,7 +102,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
     @r.post("/dossiers/{reference}/rouvrir")
     async def reopen_case(request: Request, reference: str):
         def do(user, v, expected, lang):
-            casetools.reopen(web, user, reference, v["reason"], expected)
+            casetools.reopen(web, user, reference, v["reason"], expected,  # risk level if asked
+                             {"risk_level": v["risk_level"]} if v["risk_level"] else None)
             return t("case_reopened", lang)
 
         return await _case_tool(request, reference, "reopen", "", do)
@@ -219,11 +220,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
         sop = compiled.sop
         lang = web.lang(request, user)
         fresh = None if values else web.now()  # a fresh form: default: today dates pre-filled
-        if not values and tr.forms:  # a case opened by an alert: its data pre-fill the forms (alerts.py)
-            from ...engine.alerts import prefill
-            filled = {f: prefill(sop, case, f) for f in tr.forms}
-            several = {f: v for f, v in filled.items() if v}
-            values = (filled[tr.forms[0]] if len(tr.forms) == 1 else several) or None
+        if not values and tr.forms:  # a case opened by an alert: its data pre-fill the forms
+            from ...engine.prefill import opening_values  # the same values as the API and the CLI
+            values = opening_values(sop, case, tr.forms)
         forms, stray = sections(sop, tr, lang, values, errors, now=fresh)
         views = [v for f in forms for v in f.views]  # one error summary over every form
         loose = stray + [m for f in forms for m in f.loose]

@@ -144,6 +144,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         if access.can_add_attachment(user, case) else [],
         "tool": None,
         "can_reopen": access.can_reopen(sop, case, user),
+        "reopen_asks": _reopen_asks(sop, case, lang) if access.can_reopen(sop, case, user) else [],
         "corrections": correction_choices(sop, case, lang) if access.can_correct(case, user) else [],
         "can_reassign": reassign,
         "can_person_data": access.can(user, "person_data"),
@@ -335,3 +336,19 @@ def add_routes(r: APIRouter, web: Web) -> None:
             data = case_history_svg(repository.trail(s, case), sop, inst.step, inst.key, inst.state, lang,
                                     lambda dot: web.svg(("case", case.id), dot, cache=False))
             return svg_response(data)
+
+
+def _reopen_asks(sop, case, lang: str) -> list[dict]:
+    """The fields the reopening form asks (engine/reopen_values.py): the risk level of the first
+    follow-up, required when the case has none, with the last known one pre-selected."""
+    from ...engine.reopen_values import asked
+    out = []
+    for a in asked(sop, case.data):
+        opts = sop.options.get(a.options or "", {})
+        form_id, _, field_id = a.path.partition(".")
+        spec = next((f for f in sop.forms[form_id].fields if f.id == field_id), None) \
+            if form_id in sop.forms else None
+        out.append({"field": a.field, "required": a.current is None, "current": a.current,
+                    "label": sop.label(spec.label, lang) if spec else a.field,
+                    "options": [(c, sop.label(opts.get(c), lang) if opts.get(c) else c) for c in a.codes]})
+    return out

@@ -1,0 +1,93 @@
+"""The values a form opens with on a case opened by an SOP entry (a first responder's alert): the
+entry's ``prefill`` (BF SOP: identification's name, sex, age, region, province, commune and phone
+from the alert), the same on every path (issue 13 review).
+
+- The page shows the form filled with them (:func:`opening_values`, web/routes/case_actions.py);
+  the caseworker may change or clear any of them before submitting.
+- The API (``POST /api/v1/cases/{ref}/fire``) and the CLI (``mno case fire``) complete the payload
+  with them (:func:`complete`): a field **absent** from the payload takes the alert's value; a
+  field sent, even empty (``null``, ``""``, ``[]``), keeps what was sent — that is how a caller
+  clears a pre-filled value. ``"prefill": false`` (API) / ``--no-prefill`` (CLI) turns it off.
+  ``GET /api/v1/cases/{ref}/prefill/{trigger}`` and ``mno case prefill REF TRIGGER`` show them.
+
+Values are read from the case's data at the moment of the call; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..sop.schema import SOP
+
+
+def _value(data: dict, path: str) -> Any:
+    form, _, field = path.partition(".")
+    return (data.get(form) or {}).get(field)
+
+
+def prefill(sop: SOP, case: Any, form_id: str) -> dict[str, Any]:
+    """Values ``form_id`` opens with on ``case``: the ``prefill`` of every entry whose form data
+    the case holds (``{}`` for a case opened at ``start``). Empty values are left out."""
+    data = case.data or {}
+    out: dict[str, Any] = {}
+    for entry in sop.entries.values():
+        pairs = entry.prefill.get(form_id)
+        if not pairs:
+            continue
+        for field_id, source in pairs.items():
+            value = _value(data, source)
+            if value not in (None, "", []):
+                out.setdefault(field_id, value)
+    return out
+
+
+def opening_values(sop: SOP, case: Any, forms: list[str]) -> dict[str, Any] | None:
+    """What a transition with ``forms`` opens with: ``{field: value}`` for one form, ``{form_id:
+    {field: value}}`` for several (only the forms with values); None when nothing is pre-filled."""
+    filled = {f: prefill(sop, case, f) for f in forms}
+    if len(forms) == 1:
+        return filled[forms[0]] or None
+    return {f: v for f, v in filled.items() if v} or None
+
+
+def transition_of(sop: SOP, case: Any, trigger: str, role: str, instance: str | None = None):
+    """The transition ``trigger`` that ``role`` would fire on ``case`` (``instance``: ``step:key``
+    or ``key``), or None when there is no single one (the engine then says why)."""
+    found = []
+    for inst in case.instances:
+        if inst.final or (instance and instance not in (inst.label_key, inst.key, str(inst.id))):
+            continue
+        step = sop.steps.get(inst.step)
+        for tr in (step.transitions if step else []):
+            sources = tr.sources
+            if tr.trigger == trigger and role in tr.by and (inst.state in sources or "*" in sources):
+                found.append(tr)
+                break
+    return found[0] if len(found) == 1 else None
+
+
+def complete(sop: SOP, case: Any, tr: Any, payload: dict[str, Any] | None
+             ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """``payload`` completed with the pre-filled values of ``tr``'s forms for the fields it does
+    not name (see the module text), and ``{form_id: [field ids taken from the alert]}``. The
+    payload's shape follows the transition: flat for one form, ``{form_id: {...}}`` for several."""
+    out = dict(payload or {})
+    taken: dict[str, list[str]] = {}
+    forms = list(getattr(tr, "forms", None) or [])
+    for form_id in forms:
+        values = prefill(sop, case, form_id)
+        if not values:
+            continue
+        if len(forms) == 1:
+            target = out
+        else:
+            part = out.get(form_id)
+            if part is not None and not isinstance(part, dict):
+                continue  # malformed: the engine reports it
+            target = out[form_id] = dict(part or {})
+        added = [k for k in values if k not in target]
+        for k in added:
+            target[k] = values[k]
+        if added:
+            taken[form_id] = added
+    return out, taken

@@ -1,0 +1,106 @@
+"""What reopening a case must ask when the restarted step's deadline cannot be computed from what
+the case knows (issue 13 review): BF SOP, a case screened out at identification has no needs
+assessment, hence no risk level, and the first follow-up visit's deadline is chosen by it
+(``by: needs_assessment.risk_level``: 2, 5 or 10 working days).
+
+Decided as a case manager expects: a reopened case is followed up on the **last known** risk
+level (the one the case holds); when none is known, the person reopening must **give** it — a
+required field, a per-field error in French and English, nothing written — because a follow-up
+without a deadline is a follow-up nobody is reminded of. A value given while one is known
+replaces it (a re-assessment at reopening). The value goes where the deadline reads it (the
+case's data ``form.field``) and into the ``reopen`` audit event (``data.values``), which
+``mno audit verify`` replays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..sop.schema import SOP, ByField
+from .errors import FormInvalid, Message
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A value a reopening needs: the deadline's field ``path`` (``form.field``), its ``field``
+    id (the key callers send), the allowed ``codes``, its current value (None: unknown) and the
+    option list ``options`` of the field for labels."""
+
+    path: str
+    field: str
+    codes: list[str]
+    current: Any
+    options: str | None
+
+
+def asked(sop: SOP, data: dict | None) -> list[Asked]:
+    """The ``by`` fields of the deadline of the reopen step's initial state (none without
+    ``reopen`` or without such a deadline)."""
+    if sop.reopen is None or sop.reopen.start not in sop.steps:
+        return []
+    step = sop.steps[sop.reopen.start]
+    state = next((st for st in step.states.values() if st.initial), None)
+    dl = state.deadline if state is not None else None
+    within = dl.within if dl is not None else None  # a directory rule's default is ``within`` too
+    if not isinstance(within, ByField):
+        return []
+    form_id, _, field_id = within.by.partition(".")
+    current = ((data or {}).get(form_id) or {}).get(field_id)
+    form = sop.forms.get(form_id)
+    spec = next((f for f in form.fields if f.id == field_id), None) if form else None
+    return [Asked(within.by, field_id, sorted(within.cases), current if current not in ("", None) else None,
+                  spec.options if spec else None)]
+
+
+def check(sop: SOP, data: dict | None, values: dict[str, Any] | None) -> dict[str, str]:
+    """``{form.field: code}`` to write at reopening, from ``values`` (``{field id: code}``).
+    Raises FormInvalid (``reopen``, per field, fr/en) when a needed value is missing or is not
+    one of the deadline's codes; values for fields not asked are refused too."""
+    values = {k: v for k, v in (values or {}).items() if v not in (None, "")}
+    out: dict[str, str] = {}
+    errors: dict[str, Message] = {}
+    wanted = asked(sop, data)
+    known = {a.field for a in wanted}
+    for k in values:
+        if k not in known:
+            errors[k] = Message(fr=f"Champ inconnu à la réouverture : « {k} ».",
+                                en=f"Unknown field when reopening: '{k}'.")
+    for a in wanted:
+        v = values.get(a.field)
+        if v is None:
+            if a.current is None:
+                label = _label(sop, a.path)
+                errors[a.field] = Message(
+                    fr=f"Obligatoire : ce dossier n'a pas de « {label[0]} » connu (par exemple clos à "
+                       "l'identification) ; il choisit le délai du premier suivi de l'étape qui "
+                       "redémarre.",
+                    en=f"Required: this case has no known '{label[1]}' (e.g. closed at "
+                       "identification); it chooses the deadline of the first follow-up of the step "
+                       "that restarts.")
+            continue
+        if str(v) not in a.codes:
+            errors[a.field] = Message(
+                fr=f"Valeur « {v} » inconnue ; valeurs possibles : {', '.join(a.codes)}.",
+                en=f"Unknown value '{v}'; possible values: {', '.join(a.codes)}.")
+            continue
+        out[a.path] = str(v)
+    if errors:
+        raise FormInvalid("reopen", errors)
+    return out
+
+
+def _label(sop: SOP, path: str) -> tuple[str, str]:
+    form_id, _, field_id = path.partition(".")
+    form = sop.forms.get(form_id)
+    spec = next((f for f in form.fields if f.id == field_id), None) if form else None
+    return (sop.label(spec.label, "fr"), sop.label(spec.label, "en")) if spec else (field_id, field_id)
+
+
+def apply(data: dict, given: dict[str, str]) -> dict:
+    """``data`` (the case's data) with ``given`` (``{form.field: code}``) written in."""
+    out = dict(data)
+    for path, value in given.items():
+        form_id, _, field_id = path.partition(".")
+        out[form_id] = {**(out.get(form_id) or {}), field_id: value}
+    return out
