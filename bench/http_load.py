@@ -79,6 +79,21 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError("mno serve did not start within 180 s")
 
+    def rss_mib(self) -> list[float]:
+        """Resident memory (MiB) of the server process and of each of its children (the workers),
+        read from ``/proc`` once it listens; [] where ``/proc`` is missing."""
+        pids = [self.proc.pid]
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+            pids += [int(x) for x in children]
+            out = []
+            for pid in pids:
+                status = Path(f"/proc/{pid}/status").read_text()
+                out.append(int(status.split("VmRSS:")[1].split()[0]) / 1024)
+            return out
+        except (OSError, IndexError, ValueError):
+            return []
+
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -195,7 +210,8 @@ def drive(env: dict, url: str, label: str, extra: list[str], seconds: float, n_c
           tmp: Path) -> list[Row]:
     """Serve ``url`` with ``mno serve --demo`` (+ ``extra``), run the clients, check, report."""
     port = _free_port()
-    with Server(env, port, extra, tmp / "server.log"):
+    with Server(env, port, extra, tmp / "server.log") as server:
+        rss = server.rss_mib()
         ready = threading.Barrier(n_clients + 1)
         clients = [Client(f"http://127.0.0.1:{port}", CW[i % len(CW)], seconds, i, ready)
                    for i in range(n_clients)]
@@ -212,6 +228,10 @@ def drive(env: dict, url: str, label: str, extra: list[str], seconds: float, n_c
     rows = []
     total = sum(len(v) for c in clients for v in c.lat.values())
     errors = [e for c in clients for e in c.errors]
+    if rss:
+        rows.append(Row(f"HTTP load, {label}: server RSS once listening (largest process)", max(rss), "MiB",
+                        bar="≤ 60 MiB", ok=max(rss) <= 60,
+                        note="processes: " + ", ".join(f"{x:.1f}" for x in rss) + " MiB"))
     rows.append(Row(f"HTTP load, {label}, {n_clients} clients, {seconds:.0f} s: throughput",
                     total / elapsed, "req/s", note=f"{len(errors)} errors"
                     + (f" ({', '.join(sorted(set(errors))[:4])})" if errors else "")))

@@ -18,13 +18,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-
-import holidays as _holidays
+from importlib import metadata as _metadata
 
 __all__ = ["HOLIDAYS_VERSION", "PACKAGE_GAPS", "check_code", "split_code", "subdivision_note",
            "year_holidays"]
 
-HOLIDAYS_VERSION: str = _holidays.__version__
+HOLIDAYS_VERSION: str = _metadata.version("holidays")
+
+
+def _holidays():
+    """The ``holidays`` package, imported on first use (its country tables weigh a few MiB of
+    the web server's start-up memory)."""
+    import holidays
+
+    return holidays
 """Version of the ``holidays`` package in use; recorded in each computed deadline's audit effect."""
 
 # Holidays the package lacks: country → [(month, day, first year, {language: name})].
@@ -44,7 +51,7 @@ def split_code(code: str) -> tuple[str, str | None]:
 
 def _package_knows_subdivisions(country: str) -> bool:
     try:
-        entity = _holidays.country_holidays(country, years=[])
+        entity = _holidays().country_holidays(country, years=[])
     except NotImplementedError:
         return False
     return bool(getattr(entity, "subdivisions", ()))
@@ -56,7 +63,7 @@ def check_code(code: str) -> None:
     without regional holidays in the package, a real ISO 3166-2 subdivision."""
     country, subdiv = split_code(code)
     try:
-        entity = _holidays.country_holidays(country, years=[])
+        entity = _holidays().country_holidays(country, years=[])
     except NotImplementedError:
         raise ValueError(f"the holidays package knows no country {country!r} "
                          f"(use an ISO 3166-1 code such as 'BF', 'GB', 'AU')") from None
@@ -87,10 +94,10 @@ def _package_year(code: str, year: int, language: str) -> dict[date, str]:
     country, subdiv = split_code(code)
     if subdiv and not _package_knows_subdivisions(country):
         subdiv = None
-    entity = _holidays.country_holidays(country, subdiv=subdiv, years=year)
+    entity = _holidays().country_holidays(country, subdiv=subdiv, years=year)
     supported = getattr(entity, "supported_languages", ()) or ()
     if language in supported:
-        entity = _holidays.country_holidays(country, subdiv=subdiv, years=year, language=language)
+        entity = _holidays().country_holidays(country, subdiv=subdiv, years=year, language=language)
     table = {d: str(n) for d, n in entity.items() if d.year == year}
     for month, day, since, names in PACKAGE_GAPS.get(country, []):
         d = date(year, month, day)

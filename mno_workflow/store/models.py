@@ -210,6 +210,8 @@ class Deadline(Base):
         # revision 0025: a caseworker's running deadlines soonest first (assignee kept by triggers)
         Index("ix_deadlines_assignee_owner_kind_status_due", "assignee", "owner_role", "kind", "status",
               "due_at"),
+        # revision 0025: the « Escalades » list of a supervisor or coordinator, soonest first
+        Index("ix_deadlines_escalate_kind_status_due", "escalate_to", "kind", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 from ...engine.errors import EngineError
 from ...render import diagrams
 from ...sop.diagnostics import SOPError
-from ...sop.diff import diff_sops
 from ...store.models import SopDraft, SopVersion
 from .. import access, workbench
 from ..core import Web
@@ -249,6 +248,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             ctx: dict[str, Any] = {"check": check, "diff": None, "affected": []}
             if check.loaded is not None:
                 old = wf.registry.compiled(base).sop
+                from ...sop.diff import diff_sops  # here: it loads Typer (server start-up memory)
+
                 ctx["diff"] = diff_sops(old, check.loaded.model).text_fr()
                 ctx["affected"] = workbench.affected_cases(s, base, check.loaded.model)
             return web.render(request, "_workbench_compare.html", {**base_ctx(request, s, user), **ctx})

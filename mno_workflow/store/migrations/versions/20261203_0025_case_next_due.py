@@ -3,7 +3,8 @@ deadlines, kept by triggers on ``deadlines`` and ``step_instances`` (see
 ``mno_workflow/store/next_due.py``), filled here for every existing case; indexes by assignee,
 region and alone, so that « Mon travail » walks the open cases by urgency; ``deadlines.assignee``,
 the case's assignee on its expiry rows (same triggers' module), filled here, indexed with the
-owner role, kind, status and due instant for a caseworker's « Mon travail » (issue 15).
+owner role, kind, status and due instant for a caseworker's « Mon travail »; escalated deadlines
+by escalation role for the « Escalades » list (issue 15).
 
 Revision ID: 0025
 Revises: 0023
@@ -39,10 +40,13 @@ def upgrade() -> None:
         op.create_index(name, 'cases', columns, unique=False)
     op.create_index('ix_deadlines_assignee_owner_kind_status_due', 'deadlines',
                     ['assignee', 'owner_role', 'kind', 'status', 'due_at'], unique=False)
+    op.create_index('ix_deadlines_escalate_kind_status_due', 'deadlines',
+                    ['escalate_to', 'kind', 'status', 'due_at'], unique=False)
 
 
 def downgrade() -> None:
     next_due.uninstall(op.get_bind())
+    op.drop_index('ix_deadlines_escalate_kind_status_due', table_name='deadlines')
     op.drop_index('ix_deadlines_assignee_owner_kind_status_due', table_name='deadlines')
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
         batch_op.drop_column('assignee')
