@@ -24,7 +24,7 @@ from ..multiform import flat_views, parse_forms
 from ..presenters import correction_choices, form_block, item_label, timeline
 from . import common
 from .attachments import notes_of
-from .common import find_instance, svg_response
+from .common import case_and_instance, svg_response
 
 PAGE_SIZE = 50
 
@@ -321,10 +321,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def case_diagram(request: Request, reference: str, instance: str):
         with wf.sessions() as s:
             user = web.user(request, s)
-            case = repository.get_case(s, reference[:40].upper())
-            inst = find_instance(case, instance)
-            if case is None or inst is None:
-                raise access.NotVisible()
+            case, inst = case_and_instance(s, reference, instance)
             sop = web.compiled_for(case).sop
             if user.role != "provider":
                 access.require(user, "cases")
