@@ -105,41 +105,36 @@ def present(
         return tuple(value_label(sop, d, c, lang, names) for d, c in zip(dims, codes, strict=True))
 
     total_codes: tuple[str, ...] = ()
-    if ind.count in ("cases", "events", "items"):
-        g = suppress.protect(
-            suppress.count_grid(res.total, [(t.dims, t.cells, t.additive) for t in res.tables]), k
-        )
 
-        def row(key, codes, lbls):
+    def grid(total, of=lambda v: v):
+        """The protected grid of the counts ``of(cell value)`` (total and every table)."""
+        cells = [(t.dims, {c: of(v) for c, v in t.cells.items()}, t.additive) for t in res.tables]
+        return suppress.protect(suppress.count_grid(total, cells), k)
+
+    def shown_tables(row):
+        """Each table with its dimensions' labels and ``row(key, codes, labels, value)`` per cell."""
+        return [
+            (
+                t.dims,
+                tuple(sop.label(sop.indicators.dimensions[d].label, lang) for d in t.dims),
+                [row((t.dims, c), c, labels(t.dims, c), v) for c, v in t.cells.items()],
+            )
+            for t in res.tables
+        ]
+
+    if ind.count in ("cases", "events", "items"):
+        g = grid(res.total)
+
+        def row(key, codes, lbls, _value=None):
             shown = suppress.is_shown(g, key)
             return Row(codes, lbls, suppress.display(g, key, k), float(g.nodes[key].value) if shown else None)
 
         total = row(("total",), total_codes, (TOTAL_LABEL[lang],))
-        tables = [
-            (
-                t.dims,
-                tuple(sop.label(sop.indicators.dimensions[d].label, lang) for d in t.dims),
-                [row((t.dims, c), c, labels(t.dims, c)) for c in t.cells],
-            )
-            for t in res.tables
-        ]
     elif ind.count == "within_deadline":
-        gn = suppress.protect(
-            suppress.count_grid(
-                res.total[0],
-                [(t.dims, {c: v[0] for c, v in t.cells.items()}, t.additive) for t in res.tables],
-            ),
-            k,
-        )
-        gd = suppress.protect(
-            suppress.count_grid(
-                res.total[1],
-                [(t.dims, {c: v[1] for c, v in t.cells.items()}, t.additive) for t in res.tables],
-            ),
-            k,
-        )
+        gn = grid(res.total[0], lambda v: v[0])
+        gd = grid(res.total[1], lambda v: v[1])
 
-        def row(key, codes, lbls):
+        def row(key, codes, lbls, _value=None):
             num, den = gn.nodes[key].value, gd.nodes[key].value
             shown = suppress.is_shown(gn, key) and suppress.is_shown(gd, key) and den > 0
             pct = round(100 * num / den, 1) if shown else None
@@ -161,22 +156,8 @@ def present(
             )
 
         total = row(("total",), total_codes, (TOTAL_LABEL[lang],))
-        tables = [
-            (
-                t.dims,
-                tuple(sop.label(sop.indicators.dimensions[d].label, lang) for d in t.dims),
-                [row((t.dims, c), c, labels(t.dims, c)) for c in t.cells],
-            )
-            for t in res.tables
-        ]
     else:  # duration: the median is shown when its number of values is
-        gc = suppress.protect(
-            suppress.count_grid(
-                len(res.total),
-                [(t.dims, {c: len(v) for c, v in t.cells.items()}, t.additive) for t in res.tables],
-            ),
-            k,
-        )
+        gc = grid(len(res.total), len)
 
         def row(key, codes, lbls, values):
             shown = suppress.is_shown(gc, key) and len(values) > 0
@@ -190,12 +171,5 @@ def present(
             )
 
         total = row(("total",), total_codes, (TOTAL_LABEL[lang],), res.total)
-        tables = [
-            (
-                t.dims,
-                tuple(sop.label(sop.indicators.dimensions[d].label, lang) for d in t.dims),
-                [row((t.dims, c), c, labels(t.dims, c), v) for c, v in t.cells.items()],
-            )
-            for t in res.tables
-        ]
+    tables = shown_tables(row)
     return Shown(ind.code, sop.label(ind.label, lang), ind.count, total, tables, res.ignored_filters)

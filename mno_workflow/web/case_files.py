@@ -68,10 +68,11 @@ def notes_place(s: Session, sop_of, user: User, reference: str, instance: str, n
     """(case, instance, SOP) of the referral whose notes ``user`` may read and write (the case side
     who may open the case; the provider it is addressed to while the consent covers it). Raises
     NotVisible otherwise."""
-    case = case_of(s, reference)
-    inst = find_instance(case, instance[:130])
+    from .routes.common import case_and_instance
+
+    case, inst = case_and_instance(s, reference, instance)
     sop = sop_of(case)
-    if inst is None or not access.can_use_notes(s, user, sop, case, inst, now):
+    if not access.can_use_notes(s, user, sop, case, inst, now):
         raise access.NotVisible()
     return case, inst, sop
 

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import pytest
 from lxml import etree
-from typer.testing import CliRunner
 
 import mno_workflow.directory.tables  # noqa: F401  (dir_* tables in the test database)
 import mno_workflow.web.models  # noqa: F401  (the export log table)
-from mno_workflow.cli import app
 
 from ..conftest import ROOT
 from ..engine.helpers import CW, referral, to_referrals
+from .conftest import EXAMPLE
 
 XSD = ROOT / "tests" / "fixtures" / "adx" / "adx_loose.xsd"
-EXAMPLE = ROOT / "sops" / "burkina_faso" / "dhis2.example.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +23,7 @@ def schema():
 
 
 @pytest.mark.parametrize("monthly", [False, True])
-def test_adx_output_is_valid(wf, db_url, tmp_path, schema, monthly):
+def test_adx_output_is_valid(wf, tmp_path, schema, monthly, dhis2_export):
     for _ in range(6):
         ref = to_referrals(wf)
         wf.fire(ref, "send", CW, referral("org-a"), instance="referral:vocational_training")
@@ -37,23 +35,7 @@ def test_adx_output_is_valid(wf, db_url, tmp_path, schema, monthly):
             encoding="utf-8",
         )
     out = tmp_path / "values.xml"
-    r = CliRunner().invoke(
-        app,
-        [
-            "--db",
-            db_url,
-            "export",
-            "dhis2",
-            "--period",
-            "2025Q2",
-            "--mapping",
-            str(mapping),
-            "--format",
-            "adx",
-            "-o",
-            str(out),
-        ],
-    )
+    r = dhis2_export(mapping=mapping, fmt="adx", out=out)
     assert r.exit_code == 0, r.output
     doc = etree.parse(str(out))
     assert schema.validate(doc), schema.error_log

@@ -23,10 +23,9 @@ import mno_workflow.directory.tables  # noqa: F401  (dir_* tables in the test da
 from mno_workflow.cli import app
 from mno_workflow.web.models import ExportLog
 
-from ..conftest import ROOT
 from ..engine.helpers import CW, referral, to_referrals
+from .conftest import EXAMPLE
 
-EXAMPLE = ROOT / "sops" / "burkina_faso" / "dhis2.example.yaml"
 UID = re.compile(r"^[A-Za-z][A-Za-z0-9]{10}$")
 runner = CliRunner()
 
@@ -100,10 +99,10 @@ def dhis2_server():
     srv.server_close()
 
 
-def test_dhis2_json_adx_and_post(wf, db_url, tmp_path, dhis2_server):
+def test_dhis2_json_adx_and_post(wf, db_url, tmp_path, dhis2_server, dhis2_export):
     _cases(wf)
     out = tmp_path / "values.json"
-    r = mno(db_url, "export", "dhis2", "--period", "2025Q2", "--mapping", str(EXAMPLE), "-o", str(out))
+    r = dhis2_export(out=out)
     assert r.exit_code == 0, r.output
     body = json.loads(out.read_text())
     assert body["dataSet"] == "PLACEHOLDS1"
@@ -118,19 +117,7 @@ def test_dhis2_json_adx_and_post(wf, db_url, tmp_path, dhis2_server):
     }
     assert sexes == {"PLACEHOLC01": "6"}  # 6 women; no man: no value
     adx = tmp_path / "values.xml"
-    r = mno(
-        db_url,
-        "export",
-        "dhis2",
-        "--period",
-        "2025Q2",
-        "--mapping",
-        str(EXAMPLE),
-        "--format",
-        "adx",
-        "-o",
-        str(adx),
-    )
+    r = dhis2_export(fmt="adx", out=adx)
     assert r.exit_code == 0, r.output
     root = ET.parse(adx).getroot()
     ns = "{urn:ihe:qrph:adx:2015}"
@@ -141,39 +128,12 @@ def test_dhis2_json_adx_and_post(wf, db_url, tmp_path, dhis2_server):
     assert n_adx == len(vals)
     # --post with dry run, basic auth from the environment
     env = {"MNO_DHIS2_PASSWORD": "district"}
-    r = mno(
-        db_url,
-        "export",
-        "dhis2",
-        "--period",
-        "2025Q2",
-        "--mapping",
-        str(EXAMPLE),
-        "--post",
-        dhis2_server,
-        "--user",
-        "admin",
-        "--dry-run",
-        env=env,
-    )
+    r = dhis2_export("--post", dhis2_server, "--user", "admin", "--dry-run", env=env)
     assert r.exit_code == 0, r.output
     assert "DHIS2 (dryRun) SUCCESS" in r.stdout and f"imported {len(vals)}" in r.stdout
     query, sent, ok_auth, problems = FakeDHIS2.seen[-1]
     assert query["dryRun"] == ["true"] and ok_auth and problems == [] and sent == body
-    r = mno(
-        db_url,
-        "export",
-        "dhis2",
-        "--period",
-        "2025Q2",
-        "--mapping",
-        str(EXAMPLE),
-        "--post",
-        dhis2_server,
-        "--user",
-        "admin",
-        env={"MNO_DHIS2_PASSWORD": "wrong"},
-    )
+    r = dhis2_export("--post", dhis2_server, "--user", "admin", env={"MNO_DHIS2_PASSWORD": "wrong"})
     assert r.exit_code == 1 and "401" in r.output
     assert FakeDHIS2.seen[-1][0]["dryRun"] == ["false"]
     with wf.sessions() as s:
@@ -186,10 +146,10 @@ def test_dhis2_json_adx_and_post(wf, db_url, tmp_path, dhis2_server):
     ]
 
 
-def test_suppressed_cells_are_not_sent(wf, db_url, tmp_path):
+def test_suppressed_cells_are_not_sent(wf, tmp_path, dhis2_export):
     _cases(wf, 2)
     out = tmp_path / "v.json"
-    r = mno(db_url, "export", "dhis2", "--period", "2025-06", "--mapping", str(EXAMPLE), "-o", str(out))
+    r = dhis2_export(period="2025-06", out=out)
     assert r.exit_code == 0, r.output
     vals = json.loads(out.read_text())["dataValues"]
     assert all(
@@ -199,7 +159,7 @@ def test_suppressed_cells_are_not_sent(wf, db_url, tmp_path):
     assert "cellule masquée" in r.output and "REFERRALS_MADE kadiogo" in r.output
 
 
-def test_mapping_errors_have_positions(wf, db_url, tmp_path):
+def test_mapping_errors_have_positions(wf, tmp_path, dhis2_export):
     text = EXAMPLE.read_text(encoding="utf-8")
     bad = (
         text.replace("REFERRALS_MADE: {uid: PLACEHOLE02}", "REFERRALS_MAID: {uid: PLACEHOLE02}")
@@ -208,17 +168,7 @@ def test_mapping_errors_have_positions(wf, db_url, tmp_path):
     )
     path = tmp_path / "dhis2.yaml"
     path.write_text(bad, encoding="utf-8")
-    r = mno(
-        db_url,
-        "export",
-        "dhis2",
-        "--period",
-        "2025Q2",
-        "--mapping",
-        str(path),
-        "-o",
-        str(tmp_path / "x.json"),
-    )
+    r = dhis2_export(mapping=path, out=tmp_path / "x.json")
     assert r.exit_code == 1
     lines = bad.splitlines()
     found = re.findall(rf"{re.escape(str(path))}:(\d+):(\d+): error (D\d+) ([^\n]*)", r.output)
@@ -228,14 +178,14 @@ def test_mapping_errors_have_positions(wf, db_url, tmp_path):
     line = int(found[0][0])
     assert "short" in lines[line - 1]
     path.write_text(bad.replace("short", "PLACEHOLE03"), encoding="utf-8")
-    r = mno(db_url, "export", "dhis2", "--period", "2025Q2", "--mapping", str(path))
+    r = dhis2_export(mapping=path)
     found = re.findall(rf"{re.escape(str(path))}:(\d+):(\d+): error (D\d+) ([^\n]*)", r.output)
     by_code = {c: (int(ln), m) for ln, _c, c, m in found}
     assert "REFERRALS_MAID" in lines[by_code["D002"][0] - 1] and "unknown indicator" in by_code["D002"][1]
     assert "yadga" in lines[by_code["D005"][0] - 1]
     assert "yaadga" in by_code["D006"][1]
     assert not (tmp_path / "x.json").exists()
-    r = mno(db_url, "export", "dhis2", "--period", "2025Q7", "--mapping", str(EXAMPLE))
+    r = dhis2_export(period="2025Q7")
     assert r.exit_code == 1 and "2025Q2" in r.output
 
 

@@ -17,10 +17,8 @@ import mno_workflow.directory.tables  # noqa: F401  (dir_* tables in the test da
 import mno_workflow.web.models  # noqa: F401  (the export log table)
 from mno_workflow.cli import app
 
-from ..conftest import ROOT
 from ..engine.helpers import CW, referral, to_referrals
 
-EXAMPLE = ROOT / "sops" / "burkina_faso" / "dhis2.example.yaml"
 runner = CliRunner()
 MADE = "REFERRALS_MADE"
 
@@ -73,21 +71,10 @@ def test_report_html_and_pdf(two_referrals, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["json", "adx"])
-def test_dhis2(two_referrals, tmp_path, fmt):
+def test_dhis2(two_referrals, tmp_path, fmt, dhis2_export):
     out = tmp_path / f"v.{fmt}"
-    r = _run(
-        two_referrals,
-        "export",
-        "dhis2",
-        "--period",
-        "2025Q2",
-        "--mapping",
-        str(EXAMPLE),
-        "--format",
-        fmt,
-        "-o",
-        str(out),
-    )
+    r = dhis2_export(fmt=fmt, out=out)
+    assert r.exit_code == 0, r.output
     if fmt == "json":
         vals = [(v["dataElement"], v["value"]) for v in json.loads(out.read_text())["dataValues"]]
     else:

@@ -22,7 +22,7 @@ from ..planview import plan_block
 from ..presenters import form_block, item_label, provider_field, timeline
 from . import common
 from .cases import case_list_ctx, case_page_ctx
-from .common import find_instance, is_htmx
+from .common import case_and_instance, find_instance, is_htmx
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -191,10 +191,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
     # -- actions ---------------------------------------------------------------------------------------
     def _load_for_action(s, request: Request, reference: str, instance: str, trigger: str):
         user = web.user(request, s)
-        case = repository.get_case(s, reference[:40].upper())
-        inst = find_instance(case, instance)
-        if case is None or inst is None:
-            raise access.NotVisible()
+        case, inst = case_and_instance(s, reference, instance)
         compiled = web.compiled_for(case)
         sop = compiled.sop
         if user.role == "provider":

@@ -24,7 +24,7 @@ from ..multiform import flat_views, parse_forms
 from ..presenters import correction_choices, form_block, item_label, timeline
 from . import common
 from .attachments import notes_of
-from .common import find_instance, svg_response
+from .common import case_and_instance, svg_response
 
 PAGE_SIZE = 50
 
@@ -226,18 +226,19 @@ def add_routes(r: APIRouter, web: Web) -> None:
             payload = parse_forms(sop, register, form) if register else {}  # one form or several
             actor = access.actor_for(user)
             form_token = str(form.get("form_token") or "")
+
+            def again(status: int, token: str, exc: EngineError | None = None, **shown):
+                """The form shown again with the input kept (and ``exc``'s per-field errors)."""
+                views, loose = flat_views(sop, register, lang, payload, exc)
+                return web.render(request, "case_new.html", {
+                    **ctx, "sop": sop, "views": views, "loose": loose, "form_token": token, **shown,
+                }, status=status)
+
             if not formtokens.known(wf.sessions, form_token, user.id):
                 # Unknown token: the input is shown again with a fresh token.
-                views, loose = flat_views(sop, register, lang, payload)
                 with wf.sessions.begin() as s:
                     fresh = formtokens.issue(s, user.id, web.now())
-                return web.render(
-                    request,
-                    "case_new.html",
-                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": fresh,
-                     "error": t("form_expired", lang)},
-                    status=409,
-                )
+                return again(409, fresh, error=t("form_expired", lang))
             dups = None
             if register:
                 with wf.sessions() as s:
@@ -247,14 +248,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                                   else None, payload, web.now())
                 if dups and not form.get("not_duplicate"):
                     # Shown before saving: the user opens one of them, or confirms and saves.
-                    views, loose = flat_views(sop, register, lang, payload)
-                    return web.render(
-                        request,
-                        "case_new.html",
-                        {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
-                         "dups": dups},
-                        status=409,
-                    )
+                    return again(409, form_token, dups=dups)
             try:
                 # Create and register in one transaction; the form token is the idempotency key:
                 # a second submit (double click, retry after a lost answer) goes to the same case.
@@ -262,23 +256,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                    trigger=register.trigger if register else None,
                                    idempotency_key=formtokens.idempotency_key(form_token))
             except FormInvalid as e:
-                views, loose = flat_views(sop, register, lang, payload, e)
-                return web.render(
-                    request,
-                    "case_new.html",
-                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
-                     "error": t("form_errors", lang)},
-                    status=422,
-                )
+                return again(422, form_token, e, error=t("form_errors", lang))
             except EngineError as e:
-                views, loose = flat_views(sop, register, lang, payload)
-                return web.render(
-                    request,
-                    "case_new.html",
-                    {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token,
-                     "error": e.text(lang)},
-                    status=e.http_status,
-                )
+                return again(e.http_status, form_token, error=e.text(lang))
             ref = opened.reference
             if dups and not opened.replayed:
                 with wf.sessions.begin() as s:
@@ -322,10 +302,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def case_diagram(request: Request, reference: str, instance: str):
         with wf.sessions() as s:
             user = web.user(request, s)
-            case = repository.get_case(s, reference[:40].upper())
-            inst = find_instance(case, instance)
-            if case is None or inst is None:
-                raise access.NotVisible()
+            case, inst = case_and_instance(s, reference, instance)
             sop = web.compiled_for(case).sop
             if user.role != "provider":
                 access.require(user, "cases")

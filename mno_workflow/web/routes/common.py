@@ -1,5 +1,5 @@
 """What the page routers share: the base template context, htmx and client checks, SVG responses,
-finding a step instance of a case."""
+finding a case and a step instance of it."""
 
 from __future__ import annotations
 
@@ -42,7 +42,22 @@ def svg_response(data: bytes) -> Response:
 
 
 def find_instance(case: Case | None, key: str) -> StepInstance | None:
+    """The instance of ``case`` whose label key (``referral:cash``) or id is ``key``, or None."""
     if case is None:
         return None
     return next((i for i in case.instances if key in (i.label_key, str(i.id))), None)
+
+
+def case_and_instance(s, reference: str, instance: str) -> tuple[Case, StepInstance]:
+    """The case ``reference`` (cut to 40 characters, upper case) and its step instance ``instance``
+    (label key or id, cut to 130 characters). Raises :class:`..access.NotVisible` (404) when either
+    is unknown; what the user may see of them is the caller's check."""
+    from ...store import repository
+    from .. import access
+
+    case = repository.get_case(s, reference[:40].upper())
+    inst = find_instance(case, instance[:130])
+    if case is None or inst is None:
+        raise access.NotVisible()
+    return case, inst
 

@@ -15,7 +15,7 @@ from ...store import repository
 from .. import access, queries
 from ..core import Web
 from ..printing import filled_referral
-from .common import find_instance
+from .common import case_and_instance
 
 PRINT_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
@@ -48,10 +48,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             if not (access.can(user, "cases") or access.can(user, "inbox")):
                 raise access.Forbidden()
-            case = repository.get_case(s, reference[:40].upper())
-            inst = find_instance(case, instance)
-            if case is None or inst is None:
-                raise access.NotVisible()
+            case, inst = case_and_instance(s, reference, instance)
             sop = web.compiled_for(case).sop
             step = sop.steps.get(inst.step)
             if step is None or not step.recipient or not access.can_view_referral(user, sop, case, inst):

@@ -9,13 +9,12 @@ from fastapi import APIRouter, Request
 
 from ... import attachments as files
 from ...engine.service_levels import describe as describe_level
-from ...store import repository
 from .. import access, queries
 from ..core import Web
 from ..presenters import form_block, item_block, item_label
 from . import common
 from .attachments import notes_of
-from .common import find_instance
+from .common import case_and_instance
 
 
 def provider_due(s, sop, inst, due, now, lang):
@@ -88,10 +87,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "inbox")
-            case = repository.get_case(s, reference[:40].upper())
-            inst = find_instance(case, instance)
-            if case is None or inst is None:
-                raise access.NotVisible()
+            case, inst = case_and_instance(s, reference, instance)
             compiled = web.compiled_for(case)
             sop = compiled.sop
             if not access.can_view_referral(user, sop, case, inst):
