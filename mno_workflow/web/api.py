@@ -26,7 +26,6 @@ from .. import directory, logs
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..engine.prefill import complete as complete_payload
-from ..engine.prefill import prefill as prefill_values
 from ..engine.prefill import transition_of
 from ..store import repository
 from ..store.models import Case, User
@@ -37,6 +36,7 @@ from .api_alerts import add_alert_routes
 from .api_auth import add_auth_routes
 from .api_casetools import add_casetool_routes
 from .api_files import add_file_routes
+from .api_prefill import add_prefill_routes
 from .api_referrals import _referral_dict, add_referral_routes  # noqa: F401  (re-exported)
 from .core import Web
 
@@ -175,6 +175,7 @@ def build_api(web: Web) -> FastAPI:
     # -- auth (token issue, list, revoke) ------------------------------------------------------------
     add_auth_routes(api, web, current_user, ApiError, _error_responses)
     add_alert_routes(api, web, current_user, ApiError, _error_responses, _lang_req)  # first responders
+    add_prefill_routes(api, web, current_user, _error_responses)  # an alert's values in later forms
     add_file_routes(api, web, current_user, ApiError, _error_responses)  # attachments, notes (issue 18)
 
     @api.get("/me", response_model=M.Me, operation_id="getMe", tags=["auth"],
@@ -309,27 +310,6 @@ def build_api(web: Web) -> FastAPI:
             "case_closed": r.case_closed,
             "prefilled": prefilled,
         }
-
-    @api.get(
-        "/cases/{reference}/prefill/{trigger}",
-        response_model=M.Prefill,
-        operation_id="getPrefill",
-        tags=["cases"],
-        responses=_error_responses(401, 403, 404),
-        summary="Valeurs pré-remplies d'une action (dossier ouvert par un signalement)",
-    )
-    def get_prefill(reference: str, trigger: str, instance: str | None = None,
-                    user: User = Depends(current_user)):
-        """The values the form of ``trigger`` opens with on the case (the page's pre-fill): the
-        alert's data for a case opened by a first responder, ``{}`` otherwise."""
-        access.require(user, "cases")
-        with wf.sessions() as s:
-            case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
-            sop = web.compiled_for(case).sop
-            tr = transition_of(sop, case, trigger[:64], user.role, instance)
-            forms = tr.forms if tr is not None else []
-            return {"reference": case.reference, "trigger": trigger[:64],
-                    "forms": {f: prefill_values(sop, case, f) for f in forms}}
 
     # -- case tools (api_casetools.py) and referrals (api_referrals.py) ---------------------------------
     add_casetool_routes(api, web, current_user, _error_responses)
