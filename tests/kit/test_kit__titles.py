@@ -81,3 +81,17 @@ def test_every_bf_scenario_has_its_english_title():
     out = CliRunner().invoke(app, ["validate", str(BF / "mnr.yaml")])
     assert "S040" not in out.output
     assert not [s.path for s in run(sorted((BF / "scenarios").glob("0[1-3]*.yaml"))).scenarios if s.warnings]
+
+
+def test_the_workbench_run_carries_the_warning(folder):
+    """The SOP workbench runs a draft's scenarios like ``mno test``: the S040 warning is in its
+    results (shown under the scenario on the page), and the scenario still passes."""
+    from mno_workflow.store.models import SopDraft
+    from mno_workflow.web.workbench import run_scenarios
+
+    files = {f"scenarios/{p.name}": p.read_text(encoding="utf-8")
+             for p in (folder / "scenarios").glob("*.yaml")}
+    draft = SopDraft(source=(folder / "mnr.yaml").read_text(encoding="utf-8"), files=files)
+    run = run_scenarios(draft, "sops/burkina_faso/mnr.yaml")
+    assert run["ok"] and [len(r["warnings"]) for r in run["results"]] == [1, 0]
+    assert "S040" in run["results"][0]["warnings"][0]["message"]
