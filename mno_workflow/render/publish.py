@@ -152,6 +152,12 @@ def publish(
             f"(« narrative: [{companion.name}] ») / narrative found by name beside the SOP (deprecated): "
             "declare it"
         )
+    if sop_path:  # scenarios of the training pack without a title in a language of the SOP
+        from mno_workflow.kit.titles import title_warnings_beside
+
+        for d in title_warnings_beside(Path(sop_path), sop):
+            report.warnings.append(f"S040 {d.path}:{d.line}:{d.col} : {d.message} / scenario title missing "
+                                   "in a language of the SOP: its documents show the French title")
     for lang in langs or sop.languages:
         directory = read_directory(folder, lang) if folder else None
         if directory is None:
@@ -183,6 +189,7 @@ def publish(
             report.written.append(path)
             names.append(f"diagrams/{name}")
         index = base / "index.html"
+        index.parent.mkdir(parents=True, exist_ok=True)  # also when ``only`` kept no document
         index.write_text(_index(sop, lang, names, pdf), encoding="utf-8")
         report.written.append(index)
     report.written.sort()

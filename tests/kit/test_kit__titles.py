@@ -38,8 +38,9 @@ def test_a_bad_title_is_an_error_with_its_position(head, where):
 
 @pytest.fixture
 def folder(tmp_path):
-    """The BF SOP with two scenarios: one titled in French only, one in both languages."""
-    shutil.copy(BF / "mnr.yaml", tmp_path / "mnr.yaml")
+    """The BF SOP folder (narrative, directory) with two scenarios: one titled in French only, one
+    in both languages."""
+    shutil.copytree(BF, tmp_path, ignore=shutil.ignore_patterns("scenarios"), dirs_exist_ok=True)
     (tmp_path / "scenarios").mkdir()
     source = (BF / "scenarios" / "06_non_eligible.yaml").read_text(encoding="utf-8")
     assert source.startswith("scenario:\n  fr: ")
@@ -81,3 +82,29 @@ def test_every_bf_scenario_has_its_english_title():
     out = CliRunner().invoke(app, ["validate", str(BF / "mnr.yaml")])
     assert "S040" not in out.output
     assert not [s.path for s in run(sorted((BF / "scenarios").glob("0[1-3]*.yaml"))).scenarios if s.warnings]
+
+
+def test_the_workbench_run_carries_the_warning(folder):
+    """The SOP workbench runs a draft's scenarios like ``mno test``: the S040 warning is in its
+    results (shown under the scenario on the page), and the scenario still passes."""
+    from mno_workflow.store.models import SopDraft
+    from mno_workflow.web.workbench import run_scenarios
+
+    files = {f"scenarios/{p.name}": p.read_text(encoding="utf-8")
+             for p in (folder / "scenarios").glob("*.yaml")}
+    draft = SopDraft(source=(folder / "mnr.yaml").read_text(encoding="utf-8"), files=files)
+    run = run_scenarios(draft, "sops/burkina_faso/mnr.yaml")
+    assert run["ok"] and [len(r["warnings"]) for r in run["results"]] == [1, 0]
+    assert "S040" in run["results"][0]["warnings"][0]["message"]
+
+
+def test_mno_publish_reports_it_too(folder, tmp_path):
+    """``mno publish`` (the training pack is one of its documents) lists the same warning."""
+    from mno_workflow.render.publish import publish
+    from mno_workflow.sop.loader import load_file
+
+    sop = load_file(folder / "mnr.yaml").model
+    report = publish(sop, tmp_path / "out", folder / "mnr.yaml", langs=["en"], pdf=False,
+                     only=lambda n: False)
+    found = [w for w in report.warnings if w.startswith("S040")]
+    assert len(found) == 1 and "a_fr.yaml:1:1" in found[0] and "« Dépistage seul »" in found[0]
