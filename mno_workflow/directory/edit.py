@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from mno_workflow.directory import audit_diff
 from mno_workflow.directory.areas import AreaRegistry
 from mno_workflow.directory.hsds_io import (
     DirectoryValidationError,
     Problem,
     RawRow,
-    _jsonable,
     validate_rows,
 )
 from mno_workflow.directory.matching import months_before
@@ -94,7 +94,7 @@ def create_object(
         )
     clean = _validated(session, kind, values, label, registry)
     session.execute(insert(table).values(**clean))
-    diff = {k: [None, _jsonable(v)] for k, v in clean.items() if v is not None}
+    diff = audit_diff.created(clean)
     _audit(session, actor, "create", kind, clean["id"], diff, now)
     return clean
 
@@ -120,7 +120,7 @@ def update_object(
     if "id" in changes and changes["id"] != object_id:
         raise DirectoryValidationError([Problem(label, 0, "id", "l'identifiant ne peut pas être modifié")])
     new = _validated(session, kind, {**old, **changes}, label, registry)
-    diff = {k: [_jsonable(old[k]), _jsonable(v)] for k, v in new.items() if old[k] != v}
+    diff = audit_diff.changed(old, new)
     if diff:
         table = TABLES[kind]
         session.execute(update(table).where(table.c.id == object_id).values(**{k: new[k] for k in diff}))

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from mno_workflow.directory import audit_diff
 from mno_workflow.directory.areas import AreaRegistry
 from mno_workflow.directory.package_export import (  # noqa: F401  (re-exported)
     PROFILE,
@@ -132,13 +133,13 @@ def apply_rows(
             if old is None:
                 changes.added.append(ident)
                 inserts.append(v.values)
-                diff = {k: [None, _jsonable(x)] for k, x in v.values.items() if x is not None}
+                diff = audit_diff.created(v.values)
                 audits.append(
                     dict(at=now, actor=actor, action="create", object_type=name, object_id=ident, diff=diff)
                 )
             elif old != v.values:
                 changes.changed.append(ident)
-                diff = {k: [_jsonable(old[k]), _jsonable(x)] for k, x in v.values.items() if old[k] != x}
+                diff = audit_diff.changed(old, v.values)
                 audits.append(
                     dict(at=now, actor=actor, action="update", object_type=name, object_id=ident, diff=diff)
                 )

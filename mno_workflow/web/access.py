@@ -62,9 +62,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reassign": frozenset({"supervisor", "coordinator"}),
     "person_data": frozenset({"supervisor", "coordinator"}),  # access request: everything on a person
     "directory_edit": frozenset({"coordinator"}),
-    # the staff's personal contacts in the directory (HSDS contacts: name, e-mail, a person's phone;
-    # focal points): pages, printed directory, /hsds signed in; others get the public form
-    # (directory/public.py, docs/hsds-profile.md « Contacts »)
+    # staff's personal contacts (names, e-mails, phones of people): else the public form, directory/public.py
     "directory_contacts": frozenset(ROLES) - {"first_responder"},
     "access_log": frozenset({"coordinator"}),
     "correct": frozenset({"coordinator"}),  # correct a step's state (engine/correct.py CORRECT_ROLES)

@@ -143,3 +143,12 @@ def test_signed_in_paths(live_dir, role: str) -> None:
     assert r.status_code == expected, (role, r.text[:200])
     if expected == 200:
         assert r.json()["items"][0]["focal_point_user_id"]
+
+
+def test_hsds_public_and_full_on_both_back_ends(live_any) -> None:
+    """The same rule on SQLite and PostgreSQL: anonymous → public form, coordinator → contacts."""
+    anon = live_any.client().get("/hsds/organizations/org-oim")
+    coord = live_any.client("coord.mnr").get("/hsds/organizations/org-oim")
+    assert anon.status_code == coord.status_code == 200
+    assert _has_person(anon.text) == [False] * 3 and anon.headers["x-directory-view"] == "public"
+    assert _has_person(coord.text) == [True] * 3 and coord.headers["x-directory-view"] == "full"
