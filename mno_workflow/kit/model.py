@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..sop.diagnostics import Diagnostic, SOPError
+from ..sop.diagnostics import Diagnostic, SOPError, said_fr
 from ..sop.loader import Positions, parse_yaml
 from ..sop.schema import SOP, Duration
 
@@ -94,7 +94,8 @@ class AdvanceArgs(Strict):
     @model_validator(mode="after")
     def _one(self) -> AdvanceArgs:
         if (self.until is None) == (self.by is None):
-            raise ValueError("indiquer soit une durée (« 3 working days »), soit « until: <instant> »")
+            raise ValueError(said_fr(
+                "indiquer soit une durée (« 3 working days »), soit « until: <instant> »"))
         return self
 
 
@@ -250,19 +251,23 @@ def _plain_values(value: Any) -> Any:
     return value
 
 
-def _french(e: dict) -> tuple[str, str]:
+def _french(e: dict) -> tuple[str, Any]:
     kind, loc = e["type"], e["loc"]
     key = loc[-1] if loc else ""
     if kind == "extra_forbidden":
-        return "S010", f"clé inconnue « {key} »"
+        return "S010", said_fr("clé inconnue « {key} »", key=key)
     if kind == "missing":
-        return "S011", f"clé obligatoire manquante « {key} »"
+        return "S011", said_fr("clé obligatoire manquante « {key} »", key=key)
     if kind in ("timezone_aware", "datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
-        return "S012", "instant invalide : écrire par ex. 2025-06-02T08:00:00Z (avec le fuseau)"
+        return "S012", said_fr("instant invalide : écrire par ex. 2025-06-02T08:00:00Z (avec le fuseau)")
     if kind == "literal_error":
-        return "S012", f"valeur invalide : {e['msg'].replace('Input should be', 'attendu :')}"
-    msg = e["msg"].removeprefix("Value error, ")
-    return "S012", f"valeur invalide : {msg}"
+        return "S012", said_fr("valeur invalide : attendu : {values}",
+                               values=e["msg"].removeprefix("Input should be").strip())
+    error = (e.get("ctx") or {}).get("error")
+    inner = error.args[0] if isinstance(error, ValueError) and error.args else None
+    return "S012", said_fr("valeur invalide : {error}",
+                           error=inner if isinstance(inner, str) and hasattr(inner, "msgid")
+                           else e["msg"].removeprefix("Value error, "))
 
 
 def _diagnostics(err: ValidationError, file: str, prefix: tuple, pos: Positions) -> list[Diagnostic]:
@@ -282,7 +287,9 @@ def _diagnostics(err: ValidationError, file: str, prefix: tuple, pos: Positions)
         if (line, col, message) in seen:
             continue
         seen.add((line, col, message))
-        out.append(Diagnostic(file, line, col, "error", code, f"{message} (à {where or 'la racine'})"))
+        out.append(Diagnostic(file, line, col, "error", code,
+                              said_fr("{message} (à {where})", message=message, where=where) if where
+                              else said_fr("{message} (à la racine)", message=message)))
     return out
 
 
@@ -302,9 +309,11 @@ def _parse(text: str, path: str) -> tuple[Any, Positions]:
                 except ValueError:
                     raise SOPError([Diagnostic(
                         path, n, m.start() + 1, "error", "S001",
-                        f"date impossible « {m.group(0)} » ({e})",
-                        "pour tester le refus d'une date invalide, l'écrire entre guillemets")]) from None
-        raise SOPError([Diagnostic(path, 1, 1, "error", "S001", f"YAML invalide : {e}")]) from None
+                        said_fr("date impossible « {date} » ({error})", date=m.group(0), error=str(e)),
+                        said_fr("pour tester le refus d'une date invalide, l'écrire entre guillemets"))]) \
+                        from None
+        raise SOPError([Diagnostic(path, 1, 1, "error", "S001", said_fr("YAML invalide : {error}",
+                                                                        error=str(e)))]) from None
 
 
 def load_scenario_text(text: str, path: str = "<scénario>", base: Path | None = None) -> Scenario:
@@ -335,13 +344,13 @@ def _validate_steps(raw_steps: list, path: str, pos: Positions) -> tuple[list[St
         line, col = pos.of(where)
         if not isinstance(raw, dict):
             diags.append(Diagnostic(path, line, col, "error", "S020",
-                                    "une étape est un dictionnaire (ex. « - fire: register »)"))
+                                    said_fr("une étape est un dictionnaire (ex. « - fire: register »)")))
             continue
         kinds = [k for k in raw if k in STEP_KINDS]
         if len(kinds) != 1:
             what = ", ".join(STEP_KINDS)
-            msg = (f"étape sans action : commencer par l'une de {what}" if not kinds else
-                   f"une étape ne fait qu'une action, pas {' et '.join(kinds)}")
+            msg = (said_fr("étape sans action : commencer par l'une de {kinds}", kinds=what) if not kinds else
+                   said_fr("une étape ne fait qu'une action, pas {kinds}", kinds=", ".join(kinds)))
             diags.append(Diagnostic(path, line, col, "error", "S021", msg))
             continue
         kind = kinds[0]
@@ -363,7 +372,8 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise SOPError([Diagnostic(str(path), 1, 1, "error", "S000", f"fichier illisible : {e}")]) from None
+        raise SOPError([Diagnostic(str(path), 1, 1, "error", "S000",
+                                   said_fr("fichier illisible : {error}", error=str(e)))]) from None
     return load_scenario_text(text, str(path), p.resolve().parent)
 
 
@@ -385,33 +395,36 @@ def check_against_sop(scn: Scenario, sop: SOP) -> list[Diagnostic]:
     def role_ok(text: str, where: tuple) -> None:
         role = actor_role(text, users)
         if role is None:
-            out.append(scn.diag(where, "S030", f"« {text} » : écrire utilisateur:rôle, "
-                                "utilisateur:rôle@organisation, ou l'identifiant d'un utilisateur déclaré"))
+            out.append(scn.diag(where, "S030", said_fr(
+                "« {text} » : écrire utilisateur:rôle, utilisateur:rôle@organisation, ou l'identifiant "
+                "d'un utilisateur déclaré", text=text)))
         elif role not in roles:
-            out.append(scn.diag(where, "S031", f"rôle inconnu « {role} » (rôles de la POS : "
-                                f"{', '.join(sorted(roles))})"))
+            out.append(scn.diag(where, "S031", said_fr("rôle inconnu « {role} » (rôles de la POS : {roles})",
+                                                       role=role, roles=", ".join(sorted(roles)))))
 
     def instance_ok(text: str, where: tuple) -> str | None:
         step = text.split(":", 1)[0]
         if step in sop.steps:
             return step
         if ":" in text:
-            out.append(scn.diag(where, "S032",
-                                f"étape inconnue « {step} » (étapes : {', '.join(sop.steps)})"))
+            out.append(scn.diag(where, "S032", said_fr("étape inconnue « {step} » (étapes : {steps})",
+                                                       step=step, steps=", ".join(sop.steps))))
         return None
 
     def state_ok(step: str | None, state: str | None, where: tuple) -> None:
         if step is None or state is None:
             if state is not None and not any(state in st.states for st in sop.steps.values()):
-                out.append(scn.diag(where, "S033", f"état inconnu « {state} »"))
+                out.append(scn.diag(where, "S033", said_fr("état inconnu « {state} »", state=state)))
             return
         if state not in sop.steps[step].states:
-            out.append(scn.diag(where, "S033", f"état inconnu « {state} » pour l'étape {step} "
-                                f"(états : {', '.join(sop.steps[step].states)})"))
+            out.append(scn.diag(where, "S033", said_fr("état inconnu « {state} » pour l'étape {step} "
+                                                       "(états : {states})", state=state, step=step,
+                                                       states=", ".join(sop.steps[step].states))))
 
     for i, u in enumerate(scn.users):
         if u.role not in roles:
-            out.append(scn.diag(("users", i, "role"), "S031", f"rôle inconnu « {u.role} »"))
+            out.append(scn.diag(("users", i, "role"), "S031",
+                                said_fr("rôle inconnu « {role} »", role=u.role)))
     for st in scn.steps:
         s = st.spec
         if st.kind == "create":
@@ -419,8 +432,9 @@ def check_against_sop(scn: Scenario, sop: SOP) -> list[Diagnostic]:
         elif st.kind == "fire":
             role_ok(s.actor, st.path + ("as",))
             if s.fire not in triggers:
-                out.append(scn.diag(st.path + ("fire",), "S034", f"action inconnue « {s.fire} » "
-                                    f"(actions de la POS : {', '.join(sorted(triggers))})"))
+                out.append(scn.diag(st.path + ("fire",), "S034", said_fr(
+                    "action inconnue « {trigger} » (actions de la POS : {triggers})", trigger=s.fire,
+                    triggers=", ".join(sorted(triggers)))))
             if s.instance:
                 instance_ok(s.instance, st.path + ("instance",))
         elif st.kind == "extend":
@@ -438,7 +452,8 @@ def check_against_sop(scn: Scenario, sop: SOP) -> list[Diagnostic]:
             for key, state in (ex.states or {}).items():
                 step = instance_ok(key, base + ("states", key))
                 if step is None and key not in sop.steps and ":" not in key:
-                    out.append(scn.diag(base + ("states", key), "S032", f"étape inconnue « {key} »"))
+                    out.append(scn.diag(base + ("states", key), "S032", said_fr("étape inconnue « {step} »",
+                                                                                 step=key)))
                 state_ok(step, state, base + ("states", key))
             for name in ("reminders", "escalations", "auto_fired"):
                 for j, item in enumerate(getattr(ex, name) or []):
@@ -446,11 +461,12 @@ def check_against_sop(scn: Scenario, sop: SOP) -> list[Diagnostic]:
                     state_ok(step, item.state, base + (name, j, "state"))
                     to = getattr(item, "to", None)
                     if to is not None and to not in roles:
-                        out.append(scn.diag(base + (name, j, "to"), "S031", f"rôle inconnu « {to} »"))
+                        out.append(scn.diag(base + (name, j, "to"), "S031",
+                                            said_fr("rôle inconnu « {role} »", role=to)))
             for j, item in enumerate(ex.outbox or []):
                 if item.role is not None and item.role not in roles:
                     out.append(scn.diag(base + ("outbox", j, "role"), "S031",
-                                        f"rôle inconnu « {item.role} »"))
+                                        said_fr("rôle inconnu « {role} »", role=item.role)))
             dls = ex.deadline if isinstance(ex.deadline, list) else [ex.deadline] if ex.deadline else []
             for j, d in enumerate(dls):
                 where = base + ("deadline", j) if isinstance(ex.deadline, list) else base + ("deadline",)

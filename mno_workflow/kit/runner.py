@@ -28,7 +28,7 @@ from ..engine.engine import Actor, WorkflowEngine
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.timers import calendar_for
 from ..reminders.sweeper import sweep
-from ..sop.diagnostics import Diagnostic, SOPError
+from ..sop.diagnostics import Diagnostic, SOPError, joined, said_fr, text_in
 from ..sop.loader import LoadedSOP, load_file
 from ..store.base import make_engine
 from ..store.migrate import upgrade
@@ -58,9 +58,12 @@ class Failure:
     step: int | None = None
     action: str | None = None
 
-    def format(self) -> str:
-        where = f"étape {self.step} ({self.action}) : " if self.step else ""
-        return f"{self.path}:{self.line}:{self.col}: {where}{self.message}"
+    def format(self, lang: str | None = None) -> str:
+        """``path:line:col: étape N (action) : message`` in ``lang`` (default: the run's, LANG)."""
+        lang = lang or LANG.get()
+        text = said_fr("étape {n} ({action}) : {message}", n=self.step, action=self.action,
+                       message=self.message) if self.step else self.message
+        return f"{self.path}:{self.line}:{self.col}: {text_in(text, lang)}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line, "col": self.col, "step": self.step,
@@ -112,15 +115,20 @@ class SweepEvent:
     ok: bool = True
 
     def describe(self) -> str:
-        bits = [f"{self.instance} ({self.state})"]
+        bits: list[Any] = [f"{self.instance} ({self.state})"]
         if self.to:
-            bits.append(f"à {self.to}")
+            bits.append(said_fr("à {role}", role=self.to))
         if self.offset:
-            bits.append(f"décalage {self.offset}")
+            bits.append(said_fr("décalage {offset}", offset=self.offset))
         if self.trigger:
-            bits.append(f"action {self.trigger}" + ("" if self.ok else " refusée"))
-        bits.append(f"le {_iso(self.at)}" + (" (en retard)" if self.late else ""))
-        return ", ".join(bits)
+            bits.append(said_fr("action {trigger}", trigger=self.trigger) if self.ok else
+                        said_fr("action {trigger} refusée", trigger=self.trigger))
+        bits.append(said_fr("le {at} (en retard)", at=_iso(self.at)) if self.late else
+                    said_fr("le {at}", at=_iso(self.at)))
+        return joined(bits, ", ")
+
+
+_NO_CASE = said_fr("aucun dossier : commencer le scénario par une étape « create »")
 
 
 class StepFailed(Exception):
@@ -133,7 +141,7 @@ def _iso(instant: date | datetime | None) -> str:
     if instant is None:
         return "—"
     if not isinstance(instant, datetime):
-        return f"le {instant.isoformat()}"
+        return said_fr("le {date}", date=instant.isoformat())
     return instant.isoformat().replace("+00:00", "Z")
 
 
@@ -218,7 +226,8 @@ class Runner:
             loaded = self.sop(scn.sop_path)
         except SOPError as e:
             line, col = scn.positions.of(("sop",))
-            result.failures.append(Failure(scn.path, line, col, f"POS invalide : {scn.sop_path}"))
+            result.failures.append(Failure(scn.path, line, col, said_fr("POS invalide : {path}",
+                                                                        path=str(scn.sop_path))))
             result.failures += _diag_failures(e.diagnostics)
             return result
         result.sop = f"{loaded.model.sop}@{loaded.model.version}"
@@ -248,7 +257,8 @@ def _shown(path: Path) -> str:
 
 
 def _diag_failures(diags: list[Diagnostic]) -> list[Failure]:
-    return [Failure(d.path, d.line, d.col, f"{d.code} {d.message}" + (f" ({d.hint})" if d.hint else ""))
+    return [Failure(d.path, d.line, d.col, joined([d.code, d.message] + ([said_fr("({hint})", hint=d.hint)]
+                                                                           if d.hint else []), " "))
             for d in diags]
 
 
@@ -296,7 +306,8 @@ class _Play:
                 return
             except Exception as e:  # a bug or a database error: say where it happened
                 result.failures.append(Failure(self.scn.path, step.line, step.col,
-                                               f"erreur inattendue : {type(e).__name__}: {e}",
+                                               said_fr("erreur inattendue : {kind}: {error}",
+                                                       kind=type(e).__name__, error=str(e)),
                                                step.number, step.kind))
                 return
             result.steps_run += 1
@@ -312,7 +323,7 @@ class _Play:
 
     def _need_case(self) -> str:
         if self.ref is None:
-            raise StepFailed("aucun dossier : commencer le scénario par une étape « create »")
+            raise StepFailed(_NO_CASE)
         return self.ref
 
     def _attempt(self, what: str, expected: Any, call: Any) -> Any:
@@ -321,25 +332,29 @@ class _Play:
             out = call()
         except EngineError as e:
             if expected is None:
-                raise StepFailed(f"« {what} » refusé ({e.code}) alors qu'un succès était attendu : "
-                                 f"{e.text(LANG.get())}") from None
+                raise StepFailed(said_fr("« {what} » refusé ({code}) alors qu'un succès était attendu : "
+                                         "{error}", what=what, code=e.code, error=e.message)) from None
             spec = expected if isinstance(expected, ErrorSpec) else ErrorSpec(code=expected)
             if e.code != spec.code:
-                raise StepFailed(f"« {what} » : refus attendu « {spec.code} », obtenu « {e.code} » : "
-                                 f"{e.text(LANG.get())}") from None
+                raise StepFailed(said_fr("« {what} » : refus attendu « {expected} », obtenu « {code} » : "
+                                         "{error}", what=what, expected=spec.code, code=e.code,
+                                         error=e.message)) from None
             if spec.field is not None:
                 fields = list(e.errors) if isinstance(e, FormInvalid) else []
                 if spec.field not in fields:
-                    raise StepFailed(f"« {what} » : erreur attendue sur le champ « {spec.field} », "
-                                     f"obtenue sur : {', '.join(fields) or 'aucun champ'} "
-                                     f"({e.text(LANG.get())})") from None
+                    raise StepFailed(said_fr("« {what} » : erreur attendue sur le champ « {field} », "
+                                             "obtenue sur : {fields} ({error})", what=what, field=spec.field,
+                                             fields=", ".join(fields) or said_fr("aucun champ"),
+                                             error=e.message)) from None
             if spec.message is not None and spec.message.lower() not in e.text("fr").lower():
-                raise StepFailed(f"« {what} » : message attendu contenant « {spec.message} », "
-                                 f"obtenu « {e.text(LANG.get())} »") from None
+                raise StepFailed(said_fr("« {what} » : message attendu contenant « {expected} », "
+                                         "obtenu « {error} »", what=what, expected=spec.message,
+                                         error=e.message)) from None
             return None
         if expected is not None:
             code = expected.code if isinstance(expected, ErrorSpec) else expected
-            raise StepFailed(f"« {what} » : refus attendu « {code} », mais l'action a réussi")
+            raise StepFailed(said_fr("« {what} » : refus attendu « {code} », mais l'action a réussi",
+                                     what=what, code=code))
         return out
 
     def _do_create(self, step: Step) -> None:
@@ -379,8 +394,8 @@ class _Play:
         if a.until is not None:
             target = a.until
             if target < now:
-                raise StepFailed(f"« until » ({_iso(target)}) est avant l'instant simulé ({_iso(now)}) : "
-                                 "le temps ne recule pas")
+                raise StepFailed(said_fr("« until » ({until}) est avant l'instant simulé ({now}) : "
+                                         "le temps ne recule pas", until=_iso(target), now=_iso(now)))
         else:
             with self.wf.sessions() as s:
                 cal = calendar_for(s, self.sop)
@@ -427,34 +442,42 @@ class _Play:
     # -- expectations ------------------------------------------------------------------------
     def _do_expect(self, step: Step) -> None:
         ex: Expectations = step.spec.expect
-        problems: list[str] = []
+        problems: list[Any] = []
         since = self.events[self.events_mark:]
         tz = self.sop.calendar.timezone
         with self.wf.sessions() as s:
             case = s.scalar(select(Case).where(Case.reference == self.ref)) if self.ref else None
             if ex.now is not None and ex.now != self.clock.now():
-                problems.append(f"instant simulé attendu {_iso(ex.now)}, obtenu {_iso(self.clock.now())}")
+                problems.append(said_fr("instant simulé attendu {expected}, obtenu {got}",
+                                        expected=_iso(ex.now), got=_iso(self.clock.now())))
             if (ex.states or ex.case or ex.data or ex.deadline) and case is None:
-                raise StepFailed("aucun dossier : commencer le scénario par une étape « create »")
+                raise StepFailed(_NO_CASE)
             if ex.case is not None and case.status != ex.case:
-                problems.append(f"dossier : attendu « {_fr_status(ex.case)} », "
-                                f"obtenu « {_fr_status(case.status)} »")
+                problems.append(said_fr("dossier : attendu « {expected} », obtenu « {got} »",
+                                        expected=_fr_status(ex.case), got=_fr_status(case.status)))
             for key, want in (ex.states or {}).items():
                 inst = self._find(case, key)
                 got = inst.state if inst else None
                 if got != want:
-                    problems.append(f"{key} : état attendu « {want or 'aucun'} », obtenu « {got or 'aucun'} »"
-                                    + ("" if inst else f" (instances : {_instances(case)})"))
+                    problems.append(said_fr("{key} : état attendu « {expected} », obtenu « {got} »",
+                                            key=key, expected=want or said_fr("aucun"),
+                                            got=got or said_fr("aucun"))
+                                    if inst else
+                                    said_fr("{key} : état attendu « {expected} », obtenu « {got} » "
+                                            "(instances : {instances})", key=key,
+                                            expected=want or said_fr("aucun"),
+                                            got=got or said_fr("aucun"), instances=_instances(case)))
             for path, want in (ex.data or {}).items():
                 form, _, fld = path.partition(".")
                 got = ((case.data or {}).get(form) or {}).get(fld)
                 if got != want:
-                    problems.append(f"donnée {path} : attendu {want!r}, obtenu {got!r}")
+                    problems.append(said_fr("donnée {path} : attendu {expected!r}, obtenu {got!r}", path=path,
+                                            expected=want, got=got))
             dls = ex.deadline if isinstance(ex.deadline, list) else [ex.deadline] if ex.deadline else []
             for d in dls:
                 problems += self._check_deadline(s, case, d)
-            for name, label in (("reminders", "rappels"), ("escalations", "escalades"),
-                                ("auto_fired", "actions automatiques")):
+            for name, label in (("reminders", said_fr("rappels")), ("escalations", said_fr("escalades")),
+                                ("auto_fired", said_fr("actions automatiques"))):
                 wanted = getattr(ex, name)
                 if wanted is None:
                     continue
@@ -469,7 +492,7 @@ class _Play:
             self.outbox_mark = s.scalar(select(func.max(OutboxMessage.id))) or 0
         self.events_mark = len(self.events)
         if problems:
-            raise StepFailed("; ".join(problems))
+            raise StepFailed(joined(problems))
 
     @staticmethod
     def _find(case: Case, key: str) -> StepInstance | None:
@@ -480,38 +503,41 @@ class _Play:
             return max(same_step, key=lambda i: i.id)
         return next((i for i in case.instances if i.key == key), None)
 
-    def _check_deadline(self, s: Any, case: Case, d: DeadlineExp) -> list[str]:
+    def _check_deadline(self, s: Any, case: Case, d: DeadlineExp) -> list[Any]:
         inst = self._find(case, d.instance)
         if inst is None:
-            return [f"délai de {d.instance} : instance introuvable (instances : {_instances(case)})"]
+            return [said_fr("délai de {instance} : instance introuvable (instances : {instances})",
+                            instance=d.instance, instances=_instances(case))]
         rows = list(s.scalars(select(Deadline).where(Deadline.instance_id == inst.id,
                                                      Deadline.status == "pending")))
         expiry = next((r for r in rows if r.kind == "expiry"), None)
         out = []
         got_due = expiry.due_at if expiry else None
         if not same_when(d.due, got_due, self.sop.calendar.timezone):
-            out.append(f"délai de {inst.label_key} : échéance attendue {_iso(d.due) if d.due else 'aucune'}, "
-                       f"obtenue {_iso(got_due) if got_due else 'aucune'}")
+            out.append(said_fr("délai de {instance} : échéance attendue {expected}, obtenue {got}",
+                               instance=inst.label_key, expected=_iso(d.due) if d.due else said_fr("aucune"),
+                               got=_iso(got_due) if got_due else said_fr("aucune")))
         if d.state is not None and expiry is not None and expiry.state != d.state:
-            out.append(f"délai de {inst.label_key} : état attendu « {d.state} », obtenu « {expiry.state} »")
+            out.append(said_fr("délai de {instance} : état attendu « {expected} », obtenu « {got} »",
+                               instance=inst.label_key, expected=d.state, got=expiry.state))
         if d.reminders is not None:
             got = {r.offset: r.fire_at for r in rows if r.kind == "reminder"}
             tz = self.sop.calendar.timezone
             same = set(got) == set(d.reminders) and all(same_when(w, got[k], tz)
                                                         for k, w in d.reminders.items())
             if not same:
-                fmt = lambda m: ", ".join(f"{k} → {_iso(v)}" for k, v in m.items()) or "aucun"  # noqa: E731
-                out.append(f"rappels prévus pour {inst.label_key} : attendus {fmt(d.reminders)}, "
-                           f"obtenus {fmt(got)}")
+                fmt = lambda m: ", ".join(f"{k} → {_iso(v)}" for k, v in m.items()) or said_fr("aucun")  # noqa: E731
+                out.append(said_fr("rappels prévus pour {instance} : attendus {expected}, obtenus {got}",
+                                   instance=inst.label_key, expected=fmt(d.reminders), got=fmt(got)))
         return out
 
 
-def _fr_status(status: str) -> str:
-    return {"open": "ouvert", "closed": "clos"}.get(status, status)
+def _fr_status(status: str) -> Any:
+    return {"open": said_fr("ouvert"), "closed": said_fr("clos")}.get(status, status)
 
 
-def _instances(case: Case) -> str:
-    return ", ".join(f"{i.label_key}={i.state}" for i in case.instances) or "aucune"
+def _instances(case: Case) -> Any:
+    return ", ".join(f"{i.label_key}={i.state}" for i in case.instances) or said_fr("aucune")
 
 
 def _same_instance(want: str | None, label_key: str) -> bool:
@@ -569,19 +595,20 @@ def _matching(wanted: list, actual: list, ok: Any) -> dict[int, int]:
     return {i: j for j, i in owner.items()}
 
 
-def _match_exact(label: str, wanted: list, actual: list, ok: Any, describe: Any) -> list[str]:
+def _match_exact(label: Any, wanted: list, actual: list, ok: Any, describe: Any) -> list[Any]:
     m = _matching(wanted, actual, ok)
     missing = [_describe_want(w) for i, w in enumerate(wanted) if i not in m]
     extra = [describe(a) for j, a in enumerate(actual) if j not in m.values()]
     if not missing and not extra:
         return []
-    got = "; ".join(describe(a) for a in actual) or "aucun"
-    msg = f"{label} : attendus {len(wanted)}, obtenus {len(actual)} depuis la dernière vérification"
+    got = joined([describe(a) for a in actual]) if actual else said_fr("aucun")
+    parts: list[Any] = [said_fr("{label} : attendus {expected}, obtenus {n} depuis la dernière vérification",
+                                label=label, expected=len(wanted), n=len(actual))]
     if missing:
-        msg += f" — manquants : {', '.join(missing)}"
+        parts.append(said_fr("manquants : {items}", items=", ".join(missing)))
     if extra:
-        msg += f" — en trop : {'; '.join(extra)}"
-    return [f"{msg} (obtenus : {got})"]
+        parts.append(said_fr("en trop : {items}", items=joined(extra)))
+    return [said_fr("{message} (obtenus : {got})", message=joined(parts, " — "), got=got)]
 
 
 def _msg_matches(want: Any, m: OutboxMessage) -> bool:
@@ -597,17 +624,19 @@ def _msg_matches(want: Any, m: OutboxMessage) -> bool:
 
 def _describe_msg(m: OutboxMessage) -> str:
     ctx = m.context or {}
-    who = m.recipient_user or f"rôle {m.recipient_role}"
-    return f"{m.kind} → {who} ({m.channel}, {ctx.get('step')}:{ctx.get('instance')})"
+    who = m.recipient_user or said_fr("rôle {role}", role=m.recipient_role)
+    return said_fr("{kind} → {who} ({channel}, {instance})", kind=m.kind, who=who, channel=m.channel,
+                   instance=f"{ctx.get('step')}:{ctx.get('instance')}")
 
 
-def _match_contains(wanted: list, msgs: list[OutboxMessage]) -> list[str]:
+def _match_contains(wanted: list, msgs: list[OutboxMessage]) -> list[Any]:
     m = _matching(wanted, msgs, _msg_matches)
     missing = [_describe_want(w) for i, w in enumerate(wanted) if i not in m]
     if not missing:
         return []
-    got = "; ".join(_describe_msg(x) for x in msgs) or "aucun"
-    return [f"messages : manquants {', '.join(missing)} (écrits depuis la dernière vérification : {got})"]
+    got = joined([_describe_msg(x) for x in msgs]) if msgs else said_fr("aucun")
+    return [said_fr("messages : manquants {items} (écrits depuis la dernière vérification : {got})",
+                    items=", ".join(missing), got=got)]
 
 
 __all__ = ["Failure", "RunResult", "Runner", "ScenarioResult", "SweepEvent", "UserSpec", "discover", "run"]
