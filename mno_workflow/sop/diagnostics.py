@@ -68,9 +68,6 @@ def joined(parts: list[Any], sep: str = "; ", cls: type[Said] = SaidFr) -> Said:
     return cls(sep.join(f"{{p{i}}}" for i in range(len(parts))), **{f"p{i}": p for i, p in enumerate(parts)})
 
 
-_HINT, _JUSTIFIED = said("hint"), said("justified")
-
-
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem in an SOP file. ``line`` and ``col`` are 1-based."""
@@ -90,8 +87,8 @@ class Diagnostic:
         message = text_in(self.message, lang)
         text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code} {message}"
         if self.justified:
-            return f"{text} ({text_in(_JUSTIFIED, lang)}: {self.justified})"
-        return f"{text} ({text_in(_HINT, lang)}: {text_in(self.hint, lang)})" if self.hint else text
+            return text_in(said("{line} (justified: {reason})", line=text, reason=self.justified), lang)
+        return text_in(said("{line} (hint: {hint})", line=text, hint=self.hint), lang) if self.hint else text
 
     def as_dict(self) -> dict:
         return asdict(self)
