@@ -29,17 +29,36 @@ class Message:
         """The catalogue message ``msgid`` (extracted by ``pybabel``), placeholders filled with
         ``params``. Raises nothing: a missing translation shows the French text."""
         from ..i18n import gettext
-        return cls(fr=gettext(msgid, "fr", **params), en=gettext(msgid, "en", **params),
+        return cls(fr=gettext(msgid, "fr", **_in(params, "fr")), en=gettext(msgid, "en", **_in(params, "en")),
                    msgid=msgid, params=tuple(params.items()))
 
     def text(self, lang: str = "fr") -> str:
         if self.msgid:
             from ..i18n import gettext
-            return gettext(self.msgid, lang, **dict(self.params))
+            return gettext(self.msgid, lang, **_in(dict(self.params), lang))
         if lang in ("fr", "en"):
             return self.en if lang == "en" else self.fr
         from ..i18n import gettext  # a legacy pair in a third language: its French text as msgid
         return gettext(self.fr, lang)
+
+
+def _in(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``params`` with the values that are messages themselves (:class:`Message`,
+    :class:`Labels`) shown in ``lang``."""
+    return {k: v.text(lang) if isinstance(v, Message | Labels) else v for k, v in params.items()}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """SOP labels (``{fr: …, en: …}`` mappings of the YAML) as one value of a message, joined with
+    ``sep`` and shown in the reader's language (French, then any language, as a fallback)."""
+
+    labels: tuple[Any, ...]
+    sep: str = ", "
+
+    def text(self, lang: str = "fr") -> str:
+        return self.sep.join((lb.get(lang) or lb.get("fr") or next(iter(lb.values()), "")) if lb else ""
+                             for lb in self.labels)
 
 
 class EngineError(Exception):
