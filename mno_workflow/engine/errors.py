@@ -45,7 +45,8 @@ class Message:
 def _in(params: dict[str, Any], lang: str) -> dict[str, Any]:
     """``params`` with the values that are messages themselves (:class:`Message`,
     :class:`Labels`) shown in ``lang``."""
-    return {k: v.text(lang) if isinstance(v, Message | Labels) else v for k, v in params.items()}
+    return {k: v.text(lang) if isinstance(v, Message | Labels | FieldErrors | FormNames) else v
+            for k, v in params.items()}
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,30 @@ class Labels:
     def text(self, lang: str = "fr") -> str:
         return self.sep.join((lb.get(lang) or lb.get("fr") or next(iter(lb.values()), "")) if lb else ""
                              for lb in self.labels)
+
+
+@dataclass(frozen=True)
+class FieldErrors:
+    """Per-field errors ``((field_path, Message), …)`` as one value of a message: « champ :
+    erreur » joined with « ; », in the reader's language (``""``: the whole form)."""
+
+    errors: tuple[tuple[str, Message], ...]
+
+    def text(self, lang: str = "fr") -> str:
+        from ..i18n import gettext
+        return "; ".join(gettext("{field} : {error}", lang, field=k or gettext("formulaire", lang),
+                                 error=m.text(lang)) for k, m in self.errors)
+
+
+@dataclass(frozen=True)
+class FormNames:
+    """Form ids quoted in the reader's language (« a », « b » / 'a', 'b'), one value of a message."""
+
+    names: tuple[str, ...]
+
+    def text(self, lang: str = "fr") -> str:
+        from ..i18n import gettext
+        return ", ".join(gettext("« {name} »", lang, name=n) for n in self.names)
 
 
 class EngineError(Exception):
@@ -143,10 +168,8 @@ class FormInvalid(EngineError):
     def __init__(self, form_id: str, errors: dict[str, Message]):
         self.form_id = form_id
         self.errors = errors
-        lines_fr = "; ".join(f"{k or 'formulaire'} : {m.fr}" for k, m in errors.items())
-        lines_en = "; ".join(f"{k or 'form'}: {m.en}" for k, m in errors.items())
-        super().__init__(Message(fr=f"Formulaire « {form_id} » invalide — {lines_fr}",
-                                 en=f"Form '{form_id}' is invalid — {lines_en}"))
+        super().__init__(Message.t("Formulaire « {form} » invalide — {errors}", form=form_id,
+                                   errors=FieldErrors(tuple(errors.items()))))
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {"code": self.code, "message": self.text(lang), "form": self.form_id,
@@ -164,12 +187,9 @@ class FormsInvalid(FormInvalid):
         flat = {f"{fid}.{k}" if fid and k else (fid or k): m
                 for fid, errs in by_form.items() for k, m in errs.items()}
         super().__init__(next(iter(by_form)) or "", flat)
-        names = ", ".join(f"« {fid} »" for fid in by_form if fid)
-        lines_fr = "; ".join(f"{k or 'formulaire'} : {m.fr}" for k, m in flat.items())
-        lines_en = "; ".join(f"{k or 'form'}: {m.en}" for k, m in flat.items())
-        self.message = Message(fr=f"Formulaires invalides {names} — {lines_fr}",
-                               en=f"Invalid forms {names.replace('« ', chr(39)).replace(' »', chr(39))} "
-                                  f"— {lines_en}")
+        self.message = Message.t("Formulaires invalides {names} — {errors}",
+                                 names=FormNames(tuple(fid for fid in by_form if fid)),
+                                 errors=FieldErrors(tuple(flat.items())))
         self.args = (self.message.fr,)
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
