@@ -31,7 +31,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from .commands.common import OutputFormat, check_lang, state
+from .commands.common import OutputFormat, accepted_languages, check_lang, state
 from .i18n import current, gettext
 from .i18n.cli import lang_of_argv, localise
 from .i18n.click_words import install as install_click_words
@@ -191,8 +191,9 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
     try:
         state["lang"] = lang or check_lang(os.environ.get("MNO_LANG") or None, "$MNO_LANG") \
             or state.get("argv_lang") or "fr"  # a command's own --lang (mno diagram --lang en)
-    except click.BadParameter as e:
-        typer.echo(f"MNO_LANG : {e.message}", err=True)
+    except typer.BadParameter:
+        value = os.environ.get("MNO_LANG")
+        typer.echo(f"MNO_LANG={value!r} : valeurs acceptées {', '.join(accepted_languages())}", err=True)
         raise typer.Exit(2) from None
     current.set(state["lang"])
     state["log_format"] = _choice("--log-format", log_format, "MNO_LOG_FORMAT", OutputFormat)

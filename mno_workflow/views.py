@@ -9,14 +9,12 @@ from .i18n import N_, gettext
 from .sop.schema import SOP
 from .store.models import AuditEvent, Case
 
-_T = {
-    "fr": {"case": "Dossier", "status": {"open": "ouvert", "closed": "clos"}, "assignee": "Gestionnaire",
-           "region": "Région", "steps": "Étapes", "trail": "Journal d'audit", "created": "Dossier créé",
-           "started": "démarre", "closed": "Dossier clos", "name": "Nom", "sop": "POS",
-           "data": "données"},
-    "en": {"case": "Case", "status": {"open": "open", "closed": "closed"}, "assignee": "Case manager",
-           "region": "Region", "steps": "Steps", "trail": "Audit trail", "created": "Case created",
-           "started": "starts", "closed": "Case closed", "name": "Name", "sop": "SOP", "data": "data"},
+#: The views' words: French source text, message ids of the catalogues (translated by :func:`_t`).
+_WORDS: dict[str, Any] = {
+    "case": N_("Dossier"), "status": {"open": N_("ouvert"), "closed": N_("clos")},
+    "assignee": N_("Gestionnaire"), "region": N_("Région"), "steps": N_("Étapes"),
+    "trail": N_("Journal d'audit"), "created": N_("Dossier créé"), "started": N_("démarre"),
+    "closed": N_("Dossier clos"), "name": N_("Nom"), "sop": N_("POS"), "data": N_("données"),
 }
 
 
@@ -29,7 +27,9 @@ _ACTIONS = {"reassign": N_("Réattribution"), "reopen": N_("Réouverture"),
 
 
 def _t(lang: str) -> dict[str, Any]:
-    return _T["en" if lang == "en" else "fr"]
+    """:data:`_WORDS` in ``lang`` (a catalogue language; French otherwise)."""
+    return {k: {s: gettext(v, lang) for s, v in w.items()} if isinstance(w, dict) else gettext(w, lang)
+            for k, w in _WORDS.items()}
 
 
 def _local(sop: SOP, instant: Any) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Language, fail, open_engine
+from .common import check_lang, fail, open_engine
 
 app = typer.Typer(help="Comptes des utilisateurs de l'interface web.", no_args_is_help=True)
 
@@ -23,7 +23,8 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
              email: Annotated[str | None, typer.Option(help="Courriel pour les rappels")] = None,
              phone: Annotated[str | None, typer.Option(help="Téléphone (ex. +226 70 12 34 56)")] = None,
              sms: Annotated[bool, typer.Option("--sms", help="Recevoir aussi les rappels par SMS")] = False,
-             language: Annotated[Language, typer.Option(help="fr ou en")] = Language.fr,
+             language: Annotated[str, typer.Option(help="fr ou en", callback=lambda value: check_lang(value))]
+             = "fr",
              password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                           help="Lire le mot de passe sur l'entrée standard")]
              = False) -> None:
@@ -62,7 +63,7 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
             from ..web.websessions import end_all
             end_all(s, user_id, "password_changed")
         user.display_name, user.role, user.organisation, user.region = name, role, organisation, region
-        user.email, user.language, user.active = email, language.value, True
+        user.email, user.language, user.active = email, language, True
         user.phone, user.notify_sms = phone, sms
         user.password_hash = hash_password(password)
         s.add(user)

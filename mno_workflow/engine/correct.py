@@ -74,11 +74,11 @@ def correct_state(wf: WorkflowEngine, reference: str, instance: str, state: str,
         states = sop.steps[inst.step].states
         if state not in states:
             near = difflib.get_close_matches(state, list(states), n=1, cutoff=0.5)
-            hint_fr = f" ; vouliez-vous dire « {near[0]} » ?" if near else f" ; états : {', '.join(states)}"
-            hint_en = f"; did you mean '{near[0]}'?" if near else f"; states: {', '.join(states)}"
-            raise FormInvalid("correct", {"state": Message(
-                fr=f"L'étape « {inst.step} » n'a pas d'état « {state} »{hint_fr}",
-                en=f"Step '{inst.step}' has no state '{state}'{hint_en}")})
+            raise FormInvalid("correct", {"state": Message.t(
+                "L'étape « {step} » n'a pas d'état « {state} » ; vouliez-vous dire « {near} » ?",
+                step=inst.step, state=state, near=near[0]) if near else Message.t(
+                "L'étape « {step} » n'a pas d'état « {state} » ; états : {states}",
+                step=inst.step, state=state, states=", ".join(states))})
         if inst.state == state:
             raise UnknownTrigger(Message.t(
                 "{label_key} est déjà dans l'état « {state} ».",

@@ -42,6 +42,7 @@ from .errors import (
     CaseClosed,
     CaseNotFound,
     GuardNotMet,
+    Labels,
     Message,
     RoleNotAllowed,
     StaleVersion,
@@ -244,12 +245,10 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         permitted = candidates if system else [(i, t) for i, t in candidates if actor.role in t.by]
         if not system and (actor.role not in sop.roles or not permitted):
             roles = sorted({r for _, t in candidates for r in t.by})
-            names_fr = ", ".join(sop.label(sop.roles[r].label) for r in roles)
-            names_en = ", ".join(sop.label(sop.roles[r].label, "en") for r in roles)
-            raise RoleNotAllowed(Message(
-                fr=f"Le rôle « {actor.role} » ne peut pas faire « {trigger} » ; "
-                   f"rôles autorisés : {names_fr}.",
-                en=f"Role '{actor.role}' may not do '{trigger}'; allowed roles: {names_en}."))
+            names = Labels(tuple(sop.roles[r].label for r in roles))  # catalogue message (issue 18)
+            raise RoleNotAllowed(Message.t(
+                "Le rôle « {role} » ne peut pas faire « {trigger} » ; rôles autorisés : {roles}.",
+                role=actor.role, trigger=trigger, roles=names))
         if not system:
             self._check_scope(sop, case, inst, actor, trigger)
             if sop.roles[actor.role].scope == "recipient":

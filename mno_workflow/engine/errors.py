@@ -29,17 +29,61 @@ class Message:
         """The catalogue message ``msgid`` (extracted by ``pybabel``), placeholders filled with
         ``params``. Raises nothing: a missing translation shows the French text."""
         from ..i18n import gettext
-        return cls(fr=gettext(msgid, "fr", **params), en=gettext(msgid, "en", **params),
+        return cls(fr=gettext(msgid, "fr", **_in(params, "fr")), en=gettext(msgid, "en", **_in(params, "en")),
                    msgid=msgid, params=tuple(params.items()))
 
     def text(self, lang: str = "fr") -> str:
         if self.msgid:
             from ..i18n import gettext
-            return gettext(self.msgid, lang, **dict(self.params))
+            return gettext(self.msgid, lang, **_in(dict(self.params), lang))
         if lang in ("fr", "en"):
             return self.en if lang == "en" else self.fr
         from ..i18n import gettext  # a legacy pair in a third language: its French text as msgid
         return gettext(self.fr, lang)
+
+
+def _in(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``params`` with the values that are messages themselves (:class:`Message`,
+    :class:`Labels`) shown in ``lang``."""
+    return {k: v.text(lang) if isinstance(v, Message | Labels | FieldErrors | FormNames) else v
+            for k, v in params.items()}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """SOP labels (``{fr: …, en: …}`` mappings of the YAML) as one value of a message, joined with
+    ``sep`` and shown in the reader's language (French, then any language, as a fallback)."""
+
+    labels: tuple[Any, ...]
+    sep: str = ", "
+
+    def text(self, lang: str = "fr") -> str:
+        return self.sep.join((lb.get(lang) or lb.get("fr") or next(iter(lb.values()), "")) if lb else ""
+                             for lb in self.labels)
+
+
+@dataclass(frozen=True)
+class FieldErrors:
+    """Per-field errors ``((field_path, Message), …)`` as one value of a message: « champ :
+    erreur » joined with « ; », in the reader's language (``""``: the whole form)."""
+
+    errors: tuple[tuple[str, Message], ...]
+
+    def text(self, lang: str = "fr") -> str:
+        from ..i18n import gettext
+        return "; ".join(gettext("{field} : {error}", lang, field=k or gettext("formulaire", lang),
+                                 error=m.text(lang)) for k, m in self.errors)
+
+
+@dataclass(frozen=True)
+class FormNames:
+    """Form ids quoted in the reader's language (« a », « b » / 'a', 'b'), one value of a message."""
+
+    names: tuple[str, ...]
+
+    def text(self, lang: str = "fr") -> str:
+        from ..i18n import gettext
+        return ", ".join(gettext("« {name} »", lang, name=n) for n in self.names)
 
 
 class EngineError(Exception):
@@ -124,10 +168,8 @@ class FormInvalid(EngineError):
     def __init__(self, form_id: str, errors: dict[str, Message]):
         self.form_id = form_id
         self.errors = errors
-        lines_fr = "; ".join(f"{k or 'formulaire'} : {m.fr}" for k, m in errors.items())
-        lines_en = "; ".join(f"{k or 'form'}: {m.en}" for k, m in errors.items())
-        super().__init__(Message(fr=f"Formulaire « {form_id} » invalide — {lines_fr}",
-                                 en=f"Form '{form_id}' is invalid — {lines_en}"))
+        super().__init__(Message.t("Formulaire « {form} » invalide — {errors}", form=form_id,
+                                   errors=FieldErrors(tuple(errors.items()))))
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {"code": self.code, "message": self.text(lang), "form": self.form_id,
@@ -145,12 +187,9 @@ class FormsInvalid(FormInvalid):
         flat = {f"{fid}.{k}" if fid and k else (fid or k): m
                 for fid, errs in by_form.items() for k, m in errs.items()}
         super().__init__(next(iter(by_form)) or "", flat)
-        names = ", ".join(f"« {fid} »" for fid in by_form if fid)
-        lines_fr = "; ".join(f"{k or 'formulaire'} : {m.fr}" for k, m in flat.items())
-        lines_en = "; ".join(f"{k or 'form'}: {m.en}" for k, m in flat.items())
-        self.message = Message(fr=f"Formulaires invalides {names} — {lines_fr}",
-                               en=f"Invalid forms {names.replace('« ', chr(39)).replace(' »', chr(39))} "
-                                  f"— {lines_en}")
+        self.message = Message.t("Formulaires invalides {names} — {errors}",
+                                 names=FormNames(tuple(fid for fid in by_form if fid)),
+                                 errors=FieldErrors(tuple(flat.items())))
         self.args = (self.message.fr,)
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:

@@ -139,19 +139,19 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
 def not_armed(step: str, state: str, e: DeadlineError) -> DeadlineNotArmed:
     """The typed, bilingual refusal for a deadline that cannot be armed."""
     where = f"{step}.{state}"
+    # catalogue messages (issue 18): only the message lines changed here
     if isinstance(e, MissingFieldError):
-        why_fr = (f"le champ « {e.field} » est vide (il choisit la durée du délai)"
-                  if e.purpose.startswith("it chooses") else f"le champ « {e.field} » est vide (le délai "
-                                                             "part de cette date)")
+        why = (Message.t("le champ « {field} » est vide (il choisit la durée du délai)", field=e.field)
+               if e.purpose.startswith("it chooses") else
+               Message.t("le champ « {field} » est vide (le délai part de cette date)", field=e.field))
     elif isinstance(e, UnknownChoiceError):
-        why_fr = f"« {e.field} » vaut {e.value!r}, valeur absente du délai ({', '.join(e.choices)})"
+        why = Message.t("« {field} » vaut {value!r}, valeur absente du délai ({choices})", field=e.field,
+                        value=e.value, choices=", ".join(e.choices))
     else:
-        why_fr = f"« {e.field} » ne contient pas une date"
-    return DeadlineNotArmed(Message(
-        fr=f"Le délai de l'état « {where} » ne peut pas être calculé : {why_fr}. Rien n'a été "
-           "enregistré ; renseignez ce champ, ou la POS doit déclarer ce délai « optional: true ».",
-        en=f"The deadline of state '{where}' cannot be computed: {e}. Nothing was saved; fill in "
-           "that field, or the SOP must declare this deadline 'optional: true'."),
+        why = Message.t("« {field} » ne contient pas une date", field=e.field)
+    return DeadlineNotArmed(Message.t(
+        "Le délai de l'état « {where} » ne peut pas être calculé : {why}. Rien n'a été enregistré ; "
+        "renseignez ce champ, ou la POS doit déclarer ce délai « optional: true ».", where=where, why=why),
         step=step, state=state, field=e.field)
 
 

@@ -116,8 +116,8 @@ def check_mapping(old_sop, new_sop, mapping: dict[str, str],
 
 
 def _refuse(problems: list[str]) -> MigrationRefused:
-    return MigrationRefused(Message(fr="Migration refusée : " + " ; ".join(problems),
-                                    en="Migration refused: " + " ; ".join(problems)), problems=problems)
+    return MigrationRefused(Message.t("Migration refusée : {problems}", problems=" ; ".join(problems)),
+                            problems=problems)
 
 
 def migrate_cases(wf: WorkflowEngine, source: str, target: str, mapping: dict[str, str], actor: Actor,

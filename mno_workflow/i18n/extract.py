@@ -22,7 +22,7 @@ from typing import Any
 #: ``pybabel extract -k`` keywords beyond Babel's defaults (``_``, ``gettext``, ``ngettext``,
 #: ``pgettext``, ``N_``…): ``t("key", lang)`` of the web pages, ``Message.t("…")``, ``lazy("…")``,
 #: ``said("…")`` of SOP diagnostics (English source text: French in the French catalogue).
-KEYWORDS = ("t", "lazy", "said")
+KEYWORDS = ("t", "lazy", "said", "said_fr")
 
 _CLI_DOC_HINTS = ("typer.", "Option", "Argument", "Arg")
 

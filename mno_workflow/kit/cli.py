@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import gettext
 from .i18n import LANG
 from .report import coverage_failures, json_report, text_report
 from .runner import discover, run
@@ -63,10 +64,9 @@ def simulation_lines(result) -> list[str]:
         except SOPError:
             continue  # reported as a failed scenario already
         lines.append("")
-        en = LANG.get() == "en"
-        lines.append((f"Simulation of {cov.path}: " if en else f"Simulation de {cov.path} : ")
-                     + (f"{len(found)} finding(s)" if en else f"{len(found)} constat(s)"))
-        lines += [f"  {d.format()}" for d in found]
+        lines.append(gettext("Simulation de {path} : {n} constat(s)", LANG.get(), path=cov.path,
+                             n=len(found)))
+        lines += [f"  {d.format(LANG.get())}" for d in found]
     return lines
 
 

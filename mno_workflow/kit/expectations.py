@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from ..sop.diagnostics import joined, said_fr
 from ..store.models import Case, Deadline, OutboxMessage, StepInstance
 from .model import DeadlineExp, Expectations, Step
-from .results import StepFailed, SweepEvent, _iso
+from .results import _NO_CASE, StepFailed, SweepEvent, _iso
 
 
 class ExpectChecks:
@@ -22,34 +23,42 @@ class ExpectChecks:
 
     def _do_expect(self, step: Step) -> None:
         ex: Expectations = step.spec.expect
-        problems: list[str] = []
+        problems: list[Any] = []
         since = self.events[self.events_mark:]
         tz = self.sop.calendar.timezone
         with self.wf.sessions() as s:
             case = s.scalar(select(Case).where(Case.reference == self.ref)) if self.ref else None
             if ex.now is not None and ex.now != self.clock.now():
-                problems.append(f"instant simulé attendu {_iso(ex.now)}, obtenu {_iso(self.clock.now())}")
+                problems.append(said_fr("instant simulé attendu {expected}, obtenu {got}",
+                                        expected=_iso(ex.now), got=_iso(self.clock.now())))
             if (ex.states or ex.case or ex.data or ex.deadline) and case is None:
-                raise StepFailed("aucun dossier : commencer le scénario par une étape « create »")
+                raise StepFailed(_NO_CASE)
             if ex.case is not None and case.status != ex.case:
-                problems.append(f"dossier : attendu « {_fr_status(ex.case)} », "
-                                f"obtenu « {_fr_status(case.status)} »")
+                problems.append(said_fr("dossier : attendu « {expected} », obtenu « {got} »",
+                                        expected=_fr_status(ex.case), got=_fr_status(case.status)))
             for key, want in (ex.states or {}).items():
                 inst = self._find(case, key)
                 got = inst.state if inst else None
                 if got != want:
-                    problems.append(f"{key} : état attendu « {want or 'aucun'} », obtenu « {got or 'aucun'} »"
-                                    + ("" if inst else f" (instances : {_instances(case)})"))
+                    problems.append(said_fr("{key} : état attendu « {expected} », obtenu « {got} »",
+                                            key=key, expected=want or said_fr("aucun"),
+                                            got=got or said_fr("aucun"))
+                                    if inst else
+                                    said_fr("{key} : état attendu « {expected} », obtenu « {got} » "
+                                            "(instances : {instances})", key=key,
+                                            expected=want or said_fr("aucun"),
+                                            got=got or said_fr("aucun"), instances=_instances(case)))
             for path, want in (ex.data or {}).items():
                 form, _, fld = path.partition(".")
                 got = ((case.data or {}).get(form) or {}).get(fld)
                 if got != want:
-                    problems.append(f"donnée {path} : attendu {want!r}, obtenu {got!r}")
+                    problems.append(said_fr("donnée {path} : attendu {expected!r}, obtenu {got!r}", path=path,
+                                            expected=want, got=got))
             dls = ex.deadline if isinstance(ex.deadline, list) else [ex.deadline] if ex.deadline else []
             for d in dls:
                 problems += self._check_deadline(s, case, d)
-            for name, label in (("reminders", "rappels"), ("escalations", "escalades"),
-                                ("auto_fired", "actions automatiques")):
+            for name, label in (("reminders", said_fr("rappels")), ("escalations", said_fr("escalades")),
+                                ("auto_fired", said_fr("actions automatiques"))):
                 wanted = getattr(ex, name)
                 if wanted is None:
                     continue
@@ -64,7 +73,7 @@ class ExpectChecks:
             self.outbox_mark = s.scalar(select(func.max(OutboxMessage.id))) or 0
         self.events_mark = len(self.events)
         if problems:
-            raise StepFailed("; ".join(problems))
+            raise StepFailed(joined(problems))
 
     @staticmethod
     def _find(case: Case, key: str) -> StepInstance | None:
@@ -75,38 +84,41 @@ class ExpectChecks:
             return max(same_step, key=lambda i: i.id)
         return next((i for i in case.instances if i.key == key), None)
 
-    def _check_deadline(self, s: Any, case: Case, d: DeadlineExp) -> list[str]:
+    def _check_deadline(self, s: Any, case: Case, d: DeadlineExp) -> list[Any]:
         inst = self._find(case, d.instance)
         if inst is None:
-            return [f"délai de {d.instance} : instance introuvable (instances : {_instances(case)})"]
+            return [said_fr("délai de {instance} : instance introuvable (instances : {instances})",
+                            instance=d.instance, instances=_instances(case))]
         rows = list(s.scalars(select(Deadline).where(Deadline.instance_id == inst.id,
                                                      Deadline.status == "pending")))
         expiry = next((r for r in rows if r.kind == "expiry"), None)
         out = []
         got_due = expiry.due_at if expiry else None
         if not same_when(d.due, got_due, self.sop.calendar.timezone):
-            out.append(f"délai de {inst.label_key} : échéance attendue {_iso(d.due) if d.due else 'aucune'}, "
-                       f"obtenue {_iso(got_due) if got_due else 'aucune'}")
+            out.append(said_fr("délai de {instance} : échéance attendue {expected}, obtenue {got}",
+                               instance=inst.label_key, expected=_iso(d.due) if d.due else said_fr("aucune"),
+                               got=_iso(got_due) if got_due else said_fr("aucune")))
         if d.state is not None and expiry is not None and expiry.state != d.state:
-            out.append(f"délai de {inst.label_key} : état attendu « {d.state} », obtenu « {expiry.state} »")
+            out.append(said_fr("délai de {instance} : état attendu « {expected} », obtenu « {got} »",
+                               instance=inst.label_key, expected=d.state, got=expiry.state))
         if d.reminders is not None:
             got = {r.offset: r.fire_at for r in rows if r.kind == "reminder"}
             tz = self.sop.calendar.timezone
             same = set(got) == set(d.reminders) and all(same_when(w, got[k], tz)
                                                         for k, w in d.reminders.items())
             if not same:
-                fmt = lambda m: ", ".join(f"{k} → {_iso(v)}" for k, v in m.items()) or "aucun"  # noqa: E731
-                out.append(f"rappels prévus pour {inst.label_key} : attendus {fmt(d.reminders)}, "
-                           f"obtenus {fmt(got)}")
+                fmt = lambda m: ", ".join(f"{k} → {_iso(v)}" for k, v in m.items()) or said_fr("aucun")  # noqa: E731
+                out.append(said_fr("rappels prévus pour {instance} : attendus {expected}, obtenus {got}",
+                                   instance=inst.label_key, expected=fmt(d.reminders), got=fmt(got)))
         return out
 
 
-def _fr_status(status: str) -> str:
-    return {"open": "ouvert", "closed": "clos"}.get(status, status)
+def _fr_status(status: str) -> Any:
+    return {"open": said_fr("ouvert"), "closed": said_fr("clos")}.get(status, status)
 
 
-def _instances(case: Case) -> str:
-    return ", ".join(f"{i.label_key}={i.state}" for i in case.instances) or "aucune"
+def _instances(case: Case) -> Any:
+    return ", ".join(f"{i.label_key}={i.state}" for i in case.instances) or said_fr("aucune")
 
 
 def _same_instance(want: str | None, label_key: str) -> bool:
@@ -164,19 +176,20 @@ def _matching(wanted: list, actual: list, ok: Any) -> dict[int, int]:
     return {i: j for j, i in owner.items()}
 
 
-def _match_exact(label: str, wanted: list, actual: list, ok: Any, describe: Any) -> list[str]:
+def _match_exact(label: Any, wanted: list, actual: list, ok: Any, describe: Any) -> list[Any]:
     m = _matching(wanted, actual, ok)
     missing = [_describe_want(w) for i, w in enumerate(wanted) if i not in m]
     extra = [describe(a) for j, a in enumerate(actual) if j not in m.values()]
     if not missing and not extra:
         return []
-    got = "; ".join(describe(a) for a in actual) or "aucun"
-    msg = f"{label} : attendus {len(wanted)}, obtenus {len(actual)} depuis la dernière vérification"
+    got = joined([describe(a) for a in actual]) if actual else said_fr("aucun")
+    parts: list[Any] = [said_fr("{label} : attendus {expected}, obtenus {n} depuis la dernière vérification",
+                                label=label, expected=len(wanted), n=len(actual))]
     if missing:
-        msg += f" — manquants : {', '.join(missing)}"
+        parts.append(said_fr("manquants : {items}", items=", ".join(missing)))
     if extra:
-        msg += f" — en trop : {'; '.join(extra)}"
-    return [f"{msg} (obtenus : {got})"]
+        parts.append(said_fr("en trop : {items}", items=joined(extra)))
+    return [said_fr("{message} (obtenus : {got})", message=joined(parts, " — "), got=got)]
 
 
 def _msg_matches(want: Any, m: OutboxMessage) -> bool:
@@ -192,15 +205,17 @@ def _msg_matches(want: Any, m: OutboxMessage) -> bool:
 
 def _describe_msg(m: OutboxMessage) -> str:
     ctx = m.context or {}
-    who = m.recipient_user or f"rôle {m.recipient_role}"
-    return f"{m.kind} → {who} ({m.channel}, {ctx.get('step')}:{ctx.get('instance')})"
+    who = m.recipient_user or said_fr("rôle {role}", role=m.recipient_role)
+    return said_fr("{kind} → {who} ({channel}, {instance})", kind=m.kind, who=who, channel=m.channel,
+                   instance=f"{ctx.get('step')}:{ctx.get('instance')}")
 
 
-def _match_contains(wanted: list, msgs: list[OutboxMessage]) -> list[str]:
+def _match_contains(wanted: list, msgs: list[OutboxMessage]) -> list[Any]:
     m = _matching(wanted, msgs, _msg_matches)
     missing = [_describe_want(w) for i, w in enumerate(wanted) if i not in m]
     if not missing:
         return []
-    got = "; ".join(_describe_msg(x) for x in msgs) or "aucun"
-    return [f"messages : manquants {', '.join(missing)} (écrits depuis la dernière vérification : {got})"]
+    got = joined([_describe_msg(x) for x in msgs]) if msgs else said_fr("aucun")
+    return [said_fr("messages : manquants {items} (écrits depuis la dernière vérification : {got})",
+                    items=", ".join(missing), got=got)]
 

@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from ..sop.diagnostics import Diagnostic, SOPError
+from ..sop.diagnostics import Diagnostic, SOPError, said_fr
 from ..sop.loader import Positions, parse_yaml
 
 # Re-exported (the module was split at ~400 lines): step models from step_specs, SOP checks below.
@@ -129,19 +129,23 @@ def _plain_values(value: Any) -> Any:
     return value
 
 
-def _french(e: dict) -> tuple[str, str]:
+def _french(e: dict) -> tuple[str, Any]:
     kind, loc = e["type"], e["loc"]
     key = loc[-1] if loc else ""
     if kind == "extra_forbidden":
-        return "S010", f"clé inconnue « {key} »"
+        return "S010", said_fr("clé inconnue « {key} »", key=key)
     if kind == "missing":
-        return "S011", f"clé obligatoire manquante « {key} »"
+        return "S011", said_fr("clé obligatoire manquante « {key} »", key=key)
     if kind in ("timezone_aware", "datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
-        return "S012", "instant invalide : écrire par ex. 2025-06-02T08:00:00Z (avec le fuseau)"
+        return "S012", said_fr("instant invalide : écrire par ex. 2025-06-02T08:00:00Z (avec le fuseau)")
     if kind == "literal_error":
-        return "S012", f"valeur invalide : {e['msg'].replace('Input should be', 'attendu :')}"
-    msg = e["msg"].removeprefix("Value error, ")
-    return "S012", f"valeur invalide : {msg}"
+        return "S012", said_fr("valeur invalide : attendu : {values}",
+                               values=e["msg"].removeprefix("Input should be").strip())
+    error = (e.get("ctx") or {}).get("error")
+    inner = error.args[0] if isinstance(error, ValueError) and error.args else None
+    return "S012", said_fr("valeur invalide : {error}",
+                           error=inner if isinstance(inner, str) and hasattr(inner, "msgid")
+                           else e["msg"].removeprefix("Value error, "))
 
 
 def _diagnostics(err: ValidationError, file: str, prefix: tuple, pos: Positions) -> list[Diagnostic]:
@@ -161,7 +165,9 @@ def _diagnostics(err: ValidationError, file: str, prefix: tuple, pos: Positions)
         if (line, col, message) in seen:
             continue
         seen.add((line, col, message))
-        out.append(Diagnostic(file, line, col, "error", code, f"{message} (à {where or 'la racine'})"))
+        out.append(Diagnostic(file, line, col, "error", code,
+                              said_fr("{message} (à {where})", message=message, where=where) if where
+                              else said_fr("{message} (à la racine)", message=message)))
     return out
 
 
@@ -181,9 +187,11 @@ def _parse(text: str, path: str) -> tuple[Any, Positions]:
                 except ValueError:
                     raise SOPError([Diagnostic(
                         path, n, m.start() + 1, "error", "S001",
-                        f"date impossible « {m.group(0)} » ({e})",
-                        "pour tester le refus d'une date invalide, l'écrire entre guillemets")]) from None
-        raise SOPError([Diagnostic(path, 1, 1, "error", "S001", f"YAML invalide : {e}")]) from None
+                        said_fr("date impossible « {date} » ({error})", date=m.group(0), error=str(e)),
+                        said_fr("pour tester le refus d'une date invalide, l'écrire entre guillemets"))]) \
+                        from None
+        raise SOPError([Diagnostic(path, 1, 1, "error", "S001", said_fr("YAML invalide : {error}",
+                                                                        error=str(e)))]) from None
 
 
 def load_scenario_text(text: str, path: str = "<scénario>", base: Path | None = None) -> Scenario:
@@ -216,13 +224,13 @@ def _validate_steps(raw_steps: list, path: str, pos: Positions) -> tuple[list[St
         line, col = pos.of(where)
         if not isinstance(raw, dict):
             diags.append(Diagnostic(path, line, col, "error", "S020",
-                                    "une étape est un dictionnaire (ex. « - fire: register »)"))
+                                    said_fr("une étape est un dictionnaire (ex. « - fire: register »)")))
             continue
         kinds = [k for k in raw if k in STEP_KINDS]
         if len(kinds) != 1:
             what = ", ".join(STEP_KINDS)
-            msg = (f"étape sans action : commencer par l'une de {what}" if not kinds else
-                   f"une étape ne fait qu'une action, pas {' et '.join(kinds)}")
+            msg = (said_fr("étape sans action : commencer par l'une de {kinds}", kinds=what) if not kinds else
+                   said_fr("une étape ne fait qu'une action, pas {kinds}", kinds=", ".join(kinds)))
             diags.append(Diagnostic(path, line, col, "error", "S021", msg))
             continue
         kind = kinds[0]
@@ -244,7 +252,8 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise SOPError([Diagnostic(str(path), 1, 1, "error", "S000", f"fichier illisible : {e}")]) from None
+        raise SOPError([Diagnostic(str(path), 1, 1, "error", "S000",
+                                   said_fr("fichier illisible : {error}", error=str(e)))]) from None
     return load_scenario_text(text, str(path), p.resolve().parent)
 
 

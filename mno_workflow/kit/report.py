@@ -11,20 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..i18n import N_, gettext
 from .coverage import Coverage
-from .i18n import LANG, say
+from .i18n import LANG
 from .runner import RunResult
 
-_EN = {"étape": "step", "états": "states", "Couverture — POS": "Coverage — SOP", "scénario(s)": "scenario(s)",
-       "États jamais atteints : ": "States never entered: ",
-       "Transitions jamais franchies :": "Transitions never fired:",
-       "Tous les états et toutes les transitions sont exercés.": "Every state and transition is exercised.",
-       "ÉCHEC ": "FAIL  ", "étapes": "steps", "réussi(s)": "passed", "en échec": "failed",
-       "attention :": "warning:"}
 
-
-def _t(text: str) -> str:
-    return _EN.get(text, text) if LANG.get() == "en" else text
+def _(text: str) -> str:
+    """``text`` (French source text) in the run's language, from the catalogues."""
+    return gettext(text, LANG.get())
 
 
 def _pct(p: float) -> str:
@@ -37,22 +32,23 @@ def _ratio(d: dict) -> str:
 
 def coverage_lines(cov: Coverage) -> list[str]:
     data = cov.as_dict()
-    lines = [f"{_t('Couverture — POS')} {data['sop']} version {data['version']} ({data['path']}), "
-             f"{data['scenarios']} {_t('scénario(s)')}"]
-    width = max([len(_t("étape"))] + [len(r["step"]) for r in data["steps"]]) + 2
-    lines.append(f"  {_t('étape').ljust(width)}{_t('états').ljust(18)}transitions")
+    lines = [gettext("Couverture — POS {sop} version {version} ({path}), {n} scénario(s)", LANG.get(),
+                     sop=data["sop"], version=data["version"], path=data["path"], n=data["scenarios"])]
+    step_word, states_word = _("étape"), _("états")
+    width = max([len(step_word)] + [len(r["step"]) for r in data["steps"]]) + 2
+    lines.append(f"  {step_word.ljust(width)}{states_word.ljust(18)}transitions")
     for r in data["steps"]:
         lines.append(f"  {r['step'].ljust(width)}{_ratio(r['states']).ljust(18)}{_ratio(r['transitions'])}")
     lines.append(f"  {'total'.ljust(width)}{_ratio(data['states']).ljust(18)}{_ratio(data['transitions'])}")
     if data["states"]["missing"]:
-        lines.append("  " + _t("États jamais atteints : ") + ", ".join(data["states"]["missing"]))
+        lines.append("  " + _("États jamais atteints : ") + ", ".join(data["states"]["missing"]))
     if data["transitions"]["missing"]:
-        lines.append("  " + _t("Transitions jamais franchies :"))
+        lines.append("  " + _("Transitions jamais franchies :"))
         sep = ":" if LANG.get() == "en" else " :"
         lines += [f"    {e['step']}{sep} {e['from']} —{e['trigger']}→ {e['to']}"
                   for e in data["transitions"]["missing"]]
     if not data["states"]["missing"] and not data["transitions"]["missing"]:
-        lines.append("  " + _t("Tous les états et toutes les transitions sont exercés."))
+        lines.append("  " + _("Tous les états et toutes les transitions sont exercés."))
     return lines
 
 
@@ -61,16 +57,18 @@ def text_report(result: RunResult, min_coverage: float | None = None) -> str:
     lines: list[str] = []
     for s in result.scenarios:
         if s.ok:
-            lines.append(f"OK     {s.path} — {s.name} ({s.steps_run} {_t('étapes')})")
+            lines.append(gettext("OK     {path} — {name} ({n} étapes)", LANG.get(), path=s.path, name=s.name,
+                                 n=s.steps_run))
         else:
-            lines.append(f"{_t('ÉCHEC ')} {s.path} — {s.name}")
-            lines += [f"       {say(f.format())}" for f in s.failures]
-        lines += [f"       {_t('attention :')} {w.format()}" for w in s.warnings]  # written in LANG
+            lines.append(gettext("ÉCHEC  {path} — {name}", LANG.get(), path=s.path, name=s.name))
+            lines += [f"       {f.format()}" for f in s.failures]
+        warn = gettext('attention :', LANG.get())
+        lines += [f"       {warn} {w.format()}" for w in s.warnings]  # written in LANG
     passed = sum(1 for s in result.scenarios if s.ok)
     failed = len(result.scenarios) - passed
     lines.append("")
-    lines.append(f"{len(result.scenarios)} {_t('scénario(s)')}{'' if LANG.get() == 'en' else ' '}: "
-                 f"{passed} {_t('réussi(s)')}, {failed} {_t('en échec')}.")
+    lines.append(gettext("{n} scénario(s) : {passed} réussi(s), {failed} en échec.", LANG.get(),
+                         n=len(result.scenarios), passed=passed, failed=failed))
     for cov in result.coverage:
         lines.append("")
         lines += coverage_lines(cov)
@@ -84,12 +82,11 @@ def coverage_failures(result: RunResult, min_coverage: float | None) -> list[str
         return []
     out = []
     for cov in result.coverage:
-        for what, p in (("états", cov.state_percent()), ("transitions", cov.edge_percent())):
+        for what, p in ((N_("états"), cov.state_percent()), (N_("transitions"), cov.edge_percent())):
             if p < min_coverage:
-                out.append(f"Coverage of the {_t(what)} of {cov.sop.sop} too low: {_pct(p)} "
-                           f"< {_pct(min_coverage)} (--min-coverage)." if LANG.get() == "en" else
-                           f"Couverture insuffisante des {what} de {cov.sop.sop} : {_pct(p)} "
-                           f"< {_pct(min_coverage)} (--min-coverage).")
+                out.append(gettext("Couverture insuffisante des {what} de {sop} : {percent} < {minimum} "
+                                   "(--min-coverage).", LANG.get(), what=_(what), sop=cov.sop.sop,
+                                   percent=_pct(p), minimum=_pct(min_coverage)))
     return out
 
 

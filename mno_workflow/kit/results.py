@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ..sop.diagnostics import joined, said_fr, text_in
 from .coverage import Coverage
+from .i18n import LANG
 
 
 @dataclass
@@ -21,9 +23,12 @@ class Failure:
     step: int | None = None
     action: str | None = None
 
-    def format(self) -> str:
-        where = f"étape {self.step} ({self.action}) : " if self.step else ""
-        return f"{self.path}:{self.line}:{self.col}: {where}{self.message}"
+    def format(self, lang: str | None = None) -> str:
+        """``path:line:col: étape N (action) : message`` in ``lang`` (default: the run's, LANG)."""
+        lang = lang or LANG.get()
+        text = said_fr("étape {n} ({action}) : {message}", n=self.step, action=self.action,
+                       message=self.message) if self.step else self.message
+        return f"{self.path}:{self.line}:{self.col}: {text_in(text, lang)}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line, "col": self.col, "step": self.step,
@@ -77,15 +82,20 @@ class SweepEvent:
     ok: bool = True
 
     def describe(self) -> str:
-        bits = [f"{self.instance} ({self.state})"]
+        bits: list[Any] = [f"{self.instance} ({self.state})"]
         if self.to:
-            bits.append(f"à {self.to}")
+            bits.append(said_fr("à {role}", role=self.to))
         if self.offset:
-            bits.append(f"décalage {self.offset}")
+            bits.append(said_fr("décalage {offset}", offset=self.offset))
         if self.trigger:
-            bits.append(f"action {self.trigger}" + ("" if self.ok else " refusée"))
-        bits.append(f"le {_iso(self.at)}" + (" (en retard)" if self.late else ""))
-        return ", ".join(bits)
+            bits.append(said_fr("action {trigger}", trigger=self.trigger) if self.ok else
+                        said_fr("action {trigger} refusée", trigger=self.trigger))
+        bits.append(said_fr("le {at} (en retard)", at=_iso(self.at)) if self.late else
+                    said_fr("le {at}", at=_iso(self.at)))
+        return joined(bits, ", ")
+
+
+_NO_CASE = said_fr("aucun dossier : commencer le scénario par une étape « create »")
 
 
 class StepFailed(Exception):
@@ -98,5 +108,5 @@ def _iso(instant: date | datetime | None) -> str:
     if instant is None:
         return "—"
     if not isinstance(instant, datetime):
-        return f"le {instant.isoformat()}"
+        return said_fr("le {date}", date=instant.isoformat())
     return instant.isoformat().replace("+00:00", "Z")

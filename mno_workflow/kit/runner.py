@@ -25,7 +25,7 @@ from ..engine.engine import Actor, WorkflowEngine
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.timers import calendar_for
 from ..reminders.sweeper import sweep
-from ..sop.diagnostics import Diagnostic, SOPError
+from ..sop.diagnostics import Diagnostic, SOPError, joined, said_fr
 from ..sop.loader import LoadedSOP, load_file
 from ..store.base import make_engine
 from ..store.migrate import upgrade
@@ -41,7 +41,15 @@ from .model import (
     check_against_sop,
     load_scenario,
 )
-from .results import Failure, RunResult, ScenarioResult, StepFailed, SweepEvent, _iso  # re-exported
+from .results import (  # noqa: F401  (re-exported)
+    _NO_CASE,
+    Failure,
+    RunResult,
+    ScenarioResult,
+    StepFailed,
+    SweepEvent,
+    _iso,
+)
 
 
 # -- discovery -----------------------------------------------------------------------------------
@@ -125,7 +133,8 @@ class Runner:
             loaded = self.sop(scn.sop_path)
         except SOPError as e:
             line, col = scn.positions.of(("sop",))
-            result.failures.append(Failure(scn.path, line, col, f"POS invalide : {scn.sop_path}"))
+            result.failures.append(Failure(scn.path, line, col, said_fr("POS invalide : {path}",
+                                                                        path=str(scn.sop_path))))
             result.failures += _diag_failures(e.diagnostics)
             return result
         result.sop = f"{loaded.model.sop}@{loaded.model.version}"
@@ -157,7 +166,8 @@ def _shown(path: Path) -> str:
 
 
 def _diag_failures(diags: list[Diagnostic]) -> list[Failure]:
-    return [Failure(d.path, d.line, d.col, f"{d.code} {d.message}" + (f" ({d.hint})" if d.hint else ""))
+    return [Failure(d.path, d.line, d.col, joined([d.code, d.message] + ([said_fr("({hint})", hint=d.hint)]
+                                                                           if d.hint else []), " "))
             for d in diags]
 
 
@@ -205,7 +215,8 @@ class _Play(ExpectChecks):
                 return
             except Exception as e:  # a bug or a database error: say where it happened
                 result.failures.append(Failure(self.scn.path, step.line, step.col,
-                                               f"erreur inattendue : {type(e).__name__}: {e}",
+                                               said_fr("erreur inattendue : {kind}: {error}",
+                                                       kind=type(e).__name__, error=str(e)),
                                                step.number, step.kind))
                 return
             result.steps_run += 1
@@ -221,7 +232,7 @@ class _Play(ExpectChecks):
 
     def _need_case(self) -> str:
         if self.ref is None:
-            raise StepFailed("aucun dossier : commencer le scénario par une étape « create »")
+            raise StepFailed(_NO_CASE)
         return self.ref
 
     def _attempt(self, what: str, expected: Any, call: Any) -> Any:
@@ -230,25 +241,29 @@ class _Play(ExpectChecks):
             out = call()
         except EngineError as e:
             if expected is None:
-                raise StepFailed(f"« {what} » refusé ({e.code}) alors qu'un succès était attendu : "
-                                 f"{e.text(LANG.get())}") from None
+                raise StepFailed(said_fr("« {what} » refusé ({code}) alors qu'un succès était attendu : "
+                                         "{error}", what=what, code=e.code, error=e.message)) from None
             spec = expected if isinstance(expected, ErrorSpec) else ErrorSpec(code=expected)
             if e.code != spec.code:
-                raise StepFailed(f"« {what} » : refus attendu « {spec.code} », obtenu « {e.code} » : "
-                                 f"{e.text(LANG.get())}") from None
+                raise StepFailed(said_fr("« {what} » : refus attendu « {expected} », obtenu « {code} » : "
+                                         "{error}", what=what, expected=spec.code, code=e.code,
+                                         error=e.message)) from None
             if spec.field is not None:
                 fields = list(e.errors) if isinstance(e, FormInvalid) else []
                 if spec.field not in fields:
-                    raise StepFailed(f"« {what} » : erreur attendue sur le champ « {spec.field} », "
-                                     f"obtenue sur : {', '.join(fields) or 'aucun champ'} "
-                                     f"({e.text(LANG.get())})") from None
+                    raise StepFailed(said_fr("« {what} » : erreur attendue sur le champ « {field} », "
+                                             "obtenue sur : {fields} ({error})", what=what, field=spec.field,
+                                             fields=", ".join(fields) or said_fr("aucun champ"),
+                                             error=e.message)) from None
             if spec.message is not None and spec.message.lower() not in e.text("fr").lower():
-                raise StepFailed(f"« {what} » : message attendu contenant « {spec.message} », "
-                                 f"obtenu « {e.text(LANG.get())} »") from None
+                raise StepFailed(said_fr("« {what} » : message attendu contenant « {expected} », "
+                                         "obtenu « {error} »", what=what, expected=spec.message,
+                                         error=e.message)) from None
             return None
         if expected is not None:
             code = expected.code if isinstance(expected, ErrorSpec) else expected
-            raise StepFailed(f"« {what} » : refus attendu « {code} », mais l'action a réussi")
+            raise StepFailed(said_fr("« {what} » : refus attendu « {code} », mais l'action a réussi",
+                                     what=what, code=code))
         return out
 
     def _do_create(self, step: Step) -> None:
@@ -288,8 +303,8 @@ class _Play(ExpectChecks):
         if a.until is not None:
             target = a.until
             if target < now:
-                raise StepFailed(f"« until » ({_iso(target)}) est avant l'instant simulé ({_iso(now)}) : "
-                                 "le temps ne recule pas")
+                raise StepFailed(said_fr("« until » ({until}) est avant l'instant simulé ({now}) : "
+                                         "le temps ne recule pas", until=_iso(target), now=_iso(now)))
         else:
             with self.wf.sessions() as s:
                 cal = calendar_for(s, self.sop)

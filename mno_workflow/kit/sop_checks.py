@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..sop.diagnostics import Diagnostic
+from ..sop.diagnostics import Diagnostic, said_fr
 from ..sop.schema import SOP, Duration
 
 if TYPE_CHECKING:  # annotations only: model re-exports this module's functions
@@ -30,33 +30,36 @@ def check_against_sop(scn: Scenario, sop: SOP) -> list[Diagnostic]:
     def role_ok(text: str, where: tuple) -> None:
         role = actor_role(text, users)
         if role is None:
-            out.append(scn.diag(where, "S030", f"« {text} » : écrire utilisateur:rôle, "
-                                "utilisateur:rôle@organisation, ou l'identifiant d'un utilisateur déclaré"))
+            out.append(scn.diag(where, "S030", said_fr(
+                "« {text} » : écrire utilisateur:rôle, utilisateur:rôle@organisation, ou l'identifiant "
+                "d'un utilisateur déclaré", text=text)))
         elif role not in roles:
-            out.append(scn.diag(where, "S031", f"rôle inconnu « {role} » (rôles de la POS : "
-                                f"{', '.join(sorted(roles))})"))
+            out.append(scn.diag(where, "S031", said_fr("rôle inconnu « {role} » (rôles de la POS : {roles})",
+                                                       role=role, roles=", ".join(sorted(roles)))))
 
     def instance_ok(text: str, where: tuple) -> str | None:
         step = text.split(":", 1)[0]
         if step in sop.steps:
             return step
         if ":" in text:
-            out.append(scn.diag(where, "S032",
-                                f"étape inconnue « {step} » (étapes : {', '.join(sop.steps)})"))
+            out.append(scn.diag(where, "S032", said_fr("étape inconnue « {step} » (étapes : {steps})",
+                                                       step=step, steps=", ".join(sop.steps))))
         return None
 
     def state_ok(step: str | None, state: str | None, where: tuple) -> None:
         if step is None or state is None:
             if state is not None and not any(state in st.states for st in sop.steps.values()):
-                out.append(scn.diag(where, "S033", f"état inconnu « {state} »"))
+                out.append(scn.diag(where, "S033", said_fr("état inconnu « {state} »", state=state)))
             return
         if state not in sop.steps[step].states:
-            out.append(scn.diag(where, "S033", f"état inconnu « {state} » pour l'étape {step} "
-                                f"(états : {', '.join(sop.steps[step].states)})"))
+            out.append(scn.diag(where, "S033", said_fr("état inconnu « {state} » pour l'étape {step} "
+                                                       "(états : {states})", state=state, step=step,
+                                                       states=", ".join(sop.steps[step].states))))
 
     for i, u in enumerate(scn.users):
         if u.role not in roles:
-            out.append(scn.diag(("users", i, "role"), "S031", f"rôle inconnu « {u.role} »"))
+            out.append(scn.diag(("users", i, "role"), "S031",
+                                said_fr("rôle inconnu « {role} »", role=u.role)))
     for st in scn.steps:
         s = st.spec
         if st.kind == "create":
@@ -64,8 +67,9 @@ def check_against_sop(scn: Scenario, sop: SOP) -> list[Diagnostic]:
         elif st.kind == "fire":
             role_ok(s.actor, st.path + ("as",))
             if s.fire not in triggers:
-                out.append(scn.diag(st.path + ("fire",), "S034", f"action inconnue « {s.fire} » "
-                                    f"(actions de la POS : {', '.join(sorted(triggers))})"))
+                out.append(scn.diag(st.path + ("fire",), "S034", said_fr(
+                    "action inconnue « {trigger} » (actions de la POS : {triggers})", trigger=s.fire,
+                    triggers=", ".join(sorted(triggers)))))
             if s.instance:
                 instance_ok(s.instance, st.path + ("instance",))
         elif st.kind == "extend":
@@ -83,7 +87,8 @@ def check_against_sop(scn: Scenario, sop: SOP) -> list[Diagnostic]:
             for key, state in (ex.states or {}).items():
                 step = instance_ok(key, base + ("states", key))
                 if step is None and key not in sop.steps and ":" not in key:
-                    out.append(scn.diag(base + ("states", key), "S032", f"étape inconnue « {key} »"))
+                    out.append(scn.diag(base + ("states", key), "S032", said_fr("étape inconnue « {step} »",
+                                                                                 step=key)))
                 state_ok(step, state, base + ("states", key))
             for name in ("reminders", "escalations", "auto_fired"):
                 for j, item in enumerate(getattr(ex, name) or []):
@@ -91,11 +96,12 @@ def check_against_sop(scn: Scenario, sop: SOP) -> list[Diagnostic]:
                     state_ok(step, item.state, base + (name, j, "state"))
                     to = getattr(item, "to", None)
                     if to is not None and to not in roles:
-                        out.append(scn.diag(base + (name, j, "to"), "S031", f"rôle inconnu « {to} »"))
+                        out.append(scn.diag(base + (name, j, "to"), "S031",
+                                            said_fr("rôle inconnu « {role} »", role=to)))
             for j, item in enumerate(ex.outbox or []):
                 if item.role is not None and item.role not in roles:
                     out.append(scn.diag(base + ("outbox", j, "role"), "S031",
-                                        f"rôle inconnu « {item.role} »"))
+                                        said_fr("rôle inconnu « {role} »", role=item.role)))
             dls = ex.deadline if isinstance(ex.deadline, list) else [ex.deadline] if ex.deadline else []
             for j, d in enumerate(dls):
                 where = base + ("deadline", j) if isinstance(ex.deadline, list) else base + ("deadline",)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from ..sop.diagnostics import said_fr
 from ..sop.schema import Duration
 
 ERROR_CODES = ("trigger_not_allowed", "role_not_allowed", "guard_not_met", "guard_error", "form_invalid",
@@ -71,7 +72,8 @@ class AdvanceArgs(Strict):
     @model_validator(mode="after")
     def _one(self) -> AdvanceArgs:
         if (self.until is None) == (self.by is None):
-            raise ValueError("indiquer soit une durée (« 3 working days »), soit « until: <instant> »")
+            raise ValueError(said_fr(
+                "indiquer soit une durée (« 3 working days »), soit « until: <instant> »"))
         return self
 
 

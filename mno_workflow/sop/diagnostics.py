@@ -17,7 +17,8 @@ class Said(str):
     params: dict[str, Any]
 
     def __new__(cls, msgid: str, **params: Any) -> Said:
-        obj = super().__new__(cls, msgid.format(**params) if params else msgid)
+        shown = {k: _shown(v, cls.source) for k, v in params.items()}
+        obj = super().__new__(cls, msgid.format(**shown) if params else msgid)
         obj.msgid, obj.params = msgid, params
         return obj
 
@@ -32,8 +33,7 @@ class Said(str):
         found = texts(lang).get(self.msgid, self.msgid)
         if not self.params:
             return found
-        return found.format(**{k: text_in(v, lang) if isinstance(v, Said) else v
-                               for k, v in self.params.items()})
+        return found.format(**{k: _shown(v, lang) for k, v in self.params.items()})
 
 
 class SaidFr(Said):
@@ -48,12 +48,24 @@ said = Said  # the keyword pybabel extracts (make i18n-extract: -k said)
 said_fr = SaidFr  # the same for French source text (-k said_fr)
 
 
+def _shown(value: Any, lang: str | None) -> Any:
+    """A message's value as shown in ``lang``: a message (:class:`Said`, an engine ``Message``:
+    anything with ``.text(lang)``) in that language, anything else as it is."""
+    if isinstance(value, Said):
+        return value.text(lang)
+    if not isinstance(value, str) and callable(getattr(value, "text", None)):
+        return value.text(lang or "fr")
+    return value
+
+
 def text_in(value: Any, lang: str | None) -> str:
-    """``value`` in ``lang`` when it is a :class:`Said` message, else ``str(value)``."""
-    return value.text(lang) if isinstance(value, Said) else str(value)
+    """``value`` in ``lang`` when it is a message (see :func:`_shown`), else ``str(value)``."""
+    return str(_shown(value, lang))
 
 
-_HINT, _JUSTIFIED = said("hint"), said("justified")
+def joined(parts: list[Any], sep: str = "; ", cls: type[Said] = SaidFr) -> Said:
+    """``parts`` (messages or text) joined with ``sep``, each shown in the reader's language."""
+    return cls(sep.join(f"{{p{i}}}" for i in range(len(parts))), **{f"p{i}": p for i, p in enumerate(parts)})
 
 
 @dataclass(frozen=True)
@@ -75,8 +87,8 @@ class Diagnostic:
         message = text_in(self.message, lang)
         text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code} {message}"
         if self.justified:
-            return f"{text} ({text_in(_JUSTIFIED, lang)}: {self.justified})"
-        return f"{text} ({text_in(_HINT, lang)}: {text_in(self.hint, lang)})" if self.hint else text
+            return text_in(said("{line} (justified: {reason})", line=text, reason=self.justified), lang)
+        return text_in(said("{line} (hint: {hint})", line=text, hint=self.hint), lang) if self.hint else text
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -144,7 +144,7 @@ def build_api(web: Web) -> FastAPI:
         for err in e.errors():
             msg = err.get("msg", "")
             errors[".".join(str(p) for p in err.get("loc", ()))] = (
-                msg if lang == "en" else M.FIELD_FR.get(err.get("type", ""), msg))
+                M.field_error(err.get("type", ""), msg, lang))
         return JSONResponse(
             {"code": "request_invalid", "message": M.text("request_invalid", lang), "errors": errors},
             status_code=422,

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..i18n import N_
+
 TAGS = [
     {"name": "auth", "description": "Jetons d'accès / Access tokens"},
     {"name": "cases", "description": "Dossiers et actions / Cases and actions"},
@@ -52,17 +54,29 @@ class ErrorBody(BaseModel):
 #: (msgid ``api.<code>``); ``python -m mno_workflow.i18n.migrate`` moves them there.
 TEXTS: dict[str, tuple[str, str]] = {}
 
-#: French wording of pydantic's error types (English keeps pydantic's own message).
-FIELD_FR = {
-    "missing": "Champ obligatoire", "string_too_long": "Texte trop long",
-    "string_type": "Texte attendu", "int_parsing": "Nombre entier attendu",
-    "int_type": "Nombre entier attendu",
-    "bool_parsing": "Vrai ou faux attendu", "greater_than_equal": "Valeur trop petite",
-    "less_than_equal": "Valeur trop grande", "too_long": "Liste trop longue",
-    "list_type": "Liste attendue", "dict_type": "Objet JSON attendu", "json_invalid": "JSON invalide",
-    "model_attributes_type": "Objet JSON attendu", "int_from_float": "Nombre entier attendu",
-    "datetime_parsing": "Date et heure attendues", "extra_forbidden": "Champ inconnu",
+#: Wording of pydantic's error types: French source text, message ids of the catalogues (English
+#: keeps pydantic's own message; other languages read their catalogue, see :func:`field_error`).
+FIELD_MESSAGES = {
+    "missing": N_("Champ obligatoire"), "string_too_long": N_("Texte trop long"),
+    "string_type": N_("Texte attendu"), "int_parsing": N_("Nombre entier attendu"),
+    "int_type": N_("Nombre entier attendu"),
+    "bool_parsing": N_("Vrai ou faux attendu"), "greater_than_equal": N_("Valeur trop petite"),
+    "less_than_equal": N_("Valeur trop grande"), "too_long": N_("Liste trop longue"),
+    "list_type": N_("Liste attendue"), "dict_type": N_("Objet JSON attendu"),
+    "json_invalid": N_("JSON invalide"),
+    "model_attributes_type": N_("Objet JSON attendu"), "int_from_float": N_("Nombre entier attendu"),
+    "datetime_parsing": N_("Date et heure attendues"), "extra_forbidden": N_("Champ inconnu"),
 }
+FIELD_FR = FIELD_MESSAGES  # the former name
+
+
+def field_error(kind: str, message: str, lang: str) -> str:
+    """A request field's error in ``lang``: pydantic's own ``message`` in English (or for an error
+    type not listed), else :data:`FIELD_MESSAGES` from the catalogues."""
+    if lang == "en" or kind not in FIELD_MESSAGES:
+        return message
+    from ..i18n import gettext
+    return gettext(FIELD_MESSAGES[kind], lang)
 
 
 def lang_of(accept_language: str | None) -> str:

@@ -95,7 +95,7 @@ def test_lang_refuses_a_language_without_catalogue_and_lists_the_others():
     assert "available languages: 'fr', 'en'" in r.stderr
     r = subprocess.run([sys.executable, "-m", "mno_workflow", "sop", "list"], capture_output=True,
                        text=True, env={**ENV, "MNO_LANG": "xx"}, check=False)
-    assert r.returncode == 2 and "MNO_LANG" in r.stderr and "'fr', 'en'" in r.stderr
+    assert r.returncode == 2 and "MNO_LANG='xx' : valeurs acceptées fr, en" in r.stderr
     assert mno("--lang", "en-GB", "--help").stdout.startswith("Usage: mno")  # a region: its language
 
 
@@ -118,3 +118,14 @@ def test_lang_accepts_every_catalogue_and_the_sops_languages(tmp_path, monkeypat
             check_lang("de")
     finally:
         i18n.clear_cache()
+
+
+def test_views_words_and_api_field_errors_come_from_the_catalogues():
+    from mno_workflow.views import _t
+    from mno_workflow.web.api_models import FIELD_MESSAGES, field_error
+    assert _t("fr")["trail"] == "Journal d'audit" and _t("en")["trail"] == "Audit trail"
+    assert _t("en")["status"] == {"open": "open", "closed": "closed"}
+    assert field_error("missing", "Field required", "fr") == "Champ obligatoire"
+    assert field_error("missing", "Field required", "en") == "Field required"  # pydantic's own
+    assert field_error("uuid_type", "UUID expected", "fr") == "UUID expected"  # not listed
+    assert set(FIELD_MESSAGES) >= {"missing", "json_invalid", "extra_forbidden"}
