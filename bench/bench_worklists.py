@@ -9,7 +9,9 @@ The databases come from :mod:`bench.gen_cases` (kept in ``--dir``, default
 warm-up, as the demo users of the generated data: « Mon travail » (caseworker, supervisor),
 « Mes dossiers » (caseworker, supervisor; its next page by key; a search; the referrals « sent »
 filter; the overdue list; a coordinator's region filter), the provider inbox and the dashboard.
-Each row: p50 and p95 in ms at the largest size, the same at 1,000 cases, and the ratio of p95.
+Each row: p50 and p95 in ms at the largest size, the same at 1,000 cases, and the ratio of p95;
+each page twice, wall clock and the process's CPU time (steadier on a shared machine: the
+in-process server and client are one process; PostgreSQL's own work is not in it).
 The sweep row comes from :mod:`bench.bench_sweep` (its own database: 1,000,000 pending deadline
 rows, 1,000 due; quick: 20,000 and 100). ``run(quick)`` returns the rows for ``bench.suite``.
 Timings are never asserted in tests.
@@ -78,13 +80,16 @@ def measure(path: Path, n: int, log=print, url: str | None = None) -> dict[str, 
                 if r.status_code != 200:
                     raise RuntimeError(f"GET {url} as {user}: HTTP {r.status_code}")
             gc.collect()
-            ms = []
+            ms, cpu = [], []
             for _ in range(n):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 c.get(url)
                 ms.append((time.perf_counter() - t0) * 1e3)
+                cpu.append((time.process_time() - c0) * 1e3)
             out[label] = ms
-            log(f"    {label}: p50 {statistics.median(ms):.1f} ms, p95 {p95(ms):.1f} ms")
+            out[label + " (CPU)"] = cpu
+            log(f"    {label}: p50 {statistics.median(ms):.1f} ms, p95 {p95(ms):.1f} ms; "
+                f"CPU p50 {statistics.median(cpu):.1f} ms, p95 {p95(cpu):.1f} ms")
         for c in clients.values():
             c.__exit__(None, None, None)
     finally:
@@ -150,7 +155,7 @@ def run(quick: bool, directory: Path | None = None, log=print, sizes: list[int] 
             results[size] = measure(path, n, log)
     small, big = sizes[0], sizes[-1]
     rows = []
-    for label, _user, _url in PAGES:
+    for label in [x for page in PAGES for x in (page[0], page[0] + " (CPU)")]:
         b, s = results[big][label], results[small][label]
         bp, sp = p95(b), p95(s)
         mids = ", ".join(f"{x:,}: p95 {p95(results[x][label]):.1f}" for x in sizes[1:-1])

@@ -49,9 +49,8 @@ class Case(Base):
         Index("ix_cases_assignee_updated_at", "assignee", "updated_at"),
         Index("ix_cases_region_updated_at", "region", "updated_at"),
         Index("ix_cases_status_id", "status", "id"),
-        # revision 0025: « Mon travail » walks the open cases by urgency (store/next_due.py)
+        # revision 0025: a caseworker's overdue cases by urgency, overdue cases (store/next_due.py)
         Index("ix_cases_assignee_next_due", "assignee", "next_due_at", "id"),
-        Index("ix_cases_region_next_due", "region", "next_due_at", "id"),
         Index("ix_cases_next_due", "next_due_at", "id"),
     )
 

@@ -4,9 +4,9 @@
 ``next_due_at`` is the earliest ``due_at`` of the case's *running* expiry deadlines: ``kind =
 'expiry'``, status one of :data:`RUNNING` (every status but ``cancelled``), of the state its step
 instance is still in (same ``state`` and ``entered_at``, instance not final); NULL when there is
-none. « Mon travail » walks a user's open cases in that order from one index
-(``ix_cases_assignee_next_due``, ``ix_cases_region_next_due``, ``ix_cases_next_due``) instead of
-reading every deadline of the user's cases; a case is overdue when ``next_due_at < now``.
+none. A caseworker's « Mon travail » walks their open cases in that order from one index
+(``ix_cases_assignee_next_due``) instead of reading every deadline of their cases; a case is
+overdue when it is open and ``next_due_at < now`` (``ix_cases_next_due``).
 
 Kept up to date by triggers (SQLite ``CREATE TRIGGER``, PostgreSQL PL/pgSQL), so that every writer
 keeps it — the engine's Core write path, the ORM (extensions, pauses, reopening, migrations), the

@@ -1,8 +1,9 @@
 """The overdue rows of « Mon travail » read by urgency from the case row (issue 15): the user's open
 cases walked in ``cases.next_due_at`` order (the case's earliest running expiry deadline, kept by
-the triggers of :mod:`mno_workflow.store.next_due`) from one index — ``(assignee, next_due_at,
-id)`` for a caseworker, ``(region, next_due_at, id)`` for a regional supervisor, ``(next_due_at,
-id)`` for those who see every case — instead of every deadline of the role or of the user's cases.
+the triggers of :mod:`mno_workflow.store.next_due`) from one index, ``(assignee, next_due_at,
+id)``, instead of every deadline of the user's cases. Used for caseworkers (:mod:`.triage`): for a
+supervisor or a coordinator, whose cases are a region or everything, the role's deadline index is
+read instead (a walk of their cases would read every case when the role owns few deadlines).
 
 Exact: every deadline of a case not walked yet is due at or after that case's ``next_due_at``, so
 the walk stops once it holds ``show`` rows due no later than the last case read (see

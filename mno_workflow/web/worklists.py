@@ -83,10 +83,11 @@ def overdue_clause(session: Session, now: datetime) -> Any:
     of its step instances is still in — that is, its ``next_due_at`` (the earliest such deadline,
     kept by the triggers of :mod:`mno_workflow.store.next_due`) before ``now``. Few such cases:
     their ids from ``ix_cases_next_due``; many: checked on each case the ordered walk meets (see
-    :func:`_member`)."""
-    late = (Case.status == "open", Case.next_due_at < now)
-    return and_(*late, _member(session, select(Case.id).where(Case.next_due_at < now),
-                               select(Case.id).where(*late), and_(*late)))
+    :func:`_member`; ``coalesce`` keeps the planner off the ``next_due_at`` range, which would
+    read every overdue case of the region and sort them)."""
+    walked = and_(Case.status == "open", func.coalesce(Case.next_due_at, Case.next_due_at) < now)
+    return _member(session, select(Case.id).where(Case.next_due_at < now),
+                   select(Case.id).where(Case.status == "open", Case.next_due_at < now), walked)
 
 
 def filtered(session: Session, clause: Any, *, search: str | None = None, region: str | None = None,

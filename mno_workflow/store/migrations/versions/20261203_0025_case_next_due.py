@@ -1,7 +1,7 @@
 """case_next_due: ``cases.next_due_at``, the earliest due instant of the case's running expiry
 deadlines, kept by triggers on ``deadlines`` and ``step_instances`` (see
-``mno_workflow/store/next_due.py``), filled here for every existing case; indexes by assignee,
-region and alone, so that « Mon travail » walks the open cases by urgency; ``deadlines.assignee``,
+``mno_workflow/store/next_due.py``), filled here for every existing case; indexed by assignee
+(a caseworker's « Mon travail » walks their open cases by urgency) and alone (overdue cases); ``deadlines.assignee``,
 the case's assignee on its expiry rows (same triggers' module), filled here, indexed with the
 owner role, kind, status and due instant for a caseworker's « Mon travail »; escalated deadlines
 by escalation role for the « Escalades » list (issue 15).
@@ -24,7 +24,6 @@ depends_on: str | Sequence[str] | None = None
 
 INDEXES = [
     ('ix_cases_assignee_next_due', ['assignee', 'next_due_at', 'id']),
-    ('ix_cases_region_next_due', ['region', 'next_due_at', 'id']),
     ('ix_cases_next_due', ['next_due_at', 'id']),
 ]
 
