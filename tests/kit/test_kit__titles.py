@@ -75,7 +75,7 @@ def test_mno_validate_warns_about_it_too(folder):
     lines = [x for x in out.output.splitlines() if "S040" in x]
     assert lines == [f"{folder}/scenarios/a_fr.yaml:1:1: warning S040 titre du scénario sans version "
                      "« en » : les documents en « en » (dossier de formation) montrent « Dépistage seul » "
-                     "(hint: écrire scenario: {fr: …, en: …})"]
+                     "(conseil : écrire scenario: {fr: …, en: …})"]
 
 
 def test_every_bf_scenario_has_its_english_title():
