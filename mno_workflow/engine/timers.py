@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..sop.schema import SOP, Deadline
+from ..store.fastsql import Statement
 from ..store.models import Case, HolidayOverride, StepInstance
 from ..store.models import Deadline as DeadlineRow
 from .calendar import BusinessCalendar
@@ -95,14 +96,14 @@ def cancel(session: Session, inst: StepInstance, now: datetime, note: str, case:
     # Core UPDATE on the table (no ORM bulk-update machinery; rows loaded in this session are
     # not synchronised, as before with synchronize_session=False).
     conn = case.mno_conn if case is not None and is_carrier(case) else session.connection()
-    res = conn.execute(_CANCEL, {"iid": inst.id, "now": now, "note": note})
-    return res.rowcount or 0
+    return _CANCEL.execute(conn, {"iid": inst.id, "now": now, "note": note}) or 0
 
 
 _DL = DeadlineRow.__table__
-_CANCEL = (update(_DL).where(_DL.c.instance_id == bindparam("iid"),  # OR, not IN: no expanding IN
-                             or_(*(_DL.c.status == s for s in ("pending", "paused", "waiting"))))
-           .values(status="cancelled", fired_at=bindparam("now"), note=bindparam("note")))
+_CANCEL = Statement(  # on the DB-API cursor (store/fastsql.py)
+    update(_DL).where(_DL.c.instance_id == bindparam("iid"),  # OR, not IN: no expanding IN
+                      or_(*(_DL.c.status == s for s in ("pending", "paused", "waiting"))))
+    .values(status="cancelled", fired_at=bindparam("now"), note=bindparam("note")))
 _WAITING = select(DeadlineRow).where(DeadlineRow.case_id == bindparam("cid"),
                                      DeadlineRow.status == "waiting")
 
