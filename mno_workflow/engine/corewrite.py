@@ -81,11 +81,12 @@ class NewRow:
 
 
 class InstanceRow:
-    """A step instance read for a change: the columns of ``step_instances`` as attributes."""
+    """A step instance read for a change: the columns of ``step_instances`` as attributes.
+    ``_loaded`` None: started in this transaction, inserted by :func:`write_back`."""
 
-    def __init__(self, values: dict[str, Any]) -> None:
+    def __init__(self, values: dict[str, Any], loaded: bool = True) -> None:
         self.__dict__.update(values)
-        self._loaded = values
+        self._loaded = values if loaded else None
 
     @property
     def label_key(self) -> str:
@@ -117,12 +118,24 @@ def is_carrier(case: Any) -> bool:
     return type(case) is CaseRow
 
 
+def new_instance(case: Any, **values: Any) -> Any:
+    """A step instance started in this transaction: an :class:`InstanceRow` for a carrier case
+    (no ORM instrumentation on the hot path), a mapped ``StepInstance`` otherwise (ORM paths:
+    reopening, migrations). The caller appends it to ``case.instances``."""
+    if type(case) is not CaseRow:
+        return StepInstance(**values)
+    row = dict.fromkeys(INSTANCE_COLUMNS)
+    row.update(_INSTANCE_DEFAULTS)
+    row.update(values)
+    return InstanceRow(row, loaded=False)
+
+
 def load_for_change(s: Session, reference: str) -> CaseRow | None:
     """The case ``reference`` with its step instances, its row locked for the transaction (see the
     module doc); None when there is no such case."""
     conn = s.connection()
     if conn.dialect.name == "sqlite":
-        rows = _JOINED.rows(conn, {"ref": reference})
+        rows = _JOINED.rows(conn, {"ref": reference}, repeated=_NC)  # case columns: first row
         if not rows:
             return None
         values = dict(zip(CASE_COLUMNS, rows[0][:_NC], strict=True))
@@ -181,11 +194,12 @@ def write_back(s: Session, case: CaseRow) -> None:
                 current_version=case._loaded["version"], payload={})
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for inst in case.instances:
-        if isinstance(inst, InstanceRow):
+        if type(inst) is InstanceRow and inst._loaded is not None:
             ch = _changed(inst, INSTANCE_COLUMNS)
             if ch:
                 shapes.setdefault(tuple(ch), []).append({**ch, "b_id": inst.id})
-        elif inst.id is None:  # started in this transition (a mapped StepInstance, not in a session)
+        elif inst.id is None:  # started in this transition (new_instance; a mapped StepInstance
+            # added by an older path is written the same way, never through the session)
             values = {k: getattr(inst, k) for k in INSTANCE_COLUMNS if k != "id"}
             values["case_id"] = case.id
             for k, default in _INSTANCE_DEFAULTS.items():
@@ -193,6 +207,8 @@ def write_back(s: Session, case: CaseRow) -> None:
                     values[k] = default
                     setattr(inst, k, default)
             inst.id = _INSERT_INSTANCE.rows(conn, values)[0][0]
+            if type(inst) is InstanceRow:  # written: later changes are UPDATEs
+                inst._loaded = {k: getattr(inst, k) for k in INSTANCE_COLUMNS}
     for cols, params in shapes.items():
         _update(_I, cols, False).executemany(conn, params)
     if case.new_deadlines:

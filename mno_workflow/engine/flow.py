@@ -17,6 +17,7 @@ from ..store.outbox import enqueue
 from . import timers
 from .compile import CompiledSOP
 from .conditions import holds_or_report
+from .corewrite import new_instance
 from .spawn import is_spawned, spawned_keys
 from .vacuous import follow_vacuous_all_final
 
@@ -132,7 +133,7 @@ class FlowMixin:
             while f"{step_id}:{k}" in existing:
                 n += 1
                 k = f"{base}-{n}"
-            inst = StepInstance(step=step_id, key=k, state=step.initial_state, final=False, item=item,
+            inst = new_instance(case, step=step_id, key=k, state=step.initial_state, final=False, item=item,
                                 data={}, started_at=now, entered_at=now, version=1)
             case.instances.append(inst)
             existing.add(inst.label_key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,8 @@ from .step_start import with_step_instants
 _cache: dict[tuple, BusinessCalendar] = {}
 _markers: dict[tuple[str, str], tuple[float, tuple]] = {}
 _lock = threading.Lock()
+_urls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> its URL as text
+_calendar_json: dict[int, tuple[Any, str]] = {}  # id(calendar block) -> (block, its JSON)
 RECHECK_SECONDS = 30.0  # how stale another process's holiday override may be seen here
 
 
@@ -54,7 +57,11 @@ def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
     computed from then on; see :func:`forget_overrides` for this process. Raises ValueError for
     a calendar the ``holidays`` package cannot serve (bad time zone or code)."""
     key_name = sop.calendar.key
-    where = (str(session.get_bind().url), key_name)  # one process may serve several databases
+    bind = session.get_bind()
+    url = _urls.get(bind)
+    if url is None:
+        url = _urls[bind] = str(bind.url)
+    where = (url, key_name)  # one process may serve several databases
     seen = _markers.get(where)
     if seen is not None and time.monotonic() - seen[0] < RECHECK_SECONDS:
         marker = seen[1]
@@ -63,7 +70,10 @@ def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
             select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
             .where(HolidayOverride.calendar == key_name)).one())
         _markers[where] = (time.monotonic(), marker)
-    key = (where, sop.calendar.model_dump_json(), marker)
+    seen_json = _calendar_json.get(id(sop.calendar))
+    if seen_json is None or seen_json[0] is not sop.calendar:  # the SOP's calendar block, as text once
+        seen_json = _calendar_json[id(sop.calendar)] = (sop.calendar, sop.calendar.model_dump_json())
+    key = (where, seen_json[1], marker)
     cal = _cache.get(key)
     if cal is None:
         rows: list[HolidayOverride] = []

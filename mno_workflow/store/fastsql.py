@@ -62,8 +62,10 @@ class _Prepared:
             out.append(p(v) if p is not None else v)
         return dict(zip(self.names, out, strict=True)) if self.named else tuple(out)
 
-    def row(self, raw: Sequence[Any]) -> tuple:
-        return tuple(p(v) if p is not None else v for p, v in zip(self.results, raw, strict=True))
+    def row(self, raw: Sequence[Any], start: int = 0) -> tuple:
+        """``raw`` processed; the first ``start`` columns are left as they came (see ``rows``)."""
+        procs = self.results
+        return tuple(v if i < start or procs[i] is None else procs[i](v) for i, v in enumerate(raw))
 
 
 class Statement:
@@ -106,13 +108,16 @@ class Statement:
         p = self._prepared(conn.dialect)
         _run(conn, p, [p.params(r) for r in rows], many=True)
 
-    def rows(self, conn: Connection, values: dict[str, Any]) -> list[tuple]:
-        """Run a SELECT (or a statement with RETURNING) and return every row, processed."""
+    def rows(self, conn: Connection, values: dict[str, Any], *, repeated: int = 0) -> list[tuple]:
+        """Run a SELECT (or a statement with RETURNING) and return every row, processed.
+        ``repeated``: the first columns that repeat the first row's (the parent of a join):
+        processed in the first row only, left unprocessed in the others."""
         if self._core(conn):
             return [tuple(r) for r in conn.execute(self.stmt, values)]
         p = self._prepared(conn.dialect)
         cur = _run(conn, p, p.params(values), many=False)
-        return [p.row(r) for r in cur.fetchall()]
+        raw = cur.fetchall()
+        return [p.row(r, repeated if n else 0) for n, r in enumerate(raw)]
 
     def returning_many(self, conn: Connection, rows: list[dict[str, Any]]) -> list[tuple]:
         """An ``INSERT … RETURNING`` per dict of ``rows``; the returned rows in the same order."""
@@ -130,3 +135,18 @@ def _run(conn: Connection, p: _Prepared, params: Any, *, many: bool) -> Any:
         raise exc.DBAPIError.instance(p.sql, params, e, conn.dialect.loaded_dbapi.Error,
                                       dialect=conn.dialect) from e
     return cursor
+
+
+def execute_text(conn: Connection, sql: str) -> None:
+    """Run a statement without parameters (``BEGIN IMMEDIATE``) on the DB-API cursor, or through
+    ``exec_driver_sql`` when statement listeners are installed (see the module doc)."""
+    d = conn.dispatch
+    if d.before_cursor_execute or d.after_cursor_execute:
+        conn.exec_driver_sql(sql)
+        return
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+    except conn.dialect.loaded_dbapi.Error as e:
+        raise exc.DBAPIError.instance(sql, (), e, conn.dialect.loaded_dbapi.Error,
+                                      dialect=conn.dialect) from e
