@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..sop.schema import SOP
 from ..store.audit import append_event
 from ..store.models import Case, StepInstance
-from . import timers
+from . import corewrite, timers
 from .errors import (
     AmbiguousInstance,
     FormInvalid,
@@ -55,7 +55,8 @@ class DeadlineChangesMixin:
                                                               en="A reason is required.")})
         now = self._now()
         with self.sessions.begin() as s:
-            case, compiled = self._open_for_change(s, reference, expected_version)
+            # Core write path (corewrite.py): new deadline rows kept on the case, one INSERT
+            case, compiled = self._open_for_change(s, reference, expected_version, core=True)
             sop = compiled.sop
             inst = self._running_deadline(case, sop, instance, actor)
             try:
@@ -71,6 +72,7 @@ class DeadlineChangesMixin:
                          data={"reason": reason.strip(), "by": str(duration), "from_due": from_due,
                                "old_due_at": old_due.isoformat(), "new_due_at": new_due.isoformat()},
                          sop_version=f"{sop.sop}@{sop.version}")
+            corewrite.write_back(s, case)
             return new_due
 
     @staticmethod
@@ -118,7 +120,7 @@ class DeadlineChangesMixin:
                                                          en="A reason is required.")})
         now = self._now()
         with self.sessions.begin() as s:
-            case, compiled = self._open_for_change(s, reference, expected_version)
+            case, compiled = self._open_for_change(s, reference, expected_version, core=True)
             sop = compiled.sop
             inst = self._running_deadline(case, sop, instance, actor)
             data: dict[str, Any]
@@ -141,4 +143,5 @@ class DeadlineChangesMixin:
                          organisation=actor.organisation, action=action, step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state, data=data,
                          sop_version=f"{sop.sop}@{sop.version}")
+            corewrite.write_back(s, case)
             return result

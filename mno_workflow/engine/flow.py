@@ -40,9 +40,14 @@ class FlowMixin:
             cur.state, cur.entered_at = new, now
             cur.final = state.final
             cur.ended_at = now if state.final else None
-            armed = timers.arm(s, case, cur, compiled.sop, self.context(case, cur, compiled.sop, now), now)
+            # One CEL context for the deadline and the owner, and none when neither reads it
+            # (no deadline to arm, an owner role that does not depend on a field).
+            reads = (state.deadline is not None and not state.final) or not (
+                state.owner is None or isinstance(state.owner, str))
+            ctx = self.context(case, cur, compiled.sop, now) if reads else {}
+            armed = timers.arm(s, case, cur, compiled.sop, ctx, now)
             effects += armed
-            owner = state.owner_for(self.context(case, cur, compiled.sop, now))
+            owner = state.owner_for(ctx)
             if state.owner and not owner:  # an owner chosen by a field that is empty: say so
                 effects.append({"owner_error": f"{cur.step}.{new}: no owner for {state.owner.by}"})
             if owner and not state.final and old != new and owner != actor_role:

@@ -222,10 +222,19 @@ def resume(session: Session, case: Case, inst: StepInstance, sop: SOP,
     for r in rows:
         r.status, r.note = "cancelled", f"resumed at {now.isoformat()}, due {new_due.isoformat()}"
     _write_rows(session, case, inst, dl, expiry.owner_role, expiry.start_at, new_due, cal)
-    for r in list(session.new):
-        if isinstance(r, DeadlineRow) and r.instance is inst and r.kind == "reminder" and r.fire_at <= now:
-            session.expunge(r)
+    _drop_planned(session, case, inst, lambda r: r.kind == "reminder" and r.fire_at <= now)
     return old_due, new_due
+
+
+def _drop_planned(session: Session, case: Any, inst: Any, drop: Callable[[Any], bool]) -> None:
+    """Leave out rows just planned by ``_write_rows`` for ``inst`` that ``drop(row)`` names: from
+    the carrier's ``new_deadlines`` (Core path: never written) or the session's new objects."""
+    if is_carrier(case):
+        case.new_deadlines = [r for r in case.new_deadlines if not (r.instance is inst and drop(r))]
+        return
+    for r in list(session.new):
+        if isinstance(r, DeadlineRow) and r.instance is inst and drop(r):
+            session.expunge(r)
 
 
 def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
@@ -264,10 +273,8 @@ def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
     # Only what is still ahead is re-planned for the new due instant: a reminder whose time has
     # passed is dropped, and a percentage reminder already sent is not sent a second time
     # ("1 working day before" the new due date is a new reminder and is kept).
-    for r in list(session.new):
-        if isinstance(r, DeadlineRow) and r.instance is inst and r.kind == "reminder" and (
-                r.fire_at <= now or (r.offset in sent and r.offset.strip().endswith("%"))):
-            session.expunge(r)
+    _drop_planned(session, case, inst, lambda r: r.kind == "reminder" and (
+        r.fire_at <= now or (r.offset in sent and r.offset.strip().endswith("%"))))
     return old_due, new_due
 
 
