@@ -7,7 +7,7 @@ names and read the engine's attributes).
 from __future__ import annotations
 
 from ..store.audit import append_event
-from . import reopen_values
+from . import corewrite, reopen_values
 from .actors import Actor, FireResult
 from .errors import (
     FormInvalid,
@@ -36,7 +36,7 @@ class CaseChangesMixin:
         changed: list[str] = []
         with self.sessions.begin() as s:
             for reference in sorted(set(references)):  # a stable lock order
-                case, compiled = self._open_for_change(s, reference, None, allow_closed=False)
+                case, compiled = self._open_for_change(s, reference, None, allow_closed=False, core=True)
                 sop = compiled.sop
                 role = sop.roles.get(actor.role)
                 acts = any(actor.role in t.by for st in sop.steps.values() for t in st.transitions)
@@ -54,6 +54,7 @@ class CaseChangesMixin:
                              organisation=actor.organisation, action="reassign",
                              data={"from": before, "to": case.assignee, "reason": reason.strip()},
                              sop_version=f"{sop.sop}@{sop.version}")
+                corewrite.write_back(s, case)  # Core write path: UPDATE … WHERE version
                 changed.append(reference)
         return changed
 

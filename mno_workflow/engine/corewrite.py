@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from ..store.fastsql import Statement
 from ..store.models import Case, Deadline, OutboxMessage, SopVersion, StepInstance
 from .errors import Message, StaleVersion
 
@@ -42,17 +43,33 @@ CASE_COLUMNS = tuple(c.key for c in _C.columns)
 INSTANCE_COLUMNS = tuple(c.key for c in _I.columns)
 _INSTANCE_DEFAULTS = {"final": False, "data": {}, "version": 1}
 
-# Statements built once: building one costs more than SQLite's own work for a row.
-_JOINED = (select(*[c.label(f"c_{c.key}") for c in _C.columns], *[c.label(f"i_{c.key}") for c in _I.columns])
-           .select_from(_C.outerjoin(_I, _I.c.case_id == _C.c.id))
-           .where(_C.c.reference == bindparam("ref")).order_by(_I.c.id))
-_LOCK_CASE = select(_C).where(_C.c.reference == bindparam("ref")).with_for_update(of=_C)
-_INSTANCES = select(_I).where(_I.c.case_id == bindparam("cid")).order_by(_I.c.id)
-_INSERT_INSTANCE = insert(_I).returning(_I.c.id)
-_INSERT_CASE = insert(_C).returning(*_C.columns)
-_INSERT_DEADLINES = insert(_D)
-_INSERT_OUTBOX = insert(_O)
-_update_cache: dict[tuple, Any] = {}
+# Statements built once and run on the DB-API cursor (store/fastsql.py): building and executing
+# one through SQLAlchemy costs more than SQLite's own work for a row.
+_NC = len(CASE_COLUMNS)
+_JOINED = Statement(select(*[c.label(f"c_{c.key}") for c in _C.columns],
+                           *[c.label(f"i_{c.key}") for c in _I.columns])
+                    .select_from(_C.outerjoin(_I, _I.c.case_id == _C.c.id))
+                    .where(_C.c.reference == bindparam("ref")).order_by(_I.c.id))
+_LOCK_CASE = Statement(select(_C).where(_C.c.reference == bindparam("ref")).with_for_update(of=_C))
+_INSTANCES = Statement(select(_I).where(_I.c.case_id == bindparam("cid")).order_by(_I.c.id))
+_INSERT_INSTANCE = Statement(insert(_I).returning(_I.c.id), INSTANCE_COLUMNS[1:])
+_INSERT_CASE = Statement(insert(_C).returning(*_C.columns), ("sop_version_id", "status", "assignee", "data",
+                                                              "created_at", "updated_at", "version"))
+_update_cache: dict[tuple, Statement] = {}
+_insert_cache: dict[tuple, Statement] = {}
+
+
+def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """``INSERT`` executemany of ``rows`` into ``table``, one per set of keys (columns a row does
+    not name stay NULL: no Python-side default is applied)."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        shapes.setdefault(tuple(r), []).append(r)
+    for keys, same in shapes.items():
+        stmt = _insert_cache.get((table.name, keys))
+        if stmt is None:
+            stmt = _insert_cache[(table.name, keys)] = Statement(insert(table), keys)
+        stmt.executemany(conn, same)
 
 
 class NewRow:
@@ -64,11 +81,12 @@ class NewRow:
 
 
 class InstanceRow:
-    """A step instance read for a change: the columns of ``step_instances`` as attributes."""
+    """A step instance read for a change: the columns of ``step_instances`` as attributes.
+    ``_loaded`` None: started in this transaction, inserted by :func:`write_back`."""
 
-    def __init__(self, values: dict[str, Any]) -> None:
+    def __init__(self, values: dict[str, Any], loaded: bool = True) -> None:
         self.__dict__.update(values)
-        self._loaded = values
+        self._loaded = values if loaded else None
 
     @property
     def label_key(self) -> str:
@@ -79,12 +97,13 @@ class CaseRow:
     """A case read for a change (columns of ``cases`` as attributes) with ``instances`` (ordered
     by id), the session of its transaction (``mno_session``) and the rows the transition adds."""
 
-    def __init__(self, values: dict[str, Any], instances: list[InstanceRow], session: Session) -> None:
+    def __init__(self, values: dict[str, Any], instances: list[InstanceRow], session: Session,
+                 conn: Any) -> None:
         self.__dict__.update(values)
         self._loaded = values
         self.instances: list[Any] = instances
         self.mno_session = session
-        self.mno_conn = session.connection()  # the transaction's connection, asked for once
+        self.mno_conn = conn  # the transaction's connection, asked for once
         self.new_deadlines: list[NewRow] = []
         self.new_outbox: list[dict[str, Any]] = []
 
@@ -99,25 +118,37 @@ def is_carrier(case: Any) -> bool:
     return type(case) is CaseRow
 
 
+def new_instance(case: Any, **values: Any) -> Any:
+    """A step instance started in this transaction: an :class:`InstanceRow` for a carrier case
+    (no ORM instrumentation on the hot path), a mapped ``StepInstance`` otherwise (ORM paths:
+    reopening, migrations). The caller appends it to ``case.instances``."""
+    if type(case) is not CaseRow:
+        return StepInstance(**values)
+    row = dict.fromkeys(INSTANCE_COLUMNS)
+    row.update(_INSTANCE_DEFAULTS)
+    row.update(values)
+    return InstanceRow(row, loaded=False)
+
+
 def load_for_change(s: Session, reference: str) -> CaseRow | None:
     """The case ``reference`` with its step instances, its row locked for the transaction (see the
     module doc); None when there is no such case."""
     conn = s.connection()
     if conn.dialect.name == "sqlite":
-        rows = conn.execute(_JOINED, {"ref": reference}).all()
+        rows = _JOINED.rows(conn, {"ref": reference}, repeated=_NC)  # case columns: first row
         if not rows:
             return None
-        first = rows[0]._mapping
-        values = {k: first[f"c_{k}"] for k in CASE_COLUMNS}
-        insts = [InstanceRow({k: m[f"i_{k}"] for k in INSTANCE_COLUMNS})
-                 for m in (r._mapping for r in rows) if m["i_id"] is not None]
-        return CaseRow(values, insts, s)
-    row = conn.execute(_LOCK_CASE, {"ref": reference}).first()
-    if row is None:
+        values = dict(zip(CASE_COLUMNS, rows[0][:_NC], strict=True))
+        insts = [InstanceRow(dict(zip(INSTANCE_COLUMNS, r[_NC:], strict=True)))
+                 for r in rows if r[_NC] is not None]
+        return CaseRow(values, insts, s, conn)
+    found = _LOCK_CASE.rows(conn, {"ref": reference})
+    if not found:
         return None
-    values = dict(row._mapping)
-    insts = [InstanceRow(dict(r._mapping)) for r in conn.execute(_INSTANCES, {"cid": values["id"]})]
-    return CaseRow(values, insts, s)
+    values = dict(zip(CASE_COLUMNS, found[0], strict=True))
+    insts = [InstanceRow(dict(zip(INSTANCE_COLUMNS, r, strict=True)))
+             for r in _INSTANCES.rows(conn, {"cid": values["id"]})]
+    return CaseRow(values, insts, s, conn)
 
 
 def insert_case(s: Session, values: dict[str, Any]) -> CaseRow:
@@ -125,8 +156,8 @@ def insert_case(s: Session, values: dict[str, Any]) -> CaseRow:
     instances; what the caller changes next (its reference, its audit head) is written by
     :func:`write_back`."""
     conn = s.connection()
-    row = conn.execute(_INSERT_CASE, values).one()
-    return CaseRow(dict(row._mapping), [], s)
+    row = _INSERT_CASE.rows(conn, values)[0]
+    return CaseRow(dict(zip(CASE_COLUMNS, row, strict=True)), [], s, conn)
 
 
 def _changed(obj: Any, columns: tuple[str, ...]) -> dict[str, Any]:
@@ -135,7 +166,7 @@ def _changed(obj: Any, columns: tuple[str, ...]) -> dict[str, Any]:
     return {k: d[k] for k in columns if d[k] is not loaded[k] and d[k] != loaded[k]}
 
 
-def _update(table: Any, columns: tuple[str, ...], where_version: bool) -> Any:
+def _update(table: Any, columns: tuple[str, ...], where_version: bool) -> Statement:
     """``UPDATE table SET columns WHERE id = :b_id [AND version = :b_version]`` (cached)."""
     key = (table.name, columns, where_version)
     stmt = _update_cache.get(key)
@@ -143,7 +174,7 @@ def _update(table: Any, columns: tuple[str, ...], where_version: bool) -> Any:
         cond = table.c.id == bindparam("b_id")
         if where_version:
             cond = and_(cond, table.c.version == bindparam("b_version"))
-        stmt = update(table).where(cond).values({c: bindparam(c) for c in columns})
+        stmt = Statement(update(table).where(cond).values({c: bindparam(c) for c in columns}))
         _update_cache[key] = stmt
     return stmt
 
@@ -154,33 +185,36 @@ def write_back(s: Session, case: CaseRow) -> None:
     conn = case.mno_conn
     changes = _changed(case, CASE_COLUMNS)
     if changes:
-        res = conn.execute(_update(_C, tuple(changes), True),
-                           {**changes, "b_id": case.id, "b_version": case._loaded["version"]})
-        if res.rowcount != 1:
+        count = _update(_C, tuple(changes), True).execute(
+            conn, {**changes, "b_id": case.id, "b_version": case._loaded["version"]})
+        if count != 1:
             raise StaleVersion(Message.t(
                 "Ce dossier a été modifié pendant l'enregistrement. Vos saisies sont conservées."),
                 current_version=case._loaded["version"], payload={})
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for inst in case.instances:
-        if isinstance(inst, InstanceRow):
+        if type(inst) is InstanceRow and inst._loaded is not None:
             ch = _changed(inst, INSTANCE_COLUMNS)
             if ch:
                 shapes.setdefault(tuple(ch), []).append({**ch, "b_id": inst.id})
-        elif inst.id is None:  # started in this transition (a mapped StepInstance, not in a session)
+        elif inst.id is None:  # started in this transition (new_instance; a mapped StepInstance
+            # added by an older path is written the same way, never through the session)
             values = {k: getattr(inst, k) for k in INSTANCE_COLUMNS if k != "id"}
             values["case_id"] = case.id
             for k, default in _INSTANCE_DEFAULTS.items():
                 if values[k] is None:
                     values[k] = default
                     setattr(inst, k, default)
-            inst.id = conn.execute(_INSERT_INSTANCE, values).scalar_one()
+            inst.id = _INSERT_INSTANCE.rows(conn, values)[0][0]
+            if type(inst) is InstanceRow:  # written: later changes are UPDATEs
+                inst._loaded = {k: getattr(inst, k) for k in INSTANCE_COLUMNS}
     for cols, params in shapes.items():
-        conn.execute(_update(_I, cols, False), params)
+        _update(_I, cols, False).executemany(conn, params)
     if case.new_deadlines:
-        conn.execute(_INSERT_DEADLINES, [_deadline_values(r) for r in case.new_deadlines])
+        insert_rows(conn, _D, [_deadline_values(r) for r in case.new_deadlines])
         case.new_deadlines = []
     if case.new_outbox:
-        conn.execute(_INSERT_OUTBOX, case.new_outbox)
+        insert_rows(conn, _O, case.new_outbox)
         case.new_outbox = []
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..sop.schema import SOP
 from ..store.audit import append_event
 from ..store.models import Case, StepInstance
-from . import timers
+from . import corewrite, timers
 from .errors import (
     AmbiguousInstance,
     FormInvalid,
@@ -52,7 +52,8 @@ class DeadlineChangesMixin:
             raise FormInvalid("extension", {"reason": Message.t("Le motif est obligatoire.")})
         now = self._now()
         with self.sessions.begin() as s:
-            case, compiled = self._open_for_change(s, reference, expected_version)
+            # Core write path (corewrite.py): new deadline rows kept on the case, one INSERT
+            case, compiled = self._open_for_change(s, reference, expected_version, core=True)
             sop = compiled.sop
             inst = self._running_deadline(case, sop, instance, actor)
             try:
@@ -69,6 +70,7 @@ class DeadlineChangesMixin:
                          data={"reason": reason.strip(), "by": str(duration), "from_due": from_due,
                                "old_due_at": old_due.isoformat(), "new_due_at": new_due.isoformat()},
                          sop_version=f"{sop.sop}@{sop.version}")
+            corewrite.write_back(s, case)
             return new_due
 
     @staticmethod
@@ -112,7 +114,7 @@ class DeadlineChangesMixin:
             raise FormInvalid(action, {"reason": Message.t("Le motif est obligatoire.")})
         now = self._now()
         with self.sessions.begin() as s:
-            case, compiled = self._open_for_change(s, reference, expected_version)
+            case, compiled = self._open_for_change(s, reference, expected_version, core=True)
             sop = compiled.sop
             inst = self._running_deadline(case, sop, instance, actor)
             data: dict[str, Any]
@@ -137,4 +139,5 @@ class DeadlineChangesMixin:
                          organisation=actor.organisation, action=action, step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state, data=data,
                          sop_version=f"{sop.sop}@{sop.version}")
+            corewrite.write_back(s, case)
             return result

@@ -17,6 +17,7 @@ from ..store.outbox import enqueue
 from . import timers
 from .compile import CompiledSOP
 from .conditions import holds_or_report
+from .corewrite import new_instance
 from .spawn import is_spawned, spawned_keys
 from .vacuous import follow_vacuous_all_final
 
@@ -39,9 +40,14 @@ class FlowMixin:
             cur.state, cur.entered_at = new, now
             cur.final = state.final
             cur.ended_at = now if state.final else None
-            armed = timers.arm(s, case, cur, compiled.sop, self.context(case, cur, compiled.sop, now), now)
+            # One CEL context for the deadline and the owner, and none when neither reads it
+            # (no deadline to arm, an owner role that does not depend on a field).
+            reads = (state.deadline is not None and not state.final) or not (
+                state.owner is None or isinstance(state.owner, str))
+            ctx = self.context(case, cur, compiled.sop, now) if reads else {}
+            armed = timers.arm(s, case, cur, compiled.sop, ctx, now)
             effects += armed
-            owner = state.owner_for(self.context(case, cur, compiled.sop, now))
+            owner = state.owner_for(ctx)
             if state.owner and not owner:  # an owner chosen by a field that is empty: say so
                 effects.append({"owner_error": f"{cur.step}.{new}: no owner for {state.owner.by}"})
             if owner and not state.final and old != new and owner != actor_role:
@@ -132,7 +138,7 @@ class FlowMixin:
             while f"{step_id}:{k}" in existing:
                 n += 1
                 k = f"{base}-{n}"
-            inst = StepInstance(step=step_id, key=k, state=step.initial_state, final=False, item=item,
+            inst = new_instance(case, step=step_id, key=k, state=step.initial_state, final=False, item=item,
                                 data={}, started_at=now, entered_at=now, version=1)
             case.instances.append(inst)
             existing.add(inst.label_key)

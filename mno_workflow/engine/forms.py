@@ -259,10 +259,12 @@ def _check_fields(fields: list[FormField], data: dict, ctx: dict, when: tuple[da
                   errors: dict, *, prefix: str, form_id: str, sop: SOP, item: dict | None = None) -> None:
     today, now = when
     tz = ZoneInfo(sop.calendar.timezone)
+    rel_ctx = None  # one copy for every field (``data`` is shared, so its changes are seen)
     for f in fields:
         key = prefix + f.id
         if f.relevant:
-            rel_ctx = dict(ctx, item=item or {})
+            if rel_ctx is None:
+                rel_ctx = dict(ctx, item=item or {})
             relevant = compile_expr(f.relevant).holds(rel_ctx)
             if not relevant:
                 data.pop(f.id, None)

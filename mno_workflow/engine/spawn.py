@@ -29,6 +29,7 @@ from ..sop.expr import compile_expr
 from ..sop.schema import ForEach, Transition
 from ..store.models import Case, StepInstance
 from .consent_gate import check_spawn_gate
+from .corewrite import new_instance
 from .errors import FormInvalid, Message
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,7 +96,7 @@ def spawn_instances(engine: Any, s: Session, case: Case, inst: StepInstance, com
         while k in taken:
             m += 1
             k = f"{key}-{m}"
-        new = StepInstance(step=step_id, key=k, state=step.initial_state, final=False,
+        new = new_instance(case, step=step_id, key=k, state=step.initial_state, final=False,
                            item={**item, MARK: trigger}, data={}, started_at=now, entered_at=now,
                            version=1)  # written by the Core path: no ORM default before a flush
         case.instances.append(new)

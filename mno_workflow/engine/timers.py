@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..sop.schema import SOP, Deadline
+from ..store.fastsql import Statement
 from ..store.models import Case, HolidayOverride, StepInstance
 from ..store.models import Deadline as DeadlineRow
 from .calendar import BusinessCalendar
@@ -40,6 +42,8 @@ from .step_start import with_step_instants
 _cache: dict[tuple, BusinessCalendar] = {}
 _markers: dict[tuple[str, str], tuple[float, tuple]] = {}
 _lock = threading.Lock()
+_urls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> its URL as text
+_calendar_json: dict[int, tuple[Any, str]] = {}  # id(calendar block) -> (block, its JSON)
 RECHECK_SECONDS = 30.0  # how stale another process's holiday override may be seen here
 
 
@@ -53,7 +57,11 @@ def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
     computed from then on; see :func:`forget_overrides` for this process. Raises ValueError for
     a calendar the ``holidays`` package cannot serve (bad time zone or code)."""
     key_name = sop.calendar.key
-    where = (str(session.get_bind().url), key_name)  # one process may serve several databases
+    bind = session.get_bind()
+    url = _urls.get(bind)
+    if url is None:
+        url = _urls[bind] = str(bind.url)
+    where = (url, key_name)  # one process may serve several databases
     seen = _markers.get(where)
     if seen is not None and time.monotonic() - seen[0] < RECHECK_SECONDS:
         marker = seen[1]
@@ -62,7 +70,10 @@ def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
             select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
             .where(HolidayOverride.calendar == key_name)).one())
         _markers[where] = (time.monotonic(), marker)
-    key = (where, sop.calendar.model_dump_json(), marker)
+    seen_json = _calendar_json.get(id(sop.calendar))
+    if seen_json is None or seen_json[0] is not sop.calendar:  # the SOP's calendar block, as text once
+        seen_json = _calendar_json[id(sop.calendar)] = (sop.calendar, sop.calendar.model_dump_json())
+    key = (where, seen_json[1], marker)
     cal = _cache.get(key)
     if cal is None:
         rows: list[HolidayOverride] = []
@@ -95,14 +106,14 @@ def cancel(session: Session, inst: StepInstance, now: datetime, note: str, case:
     # Core UPDATE on the table (no ORM bulk-update machinery; rows loaded in this session are
     # not synchronised, as before with synchronize_session=False).
     conn = case.mno_conn if case is not None and is_carrier(case) else session.connection()
-    res = conn.execute(_CANCEL, {"iid": inst.id, "now": now, "note": note})
-    return res.rowcount or 0
+    return _CANCEL.execute(conn, {"iid": inst.id, "now": now, "note": note}) or 0
 
 
 _DL = DeadlineRow.__table__
-_CANCEL = (update(_DL).where(_DL.c.instance_id == bindparam("iid"),  # OR, not IN: no expanding IN
-                             or_(*(_DL.c.status == s for s in ("pending", "paused", "waiting"))))
-           .values(status="cancelled", fired_at=bindparam("now"), note=bindparam("note")))
+_CANCEL = Statement(  # on the DB-API cursor (store/fastsql.py)
+    update(_DL).where(_DL.c.instance_id == bindparam("iid"),  # OR, not IN: no expanding IN
+                      or_(*(_DL.c.status == s for s in ("pending", "paused", "waiting"))))
+    .values(status="cancelled", fired_at=bindparam("now"), note=bindparam("note")))
 _WAITING = select(DeadlineRow).where(DeadlineRow.case_id == bindparam("cid"),
                                      DeadlineRow.status == "waiting")
 
@@ -212,10 +223,19 @@ def resume(session: Session, case: Case, inst: StepInstance, sop: SOP,
     for r in rows:
         r.status, r.note = "cancelled", f"resumed at {now.isoformat()}, due {new_due.isoformat()}"
     _write_rows(session, case, inst, dl, expiry.owner_role, expiry.start_at, new_due, cal)
-    for r in list(session.new):
-        if isinstance(r, DeadlineRow) and r.instance is inst and r.kind == "reminder" and r.fire_at <= now:
-            session.expunge(r)
+    _drop_planned(session, case, inst, lambda r: r.kind == "reminder" and r.fire_at <= now)
     return old_due, new_due
+
+
+def _drop_planned(session: Session, case: Any, inst: Any, drop: Callable[[Any], bool]) -> None:
+    """Leave out rows just planned by ``_write_rows`` for ``inst`` that ``drop(row)`` names: from
+    the carrier's ``new_deadlines`` (Core path: never written) or the session's new objects."""
+    if is_carrier(case):
+        case.new_deadlines = [r for r in case.new_deadlines if not (r.instance is inst and drop(r))]
+        return
+    for r in list(session.new):
+        if isinstance(r, DeadlineRow) and r.instance is inst and drop(r):
+            session.expunge(r)
 
 
 def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
@@ -255,10 +275,8 @@ def extend(session: Session, case: Case, inst: StepInstance, sop: SOP, by: Any,
     # Only what is still ahead is re-planned for the new due instant: a reminder whose time has
     # passed is dropped, and a percentage reminder already sent is not sent a second time
     # ("1 working day before" the new due date is a new reminder and is kept).
-    for r in list(session.new):
-        if isinstance(r, DeadlineRow) and r.instance is inst and r.kind == "reminder" and (
-                r.fire_at <= now or (r.offset in sent and r.offset.strip().endswith("%"))):
-            session.expunge(r)
+    _drop_planned(session, case, inst, lambda r: r.kind == "reminder" and (
+        r.fire_at <= now or (r.offset in sent and r.offset.strip().endswith("%"))))
     return old_due, new_due
 
 

@@ -49,6 +49,7 @@ class TypeEnv:
     timezone: str = "UTC"
     calendar: Callable[[], Any] | None = None
     _cal: Any = field(default=None, repr=False)
+    _functions: Any = field(default=None, repr=False)  # functions(self), built once
 
     def business_calendar(self) -> Any:
         if self._cal is None:
@@ -136,9 +137,9 @@ def typed(context: dict[str, Any]) -> dict[str, Any]:
     env: TypeEnv | None = context.get(ENV_KEY)
     out = {k: v for k, v in context.items() if k != ENV_KEY}
     if env is not None:
-        for fid, kinds in env.forms.items():
-            if fid in out:
-                out[fid] = _typed_record(out[fid], kinds)
+        forms = env.forms
+        for fid in [k for k in out if k in forms]:  # the names present (fewer than the forms)
+            out[fid] = _typed_record(out[fid], forms[fid])
         if isinstance(out.get("item"), dict):
             out["item"] = _typed_record(out["item"], env.items)
     if "today" in out:
@@ -159,6 +160,8 @@ def _day(value: Any, tz: str) -> date:
 
 def functions(env: TypeEnv | None) -> dict[str, Callable[..., Any]]:
     """The helper functions of the module doc, bound to ``env`` (SOP time zone and calendar)."""
+    if env is not None and env._functions is not None:
+        return env._functions
     tz = env.timezone if env else "UTC"
 
     def days_between(a: Any, b: Any) -> int:
@@ -169,7 +172,10 @@ def functions(env: TypeEnv | None) -> dict[str, Callable[..., Any]]:
         da, db = _day(a, tz), _day(b, tz)
         return cal.working_days_between(cal.start_of_day(da), cal.start_of_day(db))
 
-    return {"days_between": days_between, "working_days_between": working_days_between}
+    made = {"days_between": days_between, "working_days_between": working_days_between}
+    if env is not None:
+        env._functions = made
+    return made
 
 
 FUNCTION_NAMES = frozenset({"days_between", "working_days_between"})

@@ -33,6 +33,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .auditkey import AuditKey, audit_key
+from .fastsql import Statement
 from .models import AuditEvent, Case
 
 GENESIS = "0" * 64
@@ -40,9 +41,14 @@ SCHEME = "hmac-sha256/1"
 TOMBSTONE_KEY = "$purged"  # a purged value is {"$purged": "<ISO instant>", "rule": "..."}
 
 
+# One encoder for every digest: ``json.dumps`` with these options builds a new one per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def canonical(value: Any) -> str:
-    """Canonical JSON text (sorted keys, no spaces, UTF-8 kept) used for every digest."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    """Canonical JSON text (sorted keys, no spaces, UTF-8 kept) used for every digest: the text of
+    ``json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)``."""
+    return _CANONICAL.encode(value)
 
 
 def is_tombstone(value: Any) -> bool:
@@ -77,16 +83,33 @@ def keyed_text(ev: AuditEvent, reference: str) -> str:
     return canonical(fields)
 
 
-def _salt_and_digest(value: Any) -> tuple[Any, Any]:
+class _Salts:
+    """Random 128-bit salts as 32 hex digits, drawn from the system's CSPRNG in blocks (one
+    ``secrets.token_bytes`` call per 32 salts instead of one per value)."""
+
+    __slots__ = ("_hex", "_at")
+
+    def __init__(self) -> None:
+        self._hex, self._at = "", 0
+
+    def next(self) -> str:
+        if self._at >= len(self._hex):
+            self._hex, self._at = secrets.token_bytes(16 * 32).hex(), 0
+        self._at += 32
+        return self._hex[self._at - 32:self._at]
+
+
+def _salt_and_digest(value: Any, salts: _Salts | None = None) -> tuple[Any, Any]:
     """(salts, digests) mirroring ``value``: mappings and lists of mappings (repeat groups) are
     walked, every other value is a leaf with its own salt and digest."""
+    salts = salts or _Salts()
     if isinstance(value, dict) and not is_tombstone(value):
-        pairs = {k: _salt_and_digest(v) for k, v in value.items()}
+        pairs = {k: _salt_and_digest(v, salts) for k, v in value.items()}
         return {k: p[0] for k, p in pairs.items()}, {k: p[1] for k, p in pairs.items()}
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        pairs_l = [_salt_and_digest(v) for v in value]
+        pairs_l = [_salt_and_digest(v, salts) for v in value]
         return [p[0] for p in pairs_l], [p[1] for p in pairs_l]
-    salt = secrets.token_hex(16)
+    salt = salts.next()
     return salt, value_digest(salt, value)
 
 
@@ -125,7 +148,7 @@ def append_event(session: Session, case: Case, *, at: datetime, actor: str, role
     case.audit_head = ev.hash
     # A plain Core INSERT (no unit of work): the event is never changed after it is written.
     conn = getattr(case, "mno_conn", None) or session.connection()  # the engine's Core path keeps it
-    conn.execute(_INSERT_EVENT, {c: ev.__dict__.get(c) for c in _EVENT_COLUMNS})
+    _INSERT_EVENT.execute(conn, {c: ev.__dict__.get(c) for c in _EVENT_COLUMNS})
     return ev
 
 
@@ -139,7 +162,7 @@ class _NewEvent:
 
 # Built once: constructing a statement costs more than SQLite's own work for one row.
 _EVENT_COLUMNS = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
-_INSERT_EVENT = insert(AuditEvent.__table__)
+_INSERT_EVENT = Statement(insert(AuditEvent.__table__), _EVENT_COLUMNS)  # on the DB-API cursor
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from .fastsql import execute_text
+
 DEFAULT_URL = "sqlite:///data/mno.db"  # documentation only: see config.default_database_url
 
 NAMING = {
@@ -142,5 +144,5 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             # concurrent writers, no upgrade deadlock). Reads: a deferred BEGIN, no write lock.
             # Core connections (migrations) are treated as writes unless they say otherwise.
             write = conn.get_execution_options().get(WRITE_OPTION, True)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            execute_text(conn, "BEGIN IMMEDIATE" if write else "BEGIN")
     return engine

@@ -13,24 +13,38 @@ so that nothing is dropped silently. Messages carry references, never names or c
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from .fastsql import Statement
 from .models import Alert, Case, OutboxMessage, StepInstance, User
 
 _U = User.__table__
 _PERSON = select(_U.c.id, _U.c.language, _U.c.email, _U.c.phone, _U.c.notify_email, _U.c.notify_sms)
-# Core statements built once (the write path of ``fire``: no ORM objects for the people told).
-_BY_ID = _PERSON.where(_U.c.id == bindparam("uid"))
-_BY_ROLE = _PERSON.where(_U.c.role == bindparam("role"), _U.c.active.is_(True))
-_BY_ORG = _BY_ROLE.where(_U.c.organisation == bindparam("org")).order_by(_U.c.id)
-_BY_REGION = _BY_ROLE.where(or_(_U.c.region.is_(None), _U.c.region == bindparam("region"))).order_by(_U.c.id)
-_BY_ROLE = _BY_ROLE.order_by(_U.c.id)
+# Core statements built once, run on the DB-API cursor (the write path of ``fire``: no ORM
+# objects for the people told; store/fastsql.py).
+_ACTIVE = _PERSON.where(_U.c.role == bindparam("role"), _U.c.active.is_(True))
+_BY_ID = Statement(_PERSON.where(_U.c.id == bindparam("uid")))
+_BY_ORG = Statement(_ACTIVE.where(_U.c.organisation == bindparam("org")).order_by(_U.c.id))
+_BY_REGION = Statement(_ACTIVE.where(or_(_U.c.region.is_(None), _U.c.region == bindparam("region")))
+                       .order_by(_U.c.id))
+_BY_ROLE = Statement(_ACTIVE.order_by(_U.c.id))
 _A = Alert.__table__  # scope reporter: the user who filed the case's alert, never the whole role
-_BY_REPORTER = _PERSON.join(_A, _A.c.reporter == _U.c.id).where(
-    _A.c.case_id == bindparam("cid"), _U.c.role == bindparam("role"), _U.c.active.is_(True))
+_BY_REPORTER = Statement(_PERSON.join(_A, _A.c.reporter == _U.c.id).where(
+    _A.c.case_id == bindparam("cid"), _U.c.role == bindparam("role"), _U.c.active.is_(True)))
+
+
+class Person(NamedTuple):
+    """The ``users`` columns a notification needs."""
+
+    id: str
+    language: str | None
+    email: str | None
+    phone: str | None
+    notify_email: bool | None
+    notify_sms: bool | None
 
 
 def recipients(session: Session, scope: str, role: str, case: Case,
@@ -41,19 +55,20 @@ def recipients(session: Session, scope: str, role: str, case: Case,
     if scope == "assigned":
         if not case.assignee:
             return []
-        return [(case.assignee, conn.execute(_BY_ID, {"uid": case.assignee}).first())]
+        found = _BY_ID.rows(conn, {"uid": case.assignee})
+        return [(case.assignee, Person(*found[0]) if found else None)]
     if scope == "reporter":  # issue 13: only the first responder who filed this case's alert
-        return [(u.id, u) for u in conn.execute(_BY_REPORTER, {"role": role, "cid": case.id})]
+        return [(u[0], Person(*u)) for u in _BY_REPORTER.rows(conn, {"role": role, "cid": case.id})]
     if scope == "recipient":
         org = inst.recipient if inst is not None else None
         if not org:
             return []
-        rows = conn.execute(_BY_ORG, {"role": role, "org": org})
+        rows = _BY_ORG.rows(conn, {"role": role, "org": org})
     elif case.region:
-        rows = conn.execute(_BY_REGION, {"role": role, "region": case.region})
+        rows = _BY_REGION.rows(conn, {"role": role, "region": case.region})
     else:
-        rows = conn.execute(_BY_ROLE, {"role": role})
-    return [(u.id, u) for u in rows]
+        rows = _BY_ROLE.rows(conn, {"role": role})
+    return [(u[0], Person(*u)) for u in rows]
 
 
 def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: str, scope: str,
