@@ -36,14 +36,7 @@ class Registry:
         row = session.scalar(select(SopVersion).where(SopVersion.sop_id == m.sop,
                                                       SopVersion.version == m.version))
         if row is not None:
-            # the same text but for its line ends (a CRLF file registered before files were kept
-            # byte for byte was stored with LF): the same version, not a conflict
-            same_eol = row.source.replace("\r\n", "\n") == loaded.source.replace("\r\n", "\n") and (
-                dict(row.files or {}) == loaded.files)
-            # a version with imports registered before its files were kept (revision 0023) holds
-            # the merged text: the same files give the same merged text, the same version
-            merged_before = not row.files and loaded.resolved and row.source == loaded.resolved
-            if row.sha256 != loaded.sha256 and not same_eol and not merged_before:
+            if row.sha256 != loaded.sha256 and not self._same(row, loaded):
                 raise SOPVersionConflict(Message.t(
                     "La POS {sop} version {version} existe déjà avec un autre contenu : changez le numéro "
                     "de version.",
@@ -51,12 +44,24 @@ class Registry:
             return row
         row = SopVersion(sop_id=m.sop, version=m.version, title=m.label(m.title, "fr"),
                          source_path=loaded.path, source=loaded.source, sha256=loaded.sha256,
-                         loaded_at=now, files=dict(loaded.files) or None)
+                         loaded_at=now)
+        if loaded.files:  # unset otherwise: the INSERT names no column an older schema lacks
+            row.files = dict(loaded.files)
         session.add(row)
         session.flush()
         with self._lock:
             self._compiled[row.id] = compile_sop(m)
         return row
+
+    @staticmethod
+    def _same(row: SopVersion, loaded: LoadedSOP) -> bool:
+        """Whether ``row`` holds ``loaded`` though their digests differ: the same text but for
+        its line ends (a CRLF file registered before files were kept byte for byte was stored
+        with LF), or an SOP with imports registered before its files were kept (revision 0023:
+        the merged text, which the same files give again)."""
+        if row.source.replace("\r\n", "\n") == loaded.source.replace("\r\n", "\n"):
+            return dict(row.files or {}) == loaded.files
+        return bool(loaded.resolved) and not row.files and row.source == loaded.resolved
 
     def forget(self, ids) -> None:
         """Drop compiled versions ``ids`` (registered in a transaction rolled back since: their

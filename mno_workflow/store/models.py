@@ -27,8 +27,10 @@ class SopVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # the files its ``imports:`` read, ``{path relative to the SOP file: exact text}``, resolved
-    # from here only (revision 0023; None: none, or registered before: then ``source`` is merged)
-    files: Mapped[dict[str, str] | None] = mapped_column(JSONData)
+    # from here only (revision 0023; None: none, or registered before: then ``source`` is merged).
+    # Deferred: read when a version is loaded from its text, so code (and tests) working on a
+    # database of an older revision still select and insert versions without it
+    files: Mapped[dict[str, str] | None] = mapped_column(JSONData, deferred=True)
 
 
 class Case(Base):

@@ -168,3 +168,28 @@ def test_an_imported_list_where_a_mapping_is_expected_is_e037_in_that_file(tmp_p
     [d] = info.value.diagnostics
     assert (d.code, d.path, d.line) == ("E037", str(tmp_path / "shared.yaml"), 3)
     assert "'forms' of an imported file must be a mapping" in d.message
+
+
+def test_normalize_never_leaves_the_folder():
+    """Property: whatever the entry and the importing file, a path ``normalize`` accepts stays
+    inside the SOP folder once joined to it (hypothesis)."""
+    import posixpath
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    part = st.sampled_from(["..", ".", "a", "b.yaml", "", "~", "C:", "x\\\\y", "/"])
+    entry = st.lists(part, min_size=1, max_size=6).map("/".join)
+
+    @settings(max_examples=400, deadline=None)
+    @given(entry, st.lists(st.sampled_from(["a", "b", "c"]), max_size=3))
+    def check(text, folders):
+        importer = "/".join([*folders, "f.yaml"])
+        try:
+            rel = normalize(text, importer)
+        except ImportPathError:
+            return
+        joined = posixpath.normpath(posixpath.join("/root", rel))
+        assert joined.startswith("/root/") and not posixpath.isabs(rel) and "\\\\" not in rel
+
+    check()

@@ -17,12 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('sop_versions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column(
-            'files', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
-            nullable=True))
+    op.add_column('sop_versions', sa.Column(
+        'files', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+        nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('sop_versions', schema=None) as batch_op:
-        batch_op.drop_column('files')
+    # Plain DROP COLUMN (SQLite >= 3.35 has it): batch mode would re-create ``sop_versions``, and
+    # dropping it fails while cases and events refer to it (foreign keys on).
+    op.drop_column('sop_versions', 'files')
