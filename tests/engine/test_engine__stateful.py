@@ -148,6 +148,10 @@ class Model:
         if trigger not in TRANS:
             return UnknownTrigger
         step, sources, _, roles = TRANS[trigger]
+        if SCOPE.get(actor.role) == "recipient" and actor.role not in roles:
+            # issue 13: a provider firing a trigger the SOP gives to other roles only hears
+            # « rôle non autorisé » whatever the case's state (engine/checks.refuse_foreign_trigger)
+            return RoleNotAllowed
         key = instance or f"{step}:1"
         if not key.startswith(step + ":") or self.states.get(key) not in sources:
             return UnknownTrigger

@@ -47,9 +47,9 @@ def downgrade() -> None:
     next_due.uninstall(op.get_bind())
     op.drop_index('ix_deadlines_escalate_kind_status_due', table_name='deadlines')
     op.drop_index('ix_deadlines_assignee_owner_kind_status_due', table_name='deadlines')
-    with op.batch_alter_table('deadlines', schema=None) as batch_op:
-        batch_op.drop_column('assignee')
+    # plain DROP COLUMN (SQLite ≥ 3.35): a batch rebuild of a table other tables reference
+    # would cascade-delete their rows (audit events of the cases)
+    op.drop_column('deadlines', 'assignee')
     for name, _columns in reversed(INDEXES):
         op.drop_index(name, table_name='cases')
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_column('next_due_at')
+    op.drop_column('cases', 'next_due_at')
