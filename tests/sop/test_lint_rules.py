@@ -174,7 +174,8 @@ def test_burkina_faso_sop_passes_strict_with_each_warning_justified() -> None:
     ref = Path(__file__).resolve().parents[2] / "sops" / "burkina_faso" / "mnr.yaml"
     result = CliRunner().invoke(app, ["validate", "--strict", str(ref)])
     assert result.exit_code == 0, result.output
-    justified = [line for line in result.output.splitlines() if "(justifié : " in line or "(justified: " in line]
+    justified = [line for line in result.output.splitlines()
+                 if "(justifié : " in line or "(justified: " in line]
     # issue 13 adds two justified W116 (the parallel best-interests and immediate-needs steps), then
     # W106 on consent.pending, W106/W109 on consent.refused and W116 on the referral's three final
     # states (refusal no longer final; follow-up alongside the referrals)
