@@ -2,7 +2,10 @@
 
 The narrative (:class:`~mno_workflow.sop.narrative.Narrative`) is taken from the SOP itself:
 ``narrative:`` inline, or the files it lists (``narrative: [narrative.yaml]``, paths relative to
-the SOP file, read when documents are made), or through ``imports``; else —
+the SOP file, read with the SOP by the loader: for a stored version, the texts stored with it,
+never the disk — :mod:`mno_workflow.sop.listed_narrative`), or through ``imports``. A version
+registered before narrative files were stored has none: its documents take the SOP folder's
+current files under a visible warning chapter (:data:`UNSTORED_CHAPTER`) saying so. Else —
 deprecated fallback, warned about by ``mno validate`` and ``mno publish`` (W127) — from the
 companion file ``narrative.yaml`` found beside the SOP file by its name, else — for an SOP
 loaded from the database — from the shipped SOP folder
@@ -19,10 +22,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from mno_workflow.sop.narrative import Narrative
+from mno_workflow.sop.listed_narrative import listed, merge_narratives, unstored
+from mno_workflow.sop.narrative import Chapter, Narrative
 from mno_workflow.sop.schema import SOP
 
-__all__ = ["COMPANION", "find_narrative", "merge_narratives", "narrative_files", "load_narrative_file",
+__all__ = ["COMPANION", "UNSTORED_CHAPTER", "find_narrative", "merge_narratives", "narrative_files",
+           "load_narrative_file",
            "markdown_html", "block", "plain_text"]
 
 COMPANION = "narrative.yaml"
@@ -60,16 +65,6 @@ def _shipped(sop_id: str) -> Path | None:
     return companion if companion and companion.exists() else None
 
 
-def merge_narratives(parts: list[Narrative]) -> Narrative:
-    """Chapters and glossary of ``parts`` in order; blocks merged (the first file naming one wins)."""
-    blocks: dict[str, dict[str, str]] = {}
-    for part in parts:
-        for name, text in part.blocks.items():
-            blocks.setdefault(name, text)
-    return Narrative(chapters=[c for p in parts for c in p.chapters],
-                     glossary=[g for p in parts for g in p.glossary], blocks=blocks)
-
-
 def narrative_files(sop: SOP, sop_path: str | Path | None = None) -> list[Path]:
     """The files of a ``narrative: [file, …]`` list, relative to ``sop_path`` (else to the shipped
     SOP folder of the same ``sop:`` id); ``[]`` when the SOP lists none."""
@@ -85,10 +80,17 @@ def narrative_files(sop: SOP, sop_path: str | Path | None = None) -> list[Path]:
 def find_narrative(sop: SOP, sop_path: str | Path | None = None) -> Narrative:
     """The narrative of ``sop`` (see the module docstring); an empty one when there is none.
 
-    Raises :class:`NarrativeError` for a listed narrative file that is missing or invalid (``mno
-    validate`` warns about a missing one, W128)."""
+    Raises :class:`NarrativeError` for a listed narrative file that is missing or invalid (only
+    for a model not built by the loader, or an old version's files read from the folder: the
+    loader refuses an SOP whose listed files are missing or invalid, E037 and E043)."""
     if isinstance(sop.narrative, list):
-        return merge_narratives([load_narrative_file(p) for p in narrative_files(sop, sop_path)])
+        kept = listed(sop)
+        if kept is not None:  # read with the SOP: a stored version's stored texts
+            return kept
+        read = merge_narratives([load_narrative_file(p) for p in narrative_files(sop, sop_path)])
+        if unstored(sop):
+            return read.model_copy(update={"chapters": [unstored_chapter(sop), *read.chapters]})
+        return read
     if sop.narrative is not None:
         return sop.narrative
     if sop_path is not None:
@@ -99,6 +101,30 @@ def find_narrative(sop: SOP, sop_path: str | Path | None = None) -> Narrative:
     if shipped is not None:
         return load_narrative_file(shipped)
     return Narrative()
+
+
+UNSTORED_CHAPTER = "narrative_not_stored"
+
+
+def unstored_chapter(sop: SOP) -> Chapter:
+    """The warning chapter opening the narrative of a version registered without its narrative
+    files (see the module docstring), in French and English."""
+    from mno_workflow.i18n import gettext as _
+
+    names = ", ".join(unstored(sop))
+
+    def title(lang: str) -> str:
+        return _("Avertissement : récit non enregistré avec cette version", lang)
+
+    def text(lang: str) -> str:
+        return "**" + _("Le récit ({files}) n'a pas été enregistré avec la version {version} de cette "
+                        "POS (enregistrée avant que les fichiers de récit le soient). Ce texte est celui "
+                        "du dossier de la POS aujourd'hui : il peut différer du texte publié. Enregistrez "
+                        "de nouveau la POS (« mno sop load ») pour conserver le récit avec cette version.",
+                        lang, files=names, version=sop.version) + "**"
+
+    return Chapter(id=UNSTORED_CHAPTER, title={g: title(g) for g in ("fr", "en")},
+                   text={g: text(g) for g in ("fr", "en")})
 
 
 @lru_cache(maxsize=1)

@@ -6,8 +6,9 @@ may validate differently) and the source of the SOP models (a development checko
 levels: this process (a dict) and files under
 ``$MNO_CACHE_DIR`` (default ``$XDG_CACHE_HOME/mno-workflow``, else ``~/.cache/mno-workflow``;
 folder mode 700, files 600, written atomically). Only SOPs that loaded without error are cached,
-and an SOP with ``imports:`` only when its imported files are given (a stored version's: they are
-in the key); read from the disk, an imported file may change while the text does not. A cache that
+and an SOP with ``imports:`` (or ``narrative:``, whose files it may list) only when its files are
+given (a stored version's: they are in the key); read from the disk, such a file may change while
+the text does not. A cache that
 cannot be read or written is ignored: the SOP is then loaded from its text, as without cache.
 """
 
@@ -27,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _memory: dict[str, bytes] = {}  # pickled: every caller gets its own objects (nothing shared)
 MAX_FILES = 200  # the oldest files beyond this are removed
-_IMPORTS = re.compile(r"^imports\s*:", re.MULTILINE)
+# files read beside the SOP: imported ones, and narrative ones (``narrative: [narrative.yaml]``)
+_IMPORTS = re.compile(r"^(imports|narrative)\s*:", re.MULTILINE)
 
 
 def cache_dir() -> Path:

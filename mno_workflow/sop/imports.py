@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic, SOPError
+from .diagnostics import Diagnostic, SOPError, said
 
 if TYPE_CHECKING:  # pragma: no cover
     from .loader import Positions
@@ -45,13 +45,13 @@ def normalize(entry: Any, importer: str = "") -> str:
     Windows path, or one that leads out of the SOP folder (``../x.yaml``)."""
     text = str(entry) if isinstance(entry, str) else ""
     if not text.strip():
-        raise ImportPathError("an import must be a file path")
+        raise ImportPathError(said("an import must be a file path"))
     if text.startswith(("/", "~")) or "\\" in text or _DRIVE.match(text):
-        raise ImportPathError("an absolute path is not allowed: give a path relative to the SOP file")
+        raise ImportPathError(said("an absolute path is not allowed: give a path relative to the SOP file"))
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(importer), text))
     if joined == ".." or joined.startswith("../") or joined == ".":
-        raise ImportPathError("the path leads out of the SOP's folder: keep imported files in that "
-                              "folder or below it")
+        raise ImportPathError(said("the path leads out of the SOP's folder: keep imported files in that "
+                                   "folder or below it"))
     return joined
 
 
@@ -78,12 +78,12 @@ class _Reader:
     def read(self, rel: str) -> str:
         if self.files is not None:
             if rel not in self.files:
-                raise FileNotFoundError(f"{rel!r} is not among the files of this SOP version")
+                raise FileNotFoundError(said("{rel!r} is not among the files of this SOP version", rel=rel))
             return self.files[rel]
         target = self.root / rel
         real, top = target.resolve(), self.root.resolve()
         if real != top and top not in real.parents:
-            raise ImportPathError("the file is a link that leads out of the SOP's folder")
+            raise ImportPathError(said("the file is a link that leads out of the SOP's folder"))
         # bytes, not read_text: CRLF line ends are kept (the stored file is the author's file)
         return target.read_bytes().decode("utf-8")
 
@@ -130,31 +130,30 @@ def _merge(data: dict, pos: Positions, rel: str, here: str, path: str, reader: _
         def problem(message: str, hint: str, where=where) -> None:
             problems.append(Diagnostic(here, *where, "error", "E037", message, hint))
 
+        inside = said("give a path relative to this file, inside the SOP's folder")
+
         try:
             target = normalize(entry, rel)
         except ImportPathError as e:
-            problem(f"cannot import {entry!r}: {e}",
-                    "give a path relative to this file, inside the SOP's folder")
+            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=e.args[0]), inside)
             continue
         if target in chain:
             cycle = " → ".join([*chain, target])
-            problem(f"import cycle: {cycle}",
-                    "remove one of these imports: a file cannot import itself, even through others")
+            problem(said("import cycle: {cycle}", cycle=cycle),
+                    said("remove one of these imports: a file cannot import itself, even through others"))
             continue
         try:
             text = reader.read(target)
         except ImportPathError as e:
-            problem(f"cannot import {entry!r}: {e}",
-                    "give a path relative to this file, inside the SOP's folder")
+            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=e.args[0]), inside)
             continue
         except FileNotFoundError as e:
-            reason = e if reader.files is not None else "file not found"
-            problem(f"cannot import {entry!r}: {reason}",
-                    "give a path relative to this file, inside the SOP's folder")
+            reason = e.args[0] if reader.files is not None else said("file not found")
+            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=reason), inside)
             continue
         except (OSError, UnicodeDecodeError) as e:
-            problem(f"cannot import {entry!r}: {e}",
-                    "the file must be readable UTF-8 text")
+            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=str(e)),
+                    said("the file must be readable UTF-8 text"))
             continue
         read[target] = text
         sub = Positions()
@@ -165,17 +164,18 @@ def _merge(data: dict, pos: Positions, rel: str, here: str, path: str, reader: _
             continue
         extra = sorted(set(imported) - {*IMPORTABLE, "imports"})
         if extra:
-            problem(f"{entry!r} holds {', '.join(extra)}: only options and forms (and the narrative) can be "
-                    "imported",
-                    "keep steps, roles and flow in the SOP itself")
+            problem(said("{entry!r} holds {keys}: only options and forms (and the narrative) can be imported",
+                         entry=entry, keys=", ".join(extra)),
+                    said("keep steps, roles and flow in the SOP itself"))
             continue
         shapeless = [k for k in importable
                      if imported.get(k) is not None and not isinstance(imported[k], dict)]
         if shapeless:
             line, col = sub.of((shapeless[0],))
             problems.append(Diagnostic(display(path, target), line, col, "error", "E037",
-                                       f"{shapeless[0]!r} of an imported file must be a mapping "
-                                       "(name: definition)", "see docs/sop-language.md, imports"))
+                                       said("{key!r} of an imported file must be a mapping "
+                                            "(name: definition)", key=shapeless[0]),
+                                       said("see docs/sop-language.md, imports")))
             continue
         imported = _merge(imported, sub, target, display(path, target), path, reader, read, problems,
                           (*chain, target))

@@ -65,7 +65,9 @@ class LoadedSOP:
     positions. ``files``: the files it imports, ``{path relative to the main file: exact
     text}`` (``{}`` without ``imports:``); ``sha256`` covers them
     (:func:`~mno_workflow.sop.imports.content_sha256`). ``resolved``: the merged YAML text (no
-    ``imports:``) that versions registered before imported files were stored kept, or ``""``."""
+    ``imports:``) that versions registered before imported files were stored kept, or ``""``.
+    ``files`` also holds the files listed under ``narrative:`` (their paths in ``narrative_paths``;
+    :mod:`mno_workflow.sop.listed_narrative`)."""
 
     model: SOP
     source: str
@@ -74,6 +76,7 @@ class LoadedSOP:
     sha256: str
     files: dict[str, str] = field(default_factory=dict)
     resolved: str = ""
+    narrative_paths: tuple[str, ...] = ()
 
     def diag(self, path: Path_, code: str, message: str, hint: str = "", *,
              severity: str = "error", key: bool = False) -> Diagnostic:
@@ -237,11 +240,15 @@ def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list
     return out
 
 
-def load_text(text: str, path: str = "<string>", files: Mapping[str, str] | None = None) -> LoadedSOP:
+def load_text(text: str, path: str = "<string>", files: Mapping[str, str] | None = None, *,
+              unstored_ok: bool = False) -> LoadedSOP:
     """Parse and validate SOP ``text``; ``path`` names it in diagnostics, and its folder is where
     ``imports:`` are read from when ``files`` is None. ``files``: ``{path relative to the SOP
     file: text}`` to resolve ``imports:`` from instead of the disk (a stored version's or a
-    draft's files; see :mod:`mno_workflow.sop.imports`).
+    draft's files; see :mod:`mno_workflow.sop.imports`). The files listed under ``narrative:``
+    are read the same way (:mod:`mno_workflow.sop.listed_narrative`); ``unstored_ok``: a listed
+    narrative file missing from ``files`` is allowed (a version registered before they were
+    stored: :func:`load_stored`).
 
     Returns a :class:`LoadedSOP`. Raises :class:`SOPError` listing every problem (syntax,
     schema, references, imports) with file:line:col. Reference checks come from
@@ -262,11 +269,20 @@ def load_text(text: str, path: str = "<string>", files: Mapping[str, str] | None
         from .imports import resolve
         data, read = resolve(data, pos, path, files)
         resolved = _dump(data)
+    narrative, unstored, listed = None, (), {}
+    if isinstance(data, dict) and isinstance(data.get("narrative"), list):
+        from .listed_narrative import read_listed
+        listed, narrative, unstored = read_listed(data, pos, path, files, unstored_ok=unstored_ok)
+        read.update(listed)
     try:
         model = SOP.model_validate(data)
     except ValidationError as e:
         raise SOPError(_schema_diagnostics(e, path, pos)) from None
-    loaded = LoadedSOP(model, text, path, pos, content_sha256(text, read), read, resolved)
+    # the files missing from a stored version's texts (an old version); beside a file: W128
+    model._listed_narrative, model._unstored_narrative = narrative, (unstored if files is not None else ())
+    loaded = LoadedSOP(model, text, path, pos, content_sha256(text, read), read, resolved, tuple(listed))
+    if unstored:
+        cache_key = None  # a lenient load of an old version: never served to a strict one
     errors = [d for d in check_references(loaded) if d.severity == "error"]
     if errors:
         raise SOPError(errors)
@@ -288,10 +304,11 @@ def _dump(data: dict) -> str:
 
 def load_stored(row: Any) -> LoadedSOP:
     """Load a stored SOP version (``row``: ``source``, ``source_path``, ``files``, as
-    ``store.models.SopVersion``): its ``imports:`` are read from ``row.files`` only, never from
-    the disk, so a version reads the imported content it was published with. Raises
-    :class:`SOPError`."""
-    return load_text(row.source, row.source_path, files=dict(row.files or {}))
+    ``store.models.SopVersion``): its ``imports:`` and ``narrative:`` files are read from
+    ``row.files`` only, never from the disk, so a version reads the content it was published
+    with. A version registered before narrative files were stored loads without them (the model
+    records them: :func:`mno_workflow.sop.listed_narrative.unstored`). Raises :class:`SOPError`."""
+    return load_text(row.source, row.source_path, files=dict(row.files or {}), unstored_ok=True)
 
 
 def load_file(path: str | Path) -> LoadedSOP:

@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     field_validator,
     model_serializer,
@@ -630,6 +631,10 @@ class SOP(Strict):
     # with one top-level ``narrative:`` key) read when documents are made (render/narrative_text.py)
     narrative: Narrative | list[Annotated[str, Field(min_length=1)]] | None = None
     indicators: Indicators | None = None
+    # set by the loader (sop/listed_narrative.py): the listed files' merged narrative as read with
+    # the SOP (a stored version's stored texts), and the listed files an old version lacks
+    _listed_narrative: Narrative | None = PrivateAttr(default=None)
+    _unstored_narrative: tuple[str, ...] = PrivateAttr(default=())
 
     @property
     def key(self) -> tuple[str, str]:

@@ -2,11 +2,12 @@
 
 The chapters, glossary and text blocks of the SOP document belong to the SOP: inline under
 ``narrative:``, in files the SOP lists (``narrative: [narrative.yaml]``, paths relative to the SOP
-file, read when documents are made), or in a file it ``imports``. Older SOPs relied on a companion
+file, read and stored with the SOP), or in a file it ``imports``. Older SOPs relied on a companion
 ``narrative.yaml`` found next to the SOP file by its name; documents still use it (deprecated
 fallback, :func:`mno_workflow.render.narrative_text.find_narrative`) and W127 asks to declare it
-(reported at the ``sop:`` key). W128: a listed narrative file that does not exist, at its entry
-(file:line:col).
+(reported at the ``sop:`` key). W128: a listed narrative file that does not exist beside the SOP
+file (or that an old stored version was registered without), at its entry (file:line:col); the
+files that exist are read and stored with the SOP (:mod:`mno_workflow.sop.listed_narrative`).
 """
 
 from __future__ import annotations
@@ -42,9 +43,13 @@ def check_narrative_files(loaded: LoadedSOP) -> list[Diagnostic]:
                                f"ajouter « narrative: [{companion.name}] » à la POS / add "
                                f"'narrative: [{companion.name}]' to the SOP", severity="warning", key=True))
     if isinstance(narrative, list):
-        base = Path(loaded.path).resolve().parent
+        from ..imports import ImportPathError, normalize
         for i, name in enumerate(narrative):
-            if not (base / name).is_file():
+            try:
+                rel = normalize(name)
+            except ImportPathError:  # pragma: no cover - the loader refuses it (E037)
+                continue
+            if rel not in loaded.files:  # read with the SOP (sop/listed_narrative.py), or missing
                 out.append(loaded.diag(("narrative", i), "W128",
                                        f"narrative file {name!r} does not exist (beside "
                                        f"{Path(loaded.path).name})",

@@ -1,0 +1,146 @@
+"""``narrative: [narrative.yaml]``: the SOP document's text files, read with the SOP and stored with it.
+
+The files an SOP lists under ``narrative:`` (paths relative to the main file, inside its folder,
+as for ``imports``) are read when the SOP is loaded, from the disk for a file or from the stored
+texts for a published version or a draft (``sop_versions.files`` / ``sop_drafts.files``:
+``{path: exact text}``; the disk is then never read). Their texts join the SOP's files (covered
+by its digest, written back by ``mno sop export``) and their merged content
+(:class:`~mno_workflow.sop.narrative.Narrative`) is kept on the model, where the document
+renderers take it (:func:`mno_workflow.render.narrative_text.find_narrative`).
+
+Errors, at the ``narrative`` entry (``file:line:col``, nothing loaded, so nothing stored): a path
+leaving the SOP folder, an unreadable file, a file missing from the stored texts of a draft (E037,
+as for imports); a file that is not one ``narrative:`` mapping of the narrative schema (E037 too,
+at the offending line of that file). A file missing beside an SOP read from the disk stays the
+warning W128 it was (issue 19): the SOP loads without it, its documents cannot be made
+(:class:`~mno_workflow.render.narrative_text.NarrativeError`), and a version registered from it
+holds no narrative file (as an old version: see below).
+
+Versions registered before narrative files were stored (issue 14) lack them in their files: a
+stored version is then loaded with ``unstored_ok`` and the model records the missing names
+(:func:`unstored`); see ``docs/sop-language.md`` for what documents and export then do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import Diagnostic, SOPError, said
+from .narrative import Narrative
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .loader import Positions
+    from .schema import SOP
+
+__all__ = ["listed", "merge_narratives", "read_listed", "unstored"]
+
+
+def merge_narratives(parts: list[Narrative]) -> Narrative:
+    """Chapters and glossary of ``parts`` in order; blocks merged (the first file naming one wins)."""
+    blocks: dict[str, dict[str, str]] = {}
+    for part in parts:
+        for name, text in part.blocks.items():
+            blocks.setdefault(name, text)
+    return Narrative(chapters=[c for p in parts for c in p.chapters],
+                     glossary=[g for p in parts for g in p.glossary], blocks=blocks)
+
+
+def listed(sop: SOP) -> Narrative | None:
+    """The merged narrative of ``sop``'s listed files as read when it was loaded, or None (inline
+    narrative, none, a model not built by the loader, or files not stored with its version)."""
+    return getattr(sop, "_listed_narrative", None)
+
+
+def unstored(sop: SOP) -> tuple[str, ...]:
+    """The listed narrative files that the stored version ``sop`` was registered without (a
+    version registered before narrative files were stored); ``()`` otherwise."""
+    return getattr(sop, "_unstored_narrative", ()) or ()
+
+
+def read_listed(data: dict, pos: Positions, path: str, files: Mapping[str, str] | None, *,
+                unstored_ok: bool = False) -> tuple[dict[str, str], Narrative | None, tuple[str, ...]]:
+    """Read the files of ``data["narrative"]`` (a list; ``data`` of the main file ``path`` with
+    positions ``pos``) from ``files`` (None: the disk beside ``path``). Returns ``({path:
+    exact text}, merged narrative or None when a file is missing, missing paths)``; a file
+    missing from stored ``files`` is an error unless ``unstored_ok``. Raises :class:`SOPError`
+    (E037 and the syntax errors of a narrative file) listing every problem."""
+    from .imports import ImportPathError, _Reader, display, normalize
+
+    reader = _Reader(Path(path).parent, files)
+    texts: dict[str, str] = {}
+    parts: list[Narrative] = []
+    missing: list[str] = []
+    problems: list[Diagnostic] = []
+    main = Path(path).name
+    for i, entry in enumerate(data["narrative"]):
+        line, col = pos.values.get(("narrative", i), pos.of(("narrative",)))
+
+        def problem(message, hint, line=line, col=col) -> None:
+            problems.append(Diagnostic(path, line, col, "error", "E037", message, hint))
+
+        inside = said("give a path relative to the SOP file, inside the SOP's folder")
+        try:
+            rel = normalize(entry)
+        except ImportPathError as e:
+            problem(said("cannot read narrative file {entry!r}: {reason}", entry=entry, reason=e.args[0]),
+                    inside)
+            continue
+        if rel == main or rel in texts:
+            problem(said("narrative file {entry!r} is listed twice or is the SOP file itself", entry=entry),
+                    said("list each narrative file once"))
+            continue
+        try:
+            text = reader.read(rel)
+        except ImportPathError as e:
+            problem(said("cannot read narrative file {entry!r}: {reason}", entry=entry, reason=e.args[0]),
+                    inside)
+            continue
+        except FileNotFoundError:
+            if files is None or unstored_ok:  # W128 (sop/checks/narrative_files.py)
+                missing.append(rel)
+                continue
+            problem(said("cannot read narrative file {entry!r}: {reason}", entry=entry,
+                         reason=said("it is not among the files of this SOP version")), inside)
+            continue
+        except (OSError, UnicodeDecodeError) as e:
+            problem(said("cannot read narrative file {entry!r}: {reason}", entry=entry, reason=str(e)),
+                    said("the file must be readable UTF-8 text"))
+            continue
+        texts[rel] = text
+        try:
+            parts.append(_narrative(text, display(path, rel)))
+        except SOPError as e:
+            problems.extend(e.diagnostics)
+    if problems:
+        raise SOPError(problems)
+    return texts, (None if missing else merge_narratives(parts)), tuple(missing)
+
+
+def _narrative(text: str, shown: str) -> Narrative:
+    """The narrative of one listed file's ``text`` (diagnostics name it ``shown``). Raises
+    :class:`SOPError` (syntax errors, E037 for the shape or the narrative schema)."""
+    from pydantic import ValidationError
+
+    from .loader import parse_yaml
+
+    data, sub = parse_yaml(text, shown)
+    if set(data) != {"narrative"}:
+        extra = sorted(set(data) - {"narrative"})
+        line, col = sub.of((extra[0],), key=True) if extra else (1, 1)
+        raise SOPError([Diagnostic(shown, line, col, "error", "E037",
+                                   said("a narrative file holds one top-level key, 'narrative:'"),
+                                   said("move the other keys into the SOP file"))])
+    try:
+        return Narrative.model_validate(data["narrative"])
+    except ValidationError as e:
+        out = []
+        for err in e.errors(include_url=False):
+            loc: tuple[Any, ...] = ("narrative", *err["loc"])
+            line, col = sub.of(loc)
+            out.append(Diagnostic(shown, line, col, "error", "E037",
+                                  said("invalid narrative at {where}: {error}",
+                                       where=".".join(str(x) for x in loc), error=err["msg"]),
+                                  said("see docs/sop-language.md, narrative")))
+        raise SOPError(out) from None
