@@ -48,11 +48,13 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
                                                                               "dernière chargée)")] = None
                ) -> None:
     """Écrire une version publiée de la POS en YAML, octet pour octet le texte enregistré, et
-    chaque fichier qu'elle importe (``imports:``) à son chemin relatif, octet pour octet aussi.
+    chaque fichier qu'elle importe (``imports:``) ou liste comme récit (``narrative:``) à son
+    chemin relatif, octet pour octet aussi.
 
     Export a published SOP version back to YAML, byte for byte the text that was registered,
-    with every file it imports at its relative path (a dossier given to ``-o`` receives the
-    main file under its published name)."""
+    with every file it imports or lists as narrative at its relative path (a dossier given to
+    ``-o`` receives the main file under its published name). A version registered before
+    narrative files were stored lacks them: they are not written, with a warning."""
     from sqlalchemy import select
 
     from ..sop.imports import ImportPathError, content_sha256, normalize
@@ -68,6 +70,7 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
             fail(f"sop_version_not_found: {sop_id} n'a pas de version {version} "
                  f"(versions : {', '.join(r.version for r in rows)})", 1)
         source, files, name = row.source, dict(row.files or {}), Path(row.source_path).name
+        unstored = _unstored_narrative(row)
     if content_sha256(source, files) != row.sha256:
         fail(f"sop_source_mismatch: le texte enregistré de {sop_id}@{row.version} ne correspond plus à "
              "son empreinte SHA-256 / stored text does not match its digest", 1)
@@ -86,6 +89,22 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
                f"sha256 {row.sha256[:12]}…)")
     for target in list(targets)[1:]:
         typer.echo(f"  + {target} ({len(targets[target].encode('utf-8'))} octets)")
+    from .common import _
+    for rel in unstored:
+        typer.echo(_("attention : {file} non écrit : ce fichier de récit n'a pas été enregistré avec "
+                     "la version {version} (enregistrée avant que les fichiers de récit le soient ; "
+                     "« mno sop load » de la même POS l'ajoute)", file=rel, version=row.version), err=True)
+
+
+def _unstored_narrative(row) -> tuple[str, ...]:
+    """The narrative files stored version ``row`` was registered without (engine/narrative_backfill.py)."""
+    from ..sop.diagnostics import SOPError
+    from ..sop.listed_narrative import unstored
+    from ..sop.loader import load_stored
+    try:
+        return unstored(load_stored(row).model)
+    except SOPError:  # an unloadable stored text is still exported as it is
+        return ()
 
 
 def _write_all(targets: dict[Path, str]) -> None:

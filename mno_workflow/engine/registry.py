@@ -41,6 +41,8 @@ class Registry:
                     "La POS {sop} version {version} existe déjà avec un autre contenu : changez le numéro "
                     "de version.",
                     sop=m.sop, version=m.version))
+            if row.sha256 != loaded.sha256:
+                self._add_narrative(row, loaded)
             return row
         row = SopVersion(sop_id=m.sop, version=m.version, title=m.label(m.title, "fr"),
                          source_path=loaded.path, source=loaded.source, sha256=loaded.sha256,
@@ -58,10 +60,21 @@ class Registry:
         """Whether ``row`` holds ``loaded`` though their digests differ: the same text but for
         its line ends (a CRLF file registered before files were kept byte for byte was stored
         with LF), or an SOP with imports registered before its files were kept (revision 0023:
-        the merged text, which the same files give again)."""
+        the merged text, which the same files give again). In both cases the narrative files
+        (``narrative: [..]``) a version registered before they were stored lacks do not count
+        (:mod:`mno_workflow.engine.narrative_backfill`)."""
+        from .narrative_backfill import without_new_narrative
+        files = without_new_narrative(row, loaded)
         if row.source.replace("\r\n", "\n") == loaded.source.replace("\r\n", "\n"):
-            return dict(row.files or {}) == loaded.files
+            return dict(row.files or {}) == files
         return bool(loaded.resolved) and not row.files and row.source == loaded.resolved
+
+    def _add_narrative(self, row: SopVersion, loaded: LoadedSOP) -> None:
+        """Store into ``row`` (same SOP, see :meth:`_same`) the narrative files it was registered
+        without, and forget its compiled SOP (built without them)."""
+        from .narrative_backfill import add_narrative
+        if add_narrative(row, loaded):
+            self.forget([row.id])
 
     def forget(self, ids) -> None:
         """Drop compiled versions ``ids`` (registered in a transaction rolled back since: their

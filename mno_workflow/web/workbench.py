@@ -4,9 +4,10 @@ version and publication with the migration of open cases in one transaction.
 
 Drafts (table ``sop_drafts``): every save adds a revision with who and when; a draft starts
 from the latest published version's text and carries its files (``sop_drafts.files``): the
-scenarios (``scenarios/…``) and the files the SOP imports (``imports:``, e.g. ``commun/forms.yaml``,
-copied from the published version's stored files), each edited on its own tab. A draft's
-imports are resolved from its files only, never from the disk.
+scenarios (``scenarios/…``), the files the SOP imports (``imports:``, e.g. ``commun/forms.yaml``)
+and the narrative files it lists (``narrative: [narrative.yaml]``), copied from the published
+version's stored files, each edited on its own tab. A draft's imports and narrative files are
+resolved from its files only, never from the disk.
 
 Publication registers the draft's text and files as a new SOP version and, when open cases run
 on the version it replaces, migrates them with the author's plan (engine/versions.py) in the
@@ -62,16 +63,27 @@ def sop_files(files: dict[str, str] | None) -> dict[str, str]:
     return {k: v for k, v in (files or {}).items() if not k.startswith("scenarios/")}
 
 
-def check_text(text: str, files: dict[str, str] | None = None) -> Check:
-    """Load and lint ``text`` as ``mno validate`` does (same codes; file ``brouillon.yaml``), its
-    ``imports:`` read from ``files`` (the draft's files; never the disk). A diagnostic's
-    ``path`` is ``brouillon.yaml`` or the imported file's path in the draft (``commun/x.yaml``)."""
+def check_text(text: str, files: dict[str, str] | None = None, main: str = DRAFT_PATH) -> Check:
+    """Load and lint ``text`` as ``mno validate`` does (same codes), its ``imports:`` and
+    ``narrative:`` files read from ``files`` (the draft's files; never the disk). ``main``: the
+    main file's real name (the published version's, e.g. ``mnr.yaml``: messages such as an import
+    cycle name it). A diagnostic's ``path`` is ``brouillon.yaml`` for the main text (the editor's
+    name for it) or the draft file's path (``commun/x.yaml``)."""
     from ..sop.lint import lint
+    main = Path(main).name or DRAFT_PATH
     try:
-        loaded = load_text(text, DRAFT_PATH, files=sop_files(files))
+        loaded = load_text(text, main, files=sop_files(files))
+        diags = lint(loaded)
     except SOPError as e:
-        return Check([d.as_dict() for d in e.diagnostics])
-    return Check([d.as_dict() for d in lint(loaded)], loaded)
+        loaded, diags = None, e.diagnostics
+    out = [{**d.as_dict(), "path": DRAFT_PATH} if d.path == main else d.as_dict() for d in diags]
+    return Check(out, loaded)
+
+
+def main_name(s: Session, draft: SopDraft) -> str:
+    """The file name of the version ``draft`` started from (``mnr.yaml``), else ``brouillon.yaml``."""
+    base = s.get(SopVersion, draft.base_version_id)
+    return Path(base.source_path or "").name or DRAFT_PATH if base is not None else DRAFT_PATH
 
 
 def open_cases_by_version(s: Session) -> dict[int, int]:
@@ -124,12 +136,33 @@ def new_draft(s: Session, sop_id: str, author: str, now: datetime) -> SopDraft:
     if base is None:
         raise LookupError(sop_id)
     number = (s.scalar(select(func.max(SopDraft.draft))) or 0) + 1
+    stored = {**published_scenarios(base.source_path), **(base.files or {})}
     row = SopDraft(draft=number, revision=1, sop_id=sop_id, base_version_id=base.id, source=base.source,
-                   author=author, saved_at=now,
-                   files={**published_scenarios(base.source_path), **(base.files or {})} or None)
+                   author=author, saved_at=now, files={**stored, **unstored_narrative(base)} or None)
     s.add(row)
     s.flush()
     return row
+
+
+def unstored_narrative(base: SopVersion) -> dict[str, str]:
+    """``{path: text}`` of the narrative files a version registered before they were stored lacks
+    (engine/narrative_backfill.py), from the folder of its file as the scenarios are: a new
+    draft starts from them (the author sees and edits them on their tabs); ``{}`` when it lacks
+    none or they cannot be read (the draft then shows E037 at its ``narrative`` entry)."""
+    from ..sop.listed_narrative import unstored
+    from ..sop.loader import load_stored
+    try:
+        missing = unstored(load_stored(base).model)
+    except SOPError:
+        return {}
+    out: dict[str, str] = {}
+    folder = Path(base.source_path).parent
+    for rel in missing:
+        try:
+            out[rel] = (folder / rel).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    return out
 
 
 def keep_line_ends(text: str, like: str) -> str:

@@ -95,7 +95,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         files = dict(draft.files or {})
         if file:
             files[file] = text
-        check = workbench.check_text(draft.source if file else text, files)
+        check = workbench.check_text(draft.source if file else text, files, workbench.main_name(s, draft))
         svg = ""
         if check.loaded is not None:
             try:
@@ -231,7 +231,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 user = _user(request, s)
                 draft = _draft(s, number)
                 base = s.get(SopVersion, draft.base_version_id)
-                check = workbench.check_text(draft.source, draft.files)
+                check = workbench.check_text(draft.source, draft.files, workbench.main_name(s, draft))
                 run = workbench.run_scenarios(draft, base.source_path) if check.loaded else None
                 return web.render(request, "_workbench_scenarios.html",
                                   {**base_ctx(request, s, user), "check": check, "run": run})
@@ -244,7 +244,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = _user(request, s)
             draft = _draft(s, number)
             base = s.get(SopVersion, draft.base_version_id)
-            check = workbench.check_text(draft.source, draft.files)
+            check = workbench.check_text(draft.source, draft.files, workbench.main_name(s, draft))
             ctx: dict[str, Any] = {"check": check, "diff": None, "affected": []}
             if check.loaded is not None:
                 old = wf.registry.compiled(base).sop
@@ -256,7 +256,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
     def _publish_ctx(s, request, user, draft, form: dict[str, str]) -> dict[str, Any]:
         base = s.get(SopVersion, draft.base_version_id)
-        check = workbench.check_text(draft.source, draft.files)
+        check = workbench.check_text(draft.source, draft.files, workbench.main_name(s, draft))
         affected = workbench.affected_cases(s, base, check.loaded.model) if check.loaded else []
         choices: dict[str, list[str]] = {}
         if check.loaded is not None:
