@@ -6,9 +6,10 @@ may validate differently) and the source of the SOP models (a development checko
 levels: this process (a dict) and files under
 ``$MNO_CACHE_DIR`` (default ``$XDG_CACHE_HOME/mno-workflow``, else ``~/.cache/mno-workflow``;
 folder mode 700, files 600, written atomically). Only SOPs that loaded without error are cached,
-and an SOP with ``imports:`` (or ``narrative:``, whose files it may list) only when its files are
-given (a stored version's: they are in the key); read from the disk, such a file may change while
-the text does not. A cache that
+and an SOP with ``imports:`` only when its files are given (a stored version's: they are in the
+key); read from the disk, an imported file may change while the text does not. Narrative files
+listed in flow style (``narrative: [narrative.yaml]``) are read for the key (small files): a
+changed narrative file is another key. A cache that
 cannot be read or written is ignored: the SOP is then loaded from its text, as without cache.
 """
 
@@ -28,8 +29,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _memory: dict[str, bytes] = {}  # pickled: every caller gets its own objects (nothing shared)
 MAX_FILES = 200  # the oldest files beyond this are removed
-# files read beside the SOP: imported ones, and narrative ones (``narrative: [narrative.yaml]``)
-_IMPORTS = re.compile(r"^(imports|narrative)\s*:", re.MULTILINE)
+_IMPORTS = re.compile(r"^imports\s*:", re.MULTILINE)
+# narrative files listed in flow style (``narrative: [narrative.yaml]``): their texts join the key;
+# a block-style list (``narrative:`` then ``- a.yaml``) is not cached from the disk
+_NARRATIVE_FLOW = re.compile(r"^narrative\s*:\s*\[([^\]\n]*)\]\s*(?:#.*)?$", re.MULTILINE)
+_NARRATIVE_BLOCK = re.compile(r"^narrative\s*:\s*(?:#.*)?\n(?:\s*#.*\n)*\s+-", re.MULTILINE)
 
 
 def cache_dir() -> Path:
@@ -44,12 +48,27 @@ def cache_dir() -> Path:
 def key(text: str, path: str, files: Mapping[str, str] | None = None) -> str | None:
     """The cache key of an SOP text (and of the ``files`` its imports are read from), or None
     when it must not be cached (it has imports read from the disk)."""
-    if files is None and _IMPORTS.search(text):
+    if files is None and (_IMPORTS.search(text) or _NARRATIVE_BLOCK.search(text)):
         return None
     from .. import __version__
     from .imports import content_sha256
+    if files is None and (m := _NARRATIVE_FLOW.search(text)):
+        files = _beside(path, [n.strip().strip("'\"") for n in m.group(1).split(",") if n.strip()])
     content = content_sha256(text, files) if files else text
     return hashlib.sha256(f"{__version__}\0{_schema_fingerprint()}\0{path}\0{content}".encode()).hexdigest()
+
+
+def _beside(path: str, names: list[str]) -> dict[str, str]:
+    """``{name: text}`` of narrative files ``names`` beside ``path`` as the key sees them (a file
+    that cannot be read is keyed by that fact: the loaded SOP warns W128 or refuses it)."""
+    folder = Path(path).parent
+    out = {}
+    for name in names:
+        try:
+            out[name] = "\0file\0" + (folder / name).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            out[name] = f"\0unreadable\0{type(e).__name__}"
+    return out
 
 
 _FINGERPRINT: list[str] = []

@@ -9,15 +9,15 @@ by its digest, written back by ``mno sop export``) and their merged content
 renderers take it (:func:`mno_workflow.render.narrative_text.find_narrative`).
 
 Errors, at the ``narrative`` entry (``file:line:col``, nothing loaded, so nothing stored): a path
-leaving the SOP folder, an unreadable file, a file missing from the stored texts of a draft (E037,
-as for imports); a file that is not one ``narrative:`` mapping of the narrative schema (E037 too,
-at the offending line of that file). A file missing beside an SOP read from the disk stays the
+leaving the SOP folder or an unreadable file (E037, as for imports); a file that is not one
+``narrative:`` mapping of the narrative schema (E037 too, at the offending line of that file). A
+file that does not exist (beside an SOP read from the disk, or among a draft's files) stays the
 warning W128 it was (issue 19): the SOP loads without it, its documents cannot be made
 (:class:`~mno_workflow.render.narrative_text.NarrativeError`), and a version registered from it
 holds no narrative file (as an old version: see below).
 
 Versions registered before narrative files were stored (issue 14) lack them in their files: a
-stored version is then loaded with ``unstored_ok`` and the model records the missing names
+stored version is loaded with ``unstored_ok`` and the model records the missing names
 (:func:`unstored`); see ``docs/sop-language.md`` for what documents and export then do.
 """
 
@@ -59,12 +59,11 @@ def unstored(sop: SOP) -> tuple[str, ...]:
     return getattr(sop, "_unstored_narrative", ()) or ()
 
 
-def read_listed(data: dict, pos: Positions, path: str, files: Mapping[str, str] | None, *,
-                unstored_ok: bool = False) -> tuple[dict[str, str], Narrative | None, tuple[str, ...]]:
+def read_listed(data: dict, pos: Positions, path: str, files: Mapping[str, str] | None
+                ) -> tuple[dict[str, str], Narrative | None, tuple[str, ...]]:
     """Read the files of ``data["narrative"]`` (a list; ``data`` of the main file ``path`` with
     positions ``pos``) from ``files`` (None: the disk beside ``path``). Returns ``({path:
-    exact text}, merged narrative or None when a file is missing, missing paths)``; a file
-    missing from stored ``files`` is an error unless ``unstored_ok``. Raises :class:`SOPError`
+    exact text}, merged narrative or None when a file is missing, missing paths)``. Raises :class:`SOPError`
     (E037 and the syntax errors of a narrative file) listing every problem."""
     from .imports import ImportPathError, _Reader, display, normalize
 
@@ -97,12 +96,8 @@ def read_listed(data: dict, pos: Positions, path: str, files: Mapping[str, str] 
             problem(said("cannot read narrative file {entry!r}: {reason}", entry=entry, reason=e.args[0]),
                     inside)
             continue
-        except FileNotFoundError:
-            if files is None or unstored_ok:  # W128 (sop/checks/narrative_files.py)
-                missing.append(rel)
-                continue
-            problem(said("cannot read narrative file {entry!r}: {reason}", entry=entry,
-                         reason=said("it is not among the files of this SOP version")), inside)
+        except FileNotFoundError:  # W128 (sop/checks/narrative_files.py)
+            missing.append(rel)
             continue
         except (OSError, UnicodeDecodeError) as e:
             problem(said("cannot read narrative file {entry!r}: {reason}", entry=entry, reason=str(e)),

@@ -246,9 +246,9 @@ def load_text(text: str, path: str = "<string>", files: Mapping[str, str] | None
     ``imports:`` are read from when ``files`` is None. ``files``: ``{path relative to the SOP
     file: text}`` to resolve ``imports:`` from instead of the disk (a stored version's or a
     draft's files; see :mod:`mno_workflow.sop.imports`). The files listed under ``narrative:``
-    are read the same way (:mod:`mno_workflow.sop.listed_narrative`); ``unstored_ok``: a listed
-    narrative file missing from ``files`` is allowed (a version registered before they were
-    stored: :func:`load_stored`).
+    are read the same way (:mod:`mno_workflow.sop.listed_narrative`; a missing one is W128);
+    ``unstored_ok``: ``files`` are a stored version's, whose model then records the listed
+    narrative files it lacks (a version registered before they were stored: :func:`load_stored`).
 
     Returns a :class:`LoadedSOP`. Raises :class:`SOPError` listing every problem (syntax,
     schema, references, imports) with file:line:col. Reference checks come from
@@ -272,17 +272,17 @@ def load_text(text: str, path: str = "<string>", files: Mapping[str, str] | None
     narrative, unstored, listed = None, (), {}
     if isinstance(data, dict) and isinstance(data.get("narrative"), list):
         from .listed_narrative import read_listed
-        listed, narrative, unstored = read_listed(data, pos, path, files, unstored_ok=unstored_ok)
+        listed, narrative, unstored = read_listed(data, pos, path, files)
         read.update(listed)
     try:
         model = SOP.model_validate(data)
     except ValidationError as e:
         raise SOPError(_schema_diagnostics(e, path, pos)) from None
-    # the files missing from a stored version's texts (an old version); beside a file: W128
-    model._listed_narrative, model._unstored_narrative = narrative, (unstored if files is not None else ())
+    # the files missing from a stored version's texts (an old version); elsewhere: W128 only
+    model._listed_narrative, model._unstored_narrative = narrative, (unstored if unstored_ok else ())
     loaded = LoadedSOP(model, text, path, pos, content_sha256(text, read), read, resolved, tuple(listed))
-    if unstored:
-        cache_key = None  # a lenient load of an old version: never served to a strict one
+    if unstored and files is not None:
+        cache_key = None  # the model differs by unstored_ok: never served from the cache
     errors = [d for d in check_references(loaded) if d.severity == "error"]
     if errors:
         raise SOPError(errors)

@@ -636,6 +636,15 @@ class SOP(Strict):
     _listed_narrative: Narrative | None = PrivateAttr(default=None)
     _unstored_narrative: tuple[str, ...] = PrivateAttr(default=())
 
+    def __eq__(self, other: object) -> bool:
+        """Equal content (the fields): where the loader read the narrative from does not count."""
+        if not isinstance(other, SOP):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return super().__hash__()
+
     @property
     def key(self) -> tuple[str, str]:
         return (self.sop, self.version)
