@@ -23,10 +23,50 @@ def browser():
         b.close()
 
 
-def _labels(page) -> list[str]:
-    page.wait_for_selector(".cm-tooltip-autocomplete li", state="attached")
-    return page.eval_on_selector_all(".cm-tooltip-autocomplete li .cm-completionLabel",
-                                     "els => els.map(e => e.textContent)")
+_LABELS = "() => [...document.querySelectorAll('.cm-tooltip-autocomplete li .cm-completionLabel')]" \
+          ".map(e => e.textContent)"
+
+
+def _labels(page, settled_on: str | None = None) -> list[str]:
+    """The labels of the open completion list, read once it is open and — with ``settled_on``,
+    the text typed on the cursor's line — once the editor holds that text and the list is
+    filtered for it (every label contains the letters of the word being typed, in order). Waits on those
+    conditions (under load the keystrokes and CodeMirror's asynchronous completion lag), never
+    on a fixed delay."""
+    if settled_on is not None:
+        _wait_line(page, settled_on)
+    page.wait_for_function(
+        "(typed) => { const got = (" + _LABELS + ")(); if (!got.length) return false;"
+        " if (typed === null) return true; const w = typed.trim().split(/[\\s:]+/).pop();"
+        " const fits = (l) => { let i = 0; for (const c of l) if (c === w[i]) i++; return i === w.length; };"
+        " return got.every(fits); }", arg=settled_on)
+    return page.evaluate(_LABELS)
+
+
+def _line(page) -> str:
+    return page.evaluate("() => { const v = window.mnoEditor;"
+                         " return v.state.doc.lineAt(v.state.selection.main.head).text; }")
+
+
+def _wait_line(page, text: str) -> None:
+    """Wait until the cursor's line of the editor is ``text`` (then the keystrokes have landed)."""
+    page.wait_for_function("(t) => { const v = window.mnoEditor;"
+                           " return v.state.doc.lineAt(v.state.selection.main.head).text === t; }", arg=text)
+
+
+def _wait_still(page) -> None:
+    """Wait until the editor (its text, diagnostics and completion list) has not changed for longer
+    than CodeMirror's ``interactionDelay`` (75 ms): Enter on a list rebuilt sooner than that (a late
+    completion result, a diagnostics swap) is taken as a new line, not as accepting the option."""
+    page.evaluate("() => { window.mnoChanged = performance.now(); if (window.mnoWatch) return;"
+                  " window.mnoWatch = new MutationObserver(() => { window.mnoChanged = performance.now(); });"
+                  " window.mnoWatch.observe(document.getElementById('cm-editor'),"
+                  " {subtree: true, childList: true, attributes: true, characterData: true}); }")
+    page.wait_for_function("() => performance.now() - window.mnoChanged > 200", polling=50)
+
+
+def _wait_closed(page) -> None:
+    page.wait_for_selector(".cm-tooltip-autocomplete", state="detached")
 
 
 def _goto_end_of(page, n: int) -> None:
@@ -52,23 +92,31 @@ def test_keys_and_values_are_completed_from_the_json_schema(live, browser, tmp_p
                   " const l = v.state.doc.lineAt(h);"
                   " v.dispatch({changes: {from: l.from, to: l.to, insert: ' '.repeat(k)},"
                   " selection: {anchor: l.from + k}}); }", indent)
+    _wait_line(page, " " * indent)
     page.keyboard.type("whe")
-    got = _labels(page)
+    got = _labels(page, " " * indent + "whe")
     assert {"when", "when_label", "when_message"} <= set(got), got
     page.keyboard.press("Escape")
+    _wait_closed(page)
     for _ in "whe":
         page.keyboard.press("Backspace")
+    _wait_line(page, " " * indent)
     page.keyboard.press("Control+Space")                        # every key a transition may have...
     got = _labels(page)
     assert {"when", "form", "internal", "notify"} <= set(got), got
     assert not {"trigger", "from", "to", "by", "label"} & set(got)  # ...but those already written
     page.keyboard.press("Escape")
+    _wait_closed(page)
     page.keyboard.type("when_m")
-    assert _labels(page) == ["when_message"]
+    assert _labels(page, " " * indent + "when_m") == ["when_message"]
+    page.wait_for_selector(".cm-tooltip-autocomplete li[aria-selected] >> text=when_message")
+    _wait_still(page)
     page.keyboard.press("Enter")
-    line = page.evaluate("() => { const v = window.mnoEditor;"
-                         " return v.state.doc.lineAt(v.state.selection.main.head).text; }")
-    assert line == " " * indent + "when_message: "
+    try:  # the accepted completion replaces the typed word
+        _wait_line(page, " " * indent + "when_message: ")
+    except playwright_api.TimeoutError:
+        pass  # the assertion below says what the line holds
+    assert _line(page) == " " * indent + "when_message: "
 
     # A value: after "type: " in a form field, the field types.
     page.keyboard.press("Control+z")
@@ -79,7 +127,7 @@ def test_keys_and_values_are_completed_from_the_json_schema(live, browser, tmp_p
                   " v.dispatch({changes: {from: l.from + at, to: l.to}, selection: {anchor: l.from + at}});"
                   " v.focus(); }", f)
     page.keyboard.type("d")
-    got = _labels(page)
+    got = _labels(page, lines[f - 1][:lines[f - 1].index("date")] + "d")
     assert {"date", "datetime"} <= set(got), got
 
 
