@@ -5,9 +5,10 @@ were made, so a version registered then (e.g. Burkina Faso "2026.2") holds its m
 imported files) but not its narrative files, and its digest does not cover them. Loading the same
 SOP again from the disk must neither be refused as a conflict nor create a version: the registry
 (:meth:`~mno_workflow.engine.registry.Registry.register`) treats the row as the same SOP when it
-differs only by narrative files it lacks, and adds those files to the row (as read at that
-moment) with the digest recomputed over them — once: from then on the version is complete and
-a changed narrative file is a conflict like any other change. Until then the version's
+differs only by narrative files it lacks — as they are beside the SOP file loaded again — and
+adds those files to the row (as read at that moment) with the digest recomputed over them —
+once: from then on the version is complete and a changed narrative file is a conflict like any
+other change. Until then the version's
 documents show the SOP folder's narrative under a warning chapter and ``mno sop export`` leaves
 those files out with a warning (``docs/sop-language.md``, "SOP narrative").
 """
@@ -22,9 +23,24 @@ __all__ = ["add_narrative", "missing_narrative", "without_new_narrative"]
 
 
 def missing_narrative(row: Any, loaded: LoadedSOP) -> dict[str, str]:
-    """``{path: text}`` of ``loaded``'s narrative files that ``row`` (a ``SopVersion``) lacks."""
+    """``{path: text}`` of ``loaded``'s narrative files that ``row`` (a ``SopVersion``) lacks and
+    that are, byte for byte, the files beside ``loaded``'s SOP file: only the SOP loaded again
+    from its folder completes an old version (a workbench draft whose narrative was edited, then
+    published under the old version number, is another content: a conflict)."""
+    from pathlib import Path
     stored = dict(row.files or {})
-    return {p: loaded.files[p] for p in loaded.narrative_paths if p not in stored and p in loaded.files}
+    folder = Path(loaded.path).parent
+    out: dict[str, str] = {}
+    for p in loaded.narrative_paths:
+        if p in stored or p not in loaded.files:
+            continue
+        try:
+            on_disk = (folder / p).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if on_disk == loaded.files[p]:
+            out[p] = loaded.files[p]
+    return out
 
 
 def without_new_narrative(row: Any, loaded: LoadedSOP) -> dict[str, str]:
