@@ -110,6 +110,30 @@ def _headers(public: bool) -> dict[str, str]:
     return out
 
 
+BEARER = {
+    "type": "http", "scheme": "bearer",
+    "description": "Facultatif : un jeton de l'API REST (POST /api/v1/auth/token) d'un rôle ayant la "
+                   "permission directory_contacts donne la forme complète, avec les contacts du personnel ; "
+                   "sans jeton, la forme publique. / Optional: a REST API token (POST /api/v1/auth/token) "
+                   "of a role with the directory_contacts permission gets the full form, with the staff's "
+                   "contacts; without a token, the public form.",
+}
+UNAUTHENTICATED = {"description": "Jeton invalide, expiré ou révoqué / Invalid, expired or revoked token "
+                                  "(code: unauthenticated)"}
+
+
+def with_optional_bearer(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (an OpenAPI 3.1 document, changed in place and returned) with the optional bearer
+    authentication declared: the ``bearerAuth`` HTTP scheme in ``components.securitySchemes``,
+    ``security: [{}, {bearerAuth: []}]`` (anonymous or bearer) and a 401 answer on every operation."""
+    doc.setdefault("components", {}).setdefault("securitySchemes", {})["bearerAuth"] = BEARER
+    for item in doc.get("paths", {}).values():
+        for op in item.values():
+            op["security"] = [{}, {"bearerAuth": []}]
+            op.setdefault("responses", {}).setdefault("401", UNAUTHENTICATED)
+    return doc
+
+
 def build_hsds(web: Web) -> APIRouter:
     """The ``/hsds`` router on the application's engine."""
     router = APIRouter(prefix="/hsds", tags=["hsds"])
@@ -318,6 +342,6 @@ def build_hsds(web: Web) -> APIRouter:
         doc = get_openapi(title="MNO Workflow — HSDS 3.1 API", version="3.1",
                           description="Read-only HSDS 3.1 API of the service directory (profile "
                                       f"{PROFILE_URI}).", routes=router.routes)
-        return doc
+        return with_optional_bearer(doc)
 
     return router
