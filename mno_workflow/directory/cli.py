@@ -33,7 +33,7 @@ from mno_workflow.directory.hsds_io import (
 )
 from mno_workflow.directory.hsds_json import export_json
 from mno_workflow.directory.matching import MatchError, match
-from mno_workflow.directory.public import people_count
+from mno_workflow.directory.public import focal_point_count, people_count
 from mno_workflow.directory.xlsx import export_xlsx
 from mno_workflow.store.base import database_url, make_engine
 from mno_workflow.store.migrate import upgrade
@@ -133,13 +133,15 @@ def export_cmd(
             written = [target]
         else:
             written = export_package(session, dest, fmt, public=public)
-        people = 0 if public else people_count(dump_tables(session))
+        data = {} if public else dump_tables(session)
+        people, focal = people_count(data), focal_point_count(data)
     typer.echo(f"{len(written)} fichier(s) écrit(s) dans {dest}")
-    if people:  # a full export is for backups and moves, not for publishing: say so
+    if people or focal:  # a full export is for backups and moves, not for publishing: say so
         typer.echo(
             f"avertissement : l'export contient les contacts personnels de {people} personne(s) "
-            "(nom, e-mail, téléphone) ; pour une publication, exporter avec --public / warning: the "
-            f"export holds the personal contacts of {people} person(s); to publish, use --public",
+            f"(nom, e-mail, téléphone) et {focal} identifiant(s) de point focal ; pour une "
+            "publication, exporter avec --public / warning: the export holds the personal contacts "
+            f"of {people} person(s) and {focal} focal point identifier(s); to publish, use --public",
             err=True,
         )
 

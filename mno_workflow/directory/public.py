@@ -41,6 +41,14 @@ def people_count(data: Rows) -> int:
     return len(data.get("contact", []))
 
 
+def focal_point_count(data: Rows) -> int:
+    """How many focal-point values (a user account, an agreement's name or e-mail: the columns of
+    :data:`BLANKED`) ``data`` holds: staff identifiers a full export publishes even without any
+    ``contact`` row."""
+    return sum(1 for name, columns in BLANKED.items() for row in data.get(name, [])
+               for column in columns if row.get(column))
+
+
 def public_rows(data: Rows) -> Rows:
     """A copy of ``data`` (``{table: [row]}``, the product's ids) without the personal rows and
     columns of the module doc. ``data`` is not changed."""

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..sop.schema import Ident, Label, Strict
+from ..sop.schema_base import Ident, Label, Strict
 
 CODE_RE = r"^[A-Z][A-Z0-9_]*$"
 

@@ -153,7 +153,7 @@ def _event_matches(want: Any, ev: SweepEvent, tz: str) -> bool:
 
 def _describe_want(want: Any) -> str:
     parts = [f"{k}={_iso(v) if isinstance(v, datetime) else v}"
-             for k, v in want.model_dump(exclude_none=True).items()]
+             for k, v in want.given().items()]
     return "{" + ", ".join(parts) + "}"
 
 

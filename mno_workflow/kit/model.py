@@ -41,6 +41,7 @@ from .step_specs import (  # noqa: F401
     ErrorCode,
     ErrorSpec,
     EscalationExp,
+    Exp,
     Expectations,
     ExpectedError,
     ExpectStep,

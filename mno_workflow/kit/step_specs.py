@@ -109,7 +109,17 @@ class ReopenStep(Strict):
 When = AwareDatetime | date
 
 
-class ReminderExp(Strict):
+class Exp(Strict):
+    """Base of the items an ``expect`` step lists (reminders, escalations, automatic triggers,
+    outbox messages, deadlines): a field left out (``None``) is not checked. Each subclass
+    declares its own fields, in the order failure messages show them."""
+
+    def given(self) -> dict[str, Any]:
+        """The fields the scenario wrote (``{name: value}``, declaration order, ``None`` left out)."""
+        return self.model_dump(exclude_none=True)
+
+
+class ReminderExp(Exp):
     to: str | None = None
     instance: str | None = None
     state: str | None = None
@@ -118,7 +128,7 @@ class ReminderExp(Strict):
     late: bool | None = None
 
 
-class EscalationExp(Strict):
+class EscalationExp(Exp):
     to: str | None = None
     instance: str | None = None
     state: str | None = None
@@ -126,7 +136,7 @@ class EscalationExp(Strict):
     late: bool | None = None
 
 
-class AutoFiredExp(Strict):
+class AutoFiredExp(Exp):
     trigger: str | None = None
     instance: str | None = None
     state: str | None = None
@@ -134,7 +144,7 @@ class AutoFiredExp(Strict):
     ok: bool | None = None
 
 
-class OutboxExp(Strict):
+class OutboxExp(Exp):
     kind: str | None = None
     role: str | None = None
     user: str | None = None
@@ -143,7 +153,7 @@ class OutboxExp(Strict):
     late: bool | None = None
 
 
-class DeadlineExp(Strict):
+class DeadlineExp(Exp):
     """The running deadline of ``instance``: its ``due`` instant (``null``: none is running) and,
     optionally, the pending ``reminders`` as ``{offset: instant}``."""
 

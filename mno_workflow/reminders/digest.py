@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..engine.clock import require_aware
 from ..store.models import Case, Deadline, OutboxMessage, SopVersion, StepInstance, User
-from .outbox import _sop
+from .rendering import _sop
 
 __all__ = ["DigestReport", "build_digests", "digest_items"]
 

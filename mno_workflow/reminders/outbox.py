@@ -29,6 +29,9 @@ process died before recording). Messages carry an outbox id in their ``Message-I
 duplicates are recognisable. Crashes count as attempts, so a message that kills the process every
 time ends ``dead`` instead of looping forever.
 
+Rendering lives in :mod:`.rendering`, the in-app inbox in :mod:`.inbox`; both are re-exported
+here (``from mno_workflow.reminders.outbox import render, inbox`` keeps working).
+
 Texts come from Jinja2 templates (``templates/{fr,en}/{name}.{subject,txt,html}.j2``) rendered with
 ``StrictUndefined``: a missing variable is an error, never a blank. Labels of steps, states and
 roles come from the case's SOP version; due dates are shown in the SOP's time zone. Messages carry
@@ -38,27 +41,21 @@ references and SOP labels only, never names or case data (DESIGN.md "Data protec
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from jinja2 import TemplateError
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..engine.clock import require_aware
-from ..i18n import norm_lang
-from ..sop.loader import load_stored
-from ..sop.schema import SOP
-from ..store.models import Case, OutboxMessage, SopVersion
+from ..store.models import Case, OutboxMessage
+from .inbox import InboxItem, inbox, mark_read, unread_count  # noqa: F401  (re-exported)
 from .notifiers import DeliveryError, InAppNotifier, Notifier, OutgoingMessage, Rendered
 from .recheck import why_not_send
-from .templating import message_templates
+from .rendering import LANGS, TEMPLATES, _env, _sop, _sop_of_case, format_day, format_due, render  # noqa: F401
 
 log = logging.getLogger("mno.outbox")
 
@@ -75,8 +72,6 @@ LEASE = timedelta(minutes=5)
 #: Retry interval for messages of a channel without notifier (SMTP not configured).
 NOT_CONFIGURED_RETRY = timedelta(hours=1)
 
-LANGS = ("fr", "en")  # kept for callers; any language with a catalogue is rendered (i18n.languages())
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def backoff(attempts: int, schedule: tuple[timedelta, ...] = BACKOFF) -> timedelta:
@@ -84,114 +79,6 @@ def backoff(attempts: int, schedule: tuple[timedelta, ...] = BACKOFF) -> timedel
     if attempts < 1:
         raise ValueError(f"attempts must be at least 1, not {attempts}")
     return schedule[min(attempts, len(schedule)) - 1]
-
-
-# ------------------------------------------------------------------------------------ rendering
-_env = message_templates(TEMPLATES)
-
-_sops: dict[str, SOP] = {}
-_sops_lock = threading.Lock()
-
-
-def _sop(row: SopVersion) -> SOP:
-    """The SOP model of a stored version, parsed once per content hash."""
-    hit = _sops.get(row.sha256)
-    if hit is None:
-        hit = load_stored(row).model
-        with _sops_lock:
-            _sops.setdefault(row.sha256, hit)
-    return hit
-
-
-def format_due(instant: datetime, lang: str, timezone: str) -> str:
-    """A due instant in the SOP's time zone: ``15/01/2025 14:30`` (fr) or ``2025-01-15 14:30`` (en)."""
-    local = require_aware(instant, "due_at").astimezone(ZoneInfo(timezone))
-    return local.strftime("%Y-%m-%d %H:%M" if lang == "en" else "%d/%m/%Y %H:%M")
-
-
-def format_day(day: date, lang: str) -> str:
-    """A day in words: ``lundi 2 juin 2025`` (fr), ``Monday, June 2, 2025`` (en)."""
-    return format_date(day, format="full", locale="en" if lang == "en" else "fr")
-
-
-def _labels(sop: SOP, ctx: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """Step/state/role labels and the local due date for a message context (only for keys present,
-    so that a missing key stays missing and the template fails on it)."""
-    out: dict[str, Any] = {}
-    step = sop.steps.get(ctx["step"]) if "step" in ctx else None
-    if "step" in ctx:
-        out["step_label"] = sop.label(step.label, lang) if step else ctx["step"]
-    if "state" in ctx:
-        state = step.states.get(ctx["state"]) if step else None
-        out["state_label"] = sop.label(state.label, lang) if state else ctx["state"]
-    if "owner_role" in ctx:
-        role = sop.roles.get(ctx["owner_role"]) if ctx["owner_role"] else None
-        out["owner_role_label"] = sop.label(role.label, lang) if role else (ctx["owner_role"] or "—")
-    if "reason" in ctx:  # alert_status (engine/notify.py): the closing reason's option label
-        opt = (sop.options.get(ctx.get("reason_options") or "") or {}).get(ctx["reason"])
-        out["reason_label"] = sop.label(opt, lang) if opt else ctx["reason"]
-    if ctx.get("by_role") and ctx.get("at"):  # alert_status: when and by which role (never a name)
-        role = sop.roles.get(ctx["by_role"])
-        out["by_role_label"] = sop.label(role.label, lang) if role else ctx["by_role"]
-        local = datetime.fromisoformat(ctx["at"]).astimezone(ZoneInfo(sop.calendar.timezone))
-        out["on"] = local.strftime("%Y-%m-%d" if lang == "en" else "%d/%m/%Y")
-    if ctx.get("due_at"):
-        out["due"] = format_due(datetime.fromisoformat(ctx["due_at"]), lang, sop.calendar.timezone)
-    return out
-
-
-def _sop_of_case(session: Session, case_id: int | None, reference: str | None) -> SOP | None:
-    case = session.get(Case, case_id) if case_id is not None else None
-    if case is None and reference:
-        case = session.scalar(select(Case).where(Case.reference == reference))
-    return _sop(case.sop_version) if case is not None else None
-
-
-def render(session: Session, message: OutboxMessage) -> Rendered:
-    """The subject, text (and HTML when the template has one) of ``message`` in its language.
-
-    Raises :class:`jinja2.TemplateError` (e.g. ``UndefinedError`` for a missing variable,
-    ``TemplateNotFound``) or KeyError/ValueError for a malformed context: never a blank text.
-    """
-    lang = norm_lang(message.lang)  # fr, en or any language with a catalogue (else fr)
-    ctx: dict[str, Any] = dict(message.context or {})
-    ctx["lang"] = lang
-    if message.template == "digest":
-        ctx.update(_digest_context(session, ctx, lang))
-    else:
-        sop = _sop_of_case(session, message.case_id, ctx.get("reference"))
-        if sop is None:
-            raise ValueError(f"case {message.case_id} of outbox message {message.id} not found")
-        ctx.update(_labels(sop, ctx, lang))
-        if message.recipient_role:
-            role = sop.roles.get(message.recipient_role)
-            ctx["role_label"] = sop.label(role.label, lang) if role else message.recipient_role
-    base = f"{lang}/{message.template}"  # templates/<name>.*.j2 translated into lang (_OneTemplateLoader)
-    subject = " ".join(_env.get_template(f"{base}.subject.j2").render(ctx).split())
-    text = _env.get_template(f"{base}.txt.j2").render(ctx).strip() + "\n"
-    html = None
-    if any((TEMPLATES / d / f"{message.template}.html.j2").exists() for d in ("", lang, "fr")):
-        html = _env.get_template(f"{base}.html.j2").render(ctx)
-    if not subject or not text.strip():
-        raise ValueError(f"template {base} rendered an empty subject or body")
-    return Rendered(subject=subject, text=text, html=html)
-
-
-def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if "day" in ctx:
-        out["day_label"] = format_day(date.fromisoformat(ctx["day"]), lang)
-    for key in ("due_today", "overdue"):
-        if key not in ctx:
-            continue
-        items = []
-        for item in ctx[key]:
-            sop = _sop_of_case(session, None, item["reference"])
-            if sop is None:
-                raise ValueError(f"case {item['reference']} of a digest not found")
-            items.append({**item, **_labels(sop, item, lang)})
-        out[key] = items
-    return out
 
 
 # ------------------------------------------------------------------------------------- delivery
@@ -357,71 +244,3 @@ def _case_closed(s: Session, m: OutboxMessage) -> bool:
 
 def _pg(s: Session) -> bool:
     return s.get_bind().dialect.name == "postgresql"
-
-
-# ---------------------------------------------------------------------------------------- inbox
-@dataclass(frozen=True)
-class InboxItem:
-    """An in-app message as the inbox shows it."""
-
-    id: int
-    kind: str
-    template: str
-    reference: str | None
-    subject: str
-    text: str
-    late: bool
-    created_at: datetime
-    read_at: datetime | None
-
-
-def _inbox_query(user_id: str):
-    return select(OutboxMessage).where(OutboxMessage.channel == "inapp",
-                                       OutboxMessage.recipient_user == user_id,
-                                       OutboxMessage.status == "sent")
-
-
-def inbox(session: Session, user_id: str, unread_only: bool = False, limit: int = 50) -> list[InboxItem]:
-    """The user's delivered in-app messages, newest first, rendered in the message's language.
-
-    Messages appear once :func:`deliver` has run (it marks in-app messages sent at their first
-    run, without network).
-    """
-    q = _inbox_query(user_id)
-    if unread_only:
-        q = q.where(OutboxMessage.read_at.is_(None))
-    rows = session.scalars(q.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-                           .limit(limit))
-    out = []
-    for m in rows:
-        try:
-            r = render(session, m)
-        except (TemplateError, KeyError, ValueError, TypeError) as e:  # rendered once at delivery
-            r = Rendered(subject=(m.context or {}).get("reference") or m.template, text=str(e))
-        out.append(InboxItem(id=m.id, kind=m.kind, template=m.template,
-                             reference=(m.context or {}).get("reference"), subject=r.subject,
-                             text=r.text, late=m.late, created_at=m.created_at, read_at=m.read_at))
-    return out
-
-
-def mark_read(session: Session, user_id: str, ids: Iterable[int], now: datetime) -> int:
-    """Mark the user's own unread in-app messages among ``ids`` read at ``now``; returns how many.
-
-    Ids of other users' messages are ignored. Runs in the caller's transaction (caller commits).
-    """
-    ids = list(ids)
-    if not ids:
-        return 0
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.channel == "inapp",
-               OutboxMessage.recipient_user == user_id, OutboxMessage.read_at.is_(None))
-        .values(read_at=require_aware(now, "now")))
-    return result.rowcount
-
-
-def unread_count(session: Session, user_id: str) -> int:
-    """How many delivered in-app messages of the user are unread."""
-    q = _inbox_query(user_id).where(OutboxMessage.read_at.is_(None))
-    return session.scalar(select(func.count()).select_from(q.subquery()))
-

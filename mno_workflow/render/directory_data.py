@@ -133,11 +133,15 @@ def read_directory(folder: str | Path, lang: str = "fr") -> PrintDirectory:
                                  read_translations(folder, lang))
 
 
-def directory_from_session(session, lang: str = "fr", sop_id: str | None = None) -> PrintDirectory:
+def directory_from_session(session, lang: str = "fr", sop_id: str | None = None, *,
+                           public: bool = False) -> PrintDirectory:
     """The directory of the database (the tables of :mod:`mno_workflow.directory.tables`); with
     ``sop_id``, its free text in ``lang`` from the ``translations.<lang>.yaml`` of the shipped
-    SOP's directory folder (if any)."""
+    SOP's directory folder (if any). ``public``: without the staff's personal contacts and
+    focal points (:func:`mno_workflow.directory.public.public_rows`), for a reader without the
+    ``directory_contacts`` permission."""
     from mno_workflow.directory.hsds_io import dump_tables
+    from mno_workflow.directory.public import public_rows
 
     translations: dict[str, str] = {}
     if sop_id and lang != "fr":
@@ -147,6 +151,8 @@ def directory_from_session(session, lang: str = "fr", sop_id: str | None = None)
         folder = find_directory(path) if path else None
         translations = read_translations(folder, lang) if folder else {}
     data = dump_tables(session)
+    if public:
+        data = public_rows(data)
     return directory_from_tables({name: data.get(name, []) for name in TABLE_NAMES}, lang, translations)
 
 

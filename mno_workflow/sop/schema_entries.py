@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .schema import Ident, Label, Strict
+from .schema_base import Ident, Label, Strict
 
 FieldPath = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .schema import Duration, Ident, Strict
+from .schema_base import Duration, Ident, Strict
 
 #: Organisation types of the service directory (``organization.organization_type``), the
 #: vocabulary ``recipient_kinds`` maps consent answers onto.

@@ -336,7 +336,11 @@ def build_api(web: Web) -> FastAPI:
                 found = directory.match(s, need, region, limit=limit)
             except directory.MatchError as e:
                 raise ApiError(422, "match_invalid", str(e)) from None
-            return {"items": [c.as_dict() for c in found]}
+            items = [c.as_dict() for c in found]
+        if not access.can(user, "directory_contacts"):  # focal point: a staff account (public.py)
+            for item in items:
+                item["focal_point_user_id"] = None
+        return {"items": items}
 
     # -- aggregates -------------------------------------------------------------------------------------
     @api.get("/stats", response_model=M.Stats, operation_id="getStats", tags=["stats"],

@@ -314,7 +314,9 @@ class Service(BaseModel):
     coverage: str
     reasons: list[str]
     status: str
-    focal_point_user_id: str | None
+    focal_point_user_id: str | None = Field(
+        description="Compte du point focal ; null sans la permission directory_contacts / the focal "
+                    "point's account; null without the directory_contacts permission")
     referral_channel: str | None
     response_times: dict[str, str | None]
 

@@ -146,6 +146,7 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025, setup: bo
                 create_users(s)
         rng = random.Random(seed)
         refs = []
+        services: dict[tuple[str, str, str], tuple[str, str]] = {}  # (need, region, org) → service
         real_now = (saved_clock if not isinstance(saved_clock, SimulatedClock) else SystemClock()).now()
         for i in range(n_cases):
             recent = i >= n_cases - 8
@@ -155,7 +156,7 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025, setup: bo
                 clock.set(
                     datetime(2025, 1, 6, 8, 0, tzinfo=UTC) + timedelta(days=i * 7, hours=rng.randint(0, 6))
                 )
-            refs.append(_drive(wf, clock, rng, STAGES[i % len(STAGES)], i, recent))
+            refs.append(_drive(wf, clock, rng, STAGES[i % len(STAGES)], i, recent, services))
         from .demo_practice import practice_cases  # issue 13: one case per field path
         clock.set(real_now - timedelta(days=3))
         refs += practice_cases(wf, clock)
@@ -166,9 +167,33 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025, setup: bo
     return {"cases": refs, "users": DEMO_USERS, "password": DEMO_PASSWORD}
 
 
+def _service(wf: WorkflowEngine, need: str, region: str, org: str,
+             cache: dict[tuple[str, str, str], tuple[str, str]]) -> tuple[str, str]:
+    """``(service_id, service name)`` of organisation ``org``'s directory service for ``need``: the
+    one the matching proposes in ``region`` (as ``mno demo`` picks it), else in the other demo
+    region (the sample CSPS has no Yaadga coverage, the mairie none in Kadiogo). Raises
+    ValueError when ``org`` offers no service for ``need`` (the demo table and the directory
+    disagree): a referral is never sent without its service. ``cache``: answers of this load."""
+    from .. import directory
+
+    key = (need, region, org)
+    if key not in cache:
+        with wf.sessions() as s:
+            for where in (region, *(r for r in ("kadiogo", "yaadga") if r != region)):
+                found = [c for c in directory.match(s, need, where, limit=50) if c.organization_id == org]
+                if found:
+                    cache[key] = (found[0].service_id, found[0].service_name)
+                    break
+            else:
+                raise ValueError(f"demo: no directory service of {org} for {need}")
+    return cache[key]
+
+
 def _drive(
-    wf: WorkflowEngine, clock: SimulatedClock, rng: random.Random, stage: str, i: int, recent: bool
+    wf: WorkflowEngine, clock: SimulatedClock, rng: random.Random, stage: str, i: int, recent: bool,
+    services: dict[tuple[str, str, str], tuple[str, str]] | None = None,
 ) -> str:
+    services = {} if services is None else services
     yaadga = i % 3 == 2
     region = "yaadga" if yaadga else "kadiogo"
     cw = Actor("awa.ouedraogo" if yaadga else "mariam.kabore", "caseworker")
@@ -261,15 +286,18 @@ def _drive(
         return ref
     for n, _d, org_k, org_y in picks:
         today = tick(3)
+        org = org_y if yaadga else org_k
+        service_id, service_name = _service(wf, n, region, org, services)
         fire(
             "send",
             cw,
             {
-                "provider": org_y if yaadga else org_k,
+                "provider": org,
+                "service_id": service_id,  # its deadline is the directory's service level, as `mno demo`
                 "priority": rng.choice(["urgent", "normal"]),
                 "referral_date": today,
                 "channel": "system",
-                "service": "Prise en charge demandée",
+                "service": service_name,
             },
             instance=f"referral:{n}",
         )

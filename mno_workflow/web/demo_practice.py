@@ -95,7 +95,8 @@ def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
     wf.fire(ref, "record_best_interests", CW, {
         "assessed_on": day(), "recommendation": "family_reunification", "dimension": "social",
         "need": "child_protection", "findings": "Famille à Kaya, recherche familiale à lancer (fictif)"})
-    wf.fire(ref, "send", CW, {"provider": "org-masn", "priority": "urgent", "referral_date": day(),
+    wf.fire(ref, "send", CW, {"provider": "org-masn", "service_id": "svc-masn-kadiogo-cash",  # child prot.
+                              "priority": "urgent", "referral_date": day(),
                               "channel": "system"}, instance="referral:child_protection")
     # 6. Data sharing refused: the case goes on with direct assistance only (no referral).
     ref = new("Salif", "Zongo", "male", "1990-04-04")

@@ -5,6 +5,7 @@ channels; a full export says, on stderr, that it holds personal contacts. The ro
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,28 @@ def test_public_rows_drop_everything_about_a_contact() -> None:
     assert out["sharing_agreement"][0]["focal_point_name"] is None
     assert out["extension_file"] == [] and "Awa" not in str(out)
     assert len(data["contact"]) == 1  # the input is not changed
+
+
+def test_full_export_warns_of_focal_points_without_any_contact(tmp_path: Path) -> None:
+    """A directory whose contact persons were removed still names each service's focal point (a
+    user account): a full export must say so; ``--public`` leaves them out and says nothing."""
+    from sqlalchemy import delete
+
+    from mno_workflow.directory.tables import TABLES
+    from mno_workflow.store.base import make_engine
+
+    url = f"sqlite:///{tmp_path}/dir.db"
+    assert runner.invoke(app, ["import", str(SAMPLE_DIR), "--db", url]).exit_code == 0
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(delete(TABLES["phone"]).where(TABLES["phone"].c.contact_id.is_not(None)))
+        conn.execute(delete(TABLES["contact"]))
+    engine.dispose()
+    full = runner.invoke(app, ["export", str(tmp_path / "full"), "--db", url])
+    assert full.exit_code == 0, full.output
+    assert "focal.oim" in _text(tmp_path / "full")
+    assert "contacts personnels de 0 personne(s)" in full.output
+    assert re.search(r"et [1-9]\d* identifiant\(s\) de point focal", full.output), full.output
+    public = runner.invoke(app, ["export", str(tmp_path / "pub"), "--db", url, "--public"])
+    assert public.exit_code == 0 and "avertissement" not in public.output
+    assert "focal.oim" not in _text(tmp_path / "pub")

@@ -1,6 +1,6 @@
 """Fixtures of the web tests: a real uvicorn server on 127.0.0.1 (free port, temp SQLite file) in
 a thread, with the Burkina Faso SOP, the sample directory and the demo users; HTTP clients that
-log in like a browser (CSRF cookie + hidden field)."""
+log in like a browser (CSRF cookie + hidden field); one Chromium (Playwright) for the session."""
 
 from __future__ import annotations
 
@@ -28,6 +28,16 @@ from ..conftest import BACKENDS
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key-0123456789abcdef"
 PASSWORD = DEMO_PASSWORD
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium, driven by Playwright
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--lang=fr-FR",
+]
 
 
 def free_port() -> int:
@@ -124,3 +134,29 @@ def live_any(request, tmp_path):
     srv = start_server(target, clock)
     yield srv
     stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium process for the whole test session (skipped without Playwright or Chromium).
+
+    While it lives, Playwright's sync API keeps its event loop set as the main thread's running
+    loop: a test that needs ``asyncio.run`` must run it in another thread."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The session's Chromium for one test: the browser contexts (cookies, pages) the test opens
+    are closed after it, so tests stay as isolated as with a browser of their own."""
+    before = set(chromium.contexts)
+    yield chromium
+    for ctx in chromium.contexts:
+        if ctx not in before:
+            ctx.close()

@@ -7,7 +7,6 @@ of the region sees it in « Mon travail » on a phone too. Screenshots under ``a
 from __future__ import annotations
 
 from .test_web__browser import (
-    browser,  # noqa: F401  (the Chromium fixture)
     pytestmark,  # noqa: F401  (skipped without Chromium)
 )
 from .test_web__journeys import AXE, AXE_RUN, NO_SCROLL, OUT, page_as
@@ -22,7 +21,7 @@ def check_page(page, name: str, problems: list) -> None:
     problems += [(name, v) for v in page.evaluate(AXE_RUN)]
 
 
-def test_a_first_responder_files_an_alert_on_a_phone(live, browser):  # noqa: F811
+def test_a_first_responder_files_an_alert_on_a_phone(live, browser):
     problems: list = []
     page = page_as(browser, live, "agent.fds", "phone", axe=True)
     assert page.url.endswith("/signalements")

@@ -15,20 +15,10 @@ import pytest
 
 from mno_workflow.store import repository
 
-from .conftest import PASSWORD, ROOT
+from .conftest import CHROMIUM, PASSWORD, ROOT
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--lang=fr-FR",
-]
 SHOTS = ROOT / "artifacts" / "screenshots"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed")
@@ -43,14 +33,6 @@ class Shots:
     def take(self, page, name: str) -> None:
         self.n += 1
         page.screenshot(path=str(SHOTS / f"{self.prefix}{self.n:02d}-{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def open_as(browser, live, user: str):

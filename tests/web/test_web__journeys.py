@@ -18,7 +18,6 @@ from mno_workflow.reminders.sweeper import sweep
 from .conftest import PASSWORD
 from .helpers import IDENT, MARIAM, case_with_referrals
 from .test_web__browser import (
-    browser,  # noqa: F401  (the Chromium fixture)
     pytestmark,  # noqa: F401  (skipped without Chromium)
 )
 
@@ -35,7 +34,7 @@ AXE_RUN = """async () => {
 }"""
 
 
-def page_as(browser, live, user: str | None, size: str, lang_first: str | None = None,  # noqa: F811
+def page_as(browser, live, user: str | None, size: str, lang_first: str | None = None,
             axe: bool = False):
     w, h = SIZES[size]
     # axe is injected by the test: only those contexts bypass the page's CSP (script-src 'self')
@@ -69,7 +68,7 @@ PAGES = {
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_every_page_fits_and_has_no_serious_axe_violation(live, browser, size):  # noqa: F811
+def test_every_page_fits_and_has_no_serious_axe_violation(live, browser, size):
     w = world(live)
     out = OUT / size
     out.mkdir(parents=True, exist_ok=True)
@@ -94,7 +93,7 @@ def test_every_page_fits_and_has_no_serious_axe_violation(live, browser, size): 
     assert problems == [], "\n".join(map(str, problems))
 
 
-def test_notifications_are_working_links(live, browser):  # noqa: F811
+def test_notifications_are_working_links(live, browser):
     w = world(live)
     page = page_as(browser, live, "mariam.kabore", "phone")
     page.goto(live.url + "/notifications")
@@ -111,7 +110,7 @@ def test_notifications_are_working_links(live, browser):  # noqa: F811
     assert "/dossiers/" in page.url
 
 
-def test_supervisor_extends_an_escalated_deadline_by_5_working_days(live, browser):  # noqa: F811
+def test_supervisor_extends_an_escalated_deadline_by_5_working_days(live, browser):
     w = world(live)
     page = page_as(browser, live, "idrissa.sanou", "laptop")
     assert page.url.endswith("/travail")
@@ -122,7 +121,7 @@ def test_supervisor_extends_an_escalated_deadline_by_5_working_days(live, browse
     assert "Délai prolongé" in page.inner_text(".flash") and "25/06/2025" in page.inner_text(".flash")
 
 
-def test_duplicate_warning_and_conditional_fields_and_error_summary(live, browser):  # noqa: F811
+def test_duplicate_warning_and_conditional_fields_and_error_summary(live, browser):
     ref = live.wf.create_case("mnr_bf", MARIAM)
     live.wf.fire(ref, "register", MARIAM, IDENT)
     page = page_as(browser, live, "mariam.kabore", "phone")
@@ -162,13 +161,13 @@ def test_duplicate_warning_and_conditional_fields_and_error_summary(live, browse
     assert re.search(r"/dossiers/MNR-BF-\d+$", page.url) and ref not in page.url
 
 
-def test_language_kept_from_the_login_page(live, browser):  # noqa: F811
+def test_language_kept_from_the_login_page(live, browser):
     page = page_as(browser, live, "mariam.kabore", "laptop", lang_first="en")
     assert page.url.endswith("/travail")
     assert "My work" in page.inner_text("h1")
 
 
-def test_add_a_needs_row_and_today_prefilled(live, browser):  # noqa: F811
+def test_add_a_needs_row_and_today_prefilled(live, browser):
     from .helpers import CONSENT
 
     ref = live.wf.create_case("mnr_bf", MARIAM)

@@ -21,7 +21,6 @@ from .conftest import PASSWORD
 from .helpers import CONSENT, IDENT, MARIAM, case_with_referrals
 from .test_web__browser import (
     SHOTS,
-    browser,  # noqa: F401  (the Chromium fixture)
     pytestmark,  # noqa: F401  (skipped without Chromium)
 )
 
@@ -113,7 +112,7 @@ class Keys:
         assert len(set(seen)) >= expected - 1, (len(set(seen)), expected)  # ±1: the skip link
 
 
-def keyboard_login(browser, live, user: str):  # noqa: F811
+def keyboard_login(browser, live, user: str):
     ctx = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 768})
     page = ctx.new_page()
     page.goto(live.url + "/login")
@@ -127,7 +126,7 @@ def keyboard_login(browser, live, user: str):  # noqa: F811
     return page, keys
 
 
-def test_keyboard_only__case_manager_records_consent(live, browser):  # noqa: F811
+def test_keyboard_only__case_manager_records_consent(live, browser):
     shots = Shots("kb-")
     ref = live.wf.create_case("mnr_bf", MARIAM)
     live.wf.fire(ref, "register", MARIAM, IDENT)
@@ -164,7 +163,7 @@ def test_keyboard_only__case_manager_records_consent(live, browser):  # noqa: F8
     assert len(keys.stops) > 20
 
 
-def test_keyboard_only__provider_accepts_a_referral(live, browser):  # noqa: F811
+def test_keyboard_only__provider_accepts_a_referral(live, browser):
     shots = Shots("kb-")
     ref = case_with_referrals(live.wf)
     page, keys = keyboard_login(browser, live, "focal.masn")
@@ -210,7 +209,7 @@ def saving_shown(page, button: str) -> None:
         arg=button, timeout=10_000)
 
 
-def test_slow_3g__saving_state_shows_and_no_form_is_lost(live, browser):  # noqa: F811
+def test_slow_3g__saving_state_shows_and_no_form_is_lost(live, browser):
     from .test_web__browser import open_as
 
     shots = Shots("3g-")

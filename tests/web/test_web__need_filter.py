@@ -21,7 +21,6 @@ from .conftest import csrf_of
 from .helpers import CONSENT, IDENT, MARIAM
 from .test_web__browser import (
     action,
-    browser,  # noqa: F401  (the Chromium fixture)
     open_as,
     submit,
 )
@@ -111,7 +110,7 @@ VISIBLE = "sel => [...sel.options].filter(o => o.value && !o.hidden && !o.disabl
 
 
 @_browser_mark
-def test_needs_form__needs_follow_the_dimension_in_chromium(live, browser):  # noqa: F811
+def test_needs_form__needs_follow_the_dimension_in_chromium(live, browser):
     wf = live.wf
     ref = wf.create_case("mnr_bf", MARIAM)
     wf.fire(ref, "register", MARIAM, IDENT)

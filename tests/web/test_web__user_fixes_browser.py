@@ -7,12 +7,11 @@ from datetime import timedelta
 from .conftest import PASSWORD
 from .helpers import case_with_referrals
 from .test_web__browser import (
-    browser,  # noqa: F401  (the Chromium fixture)
     pytestmark,  # noqa: F401  (skipped without Chromium)
 )
 
 
-def laptop_page(browser, live, user: str):  # noqa: F811
+def laptop_page(browser, live, user: str):
     ctx = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 768})
     page = ctx.new_page()
     page.goto(live.url + "/login")
@@ -30,7 +29,7 @@ OVERFLOW = """() => [...document.querySelectorAll('table.data')].map(t => {
 })"""
 
 
-def test_my_work__parallel_referrals_named_and_tables_fit_a_laptop(live, browser):  # noqa: F811
+def test_my_work__parallel_referrals_named_and_tables_fit_a_laptop(live, browser):
     ref = case_with_referrals(live.wf, send=False)
     live.clock.advance(timedelta(days=30))
     page = laptop_page(browser, live, "mariam.kabore")
@@ -47,7 +46,7 @@ def test_my_work__parallel_referrals_named_and_tables_fit_a_laptop(live, browser
     assert hb["x"] + hb["width"] <= cb["x"] + cb["width"]
 
 
-def test_dashboard__bar_labels_not_cut_and_french_decimals(live, browser):  # noqa: F811
+def test_dashboard__bar_labels_not_cut_and_french_decimals(live, browser):
     from .helpers import IDENT, MARIAM
 
     ref = live.wf.create_case("mnr_bf", MARIAM)

@@ -12,7 +12,7 @@ from mno_workflow.store import repository
 
 from ..engine.sop_variants import dump, parse, rename_state
 from .helpers import case_with_referrals
-from .test_web__browser import ARGS, CHROMIUM, Shots, open_as  # noqa: F401
+from .test_web__browser import Shots, open_as
 from .workbench_helpers import author_and_version
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -23,14 +23,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 def live(live_any):
     """The workbench on SQLite and on PostgreSQL (tests/web/conftest.py ``live_any``)."""
     return live_any
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
 
 def test_author_edits_publishes_and_migrates_in_the_browser(live, browser, tmp_path):
     author_and_version(live, tmp_path)

@@ -9,18 +9,10 @@ import httpx
 import pytest
 
 from .conftest import PASSWORD
-from .test_web__browser import ARGS, CHROMIUM, open_as  # noqa: F401
+from .test_web__browser import open_as
 from .workbench_helpers import author_and_version
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 _LABELS = "() => [...document.querySelectorAll('.cm-tooltip-autocomplete li .cm-completionLabel')]" \

@@ -11,7 +11,7 @@ from mno_workflow.web.demo_data import DemoUser, create_users
 
 from ..cli.test_cli__sop_imports_stored import FILES
 from ..sop.test_sop_imports_files import tree
-from .test_web__browser import ARGS, CHROMIUM, open_as  # noqa: F401
+from .test_web__browser import open_as
 from .test_web__workbench_imports import OPTIONS_FILE, latest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -20,14 +20,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture
 def live(live_any):
     return live_any
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_an_imported_file_is_edited_on_its_tab(live, browser, tmp_path):

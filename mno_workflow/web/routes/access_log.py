@@ -1,6 +1,7 @@
 """The coordinator's access log: who read which case (pages, lists, Mon travail, API, CLI, exports
-with names) and every export, filtered by user and by case (law 001-2021/AN: reads of personal
-data are traceable)."""
+with names), every export and read of the directory's staff contacts (``/hsds`` full form), and
+every reset of the practice sandbox (``web_sandbox_resets``: it deletes cases), filtered by user and
+by case (law 001-2021/AN: reads of personal data are traceable)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from ...store.models import Case
 from .. import access
 from ..core import Web
-from ..models import CaseView, ExportLog
+from ..models import CaseView, ExportLog, SandboxReset
 from . import common
 
 LIMIT = 500
@@ -42,7 +43,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if who:
                 eq = eq.where(ExportLog.user_id == who)
             exports = [] if ref else list(s.scalars(eq))
+            rq = select(SandboxReset).order_by(SandboxReset.at.desc(), SandboxReset.id.desc()).limit(LIMIT)
+            if who:
+                rq = rq.where(SandboxReset.user_id == who)
+            resets = [] if ref else list(s.scalars(rq))  # a reset names no case
             sop = web.latest(s).sop
             return web.render(request, "access_log.html", {
-                **base_ctx(request, s, user), "views": views, "exports": exports,
+                **base_ctx(request, s, user), "views": views, "exports": exports, "resets": resets,
                 "f": {"utilisateur": who, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT})

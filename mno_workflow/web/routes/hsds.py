@@ -17,7 +17,12 @@ permission gets them. Every answer says which form it is in the ``X-Directory-Vi
 (``public`` or ``full``; ``GET /hsds/`` says it in ``view`` too) and varies on ``Authorization``
 and ``Cookie``; a full answer is ``Cache-Control: private, no-store``. A bearer token that is
 invalid, expired or revoked is refused (401), never read as anonymous. No case data is reachable
-(the ``mno_referral`` profile data leaves out the focal point's user id)."""
+(the ``mno_referral`` profile data leaves out the focal point's user id).
+
+Every full answer that holds at least one contact person is written to the access log like the
+other sensitive reads (``web_export_log`` through :func:`..queries.log_export`: who, role, what
+``hsds.<object>``, the path and filters, the number of objects and of contact persons, names
+« oui »), listed on the coordinator's ``/journal-acces``."""
 
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from ...directory import hsds_json, hsds_query
 from ...directory.hsds31 import PROFILE_URI, hsds_id
 from ...store.models import User
-from .. import access, tokens
+from .. import access, queries, tokens
 from ..core import Web
 
 ENDPOINTS = {
@@ -52,6 +57,24 @@ OPERATIONS = {
     "service_at_locations": ("getPaginatedListOfServiceAtLocation", "getServiceAtLocationWithNestedDataById"),
 }
 MAX_PER_PAGE = 500
+# the HSDS objects whose nested form holds contact persons (organization → services → contacts)
+WITH_CONTACTS = frozenset({"service", "organization", "service_at_location"})
+
+
+def contact_ids(value: Any) -> set[str]:
+    """Ids of every HSDS ``contact`` nested anywhere in ``value`` (objects, lists of objects)."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, sub in item.items():
+                if key == "contacts" and isinstance(sub, list):
+                    found.update(c["id"] for c in sub if isinstance(c, dict) and c.get("id"))
+                stack.append(sub)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def _page(items: list[dict[str, Any]], page: int, per_page: int) -> dict[str, Any]:
@@ -87,6 +110,30 @@ def _headers(public: bool) -> dict[str, str]:
     return out
 
 
+BEARER = {
+    "type": "http", "scheme": "bearer",
+    "description": "Facultatif : un jeton de l'API REST (POST /api/v1/auth/token) d'un rôle ayant la "
+                   "permission directory_contacts donne la forme complète, avec les contacts du personnel ; "
+                   "sans jeton, la forme publique. / Optional: a REST API token (POST /api/v1/auth/token) "
+                   "of a role with the directory_contacts permission gets the full form, with the staff's "
+                   "contacts; without a token, the public form.",
+}
+UNAUTHENTICATED = {"description": "Jeton invalide, expiré ou révoqué / Invalid, expired or revoked token "
+                                  "(code: unauthenticated)"}
+
+
+def with_optional_bearer(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (an OpenAPI 3.1 document, changed in place and returned) with the optional bearer
+    authentication declared: the ``bearerAuth`` HTTP scheme in ``components.securitySchemes``,
+    ``security: [{}, {bearerAuth: []}]`` (anonymous or bearer) and a 401 answer on every operation."""
+    doc.setdefault("components", {}).setdefault("securitySchemes", {})["bearerAuth"] = BEARER
+    for item in doc.get("paths", {}).values():
+        for op in item.values():
+            op["security"] = [{}, {"bearerAuth": []}]
+            op.setdefault("responses", {}).setdefault("401", UNAUTHENTICATED)
+    return doc
+
+
 def build_hsds(web: Web) -> APIRouter:
     """The ``/hsds`` router on the application's engine."""
     router = APIRouter(prefix="/hsds", tags=["hsds"])
@@ -111,8 +158,26 @@ def build_hsds(web: Web) -> APIRouter:
         return user if user is not None and user.active else None
 
     def public_view(request: Request) -> bool:
-        """Whether ``request`` gets the public form (no personal contacts). Raises BadToken."""
-        return not access.can(viewer(request), "directory_contacts")
+        """Whether ``request`` gets the public form (no personal contacts). Raises BadToken.
+        Keeps the viewer in ``request.state.hsds_viewer`` for :func:`log_contacts`."""
+        user = viewer(request)
+        request.state.hsds_viewer = user
+        return not access.can(user, "directory_contacts")
+
+    def log_contacts(request: Request, name: str, items: list[dict[str, Any]],
+                     params: dict[str, Any]) -> None:
+        """Write the full read of ``items`` (HSDS objects ``name``) to the access log when they hold
+        a contact person; nothing for the public form or an answer without contacts."""
+        user = getattr(request.state, "hsds_viewer", None)
+        if user is None or name not in WITH_CONTACTS or not access.can(user, "directory_contacts"):
+            return
+        people = contact_ids(items)
+        if not people:
+            return
+        given = {k: v for k, v in params.items() if v not in (None, "", False) and not k.startswith("_")}
+        filters = {"path": request.url.path, "contacts": len(people), **given}
+        with wf.sessions.begin() as s:
+            queries.log_export(s, user, f"hsds.{name}", filters, len(items), True, web.now())
 
     def refused() -> JSONResponse:
         return JSONResponse({"code": "unauthenticated",
@@ -143,10 +208,10 @@ def build_hsds(web: Web) -> APIRouter:
 
     def answer(request: Request, *args: Any) -> Response:
         """:func:`listing` in the form the request gets."""
-        return respond(request, lambda public: listing(public, *args))
+        return respond(request, lambda public: listing(request, public, *args))
 
-    def listing(public: bool, name: str, params: dict[str, Any], page: str, per_page: str, fmt: str | None,
-                minimal: bool = False) -> Any:
+    def listing(request: Request, public: bool, name: str, params: dict[str, Any], page: str, per_page: str,
+                fmt: str | None, minimal: bool = False) -> Any:
         """A page (or the ndjson stream) of HSDS objects ``name`` passing ``params``; 422 when a
         parameter is malformed. ``public``: without the staff's personal contacts."""
         if fmt not in (None, "", "json", "ndjson"):
@@ -171,9 +236,12 @@ def build_hsds(web: Web) -> APIRouter:
             if minimal:
                 items = hsds_query.minimal(s, name, items)
         if fmt == "ndjson":
+            log_contacts(request, name, items, {**params, "format": fmt})
             lines = (json.dumps(o, ensure_ascii=False) + "\n" for o in items)
             return StreamingResponse(lines, media_type="application/x-ndjson")
-        return _page(items, number, size)
+        out = _page(items, number, size)
+        log_contacts(request, name, out["contents"], {**params, "page": number, "per_page": size})
+        return out
 
     P = {  # the official parameters (components/parameters of openapi.json)
         "search": Query(None, description="Full text search."),
@@ -255,6 +323,7 @@ def build_hsds(web: Web) -> APIRouter:
                 with wf.sessions() as s:
                     for obj in hsds_json.objects(s, name, public=public):
                         if obj["id"] in (id, hsds_id(name, id)):
+                            log_contacts(request, name, [obj], {})
                             return obj
                 return JSONResponse(
                     {"code": "not_found", "message": f"{name} introuvable / not found: {id}"}, status_code=404
@@ -273,6 +342,6 @@ def build_hsds(web: Web) -> APIRouter:
         doc = get_openapi(title="MNO Workflow — HSDS 3.1 API", version="3.1",
                           description="Read-only HSDS 3.1 API of the service directory (profile "
                                       f"{PROFILE_URI}).", routes=router.routes)
-        return doc
+        return with_optional_bearer(doc)
 
     return router

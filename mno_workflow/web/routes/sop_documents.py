@@ -48,6 +48,12 @@ def _case_figures(s, lang: str) -> dict[str, int]:
     return {"Open cases": counts.get("open", 0), "Closed cases": counts.get("closed", 0)}
 
 
+def _public(user) -> bool:
+    """Whether ``user`` reads the directory in its public form (no staff contacts, no focal
+    points): every role without the ``directory_contacts`` permission (:mod:`..access`)."""
+    return not access.can(user, "directory_contacts")
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add the routes under ``/pos/documents`` and ``/pos/parcours``."""
     wf = web.wf
@@ -64,7 +70,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop)
+            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
             i = 0 if lang == "fr" else 1
             links = [(f"/pos/documents/{k}", v[i]) for k, v in DOCUMENTS.items()]
             links += [
@@ -101,8 +107,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         if name not in DOCUMENTS:
             raise access.NotVisible()
         with wf.sessions() as s:
-            _user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop)
+            user, sop, lang = _context(request, s)
+            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
             path = shipped_sop_path(sop.sop)
             builders = {
                 "document": lambda: render_sop_document(
@@ -151,7 +157,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             raise access.NotVisible()
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop)
+            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
             chosen = region or user.region or default_region(directory)
             figures = _case_figures(s, lang) if audience == "government" else None
             html = render_leaflet(sop, find_narrative(sop), directory, audience, lang, chosen, figures)
@@ -164,8 +170,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         from ...render.narrative_text import find_narrative
 
         with wf.sessions() as s:
-            _user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop)
+            user, sop, lang = _context(request, s)
+            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
             if region not in directory.region_names:
                 raise access.NotVisible()
             html = render_pocket_guide(sop, directory, find_narrative(sop), region, lang)
@@ -186,7 +192,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop)
+            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
             if need not in directory.needs:
                 raise access.NotVisible()
             chosen = (

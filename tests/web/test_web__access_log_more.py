@@ -1,0 +1,71 @@
+"""The coordinator's access log (``/journal-acces``) beyond case views and case exports: reads of
+the directory's staff contacts through ``/hsds`` (full form: logged like the other sensitive reads,
+by session cookie and by bearer token, list, ndjson and one object; the public form and answers
+without a contact person are not), and the practice sandbox resets (``web_sandbox_resets``,
+revision 0028), listed again, filtered by user."""
+
+from __future__ import annotations
+
+import html
+
+from sqlalchemy import select
+
+from mno_workflow.web.models import ExportLog
+
+from .conftest import PASSWORD, csrf_of
+
+
+def hsds_logs(live) -> list[tuple[str, str, str, int, bool, dict]]:
+    with live.wf.sessions() as s:
+        rows = s.scalars(select(ExportLog).where(ExportLog.what.like("hsds.%")).order_by(ExportLog.id))
+        return [(e.user_id, e.role, e.what, e.row_count, e.names, e.filters) for e in rows]
+
+
+def test_full_hsds_reads_of_staff_contacts_are_logged(live) -> None:
+    anon = live.client()
+    assert anon.get("/hsds/organizations/org-oim").headers["x-directory-view"] == "public"
+    responder = live.client("agent.fds")
+    assert responder.get("/hsds/organizations?per_page=500").headers["x-directory-view"] == "public"
+    assert hsds_logs(live) == []  # the public form holds no contact: nothing to log
+
+    coord = live.client("coord.mnr")
+    assert coord.get("/hsds/organizations/org-oim").headers["x-directory-view"] == "full"
+    assert coord.get("/hsds/taxonomies").status_code == 200  # no contact in a taxonomy
+    assert coord.get("/hsds/services?minimal=true").status_code == 200  # ids and dates only
+    logged = hsds_logs(live)
+    assert [(u, r, w, n, names) for u, r, w, n, names, _f in logged] == [
+        ("coord.mnr", "coordinator", "hsds.organization", 1, True)]
+    assert logged[0][5]["path"] == "/hsds/organizations/org-oim" and logged[0][5]["contacts"] >= 1
+
+    token = anon.post("/api/v1/auth/token", json={"username": "focal.oim", "password": PASSWORD}).json()
+    head = {"Authorization": f"Bearer {token['token']}"}
+    listed = anon.get("/hsds/services", params={"search": "transit", "per_page": 5}, headers=head)
+    streamed = anon.get("/hsds/organizations", params={"format": "ndjson"}, headers=head)
+    assert listed.status_code == streamed.status_code == 200
+    logged = hsds_logs(live)[1:]
+    assert [(u, w) for u, _r, w, *_ in logged] == [("focal.oim", "hsds.service"),
+                                                   ("focal.oim", "hsds.organization")]
+    assert logged[0][5]["search"] == "transit" and logged[1][5]["format"] == "ndjson"
+    assert logged[1][3] == len(streamed.text.splitlines())
+
+    page = coord.get("/journal-acces?utilisateur=focal.oim")
+    assert page.status_code == 200
+    assert html.unescape(page.text).count("hsds.") == 2 and "coord.mnr" not in page.text
+
+
+def test_sandbox_resets_are_listed_on_the_access_log(live) -> None:
+    trainer = live.client("formateur")
+    form = trainer.get("/pos/bac-a-sable").text
+    done = trainer.post("/pos/bac-a-sable/reinitialiser",
+                        data={"confirmer": "oui", "csrftoken": csrf_of(form)})
+    assert done.status_code == 303
+    coord = live.client("coord.mnr")
+    page = coord.get("/journal-acces").text
+    assert 'id="sandbox-resets"' in page
+    row = page.split('id="sandbox-resets"', 1)[1].split("</table>", 1)[0]
+    assert "<td>formateur</td><td>trainer</td><td>0</td>" in row  # nothing removed, cases created
+    assert row.count("<tr><td>") == 1
+    assert 'id="sandbox-resets"' in coord.get("/journal-acces?utilisateur=formateur").text
+    assert 'id="sandbox-resets"' not in coord.get("/journal-acces?utilisateur=coord.mnr").text
+    assert "Réinitialisations du bac à sable" not in html.unescape(
+        coord.get("/journal-acces?dossier=MNR-BF-000001").text)  # a reset names no case
