@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from mno_workflow.web.demo_data import DemoUser, create_users
 
-from .test_web__browser import ARGS, CHROMIUM, open_as  # noqa: F401
+from .test_web__browser import open_as
 from .test_web__workbench_imports import latest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -22,14 +22,6 @@ NARRATIVE = (Path(__file__).resolve().parents[2] / "sops" / "burkina_faso" / "na
 @pytest.fixture
 def live(live_any):
     return live_any
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_the_narrative_has_its_tab_and_is_checked_there(live, browser):
