@@ -118,9 +118,9 @@ def copy_cases(conn, p: dict, *, names: bool, audit: bool) -> None:
     ``id + g*p['mi']``; the assignee kept in one copy of ``p['pool']``, else
     ``agent.<region>.<g % pool>``. ``names``: a name drawn from the tables ``bench_first`` and
     ``bench_last`` (``i``, ``name``, ``folded``; ``p['nf']``, ``p['nl']`` rows), else the seed's.
-    ``cases.next_due_at`` is copied (the copies have the seed's deadlines) and ``deadlines.assignee``
-    set like the copy's case: the triggers of :mod:`mno_workflow.store.next_due` are dropped during
-    the copy and created again after it.
+    ``cases.next_due_at`` and ``deadlines.region`` are copied (the copies have the seed's
+    deadlines and region) and ``deadlines.assignee`` set like the copy's case: the triggers of
+    :mod:`mno_workflow.store.next_due` are dropped during the copy and created again after it.
     The pool's caseworkers are added to ``users`` (reminders find them)."""
     from sqlalchemy import text
 
@@ -151,12 +151,13 @@ def copy_cases(conn, p: dict, *, names: bool, audit: bool) -> None:
     conn.execute(text(
         _GENS + "INSERT INTO deadlines (case_id, instance_id, step, state, entered_at, kind, "
         "\"offset\", owner_role, escalate_to, auto_trigger, start_at, due_at, fire_at, status, "
-        "fired_at, late, note, assignee) "
+        "fired_at, late, note, assignee, region) "
         "SELECT d.case_id + g.n * :m, d.instance_id + g.n * :mi, d.step, d.state, d.entered_at, "
         "d.kind, d.\"offset\", d.owner_role, d.escalate_to, d.auto_trigger, d.start_at, d.due_at, "
         "d.fire_at, d.status, d.fired_at, d.late, d.note, "
         "CASE WHEN d.kind <> 'expiry' THEN NULL WHEN g.n % :pool = 0 THEN c.assignee "
-        "ELSE printf('agent.%s.%03d', coalesce(c.region, 'none'), g.n % :pool) END "
+        "ELSE printf('agent.%s.%03d', coalesce(c.region, 'none'), g.n % :pool) END, "
+        "CASE WHEN d.kind = 'expiry' THEN c.region END "
         "FROM g, deadlines d JOIN cases c ON c.id = d.case_id "
         "WHERE d.case_id <= :m AND d.case_id + g.n * :m <= :total"), p)
     conn.execute(text(

@@ -16,12 +16,19 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 
-# The package's __init__ imports its own command line (prompt_toolkit, rich: ~0.1 s) that MNO never
-# uses; an empty stand-in keeps ``mno validate`` fast. Harmless if cel.cli was imported already.
-sys.modules.setdefault("cel.cli", types.ModuleType("cel.cli"))
-import cel  # noqa: E402
+from .celtypes import ENV_KEY, FUNCTION_NAMES, functions, typed
 
-from .celtypes import ENV_KEY, FUNCTION_NAMES, functions, typed  # noqa: E402
+
+@lru_cache(maxsize=1)
+def _cel() -> types.ModuleType:
+    """The ``cel`` package, imported on the first expression compiled (about 4 MiB of resident
+    memory: the web server starts without it, issue 15). Its ``__init__`` imports its own command
+    line (prompt_toolkit, rich: ~0.1 s) that MNO never uses; an empty stand-in keeps it out.
+    Harmless if ``cel.cli`` was imported already."""
+    sys.modules.setdefault("cel.cli", types.ModuleType("cel.cli"))
+    import cel
+
+    return cel
 
 # Names every expression may use besides form ids.
 # ``open_instances``: number of open (not final) instances of each step (issue 13).
@@ -42,7 +49,7 @@ class Expr:
     def __init__(self, source: str):
         self.source = source
         try:
-            self._program = cel.compile(source)
+            self._program = _cel().compile(source)
         except (ValueError, RuntimeError) as e:
             raise ExprError(str(e).splitlines()[0] if str(e) else "syntax error") from None
         macro_vars = set(_MACRO_VAR_RE.findall(source))
@@ -62,11 +69,11 @@ class Expr:
         if env is not None:
             small[ENV_KEY] = env
         try:
-            return self._program.execute(cel.Context(to_cel(typed(small)), functions(env)))
+            return self._program.execute(_cel().Context(to_cel(typed(small)), functions(env)))
         except Exception:  # noqa: BLE001, S110 - the full evaluation below says what is wrong
             pass
         try:
-            ctx = cel.Context(to_cel(typed(context)), functions(env))
+            ctx = _cel().Context(to_cel(typed(context)), functions(env))
             return self._program.execute(ctx)
         except KeyError as e:
             raise ExprError(f"missing value {e.args[0]!r}") from None

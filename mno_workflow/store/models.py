@@ -213,6 +213,9 @@ class Deadline(Base):
               "due_at"),
         # revision 0025: the « Escalades » list of a supervisor or coordinator, soonest first
         Index("ix_deadlines_escalate_kind_status_due", "escalate_to", "kind", "status", "due_at"),
+        # revision 0032: a supervisor's running deadlines of their region soonest first (triggers)
+        Index("ix_deadlines_region_owner_kind_status_due", "region", "owner_role", "kind", "status",
+              "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -236,6 +239,8 @@ class Deadline(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # the case's assignee on expiry rows, kept by triggers (store/next_due.py); never set it here
     assignee: Mapped[str | None] = mapped_column(String(100))
+    # the case's region on expiry rows, kept by the same triggers (revision 0032); never set it here
+    region: Mapped[str | None] = mapped_column(String(64))
 
     instance: Mapped[StepInstance] = relationship()
 

@@ -23,6 +23,12 @@ changes (creation with an assignee, reassignment). A caseworker's « Mon travail
 deadlines from ``ix_deadlines_assignee_owner_kind_status_due`` in due order, as a supervisor's
 reads the role's index, instead of every deadline of every caseworker.
 
+``deadlines.region`` (expiry rows only; revision 0032) is the case's ``region``, kept the same
+way (the insert trigger copies both columns in one statement; a change of the case's region is
+copied to its expiry rows). A supervisor's « Mon travail » reads their region's deadlines from
+``ix_deadlines_region_owner_kind_status_due`` in due order: the role's index holds every region's
+rows, so a group the region has few of was read across every region (linear in the cases).
+
 Each trigger recomputes the case's value from its own rows (``ix_deadlines_case_kind_status``,
 a few rows); on PostgreSQL it writes the case row only when the value changed (no row lock
 otherwise). Like the search index, the triggers are not models:
@@ -68,20 +74,35 @@ SQLITE_TRIGGERS = {  # name: (event, WHEN, the case id)
 }
 
 
-SQLITE_ASSIGNEE = {
-    "deadlines_assignee_insert": "CREATE TRIGGER IF NOT EXISTS deadlines_assignee_insert AFTER INSERT ON "
-    "deadlines FOR EACH ROW WHEN NEW.kind = 'expiry' BEGIN UPDATE deadlines SET assignee = "
-    "(SELECT assignee FROM cases WHERE id = NEW.case_id) WHERE id = NEW.id; END",
-    "cases_assignee_deadlines": "CREATE TRIGGER IF NOT EXISTS cases_assignee_deadlines AFTER UPDATE OF "
-    "assignee ON cases FOR EACH ROW WHEN NEW.assignee IS NOT OLD.assignee BEGIN UPDATE deadlines "
-    "SET assignee = NEW.assignee WHERE case_id = NEW.id AND kind = 'expiry'; END",
-}
+def _sqlite_assignee(region: bool) -> dict[str, str]:
+    """The SQLite triggers of the copied case columns: ``assignee``, and ``region`` too when
+    ``region`` (revision 0032 on; before it the column does not exist)."""
+    cols = "(assignee, region) = (SELECT assignee, region" if region else "assignee = (SELECT assignee"
+    out = {
+        "deadlines_assignee_insert": "CREATE TRIGGER IF NOT EXISTS deadlines_assignee_insert AFTER INSERT ON "
+        f"deadlines FOR EACH ROW WHEN NEW.kind = 'expiry' BEGIN UPDATE deadlines SET {cols} "
+        "FROM cases WHERE id = NEW.case_id) WHERE id = NEW.id; END",
+        "cases_assignee_deadlines": "CREATE TRIGGER IF NOT EXISTS cases_assignee_deadlines AFTER UPDATE OF "
+        "assignee ON cases FOR EACH ROW WHEN NEW.assignee IS NOT OLD.assignee BEGIN UPDATE deadlines "
+        "SET assignee = NEW.assignee WHERE case_id = NEW.id AND kind = 'expiry'; END",
+    }
+    if region:
+        out["cases_region_deadlines"] = (
+            "CREATE TRIGGER IF NOT EXISTS cases_region_deadlines AFTER UPDATE OF region ON cases "
+            "FOR EACH ROW WHEN NEW.region IS NOT OLD.region BEGIN UPDATE deadlines SET region = NEW.region "
+            "WHERE case_id = NEW.id AND kind = 'expiry'; END")
+    return out
+
+
+SQLITE_ASSIGNEE = _sqlite_assignee(True)
 FILL_ASSIGNEE = ("UPDATE deadlines SET assignee = "
                  "(SELECT assignee FROM cases WHERE cases.id = deadlines.case_id) WHERE kind = 'expiry'")
+FILL_REGION = ("UPDATE deadlines SET region = "
+               "(SELECT region FROM cases WHERE cases.id = deadlines.case_id) WHERE kind = 'expiry'")
 
 
-def _sqlite_ddl() -> list[str]:
-    out = list(SQLITE_ASSIGNEE.values())
+def _sqlite_ddl(region: bool = True) -> list[str]:
+    out = list(_sqlite_assignee(region).values())
     for name, (on, when, cid) in SQLITE_TRIGGERS.items():
         out.append(
             f"CREATE TRIGGER IF NOT EXISTS {name} {on} FOR EACH ROW WHEN {when} BEGIN "
@@ -97,18 +118,29 @@ PG_FUNCTIONS = [
     "CREATE OR REPLACE FUNCTION mno_next_due_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "IF TG_OP = 'DELETE' THEN PERFORM mno_case_next_due(OLD.case_id); RETURN OLD; END IF; "
     "PERFORM mno_case_next_due(NEW.case_id); RETURN NEW; END $$",
-    "CREATE OR REPLACE FUNCTION mno_deadline_assignee() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "NEW.assignee := (SELECT assignee FROM cases WHERE id = NEW.case_id); RETURN NEW; END $$",
     "CREATE OR REPLACE FUNCTION mno_case_assignee() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "UPDATE deadlines SET assignee = NEW.assignee WHERE case_id = NEW.id AND kind = 'expiry'; "
     "RETURN NEW; END $$",
 ]
+_PG_COPY = {  # the insert trigger's function: before revision 0032, and from it on (with region)
+    False: "CREATE OR REPLACE FUNCTION mno_deadline_assignee() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "NEW.assignee := (SELECT assignee FROM cases WHERE id = NEW.case_id); RETURN NEW; END $$",
+    True: "CREATE OR REPLACE FUNCTION mno_deadline_assignee() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "SELECT assignee, region INTO NEW.assignee, NEW.region FROM cases WHERE id = NEW.case_id; "
+    "RETURN NEW; END $$",
+}
+PG_REGION_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION mno_case_region() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "UPDATE deadlines SET region = NEW.region WHERE case_id = NEW.id AND kind = 'expiry'; "
+    "RETURN NEW; END $$")
 PG_ASSIGNEE = {  # name: (event, WHEN, function)
     "deadlines_assignee_insert": ("BEFORE INSERT ON deadlines", "NEW.kind = 'expiry'",
                                   "mno_deadline_assignee"),
     "cases_assignee_deadlines": ("AFTER UPDATE OF assignee ON cases",
                                  "OLD.assignee IS DISTINCT FROM NEW.assignee", "mno_case_assignee"),
 }
+PG_REGION = {"cases_region_deadlines": ("AFTER UPDATE OF region ON cases",
+                                        "OLD.region IS DISTINCT FROM NEW.region", "mno_case_region")}
 PG_TRIGGERS = {
     "cases_next_due_dl_insert": ("AFTER INSERT ON deadlines", "NEW.kind = 'expiry'"),
     "cases_next_due_dl_update": ("AFTER UPDATE ON deadlines", _DL_CHANGED.replace("<>", "IS DISTINCT FROM")),
@@ -118,21 +150,23 @@ PG_TRIGGERS = {
 }
 
 
-def install(conn: Connection, *, fill: bool = False) -> None:
-    """Create the triggers (idempotent); ``fill``: then compute ``next_due_at`` of every case and
-    ``assignee`` of every expiry deadline."""
+def install(conn: Connection, *, fill: bool = False, region: bool = True) -> None:
+    """Create the triggers (idempotent; the insert trigger of the copied columns is made again);
+    ``fill``: then compute ``next_due_at`` of every case and ``assignee`` (and ``region``) of every
+    expiry deadline. ``region`` False: the schema before revision 0032 (no ``deadlines.region``)."""
     if conn.dialect.name == "sqlite":
-        for ddl in _sqlite_ddl():
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS deadlines_assignee_insert")  # its columns vary
+        for ddl in _sqlite_ddl(region):
             conn.exec_driver_sql(ddl)
     elif conn.dialect.name == "postgresql":
-        for ddl in PG_FUNCTIONS:
+        for ddl in [*PG_FUNCTIONS, _PG_COPY[region], *([PG_REGION_FUNCTION] if region else [])]:
             conn.exec_driver_sql(ddl)
         for name, (on, when) in PG_TRIGGERS.items():
             table = on.rsplit(" ", 1)[1]
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             conn.exec_driver_sql(f"CREATE TRIGGER {name} {on} FOR EACH ROW WHEN ({when}) "
                                  "EXECUTE FUNCTION mno_next_due_trigger()")
-        for name, (on, when, function) in PG_ASSIGNEE.items():
+        for name, (on, when, function) in {**PG_ASSIGNEE, **(PG_REGION if region else {})}.items():
             table = on.rsplit(" ", 1)[1]
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             conn.exec_driver_sql(f"CREATE TRIGGER {name} {on} FOR EACH ROW WHEN ({when}) "
@@ -142,18 +176,32 @@ def install(conn: Connection, *, fill: bool = False) -> None:
     if fill:
         conn.exec_driver_sql(FILL)
         conn.exec_driver_sql(FILL_ASSIGNEE)
+        if region:
+            conn.exec_driver_sql(FILL_REGION)
+
+
+def uninstall_region(conn: Connection) -> None:
+    """Undo revision 0032: the triggers of ``deadlines.region`` dropped, the insert trigger made
+    again without it."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS cases_region_deadlines")
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS cases_region_deadlines ON cases")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_case_region()")
+    install(conn, region=False)
 
 
 def uninstall(conn: Connection) -> None:
     """Drop the triggers (the columns stay; the downgrade of revision 0025 drops them)."""
     if conn.dialect.name == "sqlite":
-        for name in [*SQLITE_TRIGGERS, *SQLITE_ASSIGNEE]:
+        for name in [*SQLITE_TRIGGERS, *SQLITE_ASSIGNEE]:  # (with the region's)
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
     elif conn.dialect.name == "postgresql":
         for name, (on, _when) in PG_TRIGGERS.items():
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on.rsplit(' ', 1)[1]}")
-        for name, (on, _when, _f) in PG_ASSIGNEE.items():
+        for name, (on, _when, _f) in {**PG_ASSIGNEE, **PG_REGION}.items():
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {on.rsplit(' ', 1)[1]}")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_case_region()")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_deadline_assignee()")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_case_assignee()")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS mno_next_due_trigger()")

@@ -342,14 +342,14 @@ def referrer(session, user: User, sop: SOP, case: Case, inst: StepInstance,
 
     if not view.personal or not can_view_referral(user, sop, case, inst):
         return None
-    ev = session.scalar(
-        select(AuditEvent)
+    ev = session.execute(  # two columns, not the signed event (one look-up per inbox row)
+        select(AuditEvent.actor, AuditEvent.organisation)
         .where(AuditEvent.case_id == case.id, AuditEvent.step == inst.step,
                AuditEvent.instance_key == inst.key, AuditEvent.action == "fire",
                AuditEvent.role.in_(tuple(CASE_ROLES)))
         .order_by(AuditEvent.seq.desc())
         .limit(1)
-    )
+    ).first()
     if ev is None:
         return None
     who = session.get(User, ev.actor)

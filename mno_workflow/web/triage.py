@@ -92,15 +92,21 @@ def _live():
 def _running(user: User, clause: Any):
     """``SELECT deadlines.id, due_at`` of the expiry deadlines ``user``'s role owns of states their
     instances are still in, on open cases matching ``clause``: a caseworker's by the deadline's own
-    copy of the case's assignee (``ix_deadlines_assignee_owner_kind_status_due``, kept by the
-    triggers of :mod:`mno_workflow.store.next_due`), the others' by the role's index."""
+    copy of the case's assignee (``ix_deadlines_assignee_owner_kind_status_due``), a supervisor's
+    with a region by its copy of the case's region (``ix_deadlines_region_owner_kind_status_due``;
+    both copies kept by the triggers of :mod:`mno_workflow.store.next_due`), the others' (who see
+    every case) by the role's index."""
     q = (
         select(Deadline.id, Deadline.due_at)
         .join(Case, Case.id == Deadline.case_id)
         .where(Deadline.kind == "expiry", _live(), Case.status == "open", clause,
                Deadline.owner_role == user.role)
     )
-    return q.where(Deadline.assignee == user.id) if user.role == "caseworker" else q
+    if user.role == "caseworker":
+        return q.where(Deadline.assignee == user.id)
+    if user.role == "supervisor" and user.region:
+        return q.where(Deadline.region == user.region)
+    return q
 
 
 def _group(session: Session, base, group: str, now: datetime, tomorrow: datetime) -> tuple[list[int], int]:

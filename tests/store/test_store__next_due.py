@@ -40,13 +40,17 @@ def stored(s) -> dict[int, object]:
 
 
 def check(wf, what: str) -> dict[int, object]:
-    """Assert ``next_due_at`` of every case and ``assignee`` of every expiry deadline row."""
+    """Assert ``next_due_at`` of every case and ``assignee`` and ``region`` of every expiry
+    deadline row (NULL on reminder rows)."""
     with wf.sessions() as s:
         want, got = expected(s), stored(s)
-        owners = dict(s.execute(select(Case.id, Case.assignee)).all())
-        rows = s.execute(select(Deadline.case_id, Deadline.assignee).where(Deadline.kind == "expiry")).all()
+        owners = {c: (a, r) for c, a, r in s.execute(select(Case.id, Case.assignee, Case.region))}
+        rows = s.execute(select(Deadline.case_id, Deadline.assignee, Deadline.region)
+                         .where(Deadline.kind == "expiry")).all()
+        others = s.execute(select(Deadline.assignee, Deadline.region).where(Deadline.kind != "expiry")).all()
     assert got == want, what
-    assert rows and [a for _c, a in rows] == [owners[c] for c, _a in rows], what
+    assert rows and [(a, r) for _c, a, r in rows] == [owners[c] for c, _a, _r in rows], what
+    assert {tuple(x) for x in others} <= {(None, None)}, what
     return got
 
 
@@ -81,6 +85,34 @@ def test_next_due_follows_every_write(wf, clock):
     with wf.sessions() as s:
         assert {a for (a,) in s.execute(select(Deadline.assignee).where(
             Deadline.case_id == _id(wf, refs[0]), Deadline.kind == "expiry"))} == {"awa.ouedraogo"}
+
+
+def test_region_follows_the_case(wf, clock):
+    """``deadlines.region`` (revision 0032) is the case's region on its expiry rows: copied on
+    insert, changed with the case's region (a correction, a transfer, any tool), and filled by the
+    backfill after being cleared."""
+    refs = [to_referrals(wf) for _ in range(2)]
+    with wf.sessions() as s:
+        regions = {r for (r,) in s.execute(select(Deadline.region).where(Deadline.kind == "expiry"))}
+    assert regions == {"kadiogo"}
+    with wf.sessions.begin() as s:
+        s.execute(update(Case).where(Case.id == _id(wf, refs[0])).values(region="yaadga"))
+    check(wf, "region of one case changed")
+    wf.fire(refs[0], "send", CW, referral("ong_a"), instance="psychosocial")
+    check(wf, "a deadline armed after the change")
+    with wf.sessions() as s:
+        assert "yaadga" in {r for (r,) in s.execute(select(Deadline.region).where(
+            Deadline.case_id == _id(wf, refs[0]), Deadline.kind == "expiry"))}
+    with wf.sessions.begin() as s:
+        s.execute(update(Case).where(Case.id == _id(wf, refs[1])).values(region=None))
+    check(wf, "region removed")
+    with wf.db.begin() as conn:
+        next_due.uninstall(conn)
+    with wf.sessions.begin() as s:
+        s.execute(update(Deadline).where(Deadline.kind == "expiry").values(region="nowhere"))
+    with wf.db.begin() as conn:
+        next_due.install(conn, fill=True)
+    check(wf, "backfilled")
 
 
 def _id(wf, ref: str) -> int:

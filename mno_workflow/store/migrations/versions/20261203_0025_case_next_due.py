@@ -34,7 +34,8 @@ def upgrade() -> None:
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
         batch_op.add_column(sa.Column('assignee', sa.String(length=100), nullable=True))
     conn = op.get_bind()
-    next_due.install(conn, fill=True)  # the triggers, then the columns of every row
+    # the triggers, then the columns of every row (of this revision: no deadlines.region before 0032)
+    next_due.install(conn, fill=True, region=False)
     for name, columns in INDEXES:
         op.create_index(name, 'cases', columns, unique=False)
     op.create_index('ix_deadlines_assignee_owner_kind_status_due', 'deadlines',
