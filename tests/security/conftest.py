@@ -12,25 +12,14 @@ import uvicorn
 
 from mno_workflow import directory
 from mno_workflow.engine.clock import SimulatedClock
-from mno_workflow.engine.engine import WorkflowEngine
-from mno_workflow.sop.loader import load_file
-from mno_workflow.store.base import Base, make_engine
 from mno_workflow.web.app import create_app
-from mno_workflow.web.demo_data import create_users
 
-from ..conftest import BF_SOP
-from ..web.conftest import SECRET, Live, free_port, stop_server
+from ..web.conftest import SECRET, Live, free_port, seeded, stop_server
 
 
 def start_on(url: str, uvicorn_kwargs: dict | None = None, **app_kwargs) -> Live:
     clock = SimulatedClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
-    db = make_engine(url)
-    Base.metadata.create_all(db)
-    wf = WorkflowEngine(db, clock, recipient_known=directory.organisation_known)
-    wf.load_sop(load_file(BF_SOP))
-    with wf.sessions.begin() as s:
-        directory.load_sample(s)
-        create_users(s)
+    wf = seeded(url, clock, recipient_known=directory.organisation_known)  # a template copy on SQLite
     app = create_app(wf, secret_key=SECRET, **app_kwargs)
     port = free_port()
     from mno_workflow.web.server import uvicorn_config
