@@ -84,11 +84,53 @@ def pg_url(pg_server):
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
+@pytest.fixture
+def pg_clone(pg_server):
+    """``clone(template, build) -> url``: a PostgreSQL database copied from the template database
+    ``template`` that ``build(url)`` writes once per session (:meth:`PostgresServer.clone`);
+    every database cloned for the test is dropped afterwards."""
+    made = []
+
+    def clone(template: str, build) -> str:
+        name, url = pg_server.clone(template, build)
+        made.append(name)
+        return url
+
+    yield clone
+    for name in made:
+        pg_server.drop_database(name)
+
+
+def _create_tables(url: str) -> None:
+    db = make_engine(url)
+    Base.metadata.create_all(db)
+    db.dispose()
+
+
+def _uses_shared_wf(request) -> bool:
+    """Whether the test gets the ``wf`` fixture of this file (not a module's own ``wf``)."""
+    if "wf" not in request.fixturenames:
+        return False
+    defs = request._fixturemanager.getfixturedefs("wf", request.node) or ()
+    return bool(defs) and defs[-1].func.__module__ == __name__
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path) -> str:
-    """An empty database: a SQLite file, then (second run) a PostgreSQL database."""
+    """An empty database: a SQLite file, then (second run) a PostgreSQL database.
+
+    For a test using the shared ``wf`` fixture, whose first act is ``create_all`` on it, the
+    database already holds those (empty) tables: a copy of a file, or a clone of a template
+    database, both written by ``create_all`` once per session (the DDL of the whole schema takes
+    seconds on PostgreSQL)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'mno.db'}"
+        path = tmp_path / "mno.db"
+        if _uses_shared_wf(request):
+            from .dbtemplate import seed_sqlite
+            seed_sqlite(path, datetime.min, "tables", _create_tables)
+        return f"sqlite:///{path}"
+    if _uses_shared_wf(request):
+        return request.getfixturevalue("pg_clone")("tmpl_tables", _create_tables)
     return request.getfixturevalue("pg_url")
 
 

@@ -21,6 +21,7 @@ No database is written; deadlines are computed with the SOP's own calendar (no o
 
 from __future__ import annotations
 
+import copy
 import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -99,8 +100,26 @@ def _maybe_empty(step: Any, state: str | None) -> set[str]:
     return own - ({f for t in step.transitions if t.dest == state for f in t.forms} if state else set())
 
 
+#: Examples already drawn in this process, by (repr of the strategy, n). The draw is derandomized
+#: (same strategy, same examples), and the repr names every bound, option code and lambda source
+#: of the strategies built here: ``mno test`` simulating the same SOP again (the workbench, a test
+#: suite, several scenario folders) reuses them instead of drawing for ~10 s of CPU again.
+_DRAWN: dict[tuple[str, int], list[Any]] = {}
+_DRAWN_MAX = 512
+
+
 def samples(strategy: st.SearchStrategy[Any], n: int = SAMPLES) -> list[Any]:
-    """``n`` examples of ``strategy`` drawn by hypothesis (the empty/smallest ones included)."""
+    """``n`` examples of ``strategy`` drawn by hypothesis (the empty/smallest ones included);
+    a fresh deep copy of the examples drawn before for an identical strategy (see ``_DRAWN``)."""
+    key = (repr(strategy), n)
+    if key not in _DRAWN:
+        if len(_DRAWN) >= _DRAWN_MAX:
+            _DRAWN.clear()
+        _DRAWN[key] = _draw(strategy, n)
+    return copy.deepcopy(_DRAWN[key])
+
+
+def _draw(strategy: st.SearchStrategy[Any], n: int) -> list[Any]:
     out: list[Any] = []
 
     @settings(max_examples=n, database=None, derandomize=True, deadline=None,

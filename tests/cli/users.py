@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from mno_workflow.store import migrate
 from mno_workflow.store.base import make_engine
 from mno_workflow.store.models import User
+
+from ..dbtemplate import seed_sqlite
 
 PEOPLE = [("awa", "caseworker", None, None), ("bob", "caseworker", None, None),
           ("sup", "supervisor", None, None), ("idrissa", "supervisor", None, None),
@@ -15,7 +19,13 @@ PEOPLE = [("awa", "caseworker", None, None), ("bob", "caseworker", None, None),
 
 
 def add_users(db_url: str, people=PEOPLE) -> None:
-    """Create the database if needed and add ``people`` (id, role, organisation, region)."""
+    """Create the database if needed and add ``people`` (id, role, organisation, region).
+
+    A new SQLite file is a copy of one Alembic migrated once per session (tests/dbtemplate.py):
+    the same file a migration writes, without its ~1 s of CPU per test; ``upgrade`` then finds it
+    at the newest revision. (Migrating a new database is tested by the store tests and by every
+    command-line test whose first command creates its database.)"""
+    seed_sqlite(db_url, datetime.min, "migrated", migrate.upgrade)
     migrate.upgrade(db_url)
     engine = make_engine(db_url)
     try:

@@ -12,25 +12,18 @@ import uvicorn
 
 from mno_workflow import directory
 from mno_workflow.engine.clock import SimulatedClock
-from mno_workflow.engine.engine import WorkflowEngine
-from mno_workflow.sop.loader import load_file
-from mno_workflow.store.base import Base, make_engine
 from mno_workflow.web.app import create_app
-from mno_workflow.web.demo_data import create_users
 
-from ..conftest import BF_SOP
-from ..web.conftest import SECRET, Live, free_port, stop_server
+from ..conftest import BACKENDS
+from ..web.conftest import SECRET, Live, free_port, seed_template, seeded, stop_server
+
+CLOCK_START = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
 
 
-def start_on(url: str, uvicorn_kwargs: dict | None = None, **app_kwargs) -> Live:
-    clock = SimulatedClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
-    db = make_engine(url)
-    Base.metadata.create_all(db)
-    wf = WorkflowEngine(db, clock, recipient_known=directory.organisation_known)
-    wf.load_sop(load_file(BF_SOP))
-    with wf.sessions.begin() as s:
-        directory.load_sample(s)
-        create_users(s)
+def start_on(url: str, uvicorn_kwargs: dict | None = None, *, ready: bool = False, **app_kwargs) -> Live:
+    """``ready``: ``url`` is a clone of ``seed_template(CLOCK_START)`` (see web/conftest.py)."""
+    clock = SimulatedClock(CLOCK_START)
+    wf = seeded(url, clock, ready=ready, recipient_known=directory.organisation_known)
     app = create_app(wf, secret_key=SECRET, **app_kwargs)
     port = free_port()
     from mno_workflow.web.server import uvicorn_config
@@ -48,10 +41,14 @@ def start_on(url: str, uvicorn_kwargs: dict | None = None, **app_kwargs) -> Live
     return Live(f"http://127.0.0.1:{port}", wf, clock, server, thread)
 
 
-@pytest.fixture
-def live_any(db_url):
-    """A live server, run once on SQLite and once on PostgreSQL."""
-    srv = start_on(db_url)
+@pytest.fixture(params=BACKENDS)
+def live_any(request, tmp_path):
+    """A live server, run once on SQLite and once on PostgreSQL (a clone of a seeded template)."""
+    if request.param == "sqlite":
+        srv = start_on(f"sqlite:///{tmp_path / 'mno.db'}")
+    else:
+        srv = start_on(request.getfixturevalue("pg_clone")("tmpl_live", seed_template(CLOCK_START)),
+                       ready=True)
     yield srv
     stop_server(srv)
 

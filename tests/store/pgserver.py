@@ -49,6 +49,7 @@ class PostgresServer:
         self.data = self.dir / "data"
         self.port = free_port()
         self.running = False
+        self.templates: set[str] = set()  # template databases written by clone()
         self._as_postgres = os.geteuid() == 0
 
     def _run(self, *args: str) -> subprocess.CompletedProcess:
@@ -96,6 +97,19 @@ class PostgresServer:
         """Create an empty database; returns (name, SQLAlchemy URL)."""
         name = name or f"t_{uuid.uuid4().hex[:16]}"
         self._admin(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        return name, self.url(name)
+
+    def clone(self, template: str, build, name: str | None = None) -> tuple[str, str]:
+        """A new database copied from the template database ``template`` (CREATE DATABASE …
+        TEMPLATE: ~0.2 s, against seconds for the DDL of the whole schema), which is created and
+        written by ``build(url)`` on first use (``build`` must close its connections); returns
+        (name, SQLAlchemy URL)."""
+        if template not in self.templates:
+            self.create_database(template)
+            build(self.url(template))
+            self.templates.add(template)
+        name = name or f"t_{uuid.uuid4().hex[:16]}"
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return name, self.url(name)
 
     def drop_database(self, name: str) -> None:

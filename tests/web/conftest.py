@@ -75,17 +75,50 @@ def csrf_of(html: str) -> str:
     return m.group(1)
 
 
-def start_server(db_path: Path | str, clock: SimulatedClock) -> Live:
-    """A server on a SQLite file ``db_path``, or on the database URL ``db_path`` (a str)."""
+def seed(url: str, clock: SimulatedClock, **engine_kwargs) -> WorkflowEngine:
+    """The engine on ``url`` with what every live server starts with: the schema, the Burkina Faso
+    SOP, the sample directory and the demo users."""
     from mno_workflow.sop.loader import load_file
 
-    db = make_engine(db_path if isinstance(db_path, str) else f"sqlite:///{db_path}")
+    db = make_engine(url)
     Base.metadata.create_all(db)
-    wf = WorkflowEngine(db, clock)
+    wf = WorkflowEngine(db, clock, **engine_kwargs)
     wf.load_sop(load_file(ROOT / "sops" / "burkina_faso" / "mnr.yaml"))
     with wf.sessions.begin() as s:
         directory.load_sample(s)
         create_users(s)
+    return wf
+
+
+def seed_template(instant: datetime):
+    """``build(url)`` for :meth:`PostgresServer.clone`: :func:`seed` at ``instant``, then closed."""
+    return lambda url: seed(url, SimulatedClock(instant)).db.dispose()
+
+
+def seeded(target: Path | str, clock: SimulatedClock, *, ready: bool = False,
+           **engine_kwargs) -> WorkflowEngine:
+    """:func:`seed` on ``target`` (a SQLite file or a database URL). A new SQLite file is a copy
+    of a template :func:`seed` wrote once at the same instant (tests/dbtemplate.py); the SOP is
+    then registered in this engine as on any restart (the stored version, found by its digest).
+    ``ready``: ``target`` is such a copy already (a PostgreSQL clone of a :func:`seed_template`
+    database written at ``clock.now()``)."""
+    from mno_workflow.sop.loader import load_file
+
+    from ..dbtemplate import seed_sqlite
+
+    url = target if isinstance(target, str) else f"sqlite:///{target}"
+    instant = clock.now()
+    if not ready and not seed_sqlite(target, instant, "live", seed_template(instant)):
+        return seed(url, clock, **engine_kwargs)
+    wf = WorkflowEngine(make_engine(url), clock, **engine_kwargs)
+    wf.load_sop(load_file(ROOT / "sops" / "burkina_faso" / "mnr.yaml"))
+    return wf
+
+
+def start_server(db_path: Path | str, clock: SimulatedClock, *, ready: bool = False) -> Live:
+    """A server on a SQLite file ``db_path``, or on the database URL ``db_path`` (a str);
+    ``ready``: see :func:`seeded`."""
+    wf = seeded(db_path, clock, ready=ready)
     app = create_app(wf, secret_key=SECRET)
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -130,8 +163,11 @@ def live_any(request, tmp_path):
     """``live`` on a SQLite file, then (second run) on a PostgreSQL schema of the tests' server;
     a test module runs on both by defining ``live`` as this fixture."""
     clock = SimulatedClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
-    target = tmp_path / "web.db" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    srv = start_server(target, clock)
+    if request.param == "sqlite":
+        srv = start_server(tmp_path / "web.db", clock)
+    else:  # a clone of a seeded template database (the seeding's DDL takes seconds per test)
+        url = request.getfixturevalue("pg_clone")("tmpl_live", seed_template(clock.now()))
+        srv = start_server(url, clock, ready=True)
     yield srv
     stop_server(srv)
 
