@@ -92,6 +92,8 @@ class StepInstance(Base):
         # revision 0011: cases by step and state in progress; a provider's inbox newest first
         Index("ix_step_instances_step_state_case", "step", "state", "case_id"),
         Index("ix_step_instances_recipient_entered_at", "recipient", "entered_at"),
+        # revision 0035: the provider inbox's two parts (« À traiter », history), page by page
+        Index("ix_step_instances_recipient_final_entered", "recipient", "final", "entered_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, false, func, not_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
@@ -171,6 +171,74 @@ def referrals_for(
         .options(selectinload(Case.instances))  # the consent in force of each row reads them
     ).all()
     return [(i, c) for i, c in rows]
+
+
+INBOX_PAGE = 50  # referrals per part of the provider inbox (« À traiter », « Historique »)
+
+
+def provider_todo_states(sop, steps: list[str], role: str = "provider") -> dict[str, set[str]]:
+    """For each step of ``steps``: its states, not final, in which ``role`` has a transition of
+    its own to fire (BF referral: ``sent``, ``accepted``, ``in_progress``) — the « À traiter »
+    part of the inbox. A declined referral waits for the caseworker, not the provider."""
+    out: dict[str, set[str]] = {}
+    for sid in steps:
+        step = sop.steps.get(sid)
+        if step is None:
+            continue
+        out[sid] = {
+            st for st, state in step.states.items()
+            if not state.final and any(role in tr.by and not tr.internal and st in tr.sources
+                                       for tr in step.transitions)
+        }
+    return out
+
+
+def inbox_part(
+    session: Session, user: User, todo_states: dict[str, set[str]], *, todo: bool,
+    after: int | None = None, limit: int | None = None,
+) -> tuple[list[tuple[StepInstance, Case]], int | None]:
+    """One page of the provider inbox: referral instances addressed to the user's organisation
+    that the provider has to deal with (``todo=True``: in a state of ``todo_states`` —
+    :func:`provider_todo_states` —, oldest sent first, so none is buried under newer ones) or the
+    others, the history (``todo=False``: finished, declined…, newest first).
+
+    ``after`` is the id of the last instance of the previous page (keyset paging on
+    ``(entered_at, id)``; an id the user may not see starts from the beginning); ``limit``
+    defaults to :data:`INBOX_PAGE`. Returns the rows and the id to pass as ``after`` for the next
+    page, or ``None`` when there is none."""
+    limit = limit or INBOX_PAGE
+    clause = access.referral_clause(user, list(todo_states))
+    waiting = and_(
+        StepInstance.final.is_(False),
+        or_(false(), *(and_(StepInstance.step == sid, StepInstance.state.in_(sorted(states)))
+                       for sid, states in todo_states.items() if states)),
+    )
+    q = (
+        select(StepInstance, Case)
+        .join(Case, Case.id == StepInstance.case_id)
+        .where(clause, waiting if todo else not_(waiting))
+    )
+    mark = None
+    if after is not None:
+        mark = session.execute(
+            select(StepInstance.entered_at, StepInstance.id).where(StepInstance.id == after, clause)
+        ).first()
+    if todo:
+        if mark is not None:
+            q = q.where(or_(StepInstance.entered_at > mark[0],
+                            and_(StepInstance.entered_at == mark[0], StepInstance.id > mark[1])))
+        q = q.order_by(StepInstance.entered_at, StepInstance.id)
+    else:
+        if mark is not None:
+            q = q.where(or_(StepInstance.entered_at < mark[0],
+                            and_(StepInstance.entered_at == mark[0], StepInstance.id < mark[1])))
+        q = q.order_by(StepInstance.entered_at.desc(), StepInstance.id.desc())
+    rows = session.execute(
+        q.limit(limit + 1).options(selectinload(Case.instances))  # the consent in force reads them
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [(i, c) for i, c in rows], (rows[-1][0].id if more else None)
 
 
 # -- notifications -----------------------------------------------------------------------------------

@@ -32,51 +32,63 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
     # -- provider inbox --------------------------------------------------------------------------------
     @r.get("/prestataire")
-    def inbox(request: Request):
+    def inbox(request: Request, suite: int | None = None, historique: int | None = None):
+        """« À traiter » (referrals waiting for the provider, oldest sent first, soonest deadline
+        first within the page) then the history (newest first), each paged by :data:`queries.INBOX_PAGE` with
+        ``?suite=<id>`` / ``?historique=<id>`` (the last referral of the previous page)."""
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "inbox")
             compiled = web.latest(s)
             sop = compiled.sop
             lang = web.lang(request, user)
-            rows = []
-            for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop)):
-                csop = web.compiled_for(case).sop
-                if not access.can_view_referral(user, csop, case, inst):
-                    continue
+            states = queries.provider_todo_states(sop, queries.recipient_steps(sop))
+            todo_rows, todo_next = queries.inbox_part(s, user, states, todo=True, after=suite)
+            history_rows, history_next = queries.inbox_part(s, user, states, todo=False, after=historique)
+
+            def present(pairs):
+                out = []
+                for inst, case in pairs:
+                    csop = web.compiled_for(case).sop
+                    if not access.can_view_referral(user, csop, case, inst):
+                        continue
+                    out.append(inbox_row(s, user, csop, case, inst, lang))
+                return out
+
+            def inbox_row(s, user, csop, case, inst, lang):
                 view = access.provider_view(s, csop, case, inst, web.now())
                 cats = access.consent_categories(view)
                 step = csop.steps[inst.step]
-                rows.append(
-                    {
-                        "case": case,
-                        "inst": inst,
-                        "item": item_label(csop, inst, lang),
-                        "state": csop.label(step.states[inst.state].label, lang),
-                        "name": case.display_name if view.personal and access.name_visible(cats) else None,
-                        "withheld": None if view.personal else view.decision.message.text(lang),
-                        "due": (due := queries.instance_due(s, inst) if not inst.final else None),
-                        # « à répondre avant le 12/06 16:00 — dans 2 jours ouvrés » (duewords.py)
-                        "due_words": provider_due(s, csop, inst, due, web.now(), lang) if due else None,
-                        "priority": web.option_label(
-                            csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
-                        ),
-                        "referrer": access.referrer(s, user, csop, case, inst, view),
-                        "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
-                    }
-                )
-            # « À traiter » (not final) first, soonest deadline first; then the history
-            todo = sorted((r for r in rows if not r["inst"].final),
-                          key=lambda r: (r["due"] is None, r["due"] or web.now()))
-            history = [r for r in rows if r["inst"].final]
+                return {
+                    "case": case,
+                    "inst": inst,
+                    "item": item_label(csop, inst, lang),
+                    "state": csop.label(step.states[inst.state].label, lang),
+                    "name": case.display_name if view.personal and access.name_visible(cats) else None,
+                    "withheld": None if view.personal else view.decision.message.text(lang),
+                    "due": (due := queries.instance_due(s, inst) if not inst.final else None),
+                    # « à répondre avant le 12/06 16:00 — dans 2 jours ouvrés » (duewords.py)
+                    "due_words": provider_due(s, csop, inst, due, web.now(), lang) if due else None,
+                    "priority": web.option_label(
+                        csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
+                    ),
+                    "referrer": access.referrer(s, user, csop, case, inst, view),
+                    "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
+                }
+
+            todo = sorted(present(todo_rows), key=lambda r: (r["due"] is None, r["due"] or web.now()))
+            history = present(history_rows)
             return web.render(
                 request,
                 "inbox.html",
                 {
                     **base_ctx(request, s, user),
-                    "rows": rows,
+                    "rows": todo + history,
                     "todo": todo,
                     "history": history,
+                    "todo_next": todo_next,
+                    "history_next": history_next,
+                    "paged": suite is not None or historique is not None,
                     "tz": sop.calendar.timezone,
                     "org_name": web.organisations(s).get(user.organisation or "", user.organisation),
                 },
