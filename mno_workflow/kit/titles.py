@@ -9,9 +9,10 @@ language, falling back to French.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from ..sop.diagnostics import Diagnostic, SOPError, said_fr
+from ..sop.diagnostics import Diagnostic, SOPError, said_fr, text_in
 from ..sop.schema import SOP
 from .model import Scenario, load_scenario
 
@@ -36,10 +37,11 @@ def missing_titles(scn: Scenario, sop: SOP) -> list[Diagnostic]:
     return out
 
 
-def title_warnings_beside(sop_file: Path, sop: SOP) -> list[Diagnostic]:
+def title_warnings_beside(sop_file: Path, sop: SOP, lang: str | None = None) -> list[Diagnostic]:
     """:func:`missing_titles` of every scenario in ``scenarios/`` beside ``sop_file`` that plays
-    this SOP (``sop:`` resolves to it). A scenario that does not load is left to ``mno test``,
-    which reports its errors."""
+    this SOP (``sop:`` resolves to it), their texts rendered in ``lang`` when given (``mno validate
+    --format json`` prints them as they are). A scenario that does not load is left to ``mno
+    test``, which reports its errors."""
     folder = sop_file.resolve().parent / "scenarios"
     out: list[Diagnostic] = []
     for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
@@ -49,4 +51,6 @@ def title_warnings_beside(sop_file: Path, sop: SOP) -> list[Diagnostic]:
             continue
         if scn.sop_path == sop_file.resolve():
             out += missing_titles(scn, sop)
+    if lang:
+        out = [replace(d, message=text_in(d.message, lang), hint=text_in(d.hint, lang)) for d in out]
     return out
