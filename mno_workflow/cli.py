@@ -220,14 +220,36 @@ def _choice(option: str, given, var: str, kind) -> str:
     return value
 
 
+def refuse_unknown_lang(args: list[str]) -> list[str]:
+    """``args``, without ``--help`` when ``--lang`` names a language ``mno`` does not accept (so
+    that Click reports the bad ``--lang`` rather than show help in French); exit 2 with the list of
+    accepted languages when ``$MNO_LANG`` does. Cheap when the language has a catalogue."""
+    from .i18n import SOURCE, languages
+    from .i18n.cli import raw_lang
+    asked = raw_lang(args)
+    if asked is None or asked[1].strip() in languages() or state["argv_lang"] != SOURCE:
+        return args  # a catalogue language (or en-GB, fr_BF …): nothing to check
+    try:
+        check_lang(asked[1], asked[0])  # reads the shipped SOPs' languages (mos, ha …)
+    except typer.BadParameter:
+        if asked[0] == "$MNO_LANG":
+            typer.echo(f"MNO_LANG={asked[1]!r} : valeurs acceptées {', '.join(accepted_languages())}",
+                       err=True)
+            raise SystemExit(2) from None
+        end = args.index("--") if "--" in args else len(args)
+        return [a for a in args[:end] if a != "--help"] + args[end:]
+    return args
+
+
 def main() -> None:
     """Console entry point."""
     from .config import ConfigError
     state["argv_lang"] = lang_of_argv(sys.argv[1:])
     current.set(state["argv_lang"])  # before click builds the help (--lang en --help)
     install_click_words()  # « Usage », « Options », « Error: Missing argument » in that language
+    args = refuse_unknown_lang(sys.argv[1:])  # --lang xx --help: refused (exit 2) as --lang xx validate
     try:
-        localise(typer.main.get_command(app))(prog_name="mno")
+        localise(typer.main.get_command(app))(args=args, prog_name="mno")
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
     except ConfigError as e:  # any command that reaches the configuration: one line, never a traceback

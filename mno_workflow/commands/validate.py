@@ -75,7 +75,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
             loaded = load_file(f)
             diags = lint(loaded)
             from ..kit.titles import title_warnings_beside  # scenarios beside it: titles per language
-            diags += title_warnings_beside(f, loaded.model, lang())
+            diags += title_warnings_beside(f, loaded.model, lang())  # in lang(), --format json too
             if simulate:
                 from ..kit.simulate import simulate as run_simulation
                 diags = sorted(diags + run_simulation(loaded), key=lambda d: (d.line, d.col, d.code))

@@ -24,9 +24,12 @@ from .corewrite import is_carrier
 from .errors import (
     AmbiguousInstance,
     FormInvalid,
+    Joined,
+    Labels,
     Message,
     RoleNotAllowed,
     UnknownTrigger,
+    sop_text,
 )
 from .instances import named, open_instances
 from .service_levels import check_service_of
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 
 
 def refuse_foreign_trigger(sop: SOP, role: str, trigger: str) -> None:
-    """Raise RoleNotAllowed (fr/en) when ``trigger`` is one the SOP gives to other roles only —
+    """Raise RoleNotAllowed (catalogue message) when ``trigger`` is one the SOP gives to other roles only —
     e.g. a provider firing ``approve_plan`` — whatever the case's state: « rôle non autorisé »,
     not « déclencheur inconnu ». The message names the roles allowed by the SOP text, never the
     case's steps or states (a provider hears nothing of what is not addressed to it)."""
@@ -44,11 +47,19 @@ def refuse_foreign_trigger(sop: SOP, role: str, trigger: str) -> None:
                       if t.trigger == trigger for r in t.by})
     if not holders or role in holders:
         return  # unknown to the SOP, or the role's own trigger: the state decides (UnknownTrigger)
-    names_fr = ", ".join(sop.label(sop.roles[r].label) for r in holders if r in sop.roles)
-    names_en = ", ".join(sop.label(sop.roles[r].label, "en") for r in holders if r in sop.roles)
-    raise RoleNotAllowed(Message(
-        fr=f"Le rôle « {role} » ne peut pas faire « {trigger} » ; rôles autorisés : {names_fr}.",
-        en=f"Role '{role}' may not do '{trigger}'; allowed roles: {names_en}."))
+    names = Labels(tuple(sop.roles[r].label for r in holders if r in sop.roles))
+    raise RoleNotAllowed(Message.t(
+        "Le rôle « {role} » ne peut pas faire « {trigger} » ; rôles autorisés : {roles}.",
+        role=role, trigger=trigger, roles=names))
+
+
+def when_not_met(t: Any) -> Message:
+    """The refusal of transition ``t`` whose ``when`` condition is false: the SOP's own
+    ``when_message`` (its labels, shown in the reader's language, French as fallback), else the
+    catalogue's « Condition non remplie : … » naming the condition."""
+    if t.when_message:
+        return sop_text(t.when_message)
+    return Message.t("Condition non remplie : {condition}", condition=t.when)
 
 
 class ChecksMixin:
@@ -87,28 +98,24 @@ class ChecksMixin:
         unknown_instance = bool(instance) and not open_insts
         shown = all_open if unknown_instance else open_insts
         allowed: list[str] = []
-        said: dict[str, list[str]] = {"fr": [], "en": []}
-        where: dict[str, list[str]] = {"fr": [], "en": []}
+        said: list[Message] = []
+        where: list[Message] = []
         for i in shown:
             cs, step = compiled.steps[i.step], sop.steps[i.step]
-            for lang in said:
-                state_label = sop.label(step.states[i.state].label, lang)
-                where[lang].append(f"{sop.label(step.label, lang)} : {state_label}")
+            where.append(Message.t("{step} : {state}", step=Labels((step.label,)),
+                                   state=Labels((step.states[i.state].label,))))
             for t in cs.triggers_from(i.state):
                 allowed.append(f"{t} ({i.label_key})")
                 tr = next(x for _, x in cs.by_trigger[t])
                 if actor.role in tr.by:  # tell people what *they* can do
-                    for lang in said:
-                        said[lang].append(f"« {sop.label(tr.label, lang)} » ({sop.label(step.label, lang)})")
-        raise UnknownTrigger(Message(
-            fr=(f"Étape « {instance} » introuvable ou terminée. " if unknown_instance else "")
-            + f"Action « {trigger} » impossible dans l'état actuel "
-              f"({'; '.join(where['fr']) or 'aucune étape en cours'}). "
-              f"Vous pouvez : {', '.join(said['fr']) or 'rien pour le moment'}.",
-            en=(f"Step '{instance}' not found or finished. " if unknown_instance else "")
-            + f"Action '{trigger}' is not allowed in the current state "
-              f"({'; '.join(where['en']) or 'no open step'}). "
-              f"You can: {', '.join(said['en']) or 'nothing for now'}."), allowed=allowed)
+                    said.append(Message.t("« {action} » ({step})", action=Labels((tr.label,)),
+                                          step=Labels((step.label,))))
+        raise UnknownTrigger(Message.t(
+            "{unknown}Action « {trigger} » impossible dans l'état actuel ({where}). Vous pouvez : {can}.",
+            unknown=Message.t("Étape « {instance} » introuvable ou terminée. ", instance=instance)
+            if unknown_instance else "", trigger=trigger,
+            where=Joined(tuple(where), "; ", Message.t("aucune étape en cours")),
+            can=Joined(tuple(said), ", ", Message.t("rien pour le moment"))), allowed=allowed)
 
     def context(self, case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
         """The data CEL expressions see: every form id (empty when not filled), case data,

@@ -20,26 +20,33 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from ..i18n import N_
 from ..sop.expr import ExprError, compile_expr
 from .errors import Message
 
 log = logging.getLogger("mno.engine")
 
+#: Where a condition sits, as catalogue message ids (French source text).
 WHERE_LABELS = {
-    "flow": ("condition « when » d'une règle d'enchaînement", "flow rule 'when' condition"),
-    "for_each": ("condition « where » d'une étape répétée", "for_each 'where' condition"),
-    "disclosure": ("condition « disclosure » de l'étape", "step 'disclosure' condition"),
+    "flow": N_("condition « when » d'une règle d'enchaînement"),
+    "for_each": N_("condition « where » d'une étape répétée"),
+    "disclosure": N_("condition « disclosure » de l'étape"),
 }
 
 
+def problem_message(where: str, source: str, error: Exception) -> Message:
+    """The catalogue message saying that condition ``source`` (at ``where``, a key of
+    :data:`WHERE_LABELS`) raised ``error`` and is taken as false."""
+    return Message.t("La {where} « {condition} » n'a pas pu être évaluée ({error}) : elle est traitée "
+                     "comme fausse. Corrigez la POS ou les données du dossier.",
+                     where=Message.t(WHERE_LABELS[where]), condition=source, error=str(error))
+
+
 def problem(where: str, source: str, error: Exception) -> dict[str, str]:
-    """The report of a broken condition: ``{"where", "condition", "error", "fr", "en"}``."""
-    fr_where, en_where = WHERE_LABELS[where]
-    return {"where": where, "condition": source, "error": str(error),
-            "fr": f"La {fr_where} « {source} » n'a pas pu être évaluée ({error}) : elle est traitée "
-                  "comme fausse. Corrigez la POS ou les données du dossier.",
-            "en": f"The {en_where} '{source}' could not be evaluated ({error}): it is taken as false. "
-                  "Fix the SOP or the case data."}
+    """The report of a broken condition: ``{"where", "condition", "error", "fr", "en"}`` (the
+    texts of :func:`problem_message`, kept in the audit event)."""
+    m = problem_message(where, source, error)
+    return {"where": where, "condition": source, "error": str(error), "fr": m.fr, "en": m.en}
 
 
 def holds_or_report(s: Any, case: Any, inst: Any, sop: Any, source: str, context: dict, where: str,
@@ -61,9 +68,10 @@ def holds_or_report(s: Any, case: Any, inst: Any, sop: Any, source: str, context
 
 def _escalate(s: Any, case: Any, inst: Any, sop: Any, report: dict, now: datetime) -> None:
     from ..store.outbox import enqueue
+    where = Message.t(WHERE_LABELS[report["where"]])
     context = {"reference": case.reference, "step": inst.step if inst is not None else sop.start,
-               "condition": report["condition"], "where_fr": WHERE_LABELS[report["where"]][0],
-               "where_en": WHERE_LABELS[report["where"]][1], "reason_fr": report["fr"],
+               "condition": report["condition"], "where_fr": where.fr,
+               "where_en": where.en, "reason_fr": report["fr"],
                "reason_en": report["en"]}
     targets = [(r, sop.roles[r].scope) for r in ("supervisor",) if r in sop.roles]
     targets += [(r, "assigned") for r, role in sop.roles.items() if role.scope == "assigned"][:1]
@@ -81,6 +89,6 @@ def disclosure_problem(sop: Any, source: str | None, context: dict) -> Message |
         compile_expr(source).evaluate(context)
         return None
     except ExprError as e:
-        report = problem("disclosure", source, e)
-        log.warning("disclosure condition error: %s", report["en"], extra={"event": "condition_error"})
-        return Message(fr=report["fr"], en=report["en"])
+        message = problem_message("disclosure", source, e)
+        log.warning("disclosure condition error: %s", message.en, extra={"event": "condition_error"})
+        return message

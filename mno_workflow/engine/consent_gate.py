@@ -18,15 +18,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..i18n import N_
 from ..sop.schema import SOP, Transition
 from .errors import GuardNotMet, Message
 
-#: Consent statuses that stop every referral, with their reason (fr, en).
-_STOPPED = {
-    "refused": ("La personne a refusé le partage de ses données (consentement refusé)",
-                "The person refused data sharing (consent refused)"),
-    "withdrawn": ("La personne a retiré son consentement au partage de ses données",
-                  "The person withdrew consent to data sharing"),
+#: Consent statuses that stop every referral, with their reason.
+_STOPPED = {  # catalogue message ids (French source text)
+    "refused": N_("La personne a refusé le partage de ses données (consentement refusé)"),
+    "withdrawn": N_("La personne a retiré son consentement au partage de ses données"),
 }
 
 
@@ -56,7 +55,7 @@ def check_spawn_gate(sop: SOP, case: Any, target_step: str, trigger: str, now: d
 
 def refuse_if_stopped(sop: SOP, case: Any, trigger: str, now: datetime) -> None:
     """Raise :class:`GuardNotMet` (``condition="data_protection: consent.refused"`` or
-    ``…withdrawn``; message in French and English naming the consent and ``trigger``) when the
+    ``…withdrawn``; catalogue message naming the consent and ``trigger``) when the
     consent in force of ``case`` at the aware instant ``now`` is refused or withdrawn. Does nothing
     for an SOP without ``data_protection``."""
     if sop.data_protection is None:
@@ -65,12 +64,9 @@ def refuse_if_stopped(sop: SOP, case: Any, trigger: str, now: datetime) -> None:
     status = consent_in_force(sop, case, now).status
     if status not in _STOPPED:
         return
-    fr, en = _STOPPED[status]
-    raise GuardNotMet(Message(
-        fr=f"{fr} : le dossier continue en assistance directe seulement, aucun référencement ne "
-           f"peut être envoyé (« {trigger} »). Seule une dérogation motivée du superviseur (p. ex. "
-           "pour les intérêts vitaux de la personne) ou un nouveau consentement le permettrait.",
-        en=f"{en}: the case goes on with direct assistance only, no referral can be sent "
-           f"('{trigger}'). Only a supervisor's override with a reason (e.g. for the person's "
-           "vital interests) or new consent would allow it."),
+    raise GuardNotMet(Message.t(
+        "{why} : le dossier continue en assistance directe seulement, aucun référencement ne "
+        "peut être envoyé (« {trigger} »). Seule une dérogation motivée du superviseur (p. ex. "
+        "pour les intérêts vitaux de la personne) ou un nouveau consentement le permettrait.",
+        why=Message.t(_STOPPED[status]), trigger=trigger),
         condition=f"data_protection: consent.{status}")

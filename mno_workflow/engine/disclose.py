@@ -25,12 +25,12 @@ def check_referral_disclosure(s: Session, sop: SOP, case: Any, inst: Any, form_i
                               recipient_type: Callable[[Session, str], str | None] | None,
                               recipient_agreement: Callable[[Session, str, Any], Any] | None = None,
                               ) -> list[dict]:
-    """Raise :class:`GuardNotMet` (message naming the organisation type, fr/en) when the disclosure
+    """Raise :class:`GuardNotMet` (catalogue message naming the organisation type) when the disclosure
     is refused; return warnings (``[{"code", "fr", "en"}]``) otherwise. Does nothing when the SOP
     has no ``data_protection`` section, the form does not set the recipient, or there is no
     directory to ask (``recipient_type`` missing or answering None)."""
     from ..protection import consent_in_force, may_disclose
-    from ..protection.disclosure import type_label
+    from ..protection.disclosure import type_value
 
     dp = sop.data_protection
     recipient = sop.steps[inst.step].recipient
@@ -50,16 +50,14 @@ def check_referral_disclosure(s: Session, sop: SOP, case: Any, inst: Any, form_i
     status = recipient_agreement(s, org, consent.today or now.date()) if recipient_agreement else None
     if status is None or status.in_force:
         return []
-    why = {"agreement.none": ("n'a signé aucun accord de partage de données",
-                              "has signed no data-sharing agreement"),
-           "agreement.expired": (f"a un accord de partage de données expiré (version {status.version})",
-                                 f"has an expired data-sharing agreement (version {status.version})"),
-           "agreement.not_yet_signed": ("a un accord de partage de données pas encore en vigueur",
-                                        "has a data-sharing agreement not yet in force")}[status.reason]
-    fr = f"« {org} » ({type_label(org_type)}) {why[0]}."
-    en = f"'{org}' ({type_label(org_type, 'en')}) {why[1]}."
+    why = {"agreement.none": Message.t("n'a signé aucun accord de partage de données"),
+           "agreement.expired": Message.t("a un accord de partage de données expiré (version {version})",
+                                          version=status.version),
+           "agreement.not_yet_signed": Message.t("a un accord de partage de données pas encore en vigueur"),
+           }[status.reason]
+    said = Message.t("« {organisation} » ({org_type}) {why}.", organisation=org,
+                     org_type=type_value(org_type), why=why)
     if dp.require_sharing_agreement:
-        raise GuardNotMet(Message(fr=fr + " Référencement impossible.",
-                                  en=en + " The referral cannot be sent."),
+        raise GuardNotMet(Message.t("{problem} Référencement impossible.", problem=said),
                           condition=f"data_protection: {status.reason}")
-    return [{"code": status.reason, "organisation": org, "fr": fr, "en": en}]
+    return [{"code": status.reason, "organisation": org, "fr": said.fr, "en": said.en}]

@@ -32,7 +32,7 @@ from ..store.models import Case, StepInstance
 from . import corewrite, timers
 from .actors import SWEEPER, Actor, FireResult
 from .case_changes import CaseChangesMixin
-from .checks import ChecksMixin
+from .checks import ChecksMixin, when_not_met
 from .clock import SystemClock, require_aware
 from .compile import CompiledSOP
 from .consent_gate import check_consent_gate
@@ -282,10 +282,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         if chosen is None:
             assert failed is not None
             _, t = failed
-            msg = t.when_message or {"fr": f"Condition non remplie : {t.when}",
-                                     "en": f"Condition not met: {t.when}"}
-            raise GuardNotMet(Message(fr=msg.get("fr", ""), en=msg.get("en", msg.get("fr", ""))),
-                              condition=t.when)
+            raise GuardNotMet(when_not_met(t), condition=t.when)  # catalogue message (issue 18)
         idx, t, data = chosen
         warnings = []
         for form_id, form_data in data.items():  # each form of ``form: [a, b]`` (checks skip other forms)

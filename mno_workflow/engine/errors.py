@@ -44,9 +44,8 @@ class Message:
 
 def _in(params: dict[str, Any], lang: str) -> dict[str, Any]:
     """``params`` with the values that are messages themselves (:class:`Message`,
-    :class:`Labels`) shown in ``lang``."""
-    return {k: v.text(lang) if isinstance(v, Message | Labels | FieldErrors | FormNames) else v
-            for k, v in params.items()}
+    :class:`Labels`, :class:`Joined`…: anything with a ``text(lang)`` method) shown in ``lang``."""
+    return {k: v.text(lang) if callable(getattr(v, "text", None)) else v for k, v in params.items()}
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,19 @@ class Labels:
 
     labels: tuple[Any, ...]
     sep: str = ", "
+    lower: bool = False  #: lower-cased (a step's label inside a sentence: « un référencement »)
 
     def text(self, lang: str = "fr") -> str:
-        return self.sep.join((lb.get(lang) or lb.get("fr") or next(iter(lb.values()), "")) if lb else ""
+        said = self.sep.join((lb.get(lang) or lb.get("fr") or next(iter(lb.values()), "")) if lb else ""
                              for lb in self.labels)
+        return said.lower() if self.lower else said
+
+
+def sop_text(label: Any) -> Message:
+    """An SOP's own sentence (a ``{fr: …, en: …}`` label of the YAML: a ``when_message``, a form
+    rule's ``message``) as a message: shown in the reader's language, French as fallback."""
+    # TRANSLATORS: an SOP author's own sentence, in the reader's language; keep it as is.
+    return Message.t("{sop_message}", sop_message=Labels((label,)))
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,21 @@ class FormNames:
     def text(self, lang: str = "fr") -> str:
         from ..i18n import gettext
         return ", ".join(gettext("« {name} »", lang, name=n) for n in self.names)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Messages (or SOP :class:`Labels`) as one value of a message, each shown in the reader's
+    language and joined with ``sep``; ``empty`` (a message, or None: ``""``) when there are none."""
+
+    parts: tuple[Any, ...]
+    sep: str = ", "
+    empty: Message | None = None
+
+    def text(self, lang: str = "fr") -> str:
+        if not self.parts:
+            return self.empty.text(lang) if self.empty is not None else ""
+        return self.sep.join(p.text(lang) for p in self.parts)
 
 
 class EngineError(Exception):

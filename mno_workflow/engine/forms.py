@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError
 from ..i18n import N_
 from ..sop.expr import ExprError, compile_expr
 from ..sop.schema import SOP, FieldType, FormField
-from .errors import FormInvalid, Message
+from .errors import FormInvalid, Labels, Message, sop_text
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 .\-]{5,18}[0-9]$"
 
@@ -209,8 +209,7 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
                 errors[rule.field or ""] = _msg("rule_error", detail=str(e))
                 continue
             if ok is not True:
-                errors.setdefault(rule.field or "", Message(**{k: v for k, v in rule.message.items()
-                                                              if k in ("fr", "en")}))
+                errors.setdefault(rule.field or "", sop_text(rule.message))
     if errors:
         raise FormInvalid(form_id, errors)
     return data
@@ -287,11 +286,8 @@ def _check_fields(fields: list[FormField], data: dict, ctx: dict, when: tuple[da
                 before = False
             if before:
                 shown = other if "T" in other and "T" in value else other[:10]
-                label = sop.label(_field_label(sop, other_form, other_field), "fr")
-                label_en = sop.label(_field_label(sop, other_form, other_field), "en")
-                m_fr = _msg("before", other=label, value=shown).fr
-                m_en = _msg("before", other=label_en, value=shown).en
-                errors[key] = Message(fr=m_fr, en=m_en)
+                errors[key] = _msg("before", other=Labels((_field_label(sop, other_form, other_field),)),
+                                   value=shown)
         if f.type == FieldType.repeat and f.fields:
             for i, sub in enumerate(value):
                 _check_fields(f.fields, sub, ctx, when, errors, prefix=f"{key}.{i}.", form_id=form_id,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..sop.schema import SOP, ByField
-from .errors import FormInvalid, Message
+from .errors import FormInvalid, Labels, Message
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def asked(sop: SOP, data: dict | None) -> list[Asked]:
 
 def check(sop: SOP, data: dict | None, values: dict[str, Any] | None) -> dict[str, str]:
     """``{form.field: code}`` to write at reopening, from ``values`` (``{field id: code}``).
-    Raises FormInvalid (``reopen``, per field, fr/en) when a needed value is missing or is not
+    Raises FormInvalid (``reopen``, per field, catalogue messages) when a needed value is missing or is not
     one of the deadline's codes; values for fields not asked are refused too."""
     values = {k: v for k, v in (values or {}).items() if v not in (None, "")}
     out: dict[str, str] = {}
@@ -64,25 +64,19 @@ def check(sop: SOP, data: dict | None, values: dict[str, Any] | None) -> dict[st
     known = {a.field for a in wanted}
     for k in values:
         if k not in known:
-            errors[k] = Message(fr=f"Champ inconnu à la réouverture : « {k} ».",
-                                en=f"Unknown field when reopening: '{k}'.")
+            errors[k] = Message.t("Champ inconnu à la réouverture : « {field} ».", field=k)
     for a in wanted:
         v = values.get(a.field)
         if v is None:
             if a.current is None:
-                label = _label(sop, a.path)
-                errors[a.field] = Message(
-                    fr=f"Obligatoire : ce dossier n'a pas de « {label[0]} » connu (par exemple clos à "
-                       "l'identification) ; il choisit le délai du premier suivi de l'étape qui "
-                       "redémarre.",
-                    en=f"Required: this case has no known '{label[1]}' (e.g. closed at "
-                       "identification); it chooses the deadline of the first follow-up of the step "
-                       "that restarts.")
+                errors[a.field] = Message.t(
+                    "Obligatoire : ce dossier n'a pas de « {label} » connu (par exemple clos à "
+                    "l'identification) ; il choisit le délai du premier suivi de l'étape qui "
+                    "redémarre.", label=_label(sop, a.path))
             continue
         if str(v) not in a.codes:
-            errors[a.field] = Message(
-                fr=f"Valeur « {v} » inconnue ; valeurs possibles : {', '.join(a.codes)}.",
-                en=f"Unknown value '{v}'; possible values: {', '.join(a.codes)}.")
+            errors[a.field] = Message.t("Valeur « {value} » inconnue ; valeurs possibles : {codes}.",
+                                        value=v, codes=", ".join(a.codes))
             continue
         out[a.path] = str(v)
     if errors:
@@ -90,11 +84,12 @@ def check(sop: SOP, data: dict | None, values: dict[str, Any] | None) -> dict[st
     return out
 
 
-def _label(sop: SOP, path: str) -> tuple[str, str]:
+def _label(sop: SOP, path: str) -> Labels | str:
+    """The label of field ``path`` (``form.field``) as a message value, else the field id."""
     form_id, _, field_id = path.partition(".")
     form = sop.forms.get(form_id)
     spec = next((f for f in form.fields if f.id == field_id), None) if form else None
-    return (sop.label(spec.label, "fr"), sop.label(spec.label, "en")) if spec else (field_id, field_id)
+    return Labels((spec.label,)) if spec else field_id
 
 
 def apply(data: dict, given: dict[str, str]) -> dict:

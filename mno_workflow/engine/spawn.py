@@ -30,7 +30,7 @@ from ..sop.schema import ForEach, Transition
 from ..store.models import Case, StepInstance
 from .consent_gate import check_spawn_gate
 from .corewrite import new_instance
-from .errors import FormInvalid, Message
+from .errors import FormInvalid, Labels, Message
 
 if TYPE_CHECKING:  # pragma: no cover
     from .compile import CompiledSOP
@@ -87,11 +87,10 @@ def spawn_instances(engine: Any, s: Session, case: Case, inst: StepInstance, com
             field = fe.key if fe and fe.key else "_"
             src = t.spawn.source.partition(".")[0]
             form_id = (src if src in t.forms else t.forms[0]) if t.forms else trigger
-            raise FormInvalid(form_id, {field: Message(
-                fr=f"Un {sop.label(step.label).lower()} est déjà en cours pour « {key} » "
-                   f"({step_id}:{key}) : le suivre plutôt que d'en créer un second.",
-                en=f"A {sop.label(step.label, 'en').lower()} is already open for '{key}' "
-                   f"({step_id}:{key}): follow it up rather than opening a second one.")})
+            raise FormInvalid(form_id, {field: Message.t(
+                "Un {step} est déjà en cours pour « {key} » ({step_id}:{key}) : le suivre plutôt "
+                "que d'en créer un second.", step=Labels((step.label,), lower=True), key=key,
+                step_id=step_id)})
         k, m = key, 1
         while k in taken:
             m += 1

@@ -25,7 +25,7 @@ from ..engine.engine import Actor, WorkflowEngine
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.timers import calendar_for
 from ..reminders.sweeper import sweep
-from ..sop.diagnostics import Diagnostic, SOPError, joined, said_fr
+from ..sop.diagnostics import Diagnostic, SOPError, joined, said_fr, text_in
 from ..sop.loader import LoadedSOP, load_file
 from ..store.base import make_engine
 from ..store.migrate import upgrade
@@ -139,7 +139,8 @@ class Runner:
             return result
         result.sop = f"{loaded.model.sop}@{loaded.model.version}"
         from .titles import missing_titles
-        result.warnings = _diag_failures(missing_titles(scn, loaded.model, LANG.get()))
+        result.warnings = [Failure(w.path, w.line, w.col, text_in(w.message, LANG.get()))  # JSON too
+                           for w in _diag_failures(missing_titles(scn, loaded.model))]
         diags = check_against_sop(scn, loaded.model)
         if diags:
             result.failures += _diag_failures(diags)

@@ -9,9 +9,10 @@ language, falling back to French.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from ..sop.diagnostics import Diagnostic, SOPError
+from ..sop.diagnostics import Diagnostic, SOPError, said_fr, text_in
 from ..sop.schema import SOP
 from .model import Scenario, load_scenario
 
@@ -20,30 +21,27 @@ __all__ = ["missing_titles", "title_warnings_beside"]
 CODE = "S040"
 
 
-def missing_titles(scn: Scenario, sop: SOP, say_in: str = "fr") -> list[Diagnostic]:
-    """One warning (``S040`` at the ``scenario:`` key, written in ``say_in``: ``fr`` or ``en``)
-    per language of ``sop.languages`` the scenario's title is not written in; [] when every
-    language has its title."""
+def missing_titles(scn: Scenario, sop: SOP) -> list[Diagnostic]:
+    """One warning (``S040`` at the ``scenario:`` key) per language of ``sop.languages`` the
+    scenario's title is not written in; [] when every language has its title. Message and hint
+    are catalogue messages (French source text, :func:`said_fr`): ``Diagnostic.format(lang)`` and
+    ``mno test``'s report show them in the reader's language."""
     out = []
     for lang in sop.languages:
         if lang not in scn.titles:
             line, col = scn.positions.of(("scenario",), key=True)
-            if say_in == "en":
-                message = (f"scenario title without a « {lang} » version: documents in « {lang} » "
-                           f"(training pack) show « {scn.name} »")
-                hint = f"write scenario: {{fr: …, {lang}: …}}"
-            else:
-                message = (f"titre du scénario sans version « {lang} » : les documents en « {lang} » "
-                           f"(dossier de formation) montrent « {scn.name} »")
-                hint = f"écrire scenario: {{fr: …, {lang}: …}}"
+            message = said_fr("titre du scénario sans version « {lang} » : les documents en « {lang} » "
+                              "(dossier de formation) montrent « {title} »", lang=lang, title=scn.name)
+            hint = said_fr("écrire scenario: {{fr: …, {lang}: …}}", lang=lang)
             out.append(Diagnostic(scn.path, line, col, "warning", CODE, message, hint))
     return out
 
 
-def title_warnings_beside(sop_file: Path, sop: SOP, say_in: str = "fr") -> list[Diagnostic]:
+def title_warnings_beside(sop_file: Path, sop: SOP, lang: str | None = None) -> list[Diagnostic]:
     """:func:`missing_titles` of every scenario in ``scenarios/`` beside ``sop_file`` that plays
-    this SOP (``sop:`` resolves to it). A scenario that does not load is left to ``mno test``,
-    which reports its errors."""
+    this SOP (``sop:`` resolves to it), their texts rendered in ``lang`` when given (``mno validate
+    --format json`` prints them as they are). A scenario that does not load is left to ``mno
+    test``, which reports its errors."""
     folder = sop_file.resolve().parent / "scenarios"
     out: list[Diagnostic] = []
     for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
@@ -52,5 +50,7 @@ def title_warnings_beside(sop_file: Path, sop: SOP, say_in: str = "fr") -> list[
         except SOPError:
             continue
         if scn.sop_path == sop_file.resolve():
-            out += missing_titles(scn, sop, say_in)
+            out += missing_titles(scn, sop)
+    if lang:
+        out = [replace(d, message=text_in(d.message, lang), hint=text_in(d.hint, lang)) for d in out]
     return out

@@ -2,8 +2,8 @@
 
 :func:`may_disclose` is pure (no database, no clock): callers pass the
 :class:`~mno_workflow.protection.consent.ConsentInForce` they computed for the instant that
-matters. Its :class:`Decision` carries a stable ``reason`` key, its parameters and the message in
-French and English, so that every path refuses with the same words.
+matters. Its :class:`Decision` carries a stable ``reason`` key, its parameters and the message (a
+catalogue message, shown in the reader's language), so that every path refuses with the same words.
 """
 
 from __future__ import annotations
@@ -12,24 +12,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.errors import Message
+from ..i18n import N_, gettext
 from ..sop.schema import SOP
 from .consent import ConsentInForce, settings
 
-#: Organisation types in words (the directory's ``organization_type``).
-TYPE_LABELS: dict[str, dict[str, str]] = {
-    "government": {"fr": "service de l'État", "en": "government service"},
-    "un_agency": {"fr": "agence des Nations Unies", "en": "UN agency"},
-    "ngo": {"fr": "ONG ou association", "en": "NGO or association"},
-    "health_facility": {"fr": "structure de santé", "en": "health facility"},
-    "private": {"fr": "organisation privée", "en": "private organisation"},
-    "community": {"fr": "organisation communautaire", "en": "community organisation"},
+#: Organisation types in words (the directory's ``organization_type``): catalogue message ids.
+TYPE_LABELS: dict[str, str] = {
+    "government": N_("service de l'État"),
+    "un_agency": N_("agence des Nations Unies"),
+    "ngo": N_("ONG ou association"),
+    "health_facility": N_("structure de santé"),
+    "private": N_("organisation privée"),
+    "community": N_("organisation communautaire"),
 }
 
-_STATUS = {
-    "none": ("Aucun consentement n'est enregistré pour ce dossier.", "No consent is recorded for this case."),
-    "refused": ("La personne a refusé le consentement.", "The person refused consent."),
-    "withdrawn": ("La personne a retiré son consentement.", "The person withdrew consent."),
-    "expired": ("Le consentement a expiré le {expires_on}.", "Consent expired on {expires_on}."),
+_STATUS = {  # catalogue message ids, ``{expires_on}`` an ISO date
+    "none": N_("Aucun consentement n'est enregistré pour ce dossier."),
+    "refused": N_("La personne a refusé le consentement."),
+    "withdrawn": N_("La personne a retiré son consentement."),
+    "expired": N_("Le consentement a expiré le {expires_on}."),
 }
 
 
@@ -38,7 +39,7 @@ class Decision:
     """``allowed``; ``reason``: a stable key (``consent.given``, ``consent.overridden``,
     ``consent.withdrawn``, ``consent.expired``, ``consent.refused``, ``consent.none``,
     ``purpose.not_covered``, ``recipient.type_not_covered``, ``recipient.type_unknown``,
-    ``category.not_covered``); ``params`` its values; ``message`` the sentence in fr/en."""
+    ``category.not_covered``); ``params`` its values; ``message`` the sentence (catalogue message)."""
 
     allowed: bool
     reason: str
@@ -50,12 +51,20 @@ class Decision:
 
 
 def type_label(org_type: str | None, lang: str = "fr") -> str:
-    """An organisation type in words (the code itself when unknown)."""
-    return (TYPE_LABELS.get(org_type or "") or {}).get(lang) or (org_type or "?")
+    """An organisation type in words in ``lang`` (the code itself when unknown)."""
+    known = TYPE_LABELS.get(org_type or "")
+    return gettext(known, lang) if known else (org_type or "?")
 
 
-def _no(reason: str, fr: str, en: str, **params: Any) -> Decision:
-    return Decision(False, reason, params, Message(fr=fr, en=en))
+def type_value(org_type: str | None) -> Message | str:
+    """An organisation type as a value of a message: shown in the reader's language when known,
+    else its code (``"?"`` when missing)."""
+    known = TYPE_LABELS.get(org_type or "")
+    return Message.t(known) if known else (org_type or "?")
+
+
+def _no(reason: str, message: Message, **params: Any) -> Decision:
+    return Decision(False, reason, params, message)
 
 
 def may_disclose(consent: ConsentInForce, recipient_org_type: str | None, data_category: str | None,
@@ -72,27 +81,25 @@ def may_disclose(consent: ConsentInForce, recipient_org_type: str | None, data_c
     if consent.status == "overridden":
         return Decision(True, "consent.overridden", {}, Message.t("Dérogation au consentement en vigueur."))
     if consent.status != "given":
-        fr, en = _STATUS.get(consent.status, _STATUS["none"])
         day = consent.expires_on.isoformat() if consent.expires_on else ""
-        return _no(f"consent.{consent.status}", fr.format(expires_on=day), en.format(expires_on=day),
-                   expires_on=day or None)
+        msgid = _STATUS.get(consent.status, _STATUS["none"])
+        said = Message.t(msgid, expires_on=day) if "{expires_on}" in msgid else Message.t(msgid)
+        return _no(f"consent.{consent.status}", said, expires_on=day or None)
     if purpose is not None and purpose not in consent.purposes:
-        return _no("purpose.not_covered", f"Le consentement ne couvre pas la finalité « {purpose} ».",
-                   f"Consent does not cover the purpose '{purpose}'.", purpose=purpose)
+        return _no("purpose.not_covered", Message.t(
+            "Le consentement ne couvre pas la finalité « {purpose} ».", purpose=purpose), purpose=purpose)
     if recipient_org_type is not None and consent.covered_types is not None:
         if not recipient_org_type:
-            return _no("recipient.type_unknown",
-                       "Le type de l'organisation destinataire n'est pas indiqué dans le répertoire.",
-                       "The recipient organisation's type is not given in the directory.")
+            return _no("recipient.type_unknown", Message.t(
+                "Le type de l'organisation destinataire n'est pas indiqué dans le répertoire."))
         if recipient_org_type not in consent.covered_types:
-            return _no("recipient.type_not_covered",
-                       f"Le consentement ne couvre pas le partage avec une organisation de type "
-                       f"« {type_label(recipient_org_type)} ».",
-                       f"Consent does not cover sharing with an organisation of type "
-                       f"'{type_label(recipient_org_type, 'en')}'.", org_type=recipient_org_type)
+            return _no("recipient.type_not_covered", Message.t(
+                "Le consentement ne couvre pas le partage avec une organisation de type « {org_type} ».",
+                org_type=type_value(recipient_org_type)), org_type=recipient_org_type)
     if data_category is not None and data_category not in consent.categories:
-        return _no("category.not_covered", f"Le consentement ne couvre pas la catégorie « {data_category} ».",
-                   f"Consent does not cover the category '{data_category}'.", category=data_category)
+        return _no("category.not_covered", Message.t(
+            "Le consentement ne couvre pas la catégorie « {category} ».", category=data_category),
+            category=data_category)
     return Decision(True, "consent.given", {}, Message.t("Consentement en vigueur."))
 
 

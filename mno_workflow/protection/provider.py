@@ -17,13 +17,11 @@ from typing import Any
 
 from ..engine.calendar import BusinessCalendar
 from ..engine.errors import Message
+from ..i18n.durations import DurationWords
 from ..sop.schema import SOP, Calendar
 from .consent import ConsentInForce, consent_in_force, settings
 from .disclosure import Decision, may_disclose
 from .fields import field_categories
-
-_UNIT_FR = {"minutes": "minutes", "hours": "heures", "days": "jours", "working_days": "jours ouvrables",
-            "weeks": "semaines", "months": "mois"}
 
 
 @dataclass(frozen=True)
@@ -72,10 +70,9 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
         until = _calendar(sop.calendar).add(case.closed_at, dp.provider_access_after_closure)
         if now >= until:
             period = dp.provider_access_after_closure
-            decision = Decision(False, "case.closed", {"closed_at": case.closed_at.isoformat()}, Message(
-                fr=f"Dossier clos depuis plus de {period.amount} {_UNIT_FR[period.unit.value]} : "
-                   "données personnelles retirées.",
-                en=f"Case closed more than {period} ago: personal data removed."))
+            decision = Decision(False, "case.closed", {"closed_at": case.closed_at.isoformat()}, Message.t(
+                "Dossier clos depuis plus de {period} : données personnelles retirées.",
+                period=DurationWords(period.amount, period.unit.value)))
     if not decision.allowed:
         cats: frozenset[str] = frozenset()
     elif consent.status == "overridden":

@@ -12,7 +12,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from mno_workflow.protection.disclosure import TYPE_LABELS
+from mno_workflow.protection.disclosure import type_label
 from mno_workflow.sop.schema import SOP, FormField
 
 from .diagrams import duration_words
@@ -176,7 +176,7 @@ def data_protection_chapter(
         kinds = [
             {
                 "kind": sop.label(kind_labels.get(k), lang) or k,
-                "types": ", ".join(TYPE_LABELS.get(t, {}).get(lang, t) for t in types),
+                "types": ", ".join(type_label(t, lang) for t in types),
             }
             for k, types in dp.recipient_kinds.items()
         ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, said
 from .loader import LoadedSOP
 from .schema import Classification, FormField
 from .schema_protection import ORGANIZATION_TYPES
@@ -43,47 +43,50 @@ def check_protection(loaded: LoadedSOP) -> list[Diagnostic]:
         for path, f in _fields(form.fields, ("forms", fid, "fields")):
             if f.category is not None and categories is not None and f.category not in categories:
                 out.append(d(path + ("category",), "E042",
-                             f"unknown data category {f.category!r}; known: {', '.join(sorted(categories))}",
-                             "utiliser un code de la liste des catégories du consentement / "
-                             "use a code of the consent's data_categories option list"))
+                             said("unknown data category {category!r}; known: {known}", category=f.category,
+                                  known=", ".join(sorted(categories))),
+                             said("use a code of the consent's data_categories option list")))
             elif (dp is not None and f.category is None and f.type != "repeat"
                   and f.classification in (Classification.personal, Classification.sensitive)):
                 out.append(d(path, "E041",
-                             f"{f.classification} field {f.id!r} has no data category: providers would "
-                             "never see it, and consent cannot cover it",
-                             "ajouter « category: » (p. ex. identity, contact) / add 'category:'", key=True))
+                             said("{classification} field {field!r} has no data category: providers would "
+                                  "never see it, and consent cannot cover it",
+                                  classification=f"{f.classification}", field=f.id),
+                             said("add 'category:' (e.g. identity, contact)"), key=True))
     if dp is None:
         return out
     base = ("data_protection",)
     if dp.consent_step not in sop.steps:
-        out.append(d(base + ("consent_step",), "E042", f"unknown step {dp.consent_step!r}",
-                     f"known steps: {', '.join(sop.steps)}"))
+        out.append(d(base + ("consent_step",), "E042", said("unknown step {name!r}", name=dp.consent_step),
+                     said("known steps: {names}", names=", ".join(sop.steps))))
     if dp.consent_form not in sop.forms:
-        out.append(d(base + ("consent_form",), "E042", f"unknown form {dp.consent_form!r}",
-                     f"known forms: {', '.join(sop.forms)}"))
+        out.append(d(base + ("consent_form",), "E042", said("unknown form {name!r}", name=dp.consent_form),
+                     said("known forms: {names}", names=", ".join(sop.forms))))
         return out
     kinds = _codes(loaded, dp.consent_form, "share_with")
     for kind, types in dp.recipient_kinds.items():
         if kinds is not None and kind not in kinds:
             out.append(d(base + ("recipient_kinds", kind), "E042",
-                         f"{kind!r} is not a code of the share_with option list; "
-                         f"known: {', '.join(sorted(kinds))}",
-                         "utiliser les codes de share_with / use the codes of share_with", key=True))
+                         said("{kind!r} is not a code of the share_with option list; known: {known}",
+                              kind=kind, known=", ".join(sorted(kinds))),
+                         said("use the codes of share_with"), key=True))
         for j, t in enumerate(types):
             if t not in ORGANIZATION_TYPES:
                 out.append(d(base + ("recipient_kinds", kind, j), "E042",
-                             f"unknown organisation type {t!r}; known: {', '.join(ORGANIZATION_TYPES)}",
-                             "types du répertoire / directory organisation types"))
+                             said("unknown organisation type {type!r}; known: {known}", type=t,
+                                  known=", ".join(ORGANIZATION_TYPES)),
+                             said("directory organisation types")))
     purposes = _codes(loaded, dp.consent_form, "purposes")
     for key in ("referral_purpose", "statistics_purpose"):
         value = getattr(dp, key)
         if value is not None and purposes is not None and value not in purposes:
-            out.append(d(base + (key,), "E042", f"{value!r} is not a code of the purposes option list",
-                         f"known: {', '.join(sorted(purposes))}"))
+            out.append(d(base + (key,), "E042",
+                         said("{value!r} is not a code of the purposes option list", value=value),
+                         said("known: {names}", names=", ".join(sorted(purposes)))))
     states = {st for step in sop.steps.values() if step.recipient for st in step.states}
     for j, st in enumerate(dp.withhold_in_states):
         if st not in states:
             out.append(d(base + ("withhold_in_states", j), "E042",
-                         f"{st!r} is not a state of a step with a recipient",
-                         f"known: {', '.join(sorted(states))}"))
+                         said("{state!r} is not a state of a step with a recipient", state=st),
+                         said("known: {names}", names=", ".join(sorted(states)))))
     return out

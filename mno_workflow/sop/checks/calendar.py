@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays as _holidays
 
-from ..diagnostics import Diagnostic, said
+from ..diagnostics import Diagnostic, Said, joined, said
 from ..loader import LoadedSOP
 
 
@@ -34,8 +34,7 @@ def holiday_code_problem(code: str) -> tuple[str, str] | None:
     if country not in known:
         near = difflib.get_close_matches(country, known, n=3)
         return (said("the holidays package knows no country {country!r}", country=country),
-                "code pays ISO 3166 à deux lettres, p. ex. BF, FR, GB / two-letter ISO 3166 code"
-                + (f"; did you mean {', '.join(near)}?" if near else ""))
+                _maybe(said("two-letter ISO 3166 country code, e.g. BF, FR, GB"), near))
     if sub and sub not in known[country]:
         subs = known[country]
         if not subs:  # no regional holidays in the package: a real ISO 3166-2 code is accepted and
@@ -45,13 +44,11 @@ def holiday_code_problem(code: str) -> tuple[str, str] | None:
                 return None
             return (said("{code!r} is not an ISO 3166-2 subdivision of {country}", code=code,
                          country=country),
-                    f"{country} : code ISO 3166-2 réel, ou {country} seul / a real ISO 3166-2 code, "
-                    f"or {country} alone")
+                    said("a real ISO 3166-2 code, or {country} alone", country=country))
         return (said("{sub!r} is not a subdivision of {country} in the holidays package", sub=sub,
                      country=country),
-                (f"subdivisions de {country} / subdivisions of {country}: "
-                 + ", ".join(f"{country}-{s}" for s in subs)) if subs
-                else f"{country} n'a pas de subdivisions / {country} has no subdivisions: write {country}")
+                said("subdivisions of {country}: {codes}", country=country,
+                     codes=", ".join(f"{country}-{s}" for s in subs)))
     return None
 
 
@@ -63,8 +60,14 @@ def timezone_problem(name: str) -> tuple[str, str] | None:
     except (ZoneInfoNotFoundError, ValueError):
         near = difflib.get_close_matches(name, sorted(available_timezones()), n=3, cutoff=0.6)
         return (said("unknown time zone {name!r}", name=name),
-                "nom IANA, p. ex. Africa/Ouagadougou, Europe/London / an IANA name"
-                + (f"; did you mean {', '.join(near)}?" if near else ""))
+                _maybe(said("an IANA name, e.g. Africa/Ouagadougou, Europe/London"), near))
+
+
+def _maybe(hint: str, near: list[str]) -> str:
+    """``hint``, followed by « did you mean a, b? » when there are ``near`` names."""
+    if not near:
+        return hint
+    return joined([hint, said("did you mean {names}?", names=", ".join(near))], cls=Said)
 
 
 def check_calendar(loaded: LoadedSOP) -> list[Diagnostic]:
@@ -78,8 +81,8 @@ def check_calendar(loaded: LoadedSOP) -> list[Diagnostic]:
             out.append(loaded.diag(
                 ("calendar", "managed_by", j), "E021",
                 said("unknown role {role!r} in calendar.managed_by", role=role),
-                "un rôle de « roles: » / a role of 'roles:': " + ", ".join(sorted(roles))
-                + (f"; did you mean {near[0]!r}?" if near else "")))
+                _maybe(said("a role of 'roles:': {names}", names=", ".join(sorted(roles))),
+                       [repr(n) for n in near])))
     problem = timezone_problem(cal.timezone)
     if problem:
         out.append(loaded.diag(("calendar", "timezone"), "E038", *problem))

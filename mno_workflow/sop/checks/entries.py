@@ -12,7 +12,8 @@ alert, so it may act on nothing else).
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
+from ..lint_names import use_one_of
 from ..loader import LoadedSOP
 from ..schema import FormField
 
@@ -31,68 +32,73 @@ def check_entries(loaded: LoadedSOP) -> list[Diagnostic]:
         base = ("entries", eid)
         for j, role in enumerate(entry.by):
             if role not in sop.roles:
-                out.append(d(base + ("by", j), "E021", f"unknown role {role!r}",
-                             f"use one of: {', '.join(sorted(sop.roles))}"))
+                out.append(d(base + ("by", j), "E021", said("unknown role {name!r}", name=role),
+                             use_one_of(sop.roles)))
         for key in ("to", "fallback"):
             role = getattr(entry.assign, key)
             if role and role not in sop.roles:
-                out.append(d(base + ("assign", key), "E021", f"unknown role {role!r}",
-                             f"use one of: {', '.join(sorted(sop.roles))}"))
+                out.append(d(base + ("assign", key), "E021", said("unknown role {name!r}", name=role),
+                             use_one_of(sop.roles)))
         step = sop.steps.get(entry.start)
         if step is None:
-            out.append(d(base + ("start",), "E024", f"unknown step {entry.start!r}",
-                         f"use one of: {', '.join(sorted(sop.steps))}"))
+            out.append(d(base + ("start",), "E024", said("unknown step {name!r}", name=entry.start),
+                         use_one_of(sop.steps)))
             continue
         entry_triggers.add((entry.start, entry.trigger))
         initial = next((n for n, s in step.states.items() if s.initial), None)
         tr = next((t for t in step.transitions if t.trigger == entry.trigger and initial in t.sources), None)
         if tr is None or not tr.form:
             out.append(d(base + ("trigger",), "E044",
-                         f"{entry.trigger!r} is not a transition with a form leaving "
-                         f"{entry.start}.{initial}",
-                         "l'entrée déclenche, à la création, une transition avec formulaire depuis "
-                         "l'état initial de son étape / an entry fires, at creation, a transition "
-                         "with a form from its step's initial state"))
+                         said("{trigger!r} is not a transition with a form leaving {state}",
+                              trigger=entry.trigger, state=f"{entry.start}.{initial}"),
+                         said("an entry fires, at creation, a transition with a form from its step's "
+                              "initial state")))
             continue
         for j, role in enumerate(entry.by):
             if role in sop.roles and role not in tr.by:
-                out.append(d(base + ("by", j), "E044", f"role {role!r} may not fire {entry.trigger!r}",
-                             f"add {role} to 'by' of the transition {entry.trigger}"))
+                out.append(d(base + ("by", j), "E044",
+                             said("role {role!r} may not fire {trigger!r}", role=role, trigger=entry.trigger),
+                             said("add {role} to 'by' of the transition {trigger}", role=role,
+                                  trigger=entry.trigger)))
         region = _field(sop, entry.assign.region)
         if region is None:
-            out.append(d(base + ("assign", "region"), "E028", f"unknown field {entry.assign.region!r}",
-                         "name a choice field of the entry's form, e.g. alert.region"))
+            out.append(d(base + ("assign", "region"), "E028",
+                         said("unknown field {name!r}", name=entry.assign.region),
+                         said("name a choice field of the entry's form, e.g. alert.region")))
         elif entry.assign.region.split(".")[0] not in tr.forms or region.type != "choice":
             out.append(d(base + ("assign", "region"), "E044",
-                         f"{entry.assign.region!r} is not a choice field of the form {tr.form!r}",
-                         "the region must come from the data filed with the entry"))
+                         said("{field!r} is not a choice field of the form {form!r}",
+                              field=entry.assign.region, form=tr.form),
+                         said("the region must come from the data filed with the entry")))
         paths = [(("name", i), p) for i, p in enumerate(entry.name)]
         if entry.describe:
             paths.append((("describe",), entry.describe))
         for where, p in paths:
             if _field(sop, p) is None:
-                out.append(d(base + where, "E028", f"unknown field {p!r}",
-                             f"name a field of the form {tr.form!r}"))
+                out.append(d(base + where, "E028", said("unknown field {name!r}", name=p),
+                             said("name a field of the form {form!r}", form=tr.form)))
         for form_id, pairs in entry.prefill.items():
             if form_id not in sop.forms:
-                out.append(d(base + ("prefill", form_id), "E022", f"unknown form {form_id!r}",
-                             f"use one of: {', '.join(sorted(sop.forms))}", key=True))
+                out.append(d(base + ("prefill", form_id), "E022", said("unknown form {name!r}", name=form_id),
+                             use_one_of(sop.forms), key=True))
                 continue
             for field_id, source in pairs.items():
                 target = _field(sop, f"{form_id}.{field_id}")
                 src = _field(sop, source)
                 where = base + ("prefill", form_id, field_id)
                 if target is None:
-                    out.append(d(where, "E028", f"unknown field {form_id}.{field_id}", key=True,
-                                 hint=f"use a field of the form {form_id!r}"))
+                    out.append(d(where, "E028", said("unknown field {form}.{field}", form=form_id,
+                                                     field=field_id), key=True,
+                                 hint=said("use a field of the form {form!r}", form=form_id)))
                 elif src is None:
-                    out.append(d(where, "E028", f"unknown field {source!r}",
-                                 f"name a field of the form {tr.form!r}"))
+                    out.append(d(where, "E028", said("unknown field {name!r}", name=source),
+                                 said("name a field of the form {form!r}", form=tr.form)))
                 elif (target.type, target.options) != (src.type, src.options):
                     out.append(d(where, "E044",
-                                 f"{source} ({src.type}) cannot pre-fill {form_id}.{field_id} "
-                                 f"({target.type})",
-                                 "pre-fill a field of the same type and option list"))
+                                 said("{source} ({source_type}) cannot pre-fill {form}.{field} ({type})",
+                                      source=source, source_type=f"{src.type}", form=form_id,
+                                      field=field_id, type=f"{target.type}"),
+                                 said("pre-fill a field of the same type and option list")))
     reporters = {r for r, role in sop.roles.items() if role.scope == "reporter"}
     for sid, step in sop.steps.items():
         for i, t in enumerate(step.transitions):
@@ -101,6 +107,7 @@ def check_entries(loaded: LoadedSOP) -> list[Diagnostic]:
             for j, role in enumerate(t.by):
                 if role in reporters:
                     out.append(d(("steps", sid, "transitions", i, "by", j), "E044",
-                                 f"role {role!r} has scope 'reporter': it may only fire an entry's trigger",
-                                 "remove it from this transition, or give it another scope"))
+                                 said("role {role!r} has scope 'reporter': it may only fire an entry's "
+                                      "trigger", role=role),
+                                 said("remove it from this transition, or give it another scope")))
     return out

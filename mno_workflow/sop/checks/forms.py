@@ -7,7 +7,8 @@ E031: a field id found in two forms of the same list — the forms are filled in
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
+from ..lint_names import use_one_of
 from ..loader import LoadedSOP
 from ..schema import Transition
 
@@ -22,19 +23,19 @@ def check_forms(loaded: LoadedSOP, t: Transition, path: tuple) -> list[Diagnosti
     for j, fid in enumerate(t.forms):
         p = path + (j,) if listed else path
         if fid in seen:
-            out.append(d(p, "E012", f"form {fid!r} is listed twice", "list each form once"))
+            out.append(d(p, "E012", said("form {form!r} is listed twice", form=fid),
+                         said("list each form once")))
             continue
         seen.add(fid)
         form = sop.forms.get(fid)
         if form is None:
-            names = ", ".join(sorted(sop.forms)) or "none defined"
-            out.append(d(p, "E022", f"unknown form {fid!r}", f"use one of: {names}"))
+            out.append(d(p, "E022", said("unknown form {name!r}", name=fid), use_one_of(sop.forms)))
             continue
         for f in form.fields:
             if f.id in owner:
-                out.append(d(p, "E031", f"field id {f.id!r} is in both forms {owner[f.id]!r} and {fid!r} "
-                                        "of this transition",
-                             "forms filled in one submission need different field ids: rename one"))
+                out.append(d(p, "E031", said("field id {field!r} is in both forms {first!r} and {second!r} "
+                                             "of this transition", field=f.id, first=owner[f.id], second=fid),
+                             said("forms filled in one submission need different field ids: rename one")))
             else:
                 owner[f.id] = fid
     return out

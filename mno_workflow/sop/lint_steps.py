@@ -1,0 +1,120 @@
+"""Checks of a step's deadlines (E021, E028, E029, E033) and of the data it discloses to a
+recipient organisation (E035, law 001-2021/AN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .checks.notify import check_notify
+from .diagnostics import Diagnostic, said
+from .lint_exprs import check_expr
+from .lint_names import unknown
+from .loader import LoadedSOP
+from .schema import SOP, ByField, FieldType, FormField, Step
+
+
+def role_scope(sop: SOP, role: str | None) -> str | None:
+    """The ``scope`` of ``role`` (None when the SOP has no such role)."""
+    return sop.roles[role].scope if role in sop.roles else None
+
+
+def expand(step: Step, sources: list[str]) -> set[str]:
+    """Source states of a transition, the wildcard ``*`` standing for every non-final state."""
+    out: set[str] = set()
+    for src in sources:
+        if src == "*":
+            out |= {n for n, s in step.states.items() if not s.final}
+        elif src in step.states:
+            out.add(src)
+    return out
+
+
+def check_disclosure(loaded: LoadedSOP, sid: str) -> list[Diagnostic]:
+    """E035: in a step with ``recipient``, data reaches the recipient's organisation when a
+    transition enters a state owned by a ``scope: recipient`` role from a state that is not: that
+    transition needs a ``when`` guard (consent), and the step a ``disclosure`` condition."""
+    sop, d = loaded.model, loaded.diag
+    step = sop.steps[sid]
+    if not step.recipient:
+        return []
+    out = []
+    if not step.disclosure:
+        out.append(d(("steps", sid, "recipient"), "E035",
+                     said("step {step!r} sends data to the organisation in {recipient!r} but has no "
+                          "'disclosure' condition (law 001-2021/AN)", step=sid, recipient=step.recipient),
+                     said("add a 'disclosure:' consent condition, e.g. "
+                          "'service_provider' in consent.share_with"),
+                     key=True))
+    recip = {n for n, s in step.states.items()
+             if any(role_scope(sop, r) == "recipient" for r in s.owner_roles)}
+    for i, t in enumerate(step.transitions):
+        if t.internal or t.dest not in recip or t.when:
+            continue
+        crossing = sorted(expand(step, t.sources) - recip)
+        if crossing:
+            out.append(d(("steps", sid, "transitions", i), "E035",
+                         said("transition {trigger!r} discloses the case to the recipient "
+                              "(from {sources} to {dest}) without a 'when' guard (law 001-2021/AN)",
+                              trigger=t.trigger, sources=", ".join(crossing), dest=t.dest),
+                         said("add a 'when:' guard checking consent (e.g. the same condition as "
+                              "disclosure)")))
+    return out
+
+
+def check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
+                   fields: dict[str, FormField]) -> list[Diagnostic]:
+    """Diagnostics of ``deadline`` (of a state of ``step``, at ``path``): its ``by`` choice
+    field and cases (E028, E033), ``start`` (E028), roles (E021), trigger (E029), conditions."""
+    out, d, sop = [], loaded.diag, loaded.model
+    if isinstance(deadline.within, ByField):
+        f = fields.get(deadline.within.by)
+        if f is None:
+            out.append(unknown(loaded, path + ("within", "by"), "E028", "field", deadline.within.by, fields))
+        elif f.type != FieldType.choice:
+            out.append(d(path + ("within", "by"), "E033",
+                         said("{field!r} is a {type} field: a deadline chooses its duration by the code of "
+                              "a choice field", field=deadline.within.by, type=str(f.type)),
+                         said("point 'by' at a choice field (e.g. a priority)")))
+        elif f.options in sop.options:
+            missing = set(sop.options[f.options]) - set(deadline.within.cases)
+            extra = set(deadline.within.cases) - set(sop.options[f.options])
+            if missing:
+                out.append(d(path + ("within", "cases"), "E033",
+                             said("deadline has no value for {codes}", codes=", ".join(sorted(missing))),
+                             said("add a duration for every option of {options!r}", options=f.options)))
+            for code in sorted(extra):
+                out.append(d(path + ("within", "cases", code), "E033",
+                             said("{code!r} is not an option of {options!r}", code=code, options=f.options),
+                             said("remove it"), key=True))
+    if deadline.start and deadline.start.startswith("steps."):  # a step's state (issue 13)
+        from ..engine.step_start import step_start_problem
+        why = step_start_problem(sop, deadline.start)
+        if why:
+            out.append(d(path + ("start",), "E028", why, said("write steps.<step>.<state>, e.g. "
+                                                               "steps.identification.identified")))
+    elif deadline.start and deadline.start != "entered":
+        f = fields.get(deadline.start)
+        if f is None:
+            out.append(unknown(loaded, path + ("start",), "E028", "field", deadline.start, fields))
+        elif f.type not in (FieldType.date, FieldType.datetime):
+            out.append(d(path + ("start",), "E028",
+                         said("{field!r} is not a date field", field=deadline.start),
+                         said("start a deadline clock on a date or datetime field")))
+    if deadline.on_expiry:
+        if deadline.on_expiry.escalate and deadline.on_expiry.escalate not in sop.roles:
+            out.append(unknown(loaded, path + ("on_expiry", "escalate"), "E021", "role",
+                               deadline.on_expiry.escalate, sop.roles))
+    if deadline.wait_for:
+        out += check_expr(loaded, deadline.wait_for, path + ("wait_for",))
+    if deadline.until:
+        out += check_expr(loaded, deadline.until, path + ("until",))
+    out += check_notify(loaded, path[1], deadline.notify, path + ("notify",))
+    for j, role in enumerate(deadline.extend_by or []):
+        if role not in sop.roles:
+            out.append(unknown(loaded, path + ("extend_by", j), "E021", "role", role, sop.roles))
+    if deadline.on_expiry:
+        triggers = {t.trigger for t in step.transitions}
+        if deadline.on_expiry.fire and deadline.on_expiry.fire not in triggers:
+            out.append(unknown(loaded, path + ("on_expiry", "fire"), "E029", "trigger",
+                               deadline.on_expiry.fire, triggers))
+    return out
