@@ -48,13 +48,14 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
                                                                               "dernière chargée)")] = None
                ) -> None:
     """Écrire une version publiée de la POS en YAML, octet pour octet le texte enregistré, et
-    chaque fichier qu'elle importe (``imports:``) ou liste comme récit (``narrative:``) à son
-    chemin relatif, octet pour octet aussi.
+    chaque fichier qu'elle importe (``imports:``) à son chemin relatif, octet pour octet aussi.
 
     Export a published SOP version back to YAML, byte for byte the text that was registered,
-    with every file it imports or lists as narrative at its relative path (a dossier given to
-    ``-o`` receives the main file under its published name). A version registered before
-    narrative files were stored lacks them: they are not written, with a warning."""
+    with every file it imports at its relative path (a dossier given to ``-o`` receives the
+    main file under its published name)."""
+    # (the files listed under narrative: are among the stored files and written too; a version
+    # registered before they were stored lacks them: not written, with a warning. The help
+    # text above keeps its catalogue entry until the lead regenerates the catalogues.)
     from sqlalchemy import select
 
     from ..sop.imports import ImportPathError, content_sha256, normalize

@@ -116,7 +116,11 @@ def test_glossary_comes_from_the_narrative(tmp_path, bf):
         ),
         encoding="utf-8",
     )
-    text = visible_text(render_sop_document(bf, "fr", folder / "mnr.yaml", None, svg=False))
+    # issue 14: the narrative is read with the SOP (and stored with its version), not by the
+    # renderer from the folder it is given: the SOP is loaded from the changed folder
+    copy = load_file(folder / "mnr.yaml").model
+    assert bf == copy  # the same SOP content: only its narrative file differs
+    text = visible_text(render_sop_document(copy, "fr", folder / "mnr.yaml", None, svg=False))
     assert "suivi individualisé" in text
 
 

@@ -31,7 +31,7 @@ def test_the_narrative_has_its_tab_and_is_checked_there(live, browser):
     page.select_option("#new-draft-sop", "mnr_bf")
     with page.expect_navigation():
         page.click("#new-draft")
-    expect(page.locator("#draft-files a")).to_have_text(["mnr.yaml", "narrative.yaml"])
+    expect(page.locator("#draft-files a")).to_have_text(["mnr.yaml", "narrative.yaml"], timeout=30_000)
     number = int(page.url.rsplit("/", 1)[1].split("?")[0])
     with page.expect_navigation():
         page.click('#draft-files a:has-text("narrative.yaml")')
@@ -43,14 +43,15 @@ def test_the_narrative_has_its_tab_and_is_checked_there(live, browser):
     page.evaluate("(t) => { const v = window.mnoEditor;"
                   " v.dispatch({changes: {from: 0, to: v.state.doc.length, insert: t}}); }", broken)
     error = page.locator("#diagnostics li.diag-error")
-    expect(error).to_contain_text(f"narrative.yaml, ligne {line}")
+    # the check runs on the server after the editor's 600 ms pause: generous waits under load
+    expect(error).to_contain_text(f"narrative.yaml, ligne {line}", timeout=60_000)
     expect(error).to_contain_text("E037")
     error.locator("a").click()  # to the line (the editor draws only the lines in view)
-    expect(page.locator("#cm-editor .cm-lintRange-error")).to_contain_text("Principes")
+    expect(page.locator("#cm-editor .cm-lintRange-error")).to_contain_text("Principes", timeout=30_000)
     fixed = text.replace("Principes directeurs", "Principes directeurs (révisés)")
     page.evaluate("(t) => { const v = window.mnoEditor;"
                   " v.dispatch({changes: {from: 0, to: v.state.doc.length, insert: t}}); }", fixed)
-    expect(page.locator("#diagnostics-ok")).to_be_attached()
+    expect(page.locator("#diagnostics-ok")).to_be_attached(timeout=60_000)
     with page.expect_navigation():
         page.click("#save")
     assert latest(live, number).files["narrative.yaml"] == fixed
