@@ -90,3 +90,56 @@ def test_reassign_link_opens_the_collapsed_tool(live, browser):  # noqa: F811
     page.eval_on_selector("#tool-reassign", "d => { d.open = false; }")
     page.evaluate("() => { location.hash = ''; location.hash = 'tool-reassign'; }")
     page.wait_for_function("() => document.getElementById('tool-reassign').open")
+
+
+WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+
+
+def test_standalone_pages_fit_a_phone(live, browser):  # noqa: F811
+    """The handbook's « Qui fait quoi » table scrolls in itself; the report and the person's data
+    document have a viewport (they rendered 980 px wide)."""
+    ref = case_with_referrals(live.wf, send=False)
+    for user, url in (("mariam.kabore", "/pos/manuel"), ("suivi.evaluation", "/rapport?periode=2025Q2"),
+                      ("idrissa.sanou", f"/dossiers/{ref}/donnees-personne")):
+        page = phone_page(browser, live, user)
+        page.goto(live.url + url)
+        scroll, inner = page.evaluate(WIDTH)
+        assert inner == 390 and scroll <= 390, (url, scroll, inner)
+        page.context.close()
+
+
+TOO_SMALL = """sel => [...document.querySelectorAll(sel)].filter(e => e.offsetParent).map(e => {
+  const b = e.getBoundingClientRect();
+  return [e.outerHTML.slice(0, 80), Math.round(b.width), Math.round(b.height)];
+}).filter(([, w, h]) => h < 44 || w < 24)"""
+
+
+def test_touch_targets_on_a_phone(live, browser):  # noqa: F811
+    ref = case_with_referrals(live.wf, send=False)
+    page = phone_page(browser, live, "idrissa.sanou")
+    page.goto(live.url + "/dossiers")
+    assert page.locator(f"#pick-{ref}").count() == 1
+    box = page.locator(f"#pick-{ref}").bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box  # was 13×13, inside a 44 px cell
+    assert page.evaluate(TOO_SMALL, "table.data td a") == []
+    page.goto(f"{live.url}/dossiers/{ref}")
+    assert page.evaluate(TOO_SMALL, "summary") == []
+    page.goto(live.url + "/dossiers/nouveau")
+    assert page.evaluate(TOO_SMALL, ".buttons a") == []
+
+
+def test_case_references_do_not_wrap_on_a_laptop(live, browser):  # noqa: F811
+    ctx = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    page.goto(live.url + "/login")
+    page.fill("#username", "idrissa.sanou")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    for _ in range(3):
+        case_with_referrals(live.wf, send=False)
+    for url in ("/travail", "/dossiers"):
+        page.goto(live.url + url)
+        styles = page.eval_on_selector_all(
+            "table.data a[href^='/dossiers/MNR']", "els => els.map(e => getComputedStyle(e).whiteSpace)")
+        assert styles and set(styles) == {"nowrap"}, (url, styles)

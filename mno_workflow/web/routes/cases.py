@@ -296,7 +296,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             queries.log_view(s, user, case, "export", web.now(), instance="export-person")
         if format == "json":
             return JSONResponse({k: v for k, v in record.items() if k != "words"})
-        return HTMLResponse(render_html(record))
+        from .print_forms import PRINT_CSP  # its own stylesheet: the site CSP would drop it
+
+        return HTMLResponse(render_html(record), headers={"content-security-policy": PRINT_CSP})
 
     @r.get("/dossiers/{reference}/schema/{instance}.svg")
     def case_diagram(request: Request, reference: str, instance: str):
