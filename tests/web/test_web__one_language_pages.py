@@ -1,0 +1,59 @@
+"""Pages that stayed French in English or showed both languages (« Journal des accès / Access
+log »): menu items, titles and the channels page go through gettext, one language per page; the
+login subtitle is the SOP's title in the page's language (issue 18 tryout)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from mno_workflow.i18n import jinja as jinja_i18n
+
+PAGES = ["/journal-acces", "/admin/acces", "/mon-compte/acces", "/mon-compte/notifications",
+         "/messages-annules"]
+MENU = ["Journal des accès", "Accès des utilisateurs", "Mes accès", "Mes canaux", "Messages annulés"]
+BILINGUAL = ["/ Access log", "/ Users' access", "/ My access", "/ My notification channels",
+             "/ Messages not sent", "Enregistrer / Save", "Par SMS / By SMS"]
+
+
+@pytest.fixture
+def marked(monkeypatch):
+    """English template strings marked « EN[…] », so a text that skips gettext shows unmarked."""
+    real = jinja_i18n.gettext
+    def mark(msg, lang, **kw):
+        return f"EN[{real(msg, lang, **kw)}]" if lang == "en" else real(msg, lang, **kw)
+
+    monkeypatch.setattr(jinja_i18n, "gettext", mark)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_english_page_speaks_one_language(live, marked, url):
+    c = live.client("coord.mnr")
+    c.get(f"/langue/en?next={url}")
+    text = html.unescape(c.get(url).text)
+    h1 = re.search(r"<h1>(.*?)</h1>", text, re.S).group(1)
+    assert h1.startswith("EN[") and "/" not in h1, h1
+    for fr in MENU:
+        assert f">{fr}</a>" not in text, fr
+        assert f">EN[{fr}]</a>" in text, fr
+    for both in BILINGUAL:
+        assert both not in text
+
+
+def test_french_pages_stay_french(live):
+    c = live.client("coord.mnr")
+    text = html.unescape(c.get("/mon-compte/notifications").text)
+    assert "<h1>Mes canaux de notification</h1>" in text and "By SMS" not in text and "/ My" not in text
+
+
+@pytest.mark.parametrize(("lang", "title"), [("fr", "Mécanisme national de référencement — Burkina Faso"),
+                                             ("en", "National referral mechanism — Burkina Faso")])
+def test_login_subtitle_is_the_sop_title_in_the_page_language(live, lang, title):
+    c = live.client()
+    c.get(f"/langue/{lang}")
+    text = html.unescape(c.get("/login").text)
+    assert title in text
+    other = "National referral" if lang == "fr" else "Mécanisme national"
+    assert other not in text
