@@ -15,7 +15,8 @@ PAGES = ["/journal-acces", "/admin/acces", "/mon-compte/acces", "/mon-compte/not
          "/messages-annules"]
 MENU = ["Journal des accès", "Accès des utilisateurs", "Mes accès", "Mes canaux", "Messages annulés"]
 BILINGUAL = ["/ Access log", "/ Users' access", "/ My access", "/ My notification channels",
-             "/ Messages not sent", "Enregistrer / Save", "Par SMS / By SMS"]
+             "/ Messages not sent", "Enregistrer / Save", "Par SMS / By SMS", "/ API tokens",
+             "/ Open sessions", "Tous / All", "/ Tokens not revoked", "/ End sessions", "Dossier / Case"]
 
 
 @pytest.fixture
@@ -57,3 +58,19 @@ def test_login_subtitle_is_the_sop_title_in_the_page_language(live, lang, title)
     assert title in text
     other = "National referral" if lang == "fr" else "Mécanisme national"
     assert other not in text
+
+
+def test_access_pages_show_role_labels_and_dates_as_elsewhere(live):
+    from .helpers import case_with_referrals
+
+    ref = case_with_referrals(live.wf, send=False)
+    live.client("mariam.kabore").get(f"/dossiers/{ref}")
+    c = live.client("coord.mnr")
+    log = html.unescape(c.get("/journal-acces?utilisateur=mariam.kabore").text)
+    assert "Gestionnaire de cas" in log and "<td>caseworker</td>" not in log
+    assert re.search(r'<span class="when">\d\d/\d\d/\d{4} \d\d:\d\d</span>', log)
+    admin = html.unescape(c.get("/admin/acces").text)
+    assert "<td>caseworker</td>" not in admin and "Gestionnaire de cas" in admin
+    own = html.unescape(c.get("/mon-compte/acces").text)
+    assert re.search(r'<td class="when">\d\d/\d\d/\d{4} \d\d:\d\d</td>', own)
+    assert not re.search(r"<td>\d{4}-\d\d-\d\d", own)
