@@ -74,3 +74,18 @@ def test_access_pages_show_role_labels_and_dates_as_elsewhere(live):
     own = html.unescape(c.get("/mon-compte/acces").text)
     assert re.search(r'<td class="when">\d\d/\d\d/\d{4} \d\d:\d\d</td>', own)
     assert not re.search(r"<td>\d{4}-\d\d-\d\d", own)
+
+
+def test_header_names_the_organisation_and_case_names_its_caseworker(live):
+    from mno_workflow.web.core import Web
+
+    from .helpers import case_with_referrals
+
+    with live.wf.sessions() as s:
+        name = Web.organisations(s)["org-oim"]
+    page = html.unescape(live.client("focal.oim").get("/prestataire").text)
+    who = re.search(r'<div class="who">\s*<span>(.*?)</span>', page, re.S).group(1)
+    assert name in who and "org-oim" not in who, who
+    ref = case_with_referrals(live.wf, send=False)
+    case = html.unescape(live.client("idrissa.sanou").get(f"/dossiers/{ref}").text)
+    assert re.search(r"Gestionnaire[^:]*: Mariam Kaboré", case)

@@ -72,6 +72,14 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
     }
 
 
+def _display_name(s, user_id: str | None) -> str:
+    """A user's display name (« Mariam Kaboré »), else the id itself, else ``""``."""
+    if not user_id:
+        return ""
+    u = s.get(User, user_id)
+    return u.display_name if u is not None and u.display_name else user_id
+
+
 def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict[str, Any]:
     """The context of ``case.html``: steps with their actions and deadlines, data blocks, timeline and
     the case tools (extend, reopen, reassign) the user may use."""
@@ -156,6 +164,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "timeline": timeline(sop, events, lang),
         "data_blocks": data_blocks,
         "tz": sop.calendar.timezone,
+        "assignee_name": _display_name(s, case.assignee),
         # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
         "open_steps": [x for x in steps if not x["inst"].final and not x["standing"]]
         if case.status == "open" else [],
