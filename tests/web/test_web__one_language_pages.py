@@ -89,3 +89,17 @@ def test_header_names_the_organisation_and_case_names_its_caseworker(live):
     ref = case_with_referrals(live.wf, send=False)
     case = html.unescape(live.client("idrissa.sanou").get(f"/dossiers/{ref}").text)
     assert re.search(r"Gestionnaire[^:]*: Mariam Kaboré", case)
+
+
+def test_provider_sees_the_referrers_name_and_phone_in_inbox_and_referral(live):
+    from .helpers import case_with_referrals
+
+    ref = case_with_referrals(live.wf)  # cash sent to org-masn by Mariam Kaboré
+    c = live.client("focal.masn")
+    inbox = html.unescape(c.get("/prestataire").text)
+    cell = re.search(rf"<tr><td>{ref}</td>.*?</tr>", inbox, re.S).group(0)
+    who = re.search(r'class="referrer">(.*?)</td>', cell, re.S).group(1)
+    assert "Mariam Kaboré" in who and "+22670102031" in who, who
+    page = html.unescape(c.get(f"/prestataire/{ref}/referral:cash").text)
+    line = re.search(r'<p class="referrer">(.*?)</p>', page, re.S).group(1)
+    assert "Mariam Kaboré" in line and "+22670102031" in line, line
