@@ -103,3 +103,18 @@ def test_provider_sees_the_referrers_name_and_phone_in_inbox_and_referral(live):
     page = html.unescape(c.get(f"/prestataire/{ref}/referral:cash").text)
     line = re.search(r'<p class="referrer">(.*?)</p>', page, re.S).group(1)
     assert "Mariam Kaboré" in line and "+22670102031" in line, line
+
+
+@pytest.mark.parametrize(("lang", "sep"), [("fr", " : "), ("en", ": ")])
+def test_colon_spacing_follows_the_language(live, lang, sep):
+    from .helpers import case_with_referrals
+
+    ref = case_with_referrals(live.wf, send=False)
+    c = live.client("idrissa.sanou")
+    c.get(f"/langue/{lang}")
+    head = html.unescape(re.search(r'<header class="case-head">.*?<p class="meta">(.*?)</p>',
+                                   c.get(f"/dossiers/{ref}").text, re.S).group(1))
+    word = "Gestionnaire" if lang == "fr" else "Case manager"
+    assert re.search(rf"{word}[^:<]*?{re.escape(sep)}Idrissa|{word}[^:<]*?{re.escape(sep)}Mariam", head), head
+    if lang == "en":
+        assert " : " not in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", head))
