@@ -118,3 +118,13 @@ def test_colon_spacing_follows_the_language(live, lang, sep):
     assert re.search(rf"{word}[^:<]*?{re.escape(sep)}Idrissa|{word}[^:<]*?{re.escape(sep)}Mariam", head), head
     if lang == "en":
         assert " : " not in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", head))
+
+
+def test_work_groups_have_distinct_names(live):
+    from .helpers import case_with_referrals
+
+    case_with_referrals(live.wf, send=False)
+    page = html.unescape(live.client("idrissa.sanou").get("/travail").text)
+    names = re.findall(r'<a href="#work-[a-z_]+">([^<]+?) <span class="count">', page)
+    assert "Escaladés" not in names and "Mes échéances escaladées" in names, names
+    assert len(set(names)) == len(names), names
