@@ -10,6 +10,7 @@ comparison of instants, never of the text that was sent. Rules: ``docs/working-d
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
@@ -88,12 +89,15 @@ def _msg(kind: str, **kw: Any) -> Message:
     return Message.t(_TEXTS[kind], **kw)
 
 
+#: The date message (ISO: the API's format); web/forms.py shows its own for the day/month/year field.
+DATE_ERROR = N_("Date invalide : utiliser AAAA-MM-JJ avec une date qui existe (ex. 2025-02-28).")
+
 #: Per-field messages: French source text, msgid of the catalogues (English there).
 _TEXTS = {
     "required": N_("Ce champ est obligatoire."),
     "unknown": N_("Champ inconnu dans ce formulaire."),
     "choice": N_("Valeur non autorisée ; choix possibles : {choices}."),
-    "date": N_("Date invalide : utiliser AAAA-MM-JJ avec une date qui existe (ex. 2025-02-28)."),
+    "date": DATE_ERROR,
     "datetime": N_("Date et heure invalides (ex. 2025-02-28T14:30)."),
     "int": N_("Nombre entier attendu."),
     "number": N_("Nombre attendu."),
@@ -200,6 +204,7 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
     found = dict(errors)
     now = now or datetime.now(UTC)
     _check_fields(form.fields, data, ctx, (today, now), errors, prefix="", form_id=form_id, sop=sop)
+    _undecided_not_required(form.fields, found, errors)
     errors.update(found)  # a parse error says more than "required" for the same field
     if not errors:
         for rule in form.rules:
@@ -213,6 +218,20 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
     if errors:
         raise FormInvalid(form_id, errors)
     return data
+
+
+def _undecided_not_required(fields: list[FormField], found: dict[str, Message], errors: dict) -> None:
+    """Drop « Ce champ est obligatoire » of a conditional field whose ``relevant`` reads a field
+    that did not parse (a birth date « 31/02/2000 »): its relevance is unknown until that value is
+    fixed, and the page hides it as the typed value is there (same rule as app.js). Top level only."""
+    bad = {k.split(".")[0] for k in found if k}
+    if not bad:
+        return
+    for f in fields:
+        reads_bad = f.relevant and any(re.search(rf"\b{re.escape(b)}\b", f.relevant) for b in bad)
+        if reads_bad and f.id not in found and errors.get(f.id) is not None \
+                and errors[f.id].msgid == _TEXTS["required"]:
+            del errors[f.id]
 
 
 def _to_utc(fields: list[FormField], data: dict, tz: ZoneInfo) -> None:

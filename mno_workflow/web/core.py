@@ -51,6 +51,8 @@ class Web:
             due_words=i18n.due_words,
             static_url=lambda name: f"/static/{name}",  # fingerprinted by create_app
             role_label=i18n.role_label,
+            # « Nom : » in French (space before the colon), « Name: » in English and other languages
+            colon=lambda lang: " : " if lang == "fr" else ": ",
             can=access.can,
             quote=quote,
             # AGPL § 13: every page links to the source of the running version (MNO_SOURCE_URL

@@ -31,13 +31,14 @@ class DemoUser:
     organisation: str | None = None
     region: str | None = None
     language: str = "fr"
+    phone: str | None = None  # shown to the providers a case-side user refers to (issue 18)
 
 
 DEMO_USERS = [
-    DemoUser("mariam.kabore", "Mariam Kaboré", "caseworker", region="kadiogo"),
-    DemoUser("awa.ouedraogo", "Awa Ouédraogo", "caseworker", region="yaadga"),
-    DemoUser("idrissa.sanou", "Idrissa Sanou", "supervisor", region="kadiogo"),
-    DemoUser("salif.zongo", "Salif Zongo", "supervisor", region="yaadga"),
+    DemoUser("mariam.kabore", "Mariam Kaboré", "caseworker", region="kadiogo", phone="+22670102031"),
+    DemoUser("awa.ouedraogo", "Awa Ouédraogo", "caseworker", region="yaadga", phone="+22670102032"),
+    DemoUser("idrissa.sanou", "Idrissa Sanou", "supervisor", region="kadiogo", phone="+22670102033"),
+    DemoUser("salif.zongo", "Salif Zongo", "supervisor", region="yaadga", phone="+22670102034"),
     DemoUser("coord.mnr", "Coordination MNR", "coordinator"),
     DemoUser("focal.masn", "Point focal DRSAH", "provider", organisation="org-masn"),
     DemoUser("focal.oim", "Point focal OIM", "provider", organisation="org-oim"),
@@ -121,6 +122,7 @@ def create_users(
                     organisation=u.organisation,
                     region=u.region,
                     language=u.language,
+                    phone=u.phone,
                     password_hash=hashed,
                     active=True,
                 )

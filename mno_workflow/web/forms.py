@@ -16,6 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..engine.errors import Message
+from ..engine.forms import DATE_ERROR
+from ..i18n import N_
 from ..sop.schema import SOP, FieldType, FormField
 
 EXTRA_REPEAT_ROWS = 2  # blank rows shown after the filled ones (no script needed)
@@ -23,6 +25,7 @@ HIDDEN_REPEAT_ROWS = 8  # more blank rows, revealed one by one by « + Ajouter �
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 MIN_REPEAT_ROWS = 3
+DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
 
 @dataclass
@@ -121,7 +124,7 @@ def form_views(
     """Views of every field of ``form_id`` with ``values`` and ``errors`` (by field path), plus
     the errors that belong to no field (form-level rules). A fresh form (no ``values``) given
     ``now`` has its ``default: today`` date fields pre-filled with today in the SOP time zone."""
-    errs = {k: m.text(lang) for k, m in (errors or {}).items()}
+    errs = {k: _web_text(m, lang) for k, m in (errors or {}).items()}
     fields = sop.forms[form_id].fields
     if not values and now is not None:
         today = now.astimezone(ZoneInfo(sop.calendar.timezone))
@@ -151,6 +154,17 @@ def form_views(
     return views, loose
 
 
+#: The engine's date message names ISO (the API's format); the page asks day/month/year.
+WEB_DATE_ERROR = N_("Date invalide : saisir JJ/MM/AAAA avec une date qui existe (ex. 28/02/2025).")
+
+
+def _web_text(m: Message, lang: str) -> str:
+    """A per-field error as the page shows it: the date message names the format typed here."""
+    if m.msgid == DATE_ERROR:
+        return Message.t(WEB_DATE_ERROR).text(lang)
+    return m.text(lang)
+
+
 def parse_form(sop: SOP, form_id: str, form: Any) -> dict[str, Any]:
     """A Starlette ``FormData`` (or any ``getlist``/``get`` mapping) into an engine payload.
 
@@ -175,7 +189,7 @@ def parse_form(sop: SOP, form_id: str, form: Any) -> dict[str, Any]:
                     else:
                         raw = form.get(key)
                         if raw is not None and str(raw).strip():
-                            row[sf.id] = _date_in(str(raw)) if sf.type == FieldType.date else str(raw)
+                            row[sf.id] = _text_in(sf, str(raw))
                 if row:
                     rows.append(row)
             if rows:
@@ -183,8 +197,19 @@ def parse_form(sop: SOP, form_id: str, form: Any) -> dict[str, Any]:
         else:
             raw = form.get(f.id)
             if raw is not None and str(raw).strip():
-                out[f.id] = _date_in(str(raw)) if f.type == FieldType.date else str(raw)
+                out[f.id] = _text_in(f, str(raw))
     return out
+
+
+def _text_in(f: FormField, text: str) -> str:
+    """A field's posted text as the engine reads it: dates day/month/year → ISO (:func:`_date_in`),
+    a decimal number written with a comma (« 2,5 », French) → ``2.5``. Integers keep their text, so
+    « 12,5 » is refused by the engine (« Nombre entier attendu. ») rather than read as 125."""
+    if f.type == FieldType.date:
+        return _date_in(text)
+    if f.type == FieldType.number and DECIMAL_COMMA.match(text):
+        return text.strip().replace(",", ".")
+    return text
 
 
 def _date_in(text: str) -> str:
@@ -219,4 +244,6 @@ def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
         return fmt_date(value, lang)
     if isinstance(value, list):
         return ", ".join(str(x) for x in value)
+    if f.type == FieldType.number and isinstance(value, float) and lang == "fr":
+        return str(value).replace(".", ",")  # 2,5 on French pages, as the user typed it
     return str(value)

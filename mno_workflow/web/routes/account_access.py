@@ -41,6 +41,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
 
+    def zone(s) -> str:
+        """The SOP's time zone (dates shown as on the other pages); UTC before any SOP."""
+        try:
+            return web.latest(s).sop.calendar.timezone
+        except Exception:  # noqa: BLE001 - no SOP published yet
+            return "UTC"
+
     def own_page(request: Request, s, user: User, created: str | None = None,
                  errors: dict | None = None, values: dict | None = None, status: int = 200):
         now = _wall()
@@ -52,7 +59,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                           "expires_at": w.expires_at, "current": w.digest == current}
                          for w in _open_sessions(s, user.id, now)],
             "created": created, "errors": errors or {}, "values": values or {}, "scopes": tokens.SCOPES,
-            "max_days": MAX_DAYS}, status=status)
+            "max_days": MAX_DAYS, "tz": zone(s)}, status=status)
 
     @r.get("/mon-compte/acces")
     def own_access(request: Request):
@@ -141,7 +148,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                      for u in s.scalars(select(User).order_by(User.id))]
             all_tokens = [tokens.as_dict(t, now) for t in tokens.listing(s) if t.revoked_at is None]
             return web.render(request, "admin_access.html", {
-                **base_ctx(request, s, user), "users": users, "tokens": all_tokens})
+                **base_ctx(request, s, user), "users": users, "tokens": all_tokens, "tz": zone(s)})
 
     def _admin_change(request: Request, uid: str, what: str):
         with wf.sessions.begin() as s:

@@ -16,10 +16,21 @@ def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes ``/login`` (GET, POST), ``/logout`` (POST) and ``/langue/{lang}``."""
     wf = web.wf
 
+    def sop_title(lang: str) -> str:
+        """The published SOP's title in ``lang`` (login subtitle); ``""`` before any SOP."""
+        try:
+            with wf.sessions() as s:
+                sop = web.latest(s).sop
+            return sop.label(sop.title, lang)
+        except Exception:  # noqa: BLE001 - no SOP published yet: the page shows no subtitle
+            return ""
+
     # -- login / logout / language ---------------------------------------------------------------------
     @r.get("/login")
     def login_form(request: Request, next: str = ""):
-        return web.render(request, "login.html", {"lang": web.lang(request), "next": safe_next(next, "")})
+        lang = web.lang(request)
+        return web.render(request, "login.html", {"lang": lang, "next": safe_next(next, ""),
+                                                  "subtitle": sop_title(lang)})
 
     @r.post("/login")
     async def login(request: Request):
@@ -52,7 +63,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             return web.render(
                 request,
                 "login.html",
-                {"lang": lang, "error": t(err, lang), "next": target, "username": username},
+                {"lang": lang, "error": t(err, lang), "next": target, "username": username,
+                 "subtitle": sop_title(lang)},
                 status=status,
             )
         chosen = request.session.get("lang")  # the language picked on the login page is kept

@@ -72,6 +72,14 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
     }
 
 
+def _display_name(s, user_id: str | None) -> str:
+    """A user's display name (« Mariam Kaboré »), else the id itself, else ``""``."""
+    if not user_id:
+        return ""
+    u = s.get(User, user_id)
+    return u.display_name if u is not None and u.display_name else user_id
+
+
 def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict[str, Any]:
     """The context of ``case.html``: steps with their actions and deadlines, data blocks, timeline and
     the case tools (extend, reopen, reassign) the user may use."""
@@ -156,6 +164,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "timeline": timeline(sop, events, lang),
         "data_blocks": data_blocks,
         "tz": sop.calendar.timezone,
+        "assignee_name": _display_name(s, case.assignee),
         # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
         "open_steps": [x for x in steps if not x["inst"].final and not x["standing"]]
         if case.status == "open" else [],
@@ -296,7 +305,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             queries.log_view(s, user, case, "export", web.now(), instance="export-person")
         if format == "json":
             return JSONResponse({k: v for k, v in record.items() if k != "words"})
-        return HTMLResponse(render_html(record))
+        from .print_forms import PRINT_CSP  # its own stylesheet: the site CSP would drop it
+
+        return HTMLResponse(render_html(record), headers={"content-security-policy": PRINT_CSP})
 
     @r.get("/dossiers/{reference}/schema/{instance}.svg")
     def case_diagram(request: Request, reference: str, instance: str):

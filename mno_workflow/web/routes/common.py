@@ -14,8 +14,18 @@ from ..core import Web
 
 
 def base_ctx(web: Web, request: Request, s, user: User) -> dict[str, Any]:
-    """The context every signed-in page has: ``user``, ``lang`` and ``unread`` (notifications)."""
-    return {"user": user, "lang": web.lang(request, user), "unread": queries.unread_count(s, user)}
+    """The context every signed-in page has: ``user``, ``lang``, ``unread`` (notifications) and
+    ``user_org`` (the name of the user's organisation, shown in the header instead of its id)."""
+    org = None
+    if user.organisation:
+        from sqlalchemy import select
+
+        from ...directory.tables import TABLES
+
+        t = TABLES["organization"]
+        org = s.execute(select(t.c.name).where(t.c.id == user.organisation)).scalar()
+    return {"user": user, "lang": web.lang(request, user), "unread": queries.unread_count(s, user),
+            "user_org": org or user.organisation}
 
 
 def is_htmx(request: Request) -> bool:

@@ -17,6 +17,13 @@ from .attachments import notes_of
 from .common import case_and_instance
 
 
+def _org_named(s, ref: dict | None) -> dict | None:
+    """The referrer (:func:`access.referrer`) with its organisation by name, not its id."""
+    if ref and ref.get("organisation"):
+        ref = {**ref, "organisation": Web.organisations(s).get(ref["organisation"], ref["organisation"])}
+    return ref
+
+
 def provider_due(s, sop, inst, due, now, lang):
     """The deadline of referral ``inst`` in the provider's terms (:mod:`..duewords`)."""
     from ...engine.timers import calendar_for
@@ -72,7 +79,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "priority": web.option_label(
                         csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
                     ),
-                    "referrer": access.referrer(s, user, csop, case, inst, view),
+                    "referrer": _org_named(s, access.referrer(s, user, csop, case, inst, view)),
                     "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
                 }
 
@@ -142,7 +149,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "service_level": describe_level(s, sop, case, inst, lang),  # issue 13
                     "blocks": blocks,
                     "inst_blocks": inst_blocks,
-                    "referrer": access.referrer(s, user, sop, case, inst, view),
+                    "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view)),
                     "notes": notes_of(s, inst)
                     if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
                     "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]

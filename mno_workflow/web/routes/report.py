@@ -36,7 +36,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
     @r.get("/rapport")
     def report_page(request: Request):
         text, _p = _build(request, "report.html")
-        return HTMLResponse(text)
+        # a standalone document with its own stylesheet (the site CSP would drop it: unstyled, 980 px)
+        from .print_forms import PRINT_CSP
+
+        return HTMLResponse(text, headers={"content-security-policy": PRINT_CSP})
 
     @r.get("/rapport.pdf")
     def report_pdf(request: Request):

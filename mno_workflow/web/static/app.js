@@ -58,6 +58,13 @@
     }
   });
 
+  function openTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    if (!el) return;
+    for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
+    el.scrollIntoView();
+  }
   document.addEventListener("DOMContentLoaded", function () {
     // Collapsible header on phones.
     var toggle = document.querySelector(".menu-toggle");
@@ -68,6 +75,10 @@
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
       });
     }
+    // A link to a collapsed tool (« Réattribuer » → /dossiers/REF#tool-reassign) opens it, on
+    // load and when the hash changes on the same page.
+    openTarget();
+    window.addEventListener("hashchange", openTarget);
     // The error summary takes the focus (GOV.UK pattern); its links focus their field.
     var summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
@@ -106,7 +117,7 @@
     var v = els[0].value;
     if (v === "") return null;
     if (type === "boolean") return v === "true";
-    if (type === "integer" || type === "number") return Number(v);
+    if (type === "integer" || type === "number") return Number(v.replace(",", "."));  // « 2,5 » (French)
     return v;
   }
   function present(v) { return v !== null && !(Array.isArray(v) && v.length === 0); }
