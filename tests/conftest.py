@@ -107,12 +107,29 @@ def _create_tables(url: str) -> None:
     db.dispose()
 
 
+#: Fixtures whose first act on ``db_url`` is ``Base.metadata.create_all`` (module:function): for
+#: a test using one, ``db_url`` holds those tables already (see ``db_url``).
+CREATE_ALL_FIRST = {
+    "tests.conftest:wf",
+    "tests.engine.test_time_rules:tw", "tests.reminders.test_auto_trigger_failure:tw",
+    "tests.reminders.test_auto_trigger_refused_sharing:wf", "tests.engine.test_engine__spawn:wf",
+    "tests.engine.test_engine__empty_for_each:doc_wf", "tests.engine.test_engine__empty_for_each:when_wf",
+    "tests.engine.test_engine__migrate_new_steps:doc_wf", "tests.engine.test_engine__multiform:mwf",
+    "tests.engine.test_engine__until:uwf", "tests.engine.test_engine__until_paths:uwf",
+    "tests.engine.test_engine__notify:nwf", "tests.engine.test_engine__owner_by_field:owf",
+    "tests.engine.test_engine__cel_types:dates_wf", "tests.engine.test_engine__service_levels:dwf",
+    "tests.engine.test_engine__service_level_pause:pwf",
+}
+
+
 def _uses_shared_wf(request) -> bool:
-    """Whether the test gets the ``wf`` fixture of this file (not a module's own ``wf``)."""
-    if "wf" not in request.fixturenames:
-        return False
-    defs = request._fixturemanager.getfixturedefs("wf", request.node) or ()
-    return bool(defs) and defs[-1].func.__module__ == __name__
+    """Whether the test gets one of the fixtures of :data:`CREATE_ALL_FIRST` (the one in effect
+    for that test, e.g. not a module's own ``wf``)."""
+    for name in request.fixturenames:
+        defs = request._fixturemanager.getfixturedefs(name, request.node) or ()
+        if defs and f"{defs[-1].func.__module__}:{defs[-1].func.__name__}" in CREATE_ALL_FIRST:
+            return True
+    return False
 
 
 @pytest.fixture(params=BACKENDS)

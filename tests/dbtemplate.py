@@ -58,6 +58,7 @@ def seed_sqlite(target: Path | str, instant: datetime, kind: str,
             build(f"sqlite:///{template}")  # disposes its engine
             with closing(sqlite3.connect(template)) as conn:  # everything in the main file
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.execute("PRAGMA journal_mode=DELETE")  # as a new file: make_engine sets WAL
             _built[(kind, instant)] = template
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, path)
