@@ -154,7 +154,7 @@ def test_the_bf_sop_split_in_three_files_is_the_same_sop(tmp_path):
     split = load_file(tmp_path / "mnr.yaml")
     assert split.model.forms == whole.model.forms and split.model.options == whole.model.options
     assert split.model.steps == whole.model.steps
-    # the listed narrative file is stored with the version too (issue 14: narrative files)
+    # the listed narrative file is one of the SOP's files too (issue 14: stored with the version)
     assert set(split.files) == {"commun/formulaires.yaml", "commun/listes.yaml", "narrative.yaml"}
     codes = sorted(d.code for d in lint(split))
     assert codes == sorted(d.code for d in lint(whole))
