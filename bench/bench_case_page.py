@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
-from bench.common import copy_cases  # noqa: E402
+from bench.common import copy_cases, indexes_dropped  # noqa: E402
 from mno_workflow import directory  # noqa: E402
 from mno_workflow.engine.clock import SimulatedClock  # noqa: E402
 from mno_workflow.engine.engine import WorkflowEngine  # noqa: E402
@@ -112,14 +112,17 @@ def multiply(db: Engine, total: int, pool: int, *, audit: bool = True) -> None:
     ``audit``, audit events) until there are ``total`` cases: copy ``g`` of case ``id`` gets id
     ``id + g*M`` and reference ``MNR-BF-%06d``; its instances get ``id + g*MI``. One copy in
     ``pool`` keeps the assignee, the others go to ``agent.<region>.<g % pool>``
-    (:func:`bench.common.copy_cases`)."""
-    with db.begin() as conn:
+    (:func:`bench.common.copy_cases`). The secondary indexes are dropped during the copy and built
+    again after it (:func:`bench.common.indexes_dropped`)."""
+    with db.connect() as conn:
         m = conn.scalar(text("SELECT max(id) FROM cases"))
         mi = conn.scalar(text("SELECT max(id) FROM step_instances"))
-        gens = math.ceil(total / m) - 1
-        if gens < 1:
-            return
-        p = {"m": m, "mi": mi, "gens": gens, "total": total, "pool": pool}
+    gens = math.ceil(total / m) - 1
+    if gens < 1:
+        return
+    p = {"m": m, "mi": mi, "gens": gens, "total": total, "pool": pool}
+    tables = ("cases", "step_instances", "deadlines", *(("audit_events",) if audit else ()))
+    with indexes_dropped(db, tables), db.begin() as conn:  # indexes built once, after the copy
         copy_cases(conn, p, names=False, audit=audit)
     checkpoint(db)
 
