@@ -46,6 +46,7 @@ from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from bench.bench_case_page import NOW, build_seed, checkpoint, copy_db, multiply, new_engine  # noqa: E402
+from bench.common import indexes_dropped  # noqa: E402
 from mno_workflow.engine.engine import WorkflowEngine  # noqa: E402
 from mno_workflow.reminders.sweeper import sweep  # noqa: E402
 from mno_workflow.store.base import make_engine  # noqa: E402
@@ -76,6 +77,39 @@ def pending(db: Engine) -> int:
         return conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'"))
 
 
+def _spread(db: Engine, now: str) -> None:
+    """Move every pending row into the next 60 days (no trigger watches ``fire_at``)."""
+    with db.begin() as conn:
+        conn.execute(text(
+            "UPDATE deadlines SET fire_at = strftime(:ts, :now, "
+            "'+' || (3600 + (id * 7919) % :h) || ' seconds') || '.000000' WHERE status = 'pending'"),
+            {"ts": TS, "now": now, "h": HORIZON_S})
+
+
+def _arm(db: Engine, n_pending: int, n_due: int, now: str) -> list[int]:
+    """Trim the pending rows to ``n_pending`` (with the indexes: the triggers of next_due.py
+    recompute those cases), make ``n_due`` of them (one per case) due at ``now``; returns the due
+    rows' ids."""
+    with db.begin() as conn:
+        extra = conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'")) - n_pending
+        if extra > 0:  # the last copies' rows become history
+            conn.execute(text(
+                "UPDATE deadlines SET status = 'cancelled', fired_at = :now || '.000000', "
+                "note = 'bench: trimmed' WHERE id IN (SELECT id FROM deadlines "
+                "WHERE status = 'pending' ORDER BY id DESC LIMIT :n)"), {"n": extra, "now": now})
+        due = list(conn.scalars(text(
+            "SELECT id FROM (SELECT id, case_id, row_number() OVER (PARTITION BY case_id "
+            "ORDER BY (id * 2654435761) % 1000003) AS rn FROM deadlines WHERE status = 'pending') "
+            "WHERE rn = 1 ORDER BY (case_id * 40503) % 1000033, case_id LIMIT :d"), {"d": n_due}))
+        if len(due) < n_due:
+            raise RuntimeError(f"only {len(due)} cases with a pending row; {n_due} due rows wanted")
+        conn.execute(text(
+            "UPDATE deadlines SET fire_at = strftime(:ts, :now, '-' || (1 + id % 50) || ' seconds') "
+            "|| '.000000' WHERE id IN (SELECT value FROM json_each(:ids))"),
+            {"ts": TS, "now": now, "ids": json.dumps(due)})
+    return due
+
+
 def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int) -> tuple[list[int], dict]:
     """A copy of the seed database with exactly ``n_pending`` pending rows, ``n_due`` of them due
     at ``NOW``. Returns the ids of the due rows and counts."""
@@ -85,30 +119,14 @@ def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int) -> t
         with db.connect() as conn:
             seed_cases = conn.scalar(text("SELECT max(id) FROM cases"))
         per_case = pending(db) / seed_cases
-        # one seed generation more than the average needs: the last, partial one varies
-        multiply(db, math.ceil(n_pending / per_case) + seed_cases, pool, audit=False)
         now = NOW.strftime(TS)
-        with db.begin() as conn:
-            extra = conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'")) - n_pending
-            if extra > 0:  # the last copies' rows become history
-                conn.execute(text(
-                    "UPDATE deadlines SET status = 'cancelled', fired_at = :now || '.000000', "
-                    "note = 'bench: trimmed' WHERE id IN (SELECT id FROM deadlines "
-                    "WHERE status = 'pending' ORDER BY id DESC LIMIT :n)"), {"n": extra, "now": now})
-            conn.execute(text(
-                "UPDATE deadlines SET fire_at = strftime(:ts, :now, "
-                "'+' || (3600 + (id * 7919) % :h) || ' seconds') || '.000000' WHERE status = 'pending'"),
-                {"ts": TS, "now": now, "h": HORIZON_S})
-            due = list(conn.scalars(text(
-                "SELECT id FROM (SELECT id, case_id, row_number() OVER (PARTITION BY case_id "
-                "ORDER BY (id * 2654435761) % 1000003) AS rn FROM deadlines WHERE status = 'pending') "
-                "WHERE rn = 1 ORDER BY (case_id * 40503) % 1000033, case_id LIMIT :d"), {"d": n_due}))
-            if len(due) < n_due:
-                raise RuntimeError(f"only {len(due)} cases with a pending row; {n_due} due rows wanted")
-            conn.execute(text(
-                "UPDATE deadlines SET fire_at = strftime(:ts, :now, '-' || (1 + id % 50) || ' seconds') "
-                "|| '.000000' WHERE id IN (SELECT value FROM json_each(:ids))"),
-                {"ts": TS, "now": now, "ids": json.dumps(due)})
+        # the rows are copied and moved without the secondary indexes, built once at the end
+        # (a million index entries moved one by one took longer than the whole copy)
+        with indexes_dropped(db, ("cases", "step_instances", "deadlines")):
+            # one seed generation more than the average needs: the last, partial one varies
+            multiply(db, math.ceil(n_pending / per_case) + seed_cases, pool, audit=False, indexes=False)
+            _spread(db, now)
+        due = _arm(db, n_pending, n_due, now)
         with db.connect() as conn:
             info = {"pending": pending(db),
                     "cases": conn.scalar(text("SELECT count(*) FROM cases")),
@@ -253,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{binfo['pending']:,} pending, {n_due:,} due: median {b['median'] * 1e3:.0f} ms "
             f"(CPU {b['cpu'] * 1e3:.0f} ms); ×{r['median'] / b['median']:.2f} "
             f"(CPU ×{r['cpu'] / b['cpu']:.2f})",
-            "≤ 100 ms (for 1,000,000 / 1,000)")
+            "≤ 100 ms (issue 15; DESIGN.md ≤ 200 ms) for 1,000,000 / 1,000")
         row("  each repeat", ", ".join(f"{t * 1e3:.0f}" for t in r["times"]) + " ms",
             "baseline: " + ", ".join(f"{t * 1e3:.0f}" for t in b["times"]) + " ms", "")
         row("  per due row", f"{r['median'] / n_due * 1e3:.3f} ms",
