@@ -77,30 +77,27 @@ def pending(db: Engine) -> int:
         return conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'"))
 
 
-def _spread(db: Engine, now: str) -> None:
-    """Move every pending row into the next 60 days (no trigger watches ``fire_at``)."""
+def _spread_and_choose(db: Engine, n_pending: int, n_due: int, now: str) -> list[int]:
+    """Without the secondary indexes (full scans in rowid order, no index entry moved): move
+    every pending row into the next 60 days and make ``n_due`` of them (one per case) due at
+    ``now``, chosen among the ``n_pending`` lowest ids (the rows above are trimmed by
+    :func:`_trim`); returns the due rows' ids. No trigger watches ``fire_at``."""
     with db.begin() as conn:
         conn.execute(text(
             "UPDATE deadlines SET fire_at = strftime(:ts, :now, "
             "'+' || (3600 + (id * 7919) % :h) || ' seconds') || '.000000' WHERE status = 'pending'"),
             {"ts": TS, "now": now, "h": HORIZON_S})
-
-
-def _arm(db: Engine, n_pending: int, n_due: int, now: str) -> list[int]:
-    """Trim the pending rows to ``n_pending`` (with the indexes: the triggers of next_due.py
-    recompute those cases), make ``n_due`` of them (one per case) due at ``now``; returns the due
-    rows' ids."""
-    with db.begin() as conn:
-        extra = conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'")) - n_pending
-        if extra > 0:  # the last copies' rows become history
-            conn.execute(text(
-                "UPDATE deadlines SET status = 'cancelled', fired_at = :now || '.000000', "
-                "note = 'bench: trimmed' WHERE id IN (SELECT id FROM deadlines "
-                "WHERE status = 'pending' ORDER BY id DESC LIMIT :n)"), {"n": extra, "now": now})
+        kept = conn.scalar(text(  # the highest id that stays pending after the trim
+            "SELECT id FROM deadlines WHERE status = 'pending' ORDER BY id LIMIT 1 OFFSET :n"),
+            {"n": n_pending - 1})
+        if kept is None:
+            raise RuntimeError(f"fewer than {n_pending} pending rows")
         due = list(conn.scalars(text(
             "SELECT id FROM (SELECT id, case_id, row_number() OVER (PARTITION BY case_id "
-            "ORDER BY (id * 2654435761) % 1000003) AS rn FROM deadlines WHERE status = 'pending') "
-            "WHERE rn = 1 ORDER BY (case_id * 40503) % 1000033, case_id LIMIT :d"), {"d": n_due}))
+            "ORDER BY (id * 2654435761) % 1000003) AS rn FROM deadlines "
+            "WHERE status = 'pending' AND id <= :kept) "
+            "WHERE rn = 1 ORDER BY (case_id * 40503) % 1000033, case_id LIMIT :d"),
+            {"d": n_due, "kept": kept}))
         if len(due) < n_due:
             raise RuntimeError(f"only {len(due)} cases with a pending row; {n_due} due rows wanted")
         conn.execute(text(
@@ -108,6 +105,18 @@ def _arm(db: Engine, n_pending: int, n_due: int, now: str) -> list[int]:
             "|| '.000000' WHERE id IN (SELECT value FROM json_each(:ids))"),
             {"ts": TS, "now": now, "ids": json.dumps(due)})
     return due
+
+
+def _trim(db: Engine, n_pending: int, now: str) -> None:
+    """Cancel the pending rows above the ``n_pending`` lowest ids (a few hundred; with the
+    indexes, so the triggers of next_due.py recompute those cases cheaply)."""
+    with db.begin() as conn:
+        extra = conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'")) - n_pending
+        if extra > 0:  # the last copies' rows become history
+            conn.execute(text(
+                "UPDATE deadlines SET status = 'cancelled', fired_at = :now || '.000000', "
+                "note = 'bench: trimmed' WHERE id IN (SELECT id FROM deadlines "
+                "WHERE status = 'pending' ORDER BY id DESC LIMIT :n)"), {"n": extra, "now": now})
 
 
 def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int) -> tuple[list[int], dict]:
@@ -125,8 +134,8 @@ def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int) -> t
         with indexes_dropped(db, ("cases", "step_instances", "deadlines")):
             # one seed generation more than the average needs: the last, partial one varies
             multiply(db, math.ceil(n_pending / per_case) + seed_cases, pool, audit=False, indexes=False)
-            _spread(db, now)
-        due = _arm(db, n_pending, n_due, now)
+            due = _spread_and_choose(db, n_pending, n_due, now)
+        _trim(db, n_pending, now)
         with db.connect() as conn:
             info = {"pending": pending(db),
                     "cases": conn.scalar(text("SELECT count(*) FROM cases")),
