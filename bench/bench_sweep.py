@@ -107,16 +107,39 @@ def _spread_and_choose(db: Engine, n_pending: int, n_due: int, now: str) -> list
     return due
 
 
-def _trim(db: Engine, n_pending: int, now: str) -> None:
-    """Cancel the pending rows above the ``n_pending`` lowest ids (a few hundred; with the
-    indexes, so the triggers of next_due.py recompute those cases cheaply)."""
+def _trim(db: Engine, n_pending: int, now: str) -> list[int]:
+    """Cancel the pending rows above the ``n_pending`` lowest ids (the last copies' rows become
+    history), with the triggers of next_due.py dropped meanwhile; returns the cases whose
+    ``next_due_at`` :func:`_recompute` must compute again once the indexes are back. (With the
+    triggers, SQLite plans their ``min(d.due_at)`` on the (kind, status, due_at) index — min/max
+    optimisation — and reads every running expiry row per trimmed row; the recomputation writes
+    ``min(+d.due_at)``, which reads the case's own rows.)"""
+    from mno_workflow.store import next_due
+
     with db.begin() as conn:
         extra = conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'")) - n_pending
-        if extra > 0:  # the last copies' rows become history
-            conn.execute(text(
-                "UPDATE deadlines SET status = 'cancelled', fired_at = :now || '.000000', "
-                "note = 'bench: trimmed' WHERE id IN (SELECT id FROM deadlines "
-                "WHERE status = 'pending' ORDER BY id DESC LIMIT :n)"), {"n": extra, "now": now})
+        if extra <= 0:
+            return []
+        next_due.uninstall(conn)
+        cases = list(conn.scalars(text(
+            "SELECT DISTINCT case_id FROM deadlines WHERE id IN (SELECT id FROM deadlines "
+            "WHERE status = 'pending' ORDER BY id DESC LIMIT :n)"), {"n": extra}))
+        conn.execute(text(
+            "UPDATE deadlines SET status = 'cancelled', fired_at = :now || '.000000', "
+            "note = 'bench: trimmed' WHERE id IN (SELECT id FROM deadlines "
+            "WHERE status = 'pending' ORDER BY id DESC LIMIT :n)"), {"n": extra, "now": now})
+        next_due.install(conn)
+    return cases
+
+
+def _recompute(db: Engine, cases: list[int]) -> None:
+    """``next_due_at`` of ``cases`` from their own rows (with the indexes)."""
+    from mno_workflow.store import next_due
+
+    own_rows = next_due.min_due_sql("cases.id").replace("min(d.due_at)", "min(+d.due_at)")
+    with db.begin() as conn:
+        conn.execute(text(f"UPDATE cases SET next_due_at = {own_rows} "  # noqa: S608 - fixed SQL
+                          "WHERE id IN (SELECT value FROM json_each(:ids))"), {"ids": json.dumps(cases)})
 
 
 def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int) -> tuple[list[int], dict]:
@@ -135,7 +158,8 @@ def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int) -> t
             # one seed generation more than the average needs: the last, partial one varies
             multiply(db, math.ceil(n_pending / per_case) + seed_cases, pool, audit=False, indexes=False)
             due = _spread_and_choose(db, n_pending, n_due, now)
-        _trim(db, n_pending, now)
+            trimmed = _trim(db, n_pending, now)
+        _recompute(db, trimmed)
         with db.connect() as conn:
             info = {"pending": pending(db),
                     "cases": conn.scalar(text("SELECT count(*) FROM cases")),
