@@ -183,7 +183,7 @@ def reuse(path: Path) -> tuple[list[int], dict]:
             due = list(conn.scalars(text("SELECT id FROM deadlines WHERE status = 'pending' "
                                          "AND fire_at <= :now ORDER BY id"),
                                     {"now": NOW.strftime(TS) + ".000000"}))
-            info = {"pending": pending(db),
+            info = {"pending": conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'")),
                     "cases": conn.scalar(text("SELECT count(*) FROM cases")),
                     "instances": conn.scalar(text("SELECT count(*) FROM step_instances")),
                     "rows": conn.scalar(text("SELECT count(*) FROM deadlines")),
