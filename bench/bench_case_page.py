@@ -23,6 +23,7 @@ database with their ratio. Timings are never asserted in tests: this script repo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import math
@@ -42,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
-from bench.common import copy_cases  # noqa: E402
+from bench.common import copy_cases, indexes_dropped  # noqa: E402
 from mno_workflow import directory  # noqa: E402
 from mno_workflow.engine.clock import SimulatedClock  # noqa: E402
 from mno_workflow.engine.engine import WorkflowEngine  # noqa: E402
@@ -107,20 +108,27 @@ def build_seed(path: Path, n_seed: int, now: datetime = NOW, seed: int = 2025) -
     return wf
 
 
-def multiply(db: Engine, total: int, pool: int, *, audit: bool = True) -> None:
+def multiply(db: Engine, total: int, pool: int, *, audit: bool = True, indexes: bool = True) -> None:
     """Copy the cases of the database (ids 1..M, with their instances, deadlines and, when
     ``audit``, audit events) until there are ``total`` cases: copy ``g`` of case ``id`` gets id
     ``id + g*M`` and reference ``MNR-BF-%06d``; its instances get ``id + g*MI``. One copy in
     ``pool`` keeps the assignee, the others go to ``agent.<region>.<g % pool>``
-    (:func:`bench.common.copy_cases`)."""
-    with db.begin() as conn:
+    (:func:`bench.common.copy_cases`). The secondary indexes are dropped during the copy and built
+    again after it (:func:`bench.common.indexes_dropped`); ``indexes=False``: the caller has
+    dropped them already (and builds them after its own bulk changes)."""
+    with db.connect() as conn:
         m = conn.scalar(text("SELECT max(id) FROM cases"))
         mi = conn.scalar(text("SELECT max(id) FROM step_instances"))
-        gens = math.ceil(total / m) - 1
-        if gens < 1:
-            return
-        p = {"m": m, "mi": mi, "gens": gens, "total": total, "pool": pool}
-        copy_cases(conn, p, names=False, audit=audit)
+    gens = math.ceil(total / m) - 1
+    if gens < 1:
+        return
+    p = {"m": m, "mi": mi, "gens": gens, "total": total, "pool": pool}
+    tables = ("cases", "step_instances", "deadlines", *(("audit_events",) if audit else ()))
+    with contextlib.ExitStack() as stack:
+        if indexes:
+            stack.enter_context(indexes_dropped(db, tables))  # indexes built once, after the copy
+        with db.begin() as conn:
+            copy_cases(conn, p, names=False, audit=audit)
     checkpoint(db)
 
 

@@ -10,16 +10,19 @@ is in the same state as when every row was processed in order (see ``tests/remin
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from ..store.models import Case, Deadline, OutboxMessage, StepInstance
-from ..store.outbox import enqueue
+from ..engine.corewrite import insert_rows
+from ..store.fastsql import Statement
+from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
+from ..store.outbox import Person, enqueue
 
 _COLUMNS = (Deadline.id, Deadline.case_id, Deadline.instance_id, Deadline.state, Deadline.entered_at,
             Deadline.kind, Deadline.offset, Deadline.owner_role, Deadline.escalate_to,
@@ -31,21 +34,27 @@ _COLUMNS = (Deadline.id, Deadline.case_id, Deadline.instance_id, Deadline.state,
             Case.sop_version_id)
 
 
+_DUE = (select(*_COLUMNS)
+        .join(StepInstance, StepInstance.id == Deadline.instance_id)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(Deadline.status == "pending", Deadline.fire_at <= bindparam("now"))
+        .order_by(Deadline.fire_at, Deadline.id))
+_DUE_SQLITE = Statement(_DUE.limit(bindparam("lim")))  # run on the DB-API cursor (store/fastsql.py)
+Due = namedtuple("Due", [c.key for c in _DUE.selected_columns])  # one claimed row
+
+
 def claim(s: Session, now: datetime, limit: int) -> list[Any]:
     """Due pending rows (at most ``limit``, oldest ``fire_at`` first) with their instance and case,
-    as Core rows (attributes named like ``_COLUMNS``).
+    in one statement, as rows with attributes named like ``_COLUMNS``.
 
     PostgreSQL: lock the cases first, in ascending id order and skipping those another process
     holds (a transition or another sweeper), then their due rows (``FOR UPDATE OF deadlines SKIP
     LOCKED``) — the same order as a transition, so nobody waits in a cycle. SQLite: the whole
     transaction holds the write lock (``BEGIN IMMEDIATE``)."""
-    due = (select(*_COLUMNS)
-           .join(StepInstance, StepInstance.id == Deadline.instance_id)
-           .join(Case, Case.id == Deadline.case_id)
-           .where(Deadline.status == "pending", Deadline.fire_at <= now)
-           .order_by(Deadline.fire_at, Deadline.id).limit(limit))
-    if s.get_bind().dialect.name != "postgresql":
-        return list(s.execute(due).all())
+    conn = s.connection()
+    if conn.dialect.name != "postgresql":
+        return [Due(*r) for r in _DUE_SQLITE.rows(conn, {"now": now, "lim": limit})]
+    due = _DUE.params(now=now).limit(limit)
     ids = sorted(set(s.scalars(select(Deadline.case_id).where(Deadline.status == "pending",
                                                               Deadline.fire_at <= now)
                                .order_by(Deadline.fire_at, Deadline.id).limit(limit))))
@@ -55,8 +64,37 @@ def claim(s: Session, now: datetime, limit: int) -> list[Any]:
                             .with_for_update(skip_locked=True)))
     if not locked:
         return []
-    return list(s.execute(due.where(Deadline.case_id.in_(locked))
-                          .with_for_update(of=Deadline, skip_locked=True)).all())
+    return list(conn.execute(due.where(Deadline.case_id.in_(locked))
+                             .with_for_update(of=Deadline, skip_locked=True)).all())
+
+
+_U = User.__table__
+_PEOPLE = select(_U.c.id, _U.c.language, _U.c.email, _U.c.phone, _U.c.notify_email, _U.c.notify_sms)
+
+
+def prefetch_assignees(s: Session, rows: list[Any], sop_of: Any, people: dict) -> None:
+    """Look up, in one query, the assignees of the claimed rows whose reminder or escalation goes
+    to a role of scope ``assigned``, and put them in ``people`` under the key
+    :func:`~mno_workflow.store.outbox.enqueue` uses (one query per sweep instead of one per
+    assignee)."""
+    wanted: dict[tuple, str] = {}
+    for row in rows:
+        if not row.assignee:
+            continue
+        sop = sop_of(row)
+        for role in (row.owner_role if row.kind == "reminder" else row.escalate_to,):
+            if role and _scope(sop, role) == "assigned":
+                wanted[("assigned", role, row.assignee, None, None)] = row.assignee
+    missing = {k: a for k, a in wanted.items() if k not in people}
+    if not missing:
+        return
+    ids = sorted(set(missing.values()))
+    found: dict[str, Person] = {}
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        for r in s.connection().execute(_PEOPLE.where(_U.c.id.in_(ids[start:start + 500]))):
+            found[r[0]] = Person(*r)
+    for key, assignee in missing.items():
+        people[key] = [(assignee, found.get(assignee))]
 
 
 def one_per_rule(rows: list[Any], now: datetime, batch: Batch) -> tuple[list[Any], set[int]]:
@@ -96,31 +134,32 @@ class Batch:
         self.marks.append(mark)
 
     def write(self, s: Session) -> None:
-        """Write what is waiting: one Core ``INSERT`` executemany for the outbox rows, one Core
-        ``UPDATE … WHERE id = ?`` executemany per shape of marks (a note or not); no ORM."""
+        """Write what is waiting: one ``INSERT`` executemany for the outbox rows, one ``UPDATE …
+        WHERE id = ?`` executemany per shape of marks (a note or not); Core statements compiled
+        once and run on the DB-API cursor (store/fastsql.py), no ORM."""
         conn = s.connection()
         if self.outbox:
-            conn.execute(_INSERT_OUTBOX, self.outbox)
+            insert_rows(conn, _O, self.outbox)  # one executemany per set of keys (one, in practice)
         shapes: dict[tuple[str, ...], list[dict]] = {}
         for mark in self.marks:
             cols = tuple(k for k in mark if k != "id")
             shapes.setdefault(cols, []).append({**{k: mark[k] for k in cols}, "b_id": mark["id"]})
         for cols, params in shapes.items():
-            conn.execute(_mark_statement(cols), params)
+            _mark_statement(cols).executemany(conn, params)
         self.outbox, self.marks = [], []
 
 
 _D = Deadline.__table__
-_INSERT_OUTBOX = insert(OutboxMessage.__table__)
-_MARKS: dict[tuple[str, ...], Any] = {}
+_O = OutboxMessage.__table__
+_MARKS: dict[tuple[str, ...], Statement] = {}
 
 
-def _mark_statement(cols: tuple[str, ...]) -> Any:
+def _mark_statement(cols: tuple[str, ...]) -> Statement:
     """``UPDATE deadlines SET cols WHERE id = :b_id`` (built once per shape)."""
     stmt = _MARKS.get(cols)
     if stmt is None:
-        stmt = _MARKS[cols] = (update(_D).where(_D.c.id == bindparam("b_id"))
-                               .values({c: bindparam(c) for c in cols}))
+        stmt = _MARKS[cols] = Statement(update(_D).where(_D.c.id == bindparam("b_id"))
+                                        .values({c: bindparam(c) for c in cols}))
     return stmt
 
 

@@ -27,7 +27,7 @@ from ..engine.notify import notify
 from ..engine.until import end_early
 from ..sop.expr import compile_expr
 from ..store.audit import append_event
-from ..store.models import Case, Deadline, StepInstance
+from ..store.models import Case, Deadline, SopVersion, StepInstance
 from ..store.outbox import enqueue
 from . import sweep_bulk
 
@@ -68,11 +68,16 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
         batch = sweep_bulk.Batch()
         rows, caught_up = sweep_bulk.one_per_rule(sweep_bulk.claim(s, now, limit), now, batch)
         sops: dict[int, object] = {}
+
+        def sop_of(row) -> object:
+            if row.sop_version_id not in sops:  # compiled SOP from the registry's cache
+                sops[row.sop_version_id] = wf.registry.for_case(_Version(s, row.sop_version_id)).sop
+            return sops[row.sop_version_id]
+
+        sweep_bulk.prefetch_assignees(s, rows, sop_of, people)  # one query for the assignees
         changed: set[int] = set()  # cases an automatic trigger (or its failure) changed
         for row in rows:
-            if row.sop_version_id not in sops:
-                sops[row.sop_version_id] = wf.registry.for_case(s.get(Case, row.case_id)).sop
-            sop = sops[row.sop_version_id]
+            sop = sop_of(row)
             force_late = row.id in caught_up
             if row.case_id not in changed and not sweep_bulk.needs_orm(row, sop):
                 sweep_bulk.process(s, row, sop, now, late_after, report, people, batch, force_late)
@@ -98,6 +103,18 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
         log.warning("sweep: automatic trigger refused on %s [%s] in %s: %s", ref, inst, state, what,
                     extra={"event": "sweep_failed", "case": ref, "step_instance": inst})
     return report
+
+
+class _Version:
+    """What :meth:`Registry.for_case` reads of a case: its SOP version id (and the stored version
+    on a cache miss)."""
+
+    def __init__(self, s: Session, version_id: int) -> None:
+        self.sop_version_id, self._s = version_id, s
+
+    @property
+    def sop_version(self) -> SopVersion:
+        return self._s.get(SopVersion, self.sop_version_id)
 
 
 def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_after: timedelta,

@@ -29,6 +29,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -45,17 +46,34 @@ class AuditKey:
     secret: bytes
     source: str
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         return hashlib.sha256(self.secret).hexdigest()[:16]
 
+    @cached_property
+    def _mac(self) -> hmac.HMAC:  # keyed once; copied per text (cheaper than hmac.new)
+        return hmac.new(self.secret, digestmod=hashlib.sha256)
+
     def sign(self, text: str) -> str:
         """HMAC-SHA256 of ``text`` (UTF-8) as 64 hex digits."""
-        return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
+        mac = self._mac.copy()
+        mac.update(text.encode())
+        return mac.hexdigest()
 
 
-_cache: dict[str, AuditKey] = {}
-_fast: dict[tuple, AuditKey] = {}  # (url, environment, working directory) → key, see audit_key
+_cache: dict[str, AuditKey] = {}  # resolved key file → key
+_from_env: dict[str, AuditKey] = {}  # $MNO_AUDIT_KEY's text → key
+# Every audit event asks for the key: the answer for one ``url`` *object* (the engine's URL) and
+# the same $MNO_AUDIT_KEY_FILE is kept here, with what else its path depended on (None: nothing
+# else, e.g. an absolute SQLite path; else the values of $MNO_DATA_DIR, $XDG_DATA_HOME, $HOME and
+# the working directory), checked again on every call: id(url) → (url, env_file, depends, key).
+_by_url: dict[int, tuple[object, str | None, tuple | None, AuditKey]] = {}
+
+
+def _depends() -> tuple:
+    """What a relative path or the data directory depends on besides the URL."""
+    env = os.environ
+    return (env.get("MNO_DATA_DIR"), env.get("XDG_DATA_HOME"), env.get("HOME"), os.getcwd())
 
 
 def key_path(url: str | URL) -> Path:
@@ -96,28 +114,41 @@ def _read_or_create(path: Path) -> AuditKey:
 def audit_key(url: str | URL | None) -> AuditKey:
     """The audit key for the database ``url`` (see the module text for the sources).
 
-    Raises :class:`AuditKeyError` when the key is unreadable or shorter than 32 characters."""
+    Raises :class:`AuditKeyError` when the key is unreadable or shorter than 32 characters.
+    A change of the environment (the variables above, ``$HOME``) or of the working directory is
+    seen at the next call; a changed key *file* is read again only after :func:`forget_keys`."""
     env = os.environ.get("MNO_AUDIT_KEY")
     if env:
-        return _from_text(env, "$MNO_AUDIT_KEY")
+        key = _from_env.get(env)
+        if key is None:
+            key = _from_env[env] = _from_text(env, "$MNO_AUDIT_KEY")
+        return key
     env_file = os.environ.get("MNO_AUDIT_KEY_FILE")
-    # Every audit event asks: skip resolving the path again (file-system calls) for the same
-    # database, environment and working directory.
-    fast_key = (url, env_file, os.environ.get("MNO_DATA_DIR"), os.environ.get("XDG_DATA_HOME"), os.getcwd())
-    hit = _fast.get(fast_key)
-    if hit is not None:
-        return hit
+    hit = _by_url.get(id(url))
+    if (hit is not None and hit[0] is url and hit[1] == env_file
+            and (hit[2] is None or hit[2] == _depends())):
+        return hit[3]
     path = Path(env_file) if env_file else key_path(url or "sqlite://")
+    depends = None if path.is_absolute() and (env_file or _sqlite_file(url)) else _depends()
     cache_key = str(path.resolve())
     if cache_key not in _cache:
         if env_file and not path.exists():
             raise AuditKeyError(f"$MNO_AUDIT_KEY_FILE names {path}, which does not exist")
         _cache[cache_key] = _read_or_create(path)
-    _fast[fast_key] = _cache[cache_key]
+    if len(_by_url) > 64:  # URLs built per call (strings): keep the cache small
+        _by_url.clear()
+    _by_url[id(url)] = (url, env_file, depends, _cache[cache_key])  # holds url: its id stays its own
     return _cache[cache_key]
+
+
+def _sqlite_file(url: str | URL | None) -> bool:
+    """Whether the key file of ``url`` sits next to a SQLite file (no data directory involved)."""
+    u = make_url(url or "sqlite://") if not isinstance(url, URL) else url
+    return u.get_backend_name() == "sqlite" and bool(u.database) and u.database != ":memory:"
 
 
 def forget_keys() -> None:
     """Drop cached keys (tests that change the environment)."""
     _cache.clear()
-    _fast.clear()
+    _from_env.clear()
+    _by_url.clear()
