@@ -24,9 +24,7 @@ _TEXTS = catalogues._texts  # lang -> {key: text}, filled by catalogues.texts() 
 LANGS = catalogues.languages()  # ("fr", "en", …): a language is a catalogue under locale/
 
 # Legacy (fr, en) pairs, read before the catalogues; `python -m mno_workflow.i18n.migrate` empties them.
-TEXTS: dict[str, tuple[str, str]] = {
-    "inbox_first": ("« Début de la liste", "« Start of the list"),
-}
+TEXTS: dict[str, tuple[str, str]] = {}
 
 ROLE_LABELS: dict[str, tuple[str, str]] = {}
 
