@@ -46,17 +46,26 @@ RUNNING = ("pending", "done", "waiting", "paused", "extended")
 _RUNNING_SQL = ", ".join(f"'{s}'" for s in RUNNING)
 
 
-def min_due_sql(case_id: str) -> str:
+def min_due_sql(case_id: str, dialect: str = "postgresql") -> str:
     """SQL expression: the next due instant of the case whose id is the SQL expression
-    ``case_id`` (see the module doc), NULL when none."""
+    ``case_id`` (see the module doc), NULL when none.
+
+    On SQLite the argument of ``min`` is written ``+d.due_at``: with a plain column SQLite's
+    min/max shortcut walks ``ix_deadlines_kind_status_due_at`` in due order across every case
+    and filters for this one (each trigger run read every running expiry row of the database);
+    the unary ``+`` leaves the value unchanged and makes it read the case's own rows through
+    ``ix_deadlines_case_kind_status``. PostgreSQL has no unary ``+`` for timestamps (nor the
+    shortcut's problem)."""
+    due = "+d.due_at" if dialect == "sqlite" else "d.due_at"
     return (
-        "(SELECT min(d.due_at) FROM deadlines d JOIN step_instances si ON si.id = d.instance_id "
+        f"(SELECT min({due}) FROM deadlines d JOIN step_instances si ON si.id = d.instance_id "
         f"WHERE d.case_id = {case_id} AND d.kind = 'expiry' AND d.status IN ({_RUNNING_SQL}) "
         "AND si.final = false AND si.state = d.state AND si.entered_at = d.entered_at)"
     )
 
 
 FILL = f"UPDATE cases SET next_due_at = {min_due_sql('cases.id')}"  # every case (the backfill)
+FILL_SQLITE = f"UPDATE cases SET next_due_at = {min_due_sql('cases.id', 'sqlite')}"
 
 _DL_CHANGED = (  # an update of an expiry row that may change the case's value
     "NEW.kind = 'expiry' AND (OLD.due_at <> NEW.due_at OR OLD.state <> NEW.state "
@@ -106,7 +115,7 @@ def _sqlite_ddl(region: bool = True) -> list[str]:
     for name, (on, when, cid) in SQLITE_TRIGGERS.items():
         out.append(
             f"CREATE TRIGGER IF NOT EXISTS {name} {on} FOR EACH ROW WHEN {when} BEGIN "
-            f"UPDATE cases SET next_due_at = {min_due_sql(cid)} WHERE id = {cid}; END"
+            f"UPDATE cases SET next_due_at = {min_due_sql(cid, 'sqlite')} WHERE id = {cid}; END"
         )
     return out
 
@@ -156,6 +165,8 @@ def install(conn: Connection, *, fill: bool = False, region: bool = True) -> Non
     expiry deadline. ``region`` False: the schema before revision 0032 (no ``deadlines.region``)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("DROP TRIGGER IF EXISTS deadlines_assignee_insert")  # its columns vary
+        for name in SQLITE_TRIGGERS:  # made again: revision 0036 changed their min (see min_due_sql)
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
         for ddl in _sqlite_ddl(region):
             conn.exec_driver_sql(ddl)
     elif conn.dialect.name == "postgresql":
@@ -174,7 +185,7 @@ def install(conn: Connection, *, fill: bool = False, region: bool = True) -> Non
     else:
         return
     if fill:
-        conn.exec_driver_sql(FILL)
+        conn.exec_driver_sql(FILL_SQLITE if conn.dialect.name == "sqlite" else FILL)
         conn.exec_driver_sql(FILL_ASSIGNEE)
         if region:
             conn.exec_driver_sql(FILL_REGION)

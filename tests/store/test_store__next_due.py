@@ -182,3 +182,33 @@ def test_each_trigger_alone(wf, clock):
             s.execute(stmt)
         seen.add(check(wf, what)[cid])
     assert clock.now() - timedelta(days=3) in seen and len(seen) >= 2  # the value did move
+
+
+def test_sqlite_triggers_read_the_case_own_deadlines(wf, clock):
+    """SQLite: the triggers' ``min`` reads the case's rows through ``ix_deadlines_case_kind_status``,
+    never the every-case index in due order (min/max shortcut, revision 0036); install replaces
+    triggers of an older form (a database migrated before 0036)."""
+    import pytest
+
+    if wf.db.dialect.name != "sqlite":
+        pytest.skip("SQLite's min/max shortcut; PostgreSQL plans the case's rows by itself")
+    to_referrals(wf)
+    with wf.db.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER cases_next_due_dl_insert")
+        old = next_due.min_due_sql("NEW.case_id")  # the form before 0036
+        conn.exec_driver_sql(
+            "CREATE TRIGGER cases_next_due_dl_insert AFTER INSERT ON deadlines FOR EACH ROW WHEN "
+            f"NEW.kind = 'expiry' BEGIN UPDATE cases SET next_due_at = {old} WHERE id = NEW.case_id; END")
+        next_due.install(conn)
+        sql = {n: s for n, s in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+        for name in next_due.SQLITE_TRIGGERS:
+            assert "min(+d.due_at)" in sql[name], name
+        plan = "\n".join(row[-1] for row in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT " + next_due.min_due_sql("1", "sqlite")))
+        old_plan = "\n".join(row[-1] for row in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT " + next_due.min_due_sql("1")))
+    assert "ix_deadlines_case_kind_status" in plan and "ix_deadlines_kind_status_due_at" not in plan, plan
+    # the check can fail: the plain column takes the every-case index
+    assert "ix_deadlines_kind_status_due_at" in old_plan, old_plan
+    check(wf, "after the triggers were made again")
