@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from .conftest import PASSWORD
 from .helpers import case_with_referrals
-from .test_web__browser import (
-    browser,  # noqa: F401  (the Chromium fixture)
-    pytestmark,  # noqa: F401  (skipped without Chromium)
-)
+from .test_web__browser import pytestmark  # noqa: F401  (skipped without Chromium)
 
 
 def phone_page(browser, live, user: str, lang: str = "fr"):  # noqa: F811
