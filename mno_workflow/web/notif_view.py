@@ -1,5 +1,6 @@
 """The notifications page: each in-app message as a link to the place to act, in a group
-(à faire, en retard, escaladés, informations), rendered in the reader's language at display time.
+(à faire, en retard, escaladés, informations, terminés — a task whose step moved on or whose case
+closed), rendered in the reader's language at display time.
 
 Messages are stored as a kind, a template name and parameters (``outbox.context``: reference,
 step, instance, state, due date), never as text, so the words follow the reader's current
@@ -14,10 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..store.models import OutboxMessage, User
+from ..store.models import Case, OutboxMessage, StepInstance, User
 from .i18n import t
 
-GROUPS = ("todo", "late", "escalated", "info")
+GROUPS = ("todo", "late", "escalated", "info", "done")
+TASK_KINDS = ("task", "reminder", "escalation")
 PAGE = 25
 
 
@@ -39,9 +41,37 @@ def group_of(m: OutboxMessage, now: datetime) -> str:
     return "info"
 
 
-def link_of(m: OutboxMessage, user: User) -> str | None:
+def finished(session: Session, messages: list[OutboxMessage]) -> set[int]:
+    """Ids of the task, reminder and escalation messages among ``messages`` whose work is over:
+    the case is no longer open, or its step instance has left the state the message was about
+    (or ended). One query for all of them (cases by reference, with their step instances)."""
+    about = {m.id: m.context or {} for m in messages if m.kind in TASK_KINDS}
+    refs = {c.get("reference") for c in about.values() if c.get("reference")}
+    if not refs:
+        return set()
+    rows = session.execute(
+        select(Case.reference, Case.status, StepInstance.step, StepInstance.key, StepInstance.state,
+               StepInstance.final)
+        .join(StepInstance, StepInstance.case_id == Case.id)
+        .where(Case.reference.in_(sorted(refs)))
+    ).all()
+    open_cases = {r.reference for r in rows if r.status == "open"}
+    now_in = {(r.reference, r.step, r.key): (r.state, r.final) for r in rows}
+    out = set()
+    for mid, c in about.items():
+        ref = c.get("reference")
+        if not ref:
+            continue
+        state, final = now_in.get((ref, c.get("step"), c.get("instance")), (None, True))
+        if ref not in open_cases or final or (c.get("state") and state != c.get("state")):
+            out.add(mid)
+    return out
+
+
+def link_of(m: OutboxMessage, user: User, done: bool = False) -> str | None:
     """Where to act: the referral page for a provider, else the case page at the step's box;
-    None for a message about no case (a digest links to « Mon travail »)."""
+    None for a message about no case (a digest links to « Mon travail »). ``done``: the work is
+    over (:func:`finished`): the case page without the step's box, which is no longer shown."""
     ctx = m.context or {}
     ref = ctx.get("reference")
     if m.template == "digest":
@@ -53,7 +83,7 @@ def link_of(m: OutboxMessage, user: User) -> str | None:
     step, key = ctx.get("step"), ctx.get("instance")
     if user.role == "provider":
         return f"/prestataire/{ref}/{step}:{key}" if step and key else "/prestataire"
-    return f"/dossiers/{ref}" + (f"#step-{step}-{key}" if step and key else "")
+    return f"/dossiers/{ref}" + (f"#step-{step}-{key}" if step and key and not done else "")
 
 
 def page_of(session: Session, user: User, now: datetime, group: str = "", unread_only: bool = False,
@@ -66,7 +96,8 @@ def page_of(session: Session, user: User, now: datetime, group: str = "", unread
     # the group depends on the due date against now: computed here, on at most 2,000 messages
     q = q.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(2000)
     rows = list(session.scalars(q))
-    tagged = [(m, group_of(m, now)) for m in rows]
+    over = finished(session, rows)  # a task whose step moved on or whose case closed: « Terminé »
+    tagged = [(m, "done" if m.id in over else group_of(m, now)) for m in rows]
     counts = {g: sum(1 for m, x in tagged if x == g and m.read_at is None) for g in GROUPS}
     if group in GROUPS:
         tagged = [p for p in tagged if p[1] == group]
@@ -76,7 +107,7 @@ def page_of(session: Session, user: User, now: datetime, group: str = "", unread
 
 
 GROUP_KEYS = {"todo": "notif_todo", "late": "notif_late", "escalated": "notif_escalated",
-              "info": "notif_info"}
+              "info": "notif_info", "done": "notif_done"}
 
 
 def group_label(group: str, lang: str) -> str:
@@ -88,5 +119,5 @@ def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str) 
     from .presenters import notification
 
     out = notification(s, sop, m, lang)
-    out.update(group=group, group_label=group_label(group, lang), href=link_of(m, user))
+    out.update(group=group, group_label=group_label(group, lang), href=link_of(m, user, group == "done"))
     return out
