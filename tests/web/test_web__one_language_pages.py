@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from mno_workflow import i18n as catalogues
 from mno_workflow.i18n import jinja as jinja_i18n
 
 PAGES = ["/journal-acces", "/admin/acces", "/mon-compte/acces", "/mon-compte/notifications",
@@ -38,7 +39,7 @@ def test_english_page_speaks_one_language(live, marked, url):
     assert h1.startswith("EN[") and "/" not in h1, h1
     for fr in MENU:
         assert f">{fr}</a>" not in text, fr
-        assert f">EN[{fr}]</a>" in text, fr
+        assert f">EN[{catalogues.gettext(fr, 'en')}]</a>" in text, fr  # through gettext, in English
     for both in BILINGUAL:
         assert both not in text
 
@@ -128,3 +129,17 @@ def test_work_groups_have_distinct_names(live):
     names = re.findall(r'<a href="#work-[a-z_]+">([^<]+?) <span class="count">', page)
     assert "Escaladés" not in names and "Mes échéances escaladées" in names, names
     assert len(set(names)) == len(names), names
+
+
+def test_agreements_register_in_one_language(live):
+    """/repertoire/accords (tryout item 4): English page without the French words, dates as
+    dd/mm/yyyy, organisation types by their label (not un_agency/ngo)."""
+    c = live.client("coord.mnr")
+    fr = c.get("/repertoire/accords").text
+    assert "Accords de partage de données" in fr and "/ Data-sharing" not in fr
+    assert "un_agency" not in fr.split('id="agreements"')[1] and "ngo</td>" not in fr
+    c.get("/langue/en")
+    en = c.get("/repertoire/accords").text
+    assert "Data-sharing agreements" in en and "Record an agreement" in en
+    for word in ("Accords de partage", "aucun accord", "Signé le", "Courriel du point focal", "loi 001"):
+        assert word not in en, word

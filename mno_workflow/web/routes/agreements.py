@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import directory
 from ...protection import agreement_in_force
+from ...protection.disclosure import type_label
 from .. import access
 from ..core import Web
 from ..i18n import t
@@ -33,7 +34,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         rows = []
         for oid, name, otype in s.execute(select(org.c.id, org.c.name, org.c.organization_type)
                                           .order_by(org.c.id)):
-            rows.append({"id": oid, "name": name, "type": otype, "status": agreement_in_force(s, oid, today)})
+            rows.append({"id": oid, "name": name, "type": otype, "status": agreement_in_force(s, oid, today),
+                         "type_label": type_label(otype, web.lang(request, user)) if otype else None})
         return {**base_ctx(request, s, user), "rows": rows, "today": today,
                 "can_edit": access.can(user, "directory_edit"),
                 "values": values or {}, "errors": errors or {}}
