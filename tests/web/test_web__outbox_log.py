@@ -28,6 +28,10 @@ def test_coordinator_sees_cancelled_messages_with_their_reason(live):
     assert page.count("La personne a retiré son consentement.") == len(report.cancelled)
     assert "focal.masn" in page and "focal.csps" in page and ref in page
     assert other not in page  # the other case's messages were delivered
+    # channels and kinds by their words, not the stored codes (issue 18 tryout 5)
+    rows = page.split('id="messages"')[1]
+    assert "<td>inapp</td>" not in rows and "<td>task</td>" not in rows and "<td>notify</td>" not in rows
+    assert "<td>application</td>" in rows or "<td>courriel</td>" in rows
     only = html.unescape(coord.get(f"/messages-annules?statut=stale&dossier={ref}").text)
     assert "retiré son consentement" not in only and 'id="messages"' not in only
     by_case = html.unescape(coord.get(f"/messages-annules?dossier={ref.lower()}").text)

@@ -10,6 +10,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
+from ...i18n import N_
 from ...store.models import Case, OutboxMessage
 from .. import access
 from ..core import Web
@@ -17,7 +18,12 @@ from . import common
 
 LIMIT = 500
 STATUSES = ("cancelled", "stale", "dead")
-LABELS = {"cancelled": ("Annulé", "Cancelled"), "stale": ("Périmé", "Stale"), "dead": ("Abandonné", "Dead")}
+# words shown for stored codes (message ids: the reader's language from the catalogue)
+LABELS = {"cancelled": N_("Annulé"), "stale": N_("Périmé"), "dead": N_("Abandonné")}
+CHANNELS = {"inapp": N_("application"), "email": N_("courriel"), "sms": N_("SMS")}
+KINDS = {"task": N_("tâche"), "reminder": N_("rappel"), "escalation": N_("escalade"),
+         "notify": N_("information"), "note": N_("note"), "digest": N_("résumé"),
+         "alert_status": N_("suivi de signalement")}
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -44,5 +50,6 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     for m, reference in s.execute(q)]
             sop = web.latest(s).sop
             return web.render(request, "outbox_log.html", {
-                **base_ctx(request, s, user), "rows": rows, "labels": LABELS, "statuses": STATUSES,
+                **base_ctx(request, s, user), "rows": rows, "labels": LABELS,
+                "channels": CHANNELS, "kinds": KINDS, "statuses": STATUSES,
                 "f": {"statut": status, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT})
