@@ -14,6 +14,7 @@ from datetime import datetime
 
 from ..engine.engine import FireResult
 from ..engine.errors import FormInvalid, Message
+from ..i18n import N_, gettext
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from . import access
@@ -23,19 +24,19 @@ REQUIRED = Message.t("Ce champ est obligatoire.")
 MAX_REASON = 500
 MAX_BULK = 200
 
-# (engine duration, French, English): the short list offered; "other" takes free text.
-DURATIONS: list[tuple[str, str, str]] = [
-    ("1 working day", "1 jour ouvré", "1 working day"),
-    ("2 working days", "2 jours ouvrés", "2 working days"),
-    ("5 working days", "5 jours ouvrés", "5 working days"),
-    ("10 working days", "10 jours ouvrés", "10 working days"),
-    ("48 hours", "48 heures", "48 hours"),
+# (engine duration, its words — a French message id): the short list offered; "other" takes free text.
+DURATIONS: list[tuple[str, str]] = [
+    ("1 working day", N_("1 jour ouvré")),
+    ("2 working days", N_("2 jours ouvrés")),
+    ("5 working days", N_("5 jours ouvrés")),
+    ("10 working days", N_("10 jours ouvrés")),
+    ("48 hours", N_("48 heures")),
 ]
 OTHER = "other"
 
 
 def duration_options(lang: str) -> list[tuple[str, str]]:
-    return [(code, en if lang == "en" else fr) for code, fr, en in DURATIONS]
+    return [(code, gettext(words, lang)) for code, words in DURATIONS]
 
 
 def _instance(case: Case, key: str) -> StepInstance | None:

@@ -19,21 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..engine.calendar import BusinessCalendar
+from ..i18n import N_, gettext, ngettext
 from ..sop.schema import SOP
 
+#: what to do, by task kind (:func:`task_kind`); French message ids, translated where shown
 WORDS = {
-    "answer": ("à répondre avant le", "answer by"),
-    "deliver": ("service à rendre avant le", "deliver the service by"),
-    "act": ("à traiter avant le", "due by"),
-    "today": ("aujourd'hui", "today"),
-    "next_working_day": ("avant le prochain jour ouvré", "before the next working day"),
-    "late_today": ("en retard depuis {time}", "overdue since {time}"),
+    "answer": N_("à répondre avant le"),
+    "deliver": N_("service à rendre avant le"),
+    "act": N_("à traiter avant le"),
 }
-
-
-def _plural(n: int, fr: tuple[str, str], en: tuple[str, str], lang: str) -> str:
-    one, many = en if lang == "en" else fr
-    return f"{n} {one if n == 1 else many}"
 
 
 @dataclass(frozen=True)
@@ -72,26 +66,23 @@ def due_words(cal: BusinessCalendar, kind: str, due: datetime, now: datetime, la
     the due date; « avant le prochain jour ouvré » when it falls before the next one). Late: « en
     retard de N jours » (calendar days between the local dates), « en retard depuis 10:00 » the
     same day."""
-    en = lang == "en"
     local_due, local_now = cal.local(due), cal.local(now)
     same_year = local_due.year == local_now.year
     when = local_due.strftime("%d/%m %H:%M" if same_year else "%d/%m/%Y %H:%M")
-    what = WORDS.get(kind, WORDS["act"])[1 if en else 0]
+    what = gettext(WORDS.get(kind, WORDS["act"]), lang)
     late = due < now
     if late:
         days = (local_now.date() - local_due.date()).days
         if days <= 0:
-            left = WORDS["late_today"][1 if en else 0].format(time=local_due.strftime("%H:%M"))
+            left = gettext("en retard depuis {time}", lang, time=local_due.strftime("%H:%M"))
         else:
-            n = _plural(days, ("jour", "jours"), ("day", "days"), lang)
-            left = f"{n} overdue" if en else f"en retard de {n}"
+            left = ngettext("en retard de {n} jour", "en retard de {n} jours", days, lang)
     elif local_due.date() == local_now.date():
-        left = WORDS["today"][1 if en else 0]
+        left = gettext("aujourd'hui", lang)
     else:
         n = cal.working_days_between(now, due)
         if n <= 0:
-            left = WORDS["next_working_day"][1 if en else 0]
+            left = gettext("avant le prochain jour ouvré", lang)
         else:
-            words = _plural(n, ("jour ouvré", "jours ouvrés"), ("working day", "working days"), lang)
-            left = f"in {words}" if en else f"dans {words}"
+            left = ngettext("dans {n} jour ouvré", "dans {n} jours ouvrés", n, lang)
     return DueWords(what, when, left, late, kind)

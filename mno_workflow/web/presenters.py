@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import directory
+from ..i18n import N_, gettext
 from ..sop.schema import SOP, FieldType
 from ..store.models import Case, StepInstance
 from . import access
@@ -274,6 +275,12 @@ def _referral_answer(s, sop: SOP, m, lang: str) -> str:
     return " · ".join(parts)
 
 
+#: a notification's heading by its kind (French message ids, translated where shown)
+HEADS = {"task": N_("À faire"), "reminder": N_("Rappel"), "escalation": N_("Escalade"),
+         "notify": N_("Pour information"), "note": N_("Nouvelle note"),
+         "alert_status": N_("Votre signalement")}
+
+
 def notification_text(sop: SOP, m, lang: str) -> str:
     ctx = m.context or {}
     step = sop.steps.get(ctx.get("step", ""))
@@ -287,16 +294,8 @@ def notification_text(sop: SOP, m, lang: str) -> str:
     )
     due = fmt_datetime(ctx.get("due_at"), lang, sop.calendar.timezone) if ctx.get("due_at") else ""
     ref = ctx.get("reference", "")
-    if lang == "en":
-        head = {"task": "To do", "reminder": "Reminder", "escalation": "Escalation",
-                "notify": "For information", "note": "New note",
-                "alert_status": "Your alert"}.get(m.kind, m.kind)
-        tail = f" — due {due}" if due else ""
-    else:
-        head = {"task": "À faire", "reminder": "Rappel", "escalation": "Escalade",
-                "notify": "Pour information", "note": "Nouvelle note",
-                "alert_status": "Votre signalement"}.get(m.kind, m.kind)
-        tail = f" — échéance {due}" if due else ""
+    head = gettext(HEADS[m.kind], lang) if m.kind in HEADS else m.kind
+    tail = " — " + gettext("échéance {due}", lang, due=due) if due else ""
     sep = ": " if lang == "en" else " : "
     return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail
 

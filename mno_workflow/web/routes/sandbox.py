@@ -12,36 +12,14 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from ...i18n import N_, gettext
 from .. import access
 from ..core import Web
 from . import common
 
-WORDS = {
-    "fr": {"title": "Bac à sable de formation", "reset": "Réinitialiser le bac à sable",
-           "intro": "Remplace tous les dossiers fictifs de cette base d'entraînement par un jeu neuf. "
-                    "Les comptes, la POS et le répertoire restent.",
-           "confirm": "Je confirme : tous les dossiers de cette base seront supprimés et recréés.",
-           "need_confirm": "Cochez la case de confirmation : rien n'a été modifié.",
-           "refused": "Réinitialisation refusée",
-           "done": "Bac à sable réinitialisé : {removed} dossier(s) supprimé(s), {created} créé(s), "
-                   "{files_removed} pièce(s) jointe(s) effacée(s).",
-           "history": "Dernières réinitialisations",
-           "row": "{at} — {user} : {removed} dossier(s) supprimé(s), {created} créé(s), "
-                  "{files_removed} pièce(s) jointe(s) effacée(s)",
-           "not_sandbox": "Cette base n'est pas un bac à sable"},
-    "en": {"title": "Training sandbox", "reset": "Reset the sandbox",
-           "intro": "Replaces every invented case of this practice database with a fresh set. "
-                    "Accounts, the SOP and the directory stay.",
-           "confirm": "I confirm: every case of this database will be deleted and created again.",
-           "need_confirm": "Tick the confirmation box: nothing was changed.",
-           "refused": "Reset refused",
-           "done": "Sandbox reset: {removed} case(s) deleted, {created} created, "
-                   "{files_removed} attachment(s) erased.",
-           "history": "Latest resets",
-           "row": "{at} — {user}: {removed} case(s) deleted, {created} created, "
-                  "{files_removed} attachment(s) erased",
-           "not_sandbox": "This database is not a sandbox"},
-}
+#: one line of the resets' history (values filled after translation)
+ROW = N_("{at} — {user} : {removed} dossier(s) supprimé(s), {created} créé(s), "
+         "{files_removed} pièce(s) jointe(s) effacée(s)")
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -62,12 +40,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
         from ..models import SandboxReset
 
         ctx = base_ctx(request, s, user)
-        w = WORDS[ctx["lang"]]
         resets = s.scalars(select(SandboxReset).order_by(SandboxReset.id.desc()).limit(10))
-        history = [w["row"].format(at=x.at.strftime("%d/%m/%Y %H:%M UTC"), user=x.user_id, removed=x.removed,
-                                   created=x.created, files_removed=x.files_removed) for x in resets]
+        history = [gettext(ROW, ctx["lang"], at=x.at.strftime("%d/%m/%Y %H:%M UTC"), user=x.user_id,
+                           removed=x.removed, created=x.created, files_removed=x.files_removed)
+                   for x in resets]
         return web.render(request, "sandbox.html",
-                          {**ctx, "w": w, "refused": refused, "message": message, "history": history},
+                          {**ctx, "refused": refused, "message": message, "history": history},
                           status=status)
 
     @r.get("/pos/bac-a-sable")
@@ -88,11 +66,14 @@ def add_routes(r: APIRouter, web: Web) -> None:
             lang = web.lang(request, user)
             user_id, role = user.id, user.role
             if form.get("confirmer") != "oui":
-                return _page(request, s, user, WORDS[lang]["need_confirm"], status=400)
+                message = gettext("Cochez la case de confirmation : rien n'a été modifié.", lang)
+                return _page(request, s, user, message, status=400)
         try:
             done = reset_sandbox(wf, user_id, role, wf.clock.now())
         except DemoRefused as e:
             with wf.sessions() as s:
                 return _page(request, s, web.user(request, s), str(e), status=409)
-        request.session["flash"] = WORDS[lang]["done"].format(**done)
+        request.session["flash"] = gettext(
+            "Bac à sable réinitialisé : {removed} dossier(s) supprimé(s), {created} créé(s), "
+            "{files_removed} pièce(s) jointe(s) effacée(s).", lang, **done)
         return RedirectResponse("/pos/bac-a-sable", status_code=303)
