@@ -63,7 +63,8 @@ def test_sandbox_resets_are_listed_on_the_access_log(live) -> None:
     page = coord.get("/journal-acces").text
     assert 'id="sandbox-resets"' in page
     row = page.split('id="sandbox-resets"', 1)[1].split("</table>", 1)[0]
-    assert "<td>formateur</td><td>trainer</td><td>0</td>" in row  # nothing removed, cases created
+    # the role by its name, not its code (issue 18): nothing removed, cases created
+    assert "<td>formateur</td><td>Formateur</td><td>0</td>" in row, row
     assert row.count("<tr><td>") == 1
     assert 'id="sandbox-resets"' in coord.get("/journal-acces?utilisateur=formateur").text
     assert 'id="sandbox-resets"' not in coord.get("/journal-acces?utilisateur=coord.mnr").text
