@@ -161,18 +161,22 @@ def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int) -> t
             trimmed = _trim(db, n_pending, now)
         _recompute(db, trimmed)
         with db.connect() as conn:
-            info = {"pending": pending(db),
-                    "cases": conn.scalar(text("SELECT count(*) FROM cases")),
-                    "instances": conn.scalar(text("SELECT count(*) FROM step_instances")),
-                    "rows": conn.scalar(text("SELECT count(*) FROM deadlines")),
-                    "kinds": dict(conn.execute(text(
-                        "SELECT kind, count(*) FROM deadlines WHERE id IN "
-                        "(SELECT value FROM json_each(:ids)) GROUP BY kind"),
-                        {"ids": json.dumps(due)}).all())}
+            info = {"pending": pending(db), **_counts(conn, due)}
         checkpoint(db)
         return due, info
     finally:
         db.dispose()
+
+
+def _counts(conn, due: list[int]) -> dict:
+    """Cases, step instances and deadline rows of the file, and the kinds of the ``due`` rows."""
+    return {"cases": conn.scalar(text("SELECT count(*) FROM cases")),
+            "instances": conn.scalar(text("SELECT count(*) FROM step_instances")),
+            "rows": conn.scalar(text("SELECT count(*) FROM deadlines")),
+            "kinds": dict(conn.execute(text(
+                "SELECT kind, count(*) FROM deadlines WHERE id IN "
+                "(SELECT value FROM json_each(:ids)) GROUP BY kind"),
+                {"ids": json.dumps(due)}).all())}
 
 
 def reuse(path: Path) -> tuple[list[int], dict]:
@@ -184,13 +188,7 @@ def reuse(path: Path) -> tuple[list[int], dict]:
                                          "AND fire_at <= :now ORDER BY id"),
                                     {"now": NOW.strftime(TS) + ".000000"}))
             info = {"pending": conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'")),
-                    "cases": conn.scalar(text("SELECT count(*) FROM cases")),
-                    "instances": conn.scalar(text("SELECT count(*) FROM step_instances")),
-                    "rows": conn.scalar(text("SELECT count(*) FROM deadlines")),
-                    "kinds": dict(conn.execute(text(
-                        "SELECT kind, count(*) FROM deadlines WHERE id IN "
-                        "(SELECT value FROM json_each(:ids)) GROUP BY kind"),
-                        {"ids": json.dumps(due)}).all())}
+                    **_counts(conn, due)}
         return due, info
     finally:
         db.dispose()

@@ -189,7 +189,7 @@ def indexes_dropped(db, tables: tuple[str, ...] = ("cases", "step_instances", "d
     from mno_workflow.store.base import Base
 
     db.dispose()  # no pooled connection keeps the old journal mode
-    _pragma(db, "PRAGMA journal_mode=DELETE")
+    pragma(db, "PRAGMA journal_mode=DELETE")
     names = ", ".join(f"'{t}'" for t in tables)
     with db.begin() as conn:
         for (name,) in conn.execute(text(
@@ -206,11 +206,12 @@ def indexes_dropped(db, tables: tuple[str, ...] = ("cases", "step_instances", "d
                 for index in Base.metadata.tables[t].indexes:
                     index.create(conn, checkfirst=True)
             search.install(conn)
-        _pragma(db, "PRAGMA journal_mode=WAL")
+        pragma(db, "PRAGMA journal_mode=WAL")
         db.dispose()
 
 
-def _pragma(db, sql: str) -> None:
+def pragma(db, sql: str) -> None:
+    """Run a PRAGMA outside any transaction (journal mode changes refuse one)."""
     raw = db.raw_connection()
     try:
         cur = raw.cursor()

@@ -30,7 +30,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from bench.bench_case_page import build_seed, checkpoint, copy_db  # noqa: E402
-from bench.common import copy_cases  # noqa: E402
+from bench.common import copy_cases, pragma  # noqa: E402
 from mno_workflow.store.base import make_engine  # noqa: E402
 from mno_workflow.store.migrate import head  # noqa: E402
 from mno_workflow.store.search import fold  # noqa: E402
@@ -58,17 +58,6 @@ def _names(conn) -> None:
                  [{"i": i, "n": n, "f": fold(n)} for i, n in enumerate(LAST)])
 
 
-def _pragma(db: Engine, sql: str) -> None:
-    raw = db.raw_connection()
-    try:
-        cur = raw.cursor()
-        cur.execute(sql)
-        cur.fetchall()
-        cur.close()
-    finally:
-        raw.close()
-
-
 def multiply_named(db: Engine, total: int, pool: int) -> None:
     """Copy the seed cases (ids 1..M) with their instances and deadlines until there are ``total``
     cases (copy ``g`` of case ``id``: id ``id + g*M``), each copy with a generated name.
@@ -79,7 +68,7 @@ def multiply_named(db: Engine, total: int, pool: int) -> None:
     from mno_workflow.store import search
     from mno_workflow.store.models import Case, Deadline, StepInstance
 
-    _pragma(db, "PRAGMA journal_mode=DELETE")
+    pragma(db, "PRAGMA journal_mode=DELETE")
     with db.begin() as conn:
         indexes = conn.execute(text(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
@@ -104,7 +93,7 @@ def multiply_named(db: Engine, total: int, pool: int) -> None:
             for index in model.__table__.indexes:
                 index.create(conn, checkfirst=True)
         search.install(conn)  # triggers again, and the names of the copies into the FTS table
-    _pragma(db, "PRAGMA journal_mode=WAL")
+    pragma(db, "PRAGMA journal_mode=WAL")
     db.dispose()
 
 
