@@ -35,6 +35,18 @@ class Shots:
         page.screenshot(path=str(SHOTS / f"{self.prefix}{self.n:02d}-{name}.png"), full_page=True)
 
 
+def signed_in(browser, live, user: str, **context):
+    """A new page of a new browser context (``context``: Playwright's ``new_context`` options)
+    signed in as ``user``."""
+    page = browser.new_context(**context).new_page()
+    page.goto(live.url + "/login")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    return page
+
+
 def open_as(browser, live, user: str):
     ctx = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = ctx.new_page()

@@ -6,19 +6,12 @@ from __future__ import annotations
 
 from .conftest import PASSWORD
 from .helpers import case_with_referrals
-from .test_web__browser import pytestmark  # noqa: F401  (skipped without Chromium)
+from .test_web__browser import pytestmark, signed_in  # noqa: F401  (pytestmark: skipped without Chromium)
 
 
-def phone_page(browser, live, user: str, lang: str = "fr"):  # noqa: F811
-    ctx = browser.new_context(locale="fr-FR" if lang == "fr" else "en-GB",
-                              viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.goto(live.url + "/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    return page
+def phone_page(browser, live, user: str, lang: str = "fr"):
+    return signed_in(browser, live, user, locale="fr-FR" if lang == "fr" else "en-GB",
+                     viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
 
 
 def fill_identity(page) -> None:

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .conftest import PASSWORD
 from .helpers import case_with_referrals
 from .test_web__browser import (
     pytestmark,  # noqa: F401  (skipped without Chromium)
+    signed_in,
 )
 
 
 def laptop_page(browser, live, user: str):
-    ctx = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 768})
-    page = ctx.new_page()
-    page.goto(live.url + "/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    return page
+    return signed_in(browser, live, user, locale="fr-FR", viewport={"width": 1366, "height": 768})
 
 
 OVERFLOW = """() => [...document.querySelectorAll('table.data')].map(t => {
