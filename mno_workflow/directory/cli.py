@@ -35,6 +35,7 @@ from mno_workflow.directory.hsds_json import export_json
 from mno_workflow.directory.matching import MatchError, match
 from mno_workflow.directory.public import focal_point_count, people_count
 from mno_workflow.directory.xlsx import export_xlsx
+from mno_workflow.engine.errors import EngineError
 from mno_workflow.store.base import database_url, make_engine
 from mno_workflow.store.migrate import upgrade
 
@@ -65,6 +66,8 @@ def _session(db: str | None) -> Iterator[Session]:
         _fail([bilingual(p) if ".xlsx" in p.file else p.format() for p in exc.problems])
     except MatchError as exc:
         _fail([f"erreur : {exc}"])
+    except EngineError as exc:  # --as naming no active account (cli_identity.UnknownActor)
+        _fail([f"{exc.code}: {exc.text()}"])
     except (SQLAlchemyError, OSError, ValueError) as exc:
         _fail([f"erreur : {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"])
 
@@ -155,13 +158,25 @@ def search_cmd(
     language: str | None = typer.Option(None, "--language", help="Langue (code ou nom)."),
     limit: int = typer.Option(10, "--limit", min=1),
     fmt: str = typer.Option("table", "--format", help="table ou json."),
+    actor: str = typer.Option(
+        "", "--as",
+        help="UTILISATEUR:ROLE d'un compte ayant la permission directory_contacts : montre les points "
+        "focaux (lecture inscrite au journal d'accès). Sans --as, ils sont masqués. / USER:ROLE of an "
+        "account with directory_contacts: shows the focal points (read logged); hidden without it.",
+    ),
     db: str | None = DB,
 ) -> None:
     """Proposer des services pour un besoin, classés avec leurs raisons."""
+    from mno_workflow.directory.search_contacts import disclose_focal_points
+
     if fmt not in ("table", "json"):
         _fail([f"erreur : format '{fmt}' inconnu : table ou json"])
     with _session(db) as session:
         found = match(session, need=need, region=region, age=age, sex=sex, language=language, limit=limit)
+        asked = {"need": need, "region": region, "age": age, "sex": sex, "language": language, "limit": limit}
+        note = disclose_focal_points(session, found, actor, asked)
+    if note:
+        typer.echo(note, err=True)
     if fmt == "json":
         typer.echo(json.dumps([c.as_dict() for c in found], ensure_ascii=False, indent=1))
         return
@@ -170,7 +185,8 @@ def search_cmd(
         return
     for rank, c in enumerate(found, start=1):
         typer.echo(f"{rank:>2}. [{c.score}] {c.service_name} — {c.organization_name} ({c.service_id})")
-        typer.echo(f"    point focal : {c.focal_point_user_id or '-'} ; canal : {c.referral_channel or '-'}")
+        focal = c.focal_point_user_id or ("masqué" if note else "-")
+        typer.echo(f"    point focal : {focal} ; canal : {c.referral_channel or '-'}")
         for reason in c.reasons:
             typer.echo(f"    · {reason}")
 

@@ -117,9 +117,12 @@ def _state_labels(sop: SOP, state_ids: list[str], lang: str) -> list[str]:
     return out
 
 
-def sharing_agreements(directory_folder: str | Path | None, lang: str = "fr") -> list[dict[str, str]]:
+def sharing_agreements(directory_folder: str | Path | None, lang: str = "fr", *,
+                       public: bool = False) -> list[dict[str, str]]:
     """Rows of ``sharing_agreement.csv`` with the organisation name added (``[]`` without a file);
-    names in ``lang`` where the directory's ``translations.<lang>.yaml`` gives them."""
+    names in ``lang`` where the directory's ``translations.<lang>.yaml`` gives them. ``public``:
+    the focal point's name and e-mail emptied (a person: :mod:`mno_workflow.directory.public`),
+    for a reader without the ``directory_contacts`` permission."""
     if directory_folder is None:
         return []
     folder = Path(directory_folder)
@@ -139,16 +142,19 @@ def sharing_agreements(directory_folder: str | Path | None, lang: str = "fr") ->
     for r in rows:
         name = names.get(r.get("organization_id", ""), r.get("organization_id", ""))
         r["organisation"] = tr.get(name, name)
+        if public:
+            r["focal_point_name"] = r["focal_point_email"] = ""
         if r.get("focal_point_name"):
             r["focal_point_name"] = tr.get(r["focal_point_name"], r["focal_point_name"])
     return sorted(rows, key=lambda r: r["organisation"].lower())
 
 
 def data_protection_chapter(
-    sop: SOP, lang: str = "fr", directory_folder: str | Path | None = None
+    sop: SOP, lang: str = "fr", directory_folder: str | Path | None = None, *, public: bool = False
 ) -> dict[str, Any]:
     """The chapter as plain data: ``collected`` rows, ``kinds`` rows, ``rules`` sentences,
-    ``retention`` sentence, ``register`` rows (see :func:`sharing_agreements`)."""
+    ``retention`` sentence, ``register`` rows (see :func:`sharing_agreements`; ``public``: without
+    the agreements' focal points)."""
     w = DP_WORDS[lang]
     cat_labels = sop.options.get("data_category", {})
     by_cat: dict[str, list[str]] = {}
@@ -220,7 +226,7 @@ def data_protection_chapter(
             c=classes, d=period_words(sop.retention.purge_after_closure, lang), r=roles or "—"
         )
         retention = retention[0].upper() + retention[1:]
-    register = sharing_agreements(directory_folder, lang)
+    register = sharing_agreements(directory_folder, lang, public=public)
     for r in register:
         r["categories_words"] = ", ".join(
             sop.label(cat_labels.get(c), lang) or c for c in r.get("data_categories", "").split()

@@ -47,6 +47,14 @@ class PrintService:
     eligibility: str = ""
     channel: str = ""
     response: dict[str, str] = field(default_factory=dict)  # emergency/urgent/normal → "24 hours"
+    # ids of the HSDS contact persons whose data is printed (for the access log, web/contacts_log.py):
+    people: list[str] = field(default_factory=list)        # in ``contact`` / ``email``
+    phone_people: list[str] = field(default_factory=list)  # owners of numbers in ``phones``
+
+    def disclosed(self, names: bool = True) -> list[str]:
+        """Contact persons whose data a document printing this service shows: the contact person
+        and e-mail (``names``) and the owners of the phones (empty in the public form)."""
+        return (self.people if names else []) + self.phone_people
 
 
 @dataclass
@@ -247,6 +255,9 @@ def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr",
             channel=referral.get("referral_channel", ""),
             response={k: referral.get(f"response_time_{k}", "") for k in ("emergency", "urgent", "normal")
                       if referral.get(f"response_time_{k}")},
+            people=[contact["id"]] if contact.get("id") and (contact.get("name") or contact.get("email"))
+            else [],
+            phone_people=[p["contact_id"] for p in phones if p.get("number") and p.get("contact_id")],
         ))
     services.sort(key=lambda x: (x.organisation.lower(), x.name.lower()))
     names = {a.code: a.name for a in reg.regions()}

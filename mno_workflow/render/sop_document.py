@@ -290,8 +290,11 @@ def document_context(
     sop_path: str | Path | None = None,
     directory_folder: str | Path | None = None,
     svg: bool | None = None,
+    *,
+    public: bool = False,
 ) -> dict[str, Any]:
-    """Everything the SOP document template shows (see the module docstring)."""
+    """Everything the SOP document template shows (see the module docstring). ``public``: the
+    data-sharing register without its focal points (a reader without ``directory_contacts``)."""
     narrative = find_narrative(sop, sop_path)
     if svg is None:
         svg = diagrams.dot_available()
@@ -323,7 +326,7 @@ def document_context(
         "overview": overview,
         "roles": _roles(sop, facts, lang),
         "steps": facts,
-        "dp": data_protection_chapter(sop, lang, directory_folder),
+        "dp": data_protection_chapter(sop, lang, directory_folder, public=public),
         "glossary": glossary,
         "authors": _authors_annex(sop, lang),
     }
@@ -335,7 +338,10 @@ def render_sop_document(
     sop_path: str | Path | None = None,
     directory_folder: str | Path | None = None,
     svg: bool | None = None,
+    *,
+    public: bool = False,
 ) -> str:
-    """The SOP document as one printable HTML page (A4 print CSS). ``KeyError`` for an unknown ``lang``."""
-    ctx = document_context(sop, lang, sop_path, directory_folder, svg)
+    """The SOP document as one printable HTML page (A4 print CSS). ``KeyError`` for an unknown
+    ``lang``. ``public``: without the data-sharing agreements' focal points."""
+    ctx = document_context(sop, lang, sop_path, directory_folder, svg, public=public)
     return env().get_template("documents/sop_document.html.j2").render(**ctx)

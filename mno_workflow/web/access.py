@@ -8,8 +8,10 @@ Roles (``users.role``): the SOP's roles (``caseworker``, ``supervisor``, ``provi
 - coordinator: every case.
 - provider: no case page; only the referral instances addressed to their organisation, once sent,
   and only the fields the consent in force covers (see "Consent → fields" below).
-- trainer: SOP pages and directory; no case.
-- me_officer: dashboard and pseudonymised export only; no case page, never a name.
+- trainer: SOP pages and directory (public form: no staff contacts); no case.
+- me_officer: dashboard and pseudonymised export only; no case page, never a name; the directory
+  in its public form.
+- sop_author: the SOP workbench, SOP pages and the directory in its public form.
 - first_responder (SOP ``scope: reporter``): files alerts and sees their status ("Mes
   signalements": received, taken up, closed, with dates); no case page, no directory, no SOP
   documents (they print the directory's contacts and case figures), no dashboard
@@ -54,7 +56,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inbox": frozenset({"provider"}),
     "dashboard": frozenset({"me_officer", "supervisor", "coordinator"}),
     "export_names": frozenset({"supervisor", "coordinator"}),
-    # SOP pages and documents print the directory (focal points' contacts) and case figures
+    # SOP pages and documents print the directory (staff contacts: directory_contacts) and case figures
     "sop": frozenset(ROLES) - {"first_responder"},
     "directory": frozenset(ROLES) - {"first_responder"},  # no directory personal data (contacts)
     "alerts": frozenset({"first_responder"}),  # file alerts, "Mes signalements" (routes/alerts.py)
@@ -62,8 +64,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reassign": frozenset({"supervisor", "coordinator"}),
     "person_data": frozenset({"supervisor", "coordinator"}),  # access request: everything on a person
     "directory_edit": frozenset({"coordinator"}),
-    # staff's personal contacts (names, e-mails, phones of people): else the public form, directory/public.py
-    "directory_contacts": frozenset(ROLES) - {"first_responder"},
+    # staff's personal contacts (names, e-mails, phones of people, focal points' accounts): else the
+    # public form, directory/public.py. Need-to-know (law 001-2021/AN, docs/audit.md "Who sees the
+    # directory's staff contacts"): the roles that refer or answer referrals; not trainer (fictitious
+    # data), me_officer (aggregates), sop_author (organisations and services, not staff phones).
+    "directory_contacts": CASE_ROLES | {"provider"},
     "access_log": frozenset({"coordinator"}),
     "correct": frozenset({"coordinator"}),  # correct a step's state (engine/correct.py CORRECT_ROLES)
     "sop_workbench": frozenset({"coordinator", "sop_author"}),  # SOP drafts, publication, migration

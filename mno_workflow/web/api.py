@@ -340,6 +340,13 @@ def build_api(web: Web) -> FastAPI:
         if not access.can(user, "directory_contacts"):  # focal point: a staff account (public.py)
             for item in items:
                 item["focal_point_user_id"] = None
+        else:  # the focal points' accounts were disclosed: one access-log row (contacts_log.py)
+            from .contacts_log import log_contacts_read
+
+            with wf.sessions.begin() as s:
+                log_contacts_read(s, user.id, user.role, "api.directory", "/api/v1/directory",
+                                  [i["focal_point_user_id"] for i in items], len(items), web.now(),
+                                  {"need": need, "region": region, "limit": limit})
         return {"items": items}
 
     # -- aggregates -------------------------------------------------------------------------------------

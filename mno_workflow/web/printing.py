@@ -39,19 +39,22 @@ BENEFICIARY_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _focal_point(session, organisation_id: str | None) -> tuple[str, str]:
-    """(contact person "name, title", first phone) of an organisation in the directory, or ''."""
+def _focal_point(session, organisation_id: str | None, contacts: bool = True) -> tuple[str, str, str]:
+    """(contact person "name, title", first phone, the contact's id) of an organisation in the
+    directory, or ''. ``contacts`` False (a printer without the ``directory_contacts``
+    permission): no contact person and only the organisation's own numbers (not a person's)."""
     if not organisation_id:
-        return "", ""
+        return "", "", ""
     c, p = TABLES["contact"], TABLES["phone"]
     contact = session.execute(
-        select(c.c.name, c.c.title).where(c.c.organization_id == organisation_id).order_by(c.c.id)
-    ).first()
-    phone = session.execute(
-        select(p.c.number).where(p.c.organization_id == organisation_id).order_by(p.c.id)
-    ).first()
-    who = ", ".join(x for x in (contact or ()) if x) if contact else ""
-    return who, (phone[0] if phone else "")
+        select(c.c.name, c.c.title, c.c.id).where(c.c.organization_id == organisation_id).order_by(c.c.id)
+    ).first() if contacts else None
+    q = select(p.c.number).where(p.c.organization_id == organisation_id)
+    if not contacts:
+        q = q.where(p.c.contact_id.is_(None))
+    phone = session.execute(q.order_by(p.c.id)).first()
+    who = ", ".join(x for x in (contact[0], contact[1]) if x) if contact else ""
+    return who, (phone[0] if phone else ""), (contact[2] if contact and contact[0] else "")
 
 
 def fields_by_key(fields: dict[str, Any], key: str) -> str:
@@ -119,7 +122,7 @@ def filled_referral(
         if ref_form
         else {}
     )
-    focal, phone = _focal_point(session, inst.recipient)
+    focal, phone, focal_id = _focal_point(session, inst.recipient, access.can(printer, "directory_contacts"))
     consent = (case.data or {}).get(
         sop.data_protection.consent_form if sop.data_protection else "consent"
     ) or {}
@@ -139,6 +142,7 @@ def filled_referral(
             "service": str(referral.get("service", "")),
             "focal_point": focal,
             "phone": phone,
+            "focal_point_id": focal_id,  # for the access log (routes/print_forms.py), not printed
         },
         beneficiary=beneficiary,
         withheld=withheld,

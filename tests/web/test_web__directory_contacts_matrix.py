@@ -1,9 +1,9 @@
 """Staff identifiers and contacts follow the ``directory_contacts`` permission on every path that
 serialises the directory, not the wider ``directory`` / ``sop`` permissions that open those paths.
 
-The shipped permissions give ``directory_contacts`` to every role that reads the directory, so the
-matrix narrows it (``monkeypatch`` of :data:`mno_workflow.web.access.PERMISSIONS`, in the server's
-own process) to the case roles and the provider: a trainer, an M&E officer and an SOP author keep
+The matrix sets it (``monkeypatch`` of :data:`mno_workflow.web.access.PERMISSIONS`, in the server's
+own process) to the case roles and the provider — since the privacy review also the shipped value,
+so the matrix keeps holding if it is widened again: a trainer, an M&E officer and an SOP author keep
 the directory and the SOP documents but must then get the public form everywhere — no focal
 point's user id in ``GET /api/v1/directory``, no contact person on ``/hsds``, in the printed
 directory, the deck, the pocket guide or a leaflet. Paths × roles, on one server."""

@@ -20,9 +20,10 @@ invalid, expired or revoked is refused (401), never read as anonymous. No case d
 (the ``mno_referral`` profile data leaves out the focal point's user id).
 
 Every full answer that holds at least one contact person is written to the access log like the
-other sensitive reads (``web_export_log`` through :func:`..queries.log_export`: who, role, what
-``hsds.<object>``, the path and filters, the number of objects and of contact persons, names
-« oui »), listed on the coordinator's ``/journal-acces``."""
+other sensitive reads, one row per request (``web_export_log`` through
+:func:`..contacts_log.log_contacts_read`: who, role, what ``hsds.<object>``, the path and filters,
+the number of objects, the contact persons' number and ids, names « oui »), listed on the
+coordinator's ``/journal-acces``."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from ...directory import hsds_json, hsds_query
 from ...directory.hsds31 import PROFILE_URI, hsds_id
 from ...store.models import User
-from .. import access, queries, tokens
+from .. import access, tokens
+from ..contacts_log import log_contacts_read
 from ..core import Web
 
 ENDPOINTS = {
@@ -174,10 +176,9 @@ def build_hsds(web: Web) -> APIRouter:
         people = contact_ids(items)
         if not people:
             return
-        given = {k: v for k, v in params.items() if v not in (None, "", False) and not k.startswith("_")}
-        filters = {"path": request.url.path, "contacts": len(people), **given}
-        with wf.sessions.begin() as s:
-            queries.log_export(s, user, f"hsds.{name}", filters, len(items), True, web.now())
+        with wf.sessions.begin() as s:  # one row per request (contacts_log.py)
+            log_contacts_read(s, user.id, user.role, f"hsds.{name}", request.url.path, people,
+                              len(items), web.now(), params)
 
     def refused() -> JSONResponse:
         return JSONResponse({"code": "unauthenticated",

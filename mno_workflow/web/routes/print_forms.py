@@ -2,7 +2,9 @@
 consentement », as standalone print pages (HTML with print CSS) or PDF (``?format=pdf``).
 
 The slip shows only what the consent allows for its recipient (:mod:`..printing`); every print is
-logged as a view of the case (channel ``print``). The consent sheet is for the case roles only.
+logged as a view of the case (channel ``print``), and the recipient's contact person it prints as a
+read of staff contacts (``print.referral_slip``, :mod:`..contacts_log`). The consent sheet is for
+the case roles only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from fastapi.responses import Response
 from ...render.paper_forms import consent_sheet_html, referral_slip_html
 from ...store import repository
 from .. import access, queries
+from ..contacts_log import log_contacts_read
 from ..core import Web
 from ..printing import filled_referral
 from .common import case_and_instance
@@ -57,6 +60,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
             queries.log_view(s, user, case, "print", web.now(), inst.label_key)
             filled = filled_referral(s, sop, case, inst, user, web.now(), lang, web.organisations(s))
             html = referral_slip_html(sop, lang, filled)
+            # the recipient's contact person is staff personal data: one access-log row (contacts_log.py)
+            log_contacts_read(s, user.id, user.role, "print.referral_slip", request.url.path,
+                              [filled.recipient.get("focal_point_id", "")], 1, web.now(),
+                              {"reference": case.reference, "instance": inst.label_key, "format": format})
         return print_response(html, format, f"referencement-{case.reference}-{inst.key}")
 
     @r.get("/dossiers/{reference}/imprimer/consentement")

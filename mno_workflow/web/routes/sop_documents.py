@@ -54,10 +54,26 @@ def _public(user) -> bool:
     return not access.can(user, "directory_contacts")
 
 
+def _people(services, names: bool = True) -> list[str]:
+    """Contact persons whose data ``services`` (PrintService) print (see PrintService.disclosed)."""
+    return [p for sv in services for p in sv.disclosed(names)]
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add the routes under ``/pos/documents`` and ``/pos/parcours``."""
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
+
+    def log_read(request: Request, user, what: str, disclosed: list[str], objects: int,
+                 **filters) -> None:
+        """One access-log row when the document printed staff contacts (web/contacts_log.py)."""
+        from ..contacts_log import log_contacts_read
+
+        if user is None or _public(user) or not disclosed:
+            return
+        with wf.sessions.begin() as s:
+            log_contacts_read(s, user.id, user.role, what, request.url.path, disclosed, objects,
+                              web.now(), filters)
 
     def _context(request: Request, s):
         user = web.user(request, s)
@@ -108,12 +124,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
             raise access.NotVisible()
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
+            public = _public(user)
+            directory = directory_from_session(s, lang, sop.sop, public=public)
             path = shipped_sop_path(sop.sop)
+            folder = path.parent / "directory" if path else None
             builders = {
-                "document": lambda: render_sop_document(
-                    sop, lang, path, path.parent / "directory" if path else None
-                ),
+                "document": lambda: render_sop_document(sop, lang, path, folder, public=public),
                 "presentation": lambda: render_deck(sop, lang, directory),
                 "fiche-referencement": lambda: referral_slip_html(sop, lang),
                 "fiche-consentement": lambda: consent_sheet_html(sop, lang),
@@ -121,6 +137,15 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "formation": lambda: render_training(sop, lang, path),
             }
             html = builders[name]()
+        if name == "document":  # the data-sharing register names each agreement's focal point
+            from ...render.data_protection_doc import sharing_agreements
+
+            register = sharing_agreements(folder, lang, public=public)
+            people = [a["id"] for a in register if a.get("focal_point_name") or a.get("focal_point_email")]
+            log_read(request, user, "document.document", people, len(register), format=format)
+        elif name in ("annuaire", "presentation"):  # the deck's pathway slides print contact persons
+            log_read(request, user, f"document.{name}", _people(directory.services),
+                     len(directory.services), format=format)
         return print_response(html, format, f"{sop.sop}-{name}-{lang}")
 
     @r.get("/pos/documents/fiches/{form_id}")
@@ -161,6 +186,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             chosen = region or user.region or default_region(directory)
             figures = _case_figures(s, lang) if audience == "government" else None
             html = render_leaflet(sop, find_narrative(sop), directory, audience, lang, chosen, figures)
+        shown = directory.for_region(chosen) if chosen else directory.services
+        log_read(request, user, f"document.depliant.{audience}", _people(shown, names=False), len(shown),
+                 region=chosen, format=format)
         return print_response(html, format, f"{sop.sop}-{audience}-{lang}")
 
     @r.get("/pos/documents/guide/{region}")
@@ -175,6 +203,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if region not in directory.region_names:
                 raise access.NotVisible()
             html = render_pocket_guide(sop, directory, find_narrative(sop), region, lang)
+        shown = directory.for_region(region)
+        log_read(request, user, f"document.guide.{region}", _people(shown, names=False), len(shown),
+                 format=format)
         return print_response(html, format, f"{sop.sop}-guide-{region}-{lang}")
 
     @r.get("/pos/vue-ensemble.svg")
@@ -199,4 +230,6 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 region if region in directory.region_names else (user.region or default_region(directory))
             )
             dot = pathway_dot(sop, directory, need, chosen, lang)
+        shown = [sv for _link, services in directory.for_need(need, chosen) for sv in services[:4]]
+        log_read(request, user, f"document.parcours.{need}", _people(shown), len(shown), region=chosen)
         return svg_response(diagrams.render_bytes(dot, "svg"))

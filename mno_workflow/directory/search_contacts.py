@@ -1,0 +1,52 @@
+"""Who may see the focal points in ``mno directory search``: the same ``directory_contacts``
+permission as the web pages and the API (:mod:`mno_workflow.web.access`), for the operator named
+by ``--as USER:ROLE`` (an active account of the users table, :mod:`mno_workflow.cli_identity`).
+
+Without ``--as``, or for a role without the permission, the focal points' accounts are left out
+(``None``) and a note says why and how to get them; with it, they are shown and the read is written
+to the access log (``cli.directory.search``, :mod:`mno_workflow.web.contacts_log`), user and role
+of ``--as`` and the operating-system account in ``filters.os_user``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .matching import Candidate
+
+HIDDEN = ("note : points focaux masqués (données personnelles du personnel) ; pour les voir, "
+          "--as UTILISATEUR:ROLE d'un compte ayant la permission directory_contacts "
+          "({roles}). / note: focal points hidden (staff personal data); to see them, "
+          "--as USER:ROLE of an account with the directory_contacts permission.")
+NOT_ALLOWED = ("note : le rôle « {role} » n'a pas la permission directory_contacts : points focaux "
+               "masqués ({roles}). / note: role '{role}' lacks the directory_contacts permission: "
+               "focal points hidden.")
+
+
+def disclose_focal_points(session: Session, found: list[Candidate], actor_text: str,
+                          filters: dict[str, Any], now: datetime | None = None) -> str:
+    """Clear the ``focal_point_user_id`` of every candidate of ``found`` (in place) unless the
+    ``--as`` operator ``actor_text`` has the ``directory_contacts`` permission; then write one
+    access-log row naming the focal points shown (at ``now``, default the current UTC instant).
+
+    Returns the note to print on stderr ('' when the focal points are shown). Raises
+    :class:`mno_workflow.cli_identity.UnknownActor` for an unknown or inactive account, ValueError
+    for malformed ``actor_text`` (the caller turns both into one line and exit 1)."""
+    from ..cli_identity import os_user, resolve_actor
+    from ..web import access
+    from ..web.contacts_log import log_contacts_read
+
+    allowed = access.PERMISSIONS["directory_contacts"]
+    roles = ", ".join(r for r in access.ROLES if r in allowed)
+    who = resolve_actor(session, actor_text) if actor_text.strip() else None
+    if who is None or who.role not in allowed:
+        for c in found:
+            c.focal_point_user_id = None
+        return (HIDDEN if who is None else NOT_ALLOWED).format(roles=roles, role=who.role if who else "")
+    log_contacts_read(session, who.user, who.role, "cli.directory.search", "mno directory search",
+                      [c.focal_point_user_id for c in found], len(found), now or datetime.now(UTC),
+                      {**filters, "os_user": os_user()})
+    return ""
