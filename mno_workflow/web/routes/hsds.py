@@ -35,9 +35,11 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from sqlalchemy import select
 
 from ...directory import hsds_json, hsds_query
 from ...directory.hsds31 import PROFILE_URI, hsds_id
+from ...directory.tables import TABLES
 from ...store.models import User
 from .. import access, tokens
 from ..contacts_log import log_contacts_read
@@ -176,9 +178,10 @@ def build_hsds(web: Web) -> APIRouter:
         people = contact_ids(items)
         if not people:
             return
-        with wf.sessions.begin() as s:  # one row per request (contacts_log.py)
-            log_contacts_read(s, user.id, user.role, f"hsds.{name}", request.url.path, people,
-                              len(items), web.now(), params)
+        with wf.sessions.begin() as s:  # one row per request (contacts_log.py), the contacts by slug
+            slugs = {hsds_id("contact", i): i for i in s.scalars(select(TABLES["contact"].c.id))}
+            log_contacts_read(s, user.id, user.role, f"hsds.{name}", request.url.path,
+                              [slugs.get(i, i) for i in people], len(items), web.now(), params)
 
     def refused() -> JSONResponse:
         return JSONResponse({"code": "unauthenticated",
