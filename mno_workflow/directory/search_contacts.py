@@ -22,8 +22,9 @@ HIDDEN = ("note : points focaux masqués (données personnelles du personnel) ; 
           "({roles}). / note: focal points hidden (staff personal data); to see them, "
           "--as USER:ROLE of an account with the directory_contacts permission.")
 NOT_ALLOWED = ("note : le rôle « {role} » n'a pas la permission directory_contacts : points focaux "
-               "masqués ({roles}). / note: role '{role}' lacks the directory_contacts permission: "
-               "focal points hidden.")
+               "masqués ; pour les voir, --as UTILISATEUR:ROLE d'un compte de rôle {roles}. / note: "
+               "role '{role}' lacks the directory_contacts permission: focal points hidden; to see "
+               "them, --as USER:ROLE of an account with one of those roles.")
 
 
 def disclose_focal_points(session: Session, found: list[Candidate], actor_text: str,

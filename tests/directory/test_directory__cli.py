@@ -33,10 +33,11 @@ def test_import_dry_run_then_import_then_search(tmp_path: Path) -> None:
     assert "438 ajout(s) et 0 modification(s) ont été faits." in real.output
     found = run("search", "--need", "housing", "--region", "centre", "--format", "json", "--db", db)
     assert found.exit_code == 0, found.output
-    rows = json.loads(found.output)
+    rows = json.loads(found.stdout)  # stdout: the note on hidden focal points goes to stderr
     assert rows[0]["service_id"] == "svc-oim-transit"
     assert rows[0]["reasons"][0] == "Zone : Kadiogo (région du dossier)"
-    table = run("search", "--need", "legal", "--region", "Guiriko", "--age", "30", "--sex", "f", "--db", db)
+    table = run("search", "--need", "legal", "--region", "Guiriko", "--age", "30", "--sex", "f", "--db", db,
+                "--as", "system:coordinator")  # focal points: an operator with directory_contacts
     assert (
         table.exit_code == 0
         and "svc-droits-bobo" in table.output
