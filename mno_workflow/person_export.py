@@ -21,37 +21,37 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .i18n import N_, colon, gettext, norm_lang
+from .protection.view_words import channel_label, role_name, what_label
 from .sop.schema import SOP, FieldType, FormField
 from .store.audit import TOMBSTONE_KEY, is_tombstone
 from .store.models import AuditEvent, Case
 
+#: The page's words: French message ids, translated into the reader's language (catalogues).
 _WORDS = {
-    "fr": {"title": "Données détenues sur une personne", "case": "Dossier", "status": "Statut",
-           "open": "ouvert", "closed": "clos", "opened": "Ouvert le", "closed_on": "Clos le",
-           "sop": "POS", "assignee": "Gestionnaire de cas", "region": "Région", "data": "Données",
-           "steps": "Étapes", "referrals": "Référencements", "trail": "Journal d'audit",
-           "access": "Consultations du dossier", "none": "aucune", "yes": "Oui", "no": "Non",
-           "purged": "effacé le", "recipient": "Destinataire", "state": "État", "since": "depuis",
-           "who": "Qui", "when": "Quand", "what": "Quoi", "channel": "Canal",
-           "generated": "Document établi le", "item": "Besoin", "name": "Nom",
-           "no_access_log": "Aucun journal de consultation n'est tenu pour cette source.",
-           "actions": {"create": "Dossier créé", "reassign": "Réattribution", "reopen": "Réouverture",
-                       "extend_deadline": "Prolongation de délai", "pause_deadline": "Délai suspendu",
-                       "resume_deadline": "Délai repris", "migrate": "Migration de version de POS",
-                       "purge": "Effacement des données personnelles"}},
-    "en": {"title": "Data held about a person", "case": "Case", "status": "Status", "open": "open",
-           "closed": "closed", "opened": "Opened on", "closed_on": "Closed on", "sop": "SOP",
-           "assignee": "Case manager", "region": "Region", "data": "Data", "steps": "Steps",
-           "referrals": "Referrals", "trail": "Audit trail", "access": "Who viewed the case",
-           "none": "none", "yes": "Yes", "no": "No", "purged": "erased on", "recipient": "Recipient",
-           "state": "State", "since": "since", "who": "Who", "when": "When", "what": "What",
-           "channel": "Channel", "generated": "Document produced on", "item": "Need", "name": "Name",
-           "no_access_log": "No access log is kept for this source.",
-           "actions": {"create": "Case created", "reassign": "Reassignment", "reopen": "Reopened",
-                       "extend_deadline": "Deadline extended", "pause_deadline": "Deadline paused",
-                       "resume_deadline": "Deadline resumed", "migrate": "SOP version migration",
-                       "purge": "Personal data erased"}},
+    "title": N_("Données détenues sur une personne"), "case": N_("Dossier"), "status": N_("Statut"),
+    "open": N_("ouvert"), "closed": N_("clos"), "opened": N_("Ouvert le"), "closed_on": N_("Clos le"),
+    "sop": N_("POS"), "assignee": N_("Gestionnaire de cas"), "region": N_("Région"),
+    "data": N_("Données"), "steps": N_("Étapes"), "referrals": N_("Référencements"),
+    "trail": N_("Journal d'audit"), "access": N_("Consultations du dossier"), "none": N_("aucune"),
+    "yes": N_("Oui"), "no": N_("Non"), "purged": N_("effacé le"), "recipient": N_("Destinataire"),
+    "state": N_("État"), "since": N_("depuis"), "who": N_("Qui"), "when": N_("Quand"),
+    "what": N_("Quoi"), "channel": N_("Canal"), "generated": N_("Document établi le"),
+    "item": N_("Besoin"), "name": N_("Nom"),
+    "no_access_log": N_("Aucun journal de consultation n'est tenu pour cette source."),
 }
+_ACTIONS = {
+    "create": N_("Dossier créé"), "reassign": N_("Réattribution"), "reopen": N_("Réouverture"),
+    "extend_deadline": N_("Prolongation de délai"), "pause_deadline": N_("Délai suspendu"),
+    "resume_deadline": N_("Délai repris"), "migrate": N_("Migration de version de POS"),
+    "purge": N_("Effacement des données personnelles"),
+}
+
+
+def _words(lang: str) -> dict[str, Any]:
+    words: dict[str, Any] = {k: gettext(v, lang) for k, v in _WORDS.items()}
+    words["actions"] = {k: gettext(v, lang) for k, v in _ACTIONS.items()}
+    return words
 
 
 def _web_views(session: Session, case: Case) -> list[dict[str, Any]]:
@@ -69,7 +69,7 @@ ACCESS_SOURCES: list[Callable[[Session, Case], list[dict[str, Any]]]] = [_web_vi
 
 class _Render:
     def __init__(self, sop: SOP, lang: str) -> None:
-        self.sop, self.lang, self.w = sop, lang, _WORDS[lang]
+        self.sop, self.lang, self.w = sop, lang, _words(lang)
         self.tz = ZoneInfo(sop.calendar.timezone)
 
     def label(self, label: Any) -> str:
@@ -121,13 +121,13 @@ def _event(r: _Render, ev: AuditEvent) -> dict[str, Any]:
     from .engine.event_sops import sop_for_event
     sop, w = sop_for_event(ev, r.sop), r.w  # an old event in the words of its SOP version
     step = sop.steps.get(ev.step or "")
-    role = r.label(sop.roles[ev.role].label) if ev.role in sop.roles else ev.role
+    role = r.label(sop.roles[ev.role].label) if ev.role in sop.roles else role_name(ev.role, r.lang)
     if ev.action == "fire" and step is not None:
         trig = next((r.label(t.label) for t in step.transitions if t.trigger == ev.trigger), ev.trigger)
         states = step.states
         src = r.label(states[ev.from_state].label) if ev.from_state in states else ev.from_state
         dst = r.label(states[ev.to_state].label) if ev.to_state in states else ev.to_state
-        what = f"{r.label(step.label)} [{ev.instance_key}] : {trig} ({src} → {dst})"
+        what = f"{r.label(step.label)} [{ev.instance_key}]{colon(r.lang)}{trig} ({src} → {dst})"
     else:
         what = w["actions"].get(ev.action, ev.action)
         if step is not None:
@@ -144,11 +144,13 @@ def _event(r: _Render, ev: AuditEvent) -> dict[str, Any]:
 
 def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
                   now: datetime | None = None) -> dict[str, Any]:
-    """Everything held about the person of ``case``, rendered in ``lang`` (``fr`` or ``en``).
+    """Everything held about the person of ``case``, rendered in ``lang`` (a language with a
+    catalogue, else French): roles, channels and what was viewed in words, not codes.
 
     Returns a JSON-ready mapping with ``case``, ``data`` (forms), ``steps``, ``referrals``,
-    ``trail`` and ``access`` (rows of :data:`ACCESS_SOURCES`)."""
-    r = _Render(sop, "en" if lang == "en" else "fr")
+    ``trail`` and ``access`` (rows of :data:`ACCESS_SOURCES`, their codes ``role``, ``channel``,
+    ``what`` with ``role_name``, ``channel_name``, ``what_name`` in words)."""
+    r = _Render(sop, norm_lang(lang))
     w = r.w
     region = r.label(sop.options.get("region", {}).get(case.region or "")) or case.region or ""
     steps = []
@@ -168,7 +170,9 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
     events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq))
     access = []
     for source in ACCESS_SOURCES:
-        access += [{**row, "at": r.when(row["at"])} for row in source(session, case)]
+        access += [{**row, "at": r.when(row["at"]), "role_name": role_name(row.get("role"), r.lang),
+                    "channel_name": channel_label(row.get("channel"), r.lang),
+                    "what_name": what_label(row.get("what"), sop, r.lang)} for row in source(session, case)]
     return {
         "lang": r.lang, "words": {k: v for k, v in w.items() if k != "actions"},
         "generated_at": r.when(now) if now else "",

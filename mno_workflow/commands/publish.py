@@ -48,6 +48,13 @@ def publish(
     except OSError as e:
         typer.echo(f"Écriture impossible : {e}", err=True)
         raise typer.Exit(1) from None
+    from ..i18n import ngettext
+    from ..sop.diagnostics import text_in
+    from .common import _
+    from .common import lang as cli_lang  # the --lang of mno (messages), not this command's --lang
+
     for w in report.warnings:
-        typer.echo(f"avertissement {w}", err=True)
-    typer.echo(f"{len(report.written)} fichier(s) écrit(s) dans {output / sop.sop}")
+        typer.echo(_("avertissement {warning}", warning=text_in(w, cli_lang())), err=True)
+    n = len(report.written)
+    typer.echo(ngettext("{n} fichier écrit dans {folder}", "{n} fichiers écrits dans {folder}", n, cli_lang(),
+                        folder=output / sop.sop))

@@ -43,19 +43,16 @@ app.command("diff")(sop_diff)
 @app.command("export")
 def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS, ex. mnr_bf")],
                output: Annotated[Path, typer.Option("-o", "--output", help=(
-                   "Fichier YAML à écrire (les fichiers importés à côté), ou dossier existant"))],
+                   "Fichier YAML à écrire (les fichiers importés et de récit à côté), ou dossier existant"))],
                version: Annotated[str | None, typer.Option("--version", help="Version (défaut : la "
                                                                               "dernière chargée)")] = None
                ) -> None:
-    """Écrire une version publiée de la POS en YAML, octet pour octet le texte enregistré, et
-    chaque fichier qu'elle importe (``imports:``) à son chemin relatif, octet pour octet aussi.
-
-    Export a published SOP version back to YAML, byte for byte the text that was registered,
-    with every file it imports at its relative path (a dossier given to ``-o`` receives the
-    main file under its published name)."""
-    # (the files listed under narrative: are among the stored files and written too; a version
-    # registered before they were stored lacks them: not written, with a warning. The help
-    # text above keeps its catalogue entry until the lead regenerates the catalogues.)
+    """Écrire une version publiée de la POS en YAML, octet pour octet le texte enregistré, avec
+    chaque fichier qu'elle importe (``imports:``) et chaque fichier de récit qu'elle liste
+    (``narrative:``, p. ex. ``narrative.yaml`` à côté de ``mnr.yaml``) à son chemin relatif,
+    octet pour octet aussi. Un dossier donné à ``-o`` reçoit le fichier principal sous son nom
+    publié. Une version enregistrée avant que ses fichiers de récit le soient ne les a pas : ils
+    ne sont pas écrits, avec un avertissement."""
     from sqlalchemy import select
 
     from ..sop.imports import ImportPathError, content_sha256, normalize

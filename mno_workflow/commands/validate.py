@@ -66,10 +66,10 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
         except NarrativeError as e:
             problem, failed = str(e), True
         results.append({"path": str(f), "valid": not problem, "diagnostics": [
-            {"path": str(f), "line": 1, "col": 1, "severity": "error", "code": "E043", "message": problem}
+            {"path": str(f), "line": 1, "col": 1, "severity": "error", "code": "E046", "message": problem}
         ] if problem else []})
         if fmt != "json":
-            typer.echo(f"{f}:1:1: error E043 {problem}" if problem else f"{f}: ok")
+            typer.echo(f"{f}:1:1: error E046 {problem}" if problem else f"{f}: ok")
     for f in files:
         try:
             loaded = load_file(f)

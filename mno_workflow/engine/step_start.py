@@ -45,14 +45,18 @@ def with_step_instants(data: dict[str, Any], case: Any, deadline: Deadline | Non
 
 
 def step_start_problem(sop: SOP, start: str) -> str | None:
-    """Why ``start: steps.<step>.<state>`` is wrong in ``sop`` (English), or None when it names an
+    """Why ``start: steps.<step>.<state>`` is wrong in ``sop`` (a :func:`~mno_workflow.sop.diagnostics.said`
+    message: English as ``str``, translated by ``mno validate --lang``), or None when it names an
     existing step and one of its states."""
+    from ..sop.diagnostics import said  # a catalogue message: mno validate --lang shows it translated
     step_id, _, state = start[len(PREFIX):].partition(".")
     if step_id not in sop.steps:
-        return f"{start!r} names step {step_id!r}, which does not exist (steps: {', '.join(sop.steps)})"
+        return said("{start!r} names step {step!r}, which does not exist (steps: {steps})", start=start,
+                    step=step_id, steps=", ".join(sop.steps))
     if state not in sop.steps[step_id].states:
-        return (f"{start!r} names state {state!r}, which is not a state of step {step_id!r} "
-                f"(states: {', '.join(sop.steps[step_id].states)})")
+        return said("{start!r} names state {state!r}, which is not a state of step {step!r} "
+                    "(states: {states})",
+                    start=start, state=state, step=step_id, states=", ".join(sop.steps[step_id].states))
     return None
 
 

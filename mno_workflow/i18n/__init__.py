@@ -106,9 +106,20 @@ def catalogue(lang: str, locale_dir: Path | None = None) -> _gettext.NullTransla
     data = mo_bytes(lang, locale_dir)
     found: _gettext.NullTranslations = (
         _gettext.GNUTranslations(io.BytesIO(data)) if data else _gettext.NullTranslations())
-    if lang != SOURCE:
-        found.add_fallback(catalogue(SOURCE, locale_dir))
+    found.add_fallback(catalogue(SOURCE, locale_dir) if lang != SOURCE else _SourcePlural())
     return found
+
+
+class _SourcePlural(_gettext.NullTranslations):
+    """The last fallback: a message in no catalogue is the French source text, so its plural
+    follows French (« 0 jour », « 1 jour », « 2 jours »: ``plural=(n > 1)``), not the
+    ``n == 1`` rule of the standard library's ``gettext``."""
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return msgid2 if n > 1 else msgid1
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return msgid2 if n > 1 else msgid1
 
 
 _texts: dict[str, dict[str, str]] = {}  # lang -> {msgid: text} with the French fallback merged in
@@ -167,6 +178,13 @@ def pgettext(context: str, message: str, lang: str | None = None, **params: obje
 
 
 _ = gettext
+
+
+def colon(lang: str | None = None) -> str:
+    """The separator between a label and its value: « Libellé : valeur » in French, "Label: value"
+    in English — a catalogue entry, so a new language sets its own typography."""
+    # TRANSLATORS: between a label and its value: « Libellé : valeur », "Label: value"
+    return gettext(" : ", lang)
 
 
 def N_(message: str) -> str:

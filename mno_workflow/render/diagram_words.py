@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from mno_workflow.render.plain import field_by_path, transition_condition
-from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, Step, Transition, Unit
+from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, Step, Transition
 
 CLOCK = "\u25f7"  # ◷ clock face, present in DejaVu Sans so PNG/PDF show it: marks a deadline
 
@@ -29,21 +29,6 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-# (singular, plural) of each unit.
-_UNITS: dict[str, dict[Unit, tuple[str, str]]] = {
-    "fr": {
-        Unit.minutes: ("minute", "minutes"), Unit.hours: ("heure", "heures"),
-        Unit.days: ("jour", "jours"), Unit.working_days: ("jour ouvrable", "jours ouvrables"),
-        Unit.weeks: ("semaine", "semaines"), Unit.months: ("mois", "mois"),
-    },
-    "en": {
-        Unit.minutes: ("minute", "minutes"), Unit.hours: ("hour", "hours"),
-        Unit.days: ("day", "days"), Unit.working_days: ("working day", "working days"),
-        Unit.weeks: ("week", "weeks"), Unit.months: ("month", "months"),
-    },
-}
-
-
 class EdgeFact(NamedTuple):
     """One transition as drawn: step, source state, trigger, destination, guard label ('' if none)."""
 
@@ -60,8 +45,8 @@ def _t(lang: str) -> dict[str, str]:
 
 def duration_words(duration: Duration, lang: str = "fr") -> str:
     """``Duration`` in words: ``10 jours ouvrables``, ``24 heures``, ``1 mois``; ``10 working days``."""
-    one, many = _UNITS.get(lang, _UNITS["fr"])[duration.unit]
-    return f"{duration.amount} {one if duration.amount == 1 else many}"
+    from ..i18n.durations import duration_text  # the catalogues' plural rule (« 0 jour », "0 days")
+    return duration_text(duration.amount, duration.unit.value, lang)
 
 
 def _field_label(sop: SOP, path: str, lang: str) -> str:

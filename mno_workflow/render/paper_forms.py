@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 
+from mno_workflow.i18n import ngettext
 from mno_workflow.sop.schema import SOP, FieldType, FormField
 
 from .diagrams import duration_words
@@ -342,7 +343,7 @@ def period_words(text: str, lang: str = "fr") -> str:
     m = re.match(r"^\s*(\d+)\s*years?\s*$", text)
     if m:
         n = int(m.group(1))
-        return f"{n} {'an' if n == 1 else 'ans'}" if lang == "fr" else f"{n} year{'s' if n != 1 else ''}"
+        return ngettext("{n} an", "{n} ans", n, lang)
     try:
         return duration_words(Duration.model_validate(text), lang)
     except ValueError:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mno_workflow.sop.schema import SOP
 
+from ..sop.diagnostics import said_fr
 from . import diagrams
 from .directory_data import PrintDirectory, find_directory, read_directory
 from .narrative_text import find_narrative
@@ -57,7 +58,8 @@ LABELS: dict[str, dict[str, str]] = {
 
 @dataclass
 class PublishReport:
-    """Files written (sorted), warnings (one line each, French then English) and PDF page counts."""
+    """Files written (sorted), warnings (one line each: ``said_fr`` messages, French as ``str``,
+    ``w.text(lang)`` in another language) and PDF page counts."""
 
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -139,32 +141,27 @@ def publish(
     report = PublishReport()
     folder = find_directory(sop_path) if sop_path else None
     for item in conditions_without_words(sop):
-        report.warnings.append(
-            f"W125 {item} : condition sans « when_label », imprimée « dans certains cas » "
-            f"/ condition without when_label"
-        )
+        report.warnings.append(said_fr(
+            "W125 {item} : condition sans « when_label », imprimée « dans certains cas »", item=item))
     from mno_workflow.sop.checks.narrative_files import undeclared_companion
 
     companion = undeclared_companion(sop_path, sop.narrative is not None)
     if companion is not None:  # deprecated fallback, still used (see render/narrative_text.py)
-        report.warnings.append(
-            f"W127 {companion.name} : récit trouvé à côté de la POS par son nom (obsolète), à déclarer "
-            f"(« narrative: [{companion.name}] ») / narrative found by name beside the SOP (deprecated): "
-            "declare it"
-        )
+        report.warnings.append(said_fr(
+            "W127 {name} : récit trouvé à côté de la POS par son nom (obsolète), à déclarer "
+            "(« narrative: [{name}] »)", name=companion.name))
     if sop_path:  # scenarios of the training pack without a title in a language of the SOP
         from mno_workflow.kit.titles import title_warnings_beside
 
         for d in title_warnings_beside(Path(sop_path), sop):
-            report.warnings.append(f"S040 {d.path}:{d.line}:{d.col} : {d.message} / scenario title missing "
-                                   "in a language of the SOP: its documents show the French title")
+            report.warnings.append(said_fr("S040 {path}:{line}:{col} : {message}", path=d.path, line=d.line,
+                                           col=d.col, message=d.message))
     for lang in langs or sop.languages:
         directory = read_directory(folder, lang) if folder else None
         if directory is None:
-            report.warnings.append(
-                f"{lang} : pas de répertoire à côté de la POS : répertoire, guides de poche "
-                "et parcours non écrits / no directory beside the SOP"
-            )
+            report.warnings.append(said_fr(
+                "{lang} : pas de répertoire à côté de la POS : répertoire, guides de poche "
+                "et parcours non écrits", lang=lang))
         base = Path(out_dir) / sop.sop / lang
         chosen = region or (default_region(directory) if directory else None)
         names = []

@@ -26,6 +26,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E043 | error | ``spawn: from`` lacks the field the target step keys its instances by |
 | E044 | error | an ``entries`` entry that cannot work (see ``checks/entries.py``) |
 | E045 | error | ``within: {from_directory: …}`` on a step without ``recipient`` and ``service`` |
+| E046 | error | a narrative file (``narrative.yaml``) given to ``mno validate`` is unreadable or malformed |
 | E037 | error | an ``imports`` entry cannot be read, leaves the SOP folder, closes a cycle or holds more |
 | E035 | error | data disclosed to a recipient without a guard, or ``recipient`` without ``disclosure`` |
 | E036 | error | a condition reads ``form.field`` or ``item.field`` that no form defines |
@@ -66,90 +67,88 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 
 from .checks.allow import justify
 from .checks.graph import can_finish_states, reachable_states, step_graph
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Said, said
 from .lint_design import check_design
 from .lint_exprs import field_refs
 from .lint_names import field_index
 from .lint_references import check_references
 from .loader import LoadedSOP
 
-# Every code: (severity, what it means in French, in English). docs/sop-language.md lists them all.
-CODES: dict[str, tuple[str, str, str]] = {
-    "E000": ("error", "fichier illisible", "file cannot be read"),
-    "E001": ("error", "syntaxe YAML", "YAML syntax"),
-    "E002": ("error", "clé en double", "duplicate key"),
-    "E003": ("error", "tabulation dans le YAML", "tab character"),
-    "E004": ("error", "le fichier n'est pas un mapping YAML", "file is not a YAML mapping"),
-    "E010": ("error", "clé inconnue", "unknown key"),
-    "E011": ("error", "clé obligatoire manquante", "missing required key"),
-    "E012": ("error", "valeur invalide", "invalid value"),
-    "E020": ("error", "état inconnu", "unknown state"),
-    "E021": ("error", "rôle inconnu", "unknown role"),
-    "E022": ("error", "formulaire inconnu", "unknown form"),
-    "E023": ("error", "liste d'options inconnue", "unknown option list"),
-    "E024": ("error", "étape inconnue", "unknown step"),
-    "E025": ("error", "libellé sans une des langues", "label missing a language"),
-    "E026": ("error", "étape sans exactement un état initial", "step without exactly one initial state"),
-    "E027": ("error", "expression CEL invalide ou nom inconnu", "CEL does not compile or unknown name"),
-    "E028": ("error", "référence de champ inconnue", "unknown field reference"),
-    "E029": ("error", "déclencheur inconnu", "unknown trigger"),
-    "E030": ("error", "le français manque dans languages", "French missing from languages"),
-    "E031": ("error", "identifiant de champ en double", "duplicate field id"),
-    "E032": ("error", "options ou sous-champs mal employés", "options or sub-fields misuse"),
-    "E033": ("error", "délai par champ incomplet", "field-dependent deadline misses a choice"),
-    "E034": ("error", "for_each ne vise pas un groupe répété", "for_each is not a repeat field"),
-    "E043": ("error", "spawn sans le champ clé des instances", "spawn lacks the instance key field"),
-    "E044": ("error", "entrée (entries) impossible à exécuter", "an entry that cannot work"),
-    "E045": ("error", "délai de l'annuaire sans prestataire ni service",
-             "directory deadline without provider and service"),
-    "E037": ("error", "import impossible (fichier absent, invalide, hors du dossier, cycle, ou autre "
-                      "chose que options/forms)",
-             "cannot import (missing or invalid file, outside the folder, cycle, or keys other than "
-             "options/forms)"),
-    "E035": ("error", "communication de données sans garde (loi 001-2021/AN)",
-             "data disclosed without a guard (law 001-2021/AN)"),
-    "E036": ("error", "condition lisant un champ qui n'existe pas", "condition reads an undefined field"),
-    "E038": ("error", "fuseau horaire ou code de jours fériés inconnu", "unknown time zone or holiday code"),
-    "E039": ("error", "condition comparant un code d'étape, d'état ou d'option inexistant",
-             "condition compares a step, state or option code that does not exist"),
-    "E040": ("error", "condition toujours fausse", "condition always false"),
-    "E041": ("error", "champ personnel ou sensible sans catégorie de données",
-             "personal or sensitive field without data category"),
-    "E042": ("error", "protection des données : référence inconnue", "data protection: unknown reference"),
-    "E070": ("error", "indicateurs : étape, état ou déclencheur inconnu", "indicators: unknown step, state"),
-    "E071": ("error", "indicateurs : champ inconnu ou non répété", "indicators: unknown or non-repeat field"),
-    "E072": ("error", "indicateurs : dimension ou liste inconnue", "indicators: unknown dimension or list"),
-    "E073": ("error", "indicateurs : code en double", "indicators: duplicate code"),
-    "E074": ("error", "indicateurs : clé d'élément inconnue", "indicators: unknown item key"),
-    "W170": ("warning", "indicateurs : état sans délai", "indicators: state without deadline"),
-    "W101": ("warning", "état final avec des sorties", "final state with exits"),
-    "W102": ("warning", "état inatteignable", "unreachable state"),
-    "W104": ("warning", "liste d'options jamais utilisée", "option list never used"),
-    "W106": ("warning", "état d'où aucun état final n'est atteignable", "state cannot reach a final state"),
-    "W107": ("warning", "état d'attente sans délai", "waiting state without a deadline"),
-    "W108": ("warning", "délai sans escalade ni action à l'échéance", "deadline without on_expiry"),
-    "W109": ("info", "état sans responsable où un dossier peut rester indéfiniment",
-             "state without owner where a case can sit forever"),
-    "W110": ("warning", "référencement sans acceptation, refus et échéance",
-             "referral without accept, decline and timeout"),
-    "W111": ("warning", "deux transitions identiques depuis le même état",
-             "two transitions with the same trigger and overlapping guards"),
-    "W112": ("warning", "rôle jamais utilisé", "role never used"),
-    "W113": ("warning", "condition toujours vraie", "condition always true"),
-    "W114": ("warning", "étape qui ne peut jamais démarrer", "step that can never start"),
-    "W115": ("warning", "aucun moyen de clore un dossier", "no way to close a case"),
-    "W116": ("warning", "état final après lequel rien ne se passe", "final state, then nothing happens"),
-    # mno validate --simulate (mno_workflow.kit.simulate)
-    "W120": ("warning", "délai impossible à armer", "deadline cannot be armed"),
-    "W121": ("warning", "déclencheur automatique refusé", "automatic trigger would be refused"),
-    "W122": ("warning", "condition en erreur sur un dossier d'exemple", "condition raises on a sample case"),
-    "W123": ("warning", "condition constante sur les dossiers d'exemple", "condition constant on samples"),
-    "W124": ("warning", "dossier bloqué sans rien à faire", "case stuck with nothing to do"),
-    "W126": ("warning", "condition sans libellé en langage courant", "condition without plain words"),
-    "W127": ("warning", "récit de la POS trouvé par son nom, non déclaré",
-             "narrative found by name, not declared"),
-    "W128": ("warning", "fichier de récit introuvable", "narrative file not found"),
+# Every code: (severity, what it means: an English catalogue message, French in fr/…/messages.po,
+# shown with ``meaning(code, lang)``). docs/sop-language.md lists them all.
+CODES: dict[str, tuple[str, Said]] = {
+    "E000": ("error", said("file cannot be read")),
+    "E001": ("error", said("YAML syntax")),
+    "E002": ("error", said("duplicate key")),
+    "E003": ("error", said("tab character")),
+    "E004": ("error", said("file is not a YAML mapping")),
+    "E010": ("error", said("unknown key")),
+    "E011": ("error", said("missing required key")),
+    "E012": ("error", said("invalid value")),
+    "E020": ("error", said("unknown state")),
+    "E021": ("error", said("unknown role")),
+    "E022": ("error", said("unknown form")),
+    "E023": ("error", said("unknown option list")),
+    "E024": ("error", said("unknown step")),
+    "E025": ("error", said("label missing a language")),
+    "E026": ("error", said("step without exactly one initial state")),
+    "E027": ("error", said("CEL does not compile or unknown name")),
+    "E028": ("error", said("unknown field reference")),
+    "E029": ("error", said("unknown trigger")),
+    "E030": ("error", said("French missing from languages")),
+    "E031": ("error", said("duplicate field id")),
+    "E032": ("error", said("options or sub-fields misuse")),
+    "E033": ("error", said("field-dependent deadline misses a choice")),
+    "E034": ("error", said("for_each is not a repeat field")),
+    "E043": ("error", said("spawn lacks the instance key field")),
+    "E044": ("error", said("an entry that cannot work")),
+    "E045": ("error", said("directory deadline without provider and service")),
+    "E046": ("error", said("narrative file cannot be read or is malformed")),
+    "E037": ("error", said(
+        "cannot import (missing or invalid file, outside the folder, cycle, or keys other than "
+        "options/forms)")),
+    "E035": ("error", said("data disclosed without a guard (law 001-2021/AN)")),
+    "E036": ("error", said("condition reads an undefined field")),
+    "E038": ("error", said("unknown time zone or holiday code")),
+    "E039": ("error", said("condition compares a step, state or option code that does not exist")),
+    "E040": ("error", said("condition always false")),
+    "E041": ("error", said("personal or sensitive field without data category")),
+    "E042": ("error", said("data protection: unknown reference")),
+    "E070": ("error", said("indicators: unknown step, state")),
+    "E071": ("error", said("indicators: unknown or non-repeat field")),
+    "E072": ("error", said("indicators: unknown dimension or list")),
+    "E073": ("error", said("indicators: duplicate code")),
+    "E074": ("error", said("indicators: unknown item key")),
+    "W170": ("warning", said("indicators: state without deadline")),
+    "W101": ("warning", said("final state with exits")),
+    "W102": ("warning", said("unreachable state")),
+    "W104": ("warning", said("option list never used")),
+    "W106": ("warning", said("state cannot reach a final state")),
+    "W107": ("warning", said("waiting state without a deadline")),
+    "W108": ("warning", said("deadline without on_expiry")),
+    "W109": ("info", said("state without owner where a case can sit forever")),
+    "W110": ("warning", said("referral without accept, decline and timeout")),
+    "W111": ("warning", said("two transitions with the same trigger and overlapping guards")),
+    "W112": ("warning", said("role never used")),
+    "W113": ("warning", said("condition always true")),
+    "W114": ("warning", said("step that can never start")),
+    "W115": ("warning", said("no way to close a case")),
+    "W116": ("warning", said("final state, then nothing happens")),
+    "W120": ("warning", said("deadline cannot be armed")),
+    "W121": ("warning", said("automatic trigger would be refused")),
+    "W122": ("warning", said("condition raises on a sample case")),
+    "W123": ("warning", said("condition constant on samples")),
+    "W124": ("warning", said("case stuck with nothing to do")),
+    "W126": ("warning", said("condition without plain words")),
+    "W127": ("warning", said("narrative found by name, not declared")),
+    "W128": ("warning", said("narrative file not found")),
 }
+
+
+def meaning(code: str, lang: str | None = None) -> str:
+    """What lint ``code`` (``"E043"``) means, in ``lang`` (English when None); KeyError for an
+    unknown code."""
+    return CODES[code][1].text(lang)
 
 
 def lint(loaded: LoadedSOP) -> list[Diagnostic]:
@@ -160,4 +159,4 @@ def lint(loaded: LoadedSOP) -> list[Diagnostic]:
 
 
 __all__ = ["CODES", "can_finish_states", "check_design", "check_references", "field_index", "field_refs",
-           "lint", "reachable_states", "step_graph"]
+           "lint", "meaning", "reachable_states", "step_graph"]

@@ -42,6 +42,7 @@ class Web:
         self._sop_id = sop_id
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         env = self.templates.env
+        from ..i18n import colon
         from ..i18n.jinja import install
         install(env)  # {{ _("…") }} and {% trans %} in the page's language (gettext catalogues)
         env.globals.update(
@@ -51,8 +52,8 @@ class Web:
             due_words=i18n.due_words,
             static_url=lambda name: f"/static/{name}",  # fingerprinted by create_app
             role_label=i18n.role_label,
-            # « Nom : » in French (space before the colon), « Name: » in English and other languages
-            colon=lambda lang: " : " if lang == "fr" else ": ",
+            # « Nom : » in French, « Name: » in English: the catalogue's separator (i18n.colon)
+            colon=colon,
             can=access.can,
             quote=quote,
             # AGPL § 13: every page links to the source of the running version (MNO_SOURCE_URL

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import directory
-from ..i18n import N_, gettext
+from ..i18n import N_, colon, gettext
 from ..sop.schema import SOP, FieldType
 from ..store.models import Case, StepInstance
 from . import access
@@ -296,6 +296,5 @@ def notification_text(sop: SOP, m, lang: str) -> str:
     ref = ctx.get("reference", "")
     head = gettext(HEADS[m.kind], lang) if m.kind in HEADS else m.kind
     tail = " — " + gettext("échéance {due}", lang, due=due) if due else ""
-    sep = ": " if lang == "en" else " : "
-    return f"{head}{sep}{ref} · {where}" + (f" · {state}" if state else "") + tail
+    return f"{head}{colon(lang)}{ref} · {where}" + (f" · {state}" if state else "") + tail
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from mno_workflow.cli import app
 from mno_workflow.sop import lint as lint_mod
 from mno_workflow.sop.diagnostics import SOPError
-from mno_workflow.sop.lint import CODES, field_refs, lint
+from mno_workflow.sop.lint import CODES, field_refs, lint, meaning
 from mno_workflow.sop.loader import load_file, load_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -90,10 +90,12 @@ def test_reference_sop_warnings_are_the_known_ones() -> None:
 
 def test_every_code_is_in_the_module_table_and_has_a_severity() -> None:
     doc = lint_mod.__doc__ or ""
-    for code, (severity, fr, en) in CODES.items():
+    for code, (severity, _meaning) in CODES.items():
+        fr, en = meaning(code, "fr"), meaning(code, "en")  # from the catalogues, not from code
         if code >= "E020":
             assert re.search(rf"^\| {code} \| {severity} \|", doc, re.M), code
         assert severity in ("error", "warning", "info") and fr and en
+        assert fr != en, f"{code}: no French meaning in fr/LC_MESSAGES/messages.po"
         assert severity == "error" if code.startswith("E") else severity in ("warning", "info")
 
 

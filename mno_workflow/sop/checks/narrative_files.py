@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
 from ..loader import LoadedSOP
 
 __all__ = ["COMPANION", "check_narrative_files", "undeclared_companion"]
@@ -38,10 +38,10 @@ def check_narrative_files(loaded: LoadedSOP) -> list[Diagnostic]:
     out = []
     if companion is not None:
         out.append(loaded.diag(("sop",), "W127",
-                               f"the narrative comes from {companion.name} beside the SOP, found by its "
-                               "name (deprecated): declare it under narrative:",
-                               f"ajouter « narrative: [{companion.name}] » à la POS / add "
-                               f"'narrative: [{companion.name}]' to the SOP", severity="warning", key=True))
+                               said("the narrative comes from {name} beside the SOP, found by its name "
+                                    "(deprecated): declare it under narrative:", name=companion.name),
+                               said("add 'narrative: [{name}]' to the SOP", name=companion.name),
+                               severity="warning", key=True))
     if isinstance(narrative, list):
         from ..imports import ImportPathError, normalize
         for i, name in enumerate(narrative):
@@ -51,8 +51,7 @@ def check_narrative_files(loaded: LoadedSOP) -> list[Diagnostic]:
                 continue
             if rel not in loaded.files:  # read with the SOP (sop/listed_narrative.py), or missing
                 out.append(loaded.diag(("narrative", i), "W128",
-                                       f"narrative file {name!r} does not exist (beside "
-                                       f"{Path(loaded.path).name})",
-                                       "donner un chemin relatif au fichier de la POS / give a path relative "
-                                       "to the SOP file", severity="warning"))
+                                       said("narrative file {name!r} does not exist (beside {sop})",
+                                            name=name, sop=Path(loaded.path).name),
+                                       said("give a path relative to the SOP file"), severity="warning"))
     return out

@@ -10,6 +10,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
+from ...protection.view_words import channel_label, what_label
 from ...store.models import Case
 from .. import access
 from ..core import Web
@@ -50,4 +51,6 @@ def add_routes(r: APIRouter, web: Web) -> None:
             sop = web.latest(s).sop
             return web.render(request, "access_log.html", {
                 **base_ctx(request, s, user), "views": views, "exports": exports, "resets": resets,
-                "f": {"utilisateur": who, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT})
+                "f": {"utilisateur": who, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT,
+                # channel and what was viewed in words (protection/view_words.py), not codes
+                "channel_label": channel_label, "what_label": partial(what_label, sop=sop)})
