@@ -20,7 +20,9 @@ from ..i18n.jinja import install as install_i18n
 
 class _OneTemplateLoader(BaseLoader):
     """``<lang>/<name>`` is the one template ``templates/<name>``: its texts are ``{% trans %}``
-    blocks translated from the catalogues into ``lang`` (no copy of a template per language)."""
+    blocks translated from the catalogues into ``lang`` (no copy of a template per language). A
+    template still written once per language (``templates/fr/<name>``, ``templates/en/<name>``)
+    is found too, the French one for a language without its copy."""
 
     def __init__(self, folder: Path):
         self.files = FileSystemLoader(str(folder))
@@ -28,11 +30,13 @@ class _OneTemplateLoader(BaseLoader):
 
     def get_source(self, environment: Environment, template: str):
         lang, sep, name = template.partition("/")
-        try:
-            return self.files.get_source(environment, name if sep else template)
-        except TemplateNotFound:
-            where = f"{template!r} not found in search path: {str(self.folder)!r}"
-            raise TemplateNotFound(template, where) from None
+        # the one template; else a legacy copy per language (templates/<lang>/<name>), French last
+        for candidate in ([name, template, f"fr/{name}"] if sep else [template]):
+            try:
+                return self.files.get_source(environment, candidate)
+            except TemplateNotFound:
+                continue
+        raise TemplateNotFound(template, f"{template!r} not found in search path: {str(self.folder)!r}")
 
 
 class _Environment(Environment):
