@@ -22,7 +22,7 @@ from typing import Any
 FILE_KEYS = {
     "database_url": "MNO_DATABASE_URL", "data_dir": "MNO_DATA_DIR", "secret_key": "MNO_SECRET_KEY",
     "lang": "MNO_LANG", "log_format": "MNO_LOG_FORMAT", "log_level": "MNO_LOG_LEVEL",
-    "source_url": "MNO_SOURCE_URL",
+    "source_url": "MNO_SOURCE_URL", "public_url": "MNO_PUBLIC_URL",
 }
 SMTP_KEYS = {"host": "MNO_SMTP_HOST", "port": "MNO_SMTP_PORT", "from": "MNO_SMTP_FROM",
              "user": "MNO_SMTP_USER", "password": "MNO_SMTP_PASSWORD", "starttls": "MNO_SMTP_STARTTLS"}
@@ -68,6 +68,8 @@ def read_file(path: Path) -> dict[str, str]:
             accepted = ", ".join([*FILE_KEYS, "smtp"])
             raise ConfigError(f"{path} : clé inconnue {key!r} (acceptées : {accepted})")
         text = str(value)
+        if key == "public_url" and not text.strip().startswith(("http://", "https://")):
+            raise ConfigError(f"{path} : public_url doit être une adresse http(s)://, reçu {text!r}")
         if key in PATH_KEYS:
             text = str((base / Path(text).expanduser()).resolve())
         if key == "database_url" and text.startswith("sqlite:///") and not text.startswith("sqlite:////"):

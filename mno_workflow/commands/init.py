@@ -25,6 +25,10 @@ lang = "fr"            # language of command-line messages: fr or en
 log_format = "text"    # text or json (one JSON object per line)
 log_level = "INFO"
 
+# Public address of the server: e-mails link to the place to act with it (without it the links
+# are paths only, and `mno serve` says so):
+# public_url = "https://mno.example.org"
+
 # E-mail reminders (without SMTP they stay queued; in-app notifications still work):
 # [smtp]
 # host = "smtp.example.org"

@@ -23,6 +23,16 @@ def _print_sweep(report, lang: str) -> None:
                f"{len(report.auto_fired)} automatic, {report.late} late")
 
 
+def _warn_relative_links() -> None:
+    """Say on stderr that e-mails will carry relative links, when SMTP is set up and the public
+    address of the server is not (never a silent skip)."""
+    import os
+
+    from ..reminders.links import relative_links_warning
+    if (os.environ.get("MNO_SMTP_HOST") or "").strip() and (warning := relative_links_warning()):
+        typer.echo(warning, err=True)
+
+
 def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (pour cron).")] = False,
            every: Annotated[int, typer.Option(help="Intervalle en secondes (mode continu).", min=1)] = 60,
            now: Annotated[str | None, typer.Option(help="Instant simulé ISO 8601 (tests, scénarios).")]
@@ -43,6 +53,7 @@ def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (p
         except ValueError:
             fail(f"--now : instant ISO 8601 avec fuseau attendu, ex. 2025-06-10T08:00:00Z ; reçu {now!r}", 2)
     engine = open_engine(clock)
+    _warn_relative_links()
     if once:
         from ..reminders.notifiers import notifiers_from_env
         from ..reminders.outbox import deliver

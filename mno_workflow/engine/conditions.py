@@ -67,12 +67,14 @@ def holds_or_report(s: Any, case: Any, inst: Any, sop: Any, source: str, context
 
 
 def _escalate(s: Any, case: Any, inst: Any, sop: Any, report: dict, now: datetime) -> None:
+    from ..reminders.stored_message import stored
     from ..store.outbox import enqueue
-    where = Message.t(WHERE_LABELS[report["where"]])
+    # issue 18 (helper "mail"): the message id and parameters, rendered in the reader's language
+    # at display/send time (not texts); rows written before carry where_fr/where_en, still read
+    reason = problem_message(report["where"], report["condition"], RuntimeError(report["error"]))
     context = {"reference": case.reference, "step": inst.step if inst is not None else sop.start,
-               "condition": report["condition"], "where_fr": where.fr,
-               "where_en": where.en, "reason_fr": report["fr"],
-               "reason_en": report["en"]}
+               "condition": report["condition"],
+               "where_msg": stored(Message.t(WHERE_LABELS[report["where"]])), "reason_msg": stored(reason)}
     targets = [(r, sop.roles[r].scope) for r in ("supervisor",) if r in sop.roles]
     targets += [(r, "assigned") for r, role in sop.roles.items() if role.scope == "assigned"][:1]
     for role, scope in targets or [("supervisor", "all")]:

@@ -10,7 +10,8 @@ time zone. Users with nothing due get no digest.
 
 One ``digest`` message is enqueued per user (in-app, plus e-mail when the user has an address); a
 second run on the same local day enqueues nothing for users who already have that day's digest
-(idempotent per user per day). Items carry references, steps and states only (data protection).
+(idempotent per user per day). Items carry references, steps and states only (data protection);
+each is rendered as a link to the place to act (:mod:`.links`).
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def _open_deadlines(session: Session, until: datetime) -> list[tuple[Deadline, S
 def digest_items(session: Session, user: User, now: datetime, timezone: str,
                  rows: list[tuple[Deadline, StepInstance, Case]] | None = None) -> dict[str, list[dict]]:
     """``{"overdue": [...], "due_today": [...]}`` for ``user`` at ``now``; each item is
-    ``{reference, step, state, due_at}`` (ISO UTC), soonest first."""
+    ``{reference, step, instance, state, due_at}`` (ISO UTC), soonest first; ``instance`` names
+    the step's box the item links to (digests written before it link to the case page)."""
     now = require_aware(now, "now")
     tz = ZoneInfo(timezone)
     tomorrow = datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time(0), tzinfo=tz)
@@ -79,7 +81,7 @@ def digest_items(session: Session, user: User, now: datetime, timezone: str,
         role = sop.roles.get(user.role)
         if role is None or not _in_scope(user, role.scope, case, inst):
             continue
-        item = {"reference": case.reference, "step": row.step, "state": row.state,
+        item = {"reference": case.reference, "step": row.step, "instance": inst.key, "state": row.state,
                 "due_at": row.due_at.isoformat()}
         out["overdue" if row.due_at < now else "due_today"].append(item)
     return out

@@ -1,7 +1,10 @@
 """Rendering an outbox message: subject, text and HTML from the Jinja2 templates
-(``templates/{fr,en}/{name}.{subject,txt,html}.j2``, ``StrictUndefined``: a missing variable is an
-error, never a blank) in the message's language, with the SOP version's labels of steps, states
-and roles and due dates in the SOP's time zone. Part of :mod:`.outbox` (which re-exports it).
+(``templates/{name}.{subject,txt,html}.j2``, one template whose ``{% trans %}`` texts come from
+the catalogues; ``StrictUndefined``: a missing variable is an error, never a blank) in the
+message's language, with the SOP version's labels of steps, states and roles, due dates in the
+SOP's time zone, the link of the place to act (``link``; each digest item's ``link``: absolute
+with ``MNO_PUBLIC_URL``, see :mod:`.links`) and stored messages (``where``/``reason``) rendered in
+that language. Part of :mod:`.outbox` (which re-exports it).
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from ..engine.clock import require_aware
 from ..i18n import norm_lang
 from ..sop.loader import load_stored
 from ..sop.schema import SOP
-from ..store.models import Case, OutboxMessage, SopVersion
+from ..store.models import Case, OutboxMessage, SopVersion, StepInstance
+from .links import PROVIDER_ROLE, absolute, mail_path
 from .notifiers import Rendered
+from .stored_message import text_of
 from .templating import message_templates
 
 LANGS = ("fr", "en")  # kept for callers; any language with a catalogue is rendered (i18n.languages())
@@ -98,8 +103,9 @@ def render(session: Session, message: OutboxMessage) -> Rendered:
     lang = norm_lang(message.lang)  # fr, en or any language with a catalogue (else fr)
     ctx: dict[str, Any] = dict(message.context or {})
     ctx["lang"] = lang
+    provider = message.recipient_role == PROVIDER_ROLE
     if message.template == "digest":
-        ctx.update(_digest_context(session, ctx, lang))
+        ctx.update(_digest_context(session, ctx, lang, provider))
     else:
         sop = _sop_of_case(session, message.case_id, ctx.get("reference"))
         if sop is None:
@@ -108,18 +114,42 @@ def render(session: Session, message: OutboxMessage) -> Rendered:
         if message.recipient_role:
             role = sop.roles.get(message.recipient_role)
             ctx["role_label"] = sop.label(role.label, lang) if role else message.recipient_role
+        for name in ("where", "reason"):  # a stored message (or a row's old fr/en texts), in lang
+            text = text_of(ctx, name, lang)
+            if text is not None:
+                ctx[name] = text
+        if isinstance(ctx.get("from_state"), Mapping):  # migrated: the old state in the old words
+            ctx["from_label"] = ctx["from_state"].get(lang) or ctx["from_state"].get("fr") or ""
+        ctx["link"] = _link(session, message.template, ctx, provider)
     base = f"{lang}/{message.template}"  # templates/<name>.*.j2 translated into lang (_OneTemplateLoader)
     subject = " ".join(_env.get_template(f"{base}.subject.j2").render(ctx).split())
     text = _env.get_template(f"{base}.txt.j2").render(ctx).strip() + "\n"
     html = None
-    if any((TEMPLATES / d / f"{message.template}.html.j2").exists() for d in ("", lang, "fr")):
+    if (TEMPLATES / f"{message.template}.html.j2").exists():
         html = _env.get_template(f"{base}.html.j2").render(ctx)
     if not subject or not text.strip():
         raise ValueError(f"template {base} rendered an empty subject or body")
     return Rendered(subject=subject, text=text, html=html)
 
 
-def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str) -> dict[str, Any]:
+def _link(session: Session, template: str, ctx: Mapping[str, Any], provider: bool) -> str:
+    """The absolute link (``MNO_PUBLIC_URL`` + path; the path alone without it) of the place to
+    act for a message about a case: the case page at the step's box, the provider's referral page
+    (both by the instance's id: the need of a referral is not named in a message), or « Mes
+    signalements » for the status of an alert."""
+    if template == "alert_status":  # a first responder sees its alerts' status, not the case
+        return absolute("/signalements")
+    ref, step, key = ctx.get("reference"), ctx.get("step"), ctx.get("instance")
+    inst_id = None
+    if ref and step and key is not None:
+        inst_id = session.scalar(select(StepInstance.id).join(Case, Case.id == StepInstance.case_id)
+                                 .where(Case.reference == ref, StepInstance.step == step,
+                                        StepInstance.key == str(key)).limit(1))
+    return absolute(mail_path(ref, inst_id, provider=provider))
+
+
+def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
+                    provider: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "day" in ctx:
         out["day_label"] = format_day(date.fromisoformat(ctx["day"]), lang)
@@ -131,6 +161,7 @@ def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str) -> dict
             sop = _sop_of_case(session, None, item["reference"])
             if sop is None:
                 raise ValueError(f"case {item['reference']} of a digest not found")
-            items.append({**item, **_labels(sop, item, lang)})
+            link = _link(session, "digest", item, provider)
+            items.append({**item, **_labels(sop, item, lang), "link": link})
         out[key] = items
     return out

@@ -30,6 +30,7 @@ from ..store.audit import append_event
 from ..store.models import Case, Deadline, SopVersion, StepInstance
 from ..store.outbox import enqueue
 from . import sweep_bulk
+from .stored_message import stored  # issue 18 (helper "mail"): reasons kept as message ids
 
 log = logging.getLogger("mno.reminders")
 
@@ -180,7 +181,8 @@ def _auto_failed(s: Session, sop, case: Case, inst: StepInstance, row: Deadline,
     (action ``auto_trigger_failed``). The row is done: no silent retry at every sweep."""
     roles = [r for r in dict.fromkeys([row.owner_role, row.escalate_to, *_supervisors(sop)]) if r]
     ctx = {**context, "trigger": row.auto_trigger, "code": e.code,
-           "reason_fr": e.text("fr"), "reason_en": e.text("en")}
+           # issue 18 (helper "mail"): the message id and parameters, shown in the reader's language
+           "reason_msg": stored(e.message)}
     for role in roles:
         enqueue(s, case=case, inst=inst, role=role, scope=_scope(sop, role), kind="escalation",
                 template="auto_failed", context=ctx, now=now, deadline_id=row.id, late=row.late,

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..i18n import gettext
+from ..reminders.links import PROVIDER_ROLE, place_path
 from ..store.models import Case, OutboxMessage, StepInstance, User
 from .i18n import t
 
@@ -78,12 +80,8 @@ def link_of(m: OutboxMessage, user: User, done: bool = False) -> str | None:
         return "/prestataire" if user.role == "provider" else "/travail"
     if m.template == "alert_status":  # a first responder sees its alerts' status, not the case
         return "/signalements"
-    if not ref:
-        return None
-    step, key = ctx.get("step"), ctx.get("instance")
-    if user.role == "provider":
-        return f"/prestataire/{ref}/{step}:{key}" if step and key else "/prestataire"
-    return f"/dossiers/{ref}" + (f"#step-{step}-{key}" if step and key and not done else "")
+    return place_path(ref, ctx.get("step"), ctx.get("instance"), provider=user.role == PROVIDER_ROLE,
+                      done=done)
 
 
 def page_of(session: Session, user: User, now: datetime, group: str = "", unread_only: bool = False,
@@ -120,4 +118,29 @@ def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str) 
 
     out = notification(s, sop, m, lang)
     out.update(group=group, group_label=group_label(group, lang), href=link_of(m, user, group == "done"))
+    if m.template == "digest":
+        out["cases"] = digest_cases(s, m, user, lang)
+    return out
+
+
+def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str) -> list[dict[str, Any]]:
+    """The cases of a digest as links, in ``lang``: ``[{"heading", "items": [{"href", "text"}]}]``
+    (overdue, then due today); each item links to the place to act like the other notifications
+    (a digest written before items named their step's instance links to the case page)."""
+    from ..reminders.rendering import _digest_context
+
+    ctx = m.context or {}
+    try:
+        shown = _digest_context(s, ctx, lang)
+    except (KeyError, ValueError, TypeError):
+        return []  # a case no longer found: the digest's text says what it can
+    provider = user.role == PROVIDER_ROLE
+    out = []
+    headings = (("overdue", t("notif_late", lang)), ("due_today", gettext("À traiter aujourd'hui", lang)))
+    for key, heading in headings:
+        items = [{"href": place_path(i["reference"], i.get("step"), i.get("instance"), provider=provider),
+                  "text": f"{i['reference']} · {i['step_label']} · {i['state_label']} — "
+                          + gettext("échéance {due}", lang, due=i["due"])} for i in shown.get(key) or []]
+        if items:
+            out.append({"heading": heading, "items": items})
     return out

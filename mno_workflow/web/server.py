@@ -168,6 +168,9 @@ def serve(
     app = build(db_url, demo=demo, demo_password=demo_password, sweeper_interval=sweeper_interval,
                 secure_cookies=secure_cookies)
     print(f"MNO Workflow : http://{host}:{port}/")
+    from ..reminders.links import relative_links_warning
+    if (warning := relative_links_warning()) is not None:  # e-mails' links: said, never skipped
+        print(warning)
     if secure_cookies:
         print("Cookies « Secure » et HSTS : servez l'application derrière HTTPS (proxy inverse).")
     if demo:

@@ -5,6 +5,8 @@ tells nobody; the notifications are audit effects of the migration event."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from mno_workflow.engine.versions import migrate_cases
@@ -44,9 +46,11 @@ def test_new_owner_is_told_in_their_language_with_a_link(wf, monkeypatch):
         fr, en = by_lang["fr"], by_lang["en"]
         assert "migré vers la version 2099.9" in fr.subject and "Transmis" in fr.subject
         assert "Envoyé au prestataire → Transmis" in fr.text              # old words, then new
-        assert f"https://mno.example.org/dossiers/{ref}" in fr.text
+        # issue 18: a provider's link is its referral page (by instance id: no need named), not
+        # the case page (forbidden to providers)
+        assert re.search(rf"https://mno\.example\.org/prestataire/{ref}/\d+\n", fr.text)
         assert "migrated to version 2099.9" in en.subject and "→ Transmitted" in en.text
-        assert f"https://mno.example.org/dossiers/{ref}" in en.text
+        assert re.search(rf"https://mno\.example\.org/prestataire/{ref}/\d+\n", en.text)
         assert "Awa" not in fr.text + en.text                              # no case data
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "migrate")).one()
         told = [e for e in event.effects if e.get("notified") == "owner"]

@@ -168,7 +168,8 @@ def test_a_third_language_is_a_po_file(with_portuguese):
     assert due_words(-4, "pt") == "4 dias de atraso"
     assert list((with_portuguese.parent / "cache" / "locale").glob("pt-*.mo"))  # compiled, cached
     from mno_workflow.reminders.outbox import _env  # e-mail templates: one per message, translated
-    ctx = {"step_label": "Accueil", "reference": "MNR-1", "state_label": "Ouvert"}
+    # issue 18: every e-mail carries the link of the place to act (``link``)
+    ctx = {"step_label": "Accueil", "reference": "MNR-1", "state_label": "Ouvert", "link": "/dossiers/MNR-1"}
     subject = _env.get_template("task.subject.j2")
     assert subject.render(ctx, lang="pt") == "Accueil MNR-1: nova tarefa (Ouvert)"
     assert subject.render(ctx, lang="en") == "Accueil MNR-1: new task (Ouvert)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -111,12 +112,15 @@ def test_digest_rendered_fr_and_en(week):
     r = got["mariam.kabore"]
     assert r.subject == "MNO : 1 échéance(s) aujourd'hui, 1 en retard"
     assert "Vos dossiers au jeudi 5 juin 2025." in r.text
-    assert (f"En retard (1) :\n- {ref['C']} — Identification : Accueil et dépistage "
-            "(échéance 04/06/2025 23:59)\n") in r.text
-    assert (f"À traiter aujourd'hui (1) :\n- {ref['A']} — Référencement : À envoyer "
-            "(échéance 05/06/2025 23:59)\n") in r.text
+    # issue 18: each case is a link to its step's box (path only: MNO_PUBLIC_URL is not set here)
+    assert re.search(f"En retard \\(1\\) :\n- {ref['C']} — Identification : Accueil et dépistage "
+                     f"\\(échéance 04/06/2025 23:59\\) </dossiers/{ref['C']}#instance-\\d+>\n", r.text)
+    assert re.search(f"À traiter aujourd'hui \\(1\\) :\n- {ref['A']} — Référencement : À envoyer "
+                     f"\\(échéance 05/06/2025 23:59\\) </dossiers/{ref['A']}#instance-\\d+>\n", r.text)
     assert r.html is not None and "<title>jeudi 5 juin 2025</title>" in r.html
-    assert f"<li>{ref['A']} — Référencement : À envoyer (échéance 05/06/2025 23:59)</li>" in r.html
+    a = ref["A"]
+    assert re.search(f'<li><a href="/dossiers/{a}#instance-\\d+">{a} — Référencement : À envoyer</a>'
+                     " \\(échéance 05/06/2025 23:59\\)</li>", r.html)
     assert "Aminata" not in r.text + r.html
     assert got["focal.anpe"].subject == "MNO : 1 échéance(s) aujourd'hui, 0 en retard"
     assert "échéance 05/06/2025 14:00" in got["focal.anpe"].text

@@ -35,13 +35,16 @@ def test_autoescape_only_for_html():
     assert _env.autoescape("fr/digest.html.j2") is True
     assert _env.autoescape("fr/digest.txt.j2") is False
     assert _env.from_string("{{ x }}").render(x="<b>") == "<b>"
-    item = {"reference": "R<1>", "step_label": "S&", "state_label": "<script>", "due": "d'"}
+    item = {"reference": "R<1>", "step_label": "S&", "state_label": "<script>", "due": "d'",
+            "link": "/dossiers/R<1>#step-s-\"x"}
     ctx = {"day_label": "jeudi", "overdue": [item], "due_today": []}
     html = _env.get_template("fr/digest.html.j2").render(ctx)
-    assert "<li>R&lt;1&gt; — S&amp; : &lt;script&gt; (échéance d&#39;)</li>" in html
+    # issue 18: each case is a link to the place to act (attribute escaped too)
+    assert ('<li><a href="/dossiers/R&lt;1&gt;#step-s-&#34;x">R&lt;1&gt; — S&amp; : &lt;script&gt;</a>'
+            " (échéance d&#39;)</li>") in html
     assert "<script>" not in html
     text = _env.get_template("fr/digest.txt.j2").render(ctx)
-    assert "- R<1> — S& : <script> (échéance d')" in text
+    assert "- R<1> — S& : <script> (échéance d') </dossiers/R<1>#step-s-\"x>" in text
 
 
 def test_english_supervisor_gets_english_labels(users):
