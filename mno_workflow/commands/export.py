@@ -13,7 +13,7 @@ import typer
 from .common import errors, fail, open_engine, state
 
 app = typer.Typer(
-    help="Exporter les indicateurs (tableaux, DHIS2). / Export indicators.", no_args_is_help=True
+    help="Exporter les indicateurs (tableaux, DHIS2).", no_args_is_help=True
 )
 
 PeriodOpt = Annotated[str, typer.Option("--period", help="2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30")]

@@ -161,8 +161,7 @@ def search_cmd(
     actor: str = typer.Option(
         "", "--as",
         help="UTILISATEUR:ROLE d'un compte ayant la permission directory_contacts : montre les points "
-        "focaux (lecture inscrite au journal d'accès). Sans --as, ils sont masqués. / USER:ROLE of an "
-        "account with directory_contacts: shows the focal points (read logged); hidden without it.",
+        "focaux (lecture inscrite au journal d'accès). Sans --as, ils sont masqués.",
     ),
     db: str | None = DB,
 ) -> None:
