@@ -22,6 +22,9 @@ def publish(
         ),
     ] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="HTML seulement (sans WeasyPrint).")] = False,
+    public: Annotated[bool, typer.Option(
+        "--public", help="Sans les contacts personnels du personnel (points focaux) : forme publiable. / "
+                         "Without the staff's personal contacts: publishable form.")] = False,
 ) -> None:
     """Écrire tous les documents de la POS (HTML imprimable et PDF), en français et en anglais.
 
@@ -41,7 +44,7 @@ def publish(
         )
         raise typer.Exit(2)
     try:
-        report = run(sop, output, sop_path, langs=langs, pdf=not no_pdf, region=region)
+        report = run(sop, output, sop_path, langs=langs, pdf=not no_pdf, region=region, public=public)
     except (DiagramError, PdfUnavailable, NarrativeError) as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(1) from None

@@ -1,0 +1,52 @@
+"""``mno publish`` and the directory's staff contacts: by default the documents print them (they
+are for the referral network) and a warning says so; ``--public`` writes them without the contact
+persons, their own phones and the data-sharing agreements' focal points."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mno_workflow.cli import app
+from mno_workflow.render.publish import publish
+from mno_workflow.sop.loader import load_file
+
+ROOT = Path(__file__).resolve().parents[2]
+BF = ROOT / "sops" / "burkina_faso" / "mnr.yaml"
+PERSON = "Issa Sawadogo"  # ct-oim of the sample directory
+AGREEMENT_FOCAL = "Point focal données MASN (fictif)"  # agr-masn
+SWITCHBOARD = "+226 25 30 22 02"  # org-oim's own number: public
+
+
+def _written(out: Path, public: bool) -> tuple[str, str, list[str]]:
+    report = publish(load_file(BF).model, out, BF, langs=["fr"], pdf=False, public=public,
+                     only=lambda n: n in ("directory", "sop-document"))
+    base = out / "mnr_bf" / "fr"
+    return (html.unescape((base / "directory.html").read_text(encoding="utf-8")),
+            html.unescape((base / "sop-document.html").read_text(encoding="utf-8")), report.warnings)
+
+
+def test_default_prints_the_contacts_and_warns(tmp_path: Path) -> None:
+    directory, document, warnings = _written(tmp_path, public=False)
+    assert PERSON in directory and SWITCHBOARD in directory and AGREEMENT_FOCAL in document
+    said = [w for w in warnings if w.startswith("contacts :")]
+    assert len(said) == 1 and "15 personne(s)" in said[0] and "--public" in said[0], warnings
+
+
+def test_public_leaves_the_staff_out(tmp_path: Path) -> None:
+    directory, document, warnings = _written(tmp_path, public=True)
+    assert PERSON not in directory and "focal@oim.example.bf" not in directory
+    assert SWITCHBOARD in directory  # the institution's channels stay
+    assert AGREEMENT_FOCAL not in document and "donnees@masn.example.bf" not in document
+    assert not [w for w in warnings if w.startswith("contacts :")]
+
+
+def test_cli_publish_public(tmp_path: Path) -> None:
+    args = ["publish", str(BF), "-o", str(tmp_path), "--no-pdf", "--lang", "fr", "--public"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    written = (tmp_path / "mnr_bf" / "fr" / "directory.html").read_text(encoding="utf-8")
+    assert PERSON not in html.unescape(written)
+    assert "contacts :" not in r.output
