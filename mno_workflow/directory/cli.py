@@ -138,6 +138,10 @@ def export_cmd(
             written = export_package(session, dest, fmt, public=public)
         data = {} if public else dump_tables(session)
         people, focal = people_count(data), focal_point_count(data)
+        if people or focal:  # a full export: one access-log row, like the web's reads (contacts_log.py)
+            from mno_workflow.directory.search_contacts import log_full_export
+
+            log_full_export(session, data, fmt, str(dest))
     typer.echo(f"{len(written)} fichier(s) écrit(s) dans {dest}")
     if people or focal:  # a full export is for backups and moves, not for publishing: say so
         typer.echo(

@@ -5,7 +5,9 @@ by ``--as USER:ROLE`` (an active account of the users table, :mod:`mno_workflow.
 Without ``--as``, or for a role without the permission, the focal points' accounts are left out
 (``None``) and a note says why and how to get them; with it, they are shown and the read is written
 to the access log (``cli.directory.search``, :mod:`mno_workflow.web.contacts_log`), user and role
-of ``--as`` and the operating-system account in ``filters.os_user``.
+of ``--as`` and the operating-system account in ``filters.os_user``. A full ``mno directory
+export`` (administrators with database access; no ``--as``) is logged too, as the other CLI
+exports are: user ``cli:<system account>``, ``what`` ``cli.directory.export``.
 """
 
 from __future__ import annotations
@@ -51,3 +53,24 @@ def disclose_focal_points(session: Session, found: list[Candidate], actor_text: 
                       [c.focal_point_user_id for c in found], len(found), now or datetime.now(UTC),
                       {**filters, "os_user": os_user()})
     return ""
+
+
+def log_full_export(session: Session, data: dict[str, list[dict[str, Any]]], fmt: str, dest: str,
+                    now: datetime | None = None) -> bool:
+    """One access-log row for a full ``mno directory export`` of ``data`` (``{table: [row]}``) in
+    format ``fmt`` to ``dest``: user ``cli:<system account>``, role ``cli`` (as the other CLI
+    exports, ``commands/export.py``), ``what`` ``cli.directory.export``, naming the contact
+    persons, the services' focal point accounts and the agreements whose focal point is written.
+    Returns whether a row was added (nothing personal: none)."""
+    from ..cli_identity import os_user
+    from ..web.contacts_log import log_contacts_read
+
+    named = [r["id"] for r in data.get("contact", [])]
+    named += [r["focal_point_user_id"] for r in data.get("service_referral", [])
+              if r.get("focal_point_user_id")]
+    named += [r["id"] for r in data.get("sharing_agreement", [])
+              if r.get("focal_point_name") or r.get("focal_point_email")]
+    objects = sum(len(rows) for rows in data.values())
+    return log_contacts_read(session, f"cli:{os_user()}", "cli", "cli.directory.export",
+                             "mno directory export", named, objects, now or datetime.now(UTC),
+                             {"format": fmt, "dest": dest})
