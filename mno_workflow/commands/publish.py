@@ -51,6 +51,6 @@ def publish(
     except OSError as e:
         typer.echo(f"Écriture impossible : {e}", err=True)
         raise typer.Exit(1) from None
-    for w in report.warnings:
+    for w in report.warnings + ([report.contacts] if report.contacts else []):
         typer.echo(f"avertissement {w}", err=True)
     typer.echo(f"{len(report.written)} fichier(s) écrit(s) dans {output / sop.sop}")

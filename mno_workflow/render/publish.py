@@ -61,6 +61,8 @@ class PublishReport:
 
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # the documents print staff contacts (not a defect of the SOP: apart from ``warnings``)
+    contacts: str = ""
 
 
 def document_builders(
@@ -177,9 +179,7 @@ def publish(
         for d in title_warnings_beside(Path(sop_path), sop):
             report.warnings.append(f"S040 {d.path}:{d.line}:{d.col} : {d.message} / scenario title missing "
                                    "in a language of the SOP: its documents show the French title")
-    warning = contacts_warning(folder) if folder and not public else ""
-    if warning:
-        report.warnings.append(warning)
+    report.contacts = contacts_warning(folder) if folder and not public else ""
     for lang in langs or sop.languages:
         directory = read_directory(folder, lang, public=public) if folder else None
         if directory is None:

@@ -20,27 +20,26 @@ AGREEMENT_FOCAL = "Point focal données MASN (fictif)"  # agr-masn
 SWITCHBOARD = "+226 25 30 22 02"  # org-oim's own number: public
 
 
-def _written(out: Path, public: bool) -> tuple[str, str, list[str]]:
+def _written(out: Path, public: bool) -> tuple[str, str, str]:
     report = publish(load_file(BF).model, out, BF, langs=["fr"], pdf=False, public=public,
                      only=lambda n: n in ("directory", "sop-document"))
     base = out / "mnr_bf" / "fr"
     return (html.unescape((base / "directory.html").read_text(encoding="utf-8")),
-            html.unescape((base / "sop-document.html").read_text(encoding="utf-8")), report.warnings)
+            html.unescape((base / "sop-document.html").read_text(encoding="utf-8")), report.contacts)
 
 
 def test_default_prints_the_contacts_and_warns(tmp_path: Path) -> None:
-    directory, document, warnings = _written(tmp_path, public=False)
+    directory, document, said = _written(tmp_path, public=False)
     assert PERSON in directory and SWITCHBOARD in directory and AGREEMENT_FOCAL in document
-    said = [w for w in warnings if w.startswith("contacts :")]
-    assert len(said) == 1 and "15 personne(s)" in said[0] and "--public" in said[0], warnings
+    assert said.startswith("contacts :") and "15 personne(s)" in said and "--public" in said, said
 
 
 def test_public_leaves_the_staff_out(tmp_path: Path) -> None:
-    directory, document, warnings = _written(tmp_path, public=True)
+    directory, document, said = _written(tmp_path, public=True)
     assert PERSON not in directory and "focal@oim.example.bf" not in directory
     assert SWITCHBOARD in directory  # the institution's channels stay
     assert AGREEMENT_FOCAL not in document and "donnees@masn.example.bf" not in document
-    assert not [w for w in warnings if w.startswith("contacts :")]
+    assert said == ""
 
 
 def test_cli_publish_public(tmp_path: Path) -> None:
@@ -50,3 +49,6 @@ def test_cli_publish_public(tmp_path: Path) -> None:
     written = (tmp_path / "mnr_bf" / "fr" / "directory.html").read_text(encoding="utf-8")
     assert PERSON not in html.unescape(written)
     assert "contacts :" not in r.output
+    full = CliRunner().invoke(app, ["publish", str(BF), "-o", str(tmp_path / "full"), "--no-pdf",
+                                    "--lang", "fr"])
+    assert full.exit_code == 0 and "avertissement contacts : les documents contiennent" in full.stderr
