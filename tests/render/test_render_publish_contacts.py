@@ -52,3 +52,24 @@ def test_cli_publish_public(tmp_path: Path) -> None:
     full = CliRunner().invoke(app, ["publish", str(BF), "-o", str(tmp_path / "full"), "--no-pdf",
                                     "--lang", "fr"])
     assert full.exit_code == 0 and "avertissement contacts : les documents contiennent" in full.stderr
+
+
+def test_print_services_name_the_persons_they_print() -> None:
+    """A contact person (name, e-mail) and a person's own phone attached to the service are named
+    by :meth:`PrintService.disclosed` (the web's access log counts them); the public form names
+    nobody; the organisation's switchboard is nobody's."""
+    from mno_workflow.directory.public import public_rows
+    from mno_workflow.render.directory_data import directory_from_tables
+
+    tables = {
+        "organization": [{"id": "org-a", "name": "A"}],
+        "service": [{"id": "svc-a", "organization_id": "org-a", "name": "Abri", "status": "active"}],
+        "contact": [{"id": "ct-a", "organization_id": "org-a", "name": "Awa Zongo", "email": "awa@a.bf"}],
+        "phone": [{"id": "ph-a", "organization_id": "org-a", "number": "+226 25 00 00 01"},
+                  {"id": "ph-b", "service_id": "svc-a", "contact_id": "ct-a", "number": "+226 70 00 00 02"}],
+    }
+    full = directory_from_tables(tables).services[0]
+    assert full.contact.startswith("Awa Zongo") and "+226 70 00 00 02" in full.phones
+    assert full.disclosed() == ["ct-a", "ct-a"] and full.disclosed(names=False) == ["ct-a"]
+    public = directory_from_tables(public_rows(tables)).services[0]
+    assert public.contact == "" and public.disclosed() == [] and "+226 70 00 00 02" not in public.phones
