@@ -22,6 +22,9 @@ def publish(
         ),
     ] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="HTML seulement (sans WeasyPrint).")] = False,
+    public: Annotated[bool, typer.Option(
+        "--public",
+        help="Sans les contacts personnels du personnel (points focaux) : forme publiable.")] = False,
 ) -> None:
     """Écrire tous les documents de la POS (HTML imprimable et PDF), en français et en anglais.
 
@@ -41,7 +44,7 @@ def publish(
         )
         raise typer.Exit(2)
     try:
-        report = run(sop, output, sop_path, langs=langs, pdf=not no_pdf, region=region)
+        report = run(sop, output, sop_path, langs=langs, pdf=not no_pdf, region=region, public=public)
     except (DiagramError, PdfUnavailable, NarrativeError) as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(1) from None
@@ -53,7 +56,7 @@ def publish(
     from .common import _
     from .common import lang as cli_lang  # the --lang of mno (messages), not this command's --lang
 
-    for w in report.warnings:
+    for w in report.warnings + ([report.contacts] if report.contacts else []):
         typer.echo(_("avertissement {warning}", warning=text_in(w, cli_lang())), err=True)
     n = len(report.written)
     typer.echo(ngettext("{n} fichier écrit dans {folder}", "{n} fichiers écrits dans {folder}", n, cli_lang(),

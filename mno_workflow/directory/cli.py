@@ -138,6 +138,10 @@ def export_cmd(
             written = export_package(session, dest, fmt, public=public)
         data = {} if public else dump_tables(session)
         people, focal = people_count(data), focal_point_count(data)
+        if people or focal:  # a full export: one access-log row, like the web's reads (contacts_log.py)
+            from mno_workflow.directory.search_contacts import log_full_export
+
+            log_full_export(session, data, fmt, str(dest))
     typer.echo(f"{len(written)} fichier(s) écrit(s) dans {dest}")
     if people or focal:  # a full export is for backups and moves, not for publishing: say so
         typer.echo(
@@ -175,7 +179,10 @@ def search_cmd(
         asked = {"need": need, "region": region, "age": age, "sex": sex, "language": language, "limit": limit}
         note = disclose_focal_points(session, found, actor, asked)
     if note:
-        typer.echo(note, err=True)
+        from mno_workflow.commands.common import lang as cli_lang
+        from mno_workflow.sop.diagnostics import text_in
+
+        typer.echo(text_in(note, cli_lang()), err=True)
     if fmt == "json":
         typer.echo(json.dumps([c.as_dict() for c in found], ensure_ascii=False, indent=1))
         return

@@ -128,16 +128,22 @@ def read_translations(folder: str | Path, lang: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in (data.get("translations") or {}).items()}
 
 
-def read_directory(folder: str | Path, lang: str = "fr") -> PrintDirectory:
+def read_directory(folder: str | Path, lang: str = "fr", *, public: bool = False) -> PrintDirectory:
     """Read an HSDS CSV folder into a :class:`PrintDirectory` (inactive and defunct services left
-    out), its free text in ``lang`` where ``translations.<lang>.yaml`` gives it.
+    out), its free text in ``lang`` where ``translations.<lang>.yaml`` gives it. ``public``:
+    without the staff's personal contacts (:func:`mno_workflow.directory.public.public_rows`).
 
     Raises ``FileNotFoundError`` when ``service.csv`` is missing.
     """
     folder = Path(folder)
     if not (folder / "service.csv").exists():
         raise FileNotFoundError(f"no service.csv in {folder}")
-    return directory_from_tables({name: _read(folder, name) for name in TABLE_NAMES}, lang,
+    tables = {name: _read(folder, name) for name in TABLE_NAMES}
+    if public:
+        from mno_workflow.directory.public import public_rows
+
+        tables = {name: rows for name, rows in public_rows(tables).items() if name in TABLE_NAMES}
+    return directory_from_tables({name: tables.get(name, []) for name in TABLE_NAMES}, lang,
                                  read_translations(folder, lang))
 
 

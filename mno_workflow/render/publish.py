@@ -63,6 +63,8 @@ class PublishReport:
 
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # the documents print staff contacts (not a defect of the SOP: apart from ``warnings``)
+    contacts: str = ""
 
 
 def document_builders(
@@ -72,8 +74,10 @@ def document_builders(
     directory: PrintDirectory | None,
     directory_folder: Path | None,
     region: str | None = None,
+    public: bool = False,
 ) -> dict[str, Callable[[], str]]:
-    """``{relative name without extension: builder of its HTML}`` for one language."""
+    """``{relative name without extension: builder of its HTML}`` for one language (``public``:
+    the SOP document's data-sharing register without its focal points)."""
     from .deck import render_deck
     from .directory_print import render_directory, render_pocket_guide
     from .handbook import render_handbook_html
@@ -84,7 +88,7 @@ def document_builders(
 
     narrative = find_narrative(sop, sop_path)
     out: dict[str, Callable[[], str]] = {
-        "sop-document": lambda: render_sop_document(sop, lang, sop_path, directory_folder),
+        "sop-document": lambda: render_sop_document(sop, lang, sop_path, directory_folder, public=public),
         "handbook": lambda: render_handbook_html(sop, lang),
         "deck": lambda: render_deck(sop, lang, directory, region),
         "forms/referral-slip": lambda: referral_slip_html(sop, lang),
@@ -103,6 +107,20 @@ def document_builders(
         for r in regions:
             out[f"pocket-guide-{r}"] = lambda r=r: render_pocket_guide(sop, directory, narrative, r, lang)
     return out
+
+
+def contacts_warning(folder: Path) -> str:
+    """The warning line when the directory ``folder`` names staff (contact persons, data-sharing
+    agreements' focal points) that the documents print; '' when it names none."""
+    from .data_protection_doc import sharing_agreements
+
+    people = {p for s in read_directory(folder).services for p in s.disclosed()}
+    agreements = [a for a in sharing_agreements(folder) if a.get("focal_point_name")]
+    if not people and not agreements:
+        return ""
+    return said_fr("contacts : les documents contiennent les contacts personnels du personnel (personnes : "
+                   "{people} ; points focaux d'accords : {agreements}) ; pour une publication, utilisez --public",
+                   people=len(people), agreements=len(agreements))
 
 
 def _index(sop: SOP, lang: str, names: list[str], pdf: bool) -> str:
@@ -127,10 +145,13 @@ def publish(
     pdf: bool = True,
     region: str | None = None,
     only: Callable[[str], bool] | None = None,
+    public: bool = False,
 ) -> PublishReport:
     """Write every document of ``sop`` under ``<out_dir>/<sop>/<lang>/``; return the report.
 
-    ``only(name)`` restricts the documents (tests); ``pdf`` False writes HTML only. Raises
+    ``only(name)`` restricts the documents (tests); ``pdf`` False writes HTML only; ``public``:
+    without the staff's personal contacts (else a warning says how many persons the documents
+    name, :func:`contacts_warning`). Raises
     :class:`~mno_workflow.render.pdf.PdfUnavailable` when PDF is asked and WeasyPrint cannot
     load, :class:`~mno_workflow.render.diagrams.DotNotFound` when Graphviz is missing.
     """
@@ -156,8 +177,9 @@ def publish(
         for d in title_warnings_beside(Path(sop_path), sop):
             report.warnings.append(said_fr("S040 {path}:{line}:{col} : {message}", path=d.path, line=d.line,
                                            col=d.col, message=d.message))
+    report.contacts = contacts_warning(folder) if folder and not public else ""
     for lang in langs or sop.languages:
-        directory = read_directory(folder, lang) if folder else None
+        directory = read_directory(folder, lang, public=public) if folder else None
         if directory is None:
             report.warnings.append(said_fr(
                 "{lang} : pas de répertoire à côté de la POS : répertoire, guides de poche "
@@ -165,7 +187,7 @@ def publish(
         base = Path(out_dir) / sop.sop / lang
         chosen = region or (default_region(directory) if directory else None)
         names = []
-        for name, build in document_builders(sop, lang, sop_path, directory, folder, chosen).items():
+        for name, build in document_builders(sop, lang, sop_path, directory, folder, chosen, public).items():
             if only and not only(name):
                 continue
             html = build()

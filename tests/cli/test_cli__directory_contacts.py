@@ -87,3 +87,18 @@ def test_unknown_or_mismatched_operator_is_one_line_and_logs_nothing(db) -> None
         assert result.exit_code == 1 and result.stdout == "", (who, result.output)
         assert len(result.stderr.strip().splitlines()) == 1 and words in result.stderr, result.stderr
     assert logged(db) == []
+
+
+def test_full_export_is_logged_and_public_export_is_not(db, tmp_path) -> None:
+    """``mno directory export`` (database access, no ``--as``): a full export writes one row naming
+    the persons, focal point accounts and agreements written; ``--public`` writes none."""
+    public = CliRunner().invoke(app, ["directory", "export", str(tmp_path / "pub"), "--db", db, "--public"])
+    assert public.exit_code == 0 and logged(db) == [], public.output
+    full = CliRunner().invoke(app, ["directory", "export", str(tmp_path / "full"), "--db", db,
+                                    "--format", "hsds"])
+    assert full.exit_code == 0, full.output
+    rows = logged(db)
+    assert [(r.role, r.what, r.names) for r in rows] == [("cli", "cli.directory.export", True)]
+    assert rows[0].user_id.startswith("cli:") and rows[0].filters["format"] == "hsds"
+    named = set(rows[0].filters["disclosed"])
+    assert {"ct-oim", "focal.oim", "agr-masn"} <= named and rows[0].filters["contacts"] == len(named)

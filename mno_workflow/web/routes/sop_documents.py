@@ -3,6 +3,10 @@ the SOP document, the deck (16:9), blank forms, the printable directory, pocket 
 leaflets per audience, the training pack and the pathway diagrams — HTML with print CSS, or PDF
 with ``?format=pdf``. The directory is the database's; the narrative the SOP's own, else the
 shipped SOP folder's ``narrative.yaml`` (:mod:`...render.narrative_text`).
+
+Staff contacts (contact persons, their own phones, the data-sharing agreements' focal points) are
+printed only for a reader with the ``directory_contacts`` permission (else the public form), and
+each document that printed some writes one access-log row naming them (:mod:`..contacts_log`).
 """
 
 from __future__ import annotations
