@@ -42,8 +42,9 @@ def disclose_focal_points(session: Session, found: list[Candidate], actor_text: 
         for c in found:
             c.focal_point_user_id = None
         if who is None:
-            return said_fr("note : points focaux masqués (données personnelles du personnel) ; pour les voir, "
-                           "--as UTILISATEUR:ROLE d'un compte ayant la permission directory_contacts ({roles}).",
+            return said_fr("note : points focaux masqués (données personnelles du personnel) ; pour les "
+                           "voir, --as UTILISATEUR:ROLE d'un compte ayant la permission "
+                           "directory_contacts ({roles}).",
                            roles=roles)
         return said_fr("note : le rôle « {role} » n'a pas la permission directory_contacts : points focaux "
                        "masqués ; pour les voir, --as UTILISATEUR:ROLE d'un compte de rôle {roles}.",

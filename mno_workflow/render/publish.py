@@ -118,8 +118,9 @@ def contacts_warning(folder: Path) -> str:
     agreements = [a for a in sharing_agreements(folder) if a.get("focal_point_name")]
     if not people and not agreements:
         return ""
-    return said_fr("contacts : les documents contiennent les contacts personnels du personnel (personnes : "
-                   "{people} ; points focaux d'accords : {agreements}) ; pour une publication, utilisez --public",
+    return said_fr("contacts : les documents contiennent les contacts personnels du personnel "
+                   "(personnes : {people} ; points focaux d'accords : {agreements}) ; pour une "
+                   "publication, utilisez --public",
                    people=len(people), agreements=len(agreements))
 
 
