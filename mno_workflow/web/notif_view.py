@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from ..i18n import gettext
 from ..reminders.links import PROVIDER_ROLE, place_path
+from ..reminders.stored_message import text_of
 from ..store.models import Case, OutboxMessage, StepInstance, User
 from .i18n import t
 
+REASONED = ("condition_error", "auto_failed")  #: messages whose stored reason is shown in-app
 GROUPS = ("todo", "late", "escalated", "info", "done")
 TASK_KINDS = ("task", "reminder", "escalation")
 PAGE = 25
@@ -120,6 +122,9 @@ def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str) 
     out.update(group=group, group_label=group_label(group, lang), href=link_of(m, user, group == "done"))
     if m.template == "digest":
         out["cases"] = digest_cases(s, m, user, lang)
+    reason = text_of(m.context or {}, "reason", lang) if m.template in REASONED else None
+    if reason:  # a condition or an automatic trigger that failed: why, in the reader's language
+        out["text"] = f"{out['text']} — {reason}"
     return out
 
 
