@@ -107,3 +107,18 @@ def test_rows_in_the_old_shape_still_render(tw):  # noqa: F811
 def test_where_labels_are_catalogue_messages():
     for msgid in WHERE_LABELS.values():
         assert Message.t(msgid).text("en") != msgid  # translated: the stored key renders in English
+
+
+def test_inbox_reads_a_message_in_the_readers_language(tw):  # noqa: F811
+    from mno_workflow.reminders.outbox import inbox
+    ref = tw.create_case("timing", CW, assignee="wanjiru")
+    tw.fire(ref, "park", CW)
+    sweep(tw, now=START + timedelta(days=1, hours=1))
+    with tw.sessions.begin() as s:  # in-app messages count as delivered at their first run
+        for m in s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "inapp")):
+            m.status = "sent"
+    with tw.sessions() as s:
+        stored_fr = [i for i in inbox(s, "otieno") if i.template == "auto_failed"]
+        read_en = [i for i in inbox(s, "otieno", lang="en") if i.template == "auto_failed"]
+    assert "Raison : Formulaire « close_note » invalide" in stored_fr[0].text
+    assert "Reason: Form 'close_note' is invalid" in read_en[0].text
