@@ -104,3 +104,24 @@ def test_digest_cases_are_links_for_the_case_manager_and_the_provider(week, monk
             else:
                 assert f"/dossiers/{ref['C']}#step-identification-" in " ".join(hrefs)
                 assert any(h.startswith(f"/dossiers/{ref['A']}#step-referral-") for h in hrefs)
+
+
+def test_a_digest_written_before_items_named_their_instance_links_to_the_case_page(week):  # noqa: F811
+    wf, ref = week
+    build_digests(wf, THU)
+    with wf.sessions.begin() as s:
+        for m in s.scalars(select(OutboxMessage).where(OutboxMessage.template == "digest",
+                                                       OutboxMessage.recipient_user == "mariam.kabore")):
+            m.context = {**m.context, **{k: [{x: v for x, v in i.items() if x != "instance"}
+                                              for i in m.context[k]] for k in ("overdue", "due_today")}}
+    with wf.sessions() as s:
+        msgs = s.scalars(select(OutboxMessage).where(OutboxMessage.template == "digest",
+                                                     OutboxMessage.recipient_user == "mariam.kabore")).all()
+        email = next(m for m in msgs if m.channel == "email")
+        assert "instance" not in email.context["due_today"][0]  # the old shape
+        r = render(s, email)
+        assert f"</dossiers/{ref['A']}>\n" in r.text and f'<a href="/dossiers/{ref["C"]}">' in r.html
+        inapp = next(m for m in msgs if m.channel == "inapp")
+        shown = digest_cases(s, inapp, s.get(User, "mariam.kabore"), "fr")
+        hrefs = [i["href"] for p in shown for i in p["items"]]
+        assert sorted(hrefs) == sorted([f"/dossiers/{ref['C']}", f"/dossiers/{ref['A']}"])
