@@ -144,8 +144,10 @@ def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str) -> list[di
     headings = (("overdue", t("notif_late", lang)), ("due_today", gettext("À traiter aujourd'hui", lang)))
     for key, heading in headings:
         items = [{"href": place_path(i["reference"], i.get("step"), i.get("instance"), provider=provider),
-                  "text": f"{i['reference']} · {i['step_label']} · {i['state_label']} — "
-                          + gettext("échéance {due}", lang, due=i["due"])} for i in shown.get(key) or []]
+                  "text": "- " + gettext("{reference} — {step} : {state} (échéance {due})", lang,
+                                         reference=i["reference"], step=i["step_label"],
+                                         state=i["state_label"], due=i["due"])}
+                 for i in shown.get(key) or []]
         if items:
             out.append({"heading": heading, "items": items})
     return out

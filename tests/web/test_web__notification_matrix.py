@@ -1,6 +1,7 @@
 """Every notification kind × language × channel (issue 18): each renders in French and in English —
 in-app on the notifications page in the reader's current language (whatever language the message
-was stored in), by e-mail through a real SMTP server on loopback in the recipient's language —
+was stored in), by e-mail through a real SMTP server on loopback in the recipient's language
+preference when it is sent (not when it was queued) —
 and each carries a link to the place to act (absolute in e-mails with ``MNO_PUBLIC_URL``). A
 template that keeps French text in English, or loses its link, fails here."""
 
@@ -17,7 +18,7 @@ from mno_workflow.engine.errors import Message
 from mno_workflow.reminders.notifiers import SmtpNotifier
 from mno_workflow.reminders.outbox import deliver
 from mno_workflow.reminders.stored_message import stored
-from mno_workflow.store.models import Case, OutboxMessage, StepInstance
+from mno_workflow.store.models import Case, OutboxMessage, StepInstance, User
 
 from ..reminders.conftest import Collect, free_port
 from .helpers import case_with_referrals
@@ -65,6 +66,7 @@ def _contexts(ref: str, key: str) -> dict[str, tuple[str, str, dict]]:
 
 
 READER = {"alert_status": "agent.fds"}  # everything else goes to the case manager
+EMAIL_READER = {"fr": "mariam.kabore", "en": "reader.en"}  # e-mails: by the recipient's preference
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +87,10 @@ def matrix(live_module):
                                                 StepInstance.step == "referral").one()
             inst_id = inst.id
             s.query(OutboxMessage).delete()  # the flow's own tasks: only this matrix on the page
+            s.add(User(id="reader.en", display_name="Reader", role="caseworker", region="kadiogo",
+                       language="fr", email="reader.en@example.org"))
+            s.flush()
+            s.get(User, "reader.en").language = "en"  # switched to English after the messages were queued
             inapp = {}
             for kind, (mkind, role, ctx) in _contexts(ref, "cash").items():
                 common = dict(case_id=None if kind == "digest" else case.id, kind=mkind, template=kind,
@@ -93,9 +99,10 @@ def matrix(live_module):
                 inapp[kind] = OutboxMessage(channel="inapp", lang="fr", status="sent", next_attempt_at=NOW,
                                             **common)
                 s.add(inapp[kind])
-                for lang in ("fr", "en"):
-                    s.add(OutboxMessage(channel="email", lang=lang, status="pending", next_attempt_at=NOW,
-                                        recipient_address=f"{kind}.{lang}@example.org", **common))
+                for lang in ("fr", "en"):  # queued in French; sent in the recipient's language then
+                    s.add(OutboxMessage(channel="email", lang="fr", status="pending", next_attempt_at=NOW,
+                                        recipient_address=f"{kind}.{lang}@example.org",
+                                        **{**common, "recipient_user": EMAIL_READER[lang]}))
             s.flush()
             ids = {kind: m.id for kind, m in inapp.items()}
         report = deliver(live.wf, {"email": SmtpNotifier("127.0.0.1", controller.port, "mno@example.org",
