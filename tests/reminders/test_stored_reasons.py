@@ -6,7 +6,7 @@ render, in e-mails and on the notifications page."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -40,6 +40,8 @@ def test_a_message_and_its_values_survive_json_in_every_language():
     for lang in ("fr", "en"):
         assert back.text(lang) == m.text(lang)
     assert "Case not found: MNR-1" in back.text("en") and "Dossier introuvable : MNR-1" in back.text("fr")
+    odd = stored(Message.t("{day} {codes}", day=date(2025, 6, 2), codes=("a", "b")))
+    assert json.loads(json.dumps(odd))["params"] == {"day": "2025-06-02", "codes": "('a', 'b')"}
     legacy = restored(stored(Message(fr="Bonjour", en="Hello")))  # a (fr, en) pair: its texts
     assert (legacy.text("fr"), legacy.text("en")) == ("Bonjour", "Hello")
 
