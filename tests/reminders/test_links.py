@@ -125,3 +125,22 @@ def test_a_digest_written_before_items_named_their_instance_links_to_the_case_pa
         shown = digest_cases(s, inapp, s.get(User, "mariam.kabore"), "fr")
         hrefs = [i["href"] for p in shown for i in p["items"]]
         assert sorted(hrefs) == sorted([f"/dossiers/{ref['C']}", f"/dossiers/{ref['A']}"])
+
+
+@pytest.mark.parametrize(("public", "said"), [(None, True), ("https://mno.example.org", False)])
+def test_serve_says_at_start_up_that_email_links_are_relative(tmp_path, monkeypatch, public, said):
+    import uvicorn
+
+    from mno_workflow.cli import app
+    ran = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, *a, **k: ran.append(self))  # start, don't serve
+    monkeypatch.setenv("MNO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MNO_SECRET_KEY", "k" * 40)
+    if public is None:
+        monkeypatch.delenv("MNO_PUBLIC_URL", raising=False)
+    else:
+        monkeypatch.setenv("MNO_PUBLIC_URL", public)
+    db = f"sqlite:///{tmp_path / 'mno.db'}"
+    r = CliRunner().invoke(app, ["--db", db, "serve", "--sweeper-interval", "0"])
+    assert r.exit_code == 0 and ran, r.output
+    assert ("les liens des courriels sont relatifs" in r.stdout) is said, r.stdout
