@@ -73,6 +73,7 @@ def _escalate(s: Any, case: Any, inst: Any, sop: Any, report: dict, now: datetim
     # at display/send time (not texts); rows written before carry where_fr/where_en, still read
     reason = problem_message(report["where"], report["condition"], RuntimeError(report["error"]))
     context = {"reference": case.reference, "step": inst.step if inst is not None else sop.start,
+               "instance": inst.key if inst is not None else None,  # issue 18: the link's step box
                "condition": report["condition"],
                "where_msg": stored(Message.t(WHERE_LABELS[report["where"]])), "reason_msg": stored(reason)}
     targets = [(r, sop.roles[r].scope) for r in ("supervisor",) if r in sop.roles]

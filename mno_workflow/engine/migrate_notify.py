@@ -3,8 +3,9 @@ step instance's state, or the role that owns it, changes in the migration, the p
 new owner role get a ``migrated`` message through the outbox, in the migration's transaction, in
 each person's language (``lang`` of the message, from their account), with the case's link.
 
-The link is the case page's path (``/dossiers/<reference>``), prefixed with ``MNO_PUBLIC_URL``
-when it is set (e.g. ``https://mno.example.org``). The message names the SOP version and the old
+The link is the place to act (the provider's referral page, else the case page at the step's box),
+prefixed with ``MNO_PUBLIC_URL`` when it is set (e.g. ``https://mno.example.org``), computed when
+the message is rendered. The message names the SOP version and the old
 and new states (the old state in the old version's words, both languages kept in the context),
 never case data. Nobody holding the role gives a ``log`` message naming it (nothing dropped
 silently); each notification is an audit effect of the migration event.
@@ -12,7 +13,6 @@ silently); each notification is an audit effect of the migration event.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Any
 
@@ -24,8 +24,10 @@ from ..store.outbox import enqueue
 
 
 def case_link(reference: str) -> str:
-    """The case page's link: ``$MNO_PUBLIC_URL/dossiers/<reference>`` (path only when unset)."""
-    return os.environ.get("MNO_PUBLIC_URL", "").rstrip("/") + f"/dossiers/{reference}"
+    """The case page's link: ``$MNO_PUBLIC_URL/dossiers/<reference>`` (path only when unset). The
+    message's own link is computed again when it is rendered (:mod:`..reminders.links`)."""
+    from ..reminders.links import absolute, place_path
+    return absolute(place_path(reference) or "/")
 
 
 def notify_new_owners(wf: Any, s: Session, case: Case, old_sop: SOP, new_sop: SOP,

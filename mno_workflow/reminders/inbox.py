@@ -1,5 +1,6 @@
-"""The in-app inbox: a user's delivered in-app messages (newest first, rendered in the message's
-language), marking them read, the unread count. Part of :mod:`.outbox` (which re-exports it).
+"""The in-app inbox: a user's delivered in-app messages (newest first, rendered in the reader's
+language when given, else the message's), marking them read, the unread count. Part of
+:mod:`.outbox` (which re-exports it).
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from jinja2 import TemplateError
 from sqlalchemy import func, select, update
@@ -39,8 +41,10 @@ def _inbox_query(user_id: str):
                                        OutboxMessage.status == "sent")
 
 
-def inbox(session: Session, user_id: str, unread_only: bool = False, limit: int = 50) -> list[InboxItem]:
-    """The user's delivered in-app messages, newest first, rendered in the message's language.
+def inbox(session: Session, user_id: str, unread_only: bool = False, limit: int = 50,
+          lang: str | None = None) -> list[InboxItem]:
+    """The user's delivered in-app messages, newest first, rendered in ``lang`` (the reader's
+    current language), else in the message's language (the recipient's when it was created).
 
     Messages appear once :func:`deliver` has run (it marks in-app messages sent at their first
     run, without network).
@@ -52,8 +56,11 @@ def inbox(session: Session, user_id: str, unread_only: bool = False, limit: int 
                            .limit(limit))
     out = []
     for m in rows:
+        shown = m if lang is None else SimpleNamespace(  # the same message, read in ``lang``
+            id=m.id, lang=lang, context=m.context, template=m.template, case_id=m.case_id,
+            recipient_role=m.recipient_role)
         try:
-            r = render(session, m)
+            r = render(session, shown)
         except (TemplateError, KeyError, ValueError, TypeError) as e:  # rendered once at delivery
             r = Rendered(subject=(m.context or {}).get("reference") or m.template, text=str(e))
         out.append(InboxItem(id=m.id, kind=m.kind, template=m.template,

@@ -51,7 +51,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..engine.clock import require_aware
-from ..store.models import Case, OutboxMessage
+from ..store.models import Case, OutboxMessage, User
 from .inbox import InboxItem, inbox, mark_read, unread_count  # noqa: F401  (re-exported)
 from .notifiers import DeliveryError, InAppNotifier, Notifier, OutgoingMessage, Rendered
 from .recheck import why_not_send
@@ -191,6 +191,10 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                     report.not_configured.append(m.id)
                     continue
                 m.attempts += 1
+                if m.channel != "inapp" and m.recipient_user:  # issue 18: the recipient's language
+                    person = s.get(User, m.recipient_user)  # preference when sent, not when queued
+                    if person is not None and person.language and person.language != m.lang:
+                        m.lang = person.language
                 try:
                     rendered = render(s, m)
                 except (TemplateError, KeyError, ValueError, TypeError) as e:

@@ -149,7 +149,9 @@ def _link(session: Session, template: str, ctx: Mapping[str, Any], provider: boo
 
 
 def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
-                    provider: bool = False) -> dict[str, Any]:
+                    provider: bool = False, links: bool = True) -> dict[str, Any]:
+    """The digest's day and items in ``lang`` (labels, local due dates and, with ``links``, each
+    item's e-mail link; the notifications page builds its own in-app links)."""
     out: dict[str, Any] = {}
     if "day" in ctx:
         out["day_label"] = format_day(date.fromisoformat(ctx["day"]), lang)
@@ -161,7 +163,7 @@ def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
             sop = _sop_of_case(session, None, item["reference"])
             if sop is None:
                 raise ValueError(f"case {item['reference']} of a digest not found")
-            link = _link(session, "digest", item, provider)
+            link = _link(session, "digest", item, provider) if links else ""
             items.append({**item, **_labels(sop, item, lang), "link": link})
         out[key] = items
     return out

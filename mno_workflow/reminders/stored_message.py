@@ -22,14 +22,15 @@ _PLAIN = (str, int, float, bool, type(None))
 
 
 def stored(value: Any) -> Any:
-    """The JSON form of a message or of one of its values (see the module doc)."""
+    """The JSON form of a message or of one of its values (see the module doc); a value of any
+    other type (a date, a list…) is kept as its text, so that the result is always JSON."""
     if isinstance(value, Message):
         if value.msgid:
             return {"msgid": value.msgid, "params": {k: stored(v) for k, v in value.params}}
         return {"texts": {"fr": value.fr, "en": value.en}}
     if isinstance(value, Labels):
-        return {"labels": [dict(lb) if lb else {} for lb in value.labels], "sep": value.sep,
-                "lower": value.lower}
+        labels = [{str(k): str(v) for k, v in dict(lb).items()} if lb else {} for lb in value.labels]
+        return {"labels": labels, "sep": value.sep, "lower": value.lower}
     if isinstance(value, Joined):
         return {"joined": [stored(p) for p in value.parts], "sep": value.sep,
                 "empty": stored(value.empty) if value.empty is not None else None}

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from ..i18n import gettext
 from ..reminders.links import PROVIDER_ROLE, place_path
+from ..reminders.stored_message import text_of
 from ..store.models import Case, OutboxMessage, StepInstance, User
 from .i18n import t
 
+REASONED = ("condition_error", "auto_failed")  #: messages whose stored reason is shown in-app
 GROUPS = ("todo", "late", "escalated", "info", "done")
 TASK_KINDS = ("task", "reminder", "escalation")
 PAGE = 25
@@ -120,6 +122,9 @@ def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str) 
     out.update(group=group, group_label=group_label(group, lang), href=link_of(m, user, group == "done"))
     if m.template == "digest":
         out["cases"] = digest_cases(s, m, user, lang)
+    reason = text_of(m.context or {}, "reason", lang) if m.template in REASONED else None
+    if reason:  # a condition or an automatic trigger that failed: why, in the reader's language
+        out["text"] = f"{out['text']} — {reason}"
     return out
 
 
@@ -131,7 +136,7 @@ def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str) -> list[di
 
     ctx = m.context or {}
     try:
-        shown = _digest_context(s, ctx, lang)
+        shown = _digest_context(s, ctx, lang, links=False)
     except (KeyError, ValueError, TypeError):
         return []  # a case no longer found: the digest's text says what it can
     provider = user.role == PROVIDER_ROLE
@@ -139,8 +144,10 @@ def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str) -> list[di
     headings = (("overdue", t("notif_late", lang)), ("due_today", gettext("À traiter aujourd'hui", lang)))
     for key, heading in headings:
         items = [{"href": place_path(i["reference"], i.get("step"), i.get("instance"), provider=provider),
-                  "text": f"{i['reference']} · {i['step_label']} · {i['state_label']} — "
-                          + gettext("échéance {due}", lang, due=i["due"])} for i in shown.get(key) or []]
+                  "text": "- " + gettext("{reference} — {step} : {state} (échéance {due})", lang,
+                                         reference=i["reference"], step=i["step_label"],
+                                         state=i["state_label"], due=i["due"])}
+                 for i in shown.get(key) or []]
         if items:
             out.append({"heading": heading, "items": items})
     return out
