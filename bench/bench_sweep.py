@@ -14,8 +14,10 @@ the states the instances are in). Cases, step instances and deadline rows are th
 dropped during the copy and built once after it) until there are as many
 pending rows as wanted; extra pending rows are marked cancelled. Every pending row is moved into
 the next 60 days, then ``due`` of them (one per case, chosen by a fixed hash) are moved into the
-minute before ``now``: the sweeper's re-check (case open, instance still in the state it entered
-then) passes for each, so every due row gives a reminder or an escalation (outbox messages).
+minute before ``now`` (``fire_at``, and ``due_at`` and ``start_at`` by as much, as in a real
+database; ``--fire-only``: only ``fire_at``, the generator before 3 Dec 2026): the sweeper's
+re-check (case open, instance still in the state it entered then) passes for each, so every
+due row gives a reminder or an escalation (outbox messages).
 
 ``sweep(wf, now=...)`` is timed over a few repeats after one warm-up; between repeats the due rows
 are re-armed (pending again) and the outbox messages the sweep wrote are deleted. The baseline, in
