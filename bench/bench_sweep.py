@@ -14,8 +14,10 @@ the states the instances are in). Cases, step instances and deadline rows are th
 dropped during the copy and built once after it) until there are as many
 pending rows as wanted; extra pending rows are marked cancelled. Every pending row is moved into
 the next 60 days, then ``due`` of them (one per case, chosen by a fixed hash) are moved into the
-minute before ``now``: the sweeper's re-check (case open, instance still in the state it entered
-then) passes for each, so every due row gives a reminder or an escalation (outbox messages).
+minute before ``now`` (``fire_at``, and ``due_at`` and ``start_at`` by as much, as in a real
+database; ``--fire-only``: only ``fire_at``, the generator before 3 Dec 2026): the sweeper's
+re-check (case open, instance still in the state it entered then) passes for each, so every
+due row gives a reminder or an escalation (outbox messages).
 
 ``sweep(wf, now=...)`` is timed over a few repeats after one warm-up; between repeats the due rows
 are re-armed (pending again) and the outbox messages the sweep wrote are deleted. The baseline, in
@@ -77,15 +79,33 @@ def pending(db: Engine) -> int:
         return conn.scalar(text("SELECT count(*) FROM deadlines WHERE status = 'pending'"))
 
 
-def _spread_and_choose(db: Engine, n_pending: int, n_due: int, now: str) -> list[int]:
+# ``due_at`` and ``start_at`` moved by as much as ``fire_at`` (a row keeps its own gap: 0 for an
+# expiry, the offset for a reminder), from the row's values before the update; :s the new fire_at
+_FOLLOW = ("due_at = strftime(:ts, due_at, printf('%+d seconds', CAST(round((julianday({s}) - "
+           "julianday(fire_at)) * 86400) AS INTEGER))) || '.000000', "
+           "start_at = strftime(:ts, start_at, printf('%+d seconds', CAST(round((julianday({s}) - "
+           "julianday(fire_at)) * 86400) AS INTEGER))) || '.000000', ")
+
+
+def _spread_and_choose(db: Engine, n_pending: int, n_due: int, now: str, move_due: bool = True) -> list[int]:
     """Without the secondary indexes (full scans in rowid order, no index entry moved): move
     every pending row into the next 60 days and make ``n_due`` of them (one per case) due at
     ``now``, chosen among the ``n_pending`` lowest ids (the rows above are trimmed by
-    :func:`_trim`); returns the due rows' ids. No trigger watches ``fire_at``."""
+    :func:`_trim`); returns the due rows' ids. ``move_due``: ``due_at`` and ``start_at`` move
+    with ``fire_at`` (as in a real database, where an expiry row due now has ``due_at`` = its
+    ``fire_at``: the due rows sit together in the indexes ordered by due instant); without it
+    (``--fire-only``, the generator before 3 Dec 2026 19:00 UTC) only ``fire_at`` moves. The
+    triggers of next_due.py are dropped meanwhile (``due_at`` changes); :func:`_recompute`
+    computes ``next_due_at`` again."""
+    from mno_workflow.store import next_due
+
+    fire = "strftime(:ts, :now, '+' || (3600 + (id * 7919) % :h) || ' seconds')"
+    due_now = "strftime(:ts, :now, '-' || (1 + id % 50) || ' seconds')"
     with db.begin() as conn:
+        next_due.uninstall(conn)
         conn.execute(text(
-            "UPDATE deadlines SET fire_at = strftime(:ts, :now, "
-            "'+' || (3600 + (id * 7919) % :h) || ' seconds') || '.000000' WHERE status = 'pending'"),
+            f"UPDATE deadlines SET {_FOLLOW.format(s=fire) if move_due else ''}"  # noqa: S608 - fixed SQL
+            f"fire_at = {fire} || '.000000' WHERE status = 'pending'"),
             {"ts": TS, "now": now, "h": HORIZON_S})
         kept = conn.scalar(text(  # the highest id that stays pending after the trim
             "SELECT id FROM deadlines WHERE status = 'pending' ORDER BY id LIMIT 1 OFFSET :n"),
@@ -101,9 +121,10 @@ def _spread_and_choose(db: Engine, n_pending: int, n_due: int, now: str) -> list
         if len(due) < n_due:
             raise RuntimeError(f"only {len(due)} cases with a pending row; {n_due} due rows wanted")
         conn.execute(text(
-            "UPDATE deadlines SET fire_at = strftime(:ts, :now, '-' || (1 + id % 50) || ' seconds') "
-            "|| '.000000' WHERE id IN (SELECT value FROM json_each(:ids))"),
+            f"UPDATE deadlines SET {_FOLLOW.format(s=due_now) if move_due else ''}"  # noqa: S608
+            f"fire_at = {due_now} || '.000000' WHERE id IN (SELECT value FROM json_each(:ids))"),
             {"ts": TS, "now": now, "ids": json.dumps(due)})
+        next_due.install(conn)
     return due
 
 
@@ -142,7 +163,8 @@ def _recompute(db: Engine, cases: list[int]) -> None:
                           "WHERE id IN (SELECT value FROM json_each(:ids))"), {"ids": json.dumps(cases)})
 
 
-def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int) -> tuple[list[int], dict]:
+def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int,
+          move_due: bool = True) -> tuple[list[int], dict]:
     """A copy of the seed database with exactly ``n_pending`` pending rows, ``n_due`` of them due
     at ``NOW``. Returns the ids of the due rows and counts."""
     copy_db(seed_db, path)
@@ -157,8 +179,11 @@ def build(seed_db: Path, path: Path, n_pending: int, n_due: int, pool: int) -> t
         with indexes_dropped(db, ("cases", "step_instances", "deadlines")):
             # one seed generation more than the average needs: the last, partial one varies
             multiply(db, math.ceil(n_pending / per_case) + seed_cases, pool, audit=False, indexes=False)
-            due = _spread_and_choose(db, n_pending, n_due, now)
+            due = _spread_and_choose(db, n_pending, n_due, now, move_due)
             trimmed = _trim(db, n_pending, now)
+        if move_due:  # every case's due instants moved
+            with db.connect() as conn:
+                trimmed = list(conn.scalars(text("SELECT id FROM cases")))
         _recompute(db, trimmed)
         with db.connect() as conn:
             info = {"pending": pending(db), **_counts(conn, due)}
@@ -265,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
     ap.add_argument("--keep", metavar="DIR", help="build the databases in DIR and keep them")
+    ap.add_argument("--fire-only", action="store_true",
+                    help="build: move only fire_at, not due_at (the generator before 3 Dec 2026)")
     ap.add_argument("--reuse", action="store_true",
                     help="with --keep: time the databases an earlier --keep run left in DIR (no build)")
     args = ap.parse_args(argv)
@@ -288,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.reuse:
                 due, info = reuse(tmp / f"{name}.db")
             else:
-                due, info = build(tmp / "seed.db", tmp / f"{name}.db", n, n_due, pool=50)
+                due, info = build(tmp / "seed.db", tmp / f"{name}.db", n, n_due, pool=50,
+                                  move_due=not args.fire_only)
             t_build = time.perf_counter() - t1
             results[name] = (info, time_sweeps(tmp / f"{name}.db", due, repeats))
             row(f"database {name}", f"{info['pending']:,} pending deadline rows",

@@ -134,32 +134,37 @@ class Batch:
         self.marks.append(mark)
 
     def write(self, s: Session) -> None:
-        """Write what is waiting: one ``INSERT`` executemany for the outbox rows, one ``UPDATE …
-        WHERE id = ?`` executemany per shape of marks (a note or not); Core statements compiled
-        once and run on the DB-API cursor (store/fastsql.py), no ORM."""
+        """Write what is waiting: one ``INSERT`` executemany for the outbox rows (a Core statement
+        compiled once and run on the DB-API cursor, store/fastsql.py), and one set-based ``UPDATE
+        … WHERE id IN (…)`` per kind of mark (same values: done on time, done late, cancelled
+        with a note…; ids in ascending order, at most :data:`MARK_CHUNK` per statement); no ORM."""
         conn = s.connection()
         if self.outbox:
             insert_rows(conn, _O, self.outbox)  # one executemany per set of keys (one, in practice)
-        shapes: dict[tuple[str, ...], list[dict]] = {}
+        same: dict[tuple, list[int]] = {}
         for mark in self.marks:
-            cols = tuple(k for k in mark if k != "id")
-            shapes.setdefault(cols, []).append({**{k: mark[k] for k in cols}, "b_id": mark["id"]})
-        for cols, params in shapes.items():
-            _mark_statement(cols).executemany(conn, params)
+            same.setdefault(tuple((k, v) for k, v in mark.items() if k != "id"), []).append(mark["id"])
+        for values, ids in same.items():
+            stmt = _mark_statement(tuple(k for k, _v in values))
+            ids.sort()  # the table's and indexes' pages in order
+            for start in range(0, len(ids), MARK_CHUNK):
+                conn.execute(stmt, {**dict(values), "ids": ids[start:start + MARK_CHUNK]})
         self.outbox, self.marks = [], []
 
 
 _D = Deadline.__table__
 _O = OutboxMessage.__table__
-_MARKS: dict[tuple[str, ...], Statement] = {}
+_MARKS: dict[tuple[str, ...], Any] = {}
+MARK_CHUNK = 500  # ids per UPDATE: bounded IN lists (SQLite's limit on parameters)
 
 
-def _mark_statement(cols: tuple[str, ...]) -> Statement:
-    """``UPDATE deadlines SET cols WHERE id = :b_id`` (built once per shape)."""
+def _mark_statement(cols: tuple[str, ...]) -> Any:
+    """``UPDATE deadlines SET cols WHERE id IN (:ids)`` (built once per set of columns; ``ids``
+    an expanding parameter)."""
     stmt = _MARKS.get(cols)
     if stmt is None:
-        stmt = _MARKS[cols] = Statement(update(_D).where(_D.c.id == bindparam("b_id"))
-                                        .values({c: bindparam(c) for c in cols}))
+        stmt = _MARKS[cols] = (update(_D).where(_D.c.id.in_(bindparam("ids", expanding=True)))
+                               .values({c: bindparam(c) for c in cols}))
     return stmt
 
 

@@ -27,6 +27,7 @@ from ..engine.notify import notify
 from ..engine.until import end_early
 from ..sop.expr import compile_expr
 from ..store.audit import append_event
+from ..store.base import big_page_cache
 from ..store.models import Case, Deadline, SopVersion, StepInstance
 from ..store.outbox import enqueue
 from . import sweep_bulk
@@ -66,6 +67,7 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
     report = SweepReport()
     people: dict = {}  # recipients looked up once per sweep
     with wf.sessions.begin() as s:
+        big_page_cache(s.connection())  # SQLite: the marked rows' index pages stay in memory
         batch = sweep_bulk.Batch()
         rows, caught_up = sweep_bulk.one_per_rule(sweep_bulk.claim(s, now, limit), now, batch)
         sops: dict[int, object] = {}

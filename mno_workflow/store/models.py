@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, true
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import next_due, search
@@ -193,6 +193,18 @@ class AuditCheckpoint(Base):
     signature: Mapped[str] = mapped_column(String(64))
 
 
+def _where(condition: str) -> dict:
+    """Keyword arguments of a partial index holding only the rows where ``condition`` (SQL) holds,
+    on SQLite and on PostgreSQL (revision 0037)."""
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
+
+
+def _not_null(column: str) -> dict:
+    """A partial index of the rows where ``column`` is set: ``column = :value`` in a query implies
+    it on both back ends, whatever the value (revision 0037)."""
+    return _where(f"{column} IS NOT NULL")
+
+
 class Deadline(Base):
     """A deadline row: one per reminder offset and one for expiry of a state an instance entered.
 
@@ -209,15 +221,20 @@ class Deadline(Base):
         # revision 0011: running expiry deadlines of a role soonest first, overdue ones, of a case
         Index("ix_deadlines_owner_kind_status_due_at", "owner_role", "kind", "status", "due_at"),
         Index("ix_deadlines_kind_status_due_at", "kind", "status", "due_at"),
-        Index("ix_deadlines_case_kind_status", "case_id", "kind", "status"),
+        # revision 0037: partial, expiry rows only — the triggers of next_due.py read a case's running
+        # expiry rows through it; a reminder row's mark by the sweeper leaves it alone
+        Index("ix_deadlines_case_kind_status", "case_id", "kind", "status", **_where("kind = 'expiry'")),
         # revision 0025: a caseworker's running deadlines soonest first (assignee kept by triggers)
+        # revision 0037: partial, rows with an assignee only (never a reminder row: NULL there), so
+        # the sweeper's mark of a reminder row (status pending → done) leaves these indexes alone
         Index("ix_deadlines_assignee_owner_kind_status_due", "assignee", "owner_role", "kind", "status",
-              "due_at"),
+              "due_at", **_not_null("assignee")),
         # revision 0025: the « Escalades » list of a supervisor or coordinator, soonest first
-        Index("ix_deadlines_escalate_kind_status_due", "escalate_to", "kind", "status", "due_at"),
+        Index("ix_deadlines_escalate_kind_status_due", "escalate_to", "kind", "status", "due_at",
+              **_not_null("escalate_to")),
         # revision 0032: a supervisor's running deadlines of their region soonest first (triggers)
         Index("ix_deadlines_region_owner_kind_status_due", "region", "owner_role", "kind", "status",
-              "due_at"),
+              "due_at", **_not_null("region")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
