@@ -46,6 +46,8 @@ def bf_loaded():
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgresql: needs a PostgreSQL server (started by the tests)")
+    config.addinivalue_line("markers", "migrated: the test's first act migrates ``db_url`` to the newest "
+                                       "Alembic revision (see ``db_url``)")
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +124,12 @@ CREATE_ALL_FIRST = {
 }
 
 
+def _migrate(url: str) -> None:
+    from mno_workflow.store import migrate
+
+    migrate.upgrade(url)  # disposes its engines (a template database must have no connection left)
+
+
 def _uses_shared_wf(request) -> bool:
     """Whether the test gets one of the fixtures of :data:`CREATE_ALL_FIRST` (the one in effect
     for that test, e.g. not a module's own ``wf``)."""
@@ -139,13 +147,21 @@ def db_url(request, tmp_path) -> str:
     For a test using the shared ``wf`` fixture, whose first act is ``create_all`` on it, the
     database already holds those (empty) tables: a copy of a file, or a clone of a template
     database, both written by ``create_all`` once per session (the DDL of the whole schema takes
-    seconds on PostgreSQL)."""
+    seconds on PostgreSQL). Likewise a test marked ``migrated`` (its first act is an Alembic
+    upgrade to the newest revision, e.g. ``tests/cli/users.add_users``) gets a database that
+    Alembic migrated once per session, so its own upgrade finds nothing to do; migrating an empty
+    database stays tested by the store tests and by every unmarked test that creates its own."""
     if request.param == "sqlite":
         path = tmp_path / "mno.db"
-        if _uses_shared_wf(request):
+        if request.node.get_closest_marker("migrated"):
+            from .dbtemplate import seed_sqlite
+            seed_sqlite(path, datetime.min, "migrated", _migrate)
+        elif _uses_shared_wf(request):
             from .dbtemplate import seed_sqlite
             seed_sqlite(path, datetime.min, "tables", _create_tables)
         return f"sqlite:///{path}"
+    if request.node.get_closest_marker("migrated"):
+        return request.getfixturevalue("pg_clone")("tmpl_migrated", _migrate)
     if _uses_shared_wf(request):
         return request.getfixturevalue("pg_clone")("tmpl_tables", _create_tables)
     return request.getfixturevalue("pg_url")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from mno_workflow.cli import app
@@ -23,6 +24,7 @@ def mno(db_url, *args, **kw):
     return result
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_alert_list_shows_the_closure_reason(db_url):
     add_users(db_url, PEOPLE + [("agent.fds", "first_responder", "fds-poste-seytenga", None)])
     mno(db_url, "sop", "load", str(BF_SOP))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from mno_workflow.cli import app
@@ -28,6 +29,7 @@ def mno(db_url, *args, **kw):
     return result
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_user_add_first_responder_needs_an_organisation(db_url):
     add_users(db_url)
     mno(db_url, "sop", "load", str(BF_SOP))  # the role is checked against the loaded SOPs
@@ -41,6 +43,7 @@ def test_user_add_first_responder_needs_an_organisation(db_url):
     assert listed.exit_code == 0 and "Aucun signalement" in listed.output
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_alert_create_list_and_take_up(db_url):
     add_users(db_url, PEOPLE + [("agent.fds", "first_responder", "fds-poste-seytenga", None)])
     mno(db_url, "sop", "load", str(BF_SOP))
@@ -70,6 +73,7 @@ def test_alert_create_list_and_take_up(db_url):
     assert ("identification", "screening") in {(s["step"], s["state"]) for s in shown["steps"]}
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_roles_are_kept_to_their_path(db_url):
     add_users(db_url, PEOPLE + [("agent.fds", "first_responder", "fds-poste-seytenga", None)])
     mno(db_url, "sop", "load", str(BF_SOP))

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from mno_workflow.cli import app
@@ -22,6 +23,7 @@ def mno(db_url, *args):
     return result
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_case_lifecycle_from_the_command_line(db_url, tmp_path):
     add_users(db_url)  # --as names existing users (issue 16)
     r = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
@@ -63,6 +65,7 @@ def test_case_lifecycle_from_the_command_line(db_url, tmp_path):
     assert r.exit_code == 0 and "1 dossier(s) vérifié(s), 0 problème(s)" in r.stdout
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_refusals_are_one_clear_message_and_exit_1(db_url):
     add_users(db_url)  # --as names existing users (issue 16)
     ref = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker").stdout.strip()
@@ -85,6 +88,7 @@ def test_refusals_are_one_clear_message_and_exit_1(db_url):
     assert json.loads(r.stdout)["version"] == 1  # nothing was written
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_invalid_sop_on_case_create(db_url, tmp_path):
     add_users(db_url)  # --as names existing users (issue 16)
     bad = tmp_path / "bad.yaml"

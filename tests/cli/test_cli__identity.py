@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -52,6 +53,7 @@ def _deactivate(db_url, uid):
     engine.dispose()
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_as_must_name_an_existing_user_with_that_role_and_organisation(db_url):
     add_users(db_url, PEOPLE)
     _deactivate(db_url, "ghost.old")
@@ -74,6 +76,7 @@ def test_as_must_name_an_existing_user_with_that_role_and_organisation(db_url):
     assert mno(db_url, "audit", "verify").exit_code == 0
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_as_system_is_explicit_and_recorded_as_system(db_url):
     add_users(db_url, PEOPLE)
     r = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "system:supervisor")
@@ -87,6 +90,7 @@ def test_as_system_is_explicit_and_recorded_as_system(db_url):
     assert json.loads(r.stdout)["assignee"] == "system"
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_reassign_checks_the_target_like_the_api_and_reopen_exists(db_url, tmp_path):
     add_users(db_url, PEOPLE)
     ref = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker").stdout.strip()
@@ -128,6 +132,7 @@ def test_reassign_checks_the_target_like_the_api_and_reopen_exists(db_url, tmp_p
     assert mno(db_url, "audit", "verify").exit_code == 0
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_an_unreadable_audit_key_is_one_clear_error_and_nothing_is_written(db_url, tmp_path, monkeypatch):
     from mno_workflow.store.auditkey import forget_keys
     add_users(db_url, PEOPLE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from typer.testing import CliRunner
 
 from mno_workflow.cli import app
@@ -27,6 +28,7 @@ def mno(db_url, *args):
     return result
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_migrate_dry_run_then_run_then_correct_then_verify(db_url, tmp_path, bf_loaded):
     add_users(db_url)
     db = make_engine(db_url)

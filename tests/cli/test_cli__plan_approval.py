@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ..conftest import BF_SOP
 from .test_cli__cases import mno
 from .users import add_users
@@ -16,6 +18,7 @@ NEEDS = {"assessed_on": "2025-01-12", "risk_level": "moderate", "needs": [
     {"dimension": "economic", "need": "cash", "referral_needed": True}]}
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_plan_approved_with_a_comment_from_the_command_line(db_url, tmp_path):
     add_users(db_url)
     ref = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker").stdout.strip()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from mno_workflow.cli import app
@@ -22,6 +23,7 @@ def mno(db_url, *args):
     return result
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_emergency_referral_and_answer_on_behalf(db_url):
     add_users(db_url)
     ref = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker").stdout.strip()
@@ -59,6 +61,7 @@ def test_emergency_referral_and_answer_on_behalf(db_url):
     assert shown["audit"][-1]["actor"] == "awa"
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_refused_sharing_keeps_the_case_open_and_refuses_referrals(db_url):
     """Issue 13: after a refusal the case goes on (assessment started); a send or an immediate
     referral is refused with the consent named, in French and English; nothing is written."""

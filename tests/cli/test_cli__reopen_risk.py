@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from mno_workflow.cli import app
@@ -21,6 +22,7 @@ def mno(db_url, *args, **kw):
     return result
 
 
+@pytest.mark.migrated  # its first act is add_users(db_url): an Alembic upgrade
 def test_reopen_a_screened_out_case_with_its_risk_level(db_url):
     add_users(db_url, PEOPLE)
     mno(db_url, "sop", "load", str(BF_SOP))

@@ -4,10 +4,12 @@ log in like a browser (CSRF cookie + hidden field); one Chromium (Playwright) fo
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,27 +174,51 @@ def live_any(request, tmp_path):
     stop_server(srv)
 
 
+@contextmanager
+def _driving(loop: asyncio.AbstractEventLoop):
+    """Mark Playwright's event ``loop`` as the main thread's running loop while a test drives
+    Chromium, and unmark it afterwards.
+
+    Playwright's sync API runs its loop in a greenlet and, after every call, marks that loop as
+    the thread's running loop; left marked between tests, any later ``asyncio.run`` (or
+    ``asyncio.new_event_loop().run_until_complete``) in the test process would fail with "cannot
+    be called from a running event loop". Its next call needs the mark back: ``browser`` sets it."""
+    asyncio._set_running_loop(loop)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(None)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One Chromium process for the whole test session (skipped without Playwright or Chromium).
 
-    While it lives, Playwright's sync API keeps its event loop set as the main thread's running
-    loop: a test that needs ``asyncio.run`` must run it in another thread."""
+    Tests drive it through ``browser``; between them the main thread has no running event loop
+    (see :func:`_driving`), so ``asyncio.run`` works in any test, except while a page is driven."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed")
     with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+        loop = asyncio._get_running_loop()
+        assert loop is not None, "Playwright's sync API no longer marks its loop as running"
+        b.playwright_loop = loop  # for ``browser``
+        asyncio._set_running_loop(None)
+        try:
+            yield b
+        finally:
+            asyncio._set_running_loop(loop)  # close() and sync_playwright's exit run the loop again
+            b.close()
 
 
 @pytest.fixture
 def browser(chromium):
     """The session's Chromium for one test: the browser contexts (cookies, pages) the test opens
     are closed after it, so tests stay as isolated as with a browser of their own."""
-    before = set(chromium.contexts)
-    yield chromium
-    for ctx in chromium.contexts:
-        if ctx not in before:
-            ctx.close()
+    with _driving(chromium.playwright_loop):
+        before = set(chromium.contexts)
+        yield chromium
+        for ctx in chromium.contexts:
+            if ctx not in before:
+                ctx.close()
