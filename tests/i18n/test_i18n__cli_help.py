@@ -134,7 +134,7 @@ def test_views_words_and_api_field_errors_come_from_the_catalogues():
 def test_sop_export_help_names_the_narrative_files_it_writes(helps):
     """``mno sop export`` writes the files listed under ``narrative:`` (``narrative.yaml`` beside
     ``mnr.yaml``) as well as the imported ones: its help says so, in each language."""
-    fr, en = helps["fr"]["sop export"], helps["en"]["sop export"]
+    fr, en = (" ".join(helps[lang]["sop export"].split()) for lang in ("fr", "en"))
     assert "narrative.yaml" in fr and "fichier de récit" in fr and "récit à côté" in fr, fr
     assert "narrative.yaml" in en and "every narrative file" in en and "narrative files beside" in en, en
     assert "Écrire" not in en and " / " not in fr  # one language each, no bilingual half left
