@@ -22,6 +22,7 @@ import graphviz
 
 from mno_workflow.sop.schema import SOP, ByField, Duration
 
+from ..i18n import colon as label_colon
 from .diagrams import FONT, _br, _esc, _html, deadline_words, duration_words, field_by_path
 from .directory_data import PrintDirectory
 from .form_titles import known_forms
@@ -83,7 +84,7 @@ def _step_owner(sop: SOP, step_id: str, lang: str) -> str:
 def _step_deadline(sop: SOP, step_id: str, lang: str) -> tuple[str, list[str]]:
     """The first fixed deadline of the step in words, and the cases of its choice-dependent ones."""
     first, cases = "", []
-    colon = " : " if lang == "fr" else ": "
+    colon = label_colon(lang)  # « : » in French, ": " in English (catalogue)
     for st in sop.steps[step_id].states.values():
         if not st.deadline:
             continue

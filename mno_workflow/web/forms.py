@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..engine.errors import Message
 from ..engine.forms import DATE_ERROR
-from ..i18n import N_
+from ..i18n import N_, gettext
 from ..sop.schema import SOP, FieldType, FormField
 
 EXTRA_REPEAT_ROWS = 2  # blank rows shown after the filled ones (no script needed)
@@ -233,7 +233,7 @@ def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
         return ""
     if isinstance(value, dict) and "$purged" in value:  # erased (retention or the person's request)
         day = str(value["$purged"])[:10]
-        return f"[effacé le {day}]" if lang != "en" else f"[erased on {day}]"
+        return gettext("[effacé le {day}]", lang, day=day)
     if f.type == FieldType.boolean:
         return t("yes", lang) if value is True else t("no", lang) if value is False else str(value)
     if f.type in (FieldType.choice, FieldType.multi) and f.options:
