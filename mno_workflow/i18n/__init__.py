@@ -24,6 +24,7 @@ import contextvars
 import gettext as _gettext
 import io
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -215,6 +216,31 @@ class LazyText:
 
     def __hash__(self) -> int:
         return hash(self.message)
+
+
+class Words(Mapping):
+    """A table of words by key — ``{"title": N_("Document de la POS"), …}``, French message ids —
+    read as the old ``{"fr": {…}, "en": {…}}`` dicts were: ``WORDS[lang]`` (or ``.get(lang)``) is
+    ``{key: text in lang}`` from the catalogues, for any language (French where a catalogue has
+    no translation); ``lang in WORDS`` is whether a catalogue exists for it."""
+
+    def __init__(self, ids: dict[str, str]):
+        self.ids = dict(ids)
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        if not isinstance(lang, str):
+            raise KeyError(lang)
+        get = texts(lang if lang in languages() else SOURCE).get
+        return {key: get(msgid, msgid) for key, msgid in self.ids.items()}
+
+    def __iter__(self):
+        return iter(languages())
+
+    def __len__(self) -> int:
+        return len(languages())
+
+    def __contains__(self, lang: object) -> bool:
+        return lang in languages()
 
 
 def lazy(message: str, **params: object) -> LazyText:
