@@ -188,6 +188,18 @@ def colon(lang: str | None = None) -> str:
     return gettext(" : ", lang)
 
 
+def quoted(text: object, lang: str | None = None) -> str:
+    """``text`` in the language's quotation marks: « texte » in French, “text” in English."""
+    # TRANSLATORS: quotation marks around a label: “{text}” in English
+    return gettext("« {text} »", lang, text=text)
+
+
+def listed(parts: list[str], lang: str | None = None) -> str:
+    """``parts`` joined with the language's semicolon: « a ; b » in French, "a; b" in English."""
+    # TRANSLATORS: between items of a list: "; " in English
+    return gettext(" ; ", lang).join(parts)
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now (translated where shown)."""
     return message

@@ -12,7 +12,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from mno_workflow.i18n import N_, Words
+from mno_workflow.i18n import N_, Words, quoted
 from mno_workflow.protection.disclosure import type_label
 from mno_workflow.sop.schema import SOP, FormField
 
@@ -159,7 +159,7 @@ def data_protection_chapter(
         if withheld:
             rules.append(
                 w["rule_withhold"].format(
-                    s=", ".join(f"« {x} »" if lang == "fr" else f"“{x}”" for x in withheld)
+                    s=", ".join(quoted(x, lang) for x in withheld)
                 )
             )
         rules.append(w["rule_after_closure"].format(d=duration_words(dp.provider_access_after_closure, lang)))

@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mno_workflow.i18n import N_, Words
+from mno_workflow.i18n import N_, Words, listed, quoted
 from mno_workflow.sop.schema import SOP, ByField
 
 from . import diagrams
@@ -139,9 +139,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
             when = w["one_done"]
         else:
             when = (
-                f"« {sop.label(step.states[state].label, lang)} »"
-                if lang == "fr" and state in step.states
-                else f"“{sop.label(step.states[state].label, lang)}”"
+                quoted(sop.label(step.states[state].label, lang), lang)
                 if state in step.states
                 else state
             )
@@ -180,7 +178,7 @@ def item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
     if group and expr.startswith("item.") and expr[5:].isidentifier():
         sub = next((s for s in group.fields or [] if s.id == expr[5:]), None)
         if sub:
-            return f"« {sop.label(sub.label, lang)} »" if lang == "fr" else f"“{sop.label(sub.label, lang)}”"
+            return quoted(sop.label(sub.label, lang), lang)
     return condition_words(sop, where, lang)
 
 
@@ -232,7 +230,7 @@ def _roles(sop: SOP, facts: list[dict[str, Any]], lang: str) -> list[dict[str, s
             parts.append(f"{w['responsible_in']}{w['colon']}{', '.join(resp)}")
         if acts:
             parts.append(f"{w['acts_in']}{w['colon']}{', '.join(acts)}")
-        out.append({"role": label, "text": " ; ".join(parts) if lang == "fr" else "; ".join(parts)})
+        out.append({"role": label, "text": listed(parts, lang)})
     return out
 
 
