@@ -188,6 +188,25 @@ def colon(lang: str | None = None) -> str:
     return gettext(" : ", lang)
 
 
+#: The Babel locale of a language for numbers and dates (a region where the bare language is ambiguous).
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def babel_locale(lang: str | None = None) -> str:
+    """The Babel locale that formats numbers and dates for ``lang``: ``fr_FR``, ``en_GB``, else the
+    language itself when Babel knows it (``pt``), else French. Day/month order and decimal signs
+    come from here, never from a ``lang == "en"`` test."""
+    lang = _lang(lang)
+    if lang in BABEL_LOCALES:
+        return BABEL_LOCALES[lang]
+    from babel import Locale, UnknownLocaleError  # here: mno --help does not import Babel
+    try:
+        Locale.parse(lang)
+        return lang
+    except (UnknownLocaleError, ValueError, TypeError):
+        return BABEL_LOCALES[SOURCE]
+
+
 def quoted(text: object, lang: str | None = None) -> str:
     """``text`` in the language's quotation marks: « texte » in French, “text” in English."""
     # TRANSLATORS: quotation marks around a label: “{text}” in English
