@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import gettext
 from .common import (
     AsOption,
     FormatOption,
@@ -82,7 +83,7 @@ def alert_list(sop: SopArg = "mnr_bf", actor: AsOption = "",
             ensure_ascii=False))
         return
     if not rows:
-        typer.echo("Aucun signalement." if lang != "en" else "No alert.")
+        typer.echo(gettext("Aucun signalement.", lang))
     for r in rows:
         d = r.as_dict()
         typer.echo(f"{d['reference']}\t{d['filed_at']}\t{d['region'] or '-'}\t"

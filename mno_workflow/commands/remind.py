@@ -6,21 +6,20 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import N_, gettext
 from .common import errors, fail, open_engine, state
 
 
 def _print_sweep(report, lang: str) -> None:
-    words = {"fr": ("rappel", "escalade", "déclenchement automatique", "ignoré", "échec", "en retard"),
-             "en": ("reminder", "escalation", "automatic trigger", "skipped", "failed", "late")}[lang]
-    for label, rows in zip(words[:5], (report.reminders, report.escalations, report.auto_fired,
-                                       report.skipped, report.failed), strict=True):
+    words = [gettext(w, lang) for w in (N_("rappel"), N_("escalade"), N_("déclenchement automatique"),
+                                         N_("ignoré"), N_("échec"))]
+    for label, rows in zip(words, (report.reminders, report.escalations, report.auto_fired,
+                                   report.skipped, report.failed), strict=True):
         for ref, inst, st, what in rows:
             typer.echo(f"{label}\t{ref}\t{inst}\t{st}\t{what}")
-    typer.echo(f"{len(report.reminders)} rappel(s), {len(report.escalations)} escalade(s), "
-               f"{len(report.auto_fired)} automatique(s), {report.late} en retard"
-               if lang == "fr" else
-               f"{len(report.reminders)} reminder(s), {len(report.escalations)} escalation(s), "
-               f"{len(report.auto_fired)} automatic, {report.late} late")
+    typer.echo(gettext("{reminders} rappel(s), {escalations} escalade(s), {auto} automatique(s), "
+                       "{late} en retard", lang, reminders=len(report.reminders),
+                       escalations=len(report.escalations), auto=len(report.auto_fired), late=report.late))
 
 
 def _warn_relative_links() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
+from ..i18n import colon, gettext
 from ..sop.loader import load_stored
 from ..sop.schema import SOP
 from ..store.models import AuditEvent, SopVersion
@@ -81,15 +82,14 @@ def migrate_words(ev: AuditEvent, current: SOP, lang: str) -> str:
     d: dict[str, Any] = ev.data or {}
     new = sop_for_event(ev, current)
     old = old_sop(ev, current) or new
-    head = (f"Migré de {d.get('from')} vers {d.get('to')}" if lang == "fr"
-            else f"Migrated from {d.get('from')} to {d.get('to')}")
+    head = gettext("Migré de {old} vers {new}", lang, old=d.get("from"), new=d.get("to"))
     parts = []
     for ch in d.get("states") or []:
         step_id, _, key = str(ch.get("instance", "")).partition(":")
         step = new.steps.get(step_id) or old.steps.get(step_id)
         name = new.label(step.label, lang) if step else step_id
-        parts.append(f"{name} [{key}] : {state_label(old, step_id, ch.get('from'), lang)} → "
+        parts.append(f"{name} [{key}]{colon(lang)}{state_label(old, step_id, ch.get('from'), lang)} → "
                      f"{state_label(new, step_id, ch.get('to'), lang)}")
     if not parts:
-        parts.append("états inchangés" if lang == "fr" else "states unchanged")
+        parts.append(gettext("états inchangés", lang))
     return head + " — " + " ; ".join(parts)

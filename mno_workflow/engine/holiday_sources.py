@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from importlib import metadata as _metadata
 
+from ..i18n import gettext
+
 __all__ = ["HOLIDAYS_VERSION", "PACKAGE_GAPS", "check_code", "split_code", "subdivision_note",
            "year_holidays"]
 
@@ -132,7 +134,7 @@ def year_holidays(code: str | None, year: int, language: str = "fr",
         src, dst = _WEEKDAYS[when], _WEEKDAYS[to]
         forward = (dst - src) % 7
         shift = forward if forward <= 7 - forward else forward - 7  # the nearer of the two
-        suffix = " (observé)" if language == "fr" else " (observed)"
+        suffix = gettext(" (observé)", language)
         for d, name in sorted(table.items()):
             if d.weekday() == src:
                 target = d + timedelta(days=shift)

@@ -24,6 +24,7 @@ import contextvars
 import gettext as _gettext
 import io
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -187,6 +188,37 @@ def colon(lang: str | None = None) -> str:
     return gettext(" : ", lang)
 
 
+#: The Babel locale of a language for numbers and dates (a region where the bare language is ambiguous).
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def babel_locale(lang: str | None = None) -> str:
+    """The Babel locale that formats numbers and dates for ``lang``: ``fr_FR``, ``en_GB``, else the
+    language itself when Babel knows it (``pt``), else French. Day/month order and decimal signs
+    come from here, never from a ``lang == "en"`` test."""
+    lang = _lang(lang)
+    if lang in BABEL_LOCALES:
+        return BABEL_LOCALES[lang]
+    from babel import Locale, UnknownLocaleError  # here: mno --help does not import Babel
+    try:
+        Locale.parse(lang)
+        return lang
+    except (UnknownLocaleError, ValueError, TypeError):
+        return BABEL_LOCALES[SOURCE]
+
+
+def quoted(text: object, lang: str | None = None) -> str:
+    """``text`` in the language's quotation marks: « texte » in French, “text” in English."""
+    # TRANSLATORS: quotation marks around a label: “{text}” in English
+    return gettext("« {text} »", lang, text=text)
+
+
+def listed(parts: list[str], lang: str | None = None) -> str:
+    """``parts`` joined with the language's semicolon: « a ; b » in French, "a; b" in English."""
+    # TRANSLATORS: between items of a list: "; " in English
+    return gettext(" ; ", lang).join(parts)
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now (translated where shown)."""
     return message
@@ -215,6 +247,31 @@ class LazyText:
 
     def __hash__(self) -> int:
         return hash(self.message)
+
+
+class Words(Mapping):
+    """A table of words by key — ``{"title": N_("Document de la POS"), …}``, French message ids —
+    read as the old ``{"fr": {…}, "en": {…}}`` dicts were: ``WORDS[lang]`` (or ``.get(lang)``) is
+    ``{key: text in lang}`` from the catalogues, for any language (French where a catalogue has
+    no translation); ``lang in WORDS`` is whether a catalogue exists for it."""
+
+    def __init__(self, ids: dict[str, str]):
+        self.ids = dict(ids)
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        if not isinstance(lang, str):
+            raise KeyError(lang)
+        get = texts(lang if lang in languages() else SOURCE).get
+        return {key: get(msgid, msgid) for key, msgid in self.ids.items()}
+
+    def __iter__(self):
+        return iter(languages())
+
+    def __len__(self) -> int:
+        return len(languages())
+
+    def __contains__(self, lang: object) -> bool:
+        return lang in languages()
 
 
 def lazy(message: str, **params: object) -> LazyText:

@@ -11,6 +11,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from ..i18n import babel_locale
 from ..sop.schema import SOP
 from . import suppress
 from .compute import UNKNOWN, Result, median
@@ -60,8 +61,7 @@ def fmt(value: Any, lang: str = "fr", *, percent: bool = False) -> str:
         return "—"
     if isinstance(value, str):
         return value
-    loc = "en" if lang == "en" else "fr"
-    text = format_decimal(round(value, 1), format="#,##0.#", locale=loc)
+    text = format_decimal(round(value, 1), format="#,##0.#", locale=babel_locale(lang))
     if percent:
         return f"{text}\u202f%" if lang != "en" else f"{text}%"
     return text

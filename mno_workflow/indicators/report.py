@@ -10,54 +10,33 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from mno_workflow.i18n import N_, Words
+
 from .present import ORG_TYPES, Shown, fmt, value_label
 from .service import Figures
 from .tables import methods_note
 
-TEXT = {
-    "fr": {
-        "title": "Rapport trimestriel du mécanisme national de référencement",
-        "summary": "Synthèse",
-        "indicator": "Indicateur",
-        "code": "Code",
-        "value": "Valeur",
-        "details": "Indicateurs ventilés",
-        "numerator": "Numérateur",
-        "denominator": "Dénominateur",
-        "unmet": "Besoins sans prestataire",
-        "need": "Besoin",
-        "regions": "Régions sans prestataire actif (ni voisin, ni national)",
-        "none": "Aucun (ou annuaire vide).",
-        "directory": "Santé de l'annuaire des services",
-        "org_type": "Type d'organisation",
-        "verified": "Services vérifiés",
-        "active": "Services actifs",
-        "methods": "Note méthodologique",
-        "region_all": "toutes les régions",
-        "days": "j",
-    },
-    "en": {
-        "title": "Quarterly report of the national referral mechanism",
-        "summary": "Summary",
-        "indicator": "Indicator",
-        "code": "Code",
-        "value": "Value",
-        "details": "Indicators by breakdown",
-        "numerator": "Numerator",
-        "denominator": "Denominator",
-        "unmet": "Needs without a provider",
-        "need": "Need",
-        "regions": "Regions without an active provider (nor neighbouring, nor national)",
-        "none": "None (or empty directory).",
-        "directory": "Service directory health",
-        "org_type": "Organisation type",
-        "verified": "Services verified",
-        "active": "Active services",
-        "methods": "Methods note",
-        "region_all": "all regions",
-        "days": "d",
-    },
-}
+TEXT: Words = Words({  # key → French message id (English and others: the catalogues)
+    "title": N_("Rapport trimestriel du mécanisme national de référencement"),
+    "summary": N_("Synthèse"),
+    "indicator": N_("Indicateur"),
+    "code": N_("Code"),
+    "value": N_("Valeur"),
+    "details": N_("Indicateurs ventilés"),
+    "numerator": N_("Numérateur"),
+    "denominator": N_("Dénominateur"),
+    "unmet": N_("Besoins sans prestataire"),
+    "need": N_("Besoin"),
+    "regions": N_("Régions sans prestataire actif (ni voisin, ni national)"),
+    "none": N_("Aucun (ou annuaire vide)."),
+    "directory": N_("Santé de l'annuaire des services"),
+    "org_type": N_("Type d'organisation"),
+    "verified": N_("Services vérifiés"),
+    "active": N_("Services actifs"),
+    "methods": N_("Note méthodologique"),
+    "region_all": N_("toutes les régions"),
+    "days": N_("j"),
+})
 
 
 def total_text(sh: Shown, lang: str) -> str:

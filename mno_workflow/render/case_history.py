@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from ..engine.event_sops import sop_for_event, state_label
+from ..i18n import gettext
 from ..sop.schema import SOP
 from ..store.models import AuditEvent
 from . import diagrams
@@ -49,10 +50,10 @@ def segments(events: Sequence[AuditEvent], current_sop: SOP, step_id: str, key: 
                 before = change["from"] if change else state
                 after = change["to"] if change else state
                 seg.current = before
-                words = "Migration" if lang == "fr" else "Migration"
-                seg.caption = (f"{words} {(ev.data or {}).get('from')} → {(ev.data or {}).get('to')} : "
-                               f"{state_label(seg.sop, step_id, before, lang)} → "
-                               f"{state_label(sop, step_id, after, lang)}")
+                seg.caption = gettext("Migration {old} → {new} : {before} → {after}", lang,
+                                      old=(ev.data or {}).get("from"), new=(ev.data or {}).get("to"),
+                                      before=state_label(seg.sop, step_id, before, lang),
+                                      after=state_label(sop, step_id, after, lang))
                 segs.append(seg)
                 state = after
             seg = Segment(sop)

@@ -12,6 +12,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from mno_workflow.i18n import N_, Words, quoted
 from mno_workflow.protection.disclosure import type_label
 from mno_workflow.sop.schema import SOP, FormField
 
@@ -20,84 +21,51 @@ from .paper_forms import period_words
 
 __all__ = ["DP_WORDS", "data_protection_chapter", "sharing_agreements"]
 
-DP_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Protection des données personnelles",
-        "collected": "Ce qui est recueilli, par catégorie",
-        "category": "Catégorie",
-        "fields": "Informations",
-        "sensitive": "sensible",
-        "sharing": "Avec qui, sous quel consentement",
-        "kind": "Choix de la personne",
-        "org_types": "Organisations concernées (répertoire)",
-        "rule_consent": "Un prestataire ne voit que les catégories d'informations que la personne a "
-        "acceptées, et seulement si son organisation fait partie des destinataires "
-        "qu'elle a acceptés, pour le but « {p} ».",
-        "rule_none": "Sans consentement en vigueur (refusé, retiré ou expiré), le prestataire ne voit "
-        "plus aucune information personnelle : seulement le code du dossier et l'état.",
-        "rule_withhold": "Quand un référencement est {s}, l'organisation ne voit plus les informations "
-        "personnelles.",
-        "rule_after_closure": "Après la clôture du dossier, le prestataire garde l'accès pendant {d}.",
-        "rule_override": "Un superviseur peut déroger au consentement, pour l'une de ces bases légales, "
-        "avec un motif écrit : {b}.",
-        "rule_agreement": "Aucun référencement n'est envoyé à une organisation sans accord de partage de "
-        "données en vigueur.",
-        "rule_statistics": "Les statistiques sont anonymes ; elles n'incluent un dossier que si la "
-        "personne a accepté le but « {p} ».",
-        "retention": "Durée de conservation",
-        "retention_text": "Les informations {c} sont effacées {d} après la clôture du dossier. À la "
-        "demande de la personne, elles peuvent être effacées plus tôt par : {r}.",
-        "personal": "personnelles",
-        "sensitive_pl": "sensibles",
-        "and": " et ",
-        "register": "Registre des accords de partage de données",
-        "org": "Organisation",
-        "signed": "Signé le",
-        "version": "Version",
-        "categories": "Catégories",
-        "purposes": "Buts",
-        "expires": "Expire le",
-        "focal": "Point focal données",
-        "no_register": "Aucun accord enregistré dans le répertoire.",
-    },
-    "en": {
-        "title": "Personal data protection",
-        "collected": "What is collected, by category",
-        "category": "Category",
-        "fields": "Information",
-        "sensitive": "sensitive",
-        "sharing": "With whom, under which consent",
-        "kind": "The person's choice",
-        "org_types": "Organisations concerned (directory)",
-        "rule_consent": "A provider sees only the categories of information the person agreed to, and "
-        "only if its organisation is among the recipients they agreed to, for the "
-        "purpose “{p}”.",
-        "rule_none": "Without consent in force (refused, withdrawn or expired), the provider sees no "
-        "personal information any more: only the case code and the state.",
-        "rule_withhold": "When a referral is {s}, the organisation no longer sees personal information.",
-        "rule_after_closure": "After the case is closed, the provider keeps access for {d}.",
-        "rule_override": "A supervisor may override consent, on one of these legal bases, with a "
-        "written reason: {b}.",
-        "rule_agreement": "No referral is sent to an organisation without a data-sharing agreement in force.",
-        "rule_statistics": "Statistics are anonymous; they include a case only if the person agreed to "
-        "the purpose “{p}”.",
-        "retention": "Retention",
-        "retention_text": "{c} information is erased {d} after the case is closed. At the person's "
-        "request, it can be erased earlier by: {r}.",
-        "personal": "personal",
-        "sensitive_pl": "sensitive",
-        "and": " and ",
-        "register": "Register of data-sharing agreements",
-        "org": "Organisation",
-        "signed": "Signed on",
-        "version": "Version",
-        "categories": "Categories",
-        "purposes": "Purposes",
-        "expires": "Expires on",
-        "focal": "Data focal point",
-        "no_register": "No agreement recorded in the directory.",
-    },
-}
+DP_WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
+    "title": N_("Protection des données personnelles"),
+    "collected": N_("Ce qui est recueilli, par catégorie"),
+    "category": N_("Catégorie"),
+    "fields": N_("Informations"),
+    "sensitive": N_("sensible"),
+    "sharing": N_("Avec qui, sous quel consentement"),
+    "kind": N_("Choix de la personne"),
+    "org_types": N_("Organisations concernées (répertoire)"),
+    "rule_consent": N_(
+        "Un prestataire ne voit que les catégories d'informations que la personne a acceptées, et "
+        "seulement si son organisation fait partie des destinataires qu'elle a acceptés, pour le "
+        "but « {p} »."),
+    "rule_none": N_(
+        "Sans consentement en vigueur (refusé, retiré ou expiré), le prestataire ne voit plus "
+        "aucune information personnelle : seulement le code du dossier et l'état."),
+    "rule_withhold": N_(
+        "Quand un référencement est {s}, l'organisation ne voit plus les informations personnelles."),
+    "rule_after_closure": N_("Après la clôture du dossier, le prestataire garde l'accès pendant {d}."),
+    "rule_override": N_(
+        "Un superviseur peut déroger au consentement, pour l'une de ces bases légales, avec un "
+        "motif écrit : {b}."),
+    "rule_agreement": N_(
+        "Aucun référencement n'est envoyé à une organisation sans accord de partage de données en "
+        "vigueur."),
+    "rule_statistics": N_(
+        "Les statistiques sont anonymes ; elles n'incluent un dossier que si la personne a accepté "
+        "le but « {p} »."),
+    "retention": N_("Durée de conservation"),
+    "retention_text": N_(
+        "Les informations {c} sont effacées {d} après la clôture du dossier. À la demande de la "
+        "personne, elles peuvent être effacées plus tôt par : {r}."),
+    "personal": N_("personnelles"),
+    "sensitive_pl": N_("sensibles"),
+    "and": N_(" et "),
+    "register": N_("Registre des accords de partage de données"),
+    "org": N_("Organisation"),
+    "signed": N_("Signé le"),
+    "version": N_("Version"),
+    "categories": N_("Catégories"),
+    "purposes": N_("Buts"),
+    "expires": N_("Expire le"),
+    "focal": N_("Point focal données"),
+    "no_register": N_("Aucun accord enregistré dans le répertoire."),
+})
 
 
 def _walk(fields: list[FormField]):
@@ -197,7 +165,7 @@ def data_protection_chapter(
         if withheld:
             rules.append(
                 w["rule_withhold"].format(
-                    s=", ".join(f"« {x} »" if lang == "fr" else f"“{x}”" for x in withheld)
+                    s=", ".join(quoted(x, lang) for x in withheld)
                 )
             )
         rules.append(w["rule_after_closure"].format(d=duration_words(dp.provider_access_after_closure, lang)))

@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mno_workflow.i18n import N_, Words
 from mno_workflow.sop.schema import SOP
 
 from . import diagrams
@@ -24,30 +25,17 @@ from .sop_document import DOC_WORDS, step_facts
 
 __all__ = ["DECK_WORDS", "deck_slides", "render_deck"]
 
-DECK_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "notes": "Notes pour l'animateur",
-        "diagram": "Schéma",
-        "pathway": "Parcours — {x}",
-        "key_rules": "Règles clés",
-        "next": "Ensuite",
-        "step_n": "Étape {n} sur {total}",
-        "overview": "Le parcours en un coup d'œil",
-        "late_note": "Si le délai est dépassé : {x}.",
-        "ask": "Question à poser au groupe : qui fait quoi à cette étape, et dans quel délai ?",
-    },
-    "en": {
-        "notes": "Speaker notes",
-        "diagram": "Diagram",
-        "pathway": "Pathway — {x}",
-        "key_rules": "Key rules",
-        "next": "Next",
-        "step_n": "Step {n} of {total}",
-        "overview": "The pathway at a glance",
-        "late_note": "If the deadline passes: {x}.",
-        "ask": "Ask the group: who does what in this step, and within which deadline?",
-    },
-}
+DECK_WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
+    "notes": N_("Notes pour l'animateur"),
+    "diagram": N_("Schéma"),
+    "pathway": N_("Parcours — {x}"),
+    "key_rules": N_("Règles clés"),
+    "next": N_("Ensuite"),
+    "step_n": N_("Étape {n} sur {total}"),
+    "overview": N_("Le parcours en un coup d'œil"),
+    "late_note": N_("Si le délai est dépassé : {x}."),
+    "ask": N_("Question à poser au groupe : qui fait quoi à cette étape, et dans quel délai ?"),
+})
 
 
 def _svg(dot_text: str) -> Markup:

@@ -6,28 +6,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from mno_workflow.i18n import N_, Words
 from mno_workflow.render.plain import field_by_path, transition_condition
 from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, Step, Transition
 
 CLOCK = "\u25f7"  # ◷ clock face, present in DejaVu Sans so PNG/PDF show it: marks a deadline
 
 # Words of the diagrams and of durations, per language (the handbook has its own dict for the rest).
-TEXT: dict[str, dict[str, str]] = {
-    "fr": {
-        "start": "Début", "case_closed": "Dossier clôturé", "any_open": "Tout état non final",
-        "all_final": "Terminée pour chaque élément", "any_final": "Terminée pour un élément",
-        "waits": "en attente de", "by": "par", "form": "fiche", "colon": " : ", "from_field": "à partir de",
-        "per_item": "en parallèle : une fois pour chaque « {x} »", "no_owner": "Sans responsable",
-        "and": " et ", "cutoff": "reçu après {t} : compte à partir du jour ouvrable suivant",
-    },
-    "en": {
-        "start": "Start", "case_closed": "Case closed", "any_open": "Any open state",
-        "all_final": "Done for every item", "any_final": "Done for one item",
-        "waits": "awaiting", "by": "by", "form": "form", "colon": ": ", "from_field": "from",
-        "per_item": "in parallel: once for each “{x}”", "no_owner": "No owner",
-        "and": " and ", "cutoff": "received after {t}: counts from the next working day",
-    },
-}
+TEXT: Words = Words({  # key → French message id (English and others: the catalogues)
+    "start": N_("Début"),
+    "case_closed": N_("Dossier clôturé"),
+    "any_open": N_("Tout état non final"),
+    "all_final": N_("Terminée pour chaque élément"),
+    "any_final": N_("Terminée pour un élément"),
+    "waits": N_("en attente de"),
+    "by": N_("par"),
+    "form": N_("fiche"),
+    "colon": N_(" : "),
+    "from_field": N_("à partir de"),
+    "per_item": N_("en parallèle : une fois pour chaque « {x} »"),
+    "no_owner": N_("Sans responsable"),
+    "and": N_(" et "),
+    "cutoff": N_("reçu après {t} : compte à partir du jour ouvrable suivant"),
+})
+
 
 class EdgeFact(NamedTuple):
     """One transition as drawn: step, source state, trigger, destination, guard label ('' if none)."""

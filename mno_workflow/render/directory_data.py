@@ -17,12 +17,20 @@ from pathlib import Path
 
 from mno_workflow.directory.areas import default_registry
 from mno_workflow.directory.matching import NeedLink, read_need_mapping
+from mno_workflow.i18n import N_, Words
 
 __all__ = ["PrintDirectory", "PrintService", "directory_from_session", "directory_from_tables",
            "find_directory", "read_directory"]
 
-DAYS = {"fr": {"MO": "lun", "TU": "mar", "WE": "mer", "TH": "jeu", "FR": "ven", "SA": "sam", "SU": "dim"},
-        "en": {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}}
+DAYS: Words = Words({  # key → French message id (English and others: the catalogues)
+    "MO": N_("lun"),
+    "TU": N_("mar"),
+    "WE": N_("mer"),
+    "TH": N_("jeu"),
+    "FR": N_("ven"),
+    "SA": N_("sam"),
+    "SU": N_("dim"),
+})
 
 
 @dataclass

@@ -3,6 +3,7 @@ classifications, the glossary), per language (split from :mod:`.handbook`, which
 
 from __future__ import annotations
 
+from mno_workflow.i18n import N_, Words
 from mno_workflow.sop.schema import SOP, FieldType
 
 # Every word of the handbook that is not from the SOP, per language.
@@ -111,10 +112,12 @@ FIELD_TYPES: dict[str, dict[FieldType, str]] = {
            FieldType.phone: "phone", FieldType.repeat: "repeated group"},
 }
 
-CLASSIFICATIONS: dict[str, dict[str, str]] = {
-    "fr": {"personal": "personnelle", "sensitive": "sensible", "shareable": "partageable"},
-    "en": {"personal": "personal", "sensitive": "sensitive", "shareable": "shareable"},
-}
+CLASSIFICATIONS: Words = Words({  # key → French message id (English and others: the catalogues)
+    "personal": N_("personnelle"),
+    "sensitive": N_("sensible"),
+    "shareable": N_("partageable"),
+})
+
 
 # (English, French) from the glossary of DESIGN.md.
 GLOSSARY: list[tuple[str, str]] = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mno_workflow.i18n import N_, Words
 from mno_workflow.sop.narrative import Narrative
 from mno_workflow.sop.schema import SOP
 
@@ -28,48 +29,27 @@ AUDIENCES = ("returnees", "community", "partners", "government")
 AUDIENCE_PICTOGRAMS = {"returnees": "help", "community": "community", "partners": "partners",
                        "government": "government"}
 
-LEAFLET_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "returnees": "Vous êtes de retour : où trouver de l'aide",
-        "community": "Aider une personne de retour",
-        "partners": "Rejoindre le mécanisme national de référencement",
-        "government": "Le mécanisme en une page",
-        "help_here": "Où trouver de l'aide — {r}",
-        "rights": "Vos droits",
-        "consent": "Votre consentement",
-        "complain": "Se plaindre",
-        "what": "Ce que nous demandons",
-        "times": "Délais de réponse attendus",
-        "data": "Règles de partage des données",
-        "figures": "Chiffres clés",
-        "steps": "Étapes",
-        "services": "Services dans le répertoire",
-        "organisations": "Organisations partenaires",
-        "regions": "Régions couvertes",
-        "agreements": "Accords de partage de données",
-        "missing": "Texte manquant dans la POS : {x}",
-    },
-    "en": {
-        "returnees": "You are back: where to find help",
-        "community": "Helping someone who came back",
-        "partners": "Joining the national referral mechanism",
-        "government": "The mechanism on one page",
-        "help_here": "Where to find help — {r}",
-        "rights": "Your rights",
-        "consent": "Your consent",
-        "complain": "Complaints",
-        "what": "What we ask",
-        "times": "Expected response times",
-        "data": "Data-sharing rules",
-        "figures": "Key figures",
-        "steps": "Steps",
-        "services": "Services in the directory",
-        "organisations": "Partner organisations",
-        "regions": "Regions covered",
-        "agreements": "Data-sharing agreements",
-        "missing": "Text missing in the SOP: {x}",
-    },
-}
+LEAFLET_WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
+    "returnees": N_("Vous êtes de retour : où trouver de l'aide"),
+    "community": N_("Aider une personne de retour"),
+    "partners": N_("Rejoindre le mécanisme national de référencement"),
+    "government": N_("Le mécanisme en une page"),
+    "help_here": N_("Où trouver de l'aide — {r}"),
+    "rights": N_("Vos droits"),
+    "consent": N_("Votre consentement"),
+    "complain": N_("Se plaindre"),
+    "what": N_("Ce que nous demandons"),
+    "times": N_("Délais de réponse attendus"),
+    "data": N_("Règles de partage des données"),
+    "figures": N_("Chiffres clés"),
+    "steps": N_("Étapes"),
+    "services": N_("Services dans le répertoire"),
+    "organisations": N_("Organisations partenaires"),
+    "regions": N_("Régions couvertes"),
+    "agreements": N_("Accords de partage de données"),
+    "missing": N_("Texte manquant dans la POS : {x}"),
+})
+
 
 _BLOCKS = {
     "returnees": ("returnee_welcome", "returnee_rights", "complaints"),

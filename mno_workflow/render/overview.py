@@ -20,8 +20,10 @@ from pathlib import Path
 
 import graphviz
 
+from mno_workflow.i18n import N_, Words
 from mno_workflow.sop.schema import SOP, ByField, Duration
 
+from ..i18n import colon as label_colon
 from .diagrams import FONT, _br, _esc, _html, deadline_words, duration_words, field_by_path
 from .directory_data import PrintDirectory
 from .form_titles import known_forms
@@ -34,20 +36,23 @@ __all__ = ["OVERVIEW_TEXT", "MIN_FONT_PT", "overview_dot", "pathway_dot", "respo
 # ≥ 14 px on a 1280-wide screen.
 MIN_FONT_PT = 20
 
-OVERVIEW_TEXT: dict[str, dict[str, str]] = {
-    "fr": {"entry": "Points d'entrée", "closed": "Dossier clôturé", "who": "Responsable : {x}",
-           "deadline": "Délai : {x}", "child": "Enfant", "child_more": "{x}",
-           "need": "Besoin", "types": "Types de service", "providers": "Prestataires — {r}",
-           "none": "Aucun prestataire dans cette région : voir la coordination",
-           "response": "Réponse : {x}", "by_choice": "Délais selon le cas",
-           "pathway": "Parcours d'orientation — {x}", "other": "Autres"},
-    "en": {"entry": "Entry points", "closed": "Case closed", "who": "Responsible: {x}",
-           "deadline": "Deadline: {x}", "child": "Child", "child_more": "{x}",
-           "need": "Need", "types": "Service types", "providers": "Providers — {r}",
-           "none": "No provider in this region: ask the coordination",
-           "response": "Response: {x}", "by_choice": "Deadlines by case",
-           "pathway": "Referral pathway — {x}", "other": "Others"},
-}
+OVERVIEW_TEXT: Words = Words({  # key → French message id (English and others: the catalogues)
+    "entry": N_("Points d'entrée"),
+    "closed": N_("Dossier clôturé"),
+    "who": N_("Responsable : {x}"),
+    "deadline": N_("Délai : {x}"),
+    "child": N_("Enfant"),
+    "child_more": N_("{x}"),
+    "need": N_("Besoin"),
+    "types": N_("Types de service"),
+    "providers": N_("Prestataires — {r}"),
+    "none": N_("Aucun prestataire dans cette région : voir la coordination"),
+    "response": N_("Réponse : {x}"),
+    "by_choice": N_("Délais selon le cas"),
+    "pathway": N_("Parcours d'orientation — {x}"),
+    "other": N_("Autres"),
+})
+
 
 _FLOW, _STEP, _BRANCH, _CHILD = "#1F4E9A", "#EAF1FB", "#FDECEA", "#FFF3C4"
 
@@ -83,7 +88,7 @@ def _step_owner(sop: SOP, step_id: str, lang: str) -> str:
 def _step_deadline(sop: SOP, step_id: str, lang: str) -> tuple[str, list[str]]:
     """The first fixed deadline of the step in words, and the cases of its choice-dependent ones."""
     first, cases = "", []
-    colon = " : " if lang == "fr" else ": "
+    colon = label_colon(lang)  # « : » in French, ": " in English (catalogue)
     for st in sop.steps[step_id].states.values():
         if not st.deadline:
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from mno_workflow.i18n import N_, Words
 from mno_workflow.sop.schema import SOP, FlowRule, FormField, Transition
 
 
@@ -30,16 +31,22 @@ def field_by_path(sop: SOP, path: str) -> FormField | None:
 __all__ = ["WORDS", "condition_words", "field_condition", "relevant_words", "rule_words", "software_words",
            "transition_condition"]
 
-WORDS: dict[str, dict[str, str]] = {
-    "fr": {"if": "si", "filled": "{f} est renseigné", "not_filled": "{f} n'est pas renseigné",
-           "includes": "{f} comprend {o}", "is": "{f} est {o}", "is_not": "{f} n'est pas {o}",
-           "yes": "{f} : oui", "no": "{f} : non", "some_cases": "dans certains cas (voir l'annexe)",
-           "and": " et ", "or": " ou ", "lq": "« ", "rq": " »"},
-    "en": {"if": "if", "filled": "{f} is filled in", "not_filled": "{f} is not filled in",
-           "includes": "{f} includes {o}", "is": "{f} is {o}", "is_not": "{f} is not {o}",
-           "yes": "{f}: yes", "no": "{f}: no", "some_cases": "in some cases (see the annex)",
-           "and": " and ", "or": " or ", "lq": "“", "rq": "”"},
-}
+WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
+    "if": N_("si"),
+    "filled": N_("{f} est renseigné"),
+    "not_filled": N_("{f} n'est pas renseigné"),
+    "includes": N_("{f} comprend {o}"),
+    "is": N_("{f} est {o}"),
+    "is_not": N_("{f} n'est pas {o}"),
+    "yes": N_("{f} : oui"),
+    "no": N_("{f} : non"),
+    "some_cases": N_("dans certains cas (voir l'annexe)"),
+    "and": N_(" et "),
+    "or": N_(" ou "),
+    "lq": N_("« "),
+    "rq": N_(" »"),
+})
+
 
 _PATH = r"([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)"
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mno_workflow.i18n import N_, Words
 from mno_workflow.sop.schema import SOP
 
 from ..sop.diagnostics import said_fr
@@ -26,34 +27,19 @@ from .sop_document import conditions_without_words
 
 __all__ = ["PublishReport", "publish", "document_builders"]
 
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "index": "Documents de la POS",
-        "sop-document": "Document de la POS",
-        "handbook": "Manuel de l'outil",
-        "deck": "Présentation (16:9)",
-        "directory": "Répertoire des prestataires",
-        "pdf": "PDF",
-        "pocket": "Guide de poche",
-        "forms": "Fiches",
-        "leaflets": "Dépliants",
-        "training": "Formation",
-        "diagrams": "Schémas",
-    },
-    "en": {
-        "index": "SOP documents",
-        "sop-document": "SOP document",
-        "handbook": "Tool handbook",
-        "deck": "Presentation (16:9)",
-        "directory": "Service directory",
-        "pdf": "PDF",
-        "pocket": "Pocket guide",
-        "forms": "Forms",
-        "leaflets": "Leaflets",
-        "training": "Training",
-        "diagrams": "Diagrams",
-    },
-}
+LABELS: Words = Words({  # key → French message id (English and others: the catalogues)
+    "index": N_("Documents de la POS"),
+    "sop-document": N_("Document de la POS"),
+    "handbook": N_("Manuel de l'outil"),
+    "deck": N_("Présentation (16:9)"),
+    "directory": N_("Répertoire des prestataires"),
+    "pdf": N_("PDF"),
+    "pocket": N_("Guide de poche"),
+    "forms": N_("Fiches"),
+    "leaflets": N_("Dépliants"),
+    "training": N_("Formation"),
+    "diagrams": N_("Schémas"),
+})
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mno_workflow.i18n import N_, Words, listed, quoted
 from mno_workflow.sop.schema import SOP, ByField
 
 from . import diagrams
@@ -30,104 +31,55 @@ from .plain import condition_words, relevant_words, rule_words, transition_condi
 
 __all__ = ["DOC_WORDS", "document_context", "render_sop_document", "step_facts", "conditions_without_words"]
 
-DOC_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "doc": "Procédures opérationnelles standard",
-        "version": "Version",
-        "contents": "Sommaire",
-        "overview": "Le parcours en un coup d'œil",
-        "who_does_what": "Qui fait quoi",
-        "responsible_in": "responsable dans",
-        "acts_in": "intervient dans",
-        "escalation_in": "alerté·e en cas de retard dans",
-        "steps": "Les étapes",
-        "purpose": "Objet",
-        "who": "Qui",
-        "deadlines": "Délais",
-        "late": "si le délai est dépassé",
-        "alert": "{r} est alerté·e",
-        "auto": "« {x} » a lieu automatiquement",
-        "reminders": "rappels",
-        "what_happens": "Ce qui peut se passer",
-        "by": "par",
-        "with_form": "avec la fiche",
-        "only_if": "seulement si",
-        "goes_to": "le dossier passe à",
-        "stays": "le dossier reste au même point",
-        "next": "Ensuite",
-        "starts": "l'étape « {x} » commence",
-        "closes": "le dossier est clôturé",
-        "when": "Quand",
-        "each": "Cette étape est menée séparément pour chaque élément de « {x} »",
-        "each_if": " ({x})",
-        "all_done": "tout est terminé",
-        "one_done": "l'un d'eux est terminé",
-        "glossary": "Glossaire",
-        "annexes": "Annexes",
-        "authors": "Annexe pour les auteurs de la POS : les conditions telles qu'écrites",
-        "authors_intro": "Cette annexe sert à relire et modifier la POS ; elle n'est pas destinée aux "
-        "personnes accompagnées.",
-        "expression": "Expression",
-        "in_words": "En mots",
-        "where": "Où",
-        "from_start": "au début de l'étape",
-        "data_protection": "Protection des données personnelles",
-        "forms": "Fiches à utiliser",
-        "colon": "\u00a0: ",
-        "none": "—",
-        "state_on_entry": "au début de l'étape",
-        "lq": "« ",
-        "rq": " »",
-    },
-    "en": {
-        "doc": "Standard operating procedures",
-        "version": "Version",
-        "contents": "Contents",
-        "overview": "The pathway at a glance",
-        "who_does_what": "Who does what",
-        "responsible_in": "responsible in",
-        "acts_in": "acts in",
-        "escalation_in": "alerted when late in",
-        "steps": "The steps",
-        "purpose": "Purpose",
-        "who": "Who",
-        "deadlines": "Deadlines",
-        "late": "if the deadline passes",
-        "alert": "{r} is alerted",
-        "auto": "“{x}” happens automatically",
-        "reminders": "reminders",
-        "what_happens": "What can happen",
-        "by": "by",
-        "with_form": "with the form",
-        "only_if": "only if",
-        "goes_to": "the case moves to",
-        "stays": "the case stays where it is",
-        "next": "Next",
-        "starts": "the step “{x}” starts",
-        "closes": "the case is closed",
-        "when": "When",
-        "each": "This step is run separately for each item of “{x}”",
-        "each_if": " ({x})",
-        "all_done": "all are finished",
-        "one_done": "one of them is finished",
-        "glossary": "Glossary",
-        "annexes": "Annexes",
-        "authors": "Annex for SOP authors: the conditions as written",
-        "authors_intro": "This annex is for reviewing and editing the SOP; it is not meant for the "
-        "people assisted.",
-        "expression": "Expression",
-        "in_words": "In words",
-        "where": "Where",
-        "from_start": "when the step starts",
-        "data_protection": "Personal data protection",
-        "forms": "Forms to use",
-        "colon": ": ",
-        "none": "—",
-        "state_on_entry": "when the step starts",
-        "lq": "“",
-        "rq": "”",
-    },
-}
+DOC_WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
+    "doc": N_("Procédures opérationnelles standard"),
+    "version": N_("Version"),
+    "contents": N_("Sommaire"),
+    "overview": N_("Le parcours en un coup d'œil"),
+    "who_does_what": N_("Qui fait quoi"),
+    "responsible_in": N_("responsable dans"),
+    "acts_in": N_("intervient dans"),
+    "escalation_in": N_("alerté·e en cas de retard dans"),
+    "steps": N_("Les étapes"),
+    "purpose": N_("Objet"),
+    "who": N_("Qui"),
+    "deadlines": N_("Délais"),
+    "late": N_("si le délai est dépassé"),
+    "alert": N_("{r} est alerté·e"),
+    "auto": N_("« {x} » a lieu automatiquement"),
+    "reminders": N_("rappels"),
+    "what_happens": N_("Ce qui peut se passer"),
+    "by": N_("par"),
+    "with_form": N_("avec la fiche"),
+    "only_if": N_("seulement si"),
+    "goes_to": N_("le dossier passe à"),
+    "stays": N_("le dossier reste au même point"),
+    "next": N_("Ensuite"),
+    "starts": N_("l'étape « {x} » commence"),
+    "closes": N_("le dossier est clôturé"),
+    "when": N_("Quand"),
+    "each": N_("Cette étape est menée séparément pour chaque élément de « {x} »"),
+    "each_if": N_(" ({x})"),
+    "all_done": N_("tout est terminé"),
+    "one_done": N_("l'un d'eux est terminé"),
+    "glossary": N_("Glossaire"),
+    "annexes": N_("Annexes"),
+    "authors": N_("Annexe pour les auteurs de la POS : les conditions telles qu'écrites"),
+    "authors_intro": N_(
+        "Cette annexe sert à relire et modifier la POS ; elle n'est pas destinée aux personnes "
+        "accompagnées."),
+    "expression": N_("Expression"),
+    "in_words": N_("En mots"),
+    "where": N_("Où"),
+    "from_start": N_("au début de l'étape"),
+    "data_protection": N_("Protection des données personnelles"),
+    "forms": N_("Fiches à utiliser"),
+    "colon": N_(" : "),
+    "none": N_("—"),
+    "state_on_entry": N_("au début de l'étape"),
+    "lq": N_("« "),
+    "rq": N_(" »"),
+})
 
 
 def _role(sop: SOP, r: str, lang: str) -> str:
@@ -187,9 +139,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
             when = w["one_done"]
         else:
             when = (
-                f"« {sop.label(step.states[state].label, lang)} »"
-                if lang == "fr" and state in step.states
-                else f"“{sop.label(step.states[state].label, lang)}”"
+                quoted(sop.label(step.states[state].label, lang), lang)
                 if state in step.states
                 else state
             )
@@ -228,7 +178,7 @@ def item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
     if group and expr.startswith("item.") and expr[5:].isidentifier():
         sub = next((s for s in group.fields or [] if s.id == expr[5:]), None)
         if sub:
-            return f"« {sop.label(sub.label, lang)} »" if lang == "fr" else f"“{sop.label(sub.label, lang)}”"
+            return quoted(sop.label(sub.label, lang), lang)
     return condition_words(sop, where, lang)
 
 
@@ -280,7 +230,7 @@ def _roles(sop: SOP, facts: list[dict[str, Any]], lang: str) -> list[dict[str, s
             parts.append(f"{w['responsible_in']}{w['colon']}{', '.join(resp)}")
         if acts:
             parts.append(f"{w['acts_in']}{w['colon']}{', '.join(acts)}")
-        out.append({"role": label, "text": " ; ".join(parts) if lang == "fr" else "; ".join(parts)})
+        out.append({"role": label, "text": listed(parts, lang)})
     return out
 
 

@@ -27,6 +27,7 @@ from ..engine.errors import EngineError, FormInvalid
 from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..engine.prefill import complete as complete_payload
 from ..engine.prefill import transition_of
+from ..i18n import norm_lang
 from ..store import repository
 from ..store.models import Case, User
 from ..views import case_as_dict
@@ -374,7 +375,7 @@ def _lang_req(request: Request, user: User) -> str:
 
 
 def _lang_user(user: User) -> str:
-    return "en" if user.language == "en" else "fr"
+    return norm_lang(user.language)  # a language with a catalogue, else French
 
 
 def _case_summary(c: Case) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from .. import attachments as files
+from ..i18n import norm_lang
 from ..store.models import Attachment, Case, ReferralNote, User
 from . import access, case_files, queries
 from .core import Web
@@ -191,4 +192,4 @@ def _lang(request: Request, user: User) -> str:
 
     if request.headers.get("accept-language"):
         return lang_of(request.headers.get("accept-language"))
-    return "en" if user.language == "en" else "fr"
+    return norm_lang(user.language)  # a language with a catalogue, else French

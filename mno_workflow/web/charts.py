@@ -13,6 +13,8 @@ from html import escape
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
+from ..i18n import babel_locale
+
 BAR_H, GAP, LABEL_W, WIDTH = 22, 6, 300, 760
 LINE_H = 15
 LABEL_CHARS = 36  # about 7 px per character at 13 px: 36 characters fit in LABEL_W - 8
@@ -27,7 +29,7 @@ def _lines(label: str) -> list[str]:
 
 def fmt_number(value: float, lang: str = "fr") -> str:
     """``0,7`` (fr) or ``0.7`` (en), at most one decimal."""
-    return format_decimal(round(value, 1), format="#,##0.#", locale="en" if lang == "en" else "fr")
+    return format_decimal(round(value, 1), format="#,##0.#", locale=babel_locale(lang))
 
 
 def bar_chart(items: list[tuple], *, title: str, unit: str = "", lang: str = "fr") -> Markup:

@@ -45,6 +45,8 @@ class Web:
         from ..i18n import colon
         from ..i18n.jinja import install
         install(env)  # {{ _("…") }} and {% trans %} in the page's language (gettext catalogues)
+        from .nobreak import nobreak
+        env.filters["nobreak"] = nobreak  # dates kept on one line on a phone (issue 18)
         env.globals.update(
             t=i18n.t,
             fmt_date=i18n.fmt_date,

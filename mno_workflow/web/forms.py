@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..engine.errors import Message
 from ..engine.forms import DATE_ERROR
-from ..i18n import N_
+from ..i18n import N_, babel_locale, gettext
 from ..sop.schema import SOP, FieldType, FormField
 
 EXTRA_REPEAT_ROWS = 2  # blank rows shown after the filled ones (no script needed)
@@ -233,7 +233,7 @@ def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
         return ""
     if isinstance(value, dict) and "$purged" in value:  # erased (retention or the person's request)
         day = str(value["$purged"])[:10]
-        return f"[effacé le {day}]" if lang != "en" else f"[erased on {day}]"
+        return gettext("[effacé le {day}]", lang, day=day)
     if f.type == FieldType.boolean:
         return t("yes", lang) if value is True else t("no", lang) if value is False else str(value)
     if f.type in (FieldType.choice, FieldType.multi) and f.options:
@@ -244,6 +244,7 @@ def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
         return fmt_date(value, lang)
     if isinstance(value, list):
         return ", ".join(str(x) for x in value)
-    if f.type == FieldType.number and isinstance(value, float) and lang == "fr":
-        return str(value).replace(".", ",")  # 2,5 on French pages, as the user typed it
+    if f.type == FieldType.number and isinstance(value, float):  # 2,5 on French pages, as typed
+        from babel.numbers import get_decimal_symbol
+        return str(value).replace(".", get_decimal_symbol(babel_locale(lang)))
     return str(value)

@@ -63,7 +63,7 @@ def fmt_date(value: Any, lang: str = "fr") -> str:
             return value
     if isinstance(value, datetime):
         value = value.date()
-    return format_date(value, "dd/MM/yyyy", locale="en_GB" if lang == "en" else "fr_FR")
+    return format_date(value, "dd/MM/yyyy", locale=catalogues.babel_locale(lang))
 
 
 def fmt_datetime(value: Any, lang: str = "fr", tz: str = "UTC") -> str:
@@ -76,7 +76,7 @@ def fmt_datetime(value: Any, lang: str = "fr", tz: str = "UTC") -> str:
         except ValueError:
             return value
     return format_datetime(
-        value, "dd/MM/yyyy HH:mm", tzinfo=ZoneInfo(tz), locale="en_GB" if lang == "en" else "fr_FR"
+        value, "dd/MM/yyyy HH:mm", tzinfo=ZoneInfo(tz), locale=catalogues.babel_locale(lang)
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from ..i18n import gettext
 from ..store.auditkey import AuditKeyError
 from ..store.auditkey_text import CODE, TEXT, TITLE
 
@@ -25,13 +26,13 @@ def install(app: FastAPI, api: FastAPI, web: Any) -> None:
         from .app import _viewer
         log.error("audit key unavailable on %s %s: %s", request.method, request.url.path, e)
         ctx = _viewer(web, request)
-        lang = ctx["lang"] if ctx["lang"] in TEXT else "fr"
-        return web.render(request, "error.html",
-                          {**ctx, "status": 503, "title": TITLE[lang], "text": TEXT[lang]}, status=503)
+        lang = ctx["lang"]
+        return web.render(request, "error.html", {**ctx, "status": 503, "title": gettext(TITLE, lang),
+                                                  "text": gettext(TEXT, lang)}, status=503)
 
     @api.exception_handler(AuditKeyError)
     async def _api(request: Request, e: AuditKeyError):
         from .api_models import lang_of
         log.error("audit key unavailable on %s %s: %s", request.method, request.url.path, e)
         lang = lang_of(request.headers.get("accept-language"))
-        return JSONResponse({"code": CODE, "message": TEXT[lang]}, status_code=503)
+        return JSONResponse({"code": CODE, "message": gettext(TEXT, lang)}, status_code=503)

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..i18n import gettext
 from ..indicators import periods
 from ..indicators.present import Shown, fmt
 from ..sop.schema import SOP
@@ -111,7 +112,7 @@ def indicator_chart(shown: Shown, table: int, lang: str) -> Markup:
         if percent and lang != "en"
         else "%"
         if percent
-        else (" j" if lang == "fr" else " d")
+        else " " + gettext("j", lang)
         if shown.count == "duration"
         else ""
     )

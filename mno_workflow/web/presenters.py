@@ -83,36 +83,29 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
         step = sop.steps.get(ev.step or "")
         comment = ""
         if ev.action == "create":
-            what = "Dossier créé" if lang == "fr" else "Case created"
+            what = gettext("Dossier créé", lang)
         elif ev.action == "reassign":
             d = ev.data or {}
-            what = ("Réattribué : " if lang == "fr" else "Reassigned: ") + (
-                f"{d.get('from') or '—'} → {d.get('to')} — {d.get('reason', '')}"
-            )
+            what = gettext("Réattribué : {old} → {new} — {reason}", lang, old=d.get("from") or "—",
+                           new=d.get("to"), reason=d.get("reason", ""))
         elif ev.action == "reopen":
-            what = ("Dossier rouvert : " if lang == "fr" else "Case reopened: ") + str(
-                (ev.data or {}).get("reason", "")
-            )
+            what = gettext("Dossier rouvert : {reason}", lang, reason=(ev.data or {}).get("reason", ""))
         elif ev.action == "purge":  # retention or a person's request (engine/retention.py)
             d = ev.data or {}
-            what = ("Données personnelles effacées" if lang == "fr" else "Personal data erased") + (
-                f" ({d.get('rule', '')})" + (f" — {d['reason']}" if d.get("reason") else "")
-            )
+            what = gettext("Données personnelles effacées ({rule})", lang, rule=d.get("rule", "")) + (
+                f" — {d['reason']}" if d.get("reason") else "")
         elif ev.action == "migrate":
             what = migrate_words(ev, current, lang)
         elif ev.action == "correct":
             reason = str((ev.data or {}).get("reason", ""))
-            what = ("Correction : " if lang == "fr" else "Correction: ") + reason
+            what = gettext("Correction : {reason}", lang, reason=reason)
         elif ev.action == "duplicate_dismissed":  # web/duplicates.py
             d = ev.data or {}
-            head = ("Doublon écarté (ce n'est pas la même personne) : " if lang == "fr"
-                    else "Duplicate dismissed (not the same person): ")
             more = f" (+{d['hidden']})" if d.get("hidden") else ""
-            what = head + ", ".join(d.get("similar") or []) + more
+            what = gettext("Doublon écarté (ce n'est pas la même personne) : {similar}", lang,
+                           similar=", ".join(d.get("similar") or []) + more)
         elif ev.action == "extend_deadline":
-            what = ("Délai prolongé : " if lang == "fr" else "Deadline extended: ") + str(
-                (ev.data or {}).get("reason", "")
-            )
+            what = gettext("Délai prolongé : {reason}", lang, reason=(ev.data or {}).get("reason", ""))
         else:
             tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
             what = sop.label(tr.label, lang) if tr else (ev.trigger or ev.action)
@@ -182,8 +175,8 @@ def on_behalf_note(sop: SOP, ev, lang: str) -> str:
             at = fmt_datetime(form_data.get("answered_at"), lang, sop.calendar.timezone)
             details = ", ".join(x for x in (channel or form_data["answer_channel"],
                                             str(form_data["provider_contact"]), at) if x)
-            by = "enregistré pour le prestataire par" if lang == "fr" else "recorded for the provider by"
-            return f" — {by} {ev.actor} ({details})"
+            return gettext(" — enregistré pour le prestataire par {actor} ({details})", lang, actor=ev.actor,
+                           details=details)
     return ""
 
 

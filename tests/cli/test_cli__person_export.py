@@ -47,8 +47,8 @@ def test_html_in_french_and_english(wf, db_url, tmp_path):
                  "Formation professionnelle",                   # option label, not the code
                  "Enregistrer le dossier",                      # trigger label in the trail
                  "Référencement [vocational_training] — org-cfp — Envoyé",
-                 # the role's label, not its key (issue 18: technical noise)
-                 "focal.cfp (Point focal du prestataire @ org-cfp)", "Consultations du dossier"):
+                 "focal.cfp (Point focal du prestataire @ org-cfp)", "Consultations du dossier",
+                 "page du référencement (prestataire)", "Référencement — Formation professionnelle"):
         assert text in page, text
     out_en = tmp_path / "person.html"
     r = mno(db_url, "--lang", "en", "case", "export-person", ref, "-o", str(out_en),
@@ -56,8 +56,9 @@ def test_html_in_french_and_english(wf, db_url, tmp_path):
     assert r.exit_code == 0, r.output
     page = out_en.read_text(encoding="utf-8")
     assert "Data held about a person — Case" in page and "Vocational training" in page
-    # the first export is logged, named in words (issue 18: no keys such as « export-person »)
-    assert "Who viewed the case" in page and "data held about the person" in page
+    assert "Who viewed the case" in page and "data held about the person" in page  # the first export
+    assert "focal.cfp (Provider focal point @ org-cfp)" in page and "referral page (provider)" in page
+    assert "export-person" not in page and "(provider @" not in page  # words, not codes (issue 18)
 
 
 def test_json_lists_everything_and_refuses_scoped_roles(wf, db_url, tmp_path):

@@ -148,3 +148,28 @@ def test_view_log_words(lang, role, channel, what):
     sop = load_file(BF).model
     label = what_label("referral:cash", sop, lang)
     assert label.startswith(sop.label(sop.steps["referral"].label, lang) + " — ") and "cash" not in label
+
+
+# -- word tables of the printed documents, the dashboard's dates --------------------------------
+def test_word_tables_come_from_the_catalogues():
+    from mno_workflow.i18n import N_, Words
+    from mno_workflow.render.diagram_words import TEXT
+
+    words = Words({"yes": N_("Oui"), "state": N_("État")})
+    assert words["fr"] == {"yes": "Oui", "state": "État"}
+    assert words["en"]["yes"] == "Yes" and words.get("xx", {}) == words["fr"]  # no catalogue: French
+    assert "en" in words and "xx" not in words and list(words)[0] == "fr"
+    assert (TEXT["fr"]["start"], TEXT["en"]["start"], TEXT["fr"]["colon"], TEXT["en"]["colon"]) == (
+        "Début", "Start", " : ", ": ")
+
+
+@pytest.mark.parametrize("text, html", [
+    ("2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30",
+     '2025Q2, <span class="when">2025-04</span>, 2025 ou <span class="when">2025-04-01..2025-06-30</span>'),
+    ("le 08/01/2025 à 10:30", 'le <span class="when">08/01/2025</span> à <span class="when">10:30</span>'),
+    ("<b>MNR-BF-000007</b>", "&lt;b&gt;MNR-BF-000007&lt;/b&gt;"),
+])
+def test_nobreak_keeps_dates_on_one_line(text, html):
+    from mno_workflow.web.nobreak import nobreak
+
+    assert str(nobreak(text)) == html

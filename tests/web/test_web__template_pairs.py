@@ -16,7 +16,8 @@ from .workbench_helpers import author_and_version
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "mno_workflow" / "web" / "templates"
 WEB = TEMPLATES.parent
-PAIR = re.compile(r"""if\s+en\s+else|if\s+lang\s*==\s*['"]en['"]""")
+PAIR = re.compile(r"""if\s+en\s+else|if\s+lang\s*==\s*['"]en['"]"""
+                  r"""|if\s+lang\s*[!=]=\s*['"](en|fr)['"]\s+else""")  # 'x' if lang != 'en' else 'y' too
 
 
 def visible(page: str) -> str:

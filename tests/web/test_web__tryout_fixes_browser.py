@@ -133,3 +133,37 @@ def test_case_references_do_not_wrap_on_a_laptop(live, browser):  # noqa: F811
         styles = page.eval_on_selector_all(
             "table.data a[href^='/dossiers/MNR']", "els => els.map(e => getComputedStyle(e).whiteSpace)")
         assert styles and set(styles) == {"nowrap"}, (url, styles)
+
+
+#: Words (and dates) of the page split across two lines: a Range over each word has two boxes.
+SPLIT_WORDS = """sel => {
+  const out = [];
+  for (const root of document.querySelectorAll(sel)) {
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (!n.parentElement || !n.parentElement.offsetParent) continue;
+      for (const m of n.textContent.matchAll(/\\S+/g)) {
+        const r = document.createRange();
+        r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top)));
+        if (tops.size > 1) out.push(m[0]);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def test_dashboard_fits_a_phone_without_breaking_words_or_dates(live, browser):  # noqa: F811
+    """Issue 18 (tryout at 390×844): the dashboard's period and dates broke mid-way, as « Mon
+    travail » did (« 08/01/202/5 »)."""
+    case_with_referrals(live.wf, send=False)
+    for user, lang in (("coord.mnr", "fr"), ("suivi.evaluation", "en")):
+        page = phone_page(browser, live, user, lang)
+        if lang == "en":
+            page.goto(live.url + "/langue/en")
+        page.goto(live.url + "/tableau-de-bord?periode=2025Q2")
+        scroll, inner = page.evaluate(WIDTH)
+        assert inner == 390 and scroll <= 390, (lang, scroll, inner)
+        assert page.evaluate(SPLIT_WORDS, "main") == [], lang  # was « 2025-04-01..2025- / 06-30 »
+        page.context.close()

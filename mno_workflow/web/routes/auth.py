@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import access, throttle, websessions
 from ..core import Web, safe_next
-from ..i18n import t
+from ..i18n import norm_lang, t
 from .common import client_ip
 
 
@@ -87,5 +87,5 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
     @r.get("/langue/{lang}")
     def set_language(request: Request, lang: str, next: str = "/"):
-        request.session["lang"] = "en" if lang == "en" else "fr"
+        request.session["lang"] = norm_lang(lang)  # a language with a catalogue, else French
         return RedirectResponse(safe_next(next), status_code=303)

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import CaseNotFound, EngineError, FormInvalid, Message, StaleVersion
+from ...i18n import gettext
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
@@ -120,8 +121,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 raise FormInvalid("correct", {"target": Message.t("Choisissez l'étape et son nouvel état.")})
             r = correct_state(wf, reference[:40].upper(), instance, state, v["reason"],
                               access.actor_for(user), expected_version=expected)
-            return ("État corrigé : " if lang == "fr" else "State corrected: ") + (
-                f"{r['instance']} {r['before']['state']} → {r['after']['state']}")
+            return gettext("État corrigé : {instance} {before} → {after}", lang, instance=r["instance"],
+                           before=r["before"]["state"], after=r["after"]["state"])
 
         return await _case_tool(request, reference, "correct", "", do)
 

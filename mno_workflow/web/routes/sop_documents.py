@@ -15,6 +15,7 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 
+from ...i18n import N_, gettext
 from ...render import diagrams
 from ...render.paper_actions import multi_form_actions
 from .. import access
@@ -23,20 +24,20 @@ from . import common
 from .common import svg_response
 from .print_forms import print_response
 
-#: URL name → (French label, English label)
+#: URL name → label (French message id, translated where shown)
 DOCUMENTS = {
-    "document": ("Document de la POS", "SOP document"),
-    "presentation": ("Présentation (16:9)", "Presentation (16:9)"),
-    "fiche-referencement": ("Fiche de référencement vierge", "Blank referral form"),
-    "fiche-consentement": ("Fiche de consentement vierge", "Blank consent form"),
-    "annuaire": ("Répertoire des prestataires", "Service directory"),
-    "formation": ("Dossier de formation", "Training pack"),
+    "document": N_("Document de la POS"),
+    "presentation": N_("Présentation (16:9)"),
+    "fiche-referencement": N_("Fiche de référencement vierge"),
+    "fiche-consentement": N_("Fiche de consentement vierge"),
+    "annuaire": N_("Répertoire des prestataires"),
+    "formation": N_("Dossier de formation"),
 }
 AUDIENCES = {
-    "returnees": ("Dépliant : migrants de retour", "Leaflet: returnees"),
-    "community": ("Dépliant : communauté", "Leaflet: community"),
-    "partners": ("Dépliant : partenaires", "Leaflet: partners"),
-    "government": ("Note : gouvernement", "One-pager: government"),
+    "returnees": N_("Dépliant : migrants de retour"),
+    "community": N_("Dépliant : communauté"),
+    "partners": N_("Dépliant : partenaires"),
+    "government": N_("Note : gouvernement"),
 }
 
 
@@ -47,9 +48,8 @@ def _case_figures(s, lang: str) -> dict[str, int]:
     from ...store.models import Case
 
     counts = dict(s.execute(select(Case.status, func.count()).group_by(Case.status)).all())
-    if lang == "fr":
-        return {"Dossiers ouverts": counts.get("open", 0), "Dossiers clos": counts.get("closed", 0)}
-    return {"Open cases": counts.get("open", 0), "Closed cases": counts.get("closed", 0)}
+    return {gettext("Dossiers ouverts", lang): counts.get("open", 0),
+            gettext("Dossiers clos", lang): counts.get("closed", 0)}
 
 
 def _public(user) -> bool:
@@ -91,8 +91,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
             directory = directory_from_session(s, lang, sop.sop, public=_public(user))
-            i = 0 if lang == "fr" else 1
-            links = [(f"/pos/documents/{k}", v[i]) for k, v in DOCUMENTS.items()]
+            links = [(f"/pos/documents/{k}", gettext(v, lang)) for k, v in DOCUMENTS.items()]
             links += [
                 (f"/pos/documents/fiches/{fid}", sop.label(f.title, lang)) for fid, f in sop.forms.items()
             ]
@@ -100,7 +99,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 (f"/pos/documents/actions/{trig}", sop.label(t.label, lang))
                 for trig, t in multi_form_actions(sop).items()
             ]
-            links += [(f"/pos/documents/depliants/{k}", v[i]) for k, v in AUDIENCES.items()]
+            links += [(f"/pos/documents/depliants/{k}", gettext(v, lang)) for k, v in AUDIENCES.items()]
             regions = sorted({x for sv in directory.services for x in sv.regions})
             guides = [(f"/pos/documents/guide/{x}", directory.region_names.get(x, x)) for x in regions]
             needs = [

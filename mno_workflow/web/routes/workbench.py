@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import EngineError
+from ...i18n import N_, gettext, ngettext
 from ...render import diagrams
 from ...sop.diagnostics import SOPError
 from ...store.models import SopDraft, SopVersion
@@ -163,18 +164,15 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     except ValueError as e:
                         if str(e) != "path":
                             raise
-                        request.session["flash"] = (
-                            f"Fichier refusé : {asked} (chemin relatif dans le dossier de la POS, "
-                            "hors scenarios/, en .yaml)." if lang == "fr" else
-                            f"File refused: {asked} (a relative path inside the SOP folder, not under "
-                            "scenarios/, ending in .yaml).")
+                        request.session["flash"] = gettext(
+                            "Fichier refusé : {path} (chemin relatif dans le dossier de la POS, "
+                            "hors scenarios/, en .yaml).", lang, path=asked)
                         return RedirectResponse(f"/pos/atelier/brouillons/{number}", status_code=303)
                     file = asked if asked in (row.files or {}) else ""
                 else:
                     row = workbench.save(s, draft, text, user.id, web.now())
-                request.session["flash"] = (
-                    f"Brouillon {number} : révision {row.revision} enregistrée." if lang == "fr"
-                    else f"Draft {number}: revision {row.revision} saved.")
+                request.session["flash"] = gettext("Brouillon {number} : révision {revision} enregistrée.",
+                                                   lang, number=number, revision=row.revision)
         except (ValueError, IntegrityError):
             # Published, or saved by someone else meanwhile: the page again, the author's text kept.
             with wf.sessions() as s:
@@ -184,11 +182,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 base = s.get(SopVersion, draft.base_version_id)
                 history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
                                          .order_by(SopDraft.revision.desc())))
-                error = (f"Non enregistré : le brouillon a changé (révision {draft.revision} par "
-                         f"{draft.author}) ou a été publié. Votre texte est conservé ci-dessous."
-                         if lang == "fr" else
-                         f"Not saved: the draft changed (revision {draft.revision} by {draft.author}) or was "
-                         "published. Your text is kept below.")
+                error = gettext("Non enregistré : le brouillon a changé (révision {revision} par {author}) "
+                                "ou a été publié. Votre texte est conservé ci-dessous.", lang,
+                                revision=draft.revision, author=draft.author)
                 file = _file(draft, asked)
                 resp = web.render(request, "workbench_draft.html", {
                     **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft, file),
@@ -213,15 +209,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
             try:
                 row = workbench.save_scenario(s, draft, name, text, user.id, web.now())
             except ValueError as e:
-                why = {"name": ("Nom de scénario invalide : minuscules, chiffres, - et _, puis .yaml.",
-                                "Invalid scenario name: lower-case letters, digits, - and _, then .yaml."),
-                       "published": ("Ce brouillon est publié : il ne change plus.",
-                                     "This draft is published: it no longer changes.")}[str(e)]
-                request.session["flash"] = why[0] if lang == "fr" else why[1]
+                why = {"name": N_("Nom de scénario invalide : minuscules, chiffres, - et _, puis .yaml."),
+                       "published": N_("Ce brouillon est publié : il ne change plus.")}[str(e)]
+                request.session["flash"] = gettext(why, lang)
             else:
-                request.session["flash"] = (
-                    f"Brouillon {number} : scénario {name}, révision {row.revision}." if lang == "fr"
-                    else f"Draft {number}: scenario {name}, revision {row.revision}.")
+                request.session["flash"] = gettext(
+                    "Brouillon {number} : scénario {name}, révision {revision}.", lang, number=number,
+                    name=name, revision=row.revision)
         return RedirectResponse(f"/pos/atelier/brouillons/{number}#draft-scenarios", status_code=303)
 
     @r.post("/pos/atelier/brouillons/{number}/scenarios")
@@ -287,17 +281,15 @@ def add_routes(r: APIRouter, web: Web) -> None:
             lang = ctx["lang"]
             check = ctx["check"]
             if draft.published_version_id is not None:
-                ctx["error"] = "Ce brouillon est déjà publié." if lang == "fr" else "Draft already published."
+                ctx["error"] = gettext("Ce brouillon est déjà publié.", lang)
                 return web.render(request, "workbench_publish.html", ctx, status=409)
             if check.errors:
-                ctx["error"] = ("Publication impossible : le brouillon a des erreurs." if lang == "fr"
-                                else "Cannot publish: the draft has errors.")
+                ctx["error"] = gettext("Publication impossible : le brouillon a des erreurs.", lang)
                 return web.render(request, "workbench_publish.html", ctx, status=422)
             run = workbench.run_scenarios(draft, ctx["base"].source_path)  # the draft's own scenarios
             ctx["run"] = run
             if not run["ok"]:
-                ctx["error"] = ("Publication impossible : des scénarios échouent." if lang == "fr"
-                                else "Cannot publish: some scenarios fail.")
+                ctx["error"] = gettext("Publication impossible : des scénarios échouent.", lang)
                 return web.render(request, "workbench_publish.html", ctx, status=422)
             mapping = {k[4:]: v for k, v in form.items() if k.startswith("map:") and v}
             rule = form.get("rule", "recompute")
@@ -312,9 +304,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 ctx["plan"] = plan
                 ctx["target"] = target
                 return web.render(request, "workbench_publish.html", ctx)
-            request.session["flash"] = (f"Version {target} publiée ; {len(plan.cases)} dossier(s) migré(s)."
-                                        if lang == "fr" else
-                                        f"Version {target} published; {len(plan.cases)} case(s) migrated.")
+            request.session["flash"] = ngettext(
+                "Version {target} publiée ; {n} dossier migré.",
+                "Version {target} publiée ; {n} dossiers migrés.", len(plan.cases), lang, target=target)
             return RedirectResponse("/pos/atelier", status_code=303)
 
         return await run_in_threadpool(work)
