@@ -61,6 +61,17 @@ def format_day(day: date, lang: str) -> str:
     return format_date(day, format="full", locale="en" if lang == "en" else "fr")
 
 
+def _with_need(sop: SOP, ctx: Mapping[str, Any], label: str, lang: str) -> str:
+    """``label`` followed by the need of the referral instance ``ctx["instance"]`` (a step with a
+    recipient), as the in-app notifications show it; ``label`` unchanged otherwise."""
+    step = sop.steps.get(ctx.get("step") or "")
+    key = str(ctx.get("instance") or "")
+    if not key or step is None or not step.recipient:
+        return label
+    need = sop.options.get("need", {}).get(key)
+    return f"{label} — {sop.label(need, lang) if need else key}"
+
+
 def _labels(sop: SOP, ctx: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """Step/state/role labels and the local due date for a message context (only for keys present,
     so that a missing key stays missing and the template fails on it)."""
@@ -149,9 +160,12 @@ def _link(session: Session, template: str, ctx: Mapping[str, Any], provider: boo
 
 
 def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
-                    provider: bool = False, links: bool = True) -> dict[str, Any]:
+                    provider: bool = False, links: bool = True, need: bool = False) -> dict[str, Any]:
     """The digest's day and items in ``lang`` (labels, local due dates and, with ``links``, each
-    item's e-mail link; the notifications page builds its own in-app links)."""
+    item's e-mail link; the notifications page builds its own in-app links). With ``need`` (the
+    in-app page only: an e-mail never names a need, which says something about the person), a
+    referral's step label carries its need (« Référencement — Assistance en espèces ») so that two
+    referrals of one case can be told apart."""
     out: dict[str, Any] = {}
     if "day" in ctx:
         out["day_label"] = format_day(date.fromisoformat(ctx["day"]), lang)
@@ -164,6 +178,9 @@ def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
             if sop is None:
                 raise ValueError(f"case {item['reference']} of a digest not found")
             link = _link(session, "digest", item, provider) if links else ""
-            items.append({**item, **_labels(sop, item, lang), "link": link})
+            labels = _labels(sop, item, lang)
+            if need:
+                labels["step_label"] = _with_need(sop, item, labels.get("step_label", ""), lang)
+            items.append({**item, **labels, "link": link})
         out[key] = items
     return out

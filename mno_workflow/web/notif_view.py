@@ -136,7 +136,7 @@ def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str) -> list[di
 
     ctx = m.context or {}
     try:
-        shown = _digest_context(s, ctx, lang, links=False)
+        shown = _digest_context(s, ctx, lang, links=False, need=True)
     except (KeyError, ValueError, TypeError):
         return []  # a case no longer found: the digest's text says what it can
     provider = user.role == PROVIDER_ROLE
