@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from types import SimpleNamespace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -72,7 +71,7 @@ _U = User.__table__
 _PEOPLE = select(_U.c.id, _U.c.language, _U.c.email, _U.c.phone, _U.c.notify_email, _U.c.notify_sms)
 
 
-def prefetch_assignees(s: Session, rows: list[Any], sop_of: Any, people: dict) -> None:
+def prefetch_assignees(s: Session, rows: list[Any], rules: Rules, people: dict) -> None:
     """Look up, in one query, the assignees of the claimed rows whose reminder or escalation goes
     to a role of scope ``assigned``, and put them in ``people`` under the key
     :func:`~mno_workflow.store.outbox.enqueue` uses (one query per sweep instead of one per
@@ -81,10 +80,9 @@ def prefetch_assignees(s: Session, rows: list[Any], sop_of: Any, people: dict) -
     for row in rows:
         if not row.assignee:
             continue
-        sop = sop_of(row)
-        for role in (row.owner_role if row.kind == "reminder" else row.escalate_to,):
-            if role and _scope(sop, role) == "assigned":
-                wanted[("assigned", role, row.assignee, None, None)] = row.assignee
+        role = row.owner_role if row.kind == "reminder" else row.escalate_to
+        if role and rules.scope(row, role) == "assigned":
+            wanted[("assigned", role, row.assignee, None, None)] = row.assignee
     missing = {k: a for k, a in wanted.items() if k not in people}
     if not missing:
         return
@@ -121,17 +119,21 @@ def one_per_rule(rows: list[Any], now: datetime, batch: Batch) -> tuple[list[Any
 
 @dataclass
 class Batch:
-    """Outbox rows and deadline updates waiting for one executemany each."""
+    """Outbox rows and deadline updates waiting for one executemany each; ``marks``: the ids of
+    the rows to mark, by the ``(column, value)`` pairs they get."""
 
     outbox: list[dict] = field(default_factory=list)
-    marks: list[dict] = field(default_factory=list)
+    marks: dict[tuple, list[int]] = field(default_factory=dict)
 
     def mark(self, row_id: int, status: str, now: datetime, *, note: str | None = None,
              late: bool = False) -> None:
-        mark = {"id": row_id, "status": status, "fired_at": now, "late": late}
+        values = (("status", status), ("fired_at", now), ("late", late))
         if note is not None:  # a done row keeps its note
-            mark["note"] = note
-        self.marks.append(mark)
+            values += (("note", note),)
+        ids = self.marks.get(values)
+        if ids is None:
+            ids = self.marks[values] = []
+        ids.append(row_id)
 
     def write(self, s: Session) -> None:
         """Write what is waiting: one ``INSERT`` executemany for the outbox rows (a Core statement
@@ -141,15 +143,12 @@ class Batch:
         conn = s.connection()
         if self.outbox:
             insert_rows(conn, _O, self.outbox)  # one executemany per set of keys (one, in practice)
-        same: dict[tuple, list[int]] = {}
-        for mark in self.marks:
-            same.setdefault(tuple((k, v) for k, v in mark.items() if k != "id"), []).append(mark["id"])
-        for values, ids in same.items():
+        for values, ids in self.marks.items():
             stmt = _mark_statement(tuple(k for k, _v in values))
             ids.sort()  # the table's and indexes' pages in order
             for start in range(0, len(ids), MARK_CHUNK):
                 conn.execute(stmt, {**dict(values), "ids": ids[start:start + MARK_CHUNK]})
-        self.outbox, self.marks = [], []
+        self.outbox, self.marks = [], {}
 
 
 _D = Deadline.__table__
@@ -180,31 +179,82 @@ def needs_orm(row: Any, sop: Any) -> bool:
     return dl is not None and bool(dl.wait_for or dl.notify)
 
 
-def process(s: Session, row: Any, sop: Any, now: datetime, late_after: timedelta, report: Any,
+class Rules:
+    """The per-rule decisions of one sweep, looked up once per (SOP version, step, state) or
+    (SOP version, role) instead of once per row. ``sop_of(row)``: the row's compiled SOP."""
+
+    def __init__(self, sop_of: Any) -> None:
+        self.sop_of = sop_of
+        self._orm: dict[tuple, bool] = {}
+        self._scopes: dict[tuple, str] = {}
+
+    def needs_orm(self, row: Any) -> bool:
+        """:func:`needs_orm`, the SOP part cached by (SOP version, step, state)."""
+        if row.kind != "expiry" or row.c_status != "open":
+            return False
+        if row.auto_trigger:
+            return True
+        key = (row.sop_version_id, row.i_step, row.i_state)
+        found = self._orm.get(key)
+        if found is None:
+            found = self._orm[key] = needs_orm(row, self.sop_of(row))
+        return found
+
+    def scope(self, row: Any, role: str) -> str:
+        """The scope of ``role`` in the row's SOP (``all`` when the SOP has no such role)."""
+        key = (row.sop_version_id, role)
+        found = self._scopes.get(key)
+        if found is None:
+            found = self._scopes[key] = _scope(self.sop_of(row), role)
+        return found
+
+
+class _CaseView:
+    """What :func:`~mno_workflow.store.outbox.enqueue` reads of a case."""
+
+    __slots__ = ("id", "assignee", "region")
+
+    def __init__(self, case_id: int, assignee: str | None, region: str | None) -> None:
+        self.id, self.assignee, self.region = case_id, assignee, region
+
+
+class _InstanceView:
+    """What :func:`~mno_workflow.store.outbox.enqueue` reads of a step instance."""
+
+    __slots__ = ("recipient",)
+
+    def __init__(self, recipient: str | None) -> None:
+        self.recipient = recipient
+
+
+def process(s: Session, row: Any, rules: Rules, now: datetime, late_before: datetime, report: Any,
             people: dict, batch: Batch, force_late: bool) -> None:
-    """A plain reminder or escalation row (see :func:`needs_orm`): re-check, outbox rows, mark."""
+    """A plain reminder or escalation row (see :func:`needs_orm`): re-check, outbox rows, mark.
+    ``late_before``: ``now - late_after`` (a row due before it is sent marked late)."""
     ident = (row.reference, f"{row.i_step}:{row.i_key}", row.state, row.offset or row.kind)
     if row.c_status != "open" or row.i_state != row.state or row.i_entered_at != row.entered_at:
         batch.mark(row.id, "cancelled", now, note="state left or case closed")
         report.skipped.append(ident)
         return
-    late = force_late or now - row.fire_at > late_after
-    report.late += int(late)
-    context = {"reference": row.reference, "step": row.i_step, "instance": row.i_key,
-               "state": row.i_state, "due_at": row.due_at.isoformat(), "offset": row.offset, "late": late}
-    case = SimpleNamespace(id=row.case_id, assignee=row.assignee, region=row.region)
-    inst = SimpleNamespace(recipient=row.i_recipient)
+    late = force_late or row.fire_at < late_before  # i.e. now - fire_at > late_after
+    report.late += late
     if row.kind == "reminder":
-        if row.owner_role:
-            enqueue(s, case=case, inst=inst, role=row.owner_role, scope=_scope(sop, row.owner_role),
-                    kind="reminder", template="reminder", context=context, now=now, deadline_id=row.id,
-                    late=late, cache=people, rows=batch.outbox)
+        role, kind, extra = row.owner_role, "reminder", None
         report.reminders.append(ident)
-    elif row.escalate_to:
-        enqueue(s, case=case, inst=inst, role=row.escalate_to, scope=_scope(sop, row.escalate_to),
-                kind="escalation", template="escalation", context={**context, "owner_role": row.owner_role},
-                now=now, deadline_id=row.id, late=late, cache=people, rows=batch.outbox)
-        report.escalations.append(ident)
+    else:
+        role, kind, extra = row.escalate_to, "escalation", row.owner_role
+        if role:
+            report.escalations.append(ident)
+    if role:
+        context = {"reference": row.reference, "step": row.i_step, "instance": row.i_key,
+                   "state": row.i_state, "due_at": row.due_at.isoformat(), "offset": row.offset,
+                   "late": late}
+        if kind == "escalation":
+            context["owner_role"] = extra
+        enqueue(s, case=_CaseView(row.case_id, row.assignee, row.region),
+                inst=_InstanceView(row.i_recipient), role=role, scope=rules.scope(row, role),
+                kind=kind, template=kind, context=context, now=now, deadline_id=row.id, late=late,
+                cache=people, rows=batch.outbox)
     batch.mark(row.id, "done", now, late=late)
 
 

@@ -77,13 +77,14 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
                 sops[row.sop_version_id] = wf.registry.for_case(_Version(s, row.sop_version_id)).sop
             return sops[row.sop_version_id]
 
-        sweep_bulk.prefetch_assignees(s, rows, sop_of, people)  # one query for the assignees
+        rules = sweep_bulk.Rules(sop_of)  # decisions per (SOP version, step, state), not per row
+        sweep_bulk.prefetch_assignees(s, rows, rules, people)  # one query for the assignees
         changed: set[int] = set()  # cases an automatic trigger (or its failure) changed
+        late_before = now - late_after
         for row in rows:
-            sop = sop_of(row)
             force_late = row.id in caught_up
-            if row.case_id not in changed and not sweep_bulk.needs_orm(row, sop):
-                sweep_bulk.process(s, row, sop, now, late_after, report, people, batch, force_late)
+            if row.case_id not in changed and not rules.needs_orm(row):
+                sweep_bulk.process(s, row, rules, now, late_before, report, people, batch, force_late)
                 continue
             # Per row: write the batch first, so this row sees the rows before it processed.
             # Reminders and escalations only add rows: they cannot half-fail. An automatic

@@ -24,19 +24,22 @@ result processors.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
 
 Processor = Callable[[Any], Any] | None
+_IMMUTABLE = frozenset({datetime, date, time, str, int, float, bool, type(None), Decimal, bytes})
 _REQUIRED = object()
 
 
 class _Prepared:
     """One statement compiled for one dialect."""
 
-    __slots__ = ("sql", "names", "binds", "results", "named", "returns")
+    __slots__ = ("sql", "names", "binds", "results", "processed", "named", "returns")
 
     def __init__(self, stmt: Any, dialect: Dialect, keys: Sequence[str] | None) -> None:
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys) if keys is not None else None)
@@ -53,6 +56,9 @@ class _Prepared:
         cols = compiled._result_columns  # noqa: SLF001 - (key, name, objects, type) per column
         self.results: tuple[Processor, ...] = tuple(
             c[3]._cached_result_processor(dialect, None) for c in cols)  # noqa: SLF001
+        # only the columns with a processor are touched per row (most are plain ints and texts)
+        self.processed: tuple[tuple[int, Processor], ...] = tuple(
+            (i, f) for i, f in enumerate(self.results) if f is not None)
         self.returns = bool(cols)
 
     def params(self, values: dict[str, Any]) -> Any:
@@ -62,10 +68,47 @@ class _Prepared:
             out.append(p(v) if p is not None else v)
         return dict(zip(self.names, out, strict=True)) if self.named else tuple(out)
 
-    def row(self, raw: Sequence[Any], start: int = 0) -> tuple:
-        """``raw`` processed; the first ``start`` columns are left as they came (see ``rows``)."""
-        procs = self.results
-        return tuple(v if i < start or procs[i] is None else procs[i](v) for i, v in enumerate(raw))
+    def params_many(self, rows: list[dict[str, Any]]) -> list[Any]:
+        """:meth:`params` of each of ``rows``, built column by column: a value object shared by
+        several rows (the sweep's ``now``, a status) goes through its bind processor once."""
+        columns = []
+        for n, p, fixed in self.binds:
+            vals = [r[n] for r in rows] if fixed is _REQUIRED else [r.get(n, fixed) for r in rows]
+            if p is not None:
+                done: dict[int, Any] = {}  # by id(): the objects stay alive in ``vals``
+                out = []
+                for v in vals:
+                    k = id(v)
+                    if k not in done:
+                        done[k] = p(v)
+                    out.append(done[k])
+                vals = out
+            columns.append(vals)
+        tuples = list(zip(*columns, strict=True))
+        return [dict(zip(self.names, t, strict=True)) for t in tuples] if self.named else tuples
+
+    def row(self, raw: Sequence[Any], start: int = 0, memo: dict | None = None) -> tuple:
+        """``raw`` processed; the first ``start`` columns are left as they came (see ``rows``).
+        ``memo``: processed values by (column, raw value), kept for one result set (the same
+        instant text parsed once)."""
+        out = list(raw)
+        for i, f in self.processed:
+            if i < start:
+                continue
+            v = out[i]
+            if memo is None:
+                out[i] = f(v)
+                continue
+            k = (i, v)
+            try:
+                out[i] = memo[k]
+            except KeyError:
+                r = out[i] = f(v)
+                if type(r) in _IMMUTABLE:  # never share a mutable value (a JSON dict) between rows
+                    memo[k] = r
+            except TypeError:  # an unhashable raw value (never from the DB-API, kept safe)
+                out[i] = f(v)
+        return tuple(out)
 
 
 class Statement:
@@ -106,7 +149,7 @@ class Statement:
             conn.execute(self.stmt, rows)
             return
         p = self._prepared(conn.dialect)
-        _run(conn, p, [p.params(r) for r in rows], many=True)
+        _run(conn, p, p.params_many(rows), many=True)
 
     def rows(self, conn: Connection, values: dict[str, Any], *, repeated: int = 0) -> list[tuple]:
         """Run a SELECT (or a statement with RETURNING) and return every row, processed.
@@ -117,7 +160,8 @@ class Statement:
         p = self._prepared(conn.dialect)
         cur = _run(conn, p, p.params(values), many=False)
         raw = cur.fetchall()
-        return [p.row(r, repeated if n else 0) for n, r in enumerate(raw)]
+        memo: dict = {}
+        return [p.row(r, repeated if n else 0, memo) for n, r in enumerate(raw)]
 
     def returning_many(self, conn: Connection, rows: list[dict[str, Any]]) -> list[tuple]:
         """An ``INSERT … RETURNING`` per dict of ``rows``; the returned rows in the same order."""
