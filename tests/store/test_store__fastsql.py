@@ -74,3 +74,47 @@ def test_dbapi_errors_are_sqlalchemy_errors(db_url, clock):
     if db.dialect.name == "sqlite":  # SQLAlchemy's own text form of an instant
         assert loaded == "2025-06-02 08:00:00.000000"
     db.dispose()
+
+
+def test_executemany_with_shared_values_and_rows_with_repeated_values(db_url, clock):
+    """Parameters of an executemany are built column by column, a value object shared by several
+    rows (one ``now``, one context dict) processed once: the stored rows are those SQLAlchemy's
+    own executemany stores. Read back, an instant text repeated in a result set is parsed once
+    (equal aware datetimes), but a JSON value is never shared between rows (a caller may change
+    one row's dict)."""
+    from datetime import timedelta
+
+    from mno_workflow.store.models import OutboxMessage
+
+    db = make_engine(db_url)
+    Base.metadata.create_all(db)
+    table = OutboxMessage.__table__
+    now, later = clock.now(), clock.now() + timedelta(hours=1)
+    shared = {"reference": "BF-1", "late": False}
+
+    def rows(first_id: int) -> list[dict]:
+        return [{"id": first_id + n, "case_id": None, "deadline_id": None, "kind": "reminder",
+                 "recipient_role": "caseworker", "template": "reminder",
+                 "context": shared if n % 2 else {"reference": f"BF-{n}", "n": n},
+                 "status": "pending", "attempts": 0, "next_attempt_at": later if n == 3 else now,
+                 "created_at": now, "late": bool(n % 3), "channel": "inapp", "recipient_user": None,
+                 "lang": "fr", "recipient_address": None} for n in range(6)]
+
+    stmt = Statement(insert(table), tuple(rows(1)[0]))
+    with db.begin() as conn:
+        stmt.executemany(conn, rows(1))  # the DB-API path (no listener on this engine)
+        conn.execute(insert(table), rows(101))  # SQLAlchemy's own executemany
+    cols = ", ".join(c for c in rows(1)[0] if c != "id")
+    with db.connect() as conn:
+        mine = [tuple(r) for r in conn.execute(text(f"SELECT {cols} FROM outbox WHERE id < 100 ORDER BY id"))]
+        core = [tuple(r) for r in conn.execute(text(f"SELECT {cols} FROM outbox WHERE id > 100 ORDER BY id"))]
+        assert len(mine) == 6 and mine == core
+        read = Statement(table.select().where(table.c.id < 100).order_by(table.c.id)).rows(conn, {})
+    i_ctx, i_next = list(table.c.keys()).index("context"), list(table.c.keys()).index("next_attempt_at")
+    assert [r[i_next] for r in read] == [now, now, now, later, now, now]
+    assert all(r[i_next].utcoffset() == timedelta(0) for r in read)
+    assert read[1][i_ctx] == read[3][i_ctx] == shared
+    assert read[1][i_ctx] is not read[3][i_ctx]  # equal JSON text, two dicts
+    read[1][i_ctx]["changed"] = True
+    assert "changed" not in read[3][i_ctx]
+    db.dispose()
