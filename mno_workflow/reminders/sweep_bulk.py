@@ -144,26 +144,33 @@ class Batch:
         if self.outbox:
             insert_rows(conn, _O, self.outbox)  # one executemany per set of keys (one, in practice)
         for values, ids in self.marks.items():
-            stmt = _mark_statement(tuple(k for k, _v in values))
+            cols = tuple(k for k, _v in values)
             ids.sort()  # the table's and indexes' pages in order
             for start in range(0, len(ids), MARK_CHUNK):
-                conn.execute(stmt, {**dict(values), "ids": ids[start:start + MARK_CHUNK]})
+                chunk = ids[start:start + MARK_CHUNK]
+                n = 1 << (len(chunk) - 1).bit_length()  # padded: few statements to compile
+                chunk += [chunk[-1]] * (n - len(chunk))
+                _mark_statement(cols, n).execute(
+                    conn, {**dict(values), **{f"i{k}": v for k, v in enumerate(chunk)}})
         self.outbox, self.marks = [], {}
 
 
 _D = Deadline.__table__
 _O = OutboxMessage.__table__
-_MARKS: dict[tuple[str, ...], Any] = {}
+_MARKS: dict[tuple[tuple[str, ...], int], Statement] = {}
 MARK_CHUNK = 500  # ids per UPDATE: bounded IN lists (SQLite's limit on parameters)
 
 
-def _mark_statement(cols: tuple[str, ...]) -> Any:
-    """``UPDATE deadlines SET cols WHERE id IN (:ids)`` (built once per set of columns; ``ids``
-    an expanding parameter)."""
-    stmt = _MARKS.get(cols)
+def _mark_statement(cols: tuple[str, ...], n: int) -> Statement:
+    """``UPDATE deadlines SET cols WHERE id IN (:i0, …, :i{n-1})``, run on the DB-API cursor
+    (store/fastsql.py), built once per set of columns and ``n``. ``n`` is a power of two: a chunk
+    is padded by repeating its last id (the same row in an ``IN`` list counts once), so at most
+    ten statements per set of columns are ever compiled."""
+    stmt = _MARKS.get((cols, n))
     if stmt is None:
-        stmt = _MARKS[cols] = (update(_D).where(_D.c.id.in_(bindparam("ids", expanding=True)))
-                               .values({c: bindparam(c) for c in cols}))
+        stmt = _MARKS[(cols, n)] = Statement(
+            update(_D).where(_D.c.id.in_([bindparam(f"i{k}") for k in range(n)]))
+            .values({c: bindparam(c) for c in cols}))
     return stmt
 
 
