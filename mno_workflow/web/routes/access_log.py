@@ -10,7 +10,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from ...protection.view_words import channel_label
+from ...protection.view_words import channel_label, what_label
 from ...store.models import Case
 from .. import access
 from ..core import Web
@@ -52,6 +52,6 @@ def add_routes(r: APIRouter, web: Web) -> None:
             return web.render(request, "access_log.html", {
                 **base_ctx(request, s, user), "views": views, "exports": exports, "resets": resets,
                 "f": {"utilisateur": who, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT,
-                # the channel in words (protection/view_words.py); the instance stays a code here:
-                # the coordinator matches it with the audit trail
-                "channel_label": channel_label})
+                # the channel and the step instance in words (protection/view_words.py), as the
+                # case's timeline and the person-data record show them (issue 18: no keys shown)
+                "channel_label": channel_label, "sop": sop, "what_label": what_label})
