@@ -61,7 +61,7 @@ def format_day(day: date, lang: str) -> str:
     return format_date(day, format="full", locale="en" if lang == "en" else "fr")
 
 
-def _with_need(sop: SOP, ctx: Mapping[str, Any], label: str, lang: str) -> str:
+def with_need(sop: SOP, ctx: Mapping[str, Any], label: str, lang: str) -> str:
     """``label`` followed by the need of the referral instance ``ctx["instance"]`` (a step with a
     recipient), as the in-app notifications show it; ``label`` unchanged otherwise."""
     step = sop.steps.get(ctx.get("step") or "")
@@ -180,7 +180,7 @@ def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
             link = _link(session, "digest", item, provider) if links else ""
             labels = _labels(sop, item, lang)
             if need:
-                labels["step_label"] = _with_need(sop, item, labels.get("step_label", ""), lang)
+                labels["step_label"] = with_need(sop, item, labels.get("step_label", ""), lang)
             items.append({**item, **labels, "link": link})
         out[key] = items
     return out

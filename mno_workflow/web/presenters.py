@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import directory
 from ..i18n import N_, colon, gettext
+from ..reminders.rendering import with_need
 from ..sop.schema import SOP, FieldType
 from ..store.models import Case, StepInstance
 from . import access
@@ -277,11 +278,8 @@ HEADS = {"task": N_("À faire"), "reminder": N_("Rappel"), "escalation": N_("Esc
 def notification_text(sop: SOP, m, lang: str) -> str:
     ctx = m.context or {}
     step = sop.steps.get(ctx.get("step", ""))
-    where = sop.label(step.label, lang) if step else ctx.get("step", "")
-    key = str(ctx.get("instance") or "")
-    if key and step is not None and step.recipient:  # a referral instance: the need's label
-        need = sop.options.get("need", {}).get(key)
-        where = f"{where} — {sop.label(need, lang) if need else key}"
+    # a referral instance: the need's label, as the in-app digest shows it
+    where = with_need(sop, ctx, sop.label(step.label, lang) if step else ctx.get("step", ""), lang)
     state = (
         sop.label(step.states[ctx["state"]].label, lang) if step and ctx.get("state") in step.states else ""
     )
