@@ -31,13 +31,32 @@ def _lookup(data: dict, path: str | None) -> Any:
 
 
 def _directory_time(session: Any, service_id: str, organisation: str | None,
-                    priority: str) -> tuple[str | None, str | None]:
-    """``(response time text, None)`` from the directory, or ``(None, reason code)``."""
+                    priority: str, cache: dict | None = None) -> tuple[str | None, str | None]:
+    """``(response time text, None)`` from the directory, or ``(None, reason code)``. ``cache``:
+    a dict kept by the caller for one read (a page listing many referrals of few services), the
+    answers (and whether the directory exists) looked up once per service, provider and
+    priority."""
+    if cache is None:
+        return _directory_time_read(session, service_id, organisation, priority, None)
+    key = (service_id, organisation, priority)
+    if key not in cache:
+        cache[key] = _directory_time_read(session, service_id, organisation, priority, cache)
+    return cache[key]
+
+
+def _directory_time_read(session: Any, service_id: str, organisation: str | None,
+                         priority: str, cache: dict | None) -> tuple[str | None, str | None]:
     from sqlalchemy import inspect, select
 
     from ..directory.tables import TABLES
     svc, ref = TABLES["service"], TABLES["service_referral"]
-    if not inspect(session.connection()).has_table(svc.name):
+    if cache is None or "has_directory" not in cache:
+        has = inspect(session.connection()).has_table(svc.name)
+        if cache is not None:
+            cache["has_directory"] = has
+    else:
+        has = cache["has_directory"]
+    if not has:
         return None, "no_directory"
     owner = session.scalar(select(svc.c.organization_id).where(svc.c.id == service_id))
     if owner is None:
@@ -65,7 +84,7 @@ _WHY = {
 
 
 def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
-                  data: dict) -> tuple[Deadline, dict | None]:
+                  data: dict, cache: dict | None = None) -> tuple[Deadline, dict | None]:
     """The deadline to arm for ``inst`` and the service-level record (None when ``dl`` has no
     ``from_directory``). The record: ``{"instance", "state", "service", "priority", "source":
     "directory"|"default", "within": "48 hours", "reason": code|None, "fr", "en"}``. Never
@@ -79,7 +98,7 @@ def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
     if isinstance(dl.within, ByField):
         priority = str(_lookup(data, dl.within.by) or "normal")
     text, reason = (None, "no_service") if not service else \
-        _directory_time(session, str(service), organisation, priority)
+        _directory_time(session, str(service), organisation, priority, cache)
     chosen = dl
     if text:
         try:
@@ -133,7 +152,9 @@ def record_for(session: Any, sop: SOP, case: Any, inst: Any) -> dict | None:
     if inst.final or state is None or state.deadline is None or state.deadline.from_directory is None:
         return None
     data = {**(case.data or {}), **(inst.data or {})}
-    return service_level(session, sop, inst, state.deadline, data)[1]
+    # a display path: the directory's answers kept for the session (one request's read)
+    cache = session.info.setdefault("mno_service_levels", {}) if hasattr(session, "info") else None
+    return service_level(session, sop, inst, state.deadline, data, cache)[1]
 
 
 def describe(session: Any, sop: SOP, case: Any, inst: Any, lang: str = "fr") -> str | None:

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 
 from ... import attachments as files
 from ...engine.service_levels import describe as describe_level
-from .. import access, queries
+from ...protection.consent import settings as consent_settings
+from .. import access, inbox_batch, queries
 from ..core import Web
 from ..presenters import form_block, item_block, item_label
 from . import common
@@ -50,20 +51,27 @@ def add_routes(r: APIRouter, web: Web) -> None:
             sop = compiled.sop
             lang = web.lang(request, user)
             states = queries.provider_todo_states(sop, queries.recipient_steps(sop))
-            todo_rows, todo_next = queries.inbox_part(s, user, states, todo=True, after=suite)
-            history_rows, history_next = queries.inbox_part(s, user, states, todo=False, after=historique)
+            consent = [consent_settings(sop).consent_step]  # a case's consent: its instances of that step
+            todo_rows, todo_next = queries.inbox_part(s, user, states, todo=True, after=suite,
+                                                      consent_steps=consent)
+            history_rows, history_next = queries.inbox_part(s, user, states, todo=False, after=historique,
+                                                            consent_steps=consent)
 
             def present(pairs):
-                out = []
+                shown = []
                 for inst, case in pairs:
                     csop = web.compiled_for(case).sop
-                    if not access.can_view_referral(user, csop, case, inst):
-                        continue
-                    out.append(inbox_row(s, user, csop, case, inst, lang))
-                return out
+                    if consent_settings(csop).consent_step not in consent:  # an older SOP's consent step
+                        inbox_batch.full_instances(s, case)
+                    if access.can_view_referral(user, csop, case, inst):
+                        shown.append((csop, case, inst, access.provider_view(s, csop, case, inst, web.now())))
+                # one statement per page, not per row, for the due dates and the referrers
+                due_of = inbox_batch.dues(s, [inst for _sop, _case, inst, _view in shown])
+                who = inbox_batch.referrers(s, user, shown)
+                return [inbox_row(s, csop, case, inst, view, due_of.get(inst.id), who.get(inst.id), lang)
+                        for csop, case, inst, view in shown]
 
-            def inbox_row(s, user, csop, case, inst, lang):
-                view = access.provider_view(s, csop, case, inst, web.now())
+            def inbox_row(s, csop, case, inst, view, due, referrer, lang):
                 cats = access.consent_categories(view)
                 step = csop.steps[inst.step]
                 return {
@@ -73,13 +81,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "state": csop.label(step.states[inst.state].label, lang),
                     "name": case.display_name if view.personal and access.name_visible(cats) else None,
                     "withheld": None if view.personal else view.decision.message.text(lang),
-                    "due": (due := queries.instance_due(s, inst) if not inst.final else None),
+                    "due": due,
                     # « à répondre avant le 12/06 16:00 — dans 2 jours ouvrés » (duewords.py)
                     "due_words": provider_due(s, csop, inst, due, web.now(), lang) if due else None,
                     "priority": web.option_label(
                         csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
                     ),
-                    "referrer": _org_named(s, access.referrer(s, user, csop, case, inst, view)),
+                    "referrer": _org_named(s, referrer),
                     "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
                 }
 
