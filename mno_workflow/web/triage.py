@@ -45,16 +45,34 @@ class DueItem:
 
 
 def _item(d: Deadline, case: Case, inst: StepInstance, now: datetime, zone: ZoneInfo) -> DueItem:
+    return _due_item(d.due_at, d.status, d.escalate_to, d.owner_role, case.reference, case.display_name,
+                     case.assignee, inst.step, inst.label_key, inst.state, inst.item, now, zone)
+
+
+def _due_item(due_at: datetime, status: str, escalate_to: str | None, owner_role: str | None,
+              reference: str | None, name: str | None, assignee: str | None, step: str, label_key: str,
+              state: str, item: dict | None, now: datetime, zone: ZoneInfo) -> DueItem:
     today = now.astimezone(zone).date()
-    days = (d.due_at.astimezone(zone).date() - today).days
-    escalated = d.status == "done" and bool(d.escalate_to)
-    overdue = d.due_at < now
+    days = (due_at.astimezone(zone).date() - today).days
+    escalated = status == "done" and bool(escalate_to)
+    overdue = due_at < now
     group = "escalated" if escalated else "overdue" if overdue else "due_today" if days <= 0 else "upcoming"
     return DueItem(
-        case.reference or "", case.display_name, inst.step, inst.label_key, inst.state, d.due_at, overdue,
-        str((inst.item or {}).get("need") or "") or None, days, escalated, group, d.owner_role,
-        case.assignee,
+        reference or "", name, step, label_key, state, due_at, overdue,
+        str((item or {}).get("need") or "") or None, days, escalated, group, owner_role, assignee,
     )
+
+
+# What a row of « Mon travail » shows, read as columns (not the case's and the instance's whole rows
+# as ORM objects: their JSON data is not shown; up to 400 rows a page)
+_COLUMNS = (Deadline.id, Deadline.due_at, Deadline.status, Deadline.escalate_to, Deadline.owner_role,
+            Case.reference, Case.display_name, Case.assignee, StepInstance.step, StepInstance.key,
+            StepInstance.state, StepInstance.item)
+
+
+def _row_item(r: Any, now: datetime, zone: ZoneInfo) -> DueItem:
+    return _due_item(r.due_at, r.status, r.escalate_to, r.owner_role, r.reference, r.display_name,
+                     r.assignee, r.step, f"{r.step}:{r.key}", r.state, r.item, now, zone)
 
 
 def urgency(item: DueItem) -> tuple:
@@ -148,20 +166,20 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
             chosen[g], counts[g] = _group(session, base, g, now, tomorrow)
     wanted = [i for g in GROUPS for i in chosen[g]]
     rows = {
-        d.id: (d, c, i)
-        for d, c, i in session.execute(
-            select(Deadline, Case, StepInstance)
+        r.id: r
+        for r in session.execute(
+            select(*_COLUMNS)
             .join(StepInstance, StepInstance.id == Deadline.instance_id)
             .join(Case, Case.id == Deadline.case_id)
             .where(Deadline.id.in_(wanted))
         ).all()
     } if wanted else {}
     for g in GROUPS:
-        out[g] = sorted((_item(*rows[i], now, zone) for i in chosen[g] if i in rows), key=urgency)
+        out[g] = sorted((_row_item(rows[i], now, zone) for i in chosen[g] if i in rows), key=urgency)
     out["escalations"] = []
     if access.can(user, "reassign"):
         esc = (
-            select(Deadline, Case, StepInstance)
+            select(*_COLUMNS)
             .join(StepInstance, StepInstance.id == Deadline.instance_id)
             .join(Case, Case.id == Deadline.case_id)
             .where(
@@ -173,8 +191,8 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
                 clause,
             )
         )
-        out["escalations"] = [_item(d, c, i, now, zone)
-                              for d, c, i in session.execute(esc.order_by(Deadline.due_at).limit(SHOW)).all()]
+        out["escalations"] = [_row_item(r, now, zone)
+                              for r in session.execute(esc.order_by(Deadline.due_at).limit(SHOW)).all()]
         capped = esc.with_only_columns(Deadline.id).limit(COUNT_CAP + 1).subquery()
         counts["escalations"] = session.scalar(select(func.count()).select_from(capped)) or 0
     else:
