@@ -56,26 +56,26 @@ def captured(db):
         event.remove(db, "before_cursor_execute", _seen)
 
 
-def _pg_full_scans(node: dict, out: list[str]) -> None:
+def _pg_full_scans(node: dict, out: list[str], tables: tuple[str, ...] = TABLES) -> None:
     rel = node.get("Relation Name")
     kind = node.get("Node Type", "")
-    if rel in TABLES:
+    if rel in tables:
         if kind == "Seq Scan":
             out.append(f"Seq Scan on {rel}")
         elif "Index" in kind and not node.get("Index Cond") and kind != "Bitmap Heap Scan":
             out.append(f"{kind} on {rel} without an index condition")
     for child in node.get("Plans", []):
-        _pg_full_scans(child, out)
+        _pg_full_scans(child, out, tables)
 
 
-def full_scans(db, statement: str, parameters) -> tuple[list[str], str]:
-    """The full scans of one statement's plan, and the plan as text."""
+def full_scans(db, statement: str, parameters, tables: tuple[str, ...] = TABLES) -> tuple[list[str], str]:
+    """The full scans of ``tables`` in one statement's plan, and the plan as text."""
     with db.connect() as conn:
         if db.dialect.name == "sqlite":
             lines = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
             bad = [ln for ln in lines if any(ln.startswith(f"SCAN {t}") and
                                              (ln == f"SCAN {t}" or ln.startswith(f"SCAN {t} "))
-                                             for t in TABLES)]
+                                             for t in tables)]
             return bad, "\n".join(lines)
         conn.exec_driver_sql("SET enable_seqscan = off")
         first: tuple[list[str], str] | None = None
@@ -87,7 +87,7 @@ def full_scans(db, statement: str, parameters) -> tuple[list[str], str]:
             raw = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
             plan = (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
             bad: list[str] = []
-            _pg_full_scans(plan, bad)
+            _pg_full_scans(plan, bad, tables)
             text = f"{plan['Node Type']} …\n" + json.dumps(plan, indent=1)
             if not bad:
                 return [], text
