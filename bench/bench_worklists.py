@@ -175,12 +175,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-sweep", action="store_true", help="leave the sweep out")
     ap.add_argument("--sizes", help="case counts, smallest first (e.g. 1000,100000)")
     ap.add_argument("-n", type=int, help="GETs per page and size")
+    ap.add_argument("--pages", help="only these pages: labels of PAGES separated by '|' "
+                    "(e.g. 'provider inbox|Mon travail, caseworker')")
     ap.add_argument("--pg", action="store_true",
                     help="measure on PostgreSQL (started by the bench, the same rows copied in)")
     args = ap.parse_args(argv)
     if args.no_sweep:
         global _sweep_rows
         _sweep_rows = lambda quick, log=print: []  # noqa: E731
+    if args.pages:
+        global PAGES
+        wanted = args.pages.split("|")
+        unknown = set(wanted) - {p[0] for p in PAGES}
+        if unknown:
+            ap.error(f"unknown pages: {sorted(unknown)}")
+        PAGES = [p for p in PAGES if p[0] in wanted]
     sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else None
     rows = run(args.quick, args.dir, log=lambda m: print(m, file=sys.stderr, flush=True),
                sizes=sizes, n=args.n, pg=args.pg)
