@@ -168,7 +168,8 @@ def referrals_for(
         .where(access.referral_clause(user, steps))
         .order_by(StepInstance.entered_at.desc())
         .limit(limit)
-        .options(selectinload(Case.instances))  # the consent in force of each row reads them
+        # the consent in force of each row reads the step and state of the case's instances
+        .options(selectinload(Case.instances).load_only(StepInstance.step, StepInstance.state))
     ).all()
     return [(i, c) for i, c in rows]
 
