@@ -127,9 +127,9 @@ def test_digest_rendered_fr_and_en(week):
     with wf.sessions() as s:
         [en] = inbox(s, "awa.traore", unread_only=True)[:1]
     assert en.subject == "MNO: 1 due today, 0 overdue"
-    assert "Your cases on Thursday, June 5, 2025." in en.text
+    assert "Your cases on Thursday, 5 June 2025." in en.text  # issue 18: en_GB
     assert (f"Due today (1):\n- {ref['D']} — Needs assessment: Awaiting approval "
-            "(due 2025-06-05 23:59)") in en.text
+            "(due 05/06/2025 23:59)") in en.text
     assert "Overdue (0):\n- none" in en.text
 
 
