@@ -36,3 +36,25 @@ def day_words(day: date, lang: str | None = None) -> str:
     from babel.dates import format_date
 
     return format_date(day, format="full", locale=babel_locale(lang))
+
+
+class DayText:
+    """A day as one value of a message (``Message.t(..., expires_on=DayText(day))``): shown
+    ``03/06/2025`` in the reader's language (:func:`day_text`), stored as its texts."""
+
+    __slots__ = ("day",)
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def text(self, lang: str = "fr") -> str:
+        return day_text(self.day, lang)
+
+    def __repr__(self) -> str:
+        return f"DayText({self.day.isoformat()})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DayText) and other.day == self.day
+
+    def __hash__(self) -> int:
+        return hash(self.day)
