@@ -295,5 +295,9 @@ def notification_text(sop: SOP, m, lang: str) -> str:
     ref = ctx.get("reference", "")
     head = gettext(HEADS[m.kind], lang) if m.kind in HEADS else m.kind
     tail = " — " + gettext("échéance {due}", lang, due=due) if due else ""
+    instead = sop.roles.get(ctx.get("instead_of") or "")  # told instead of a role nobody holds here
+    if instead is not None:
+        tail += " — " + gettext("à la place : {role} (personne pour ce dossier)", lang,
+                                role=sop.label(instead.label, lang))
     return f"{head}{colon(lang)}{ref} · {where}" + (f" · {state}" if state else "") + tail
 

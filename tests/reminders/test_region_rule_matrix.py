@@ -16,6 +16,7 @@ from mno_workflow.reminders.digest import build_digests
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.store.models import Case, OutboxMessage, User
 from mno_workflow.web import access, notif_view, triage
+from mno_workflow.web.presenters import notification
 from tests.engine.helpers import CONSENT, CW, IDENT, NEEDS
 
 from .conftest import add_users
@@ -113,7 +114,7 @@ def test_a_receiver_can_open_every_case_they_receive(cases, wf, uid):
             assert every == set()
 
 
-def test_no_supervisor_left_goes_to_the_coordinators(wf, clock):
+def test_no_supervisor_left_goes_to_the_coordinators(wf, clock, bf_loaded):
     """A case without region and only regional supervisors: the supervisors' task goes to the
     coordinator (who may open it), naming the role; none to a regional supervisor."""
     add_users(wf, [p for p in PEOPLE if p[0] != "sup.national"])
@@ -125,6 +126,11 @@ def test_no_supervisor_left_goes_to_the_coordinators(wf, clock):
     assert {(m.recipient_user, m.recipient_role, m.channel) for m in tasks} == {
         ("coord", "coordinator", "inapp"), ("coord", "coordinator", "email")}
     assert all(m.context["instead_of"] == "supervisor" and m.context["reference"] == ref for m in tasks)
+    sop = bf_loaded.model
+    with wf.sessions() as s:  # the coordinator's notification says whose work it is
+        fr, en = (notification(s, sop, tasks[0], lang)["text"] for lang in ("fr", "en"))
+    assert "à la place : Superviseur (personne pour ce dossier)" in fr
+    assert "instead: Supervisor (nobody for this case)" in en
 
 
 def test_no_coordinator_either_is_a_log_row_naming_the_role(wf, clock):
