@@ -116,7 +116,9 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
                   next_attempt_at=now, created_at=now, late=late)
     key = (scope, role, case.assignee if scope == "assigned" else None,
            inst.recipient if scope == "recipient" and inst is not None else None,
-           case.region if scope == "all" else (case.id if scope == "reporter" else None))
+           # the region: of the people (``all``) or of the coordinators told instead (no assignee)
+           case.region if scope == "all" or (scope == "assigned" and not case.assignee)
+           else (case.id if scope == "reporter" else None))
     people = cache.get(key) if cache is not None else None
     instead = bool(cache.get(("instead", key))) if cache is not None else False
     if people is None:

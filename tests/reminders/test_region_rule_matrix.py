@@ -162,3 +162,22 @@ def test_region_rule_is_one_function():
     assert not access.region_admits("kadiogo", None) and not access.region_admits("kadiogo", "guiriko")
     sup = User(id="s", role="supervisor", region="kadiogo")
     assert not access.can_view_case(sup, Case(region=None))
+
+
+def test_unassigned_cases_work_goes_to_the_coordinator_of_each_region(wf, clock):
+    """The caseworker's reminders and escalations of cases nobody is assigned to go to the
+    coordinators the region rule admits — per case, also within one sweep (its people cache)."""
+    add_users(wf, [("coord.kadiogo", "coordinator", None, "kadiogo", None, "fr"),
+                   ("coord.guiriko", "coordinator", None, "guiriko", None, "fr")])
+    refs = {}
+    for region in ("kadiogo", "guiriko"):
+        ref = wf.create_case("mnr_bf", CW)
+        with wf.sessions.begin() as s:
+            s.execute(update(Case).where(Case.reference == ref).values(region=region, assignee=None))
+        refs[ref] = region
+    sweep(wf, now=LATER)
+    with wf.sessions() as s:
+        told = [(m.context["reference"], m.recipient_user) for m in s.scalars(select(OutboxMessage))
+                if (m.context or {}).get("instead_of") == "caseworker"]
+    assert told and {ref for ref, _ in told} == set(refs)
+    assert all(uid == f"coord.{refs[ref]}" for ref, uid in told), told
