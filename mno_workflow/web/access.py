@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, false, or_, true
+from sqlalchemy import and_, exists, false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import protection
@@ -46,7 +46,7 @@ from ..engine.compile import CompiledSOP
 from ..engine.engine import Actor
 from ..protection import ProviderView
 from ..sop.schema import SOP, Classification, FieldType, FormField, Transition
-from ..store.models import Case, StepInstance, User
+from ..store.models import Case, OutboxMessage, StepInstance, User
 
 ROLES = ("caseworker", "supervisor", "coordinator", "provider", "trainer", "me_officer", "sop_author",
          "first_responder")
@@ -145,6 +145,16 @@ def case_clause(user: User) -> ColumnElement[bool]:
     if user.role == "coordinator":
         return true()
     return false()
+
+
+def message_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``OutboxMessage``: the in-app messages ``user`` is shown — for the case
+    roles, those about no case or about a case they may open (a message written before the region
+    rule, or before the case moved region or was reassigned, never links to a 404)."""
+    if user.role not in CASE_ROLES or user.role == "coordinator":
+        return true()
+    return or_(OutboxMessage.case_id.is_(None),
+               exists().where(Case.id == OutboxMessage.case_id, case_clause(user)))
 
 
 def can_view_case(user: User, case: Case) -> bool:

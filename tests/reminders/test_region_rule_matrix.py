@@ -181,3 +181,21 @@ def test_unassigned_cases_work_goes_to_the_coordinator_of_each_region(wf, clock)
                 if (m.context or {}).get("instead_of") == "caseworker"]
     assert told and {ref for ref, _ in told} == set(refs)
     assert all(uid == f"coord.{refs[ref]}" for ref, uid in told), told
+
+
+def test_a_message_written_before_the_rule_is_not_shown(cases, wf):
+    """An in-app message about a case the reader may not open (written before the rule, or before
+    the case moved region) is neither listed nor counted: no link to a 404."""
+    from mno_workflow.web.queries import unread_count
+    with wf.sessions.begin() as s:
+        case = s.scalars(select(Case).where(Case.reference == cases["empty"])).one()
+        s.add(OutboxMessage(case_id=case.id, kind="task", recipient_role="supervisor", template="task",
+                            context={"reference": case.reference, "step": "needs_assessment", "instance": "1",
+                                     "state": "pending_review"}, status="sent", attempts=0,
+                            next_attempt_at=LATER, created_at=LATER, channel="inapp",
+                            recipient_user="sup.kadiogo", lang="fr"))
+    with wf.sessions() as s:
+        user = s.get(User, "sup.kadiogo")
+        listed, _, _ = notif_view.page_of(s, user, LATER)
+        assert cases["empty"] not in {(m.context or {}).get("reference") for m, _ in listed}
+        assert unread_count(s, user) == len([m for m, _ in listed if m.read_at is None])
