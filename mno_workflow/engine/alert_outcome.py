@@ -120,11 +120,9 @@ def sentence(sop: SOP, c: Closure, lang: str = "fr") -> str:
     """The closure in one sentence for the reporter, in ``lang`` (French source text through the
     gettext catalogues), the date in the SOP's time zone: « Clos le 03/06/2025 par : Superviseur.
     Motif : Doublon d'un dossier existant. »"""
-    from zoneinfo import ZoneInfo
-
     from ..i18n import gettext
-    day = c.at.astimezone(ZoneInfo(sop.calendar.timezone)).date()
-    shown = day.isoformat() if lang == "en" else day.strftime("%d/%m/%Y")
+    from ..i18n.dates import day_text
+    shown = day_text(c.at, lang, sop.calendar.timezone)
     words = labels(sop, c, lang)
     if c.kind == "screened_out":
         head = gettext("Déclaré non éligible le {date} par : {role}.", lang, date=shown,

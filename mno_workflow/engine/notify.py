@@ -59,7 +59,7 @@ def notify(s: Session, case: Case, inst: StepInstance, sop: SOP, targets: list, 
                 effects.append(_tell_reporter(s, case, inst, sop, role, context, by_role, now))
                 continue
             msgs = enqueue(s, case=case, inst=inst, role=role, scope=scope, kind="notify",
-                           template="notify", context=context, now=now)
+                           template="notify", context=context, now=now, fallback=role in sop.roles)
             effects.append({"notified": name, "role": role, "messages": len(msgs)})
     return effects
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, gettext
 from ..sop.schema import SOP, ByField, Deadline, Duration
 
 
@@ -70,19 +71,6 @@ def _directory_time_read(session: Any, service_id: str, organisation: str | None
     return (text, None) if text else (None, "no_time")
 
 
-_WHY = {
-    "no_service": ("le référencement ne nomme pas de service de l'annuaire",
-                   "the referral names no directory service"),
-    "no_directory": ("pas d'annuaire dans cette base", "no directory in this database"),
-    "unknown_service": ("service inconnu de l'annuaire", "service unknown to the directory"),
-    "other_provider": ("ce service n'est pas celui du prestataire choisi",
-                       "this service is not the chosen provider's"),
-    "no_time": ("l'annuaire ne donne pas de délai de réponse pour cette priorité",
-                "the directory gives no response time for this priority"),
-    "bad_time": ("le délai de l'annuaire est illisible", "the directory's response time is unreadable"),
-}
-
-
 def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
                   data: dict, cache: dict | None = None) -> tuple[Deadline, dict | None]:
     """The deadline to arm for ``inst`` and the service-level record (None when ``dl`` has no
@@ -105,18 +93,11 @@ def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
             chosen = dl.model_copy(update={"within": Duration.model_validate(text)})
         except ValueError:
             text, reason = None, "bad_time"
-    if text:
-        fr = f"Délai du prestataire (annuaire, service {service}, priorité {priority}) : {text}"
-        en = f"Provider's response time (directory, service {service}, priority {priority}): {text}"
-        source, within = "directory", text
-    else:
-        within = _default_text(dl, priority)
-        fr = f"Délai par défaut de la POS ({within}) : {_WHY[reason][0]}"
-        en = f"SOP default deadline ({within}): {_WHY[reason][1]}"
-        source = "default"
+    source, within = ("directory", text) if text else ("default", _default_text(dl, priority))
     record = {"instance": inst.label_key, "state": inst.state, "service": service,
-              "priority": priority, "source": source, "within": within, "reason": reason,
-              "fr": fr, "en": en}
+              "priority": priority, "source": source, "within": within, "reason": reason}
+    # the words as written then, kept in the audit effects and given by the API
+    record.update(fr=record_words(sop, record, dl, "fr"), en=record_words(sop, record, dl, "en"))
     return chosen, record
 
 
@@ -157,10 +138,51 @@ def record_for(session: Any, sop: SOP, case: Any, inst: Any) -> dict | None:
     return service_level(session, sop, inst, state.deadline, data, cache)[1]
 
 
+#: why the SOP's default deadline applies, in words (French message ids, translated where shown)
+WHY = {
+    "no_service": N_("le référencement ne nomme pas de service de l'annuaire"),
+    "no_directory": N_("pas d'annuaire dans cette base"),
+    "unknown_service": N_("service inconnu de l'annuaire"),
+    "other_provider": N_("ce service n'est pas celui du prestataire choisi"),
+    "no_time": N_("l'annuaire ne donne pas de délai de réponse pour cette priorité"),
+    "bad_time": N_("le délai de l'annuaire est illisible"),
+}
+
+
 def describe(session: Any, sop: SOP, case: Any, inst: Any, lang: str = "fr") -> str | None:
-    """:func:`record_for` in words, in ``lang`` (None when none applies)."""
+    """:func:`record_for` in words, in ``lang`` (None when none applies): the duration in words
+    (« 10 jours », never ``10 days`` on a French page), the priority by its label, no code
+    (issue 18): « Délai de réponse du service (annuaire), priorité Urgent : 48 heures »."""
     record = record_for(session, sop, case, inst)
-    return (record.get(lang) or record["fr"]) if record else None
+    if not record:
+        return None
+    state = sop.steps[inst.step].states[inst.state]
+    return record_words(sop, record, state.deadline, lang)
+
+
+def record_words(sop: SOP, record: dict, dl: Deadline | None, lang: str) -> str:
+    """A service-level ``record`` (:func:`service_level`) in words, in ``lang``."""
+    from ..i18n.durations import duration_text
+    try:
+        d = Duration.model_validate(record["within"])
+        within = duration_text(d.amount, d.unit.value, lang)
+    except (ValueError, TypeError):
+        within = str(record["within"])
+    priority = None
+    if dl is not None and isinstance(dl.within, ByField):
+        from ..render.plain import field_by_path
+        f = field_by_path(sop, dl.within.by)
+        options = sop.options.get(f.options, {}) if f is not None and f.options else {}
+        code = record.get("priority")
+        priority = sop.label(options.get(code), lang) or code if code else None
+    if record.get("source") == "directory":
+        if priority:
+            return gettext("Délai de réponse du service (annuaire), priorité {priority} : {within}", lang,
+                           priority=priority, within=within)
+        return gettext("Délai de réponse du service (annuaire) : {within}", lang, within=within)
+    why = WHY.get(record.get("reason") or "")
+    return gettext("Délai par défaut de la POS ({within}) : {why}", lang, within=within,
+                   why=gettext(why, lang) if why else (record.get("reason") or ""))
 
 
 def check_service_of(session: Any, sop: SOP, step_id: str, form_id: str | None, data: dict) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..engine.errors import Message
 from ..i18n import N_, gettext
+from ..i18n.dates import DayText
 from ..sop.schema import SOP
 from .consent import ConsentInForce, settings
 
@@ -26,7 +27,7 @@ TYPE_LABELS: dict[str, str] = {
     "community": N_("organisation communautaire"),
 }
 
-_STATUS = {  # catalogue message ids, ``{expires_on}`` an ISO date
+_STATUS = {  # catalogue message ids, ``{expires_on}`` the day in the reader's language
     "none": N_("Aucun consentement n'est enregistré pour ce dossier."),
     "refused": N_("La personne a refusé le consentement."),
     "withdrawn": N_("La personne a retiré son consentement."),
@@ -83,7 +84,8 @@ def may_disclose(consent: ConsentInForce, recipient_org_type: str | None, data_c
     if consent.status != "given":
         day = consent.expires_on.isoformat() if consent.expires_on else ""
         msgid = _STATUS.get(consent.status, _STATUS["none"])
-        said = Message.t(msgid, expires_on=day) if "{expires_on}" in msgid else Message.t(msgid)
+        shown = DayText(consent.expires_on) if consent.expires_on else ""  # 03/06/2025 (issue 18)
+        said = Message.t(msgid, expires_on=shown) if "{expires_on}" in msgid else Message.t(msgid)
         return _no(f"consent.{consent.status}", said, expires_on=day or None)
     if purpose is not None and purpose not in consent.purposes:
         return _no("purpose.not_covered", Message.t(

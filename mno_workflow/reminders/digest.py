@@ -2,11 +2,12 @@
 
 For every active user, the open deadlines of states owned by the user's role are listed, within
 the role's scope on each case's SOP (``assigned`` → cases assigned to the user; ``recipient`` →
-step instances addressed to the user's organisation; ``all`` → cases of the user's region, or every
-case when the user or the case has no region). A deadline counts while its instance is still in the
-state it was armed for and the case is open — also after the sweeper fired its expiry (escalated),
-since the work is still overdue. Overdue: ``due_at < now``; due today: later today in the digest's
-time zone. Users with nothing due get no digest.
+step instances addressed to the user's organisation; ``all`` → the cases the region rule admits,
+:func:`mno_workflow.web.access.region_admits`: the user's region's, or every case when the user has
+no region; a case without region only for users without region). A deadline counts while its
+instance is still in the state it was armed for and the case is open — also after the sweeper
+fired its expiry (escalated), since the work is still overdue. Overdue: ``due_at < now``; due
+today: later today in the digest's time zone. Users with nothing due get no digest.
 
 One ``digest`` message is enqueued per user (in-app, plus e-mail when the user has an address); a
 second run on the same local day enqueues nothing for users who already have that day's digest
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..engine.clock import require_aware
 from ..store.models import Case, Deadline, OutboxMessage, SopVersion, StepInstance, User
+from ..web.access import region_admits
 from .rendering import _sop
 
 __all__ = ["DigestReport", "build_digests", "digest_items"]
@@ -48,7 +50,7 @@ def _in_scope(user: User, scope: str, case: Case, inst: StepInstance) -> bool:
         return case.assignee == user.id
     if scope == "recipient":
         return bool(user.organisation) and inst.recipient == user.organisation
-    return not case.region or not user.region or case.region == user.region
+    return region_admits(user.region, case.region)  # the one region rule (web/access.py)
 
 
 def _open_deadlines(session: Session, until: datetime) -> list[tuple[Deadline, StepInstance, Case]]:

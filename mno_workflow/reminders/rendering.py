@@ -14,14 +14,13 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine.clock import require_aware
 from ..i18n import norm_lang
+from ..i18n.dates import day_text, day_words, instant_text
 from ..sop.loader import load_stored
 from ..sop.schema import SOP
 from ..store.models import Case, OutboxMessage, SopVersion, StepInstance
@@ -51,14 +50,14 @@ def _sop(row: SopVersion) -> SOP:
 
 
 def format_due(instant: datetime, lang: str, timezone: str) -> str:
-    """A due instant in the SOP's time zone: ``15/01/2025 14:30`` (fr) or ``2025-01-15 14:30`` (en)."""
-    local = require_aware(instant, "due_at").astimezone(ZoneInfo(timezone))
-    return local.strftime("%Y-%m-%d %H:%M" if lang == "en" else "%d/%m/%Y %H:%M")
+    """A due instant in the SOP's time zone, day/month/year in every language: ``15/01/2025 14:30``
+    (:mod:`mno_workflow.i18n.dates`)."""
+    return instant_text(require_aware(instant, "due_at"), lang, timezone)
 
 
 def format_day(day: date, lang: str) -> str:
-    """A day in words: ``lundi 2 juin 2025`` (fr), ``Monday, June 2, 2025`` (en)."""
-    return format_date(day, format="full", locale="en" if lang == "en" else "fr")
+    """A day in words: ``lundi 2 juin 2025`` (fr), ``Monday, 2 June 2025`` (en, en_GB)."""
+    return day_words(day, lang)
 
 
 def with_need(sop: SOP, ctx: Mapping[str, Any], label: str, lang: str) -> str:
@@ -91,8 +90,7 @@ def _labels(sop: SOP, ctx: Mapping[str, Any], lang: str) -> dict[str, Any]:
     if ctx.get("by_role") and ctx.get("at"):  # alert_status: when and by which role (never a name)
         role = sop.roles.get(ctx["by_role"])
         out["by_role_label"] = sop.label(role.label, lang) if role else ctx["by_role"]
-        local = datetime.fromisoformat(ctx["at"]).astimezone(ZoneInfo(sop.calendar.timezone))
-        out["on"] = local.strftime("%Y-%m-%d" if lang == "en" else "%d/%m/%Y")
+        out["on"] = day_text(datetime.fromisoformat(ctx["at"]), lang, sop.calendar.timezone)
     if ctx.get("due_at"):
         out["due"] = format_due(datetime.fromisoformat(ctx["due_at"]), lang, sop.calendar.timezone)
     return out

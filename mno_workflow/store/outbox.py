@@ -3,19 +3,25 @@
 Recipients follow the SOP role's scope: ``assigned`` → the case's assignee; ``recipient`` → the
 users of the organisation a step instance is addressed to; ``reporter`` → the first responder
 who filed the case's alert (nobody else holding the role); ``all`` → every active user with the
-role (in the case's region when the user has one). Each user gets an in-app message, plus an
+role the region rule admits (:func:`mno_workflow.web.access.region_admits`: users without region,
+and those of the case's region; a case without region is for the users without region only), so
+nobody is told about a case they cannot open. Each user gets an in-app message, plus an
 e-mail when they have an address, and an SMS when they have a phone number and chose SMS.
-When nobody holds the role, one ``log`` message names the role
-so that nothing is dropped silently. Messages carry references, never names or case data
+When nobody is left for an ``all`` or ``assigned`` role, the message goes to the coordinators
+(those the region rule admits, else every active coordinator: they may open every case), with
+``instead_of`` naming the role in its context; when there is no coordinator either, one ``log``
+message names the role so that nothing is dropped silently (the log notifier's warning).
+Messages carry references, never names or case data
 (data protection: law 001-2021/AN, IOM data protection principles).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .fastsql import Statement
@@ -28,12 +34,23 @@ _PERSON = select(_U.c.id, _U.c.language, _U.c.email, _U.c.phone, _U.c.notify_ema
 _ACTIVE = _PERSON.where(_U.c.role == bindparam("role"), _U.c.active.is_(True))
 _BY_ID = Statement(_PERSON.where(_U.c.id == bindparam("uid")))
 _BY_ORG = Statement(_ACTIVE.where(_U.c.organisation == bindparam("org")).order_by(_U.c.id))
-_BY_REGION = Statement(_ACTIVE.where(or_(_U.c.region.is_(None), _U.c.region == bindparam("region")))
-                       .order_by(_U.c.id))
 _BY_ROLE = Statement(_ACTIVE.order_by(_U.c.id))
 _A = Alert.__table__  # scope reporter: the user who filed the case's alert, never the whole role
 _BY_REPORTER = Statement(_PERSON.join(_A, _A.c.reporter == _U.c.id).where(
     _A.c.case_id == bindparam("cid"), _U.c.role == bindparam("role"), _U.c.active.is_(True)))
+
+
+FALLBACK_ROLE = "coordinator"  #: who is told when nobody holding the role is left (module doc)
+FALLBACK_SCOPES = ("all", "assigned")
+
+
+@cache
+def _by_region(with_region: bool) -> Statement:
+    """Active users of a role the region rule admits for a case with (``:region``) or without
+    region; built on first use (web.access imports the engine, which imports this module)."""
+    from ..web.access import region_admits_clause
+    where = region_admits_clause(_U.c.region, bindparam("region") if with_region else None)
+    return Statement(_ACTIVE.where(where).order_by(_U.c.id))
 
 
 class Person(NamedTuple):
@@ -64,36 +81,54 @@ def recipients(session: Session, scope: str, role: str, case: Case,
         if not org:
             return []
         rows = _BY_ORG.rows(conn, {"role": role, "org": org})
-    elif case.region:
-        rows = _BY_REGION.rows(conn, {"role": role, "region": case.region})
-    else:
+    elif scope == "every":  # every active holder of the role, whatever the region (fallback)
         rows = _BY_ROLE.rows(conn, {"role": role})
+    elif case.region:
+        rows = _by_region(True).rows(conn, {"role": role, "region": case.region})
+    else:
+        rows = _by_region(False).rows(conn, {"role": role})
     return [(u[0], Person(*u)) for u in rows]
+
+
+def coordinators(session: Session, case: Case) -> list[tuple[str | None, Any]]:
+    """The coordinators told instead when nobody holding a role is left: those the region rule
+    admits for ``case``, else every active coordinator."""
+    return (recipients(session, "all", FALLBACK_ROLE, case, None)
+            or recipients(session, "every", FALLBACK_ROLE, case, None))
 
 
 def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: str, scope: str,
             kind: str, template: str, context: dict[str, Any], now: datetime,
             deadline_id: int | None = None, late: bool = False,
-            cache: dict | None = None, rows: list[dict] | None = None) -> list[OutboxMessage]:
+            cache: dict | None = None, rows: list[dict] | None = None,
+            fallback: bool = True) -> list[OutboxMessage]:
     """Add the messages of one notification for ``role`` (see module doc); returns them.
 
     ``cache`` (a dict kept for one batch, e.g. one sweep) saves looking the same people up again.
     ``rows``: append the messages to it as column dicts instead (for one ``INSERT`` executemany
     by the caller, e.g. the sweeper), and return ``[]``. For a case of the engine's Core write path
     (:class:`mno_workflow.engine.corewrite.CaseRow`) the rows go to its ``new_outbox`` (written with
-    the case) and are returned as column dicts."""
+    the case) and are returned as column dicts. ``fallback`` False: no coordinator instead (a role
+    name the SOP does not define: the log message names the problem)."""
     out: list[OutboxMessage] = []
     common = dict(case_id=case.id, deadline_id=deadline_id, kind=kind, recipient_role=role,
                   template=template, context=context, status="pending", attempts=0,
                   next_attempt_at=now, created_at=now, late=late)
     key = (scope, role, case.assignee if scope == "assigned" else None,
            inst.recipient if scope == "recipient" and inst is not None else None,
-           case.region if scope == "all" else (case.id if scope == "reporter" else None))
+           # the region: of the people (``all``) or of the coordinators told instead (no assignee)
+           case.region if scope == "all" or (scope == "assigned" and not case.assignee)
+           else (case.id if scope == "reporter" else None))
     people = cache.get(key) if cache is not None else None
+    instead = bool(cache.get(("instead", key))) if cache is not None else False
     if people is None:
         people = recipients(session, scope, role, case, inst)
+        if not people and fallback and scope in FALLBACK_SCOPES:
+            people, instead = coordinators(session, case), True
         if cache is not None:
-            cache[key] = people
+            cache[key], cache[("instead", key)] = people, instead
+    if instead and people:  # told as coordinators (their links: the case page), naming the role
+        common.update(recipient_role=FALLBACK_ROLE, context={**context, "instead_of": role})
     messages: list[dict[str, Any]] = []
     for user_id, user in people:
         lang = user.language if user else "fr"

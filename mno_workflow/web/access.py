@@ -4,7 +4,10 @@ Roles (``users.role``): the SOP's roles (``caseworker``, ``supervisor``, ``provi
 ``coordinator``) plus two roles of the interface only: ``trainer`` and ``me_officer``.
 
 - caseworker: the cases assigned to them; creates cases.
-- supervisor: the cases of their region (every case when they have no region).
+- supervisor: the cases of their region (every case when they have no region). A case without
+  region is seen by the supervisors without region and the coordinators only: the region rule,
+  :func:`region_admits`, which every path that chooses who is told follows too (outbox
+  receivers, digests, escalations, « Mon travail »).
 - coordinator: every case.
 - provider: no case page; only the referral instances addressed to their organisation, once sent,
   and only the fields the consent in force covers (see "Consent → fields" below).
@@ -35,7 +38,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, false, true
+from sqlalchemy import and_, exists, false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import protection
@@ -43,7 +46,7 @@ from ..engine.compile import CompiledSOP
 from ..engine.engine import Actor
 from ..protection import ProviderView
 from ..sop.schema import SOP, Classification, FieldType, FormField, Transition
-from ..store.models import Case, StepInstance, User
+from ..store.models import Case, OutboxMessage, StepInstance, User
 
 ROLES = ("caseworker", "supervisor", "coordinator", "provider", "trainer", "me_officer", "sop_author",
          "first_responder")
@@ -116,23 +119,49 @@ def actor_for(user: User) -> Actor:
     return Actor(user.id, user.role, user.organisation, via=via, os_user=origin)
 
 
+# -- the region rule --------------------------------------------------------------------------------
+def region_admits(user_region: str | None, case_region: str | None) -> bool:
+    """The region rule, one for every path (case pages and lists, notifications, e-mails, digests,
+    escalations): a user with a region is concerned by the cases of that region only, never by a
+    case without region; a user without region by every case, those without region included. So
+    a case whose region is empty is for the users without region (and coordinators, who may open
+    every case: :func:`can_view_case`)."""
+    return not user_region or user_region == case_region
+
+
+def region_admits_clause(user_region: Any, case_region: str | None) -> ColumnElement[bool]:
+    """:func:`region_admits` as SQL on a users' region column ``user_region``."""
+    without = or_(user_region.is_(None), user_region == "")
+    return without if case_region is None else or_(without, user_region == case_region)
+
+
 # -- cases ------------------------------------------------------------------------------------------
 def case_clause(user: User) -> ColumnElement[bool]:
     """SQL condition on ``Case`` selecting the cases ``user`` may open."""
     if user.role == "caseworker":
         return Case.assignee == user.id
-    if user.role == "supervisor":
+    if user.role == "supervisor":  # region_admits
         return Case.region == user.region if user.region else true()
     if user.role == "coordinator":
         return true()
     return false()
 
 
+def message_clause(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``OutboxMessage``: the in-app messages ``user`` is shown — for the case
+    roles, those about no case or about a case they may open (a message written before the region
+    rule, or before the case moved region or was reassigned, never links to a 404)."""
+    if user.role not in CASE_ROLES or user.role == "coordinator":
+        return true()
+    return or_(OutboxMessage.case_id.is_(None),
+               exists().where(Case.id == OutboxMessage.case_id, case_clause(user)))
+
+
 def can_view_case(user: User, case: Case) -> bool:
     if user.role == "caseworker":
         return case.assignee == user.id
     if user.role == "supervisor":
-        return not user.region or case.region == user.region
+        return region_admits(user.region, case.region)
     return user.role == "coordinator"
 
 

@@ -19,6 +19,7 @@ from ..i18n import gettext
 from ..reminders.links import PROVIDER_ROLE, place_path
 from ..reminders.stored_message import text_of
 from ..store.models import Case, OutboxMessage, StepInstance, User
+from . import access
 from .i18n import t
 
 REASONED = ("condition_error", "auto_failed")  #: messages whose stored reason is shown in-app
@@ -90,7 +91,8 @@ def page_of(session: Session, user: User, now: datetime, group: str = "", unread
             page: int = 1) -> tuple[list[tuple[OutboxMessage, str]], dict[str, int], int]:
     """``([(message, group)], counts per group (unread), pages)`` for the page ``page`` (25 a page)
     of ``user``'s in-app messages, newest first, filtered by ``group`` and ``unread_only``."""
-    q = select(OutboxMessage).where(OutboxMessage.channel == "inapp", OutboxMessage.recipient_user == user.id)
+    q = select(OutboxMessage).where(OutboxMessage.channel == "inapp", OutboxMessage.recipient_user == user.id,
+                                    access.message_clause(user))  # never a case they cannot open
     if unread_only:
         q = q.where(OutboxMessage.read_at.is_(None))
     # the group depends on the due date against now: computed here, on at most 2,000 messages

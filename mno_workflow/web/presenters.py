@@ -243,29 +243,37 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
 
 
 def _referral_answer(s, sop: SOP, m, lang: str) -> str:
-    """The provider's coded answer on a referral (e.g. « Motif du refus : Capacité insuffisante »):
-    the choice fields of the forms filled on it other than the referral itself. Codes and their
-    labels only, never free text (a notification carries no personal data)."""
+    """The provider's coded answer on a referral (e.g. « Motif du refus : Capacité insuffisante »)
+    as it stood when the message was written: the choice fields of the forms filled on it other
+    than the referral itself, read from the instance's audit events up to ``m.created_at`` — an
+    older message never shows a later answer (issue 18). Codes and their labels only, never free
+    text (a notification carries no personal data)."""
     from sqlalchemy import select
+
+    from ..store.models import AuditEvent
 
     ctx = m.context or {}
     step = sop.steps.get(ctx.get("step", ""))
     if not m.case_id or step is None or not step.recipient or not ctx.get("instance"):
         return ""
-    inst = s.scalar(select(StepInstance).where(StepInstance.case_id == m.case_id,
-                                               StepInstance.step == ctx["step"],
-                                               StepInstance.key == str(ctx["instance"])))
-    if inst is None:
-        return ""
+    q = (select(AuditEvent.data).where(AuditEvent.case_id == m.case_id, AuditEvent.step == ctx["step"],
+                                       AuditEvent.instance_key == str(ctx["instance"]))
+         .order_by(AuditEvent.seq))
+    if getattr(m, "created_at", None) is not None:
+        q = q.where(AuditEvent.at <= m.created_at)
+    forms: dict[str, Any] = {}
+    for data in s.scalars(q):  # {form_id: data} of each transition; a later one replaces it
+        forms.update({k: v for k, v in (data or {}).items() if isinstance(v, dict)})
     own = step.recipient.split(".")[0]
     parts = []
-    for fid, data in (inst.data or {}).items():
+    for fid, data in forms.items():
         form = sop.forms.get(fid)
-        if fid == own or form is None or not isinstance(data, dict):
+        if fid == own or form is None:
             continue
         for f in form.fields:
-            if f.type == FieldType.choice and data.get(f.id):
-                parts.append(f"{sop.label(f.label, lang)} : {display_value(sop, f, data[f.id], lang)}")
+            value = data.get(f.id)
+            if f.type == FieldType.choice and isinstance(value, str) and value:
+                parts.append(f"{sop.label(f.label, lang)}{colon(lang)}{display_value(sop, f, value, lang)}")
     return " · ".join(parts)
 
 
@@ -287,5 +295,9 @@ def notification_text(sop: SOP, m, lang: str) -> str:
     ref = ctx.get("reference", "")
     head = gettext(HEADS[m.kind], lang) if m.kind in HEADS else m.kind
     tail = " — " + gettext("échéance {due}", lang, due=due) if due else ""
+    instead = sop.roles.get(ctx.get("instead_of") or "")  # told instead of a role nobody holds here
+    if instead is not None:
+        tail += " — " + gettext("à la place : {role} (personne pour ce dossier)", lang,
+                                role=sop.label(instead.label, lang))
     return f"{head}{colon(lang)}{ref} · {where}" + (f" · {state}" if state else "") + tail
 

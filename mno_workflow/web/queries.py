@@ -273,6 +273,7 @@ def unread_count(session: Session, user: User) -> int:
                 OutboxMessage.channel == "inapp",
                 OutboxMessage.recipient_user == user.id,
                 OutboxMessage.read_at.is_(None),
+                access.message_clause(user),
             )
         )
         or 0

@@ -1,9 +1,9 @@
 """Issue 13 item 4: provider service levels. The directory's response time of the referral's
 service (``service_referral.csv``: ``48 hours``, ``5 days``, ``15 working days``…) overrides the
 BF SOP's default deadline of ``referral.sent`` for the referral's priority; no, unknown or
-time-less service → the default with a visible note (fr/en); another provider's service → field
-error, nothing written. Table-tested with real calendar dates (Tabaski, Friday 6 June 2025, is a
-public holiday), on the sample directory, SQLite and PostgreSQL."""
+time-less service → the default with a visible note (in the reader's language, in words);
+another provider's service → field error, nothing written. Table-tested with real calendar
+dates (Tabaski, Friday 6 June 2025, is a public holiday), on the sample directory, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -75,6 +75,32 @@ ROWS = [
 ]
 
 
+NOTES = {  # (service, priority) → the note in French and English (issue 18)
+    ("svc-masn-liptako-social", "emergency"): (
+        "Délai de réponse du service (annuaire), priorité Urgence vitale : 48 heures",
+        "Service's response time (directory), priority Emergency: 48 hours"),
+    ("svc-masn-liptako-social", "urgent"): (
+        "Délai de réponse du service (annuaire), priorité Urgent : 5 jours",
+        "Service's response time (directory), priority Urgent: 5 days"),
+    ("svc-masn-liptako-social", "normal"): (
+        "Délai de réponse du service (annuaire), priorité Normal : 15 jours ouvrables",
+        "Service's response time (directory), priority Normal: 15 working days"),
+    ("svc-masn-kadiogo-cash", "urgent"): (
+        "Délai de réponse du service (annuaire), priorité Urgent : 72 heures",
+        "Service's response time (directory), priority Urgent: 72 hours"),
+    (None, "urgent"): (
+        "Délai par défaut de la POS (72 heures) : le référencement ne nomme pas de service de l'annuaire",
+        "SOP default deadline (72 hours): the referral names no directory service"),
+    ("svc-nope", "emergency"): (
+        "Délai par défaut de la POS (24 heures) : service inconnu de l'annuaire",
+        "SOP default deadline (24 hours): service unknown to the directory"),
+    ("svc-cfp-bobo", "emergency"): (
+        "Délai par défaut de la POS (24 heures) : l'annuaire ne donne pas de délai de réponse pour cette "
+        "priorité",
+        "SOP default deadline (24 hours): the directory gives no response time for this priority"),
+}
+
+
 @pytest.mark.parametrize(("org", "service", "priority", "due", "source", "reason"), ROWS)
 def test_directory_response_time_overrides_the_default(dwf, org, service, priority, due, source, reason):
     ref = _draft(dwf)
@@ -90,8 +116,13 @@ def test_directory_response_time_overrides_the_default(dwf, org, service, priori
         assert (record["source"], record["reason"]) == (source, reason)
         note_fr = describe(s, dwf.registry.for_case(case).sop, case, inst, "fr")
         note_en = describe(s, dwf.registry.for_case(case).sop, case, inst, "en")
-        assert ("Délai du prestataire" if source == "directory" else "Délai par défaut de la POS") in note_fr
+        assert ("Délai de réponse du service" if source == "directory" else "Délai par défaut de la POS") \
+            in note_fr
         assert ("response time" if source == "directory" else "SOP default deadline") in note_en
+        # issue 18: in words in the reader's language — no English unit on a French page, no code
+        assert (note_fr, note_en) == NOTES[(service, priority)]
+        for code in (service or "svc-", priority, "days", "hours", "working"):
+            assert code not in note_fr
         event = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
                                                    AuditEvent.trigger == "send")).one()
         assert [e["service_level"]["source"] for e in event.effects if "service_level" in e] == [source]

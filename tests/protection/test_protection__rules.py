@@ -57,7 +57,8 @@ def test_expiry_is_the_last_day_in_the_sop_time_zone(at, status):
     d = may_disclose(c, "ngo", "identity", "referral")
     assert d.allowed is (status == "given")
     if status == "expired":
-        assert d.reason == "consent.expired" and "2025-12-31" in d.message.en
+        assert d.reason == "consent.expired" and "31/12/2025" in d.message.en  # issue 18: not ISO
+        assert d.params == {"expires_on": "2025-12-31"}  # the API detail stays ISO
 
 
 def test_expiry_follows_the_sop_time_zone_not_utc():

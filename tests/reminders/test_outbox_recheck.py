@@ -128,5 +128,5 @@ def test_consent_expired_before_delivery_cancels(users, smtp):
     deliver(wf, notifiers(port), now=datetime(2025, 6, 4, 9, 0, tzinfo=UTC))
     to_provider = messages(wf, recipient_user="focal.anpe")
     assert {m.status for m in to_provider} == {"cancelled"}
-    assert all("expiré le 2025-06-03" in m.reason for m in to_provider)
+    assert all("expiré le 03/06/2025" in m.reason for m in to_provider)  # issue 18: not ISO
     assert handler.envelopes == [] or all(env[1] != ["focal@anpe.example.bf"] for env in handler.envelopes)
