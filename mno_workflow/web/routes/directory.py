@@ -104,11 +104,16 @@ def add_routes(r: APIRouter, web: Web) -> None:
         for c in caps:
             history += directory.audit_trail(s, "service_capacity", c["id"])
         history.sort(key=lambda a: a.id, reverse=True)
+        orgs = web.organisations(s)
+
+        def shown(k: str, v: Any) -> Any:  # an organisation by its name, not its key (issue 18)
+            return orgs.get(v, v) if k == "organization_id" and isinstance(v, str) else v
+
         return {
             **base_ctx(request, s, user),
             "sop": sop,
             "service": service,
-            "org_name": web.organisations(s).get(service["organization_id"], service["organization_id"]),
+            "org_name": orgs.get(service["organization_id"], service["organization_id"]),
             "contacts": contacts_for(s, user, [service]),
             "caps": caps,
             "languages": languages,
@@ -119,7 +124,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "action": a.action,
                     "object": f"{a.object_type}:{a.object_id}",
                     "diff": [
-                        (k, v[0] if len(v) > 0 else None, v[1] if len(v) > 1 else None)
+                        (k, shown(k, v[0]) if len(v) > 0 else None, shown(k, v[1]) if len(v) > 1 else None)
                         for k, v in (a.diff or {}).items()
                     ],
                 }
