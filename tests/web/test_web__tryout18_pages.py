@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from .conftest import PASSWORD
 from .helpers import case_with_referrals, provider
 
 USERS = {"caseworker": "mariam.kabore", "supervisor": "idrissa.sanou", "coordinator": "coord.mnr",
@@ -54,3 +55,54 @@ def test_pages_name_organisations_never_by_their_key(world, role: str) -> None:
         keys = ORG_KEY.findall(visible(r.text))
         assert not keys, (role, path, sorted(set(keys)))
     assert seen >= 2, role
+
+
+def _refusals(wf, ref: str):
+    """(case, actor, trigger, instance) of four refusals, each naming the trigger in its text."""
+    from mno_workflow.engine.engine import Actor
+
+    from .helpers import MARIAM
+    return [
+        (MARIAM, "accept", "referral:medical"),                  # a provider's action: role not allowed
+        (provider("org-masn"), "approve_plan", "referral:cash"),  # another role's action, by a provider
+        (MARIAM, "approve_plan", None),                           # not possible in the case's state
+        (Actor("focal.oim", "provider", "org-oim"), "accept", "referral:medical"),  # not its referral
+    ]
+
+
+LABELS = {"accept": ("Accepter", "Accept"), "approve_plan": ("Valider le plan", "Approve the plan")}
+
+
+def test_refusals_name_the_action_by_its_label_in_the_readers_language(world) -> None:
+    from mno_workflow.engine.errors import EngineError
+
+    live, _ = world
+    ref = case_with_referrals(live.wf)  # medical sent to org-csps
+    for actor, trigger, instance in _refusals(live.wf, ref):
+        with pytest.raises(EngineError) as e:
+            live.wf.fire(ref, trigger, actor, {}, instance=instance)
+        fr, en = e.value.message.text("fr"), e.value.message.text("en")
+        assert LABELS[trigger][0] in fr and LABELS[trigger][1] in en, (trigger, fr, en)
+        for text in (fr, en):
+            assert not re.search(rf"\b{trigger}\b", text), (trigger, text)
+        assert not re.search(r"[«'‘“] ?(caseworker|provider)\b", fr + en), (fr, en)  # roles: labels
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_refused_action_page_and_api_name_its_label(world, lang: str) -> None:
+    live, _ = world
+    ref = case_with_referrals(live.wf)
+    c = live.client("mariam.kabore")
+    c.get(f"/langue/{lang}")
+    r = c.post(f"/dossiers/{ref}/actions/referral:medical/accept",
+               data={"csrftoken": c.cookies.get("csrftoken"), "version": "1"})
+    assert r.status_code == 403, r.status_code
+    text = visible(r.text)
+    assert LABELS["accept"][lang == "en"] in text and "« accept »" not in text, text[-800:]
+    token = live.client().post("/api/v1/auth/token",
+                               json={"username": "mariam.kabore", "password": PASSWORD}).json()["token"]
+    r = live.client().post(f"/api/v1/cases/{ref}/fire",
+                           headers={"Authorization": f"Bearer {token}", "Accept-Language": lang},
+                           json={"trigger": "accept", "instance": "referral:medical", "payload": {}})
+    assert r.status_code == 403 and LABELS["accept"][lang == "en"] in r.json()["message"], r.text
+    assert not re.search(r"\baccept\b", r.json()["message"]), r.text
