@@ -265,7 +265,8 @@ def _referral_answer(s, sop: SOP, m, lang: str) -> str:
             continue
         for f in form.fields:
             if f.type == FieldType.choice and data.get(f.id):
-                parts.append(f"{sop.label(f.label, lang)} : {display_value(sop, f, data[f.id], lang)}")
+                value = display_value(sop, f, data[f.id], lang)
+                parts.append(f"{sop.label(f.label, lang)}{colon(lang)}{value}")
     return " · ".join(parts)
 
 
