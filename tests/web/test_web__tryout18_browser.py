@@ -62,19 +62,23 @@ def _main_pages(ref: str) -> dict[str, tuple[str, ...]]:
     }
 
 
-def test_references_and_dates_never_break_on_a_phone(live, browser):  # noqa: F811
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+
+
+def test_references_and_dates_never_break_on_a_phone_or_a_laptop(live, browser):  # noqa: F811
     ref = _world(live)
-    for lang in ("fr", "en"):
+    for lang, size in (("fr", PHONE), ("en", PHONE), ("fr", LAPTOP)):
         broken = {}
         for user, urls in _main_pages(ref).items():
-            page = phone(browser, live, user, lang)
+            page = signed_in(browser, live, user, locale="fr-FR" if lang == "fr" else "en-GB", **size)
+            page.goto(f"{live.url}/langue/{lang}")
             for url in urls:
                 page.goto(live.url + url)
                 split = [w for w in page.evaluate(SPLIT_WORDS, "main") if KEPT_WHOLE.search(w)]
                 if split:
                     broken[(user, url)] = split[:4]
             page.context.close()
-        assert broken == {}, (lang, broken)
+        assert broken == {}, (lang, size["viewport"]["width"], broken)
 
 
 #: Buttons and link-buttons shown, smaller than a 44 × 44 px touch target.
