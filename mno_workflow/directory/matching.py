@@ -1,4 +1,4 @@
-"""Referral matching: rank the directory's services for one need of one case, with reasons in French.
+"""Referral matching: rank the directory's services for one need of one case, with reasons.
 
 A service is a candidate when one of its service types (taxonomy terms linked by ``attribute``
 rows) is mapped to the need in ``data/need_service_types.csv``, it covers the case's region, a
@@ -6,6 +6,10 @@ neighbouring region or the whole country, it is neither inactive nor defunct, it
 capacity, and the case's age and sex are eligible. Candidates are ranked by coverage first (the
 case's region, then neighbouring regions, then national coverage), then by how well the type
 fits, cost (free first), language and status.
+
+Each reason is a catalogue message (:class:`Reason`, French message id): ``Candidate.reasons``
+holds their French text (the REST API, ``mno directory match``), ``Candidate.said`` the messages
+themselves, shown in the reader's language on the web pages (``reason.text(lang)``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from mno_workflow.directory.areas import DATA_DIR, AreaRegistry, default_registry, fold
 from mno_workflow.directory.tables import TABLES
+from mno_workflow.i18n import N_
 
 DEFAULT_MAPPING = DATA_DIR / "need_service_types.csv"
 
@@ -95,8 +100,14 @@ class Candidate:
     referral_channel: str | None = None
     response_times: dict[str, str | None] = field(default_factory=dict)
 
+    said: list[Reason] = field(default_factory=list, repr=False, compare=False)
+
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "said"}
+
+    def reasons_in(self, lang: str) -> list[str]:
+        """The reasons in ``lang`` (the French ``reasons`` when the candidate has no messages)."""
+        return [r.text(lang) for r in self.said] if self.said else list(self.reasons)
 
 
 def _by_service(session: Session, name: str, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -107,6 +118,47 @@ def _by_service(session: Session, name: str, ids: list[str]) -> dict[str, list[d
     ).mappings():
         out[row["service_id"]].append(dict(row))
     return out
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason of a match: a catalogue message (French ``msgid``, ``{name}`` placeholders; with
+    ``plural`` and ``n``: chosen by the language's plural rule), values that are reasons shown in
+    the same language."""
+
+    msgid: str  #: a French message id, or with ``n`` a key of :func:`_counted`
+    params: tuple[tuple[str, Any], ...] = ()
+    n: int | None = None
+
+    def text(self, lang: str = "fr") -> str:
+        from mno_workflow.i18n import gettext
+
+        values = {k: v.text(lang) if isinstance(v, Reason) else v for k, v in self.params}
+        if self.n is not None:
+            return _counted(self.msgid)(self.n, lang, values)
+        return gettext(self.msgid, lang, **values)
+
+
+def _counted(key: str):
+    from mno_workflow.i18n import ngettext
+
+    return {  # the plural messages, written out for pybabel extract
+        "span": lambda n, lang, v: ngettext("{low}–{n} an", "{low}–{n} ans", n, lang, **v),
+        "from": lambda n, lang, v: ngettext("{n} an et plus", "{n} ans et plus", n, lang, **v),
+        "until": lambda n, lang, v: ngettext("jusqu'à {n} an", "jusqu'à {n} ans", n, lang, **v),
+        "age": lambda n, lang, v: ngettext("Âge {n} an : éligible ({span})",
+                                           "Âge {n} ans : éligible ({span})", n, lang, **v),
+    }[key]
+
+
+def reason(msgid: str, **params: Any) -> Reason:
+    """A reason: the catalogue message ``msgid`` (marked with ``N_`` where written)."""
+    return Reason(msgid, tuple(params.items()))
+
+
+def reason_n(key: str, n: int, **params: Any) -> Reason:
+    """A reason counted by ``n``: the plural message ``key`` of :func:`_counted`."""
+    return Reason(key, tuple(params.items()), n)
 
 
 def _xof(amount: float | None) -> str:
@@ -189,7 +241,7 @@ def match(
 
     out: list[Candidate] = []
     for s in services:
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         # Coverage -------------------------------------------------------------------------
         covered: set[str] = set()
         national = False
@@ -203,72 +255,77 @@ def match(
         if covered & home:
             coverage = "region"
             names = ", ".join(sorted(registry.areas[c].name for c in covered & home))
-            reasons.append(f"Zone : {names} (région du dossier)")
+            reasons.append(reason(N_("Zone : {names} (région du dossier)"), names=names))
         elif covered & near:
             coverage = "neighbour"
             names = ", ".join(sorted(registry.areas[c].name for c in covered & near))
-            reasons.append(f"Zone : région voisine {names}")
+            reasons.append(reason(N_("Zone : région voisine {names}"), names=names))
         elif national:
             coverage = "national"
-            reasons.append("Zone : couverture nationale")
+            reasons.append(reason(N_("Zone : couverture nationale")))
         else:
             continue
         score = COVERAGE_POINTS[coverage]
         # Service type ---------------------------------------------------------------------
         best = min((links[t] for t in types_of[s["id"]]), key=lambda link: (link.rank, link.service_type))
         score += TYPE_POINTS.get(best.rank, 0)
-        fit = "principal" if best.rank == 1 else "secondaire"
-        reasons.append(f"Type de service : {best.label} ({fit} pour ce besoin)")
+        reasons.append(reason(N_("Type de service : {label} (principal pour ce besoin)"), label=best.label)
+                       if best.rank == 1 else
+                       reason(N_("Type de service : {label} (secondaire pour ce besoin)"), label=best.label))
         # Capacity -------------------------------------------------------------------------
         caps = capacities.get(s["id"], [])
         if caps and all(c["available"] <= 0 for c in caps):
             continue
         for c in caps:
-            reasons.append(
-                f"Capacité : {c['available']} {units.get(c['unit_id'], c['unit_id'])} disponible(s)"
-            )
+            reasons.append(reason(N_("Capacité disponible : {n} {unit}"), n=c["available"],
+                                  unit=units.get(c["unit_id"], c["unit_id"])))
         # Eligibility: age -----------------------------------------------------------------
         low, high = s["minimum_age"], s["maximum_age"]
         if low is not None or high is not None:
             span = (
-                f"{low}–{high} ans"
+                reason_n("span", high, low=low)
                 if low is not None and high is not None
-                else f"{low} ans et plus"
+                else reason_n("from", low)
                 if low is not None
-                else f"jusqu'à {high} ans"
+                else reason_n("until", high)
             )
             if age is None:
-                reasons.append(f"Âge à vérifier ({span})")
+                reasons.append(reason(N_("Âge à vérifier ({span})"), span=span))
             elif (low is not None and age < low) or (high is not None and age > high):
                 continue
             else:
                 score += ELIGIBLE_POINTS
-                reasons.append(f"Âge {age} ans : éligible ({span})")
+                reasons.append(reason_n("age", age, span=span))
         # Eligibility: sex -----------------------------------------------------------------
         ref = (referrals.get(s["id"]) or [None])[0]
         only = ref["eligible_sex"] if ref else None
         if only is not None:
-            who = "femmes" if only == "f" else "hommes"
             if sex is None:
-                reasons.append(f"Réservé aux {who} : à vérifier")
+                reasons.append(reason(N_("Réservé aux femmes : à vérifier")) if only == "f"
+                               else reason(N_("Réservé aux hommes : à vérifier")))
             elif sex != only:
                 continue
             else:
                 score += ELIGIBLE_POINTS
-                reasons.append(f"Réservé aux {who} : éligible")
+                reasons.append(reason(N_("Réservé aux femmes : éligible")) if only == "f"
+                               else reason(N_("Réservé aux hommes : éligible")))
         # Cost -----------------------------------------------------------------------------
         options = costs.get(s["id"], [])
+        fee = None
         if options:
             cheapest = min(options, key=lambda c: (-COST_POINTS.get(c["option"], 0), c["amount"] or 0))
             score += COST_POINTS.get(cheapest["option"], 0)
+            fee = _xof(cheapest["amount"])
             if cheapest["option"] == "free":
-                reasons.append("Coût : gratuit")
+                reasons.append(reason(N_("Coût : gratuit")))
             elif cheapest["option"] == "shared_cost":
-                reasons.append(f"Coût : participation aux frais {_xof(cheapest['amount'])}".rstrip())
+                reasons.append(reason(N_("Coût : participation aux frais {amount}"), amount=fee)
+                               if fee else reason(N_("Coût : participation aux frais")))
             else:
-                reasons.append(f"Coût : payant {_xof(cheapest['amount'])}".rstrip())
+                reasons.append(reason(N_("Coût : payant {amount}"), amount=fee)
+                               if fee else reason(N_("Coût : payant")))
         else:
-            reasons.append("Coût : non précisé")
+            reasons.append(reason(N_("Coût : non précisé")))
         # Language -------------------------------------------------------------------------
         if language:
             wanted = fold(language)
@@ -276,16 +333,17 @@ def match(
             hit = next((lg for lg in spoken if wanted in (fold(lg["code"] or ""), fold(lg["name"]))), None)
             if hit:
                 score += LANGUAGE_MATCH
-                reasons.append(f"Langue : {hit['name']}")
+                reasons.append(reason(N_("Langue : {name}"), name=hit["name"]))
             elif spoken:
                 score += LANGUAGE_MISSING
-                reasons.append(f"Langue demandée non proposée ({', '.join(lg['name'] for lg in spoken)})")
+                reasons.append(reason(N_("Langue demandée non proposée ({names})"),
+                                    names=", ".join(lg["name"] for lg in spoken)))
         # Status and freshness ---------------------------------------------------------------
         if s["status"] == "temporarily closed":
             score += CLOSED_PENALTY
-            reasons.append("Statut : temporairement fermé")
+            reasons.append(reason(N_("Statut : temporairement fermé")))
         if s["assured_date"] is None or s["assured_date"] < stale_before:
-            reasons.append("Informations non vérifiées depuis plus de 6 mois")
+            reasons.append(reason(N_("Informations non vérifiées depuis plus de 6 mois")))
         out.append(
             Candidate(
                 service_id=s["id"],
@@ -294,7 +352,8 @@ def match(
                 organization_name=s["organization_name"],
                 score=score,
                 coverage=coverage,
-                reasons=reasons,
+                reasons=[r.text("fr") for r in reasons],
+                said=reasons,
                 status=s["status"],
                 focal_point_user_id=ref["focal_point_user_id"] if ref else None,
                 referral_channel=ref["referral_channel"] if ref else None,

@@ -29,7 +29,9 @@ from .errors import (
     Message,
     RoleNotAllowed,
     UnknownTrigger,
+    role_label,
     sop_text,
+    trigger_label,
 )
 from .instances import named, open_instances
 from .service_levels import check_service_of
@@ -50,7 +52,7 @@ def refuse_foreign_trigger(sop: SOP, role: str, trigger: str) -> None:
     names = Labels(tuple(sop.roles[r].label for r in holders if r in sop.roles))
     raise RoleNotAllowed(Message.t(
         "Le rôle « {role} » ne peut pas faire « {trigger} » ; rôles autorisés : {roles}.",
-        role=role, trigger=trigger, roles=names))
+        role=role_label(sop, role), trigger=trigger_label(sop, trigger), roles=names))
 
 
 def when_not_met(t: Any) -> Message:
@@ -79,7 +81,7 @@ class ChecksMixin:
                     and any(compiled.steps[i.step].candidates(trigger, i.state) for i in asked)):
                 raise RoleNotAllowed(Message.t(
                     "« {trigger} » est réservé au prestataire destinataire de ce référencement.",
-                    trigger=trigger))
+                    trigger=trigger_label(compiled.sop, trigger)))
             all_open = own
         open_insts = all_open
         if instance:
@@ -92,7 +94,7 @@ class ChecksMixin:
             keys = ", ".join(i.label_key for i, _ in matches)
             raise AmbiguousInstance(Message.t(
                 "Plusieurs étapes en cours acceptent « {trigger} » : {keys}. Précisez laquelle.",
-                trigger=trigger, keys=keys),
+                trigger=trigger_label(compiled.sop, trigger), keys=keys),
                 instances=[i.label_key for i, _ in matches])
         sop = compiled.sop
         unknown_instance = bool(instance) and not open_insts
@@ -113,7 +115,7 @@ class ChecksMixin:
         raise UnknownTrigger(Message.t(
             "{unknown}Action « {trigger} » impossible dans l'état actuel ({where}). Vous pouvez : {can}.",
             unknown=Message.t("Étape « {instance} » introuvable ou terminée. ", instance=instance)
-            if unknown_instance else "", trigger=trigger,
+            if unknown_instance else "", trigger=trigger_label(sop, trigger),
             where=Joined(tuple(where), "; ", Message.t("aucune étape en cours")),
             can=Joined(tuple(said), ", ", Message.t("rien pour le moment"))), allowed=allowed)
 
@@ -162,7 +164,7 @@ class ChecksMixin:
         if scope == "recipient" and (inst.recipient is None or inst.recipient != actor.organisation):
             raise RoleNotAllowed(Message.t(
                 "« {trigger} » est réservé au prestataire destinataire de ce référencement.",
-                trigger=trigger))
+                trigger=trigger_label(sop, trigger, inst.step)))
         if scope == "recipient" and not self.may_disclose(case, inst, sop, self._now()):
             broken = disclosure_problem(sop, sop.steps[inst.step].disclosure,
                                         self.context(case, inst, sop, self._now()))

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..i18n import N_
 from ..sop.schema import SOP, Transition
-from .errors import GuardNotMet, Message
+from .errors import GuardNotMet, Message, trigger_label
 
 #: Consent statuses that stop every referral, with their reason.
 _STOPPED = {  # catalogue message ids (French source text)
@@ -68,5 +68,5 @@ def refuse_if_stopped(sop: SOP, case: Any, trigger: str, now: datetime) -> None:
         "{why} : le dossier continue en assistance directe seulement, aucun référencement ne "
         "peut être envoyé (« {trigger} »). Seule une dérogation motivée du superviseur (p. ex. "
         "pour les intérêts vitaux de la personne) ou un nouveau consentement le permettrait.",
-        why=Message.t(_STOPPED[status]), trigger=trigger),
+        why=Message.t(_STOPPED[status]), trigger=trigger_label(sop, trigger)),
         condition=f"data_protection: consent.{status}")

@@ -47,6 +47,8 @@ from .errors import (
     RoleNotAllowed,
     StaleVersion,
     guard_error,
+    role_label,
+    trigger_label,
 )
 from .flow import FlowMixin
 from .multiform import validate_transition_forms
@@ -248,7 +250,8 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             names = Labels(tuple(sop.roles[r].label for r in roles))  # catalogue message (issue 18)
             raise RoleNotAllowed(Message.t(
                 "Le rôle « {role} » ne peut pas faire « {trigger} » ; rôles autorisés : {roles}.",
-                role=actor.role, trigger=trigger, roles=names))
+                role=role_label(sop, actor.role), trigger=trigger_label(sop, trigger, inst.step),
+                roles=names))
         if not system:
             self._check_scope(sop, case, inst, actor, trigger)
             if sop.roles[actor.role].scope == "recipient":

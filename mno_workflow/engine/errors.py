@@ -70,6 +70,26 @@ def sop_text(label: Any) -> Message:
     return Message.t("{sop_message}", sop_message=Labels((label,)))
 
 
+def trigger_label(sop: Any, trigger: str, step: str | None = None) -> Any:
+    """The SOP's label of the action ``trigger`` (« Accepter » / "Accept"; a transition of
+    ``step`` first, else of any step) as a message value shown in the reader's language — never
+    the key (issue 18); ``trigger`` itself when no transition of the SOP has it."""
+    steps = list(sop.steps.values())
+    if step in sop.steps:
+        steps.insert(0, sop.steps[step])
+    for st in steps:
+        for t in st.transitions:
+            if t.trigger == trigger and t.label:
+                return Labels((t.label,))
+    return trigger
+
+
+def role_label(sop: Any, role: str) -> Any:
+    """The SOP's label of ``role`` in the reader's language, ``role`` itself when unknown."""
+    found = sop.roles.get(role)
+    return Labels((found.label,)) if found is not None and found.label else role
+
+
 @dataclass(frozen=True)
 class FieldErrors:
     """Per-field errors ``((field_path, Message), …)`` as one value of a message: « champ :

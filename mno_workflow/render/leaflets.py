@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mno_workflow.i18n import N_, Words
+from mno_workflow.i18n import N_, Words, colon, listed
 from mno_workflow.sop.narrative import Narrative
 from mno_workflow.sop.schema import SOP
 
@@ -108,7 +108,7 @@ def leaflet_context(
         for sid, step in sop.steps.items():
             if step.recipient:
                 times += [
-                    f"{d['state']} : {d['words'] or ' ; '.join(d['cases'])}"
+                    f"{d['state']}{colon(lang)}{d['words'] or listed(d['cases'], lang)}"
                     for d in step_facts(sop, sid, lang)["deadlines"]
                 ]
         ctx["times"] = times

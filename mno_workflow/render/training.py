@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from mno_workflow.i18n import colon
 from mno_workflow.sop.schema import SOP
 
 from .narrative_text import find_narrative, markdown_html
@@ -112,11 +113,8 @@ def _snapshot(play, sop: SOP, lang: str) -> dict[str, Any]:
             step = sop.steps[i.step]
             key_label = sop.label(sop.options.get("need", {}).get(i.key), lang) or i.key
             item = f" ({key_label})" if i.key and i.key != "1" and i.key != i.step else ""
-            opened.append(
-                f"{sop.label(step.label, lang)}{item} : {sop.label(step.states[i.state].label, lang)}"
-                if lang == "fr"
-                else f"{sop.label(step.label, lang)}{item}: {sop.label(step.states[i.state].label, lang)}"
-            )
+            opened.append(f"{sop.label(step.label, lang)}{item}{colon(lang)}"
+                          f"{sop.label(step.states[i.state].label, lang)}")
         due = s.execute(
             select(Deadline.step, Deadline.state, Deadline.due_at)
             .where(Deadline.case_id == case.id, Deadline.status == "pending", Deadline.kind == "expiry")

@@ -137,6 +137,23 @@ class Web:
         org = TABLES["organization"]
         return {r.id: r.name for r in s.execute(select(org.c.id, org.c.name).order_by(org.c.name))}
 
+    def org_namer(self):
+        """``org_name(id)``: an organisation's name from the directory (its id when the directory
+        has none), for templates that print an organisation (header, timeline, notes, logs:
+        never a key like ``org-csps``). The names are read once per page, at the first call."""
+        names: dict[str, str] | None = None
+
+        def org_name(oid: str | None) -> str:
+            nonlocal names
+            if not oid:
+                return ""
+            if names is None:
+                with self.wf.sessions() as s:
+                    names = self.organisations(s)
+            return names.get(oid, oid)
+
+        return org_name
+
     def render(
         self,
         request: Request,
@@ -151,6 +168,7 @@ class Web:
         ctx["csrf"] = token_fn() if callable(token_fn) else ""
         ctx["path"] = request.url.path
         ctx["flash"] = request.session.pop("flash", None) if "session" in request.scope else None
+        ctx.setdefault("org_name", self.org_namer())
         return self.templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
 
 

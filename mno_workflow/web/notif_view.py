@@ -146,10 +146,10 @@ def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str) -> list[di
     headings = (("overdue", t("notif_late", lang)), ("due_today", gettext("À traiter aujourd'hui", lang)))
     for key, heading in headings:
         items = [{"href": place_path(i["reference"], i.get("step"), i.get("instance"), provider=provider),
-                  "text": "- " + gettext("{reference} — {step} : {state} (échéance {due})", lang,
-                                         reference=i["reference"], step=i["step_label"],
-                                         state=i["state_label"], due=i["due"])}
+                  "text": gettext("{reference} — {step} : {state} (échéance {due})", lang,
+                                  reference=i["reference"], step=i["step_label"],
+                                  state=i["state_label"], due=i["due"])}
                  for i in shown.get(key) or []]
-        if items:
-            out.append({"heading": heading, "items": items})
+        if items:  # « En retard (2) », « À traiter aujourd'hui (1) »: as the e-mail digest says
+            out.append({"heading": f"{heading} ({len(items)})", "items": items})
     return out

@@ -202,7 +202,7 @@ def provider_field(
     for c in candidates:
         if c.organization_id not in seen:
             seen[c.organization_id] = f"{c.organization_name} — {c.service_name}"
-            notes.append((seen[c.organization_id], c.reasons))
+            notes.append((seen[c.organization_id], c.reasons_in(lang)))
     others = [(oid, name) for oid, name in orgs.items() if oid not in seen]
     current = view.text
     if current and current not in seen and current not in orgs:

@@ -167,7 +167,7 @@ def test_word_tables_come_from_the_catalogues():
     ("2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30",
      '2025Q2, <span class="when">2025-04</span>, 2025 ou <span class="when">2025-04-01..2025-06-30</span>'),
     ("le 08/01/2025 à 10:30", 'le <span class="when">08/01/2025</span> à <span class="when">10:30</span>'),
-    ("<b>MNR-BF-000007</b>", "&lt;b&gt;MNR-BF-000007&lt;/b&gt;"),
+    ("<b>MNR-BF-000007</b>", '&lt;b&gt;<span class="nowrap">MNR-BF-000007</span>&lt;/b&gt;'),  # issue 18
 ])
 def test_nobreak_keeps_dates_on_one_line(text, html):
     from mno_workflow.web.nobreak import nobreak

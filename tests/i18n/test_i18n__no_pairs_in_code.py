@@ -47,7 +47,7 @@ LEFT: dict[str, int] = {
     "mno_workflow/render/directory_print.py": 1,
     "mno_workflow/render/handbook.py": 1,
     "mno_workflow/render/handbook_words.py": 2,
-    "mno_workflow/render/training.py": 2,
+    "mno_workflow/render/training.py": 1,
     "mno_workflow/sop/diff.py": 1,
     "mno_workflow/web/api_models.py": 1,
     "mno_workflow/web/me_view.py": 2,

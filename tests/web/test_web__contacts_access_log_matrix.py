@@ -3,7 +3,8 @@ SQLite and PostgreSQL: whether contacts are shown, and whether the read wrote ex
 access-log row (``web_export_log``, :mod:`mno_workflow.web.contacts_log`) naming what was
 disclosed — or none.
 
-Paths: the directory pages (never show a contact: no row), ``GET /api/v1/directory`` (focal points'
+Paths: the directory pages (the focal points of each service and of each data-sharing agreement,
+issue 18; the public form without the permission), ``GET /api/v1/directory`` (focal points'
 accounts), ``/hsds`` (one object, a page, page 2, ndjson: one row per request, never per object),
 the printed documents (directory, deck, SOP document's data-sharing register, pathway, pocket
 guide and leaflet — the last two print no person with the sample directory: no row), and a case's
@@ -43,14 +44,15 @@ with open(SAMPLE_DIR / "contact.csv", encoding="utf-8", newline="") as fh:
 AGREEMENT_FOCAL = "Point focal données MASN (fictif)"  # sharing_agreement agr-masn
 
 # path -> (kind, ``what`` of its row, ids the row must name when contacts are shown);
-# kind: "pages" (sign-in, no first responder, never contacts), "hsds" (everyone, public form
-# without the permission), "docs" (like pages, contacts with the permission), "quiet" (docs that
-# print no person with the sample directory), "case" (case roles and the recipient provider).
+# kind: "hsds" (everyone, public form without the permission), "docs" (sign-in, no first
+# responder, contacts with the permission: documents and the /repertoire pages), "quiet" (docs
+# that print no person with the sample directory), "case" (case roles and the recipient provider).
 PATHS = {
-    "/repertoire?need=housing&region=kadiogo": ("pages", None, set()),
-    "/repertoire/services": ("pages", None, set()),
-    "/repertoire/services/svc-oim-transit": ("pages", None, set()),
-    "/repertoire/accords": ("pages", None, set()),
+    "/repertoire?need=housing&region=kadiogo": ("docs", "web.directory", {"ct-oim"}),
+    "/repertoire/services": ("docs", "web.directory", {"ct-oim", "ct-masn"}),
+    "/repertoire/a-verifier": ("docs", "web.directory", set()),
+    "/repertoire/services/svc-oim-transit": ("docs", "web.directory", {"ct-oim"}),
+    "/repertoire/accords": ("docs", "web.agreements", {"agr-masn"}),
     "/hsds/organizations/org-oim": ("hsds", "hsds.organization", {"ct-oim"}),
     "/hsds/services?per_page=5": ("hsds", "hsds.service", set()),
     "/hsds/services?per_page=5&page=2": ("hsds", "hsds.service", set()),

@@ -70,10 +70,15 @@ def test_hsds_and_documents_follow_the_permission(narrowed, role: str) -> None:
 
 
 @pytest.mark.parametrize("role", USERS)
-def test_directory_pages_show_no_staff_contact(narrowed, role: str) -> None:
+def test_directory_pages_show_focal_points_only_with_the_permission(narrowed, role: str) -> None:
+    """The /repertoire pages name each service's focal points (person, phone, e-mail) for a role
+    with the permission, else the organisation's public channels only (issue 18)."""
     c = narrowed.client(USERS[role])
     for path in ("/repertoire?need=housing&region=kadiogo", "/repertoire/services",
-                 "/repertoire/services/svc-oim-transit", "/repertoire/accords"):
+                 "/repertoire/services/svc-oim-transit"):
         page = c.get(path)
         assert page.status_code == 200, (role, path)
-        assert not any(p in page.text for p in PERSON), (role, path)
+        assert [p in page.text for p in PERSON] == [role in NARROW] * 3, (role, path)
+        assert "+226 25 30 22 02" in page.text, (role, path)  # the OIM's switchboard: public
+    page = c.get("/repertoire/accords")
+    assert page.status_code == 200 and "org-oim</" not in page.text, role

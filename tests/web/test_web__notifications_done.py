@@ -40,7 +40,7 @@ def test_a_task_moved_on_or_a_closed_case_is_done(live):
     [done] = [body for g, body in items if g == "done"]
     assert f'href="/dossiers/{closed}"' in done and "Terminé" in done
     page = c.get("/notifications").text
-    assert re.search(r'data-group="todo">[^<]*<span class="count">1</span>', page)
+    assert re.search(r'data-group="todo">[^<]*<span class="count">\(1 non lu\)</span>', page)
     # the step moves on: the task is over, its link no longer points at a box that is gone
     live.wf.fire(ref, "send", MARIAM, referral("org-masn"), instance="referral:cash")
     with live.wf.sessions.begin() as s:  # what the send told mariam is not this test's subject

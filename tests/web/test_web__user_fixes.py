@@ -137,10 +137,12 @@ def test_notifications__digest_rendered_and_need_labels(live):
     # two referral drafts and (issue 13) the first follow-up visit, started with the plan
     assert "MNO : 0 échéance aujourd&#39;hui, 3 en retard" in html
     # each referral of the digest names its need (two « Référencement : À envoyer » could not be told apart)
-    assert f"- {ref} — Référencement — Assistance en espèces : À envoyer" in html
-    assert f"- {ref} — Référencement — Soins médicaux : À envoyer" in html
-    assert f"- {ref} — Référencement : À envoyer" not in html
-    assert f"Rappel : {ref} · Référencement — Assistance en espèces · À envoyer" in html
+    # (issue 18: a list item each, the reference kept whole by | nobreak)
+    kept = f'<span class="nowrap">{ref}</span>'
+    assert f"{kept} — Référencement — Assistance en espèces : À envoyer" in html
+    assert f"{kept} — Référencement — Soins médicaux : À envoyer" in html
+    assert f"{kept} — Référencement : À envoyer" not in html
+    assert f"Rappel : {kept} · Référencement — Assistance en espèces · À envoyer" in html
 
 
 def test_provider_inbox__title_names_the_organisation(live):

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
+from ...i18n import gettext, ngettext
 from ...store.models import User
 from .. import access, tokens, websessions
 from ..core import Web
@@ -77,13 +78,15 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         def work():
             errors = {}
+            with wf.sessions() as s:
+                lang = web.lang(request, web.user(request, s))
             if not label:
-                errors["label"] = "Donnez un nom au jeton (p. ex. « tableur M&E »). / Name the token."
+                errors["label"] = gettext("Donnez un nom au jeton (p. ex. « tableur M&E »).", lang)
             if scope not in tokens.SCOPES:
-                errors["scope"] = f"Portée : {' ou '.join(tokens.SCOPES)}. / Scope: read or write."
+                errors["scope"] = gettext("Portée : {scopes}.", lang, scopes=", ".join(tokens.SCOPES))
             days = int(days_text) if days_text.isdigit() else 0
             if not 1 <= days <= MAX_DAYS:
-                errors["days"] = f"Durée : 1 à {MAX_DAYS} jours. / Lifetime: 1 to {MAX_DAYS} days."
+                errors["days"] = ngettext("Durée : 1 à {n} jour.", "Durée : 1 à {n} jours.", MAX_DAYS, lang)
             if errors:
                 with wf.sessions() as s:
                     user = web.user(request, s)

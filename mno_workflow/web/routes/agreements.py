@@ -36,7 +36,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                           .order_by(org.c.id)):
             rows.append({"id": oid, "name": name, "type": otype, "status": agreement_in_force(s, oid, today),
                          "type_label": type_label(otype, web.lang(request, user)) if otype else None})
-        return {**base_ctx(request, s, user), "rows": rows, "today": today,
+        # the agreement's data focal point: staff contact, only with directory_contacts (contacts_log)
+        focal: dict[str, dict] = {}
+        if access.can(user, "directory_contacts"):
+            agr = directory.TABLES["sharing_agreement"]
+            ids = [r["status"].agreement_id for r in rows if r["status"].agreement_id]
+            for a in s.execute(select(agr.c.id, agr.c.focal_point_name, agr.c.focal_point_email)
+                               .where(agr.c.id.in_(ids))):
+                if a.focal_point_name or a.focal_point_email:
+                    focal[a.id] = {"name": a.focal_point_name or "", "email": a.focal_point_email or ""}
+        return {**base_ctx(request, s, user), "rows": rows, "today": today, "focal": focal,
+                "show_focal": access.can(user, "directory_contacts"),
                 "can_edit": access.can(user, "directory_edit"),
                 "values": values or {}, "errors": errors or {}}
 
@@ -45,7 +55,19 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "directory")
-            return web.render(request, "agreements.html", _ctx(s, request, user))
+            ctx = _ctx(s, request, user)
+            page = web.render(request, "agreements.html", ctx)
+        _log_focal(request, user, ctx)
+        return page
+
+    def _log_focal(request: Request, user, ctx) -> None:
+        """One access-log row when the page showed agreements' focal points (web/contacts_log.py)."""
+        from ..contacts_log import log_contacts_read
+
+        if ctx["focal"]:
+            with wf.sessions.begin() as s:
+                log_contacts_read(s, user.id, user.role, "web.agreements", request.url.path,
+                                  ctx["focal"], len(ctx["rows"]), web.now())
 
     @r.post("/repertoire/accords")
     async def agreement_add(request: Request):
@@ -68,6 +90,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if errors:
                 with wf.sessions() as s:
                     ctx = _ctx(s, request, user, values, errors)
+                _log_focal(request, user, ctx)
                 return web.render(request, "agreements.html", {**ctx, "error": t("form_errors", lang)},
                                   status=422)
             request.session["flash"] = t("saved", lang)

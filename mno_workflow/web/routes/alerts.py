@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from ...engine.alert_outcome import sentence as closure_sentence
 from ...engine.alerts import alerts_of, entry_for, file_alert, status_label
 from ...engine.errors import EngineError, FormInvalid
+from ...i18n import colon
 from .. import access, formtokens
 from ..core import Web
 from ..forms import form_views, parse_form
@@ -96,7 +97,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 return render_form(request, ctx, sop, form_id, token, payload, error=e.text(lang),
                                    status=e.http_status)
             if not filed.replayed:
-                request.session["flash"] = (f"{t('alert_sent', lang)} : {filed.reference}. "
+                request.session["flash"] = (f"{t('alert_sent', lang)}{colon(lang)}{filed.reference}. "
                                             f"{t('alert_sent_text', lang)}")
             return RedirectResponse("/signalements", status_code=303)
 

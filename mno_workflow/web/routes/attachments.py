@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import attachments
 from ...engine.errors import FormInvalid
+from ...i18n import colon
 from .. import access, case_files
 from ..case_files import notes_of
 from ..core import Web
@@ -47,9 +48,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 case, inst = case_files.upload_place(s, user, reference, instance)
                 try:
                     row = attachments.add(s, case, inst, name, data, user.id, web.now())
-                    request.session["flash"] = f"{t('attachment_added', lang)} : {row.filename}"
+                    request.session["flash"] = f"{t('attachment_added', lang)}{colon(lang)}{row.filename}"
                 except attachments.AttachmentRefused as e:
-                    request.session["flash"] = f"{t('attachment_refused', lang)} : {e.message.text(lang)}"
+                    why = e.message.text(lang)
+                    request.session["flash"] = f"{t('attachment_refused', lang)}{colon(lang)}{why}"
             anchor = f"#step-{inst.step}-{inst.key}"
             return RedirectResponse(f"/dossiers/{case.reference}{anchor}", status_code=303)
 

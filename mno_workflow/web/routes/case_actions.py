@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import CaseNotFound, EngineError, FormInvalid, Message, StaleVersion
-from ...i18n import gettext
+from ...i18n import colon, gettext
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
@@ -135,7 +135,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 access.require_case(user, repository.get_case(s, ref))
             vers = {ref: expected} if expected is not None else None
             casetools.reassign(web, user, [ref], v["assignee"], v["reason"], vers)
-            return f"{t('cases_reassigned', lang)} : {ref} → {v['assignee']}"
+            return f"{t('cases_reassigned', lang)}{colon(lang)}{ref} → {v['assignee']}"
 
         return await _case_tool(request, reference, "reassign", "", do)
 

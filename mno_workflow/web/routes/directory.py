@@ -13,9 +13,11 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from ... import directory
+from ...i18n import colon
 from ...store.models import User
 from .. import access
 from ..core import Web
+from ..directory_contacts import contacts_for, log_disclosure
 from ..i18n import fmt_date, fmt_datetime, t
 from . import common
 
@@ -54,7 +56,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     results = directory.match(s, need[:64], region[:64], limit=20)
                 except directory.MatchError as e:
                     error = str(e)
-            return web.render(
+            contacts = contacts_for(s, user, ({"id": c.service_id, "organization_id": c.organization_id}
+                                              for c in results))
+            page = web.render(
                 request,
                 "directory.html",
                 {
@@ -63,10 +67,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "need": need,
                     "region": region,
                     "results": results,
+                    "contacts": contacts,
                     "error": error,
                     "searched": bool(need and region),
                 },
             )
+        log_disclosure(wf, web, request, user, contacts, need=need, region=region)
+        return page
 
     # -- directory: services, editing (coordination), re-verification --------------------------------
     def _service_or_404(s, service_id: str) -> dict[str, Any]:
@@ -97,11 +104,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
         for c in caps:
             history += directory.audit_trail(s, "service_capacity", c["id"])
         history.sort(key=lambda a: a.id, reverse=True)
+        orgs = web.organisations(s)
+
+        def shown(k: str, v: Any) -> Any:  # an organisation by its name, not its key (issue 18)
+            return orgs.get(v, v) if k == "organization_id" and isinstance(v, str) else v
+
         return {
             **base_ctx(request, s, user),
             "sop": sop,
             "service": service,
-            "org_name": web.organisations(s).get(service["organization_id"], service["organization_id"]),
+            "org_name": orgs.get(service["organization_id"], service["organization_id"]),
+            "contacts": contacts_for(s, user, [service]),
             "caps": caps,
             "languages": languages,
             "history": [
@@ -111,7 +124,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "action": a.action,
                     "object": f"{a.object_type}:{a.object_id}",
                     "diff": [
-                        (k, v[0] if len(v) > 0 else None, v[1] if len(v) > 1 else None)
+                        (k, shown(k, v[0]) if len(v) > 0 else None, shown(k, v[1]) if len(v) > 1 else None)
                         for k, v in (a.diff or {}).items()
                     ],
                 }
@@ -130,16 +143,20 @@ def add_routes(r: APIRouter, web: Web) -> None:
             access.require(user, "directory")
             svc = directory.TABLES["service"]
             rows = s.execute(select(svc).order_by(svc.c.name)).mappings().all()
-            return web.render(
+            contacts = contacts_for(s, user, rows)
+            page = web.render(
                 request,
                 "directory_services.html",
                 {
                     **base_ctx(request, s, user),
                     "rows": rows,
+                    "contacts": contacts,
                     "orgs": web.organisations(s),
                     "stale_view": False,
                 },
             )
+        log_disclosure(wf, web, request, user, contacts)
+        return page
 
     @r.get("/repertoire/a-verifier")
     def services_to_verify(request: Request):
@@ -159,23 +176,30 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 }
                 for x in stale
             ]
-            return web.render(
+            contacts = contacts_for(s, user, rows)
+            page = web.render(
                 request,
                 "directory_services.html",
                 {
                     **base_ctx(request, s, user),
                     "rows": rows,
+                    "contacts": contacts,
                     "orgs": web.organisations(s),
                     "stale_view": True,
                 },
             )
+        log_disclosure(wf, web, request, user, contacts)
+        return page
 
     @r.get("/repertoire/services/{service_id}")
     def service_page(request: Request, service_id: str):
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "directory")
-            return web.render(request, "directory_service.html", _service_ctx(s, request, user, service_id))
+            ctx = _service_ctx(s, request, user, service_id)
+            page = web.render(request, "directory_service.html", ctx)
+        log_disclosure(wf, web, request, user, ctx["contacts"])
+        return page
 
     @r.post("/repertoire/services/{service_id}")
     async def service_edit(request: Request, service_id: str):
@@ -241,6 +265,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if errors:
                 with wf.sessions() as s:
                     ctx = _service_ctx(s, request, user, service_id)
+                log_disclosure(wf, web, request, user, ctx["contacts"])
                 return web.render(
                     request,
                     "directory_service.html",
@@ -262,5 +287,6 @@ def add_routes(r: APIRouter, web: Web) -> None:
             today = wf.local_today(web.latest(s).sop, now)
             directory.mark_verified(s, service["id"], user.id, today, now=now)
             lang = web.lang(request, user)
-        request.session["flash"] = f"{t('saved', lang)} {t('last_verified', lang)} : {fmt_date(today, lang)}"
+        verified = f"{t('last_verified', lang)}{colon(lang)}{fmt_date(today, lang)}"
+        request.session["flash"] = f"{t('saved', lang)} {verified}"
         return RedirectResponse(f"/repertoire/services/{quote(service['id'])}", status_code=303)

@@ -1,0 +1,148 @@
+"""The new-user tryout of issue 18, on the pages' HTML (every role, French and English):
+organisations by their names (never a key like ``org-csps``), a refused action naming the SOP's
+label of its trigger, notification counters and group headings, and « Libellé : valeur » with the
+reader's own colon (« : » in French, ": " in English)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from .conftest import PASSWORD
+from .helpers import case_with_referrals, provider
+
+USERS = {"caseworker": "mariam.kabore", "supervisor": "idrissa.sanou", "coordinator": "coord.mnr",
+         "provider": "focal.masn", "first_responder": "agent.fds", "trainer": "formateur",
+         "me_officer": "suivi.evaluation"}
+ORG_KEY = re.compile(r"\borg-[a-z]+\b")
+
+
+def visible(page: str) -> str:
+    """The text of a page as read (no tags, attributes, scripts or styles)."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.fixture(scope="module")
+def world(live_module):
+    """A case whose cash referral org-masn accepted, with a note from the provider."""
+    wf = live_module.wf
+    ref = case_with_referrals(wf)
+    wf.fire(ref, "accept", provider("org-masn"), instance="referral:cash")
+    return live_module, ref
+
+
+def _pages(ref: str) -> tuple[str, ...]:
+    return ("/", "/travail", f"/dossiers/{ref}", "/dossiers", "/notifications", "/prestataire",
+            f"/prestataire/{ref}/referral:cash", "/journal-acces", "/tableau-de-bord",
+            "/repertoire?need=cash&region=kadiogo", "/repertoire/services", "/repertoire/a-verifier",
+            "/repertoire/services/svc-masn-kadiogo-cash", "/repertoire/accords", "/signalements",
+            "/mon-compte/acces")
+
+
+@pytest.mark.parametrize("role", USERS)
+def test_pages_name_organisations_never_by_their_key(world, role: str) -> None:
+    live, ref = world
+    c = live.client(USERS[role])
+    seen = 0
+    for path in _pages(ref):
+        r = c.get(path, follow_redirects=True)
+        if r.status_code != 200:
+            continue
+        seen += 1
+        keys = ORG_KEY.findall(visible(r.text))
+        assert not keys, (role, path, sorted(set(keys)))
+    assert seen >= 2, role
+
+
+def _refusals(wf, ref: str):
+    """(case, actor, trigger, instance) of four refusals, each naming the trigger in its text."""
+    from mno_workflow.engine.engine import Actor
+
+    from .helpers import MARIAM
+    return [
+        (MARIAM, "accept", "referral:medical"),                  # a provider's action: role not allowed
+        (provider("org-masn"), "approve_plan", "referral:cash"),  # another role's action, by a provider
+        (MARIAM, "approve_plan", None),                           # not possible in the case's state
+        (Actor("focal.oim", "provider", "org-oim"), "accept", "referral:medical"),  # not its referral
+    ]
+
+
+LABELS = {"accept": ("Accepter", "Accept"), "approve_plan": ("Valider le plan", "Approve the plan")}
+
+
+def test_refusals_name_the_action_by_its_label_in_the_readers_language(world) -> None:
+    from mno_workflow.engine.errors import EngineError
+
+    live, _ = world
+    ref = case_with_referrals(live.wf)  # medical sent to org-csps
+    for actor, trigger, instance in _refusals(live.wf, ref):
+        with pytest.raises(EngineError) as e:
+            live.wf.fire(ref, trigger, actor, {}, instance=instance)
+        fr, en = e.value.message.text("fr"), e.value.message.text("en")
+        assert LABELS[trigger][0] in fr and LABELS[trigger][1] in en, (trigger, fr, en)
+        for text in (fr, en):
+            assert not re.search(rf"\b{trigger}\b", text), (trigger, text)
+        assert not re.search(r"[«'‘“] ?(caseworker|provider)\b", fr + en), (fr, en)  # roles: labels
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_refused_action_page_and_api_name_its_label(world, lang: str) -> None:
+    live, _ = world
+    ref = case_with_referrals(live.wf)
+    c = live.client("mariam.kabore")
+    c.get(f"/langue/{lang}")
+    r = c.post(f"/dossiers/{ref}/actions/referral:medical/accept",
+               data={"csrftoken": c.cookies.get("csrftoken"), "version": "1"})
+    assert r.status_code == 403, r.status_code
+    text = visible(r.text)
+    assert LABELS["accept"][lang == "en"] in text and "« accept »" not in text, text[-800:]
+    token = live.client().post("/api/v1/auth/token",
+                               json={"username": "mariam.kabore", "password": PASSWORD}).json()["token"]
+    r = live.client().post(f"/api/v1/cases/{ref}/fire",
+                           headers={"Authorization": f"Bearer {token}", "Accept-Language": lang},
+                           json={"trigger": "accept", "instance": "referral:medical", "payload": {}})
+    assert r.status_code == 403 and LABELS["accept"][lang == "en"] in r.json()["message"], r.text
+    assert not re.search(r"\baccept\b", r.json()["message"]), r.text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_notification_counters_say_unread_with_the_plural_of_the_language(world, lang: str) -> None:
+    live, _ = world
+    case_with_referrals(live.wf)  # tasks for the caseworker and the recipient providers
+    words = {"fr": ("non lu", "non lus"), "en": ("unread", "unread")}[lang]
+    seen = set()
+    for user in ("mariam.kabore", "focal.masn", "focal.csps"):
+        c = live.client(user)
+        c.get(f"/langue/{lang}")
+        nav = re.search(r'<nav class="counts".*?</nav>', c.get("/notifications").text, re.S).group(0)
+        counts = re.findall(r'<span class="count">([^<]*)</span>', nav)
+        assert len(counts) == 6, counts  # « Tous » and the five groups, each with its counter
+        for text in counts:
+            n = int(re.fullmatch(r"\((\d+) [^)]+\)", text).group(1))
+            assert text == f"({n} {words[n > 1]})", (user, text)
+            seen.add(n > 1)
+    assert seen == {False, True}, "both forms met"
+
+
+FRENCH_COLON = re.compile(r"[\w)»”] :(?=\s|$)")
+
+
+@pytest.mark.parametrize("role", ["caseworker", "supervisor", "coordinator", "provider", "trainer"])
+def test_english_pages_glue_labels_with_the_english_colon(world, role: str) -> None:
+    """« Label : value » is French typography: an English page says "Label: value" (colon(lang)),
+    the directory's match reasons included (catalogue messages, French on the API and CLI)."""
+    live, ref = world
+    c = live.client(USERS[role])
+    c.get("/langue/en")
+    found = {}
+    for path in (*_pages(ref), "/pos/manuel", "/pos/documents", "/mon-compte/notifications"):
+        r = c.get(path, follow_redirects=True)
+        if r.status_code == 200:
+            text = re.sub(r"\s+", " ", visible(r.text))
+            hits = [text[max(0, m.start() - 40):m.end() + 20] for m in FRENCH_COLON.finditer(text)]
+            if hits:
+                found[path] = hits[:3]
+    assert found == {}, (role, found)
