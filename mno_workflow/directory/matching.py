@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from mno_workflow.directory.areas import DATA_DIR, AreaRegistry, default_registry, fold
 from mno_workflow.directory.tables import TABLES
+from mno_workflow.sop.diagnostics import said_fr
 
 DEFAULT_MAPPING = DATA_DIR / "need_service_types.csv"
 
@@ -40,7 +41,32 @@ EXCLUDED_STATUSES = ("inactive", "defunct")
 
 
 class MatchError(ValueError):
-    """An unknown need code or region name (the message is in French)."""
+    """An unknown need code or region name (the argument is a catalogue message: French as
+    ``str``, ``text_in(e.args[0], lang)`` in another language)."""
+
+
+@dataclass(frozen=True)
+class _TypeLabel:
+    """A service type's label in the reader's language (a value of a reason)."""
+
+    link: NeedLink
+
+    def text(self, lang: str | None = None) -> str:
+        return self.link.label_in(lang or "fr")
+
+
+@dataclass(frozen=True)
+class Years:
+    """``n`` years in words, in the reader's language (« 1 an », « 18 ans »): a value of a reason."""
+
+    n: int
+
+    def text(self, lang: str | None = None) -> str:
+        from mno_workflow.i18n import ngettext
+        return ngettext("{n} an", "{n} ans", self.n, lang or "fr")
+
+    def __str__(self) -> str:
+        return self.text("fr")
 
 
 @dataclass(frozen=True)
@@ -147,13 +173,14 @@ def match(
     mapping = mapping if mapping is not None else default_mapping()
     today = today or date.today()
     if need not in mapping:
-        raise MatchError(f"besoin inconnu '{need}' ; besoins connus : {', '.join(sorted(mapping))}")
+        raise MatchError(said_fr("besoin inconnu « {need} » ; besoins connus : {known}", need=need,
+                                 known=", ".join(sorted(mapping))))
     home = registry.resolve_regions(region)
     if not home:
-        raise MatchError(f"région inconnue '{region}'")
+        raise MatchError(said_fr("région inconnue « {region} »", region=region))
     near = registry.neighbours_of(home)
     if sex is not None and sex not in ("f", "m"):
-        raise MatchError(f"sexe '{sex}' invalide : f ou m")
+        raise MatchError(said_fr("sexe « {sex} » invalide : f ou m", sex=sex))
 
     links = {link.service_type: link for link in mapping[need]}
     attr, term = TABLES["attribute"], TABLES["taxonomy_term"]
@@ -189,7 +216,7 @@ def match(
 
     out: list[Candidate] = []
     for s in services:
-        reasons: list[str] = []
+        reasons: list[str] = []  # catalogue messages (said_fr: French as str, text_in(r, lang))
         # Coverage -------------------------------------------------------------------------
         covered: set[str] = set()
         national = False
@@ -203,72 +230,78 @@ def match(
         if covered & home:
             coverage = "region"
             names = ", ".join(sorted(registry.areas[c].name for c in covered & home))
-            reasons.append(f"Zone : {names} (région du dossier)")
+            reasons.append(said_fr("Zone : {names} (région du dossier)", names=names))
         elif covered & near:
             coverage = "neighbour"
             names = ", ".join(sorted(registry.areas[c].name for c in covered & near))
-            reasons.append(f"Zone : région voisine {names}")
+            reasons.append(said_fr("Zone : région voisine {names}", names=names))
         elif national:
             coverage = "national"
-            reasons.append("Zone : couverture nationale")
+            reasons.append(said_fr("Zone : couverture nationale"))
         else:
             continue
         score = COVERAGE_POINTS[coverage]
         # Service type ---------------------------------------------------------------------
         best = min((links[t] for t in types_of[s["id"]]), key=lambda link: (link.rank, link.service_type))
         score += TYPE_POINTS.get(best.rank, 0)
-        fit = "principal" if best.rank == 1 else "secondaire"
-        reasons.append(f"Type de service : {best.label} ({fit} pour ce besoin)")
+        kind = _TypeLabel(best)
+        reasons.append(said_fr("Type de service : {label} (principal pour ce besoin)", label=kind)
+                       if best.rank == 1 else
+                       said_fr("Type de service : {label} (secondaire pour ce besoin)", label=kind))
         # Capacity -------------------------------------------------------------------------
         caps = capacities.get(s["id"], [])
         if caps and all(c["available"] <= 0 for c in caps):
             continue
         for c in caps:
-            reasons.append(
-                f"Capacité : {c['available']} {units.get(c['unit_id'], c['unit_id'])} disponible(s)"
-            )
+            reasons.append(said_fr("Capacité disponible : {n} {unit}", n=c["available"],
+                                   unit=units.get(c["unit_id"], c["unit_id"])))
         # Eligibility: age -----------------------------------------------------------------
         low, high = s["minimum_age"], s["maximum_age"]
         if low is not None or high is not None:
             span = (
-                f"{low}–{high} ans"
+                said_fr("{low}–{high}", low=low, high=Years(high))
                 if low is not None and high is not None
-                else f"{low} ans et plus"
+                else said_fr("{low} et plus", low=Years(low))
                 if low is not None
-                else f"jusqu'à {high} ans"
+                else said_fr("jusqu'à {high}", high=Years(high))
             )
             if age is None:
-                reasons.append(f"Âge à vérifier ({span})")
+                reasons.append(said_fr("Âge à vérifier ({span})", span=span))
             elif (low is not None and age < low) or (high is not None and age > high):
                 continue
             else:
                 score += ELIGIBLE_POINTS
-                reasons.append(f"Âge {age} ans : éligible ({span})")
+                reasons.append(said_fr("Âge {age} : éligible ({span})", age=Years(age), span=span))
         # Eligibility: sex -----------------------------------------------------------------
         ref = (referrals.get(s["id"]) or [None])[0]
         only = ref["eligible_sex"] if ref else None
         if only is not None:
-            who = "femmes" if only == "f" else "hommes"
             if sex is None:
-                reasons.append(f"Réservé aux {who} : à vérifier")
+                reasons.append(said_fr("Réservé aux femmes : à vérifier") if only == "f"
+                               else said_fr("Réservé aux hommes : à vérifier"))
             elif sex != only:
                 continue
             else:
                 score += ELIGIBLE_POINTS
-                reasons.append(f"Réservé aux {who} : éligible")
+                reasons.append(said_fr("Réservé aux femmes : éligible") if only == "f"
+                               else said_fr("Réservé aux hommes : éligible"))
         # Cost -----------------------------------------------------------------------------
         options = costs.get(s["id"], [])
         if options:
             cheapest = min(options, key=lambda c: (-COST_POINTS.get(c["option"], 0), c["amount"] or 0))
             score += COST_POINTS.get(cheapest["option"], 0)
             if cheapest["option"] == "free":
-                reasons.append("Coût : gratuit")
+                reasons.append(said_fr("Coût : gratuit"))
             elif cheapest["option"] == "shared_cost":
-                reasons.append(f"Coût : participation aux frais {_xof(cheapest['amount'])}".rstrip())
+                amount = _xof(cheapest["amount"])
+                reasons.append(said_fr("Coût : participation aux frais {amount}", amount=amount) if amount
+                               else said_fr("Coût : participation aux frais"))
             else:
-                reasons.append(f"Coût : payant {_xof(cheapest['amount'])}".rstrip())
+                amount = _xof(cheapest["amount"])
+                reasons.append(said_fr("Coût : payant {amount}", amount=amount) if amount
+                               else said_fr("Coût : payant"))
         else:
-            reasons.append("Coût : non précisé")
+            reasons.append(said_fr("Coût : non précisé"))
         # Language -------------------------------------------------------------------------
         if language:
             wanted = fold(language)
@@ -276,16 +309,17 @@ def match(
             hit = next((lg for lg in spoken if wanted in (fold(lg["code"] or ""), fold(lg["name"]))), None)
             if hit:
                 score += LANGUAGE_MATCH
-                reasons.append(f"Langue : {hit['name']}")
+                reasons.append(said_fr("Langue : {name}", name=hit["name"]))
             elif spoken:
                 score += LANGUAGE_MISSING
-                reasons.append(f"Langue demandée non proposée ({', '.join(lg['name'] for lg in spoken)})")
+                reasons.append(said_fr("Langue demandée non proposée ({names})",
+                                       names=", ".join(lg["name"] for lg in spoken)))
         # Status and freshness ---------------------------------------------------------------
         if s["status"] == "temporarily closed":
             score += CLOSED_PENALTY
-            reasons.append("Statut : temporairement fermé")
+            reasons.append(said_fr("Statut : temporairement fermé"))
         if s["assured_date"] is None or s["assured_date"] < stale_before:
-            reasons.append("Informations non vérifiées depuis plus de 6 mois")
+            reasons.append(said_fr("Informations non vérifiées depuis plus de 6 mois"))
         out.append(
             Candidate(
                 service_id=s["id"],

@@ -65,7 +65,7 @@ def test_service_at_capacity_is_never_proposed(session: Session, build) -> None:
     build.load(session)
     found = match(session, "housing", "Kadiogo", today=TODAY)
     assert ids(found) == ["room"]
-    assert "Capacité : 3 place disponible(s)" in found[0].reasons
+    assert "Capacité disponible : 3 place" in found[0].reasons
 
 
 def test_inactive_and_defunct_excluded_temporarily_closed_ranked_last(session: Session, build) -> None:
@@ -136,9 +136,9 @@ def test_service_area_written_with_former_name(session: Session, build) -> None:
 
 
 def test_unknown_need_and_region_raise(session: Session) -> None:
-    with pytest.raises(MatchError, match="besoin inconnu 'haircut'"):
+    with pytest.raises(MatchError, match="besoin inconnu « haircut »"):
         match(session, "haircut", "Kadiogo")
-    with pytest.raises(MatchError, match="région inconnue 'Atlantide'"):
+    with pytest.raises(MatchError, match="région inconnue « Atlantide »"):
         match(session, "housing", "Atlantide")
 
 
