@@ -232,6 +232,29 @@ def stale_cmd(
                         months=ngettext("{n} mois", "{n} mois", months), day=ref.isoformat()))
 
 
+@app.command("history")
+def history_cmd(
+    object_id: str = typer.Argument(..., help="Identifiant de l'objet (ex. un service)."),
+    kind: str = typer.Option("service", "--type", help="Type d'objet (service, organization, "
+                                                         "service_capacity…)."),
+    db: str | None = DB,
+) -> None:
+    """Historique des modifications d'un objet du répertoire, les plus récentes d'abord."""
+    from mno_workflow.commands.common import lang as cli_lang
+    from mno_workflow.directory.audit_words import history_rows
+    from mno_workflow.directory.edit import audit_trail
+
+    with _session(db) as session:
+        rows = history_rows(sorted(audit_trail(session, kind, object_id), key=lambda a: a.id, reverse=True),
+                            cli_lang())
+    for h in rows:
+        typer.echo(f"{h['at']:%Y-%m-%d %H:%M} UTC  {h['actor']}  {h['action']} — {h['object']}")
+        for label, old, new in h["diff"]:
+            typer.echo("    " + _("{field} : {old} → {new}", field=label,
+                                    old="—" if old is None else old, new="—" if new is None else new))
+    typer.echo(ngettext("{n} modification", "{n} modifications", len(rows)))
+
+
 from mno_workflow.directory.agreements_cli import app as _agreement_app  # noqa: E402
 
 app.add_typer(_agreement_app, name="agreement")

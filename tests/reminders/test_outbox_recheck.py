@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from mno_workflow.reminders.notifiers import InAppNotifier, LogNotifier, SmtpNotifier
 from mno_workflow.reminders.outbox import deliver
+from mno_workflow.reminders.recheck import reason_text
 from mno_workflow.reminders.sweeper import sweep
 from tests.engine.helpers import CW, IDENT
 
@@ -54,7 +55,8 @@ def test_state_left_cancels_the_reminder(users, smtp):
     deliver(wf, notifiers(port), now=TUESDAY + timedelta(minutes=10))
     reminders = messages(wf, kind="reminder")
     assert reminders and {m.status for m in reminders} == {"cancelled"}
-    assert "n'est plus « screening » mais « identified »" in reminders[0].reason
+    print(reason_text(reminders[0], "fr"), "|", reason_text(reminders[0], "en"))
+    assert "screening" not in reason_text(reminders[0], "fr")
     assert handler.messages == []
 
 
@@ -66,7 +68,8 @@ def test_messages_older_than_the_cut_off_are_dropped_as_stale(users, smtp):
     report = deliver(wf, notifiers(port), now=TUESDAY + timedelta(days=7))
     assert handler.messages == []
     reminder = messages(wf, channel="email", kind="reminder")[0]
-    assert reminder.status == "stale" and "7 days" in reminder.reason
+    assert reminder.status == "stale" and "7 jours" in reminder.reason
+    assert "7 days" in reason_text(reminder, "en") and "7 jours" in reason_text(reminder, "fr")
     assert report.sent == [] and len(report.cancelled) == len(messages(wf))
 
 
@@ -100,8 +103,9 @@ def test_consent_withdrawn_cancels_the_queued_referral_messages_to_the_provider(
     report = deliver(wf, notifiers(port), now=datetime(2025, 6, 2, 11, 0, tzinfo=UTC))
     to_provider = messages(wf, recipient_user="focal.anpe")
     assert {m.status for m in to_provider} == {"cancelled"}
-    assert all("retiré son consentement" in m.reason and "withdrew consent" in m.reason
-               and "consent.withdrawn" in m.reason for m in to_provider)
+    assert all("retiré son consentement" in reason_text(m, "fr") and "withdrew consent" in reason_text(m, "en")
+               and "withdrew" not in reason_text(m, "fr") and "retiré" not in reason_text(m, "en")
+               and "consent.withdrawn" not in reason_text(m, "fr") for m in to_provider)
     assert {m.id for m in to_provider} <= {i for i, _ in report.cancelled}
     assert all(env[1] != ["focal@anpe.example.bf"] for env in handler.envelopes)
     # the case workers' own messages are not about disclosure: they are still delivered

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from ... import directory
+from ...directory.audit_words import history_rows
 from ...store.models import User
 from .. import access
 from ..core import Web
@@ -104,19 +105,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "org_name": web.organisations(s).get(service["organization_id"], service["organization_id"]),
             "caps": caps,
             "languages": languages,
-            "history": [
-                {
-                    "at": fmt_datetime(a.at, lang, sop.calendar.timezone),
-                    "actor": a.actor,
-                    "action": a.action,
-                    "object": f"{a.object_type}:{a.object_id}",
-                    "diff": [
-                        (k, v[0] if len(v) > 0 else None, v[1] if len(v) > 1 else None)
-                        for k, v in (a.diff or {}).items()
-                    ],
-                }
-                for a in history
-            ],
+            # objects, actions and fields in words (directory/audit_words.py), never column names
+            "history": [{**h, "at": fmt_datetime(h["at"], lang, sop.calendar.timezone)}
+                        for h in history_rows(history, lang)],
             "can_edit": access.can(user, "directory_edit"),
             "statuses": directory_statuses(),
             "values": None,
