@@ -44,11 +44,13 @@ def _step_state(sop: SOP, step: str | None, state: str | None, lang: str) -> str
 
 
 class Names:
-    """Names of the users and organisations a case view mentions (by id): a user's display name,
-    an organisation's name in the directory; the id itself when none is known."""
+    """Names of the users, organisations and directory services a case view mentions (by id): a
+    user's display name, an organisation's or a service's name in the directory; the id itself
+    when none is known."""
 
-    def __init__(self, users: dict[str, str] | None = None, orgs: dict[str, str] | None = None):
-        self.users, self.orgs = users or {}, orgs or {}
+    def __init__(self, users: dict[str, str] | None = None, orgs: dict[str, str] | None = None,
+                 services: dict[str, str] | None = None):
+        self.users, self.orgs, self.services = users or {}, orgs or {}, services or {}
 
     def user(self, user_id: str | None) -> str:
         return self.users.get(user_id or "") or user_id or "-"
@@ -56,21 +58,32 @@ class Names:
     def org(self, org_id: str | None) -> str:
         return self.orgs.get(org_id or "") or org_id or "-"
 
+    def service(self, service_id: str | None) -> str:
+        return self.services.get(service_id or "") or service_id or "-"
 
-def names_for(session: Any, case: Case, events: list[AuditEvent]) -> Names:
-    """The :class:`Names` of the assignee, the actors and the organisations of ``case`` and its trail."""
-    from sqlalchemy import select
+
+def names_for(session: Any, case: Case, events: list[AuditEvent], users_too: tuple[str, ...] = (),
+              orgs_too: tuple[str, ...] = ()) -> Names:
+    """The :class:`Names` of the assignee, the actors and the organisations of ``case`` and its
+    trail (and of ``users_too``, ``orgs_too``: an access log's readers)."""
+    from sqlalchemy import inspect, select
 
     from .directory.tables import TABLES
     from .store.models import User
-    user_ids = {case.assignee, *(e.actor for e in events)} - {None, ""}
-    org_ids = {*(i.recipient for i in case.instances), *(e.organisation for e in events)} - {None, ""}
+    user_ids = {case.assignee, *(e.actor for e in events), *users_too} - {None, ""}
+    org_ids = {*(i.recipient for i in case.instances), *(e.organisation for e in events),
+               *orgs_too} - {None, ""}
     users = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(user_ids)))
              if u.display_name}
     org = TABLES["organization"]
-    orgs = {oid: name for oid, name in session.execute(select(org.c.id, org.c.name).where(
-        org.c.id.in_(org_ids))) if name}
-    return Names(users, orgs)
+    orgs: dict[str, str] = {}
+    services: dict[str, str] = {}
+    if inspect(session.connection()).has_table(org.name):  # a database without a directory: ids
+        orgs = {oid: name for oid, name in session.execute(select(org.c.id, org.c.name).where(
+            org.c.id.in_(org_ids))) if name}
+        svc = TABLES["service"]
+        services = {sid: name for sid, name in session.execute(select(svc.c.id, svc.c.name)) if name}
+    return Names(users, orgs, services)
 
 
 def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = None) -> list[str]:

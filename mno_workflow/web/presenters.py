@@ -8,6 +8,7 @@ from typing import Any
 from .. import directory
 from ..i18n import N_, colon, gettext
 from ..reminders.rendering import with_need
+from ..sop.diagnostics import text_in
 from ..sop.schema import SOP, FieldType
 from ..store.models import Case, StepInstance
 from . import access
@@ -202,7 +203,7 @@ def provider_field(
     for c in candidates:
         if c.organization_id not in seen:
             seen[c.organization_id] = f"{c.organization_name} — {c.service_name}"
-            notes.append((seen[c.organization_id], c.reasons))
+            notes.append((seen[c.organization_id], [text_in(r, lang) for r in c.reasons]))  # in lang
     others = [(oid, name) for oid, name in orgs.items() if oid not in seen]
     current = view.text
     if current and current not in seen and current not in orgs:
