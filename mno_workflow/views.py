@@ -101,7 +101,9 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
         step = sop.steps[inst.step]
         mark = "✓" if inst.final else "•"
         extra = f" → {names.org(inst.recipient)}" if inst.recipient else ""
-        lines.append(f"  {mark} {sop.label(step.label, lang)} [{inst.key}] : "
+        need = sop.options.get("need", {}).get(inst.key)  # the key stays: --instance step:key names it
+        words = sop.label(step.label, lang) + (f" — {sop.label(need, lang)}" if need else "")
+        lines.append(f"  {mark} {words} [{inst.key}] : "
                      f"{sop.label(step.states[inst.state].label, lang)}{extra}")
     return lines
 
