@@ -1,5 +1,5 @@
 """The directory's change history (``dir_audit``) in words of the reader's language: the objects
-(``service`` → « Service »), the actions (``update`` → « modification ») and the fields
+(``service`` → « Service »), the actions (``update`` → « mise à jour ») and the fields
 (``org_id``, ``phone``… → « Organisation », « Téléphone »), for the service page and ``mno
 directory history``. Every word is a catalogue message (French source text); a field no table
 names is shown with its underscores as spaces, never dropped."""
@@ -40,7 +40,7 @@ OBJECTS: dict[str, str] = {
     "url": N_("Lien"),
 }
 
-ACTIONS: dict[str, str] = {"create": N_("création"), "update": N_("modification")}
+ACTIONS: dict[str, str] = {"create": N_("création"), "update": N_("mise à jour")}
 
 FIELDS: dict[str, str] = {
     "acceptance_criteria": N_("Critères d'acceptation"),
@@ -188,7 +188,7 @@ def object_label(kind: str, lang: str | None = None) -> str:
 
 
 def action_label(action: str, lang: str | None = None) -> str:
-    """A change (``create``, ``update``) in words (« création », « modification »)."""
+    """A change (``create``, ``update``) in words (« création », « mise à jour »)."""
     return gettext(ACTIONS[action], lang) if action in ACTIONS else action
 
 
