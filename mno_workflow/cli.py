@@ -187,6 +187,7 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
     except ConfigError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
+    before = {"lang": state.get("lang")}  # restored when this invocation ends
     state["db"] = db
     try:
         state["lang"] = lang or check_lang(os.environ.get("MNO_LANG") or None, "$MNO_LANG") \
@@ -195,7 +196,7 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
         value = os.environ.get("MNO_LANG")
         typer.echo(f"MNO_LANG={value!r} : valeurs acceptées {', '.join(accepted_languages())}", err=True)
         raise typer.Exit(2) from None
-    _language_for_this_run(ctx)
+    _language_for_this_run(ctx, before)
     state["log_format"] = _choice("--log-format", log_format, "MNO_LOG_FORMAT", OutputFormat)
     if db:  # sub-apps (directory, db) read the same setting
         os.environ["MNO_DATABASE_URL"] = db
@@ -206,19 +207,17 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
     configure(state["log_format"], os.environ.get("MNO_LOG_LEVEL") or ("INFO" if service else "WARNING"))
 
 
-def _language_for_this_run(ctx: click.Context) -> None:
+def _language_for_this_run(ctx: click.Context, before: dict) -> None:
     """Make ``state["lang"]`` the current language (:data:`i18n.current`) until this invocation
     ends: when the root context closes, the language before it is restored, so an in-process run
     (``CliRunner``, a script calling ``app``) with ``--lang en`` does not leave English behind."""
     token = current.set(state["lang"])
-    before = {k: state.get(k) for k in ("lang", "db")}
 
     def restore() -> None:
         try:
             current.reset(token)
         except ValueError:  # closed in another context (a thread): forget the value instead
             current.set(SOURCE)
-        state.update(before)
         state["lang"] = before["lang"] or SOURCE
 
     ctx.call_on_close(restore)

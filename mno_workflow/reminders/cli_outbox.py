@@ -38,4 +38,5 @@ def list_cmd(
                 who = m.recipient_user or m.recipient_role or "-"
                 typer.echo(f"{m.id:>6} {m.status:<10}{m.channel:<7}{m.kind:<11}{ref or '-':<15}"
                            f"{who:<22}{reason_text(m, current.get())}")
-    typer.echo(f"{len(rows)} message(s)")
+    from ..commands.common import ngettext
+    typer.echo(ngettext("{n} message", "{n} messages", len(rows)))

@@ -33,8 +33,8 @@ def demo_account_lines(wf: Any, logins: dict[str, str], demo_password: str | Non
     else:
         lines = [gettext("Comptes de démonstration (mots de passe aléatoires de cette exécution) :", lang)]
     for u in DEMO_USERS:
-        if u.organisation:
-            where = f" @ {orgs.get(u.organisation, u.organisation)}"
+        if u.organisation:  # not in the directory (the FDS post): the person's name says it
+            where = f" @ {orgs[u.organisation]}" if u.organisation in orgs else ""
         elif u.region:
             codes = sorted(areas.resolve_regions(u.region))
             where = f" ({', '.join(areas.areas[c].name for c in codes) or u.region})"

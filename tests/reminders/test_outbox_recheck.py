@@ -134,3 +134,35 @@ def test_consent_expired_before_delivery_cancels(users, smtp):
     assert {m.status for m in to_provider} == {"cancelled"}
     assert all("expiré le 2025-06-03" in m.reason for m in to_provider)
     assert handler.envelopes == [] or all(env[1] != ["focal@anpe.example.bf"] for env in handler.envelopes)
+
+
+def test_cancelled_reasons_are_shown_in_the_readers_language(users, smtp, db_url):
+    """Issue 18: a cancelled message's reason is kept as a message id and its values, so the log
+    (``mno outbox list``, the page ``/messages-annules``) shows it in the reader's language, never
+    half in French and half in English; a row written before keeps its stored text."""
+    from sqlalchemy import update
+    from typer.testing import CliRunner
+
+    from mno_workflow.cli import app
+    from mno_workflow.store.models import OutboxMessage
+    wf = users
+    handler, port = smtp
+    ref = queued_reminder(wf)
+    wf.clock.set(TUESDAY + timedelta(minutes=5))
+    wf.fire(ref, "screen_out", CW, {"reason": "duplicate"})  # closes the case
+    deliver(wf, notifiers(port), now=TUESDAY + timedelta(days=1))
+    rows = messages(wf)
+    assert rows and all(reason_text(m, "fr") == f"dossier {ref} clos" for m in rows)
+    assert all(reason_text(m, "en") == f"case {ref} closed" for m in rows)
+    assert all("(case closed)" not in m.reason for m in rows)  # no second language in the stored text
+    old = rows[0].id  # a row written before reasons were stored: its text, as it was
+    with wf.sessions.begin() as s:
+        s.execute(update(OutboxMessage).where(OutboxMessage.id == old).values(
+            context={}, reason="dossier X clos (case closed)"))
+    runner = CliRunner()
+    en = runner.invoke(app, ["--db", db_url, "--lang", "en", "outbox", "list", "--status", "cancelled"])
+    fr = runner.invoke(app, ["--db", db_url, "outbox", "list", "--status", "cancelled"])
+    assert en.exit_code == 0 and fr.exit_code == 0, en.output + fr.output
+    assert f"case {ref} closed" in en.output and f"dossier {ref}" not in en.output
+    assert f"dossier {ref} clos" in fr.output and f"case {ref}" not in fr.output
+    assert "dossier X clos (case closed)" in en.output and "dossier X clos (case closed)" in fr.output
