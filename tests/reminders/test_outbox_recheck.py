@@ -103,7 +103,8 @@ def test_consent_withdrawn_cancels_the_queued_referral_messages_to_the_provider(
     report = deliver(wf, notifiers(port), now=datetime(2025, 6, 2, 11, 0, tzinfo=UTC))
     to_provider = messages(wf, recipient_user="focal.anpe")
     assert {m.status for m in to_provider} == {"cancelled"}
-    assert all("retiré son consentement" in reason_text(m, "fr") and "withdrew consent" in reason_text(m, "en")
+    assert all("retiré son consentement" in reason_text(m, "fr")
+               and "withdrew consent" in reason_text(m, "en")
                and "withdrew" not in reason_text(m, "fr") and "retiré" not in reason_text(m, "en")
                and "consent.withdrawn" not in reason_text(m, "fr") for m in to_provider)
     assert {m.id for m in to_provider} <= {i for i, _ in report.cancelled}
