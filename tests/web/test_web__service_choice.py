@@ -40,3 +40,22 @@ def test_the_send_form_offers_services_by_name(live):
     with wf.sessions() as s:
         inst = next(i for i in repository.get_case(s, ref).instances if i.label_key == "referral:cash")
         assert (inst.data or {}).get("referral", {}).get("service_id") == sid, inst.data
+
+
+def test_directory_page_gives_the_reasons_in_the_readers_language(live):
+    """The matching's reasons (« Zone : … », « Coût : gratuit ») on ``/repertoire`` and beside
+    the referral form's provider choice are catalogue messages, shown in English for an English
+    reader; an unknown region is said in that language too."""
+    c = live.client("mariam.kabore")
+    fr = html.unescape(c.get("/repertoire?need=cash&region=kadiogo").text)
+    assert "Zone :" in fr and "Area:" not in fr
+    c.get("/langue/en")
+    en = html.unescape(c.get("/repertoire?need=cash&region=kadiogo").text)
+    assert "Area:" in en and "Zone :" not in en and "Coût" not in en and "Type de service" not in en
+    bad = html.unescape(c.get("/repertoire?need=cash&region=Atlantide").text)
+    assert "unknown region “Atlantide”" in bad and "région inconnue" not in bad
+    ref = case_with_referrals(live.wf, send=False)
+    form = html.unescape(c.get(f"/dossiers/{ref}/actions/referral:cash/send").text)
+    reasons = form.split('class="reasons"')[1].split("</details>")[0]
+    assert "Area:" in reasons and "Zone :" not in reasons and "Coût" not in reasons
+    c.get("/langue/fr")

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import directory
 from ...directory.audit_words import history_rows
+from ...sop.diagnostics import text_in
 from ...store.models import User
 from .. import access
 from ..core import Web
@@ -50,11 +51,14 @@ def add_routes(r: APIRouter, web: Web) -> None:
             access.require(user, "directory")
             sop = web.latest(s).sop
             error, results = None, []
-            if need and region:
+            lang = web.lang(request, user)
+            if need and region:  # reasons and errors are catalogue messages: in the reader's language
                 try:
                     results = directory.match(s, need[:64], region[:64], limit=20)
                 except directory.MatchError as e:
-                    error = str(e)
+                    error = text_in(e.args[0], lang)
+                for c in results:
+                    c.reasons = [text_in(x, lang) for x in c.reasons]
             return web.render(
                 request,
                 "directory.html",
