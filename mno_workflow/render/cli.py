@@ -67,7 +67,7 @@ def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la PO
                    err=True)
         raise typer.Exit(2)
     if lang not in sop.languages:
-        typer.echo(_("Langue « {lang} » absente de la POS ({languages})", lang=lang,
+        typer.echo(_("Langue « {chosen} » absente de la POS ({languages})", chosen=lang,
                      languages=", ".join(sop.languages)), err=True)
         raise typer.Exit(2)
     if step is not None and step not in sop.steps:
@@ -127,7 +127,7 @@ def handbook(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la P
     """Écrire le manuel de la POS (HTML imprimable et Markdown) avec diagrammes et fiches vierges."""
     sop = _load(sop_path)
     if lang not in sop.languages:
-        typer.echo(_("Langue « {lang} » absente de la POS ({languages})", lang=lang,
+        typer.echo(_("Langue « {chosen} » absente de la POS ({languages})", chosen=lang,
                      languages=", ".join(sop.languages)), err=True)
         raise typer.Exit(2)
     formats = tuple(fmt or ("html", "md"))
