@@ -13,7 +13,7 @@ from typing import Any
 from .directory import load_sample, match
 from .engine.clock import SimulatedClock
 from .engine.engine import Actor, WorkflowEngine
-from .i18n import N_, gettext, ngettext
+from .i18n import N_, colon, gettext, ngettext
 from .resources import bf_sop
 from .sop.loader import load_file
 from .store import repository
@@ -192,6 +192,7 @@ PRACTICE_PATHS = [
 
 def _practice(engine: WorkflowEngine, clock: SimulatedClock, sop: Any, lang: str) -> Iterator[str]:
     """Run the issue-13 demo cases and yield one line per path with the case's open steps."""
+    from .person_export import instance_words
     from .web.demo_practice import practice_cases
     clock.advance(timedelta(hours=1))
     refs = practice_cases(engine, clock)
@@ -201,7 +202,7 @@ def _practice(engine: WorkflowEngine, clock: SimulatedClock, sop: Any, lang: str
         for ref, path in zip(refs, PRACTICE_PATHS, strict=True):
             case = repository.get_case(s, ref)
             assert case is not None
-            steps = ", ".join(f"{sop.label(sop.steps[i.step].label, lang)} ({i.key}) : "
+            steps = ", ".join(f"{instance_words(sop, i.step, i.key, lang)}{colon(lang)}"
                               f"{sop.label(sop.steps[i.step].states[i.state].label, lang)}"
                               for i in case.instances if not i.final)
             yield "  " + gettext("{reference} — {path}. En cours : {steps}", lang, reference=ref,
