@@ -32,7 +32,7 @@ import typer
 from typer.core import TyperGroup
 
 from .commands.common import OutputFormat, accepted_languages, check_lang, state
-from .i18n import current, gettext
+from .i18n import SOURCE, current, gettext
 from .i18n.cli import lang_of_argv, localise
 from .i18n.click_words import install as install_click_words
 from .i18n.click_words import translate
@@ -187,6 +187,7 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
     except ConfigError as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
+    before = {"lang": state.get("lang")}  # restored when this invocation ends
     state["db"] = db
     try:
         state["lang"] = lang or check_lang(os.environ.get("MNO_LANG") or None, "$MNO_LANG") \
@@ -195,7 +196,7 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
         value = os.environ.get("MNO_LANG")
         typer.echo(f"MNO_LANG={value!r} : valeurs acceptées {', '.join(accepted_languages())}", err=True)
         raise typer.Exit(2) from None
-    current.set(state["lang"])
+    _language_for_this_run(ctx, before)
     state["log_format"] = _choice("--log-format", log_format, "MNO_LOG_FORMAT", OutputFormat)
     if db:  # sub-apps (directory, db) read the same setting
         os.environ["MNO_DATABASE_URL"] = db
@@ -204,6 +205,22 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
     # services log every transition and sweep (INFO); one-shot commands only warnings, unless asked
     service = ctx.invoked_subcommand in ("serve", "remind")
     configure(state["log_format"], os.environ.get("MNO_LOG_LEVEL") or ("INFO" if service else "WARNING"))
+
+
+def _language_for_this_run(ctx: click.Context, before: dict) -> None:
+    """Make ``state["lang"]`` the current language (:data:`i18n.current`) until this invocation
+    ends: when the root context closes, the language before it is restored, so an in-process run
+    (``CliRunner``, a script calling ``app``) with ``--lang en`` does not leave English behind."""
+    token = current.set(state["lang"])
+
+    def restore() -> None:
+        try:
+            current.reset(token)
+        except ValueError:  # closed in another context (a thread): forget the value instead
+            current.set(SOURCE)
+        state["lang"] = before["lang"] or SOURCE
+
+    ctx.call_on_close(restore)
 
 
 def _choice(option: str, given, var: str, kind) -> str:
@@ -243,9 +260,17 @@ def refuse_unknown_lang(args: list[str]) -> list[str]:
 
 def main() -> None:
     """Console entry point."""
-    from .config import ConfigError
     state["argv_lang"] = lang_of_argv(sys.argv[1:])
-    current.set(state["argv_lang"])  # before click builds the help (--lang en --help)
+    token = current.set(state["argv_lang"])  # before click builds the help (--lang en --help)
+    try:
+        _main()
+    finally:  # an in-process call (tests) leaves no language behind
+        current.reset(token)
+        state["argv_lang"] = SOURCE
+
+
+def _main() -> None:
+    from .config import ConfigError
     install_click_words()  # « Usage », « Options », « Error: Missing argument » in that language
     args = refuse_unknown_lang(sys.argv[1:])  # --lang xx --help: refused (exit 2) as --lang xx validate
     try:

@@ -13,10 +13,11 @@ from typing import Any
 from .directory import load_sample, match
 from .engine.clock import SimulatedClock
 from .engine.engine import Actor, WorkflowEngine
+from .i18n import N_, colon, gettext, ngettext
 from .resources import bf_sop
 from .sop.loader import load_file
 from .store import repository
-from .views import audit_lines, case_lines
+from .views import audit_lines, case_lines, names_for
 
 SOP_PATH = bf_sop()  # shipped in the package (importlib.resources)
 
@@ -31,11 +32,13 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
     loaded = load_file(sop_path)
     engine.load_sop(loaded)
     sop = loaded.model
-    yield f"POS chargée : {sop.label(sop.title, lang)} (version {sop.version})"
+    yield gettext("POS chargée : {title} (version {version})", lang, title=sop.label(sop.title, lang),
+                  version=sop.version)
     with engine.sessions.begin() as s:
         report = load_sample(s)
-    yield (f"Répertoire des prestataires (données fictives) : {report.counts()['service']['added']} "
-           "service(s) importé(s)")
+    yield gettext("Répertoire des prestataires (données fictives) : {services}", lang,
+                  services=ngettext("{n} service importé", "{n} services importés",
+                                    report.counts()["service"]["added"], lang))
 
     def providers(need: str, region: str) -> list:
         """Services ranked by the directory's matching for a need in a region."""
@@ -47,7 +50,7 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
                      candidate.organization_id)
 
     ref = engine.create_case(sop.sop, CASEWORKER)
-    yield f"Dossier ouvert : {ref}"
+    yield gettext("Dossier ouvert : {reference}", lang, reference=ref)
 
     def fire(trigger: str, actor: Actor, data: dict | None = None, instance: str | None = None,
              **advance: Any) -> None:
@@ -80,13 +83,14 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
              "description": "Acte de naissance à reconstituer (fait par le gestionnaire)"}],
         "summary": "Mère seule de deux enfants, souhaite une activité à Ouagadougou."}, days=1)
     fire("approve_plan", SUPERVISOR, days=1)
-    yield ("Plan validé : deux référencements en parallèle (formation, soutien psychosocial) ; le "
-           "suivi commence aussitôt (premier suivi sous 5 jours ouvrables, risque modéré).")
+    yield gettext("Plan validé : deux référencements en parallèle (formation, soutien psychosocial) ; le "
+                  "suivi commence aussitôt (premier suivi sous 5 jours ouvrables, risque modéré).", lang)
 
     training = providers("vocational_training", "kadiogo")[0]
     psy_first, psy_second = providers("psychosocial", "kadiogo")[:2]
-    yield (f"Appariement : formation → {training.organization_name} ({training.service_name}) ; "
-           f"soutien psychosocial → {psy_first.organization_name}, puis {psy_second.organization_name}")
+    yield gettext("Appariement : formation → {training} ({service}) ; soutien psychosocial → {first}, puis "
+                  "{second}", lang, training=training.organization_name, service=training.service_name,
+                  first=psy_first.organization_name, second=psy_second.organization_name)
     fire("send", CASEWORKER, {"provider": training.organization_id, "service": training.service_name,
                               "service_id": training.service_id,
                               "priority": "normal", "referral_date": today, "channel": "system"},
@@ -97,8 +101,9 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
          instance="referral:psychosocial", minutes=20)
     fire("decline", as_provider(psy_first), {"reason": "no_capacity"}, instance="referral:psychosocial",
          hours=20)
-    yield (f"{psy_first.organization_name} refuse (capacité atteinte) : nouveau référencement vers "
-           f"{psy_second.organization_name}, le prestataire suivant proposé par l'appariement.")
+    yield gettext("{first} refuse (capacité atteinte) : nouveau référencement vers {second}, le prestataire "
+                  "suivant proposé par l'appariement.", lang, first=psy_first.organization_name,
+                  second=psy_second.organization_name)
     fire("re_refer", CASEWORKER, {"provider": psy_second.organization_id, "service": psy_second.service_name,
                                   "service_id": psy_second.service_id,
                                   "priority": "urgent", "referral_date": today,
@@ -110,14 +115,15 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
         "visit_date": today, "contact_mode": "home_visit", "services_received": False,
         "not_received_reason": "Services en cours", "risk_level": "moderate", "ready_to_close": False},
         days=1)
-    yield "Premier suivi pendant que les services courent (issue 13 : suivi et référencements en parallèle)."
+    yield gettext("Premier suivi pendant que les services courent (suivi et référencements en parallèle).",
+                  lang)
     fire("accept", cfp, instance="referral:vocational_training", days=1)
     fire("complete", wendpanga, {"delivered_on": today, "note": "4 séances individuelles"},
          instance="referral:psychosocial", days=12)
     fire("complete", cfp, {"delivered_on": today, "note": "Inscrite, formation commencée"},
          instance="referral:vocational_training", days=10)
-    yield ("Les deux référencements sont terminés ; la clôture sera proposée quand la dernière visite "
-           "dira que l'accompagnement est fini.")
+    yield gettext("Les deux référencements sont terminés ; la clôture sera proposée quand la dernière visite "
+                  "dira que l'accompagnement est fini.", lang)
 
     fire("record_visit", CASEWORKER, {
         "visit_date": today, "contact_mode": "home_visit", "services_received": True,
@@ -153,8 +159,8 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
                                              "service_id": clinic.service_id, "priority": "emergency",
                                              "referral_date": clock.now().date().isoformat(),
                                              "channel": "phone"})
-    yield (f"Dossier {second} : référencement d'urgence envoyé, sans réponse du prestataire — "
-           "« mno remind --once » enverra les rappels et l'escalade.")
+    yield gettext("Dossier {reference} : référencement d'urgence envoyé, sans réponse du prestataire — "
+                  "« mno remind --once » enverra les rappels et l'escalade.", lang, reference=second)
 
     yield from _practice(engine, clock, sop, lang)
 
@@ -162,36 +168,42 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
         case = repository.get_case(s, ref)
         assert case is not None
         yield ""
-        yield from case_lines(case, sop, lang)
+        events = repository.trail(s, case)
+        names = names_for(s, case, events)  # people and organisations by name, not ids
+        from .web.demo_data import DEMO_USERS  # the demo's people have no account in this database
+        names.users = {**{u.id: u.name for u in DEMO_USERS}, **names.users}
+        yield from case_lines(case, sop, lang, names)
         yield ""
-        yield from audit_lines(repository.trail(s, case), sop, lang)
+        yield from audit_lines(events, sop, lang, names)
 
 
 # The paths of the mechanism as practised (issue 13), one line each, in the order of
 # :func:`mno_workflow.web.demo_practice.practice_cases` (the web demo data shows the same cases).
 PRACTICE_PATHS = [
-    "référencement d'urgence le jour de l'accueil (dérogation pour intérêts vitaux), réponses du "
-    "prestataire sans compte enregistrées pour lui par téléphone",
-    "formation longue « en cours », revue tous les 30 jours au lieu d'une escalade",
-    "nouveau besoin trouvé à une visite de suivi, validé puis référé dans le même dossier",
-    "enfant non accompagné de 10 ans : consentement de la tutrice, assentiment, intérêt supérieur, "
-    "référencement à la protection de l'enfance",
-    "partage des données refusé : assistance directe, sans référencement, le suivi continue",
+    N_("référencement d'urgence le jour de l'accueil (dérogation pour intérêts vitaux), réponses du "
+       "prestataire sans compte enregistrées pour lui par téléphone"),
+    N_("formation longue « en cours », revue tous les 30 jours au lieu d'une escalade"),
+    N_("nouveau besoin trouvé à une visite de suivi, validé puis référé dans le même dossier"),
+    N_("enfant non accompagné de 10 ans : consentement de la tutrice, assentiment, intérêt supérieur, "
+       "référencement à la protection de l'enfance"),
+    N_("partage des données refusé : assistance directe, sans référencement, le suivi continue"),
 ]
 
 
 def _practice(engine: WorkflowEngine, clock: SimulatedClock, sop: Any, lang: str) -> Iterator[str]:
     """Run the issue-13 demo cases and yield one line per path with the case's open steps."""
+    from .person_export import instance_words
     from .web.demo_practice import practice_cases
     clock.advance(timedelta(hours=1))
     refs = practice_cases(engine, clock)
     yield ""
-    yield "Parcours de terrain (données fictives) :"
+    yield gettext("Parcours de terrain (données fictives) :", lang)
     with engine.sessions() as s:
         for ref, path in zip(refs, PRACTICE_PATHS, strict=True):
             case = repository.get_case(s, ref)
             assert case is not None
-            steps = ", ".join(f"{sop.label(sop.steps[i.step].label, lang)} ({i.key}) : "
+            steps = ", ".join(f"{instance_words(sop, i.step, i.key, lang)}{colon(lang)}"
                               f"{sop.label(sop.steps[i.step].states[i.state].label, lang)}"
                               for i in case.instances if not i.final)
-            yield f"  {ref} — {path}. En cours : {steps or '—'}"
+            yield "  " + gettext("{reference} — {path}. En cours : {steps}", lang, reference=ref,
+                                 path=gettext(path, lang), steps=steps or "—")

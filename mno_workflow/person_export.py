@@ -37,7 +37,7 @@ _WORDS = {
     "yes": N_("Oui"), "no": N_("Non"), "purged": N_("effacé le"), "recipient": N_("Destinataire"),
     "state": N_("État"), "since": N_("depuis"), "who": N_("Qui"), "when": N_("Quand"),
     "what": N_("Quoi"), "channel": N_("Canal"), "generated": N_("Document établi le"),
-    "item": N_("Besoin"), "name": N_("Nom"),
+    "item": N_("Besoin"), "name": N_("Nom"), "other": N_("Autres informations"),
     "no_access_log": N_("Aucun journal de consultation n'est tenu pour cette source."),
 }
 _ACTIONS = {
@@ -46,6 +46,48 @@ _ACTIONS = {
     "resume_deadline": N_("Délai repris"), "migrate": N_("Migration de version de POS"),
     "purge": N_("Effacement des données personnelles"),
 }
+
+
+#: Values of audit events that are not form data (reassignment, deadline, correction, purge,
+#: migration): French message ids of their labels, translated where shown (never the key itself).
+_DATA = {
+    "reason": N_("Motif"), "from": N_("Avant"), "to": N_("Après"), "by": N_("Prolongation"),
+    "from_due": N_("Depuis l'échéance"), "old_due_at": N_("Ancienne échéance"),
+    "new_due_at": N_("Nouvelle échéance"), "before": N_("Avant"), "after": N_("Après"),
+    "values": N_("Valeurs"), "rule": N_("Règle"), "fields": N_("Champs effacés"), "states": N_("États"),
+    "deadline_rules": N_("Règles des délais"), "mapping": N_("Correspondance"),
+    "deadlines": N_("Délais"), "next_actions": N_("Actions suivantes"),
+    "age_years": N_("Âge (années)"), "assignee": N_("Gestionnaire de cas"),
+    "instance": N_("Étape"), "comment": N_("Commentaire"),
+}
+
+
+#: ``audit_events.via`` (the path that acted) → French message id
+_VIA = {"web": N_("interface web"), "api": N_("API"), "cli": N_("ligne de commande"),
+        "sweeper": N_("délais automatiques")}
+
+
+def _data_label(key: str, lang: str) -> str:
+    """An audit event's value name in words; an unknown one with its underscores as spaces."""
+    return gettext(_DATA[key], lang) if key in _DATA else key.replace("_", " ")
+
+
+def instance_words(sop: SOP, step_id: str, key: Any, lang: str) -> str:
+    """A step instance in words: « Référencement — Formation professionnelle » (a need's label;
+    « … (2) » for a second referral of the same need), « Suivi (2) »; the step alone for the only
+    instance (``1``)."""
+    step = sop.steps.get(step_id)
+    label = sop.label(step.label, lang) if step is not None else step_id.replace("_", " ")
+    key = str(key or "")
+    needs = sop.options.get("need", {})
+    base, _, n = key.rpartition("-")
+    if key in needs:
+        return f"{label} — {sop.label(needs[key], lang)}"
+    if base in needs and n.isdigit():
+        return f"{label} — {sop.label(needs[base], lang)} ({n})"
+    if key in ("", "1"):
+        return label
+    return f"{label} ({key})"
 
 
 def _words(lang: str) -> dict[str, Any]:
@@ -68,9 +110,14 @@ ACCESS_SOURCES: list[Callable[[Session, Case], list[dict[str, Any]]]] = [_web_vi
 
 
 class _Render:
-    def __init__(self, sop: SOP, lang: str) -> None:
+    def __init__(self, sop: SOP, lang: str, names: Any = None) -> None:
+        from .views import Names
         self.sop, self.lang, self.w = sop, lang, _words(lang)
+        self.names = names or Names()  # users and organisations by name (views.names_for)
         self.tz = ZoneInfo(sop.calendar.timezone)
+        # the fields holding an organisation id (a step's recipient) or a directory service id
+        self.by_id = {**{st.service: self.names.service for st in sop.steps.values() if st.service},
+                      **{st.recipient: self.names.org for st in sop.steps.values() if st.recipient}}
 
     def label(self, label: Any) -> str:
         return self.sop.label(label, self.lang)
@@ -99,22 +146,30 @@ class _Render:
         if isinstance(value, list):
             return ", ".join(str(x) for x in value)
         if isinstance(value, dict):
-            return ", ".join(f"{k}: {v}" for k, v in value.items())
+            return ", ".join(f"{_data_label(k, self.lang)}{colon(self.lang)}{v}" for k, v in value.items())
         return str(value)
 
-    def fields(self, defs: list[FormField], values: dict[str, Any]) -> list[dict[str, Any]]:
+    def fields(self, defs: list[FormField], values: dict[str, Any],
+               form_id: str = "") -> list[dict[str, Any]]:
         by_id = {f.id: f for f in defs}
-        out = [{"label": self.label(f.label), "value": self.value(f, values[f.id])}
-                for f in defs if f.id in values]
-        out += [{"label": k, "value": self.value(None, v)} for k, v in values.items() if k not in by_id]
+        out = [{"label": self.label(f.label),
+                "value": self.named(f"{form_id}.{f.id}", self.value(f, values[f.id]))}
+               for f in defs if f.id in values]
+        out += [{"label": _data_label(k, self.lang), "value": self.value(None, v)}
+                for k, v in values.items() if k not in by_id]
         return out
+
+    def named(self, path: str, value: Any) -> Any:
+        """``value`` of field ``path`` (``form.field``) by name when it is an organisation or a
+        directory service id (the referral's provider, its service)."""
+        return self.by_id[path](value) if path in self.by_id and isinstance(value, str) and value else value
 
     def form(self, form_id: str, values: Any) -> dict[str, Any]:
         form = self.sop.forms.get(form_id)
         title = self.label(form.title) if form else form_id
         if not isinstance(values, dict):
-            return {"title": title, "fields": [{"label": form_id, "value": self.value(None, values)}]}
-        return {"title": title, "fields": self.fields(form.fields if form else [], values)}
+            return {"title": title, "fields": [{"label": title, "value": self.value(None, values)}]}
+        return {"title": title, "fields": self.fields(form.fields if form else [], values, form_id)}
 
 
 def _event(r: _Render, ev: AuditEvent) -> dict[str, Any]:
@@ -127,18 +182,22 @@ def _event(r: _Render, ev: AuditEvent) -> dict[str, Any]:
         states = step.states
         src = r.label(states[ev.from_state].label) if ev.from_state in states else ev.from_state
         dst = r.label(states[ev.to_state].label) if ev.to_state in states else ev.to_state
-        what = f"{r.label(step.label)} [{ev.instance_key}]{colon(r.lang)}{trig} ({src} → {dst})"
+        inst = instance_words(sop, ev.step or "", ev.instance_key, r.lang)
+        what = f"{inst}{colon(r.lang)}{trig} ({src} → {dst})"
     else:
         what = w["actions"].get(ev.action, ev.action)
         if step is not None:
-            what += f" — {r.label(step.label)} [{ev.instance_key}]"
+            what += " — " + instance_words(sop, ev.step or "", ev.instance_key, r.lang)
     forms = [r.form(k, v) for k, v in (ev.data or {}).items() if k in sop.forms]
     other = {k: v for k, v in (ev.data or {}).items() if k not in sop.forms}
     if other:
-        forms.append({"title": "", "fields": [{"label": k, "value": r.value(None, v)}
+        forms.append({"title": "", "fields": [{"label": _data_label(k, r.lang), "value": r.value(None, v)}
                                               for k, v in other.items()]})
-    return {"seq": ev.seq, "at": r.when(ev.at), "who": ev.actor, "role": role,
-            "organisation": ev.organisation or "", "what": what, "data": forms,
+    return {"seq": ev.seq, "at": r.when(ev.at), "who": ev.actor, "who_name": r.names.user(ev.actor),
+            "role": role, "organisation": ev.organisation or "",
+            "organisation_name": r.names.org(ev.organisation) if ev.organisation else "",
+            "what": what, "data": forms,
+            "via_name": gettext(_VIA[ev.via], r.lang) if ev.via in _VIA else (ev.via or ""),
             "via": ev.via or "", "os_user": ev.os_user or ""}
 
 
@@ -150,7 +209,13 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
     Returns a JSON-ready mapping with ``case``, ``data`` (forms), ``steps``, ``referrals``,
     ``trail`` and ``access`` (rows of :data:`ACCESS_SOURCES`, their codes ``role``, ``channel``,
     ``what`` with ``role_name``, ``channel_name``, ``what_name`` in words)."""
-    r = _Render(sop, norm_lang(lang))
+    from .views import names_for
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
+                                  .order_by(AuditEvent.seq)))
+    read = [row for source in ACCESS_SOURCES for row in source(session, case)]
+    names = names_for(session, case, events, tuple(x.get("user") or "" for x in read),
+                      tuple(x.get("organisation") or "" for x in read))
+    r = _Render(sop, norm_lang(lang), names)
     w = r.w
     region = r.label(sop.options.get("region", {}).get(case.region or "")) or case.region or ""
     steps = []
@@ -158,27 +223,30 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
         st = sop.steps.get(inst.step)
         item_form = None
         if inst.item:
-            item_form = {"title": w["item"], "fields": [{"label": k, "value": r.value(None, v)}
-                                                        for k, v in inst.item.items()]}
+            item_form = {"title": w["item"], "fields": r.fields(_item_fields(sop, inst.step), inst.item)}
         steps.append({
             "step": r.label(st.label) if st else inst.step, "key": inst.key,
+            "instance": instance_words(sop, inst.step, inst.key, r.lang),
             "state": r.label(st.states[inst.state].label) if st and inst.state in st.states else inst.state,
             "since": r.when(inst.entered_at), "recipient": inst.recipient or "",
+            "recipient_name": r.names.org(inst.recipient) if inst.recipient else "",
             "final": inst.final, "item": item_form, "referral": bool(st and st.recipient),
             "data": [r.form(k, v) for k, v in (inst.data or {}).items()],
         })
-    events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.seq))
-    access = []
-    for source in ACCESS_SOURCES:
-        access += [{**row, "at": r.when(row["at"]), "role_name": role_name(row.get("role"), r.lang),
-                    "channel_name": channel_label(row.get("channel"), r.lang),
-                    "what_name": what_label(row.get("what"), sop, r.lang)} for row in source(session, case)]
+    access = [{**row, "at": r.when(row["at"]), "role_name": role_name(row.get("role"), r.lang),
+               "channel_name": channel_label(row.get("channel"), r.lang),
+               "what_name": what_label(row.get("what"), sop, r.lang),
+               "user_name": r.names.user(row.get("user")),
+               "organisation_name": r.names.org(row["organisation"]) if row.get("organisation") else ""}
+              for row in read]
     return {
         "lang": r.lang, "words": {k: v for k, v in w.items() if k != "actions"},
         "generated_at": r.when(now) if now else "",
         "case": {"reference": case.reference, "status": w.get(case.status, case.status),
                  "opened": r.when(case.created_at), "closed": r.when(case.closed_at),
-                 "sop": f"{sop.sop} {sop.version}", "assignee": case.assignee or "",
+                 "sop": f"{sop.sop} {sop.version}", "sop_name": f"{r.label(sop.title)} ({sop.version})",
+                 "assignee": case.assignee or "",
+                 "assignee_name": r.names.user(case.assignee) if case.assignee else "",
                  "region": region, "name": case.display_name or ""},
         "data": [r.form(k, v) for k, v in (case.data or {}).items() if not k.startswith("_")]
         + [r.form("closure", c.get("closure")) for c in (case.data or {}).get("_closures") or []
@@ -189,6 +257,19 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
         "access": access,
         "access_sources": len(ACCESS_SOURCES),
     }
+
+
+def _item_fields(sop: SOP, step_id: str) -> list[FormField]:
+    """The fields of the repeat group whose items start instances of ``step_id`` (the plan's
+    needs: ``dimension``, ``need``, ``description``…), so an item is shown with their labels."""
+    step = sop.steps.get(step_id)
+    each = getattr(step, "instances", None) if step is not None else None
+    if not hasattr(each, "for_each"):
+        return []
+    form_id, _, field_id = each.for_each.partition(".")
+    form = sop.forms.get(form_id)
+    group = next((f for f in (form.fields if form else []) if f.id == field_id), None)
+    return list(group.fields or []) if group is not None else []
 
 
 def render_html(record: dict[str, Any]) -> str:

@@ -43,34 +43,85 @@ def _step_state(sop: SOP, step: str | None, state: str | None, lang: str) -> str
     return sop.label(st.states[state].label, lang) if state in st.states else (state or "")
 
 
-def case_lines(case: Case, sop: SOP, lang: str = "fr") -> list[str]:
-    """Summary lines: reference, status, person, region, then each step instance and its state."""
+class Names:
+    """Names of the users, organisations and directory services a case view mentions (by id): a
+    user's display name, an organisation's or a service's name in the directory; the id itself
+    when none is known."""
+
+    def __init__(self, users: dict[str, str] | None = None, orgs: dict[str, str] | None = None,
+                 services: dict[str, str] | None = None):
+        self.users, self.orgs, self.services = users or {}, orgs or {}, services or {}
+
+    def user(self, user_id: str | None) -> str:
+        return self.users.get(user_id or "") or user_id or "-"
+
+    def org(self, org_id: str | None) -> str:
+        return self.orgs.get(org_id or "") or org_id or "-"
+
+    def service(self, service_id: str | None) -> str:
+        return self.services.get(service_id or "") or service_id or "-"
+
+
+def names_for(session: Any, case: Case, events: list[AuditEvent], users_too: tuple[str, ...] = (),
+              orgs_too: tuple[str, ...] = ()) -> Names:
+    """The :class:`Names` of the assignee, the actors and the organisations of ``case`` and its
+    trail (and of ``users_too``, ``orgs_too``: an access log's readers)."""
+    from sqlalchemy import inspect, select
+
+    from .directory.tables import TABLES
+    from .store.models import User
+    user_ids = {case.assignee, *(e.actor for e in events), *users_too} - {None, ""}
+    org_ids = {*(i.recipient for i in case.instances), *(e.organisation for e in events),
+               *orgs_too} - {None, ""}
+    users = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(user_ids)))
+             if u.display_name}
+    org = TABLES["organization"]
+    orgs: dict[str, str] = {}
+    services: dict[str, str] = {}
+    if inspect(session.connection()).has_table(org.name):  # a database without a directory: ids
+        orgs = {oid: name for oid, name in session.execute(select(org.c.id, org.c.name).where(
+            org.c.id.in_(org_ids))) if name}
+        svc = TABLES["service"]
+        services = {sid: name for sid, name in session.execute(select(svc.c.id, svc.c.name)) if name}
+    return Names(users, orgs, services)
+
+
+def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = None) -> list[str]:
+    """Summary lines: reference, status, person, region, then each step instance and its state
+    (users and organisations by name when ``names`` knows them)."""
+    names = names or Names()
     words_of = _t(lang)
     region = sop.label(sop.options.get("region", {}).get(case.region or ""), lang) or case.region or "-"
     lines = [f"{words_of['case']} {case.reference} — {words_of['status'].get(case.status, case.status)} "
              f"(v{case.version}, {words_of['sop']} {sop.sop} {sop.version})",
              f"{words_of['name']} : {case.display_name or '-'} · {words_of['region']} : {region} · "
-             f"{words_of['assignee']} : {case.assignee or '-'}",
+             f"{words_of['assignee']} : {names.user(case.assignee) if case.assignee else '-'}",
              f"{words_of['steps']} :"]
     for inst in case.instances:
         step = sop.steps[inst.step]
         mark = "✓" if inst.final else "•"
-        extra = f" → {inst.recipient}" if inst.recipient else ""
-        lines.append(f"  {mark} {sop.label(step.label, lang)} [{inst.key}] : "
+        extra = f" → {names.org(inst.recipient)}" if inst.recipient else ""
+        need = sop.options.get("need", {}).get(inst.key)  # the key stays: --instance step:key names it
+        words = sop.label(step.label, lang) + (f" — {sop.label(need, lang)}" if need else "")
+        lines.append(f"  {mark} {words} [{inst.key}] : "
                      f"{sop.label(step.states[inst.state].label, lang)}{extra}")
     return lines
 
 
-def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr") -> list[str]:
-    """One line per audit event (local time of the SOP), with the steps it started."""
+def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
+                names: Names | None = None) -> list[str]:
+    """One line per audit event (local time of the SOP), with the steps it started (users and
+    organisations by name when ``names`` knows them)."""
     from .engine.event_sops import migrate_words, sop_for_event
+    names = names or Names()
     words_of = _t(lang)
     lines = [f"{words_of['trail']} :"]
     current = sop
     for ev in events:
         sop = sop_for_event(ev, current)  # old events keep the labels of their SOP version
         role = sop.label(sop.roles[ev.role].label, lang) if ev.role in sop.roles else ev.role
-        who = f"{ev.actor} ({role}{' @ ' + ev.organisation if ev.organisation else ''})"
+        at = f" @ {names.org(ev.organisation)}" if ev.organisation else ""
+        who = f"{names.user(ev.actor)} ({role}{at})"
         if ev.action == "create":
             what = words_of["created"]
         elif ev.action == "migrate":

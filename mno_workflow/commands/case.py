@@ -183,10 +183,10 @@ def case_prefill(reference: str, trigger: str, actor: AsOption = "",
 
 @app.command("show")
 def case_show(reference: str, fmt: FormatOption = "text") -> None:
-    """Afficher un dossier : étapes, états, données et journal d'audit. / Show a case."""
+    """Afficher un dossier : étapes, états, données et journal d'audit."""
     from ..protection.viewlog import log_cli_view
     from ..store import repository
-    from ..views import audit_lines, case_as_dict, case_lines
+    from ..views import audit_lines, case_as_dict, case_lines, names_for
     engine = open_engine()
     with engine.sessions() as s:
         case = repository.get_case(s, reference)
@@ -199,8 +199,9 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
         if fmt == "json":
             typer.echo(json.dumps(case_as_dict(case, sop, events), ensure_ascii=False, indent=2))
         else:
-            for line in case_lines(case, sop, state["lang"]) + [""] + \
-                    audit_lines(events, sop, state["lang"]):
+            names = names_for(s, case, events)  # the assignee, actors and organisations by name
+            for line in case_lines(case, sop, state["lang"], names) + [""] + \
+                    audit_lines(events, sop, state["lang"], names):
                 typer.echo(line)
 
 

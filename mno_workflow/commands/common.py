@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..i18n import gettext
+from ..i18n import ngettext as _ngettext
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.engine import Actor, WorkflowEngine
@@ -98,6 +99,20 @@ def fail(message: str, code: int = 1) -> None:
 def _(message: str, **params: Any) -> str:
     """``message`` (French source text, ``{name}`` placeholders) in the ``--lang`` language."""
     return gettext(message, state["lang"], **params)
+
+
+def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+    """The singular or plural form for ``n`` (``{n}`` filled) in the ``--lang`` language."""
+    return _ngettext(singular, plural, n, state["lang"], **params)
+
+
+def error_text(exc: BaseException) -> str:
+    """The message of ``exc`` in the ``--lang`` language when it is a catalogue message (a
+    ``said_fr`` argument, an engine error), else its text; never the exception's class name."""
+    from ..sop.diagnostics import text_in
+    if callable(getattr(exc, "text", None)):  # EngineError
+        return exc.text(state["lang"])  # type: ignore[attr-defined]
+    return text_in(exc.args[0], state["lang"]) if exc.args else str(exc)
 
 
 def lang() -> str:
@@ -194,7 +209,7 @@ def parse_actor(text: str) -> Actor:
     try:
         Actor.parse(text) if text.strip() != "system" else None
     except ValueError as e:
-        fail(str(e), 2)
+        fail(error_text(e), 2)
     engine = open_engine()
     with engine.sessions() as s, errors():
         return resolve_actor(s, text)

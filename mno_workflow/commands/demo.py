@@ -8,7 +8,7 @@ from .common import errors, open_engine, state
 
 
 def demo() -> None:
-    """Démonstration scriptée : un migrant de retour fictif conduit jusqu'à la clôture. / Scripted demo."""
+    """Démonstration scriptée : un migrant de retour fictif conduit jusqu'à la clôture."""
     from ..demo import run_demo
     engine = open_engine(clock=None)
     with errors():

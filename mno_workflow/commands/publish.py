@@ -23,25 +23,25 @@ def publish(
     ] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="HTML seulement (sans WeasyPrint).")] = False,
     public: Annotated[bool, typer.Option(
-        "--public",
-        help="Sans les contacts personnels du personnel (points focaux) : forme publiable.")] = False,
+        "--public/--with-contacts",
+        help="Sans les contacts personnels du personnel (points focaux, noms, téléphones) : forme "
+             "publiable, par défaut ; --with-contacts pour les inclure (usage interne).")] = True,
 ) -> None:
-    """Écrire tous les documents de la POS (HTML imprimable et PDF), en français et en anglais.
-
-    Write every document of the SOP."""
+    """Écrire tous les documents de la POS (HTML imprimable et PDF), en français et en anglais."""
     from ..render.cli import _load
     from ..render.diagrams import DiagramError
     from ..render.narrative_text import NarrativeError
     from ..render.pdf import PdfUnavailable
     from ..render.publish import publish as run
+    from .common import _, ngettext
 
     sop = _load(sop_path)
     langs = lang or list(sop.languages)
     unknown = [x for x in langs if x not in sop.languages or x not in ("fr", "en")]
     if unknown:
-        typer.echo(
-            f"Langue(s) absente(s) de la POS : {', '.join(unknown)} ({', '.join(sop.languages)})", err=True
-        )
+        typer.echo(ngettext("Langue absente de la POS : {missing} ({languages})",
+                            "Langues absentes de la POS : {missing} ({languages})", len(unknown),
+                            missing=", ".join(unknown), languages=", ".join(sop.languages)), err=True)
         raise typer.Exit(2)
     try:
         report = run(sop, output, sop_path, langs=langs, pdf=not no_pdf, region=region, public=public)
@@ -49,15 +49,13 @@ def publish(
         typer.echo(str(e), err=True)
         raise typer.Exit(1) from None
     except OSError as e:
-        typer.echo(f"Écriture impossible : {e}", err=True)
+        typer.echo(_("Écriture impossible : {error}", error=e), err=True)
         raise typer.Exit(1) from None
-    from ..i18n import ngettext
     from ..sop.diagnostics import text_in
-    from .common import _
     from .common import lang as cli_lang  # the --lang of mno (messages), not this command's --lang
 
     for w in report.warnings + ([report.contacts] if report.contacts else []):
         typer.echo(_("avertissement {warning}", warning=text_in(w, cli_lang())), err=True)
     n = len(report.written)
-    typer.echo(ngettext("{n} fichier écrit dans {folder}", "{n} fichiers écrits dans {folder}", n, cli_lang(),
+    typer.echo(ngettext("{n} fichier écrit dans {folder}", "{n} fichiers écrits dans {folder}", n,
                         folder=output / sop.sop))

@@ -13,6 +13,7 @@ from datetime import date
 import typer
 from sqlalchemy import select
 
+from mno_workflow.commands.common import _, ngettext
 from mno_workflow.directory.edit import UnknownObject, create_object, update_object
 from mno_workflow.directory.tables import TABLES
 
@@ -50,7 +51,8 @@ def add_cmd(
             "id": aid, "organization_id": organisation, "signed_on": signed_on, "agreement_version": version,
             "data_categories": categories or None, "purposes": purposes or None, "expires_on": expires_on,
             "focal_point_name": focal_name, "focal_point_email": focal_email}, actor)
-    typer.echo(f"Accord {aid} enregistré pour {organisation}.")
+    typer.echo(_("Accord {agreement} enregistré pour {organisation}.", agreement=aid,
+                 organisation=organisation))
 
 
 @app.command("end")
@@ -65,9 +67,10 @@ def end_cmd(
         try:
             diff = update_object(s, "sharing_agreement", agreement_id, {"expires_on": on}, actor)
         except UnknownObject:
-            typer.echo(f"erreur : accord « {agreement_id} » inconnu", err=True)
+            typer.echo(_("erreur : accord « {agreement} » inconnu", agreement=agreement_id), err=True)
             raise typer.Exit(1) from None
-    typer.echo(f"Accord {agreement_id} : fin au {on}." if diff else f"Accord {agreement_id} : inchangé.")
+    typer.echo(_("Accord {agreement} : fin au {day}.", agreement=agreement_id, day=on) if diff
+               else _("Accord {agreement} : inchangé.", agreement=agreement_id))
 
 
 @app.command("list")
@@ -78,19 +81,31 @@ def list_cmd(
     """Lister les organisations avec leur accord en vigueur (ou son absence)."""
     from mno_workflow.protection import agreement_in_force
 
-    day = date.fromisoformat(today) if today else date.today()
+    try:
+        day = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        typer.echo(_("erreur : date invalide « {day} » (attendu AAAA-MM-JJ)", day=today), err=True)
+        raise typer.Exit(1) from None
     org = TABLES["organization"]
     with _session(db) as s:
         rows = list(s.execute(select(org.c.id, org.c.name, org.c.organization_type).order_by(org.c.id)))
         lines = []
         for oid, name, otype in rows:
             st = agreement_in_force(s, oid, day)
-            what = {"agreement.in_force": f"en vigueur ({st.agreement_id}, version {st.version}, "
-                                          f"jusqu'au {st.expires_on.isoformat() if st.expires_on else '—'})",
-                    "agreement.none": "AUCUN ACCORD",
-                    "agreement.expired": f"EXPIRÉ ({st.agreement_id}, le {st.expires_on})",
-                    "agreement.not_yet_signed": f"pas encore en vigueur ({st.agreement_id})"}[st.reason]
-            lines.append(f"{oid:<18}{(otype or '?'):<17}{what} — {name}")
+            lines.append(f"{oid:<18}{(otype or '?'):<17}{_state(st)} — {name}")
     for line in lines:
         typer.echo(line)
-    typer.echo(f"{len(rows)} organisation(s) au {day.isoformat()}")
+    typer.echo(ngettext("{n} organisation au {day}", "{n} organisations au {day}", len(rows),
+                        day=day.isoformat()))
+
+
+def _state(st) -> str:
+    """An organisation's agreement state (``agreement_in_force``) in words, in the --lang language."""
+    if st.reason == "agreement.in_force":
+        return _("en vigueur ({agreement}, version {version}, jusqu'au {day})", agreement=st.agreement_id,
+                 version=st.version, day=st.expires_on.isoformat() if st.expires_on else "—")
+    if st.reason == "agreement.expired":
+        return _("EXPIRÉ ({agreement}, le {day})", agreement=st.agreement_id, day=st.expires_on)
+    if st.reason == "agreement.not_yet_signed":
+        return _("pas encore en vigueur ({agreement})", agreement=st.agreement_id)
+    return _("AUCUN ACCORD")

@@ -18,6 +18,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from mno_workflow.commands.common import _, error_text, ngettext
 from mno_workflow.directory import tables as _tables  # noqa: F401  (registers the dir_* tables)
 from mno_workflow.directory.edit import stale_services
 from mno_workflow.directory.hsds31 import export_tabular
@@ -65,11 +66,14 @@ def _session(db: str | None) -> Iterator[Session]:
 
         _fail([bilingual(p) if ".xlsx" in p.file else p.format() for p in exc.problems])
     except MatchError as exc:
-        _fail([f"erreur : {exc}"])
+        _fail([_("erreur : {error}", error=error_text(exc))])
     except EngineError as exc:  # --as naming no active account (cli_identity.UnknownActor)
-        _fail([f"{exc.code}: {exc.text()}"])
-    except (SQLAlchemyError, OSError, ValueError) as exc:
-        _fail([f"erreur : {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"])
+        _fail([f"{exc.code}: {error_text(exc)}"])
+    except ValueError as exc:  # a malformed --as (engine.actors.Actor.parse): a catalogue message
+        _fail([_("erreur : {error}", error=error_text(exc).splitlines()[0] if str(exc) else "")])
+    except (SQLAlchemyError, OSError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        _fail([_("erreur : {error}", error=detail)])
 
 
 @app.command("import")
@@ -92,15 +96,17 @@ def import_cmd(
                 update: Callable[[str, int], Any] = lambda _name, n: bar.update(n)  # noqa: E731
                 report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
     for warning in report.warnings:
-        typer.echo(f"avertissement : {warning.format()}", err=True)
-    typer.echo(f"{'objet':<22}{'ajoutés':>9}{'modifiés':>10}{'inchangés':>11}")
+        typer.echo(_("avertissement : {warning}", warning=warning.format()), err=True)
+    typer.echo(f"{_('objet'):<22}{_('ajoutés'):>9}{_('modifiés'):>10}{_('inchangés'):>11}")
     for name, counts in report.counts().items():
         typer.echo(f"{name:<22}{counts['added']:>9}{counts['changed']:>10}{counts['unchanged']:>11}")
-    verb = "seraient" if dry_run else "ont été"
-    typer.echo(
-        f"{report.total('added')} ajout(s) et {report.total('changed')} modification(s) {verb} faits"
-        + (" — simulation, rien n'a été écrit." if dry_run else ".")
-    )
+    added = ngettext("{n} ajout", "{n} ajouts", report.total("added"))
+    changed = ngettext("{n} modification", "{n} modifications", report.total("changed"))
+    if dry_run:
+        typer.echo(_("{added} et {changed} seraient faits — simulation, rien n'a été écrit.",
+                     added=added, changed=changed))
+    else:
+        typer.echo(_("{added} et {changed} ont été faits.", added=added, changed=changed))
 
 
 @app.command("export")
@@ -115,14 +121,14 @@ def export_cmd(
     public: bool = typer.Option(
         False, "--public",
         help="Forme publiable : sans les contacts personnels du personnel (nom, e-mail, téléphone "
-        "d'une personne, point focal) ni les fichiers d'extension. / Publishable form: no staff "
-        "personal contacts.",
+        "d'une personne, point focal) ni les fichiers d'extension.",
     ),
     db: str | None = DB,
 ) -> None:
     """Exporter le répertoire : paquet du produit (csv, json) ou HSDS 3.1 (hsds, hsds-json)."""
     if fmt not in FORMATS:
-        _fail([f"erreur : format '{fmt}' inconnu : {', '.join(FORMATS)}"])
+        _fail([_("erreur : format « {fmt} » inconnu ; formats : {formats}", fmt=fmt,
+                 formats=", ".join(FORMATS))])
     with _session(db) as session:
         if fmt == "hsds":
             written = export_tabular(session, dest, public=public)
@@ -142,15 +148,15 @@ def export_cmd(
             from mno_workflow.directory.search_contacts import log_full_export
 
             log_full_export(session, data, fmt, str(dest))
-    typer.echo(f"{len(written)} fichier(s) écrit(s) dans {dest}")
+    typer.echo(ngettext("{n} fichier écrit dans {dest}", "{n} fichiers écrits dans {dest}",
+                        len(written), dest=dest))
     if people or focal:  # a full export is for backups and moves, not for publishing: say so
-        typer.echo(
-            f"avertissement : l'export contient les contacts personnels de {people} personne(s) "
-            f"(nom, e-mail, téléphone) et {focal} identifiant(s) de point focal ; pour une "
-            "publication, exporter avec --public / warning: the export holds the personal contacts "
-            f"of {people} person(s) and {focal} focal point identifier(s); to publish, use --public",
-            err=True,
-        )
+        typer.echo(_("avertissement : l'export contient les contacts personnels de {people} (nom, "
+                     "e-mail, téléphone) et {focal} ; pour une publication, exporter avec --public",
+                     people=ngettext("{n} personne", "{n} personnes", people),
+                     focal=ngettext("{n} identifiant de point focal",
+                                    "{n} identifiants de point focal", focal)),
+                   err=True)
 
 
 @app.command("search")
@@ -173,26 +179,30 @@ def search_cmd(
     from mno_workflow.directory.search_contacts import disclose_focal_points
 
     if fmt not in ("table", "json"):
-        _fail([f"erreur : format '{fmt}' inconnu : table ou json"])
+        _fail([_("erreur : format « {fmt} » inconnu ; formats : {formats}", fmt=fmt,
+                 formats="table, json")])
     with _session(db) as session:
         found = match(session, need=need, region=region, age=age, sex=sex, language=language, limit=limit)
         asked = {"need": need, "region": region, "age": age, "sex": sex, "language": language, "limit": limit}
         note = disclose_focal_points(session, found, actor, asked)
-    if note:
-        from mno_workflow.commands.common import lang as cli_lang
-        from mno_workflow.sop.diagnostics import text_in
+    from mno_workflow.commands.common import lang as cli_lang
+    from mno_workflow.sop.diagnostics import text_in
 
+    if note:
         typer.echo(text_in(note, cli_lang()), err=True)
+    for c in found:  # the reasons are catalogue messages: in the --lang language (JSON too)
+        c.reasons = [text_in(r, cli_lang()) for r in c.reasons]
     if fmt == "json":
         typer.echo(json.dumps([c.as_dict() for c in found], ensure_ascii=False, indent=1))
         return
     if not found:
-        typer.echo("Aucun service trouvé.")
+        typer.echo(_("Aucun service trouvé."))
         return
     for rank, c in enumerate(found, start=1):
         typer.echo(f"{rank:>2}. [{c.score}] {c.service_name} — {c.organization_name} ({c.service_id})")
-        focal = c.focal_point_user_id or ("masqué" if note else "-")
-        typer.echo(f"    point focal : {focal} ; canal : {c.referral_channel or '-'}")
+        focal = c.focal_point_user_id or (_("masqué") if note else "-")
+        typer.echo("    " + _("point focal : {focal} ; canal : {channel}", focal=focal,
+                                channel=c.referral_channel or "-"))
         for reason in c.reasons:
             typer.echo(f"    · {reason}")
 
@@ -209,15 +219,40 @@ def stale_cmd(
     try:
         ref = date.fromisoformat(today) if today else date.today()
     except ValueError:
-        _fail([f"erreur : date invalide '{today}' (attendu AAAA-MM-JJ)"])
+        _fail([_("erreur : date invalide « {day} » (attendu AAAA-MM-JJ)", day=today)])
         return
     with _session(db) as session:
         rows = stale_services(session, ref, months)
     for s in rows:
         typer.echo(
-            f"{s.assured_date.isoformat() if s.assured_date else 'jamais':<12}{s.service_id:<32}{s.name}"
+            f"{s.assured_date.isoformat() if s.assured_date else _('jamais'):<12}{s.service_id:<32}{s.name}"
         )
-    typer.echo(f"{len(rows)} service(s) non vérifié(s) depuis {months} mois au {ref.isoformat()}")
+    typer.echo(ngettext("{n} service non vérifié depuis {months} au {day}",
+                        "{n} services non vérifiés depuis {months} au {day}", len(rows),
+                        months=ngettext("{n} mois", "{n} mois", months), day=ref.isoformat()))
+
+
+@app.command("history")
+def history_cmd(
+    object_id: str = typer.Argument(..., help="Identifiant de l'objet (ex. un service)."),
+    kind: str = typer.Option("service", "--type", help="Type d'objet (service, organization, "
+                                                         "service_capacity…)."),
+    db: str | None = DB,
+) -> None:
+    """Historique des modifications d'un objet du répertoire, les plus récentes d'abord."""
+    from mno_workflow.commands.common import lang as cli_lang
+    from mno_workflow.directory.audit_words import history_rows
+    from mno_workflow.directory.edit import audit_trail
+
+    with _session(db) as session:
+        rows = history_rows(sorted(audit_trail(session, kind, object_id), key=lambda a: a.id, reverse=True),
+                            cli_lang())
+    for h in rows:
+        typer.echo(f"{h['at']:%Y-%m-%d %H:%M} UTC  {h['actor']}  {h['action']} — {h['object']}")
+        for label, old, new in h["diff"]:
+            typer.echo("    " + _("{field} : {old} → {new}", field=label,
+                                    old="—" if old is None else old, new="—" if new is None else new))
+    typer.echo(ngettext("{n} modification", "{n} modifications", len(rows)))
 
 
 from mno_workflow.directory.agreements_cli import app as _agreement_app  # noqa: E402

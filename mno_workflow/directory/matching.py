@@ -1,4 +1,4 @@
-"""Referral matching: rank the directory's services for one need of one case, with reasons.
+"""Referral matching: rank the directory's services for one need of one case, with reasons in French.
 
 A service is a candidate when one of its service types (taxonomy terms linked by ``attribute``
 rows) is mapped to the need in ``data/need_service_types.csv``, it covers the case's region, a
@@ -6,10 +6,6 @@ neighbouring region or the whole country, it is neither inactive nor defunct, it
 capacity, and the case's age and sex are eligible. Candidates are ranked by coverage first (the
 case's region, then neighbouring regions, then national coverage), then by how well the type
 fits, cost (free first), language and status.
-
-Each reason is a catalogue message (:class:`Reason`, French message id): ``Candidate.reasons``
-holds their French text (the REST API, ``mno directory match``), ``Candidate.said`` the messages
-themselves, shown in the reader's language on the web pages (``reason.text(lang)``).
 """
 
 from __future__ import annotations
@@ -28,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from mno_workflow.directory.areas import DATA_DIR, AreaRegistry, default_registry, fold
 from mno_workflow.directory.tables import TABLES
-from mno_workflow.i18n import N_
+from mno_workflow.sop.diagnostics import said_fr
 
 DEFAULT_MAPPING = DATA_DIR / "need_service_types.csv"
 
@@ -45,7 +41,32 @@ EXCLUDED_STATUSES = ("inactive", "defunct")
 
 
 class MatchError(ValueError):
-    """An unknown need code or region name (the message is in French)."""
+    """An unknown need code or region name (the argument is a catalogue message: French as
+    ``str``, ``text_in(e.args[0], lang)`` in another language)."""
+
+
+@dataclass(frozen=True)
+class _TypeLabel:
+    """A service type's label in the reader's language (a value of a reason)."""
+
+    link: NeedLink
+
+    def text(self, lang: str | None = None) -> str:
+        return self.link.label_in(lang or "fr")
+
+
+@dataclass(frozen=True)
+class Years:
+    """``n`` years in words, in the reader's language (« 1 an », « 18 ans »): a value of a reason."""
+
+    n: int
+
+    def text(self, lang: str | None = None) -> str:
+        from mno_workflow.i18n import ngettext
+        return ngettext("{n} an", "{n} ans", self.n, lang or "fr")
+
+    def __str__(self) -> str:
+        return self.text("fr")
 
 
 @dataclass(frozen=True)
@@ -100,14 +121,14 @@ class Candidate:
     referral_channel: str | None = None
     response_times: dict[str, str | None] = field(default_factory=dict)
 
-    said: list[Reason] = field(default_factory=list, repr=False, compare=False)
-
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "said"}
+        return dict(self.__dict__)
 
     def reasons_in(self, lang: str) -> list[str]:
-        """The reasons in ``lang`` (the French ``reasons`` when the candidate has no messages)."""
-        return [r.text(lang) for r in self.said] if self.said else list(self.reasons)
+        """The reasons in ``lang`` (each a catalogue message, French text kept in ``reasons``)."""
+        from mno_workflow.sop.diagnostics import text_in
+
+        return [text_in(r, lang) for r in self.reasons]
 
 
 def _by_service(session: Session, name: str, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -118,47 +139,6 @@ def _by_service(session: Session, name: str, ids: list[str]) -> dict[str, list[d
     ).mappings():
         out[row["service_id"]].append(dict(row))
     return out
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One reason of a match: a catalogue message (French ``msgid``, ``{name}`` placeholders; with
-    ``plural`` and ``n``: chosen by the language's plural rule), values that are reasons shown in
-    the same language."""
-
-    msgid: str  #: a French message id, or with ``n`` a key of :func:`_counted`
-    params: tuple[tuple[str, Any], ...] = ()
-    n: int | None = None
-
-    def text(self, lang: str = "fr") -> str:
-        from mno_workflow.i18n import gettext
-
-        values = {k: v.text(lang) if isinstance(v, Reason) else v for k, v in self.params}
-        if self.n is not None:
-            return _counted(self.msgid)(self.n, lang, values)
-        return gettext(self.msgid, lang, **values)
-
-
-def _counted(key: str):
-    from mno_workflow.i18n import ngettext
-
-    return {  # the plural messages, written out for pybabel extract
-        "span": lambda n, lang, v: ngettext("{low}–{n} an", "{low}–{n} ans", n, lang, **v),
-        "from": lambda n, lang, v: ngettext("{n} an et plus", "{n} ans et plus", n, lang, **v),
-        "until": lambda n, lang, v: ngettext("jusqu'à {n} an", "jusqu'à {n} ans", n, lang, **v),
-        "age": lambda n, lang, v: ngettext("Âge {n} an : éligible ({span})",
-                                           "Âge {n} ans : éligible ({span})", n, lang, **v),
-    }[key]
-
-
-def reason(msgid: str, **params: Any) -> Reason:
-    """A reason: the catalogue message ``msgid`` (marked with ``N_`` where written)."""
-    return Reason(msgid, tuple(params.items()))
-
-
-def reason_n(key: str, n: int, **params: Any) -> Reason:
-    """A reason counted by ``n``: the plural message ``key`` of :func:`_counted`."""
-    return Reason(key, tuple(params.items()), n)
 
 
 def _xof(amount: float | None) -> str:
@@ -199,13 +179,14 @@ def match(
     mapping = mapping if mapping is not None else default_mapping()
     today = today or date.today()
     if need not in mapping:
-        raise MatchError(f"besoin inconnu '{need}' ; besoins connus : {', '.join(sorted(mapping))}")
+        raise MatchError(said_fr("besoin inconnu « {need} » ; besoins connus : {known}", need=need,
+                                 known=", ".join(sorted(mapping))))
     home = registry.resolve_regions(region)
     if not home:
-        raise MatchError(f"région inconnue '{region}'")
+        raise MatchError(said_fr("région inconnue « {region} »", region=region))
     near = registry.neighbours_of(home)
     if sex is not None and sex not in ("f", "m"):
-        raise MatchError(f"sexe '{sex}' invalide : f ou m")
+        raise MatchError(said_fr("sexe « {sex} » invalide : f ou m", sex=sex))
 
     links = {link.service_type: link for link in mapping[need]}
     attr, term = TABLES["attribute"], TABLES["taxonomy_term"]
@@ -241,7 +222,7 @@ def match(
 
     out: list[Candidate] = []
     for s in services:
-        reasons: list[Reason] = []
+        reasons: list[str] = []  # catalogue messages (said_fr: French as str, text_in(r, lang))
         # Coverage -------------------------------------------------------------------------
         covered: set[str] = set()
         national = False
@@ -255,77 +236,78 @@ def match(
         if covered & home:
             coverage = "region"
             names = ", ".join(sorted(registry.areas[c].name for c in covered & home))
-            reasons.append(reason(N_("Zone : {names} (région du dossier)"), names=names))
+            reasons.append(said_fr("Zone : {names} (région du dossier)", names=names))
         elif covered & near:
             coverage = "neighbour"
             names = ", ".join(sorted(registry.areas[c].name for c in covered & near))
-            reasons.append(reason(N_("Zone : région voisine {names}"), names=names))
+            reasons.append(said_fr("Zone : région voisine {names}", names=names))
         elif national:
             coverage = "national"
-            reasons.append(reason(N_("Zone : couverture nationale")))
+            reasons.append(said_fr("Zone : couverture nationale"))
         else:
             continue
         score = COVERAGE_POINTS[coverage]
         # Service type ---------------------------------------------------------------------
         best = min((links[t] for t in types_of[s["id"]]), key=lambda link: (link.rank, link.service_type))
         score += TYPE_POINTS.get(best.rank, 0)
-        reasons.append(reason(N_("Type de service : {label} (principal pour ce besoin)"), label=best.label)
+        kind = _TypeLabel(best)
+        reasons.append(said_fr("Type de service : {label} (principal pour ce besoin)", label=kind)
                        if best.rank == 1 else
-                       reason(N_("Type de service : {label} (secondaire pour ce besoin)"), label=best.label))
+                       said_fr("Type de service : {label} (secondaire pour ce besoin)", label=kind))
         # Capacity -------------------------------------------------------------------------
         caps = capacities.get(s["id"], [])
         if caps and all(c["available"] <= 0 for c in caps):
             continue
         for c in caps:
-            reasons.append(reason(N_("Capacité disponible : {n} {unit}"), n=c["available"],
-                                  unit=units.get(c["unit_id"], c["unit_id"])))
+            reasons.append(said_fr("Capacité disponible : {n} {unit}", n=c["available"],
+                                   unit=units.get(c["unit_id"], c["unit_id"])))
         # Eligibility: age -----------------------------------------------------------------
         low, high = s["minimum_age"], s["maximum_age"]
         if low is not None or high is not None:
             span = (
-                reason_n("span", high, low=low)
+                said_fr("{low}–{high}", low=low, high=Years(high))
                 if low is not None and high is not None
-                else reason_n("from", low)
+                else said_fr("{low} et plus", low=Years(low))
                 if low is not None
-                else reason_n("until", high)
+                else said_fr("jusqu'à {high}", high=Years(high))
             )
             if age is None:
-                reasons.append(reason(N_("Âge à vérifier ({span})"), span=span))
+                reasons.append(said_fr("Âge à vérifier ({span})", span=span))
             elif (low is not None and age < low) or (high is not None and age > high):
                 continue
             else:
                 score += ELIGIBLE_POINTS
-                reasons.append(reason_n("age", age, span=span))
+                reasons.append(said_fr("Âge {age} : éligible ({span})", age=Years(age), span=span))
         # Eligibility: sex -----------------------------------------------------------------
         ref = (referrals.get(s["id"]) or [None])[0]
         only = ref["eligible_sex"] if ref else None
         if only is not None:
             if sex is None:
-                reasons.append(reason(N_("Réservé aux femmes : à vérifier")) if only == "f"
-                               else reason(N_("Réservé aux hommes : à vérifier")))
+                reasons.append(said_fr("Réservé aux femmes : à vérifier") if only == "f"
+                               else said_fr("Réservé aux hommes : à vérifier"))
             elif sex != only:
                 continue
             else:
                 score += ELIGIBLE_POINTS
-                reasons.append(reason(N_("Réservé aux femmes : éligible")) if only == "f"
-                               else reason(N_("Réservé aux hommes : éligible")))
+                reasons.append(said_fr("Réservé aux femmes : éligible") if only == "f"
+                               else said_fr("Réservé aux hommes : éligible"))
         # Cost -----------------------------------------------------------------------------
         options = costs.get(s["id"], [])
-        fee = None
         if options:
             cheapest = min(options, key=lambda c: (-COST_POINTS.get(c["option"], 0), c["amount"] or 0))
             score += COST_POINTS.get(cheapest["option"], 0)
-            fee = _xof(cheapest["amount"])
             if cheapest["option"] == "free":
-                reasons.append(reason(N_("Coût : gratuit")))
+                reasons.append(said_fr("Coût : gratuit"))
             elif cheapest["option"] == "shared_cost":
-                reasons.append(reason(N_("Coût : participation aux frais {amount}"), amount=fee)
-                               if fee else reason(N_("Coût : participation aux frais")))
+                amount = _xof(cheapest["amount"])
+                reasons.append(said_fr("Coût : participation aux frais {amount}", amount=amount) if amount
+                               else said_fr("Coût : participation aux frais"))
             else:
-                reasons.append(reason(N_("Coût : payant {amount}"), amount=fee)
-                               if fee else reason(N_("Coût : payant")))
+                amount = _xof(cheapest["amount"])
+                reasons.append(said_fr("Coût : payant {amount}", amount=amount) if amount
+                               else said_fr("Coût : payant"))
         else:
-            reasons.append(reason(N_("Coût : non précisé")))
+            reasons.append(said_fr("Coût : non précisé"))
         # Language -------------------------------------------------------------------------
         if language:
             wanted = fold(language)
@@ -333,17 +315,17 @@ def match(
             hit = next((lg for lg in spoken if wanted in (fold(lg["code"] or ""), fold(lg["name"]))), None)
             if hit:
                 score += LANGUAGE_MATCH
-                reasons.append(reason(N_("Langue : {name}"), name=hit["name"]))
+                reasons.append(said_fr("Langue : {name}", name=hit["name"]))
             elif spoken:
                 score += LANGUAGE_MISSING
-                reasons.append(reason(N_("Langue demandée non proposée ({names})"),
-                                    names=", ".join(lg["name"] for lg in spoken)))
+                reasons.append(said_fr("Langue demandée non proposée ({names})",
+                                       names=", ".join(lg["name"] for lg in spoken)))
         # Status and freshness ---------------------------------------------------------------
         if s["status"] == "temporarily closed":
             score += CLOSED_PENALTY
-            reasons.append(reason(N_("Statut : temporairement fermé")))
+            reasons.append(said_fr("Statut : temporairement fermé"))
         if s["assured_date"] is None or s["assured_date"] < stale_before:
-            reasons.append(reason(N_("Informations non vérifiées depuis plus de 6 mois")))
+            reasons.append(said_fr("Informations non vérifiées depuis plus de 6 mois"))
         out.append(
             Candidate(
                 service_id=s["id"],
@@ -352,8 +334,7 @@ def match(
                 organization_name=s["organization_name"],
                 score=score,
                 coverage=coverage,
-                reasons=[r.text("fr") for r in reasons],
-                said=reasons,
+                reasons=reasons,
                 status=s["status"],
                 focal_point_user_id=ref["focal_point_user_id"] if ref else None,
                 referral_channel=ref["referral_channel"] if ref else None,

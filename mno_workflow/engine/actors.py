@@ -18,11 +18,15 @@ class Actor:
 
     @classmethod
     def parse(cls, text: str) -> Actor:
-        """Parse ``user:role`` or ``user:role@organisation``. Raises ValueError."""
+        """Parse ``user:role`` or ``user:role@organisation``. Raises ValueError whose argument is a
+        catalogue message (``said_fr``: French as ``str``, ``text_in(e.args[0], lang)`` in another
+        language), so every ``--as`` path prints it in the reader's language."""
         user, sep, rest = text.partition(":")
         role, _, org = rest.partition("@")
         if not sep or not user or not role:
-            raise ValueError(f"expected USER:ROLE or USER:ROLE@ORGANISATION, got {text!r}")
+            from ..sop.diagnostics import said_fr
+            raise ValueError(said_fr("attendu UTILISATEUR:ROLE ou UTILISATEUR:ROLE@ORGANISATION, "
+                                     "reçu « {text} »", text=text))
         return cls(user, role, org or None)
 
     def trace(self) -> dict[str, str | None]:

@@ -32,8 +32,11 @@ def list_cmd(
         from sqlalchemy.orm import Session
         with Session(bind=conn) as s:
             rows = list(s.execute(q))
-            for m, ref in rows:
+            from ..i18n import current
+            from .recheck import reason_text
+            for m, ref in rows:  # the reason in the --lang language (stored as message id + values)
                 who = m.recipient_user or m.recipient_role or "-"
                 typer.echo(f"{m.id:>6} {m.status:<10}{m.channel:<7}{m.kind:<11}{ref or '-':<15}"
-                           f"{who:<22}{m.reason or m.last_error or ''}")
-    typer.echo(f"{len(rows)} message(s)")
+                           f"{who:<22}{reason_text(m, current.get())}")
+    from ..commands.common import ngettext
+    typer.echo(ngettext("{n} message", "{n} messages", len(rows)))

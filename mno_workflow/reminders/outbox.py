@@ -56,6 +56,7 @@ from .inbox import InboxItem, inbox, mark_read, unread_count  # noqa: F401  (re-
 from .notifiers import DeliveryError, InAppNotifier, Notifier, OutgoingMessage, Rendered
 from .recheck import why_not_send
 from .rendering import LANGS, TEMPLATES, _env, _sop, _sop_of_case, format_day, format_due, render  # noqa: F401
+from .stored_message import stored
 
 log = logging.getLogger("mno.outbox")
 
@@ -176,8 +177,9 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                     sop = None
                     m.last_error = f"SOP of the case unreadable: {e}"
                 verdict = why_not_send(s, m, sop, now)
-                if verdict is not None:
-                    m.status, m.reason = verdict
+                if verdict is not None:  # the reason kept as message id + values: any reader's language
+                    m.status, m.reason = verdict[0], verdict[1].text("fr")
+                    m.context = {**(m.context or {}), "reason_msg": stored(verdict[1])}
                     report.cancelled.append((m.id, m.reason))
                     continue
                 notifier = notifiers.get(m.channel)

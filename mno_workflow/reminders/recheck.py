@@ -2,11 +2,13 @@
 
 A message is written in the transaction of its cause (a state entered: ``task``; a reminder or
 escalation due). When delivery is late (SMTP down, process stopped), the world may have moved: before
-sending, :func:`why_not_send` compares the message with the case now. It answers a reason (French
-then English) when the message must not be sent; :func:`~mno_workflow.reminders.outbox.deliver`
-then marks it ``cancelled`` (cause gone) or ``stale`` (older than the SOP's
-``data_protection.outbox_stale_after``, default 7 days), keeps it with its ``reason`` for
-administrators (``mno outbox list --status cancelled``, the page ``/messages-annules``), and
+sending, :func:`why_not_send` compares the message with the case now. It answers a reason (a
+catalogue message, engine ``Message.t``) when the message must not be sent;
+:func:`~mno_workflow.reminders.outbox.deliver` then marks it ``cancelled`` (cause gone) or ``stale``
+(older than the SOP's ``data_protection.outbox_stale_after``, default 7 days), keeps its reason —
+the message id and values in the context (``reason_msg``, :mod:`.stored_message`), its French text
+in ``reason`` — and shows it in the reader's language (:func:`reason_text`) to administrators
+(``mno outbox list --status cancelled``, the page ``/messages-annules``), and
 sends nothing. A message to the organisation a referral is addressed to (a ``scope: recipient``
 role) is also cancelled when the consent in force no longer lets that referral be shown to it
 (withdrawn, expired, refused, purpose no longer covered; or the referral is declined/withdrawn):
@@ -20,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..engine.errors import Labels, Message
 from ..sop.schema_protection import DataProtection
 from ..store.models import Case, Deadline, OutboxMessage
 
@@ -34,18 +37,41 @@ def _age_limit(sop: Any):
     return (dp.outbox_stale_after if dp is not None else DEFAULT_STALE)
 
 
-def _stale(message: OutboxMessage, sop: Any, now: datetime) -> str | None:
+def _stale(message: OutboxMessage, sop: Any, now: datetime) -> Message | None:
     from ..engine.calendar import BusinessCalendar
+    from ..i18n.durations import DurationWords
 
     limit = _age_limit(sop)
     cal = BusinessCalendar.from_sop(sop.calendar) if sop is not None else BusinessCalendar()
     if now >= cal.add(message.created_at, limit):
-        return (f"périmé : en attente depuis plus de {limit} (stale: queued for more than {limit})")
+        return Message.t("périmé : en attente depuis plus de {limit}",
+                         limit=DurationWords(limit.amount, str(getattr(limit.unit, "value", limit.unit))))
     return None
 
 
-def _consent_withholds(case: Case, message: OutboxMessage, ctx: dict, sop: Any, now: datetime) -> str | None:
-    """The reason (fr then en) when ``message`` goes to a referral's recipient organisation and
+def reason_text(message: OutboxMessage, lang: str) -> str:
+    """Why ``message`` was not sent, in ``lang``: its stored reason (message id and values) read
+    from the catalogue of ``lang``; a row written before reasons were stored shows its text."""
+    from .stored_message import text_of
+    return (text_of(dict(message.context or {}), "reason", lang) or message.reason
+            or message.last_error or "")
+
+
+def _step_words(sop: Any, step: str, key: Any, state: str | None = None) -> Any:
+    """A step instance (« Référencement — Soutien psychosocial ») or one of its states, as SOP labels
+    (shown in the reader's language); the codes when the SOP does not know them."""
+    st = sop.steps.get(step) if sop is not None else None
+    if st is None:
+        return f"{step}:{key}" if state is None else state
+    if state is not None:
+        return Labels((st.states[state].label,)) if state in st.states else state
+    need = sop.options.get("need", {}).get(str(key))  # « Référencement — Formation professionnelle »
+    return Labels((st.label, need), sep=" — ") if need else Labels((st.label,))
+
+
+def _consent_withholds(case: Case, message: OutboxMessage, ctx: dict, sop: Any,
+                       now: datetime) -> Message | None:
+    """The reason when ``message`` goes to a referral's recipient organisation and
     the consent in force (or the referral's state) no longer lets that referral be shown to it."""
     if sop is None or "step" not in ctx or "instance" not in ctx:
         return None
@@ -60,11 +86,11 @@ def _consent_withholds(case: Case, message: OutboxMessage, ctx: dict, sop: Any, 
     decision = provider_view(sop, case, inst, None, now).decision
     if decision.allowed:
         return None
-    return (f"{decision.message.fr} Message au destinataire du référencement annulé "
-            f"({decision.message.en} Message to the referral's recipient cancelled; {decision.reason})")
+    return Message.t("{decision} Message au destinataire du référencement annulé.", decision=decision.message)
 
 
-def why_not_send(session: Session, message: OutboxMessage, sop: Any, now: datetime) -> tuple[str, str] | None:
+def why_not_send(session: Session, message: OutboxMessage, sop: Any,
+                 now: datetime) -> tuple[str, Message] | None:
     """``(status, reason)`` — ``("cancelled", …)`` when the case is gone or closed, or, for a
     reminder or escalation, the step instance left the state (or entered it again since) or the
     deadline was cancelled or moved;
@@ -74,9 +100,9 @@ def why_not_send(session: Session, message: OutboxMessage, sop: Any, now: dateti
     if message.case_id is not None:
         case = session.get(Case, message.case_id)
         if case is None:
-            return "cancelled", "dossier supprimé (case deleted)"
+            return "cancelled", Message.t("dossier supprimé")
         if case.status != "open" and message.kind != "alert_status":  # a reporter is told of the closure
-            return "cancelled", f"dossier {case.reference} clos (case closed)"
+            return "cancelled", Message.t("dossier {reference} clos", reference=case.reference)
         withheld = _consent_withholds(case, message, ctx, sop, now)
         if withheld:
             return "cancelled", withheld
@@ -84,20 +110,21 @@ def why_not_send(session: Session, message: OutboxMessage, sop: Any, now: dateti
             inst = next((i for i in case.instances
                          if i.step == ctx["step"] and str(i.key) == str(ctx["instance"])), None)
             if inst is None:
-                return "cancelled", f"étape {ctx['step']}:{ctx['instance']} introuvable (step instance gone)"
+                return "cancelled", Message.t("étape {step} introuvable",
+                                              step=_step_words(sop, ctx["step"], ctx["instance"]))
+            step = _step_words(sop, inst.step, inst.key)
             if "state" in ctx and inst.state != ctx["state"]:
-                return "cancelled", (f"{inst.label_key} n'est plus « {ctx['state']} » mais « {inst.state} » "
-                                     f"(state left: now {inst.state})")
+                return "cancelled", Message.t("{step} n'est plus « {before} » mais « {now} »", step=step,
+                                              before=_step_words(sop, inst.step, inst.key, ctx["state"]),
+                                              now=_step_words(sop, inst.step, inst.key, inst.state))
             if inst.entered_at > message.created_at:
-                return "cancelled", (f"{inst.label_key} est entré à nouveau dans l'état depuis "
-                                     "(state re-entered since the message was queued)")
+                return "cancelled", Message.t("{step} est entré à nouveau dans l'état depuis", step=step)
         if message.deadline_id is not None:
             row = session.get(Deadline, message.deadline_id)
             if row is not None and row.status == "cancelled":
-                note = f" : {row.note}" if row.note else ""
-                return "cancelled", f"échéance annulée{note} (deadline cancelled)"
+                return "cancelled", Message.t("échéance annulée")
             if row is not None and ctx.get("due_at") and row.due_at.isoformat() != ctx["due_at"]:
-                return "cancelled", "échéance déplacée (deadline moved)"
+                return "cancelled", Message.t("échéance déplacée")
     stale = _stale(message, sop, now)
     if stale:
         return "stale", stale

@@ -60,7 +60,7 @@ def document_builders(
     directory: PrintDirectory | None,
     directory_folder: Path | None,
     region: str | None = None,
-    public: bool = False,
+    public: bool = True,
 ) -> dict[str, Callable[[], str]]:
     """``{relative name without extension: builder of its HTML}`` for one language (``public``:
     the SOP document's data-sharing register without its focal points)."""
@@ -106,7 +106,7 @@ def contacts_warning(folder: Path) -> str:
         return ""
     return said_fr("contacts : les documents contiennent les contacts personnels du personnel "
                    "(personnes : {people} ; points focaux d'accords : {agreements}) ; pour une "
-                   "publication, utilisez --public",
+                   "publication, écrivez-les sans --with-contacts",
                    people=len(people), agreements=len(agreements))
 
 
@@ -132,13 +132,13 @@ def publish(
     pdf: bool = True,
     region: str | None = None,
     only: Callable[[str], bool] | None = None,
-    public: bool = False,
+    public: bool = True,
 ) -> PublishReport:
     """Write every document of ``sop`` under ``<out_dir>/<sop>/<lang>/``; return the report.
 
-    ``only(name)`` restricts the documents (tests); ``pdf`` False writes HTML only; ``public``:
-    without the staff's personal contacts (else a warning says how many persons the documents
-    name, :func:`contacts_warning`). Raises
+    ``only(name)`` restricts the documents (tests); ``pdf`` False writes HTML only; ``public``
+    (the default, ``mno publish`` without ``--with-contacts``): without the staff's personal
+    contacts (else a warning says how many persons the documents name, :func:`contacts_warning`). Raises
     :class:`~mno_workflow.render.pdf.PdfUnavailable` when PDF is asked and WeasyPrint cannot
     load, :class:`~mno_workflow.render.diagrams.DotNotFound` when Graphviz is missing.
     """

@@ -173,18 +173,11 @@ def serve(
         print(warning)
     if secure_cookies:
         print("Cookies « Secure » et HSTS : servez l'application derrière HTTPS (proxy inverse).")
-    if demo:
-        from .demo_data import DEMO_USERS
-        from .i18n import role_label
+    if demo:  # logins with names: the person, the role, the organisation (never ids)
+        from .demo_accounts import demo_account_lines
 
-        logins = app.state.demo_logins
-        shared = len(set(logins.values())) == 1
-        print("Comptes de démonstration" + (f" (mot de passe : {demo_password})" if shared and demo_password
-                                             else " (mots de passe aléatoires de cette exécution)") + " :")
-        for u in DEMO_USERS:
-            extra = f" @ {u.organisation}" if u.organisation else (f" ({u.region})" if u.region else "")
-            pw = "" if demo_password else f"  mot de passe : {logins.get(u.id, '?')}"
-            print(f"  {u.id:<20} {role_label(u.role)}{extra}{pw}")
+        for line in demo_account_lines(app.state.web.wf, app.state.demo_logins, demo_password):
+            print(line)
     from ..logs import config_dict
 
     log_config = config_dict(os.environ.get("MNO_LOG_FORMAT") or "text",

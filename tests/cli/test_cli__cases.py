@@ -123,8 +123,12 @@ def test_demo_runs_to_closure_as_installed_command(tmp_path):
     lines = out.stdout.strip().splitlines()
     assert lines[-1].strip() == "↳ Dossier clos"
     assert "Refuser avec un motif" in out.stdout and "Référer à un autre prestataire" in out.stdout
-    assert "→ org-ecoute" in out.stdout and "→ org-cfp" in out.stdout  # chosen by matching
-    assert "29 service(s) importé(s)" in out.stdout
+    # chosen by matching, shown by name (issue 18: no organisation or user ids)
+    assert "→ Association Écoute et soutien psychosocial (fictive)" in out.stdout
+    assert "→ Centre de formation professionnelle de Bobo-Dioulasso (illustratif)" in out.stdout
+    assert "→ org-" not in out.stdout and "@ org-" not in out.stdout and "mariam.kabore (" not in out.stdout
+    assert "Mariam Kaboré (Gestionnaire de cas)" in out.stdout
+    assert "29 services importés" in out.stdout
     verify = subprocess.run([sys.executable, "-m", "mno_workflow", "--db", db, "audit", "verify"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert verify.returncode == 0 and "0 problème(s)" in verify.stdout

@@ -35,8 +35,28 @@ def _case_with_a_view(wf) -> str:
     return ref
 
 
+def _with_names(db_url) -> None:
+    """The sample directory (organisation names) and the users' display names in the database."""
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from mno_workflow.directory import load_sample
+    from mno_workflow.directory.tables import TABLES
+    from mno_workflow.store.base import make_engine
+    from mno_workflow.store.models import User
+    engine = make_engine(db_url)
+    TABLES["organization"].metadata.create_all(engine)  # the wf fixture's tables have no directory
+    with Session(engine) as s, s.begin():
+        load_sample(s)
+        s.execute(update(User).where(User.id == "focal.cfp").values(display_name="Rasmané Sanou"))
+        s.execute(update(User).where(User.id == "mariam").values(display_name="Mariam Kaboré"))
+    engine.dispose()
+
+
 def test_html_in_french_and_english(wf, db_url, tmp_path):
     ref = _case_with_a_view(wf)
+    add_users(db_url)
+    _with_names(db_url)
     out = tmp_path / "personne.html"
     r = mno(db_url, "case", "export-person", ref, "-o", str(out), "--as", "idrissa.sanou:supervisor")
     assert r.exit_code == 0, r.output
@@ -46,8 +66,10 @@ def test_html_in_french_and_english(wf, db_url, tmp_path):
                  "14/03/2001",                                  # birth date as a date, in words
                  "Formation professionnelle",                   # option label, not the code
                  "Enregistrer le dossier",                      # trigger label in the trail
-                 "Référencement [vocational_training] — org-cfp — Envoyé",
-                 "focal.cfp (Point focal du prestataire @ org-cfp)", "Consultations du dossier",
+                 "Référencement — Formation professionnelle — Centre de formation professionnelle de "
+                 "Bobo-Dioulasso (illustratif) — Envoyé",
+                 "Rasmané Sanou (Point focal du prestataire @ Centre de formation professionnelle de "
+                 "Bobo-Dioulasso (illustratif))", "Consultations du dossier",
                  "page du référencement (prestataire)", "Référencement — Formation professionnelle"):
         assert text in page, text
     out_en = tmp_path / "person.html"
@@ -57,8 +79,22 @@ def test_html_in_french_and_english(wf, db_url, tmp_path):
     page = out_en.read_text(encoding="utf-8")
     assert "Data held about a person — Case" in page and "Vocational training" in page
     assert "Who viewed the case" in page and "data held about the person" in page  # the first export
-    assert "focal.cfp (Provider focal point @ org-cfp)" in page and "referral page (provider)" in page
+    assert "Rasmané Sanou (Provider focal point @ Centre de formation" in page
+    assert "referral page (provider)" in page
     assert "export-person" not in page and "(provider @" not in page  # words, not codes (issue 18)
+    for page in (out.read_text(encoding="utf-8"), out_en.read_text(encoding="utf-8")):
+        _no_raw_keys(page)
+
+
+def _no_raw_keys(page: str) -> None:
+    """No code of the SOP or of the database in the text a person reads (issue 18): step and
+    instance keys, organisation and user ids, form and option codes, event value names."""
+    import re
+    text = re.sub(r"<[^>]+>", " ", page.split("</style>", 1)[1])  # the words, not the markup
+    for key in ("vocational_training", "[1]", "org-cfp", "focal.cfp", "mnr_bf", "referral:", "svc-",
+                "old_due_at", "instance_key", "assisted_voluntary", "single_headed_household", "[cli",
+                "[web", "consent_date", "referral_date"):
+        assert key not in text, (key, text[max(0, text.find(key) - 200):text.find(key) + 100])
 
 
 def test_json_lists_everything_and_refuses_scoped_roles(wf, db_url, tmp_path):

@@ -30,7 +30,7 @@ def test_import_dry_run_then_import_then_search(tmp_path: Path) -> None:
     assert real.exit_code == 0, real.output
     # 421 objects + 14 sharing agreements (issue 11: the register is part of the sample directory)
     # + issue 13: the trafficking service type and 2 service-type links (child protection, trafficking)
-    assert "438 ajout(s) et 0 modification(s) ont été faits." in real.output
+    assert "438 ajouts et 0 modification ont été faits." in real.output
     found = run("search", "--need", "housing", "--region", "centre", "--format", "json", "--db", db)
     assert found.exit_code == 0, found.output
     rows = json.loads(found.stdout)  # stdout: the note on hidden focal points goes to stderr
@@ -61,7 +61,7 @@ def test_broken_import_prints_one_line_per_problem_and_exits_1(tmp_path: Path) -
 def test_search_unknown_region_is_one_line(tmp_path: Path) -> None:
     result = run("search", "--need", "housing", "--region", "Atlantide", "--db", f"sqlite:///{tmp_path}/c.db")
     assert result.exit_code == 1
-    assert result.output.strip() == "erreur : région inconnue 'Atlantide'"
+    assert result.output.strip() == "erreur : région inconnue « Atlantide »"
 
 
 def test_export_json_and_stale(tmp_path: Path) -> None:
@@ -74,7 +74,7 @@ def test_export_json_and_stale(tmp_path: Path) -> None:
     stale = run("stale", "--today", "2026-11-15", "--db", db)
     assert stale.exit_code == 0
     assert "svc-b" in stale.output and "svc-a" not in stale.output
-    assert "1 service(s) non vérifié(s) depuis 6 mois au 2026-11-15" in stale.output
+    assert "1 service non vérifié depuis 6 mois au 2026-11-15" in stale.output
     bad = run("stale", "--today", "2026-13-01", "--db", db)
     assert bad.exit_code == 1 and "date invalide" in bad.output
 

@@ -136,9 +136,9 @@ def test_service_area_written_with_former_name(session: Session, build) -> None:
 
 
 def test_unknown_need_and_region_raise(session: Session) -> None:
-    with pytest.raises(MatchError, match="besoin inconnu 'haircut'"):
+    with pytest.raises(MatchError, match="besoin inconnu « haircut »"):
         match(session, "haircut", "Kadiogo")
-    with pytest.raises(MatchError, match="région inconnue 'Atlantide'"):
+    with pytest.raises(MatchError, match="région inconnue « Atlantide »"):
         match(session, "housing", "Atlantide")
 
 

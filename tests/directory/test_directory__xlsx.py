@@ -97,7 +97,7 @@ def test_cli_xlsx_dry_run_import_and_export(tmp_path: Path) -> None:
     dry = runner.invoke(app, ["import", str(book), "--dry-run", "--db", db])
     assert dry.exit_code == 0 and "rien n'a été écrit" in dry.output, dry.output
     done = runner.invoke(app, ["import", str(book), "--db", db])
-    assert "2 ajout(s)" in done.output, done.output
+    assert "2 ajouts" in done.output, done.output
     out = runner.invoke(app, ["export", str(tmp_path / "out.xlsx"), "--format", "xlsx", "--db", db])
     assert out.exit_code == 0, out.output
     assert load_workbook(tmp_path / "out.xlsx")["service"]["A2"].value == "svc-x"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from mno_workflow.reminders.notifiers import InAppNotifier, LogNotifier, SmtpNotifier
 from mno_workflow.reminders.outbox import deliver
+from mno_workflow.reminders.recheck import reason_text
 from mno_workflow.reminders.sweeper import sweep
 from tests.engine.helpers import CW, IDENT
 
@@ -54,7 +55,8 @@ def test_state_left_cancels_the_reminder(users, smtp):
     deliver(wf, notifiers(port), now=TUESDAY + timedelta(minutes=10))
     reminders = messages(wf, kind="reminder")
     assert reminders and {m.status for m in reminders} == {"cancelled"}
-    assert "n'est plus « screening » mais « identified »" in reminders[0].reason
+    print(reason_text(reminders[0], "fr"), "|", reason_text(reminders[0], "en"))
+    assert "screening" not in reason_text(reminders[0], "fr")
     assert handler.messages == []
 
 
@@ -66,7 +68,8 @@ def test_messages_older_than_the_cut_off_are_dropped_as_stale(users, smtp):
     report = deliver(wf, notifiers(port), now=TUESDAY + timedelta(days=7))
     assert handler.messages == []
     reminder = messages(wf, channel="email", kind="reminder")[0]
-    assert reminder.status == "stale" and "7 days" in reminder.reason
+    assert reminder.status == "stale" and "7 jours" in reminder.reason
+    assert "7 days" in reason_text(reminder, "en") and "7 jours" in reason_text(reminder, "fr")
     assert report.sent == [] and len(report.cancelled) == len(messages(wf))
 
 
@@ -100,8 +103,10 @@ def test_consent_withdrawn_cancels_the_queued_referral_messages_to_the_provider(
     report = deliver(wf, notifiers(port), now=datetime(2025, 6, 2, 11, 0, tzinfo=UTC))
     to_provider = messages(wf, recipient_user="focal.anpe")
     assert {m.status for m in to_provider} == {"cancelled"}
-    assert all("retiré son consentement" in m.reason and "withdrew consent" in m.reason
-               and "consent.withdrawn" in m.reason for m in to_provider)
+    assert all("retiré son consentement" in reason_text(m, "fr")
+               and "withdrew consent" in reason_text(m, "en")
+               and "withdrew" not in reason_text(m, "fr") and "retiré" not in reason_text(m, "en")
+               and "consent.withdrawn" not in reason_text(m, "fr") for m in to_provider)
     assert {m.id for m in to_provider} <= {i for i, _ in report.cancelled}
     assert all(env[1] != ["focal@anpe.example.bf"] for env in handler.envelopes)
     # the case workers' own messages are not about disclosure: they are still delivered
@@ -130,3 +135,35 @@ def test_consent_expired_before_delivery_cancels(users, smtp):
     assert {m.status for m in to_provider} == {"cancelled"}
     assert all("expiré le 03/06/2025" in m.reason for m in to_provider)  # issue 18: not ISO
     assert handler.envelopes == [] or all(env[1] != ["focal@anpe.example.bf"] for env in handler.envelopes)
+
+
+def test_cancelled_reasons_are_shown_in_the_readers_language(users, smtp, db_url):
+    """Issue 18: a cancelled message's reason is kept as a message id and its values, so the log
+    (``mno outbox list``, the page ``/messages-annules``) shows it in the reader's language, never
+    half in French and half in English; a row written before keeps its stored text."""
+    from sqlalchemy import update
+    from typer.testing import CliRunner
+
+    from mno_workflow.cli import app
+    from mno_workflow.store.models import OutboxMessage
+    wf = users
+    handler, port = smtp
+    ref = queued_reminder(wf)
+    wf.clock.set(TUESDAY + timedelta(minutes=5))
+    wf.fire(ref, "screen_out", CW, {"reason": "duplicate"})  # closes the case
+    deliver(wf, notifiers(port), now=TUESDAY + timedelta(days=1))
+    rows = messages(wf)
+    assert rows and all(reason_text(m, "fr") == f"dossier {ref} clos" for m in rows)
+    assert all(reason_text(m, "en") == f"case {ref} closed" for m in rows)
+    assert all("(case closed)" not in m.reason for m in rows)  # no second language in the stored text
+    old = rows[0].id  # a row written before reasons were stored: its text, as it was
+    with wf.sessions.begin() as s:
+        s.execute(update(OutboxMessage).where(OutboxMessage.id == old).values(
+            context={}, reason="dossier X clos (case closed)"))
+    runner = CliRunner()
+    en = runner.invoke(app, ["--db", db_url, "--lang", "en", "outbox", "list", "--status", "cancelled"])
+    fr = runner.invoke(app, ["--db", db_url, "outbox", "list", "--status", "cancelled"])
+    assert en.exit_code == 0 and fr.exit_code == 0, en.output + fr.output
+    assert f"case {ref} closed" in en.output and f"dossier {ref}" not in en.output
+    assert f"dossier {ref} clos" in fr.output and f"case {ref}" not in fr.output
+    assert "dossier X clos (case closed)" in en.output and "dossier X clos (case closed)" in fr.output

@@ -1,6 +1,7 @@
-"""``mno publish`` and the directory's staff contacts: by default the documents print them (they
-are for the referral network) and a warning says so; ``--public`` writes them without the contact
-persons, their own phones and the data-sharing agreements' focal points."""
+"""``mno publish`` and the directory's staff contacts: by default (``--public``) the documents are
+written without the contact persons, their own phones and the data-sharing agreements' focal
+points (issue 18: the safe default); ``--with-contacts`` prints them (for the referral network)
+and a warning says so."""
 
 from __future__ import annotations
 
@@ -28,10 +29,10 @@ def _written(out: Path, public: bool) -> tuple[str, str, str]:
             html.unescape((base / "sop-document.html").read_text(encoding="utf-8")), report.contacts)
 
 
-def test_default_prints_the_contacts_and_warns(tmp_path: Path) -> None:
+def test_with_contacts_prints_the_contacts_and_warns(tmp_path: Path) -> None:
     directory, document, said = _written(tmp_path, public=False)
     assert PERSON in directory and SWITCHBOARD in directory and AGREEMENT_FOCAL in document
-    assert said.startswith("contacts :") and "personnes : 15" in said and "--public" in said, said
+    assert said.startswith("contacts :") and "personnes : 15" in said and "--with-contacts" in said, said
 
 
 def test_public_leaves_the_staff_out(tmp_path: Path) -> None:
@@ -49,9 +50,32 @@ def test_cli_publish_public(tmp_path: Path) -> None:
     written = (tmp_path / "mnr_bf" / "fr" / "directory.html").read_text(encoding="utf-8")
     assert PERSON not in html.unescape(written)
     assert "contacts :" not in r.output
+    default = CliRunner().invoke(app, ["publish", str(BF), "-o", str(tmp_path / "default"), "--no-pdf",
+                                       "--lang", "fr"])  # the safe form without asking for it
+    assert default.exit_code == 0 and "contacts :" not in default.output
+    written = (tmp_path / "default" / "mnr_bf" / "fr" / "directory.html").read_text(encoding="utf-8")
+    assert PERSON not in html.unescape(written)
     full = CliRunner().invoke(app, ["publish", str(BF), "-o", str(tmp_path / "full"), "--no-pdf",
-                                    "--lang", "fr"])
+                                    "--lang", "fr", "--with-contacts"])
     assert full.exit_code == 0 and "avertissement contacts : les documents contiennent" in full.stderr
+    written = (tmp_path / "full" / "mnr_bf" / "fr" / "directory.html").read_text(encoding="utf-8")
+    assert PERSON in html.unescape(written)
+
+
+def test_diagram_all_is_public_unless_asked(tmp_path: Path) -> None:
+    """``mno diagram --all``: the pathway diagrams name no staff by default (as ``mno publish``);
+    ``--with-contacts`` names them and says so; the committed ``diagrams/`` are the public form."""
+    r = CliRunner().invoke(app, ["diagram", str(BF), "--all", "-o", str(tmp_path / "pub")])
+    assert r.exit_code == 0, r.output
+    pathways = list((tmp_path / "pub" / "mnr_bf").glob("*/pathway-*.dot"))
+    assert pathways and not any(PERSON in p.read_text(encoding="utf-8") for p in pathways)
+    full = CliRunner().invoke(app, ["diagram", str(BF), "--all", "-o", str(tmp_path / "full"),
+                                    "--with-contacts", "--format", "dot"])
+    assert full.exit_code == 0 and "avertissement contacts :" in full.stderr, full.output
+    assert any(PERSON in p.read_text(encoding="utf-8")
+               for p in (tmp_path / "full" / "mnr_bf").glob("*/pathway-*.dot"))
+    committed = list((ROOT / "diagrams").rglob("pathway-*.*"))
+    assert committed and not any(PERSON in p.read_text(encoding="utf-8") for p in committed)
 
 
 def test_print_services_name_the_persons_they_print() -> None:

@@ -4,6 +4,8 @@ reads only (403 on every post); the "À vérifier" list and the audit history of
 
 from __future__ import annotations
 
+import html
+
 from sqlalchemy import select
 
 from mno_workflow import directory
@@ -64,6 +66,16 @@ def test_coordinator_edits_a_service_and_the_edit_is_audited(live):
     page = coord.get(f"/repertoire/services/{SVC}").text
     assert "Historique des modifications" in page and "fermé temporairement" in page
     assert "Gratuit pour les personnes de retour" in page
+    # the history in words (issue 18): fields, objects and actions, never column names
+    history = html.unescape(page.split('id="history"')[1].split("</table>")[0])
+    assert "Frais (description)" in history and "Places disponibles" in history and "Statut" in history
+    assert "mise à jour Service " in history and "mise à jour Capacité cap-oim-transit" in history
+    for raw in ("fees_description", "available", "status :", "update ", "service_capacity:"):
+        assert raw not in history, raw
+    coord.get("/langue/en")
+    history = html.unescape(coord.get(f"/repertoire/services/{SVC}").text.split('id="history"')[1])
+    assert "Fees (description)" in history and "Places available" in history and "update Capacity" in history
+    coord.get("/langue/fr")
     # mark verified today (the server's clock: 2 June 2025)
     r = post(coord, f"/repertoire/services/{SVC}/verifier")
     assert r.status_code == 303

@@ -37,6 +37,13 @@ def test_coordinator_sees_cancelled_messages_with_their_reason(live):
     by_case = html.unescape(coord.get(f"/messages-annules?dossier={ref.lower()}").text)
     assert by_case.count("retiré son consentement") == len(report.cancelled)
     assert 'href="/messages-annules"' in coord.get("/travail").text  # in the menu
+    # the reasons in the reader's language (issue 18): stored as message ids, never bilingual
+    assert "withdrew consent" not in page and "Message to the referral" not in page
+    coord.get("/langue/en")
+    english = html.unescape(coord.get("/messages-annules").text)
+    assert english.count("Message to the referral's recipient cancelled.") == len(report.cancelled)
+    assert "retiré son consentement" not in english and "Message au destinataire" not in english
+    coord.get("/langue/fr")
 
     for user in ("mariam.kabore", "idrissa.sanou", "focal.masn", "suivi.evaluation", "formateur"):
         r = live.client(user).get("/messages-annules")

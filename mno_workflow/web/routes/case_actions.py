@@ -228,6 +228,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
         for f in forms:
             if step.recipient and step.recipient.startswith(f.form_id + "."):
                 provider_field(s, f.views, step.recipient.split(".", 1)[1], case, inst, lang)
+            if step.service and step.service.startswith(f.form_id + "."):  # services by name, not ids
+                from ..service_choice import service_field
+                service_field(s, f.views, step.service.split(".", 1)[1], case, inst, lang)
         back = (
             f"/prestataire/{case.reference}/{inst.label_key}"
             if user.role == "provider"

@@ -13,7 +13,9 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from ... import directory
+from ...directory.audit_words import history_rows
 from ...i18n import colon
+from ...sop.diagnostics import text_in
 from ...store.models import User
 from .. import access
 from ..core import Web
@@ -51,11 +53,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
             access.require(user, "directory")
             sop = web.latest(s).sop
             error, results = None, []
-            if need and region:
+            lang = web.lang(request, user)
+            if need and region:  # reasons and errors are catalogue messages: in the reader's language
                 try:
                     results = directory.match(s, need[:64], region[:64], limit=20)
                 except directory.MatchError as e:
-                    error = str(e)
+                    error = text_in(e.args[0], lang)
             contacts = contacts_for(s, user, ({"id": c.service_id, "organization_id": c.organization_id}
                                               for c in results))
             page = web.render(
@@ -117,19 +120,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "contacts": contacts_for(s, user, [service]),
             "caps": caps,
             "languages": languages,
-            "history": [
-                {
-                    "at": fmt_datetime(a.at, lang, sop.calendar.timezone),
-                    "actor": a.actor,
-                    "action": a.action,
-                    "object": f"{a.object_type}:{a.object_id}",
-                    "diff": [
-                        (k, shown(k, v[0]) if len(v) > 0 else None, shown(k, v[1]) if len(v) > 1 else None)
-                        for k, v in (a.diff or {}).items()
-                    ],
-                }
-                for a in history
-            ],
+            # objects, actions and fields in words (directory/audit_words.py), never column names
+            "history": [{**h, "at": fmt_datetime(h["at"], lang, sop.calendar.timezone)}
+                        for h in history_rows(history, lang)],
             "can_edit": access.can(user, "directory_edit"),
             "statuses": directory_statuses(),
             "values": None,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from ...i18n import N_
+from ...reminders.recheck import reason_text
 from ...store.models import Case, OutboxMessage
 from .. import access
 from ..core import Web
@@ -37,6 +38,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "outbox_log")
+            lang = web.lang(request, user)
             status = statut if statut in STATUSES else ""
             ref = dossier.strip()[:40].upper()
             q = (select(OutboxMessage, Case.reference).outerjoin(Case, Case.id == OutboxMessage.case_id)
@@ -46,7 +48,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 q = q.where(Case.reference == ref)
             rows = [{"id": m.id, "status": m.status, "channel": m.channel, "kind": m.kind,
                      "reference": reference, "to": m.recipient_user or m.recipient_role or "—",
-                     "created_at": m.created_at, "reason": m.reason or m.last_error or "—"}
+                     "created_at": m.created_at, "reason": reason_text(m, lang) or "—"}
                     for m, reference in s.execute(q)]
             sop = web.latest(s).sop
             return web.render(request, "outbox_log.html", {

@@ -1,0 +1,46 @@
+"""The referral form's directory service field (the step's ``service:``, ``referral.service_id``
+in the Burkina Faso SOP) as a choice of the directory's services by name — those the matching
+proposes for the referral's need and the case's region first, then every other service open to
+referrals — so nobody types an identifier. The submitted value is still the service id: the API
+and the engine are unchanged, and a value already given (from the API, a former SOP) stays
+selectable."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import directory
+from ..directory.matching import EXCLUDED_STATUSES
+from ..directory.tables import TABLES
+from ..i18n import gettext
+from ..store.models import Case, StepInstance
+from .forms import FieldView
+
+
+def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance,
+                  lang: str) -> None:
+    """Turn the text field ``field_id`` of ``views`` into a select of services (``id`` →
+    « Service — Organisation »), matched services first."""
+    view = next((v for v in views if v.name == field_id), None)
+    if view is None:
+        return
+    need = (inst.item or {}).get("need")
+    matched: list[tuple[str, str]] = []
+    if need and case.region:
+        try:
+            matched = [(c.service_id, f"{c.service_name} — {c.organization_name}")
+                       for c in directory.match(s, str(need), case.region, limit=8)]
+        except directory.MatchError:
+            matched = []
+    svc, org = TABLES["service"], TABLES["organization"]
+    seen = {code for code, _ in matched}
+    others = [(sid, f"{name} — {oname}") for sid, name, oname in s.execute(
+        select(svc.c.id, svc.c.name, org.c.name).join(org, org.c.id == svc.c.organization_id)
+        .where(svc.c.status.not_in(EXCLUDED_STATUSES))
+        .order_by(org.c.name, svc.c.name)) if sid not in seen]
+    current = view.text
+    if current and current not in seen and all(code != current for code, _ in others):
+        others.insert(0, (current, current))
+    view.type = "provider"  # the same select as the recipient: proposed first, then the others
+    view.options = matched
+    view.groups = [(gettext("Autres services", lang), others)] if others else []
