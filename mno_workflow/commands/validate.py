@@ -59,17 +59,16 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     narratives = [f for f in files if f.name == "narrative.yaml"]  # companion text of an SOP (issue 19)
     files = [f for f in files if f not in narratives]
     for f in narratives:
-        from ..render.narrative_text import NarrativeError, load_narrative_file
-        try:
-            load_narrative_file(f)
-            problem = ""
-        except NarrativeError as e:
-            problem, failed = str(e), True
-        results.append({"path": str(f), "valid": not problem, "diagnostics": [
-            {"path": str(f), "line": 1, "col": 1, "severity": "error", "code": "E046", "message": problem}
-        ] if problem else []})
+        from ..sop.listed_narrative import narrative_file_diagnostics
+        found_problems = narrative_file_diagnostics(f)  # E046 at file:line:col, in the --lang language
+        failed |= bool(found_problems)
+        results.append({"path": str(f), "valid": not found_problems,
+                        "diagnostics": [d.as_dict() for d in found_problems]})
         if fmt != "json":
-            typer.echo(f"{f}:1:1: error E046 {problem}" if problem else f"{f}: ok")
+            for d in found_problems:
+                typer.echo(d.format(lang()))
+            if not found_problems:
+                typer.echo(f"{f}: ok")
     for f in files:
         try:
             loaded = load_file(f)

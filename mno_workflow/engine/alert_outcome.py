@@ -122,9 +122,9 @@ def sentence(sop: SOP, c: Closure, lang: str = "fr") -> str:
     Motif : Doublon d'un dossier existant. »"""
     from zoneinfo import ZoneInfo
 
-    from ..i18n import gettext
+    from ..i18n import gettext, short_date
     day = c.at.astimezone(ZoneInfo(sop.calendar.timezone)).date()
-    shown = day.isoformat() if lang == "en" else day.strftime("%d/%m/%Y")
+    shown = short_date(day, lang)
     words = labels(sop, c, lang)
     if c.kind == "screened_out":
         head = gettext("Déclaré non éligible le {date} par : {role}.", lang, date=shown,

@@ -9,7 +9,8 @@ priority (``response_time_emergency`` / ``_urgent`` / ``_normal``; the priority 
 the default's ``by`` field, ``normal`` when the default is a plain duration), e.g. ``48 hours``,
 ``5 days``, ``15 working days``. When the referral names no service, the service is unknown or not
 the chosen provider's, or the directory gives no time for that priority, the SOP's default
-applies and the reason is kept as a visible note (French and English).
+applies and the reason is kept as a visible note: a catalogue message id and its values,
+shown in the reader's language (:func:`level_text`).
 
 :func:`service_level` is called by :func:`mno_workflow.engine.timers.arm`; the result is
 recorded in the audit effects; the referral's page, the API and the provider's inbox show it
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, gettext
 from ..sop.schema import SOP, ByField, Deadline, Duration
 
 
@@ -51,24 +53,25 @@ def _directory_time(session: Any, service_id: str, organisation: str | None,
     return (text, None) if text else (None, "no_time")
 
 
+#: Why the SOP's default applies: reason code → French message id (translated at display).
 _WHY = {
-    "no_service": ("le référencement ne nomme pas de service de l'annuaire",
-                   "the referral names no directory service"),
-    "no_directory": ("pas d'annuaire dans cette base", "no directory in this database"),
-    "unknown_service": ("service inconnu de l'annuaire", "service unknown to the directory"),
-    "other_provider": ("ce service n'est pas celui du prestataire choisi",
-                       "this service is not the chosen provider's"),
-    "no_time": ("l'annuaire ne donne pas de délai de réponse pour cette priorité",
-                "the directory gives no response time for this priority"),
-    "bad_time": ("le délai de l'annuaire est illisible", "the directory's response time is unreadable"),
+    "no_service": N_("le référencement ne nomme pas de service de l'annuaire"),
+    "no_directory": N_("pas d'annuaire dans cette base"),
+    "unknown_service": N_("service inconnu de l'annuaire"),
+    "other_provider": N_("ce service n'est pas celui du prestataire choisi"),
+    "no_time": N_("l'annuaire ne donne pas de délai de réponse pour cette priorité"),
+    "bad_time": N_("le délai de l'annuaire est illisible"),
 }
+_FROM_DIRECTORY = N_("Délai du prestataire (annuaire, service {service}, priorité {priority}) : {text}")
+_DEFAULT = N_("Délai par défaut de la POS ({within}) : {why}")
 
 
 def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
                   data: dict) -> tuple[Deadline, dict | None]:
     """The deadline to arm for ``inst`` and the service-level record (None when ``dl`` has no
     ``from_directory``). The record: ``{"instance", "state", "service", "priority", "source":
-    "directory"|"default", "within": "48 hours", "reason": code|None, "fr", "en"}``. Never
+    "directory"|"default", "within": "48 hours", "reason": code|None, "msgid", "params"}`` (the
+    note's catalogue message, :func:`level_text` shows it in a language). Never
     raises for directory data: a bad value falls back to the default with its reason."""
     if dl.from_directory is None:
         return dl, None
@@ -87,17 +90,15 @@ def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
         except ValueError:
             text, reason = None, "bad_time"
     if text:
-        fr = f"Délai du prestataire (annuaire, service {service}, priorité {priority}) : {text}"
-        en = f"Provider's response time (directory, service {service}, priority {priority}): {text}"
+        msgid, params = _FROM_DIRECTORY, {"service": service, "priority": priority, "text": text}
         source, within = "directory", text
     else:
         within = _default_text(dl, priority)
-        fr = f"Délai par défaut de la POS ({within}) : {_WHY[reason][0]}"
-        en = f"SOP default deadline ({within}): {_WHY[reason][1]}"
+        msgid, params = _DEFAULT, {"within": within, "why": _WHY[reason]}
         source = "default"
     record = {"instance": inst.label_key, "state": inst.state, "service": service,
               "priority": priority, "source": source, "within": within, "reason": reason,
-              "fr": fr, "en": en}
+              "msgid": msgid, "params": params}
     return chosen, record
 
 
@@ -139,7 +140,16 @@ def record_for(session: Any, sop: SOP, case: Any, inst: Any) -> dict | None:
 def describe(session: Any, sop: SOP, case: Any, inst: Any, lang: str = "fr") -> str | None:
     """:func:`record_for` in words, in ``lang`` (None when none applies)."""
     record = record_for(session, sop, case, inst)
-    return (record.get(lang) or record["fr"]) if record else None
+    return level_text(record, lang) if record else None
+
+
+def level_text(record: dict, lang: str = "fr") -> str:
+    """The note of a service-level record (:func:`service_level`) in ``lang``, from the catalogues;
+    the reason (``why``, a message id) translated too."""
+    params = dict(record.get("params") or {})
+    if params.get("why"):
+        params["why"] = gettext(params["why"], lang)
+    return gettext(record["msgid"], lang, **params)
 
 
 def check_service_of(session: Any, sop: SOP, step_id: str, form_id: str | None, data: dict) -> None:

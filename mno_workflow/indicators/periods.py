@@ -7,6 +7,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..i18n import N_
+
+#: A quarter in words, one message per quarter (French ordinals: « 1er », « 2e »).
+QUARTERS = (N_("1er trimestre {year}"), N_("2e trimestre {year}"), N_("3e trimestre {year}"),
+            N_("4e trimestre {year}"))
 
 class PeriodError(ValueError):
     """A period text that is none of the accepted forms (message in French, then English)."""
@@ -29,20 +34,18 @@ class Period:
         """« 2e trimestre 2025 », « avril 2025 », « 2025 », « du 01/04/2025 au 15/05/2025 »."""
         from babel.dates import format_date
 
-        loc = "en" if lang == "en" else "fr"
+        from ..i18n import bare_locale, gettext
+
+        loc = bare_locale(lang)
         if self.kind == "quarter":
             q = (self.start.month - 1) // 3 + 1
-            return (
-                f"Q{q} {self.start.year}"
-                if lang == "en"
-                else f"{q}{'er' if q == 1 else 'e'} trimestre {self.start.year}"
-            )
+            return gettext(QUARTERS[q - 1], lang, year=self.start.year)
         if self.kind == "month":
             return format_date(self.start, "LLLL yyyy", locale=loc)
         if self.kind == "year":
             return str(self.start.year)
         a, b = format_date(self.start, "short", locale=loc), format_date(self.end, "short", locale=loc)
-        return f"{a} – {b}" if lang == "en" else f"du {a} au {b}"
+        return gettext("du {start} au {end}", lang, start=a, end=b)
 
 
 def _month_end(y: int, m: int) -> date:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine.clock import require_aware
-from ..i18n import norm_lang
+from ..i18n import bare_locale, norm_lang, short_date, short_datetime
 from ..sop.loader import load_stored
 from ..sop.schema import SOP
 from ..store.models import Case, OutboxMessage, SopVersion, StepInstance
@@ -53,12 +53,12 @@ def _sop(row: SopVersion) -> SOP:
 def format_due(instant: datetime, lang: str, timezone: str) -> str:
     """A due instant in the SOP's time zone: ``15/01/2025 14:30`` (fr) or ``2025-01-15 14:30`` (en)."""
     local = require_aware(instant, "due_at").astimezone(ZoneInfo(timezone))
-    return local.strftime("%Y-%m-%d %H:%M" if lang == "en" else "%d/%m/%Y %H:%M")
+    return short_datetime(local, lang)
 
 
 def format_day(day: date, lang: str) -> str:
     """A day in words: ``lundi 2 juin 2025`` (fr), ``Monday, June 2, 2025`` (en)."""
-    return format_date(day, format="full", locale="en" if lang == "en" else "fr")
+    return format_date(day, format="full", locale=bare_locale(lang))
 
 
 def with_need(sop: SOP, ctx: Mapping[str, Any], label: str, lang: str) -> str:
@@ -92,7 +92,7 @@ def _labels(sop: SOP, ctx: Mapping[str, Any], lang: str) -> dict[str, Any]:
         role = sop.roles.get(ctx["by_role"])
         out["by_role_label"] = sop.label(role.label, lang) if role else ctx["by_role"]
         local = datetime.fromisoformat(ctx["at"]).astimezone(ZoneInfo(sop.calendar.timezone))
-        out["on"] = local.strftime("%Y-%m-%d" if lang == "en" else "%d/%m/%Y")
+        out["on"] = short_date(local, lang)
     if ctx.get("due_at"):
         out["due"] = format_due(datetime.fromisoformat(ctx["due_at"]), lang, sop.calendar.timezone)
     return out

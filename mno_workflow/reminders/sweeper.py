@@ -195,7 +195,7 @@ def _auto_failed(s: Session, sop, case: Case, inst: StepInstance, row: Deadline,
     append_event(s, case, at=now, actor="mno.sweeper", role="system", organisation=None,
                  action="auto_trigger_failed", trigger=row.auto_trigger, step=inst.step,
                  instance_key=inst.key, from_state=inst.state, to_state=inst.state,
-                 data={"code": e.code, "reason": {"fr": e.text("fr"), "en": e.text("en")},
+                 data={"code": e.code, "reason": stored(e.message),  # shown with restored(…).text(lang)
                        "notified": roles, "due_at": row.due_at.isoformat()},
                  sop_version=f"{sop.sop}@{sop.version}")
 

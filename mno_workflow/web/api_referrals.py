@@ -72,8 +72,12 @@ def _service_level(sop, case: Case, inst: StepInstance) -> dict[str, Any] | None
     """The service level of the referral's current state (:mod:`mno_workflow.engine.service_levels`)."""
     from sqlalchemy.orm import object_session
 
-    from ..engine.service_levels import record_for
+    from ..engine.service_levels import level_text, record_for
     s = object_session(case)
     record = record_for(s, sop, case, inst) if s is not None else None
-    return {k: record[k] for k in ("source", "within", "service", "priority", "reason", "fr", "en")} \
-        if record else None
+    if not record:
+        return None
+    # the documented fr/en texts of the note, from the catalogues (its message id: "msgid"/"params")
+    texts = {lg: level_text(record, lg) for lg in ("fr", "en")}
+    return {**{k: record[k] for k in ("source", "within", "service", "priority", "reason", "msgid",
+                                      "params")}, **texts}
