@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import ngettext
 from ..sop.diff import sop_diff
-from .common import AsOption, errors, fail, load_sop_or_fail, open_engine, parse_actor
+from .common import AsOption, errors, fail, lang, load_sop_or_fail, open_engine, parse_actor
 
 app = typer.Typer(help="Charger et lister les versions de POS.", no_args_is_help=True)
 
@@ -172,8 +173,14 @@ def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, e
             typer.echo("  dossier clos / case closed")
         for inst, actions in change.next_actions.items():
             typer.echo(f"  prochaines actions / next actions {inst}: {', '.join(actions) or '—'}")
-    verb = "seraient migrés (rien n'est écrit)" if dry_run else "migrés"
-    typer.echo(f"{len(plan.cases)} dossier(s) {verb} de {source} vers {target}.")
+    if dry_run:
+        typer.echo(ngettext("{n} dossier serait migré de {source} vers {target} (rien n'est écrit).",
+                            "{n} dossiers seraient migrés de {source} vers {target} (rien n'est écrit).",
+                            len(plan.cases), lang(), source=source, target=target))
+    else:
+        typer.echo(ngettext("{n} dossier migré de {source} vers {target}.",
+                            "{n} dossiers migrés de {source} vers {target}.", len(plan.cases), lang(),
+                            source=source, target=target))
 
 
 def _pairs(items: list[str] | None, option: str, shape: str) -> dict[str, str]:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from mno_workflow.directory.areas import DATA_DIR, AreaRegistry, default_registry, fold
 from mno_workflow.directory.tables import TABLES
+from mno_workflow.i18n import ngettext
 
 DEFAULT_MAPPING = DATA_DIR / "need_service_types.csv"
 
@@ -224,9 +225,8 @@ def match(
         if caps and all(c["available"] <= 0 for c in caps):
             continue
         for c in caps:
-            reasons.append(
-                f"Capacité : {c['available']} {units.get(c['unit_id'], c['unit_id'])} disponible(s)"
-            )
+            reasons.append(ngettext("Capacité : {n} {unit} disponible", "Capacité : {n} {unit} disponibles",
+                                    c["available"], unit=units.get(c["unit_id"], c["unit_id"])))
         # Eligibility: age -----------------------------------------------------------------
         low, high = s["minimum_age"], s["maximum_age"]
         if low is not None or high is not None:

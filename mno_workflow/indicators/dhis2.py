@@ -159,7 +159,7 @@ def load_mapping(path: Path, sop: SOP) -> Mapping:
         d(
             ("org_units",),
             "D006",
-            f"no orgUnit for region(s) {', '.join(missing)}",
+            f"no orgUnit for these regions: {', '.join(missing)}",
             "map every region of the SOP (values of an unmapped region would be lost)",
         )
     if diags:

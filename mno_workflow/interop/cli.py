@@ -93,9 +93,12 @@ def intake_kobo(
         typer.echo(f"ligne {row} ({ident}) : déjà importée{' → ' + ref if ref else ''}, ignorée")
     for row, ident, message in report.errors:
         typer.echo(f"ligne {row} ({ident}) : {message}", err=True)
-    typer.echo(
-        f"{len(report.created)} créé(s), {len(report.updated)} complété(s), "
-        f"{len(report.skipped)} déjà importée(s), {len(report.errors)} en erreur"
-    )
+    from mno_workflow.commands.common import lang
+    from mno_workflow.i18n import gettext, ngettext
+    typer.echo(", ".join((
+        ngettext("{n} créé", "{n} créés", len(report.created), lang()),
+        ngettext("{n} complété", "{n} complétés", len(report.updated), lang()),
+        ngettext("{n} déjà importée", "{n} déjà importées", len(report.skipped), lang()),
+        gettext("{n} en erreur", lang(), n=len(report.errors)))))
     if report.errors:
         raise typer.Exit(1)

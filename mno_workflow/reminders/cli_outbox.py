@@ -7,6 +7,8 @@ import os
 import typer
 from sqlalchemy import select
 
+from ..i18n import ngettext
+
 app = typer.Typer(help="Messages en attente, annulés ou périmés (avec leur motif).", no_args_is_help=True)
 
 
@@ -36,4 +38,5 @@ def list_cmd(
                 who = m.recipient_user or m.recipient_role or "-"
                 typer.echo(f"{m.id:>6} {m.status:<10}{m.channel:<7}{m.kind:<11}{ref or '-':<15}"
                            f"{who:<22}{m.reason or m.last_error or ''}")
-    typer.echo(f"{len(rows)} message(s)")
+    from ..commands.common import lang
+    typer.echo(ngettext("{n} message", "{n} messages", len(rows), lang()))

@@ -97,7 +97,7 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
                          force_late=force_late)
             s.flush()
         batch.write(s)
-    log.info("sweep at %s: %d reminder(s), %d escalation(s), %d automatic, %d skipped, %d failed",
+    log.info("sweep at %s: reminders %d, escalations %d, automatic %d, skipped %d, failed %d",
              now.isoformat(), len(report.reminders), len(report.escalations), len(report.auto_fired),
              len(report.skipped), len(report.failed),
              extra={"event": "sweep", "reminders": len(report.reminders),

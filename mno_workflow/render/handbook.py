@@ -321,7 +321,7 @@ def write_handbook(sop: SOP, out_dir: str | Path, lang: str = "fr",
     """
     unknown = set(formats) - {"html", "md"}
     if unknown:
-        raise ValueError(f"unknown handbook format(s) {', '.join(sorted(unknown))}; use html or md")
+        raise ValueError(f"unknown handbook formats: {', '.join(sorted(unknown))}; use html or md")
     folder = Path(out_dir) / sop.sop / lang
     out = []
     for fmt in formats:

@@ -65,7 +65,7 @@ def test_service_at_capacity_is_never_proposed(session: Session, build) -> None:
     build.load(session)
     found = match(session, "housing", "Kadiogo", today=TODAY)
     assert ids(found) == ["room"]
-    assert "Capacité : 3 place disponible(s)" in found[0].reasons
+    assert "Capacité : 3 place disponibles" in found[0].reasons
 
 
 def test_inactive_and_defunct_excluded_temporarily_closed_ranked_last(session: Session, build) -> None:

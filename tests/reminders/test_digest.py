@@ -110,7 +110,7 @@ def test_digest_rendered_fr_and_en(week):
     deliver(wf, {"inapp": InAppNotifier(), "log": LogNotifier(), "email": email}, now=THU)
     got = {msg.recipient_user: r for msg, r in email.sent if msg.template == "digest"}
     r = got["mariam.kabore"]
-    assert r.subject == "MNO : 1 échéance(s) aujourd'hui, 1 en retard"
+    assert r.subject == "MNO : 1 échéance aujourd'hui, 1 en retard"
     assert "Vos dossiers au jeudi 5 juin 2025." in r.text
     # issue 18: each case is a link to its step's box (path only: MNO_PUBLIC_URL is not set here)
     assert re.search(f"En retard \\(1\\) :\n- {ref['C']} — Identification : Accueil et dépistage "
@@ -122,7 +122,7 @@ def test_digest_rendered_fr_and_en(week):
     assert re.search(f'<li><a href="/dossiers/{a}#instance-\\d+">{a} — Référencement : À envoyer</a>'
                      " \\(échéance 05/06/2025 23:59\\)</li>", r.html)
     assert "Aminata" not in r.text + r.html
-    assert got["focal.anpe"].subject == "MNO : 1 échéance(s) aujourd'hui, 0 en retard"
+    assert got["focal.anpe"].subject == "MNO : 1 échéance aujourd'hui, 0 en retard"
     assert "échéance 05/06/2025 14:00" in got["focal.anpe"].text
     with wf.sessions() as s:
         [en] = inbox(s, "awa.traore", unread_only=True)[:1]

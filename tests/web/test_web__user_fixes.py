@@ -135,7 +135,7 @@ def test_notifications__digest_rendered_and_need_labels(live):
     html = live.client("mariam.kabore").get("/notifications").text
     assert "digest :" not in html and "[]" not in html and "[cash]" not in html
     # two referral drafts and (issue 13) the first follow-up visit, started with the plan
-    assert "MNO : 0 échéance(s) aujourd&#39;hui, 3 en retard" in html
+    assert "MNO : 0 échéance aujourd&#39;hui, 3 en retard" in html
     # each referral of the digest names its need (two « Référencement : À envoyer » could not be told apart)
     assert f"- {ref} — Référencement — Assistance en espèces : À envoyer" in html
     assert f"- {ref} — Référencement — Soins médicaux : À envoyer" in html
