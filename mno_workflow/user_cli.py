@@ -23,7 +23,7 @@ def _cli():
 def _user_or_fail(s, user_id: str) -> User:
     user = s.get(User, user_id)
     if user is None:
-        _cli().fail(f"Utilisateur inconnu : {user_id} / Unknown user: {user_id}")
+        _cli().fail(_cli()._("Utilisateur inconnu : {user}", user=user_id))
     return user
 
 
@@ -48,7 +48,7 @@ def register(user_app: typer.Typer) -> None:
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         if not rows:
-            typer.echo("Aucun jeton. / No token.")
+            typer.echo(_cli()._("Aucun jeton."))
         for r in rows:
             typer.echo(f"{r['id']:>5}  {r['user']:<20} {r['label'] or '-':<16} {r['scope']:<5} "
                        f"{r['state']:<8} expire {(r['expires_at'] or 'jamais')[:16]}  "
@@ -93,7 +93,7 @@ def register(user_app: typer.Typer) -> None:
                                     _cli().lang(), user=all_of))
                 return
             if not tokens.revoke(s, token_id, now):
-                _cli().fail(f"Jeton introuvable : {token_id} / Unknown token")
+                _cli().fail(_cli()._("Jeton introuvable : {token}", token=token_id))
         typer.echo(f"Jeton {token_id} révoqué.")
 
     @user_app.command("end-sessions")

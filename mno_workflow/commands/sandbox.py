@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from ..i18n import ngettext
-from .common import lang
+from .common import _, lang
 
 
 def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à sable (ex. formation.db).")],
@@ -38,7 +38,7 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
     from ..web.models import SandboxReset
 
     if cases < 1 or cases > 200:
-        typer.echo("--cases : entre 1 et 200 / between 1 and 200", err=True)
+        typer.echo(_("--cases : entre 1 et 200"), err=True)
         raise typer.Exit(2)
     url = f"sqlite:///{path}"
     stored: list[str] = []  # attachment files of the old sandbox's cases

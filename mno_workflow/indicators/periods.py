@@ -7,14 +7,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..i18n import N_
+from ..i18n import N_, gettext
 
 #: A quarter in words, one message per quarter (French ordinals: « 1er », « 2e »).
 QUARTERS = (N_("1er trimestre {year}"), N_("2e trimestre {year}"), N_("3e trimestre {year}"),
             N_("4e trimestre {year}"))
 
 class PeriodError(ValueError):
-    """A period text that is none of the accepted forms (message in French, then English)."""
+    """A period text that is none of the accepted forms (message in the current language:
+    :data:`mno_workflow.i18n.current`, set by the web request and ``mno --lang``)."""
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,12 @@ def parse(text: str) -> Period:
         try:
             a, b = date.fromisoformat(m[1]), date.fromisoformat(m[2])
         except ValueError as e:
-            raise PeriodError(f"date invalide / invalid date: {e}") from None
+            raise PeriodError(gettext("date invalide : {error}", error=e)) from None
         if b < a:
-            raise PeriodError(f"fin avant le début / end before start: {s}")
+            raise PeriodError(gettext("fin avant le début : {period}", period=s))
         return Period(a, b, "custom", None)
-    raise PeriodError(
-        f"période {s!r} inconnue : 2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30 / "
-        f"unknown period {s!r}: use 2025Q2, 2025-04, 2025 or 2025-04-01..2025-06-30"
-    )
+    raise PeriodError(gettext("période {period} inconnue : 2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30",
+                              period=repr(s)))
 
 
 def months(period: Period) -> list[Period]:

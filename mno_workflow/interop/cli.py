@@ -29,8 +29,8 @@ def xlsform_cmd(
 ) -> None:
     """Écrire un formulaire de la POS en XLSForm (KoboToolbox, ODK Collect), libellés fr et en."""
     if sum((bool(form), all_forms, bool(transition))) != 1:
-        _fail("erreur : --form FORMULAIRE, --all ou --transition ACTION (un seul des trois) "
-              "/ --form FORM, --all or --transition TRIGGER")
+        from mno_workflow.commands.common import _
+        _fail(_("erreur : --form FORMULAIRE, --all ou --transition ACTION (un seul des trois)"))
     try:
         sop = load_file(sop_path).model
     except SOPError as exc:

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
+from ...i18n import gettext
 from ...store.models import User
 from .. import access, tokens, websessions
 from ..core import Web
@@ -76,14 +77,15 @@ def add_routes(r: APIRouter, web: Web) -> None:
         days_text = str(form.get("days", "30")).strip()
 
         def work():
-            errors = {}
+            errors, lang = {}, web.lang(request)
             if not label:
-                errors["label"] = "Donnez un nom au jeton (p. ex. « tableur M&E »). / Name the token."
+                errors["label"] = gettext("Donnez un nom au jeton (p. ex. « tableur M&E »).", lang)
             if scope not in tokens.SCOPES:
-                errors["scope"] = f"Portée : {' ou '.join(tokens.SCOPES)}. / Scope: read or write."
+                errors["scope"] = gettext("Portée : {scopes}.", lang,
+                                          scopes=gettext(" ou ", lang).join(tokens.SCOPES))
             days = int(days_text) if days_text.isdigit() else 0
             if not 1 <= days <= MAX_DAYS:
-                errors["days"] = f"Durée : 1 à {MAX_DAYS} jours. / Lifetime: 1 to {MAX_DAYS} days."
+                errors["days"] = gettext("Durée : 1 à {max} jours.", lang, max=MAX_DAYS)
             if errors:
                 with wf.sessions() as s:
                     user = web.user(request, s)
