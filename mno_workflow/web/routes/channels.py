@@ -47,7 +47,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             errors, phone, lang = {}, None, web.lang(request)
             if phone_text:
                 try:
-                    phone = e164(phone_text)
+                    phone = e164(phone_text, lang=lang)
                 except ValueError as e:
                     errors["phone"] = str(e)
             if sms and not phone_text:
