@@ -73,7 +73,7 @@ bench-cli: install
 # (the application compiles and caches them itself at first use); migrate: (fr, en) pairs left in code.
 LOCALE := mno_workflow/locale
 i18n-extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k t -k lazy -k said -k said_fr --add-comments=TRANSLATORS: \
+	$(BIN)/pybabel extract -F babel.cfg -k t -k lazy -k said -k said_fr -k P_:1c,2 -k n:1,2 --add-comments=TRANSLATORS: \
 	  --project=mno-workflow --copyright-holder="MNO Workflow contributors" --width=76 \
 	  -o $(LOCALE)/messages.pot .
 	$(BIN)/python -m mno_workflow.i18n.extract $(LOCALE)/messages.pot

@@ -49,10 +49,11 @@ def case_correct(reference: str,
     from .commands.common import parse_actor as _actor
     from .commands.common import state as _state
     from .engine.correct import correct_state
+    from .i18n import gettext
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     if not reason.strip():
-        fail("--reason est obligatoire / --reason is required", 2)
+        fail(gettext("--reason est obligatoire", _state["lang"]), 2)
     who = _actor(actor)
     engine = open_engine()
     with _errors():

@@ -23,11 +23,12 @@ def retention_run(
     Purge personal fields of cases closed longer than their SOP's retention period."""
     from datetime import datetime
 
+    from .commands.common import _, fail, lang, open_engine
     from .commands.common import errors as _errors
-    from .commands.common import fail, open_engine
     from .engine.clock import SimulatedClock
     from .engine.engine import Actor
     from .engine.retention import run_retention
+    from .i18n import ngettext
     clock = None
     if now:
         try:
@@ -40,13 +41,16 @@ def retention_run(
     with _errors():
         report = run_retention(engine, actor, dry_run=dry_run)
     for ref, n in report.cases.items():
-        done = "à remplacer" if dry_run else "remplacée(s)"
-        typer.echo(f"{ref}\t{n} valeur(s) {done} (données et journal)")
+        done = ngettext("{n} valeur à remplacer", "{n} valeurs à remplacer", n, lang()) if dry_run \
+            else ngettext("{n} valeur remplacée", "{n} valeurs remplacées", n, lang())
+        typer.echo(f"{ref}\t" + _("{values} (données et journal)", values=done))
     for ref, why in report.skipped.items():
         typer.echo(f"{ref}\tignoré : {why}", err=True)
-    verb = "seraient purgés" if dry_run else "purgés"
-    typer.echo(f"{len(report.cases)} dossier(s) {verb}, "
-               f"{sum(report.cases.values())} valeur(s) remplacée(s).")
+    cases = ngettext("{n} dossier serait purgé", "{n} dossiers seraient purgés", len(report.cases),
+                     lang()) if dry_run else \
+        ngettext("{n} dossier purgé", "{n} dossiers purgés", len(report.cases), lang())
+    values = ngettext("{n} valeur remplacée.", "{n} valeurs remplacées.", sum(report.cases.values()), lang())
+    typer.echo(f"{cases}, {values}")
 
 
 def case_erase(reference: str,
@@ -59,13 +63,15 @@ def case_erase(reference: str,
 
     Erase a person's personal fields at their request."""
     from .commands.common import errors as _errors
-    from .commands.common import fail, open_engine
+    from .commands.common import fail, lang, open_engine
     from .commands.common import parse_actor as _actor
     from .engine.retention import erase_case
+    from .i18n import ngettext
     if not actor:
         fail("--as UTILISATEUR:ROLE est obligatoire", 2)
     who = _actor(actor)
     engine = open_engine()
     with _errors():
         n = erase_case(engine, reference, who, reason)
-    typer.echo(f"{reference} : {n} valeur(s) effacée(s).")
+    typer.echo(ngettext("{reference} : {n} valeur effacée.", "{reference} : {n} valeurs effacées.", n, lang(),
+                        reference=reference))

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from .i18n import gettext, ngettext
 from .store.models import User
 
 
@@ -22,7 +23,7 @@ def _cli():
 def _user_or_fail(s, user_id: str) -> User:
     user = s.get(User, user_id)
     if user is None:
-        _cli().fail(f"Utilisateur inconnu : {user_id} / Unknown user: {user_id}")
+        _cli().fail(_cli()._("Utilisateur inconnu : {user}", user=user_id))
     return user
 
 
@@ -47,7 +48,7 @@ def register(user_app: typer.Typer) -> None:
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         if not rows:
-            typer.echo("Aucun jeton. / No token.")
+            typer.echo(_cli()._("Aucun jeton."))
         for r in rows:
             typer.echo(f"{r['id']:>5}  {r['user']:<20} {r['label'] or '-':<16} {r['scope']:<5} "
                        f"{r['state']:<8} expire {(r['expires_at'] or 'jamais')[:16]}  "
@@ -88,10 +89,11 @@ def register(user_app: typer.Typer) -> None:
             if all_of is not None:
                 _user_or_fail(s, all_of)
                 n = tokens.revoke_all(s, all_of, now)
-                typer.echo(f"{n} jeton(s) révoqué(s) pour {all_of}.")
+                typer.echo(ngettext("{n} jeton révoqué pour {user}.", "{n} jetons révoqués pour {user}.", n,
+                                    _cli().lang(), user=all_of))
                 return
             if not tokens.revoke(s, token_id, now):
-                _cli().fail(f"Jeton introuvable : {token_id} / Unknown token")
+                _cli().fail(_cli()._("Jeton introuvable : {token}", token=token_id))
         typer.echo(f"Jeton {token_id} révoqué.")
 
     @user_app.command("end-sessions")
@@ -108,7 +110,7 @@ def register(user_app: typer.Typer) -> None:
             if user_id:
                 _user_or_fail(s, user_id)
             n = websessions.end_all(s, user_id, "admin")
-        typer.echo(f"{n} session(s) fermée(s).")
+        typer.echo(ngettext("{n} session fermée.", "{n} sessions fermées.", n, _cli().lang()))
 
     @user_app.command("deactivate")
     def user_deactivate(user_id: Annotated[str, typer.Argument(help="Utilisateur")]) -> None:
@@ -119,7 +121,10 @@ def register(user_app: typer.Typer) -> None:
             user = _user_or_fail(s, user_id)
             user.active = False
             n_s, n_t = end_everything(s, user_id, "deactivated")
-        typer.echo(f"Compte {user_id} désactivé ; {n_s} session(s) fermée(s), {n_t} jeton(s) révoqué(s).")
+        lang = _cli().lang()
+        typer.echo(gettext("Compte {user} désactivé ; {sessions}, {tokens}.", lang, user=user_id,
+                           sessions=ngettext("{n} session fermée", "{n} sessions fermées", n_s, lang),
+                           tokens=ngettext("{n} jeton révoqué", "{n} jetons révoqués", n_t, lang)))
 
     @user_app.command("activate")
     def user_activate(user_id: Annotated[str, typer.Argument(help="Utilisateur")]) -> None:

@@ -27,6 +27,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BF_SOP = ROOT / "sops" / "burkina_faso" / "mnr.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _source_language():
+    """Each test starts in French, the source language: ``mno --lang en`` run in-process (CliRunner)
+    sets the current language (:data:`mno_workflow.i18n.current`), which messages without an
+    explicit language read (issue 18)."""
+    from mno_workflow.i18n import SOURCE, current
+    token = current.set(SOURCE)
+    yield
+    current.reset(token)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _audit_key_dir(tmp_path_factory):
     """Audit keys of non-file databases (PostgreSQL) go to a temporary data directory, not $HOME."""

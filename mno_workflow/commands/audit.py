@@ -12,6 +12,9 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import ngettext
+from .common import _, lang
+
 app = typer.Typer(help="Journal d'audit : vérifier, points de contrôle signés, adoption des "
                        "anciennes chaînes.", no_args_is_help=True)
 
@@ -62,13 +65,19 @@ def audit_verify(
         typer.echo(f"{p.reference} #{p.seq}: {p.problem}", err=True)
     legacy_cases = sorted({p.reference for p in legacy})
     if legacy:
-        typer.echo(f"{len(legacy)} événement(s) ancien(s) non signé(s) (legacy unkeyed) dans "
-                   f"{len(legacy_cases)} dossier(s) : {', '.join(legacy_cases[:10])}"
-                   f"{' …' if len(legacy_cases) > 10 else ''} — les adopter : mno audit rekey",
+        refs = ", ".join(legacy_cases[:10]) + (" …" if len(legacy_cases) > 10 else "")
+        typer.echo(ngettext("{n} événement ancien non signé (legacy unkeyed) dans {cases} : {refs} — "
+                            "l'adopter : mno audit rekey",
+                            "{n} événements anciens non signés (legacy unkeyed) dans {cases} : {refs} — "
+                            "les adopter : mno audit rekey", len(legacy), lang(), refs=refs,
+                            cases=ngettext("{n} dossier", "{n} dossiers", len(legacy_cases), lang())),
                    err=True)
-    typer.echo(f"{count} dossier(s) vérifié(s), {len(errors)} problème(s)"
-               + (f", {len(legacy)} événement(s) non signé(s)." if legacy else ".")
-               + f" Points de contrôle vérifiés : {n_cp + (doc is not None)}.")
+    parts = [ngettext("{n} dossier vérifié", "{n} dossiers vérifiés", count, lang()),
+             ngettext("{n} problème", "{n} problèmes", len(errors), lang())]
+    if legacy:
+        parts.append(ngettext("{n} événement non signé", "{n} événements non signés", len(legacy), lang()))
+    typer.echo(", ".join(parts) + ". "
+               + _("Points de contrôle vérifiés : {n}.", n=n_cp + (doc is not None)))
     raise typer.Exit(1 if errors or (legacy and not allow_legacy) else 0)
 
 
@@ -101,7 +110,9 @@ def audit_checkpoint(
             except OSError as e:
                 fail(f"{output}: écriture impossible ({e.strerror}) ; rien n'est enregistré")
         ident, n = cp.id, cp.case_count
-    typer.echo(f"Point de contrôle #{ident} : {n} dossier(s)" + (f", écrit dans {output}" if output else ""))
+    typer.echo(ngettext("Point de contrôle #{ident} : {n} dossier",
+                        "Point de contrôle #{ident} : {n} dossiers", n, lang(), ident=ident)
+               + (_(", écrit dans {path}", path=output) if output else ""))
 
 
 @app.command("rekey")
@@ -134,7 +145,12 @@ def audit_rekey(
     for ref, problems in refused:
         for p in problems:
             typer.echo(f"{ref} #{p.seq}: {p.problem} — non adopté", err=True)
-    verb = "seraient adoptés" if dry_run else "adoptés"
-    typer.echo(f"{adopted_events} événement(s) de {adopted_cases} dossier(s) {verb} ; "
-               f"{len(refused)} dossier(s) refusé(s) (chaîne ancienne cassée).")
+    cases = ngettext("{n} dossier", "{n} dossiers", adopted_cases, lang())
+    adopted = ngettext("{n} événement de {cases} serait adopté", "{n} événements de {cases} seraient adoptés",
+                       adopted_events, lang(), cases=cases) if dry_run else \
+        ngettext("{n} événement de {cases} adopté", "{n} événements de {cases} adoptés", adopted_events,
+                 lang(), cases=cases)
+    refused_text = ngettext("{n} dossier refusé (chaîne ancienne cassée).",
+                            "{n} dossiers refusés (chaîne ancienne cassée).", len(refused), lang())
+    typer.echo(adopted + " ; " + refused_text)
     raise typer.Exit(1 if refused else 0)

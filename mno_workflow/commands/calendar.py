@@ -88,13 +88,14 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
         model = _sop_model(engine, s, sop)
         key = model.calendar.key
         if country is not None and country.upper() != key:
-            cli.fail(f"calendar_mismatch: le calendrier de la POS {model.sop} est « {key} », "
-                     f"pas « {country.upper()} » / the SOP's calendar is '{key}'", 2)
+            why = cli._("le calendrier de la POS {sop} est « {key} », pas « {asked} »", sop=model.sop,
+                        key=key, asked=country.upper())
+            cli.fail("calendar_mismatch: " + why, 2)
         allowed = model.calendar.managers(model.roles)
         if who.role not in allowed:
-            cli.fail(f"role_not_allowed: le rôle « {who.role} » ne peut pas modifier le calendrier "
-                     f"{key} (rôles : {', '.join(allowed) or '-'}) / role '{who.role}' may not change "
-                     f"calendar {key}")
+            why = cli._("le rôle « {role} » ne peut pas modifier le calendrier {key} (rôles : {roles})",
+                        role=who.role, key=key, roles=", ".join(allowed) or "-")
+            cli.fail("role_not_allowed: " + why)
         row = s.scalar(select(HolidayOverride).where(HolidayOverride.calendar == key,
                                                      HolidayOverride.day == d))
         if row is None:

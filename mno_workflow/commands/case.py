@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..i18n import ngettext
 from .common import (
     AsOption,
     FormatOption,
@@ -289,7 +290,8 @@ def case_reassign(references: Annotated[list[str], typer.Argument(help="Référe
             check_assignee(s, to, [c for c in (repository.get_case(s, r) for r in references) if c])
         changed = engine.reassign(references, to, who, reason)
     listed = f" : {', '.join(changed)}" if changed else ""
-    typer.echo(_("{n} dossier(s) réattribué(s) à {user}", n=len(changed), user=to) + listed)
+    typer.echo(ngettext("{n} dossier réattribué à {user}", "{n} dossiers réattribués à {user}", len(changed),
+                        state["lang"], user=to) + listed)
 
 
 def _register_admin_commands() -> None:

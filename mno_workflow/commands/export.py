@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .common import errors, fail, open_engine, state
+from .common import _, errors, fail, open_engine, state
 
 app = typer.Typer(
     help="Exporter les indicateurs (tableaux, DHIS2).", no_args_is_help=True
@@ -36,10 +36,10 @@ def _latest_sop(s):
 
     v = s.scalars(select(SopVersion).order_by(SopVersion.id.desc()).limit(1)).first()
     if v is None:
-        fail("Aucune POS chargée (mno sop load) / no SOP loaded")
+        fail(_("Aucune POS chargée (mno sop load)"))
     sop = load_stored(v).model
     if sop.indicators is None:
-        fail("Cette POS n'a pas de section indicators: / this SOP has no indicators: section")
+        fail(_("Cette POS n'a pas de section indicators:"))
     return sop
 
 
@@ -75,7 +75,7 @@ def tables_cmd(
 
     p = _period(period)
     if output.suffix not in (".csv", ".xlsx"):
-        fail("L'extension doit être .csv ou .xlsx / the extension must be .csv or .xlsx")
+        fail(_("L'extension doit être .csv ou .xlsx"))
     engine = open_engine(clock=None)
     with errors(), engine.sessions.begin() as s:
         sop = _latest_sop(s)
@@ -117,11 +117,11 @@ def dhis2_cmd(
 
     p = _period(period)
     if fmt not in ("json", "adx"):
-        fail("--format json ou adx / --format json or adx")
+        fail(_("--format json ou adx"))
     if post and fmt != "json":
-        fail("--post envoie du JSON (dataValueSets) / --post sends JSON")
+        fail(_("--post envoie du JSON (dataValueSets)"))
     if not mapping.is_file():
-        fail(f"Fichier introuvable / file not found: {mapping}")
+        fail(_("Fichier introuvable : {path}", path=mapping))
     engine = open_engine(clock=None)
     with errors(), engine.sessions.begin() as s:
         sop = _latest_sop(s)
@@ -148,14 +148,14 @@ def dhis2_cmd(
         output.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "adx":
             if not exp.values:  # the ADX schema requires at least one group with one dataValue
-                fail("Aucune valeur à écrire (ADX exige au moins une valeur) / no value to write")
+                fail(_("Aucune valeur à écrire (ADX exige au moins une valeur)"))
             output.write_bytes(dhis2.adx(exp, m))
         else:
             output.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
         typer.echo(f"{len(exp.values)} valeurs → {output}")
     if post:
         if not user:
-            fail("--user est requis avec --post / --user is required with --post")
+            fail(_("--user est requis avec --post"))
         password = os.environ.get("MNO_DHIS2_PASSWORD")
         if not password:
             fail("Mot de passe absent : définissez MNO_DHIS2_PASSWORD / set MNO_DHIS2_PASSWORD")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import N_, gettext
+from ..i18n import N_, gettext, ngettext
 from .common import errors, fail, open_engine, state
 
 
@@ -17,9 +17,11 @@ def _print_sweep(report, lang: str) -> None:
                                    report.skipped, report.failed), strict=True):
         for ref, inst, st, what in rows:
             typer.echo(f"{label}\t{ref}\t{inst}\t{st}\t{what}")
-    typer.echo(gettext("{reminders} rappel(s), {escalations} escalade(s), {auto} automatique(s), "
-                       "{late} en retard", lang, reminders=len(report.reminders),
-                       escalations=len(report.escalations), auto=len(report.auto_fired), late=report.late))
+    typer.echo(", ".join((
+        ngettext("{n} rappel", "{n} rappels", len(report.reminders), lang),
+        ngettext("{n} escalade", "{n} escalades", len(report.escalations), lang),
+        ngettext("{n} automatique", "{n} automatiques", len(report.auto_fired), lang),
+        gettext("{late} en retard", lang, late=report.late))))
 
 
 def _warn_relative_links() -> None:
@@ -59,9 +61,12 @@ def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (p
         with errors():
             _print_sweep(sweep(engine), state["lang"])
             d = deliver(engine, notifiers_from_env(), now=engine.clock.now())
-        typer.echo(f"Messages : {len(d.sent)} remis, {len(d.failed)} en échec (nouvel essai plus tard), "
-                   f"{len(d.not_configured)} courriel(s) en attente de configuration SMTP, "
-                   f"{len(d.dead)} abandonné(s).")
+        lang = state["lang"]
+        typer.echo(gettext("Messages : {sent} remis, {failed} en échec (nouvel essai plus tard), ", lang,
+                           sent=len(d.sent), failed=len(d.failed))
+                   + ngettext("{n} courriel en attente de configuration SMTP, ",
+                              "{n} courriels en attente de configuration SMTP, ", len(d.not_configured), lang)
+                   + ngettext("{n} abandonné.", "{n} abandonnés.", len(d.dead), lang))
         return
     typer.echo(f"Balayage des délais toutes les {every} s (Ctrl+C pour arrêter).")
     sched = make_scheduler(engine, every, blocking=True,

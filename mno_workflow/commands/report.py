@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import errors, fail, open_engine, state
+from .common import _, errors, fail, open_engine, state
 
 
 def report(
@@ -32,7 +32,7 @@ def report(
     with errors(), engine.sessions.begin() as s:
         sop = _latest_sop(s)
         if region != "all" and region not in sop.options.get("region", {}):
-            fail(f"Région inconnue / unknown region: {region}")
+            fail(_("Région inconnue : {region}", region=region))
         now = engine.clock.now()
         filters = {} if region == "all" else {"region": region}
         figs = service.figures(s, sop, p, now, filters=filters, lang=state["lang"], with_unmet=True)

@@ -15,6 +15,9 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import ngettext
+from .common import _, lang
+
 
 def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à sable (ex. formation.db).")],
             cases: Annotated[int, typer.Option(help="Nombre de dossiers fictifs.")] = 12,
@@ -35,7 +38,7 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
     from ..web.models import SandboxReset
 
     if cases < 1 or cases > 200:
-        typer.echo("--cases : entre 1 et 200 / between 1 and 200", err=True)
+        typer.echo(_("--cases : entre 1 et 200"), err=True)
         raise typer.Exit(2)
     url = f"sqlite:///{path}"
     stored: list[str] = []  # attachment files of the old sandbox's cases
@@ -73,8 +76,12 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
                                created=len(summary["cases"]), files_removed=files_removed))
     finally:
         db.dispose()
-    typer.echo(f"Bac à sable prêt : {path} — {len(summary['cases'])} dossier(s) fictif(s)"
-               + (f", {files_removed} pièce(s) jointe(s) effacée(s)." if files_removed else "."))
+    ready = ngettext("Bac à sable prêt : {path} — {n} dossier fictif",
+                     "Bac à sable prêt : {path} — {n} dossiers fictifs", len(summary["cases"]), lang(),
+                     path=path)
+    erased = ngettext(", {n} pièce jointe effacée.", ", {n} pièces jointes effacées.", files_removed,
+                      lang()) if files_removed else "."
+    typer.echo(ready + erased)
     for user, pw in sorted(passwords.items()):
         typer.echo(f"  {user} : {pw}")
     typer.echo(f"Lancer : mno --db {url} serve --port 8001")

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import gettext, ngettext
 from ..sop.diff import sop_diff
-from .common import AsOption, errors, fail, load_sop_or_fail, open_engine, parse_actor
+from .common import AsOption, errors, fail, lang, load_sop_or_fail, open_engine, parse_actor
 
 app = typer.Typer(help="Charger et lister les versions de POS.", no_args_is_help=True)
 
@@ -62,7 +63,7 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
         q = select(SopVersion).where(SopVersion.sop_id == sop_id)
         rows = list(s.scalars(q.order_by(SopVersion.id)))
         if not rows:
-            fail(f"sop_not_found: POS inconnue : {sop_id} / unknown SOP", 1)
+            fail("sop_not_found: " + gettext("POS inconnue : {sop}", lang(), sop=sop_id), 1)
         row = rows[-1] if version is None else next((r for r in rows if r.version == version), None)
         if row is None:
             fail(f"sop_version_not_found: {sop_id} n'a pas de version {version} "
@@ -70,8 +71,9 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
         source, files, name = row.source, dict(row.files or {}), Path(row.source_path).name
         unstored = _unstored_narrative(row)
     if content_sha256(source, files) != row.sha256:
-        fail(f"sop_source_mismatch: le texte enregistré de {sop_id}@{row.version} ne correspond plus à "
-             "son empreinte SHA-256 / stored text does not match its digest", 1)
+        why = gettext("le texte enregistré de {sop}@{version} ne correspond plus à son empreinte SHA-256",
+                      lang(), sop=sop_id, version=row.version)
+        fail("sop_source_mismatch: " + why, 1)
     main = output / (name or f"{sop_id}.yaml") if output.is_dir() else output
     targets = {main: source}
     for rel, text in sorted(files.items()):
@@ -80,7 +82,8 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
         except ImportPathError as e:
             fail(f"sop_file_refused: {rel!r} : {e}", 1)
         if target.resolve() == main.resolve():
-            fail(f"sop_file_refused: {rel!r} porte le nom du fichier principal / is the main file's name", 1)
+            why = gettext("{file} porte le nom du fichier principal", lang(), file=repr(rel))
+            fail("sop_file_refused: " + why, 1)
         targets[target] = text
     _write_all(targets)
     typer.echo(f"{sop_id}@{row.version} → {main} ({len(source.encode('utf-8'))} octets, "
@@ -121,7 +124,7 @@ def _write_all(targets: dict[Path, str]) -> None:
     except OSError as e:
         for tmp, _ in done:
             Path(tmp).unlink(missing_ok=True)
-        fail(f"sop_export_failed: écriture impossible / cannot write: {e}", 1)
+        fail("sop_export_failed: " + gettext("écriture impossible : {error}", lang(), error=e), 1)
     for tmp, target in done:
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
@@ -167,13 +170,20 @@ def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, e
                        f"{d['new_due'] or '—'} [{d['rule']}]" + (f" {d['note']}" if d.get("note") else ""))
         for eff in change.effects:
             if "started" in eff:
-                typer.echo(f"  étape démarrée / step started: {eff['started']}")
+                typer.echo("  " + gettext("étape démarrée : {step}", lang(), step=eff["started"]))
         if change.closed:
-            typer.echo("  dossier clos / case closed")
+            typer.echo("  " + gettext("dossier clos", lang()))
         for inst, actions in change.next_actions.items():
-            typer.echo(f"  prochaines actions / next actions {inst}: {', '.join(actions) or '—'}")
-    verb = "seraient migrés (rien n'est écrit)" if dry_run else "migrés"
-    typer.echo(f"{len(plan.cases)} dossier(s) {verb} de {source} vers {target}.")
+            typer.echo("  " + gettext("prochaines actions {instance} : {actions}", lang(), instance=inst,
+                                      actions=", ".join(actions) or "—"))
+    if dry_run:
+        typer.echo(ngettext("{n} dossier serait migré de {source} vers {target} (rien n'est écrit).",
+                            "{n} dossiers seraient migrés de {source} vers {target} (rien n'est écrit).",
+                            len(plan.cases), lang(), source=source, target=target))
+    else:
+        typer.echo(ngettext("{n} dossier migré de {source} vers {target}.",
+                            "{n} dossiers migrés de {source} vers {target}.", len(plan.cases), lang(),
+                            source=source, target=target))
 
 
 def _pairs(items: list[str] | None, option: str, shape: str) -> dict[str, str]:

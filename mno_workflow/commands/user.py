@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import check_lang, fail, open_engine
+from .common import _, check_lang, fail, open_engine
 
 app = typer.Typer(help="Comptes des utilisateurs de l'interface web.", no_args_is_help=True)
 
@@ -56,8 +56,8 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         if role == "provider" and not organisation:
             fail("--organisation est obligatoire pour un point focal de prestataire")
         if role == "first_responder" and not organisation:  # FDS, CNVS, relais, Action sociale…
-            fail("--org est obligatoire pour un premier intervenant (ex. fds_poste_seytenga, cnvs, "
-                 "relais_kaya) / --org is required for a first responder")
+            fail(_("--org est obligatoire pour un premier intervenant (ex. fds_poste_seytenga, cnvs, "
+                   "relais_kaya)"))
         user = s.get(User, user_id) or User(id=user_id)
         if user.password_hash:  # a password change ends the user's web sessions at once
             from ..web.websessions import end_all

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import FormatOption, fail, lang
+from .common import FormatOption, _, fail, lang
 
 
 def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossiers de POS (YAML).")],
@@ -35,15 +35,15 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
             for f in [f for f in found if _is_dhis2_mapping(f)]:
                 found.remove(f)
                 if fmt != "json":
-                    typer.echo(f"{f}: correspondance DHIS2, vérifiée par « mno export dhis2 --mapping » / "
-                               "DHIS2 mapping, checked by 'mno export dhis2 --mapping'")
+                    typer.echo(f"{f}: "
+                               + _("correspondance DHIS2, vérifiée par « mno export dhis2 --mapping »"))
             for f in [f for f in found if f.name.startswith("translations.")]:  # directory text (issue 19)
                 found.remove(f)
                 from ..render.directory_data import read_translations
                 try:
                     n = len(read_translations(f.parent, f.name.split(".")[1]))
                     if fmt != "json":
-                        typer.echo(f"{f}: traductions du répertoire ({n}) / directory translations")
+                        typer.echo(f"{f}: " + _("traductions du répertoire ({n})", n=n))
                 except Exception as e:  # noqa: BLE001 - any unreadable file is reported, not raised
                     failed_translations.append(f"{f}:1:1: error E001 {e}")
             imported.update(imported_by(found))  # shared options/forms: checked with their SOP
@@ -55,21 +55,20 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
         typer.echo(line)
     for part, owner in sorted(imported.items()):
         if fmt != "json":
-            typer.echo(f"{part}: importé par / imported by {owner} (vérifié avec elle / checked with it)")
+            typer.echo(f"{part}: " + _("importé par {owner} (vérifié avec elle)", owner=owner))
     narratives = [f for f in files if f.name == "narrative.yaml"]  # companion text of an SOP (issue 19)
     files = [f for f in files if f not in narratives]
     for f in narratives:
-        from ..render.narrative_text import NarrativeError, load_narrative_file
-        try:
-            load_narrative_file(f)
-            problem = ""
-        except NarrativeError as e:
-            problem, failed = str(e), True
-        results.append({"path": str(f), "valid": not problem, "diagnostics": [
-            {"path": str(f), "line": 1, "col": 1, "severity": "error", "code": "E046", "message": problem}
-        ] if problem else []})
+        from ..sop.listed_narrative import narrative_file_diagnostics
+        found_problems = narrative_file_diagnostics(f)  # E046 at file:line:col, in the --lang language
+        failed |= bool(found_problems)
+        results.append({"path": str(f), "valid": not found_problems,
+                        "diagnostics": [d.as_dict() for d in found_problems]})
         if fmt != "json":
-            typer.echo(f"{f}:1:1: error E046 {problem}" if problem else f"{f}: ok")
+            for d in found_problems:
+                typer.echo(d.format(lang()))
+            if not found_problems:
+                typer.echo(f"{f}: ok")
     for f in files:
         try:
             loaded = load_file(f)

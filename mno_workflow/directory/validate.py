@@ -172,7 +172,7 @@ def validate_rows(
     }
     for v, col, target, ident in refs:
         if ident not in package_ids.get(target, set()) and ident not in in_db.get(target, set()):
-            message = f"{_fk_label(target)} inconnu(e) '{ident}'"
+            message = f"{_fk_label(target)} : identifiant inconnu '{ident}'"
             if not v.raw.hsds:
                 problems.append(Problem(v.raw.file, v.raw.row, col, message))
                 continue

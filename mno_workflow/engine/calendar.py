@@ -105,7 +105,7 @@ class BusinessCalendar:
         days = list(workweek)
         unknown = [d for d in days if d not in WEEKDAYS]
         if unknown:
-            raise ValueError(f"unknown work-week day(s) {unknown}: use {list(WEEKDAYS)}")
+            raise ValueError(f"unknown work-week days {unknown}: use {list(WEEKDAYS)}")
         if not days:
             raise ValueError("the work week is empty: no day would ever be a working day")
         self.workweek: frozenset[int] = frozenset(WEEKDAYS[d] for d in days)

@@ -23,6 +23,7 @@ class Message:
     en: str
     msgid: str = ""
     params: tuple[tuple[str, Any], ...] = ()
+    plural: str = ""  #: the plural msgid of a :meth:`n` message (its count is the ``n`` parameter)
 
     @classmethod
     def t(cls, msgid: str, **params: Any) -> Message:
@@ -32,7 +33,21 @@ class Message:
         return cls(fr=gettext(msgid, "fr", **_in(params, "fr")), en=gettext(msgid, "en", **_in(params, "en")),
                    msgid=msgid, params=tuple(params.items()))
 
+    @classmethod
+    def n(cls, singular: str, plural: str, n: int, **params: Any) -> Message:
+        """The catalogue message with plural forms (``ngettext``): ``Message.n("Au moins {n}
+        élément.", "Au moins {n} éléments.", 2)`` — the form for ``n`` in the reader's language
+        (French: 0 and 1 singular), ``{n}`` filled too. Extracted by ``pybabel -k n:1,2``."""
+        from ..i18n import ngettext
+        return cls(fr=ngettext(singular, plural, n, "fr", **_in(params, "fr")),
+                   en=ngettext(singular, plural, n, "en", **_in(params, "en")),
+                   msgid=singular, params=(*params.items(), ("n", n)), plural=plural)
+
     def text(self, lang: str = "fr") -> str:
+        if self.msgid and self.plural:
+            from ..i18n import ngettext
+            values = _in(dict(self.params), lang)
+            return ngettext(self.msgid, self.plural, values.pop("n"), lang, **values)
         if self.msgid:
             from ..i18n import gettext
             return gettext(self.msgid, lang, **_in(dict(self.params), lang))

@@ -104,10 +104,7 @@ _TEXTS = {
     "bool": N_("Réponse oui/non attendue (true/false)."),
     "ge": N_("La valeur doit être au moins {limit}."),
     "le": N_("La valeur doit être au plus {limit}."),
-    "too_long": N_("Au plus {limit} caractères."),
     "phone": N_("Numéro de téléphone invalide (ex. +226 70 12 34 56)."),
-    "min_items": N_("Au moins {limit} élément(s)."),
-    "max_items": N_("Au plus {limit} élément(s)."),
     "list": N_("Une liste de valeurs est attendue."),
     "group": N_("Un groupe de champs est attendu."),
     "future": N_("La date ne peut pas être dans le futur."),
@@ -143,18 +140,26 @@ def _translate(err: dict) -> Message:
     if t in ("less_than_equal", "less_than"):
         return _msg("le", limit=_num(ctx.get("le", ctx.get("lt"))))
     if t == "string_too_long":
-        return _msg("too_long", limit=ctx.get("max_length"))
+        return Message.n("Au plus {n} caractère.", "Au plus {n} caractères.", _count(ctx.get("max_length")))
     if t == "string_pattern_mismatch":
         return _msg("phone")
     if t == "too_short":
-        return _msg("min_items", limit=ctx.get("min_length"))
+        return Message.n("Au moins {n} élément.", "Au moins {n} éléments.", _count(ctx.get("min_length")))
     if t == "too_long":
-        return _msg("max_items", limit=ctx.get("max_length"))
+        return Message.n("Au plus {n} élément.", "Au plus {n} éléments.", _count(ctx.get("max_length")))
     if t == "list_type":
         return _msg("list")
     if t in ("model_type", "model_attributes_type", "dict_type"):
         return _msg("group")
     return _msg("invalid", detail=err.get("msg", t))
+
+
+def _count(v: Any) -> int:
+    """A limit of pydantic's error context as a count for a plural form (0 when absent)."""
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _num(v: Any) -> Any:

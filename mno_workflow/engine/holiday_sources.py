@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from importlib import metadata as _metadata
 
-from ..i18n import gettext
+from ..i18n import N_, gettext
 
 __all__ = ["HOLIDAYS_VERSION", "PACKAGE_GAPS", "check_code", "split_code", "subdivision_note",
            "year_holidays"]
@@ -36,10 +36,9 @@ def _holidays():
     return holidays
 """Version of the ``holidays`` package in use; recorded in each computed deadline's audit effect."""
 
-# Holidays the package lacks: country → [(month, day, first year, {language: name})].
-PACKAGE_GAPS: dict[str, list[tuple[int, int, int, dict[str, str]]]] = {
-    "BF": [(5, 15, 2024, {"fr": "Journée des coutumes et traditions",
-                          "en": "Day of Customs and Traditions"})],
+# Holidays the package lacks: country → [(month, day, first year, name: a French message id)].
+PACKAGE_GAPS: dict[str, list[tuple[int, int, int, str]]] = {
+    "BF": [(5, 15, 2024, N_("Journée des coutumes et traditions"))],
 }
 
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -104,7 +103,7 @@ def _package_year(code: str, year: int, language: str) -> dict[date, str]:
     for month, day, since, names in PACKAGE_GAPS.get(country, []):
         d = date(year, month, day)
         if year >= since and d not in table:
-            table[d] = names.get(language) or names["fr"]
+            table[d] = gettext(names, language)  # the catalogues (French where none)
     return table
 
 

@@ -9,7 +9,8 @@ priority (``response_time_emergency`` / ``_urgent`` / ``_normal``; the priority 
 the default's ``by`` field, ``normal`` when the default is a plain duration), e.g. ``48 hours``,
 ``5 days``, ``15 working days``. When the referral names no service, the service is unknown or not
 the chosen provider's, or the directory gives no time for that priority, the SOP's default
-applies and the reason is kept as a visible note (French and English).
+applies and the reason is kept as a visible note: a catalogue message id and its values,
+shown in the reader's language (:func:`level_text`).
 
 :func:`service_level` is called by :func:`mno_workflow.engine.timers.arm`; the result is
 recorded in the audit effects; the referral's page, the API and the provider's inbox show it
@@ -75,7 +76,8 @@ def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
                   data: dict, cache: dict | None = None) -> tuple[Deadline, dict | None]:
     """The deadline to arm for ``inst`` and the service-level record (None when ``dl`` has no
     ``from_directory``). The record: ``{"instance", "state", "service", "priority", "source":
-    "directory"|"default", "within": "48 hours", "reason": code|None, "fr", "en"}``. Never
+    "directory"|"default", "within": "48 hours", "reason": code|None, "msgid", "params"}`` (the
+    note's catalogue message, :func:`level_text` shows it in a language). Never
     raises for directory data: a bad value falls back to the default with its reason."""
     if dl.from_directory is None:
         return dl, None

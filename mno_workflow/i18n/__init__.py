@@ -207,6 +207,18 @@ def babel_locale(lang: str | None = None) -> str:
         return BABEL_LOCALES[SOURCE]
 
 
+def bare_locale(lang: str | None = None) -> str:
+    """The Babel locale of the bare language (``en``: "Monday, June 2, 2025", "4/1/25"), for the
+    texts that have always used it; a language Babel does not know: :func:`babel_locale`."""
+    lang = norm_lang(_lang(lang))
+    from babel import Locale, UnknownLocaleError
+    try:
+        Locale.parse(lang)
+        return lang
+    except (UnknownLocaleError, ValueError, TypeError):
+        return babel_locale(lang)
+
+
 def quoted(text: object, lang: str | None = None) -> str:
     """``text`` in the language's quotation marks: « texte » in French, “text” in English."""
     # TRANSLATORS: quotation marks around a label: “{text}” in English
@@ -219,9 +231,41 @@ def listed(parts: list[str], lang: str | None = None) -> str:
     return gettext(" ; ", lang).join(parts)
 
 
+def short_date(value: object, lang: str | None = None) -> str:
+    """A day as digits, the language's order from the catalogue: ``03/06/2025`` in French and in
+    English (en_GB, day first: never ISO on a page, issue 18) — a ``strftime`` pattern translated
+    like any text."""
+    # TRANSLATORS: strftime pattern of a day as digits; day first in English too ("%d/%m/%Y")
+    return value.strftime(pgettext("strftime", "%d/%m/%Y", lang))  # type: ignore[attr-defined]
+
+
+def short_datetime(value: object, lang: str | None = None) -> str:
+    """A day and time as digits: ``03/06/2025 14:30`` (fr and en, day first)."""
+    # TRANSLATORS: strftime pattern of a day and time; day first in English too ("%d/%m/%Y %H:%M")
+    return value.strftime(pgettext("strftime", "%d/%m/%Y %H:%M", lang))  # type: ignore[attr-defined]
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now (translated where shown)."""
     return message
+
+
+class Contextual(str):
+    """A message id with its context (:func:`P_`): the French text itself as a string, so that it
+    reads as its msgid where no catalogue is consulted."""
+
+    context: str
+
+    def __new__(cls, context: str, message: str) -> Contextual:
+        self = super().__new__(cls, message)
+        self.context = context
+        return self
+
+
+def P_(context: str, message: str) -> Contextual:
+    """Mark ``message`` in ``context`` for extraction (the same French word translated two ways in
+    one table: « Type » is *Kind* and *Type*); :class:`Words` reads it with :func:`pgettext`."""
+    return Contextual(context, message)
 
 
 class LazyText:
@@ -250,7 +294,8 @@ class LazyText:
 
 
 class Words(Mapping):
-    """A table of words by key — ``{"title": N_("Document de la POS"), …}``, French message ids —
+    """A table of words by key — ``{"title": N_("Document de la POS"), "kind": P_("handbook",
+    "Type"), …}``, French message ids (with a context where one is given) —
     read as the old ``{"fr": {…}, "en": {…}}`` dicts were: ``WORDS[lang]`` (or ``.get(lang)``) is
     ``{key: text in lang}`` from the catalogues, for any language (French where a catalogue has
     no translation); ``lang in WORDS`` is whether a catalogue exists for it."""
@@ -261,8 +306,10 @@ class Words(Mapping):
     def __getitem__(self, lang: str) -> dict[str, str]:
         if not isinstance(lang, str):
             raise KeyError(lang)
-        get = texts(lang if lang in languages() else SOURCE).get
-        return {key: get(msgid, msgid) for key, msgid in self.ids.items()}
+        lang = lang if lang in languages() else SOURCE
+        get = texts(lang).get
+        return {key: pgettext(msgid.context, str(msgid), lang) if isinstance(msgid, Contextual)
+                else get(msgid, msgid) for key, msgid in self.ids.items()}
 
     def __iter__(self):
         return iter(languages())

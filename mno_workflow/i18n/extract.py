@@ -23,6 +23,9 @@ from typing import Any
 #: ``pgettext``, ``N_``…): ``t("key", lang)`` of the web pages, ``Message.t("…")``, ``lazy("…")``,
 #: ``said("…")`` of SOP diagnostics (English source text: French in the French catalogue).
 KEYWORDS = ("t", "lazy", "said", "said_fr")
+#: Keywords with arguments beyond the first (Babel's specs, as ``-k P_:1c,2 -k n:1,2``): ``P_(context,
+#: "…")`` in a table of :class:`~mno_workflow.i18n.Words`, ``Message.n("…", "…", n)`` plurals.
+KEYWORD_SPECS: dict[str, Any] = {"P_": ((1, "c"), 2), "n": (1, 2)}
 
 _CLI_DOC_HINTS = ("typer.", "Option", "Argument", "Arg")
 

@@ -170,7 +170,7 @@ def migrate_messages(paths: list[Path]) -> int:
         entries += [(str(f), p.msgid, p.msgid, p.english) for p in pairs]
         left += [f"{f}:{n}" for n in kept]
         if pairs:
-            print(f"{f}: {len(pairs)} Message pair(s) rewritten as Message.t(…)")
+            print(f"{f}: Message pairs rewritten as Message.t(…): {len(pairs)}")
     add_to_catalogues(entries)
     if left:
         print(f"{len(left)} left (not literal, or the two texts use different values): rewrite by hand:")
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                 done.add((path, name))
                 n = strip_source(path, name)
                 if n:
-                    print(f"{path.relative_to(ROOT.parent)}: {name}: {n} statement(s) emptied or removed")
+                    print(f"{path.relative_to(ROOT.parent)}: {name}: statements emptied or removed: {n}")
     if args.list:
         left = remaining_pairs()
         print(f"{len(left)} Message(fr=…, en=…) left in code (rewrite with _() by hand):")

@@ -17,6 +17,7 @@ from xml.etree import ElementTree as ET
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..i18n import gettext
 from ..sop.diagnostics import Diagnostic, SOPError
 from ..sop.schema import SOP
 from .periods import Period, months
@@ -159,7 +160,7 @@ def load_mapping(path: Path, sop: SOP) -> Mapping:
         d(
             ("org_units",),
             "D006",
-            f"no orgUnit for region(s) {', '.join(missing)}",
+            f"no orgUnit for these regions: {', '.join(missing)}",
             "map every region of the SOP (values of an unmapped region would be lost)",
         )
     if diags:
@@ -221,8 +222,8 @@ def build(
                     )
                     if coc is None:
                         out.warnings.append(
-                            f"{code} {region} {iso} : valeur {key[0]!r} sans categoryOptionCombo "
-                            f"(non envoyée) / value {key[0]!r} has no categoryOptionCombo (not sent)"
+                            gettext("{cell} : valeur {value} sans categoryOptionCombo (non envoyée)",
+                                    cell=f"{code} {region} {iso}", value=repr(key[0]))
                         )
                         continue
                     number = {
@@ -236,8 +237,8 @@ def build(
                     if isinstance(number, str) or number is None:
                         if row.value not in ("—", 0):
                             out.warnings.append(
-                                f"{code} {region} {iso} {'/'.join(key)} : cellule masquée, non "
-                                f"envoyée / suppressed cell, not sent"
+                                gettext("{cell} : cellule masquée, non envoyée",
+                                        cell=f"{code} {region} {iso} {'/'.join(key)}")
                             )
                             cell.append((region, None))
                         continue
@@ -257,8 +258,8 @@ def build(
             _n, other = min(sent, key=lambda x: (x[0] == 0, x[0], x[1]))
             cells[:] = [(r, None if r == other else v) for r, v in cells]
             out.warnings.append(
-                f"{code} {other} {iso} {key} : cellule masquée pour protéger une autre région, non "
-                f"envoyée / cell suppressed to protect another region, not sent"
+                gettext("{cell} : cellule masquée pour protéger une autre région, non envoyée",
+                        cell=f"{code} {other} {iso} {key}")
             )
         out.values += [v for _r, v in cells if v is not None]
     return out
@@ -324,4 +325,4 @@ def post(
     try:
         return r.json()
     except json.JSONDecodeError:
-        raise RuntimeError(f"réponse non JSON / not a JSON answer: {r.text[:200]}") from None
+        raise RuntimeError(gettext("réponse non JSON : {text}", text=r.text[:200])) from None

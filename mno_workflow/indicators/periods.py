@@ -7,9 +7,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..i18n import N_, gettext
+
+#: A quarter in words, one message per quarter (French ordinals: « 1er », « 2e »).
+QUARTERS = (N_("1er trimestre {year}"), N_("2e trimestre {year}"), N_("3e trimestre {year}"),
+            N_("4e trimestre {year}"))
 
 class PeriodError(ValueError):
-    """A period text that is none of the accepted forms (message in French, then English)."""
+    """A period text that is none of the accepted forms (message in the current language:
+    :data:`mno_workflow.i18n.current`, set by the web request and ``mno --lang``)."""
 
 
 @dataclass(frozen=True)
@@ -29,20 +35,18 @@ class Period:
         """« 2e trimestre 2025 », « avril 2025 », « 2025 », « du 01/04/2025 au 15/05/2025 »."""
         from babel.dates import format_date
 
-        loc = "en" if lang == "en" else "fr"
+        from ..i18n import bare_locale, gettext
+
+        loc = bare_locale(lang)
         if self.kind == "quarter":
             q = (self.start.month - 1) // 3 + 1
-            return (
-                f"Q{q} {self.start.year}"
-                if lang == "en"
-                else f"{q}{'er' if q == 1 else 'e'} trimestre {self.start.year}"
-            )
+            return gettext(QUARTERS[q - 1], lang, year=self.start.year)
         if self.kind == "month":
             return format_date(self.start, "LLLL yyyy", locale=loc)
         if self.kind == "year":
             return str(self.start.year)
         a, b = format_date(self.start, "short", locale=loc), format_date(self.end, "short", locale=loc)
-        return f"{a} – {b}" if lang == "en" else f"du {a} au {b}"
+        return gettext("du {start} au {end}", lang, start=a, end=b)
 
 
 def _month_end(y: int, m: int) -> date:
@@ -65,14 +69,12 @@ def parse(text: str) -> Period:
         try:
             a, b = date.fromisoformat(m[1]), date.fromisoformat(m[2])
         except ValueError as e:
-            raise PeriodError(f"date invalide / invalid date: {e}") from None
+            raise PeriodError(gettext("date invalide : {error}", error=e)) from None
         if b < a:
-            raise PeriodError(f"fin avant le début / end before start: {s}")
+            raise PeriodError(gettext("fin avant le début : {period}", period=s))
         return Period(a, b, "custom", None)
-    raise PeriodError(
-        f"période {s!r} inconnue : 2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30 / "
-        f"unknown period {s!r}: use 2025Q2, 2025-04, 2025 or 2025-04-01..2025-06-30"
-    )
+    raise PeriodError(gettext("période {period} inconnue : 2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30",
+                              period=repr(s)))
 
 
 def months(period: Period) -> list[Period]:

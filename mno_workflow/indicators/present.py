@@ -11,21 +11,34 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from ..i18n import babel_locale
+from ..i18n import N_, babel_locale, gettext, pgettext
 from ..sop.schema import SOP
 from . import suppress
 from .compute import UNKNOWN, Result, median
 
-UNKNOWN_LABEL = {"fr": "Inconnu", "en": "Unknown"}
-TOTAL_LABEL = {"fr": "Total", "en": "Total"}
-ORG_TYPES = {  # the directory's organisation types (protection.ORGANIZATION_TYPES)
-    "government": ("Services de l'État", "Government"),
-    "un_agency": ("Agence des Nations Unies", "UN agency"),
-    "ngo": ("ONG", "NGO"),
-    "health_facility": ("Structure de santé", "Health facility"),
-    "private": ("Secteur privé", "Private sector"),
-    "community": ("Organisation communautaire", "Community organisation"),
+ORG_TYPES = {  # the directory's organisation types (protection.ORGANIZATION_TYPES): French message ids
+    "government": N_("Services de l'État"),
+    "un_agency": N_("Agence des Nations Unies"),
+    "ngo": N_("ONG"),
+    "health_facility": N_("Structure de santé"),
+    "private": N_("Secteur privé"),
+    "community": N_("Organisation communautaire"),
 }
+
+
+def org_type_label(code: str, lang: str = "fr") -> str:
+    """The name of an organisation type in ``lang`` (the code when unknown)."""
+    return gettext(ORG_TYPES[code], lang) if code in ORG_TYPES else code
+
+
+def unknown_label(lang: str = "fr") -> str:
+    """The label of an unknown value in a breakdown."""
+    return pgettext("indicator value", "Inconnu", lang)
+
+
+def total_label(lang: str = "fr") -> str:
+    """The label of a table's total row."""
+    return pgettext("indicator row", "Total", lang)
 
 
 @dataclass
@@ -63,7 +76,8 @@ def fmt(value: Any, lang: str = "fr", *, percent: bool = False) -> str:
         return value
     text = format_decimal(round(value, 1), format="#,##0.#", locale=babel_locale(lang))
     if percent:
-        return f"{text}\u202f%" if lang != "en" else f"{text}%"
+        # TRANSLATORS: a percentage; "{value}%" in English
+        return pgettext("percent", "{value}\u202f%", lang, value=text)
     return text
 
 
@@ -73,15 +87,15 @@ def value_label(
     """The label of value ``code`` of dimension ``dim``: its option label, an age group
     (« 15–17 ans »), a provider's name from ``names(dim, code)``, or the code."""
     if code == UNKNOWN:
-        return UNKNOWN_LABEL.get(lang, UNKNOWN_LABEL["fr"])
+        return unknown_label(lang)
     d = sop.indicators.dimensions.get(dim)
     if d is None:
         return code
     if d.directory == "organization_type" and code in ORG_TYPES:
-        return ORG_TYPES[code][1 if lang == "en" else 0]
+        return org_type_label(code, lang)
     if d.age is not None:
         text = code.replace("-", "–")
-        return f"{text} ans" if lang == "fr" else f"{text} years"
+        return gettext("{ages} ans", lang, ages=text)
     opts = d.options
     if opts is None and d.field and not d.directory:
         from ..sop.lint import field_index
@@ -129,7 +143,7 @@ def present(
             shown = suppress.is_shown(g, key)
             return Row(codes, lbls, suppress.display(g, key, k), float(g.nodes[key].value) if shown else None)
 
-        total = row(("total",), total_codes, (TOTAL_LABEL[lang],))
+        total = row(("total",), total_codes, (total_label(lang),))
     elif ind.count == "within_deadline":
         gn = grid(res.total[0], lambda v: v[0])
         gd = grid(res.total[1], lambda v: v[1])
@@ -155,7 +169,7 @@ def present(
                 suppress.display(gd, key, k),
             )
 
-        total = row(("total",), total_codes, (TOTAL_LABEL[lang],))
+        total = row(("total",), total_codes, (total_label(lang),))
     else:  # duration: the median is shown when its number of values is
         gc = grid(len(res.total), len)
 
@@ -170,6 +184,6 @@ def present(
                 n=suppress.display(gc, key, k),
             )
 
-        total = row(("total",), total_codes, (TOTAL_LABEL[lang],), res.total)
+        total = row(("total",), total_codes, (total_label(lang),), res.total)
     tables = shown_tables(row)
     return Shown(ind.code, sop.label(ind.label, lang), ind.count, total, tables, res.ignored_filters)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from mno_workflow.i18n import N_, Words
+from mno_workflow.i18n import N_, Words, gettext, norm_lang, short_datetime
 
-from .present import ORG_TYPES, Shown, fmt, value_label
+from .present import Shown, fmt, org_type_label, value_label
 from .service import Figures
 from .tables import methods_note
 
@@ -55,7 +55,7 @@ def html(figs: Figures, generated_at: datetime, lang: str = "fr") -> str:
     """The report as one self-contained HTML page (SVG charts inline, print CSS)."""
     from ..web.me_view import indicator_chart
 
-    lang = "en" if lang == "en" else "fr"
+    lang = norm_lang(lang)
     T = TEXT[lang]
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -76,13 +76,12 @@ def html(figs: Figures, generated_at: datetime, lang: str = "fr") -> str:
         fmt=lambda v, lg=lang, pct=False: fmt(v, lg, percent=pct),
         title=T["title"],
         subtitle=f"{sop.label(sop.title, lang)} — {figs.period.label(lang)} — {where}",
-        generated=("Établi le " if lang == "fr" else "Generated on ")
-        + generated_at.strftime("%d/%m/%Y %H:%M UTC"),
+        generated=gettext("Établi le {when} UTC", lang, when=short_datetime(generated_at, lang)),
         footer=f"{figs.period.label(lang)} — {where}",
         charts={sh.code: indicator_chart(sh, 0, lang) for sh in figs.shown},
         total_text=lambda sh: total_text(sh, lang),
         unmet=sorted(unmet.items()),
-        org_type=lambda typ: ORG_TYPES.get(typ, (typ, typ))[1 if lang == "en" else 0],
+        org_type=lambda typ: org_type_label(typ, lang),
         methods=methods_note(sop, figs.threshold, lang),
     )
 

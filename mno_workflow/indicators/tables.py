@@ -8,35 +8,23 @@ import csv
 import io
 from collections.abc import Iterator
 
+from ..i18n import N_, colon, gettext
 from .present import Shown
 
+#: The columns of the table: French message ids (English and others: the catalogues).
 HEADER = [
-    "Indicateur",
-    "Code indicateur",
-    "Ventilation",
-    "Code ventilation",
-    "Valeur de la ventilation",
-    "Code valeur",
-    "Valeur",
-    "Numérateur",
-    "Dénominateur",
-    "Nombre de valeurs",
-    "Période",
-    "Code période",
-]
-HEADER_EN = [
-    "Indicator",
-    "Indicator code",
-    "Breakdown",
-    "Breakdown code",
-    "Breakdown value",
-    "Value code",
-    "Value",
-    "Numerator",
-    "Denominator",
-    "Number of values",
-    "Period",
-    "Period code",
+    N_("Indicateur"),
+    N_("Code indicateur"),
+    N_("Ventilation"),
+    N_("Code ventilation"),
+    N_("Valeur de la ventilation"),
+    N_("Code valeur"),
+    N_("Valeur"),
+    N_("Numérateur"),
+    N_("Dénominateur"),
+    N_("Nombre de valeurs"),
+    N_("Période"),
+    N_("Code période"),
 ]
 
 
@@ -46,7 +34,7 @@ def _cell(v):
 
 def table_rows(shown: list[Shown], period_label: str, period_code: str, lang: str = "fr") -> Iterator[list]:
     """Header then one row per total and per cell of every breakdown of ``shown``."""
-    yield HEADER if lang != "en" else HEADER_EN
+    yield [gettext(h, lang) for h in HEADER]
     for s in shown:
         t = s.total
         yield [
@@ -120,50 +108,30 @@ def to_xlsx(rows: Iterator[list], methods: list[str], title: str = "Indicateurs"
     return buf.getvalue()
 
 
-SOURCE = (
-    "Source : journal d'audit du système (chaque transition enregistrée), pas l'état courant des dossiers.",
-    "Source: the system's audit trail (every recorded transition), not the cases' current state.",
-)
-SUPPRESSION = (
+SOURCE = N_("Source : journal d'audit du système (chaque transition enregistrée), pas l'état courant "
+            "des dossiers.")
+SUPPRESSION = N_(
     "Confidentialité : les effectifs de 1 à {k1} sont masqués (« < {k} ») ; d'autres cellules sont "
     "masquées (« s ») pour qu'aucun total ne permette de les retrouver. Les pourcentages et médianes "
-    "ne sont affichés que si leurs effectifs le sont.",
-    'Confidentiality: counts from 1 to {k1} are hidden ("< {k}"); other cells are hidden ("s") so '
-    "that no total reveals them. Percentages and medians are shown only when their counts are.",
-)
-CONSENT = (
+    "ne sont affichés que si leurs effectifs le sont.")
+CONSENT = N_(
     "Les dossiers dont le consentement n'inclut pas les statistiques sont comptés dans les agrégats, "
-    "jamais dans les exports ligne à ligne.",
-    "Cases whose consent does not include statistics are counted in aggregates, never in row exports.",
-)
+    "jamais dans les exports ligne à ligne.")
+#: What each kind of count counts (``count:`` of an indicator): French message ids.
+KINDS = {
+    "cases": N_("dossiers distincts ayant l'événement dans la période"),
+    "events": N_("nombre d'événements dans la période (chaque référencement, y compris re-référencé)"),
+    "items": N_("éléments de la liste au moment de l'événement"),
+    "within_deadline": N_("entrées dans l'état sorties avant l'échéance / entrées sorties ou échues"),
+    "duration": N_("médiane en jours entre les deux événements"),
+    "directory_verified": N_("services actifs vérifiés récemment / services actifs"),
+}
 
 
 def methods_note(sop, threshold: int, lang: str = "fr") -> list[str]:
     """The methods note: source, suppression rule and each indicator's definition."""
-    fr = lang != "en"
     k, k1 = threshold, threshold - 1
-    out = [
-        SOURCE[0] if fr else SOURCE[1],
-        (SUPPRESSION[0] if fr else SUPPRESSION[1]).format(k=k, k1=k1),
-        CONSENT[0] if fr else CONSENT[1],
-    ]
-    kinds = {
-        "cases": ("dossiers distincts ayant l'événement dans la période", "distinct cases with the event"),
-        "events": (
-            "nombre d'événements dans la période (chaque référencement, y compris re-référencé)",
-            "number of events in the period (every referral, re-referrals included)",
-        ),
-        "items": ("éléments de la liste au moment de l'événement", "items of the list at the event"),
-        "within_deadline": (
-            "entrées dans l'état sorties avant l'échéance / entrées sorties ou échues",
-            "entries left before the due time / entries left or overdue",
-        ),
-        "duration": ("médiane en jours entre les deux événements", "median days between the two events"),
-        "directory_verified": (
-            "services actifs vérifiés récemment / services actifs",
-            "active services verified recently / active services",
-        ),
-    }
+    out = [gettext(SOURCE, lang), gettext(SUPPRESSION, lang, k=k, k1=k1), gettext(CONSENT, lang)]
     for ind in sop.indicators.list_ if sop.indicators else []:
-        out.append(f"{ind.code} — {sop.label(ind.label, lang)} : {kinds[ind.count][0 if fr else 1]}")
+        out.append(f"{ind.code} — {sop.label(ind.label, lang)}{colon(lang)}{gettext(KINDS[ind.count], lang)}")
     return out

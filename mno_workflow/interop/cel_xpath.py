@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mno_workflow.i18n import gettext
+
 TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
     r"|(?P<op>&&|\|\||==|!=|<=|>=|[<>!().,])|(?P<name>[A-Za-z_][A-Za-z0-9_]*))"
@@ -68,7 +70,8 @@ class _Parser:
             raise Untranslatable("expression incomplète / incomplete expression")
         tok = self.toks[self.i][1]
         if value is not None and tok != value:
-            raise Untranslatable(f"« {value} » attendu au lieu de « {tok} » / '{value}' expected")
+            raise Untranslatable(gettext("« {expected} » attendu au lieu de « {found} »",
+                                         expected=value, found=tok))
         self.i += 1
         return tok
 
@@ -83,7 +86,7 @@ class _Parser:
             return text
         if kind.startswith("field:boolean:"):
             return f"{text} = 'true'"
-        raise Untranslatable(f"« {text} » n'est pas une condition / is not a condition")
+        raise Untranslatable(gettext("« {text} » n'est pas une condition", text=text))
 
     def or_(self) -> tuple[str, str]:
         text, kind = self.and_()
@@ -129,7 +132,7 @@ class _Parser:
             self.take()
             right, rkind = self.atom()
             if not rkind.startswith("field:multi:"):
-                raise Untranslatable("« in » seulement sur un choix multiple / 'in' on a multi field only")
+                raise Untranslatable(gettext("« in » seulement sur un choix multiple"))
             return f"selected({right}, {left})", "bool"
         return left, lkind
 
@@ -138,20 +141,20 @@ class _Parser:
         self.take(".")
         name = self.take()
         if form != self.scope.form:
-            raise Untranslatable(
-                f"« {form}.{name} » est un champ d'un autre formulaire / a field of another form"
-            )
+            raise Untranslatable(gettext("« {field} » est un champ d'un autre formulaire",
+                                         field=f"{form}.{name}"))
         if name not in self.scope.types:
-            raise Untranslatable(f"champ inconnu « {form}.{name} » / unknown field")
+            raise Untranslatable(gettext("champ inconnu « {field} »", field=f"{form}.{name}"))
         ref = f"${{{name}}}"
         if self.peek() == "." and self.i + 1 < len(self.toks) and self.toks[self.i + 1][1] != "exists":
             method = self.toks[self.i + 1][1]
-            raise Untranslatable(f"méthode « {method} » sans équivalent XLSForm / no XLSForm equivalent")
+            raise Untranslatable(gettext("méthode « {method} » sans équivalent XLSForm", method=method))
         if self.peek() == "." and self.toks[self.i + 1][1] == "exists":
             self.take(".")
             self.take("exists")
             if self.scope.types[name] != "multi":
-                raise Untranslatable("exists() seulement sur un choix multiple / on a multi field only")
+                raise Untranslatable(gettext("{function} seulement sur un choix multiple",
+                                             function="exists()"))
             self.take("(")
             var = self.take()
             self.take(",")
@@ -194,14 +197,14 @@ class _Parser:
             ref, k = self.field()
             self.take(")")
             if not k.startswith("field:multi:"):
-                raise Untranslatable("size() seulement sur un choix multiple / on a multi field only")
+                raise Untranslatable(gettext("{function} seulement sur un choix multiple", function="size()"))
             return f"count-selected({ref})", "num"
         if kind == "name" and tok == self.var:
             self.take()
             return "v", "var"
         if kind == "name" and self.i + 1 < len(self.toks) and self.toks[self.i + 1][1] == ".":
             return self.field()
-        raise Untranslatable(f"« {tok} » sans équivalent XLSForm / no XLSForm equivalent")
+        raise Untranslatable(gettext("« {token} » sans équivalent XLSForm", token=tok))
 
 
 def translate(expr: str, scope: Scope) -> str:

@@ -29,8 +29,8 @@ def xlsform_cmd(
 ) -> None:
     """Écrire un formulaire de la POS en XLSForm (KoboToolbox, ODK Collect), libellés fr et en."""
     if sum((bool(form), all_forms, bool(transition))) != 1:
-        _fail("erreur : --form FORMULAIRE, --all ou --transition ACTION (un seul des trois) "
-              "/ --form FORM, --all or --transition TRIGGER")
+        from mno_workflow.commands.common import _
+        _fail(_("erreur : --form FORMULAIRE, --all ou --transition ACTION (un seul des trois)"))
     try:
         sop = load_file(sop_path).model
     except SOPError as exc:
@@ -93,9 +93,12 @@ def intake_kobo(
         typer.echo(f"ligne {row} ({ident}) : déjà importée{' → ' + ref if ref else ''}, ignorée")
     for row, ident, message in report.errors:
         typer.echo(f"ligne {row} ({ident}) : {message}", err=True)
-    typer.echo(
-        f"{len(report.created)} créé(s), {len(report.updated)} complété(s), "
-        f"{len(report.skipped)} déjà importée(s), {len(report.errors)} en erreur"
-    )
+    from mno_workflow.commands.common import lang
+    from mno_workflow.i18n import gettext, ngettext
+    typer.echo(", ".join((
+        ngettext("{n} créé", "{n} créés", len(report.created), lang()),
+        ngettext("{n} complété", "{n} complétés", len(report.updated), lang()),
+        ngettext("{n} déjà importée", "{n} déjà importées", len(report.skipped), lang()),
+        gettext("{n} en erreur", lang(), n=len(report.errors)))))
     if report.errors:
         raise typer.Exit(1)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from mno_workflow.directory import sniff
 from mno_workflow.engine.engine import Actor, WorkflowEngine
 from mno_workflow.engine.errors import EngineError, FormInvalid
+from mno_workflow.i18n import gettext
 from mno_workflow.sop.schema import SOP, FormField
 from mno_workflow.store.models import Case, IntakeSubmission
 
@@ -76,7 +77,7 @@ def read_submissions(path: Path) -> list[Submission]:
             doc = json.loads(path.read_text(encoding="utf-8-sig"))
             rows = doc.get("results", doc.get("value")) if isinstance(doc, dict) else doc
             if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-                raise IntakeError('liste de soumissions attendue / list of submissions expected')
+                raise IntakeError(gettext("liste de soumissions attendue"))
             numbered = list(enumerate(rows, start=1))
         else:
             text, _ = sniff.read_text(path)
@@ -85,15 +86,13 @@ def read_submissions(path: Path) -> list[Submission]:
     except (OSError, ValueError, csv.Error) as exc:
         if isinstance(exc, IntakeError):
             raise
-        raise IntakeError(f"{path.name} illisible / unreadable : {exc}") from None
+        raise IntakeError(gettext("{file} illisible : {error}", file=path.name, error=exc)) from None
     out = []
     for number, values in numbered:
         ident = _uuid(values)
         if ident is None:
-            raise IntakeError(
-                f"{path.name}:{number} : pas d'identifiant de soumission (_uuid, meta/instanceID) "
-                "/ no submission uuid"
-            )
+            raise IntakeError(gettext("{file}:{row} : pas d'identifiant de soumission "
+                                      "(_uuid, meta/instanceID)", file=path.name, row=number))
         out.append(Submission(number, ident, values))
     return out
 
@@ -163,7 +162,7 @@ def intake(
     column. Raises IntakeError for an unreadable file or an unknown form/trigger; row problems are
     in the report (the other rows are imported)."""
     if form not in sop.forms:
-        raise IntakeError(f"formulaire inconnu « {form} » / unknown form")
+        raise IntakeError(gettext("formulaire inconnu « {form} »", form=form))
     if trigger is None:
         start = sop.steps[sop.start]
         found = next((t for t in start.transitions if form in t.forms), None)

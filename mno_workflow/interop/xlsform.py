@@ -21,6 +21,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from mno_workflow.i18n import gettext
 from mno_workflow.interop.cel_xpath import Scope, Untranslatable, translate
 from mno_workflow.sop.schema import SOP, FormField
 
@@ -117,8 +118,8 @@ def _constraint(form_id: str, f: FormField, names: set[str], warnings: list[str]
             en.append(f"not before {other}")
         else:
             warnings.append(
-                f"{form_id}.{f.id} : « pas avant {f.not_before} » (autre formulaire) vérifié à l'import, "
-                f"pas dans le formulaire / 'not before {f.not_before}' (another form) checked at intake"
+                gettext("{field} : « pas avant {other} » (autre formulaire) vérifié à l'import, pas dans le "
+                        "formulaire", field=f"{form_id}.{f.id}", other=f.not_before)
             )
     if not parts:
         return "", {}, {}
@@ -139,8 +140,8 @@ def _rows(form_id: str, fields: list[FormField], scope: Scope, warnings: list[st
                 row["relevant"] = translate(f.relevant, scope)
             except Untranslatable as exc:
                 raise XLSFormError(
-                    f"{form_id}.{f.id} : condition relevant « {f.relevant} » intraduisible en XLSForm "
-                    f"/ cannot be translated to XLSForm : {exc}"
+                    gettext("{field} : condition relevant « {condition} » intraduisible en XLSForm : {error}",
+                            field=f"{form_id}.{f.id}", condition=f.relevant, error=exc)
                 ) from None
         if f.type == "repeat":
             rows.append({**row, "type": "begin_repeat"})
@@ -148,8 +149,9 @@ def _rows(form_id: str, fields: list[FormField], scope: Scope, warnings: list[st
             rows.append({"type": "end_repeat", "name": f.id})
             if f.min_items or f.max_items:
                 warnings.append(
-                    f"{form_id}.{f.id} : nombre d'éléments ({f.min_items or 0}–{f.max_items or '∞'}) vérifié "
-                    f"à l'import / number of items checked at intake"
+                    gettext("{field} : nombre d'éléments ({min}–{max}) vérifié à l'import",
+                            field=f"{form_id}.{f.id}",
+                            min=f.min_items or 0, max=f.max_items or "∞")
                 )
             continue
         kind = {
@@ -158,7 +160,9 @@ def _rows(form_id: str, fields: list[FormField], scope: Scope, warnings: list[st
             "choice": f"select_one {f.options}", "multi": f"select_multiple {f.options}",
         }.get(str(f.type))
         if kind is None:
-            raise XLSFormError(f"{form_id}.{f.id} : type {f.type} sans équivalent XLSForm / no XLSForm type")
+            raise XLSFormError(gettext("{field} : type {type} sans équivalent XLSForm",
+                                       field=f"{form_id}.{f.id}",
+                                       type=f.type))
         row["type"] = kind
         if f.required:
             row["required"] = "yes"
@@ -184,7 +188,8 @@ def build(sop: SOP, form_id: str) -> XLSForm:
     form = sop.forms.get(form_id)
     if form is None:
         raise XLSFormError(
-            f"formulaire inconnu « {form_id} » / unknown form ; formulaires : {', '.join(sop.forms)}"
+            gettext("formulaire inconnu « {form} » ; formulaires : {forms}",
+                    form=form_id, forms=", ".join(sop.forms))
         )
     out = XLSForm(form_id)
     scope = Scope(form_id, _types(form.fields))
@@ -197,8 +202,8 @@ def build(sop: SOP, form_id: str) -> XLSForm:
             xpath = None
         if target is None or xpath is None or target.get("type") == "begin_repeat":
             out.warnings.append(
-                f"{form_id} : règle « {rule.check} » vérifiée à l'import, pas dans le formulaire "
-                f"/ rule checked at intake"
+                gettext("{form} : règle « {rule} » vérifiée à l'import, pas dans le formulaire", form=form_id,
+                        rule=rule.check)
             )
             continue
         old = target.get("constraint")
@@ -207,7 +212,8 @@ def build(sop: SOP, form_id: str) -> XLSForm:
             target[key] = f"{target[key]} ; {label}" if target.get(key) else label
     for name in _lists(form.fields):
         if name not in sop.options:
-            raise XLSFormError(f"{form_id} : liste d'options inconnue « {name} » / unknown option list")
+            raise XLSFormError(gettext("{form} : liste d'options inconnue « {options} »",
+                                       form=form_id, options=name))
         for code, label in sop.options[name].items():
             out.choices.append({"list_name": name, "name": code, **_labels("label", label)})
     if any(r.get("type") == f"select_one {BOOLEAN_LIST}" for r in out.survey):

@@ -9,6 +9,7 @@ refuses)."""
 
 from __future__ import annotations
 
+from mno_workflow.i18n import gettext
 from mno_workflow.interop.xlsform import XLSForm, XLSFormError, _labels, build
 from mno_workflow.sop.schema import SOP
 
@@ -19,8 +20,8 @@ def build_transition(sop: SOP, trigger: str) -> XLSForm:
               if t.trigger == trigger and t.forms), None)
     if t is None:
         known = sorted({t.trigger for st in sop.steps.values() for t in st.transitions if t.forms})
-        raise XLSFormError(f"action inconnue ou sans formulaire « {trigger} » / unknown trigger or no form ; "
-                           f"actions : {', '.join(known)}")
+        raise XLSFormError(gettext("action inconnue ou sans formulaire « {trigger} » ; actions : {triggers}",
+                                   trigger=trigger, triggers=", ".join(known)))
     out = XLSForm(trigger)
     seen: set[tuple[str, str]] = set()
     for fid in t.forms:

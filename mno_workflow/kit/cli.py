@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import gettext
+from ..i18n import ngettext
 from .i18n import LANG
 from .report import coverage_failures, json_report, text_report
 from .runner import discover, run
@@ -64,8 +64,8 @@ def simulation_lines(result) -> list[str]:
         except SOPError:
             continue  # reported as a failed scenario already
         lines.append("")
-        lines.append(gettext("Simulation de {path} : {n} constat(s)", LANG.get(), path=cov.path,
-                             n=len(found)))
+        lines.append(ngettext("Simulation de {path} : {n} constat", "Simulation de {path} : {n} constats",
+                              len(found), LANG.get(), path=cov.path))
         lines += [f"  {d.format(LANG.get())}" for d in found]
     return lines
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..i18n import N_, gettext
+from ..i18n import N_, gettext, ngettext
 from .coverage import Coverage
 from .i18n import LANG
 from .runner import RunResult
@@ -32,8 +32,9 @@ def _ratio(d: dict) -> str:
 
 def coverage_lines(cov: Coverage) -> list[str]:
     data = cov.as_dict()
-    lines = [gettext("Couverture — POS {sop} version {version} ({path}), {n} scénario(s)", LANG.get(),
-                     sop=data["sop"], version=data["version"], path=data["path"], n=data["scenarios"])]
+    lines = [ngettext("Couverture — POS {sop} version {version} ({path}), {n} scénario",
+                      "Couverture — POS {sop} version {version} ({path}), {n} scénarios", data["scenarios"],
+                      LANG.get(), sop=data["sop"], version=data["version"], path=data["path"])]
     step_word, states_word = _("étape"), _("états")
     width = max([len(step_word)] + [len(r["step"]) for r in data["steps"]]) + 2
     lines.append(f"  {step_word.ljust(width)}{states_word.ljust(18)}transitions")
@@ -67,8 +68,10 @@ def text_report(result: RunResult, min_coverage: float | None = None) -> str:
     passed = sum(1 for s in result.scenarios if s.ok)
     failed = len(result.scenarios) - passed
     lines.append("")
-    lines.append(gettext("{n} scénario(s) : {passed} réussi(s), {failed} en échec.", LANG.get(),
-                         n=len(result.scenarios), passed=passed, failed=failed))
+    lines.append(ngettext("{n} scénario : {passed}, {failed} en échec.",
+                          "{n} scénarios : {passed}, {failed} en échec.", len(result.scenarios), LANG.get(),
+                          failed=failed,
+                          passed=ngettext("{n} réussi", "{n} réussis", passed, LANG.get())))
     for cov in result.coverage:
         lines.append("")
         lines += coverage_lines(cov)

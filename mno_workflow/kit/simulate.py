@@ -181,8 +181,8 @@ def simulate(loaded: LoadedSOP, n: int = SAMPLES) -> list[Diagnostic]:
                 except (ValueError, KeyError) as e:  # MissingFieldError & co. are ValueErrors
                     out.append(d(base + ("states", st_name, "deadline"), "W120",
                                  f"the deadline of {sid}.{st_name} cannot be armed: {e}",
-                                 "rendre le champ obligatoire dans le formulaire qui mène à cet état, ou "
-                                 "choisir un autre champ / make that field required on the way in",
+                                 said("make that field required in the form that leads to this state, or "
+                                      "choose another field"),
                                  severity="warning"))
                     break
             fire = dl.on_expiry.fire if dl.on_expiry else None
@@ -264,13 +264,12 @@ def _check_condition(loaded: LoadedSOP, path: tuple, source: str, maybe: set[str
             return [loaded.diag(path, "W122", said(
                 "condition {source!r} raises for a sample case: {error} (data: {data}{item})",
                 source=source, error=e, data=shown, item=", item: " + str(item) if item else ""),
-                                "tester la présence des champs facultatifs avec has(form.champ) / guard "
-                                "optional fields with has(form.field)", severity="warning")]
+                                said("guard optional fields with has(form.field)"), severity="warning")]
     if constant and len(values) == 1 and "steps" not in expr.variables:
         value = "true" if values.pop() else "false"
         return [loaded.diag(path, "W123", said("condition {source!r} is {value} for every sample case",
                                                source=source, value=value),
-                            "vérifier la condition / check the condition", severity="warning")]
+                            said("check the condition"), severity="warning")]
     return []
 
 
@@ -282,7 +281,7 @@ def _check_auto(loaded: LoadedSOP, sid: str, state: str, trigger: str, n: int, e
     ts = [t for t in step.transitions if t.trigger == trigger and (state in t.sources or "*" in t.sources)]
     if not ts:
         return [d(path, "W121", f"on_expiry fires {trigger!r}, which does not leave {sid}.{state}",
-                  f"ajouter une transition {trigger} depuis {state} / add {trigger} from {state}",
+                  said("add a transition {trigger} from {state}", trigger=trigger, state=state),
                   severity="warning")]
     for t in ts:
         full = next((fid for fid in t.forms if fid in sop.forms
@@ -290,8 +289,7 @@ def _check_auto(loaded: LoadedSOP, sid: str, state: str, trigger: str, n: int, e
         if full:
             return [d(path, "W121", f"the automatic trigger {trigger!r} would be refused: its form "
                       f"{full!r} has required fields and nobody fills it at expiry",
-                      "retirer le formulaire de cette transition automatique / no form on an automatic "
-                      "transition", severity="warning")]
+                      said("remove the form of this automatic transition"), severity="warning")]
     guarded = [t for t in ts if t.when]
     if guarded and len(guarded) == len(ts):
         strategy = _with_items(sop, case_strategy(sop, _maybe_empty(step, state)), item_fields)

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 
 import phonenumbers
 
+from mno_workflow.i18n import gettext
 from mno_workflow.reminders.notifiers import DeliveryError, OutgoingMessage, Rendered
 
 log = logging.getLogger("mno_workflow.notify.sms")
@@ -37,18 +38,17 @@ REPLACE = {"«": '"', "»": '"', "’": "'", "‘": "'", "“": '"', "”": '"',
 DEFAULT_TEMPLATE = '{"to": "{to}", "text": "{text}"}'
 
 
-def e164(text: str, region: str = "BF") -> str:
+def e164(text: str, region: str = "BF", lang: str | None = None) -> str:
     """``text`` as an E.164 number (``+22670123456``); national numbers are read in ``region``.
 
-    Raises ValueError (French / English) when it is not a valid number."""
+    Raises ValueError (in ``lang``, default: the current language) when it is not a valid number."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValueError(
-            f"numéro de téléphone invalide « {text} » (ex. +226 70 12 34 56) / invalid phone number"
-        )
+        raise ValueError(gettext("numéro de téléphone invalide « {number} » (ex. +226 70 12 34 56)", lang,
+                                 number=text))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

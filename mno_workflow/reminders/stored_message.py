@@ -2,7 +2,8 @@
 
 The engine's :class:`~mno_workflow.engine.errors.Message` (``Message.t(msgid, **params)``) is the
 project's message that can be rendered in any language with a catalogue. :func:`stored` turns it
-into JSON — ``{"msgid": "…", "params": {name: value}}``, values being plain JSON, another stored
+into JSON — ``{"msgid": "…", "params": {name: value}}`` (and ``"plural": "…"`` for a message with
+plural forms, its count in ``params["n"]``), values being plain JSON, another stored
 message, SOP labels ``{"labels": [{fr, en}, …], "sep", "lower"}``, joined parts
 ``{"joined": [...], "sep", "empty"}``, per-field errors ``{"field_errors": [[field, message], …]}``
 or form names ``{"form_names": [...]}`` — and :func:`restored` gives back a ``Message`` whose
@@ -26,7 +27,8 @@ def stored(value: Any) -> Any:
     other type (a date, a list…) is kept as its text, so that the result is always JSON."""
     if isinstance(value, Message):
         if value.msgid:
-            return {"msgid": value.msgid, "params": {k: stored(v) for k, v in value.params}}
+            out = {"msgid": value.msgid, "params": {k: stored(v) for k, v in value.params}}
+            return {**out, "plural": value.plural} if value.plural else out
         return {"texts": {"fr": value.fr, "en": value.en}}
     if isinstance(value, Labels):
         labels = [{str(k): str(v) for k, v in dict(lb).items()} if lb else {} for lb in value.labels]
@@ -52,7 +54,8 @@ def restored(data: Any) -> Any:
         return data
     if "msgid" in data:
         params = tuple((k, restored(v)) for k, v in (data.get("params") or {}).items())
-        return Message(fr="", en="", msgid=str(data["msgid"]), params=params)
+        return Message(fr="", en="", msgid=str(data["msgid"]), params=params,
+                       plural=str(data.get("plural") or ""))
     if "texts" in data:
         texts = data["texts"] or {}
         return Message(fr=str(texts.get("fr", "")), en=str(texts.get("en") or texts.get("fr", "")))

@@ -97,7 +97,7 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
                          force_late=force_late)
             s.flush()
         batch.write(s)
-    log.info("sweep at %s: %d reminder(s), %d escalation(s), %d automatic, %d skipped, %d failed",
+    log.info("sweep at %s: reminders %d, escalations %d, automatic %d, skipped %d, failed %d",
              now.isoformat(), len(report.reminders), len(report.escalations), len(report.auto_fired),
              len(report.skipped), len(report.failed),
              extra={"event": "sweep", "reminders": len(report.reminders),
@@ -195,7 +195,7 @@ def _auto_failed(s: Session, sop, case: Case, inst: StepInstance, row: Deadline,
     append_event(s, case, at=now, actor="mno.sweeper", role="system", organisation=None,
                  action="auto_trigger_failed", trigger=row.auto_trigger, step=inst.step,
                  instance_key=inst.key, from_state=inst.state, to_state=inst.state,
-                 data={"code": e.code, "reason": {"fr": e.text("fr"), "en": e.text("en")},
+                 data={"code": e.code, "reason": stored(e.message),  # shown with restored(…).text(lang)
                        "notified": roles, "due_at": row.due_at.isoformat()},
                  sop_version=f"{sop.sop}@{sop.version}")
 

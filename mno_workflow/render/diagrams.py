@@ -349,7 +349,7 @@ def expected_diagrams(sop: SOP, formats: Sequence[str] = ("svg", "dot", "mmd"),
     """
     unknown = set(formats) - {"dot", "mmd", *FORMATS}
     if unknown:
-        raise ValueError(f"unknown format(s) {', '.join(sorted(unknown))}; use dot, mmd, svg, png, pdf")
+        raise ValueError(f"unknown formats: {', '.join(sorted(unknown))}; use dot, mmd, svg, png, pdf")
     if set(formats) & set(FORMATS) and not dot_available():
         raise DotNotFound()
     out: dict[str, bytes] = {}

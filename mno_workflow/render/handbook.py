@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from mno_workflow.i18n import gettext
 from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, FormField, Step
 
 from . import diagrams
@@ -232,7 +233,7 @@ def handbook_context(sop: SOP, lang: str = "fr", svg: bool | None = None) -> dic
     if own:
         glossary = [(sop.label(g.term, lang), sop.label(g.term, other)) for g in own]
     else:
-        glossary = [(fr, en) if lang == "fr" else (en, fr) for en, fr in GLOSSARY]
+        glossary = [(gettext(term, lang), gettext(term, other)) for term in GLOSSARY]
     glossary.sort(key=lambda pair: pair[0].lower())
     return {
         "lang": lang, "other_lang": other, "t": ui,
@@ -320,7 +321,7 @@ def write_handbook(sop: SOP, out_dir: str | Path, lang: str = "fr",
     """
     unknown = set(formats) - {"html", "md"}
     if unknown:
-        raise ValueError(f"unknown handbook format(s) {', '.join(sorted(unknown))}; use html or md")
+        raise ValueError(f"unknown handbook formats: {', '.join(sorted(unknown))}; use html or md")
     folder = Path(out_dir) / sop.sop / lang
     out = []
     for fmt in formats:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from mno_workflow.i18n import gettext
 from mno_workflow.sop.listed_narrative import listed, merge_narratives, unstored
 from mno_workflow.sop.narrative import Chapter, Narrative
 from mno_workflow.sop.schema import SOP
@@ -47,9 +48,9 @@ def load_narrative_file(path: str | Path) -> Narrative:
     try:
         data = YAML(typ="safe").load(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, YAMLError) as e:
-        raise NarrativeError(f"{p}: lecture impossible / cannot read: {e}") from None
+        raise NarrativeError(f"{p}: " + gettext("lecture impossible : {error}", error=e)) from None
     if not isinstance(data, dict) or set(data) != {"narrative"}:
-        raise NarrativeError(f"{p}: une seule clé « narrative » attendue / one 'narrative' key expected")
+        raise NarrativeError(f"{p}: " + gettext("une seule clé « narrative » attendue"))
     try:
         return Narrative.model_validate(data["narrative"])
     except ValidationError as e:

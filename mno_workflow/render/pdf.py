@@ -26,9 +26,9 @@ def html_to_pdf(html: str, out_path: str | Path | None = None, base_url: str | N
     try:
         import weasyprint
     except (ImportError, OSError) as e:  # OSError: libpango missing
-        raise PdfUnavailable(
-            f"PDF impossible : WeasyPrint ne se charge pas ({e}). Installez libpango-1.0-0. / "
-            f"PDF unavailable: WeasyPrint cannot load ({e}).") from None
+        from ..i18n import gettext
+        raise PdfUnavailable(gettext("PDF impossible : WeasyPrint ne se charge pas ({error}). Installez "
+                                     "libpango-1.0-0.", error=e)) from None
     # WeasyPrint logs every CSS property it ignores and every SVG id met twice (inline diagrams
     # repeat Graphviz's ids) as warnings: noise for a user of ``mno publish``, not a problem.
     quiet = logging.getLogger("weasyprint")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from mno_workflow.i18n import colon
+from mno_workflow.i18n import N_, P_, Words, colon
 from mno_workflow.sop.schema import SOP
 
 from .narrative_text import find_narrative, markdown_html
@@ -27,72 +27,38 @@ from .sop_document import DOC_WORDS, step_facts
 
 __all__ = ["TRAIN_WORDS", "scenario_exercises", "render_training", "quiz"]
 
-TRAIN_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "pack": "Dossier de formation",
-        "modules": "Modules (une par étape)",
-        "module": "Module {n} — {x}",
-        "objectives": "Objectifs",
-        "objective": "À la fin du module, chaque participant sait qui fait quoi "
-        "à l'étape « {x} », dans quel délai, et ce qui se passe ensuite.",
-        "messages": "Messages clés",
-        "exercises": "Exercices tirés des scénarios",
-        "situation": "Situation",
-        "question_next": "Que se passe-t-il ensuite ?",
-        "question_deadline": "Quel délai s'applique ?",
-        "answers": "Corrigé (calculé en exécutant le scénario)",
-        "open": "En cours",
-        "none": "aucun délai en cours",
-        "due": "{x} : au plus tard le {d}",
-        "after": "Après « {x} » ({r}).",
-        "closed": "le dossier est clôturé",
-        "quiz": "Quiz avant / après la formation",
-        "answer": "Réponse",
-        "who_q": "Qui est responsable de l'étape « {x} » ?",
-        "deadline_q": "Quel est le délai de l'état « {s} » (étape « {x} ») ?",
-        "consent_q": "Un prestataire peut-il voir « {c} » sans le consentement de la personne ?",
-        "consent_a": "Non, sauf dérogation d'un superviseur avec une base légale et un motif écrits.",
-        "facilitator": "Notes pour l'animateur",
-        "fac_1": "Projeter le schéma de l'étape, puis faire l'exercice en petits groupes (15 minutes).",
-        "fac_2": "Corriger avec le corrigé : il vient de la POS en vigueur ; "
-        "si la POS change, régénérer le dossier.",
-        "fac_3": "Faire le quiz en début et en fin de formation ; comparer les scores.",
-        "scenario": "Scénario",
-        "failed": "Scénario non joué jusqu'au bout : {x}",
-    },
-    "en": {
-        "pack": "Training pack",
-        "modules": "Modules (one per step)",
-        "module": "Module {n} — {x}",
-        "objectives": "Objectives",
-        "objective": "By the end of the module, each participant knows who does "
-        "what in the step “{x}”, within which deadline, and what happens next.",
-        "messages": "Key messages",
-        "exercises": "Exercises from the scenarios",
-        "situation": "Situation",
-        "question_next": "What happens next?",
-        "question_deadline": "Which deadline applies?",
-        "answers": "Answer key (computed by running the scenario)",
-        "open": "Open",
-        "none": "no deadline running",
-        "due": "{x}: at the latest on {d}",
-        "after": "After “{x}” ({r}).",
-        "closed": "the case is closed",
-        "quiz": "Pre / post training quiz",
-        "answer": "Answer",
-        "who_q": "Who is responsible for the step “{x}”?",
-        "deadline_q": "What is the deadline of the state “{s}” (step “{x}”)?",
-        "consent_q": "May a provider see “{c}” without the person's consent?",
-        "consent_a": "No, unless a supervisor overrides it with a written legal basis and reason.",
-        "facilitator": "Facilitator notes",
-        "fac_1": "Project the step's diagram, then run the exercise in small groups (15 minutes).",
-        "fac_2": "Correct with the answer key, which comes from the SOP in force; "
-        "if the SOP changes, regenerate the pack.",
-        "fac_3": "Run the quiz at the start and at the end of the training; compare the scores.",
-        "scenario": "Scenario",
-        "failed": "Scenario not played to the end: {x}",
-    },
-}
+TRAIN_WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
+    "pack": N_("Dossier de formation"),
+    "modules": N_("Modules (une par étape)"),
+    "module": N_("Module {n} — {x}"),
+    "objectives": N_("Objectifs"),
+    "objective": N_("À la fin du module, chaque participant sait qui fait quoi à l'étape « {x} », dans quel "
+                    "délai, et ce qui se passe ensuite."),
+    "messages": N_("Messages clés"),
+    "exercises": N_("Exercices tirés des scénarios"),
+    "situation": N_("Situation"),
+    "question_next": N_("Que se passe-t-il ensuite ?"),
+    "question_deadline": N_("Quel délai s'applique ?"),
+    "answers": N_("Corrigé (calculé en exécutant le scénario)"),
+    "open": N_("En cours"),
+    "none": N_("aucun délai en cours"),
+    "due": N_("{x} : au plus tard le {d}"),
+    "after": N_("Après « {x} » ({r})."),
+    "closed": N_("le dossier est clôturé"),
+    "quiz": N_("Quiz avant / après la formation"),
+    "answer": N_("Réponse"),
+    "who_q": N_("Qui est responsable de l'étape « {x} » ?"),
+    "deadline_q": N_("Quel est le délai de l'état « {s} » (étape « {x} ») ?"),
+    "consent_q": N_("Un prestataire peut-il voir « {c} » sans le consentement de la personne ?"),
+    "consent_a": N_("Non, sauf dérogation d'un superviseur avec une base légale et un motif écrits."),
+    "facilitator": P_("training", "Notes pour l'animateur"),
+    "fac_1": N_("Projeter le schéma de l'étape, puis faire l'exercice en petits groupes (15 minutes)."),
+    "fac_2": N_("Corriger avec le corrigé : il vient de la POS en vigueur ; si la POS change, régénérer le "
+                "dossier."),
+    "fac_3": N_("Faire le quiz en début et en fin de formation ; comparer les scores."),
+    "scenario": N_("Scénario"),
+    "failed": N_("Scénario non joué jusqu'au bout : {x}"),
+})
 
 
 def _snapshot(play, sop: SOP, lang: str) -> dict[str, Any]:

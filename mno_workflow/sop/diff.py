@@ -19,15 +19,18 @@ from typing import Annotated, Any
 
 import typer
 
+from ..i18n import N_, colon, current, gettext, listed
 from .diagnostics import SOPError
 from .schema import SOP, Deadline, FormField, Step
 
-KINDS_FR = {
-    "step": "Étapes", "state": "États", "deadline": "Délais", "transition": "Transitions",
-    "form": "Formulaires", "field": "Champs", "options": "Listes d'options", "role": "Rôles",
-    "flow": "Enchaînement des étapes (flow)", "reopen": "Réouverture", "calendar": "Calendrier",
+#: The kinds of change, in the order shown, with their titles (French message ids).
+KINDS = {
+    "step": N_("Étapes"), "state": N_("États"), "deadline": N_("Délais"), "transition": N_("Transitions"),
+    "form": N_("Formulaires"), "field": N_("Champs"), "options": N_("Listes d'options"), "role": N_("Rôles"),
+    "flow": N_("Enchaînement des étapes (flow)"), "reopen": N_("Réouverture"), "calendar": N_("Calendrier"),
 }
-ACTIONS_FR = {"added": ("+", "ajout"), "removed": ("-", "suppression"), "changed": ("~", "modification")}
+SIGNS = {"added": "+", "removed": "-", "changed": "~"}
+ACTIONS = {"added": N_("ajout"), "removed": N_("suppression"), "changed": N_("modification")}
 
 
 @dataclass(frozen=True)
@@ -68,38 +71,43 @@ class SopDiff:
                 "changes": [{k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(c).items()}
                             for c in self.changes]}
 
-    def text_fr(self) -> str:
-        """The changes in French, grouped by kind, one line each."""
-        head = f"POS {self.old[0]} : version {self.old[1]} → {self.new[0]} {self.new[1]}"
+    def text(self, lang: str | None = None) -> str:
+        """The changes in ``lang`` (default: the current language), grouped by kind, one line each
+        (the elements' words are those of :func:`diff_sops`' language)."""
+        head = gettext("POS {sop} : version {old} → {new_sop} {new}", lang, sop=self.old[0],
+                       old=self.old[1], new_sop=self.new[0], new=self.new[1])
         if not self.changes:
-            return head + "\nAucun changement.\n"
+            return head + "\n" + gettext("Aucun changement.", lang) + "\n"
         lines = [head]
-        for kind, title in KINDS_FR.items():
+        for kind, title in KINDS.items():
             items = [c for c in self.changes if c.kind == kind]
             if not items:
                 continue
-            lines.append(f"{title} :")
+            lines.append(gettext(title, lang) + colon(lang).rstrip())
             for c in items:
-                sign, word = ACTIONS_FR[c.action]
-                text = f"  {sign} {word} : {c.where}"
+                text = f"  {SIGNS[c.action]} {gettext(ACTIONS[c.action], lang)}{colon(lang)}{c.where}"
                 if c.details:
-                    text += " — " + " ; ".join(c.details)
+                    text += " — " + listed(list(c.details), lang)
                 lines.append(text)
         return "\n".join(lines) + "\n"
+
+    def text_fr(self) -> str:
+        """The changes in French (:meth:`text`)."""
+        return self.text("fr")
 
 
 def _fmt(value: Any) -> str:
     if value is None or value == [] or value is False:
         return "—"
     if value is True:
-        return "oui"
+        return gettext("oui")
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     return str(value)
 
 
 def _attrs(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(f"{k} : {_fmt(old.get(k))} → {_fmt(new.get(k))}"
+    return tuple(f"{gettext(k)}{colon()}{_fmt(old.get(k))} → {_fmt(new.get(k))}"
                  for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k))
 
 
@@ -107,28 +115,31 @@ def _deadline_attrs(d: Deadline | None) -> dict[str, Any]:
     if d is None:
         return {}
     within = (str(d.within) if not hasattr(d.within, "cases")
-              else f"selon {d.within.by} (" + ", ".join(f"{k} {v}" for k, v in d.within.cases.items()) + ")")
-    return {"délai": within, "début": d.start,
-            "heure limite": d.cutoff.strftime("%H:%M") if d.cutoff else None,
-            "rappels": list(d.remind),
-            "escalade": d.on_expiry.escalate if d.on_expiry else None,
-            "déclencheur à l'échéance": d.on_expiry.fire if d.on_expiry else None,
-            "prolongation par": d.extend_by}
+              else gettext("selon {field} ({cases})", field=d.within.by,
+                           cases=", ".join(f"{k} {v}" for k, v in d.within.cases.items())))
+    return {N_("délai"): within, N_("début"): d.start,
+            N_("heure limite"): d.cutoff.strftime("%H:%M") if d.cutoff else None,
+            N_("rappels"): list(d.remind),
+            N_("escalade"): d.on_expiry.escalate if d.on_expiry else None,
+            N_("déclencheur à l'échéance"): d.on_expiry.fire if d.on_expiry else None,
+            N_("prolongation par"): d.extend_by}
 
 
 def _field_attrs(f: FormField) -> dict[str, Any]:
-    return {"type": f.type.value, "obligatoire": f.required, "options": f.options, "pertinent si": f.relevant,
-            "classification": f.classification.value, "min": f.min, "max": f.max,
-            "longueur max": f.max_length, "pas dans le futur": f.not_future, "pas avant": f.not_before,
-            "éléments min": f.min_items, "éléments max": f.max_items}
+    return {N_("type"): f.type.value, N_("obligatoire"): f.required, N_("options"): f.options,
+            N_("pertinent si"): f.relevant, N_("classification"): f.classification.value,
+            N_("min"): f.min, N_("max"): f.max, N_("longueur max"): f.max_length,
+            N_("pas dans le futur"): f.not_future, N_("pas avant"): f.not_before,
+            N_("éléments min"): f.min_items, N_("éléments max"): f.max_items}
 
 
 def _transitions(step: Step) -> dict[tuple[str, str], dict[str, Any]]:
     out = {}
     for t in step.transitions:
-        attrs = {"vers": "(interne)" if t.internal else t.dest, "par": list(t.by),
-                 "formulaire": t.form if isinstance(t.form, str) or t.form is None else " + ".join(t.form),
-                 "condition": t.when}
+        form = t.form if isinstance(t.form, str) or t.form is None else " + ".join(t.form)
+        attrs = {N_("vers"): gettext("(interne)") if t.internal else t.dest, N_("par"): list(t.by),
+                 N_("formulaire"): form,
+                 N_("condition"): t.when}
         for src in t.sources:
             out[(t.trigger, src)] = attrs
     return out
@@ -143,8 +154,18 @@ def _fields(fields: list[FormField], prefix: str) -> dict[str, FormField]:
     return out
 
 
-def diff_sops(old: SOP, new: SOP) -> SopDiff:
-    """Every difference between ``old`` and ``new`` that changes how cases move or what is asked."""
+def diff_sops(old: SOP, new: SOP, lang: str | None = None) -> SopDiff:
+    """Every difference between ``old`` and ``new`` that changes how cases move or what is asked,
+    its words in ``lang`` (default: the current language, ``mno --lang``)."""
+    token = current.set(lang) if lang else None
+    try:
+        return _diff(old, new)
+    finally:
+        if token is not None:
+            current.reset(token)
+
+
+def _diff(old: SOP, new: SOP) -> SopDiff:
     d = SopDiff(old.key, new.key)
     add = d.changes.append
 
@@ -153,19 +174,20 @@ def diff_sops(old: SOP, new: SOP) -> SopDiff:
             add(Change("role", "removed", rid))
         elif rid not in old.roles:
             add(Change("role", "added", rid))
-        elif details := _attrs({"portée": old.roles[rid].scope}, {"portée": new.roles[rid].scope}):
+        elif details := _attrs({N_("portée"): old.roles[rid].scope}, {N_("portée"): new.roles[rid].scope}):
             add(Change("role", "changed", rid, details))
 
     for lid in [*old.options, *(o for o in new.options if o not in old.options)]:
         if lid not in new.options:
             add(Change("options", "removed", lid))
         elif lid not in old.options:
-            add(Change("options", "added", lid, (f"codes : {_fmt(list(new.options[lid]))}",)))
+            codes = gettext("codes : {codes}", codes=_fmt(list(new.options[lid])))
+            add(Change("options", "added", lid, (codes,)))
         else:
             gone = [c for c in old.options[lid] if c not in new.options[lid]]
             came = [c for c in new.options[lid] if c not in old.options[lid]]
-            details = ((f"codes supprimés : {_fmt(gone)}",) if gone else ()) + \
-                      ((f"codes ajoutés : {_fmt(came)}",) if came else ())
+            details = ((gettext("codes supprimés : {codes}", codes=_fmt(gone)),) if gone else ()) + \
+                      ((gettext("codes ajoutés : {codes}", codes=_fmt(came)),) if came else ())
             if details:
                 add(Change("options", "changed", lid, details))
 
@@ -182,12 +204,12 @@ def diff_sops(old: SOP, new: SOP) -> SopDiff:
             if path not in nf:
                 add(Change("field", "removed", where))
             elif path not in of:
-                add(Change("field", "added", where, (f"type : {nf[path].type.value}",)
-                           + (("obligatoire",) if nf[path].required else ())))
+                add(Change("field", "added", where, (gettext("type : {type}", type=nf[path].type.value),)
+                           + ((gettext("obligatoire"),) if nf[path].required else ())))
             elif details := _attrs(_field_attrs(of[path]), _field_attrs(nf[path])):
                 add(Change("field", "changed", where, details))
         if [r.check for r in old.forms[fid].rules] != [r.check for r in new.forms[fid].rules]:
-            add(Change("form", "changed", fid, ("règles de contrôle modifiées",)))
+            add(Change("form", "changed", fid, (gettext("règles de contrôle modifiées"),)))
 
     for sid in [*old.steps, *(s for s in new.steps if s not in old.steps)]:
         if sid not in new.steps:
@@ -197,10 +219,10 @@ def diff_sops(old: SOP, new: SOP) -> SopDiff:
             add(Change("step", "added", sid, step=sid))
             continue
         os_, ns = old.steps[sid], new.steps[sid]
-        step_details = _attrs({"instances": _instances(os_), "destinataire": os_.recipient,
-                               "communication si": os_.disclosure},
-                              {"instances": _instances(ns), "destinataire": ns.recipient,
-                               "communication si": ns.disclosure})
+        step_details = _attrs({N_("instances"): _instances(os_), N_("destinataire"): os_.recipient,
+                               N_("communication si"): os_.disclosure},
+                              {N_("instances"): _instances(ns), N_("destinataire"): ns.recipient,
+                               N_("communication si"): ns.disclosure})
         if step_details:
             add(Change("step", "changed", sid, step_details, step=sid))
         for st in [*os_.states, *(s for s in ns.states if s not in os_.states)]:
@@ -212,8 +234,8 @@ def diff_sops(old: SOP, new: SOP) -> SopDiff:
                 add(Change("state", "added", where, step=sid))
                 continue
             o, n = os_.states[st], ns.states[st]
-            details = _attrs({"responsable": o.owner, "initial": o.initial, "final": o.final},
-                             {"responsable": n.owner, "initial": n.initial, "final": n.final})
+            details = _attrs({N_("responsable"): o.owner, N_("initial"): o.initial, N_("final"): o.final},
+                             {N_("responsable"): n.owner, N_("initial"): n.initial, N_("final"): n.final})
             if details:
                 add(Change("state", "changed", where, details, step=sid, states=(st,)))
             if o.deadline != n.deadline:
@@ -225,7 +247,7 @@ def diff_sops(old: SOP, new: SOP) -> SopDiff:
         wildcard = tuple(s for s, v in os_.states.items() if not v.final)  # '*' leaves these
         for key in [*ot, *(k for k in nt if k not in ot)]:
             trigger, src = key
-            where = f"{sid} : {trigger} depuis {src}"
+            where = gettext("{step} : {trigger} depuis {source}", step=sid, trigger=trigger, source=src)
             states = wildcard if src == "*" else (src,) if src in os_.states else ()
             if key not in nt:
                 add(Change("transition", "removed", where, step=sid, states=states))
@@ -243,8 +265,9 @@ def diff_sops(old: SOP, new: SOP) -> SopDiff:
     ro = old.reopen.model_dump() if old.reopen else {}
     rn = new.reopen.model_dump() if new.reopen else {}
     if ro != rn:
-        add(Change("reopen", "changed", "reopen", _attrs({"par": ro.get("by"), "étape": ro.get("start")},
-                                                        {"par": rn.get("by"), "étape": rn.get("start")})))
+        add(Change("reopen", "changed", "reopen",
+                   _attrs({N_("par"): ro.get("by"), N_("étape"): ro.get("start")},
+                          {N_("par"): rn.get("by"), N_("étape"): rn.get("start")})))
     if old.calendar != new.calendar:
         add(Change("calendar", "changed", "calendar",
                    _attrs(old.calendar.model_dump(), new.calendar.model_dump())))
@@ -255,17 +278,18 @@ def _instances(step: Step) -> str:
     if isinstance(step.instances, str):
         return step.instances
     fe = step.instances
-    return (f"pour chaque {fe.for_each}" + (f" où {fe.where}" if fe.where else "")
-            + (f" clé {fe.key}" if fe.key else ""))
+    return (gettext("pour chaque {list}", list=fe.for_each)
+            + (" " + gettext("où {condition}", condition=fe.where) if fe.where else "")
+            + (" " + gettext("clé {key}", key=fe.key) if fe.key else ""))
 
 
 def _flow_text(rule: Any) -> str:
     then = []
     if rule.start:
-        then.append(f"démarrer {rule.start}")
+        then.append(gettext("démarrer {step}", step=rule.start))
     if rule.close_case:
-        then.append("clore le dossier")
-    return f"après {rule.after} : {' et '.join(then)}"
+        then.append(gettext("clore le dossier"))
+    return gettext("après {after} : {then}", after=rule.after, then=gettext(" et ").join(then))
 
 
 # -- affected cases (read-only) ---------------------------------------------------------------------
@@ -306,11 +330,11 @@ def affected_cases(url: str, diff: SopDiff) -> list[AffectedInstance]:
     for ref, case_id, step, key, state in rows:
         states = affected[step]
         if states is None:
-            out.append(AffectedInstance(ref or str(case_id), step, key, state, "étape supprimée"))
+            out.append(AffectedInstance(ref or str(case_id), step, key, state, gettext("étape supprimée")))
         elif state in states:
             what = [c for c in diff.changes if c.step == step and state in c.states]
-            reason = "état supprimé" if any(c.kind == "state" and c.action == "removed" for c in what) \
-                else "état modifié"
+            removed = any(c.kind == "state" and c.action == "removed" for c in what)
+            reason = gettext("état supprimé") if removed else gettext("état modifié")
             out.append(AffectedInstance(ref or str(case_id), step, key, state, reason))
     return out
 
@@ -323,7 +347,7 @@ def sop_diff(old: Annotated[Path, typer.Argument(help="Ancienne version de la PO
              ) -> None:
     """Comparer deux versions d'une POS : états, transitions, formulaires, champs, options, délais,
     rôles, enchaînement ; avec ``--db``, les dossiers ouverts de l'ancienne version qui attendent
-    dans un état supprimé ou modifié. / Compare two SOP versions."""
+    dans un état supprimé ou modifié."""
     from .loader import load_file
 
     models = []
@@ -342,11 +366,13 @@ def sop_diff(old: Annotated[Path, typer.Argument(help="Ancienne version de la PO
             data["affected_cases"] = [asdict(c) for c in cases]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    typer.echo(result.text_fr(), nl=False)
+    typer.echo(result.text(), nl=False)
     if cases is not None:
         if not cases:
-            typer.echo(f"Dossiers ouverts touchés (version {result.old[1]}) : aucun.")
+            typer.echo(gettext("Dossiers ouverts touchés (version {version}) : aucun.",
+                               version=result.old[1]))
         else:
-            typer.echo(f"Dossiers ouverts touchés (version {result.old[1]}) : {len(cases)}")
+            typer.echo(gettext("Dossiers ouverts touchés (version {version}) : {n}", version=result.old[1],
+                               n=len(cases)))
             for c in cases:
                 typer.echo(f"  {c.case} — {c.step}:{c.key} — {c.state} ({c.reason})")

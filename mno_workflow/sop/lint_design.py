@@ -72,7 +72,8 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
                          if not t.internal and st in t.sources and t.dest not in (None, st)}
                 missing = []
                 if len(exits) < 2:
-                    missing.append(said("only {n} exit(s), needs accept and decline", n=len(exits)))
+                    missing.append(said("needs an accept and a decline exit (exits found: {n})",
+                                        n=len(exits)))
                 if not (expiry and (expiry.escalate or expiry.fire)):
                     missing.append(said("no deadline with on_expiry (timeout)"))
                 if missing:

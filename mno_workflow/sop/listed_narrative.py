@@ -139,3 +139,23 @@ def _narrative(text: str, shown: str) -> Narrative:
                                        where=".".join(str(x) for x in loc), error=err["msg"]),
                                   said("see docs/sop-language.md, narrative")))
         raise SOPError(out) from None
+
+
+def narrative_file_diagnostics(path: str | Path) -> list[Diagnostic]:
+    """E046 diagnostics of a ``narrative.yaml`` given to ``mno validate`` (empty when it is
+    fine): ``file:line:col`` of the problem, the message written with ``said()`` (French by
+    default, English with ``--lang en``, like the SOP's own diagnostics)."""
+    from dataclasses import replace
+
+    shown = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return [Diagnostic(shown, 1, 1, "error", "E046",
+                           said("cannot read narrative file {entry!r}: {reason}", entry=shown, reason=str(e)),
+                           said("the file must be readable UTF-8 text"))]
+    try:
+        _narrative(text, shown)
+    except SOPError as e:
+        return [replace(d, code="E046") for d in e.diagnostics]
+    return []

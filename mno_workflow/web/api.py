@@ -165,9 +165,7 @@ def build_api(web: Web) -> FastAPI:
         user, row = found
         if (row.scope == "read" and request.method not in ("GET", "HEAD")
                 and "/auth/" not in request.url.path):
-            raise ApiError(403, "token_scope",
-                           "Jeton en lecture seule : cette requête modifie des données. "
-                           "/ Read-only token: this request changes data.")
+            raise ApiError(403, "token_scope", "Jeton en lecture seule : cette requête modifie des données.")
         request.state.token_id = row.id
         request.state.user_lang = _lang_user(user)  # a 422 form_invalid speaks it (_form_invalid)
         logs.user_id.set(user.id)

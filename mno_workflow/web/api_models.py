@@ -296,7 +296,7 @@ class Referral(BaseModel):
     consent_categories: list[str] | None = None
     service_level: dict[str, Any] | None = Field(
         default=None, description="Délai de réponse appliqué : annuaire (service, priorité) ou défaut de la "
-        "POS avec la raison (source, within, service, priority, reason, fr, en) — issue 13")
+        "POS avec la raison (source, within, service, priority, reason, msgid, params, fr, en) — issue 13")
     withheld: dict[str, str] | None = Field(
         default=None, description="Données retenues : motif (consent.withdrawn, consent.expired), fr, en")
 

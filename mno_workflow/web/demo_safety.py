@@ -13,6 +13,7 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..i18n import ngettext
 from ..store.models import AuditEvent, Case, User
 from .demo_data import DEMO_USERS
 from .security import hash_password
@@ -35,7 +36,8 @@ def check_demo_only(s: Session) -> None:
     if others:
         problems.append(f"comptes non fictifs : {', '.join(others)}{' …' if len(others) == 3 else ''}")
     if real_cases or orphan:
-        problems.append(f"{(real_cases or 0) + (orphan or 0)} dossier(s) non fictif(s)")
+        n = (real_cases or 0) + (orphan or 0)
+        problems.append(ngettext("{n} dossier non fictif", "{n} dossiers non fictifs", n, "fr"))
     if problems:
         raise DemoRefused(
             "Refus de --demo : cette base contient des données réelles ("

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..i18n import gettext
+from ..i18n import gettext, pgettext
 from ..indicators import periods
 from ..indicators.present import Shown, fmt
 from ..sop.schema import SOP
@@ -108,9 +108,7 @@ def indicator_chart(shown: Shown, table: int, lang: str) -> Markup:
     _dims, dim_labels, rows = shown.tables[table]
     percent = shown.count == "within_deadline"
     unit = (
-        "\u202f%"
-        if percent and lang != "en"
-        else "%"
+        pgettext("percent", "{value}\u202f%", lang, value="")  # the sign after a number: « 12 % », "12%"
         if percent
         else " " + gettext("j", lang)
         if shown.count == "duration"

@@ -103,7 +103,7 @@ def test_reassign_checks_the_target_like_the_api_and_reopen_exists(db_url, tmp_p
                 "--as", "sup:supervisor")
         assert r.exit_code == 1 and "bad_assignee" in r.stderr and message in r.stderr, (target, r.output)
     r = mno(db_url, "case", "reassign", ref, "--to", "ines", "--reason", "congé", "--as", "sup:supervisor")
-    assert r.exit_code == 0 and "1 dossier(s) réattribué(s) à ines" in r.stdout
+    assert r.exit_code == 0 and "1 dossier réattribué à ines" in r.stdout
     plan = tmp_path / "plan.json"
     plan.write_text('{"assessed_on": "2025-01-10", "risk_level": "low", "needs": [{"dimension": '
                     '"economic", "need": "cash", "referral_needed": false}]}', encoding="utf-8")

@@ -48,7 +48,7 @@ def test_sandbox_reset_and_refusal(tmp_path):
     again = CliRunner().invoke(app, ["sandbox", str(path), "--cases", "1"])
     assert again.exit_code == 0, again.output
     assert _counts(path)[0] == 1 + paths
-    assert not scan.exists() and "1 pièce(s) jointe(s) effacée(s)" in again.output
+    assert not scan.exists() and "1 pièce jointe effacée" in again.output
     db = make_engine(f"sqlite:///{path}")
     with Session(db) as s:
         (log,) = s.scalars(select(SandboxReset))

@@ -170,4 +170,4 @@ def test_validate_a_folder_checks_nested_imported_files_with_their_sop(tmp_path)
     assert r.exit_code == 0, r.output
     assert "E011" not in r.output
     nested = (tmp_path / "commun" / "listes" / "options.yaml").resolve()
-    assert f"{nested}: importé par / imported by" in r.output
+    assert f"{nested}: importé par" in r.output

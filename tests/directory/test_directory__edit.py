@@ -57,7 +57,7 @@ def test_invalid_edit_changes_nothing(loaded: Session) -> None:
     with pytest.raises(DirectoryValidationError) as err:
         update_service(loaded, "svc-a", {"status": "open"}, "alice")
     assert err.value.problems[0].format().startswith("service:svc-a:0:status: valeur 'open' invalide")
-    with pytest.raises(DirectoryValidationError, match="organisation inconnu"):
+    with pytest.raises(DirectoryValidationError, match="organisation : identifiant inconnu"):
         update_service(loaded, "svc-a", {"organization_id": "org-zz"}, "alice")
     with pytest.raises(DirectoryValidationError, match="identifiant ne peut pas"):
         update_service(loaded, "svc-a", {"id": "svc-z"}, "alice")

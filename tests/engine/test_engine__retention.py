@@ -73,16 +73,16 @@ def test_retention_purges_closed_cases_after_the_period_and_keeps_audit_and_stat
     assert "Aminata" in all_event_text(wf, closed[0])
 
     r = mno(db_url, "retention", "run", "--now", "2030-06-02T07:59:00Z")  # one minute too early
-    assert r.exit_code == 0 and "0 dossier(s) purgés" in r.stdout, r.output
+    assert r.exit_code == 0 and "0 dossier purgé" in r.stdout, r.output
     r = mno(db_url, "retention", "run", "--dry-run", "--now", "2030-06-02T08:00:00Z")
-    assert r.exit_code == 0 and "2 dossier(s) seraient purgés" in r.stdout, r.output
+    assert r.exit_code == 0 and "2 dossiers seraient purgés" in r.stdout, r.output
     assert "Aminata" in all_event_text(wf, closed[0])  # dry run wrote nothing
 
     r = mno(db_url, "retention", "run", "--now", "2030-06-02T08:00:00Z")
     assert r.exit_code == 0, r.output
     # first/last name, birth date, phone: in the case data and in the register event
-    assert f"{closed[0]}\t8 valeur(s) remplacée(s) (données et journal)" in r.stdout
-    assert "2 dossier(s) purgés" in r.stdout
+    assert f"{closed[0]}\t8 valeurs remplacées (données et journal)" in r.stdout
+    assert "2 dossiers purgés" in r.stdout
     for ref in closed:
         text = all_event_text(wf, ref)
         assert "Aminata" not in text and "Sawadogo" not in text and "70 11 22 33" not in text
@@ -100,7 +100,7 @@ def test_retention_purges_closed_cases_after_the_period_and_keeps_audit_and_stat
     r = mno(db_url, "audit", "verify")
     assert r.exit_code == 0, r.output
     r = mno(db_url, "retention", "run", "--now", "2031-01-01T00:00:00Z")  # idempotent
-    assert "0 dossier(s) purgés" in r.stdout
+    assert "0 dossier purgé" in r.stdout
 
 
 def test_erasure_at_a_persons_request_on_an_open_case_with_referrals(wf, db_url):
@@ -136,7 +136,7 @@ def test_cli_erase_checks_role_and_reason(wf, db_url):
     r = mno(db_url, "case", "erase", ref, "--reason", "demande", "--as", "awa:caseworker")
     assert r.exit_code == 1 and "role_not_allowed" in r.stderr
     r = mno(db_url, "case", "erase", ref, "--reason", "demande du 3 juin", "--as", "idrissa:supervisor")
-    assert r.exit_code == 0 and f"{ref} : 8 valeur(s) effacée(s)." in r.stdout, r.output
+    assert r.exit_code == 0 and f"{ref} : 8 valeurs effacées." in r.stdout, r.output
     with wf.sessions() as s:
         ev = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert (ev.action, ev.data["rule"], ev.data["reason"]) == ("purge", "erasure", "demande du 3 juin")

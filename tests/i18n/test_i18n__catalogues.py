@@ -16,7 +16,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from mno_workflow import i18n
-from mno_workflow.i18n.extract import KEYWORDS
+from mno_workflow.i18n.extract import KEYWORD_SPECS, KEYWORDS
 from mno_workflow.i18n.migrate import read_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,18 +25,19 @@ KEY = re.compile(r"^[a-z][a-z0-9_.]*$")  # a stable key (web pages) rather than 
 NOT_MESSAGES: set[str] = set()
 
 
-def extracted() -> dict[str, list[str]]:
-    """msgid → ``file:line`` where it is used, as ``pybabel extract -F babel.cfg -k t -k lazy``."""
+def extracted() -> dict[tuple[str, str | None], list[str]]:
+    """(msgid, context) → ``file:line`` where it is used, as ``pybabel extract -F babel.cfg -k t
+    -k lazy -k P_:1c,2 …`` (the Makefile's ``i18n-extract``)."""
     from babel.messages.extract import DEFAULT_KEYWORDS
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
-    keywords = {**DEFAULT_KEYWORDS, **{k: None for k in KEYWORDS}}
+    keywords = {**DEFAULT_KEYWORDS, **{k: None for k in KEYWORDS}, **KEYWORD_SPECS}
     found: dict[str, list[str]] = {}
-    for filename, line, message, _comments, _context in extract_from_dir(
+    for filename, line, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid and msgid not in NOT_MESSAGES:
-            found.setdefault(msgid, []).append(f"{filename}:{line}")
+            found.setdefault((msgid, context), []).append(f"{filename}:{line}")
     return found
 
 
@@ -47,9 +48,11 @@ def used():
 
 def test_extraction_sees_every_kind_of_message(used):
     # web keys in templates, engine sentences, CLI help texts and docstrings, plural forms
-    assert "my_work" in used and "Dossier introuvable : {reference}" in used
-    assert "Langue des messages (défaut : $MNO_LANG, sinon fr)." in used
-    assert "{n} jour de retard" in used
+    ids = {m for m, _context in used}
+    assert "my_work" in ids and "Dossier introuvable : {reference}" in ids
+    assert "Langue des messages (défaut : $MNO_LANG, sinon fr)." in ids
+    assert "{n} jour de retard" in ids
+    assert ("Type", "handbook.kind") in used  # a message context (P_ in a table of words)
 
 
 def legacy_ids() -> set[str]:
@@ -64,8 +67,8 @@ def legacy_ids() -> set[str]:
 def test_every_message_used_is_in_the_catalogue(used, lang):
     catalog = read_catalogue(lang)
     legacy = legacy_ids()
-    missing = [f"{m!r} ({where[0]})" for m, where in used.items()
-               if catalog.get(m) is None and m not in legacy]
+    missing = [f"{m!r} ({where[0]})" for (m, context), where in used.items()
+               if catalog.get(m, context=context) is None and m not in legacy]
     assert missing == [], f"run make i18n-update and translate ({lang}): " + "; ".join(missing)
 
 

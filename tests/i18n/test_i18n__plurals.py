@@ -82,10 +82,7 @@ def test_jinja_pluralize(n, i, lang):
 
 
 #: Places that compare a count with 1 to choose words, and why they may.
-HAND_PLURAL_ALLOWED = {
-    # « 1er trimestre », « 2e trimestre »: a French ordinal, not a plural (English: "Q1")
-    "mno_workflow/indicators/periods.py",
-}
+HAND_PLURAL_ALLOWED: set[str] = set()  # indicators/periods.py's quarters are one message each now
 HAND = re.compile(r"""(['"]s['"] if )|(\b(==|!=|>|<=) ?1 else ['"])|(\{%-? if [\w.|]+ ?(==|!=|>) ?1 %\}\w)""")
 
 
@@ -101,3 +98,68 @@ def test_no_plural_chosen_by_hand():
             if HAND.search(line):
                 found.append(f"{rel}:{n}: {line.strip()}")
     assert found == [], "use ngettext / {% pluralize %}:\n" + "\n".join(found)
+
+
+# -- « (s) » plurals: never in a message or a string of the package (issue 18) --------------------
+#: « dossier(s) », « réattribué(e)s », « exit(s) »: a word with its plural (or feminine) in brackets
+BRACKET_PLURAL = re.compile(r"[^\W\d_]\((?:s|e|es)\)(?!\w)|[^\W\d_]\(e\)s\b")
+#: not a plural: an address scheme
+NOT_PLURAL = re.compile(r"https?\(s\)|http\(s\)")
+#: Modules another branch (issue 18, helper « cli ») rewrites; listed until it lands, then removed.
+BRACKET_PLURAL_WAITING = {
+    "mno_workflow/directory/cli.py",
+    "mno_workflow/directory/agreements_cli.py",
+    "mno_workflow/engine/actors.py",
+    "mno_workflow/person_export.py",
+    "mno_workflow/demo.py",
+    "mno_workflow/render/cli.py",
+    "mno_workflow/publish.py",
+    "mno_workflow/commands/publish.py",
+    "mno_workflow/commands/demo.py",
+}
+
+
+def bracket_plural(text: str) -> bool:
+    return bool(BRACKET_PLURAL.search(NOT_PLURAL.sub("", text)))
+
+
+def string_literals(source: str):
+    """``(line, text)`` of every string constant of a module, docstrings left out (f-strings: their
+    literal parts)."""
+    import ast
+    tree = ast.parse(source)
+    docs = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+            yield node.lineno, node.value
+
+
+def test_the_bracket_scan_finds_each_form():
+    for text in ("{n} dossier(s)", "réattribué(e)s", "{n} jeton(s) révoqué(s).", "only {n} exit(s)"):
+        assert bracket_plural(text), text
+    for text in ("une adresse http(s)://", "f(x)", "(s)", "{n} dossiers"):
+        assert not bracket_plural(text), text
+
+
+def test_no_bracket_plural_in_the_catalogue_template():
+    """Every msgid extracted from the code (as ``make i18n-extract``): « (s) » is ``ngettext``."""
+    from .test_i18n__catalogues import extracted
+    found = sorted(f"{where[0]}: {msgid!r}" for (msgid, _ctx), where in extracted().items()
+                   if bracket_plural(msgid)
+                   and not any(w.startswith(tuple(BRACKET_PLURAL_WAITING)) for w in where))
+    assert found == [], "use ngettext(singular, plural, n) / Message.n:\n" + "\n".join(found)
+
+
+def test_no_bracket_plural_in_python_strings():
+    found = []
+    for path in sorted((ROOT / "mno_workflow").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in BRACKET_PLURAL_WAITING:
+            continue
+        for line, text in string_literals(path.read_text(encoding="utf-8")):
+            if bracket_plural(text):
+                found.append(f"{rel}:{line}: {text!r}")
+    assert found == [], "use ngettext(singular, plural, n) / Message.n:\n" + "\n".join(found)

@@ -114,10 +114,10 @@ def test_cli_intake_twice(tmp_path: Path) -> None:
         app, ["--db", db, "intake", "kobo", str(path), "--sop", str(BF_SOP), "--as", "awa:caseworker"]
     )
     assert first.exit_code == 0, first.output
-    assert "2 créé(s), 0 complété(s), 0 déjà importée(s), 0 en erreur" in first.output
+    assert "2 créés, 0 complété, 0 déjà importée, 0 en erreur" in first.output
     second = runner.invoke(app, ["--db", db, "intake", "kobo", str(path), "--as", "awa:caseworker"])
     assert second.exit_code == 0, second.output
-    assert "0 créé(s), 0 complété(s), 2 déjà importée(s)" in second.output
+    assert "0 créé, 0 complété, 2 déjà importées" in second.output
     bad = _kobo_csv(tmp_path / "bad.csv", [_row("e-3", "Zoé", sex="x")])
     failed = runner.invoke(app, ["--db", db, "intake", "kobo", str(bad), "--as", "awa:caseworker"])
     assert failed.exit_code == 1 and "ligne 2 (e-3) : sex : " in failed.output

@@ -67,7 +67,7 @@ def test_wrong_expectation_fails_with_file_line_and_message(tmp_path):
         in res.output
     assert "en trop : referral:psychosocial (sent), à provider, décalage 1 working day before, " \
            "le 2025-06-04T08:00:00Z" in res.output
-    assert "0 réussi(s), 1 en échec" in res.output
+    assert "0 réussi, 1 en échec" in res.output
 
 
 def test_state_mismatch_and_unexpected_refusal_are_explained(tmp_path):
@@ -133,15 +133,15 @@ def test_lang_en_reports_in_english(tmp_path):
     assert "missing: {to=provider" in res.output
     assert "unexpected: referral:psychosocial (sent), to provider, offset 1 working day before, " \
            "at 2025-06-04T08:00:00Z" in res.output
-    assert "1 scenario(s): 0 passed, 1 failed." in res.output
+    assert "1 scenario: 0 passed, 1 failed." in res.output
     for french in ("étape", "attendus", "obtenus", "réussi", "échec", "manquants", "en trop"):
         assert french not in res.output, french
     fr = runner.invoke(app, ["test", str(tmp_path)])
-    assert "0 réussi(s), 1 en échec" in fr.output and "étape 11 (expect) : rappels" in fr.output
+    assert "0 réussi, 1 en échec" in fr.output and "étape 11 (expect) : rappels" in fr.output
 
 
 def test_mno_test_prints_the_simulation_of_each_sop():
     from mno_workflow.cli import app
     res = runner.invoke(app, ["--lang", "en", "test", str(BF / "scenarios" / "06_non_eligible.yaml")])
     assert res.exit_code == 0, res.output
-    assert "Simulation of " in res.output and "mnr.yaml: 0 finding(s)" in res.output
+    assert "Simulation of " in res.output and "mnr.yaml: 0 findings" in res.output

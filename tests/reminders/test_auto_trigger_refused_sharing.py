@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from mno_workflow.engine.clock import SimulatedClock
 from mno_workflow.engine.engine import Actor, WorkflowEngine
+from mno_workflow.reminders.stored_message import restored
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.sop.loader import load_text
 from mno_workflow.store import repository
@@ -53,5 +54,6 @@ def test_automatic_send_after_a_refusal_is_refused_by_the_consent_gate(wf):
         assert {i.label_key: i.state for i in case.instances}["referral:medical"] == "draft"
         (ev,) = s.scalars(select(AuditEvent).where(AuditEvent.action == "auto_trigger_failed"))
         assert ev.trigger == "send" and ev.data["code"] == "guard_not_met"
-        assert "consentement refusé" in ev.data["reason"]["fr"]
-        assert "consent refused" in ev.data["reason"]["en"]
+        reason = restored(ev.data["reason"])  # issue 18: the message id, shown in any language
+        assert "consentement refusé" in reason.text("fr")
+        assert "consent refused" in reason.text("en")

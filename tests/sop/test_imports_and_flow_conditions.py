@@ -153,7 +153,7 @@ def test_validate_folder_does_not_check_an_imported_file_as_an_sop(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "E011" not in result.output and " error " not in result.output
-    assert f"{(tmp_path / 'shared.yaml').resolve()}: importé par / imported by {tmp_path / 'regional.yaml'}" \
+    assert f"{(tmp_path / 'shared.yaml').resolve()}: importé par {tmp_path / 'regional.yaml'}" \
         in result.output
     report = CliRunner().invoke(app, ["validate", "--format", "json", str(tmp_path)])
     import json

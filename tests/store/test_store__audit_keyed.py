@@ -93,7 +93,7 @@ def test_rewritten_case_and_deleted_case_are_both_reported(wf, db_url, tmp_path,
     r = mno(db_url, "audit", "verify", "--checkpoint", str(kept))
     assert r.exit_code == 1
     if downgrade:  # legacy is never accepted silently
-        assert f"(legacy unkeyed) dans 1 dossier(s) : {refs[0]}" in r.stderr
+        assert f"(legacy unkeyed) dans 1 dossier : {refs[0]}" in r.stderr
     else:
         assert f"{refs[0]} #1: content does not match its keyed hash" in r.stderr
     assert f"{refs[0]} #5: event 5 rewritten since the checkpoint" in r.stderr
@@ -183,11 +183,11 @@ def test_legacy_chains_are_reported_then_adopted_by_rekey(wf, db_url):
         ev.actor = "someone.else"  # edited after the fact, old hash kept: the old chain is broken
     r = mno(db_url, "audit", "verify", "--no-replay")
     assert r.exit_code == 1
-    assert "événement(s) ancien(s) non signé(s) (legacy unkeyed) dans 2 dossier(s)" in r.stderr
+    assert "événements anciens non signés (legacy unkeyed) dans 2 dossiers" in r.stderr
     assert f"{broken} #3: content does not match its hash (edited)" in r.stderr
     r = mno(db_url, "audit", "rekey")
     assert r.exit_code == 1
-    assert "5 événement(s) de 1 dossier(s) adoptés" in r.stdout
+    assert "5 événements de 1 dossier adoptés" in r.stdout
     assert f"{broken} #3: content does not match its hash (edited) — non adopté" in r.stderr
     with wf.sessions() as s:
         found = {p.reference for p in verify_all(s)[1]}
@@ -278,10 +278,10 @@ def test_a_database_from_before_keyed_audit_upgrades_and_is_adopted(db_url, cloc
     assert migrate.current(db_url) == "0004"
     r = mno(db_url, "audit", "verify", "--no-replay")  # the CLI upgrades the database first
     assert migrate.current(db_url) == migrate.head()
-    assert r.exit_code == 1 and "5 événement(s) non signé(s)" in r.stdout, r.output
+    assert r.exit_code == 1 and "5 événements non signés" in r.stdout, r.output
     assert mno(db_url, "audit", "verify", "--allow-legacy").exit_code == 0
     r = mno(db_url, "audit", "rekey")
-    assert r.exit_code == 0 and "5 événement(s) de 1 dossier(s) adoptés" in r.stdout, r.output
+    assert r.exit_code == 0 and "5 événements de 1 dossier adoptés" in r.stdout, r.output
     r = mno(db_url, "audit", "verify")
     assert r.exit_code == 0 and "non signé" not in r.stdout, r.output
 

@@ -11,6 +11,7 @@ import html
 from sqlalchemy import func, select
 
 from mno_workflow import attachments
+from mno_workflow.i18n import ngettext
 from mno_workflow.store.models import Attachment, Case, StepInstance, User
 from mno_workflow.web.models import ExportLog, SandboxReset
 
@@ -56,7 +57,7 @@ def test_reset_needs_the_confirmation_then_replaces_the_cases_and_is_logged(live
     assert r.status_code == 303 and r.headers["location"] == "/pos/bac-a-sable"
     first = count(live, Case)
     assert first >= 12
-    assert "Bac à sable réinitialisé : 0 dossier(s) supprimé(s)" in trainer.get("/pos/bac-a-sable").text
+    assert "Bac à sable réinitialisé : 0 dossier supprimé" in trainer.get("/pos/bac-a-sable").text
 
     r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf(trainer)})
     assert r.status_code == 303
@@ -70,7 +71,8 @@ def test_reset_needs_the_confirmation_then_replaces_the_cases_and_is_logged(live
     page = trainer.get("/pos/bac-a-sable")
     assert page.status_code == 200  # the trainer is still signed in
     assert 'id="sandbox-history"' in page.text
-    assert html.unescape(page.text).count(f"formateur : {first} dossier(s) supprimé(s)") == 1
+    removed = ngettext("{n} dossier supprimé", "{n} dossiers supprimés", first, "fr")
+    assert html.unescape(page.text).count(f"formateur : {removed}") == 1
 
 
 def test_a_database_with_real_data_is_refused_and_left_untouched(live):
@@ -117,4 +119,4 @@ def test_reset_erases_the_attachment_files_and_leaves_the_export_log_alone(live)
         assert [(x.id, x.what, x.user_id) for x in s.scalars(select(ExportLog))] == exports_before
         last = s.scalars(select(SandboxReset).order_by(SandboxReset.id.desc())).first()
     assert last.files_removed == 2
-    assert "2 pièce(s) jointe(s) effacée(s)" in html.unescape(trainer.get("/pos/bac-a-sable").text)
+    assert "2 pièces jointes effacées" in html.unescape(trainer.get("/pos/bac-a-sable").text)

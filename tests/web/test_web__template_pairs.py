@@ -101,16 +101,16 @@ def test_workbench_and_case_pages_in_english_have_no_french_half(live, tmp_path)
     publish = c.get(f"/pos/atelier/brouillons/{number}/publier").text
     _english(publish, [f"Publish draft {number} — mnr_bf", "← Back to the draft",
                        "Migration plan: where do the open cases go?",
-                       "2 step(s) of open cases in a state the draft no longer has.",
+                       "2 steps of open cases in a state the draft no longer has.",
                        "Deadlines whose rule changed", "recompute from the original start",
                        "keep the due date", "restart from now", "Preview (dry run)"],
-             ["Publier le brouillon", "Retour au brouillon", "Plan de migration", "étape(s)",
+             ["Publier le brouillon", "Retour au brouillon", "Plan de migration", "étape",
               "Délais dont", "recalculer", "garder l’échéance", "repartir", "Aperçu"])
     data = {"map:referral.sent": "transmitted", "rule": "recompute", "csrftoken": csrf, "go": "preview"}
     preview = c.post(f"/pos/atelier/brouillons/{number}/publier", data=data).text
-    _english(preview, ["Dry run: mnr_bf@2099.1 → ", " — 1 case(s)",
+    _english(preview, ["Dry run: mnr_bf@2099.1 → ", " — 1 case",
                        f"{ref}: referral:cash sent → transmitted", "Publish and migrate"],
-             ["Aperçu", "dossier(s)", f"{ref} :", "Publier et migrer"])
+             ["Aperçu", "dossier", f"{ref} :", "Publier et migrer"])
 
     case = c.get(f"/dossiers/{ref}").text
     _english(case, ["followed up by the case manager", "Print the referral form", "Print the consent form",

@@ -156,11 +156,9 @@ def check_constant(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnost
     if value is False:
         return [loaded.diag(path, "E040", said("condition {source!r} is always false: it reads no case data",
                                                source=source),
-                            "la condition doit lire des données du dossier (formulaire, steps, today) / "
-                            "the condition must read case data (a form, steps, today)")]
+                            said("the condition must read case data (a form, steps, today)"))]
     if value is True:
         return [loaded.diag(path, "W113", said("condition {source!r} is always true: it reads no case data",
                                                source=source),
-                            "supprimer la condition, ou lui faire lire des données du dossier / "
-                            "remove it, or make it read case data", severity="warning")]
+                            said("remove it, or make it read case data"), severity="warning")]
     return []

@@ -4,7 +4,7 @@ only on a state of a step that names both the provider (``recipient``) and the d
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
 from ..loader import LoadedSOP
 from ..schema import FieldType
 
@@ -20,17 +20,18 @@ def check_service_levels(loaded: LoadedSOP) -> list[Diagnostic]:
             field = next((f for f in form.fields if f.id == field_id), None) if form else None
             if field is None or field.type not in (FieldType.text, FieldType.choice):
                 out.append(d(("steps", sid, "service"), "E045",
-                             f"service {step.service!r} is not a text or choice field of a form",
-                             "nommer le champ qui porte l'identifiant du service de l'annuaire, p. ex. "
-                             "referral.service_id / name the field holding the directory service id"))
+                             said("service {service!r} is not a text or choice field of a form",
+                                  service=step.service),
+                             said("name the field holding the directory service id, "
+                                  "e.g. referral.service_id")))
         for st, state in step.states.items():
             if state.deadline is None or state.deadline.from_directory is None:
                 continue
             if not (step.recipient and step.service):
-                missing = " and ".join(k for k in ("recipient", "service") if not getattr(step, k))
+                missing = ", ".join(k for k in ("recipient", "service") if not getattr(step, k))
                 out.append(d(("steps", sid, "states", st, "deadline", "within"), "E045",
-                             f"deadline of {sid}.{st} reads the directory's response time, but step "
-                             f"{sid!r} has no {missing}",
-                             "ajouter « recipient: » (le prestataire) et « service: » (le service de "
-                             "l'annuaire) à l'étape / add 'recipient:' and 'service:' to the step"))
+                             said("deadline of {step}.{state} reads the directory's response time, but step "
+                                  "{step!r} has no {missing}", step=sid, state=st, missing=missing),
+                             said("add 'recipient:' (the provider) and 'service:' (the directory "
+                                  "service) to the step")))
     return out

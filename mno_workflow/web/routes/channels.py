@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from ...i18n import gettext
 from .. import access
 from ..core import Web
 from . import common
@@ -43,15 +44,14 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         def work():
             from ...reminders.sms import e164
-            errors, phone = {}, None
+            errors, phone, lang = {}, None, web.lang(request)
             if phone_text:
                 try:
-                    phone = e164(phone_text)
+                    phone = e164(phone_text, lang=lang)
                 except ValueError as e:
                     errors["phone"] = str(e)
             if sms and not phone_text:
-                errors["sms"] = ("Indiquez un numéro de téléphone pour recevoir des SMS. "
-                                 "/ Give a phone number to receive SMS.")
+                errors["sms"] = gettext("Indiquez un numéro de téléphone pour recevoir des SMS.", lang)
             with wf.sessions.begin() as s:
                 user = web.user(request, s)
                 access.require(user, "own_access")

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from ... import protection
+from ...i18n import gettext
 from ...indicators import tables as itables
 from .. import access, me_charts, me_view, queries
 from ..core import Web
@@ -63,10 +64,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 },
             )
 
-    def _shown(figs, code: str):
+    def _shown(figs, code: str, lang: str = "fr"):
         sh = next((x for x in (figs.shown if figs else []) if x.code == code), None)
         if sh is None:
-            raise HTTPException(404, f"indicateur inconnu / unknown indicator: {code}")
+            raise HTTPException(404, gettext("indicateur inconnu : {code}", lang, code=code))
         return sh
 
     @r.get("/tableau-de-bord/graphique/{code}-{n}.{ext}")
@@ -77,10 +78,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             access.require(user, "dashboard")
             _sop, lang, _region, f, figs = _figures(request, s, user, with_directory=False)
-            sh = _shown(figs, code)
+            sh = _shown(figs, code, lang)
             svg = str(me_view.indicator_chart(sh, n, lang))
             if not svg:
-                raise HTTPException(404, "pas de ventilation / no breakdown")
+                raise HTTPException(404, gettext("pas de ventilation", lang))
             _log(s, user, f"chart:{code}-{n}.{ext}", f, len(sh.tables[n][2]))
         return me_charts.file_response(svg, ext, f"{code}-{n}-{f.period_text}")
 
@@ -97,7 +98,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             charts, _summary = me_charts.ops_charts(s, sop, lang, region, web.now())
             svg = str(charts[name])
             if not svg:
-                raise HTTPException(404, "rien à dessiner / nothing to draw")
+                raise HTTPException(404, gettext("rien à dessiner", lang))
             queries.log_export(
                 s, user, f"chart:{name}.{ext}", {"region": region}, svg.count("<rect"), False, web.now()
             )
@@ -111,7 +112,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             _sop, lang, _region, f, figs = _figures(request, s, user, with_directory=False)
             rows = list(
                 itables.table_rows(
-                    [_shown(figs, code)], f.period.label(lang), f.period.iso or f.period_text, lang
+                    [_shown(figs, code, lang)], f.period.label(lang), f.period.iso or f.period_text, lang
                 )
             )
             _log(s, user, f"table:{code}.csv", f, len(rows) - 1)

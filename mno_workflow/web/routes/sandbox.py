@@ -12,14 +12,22 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from ...i18n import N_, gettext
+from ...i18n import N_, gettext, ngettext
 from .. import access
 from ..core import Web
 from . import common
 
 #: one line of the resets' history (values filled after translation)
-ROW = N_("{at} — {user} : {removed} dossier(s) supprimé(s), {created} créé(s), "
-         "{files_removed} pièce(s) jointe(s) effacée(s)")
+ROW = N_("{at} — {user} : {counts}")
+
+
+def reset_counts(lang: str, removed: int, created: int, files_removed: int) -> str:
+    """What a reset did, each count with its plural: « 2 dossiers supprimés, 2 créés, 0 pièce
+    jointe effacée »."""
+    return ", ".join((ngettext("{n} dossier supprimé", "{n} dossiers supprimés", removed, lang),
+                      ngettext("{n} créé", "{n} créés", created, lang),
+                      ngettext("{n} pièce jointe effacée", "{n} pièces jointes effacées", files_removed,
+                               lang)))
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -42,7 +50,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         ctx = base_ctx(request, s, user)
         resets = s.scalars(select(SandboxReset).order_by(SandboxReset.id.desc()).limit(10))
         history = [gettext(ROW, ctx["lang"], at=x.at.strftime("%d/%m/%Y %H:%M UTC"), user=x.user_id,
-                           removed=x.removed, created=x.created, files_removed=x.files_removed)
+                           counts=reset_counts(ctx["lang"], x.removed, x.created, x.files_removed))
                    for x in resets]
         return web.render(request, "sandbox.html",
                           {**ctx, "refused": refused, "message": message, "history": history},
@@ -73,7 +81,6 @@ def add_routes(r: APIRouter, web: Web) -> None:
         except DemoRefused as e:
             with wf.sessions() as s:
                 return _page(request, s, web.user(request, s), str(e), status=409)
-        request.session["flash"] = gettext(
-            "Bac à sable réinitialisé : {removed} dossier(s) supprimé(s), {created} créé(s), "
-            "{files_removed} pièce(s) jointe(s) effacée(s).", lang, **done)
+        request.session["flash"] = gettext("Bac à sable réinitialisé : {counts}.", lang,
+                                           counts=reset_counts(lang, **done))
         return RedirectResponse("/pos/bac-a-sable", status_code=303)

@@ -244,7 +244,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 old = wf.registry.compiled(base).sop
                 from ...sop.diff import diff_sops  # here: it loads Typer (server start-up memory)
 
-                ctx["diff"] = diff_sops(old, check.loaded.model).text_fr()
+                lang = web.lang(request, user)  # issue 18: the comparison in the reader's language
+                ctx["diff"] = diff_sops(old, check.loaded.model, lang).text(lang)
                 ctx["affected"] = workbench.affected_cases(s, base, check.loaded.model)
             return web.render(request, "_workbench_compare.html", {**base_ctx(request, s, user), **ctx})
 
