@@ -43,7 +43,10 @@ def _reminder_words(text: str, lang: str) -> str:
     ui = _ui(lang)
     m = re.match(r"^\s*(\d{1,3})\s*%\s*$", text)
     if m:
-        return ui["reminder_pct"].format(x=m.group(1))
+        from babel.numbers import format_percent
+
+        from ..i18n import babel_locale
+        return ui["reminder_pct"].format(x=format_percent(int(m.group(1)) / 100, locale=babel_locale(lang)))
     m = re.match(r"^\s*(\d+\s*[a-z ]+?)\s+(before|after)\s*$", text.lower())
     if m:
         dur = Duration.model_validate(m.group(1))

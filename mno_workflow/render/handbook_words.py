@@ -90,7 +90,7 @@ UI: Words = Words({  # key → French message id (English and others: the catalo
     "per_item": N_("Étape en parallèle : une fois pour chaque élément de « {x} »"),
     "per_item_where": N_("si {x}"),
     "per_item_key": N_("chacun désigné par « {x} »"),
-    "reminder_pct": N_("à {x} % du délai"),
+    "reminder_pct": N_("à {x} du délai"),  # {x}: « 50 % » / "50%" (Babel format_percent)
     "reminder_before": N_("{x} avant l'échéance"),
     "reminder_after": N_("{x} après l'échéance"),
     "clock_from": N_("le délai court à partir de « {x} »"),

@@ -65,7 +65,7 @@ def test_dates_as_digits_follow_the_catalogue():
 def test_the_service_level_note_is_said_in_each_language_from_its_record():
     from mno_workflow.engine.service_levels import record_words
     from mno_workflow.sop.loader import load_file
-    sop = load_file("sops/burkina_faso/mnr.yaml").sop
+    sop = load_file("sops/burkina_faso/mnr.yaml").model
     record = {"source": "default", "within": "5 days", "reason": "no_service"}
     fr, en = record_words(sop, record, None, "fr"), record_words(sop, record, None, "en")
     assert fr.startswith("Délai par défaut de la POS (5 jours)") and "days" not in fr, fr

@@ -106,17 +106,7 @@ BRACKET_PLURAL = re.compile(r"[^\W\d_]\((?:s|e|es)\)(?!\w)|[^\W\d_]\(e\)s\b")
 #: not a plural: an address scheme
 NOT_PLURAL = re.compile(r"https?\(s\)|http\(s\)")
 #: Modules another branch (issue 18, helper « cli ») rewrites; listed until it lands, then removed.
-BRACKET_PLURAL_WAITING = {
-    "mno_workflow/directory/cli.py",
-    "mno_workflow/directory/agreements_cli.py",
-    "mno_workflow/engine/actors.py",
-    "mno_workflow/person_export.py",
-    "mno_workflow/demo.py",
-    "mno_workflow/render/cli.py",
-    "mno_workflow/publish.py",
-    "mno_workflow/commands/publish.py",
-    "mno_workflow/commands/demo.py",
-}
+BRACKET_PLURAL_WAITING: set[str] = set()  # empty since the branch that owned them landed
 
 
 def bracket_plural(text: str) -> bool:
