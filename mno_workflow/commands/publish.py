@@ -13,7 +13,8 @@ def publish(
     sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la POS.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")],
     lang: Annotated[
-        list[str] | None, typer.Option("--lang", help="Langues (une ou plusieurs) ; par défaut toutes celles de la POS.")
+        list[str] | None,
+        typer.Option("--lang", help="Langues (une ou plusieurs) ; par défaut toutes celles de la POS."),
     ] = None,
     region: Annotated[
         str | None,
