@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .i18n import N_, gettext
+from .i18n import N_, colon, gettext
 from .sop.schema import SOP
 from .store.models import AuditEvent, Case
 
@@ -94,8 +94,9 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
     region = sop.label(sop.options.get("region", {}).get(case.region or ""), lang) or case.region or "-"
     lines = [f"{words_of['case']} {case.reference} — {words_of['status'].get(case.status, case.status)} "
              f"(v{case.version}, {words_of['sop']} {sop.sop} {sop.version})",
-             f"{words_of['name']} : {case.display_name or '-'} · {words_of['region']} : {region} · "
-             f"{words_of['assignee']} : {names.user(case.assignee) if case.assignee else '-'}",
+             f"{words_of['name']}{colon(lang)}{case.display_name or '-'} · "
+             f"{words_of['region']}{colon(lang)}{region} · "
+             f"{words_of['assignee']}{colon(lang)}{names.user(case.assignee) if case.assignee else '-'}",
              f"{words_of['steps']} :"]
     for inst in case.instances:
         step = sop.steps[inst.step]
@@ -103,7 +104,7 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
         extra = f" → {names.org(inst.recipient)}" if inst.recipient else ""
         need = sop.options.get("need", {}).get(inst.key)  # the key stays: --instance step:key names it
         words = sop.label(step.label, lang) + (f" — {sop.label(need, lang)}" if need else "")
-        lines.append(f"  {mark} {words} [{inst.key}] : "
+        lines.append(f"  {mark} {words} [{inst.key}]{colon(lang)}"
                      f"{sop.label(step.states[inst.state].label, lang)}{extra}")
     return lines
 
@@ -130,7 +131,7 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
             words = gettext(_ACTIONS["correct"], lang)
             before = _step_state(sop, ev.step, ev.from_state, lang)
             after = _step_state(sop, ev.step, ev.to_state, lang)
-            what = (f"{words} [{ev.step}:{ev.instance_key}] : {before} → {after} — "
+            what = (f"{words} [{ev.step}:{ev.instance_key}]{colon(lang)}{before} → {after} — "
                     f"{(ev.data or {}).get('reason', '')}")
         elif ev.action in _ACTIONS and not ev.trigger:  # reassign, reopen, deadlines, migrate, purge
             words = gettext(_ACTIONS[ev.action], lang)
@@ -143,7 +144,7 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
             if step:
                 label = next((sop.label(tr.label, lang) for tr in step.transitions
                               if tr.trigger == ev.trigger), ev.trigger or "")
-            what = (f"{sop.label(step.label, lang) if step else ev.step} [{ev.instance_key}] : "
+            what = (f"{sop.label(step.label, lang) if step else ev.step} [{ev.instance_key}]{colon(lang)}"
                     f"{_step_state(sop, ev.step, ev.from_state, lang)} → "
                     f"{_step_state(sop, ev.step, ev.to_state, lang)} — {label}")
             tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
@@ -154,7 +155,7 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
             if "started" in eff:
                 step_id = eff["started"].split(":")[0]
                 name = sop.label(sop.steps[step_id].label, lang) if step_id in sop.steps else step_id
-                lines.append(f"       ↳ {words_of['started']} : {name} "
+                lines.append(f"       ↳ {words_of['started']}{colon(lang)}{name} "
                              f"[{eff['started'].split(':', 1)[1]}]")
             if eff.get("case_closed"):
                 lines.append(f"       ↳ {words_of['closed']}")

@@ -157,7 +157,7 @@ def test_case_show_names_people_and_organisations(wf, db_url):
     cfp = "Centre de formation professionnelle de Bobo-Dioulasso (illustratif)"
     for args, words in ((["case", "show", ref],
                          ("Gestionnaire : Mariam Kaboré", "Référencement — Formation")),
-                        (["--lang", "en", "case", "show", ref], ("Mariam Kaboré", "Referral — Vocational"))):
+                        (["--lang", "en", "case", "show", ref], ("Case manager: Mariam Kaboré", "Referral — Vocational"))):
         r = _run(db_url, *args)
         assert r.exit_code == 0, r.output
         for w in words:
@@ -165,3 +165,5 @@ def test_case_show_names_people_and_organisations(wf, db_url):
         assert f"→ {cfp}" in r.output and "Rasmané Sanou (" in r.output and f"@ {cfp})" in r.output
         assert "@ org-" not in r.output and "→ org-" not in r.output
         assert ": mariam.kabore" not in r.output
+        if "--lang" in args:  # English typography: "Label: value", never the French « Label : value »
+            assert " : " not in r.output, r.output
