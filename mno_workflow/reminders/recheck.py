@@ -24,12 +24,14 @@ from sqlalchemy.orm import Session
 
 from ..engine.errors import Labels, Message
 from ..sop.schema_protection import DataProtection
-from ..store.models import Case, Deadline, OutboxMessage
+from ..store.models import Case, Deadline, OutboxMessage, User
 
 DEFAULT_STALE = DataProtection().outbox_stale_after
 #: Kinds caused by a running deadline: cancelled as soon as the state is left. A ``task`` (a
 #: state entered) stays worth telling while the case is open: it records work given to someone.
 TIMED = frozenset({"reminder", "escalation"})
+#: Roles whose access to a case is the region rule and the assignment (:func:`web.access.can_view_case`).
+CASE_ROLES = frozenset({"caseworker", "supervisor", "coordinator"})
 
 
 def _age_limit(sop: Any):
@@ -89,9 +91,26 @@ def _consent_withholds(case: Case, message: OutboxMessage, ctx: dict, sop: Any,
     return Message.t("{decision} Message au destinataire du référencement annulé.", decision=decision.message)
 
 
+def _reader_gone(session: Session, case: Case, message: OutboxMessage) -> Message | None:
+    """The reason when the user ``message`` is addressed to may no longer open its case — the case
+    was reassigned or moved to another region since the message was written: its link would answer
+    404 (the region rule and the assignment of :func:`mno_workflow.web.access.can_view_case`)."""
+    if not message.recipient_user:
+        return None
+    user = session.get(User, message.recipient_user)
+    if user is None or user.role not in CASE_ROLES:
+        return None
+    from ..web.access import can_view_case
+    if can_view_case(user, case):
+        return None
+    return Message.t("{user} ne peut plus ouvrir le dossier {reference} (réattribué ou changé de région)",
+                     user=user.display_name or user.id, reference=case.reference)
+
+
 def why_not_send(session: Session, message: OutboxMessage, sop: Any,
                  now: datetime) -> tuple[str, Message] | None:
-    """``(status, reason)`` — ``("cancelled", …)`` when the case is gone or closed, or, for a
+    """``(status, reason)`` — ``("cancelled", …)`` when the case is gone or closed, or its user may
+    no longer open it (reassigned, another region), or, for a
     reminder or escalation, the step instance left the state (or entered it again since) or the
     deadline was cancelled or moved;
     ``("stale", …)`` when the message is older than the cut-off — or None: send it.
@@ -103,7 +122,7 @@ def why_not_send(session: Session, message: OutboxMessage, sop: Any,
             return "cancelled", Message.t("dossier supprimé")
         if case.status != "open" and message.kind != "alert_status":  # a reporter is told of the closure
             return "cancelled", Message.t("dossier {reference} clos", reference=case.reference)
-        withheld = _consent_withholds(case, message, ctx, sop, now)
+        withheld = _consent_withholds(case, message, ctx, sop, now) or _reader_gone(session, case, message)
         if withheld:
             return "cancelled", withheld
         if message.kind in TIMED and "step" in ctx and "instance" in ctx:

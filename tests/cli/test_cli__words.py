@@ -157,7 +157,8 @@ def test_case_show_names_people_and_organisations(wf, db_url):
     cfp = "Centre de formation professionnelle de Bobo-Dioulasso (illustratif)"
     for args, words in ((["case", "show", ref],
                          ("Gestionnaire : Mariam Kaboré", "Référencement — Formation")),
-                        (["--lang", "en", "case", "show", ref], ("Case manager: Mariam Kaboré", "Referral — Vocational"))):
+                        (["--lang", "en", "case", "show", ref],
+                         ("Case manager: Mariam Kaboré", "Referral — Vocational"))):
         r = _run(db_url, *args)
         assert r.exit_code == 0, r.output
         for w in words:

@@ -97,7 +97,7 @@ def test_digest_cases_are_links_for_the_case_manager_and_the_provider(week, monk
             shown = digest_cases(s, inapp, user, "en")
             hrefs = [i["href"] for part in shown for i in part["items"]]
             heads = [part["heading"] for part in shown]
-            assert "Due today" in heads
+            assert "Due today (1)" in heads  # with its count, like the e-mail (issue 18)
             assert all("échéance" not in i["text"] for p in shown for i in p["items"])
             if where == "prestataire":
                 assert hrefs == [f"/prestataire/{ref['A']}/referral:vocational_training"]

@@ -167,3 +167,46 @@ def test_cancelled_reasons_are_shown_in_the_readers_language(users, smtp, db_url
     assert f"case {ref} closed" in en.output and f"dossier {ref}" not in en.output
     assert f"dossier {ref} clos" in fr.output and f"case {ref}" not in fr.output
     assert "dossier X clos (case closed)" in en.output and "dossier X clos (case closed)" in fr.output
+
+
+def test_a_message_to_a_user_who_may_no_longer_open_the_case_is_cancelled(users, smtp):
+    """Reassigned, or moved to another region, after the message was written: its link would give
+    404 to that reader, so it is not sent (the region rule of web.access, issue 18)."""
+    from sqlalchemy import update
+
+    from mno_workflow.engine.actors import Actor
+    from mno_workflow.store.models import Case, User
+
+    wf = users
+    handler, port = smtp
+    with wf.sessions.begin() as s:
+        s.add(User(id="salif.zongo", display_name="Salif Zongo", role="caseworker", region="kadiogo",
+                   email="salif@mnr.example.bf", language="en"))
+    ref = queued_reminder(wf)  # to mariam.kabore, the assignee
+    (mine,) = [m for m in messages(wf, channel="email", kind="reminder")]
+    assert mine.recipient_user == "mariam.kabore"
+    wf.clock.set(TUESDAY + timedelta(minutes=5))
+    wf.reassign([ref], "salif.zongo", Actor("idrissa.sanou", "supervisor"), "congé")
+    deliver(wf, notifiers(port), now=TUESDAY + timedelta(minutes=10))
+    row = next(m for m in messages(wf, channel="email", kind="reminder") if m.id == mine.id)
+    assert row.status == "cancelled", row.status
+    assert f"ne peut plus ouvrir le dossier {ref}" in reason_text(row, "fr")
+    assert f"may no longer open case {ref}" in reason_text(row, "en")
+    assert handler.messages == []
+
+    # a supervisor's message of a case that moved to another region
+    from mno_workflow.reminders.recheck import why_not_send
+    from mno_workflow.store.models import OutboxMessage
+    with wf.sessions.begin() as s:
+        case = s.query(Case).filter_by(reference=ref).one()
+        s.execute(update(Case).where(Case.id == case.id).values(region="kadiogo"))
+        s.expire_all()
+        msg = OutboxMessage(case_id=case.id, kind="task", channel="email", recipient_user="idrissa.sanou",
+                            recipient_role="supervisor", context={}, created_at=TUESDAY, status="pending")
+        assert why_not_send(s, msg, None, TUESDAY) is None  # same region: sent
+        s.execute(update(Case).where(Case.id == case.id).values(region="guiriko"))
+        s.expire_all()
+        status, reason = why_not_send(s, msg, None, TUESDAY)
+        assert status == "cancelled", status
+        assert reason.text("fr") == (f"Idrissa Sanou ne peut plus ouvrir le dossier {ref} "
+                                     "(réattribué ou changé de région)")
