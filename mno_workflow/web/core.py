@@ -137,6 +137,15 @@ class Web:
         org = TABLES["organization"]
         return {r.id: r.name for r in s.execute(select(org.c.id, org.c.name).order_by(org.c.name))}
 
+    @staticmethod
+    def directory_names(s: Session) -> dict[str, str]:
+        """Organisations and services of the directory by id → name (the ids of the two tables are
+        distinct), for showing a stored recipient or directory service by its name."""
+        svc = TABLES["service"]
+        names = Web.organisations(s)
+        names.update({r.id: r.name for r in s.execute(select(svc.c.id, svc.c.name))})
+        return names
+
     def org_namer(self):
         """``org_name(id)``: an organisation's name from the directory (its id when the directory
         has none), for templates that print an organisation (header, timeline, notes, logs:

@@ -47,7 +47,9 @@ def item_block(sop: SOP, inst: StepInstance, lang: str, cats: set[str] | None) -
 def form_block(
     sop: SOP, form_id: str, data: dict, lang: str, cats: set[str] | None, orgs: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """A titled list of (label, text) — repeat groups as a table — for a stored form."""
+    """A titled list of (label, text) — repeat groups as a table — for a stored form. ``orgs``:
+    directory names by id (:meth:`Web.directory_names`): a step's recipient or directory service
+    field shows the name, never the id."""
     form = sop.forms.get(form_id)
     if form is None:
         return {"title": form_id, "rows": [(k, str(v)) for k, v in (data or {}).items()], "tables": []}
@@ -66,8 +68,9 @@ def form_block(
             tables.append({"label": sop.label(f.label, lang), "head": head, "body": body})
         else:
             text = display_value(sop, f, value, lang)
-            if orgs and any(st.recipient == f"{form_id}.{f.id}" for st in sop.steps.values()):
-                text = orgs.get(str(value), text)  # the organisation by name, not its id
+            path = f"{form_id}.{f.id}"
+            if orgs and any(path in (st.recipient, st.service) for st in sop.steps.values()):
+                text = orgs.get(str(value), text)  # the organisation or service by name, not its id
             rows.append((sop.label(f.label, lang), text))
     return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables, "hidden": hidden}
 

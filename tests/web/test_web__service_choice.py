@@ -40,6 +40,14 @@ def test_the_send_form_offers_services_by_name(live):
     with wf.sessions() as s:
         inst = next(i for i in repository.get_case(s, ref).instances if i.label_key == "referral:cash")
         assert (inst.data or {}).get("referral", {}).get("service_id") == sid, inst.data
+    # the case page shows the chosen service by its name, never its id (tryout, issue 18)
+    from sqlalchemy import select
+
+    from mno_workflow.directory.tables import TABLES
+    with wf.sessions() as s:
+        name = s.scalar(select(TABLES["service"].c.name).where(TABLES["service"].c.id == sid))
+    page = html.unescape(c.get(f"/dossiers/{ref}").text)
+    assert name in page and sid not in page, (name, sid)
 
 
 def test_directory_page_gives_the_reasons_in_the_readers_language(live):
