@@ -134,7 +134,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             need_block = item_block(sop, inst, lang, cats) if view.personal else None
             inst_blocks = [] if not view.personal else [
                 form_block(
-                    sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, web.directory_names(s)
+                    sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats,
+                    web.directory_names(s),
                 )
                 for fid, data in (inst.data or {}).items()
             ]
