@@ -153,3 +153,13 @@ def test_no_bracket_plural_in_python_strings():
             if bracket_plural(text):
                 found.append(f"{rel}:{line}: {text!r}")
     assert found == [], "use ngettext(singular, plural, n) / Message.n:\n" + "\n".join(found)
+
+
+def test_no_bracket_plural_in_the_shipped_sops():
+    """The SOPs' labels are read on the same pages: « Prénoms », never « Prénom(s) » (tryout, issue 18)."""
+    found = []
+    for path in sorted((ROOT / "sops").rglob("*.yaml")):
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\w\((s|e|es|x)\)", line) and not line.lstrip().startswith("#"):
+                found.append(f"{path.relative_to(ROOT)}:{no}: {line.strip()}")
+    assert found == [], "\n".join(found)

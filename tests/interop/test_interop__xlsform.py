@@ -38,8 +38,8 @@ def _survey(form_id: str) -> dict[str, dict]:
 def test_identification_types_labels_relevant_and_constraints() -> None:
     rows = _survey("identification")
     assert rows["first_name"]["type"] == "text" and rows["first_name"]["required"] == "yes"
-    assert rows["first_name"][f"label::{FR}"] == "Prénom(s)"
-    assert rows["first_name"]["label::English (en)"] == "First name(s)"
+    assert rows["first_name"][f"label::{FR}"] == "Prénoms"
+    assert rows["first_name"]["label::English (en)"] == "First names"
     assert rows["first_name"]["constraint"] == "string-length(.) <= 100"
     assert rows["sex"]["type"] == "select_one sex"
     assert rows["vulnerabilities"]["type"] == "select_multiple vulnerability"
