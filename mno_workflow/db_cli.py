@@ -53,7 +53,9 @@ def current(ctx: typer.Context, db: DbOption = None) -> None:
     try:
         rev = migrate.current(url)
     except (SQLAlchemyError, ValueError) as e:
-        typer.echo(f"Base de données inaccessible ({url}) : {str(e).splitlines()[0]}", err=True)
+        from .commands.common import _, db_detail, safe_url
+        typer.echo(_("Base de données inaccessible ({url}) : {error}", url=safe_url(url),
+                     error=db_detail(e).replace(url, safe_url(url))), err=True)
         raise typer.Exit(1) from None
     head = migrate.head()
     state = "à jour" if rev == head else "à mettre à jour : mno db upgrade"

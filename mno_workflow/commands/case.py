@@ -15,6 +15,7 @@ from .common import (
     FormatOption,
     SopArg,
     _,
+    error_line,
     errors,
     fail,
     open_engine,
@@ -103,7 +104,7 @@ def engine_sop(engine, reference: str):
     with engine.sessions() as s, errors():
         case = repository.get_case(s, reference)
         if case is None:
-            fail("case_not_found: " + _("Dossier introuvable : {reference}", reference=reference))
+            fail(error_line(_("Dossier introuvable : {reference}", reference=reference), "case_not_found"))
         return engine.registry.for_case(case).sop
 
 
@@ -192,7 +193,7 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
     with engine.sessions() as s:
         case = repository.get_case(s, reference)
         if case is None:
-            fail("case_not_found: " + _("Dossier introuvable : {reference}", reference=reference))
+            fail(error_line(_("Dossier introuvable : {reference}", reference=reference), "case_not_found"))
         sop = engine.registry.for_case(case).sop
         events = repository.trail(s, case)
         log_cli_view(s, case, engine.clock.now())

@@ -115,6 +115,21 @@ def error_text(exc: BaseException) -> str:
     return text_in(exc.args[0], state["lang"]) if exc.args else str(exc)
 
 
+def error_line(text: str, code: str | None = None) -> str:
+    """One error line in the ``--lang`` language: « erreur : <text> [code] » (``error: … [code]``);
+    the stable code last, for scripts, never an exception class name."""
+    line = _("erreur : {error}", error=text)
+    return f"{line} [{code}]" if code else line
+
+
+def db_detail(exc: BaseException) -> str:
+    """The database driver's own words for ``exc`` (first line, without SQLAlchemy's
+    « (sqlite3.OperationalError) » prefix and its background link)."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig is not None else str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def lang() -> str:
     """The language of messages chosen with ``--lang`` (``fr``, ``en`` or another with a catalogue)."""
     return state["lang"]
@@ -158,9 +173,8 @@ def open_engine(clock: Any = None) -> WorkflowEngine:
         upgrade(url)  # Alembic: a new database is created, an older one brought up to date
         db = make_engine(url)
     except (SQLAlchemyError, ValueError, OSError, ImportError) as e:
-        detail = str(e).splitlines()[0] if str(e) else type(e).__name__
         fail(_("Base de données inaccessible ({url}) : {error}", url=shown,
-                error=detail.replace(url, shown)))
+                error=db_detail(e).replace(url, shown)))
     engine = WorkflowEngine(db, clock, recipient_known=organisation_known)
     from ..cli_identity import os_user
     engine.via, engine.os_user = "cli", os_user()  # recorded in every audit event the CLI writes
@@ -181,15 +195,15 @@ class errors:
         from ..engine.errors import EngineError, FormInvalid
         language = state["lang"]
         if isinstance(exc, FormInvalid):
-            typer.echo(f"{exc.code}: " + _("Formulaire invalide « {form} »", form=exc.form_id), err=True)
+            typer.echo(error_line(_("Formulaire invalide « {form} »", form=exc.form_id), exc.code), err=True)
             for k, m in exc.errors.items():
                 typer.echo(f"  {k or '-'}: {m.text(language)}", err=True)
             raise typer.Exit(1)
         if isinstance(exc, EngineError):
-            typer.echo(f"{exc.code}: {exc.text(language)}", err=True)
+            typer.echo(error_line(exc.text(language), exc.code), err=True)
             raise typer.Exit(1)
         if isinstance(exc, OperationalError):
-            typer.echo(f"database error: {str(exc.orig)}", err=True)
+            typer.echo(error_line(_("base de données : {detail}", detail=db_detail(exc))), err=True)
             raise typer.Exit(1)
         from ..store.auditkey import AuditKeyError
         if isinstance(exc, AuditKeyError):  # nothing was written: the transaction rolled back

@@ -18,7 +18,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from mno_workflow.commands.common import _, error_text, ngettext
+from mno_workflow.commands.common import _, error_line, error_text, ngettext
 from mno_workflow.directory import tables as _tables  # noqa: F401  (registers the dir_* tables)
 from mno_workflow.directory.edit import stale_services
 from mno_workflow.directory.hsds31 import export_tabular
@@ -68,7 +68,7 @@ def _session(db: str | None) -> Iterator[Session]:
     except MatchError as exc:
         _fail([_("erreur : {error}", error=error_text(exc))])
     except EngineError as exc:  # --as naming no active account (cli_identity.UnknownActor)
-        _fail([f"{exc.code}: {error_text(exc)}"])
+        _fail([error_line(error_text(exc), exc.code)])
     except ValueError as exc:  # a malformed --as (engine.actors.Actor.parse): a catalogue message
         _fail([_("erreur : {error}", error=error_text(exc).splitlines()[0] if str(exc) else "")])
     except (SQLAlchemyError, OSError) as exc:

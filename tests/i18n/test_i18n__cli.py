@@ -37,8 +37,17 @@ def test_case_show_error_follows_lang(tmp_path):
     en = mno("--db", db, "--lang", "en", "case", "show", "MNR-NOPE")
     fr = mno("--db", db, "case", "show", "MNR-NOPE")
     assert en.returncode == fr.returncode == 1
-    assert en.stderr.strip() == "case_not_found: Case not found: MNR-NOPE"
-    assert fr.stderr.strip() == "case_not_found: Dossier introuvable : MNR-NOPE"
+    assert en.stderr.strip() == "error: Case not found: MNR-NOPE [case_not_found]"
+    assert fr.stderr.strip() == "erreur : Dossier introuvable : MNR-NOPE [case_not_found]"
+
+
+def test_an_unreachable_database_is_said_in_words_without_exception_names(tmp_path):
+    db = f"sqlite:///{tmp_path / 'missing' / 'x.db'}"  # a folder that does not exist
+    for args, words in ((("--lang", "en"), "Database unreachable"), ((), "Base de données inaccessible")):
+        r = mno("--db", db, *args, "case", "list")
+        assert r.returncode == 1 and words in r.stderr, r.stderr
+        assert "Error" not in r.stderr.replace("error:", "") and "sqlite3." not in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr
 
 
 def test_lang_is_read_anywhere_on_the_line():
