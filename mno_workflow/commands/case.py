@@ -4,6 +4,7 @@ cases from the command line (erase, export-person, reopen and correct live in th
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -207,19 +208,32 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
                 typer.echo(line)
 
 
+class CaseStatus(StrEnum):
+    """The values of ``mno case list --status`` (a case is open or closed)."""
+
+    open = "open"
+    closed = "closed"
+
+
 @app.command("list")
 def case_list(fmt: FormatOption = "text",
               search: Annotated[str | None, typer.Option(help="Référence ou nom (sans accents ni "
                                                                "majuscules)")] = None,
-              status: str | None = None, region: str | None = None, step: str | None = None,
-              state_: Annotated[str | None, typer.Option("--state")] = None, assignee: str | None = None,
+              status: Annotated[CaseStatus | None, typer.Option(
+                  help="État du dossier : open (ouvert) ou closed (clos)")] = None,
+              region: Annotated[str | None, typer.Option(help="Code de la région (ex. kadiogo)")] = None,
+              step: Annotated[str | None, typer.Option(help="Étape en cours (identifiant de la POS)")] = None,
+              state_: Annotated[str | None, typer.Option("--state", help="État de cette étape (identifiant "
+                                                                         "de la POS)")] = None,
+              assignee: Annotated[str | None, typer.Option(help="Identifiant du gestionnaire")] = None,
               overdue: Annotated[bool, typer.Option("--overdue", help="Seulement les dossiers en retard")]
               = False, limit: int = 100) -> None:
-    """Lister les dossiers, les plus récents d'abord (recherche sans accents ni majuscules). / List cases."""
+    """Lister les dossiers, les plus récents d'abord (recherche sans accents ni majuscules)."""
     from ..store import repository
     engine = open_engine()
     with engine.sessions() as s:
-        cases = repository.list_cases(s, search=search, status=status, region=region, step=step,
+        cases = repository.list_cases(s, search=search, status=status.value if status else None,
+                                      region=region, step=step,
                                       state=state_, assignee=assignee, limit=limit,
                                       overdue_at=engine.clock.now() if overdue else None)
         rows = []

@@ -91,3 +91,12 @@ def test_said_is_the_english_text_and_survives_copies():
     assert d.format() == "f.yaml:1:2: warning W102 state 'x' cannot be reached"
     assert d.format("fr") == "f.yaml:1:2: warning W102 l'état 'x' ne peut pas être atteint"
     assert d.as_dict()["message"] == "state 'x' cannot be reached"
+
+
+def test_case_list_refuses_an_unknown_status_and_names_the_allowed_ones(tmp_path):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    r = mno("--db", db, "--lang", "en", "case", "list", "--status", "weird")
+    assert r.returncode == 2 and "'open', 'closed'" in r.stderr, r.stderr  # was rc 0 and nothing
+    ok = mno("--db", db, "case", "list", "--status", "closed")
+    assert ok.returncode == 0, ok.stderr
+    assert "open (ouvert) ou closed (clos)" in mno("case", "list", "--help").stdout
