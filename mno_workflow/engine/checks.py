@@ -114,8 +114,9 @@ class ChecksMixin:
                                           step=Labels((step.label,))))
         raise UnknownTrigger(Message.t(
             "{unknown}Action « {trigger} » impossible dans l'état actuel ({where}). Vous pouvez : {can}.",
-            unknown=Message.t("Étape « {instance} » introuvable ou terminée. ", instance=instance)
-            if unknown_instance else "", trigger=trigger_label(sop, trigger),
+            unknown=Message.t("Étape « {instance} » introuvable ou terminée. ",
+                              instance=_named(sop, instance)) if unknown_instance else "",
+            trigger=trigger_label(sop, trigger),
             where=Joined(tuple(where), "; ", Message.t("aucune étape en cours")),
             can=Joined(tuple(said), ", ", Message.t("rien pour le moment"))), allowed=allowed)
 
@@ -207,3 +208,14 @@ class ChecksMixin:
             case.name_folded = fold(name) if name else None
         if summary.region and summary.region.startswith(form_id + "."):
             case.region = data.get(summary.region.split(".", 1)[1])
+
+
+def _named(sop: SOP, instance: str) -> Any:
+    """A step instance given as ``step:key`` (or ``key``) in words: « Référencement — Assistance en
+    espèces », « Évaluation des besoins »; the text as given when the SOP does not know it."""
+    step_id, _, key = instance.partition(":")
+    step = sop.steps.get(step_id)
+    if step is None:
+        return instance
+    need = sop.options.get("need", {}).get(key)
+    return Labels((step.label, need), sep=" — ") if need else Labels((step.label,))
