@@ -49,12 +49,12 @@ def test_access_request_page_for_supervisors_and_coordinators_only(live):
     assert cw.get(url).status_code == 403
     assert live.client("salif.zongo").get(url).status_code == 404  # supervisor of another region
     assert live.client("focal.oim").get(url).status_code == 403
-    # the views are told in words (issue 18: « mariam.kabore (caseworker) · work »)
+    # the views are told in words, the user by name (issue 18: « mariam.kabore (caseworker) · work »)
     cw.get("/travail")
     page = sup.get(url).text
-    assert "mariam.kabore (Gestionnaire de cas)" in page and "<td>Mon travail</td>" in page, page[-1500:]
+    assert "Mariam Kaboré (Gestionnaire de cas)" in page and "<td>Mon travail</td>" in page, page[-1500:]
     assert "<td>page du dossier</td>" in page and "(caseworker" not in page and "<td>work</td>" not in page
     sup.get("/langue/en")
     page = sup.get(url).text
-    assert "mariam.kabore (Case manager)" in page and "<td>My work</td>" in page
+    assert "Mariam Kaboré (Case manager)" in page and "<td>My work</td>" in page
     assert "<td>case page</td>" in page

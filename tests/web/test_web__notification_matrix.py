@@ -87,7 +87,7 @@ def matrix(live_module):
                                                 StepInstance.step == "referral").one()
             inst_id = inst.id
             s.query(OutboxMessage).delete()  # the flow's own tasks: only this matrix on the page
-            s.add(User(id="reader.en", display_name="Reader", role="caseworker", region="kadiogo",
+            s.add(User(id="reader.en", display_name="Reader", role="coordinator", region=None,
                        language="fr", email="reader.en@example.org"))
             s.flush()
             s.get(User, "reader.en").language = "en"  # switched to English after the messages were queued
