@@ -192,9 +192,14 @@ def action_label(action: str, lang: str | None = None) -> str:
     return gettext(ACTIONS[action], lang) if action in ACTIONS else action
 
 
-def history_rows(audits: list[Any], lang: str | None = None) -> list[dict[str, Any]]:
+def history_rows(audits: list[Any], lang: str | None = None,
+                 names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """``dir_audit`` rows in words: ``{"at", "actor", "action", "object", "diff": [(label, old, new)]}``
-    (the object as « Service svc-… »: its id stays, it is what a coordinator searches)."""
+    (the object as « Service svc-… »: its id stays, it is what a coordinator searches). ``names``:
+    directory ids → names, so an old or new value that is an organisation shows its name."""
+    def shown(v: Any) -> Any:
+        return names.get(v, v) if names and isinstance(v, str) else v
+
     return [
         {
             "at": a.at,
@@ -202,7 +207,8 @@ def history_rows(audits: list[Any], lang: str | None = None) -> list[dict[str, A
             "action": action_label(a.action, lang),
             "object": f"{object_label(a.object_type, lang)} {a.object_id}",
             "diff": [
-                (field_label(k, lang), v[0] if len(v) > 0 else None, v[1] if len(v) > 1 else None)
+                (field_label(k, lang), shown(v[0]) if len(v) > 0 else None,
+                 shown(v[1]) if len(v) > 1 else None)
                 for k, v in (a.diff or {}).items()
             ],
         }

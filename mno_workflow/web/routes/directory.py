@@ -122,7 +122,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "languages": languages,
             # objects, actions and fields in words (directory/audit_words.py), never column names
             "history": [{**h, "at": fmt_datetime(h["at"], lang, sop.calendar.timezone)}
-                        for h in history_rows(history, lang)],
+                        for h in history_rows(history, lang, orgs)],
             "can_edit": access.can(user, "directory_edit"),
             "statuses": directory_statuses(),
             "values": None,
