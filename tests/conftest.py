@@ -9,6 +9,7 @@ runs are skipped, unless ``$CI`` is set: then they fail. ``-m "not postgresql"``
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from .store.pgserver import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 BF_SOP = ROOT / "sops" / "burkina_faso" / "mnr.yaml"
+#: The shipped BF SOP's version (tests that derive variants or name the current version follow it).
+BF_VERSION = re.search(r'^version: "([^"]+)"', BF_SOP.read_text(encoding="utf-8"), re.M).group(1)
 
 
 @pytest.fixture(autouse=True)

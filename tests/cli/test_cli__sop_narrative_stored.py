@@ -30,6 +30,7 @@ from mno_workflow.sop.listed_narrative import unstored
 from mno_workflow.sop.loader import load_stored
 from mno_workflow.store.base import make_engine
 from mno_workflow.store.models import SopVersion
+from tests.conftest import BF_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 BF = ROOT / "sops" / "burkina_faso"
@@ -114,7 +115,7 @@ def register_old_version(db, main: Path) -> int:
     from sqlalchemy.orm import Session
     source = main.read_bytes().decode("utf-8")
     with Session(db) as s, s.begin():
-        row = SopVersion(sop_id="mnr_bf", version="2026.2", title="POS", source_path=str(main),
+        row = SopVersion(sop_id="mnr_bf", version=BF_VERSION, title="POS", source_path=str(main),
                          source=source, sha256=hashlib.sha256(source.encode("utf-8")).hexdigest(),
                          loaded_at=datetime(2026, 1, 5, tzinfo=UTC))
         s.add(row)
@@ -124,7 +125,7 @@ def register_old_version(db, main: Path) -> int:
 
 def test_an_old_version_without_its_narrative_is_completed_when_loaded_again(db_url, tmp_path):
     main = copy_bf(tmp_path / "pos")
-    assert "version: \"2026.2\"" in main.read_text(encoding="utf-8")
+    assert f'version: "{BF_VERSION}"' in main.read_text(encoding="utf-8")
     assert mno(db_url, "db", "upgrade").exit_code == 0
     db = make_engine(db_url)
     vid = register_old_version(db, main)
@@ -137,7 +138,7 @@ def test_an_old_version_without_its_narrative_is_completed_when_loaded_again(db_
     narrative = find_narrative(sop, main)
     assert narrative.chapters[0].id == UNSTORED_CHAPTER
     warning = narrative.chapters[0].text
-    assert "2026.2" in warning["fr"] and "narrative.yaml" in warning["en"]
+    assert BF_VERSION in warning["fr"] and "narrative.yaml" in warning["en"]
     html = render_sop_document(sop, "fr", main, None)
     assert "récit non enregistré avec cette version" in html and PUBLISHED in html
     out = tmp_path / "before"
@@ -145,7 +146,7 @@ def test_an_old_version_without_its_narrative_is_completed_when_loaded_again(db_
     r = mno(db_url, "sop", "export", "mnr_bf", "-o", str(out))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == ["mnr.yaml"]
-    assert "narrative.yaml" in r.output and "2026.2" in r.output
+    assert "narrative.yaml" in r.output and BF_VERSION in r.output
 
     # the same SOP loaded again: no conflict, no new version, the row now holds the narrative
     r = mno(db_url, "sop", "load", str(main))
@@ -170,7 +171,7 @@ def test_an_old_version_without_its_narrative_is_completed_when_loaded_again(db_
     r = mno(db_url, "sop", "export", "mnr_bf", "-o", str(out))
     assert r.exit_code == 0, r.output
     assert (out / "narrative.yaml").read_bytes() == (BF / "narrative.yaml").read_bytes()
-    assert "2026.2" not in r.output.split("\n", 1)[1]  # no warning line
+    assert BF_VERSION not in r.output.split("\n", 1)[1]  # no warning line
     db.dispose()
 
 

@@ -17,12 +17,12 @@ from mno_workflow.store.audit import verify_all
 from mno_workflow.store.models import AuditEvent, Deadline
 from mno_workflow.views import audit_lines
 
-from ..conftest import BF_SOP, snapshot
+from ..conftest import BF_SOP, BF_VERSION, snapshot
 from .helpers import CW, SUP, provider, referral, to_referrals
 from .sop_variants import rename_state, set_deadline, variant
 
 COORD = Actor("coord.mnr", "coordinator")
-V1, V2 = "mnr_bf@2026.2", "mnr_bf@2025.2"
+V1, V2 = f"mnr_bf@{BF_VERSION}", "mnr_bf@2025.2"
 
 
 def v1_version() -> str:

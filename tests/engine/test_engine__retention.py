@@ -23,7 +23,7 @@ from mno_workflow.store.models import AuditEvent, Case
 from mno_workflow.web import queries
 from tests.cli.users import add_users
 
-from ..conftest import BF_SOP
+from ..conftest import BF_SOP, BF_VERSION
 from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, refuse_and_close, to_referrals
 
 runner = CliRunner()
@@ -148,7 +148,7 @@ def test_run_retention_without_rule_reports_the_case(wf, clock, bf_loaded):
     start = text.index("\nretention:")
     end = text.index("\n\n", start + 1)
     no_rule = text[:start] + text[end:]
-    no_rule = no_rule.replace('version: "2026.2"', 'version: "2025.9"', 1)
+    no_rule = no_rule.replace(f'version: "{BF_VERSION}"', 'version: "2025.9"', 1)
     wf.load_sop(load_text(no_rule, "no-retention.yaml"))
     ref = close_case(wf)
     clock.set(datetime(2040, 1, 1, tzinfo=UTC))

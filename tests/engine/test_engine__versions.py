@@ -12,7 +12,7 @@ from mno_workflow.store import repository
 from mno_workflow.store.audit import verify_all
 from mno_workflow.store.models import AuditEvent, Deadline
 
-from ..conftest import BF_SOP, snapshot
+from ..conftest import BF_SOP, BF_VERSION, snapshot
 from .helpers import CW, referral, to_referrals
 
 COORD = Actor("coord.mnr", "coordinator")
@@ -20,7 +20,7 @@ COORD = Actor("coord.mnr", "coordinator")
 
 def v2_text() -> str:
     """Version 2025.2: the referral state `sent` is renamed `transmitted`."""
-    text = BF_SOP.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2025.2"')
+    text = BF_SOP.read_text(encoding="utf-8").replace(f'version: "{BF_VERSION}"', 'version: "2025.2"')
     text = text.replace("      sent:\n        owner: provider", "      transmitted:\n        owner: provider")
     for old, new in (("to: sent\n", "to: transmitted\n"), ("from: sent\n", "from: transmitted\n"),
                      ("to: [sent]}", "to: [transmitted]}")):  # indicators name the state too
@@ -43,24 +43,24 @@ def test_new_version_leaves_running_cases_alone_and_migration_needs_a_mapping(wf
     wf.fire(accepted, "accept", provider)
 
     wf.load_sop(load_text(v2_text(), "mnr-2025.2.yaml"))
-    assert states(wf, waiting) == ("2026.2", states(wf, waiting)[1])
+    assert states(wf, waiting) == (BF_VERSION, states(wf, waiting)[1])
     assert states(wf, waiting)[1]["referral:psychosocial"] == "sent"  # loading changed nothing
     newer = wf.create_case("mnr_bf", CW)
     assert states(wf, newer)[0] == "2025.2"
 
     before = snapshot(wf)
     with pytest.raises(MigrationRefused) as info:
-        migrate_cases(wf, "mnr_bf@2026.2", "mnr_bf@2025.2", {}, COORD)
+        migrate_cases(wf, f"mnr_bf@{BF_VERSION}", "mnr_bf@2025.2", {}, COORD)
     assert any(waiting in p and "referral.sent=<state>" in p for p in info.value.details["problems"])
     with pytest.raises(MigrationRefused):
-        migrate_cases(wf, "mnr_bf@2026.2", "mnr_bf@2025.2", {"referral.sent": "nowhere"}, COORD)
-    plan = migrate_cases(wf, "mnr_bf@2026.2", "mnr_bf@2025.2", {"referral.sent": "transmitted"}, COORD,
+        migrate_cases(wf, f"mnr_bf@{BF_VERSION}", "mnr_bf@2025.2", {"referral.sent": "nowhere"}, COORD)
+    plan = migrate_cases(wf, f"mnr_bf@{BF_VERSION}", "mnr_bf@2025.2", {"referral.sent": "transmitted"}, COORD,
                          dry_run=True)
     assert ("referral:psychosocial", "sent", "transmitted") in plan.moves[waiting]
     assert set(plan.moves) == {waiting, accepted}
     assert snapshot(wf) == before  # refusals and the dry run wrote nothing
 
-    migrate_cases(wf, "mnr_bf@2026.2", "mnr_bf@2025.2", {"referral.sent": "transmitted"}, COORD)
+    migrate_cases(wf, f"mnr_bf@{BF_VERSION}", "mnr_bf@2025.2", {"referral.sent": "transmitted"}, COORD)
     assert states(wf, waiting)[0] == states(wf, accepted)[0] == "2025.2"
     assert states(wf, waiting)[1]["referral:psychosocial"] == "transmitted"
     assert states(wf, accepted)[1]["referral:psychosocial"] == "accepted"
@@ -68,7 +68,7 @@ def test_new_version_leaves_running_cases_alone_and_migration_needs_a_mapping(wf
         case = repository.get_case(s, waiting)
         ev = repository.trail(s, case)[-1]
         assert (ev.action, ev.actor, ev.data["from"], ev.data["to"]) == (
-            "migrate", "coord.mnr", "mnr_bf@2026.2", "mnr_bf@2025.2")
+            "migrate", "coord.mnr", f"mnr_bf@{BF_VERSION}", "mnr_bf@2025.2")
         assert {"instance": "referral:psychosocial", "from": "sent", "to": "transmitted"} in ev.data["states"]
         armed = s.scalars(select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "pending",
                                                  Deadline.state == "transmitted")).all()
@@ -85,4 +85,4 @@ def test_new_version_leaves_running_cases_alone_and_migration_needs_a_mapping(wf
 
 def test_unknown_versions_are_refused(wf):
     with pytest.raises(MigrationRefused):
-        migrate_cases(wf, "mnr_bf@1999", "mnr_bf@2026.2", {}, COORD)
+        migrate_cases(wf, "mnr_bf@1999", f"mnr_bf@{BF_VERSION}", {}, COORD)

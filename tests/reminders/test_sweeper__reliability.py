@@ -17,7 +17,7 @@ from mno_workflow.sop.loader import load_text
 from mno_workflow.store.base import Base, make_engine
 from mno_workflow.store.models import AuditEvent, Deadline, OutboxMessage
 
-from ..conftest import BF_SOP
+from ..conftest import BF_SOP, BF_VERSION
 from ..engine.helpers import CONSENT, CW, IDENT, SUP, first_visit, provider, referral, to_referrals
 
 
@@ -132,7 +132,7 @@ def test_rescheduled_follow_up_reminds_only_for_the_new_date(wf, clock):
 
 
 def _auto_sop(text: str) -> str:
-    return (text.replace('version: "2026.2"', 'version: "2026.2-auto"')
+    return (text.replace(f'version: "{BF_VERSION}"', 'version: "2026.2-auto"')
             .replace("""          within: 30 days
           remind: [3 days before]
           on_expiry: {escalate: supervisor}""", """          within: 30 days
@@ -186,7 +186,7 @@ def _paris_sop() -> str:
     text = BF_SOP.read_text(encoding="utf-8")
     text = text.replace("timezone: Africa/Ouagadougou\n  holidays: BF",
                         "timezone: Europe/Paris\n  holidays: FR")
-    return text.replace('version: "2026.2"', 'version: "2026.2-paris"').replace(
+    return text.replace(f'version: "{BF_VERSION}"', 'version: "2026.2-paris"').replace(
         """        deadline:
           within: 2 working days
           remind: [1 working day before]
@@ -307,7 +307,7 @@ def test_a_paused_deadline_sends_nothing_and_resumes_shifted_by_the_pause(wf, cl
 
 
 def test_a_minimum_period_also_waits_for_its_event(db_url, clock):
-    text = BF_SOP.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2026.2-wait"')
+    text = BF_SOP.read_text(encoding="utf-8").replace(f'version: "{BF_VERSION}"', 'version: "2026.2-wait"')
     text = text.replace("""          within: 30 days
           remind: [3 days before]
           on_expiry: {escalate: supervisor}""", """          within: 30 days
@@ -334,7 +334,7 @@ def test_a_minimum_period_also_waits_for_its_event(db_url, clock):
 
 
 def test_repeated_reminders_after_the_due_time_stop_when_the_state_is_left(db_url, clock):
-    text = BF_SOP.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2026.2-repeat"')
+    text = BF_SOP.read_text(encoding="utf-8").replace(f'version: "{BF_VERSION}"', 'version: "2026.2-repeat"')
     old = "          remind: [50%, 1 working day before]\n          on_expiry: {escalate: supervisor}"
     text = text.replace(old, old.replace("[50%, 1 working day before]", "[every 2 days after]"))
     assert "every 2 days after" in text

@@ -16,13 +16,13 @@ from mno_workflow.store import repository
 from mno_workflow.store.base import Base, make_engine
 from mno_workflow.store.models import Deadline, StepInstance
 
-from ..conftest import BF_SOP
+from ..conftest import BF_SOP, BF_VERSION
 from ..engine.helpers import CW, to_referrals
 from ..engine.time_sop import TIME_SOP
 
 
 def _wait_sop():
-    text = BF_SOP.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2026.2-wait"')
+    text = BF_SOP.read_text(encoding="utf-8").replace(f'version: "{BF_VERSION}"', 'version: "2026.2-wait"')
     return load_text(text.replace("""          within: 30 days
           remind: [3 days before]
           on_expiry: {escalate: supervisor}""", """          within: 30 days

@@ -16,6 +16,7 @@ from mno_workflow.engine.engine import WorkflowEngine
 from mno_workflow.sop.diff import diff_sops, sop_diff
 from mno_workflow.sop.loader import load_file, load_text
 from mno_workflow.store.base import Base, make_engine
+from tests.conftest import BF_VERSION
 from tests.engine.helpers import CW, provider, referral, to_referrals
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +28,8 @@ app.command()(sop_diff)
 
 
 def edited(text: str, *edits: tuple[str, str]) -> str:
-    text = text.replace('version: "1"', 'version: "2"').replace('version: "2026.2"', 'version: "2025.2"')
+    text = text.replace('version: "1"', 'version: "2"')
+    text = text.replace(f'version: "{BF_VERSION}"', 'version: "2025.2"')
     for old, new in edits:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
@@ -144,10 +146,10 @@ def test_cli_lists_affected_open_cases(tmp_path: Path, bf_db: str) -> None:
     result = CliRunner().invoke(app, [str(BF), str(v2), "--db", bf_db])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "POS mnr_bf : version 2026.2 → mnr_bf 2025.2\n"
+        f"POS mnr_bf : version {BF_VERSION} → mnr_bf 2025.2\n"
         "Délais :\n"
         "  ~ modification : referral.accepted — délai : 30 days → 21 days\n"
-        "Dossiers ouverts touchés (version 2026.2) : 1\n"
+        f"Dossiers ouverts touchés (version {BF_VERSION}) : 1\n"
         "  MNR-BF-000001 — referral:psychosocial — accepted (état modifié)\n")
     assert Path(bf_db.removeprefix("sqlite:///")).read_bytes() == before  # read-only
     data = json.loads(CliRunner().invoke(app, [str(BF), str(v2), "--db", bf_db, "--format", "json"]).output)
@@ -162,11 +164,12 @@ def test_cli_flow_change_affects_nobody_a_renamed_trigger_does(tmp_path: Path, b
                           "  - {after: closure.closed, close_case: true}\n"
                           "  - {after: follow_up.completed, close_case: true}\n")), encoding="utf-8")
     result = CliRunner().invoke(app, [str(BF), str(v2), "--db", bf_db])
-    assert result.output.endswith("Dossiers ouverts touchés (version 2026.2) : aucun.\n"), result.output
+    tail = f"Dossiers ouverts touchés (version {BF_VERSION}) : aucun.\n"
+    assert result.output.endswith(tail), result.output
     v3 = tmp_path / "mnr_v3.yaml"
     v3.write_text(edited(BF.read_text(encoding="utf-8"),
                          ("      - trigger: screen_out\n", "      - trigger: reject\n")), encoding="utf-8")
     result = CliRunner().invoke(app, [str(BF), str(v3), "--db", bf_db])
     assert result.output.splitlines()[-2:] == [
-        "Dossiers ouverts touchés (version 2026.2) : 1",
+        f"Dossiers ouverts touchés (version {BF_VERSION}) : 1",
         "  MNR-BF-000002 — identification:1 — screening (état modifié)"], result.output

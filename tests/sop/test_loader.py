@@ -19,6 +19,7 @@ from mno_workflow.sop.diagnostics import SOPError
 from mno_workflow.sop.lint import lint
 from mno_workflow.sop.loader import load_file, load_text
 from mno_workflow.sop.schema import SOP, ByField, Duration, Unit
+from tests.conftest import BF_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "sops" / "burkina_faso" / "mnr.yaml"
@@ -39,7 +40,7 @@ def dump_yaml(data: Any) -> str:
 def test_reference_sop_loads_with_its_values() -> None:
     loaded = load_file(REFERENCE)
     sop = loaded.model
-    assert sop.key == ("mnr_bf", "2026.2")
+    assert sop.key == ("mnr_bf", BF_VERSION)
     assert sop.languages == ["fr", "en"]
     assert sop.calendar.timezone == "Africa/Ouagadougou" and sop.calendar.holidays == "BF"
     assert sop.start == "identification"

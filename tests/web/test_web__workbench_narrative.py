@@ -19,6 +19,7 @@ from mno_workflow.sop.loader import load_file
 from mno_workflow.store.models import SopVersion
 from mno_workflow.web import workbench
 from mno_workflow.web.demo_data import DemoUser, create_users
+from tests.conftest import BF_VERSION
 
 from ..cli.test_cli__sop_imports_stored import FILES
 from ..cli.test_cli__sop_narrative_stored import copy_bf
@@ -77,7 +78,7 @@ def test_the_narrative_is_a_tab_of_the_draft_validated_and_published(live, tmp_p
     assert r.status_code == 303
     draft = latest(live, number)
     r = c.post(f"/pos/atelier/brouillons/{number}/enregistrer",
-               data={"source": draft.source.replace('version: "2026.2"', 'version: "2026.3"'),
+               data={"source": draft.source.replace(f'version: "{BF_VERSION}"', 'version: "2099.1"'),
                      "revision": str(draft.revision), "csrftoken": csrf})
     assert r.status_code == 303
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={"go": "publish", "csrftoken": csrf})
