@@ -9,7 +9,7 @@ import typer
 
 from ..i18n import gettext, ngettext
 from ..sop.diff import sop_diff
-from .common import AsOption, errors, fail, lang, load_sop_or_fail, open_engine, parse_actor
+from .common import AsOption, error_line, errors, fail, lang, load_sop_or_fail, open_engine, parse_actor
 
 app = typer.Typer(help="Charger et lister les versions de POS.", no_args_is_help=True)
 
@@ -161,13 +161,12 @@ def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, e
     with errors():
         plan = migrate_cases(engine, source, target, pairs, who, references=case or None,
                              dry_run=dry_run, rule=rule, deadline_rules=rules)
+    from ..engine.migrate_words import deadline_line, states_line
     for ref, change in plan.cases.items():
         typer.echo(ref)
-        moved = [f"{k}: {a} → {b}" for k, a, b in change.states if a != b]
-        typer.echo(f"  états / states: {'; '.join(moved) or 'inchangés / unchanged'}")
+        typer.echo("  " + states_line(change.states, lang()))
         for d in change.deadlines:
-            typer.echo(f"  délai / deadline {d['instance']} ({d['state']}): {d['old_due'] or '—'} → "
-                       f"{d['new_due'] or '—'} [{d['rule']}]" + (f" {d['note']}" if d.get("note") else ""))
+            typer.echo("  " + deadline_line(d, lang(), plan.timezone))
         for eff in change.effects:
             if "started" in eff:
                 typer.echo("  " + gettext("étape démarrée : {step}", lang(), step=eff["started"]))
@@ -191,6 +190,7 @@ def _pairs(items: list[str] | None, option: str, shape: str) -> dict[str, str]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or "." not in key or not value:
-            fail(f"{option} attend {shape}, reçu {item!r}", 2)
+            fail(error_line(gettext("{option} attend {shape}, reçu « {item} »", lang(), option=option,
+                                    shape=shape, item=item), "bad_option"), 2)
         pairs[key.strip()] = value.strip()
     return pairs

@@ -37,9 +37,15 @@ __all__ = ["RULES", "MigrationPlan", "MigrationRefused", "check_mapping", "migra
 
 class MigrationRefused(EngineError):
     """The mapping leaves some case in a step or state that the new version does not have, or
-    names a step or state that does not exist."""
+    names a step or state that does not exist. ``details["problems"]``: one :class:`Message`
+    per problem (``as_dict`` gives them as text in the reader's language)."""
 
     code, http_status = "migration_refused", 409
+
+    def as_dict(self, lang: str = "fr") -> dict[str, Any]:
+        body = super().as_dict(lang)
+        body["problems"] = [p.text(lang) if isinstance(p, Message) else p for p in body.get("problems", ())]
+        return body
 
 
 @dataclass
@@ -66,8 +72,9 @@ class MigrationPlan:
     target: str
     moves: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     cases: dict[str, CaseChange] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Message] = field(default_factory=list)
     rule: str = "recompute"
+    timezone: str = "UTC"  #: the target SOP's time zone (due instants are shown in it)
 
 
 def _version(session, ref: str) -> SopVersion:
@@ -79,44 +86,66 @@ def _version(session, ref: str) -> SopVersion:
     return row
 
 
-def _closest(word: str, known) -> str:
+def _closest(word: str, known) -> Message:
     near = difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
-    return f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(known)}"
+    if near:
+        # TRANSLATORS: appended to a migration problem; {near} is a step or state id the user types
+        return Message.t(" ; vouliez-vous dire « {near} » ?", near=near[0])
+    return Message.t(" ; connus : {known}", known=", ".join(known))
 
 
 def check_mapping(old_sop, new_sop, mapping: dict[str, str],
-                  deadline_rules: dict[str, str] | None = None) -> list[str]:
-    """Problems (English, one per bad entry) of a mapping ``{"step.old_state": "new_state"}``
-    and of per-state deadline rules ``{"step.new_state": "keep"|"recompute"|"restart"}``:
-    unknown steps or states are named with the closest known name (difflib)."""
-    problems = []
+                  deadline_rules: dict[str, str] | None = None) -> list[Message]:
+    """Problems (catalogue messages, one per bad entry) of a mapping ``{"step.old_state":
+    "new_state"}`` and of per-state deadline rules ``{"step.new_state": "keep"|"recompute"|
+    "restart"}``: unknown steps or states are named with the closest known name (difflib). The
+    step and state ids stay as typed: they are what the user writes after ``--map``."""
+    problems: list[Message] = []
     for key, dest in mapping.items():
         step_id, _, state = key.partition(".")
         if step_id not in old_sop.steps:
-            problems.append(f"--map {key}: unknown step {step_id!r}{_closest(step_id, old_sop.steps)}")
+            problems.append(Message.t("--map {key} : étape inconnue « {step} »{hint}", key=key, step=step_id,
+                                      hint=_closest(step_id, old_sop.steps)))
             continue
         if state not in old_sop.steps[step_id].states:
-            problems.append(f"--map {key}: step {step_id!r} has no state {state!r}"
-                            f"{_closest(state, old_sop.steps[step_id].states)}")
+            problems.append(Message.t("--map {key} : l'étape « {step} » n'a pas d'état « {state} »{hint}",
+                                      key=key, step=step_id, state=state,
+                                      hint=_closest(state, old_sop.steps[step_id].states)))
         if step_id not in new_sop.steps:
-            problems.append(f"--map {key}: step {step_id!r} does not exist in the new version")
+            problems.append(Message.t("--map {key} : l'étape « {step} » n'existe pas dans la nouvelle "
+                                      "version", key=key, step=step_id))
         elif dest not in new_sop.steps[step_id].states:
-            problems.append(f"--map {key}={dest}: the new version's step {step_id!r} has no state "
-                            f"{dest!r}{_closest(dest, new_sop.steps[step_id].states)}")
+            problems.append(Message.t(
+                "--map {key}={dest} : l'étape « {step} » de la nouvelle version n'a pas d'état "
+                "« {dest} »{hint}",
+                key=key, dest=dest, step=step_id, hint=_closest(dest, new_sop.steps[step_id].states)))
     for key, rule in (deadline_rules or {}).items():
         step_id, _, state = key.partition(".")
         if rule not in RULES:
-            problems.append(f"--deadline {key}={rule}: the rule is one of {', '.join(RULES)}")
+            problems.append(Message.t("--deadline {key}={rule} : la règle est l'une de {rules}",
+                                      key=key, rule=rule, rules=", ".join(RULES)))
         if step_id not in new_sop.steps:
-            problems.append(f"--deadline {key}: unknown step {step_id!r}{_closest(step_id, new_sop.steps)}")
+            problems.append(Message.t("--deadline {key} : étape inconnue « {step} »{hint}", key=key,
+                                      step=step_id, hint=_closest(step_id, new_sop.steps)))
         elif state not in new_sop.steps[step_id].states:
-            problems.append(f"--deadline {key}: step {step_id!r} has no state {state!r}"
-                            f"{_closest(state, new_sop.steps[step_id].states)}")
+            problems.append(Message.t("--deadline {key} : l'étape « {step} » n'a pas d'état "
+                                      "« {state} »{hint}", key=key, step=step_id, state=state,
+                                      hint=_closest(state, new_sop.steps[step_id].states)))
     return problems
 
 
-def _refuse(problems: list[str]) -> MigrationRefused:
-    return MigrationRefused(Message.t("Migration refusée : {problems}", problems=" ; ".join(problems)),
+@dataclass(frozen=True)
+class _Joined:
+    """Problems as one message value, joined with « ; » in the reader's language."""
+
+    problems: tuple[Message, ...]
+
+    def text(self, lang: str = "fr") -> str:
+        return " ; ".join(p.text(lang) for p in self.problems)
+
+
+def _refuse(problems: list[Message]) -> MigrationRefused:
+    return MigrationRefused(Message.t("Migration refusée : {problems}", problems=_Joined(tuple(problems))),
                             problems=problems)
 
 
@@ -148,16 +177,17 @@ def migrate_in_session(wf: WorkflowEngine, s, source: str, target: str, mapping:
     """:func:`migrate_cases` inside the caller's transaction ``s`` (the workbench publishes and
     migrates in one); the caller commits or rolls back."""
     if rule not in RULES:
-        raise _refuse([f"deadline rule {rule!r} is not one of {', '.join(RULES)}"])
+        raise _refuse([Message.t("La règle des délais « {rule} » n'est pas l'une de {rules}",
+                                 rule=rule, rules=", ".join(RULES))])
     deadline_rules = dict(deadline_rules or {})
     now = wf._now()
     old_row, new_row = _version(s, source), _version(s, target)
     if old_row.id == new_row.id:
-        raise _refuse([f"{source} and {target} are the same version"])
+        raise _refuse([Message.t("{source} et {target} sont la même version", source=source, target=target)])
     old_sop = wf.registry.compiled(old_row).sop
     compiled = wf.registry.compiled(new_row)
     new_sop = compiled.sop
-    plan = MigrationPlan(source, target, rule=rule)
+    plan = MigrationPlan(source, target, rule=rule, timezone=new_sop.calendar.timezone)
     plan.problems += check_mapping(old_sop, new_sop, mapping, deadline_rules)
     if plan.problems:
         raise _refuse(plan.problems)
@@ -171,12 +201,15 @@ def migrate_in_session(wf: WorkflowEngine, s, source: str, target: str, mapping:
             key = f"{inst.step}.{inst.state}"
             dest = mapping.get(key, inst.state)
             if inst.step not in new_sop.steps:
-                plan.problems.append(f"{case.reference} {inst.label_key}: step {inst.step!r} does not "
-                                     f"exist in {target}")
+                plan.problems.append(Message.t("{reference} {instance} : l'étape « {step} » n'existe pas "
+                                               "dans {target}", reference=case.reference,
+                                               instance=inst.label_key, step=inst.step, target=target))
             elif dest not in new_sop.steps[inst.step].states:
-                plan.problems.append(f"{case.reference} {inst.label_key}: state {inst.state!r} has no "
-                                     f"counterpart in {target}; map it with {key}=<state>"
-                                     f"{_closest(inst.state, new_sop.steps[inst.step].states)}")
+                plan.problems.append(Message.t(
+                    "{reference} {instance} : l'état « {state} » n'a pas d'équivalent dans {target} ; "
+                    "indiquez-le avec --map {key}=<état>{hint}", reference=case.reference,
+                    instance=inst.label_key, state=inst.state, target=target, key=key,
+                    hint=_closest(inst.state, new_sop.steps[inst.step].states)))
             else:
                 moves.append((inst.label_key, inst.state, dest))
         plan.moves[case.reference or ""] = moves

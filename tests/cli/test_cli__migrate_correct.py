@@ -4,6 +4,7 @@ case) and ``mno case correct`` (reason required, coordinator only) on a real dat
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -47,13 +48,27 @@ def test_migrate_dry_run_then_run_then_correct_then_verify(db_url, tmp_path, bf_
 
     r = mno(db_url, "sop", "migrate", old, "mnr_bf@2099.9", "--map", "referral.snet=transmitted",
             "--as", "coord:coordinator")
-    assert r.exit_code != 0 and "did you mean 'sent'" in r.output
+    assert r.exit_code != 0 and "vouliez-vous dire « sent » ?" in r.output, r.output
+    assert "did you mean" not in r.output and "unknown" not in r.output  # the French path says it in French
+    r = mno(db_url, "--lang", "en", "sop", "migrate", old, "mnr_bf@2099.9", "--map",
+            "referral.snet=transmitted",
+            "--as", "coord:coordinator")
+    assert r.exit_code != 0 and "did you mean 'sent'" in r.output and "vouliez" not in r.output, r.output
 
     r = mno(db_url, "sop", "migrate", old, "mnr_bf@2099.9", "--map", "referral.sent=transmitted",
             "--dry-run", "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
-    assert f"{ref}\n" in r.output and "referral:psychosocial: sent → transmitted" in r.output
-    assert "[same]" in r.output and "prochaines actions" in r.output and "rien n'est écrit" in r.output
+    assert f"{ref}\n" in r.output and "états : referral:psychosocial : sent → transmitted" in r.output
+    assert "même règle : échéance gardée" in r.output and "prochaines actions" in r.output
+    assert "rien n'est écrit" in r.output and " / " not in r.output, r.output  # never « fr / en »
+    assert not re.search(r"\b20\d\d-\d\d-\d\d", r.output), r.output  # due dates as 07/06/2025 …
+    assert re.search(r"délai \S+ \(\w+\) : \d\d/\d\d/20\d\d \d\d:\d\d → ", r.output), r.output
+    r = mno(db_url, "--lang", "en", "sop", "migrate", old, "mnr_bf@2099.9", "--map",
+            "referral.sent=transmitted",
+            "--dry-run", "--as", "coord:coordinator")
+    assert "states: referral:psychosocial: sent → transmitted" in r.output, r.output
+    assert "same rule: due date kept" in r.output and "états" not in r.output, r.output
+    assert re.search(r"deadline \S+ \(\w+\): \d\d/\d\d/20\d\d \d\d:\d\d → ", r.output), r.output
     shown = mno(db_url, "case", "show", ref, "--format", "json").stdout
     assert '"state": "sent"' in shown  # the dry run wrote nothing
 

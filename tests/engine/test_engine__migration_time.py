@@ -179,7 +179,8 @@ def test_mistyped_map_is_refused_with_the_closest_name(wf, clock, mapping, hint)
     before = snapshot(wf)
     with pytest.raises(MigrationRefused) as info:
         migrate_cases(wf, old, new, mapping, COORD)
-    assert any(hint in p for p in info.value.details["problems"]), info.value.details["problems"]
+    said = info.value.as_dict("en")["problems"]
+    assert any(hint in p for p in said), said
     assert snapshot(wf) == before
 
 

@@ -51,7 +51,10 @@ def test_new_version_leaves_running_cases_alone_and_migration_needs_a_mapping(wf
     before = snapshot(wf)
     with pytest.raises(MigrationRefused) as info:
         migrate_cases(wf, f"mnr_bf@{BF_VERSION}", "mnr_bf@2025.2", {}, COORD)
-    assert any(waiting in p and "referral.sent=<state>" in p for p in info.value.details["problems"])
+    said = [p.text("en") for p in info.value.details["problems"]]
+    assert any(waiting in p and "--map referral.sent=<state>" in p for p in said), said
+    assert any(waiting in p and "--map referral.sent=<état>" in p  # French too (the CLI's default)
+               for p in info.value.as_dict("fr")["problems"]), info.value.as_dict("fr")
     with pytest.raises(MigrationRefused):
         migrate_cases(wf, f"mnr_bf@{BF_VERSION}", "mnr_bf@2025.2", {"referral.sent": "nowhere"}, COORD)
     plan = migrate_cases(wf, f"mnr_bf@{BF_VERSION}", "mnr_bf@2025.2", {"referral.sent": "transmitted"}, COORD,

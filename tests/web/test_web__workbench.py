@@ -88,7 +88,7 @@ def test_roles_drafts_diagnostics_and_publication_with_migration(live, tmp_path)
     r = c.get(f"/pos/atelier/brouillons/{number}/publier")
     assert 'name="map:referral.sent"' in r.text and '<option value="transmitted"' in r.text
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={"go": "preview", "csrftoken": csrf})
-    assert r.status_code == 409 and "referral.sent=&lt;state&gt;" in r.text  # no mapping given
+    assert r.status_code == 409 and "referral.sent=&lt;état&gt;" in r.text  # no mapping given, in French
     data = {"map:referral.sent": "transmitted", "rule": "recompute", "csrftoken": csrf}
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={**data, "go": "preview"})
     assert r.status_code == 200 and 'id="dry-run"' in r.text and "referral:cash sent → transmitted" in r.text
