@@ -91,7 +91,9 @@ def test_roles_drafts_diagnostics_and_publication_with_migration(live, tmp_path)
     assert r.status_code == 409 and "referral.sent=&lt;état&gt;" in r.text  # no mapping given, in French
     data = {"map:referral.sent": "transmitted", "rule": "recompute", "csrftoken": csrf}
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={**data, "go": "preview"})
-    assert r.status_code == 200 and 'id="dry-run"' in r.text and "referral:cash sent → transmitted" in r.text
+    assert r.status_code == 200 and 'id="dry-run"' in r.text
+    assert "états : referral:cash : sent → transmitted" in r.text, r.text
+    assert not re.search(r"\b20\d\d-\d\d-\d\d", r.text.split('id="dry-run"')[1])  # dates as 07/06/2025
     with live.wf.sessions() as s:
         assert repository.get_case(s, ref).sop_version.version == "2099.1"  # the preview wrote nothing
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={**data, "go": "publish"})

@@ -78,7 +78,7 @@ def test_author_edits_publishes_and_migrates_in_the_browser(live, browser, tmp_p
     page.select_option("#map-referral\\.sent", "transmitted")
     with page.expect_navigation():
         page.click("#preview")
-    assert "referral:cash sent → transmitted" in page.inner_text("#dry-run")
+    assert "états : referral:cash : sent → transmitted" in page.inner_text("#dry-run")
     shots.take(page, "apercu")
     with live.wf.sessions() as s:
         assert repository.get_case(s, ref).sop_version.version == "2099.1"

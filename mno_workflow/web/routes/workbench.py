@@ -302,8 +302,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 ctx["error"] = e.text(lang) if isinstance(e, EngineError) else str(e)
                 return web.render(request, "workbench_publish.html", ctx, status=409)
             if dry:
+                from ...engine.migrate_words import deadline_line, states_line
                 ctx["plan"] = plan
                 ctx["target"] = target
+                ctx["moves"] = {ref: states_line(c.states, lang) for ref, c in plan.cases.items()}
+                ctx["due_lines"] = {ref: [deadline_line(d, lang, plan.timezone) for d in c.deadlines
+                                          if d["rule"] != "same"] for ref, c in plan.cases.items()}
                 return web.render(request, "workbench_publish.html", ctx)
             request.session["flash"] = ngettext(
                 "Version {target} publiée ; {n} dossier migré.",
