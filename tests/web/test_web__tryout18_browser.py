@@ -158,6 +158,8 @@ def test_every_interactive_element_is_a_44px_touch_target_on_a_phone(live, brows
             urls += [f"/dossiers/{ref}/imprimer/consentement"]
         for url in urls:
             page.goto(live.url + url)
+            if url == "/notifications?page=1":  # « Suivant » is measured
+                assert page.locator("nav.pager a").count() >= 1, url
             found = _targets(page)
             if found:
                 small[(user, url)] = found[:6]
