@@ -192,7 +192,7 @@ PRACTICE_PATHS = [
 
 def _practice(engine: WorkflowEngine, clock: SimulatedClock, sop: Any, lang: str) -> Iterator[str]:
     """Run the issue-13 demo cases and yield one line per path with the case's open steps."""
-    from .person_export import instance_words
+    from .protection.view_words import instance_words
     from .web.demo_practice import practice_cases
     clock.advance(timedelta(hours=1))
     refs = practice_cases(engine, clock)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .i18n import N_, colon, gettext, norm_lang
-from .protection.view_words import channel_label, role_name, what_label
+from .protection.view_words import channel_label, instance_words, role_name, what_labels
 from .sop.schema import SOP, FieldType, FormField
 from .store.audit import TOMBSTONE_KEY, is_tombstone
 from .store.models import AuditEvent, Case
@@ -70,24 +70,6 @@ _VIA = {"web": N_("interface web"), "api": N_("API"), "cli": N_("ligne de comman
 def _data_label(key: str, lang: str) -> str:
     """An audit event's value name in words; an unknown one with its underscores as spaces."""
     return gettext(_DATA[key], lang) if key in _DATA else key.replace("_", " ")
-
-
-def instance_words(sop: SOP, step_id: str, key: Any, lang: str) -> str:
-    """A step instance in words: « Référencement — Formation professionnelle » (a need's label;
-    « … (2) » for a second referral of the same need), « Suivi (2) »; the step alone for the only
-    instance (``1``)."""
-    step = sop.steps.get(step_id)
-    label = sop.label(step.label, lang) if step is not None else step_id.replace("_", " ")
-    key = str(key or "")
-    needs = sop.options.get("need", {})
-    base, _, n = key.rpartition("-")
-    if key in needs:
-        return f"{label} — {sop.label(needs[key], lang)}"
-    if base in needs and n.isdigit():
-        return f"{label} — {sop.label(needs[base], lang)} ({n})"
-    if key in ("", "1"):
-        return label
-    return f"{label} ({key})"
 
 
 def _words(lang: str) -> dict[str, Any]:
@@ -233,9 +215,10 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
             "final": inst.final, "item": item_form, "referral": bool(st and st.recipient),
             "data": [r.form(k, v) for k, v in (inst.data or {}).items()],
         })
+    what_name = what_labels(sop, r.lang)  # one look-up per distinct value, not per row
     access = [{**row, "at": r.when(row["at"]), "role_name": role_name(row.get("role"), r.lang),
                "channel_name": channel_label(row.get("channel"), r.lang),
-               "what_name": what_label(row.get("what"), sop, r.lang),
+               "what_name": what_name(row.get("what")),
                "user_name": r.names.user(row.get("user")),
                "organisation_name": r.names.org(row["organisation"]) if row.get("organisation") else ""}
               for row in read]

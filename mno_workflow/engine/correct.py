@@ -23,7 +23,7 @@ from .engine import Actor, WorkflowEngine
 from .errors import AmbiguousInstance, FormInvalid, Message, RoleNotAllowed, UnknownTrigger
 from .instances import named
 
-CORRECT_ROLES = frozenset({"coordinator"})  # the national coordination; also checked by web/access.py
+CORRECT_ROLES = frozenset({"coordinator"})  # the national coordination; also checked by web/access/roles.py
 
 
 def _due(s, inst) -> str | None:

@@ -8,6 +8,9 @@ is shown as it is, never dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ..i18n import N_, gettext
 
 #: ``web_case_views.channel`` → French message id (translated where shown)
@@ -47,19 +50,47 @@ def role_name(code: str | None, lang: str | None = None) -> str:
     return code if text == f"role.{code}" else text
 
 
+def instance_words(sop, step_id: str, key: Any, lang: str) -> str:
+    """A step instance in words: « Référencement — Formation professionnelle » (a need's label;
+    « … (2) » for a second referral of the same need), « Suivi (2) »; the step alone for the only
+    instance (``1``). One look-up of the step and one of the need."""
+    step = sop.steps.get(step_id)
+    label = sop.label(step.label, lang) if step is not None else step_id.replace("_", " ")
+    key = str(key or "")
+    needs = sop.options.get("need", {})
+    need = needs.get(key)
+    if need is not None:
+        return f"{label} — {sop.label(need, lang)}"
+    base, _, n = key.rpartition("-")
+    if n.isdigit() and base in needs:
+        return f"{label} — {sop.label(needs[base], lang)} ({n})"
+    if key in ("", "1"):
+        return label
+    return f"{label} ({key})"
+
+
 def what_label(what: str | None, sop=None, lang: str | None = None) -> str:
     """What was looked at: a known word (``export-person``), else a step instance ``step:key``
-    as « Référencement — Assistance en espèces » with the SOP's labels, else as written."""
+    as « Référencement — Assistance en espèces » with the SOP's labels (:func:`instance_words`),
+    else as written."""
     if not what:
         return ""
     if what in WHATS:
         return gettext(WHATS[what], lang)
     step_id, _, key = what.partition(":")
-    step = sop.steps.get(step_id) if sop is not None else None
-    if step is None:
+    if sop is None or step_id not in sop.steps:
         return what
-    label = sop.label(step.label, lang or "fr")
-    if key:
-        need = sop.options.get("need", {}).get(key)
-        label += " — " + (sop.label(need, lang or "fr") if need else key)
+    return instance_words(sop, step_id, key, lang or "fr")
+
+
+def what_labels(sop, lang: str | None = None) -> Callable[[str | None], str]:
+    """:func:`what_label` for one page or record in ``lang``: each distinct value (``referral:cash``
+    on many rows of the access log) is put in words once, not once per row."""
+    cache: dict[str | None, str] = {}
+
+    def label(what: str | None) -> str:
+        if what not in cache:
+            cache[what] = what_label(what, sop, lang)
+        return cache[what]
+
     return label

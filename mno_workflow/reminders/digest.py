@@ -50,7 +50,7 @@ def _in_scope(user: User, scope: str, case: Case, inst: StepInstance) -> bool:
         return case.assignee == user.id
     if scope == "recipient":
         return bool(user.organisation) and inst.recipient == user.organisation
-    return region_admits(user.region, case.region)  # the one region rule (web/access.py)
+    return region_admits(user.region, case.region)  # the one region rule (web/access/region.py)
 
 
 def _open_deadlines(session: Session, until: datetime) -> list[tuple[Deadline, StepInstance, Case]]:

@@ -201,7 +201,7 @@ def _raci(sop: SOP, lang: str) -> list[dict[str, Any]]:
 
 
 def _scope_key(role_id: str, scope: str) -> str:
-    """The handbook's word for a role's scope; the web application (web/access.py) limits the
+    """The handbook's word for a role's scope; the web application (web/access/) limits the
     ``supervisor`` role to the cases of their region, so the handbook says so."""
     return "scope_region" if role_id == "supervisor" and scope == "all" else f"scope_{scope}"
 

@@ -12,6 +12,7 @@ UI: Words = Words({  # key → French message id (English and others: the catalo
     "version": N_("Version"),
     "purpose": N_("Objet"),
     "contents": N_("Sommaire"),
+    "skip": N_("Aller au contenu"),
     "roles": N_("Rôles"),
     "role": N_("Rôle"),
     "scope": N_("Portée"),

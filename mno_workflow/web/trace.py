@@ -3,7 +3,7 @@ the client's address, recorded like the CLI records ``via: cli`` and its operati
 
 :class:`TraceMiddleware` (pure ASGI) keeps both for the request in a context variable;
 :func:`current` reads it where an engine :class:`~mno_workflow.engine.engine.Actor` is built
-(``web/access.py actor_for``). The address is the one uvicorn gives: the real client behind a
+(``web/access/roles.py actor_for``). The address is the one uvicorn gives: the real client behind a
 proxy started with ``--proxy-headers`` and ``--forwarded-allow-ips``. In the audit event it goes to
 the ``os_user`` column as ``ip:ADDRESS`` (that column names the account or origin of the path).
 """

@@ -1,6 +1,6 @@
 """``mno directory search`` and the focal points (staff accounts): hidden with a note saying how to
 get them unless ``--as`` names an active account whose role has the ``directory_contacts``
-permission (the web's rule, web/access.py); then shown, and the read written to the access log
+permission (the web's rule, web/access/roles.py); then shown, and the read written to the access log
 (one ``cli.directory.search`` row naming the focal points), on SQLite and PostgreSQL."""
 
 from __future__ import annotations

@@ -173,3 +173,24 @@ def test_nobreak_keeps_dates_on_one_line(text, html):
     from mno_workflow.web.nobreak import nobreak
 
     assert str(nobreak(text)) == html
+
+
+def test_what_labels_puts_each_value_in_words_once(monkeypatch):
+    """The access log and the person-data record label each distinct ``what`` once per page
+    (:func:`what_labels`), the same words as :func:`what_label`; a second referral of a need is
+    « … (2) », the only instance of a step the step alone."""
+    from mno_workflow.protection import view_words
+
+    sop = load_file(BF).model
+    calls = []
+    real = view_words.instance_words
+    monkeypatch.setattr(view_words, "instance_words", lambda *a: calls.append(a) or real(*a))
+    label = view_words.what_labels(sop, "fr")
+    rows = ["referral:cash", "export-person", "referral:cash", None, "referral:cash-2", "referral:cash"]
+    words = [label(x) for x in rows]
+    assert len(calls) == 2, calls  # referral:cash and referral:cash-2, once each
+    assert words == [view_words.what_label(x, sop, "fr") for x in rows]
+    cash = sop.label(sop.options["need"]["cash"], "fr")
+    step = sop.label(sop.steps["referral"].label, "fr")
+    assert words[0] == f"{step} — {cash}" and words[4] == f"{step} — {cash} (2)", words
+    assert label("nowhere:1") == "nowhere:1" and words[3] == ""

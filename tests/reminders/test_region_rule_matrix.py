@@ -1,4 +1,4 @@
-"""Issue 18: one region rule on every path that tells someone about a case (web/access.py
+"""Issue 18: one region rule on every path that tells someone about a case (web/access/region.py
 ``region_admits``): role × case region (the supervisor's, none, another) × path (notification list,
 e-mail and in-app digest, escalation, the link of each message, « Mon travail »). A receiver can
 always open what they receive; nobody gets a case they cannot open; when nobody is left the

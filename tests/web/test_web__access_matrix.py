@@ -1,5 +1,5 @@
 """Every route × every role, table-driven, against a real server: pages and API share one set of
-access rules (mno_workflow/web/access.py)."""
+access rules (mno_workflow/web/access/)."""
 
 from __future__ import annotations
 

@@ -91,3 +91,34 @@ def test_pages_never_scan_a_whole_table(live):
     # add five or ten)
     assert counts[("focal.masn", "/prestataire")] <= 25, counts
     assert all(n <= 30 for n in counts.values()), counts
+
+
+def _views(live, ref: str, times: int) -> None:
+    """``times`` reads of the case: the case page (caseworker) and the referral (its provider),
+    each a row of the case-view log (``what``: ``referral:cash``)."""
+    worker, focal = live.client("mariam.kabore"), live.client("focal.masn")
+    for _ in range(times):
+        assert worker.get(f"/dossiers/{ref}").status_code == 200
+        assert focal.get(f"/prestataire/{ref}/referral:cash").status_code == 200
+
+
+def test_view_log_pages_put_each_instance_in_words_without_a_statement_per_row(live):
+    """The access log and the person-data record show what was read (« Référencement —
+    Assistance en espèces », protection/view_words.py) from the SOP in memory, one label per
+    distinct value: twice the rows, the same statements."""
+    ref = case_with_referrals(live.wf)
+    _views(live, ref, 2)
+    coord = live.client("coord.mnr")
+    pages = ("/journal-acces", f"/journal-acces?dossier={ref}", f"/dossiers/{ref}/donnees-personne")
+    counts = {}
+    for url in pages:
+        with captured(live.wf.db) as seen:
+            r = coord.get(url)
+        assert r.status_code == 200, url
+        assert "Assistance en espèces" in r.text and "referral:cash" not in r.text, url
+        counts[url] = len(seen)
+    _views(live, ref, 4)
+    for url in pages:
+        with captured(live.wf.db) as seen:
+            assert coord.get(url).status_code == 200
+        assert len(seen) == counts[url], (url, counts[url], len(seen))

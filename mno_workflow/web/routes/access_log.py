@@ -10,7 +10,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from ...protection.view_words import channel_label, what_label
+from ...protection.view_words import channel_label, what_labels
 from ...store.models import Case
 from .. import access
 from ..core import Web
@@ -49,9 +49,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 rq = rq.where(SandboxReset.user_id == who)
             resets = [] if ref else list(s.scalars(rq))  # a reset names no case
             sop = web.latest(s).sop
+            ctx = base_ctx(request, s, user)
             return web.render(request, "access_log.html", {
-                **base_ctx(request, s, user), "views": views, "exports": exports, "resets": resets,
+                **ctx, "views": views, "exports": exports, "resets": resets,
                 "f": {"utilisateur": who, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT,
-                # the channel and the step instance in words (protection/view_words.py), as the
+                # the channel and the step instance in words (protection/view_words.py; each distinct
+                # instance once per page, not once per row), as the
                 # case's timeline and the person-data record show them (issue 18: no keys shown)
-                "channel_label": channel_label, "sop": sop, "what_label": what_label})
+                "channel_label": channel_label, "what_label": what_labels(sop, ctx["lang"])})

@@ -74,6 +74,14 @@
         var open = header.classList.toggle("open");
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
       });
+      // Escape closes the open menu from any of its links and gives the focus back to its button.
+      toggle.closest("header").addEventListener("keydown", function (ev) {
+        var header = toggle.closest("header");
+        if (ev.key !== "Escape" || !header.classList.contains("open")) return;
+        header.classList.remove("open");
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.focus();
+      });
     }
     // A link to a collapsed tool (« Réattribuer » → /dossiers/REF#tool-reassign) opens it, on
     // load and when the hash changes on the same page.

@@ -1,0 +1,157 @@
+"""What a provider focal point sees of a referral addressed to its organisation: the referral
+condition of its inbox, the consent in force (:func:`provider_view`) and the form fields, need and
+timeline entries it covers, and who referred (see the package's doc, "Consent → fields")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, false
+from sqlalchemy.sql.elements import ColumnElement
+
+from ... import protection
+from ...protection import ProviderView
+from ...sop.schema import SOP, Classification, FieldType, FormField
+from ...store.models import Case, StepInstance, User
+from .region import can_view_case
+from .roles import CASE_ROLES
+
+
+def referral_clause(user: User, sop_recipient_steps: list[str]) -> ColumnElement[bool]:
+    """SQL condition on ``StepInstance``: instances addressed to the user's organisation."""
+    if user.role != "provider" or not user.organisation:
+        return false()
+    return and_(StepInstance.recipient == user.organisation, StepInstance.step.in_(sop_recipient_steps))
+
+
+def can_view_referral(user: User, sop: SOP, case: Case, inst: StepInstance) -> bool:
+    if user.role == "provider":
+        step = sop.steps.get(inst.step)
+        return (
+            step is not None
+            and step.recipient is not None
+            and user.organisation is not None
+            and inst.recipient == user.organisation
+            and inst.state != step.initial_state
+        )
+    return can_view_case(user, case)
+
+
+def provider_view(session, sop: SOP, case: Case, inst: StepInstance, now) -> ProviderView:
+    """What the recipient organisation of ``inst`` may see and do at ``now`` (see the module doc):
+    the organisation's type comes from the directory (not checked when the directory is empty)."""
+    from ...directory import organisation_type
+
+    org_type = organisation_type(session, inst.recipient) if inst.recipient else ""
+    return protection.provider_view(sop, case, inst, org_type, now)
+
+
+def consent_categories(view: ProviderView) -> set[str]:
+    """Data categories the provider may see under ``view`` (empty: nothing personal)."""
+    return set(view.categories) if view.personal else set()
+
+
+def field_visible(path: str, f: FormField, categories: set[str] | None) -> bool:
+    """``categories`` None means "everything" (case roles); otherwise the provider rule: the
+    field's SOP ``category`` must be one of ``categories`` (``path`` kept for callers)."""
+    if categories is None or f.classification == Classification.shareable:
+        return True
+    return f.category is not None and f.category in categories
+
+
+def filter_form_data(
+    sop: SOP, form_id: str, data: dict[str, Any] | None, categories: set[str] | None
+) -> dict[str, Any]:
+    """``data`` of ``form_id`` without the fields ``categories`` does not cover (repeat groups
+    filtered row by row)."""
+    form = sop.forms.get(form_id)
+    if form is None or not data:
+        return {}
+    out: dict[str, Any] = {}
+    for f in form.fields:
+        if f.id not in data:
+            continue
+        path = f"{form_id}.{f.id}"
+        if not field_visible(path, f, categories):
+            continue
+        if f.type == FieldType.repeat and isinstance(data[f.id], list):
+            out[f.id] = [
+                {
+                    sf.id: row[sf.id]
+                    for sf in f.fields or []
+                    if sf.id in row and field_visible(f"{path}.{sf.id}", sf, categories)
+                }
+                for row in data[f.id]
+                if isinstance(row, dict)
+            ]
+        else:
+            out[f.id] = data[f.id]
+    return out
+
+
+def filter_item(sop: SOP, inst: StepInstance, categories: set[str] | None) -> dict[str, Any]:
+    """The need (row of the ``for_each`` repeat group) a referral is for, without the sub-fields
+    ``categories`` does not cover."""
+    fe = getattr(sop.steps.get(inst.step), "instances", None)
+    if not inst.item or not hasattr(fe, "for_each"):
+        return {}
+    form_id, field_id = fe.for_each.split(".")
+    group = next((f for f in sop.forms[form_id].fields if f.id == field_id), None)
+    if group is None:
+        return {}
+    return {sf.id: inst.item[sf.id] for sf in group.fields or []
+            if sf.id in inst.item and field_visible(f"{form_id}.{field_id}.{sf.id}", sf, categories)}
+
+
+def name_visible(categories: set[str] | None) -> bool:
+    return categories is None or "identity" in categories
+
+
+def visible_timeline(user: User, inst: StepInstance | None, items: list[dict[str, Any]],
+                     events: list[Any]) -> list[dict[str, Any]]:
+    """Timeline ``items`` (one per audit event of ``events``, same order) as ``user`` may see
+    them: a provider sees only the events of its own referral ``inst``, with the names of people
+    of other organisations removed; other roles see everything they may open."""
+    if user.role != "provider":
+        return items
+    out = []
+    for item, ev in zip(items, events, strict=True):
+        if inst is None or ev.step != inst.step or ev.instance_key != inst.key:
+            continue
+        if ev.organisation != user.organisation:
+            item = {**item, "actor": "", "comment": ""}  # another side's words stay theirs
+        out.append(item)
+    return out
+
+
+def referrer(session, user: User, sop: SOP, case: Case, inst: StepInstance,
+             view: ProviderView) -> dict[str, str] | None:
+    """Who referred: ``{"name", "organisation", "phone"}`` of the last case-side user who acted on
+    the referral ``inst`` (the one who sent it), for the provider ``user`` it is addressed to.
+
+    Shown under the same rule as the person's data: the referral visible to the provider
+    (:func:`can_view_referral`) and the consent in force covering it (``view.personal``); None
+    otherwise (a withdrawn consent or a declined referral shows neither the person nor the
+    referrer's contact)."""
+    from sqlalchemy import select
+
+    from ...store.models import AuditEvent
+
+    if not view.personal or not can_view_referral(user, sop, case, inst):
+        return None
+    ev = session.execute(  # two columns, not the signed event (one look-up per inbox row)
+        select(AuditEvent.actor, AuditEvent.organisation)
+        .where(AuditEvent.case_id == case.id, AuditEvent.step == inst.step,
+               AuditEvent.instance_key == inst.key, AuditEvent.action == "fire",
+               AuditEvent.role.in_(tuple(CASE_ROLES)))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    if ev is None:
+        return None
+    who = session.get(User, ev.actor)
+    return {
+        "name": who.display_name if who else ev.actor,
+        "organisation": (who.organisation if who and who.organisation else ev.organisation) or "",
+        "phone": (who.phone or "") if who else "",
+    }
