@@ -6,7 +6,8 @@
 The databases come from :mod:`bench.gen_cases` (kept in ``--dir``, default
 ``$TMPDIR/mno-bench-worklists``, and reused by the next run). The application runs in-process
 (``create_app`` + Starlette's ``TestClient``, no network); each page is fetched ``n`` times after a
-warm-up, as the demo users of the generated data: « Mon travail » (caseworker, supervisor),
+warm-up, as the demo users of the generated data: « Mon travail » (caseworker, the supervisors of
+both regions, the coordinator; two of its groups by themselves from the link « Voir les N autres »),
 « Mes dossiers » (caseworker, supervisor; its next page by key; a search; the referrals « sent »
 filter; the overdue list; a coordinator's region filter), the provider inbox and the dashboard.
 Each row: p50 and p95 in ms at the largest size, the same at 1,000 cases, and the ratio of p95;
@@ -41,6 +42,12 @@ from bench.gen_cases import generate  # noqa: E402
 PAGES = [  # (label, user, url); {older} is replaced by the reference of the next page's cursor
     ("Mon travail, caseworker", "mariam.kabore", "/travail"),
     ("Mon travail, supervisor", "idrissa.sanou", "/travail"),
+    ("Mon travail, supervisor of the smaller region", "salif.zongo", "/travail"),
+    ("Mon travail, coordinator", "coord.mnr", "/travail"),
+    ("Mon travail « en retard » by itself, from its 26th row, caseworker", "mariam.kabore",
+     "/travail/en-retard?suite={more}"),
+    ("Mon travail « Escalades » by itself, from its 26th row, supervisor", "idrissa.sanou",
+     "/travail/escalades?suite={more}"),
     ("Mes dossiers, caseworker", "mariam.kabore", "/dossiers"),
     ("Mes dossiers, supervisor", "idrissa.sanou", "/dossiers"),
     ("Mes dossiers next page (keyset), supervisor", "idrissa.sanou", "/dossiers?before={older}"),
@@ -75,6 +82,9 @@ def measure(path: Path, n: int, log=print, url: str | None = None) -> dict[str, 
             if "{older}" in url:
                 m = re.search(r'before=([A-Z0-9-]+)"', c.get(url.split("?")[0]).text)
                 url = url.replace("{older}", m.group(1) if m else "")
+            if "{more}" in url:  # the link « Voir les N autres » of « Mon travail »
+                m = re.search(re.escape(url.split("?")[0]) + r'\?suite=(\d+)"', c.get("/travail").text)
+                url = url.replace("{more}", m.group(1)) if m else url.split("?")[0]
             for _ in range(2):  # warm-up
                 r = c.get(url)
                 if r.status_code != 200:

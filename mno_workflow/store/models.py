@@ -235,6 +235,9 @@ class Deadline(Base):
         # revision 0032: a supervisor's running deadlines of their region soonest first (triggers)
         Index("ix_deadlines_region_owner_kind_status_due", "region", "owner_role", "kind", "status",
               "due_at", **_not_null("region")),
+        # revision 0038: the « Escalades » list of a supervisor with a region, soonest first
+        Index("ix_deadlines_region_escalate_kind_status_due", "region", "escalate_to", "kind", "status",
+              "due_at", **_where("region IS NOT NULL AND escalate_to IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, func, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..store.models import Case, Deadline, StepInstance, User
@@ -42,6 +42,7 @@ class DueItem:
     group: str = "upcoming"
     owner_role: str | None = None
     assignee: str | None = None
+    id: int | None = None  # the deadline's (the key of a group's pages: ``?suite=<id>``)
 
 
 def _item(d: Deadline, case: Case, inst: StepInstance, now: datetime, zone: ZoneInfo) -> DueItem:
@@ -71,8 +72,10 @@ _COLUMNS = (Deadline.id, Deadline.due_at, Deadline.status, Deadline.escalate_to,
 
 
 def _row_item(r: Any, now: datetime, zone: ZoneInfo) -> DueItem:
-    return _due_item(r.due_at, r.status, r.escalate_to, r.owner_role, r.reference, r.display_name,
+    item = _due_item(r.due_at, r.status, r.escalate_to, r.owner_role, r.reference, r.display_name,
                      r.assignee, r.step, f"{r.step}:{r.key}", r.state, r.item, now, zone)
+    item.id = r.id
+    return item
 
 
 def urgency(item: DueItem) -> tuple:
@@ -80,8 +83,10 @@ def urgency(item: DueItem) -> tuple:
     return (GROUPS.index(item.group), item.due_at)
 
 
-SHOW = 100  # rows shown (and logged as seen) per group
+SHOW = 25  # rows shown (and logged as seen) per group on « Mon travail », the most urgent
+PAGE = 50  # rows per page of a group's own list (« Voir les N autres »: :func:`group_page`)
 COUNT_CAP = 500  # each group counted exactly up to here; past it « 500+ »
+LISTS = ("escalations", *GROUPS)  # what a group's own list may show
 
 
 def _group_filters(group: str, now: datetime, tomorrow: datetime) -> list[Any]:
@@ -122,37 +127,98 @@ def _running(user: User, clause: Any):
     )
     if user.role == "caseworker":
         return q.where(Deadline.assignee == user.id)
-    if user.role == "supervisor" and user.region:
-        return q.where(Deadline.region == user.region)
-    return q
+    return q.where(_region(user))
+
+
+def _region(user: User) -> Any:
+    """The region rule (:func:`.access.region_admits_clause`) on the deadline's copy of the case's
+    region, for a supervisor (a region: that region's rows, from the indexes that start with it);
+    the others see every region (a caseworker: their own cases, read by assignee)."""
+    if user.role != "supervisor":
+        return true()
+    return access.region_admits_clause(user.region, Deadline.region)
+
+
+def _escalations(user: User, clause: Any):
+    """``SELECT deadlines.id, due_at`` of the escalated deadlines addressed to ``user``'s role
+    (« Escalades ») of states their instances are still in, on open cases matching ``clause``; a
+    supervisor with a region reads their region's from ``ix_deadlines_region_escalate_kind_status_due``
+    (revision 0038), not every region's to check each case's."""
+    return (
+        select(Deadline.id, Deadline.due_at)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(Deadline.kind == "expiry", Deadline.escalate_to == user.role, _region(user), _live(),
+               Case.status == "open", clause)
+    )
+
+
+def _scope(user: User, clause: Any, group: str, now: datetime, tomorrow: datetime):
+    """(the base statement, the deadline statuses, the extra conditions) of the list ``group``."""
+    if group == "escalations":
+        return _escalations(user, clause), ("done",), []
+    return (_running(user, clause), ("done",) if group == "escalated" else RUNNING,
+            _group_filters(group, now, tomorrow))
+
+
+def _ids(session: Session, base, statuses, conds: list[Any], limit: int,
+         mark: tuple[datetime, int] | None = None) -> list[int]:
+    """Ids of the first ``limit`` deadlines of ``base`` (with ``conds``) by ``(due_at, id)``,
+    after ``mark`` when given (keyset): a UNION ALL of one ordered, limited read per deadline
+    status (each reads its index in order and stops, whatever the number of cases)."""
+    if mark is not None:
+        conds = [*conds, Deadline.due_at >= mark[0],
+                 or_(Deadline.due_at > mark[0], Deadline.id > mark[1])]
+    parts = [base.where(Deadline.status == st, *conds).order_by(Deadline.due_at, Deadline.id).limit(limit)
+             .subquery() for st in statuses]
+    if len(parts) == 1:
+        return list(session.scalars(select(parts[0].c.id)))
+    merged = union_all(*(select(p.c.id, p.c.due_at) for p in parts)).subquery()
+    return list(session.scalars(select(merged.c.id).order_by(merged.c.due_at, merged.c.id).limit(limit)))
+
+
+def _count(session: Session, base, statuses, conds: list[Any]) -> int:
+    """How many deadlines ``base`` (with ``conds``) has, counted up to ``COUNT_CAP + 1``."""
+    capped = base.where(Deadline.status.in_(statuses), *conds).limit(COUNT_CAP + 1).subquery()
+    return session.scalar(select(func.count()).select_from(capped)) or 0
 
 
 def _group(session: Session, base, group: str, now: datetime, tomorrow: datetime) -> tuple[list[int], int]:
     """(ids of the first :data:`SHOW` deadlines of ``group``, soonest due first; how many, capped
-    at ``COUNT_CAP + 1``). Two statements: the rows as a UNION ALL of one ordered, limited read
-    per deadline status (each reads the (owner, kind, status, due_at) index in order and stops,
-    whatever the number of cases), and the capped count."""
+    at ``COUNT_CAP + 1``). Two statements (:func:`_ids`, :func:`_count`)."""
     conds = _group_filters(group, now, tomorrow)
     statuses = ("done",) if group == "escalated" else RUNNING
-    parts = [base.where(Deadline.status == st, *conds).order_by(Deadline.due_at).limit(SHOW).subquery()
-             for st in statuses]
-    merged = union_all(*(select(p.c.id, p.c.due_at) for p in parts)).subquery()
-    ids = list(session.scalars(select(merged.c.id).order_by(merged.c.due_at, merged.c.id).limit(SHOW)))
-    capped = base.where(Deadline.status.in_(statuses), *conds).limit(COUNT_CAP + 1).subquery()
-    return ids, session.scalar(select(func.count()).select_from(capped)) or 0
+    return _ids(session, base, statuses, conds, SHOW), _count(session, base, statuses, conds)
+
+
+def _read(session: Session, ids: list[int], now: datetime, zone: ZoneInfo) -> dict[int, DueItem]:
+    """The rows of the deadlines ``ids`` (one statement), by id."""
+    if not ids:
+        return {}
+    return {r.id: _row_item(r, now, zone) for r in session.execute(
+        select(*_COLUMNS)
+        .join(StepInstance, StepInstance.id == Deadline.instance_id)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(Deadline.id.in_(ids))
+    ).all()}
+
+
+def _tomorrow(now: datetime, zone: ZoneInfo) -> datetime:
+    local = now.astimezone(zone)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), zone).astimezone(UTC)
 
 
 def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, Any]:
     """``{"escalated", "overdue", "due_today", "upcoming": [DueItem], "escalations": [DueItem],
-    "counts": {group: n}, "capped": {group: bool}, "recent": [Case]}`` for ``user``: the deadlines
-    their role owns on the cases they may open (coming up = within 7 days), at most :data:`SHOW`
-    per group sorted by :func:`urgency`; ``counts`` exact up to :data:`COUNT_CAP` (then
-    ``COUNT_CAP + 1`` and ``capped`` true); ``escalations`` (supervisors and coordinators) the
-    escalated deadlines addressed to their role. Bounded work per group: the page costs the same
-    at 1,000 and 1,000,000 cases (``bench/bench_worklists.py``)."""
+    "counts": {group: n}, "capped": {group: bool}, "more": {group: id | None}, "recent": [Case]}``
+    for ``user``: the deadlines their role owns on the cases they may open (coming up = within 7
+    days), at most :data:`SHOW` per group sorted by :func:`urgency`; ``counts`` exact up to
+    :data:`COUNT_CAP` (then ``COUNT_CAP + 1`` and ``capped`` true); ``more``: when a group has
+    more rows than shown, the id of the last shown (its own list, :func:`group_page`, goes on
+    from there); ``escalations`` (supervisors and coordinators) the escalated deadlines addressed
+    to their role. Bounded work per group: the page costs the same at 1,000 and 1,000,000 cases
+    (``bench/bench_worklists.py``)."""
     zone = ZoneInfo(tz)
-    local = now.astimezone(zone)
-    tomorrow = datetime.combine(local.date() + timedelta(days=1), time(0), zone).astimezone(UTC)
+    tomorrow = _tomorrow(now, zone)
     out: dict[str, Any] = {g: [] for g in GROUPS}
     counts: dict[str, int] = {}
     clause = access.case_clause(user)
@@ -164,47 +230,50 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
             counts[g] = work_walk.overdue_count(session, user.role, clause, now, _live(), COUNT_CAP)
         else:
             chosen[g], counts[g] = _group(session, base, g, now, tomorrow)
-    wanted = [i for g in GROUPS for i in chosen[g]]
-    rows = {
-        r.id: r
-        for r in session.execute(
-            select(*_COLUMNS)
-            .join(StepInstance, StepInstance.id == Deadline.instance_id)
-            .join(Case, Case.id == Deadline.case_id)
-            .where(Deadline.id.in_(wanted))
-        ).all()
-    } if wanted else {}
-    for g in GROUPS:
-        out[g] = sorted((_row_item(rows[i], now, zone) for i in chosen[g] if i in rows), key=urgency)
-    out["escalations"] = []
     if access.can(user, "reassign"):
-        esc = (
-            select(*_COLUMNS)
-            .join(StepInstance, StepInstance.id == Deadline.instance_id)
-            .join(Case, Case.id == Deadline.case_id)
-            .where(
-                Deadline.kind == "expiry",
-                Deadline.status == "done",
-                Deadline.escalate_to == user.role,
-                _live(),
-                Case.status == "open",
-                clause,
-            )
-        )
-        out["escalations"] = [_row_item(r, now, zone)
-                              for r in session.execute(esc.order_by(Deadline.due_at).limit(SHOW)).all()]
-        capped = esc.with_only_columns(Deadline.id).limit(COUNT_CAP + 1).subquery()
-        counts["escalations"] = session.scalar(select(func.count()).select_from(capped)) or 0
+        esc = _escalations(user, clause)
+        chosen["escalations"] = _ids(session, esc, ("done",), [], SHOW)
+        counts["escalations"] = _count(session, esc, ("done",), [])
     else:
-        counts["escalations"] = 0
+        chosen["escalations"], counts["escalations"] = [], 0
+    rows = _read(session, [i for ids in chosen.values() for i in ids], now, zone)
+    for g, ids in chosen.items():
+        # ``ids`` are in (due_at, id) order: :func:`urgency` (a stable sort) keeps it within a group
+        out[g] = sorted((rows[i] for i in ids if i in rows), key=urgency)
     out["counts"] = counts
     out["capped"] = {g: n > COUNT_CAP for g, n in counts.items()}
+    out["more"] = {g: (ids[-1] if ids and counts[g] > len(ids) else None) for g, ids in chosen.items()}
     out["recent"] = list(
         session.scalars(
             select(Case).where(clause).order_by(Case.updated_at.desc(), Case.id.desc()).limit(10)
         )
     )
     return out
+
+
+def group_page(session: Session, user: User, group: str, now: datetime, tz: str,
+               after: int | None = None, limit: int | None = None) -> dict[str, Any]:
+    """One page of a group of « Mon travail » (one of :data:`LISTS`) by itself: ``{"items":
+    [DueItem], "count": n, "capped": bool, "next": id | None}`` — the rows of ``group`` in the
+    order of « Mon travail » (soonest due first, ties by deadline id), ``limit`` (default
+    :data:`PAGE`) from the row after the deadline ``after`` (keyset: a deadline that is not in
+    the group for ``user`` starts from the beginning), the group's count as on « Mon travail »,
+    and the id to pass as ``after`` for the next page (``None`` on the last)."""
+    limit = limit or PAGE
+    zone = ZoneInfo(tz)
+    clause = access.case_clause(user)
+    if group == "escalations" and not access.can(user, "reassign"):
+        return {"items": [], "count": 0, "capped": False, "next": None}
+    base, statuses, conds = _scope(user, clause, group, now, _tomorrow(now, zone))
+    mark = None
+    if after is not None:
+        mark = session.execute(base.where(Deadline.id == after, Deadline.status.in_(statuses),
+                                          *conds)).first()
+    ids = _ids(session, base, statuses, conds, limit + 1, (mark[1], mark[0]) if mark else None)
+    rows = _read(session, ids[:limit], now, zone)
+    count = _count(session, base, statuses, conds)
+    return {"items": [rows[i] for i in ids[:limit] if i in rows], "count": count,
+            "capped": count > COUNT_CAP, "next": ids[limit - 1] if len(ids) > limit else None}
 
 
 def running_deadline(s: Session, inst: StepInstance) -> Deadline | None:

@@ -1,6 +1,7 @@
-"""Query plans of whole pages (issue 15): every ``SELECT`` that « Mon travail » (a caseworker, a
-regional supervisor) and the provider inbox (both parts) send while served, captured on the
-running server and explained (:func:`.test_web__query_plans.full_scans`, SQLite and PostgreSQL).
+"""Query plans of whole pages (issue 15): every ``SELECT`` that « Mon travail » (a caseworker, the
+supervisors of two regions; a coordinator's are the role's rows of every case), its groups by
+themselves and the provider inbox (both parts) send while served, captured on the running server
+and explained (:func:`.test_web__query_plans.full_scans`, SQLite and PostgreSQL).
 
 A statement fails when its plan reads ``cases``, ``step_instances``, ``deadlines`` or
 ``audit_events`` (the referrer of each referral) whole, and, on SQLite, when it reads one of them
@@ -26,7 +27,11 @@ TABLES = ("cases", "step_instances", "deadlines", "audit_events")
 # columns whose values are shared by a large part of every case's rows
 SHARED = {"deadlines": {"kind", "status", "owner_role"}, "step_instances": {"step", "state", "final"},
           "audit_events": {"action", "role", "step"}, "cases": {"status"}}
-PAGES = [("mariam.kabore", "/travail"), ("idrissa.sanou", "/travail"), ("focal.masn", "/prestataire")]
+PAGES = [("mariam.kabore", "/travail"), ("idrissa.sanou", "/travail"), ("salif.zongo", "/travail"),
+         ("focal.masn", "/prestataire"),
+         # groups of « Mon travail » by themselves (« Voir les N autres »), the next page by key
+         ("mariam.kabore", "/travail/en-retard"), ("mariam.kabore", "/travail/a-venir?suite=1"),
+         ("idrissa.sanou", "/travail/escalades"), ("idrissa.sanou", "/travail/aujourd-hui?suite=1")]
 
 
 @pytest.fixture

@@ -21,8 +21,13 @@ def region_admits(user_region: str | None, case_region: str | None) -> bool:
     return not user_region or user_region == case_region
 
 
-def region_admits_clause(user_region: Any, case_region: str | None) -> ColumnElement[bool]:
-    """:func:`region_admits` as SQL on a users' region column ``user_region``."""
+def region_admits_clause(user_region: Any, case_region: Any) -> ColumnElement[bool]:
+    """:func:`region_admits` as SQL, either way round: on a users' region column ``user_region``
+    for one case's region (a value or a bound parameter; ``None``: a case without region), or on
+    a column of case regions ``case_region`` (``cases.region``, the deadlines' copy of it) for one
+    user's region (a value: ``None`` or ``""`` admits every case)."""
+    if user_region is None or isinstance(user_region, str):  # one user: on the cases' column
+        return true() if not user_region else case_region == user_region
     without = or_(user_region.is_(None), user_region == "")
     return without if case_region is None else or_(without, user_region == case_region)
 
@@ -32,8 +37,8 @@ def case_clause(user: User) -> ColumnElement[bool]:
     """SQL condition on ``Case`` selecting the cases ``user`` may open."""
     if user.role == "caseworker":
         return Case.assignee == user.id
-    if user.role == "supervisor":  # region_admits
-        return Case.region == user.region if user.region else true()
+    if user.role == "supervisor":
+        return region_admits_clause(user.region, Case.region)
     if user.role == "coordinator":
         return true()
     return false()

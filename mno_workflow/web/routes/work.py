@@ -1,5 +1,6 @@
 """The home redirect (each role to its own first page), « Mon travail » (the user's to-do list
-sorted for triage) and the supervisor's one-click reminder from the « Escalades » list."""
+sorted for triage, each group by itself on its own pages) and the supervisor's one-click reminder
+from the « Escalades » list."""
 
 from __future__ import annotations
 
@@ -9,15 +10,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from ...store import repository
-from .. import access, queries
+from .. import access, queries, triage
 from ..core import Web
 from ..i18n import t
 from . import common
 
+# the address of each group's own list (« Voir les N autres »): /travail/<slug>
+GROUP_SLUGS = {"escalades": "escalations", "escaladees": "escalated", "en-retard": "overdue",
+               "aujourd-hui": "due_today", "a-venir": "upcoming"}
+SLUG_OF = {group: slug for slug, group in GROUP_SLUGS.items()}
+
 
 def add_routes(r: APIRouter, web: Web) -> None:
-    """Add to ``r`` the routes ``/``, ``/travail`` and ``/travail/relancer/{reference}/{instance}``
-    (POST: a reminder to the owner of the running deadline, in-app and by e-mail/SMS as set)."""
+    """Add to ``r`` the routes ``/``, ``/travail``, ``/travail/{group}`` (one group by itself) and
+    ``/travail/relancer/{reference}/{instance}`` (POST: a reminder to the owner of the running
+    deadline, in-app and by e-mail/SMS as set)."""
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
 
@@ -45,7 +52,29 @@ def add_routes(r: APIRouter, web: Web) -> None:
             return web.render(
                 request,
                 "work.html",
-                {**base_ctx(request, s, user), "work": work, "sop": sop, "tz": sop.calendar.timezone},
+                {**base_ctx(request, s, user), "work": work, "sop": sop, "tz": sop.calendar.timezone,
+                 "slugs": SLUG_OF},
+            )
+
+    @r.get("/travail/{slug}")
+    def work_group(request: Request, slug: str, suite: int | None = None):
+        """One group of « Mon travail » by itself (« Voir les N autres »), :data:`triage.PAGE` rows
+        a page from the row after the deadline ``?suite=<id>`` (keyset), most urgent first."""
+        group = GROUP_SLUGS.get(slug)
+        with wf.sessions() as s:
+            user = web.user(request, s)
+            access.require(user, "work")
+            if group is None or (group == "escalations" and not access.can(user, "reassign")):
+                raise access.NotVisible()
+            sop = web.latest(s).sop
+            page = triage.group_page(s, user, group, web.now(), sop.calendar.timezone, after=suite)
+            queries.log_views(s, user, [i.reference for i in page["items"]], "work", web.now())
+            s.commit()
+            return web.render(
+                request,
+                "work_group.html",
+                {**base_ctx(request, s, user), "page": page, "group": group, "slug": slug,
+                 "paged": suite is not None, "sop": sop, "tz": sop.calendar.timezone},
             )
 
     @r.post("/travail/relancer/{reference}/{instance}")
