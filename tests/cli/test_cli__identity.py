@@ -61,7 +61,8 @@ def test_as_must_name_an_existing_user_with_that_role_and_organisation(db_url):
     assert r.exit_code == 1 and "unknown_user" in r.stderr and "mno user add" in r.stderr
     assert mno(db_url, "case", "create", "--as", "ghost.old:caseworker").exit_code == 1  # deactivated
     r = mno(db_url, "case", "create", "--as", "awa:supervisor")
-    assert r.exit_code == 1 and "a le rôle « caseworker », pas « supervisor »" in r.stderr
+    assert r.exit_code == 1 and "[wrong_role]" in r.stderr
+    assert "a le rôle « Gestionnaire de cas » (caseworker), pas « Superviseur » (supervisor)" in r.stderr
     r = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
     assert r.exit_code == 0, r.output
     ref = r.stdout.strip()
