@@ -19,6 +19,7 @@ from .common import (
     error_line,
     errors,
     fail,
+    fail_file,
     open_engine,
     parse_actor,
     sop_id_loading,
@@ -68,7 +69,9 @@ def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict
     if json_file:
         try:
             payload = json.loads(json_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
+        except (OSError, UnicodeDecodeError) as e:
+            fail_file(json_file, e)
+        except ValueError as e:
             fail(_("{path}: JSON illisible : {error}", path=json_file, error=e))
         if not isinstance(payload, dict):
             fail(_("{path}: un objet JSON {{...}} est attendu", path=json_file))

@@ -18,7 +18,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from mno_workflow.commands.common import _, error_line, error_text, ngettext
+from mno_workflow.commands.common import _, error_line, error_text, lang, ngettext
 from mno_workflow.directory import tables as _tables  # noqa: F401  (registers the dir_* tables)
 from mno_workflow.directory.edit import stale_services
 from mno_workflow.directory.hsds31 import export_tabular
@@ -62,9 +62,7 @@ def _session(db: str | None) -> Iterator[Session]:
         with Session(engine) as session, session.begin():
             yield session
     except DirectoryValidationError as exc:
-        from mno_workflow.directory.xlsx import bilingual
-
-        _fail([bilingual(p) if ".xlsx" in p.file else p.format() for p in exc.problems])
+        _fail([p.format(lang()) for p in exc.problems])  # catalogue messages in the --lang language
     except MatchError as exc:
         _fail([_("erreur : {error}", error=error_text(exc))])
     except EngineError as exc:  # --as naming no active account (cli_identity.UnknownActor)

@@ -35,7 +35,6 @@ ENGLISH = re.compile(r"\b(the|of|and|or|with|in|on|is|are|to|for|by|not|no|unkno
 LEFT: dict[str, int] = {
     "mno_workflow/directory/hsds_json.py": 2,
     "mno_workflow/directory/hsds_query.py": 1,
-    "mno_workflow/directory/schema.py": 1,
     "mno_workflow/sop/jsonschema.py": 1,
     "mno_workflow/store/auditkey_text.py": 1,
     "mno_workflow/web/api.py": 2,
