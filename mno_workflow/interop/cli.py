@@ -70,9 +70,9 @@ def intake_kobo(
     from mno_workflow.commands.common import errors as _errors
     from mno_workflow.commands.common import parse_actor as _actor
     from mno_workflow.interop.intake import IntakeError, intake
+    who = _actor(actor)  # a malformed --as first (a usage error)
     if not file.is_file():
         fail_file(file, IsADirectoryError() if file.is_dir() else None)
-    who = _actor(actor)
     engine = open_engine()
     sop_id = sop_id_loading(engine, sop)
     with engine.sessions() as s, _errors():

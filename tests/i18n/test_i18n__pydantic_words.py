@@ -70,3 +70,24 @@ def test_an_uncommon_error_type_is_left_to_the_caller():
     said = said_error({"type": "int_parsing", "input": "dix", "msg": "Input should be a valid integer"})
     assert str(said) == "a whole number is expected, got 'dix'"
     assert said.text("fr") == "un nombre entier est attendu, reçu 'dix'"
+
+
+@pytest.mark.parametrize("lang, summary, justified, other", [
+    ("fr", "POS valide : {path} — ", "(justifié : Le consentement est un enregistrement",
+     "Consent is a record"),
+    ("en", "SOP valid: {path} — ", "(justified: Consent is a record", "Le consentement est"),
+])
+def test_validate_prints_the_sops_own_words_and_a_summary_in_the_chosen_language(lang, summary, justified,
+                                                                                  other):
+    sop = ROOT / "sops" / "burkina_faso" / "mnr.yaml"
+    r = CliRunner().invoke(app, ["--lang", lang, "validate", str(sop)])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[-1].startswith(summary.format(path=sop)), lines[-1]
+    assert any(justified in line for line in lines) and other not in r.stdout
+    assert not any(" / " in line.partition("(justif")[2] for line in lines)  # one language per reason
+    bad = INVALID / "e012_by_empty.yaml"
+    r = CliRunner().invoke(app, ["--lang", lang, "validate", str(bad)])
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[-1] == {"fr": f"POS invalide : {bad} — 1 erreur",
+                                         "en": f"SOP invalid: {bad} — 1 error"}[lang]
