@@ -141,8 +141,11 @@ def test_an_unreadable_audit_key_is_one_clear_error_and_nothing_is_written(db_ur
     forget_keys()
     r = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
     assert r.exit_code == 1 and "audit_key: $MNO_AUDIT_KEY_FILE names" in r.stderr, r.output
-    assert "clé d'audit absente ou illisible" in r.stderr and "audit key missing" in r.stderr
+    assert "clé d'audit absente ou illisible" in r.stderr and "audit key missing" not in r.stderr
     assert "Traceback" not in r.output
+    r = mno(db_url, "--lang", "en", "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
+    assert r.exit_code == 1 and "audit key missing or unreadable, nothing was saved" in r.stderr, r.output
+    assert "clé d'audit" not in r.stderr
     assert events(db_url) == []
     monkeypatch.delenv("MNO_AUDIT_KEY_FILE")
     forget_keys()
