@@ -285,6 +285,6 @@ def _main() -> None:
         if not isinstance(e, AuditKeyError):
             raise
         from .store.auditkey_text import cli_line
-        print(cli_line(str(e)), file=sys.stderr)
+        print(cli_line(str(e), state.get("lang")), file=sys.stderr)
         sys.exit(1)
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from .engine.engine import Actor
-from .engine.errors import EngineError, Message
+from .engine.errors import EngineError, Message, RoleName
 from .store.models import Case, User
 
 SYSTEM_USER = "system"
@@ -26,6 +26,18 @@ class UnknownActor(EngineError):
     """``--as`` names no active user with that role and organisation."""
 
     code, http_status = "unknown_user", 403
+
+
+class WrongRole(EngineError):
+    """``--as USER:ROLE`` names an active user who has another role."""
+
+    code, http_status = "wrong_role", 403
+
+
+class WrongOrganisation(EngineError):
+    """``--as USER:ROLE@ORGANISATION`` names an active user of another organisation."""
+
+    code, http_status = "wrong_organisation", 403
 
 
 class BadAssignee(EngineError):
@@ -45,7 +57,8 @@ def os_user() -> str:
 def resolve_actor(session: Session, text: str) -> Actor:
     """The actor named by ``--as`` text, checked against the users table and stamped ``via: cli``.
 
-    Raises ValueError (malformed text, a usage error) or :class:`UnknownActor`."""
+    Raises ValueError (malformed text, a usage error), :class:`UnknownActor`, :class:`WrongRole`
+    or :class:`WrongOrganisation`."""
     stamp = {"via": "cli", "os_user": os_user()}
     text = text.strip()
     if text == SYSTEM_USER:
@@ -60,14 +73,24 @@ def resolve_actor(session: Session, text: str) -> Actor:
             "tant que « --as system:ROLE » pour un script).",
             user=actor.user))
     if user.role != actor.role:
-        raise UnknownActor(Message.t(
-            "« {user} » a le rôle « {role} », pas « {role_} ».",
-            user=actor.user, role=user.role, role_=actor.role))
+        raise WrongRole(Message.t(
+            "« {user} » a le rôle « {role} » ({code}), pas « {asked} » ({asked_code}) : « {command} » "
+            "refusé ; agissez en tant que « --as {user}:{code} ».",
+            user=actor.user, role=RoleName(user.role), code=user.role, asked=RoleName(actor.role),
+            asked_code=actor.role, command=_command()))
     if actor.organisation and actor.organisation != user.organisation:
-        raise UnknownActor(Message.t(
-            "« {user} » est de l'organisation « {p2} », pas « {organisation} ».",
-            user=actor.user, p2=user.organisation or '-', organisation=actor.organisation))
+        raise WrongOrganisation(Message.t(
+            "« {user} » est de l'organisation « {p2} », pas « {organisation} » : « {command} » refusé.",
+            user=actor.user, p2=user.organisation or '-', organisation=actor.organisation,
+            command=_command()))
     return replace(actor, organisation=user.organisation, **stamp)
+
+
+def _command() -> str:
+    """The command being run (« mno case create »), or « mno » outside a command."""
+    from typer._click.globals import get_current_context  # Typer's own copy of Click
+    ctx = get_current_context(silent=True)
+    return " ".join(["mno", *(ctx.command_path.split()[1:] if ctx is not None else [])])
 
 
 def check_assignee(session: Session, assignee: str, cases: list[Case]) -> None:

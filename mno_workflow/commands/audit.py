@@ -44,7 +44,8 @@ def audit_verify(
         try:
             doc = read_document(checkpoint)
         except ValueError as e:
-            fail(str(e), 2)
+            from .common import error_line, error_text
+            fail(error_line(error_text(e)), 2)
     engine = open_engine()
     with engine.sessions() as s, _errors():
         try:

@@ -19,6 +19,7 @@ from .common import (
     error_line,
     errors,
     fail,
+    fail_file,
     open_engine,
     parse_actor,
     sop_id_loading,
@@ -68,7 +69,9 @@ def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict
     if json_file:
         try:
             payload = json.loads(json_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
+        except (OSError, UnicodeDecodeError) as e:
+            fail_file(json_file, e)
+        except ValueError as e:
             fail(_("{path}: JSON illisible : {error}", path=json_file, error=e))
         if not isinstance(payload, dict):
             fail(_("{path}: un objet JSON {{...}} est attendu", path=json_file))
@@ -230,24 +233,62 @@ def case_list(fmt: FormatOption = "text",
               = False, limit: int = 100) -> None:
     """Lister les dossiers, les plus récents d'abord (recherche sans accents ni majuscules)."""
     from ..store import repository
+    from ..views import Names
     engine = open_engine()
     with engine.sessions() as s:
         cases = repository.list_cases(s, search=search, status=status.value if status else None,
                                       region=region, step=step,
                                       state=state_, assignee=assignee, limit=limit,
                                       overdue_at=engine.clock.now() if overdue else None)
-        rows = []
+        rows, shown = [], []
+        users = _user_names(s, {c.assignee for c in cases})
         for c in cases:
             open_steps = [f"{i.step}:{i.key}={i.state}" for i in c.instances if not i.final]
             rows.append({"reference": c.reference, "status": c.status, "name": c.display_name,
                          "region": c.region, "assignee": c.assignee, "version": c.version,
                          "open_steps": open_steps, "updated_at": c.updated_at.isoformat()})
-    if fmt == "json":
+            if fmt != "json":
+                shown.append(_list_row(c, engine.registry.for_case(c).sop, Names(users)))
+    if fmt == "json":  # the codes, for scripts
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    for r in rows:
-        typer.echo(f"{r['reference']}\t{r['status']}\t{r['name'] or '-'}\t{r['region'] or '-'}\t"
-                   f"{' '.join(r['open_steps']) or '-'}")
+    if not shown:  # stdout stays empty for scripts
+        typer.echo(_("Aucun dossier."), err=True)
+        return
+    typer.echo("\t".join([_("Référence"), _("État du dossier"), _("Nom"), _("Région"), _("Gestionnaire"),
+                          _("Étapes en cours")]))
+    for line in shown:
+        typer.echo("\t".join(line))
+
+
+def _user_names(session, ids: set) -> dict[str, str]:
+    """Display names of the users ``ids`` (those that have one)."""
+    from sqlalchemy import select
+
+    from ..store.models import User
+    ids = ids - {None, ""}
+    return {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))
+            if u.display_name} if ids else {}
+
+
+def _list_row(case, sop, names) -> list[str]:
+    """One row of ``mno case list`` in words of the ``--lang`` language: the status, the region's
+    and the open steps' and states' labels of the SOP, the assignee's name."""
+    from ..i18n import colon, listed
+    lang = state["lang"]
+    status = {"open": _("ouvert"), "closed": _("clos")}.get(case.status, case.status)
+    region = sop.label(sop.options.get("region", {}).get(case.region or ""), lang) or case.region or "-"
+    steps = []
+    for inst in case.instances:
+        if inst.final or inst.step not in sop.steps:
+            continue
+        st = sop.steps[inst.step]
+        need = sop.options.get("need", {}).get(inst.key)
+        words = sop.label(st.label, lang) + (f" — {sop.label(need, lang)}" if need else "")
+        label = sop.label(st.states[inst.state].label, lang) if inst.state in st.states else inst.state
+        steps.append(f"{words}{colon(lang)}{label}")
+    return [case.reference or "-", status, case.display_name or "-", region,
+            names.user(case.assignee) if case.assignee else "-", listed(steps, lang) or "-"]
 
 
 @app.command("extend")

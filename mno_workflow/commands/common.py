@@ -115,6 +115,16 @@ def error_text(exc: BaseException) -> str:
     return text_in(exc.args[0], state["lang"]) if exc.args else str(exc)
 
 
+def fail_file(path: Any, exc: BaseException | None = None, code: int = 1) -> None:
+    """Exit (``code``) with one line saying that ``path`` cannot be read, in the ``--lang``
+    language: « erreur : Fichier introuvable : {path} [file_not_found] » (``exc`` None: the
+    file does not exist), or why it cannot be read [file_unreadable]."""
+    from ..i18n.files import file_error
+    missing = exc is None or isinstance(exc, FileNotFoundError)
+    said = file_error(path, exc).text(state["lang"])
+    fail(error_line(said, "file_not_found" if missing else "file_unreadable"), code)
+
+
 def error_line(text: str, code: str | None = None) -> str:
     """One error line in the ``--lang`` language: « erreur : <text> [code] » (``error: … [code]``);
     the stable code last, for scripts, never an exception class name."""
@@ -208,7 +218,7 @@ class errors:
         from ..store.auditkey import AuditKeyError
         if isinstance(exc, AuditKeyError):  # nothing was written: the transaction rolled back
             from ..store.auditkey_text import cli_line
-            typer.echo(cli_line(str(exc)), err=True)
+            typer.echo(cli_line(str(exc), state["lang"]), err=True)
             raise typer.Exit(1)
         return False
 
@@ -237,7 +247,7 @@ def load_sop_or_fail(path: Path):
         return load_file(path)
     except SOPError as e:
         for d in e.diagnostics:
-            typer.echo(d.format(), err=True)
+            typer.echo(d.format(state["lang"]), err=True)
         raise typer.Exit(1) from None
 
 

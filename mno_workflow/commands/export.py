@@ -129,7 +129,7 @@ def dhis2_cmd(
             m = dhis2.load_mapping(mapping, sop)
         except SOPError as e:
             for d in e.diagnostics:
-                typer.echo(d.format(), err=True)
+                typer.echo(d.format(state["lang"]), err=True)
             raise typer.Exit(1) from None
         now = engine.clock.now()
         _names, types = organisations(s)

@@ -58,7 +58,8 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
                     stored = list(s.scalars(select(Attachment.stored_name)))
                     removed = s.scalar(select(func.count()).select_from(Case)) or 0
         except DemoRefused as e:
-            typer.echo(str(e), err=True)
+            from .common import error_text
+            typer.echo(error_text(e), err=True)
             raise typer.Exit(1) from None
         finally:
             db.dispose()

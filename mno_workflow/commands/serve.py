@@ -35,4 +35,5 @@ def serve(host: Annotated[str, typer.Option(help="Adresse d'écoute")] = "127.0.
             demo_password=demo_password, secure_cookies=secure_cookies, proxy_headers=proxy_headers,
             forwarded_allow_ips=forwarded_allow_ips, workers=workers)
     except (DemoRefused, WorkersRefused) as e:
-        fail(str(e))
+        from .common import _, error_text
+        fail(_(str(e)) if isinstance(e, WorkersRefused) else error_text(e))

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import FormatOption, _, fail, lang
+from .common import FormatOption, _, fail, lang, ngettext
 
 
 def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossiers de POS (YAML).")],
@@ -89,13 +89,29 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
         if fmt != "json":
             for d in diags:
                 typer.echo(d.format(lang()))  # messages written with said() in the --lang language
-            if not diags:
-                typer.echo(f"{f}: ok")
+            typer.echo(summary(f, diags))
     if fmt == "json":
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
     if not files and not narratives:
         fail("Aucun fichier de POS trouvé.")
     raise typer.Exit(1 if failed else 0)
+
+
+def summary(path: Path, diags: list) -> str:
+    """The last line for one SOP file, in the ``--lang`` language: « POS valide : {path} — 2
+    avertissements, 11 justifiés » or « POS invalide : {path} — 1 erreur »."""
+    from ..i18n import listed
+    count = {s: sum(d.severity == s for d in diags) for s in ("error", "warning", "info")}
+    if count["error"]:
+        return _("POS invalide : {path} — {counts}", path=path,
+                 counts=ngettext("{n} erreur", "{n} erreurs", count["error"]))
+    parts = []
+    if count["warning"]:
+        parts.append(ngettext("{n} avertissement", "{n} avertissements", count["warning"]))
+    if count["info"]:
+        parts.append(ngettext("{n} remarque justifiée", "{n} remarques justifiées", count["info"]))
+    return _("POS valide : {path} — {counts}", path=path,
+             counts=listed(parts, lang()) if parts else _("aucun problème"))
 
 
 def imported_by(files: list[Path]) -> dict[Path, Path]:

@@ -18,7 +18,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from mno_workflow.commands.common import _, error_line, error_text, ngettext
+from mno_workflow.commands.common import _, error_line, error_text, lang, ngettext
 from mno_workflow.directory import tables as _tables  # noqa: F401  (registers the dir_* tables)
 from mno_workflow.directory.edit import stale_services
 from mno_workflow.directory.hsds31 import export_tabular
@@ -62,9 +62,7 @@ def _session(db: str | None) -> Iterator[Session]:
         with Session(engine) as session, session.begin():
             yield session
     except DirectoryValidationError as exc:
-        from mno_workflow.directory.xlsx import bilingual
-
-        _fail([bilingual(p) if ".xlsx" in p.file else p.format() for p in exc.problems])
+        _fail([p.format(lang()) for p in exc.problems])  # catalogue messages in the --lang language
     except MatchError as exc:
         _fail([_("erreur : {error}", error=error_text(exc))])
     except EngineError as exc:  # --as naming no active account (cli_identity.UnknownActor)
@@ -185,6 +183,7 @@ def search_cmd(
         found = match(session, need=need, region=region, age=age, sex=sex, language=language, limit=limit)
         asked = {"need": need, "region": region, "age": age, "sex": sex, "language": language, "limit": limit}
         note = disclose_focal_points(session, found, actor, asked)
+        names = _user_names(session, {c.focal_point_user_id for c in found})
     from mno_workflow.commands.common import lang as cli_lang
     from mno_workflow.sop.diagnostics import text_in
 
@@ -198,13 +197,29 @@ def search_cmd(
     if not found:
         typer.echo(_("Aucun service trouvé."))
         return
-    for rank, c in enumerate(found, start=1):
-        typer.echo(f"{rank:>2}. [{c.score}] {c.service_name} — {c.organization_name} ({c.service_id})")
-        focal = c.focal_point_user_id or (_("masqué") if note else "-")
-        typer.echo("    " + _("point focal : {focal} ; canal : {channel}", focal=focal,
-                                channel=c.referral_channel or "-"))
+    from mno_workflow.directory.row_types import CHANNEL_WORDS
+    for rank, c in enumerate(found, start=1):  # words only: the score and the ids are in --format json
+        typer.echo(f"{rank:>2}. {c.service_name} — {c.organization_name}")
+        focal = names.get(c.focal_point_user_id or "", c.focal_point_user_id) \
+            or (_("masqué") if note else "-")
+        channel = _(CHANNEL_WORDS[c.referral_channel]) if c.referral_channel in CHANNEL_WORDS \
+            else (c.referral_channel or "-")
+        typer.echo("    " + _("point focal : {focal} ; orientation : {channel}", focal=focal,
+                                channel=channel))
         for reason in c.reasons:
             typer.echo(f"    · {reason}")
+
+
+def _user_names(session: Session, ids: set) -> dict[str, str]:
+    """Display names of the users ``ids`` (the focal points shown)."""
+    from sqlalchemy import select
+
+    from mno_workflow.store.models import User
+    ids = ids - {None, ""}
+    if not ids:
+        return {}
+    return {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))
+            if u.display_name}
 
 
 @app.command("stale")

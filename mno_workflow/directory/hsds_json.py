@@ -170,14 +170,16 @@ def flatten(doc: Any, label: str = "<json>") -> tuple[dict[str, list[Any]], list
     elif isinstance(doc, dict):
         tops = [("service", doc)]
     else:
-        return {}, [Problem(label, 0, "-", "objet ou liste HSDS attendu / HSDS object or list expected")]
+        from mno_workflow.sop.diagnostics import said_fr
+        return {}, [Problem(label, 0, "-", said_fr("objet ou liste HSDS attendu"))]
     sources: dict[str, list[Any]] = {}
     seen: set[tuple[str, str]] = set()
     problems: list[Any] = []
 
     def walk(name: str, obj: Any, parent: tuple[str, str] | None) -> None:
         if not isinstance(obj, dict):
-            problems.append(Problem(f"{label}[{name}]", 0, "-", "objet attendu / object expected"))
+            from mno_workflow.sop.diagnostics import said_fr
+            problems.append(Problem(f"{label}[{name}]", 0, "-", said_fr("objet attendu")))
             return
         props = schemas()[name]["properties"]
         values: dict[str, Any] = {}

@@ -66,8 +66,9 @@ def parse_instant(text: str) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise QueryError("modified_after", f"modified_after : date-heure ISO 8601 avec fuseau attendue "
-                                           f"(« {text} ») / an ISO 8601 date-time with offset expected")
+        from mno_workflow.sop.diagnostics import said_fr
+        raise QueryError("modified_after", said_fr(
+            "modified_after : date-heure ISO 8601 avec fuseau attendue (« {text} »)", text=text))
     return moment
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from mno_workflow.directory import sniff
 from mno_workflow.directory.hsds_io import Problem, RawRow, restore
 from mno_workflow.directory.schema import MODELS, required_columns
+from mno_workflow.sop.diagnostics import said_fr
 
 
 def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
@@ -21,7 +22,10 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
     :func:`mno_workflow.directory.hsds31.read_hsds_package` instead."""
     folder = Path(folder)
     if not folder.is_dir():
-        return {}, [Problem(str(folder), 0, "-", "dossier introuvable")]
+        from mno_workflow.i18n.files import file_error, folder_missing
+        if folder.exists():  # a file that is not a package
+            return {}, [Problem(str(folder), 0, "-", file_error(folder, NotADirectoryError()))]
+        return {}, [Problem(str(folder), 0, "-", folder_missing(folder))]
     from mno_workflow.directory import hsds31
 
     if hsds31.is_hsds_package(folder):
@@ -32,7 +36,8 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
         name = path.stem
         label = path.name
         if name not in MODELS:
-            problems.append(Problem(label, 0, "-", f"fichier inconnu ; objets HSDS : {', '.join(MODELS)}"))
+            problems.append(Problem(label, 0, "-", said_fr("fichier inconnu ; objets HSDS : {objects}",
+                                                           objects=", ".join(MODELS))))
             continue
         try:
             reader = sniff.reader(path)
@@ -41,7 +46,7 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
             continue
         header = next(reader, None)
         if header is None:
-            problems.append(Problem(label, 1, "-", "fichier vide : ligne d'en-tête attendue"))
+            problems.append(Problem(label, 1, "-", said_fr("fichier vide : ligne d'en-tête attendue")))
             continue
         header = [h.strip() for h in header]
         bad = _header_problems(label, name, header)
@@ -54,13 +59,14 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
             except StopIteration:
                 break
             except csv.Error as exc:
-                problems.append(Problem(label, start, "-", f"CSV illisible : {exc}"))
+                problems.append(Problem(label, start, "-", said_fr("CSV illisible : {error}", error=exc)))
                 break
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > len(header):
                 problems.append(
-                    Problem(label, start, "-", f"{len(cells)} cellules pour {len(header)} colonnes")
+                    Problem(label, start, "-", said_fr("{cells} cellules pour {columns} colonnes",
+                                                 cells=len(cells), columns=len(header)))
                 )
                 continue
             values = dict(zip(header, (restore(c) for c in cells), strict=False))
@@ -76,10 +82,14 @@ def read_json_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem
     label = path.name
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return {}, [Problem(label, 0, "-", f"JSON illisible : {exc}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        from mno_workflow.i18n.files import file_error
+        return {}, [Problem(label, 0, "-", file_error(path, exc))]
+    except ValueError as exc:
+        return {}, [Problem(label, 0, "-", said_fr("JSON illisible : {error}", error=exc))]
     if not isinstance(data, dict):
-        return {}, [Problem(label, 0, "-", 'objet JSON attendu : {"service": [...], ...}')]
+        return {}, [Problem(label, 0, "-", said_fr("objet JSON attendu : {example}",
+                                                   example='{"service": [...], ...}'))]
     return rows_from_mapping(data, label)
 
 
@@ -94,10 +104,11 @@ def rows_from_mapping(
             continue
         file = f"{label}[{name}]"
         if name not in MODELS:
-            problems.append(Problem(file, 0, "-", f"objet inconnu ; objets HSDS : {', '.join(MODELS)}"))
+            problems.append(Problem(file, 0, "-", said_fr("objet inconnu ; objets HSDS : {objects}",
+                                                          objects=", ".join(MODELS))))
             continue
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            problems.append(Problem(file, 0, "-", "liste d'objets attendue"))
+            problems.append(Problem(file, 0, "-", said_fr("liste d'objets attendue")))
             continue
         sources[name] = [RawRow(file, i, dict(r)) for i, r in enumerate(rows, start=1)]
     return sources, problems
@@ -106,15 +117,15 @@ def rows_from_mapping(
 def _header_problems(label: str, name: str, header: list[str]) -> list[Problem]:
     known = MODELS[name].model_fields
     out = [
-        Problem(label, 1, col, "colonne obligatoire manquante")
+        Problem(label, 1, col, said_fr("colonne obligatoire manquante"))
         for col in required_columns(name)
         if col not in header
     ]
-    out += [Problem(label, 1, col or "-", "colonne inconnue") for col in header if col not in known]
+    out += [Problem(label, 1, col or "-", said_fr("colonne inconnue")) for col in header if col not in known]
     seen: set[str] = set()
     for col in header:
         if col in seen:
-            out.append(Problem(label, 1, col, "colonne en double"))
+            out.append(Problem(label, 1, col, said_fr("colonne en double")))
         seen.add(col)
     return out
 
@@ -134,6 +145,9 @@ def _is_hsds_json(path: Path) -> bool:
 def read_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
     """Read a CSV package folder, a ``.json`` file or an Excel workbook (``.xlsx``)."""
     path = Path(path)
+    if not path.exists() and path.suffix:  # a file named (.json, .xlsx, .csv) that is not there
+        from mno_workflow.i18n.files import file_error
+        return {}, [Problem(str(path), 0, "-", file_error(path))]
     if path.is_file() and path.suffix.lower() == ".json":
         if _is_hsds_json(path):
             from mno_workflow.directory.hsds_json import read_hsds_json
@@ -144,6 +158,7 @@ def read_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem]]:
         from mno_workflow.directory.xlsx import read_xlsx_package
 
         if not path.is_file():
-            return {}, [Problem(path.name, 0, "-", "fichier introuvable")]
+            from mno_workflow.i18n.files import file_error
+            return {}, [Problem(str(path), 0, "-", file_error(path))]
         return read_xlsx_package(path)
     return read_csv_package(path)

@@ -16,8 +16,11 @@ class Problem:
     column: str
     message: str
 
-    def format(self) -> str:
-        return f"{self.file}:{self.row}:{self.column}: {self.message}"
+    def format(self, lang: str | None = None) -> str:
+        """``file:row:column: message``, the message in ``lang`` when it is a catalogue message
+        (``said_fr``), else as written (French)."""
+        from ..sop.diagnostics import text_in
+        return f"{self.file}:{self.row}:{self.column}: {text_in(self.message, lang)}"
 
 
 class DirectoryValidationError(Exception):

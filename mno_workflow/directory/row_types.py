@@ -10,9 +10,20 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
+from mno_workflow.i18n import N_
+
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 COST_OPTIONS = ("free", "shared_cost", "paid")
 REFERRAL_CHANNELS = ("system", "phone", "email", "in_person")
+#: How a service takes referrals (``referral_channel``) in words: French message ids (the printed
+#: directory, ``mno directory search``).
+CHANNEL_WORDS = {
+    "system": N_("par la plateforme"),
+    "phone": N_("par téléphone"),
+    "email": N_("par courriel"),
+    "in_person": N_("en personne"),
+    "paper": N_("fiche papier"),
+}
 PHONE_TYPES = ("text", "voice", "fax", "cell", "video", "pager", "textphone")
 
 

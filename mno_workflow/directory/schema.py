@@ -204,10 +204,9 @@ class PhoneRow(Row):
         E.164 number (international ``+226…``, or national, read as Burkina Faso); the official
         HSDS packages keep their numbers as written."""
         if not hsds_mode(info) and not (re.fullmatch(PHONE, value) and _possible_e164(value)):
-            raise ValueError(
-                f"valeur '{value}' mal formée : numéro de téléphone E.164 attendu, ex. +226 70 12 34 56 "
-                "/ not an E.164 phone number"
-            )
+            from mno_workflow.sop.diagnostics import said_fr
+            raise ValueError(said_fr("valeur '{value}' mal formée : numéro de téléphone E.164 attendu, "
+                                     "ex. +226 70 12 34 56", value=value))
         return value
 
     @field_validator("type")

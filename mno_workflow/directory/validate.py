@@ -16,71 +16,82 @@ from mno_workflow.directory.areas import AreaRegistry, default_registry
 from mno_workflow.directory.problems import Problem, RawRow
 from mno_workflow.directory.schema import MODELS, PROFILE_REQUIRED, foreign_keys
 from mno_workflow.directory.tables import TABLES
+from mno_workflow.sop.diagnostics import said_fr
 
 CHUNK = 500
 
 
+_URL = said_fr("lien http(s)://, mailto: ou tel: attendu (javascript: et autres refusés)")
+_EMAIL = said_fr("adresse e-mail attendue")
+_TIME = said_fr("heure HH:MM attendue")
 _PATTERN_HINTS = {
-    "url": "lien http(s)://, mailto: ou tel: attendu (javascript: et autres refusés)",
-    "website": "lien http(s)://, mailto: ou tel: attendu (javascript: et autres refusés)",
-    "number": "numéro de téléphone attendu, ex. +226 70 12 34 56",
-    "currency": "code de devise ISO 4217 attendu : XOF",
-    "opens_at": "heure HH:MM attendue",
-    "closes_at": "heure HH:MM attendue",
-    "byday": "jours RFC 5545 attendus, ex. MO,TU,WE",
-    "email": "adresse e-mail attendue",
-    "assurer_email": "adresse e-mail attendue",
-    "focal_point_user_id": "identifiant d'utilisateur attendu, ex. focal.oim",
-    "country": "code pays ISO 3166 attendu, ex. BF",
-    "code": "code de langue ISO 639 attendu, ex. fr, mos, dyu, ff",
+    "url": _URL,
+    "website": _URL,
+    "number": said_fr("numéro de téléphone attendu, ex. +226 70 12 34 56"),
+    "currency": said_fr("code de devise ISO 4217 attendu : XOF"),
+    "opens_at": _TIME,
+    "closes_at": _TIME,
+    "byday": said_fr("jours RFC 5545 attendus, ex. MO,TU,WE"),
+    "email": _EMAIL,
+    "assurer_email": _EMAIL,
+    "focal_point_user_id": said_fr("identifiant d'utilisateur attendu, ex. focal.oim"),
+    "country": said_fr("code pays ISO 3166 attendu, ex. BF"),
+    "code": said_fr("code de langue ISO 639 attendu, ex. fr, mos, dyu, ff"),
 }
 
 
 def _french(err: dict[str, Any], column: str) -> str:
+    """pydantic's error ``err`` on ``column`` as a catalogue message (French text, shown in the
+    reader's language by ``Problem.format(lang)``)."""
     kind = err["type"]
     value = err.get("input")
     ctx = err.get("ctx") or {}
     if kind == "missing":
-        return "valeur obligatoire manquante"
+        return said_fr("valeur obligatoire manquante")
     if kind == "extra_forbidden":
-        return "colonne inconnue"
+        return said_fr("colonne inconnue")
     if kind == "literal_error":
-        return f"valeur '{value}' invalide ; attendu : {ctx.get('expected', '')}".replace(" or ", ", ")
+        return said_fr("valeur '{value}' invalide ; attendu : {expected}", value=value,
+                       expected=str(ctx.get("expected", "")).replace(" or ", ", "))
     if kind.startswith("date_") or kind == "date_type":
-        return f"date invalide '{value}' (attendu AAAA-MM-JJ, date réelle)"
+        return said_fr("date invalide '{value}' (attendu AAAA-MM-JJ, date réelle)", value=value)
     if kind.startswith("int_"):
-        return f"nombre entier attendu, reçu '{value}'"
+        return said_fr("nombre entier attendu, reçu '{value}'", value=value)
     if kind.startswith("float_"):
-        return f"nombre attendu, reçu '{value}'"
+        return said_fr("nombre attendu, reçu '{value}'", value=value)
     if kind == "greater_than_equal":
-        return f"valeur {value} trop petite : minimum {ctx.get('ge')}"
+        return said_fr("valeur {value} trop petite : minimum {minimum}", value=value, minimum=ctx.get("ge"))
     if kind == "less_than_equal":
-        return f"valeur {value} trop grande : maximum {ctx.get('le')}"
+        return said_fr("valeur {value} trop grande : maximum {maximum}", value=value, maximum=ctx.get("le"))
     if kind == "string_too_short" or (kind == "string_type" and value is None):
-        return "valeur obligatoire manquante"
+        return said_fr("valeur obligatoire manquante")
     if kind == "string_too_long":
-        return f"valeur trop longue (maximum {ctx.get('max_length')} caractères)"
+        return said_fr("valeur trop longue (maximum {n} caractères)", n=ctx.get("max_length"))
     if kind == "string_pattern_mismatch":
-        hint = _PATTERN_HINTS.get(column, f"format attendu {ctx.get('pattern')}")
-        return f"valeur '{value}' mal formée : {hint}"
+        hint = _PATTERN_HINTS.get(column) or said_fr("format attendu {pattern}", pattern=ctx.get("pattern"))
+        return said_fr("valeur '{value}' mal formée : {hint}", value=value, hint=hint)
     if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
+        found = ctx.get("error", err["msg"])
+        return found.args[0] if isinstance(found, Exception) and found.args else str(found)
     if kind == "string_type":
-        return f"texte attendu, reçu {value!r}"
+        return said_fr("texte attendu, reçu {value}", value=repr(value))
     return str(err["msg"])
 
 
+_FK_LABELS = {
+    "organization": said_fr("organisation"),
+    "service": said_fr("service"),
+    "location": said_fr("lieu"),
+    "unit": said_fr("unité"),
+    "taxonomy": said_fr("taxonomie"),
+    "taxonomy_term": said_fr("terme de taxonomie"),
+    "contact": said_fr("contact"),
+    "service_at_location": said_fr("service-lieu"),
+}
+
+
 def _fk_label(table: str) -> str:
-    return {
-        "organization": "organisation",
-        "service": "service",
-        "location": "lieu",
-        "unit": "unité",
-        "taxonomy": "taxonomie",
-        "taxonomy_term": "terme de taxonomie",
-        "contact": "contact",
-        "service_at_location": "service-lieu",
-    }.get(table, table)
+    return _FK_LABELS.get(table, table)
 
 
 @dataclass
@@ -135,7 +146,8 @@ def validate_rows(
                         raw.file,
                         raw.row,
                         "id",
-                        f"identifiant '{obj.id}' en double (déjà ligne {first_seen[obj.id]})",
+                        said_fr("identifiant '{ident}' en double (déjà ligne {row})", ident=obj.id,
+                                row=first_seen[obj.id]),
                     )
                 )
                 continue
@@ -143,7 +155,7 @@ def validate_rows(
             required = () if raw.hsds else PROFILE_REQUIRED.get(name, ())
             missing = [c for c in required if getattr(obj, c) is None]
             for col in missing:
-                problems.append(Problem(raw.file, raw.row, col, "valeur obligatoire manquante"))
+                problems.append(Problem(raw.file, raw.row, col, said_fr("valeur obligatoire manquante")))
             if missing:
                 failed_ids.setdefault(name, set()).add(obj.id)
                 continue
@@ -172,7 +184,7 @@ def validate_rows(
     }
     for v, col, target, ident in refs:
         if ident not in package_ids.get(target, set()) and ident not in in_db.get(target, set()):
-            message = f"{_fk_label(target)} : identifiant inconnu '{ident}'"
+            message = said_fr("{kind} : identifiant inconnu '{ident}'", kind=_fk_label(target), ident=ident)
             if not v.raw.hsds:
                 problems.append(Problem(v.raw.file, v.raw.row, col, message))
                 continue
@@ -182,7 +194,8 @@ def validate_rows(
             if col != "link_id":  # link_id is no foreign key in the database
                 v.values[col] = None
             warnings.append(
-                Problem(v.raw.file, v.raw.row, col, f"{message} : référence gardée dans extensions")
+                Problem(v.raw.file, v.raw.row, col, said_fr("{problem} : référence gardée dans extensions",
+                                                            problem=message))
             )
 
     for v in valid.get("service_area", []):
@@ -194,8 +207,8 @@ def validate_rows(
                     v.raw.file,
                     v.raw.row,
                     "name",
-                    f"zone inconnue '{v.values['name']}' : région, ancienne région, province "
-                    f"ou « {registry.country.name} » attendue",
+                    said_fr("zone inconnue '{name}' : région, ancienne région, province ou « {country} » "
+                            "attendue", name=v.values["name"], country=registry.country.name),
                 )
             )
     seen_service: dict[str, int] = {}
@@ -209,7 +222,8 @@ def validate_rows(
                     v.raw.file,
                     v.raw.row,
                     "service_id",
-                    f"service '{sid}' déjà décrit ligne {seen_service[sid]}",
+                    said_fr("service '{service}' déjà décrit ligne {row}", service=sid,
+                            row=seen_service[sid]),
                 )
             )
         seen_service.setdefault(sid, v.raw.row)

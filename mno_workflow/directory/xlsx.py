@@ -7,13 +7,13 @@ numbers). Import reads sheets named by the HSDS object (``service``) or its Fren
 (``Nom``, ``Statut``, ``Âge minimum`` …; case and accents ignored), then validates like a CSV
 package (the ``mno`` profile's rules), all or nothing. Problems name the cell: file
 ``<book>[<sheet>]``, the Excel row, and column ``<letter>:<field>`` (e.g. ``D:status``);
-:func:`bilingual` gives the message in French then English.
+each message is a catalogue message (``said_fr``), shown in the reader's language by
+``Problem.format(lang)``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from mno_workflow.directory.areas import fold
 from mno_workflow.directory.hsds_io import Problem, RawRow, dump_tables
 from mno_workflow.directory.schema import MODELS
+from mno_workflow.sop.diagnostics import said_fr
 
 SHEETS_FR = {
     "organization": "Organisations",
@@ -108,41 +109,6 @@ COLUMNS_FR = {
     "longitude": "longitude",
 }
 
-ENGLISH = [
-    (r"^valeur obligatoire manquante$", "required value missing"),
-    (r"^colonne obligatoire manquante$", "required column missing"),
-    (r"^colonne inconnue$", "unknown column"),
-    (r"^colonne en double$", "duplicate column"),
-    (r"^feuille inconnue", "unknown sheet"),
-    (r"^date invalide '(.*)'", r"invalid date '\1' (expected YYYY-MM-DD, a real date)"),
-    (r"^nombre entier attendu, reçu '(.*)'", r"whole number expected, got '\1'"),
-    (r"^nombre attendu, reçu '(.*)'", r"number expected, got '\1'"),
-    (r"^valeur '(.*)' invalide ; attendu : (.*)$", r"invalid value '\1'; expected: \2"),
-    (r"^valeur '(.*)' mal formée", r"malformed value '\1'"),
-    (r"^valeur (.*) trop petite : minimum (.*)$", r"value \1 too small: minimum \2"),
-    (r"^valeur (.*) trop grande : maximum (.*)$", r"value \1 too large: maximum \2"),
-    (r"^identifiant '(.*)' en double", r"duplicate id '\1'"),
-    (r"^(.*) inconnu\(e\) '(.*)'$", r"unknown \1 '\2'"),
-    (r"^zone inconnue '(.*)'", r"unknown area '\1'"),
-    (r"^devise '(.*)' non acceptée", r"currency '\1' not accepted (XOF expected)"),
-    (r"^places disponibles", "places available above the maximum"),
-    (r"^âge maximum", "maximum age below the minimum age"),
-]
-
-
-def english(message: str) -> str:
-    """An English rendering of a French import message (the French text when none is known)."""
-    for pattern, repl in ENGLISH:
-        if re.search(pattern, message):
-            return re.sub(pattern, repl, message.split(" : ")[0] if "mal formée" in message else message)
-    return message
-
-
-def bilingual(problem: Problem) -> str:
-    """``file:row:column: message français / English message``."""
-    return f"{problem.format()} / {english(problem.message)}"
-
-
 def _sheet_object(title: str) -> str | None:
     key = fold(title).replace("-", " ").replace("_", " ").strip()
     for name in MODELS:
@@ -177,7 +143,8 @@ def read_xlsx_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook
-        return {}, [Problem(path.name, 0, "-", f"classeur Excel illisible : {type(exc).__name__}")]
+        return {}, [Problem(path.name, 0, "-", said_fr("classeur Excel illisible : {error}",
+                                                       error=type(exc).__name__))]
     sources: dict[str, list[RawRow]] = {}
     problems: list[Problem] = []
     for sheet in book.worksheets:
@@ -187,7 +154,8 @@ def read_xlsx_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem
             continue
         name = _sheet_object(sheet.title)
         if name is None:
-            problems.append(Problem(label, 0, "-", "feuille inconnue : " + ", ".join(SHEETS_FR.values())))
+            problems.append(Problem(label, 0, "-", said_fr("feuille inconnue : {sheets}",
+                                                           sheets=", ".join(SHEETS_FR.values()))))
             continue
         fields: list[str | None] = []
         for i, cell in enumerate(rows[0], start=1):
@@ -197,7 +165,7 @@ def read_xlsx_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem
                 continue
             field = _column_field(str(cell).strip(), name)
             if field is None or field in fields:
-                message = "colonne inconnue" if field is None else "colonne en double"
+                message = said_fr("colonne inconnue") if field is None else said_fr("colonne en double")
                 problems.append(Problem(label, 1, f"{letter}:{cell}", message))
             fields.append(field)
         out = sources.setdefault(name, [])

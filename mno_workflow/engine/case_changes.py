@@ -14,6 +14,7 @@ from .errors import (
     Message,
     RoleNotAllowed,
     UnknownTrigger,
+    role_label,
 )
 
 
@@ -43,7 +44,7 @@ class CaseChangesMixin:
                 if role is None or role.scope != "all" or not acts:
                     raise RoleNotAllowed(Message.t(
                         "Le rôle « {role} » ne peut pas réattribuer des dossiers.",
-                        role=actor.role))
+                        role=role_label(sop, actor.role)))
                 if case.assignee == assignee.strip():
                     continue
                 before = case.assignee
@@ -80,7 +81,7 @@ class CaseChangesMixin:
             if actor.role not in sop.reopen.by:
                 raise RoleNotAllowed(Message.t(
                     "Le rôle « {role} » ne peut pas rouvrir un dossier.",
-                    role=actor.role))
+                    role=role_label(sop, actor.role)))
             given = reopen_values.check(sop, case.data, values)  # issue 13: risk level asked if unknown
             data = reopen_values.apply(dict(case.data or {}), given)
             closures = list(data.get("_closures", []))

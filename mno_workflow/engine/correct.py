@@ -20,7 +20,7 @@ from ..store.audit import append_event
 from ..store.models import Deadline
 from . import timers
 from .engine import Actor, WorkflowEngine
-from .errors import AmbiguousInstance, FormInvalid, Message, RoleNotAllowed, UnknownTrigger
+from .errors import AmbiguousInstance, FormInvalid, Message, RoleName, RoleNotAllowed, UnknownTrigger
 from .instances import named
 
 CORRECT_ROLES = frozenset({"coordinator"})  # the national coordination; also checked by web/access/roles.py
@@ -50,7 +50,7 @@ def correct_state(wf: WorkflowEngine, reference: str, instance: str, state: str,
     if actor.role not in CORRECT_ROLES:
         raise RoleNotAllowed(Message.t(
             "Le rôle « {role} » ne peut pas corriger l'état d'un dossier (coordination).",
-            role=actor.role))
+            role=RoleName(actor.role)))
     now = wf._now()
     with wf.sessions.begin() as s, s.no_autoflush:
         case, compiled = wf._open_for_change(s, reference, expected_version)

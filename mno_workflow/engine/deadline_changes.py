@@ -19,6 +19,8 @@ from .errors import (
     Message,
     RoleNotAllowed,
     UnknownTrigger,
+    role_label,
+    role_labels,
 )
 from .instances import named
 
@@ -88,10 +90,9 @@ class DeadlineChangesMixin:
         if inst is None or state is None or state.deadline is None:
             raise UnknownTrigger(Message.t("Aucun délai en cours pour « {instance} ».", instance=instance))
         if actor.role not in state.deadline.extenders():
-            allowed = ", ".join(state.deadline.extenders()) or "-"
             raise RoleNotAllowed(Message.t(
                 "Le rôle « {role} » ne peut pas modifier ce délai (rôles : {allowed}).",
-                role=actor.role, allowed=allowed))
+                role=role_label(sop, actor.role), allowed=role_labels(sop, state.deadline.extenders())))
         return inst
 
     def pause_deadline(self, reference: str, instance: str, reason: str, actor: Actor, *,

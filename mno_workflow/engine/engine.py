@@ -48,6 +48,7 @@ from .errors import (
     StaleVersion,
     guard_error,
     role_label,
+    role_labels,
     trigger_label,
 )
 from .flow import FlowMixin
@@ -152,7 +153,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         if role is None or role.scope == "recipient" or (role.scope == "reporter" and start is None):
             raise RoleNotAllowed(Message.t(
                 "Le rôle « {role} » ne peut pas ouvrir de dossier (rôles de la POS : {roles}).",
-                role=actor.role, roles=", ".join(sop.roles)))
+                role=role_label(sop, actor.role), roles=role_labels(sop, sop.roles)))
         case = corewrite.insert_case(s, {"sop_version_id": row.id, "status": "open",
                                          "assignee": assignee or actor.user, "data": {},
                                          "created_at": now, "updated_at": now, "version": 1})

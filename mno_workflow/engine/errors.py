@@ -105,6 +105,29 @@ def role_label(sop: Any, role: str) -> Any:
     return Labels((found.label,)) if found is not None and found.label else role
 
 
+def role_labels(sop: Any, roles: Any, empty: str = "-") -> Any:
+    """The SOP's labels of ``roles`` joined with « , » as one message value (the codes of roles
+    the SOP does not name); ``empty`` when there are none."""
+    roles = list(roles)
+    if not roles:
+        return empty
+    return Labels(tuple(sop.roles[r].label if r in sop.roles and sop.roles[r].label else {"fr": r}
+                        for r in roles))
+
+
+@dataclass(frozen=True)
+class RoleName:
+    """An application role's name (``role.<code>`` of the catalogues: « Gestionnaire de cas ») as
+    one value of a message, in the reader's language; the code when no catalogue names it."""
+
+    code: str
+
+    def text(self, lang: str = "fr") -> str:
+        from ..i18n import gettext
+        said = gettext(f"role.{self.code}", lang)
+        return self.code if said == f"role.{self.code}" else said
+
+
 @dataclass(frozen=True)
 class FieldErrors:
     """Per-field errors ``((field_path, Message), …)`` as one value of a message: « champ :

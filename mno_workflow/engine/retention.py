@@ -26,7 +26,7 @@ from sqlalchemy import or_, select
 from ..sop.schema import SOP, ForEach
 from ..store.audit import TOMBSTONE_KEY, append_event, is_tombstone
 from ..store.models import AuditEvent, Case
-from .errors import FormInvalid, Message, RoleNotAllowed, UnknownTrigger
+from .errors import FormInvalid, Message, RoleNotAllowed, UnknownTrigger, role_label, role_labels
 
 Spec = dict[str, Any]  # {form: {field: True | {sub_field: True}}}
 
@@ -240,8 +240,7 @@ def erase_case(engine: Any, reference: str, actor: Any, reason: str, *,
             raise UnknownTrigger(Message.t(
                 "La POS de ce dossier n'a pas de règle de conservation (retention)."))
         if actor.role not in sop.retention.erase_by:
-            allowed = ", ".join(sop.retention.erase_by) or "-"
             raise RoleNotAllowed(Message.t(
                 "Le rôle « {role} » ne peut pas effacer les données d'une personne (rôles : {allowed}).",
-                role=actor.role, allowed=allowed))
+                role=role_label(sop, actor.role), allowed=role_labels(sop, sop.retention.erase_by)))
         return purge_case(s, case, sop, now, "erasure", actor, reason.strip(), engine._trace(actor))

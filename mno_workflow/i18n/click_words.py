@@ -82,7 +82,8 @@ def error_text(e: Any) -> str:
         return f"{text} {extra}" if extra else text
     if isinstance(e, x.BadParameter):
         hint = _hint(e)
-        return _tr(INVALID, hint=hint, text=e.message) if hint else _tr(INVALID_BARE, text=e.message)
+        text = _converted(e)
+        return _tr(INVALID, hint=hint, text=text) if hint else _tr(INVALID_BARE, text=text)
     if isinstance(e, x.NoSuchOption):
         text = e.message
         if text.startswith("No such option: "):
@@ -91,6 +92,21 @@ def error_text(e: Any) -> str:
             text += " " + _tr(POSSIBLE, options=", ".join(sorted(e.possibilities)))
         return text
     return e.format_message()
+
+
+def _converted(e: Any) -> str:
+    """The message of a bad value: Typer converts options with pydantic, whose English words
+    (« Value error, 'x' is not one of 'text', 'json'. », « Input should be a valid integer »)
+    are said in the current language (:mod:`mno_workflow.i18n.pydantic_words`)."""
+    cause = e.__cause__
+    errors = cause.errors() if callable(getattr(cause, "errors", None)) else []
+    if errors:
+        from .pydantic_words import said_error
+        found = said_error(errors[0])
+        if found is not None:
+            return found.text(current.get()) if callable(getattr(found, "text", None)) else str(found)
+    text = e.message
+    return text[len("Value error, "):] if text.startswith("Value error, ") else text
 
 
 def _show_click_exception(self: Any, file: Any = None) -> None:

@@ -9,8 +9,6 @@ from pathlib import Path
 import typer
 
 from mno_workflow.interop.xlsform import XLSFormError, build
-from mno_workflow.sop.diagnostics import SOPError
-from mno_workflow.sop.loader import load_file
 
 
 def _fail(message: str) -> None:
@@ -31,10 +29,8 @@ def xlsform_cmd(
     if sum((bool(form), all_forms, bool(transition))) != 1:
         from mno_workflow.commands.common import _
         _fail(_("erreur : --form FORMULAIRE, --all ou --transition ACTION (un seul des trois)"))
-    try:
-        sop = load_file(sop_path).model
-    except SOPError as exc:
-        _fail(f"erreur : {str(exc).splitlines()[0]}")
+    from mno_workflow.commands.common import _, error_line, error_text, load_sop_or_fail
+    sop = load_sop_or_fail(sop_path).model  # file:line:col diagnostics in the --lang language
     forms = list(sop.forms) if all_forms else [form]
     built = []
     try:
@@ -44,12 +40,12 @@ def xlsform_cmd(
         else:
             built = [build(sop, f) for f in forms]
     except XLSFormError as exc:
-        _fail(f"erreur : {exc}")
+        _fail(error_line(error_text(exc)))
     for x in built:
         target = output / f"{x.form_id}.xlsx" if all_forms else output
         x.save(target)
         for warning in x.warnings:
-            typer.echo(f"avertissement : {warning}", err=True)
+            typer.echo(_("avertissement : {warning}", warning=warning), err=True)
         typer.echo(f"{x.form_id} → {target}")
 
 
@@ -70,12 +66,13 @@ def intake_kobo(
     """Importer des soumissions : un dossier par soumission (ou les données d'une étape avec
     --case-column). Chaque ligne est validée par le moteur, tout ou rien ; une soumission déjà
     importée (même uuid) est ignorée."""
+    from mno_workflow.commands.common import _, error_line, error_text, fail_file, open_engine, sop_id_loading
     from mno_workflow.commands.common import errors as _errors
-    from mno_workflow.commands.common import open_engine, sop_id_loading
     from mno_workflow.commands.common import parse_actor as _actor
     from mno_workflow.interop.intake import IntakeError, intake
-
-    who = _actor(actor)
+    who = _actor(actor)  # a malformed --as first (a usage error)
+    if not file.is_file():
+        fail_file(file, IsADirectoryError() if file.is_dir() else None)
     engine = open_engine()
     sop_id = sop_id_loading(engine, sop)
     with engine.sessions() as s, _errors():
@@ -83,16 +80,19 @@ def intake_kobo(
     try:
         report = intake(engine, model, file, form=form, actor=who, trigger=trigger, case_column=case_column)
     except IntakeError as exc:
-        _fail(f"erreur : {exc}")
+        _fail(error_line(error_text(exc)))
         return
     for row, ident, ref in report.created:
-        typer.echo(f"ligne {row} ({ident}) : dossier {ref} créé")
+        typer.echo(_("ligne {row} ({ident}) : dossier {reference} créé", row=row, ident=ident, reference=ref))
     for row, ident, ref in report.updated:
-        typer.echo(f"ligne {row} ({ident}) : dossier {ref} complété")
+        typer.echo(_("ligne {row} ({ident}) : dossier {reference} complété", row=row, ident=ident,
+                     reference=ref))
     for row, ident, ref in report.skipped:
-        typer.echo(f"ligne {row} ({ident}) : déjà importée{' → ' + ref if ref else ''}, ignorée")
+        typer.echo(_("ligne {row} ({ident}) : déjà importée → {reference}, ignorée", row=row, ident=ident,
+                     reference=ref) if ref else _("ligne {row} ({ident}) : déjà importée, ignorée", row=row,
+                                                  ident=ident))
     for row, ident, message in report.errors:
-        typer.echo(f"ligne {row} ({ident}) : {message}", err=True)
+        typer.echo(_("ligne {row} ({ident}) : {error}", row=row, ident=ident, error=message), err=True)
     from mno_workflow.commands.common import lang
     from mno_workflow.i18n import gettext, ngettext
     typer.echo(", ".join((

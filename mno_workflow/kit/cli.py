@@ -27,15 +27,18 @@ def test(paths: Annotated[list[Path], typer.Argument(
     """Exécute les scénarios d'une POS sur une horloge simulée ; affiche les échecs et la couverture.
 
     Code de sortie 0 si tout passe (et la couverture atteint --min-coverage), 1 sinon."""
+    from ..commands.common import _, error_line, lang
     if fmt not in ("text", "json"):
-        typer.echo("--format : text ou json.", err=True)
+        typer.echo(_("--format : text ou json."), err=True)
         raise typer.Exit(2)
     missing = [p for p in paths if not p.exists()]
     if missing:
-        typer.echo("Introuvable : " + ", ".join(map(str, missing)), err=True)
+        from ..i18n.files import file_error
+        for p in missing:
+            typer.echo(error_line(file_error(p).text(lang()), "file_not_found"), err=True)
         raise typer.Exit(1)
     if not discover(paths):
-        typer.echo("Aucun scénario trouvé (fichiers YAML commençant par « scenario: »).", err=True)
+        typer.echo(_("Aucun scénario trouvé (fichiers YAML commençant par « scenario: »)."), err=True)
         raise typer.Exit(1)
     from ..commands.common import state as _state  # --lang of the main app (mno --lang en test)
     token = LANG.set(_state.get("lang", "fr"))

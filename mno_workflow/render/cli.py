@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..commands.common import _
+from ..commands.common import lang as cli_lang
 from ..sop.diagnostics import SOPError
 from ..sop.loader import load_file
 from ..sop.schema import SOP
@@ -22,7 +23,7 @@ def _load(path: Path) -> SOP:
         return load_file(path).model
     except SOPError as e:
         for diag in e.diagnostics:
-            typer.echo(diag.format(), err=True)
+            typer.echo(diag.format(cli_lang()), err=True)
         raise typer.Exit(1) from None
 
 

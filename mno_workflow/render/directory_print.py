@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mno_workflow.directory.row_types import CHANNEL_WORDS
 from mno_workflow.i18n import N_, Words, gettext
 from mno_workflow.sop.narrative import Narrative
 from mno_workflow.sop.schema import SOP
@@ -54,13 +55,7 @@ DIR_WORDS = Words({  # key → French message id (English and others: the catalo
     "no_provider": N_("voir la coordination"),
 })
 #: How a service takes referrals (``channel``): French message ids.
-CHANNELS = {
-    "system": N_("par la plateforme"),
-    "phone": N_("par téléphone"),
-    "email": N_("par courriel"),
-    "in_person": N_("en personne"),
-    "paper": N_("fiche papier"),
-}
+CHANNELS = CHANNEL_WORDS
 
 
 def service_row(s: PrintService, lang: str) -> dict[str, Any]:

@@ -48,10 +48,32 @@ said = Said  # the keyword pybabel extracts (make i18n-extract: -k said)
 said_fr = SaidFr  # the same for French source text (-k said_fr)
 
 
+class SopWords(str):
+    """An SOP's own words (a ``{fr: …, en: …}`` label of the YAML, e.g. a ``lint:`` reason) as a
+    ``str`` (the French text, else the first; JSON output keeps it) that :meth:`text` shows in
+    the reader's language (French when the SOP has none in it)."""
+
+    label: dict[str, str]
+
+    def __new__(cls, label: Any) -> SopWords:
+        label = dict(label) if isinstance(label, dict) else {"fr": str(label)}
+        obj = super().__new__(cls, label.get("fr") or next(iter(label.values()), ""))
+        obj.label = label
+        return obj
+
+    def text(self, lang: str | None = None) -> str:
+        return self.label.get(lang or "fr") or str(self)
+
+
+def sop_words(label: Any) -> SopWords:
+    """:class:`SopWords` of an SOP label (or of a plain text, the same in every language)."""
+    return SopWords(label)
+
+
 def _shown(value: Any, lang: str | None) -> Any:
     """A message's value as shown in ``lang``: a message (:class:`Said`, an engine ``Message``:
     anything with ``.text(lang)``) in that language, anything else as it is."""
-    if isinstance(value, Said):
+    if isinstance(value, Said | SopWords):
         return value.text(lang)
     if not isinstance(value, str) and callable(getattr(value, "text", None)):
         return value.text(lang or "fr")

@@ -356,7 +356,7 @@ def sop_diff(old: Annotated[Path, typer.Argument(help="Ancienne version de la PO
             models.append(load_file(path).model)
         except SOPError as e:
             for diag in e.diagnostics:
-                typer.echo(diag.format(), err=True)
+                typer.echo(diag.format(current.get()), err=True)
             raise typer.Exit(1) from None
     result = diff_sops(*models)
     cases = affected_cases(db, result) if db else None

@@ -198,10 +198,15 @@ def _schema_messages(kind: str, key: Any) -> tuple[str, Said, Said]:
 
 
 def _invalid(e: dict, on_key: bool) -> Said:
-    """E012's message: the validator's own message (a ``said`` text) when there is one."""
-    error = (e.get("ctx") or {}).get("error")
-    inner = error.args[0] if isinstance(error, ValueError) and error.args else None
-    detail: Any = said("Value error, {error}", error=inner) if isinstance(inner, Said) else e["msg"]
+    """E012's message: the validator's own message (a ``said`` text) when there is one, else
+    pydantic's error in words of the catalogues (:mod:`mno_workflow.i18n.pydantic_words`; its
+    English text for an uncommon error type)."""
+    from ..i18n.pydantic_words import said_error
+    detail: Any = said_error(e)
+    if detail is None:
+        error = (e.get("ctx") or {}).get("error")
+        inner = error.args[0] if isinstance(error, ValueError) and error.args else None
+        detail = said("Value error, {error}", error=inner) if isinstance(inner, Said) else e["msg"]
     if on_key:
         return said("invalid key: {error}", error=detail)
     return said("invalid value: {error}", error=detail)
@@ -319,6 +324,8 @@ def load_file(path: str | Path) -> LoadedSOP:
     try:
         text = p.read_bytes().decode("utf-8")  # not read_text: it would turn CRLF into LF
     except (OSError, UnicodeDecodeError) as e:
-        raise SOPError([Diagnostic(str(path), 1, 1, "error", "E000", f"cannot read file: {e}",
-                                   "check the path and that the file is UTF-8 text")]) from None
+        from ..i18n.files import file_error
+        hint = "" if isinstance(e, FileNotFoundError) \
+            else said("check the path and that the file is UTF-8 text")
+        raise SOPError([Diagnostic(str(path), 1, 1, "error", "E000", file_error(path, e), hint)]) from None
     return load_text(text, str(path))

@@ -88,10 +88,11 @@ class Form(Strict):
 class LintAllow(Strict):
     """A design warning the SOP author accepts for one state, with the reason (printed by
     ``mno validate`` as a justified info line; ``--strict`` does not fail on it). Only warnings
-    and info codes (``W1xx``) can be allowed, never errors."""
+    and info codes (``W1xx``) can be allowed, never errors. ``reason``: a label in the SOP's
+    languages (``{fr: …, en: …}``, shown in the ``--lang`` language), or one text."""
 
     allow: list[Annotated[str, Field(pattern=r"^W\d{3}$")]] = Field(min_length=1)
-    reason: str = Field(min_length=3)
+    reason: Annotated[str, Field(min_length=3)] | Label
 
 
 class OwnerBy(Strict):

@@ -14,7 +14,8 @@ TEXT = N_("Le journal d'audit ne peut pas être signé : la clé d'audit est abs
 CODE = "audit_key_unavailable"
 
 
-def cli_line(detail: str) -> str:
-    """The one line the CLI prints (French, then English), with the technical ``detail``."""
-    return (f"audit_key: {detail} — clé d'audit absente ou illisible, rien n'a été enregistré / "
-            "audit key missing or unreadable, nothing was saved (voir/see docs/audit.md)")
+def cli_line(detail: str, lang: str | None = None) -> str:
+    """The one line the CLI prints in ``lang`` (``mno --lang``), with the technical ``detail``."""
+    from ..i18n import gettext
+    return gettext("audit_key: {detail} — clé d'audit absente ou illisible, rien n'a été enregistré "
+                   "(voir docs/audit.md)", lang, detail=detail)

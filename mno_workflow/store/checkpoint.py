@@ -83,8 +83,9 @@ def read_document(path: Path) -> dict[str, Any]:
     """Read a checkpoint file. Raises ValueError (with the reason) when it is not one."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ValueError(f"{path}: cannot be read ({e.strerror})") from e
+    except (OSError, UnicodeDecodeError) as e:
+        from ..i18n.files import file_error
+        raise ValueError(file_error(path, e)) from e
     except json.JSONDecodeError as e:
         raise ValueError(f"{path}:{e.lineno}:{e.colno}: not JSON ({e.msg})") from e
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:

@@ -13,14 +13,14 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..i18n import ngettext
 from ..store.models import AuditEvent, Case, User
 from .demo_data import DEMO_USERS
 from .security import hash_password
 
 
 class DemoRefused(Exception):
-    """The database holds data that is not demo data (message in French, then English)."""
+    """The database holds data that is not demo data (a ``said_fr`` message: French as a ``str``,
+    other languages with ``text_in(e.args[0], lang)``)."""
 
 
 def check_demo_only(s: Session) -> None:
@@ -32,18 +32,20 @@ def check_demo_only(s: Session) -> None:
         .where(AuditEvent.action == "create", AuditEvent.actor.not_in(demo_ids)))
     orphan = s.scalar(select(func.count()).select_from(Case).where(
         ~select(AuditEvent.id).where(AuditEvent.case_id == Case.id, AuditEvent.action == "create").exists()))
-    problems = []
+    from ..engine.errors import Message
+    from ..sop.diagnostics import joined, said_fr
+    problems: list = []
     if others:
-        problems.append(f"comptes non fictifs : {', '.join(others)}{' …' if len(others) == 3 else ''}")
+        problems.append(said_fr("comptes non fictifs : {accounts}",
+                                accounts=", ".join(others) + (" …" if len(others) == 3 else "")))
     if real_cases or orphan:
         n = (real_cases or 0) + (orphan or 0)
-        problems.append(ngettext("{n} dossier non fictif", "{n} dossiers non fictifs", n, "fr"))
-    if problems:
-        raise DemoRefused(
-            "Refus de --demo : cette base contient des données réelles ("
-            + " ; ".join(problems) + "). Les comptes de démonstration n'y seront pas ajoutés. "
-            "Utilisez une base vide pour la démonstration, ex. mno --db sqlite:///demo.db serve --demo. "
-            "/ --demo refused: this database holds real data; use an empty database for the demo.")
+        problems.append(Message.n("{n} dossier non fictif", "{n} dossiers non fictifs", n))
+    if problems:  # a catalogue message: shown in the reader's language (error_text, text_in)
+        raise DemoRefused(said_fr(
+            "Refus de --demo : cette base contient des données réelles ({problems}). Les comptes de "
+            "démonstration n'y seront pas ajoutés. Utilisez une base vide pour la démonstration, ex. "
+            "mno --db sqlite:///demo.db serve --demo.", problems=joined(problems, " ; ")))
 
 
 def set_demo_passwords(s: Session, password: str | None) -> dict[str, str]:

@@ -49,8 +49,8 @@ def reset_sandbox(wf: WorkflowEngine, user_id: str, role: str, now: datetime,
     delete the attachment files of the removed cases and log the reset in ``web_sandbox_resets``.
     Returns ``{"removed": int, "created": int, "files_removed": int}``.
 
-    Raises :class:`DemoRefused` (message in French, then English) when the database holds a
-    non-demo account or case: nothing is deleted then."""
+    Raises :class:`DemoRefused` (a catalogue message, shown in the reader's language) when the
+    database holds a non-demo account or case: nothing is deleted then."""
     from .. import attachments
     from .demo_data import load_demo
 

@@ -15,6 +15,7 @@ import secrets
 from pathlib import Path
 
 from ..engine.engine import WorkflowEngine
+from ..i18n import N_
 from ..store.base import make_engine
 from ..store.models import Case
 
@@ -201,12 +202,11 @@ class WorkersRefused(Exception):
     """``--workers`` > 1 asked on a database that cannot take several processes (SQLite)."""
 
 
-WORKERS_ON_SQLITE = (
+#: French message id (English in the catalogue), shown in the ``--lang`` language by ``mno serve``.
+WORKERS_ON_SQLITE = N_(
     "--workers > 1 demande PostgreSQL : SQLite n'accepte qu'un écrivain à la fois, plusieurs "
     "processus s'y attendraient les uns les autres sans servir plus vite. Lancez un seul processus, "
-    "ou passez à PostgreSQL (voir docs/deployment.md). / --workers > 1 needs PostgreSQL: SQLite takes "
-    "one writer at a time, so several processes would wait for each other without serving faster. "
-    "Run one process, or move to PostgreSQL (see docs/deployment.md).")
+    "ou passez à PostgreSQL (voir docs/deployment.md).")
 
 
 def worker_app():

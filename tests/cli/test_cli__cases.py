@@ -94,9 +94,11 @@ def test_invalid_sop_on_case_create(db_url, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(BF_SOP.read_text(encoding="utf-8").replace("to: sent\n", "to: envoye\n", 1),
                    encoding="utf-8")
-    r = mno(db_url, "case", "create", "--sop", str(bad), "--as", "awa:caseworker")
+    r = mno(db_url, "--lang", "en", "case", "create", "--sop", str(bad), "--as", "awa:caseworker")
     assert r.exit_code == 1
     assert f"{bad}:" in r.output and "E020 unknown state 'envoye'" in r.output
+    r = mno(db_url, "case", "create", "--sop", str(bad), "--as", "awa:caseworker")  # French by default
+    assert r.exit_code == 1 and "E020 état inconnu : 'envoye'" in r.output, r.output
 
 
 def test_changed_sop_with_same_version_is_refused(db_url, tmp_path):

@@ -102,3 +102,32 @@ def test_full_export_is_logged_and_public_export_is_not(db, tmp_path) -> None:
     assert rows[0].user_id.startswith("cli:") and rows[0].filters["format"] == "hsds"
     named = set(rows[0].filters["disclosed"])
     assert {"ct-oim", "focal.oim", "agr-masn"} <= named and rows[0].filters["contacts"] == len(named)
+
+
+@pytest.mark.parametrize("lang, focal, channel, other", [
+    ("fr", "point focal : Awa Focale OIM ; orientation : par téléphone", "Zone : Kadiogo", "by phone"),
+    ("en", "focal point: Awa Focale OIM; referrals: by phone", "Area: Kadiogo", "par téléphone"),
+])
+def test_search_says_words_not_codes_and_keeps_ids_in_json(db, lang, focal, channel, other) -> None:
+    """The service's and the focal point's names and the channel in words (issue 18), no score,
+    no service id, no user name; ``--format json`` keeps them."""
+    engine = make_engine(db)
+    with engine.begin() as c:
+        from sqlalchemy import insert
+
+        from mno_workflow.store.models import User
+        c.execute(insert(User).values(id="focal.oim", display_name="Awa Focale OIM", role="provider",
+                                      organisation="org-oim", language="fr", active=True))
+    engine.dispose()
+    table = CliRunner().invoke(app, ["--lang", lang, *SEARCH, "--db", db, "--as", "coord:coordinator"])
+    assert table.exit_code == 0, table.output
+    first = table.stdout.splitlines()[:3]
+    assert first[0] == (" 1. Centre de transit de Ouagadougou — OIM Burkina Faso — programme de "
+                        "réintégration (illustratif)"), first
+    assert first[1].strip() == focal and channel in first[2], first
+    for code in ("svc-oim-transit", "focal.oim", "[", ": phone", "; canal", other):
+        assert code not in table.stdout, (code, table.stdout)
+    rows = json.loads(CliRunner().invoke(app, ["--lang", lang, *SEARCH, "--db", db, "--as",
+                                               "coord:coordinator", "--format", "json"]).stdout)
+    assert rows[0]["service_id"] == "svc-oim-transit" and rows[0]["focal_point_user_id"] == "focal.oim"
+    assert rows[0]["referral_channel"] == "phone" and isinstance(rows[0]["score"], int)

@@ -61,7 +61,8 @@ def test_as_must_name_an_existing_user_with_that_role_and_organisation(db_url):
     assert r.exit_code == 1 and "unknown_user" in r.stderr and "mno user add" in r.stderr
     assert mno(db_url, "case", "create", "--as", "ghost.old:caseworker").exit_code == 1  # deactivated
     r = mno(db_url, "case", "create", "--as", "awa:supervisor")
-    assert r.exit_code == 1 and "a le rôle « caseworker », pas « supervisor »" in r.stderr
+    assert r.exit_code == 1 and "[wrong_role]" in r.stderr
+    assert "a le rôle « Gestionnaire de cas » (caseworker), pas « Superviseur » (supervisor)" in r.stderr
     r = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
     assert r.exit_code == 0, r.output
     ref = r.stdout.strip()
@@ -140,8 +141,11 @@ def test_an_unreadable_audit_key_is_one_clear_error_and_nothing_is_written(db_ur
     forget_keys()
     r = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
     assert r.exit_code == 1 and "audit_key: $MNO_AUDIT_KEY_FILE names" in r.stderr, r.output
-    assert "clé d'audit absente ou illisible" in r.stderr and "audit key missing" in r.stderr
+    assert "clé d'audit absente ou illisible" in r.stderr and "audit key missing" not in r.stderr
     assert "Traceback" not in r.output
+    r = mno(db_url, "--lang", "en", "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
+    assert r.exit_code == 1 and "audit key missing or unreadable, nothing was saved" in r.stderr, r.output
+    assert "clé d'audit" not in r.stderr
     assert events(db_url) == []
     monkeypatch.delenv("MNO_AUDIT_KEY_FILE")
     forget_keys()

@@ -120,7 +120,7 @@ def test_bad_imports_store_nothing(db_url, tmp_path, entry, files, where, reason
     main = tree(tmp_path / "pos", {"regional.yaml": SOP.replace("[shared.yaml]", f'["{entry}"]'),
                                    **files})
     assert mno(db_url, "db", "upgrade").exit_code == 0
-    r = mno(db_url, "sop", "load", str(main))
+    r = mno(db_url, "--lang", "en", "sop", "load", str(main))  # the diagnostics in the --lang language
     assert r.exit_code == 1
     at = main if where == 3 else main.parent / "commun" / "forms.yaml"
     assert f"{at}:{where}:" in r.output and "E037" in r.output and reason in r.output

@@ -183,7 +183,7 @@ def test_a_bad_narrative_path_stores_nothing(db_url, tmp_path):
     line = next(i for i, t in enumerate(main.read_text(encoding="utf-8").splitlines(), 1)
                 if t.startswith("narrative:"))
     assert mno(db_url, "db", "upgrade").exit_code == 0
-    r = mno(db_url, "sop", "load", str(main))
+    r = mno(db_url, "--lang", "en", "sop", "load", str(main))  # diagnostics in the --lang language
     assert r.exit_code != 0
     assert f"{main}:{line}:13: error E037" in r.output and "leads out of the SOP's folder" in r.output
     db = make_engine(db_url)

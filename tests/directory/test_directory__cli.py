@@ -40,7 +40,8 @@ def test_import_dry_run_then_import_then_search(tmp_path: Path) -> None:
                 "--as", "system:coordinator")  # focal points: an operator with directory_contacts
     assert (
         table.exit_code == 0
-        and "svc-droits-bobo" in table.output
+        and "Assistance juridique — Bobo-Dioulasso et Banfora" in table.output
+        and "svc-droits-bobo" not in table.output  # ids in --format json only
         and "point focal : focal.droits" in table.output
     )
 

@@ -169,7 +169,8 @@ def test_every_problem_is_reported_at_once(session: Session, tmp_path: Path) -> 
 def test_missing_folder_is_a_problem(session: Session, tmp_path: Path) -> None:
     with pytest.raises(DirectoryImportError) as err:
         import_package(session, tmp_path / "nope")
-    assert err.value.problems[0].message == "dossier introuvable"
+    assert err.value.problems[0].message == f"Dossier introuvable : {tmp_path / 'nope'}"
+    assert err.value.problems[0].format("en").endswith(f"Folder not found: {tmp_path / 'nope'}")
 
 
 def test_json_rows_are_numbered_from_one(session: Session, tmp_path: Path) -> None:

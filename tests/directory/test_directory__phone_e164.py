@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from mno_workflow.directory import DirectoryImportError, import_package
 from mno_workflow.directory.hsds_io import dump_tables
-from mno_workflow.directory.xlsx import bilingual
 
 from .conftest import MINIMAL, snapshot
 
@@ -61,6 +60,9 @@ def test_excel_number_error_names_sheet_row_and_column(session: Session, tmp_pat
     book.save(path)
     with pytest.raises(DirectoryImportError) as err:
         import_package(session, path)
-    texts = [bilingual(p) for p in err.value.problems]
+    texts = [p.format("fr") for p in err.value.problems]
     assert len(texts) == 1 and "Téléphones" in texts[0] and "E.164" in texts[0], texts
     assert "3" in texts[0]
+    english = err.value.problems[0].format("en")  # a catalogue message, one language each
+    assert "malformed value" in english and "E.164 phone number expected" in english, english
+    assert "mal formée" not in english and " / " not in texts[0] + english

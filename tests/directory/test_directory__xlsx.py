@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from mno_workflow.directory import DirectoryImportError, import_package, load_sample
 from mno_workflow.directory.cli import app
 from mno_workflow.directory.hsds_io import dump_tables
-from mno_workflow.directory.xlsx import bilingual, export_xlsx
+from mno_workflow.directory.xlsx import export_xlsx
 
 from .conftest import MINIMAL, snapshot
 
@@ -65,11 +65,15 @@ def test_cell_errors_name_sheet_row_and_column_in_french_and_english(session: Se
     book = _french_book(tmp_path / "bad.xlsx", status="ouvert", age="dix-huit")
     with pytest.raises(DirectoryImportError) as err:
         import_package(session, book)
-    lines = [bilingual(p) for p in err.value.problems]
-    assert "bad.xlsx[Services]:2:E:minimum_age: nombre entier attendu, reçu 'dix-huit'" \
-        " / whole number expected, got 'dix-huit'" in lines
-    assert any(line.startswith("bad.xlsx[Services]:2:D:status: valeur 'ouvert' invalide") and
-               "/ invalid value 'ouvert'; expected:" in line for line in lines), lines
+    french = [p.format("fr") for p in err.value.problems]  # catalogue messages, one language each
+    english = [p.format("en") for p in err.value.problems]
+    assert "bad.xlsx[Services]:2:E:minimum_age: nombre entier attendu, reçu 'dix-huit'" in french
+    assert "bad.xlsx[Services]:2:E:minimum_age: whole number expected, got 'dix-huit'" in english
+    assert any(line.startswith("bad.xlsx[Services]:2:D:status: valeur 'ouvert' invalide ; attendu :")
+               for line in french), french
+    assert any(line.startswith("bad.xlsx[Services]:2:D:status: invalid value 'ouvert'; expected:")
+               for line in english), english
+    assert not any(" / " in line for line in french + english)
     session.rollback()
     assert snapshot(session) == before
 
@@ -88,6 +92,9 @@ def test_unknown_sheet_and_column(session: Session, tmp_path: Path) -> None:
     lines = [p.format() for p in err.value.problems]
     assert any(line.startswith("u.xlsx[Bidule]:0:-: feuille inconnue") for line in lines), lines
     assert "u.xlsx[organization]:1:D:couleur: colonne inconnue" in lines
+    english = [p.format("en") for p in err.value.problems]
+    assert any(line.startswith("u.xlsx[Bidule]:0:-: unknown sheet: ") for line in english), english
+    assert "u.xlsx[organization]:1:D:couleur: unknown column" in english
 
 
 def test_cli_xlsx_dry_run_import_and_export(tmp_path: Path) -> None:
@@ -103,5 +110,10 @@ def test_cli_xlsx_dry_run_import_and_export(tmp_path: Path) -> None:
     assert load_workbook(tmp_path / "out.xlsx")["service"]["A2"].value == "svc-x"
     bad = runner.invoke(app, ["import", str(_french_book(tmp_path / "b.xlsx", age="x")), "--db", db])
     assert bad.exit_code == 1
-    expected = "b.xlsx[Services]:2:E:minimum_age: nombre entier attendu, reçu 'x' / whole number expected"
-    assert expected in bad.output
+    expected = "b.xlsx[Services]:2:E:minimum_age: nombre entier attendu, reçu 'x'"
+    assert expected in bad.output and "whole number" not in bad.output
+    from mno_workflow.cli import app as mno
+    bad = runner.invoke(mno, ["--lang", "en", "directory", "import", str(tmp_path / "b.xlsx"), "--db", db])
+    assert bad.exit_code == 1
+    assert "b.xlsx[Services]:2:E:minimum_age: whole number expected, got 'x'" in bad.output, bad.output
+    assert "nombre" not in bad.output

@@ -112,8 +112,11 @@ def test_serve_workers_refused_on_sqlite(tmp_path):
 
     r = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path / 'mno.db'}", "serve", "--workers", "2"])
     assert r.exit_code == 1
-    assert "--workers > 1 demande PostgreSQL" in r.stderr and "needs PostgreSQL" in r.stderr
+    assert "--workers > 1 demande PostgreSQL" in r.stderr and "needs PostgreSQL" not in r.stderr
     assert not (tmp_path / "mno.db").exists()  # refused before anything was created
+    r = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path / 'mno.db'}", "--lang", "en", "serve",
+                                 "--workers", "2"])
+    assert r.exit_code == 1 and "--workers > 1 needs PostgreSQL" in r.stderr and "demande" not in r.stderr
 
 
 @pytest.mark.postgresql

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from mno_workflow.directory.hsds31 import NAMESPACE
 
 from ..directory.hsds_schemas import errors
@@ -41,6 +43,25 @@ def test_hsds_api_unknown_id_and_writes(live_module) -> None:
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     assert c.post("/hsds/services", json={}).status_code == 405
     assert c.get("/hsds/services", params={"page": 0}).status_code == 422
+
+
+@pytest.mark.parametrize("lang, words, other", [
+    ("fr", ["service introuvable : x", "page ≥ 1 et 1 ≤ per_page", "format : json ou ndjson",
+            "date-heure ISO 8601 avec fuseau attendue", "Jeton invalide"], " / "),
+    ("en", ["service not found: x", "page ≥ 1 and 1 ≤ per_page", "format: json or ndjson",
+            "an ISO 8601 date-time with offset expected", "Invalid, expired or revoked token"], "attendu"),
+])
+def test_hsds_api_errors_in_the_accept_language(live_module, lang, words, other) -> None:
+    """Each error message in one language, the request's Accept-Language (issue 18: was « fr / en »)."""
+    c = live_module.client()
+    head = {"Accept-Language": lang}
+    said = [c.get("/hsds/services/x", headers=head).json()["message"],
+            c.get("/hsds/services", params={"page": 0}, headers=head).json()["message"],
+            c.get("/hsds/services", params={"format": "xml"}, headers=head).json()["message"],
+            c.get("/hsds/services", params={"modified_after": "hier"}, headers=head).json()["message"],
+            c.get("/hsds/services", headers={**head, "Authorization": "Bearer nope"}).json()["message"]]
+    for text, word in zip(said, words, strict=True):
+        assert word in text and other not in text, (word, text)
 
 
 # -- official filters and paging (issue 21) ----------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, sop_words
 from ..loader import LoadedSOP
 
 
@@ -25,6 +25,6 @@ def justify(loaded: LoadedSOP, diags: list[Diagnostic]) -> list[Diagnostic]:
     for d in diags:
         codes, reason = allowed.get((d.line, d.col), (set(), ""))
         if d.severity != "error" and d.code in codes:
-            d = dataclasses.replace(d, severity="info", justified=reason)
+            d = dataclasses.replace(d, severity="info", justified=sop_words(reason))
         out.append(d)
     return out

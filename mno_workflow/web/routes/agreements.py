@@ -84,8 +84,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 with wf.sessions.begin() as s:
                     row = {"id": aid.replace(".", "-"), **{k: v or None for k, v in values.items()}}
                     directory.create_object(s, "sharing_agreement", row, user.id, now=web.now())
-            except directory.DirectoryValidationError as e:
-                errors = {p.column: p.message for p in e.problems}
+            except directory.DirectoryValidationError as e:  # catalogue messages: the user's language
+                from ...sop.diagnostics import text_in
+                errors = {p.column: text_in(p.message, web.lang(request, user)) for p in e.problems}
             lang = web.lang(request, user)
             if errors:
                 with wf.sessions() as s:
@@ -113,7 +114,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 except directory.UnknownObject:
                     raise access.NotVisible() from None
                 except directory.DirectoryValidationError as e:
-                    request.session["flash"] = "; ".join(p.message for p in e.problems)
+                    from ...sop.diagnostics import text_in
+                    request.session["flash"] = "; ".join(text_in(p.message, web.lang(request, user))
+                                                         for p in e.problems)
                     return RedirectResponse("/repertoire/accords", status_code=303)
             request.session["flash"] = t("saved", web.lang(request, user))
             return RedirectResponse("/repertoire/accords", status_code=303)

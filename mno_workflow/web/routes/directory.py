@@ -240,7 +240,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                         try:
                             directory.update_service(s, service["id"], changes, user.id, now=now)
                         except directory.DirectoryValidationError as e:
-                            errors.update({p.column: p.message for p in e.problems})
+                            errors.update({p.column: text_in(p.message, lang) for p in e.problems})
                         for c, n in caps.items():
                             old = s.scalar(select(cap.c.available).where(cap.c.id == c))
                             if old == n:
@@ -250,7 +250,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                     s, c, n, user.id, updated=wf.local_today(web.latest(s).sop, now), now=now
                                 )
                             except directory.DirectoryValidationError as e:
-                                errors.update({f"cap.{c}": p.message for p in e.problems})
+                                errors.update({f"cap.{c}": text_in(p.message, lang) for p in e.problems})
                         if errors:
                             raise _Invalid()
                 except _Invalid:

@@ -40,6 +40,8 @@ from sqlalchemy import select
 from ...directory import hsds_json, hsds_query
 from ...directory.hsds31 import PROFILE_URI, hsds_id
 from ...directory.tables import TABLES
+from ...i18n import gettext
+from ...sop.diagnostics import text_in
 from ...store.models import User
 from .. import access, tokens
 from ..contacts_log import log_contacts_read
@@ -96,6 +98,12 @@ def _page(items: list[dict[str, Any]], page: int, per_page: int) -> dict[str, An
         "empty": not chunk,
         "contents": chunk,
     }
+
+
+def _lang(request: Request) -> str:
+    """The language of the request's ``Accept-Language`` (French when it names none we have)."""
+    from ..api_models import lang_of
+    return lang_of(request.headers.get("accept-language"))
 
 
 def _invalid(param: str, message: str) -> JSONResponse:
@@ -183,10 +191,10 @@ def build_hsds(web: Web) -> APIRouter:
             log_contacts_read(s, user.id, user.role, f"hsds.{name}", request.url.path,
                               [slugs.get(i, i) for i in people], len(items), web.now(), params)
 
-    def refused() -> JSONResponse:
+    def refused(request: Request) -> JSONResponse:
         return JSONResponse({"code": "unauthenticated",
-                             "message": "Jeton invalide, expiré ou révoqué (ou sans « Bearer »). / "
-                                        "Invalid, expired or revoked token (or no 'Bearer')."},
+                             "message": gettext("Jeton invalide, expiré ou révoqué (ou sans « Bearer »).",
+                                                _lang(request))},
                             status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
     def respond(request: Request, make: Callable[[bool], Any]) -> Response:
@@ -194,7 +202,7 @@ def build_hsds(web: Web) -> APIRouter:
         try:
             public = public_view(request)
         except BadToken:
-            return refused()
+            return refused(request)
         out = make(public)
         if not isinstance(out, Response):
             out = JSONResponse(out)
@@ -206,9 +214,9 @@ def build_hsds(web: Web) -> APIRouter:
         return respond(request, lambda public: {
             "version": "3.1", "profile": PROFILE_URI, "openapi_url": "/hsds/openapi.json",
             "view": "public" if public else "full",
-            "contacts": ("Sans les contacts personnels du personnel (connexion requise). / Without "
-                         "the staff's personal contacts (sign-in needed).") if public else
-                        "Avec les contacts du personnel. / With the staff's contacts."})
+            "contacts": gettext("Sans les contacts personnels du personnel (connexion requise).",
+                                _lang(request))
+                        if public else gettext("Avec les contacts du personnel.", _lang(request))})
 
     def answer(request: Request, *args: Any) -> Response:
         """:func:`listing` in the form the request gets."""
@@ -219,24 +227,24 @@ def build_hsds(web: Web) -> APIRouter:
         """A page (or the ndjson stream) of HSDS objects ``name`` passing ``params``; 422 when a
         parameter is malformed. ``public``: without the staff's personal contacts."""
         if fmt not in (None, "", "json", "ndjson"):
-            return _invalid("format", "format : json ou ndjson / format: json or ndjson")
+            return _invalid("format", gettext("format : json ou ndjson", _lang(request)))
         if params.get("proximity"):
-            return _invalid("proximity", "proximity n'est pas pris en charge : le répertoire n'a pas de "
-                                         "coordonnées / proximity is not supported: no coordinates")
+            return _invalid("proximity", gettext("proximity n'est pas pris en charge : le répertoire n'a pas "
+                                                 "de coordonnées", _lang(request)))
         try:
             number, size = int(page), int(per_page)
         except ValueError:
             number = size = 0
         if fmt != "ndjson" and (number < 1 or not 1 <= size <= MAX_PER_PAGE):
-            return _invalid("page", f"page ≥ 1 et 1 ≤ per_page ≤ {MAX_PER_PAGE} attendus / "
-                                    f"page ≥ 1 and 1 ≤ per_page ≤ {MAX_PER_PAGE} expected")
+            return _invalid("page", gettext("page ≥ 1 et 1 ≤ per_page ≤ {n} attendus", _lang(request),
+                                            n=MAX_PER_PAGE))
         with wf.sessions() as s:
             if name == "service_at_location" and params.get("organization_id"):
                 params["_services"] = hsds_json.objects(s, "service", public=public)
             try:
                 items = hsds_query.apply(s, name, hsds_json.objects(s, name, public=public), params)
             except hsds_query.QueryError as e:
-                return _invalid(e.param, str(e))
+                return _invalid(e.param, text_in(e.args[0], _lang(request)))
             if minimal:
                 items = hsds_query.minimal(s, name, items)
         if fmt == "ndjson":
@@ -330,7 +338,8 @@ def build_hsds(web: Web) -> APIRouter:
                             log_contacts(request, name, [obj], {})
                             return obj
                 return JSONResponse(
-                    {"code": "not_found", "message": f"{name} introuvable / not found: {id}"}, status_code=404
+                    {"code": "not_found", "message": gettext("{kind} introuvable : {id}", _lang(request),
+                                                             kind=name, id=id)}, status_code=404
                 )
 
             return respond(request, make)

@@ -42,7 +42,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             check_demo_only(s)
             refused = ""
         except DemoRefused as e:
-            refused = str(e)
+            from ...sop.diagnostics import text_in
+            refused = text_in(e.args[0], web.lang(request, user))
         from sqlalchemy import select
 
         from ..models import SandboxReset
@@ -80,7 +81,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             done = reset_sandbox(wf, user_id, role, wf.clock.now())
         except DemoRefused as e:
             with wf.sessions() as s:
-                return _page(request, s, web.user(request, s), str(e), status=409)
+                from ...sop.diagnostics import text_in
+                return _page(request, s, web.user(request, s), text_in(e.args[0], lang), status=409)
         request.session["flash"] = gettext("Bac à sable réinitialisé : {counts}.", lang,
                                            counts=reset_counts(lang, **done))
         return RedirectResponse("/pos/bac-a-sable", status_code=303)

@@ -1,0 +1,38 @@
+"""A file that cannot be read, said in words of the catalogues (« Fichier introuvable : {path} »,
+"File not found: {path}"), never Python's ``[Errno 2] No such file or directory``.
+
+Every command taking a path (``mno validate``, ``sop load``, ``directory import``, ``case fire
+--json``…) reports a missing or unreadable file through :func:`file_error`. The result is a
+``said_fr`` message: as a ``str`` the French text, shown in another language with ``.text(lang)``
+(``mno_workflow.commands.common.error_text``, ``Diagnostic.format(lang)``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def file_error(path: Any, exc: BaseException | None = None) -> Any:
+    """What went wrong reading ``path`` (``exc``: the ``OSError`` or ``UnicodeDecodeError``
+    raised; None: the file does not exist) as a message in the catalogues."""
+    from ..sop.diagnostics import said_fr
+    path = str(path)
+    if exc is None or isinstance(exc, FileNotFoundError):
+        return said_fr("Fichier introuvable : {path}", path=path)
+    if isinstance(exc, IsADirectoryError):
+        return said_fr("« {path} » est un dossier, pas un fichier", path=path)
+    if isinstance(exc, NotADirectoryError):
+        return said_fr("Dossier introuvable : {path}", path=path)
+    if isinstance(exc, PermissionError):
+        return said_fr("Accès refusé : {path}", path=path)
+    if isinstance(exc, UnicodeDecodeError):
+        return said_fr("{path} n'est pas un texte UTF-8", path=path)
+    detail = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
+    return said_fr("Lecture impossible de {path} : {error}", path=path, error=detail)
+
+
+def folder_missing(path: Any) -> Any:
+    """« Dossier introuvable : {path} » (a folder argument that does not exist)."""
+    from ..sop.diagnostics import said_fr
+    return said_fr("Dossier introuvable : {path}", path=str(path))
