@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .i18n import N_, colon, gettext
 from .sop.schema import SOP
@@ -33,7 +32,9 @@ def _t(lang: str) -> dict[str, Any]:
 
 
 def _local(sop: SOP, instant: Any) -> str:
-    return instant.astimezone(ZoneInfo(sop.calendar.timezone)).strftime("%d/%m/%Y %H:%M")
+    from .i18n.dates import instant_text
+
+    return instant_text(instant, None, sop.calendar.timezone)
 
 
 def _step_state(sop: SOP, step: str | None, state: str | None, lang: str) -> str:
