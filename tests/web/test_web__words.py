@@ -1,0 +1,61 @@
+"""Issue 18, the new-user tryout's « words, not keys »: printed documents, pages and notifications
+show names and dd/mm/yyyy dates, never a directory id (``svc-…``), a post's key
+(``fds-poste-…``), an ISO date, a raw HSDS status or a JSON record — in French and in English."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from .helpers import MARIAM, case_with_referrals, provider, referral
+
+ISO = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+SERVICE = "svc-masn-kadiogo-cash"
+SERVICE_NAME = "Assistance sociale d'urgence — Kadiogo"
+
+
+def visible(page: str) -> str:
+    """The text of a page as read (no tags, attributes, scripts or styles)."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def pdf_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+
+
+@pytest.fixture(scope="module")
+def world(live_module):
+    """A case whose cash referral (to org-masn) names its directory service, and whose medical
+    referral org-csps declined with « Autre » and its précisions."""
+    wf = live_module.wf
+    ref = case_with_referrals(wf, send=False)
+    wf.fire(ref, "send", MARIAM, {**referral("org-masn"), "service_id": SERVICE}, instance="referral:cash")
+    wf.fire(ref, "send", MARIAM, referral("org-csps"), instance="referral:medical")
+    wf.fire(ref, "decline", provider("org-csps"),
+            {"reason": "other", "details": "Le centre est fermé pour travaux jusqu'en juillet"},
+            instance="referral:medical")
+    return live_module, ref
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_printed_referral_names_the_service_and_writes_dates_day_first(world, lang: str) -> None:
+    live, ref = world
+    for user in ("mariam.kabore", "focal.masn"):
+        c = live.client(user)
+        c.get(f"/langue/{lang}")
+        url = f"/dossiers/{ref}/imprimer/referencement/referral:cash"
+        r = c.get(url)
+        assert r.status_code == 200, (user, r.status_code)
+        pdf = c.get(url + "?format=pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        for text in (visible(r.text), re.sub(r"\s+", " ", pdf_text(pdf.content))):
+            assert "svc-" not in text, (user, lang, text[:2000])
+            assert not ISO.search(text), (user, lang, ISO.findall(text))
+            assert "02/06/2025" in text, (user, lang)  # the referral's date and the consent's
+        assert SERVICE_NAME.split(" — ")[0] in visible(r.text) or "Emergency social assistance" in visible(r.text)
