@@ -59,3 +59,17 @@ def test_printed_referral_names_the_service_and_writes_dates_day_first(world, la
             assert not ISO.search(text), (user, lang, ISO.findall(text))
             assert "02/06/2025" in text, (user, lang)  # the referral's date and the consent's
         assert any(name in visible(r.text) for name in SERVICE_NAMES), (user, lang)
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ("Motif du refus : Autre", "Précisions : « Le centre est fermé pour travaux jusqu'en juillet »")),
+    ("en", ("Reason for declining: Other", "Details: “Le centre est fermé pour travaux jusqu'en juillet”")),
+])
+def test_the_decline_notification_carries_the_providers_precisions(world, lang: str, words) -> None:
+    live, ref = world
+    c = live.client("mariam.kabore")
+    c.get(f"/langue/{lang}")
+    text = re.sub(r"\s+", " ", visible(c.get("/notifications").text))
+    lines = [x for x in re.split(r"(?=À faire|To do)", text) if ref in x and words[0] in x]
+    assert lines, (lang, text[:3000])
+    assert words[1] in lines[0], (lang, lines[0][:500])
