@@ -73,3 +73,42 @@ def test_the_decline_notification_carries_the_providers_precisions(world, lang: 
     lines = [x for x in re.split(r"(?=À faire|To do)", text) if ref in x and words[0] in x]
     assert lines, (lang, text[:3000])
     assert words[1] in lines[0], (lang, lines[0][:500])
+
+
+SVC = "svc-oim-transit"
+STATUS_WORDS = {"fr": ("fermé temporairement", "actif", "Import de l'annuaire d'exemple", "Coordination MNR"),
+                "en": ("temporarily closed", "active", "Sample directory import", "Coordination MNR")}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_directory_service_page_in_words(world, lang: str) -> None:
+    """The header names the service (no id), its status and history are words of the reader's
+    language, dates dd/mm/yyyy, the authors a person's name or « Import de l'annuaire d'exemple »."""
+    live, _ = world
+    c = live.client("coord.mnr")
+    c.get(f"/langue/{lang}")
+    url = f"/repertoire/services/{SVC}"
+    page = c.get(url).text
+    r = c.post(url, data={"csrftoken": c.cookies.get("csrftoken"), "status": "temporarily closed",
+                          "fees_description": "", "eligibility_description": "",
+                          "interpretation_services": "", "minimum_age": "", "maximum_age": "",
+                          "cap.cap-oim-transit": "4"})
+    assert r.status_code == 303, r.text[-2000:]
+    c.post(url + "/verifier", data={"csrftoken": c.cookies.get("csrftoken")})
+    page = c.get(url).text
+    head = visible(re.search(r"<h1>.*?</p>", page, re.S).group(0))
+    assert SVC not in head, head
+    history = re.sub(r"\s+", " ", visible(re.search(r'<table class="data" id="history">.*?</table>',
+                                                      page, re.S).group(0)))
+    closed, active, sample, coord = STATUS_WORDS[lang]
+    assert f"{active} → {closed}" in history, history[:1500]
+    assert sample in history and coord in history, history[:1500]
+    assert not re.search(r"\bsample\b|\bcoord\.mnr\b", history), history[:1500]
+    assert not ISO.search(history), ISO.findall(history)
+    for raw in ("active", "inactive", "defunct", "temporarily closed"):
+        if lang == "fr":
+            assert f" {raw} " not in f" {visible(page)} ".replace("\n", " "), raw
+    c.post(url, data={"csrftoken": c.cookies.get("csrftoken"), "status": "active",
+                      "fees_description": "", "eligibility_description": "",
+                      "interpretation_services": "", "minimum_age": "", "maximum_age": "",
+                      "cap.cap-oim-transit": "4"})
