@@ -112,3 +112,25 @@ def test_directory_service_page_in_words(world, lang: str) -> None:
                       "fees_description": "", "eligibility_description": "",
                       "interpretation_services": "", "minimum_age": "", "maximum_age": "",
                       "cap.cap-oim-transit": "4"})
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ("Fiche de référencement imprimée", "Étape : Référencement — Assistance en espèces",
+            "Format : pdf", "Tableau de bord (CSV)", "Région : ")),
+    ("en", ("Referral form printed", "Step: Referral — Cash assistance", "Format: pdf",
+            "Dashboard (CSV)", "Region: ")),
+])
+def test_access_log_shows_an_exports_details_as_words_not_json(world, lang: str, words) -> None:
+    live, ref = world
+    c = live.client("coord.mnr")
+    assert c.get(f"/dossiers/{ref}/imprimer/referencement/referral:cash?format=pdf").status_code == 200
+    assert c.get("/tableau-de-bord/export.csv?region=kadiogo").status_code in (200, 404)
+    c.get(f"/langue/{lang}")
+    page = c.get("/journal-acces").text
+    table = re.sub(r"\s+", " ", visible(re.search(r'<table class="data" id="exports">.*?</table>',
+                                                    page, re.S).group(0)))
+    assert "{" not in table and '"' not in table, table[:1500]
+    for w in words[:3]:
+        assert w in table, (w, table[:2000])
+    case_pair = {"fr": f"Dossier : {ref}", "en": f"Case: {ref}"}[lang]
+    assert case_pair in table, table[:2000]

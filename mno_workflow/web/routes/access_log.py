@@ -11,9 +11,10 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from ...protection.view_words import channel_label, what_label
-from ...store.models import Case
+from ...store.models import Case, User
 from .. import access
 from ..core import Web
+from ..log_words import detail_pairs, export_label
 from ..models import CaseView, ExportLog, SandboxReset
 from . import common
 
@@ -54,4 +55,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "f": {"utilisateur": who, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT,
                 # the channel and the step instance in words (protection/view_words.py), as the
                 # case's timeline and the person-data record show them (issue 18: no keys shown)
-                "channel_label": channel_label, "sop": sop, "what_label": what_label})
+                "channel_label": channel_label, "sop": sop, "what_label": what_label,
+                # an export's record as words (log_words.py), never its JSON
+                "export_label": export_label, "detail_pairs": detail_pairs,
+                "users": dict(s.execute(select(User.id, User.display_name)).all())})
