@@ -146,6 +146,17 @@ class Web:
         names.update({r.id: r.name for r in s.execute(select(svc.c.id, svc.c.name))})
         return names
 
+    @staticmethod
+    def organisation_names(s: Session) -> dict[str, str]:
+        """Every organisation a page may name, id → name: the directory's, then an organisation
+        held by users but not in the directory (a first responders' post, ``fds-poste-…``) by the
+        name of its account (« Agent FDS, poste de Seytenga ») — never its key."""
+        names = Web.organisations(s)
+        for oid, name in s.execute(select(User.organisation, User.display_name)
+                                   .where(User.organisation.is_not(None)).order_by(User.id)):
+            names.setdefault(oid, name)
+        return names
+
     def org_namer(self):
         """``org_name(id)``: an organisation's name from the directory (its id when the directory
         has none), for templates that print an organisation (header, timeline, notes, logs:
@@ -158,7 +169,7 @@ class Web:
                 return ""
             if names is None:
                 with self.wf.sessions() as s:
-                    names = self.organisations(s)
+                    names = self.organisation_names(s)
             return names.get(oid, oid)
 
         return org_name

@@ -14,7 +14,8 @@ from ..sop.schema import SOP
 
 #: the keys of a logged export's details (``web_export_log.filters``)
 KEYS: dict[str, str] = {
-    "path": N_("Adresse"),
+    "path": N_("Page"),
+    "object": N_("Objet lu"),
     "periode": N_("Période"),
     "period": N_("Période"),
     "region": N_("Région"),
@@ -82,11 +83,17 @@ def _value(key: str, value: Any, sop: SOP | None, lang: str | None, users: dict[
 
 
 def detail_pairs(filters: dict[str, Any] | None, sop: SOP | None, lang: str | None = None,
-                 users: dict[str, str] | None = None) -> list[str]:
+                 users: dict[str, str] | None = None, names: dict[str, str] | None = None) -> list[str]:
     """The details of a logged export as « Libellé : valeur » texts in ``lang`` (``users``: user
-    id → name, for the people read)."""
+    id → name, for the people read; ``names``: directory id → name, a page of one organisation or
+    service read as « Objet lu : <its name> » rather than its address)."""
     out = []
-    for key, value in (filters or {}).items():
+    filters = dict(filters or {})
+    last = str(filters.get("path") or "").rstrip("/").rsplit("/", 1)[-1]
+    if names and last in names:
+        filters["path"] = None
+        filters = {"object": names[last], **filters}
+    for key, value in filters.items():
         if value in (None, "", [], {}):
             continue
         label = gettext(KEYS[key], lang) if key in KEYS else key.replace("_", " ")

@@ -1,5 +1,6 @@
 """The new-user tryout of issue 18, on the pages' HTML (every role, French and English):
-organisations by their names (never a key like ``org-csps``), a refused action naming the SOP's
+organisations and services by their names (never a key like ``org-csps``, ``svc-…`` or a
+first responders' post ``fds-poste-…``), a refused action naming the SOP's
 label of its trigger, notification counters and group headings, and « Libellé : valeur » with the
 reader's own colon (« : » in French, ": " in English)."""
 
@@ -16,7 +17,8 @@ from .helpers import case_with_referrals, provider
 USERS = {"caseworker": "mariam.kabore", "supervisor": "idrissa.sanou", "coordinator": "coord.mnr",
          "provider": "focal.masn", "first_responder": "agent.fds", "trainer": "formateur",
          "me_officer": "suivi.evaluation"}
-ORG_KEY = re.compile(r"\borg-[a-z]+\b")
+# an organisation's, a directory service's or a first responders' post's key (not in the directory)
+ORG_KEY = re.compile(r"\b(?:org|svc|fds-poste)-[a-z-]+\b")
 
 
 def visible(page: str) -> str:

@@ -58,4 +58,5 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "channel_label": channel_label, "sop": sop, "what_label": what_label,
                 # an export's record as words (log_words.py), never its JSON
                 "export_label": export_label, "detail_pairs": detail_pairs,
-                "users": dict(s.execute(select(User.id, User.display_name)).all())})
+                "users": dict(s.execute(select(User.id, User.display_name)).all()),
+                "directory_names": web.directory_names(s)})
