@@ -134,3 +134,31 @@ def test_access_log_shows_an_exports_details_as_words_not_json(world, lang: str,
         assert w in table, (w, table[:2000])
     case_pair = {"fr": f"Dossier : {ref}", "en": f"Case: {ref}"}[lang]
     assert case_pair in table, table[:2000]
+
+
+@pytest.mark.parametrize(("lang", "title"), [("fr", "Mécanisme national de référencement"),
+                                              ("en", "National referral mechanism")])
+def test_sop_document_and_workbench_write_dates_day_first_and_the_sop_by_title(world, lang, title) -> None:
+    live, _ = world
+    c = live.client("coord.mnr")
+    c.get(f"/langue/{lang}")
+    doc = c.get("/pos/documents/document")
+    assert doc.status_code == 200
+    register = re.search(r"<table[^>]*>(?:(?!</table>).)*?(?:fictif|fictitious).*?</table>", doc.text, re.S)
+    text = visible(doc.text)
+    assert not ISO.search(text), ISO.findall(text)[:5]
+    assert register and re.search(r"\b\d\d/\d\d/20\d\d\b", visible(register.group(0)))
+    home = c.get("/pos/atelier").text
+    if 'href="/pos/atelier/brouillons/' not in home:
+        r = c.post("/pos/atelier/brouillons",
+                   data={"csrftoken": c.cookies.get("csrftoken"), "sop_id": "mnr_bf"})
+        assert r.status_code == 303, r.text[-500:]
+        home = c.get("/pos/atelier").text
+    number = re.search(r'href="/pos/atelier/brouillons/(\d+)"', home).group(1)
+    for page in (home, c.get(f"/pos/atelier/brouillons/{number}").text,
+                 c.get(f"/pos/atelier/brouillons/{number}/publier").text):
+        # the YAML source, and the diagram (its « mnr_bf · 2026.2 » line under the title, small)
+        shown = visible(re.sub(r"<(textarea|pre|code|svg)\b.*?</\1>", " ", page, flags=re.S))
+        assert title in shown, shown[:1500]
+        assert "mnr_bf" not in shown and not ISO.search(shown), (ISO.findall(shown), "mnr_bf" in shown)
+        assert not re.search(r"\bcoord\.mnr\b", shown), "an author by name"
