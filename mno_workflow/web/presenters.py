@@ -192,7 +192,7 @@ def provider_field(
     view = next((v for v in views if v.name == field_id), None)
     if view is None:
         return
-    orgs = Web.organisations(s)
+    orgs = Web.organisations(s, lang)
     need = (inst.item or {}).get("need")
     candidates = []
     if need and case.region:
@@ -237,7 +237,8 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
     if m.kind == "note":  # a referral note (web/notes.py): who wrote, never what
         ctx = m.context or {}
         if ctx.get("from_side") == "provider":
-            who = Web.organisations(s).get(ctx.get("from_org") or "", "") or t("note_from_provider", lang)
+            who = (Web.organisations(s, lang).get(ctx.get("from_org") or "", "")
+                   or t("note_from_provider", lang))
         else:
             who = t("note_from_case", lang)
         return {"m": m, "subject": "", "text": f"{text} — {who}"}

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..directory.names_lang import in_lang
 from ..directory.tables import TABLES
 from ..i18n.dates import day_text
 from ..render.paper_forms import FORM_WORDS, FilledReferral, _value_text
@@ -132,7 +133,7 @@ def filled_referral(
     service_field = step.service.split(".")[1] if step.service else ""
     service_name = ""
     if referral.get(service_field):  # the directory service by its name, never its id (svc-…)
-        service_name = _service_name(session, str(referral[service_field]))
+        service_name = in_lang(_service_name(session, str(referral[service_field])), lang)
         referral = {**referral, service_field: service_name}
     focal, phone, focal_id = _focal_point(session, inst.recipient, access.can(printer, "directory_contacts"))
     consent = (case.data or {}).get(

@@ -162,3 +162,35 @@ def test_sop_document_and_workbench_write_dates_day_first_and_the_sop_by_title(w
         assert title in shown, shown[:1500]
         assert "mnr_bf" not in shown and not ISO.search(shown), (ISO.findall(shown), "mnr_bf" in shown)
         assert not re.search(r"\bcoord\.mnr\b", shown), "an author by name"
+
+
+MASN = ("Direction régionale de la solidarité et de l'action humanitaire (illustrative)",
+        "Regional directorate of solidarity and humanitarian action (illustrative)")
+
+
+@pytest.mark.parametrize("user", ["coord.mnr", "mariam.kabore", "focal.masn", "suivi.evaluation"])
+def test_organisations_by_their_english_name_on_english_pages(world, user: str) -> None:
+    """The directory's translations give the organisation's English name: English pages, the
+    printed slip and the M&E report use it, French pages the French one."""
+    live, ref = world
+    c = live.client(user)
+    paths = ("/", f"/dossiers/{ref}", "/prestataire", f"/prestataire/{ref}/referral:cash",
+             "/repertoire?need=cash&region=kadiogo", "/repertoire/services",
+             "/repertoire/services/svc-masn-kadiogo-cash", "/rapport",
+             f"/dossiers/{ref}/imprimer/referencement/referral:cash")
+    seen = {"fr": 0, "en": 0}
+    for lang in ("fr", "en"):
+        c.get(f"/langue/{lang}")
+        for path in paths:
+            r = c.get(path, follow_redirects=True)
+            if r.status_code != 200:
+                continue
+            text = visible(r.text)
+            french, english = MASN
+            if lang == "en":
+                assert french not in text, (user, path)
+                seen["en"] += english in text
+            else:
+                assert english not in text, (user, path)
+                seen["fr"] += french in text
+    assert seen["en"] >= 1 and seen["en"] == seen["fr"], (user, seen)

@@ -59,4 +59,4 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 # an export's record as words (log_words.py), never its JSON
                 "export_label": export_label, "detail_pairs": detail_pairs,
                 "users": dict(s.execute(select(User.id, User.display_name)).all()),
-                "directory_names": web.directory_names(s)})
+                "directory_names": web.directory_names(s, web.lang(request, user))})

@@ -26,8 +26,11 @@ def base_ctx(web: Web, request: Request, s, user: User) -> dict[str, Any]:
         # not in the directory (a first responders' post): the account's name says where it is,
         # the header does not repeat it, and never shows the key (fds-poste-…)
         org = s.execute(select(t.c.name).where(t.c.id == user.organisation)).scalar() or ""
-    return {"user": user, "lang": web.lang(request, user), "unread": queries.unread_count(s, user),
-            "user_org": org}
+    from ...directory.names_lang import in_lang
+
+    lang = web.lang(request, user)
+    return {"user": user, "lang": lang, "unread": queries.unread_count(s, user),
+            "user_org": in_lang(org, lang)}
 
 
 def is_htmx(request: Request) -> bool:

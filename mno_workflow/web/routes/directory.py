@@ -107,7 +107,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         for c in caps:
             history += directory.audit_trail(s, "service_capacity", c["id"])
         history.sort(key=lambda a: a.id, reverse=True)
-        orgs = web.directory_names(s)  # organisations and services by name
+        orgs = web.directory_names(s, lang)  # organisations and services by name, in lang
         users = dict(s.execute(select(User.id, User.display_name)).all())
 
         def shown(k: str, v: Any) -> Any:  # an organisation by its name, not its key (issue 18)
@@ -146,7 +146,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     **base_ctx(request, s, user),
                     "rows": rows,
                     "contacts": contacts,
-                    "orgs": web.organisations(s),
+                    "orgs": web.organisations(s, web.lang(request, user)),
                     "stale_view": False,
                 },
             )
@@ -179,7 +179,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     **base_ctx(request, s, user),
                     "rows": rows,
                     "contacts": contacts,
-                    "orgs": web.organisations(s),
+                    "orgs": web.organisations(s, web.lang(request, user)),
                     "stale_view": True,
                 },
             )
