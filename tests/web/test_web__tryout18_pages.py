@@ -59,6 +59,29 @@ def test_pages_name_organisations_never_by_their_key(world, role: str) -> None:
     assert seen >= 2, role
 
 
+ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("role", USERS)
+def test_pages_write_dates_day_first_never_iso(world, role: str, lang: str) -> None:
+    """No ISO date (2025-06-02) in what a page shows: dates read dd/mm/yyyy in both languages
+    (i18n/dates.py); machine attributes (value=, datetime=, href) are not text and may keep it."""
+    live, ref = world
+    c = live.client(USERS[role])
+    c.get(f"/langue/{lang}")
+    found = {}
+    for path in (*_pages(ref), "/pos/manuel", "/pos/documents", "/pos", "/mon-compte/notifications",
+                 "/pos/atelier", "/pos/documents/document"):
+        r = c.get(path, follow_redirects=True)
+        if r.status_code == 200:
+            text = visible(re.sub(r"<(textarea|pre|code)\b.*?</\1>", " ", r.text, flags=re.S))
+            hits = ISO_DATE.findall(text)
+            if hits:
+                found[path] = sorted(set(hits))[:3]
+    assert found == {}, (role, lang, found)
+
+
 def _refusals(wf, ref: str):
     """(case, actor, trigger, instance) of four refusals, each naming the trigger in its text."""
     from mno_workflow.engine.engine import Actor
