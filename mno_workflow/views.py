@@ -84,6 +84,12 @@ def names_for(session: Any, case: Case, events: list[AuditEvent], users_too: tup
             org.c.id.in_(org_ids))) if name}
         svc = TABLES["service"]
         services = {sid: name for sid, name in session.execute(select(svc.c.id, svc.c.name)) if name}
+    # an organisation not in the directory (a first responders' post, fds-poste-…): its account's
+    # name, never its key
+    for oid, name in session.execute(select(User.organisation, User.display_name).where(
+            User.organisation.in_(org_ids - set(orgs))).order_by(User.id)):
+        if name:
+            orgs.setdefault(oid, name)
     return Names(users, orgs, services)
 
 

@@ -194,3 +194,23 @@ def test_organisations_by_their_english_name_on_english_pages(world, user: str) 
                 assert english not in text, (user, path)
                 seen["fr"] += french in text
     assert seen["en"] >= 1 and seen["en"] == seen["fr"], (user, seen)
+
+
+def test_a_posts_key_is_named_by_its_account_in_the_case_summary(world) -> None:
+    """An alert filed by the FDS post (organisation ``fds-poste-seytenga``, not in the directory):
+    the case's summary and its person-data record name the post by its account, never its key."""
+    from mno_workflow.engine.alerts import file_alert
+    from mno_workflow.engine.engine import Actor
+    from mno_workflow.store import repository
+    from mno_workflow.views import names_for
+
+    live, _ = world
+    fds = Actor("agent.fds", "first_responder", "fds-poste-seytenga")
+    ref = file_alert(live.wf, "mnr_bf", fds, {
+        "first_name": "Adama", "last_name": "Tapsoba", "sex": "male", "estimated_age": 27,
+        "region": "kadiogo", "place": "Gare routière", "met_on": "2025-06-02",
+        "contact_way": ["phone"], "phone": "+226 70 00 00 09", "contact_agreed": True}).reference
+    with live.wf.sessions() as s:
+        case = repository.get_case(s, ref)
+        names = names_for(s, case, repository.trail(s, case))
+    assert names.org("fds-poste-seytenga") == "Agent FDS, poste de Seytenga"
