@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .i18n import N_, colon, gettext, norm_lang
+from .i18n.dates import instant_text
 from .protection.view_words import channel_label, instance_words, role_name, what_labels
 from .sop.schema import SOP, FieldType, FormField
 from .store.audit import TOMBSTONE_KEY, is_tombstone
@@ -105,7 +106,7 @@ class _Render:
         return self.sop.label(label, self.lang)
 
     def when(self, instant: datetime | None) -> str:
-        return instant.astimezone(self.tz).strftime("%d/%m/%Y %H:%M") if instant else ""
+        return instant_text(instant, self.lang, self.sop.calendar.timezone)
 
     def value(self, f: FormField | None, value: Any) -> Any:
         """A stored value for the reader; repeat groups as a list of {label: text}."""

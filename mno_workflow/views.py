@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .i18n import N_, colon, gettext
 from .sop.schema import SOP
@@ -33,7 +32,9 @@ def _t(lang: str) -> dict[str, Any]:
 
 
 def _local(sop: SOP, instant: Any) -> str:
-    return instant.astimezone(ZoneInfo(sop.calendar.timezone)).strftime("%d/%m/%Y %H:%M")
+    from .i18n.dates import instant_text
+
+    return instant_text(instant, None, sop.calendar.timezone)
 
 
 def _step_state(sop: SOP, step: str | None, state: str | None, lang: str) -> str:
@@ -83,6 +84,12 @@ def names_for(session: Any, case: Case, events: list[AuditEvent], users_too: tup
             org.c.id.in_(org_ids))) if name}
         svc = TABLES["service"]
         services = {sid: name for sid, name in session.execute(select(svc.c.id, svc.c.name)) if name}
+    # an organisation not in the directory (a first responders' post, fds-poste-…): its account's
+    # name, never its key
+    for oid, name in session.execute(select(User.organisation, User.display_name).where(
+            User.organisation.in_(org_ids - set(orgs))).order_by(User.id)):
+        if name:
+            orgs.setdefault(oid, name)
     return Names(users, orgs, services)
 
 

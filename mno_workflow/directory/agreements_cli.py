@@ -13,9 +13,10 @@ from datetime import date
 import typer
 from sqlalchemy import select
 
-from mno_workflow.commands.common import _, ngettext
+from mno_workflow.commands.common import _, lang, ngettext
 from mno_workflow.directory.edit import UnknownObject, create_object, update_object
 from mno_workflow.directory.tables import TABLES
+from mno_workflow.i18n.dates import day_text
 
 app = typer.Typer(help="Registre des accords de partage de données (protocoles d'accord).",
                   no_args_is_help=True)
@@ -96,16 +97,17 @@ def list_cmd(
     for line in lines:
         typer.echo(line)
     typer.echo(ngettext("{n} organisation au {day}", "{n} organisations au {day}", len(rows),
-                        day=day.isoformat()))
+                        day=day_text(day, lang())))
 
 
 def _state(st) -> str:
     """An organisation's agreement state (``agreement_in_force``) in words, in the --lang language."""
     if st.reason == "agreement.in_force":
         return _("en vigueur ({agreement}, version {version}, jusqu'au {day})", agreement=st.agreement_id,
-                 version=st.version, day=st.expires_on.isoformat() if st.expires_on else "—")
+                 version=st.version, day=day_text(st.expires_on, lang()) or "—")
     if st.reason == "agreement.expired":
-        return _("EXPIRÉ ({agreement}, le {day})", agreement=st.agreement_id, day=st.expires_on)
+        return _("EXPIRÉ ({agreement}, le {day})", agreement=st.agreement_id,
+                 day=day_text(st.expires_on, lang()))
     if st.reason == "agreement.not_yet_signed":
         return _("pas encore en vigueur ({agreement})", agreement=st.agreement_id)
     return _("AUCUN ACCORD")

@@ -2,13 +2,30 @@
 (``service`` → « Service »), the actions (``update`` → « mise à jour ») and the fields
 (``org_id``, ``phone``… → « Organisation », « Téléphone »), for the service page and ``mno
 directory history``. Every word is a catalogue message (French source text); a field no table
-names is shown with its underscores as spaces, never dropped."""
+names is shown with its underscores as spaces, never dropped. Values read as words too: an HSDS
+status (« actif », "temporarily closed"), a date as dd/mm/yyyy, an organisation or service by its
+name; the author as a person's name, or what a system author did (« Import de l'annuaire
+d'exemple »), never ``sample``."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..i18n import N_, gettext
+from ..i18n.dates import day_text, instant_text
+
+#: The authors the system writes (``load_sample``, ``mno directory import``, the CLI's default).
+ACTORS: dict[str, str] = {
+    "sample": N_("Import de l'annuaire d'exemple"),
+    "import": N_("Import de l'annuaire"),
+    "cli": N_("Ligne de commande (mno directory)"),
+}
+
+#: HSDS status values (service, location), read through the pages' keys ``svc_<status>``.
+STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 OBJECTS: dict[str, str] = {
     "accessibility": N_("Accessibilité"),
@@ -192,23 +209,57 @@ def action_label(action: str, lang: str | None = None) -> str:
     return gettext(ACTIONS[action], lang) if action in ACTIONS else action
 
 
+def status_label(status: str, lang: str | None = None) -> str:
+    """An HSDS status (``active``) in words (« actif », "active"); another value as written."""
+    return gettext(f"svc_{status}", lang) if status in STATUSES else status
+
+
+def actor_label(actor: str | None, lang: str | None = None, users: dict[str, str] | None = None) -> str:
+    """Who made a change: a user's name (``users``: id → name), a system author in words."""
+    if not actor:
+        return ""
+    if users and actor in users:
+        return users[actor]
+    return gettext(ACTORS[actor], lang) if actor in ACTORS else actor
+
+
+def value_text(field: str, value: Any, lang: str | None = None, names: dict[str, str] | None = None,
+               timezone: str = "UTC") -> Any:
+    """A changed value for the reader: a status in words, an ISO date as dd/mm/yyyy (an instant in
+    ``timezone``), a directory id (``names``) by its name; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    if field == "status":
+        return status_label(value, lang)
+    if names and value in names:
+        return names[value]
+    if _ISO_DAY.match(value):
+        return day_text(value, lang)
+    if _ISO_INSTANT.match(value):
+        return instant_text(value, lang, timezone)
+    return value
+
+
 def history_rows(audits: list[Any], lang: str | None = None,
-                 names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+                 names: dict[str, str] | None = None, *, users: dict[str, str] | None = None,
+                 timezone: str = "UTC") -> list[dict[str, Any]]:
     """``dir_audit`` rows in words: ``{"at", "actor", "action", "object", "diff": [(label, old, new)]}``
-    (the object as « Service svc-… »: its id stays, it is what a coordinator searches). ``names``:
-    directory ids → names, so an old or new value that is an organisation shows its name."""
-    def shown(v: Any) -> Any:
-        return names.get(v, v) if names and isinstance(v, str) else v
+    (the object by its name when ``names`` has it — directory ids → names —, else « Service
+    svc-… »: its id is what a coordinator searches). Values through :func:`value_text` (dates in
+    ``timezone``), the author through :func:`actor_label` (``users``: user id → name)."""
+    def shown(k: str, v: Any) -> Any:
+        return value_text(k, v, lang, names, timezone)
 
     return [
         {
             "at": a.at,
-            "actor": a.actor,
+            "actor": actor_label(a.actor, lang, users),
             "action": action_label(a.action, lang),
-            "object": f"{object_label(a.object_type, lang)} {a.object_id}",
+            "object": f"{object_label(a.object_type, lang)} "
+                      f"{(names or {}).get(a.object_id, a.object_id)}",
             "diff": [
-                (field_label(k, lang), shown(v[0]) if len(v) > 0 else None,
-                 shown(v[1]) if len(v) > 1 else None)
+                (field_label(k, lang), shown(k, v[0]) if len(v) > 0 else None,
+                 shown(k, v[1]) if len(v) > 1 else None)
                 for k, v in (a.diff or {}).items()
             ],
         }

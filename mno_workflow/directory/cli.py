@@ -255,15 +255,20 @@ def history_cmd(
     db: str | None = DB,
 ) -> None:
     """Historique des modifications d'un objet du répertoire, les plus récentes d'abord."""
+    from sqlalchemy import select
+
     from mno_workflow.commands.common import lang as cli_lang
     from mno_workflow.directory.audit_words import history_rows
     from mno_workflow.directory.edit import audit_trail
+    from mno_workflow.i18n.dates import instant_text
+    from mno_workflow.store.models import User
 
     with _session(db) as session:
+        users = dict(session.execute(select(User.id, User.display_name)).all())
         rows = history_rows(sorted(audit_trail(session, kind, object_id), key=lambda a: a.id, reverse=True),
-                            cli_lang())
+                            cli_lang(), users=users)
     for h in rows:
-        typer.echo(f"{h['at']:%Y-%m-%d %H:%M} UTC  {h['actor']}  {h['action']} — {h['object']}")
+        typer.echo(f"{instant_text(h['at'], cli_lang())} UTC  {h['actor']}  {h['action']} — {h['object']}")
         for label, old, new in h["diff"]:
             typer.echo("    " + _("{field} : {old} → {new}", field=label,
                                     old="—" if old is None else old, new="—" if new is None else new))

@@ -232,17 +232,19 @@ def listed(parts: list[str], lang: str | None = None) -> str:
 
 
 def short_date(value: object, lang: str | None = None) -> str:
-    """A day as digits, the language's order from the catalogue: ``03/06/2025`` in French and in
-    English (en_GB, day first: never ISO on a page, issue 18) — a ``strftime`` pattern translated
-    like any text."""
-    # TRANSLATORS: strftime pattern of a day as digits; day first in English too ("%d/%m/%Y")
-    return value.strftime(pgettext("strftime", "%d/%m/%Y", lang))  # type: ignore[attr-defined]
+    """A day as digits in the language's order: ``03/06/2025`` in French and in English (never ISO
+    on a page, issue 18) — :func:`mno_workflow.i18n.dates.day_text`, the one implementation."""
+    from .dates import day_text
+
+    return day_text(value, lang)
 
 
-def short_datetime(value: object, lang: str | None = None) -> str:
-    """A day and time as digits: ``03/06/2025 14:30`` (fr and en, day first)."""
-    # TRANSLATORS: strftime pattern of a day and time; day first in English too ("%d/%m/%Y %H:%M")
-    return value.strftime(pgettext("strftime", "%d/%m/%Y %H:%M", lang))  # type: ignore[attr-defined]
+def short_datetime(value: object, lang: str | None = None, timezone: str | None = "UTC") -> str:
+    """A day and time as digits: ``03/06/2025 14:30`` (fr and en, day first), in ``timezone``
+    (:func:`mno_workflow.i18n.dates.instant_text`)."""
+    from .dates import instant_text
+
+    return instant_text(value, lang, timezone)
 
 
 def N_(message: str) -> str:

@@ -1,39 +1,91 @@
-"""Dates in the reader's language for messages (digests, e-mails, notifications, alert status):
-day/month/year in every language (``23/09/2025``), through Babel's locale of the language
-(:func:`mno_workflow.i18n.babel_locale`: ``fr_FR``, ``en_GB``), never an ISO date or a
+"""Dates and instants as people read them, the one implementation for every page, printed
+document, e-mail, notification and export: day/month/year as digits in every language
+(``23/09/2025``, ``23/09/2025 14:30``), an instant in the SOP's time zone, never an ISO date or a
 ``lang == "en"`` test.
+
+The digit patterns are catalogue entries (context ``strftime``), so a language may set its own
+order; Babel's locale of the language (:func:`mno_workflow.i18n.babel_locale`: ``fr_FR``,
+``en_GB``) gives the day in words. ``i18n.short_date`` / ``short_datetime`` and the web pages'
+``fmt_date`` / ``fmt_datetime`` delegate here.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from . import babel_locale
-
-DAY = "dd/MM/yyyy"
-INSTANT = "dd/MM/yyyy HH:mm"
+from . import babel_locale, pgettext
 
 
-def day_text(day: date | datetime, lang: str | None = None, timezone: str | None = None) -> str:
-    """``23/09/2025``; an aware instant is first taken to ``timezone`` (default: its own)."""
-    from babel.dates import format_date  # here: mno --help does not import Babel
+def _day_pattern(lang: str | None) -> str:
+    # TRANSLATORS: strftime pattern of a day as digits; day first in English too ("%d/%m/%Y")
+    return pgettext("strftime", "%d/%m/%Y", lang)
 
+
+def _instant_pattern(lang: str | None) -> str:
+    # TRANSLATORS: strftime pattern of a day and time; day first in English too ("%d/%m/%Y %H:%M")
+    return pgettext("strftime", "%d/%m/%Y %H:%M", lang)
+
+
+def _instant_pattern_of_the_year(lang: str | None) -> str:
+    # TRANSLATORS: strftime pattern of a day and time of this year; day first ("%d/%m %H:%M")
+    return pgettext("strftime", "%d/%m %H:%M", lang)
+
+
+def _format(value: date, pattern: str) -> str:
+    # %Y of a year before 1000 is not zero-padded by every C library: the year is written here
+    return value.strftime(pattern.replace("%Y", f"{value.year:04d}"))
+
+
+def _parsed(value: object) -> date | datetime | str:
+    """An ISO text as a date or an instant (``2025-01-15``, ``2025-01-15T13:30:00Z``); any other
+    text unchanged (it is shown as written)."""
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+
+
+def day_text(day: object, lang: str | None = None, timezone: str | None = None) -> str:
+    """``23/09/2025``: a date, an instant (an aware one first taken to ``timezone``, default its
+    own) or an ISO text; ``""`` for ``None`` or ``""``; another text is returned as written."""
+    if day is None or day == "":
+        return ""
+    if isinstance(day, str):
+        day = _parsed(day)
+        if isinstance(day, str):
+            return day
     if isinstance(day, datetime):
         day = (day.astimezone(ZoneInfo(timezone)) if timezone and day.tzinfo else day).date()
-    return format_date(day, DAY, locale=babel_locale(lang))
+    if not isinstance(day, date):
+        return str(day)
+    return _format(day, _day_pattern(lang))
 
 
-def instant_text(instant: datetime, lang: str | None = None, timezone: str = "UTC") -> str:
-    """``23/09/2025 14:30`` in ``timezone``."""
-    from babel.dates import format_datetime
-
-    return format_datetime(instant, INSTANT, tzinfo=ZoneInfo(timezone), locale=babel_locale(lang))
+def instant_text(instant: object, lang: str | None = None, timezone: str | None = "UTC",
+                 *, year: bool = True) -> str:
+    """``23/09/2025 14:30`` in ``timezone`` (a naive instant is read as UTC; ``year`` False:
+    ``23/09 14:30``, a deadline of this year); a date alone is a day (:func:`day_text`); an ISO
+    text is read first; ``""`` for ``None`` or ``""``."""
+    if instant is None or instant == "":
+        return ""
+    if isinstance(instant, str):
+        instant = _parsed(instant)
+        if isinstance(instant, str):
+            return instant
+    if not isinstance(instant, datetime):
+        return day_text(instant, lang)
+    aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+    pattern = _instant_pattern(lang) if year else _instant_pattern_of_the_year(lang)
+    return _format(aware.astimezone(ZoneInfo(timezone or "UTC")), pattern)
 
 
 def day_words(day: date, lang: str | None = None) -> str:
     """A day in words: « mardi 23 septembre 2025 », "Tuesday, 23 September 2025"."""
-    from babel.dates import format_date
+    from babel.dates import format_date  # here: mno --help does not import Babel
 
     return format_date(day, format="full", locale=babel_locale(lang))
 

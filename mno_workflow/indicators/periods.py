@@ -1,5 +1,6 @@
 """Reporting periods: a month (``2025-04`` or DHIS2 ``202504``), a quarter (``2025Q2``), a year
-(``2025``) or a custom range (``2025-04-01..2025-05-15``), with their DHIS2 ISO period code."""
+(``2025``) or a custom range (``01/04/2025..15/05/2025``, or ISO
+``2025-04-01..2025-05-15``), with their DHIS2 ISO period code."""
 
 from __future__ import annotations
 
@@ -65,16 +66,25 @@ def parse(text: str) -> Period:
     if re.fullmatch(r"\d{4}", s):
         y = int(s)
         return Period(date(y, 1, 1), date(y, 12, 31), "year", s)
-    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", s):
+    day = r"(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})"  # ISO, or day first as the pages write it
+    if m := re.fullmatch(rf"{day}\s*\.\.\s*{day}", s):
         try:
-            a, b = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+            a, b = _day(m[1]), _day(m[2])
         except ValueError as e:
             raise PeriodError(gettext("date invalide : {error}", error=e)) from None
         if b < a:
             raise PeriodError(gettext("fin avant le début : {period}", period=s))
         return Period(a, b, "custom", None)
-    raise PeriodError(gettext("période {period} inconnue : 2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30",
+    raise PeriodError(gettext("période {period} inconnue : 2025Q2, 2025-04, 2025 ou 01/04/2025..30/06/2025",
                               period=repr(s)))
+
+
+def _day(text: str) -> date:
+    """``2025-04-01`` or ``01/04/2025`` (day first, as every page writes a date); ValueError."""
+    if "/" in text:
+        d, m, y = (int(x) for x in text.split("/"))
+        return date(y, m, d)
+    return date.fromisoformat(text)
 
 
 def months(period: Period) -> list[Period]:

@@ -127,6 +127,9 @@ def figures(
         raise ValueError("this SOP has no indicators: section / ce SOP n'a pas de section indicators:")
     filters = {k: str(v) for k, v in (filters or {}).items() if v and k in sop.indicators.dimensions}
     names, types = organisations(session)
+    from ..directory.names_lang import names_in
+
+    names = names_in(names, lang)  # an organisation's English name on an English report
     results = cache.results(session, sop, period, now, filters, types)  # exact invalidation
 
     def label_of(dim: str, code: str) -> str | None:

@@ -195,7 +195,11 @@ def data_protection_chapter(
         )
         retention = retention[0].upper() + retention[1:]
     register = sharing_agreements(directory_folder, lang, public=public)
+    from ..i18n.dates import day_text
+
     for r in register:
+        for key in ("signed_on", "expires_on"):  # 08/01/2026, never the CSV's 2026-01-08
+            r[key] = day_text(r.get(key), lang)
         r["categories_words"] = ", ".join(
             sop.label(cat_labels.get(c), lang) or c for c in r.get("data_categories", "").split()
         )

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 
 from mno_workflow.i18n import N_, Words, ngettext
+from mno_workflow.i18n.dates import day_text, instant_text
 from mno_workflow.sop.schema import SOP, FieldType, FormField
 
 from .diagrams import duration_words
@@ -140,6 +141,10 @@ def _value_text(sop: SOP, f: FormField, value: Any, lang: str) -> str:
         return ", ".join(sop.label(opts.get(v), lang) or str(v) for v in value)
     if f.type == FieldType.choice:
         return sop.label(opts.get(value), lang) or str(value)
+    if f.type == FieldType.date:  # 08/01/2026, never the stored 2026-01-08
+        return day_text(value, lang)
+    if f.type == FieldType.datetime:  # in the SOP's time zone
+        return instant_text(value, lang, sop.calendar.timezone)
     return str(value)
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from mno_workflow.i18n import N_, P_, Words, colon
+from mno_workflow.i18n.dates import instant_text
 from mno_workflow.sop.schema import SOP
 
 from .narrative_text import find_narrative, markdown_html
@@ -66,7 +66,6 @@ def _snapshot(play, sop: SOP, lang: str) -> dict[str, Any]:
     from mno_workflow.store.models import Case, Deadline, StepInstance
 
     w = TRAIN_WORDS[lang]
-    tz = ZoneInfo(sop.calendar.timezone)
     with play.wf.sessions() as s:
         case = s.scalar(select(Case).where(Case.reference == play.ref))
         insts = s.scalars(
@@ -91,7 +90,7 @@ def _snapshot(play, sop: SOP, lang: str) -> dict[str, Any]:
     if due is not None:
         step = sop.steps[due.step]
         label = sop.label(step.states[due.state].label, lang)
-        deadline = w["due"].format(x=label, d=due.due_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"))
+        deadline = w["due"].format(x=label, d=instant_text(due.due_at, lang, sop.calendar.timezone))
     if status == "closed":
         opened.append(w["closed"])
     return {"open": opened, "deadline": deadline}

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import __version__, logs
+from ..directory.names_lang import in_lang, names_in
 from ..directory.tables import TABLES
 from ..engine.compile import CompiledSOP
 from ..engine.engine import WorkflowEngine
@@ -62,6 +63,7 @@ class Web:
             # or source_url in mno.toml when the code was modified)
             source_url=os.environ.get("MNO_SOURCE_URL") or SOURCE_URL.format(version=__version__),
             app_version=__version__,
+            in_lang=in_lang,  # a directory name in the reader's language (directory/names_lang.py)
         )
         self._svg: dict[tuple, bytes] = {}
         self._lock = threading.Lock()
@@ -133,20 +135,34 @@ class Web:
         return sop.label(sop.options.get(options, {}).get(code), lang) or code
 
     @staticmethod
-    def organisations(s: Session) -> dict[str, str]:
+    def organisations(s: Session, lang: str | None = None) -> dict[str, str]:
+        """The directory's organisations, id → name; with ``lang``, each name in that language
+        where the directory's translations give it (:mod:`..directory.names_lang`)."""
         org = TABLES["organization"]
-        return {r.id: r.name for r in s.execute(select(org.c.id, org.c.name).order_by(org.c.name))}
+        names = {r.id: r.name for r in s.execute(select(org.c.id, org.c.name).order_by(org.c.name))}
+        return names_in(names, lang) if lang else names
 
     @staticmethod
-    def directory_names(s: Session) -> dict[str, str]:
+    def directory_names(s: Session, lang: str | None = None) -> dict[str, str]:
         """Organisations and services of the directory by id → name (the ids of the two tables are
-        distinct), for showing a stored recipient or directory service by its name."""
+        distinct), for showing a stored recipient or directory service by its name (in ``lang``)."""
         svc = TABLES["service"]
         names = Web.organisations(s)
         names.update({r.id: r.name for r in s.execute(select(svc.c.id, svc.c.name))})
+        return names_in(names, lang) if lang else names
+
+    @staticmethod
+    def organisation_names(s: Session, lang: str | None = None) -> dict[str, str]:
+        """Every organisation a page may name, id → name: the directory's, then an organisation
+        held by users but not in the directory (a first responders' post, ``fds-poste-…``) by the
+        name of its account (« Agent FDS, poste de Seytenga ») — never its key."""
+        names = Web.organisations(s, lang)
+        for oid, name in s.execute(select(User.organisation, User.display_name)
+                                   .where(User.organisation.is_not(None)).order_by(User.id)):
+            names.setdefault(oid, name)
         return names
 
-    def org_namer(self):
+    def org_namer(self, lang: str | None = None):
         """``org_name(id)``: an organisation's name from the directory (its id when the directory
         has none), for templates that print an organisation (header, timeline, notes, logs:
         never a key like ``org-csps``). The names are read once per page, at the first call."""
@@ -158,7 +174,7 @@ class Web:
                 return ""
             if names is None:
                 with self.wf.sessions() as s:
-                    names = self.organisations(s)
+                    names = self.organisation_names(s, lang)
             return names.get(oid, oid)
 
         return org_name
@@ -177,7 +193,7 @@ class Web:
         ctx["csrf"] = token_fn() if callable(token_fn) else ""
         ctx["path"] = request.url.path
         ctx["flash"] = request.session.pop("flash", None) if "session" in request.scope else None
-        ctx.setdefault("org_name", self.org_namer())
+        ctx.setdefault("org_name", self.org_namer(ctx["lang"]))
         return self.templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
 
 

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from ..engine.calendar import BusinessCalendar
 from ..i18n import N_, gettext, ngettext
+from ..i18n.dates import instant_text
 from ..sop.schema import SOP
 
 #: what to do, by task kind (:func:`task_kind`); French message ids, translated where shown
@@ -68,7 +69,7 @@ def due_words(cal: BusinessCalendar, kind: str, due: datetime, now: datetime, la
     same day."""
     local_due, local_now = cal.local(due), cal.local(now)
     same_year = local_due.year == local_now.year
-    when = local_due.strftime("%d/%m %H:%M" if same_year else "%d/%m/%Y %H:%M")
+    when = instant_text(due, lang, str(cal.tz), year=not same_year)
     what = gettext(WORDS.get(kind, WORDS["act"]), lang)
     late = due < now
     if late:

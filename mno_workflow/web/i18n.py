@@ -1,4 +1,4 @@
-"""Interface texts of the web pages by stable key (``t("my_work", lang)``), and dates formatted by Babel.
+"""Interface texts of the web pages by stable key (``t("my_work", lang)``), and their dates.
 
 The texts live in the gettext catalogues ``mno_workflow/locale/<lang>/LC_MESSAGES/messages.po``
 (msgid = the key; see :mod:`mno_workflow.i18n` and ``docs/translations.md``). ``TEXTS`` and
@@ -12,13 +12,10 @@ time zone as ``15/01/2025 14:30``.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date, format_datetime
 
 from .. import i18n as catalogues
+from ..i18n.dates import day_text, instant_text
 
 _TEXTS = catalogues._texts  # lang -> {key: text}, filled by catalogues.texts() (the fast path of t())
 LANGS = catalogues.languages()  # ("fr", "en", …): a language is a catalogue under locale/
@@ -53,36 +50,14 @@ def role_label(role: str, lang: str = "fr") -> str:
 
 
 def fmt_date(value: Any, lang: str = "fr") -> str:
-    """``15/01/2025`` (both languages use day/month/year here); ISO strings are accepted."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        value = value.date()
-    return format_date(value, "dd/MM/yyyy", locale=catalogues.babel_locale(lang))
+    """``15/01/2025`` (:func:`mno_workflow.i18n.dates.day_text`); ISO strings are accepted."""
+    return day_text(value, lang)
 
 
 def fmt_datetime(value: Any, lang: str = "fr", tz: str = "UTC") -> str:
-    """``15/01/2025 14:30`` in the time zone ``tz``; ISO strings are accepted."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if isinstance(value, datetime) and value.year > 1000:
-        # digits only: the same in every language (Babel's ``dd/MM/yyyy HH:mm``, a naive value
-        # read as UTC), ten times cheaper per row of a long list
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return aware.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
-    return format_datetime(
-        value, "dd/MM/yyyy HH:mm", tzinfo=ZoneInfo(tz), locale=catalogues.babel_locale(lang)
-    )
+    """``15/01/2025 14:30`` in the time zone ``tz`` (:func:`mno_workflow.i18n.dates.instant_text`);
+    ISO strings are accepted."""
+    return instant_text(value, lang, tz)
 
 
 def due_words(days: int, lang: str = "fr") -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import directory
-from ..i18n import N_, colon, gettext
+from ..i18n import N_, colon, gettext, quoted
 from ..reminders.rendering import with_need
-from ..sop.schema import SOP, FieldType
+from ..sop.schema import SOP, Classification, FieldType
 from ..store.models import Case, StepInstance
 from . import access
 from .core import Web
@@ -192,7 +192,7 @@ def provider_field(
     view = next((v for v in views if v.name == field_id), None)
     if view is None:
         return
-    orgs = Web.organisations(s)
+    orgs = Web.organisations(s, lang)
     need = (inst.item or {}).get("need")
     candidates = []
     if need and case.region:
@@ -237,7 +237,8 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
     if m.kind == "note":  # a referral note (web/notes.py): who wrote, never what
         ctx = m.context or {}
         if ctx.get("from_side") == "provider":
-            who = Web.organisations(s).get(ctx.get("from_org") or "", "") or t("note_from_provider", lang)
+            who = (Web.organisations(s, lang).get(ctx.get("from_org") or "", "")
+                   or t("note_from_provider", lang))
         else:
             who = t("note_from_case", lang)
         return {"m": m, "subject": "", "text": f"{text} — {who}"}
@@ -249,8 +250,9 @@ def _referral_answer(s, sop: SOP, m, lang: str) -> str:
     """The provider's coded answer on a referral (e.g. « Motif du refus : Capacité insuffisante »)
     as it stood when the message was written: the choice fields of the forms filled on it other
     than the referral itself, read from the instance's audit events up to ``m.created_at`` — an
-    older message never shows a later answer (issue 18). Codes and their labels only, never free
-    text (a notification carries no personal data)."""
+    older message never shows a later answer (issue 18). Codes by their labels, and the answer's
+    free text (« Précisions : « Le centre est fermé » ») only from a field the SOP classifies
+    ``shareable`` (a notification carries no personal or sensitive data); labels in ``lang``."""
     from sqlalchemy import select
 
     from ..store.models import AuditEvent
@@ -277,6 +279,10 @@ def _referral_answer(s, sop: SOP, m, lang: str) -> str:
             value = data.get(f.id)
             if f.type == FieldType.choice and isinstance(value, str) and value:
                 parts.append(f"{sop.label(f.label, lang)}{colon(lang)}{display_value(sop, f, value, lang)}")
+            elif (f.type == FieldType.text and isinstance(value, str) and value.strip()
+                  and f.classification == Classification.shareable):
+                # the answer's own words (« Précisions » of a decline), never a personal field
+                parts.append(f"{sop.label(f.label, lang)}{colon(lang)}{quoted(value.strip(), lang)}")
     return " · ".join(parts)
 
 

@@ -16,7 +16,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..directory.names_lang import in_lang
 from ..directory.tables import TABLES
+from ..i18n.dates import day_text
 from ..render.paper_forms import FORM_WORDS, FilledReferral, _value_text
 from ..sop.schema import SOP
 from ..store.models import Case, StepInstance, User
@@ -55,6 +57,12 @@ def _focal_point(session, organisation_id: str | None, contacts: bool = True) ->
     phone = session.execute(q.order_by(p.c.id)).first()
     who = ", ".join(x for x in (contact[0], contact[1]) if x) if contact else ""
     return who, (phone[0] if phone else ""), (contact[2] if contact and contact[0] else "")
+
+
+def _service_name(session, service_id: str) -> str:
+    """A directory service's name (the id itself when the directory no longer has it)."""
+    svc = TABLES["service"]
+    return session.execute(select(svc.c.name).where(svc.c.id == service_id)).scalar() or service_id
 
 
 def fields_by_key(fields: dict[str, Any], key: str) -> str:
@@ -122,6 +130,11 @@ def filled_referral(
         if ref_form
         else {}
     )
+    service_field = step.service.split(".")[1] if step.service else ""
+    service_name = ""
+    if referral.get(service_field):  # the directory service by its name, never its id (svc-…)
+        service_name = in_lang(_service_name(session, str(referral[service_field])), lang)
+        referral = {**referral, service_field: service_name}
     focal, phone, focal_id = _focal_point(session, inst.recipient, access.can(printer, "directory_contacts"))
     consent = (case.data or {}).get(
         sop.data_protection.consent_form if sop.data_protection else "consent"
@@ -139,7 +152,7 @@ def filled_referral(
         },
         recipient={
             "organisation": organisations.get(inst.recipient or "", inst.recipient or ""),
-            "service": str(referral.get("service", "")),
+            "service": str(referral.get("service") or service_name),
             "focal_point": focal,
             "phone": phone,
             "focal_point_id": focal_id,  # for the access log (routes/print_forms.py), not printed
@@ -148,8 +161,8 @@ def filled_referral(
         withheld=withheld,
         referral=referral,
         consent_given=personal and view.consent.status in ("given", "overridden"),
-        consent_date=str(consent.get("consent_date", "")) if personal else "",
-        printed_on=now.date().isoformat(),
+        consent_date=day_text(consent.get("consent_date"), lang) if personal else "",
+        printed_on=day_text(now, lang, sop.calendar.timezone),
     )
 
 

@@ -93,7 +93,7 @@ def test_directory_commands_speak_english_under_lang_en(db_url, tmp_path):
     assert "warning: the export holds the personal contacts" in out.output
     assert "fichier" not in out.output and "(s)" not in out.output
     agreements = _run(db_url, "--lang", "en", "directory", "agreement", "list", "--today", "2026-01-01")
-    assert "organisations on 2026-01-01" in agreements.output and "AUCUN" not in agreements.output
+    assert "organisations on 01/01/2026" in agreements.output and "AUCUN" not in agreements.output
     ended = _run(db_url, "--lang", "en", "directory", "agreement", "end", "agr-nope", "--on", "2026-01-01")
     assert ended.exit_code == 1 and "error: unknown agreement “agr-nope”" in ended.output
     dry = _run(db_url, "--lang", "en", "directory", "import", str(SAMPLE_DIR), "--dry-run")

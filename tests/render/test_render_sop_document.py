@@ -93,7 +93,7 @@ def test_register_lists_every_agreement_of_the_directory(bf):
     rows = (BF_DIR / "sharing_agreement.csv").read_text(encoding="utf-8").strip().splitlines()[1:]
     section = page.split('id="data-protection"', 1)[1].split("</section>", 1)[0]
     assert section.count("<tr><td data-label=") >= len(rows) > 0  # card rows on a phone (issue 18)
-    assert "2028-12-31" in section and "Identité" in section
+    assert "31/12/2028" in section and "2028-12-31" not in section and "Identité" in section  # dd/mm/yyyy
 
 
 def test_smaller_sop_document_builds_without_narrative():

@@ -191,5 +191,7 @@ def test_hsds_logs_one_row_per_request_and_nothing_for_public_reads(live_any) ->
     assert json.loads(lines[0])["id"]
     # the coordinator's access log lists them
     page = html.unescape(coord.get("/journal-acces").text)
-    assert page.count("hsds.organization") >= 1 and "hsds.service" in page
+    # what was read in words (web/log_words.py), the HSDS object named after them
+    assert page.count("Répertoire au format HSDS (organization)") >= 1
+    assert "Répertoire au format HSDS (service)" in page
 

@@ -1,5 +1,6 @@
 """The new-user tryout of issue 18, on the pages' HTML (every role, French and English):
-organisations by their names (never a key like ``org-csps``), a refused action naming the SOP's
+organisations and services by their names (never a key like ``org-csps``, ``svc-…`` or a
+first responders' post ``fds-poste-…``), a refused action naming the SOP's
 label of its trigger, notification counters and group headings, and « Libellé : valeur » with the
 reader's own colon (« : » in French, ": " in English)."""
 
@@ -16,7 +17,8 @@ from .helpers import case_with_referrals, provider
 USERS = {"caseworker": "mariam.kabore", "supervisor": "idrissa.sanou", "coordinator": "coord.mnr",
          "provider": "focal.masn", "first_responder": "agent.fds", "trainer": "formateur",
          "me_officer": "suivi.evaluation"}
-ORG_KEY = re.compile(r"\borg-[a-z]+\b")
+# an organisation's, a directory service's or a first responders' post's key (not in the directory)
+ORG_KEY = re.compile(r"\b(?:org|svc|fds-poste)-[a-z-]+\b")
 
 
 def visible(page: str) -> str:
@@ -55,6 +57,29 @@ def test_pages_name_organisations_never_by_their_key(world, role: str) -> None:
         keys = ORG_KEY.findall(visible(r.text))
         assert not keys, (role, path, sorted(set(keys)))
     assert seen >= 2, role
+
+
+ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("role", USERS)
+def test_pages_write_dates_day_first_never_iso(world, role: str, lang: str) -> None:
+    """No ISO date (2025-06-02) in what a page shows: dates read dd/mm/yyyy in both languages
+    (i18n/dates.py); machine attributes (value=, datetime=, href) are not text and may keep it."""
+    live, ref = world
+    c = live.client(USERS[role])
+    c.get(f"/langue/{lang}")
+    found = {}
+    for path in (*_pages(ref), "/pos/manuel", "/pos/documents", "/pos", "/mon-compte/notifications",
+                 "/pos/atelier", "/pos/documents/document"):
+        r = c.get(path, follow_redirects=True)
+        if r.status_code == 200:
+            text = visible(re.sub(r"<(textarea|pre|code)\b.*?</\1>", " ", r.text, flags=re.S))
+            hits = ISO_DATE.findall(text)
+            if hits:
+                found[path] = sorted(set(hits))[:3]
+    assert found == {}, (role, lang, found)
 
 
 def _refusals(wf, ref: str):

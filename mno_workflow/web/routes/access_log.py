@@ -11,9 +11,10 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from ...protection.view_words import channel_label, what_labels
-from ...store.models import Case
+from ...store.models import Case, User
 from .. import access
 from ..core import Web
+from ..log_words import detail_pairs, export_label
 from ..models import CaseView, ExportLog, SandboxReset
 from . import common
 
@@ -56,4 +57,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 # the channel and the step instance in words (protection/view_words.py; each distinct
                 # instance once per page, not once per row), as the
                 # case's timeline and the person-data record show them (issue 18: no keys shown)
-                "channel_label": channel_label, "what_label": what_labels(sop, ctx["lang"])})
+                "channel_label": channel_label, "what_label": what_labels(sop, ctx["lang"]), "sop": sop,
+                # an export's record as words (log_words.py), never its JSON
+                "export_label": export_label, "detail_pairs": detail_pairs,
+                "users": dict(s.execute(select(User.id, User.display_name)).all()),
+                "directory_names": web.directory_names(s, web.lang(request, user))})

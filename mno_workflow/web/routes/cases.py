@@ -87,7 +87,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
     sop = compiled.sop
     lang = web.lang(request, user)
     events = repository.trail(s, case)
-    orgs = web.directory_names(s)  # organisations and services by name
+    orgs = web.directory_names(s, lang)  # organisations and services by name, in lang
     steps = []
     for inst in case.instances:
         step = sop.steps[inst.step]

@@ -16,16 +16,21 @@ from ..core import Web
 def base_ctx(web: Web, request: Request, s, user: User) -> dict[str, Any]:
     """The context every signed-in page has: ``user``, ``lang``, ``unread`` (notifications) and
     ``user_org`` (the name of the user's organisation, shown in the header instead of its id)."""
-    org = None
+    org = ""
     if user.organisation:
         from sqlalchemy import select
 
         from ...directory.tables import TABLES
 
         t = TABLES["organization"]
-        org = s.execute(select(t.c.name).where(t.c.id == user.organisation)).scalar()
-    return {"user": user, "lang": web.lang(request, user), "unread": queries.unread_count(s, user),
-            "user_org": org or user.organisation}
+        # not in the directory (a first responders' post): the account's name says where it is,
+        # the header does not repeat it, and never shows the key (fds-poste-…)
+        org = s.execute(select(t.c.name).where(t.c.id == user.organisation)).scalar() or ""
+    from ...directory.names_lang import in_lang
+
+    lang = web.lang(request, user)
+    return {"user": user, "lang": lang, "unread": queries.unread_count(s, user),
+            "user_org": in_lang(org, lang)}
 
 
 def is_htmx(request: Request) -> bool:

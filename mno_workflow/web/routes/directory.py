@@ -107,7 +107,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         for c in caps:
             history += directory.audit_trail(s, "service_capacity", c["id"])
         history.sort(key=lambda a: a.id, reverse=True)
-        orgs = web.organisations(s)
+        orgs = web.directory_names(s, lang)  # organisations and services by name, in lang
+        users = dict(s.execute(select(User.id, User.display_name)).all())
 
         def shown(k: str, v: Any) -> Any:  # an organisation by its name, not its key (issue 18)
             return orgs.get(v, v) if k == "organization_id" and isinstance(v, str) else v
@@ -122,7 +123,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "languages": languages,
             # objects, actions and fields in words (directory/audit_words.py), never column names
             "history": [{**h, "at": fmt_datetime(h["at"], lang, sop.calendar.timezone)}
-                        for h in history_rows(history, lang, orgs)],
+                        for h in history_rows(history, lang, orgs, users=users,
+                                              timezone=sop.calendar.timezone)],
             "can_edit": access.can(user, "directory_edit"),
             "statuses": directory_statuses(),
             "values": None,
@@ -144,7 +146,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     **base_ctx(request, s, user),
                     "rows": rows,
                     "contacts": contacts,
-                    "orgs": web.organisations(s),
+                    "orgs": web.organisations(s, web.lang(request, user)),
                     "stale_view": False,
                 },
             )
@@ -177,7 +179,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     **base_ctx(request, s, user),
                     "rows": rows,
                     "contacts": contacts,
-                    "orgs": web.organisations(s),
+                    "orgs": web.organisations(s, web.lang(request, user)),
                     "stale_view": True,
                 },
             )

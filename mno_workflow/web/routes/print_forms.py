@@ -58,7 +58,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 raise access.NotVisible()
             lang = web.lang(request, user)
             queries.log_view(s, user, case, "print", web.now(), inst.label_key)
-            filled = filled_referral(s, sop, case, inst, user, web.now(), lang, web.organisations(s))
+            filled = filled_referral(s, sop, case, inst, user, web.now(), lang, web.organisations(s, lang))
             html = referral_slip_html(sop, lang, filled)
             # the recipient's contact person is staff personal data: one access-log row (contacts_log.py)
             log_contacts_read(s, user.id, user.role, "print.referral_slip", request.url.path,

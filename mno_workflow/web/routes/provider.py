@@ -18,10 +18,11 @@ from .attachments import notes_of
 from .common import case_and_instance
 
 
-def _org_named(s, ref: dict | None) -> dict | None:
-    """The referrer (:func:`access.referrer`) with its organisation by name, not its id."""
+def _org_named(s, ref: dict | None, lang: str | None = None) -> dict | None:
+    """The referrer (:func:`access.referrer`) with its organisation by name (in ``lang``), not its id."""
     if ref and ref.get("organisation"):
-        ref = {**ref, "organisation": Web.organisations(s).get(ref["organisation"], ref["organisation"])}
+        names = Web.organisation_names(s, lang)
+        ref = {**ref, "organisation": names.get(ref["organisation"], ref["organisation"])}
     return ref
 
 
@@ -87,7 +88,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "priority": web.option_label(
                         csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
                     ),
-                    "referrer": _org_named(s, referrer),
+                    "referrer": _org_named(s, referrer, lang),
                     "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
                 }
 
@@ -105,7 +106,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "history_next": history_next,
                     "paged": suite is not None or historique is not None,
                     "tz": sop.calendar.timezone,
-                    "org_name": web.organisations(s).get(user.organisation or "", user.organisation),
+                    "org_name": web.organisations(s, lang).get(user.organisation or "", user.organisation),
                 },
             )
 
@@ -135,7 +136,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             inst_blocks = [] if not view.personal else [
                 form_block(
                     sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats,
-                    web.directory_names(s),
+                    web.directory_names(s, lang),
                 )
                 for fid, data in (inst.data or {}).items()
             ]
@@ -158,7 +159,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "service_level": describe_level(s, sop, case, inst, lang),  # issue 13
                     "blocks": blocks,
                     "inst_blocks": inst_blocks,
-                    "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view)),
+                    "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
                     "notes": notes_of(s, inst)
                     if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
                     "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]

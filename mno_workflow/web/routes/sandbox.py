@@ -46,11 +46,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
             refused = text_in(e.args[0], web.lang(request, user))
         from sqlalchemy import select
 
+        from ...i18n.dates import instant_text
         from ..models import SandboxReset
 
         ctx = base_ctx(request, s, user)
         resets = s.scalars(select(SandboxReset).order_by(SandboxReset.id.desc()).limit(10))
-        history = [gettext(ROW, ctx["lang"], at=x.at.strftime("%d/%m/%Y %H:%M UTC"), user=x.user_id,
+        history = [gettext(ROW, ctx["lang"], at=instant_text(x.at, ctx["lang"]) + " UTC", user=x.user_id,
                            counts=reset_counts(ctx["lang"], x.removed, x.created, x.files_removed))
                    for x in resets]
         return web.render(request, "sandbox.html",

@@ -6,7 +6,6 @@ The work itself is in :mod:`mno_workflow.web.workbench`."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,7 +18,7 @@ from ...engine.errors import EngineError
 from ...i18n import N_, gettext, ngettext
 from ...render import diagrams
 from ...sop.diagnostics import SOPError
-from ...store.models import SopDraft, SopVersion
+from ...store.models import SopDraft, SopVersion, User
 from .. import access, workbench
 from ..core import Web
 from ..security import CSP
@@ -33,7 +32,20 @@ EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes under ``/pos/atelier``."""
     wf = web.wf
-    base_ctx = partial(common.base_ctx, web)
+
+    def base_ctx(request, s, user) -> dict[str, Any]:
+        """The pages' context, with the words of the workbench: an SOP by its title (never
+        ``mnr_bf``), an author by name, instants in the SOP's time zone (issue 18)."""
+        ctx = common.base_ctx(web, request, s, user)
+        lang = ctx["lang"]
+        titles: dict[str, str] = {}
+        for sid in s.scalars(select(SopVersion.sop_id).distinct()):
+            sop = wf.registry.compiled(wf.registry.latest(s, sid)).sop
+            titles[sid] = sop.label(sop.title, lang)
+        names = dict(s.execute(select(User.id, User.display_name)).all())
+        ctx.update(sop_title=lambda sid: titles.get(sid, sid), author_name=lambda uid: names.get(uid, uid),
+                   tz=web.latest(s).sop.calendar.timezone)
+        return ctx
 
     def _user(request, s):
         user = web.user(request, s)
