@@ -51,9 +51,11 @@ run: install
 
 # The whole suite includes the wheel smoke test (pytest -m wheel): the built wheel installed in a
 # fresh virtualenv outside the checkout runs mno demo, validate, serve --demo and handbook.
+# One process per core, at most 4 (pytest-xdist), each test file in one process (its module
+# fixtures built once); each process starts its own PostgreSQL and Chromium. One process: -n 0.
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadfile
 
 # Every benchmark as one table (figure, baseline of the same run, ratio, bar); PostgreSQL is
 # started by the bench and always stopped. bench-quick: small sizes, under 2 minutes.
