@@ -60,7 +60,8 @@ def test_workbench_and_case_pages_in_english_have_no_french_half(live, tmp_path)
               "Nouveau brouillon", "Brouillons", "Révision", "Enregistré le", "Statut"])
 
     page = c.get(f"/pos/atelier/brouillons/{number}").text
-    _english(page, [f"Draft {number} — mnr_bf", "(from 2099.1, revision 1, coord.mnr,", "← Workbench",
+    _english(page, [f"Draft {number} — National referral mechanism — Burkina Faso",
+                    "(from 2099.1, revision 1, Coordination MNR,", "← Workbench",
                     "SOP YAML (diagnostics and diagram update as you type)", "Save", "Run scenarios",
                     "Compare with published", "Publish…", "running…",
                     "Scenarios and comparison use the last saved revision.", "New file of the SOP",
@@ -99,7 +100,8 @@ def test_workbench_and_case_pages_in_english_have_no_french_half(live, tmp_path)
                          "when it was made): add one below."], ["Scénarios", "Ce brouillon n’a pas"])
 
     publish = c.get(f"/pos/atelier/brouillons/{number}/publier").text
-    _english(publish, [f"Publish draft {number} — mnr_bf", "← Back to the draft",
+    _english(publish, [f"Publish draft {number} — National referral mechanism — Burkina Faso",
+                       "← Back to the draft",
                        "Migration plan: where do the open cases go?",
                        "2 steps of open cases in a state the draft no longer has.",
                        "Deadlines whose rule changed", "recompute from the original start",
@@ -109,7 +111,7 @@ def test_workbench_and_case_pages_in_english_have_no_french_half(live, tmp_path)
     data = {"map:referral.sent": "transmitted", "rule": "recompute", "csrftoken": csrf, "go": "preview"}
     preview = c.post(f"/pos/atelier/brouillons/{number}/publier", data=data).text
     _english(preview, ["Dry run: mnr_bf@2099.1 → ", " — 1 case",
-                       f"{ref}: referral:cash sent → transmitted", "Publish and migrate"],
+                       f"{ref}: states: referral:cash: sent → transmitted", "Publish and migrate"],
              ["Aperçu", "dossier", f"{ref} :", "Publier et migrer"])
 
     case = c.get(f"/dossiers/{ref}").text
