@@ -8,7 +8,6 @@ Step and state ids stay as ids: they are what the person types after ``--map``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ..i18n import colon, gettext
@@ -28,19 +27,13 @@ def rule_words(rule: str, lang: str | None = None) -> str:
     return words.get(rule, rule)
 
 
-def _due(value: str | None, lang: str | None, timezone: str) -> str:
-    """An ISO instant of the plan (``old_due``/``new_due``) as « 07/12/2026 23:59 »; « — » when none."""
-    if not value:
-        return "—"
-    return instant_text(datetime.fromisoformat(value), lang, timezone)
-
-
 def deadline_line(d: dict[str, Any], lang: str | None = None, timezone: str = "UTC") -> str:
     """One deadline of a plan (dict: instance, state, old_due, new_due, rule, note) as
     « délai consent:1 (pending) : 07/12/2026 23:59 → 07/12/2026 23:59 — même règle : échéance gardée »."""
     line = gettext("délai {instance} ({state}) : {old} → {new} — {rule}", lang, instance=d["instance"],
-                   state=d["state"], old=_due(d.get("old_due"), lang, timezone),
-                   new=_due(d.get("new_due"), lang, timezone), rule=rule_words(d["rule"], lang))
+                   state=d["state"], old=instant_text(d.get("old_due"), lang, timezone) or "—",
+                   new=instant_text(d.get("new_due"), lang, timezone) or "—",
+                   rule=rule_words(d["rule"], lang))
     if d.get("note") == "no due date to keep: recomputed":  # the audit event keeps the code
         line += gettext(" (aucune échéance à garder : recalculée)", lang)
     elif d.get("note"):

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from ..store.audit import append_event
 from ..store.models import Case, SopVersion
 from .engine import Actor, WorkflowEngine
-from .errors import EngineError, Message
+from .errors import EngineError, Joined, Message
 from .migrate_deadlines import RULES, carry_deadline
 from .migrate_new_steps import start_new_steps
 from .migrate_notify import notify_new_owners
@@ -134,19 +134,9 @@ def check_mapping(old_sop, new_sop, mapping: dict[str, str],
     return problems
 
 
-@dataclass(frozen=True)
-class _Joined:
-    """Problems as one message value, joined with « ; » in the reader's language."""
-
-    problems: tuple[Message, ...]
-
-    def text(self, lang: str = "fr") -> str:
-        return " ; ".join(p.text(lang) for p in self.problems)
-
-
 def _refuse(problems: list[Message]) -> MigrationRefused:
-    return MigrationRefused(Message.t("Migration refusée : {problems}", problems=_Joined(tuple(problems))),
-                            problems=problems)
+    return MigrationRefused(Message.t("Migration refusée : {problems}",
+                                      problems=Joined(tuple(problems), sep=" ; ")), problems=problems)
 
 
 def migrate_cases(wf: WorkflowEngine, source: str, target: str, mapping: dict[str, str], actor: Actor,

@@ -49,15 +49,20 @@ def _parsed(value: object) -> date | datetime | str:
         return text
 
 
+def _read(value: object) -> object:
+    """``""`` for ``None`` or ``""``, an ISO text read (:func:`_parsed`), anything else as is: a
+    ``str`` result is shown as written."""
+    if value is None or value == "":
+        return ""
+    return _parsed(value) if isinstance(value, str) else value
+
+
 def day_text(day: object, lang: str | None = None, timezone: str | None = None) -> str:
     """``23/09/2025``: a date, an instant (an aware one first taken to ``timezone``, default its
     own) or an ISO text; ``""`` for ``None`` or ``""``; another text is returned as written."""
-    if day is None or day == "":
-        return ""
+    day = _read(day)
     if isinstance(day, str):
-        day = _parsed(day)
-        if isinstance(day, str):
-            return day
+        return day
     if isinstance(day, datetime):
         day = (day.astimezone(ZoneInfo(timezone)) if timezone and day.tzinfo else day).date()
     if not isinstance(day, date):
@@ -70,12 +75,9 @@ def instant_text(instant: object, lang: str | None = None, timezone: str | None 
     """``23/09/2025 14:30`` in ``timezone`` (a naive instant is read as UTC; ``year`` False:
     ``23/09 14:30``, a deadline of this year); a date alone is a day (:func:`day_text`); an ISO
     text is read first; ``""`` for ``None`` or ``""``."""
-    if instant is None or instant == "":
-        return ""
+    instant = _read(instant)
     if isinstance(instant, str):
-        instant = _parsed(instant)
-        if isinstance(instant, str):
-            return instant
+        return instant
     if not isinstance(instant, datetime):
         return day_text(instant, lang)
     aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
