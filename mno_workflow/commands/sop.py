@@ -155,8 +155,9 @@ def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, e
     Migrate open cases to another SOP version; --dry-run prints per case what would change."""
     from ..engine.versions import migrate_cases
     who = parse_actor(actor)
-    pairs = _pairs(mapping, "--map", "étape.ancien_état=nouvel_état")
-    rules = _pairs(per_state, "--deadline", "étape.nouvel_état=keep|recompute|restart")
+    # TRANSLATORS: the shape of a --map value (step and state ids are typed as they are)
+    pairs = _pairs(mapping, "--map", gettext("étape.ancien_état=nouvel_état", lang()))
+    rules = _pairs(per_state, "--deadline", gettext("étape.nouvel_état=keep|recompute|restart", lang()))
     engine = open_engine()
     with errors():
         plan = migrate_cases(engine, source, target, pairs, who, references=case or None,
