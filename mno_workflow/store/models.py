@@ -221,9 +221,10 @@ class Deadline(Base):
         # revision 0011: running expiry deadlines of a role soonest first, overdue ones, of a case
         Index("ix_deadlines_owner_kind_status_due_at", "owner_role", "kind", "status", "due_at"),
         Index("ix_deadlines_kind_status_due_at", "kind", "status", "due_at"),
-        # revision 0037: partial, expiry rows only — the triggers of next_due.py read a case's running
-        # expiry rows through it; a reminder row's mark by the sweeper leaves it alone
-        Index("ix_deadlines_case_kind_status", "case_id", "kind", "status", **_where("kind = 'expiry'")),
+        # revision 0039: a case's expiry rows, read by the triggers of next_due.py; no status in the
+        # key, so the sweeper's marks (status pending → done) leave it alone (was 0037's
+        # ix_deadlines_case_kind_status, which moved one entry per escalation sent)
+        Index("ix_deadlines_case_expiry", "case_id", **_where("kind = 'expiry'")),
         # revision 0025: a caseworker's running deadlines soonest first (assignee kept by triggers)
         # revision 0037: partial, rows with an assignee only (never a reminder row: NULL there), so
         # the sweeper's mark of a reminder row (status pending → done) leaves these indexes alone

@@ -29,7 +29,7 @@ copied to its expiry rows). A supervisor's « Mon travail » reads their region'
 ``ix_deadlines_region_owner_kind_status_due`` in due order: the role's index holds every region's
 rows, so a group the region has few of was read across every region (linear in the cases).
 
-Each trigger recomputes the case's value from its own rows (``ix_deadlines_case_kind_status``,
+Each trigger recomputes the case's value from its own rows (``ix_deadlines_case_expiry``,
 a few rows); on PostgreSQL it writes the case row only when the value changed (no row lock
 otherwise). Like the search index, the triggers are not models:
 :func:`install` creates them (``create_all`` through :func:`register`, the Alembic revision 0025,
@@ -54,7 +54,7 @@ def min_due_sql(case_id: str, dialect: str = "postgresql") -> str:
     min/max shortcut walks ``ix_deadlines_kind_status_due_at`` in due order across every case
     and filters for this one (each trigger run read every running expiry row of the database);
     the unary ``+`` leaves the value unchanged and makes it read the case's own rows through
-    ``ix_deadlines_case_kind_status``. PostgreSQL has no unary ``+`` for timestamps (nor the
+    ``ix_deadlines_case_expiry``. PostgreSQL has no unary ``+`` for timestamps (nor the
     shortcut's problem)."""
     due = "+d.due_at" if dialect == "sqlite" else "d.due_at"
     return (

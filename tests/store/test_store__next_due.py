@@ -185,7 +185,7 @@ def test_each_trigger_alone(wf, clock):
 
 
 def test_sqlite_triggers_read_the_case_own_deadlines(wf, clock):
-    """SQLite: the triggers' ``min`` reads the case's rows through ``ix_deadlines_case_kind_status``,
+    """SQLite: the triggers' ``min`` reads the case's rows through ``ix_deadlines_case_expiry``,
     never the every-case index in due order (min/max shortcut, revision 0036); install replaces
     triggers of an older form (a database migrated before 0036)."""
     import pytest
@@ -208,7 +208,7 @@ def test_sqlite_triggers_read_the_case_own_deadlines(wf, clock):
             "EXPLAIN QUERY PLAN SELECT " + next_due.min_due_sql("1", "sqlite")))
         old_plan = "\n".join(row[-1] for row in conn.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT " + next_due.min_due_sql("1")))
-    assert "ix_deadlines_case_kind_status" in plan and "ix_deadlines_kind_status_due_at" not in plan, plan
+    assert "ix_deadlines_case_expiry" in plan and "ix_deadlines_kind_status_due_at" not in plan, plan
     # the check can fail: the plain column takes the every-case index
     assert "ix_deadlines_kind_status_due_at" in old_plan, old_plan
     check(wf, "after the triggers were made again")
