@@ -168,7 +168,8 @@ def test_capacity_shows_its_unit_as_a_label_in_the_reader_language(session: Sess
     transit = next(c for c in found if c.service_id == "svc-oim-transit")
     assert "Capacité disponible — lit (couchage) : 12" in transit.reasons_in("fr")
     assert "Available capacity — bed (overnight): 12" in transit.reasons_in("en")
-    assert not any("12 lit" in r or "12 bed" in r for r in transit.reasons_in("fr") + transit.reasons_in("en"))
+    shown = transit.reasons_in("fr") + transit.reasons_in("en")
+    assert not any("12 lit" in r or "12 bed" in r for r in shown)
 
 
 def test_sample_every_need_finds_a_service_somewhere(session: Session) -> None:

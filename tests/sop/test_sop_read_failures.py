@@ -88,7 +88,8 @@ def test_an_unreadable_import_is_e037_with_a_catalogue_reason(folder, kind):
 
 @pytest.mark.parametrize("kind", sorted(REASONS))
 def test_an_unreadable_narrative_file_is_e037_with_a_catalogue_reason(folder, kind):
-    text = MINIMAL.read_text(encoding="utf-8").replace('version: "1"\n', 'version: "1"\nnarrative: [récit.yaml]\n')
+    text = MINIMAL.read_text(encoding="utf-8").replace('version: "1"\n',
+                                                       'version: "1"\nnarrative: [récit.yaml]\n')
     (folder / "sop.yaml").write_text(text, encoding="utf-8")
     (folder / "sop.yaml").chmod(0o644)
     _bad(folder / "récit.yaml", kind)
