@@ -49,6 +49,12 @@ def user_shown(user_id: str | None, names: Mapping[str, str], lang: str,
     return UserShown(gettext("compte supprimé", lang), user_id, False)
 
 
+def name_of(session, user_id: str, lang: str) -> str:
+    """One user's display name (« compte supprimé » without a user row), for a message."""
+    shown = user_shown(user_id, user_names(session, [user_id]), lang)
+    return shown.name if shown else ""
+
+
 def namer(names: Mapping[str, str], lang: str):
     """:func:`user_shown` with ``names`` and ``lang`` given: a template's ``who(id[, role])``."""
     return lambda user_id, role=None: user_shown(user_id, names, lang, role)

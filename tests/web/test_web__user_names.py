@@ -71,3 +71,25 @@ def test_the_case_list_and_page_name_the_assignee_or_say_the_account_is_gone(liv
     assert 'title="mariam.kabore">Mariam Kaboré</span>' in page
     case_page = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", sup.get(f"/dossiers/{gone}").text)))
     assert f"{WORDS[lang][0]} (ancien.agent)" in case_page
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_reassignment_message_names_the_new_case_manager(live, lang):
+    from mno_workflow.store.models import User
+
+    one, many = case_with_referrals(live.wf), case_with_referrals(live.wf)
+    name = "Ali Koné"
+    with live.wf.sessions.begin() as s:
+        s.add(User(id="ali.kone", display_name=name, role="caseworker", region="kadiogo"))
+    sup = live.client("idrissa.sanou")
+    sup.get(f"/langue/{lang}")
+    token = sup.cookies.get("csrftoken")
+    for url, data in ((f"/dossiers/{one}/reattribuer", {"reason": "Congé"}),
+                      ("/dossiers/reattribuer", {"ref": [many], "reason": "Équilibrage"})):
+        r = sup.post(url, data={"csrftoken": token, "assignee": "ali.kone", **data})
+        assert r.status_code == 303, r.text
+        page = html.unescape(sup.get(r.headers["location"]).text)
+        found = re.search(r'<p class="flash"[^>]*>(.*?)</p>', page, re.S)
+        assert found, (r.headers["location"], page[:3000])
+        flash = found.group(1)
+        assert f"→ {name}" in flash and "ali.kone" not in flash, flash  # was « → ali.kone »
