@@ -50,3 +50,19 @@ def test_diagnostic_format_without_lang_keeps_the_key():
     assert d.format() == "a.yaml:1:2: warning W101 m"
     assert d.format("fr") == "a.yaml:1:2: avertissement W101 m"
     assert [severity_word(s, "en") for s in ("error", "warning", "info")] == ["error", "warning", "info"]
+
+
+def test_an_unreadable_directory_translations_file_follows_lang_too(tmp_path):
+    """A folder's ``translations.<lang>.yaml`` that cannot be read was « error E001 <Python's
+    text> » whatever ``--lang``: now E000 with the reason in words, or E001 for bad YAML."""
+    folder = tmp_path / "pos"
+    folder.mkdir()
+    (folder / "mnr.yaml").write_text(CASES["warning"][0].read_text(encoding="utf-8"), encoding="utf-8")
+    latin1 = folder / "translations.en.yaml"
+    latin1.write_bytes("translations:\n  \"Été\": Summer\n".encode("latin-1"))
+    bad_yaml = folder / "translations.pt.yaml"
+    bad_yaml.write_text("translations: [unclosed\n", encoding="utf-8")
+    fr, en = _validate(folder), _validate(folder, lang="en")
+    assert f"{latin1}:1:1: erreur E000 {latin1} n'est pas un texte UTF-8" in fr, fr
+    assert f"{latin1}:1:1: error E000 {latin1} is not UTF-8 text" in en, en
+    assert f"{bad_yaml}:1:1: erreur E001 " in fr and f"{bad_yaml}:1:1: error E001 " in en
