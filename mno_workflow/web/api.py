@@ -40,7 +40,7 @@ from .api_files import add_file_routes
 from .api_prefill import add_prefill_routes
 from .api_referrals import _referral_dict, add_referral_routes  # noqa: F401  (re-exported)
 from .core import Web
-from .openapi_lang import Documents, request_lang
+from .openapi_lang import Documents, add_document_route
 
 bearer = HTTPBearer(auto_error=False, description=N_("Jeton obtenu par POST /api/v1/auth/token"))
 
@@ -99,18 +99,7 @@ def build_api(web: Web) -> FastAPI:
         openapi_tags=M.TAGS,
     )
 
-    documents = Documents(api.openapi)
-
-    @api.get("/openapi.json", include_in_schema=False)
-    def openapi(request: Request, lang: str | None = None) -> JSONResponse:
-        """The OpenAPI document, its descriptions in ``?lang=`` else ``Accept-Language`` (French by
-        default); paths, operation ids and schemas the same in every language."""
-        chosen = request_lang(lang, request.headers.get("accept-language"))
-        doc = documents.get(chosen)
-        root_path = request.scope.get("root_path", "").rstrip("/")  # as FastAPI's own route
-        if root_path and root_path not in {s.get("url") for s in doc.get("servers", [])}:
-            doc = {**doc, "servers": [{"url": root_path}, *doc.get("servers", [])]}
-        return JSONResponse(doc, headers={"Content-Language": chosen, "Vary": "Accept-Language"})
+    add_document_route(api, Documents(api.openapi))
 
     @api.exception_handler(ApiError)
     async def _api_error(request: Request, e: ApiError):

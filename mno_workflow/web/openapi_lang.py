@@ -13,6 +13,9 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
 from ..i18n import norm_lang, texts
 from ..sop.diagnostics import said
 
@@ -71,3 +74,17 @@ class Documents:
 
     def clear(self) -> None:
         self.by_lang.clear()
+
+
+def add_document_route(where: Any, documents: Documents) -> None:
+    """Add ``GET /openapi.json`` to ``where`` (an application or a router): ``documents`` in
+    ``?lang=`` else ``Accept-Language``, with ``Content-Language`` and ``Vary``; under a mount
+    (``/api/v1``) the document names it in ``servers``, as FastAPI's own route does."""
+    @where.get("/openapi.json", include_in_schema=False)
+    def openapi(request: Request, lang: str | None = None) -> JSONResponse:
+        chosen = request_lang(lang, request.headers.get("accept-language"))
+        doc = documents.get(chosen)
+        root_path = request.scope.get("root_path", "").rstrip("/")
+        if root_path and root_path not in {s.get("url") for s in doc.get("servers", [])}:
+            doc = {**doc, "servers": [{"url": root_path}, *doc.get("servers", [])]}
+        return JSONResponse(doc, headers={"Content-Language": chosen, "Vary": "Accept-Language"})

@@ -46,7 +46,7 @@ from ...store.models import User
 from .. import access, tokens
 from ..contacts_log import log_contacts_read
 from ..core import Web
-from ..openapi_lang import Documents, request_lang
+from ..openapi_lang import Documents, add_document_route
 
 ENDPOINTS = {
     "services": "service",
@@ -362,13 +362,6 @@ def build_hsds(web: Web) -> APIRouter:
             title="MNO Workflow — HSDS 3.1 API", version="3.1", routes=router.routes,
             description=said("Read-only HSDS 3.1 API of the service directory (profile {profile}).")))
 
-    documents = Documents(document, profile=PROFILE_URI)
-
-    @router.get("/openapi.json", include_in_schema=False)
-    def openapi(request: Request, lang: str | None = None) -> JSONResponse:
-        """The routes' OpenAPI document, its words in ``?lang=`` else ``Accept-Language``."""
-        chosen = request_lang(lang, request.headers.get("accept-language"))
-        return JSONResponse(documents.get(chosen),
-                            headers={"Content-Language": chosen, "Vary": "Accept-Language"})
+    add_document_route(router, Documents(document, profile=PROFILE_URI))
 
     return router
