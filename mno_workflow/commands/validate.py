@@ -45,7 +45,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
                     if fmt != "json":
                         typer.echo(f"{f}: " + _("traductions du répertoire ({n})", n=n))
                 except Exception as e:  # noqa: BLE001 - any unreadable file is reported, not raised
-                    failed_translations.append(f"{f}:1:1: error E001 {e}")
+                    failed_translations.append(_unreadable(f, e).format(lang()))
             imported.update(imported_by(found))  # shared options/forms: checked with their SOP
             files += [f for f in found if f.resolve() not in imported]
         else:
@@ -95,6 +95,16 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     if not files and not narratives:
         fail("Aucun fichier de POS trouvé.")
     raise typer.Exit(1 if failed else 0)
+
+
+def _unreadable(path: Path, e: Exception):
+    """The diagnostic of a directory translations file that cannot be read: E000 with the reason in
+    catalogue words (not found, permission, not UTF-8…), else E001 with the YAML reader's message."""
+    from ..sop.diagnostics import Diagnostic
+    if isinstance(e, OSError | UnicodeDecodeError):
+        from ..i18n.files import file_error
+        return Diagnostic(str(path), 1, 1, "error", "E000", file_error(path, e))
+    return Diagnostic(str(path), 1, 1, "error", "E001", str(e))
 
 
 def summary(path: Path, diags: list) -> str:

@@ -56,6 +56,18 @@ class _TypeLabel:
 
 
 @dataclass(frozen=True)
+class _DirectoryWord:
+    """A word of the directory's data (a capacity unit, « lit (couchage) ») in the reader's
+    language when the directory's translations have it (a value of a reason)."""
+
+    word: str
+
+    def text(self, lang: str | None = None) -> str:
+        from .names_lang import in_lang
+        return in_lang(self.word, lang)
+
+
+@dataclass(frozen=True)
 class Years:
     """``n`` years in words, in the reader's language (« 1 an », « 18 ans »): a value of a reason."""
 
@@ -259,8 +271,10 @@ def match(
         if caps and all(c["available"] <= 0 for c in caps):
             continue
         for c in caps:
-            reasons.append(said_fr("Capacité disponible : {n} {unit}", n=c["available"],
-                                   unit=units.get(c["unit_id"], c["unit_id"])))
+            # the unit as a label, the number alone after it: a unit is the directory's data
+            # (« lit (couchage) »), with no plural form to agree with the number
+            reasons.append(said_fr("Capacité disponible — {unit} : {n}", n=c["available"],
+                                   unit=_DirectoryWord(units.get(c["unit_id"]) or c["unit_id"])))
         # Eligibility: age -----------------------------------------------------------------
         low, high = s["minimum_age"], s["maximum_age"]
         if low is not None or high is not None:

@@ -90,6 +90,21 @@ def joined(parts: list[Any], sep: str = "; ", cls: type[Said] = SaidFr) -> Said:
     return cls(sep.join(f"{{p{i}}}" for i in range(len(parts))), **{f"p{i}": p for i, p in enumerate(parts)})
 
 
+def severity_word(severity: str, lang: str | None) -> str:
+    """The severity key (``error``, ``warning``, ``info``) as a word of ``lang`` from the
+    catalogues (« erreur », « avertissement », « info »); the key itself without ``lang``."""
+    if not lang:
+        return severity
+    from ..i18n import pgettext
+    if severity == "error":
+        return pgettext("severity", "erreur", lang)
+    if severity == "warning":
+        return pgettext("severity", "avertissement", lang)
+    if severity == "info":
+        return pgettext("severity", "info", lang)
+    return severity
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem in an SOP file. ``line`` and ``col`` are 1-based."""
@@ -104,10 +119,13 @@ class Diagnostic:
     justified: str = ""  # the SOP's reason when it accepts this warning (``lint: {allow, reason}``)
 
     def format(self, lang: str | None = None) -> str:
-        """``path:line:col: severity CODE message (hint: …)``; the message in ``lang`` when it was
-        written with :func:`said` (``mno validate --lang``), else as written."""
+        """``path:line:col: severity CODE message (hint: …)``; with ``lang`` (``mno validate
+        --lang``) the severity word (« erreur », "error") and the message when it was written with
+        :func:`said` are in that language; without, the severity is the English key and the
+        message as written. ``--format json`` keeps ``severity`` as its English key."""
         message = text_in(self.message, lang)
-        text = f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code} {message}"
+        severity = severity_word(self.severity, lang)
+        text = f"{self.path}:{self.line}:{self.col}: {severity} {self.code} {message}"
         if self.justified:
             return text_in(said("{line} (justified: {reason})", line=text, reason=self.justified), lang)
         return text_in(said("{line} (hint: {hint})", line=text, hint=self.hint), lang) if self.hint else text

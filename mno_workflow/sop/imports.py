@@ -68,6 +68,23 @@ def content_sha256(source: str, files: Mapping[str, str] | None = None) -> str:
     return digest.hexdigest()
 
 
+def read_failure(exc: BaseException) -> Any:
+    """Why a file could not be read, as a catalogue message (never the operating system's English
+    text such as ``[Errno 13] Permission denied: '/…'``): permission denied, a folder, not UTF-8
+    text at byte N (1-based, as lines and columns), else the errno name (``EIO``)."""
+    import errno
+    if isinstance(exc, UnicodeDecodeError):
+        return said("not UTF-8 text (byte {n})", n=exc.start + 1)
+    if isinstance(exc, PermissionError):
+        return said("permission denied")
+    if isinstance(exc, IsADirectoryError):
+        return said("it is a folder, not a file")
+    code = getattr(exc, "errno", None)
+    if code in errno.errorcode:
+        return said("system error {name}", name=errno.errorcode[code])
+    return said("system error")
+
+
 class _Reader:
     """Reads imported files by their path relative to the SOP folder: from ``files`` when given
     (a stored version or a draft: the disk is never read), else from the folder ``root``."""
@@ -152,7 +169,7 @@ def _merge(data: dict, pos: Positions, rel: str, here: str, path: str, reader: _
             problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=reason), inside)
             continue
         except (OSError, UnicodeDecodeError) as e:
-            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=str(e)),
+            problem(said("cannot import {entry!r}: {reason}", entry=entry, reason=read_failure(e)),
                     said("the file must be readable UTF-8 text"))
             continue
         read[target] = text

@@ -8,7 +8,8 @@ durations written as text (``"10 working days"``), reminders and cut-off times a
 transition needing ``to`` or ``internal: true`` (and listing each form of ``form: [a, b]`` once), a
 flow rule needing ``start`` or ``close_case``. The workbench editor completes keys and values
 from it (``/pos/atelier/schema.json``).
-Descriptions come from the models' docstrings. ``docs/sop-language.schema.json`` is written by
+Descriptions come from the models' docstrings (English, as the rest of the file: a committed file
+read by editors has one language). ``docs/sop-language.schema.json`` is written by
 :func:`write_schema`; a test fails when it is out of date. The schema checks shapes only: the
 references between parts (an unknown state, role or field...) are checked by ``mno validate``.
 """
@@ -101,9 +102,9 @@ def build_schema() -> dict[str, Any]:
     duration_object = defs.pop("Duration")
     defs["Duration"] = {
         "title": "Duration",
-        "description": "Durée : « <nombre> <unité> », unités minutes, hours, days (jours calendaires), "
-                       "working days (jours ouvrables du calendrier), weeks, months. / A duration: "
-                       "'<number> <unit>', e.g. '10 working days'.",
+        "description": "A duration: '<number> <unit>', e.g. '10 working days'; units minutes, hours, "
+                       "days (calendar days), working days (the working days of the SOP's calendar), "
+                       "weeks, months.",
         "oneOf": [{"type": "string", "pattern": DURATION_PATTERN,
                    "examples": ["10 working days", "24 hours"]},
                   duration_object | {"title": "Duration (amount and unit)"}],
@@ -113,8 +114,7 @@ def build_schema() -> dict[str, Any]:
     plain = list(deadline["within"]["oneOf"])
     deadline["within"]["oneOf"] = plain + [{
         "type": "object", "title": "Directory response time",
-        "description": "Le délai de réponse du service dans l'annuaire, sinon le défaut. / The "
-                       "directory service's response time, else the default.",
+        "description": "The directory service's response time, else the default.",
         "required": ["from_directory", "default"], "additionalProperties": False,
         "properties": {"from_directory": {"const": "response_time"}, "default": {"oneOf": plain}}}]
     deadline["remind"]["items"] = {"type": "string", "pattern": REMIND_PATTERN,

@@ -65,7 +65,7 @@ def read_listed(data: dict, pos: Positions, path: str, files: Mapping[str, str] 
     positions ``pos``) from ``files`` (None: the disk beside ``path``). Returns ``({path:
     exact text}, merged narrative or None when a file is missing, missing paths)``. Raises :class:`SOPError`
     (E037 and the syntax errors of a narrative file) listing every problem."""
-    from .imports import ImportPathError, _Reader, display, normalize
+    from .imports import ImportPathError, _Reader, display, normalize, read_failure
 
     reader = _Reader(Path(path).parent, files)
     texts: dict[str, str] = {}
@@ -100,7 +100,8 @@ def read_listed(data: dict, pos: Positions, path: str, files: Mapping[str, str] 
             missing.append(rel)
             continue
         except (OSError, UnicodeDecodeError) as e:
-            problem(said("cannot read narrative file {entry!r}: {reason}", entry=entry, reason=str(e)),
+            problem(said("cannot read narrative file {entry!r}: {reason}", entry=entry,
+                         reason=read_failure(e)),
                     said("the file must be readable UTF-8 text"))
             continue
         texts[rel] = text
@@ -147,12 +148,15 @@ def narrative_file_diagnostics(path: str | Path) -> list[Diagnostic]:
     default, English with ``--lang en``, like the SOP's own diagnostics)."""
     from dataclasses import replace
 
+    from .imports import read_failure
+
     shown = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         return [Diagnostic(shown, 1, 1, "error", "E046",
-                           said("cannot read narrative file {entry!r}: {reason}", entry=shown, reason=str(e)),
+                           said("cannot read narrative file {entry!r}: {reason}", entry=shown,
+                                reason=read_failure(e)),
                            said("the file must be readable UTF-8 text"))]
     try:
         _narrative(text, shown)

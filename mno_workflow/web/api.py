@@ -27,7 +27,7 @@ from ..engine.errors import EngineError, FormInvalid
 from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..engine.prefill import complete as complete_payload
 from ..engine.prefill import transition_of
-from ..i18n import norm_lang
+from ..i18n import N_, norm_lang
 from ..store import repository
 from ..store.models import Case, User
 from ..views import case_as_dict
@@ -40,8 +40,9 @@ from .api_files import add_file_routes
 from .api_prefill import add_prefill_routes
 from .api_referrals import _referral_dict, add_referral_routes  # noqa: F401  (re-exported)
 from .core import Web
+from .openapi_lang import Documents, add_document_route
 
-bearer = HTTPBearer(auto_error=False, description="Jeton obtenu par POST /api/v1/auth/token")
+bearer = HTTPBearer(auto_error=False, description=N_("Jeton obtenu par POST /api/v1/auth/token"))
 
 
 class ApiError(Exception):
@@ -55,33 +56,29 @@ class ApiError(Exception):
 
 class NewCase(BaseModel):
     identification: dict[str, Any] = Field(
-        default_factory=dict, description="Champs du formulaire d'identification de la POS"
+        default_factory=dict, description=N_("Champs du formulaire d'identification de la POS")
     )
 
 
 class FireRequest(BaseModel):
     trigger: str = Field(max_length=64)
     instance: str | None = Field(
-        default=None, max_length=130, description="Instance d'étape, p. ex. referral:medical"
+        default=None, max_length=130, description=N_("Instance d'étape, p. ex. referral:medical")
     )
     payload: dict[str, Any] = Field(
         default_factory=dict,
-        description="Données du formulaire de l'action : {champ: valeur} pour une action à un "
-                    "formulaire (form: a) ; un objet par formulaire, {formulaire: {champ: valeur}}, "
-                    "pour une action à plusieurs formulaires (form: [a, b]) — en cas d'erreur (422 "
-                    "form_invalid), « forms » donne les erreurs par formulaire. / The action's form "
-                    "data: {field: value} for one form; {form_id: {field: value}} for several "
-                    "(errors keyed by form in 'forms').",
+        description=N_("Données du formulaire de l'action : un objet champ → valeur pour une action à "
+                       "un formulaire (form: a) ; un objet par formulaire (formulaire → champ → valeur) "
+                       "pour une action à plusieurs formulaires (form: [a, b]) — en cas d'erreur (422 "
+                       "form_invalid), « forms » donne les erreurs par formulaire."),
         examples=[{"provider": "org-masn", "priority": "normal"},
                   {"referral": {"provider": "org-masn"}, "appointment": {"appointment_date": "2025-06-10"}}],
     )
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
-    prefill: bool = Field(default=True, description="Compléter les champs absents du formulaire avec "
+    prefill: bool = Field(default=True, description=N_("Compléter les champs absents du formulaire avec "
                                                     "les données du signalement (dossier ouvert par un "
                                                     "premier intervenant) ; un champ envoyé, même vide, "
-                                                    "est gardé. / Fill fields absent from the payload "
-                                                    "with the alert's data; a field sent, even empty, "
-                                                    "is kept.")
+                                                    "est gardé."))
 
 
 _error_responses = M.error_responses
@@ -92,15 +89,17 @@ def build_api(web: Web) -> FastAPI:
     api = FastAPI(
         title="MNO Workflow API",
         version="1",
-        openapi_url="/openapi.json",
+        openapi_url=None,  # served below, in the reader's language (web/openapi_lang.py)
         docs_url=None,
         redoc_url=None,
-        description="Dossiers, actions, référencements et répertoire. "
+        description=N_("Dossiers, actions, référencements et répertoire. "
         "Authentification : `Authorization: Bearer <jeton>`. Erreurs : toujours `ErrorBody` "
         "(`code`, `message` dans la langue de `Accept-Language`, `errors` par champ). "
-        "Règles de version : docs/api.md.",
+        "Règles de version : docs/api.md."),
         openapi_tags=M.TAGS,
     )
+
+    add_document_route(api, Documents(api.openapi))
 
     @api.exception_handler(ApiError)
     async def _api_error(request: Request, e: ApiError):
@@ -178,7 +177,7 @@ def build_api(web: Web) -> FastAPI:
     add_file_routes(api, web, current_user, ApiError, _error_responses)  # attachments, notes (issue 18)
 
     @api.get("/me", response_model=M.Me, operation_id="getMe", tags=["auth"],
-             responses=_error_responses(401), summary="L'utilisateur du jeton")
+             responses=_error_responses(401), summary=N_("L'utilisateur du jeton"))
     def me(user: User = Depends(current_user)):
         return {
             "id": user.id,
@@ -191,7 +190,7 @@ def build_api(web: Web) -> FastAPI:
 
     # -- cases ----------------------------------------------------------------------------------------
     @api.get("/cases", response_model=M.CaseList, operation_id="listCases", tags=["cases"],
-             responses=_error_responses(401, 403), summary="Dossiers visibles (recherche, filtres)")
+             responses=_error_responses(401, 403), summary=N_("Dossiers visibles (recherche, filtres)"))
     def list_cases(
         user: User = Depends(current_user),
         search: str | None = Query(None, max_length=100),
@@ -201,8 +200,8 @@ def build_api(web: Web) -> FastAPI:
         overdue: bool = False,
         limit: int = Query(50, ge=1, le=200),
         offset: int = Query(0, ge=0, le=1_000_000),
-        before: str | None = Query(None, max_length=40, description="Plus anciens que cette référence"),
-        after: str | None = Query(None, max_length=40, description="Plus récents que cette référence"),
+        before: str | None = Query(None, max_length=40, description=N_("Plus anciens que cette référence")),
+        after: str | None = Query(None, max_length=40, description=N_("Plus récents que cette référence")),
     ):
         access.require(user, "cases")
         with wf.sessions() as s:
@@ -233,7 +232,10 @@ def build_api(web: Web) -> FastAPI:
         operation_id="createCase",
         tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Ouvrir un dossier avec sa fiche d'identification",
+        summary=N_("Ouvrir un dossier avec sa fiche d'identification"),
+        description=N_(
+            "Ouvre et enregistre en une transaction. Avec un en-tête ``Idempotency-Key`` (1 à 100 "
+            "caractères), une reprise avec la même clé rend le même dossier (``replayed`` : true)."),
     )
     def create_case(body: NewCase, request: Request, user: User = Depends(current_user)):
         """Create and register in one transaction. With an ``Idempotency-Key`` header (1–100
@@ -251,7 +253,7 @@ def build_api(web: Web) -> FastAPI:
         return {"reference": opened.reference, "version": opened.version, "replayed": opened.replayed}
 
     @api.get("/cases/{reference}", response_model=M.CaseDetail, operation_id="getCase", tags=["cases"],
-             responses=_error_responses(401, 403, 404), summary="Un dossier")
+             responses=_error_responses(401, 403, 404), summary=N_("Un dossier"))
     def get_case(reference: str, user: User = Depends(current_user)):
         access.require(user, "cases")
         with wf.sessions.begin() as s:
@@ -267,7 +269,7 @@ def build_api(web: Web) -> FastAPI:
         operation_id="fireTrigger",
         tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Déclencher une action (avec formulaire et version attendue)",
+        summary=N_("Déclencher une action (avec formulaire et version attendue)"),
     )
     def fire(reference: str, body: FireRequest, user: User = Depends(current_user)):
         with wf.sessions() as s:
@@ -321,7 +323,7 @@ def build_api(web: Web) -> FastAPI:
         operation_id="searchDirectory",
         tags=["directory"],
         responses=_error_responses(401, 403, 422),
-        summary="Services correspondant à un besoin et une région",
+        summary=N_("Services correspondant à un besoin et une région"),
     )
     def directory_search(
         need: str = Query(max_length=64),
@@ -350,7 +352,7 @@ def build_api(web: Web) -> FastAPI:
 
     # -- aggregates -------------------------------------------------------------------------------------
     @api.get("/stats", response_model=M.Stats, operation_id="getStats", tags=["stats"],
-             responses=_error_responses(401, 403), summary="Agrégats sans noms (suivi-évaluation)")
+             responses=_error_responses(401, 403), summary=N_("Agrégats sans noms (suivi-évaluation)"))
     def stats(user: User = Depends(current_user)):
         access.require(user, "dashboard")
         from . import ops_stats

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from ..engine.alert_outcome import sentence as closure_sentence
 from ..engine.alerts import alerts_of, file_alert, status_label
 from ..engine.opening import IdempotencyKeyInvalid
+from ..i18n import N_
 from ..store.models import User
 from . import access
 from .core import Web
@@ -24,28 +25,28 @@ from .core import Web
 
 class NewAlert(BaseModel):
     alert: dict[str, Any] = Field(default_factory=dict,
-                                  description="Champs du formulaire de signalement de la POS "
+                                  description=N_("Champs du formulaire de signalement de la POS "
                                               "(nom ou description, sexe, âge, région, lieu, moyens "
-                                              "de contact, accord de la personne…)")
+                                              "de contact, accord de la personne…)"))
 
 
 class FiledAlert(BaseModel):
     reference: str
     version: int
     status: Literal["received"] = "received"
-    replayed: bool = Field(default=False, description="Vrai quand une reprise (même Idempotency-Key) "
-                                                       "rend le signalement déjà transmis")
+    replayed: bool = Field(default=False, description=N_("Vrai quand une reprise (même Idempotency-Key) "
+                                                       "rend le signalement déjà transmis"))
 
 
 class AlertClosure(BaseModel):
     kind: Literal["closed", "screened_out"] = Field(
-        description="closed : signalement clos ; screened_out : déclaré non éligible à l'identification")
-    reason: str | None = Field(default=None, description="Code du motif (liste d'options de la POS)")
+        description=N_("closed : signalement clos ; screened_out : déclaré non éligible à l'identification"))
+    reason: str | None = Field(default=None, description=N_("Code du motif (liste d'options de la POS)"))
     reason_label: str = ""
     at: datetime
-    by_role: str = Field(description="Rôle de la personne qui l'a clos (jamais son nom)")
+    by_role: str = Field(description=N_("Rôle de la personne qui l'a clos (jamais son nom)"))
     by_role_label: str = ""
-    text: str = Field(default="", description="La clôture en une phrase, dans la langue demandée")
+    text: str = Field(default="", description=N_("La clôture en une phrase, dans la langue demandée"))
 
 
 class AlertItem(BaseModel):
@@ -53,12 +54,12 @@ class AlertItem(BaseModel):
     filed_at: datetime
     region: str | None = None
     region_label: str = ""
-    status: str = Field(description="État de l'étape d'entrée : received, taken_up, closed")
+    status: str = Field(description=N_("État de l'étape d'entrée : received, taken_up, closed"))
     status_label: str = ""
-    status_at: datetime = Field(description="Depuis quand (entrée dans cet état)")
+    status_at: datetime = Field(description=N_("Depuis quand (entrée dans cet état)"))
     organisation: str | None = None
-    closure: AlertClosure | None = Field(default=None, description="Pourquoi, quand et par quel rôle "
-                                                                  "le signalement a été clos (sinon null)")
+    closure: AlertClosure | None = Field(default=None, description=N_("Pourquoi, quand et par quel rôle "
+                                                                  "le signalement a été clos (sinon null)"))
 
 
 class AlertList(BaseModel):
@@ -71,7 +72,11 @@ def add_alert_routes(api: FastAPI, web: Web, current_user, ApiError, error_respo
 
     @api.post("/alerts", status_code=201, response_model=FiledAlert, operation_id="fileAlert",
               tags=["alerts"], responses=error_responses(401, 403, 404, 409, 422),
-              summary="Transmettre un signalement (premier intervenant)")
+              summary=N_("Transmettre un signalement (premier intervenant)"),
+              description=N_("Ouvre un dossier par l'entrée de la POS du rôle de l'appelant et le confie à "
+                             "un gestionnaire de cas de la région. Avec un en-tête ``Idempotency-Key`` (1 à "
+                             "100 caractères), une reprise avec la même clé rend le même signalement "
+                             "(``replayed`` : true)."))
     def file(body: NewAlert, request: Request, user: User = Depends(current_user)):
         """Open a case through the SOP entry of the caller's role and give it to a case manager
         of the region. With an ``Idempotency-Key`` header (1–100 characters), a retry with the
@@ -88,7 +93,7 @@ def add_alert_routes(api: FastAPI, web: Web, current_user, ApiError, error_respo
         return {"reference": filed.reference, "version": filed.version, "replayed": filed.replayed}
 
     @api.get("/alerts", response_model=AlertList, operation_id="listAlerts", tags=["alerts"],
-             responses=error_responses(401, 403), summary="Mes signalements et leur statut")
+             responses=error_responses(401, 403), summary=N_("Mes signalements et leur statut"))
     def listing(request: Request, user: User = Depends(current_user)):
         access.require(user, "alerts")
         lang = lang_of(request, user)

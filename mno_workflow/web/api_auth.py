@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from ..i18n import N_
 from ..store.models import User
 from . import throttle, tokens
 from .core import Web
@@ -20,10 +21,10 @@ from .security import wall_now
 class TokenRequest(BaseModel):
     username: str = Field(max_length=100)
     password: str = Field(max_length=1000)
-    label: str = Field(default="api", max_length=100, description="Nom du jeton (p. ex. le script)")
+    label: str = Field(default="api", max_length=100, description=N_("Nom du jeton (p. ex. le script)"))
     scope: Literal["read", "write"] = Field(
-        default="write", description="read : lecture seule (GET) ; write : lecture et écriture")
-    expires_in_days: int = Field(default=30, ge=1, le=365, description="Durée de validité (jours)")
+        default="write", description=N_("read : lecture seule (GET) ; write : lecture et écriture"))
+    expires_in_days: int = Field(default=30, ge=1, le=365, description=N_("Durée de validité (jours)"))
 
 
 class TokenResponse(BaseModel):
@@ -42,6 +43,9 @@ class TokenResponse(BaseModel):
 
 class TokenInfo(BaseModel):
     """A token without its value (``state``: active, expired or revoked; times ISO 8601 UTC)."""
+
+    model_config = ConfigDict(json_schema_extra={"description": N_(
+        "Un jeton sans sa valeur (``state`` : active, expired ou revoked ; heures ISO 8601 UTC).")})
 
     id: int
     user: str
@@ -77,7 +81,7 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
         operation_id="createToken",
         tags=["auth"],
         responses=error_responses(401, 429),
-        summary="Obtenir un jeton (identifiant et mot de passe ; nom, portée, durée)",
+        summary=N_("Obtenir un jeton (identifiant et mot de passe ; nom, portée, durée)"),
     )
     async def token(body: TokenRequest, request: Request):
         ip = client_ip(request)
@@ -100,7 +104,7 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
 
     @api.get("/auth/tokens", operation_id="listMyTokens", response_model=TokenList, tags=["auth"],
              responses=error_responses(401),
-             summary="Mes jetons (sans leur valeur)")
+             summary=N_("Mes jetons (sans leur valeur)"))
     def my_tokens(user: User = Depends(current_user)):
         with wf.sessions() as s:
             return {"items": [tokens.as_dict(r) for r in tokens.listing(s, user.id)]}
@@ -108,7 +112,7 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
     @api.delete("/auth/tokens/{token_id}", operation_id="revokeToken", response_model=TokenRevoked,
                 tags=["auth"],
                 responses=error_responses(401, 404),
-                summary="Révoquer un de mes jetons")
+                summary=N_("Révoquer un de mes jetons"))
     def revoke_token(token_id: int, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
             if not tokens.revoke(s, token_id, wall_now(), user_id=user.id):
@@ -116,7 +120,7 @@ def add_auth_routes(api: FastAPI, web: Web, current_user, ApiError, error_respon
         return {"id": token_id, "state": "revoked"}
 
     @api.delete("/auth/token", operation_id="revokeCurrentToken", response_model=TokenRevoked, tags=["auth"],
-                responses=error_responses(401), summary="Révoquer le jeton utilisé")
+                responses=error_responses(401), summary=N_("Révoquer le jeton utilisé"))
     def revoke_current(request: Request, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
             tokens.revoke(s, request.state.token_id, wall_now(), user_id=user.id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
 
+from ..i18n import N_
 from ..store import repository
 from ..store.models import User
 from . import api_models as M
@@ -15,34 +16,33 @@ from .core import Web
 
 
 class ExtendRequest(BaseModel):
-    by: str = Field(max_length=40, description="Durée, p. ex. « 3 jours ouvrés », « 48 heures », "
-                                               "« 5 working days »")
-    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    by: str = Field(max_length=40, description=N_("Durée, p. ex. « 3 jours ouvrés », « 48 heures », "
+                                               "« 5 working days »"))
+    reason: str = Field(max_length=1000, description=N_("Motif (obligatoire)"))
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
-    from_due: bool = Field(default=False, description="Compter depuis l'échéance actuelle plutôt que "
-                                                      "depuis maintenant (délai dépassé)")
+    from_due: bool = Field(default=False, description=N_("Compter depuis l'échéance actuelle plutôt que "
+                                                      "depuis maintenant (délai dépassé)"))
 
 
 class ReopenRequest(BaseModel):
-    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    reason: str = Field(max_length=1000, description=N_("Motif (obligatoire)"))
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
     risk_level: str | None = Field(default=None, max_length=64, description=(
-        "Niveau de risque du premier suivi (POS BF) : obligatoire quand le dossier n'en a pas "
-        "(clos à l'identification), sinon le dernier connu s'applique / required when the case "
-        "has none, else the last known one applies"))
+        N_("Niveau de risque du premier suivi (POS BF) : obligatoire quand le dossier n'en a pas "
+        "(clos à l'identification), sinon le dernier connu s'applique")))
 
 
 class CorrectRequest(BaseModel):
-    instance: str = Field(max_length=130, description="Instance d'étape, p. ex. referral:medical")
-    state: str = Field(max_length=64, description="Nouvel état de l'étape (identifiant de la POS)")
-    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    instance: str = Field(max_length=130, description=N_("Instance d'étape, p. ex. referral:medical"))
+    state: str = Field(max_length=64, description=N_("Nouvel état de l'étape (identifiant de la POS)"))
+    reason: str = Field(max_length=1000, description=N_("Motif (obligatoire)"))
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
 
 
 class ReassignRequest(BaseModel):
-    references: list[str] = Field(max_length=200, description="Références des dossiers")
-    assignee: str = Field(max_length=100, description="Identifiant du gestionnaire de cas")
-    reason: str = Field(max_length=1000, description="Motif (obligatoire)")
+    references: list[str] = Field(max_length=200, description=N_("Références des dossiers"))
+    assignee: str = Field(max_length=100, description=N_("Identifiant du gestionnaire de cas"))
+    reason: str = Field(max_length=1000, description=N_("Motif (obligatoire)"))
 
 
 def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -> None:
@@ -56,7 +56,7 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
         operation_id="extendDeadline",
         tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Prolonger le délai en cours d'une étape (durée et motif ; audité)",
+        summary=N_("Prolonger le délai en cours d'une étape (durée et motif ; audité)"),
     )
     def extend_deadline(
         reference: str, instance: str, body: ExtendRequest,
@@ -81,7 +81,7 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
         operation_id="reassignCases",
         tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Réattribuer des dossiers à un gestionnaire de cas (motif ; tout ou rien ; audité)",
+        summary=N_("Réattribuer des dossiers à un gestionnaire de cas (motif ; tout ou rien ; audité)"),
     )
     def reassign(body: ReassignRequest, user: User = Depends(current_user)):
         changed = casetools.reassign(web, user, body.references, body.assignee, body.reason)
@@ -93,7 +93,7 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
         operation_id="reopenCase",
         tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Rouvrir un dossier clos (motif ; rôles de la POS ; audité)",
+        summary=N_("Rouvrir un dossier clos (motif ; rôles de la POS ; audité)"),
     )
     def reopen(reference: str, body: ReopenRequest, user: User = Depends(current_user)):
         r = casetools.reopen(web, user, reference, body.reason, body.expected_version,
@@ -106,7 +106,13 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
         operation_id="correctCase",
         tags=["cases"],
         responses=_error_responses(401, 403, 404, 409, 422),
-        summary="Corriger l'état d'une étape (coordination ; motif ; audité avant/après)",
+        summary=N_("Corriger l'état d'une étape (coordination ; motif ; audité avant/après)"),
+        description=N_(
+            "La coordination met une instance d'étape dans un autre état de son étape (un mauvais clic,"
+            " une erreur de saisie) : l'ancien délai est annulé, celui du nouvel état armé, son "
+            "responsable prévenu, les règles du flux s'appliquent ; un événement d'audit garde le "
+            "motif, l'état et l'échéance avant et après. 422 sans motif ou pour un état que l'étape n'a"
+            " pas (le nom le plus proche est donné)."),
     )
     def correct(reference: str, body: CorrectRequest, user: User = Depends(current_user)):
         """The coordination puts a step instance in another state of its step (a wrong click, a

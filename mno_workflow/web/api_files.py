@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from .. import attachments as files
-from ..i18n import norm_lang
+from ..i18n import N_, norm_lang
 from ..store.models import Attachment, Case, ReferralNote, User
 from . import access, case_files, queries
 from .core import Web
@@ -44,7 +44,7 @@ class AttachmentView(BaseModel):
     instance: str
     filename: str
     content_type: str
-    size: int = Field(description="octets / bytes")
+    size: int = Field(description=N_("octets"))
     sha256: str
     uploaded_by: str
     uploaded_at: datetime
@@ -55,7 +55,7 @@ class AttachmentList(BaseModel):
 
 
 class AttachmentContent(AttachmentView):
-    content_base64: str = Field(description="Le fichier, encodé en base64 / the file, base64")
+    content_base64: str = Field(description=N_("Le fichier, encodé en base64"))
 
 
 class NoteView(BaseModel):
@@ -83,12 +83,12 @@ class Words(BaseModel):
 
 class NotePosted(BaseModel):
     note: NoteView
-    told: int = Field(description="Personnes prévenues (dans l'application) / people told (in-app)")
-    warning: Words | None = Field(default=None, description="Pourquoi personne n'est prévenu")
+    told: int = Field(description=N_("Personnes prévenues (dans l'application)"))
+    warning: Words | None = Field(default=None, description=N_("Pourquoi personne n'est prévenu"))
 
 
 class NoteRequest(BaseModel):
-    text: str = Field(max_length=NOTE_MAX, description="La note (1000 caractères au plus)")
+    text: str = Field(max_length=NOTE_MAX, description=N_("La note (1000 caractères au plus)"))
 
 
 def _attachment(a: Attachment, labels: dict[int, str]) -> dict[str, Any]:
@@ -111,7 +111,7 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
 
     @api.get("/cases/{reference}/attachments", response_model=AttachmentList, operation_id="listAttachments",
              tags=["cases"], responses=error_responses(401, 404),
-             summary="Pièces jointes visibles d'un dossier (règles des données de l'étape)")
+             summary=N_("Pièces jointes visibles d'un dossier (règles des données de l'étape)"))
     def list_attachments(reference: str, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
             case = case_files.case_of(s, reference)
@@ -127,7 +127,7 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
 
     @api.post("/cases/{reference}/attachments/{instance}", response_model=AttachmentView, status_code=201,
               operation_id="uploadAttachment", tags=["cases"], responses=error_responses(401, 403, 404),
-              summary="Joindre un fichier à une étape (PDF, JPEG, PNG ; 5 Mo au plus)")
+              summary=N_("Joindre un fichier à une étape (PDF, JPEG, PNG ; 5 Mo au plus)"))
     async def upload(reference: str, instance: str, request: Request, file: UploadFile = File(...),
                      user: User = Depends(current_user)):
         data = await file.read(files.MAX_BYTES + 1)
@@ -150,7 +150,7 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
 
     @api.get("/cases/{reference}/attachments/{attachment_id}", response_model=AttachmentContent,
              operation_id="getAttachment", tags=["cases"], responses=error_responses(401, 404),
-             summary="Une pièce jointe (contenu en base64 ; chaque lecture est journalisée)")
+             summary=N_("Une pièce jointe (contenu en base64 ; chaque lecture est journalisée)"))
     def get_attachment(reference: str, attachment_id: int, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
             _case, inst, row, data = case_files.read_attachment(s, sop_of, user, reference, attachment_id,
@@ -163,7 +163,7 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
 
     @api.get("/cases/{reference}/referrals/{instance}/notes", response_model=NoteList,
              operation_id="listReferralNotes", tags=["referrals"], responses=error_responses(401, 404),
-             summary="Notes d'un référencement (partie dossier ↔ prestataire ; règles du consentement)")
+             summary=N_("Notes d'un référencement (partie dossier ↔ prestataire ; règles du consentement)"))
     def list_notes(reference: str, instance: str, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
             case, inst, _sop = notes_place(s, user, reference, instance)
@@ -173,7 +173,7 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
 
     @api.post("/cases/{reference}/referrals/{instance}/notes", response_model=NotePosted, status_code=201,
               operation_id="addReferralNote", tags=["referrals"], responses=error_responses(401, 403, 404),
-              summary="Écrire une note sur un référencement (l'autre partie est prévenue, sans le texte)")
+              summary=N_("Écrire une note sur un référencement (l'autre partie est prévenue, sans le texte)"))
     def add_note(reference: str, instance: str, body: NoteRequest, request: Request,
                  user: User = Depends(current_user)):
         with wf.sessions.begin() as s:

@@ -16,12 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..i18n import N_
 
 TAGS = [
-    {"name": "auth", "description": "Jetons d'accès / Access tokens"},
-    {"name": "cases", "description": "Dossiers et actions / Cases and actions"},
-    {"name": "referrals", "description": "Référencements reçus / Referrals received"},
-    {"name": "directory", "description": "Répertoire des services / Service directory"},
-    {"name": "stats", "description": "Agrégats de suivi-évaluation / M&E aggregates"},
-    {"name": "alerts", "description": "Signalements des premiers intervenants / First responders' alerts"},
+    {"name": "auth", "description": N_("Jetons d'accès")},
+    {"name": "cases", "description": N_("Dossiers et actions")},
+    {"name": "referrals", "description": N_("Référencements reçus")},
+    {"name": "directory", "description": N_("Répertoire des services")},
+    {"name": "stats", "description": N_("Agrégats de suivi-évaluation")},
+    {"name": "alerts", "description": N_("Signalements des premiers intervenants")},
 ]
 
 
@@ -30,7 +30,11 @@ class ErrorBody(BaseModel):
     ``Accept-Language`` (French unless it starts with ``en``), per-field ``errors`` for 422, and
     for 409 ``stale_version`` the case's ``current_version`` and the ``payload`` sent (kept)."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="allow", json_schema_extra={"description": N_(
+        "Toute erreur de l'API : un ``code`` stable, un ``message`` dans la langue de l'en-tête "
+        "``Accept-Language`` de la requête (français sauf s'il commence par ``en``), des ``errors`` par "
+        "champ pour 422 et, pour 409 ``stale_version``, la ``current_version`` du dossier et le "
+        "``payload`` envoyé (gardé)."), "examples": [
         {"code": "form_invalid", "message": "Formulaire invalide « referral »", "form": "referral",
          "errors": {"priority": "Champ obligatoire"}},
         {"code": "form_invalid", "message": "Formulaires invalides « appointment »", "form": "appointment",
@@ -39,15 +43,16 @@ class ErrorBody(BaseModel):
         {"code": "stale_version", "message": "Ce dossier a été modifié depuis que vous l'avez ouvert",
          "current_version": 7, "payload": {"priority": "urgent"}}]})
 
-    code: str = Field(description="Code stable, p. ex. unauthenticated, not_found, form_invalid")
-    message: str = Field(description="Message pour une personne, dans la langue de Accept-Language")
-    errors: dict[str, str] | None = Field(default=None, description="Message par champ (422) ; "
-                                          "« formulaire.champ » pour une action à plusieurs formulaires")
+    code: str = Field(description=N_("Code stable, p. ex. unauthenticated, not_found, form_invalid"))
+    message: str = Field(description=N_("Message pour une personne, dans la langue de Accept-Language"))
+    errors: dict[str, str] | None = Field(default=None, description=N_("Message par champ (422) ; "
+                                          "« formulaire.champ » pour une action à plusieurs formulaires"))
     forms: dict[str, dict[str, str]] | None = Field(
-        default=None, description="422, action à plusieurs formulaires (form: [a, b]) : messages par "
-                                  "formulaire puis par champ ; « » : clé qui n'est aucun des formulaires")
-    current_version: int | None = Field(default=None, description="409 stale_version")
-    payload: dict[str, Any] | None = Field(default=None, description="409 stale_version : données gardées")
+        default=None, description=N_("422, action à plusieurs formulaires (form: [a, b]) : messages par "
+                                  "formulaire puis par champ ; « » : clé qui n'est aucun des formulaires"))
+    current_version: int | None = Field(default=None, description=N_("409 stale_version"))
+    payload: dict[str, Any] | None = Field(default=None,
+                                           description=N_("409 stale_version : données gardées"))
 
 
 #: Legacy messages of the API's own error codes, (French, English), read before the catalogues
@@ -99,11 +104,12 @@ def text(code: str, lang: str, default: str = "") -> str:
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for these status codes (422 and 500 always), all with :class:`ErrorBody`."""
-    words = {401: "Jeton absent ou invalide", 403: "Rôle ou périmètre insuffisant",
-             404: "Introuvable (ou non visible)", 409: "Conflit : version dépassée ou action impossible",
-             422: "Requête ou formulaire invalide (erreurs par champ)", 429: "Trop de tentatives",
-             500: "Erreur inattendue"}
-    return {c: {"model": ErrorBody, "description": words.get(c, "Erreur")}
+    words = {401: N_("Jeton absent ou invalide"), 403: N_("Rôle ou périmètre insuffisant"),
+             404: N_("Introuvable (ou non visible)"),
+             409: N_("Conflit : version dépassée ou action impossible"),
+             422: N_("Requête ou formulaire invalide (erreurs par champ)"), 429: N_("Trop de tentatives"),
+             500: N_("Erreur inattendue")}
+    return {c: {"model": ErrorBody, "description": words.get(c, N_("Erreur"))}
             for c in sorted({*codes, 422, 500})}
 
 
@@ -129,7 +135,7 @@ class Me(BaseModel):
 
 
 class OpenStep(BaseModel):
-    instance: str = Field(description="Étape:clé, p. ex. referral:medical")
+    instance: str = Field(description=N_("Étape:clé, p. ex. referral:medical"))
     state: str
 
 
@@ -150,21 +156,22 @@ class CaseSummary(BaseModel):
 
 
 class CaseList(BaseModel):
-    total: int = Field(description="Nombre de dossiers correspondant aux filtres, compté jusqu'à 1 000 "
-                                   "(au-delà : 1001 et total_capped vrai)")
+    total: int = Field(description=N_("Nombre de dossiers correspondant aux filtres, compté jusqu'à 1 000 "
+                                   "(au-delà : 1001 et total_capped vrai)"))
     items: list[CaseSummary]
-    total_capped: bool = Field(default=False, description="Vrai quand plus de 1 000 dossiers correspondent")
-    next_before: str | None = Field(default=None, description="Page suivante (plus anciens) : "
-                                    "passer cette référence en paramètre before")
-    prev_after: str | None = Field(default=None, description="Page précédente (plus récents) : "
-                                   "passer cette référence en paramètre after")
+    total_capped: bool = Field(default=False,
+                               description=N_("Vrai quand plus de 1 000 dossiers correspondent"))
+    next_before: str | None = Field(default=None, description=N_("Page suivante (plus anciens) : "
+                                    "passer cette référence en paramètre before"))
+    prev_after: str | None = Field(default=None, description=N_("Page précédente (plus récents) : "
+                                   "passer cette référence en paramètre after"))
 
 
 class CreatedCase(BaseModel):
     reference: str
     version: int
-    replayed: bool = Field(default=False, description="Vrai quand une reprise (même Idempotency-Key) "
-                                                       "rend le dossier déjà ouvert")
+    replayed: bool = Field(default=False, description=N_("Vrai quand une reprise (même Idempotency-Key) "
+                                                       "rend le dossier déjà ouvert"))
 
 
 class SopRef(BaseModel):
@@ -235,15 +242,14 @@ class FireResult(BaseModel):
     started: list[str]
     case_closed: bool
     prefilled: dict[str, list[str]] = Field(
-        default_factory=dict, description="Champs pris des données du signalement, par formulaire "
-                                          "/ fields taken from the alert's data, by form")
+        default_factory=dict, description=N_("Champs pris des données du signalement, par formulaire"))
 
 
 class Prefill(BaseModel):
     reference: str
     trigger: str
     forms: dict[str, dict[str, Any]] = Field(
-        description="Valeurs d'ouverture par formulaire de l'action (vide : rien à pré-remplir)")
+        description=N_("Valeurs d'ouverture par formulaire de l'action (vide : rien à pré-remplir)"))
 
 
 class Extended(BaseModel):
@@ -266,11 +272,14 @@ class Reopened(BaseModel):
 
 class StateAndDue(BaseModel):
     state: str
-    due_at: str | None = Field(default=None, description="Échéance en cours (UTC), sinon null")
+    due_at: str | None = Field(default=None, description=N_("Échéance en cours (UTC), sinon null"))
 
 
 class Corrected(BaseModel):
     """A step's state corrected by the coordination: before and after (state, due instant)."""
+
+    model_config = ConfigDict(json_schema_extra={"description": N_(
+        "L'état d'une étape corrigé par la coordination : avant et après (état, échéance).")})
 
     reference: str
     instance: str
@@ -283,22 +292,29 @@ class Referral(BaseModel):
     """A referral; when consent was withdrawn or expired only ``reference``, ``instance``, ``state``
     and ``withheld`` (reason and message in French and English) are given."""
 
+    model_config = ConfigDict(json_schema_extra={"description": N_(
+        "Un référencement ; quand le consentement a été retiré ou a expiré, seuls ``reference``, "
+        "``instance``, ``state`` et ``withheld`` (motif et message en français et en anglais) sont "
+        "donnés.")})
+
     reference: str
     version: int | None = None
     instance: str
     state: str
     need: str | None = None
     item: dict[str, Any] | None = Field(
-        default=None, description="La ligne de besoin de l'évaluation, filtrée selon le consentement")
-    name: str | None = Field(default=None, description="Absent si le consentement ne couvre pas l'identité")
+        default=None, description=N_("La ligne de besoin de l'évaluation, filtrée selon le consentement"))
+    name: str | None = Field(default=None,
+                             description=N_("Absent si le consentement ne couvre pas l'identité"))
     identification: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
     consent_categories: list[str] | None = None
     service_level: dict[str, Any] | None = Field(
-        default=None, description="Délai de réponse appliqué : annuaire (service, priorité) ou défaut de la "
-        "POS avec la raison (source, within, service, priority, reason, msgid, params, fr, en) — issue 13")
+        default=None, description=N_(
+            "Délai de réponse appliqué : annuaire (service, priorité) ou défaut de la "
+            "POS avec la raison (source, within, service, priority, reason, msgid, params, fr, en)"))
     withheld: dict[str, str] | None = Field(
-        default=None, description="Données retenues : motif (consent.withdrawn, consent.expired), fr, en")
+        default=None, description=N_("Données retenues : motif (consent.withdrawn, consent.expired), fr, en"))
 
 
 class ReferralList(BaseModel):
@@ -315,8 +331,7 @@ class Service(BaseModel):
     reasons: list[str]
     status: str
     focal_point_user_id: str | None = Field(
-        description="Compte du point focal ; null sans la permission directory_contacts / the focal "
-                    "point's account; null without the directory_contacts permission")
+        description=N_("Compte du point focal ; null sans la permission directory_contacts"))
     referral_channel: str | None
     response_times: dict[str, str | None]
 
@@ -328,20 +343,22 @@ class ServiceList(BaseModel):
 class StateCount(BaseModel):
     step: str
     state: str
-    count: int | None = Field(description="null: masqué (petit effectif) / suppressed small cell")
+    count: int | None = Field(description=N_("null : masqué (petit effectif)"))
 
 
 class SuppressedCell(BaseModel):
     """One number of the answer hidden by small-cell suppression."""
 
+    model_config = ConfigDict(json_schema_extra={"description": N_(
+        "Un nombre de la réponse masqué (petit effectif).")})
+
     path: list[str] = Field(
-        description="Chemin de la valeur dans la réponse / path of the value in the body, e.g. "
-        "[\"referrals_by_provider\", \"org-csps\", \"declined\"] or [\"open_by_step_state\", step, state]"
+        description=N_("Chemin de la valeur dans la réponse, p. ex. "
+        "[\"referrals_by_provider\", \"org-csps\", \"declined\"] ou [\"open_by_step_state\", step, state]")
     )
     reason: Literal["primary", "complementary", "few_values"] = Field(
-        description="primary: 1 à k-1 / 1 to k-1; complementary: masqué pour qu'un total ne révèle pas "
-        "une autre cellule / hidden so that no total reveals another cell; few_values: médiane sur "
-        "moins de k valeurs / median of fewer than k values"
+        description=N_("primary : 1 à k-1 ; complementary : masqué pour qu'un total ne révèle pas "
+        "une autre cellule ; few_values : médiane sur moins de k valeurs")
     )
 
 
@@ -349,11 +366,15 @@ class Stats(BaseModel):
     """Aggregates without names. Small-cell suppression (threshold ``suppression_threshold`` from
     the SOP, default 5): a hidden number is ``null`` and listed in ``suppressed``; 0 is shown."""
 
+    model_config = ConfigDict(json_schema_extra={"description": N_(
+        "Agrégats sans noms. Masquage des petits effectifs (seuil ``suppression_threshold`` de la POS, 5 "
+        "par défaut) : un nombre masqué vaut ``null`` et figure dans ``suppressed`` ; 0 est affiché.")})
+
     totals: dict[str, int | None]
     open_by_step_state: list[StateCount]
     overdue_by_step: dict[str, int | None]
     median_days_by_step: dict[str, float | None]
     referrals_by_provider: dict[str, dict[str, int | None]]
     referrals_by_region: dict[str, dict[str, int | None]]
-    suppression_threshold: int = Field(description="Seuil k / threshold k")
+    suppression_threshold: int = Field(description=N_("Seuil k"))
     suppressed: list[SuppressedCell]

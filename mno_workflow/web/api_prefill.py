@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from ..engine.prefill import prefill as prefill_values
 from ..engine.prefill import transition_of
+from ..i18n import N_
 from ..store import repository
 from ..store.models import User
 from . import access
@@ -28,7 +29,11 @@ def add_prefill_routes(api: FastAPI, web: Web, current_user, error_responses) ->
         operation_id="getPrefill",
         tags=["cases"],
         responses=_error_responses(401, 403, 404),
-        summary="Valeurs pré-remplies d'une action (dossier ouvert par un signalement)",
+        summary=N_("Valeurs pré-remplies d'une action (dossier ouvert par un signalement)"),
+        description=N_(
+            "Les valeurs avec lesquelles le formulaire de ``trigger`` s'ouvre sur le dossier (le "
+            "pré-remplissage de la page) : les données du signalement pour un dossier ouvert par un "
+            "premier intervenant, ``{}`` sinon."),
     )
     def get_prefill(reference: str, trigger: str, instance: str | None = None,
                     user: User = Depends(current_user)):

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
+from ..i18n import N_
 from ..store.models import Case, StepInstance, User
 from . import access, queries
 from . import api_models as M
@@ -26,7 +27,7 @@ def add_referral_routes(api: FastAPI, web: Web, current_user, error_responses) -
         operation_id="listReferrals",
         tags=["referrals"],
         responses=_error_responses(401, 403),
-        summary="Référencements adressés à mon organisation (données selon le consentement)",
+        summary=N_("Référencements adressés à mon organisation (données selon le consentement)"),
     )
     def referrals(user: User = Depends(current_user)):
         access.require(user, "inbox")

@@ -171,7 +171,7 @@ def test_mapping_errors_have_positions(wf, tmp_path, dhis2_export):
     r = dhis2_export(mapping=path, out=tmp_path / "x.json")
     assert r.exit_code == 1
     lines = bad.splitlines()
-    found = re.findall(rf"{re.escape(str(path))}:(\d+):(\d+): error (D\d+) ([^\n]*)", r.output)
+    found = re.findall(rf"{re.escape(str(path))}:(\d+):(\d+): erreur (D\d+) ([^\n]*)", r.output)
     assert found, r.output
     codes = {c for _l, _c, c, _m in found}
     assert "D001" in codes  # the short uid (schema errors come first, alone)
@@ -179,7 +179,7 @@ def test_mapping_errors_have_positions(wf, tmp_path, dhis2_export):
     assert "short" in lines[line - 1]
     path.write_text(bad.replace("short", "PLACEHOLE03"), encoding="utf-8")
     r = dhis2_export(mapping=path)
-    found = re.findall(rf"{re.escape(str(path))}:(\d+):(\d+): error (D\d+) ([^\n]*)", r.output)
+    found = re.findall(rf"{re.escape(str(path))}:(\d+):(\d+): erreur (D\d+) ([^\n]*)", r.output)
     by_code = {c: (int(ln), m) for ln, _c, c, m in found}
     assert "REFERRALS_MAID" in lines[by_code["D002"][0] - 1] and "unknown indicator" in by_code["D002"][1]
     assert "yadga" in lines[by_code["D005"][0] - 1]

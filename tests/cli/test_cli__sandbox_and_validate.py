@@ -74,4 +74,4 @@ def test_validate_checks_the_narrative_companion(tmp_path):
     bad = tmp_path / "narrative.yaml"
     bad.write_text("narrative:\n  chapters: 3\n", encoding="utf-8")
     r = CliRunner().invoke(app, ["validate", str(bad)])
-    assert r.exit_code == 1 and "error E046" in r.output and "narrative.chapters" in r.output
+    assert r.exit_code == 1 and "erreur E046" in r.output and "narrative.chapters" in r.output

@@ -65,7 +65,7 @@ def test_service_at_capacity_is_never_proposed(session: Session, build) -> None:
     build.load(session)
     found = match(session, "housing", "Kadiogo", today=TODAY)
     assert ids(found) == ["room"]
-    assert "Capacité disponible : 3 place" in found[0].reasons
+    assert "Capacité disponible — place : 3" in found[0].reasons
 
 
 def test_inactive_and_defunct_excluded_temporarily_closed_ranked_last(session: Session, build) -> None:
@@ -157,6 +157,19 @@ def test_sample_full_shelter_is_excluded_and_neighbour_used(session: Session) ->
     assert "svc-apr-abri-dori" not in ids(found)
     assert ids(found)[0] == "svc-masn-kuilse-social"
     assert found[0].coverage == "neighbour"
+
+
+def test_capacity_shows_its_unit_as_a_label_in_the_reader_language(session: Session) -> None:
+    """The unit is the directory's data (« lit (couchage) »): shown as a label before the number,
+    never « 12 lit (couchage) » (no plural to agree), and in English through the directory's
+    translations."""
+    load_sample(session)
+    found = match(session, "housing", "Kadiogo", today=TODAY)
+    transit = next(c for c in found if c.service_id == "svc-oim-transit")
+    assert "Capacité disponible — lit (couchage) : 12" in transit.reasons_in("fr")
+    assert "Available capacity — bed (overnight): 12" in transit.reasons_in("en")
+    shown = transit.reasons_in("fr") + transit.reasons_in("en")
+    assert not any("12 lit" in r or "12 bed" in r for r in shown)
 
 
 def test_sample_every_need_finds_a_service_somewhere(session: Session) -> None:

@@ -34,20 +34,10 @@ ENGLISH = re.compile(r"\b(the|of|and|or|with|in|on|is|are|to|for|by|not|no|unkno
 
 #: ``module: count`` of bilingual strings still to move to the catalogues (lower it with the fix).
 #: Since issue 18 every message a person reads at run time (CLI, web, REST and HSDS API errors,
-#: import problems) is a catalogue message; what is left are **API documentation texts**, each
-#: kept « French / English » for one reason: the OpenAPI documents (``/api/openapi.json``,
-#: ``/hsds/openapi.json``) and the SOP language's JSON Schema (``docs/sop-language.schema.json``, a
-#: committed file) are built once, not per request, so a ``description`` cannot follow the reader's
-#: language; both halves serve API clients of either language until the documents are built per
-#: ``Accept-Language``.
-LEFT: dict[str, int] = {
-    "mno_workflow/sop/jsonschema.py": 2,  # field descriptions of the committed JSON Schema
-    "mno_workflow/web/api.py": 2,  # OpenAPI: request body field descriptions
-    "mno_workflow/web/api_casetools.py": 1,  # OpenAPI: a field description
-    "mno_workflow/web/api_files.py": 2,  # OpenAPI: field descriptions
-    "mno_workflow/web/api_models.py": 7,  # OpenAPI: tag names and field descriptions
-    "mno_workflow/web/routes/hsds.py": 2,  # HSDS OpenAPI: the bearer scheme and the 401 response
-}
+#: import problems) is a catalogue message, and so are the OpenAPI documents' descriptions
+#: (``/api/v1/openapi.json`` and ``/hsds/openapi.json`` follow ``?lang=`` / ``Accept-Language``:
+#: web/openapi_lang.py); the SOP language's JSON Schema (a committed file) is in English.
+LEFT: dict[str, int] = {}
 
 
 def bilingual(text: str) -> bool:

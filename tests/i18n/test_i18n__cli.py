@@ -72,7 +72,7 @@ def test_validate_messages_follow_lang(tmp_path):
     bad.write_text(BF_SOP.read_text(encoding="utf-8").replace("to: sent\n", "to: envoye\n", 1), "utf-8")
     fr, en = mno("validate", str(bad)), mno("validate", "--lang", "en", str(bad))
     assert fr.returncode == en.returncode == 1
-    assert "error E020 état inconnu : 'envoye'" in fr.stdout and "unknown state" not in fr.stdout
+    assert "erreur E020 état inconnu : 'envoye'" in fr.stdout and "unknown state" not in fr.stdout
     assert "error E020 unknown state 'envoye'" in en.stdout
     js = json.loads(mno("validate", "--format", "json", str(bad)).stdout)  # JSON: the source text
     assert "unknown state 'envoye'" in [d["message"] for r in js for d in r["diagnostics"]]
@@ -89,7 +89,7 @@ def test_said_is_the_english_text_and_survives_copies():
         assert again.text("fr") == m.text("fr") and again == m
     d = Diagnostic("f.yaml", 1, 2, "warning", "W102", m)
     assert d.format() == "f.yaml:1:2: warning W102 state 'x' cannot be reached"
-    assert d.format("fr") == "f.yaml:1:2: warning W102 l'état 'x' ne peut pas être atteint"
+    assert d.format("fr") == "f.yaml:1:2: avertissement W102 l'état 'x' ne peut pas être atteint"
     assert d.as_dict()["message"] == "state 'x' cannot be reached"
 
 

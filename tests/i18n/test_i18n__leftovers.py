@@ -86,7 +86,7 @@ def companion(tmp_path: Path) -> Path:
 
 def test_w127_and_w128_in_the_readers_language(companion: Path):
     [w127] = [d for d in lint(load_file(companion / "sop.yaml")) if d.code == "W127"]
-    assert ("warning W127 le récit vient de narrative.yaml à côté de la POS, trouvé par son nom "
+    assert ("avertissement W127 le récit vient de narrative.yaml à côté de la POS, trouvé par son nom "
             "(obsolète) : le déclarer sous narrative:") in w127.format("fr"), w127.format("fr")
     assert " / " not in w127.format("fr") and " / " not in w127.format("en")
     assert "ajouter « narrative: [narrative.yaml] » à la POS" in w127.format("fr")

@@ -78,7 +78,7 @@ def test_e046_names_the_line_and_speaks_the_lang(tmp_path):
     fr = CliRunner().invoke(app, ["validate", str(bad)])
     en = CliRunner().invoke(app, ["--lang", "en", "validate", str(bad)])
     assert fr.exit_code == en.exit_code == 1
-    assert f"{bad}:2:" in fr.output and "error E046" in fr.output and ":1:1:" not in fr.output
+    assert f"{bad}:2:" in fr.output and "erreur E046" in fr.output and ":1:1:" not in fr.output
     assert "récit invalide à narrative.chapters" in fr.output, fr.output
     line = next(x for x in en.output.splitlines() if "E046" in x)
     assert "invalid narrative at narrative.chapters" in line, line

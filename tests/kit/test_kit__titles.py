@@ -73,7 +73,7 @@ def test_mno_validate_warns_about_it_too(folder):
     out = CliRunner().invoke(app, ["validate", str(folder / "mnr.yaml")])
     assert out.exit_code == 0, out.output
     lines = [x for x in out.output.splitlines() if "S040" in x]
-    assert lines == [f"{folder}/scenarios/a_fr.yaml:1:1: warning S040 titre du scénario sans version "
+    assert lines == [f"{folder}/scenarios/a_fr.yaml:1:1: avertissement S040 titre du scénario sans version "
                      "« en » : les documents en « en » (dossier de formation) montrent « Dépistage seul » "
                      "(conseil : écrire scenario: {fr: …, en: …})"]
 

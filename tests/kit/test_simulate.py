@@ -106,7 +106,7 @@ def test_cli_validate_simulate_strict():
     assert plain.exit_code == 0 and "W120" not in plain.output
     sim = CliRunner().invoke(app, ["validate", "--simulate", "--strict", str(path)])
     assert sim.exit_code == 1
-    assert f"{path}:{line_of(MINIMAL, 'within: {by: intake.priority')}:11: error W120 " in sim.output
+    assert f"{path}:{line_of(MINIMAL, 'within: {by: intake.priority')}:11: erreur W120 " in sim.output
 
 
 def test_w122_in_for_each_where_and_flow_when():

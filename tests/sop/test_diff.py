@@ -119,7 +119,7 @@ def test_cli_json_and_errors(tmp_path: Path) -> None:
     assert "affected_cases" not in data
     (tmp_path / "bad.yaml").write_text("sop: x\n", encoding="utf-8")
     bad = CliRunner().invoke(app, [str(BASE), str(tmp_path / "bad.yaml")])
-    assert bad.exit_code == 1 and "error E011" in bad.output
+    assert bad.exit_code == 1 and "erreur E011" in bad.output
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ def test_cli_validate_reports_expected_diagnostic(path: Path) -> None:
     assert "Traceback" not in output
     assert result.exit_code == 1, (result.exit_code, output, result.exception)
     col_re = str(col) if col else r"\d+"
-    assert re.search(rf"^{re.escape(str(path))}:{line}:{col_re}: error {code} \S", output, re.M), output
+    assert re.search(rf"^{re.escape(str(path))}:{line}:{col_re}: erreur {code} \S", output, re.M), output
 
 
 @pytest.mark.parametrize("path", corpus_params())
@@ -109,7 +109,7 @@ def test_cli_validate_json_for_invalid_file(path: Path) -> None:
 def test_cli_validate_reference_sop_is_valid() -> None:
     result = CliRunner().invoke(app, ["validate", str(REFERENCE)])
     assert result.exit_code == 0, result.output
-    assert " error " not in result.output
+    assert " erreur " not in result.output
     assert "Traceback" not in result.output
 
 
@@ -146,7 +146,7 @@ def test_cli_validate_missing_file_is_a_diagnostic(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     result = CliRunner().invoke(app, ["validate", str(missing)])
     assert result.exit_code == 1
-    assert f"{missing}:1:1: error E000 " in result.output
+    assert f"{missing}:1:1: erreur E000 " in result.output
     assert "Traceback" not in result.output
 
 
@@ -155,4 +155,4 @@ def test_cli_validate_not_utf8_is_a_diagnostic(tmp_path: Path) -> None:
     bad.write_bytes("sop: mini\ntitle: {fr: Élevé}\n".encode("latin-1"))
     result = CliRunner().invoke(app, ["validate", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}:1:1: error E000 " in result.output
+    assert f"{bad}:1:1: erreur E000 " in result.output

@@ -57,7 +57,7 @@ def test_strict_validate_turns_design_warnings_into_errors(path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", "--strict", str(path)])
     assert result.exit_code == 1
     for code, line in expectations(path):
-        pattern = rf"^{re.escape(str(path))}:{line}:\d+: error {code} "
+        pattern = rf"^{re.escape(str(path))}:{line}:\d+: erreur {code} "
         assert re.search(pattern, result.output, re.M), result.output
 
 
@@ -182,7 +182,7 @@ def test_burkina_faso_sop_passes_strict_with_each_warning_justified() -> None:
     # W106 on consent.pending, W106/W109 on consent.refused and W116 on the referral's three final
     # states (refusal no longer final; follow-up alongside the referrals)
     assert len(justified) == 14 and all(": info W1" in line for line in justified)
-    assert " error " not in result.output and " warning " not in result.output
+    assert " erreur " not in result.output and " avertissement " not in result.output
 
 
 def test_allowed_warning_needs_its_own_state_and_code(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ def test_companion_found_by_name_still_works_with_a_deprecation_warning(folder: 
     assert "declare" in w.message and "narrative: [narrative.yaml]" in w.hint
     assert find_narrative(loaded.model, folder / "sop.yaml").chapters[0].id == "context"  # fallback kept
     result = CliRunner().invoke(app, ["validate", "--strict", str(folder / "sop.yaml")])
-    assert result.exit_code == 1 and f"{folder / 'sop.yaml'}:2:1: error W127 " in result.output
+    assert result.exit_code == 1 and f"{folder / 'sop.yaml'}:2:1: erreur W127 " in result.output
 
 
 def test_publish_reports_the_deprecated_companion(folder: Path, tmp_path_factory) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .helpers import case_with_referrals, provider
 from .test_web__browser import pytestmark, signed_in  # noqa: F401  (pytestmark: skipped without Chromium)
 from .test_web__tryout_fixes_browser import SPLIT_WORDS, WIDTH
@@ -140,17 +142,19 @@ def _targets(page) -> list:
     return found
 
 
-def test_every_interactive_element_is_a_44px_touch_target_on_a_phone(live, browser):  # noqa: F811
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_interactive_element_is_a_44px_touch_target_on_a_phone(live, browser, lang):  # noqa: F811
     """Issue 18 (tryout at 390×844): the header's brand link, the footer's link, « ← Retour au
     dossier », notifications (42 px), the handbook's table of contents, check boxes (24 px),
-    « Ouvrir en grand », « Suivant → » were too small."""
+    « Ouvrir en grand », « Suivant → » were too small. In both languages: English words are of
+    other lengths (a button's label wraps or not, a link shrinks under 44 px)."""
     ref = _world(live)
     for _ in range(25):  # more than a page of notifications (« Suivant »)
         case_with_referrals(live.wf, send=False)
     small = {}
     pages = _main_pages(ref)
     for user, more in MORE.items():
-        page = phone(browser, live, user, "fr")
+        page = phone(browser, live, user, lang)
         urls = [*pages.get(user, ()), *more]
         if user == "mariam.kabore":
             page.goto(f"{live.url}/dossiers/{ref}")
@@ -162,6 +166,6 @@ def test_every_interactive_element_is_a_44px_touch_target_on_a_phone(live, brows
                 assert page.locator("nav.pager a").count() >= 1, url
             found = _targets(page)
             if found:
-                small[(user, url)] = found[:6]
+                small[(lang, user, url)] = found[:6]
         page.context.close()
     assert small == {}, "\n".join(f"{k}: {v}" for k, v in small.items())

@@ -21,6 +21,7 @@ from ..i18n import fmt_datetime, t
 from ..multiform import errors_by_form, parse_forms, sections
 from ..planview import plan_block
 from ..presenters import form_block, item_label, provider_field, timeline
+from ..user_words import name_of
 from . import common
 from .cases import case_list_ctx, case_page_ctx
 from .common import case_and_instance, find_instance, is_htmx
@@ -135,7 +136,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 access.require_case(user, repository.get_case(s, ref))
             vers = {ref: expected} if expected is not None else None
             casetools.reassign(web, user, [ref], v["assignee"], v["reason"], vers)
-            return f"{t('cases_reassigned', lang)}{colon(lang)}{ref} → {v['assignee']}"
+            with wf.sessions() as s:  # the new assignee by name, never the id
+                name = name_of(s, v["assignee"], lang)
+            return f"{t('cases_reassigned', lang)}{colon(lang)}{ref} → {name}"
 
         return await _case_tool(request, reference, "reassign", "", do)
 
@@ -183,7 +186,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                         {**base_ctx(request, s, user), **ctx, "bulk": bulk},
                         status=e.http_status,
                     )
-            request.session["flash"] = f"{t('cases_reassigned', lang)} ({len(changed)}) → {assignee}"
+            with wf.sessions() as s:  # the new assignee by name, never the id
+                name = name_of(s, assignee, lang)
+            request.session["flash"] = f"{t('cases_reassigned', lang)} ({len(changed)}) → {name}"
             query = "&".join(f"{k}={quote(v)}" for k, v in f.items() if v)
             return RedirectResponse("/dossiers" + (f"?{query}" if query else ""), status_code=303)
 

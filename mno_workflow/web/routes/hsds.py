@@ -40,12 +40,13 @@ from sqlalchemy import select
 from ...directory import hsds_json, hsds_query
 from ...directory.hsds31 import PROFILE_URI, hsds_id
 from ...directory.tables import TABLES
-from ...i18n import gettext
-from ...sop.diagnostics import text_in
+from ...i18n import N_, gettext
+from ...sop.diagnostics import said, text_in
 from ...store.models import User
 from .. import access, tokens
 from ..contacts_log import log_contacts_read
 from ..core import Web
+from ..openapi_lang import Documents, add_document_route
 
 ENDPOINTS = {
     "services": "service",
@@ -53,6 +54,14 @@ ENDPOINTS = {
     "taxonomies": "taxonomy",
     "taxonomy_terms": "taxonomy_term",
     "service_at_locations": "service_at_location",
+}
+# the summary of each « one object by id » operation (English, as the official document; catalogues)
+ONE_SUMMARY = {
+    "services": said("One service by id (UUID or slug)"),
+    "organizations": said("One organization by id (UUID or slug)"),
+    "taxonomies": said("One taxonomy by id (UUID or slug)"),
+    "taxonomy_terms": said("One taxonomy_term by id (UUID or slug)"),
+    "service_at_locations": said("One service_at_location by id (UUID or slug)"),
 }
 # operationIds of the official HSDS 3.1 openapi.json (list, one)
 OPERATIONS = {
@@ -124,14 +133,11 @@ def _headers(public: bool) -> dict[str, str]:
 
 BEARER = {
     "type": "http", "scheme": "bearer",
-    "description": "Facultatif : un jeton de l'API REST (POST /api/v1/auth/token) d'un rôle ayant la "
-                   "permission directory_contacts donne la forme complète, avec les contacts du personnel ; "
-                   "sans jeton, la forme publique. / Optional: a REST API token (POST /api/v1/auth/token) "
-                   "of a role with the directory_contacts permission gets the full form, with the staff's "
-                   "contacts; without a token, the public form.",
+    "description": N_("Facultatif : un jeton de l'API REST (POST /api/v1/auth/token) d'un rôle ayant la "
+                      "permission directory_contacts donne la forme complète, avec les contacts du "
+                      "personnel ; sans jeton, la forme publique."),
 }
-UNAUTHENTICATED = {"description": "Jeton invalide, expiré ou révoqué / Invalid, expired or revoked token "
-                                  "(code: unauthenticated)"}
+UNAUTHENTICATED = {"description": N_("Jeton invalide, expiré ou révoqué (code : unauthenticated)")}
 
 
 def with_optional_bearer(doc: dict[str, Any]) -> dict[str, Any]:
@@ -209,7 +215,7 @@ def build_hsds(web: Web) -> APIRouter:
         out.headers.update(_headers(public))
         return out
 
-    @router.get("/", operation_id="getAPIMetaInformation", summary="Méta-informations de l'API HSDS")
+    @router.get("/", operation_id="getAPIMetaInformation", summary=N_("Méta-informations de l'API HSDS"))
     def meta(request: Request) -> Any:
         return respond(request, lambda public: {
             "version": "3.1", "profile": PROFILE_URI, "openapi_url": "/hsds/openapi.json",
@@ -256,23 +262,23 @@ def build_hsds(web: Web) -> APIRouter:
         return out
 
     P = {  # the official parameters (components/parameters of openapi.json)
-        "search": Query(None, description="Full text search."),
-        "page": Query("1", description="Page number of paginated result."),
-        "per_page": Query("50", description="Number of results requested in a single page."),
-        "format": Query(None, description="json (default) or ndjson (every result, no paging)."),
-        "taxonomy_term_id": Query(None, description="Records with this taxonomy term (id or code)."),
-        "taxonomy_id": Query(None, description="Records with any term of this taxonomy."),
-        "organization_id": Query(None, description="Services of this organization (UUID or slug)."),
-        "modified_after": Query(None, description="Modified on or after this datetime (ISO 8601)."),
-        "minimal": Query(False, description="Only 'id' and 'modified_date'."),
-        "full": Query(False, description="Fully nested (always the case here)."),
-        "full_service": Query(False, description="Fully nested services (always the case here)."),
-        "postcode": Query(None, description="Locations whose address has this postal code."),
-        "proximity": Query(None, description="Not supported (422)."),
+        "search": Query(None, description=said("Full text search.")),
+        "page": Query("1", description=said("Page number of paginated result.")),
+        "per_page": Query("50", description=said("Number of results requested in a single page.")),
+        "format": Query(None, description=said("json (default) or ndjson (every result, no paging).")),
+        "taxonomy_term_id": Query(None, description=said("Records with this taxonomy term (id or code).")),
+        "taxonomy_id": Query(None, description=said("Records with any term of this taxonomy.")),
+        "organization_id": Query(None, description=said("Services of this organization (UUID or slug).")),
+        "modified_after": Query(None, description=said("Modified on or after this datetime (ISO 8601).")),
+        "minimal": Query(False, description=said("Only 'id' and 'modified_date'.")),
+        "full": Query(False, description=said("Fully nested (always the case here).")),
+        "full_service": Query(False, description=said("Fully nested services (always the case here).")),
+        "postcode": Query(None, description=said("Locations whose address has this postal code.")),
+        "proximity": Query(None, description=said("Not supported (422).")),
     }
     list_op, one_op = OPERATIONS["services"]
 
-    @router.get("/services", operation_id=list_op, summary="Services (paged, filtered)")
+    @router.get("/services", operation_id=list_op, summary=said("Services (paged, filtered)"))
     def services(request: Request, search: str | None = P["search"], page: str = P["page"],
                  per_page: str = P["per_page"],
                  format: str | None = P["format"],  # noqa: A002 - the HSDS parameter name
@@ -286,7 +292,7 @@ def build_hsds(web: Web) -> APIRouter:
                                            "modified_after": modified_after}, page, per_page, format, minimal)
 
     @router.get("/organizations", operation_id=OPERATIONS["organizations"][0],
-                summary="Organizations (paged, filtered)")
+                summary=said("Organizations (paged, filtered)"))
     def organizations(request: Request, search: str | None = P["search"],
                       full_service: bool = P["full_service"],
                       full: bool = P["full"], taxonomy_term_id: str | None = P["taxonomy_term_id"],
@@ -295,26 +301,27 @@ def build_hsds(web: Web) -> APIRouter:
         return answer(request, "organization", {"search": search, "taxonomy_term_id": taxonomy_term_id,
                                                 "taxonomy_id": taxonomy_id}, page, per_page, format)
 
-    @router.get("/taxonomies", operation_id=OPERATIONS["taxonomies"][0], summary="Taxonomies (paged)")
+    @router.get("/taxonomies", operation_id=OPERATIONS["taxonomies"][0], summary=said("Taxonomies (paged)"))
     def taxonomies(request: Request, search: str | None = P["search"], page: str = P["page"],
                    per_page: str = P["per_page"],
                    format: str | None = P["format"]) -> Any:  # noqa: A002
         return answer(request, "taxonomy", {"search": search}, page, per_page, format)
 
     @router.get("/taxonomy_terms", operation_id=OPERATIONS["taxonomy_terms"][0],
-                summary="Taxonomy terms (paged, filtered)")
+                summary=said("Taxonomy terms (paged, filtered)"))
     def taxonomy_terms(request: Request, search: str | None = P["search"], page: str = P["page"],
                        per_page: str = P["per_page"],
                        format: str | None = P["format"],  # noqa: A002
                        taxonomy_id: str | None = P["taxonomy_id"],
-                       top_only: bool = Query(False, description="Only terms without parent."),
-                       parent_id: str | None = Query(None, description="Children of this term.")) -> Any:
+                       top_only: bool = Query(False, description=said("Only terms without parent.")),
+                       parent_id: str | None = Query(None,
+                                                     description=said("Children of this term."))) -> Any:
         return answer(request, "taxonomy_term", {"search": search, "taxonomy_id": taxonomy_id,
                                                  "top_only": top_only, "parent_id": parent_id},
                       page, per_page, format)
 
     @router.get("/service_at_locations", operation_id=OPERATIONS["service_at_locations"][0],
-                summary="Services at locations (paged, filtered)")
+                summary=said("Services at locations (paged, filtered)"))
     def service_at_locations(request: Request, search: str | None = P["search"],
                              taxonomy_term_id: str | None = P["taxonomy_term_id"],
                              taxonomy_id: str | None = P["taxonomy_id"],
@@ -348,13 +355,13 @@ def build_hsds(web: Web) -> APIRouter:
 
     for path, name in ENDPOINTS.items():
         router.add_api_route(f"/{path}/{{id}}", one(name), methods=["GET"], name=f"hsds_{path}_one",
-                             operation_id=OPERATIONS[path][1], summary=f"One {name} by id (UUID or slug)")
+                             operation_id=OPERATIONS[path][1], summary=ONE_SUMMARY[path])
 
-    @router.get("/openapi.json", include_in_schema=False)
-    def openapi() -> dict[str, Any]:
-        doc = get_openapi(title="MNO Workflow — HSDS 3.1 API", version="3.1",
-                          description="Read-only HSDS 3.1 API of the service directory (profile "
-                                      f"{PROFILE_URI}).", routes=router.routes)
-        return with_optional_bearer(doc)
+    def document() -> dict[str, Any]:
+        return with_optional_bearer(get_openapi(
+            title="MNO Workflow — HSDS 3.1 API", version="3.1", routes=router.routes,
+            description=said("Read-only HSDS 3.1 API of the service directory (profile {profile}).")))
+
+    add_document_route(router, Documents(document, profile=PROFILE_URI))
 
     return router
