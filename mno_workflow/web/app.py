@@ -34,26 +34,34 @@ from .staticfiles import FingerprintedStatic
 log = logging.getLogger("mno.web")
 
 SESSION_MAX_AGE = 8 * 3600
+SESSION_COOKIE = "mno_session"
 
 
 def _error_page(web: Web, request: Request, status: int, title: str, text: str):
     return error_pages.page(web, request, status, title, text)
 
 
-async def _csrf_failed(scope, send, _message_id):
-    body = (
-        f'<!doctype html><html lang="fr"><meta charset="utf-8"><title>403</title>'
-        f'<p>{escape(t("csrf_failed", "fr"))}</p><p><a href="/">{escape(t("back_home", "fr"))}</a></p>'
-        "</html>"
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 403,
-            "headers": [(b"content-type", b"text/html; charset=utf-8")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+def _csrf_failed(secret_key: str):
+    """The page of a form refused by the CSRF check, in the language of the reader's session (read
+    from its signed cookie: the check runs outside the session middleware)."""
+
+    async def send_page(scope, send, _message_id):
+        lang = error_pages.cookie_lang(scope, secret_key, SESSION_COOKIE, SESSION_MAX_AGE)
+        body = (
+            f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>403</title>'
+            f'<p>{escape(t("csrf_failed", lang))}</p><p><a href="/">{escape(t("back_home", lang))}</a></p>'
+            "</html>"
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [(b"content-type", b"text/html; charset=utf-8")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    return send_page
 
 
 def create_app(
@@ -142,7 +150,7 @@ def create_app(
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key,
-        session_cookie="mno_session",
+        session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
         https_only=https_only,
@@ -152,7 +160,7 @@ def create_app(
         signing_secret=secret_key,
         always_protect={"/login"},
         cookie_secure=https_only,
-        send_csrf_failed=_csrf_failed,
+        send_csrf_failed=_csrf_failed(secret_key),
         # The API authenticates with bearer tokens only (never the session cookie): no CSRF risk.
         # Uploads (multipart) check their token in the route (security.upload_csrf_ok).
         skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/") or is_upload(scope),

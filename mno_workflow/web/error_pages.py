@@ -100,6 +100,27 @@ def http_page(web: Web, request: Request, e: StarletteHTTPException):
     return page(web, request, e.status_code, gettext("Erreur", lang), str(e.detail))  # a route's words
 
 
+def cookie_lang(scope: dict, secret_key: str, cookie: str, max_age: int) -> str:
+    """The language of the session in the signed session cookie of ``scope`` (for the pages sent
+    outside the session middleware); French without a valid session."""
+    import json
+    from base64 import b64decode
+    from http.cookies import SimpleCookie
+
+    from itsdangerous import BadSignature, TimestampSigner
+
+    from .i18n import norm_lang
+
+    headers = dict(scope.get("headers") or [])
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(headers.get(b"cookie", b"").decode("latin-1"))
+        data = TimestampSigner(str(secret_key)).unsign(jar[cookie].value.encode(), max_age=max_age)
+        return norm_lang(json.loads(b64decode(data)).get("lang"))
+    except (KeyError, BadSignature, ValueError, AttributeError):
+        return norm_lang(None)
+
+
 def _same_site(referer: str | None) -> str:
     """The path (and query) of ``referer`` when it is a page of this site, else ""."""
     from urllib.parse import urlsplit

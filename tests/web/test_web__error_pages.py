@@ -121,3 +121,15 @@ def test_engine_refusal_headings_by_status():
             title = engine_title(status, lang)
             assert title and "_" not in title and not title.isdigit()
     assert engine_title(409, "en") == "Action not possible"
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "The form expired"), ("fr", "Le formulaire a expiré")])
+def test_csrf_refusal_in_the_readers_language(live, lang, words):
+    c = live.client("mariam.kabore")
+    c.get(f"/langue/{lang}")
+    r = c.post("/logout", data={"csrftoken": "forged"})
+    assert r.status_code == 403 and words in r.text and f'<html lang="{lang}"' in r.text
+    anonymous = live.client()
+    anonymous.get("/login")
+    r = anonymous.post("/login", data={"csrftoken": "forged"})
+    assert r.status_code == 403 and '<html lang="fr"' in r.text
