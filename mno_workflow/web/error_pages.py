@@ -21,10 +21,10 @@ from .i18n import t
 
 log = logging.getLogger("mno.web")
 
-#: What Starlette says (HTTP 400, in English) when a form field, a part, the number of fields or
-#: of files goes over the limits of ``Request.form()`` (``max_part_size`` 1 MB, 1000 fields/files).
-_FORM_LIMITS = ("Field exceeded maximum size", "Part exceeded maximum size", "Too many fields",
-                "Too many files")
+#: What Starlette says (HTTP 400, in English) when a form field or a part goes over the size limit
+#: of ``Request.form()`` (``max_part_size`` 1 MB), and when a form has too many fields or files.
+_FORM_LIMITS = ("Field exceeded maximum size", "Part exceeded maximum size")
+_FORM_COUNTS = ("Too many fields", "Too many files")
 FORM_LIMIT_MB = 1  # Starlette's default ``max_part_size`` (1024 KB), kept for every form
 
 
@@ -94,7 +94,8 @@ def http_page(web: Web, request: Request, e: StarletteHTTPException):
             "Cette adresse ne s'ouvre pas de cette façon : revenez à la page précédente ou à l'accueil.",
             lang))
     phrase = _phrase(e.status_code)
-    if not e.detail or e.detail == phrase:  # Starlette's English phrase: words of the catalogue
+    if not e.detail or e.detail == phrase or str(e.detail).startswith(_FORM_COUNTS):
+        # Starlette's English words: those of the catalogue
         return page(web, request, e.status_code, gettext("Erreur", lang),
                     gettext("La demande n'a pas pu être traitée.", lang))
     return page(web, request, e.status_code, gettext("Erreur", lang), str(e.detail))  # a route's words

@@ -133,3 +133,14 @@ def test_csrf_refusal_in_the_readers_language(live, lang, words):
     anonymous.get("/login")
     r = anonymous.post("/login", data={"csrftoken": "forged"})
     assert r.status_code == 403 and '<html lang="fr"' in r.text
+
+
+def test_too_many_fields_in_words_of_the_catalogue(live):
+    ref = case_with_referrals(live.wf)
+    c = live.client("mariam.kabore")
+    c.get("/langue/en")
+    r = c.post(f"/dossiers/{ref}/pieces/referral:cash",
+               data={"csrftoken": c.cookies.get("csrftoken"), **{f"f{i}": "x" for i in range(20)}},
+               files={"file": ("a.txt", b"hello", "text/plain")})
+    assert r.status_code == 400 and heading(r.text) == "Error (400)"
+    assert "The request could not be processed." in r.text and "Too many" not in r.text
