@@ -85,8 +85,8 @@ def add_get_answers(r: APIRouter) -> None:
         return answer
 
     for post in routes:
-        if "POST" not in (post.methods or ()) or any(g.path == post.path for g in gets):
-            continue
+        if "POST" not in (post.methods or ()) or _shape(post.path) in shapes:
+            continue  # a GET route of the same shape answers it (e.g. a download beside an upload)
         shadow = next((i for i, x in enumerate(r.routes)
                        if id(x) in get_ids and x.path_regex.match(post.path)), None)
         r.add_api_route(post.path, answer_for(post.path), methods=["GET"], include_in_schema=False,
