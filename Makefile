@@ -46,8 +46,10 @@ install: system-deps $(VENV)/.installed
 install-test: test-system-deps $(VENV)/.installed-test
 
 # The server with the Burkina Faso SOP and invented demo data, on http://127.0.0.1:8000/
+# (another port: make run PORT=8765)
+PORT ?= 8000
 run: install
-	$(BIN)/mno --db sqlite:///demo.db serve --demo --demo-password demo-mno-2025
+	$(BIN)/mno --db sqlite:///demo.db serve --demo --demo-password demo-mno-2025 --port $(PORT)
 
 # The whole suite includes the wheel smoke test (pytest -m wheel): the built wheel installed in a
 # fresh virtualenv outside the checkout runs mno demo, validate, serve --demo and handbook.

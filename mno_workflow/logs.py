@@ -5,10 +5,15 @@ names, contacts or form data), as text lines or JSON lines (``--log-format json`
 Loggers: ``mno.engine`` (every transition, INFO), ``mno.reminders`` (every sweep, INFO),
 ``mno.outbox`` (delivery failures, WARNING), ``mno.web`` (login failures, WARNING; request ids),
 ``uvicorn.*`` (server and access lines, same format). Call :func:`configure` once at start.
+
+Work that is not real casework (the training pack's scenario runs, the demo data loaded at start)
+runs inside :func:`routine` (``"exercise"``, ``"demo"``): its transitions and sweeps are logged
+at DEBUG, with a ``run`` field naming the kind, so the server log at INFO holds real work only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
@@ -23,6 +28,9 @@ from typing import Any
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 user_id: contextvars.ContextVar[str] = contextvars.ContextVar("user_id", default="-")
 
+#: "" for real work, else what the work is ("exercise", "demo"): see :func:`routine`.
+run_kind: contextvars.ContextVar[str] = contextvars.ContextVar("run_kind", default="")
+
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [req=%(request_id)s user=%(user_id)s] %(message)s"
 _RID = re.compile(r"[A-Za-z0-9-]{1,64}")
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime",
@@ -30,12 +38,31 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"mess
 
 
 class ContextFilter(logging.Filter):
-    """Adds ``request_id`` and ``user_id`` (from the context variables) to every record."""
+    """Adds ``request_id`` and ``user_id`` (from the context variables) to every record, and
+    ``run`` (``exercise``, ``demo``) to the records of work done inside :func:`routine`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = getattr(record, "request_id", None) or request_id.get()
         record.user_id = getattr(record, "user_id", None) or user_id.get()
+        if run_kind.get() and not getattr(record, "run", None):
+            record.run = run_kind.get()
         return True
+
+
+@contextlib.contextmanager
+def routine(kind: str):
+    """Inside: the work is ``kind`` (``"exercise"``, ``"demo"``), not real casework; the engine's
+    transitions and the sweeps are logged at DEBUG (:func:`work_level`) instead of INFO."""
+    token = run_kind.set(kind)
+    try:
+        yield
+    finally:
+        run_kind.reset(token)
+
+
+def work_level() -> int:
+    """INFO for real work, DEBUG inside :func:`routine` (exercise runs, demo data loading)."""
+    return logging.DEBUG if run_kind.get() else logging.INFO
 
 
 class UTCFormatter(logging.Formatter):

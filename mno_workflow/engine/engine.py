@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine as DBEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..logs import work_level
 from ..sop.expr import ExprError
 from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP
@@ -201,9 +202,9 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             if also is not None:  # e.g. the intake's submission record, same transaction
                 also(s, case)
             corewrite.write_back(s, case)
-        log.info("transition %s %s [%s] %s -> %s by %s (%s)", result.reference, trigger, result.instance,
-                 result.from_state, result.to_state, actor.user, actor.role,
-                 extra={"event": "transition", "case": result.reference, "trigger": trigger,
+        log.log(work_level(), "transition %s %s [%s] %s -> %s by %s (%s)", result.reference, trigger,
+                result.instance, result.from_state, result.to_state, actor.user, actor.role,
+                extra={"event": "transition", "case": result.reference, "trigger": trigger,
                         "step_instance": f"{result.step}:{result.instance}", "from_state": result.from_state,
                         "to_state": result.to_state, "actor": actor.user, "role": actor.role,
                         "version": result.version})

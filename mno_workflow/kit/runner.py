@@ -10,8 +10,10 @@ was expected and what happened.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime
@@ -98,10 +100,9 @@ class Runner:
         self.close()
 
     def _fresh_db(self) -> str:
-        """A new SQLite file at the newest schema: migrated once with Alembic, then copied."""
+        """A new SQLite file at the newest schema: a copy of the process's template (:func:`_template_db`)."""
         if self._template is None:
-            self._template = self.workdir / "template.db"
-            upgrade(f"sqlite:///{self._template}")
+            self._template = _template_db()
         self._count += 1
         db = self.workdir / f"scenario-{self._count}.db"
         shutil.copyfile(self._template, db)
@@ -156,6 +157,27 @@ class Runner:
             play.close()
             result.seconds = time.perf_counter() - t0
         return result
+
+
+_template_lock = threading.Lock()
+_template_path: Path | None = None
+
+
+def _template_db() -> Path:
+    """A SQLite file migrated to the newest schema, built once per process and then only copied.
+
+    Alembic keeps its running migration in module globals (``alembic.context``): two upgrades at
+    once in one process (the training pack rendered for two users at the same time) break each
+    other. So the template is written once, under a lock, and every scenario gets a copy of it."""
+    global _template_path
+    with _template_lock:
+        if _template_path is None or not _template_path.exists():
+            folder = Path(tempfile.mkdtemp(prefix="mno-kit-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            path = folder / "template.db"
+            upgrade(f"sqlite:///{path}")
+            _template_path = path
+        return _template_path
 
 
 def _shown(path: Path) -> str:

@@ -25,6 +25,7 @@ from ..engine.engine import WorkflowEngine
 from ..engine.errors import EngineError
 from ..engine.notify import notify
 from ..engine.until import end_early
+from ..logs import work_level
 from ..sop.expr import compile_expr
 from ..store.audit import append_event
 from ..store.base import big_page_cache
@@ -97,12 +98,12 @@ def sweep(wf: WorkflowEngine, *, now: datetime | None = None, limit: int = 1000,
                          force_late=force_late)
             s.flush()
         batch.write(s)
-    log.info("sweep at %s: reminders %d, escalations %d, automatic %d, skipped %d, failed %d",
-             now.isoformat(), len(report.reminders), len(report.escalations), len(report.auto_fired),
-             len(report.skipped), len(report.failed),
-             extra={"event": "sweep", "reminders": len(report.reminders),
-                    "escalations": len(report.escalations), "auto_fired": len(report.auto_fired),
-                    "skipped": len(report.skipped), "failed": len(report.failed)})
+    log.log(work_level(), "sweep at %s: reminders %d, escalations %d, automatic %d, skipped %d, failed %d",
+            now.isoformat(), len(report.reminders), len(report.escalations), len(report.auto_fired),
+            len(report.skipped), len(report.failed),
+            extra={"event": "sweep", "reminders": len(report.reminders),
+                   "escalations": len(report.escalations), "auto_fired": len(report.auto_fired),
+                   "skipped": len(report.skipped), "failed": len(report.failed)})
     for ref, inst, state, what in report.failed:
         log.warning("sweep: automatic trigger refused on %s [%s] in %s: %s", ref, inst, state, what,
                     extra={"event": "sweep_failed", "case": ref, "step_instance": inst})

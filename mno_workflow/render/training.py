@@ -2,10 +2,11 @@
 computed by running them, a pre/post quiz and facilitator notes.
 
 Exercises: each scenario of ``scenarios/`` beside the SOP is played on its own SQLite database
-with a simulated clock (the scenario kit's player, :mod:`mno_workflow.kit.runner`), its
-``expect`` steps skipped. After each action that moves the case, the learner is asked « what
-happens next? » and « which deadline applies? »; the answer key is what the engine did (steps and
-states now open, the next due date in the SOP's time zone). A changed SOP therefore changes the
+(a copy of a template migrated once per process) with a simulated clock (the scenario kit's
+player, :mod:`mno_workflow.kit.runner`), its ``expect`` steps skipped. After each action that
+moves the case, the learner is asked « what happens next? » and « which deadline applies? »;
+the answer key is what the engine did (steps and states now open, the next due date in the SOP's
+time zone). A changed SOP therefore changes the
 answers. The quiz asks, per step, who is responsible and what the deadline is, with the answer
 from the SOP; and, per data category, whether a provider may see it without consent (no).
 """
@@ -107,11 +108,13 @@ def scenario_exercises(
     """
     from mno_workflow.kit.model import load_scenario
     from mno_workflow.kit.runner import Runner, StepFailed, _Play
+    from mno_workflow.logs import routine
 
     w = TRAIN_WORDS[lang]
     out = []
     asked: set[tuple] = set()  # the same situation and answer once, even if several scenarios share it
-    with Runner() as runner:
+    # Exercise runs, not casework: their transitions are not logged as real ones (logs.routine).
+    with Runner() as runner, routine("exercise"):
         for path in scenario_paths:
             scn = load_scenario(path)
             loaded = runner.sop(scn.sop_path)

@@ -5,8 +5,8 @@ script, frame denial, no-store; HSTS with ``https_only``), request hygiene (``Au
 dropped outside ``/api/``, multipart without boundary → 400), CSRF (double-submit signed cookie
 ``csrftoken``: a hidden field in every form, the ``x-csrftoken`` header for htmx; ``/api/`` is
 exempt: bearer tokens only), signed session cookie, the server-side session check
-(:mod:`.websessions`), then the pages and the API. Errors never show a traceback: French (or English)
-pages for 403, 404 and 500 and a JSON body under ``/api``.
+(:mod:`.websessions`), then the pages and the API. Errors never show a traceback: pages in the
+reader's language (:mod:`.error_pages`) and a JSON body under ``/api``.
 """
 
 from __future__ import annotations
@@ -18,13 +18,11 @@ from html import escape
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..engine.engine import WorkflowEngine
-from ..engine.errors import EngineError
 from ..store.base import Base
-from . import access
+from . import access, error_pages
 from . import models as _models  # noqa: F401  (registers the web_ tables on Base)
 from .api import build_api
 from .core import HERE, LoginRequired, Web
@@ -36,55 +34,34 @@ from .staticfiles import FingerprintedStatic
 log = logging.getLogger("mno.web")
 
 SESSION_MAX_AGE = 8 * 3600
-
-
-def _viewer(web: Web, request: Request) -> dict:
-    """The signed-in user (for the menu and the logout link of error pages), their language and
-    unread count; an anonymous visitor gets the bare layout."""
-    if "session" not in request.scope:
-        return {"lang": "fr"}
-    uid = request.scope.get("mno.uid")
-    if not uid:
-        return {"lang": web.lang(request)}
-    try:
-        from ..store.models import User
-        from .queries import unread_count
-
-        with web.wf.sessions() as s:
-            user = s.get(User, uid)
-            if user is None or not user.active:
-                return {"lang": web.lang(request)}
-            return {"user": user, "lang": web.lang(request, user), "unread": unread_count(s, user)}
-    except Exception:  # an error page must render even when the database is down
-        log.exception("error page: could not load the user")
-        return {"lang": web.lang(request)}
+SESSION_COOKIE = "mno_session"
 
 
 def _error_page(web: Web, request: Request, status: int, title: str, text: str):
-    ctx = _viewer(web, request)
-    lang = ctx["lang"]
-    return web.render(
-        request,
-        "error.html",
-        {**ctx, "status": status, "title": t(title, lang), "text": t(text, lang)},
-        status=status,
-    )
+    return error_pages.page(web, request, status, title, text)
 
 
-async def _csrf_failed(scope, send, _message_id):
-    body = (
-        f'<!doctype html><html lang="fr"><meta charset="utf-8"><title>403</title>'
-        f'<p>{escape(t("csrf_failed", "fr"))}</p><p><a href="/">{escape(t("back_home", "fr"))}</a></p>'
-        "</html>"
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 403,
-            "headers": [(b"content-type", b"text/html; charset=utf-8")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+def _csrf_failed(secret_key: str):
+    """The page of a form refused by the CSRF check, in the language of the reader's session (read
+    from its signed cookie: the check runs outside the session middleware)."""
+
+    async def send_page(scope, send, _message_id):
+        lang = error_pages.cookie_lang(scope, secret_key, SESSION_COOKIE, SESSION_MAX_AGE)
+        body = (
+            f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>403</title>'
+            f'<p>{escape(t("csrf_failed", lang))}</p><p><a href="/">{escape(t("back_home", lang))}</a></p>'
+            "</html>"
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [(b"content-type", b"text/html; charset=utf-8")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    return send_page
 
 
 def create_app(
@@ -155,36 +132,6 @@ def create_app(
     async def _not_visible(request: Request, _e: Exception):
         return _error_page(web, request, 404, "not_found", "not_found_text")
 
-    @app.exception_handler(EngineError)
-    async def _engine(request: Request, e: EngineError):
-        ctx = _viewer(web, request)
-        lang = ctx["lang"]
-        return web.render(
-            request,
-            "error.html",
-            {
-                **ctx,
-                "status": e.http_status,
-                "title": t("server_error", lang) if e.http_status >= 500 else e.code,
-                "text": e.text(lang),
-            },
-            status=e.http_status,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, e: StarletteHTTPException):
-        if e.status_code == 404:
-            return _error_page(web, request, 404, "not_found", "not_found_text")
-        if e.status_code == 403:
-            return _error_page(web, request, 403, "forbidden", "forbidden_text")
-        ctx = _viewer(web, request)
-        return web.render(
-            request,
-            "error.html",
-            {**ctx, "status": e.status_code, "title": str(e.status_code), "text": str(e.detail)},
-            status=e.status_code,
-        )
-
     @app.exception_handler(Exception)
     async def _crash(request: Request, e: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=e)
@@ -196,13 +143,14 @@ def create_app(
     async def _invalid(request: Request, _e: RequestValidationError):
         return _error_page(web, request, 404, "not_found", "not_found_text")
 
+    error_pages.install(app, web)  # engine refusals, HTTP errors, crashes: pages in the reader's language
     from .websessions import ServerSessionMiddleware
 
     app.add_middleware(ServerSessionMiddleware, sessions=wf.sessions)  # inside the cookie session
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key,
-        session_cookie="mno_session",
+        session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
         https_only=https_only,
@@ -212,7 +160,7 @@ def create_app(
         signing_secret=secret_key,
         always_protect={"/login"},
         cookie_secure=https_only,
-        send_csrf_failed=_csrf_failed,
+        send_csrf_failed=_csrf_failed(secret_key),
         # The API authenticates with bearer tokens only (never the session cookie): no CSRF risk.
         # Uploads (multipart) check their token in the route (security.upload_csrf_ok).
         skip_if_scope=lambda scope: scope.get("path", "").startswith("/api/") or is_upload(scope),

@@ -23,7 +23,7 @@ def install(app: FastAPI, api: FastAPI, web: Any) -> None:
 
     @app.exception_handler(AuditKeyError)
     async def _page(request: Request, e: AuditKeyError):
-        from .app import _viewer
+        from .error_pages import viewer as _viewer
         log.error("audit key unavailable on %s %s: %s", request.method, request.url.path, e)
         ctx = _viewer(web, request)
         lang = ctx["lang"]

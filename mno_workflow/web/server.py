@@ -106,7 +106,10 @@ def build(
             from .demo_data import load_demo
 
             echo("Chargement des données de démonstration (fictives)…")
-            summary = load_demo(wf)
+            from ..logs import routine
+
+            with routine("demo"):  # its hundreds of transitions at DEBUG: the count below says it
+                summary = load_demo(wf)
             echo(f"{len(summary['cases'])} dossiers fictifs créés.")
         else:
             from .demo_data import create_users

@@ -201,4 +201,13 @@
   }
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
   document.addEventListener("htmx:afterSwap", function (ev) { setup(ev.target); });
+
+  // « Back to the form » of an error page: one step back in the history, where the browser still
+  // holds what was typed (the link's address, the form page, is the fallback without history).
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest && ev.target.closest("a[data-history-back]");
+    if (!a || window.history.length < 2) return;
+    ev.preventDefault();
+    window.history.back();
+  });
 })();

@@ -1,0 +1,100 @@
+"""Tryout finding 1 and S1: the training pack renders for several users at once (its scenario runs
+build their scratch databases from one template migrated once per process, never two Alembic
+upgrades at once), its exercise runs and the demo data loading leave no INFO transition lines in
+the server log, and a crash page is in the reader's language."""
+
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from mno_workflow import logs
+from mno_workflow.engine.engine import Actor
+
+
+@pytest.fixture
+def captured():
+    """Log records of the ``mno`` loggers at INFO as JSON objects, through the app's configuration."""
+    logs.configure("json", "INFO")
+    lines: list[str] = []
+    handler = logging.StreamHandler()
+    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+    handler.setFormatter(logs.JSONFormatter())
+    handler.addFilter(logs.ContextFilter())
+    for name in ("mno", "mno_workflow"):
+        logging.getLogger(name).addHandler(handler)
+    yield lambda: [json.loads(line) for line in lines]
+    for name in ("mno", "mno_workflow"):
+        logging.getLogger(name).removeHandler(handler)
+    logs.configure("text", "WARNING")
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_training_pack_for_three_readers_at_once(live, captured, fmt):
+    clients = [live.client("formateur") for _ in range(3)]
+    for c in clients:
+        c.get("/langue/en")
+    with ThreadPoolExecutor(3) as pool:
+        got = list(pool.map(lambda c: c.get("/pos/documents/formation", params={"format": fmt}), clients))
+    assert [r.status_code for r in got] == [200, 200, 200], [r.text[-1500:] for r in got]
+    if fmt == "html":
+        assert all("Training pack" in r.text for r in got)
+    else:
+        assert all(r.content.startswith(b"%PDF") for r in got)
+    # The exercise runs are not casework: no transition of theirs in the log at INFO...
+    assert [x for x in captured() if x.get("event") in ("transition", "sweep")] == []
+    # ... while a real transition is there.
+    cw = Actor("mariam.kabore", "caseworker")
+    ref = live.wf.create_case("mnr_bf", cw)
+    live.wf.fire(ref, "register", cw, {"first_name": "Zoé", "last_name": "Kaboré", "sex": "female",
+                                       "estimated_age": 30, "return_date": "2025-05-30",
+                                       "region": "kadiogo"})
+    assert [x["case"] for x in captured() if x.get("event") == "transition"] == [ref]
+
+
+def test_exercise_lines_at_debug_are_tagged(live):
+    """At DEBUG the exercise transitions are there, tagged ``run: exercise`` (JSON)."""
+    logs.configure("json", "DEBUG")
+    lines: list[str] = []
+    handler = logging.StreamHandler()
+    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+    handler.setFormatter(logs.JSONFormatter())
+    handler.addFilter(logs.ContextFilter())
+    logging.getLogger("mno").addHandler(handler)
+    try:
+        assert live.client("formateur").get("/pos/documents/formation").status_code == 200
+    finally:
+        logging.getLogger("mno").removeHandler(handler)
+        logs.configure("text", "WARNING")
+    transitions = [json.loads(x) for x in lines if '"transition"' in x]
+    assert transitions and {(t["level"], t["run"]) for t in transitions} == {("DEBUG", "exercise")}
+
+
+def test_demo_data_loading_logs_no_transition_at_info(tmp_path, captured):
+    from mno_workflow.web.server import build
+
+    said: list[str] = []
+    app = build(f"sqlite:///{tmp_path / 'demo.db'}", demo=True, demo_password="demo-mno-2025",
+                sweeper_interval=0, secret_key="x" * 32, echo=said.append)
+    app.state.web.wf.db.dispose()
+    assert any(line.endswith("dossiers fictifs créés.") for line in said)  # the summary line
+    assert [x for x in captured() if x.get("event") in ("transition", "sweep")] == []
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "Server error"), ("fr", "Erreur du serveur")])
+def test_crash_page_in_the_readers_language(live, monkeypatch, lang, words):
+    from mno_workflow.render import training
+
+    def boom(*_a, **_k):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(training, "scenario_exercises", boom)
+    c = live.client("formateur")
+    c.get(f"/langue/{lang}")
+    r = c.get("/pos/documents/formation")
+    assert r.status_code == 500
+    assert f'<html lang="{lang}"' in r.text and words in r.text and "secret internal detail" not in r.text
+    assert 'action="/logout"' in r.text  # the menu of the signed-in reader
