@@ -28,8 +28,8 @@ def case_export_person(
     from .commands.common import state as _state
     from .person_export import person_record, render_html
     from .store import repository
-    if not actor:
-        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    if not actor:  # parse_actor says it: « erreur : --as UTILISATEUR:ROLE est obligatoire »
+        _actor(actor)
     if fmt not in ("html", "json"):
         fail("--format : html ou json", 2)
     who = _actor(actor)

@@ -11,7 +11,12 @@ from ..i18n import gettext, ngettext
 from ..sop.diff import sop_diff
 from .common import AsOption, error_line, errors, fail, lang, load_sop_or_fail, open_engine, parse_actor
 
-app = typer.Typer(help="Charger et lister les versions de POS.", no_args_is_help=True)
+#: The value shapes of ``--map`` / ``--deadline`` in ``--help`` (ids are typed as they are, so
+#: these stay as they are: Click's metavar is not translated).
+_METAVAR_MAP = "STEP.OLD=NEW"
+_METAVAR_DEADLINE = "STEP.STATE=RULE"
+
+app = typer.Typer(help="Charger, lister, comparer, migrer les versions de POS.", no_args_is_help=True)
 
 
 @app.command("load")
@@ -31,11 +36,19 @@ def sop_list() -> None:
     """Lister les versions de POS de la base. / List SOP versions."""
     from sqlalchemy import select
 
+    from ..i18n.dates import instant_text
     from ..store.models import SopVersion
-    engine = open_engine()
+    engine = open_engine(read_only=True)
     with engine.sessions() as s:
         for row in s.scalars(select(SopVersion).order_by(SopVersion.id)):
-            typer.echo(f"{row.sop_id}\t{row.version}\t{row.loaded_at:%Y-%m-%d %H:%M}Z\t{row.title}")
+            title, timezone = row.title, "UTC"
+            try:  # the title in the --lang language, the time in the SOP's time zone
+                model = engine.registry.compiled(row).sop
+                title, timezone = model.label(model.title, lang()) or row.title, model.calendar.timezone
+            except Exception:  # noqa: BLE001 - a stored text this release cannot load: as registered
+                pass
+            loaded = instant_text(row.loaded_at, lang(), timezone)
+            typer.echo(f"{row.sop_id}\t{row.version}\t{loaded}\t{title}")
 
 
 app.command("diff")(sop_diff)
@@ -63,7 +76,7 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
         q = select(SopVersion).where(SopVersion.sop_id == sop_id)
         rows = list(s.scalars(q.order_by(SopVersion.id)))
         if not rows:
-            fail("sop_not_found: " + gettext("POS inconnue : {sop}", lang(), sop=sop_id), 1)
+            fail(error_line(gettext("POS inconnue : {sop}", lang(), sop=sop_id)), 1)
         row = rows[-1] if version is None else next((r for r in rows if r.version == version), None)
         if row is None:
             fail(f"sop_version_not_found: {sop_id} n'a pas de version {version} "
@@ -134,15 +147,16 @@ def _write_all(targets: dict[Path, str]) -> None:
 def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, ex. mnr_bf@2025.1")],
                 target: Annotated[str, typer.Argument(help="Version cible, ex. mnr_bf@2025.2")],
                 mapping: Annotated[list[str] | None, typer.Option(
-                    "--map", help="étape.ancien_état=nouvel_état (répétable)")] = None,
-                case: Annotated[list[str] | None, typer.Option("--case", help="Seulement ce dossier "
-                                                                              "(répétable)")] = None,
+                    "--map", metavar=_METAVAR_MAP, help="étape.ancien_état=nouvel_état (répétable)")] = None,
+                case: Annotated[list[str] | None, typer.Option(
+                    "--case", metavar="REF", help="Seulement ce dossier (répétable)")] = None,
                 rule: Annotated[str, typer.Option(
                     "--deadlines", help="Délais dont la règle a changé : keep (garder l'échéance), "
                                         "recompute (recalculer depuis le début d'origine), restart "
                                         "(repartir de maintenant)")] = "recompute",
                 per_state: Annotated[list[str] | None, typer.Option(
-                    "--deadline", help="étape.nouvel_état=keep|recompute|restart (répétable)")] = None,
+                    "--deadline", metavar=_METAVAR_DEADLINE,
+                    help="étape.nouvel_état=keep|recompute|restart (répétable)")] = None,
                 dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer sans rien écrire")] = False,
                 actor: AsOption = "") -> None:
     """Migrer les dossiers ouverts vers une autre version de POS, avec une correspondance d'états
