@@ -38,7 +38,8 @@ def case_export_person(
     with engine.sessions.begin() as s, _errors():
         case = repository.get_case(s, reference)
         if case is None:
-            fail(f"case_not_found: Dossier introuvable : {reference}")
+            from .commands.common import _, error_line
+            fail(error_line(_("Dossier introuvable : {reference}", reference=reference)))
         sop = engine.registry.for_case(case).sop
         role = sop.roles.get(who.role)
         if role is None or role.scope != "all":

@@ -92,12 +92,12 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
         if country is not None and country.upper() != key:
             why = cli._("le calendrier de la POS {sop} est « {key} », pas « {asked} »", sop=model.sop,
                         key=key, asked=country.upper())
-            cli.fail("calendar_mismatch: " + why, 2)
+            cli.fail(cli.error_line(why), 2)
         allowed = model.calendar.managers(model.roles)
         if who.role not in allowed:
             why = cli._("le rôle « {role} » ne peut pas modifier le calendrier {key} (rôles : {roles})",
                         role=who.role, key=key, roles=", ".join(allowed) or "-")
-            cli.fail("role_not_allowed: " + why)
+            cli.fail(cli.error_line(why))
         row = s.scalar(select(HolidayOverride).where(HolidayOverride.calendar == key,
                                                      HolidayOverride.day == d))
         if row is None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import gettext, ngettext
+from ..i18n import colon, gettext, ngettext
 from ..sop.diff import sop_diff
 from .common import AsOption, error_line, errors, fail, lang, load_sop_or_fail, open_engine, parse_actor
 
@@ -79,24 +79,25 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
             fail(error_line(gettext("POS inconnue : {sop}", lang(), sop=sop_id)), 1)
         row = rows[-1] if version is None else next((r for r in rows if r.version == version), None)
         if row is None:
-            fail(f"sop_version_not_found: {sop_id} n'a pas de version {version} "
-                 f"(versions : {', '.join(r.version for r in rows)})", 1)
+            known = ", ".join(r.version for r in rows)
+            fail(error_line(gettext("{sop} n'a pas de version {version} (versions : {versions})", lang(),
+                                    sop=sop_id, version=version, versions=known)), 1)
         source, files, name = row.source, dict(row.files or {}), Path(row.source_path).name
         unstored = _unstored_narrative(row)
     if content_sha256(source, files) != row.sha256:
         why = gettext("le texte enregistré de {sop}@{version} ne correspond plus à son empreinte SHA-256",
                       lang(), sop=sop_id, version=row.version)
-        fail("sop_source_mismatch: " + why, 1)
+        fail(error_line(why), 1)
     main = output / (name or f"{sop_id}.yaml") if output.is_dir() else output
     targets = {main: source}
     for rel, text in sorted(files.items()):
         try:
             target = main.parent / normalize(rel)
         except ImportPathError as e:
-            fail(f"sop_file_refused: {rel!r} : {e}", 1)
+            fail(error_line(f"{rel!r}{colon(lang())}{e}"), 1)
         if target.resolve() == main.resolve():
             why = gettext("{file} porte le nom du fichier principal", lang(), file=repr(rel))
-            fail("sop_file_refused: " + why, 1)
+            fail(error_line(why), 1)
         targets[target] = text
     _write_all(targets)
     typer.echo(f"{sop_id}@{row.version} → {main} ({len(source.encode('utf-8'))} octets, "
@@ -137,7 +138,7 @@ def _write_all(targets: dict[Path, str]) -> None:
     except OSError as e:
         for tmp, _ in done:
             Path(tmp).unlink(missing_ok=True)
-        fail("sop_export_failed: " + gettext("écriture impossible : {error}", lang(), error=e), 1)
+        fail(error_line(gettext("écriture impossible : {error}", lang(), error=e)), 1)
     for tmp, target in done:
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..i18n import N_, colon, gettext, listed
+from ..i18n import N_, colon, gettext
 from ..sop.schema import SOP
 from .compute import UNKNOWN, age_group, matches
 from .history import CaseHistory
@@ -143,8 +143,9 @@ def rows(
 
 
 def _open_steps(sop: SOP, case: Any, lang: str) -> tuple[str, str]:
-    """The open steps of an open case: in words (« Consentement éclairé : Consentement donné ;
-    … », the SOP's labels) and as codes (``consent.given immediate.available``, ``step.state``)."""
+    """The open steps of an open case: in words (« Consentement éclairé : Consentement donné, … »,
+    the SOP's labels, joined with commas like the needs: « ; » separates the cells) and as codes
+    (``consent.given immediate.available``, ``step.state``)."""
     if case.status != "open":
         return "", ""
     words, codes = [], []
@@ -158,7 +159,7 @@ def _open_steps(sop: SOP, case: Any, lang: str) -> tuple[str, str]:
         name = (sop.label(step.label, lang) if step else inst.step) + (f" — {sop.label(need, lang)}"
                                                                         if need else "")
         words.append(f"{name}{colon(lang)}{sop.label(state.label, lang) if state else inst.state}")
-    return listed(words, lang), " ".join(codes)
+    return ", ".join(words), " ".join(codes)
 
 
 def _field(h: CaseHistory, ref: str | None) -> Any:

@@ -84,7 +84,7 @@ def test_as_system_is_explicit_and_recorded_as_system(db_url):
     assert r.exit_code == 0, r.output
     ref = r.stdout.strip()
     r = mno(db_url, "case", "fire", ref, "register", "--as", "system", *IDENT)
-    assert r.exit_code == 1 and "Le rôle « system » ne peut pas" in r.stderr  # the bare system role fires nothing
+    assert r.exit_code == 1 and "Le rôle « system » ne peut pas" in r.stderr  # the bare system role: nothing
     assert "role_not_allowed" not in r.stderr  # words, not the key
     first = events(db_url)[0]
     assert (first.actor, first.role, first.via, first.os_user) == ("system", "supervisor", "cli", os_user())

@@ -28,8 +28,8 @@ def help_of(*args) -> str:
     import os
     import subprocess
     import sys
-    r = subprocess.run([sys.executable, "-m", "mno_workflow", *args, "--help"], capture_output=True, text=True,
-                       env={**os.environ, "COLUMNS": "200"}, check=False)
+    r = subprocess.run([sys.executable, "-m", "mno_workflow", *args, "--help"], capture_output=True,
+                       text=True, env={**os.environ, "COLUMNS": "200"}, check=False)
     assert r.returncode == 0, r.stderr
     return r.stdout
 
@@ -53,9 +53,11 @@ def one_case(tmp_path):
 
 @pytest.mark.parametrize("lang, names, not_names, header", [
     ("en", ["New Year's Day", "Labour Day"], ["Jour de l'An", "Fête du Travail"],
-     "# Public holidays in 2026, calendar BF (time zone Africa/Ouagadougou); source: the 'holidays' package "),
+     "# Public holidays in 2026, calendar BF (time zone Africa/Ouagadougou); source: the 'holidays' "
+     "package "),
     ("fr", ["Jour de l'An", "Fête du travail"], ["New Year's Day"],
-     "# Jours fériés 2026 du calendrier BF (fuseau horaire Africa/Ouagadougou) ; source : paquet « holidays » "),
+     "# Jours fériés 2026 du calendrier BF (fuseau horaire Africa/Ouagadougou) ; source : paquet "
+     "« holidays » "),
 ])
 def test_c1_holiday_names_and_header_in_the_chosen_language(tmp_path, lang, names, not_names, header):
     r = mno("--db", f"sqlite:///{tmp_path / 'cal.db'}", "--lang", lang, "calendar", "holidays", "2026")
@@ -133,17 +135,16 @@ def test_c4_error_lines_show_no_keys(one_case, lang, line):
     assert "form_invalid" not in bad.stderr
 
 
-@pytest.mark.parametrize("lang, said", [("en", "'Record consent' (record_consent)"),
-                                        ("fr", "« Recueillir le consentement » (record_consent)")])
-def test_c5_a_refused_trigger_lists_what_to_type(one_case, lang, said):
+@pytest.mark.parametrize("lang, closing", [("en", "'"), ("fr", " »")])
+def test_c5_a_refused_trigger_lists_what_to_type(one_case, lang, closing):
+    from mno_workflow.sop.loader import load_file
     db_url, ref = one_case
     r = mno("--db", db_url, "--lang", lang, "case", "fire", ref, "nonsense", "--as", "awa:caseworker")
-    assert r.exit_code == 1, r.output
-    assert "(record_consent)" in r.stderr and "[trigger_not_allowed]" not in r.stderr, r.stderr
-    from mno_workflow.sop.loader import load_file
+    assert r.exit_code == 1 and "[trigger_not_allowed]" not in r.stderr, r.output
     sop = load_file(BF_SOP).model
-    label = next(sop.label(t.label, lang) for t in sop.steps["consent"].transitions if t.trigger == "record_consent")
-    assert f"{label}" in r.stderr and said.split("(")[1] in r.stderr, r.stderr
+    label = next(sop.label(t.label, lang) for t in sop.steps["consent"].transitions
+                 if t.trigger == "record_consent")
+    assert f"{label}{closing} (record_consent)" in r.stderr, r.stderr  # « label (trigger to type) »
 
 
 @pytest.mark.parametrize("lang, said", [("en", "error: --as USER:ROLE is required"),
@@ -174,7 +175,8 @@ def test_c7_one_day_parser_reads_both_shapes():
     assert iso_day(" 15/01/2025 ") == "2025-01-15" and iso_day("31/02/2025") == "31/02/2025"
 
 
-@pytest.mark.parametrize("lang, shapes", [("en", "DD/MM/YYYY or YYYY-MM-DD"), ("fr", "JJ/MM/AAAA ou AAAA-MM-JJ")])
+@pytest.mark.parametrize("lang, shapes", [("en", "DD/MM/YYYY or YYYY-MM-DD"),
+                                          ("fr", "JJ/MM/AAAA ou AAAA-MM-JJ")])
 def test_c7_cli_dates_accept_dd_mm_yyyy_and_say_both_shapes(one_case, lang, shapes):
     db_url, ref = one_case
     shown = json.loads(mno("--db", db_url, "case", "show", ref, "--format", "json").stdout)
