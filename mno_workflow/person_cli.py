@@ -44,8 +44,9 @@ def case_export_person(
         role = sop.roles.get(who.role)
         if role is None or role.scope != "all":
             allowed = ", ".join(r for r, x in sop.roles.items() if x.scope == "all")
-            fail(f"role_not_allowed: le rôle « {who.role} » ne peut pas produire les données d'une "
-                 f"personne (rôles : {allowed})")
+            from .commands.common import _, error_line
+            fail(error_line(_("le rôle « {role} » ne peut pas produire les données d'une personne "
+                              "(rôles : {roles})", role=who.role, roles=allowed)))
         now = engine._now()
         record = person_record(s, case, sop, language, now)
         text = (json.dumps({k: v for k, v in record.items() if k != "words"}, ensure_ascii=False,
