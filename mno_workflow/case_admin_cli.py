@@ -20,11 +20,11 @@ def case_reopen(reference: str,
     et ses délais sont armés (le dernier niveau de risque connu, ou --risk-level). / Reopen a closed
     case with a reason."""
     from .commands.common import errors as _errors
-    from .commands.common import fail, open_engine
+    from .commands.common import open_engine
     from .commands.common import parse_actor as _actor
     from .commands.common import state as _state
-    if not actor:
-        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    if not actor:  # parse_actor says it: « erreur : --as UTILISATEUR:ROLE est obligatoire »
+        _actor(actor)
     who = _actor(actor)
     engine = open_engine()
     with _errors():
@@ -50,10 +50,11 @@ def case_correct(reference: str,
     from .commands.common import state as _state
     from .engine.correct import correct_state
     from .i18n import gettext
-    if not actor:
-        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    if not actor:  # parse_actor says it: « erreur : --as UTILISATEUR:ROLE est obligatoire »
+        _actor(actor)
     if not reason.strip():
-        fail(gettext("--reason est obligatoire", _state["lang"]), 2)
+        fail(gettext("erreur : {error}", _state["lang"], error=gettext("--reason est obligatoire",
+                                                                       _state["lang"])), 2)
     who = _actor(actor)
     engine = open_engine()
     with _errors():

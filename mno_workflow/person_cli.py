@@ -28,8 +28,8 @@ def case_export_person(
     from .commands.common import state as _state
     from .person_export import person_record, render_html
     from .store import repository
-    if not actor:
-        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    if not actor:  # parse_actor says it: « erreur : --as UTILISATEUR:ROLE est obligatoire »
+        _actor(actor)
     if fmt not in ("html", "json"):
         fail("--format : html ou json", 2)
     who = _actor(actor)
@@ -38,13 +38,15 @@ def case_export_person(
     with engine.sessions.begin() as s, _errors():
         case = repository.get_case(s, reference)
         if case is None:
-            fail(f"case_not_found: Dossier introuvable : {reference}")
+            from .commands.common import _, error_line
+            fail(error_line(_("Dossier introuvable : {reference}", reference=reference)))
         sop = engine.registry.for_case(case).sop
         role = sop.roles.get(who.role)
         if role is None or role.scope != "all":
             allowed = ", ".join(r for r, x in sop.roles.items() if x.scope == "all")
-            fail(f"role_not_allowed: le rôle « {who.role} » ne peut pas produire les données d'une "
-                 f"personne (rôles : {allowed})")
+            from .commands.common import _, error_line
+            fail(error_line(_("le rôle « {role} » ne peut pas produire les données d'une personne "
+                              "(rôles : {roles})", role=who.role, roles=allowed)))
         now = engine._now()
         record = person_record(s, case, sop, language, now)
         text = (json.dumps({k: v for k, v in record.items() if k != "words"}, ensure_ascii=False,

@@ -63,12 +63,12 @@ def case_erase(reference: str,
 
     Erase a person's personal fields at their request."""
     from .commands.common import errors as _errors
-    from .commands.common import fail, lang, open_engine
+    from .commands.common import lang, open_engine
     from .commands.common import parse_actor as _actor
     from .engine.retention import erase_case
     from .i18n import ngettext
-    if not actor:
-        fail("--as UTILISATEUR:ROLE est obligatoire", 2)
+    if not actor:  # parse_actor says it: « erreur : --as UTILISATEUR:ROLE est obligatoire »
+        _actor(actor)
     who = _actor(actor)
     engine = open_engine()
     with _errors():

@@ -104,16 +104,28 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
              f"{words_of['name']}{colon(lang)}{case.display_name or '-'} · "
              f"{words_of['region']}{colon(lang)}{region} · "
              f"{words_of['assignee']}{colon(lang)}{names.user(case.assignee) if case.assignee else '-'}",
-             f"{words_of['steps']} :"]
+             f"{words_of['steps']}{colon(lang).rstrip()}"]
     for inst in case.instances:
         step = sop.steps[inst.step]
         mark = "✓" if inst.final else "•"
         extra = f" → {names.org(inst.recipient)}" if inst.recipient else ""
-        need = sop.options.get("need", {}).get(inst.key)  # the key stays: --instance step:key names it
-        words = sop.label(step.label, lang) + (f" — {sop.label(need, lang)}" if need else "")
-        lines.append(f"  {mark} {words} [{inst.key}]{colon(lang)}"
+        words = sop.label(step.label, lang) + _need(sop, inst.key, lang)  # --format json has the keys
+        lines.append(f"  {mark} {words}{colon(lang)}"
                      f"{sop.label(step.states[inst.state].label, lang)}{extra}")
     return lines
+
+
+def _need(sop: SOP, key: str | None, lang: str) -> str:
+    """`` — <need label>`` for an instance keyed by a need (``referral:cash`` → « — Cash
+    assistance »), else ``""`` (a single instance, ``consent:1``, needs no word)."""
+    need = sop.options.get("need", {}).get(key or "")
+    return f" — {sop.label(need, lang)}" if need else ""
+
+
+def _step_words(sop: SOP, step_id: str | None, key: str | None, lang: str) -> str:
+    """A step instance in words: « Référencement — Aide en espèces » (the ids when the SOP has none)."""
+    step = sop.steps.get(step_id or "")
+    return (sop.label(step.label, lang) if step else step_id or "") + _need(sop, key, lang)
 
 
 def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
@@ -123,7 +135,7 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
     from .engine.event_sops import migrate_words, sop_for_event
     names = names or Names()
     words_of = _t(lang)
-    lines = [f"{words_of['trail']} :"]
+    lines = [f"{words_of['trail']}{colon(lang).rstrip()}"]
     current = sop
     for ev in events:
         sop = sop_for_event(ev, current)  # old events keep the labels of their SOP version
@@ -138,12 +150,12 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
             words = gettext(_ACTIONS["correct"], lang)
             before = _step_state(sop, ev.step, ev.from_state, lang)
             after = _step_state(sop, ev.step, ev.to_state, lang)
-            what = (f"{words} [{ev.step}:{ev.instance_key}]{colon(lang)}{before} → {after} — "
-                    f"{(ev.data or {}).get('reason', '')}")
+            where = _step_words(sop, ev.step, ev.instance_key, lang)
+            what = f"{words} {where}{colon(lang)}{before} → {after} — {(ev.data or {}).get('reason', '')}"
         elif ev.action in _ACTIONS and not ev.trigger:  # reassign, reopen, deadlines, migrate, purge
             words = gettext(_ACTIONS[ev.action], lang)
             detail = ", ".join(f"{k}: {v}" for k, v in (ev.data or {}).items() if k != "assignee")
-            where = f" [{ev.step}:{ev.instance_key}]" if ev.step else ""
+            where = f" {_step_words(sop, ev.step, ev.instance_key, lang)}" if ev.step else ""
             what = f"{words}{where}" + (f" — {detail}" if detail else "")
         else:
             step = sop.steps.get(ev.step or "")
@@ -151,7 +163,8 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
             if step:
                 label = next((sop.label(tr.label, lang) for tr in step.transitions
                               if tr.trigger == ev.trigger), ev.trigger or "")
-            what = (f"{sop.label(step.label, lang) if step else ev.step} [{ev.instance_key}]{colon(lang)}"
+            what = (f"{sop.label(step.label, lang) if step else ev.step}{_need(sop, ev.instance_key, lang)}"
+                    f"{colon(lang)}"
                     f"{_step_state(sop, ev.step, ev.from_state, lang)} → "
                     f"{_step_state(sop, ev.step, ev.to_state, lang)} — {label}")
             tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
@@ -162,8 +175,8 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
             if "started" in eff:
                 step_id = eff["started"].split(":")[0]
                 name = sop.label(sop.steps[step_id].label, lang) if step_id in sop.steps else step_id
-                lines.append(f"       ↳ {words_of['started']}{colon(lang)}{name} "
-                             f"[{eff['started'].split(':', 1)[1]}]")
+                lines.append(f"       ↳ {words_of['started']}{colon(lang)}{name}"
+                             f"{_need(sop, eff['started'].split(':', 1)[1], lang)}")
             if eff.get("case_closed"):
                 lines.append(f"       ↳ {words_of['closed']}")
     return lines

@@ -46,14 +46,16 @@ def calendar_holidays(year: int, sop: SopOpt = "mnr_bf") -> None:
     with engine.sessions() as s, cli.errors():
         model = _sop_model(engine, s, sop)
         try:
-            cal = calendar_for(s, model)
+            cal = calendar_for(s, model, cli.lang())  # the names in the --lang language
         except ValueError as e:
-            cli.fail(f"calendar_invalid: {e}")
+            cli.fail(cli.error_line(cli._("calendrier invalide : {error}", error=e)))
         note = subdivision_note(model.calendar.holidays) if model.calendar.holidays else None
         if note:
             typer.echo(f"# {note}", err=True)
-        typer.echo(f"# {model.calendar.key} ({model.calendar.timezone}), holidays {HOLIDAYS_VERSION}",
-                   err=True)
+        typer.echo("# " + cli._("Jours fériés {year} du calendrier {calendar} (fuseau horaire {timezone}) ; "
+                                "source : paquet « holidays » {version}", year=year,
+                                calendar=model.calendar.key, timezone=model.calendar.timezone,
+                                version=HOLIDAYS_VERSION), err=True)
         for day, name in cal.holidays_between(date(year, 1, 1), date(year, 12, 31)):
             typer.echo(f"{day:%d/%m/%Y}\t{name}")
 
@@ -67,22 +69,22 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
                  remove: Annotated[bool, typer.Option("--remove", help="Retirer ce jour (date estimée "
                                                                        "qui n'est pas fériée)")] = False,
                  actor: Annotated[str, typer.Option("--as", help="UTILISATEUR:ROLE")] = "") -> None:
-    """Confirmer ou ajouter un jour férié (AAAA-MM-JJ) du calendrier de la POS, ou retirer une
+    """Confirmer ou ajouter un jour férié (JJ/MM/AAAA ou AAAA-MM-JJ) du calendrier de la POS, ou retirer une
     date estimée. Réservé aux rôles de ``calendar.managed_by``.
 
     Confirm, add or remove a holiday of the SOP's calendar (roles of ``calendar.managed_by``)."""
     from ..engine.timers import forget_overrides
     from ..store.models import HolidayOverride
     from . import common as cli
-    if not actor:
-        cli.fail("--as UTILISATEUR:ROLE est obligatoire", 2)
-    who = cli.parse_actor(actor)
+    who = cli.parse_actor(actor)  # none: « erreur : --as UTILISATEUR:ROLE est obligatoire »
+    from ..i18n.dates import DAY_SHAPES, read_day
     try:
-        d = date.fromisoformat(day)
+        d = read_day(day)
     except ValueError:
-        cli.fail(f"Date invalide {day!r} : AAAA-MM-JJ", 2)
+        cli.fail(cli.error_line(cli._("date invalide « {day} » (attendu {shapes})", day=day,
+                                      shapes=cli._(DAY_SHAPES))), 2)
     if not remove and not name.strip():
-        cli.fail("--name est obligatoire pour ajouter un jour férié", 2)
+        cli.fail(cli.error_line(cli._("--name est obligatoire pour ajouter un jour férié")), 2)
     engine = cli.open_engine()
     with engine.sessions.begin() as s, cli.errors():
         model = _sop_model(engine, s, sop)
@@ -90,12 +92,12 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
         if country is not None and country.upper() != key:
             why = cli._("le calendrier de la POS {sop} est « {key} », pas « {asked} »", sop=model.sop,
                         key=key, asked=country.upper())
-            cli.fail("calendar_mismatch: " + why, 2)
+            cli.fail(cli.error_line(why), 2)
         allowed = model.calendar.managers(model.roles)
         if who.role not in allowed:
             why = cli._("le rôle « {role} » ne peut pas modifier le calendrier {key} (rôles : {roles})",
                         role=who.role, key=key, roles=", ".join(allowed) or "-")
-            cli.fail("role_not_allowed: " + why)
+            cli.fail(cli.error_line(why))
         row = s.scalar(select(HolidayOverride).where(HolidayOverride.calendar == key,
                                                      HolidayOverride.day == d))
         if row is None:

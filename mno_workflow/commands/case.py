@@ -193,7 +193,7 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
     from ..protection.viewlog import log_cli_view
     from ..store import repository
     from ..views import audit_lines, case_as_dict, case_lines, names_for
-    engine = open_engine()
+    engine = open_engine(read_only=True)
     with engine.sessions() as s:
         case = repository.get_case(s, reference)
         if case is None:
@@ -234,7 +234,7 @@ def case_list(fmt: FormatOption = "text",
     """Lister les dossiers, les plus récents d'abord (recherche sans accents ni majuscules)."""
     from ..store import repository
     from ..views import Names
-    engine = open_engine()
+    engine = open_engine(read_only=True)
     with engine.sessions() as s:
         cases = repository.list_cases(s, search=search, status=status.value if status else None,
                                       region=region, step=step,

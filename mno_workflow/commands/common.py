@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..i18n import gettext
+from ..i18n import N_, gettext
 from ..i18n import ngettext as _ngettext
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,10 +126,10 @@ def fail_file(path: Any, exc: BaseException | None = None, code: int = 1) -> Non
 
 
 def error_line(text: str, code: str | None = None) -> str:
-    """One error line in the ``--lang`` language: « erreur : <text> [code] » (``error: … [code]``);
-    the stable code last, for scripts, never an exception class name."""
-    line = _("erreur : {error}", error=text)
-    return f"{line} [{code}]" if code else line
+    """One error line in the ``--lang`` language: « erreur : <text> » (``error: …``). ``code``, the
+    stable key (``case_not_found``), is not shown: people read words, scripts read the exit code
+    (and the keys of a command's ``--format json`` output)."""
+    return _("erreur : {error}", error=text)
 
 
 def db_detail(exc: BaseException) -> str:
@@ -164,8 +164,32 @@ def safe_url(url: str) -> str:
         return url.split("@")[-1] if "@" in url else url
 
 
-def open_engine(clock: Any = None) -> WorkflowEngine:
-    """The workflow engine on the selected database (schema created or migrated with Alembic).
+def must_exist() -> None:
+    """Exit (code 1) with « Aucune base de données ici : <file> (mno init, ou --db) » when the
+    selected database is a SQLite file that does not exist: a read-only command (``case show``,
+    ``case list``, ``sop list``) creates no database."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from ..config import LEGACY_DB, data_dir
+    if not state["db"] and not os.environ.get("MNO_DATABASE_URL"):  # the default file: not created
+        target = data_dir(create=False) / "mno.db"
+        if not target.exists() and not Path(LEGACY_DB).is_file():  # (an old ./mno.db: selected_url says)
+            fail(error_line(_("Aucune base de données ici : {path} (mno init, ou --db)", path=target)))
+    url = selected_url()
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - open_engine reports an unparsable URL
+        return
+    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
+        fail(error_line(_("Aucune base de données ici : {path} (mno init, ou --db)", path=path)))
+
+
+def open_engine(clock: Any = None, read_only: bool = False) -> WorkflowEngine:
+    """The workflow engine on the selected database (schema created or migrated with Alembic;
+    ``read_only``: a missing SQLite file is an error, see :func:`must_exist`, not created).
 
     Exits with code 1 and one line (password hidden) when the database cannot be opened."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -174,6 +198,8 @@ def open_engine(clock: Any = None) -> WorkflowEngine:
     from ..engine.engine import WorkflowEngine
     from ..store.base import make_engine
     from ..store.migrate import upgrade
+    if read_only:
+        must_exist()
     url = selected_url()
     shown = safe_url(url)
     if url.rstrip("/") in ("sqlite:", "sqlite:/", "sqlite://") or ":memory:" in url:
@@ -191,6 +217,11 @@ def open_engine(clock: Any = None) -> WorkflowEngine:
     return engine
 
 
+#: The engine's date message names ISO (the API's shape); ``--data`` also reads the pages' shape.
+CLI_DATE_ERROR = N_("Date invalide : saisir JJ/MM/AAAA ou AAAA-MM-JJ avec une date qui existe "
+                    "(ex. 28/02/2025).")
+
+
 class errors:
     """Context manager: engine and database errors become one clear message and exit code 1."""
 
@@ -206,11 +237,14 @@ class errors:
         language = state["lang"]
         if isinstance(exc, FormInvalid):
             typer.echo(error_line(_("Formulaire invalide « {form} »", form=exc.form_id), exc.code), err=True)
-            for k, m in exc.errors.items():
-                typer.echo(f"  {k or '-'}: {m.text(language)}", err=True)
+            from ..engine.forms import DATE_ERROR
+            for k, m in exc.errors.items():  # a date: the command line reads both shapes
+                said = _(CLI_DATE_ERROR) if m.msgid == DATE_ERROR else m.text(language)
+                typer.echo(f"  {k or '-'}: {said}", err=True)
             raise typer.Exit(1)
-        if isinstance(exc, EngineError):
-            typer.echo(error_line(exc.text(language), exc.code), err=True)
+        if isinstance(exc, EngineError):  # a refused trigger: the triggers to type (« label (name) »)
+            said = getattr(exc, "typed", None)
+            typer.echo(error_line(said.text(language) if said else exc.text(language), exc.code), err=True)
             raise typer.Exit(1)
         if isinstance(exc, OperationalError):
             typer.echo(error_line(_("base de données : {detail}", detail=db_detail(exc))), err=True)
@@ -229,7 +263,7 @@ def parse_actor(text: str) -> Actor:
     from ..cli_identity import resolve_actor
     from ..engine.engine import Actor
     if not text:
-        fail(_("--as UTILISATEUR:ROLE est obligatoire"), 2)
+        fail(error_line(_("--as UTILISATEUR:ROLE est obligatoire")), 2)
     try:
         Actor.parse(text) if text.strip() != "system" else None
     except ValueError as e:

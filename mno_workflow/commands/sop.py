@@ -7,11 +7,16 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import gettext, ngettext
+from ..i18n import colon, gettext, ngettext
 from ..sop.diff import sop_diff
 from .common import AsOption, error_line, errors, fail, lang, load_sop_or_fail, open_engine, parse_actor
 
-app = typer.Typer(help="Charger et lister les versions de POS.", no_args_is_help=True)
+#: The value shapes of ``--map`` / ``--deadline`` in ``--help`` (ids are typed as they are, so
+#: these stay as they are: Click's metavar is not translated).
+_METAVAR_MAP = "STEP.OLD=NEW"
+_METAVAR_DEADLINE = "STEP.STATE=RULE"
+
+app = typer.Typer(help="Charger, lister, comparer, migrer les versions de POS.", no_args_is_help=True)
 
 
 @app.command("load")
@@ -31,11 +36,19 @@ def sop_list() -> None:
     """Lister les versions de POS de la base. / List SOP versions."""
     from sqlalchemy import select
 
+    from ..i18n.dates import instant_text
     from ..store.models import SopVersion
-    engine = open_engine()
+    engine = open_engine(read_only=True)
     with engine.sessions() as s:
         for row in s.scalars(select(SopVersion).order_by(SopVersion.id)):
-            typer.echo(f"{row.sop_id}\t{row.version}\t{row.loaded_at:%Y-%m-%d %H:%M}Z\t{row.title}")
+            title, timezone = row.title, "UTC"
+            try:  # the title in the --lang language, the time in the SOP's time zone
+                model = engine.registry.compiled(row).sop
+                title, timezone = model.label(model.title, lang()) or row.title, model.calendar.timezone
+            except Exception:  # noqa: BLE001 - a stored text this release cannot load: as registered
+                pass
+            loaded = instant_text(row.loaded_at, lang(), timezone)
+            typer.echo(f"{row.sop_id}\t{row.version}\t{loaded}\t{title}")
 
 
 app.command("diff")(sop_diff)
@@ -63,27 +76,28 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
         q = select(SopVersion).where(SopVersion.sop_id == sop_id)
         rows = list(s.scalars(q.order_by(SopVersion.id)))
         if not rows:
-            fail("sop_not_found: " + gettext("POS inconnue : {sop}", lang(), sop=sop_id), 1)
+            fail(error_line(gettext("POS inconnue : {sop}", lang(), sop=sop_id)), 1)
         row = rows[-1] if version is None else next((r for r in rows if r.version == version), None)
         if row is None:
-            fail(f"sop_version_not_found: {sop_id} n'a pas de version {version} "
-                 f"(versions : {', '.join(r.version for r in rows)})", 1)
+            known = ", ".join(r.version for r in rows)
+            fail(error_line(gettext("{sop} n'a pas de version {version} (versions : {versions})", lang(),
+                                    sop=sop_id, version=version, versions=known)), 1)
         source, files, name = row.source, dict(row.files or {}), Path(row.source_path).name
         unstored = _unstored_narrative(row)
     if content_sha256(source, files) != row.sha256:
         why = gettext("le texte enregistré de {sop}@{version} ne correspond plus à son empreinte SHA-256",
                       lang(), sop=sop_id, version=row.version)
-        fail("sop_source_mismatch: " + why, 1)
+        fail(error_line(why), 1)
     main = output / (name or f"{sop_id}.yaml") if output.is_dir() else output
     targets = {main: source}
     for rel, text in sorted(files.items()):
         try:
             target = main.parent / normalize(rel)
         except ImportPathError as e:
-            fail(f"sop_file_refused: {rel!r} : {e}", 1)
+            fail(error_line(f"{rel!r}{colon(lang())}{e}"), 1)
         if target.resolve() == main.resolve():
             why = gettext("{file} porte le nom du fichier principal", lang(), file=repr(rel))
-            fail("sop_file_refused: " + why, 1)
+            fail(error_line(why), 1)
         targets[target] = text
     _write_all(targets)
     typer.echo(f"{sop_id}@{row.version} → {main} ({len(source.encode('utf-8'))} octets, "
@@ -124,7 +138,7 @@ def _write_all(targets: dict[Path, str]) -> None:
     except OSError as e:
         for tmp, _ in done:
             Path(tmp).unlink(missing_ok=True)
-        fail("sop_export_failed: " + gettext("écriture impossible : {error}", lang(), error=e), 1)
+        fail(error_line(gettext("écriture impossible : {error}", lang(), error=e)), 1)
     for tmp, target in done:
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
@@ -134,15 +148,16 @@ def _write_all(targets: dict[Path, str]) -> None:
 def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, ex. mnr_bf@2025.1")],
                 target: Annotated[str, typer.Argument(help="Version cible, ex. mnr_bf@2025.2")],
                 mapping: Annotated[list[str] | None, typer.Option(
-                    "--map", help="étape.ancien_état=nouvel_état (répétable)")] = None,
-                case: Annotated[list[str] | None, typer.Option("--case", help="Seulement ce dossier "
-                                                                              "(répétable)")] = None,
+                    "--map", metavar=_METAVAR_MAP, help="étape.ancien_état=nouvel_état (répétable)")] = None,
+                case: Annotated[list[str] | None, typer.Option(
+                    "--case", metavar="REF", help="Seulement ce dossier (répétable)")] = None,
                 rule: Annotated[str, typer.Option(
                     "--deadlines", help="Délais dont la règle a changé : keep (garder l'échéance), "
                                         "recompute (recalculer depuis le début d'origine), restart "
                                         "(repartir de maintenant)")] = "recompute",
                 per_state: Annotated[list[str] | None, typer.Option(
-                    "--deadline", help="étape.nouvel_état=keep|recompute|restart (répétable)")] = None,
+                    "--deadline", metavar=_METAVAR_DEADLINE,
+                    help="étape.nouvel_état=keep|recompute|restart (répétable)")] = None,
                 dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer sans rien écrire")] = False,
                 actor: AsOption = "") -> None:
     """Migrer les dossiers ouverts vers une autre version de POS, avec une correspondance d'états

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from mno_workflow.commands.common import _, lang, ngettext
 from mno_workflow.directory.edit import UnknownObject, create_object, update_object
 from mno_workflow.directory.tables import TABLES
-from mno_workflow.i18n.dates import day_text
+from mno_workflow.i18n.dates import DAY_SHAPES, day_text, iso_day, read_day
 
 app = typer.Typer(help="Registre des accords de partage de données (protocoles d'accord).",
                   no_args_is_help=True)
@@ -34,11 +34,13 @@ ACTOR = typer.Option("cli", "--actor", help="Auteur inscrit dans le journal du r
 @app.command("add")
 def add_cmd(
     organisation: str = typer.Argument(..., help="Identifiant de l'organisation (ex. org-csps)."),
-    signed_on: str = typer.Option(..., "--signed-on", help="Date de signature AAAA-MM-JJ."),
+    signed_on: str = typer.Option(..., "--signed-on", help="Date de signature JJ/MM/AAAA ou "
+                                                           "AAAA-MM-JJ."),
     version: str = typer.Option(..., "--version", help="Version de l'accord (ex. 2025.1)."),
     categories: str = typer.Option("", "--categories", help="Catégories de données (séparées par espaces)."),
     purposes: str = typer.Option("", "--purposes", help="Finalités, séparées par des espaces."),
-    expires_on: str | None = typer.Option(None, "--expires-on", help="Dernier jour de validité AAAA-MM-JJ."),
+    expires_on: str | None = typer.Option(None, "--expires-on", help="Dernier jour de validité "
+                                                                     "JJ/MM/AAAA ou AAAA-MM-JJ."),
     focal_name: str | None = typer.Option(None, "--focal-name", help="Point focal données (nom)."),
     focal_email: str | None = typer.Option(None, "--focal-email", help="Point focal données (courriel)."),
     agreement_id: str | None = typer.Option(None, "--id", help="Identifiant (défaut : agr-<org>-<version>)."),
@@ -49,8 +51,9 @@ def add_cmd(
     aid = agreement_id or f"agr-{organisation.removeprefix('org-')}-{version}".replace(".", "-")
     with _session(db) as s:
         create_object(s, "sharing_agreement", {
-            "id": aid, "organization_id": organisation, "signed_on": signed_on, "agreement_version": version,
-            "data_categories": categories or None, "purposes": purposes or None, "expires_on": expires_on,
+            "id": aid, "organization_id": organisation, "signed_on": iso_day(signed_on),
+            "agreement_version": version, "data_categories": categories or None,
+            "purposes": purposes or None, "expires_on": iso_day(expires_on) if expires_on else None,
             "focal_point_name": focal_name, "focal_point_email": focal_email}, actor)
     typer.echo(_("Accord {agreement} enregistré pour {organisation}.", agreement=aid,
                  organisation=organisation))
@@ -59,14 +62,14 @@ def add_cmd(
 @app.command("end")
 def end_cmd(
     agreement_id: str = typer.Argument(..., help="Identifiant de l'accord."),
-    on: str = typer.Option(..., "--on", help="Dernier jour de validité AAAA-MM-JJ."),
+    on: str = typer.Option(..., "--on", help="Dernier jour de validité JJ/MM/AAAA ou AAAA-MM-JJ."),
     actor: str = ACTOR,
     db: str | None = DB,
 ) -> None:
     """Mettre fin à un accord (dernier jour de validité)."""
     with _session(db) as s:
         try:
-            diff = update_object(s, "sharing_agreement", agreement_id, {"expires_on": on}, actor)
+            diff = update_object(s, "sharing_agreement", agreement_id, {"expires_on": iso_day(on)}, actor)
         except UnknownObject:
             typer.echo(_("erreur : accord « {agreement} » inconnu", agreement=agreement_id), err=True)
             raise typer.Exit(1) from None
@@ -76,16 +79,18 @@ def end_cmd(
 
 @app.command("list")
 def list_cmd(
-    today: str | None = typer.Option(None, "--today", help="Date AAAA-MM-JJ (défaut : ce jour)."),
+    today: str | None = typer.Option(None, "--today",
+                                     help="Date JJ/MM/AAAA ou AAAA-MM-JJ (défaut : ce jour)."),
     db: str | None = DB,
 ) -> None:
     """Lister les organisations avec leur accord en vigueur (ou son absence)."""
     from mno_workflow.protection import agreement_in_force
 
     try:
-        day = date.fromisoformat(today) if today else date.today()
+        day = read_day(today) if today else date.today()
     except ValueError:
-        typer.echo(_("erreur : date invalide « {day} » (attendu AAAA-MM-JJ)", day=today), err=True)
+        typer.echo(_("erreur : date invalide « {day} » (attendu {shapes})", day=today, shapes=_(DAY_SHAPES)),
+                   err=True)
         raise typer.Exit(1) from None
     org = TABLES["organization"]
     with _session(db) as s:

@@ -37,6 +37,7 @@ from mno_workflow.directory.matching import MatchError, match
 from mno_workflow.directory.public import focal_point_count, people_count
 from mno_workflow.directory.xlsx import export_xlsx
 from mno_workflow.engine.errors import EngineError
+from mno_workflow.i18n.dates import DAY_SHAPES, read_day
 from mno_workflow.store.base import database_url, make_engine
 from mno_workflow.store.migrate import upgrade
 
@@ -226,15 +227,15 @@ def _user_names(session: Session, ids: set) -> dict[str, str]:
 def stale_cmd(
     months: int = typer.Option(6, "--months", min=1, help="Âge maximal de la dernière vérification."),
     today: str | None = typer.Option(
-        None, "--today", help="Date de référence AAAA-MM-JJ (défaut : aujourd'hui)."
+        None, "--today", help="Date de référence JJ/MM/AAAA ou AAAA-MM-JJ (défaut : aujourd'hui)."
     ),
     db: str | None = DB,
 ) -> None:
     """Lister les services à revérifier (dernière vérification trop ancienne)."""
     try:
-        ref = date.fromisoformat(today) if today else date.today()
+        ref = read_day(today) if today else date.today()
     except ValueError:
-        _fail([_("erreur : date invalide « {day} » (attendu AAAA-MM-JJ)", day=today)])
+        _fail([_("erreur : date invalide « {day} » (attendu {shapes})", day=today, shapes=_(DAY_SHAPES))])
         return
     with _session(db) as session:
         rows = stale_services(session, ref, months)

@@ -101,6 +101,7 @@ class ChecksMixin:
         shown = all_open if unknown_instance else open_insts
         allowed: list[str] = []
         said: list[Message] = []
+        typed: list[Message] = []  # the same, with the trigger to type (the command line's words)
         where: list[Message] = []
         for i in shown:
             cs, step = compiled.steps[i.step], sop.steps[i.step]
@@ -112,13 +113,20 @@ class ChecksMixin:
                 if actor.role in tr.by:  # tell people what *they* can do
                     said.append(Message.t("« {action} » ({step})", action=Labels((tr.label,)),
                                           step=Labels((step.label,))))
-        raise UnknownTrigger(Message.t(
-            "{unknown}Action « {trigger} » impossible dans l'état actuel ({where}). Vous pouvez : {can}.",
-            unknown=Message.t("Étape « {instance} » introuvable ou terminée. ",
-                              instance=_named(sop, instance)) if unknown_instance else "",
-            trigger=trigger_label(sop, trigger),
-            where=Joined(tuple(where), "; ", Message.t("aucune étape en cours")),
-            can=Joined(tuple(said), ", ", Message.t("rien pour le moment"))), allowed=allowed)
+                    typed.append(Message.t("« {action} » ({trigger})", action=Labels((tr.label,)),
+                                           trigger=t))
+
+        def refusal(can: list[Message]) -> Message:
+            return Message.t(
+                "{unknown}Action « {trigger} » impossible dans l'état actuel ({where}). Vous pouvez : {can}.",
+                unknown=Message.t("Étape « {instance} » introuvable ou terminée. ",
+                                  instance=_named(sop, instance)) if unknown_instance else "",
+                trigger=trigger_label(sop, trigger),
+                where=Joined(tuple(where), "; ", Message.t("aucune étape en cours")),
+                can=Joined(tuple(can), ", ", Message.t("rien pour le moment")))
+        error = UnknownTrigger(refusal(said), allowed=allowed)
+        error.typed = refusal(typed)  # type: ignore[attr-defined]  # mno case fire: what to type
+        raise error
 
     def context(self, case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
         """The data CEL expressions see: every form id (empty when not filled), case data,

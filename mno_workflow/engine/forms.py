@@ -328,8 +328,12 @@ def _field_label(sop: SOP, form_id: str, field_id: str) -> dict:
 
 def coerce_cli_value(sop: SOP, form_id: str, key: str, raw: str) -> Any:
     """Turn a CLI ``key=value`` string into the JSON value for that field (``multi`` splits on
-    commas). Unknown keys are passed through so validation reports them."""
+    commas; a ``date`` is typed as on the pages, 15/01/2025, or ISO: the one parser,
+    :func:`mno_workflow.i18n.dates.iso_day`). Unknown keys are passed through so validation reports them."""
     for f in sop.forms[form_id].fields:
         if f.id == key and f.type == FieldType.multi:
             return [v.strip() for v in raw.split(",") if v.strip()]
+        if f.id == key and f.type == FieldType.date:
+            from ..i18n.dates import iso_day
+            return iso_day(raw)
     return raw

@@ -91,14 +91,24 @@ def subdivision_note(code: str) -> str | None:
     return None
 
 
+def package_language(supported, country: str, language: str) -> str | None:
+    """The package's language for ``language``: itself (``fr``), else its variant of the country
+    (``en`` in Burkina Faso: ``en_BF``), else its first variant (``en_US``); None when the package has
+    no names in that language (the country's default names are kept)."""
+    if language in supported:
+        return language
+    variants = [x for x in supported if x.split("_")[0] == language]
+    return next((x for x in variants if x.endswith("_" + country.upper())), variants[0] if variants else None)
+
+
 def _package_year(code: str, year: int, language: str) -> dict[date, str]:
     country, subdiv = split_code(code)
     if subdiv and not _package_knows_subdivisions(country):
         subdiv = None
     entity = _holidays().country_holidays(country, subdiv=subdiv, years=year)
-    supported = getattr(entity, "supported_languages", ()) or ()
-    if language in supported:
-        entity = _holidays().country_holidays(country, subdiv=subdiv, years=year, language=language)
+    chosen = package_language(getattr(entity, "supported_languages", ()) or (), country, language)
+    if chosen:
+        entity = _holidays().country_holidays(country, subdiv=subdiv, years=year, language=chosen)
     table = {d: str(n) for d, n in entity.items() if d.year == year}
     for month, day, since, names in PACKAGE_GAPS.get(country, []):
         d = date(year, month, day)

@@ -47,7 +47,7 @@ _calendar_json: dict[int, tuple[Any, str]] = {}  # id(calendar block) -> (block,
 RECHECK_SECONDS = 30.0  # how stale another process's holiday override may be seen here
 
 
-def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
+def calendar_for(session: Session, sop: SOP, language: str = "fr") -> BusinessCalendar:
     """The SOP's business calendar with the stored holiday overrides of *its calendar* applied
     (keyed by ``sop.calendar.key``: ``BF``, ``GB-ENG``; another region of the same country has its
     own overrides).
@@ -55,7 +55,8 @@ def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
     Cached per (calendar, overrides state); the overrides table is re-read at most every
     ``RECHECK_SECONDS`` (30 s), so a holiday confirmed in another process applies to deadlines
     computed from then on; see :func:`forget_overrides` for this process. Raises ValueError for
-    a calendar the ``holidays`` package cannot serve (bad time zone or code)."""
+    a calendar the ``holidays`` package cannot serve (bad time zone or code). ``language``: of the
+    holidays' names (``mno calendar holidays --lang en``); deadlines do not depend on it."""
     key_name = sop.calendar.key
     bind = session.get_bind()
     url = _urls.get(bind)
@@ -73,7 +74,7 @@ def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
     seen_json = _calendar_json.get(id(sop.calendar))
     if seen_json is None or seen_json[0] is not sop.calendar:  # the SOP's calendar block, as text once
         seen_json = _calendar_json[id(sop.calendar)] = (sop.calendar, sop.calendar.model_dump_json())
-    key = (where, seen_json[1], marker)
+    key = (where, seen_json[1], marker, language)
     cal = _cache.get(key)
     if cal is None:
         rows: list[HolidayOverride] = []
@@ -82,7 +83,7 @@ def calendar_for(session: Session, sop: SOP) -> BusinessCalendar:
                                         .where(HolidayOverride.calendar == key_name)
                                         .order_by(HolidayOverride.decided_at, HolidayOverride.id)))
         overrides = [Override(date=r.day, name=r.name or "", action=r.action) for r in rows]
-        cal = BusinessCalendar.from_sop(sop.calendar, overrides=overrides)
+        cal = BusinessCalendar.from_sop(sop.calendar, overrides=overrides, language=language)
         with _lock:
             _cache[key] = cal
     return cal

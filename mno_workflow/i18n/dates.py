@@ -11,10 +11,11 @@ order; Babel's locale of the language (:func:`mno_workflow.i18n.babel_locale`: `
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from . import babel_locale, pgettext
+from . import N_, babel_locale, pgettext
 
 
 def _day_pattern(lang: str | None) -> str:
@@ -112,3 +113,34 @@ class DayText:
 
     def __hash__(self) -> int:
         return hash(self.day)
+
+
+#: A day as people type it: day first (« 15/01/2025 », also 15.01.2025 or 15-01-2025), the pages'
+#: way, or ISO (« 2025-01-15 »), the API's and scripts' way. :func:`read_day` reads both.
+_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+_ISO_DAY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+#: The accepted shapes, for help texts and errors (a catalogue entry: JJ/MM/AAAA in French).
+DAY_SHAPES = N_("JJ/MM/AAAA ou AAAA-MM-JJ")
+
+
+def read_day(text: str) -> date:
+    """The day typed as ``15/01/2025`` (day first, as every page writes it; ``.`` or ``-`` also
+    separate) or ``2025-01-15`` (ISO): the one parser of typed days, for the pages, the command
+    line and the indicator periods. ValueError for anything else or a day that does not exist."""
+    m = _DMY.match(text or "")
+    if m:
+        d, mo, y = (int(x) for x in m.groups())
+        return date(y, mo, d)
+    if _ISO_DAY.match(text or ""):
+        return date.fromisoformat(text.strip())
+    raise ValueError(text)
+
+
+def iso_day(text: str) -> str:
+    """``text`` as an ISO day when :func:`read_day` reads it (``15/01/2025`` → ``2025-01-15``),
+    else unchanged but stripped: the engine's validation then says what is wrong."""
+    try:
+        return read_day(text).isoformat()
+    except ValueError:
+        return (text or "").strip()

@@ -81,10 +81,8 @@ def parse(text: str) -> Period:
 
 def _day(text: str) -> date:
     """``2025-04-01`` or ``01/04/2025`` (day first, as every page writes a date); ValueError."""
-    if "/" in text:
-        d, m, y = (int(x) for x in text.split("/"))
-        return date(y, m, d)
-    return date.fromisoformat(text)
+    from ..i18n.dates import read_day
+    return read_day(text)
 
 
 def months(period: Period) -> list[Period]:

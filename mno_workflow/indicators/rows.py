@@ -1,7 +1,9 @@
-"""The row export of the dashboard: one line per case, French headers, labels with their codes in
-extra columns, and the person's sex, age group, region, needs and referral priorities — never a
-name unless asked for and allowed. Referral counts come from the SOP's indicators (every
-``events`` indicator of a step with a ``recipient``), not from state names.
+"""The row export of the dashboard: one line per case, headers and labels in the reader's language
+(French by default, as the indicators CSV), each label column followed by a column of its codes
+(``code_region``, ``codes_etapes``: the same names and values in every language, for scripts), and
+the person's sex, age group, region, needs and referral priorities — never a name unless asked for
+and allowed. Referral counts come from the SOP's indicators (every ``events`` indicator of a step
+with a ``recipient``), not from state names. docs/indicators.md describes the columns.
 """
 
 from __future__ import annotations
@@ -15,26 +17,27 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..i18n import N_, colon, gettext
 from ..sop.schema import SOP
 from .compute import UNKNOWN, age_group, matches
 from .history import CaseHistory
 from .present import value_label
 
 HEAD_FR = {
-    "case": "Dossier (pseudonyme)",
-    "reference": "Référence",
-    "name": "Nom",
-    "region": "Région",
-    "sex": "Sexe",
-    "age_group": "Tranche d'âge",
-    "status": "Statut",
-    "opened_on": "Ouvert le",
-    "closed_on": "Clos le",
-    "current_steps": "Étapes en cours",
-    "need": "Besoins",
-    "priority": "Priorités des référencements",
+    "case": N_("Dossier (pseudonyme)"),
+    "reference": N_("Référence"),
+    "name": N_("Nom"),
+    "region": N_("Région"),
+    "sex": N_("Sexe"),
+    "age_group": N_("Tranche d'âge"),
+    "status": N_("Statut"),
+    "opened_on": N_("Ouvert le"),
+    "closed_on": N_("Clos le"),
+    "current_steps": N_("Étapes en cours"),
+    "need": N_("Besoins"),
+    "priority": N_("Priorités des référencements"),
 }
-STATUS_FR = {"open": "Ouvert", "closed": "Clos"}
+STATUS_FR = {"open": N_("Ouvert"), "closed": N_("Clos")}
 
 
 def pseudonym(secret: str, reference: str) -> str:
@@ -65,32 +68,35 @@ def rows(
     region: str | None = None,
     include: Callable[[Any], bool] | None = None,
     now: datetime | None = None,
+    lang: str = "fr",
 ) -> Iterator[list[str]]:
-    """Header then one row per case (see the module doc). ``include(case) -> bool`` leaves cases
-    out (consent without the statistics purpose: they stay in the aggregates)."""
+    """Header then one row per case (see the module doc), words in ``lang``. ``include(case) ->
+    bool`` leaves cases out (consent without the statistics purpose: they stay in the aggregates)."""
     from ..store.models import Case
     from . import history
 
     dims = sop.indicators.dimensions if sop.indicators else {}
     refs = referral_indicators(sop)
-    head = [HEAD_FR["reference"], HEAD_FR["name"]] if with_names else [HEAD_FR["case"]]
+    head_of = {k: gettext(v, lang) for k, v in HEAD_FR.items()}
+    head = [head_of["reference"], head_of["name"]] if with_names else [head_of["case"]]
     head += [
-        HEAD_FR["region"],
+        head_of["region"],
         "code_region",
-        HEAD_FR["sex"],
+        head_of["sex"],
         "code_sexe",
-        HEAD_FR["age_group"],
-        HEAD_FR["status"],
+        head_of["age_group"],
+        head_of["status"],
         "code_statut",
-        HEAD_FR["opened_on"],
-        HEAD_FR["closed_on"],
-        HEAD_FR["current_steps"],
-        HEAD_FR["need"],
+        head_of["opened_on"],
+        head_of["closed_on"],
+        head_of["current_steps"],
+        "codes_etapes",
+        head_of["need"],
         "codes_besoins",
-        HEAD_FR["priority"],
+        head_of["priority"],
         "codes_priorites",
     ]
-    head += [sop.label(i.label, "fr") for i in refs]
+    head += [sop.label(i.label, lang) for i in refs]
     yield head
     q = select(Case).order_by(Case.id)
     if region:
@@ -117,25 +123,43 @@ def rows(
             else [pseudonym(secret, case.reference or str(case.id))]
         )
         row += [
-            value_label(sop, "region", reg or UNKNOWN, "fr"),
+            value_label(sop, "region", reg or UNKNOWN, lang),
             reg or "",
-            value_label(sop, "sex", sex or UNKNOWN, "fr"),
+            value_label(sop, "sex", sex or UNKNOWN, lang),
             sex or "",
-            value_label(sop, "age_group", age, "fr") if "age_group" in dims else "",
-            STATUS_FR.get(case.status, case.status),
+            value_label(sop, "age_group", age, lang) if "age_group" in dims else "",
+            gettext(STATUS_FR[case.status], lang) if case.status in STATUS_FR else case.status,
             case.status,
-            case.created_at.date().isoformat(),
+            case.created_at.date().isoformat(),  # ISO 8601: every spreadsheet reads it as a date
             case.closed_at.date().isoformat() if case.closed_at else "",
-            " ".join(f"{i.step}.{i.state}" for i in case.instances if not i.final)
-            if case.status == "open"
-            else "",
-            ", ".join(value_label(sop, "need", n, "fr") for n in needs),
+            *_open_steps(sop, case, lang),
+            ", ".join(value_label(sop, "need", n, lang) for n in needs),
             " ".join(needs),
-            ", ".join(value_label(sop, "priority", p, "fr") for p in prios),
+            ", ".join(value_label(sop, "priority", p, lang) for p in prios),
             " ".join(prios),
         ]
         row += [str(sum(1 for e in h.events if matches(i.events, e))) for i in refs]
         yield row
+
+
+def _open_steps(sop: SOP, case: Any, lang: str) -> tuple[str, str]:
+    """The open steps of an open case: in words (« Consentement éclairé : Consentement donné, … »,
+    the SOP's labels, joined with commas like the needs: « ; » separates the cells) and as codes
+    (``consent.given immediate.available``, ``step.state``)."""
+    if case.status != "open":
+        return "", ""
+    words, codes = [], []
+    for inst in case.instances:
+        if inst.final:
+            continue
+        codes.append(f"{inst.step}.{inst.state}")
+        step = sop.steps.get(inst.step)
+        state = step.states.get(inst.state) if step else None
+        need = sop.options.get("need", {}).get(inst.key)
+        name = (sop.label(step.label, lang) if step else inst.step) + (f" — {sop.label(need, lang)}"
+                                                                        if need else "")
+        words.append(f"{name}{colon(lang)}{sop.label(state.label, lang) if state else inst.state}")
+    return ", ".join(words), " ".join(codes)
 
 
 def _field(h: CaseHistory, ref: str | None) -> Any:

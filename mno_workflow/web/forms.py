@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..engine.errors import Message
 from ..engine.forms import DATE_ERROR
 from ..i18n import N_, babel_locale, gettext
+from ..i18n.dates import iso_day
 from ..sop.schema import SOP, FieldType, FormField
 
 EXTRA_REPEAT_ROWS = 2  # blank rows shown after the filled ones (no script needed)
 HIDDEN_REPEAT_ROWS = 8  # more blank rows, revealed one by one by « + Ajouter » (app.js)
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 MIN_REPEAT_ROWS = 3
 DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
@@ -214,15 +214,9 @@ def _text_in(f: FormField, text: str) -> str:
 
 def _date_in(text: str) -> str:
     """``15/01/2025`` (day/month/year, as the date field shows it) → ``2025-01-15``; ISO text and
-    anything else pass unchanged (the engine then says what is wrong, per field)."""
-    m = DMY.match(text)
-    if not m:
-        return text.strip()
-    d, mo, y = (int(x) for x in m.groups())
-    try:
-        return date(y, mo, d).isoformat()
-    except ValueError:
-        return text.strip()
+    anything else pass unchanged (the engine then says what is wrong, per field): the one parser,
+    :func:`mno_workflow.i18n.dates.iso_day`."""
+    return iso_day(text)
 
 
 def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:

@@ -50,7 +50,7 @@ def test_alert_create_list_and_take_up(db_url):
     bad = ["--data", "sex=male", "--data", "place=Dori", "--data", "met_on=2999-01-01",
            "--data", "contact_agreed=true"]
     r = mno(db_url, "alert", "create", *AS, *bad)
-    assert r.exit_code == 1 and "form_invalid" in r.output
+    assert r.exit_code == 1 and "Formulaire invalide" in r.output
     assert "region: Ce champ est obligatoire" in r.output and "contact_way:" in r.output
     assert "met_on: La date ne peut pas être dans le futur" in r.output
     r = mno(db_url, "--lang", "en", "alert", "create", *AS, *bad)
@@ -78,7 +78,7 @@ def test_roles_are_kept_to_their_path(db_url):
     add_users(db_url, PEOPLE + [("agent.fds", "first_responder", "fds-poste-seytenga", None)])
     mno(db_url, "sop", "load", str(BF_SOP))
     r = mno(db_url, "case", "create", "--sop", str(BF_SOP), *AS)
-    assert r.exit_code == 1 and "role_not_allowed" in r.output
+    assert r.exit_code == 1 and "ne peut pas" in r.output and "role_not_allowed" not in r.output
     r = mno(db_url, "alert", "create", "--as", "mariam.kabore:caseworker", *GOOD)
     assert r.exit_code == 1 and "ne peut pas transmettre de signalement" in r.output
     # no case manager in Tapoa: a supervisor without region (national) receives it

@@ -102,7 +102,8 @@ def test_json_lists_everything_and_refuses_scoped_roles(wf, db_url, tmp_path):
     out = tmp_path / "p.json"
     r = mno(db_url, "case", "export-person", ref, "-o", str(out), "--format", "json",
             "--as", "awa:caseworker")
-    assert r.exit_code == 1 and "role_not_allowed" in r.stderr and not out.exists()
+    assert r.exit_code == 1 and "ne peut pas produire les données" in r.stderr and not out.exists()
+    assert "role_not_allowed" not in r.stderr
     r = mno(db_url, "case", "export-person", ref, "-o", str(out), "--format", "json",
             "--as", "idrissa.sanou:supervisor")
     assert r.exit_code == 0, r.output
@@ -115,7 +116,8 @@ def test_json_lists_everything_and_refuses_scoped_roles(wf, db_url, tmp_path):
     titles = [f["title"] for f in doc["data"]]
     assert "Fiche d'identification et d'enregistrement" in titles
     r = mno(db_url, "case", "export-person", "MNR-BF-999999", "-o", str(out), "--as", "coord:coordinator")
-    assert r.exit_code == 1 and "case_not_found" in r.stderr
+    assert r.exit_code == 1 and "Dossier introuvable : MNR-BF-999999" in r.stderr
+    assert "case_not_found" not in r.stderr
 
 
 def test_after_erasure_the_export_says_erased(wf, db_url, tmp_path):

@@ -72,15 +72,13 @@ def test_case_list_has_a_header_and_words_in_the_chosen_language(one_case, lang,
 @pytest.mark.migrated
 @pytest.mark.parametrize("lang, wrong_role, wrong_org, not_allowed", [
     ("fr", "« awa » a le rôle « Gestionnaire de cas » (caseworker), pas « Superviseur » (supervisor) : "
-           "« mno case create » refusé ; agissez en tant que « --as awa:caseworker ». [wrong_role]",
-     "« focal.cfp » est de l'organisation « org-cfp », pas « org-x » : « mno case fire » refusé. "
-     "[wrong_organisation]",
-     "Le rôle « Point focal du prestataire » ne peut pas réattribuer des dossiers. [role_not_allowed]"),
+           "« mno case create » refusé ; agissez en tant que « --as awa:caseworker ».",
+     "« focal.cfp » est de l'organisation « org-cfp », pas « org-x » : « mno case fire » refusé.",
+     "Le rôle « Point focal du prestataire » ne peut pas réattribuer des dossiers."),
     ("en", "'awa' has the role 'Case manager' (caseworker), not 'Supervisor' (supervisor): "
-           "'mno case create' refused; act as '--as awa:caseworker'. [wrong_role]",
-     "'focal.cfp' belongs to the organisation 'org-cfp', not 'org-x': 'mno case fire' refused. "
-     "[wrong_organisation]",
-     "Role 'Provider focal point' may not reassign cases. [role_not_allowed]"),
+           "'mno case create' refused; act as '--as awa:caseworker'.",
+     "'focal.cfp' belongs to the organisation 'org-cfp', not 'org-x': 'mno case fire' refused.",
+     "Role 'Provider focal point' may not reassign cases."),
 ])
 def test_as_with_another_role_is_not_an_unknown_user(one_case, lang, wrong_role, wrong_org, not_allowed):
     db_url, ref = one_case
@@ -92,4 +90,4 @@ def test_as_with_another_role_is_not_an_unknown_user(one_case, lang, wrong_role,
             "--as", "focal.cfp:provider")
     assert r.exit_code == 1 and r.stderr.strip().endswith(not_allowed), r.stderr
     r = mno(db_url, "--lang", lang, "case", "create", "--as", "ghost:caseworker")
-    assert r.exit_code == 1 and "[unknown_user]" in r.stderr
+    assert r.exit_code == 1 and "ghost" in r.stderr and "[unknown_user]" not in r.stderr  # words, no key

@@ -87,7 +87,7 @@ def test_directory_commands_speak_english_under_lang_en(db_url, tmp_path):
     assert "services not verified for 6 months on 2040-01-01" in stale.output, stale.output
     assert "jamais" not in stale.output and "(s)" not in stale.output
     one = _run(db_url, "--lang", "en", "directory", "stale", "--today", "nope")
-    assert one.output.strip() == "error: invalid date “nope” (expected YYYY-MM-DD)"
+    assert one.output.strip() == "error: invalid date “nope” (expected DD/MM/YYYY or YYYY-MM-DD)"
     out = _run(db_url, "--lang", "en", "directory", "export", str(tmp_path / "full"))
     assert "files written in" in out.output
     assert "warning: the export holds the personal contacts" in out.output

@@ -174,6 +174,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     include=include,
                     sop=web.latest(s).sop,
                     now=now,
+                    lang=web.lang(request, user),  # as the indicators CSV; code columns in every language
                 )
             )
             if with_names:
