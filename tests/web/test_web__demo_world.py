@@ -37,8 +37,8 @@ def test_the_demo_agent_can_report_in_his_region_and_kadiogo_cases_can_be_reassi
         filed = file_alert(wf, "mnr_bf", FDS, ALERT)  # the agent's own region: given to someone
         with wf.sessions() as s:
             staff = {(u.role, u.region): u.id for u in s.scalars(select(User).where(User.active.is_(True)))}
-            kadiogo = list(s.scalars(select(User.id).where(User.role == "caseworker", User.region == "kadiogo",
-                                                           User.active.is_(True))))
+            kadiogo = list(s.scalars(select(User.id).where(
+                User.role == "caseworker", User.region == "kadiogo", User.active.is_(True))))
         assert filed.assignee == staff[("caseworker", "liptako")] == "hamidou.diallo"
         assert staff[("supervisor", "liptako")] == "fatimata.barry"
         assert sorted(kadiogo) == ["mariam.kabore", "rasmata.compaore"]
@@ -72,4 +72,5 @@ def test_the_alert_form_marks_the_regions_nobody_can_receive(live_module):
     assert "appelez la coordination du mécanisme" in html.unescape(page)
     en = live_module.client("agent.fds")
     en.get("/langue/en", params={"next": "/"})
-    assert "Tapoa (Diapaga) — nobody to receive an alert" in html.unescape(en.get("/signalements/nouveau").text)
+    page_en = html.unescape(en.get("/signalements/nouveau").text)
+    assert "Tapoa (Diapaga) — nobody to receive an alert" in page_en

@@ -24,7 +24,8 @@ SUMMARY = re.compile(r"\b(errors_summary|error_summary|summary_of)\(")
 
 def templates_with_field_errors() -> set[str]:
     """Templates that render a field's error (not the macros file itself), and those including one."""
-    texts = {p.name: p.read_text(encoding="utf-8") for p in TEMPLATES.glob("*.html") if p.name != "_macros.html"}
+    texts = {p.name: p.read_text(encoding="utf-8")
+             for p in TEMPLATES.glob("*.html") if p.name != "_macros.html"}
     found = {name for name, text in texts.items() if FIELD_ERROR.search(text)}
     return found | {name for name, text in texts.items()
                     if any(f'include "{x}"' in text for x in found)}
@@ -86,7 +87,8 @@ CASES = {
 
 # the case page's other tools, each with its own field ids
 TOOLS = {
-    "extend": lambda c, ref: post(c, f"/dossiers/{ref}/delais/referral:cash/prolonger", {"by": "", "reason": ""}),
+    "extend": lambda c, ref: post(c, f"/dossiers/{ref}/delais/referral:cash/prolonger",
+                                  {"by": "", "reason": ""}),
     "reassign": lambda c, ref: post(c, f"/dossiers/{ref}/reattribuer", {"assignee": "", "reason": ""}),
 }
 
