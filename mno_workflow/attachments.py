@@ -65,7 +65,10 @@ def clean_name(name: str) -> str:
 def add(s: Session, case: Case, inst: StepInstance, filename: str, data: bytes, user_id: str,
         now: datetime) -> Attachment:
     """Check and store ``data`` for ``inst`` of ``case``; the row is added to ``s`` (the caller
-    commits). Raises AttachmentRefused."""
+    commits). Raises AttachmentRefused (« Choisissez un fichier » when no file was chosen: no
+    name and no bytes, as a browser sends an empty file field)."""
+    if not data and not (filename or "").strip():
+        raise AttachmentRefused(Message.t("Choisissez un fichier."))
     ctype = sniff(data)
     stored = secrets.token_hex(16)
     path = folder() / stored

@@ -170,8 +170,8 @@ def run_demo(engine: WorkflowEngine, lang: str = "fr", sop_path: Path = SOP_PATH
         yield ""
         events = repository.trail(s, case)
         names = names_for(s, case, events)  # people and organisations by name, not ids
-        from .web.demo_data import DEMO_USERS  # the demo's people have no account in this database
-        names.users = {**{u.id: u.name for u in DEMO_USERS}, **names.users}
+        from .web.demo_data import demo_users  # the demo's people have no account in this database
+        names.users = {**{u.id: u.name for u in demo_users()}, **names.users}
         yield from case_lines(case, sop, lang, names)
         yield ""
         yield from audit_lines(events, sop, lang, names)

@@ -143,6 +143,28 @@ class Candidate:
         return [text_in(r, lang) for r in self.reasons]
 
 
+def services_for_need(session: Session, need: str,
+                      mapping: dict[str, list[NeedLink]] | None = None) -> set[str] | None:
+    """The ids of the services whose service types the mapping links to ``need`` (the types
+    :func:`match` looks for, whatever their area or status); None for a need the mapping does not
+    know (nothing to say about it)."""
+    mapping = mapping if mapping is not None else default_mapping()
+    if need not in mapping:
+        return None
+    attr, term = TABLES["attribute"], TABLES["taxonomy_term"]
+    return set(session.scalars(
+        select(attr.c.link_id).join(term, term.c.id == attr.c.taxonomy_term_id)
+        .where(attr.c.link_entity == "service", term.c.code.in_([x.service_type for x in mapping[need]]))))
+
+
+def offers_need(session: Session, service_id: str, need: str,
+                mapping: dict[str, list[NeedLink]] | None = None) -> bool | None:
+    """Whether the directory says service ``service_id`` offers ``need`` (one of its types is
+    mapped to the need); None when the need is not in the mapping."""
+    ids = services_for_need(session, need, mapping)
+    return None if ids is None else service_id in ids
+
+
 def _by_service(session: Session, name: str, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     table = TABLES[name]
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -106,6 +106,18 @@ def choose_assignee(s: Session, entry: Entry, region: str) -> tuple[str, str] | 
     return None
 
 
+def regions_with_staff(s: Session, entry: Entry) -> set[str] | None:
+    """The regions :func:`choose_assignee` can give an alert of (an active user of the entry's
+    role, or of its fallback role, in the region); None when every region can (an active fallback
+    user with no region: national). The alert form shows the others as unable to receive one."""
+    roles = [r for r in (entry.assign.to, entry.assign.fallback) if r]
+    rows = s.execute(select(User.role, User.region).where(User.role.in_(roles), User.active.is_(True))
+                     .distinct()).all()
+    if any(region is None and role == entry.assign.fallback for role, region in rows):
+        return None
+    return {region for _role, region in rows if region}
+
+
 def _value(data: dict, path: str) -> Any:
     form, _, field = path.partition(".")
     return (data.get(form) or {}).get(field)

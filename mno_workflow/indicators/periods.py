@@ -8,15 +8,25 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..i18n import N_, gettext
+from ..engine.errors import Message
+from ..i18n import N_, current
 
 #: A quarter in words, one message per quarter (French ordinals: « 1er », « 2e »).
 QUARTERS = (N_("1er trimestre {year}"), N_("2e trimestre {year}"), N_("3e trimestre {year}"),
             N_("4e trimestre {year}"))
 
 class PeriodError(ValueError):
-    """A period text that is none of the accepted forms (message in the current language:
-    :data:`mno_workflow.i18n.current`, set by the web request and ``mno --lang``)."""
+    """A period text that is none of the accepted forms. ``message`` is a catalogue
+    :class:`~mno_workflow.engine.errors.Message` (``message.text(lang)`` in the reader's
+    language); ``str(e)`` is its text in the current language (:data:`mno_workflow.i18n.current`,
+    set by ``mno --lang``)."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message.text(current.get()))
+
+    def text(self, lang: str) -> str:
+        return self.message.text(lang)
 
 
 @dataclass(frozen=True)
@@ -68,21 +78,22 @@ def parse(text: str) -> Period:
         return Period(date(y, 1, 1), date(y, 12, 31), "year", s)
     day = r"(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})"  # ISO, or day first as the pages write it
     if m := re.fullmatch(rf"{day}\s*\.\.\s*{day}", s):
-        try:
-            a, b = _day(m[1]), _day(m[2])
-        except ValueError as e:
-            raise PeriodError(gettext("date invalide : {error}", error=e)) from None
+        a, b = _day(m[1]), _day(m[2])
         if b < a:
-            raise PeriodError(gettext("fin avant le début : {period}", period=s))
+            raise PeriodError(Message.t("la fin ({end}) est avant le début ({start})", start=m[1], end=m[2]))
         return Period(a, b, "custom", None)
-    raise PeriodError(gettext("période {period} inconnue : 2025Q2, 2025-04, 2025 ou 01/04/2025..30/06/2025",
-                              period=repr(s)))
+    raise PeriodError(Message.t("« {period} » n'est pas une période : écrivez par exemple 2025Q2, 2025-04, "
+                                "2025 ou 01/04/2025..30/06/2025", period=s[:40]))
 
 
 def _day(text: str) -> date:
-    """``2025-04-01`` or ``01/04/2025`` (day first, as every page writes a date); ValueError."""
+    """``2025-04-01`` or ``01/04/2025`` (day first, as every page writes a date); PeriodError
+    (in words, never Python's « day is out of range for month ») for a day not in the calendar."""
     from ..i18n.dates import read_day
-    return read_day(text)
+    try:
+        return read_day(text)
+    except ValueError:
+        raise PeriodError(Message.t("le {day} n'existe pas dans le calendrier", day=text)) from None
 
 
 def months(period: Period) -> list[Period]:

@@ -192,7 +192,9 @@ class Web:
         token_fn = request.scope.get("csrftoken")
         ctx["csrf"] = token_fn() if callable(token_fn) else ""
         ctx["path"] = request.url.path
-        ctx["flash"] = request.session.pop("flash", None) if "session" in request.scope else None
+        session = request.session if "session" in request.scope else {}
+        for kind in ("flash", "flash_error", "flash_warning"):  # done / not done / done, but look
+            ctx[kind] = session.pop(kind, None)
         ctx.setdefault("org_name", self.org_namer(ctx["lang"]))
         return self.templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
 

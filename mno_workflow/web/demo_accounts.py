@@ -18,7 +18,7 @@ def demo_account_lines(wf: Any, logins: dict[str, str], demo_password: str | Non
 
     from ..directory.areas import default_registry
     from ..directory.tables import TABLES
-    from .demo_data import DEMO_USERS
+    from .demo_data import demo_users
     from .i18n import role_label
 
     lang = lang or current.get()
@@ -32,7 +32,7 @@ def demo_account_lines(wf: Any, logins: dict[str, str], demo_password: str | Non
                          password=demo_password)]
     else:
         lines = [gettext("Comptes de démonstration (mots de passe aléatoires de cette exécution) :", lang)]
-    for u in DEMO_USERS:
+    for u in demo_users():
         if u.organisation:  # not in the directory (the FDS post): the person's name says it
             where = f" @ {orgs[u.organisation]}" if u.organisation in orgs else ""
         elif u.region:

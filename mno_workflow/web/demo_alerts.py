@@ -28,9 +28,10 @@ def alert_cases(wf: WorkflowEngine, clock: SimulatedClock, now) -> list[str]:
 
     def assignee(ref: str) -> Actor:
         from ..store import repository
+        from ..store.models import User
         with wf.sessions() as s:
             who = repository.get_case(s, ref).assignee
-        return Actor(who, "caseworker" if who in ("mariam.kabore", "awa.ouedraogo") else "supervisor")
+            return Actor(who, s.get(User, who).role)
 
     refs = []
     clock.set(now - timedelta(days=2))

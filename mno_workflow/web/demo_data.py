@@ -51,7 +51,22 @@ DEMO_USERS = [
     DemoUser("suivi.evaluation", "Boukary Nikiéma (S&E)", "me_officer"),
     DemoUser("agent.fds", "Agent FDS, poste de Seytenga", "first_responder",
              organisation="fds-poste-seytenga"),
+    # the FDS post is in Liptako: its region has a case manager and a supervisor (tryout 8)
+    DemoUser("hamidou.diallo", "Hamidou Diallo", "caseworker", region="liptako", phone="+22670102035"),
+    DemoUser("fatimata.barry", "Fatimata Barry", "supervisor", region="liptako", phone="+22670102036"),
 ]
+
+#: Accounts the demo has on top of :data:`DEMO_USERS` (the accounts of every web test server too,
+#: where all alerts of Kadiogo go to mariam.kabore): a second case manager in Kadiogo, so that a
+#: case can be reassigned in the demo (tryout 9). :func:`load_demo` and ``mno serve --demo`` make them.
+DEMO_MORE_USERS = [
+    DemoUser("rasmata.compaore", "Rasmata Compaoré", "caseworker", region="kadiogo", phone="+22670102037"),
+]
+
+
+def demo_users() -> list[DemoUser]:
+    """Every demo account (what ``mno serve --demo`` creates, lists and gives passwords to)."""
+    return DEMO_USERS + DEMO_MORE_USERS
 
 FIRST = {
     "female": ["Aminata", "Mariam", "Fatimata", "Salimata", "Awa", "Rasmata", "Zénabo", "Aïssata"],
@@ -145,7 +160,7 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025, setup: bo
             wf.load_sop(load_file(SOP_PATH))
             with wf.sessions.begin() as s:
                 directory.load_sample(s)
-                create_users(s)
+                create_users(s, demo_users())
         rng = random.Random(seed)
         refs = []
         services: dict[tuple[str, str, str], tuple[str, str]] = {}  # (need, region, org) → service
@@ -166,7 +181,7 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025, setup: bo
         refs += alert_cases(wf, clock, real_now)
     finally:
         wf.clock = saved_clock
-    return {"cases": refs, "users": DEMO_USERS, "password": DEMO_PASSWORD}
+    return {"cases": refs, "users": demo_users(), "password": DEMO_PASSWORD}
 
 
 def _service(wf: WorkflowEngine, need: str, region: str, org: str,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..store.models import AuditEvent, Case, User
-from .demo_data import DEMO_USERS
+from .demo_data import demo_users
 from .security import hash_password
 
 
@@ -25,7 +25,7 @@ class DemoRefused(Exception):
 
 def check_demo_only(s: Session) -> None:
     """Raise DemoRefused when the database holds a non-demo user or case."""
-    demo_ids = {u.id for u in DEMO_USERS}
+    demo_ids = {u.id for u in demo_users()}
     others = list(s.scalars(select(User.id).where(User.id.not_in(demo_ids)).order_by(User.id).limit(3)))
     real_cases = s.scalar(
         select(func.count(func.distinct(AuditEvent.case_id)))
@@ -53,7 +53,7 @@ def set_demo_passwords(s: Session, password: str | None) -> dict[str, str]:
     ``{user id: password}`` to print. Only called on a demo-only database."""
     out: dict[str, str] = {}
     shared = hash_password(password) if password else None
-    for u in DEMO_USERS:
+    for u in demo_users():
         row = s.get(User, u.id)
         if row is None:
             continue

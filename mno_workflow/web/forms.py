@@ -52,6 +52,7 @@ class FieldView:
     visible_rows: int = 0  # repeat groups: rows shown before « + Ajouter » (the rest hidden)
     pair_with: str | None = None  # choice: HTML name of the field its options depend on (pairing.py)
     allowed: dict[str, str] = field(default_factory=dict)  # option → allowed values of pair_with
+    disabled: set[str] = field(default_factory=set)  # choice: options shown but not selectable
 
     @property
     def values(self) -> list[str]:

@@ -26,7 +26,8 @@ def figures_for(web, request, s, user, *, with_directory: bool = True, with_unme
     sop = web.latest(s).sop
     lang = web.lang(request, user)
     region = user.region if user.role == "supervisor" else None
-    f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region)
+    f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region,
+                              lang)
     figs = None
     if sop.indicators is not None:
         figs = service.figures(

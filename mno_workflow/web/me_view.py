@@ -57,15 +57,17 @@ def current_quarter(today: date) -> str:
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
-def read_filters(params: dict[str, str], today: date, forced_region: str | None = None) -> Filters:
+def read_filters(params: dict[str, str], today: date, forced_region: str | None = None,
+                 lang: str = "fr") -> Filters:
     """:class:`Filters` from query parameters ``periode``, ``region``, ``sexe``, ``age``, ``besoin``;
-    ``forced_region`` (a supervisor's own region) wins over the query."""
+    ``forced_region`` (a supervisor's own region) wins over the query; the error of a period that
+    cannot be read is in ``lang``."""
     text = (params.get("periode") or "").strip() or current_quarter(today)
     error = None
     try:
         period = periods.parse(text)
     except periods.PeriodError as e:
-        error, text = str(e), current_quarter(today)
+        error, text = e.text(lang), current_quarter(today)
         period = periods.parse(text)
     dims = {dim: str(params[p]).strip() for p, dim in FILTER_PARAMS.items() if (params.get(p) or "").strip()}
     if forced_region:

@@ -34,7 +34,8 @@ NOT_TOLD_CONSENT = Message.t(
 NOT_TOLD_NOBODY = Message.t(
     "Note enregistrée, mais personne n'est prévenu : aucun utilisateur actif pour l'autre partie (point "
     "focal du prestataire ou gestionnaire de cas attribué).")
-INVALID = Message.t("Note vide ou trop longue (1000 caractères au plus).")
+EMPTY = Message.t("La note est vide : rien n'a été enregistré.")
+TOO_LONG = Message.t("La note est trop longue (1000 caractères au plus) : rien n'a été enregistré.")
 
 
 @dataclass
@@ -53,7 +54,7 @@ def post_note(s: Session, sop: SOP, user: User, case: Case, inst: StepInstance, 
     (``{"text": …}``) for an empty or too long text."""
     text = (text or "").strip()
     if not text or len(text) > NOTE_MAX:
-        raise FormInvalid("note", {"text": INVALID})
+        raise FormInvalid("note", {"text": TOO_LONG if text else EMPTY})
     note = ReferralNote(case_id=case.id, instance_id=inst.id, author=user.id, role=user.role,
                         organisation=user.organisation, text=text, at=now)
     s.add(note)

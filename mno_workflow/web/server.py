@@ -112,10 +112,10 @@ def build(
                 summary = load_demo(wf)
             echo(f"{len(summary['cases'])} dossiers fictifs créés.")
         else:
-            from .demo_data import create_users
+            from .demo_data import create_users, demo_users
 
             with wf.sessions.begin() as s:
-                create_users(s)
+                create_users(s, demo_users())
             echo("Base de démonstration existante : données non rechargées (comptes ajoutés si absents).")
         with wf.sessions.begin() as s:
             logins = set_demo_passwords(s, demo_password)

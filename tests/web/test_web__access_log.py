@@ -119,7 +119,7 @@ def test_agreement_register_page_and_refusal(live):
     bad = coord.post("/repertoire/accords", data={**fields, "focal_point_email": "pas-un-courriel"})
     assert bad.status_code == 422 and 'value="pas-un-courriel"' in bad.text
     ok = coord.post("/repertoire/accords",
-                    data={**fields, "data_categories": "identity needs", "purposes": "referral"})
+                    data={**fields, "data_categories": ["identity", "needs"], "purposes": "referral"})
     assert ok.status_code == 303
     assert "en vigueur" in coord.get("/repertoire/accords").text.split('data-org="org-petitspas"')[1][:400]
     live.wf.fire(ref, "send", MARIAM, referral("org-petitspas"), instance="referral:cash")

@@ -12,15 +12,15 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from ... import directory
+from ...engine.errors import Message
+from ...i18n import gettext
 from ...protection import agreement_in_force
 from ...protection.disclosure import type_label
-from .. import access
+from .. import access, agreement_form
 from ..core import Web
+from ..forms import WEB_DATE_ERROR
 from ..i18n import t
 from . import common
-
-FIELDS = ("organization_id", "signed_on", "agreement_version", "data_categories", "purposes",
-          "expires_on", "focal_point_name", "focal_point_email")
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -45,7 +45,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                .where(agr.c.id.in_(ids))):
                 if a.focal_point_name or a.focal_point_email:
                     focal[a.id] = {"name": a.focal_point_name or "", "email": a.focal_point_email or ""}
+        lang = web.lang(request, user)
         return {**base_ctx(request, s, user), "rows": rows, "today": today, "focal": focal,
+                "choices": agreement_form.choices(web.latest(s).sop, lang),
                 "show_focal": access.can(user, "directory_contacts"),
                 "can_edit": access.can(user, "directory_edit"),
                 "values": values or {}, "errors": errors or {}}
@@ -77,25 +79,33 @@ def add_routes(r: APIRouter, web: Web) -> None:
             with wf.sessions() as s:
                 user = web.user(request, s)
                 access.require(user, "directory_edit")
-            values = {k: str(form.get(k, "")).strip()[:500] for k in FIELDS}
-            aid = f"agr-{values['organization_id'].removeprefix('org-')}-{values['agreement_version']}"
-            errors: dict[str, str] = {}
-            try:
-                with wf.sessions.begin() as s:
-                    row = {"id": aid.replace(".", "-"), **{k: v or None for k, v in values.items()}}
-                    directory.create_object(s, "sharing_agreement", row, user.id, now=web.now())
-            except directory.DirectoryValidationError as e:  # catalogue messages: the user's language
-                from ...sop.diagnostics import text_in
-                errors = {p.column: text_in(p.message, web.lang(request, user)) for p in e.problems}
+                sop = web.latest(s).sop
+                today = wf.local_today(sop, web.now())
+                org = directory.TABLES["organization"]
+                organisations = set(s.scalars(select(org.c.id)))
             lang = web.lang(request, user)
+            values, row, problems = agreement_form.check(sop, form, organisations, today)
+            errors = {k: m.text(lang) for k, m in problems.items()}
+            if not errors:
+                try:
+                    with wf.sessions.begin() as s:
+                        directory.create_object(s, "sharing_agreement", row, user.id, now=web.now())
+                except directory.DirectoryValidationError as e:  # catalogue messages: the user's language
+                    from ...sop.diagnostics import text_in
+                    errors = {p.column: text_in(p.message, lang) for p in e.problems if p.column != "id"}
+                    if any(p.column == "id" for p in e.problems):  # same organisation, same version
+                        errors["agreement_version"] = gettext(
+                            "Cette organisation a déjà un accord de cette version.", lang)
             if errors:
                 with wf.sessions() as s:
                     ctx = _ctx(s, request, user, values, errors)
                 _log_focal(request, user, ctx)
-                return web.render(request, "agreements.html", {**ctx, "error": t("form_errors", lang)},
-                                  status=422)
-            request.session["flash"] = t("saved", lang)
-            return RedirectResponse("/repertoire/accords", status_code=303)
+                return web.render(request, "agreements.html", ctx, status=422)  # the error summary says it
+            with wf.sessions() as s:
+                name = s.scalar(select(org.c.name).where(org.c.id == row["organization_id"])) or ""
+            request.session["flash"] = gettext("Accord enregistré : {organisation}, version {version}.", lang,
+                                               organisation=name, version=row["agreement_version"])
+            return RedirectResponse(f"/repertoire/accords#agr-{row['organization_id']}", status_code=303)
 
         return await run_in_threadpool(work)
 
@@ -108,14 +118,20 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 user = web.user(request, s)
                 access.require(user, "directory_edit")
                 try:
+                    typed = str(form.get("expires_on", "")).strip()[:20]
+                    day = agreement_form.read_day(typed) if typed else None
+                    if typed and day is None:  # day/month/year as every date field of the app
+                        lang = web.lang(request, user)
+                        request.session["flash_error"] = Message.t(WEB_DATE_ERROR).text(lang)
+                        return RedirectResponse("/repertoire/accords", status_code=303)
                     directory.update_object(s, "sharing_agreement", agreement_id[:100],
-                                            {"expires_on": str(form.get("expires_on", ""))[:10] or None},
+                                            {"expires_on": day.isoformat() if day else None},
                                             user.id, now=web.now())
                 except directory.UnknownObject:
                     raise access.NotVisible() from None
                 except directory.DirectoryValidationError as e:
                     from ...sop.diagnostics import text_in
-                    request.session["flash"] = "; ".join(text_in(p.message, web.lang(request, user))
+                    request.session["flash_error"] = "; ".join(text_in(p.message, web.lang(request, user))
                                                          for p in e.problems)
                     return RedirectResponse("/repertoire/accords", status_code=303)
             request.session["flash"] = t("saved", web.lang(request, user))

@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.alert_outcome import sentence as closure_sentence
-from ...engine.alerts import alerts_of, entry_for, file_alert, status_label
+from ...engine.alerts import alerts_of, entry_for, file_alert, regions_with_staff, status_label
 from ...engine.errors import EngineError, FormInvalid
-from ...i18n import colon
+from ...i18n import colon, gettext
 from .. import access, formtokens
 from ..core import Web
 from ..forms import form_views, parse_form
@@ -51,9 +51,31 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def render_form(request, ctx, sop, form_id, token, values=None, errors=None, error=None, status=200):
         views, loose = form_views(sop, form_id, ctx["lang"], values, errors,
                                   now=None if values else web.now())
+        staffed_only(views, sop, ctx["user"].role, ctx["lang"])
         return web.render(request, "alert_new.html",
                           {**ctx, "sop": sop, "form_id": form_id, "views": views, "loose": loose,
                            "form_token": token, "error": error}, status=status)
+
+    def staffed_only(views, sop, role: str, lang: str) -> None:
+        """The regions where nobody can receive an alert are shown, marked and not selectable, with
+        a line saying whom to call: the agent learns it before typing the whole form (issue 8)."""
+        _eid, entry = entry_for(sop, role)
+        form_id, _, field_id = entry.assign.region.partition(".")
+        view = next((v for v in views if v.name == field_id), None)
+        if view is None:
+            return
+        with wf.sessions() as s:
+            staffed = regions_with_staff(s, entry)
+        if staffed is None:
+            return
+        view.disabled = {code for code, _label in view.options if code not in staffed}
+        if view.disabled:
+            view.options = [(code, label if code in staffed else
+                             gettext("{region} — personne pour recevoir un signalement", lang, region=label))
+                            for code, label in view.options]
+            view.help = " ".join(x for x in (view.help, gettext(
+                "Une région sans gestionnaire de cas ni superviseur ne peut pas recevoir de signalement "
+                "en ligne : appelez la coordination du mécanisme.", lang)) if x)
 
     @r.get("/signalements/nouveau")
     def new_alert_form(request: Request):
@@ -92,7 +114,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                    idempotency_key=formtokens.idempotency_key(token))
             except FormInvalid as e:
                 return render_form(request, ctx, sop, form_id, token, payload, e.errors,
-                                   error=t("form_errors", lang), status=422)
+                                   status=422)  # the error summary says it (no second banner)
             except EngineError as e:
                 return render_form(request, ctx, sop, form_id, token, payload, error=e.text(lang),
                                    status=e.http_status)

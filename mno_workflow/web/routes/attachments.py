@@ -51,7 +51,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     request.session["flash"] = f"{t('attachment_added', lang)}{colon(lang)}{row.filename}"
                 except attachments.AttachmentRefused as e:
                     why = e.message.text(lang)
-                    request.session["flash"] = f"{t('attachment_refused', lang)}{colon(lang)}{why}"
+                    request.session["flash_error"] = f"{t('attachment_refused', lang)}{colon(lang)}{why}"
             anchor = f"#step-{inst.step}-{inst.key}"
             return RedirectResponse(f"/dossiers/{case.reference}{anchor}", status_code=303)
 
@@ -82,8 +82,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     posted = post_note(s, sop, user, case, inst, text, web.now())
                     request.session["flash"] = t("note_added", lang) + (
                         f" — {posted.warning.text(lang)}" if posted.warning else "")
-                except FormInvalid:
-                    request.session["flash"] = t("note_invalid", lang)
+                except FormInvalid as e:  # nothing saved: said as an error, not as a done thing
+                    request.session["flash_error"] = e.errors["text"].text(lang)
                 back = (f"/prestataire/{case.reference}/{inst.label_key}" if user.role == "provider"
                         else f"/dossiers/{case.reference}#step-{inst.step}-{inst.key}")
             return RedirectResponse(back, status_code=303)

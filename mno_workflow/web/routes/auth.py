@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from ...i18n import N_, gettext
 from .. import access, throttle, websessions
 from ..core import Web, safe_next
 from ..i18n import norm_lang, t
@@ -40,6 +41,14 @@ def add_routes(r: APIRouter, web: Web) -> None:
         target = safe_next(str(form.get("next", "")), "")
         ip = client_ip(request)
         lang = web.lang(request)
+
+        missing = {k: m for k, m in (("username", N_("Saisissez votre identifiant")),
+                                        ("password", N_("Saisissez votre mot de passe")))
+                   if not (username.strip() if k == "username" else password)}
+        if missing:  # said per field, before any attempt (not « identifiant ou mot de passe incorrect »)
+            return web.render(request, "login.html", {
+                "lang": lang, "next": target, "username": username, "subtitle": sop_title(lang),
+                "errors": {k: gettext(m, lang) for k, m in missing.items()}}, status=422)
 
         old_sid = request.session.get("sid")
         # Throttled like the API (own committed transactions; argon2 outside any lock, in the

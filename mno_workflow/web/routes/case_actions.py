@@ -305,7 +305,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 with wf.sessions() as s:
                     ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload,
                                       errors_by_form(tr, e))
-                return web.render(request, name, {**ctx, "error": t("form_errors", lang)}, status=422)
+                return web.render(request, name, ctx, status=422)  # the error summary, no second banner
             except StaleVersion as e:
                 with wf.sessions() as s:
                     fresh = repository.get_case(s, case.reference)
@@ -334,6 +334,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload)
                 return web.render(request, name, {**ctx, "error": e.text(lang)}, status=e.http_status)
             request.session["flash"] = f"{t('saved', lang)} — {sop.label(tr.label, lang)}"
+            service = sop.steps[inst.step].service or ""
+            if service.split(".")[0] in tr.forms and user.role != "provider":  # a service not for this need
+                from ..service_choice import need_warning
+                with wf.sessions() as s:
+                    sent = find_instance(repository.get_case(s, case.reference), label_key)
+                    if sent is not None and (warning := need_warning(s, sop, sent, lang)):
+                        request.session["flash_warning"] = warning
             target = (
                 f"/prestataire/{case.reference}/{label_key}"
                 if user.role == "provider"

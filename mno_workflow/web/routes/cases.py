@@ -261,7 +261,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                    trigger=register.trigger if register else None,
                                    idempotency_key=formtokens.idempotency_key(form_token))
             except FormInvalid as e:
-                return again(422, form_token, e, error=t("form_errors", lang))
+                return again(422, form_token, e)  # the error summary says it (no second banner)
             except EngineError as e:
                 return again(e.http_status, form_token, error=e.text(lang))
             ref = opened.reference

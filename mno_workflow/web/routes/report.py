@@ -22,7 +22,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             sop = web.latest(s).sop
             lang = web.lang(request, user)
             region = user.region if user.role == "supervisor" else None
-            f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region)
+            f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region,
+                              lang)
             if f.error:
                 raise HTTPException(400, f.error)
             if sop.indicators is None:
