@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..engine.errors import Message
-from ..i18n import N_
+from ..i18n import N_, dates
 from ..sop.schema import SOP
-from .forms import DMY, WEB_DATE_ERROR
+from .forms import WEB_DATE_ERROR
 
 TEXT_FIELDS = ("organization_id", "signed_on", "agreement_version", "expires_on", "focal_point_name",
                "focal_point_email")
@@ -50,13 +50,10 @@ def choices(sop: SOP, lang: str) -> dict[str, list[tuple[str, str]]]:
 
 
 def read_day(text: str) -> date | None:
-    """``15/01/2025`` (day/month/year) or ISO ``2025-01-15`` → date; None when not a real date."""
-    text = text.strip()
+    """``15/01/2025`` (day/month/year) or ISO ``2025-01-15`` → date (the one parser of typed days,
+    :func:`mno_workflow.i18n.dates.read_day`); None when not a real date."""
     try:
-        if m := DMY.match(text):
-            d, mo, y = (int(x) for x in m.groups())
-            return date(y, mo, d)
-        return date.fromisoformat(text)
+        return dates.read_day(text.strip())
     except ValueError:
         return None
 
