@@ -11,11 +11,12 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from ...protection.view_words import channel_label, what_labels
-from ...store.models import Case, User
+from ...store.models import Case
 from .. import access
 from ..core import Web
 from ..log_words import detail_pairs, export_label
 from ..models import CaseView, ExportLog, SandboxReset
+from ..user_words import namer, user_names
 from . import common
 
 LIMIT = 500
@@ -51,6 +52,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             resets = [] if ref else list(s.scalars(rq))  # a reset names no case
             sop = web.latest(s).sop
             ctx = base_ctx(request, s, user)
+            users = user_names(s)
             return web.render(request, "access_log.html", {
                 **ctx, "views": views, "exports": exports, "resets": resets,
                 "f": {"utilisateur": who, "dossier": ref}, "tz": sop.calendar.timezone, "limit": LIMIT,
@@ -60,5 +62,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "channel_label": channel_label, "what_label": what_labels(sop, ctx["lang"]), "sop": sop,
                 # an export's record as words (log_words.py), never its JSON
                 "export_label": export_label, "detail_pairs": detail_pairs,
-                "users": dict(s.execute(select(User.id, User.display_name)).all()),
+                "users": users,
+                # the user column: display names, the id in the title; a deleted account in words
+                "who": namer(users, ctx["lang"]),
                 "directory_names": web.directory_names(s, web.lang(request, user))})

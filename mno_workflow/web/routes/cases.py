@@ -22,6 +22,7 @@ from ..forms import form_views
 from ..i18n import fmt_datetime, t
 from ..multiform import flat_views, parse_forms
 from ..presenters import correction_choices, form_block, item_label, timeline
+from ..user_words import namer, user_names, user_shown
 from . import common
 from .attachments import notes_of
 from .common import case_and_instance, svg_response
@@ -68,16 +69,10 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         "states": states,
         "can_bulk": bulk,
         "targets": access.reassign_targets(s, user) if bulk else [],
+        # the assignee column: display names (the id in the title), a deleted account in words
+        "who": namer(user_names(s, [c.assignee for c in cases]), web.lang(request, user)),
         "bulk": None,
     }
-
-
-def _display_name(s, user_id: str | None) -> str:
-    """A user's display name (« Mariam Kaboré »), else the id itself, else ``""``."""
-    if not user_id:
-        return ""
-    u = s.get(User, user_id)
-    return u.display_name if u is not None and u.display_name else user_id
 
 
 def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict[str, Any]:
@@ -164,7 +159,8 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "timeline": timeline(sop, events, lang),
         "data_blocks": data_blocks,
         "tz": sop.calendar.timezone,
-        "assignee_name": _display_name(s, case.assignee),
+        # a name, never a bare id: « compte supprimé » (id) when no user row names it
+        "assignee": user_shown(case.assignee, user_names(s, [case.assignee]), lang),
         # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
         "open_steps": [x for x in steps if not x["inst"].final and not x["standing"]]
         if case.status == "open" else [],

@@ -13,6 +13,7 @@ from ...store import repository
 from .. import access, queries, triage
 from ..core import Web
 from ..i18n import t
+from ..user_words import namer, user_names, user_shown
 from . import common
 
 # the address of each group's own list (« Voir les N autres »): /travail/<slug>
@@ -49,11 +50,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
             ]
             queries.log_views(s, user, seen + [c.reference for c in work["recent"]], "work", web.now())
             s.commit()
+            ctx = base_ctx(request, s, user)
+            assignees = [i.assignee for k in ("escalations",) for i in work.get(k, [])]
             return web.render(
                 request,
                 "work.html",
-                {**base_ctx(request, s, user), "work": work, "sop": sop, "tz": sop.calendar.timezone,
-                 "slugs": SLUG_OF},
+                {**ctx, "work": work, "sop": sop, "tz": sop.calendar.timezone,
+                 "slugs": SLUG_OF, "who": namer(user_names(s, assignees), ctx["lang"])},
             )
 
     @r.get("/travail/{slug}")
@@ -70,11 +73,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
             page = triage.group_page(s, user, group, web.now(), sop.calendar.timezone, after=suite)
             queries.log_views(s, user, [i.reference for i in page["items"]], "work", web.now())
             s.commit()
+            ctx = base_ctx(request, s, user)
             return web.render(
                 request,
                 "work_group.html",
-                {**base_ctx(request, s, user), "page": page, "group": group, "slug": slug,
-                 "paged": suite is not None, "sop": sop, "tz": sop.calendar.timezone},
+                {**ctx, "page": page, "group": group, "slug": slug,
+                 "paged": suite is not None, "sop": sop, "tz": sop.calendar.timezone,
+                 "who": namer(user_names(s, [i.assignee for i in page["items"]]), ctx["lang"])},
             )
 
     @r.post("/travail/relancer/{reference}/{instance}")
@@ -100,7 +105,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             msgs = enqueue(s, case=case, inst=inst, role=row.owner_role,
                            scope=_scope(sop, row.owner_role), kind="reminder", template="reminder",
                            context=context, now=now, deadline_id=row.id)
-            who = sorted({m.recipient_user for m in msgs if m.recipient_user})
+            reached = {m.recipient_user for m in msgs if m.recipient_user}
+            names = user_names(s, reached)  # names, never ids (a deleted account in words)
+            who = sorted(user_shown(u, names, lang).name for u in reached)
             request.session["flash"] = (
                 f"{t('reminded', lang)} {', '.join(who)} ({case.reference})" if who
                 else t("no_assignee", lang)
