@@ -225,6 +225,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         views = [v for f in forms for v in f.views]  # one error summary over every form
         loose = stray + [m for f in forms for m in f.loose]
         step = sop.steps[inst.step]
+        names = web.directory_names(s, lang)
         for f in forms:
             if step.recipient and step.recipient.startswith(f.form_id + "."):
                 provider_field(s, f.views, step.recipient.split(".", 1)[1], case, inst, lang)
@@ -255,9 +256,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
             # a decision (e.g. approving the plan, with its optional comment) shows what is being
             # decided: the data of the step's other forms, and the plan with the providers the
             # directory proposes; case roles only (a provider's view is consent-filtered)
+            # (organisations and services by name in the reader's language, never org-…/svc-… keys)
             "in_view": [] if user.role == "provider" else [
                 plan_block(s, sop, case, fid, lang)
-                or form_block(sop, fid, (case.data or {}).get(fid) or (inst.data or {}).get(fid), lang, None)
+                or form_block(sop, fid, (case.data or {}).get(fid) or (inst.data or {}).get(fid), lang, None,
+                              names)
                 for fid in dict.fromkeys(f for x in step.transitions for f in x.forms if f not in tr.forms)
                 if (case.data or {}).get(fid) or (inst.data or {}).get(fid)
             ],
