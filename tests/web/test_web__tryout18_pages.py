@@ -12,7 +12,7 @@ import re
 import pytest
 
 from .conftest import PASSWORD
-from .helpers import case_with_referrals, provider
+from .helpers import MARIAM, case_with_referrals, provider, referral
 
 USERS = {"caseworker": "mariam.kabore", "supervisor": "idrissa.sanou", "coordinator": "coord.mnr",
          "provider": "focal.masn", "first_responder": "agent.fds", "trainer": "formateur",
@@ -29,10 +29,17 @@ def visible(page: str) -> str:
 
 @pytest.fixture(scope="module")
 def world(live_module):
-    """A case whose cash referral org-masn accepted, with a note from the provider."""
+    """A case whose cash referral (to org-masn, naming its directory service) org-masn accepted,
+    with a note from the provider."""
     wf = live_module.wf
-    ref = case_with_referrals(wf)
+    ref = case_with_referrals(wf, send=False)
+    wf.fire(ref, "send", MARIAM, {**referral("org-masn"), "service_id": "svc-masn-kadiogo-cash"},
+            instance="referral:cash")
+    wf.fire(ref, "send", MARIAM, referral("org-csps"), instance="referral:medical")
     wf.fire(ref, "accept", provider("org-masn"), instance="referral:cash")
+    c = live_module.client("focal.masn")
+    c.post(f"/dossiers/{ref}/notes/referral:cash",
+           data={"csrftoken": c.cookies.get("csrftoken"), "text": "Rendez-vous pris"})
     return live_module, ref
 
 
@@ -44,12 +51,27 @@ def _pages(ref: str) -> tuple[str, ...]:
             "/mon-compte/acces")
 
 
+def _action_pages(c, ref: str) -> list[str]:
+    """The action forms (« Fiche de référencement » and the other data shown beside them) the
+    case page and the provider's referral page link to, for this client."""
+    found = []
+    for page in (f"/dossiers/{ref}", f"/prestataire/{ref}/referral:cash"):
+        r = c.get(page)
+        if r.status_code == 200:
+            found += re.findall(rf'href="(/dossiers/{ref}/actions/[^"#?]+)"', r.text)
+    return list(dict.fromkeys(found))
+
+
+def _all_pages(c, ref: str) -> list[str]:
+    return [*_pages(ref), *_action_pages(c, ref)]
+
+
 @pytest.mark.parametrize("role", USERS)
 def test_pages_name_organisations_never_by_their_key(world, role: str) -> None:
     live, ref = world
     c = live.client(USERS[role])
     seen = 0
-    for path in _pages(ref):
+    for path in _all_pages(c, ref):
         r = c.get(path, follow_redirects=True)
         if r.status_code != 200:
             continue
@@ -57,6 +79,45 @@ def test_pages_name_organisations_never_by_their_key(world, role: str) -> None:
         keys = ORG_KEY.findall(visible(r.text))
         assert not keys, (role, path, sorted(set(keys)))
     assert seen >= 2, role
+    if role in ("caseworker", "supervisor"):  # the referral's action forms were read too
+        assert any("/actions/referral:cash/" in p for p in _action_pages(c, ref)), role
+
+
+# where a login may be read: the access log names each user and prints the id small under the
+# name (auditors filter by it); a user's own account page. Everywhere else: names.
+LOGIN_SHOWN = ("/journal-acces",)
+
+
+def _logins(live) -> re.Pattern:
+    from sqlalchemy import select
+
+    from mno_workflow.store.models import User
+    with live.wf.sessions() as s:
+        ids = [i for i in s.scalars(select(User.id)) if "." in i]
+    return re.compile(r"(?<![\w.@])(?:" + "|".join(map(re.escape, sorted(ids, key=len, reverse=True)))
+                      + r")(?![\w.@])")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("role", USERS)
+def test_pages_name_people_never_by_their_login(world, role: str, lang: str) -> None:
+    """Case header, « En attente de », timeline, note authors, Mon travail, the reassign list,
+    action forms: a person by name (« Mariam Kaboré »), never by login (mariam.kabore)."""
+    live, ref = world
+    c = live.client(USERS[role])
+    c.get(f"/langue/{lang}")
+    logins, found = _logins(live), {}
+    for path in _all_pages(c, ref):
+        if path in LOGIN_SHOWN:
+            continue
+        r = c.get(path, follow_redirects=True)
+        if r.status_code == 200:
+            hits = logins.findall(visible(r.text))
+            if hits:
+                found[path] = sorted(set(hits))
+            if role == "caseworker" and path == f"/dossiers/{ref}":  # a note, its author by name
+                assert "Rendez-vous pris" in r.text and "Point focal DRSAH" in r.text, lang
+    assert found == {}, (role, lang, found)
 
 
 ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
@@ -71,7 +132,7 @@ def test_pages_write_dates_day_first_never_iso(world, role: str, lang: str) -> N
     c = live.client(USERS[role])
     c.get(f"/langue/{lang}")
     found = {}
-    for path in (*_pages(ref), "/pos/manuel", "/pos/documents", "/pos", "/mon-compte/notifications",
+    for path in (*_all_pages(c, ref), "/pos/manuel", "/pos/documents", "/pos", "/mon-compte/notifications",
                  "/pos/atelier", "/pos/documents/document"):
         r = c.get(path, follow_redirects=True)
         if r.status_code == 200:

@@ -21,6 +21,7 @@ from ..i18n import fmt_datetime, t
 from ..multiform import errors_by_form, parse_forms, sections
 from ..planview import plan_block
 from ..presenters import form_block, item_label, provider_field, timeline
+from ..user_words import user_names
 from . import common
 from .cases import case_list_ctx, case_page_ctx
 from .common import case_and_instance, find_instance, is_htmx
@@ -68,7 +69,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     sop = web.compiled_for(fresh).sop
                     changes = [
                         x
-                        for x in timeline(sop, repository.trail(s, fresh), lang)
+                        for x in timeline(sop, repository.trail(s, fresh), lang, user_names(s))
                         if x["seq"] > (expected or 0)
                     ]
                 tool["stale"] = {
@@ -312,7 +313,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                         s, request, user, fresh, fresh_inst, compiled, tr, e.details.get("payload") or payload
                     )
                     trail = repository.trail(s, fresh)
-                    shown = access.visible_timeline(user, fresh_inst, timeline(sop, trail, lang), trail)
+                    lines = timeline(sop, trail, lang, user_names(s))
+                    shown = access.visible_timeline(user, fresh_inst, lines, trail)
                     changes = [x for x in shown if x["seq"] > (expected or 0)]
                 return web.render(
                     request,

@@ -156,7 +156,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "case": case,
         "sop": sop,
         "steps": steps,
-        "timeline": timeline(sop, events, lang),
+        "timeline": timeline(sop, events, lang, user_names(s)),
         "data_blocks": data_blocks,
         "tz": sop.calendar.timezone,
         # a name, never a bare id: « compte supprimé » (id) when no user row names it
