@@ -1,4 +1,5 @@
-"""The row export of the dashboard: one line per case, French headers, labels with their codes in
+"""The row export of the dashboard: one line per case, headers and labels in the reader's language
+(French by default) with their codes in
 extra columns, and the person's sex, age group, region, needs and referral priorities — never a
 name unless asked for and allowed. Referral counts come from the SOP's indicators (every
 ``events`` indicator of a step with a ``recipient``), not from state names.
@@ -15,26 +16,29 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..i18n import N_, gettext
 from ..sop.schema import SOP
 from .compute import UNKNOWN, age_group, matches
 from .history import CaseHistory
 from .present import value_label
 
+# the headers and the status in catalogue words (gettext in the reader's language); the code
+# columns (code_region…) keep their names in every language: programs read them
 HEAD_FR = {
-    "case": "Dossier (pseudonyme)",
-    "reference": "Référence",
-    "name": "Nom",
-    "region": "Région",
-    "sex": "Sexe",
-    "age_group": "Tranche d'âge",
-    "status": "Statut",
-    "opened_on": "Ouvert le",
-    "closed_on": "Clos le",
-    "current_steps": "Étapes en cours",
-    "need": "Besoins",
-    "priority": "Priorités des référencements",
+    "case": N_("Dossier (pseudonyme)"),
+    "reference": N_("Référence"),
+    "name": N_("Nom"),
+    "region": N_("Région"),
+    "sex": N_("Sexe"),
+    "age_group": N_("Tranche d'âge"),
+    "status": N_("Statut"),
+    "opened_on": N_("Ouvert le"),
+    "closed_on": N_("Clos le"),
+    "current_steps": N_("Étapes en cours"),
+    "need": N_("Besoins"),
+    "priority": N_("Priorités des référencements"),
 }
-STATUS_FR = {"open": "Ouvert", "closed": "Clos"}
+STATUS_FR = {"open": N_("Ouvert"), "closed": N_("Clos")}
 
 
 def pseudonym(secret: str, reference: str) -> str:
@@ -65,32 +69,36 @@ def rows(
     region: str | None = None,
     include: Callable[[Any], bool] | None = None,
     now: datetime | None = None,
+    lang: str = "fr",
 ) -> Iterator[list[str]]:
-    """Header then one row per case (see the module doc). ``include(case) -> bool`` leaves cases
-    out (consent without the statistics purpose: they stay in the aggregates)."""
+    """Header then one row per case (see the module doc), in ``lang``. ``include(case) -> bool``
+    leaves cases out (consent without the statistics purpose: they stay in the aggregates)."""
     from ..store.models import Case
     from . import history
 
     dims = sop.indicators.dimensions if sop.indicators else {}
     refs = referral_indicators(sop)
-    head = [HEAD_FR["reference"], HEAD_FR["name"]] if with_names else [HEAD_FR["case"]]
+    def header(key: str) -> str:
+        return gettext(HEAD_FR[key], lang)
+
+    head = [header("reference"), header("name")] if with_names else [header("case")]
     head += [
-        HEAD_FR["region"],
+        header("region"),
         "code_region",
-        HEAD_FR["sex"],
+        header("sex"),
         "code_sexe",
-        HEAD_FR["age_group"],
-        HEAD_FR["status"],
+        header("age_group"),
+        header("status"),
         "code_statut",
-        HEAD_FR["opened_on"],
-        HEAD_FR["closed_on"],
-        HEAD_FR["current_steps"],
-        HEAD_FR["need"],
+        header("opened_on"),
+        header("closed_on"),
+        header("current_steps"),
+        header("need"),
         "codes_besoins",
-        HEAD_FR["priority"],
+        header("priority"),
         "codes_priorites",
     ]
-    head += [sop.label(i.label, "fr") for i in refs]
+    head += [sop.label(i.label, lang) for i in refs]
     yield head
     q = select(Case).order_by(Case.id)
     if region:
@@ -117,21 +125,21 @@ def rows(
             else [pseudonym(secret, case.reference or str(case.id))]
         )
         row += [
-            value_label(sop, "region", reg or UNKNOWN, "fr"),
+            value_label(sop, "region", reg or UNKNOWN, lang),
             reg or "",
-            value_label(sop, "sex", sex or UNKNOWN, "fr"),
+            value_label(sop, "sex", sex or UNKNOWN, lang),
             sex or "",
-            value_label(sop, "age_group", age, "fr") if "age_group" in dims else "",
-            STATUS_FR.get(case.status, case.status),
+            value_label(sop, "age_group", age, lang) if "age_group" in dims else "",
+            gettext(STATUS_FR[case.status], lang) if case.status in STATUS_FR else case.status,
             case.status,
             case.created_at.date().isoformat(),
             case.closed_at.date().isoformat() if case.closed_at else "",
             " ".join(f"{i.step}.{i.state}" for i in case.instances if not i.final)
             if case.status == "open"
             else "",
-            ", ".join(value_label(sop, "need", n, "fr") for n in needs),
+            ", ".join(value_label(sop, "need", n, lang) for n in needs),
             " ".join(needs),
-            ", ".join(value_label(sop, "priority", p, "fr") for p in prios),
+            ", ".join(value_label(sop, "priority", p, lang) for p in prios),
             " ".join(prios),
         ]
         row += [str(sum(1 for e in h.events if matches(i.events, e))) for i in refs]

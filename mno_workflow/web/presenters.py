@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import directory
+from ..directory.names_lang import in_lang
 from ..i18n import N_, colon, gettext, quoted
 from ..reminders.rendering import with_need
 from ..sop.schema import SOP, Classification, FieldType
@@ -209,7 +210,8 @@ def provider_field(
     notes = []
     for c in candidates:
         if c.organization_id not in seen:
-            seen[c.organization_id] = f"{c.organization_name} — {c.service_name}"
+            oname = orgs.get(c.organization_id, c.organization_name)  # names in the reader's language
+            seen[c.organization_id] = f"{oname} — {in_lang(c.service_name, lang)}"
             notes.append((seen[c.organization_id], c.reasons_in(lang)))
     others = [(oid, name) for oid, name in orgs.items() if oid not in seen]
     current = view.text

@@ -366,9 +366,9 @@ def pseudonym(secret: str, reference: str) -> str:
 
 
 def export_rows(session: Session, *, secret: str, with_names: bool, region: str | None = None,
-                include=None, sop=None, now: datetime | None = None):
-    """Rows for the CSV export, one per case (see :mod:`mno_workflow.indicators.rows`): French
-    headers, labels with codes, sex, age group, region, needs, priorities and the referral
+                include=None, sop=None, now: datetime | None = None, lang: str = "fr"):
+    """Rows for the CSV export, one per case (see :mod:`mno_workflow.indicators.rows`): headers in
+    ``lang``, labels with codes, sex, age group, region, needs, priorities and the referral
     counts of the SOP's indicators. Without names: the case pseudonym; with names (roles allowed
     to): the reference and the name. ``sop``: the SOP of the indicators (default: the newest
     stored version's). ``include(case) -> bool`` leaves cases out (e.g. consent without the
@@ -383,7 +383,8 @@ def export_rows(session: Session, *, secret: str, with_names: bool, region: str 
         if v is None:
             return iter([])
         sop = load_stored(v).model
-    return rows(session, sop, secret=secret, with_names=with_names, region=region, include=include, now=now)
+    return rows(session, sop, secret=secret, with_names=with_names, region=region, include=include, now=now,
+                lang=lang)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

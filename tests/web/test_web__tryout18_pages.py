@@ -232,3 +232,45 @@ def test_english_pages_glue_labels_with_the_english_colon(world, role: str) -> N
             if hits:
                 found[path] = hits[:3]
     assert found == {}, (role, found)
+
+
+def _french_directory_names(live) -> list[str]:
+    """The directory's names (organisations, services, the languages services are offered in)
+    whose English translation differs: none may be read on an English page."""
+    from sqlalchemy import select
+
+    from mno_workflow.directory.tables import TABLES
+    from mno_workflow.render.directory_data import read_translations
+    from mno_workflow.resources import sample_directory
+
+    english = read_translations(sample_directory(), "en")
+    with live.wf.sessions() as s:
+        names = {n for t in ("organization", "service", "language")
+                 for n in s.scalars(select(TABLES[t].c.name))}
+    return sorted(n for n in names if n in english and english[n] != n)
+
+
+@pytest.mark.parametrize("role", ["caseworker", "supervisor", "coordinator"])
+def test_english_pages_name_the_directory_in_english(world, role: str) -> None:
+    """Organisations, services and languages by their English names on English pages: the send
+    form's service list and proposed providers, the service page's languages, the agreements."""
+    live, ref = world
+    fresh = case_with_referrals(live.wf, send=False)  # a referral still to send: its send form
+    c = live.client(USERS[role])
+    c.get("/langue/en")
+    french, found, seen = _french_directory_names(live), {}, 0
+    assert "Français" in french and len(french) > 30
+    for path in (*_all_pages(c, ref), *_action_pages(c, fresh), "/repertoire/services/svc-oim-cash"):
+        r = c.get(path, follow_redirects=True)
+        if r.status_code != 200:
+            continue
+        seen += "/send" in path
+        page = re.sub(r'<a [^>]*lang="fr"[^>]*>.*?</a>', " ", r.text)  # « Français »: the language switch
+        # data being edited, and a service's history (the values as they were written, a record)
+        page = re.sub(r'<table class="data" id="history">.*?</table>', " ", page, flags=re.S)
+        text = visible(re.sub(r"<(textarea)\b.*?</\1>", " ", page, flags=re.S))
+        hits = [f for f in french if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text)]
+        if hits:
+            found[path] = hits[:4]
+    assert found == {}, (role, found)
+    assert seen or role != "caseworker", "the send form was read"

@@ -174,6 +174,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     include=include,
                     sop=web.latest(s).sop,
                     now=now,
+                    lang=web.lang(request, user),  # headers and labels as the indicators CSV
                 )
             )
             if with_names:
