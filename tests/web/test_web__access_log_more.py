@@ -65,8 +65,10 @@ def test_sandbox_resets_are_listed_on_the_access_log(live) -> None:
     page = coord.get("/journal-acces").text
     assert 'id="sandbox-resets"' in page
     row = page.split('id="sandbox-resets"', 1)[1].split("</table>", 1)[0]
-    # the role by its name, not its code (issue 18): nothing removed, cases created
-    assert "<td>formateur</td><td>Formateur</td><td>0</td>" in row, row
+    # the user and the role by their names, not their codes (issue 18; the user's id small, for
+    # auditors): nothing removed, cases created
+    assert ('title="formateur">Aïcha Traoré (formatrice)</span> <small class="muted user-id">formateur'
+            '</small></td><td>Formateur</td><td>0</td>') in html.unescape(row), row
     assert row.count("<tr><td>") == 1
     assert 'id="sandbox-resets"' in coord.get("/journal-acces?utilisateur=formateur").text
     assert 'id="sandbox-resets"' not in coord.get("/journal-acces?utilisateur=coord.mnr").text
