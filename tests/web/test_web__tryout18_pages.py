@@ -17,8 +17,9 @@ from .helpers import MARIAM, case_with_referrals, provider, referral
 USERS = {"caseworker": "mariam.kabore", "supervisor": "idrissa.sanou", "coordinator": "coord.mnr",
          "provider": "focal.masn", "first_responder": "agent.fds", "trainer": "formateur",
          "me_officer": "suivi.evaluation"}
-# an organisation's, a directory service's or a first responders' post's key (not in the directory)
-ORG_KEY = re.compile(r"\b(?:org|svc|fds-poste)-[a-z-]+\b")
+# an organisation's, a directory service's, a data-sharing agreement's or a first responders' post's
+# key (not in the directory)
+ORG_KEY = re.compile(r"\b(?:org|svc|agr|fds-poste)-[a-z-]+\b")
 
 
 def visible(page: str) -> str:
@@ -40,6 +41,8 @@ def world(live_module):
     c = live_module.client("focal.masn")
     c.post(f"/dossiers/{ref}/notes/referral:cash",
            data={"csrftoken": c.cookies.get("csrftoken"), "text": "Rendez-vous pris"})
+    # the agreements' data focal points read: a line of the access log naming the agreements
+    assert live_module.client("coord.mnr").get("/repertoire/accords").status_code == 200
     return live_module, ref
 
 
@@ -79,6 +82,9 @@ def test_pages_name_organisations_never_by_their_key(world, role: str) -> None:
         keys = ORG_KEY.findall(visible(r.text))
         assert not keys, (role, path, sorted(set(keys)))
     assert seen >= 2, role
+    if role == "coordinator":  # the agreements read are named as agreements, not as people
+        log = visible(c.get("/journal-acces").text)
+        assert "Accords dont le point focal données a été lu" in log and "Accord avec " in log, log[-3000:]
     if role in ("caseworker", "supervisor"):  # the referral's action forms were read too
         assert any("/actions/referral:cash/" in p for p in _action_pages(c, ref)), role
 
