@@ -283,3 +283,36 @@ def test_english_pages_name_the_directory_in_english(world, role: str) -> None:
             found[path] = hits[:4]
     assert found == {}, (role, found)
     assert seen or role != "caseworker", "the send form was read"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("role", ["trainer", "coordinator", "caseworker"])
+def test_sop_pages_say_conditions_in_words_and_name_the_sop_by_its_title(world, role: str, lang: str) -> None:
+    """The handbook and the SOP document: a condition in words (its label, else the expression put
+    into words), never CEL (« steps.consent != 'refused' || … »), except as code under a words
+    heading for a condition no words can say; the SOP by its title, never its id (« mnr_bf · 2026.3 »,
+    the flow diagram's line under the title). The diagrams' hover titles (SVG <title>) are left out."""
+    from mno_workflow.render.plain import software_words
+
+    live, _ = world
+    c = live.client(USERS[role])
+    c.get(f"/langue/{lang}")
+    found, seen = {}, 0
+    for path in ("/pos/manuel", "/pos/documents/document", "/pos"):
+        r = c.get(path, follow_redirects=True)
+        if r.status_code != 200:
+            continue
+        seen += 1
+        from mno_workflow.render.plain import WORDS
+        unsaid = WORDS[lang]["some_cases"]
+        for cell in re.findall(r"<td>((?:(?!</td>).)*?<code>(?:(?!</td>).)*)</td>", r.text, flags=re.S):
+            words = cell.split("<code>", 1)[0]  # an expression shown only under « in some cases »
+            code = html.unescape(cell.split("<code>", 1)[1])
+            if software_words(code) and unsaid not in html.unescape(words):
+                found.setdefault(path, []).append(visible(cell)[:120])
+        page = re.sub(r"<(code|pre|textarea|title)\b.*?</\1>", " ", r.text, flags=re.S)
+        text = visible(page)
+        hits = software_words(text) + re.findall(r"\bmnr_bf\b", text)
+        if hits:
+            found.setdefault(path, []).extend(sorted(set(hits))[:6])
+    assert seen >= 1 and found == {}, (role, lang, found)
