@@ -155,7 +155,9 @@ class Service(Row):
     def _ages_ordered(cls, value: int | None, info: Any) -> int | None:
         low = info.data.get("minimum_age")
         if value is not None and low is not None and value < low:
-            raise ValueError(f"âge maximum {value} inférieur à l'âge minimum {low}")
+            from mno_workflow.sop.diagnostics import said_fr
+            raise ValueError(said_fr("âge maximum {high} inférieur à l'âge minimum {low}",
+                                     high=value, low=low))
         return value
 
 

@@ -23,6 +23,8 @@ from .compute import UNKNOWN, age_group, matches
 from .history import CaseHistory
 from .present import value_label
 
+# the headers and the status in catalogue words (gettext in the reader's language); the code
+# columns (code_region…) keep their names in every language: programs read them
 HEAD_FR = {
     "case": N_("Dossier (pseudonyme)"),
     "reference": N_("Référence"),

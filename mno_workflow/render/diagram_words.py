@@ -15,6 +15,7 @@ CLOCK = "\u25f7"  # ◷ clock face, present in DejaVu Sans so PNG/PDF show it: m
 # Words of the diagrams and of durations, per language (the handbook has its own dict for the rest).
 TEXT: Words = Words({  # key → French message id (English and others: the catalogues)
     "start": N_("Début"),
+    "version": N_("Version"),
     "case_closed": N_("Dossier clôturé"),
     "any_open": N_("Tout état non final"),
     "all_final": N_("Terminée pour chaque élément"),

@@ -296,7 +296,7 @@ def flow_dot(sop: SOP, lang: str = "fr", swimlanes: bool = False) -> str:
     words = _t(lang)
     g = _new_graph(sop.sop, "TB")
     g.attr(label=_html(f'<FONT POINT-SIZE="24"><B>{_br(sop.label(sop.title, lang), 60)}</B></FONT>'
-                       f'<BR/><FONT POINT-SIZE="12">{_esc(sop.sop)} · {_esc(sop.version)}</FONT>'))
+                       f'<BR/><FONT POINT-SIZE="12">{_esc(words["version"])} {_esc(sop.version)}</FONT>'))
     for step_id in sop.steps:
         with g.subgraph(name=f"cluster_{step_id}") as c:
             c.attr(label=_cluster_label(sop, step_id, lang), style="rounded", color="#1F4E9A",

@@ -24,7 +24,7 @@ from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, FormField,
 from . import diagrams
 from .form_titles import forms_text, known_forms
 from .handbook_words import CLASSIFICATIONS, FIELD_TYPES, GLOSSARY, UI, _check_lang, _ui
-from .plain import relevant_words
+from .plain import relevant_words, unsaid
 
 __all__ = ["UI", "GLOSSARY", "handbook_context", "render_handbook_html", "render_handbook_md",
            "write_handbook"]
@@ -146,8 +146,10 @@ def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
             "by": [_role(sop, r, lang) for r in t.by],
             "form": forms_text(sop, t, lang),  # several forms joined with « + »
             "guard": diagrams.guard_label(sop, t, lang),
-            # the tool handbook (authors, tool training) keeps the expression beside its words
-            "guard_cel": t.when or "", "guard_has_message": bool(t.when),
+            # the expression itself only for a condition the words cannot say (« dans certains
+            # cas »): then shown as code under the words, never instead of them
+            "guard_cel": t.when or "",
+            "guard_has_message": bool(t.when) and not t.when_label and unsaid(sop, t.when, lang),
         }
         transitions.append(item)
         if t.dest:  # an internal transition moves nothing into a state

@@ -58,7 +58,7 @@ UI: Words = Words({  # key → French message id (English and others: the catalo
     "who": N_("Qui peut la déclencher"),
     "form": N_("Fiche"),
     "guard": N_("Condition"),
-    "guard_cel": N_("expression"),
+    "guard_cel": N_("condition telle qu'écrite dans la POS"),
     "none": N_("—"),
     "any_open": N_("tout état non final"),
     "same_state": N_("(même état)"),

@@ -29,7 +29,7 @@ def field_by_path(sop: SOP, path: str) -> FormField | None:
 
 
 __all__ = ["WORDS", "condition_words", "field_condition", "relevant_words", "rule_words", "software_words",
-           "transition_condition"]
+           "transition_condition", "unsaid"]
 
 WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
     "if": N_("si"),
@@ -74,6 +74,14 @@ def _one(sop: SOP, expr: str, lang: str) -> str | None:
     expr = expr.strip()
     while expr.startswith("(") and expr.endswith(")") and expr.count("(") == expr.count(")"):
         expr = expr[1:-1].strip()
+    state = re.match(r"^steps\.([a-z][a-z0-9_]*)\s*(==|!=)\s*'([^']*)'$", expr)
+    if state:  # steps.consent != 'refused': a step's state, both by their labels
+        step = sop.steps.get(state.group(1))
+        st = step.states.get(state.group(3)) if step else None
+        if st is None:
+            return None
+        kind = "is" if state.group(2) == "==" else "is_not"
+        return w[kind].format(f=_q(sop.label(step.label, lang), lang), o=_q(sop.label(st.label, lang), lang))
     empty = re.match(rf"^{_PATH}\s*(==|!=)\s*''$", expr)  # f == '' / f != '': (not) filled in
     if empty:
         f = field_by_path(sop, empty.group(1))
@@ -124,6 +132,12 @@ def condition_words(sop: SOP, expr: str | None, lang: str = "fr") -> str:
             if all(parts):
                 return word.join(p for p in parts if p)
     return w["some_cases"]
+
+
+def unsaid(sop: SOP, expr: str | None, lang: str = "fr") -> bool:
+    """Whether ``expr`` is a condition :func:`condition_words` cannot put into words (it says « dans
+    certains cas »): the only case where a reader is shown the expression itself, as code."""
+    return bool(expr) and condition_words(sop, expr, lang) == WORDS.get(lang, WORDS["fr"])["some_cases"]
 
 
 def relevant_words(sop: SOP, f: FormField, lang: str = "fr") -> str:

@@ -179,6 +179,26 @@ class Web:
 
         return org_name
 
+    def user_namer(self, lang: str | None = None):
+        """``user_name(id[, role])``: a person by display name (web/user_words.py: « compte
+        supprimé » with the id when no user row names it), for templates that print who did
+        something (timeline, notes, changes since a form was opened): never a login. The names are
+        read once per page, at the first call."""
+        names: dict[str, str] | None = None
+
+        def user_name(uid: str | None, role: str | None = None) -> str:
+            nonlocal names
+            from .user_words import user_names, user_shown
+            if not uid:
+                return ""
+            if names is None:
+                with self.wf.sessions() as s:
+                    names = user_names(s)
+            u = user_shown(uid, names, lang or "fr", role)
+            return u.name if u.known else f"{u.name} ({u.id})"
+
+        return user_name
+
     def render(
         self,
         request: Request,
@@ -196,6 +216,7 @@ class Web:
         for kind in ("flash", "flash_error", "flash_warning"):  # done / not done / done, but look
             ctx[kind] = session.pop(kind, None)
         ctx.setdefault("org_name", self.org_namer(ctx["lang"]))
+        ctx.setdefault("user_name", self.user_namer(ctx["lang"]))
         return self.templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
 
 

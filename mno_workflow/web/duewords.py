@@ -68,8 +68,7 @@ def due_words(cal: BusinessCalendar, kind: str, due: datetime, now: datetime, la
     retard de N jours » (calendar days between the local dates), « en retard depuis 10:00 » the
     same day."""
     local_due, local_now = cal.local(due), cal.local(now)
-    same_year = local_due.year == local_now.year
-    when = instant_text(due, lang, str(cal.tz), year=not same_year)
+    when = instant_text(due, lang, str(cal.tz))  # with its year, as every date of the pages
     what = gettext(WORDS.get(kind, WORDS["act"]), lang)
     late = due < now
     if late:

@@ -30,6 +30,8 @@ KEYS: dict[str, str] = {
     "contacts": N_("Contacts lus"),
     "disclosed": N_("Personnes dont les coordonnées ont été lues"),
     "disclosed_more": N_("Autres personnes"),
+    # the agreements page discloses agreements' data focal points: the agreements are named
+    "disclosed_agreements": N_("Accords dont le point focal données a été lu"),
     "os_user": N_("Compte du système"),
     "q": N_("Recherche"),
     "names": N_("Avec les noms"),
@@ -73,7 +75,7 @@ def _value(key: str, value: Any, sop: SOP | None, lang: str | None, users: dict[
     text = str(value)
     if key == "instance":
         return what_label(text, sop, lang)
-    if key == "disclosed" or text in users:
+    if key in ("disclosed", "disclosed_agreements") or text in users:
         return users.get(text, text)
     if sop is not None and key in sop.options and text in sop.options[key]:
         return sop.label(sop.options[key][text], lang or "fr")
@@ -83,12 +85,18 @@ def _value(key: str, value: Any, sop: SOP | None, lang: str | None, users: dict[
 
 
 def detail_pairs(filters: dict[str, Any] | None, sop: SOP | None, lang: str | None = None,
-                 users: dict[str, str] | None = None, names: dict[str, str] | None = None) -> list[str]:
+                 users: dict[str, str] | None = None, names: dict[str, str] | None = None,
+                 agreements: dict[str, str] | None = None) -> list[str]:
     """The details of a logged export as « Libellé : valeur » texts in ``lang`` (``users``: user
     id → name, for the people read; ``names``: directory id → name, a page of one organisation or
-    service read as « Objet lu : <its name> » rather than its address)."""
+    service read as « Objet lu : <its name> » rather than its address; ``agreements``: agreement id
+    → name, the agreements whose focal points a page disclosed, named as agreements, not people)."""
     out = []
     filters = dict(filters or {})
+    read = filters.get("disclosed")
+    if agreements and isinstance(read, list) and read and all(str(i) in agreements for i in read):
+        filters = {("disclosed_agreements" if k == "disclosed" else k): v for k, v in filters.items()}
+        users = {**(users or {}), **agreements}
     last = str(filters.get("path") or "").rstrip("/").rsplit("/", 1)[-1]
     if names and last in names:
         filters["path"] = None

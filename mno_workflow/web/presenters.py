@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import directory
+from ..directory.names_lang import in_lang
 from ..i18n import N_, colon, gettext, quoted
 from ..reminders.rendering import with_need
 from ..sop.schema import SOP, Classification, FieldType
@@ -75,7 +76,9 @@ def form_block(
     return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables, "hidden": hidden}
 
 
-def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
+def timeline(sop: SOP, events, lang: str, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The case's events as lines of its timeline; ``names``: users' display names by id
+    (web/user_words.py), for a person named inside a line (« enregistré … par Mariam Kaboré »)."""
     from ..engine.event_sops import migrate_words, sop_for_event
     from ..views import decision_comment
     from .i18n import role_label
@@ -113,7 +116,7 @@ def timeline(sop: SOP, events, lang: str) -> list[dict[str, Any]]:
         else:
             tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
             what = sop.label(tr.label, lang) if tr else (ev.trigger or ev.action)
-            what += on_behalf_note(sop, ev, lang)
+            what += on_behalf_note(sop, ev, lang, names)
             comment = decision_comment(sop, tr, ev)  # plan approval / revision request
         move = ""
         if step and ev.from_state in step.states and ev.to_state in step.states:
@@ -168,8 +171,8 @@ def correction_choices(sop: SOP, case, lang: str) -> list[dict[str, Any]]:
             {"value": f"{inst.label_key}|{s}", "label": sop.label(st.label, lang) or s}
             for s, st in step.states.items() if s != inst.state]})
     return out
-def on_behalf_note(sop: SOP, ev, lang: str) -> str:
-    """`` — enregistré pour le prestataire par mariam (Téléphone, Major Kaboré, 02/06/2025 11:30)``
+def on_behalf_note(sop: SOP, ev, lang: str, names: dict[str, str] | None = None) -> str:
+    """`` — enregistré pour le prestataire par Mariam Kaboré (Téléphone, Major Kaboré, 02/06/2025 11:30)``
     when the event's form is a provider's answer recorded on its behalf (a form with the fields
     ``answer_channel`` and ``provider_contact``, issue 13); ``""`` otherwise."""
     for form_data in (ev.data or {}).values():
@@ -179,7 +182,10 @@ def on_behalf_note(sop: SOP, ev, lang: str) -> str:
             at = fmt_datetime(form_data.get("answered_at"), lang, sop.calendar.timezone)
             details = ", ".join(x for x in (channel or form_data["answer_channel"],
                                             str(form_data["provider_contact"]), at) if x)
-            return gettext(" — enregistré pour le prestataire par {actor} ({details})", lang, actor=ev.actor,
+            from .user_words import user_shown
+            who = user_shown(ev.actor, names or {}, lang)  # a name, never a login
+            actor = (who.name if who.known else f"{who.name} ({who.id})") if who else ""
+            return gettext(" — enregistré pour le prestataire par {actor} ({details})", lang, actor=actor,
                            details=details)
     return ""
 
@@ -204,7 +210,8 @@ def provider_field(
     notes = []
     for c in candidates:
         if c.organization_id not in seen:
-            seen[c.organization_id] = f"{c.organization_name} — {c.service_name}"
+            oname = orgs.get(c.organization_id, c.organization_name)  # names in the reader's language
+            seen[c.organization_id] = f"{oname} — {in_lang(c.service_name, lang)}"
             notes.append((seen[c.organization_id], c.reasons_in(lang)))
     others = [(oid, name) for oid, name in orgs.items() if oid not in seen]
     current = view.text

@@ -30,13 +30,15 @@ def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: St
     matched: list[tuple[str, str]] = []
     if need and case.region:
         try:
-            matched = [(c.service_id, f"{c.service_name} — {c.organization_name}")
+            matched = [(c.service_id,
+                        f"{in_lang(c.service_name, lang)} — {in_lang(c.organization_name, lang)}")
                        for c in directory.match(s, str(need), case.region, limit=8)]
         except directory.MatchError:
             matched = []
     svc, org = TABLES["service"], TABLES["organization"]
     seen = {code for code, _ in matched}
-    others = [(sid, f"{name} — {oname}") for sid, name, oname in s.execute(
+    # names in the reader's language (the directory's translations), as the other pages
+    others = [(sid, f"{in_lang(name, lang)} — {in_lang(oname, lang)}") for sid, name, oname in s.execute(
         select(svc.c.id, svc.c.name, org.c.name).join(org, org.c.id == svc.c.organization_id)
         .where(svc.c.status.not_in(EXCLUDED_STATUSES))
         .order_by(org.c.name, svc.c.name)) if sid not in seen]

@@ -27,6 +27,13 @@ def standing(sop: SOP, inst: StepInstance) -> bool:
     return bool(st) and not inst.final and st.owner is None and st.deadline is None
 
 
+def _person(s: Session, user_id: str, lang: str) -> str:
+    """A user by display name (« compte supprimé (id) » without a user row), never a login."""
+    from .user_words import user_names, user_shown
+    u = user_shown(user_id, user_names(s, [user_id]), lang)
+    return u.name if u.known else f"{u.name} ({u.id})"
+
+
 def waits(s: Session, sop: SOP, case: Case, inst: StepInstance, orgs: dict[str, str], lang: str,
           now: datetime) -> dict[str, Any]:
     """``{"who": text or "", "since": datetime, "due": datetime|None, "late": bool,
@@ -39,7 +46,7 @@ def waits(s: Session, sop: SOP, case: Case, inst: StepInstance, orgs: dict[str, 
         label = sop.label(r.label, lang) if r else role_label(role, lang)
         scope = r.scope if r else "all"
         if scope == "assigned":
-            who = f"{label} — {case.assignee}" if case.assignee else label
+            who = f"{label} — {_person(s, case.assignee, lang)}" if case.assignee else label
         elif scope == "recipient" and inst.recipient:
             who = f"{label} — {orgs.get(inst.recipient, inst.recipient)}"
         else:

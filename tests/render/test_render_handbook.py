@@ -117,7 +117,7 @@ def test_handbook__french_words(mini: SOP) -> None:
                    "escalade vers Superviseur", "déclenche automatiquement « Marquer en retard »",
                    "tout état non final (Brouillon, Envoyé, Accepté, En retard)",
                    "Ce qui fait entrer un dossier dans chaque état", "à l'ouverture de l'étape",
-                   "Le consentement doit être donné", "expression : consent.given",
+                   "Le consentement doit être donné",
                    "Étape en parallèle : une fois pour chaque élément de « Besoins »",
                    "choix unique", "groupe répété", "nombre entier", "oui / non", "personnelle", "sensible",
                    "partageable", "pas dans le futur", "minimum 1", "maximum 40", "au moins 1",
@@ -127,6 +127,7 @@ def test_handbook__french_words(mini: SOP) -> None:
                    "fuseau horaire : Africa/Ouagadougou"):
         assert needle in text, needle
     assert "working days" not in text and "Who does what" not in text
+    assert "consent.given" not in text  # a condition with its words: never the expression besides
 
 
 def test_handbook__english_words(mini: SOP) -> None:

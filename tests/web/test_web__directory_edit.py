@@ -132,3 +132,15 @@ def test_to_verify_list(live):
     post(c, f"/repertoire/services/{SVC}/verifier")
     assert f"/repertoire/services/{SVC}" not in c.get("/repertoire/a-verifier").text
     assert c.get("/repertoire/services/nope").status_code == 404
+
+
+def test_the_age_error_is_in_the_readers_language(live):
+    """« âge maximum 18 inférieur à l'âge minimum 40 » was French on an English page."""
+    coord = live.client("coord.mnr")
+    for lang, words in (("fr", "âge maximum 18 inférieur à l'âge minimum 40"),
+                        ("en", "maximum age 18 below the minimum age 40")):
+        coord.get(f"/langue/{lang}")
+        r = post(coord, f"/repertoire/services/{SVC}",
+                 **(base_form(live.wf) | {"minimum_age": "40", "maximum_age": "18"}))
+        error = html.unescape(r.text.split('id="svc-maximum_age-error"', 1)[1].split("</p>", 1)[0])
+        assert r.status_code == 422 and words in error, (lang, error)

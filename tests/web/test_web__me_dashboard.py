@@ -140,3 +140,21 @@ def test_report_page_and_pdf_are_logged(live):
         logged = [(e.what, e.filters) for e in s.scalars(select(ExportLog).order_by(ExportLog.id))]
     assert logged == [("report.html", {"periode": "2025Q2"}),
                       ("report.pdf", {"periode": "2025Q2", "region": "kadiogo"})]
+
+
+def test_the_row_export_speaks_the_readers_language_like_the_indicators_csv(live):
+    """The pseudonymised export in an English session: English headers, labels and status (the
+    code columns keep their names); French by default."""
+    from .helpers import CONSENT
+    ref = case_with_referrals(live.wf, consent={**CONSENT, "purposes": ["referral", "statistics"]})
+    me = live.client("suivi.evaluation")
+    me.get("/langue/en")
+    text = me.get("/tableau-de-bord/export.csv").content.decode("utf-8-sig")
+    rows = [r.split(";") for r in text.splitlines()]
+    head = rows[0]
+    assert head[:3] == ["Case (pseudonym)", "Region", "code_region"], head
+    assert "Status" in head and "Statut" not in head and "Étapes en cours" not in head, head
+    cells = [dict(zip(head, r, strict=True)) for r in rows[1:]]
+    assert cells and {c["Status"] for c in cells} <= {"Open", "Closed"}, cells[:2]
+    assert any(c["Region"] == "Kadiogo (Ouagadougou)" and c["Sex"] == "Female" for c in cells), cells[:2]
+    assert all(ref not in r for r in rows[1:])  # pseudonymised

@@ -46,7 +46,7 @@ def test_page_shows_on_behalf_and_off_platform(live):
     live.wf.fire(ref, "record_acceptance", MARIAM, ANSWER, instance="referral:medical")
     html = live.client("mariam.kabore").get(f"/dossiers/{ref}").text
     assert "suivi par le gestionnaire" in html
-    assert "enregistré pour le prestataire par mariam.kabore (Téléphone, Major Kaboré" in html
+    assert "enregistré pour le prestataire par Mariam Kaboré (Téléphone, Major Kaboré" in html
     # org-masn uses the platform: its referral is not marked
     assert html.count("data-off-platform") == 1
 

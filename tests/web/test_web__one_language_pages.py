@@ -143,3 +143,24 @@ def test_agreements_register_in_one_language(live):
     assert "Data-sharing agreements" in en and "Record an agreement" in en
     for word in ("Accords de partage", "aucun accord", "Signé le", "Courriel du point focal", "loi 001"):
         assert word not in en, word
+
+
+@pytest.mark.parametrize(("lang", "words", "codes"),
+                         [("fr", ("lecture", "lecture et écriture"), ("read", "write")),
+                          ("en", ("read", "read and write"), ("lecture",))])
+def test_token_scopes_and_states_are_words_of_the_page(live, lang, words, codes):
+    """« Mes accès »: the scope choices and a token's scope and state in the page's language (the
+    codes read / write, active are the API's)."""
+    c = live.client("mariam.kabore")
+    c.get(f"/langue/{lang}")
+    r = c.post("/mon-compte/jetons", data={"csrftoken": c.cookies.get("csrftoken"), "label": "Téléphone",
+                                           "scope": "write", "days": "30"}, follow_redirects=True)
+    page = html.unescape(c.get("/mon-compte/acces").text)
+    options = re.findall(r'<option value="(\w+)"[^>]*>([^<]*)</option>',
+                         page.split('name="scope"', 1)[1].split("</select>", 1)[0])
+    assert options == [("read", words[0]), ("write", words[1])], options
+    cells = re.findall(r"<td>([^<]*)</td>", page.split("<tbody>", 1)[1].split("</tbody>", 1)[0])
+    assert "Téléphone" in cells and words[1] in cells, (r.status_code, cells)
+    assert ("actif" if lang == "fr" else "active") in cells, cells
+    for code in codes:
+        assert code not in cells, (code, cells)

@@ -1,9 +1,10 @@
-"""A referral's deadline in the provider's own terms (issue 18): « à répondre avant le 12/06 16:00
+"""A referral's deadline in the provider's own terms (issue 18): « à répondre avant le 12/06/2025 16:00
 — dans 2 jours ouvrés », « en retard de N jours », French and English; working days of the SOP
 calendar (Burkina Faso: weekends and public holidays such as Tabaski, 6 June 2025)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,20 +27,22 @@ def at(y, mo, d, h=23, mi=59, s=59):
 
 
 @pytest.mark.parametrize(("now", "due", "fr", "en"), [
-    (MON, at(2025, 6, 4), "04/06 23:59 — dans 2 jours ouvrés", "04/06 23:59 — in 2 working days"),
-    (MON, at(2025, 6, 3, 16, 0), "03/06 16:00 — dans 1 jour ouvré", "03/06 16:00 — in 1 working day"),
-    (MON, at(2025, 6, 2, 16, 0), "02/06 16:00 — aujourd'hui", "02/06 16:00 — today"),
+    (MON, at(2025, 6, 4), "04/06/2025 23:59 — dans 2 jours ouvrés", "04/06/2025 23:59 — in 2 working days"),
+    (MON, at(2025, 6, 3, 16, 0), "03/06/2025 16:00 — dans 1 jour ouvré",
+     "03/06/2025 16:00 — in 1 working day"),
+    (MON, at(2025, 6, 2, 16, 0), "02/06/2025 16:00 — aujourd'hui", "02/06/2025 16:00 — today"),
     # Friday 6 June 2025 is Tabaski: Tue, Wed, Thu, Mon
-    (MON, at(2025, 6, 9), "09/06 23:59 — dans 4 jours ouvrés", "09/06 23:59 — in 4 working days"),
+    (MON, at(2025, 6, 9), "09/06/2025 23:59 — dans 4 jours ouvrés", "09/06/2025 23:59 — in 4 working days"),
     # due on a Saturday, seen on the Friday: before the next working day
-    (at(2025, 6, 13, 10, 0), at(2025, 6, 14, 12, 0), "14/06 12:00 — avant le prochain jour ouvré",
-     "14/06 12:00 — before the next working day"),
+    (at(2025, 6, 13, 10, 0), at(2025, 6, 14, 12, 0), "14/06/2025 12:00 — avant le prochain jour ouvré",
+     "14/06/2025 12:00 — before the next working day"),
     # over the weekend: Friday → Monday is one working day
-    (at(2025, 6, 13, 10, 0), at(2025, 6, 16), "16/06 23:59 — dans 1 jour ouvré",
-     "16/06 23:59 — in 1 working day"),
-    (MON, at(2025, 5, 30), "30/05 23:59 — en retard de 3 jours", "30/05 23:59 — 3 days overdue"),
-    (MON, at(2025, 6, 1), "01/06 23:59 — en retard de 1 jour", "01/06 23:59 — 1 day overdue"),
-    (MON, at(2025, 6, 2, 8, 30), "02/06 08:30 — en retard depuis 08:30", "02/06 08:30 — overdue since 08:30"),
+    (at(2025, 6, 13, 10, 0), at(2025, 6, 16), "16/06/2025 23:59 — dans 1 jour ouvré",
+     "16/06/2025 23:59 — in 1 working day"),
+    (MON, at(2025, 5, 30), "30/05/2025 23:59 — en retard de 3 jours", "30/05/2025 23:59 — 3 days overdue"),
+    (MON, at(2025, 6, 1), "01/06/2025 23:59 — en retard de 1 jour", "01/06/2025 23:59 — 1 day overdue"),
+    (MON, at(2025, 6, 2, 8, 30), "02/06/2025 08:30 — en retard depuis 08:30",
+     "02/06/2025 08:30 — overdue since 08:30"),
     (MON, at(2026, 1, 5), "05/01/2026 23:59 — dans ", "05/01/2026 23:59 — in "),
 ])
 def test_due_words__real_calendar_dates(now, due, fr, en):
@@ -95,3 +98,22 @@ def test_inbox_and_referral_page__deadline_in_the_provider_terms_fr_then_en(live
     assert "days overdue" in page and 'class="tag late"' in page
     c.get("/langue/fr")
     assert "en retard de" in c.get("/prestataire").text
+
+
+def test_a_referral_the_provider_answered_shows_it_no_deadline(live):
+    """Declined long ago: the provider's history says nothing is due from it (was « à traiter avant
+    le 19/03/2025 23:59 — en retard de 625 jours », the case manager's deadline)."""
+    from .helpers import provider
+
+    ref = case_with_referrals(live.wf)
+    live.wf.fire(ref, "decline", provider("org-masn"), {"reason": "no_capacity"}, instance="referral:cash")
+    live.clock.advance(timedelta(days=600))
+    c = live.client("focal.masn")
+    for lang in ("fr", "en"):
+        c.get(f"/langue/{lang}")
+        page = c.get("/prestataire").text
+        row = next(r for r in page.split("<tr") if ref in r)
+        referral = c.get(f"/prestataire/{ref}/referral:cash").text
+        for text in (row, referral.split('class="meta"', 1)[1].split("</p>", 1)[0]):
+            assert not re.search(r"en retard|overdue|avant le|answer by|\d\d/\d\d/\d{4} \d\d:\d\d",
+                                 text), text

@@ -10,6 +10,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
+from ...i18n import gettext
 from ...protection.view_words import channel_label, what_labels
 from ...store.models import Case
 from .. import access
@@ -65,4 +66,21 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "users": users,
                 # the user column: display names, the id in the title; a deleted account in words
                 "who": namer(users, ctx["lang"]),
-                "directory_names": web.directory_names(s, web.lang(request, user))})
+                "directory_names": web.directory_names(s, web.lang(request, user)),
+                "agreements": agreement_names(s, ctx["lang"])})
+
+
+def agreement_names(s, lang: str) -> dict[str, str]:
+    """Data-sharing agreements by id → « Accord avec <organisation> (version) » in ``lang``: the
+    agreements page logs the agreements whose focal points it showed (never shown as keys)."""
+    from ...directory.names_lang import names_in
+    from ...directory.tables import TABLES
+    from ..core import Web
+
+    agr = TABLES["sharing_agreement"]
+    orgs = names_in(Web.organisations(s), lang)
+    out = {}
+    for aid, oid, version in s.execute(select(agr.c.id, agr.c.organization_id, agr.c.agreement_version)):
+        name = gettext("Accord avec {organisation}", lang, organisation=orgs.get(oid, oid))
+        out[aid] = f"{name} ({version})" if version else name
+    return out

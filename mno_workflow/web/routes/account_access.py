@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from ...i18n import gettext, ngettext
+from ...i18n import N_, gettext, ngettext
 from ...store.models import User
 from .. import access, tokens, websessions
 from ..core import Web
@@ -22,6 +22,15 @@ from ..models import ApiToken, WebSession
 from . import common
 
 MAX_DAYS = tokens.MAX_LIFETIME.days
+# a token's scope and state in the reader's words (the stored codes read / write, active… are the
+# API's and the command line's)
+TOKEN_WORDS = {"read": N_("lecture"), "write": N_("lecture et écriture"), "active": N_("actif"),
+               "revoked": N_("révoqué"), "expired": N_("expiré")}
+
+
+def token_word(code: str, lang: str) -> str:
+    """A token's scope or state code in words in ``lang`` (the code itself when unknown)."""
+    return gettext(TOKEN_WORDS[code], lang) if code in TOKEN_WORDS else code
 
 
 def _wall() -> datetime:
@@ -60,6 +69,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                           "expires_at": w.expires_at, "current": w.digest == current}
                          for w in _open_sessions(s, user.id, now)],
             "created": created, "errors": errors or {}, "values": values or {}, "scopes": tokens.SCOPES,
+            "token_word": token_word,
             "max_days": MAX_DAYS, "tz": zone(s)}, status=status)
 
     @r.get("/mon-compte/acces")
@@ -83,7 +93,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if not label:
                 errors["label"] = gettext("Donnez un nom au jeton (p. ex. « tableur M&E »).", lang)
             if scope not in tokens.SCOPES:
-                errors["scope"] = gettext("Portée : {scopes}.", lang, scopes=", ".join(tokens.SCOPES))
+                errors["scope"] = gettext("Portée : {scopes}.", lang,
+                                          scopes=", ".join(token_word(x, lang) for x in tokens.SCOPES))
             days = int(days_text) if days_text.isdigit() else 0
             if not 1 <= days <= MAX_DAYS:
                 errors["days"] = ngettext("Durée : 1 à {n} jour.", "Durée : 1 à {n} jours.", MAX_DAYS, lang)
@@ -151,7 +162,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                      for u in s.scalars(select(User).order_by(User.id))]
             all_tokens = [tokens.as_dict(t, now) for t in tokens.listing(s) if t.revoked_at is None]
             return web.render(request, "admin_access.html", {
-                **base_ctx(request, s, user), "users": users, "tokens": all_tokens, "tz": zone(s)})
+                **base_ctx(request, s, user), "users": users, "tokens": all_tokens, "tz": zone(s),
+                "token_word": token_word})
 
     def _admin_change(request: Request, uid: str, what: str):
         with wf.sessions.begin() as s:

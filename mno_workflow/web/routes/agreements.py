@@ -12,6 +12,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from ... import directory
+from ...directory.names_lang import in_lang
 from ...engine.errors import Message
 from ...i18n import gettext
 from ...protection import agreement_in_force
@@ -34,7 +35,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         rows = []
         for oid, name, otype in s.execute(select(org.c.id, org.c.name, org.c.organization_type)
                                           .order_by(org.c.id)):
-            rows.append({"id": oid, "name": name, "type": otype, "status": agreement_in_force(s, oid, today),
+            rows.append({"id": oid, "name": in_lang(name, web.lang(request, user)),  # in the reader's words
+                         "type": otype, "status": agreement_in_force(s, oid, today),
                          "type_label": type_label(otype, web.lang(request, user)) if otype else None})
         # the agreement's data focal point: staff contact, only with directory_contacts (contacts_log)
         focal: dict[str, dict] = {}

@@ -21,7 +21,7 @@ from ..i18n import fmt_datetime, t
 from ..multiform import errors_by_form, parse_forms, sections
 from ..planview import plan_block
 from ..presenters import form_block, item_label, provider_field, timeline
-from ..user_words import name_of
+from ..user_words import name_of, user_names
 from . import common
 from .cases import case_list_ctx, case_page_ctx
 from .common import case_and_instance, find_instance, is_htmx
@@ -69,7 +69,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     sop = web.compiled_for(fresh).sop
                     changes = [
                         x
-                        for x in timeline(sop, repository.trail(s, fresh), lang)
+                        for x in timeline(sop, repository.trail(s, fresh), lang, user_names(s))
                         if x["seq"] > (expected or 0)
                     ]
                 tool["stale"] = {
@@ -230,6 +230,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         views = [v for f in forms for v in f.views]  # one error summary over every form
         loose = stray + [m for f in forms for m in f.loose]
         step = sop.steps[inst.step]
+        names = web.directory_names(s, lang)
         for f in forms:
             if step.recipient and step.recipient.startswith(f.form_id + "."):
                 provider_field(s, f.views, step.recipient.split(".", 1)[1], case, inst, lang)
@@ -260,9 +261,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
             # a decision (e.g. approving the plan, with its optional comment) shows what is being
             # decided: the data of the step's other forms, and the plan with the providers the
             # directory proposes; case roles only (a provider's view is consent-filtered)
+            # (organisations and services by name in the reader's language, never org-…/svc-… keys)
             "in_view": [] if user.role == "provider" else [
                 plan_block(s, sop, case, fid, lang)
-                or form_block(sop, fid, (case.data or {}).get(fid) or (inst.data or {}).get(fid), lang, None)
+                or form_block(sop, fid, (case.data or {}).get(fid) or (inst.data or {}).get(fid), lang, None,
+                              names)
                 for fid in dict.fromkeys(f for x in step.transitions for f in x.forms if f not in tr.forms)
                 if (case.data or {}).get(fid) or (inst.data or {}).get(fid)
             ],
@@ -314,7 +317,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                         s, request, user, fresh, fresh_inst, compiled, tr, e.details.get("payload") or payload
                     )
                     trail = repository.trail(s, fresh)
-                    shown = access.visible_timeline(user, fresh_inst, timeline(sop, trail, lang), trail)
+                    lines = timeline(sop, trail, lang, user_names(s))
+                    shown = access.visible_timeline(user, fresh_inst, lines, trail)
                     changes = [x for x in shown if x["seq"] > (expected or 0)]
                 return web.render(
                     request,

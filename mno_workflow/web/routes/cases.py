@@ -75,6 +75,21 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
     }
 
 
+def _anchor_at(case: Case, x: dict[str, Any]) -> str:
+    """Where the case page puts the anchor ``#step-<step>-<key>`` of step instance ``x`` (every
+    instance has one, the place notifications and « Mon travail » link to): its box among the steps
+    in progress (``open``), the standing states line, its referral's row, its data block, else a
+    bare anchor atop the data (``bare``). Only an open case has steps in progress."""
+    inst = x["inst"]
+    if case.status == "open" and x["standing"]:
+        return "standing"
+    if case.status == "open" and not inst.final:
+        return "open"
+    if x["step"].recipient:
+        return "referral"
+    return "data" if x.get("data") else "bare"
+
+
 def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict[str, Any]:
     """The context of ``case.html``: steps with their actions and deadlines, data blocks, timeline and
     the case tools (extend, reopen, reassign) the user may use."""
@@ -113,6 +128,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         x["answers"] = stepview.answers(sop, x["inst"], lang, orgs)
         notes_ok = access.can_use_notes(s, user, sop, case, x["inst"], now)
         x["notes"] = notes_of(s, x["inst"]) if notes_ok else None
+        x["anchor_at"] = _anchor_at(case, x)
     data_blocks = [
         form_block(sop, fid, data, lang, None)
         for fid, data in (case.data or {}).items()
@@ -156,7 +172,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "case": case,
         "sop": sop,
         "steps": steps,
-        "timeline": timeline(sop, events, lang),
+        "timeline": timeline(sop, events, lang, user_names(s)),
         "data_blocks": data_blocks,
         "tz": sop.calendar.timezone,
         # a name, never a bare id: « compte supprimé » (id) when no user row names it

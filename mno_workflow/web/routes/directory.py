@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import directory
 from ...directory.audit_words import history_rows
+from ...directory.names_lang import in_lang
 from ...i18n import colon
 from ...sop.diagnostics import text_in
 from ...store.models import User
@@ -100,8 +101,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 .order_by(cap.c.id)
             ).mappings()
         ]
-        languages = [
-            r.name for r in s.execute(select(langs.c.name).where(langs.c.service_id == service["id"]))
+        languages = [  # in the reader's language (the directory's translations: « French »)
+            in_lang(r.name, lang)
+            for r in s.execute(select(langs.c.name).where(langs.c.service_id == service["id"]))
         ]
         history = directory.audit_trail(s, "service", service["id"])
         for c in caps:

@@ -34,6 +34,14 @@ def provider_due(s, sop, inst, due, now, lang):
     return due_words(calendar_for(s, sop), task_kind(sop, inst.step, inst.state), due, now, lang)
 
 
+def provider_owes(sop, case, inst) -> bool:
+    """Whether the referral waits for the provider (its state's owner is the provider's role): a
+    referral it has answered (declined, closed…) has no deadline of its own to show it, never « en
+    retard de 625 jours » for a deadline that is the case manager's."""
+    st = sop.steps[inst.step].states.get(inst.state)
+    return not inst.final and st is not None and st.owner_for(case.data or {}) == "provider"
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes ``/prestataire`` and ``/prestataire/{reference}/{instance}``."""
     wf = web.wf
@@ -82,8 +90,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "state": csop.label(step.states[inst.state].label, lang),
                     "name": case.display_name if view.personal and access.name_visible(cats) else None,
                     "withheld": None if view.personal else view.decision.message.text(lang),
-                    "due": due,
-                    # « à répondre avant le 12/06 16:00 — dans 2 jours ouvrés » (duewords.py)
+                    "due": (due := due if provider_owes(csop, case, inst) else None),
+                    # « à répondre avant le 12/06/2025 16:00 — dans 2 jours ouvrés » (duewords.py)
                     "due_words": provider_due(s, csop, inst, due, web.now(), lang) if due else None,
                     "priority": web.option_label(
                         csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
@@ -154,7 +162,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "item": item_label(sop, inst, lang),
                     "item_block": need_block,
                     "state": sop.label(step.states[inst.state].label, lang),
-                    "due": (due := queries.instance_due(s, inst) if not inst.final else None),
+                    "due": (due := queries.instance_due(s, inst) if provider_owes(sop, case, inst) else None),
                     "due_words": provider_due(s, sop, inst, due, web.now(), lang) if due else None,
                     "service_level": describe_level(s, sop, case, inst, lang),  # issue 13
                     "blocks": blocks,
