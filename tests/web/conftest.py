@@ -222,3 +222,25 @@ def browser(chromium):
         for ctx in chromium.contexts:
             if ctx not in before:
                 ctx.close()
+
+
+@pytest.fixture
+def captured():
+    """Log records of the ``mno`` loggers as JSON objects, through the application's configuration."""
+    import json
+    import logging
+
+    from mno_workflow import logs
+
+    logs.configure("json", "INFO")
+    lines: list[str] = []
+    handler = logging.StreamHandler()
+    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+    handler.setFormatter(logs.JSONFormatter())
+    handler.addFilter(logs.ContextFilter())
+    for name in ("mno", "mno_workflow"):
+        logging.getLogger(name).addHandler(handler)
+    yield lambda: [json.loads(line) for line in lines]
+    for name in ("mno", "mno_workflow"):
+        logging.getLogger(name).removeHandler(handler)
+    logs.configure("text", "WARNING")

@@ -15,23 +15,6 @@ from mno_workflow import logs
 from mno_workflow.engine.engine import Actor
 
 
-@pytest.fixture
-def captured():
-    """Log records of the ``mno`` loggers at INFO as JSON objects, through the app's configuration."""
-    logs.configure("json", "INFO")
-    lines: list[str] = []
-    handler = logging.StreamHandler()
-    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
-    handler.setFormatter(logs.JSONFormatter())
-    handler.addFilter(logs.ContextFilter())
-    for name in ("mno", "mno_workflow"):
-        logging.getLogger(name).addHandler(handler)
-    yield lambda: [json.loads(line) for line in lines]
-    for name in ("mno", "mno_workflow"):
-        logging.getLogger(name).removeHandler(handler)
-    logs.configure("text", "WARNING")
-
-
 @pytest.mark.parametrize("fmt", ["html", "pdf"])
 def test_training_pack_for_three_readers_at_once(live, captured, fmt):
     clients = [live.client("formateur") for _ in range(3)]

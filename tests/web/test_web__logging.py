@@ -5,32 +5,11 @@ transition and login failure logged."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys
 
-import pytest
-
-from mno_workflow import logs
 from mno_workflow.engine.engine import Actor
-
-
-@pytest.fixture
-def captured():
-    """Log records of the ``mno`` loggers as JSON objects, through the application's configuration."""
-    logs.configure("json", "INFO")
-    lines: list[str] = []
-    handler = logging.StreamHandler()
-    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
-    handler.setFormatter(logs.JSONFormatter())
-    handler.addFilter(logs.ContextFilter())
-    for name in ("mno", "mno_workflow"):
-        logging.getLogger(name).addHandler(handler)
-    yield lambda: [json.loads(line) for line in lines]
-    for name in ("mno", "mno_workflow"):
-        logging.getLogger(name).removeHandler(handler)
-    logs.configure("text", "WARNING")
 
 
 def test_request_id_user_id_transition_and_login_failure(live, captured):
