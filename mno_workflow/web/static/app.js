@@ -58,6 +58,42 @@
     }
   });
 
+  // An htmx request the server refused (4xx/5xx that is not a form's own answer: too large, no
+  // longer allowed, a crash) or that never reached it (no network): htmx swaps nothing, so the
+  // form stays as typed; a message above it says so, with the error page's own heading and first
+  // paragraph (in the reader's language), and its buttons are usable again.
+  function requestFailed(ev, words) {
+    var elt = ev.detail.elt;
+    var form = elt && elt.closest ? (elt.closest("form") || elt) : null;
+    var note = document.getElementById("failed-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.id = "failed-note"; note.className = "error failed-note"; note.setAttribute("role", "alert");
+    }
+    note.textContent = words;
+    if (form && form.parentNode) form.parentNode.insertBefore(note, form);
+    else document.querySelector("main").prepend(note);
+    document.querySelectorAll("form.is-saving").forEach(function (f) {
+      f.classList.remove("is-saving");
+      f.querySelectorAll("button[disabled]").forEach(function (b) { b.disabled = false; if (b.dataset.label) b.textContent = b.dataset.label; });
+    });
+  }
+  document.addEventListener("htmx:responseError", function (ev) {
+    var said = "";
+    try {
+      var doc = new DOMParser().parseFromString(ev.detail.xhr.responseText || "", "text/html");
+      var main = doc.querySelector("main") || doc.body;
+      var h = main && main.querySelector("h1"), p = main && main.querySelector("p");
+      said = [h && h.textContent.trim(), p && p.textContent.trim()].filter(Boolean).join(" — ");
+    } catch (e) { said = ""; }
+    requestFailed(ev, (body().dataset.failed || "") + (said ? " " + said : ""));
+  });
+  document.addEventListener("htmx:sendError", function (ev) { requestFailed(ev, body().dataset.offline || ""); });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var note = document.getElementById("failed-note");
+    if (note) note.remove();
+  });
+
   function openTarget() {
     var id = decodeURIComponent(window.location.hash.slice(1));
     var el = id && document.getElementById(id);
