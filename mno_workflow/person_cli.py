@@ -23,7 +23,7 @@ def case_export_person(
 
     Everything held about the person of a case (access request), as printable HTML or JSON."""
     from .commands.common import errors as _errors
-    from .commands.common import fail, open_engine
+    from .commands.common import fail, fail_write, open_engine
     from .commands.common import parse_actor as _actor
     from .commands.common import state as _state
     from .person_export import person_record, render_html
@@ -31,7 +31,8 @@ def case_export_person(
     if not actor:  # parse_actor says it: « erreur : --as UTILISATEUR:ROLE est obligatoire »
         _actor(actor)
     if fmt not in ("html", "json"):
-        fail("--format : html ou json", 2)
+        from .commands.common import _, error_line
+        fail(error_line(_("--format : html ou json")), 2)
     who = _actor(actor)
     engine = open_engine()
     language = lang or _state["lang"]
@@ -55,7 +56,7 @@ def case_export_person(
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as e:
-            fail(f"{output}: écriture impossible ({e.strerror})")
+            fail_write(output, e)
         try:
             from .web.models import CaseView
         except ImportError:  # no web extra: no view log table to write to

@@ -37,21 +37,20 @@ def audit_verify(
     from ..store.audit import verify_all
     from ..store.auditkey import AuditKeyError, audit_key
     from ..store.checkpoint import read_document, verify_document, verify_stored
+    from .common import error_line, error_text, fail, open_engine
     from .common import errors as _errors
-    from .common import fail, open_engine
     doc = None
     if checkpoint is not None:
         try:
             doc = read_document(checkpoint)
         except ValueError as e:
-            from .common import error_line, error_text
             fail(error_line(error_text(e)), 2)
     engine = open_engine()
     with engine.sessions() as s, _errors():
         try:
             key = audit_key(s.get_bind().url)
         except AuditKeyError as e:
-            fail(f"Clé d'audit illisible : {e}")
+            fail(error_line(_("Clé d'audit illisible : {error}", error=error_text(e))))
         count, problems = verify_all(s, legacy=True)
         n_cp, cp_problems = verify_stored(s, key)
         if doc is not None:
@@ -96,20 +95,20 @@ def audit_checkpoint(
     from ..cli_identity import os_user
     from ..store.auditkey import AuditKeyError
     from ..store.checkpoint import take_checkpoint, write_document
+    from .common import error_line, error_text, fail, fail_write, open_engine
     from .common import errors as _errors
-    from .common import fail, open_engine
     engine = open_engine()
     with engine.sessions.begin() as s, _errors():
         try:
             cp = take_checkpoint(s, at=datetime.now(UTC), created_by=f"{os_user()} (cli)")
         except AuditKeyError as e:
-            fail(f"Clé d'audit illisible : {e}")
+            fail(error_line(_("Clé d'audit illisible : {error}", error=error_text(e))))
         s.flush()
         if output is not None:
             try:
                 write_document(cp, output)
             except OSError as e:
-                fail(f"{output}: écriture impossible ({e.strerror}) ; rien n'est enregistré")
+                fail_write(output, e, nothing_saved=True)
         ident, n = cp.id, cp.case_count
     typer.echo(ngettext("Point de contrôle #{ident} : {n} dossier",
                         "Point de contrôle #{ident} : {n} dossiers", n, lang(), ident=ident)

@@ -106,4 +106,8 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
         row.name, row.action = name.strip(), "remove" if remove else "add"
         row.decided_by, row.decided_at = who.user, engine._now()
     forget_overrides()
-    typer.echo(f"{key} {d:%d/%m/%Y} : {'retiré' if remove else name}")
+    from ..i18n import colon
+    from ..i18n.dates import day_text
+
+    what = cli._("retiré") if remove else name
+    typer.echo(f"{key} {day_text(d, cli.lang())}{colon(cli.lang())}{what}")

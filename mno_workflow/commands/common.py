@@ -125,6 +125,17 @@ def fail_file(path: Any, exc: BaseException | None = None, code: int = 1) -> Non
     fail(error_line(said, "file_not_found" if missing else "file_unreadable"), code)
 
 
+def fail_write(path: Any, exc: OSError, code: int = 1, *, nothing_saved: bool = False) -> None:
+    """Exit (``code``) with one line saying why ``path`` cannot be written, in the ``--lang``
+    language (:func:`mno_workflow.i18n.files.write_error`); ``nothing_saved``: and that nothing
+    was recorded (the command's transaction is rolled back)."""
+    from ..i18n.files import write_error
+    said = write_error(path, exc).text(state["lang"])
+    if nothing_saved:
+        said += _(" ; rien n'est enregistré")
+    fail(error_line(said), code)
+
+
 def error_line(text: str, code: str | None = None) -> str:
     """One error line in the ``--lang`` language: « erreur : <text> » (``error: …``). ``code``, the
     stable key (``case_not_found``), is not shown: people read words, scripts read the exit code

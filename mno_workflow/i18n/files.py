@@ -32,6 +32,26 @@ def file_error(path: Any, exc: BaseException | None = None) -> Any:
     return said_fr("Lecture impossible de {path} : {error}", path=path, error=detail)
 
 
+def write_error(path: Any, exc: OSError) -> Any:
+    """What went wrong writing ``path`` (``exc``: the ``OSError`` raised) as a message in the
+    catalogues: a missing folder, no permission, a folder in the way, a full disk, else the error
+    number's name (never the operating system's English text)."""
+    import errno
+
+    from ..sop.diagnostics import said_fr
+    path = str(path)
+    if isinstance(exc, FileNotFoundError):
+        return said_fr("Écriture impossible de {path} : le dossier n'existe pas", path=path)
+    if isinstance(exc, PermissionError):
+        return said_fr("Écriture impossible de {path} : accès refusé", path=path)
+    if isinstance(exc, IsADirectoryError):
+        return said_fr("Écriture impossible de {path} : c'est un dossier", path=path)
+    if exc.errno == errno.ENOSPC:
+        return said_fr("Écriture impossible de {path} : le disque est plein", path=path)
+    name = errno.errorcode.get(exc.errno or 0, "?")
+    return said_fr("Écriture impossible de {path} : erreur du système {error}", path=path, error=name)
+
+
 def folder_missing(path: Any) -> Any:
     """« Dossier introuvable : {path} » (a folder argument that does not exist)."""
     from ..sop.diagnostics import said_fr

@@ -103,14 +103,15 @@ def build(
             check_demo_only(s)
             empty = (s.scalar(select(func.count()).select_from(Case)) or 0) == 0
         if empty:
+            from ..i18n import gettext, ngettext
             from .demo_data import load_demo
 
-            echo("Chargement des données de démonstration (fictives)…")
+            echo(gettext("Chargement des données de démonstration (fictives)…"))
             from ..logs import routine
 
             with routine("demo"):  # its hundreds of transitions at DEBUG: the count below says it
                 summary = load_demo(wf)
-            echo(f"{len(summary['cases'])} dossiers fictifs créés.")
+            echo(ngettext("{n} dossier fictif créé.", "{n} dossiers fictifs créés.", len(summary["cases"])))
         else:
             from .demo_data import create_users, demo_users
 
