@@ -158,7 +158,8 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
     lang = state["lang"]
     st = sop.steps[r.step]
     before, after = (sop.label(st.states[x].label, lang) for x in (r.from_state, r.to_state))
-    typer.echo(f"{r.reference} v{r.version} · {sop.label(st.label, lang)} [{r.instance}] : "
+    from ..i18n import colon
+    typer.echo(f"{r.reference} v{r.version} · {sop.label(st.label, lang)} [{r.instance}]{colon(lang)}"
                f"{before} → {after}")
     for key in r.started:
         step_id = key.split(":")[0]
@@ -306,8 +307,7 @@ def case_extend(reference: str, instance: InstanceArg,
     engine = open_engine()
     with errors():
         due = engine.extend_deadline(reference, instance, by, reason, who, from_due=from_due)
-    typer.echo(_("{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC",
-                  reference=reference, instance=instance, due=due))
+    _new_due(engine, reference, instance, due)
 
 
 @app.command("pause")
@@ -327,8 +327,16 @@ def case_resume(reference: str, instance: InstanceArg, actor: AsOption = "") -> 
     engine = open_engine()
     with errors():
         due = engine.resume_deadline(reference, instance, who)
-    typer.echo(_("{reference} [{instance}] : nouveau délai {due:%Y-%m-%d %H:%M} UTC",
-                  reference=reference, instance=instance, due=due))
+    _new_due(engine, reference, instance, due)
+
+
+def _new_due(engine, reference: str, instance: str, due) -> None:
+    """« MNR-BF-000001 [referral:cash] : nouveau délai 10/06/2025 23:59 (Africa/Ouagadougou) »:
+    the new due instant (aware UTC) in the case's SOP time zone, day first like every page."""
+    from ..i18n.dates import instant_text
+    tz = engine_sop(engine, reference).calendar.timezone
+    typer.echo(_("{reference} [{instance}] : nouveau délai {due} ({timezone})", reference=reference,
+                 instance=instance, due=instant_text(due, state["lang"], tz), timezone=tz))
 
 
 @app.command("reassign")

@@ -34,9 +34,10 @@ def test_extend_an_escalated_deadline_from_the_command_line(db_url):
             "--as", "idrissa:supervisor"]
     r = runner.invoke(app, [*args, "--by", "2 jours ouvrés", "--from-due"])
     assert r.exit_code == 0, r.output
-    assert "nouveau délai 2025-06-10 23:59 UTC" in r.stdout  # Fri 6 June is Tabaski: Mon 9, Tue 10
+    # Fri 6 June is Tabaski: Mon 9, Tue 10; the end of the working day in the SOP's time zone, day first
+    assert "nouveau délai 10/06/2025 23:59 (Africa/Ouagadougou)" in r.stdout, r.stdout
     r = runner.invoke(app, [*args, "--by", "48 heures"])  # the real clock is past 2025: from now
     assert r.exit_code == 0, r.output
-    assert "nouveau délai 2025" not in r.stdout
+    assert "nouveau délai 2025" not in r.stdout and "/2025 " not in r.stdout
     r = runner.invoke(app, [*args, "--by", "2 jours fériés"])
     assert r.exit_code == 1 and "3 jours ouvrés" in r.output and "Traceback" not in r.output
