@@ -241,7 +241,7 @@ def handbook_context(sop: SOP, lang: str = "fr", svg: bool | None = None) -> dic
         glossary = [(gettext(term, lang), gettext(term, other)) for term in GLOSSARY]
     glossary.sort(key=lambda pair: pair[0].lower())
     return {
-        "lang": lang, "other_lang": other, "t": ui,
+        "lang": lang, "other_lang": other, "t": ui, "other_lang_name": _language_name(other, lang),
         "sop": {"id": sop.sop, "version": sop.version, "title": sop.label(sop.title, lang),
                 "description": sop.label(sop.description, lang) if sop.description else "",
                 "timezone": sop.calendar.timezone, "holidays": sop.calendar.holidays or "",
@@ -336,3 +336,15 @@ def write_handbook(sop: SOP, out_dir: str | Path, lang: str = "fr",
         path.write_text(text, encoding="utf-8")
         out.append(path)
     return out
+
+
+def _language_name(code: str, lang: str) -> str:
+    """The name of language ``code`` written in ``lang`` (« Anglais », "French"), from Babel's
+    locale data (CLDR); ``code`` itself when Babel does not know it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code).get_display_name(lang)
+    except (UnknownLocaleError, ValueError):
+        return code
+    return (name[:1].upper() + name[1:]) if name else code

@@ -87,7 +87,6 @@ UI: Words = Words({  # key → French message id (English and others: the catalo
     "many_answers": N_("plusieurs réponses possibles"),
     "glossary": N_("Glossaire"),
     "term": N_("Terme"),
-    "other_lang": N_("English"),
     "per_item": N_("Étape en parallèle : une fois pour chaque élément de « {x} »"),
     "per_item_where": N_("si {x}"),
     "per_item_key": N_("chacun désigné par « {x} »"),

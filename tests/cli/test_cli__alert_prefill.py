@@ -43,7 +43,7 @@ def test_case_fire_register_takes_the_alerts_values(db_url):
         "region": "kadiogo", "commune": "Ouaga, gare routière", "phone": "+226 70 00 00 07"}}
     off = mno(db_url, "case", "fire", ref, "register", *CW, "--no-prefill",
               "--data", "return_date=2025-01-09")
-    assert off.exit_code == 1 and "form_invalid" in off.output and "first_name" in off.output
+    assert off.exit_code == 1 and "Formulaire invalide" in off.output and "first_name" in off.output
     r = mno(db_url, "case", "fire", ref, "register", *CW, "--data", "return_date=2025-01-09",
             "--data", "first_name=Moussa A.")
     assert r.exit_code == 0, r.output

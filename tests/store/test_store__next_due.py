@@ -8,6 +8,7 @@ revision's backfill is checked by clearing the column and filling it again.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -208,7 +209,10 @@ def test_sqlite_triggers_read_the_case_own_deadlines(wf, clock):
             "EXPLAIN QUERY PLAN SELECT " + next_due.min_due_sql("1", "sqlite")))
         old_plan = "\n".join(row[-1] for row in conn.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT " + next_due.min_due_sql("1")))
-    assert "ix_deadlines_case_expiry" in plan and "ix_deadlines_kind_status_due_at" not in plan, plan
+    # the case's own rows (the expiry index, or the case index with the reminders too: a tie the
+    # planner breaks without statistics), never the every-case index in due order
+    assert re.search(r"SEARCH d USING INDEX ix_deadlines_case_(expiry|id) \(case_id=\?\)", plan), plan
+    assert "ix_deadlines_kind_status_due_at" not in plan, plan
     # the check can fail: the plain column takes the every-case index
     assert "ix_deadlines_kind_status_due_at" in old_plan, old_plan
     check(wf, "after the triggers were made again")

@@ -308,7 +308,7 @@ def test_supervisor_extends_a_deadline_and_reassigns_in_the_browser(live, browse
     shots.take(sup, "reattribuer-formulaire")
     with sup.expect_navigation():
         sup.click("#tool-reassign button.primary")
-    assert "ali.kone" in sup.inner_text(".case-head")
+    assert "Ali Koné" in sup.inner_text(".case-head")  # by name, never the login
     shots.take(sup, "dossier-reattribue")
 
     sup.goto(f"{url}/dossiers")
