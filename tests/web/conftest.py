@@ -224,15 +224,16 @@ def browser(chromium):
                 ctx.close()
 
 
-@pytest.fixture
-def captured():
-    """Log records of the ``mno`` loggers as JSON objects, through the application's configuration."""
+@contextmanager
+def capturing(level: str = "INFO"):
+    """Log records of the ``mno`` loggers at ``level`` and above, as JSON objects, through the
+    application's configuration: yields a function returning the records so far."""
     import json
     import logging
 
     from mno_workflow import logs
 
-    logs.configure("json", "INFO")
+    logs.configure("json", level)
     lines: list[str] = []
     handler = logging.StreamHandler()
     handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
@@ -240,7 +241,16 @@ def captured():
     handler.addFilter(logs.ContextFilter())
     for name in ("mno", "mno_workflow"):
         logging.getLogger(name).addHandler(handler)
-    yield lambda: [json.loads(line) for line in lines]
-    for name in ("mno", "mno_workflow"):
-        logging.getLogger(name).removeHandler(handler)
-    logs.configure("text", "WARNING")
+    try:
+        yield lambda: [json.loads(line) for line in lines]
+    finally:
+        for name in ("mno", "mno_workflow"):
+            logging.getLogger(name).removeHandler(handler)
+        logs.configure("text", "WARNING")
+
+
+@pytest.fixture
+def captured():
+    """Log records of the ``mno`` loggers as JSON objects, through the application's configuration."""
+    with capturing("INFO") as records:
+        yield records

@@ -5,14 +5,13 @@ the server log, and a crash page is in the reader's language."""
 
 from __future__ import annotations
 
-import json
-import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mno_workflow import logs
 from mno_workflow.engine.engine import Actor
+
+from .conftest import capturing
 
 
 @pytest.mark.parametrize("fmt", ["html", "pdf"])
@@ -40,19 +39,9 @@ def test_training_pack_for_three_readers_at_once(live, captured, fmt):
 
 def test_exercise_lines_at_debug_are_tagged(live):
     """At DEBUG the exercise transitions are there, tagged ``run: exercise`` (JSON)."""
-    logs.configure("json", "DEBUG")
-    lines: list[str] = []
-    handler = logging.StreamHandler()
-    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
-    handler.setFormatter(logs.JSONFormatter())
-    handler.addFilter(logs.ContextFilter())
-    logging.getLogger("mno").addHandler(handler)
-    try:
+    with capturing("DEBUG") as records:
         assert live.client("formateur").get("/pos/documents/formation").status_code == 200
-    finally:
-        logging.getLogger("mno").removeHandler(handler)
-        logs.configure("text", "WARNING")
-    transitions = [json.loads(x) for x in lines if '"transition"' in x]
+    transitions = [x for x in records() if x.get("event") == "transition"]
     assert transitions and {(t["level"], t["run"]) for t in transitions} == {("DEBUG", "exercise")}
 
 
