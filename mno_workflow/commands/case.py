@@ -169,6 +169,13 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
     for form_id, fields in prefilled.items():
         typer.echo("  " + _("Pré-rempli depuis le signalement ({form}) : {fields}", form=form_id,
                             fields=", ".join(fields)))
+    if who.role != "provider":  # the warning of the case page (directory/need_check.py)
+        from ..directory.need_check import warnings_after_fire
+        from ..store import repository
+        with engine.sessions() as s:
+            for warning in warnings_after_fire(s, sop, repository.get_case(s, r.reference), r.step,
+                                               r.instance, r.trigger, r.from_state, lang):
+                typer.echo("  " + warning, err=True)
 
 
 @app.command("prefill")

@@ -271,7 +271,7 @@ def build_api(web: Web) -> FastAPI:
         responses=_error_responses(401, 403, 404, 409, 422),
         summary=N_("Déclencher une action (avec formulaire et version attendue)"),
     )
-    def fire(reference: str, body: FireRequest, user: User = Depends(current_user)):
+    def fire(reference: str, body: FireRequest, request: Request, user: User = Depends(current_user)):
         with wf.sessions() as s:
             case = case_files.case_of(s, reference)
             sop = web.compiled_for(case).sop
@@ -310,6 +310,7 @@ def build_api(web: Web) -> FastAPI:
             "started": r.started,
             "case_closed": r.case_closed,
             "prefilled": prefilled,
+            "warnings": _fire_warnings(wf, sop, r, user, _lang_req(request, user)),
         }
 
     # -- case tools (api_casetools.py) and referrals (api_referrals.py) ---------------------------------
@@ -363,6 +364,17 @@ def build_api(web: Web) -> FastAPI:
         return ops_stats.api_body(ops_stats.protect(d, k))
 
     return api
+
+
+def _fire_warnings(wf, sop, r, user: User, lang: str) -> list[str]:
+    """What the case page says after the same action (directory/need_check.py), for a sender
+    (never a provider's answer)."""
+    if user.role == "provider":
+        return []
+    from ..directory.need_check import warnings_after_fire
+    with wf.sessions() as s:
+        return warnings_after_fire(s, sop, repository.get_case(s, r.reference), r.step, r.instance,
+                                   r.trigger, r.from_state, lang)
 
 
 def _lang(request: Request) -> str:

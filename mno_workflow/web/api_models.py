@@ -243,6 +243,10 @@ class FireResult(BaseModel):
     case_closed: bool
     prefilled: dict[str, list[str]] = Field(
         default_factory=dict, description=N_("Champs pris des données du signalement, par formulaire"))
+    warnings: list[str] = Field(
+        default_factory=list,
+        description=N_("Avertissements sur l'action faite (dans la langue de Accept-Language), par exemple "
+                       "un service de l'annuaire qui ne propose pas le besoin du référencement"))
 
 
 class Prefill(BaseModel):

@@ -10,11 +10,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import directory
-from ..directory.matching import EXCLUDED_STATUSES, offers_need, services_for_need
+from ..directory.matching import EXCLUDED_STATUSES, services_for_need
 from ..directory.names_lang import in_lang
 from ..directory.tables import TABLES
 from ..i18n import gettext
-from ..sop.schema import SOP
 from ..store.models import Case, StepInstance
 from .forms import FieldView
 
@@ -58,21 +57,3 @@ def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: St
                                (gettext("Services qui ne proposent pas ce besoin (annuaire)", lang),
                                 unrelated)) if g[1]]
 
-
-def need_warning(s, sop: SOP, inst: StepInstance, lang: str) -> str:
-    """A warning (or "") when the directory service chosen on referral ``inst`` does not offer the
-    referral's need according to the directory (a cash need sent to a psychosocial association):
-    said after sending, not refused — the case manager may know better than the directory."""
-    step = sop.steps.get(inst.step)
-    if step is None or not step.service or "." not in step.service or not inst.item:
-        return ""
-    form_id, field_id = step.service.split(".", 1)
-    service_id, need = ((inst.data or {}).get(form_id) or {}).get(field_id), inst.item.get("need")
-    if not service_id or not need or offers_need(s, str(service_id), str(need)) is not False:
-        return ""
-    svc = TABLES["service"]
-    name = s.scalar(select(svc.c.name).where(svc.c.id == str(service_id))) or ""
-    return gettext("Attention : d'après l'annuaire, le service « {service} » ne propose pas ce besoin "
-                   "({need}). Vérifiez avec le prestataire qu'il peut y répondre.", lang,
-                   service=in_lang(name, lang), need=sop.label(sop.options.get("need", {}).get(need), lang)
-                   or str(need))

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from mno_workflow.directory.tables import TABLES
 
-from .conftest import csrf_of
-from .helpers import case_with_referrals
+from .conftest import PASSWORD, csrf_of
+from .helpers import case_with_referrals, referral
 
 NONSENSE = {"organization_id": "org-liens", "signed_on": "01/01/2099", "expires_on": "01/01/2000",
             "agreement_version": "<script>alert(9)</script>", "data_categories": ["blabla"],
@@ -164,3 +164,35 @@ def test_a_referral_to_a_service_not_for_the_need_is_sent_with_a_warning(live):
     r = cw.post(url, data={**data, "provider": "org-masn", "service_id": "svc-masn-kadiogo-cash",
                            "version": version, "csrftoken": csrf_of(form)}, follow_redirects=True)
     assert r.status_code == 200 and "flash-warning" not in r.text
+
+
+def test_the_need_warning_holds_on_the_api_and_the_command_line(live):
+    """The same warning as the page: in ``warnings`` of ``POST /api/v1/cases/{ref}/fire`` (in the
+    request's Accept-Language), and on the error stream of ``mno case fire``; none for a service
+    that offers the need."""
+    from typer.testing import CliRunner
+
+    from mno_workflow.cli import app
+
+    cw = live.client("mariam.kabore")
+    auth = {"Authorization": "Bearer " + cw.post(
+        "/api/v1/auth/token", json={"username": "mariam.kabore", "password": PASSWORD}).json()["token"]}
+    body = {"trigger": "send", "instance": "referral:cash",
+            "payload": {**referral("org-ecoute"), "service_id": "svc-ecoute-psy"}}
+    ref = case_with_referrals(live.wf, send=False)
+    r = cw.post(f"/api/v1/cases/{ref}/fire", json=body, headers={**auth, "Accept-Language": "en"})
+    assert r.status_code == 200, r.text
+    [warning] = r.json()["warnings"]
+    assert "“Listening and psychosocial support” does not offer this need (Cash assistance)" in warning
+    ref = case_with_referrals(live.wf, send=False)
+    r = cw.post(f"/api/v1/cases/{ref}/fire", headers={**auth, "Accept-Language": "en"}, json={
+        **body, "payload": {**referral("org-masn"), "service_id": "svc-masn-kadiogo-cash"}})
+    assert r.status_code == 200 and r.json()["warnings"] == [], r.text
+    ref = case_with_referrals(live.wf, send=False)
+    url = str(live.wf.db.url.render_as_string(hide_password=False))
+    data = {**referral("org-ecoute"), "service_id": "svc-ecoute-psy"}
+    out = CliRunner().invoke(app, ["--db", url, "--lang", "fr", "case", "fire", ref, "send",
+                                   "--as", "mariam.kabore:caseworker", "--instance", "referral:cash",
+                                   *[a for k, v in data.items() for a in ("--data", f"{k}={v}")]])
+    assert out.exit_code == 0, out.output
+    assert "« Écoute et soutien psychosocial » ne propose pas ce besoin (Assistance en espèces)" in out.stderr

@@ -296,7 +296,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 expected = None
             name = "action_form.html" if is_htmx(request) else "action_page.html"
             try:
-                wf.fire(
+                r = wf.fire(
                     case.reference,
                     trigger,
                     access.actor_for(user),
@@ -338,13 +338,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload)
                 return web.render(request, name, {**ctx, "error": e.text(lang)}, status=e.http_status)
             request.session["flash"] = f"{t('saved', lang)} — {sop.label(tr.label, lang)}"
-            service = sop.steps[inst.step].service or ""
-            if service.split(".")[0] in tr.forms and user.role != "provider":  # a service not for this need
-                from ..service_choice import need_warning
+            if user.role != "provider":  # a service not for this need (directory/need_check.py)
+                from ...directory.need_check import warnings_after_fire
                 with wf.sessions() as s:
-                    sent = find_instance(repository.get_case(s, case.reference), label_key)
-                    if sent is not None and (warning := need_warning(s, sop, sent, lang)):
-                        request.session["flash_warning"] = warning
+                    warnings = warnings_after_fire(s, sop, repository.get_case(s, case.reference),
+                                                   r.step, r.instance, r.trigger, r.from_state, lang)
+                if warnings:
+                    request.session["flash_warning"] = " ".join(warnings)
             target = (
                 f"/prestataire/{case.reference}/{label_key}"
                 if user.role == "provider"
