@@ -36,6 +36,19 @@ WORDS: dict[str, str] = {
     "Aborted!": N_("Abandon."),
 }
 
+#: The value types Typer shows in help (``<str>``, ``<list[Path]>``, ``<int range>``) → their
+#: French message id: a word in the reader's language, never a Python type.
+TYPES: dict[str, str] = {
+    "str": N_("texte"),
+    "int": N_("entier"),
+    "float": N_("nombre"),
+    "path": N_("chemin"),
+    "Path": N_("chemin"),
+    "file": N_("fichier"),
+    "datetime": N_("date et heure"),
+    "bool": N_("oui|non"),
+}
+
 #: The French message ids of the sentences :func:`error_text` writes.
 ERROR = N_("Erreur : {text}")
 TRY = N_("Essayez « {command} {option} » pour l'aide.")
@@ -59,6 +72,21 @@ def translate(english: str) -> str:
     when unknown). Placeholders stay unfilled: Typer fills them with ``.format``."""
     msgid = WORDS.get(english)
     return english if msgid is None else _tr(msgid)
+
+
+def type_label(shown: str) -> str:
+    """Typer's ``<type>`` of a value in help in words of the current language: a list shows its
+    item's type (the « ... » after it says it repeats), a range its number type (the bounds are
+    shown beside, « [0<=x<=130] »), a choice (``<text|json>``) and anything else unchanged."""
+    if not (shown.startswith("<") and shown.endswith(">")):
+        return shown
+    label = shown[1:-1]
+    if label.startswith("list[") and label.endswith("]"):
+        label = label[5:-1]
+    if label.endswith(" range"):
+        label = label[:-len(" range")]
+    msgid = TYPES.get(label)
+    return f"<{_tr(msgid)}>" if msgid is not None else f"<{label}>"
 
 
 def _hint(e: Any) -> str:
@@ -152,6 +180,8 @@ def install() -> None:
             super().write_dl([(a, translate(b) if b == "Show this message and exit." else b)
                               for a, b in rows], *args, **kwargs)
 
+    shown = typer.core._TyperParameter.display_type
+    typer.core._TyperParameter.display_type = lambda self, ctx: type_label(shown(self, ctx))
     core.Context.formatter_class = Formatter
     exceptions.ClickException.show = _show_click_exception
     exceptions.UsageError.show = _show_usage_error

@@ -139,3 +139,17 @@ def test_sop_export_help_names_the_narrative_files_it_writes(helps):
     assert "narrative.yaml" in fr and "fichier de récit" in fr and "récit à côté" in fr, fr
     assert "narrative.yaml" in en and "every narrative file" in en and "narrative files beside" in en, en
     assert "Écrire" not in en and " / " not in fr  # one language each, no bilingual half left
+
+
+@pytest.mark.parametrize("lang, words", [("fr", {"<texte>", "<entier>", "<chemin>", "<nombre>"}),
+                                         ("en", {"<text>", "<integer>", "<path>", "<number>"})])
+def test_value_types_are_words_never_python_types(helps, lang, words):
+    """Typer shows each value's type (``<str>``, ``<list[Path]>``, ``<int range>``): in help they
+    are words of the reader's language (tryout C6: « --map <list[str]> »)."""
+    shown = {m for text in helps[lang].values() for m in re.findall(r"<[^>\n]*>", text)}
+    assert words <= shown
+    python = {m for m in shown if re.search(r"\[|\]| range|\b(str|int|float|Path)\b", m)}
+    assert python == set()
+    both = {"<texte>", "<entier>", "<chemin>", "<nombre>", "<text>", "<integer>", "<path>", "<number>"}
+    other = words ^ both
+    assert not (shown & other), shown & other  # no French type in English help, nor the reverse
