@@ -85,7 +85,7 @@ def render_bytes(dot_source: str, fmt: str, page: str | None = None) -> bytes:
 
     ``page`` ("a4" in the better orientation, "a4-portrait", "a4-landscape" or "16:9") scales the
     drawing (up or down) to fill that page, centred, with a 0.4 inch margin; PDF pages then have
-    exactly that size.
+    exactly that size. SVG groups are titled in words (:mod:`.svg_titles`).
     Raises :class:`DotNotFound`, :class:`RenderError`, ``ValueError`` for a bad fmt/page.
     """
     if fmt not in FORMATS:
@@ -100,7 +100,11 @@ def render_bytes(dot_source: str, fmt: str, page: str | None = None) -> bytes:
         args.append("-Gdpi=150")
     if page:
         args += _page_args(exe, dot_source, page)
-    return _run_dot(args, dot_source)
+    out = _run_dot(args, dot_source)
+    if fmt == "svg":  # tooltips and accessible names in words, never DOT ids (svg_titles.py)
+        from .svg_titles import titles_in_words
+        out = titles_in_words(out.decode("utf-8")).encode("utf-8")
+    return out
 
 
 def render(dot_source: str, fmt: str, out_path: str | Path, page: str | None = None) -> Path:
