@@ -49,7 +49,7 @@ def calendar_holidays(year: int, sop: SopOpt = "mnr_bf") -> None:
             cal = calendar_for(s, model, cli.lang())  # the names in the --lang language
         except ValueError as e:
             cli.fail(cli.error_line(cli._("calendrier invalide : {error}", error=e)))
-        note = subdivision_note(model.calendar.holidays) if model.calendar.holidays else None
+        note = subdivision_note(model.calendar.holidays, cli.lang()) if model.calendar.holidays else None
         if note:
             typer.echo(f"# {note}", err=True)
         typer.echo("# " + cli._("Jours fériés {year} du calendrier {calendar} (fuseau horaire {timezone}) ; "

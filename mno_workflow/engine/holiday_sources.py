@@ -81,13 +81,14 @@ def check_code(code: str) -> None:
         raise ValueError(f"{code!r} is not an ISO 3166-2 subdivision of {country}")
 
 
-def subdivision_note(code: str) -> str | None:
-    """A note when a valid subdivision has no regional holidays in the package (national ones
-    apply), else None."""
+def subdivision_note(code: str, lang: str = "fr") -> str | None:
+    """A note in ``lang`` when a valid subdivision has no regional holidays in the package
+    (national ones apply), else None."""
     country, subdiv = split_code(code)
     if subdiv and not _package_knows_subdivisions(country):
-        return (f"{code}: the holidays package has no regional holidays for {country}; "
-                f"the national holidays of {country} apply")
+        return gettext("{code} : le paquet « holidays » n'a pas de jours fériés régionaux pour {country} ; "
+                       "les jours fériés nationaux de {country} s'appliquent", lang,
+                       code=code, country=country)
     return None
 
 

@@ -135,8 +135,10 @@ def test_bad_codes_are_value_errors(code, message):
 
 
 def test_subdivision_without_regional_holidays_is_noted():
-    assert subdivision_note("NG-LA") == ("NG-LA: the holidays package has no regional holidays for NG; "
-                                         "the national holidays of NG apply")
+    assert subdivision_note("NG-LA", "en") == ("NG-LA: the holidays package has no regional holidays for NG; "
+                                               "the national holidays of NG apply")
+    assert subdivision_note("NG-LA") == ("NG-LA : le paquet « holidays » n'a pas de jours fériés régionaux "
+                                         "pour NG ; les jours fériés nationaux de NG s'appliquent")
     assert subdivision_note("GB-ENG") is None and subdivision_note("BF") is None
 
 
