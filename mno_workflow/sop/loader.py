@@ -7,6 +7,7 @@ errors. Every node's position is kept so that schema errors (pydantic) and refer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from ruamel.yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic, Said, SOPError, said
 from .schema import SOP
+from .yaml_words import problem_words
 
 Path_ = tuple[Any, ...]
 
@@ -121,6 +123,12 @@ def _plain(node: Any, path: Path_, pos: Positions) -> Any:
     return node
 
 
+def _duplicate(problem: str | None) -> str:
+    """The key of ruamel's ``found duplicate key "sop" with value …`` (quoted), else its text."""
+    m = re.search(r'duplicate key (".*?"|\S+)', problem or "")
+    return m[1] if m else (problem or "")
+
+
 def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
     """Parse YAML 1.2 text into plain data and positions.
 
@@ -136,23 +144,25 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         raise SOPError([Diagnostic(path, line, col, "error", "E001",
                                    said("YAML syntax error: unacceptable character {character!r}",
                                         character=e.character),
-                                   "remove the invisible control character on this line")]) from None
+                                   said("remove the invisible control character on this line"))]) from None
     except ValueError as e:  # an impossible unquoted date such as 1999-02-30 (YAML timestamp)
         line, col = _find_bad_date(text)
         raise SOPError([Diagnostic(path, line, col, "error", "E001", said("invalid date: {error}", error=e),
-                                   "write an existing date as YYYY-MM-DD, or quote the text")]) from None
+                                   said("write an existing date as YYYY-MM-DD, or quote the text"))]) \
+            from None
     except TypeError as e:  # e.g. a mapping or list used as a key ("? {a: 1}: x")
         raise SOPError([Diagnostic(path, 1, 1, "error", "E001",
                                    said("YAML structure not allowed: {error}", error=e),
-                                   "mapping keys must be plain text")]) from None
+                                   said("mapping keys must be plain text"))]) from None
     except RecursionError:
         raise SOPError([Diagnostic(path, 1, 1, "error", "E001", said("YAML nested too deeply"),
-                                   "an SOP needs only a few levels of nesting")]) from None
+                                   said("an SOP needs only a few levels of nesting"))]) from None
     except DuplicateKeyError as e:
         mark = e.problem_mark
         raise SOPError([Diagnostic(path, mark.line + 1, mark.column + 1, "error", "E002",
-                                   said("duplicate key: {problem}", problem=e.problem),
-                                   "each key may appear once in a mapping; merge or rename")]) from None
+                                   said("the key {key} appears twice in this mapping",
+                                        key=_duplicate(e.problem)),
+                                   said("each key may appear once in a mapping; merge or rename"))]) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if e.context_mark is not None and e.problem_mark is not None and (
@@ -163,15 +173,15 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         problem = e.problem or e.context or "invalid YAML"
         if "\\t" in problem or "'\\t'" in str(e) or "\t" in problem:
             raise SOPError([Diagnostic(path, line, col, "error", "E003", said("tab character in YAML"),
-                                       "indent with spaces, never tabs")]) from None
+                                       said("indent with spaces, never tabs"))]) from None
         raise SOPError([Diagnostic(path, line, col, "error", "E001",
-                                   said("YAML syntax error: {problem}", problem=problem),
-                                   "check indentation, colons and closing brackets on this line "
-                                   "or the one before")]) from None
+                                   said("YAML syntax error: {problem}", problem=problem_words(problem)),
+                                   said("check indentation, colons and closing brackets on this line "
+                                        "or the one before"))]) from None
     pos = Positions()
     if not isinstance(doc, CommentedMap):
         raise SOPError([Diagnostic(path, 1, 1, "error", "E004", said("an SOP file must be a YAML mapping"),
-                                   "start with 'sop: <id>' and 'version: \"...\"'")])
+                                   said("start with 'sop: <id>' and 'version: \"...\"'"))])
     return _plain(doc, (), pos), pos
 
 

@@ -1,0 +1,55 @@
+"""The YAML parser's problems (ruamel.yaml's English sentences, « mapping values are not allowed
+here ») said as what an SOP author must change, in the reader's language: each known problem is a
+catalogue message (:func:`~mno_workflow.sop.diagnostics.said`, English source, French in
+``fr/…/messages.po``); an unknown one keeps ruamel's sentence. Used by :func:`loader.parse_yaml`
+for E001."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .diagnostics import Said, said
+
+#: (pattern of ruamel's problem, its words from the match).
+PROBLEMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Said]]] = [
+    (re.compile(r"mapping values are not allowed here"),
+     lambda m: said("a colon ':' here starts nothing: quote a text that contains ': ', or put the key "
+                    "on its own line under its parent")),
+    (re.compile(r"could not find expected ':'"),
+     lambda m: said("a key without its colon ':', or a text on several lines that needs quotes")),
+    (re.compile(r"found character (?P<c>.+) that cannot start any token"),
+     lambda m: said("character {character} cannot start a value: put the text in quotes",
+                    character=m["c"])),
+    (re.compile(r"expected <block end>, but found"),
+     lambda m: said("the indentation does not match the lines above: align this line with the other "
+                    "keys or items of its level")),
+    (re.compile(r"expected ',' or '[\]}]', but got"),
+     lambda m: said("a list [ … ] or a mapping { … } is not closed, or a comma is missing between "
+                    "its items")),
+    (re.compile(r"found unexpected end of stream"),
+     lambda m: said("the file ends inside a quoted text: a quote is not closed")),
+    (re.compile(r"found undefined alias (?P<a>.+)"),
+     lambda m: said("unknown alias {alias}: define its anchor (&name) before using it", alias=m["a"])),
+    (re.compile(r"found unknown escape character (?P<c>.+)"),
+     lambda m: said("unknown escape {character} in a text between double quotes: use single quotes",
+                    character=m["c"])),
+    (re.compile(r"sequence entries are not allowed here"),
+     lambda m: said("a list item '-' where a value was expected: put the list on the lines below its "
+                    "key, indented")),
+    (re.compile(r"expected (?:a comment or a line break|chomping or indentation indicators), "
+                r"but found (?P<c>.+)"),
+     lambda m: said("unexpected {character} at the end of this line: after '|' or '>' the text starts on "
+                    "the next line", character=m["c"])),
+    (re.compile(r"but found another document|expected a single document in the stream"),
+     lambda m: said("more than one YAML document ('---'): an SOP file holds one")),
+]
+
+
+def problem_words(problem: str) -> Said | str:
+    """ruamel's ``problem`` as a message in words (see the module doc); unknown: itself."""
+    for pattern, words in PROBLEMS:
+        m = pattern.search(problem)
+        if m:
+            return words(m)
+    return problem

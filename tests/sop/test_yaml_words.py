@@ -1,0 +1,75 @@
+"""YAML syntax errors of an SOP are said in words of the reader's language, with the position
+(tryout of 4 December 2026: « erreur de syntaxe YAML : mapping values are not allowed here
+(conseil : check indentation… ) » on a French screen): every problem the table of
+sop/yaml_words.py knows is produced by a real broken file here and read in French and English;
+the hints of every loader error are translated too."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from mno_workflow.sop.diagnostics import SOPError
+from mno_workflow.sop.loader import parse_yaml
+from mno_workflow.sop.yaml_words import PROBLEMS
+
+#: (broken text, code, line, col, French words, English words)
+CASES = [
+    ("sop: x\n  bad: [1,\n", "E001", 2, 6, "un deux-points ':' qui n'ouvre rien ici",
+     "a colon ':' here starts nothing"),
+    ("sop: x\nlabel: a\nb\nc: d\n", "E001", 4, 1, "une clé sans son deux-points", "a key without its colon"),
+    ("sop: @x\n", "E001", 1, 6, "le caractère '@' ne peut pas commencer une valeur",
+     "character '@' cannot start a value"),
+    ("sop: x\nsteps:\n  a: 1\n b: 2\n", "E001", 4, 2, "l'indentation ne correspond pas",
+     "the indentation does not match"),
+    ("sop: x\nroles: [a, b\nversion: 1\n", "E001", 3, 8,
+     "une liste [ … ] ou une table { … } n'est pas fermée", "a list [ … ] or a mapping { … } is not closed"),
+    ('sop: x\nlabel: "abc\n', "E001", 2, 8, "un guillemet n'est pas fermé", "a quote is not closed"),
+    ("sop: x\nlabel: *nowhere\n", "E001", 2, 8, "alias inconnu 'nowhere'", "unknown alias 'nowhere'"),
+    ('sop: x\nlabel: "a \\q b"\n', "E001", 2, 12, "échappement inconnu 'q'", "unknown escape 'q'"),
+    ("sop: x\nlabel: - b\n", "E001", 2, 8, "un élément de liste '-' là où une valeur était attendue",
+     "a list item '-' where a value was expected"),
+    ("sop: x\nlabel: |- b\n", "E001", 2, 11, "'b' inattendu en fin de ligne",
+     "unexpected 'b' at the end of this line"),
+    ("sop: x\nlabel: >x\n", "E001", 2, 9, "'x' inattendu en fin de ligne",
+     "unexpected 'x' at the end of this line"),
+    ("sop: x\nlabel: !!str &a\n", None, None, None, None, None),  # valid YAML (an empty string): no error
+    ("sop: x\n---\nsop: y\n", "E001", 2, 1, "plus d'un document YAML", "more than one YAML document"),
+    ("sop: x\nsop: y\n", "E002", 2, 1, "la clé \"sop\" apparaît deux fois", 'the key "sop" appears twice'),
+    ("sop: x\n\tz: 1\n", "E003", 2, 1, "indenter avec des espaces", "indent with spaces"),
+]
+RUAMEL = re.compile(r"not allowed here|could not find|cannot start any token|block end|but got|"
+                    r"end of stream|undefined alias|escape character|sequence entries|line break|"
+                    r"node content|single document|duplicate key")
+
+
+@pytest.mark.parametrize("text, code, line, col, fr, en", CASES, ids=[c[0][:24] for c in CASES])
+def test_yaml_errors_in_words(text, code, line, col, fr, en):
+    if code is None:
+        parse_yaml(text, "x.yaml")
+        return
+    with pytest.raises(SOPError) as e:
+        parse_yaml(text, "x.yaml")
+    [d] = e.value.diagnostics
+    assert (d.code, d.line, d.col) == (code, line, col), d
+    french, english = d.format("fr"), d.format("en")
+    assert fr in french and "(conseil : " in french, french
+    assert en in english and "(hint: " in english, english
+    assert not RUAMEL.search(french), french  # ruamel's English sentence is replaced, not appended
+    assert not re.search(r"\b(the|with|check|indent|never|each|line)\b", french), french
+
+
+def test_every_known_problem_is_exercised():
+    """A new row of the table needs a broken file above: each row's pattern matches the problem
+    ruamel reports for one of :data:`CASES`."""
+    seen = set()
+    for text, *_ in CASES:
+        try:
+            YAML(typ="rt").load(text)
+        except MarkedYAMLError as e:
+            problem = e.problem or e.context or ""
+            seen |= {i for i, (pattern, _words) in enumerate(PROBLEMS) if pattern.search(problem)}
+    assert seen == set(range(len(PROBLEMS))), sorted(set(range(len(PROBLEMS))) - seen)
