@@ -22,6 +22,7 @@ from ..directory.tables import TABLES
 from ..engine.compile import CompiledSOP
 from ..engine.engine import WorkflowEngine
 from ..render import diagrams
+from ..sop.diagnostics import severity_word, text_in
 from ..sop.schema import SOP
 from ..store.models import AuditEvent, Case, SopVersion, User
 from . import access, i18n
@@ -64,6 +65,9 @@ class Web:
             source_url=os.environ.get("MNO_SOURCE_URL") or SOURCE_URL.format(version=__version__),
             app_version=__version__,
             in_lang=in_lang,  # a directory name in the reader's language (directory/names_lang.py)
+            # an SOP diagnostic's message, hint and severity in the reader's language, as mno validate
+            said_in=text_in,
+            severity_word=severity_word,
         )
         self._svg: dict[tuple, bytes] = {}
         self._lock = threading.Lock()

@@ -56,8 +56,18 @@ def test_roles_drafts_diagnostics_and_publication_with_migration(live, tmp_path)
     r = c.post(f"/pos/atelier/brouillons/{number}/verifier", data={"source": broken, "csrftoken": csrf},
                headers={"x-csrftoken": csrf})
     assert r.status_code == 200
-    assert re.search(rf'data-goto="{n + 1}">ligne {n + 1}, col \d+</a> · <strong>E020</strong> error', r.text)
+    where = rf'data-goto="{n + 1}">ligne {n + 1}, col \d+</a> · <strong>E020</strong> erreur'
+    assert re.search(where, r.text)
     assert f'class="gutter-error" data-line="{n + 1}"' in r.text and "sentt" in r.text
+    # the message and hint in the page's language, as mno validate says them (tryout 2, finding 31)
+    item = re.search(r"<strong>E020</strong>(.*?)</li>", r.text, re.S)[1]
+    c.get("/langue/en", params={"next": "/"})
+    english = c.post(f"/pos/atelier/brouillons/{number}/verifier", data={"source": broken, "csrftoken": csrf},
+                     headers={"x-csrftoken": csrf}).text
+    c.get("/langue/fr", params={"next": "/"})
+    item_en = re.search(r"<strong>E020</strong>(.*?)</li>", english, re.S)[1]
+    assert item_en.startswith(" error — ") and item.startswith(" erreur — ") and item[9:] != item_en[8:]
+    assert not re.search(r"\b(state|unknown|hint|the)\b", item), item
     assert "Corrigez les erreurs" in r.text  # no diagram while the draft has errors
 
     # Saved with the error: a revision; publication refused (422), nothing registered.
