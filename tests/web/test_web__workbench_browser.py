@@ -71,8 +71,13 @@ def test_author_edits_publishes_and_migrates_in_the_browser(live, browser, tmp_p
         page.click("#save")
     assert "révision 2" in page.inner_text(".flash")
 
+    page.evaluate("window.scrollTo(0, 0)")
     page.click("#run-scenarios")
     page.wait_for_selector("#draft-results #no-scenarios")
+    # the answer is brought into view, not inserted out of sight below the editor (tryout 2, 32)
+    page.wait_for_function("() => { const r = document.querySelector('#draft-results')"
+                           ".getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }",
+                           timeout=5000)
     with page.expect_navigation():
         page.click("#publish")
     page.select_option("#map-referral\\.sent", "transmitted")
