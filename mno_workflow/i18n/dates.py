@@ -115,6 +115,22 @@ class DayText:
         return hash(self.day)
 
 
+class InstantText:
+    """An instant as one value of a message (``said(…, at=InstantText(at))``): shown
+    ``03/06/2025 08:00`` (UTC unless ``timezone``) in the reader's language (:func:`instant_text`)."""
+
+    __slots__ = ("instant", "timezone")
+
+    def __init__(self, instant: object, timezone: str = "UTC") -> None:
+        self.instant, self.timezone = instant, timezone
+
+    def text(self, lang: str = "fr") -> str:
+        return instant_text(self.instant, lang, self.timezone)
+
+    def __repr__(self) -> str:
+        return f"InstantText({self.instant!r})"
+
+
 #: A day as people type it: day first (« 15/01/2025 », also 15.01.2025 or 15-01-2025), the pages'
 #: way, or ISO (« 2025-01-15 »), the API's and scripts' way. :func:`read_day` reads both.
 _DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
