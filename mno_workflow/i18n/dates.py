@@ -160,3 +160,35 @@ def iso_day(text: str) -> str:
         return read_day(text).isoformat()
     except ValueError:
         return (text or "").strip()
+
+
+#: An instant as people type it: day first and the time (« 10/06/2025 08:00 », seconds optional).
+_DMY_TIME = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
+                       r"(?:[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?)?\s*$")
+
+
+class NoTimeZone(ValueError):
+    """An instant typed without an offset (« 10/06/2025 08:00 ») and no time zone to read it in."""
+
+
+def read_instant(text: str, timezone: str | None = None) -> datetime:
+    """The aware instant typed as ISO 8601 with an offset (``2025-06-10T08:00:00Z``,
+    ``…+01:00``), or without one — day first as every page writes it (``10/06/2025 08:00``, a day
+    alone is its midnight) or ISO (``2025-06-10T08:00``) — read in ``timezone``.
+
+    ValueError for anything else or a day that does not exist; :class:`NoTimeZone` for an
+    instant without an offset when ``timezone`` is None."""
+    text = (text or "").strip()
+    m = _DMY_TIME.match(text)
+    if m:
+        d, mo, y, h, mi, sec = (int(x) if x else 0 for x in m.groups())
+        naive = datetime(y, mo, d, h, mi, sec)
+    else:
+        if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        naive = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if naive.tzinfo is not None:
+            return naive
+    if timezone is None:
+        raise NoTimeZone(text)
+    return naive.replace(tzinfo=ZoneInfo(timezone))
