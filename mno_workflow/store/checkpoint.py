@@ -88,13 +88,15 @@ def read_document(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as e:
         from ..i18n.files import file_error
         raise ValueError(file_error(path, e)) from e
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path}:{e.lineno}:{e.colno}: not JSON ({e.msg})") from e
+    except json.JSONDecodeError as e:  # said(): English as a str, the reader's language in mno
+        raise ValueError(said("{path}:{line}:{column}: not JSON", path=str(path), line=e.lineno,
+                              column=e.colno)) from e
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ValueError(f"{path}: not an audit checkpoint (format {FORMAT} expected)")
+        raise ValueError(said("{path}: not an audit checkpoint (format {format} expected)", path=str(path),
+                              format=FORMAT))
     missing = {"at", "created_by", "heads", "prev", "key_id", "signature"} - set(doc)
     if missing:
-        raise ValueError(f"{path}: missing {', '.join(sorted(missing))}")
+        raise ValueError(said("{path}: missing {keys}", path=str(path), keys=", ".join(sorted(missing))))
     return doc
 
 

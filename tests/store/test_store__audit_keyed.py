@@ -137,6 +137,8 @@ def test_a_forged_or_edited_checkpoint_file_is_refused(wf, db_url, tmp_path):
     assert r.exit_code == 1 and "signature does not match" in r.stderr
     kept.write_text("{not json")
     r = mno(db_url, "audit", "verify", "--checkpoint", str(kept))
+    assert r.exit_code == 2 and "cp.json:1:2: ce n'est pas du JSON" in r.stderr
+    r = mno_en(db_url, "audit", "verify", "--checkpoint", str(kept))
     assert r.exit_code == 2 and "cp.json:1:2: not JSON" in r.stderr
 
 
