@@ -19,10 +19,9 @@ def case_reopen(reference: str,
     """Rouvrir un dossier clos avec un motif (rôles prévus par la POS) ; l'étape de reprise redémarre
     et ses délais sont armés (le dernier niveau de risque connu, ou --risk-level). / Reopen a closed
     case with a reason."""
+    from .commands.common import _, open_engine
     from .commands.common import errors as _errors
-    from .commands.common import open_engine
     from .commands.common import parse_actor as _actor
-    from .commands.common import state as _state
     if not actor:  # parse_actor says it: « erreur : --as UTILISATEUR:ROLE est obligatoire »
         _actor(actor)
     who = _actor(actor)
@@ -31,8 +30,8 @@ def case_reopen(reference: str,
         r = engine.reopen(reference, who, reason, expected_version=expected_version,
                           values={"risk_level": risk_level} if risk_level else None)
     started = ", ".join(r.started) or "-"
-    typer.echo(f"{r.reference} v{r.version} : rouvert ; redémarre : {started}" if _state["lang"] == "fr"
-               else f"{r.reference} v{r.version}: reopened; restarts: {started}")
+    typer.echo(_("{reference} v{version} : rouvert ; redémarre : {steps}", reference=r.reference,
+                 version=r.version, steps=started))
 
 
 def case_correct(reference: str,
@@ -44,27 +43,29 @@ def case_correct(reference: str,
                  ) -> None:
     """Corriger l'état d'une étape (coordination), avec un motif : audité avant/après, délais
     réarmés, règles d'enchaînement appliquées. / Correct a step's state (coordinator), audited."""
+    from .commands.common import _, error_line, fail, lang, open_engine
     from .commands.common import errors as _errors
-    from .commands.common import fail, open_engine
     from .commands.common import parse_actor as _actor
-    from .commands.common import state as _state
     from .engine.correct import correct_state
-    from .i18n import gettext
+    from .i18n.dates import instant_text
     if not actor:  # parse_actor says it: « erreur : --as UTILISATEUR:ROLE est obligatoire »
         _actor(actor)
     if not reason.strip():
-        fail(gettext("erreur : {error}", _state["lang"], error=gettext("--reason est obligatoire",
-                                                                       _state["lang"])), 2)
+        fail(error_line(_("--reason est obligatoire")), 2)
     who = _actor(actor)
     engine = open_engine()
     with _errors():
         r = correct_state(engine, reference, step, to_state, reason, who, expected_version=expected_version)
     b, a = r["before"], r["after"]
-    fr = _state["lang"] == "fr"
-    typer.echo(f"{r['reference']} v{r['version']} [{r['instance']}] : {b['state']} → {a['state']} ; "
-               f"{'délai' if fr else 'deadline'} {b['due_at'] or '—'} → {a['due_at'] or '—'}")
+    with engine.sessions() as s:  # deadlines in the time zone of the case's SOP calendar
+        tz = engine.registry.for_case(engine._load_case(s, reference, lock=False)).sop.calendar.timezone
+    typer.echo(_("{reference} v{version} [{instance}] : {before} → {after} ; délai {due_before} → "
+                 "{due_after}", reference=r["reference"], version=r["version"], instance=r["instance"],
+                 before=b["state"], after=a["state"],
+                 due_before=instant_text(b["due_at"], lang(), tz) or "—",
+                 due_after=instant_text(a["due_at"], lang(), tz) or "—"))
     for eff in r["effects"]:
         if "started" in eff:
             typer.echo(f"  + {eff['started']}")
         if eff.get("case_closed"):
-            typer.echo("  Dossier clos." if fr else "  Case closed.")
+            typer.echo("  " + _("Dossier clos."))

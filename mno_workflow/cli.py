@@ -185,7 +185,7 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
     try:
         apply_file()  # mno.toml or $MNO_CONFIG: fills the MNO_* variables that are not set
     except ConfigError as e:
-        typer.echo(str(e), err=True)
+        typer.echo(_config_error(e, lang), err=True)
         raise typer.Exit(2) from None
     before = {"lang": state.get("lang")}  # restored when this invocation ends
     state["db"] = db
@@ -193,8 +193,7 @@ def _root(ctx: typer.Context, db: Annotated[str | None, typer.Option(
         state["lang"] = lang or check_lang(os.environ.get("MNO_LANG") or None, "$MNO_LANG") \
             or state.get("argv_lang") or "fr"  # a command's own --lang (mno diagram --lang en)
     except typer.BadParameter:
-        value = os.environ.get("MNO_LANG")
-        typer.echo(f"MNO_LANG={value!r} : valeurs acceptées {', '.join(accepted_languages())}", err=True)
+        typer.echo(_refused("MNO_LANG", os.environ.get("MNO_LANG"), accepted_languages()), err=True)
         raise typer.Exit(2) from None
     _language_for_this_run(ctx, before)
     state["log_format"] = _choice("--log-format", log_format, "MNO_LOG_FORMAT", OutputFormat)
@@ -232,9 +231,22 @@ def _choice(option: str, given, var: str, kind) -> str:
     if value is None:
         return accepted[0]
     if value not in accepted:
-        typer.echo(f"{var}={value!r} : valeurs acceptées {', '.join(accepted)}", err=True)
+        typer.echo(_refused(var, value, accepted, state["lang"]), err=True)
         raise typer.Exit(2)
     return value
+
+
+def _refused(variable: str, value: str | None, accepted: list[str], lang: str | None = None) -> str:
+    """« MNO_LANG='xx' : valeurs acceptées fr, en » in ``lang``, else the command line's --lang."""
+    return gettext("{variable}={value} : valeurs acceptées {accepted}",
+                   lang or state.get("argv_lang") or SOURCE, variable=variable, value=repr(value),
+                   accepted=", ".join(accepted))
+
+
+def _config_error(e: Exception, lang: str | None) -> str:
+    """The message of a ``ConfigError`` in ``lang``, else in the command line's --lang."""
+    from .sop.diagnostics import text_in
+    return text_in(e.args[0], lang or state.get("argv_lang") or SOURCE) if e.args else ""
 
 
 def refuse_unknown_lang(args: list[str]) -> list[str]:
@@ -250,8 +262,7 @@ def refuse_unknown_lang(args: list[str]) -> list[str]:
         check_lang(asked[1], asked[0])  # reads the shipped SOPs' languages (mos, ha …)
     except typer.BadParameter:
         if asked[0] == "$MNO_LANG":
-            typer.echo(f"MNO_LANG={asked[1]!r} : valeurs acceptées {', '.join(accepted_languages())}",
-                       err=True)
+            typer.echo(_refused("MNO_LANG", asked[1], accepted_languages()), err=True)
             raise SystemExit(2) from None
         end = args.index("--") if "--" in args else len(args)
         return [a for a in args[:end] if a != "--help"] + args[end:]
@@ -278,7 +289,8 @@ def _main() -> None:
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
     except ConfigError as e:  # any command that reaches the configuration: one line, never a traceback
-        print(f"Configuration : {e}", file=sys.stderr)
+        print(gettext("Configuration : {error}", state.get("argv_lang") or SOURCE,
+                      error=_config_error(e, None)), file=sys.stderr)
         sys.exit(1)
     except Exception as e:  # an unreadable audit key reached outside commands.common.errors
         from .store.auditkey import AuditKeyError

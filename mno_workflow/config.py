@@ -18,6 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .i18n import N_
+
 #: Keys of ``mno.toml`` (top level, and the ``[smtp]`` table) and the variable each one sets.
 FILE_KEYS = {
     "database_url": "MNO_DATABASE_URL", "data_dir": "MNO_DATA_DIR", "secret_key": "MNO_SECRET_KEY",
@@ -34,13 +36,20 @@ class ConfigError(ValueError):
     """The configuration file is missing, unreadable or has an unknown key or a bad value."""
 
 
+def _error(msgid: str, **values: Any) -> ConfigError:
+    """A :class:`ConfigError` saying ``msgid`` (French source text) with ``values``: French as a
+    ``str``, in another language through the catalogues (``commands.common.error_text``)."""
+    from .sop.diagnostics import said_fr  # here: a good configuration loads no SOP schema
+    return ConfigError(said_fr(msgid, **values))
+
+
 def config_file() -> Path | None:
     """``$MNO_CONFIG`` (must exist), else ``./mno.toml`` when present, else None."""
     named = os.environ.get("MNO_CONFIG")
     if named:
         p = Path(named).expanduser()
         if not p.is_file():
-            raise ConfigError(f"MNO_CONFIG={named} : fichier de configuration introuvable")
+            raise _error(N_("MNO_CONFIG={path} : fichier de configuration introuvable"), path=named)
         return p
     p = Path("mno.toml")
     return p if p.is_file() else None
@@ -50,26 +59,36 @@ def read_file(path: Path) -> dict[str, str]:
     """The variables a configuration file sets: ``{"MNO_DATABASE_URL": ..., ...}``.
 
     Raises ConfigError (with the file name and the accepted keys) for bad TOML or unknown keys."""
+    import re
     import tomllib
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path} : configuration illisible : {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        from .i18n.files import file_error
+        raise ConfigError(file_error(path, e)) from None  # a said_fr message
+    except tomllib.TOMLDecodeError as e:  # its English message ends with « (at line 3, column 5) »
+        at = re.search(r"line (\d+), column (\d+)", str(e))
+        raise _error(N_("{path} : configuration illisible (TOML invalide, ligne {line}, colonne {column})"),
+                     path=str(path), line=at.group(1) if at else "?",
+                     column=at.group(2) if at else "?") from None
     out: dict[str, str] = {}
     base = path.resolve().parent
     for key, value in data.items():
         if key == "smtp" and isinstance(value, dict):
             for k, v in value.items():
                 if k not in SMTP_KEYS:
-                    raise ConfigError(f"{path} : clé inconnue smtp.{k} (acceptées : {', '.join(SMTP_KEYS)})")
+                    raise _error(N_("{path} : clé inconnue {key} (acceptées : {accepted})"),
+                                 path=str(path), key=f"smtp.{k}", accepted=", ".join(SMTP_KEYS))
                 out[SMTP_KEYS[k]] = str(v).lower() if isinstance(v, bool) else str(v)
             continue
         if key not in FILE_KEYS:
             accepted = ", ".join([*FILE_KEYS, "smtp"])
-            raise ConfigError(f"{path} : clé inconnue {key!r} (acceptées : {accepted})")
+            raise _error(N_("{path} : clé inconnue {key} (acceptées : {accepted})"),
+                         path=str(path), key=repr(key), accepted=accepted)
         text = str(value)
         if key == "public_url" and not text.strip().startswith(("http://", "https://")):
-            raise ConfigError(f"{path} : public_url doit être une adresse http(s)://, reçu {text!r}")
+            raise _error(N_("{path} : public_url doit être une adresse http(s)://, reçu « {value} »"),
+                         path=str(path), value=text)
         if key in PATH_KEYS:
             text = str((base / Path(text).expanduser()).resolve())
         if key == "database_url" and text.startswith("sqlite:///") and not text.startswith("sqlite:////"):
@@ -132,10 +151,10 @@ def default_database_url() -> str:
     target = data_dir(create=False) / "mno.db"
     legacy = Path(LEGACY_DB).resolve()
     if not target.exists() and legacy.is_file() and legacy != target:
-        raise ConfigError(
-            f"un fichier {LEGACY_DB} existe dans ce dossier, mais la base par défaut est désormais "
-            f"{target} ; déplacez-le (mkdir -p {target.parent} && mv {LEGACY_DB} {target}) ou "
-            f"indiquez-le : --db {LEGACY_DB}")
+        raise _error(N_(
+            "un fichier {legacy} existe dans ce dossier, mais la base par défaut est désormais "
+            "{target} ; déplacez-le (mkdir -p {folder} && mv {legacy} {target}) ou "
+            "indiquez-le : --db {legacy}"), legacy=LEGACY_DB, target=str(target), folder=str(target.parent))
     data_dir()
     return f"sqlite:///{private_file(target)}"
 

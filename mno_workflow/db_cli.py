@@ -25,7 +25,8 @@ def _url(db: str | None, ctx: typer.Context) -> str:
     try:
         return database_url(db or (root.params or {}).get("db"))
     except ValueError as e:  # config.ConfigError: an old ./mno.db, a bad mno.toml
-        typer.echo(f"Base de données : {e}", err=True)
+        from .commands.common import _, error_text
+        typer.echo(_("Base de données : {error}", error=error_text(e)), err=True)
         raise typer.Exit(1) from None
 
 
@@ -33,17 +34,25 @@ def _url(db: str | None, ctx: typer.Context) -> str:
 def upgrade(ctx: typer.Context, db: DbOption = None,
             revision: Annotated[str, typer.Option(help="Révision cible.")] = "head") -> None:
     """Mettre le schéma de la base à jour (toutes les migrations non appliquées)."""
+    from alembic.util import CommandError
+
+    from .commands.common import _, db_detail, safe_url
     url = _url(db, ctx)
     try:
         before = migrate.current(url)
         after = migrate.upgrade(url, revision)
+    except CommandError:  # Alembic's English « Can't locate revision identified by 'x' »
+        typer.echo(_("Migration impossible ({url}) : révision inconnue « {revision} » ; la plus récente "
+                     "est {head}", url=safe_url(url), revision=revision, head=migrate.head()), err=True)
+        raise typer.Exit(1) from None
     except (SQLAlchemyError, ValueError) as e:
-        typer.echo(f"Migration impossible ({url}) : {str(e).splitlines()[0]}", err=True)
+        typer.echo(_("Migration impossible ({url}) : {error}", url=safe_url(url),
+                     error=db_detail(e).replace(url, safe_url(url))), err=True)
         raise typer.Exit(1) from None
     if before == after:
-        typer.echo(f"Base déjà à jour (révision {after}).")
-    else:
-        typer.echo(f"Base mise à jour : {before or 'vide'} → {after}.")
+        typer.echo(_("Base déjà à jour (révision {revision}).", revision=after))
+    else:  # « vide »: a new database
+        typer.echo(_("Base mise à jour : {before} → {after}.", before=before or _("vide"), after=after))
 
 
 @app.command("current")
@@ -57,6 +66,12 @@ def current(ctx: typer.Context, db: DbOption = None) -> None:
         typer.echo(_("Base de données inaccessible ({url}) : {error}", url=safe_url(url),
                      error=db_detail(e).replace(url, safe_url(url))), err=True)
         raise typer.Exit(1) from None
+    from .commands.common import _
     head = migrate.head()
-    state = "à jour" if rev == head else "à mettre à jour : mno db upgrade"
-    typer.echo(f"{rev or 'aucune'} (dernière : {head}) — {state}")
+    if rev is None:
+        typer.echo(_("aucune révision (dernière : {head}) — à mettre à jour : mno db upgrade", head=head))
+    elif rev == head:
+        typer.echo(_("{revision} (dernière : {head}) — à jour", revision=rev, head=head))
+    else:
+        typer.echo(_("{revision} (dernière : {head}) — à mettre à jour : mno db upgrade", revision=rev,
+                     head=head))

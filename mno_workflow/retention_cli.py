@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from .commands.now_option import NOW_HELP
+
 app = typer.Typer(help="Conservation des données : purge des champs personnels après la durée de la POS.",
                   no_args_is_help=True)
 
@@ -14,28 +16,20 @@ app = typer.Typer(help="Conservation des données : purge des champs personnels 
 @app.command("run")
 def retention_run(
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer sans rien écrire")] = False,
-        now: Annotated[str | None, typer.Option(help="Instant simulé ISO 8601 (tests, essais)")] = None,
+        now: Annotated[str | None, typer.Option(help=NOW_HELP)] = None,
 ) -> None:
     """Remplacer par une marque d'effacement les champs personnels et sensibles des dossiers clos
     depuis plus longtemps que la durée de conservation de leur POS (données du dossier et journal
     d'audit) ; un événement d'audit par dossier. Les statistiques anonymes ne changent pas.
 
     Purge personal fields of cases closed longer than their SOP's retention period."""
-    from datetime import datetime
-
-    from .commands.common import _, fail, lang, open_engine
+    from .commands.common import _, lang
     from .commands.common import errors as _errors
-    from .engine.clock import SimulatedClock
+    from .commands.now_option import engine_at
     from .engine.engine import Actor
     from .engine.retention import run_retention
     from .i18n import ngettext
-    clock = None
-    if now:
-        try:
-            clock = SimulatedClock(datetime.fromisoformat(now.replace("Z", "+00:00")))
-        except ValueError:
-            fail(f"--now : instant ISO 8601 avec fuseau attendu, ex. 2031-01-01T00:00:00Z ; reçu {now!r}", 2)
-    engine = open_engine(clock)
+    engine = engine_at(now)
     from .cli_identity import os_user
     actor = Actor("mno.retention", "system", None, "cli", os_user())
     with _errors():
@@ -45,7 +39,7 @@ def retention_run(
             else ngettext("{n} valeur remplacée", "{n} valeurs remplacées", n, lang())
         typer.echo(f"{ref}\t" + _("{values} (données et journal)", values=done))
     for ref, why in report.skipped.items():
-        typer.echo(f"{ref}\tignoré : {why}", err=True)
+        typer.echo(f"{ref}\t" + _("ignoré : {why}", why=_(why)), err=True)
     cases = ngettext("{n} dossier serait purgé", "{n} dossiers seraient purgés", len(report.cases),
                      lang()) if dry_run else \
         ngettext("{n} dossier purgé", "{n} dossiers purgés", len(report.cases), lang())

@@ -11,8 +11,11 @@ from typing import Annotated
 
 import typer
 
-from .i18n import gettext, ngettext
+from .i18n import N_, gettext, ngettext
 from .store.models import User
+
+#: A token's state (``tokens.as_dict``) in words.
+TOKEN_STATES = {"active": N_("actif"), "expired": N_("expiré"), "revoked": N_("révoqué")}
 
 
 def _cli():
@@ -49,10 +52,15 @@ def register(user_app: typer.Typer) -> None:
             return
         if not rows:
             typer.echo(_cli()._("Aucun jeton."))
+        from .i18n.dates import instant_text
+        cli, lang = _cli(), _cli().lang()
         for r in rows:
-            typer.echo(f"{r['id']:>5}  {r['user']:<20} {r['label'] or '-':<16} {r['scope']:<5} "
-                       f"{r['state']:<8} expire {(r['expires_at'] or 'jamais')[:16]}  "
-                       f"dernier usage {(r['last_used_at'] or '-')[:16]}")
+            state = cli._(TOKEN_STATES.get(r["state"], r["state"]))
+            expires = instant_text(r["expires_at"], lang) or cli._("jamais")
+            used = instant_text(r["last_used_at"], lang) or "-"
+            typer.echo(f"{r['id']:>5}  {r['user']:<20} {r['label'] or '-':<16} {r['scope']:<5} {state:<8} "
+                       + cli._("expire {date}", date=expires) + "  "
+                       + cli._("dernier usage {date}", date=used))
 
     @user_app.command("issue-token")
     def user_issue_token(
@@ -64,15 +72,17 @@ def register(user_app: typer.Typer) -> None:
         """Créer un jeton d'API ; sa valeur n'est affichée qu'une fois. / Issue an API token."""
         from .web import tokens
         if scope not in tokens.SCOPES:
-            _cli().fail("--scope : read ou write", 2)
+            _cli().fail(_cli()._("--scope : read ou write"), 2)
         engine = _cli().open_engine()
         with engine.sessions.begin() as s:
             user = _user_or_fail(s, user_id)
             if not user.active:
-                _cli().fail(f"Compte désactivé : {user_id} / Deactivated account")
+                _cli().fail(_cli()._("Compte désactivé : {user}", user=user_id))
             tok, row = tokens.issue(s, user_id, datetime.now(UTC), label=label, scope=scope,
                                     lifetime=timedelta(days=days))
-            typer.echo(f"Jeton {row.id} ({scope}, expire {row.expires_at:%Y-%m-%d}) : {tok}")
+            from .i18n.dates import day_text
+            typer.echo(_cli()._("Jeton {id} ({scope}, expire le {date}) : {token}", id=row.id, scope=scope,
+                                date=day_text(row.expires_at, _cli().lang()), token=tok))
 
     @user_app.command("revoke-token")
     def user_revoke_token(
@@ -82,7 +92,7 @@ def register(user_app: typer.Typer) -> None:
         """Révoquer un jeton d'API (effet immédiat). / Revoke an API token."""
         from .web import tokens
         if (token_id is None) == (all_of is None):
-            _cli().fail("Donnez un numéro de jeton ou --all-of UTILISATEUR.", 2)
+            _cli().fail(_cli()._("Donnez un numéro de jeton ou --all-of UTILISATEUR."), 2)
         engine = _cli().open_engine()
         now = datetime.now(UTC)
         with engine.sessions.begin() as s:
@@ -94,7 +104,7 @@ def register(user_app: typer.Typer) -> None:
                 return
             if not tokens.revoke(s, token_id, now):
                 _cli().fail(_cli()._("Jeton introuvable : {token}", token=token_id))
-        typer.echo(f"Jeton {token_id} révoqué.")
+        typer.echo(_cli()._("Jeton {id} révoqué.", id=token_id))
 
     @user_app.command("end-sessions")
     def user_end_sessions(
@@ -104,7 +114,7 @@ def register(user_app: typer.Typer) -> None:
         """Fermer les sessions web ouvertes (effet immédiat). / End open web sessions."""
         from .web import websessions
         if (user_id is None) == (not everyone):
-            _cli().fail("Donnez un utilisateur ou --all.", 2)
+            _cli().fail(_cli()._("Donnez un utilisateur ou --all."), 2)
         engine = _cli().open_engine()
         with engine.sessions.begin() as s:
             if user_id:
@@ -132,7 +142,7 @@ def register(user_app: typer.Typer) -> None:
         engine = _cli().open_engine()
         with engine.sessions.begin() as s:
             _user_or_fail(s, user_id).active = True
-        typer.echo(f"Compte {user_id} réactivé.")
+        typer.echo(_cli()._("Compte {user} réactivé.", user=user_id))
 
 
 def end_everything(s, user_id: str, reason: str) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from .common import (
     FormatOption,
     OutputFormat,
     SopArg,
+    _,
     errors,
     fail,
     open_engine,
@@ -37,7 +38,7 @@ def alert_create(sop: SopArg = "mnr_bf", actor: AsOption = "",
     """Transmettre un signalement ; affiche sa référence et à qui il est attribué. / File an alert:
     prints its reference and who it was given to."""
     from ..engine.alerts import entry_for, file_alert
-    from ..engine.opening import IdempotencyKeyInvalid
+    from ..engine.opening import MAX_KEY, IdempotencyKeyInvalid
     from .case import _payload
     who = parse_actor(actor)
     engine = open_engine()
@@ -49,8 +50,8 @@ def alert_create(sop: SopArg = "mnr_bf", actor: AsOption = "",
     with errors():
         try:
             filed = file_alert(engine, sop_id, who, payload, idempotency_key=idempotency_key)
-        except IdempotencyKeyInvalid as e:
-            fail(f"--idempotency-key : {e}", 2)
+        except IdempotencyKeyInvalid:
+            fail(_("--idempotency-key : de 1 à {n} caractères", n=MAX_KEY), 2)
     if fmt == OutputFormat.json:
         import json
         typer.echo(json.dumps({"reference": filed.reference, "assignee": filed.assignee,

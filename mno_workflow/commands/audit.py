@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import ngettext
+from ..i18n import colon, ngettext
+from ..sop.diagnostics import said, text_in
 from .common import _, lang
 
 app = typer.Typer(help="Journal d'audit : vérifier, points de contrôle signés, adoption des "
@@ -54,7 +55,7 @@ def audit_verify(
         count, problems = verify_all(s, legacy=True)
         n_cp, cp_problems = verify_stored(s, key)
         if doc is not None:
-            cp_problems += verify_document(s, doc, key, f"checkpoint {checkpoint.name}")
+            cp_problems += verify_document(s, doc, key, said("checkpoint {name}", name=checkpoint.name))
         replayed = []
         if replay:
             from ..engine.replay import replay_all
@@ -62,7 +63,8 @@ def audit_verify(
     legacy = [p for p in problems if p.kind == "legacy"]
     errors = [p for p in problems if p.kind != "legacy"] + cp_problems + replayed
     for p in errors:
-        typer.echo(f"{p.reference} #{p.seq}: {p.problem}", err=True)
+        typer.echo(f"{text_in(p.reference, lang())} #{p.seq}{colon(lang())}{text_in(p.problem, lang())}",
+                   err=True)
     legacy_cases = sorted({p.reference for p in legacy})
     if legacy:
         refs = ", ".join(legacy_cases[:10]) + (" …" if len(legacy_cases) > 10 else "")
@@ -144,7 +146,8 @@ def audit_rekey(
             s.commit()
     for ref, problems in refused:
         for p in problems:
-            typer.echo(f"{ref} #{p.seq}: {p.problem} — non adopté", err=True)
+            typer.echo(_("{reference} #{seq} : {problem} — non adopté", reference=ref, seq=p.seq,
+                         problem=text_in(p.problem, lang())), err=True)
     cases = ngettext("{n} dossier", "{n} dossiers", adopted_cases, lang())
     adopted = ngettext("{n} événement de {cases} serait adopté", "{n} événements de {cases} seraient adoptés",
                        adopted_events, lang(), cases=cases) if dry_run else \

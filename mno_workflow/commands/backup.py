@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import fail, safe_url, selected_url
+from .common import _, fail, fail_write, ngettext, safe_url, selected_url
 
 
 def backup(target: Annotated[Path, typer.Argument(help="Fichier de sauvegarde à créer (mode 600).")]) -> None:
@@ -21,14 +21,17 @@ def backup(target: Annotated[Path, typer.Argument(help="Fichier de sauvegarde à
     url = selected_url()
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        fail(f"{safe_url(url)} : mno backup copie une base SQLite ; pour PostgreSQL utilisez "
-             "pg_dump -Fc (voir docs/deployment.md)")
+        fail(_("{url} : mno backup copie une base SQLite ; pour PostgreSQL utilisez "
+               "pg_dump -Fc (voir docs/deployment.md)", url=safe_url(url)))
     source = Path(parsed.database)
     if not source.is_file():
-        fail(f"Base introuvable : {source}")
+        fail(_("Base introuvable : {path}", path=source))
     if target.exists():
-        fail(f"{target} existe déjà : choisissez un autre nom")
-    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        fail(_("{path} existe déjà : choisissez un autre nom", path=target))
+    try:
+        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as e:
+        fail_write(target, e)
     os.close(fd)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
@@ -39,10 +42,29 @@ def backup(target: Annotated[Path, typer.Argument(help="Fichier de sauvegarde à
     except sqlite3.Error as e:
         dst.close()
         target.unlink(missing_ok=True)
-        fail(f"Sauvegarde impossible : {e}")
+        fail(_("Sauvegarde impossible : {error}", error=sqlite_words(e)))
     finally:
         src.close()
     dst.close()
     if ok != "ok":
-        fail(f"Sauvegarde incohérente ({ok}) : {target}")
-    typer.echo(f"Sauvegarde écrite : {target} ({target.stat().st_size} octets, intégrité vérifiée)")
+        fail(_("Sauvegarde incohérente (le contrôle d'intégrité de SQLite échoue) : {path}", path=target))
+    typer.echo(ngettext("Sauvegarde écrite : {path} ({n} octet, intégrité vérifiée)",
+                        "Sauvegarde écrite : {path} ({n} octets, intégrité vérifiée)", target.stat().st_size,
+                        path=target))
+
+
+def sqlite_words(e: Exception) -> str:
+    """What a ``sqlite3.Error`` means, in words of the ``--lang`` language (its result code: the
+    base is busy, cannot be opened, is damaged, the disk is full), never SQLite's English text."""
+    name = getattr(e, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return _("la base est occupée par une autre écriture ; réessayez")
+    if name.startswith("SQLITE_CANTOPEN"):
+        return _("la base ne peut pas être ouverte")
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return _("la base est endommagée ou n'est pas une base SQLite")
+    if name.startswith("SQLITE_FULL"):
+        return _("le disque est plein")
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
+        return _("accès refusé")
+    return _("erreur SQLite {code}", code=name or type(e).__name__)

@@ -42,7 +42,7 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
                 ) -> None:
     """Ouvrir un dossier à la première étape de la POS (avec --data/--json : et l'enregistrer, en
     une transaction) ; affiche sa référence. / Open a case."""
-    from ..engine.opening import IdempotencyKeyInvalid, open_case, registration
+    from ..engine.opening import MAX_KEY, IdempotencyKeyInvalid, open_case, registration
     who = parse_actor(actor)
     engine = open_engine()
     sop_id = sop_id_loading(engine, sop)
@@ -58,8 +58,8 @@ def case_create(sop: SopArg = "mnr_bf", actor: AsOption = "", assignee: str | No
         try:
             opened = open_case(engine, sop_id, who, payload, trigger=trigger or "", assignee=assignee,
                                idempotency_key=idempotency_key)
-        except IdempotencyKeyInvalid as e:
-            fail(f"--idempotency-key : {e}", 2)
+        except IdempotencyKeyInvalid:
+            fail(_("--idempotency-key : de 1 à {n} caractères", n=MAX_KEY), 2)
     typer.echo(opened.reference)
 
 

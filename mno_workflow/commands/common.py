@@ -162,7 +162,7 @@ def selected_url() -> str:
     try:
         return database_url(state["db"])
     except ValueError as e:  # config.ConfigError: e.g. an old ./mno.db next to the new default
-        fail(_("Base de données : {error}", error=e))
+        fail(_("Base de données : {error}", error=error_text(e)))
         raise  # unreachable
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from .common import _, errors, fail, open_engine, state
+from .common import _, error_text, errors, fail, ngettext, open_engine, state
 
 app = typer.Typer(
     help="Exporter les indicateurs (tableaux, DHIS2).", no_args_is_help=True
@@ -25,7 +25,7 @@ def _period(text: str):
     try:
         return parse(text)
     except PeriodError as e:
-        fail(str(e))
+        fail(e.text(state["lang"]))
 
 
 def _latest_sop(s):
@@ -91,7 +91,7 @@ def tables_cmd(
             output.write_bytes(
                 itables.to_xlsx(iter(rows), itables.methods_note(sop, figs.threshold, state["lang"]))
             )
-    typer.echo(f"{len(rows) - 1} lignes → {output}")
+    typer.echo(ngettext("{n} ligne → {path}", "{n} lignes → {path}", len(rows) - 1, path=output))
 
 
 @app.command("dhis2")
@@ -143,7 +143,7 @@ def dhis2_cmd(
         )
     payload = dhis2.data_value_sets(exp)
     for w in exp.warnings:
-        typer.echo(f"attention / warning: {w}", err=True)
+        typer.echo(_("attention : {warning}", warning=w), err=True)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "adx":
@@ -152,22 +152,37 @@ def dhis2_cmd(
             output.write_bytes(dhis2.adx(exp, m))
         else:
             output.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-        typer.echo(f"{len(exp.values)} valeurs → {output}")
+        typer.echo(ngettext("{n} valeur → {path}", "{n} valeurs → {path}", len(exp.values), path=output))
     if post:
         if not user:
             fail(_("--user est requis avec --post"))
         password = os.environ.get("MNO_DHIS2_PASSWORD")
         if not password:
-            fail("Mot de passe absent : définissez MNO_DHIS2_PASSWORD / set MNO_DHIS2_PASSWORD")
+            fail(_("Mot de passe absent : définissez MNO_DHIS2_PASSWORD"))
         try:
             summary = dhis2.post(post, payload, user, password, dry_run=dry_run)
         except Exception as e:  # network or server refusal: one line, exit 1
-            fail(f"Envoi DHIS2 impossible / DHIS2 push failed: {e}")
+            fail(_("Envoi DHIS2 impossible : {error}", error=error_text(e)))
         counts = summary.get("importCount") or (summary.get("response") or {}).get("importCount") or {}
         status = summary.get("status") or (summary.get("response") or {}).get("status")
-        typer.echo(
-            f"DHIS2 {'(dryRun) ' if dry_run else ''}{status} : "
-            + ", ".join(f"{k} {v}" for k, v in counts.items())
-        )
+        counted = ", ".join(_import_count(k, v) for k, v in counts.items())
+        typer.echo(_("Réponse de DHIS2 (essai, dryRun) : {status} ; {counts}", status=status, counts=counted)
+                   if dry_run else _("Réponse de DHIS2 : {status} ; {counts}", status=status, counts=counted))
         if status not in ("SUCCESS", "OK", "WARNING"):
             raise typer.Exit(1)
+
+
+def _import_count(key: str, n: Any) -> str:
+    """One count of DHIS2's import summary in words (« 3 importées »); a key DHIS2 adds later is
+    shown as DHIS2 names it."""
+    if not isinstance(n, int):
+        return f"{key} {n}"
+    if key == "imported":
+        return ngettext("{n} importée", "{n} importées", n)
+    if key == "updated":
+        return ngettext("{n} mise à jour", "{n} mises à jour", n)
+    if key == "ignored":
+        return ngettext("{n} ignorée", "{n} ignorées", n)
+    if key == "deleted":
+        return ngettext("{n} supprimée", "{n} supprimées", n)
+    return f"{key} {n}"

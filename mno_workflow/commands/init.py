@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import fail
+from .common import _, fail
 
 CONFIG = """\
 # MNO Workflow — configuration of this working folder (see docs/deployment.md).
@@ -48,7 +48,7 @@ def init(directory: Annotated[Path, typer.Argument(help="Dossier à créer (ou v
 
     from ..resources import bf_dir
     if directory.exists() and any(directory.iterdir()) and not force:
-        fail(f"{directory} n'est pas vide : choisissez un autre dossier ou ajoutez --force")
+        fail(_("{path} n'est pas vide : choisissez un autre dossier ou ajoutez --force", path=directory))
     directory.mkdir(parents=True, exist_ok=True)
     sop_dir = directory / "sops" / "burkina_faso"
     shutil.copytree(bf_dir(), sop_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"),
@@ -59,8 +59,10 @@ def init(directory: Annotated[Path, typer.Argument(help="Dossier à créer (ou v
     data = directory / "data"
     from ..config import private_dir
     private_dir(data)
-    typer.echo(f"Dossier de travail créé : {directory}")
-    typer.echo(f"  POS à adapter : {sop_dir / 'mnr.yaml'} (scénarios, exemples, répertoire)")
-    typer.echo(f"  configuration : {config}")
-    typer.echo(f"  données       : {data} (mode 700)")
-    typer.echo(f"Ensuite : cd {directory} && mno validate sops && mno test sops/burkina_faso && mno serve")
+    typer.echo(_("Dossier de travail créé : {path}", path=directory))
+    typer.echo("  " + _("POS à adapter : {path} (scénarios, exemples, répertoire)",
+                        path=sop_dir / "mnr.yaml"))
+    typer.echo("  " + _("configuration : {path}", path=config))
+    typer.echo("  " + _("données       : {path} (mode 700)", path=data))
+    typer.echo(_("Ensuite : {commands}", commands=f"cd {directory} && mno validate sops && "
+                                                     "mno test sops/burkina_faso && mno serve"))

@@ -34,7 +34,7 @@ def publish(
     from ..render.narrative_text import NarrativeError
     from ..render.pdf import PdfUnavailable
     from ..render.publish import publish as run
-    from .common import _, ngettext
+    from .common import _, error_text, ngettext
 
     sop = _load(sop_path)
     langs = lang or list(sop.languages)
@@ -47,7 +47,7 @@ def publish(
     try:
         report = run(sop, output, sop_path, langs=langs, pdf=not no_pdf, region=region, public=public)
     except (DiagramError, PdfUnavailable, NarrativeError) as e:
-        typer.echo(str(e), err=True)
+        typer.echo(error_text(e), err=True)
         raise typer.Exit(1) from None
     except OSError as e:
         typer.echo(_("Écriture impossible : {error}", error=e), err=True)

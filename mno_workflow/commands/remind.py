@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from ..i18n import N_, gettext, ngettext
-from .common import errors, fail, open_engine, state
+from .common import errors, state
+from .now_option import NOW_HELP, engine_at
 
 
 def _print_sweep(report, lang: str) -> None:
@@ -36,24 +37,13 @@ def _warn_relative_links() -> None:
 
 def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (pour cron).")] = False,
            every: Annotated[int, typer.Option(help="Intervalle en secondes (mode continu).", min=1)] = 60,
-           now: Annotated[str | None, typer.Option(help="Instant simulé ISO 8601 (tests, scénarios).")]
-           = None) -> None:
+           now: Annotated[str | None, typer.Option(help=NOW_HELP)] = None) -> None:
     """Envoyer les rappels, escalades et déclenchements automatiques dus (une fois, ou toutes les N secondes).
 
     Send due reminders."""
-    from datetime import datetime
-
-    from ..engine.clock import SimulatedClock
     from ..reminders.scheduler import make_scheduler
     from ..reminders.sweeper import sweep
-    clock = None
-    if now:
-        try:
-            instant = datetime.fromisoformat(now.replace("Z", "+00:00"))
-            clock = SimulatedClock(instant)
-        except ValueError:
-            fail(f"--now : instant ISO 8601 avec fuseau attendu, ex. 2025-06-10T08:00:00Z ; reçu {now!r}", 2)
-    engine = open_engine(clock)
+    engine = engine_at(now)
     _warn_relative_links()
     if once:
         from ..reminders.notifiers import notifiers_from_env
@@ -68,7 +58,9 @@ def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (p
                               "{n} courriels en attente de configuration SMTP, ", len(d.not_configured), lang)
                    + ngettext("{n} abandonné.", "{n} abandonnés.", len(d.dead), lang))
         return
-    typer.echo(f"Balayage des délais toutes les {every} s (Ctrl+C pour arrêter).")
+    typer.echo(ngettext("Balayage des délais toutes les {n} seconde (Ctrl+C pour arrêter).",
+                        "Balayage des délais toutes les {n} secondes (Ctrl+C pour arrêter).", every,
+                        state["lang"]))
     sched = make_scheduler(engine, every, blocking=True,
                            after=lambda r: _print_sweep(r, state["lang"]) if r.claimed else None)
     try:

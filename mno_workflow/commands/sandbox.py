@@ -85,5 +85,5 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
     typer.echo(ready + erased)
     for user, pw in sorted(passwords.items()):
         typer.echo(f"  {user} : {pw}")
-    typer.echo(f"Lancer : mno --db {url} serve --port 8001")
+    typer.echo(_("Lancer : {command}", command=f"mno --db {url} serve --port 8001"))
 

@@ -9,7 +9,18 @@ import typer
 
 from ..i18n import colon, gettext, ngettext
 from ..sop.diff import sop_diff
-from .common import AsOption, error_line, errors, fail, lang, load_sop_or_fail, open_engine, parse_actor
+from .common import (
+    AsOption,
+    _,
+    error_line,
+    error_text,
+    errors,
+    fail,
+    lang,
+    load_sop_or_fail,
+    open_engine,
+    parse_actor,
+)
 
 #: The value shapes of ``--map`` / ``--deadline`` in ``--help`` (ids are typed as they are, so
 #: these stay as they are: Click's metavar is not translated).
@@ -28,7 +39,7 @@ def sop_load(path: Path) -> None:
     engine = open_engine()
     with errors():
         engine.load_sop(loaded)
-    typer.echo(f"POS {loaded.model.sop} version {loaded.model.version} chargée.")
+    typer.echo(_("POS {sop} version {version} chargée.", sop=loaded.model.sop, version=loaded.model.version))
 
 
 @app.command("list")
@@ -94,17 +105,18 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
         try:
             target = main.parent / normalize(rel)
         except ImportPathError as e:
-            fail(error_line(f"{rel!r}{colon(lang())}{e}"), 1)
+            fail(error_line(f"{rel!r}{colon(lang())}{error_text(e)}"), 1)
         if target.resolve() == main.resolve():
             why = gettext("{file} porte le nom du fichier principal", lang(), file=repr(rel))
             fail(error_line(why), 1)
         targets[target] = text
     _write_all(targets)
-    typer.echo(f"{sop_id}@{row.version} → {main} ({len(source.encode('utf-8'))} octets, "
-               f"sha256 {row.sha256[:12]}…)")
+    size = len(source.encode("utf-8"))
+    typer.echo(f"{sop_id}@{row.version} → {main} (" + ngettext("{n} octet", "{n} octets", size, lang())
+               + f", sha256 {row.sha256[:12]}…)")
     for target in list(targets)[1:]:
-        typer.echo(f"  + {target} ({len(targets[target].encode('utf-8'))} octets)")
-    from .common import _
+        size = len(targets[target].encode("utf-8"))
+        typer.echo(f"  + {target} (" + ngettext("{n} octet", "{n} octets", size, lang()) + ")")
     for rel in unstored:
         typer.echo(_("attention : {file} non écrit : ce fichier de récit n'a pas été enregistré avec "
                      "la version {version} (enregistrée avant que les fichiers de récit le soient ; "

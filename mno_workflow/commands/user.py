@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .common import _, check_lang, fail, open_engine
+from ..i18n import colon
+from .common import _, check_lang, error_text, fail, lang, open_engine
 
 app = typer.Typer(help="Comptes des utilisateurs de l'interface web.", no_args_is_help=True)
 
@@ -36,25 +37,25 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(_("Mot de passe"), hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
-        fail("Mot de passe trop court : 10 caractères au moins.")
+        fail(_("Mot de passe trop court : {n} caractères au moins.", n=10))
     from ..reminders.sms import e164
     try:
         phone = e164(phone) if phone else None
     except ValueError as e:
-        fail(f"--phone : {e}", 2)
+        fail(f"--phone{colon(lang())}{error_text(e)}", 2)
     if sms and not phone:
-        fail("--sms demande --phone / --sms needs --phone", 2)
+        fail(_("--sms demande --phone"), 2)
     engine = open_engine()
     with engine.sessions.begin() as s:
         roles = set()
         for row in s.scalars(select(SopVersion)):
             roles |= set(engine.registry.compiled(row).sop.roles)
         if roles and role not in roles | {"trainer", "me_officer", "sop_author"}:  # web-only roles
-            fail(f"Rôle inconnu « {role} » : {', '.join(sorted(roles))}")
+            fail(_("Rôle inconnu « {role} » : {roles}", role=role, roles=", ".join(sorted(roles))))
         if role == "provider" and not organisation:
-            fail("--organisation est obligatoire pour un point focal de prestataire")
+            fail(_("--organisation est obligatoire pour un point focal de prestataire"))
         if role == "first_responder" and not organisation:  # FDS, CNVS, relais, Action sociale…
             fail(_("--org est obligatoire pour un premier intervenant (ex. fds_poste_seytenga, cnvs, "
                    "relais_kaya)"))
@@ -67,7 +68,7 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         user.phone, user.notify_sms = phone, sms
         user.password_hash = hash_password(password)
         s.add(user)
-    typer.echo(f"Compte {user_id} ({role}) enregistré.")
+    typer.echo(_("Compte {user} ({role}) enregistré.", user=user_id, role=role))
 
 
 def _register_admin_commands() -> None:

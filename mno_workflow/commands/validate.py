@@ -68,7 +68,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
             for d in found_problems:
                 typer.echo(d.format(lang()))
             if not found_problems:
-                typer.echo(f"{f}: ok")
+                typer.echo(_("Récit valide : {path}", path=f))
     for f in files:
         try:
             loaded = load_file(f)
@@ -93,7 +93,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     if fmt == "json":
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
     if not files and not narratives:
-        fail("Aucun fichier de POS trouvé.")
+        fail(_("Aucun fichier de POS trouvé."))
     raise typer.Exit(1 if failed else 0)
 
 

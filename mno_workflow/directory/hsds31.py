@@ -109,7 +109,7 @@ def read_hsds_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Probl
             reader = sniff.reader(path)
             table = list(reader)
         except sniff.UndecidableEncoding as exc:
-            problems.append(Problem(label, 0, "-", str(exc)))
+            problems.append(Problem(label, 0, "-", exc.args[0]))  # a said_fr message
             continue
         except csv.Error as exc:
             problems.append(Problem(label, 0, "-", f"CSV illisible : {exc}"))

@@ -42,7 +42,7 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
         try:
             reader = sniff.reader(path)
         except sniff.UndecidableEncoding as exc:
-            problems.append(Problem(label, 0, "-", str(exc)))
+            problems.append(Problem(label, 0, "-", exc.args[0]))  # a said_fr message
             continue
         header = next(reader, None)
         if header is None:

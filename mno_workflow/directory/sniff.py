@@ -29,20 +29,20 @@ def read_text(path: Path) -> tuple[str, str]:
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            raise UndecidableEncoding(
-                f"marque UTF-8 (BOM) mais octet invalide à la position {exc.start + 3} : "
-                "réenregistrer en « CSV UTF-8 »"
-            ) from None
+            from ..sop.diagnostics import said_fr
+            raise UndecidableEncoding(said_fr(
+                "marque UTF-8 (BOM) mais octet invalide à la position {position} : "
+                "réenregistrer en « CSV UTF-8 »", position=exc.start + 3)) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
         try:
             return data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
-            raise UndecidableEncoding(
-                f"encodage indécidable : ni UTF-8 (octet invalide à la position {utf8_error.start}) "
-                "ni Windows-1252 ; réenregistrer en « CSV UTF-8 » / undecidable encoding: save as CSV UTF-8"
-            ) from None
+            from ..sop.diagnostics import said_fr
+            raise UndecidableEncoding(said_fr(
+                "encodage indécidable : ni UTF-8 (octet invalide à la position {position}) "
+                "ni Windows-1252 ; réenregistrer en « CSV UTF-8 »", position=utf8_error.start)) from None
 
 
 def delimiter(text: str) -> str:

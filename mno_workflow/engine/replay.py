@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..sop.diagnostics import said
 from ..sop.schema import ForEach
 from ..store.audit import ChainProblem
 from ..store.models import AuditEvent, Case, Deadline, SopVersion
@@ -108,31 +109,36 @@ def _same_instant(a: Any, b: datetime) -> bool:
 
 
 def replay_case(session: Session, case: Case, sops: _Sops) -> list[str]:
-    """Differences between ``case`` as stored and as replayed from its events (English)."""
+    """Differences between ``case`` as stored and as replayed from its events (``said`` messages:
+    English as a ``str``, ``.text(lang)`` in another language)."""
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                                   .order_by(AuditEvent.seq)))
     r = _replay(events, sops)
     if r["unknown_sop"]:
-        return [f"SOP version {r['unknown_sop']} of its events is not in the database: cannot replay"]
+        return [said("SOP version {version} of its events is not in the database: cannot replay",
+                     version=r["unknown_sop"])]
     diffs: list[str] = []
     stored = {i.label_key: i for i in case.instances}
     for key in sorted(set(stored) | set(r["states"])):
         if key not in stored:
-            diffs.append(f"step {key} is in the events but not in the database (deleted)")
+            diffs.append(said("step {step} is in the events but not in the database (deleted)", step=key))
         elif key not in r["states"]:
-            diffs.append(f"step {key} is in the database but in no event (inserted)")
+            diffs.append(said("step {step} is in the database but in no event (inserted)", step=key))
         elif stored[key].state != r["states"][key]:
-            diffs.append(f"step {key}: stored state {stored[key].state!r}, events say {r['states'][key]!r}")
+            diffs.append(said("step {step}: stored state {stored}, events say {replayed}", step=key,
+                              stored=repr(stored[key].state), replayed=repr(r["states"][key])))
         elif (stored[key].data or {}) != r["inst_data"].get(key, {}):
-            diffs.append(f"step {key}: stored data differ from the events")
+            diffs.append(said("step {step}: stored data differ from the events", step=key))
     data = {k: v for k, v in (case.data or {}).items() if not k.startswith("_")}
     for form_id in sorted(set(data) | set(r["case_data"])):
         if data.get(form_id) != r["case_data"].get(form_id):
-            diffs.append(f"data of form {form_id!r} differ from the events")
+            diffs.append(said("data of form {form} differ from the events", form=repr(form_id)))
     if r["assignee"] is not UNKNOWN and case.assignee != r["assignee"]:
-        diffs.append(f"assignee is {case.assignee!r}, events say {r['assignee']!r}")
+        diffs.append(said("assignee is {stored}, events say {replayed}", stored=repr(case.assignee),
+                          replayed=repr(r["assignee"])))
     if case.status != r["status"]:
-        diffs.append(f"status is {case.status!r}, events say {r['status']!r}")
+        diffs.append(said("status is {stored}, events say {replayed}", stored=repr(case.status),
+                          replayed=repr(r["status"])))
     for key, (state, due_at) in sorted(r["due"].items()):
         inst = stored.get(key)
         if inst is None or inst.final or inst.state != state or due_at is UNKNOWN or due_at is None:
@@ -141,9 +147,10 @@ def replay_case(session: Session, case: Case, sops: _Sops) -> list[str]:
             Deadline.instance_id == inst.id, Deadline.kind == "expiry", Deadline.state == state,
             Deadline.status != "cancelled").order_by(Deadline.id.desc()).limit(1))
         if row is None:
-            diffs.append(f"step {key}: the deadline of {state!r} is missing")
+            diffs.append(said("step {step}: the deadline of {state} is missing", step=key, state=repr(state)))
         elif not _same_instant(due_at, row.due_at):
-            diffs.append(f"step {key}: deadline due {row.due_at.isoformat()}, events say {due_at}")
+            diffs.append(said("step {step}: deadline due {stored}, events say {replayed}", step=key,
+                              stored=row.due_at.isoformat(), replayed=due_at))
     return diffs
 
 
@@ -155,5 +162,5 @@ def replay_all(engine: Any, session: Session) -> list[ChainProblem]:
     for case in session.scalars(q).yield_per(200):
         for diff in replay_case(session, case, sops):
             problems.append(ChainProblem(case.reference or str(case.id), case.version,
-                                         f"replay: {diff}"))
+                                         said("replay: {difference}", difference=diff)))
     return problems

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from ..i18n import N_
 from ..sop.schema import SOP, ForEach
 from ..store.audit import TOMBSTONE_KEY, append_event, is_tombstone
 from ..store.models import AuditEvent, Case
@@ -85,7 +86,7 @@ class PurgeReport:
     """What a purge did (or would do): ``cases`` ``{reference: fields purged}``."""
 
     cases: dict[str, int] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)  # reference -> why not (English)
+    skipped: dict[str, str] = field(default_factory=dict)  # reference -> why not (French msgid)
 
 
 def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: Any,
@@ -198,7 +199,7 @@ def run_retention(engine: Any, actor: Any, *, dry_run: bool = False) -> PurgeRep
             sop = engine.registry.for_case(case).sop
             due = purge_due(case.closed_at, sop)
             if due is None:
-                report.skipped[ref] = "its SOP version has no retention rule"
+                report.skipped[ref] = N_("sa version de POS n'a pas de règle de conservation")
                 continue
             if due > now:
                 continue

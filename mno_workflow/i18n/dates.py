@@ -115,6 +115,22 @@ class DayText:
         return hash(self.day)
 
 
+class InstantText:
+    """An instant as one value of a message (``said(…, at=InstantText(at))``): shown
+    ``03/06/2025 08:00`` (UTC unless ``timezone``) in the reader's language (:func:`instant_text`)."""
+
+    __slots__ = ("instant", "timezone")
+
+    def __init__(self, instant: object, timezone: str = "UTC") -> None:
+        self.instant, self.timezone = instant, timezone
+
+    def text(self, lang: str = "fr") -> str:
+        return instant_text(self.instant, lang, self.timezone)
+
+    def __repr__(self) -> str:
+        return f"InstantText({self.instant!r})"
+
+
 #: A day as people type it: day first (« 15/01/2025 », also 15.01.2025 or 15-01-2025), the pages'
 #: way, or ISO (« 2025-01-15 »), the API's and scripts' way. :func:`read_day` reads both.
 _DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
@@ -144,3 +160,35 @@ def iso_day(text: str) -> str:
         return read_day(text).isoformat()
     except ValueError:
         return (text or "").strip()
+
+
+#: An instant as people type it: day first and the time (« 10/06/2025 08:00 », seconds optional).
+_DMY_TIME = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
+                       r"(?:[ T]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?)?\s*$")
+
+
+class NoTimeZone(ValueError):
+    """An instant typed without an offset (« 10/06/2025 08:00 ») and no time zone to read it in."""
+
+
+def read_instant(text: str, timezone: str | None = None) -> datetime:
+    """The aware instant typed as ISO 8601 with an offset (``2025-06-10T08:00:00Z``,
+    ``…+01:00``), or without one — day first as every page writes it (``10/06/2025 08:00``, a day
+    alone is its midnight) or ISO (``2025-06-10T08:00``) — read in ``timezone``.
+
+    ValueError for anything else or a day that does not exist; :class:`NoTimeZone` for an
+    instant without an offset when ``timezone`` is None."""
+    text = (text or "").strip()
+    m = _DMY_TIME.match(text)
+    if m:
+        d, mo, y, h, mi, sec = (int(x) if x else 0 for x in m.groups())
+        naive = datetime(y, mo, d, h, mi, sec)
+    else:
+        if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        naive = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        if naive.tzinfo is not None:
+            return naive
+    if timezone is None:
+        raise NoTimeZone(text)
+    return naive.replace(tzinfo=ZoneInfo(timezone))

@@ -310,19 +310,25 @@ def post(
     the server's import summary. Raises ``RuntimeError`` with the status and the server's text."""
     import httpx
 
+    from ..sop.diagnostics import said_fr
+
     target = url.rstrip("/") + "/api/dataValueSets"
-    r = httpx.post(
-        target,
-        json=payload,
-        auth=(user, password),
-        timeout=timeout,
-        params={"dryRun": "true" if dry_run else "false", "importStrategy": "CREATE_AND_UPDATE"},
-    )
-    if r.status_code >= 400:
-        raise RuntimeError(
-            f"DHIS2 a répondu {r.status_code} / DHIS2 answered {r.status_code}: {r.text[:300]}"
+    try:
+        r = httpx.post(
+            target,
+            json=payload,
+            auth=(user, password),
+            timeout=timeout,
+            params={"dryRun": "true" if dry_run else "false", "importStrategy": "CREATE_AND_UPDATE"},
         )
+    except httpx.TimeoutException:
+        raise RuntimeError(said_fr("le serveur {url} n'a pas répondu à temps", url=target)) from None
+    except httpx.HTTPError:  # refused, unknown name, bad address: httpx says it in English
+        raise RuntimeError(said_fr("le serveur {url} est injoignable", url=target)) from None
+    if r.status_code >= 400:  # the server's own text follows (DHIS2's words)
+        raise RuntimeError(said_fr("DHIS2 a répondu {status} : {text}", status=r.status_code,
+                                   text=r.text[:300]))
     try:
         return r.json()
     except json.JSONDecodeError:
-        raise RuntimeError(gettext("réponse non JSON : {text}", text=r.text[:200])) from None
+        raise RuntimeError(said_fr("réponse non JSON : {text}", text=r.text[:200])) from None

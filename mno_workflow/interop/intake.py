@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from mno_workflow.directory import sniff
 from mno_workflow.engine.engine import Actor, WorkflowEngine
 from mno_workflow.engine.errors import EngineError, FormInvalid
-from mno_workflow.i18n import gettext
+from mno_workflow.i18n import colon, gettext
 from mno_workflow.sop.schema import SOP, FormField
 from mno_workflow.store.models import Case, IntakeSubmission
 
@@ -86,7 +86,7 @@ def read_submissions(path: Path) -> list[Submission]:
     except (OSError, ValueError, csv.Error) as exc:
         if isinstance(exc, IntakeError):
             raise
-        raise IntakeError(gettext("{file} illisible : {error}", file=path.name, error=exc)) from None
+        raise IntakeError(_unreadable(path, exc)) from None
     out = []
     for number, values in numbered:
         ident = _uuid(values)
@@ -139,10 +139,31 @@ def _payload(fields: list[FormField], values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _unreadable(path: Path, exc: Exception) -> str:
+    """Why ``path`` cannot be read as submissions, in words of the current language (never the
+    English of ``json``, ``csv`` or the operating system)."""
+    from mno_workflow.i18n import current
+    from mno_workflow.i18n.files import file_error
+    from mno_workflow.sop.diagnostics import text_in
+    if isinstance(exc, json.JSONDecodeError):
+        return gettext("{file} illisible : JSON invalide (ligne {line}, colonne {column})", file=path.name,
+                       line=exc.lineno, column=exc.colno)
+    if isinstance(exc, OSError | UnicodeDecodeError):
+        return file_error(path, exc).text(current.get())
+    if isinstance(exc, sniff.UndecidableEncoding):
+        return gettext("{file} illisible : {error}", file=path.name,
+                       error=text_in(exc.args[0], current.get()))
+    return gettext("{file} illisible : CSV mal formé (guillemets ou séparateurs)", file=path.name)
+
+
 def _describe(exc: EngineError) -> str:
+    """The engine's refusal of one submission in the current language (``mno --lang``)."""
+    from mno_workflow.i18n import current
+    lang = current.get()
     if isinstance(exc, FormInvalid):  # FormsInvalid (several forms): keys are form.field
-        return " ; ".join(f"{k or 'formulaire'} : {m.fr} / {m.en}" for k, m in exc.errors.items())
-    return f"{exc.message.fr} / {exc.message.en}"
+        return " ; ".join(f"{k or gettext('formulaire', lang)}{colon(lang)}{m.text(lang)}"
+                          for k, m in exc.errors.items())
+    return exc.text(lang)
 
 
 def intake(
@@ -167,7 +188,7 @@ def intake(
         start = sop.steps[sop.start]
         found = next((t for t in start.transitions if form in t.forms), None)
         if found is None or case_column:
-            raise IntakeError("--trigger obligatoire pour ce formulaire / --trigger required")
+            raise IntakeError(gettext("--trigger obligatoire pour ce formulaire"))
         trigger = found.trigger
     # an action with several forms (form: [a, b], XLSForm of `mno xlsform --transition`): every form
     # of the submission, {form_id: {...}} (field ids differ across the forms, so names are unique)
@@ -199,7 +220,7 @@ def intake(
             if case_column:
                 reference = str(sub.values.get(case_column) or "").strip().upper()
                 if not reference:
-                    raise IntakeError(f"colonne « {case_column} » vide / empty")
+                    raise IntakeError(gettext("colonne « {column} » vide", column=case_column))
                 wf.fire(reference, trigger, actor, payload, also=record)
                 report.updated.append((sub.row, sub.uuid, reference))
             else:

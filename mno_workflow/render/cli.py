@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..commands.common import _
+from ..commands.common import _, error_text
 from ..commands.common import lang as cli_lang
 from ..sop.diagnostics import SOPError
 from ..sop.loader import load_file
@@ -78,7 +78,8 @@ def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la PO
         if all_:
             formats = ("svg", "dot", "mmd") if d.dot_available() else ("dot", "mmd")
             if not d.dot_available():
-                typer.echo(_("{error} — DOT et Mermaid écrits seulement.", error=d.DotNotFound()), err=True)
+                typer.echo(_("{error} — DOT et Mermaid écrits seulement.", error=error_text(d.DotNotFound())),
+                           err=True)
             paths = d.write_sop_diagrams(sop, output, formats=formats, langs=tuple(sop.languages))
             paths += _pathways(sop, sop_path, output, formats, public)
             _contacts_warning(sop_path, public)
@@ -96,7 +97,7 @@ def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la PO
             else:
                 d.render(dot, fmt, output, page=page)
     except d.DiagramError as e:
-        typer.echo(str(e), err=True)
+        typer.echo(error_text(e), err=True)
         raise typer.Exit(1) from None
     except OSError as e:
         typer.echo(_("Écriture impossible : {error}", error=e), err=True)
@@ -133,13 +134,13 @@ def handbook(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la P
         raise typer.Exit(2)
     formats = tuple(fmt or ("html", "md"))
     if "html" in formats and not no_diagrams and not d.dot_available():
-        typer.echo(_("{error} — ou ajoutez --no-diagrams (schémas en texte Mermaid).", error=d.DotNotFound()),
-                   err=True)
+        typer.echo(_("{error} — ou ajoutez --no-diagrams (schémas en texte Mermaid).",
+                     error=error_text(d.DotNotFound())), err=True)
         raise typer.Exit(1)
     try:
         paths = write_handbook(sop, output, lang=lang, formats=formats, svg=False if no_diagrams else None)
     except ValueError as e:
-        typer.echo(str(e), err=True)
+        typer.echo(error_text(e), err=True)
         raise typer.Exit(2) from None
     for p in paths:
         typer.echo(str(p))

@@ -21,11 +21,11 @@ class DotNotFound(DiagramError):
     """The Graphviz ``dot`` binary is not on PATH (DOT and Mermaid text still work)."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "the Graphviz 'dot' program is not installed or not on PATH, so SVG/PNG/PDF cannot be "
-            "made (DOT and Mermaid text still can). Install it: sudo apt-get install -y graphviz "
-            "(Debian/Ubuntu), or see https://graphviz.org/download/"
-        )
+        from ..sop.diagnostics import said_fr
+        super().__init__(said_fr(
+            "le programme « dot » de Graphviz n'est pas installé (ou pas dans le PATH) : pas de SVG, "
+            "PNG ni PDF (le texte DOT et Mermaid, si). Installez-le : sudo apt-get install -y "
+            "graphviz (Debian/Ubuntu), ou voir https://graphviz.org/download/"))
 
 
 class RenderError(DiagramError):

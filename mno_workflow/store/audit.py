@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from ..sop.diagnostics import said
 from .auditkey import AuditKey, audit_key
 from .fastsql import Statement
 from .models import AuditEvent, Case
@@ -190,7 +191,7 @@ def _check_values(value: Any, digest: Any, salt: Any, name: str = "") -> str | N
         return None
     if isinstance(digest, list):
         if not isinstance(value, list) or len(value) != len(digest):
-            return f"data of {name!r} differs from the signed items"
+            return said("data of {name} differs from the signed items", name=repr(name))
         salts_l = salt if isinstance(salt, list) and len(salt) == len(value) else [None] * len(value)
         for i, (v, d, sl) in enumerate(zip(value, digest, salts_l, strict=True)):
             bad = _check_values(v, d, sl, f"{name}[{i}]")
@@ -200,7 +201,7 @@ def _check_values(value: Any, digest: Any, salt: Any, name: str = "") -> str | N
     if is_tombstone(value):
         return None
     if not isinstance(salt, str) or value_digest(salt, value) != digest:
-        return f"value of {name!r} does not match its digest (edited)"
+        return said("value of {name} does not match its digest (edited)", name=repr(name))
     return None
 
 
@@ -216,25 +217,27 @@ def verify_case(session: Session, case: Case, key: AuditKey | None = None) -> li
                              .order_by(AuditEvent.seq)).all()
     for ev in events:
         if ev.seq != expected_seq:
-            problems.append(ChainProblem(ref, expected_seq, f"event {expected_seq} is missing"))
+            problems.append(ChainProblem(ref, expected_seq, said("event {seq} is missing", seq=expected_seq)))
         if ev.prev_hash != prev:
-            problems.append(ChainProblem(ref, ev.seq, "previous-hash link broken (event deleted or "
-                                                      "reordered)"))
+            problems.append(ChainProblem(ref, ev.seq, said("previous-hash link broken (event deleted or "
+                                                           "reordered)")))
         if ev.scheme is None:
             if legacy_digest(ev, ref) != ev.hash:
-                problems.append(ChainProblem(ref, ev.seq, "content does not match its hash (edited)"))
+                problems.append(ChainProblem(ref, ev.seq, said("content does not match its hash (edited)")))
             elif keyed_seen:
-                problems.append(ChainProblem(ref, ev.seq, "unkeyed event after keyed ones (forged)"))
+                problems.append(ChainProblem(ref, ev.seq, said("unkeyed event after keyed ones (forged)")))
             else:
-                problems.append(ChainProblem(ref, ev.seq, "legacy unkeyed event", "legacy"))
+                problems.append(ChainProblem(ref, ev.seq, said("legacy unkeyed event"), "legacy"))
         elif ev.scheme != SCHEME:
-            problems.append(ChainProblem(ref, ev.seq, f"unknown scheme {ev.scheme!r}"))
+            problems.append(ChainProblem(ref, ev.seq, said("unknown scheme {scheme}",
+                                                           scheme=repr(ev.scheme))))
         elif ev.key_id != key.key_id:
-            problems.append(ChainProblem(ref, ev.seq, f"signed with another key ({ev.key_id}, this "
-                                                      f"one is {key.key_id}): cannot verify"))
+            problems.append(ChainProblem(ref, ev.seq, said("signed with another key ({other}, this one is "
+                                                           "{key}): cannot verify", other=ev.key_id,
+                                                           key=key.key_id)))
         elif key.sign(keyed_text(ev, ref)) != ev.hash:
-            problems.append(ChainProblem(ref, ev.seq, "content does not match its keyed hash "
-                                                      "(edited or re-hashed without the key)"))
+            problems.append(ChainProblem(ref, ev.seq, said("content does not match its keyed hash "
+                                                           "(edited or re-hashed without the key)")))
         elif (bad := _check_values(ev.data or {}, ev.data_digests or {}, ev.data_salts or {})) is not None:
             problems.append(ChainProblem(ref, ev.seq, bad))
         keyed_seen |= ev.scheme is not None
@@ -242,10 +245,11 @@ def verify_case(session: Session, case: Case, key: AuditKey | None = None) -> li
     # Every change of a case writes exactly one event and bumps its version by one.
     last_seq = events[-1].seq if events else 0
     if last_seq != case.version:
-        problems.append(ChainProblem(ref, last_seq + 1, f"case is at version {case.version} but its "
-                                                        f"trail ends at event {last_seq} (events deleted)"))
+        problems.append(ChainProblem(ref, last_seq + 1, said(
+            "case is at version {version} but its trail ends at event {seq} (events deleted)",
+            version=case.version, seq=last_seq)))
     if events and case.audit_head != events[-1].hash:
-        problems.append(ChainProblem(ref, last_seq, "the case's recorded head is not its last event"))
+        problems.append(ChainProblem(ref, last_seq, said("the case's recorded head is not its last event")))
     return problems
 
 

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from ..i18n.dates import InstantText
+from ..sop.diagnostics import said
 from .audit import GENESIS, ChainProblem, canonical
 from .auditkey import AuditKey, audit_key
 from .models import AuditCheckpoint, AuditEvent, Case
@@ -86,32 +88,37 @@ def read_document(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as e:
         from ..i18n.files import file_error
         raise ValueError(file_error(path, e)) from e
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path}:{e.lineno}:{e.colno}: not JSON ({e.msg})") from e
+    except json.JSONDecodeError as e:  # said(): English as a str, the reader's language in mno
+        raise ValueError(said("{path}:{line}:{column}: not JSON", path=str(path), line=e.lineno,
+                              column=e.colno)) from e
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ValueError(f"{path}: not an audit checkpoint (format {FORMAT} expected)")
+        raise ValueError(said("{path}: not an audit checkpoint (format {format} expected)", path=str(path),
+                              format=FORMAT))
     missing = {"at", "created_by", "heads", "prev", "key_id", "signature"} - set(doc)
     if missing:
-        raise ValueError(f"{path}: missing {', '.join(sorted(missing))}")
+        raise ValueError(said("{path}: missing {keys}", path=str(path), keys=", ".join(sorted(missing))))
     return doc
 
 
 def verify_document(session: Session, doc: dict[str, Any], key: AuditKey | None = None,
-                    label: str = "checkpoint") -> list[ChainProblem]:
+                    label: str | None = None) -> list[ChainProblem]:
     """Check the signature of ``doc`` and that every case it lists still holds its head event.
 
-    Problems use reference ``label`` for the checkpoint itself and the case reference otherwise."""
+    Problems use reference ``label`` (default « checkpoint ») for the checkpoint itself and the case
+    reference otherwise."""
+    label = label or said("checkpoint")
     key = key or audit_key(session.get_bind().url)
     if doc["key_id"] != key.key_id:
-        return [ChainProblem(label, 0, f"signed with another key ({doc['key_id']}, this one is "
-                                       f"{key.key_id}): cannot verify")]
+        return [ChainProblem(label, 0, said("signed with another key ({other}, this one is {key}): cannot "
+                                            "verify", other=doc["key_id"], key=key.key_id))]
     try:
         at = datetime.fromisoformat(doc["at"])
     except (TypeError, ValueError):
-        return [ChainProblem(label, 0, "unreadable date")]
+        return [ChainProblem(label, 0, said("unreadable date"))]
     if key.sign(_body(at, doc["created_by"], doc["heads"], doc["prev"], doc["key_id"])) != doc["signature"]:
-        return [ChainProblem(label, 0, "signature does not match (checkpoint edited or forged)")]
+        return [ChainProblem(label, 0, said("signature does not match (checkpoint edited or forged)"))]
     problems: list[ChainProblem] = []
+    at_text = InstantText(at)  # 03/06/2025 08:00 (UTC) in the reader's language
     refs = list(doc["heads"])
     cases = {}
     for i in range(0, len(refs), 500):
@@ -119,17 +126,19 @@ def verify_document(session: Session, doc: dict[str, Any], key: AuditKey | None 
             cases[c.reference] = c.id
     for ref, (seq, head) in doc["heads"].items():
         if ref not in cases:
-            problems.append(ChainProblem(ref, seq, f"case deleted since the {label} of {doc['at']}"))
+            problems.append(ChainProblem(ref, seq, said("case deleted since the {checkpoint} of {at}",
+                                                        checkpoint=label, at=at_text)))
             continue
         if not head:
             continue
         stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.case_id == cases[ref],
                                                               AuditEvent.seq == seq))
         if stored is None:
-            problems.append(ChainProblem(ref, seq, f"event {seq} deleted since the {label} of {doc['at']}"))
+            problems.append(ChainProblem(ref, seq, said("event {seq} deleted since the {checkpoint} of {at}",
+                                                        seq=seq, checkpoint=label, at=at_text)))
         elif stored != head:
-            problems.append(ChainProblem(ref, seq, f"event {seq} rewritten since the {label} of "
-                                                   f"{doc['at']}"))
+            problems.append(ChainProblem(ref, seq, said("event {seq} rewritten since the {checkpoint} of "
+                                                        "{at}", seq=seq, checkpoint=label, at=at_text)))
     return problems
 
 
@@ -142,15 +151,15 @@ def verify_stored(session: Session, key: AuditKey | None = None) -> tuple[int, l
     prev = GENESIS
     rows = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)))
     for cp in rows:
-        label = f"checkpoint #{cp.id}"
+        label = said("checkpoint #{id}", id=cp.id)
         if cp.prev_signature != prev:
-            problems.append(ChainProblem(label, 0, "link to the previous checkpoint broken "
-                                                   "(checkpoint deleted)"))
+            problems.append(ChainProblem(label, 0, said("link to the previous checkpoint broken "
+                                                        "(checkpoint deleted)")))
         doc = as_document(cp)
         found = verify_document(session, doc, key, label) if cp is rows[-1] else []
         if cp is not rows[-1] and key.key_id == cp.key_id and key.sign(
                 _body(cp.at, cp.created_by, cp.heads, cp.prev_signature, cp.key_id)) != cp.signature:
-            found = [ChainProblem(label, 0, "signature does not match (checkpoint edited or forged)")]
+            found = [ChainProblem(label, 0, said("signature does not match (checkpoint edited or forged)"))]
         problems.extend(found)
         prev = cp.signature
     return len(rows), problems

@@ -117,7 +117,10 @@ def build(
 
             with wf.sessions.begin() as s:
                 create_users(s, demo_users())
-            echo("Base de démonstration existante : données non rechargées (comptes ajoutés si absents).")
+            from ..i18n import gettext
+
+            echo(gettext("Base de démonstration existante : données non rechargées (comptes ajoutés si "
+                         "absents)."))
         with wf.sessions.begin() as s:
             logins = set_demo_passwords(s, demo_password)
     key = secret_key or os.environ.get("MNO_SECRET_KEY") or _stored_secret()
@@ -172,12 +175,14 @@ def serve(
         secure_cookies = not is_loopback(host)
     app = build(db_url, demo=demo, demo_password=demo_password, sweeper_interval=sweeper_interval,
                 secure_cookies=secure_cookies)
-    print(f"MNO Workflow : http://{host}:{port}/")
+    from ..i18n import gettext, ngettext
+
+    print(gettext("MNO Workflow : {url}", url=f"http://{host}:{port}/"))
     from ..reminders.links import relative_links_warning
     if (warning := relative_links_warning()) is not None:  # e-mails' links: said, never skipped
         print(warning)
     if secure_cookies:
-        print("Cookies « Secure » et HSTS : servez l'application derrière HTTPS (proxy inverse).")
+        print(gettext("Cookies « Secure » et HSTS : servez l'application derrière HTTPS (proxy inverse)."))
     if demo:  # logins with names: the person, the role, the organisation (never ids)
         from .demo_accounts import demo_account_lines
 
@@ -193,7 +198,9 @@ def serve(
                            "MNO_SERVE_SECURE_COOKIES": "1" if secure_cookies else "0",
                            "MNO_SECRET_KEY": os.environ.get("MNO_SECRET_KEY") or _stored_secret()})
         app.state.web.wf.db.dispose()  # the workers open their own connections
-        print(f"{workers} processus (workers) ; un seul à la fois balaie les délais (verrou PostgreSQL).")
+        print(ngettext("{n} processus (workers) ; un seul à la fois balaie les délais (verrou PostgreSQL).",
+                       "{n} processus (workers) ; un seul à la fois balaie les délais (verrou PostgreSQL).",
+                       workers))
         uvicorn.run("mno_workflow.web.server:worker_app", factory=True, workers=workers, host=host,
                     port=port, server_header=False, log_config=log_config, proxy_headers=proxy_headers,
                     forwarded_allow_ips=(forwarded_allow_ips or "127.0.0.1") if proxy_headers else None)

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 import mno_workflow.directory.tables  # noqa: F401  (dir_* tables in the test database)
 from mno_workflow.cli import app
+from mno_workflow.i18n import ngettext
 from mno_workflow.web.models import ExportLog
 
 from ..engine.helpers import CW, referral, to_referrals
@@ -130,7 +131,8 @@ def test_dhis2_json_adx_and_post(wf, db_url, tmp_path, dhis2_server, dhis2_expor
     env = {"MNO_DHIS2_PASSWORD": "district"}
     r = dhis2_export("--post", dhis2_server, "--user", "admin", "--dry-run", env=env)
     assert r.exit_code == 0, r.output
-    assert "DHIS2 (dryRun) SUCCESS" in r.stdout and f"imported {len(vals)}" in r.stdout
+    assert "Réponse de DHIS2 (essai, dryRun) : SUCCESS" in r.stdout, r.stdout
+    assert ngettext("{n} importée", "{n} importées", len(vals), "fr") in r.stdout, r.stdout
     query, sent, ok_auth, problems = FakeDHIS2.seen[-1]
     assert query["dryRun"] == ["true"] and ok_auth and problems == [] and sent == body
     r = dhis2_export("--post", dhis2_server, "--user", "admin", env={"MNO_DHIS2_PASSWORD": "wrong"})

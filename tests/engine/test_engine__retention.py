@@ -16,6 +16,7 @@ from mno_workflow.cli import app
 from mno_workflow.engine.engine import Actor
 from mno_workflow.engine.errors import FormInvalid, RoleNotAllowed
 from mno_workflow.engine.retention import erase_case, personal_spec, purge_due, run_retention
+from mno_workflow.i18n import gettext
 from mno_workflow.sop.loader import load_text
 from mno_workflow.store import repository
 from mno_workflow.store.audit import TOMBSTONE_KEY, verify_all
@@ -153,7 +154,8 @@ def test_run_retention_without_rule_reports_the_case(wf, clock, bf_loaded):
     ref = close_case(wf)
     clock.set(datetime(2040, 1, 1, tzinfo=UTC))
     report = run_retention(wf, SYSTEM)
-    assert report.cases == {} and "no retention rule" in report.skipped[ref]
+    assert report.cases == {} and report.skipped[ref] == "sa version de POS n'a pas de règle de conservation"
+    assert gettext(report.skipped[ref], "en") == "its SOP version has no retention rule"
 
 
 def _sop_with(period: str):

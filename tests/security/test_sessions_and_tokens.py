@@ -151,7 +151,7 @@ def test_tokens_scope_list_revoke_and_expiry(live):
 def test_cli_lists_and_revokes_tokens(live):
     tok = _token(live, label="export-nuit", scope="read")
     r = _cli(live, "user", "tokens", "coord.mnr")
-    assert r.exit_code == 0 and "export-nuit" in r.output and "read" in r.output and "active" in r.output
+    assert r.exit_code == 0 and "export-nuit" in r.output and "read" in r.output and "actif" in r.output
     h = {"Authorization": f"Bearer {tok['token']}"}
     assert httpx.get(f"{live.url}/api/v1/me", headers=h).status_code == 200
     r = _cli(live, "user", "revoke-token", str(tok["id"]))

@@ -48,6 +48,11 @@ def mno(db_url, *args):
     return result
 
 
+def mno_en(db_url, *args):
+    """``mno --lang en …``: the problems read in English (the source text of their messages)."""
+    return mno(db_url, "--lang", "en", *args)
+
+
 def _case(s, ref):
     return s.scalar(select(Case).where(Case.reference == ref))
 
@@ -90,17 +95,20 @@ def test_rewritten_case_and_deleted_case_are_both_reported(wf, db_url, tmp_path,
     with wf.sessions.begin() as s:
         rewrite_actors_unkeyed(s, refs[0], downgrade=downgrade)
         delete_case(s, refs[1])
-    r = mno(db_url, "audit", "verify", "--checkpoint", str(kept))
+    r = mno_en(db_url, "audit", "verify", "--checkpoint", str(kept))
     assert r.exit_code == 1
     if downgrade:  # legacy is never accepted silently
-        assert f"(legacy unkeyed) dans 1 dossier : {refs[0]}" in r.stderr
+        assert f"(legacy unkeyed) in 1 case: {refs[0]}" in r.stderr
     else:
         assert f"{refs[0]} #1: content does not match its keyed hash" in r.stderr
     assert f"{refs[0]} #5: event 5 rewritten since the checkpoint" in r.stderr
     assert f"{refs[1]} #5: case deleted since the checkpoint" in r.stderr
     assert refs[2] not in r.stderr
+    r = mno(db_url, "audit", "verify", "--checkpoint", str(kept))  # the same in French
+    assert f"{refs[1]} #5 : dossier supprimé depuis le point de contrôle {kept.name} du " in r.stderr
+    assert "since" not in r.stderr and "checkpoint" not in r.stderr.replace(kept.name, "")
     # The stored checkpoint sees the deletion too, without the kept file.
-    r = mno(db_url, "audit", "verify")
+    r = mno_en(db_url, "audit", "verify")
     assert r.exit_code == 1 and f"{refs[1]} #5: case deleted since the checkpoint #1" in r.stderr
 
 
@@ -114,7 +122,7 @@ def test_deleting_the_stored_checkpoints_is_seen_with_the_kept_file(wf, db_url, 
         s.execute(delete(AuditCheckpoint))
     r = mno(db_url, "audit", "verify")
     assert r.exit_code == 0, r.output  # the writer erased every trace inside the database ...
-    r = mno(db_url, "audit", "verify", "--checkpoint", str(kept))
+    r = mno_en(db_url, "audit", "verify", "--checkpoint", str(kept))
     assert r.exit_code == 1 and f"{refs[0]} #5: case deleted since the checkpoint" in r.stderr  # ... not here
 
 
@@ -125,10 +133,12 @@ def test_a_forged_or_edited_checkpoint_file_is_refused(wf, db_url, tmp_path):
     doc = json.loads(kept.read_text())
     doc["heads"] = {}
     kept.write_text(json.dumps(doc))
-    r = mno(db_url, "audit", "verify", "--checkpoint", str(kept))
+    r = mno_en(db_url, "audit", "verify", "--checkpoint", str(kept))
     assert r.exit_code == 1 and "signature does not match" in r.stderr
     kept.write_text("{not json")
     r = mno(db_url, "audit", "verify", "--checkpoint", str(kept))
+    assert r.exit_code == 2 and "cp.json:1:2: ce n'est pas du JSON" in r.stderr
+    r = mno_en(db_url, "audit", "verify", "--checkpoint", str(kept))
     assert r.exit_code == 2 and "cp.json:1:2: not JSON" in r.stderr
 
 
@@ -138,8 +148,10 @@ def test_stored_checkpoints_are_chained(wf, db_url):
         assert mno(db_url, "audit", "checkpoint").exit_code == 0
     with wf.sessions.begin() as s:
         s.execute(delete(AuditCheckpoint).where(AuditCheckpoint.id == 2))
-    r = mno(db_url, "audit", "verify")
+    r = mno_en(db_url, "audit", "verify")
     assert r.exit_code == 1 and "checkpoint #3 #0: link to the previous checkpoint broken" in r.stderr
+    r = mno(db_url, "audit", "verify")
+    assert "point de contrôle n°3 #0 : lien vers le point de contrôle précédent rompu" in r.stderr
 
 
 def test_another_key_cannot_verify_and_says_so(wf, db_url, monkeypatch):
@@ -184,11 +196,13 @@ def test_legacy_chains_are_reported_then_adopted_by_rekey(wf, db_url):
     r = mno(db_url, "audit", "verify", "--no-replay")
     assert r.exit_code == 1
     assert "événements anciens non signés (legacy unkeyed) dans 2 dossiers" in r.stderr
+    assert f"{broken} #3 : le contenu ne correspond pas à son empreinte (modifié)" in r.stderr
+    r = mno_en(db_url, "audit", "verify", "--no-replay")
     assert f"{broken} #3: content does not match its hash (edited)" in r.stderr
-    r = mno(db_url, "audit", "rekey")
+    r = mno_en(db_url, "audit", "rekey")
     assert r.exit_code == 1
-    assert "5 événements de 1 dossier adoptés" in r.stdout
-    assert f"{broken} #3: content does not match its hash (edited) — non adopté" in r.stderr
+    assert "5 events of 1 case adopted" in r.stdout
+    assert f"{broken} #3: content does not match its hash (edited) — not adopted" in r.stderr
     with wf.sessions() as s:
         found = {p.reference for p in verify_all(s)[1]}
         assert found == {broken}
@@ -247,7 +261,7 @@ def test_replay_detects_a_direct_sql_change_of_state_data_assignee_and_deadline(
                                              Deadline.status == "pending").order_by(Deadline.id.desc()))
         dl_key = f"{dl.instance.step}:{dl.instance.key}"
         dl.due_at = dl.due_at.replace(year=dl.due_at.year + 1)
-    r = mno(db_url, "audit", "verify")
+    r = mno_en(db_url, "audit", "verify")
     assert r.exit_code == 1
     lines = [ln for ln in r.stderr.splitlines() if "replay" in ln]
     assert any("step consent:1: stored state 'refused', events say 'given'" in ln for ln in lines), lines
@@ -348,7 +362,7 @@ def test_periodic_checkpoints_are_taken_when_due_and_see_a_deleted_case(wf, db_u
     assert checkpoint_if_due(wf.sessions, clock.now() + timedelta(hours=24), 24) is not None
     with wf.sessions.begin() as s:
         delete_case(s, refs[0])
-    r = mno(db_url, "audit", "verify")
+    r = mno_en(db_url, "audit", "verify")
     assert r.exit_code == 1 and f"{refs[0]} #5: case deleted since the checkpoint #2" in r.stderr
     jobs = {j.id for j in make_scheduler(wf, 60).get_jobs()}
     assert jobs == {"mno-sweep", "mno-audit-checkpoint"}
