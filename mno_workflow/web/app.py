@@ -103,6 +103,11 @@ def create_app(
     static = FingerprintedStatic(HERE / "static")
     web.templates.env.globals["static_url"] = static.url
     app.mount("/static", static, name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:  # for clients that ask before reading the page's <link rel=icon>
+        return RedirectResponse(static.url("favicon.svg"), status_code=301)
+
     api = build_api(web)
     app.mount("/api/v1", api)
     from .keyerrors import install as install_key_errors

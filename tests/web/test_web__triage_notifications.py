@@ -190,3 +190,18 @@ def test_decline_reason_in_the_referral_box_and_the_notification(live):
     assert "Motif du refus" in box and "Capacité atteinte" in box and 'data-action="re_refer"' in box
     notes = live.client("mariam.kabore").get("/notifications").text
     assert "Motif du refus : Capacité atteinte" in notes
+
+
+def test_every_page_names_its_icon_and_favicon_ico_answers(live):
+    """No 404 in the console on every first page (tryout 2, finding 31b): the base template links
+    the fingerprinted SVG icon, and /favicon.ico (asked by some clients anyway) redirects to it."""
+    anon = live.client()
+    page = anon.get("/login").text
+    icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="(/static/favicon\.[0-9a-f]{10}\.svg)">',
+                     page)
+    assert icon, "no icon link"
+    r = anon.get(icon[1])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in r.content
+    r = anon.get("/favicon.ico")
+    assert r.status_code == 301 and r.headers["location"] == icon[1]
