@@ -187,6 +187,9 @@ def must_exist() -> None:
     if not state["db"] and not os.environ.get("MNO_DATABASE_URL"):  # the default file: not created
         target = data_dir(create=False) / "mno.db"
         if not target.exists() and not Path(LEGACY_DB).is_file():  # (an old ./mno.db: selected_url says)
+            if Path("demo.db").is_file():  # make run's demonstration database, beside the user
+                fail(error_line(_("Aucune base de données ici : {path} (la base de démonstration de make "
+                                  "run : mno --db demo.db …)", path=target)))
             fail(error_line(_("Aucune base de données ici : {path} (mno init, ou --db)", path=target)))
     url = selected_url()
     try:

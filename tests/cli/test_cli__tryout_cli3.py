@@ -118,6 +118,10 @@ def test_c4_read_only_commands_create_no_database(tmp_path, monkeypatch, lang, s
     assert r.exit_code == 1, r.output
     assert r.stderr.startswith(said) and "mno init" in r.stderr and "--db" in r.stderr, r.stderr
     assert not (tmp_path / "data").exists() and list(tmp_path.iterdir()) == []
+    (tmp_path / "demo.db").write_bytes(b"")  # beside make run's demonstration database: it is named
+    r = mno("--lang", lang, *command)
+    assert r.exit_code == 1 and r.stderr.startswith(said) and "mno --db demo.db" in r.stderr, r.stderr
+    assert not (tmp_path / "data").exists()
     r = mno("--lang", lang, "--db", str(tmp_path / "other.db"), *command)  # --db names a missing file
     assert r.exit_code == 1 and r.stderr.startswith(said) and "other.db" in r.stderr, r.stderr
     assert not (tmp_path / "other.db").exists()
