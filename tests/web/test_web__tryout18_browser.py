@@ -169,3 +169,17 @@ def test_every_interactive_element_is_a_44px_touch_target_on_a_phone(live, brows
                 small[(lang, user, url)] = found[:6]
         page.context.close()
     assert small == {}, "\n".join(f"{k}: {v}" for k, v in small.items())
+
+
+def test_dashboard_filters_one_per_line_on_a_phone(live, browser):  # noqa: F811
+    """Tryout 2, finding 13: on a phone each filter of the M&E dashboard has its own line, its
+    label above it (the period's help ran into « Région », two selects shared a line)."""
+    page = phone(browser, live, "suivi.evaluation", "fr")
+    page.goto(f"{live.url}/tableau-de-bord")
+    boxes = page.eval_on_selector_all(".me-filters label, .me-filters #period-help",
+                                      "els => els.map(e => { const r = e.getBoundingClientRect();"
+                                      " return [r.top, r.bottom, r.left]; })")
+    assert len(boxes) >= 5
+    for (_top, bottom, _left), (top, _bottom, _l) in zip(boxes, boxes[1:], strict=False):
+        assert top >= bottom - 1, boxes  # each below the one before, never beside it
+    page.close()
