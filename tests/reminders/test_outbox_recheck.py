@@ -167,6 +167,11 @@ def test_cancelled_reasons_are_shown_in_the_readers_language(users, smtp, db_url
     assert f"case {ref} closed" in en.output and f"dossier {ref}" not in en.output
     assert f"dossier {ref} clos" in fr.output and f"case {ref}" not in fr.output
     assert "dossier X clos (case closed)" in en.output and "dossier X clos (case closed)" in fr.output
+    # codes in words, a header, a person by name (tryout 2, finding 27: « alert_statusMNR-BF-… »)
+    assert "cancelled" in en.output and "annulé" in fr.output and "cancelled" not in fr.output
+    assert en.output.splitlines()[0].split()[:3] == ["no.", "status", "channel"]
+    assert fr.output.splitlines()[0].split()[:3] == ["n°", "état", "canal"]
+    assert " email " not in fr.output and " inapp " not in fr.output
 
 
 def test_a_message_to_a_user_who_may_no_longer_open_the_case_is_cancelled(users, smtp):

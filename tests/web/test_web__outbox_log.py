@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from mno_workflow.reminders.notifiers import InAppNotifier, LogNotifier
 from mno_workflow.reminders.outbox import deliver
+from mno_workflow.store.models import User
 
 from .helpers import MARIAM, case_with_referrals
 
@@ -26,7 +27,10 @@ def test_coordinator_sees_cancelled_messages_with_their_reason(live):
     page = html.unescape(coord.get("/messages-annules").text)
     assert 'id="messages"' in page
     assert page.count("La personne a retiré son consentement.") == len(report.cancelled)
-    assert "focal.masn" in page and "focal.csps" in page and ref in page
+    with wf.sessions() as s:  # recipients by name, never by login (tryout 2, finding 27)
+        names = [s.get(User, u).display_name for u in ("focal.masn", "focal.csps")]
+    assert all(n in page for n in names) and ref in page
+    assert "focal.masn" not in page and "focal.csps" not in page
     assert other not in page  # the other case's messages were delivered
     # channels and kinds by their words, not the stored codes (issue 18 tryout 5)
     rows = page.split('id="messages"')[1]

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from ...i18n import N_
+from ...reminders.outbox_words import CHANNELS, KINDS, recipient, user_names
 from ...reminders.recheck import reason_text
 from ...store.models import Case, OutboxMessage
 from .. import access
@@ -21,10 +22,6 @@ LIMIT = 500
 STATUSES = ("cancelled", "stale", "dead")
 # words shown for stored codes (message ids: the reader's language from the catalogue)
 LABELS = {"cancelled": N_("Annulé"), "stale": N_("Périmé"), "dead": N_("Abandonné")}
-CHANNELS = {"inapp": N_("application"), "email": N_("courriel"), "sms": N_("SMS")}
-KINDS = {"task": N_("tâche"), "reminder": N_("rappel"), "escalation": N_("escalade"),
-         "notify": N_("information"), "note": N_("note"), "digest": N_("résumé"),
-         "alert_status": N_("suivi de signalement")}
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -46,11 +43,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
                  .order_by(OutboxMessage.id.desc()).limit(LIMIT))
             if ref:
                 q = q.where(Case.reference == ref)
-            rows = [{"id": m.id, "status": m.status, "channel": m.channel, "kind": m.kind,
-                     "reference": reference, "to": m.recipient_user or m.recipient_role or "—",
-                     "created_at": m.created_at, "reason": reason_text(m, lang) or "—"}
-                    for m, reference in s.execute(q)]
+            found = list(s.execute(q))
             sop = web.latest(s).sop
+            names = user_names(s, {m.recipient_user for m, _r in found if m.recipient_user})
+            rows = [{"id": m.id, "status": m.status, "channel": m.channel, "kind": m.kind,
+                     "reference": reference, "to": recipient(m, names, sop, lang),  # a name, never a login
+                     "created_at": m.created_at, "reason": reason_text(m, lang) or "—"}
+                    for m, reference in found]
             return web.render(request, "outbox_log.html", {
                 **base_ctx(request, s, user), "rows": rows, "labels": LABELS,
                 "channels": CHANNELS, "kinds": KINDS, "statuses": STATUSES,
