@@ -40,7 +40,7 @@ def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
         return ref
 
     # 1. Emergency referral on day 0, before consent: a supervisor's vital-interests override.
-    ref = new("Rasmata", "Kaboré", "female", "1998-01-09")
+    ref = new("Rasmata", "Kiemtoré", "female", "1998-01-09")
     wf.fire(ref, "refer_immediately", CW, {"dimension": "social", "need": "medical",
                                            "urgency": "Blessure ouverte, fièvre (fictif)"})
     wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests",
@@ -99,7 +99,7 @@ def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
                               "priority": "urgent", "referral_date": day(),
                               "channel": "system"}, instance="referral:child_protection")
     # 6. Data sharing refused: the case goes on with direct assistance only (no referral).
-    ref = new("Salif", "Zongo", "male", "1990-04-04")
+    ref = new("Salif", "Zoungrana", "male", "1990-04-04")
     wf.fire(ref, "record_refusal", CW, {"refused_on": day(), "given_by": "self",
                                         "note": "Ne souhaite aucun partage (fictif)"})
     wf.fire(ref, "submit_assessment", CW, {"assessed_on": day(), "risk_level": "moderate", "needs": [

@@ -74,3 +74,24 @@ def test_the_alert_form_marks_the_regions_nobody_can_receive(live_module):
     en.get("/langue/en", params={"next": "/"})
     page_en = html.unescape(en.get("/signalements/nouveau").text)
     assert "Tapoa (Diapaga) — nobody to receive an alert" in page_en
+
+
+def test_no_demo_person_bears_a_demo_account_s_name(tmp_path):
+    """Tryout 2, finding 18: a person « Mariam Kaboré » beside the case manager Mariam Kaboré
+    confuses a training room. Every registered person of the whole demo (the sampled cases, the
+    practice cases and the alerts) has a name no demo account has."""
+    from mno_workflow.store.models import Case
+    db = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    Base.metadata.create_all(db)
+    try:
+        wf = WorkflowEngine(db, SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC)))
+        load_demo(wf, n_cases=60)
+        staff = {u.name for u in demo_users()}
+        with wf.sessions() as s:
+            people = {f"{(c.data or {}).get('identification', {}).get('first_name', '')} "
+                      f"{(c.data or {}).get('identification', {}).get('last_name', '')}".strip()
+                      for c in s.scalars(select(Case))}
+        assert len(people) > 20
+        assert people & staff == set()
+    finally:
+        db.dispose()
