@@ -183,3 +183,21 @@ def test_dashboard_filters_one_per_line_on_a_phone(live, browser):  # noqa: F811
     for (_top, bottom, _left), (top, _bottom, _l) in zip(boxes, boxes[1:], strict=False):
         assert top >= bottom - 1, boxes  # each below the one before, never beside it
     page.close()
+
+
+def test_presentation_footer_fits_a_phone(live, browser):  # noqa: F811
+    """Tryout 2, finding 21: on a phone the presentation's footer had « Suivant → » squeezed at the
+    edge and a stray « · ». Now « ← Précédent » and « Suivant → » share a line and the slide number
+    and links sit on their own line below, separated by dots drawn between visible items only."""
+    page = phone(browser, live, "formateur", "fr")
+    page.goto(f"{live.url}/pos/presentation?n=1")
+    prev, nxt, links = box = [page.eval_on_selector(sel, "e => { const r = e.getBoundingClientRect();"
+                                                    " return [r.top, r.bottom, r.left, r.right]; }")
+                              for sel in ("#prev", "#next", ".slide-links")]
+    assert abs(prev[0] - nxt[0]) < 2 and links[0] >= max(prev[1], nxt[1]) - 1, box  # links below
+    assert all(0 <= b[2] and b[3] <= 390 for b in box), box
+    dots = page.eval_on_selector_all(".slide-links > *", "els => els.map(e => getComputedStyle(e, '::before')"
+                                     ".content).filter(c => c.includes('·')).length")
+    assert dots == 0  # a phone lays the items out apart: no separator left at a line's end
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()

@@ -137,6 +137,8 @@
       var fs = document.getElementById("fullscreen");
       if (fs && document.documentElement.requestFullscreen) {
         fs.addEventListener("click", function () { document.documentElement.requestFullscreen(); });
+      } else if (fs) {
+        fs.parentNode.hidden = true;  // a phone browser without full screen: no button that does nothing
       }
     }
   });
