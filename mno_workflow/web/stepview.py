@@ -14,11 +14,25 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..engine.service_levels import describe as describe_level
+from ..i18n import N_, gettext
 from ..sop.schema import SOP
 from ..store.models import Case, StepInstance
 from .i18n import role_label
 from .presenters import form_block
 from .triage import running_deadline
+
+
+def on_behalf(sop: SOP, step_id: str, trigger: str) -> bool:
+    """``trigger`` records a provider's answer in its place: one of its forms has the fields
+    ``answer_channel`` and ``provider_contact`` (issue 13; as :func:`.presenters.on_behalf_note`)."""
+    for t in sop.steps[step_id].transitions:
+        if t.trigger == trigger:
+            for fid in t.forms:
+                form = sop.forms.get(fid)
+                ids = {f.id for f in form.fields} if form else set()
+                if {"answer_channel", "provider_contact"} <= ids:
+                    return True
+    return False
 
 
 def standing(sop: SOP, inst: StepInstance) -> bool:
@@ -80,17 +94,115 @@ def answers(sop: SOP, inst: StepInstance, lang: str, orgs: dict[str, str]) -> li
             if fid != own and isinstance(data, dict)]
 
 
+# why the provider no longer sees a referral, by the decision's reason (protection/disclosure.py)
+LOST = {
+    "consent.withdrawn": N_(
+        "Consentement retiré : le prestataire ne voit plus ce référencement ni vos notes."),
+    "consent.expired": N_(
+        "Consentement expiré : le prestataire ne voit plus ce référencement ni vos notes."),
+    "consent.refused": N_(
+        "Consentement refusé : le prestataire ne voit plus ce référencement ni vos notes."),
+}
+LOST_OTHER = N_("Le consentement en vigueur ne couvre plus ce prestataire : il ne voit plus ce "
+                "référencement ni vos notes.")
+LOST_TODO = N_("Que faire : annuler le référencement ou le clore sans service ; si la personne consent à "
+               "nouveau, enregistrer son consentement.")
+
+
+def provider_blind(s: Session, sop: SOP, case: Case, inst: StepInstance, lang: str,
+                   now: datetime) -> dict[str, str] | None:
+    """For a referral sent to a provider that may no longer read it (consent withdrawn, expired,
+    refused or not covering it; finding 14 of tryout 2): ``{"why", "todo"}`` in ``lang`` (``todo``
+    empty when the consent is not the reason, e.g. a declined referral); None while it may read it."""
+    from .access import provider_view
+
+    step = sop.steps[inst.step]
+    if (case.status != "open" or inst.final or not step.recipient or not inst.recipient
+            or inst.state == step.initial_state):
+        return None
+    view = provider_view(s, sop, case, inst, now)
+    if view.personal:
+        return None
+    reason = view.decision.reason
+    if reason in LOST or reason.startswith(("consent.", "recipient.", "purpose.", "category.")):
+        return {"why": gettext(LOST.get(reason, LOST_OTHER), lang), "todo": gettext(LOST_TODO, lang)}
+    return {"why": "", "todo": ""}
+
+
+def _cannot_apply(sop: SOP, case: Case, sid: str) -> bool:
+    """Step ``sid`` has no instance and never will on this case (tryout 2, finding 20): another way
+    in than the case's (an alert step on a case opened by registration), or every flow rule and
+    spawn that could start it has passed (best interests after an adult's identification)."""
+    if any(i.step == sid for i in case.instances):
+        return False
+    if sid in {e.start for e in sop.entries.values()}:
+        return bool(case.instances)  # the case came in another way
+    rules = [r for r in sop.flow if r.start == sid]
+    spawners = {st_id for st_id, st in sop.steps.items()
+                for t in st.transitions if t.spawn and t.spawn.step == sid}
+    if not rules and not spawners:
+        return False
+    for r in rules:
+        after = [i for i in case.instances if i.step == r.after.split(".")[0]]
+        if not after or any(not i.final for i in after):
+            return False
+    return not any(i.step in spawners and not i.final for i in case.instances)
+
+
 def steps_bar(sop: SOP, case: Case, now: datetime) -> list[dict[str, Any]]:
-    """One entry per SOP step in order: ``{"id", "label"(Label), "status": done|current|todo}``;
-    ``current`` when one of its instances is work in progress (not final, not standing)."""
+    """One entry per SOP step in order that may apply to ``case``: ``{"id", "label"(Label),
+    "status": done|current|todo|stopped, "state"(Label|None)}``; ``current`` when one of its
+    instances is work in progress (not final, not standing); ``stopped`` for the consent step when
+    no consent is in force (withdrawn, refused, expired: never painted as done), with its state."""
+    from ..protection.consent import consent_in_force, settings
+
+    dp = settings(sop)
     out = []
     for sid, step in sop.steps.items():
+        if _cannot_apply(sop, case, sid):
+            continue
         insts = [i for i in case.instances if i.step == sid]
+        state = None
         if any(not i.final and not standing(sop, i) for i in insts) and case.status == "open":
             status = "current"
+        elif insts and sid == dp.consent_step and not consent_in_force(sop, case, now).in_force:
+            status, state = "stopped", step.states[insts[-1].state].label
         elif insts:
             status = "done"
         else:
             status = "todo"
-        out.append({"id": sid, "label": step.label, "status": status})
+        out.append({"id": sid, "label": step.label, "status": status, "state": state})
     return out
+
+
+def consent_mark(s: Session, sop: SOP, case: Case, lang: str, now: datetime) -> tuple[str, str] | None:
+    """``(form id, words)`` marking the recorded consent form when it is no longer in force (tryout 2,
+    finding 20): « retiré le 02/06/2025 », « expiré le … », « refusé le … »; the day is the first date
+    of the form that recorded the change (else when the step entered its state). None otherwise."""
+    from ..i18n.dates import day_text
+    from ..protection.consent import consent_in_force, settings
+
+    dp = settings(sop)
+    if not (case.data or {}).get(dp.consent_form):
+        return None
+    consent = consent_in_force(sop, case, now)
+    if consent.in_force or consent.status == "none":
+        return None
+    if consent.status == "expired":
+        return dp.consent_form, gettext("expiré le {day}", lang, day=day_text(consent.expires_on, lang))
+    inst = [i for i in case.instances if i.step == dp.consent_step][-1]
+    day: Any = inst.entered_at
+    for t in sop.steps[inst.step].transitions:
+        if t.dest != inst.state:
+            continue
+        for fid in t.forms:
+            data = (case.data or {}).get(fid) or (inst.data or {}).get(fid) or {}
+            form = sop.forms.get(fid)
+            dates = [data[f.id] for f in (form.fields if form else [])
+                     if f.type.value == "date" and data.get(f.id)]
+            if dates:
+                day = dates[0]
+                break
+    words = {"withdrawn": N_("retiré le {day}"), "refused": N_("refusé le {day}")}.get(consent.status)
+    shown = day_text(day, lang, sop.calendar.timezone)
+    return (dp.consent_form, gettext(words, lang, day=shown)) if words else None

@@ -90,6 +90,12 @@ def _anchor_at(case: Case, x: dict[str, Any]) -> str:
     return "data" if x.get("data") else "bare"
 
 
+def _shown(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Data blocks with something to show: no bare heading (« Validation du plan » approved without
+    a comment; tryout 2, finding 20)."""
+    return [b for b in blocks if b.get("rows") or b.get("tables") or b.get("hidden")]
+
+
 def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict[str, Any]:
     """The context of ``case.html``: steps with their actions and deadlines, data blocks, timeline and
     the case tools (extend, reopen, reassign) the user may use."""
@@ -114,26 +120,35 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
                 ],
                 "item": item_label(sop, inst, lang),
                 "recipient": orgs.get(inst.recipient or "", inst.recipient),
-                "data": [
+                "data": _shown([
                     form_block(sop, fid, data, lang, None, orgs)
                     for fid, data in (inst.data or {}).items()
-                ],
+                ]),
             }
         )
     now = web.now()
+    off_platform = organisations_off_platform(s)  # « suivi par le gestionnaire »
     for x in steps:
+        # tryout 2, finding 33: answering in the place of a provider that uses the platform is the
+        # exception (it answers in its own inbox): those actions apart, not among the ordinary ones
+        behalf = x["inst"].recipient and x["inst"].recipient not in off_platform
+        x["behalf"] = [a for a in x["actions"] if behalf and stepview.on_behalf(sop, x["inst"].step, a[0])]
+        x["actions"] = [a for a in x["actions"] if a not in x["behalf"]]
         x["extend"] = access.can_extend(compiled, case, x["inst"], user)
         x["standing"] = stepview.standing(sop, x["inst"])
         x["waits"] = stepview.waits(s, sop, case, x["inst"], orgs, lang, now) if not x["inst"].final else None
         x["answers"] = stepview.answers(sop, x["inst"], lang, orgs)
+        x["blind"] = stepview.provider_blind(s, sop, case, x["inst"], lang, now)  # tryout 2, finding 14
         notes_ok = access.can_use_notes(s, user, sop, case, x["inst"], now)
         x["notes"] = notes_of(s, x["inst"]) if notes_ok else None
         x["anchor_at"] = _anchor_at(case, x)
-    data_blocks = [
-        form_block(sop, fid, data, lang, None)
-        for fid, data in (case.data or {}).items()
-        if not fid.startswith("_") and isinstance(data, dict)
-    ]
+    fids = [fid for fid, data in (case.data or {}).items()
+            if not fid.startswith("_") and isinstance(data, dict)]
+    data_blocks = [form_block(sop, fid, case.data[fid], lang, None) for fid in fids]
+    mark = stepview.consent_mark(s, sop, case, lang, now)  # « retiré le … » on the consent no longer in force
+    if mark and mark[0] in fids:
+        data_blocks[fids.index(mark[0])]["mark"] = mark[1]
+    data_blocks = _shown(data_blocks)
     closures = (case.data or {}).get("_closures")
     if isinstance(closures, list) and closures:
         # Earlier closures, kept by the engine when the case was reopened.
@@ -183,7 +198,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "standing_steps": [x for x in steps if x["standing"]] if case.status == "open" else [],
         "steps_bar": stepview.steps_bar(sop, case, now),
         "referrals": [x for x in steps if x["step"].recipient],
-        "off_platform": organisations_off_platform(s),  # « suivi par le gestionnaire »
+        "off_platform": off_platform,
     }
 
 
