@@ -57,8 +57,14 @@ def case_correct(reference: str,
                                                                        _state["lang"])), 2)
     who = _actor(actor)
     engine = open_engine()
+    from .commands.common import error_line
+    from .engine.state_needs import StateNeedsData
     with _errors():
-        r = correct_state(engine, reference, step, to_state, reason, who, expected_version=expected_version)
+        try:
+            r = correct_state(engine, reference, step, to_state, reason, who,
+                              expected_version=expected_version)
+        except StateNeedsData as e:  # one sentence (the data missing, the action recording it), not a form
+            fail(error_line(e.text(_state["lang"])), 1)
     b, a = r["before"], r["after"]
     fr = _state["lang"] == "fr"
     typer.echo(f"{r['reference']} v{r['version']} [{r['instance']}] : {b['state']} → {a['state']} ; "
