@@ -54,8 +54,13 @@ def case_correct(reference: str,
         fail(error_line(_("--reason est obligatoire")), 2)
     who = _actor(actor)
     engine = open_engine()
+    from .engine.state_needs import StateNeedsData
     with _errors():
-        r = correct_state(engine, reference, step, to_state, reason, who, expected_version=expected_version)
+        try:
+            r = correct_state(engine, reference, step, to_state, reason, who,
+                              expected_version=expected_version)
+        except StateNeedsData as e:  # one sentence (the data missing, the action recording it), not a form
+            fail(error_line(e.text(lang())), 1)
     b, a = r["before"], r["after"]
     with engine.sessions() as s:  # deadlines in the time zone of the case's SOP calendar
         tz = engine.registry.for_case(engine._load_case(s, reference, lock=False)).sop.calendar.timezone

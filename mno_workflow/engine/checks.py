@@ -7,6 +7,7 @@ names and read the engine's attributes).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from .corewrite import is_carrier
 from .errors import (
     AmbiguousInstance,
     FormInvalid,
+    GuardNotMet,
     Joined,
     Labels,
     Message,
@@ -38,6 +40,8 @@ from .service_levels import check_service_of
 
 if TYPE_CHECKING:
     from .actors import Actor
+
+log = logging.getLogger("mno.engine")
 
 
 def refuse_foreign_trigger(sop: SOP, role: str, trigger: str) -> None:
@@ -62,6 +66,38 @@ def when_not_met(t: Any) -> Message:
     if t.when_message:
         return sop_text(t.when_message)
     return Message.t("Condition non remplie : {condition}", condition=t.when)
+
+
+def _missing_said(sop: SOP, source: str, name: str) -> Message | None:
+    """The SOP's words for value ``name`` that guard ``source`` could not find: a form (its
+    title) or a field (« « Finalités » (Consentement éclairé) »), forms the guard reads first;
+    None when the SOP names no such form or field."""
+    if name in sop.forms:
+        return Message.t("« {name} »", name=Labels((sop.forms[name].title,)))
+    roots = compile_expr(source).variables
+    for fid in sorted(sop.forms, key=lambda f: f not in roots):  # forms the guard reads, first
+        fields = list(sop.forms[fid].fields)
+        for f in fields:
+            fields += f.fields or []  # a repeat group's own fields
+            if f.id == name:
+                return Message.t("« {field} » ({form})", field=Labels((f.label,)),
+                                 form=Labels((sop.forms[fid].title,)))
+    return None
+
+
+def when_lacking(sop: SOP, reference: str, t: Any, error: Any) -> GuardNotMet:
+    """The refusal of transition ``t`` whose ``when`` reads a value the case has not recorded
+    (``error``: an :class:`~mno_workflow.sop.expr.ExprError` with ``missing``): not a mistake in
+    the SOP but missing data, said in words — the SOP's ``when_message`` and the missing field's
+    label — never the expression, which goes to the log only (INFO ``guard_data_missing``: in the
+    server's log, not on a command's screen)."""
+    log.info("guard of %s on %s reads a value the case lacks: %s — %s", t.trigger, reference, t.when,
+                error, extra={"event": "guard_data_missing", "case": reference, "trigger": t.trigger})
+    what = _missing_said(sop, t.when or "", error.missing)
+    lacks = (Message.t("Une donnée nécessaire manque au dossier : {field}.", field=what) if what is not None
+             else Message.t("Des données nécessaires à cette action manquent au dossier."))
+    said = Joined((sop_text(t.when_message), lacks), sep=" ") if t.when_message else lacks
+    return GuardNotMet(Message.t("{sop_message}", sop_message=said), missing=error.missing)
 
 
 class ChecksMixin:

@@ -6,7 +6,9 @@ instance is put in the chosen state as a transition would put it — the old sta
 cancelled, the new state's deadline armed from now, its owner told, and the SOP's flow rules
 run (a final state may start the next step or close the case) — in one transaction with one
 audit event (``action: correct``) that holds the reason and the state and due instant before and
-after. ``mno audit verify`` replays it like a transition.
+after. A state that stands for form data the case lacks (a consent « given » without the consent
+form) is refused: the SOP's own action records it (:mod:`.state_needs`). ``mno audit verify``
+replays it like a transition.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from . import timers
 from .engine import Actor, WorkflowEngine
 from .errors import AmbiguousInstance, FormInvalid, Message, RoleName, RoleNotAllowed, UnknownTrigger
 from .instances import named
+from .state_needs import refuse_without_data
 
 CORRECT_ROLES = frozenset({"coordinator"})  # the national coordination; also checked by web/access/roles.py
 
@@ -42,7 +45,8 @@ def correct_state(wf: WorkflowEngine, reference: str, instance: str, state: str,
 
     Returns ``{"reference", "instance", "before": {state, due_at}, "after": {state, due_at},
     "effects", "version"}``. Raises FormInvalid (empty reason; unknown state, with the closest
-    name), RoleNotAllowed (roles other than :data:`CORRECT_ROLES`), UnknownTrigger (no such step
+    name; StateNeedsData, a state whose form data the case lacks: :mod:`.state_needs`),
+    RoleNotAllowed (roles other than :data:`CORRECT_ROLES`), UnknownTrigger (no such step
     instance, or already in that state), AmbiguousInstance, CaseNotFound, CaseClosed,
     StaleVersion, DeadlineNotArmed. Nothing is written then."""
     if not reason.strip():
@@ -83,6 +87,7 @@ def correct_state(wf: WorkflowEngine, reference: str, instance: str, state: str,
             raise UnknownTrigger(Message.t(
                 "{label_key} est déjà dans l'état « {state} ».",
                 label_key=inst.label_key, state=state))
+        refuse_without_data(sop, case, inst, state)  # given/overridden consent needs its form's data
         before = {"state": inst.state, "due_at": _due(s, inst)}
         old = inst.state
         timers.cancel(s, inst, now, f"corrected to {state}")  # also a final state's stale rows

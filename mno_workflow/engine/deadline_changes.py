@@ -28,6 +28,22 @@ if TYPE_CHECKING:
     from .actors import Actor
 
 
+def read_duration(by: str):
+    """The :class:`~mno_workflow.sop.schema.Duration` ``by`` says (« 3 jours ouvrés »,
+    "48 hours"), None when it says none (« -3 jours »)."""
+    from ..sop.schema import Duration
+    try:
+        return Duration.model_validate(by)
+    except ValueError:
+        return None
+
+
+def bad_duration() -> Message:
+    """The error of a duration :func:`read_duration` cannot read (the extension form's field)."""
+    return Message.t("Durée invalide (ex. « 3 jours ouvrés », « 48 heures », « 2 semaines », "
+                     "« 5 working days »).")
+
+
 class DeadlineChangesMixin:
     """Extend, pause and resume a running deadline (see the module text)."""
 
@@ -43,13 +59,9 @@ class DeadlineChangesMixin:
         Reminders are re-planned from the new due instant. Writes one audit event; returns the
         new due instant (UTC). Raises CaseNotFound, CaseClosed, StaleVersion, RoleNotAllowed,
         FormInvalid (bad duration or empty reason), UnknownTrigger (no running deadline)."""
-        from ..sop.schema import Duration
-        try:
-            duration = Duration.model_validate(by)
-        except ValueError:
-            raise FormInvalid("extension", {"by": Message.t(
-                "Durée invalide (ex. « 3 jours ouvrés », « 48 heures », « 2 semaines », "
-                "« 5 working days »).")}) from None
+        duration = read_duration(by)
+        if duration is None:
+            raise FormInvalid("extension", {"by": bad_duration()})
         if not reason.strip():
             raise FormInvalid("extension", {"reason": Message.t("Le motif est obligatoire.")})
         now = self._now()

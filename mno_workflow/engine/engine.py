@@ -33,7 +33,7 @@ from ..store.models import Case, StepInstance
 from . import corewrite, timers
 from .actors import SWEEPER, Actor, FireResult
 from .case_changes import CaseChangesMixin
-from .checks import ChecksMixin, when_not_met
+from .checks import ChecksMixin, when_lacking, when_not_met
 from .clock import SystemClock, require_aware
 from .compile import CompiledSOP
 from .consent_gate import check_consent_gate
@@ -265,6 +265,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         today = self.local_today(sop, now)
         failed: tuple[int, Any] | None = None
         broken: tuple[Any, ExprError] | None = None
+        lacking: tuple[Any, ExprError] | None = None  # a guard that reads a value the case lacks
         chosen: tuple[int, Any, dict] | None = None
         for idx, t in permitted:
             # ``data`` is {form_id: clean data}: ``form: a`` or ``form: [a, b]`` (engine/multiform.py)
@@ -276,7 +277,10 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
                 try:
                     ok = guard.evaluate(gctx) is True
                 except ExprError as e:
-                    ok, broken = False, broken or (t, e)
+                    if e.missing is not None:  # data not recorded, not a mistake in the SOP
+                        ok, lacking = False, lacking or (t, e)
+                    else:
+                        ok, broken = False, broken or (t, e)
                 if not ok:
                     failed = failed or (idx, t)
                     continue
@@ -284,6 +288,8 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             break
         if chosen is None and broken is not None:
             raise guard_error(*broken)
+        if chosen is None and lacking is not None:
+            raise when_lacking(sop, case.reference, *lacking)  # words; the expression in the log only
         if chosen is None:
             assert failed is not None
             _, t = failed

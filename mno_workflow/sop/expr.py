@@ -38,7 +38,13 @@ _MACRO_VAR_RE = re.compile(r"\.\s*(?:exists_one|exists|all|map|filter)\s*\(\s*([
 
 
 class ExprError(Exception):
-    """A CEL expression that does not compile (``compile``) or fails at run time (``evaluate``)."""
+    """A CEL expression that does not compile (``compile``) or fails at run time (``evaluate``).
+    ``missing``: the name of the value that was not there (a field the case has not recorded),
+    None for other errors (syntax, type mismatch)."""
+
+    def __init__(self, text: str, missing: str | None = None):
+        super().__init__(text)
+        self.missing = missing
 
 
 class Expr:
@@ -76,7 +82,7 @@ class Expr:
             ctx = _cel().Context(to_cel(typed(context)), functions(env))
             return self._program.execute(ctx)
         except KeyError as e:
-            raise ExprError(f"missing value {e.args[0]!r}") from None
+            raise ExprError(f"missing value {e.args[0]!r}", missing=str(e.args[0])) from None
         except (ValueError, TypeError, RuntimeError) as e:
             raise ExprError(str(e)) from None
 

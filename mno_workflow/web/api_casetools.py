@@ -112,13 +112,16 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
             " une erreur de saisie) : l'ancien délai est annulé, celui du nouvel état armé, son "
             "responsable prévenu, les règles du flux s'appliquent ; un événement d'audit garde le "
             "motif, l'état et l'échéance avant et après. 422 sans motif ou pour un état que l'étape n'a"
-            " pas (le nom le plus proche est donné)."),
+            " pas (le nom le plus proche est donné) ; 422 ``state_needs_data`` pour un état dont le "
+            "dossier n'a pas les données (un consentement « donné » sans son formulaire) : ``missing`` "
+            "nomme les actions qui les enregistrent."),
     )
     def correct(reference: str, body: CorrectRequest, user: User = Depends(current_user)):
         """The coordination puts a step instance in another state of its step (a wrong click, a
         data-entry mistake): the old deadline is cancelled, the new state's armed, its owner told,
         the flow rules run; one audit event keeps the reason and the state and due instant before
-        and after. 422 without a reason or for a state the step lacks (closest name given)."""
+        and after. 422 without a reason or for a state the step lacks (closest name given); 422
+        ``state_needs_data`` for a state whose data the case lacks (``missing``: the actions)."""
         r = casetools.correct(web, user, reference, body.instance, body.state, body.reason,
                               body.expected_version)
         return {"reference": r["reference"], "instance": r["instance"], "before": r["before"],

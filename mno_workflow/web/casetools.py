@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..engine.deadline_changes import bad_duration, read_duration
 from ..engine.engine import FireResult
 from ..engine.errors import FormInvalid, Message
 from ..i18n import N_, gettext
@@ -78,9 +79,11 @@ def extend(
             ):
                 raise access.Forbidden("extend_deadline")
         label_key = inst.label_key
-    errors = dict(_reason_errors(reason))
+    errors = dict(_reason_errors(reason))  # every field at once (tryout 2 #5), one summary
     if not by.strip():
         errors["by"] = REQUIRED
+    elif read_duration(by.strip()[:40]) is None:
+        errors["by"] = bad_duration()
     if errors:
         raise FormInvalid("extension", errors)
     return wf.extend_deadline(

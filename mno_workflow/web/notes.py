@@ -35,6 +35,7 @@ NOT_TOLD_NOBODY = Message.t(
     "Note enregistrée, mais personne n'est prévenu : aucun utilisateur actif pour l'autre partie (point "
     "focal du prestataire ou gestionnaire de cas attribué).")
 EMPTY = Message.t("La note est vide : rien n'a été enregistré.")
+EMPTY_AT_FIELD = Message.t("Écrivez une note avant d'envoyer.")  #: the case page's notes box (tryout 2 #19)
 TOO_LONG = Message.t("La note est trop longue (1000 caractères au plus) : rien n'a été enregistré.")
 
 

@@ -240,6 +240,11 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
         except (TemplateError, KeyError, ValueError, TypeError):
             return {"m": m, "subject": t("digest", lang), "text": ""}
         return {"m": m, "subject": r.subject, "text": r.text.strip()}
+    if m.template == "reassigned":  # tryout 2 #11: a case handed over, by whom and why
+        ctx = m.context or {}
+        return {"m": m, "subject": "", "text": gettext(
+            "{reference} vous a été réattribué par {by} — motif : {reason}", lang,
+            reference=ctx.get("reference", ""), by=ctx.get("by_name", ""), reason=ctx.get("motive", ""))}
     text = notification_text(sop, m, lang)
     if m.kind == "note":  # a referral note (web/notes.py): who wrote, never what
         ctx = m.context or {}

@@ -1,5 +1,6 @@
 """Conditions see real dates (timestamps), can call days_between / working_days_between, and a CEL
-run-time error in a guard is ``guard_error`` (not ``guard_not_met``), with nothing written."""
+run-time error in a guard is ``guard_error`` (not ``guard_not_met``), with nothing written — except a
+value the case has not recorded: that is missing data, said in words (``guard_not_met``)."""
 
 from __future__ import annotations
 
@@ -109,10 +110,21 @@ def test_run_time_error_is_guard_error_and_writes_nothing(dates_wf):
     assert snapshot(dates_wf) == before
 
 
-def test_missing_value_is_guard_error(dates_wf):
+def test_missing_value_is_missing_data_in_words_not_an_sop_error(dates_wf, caplog):
+    """Tryout 2 #17: a guard reading a value the case never recorded is not « une erreur de la
+    POS » with its expression: the field is named by its label, the expression goes to the log."""
     ref = dates_wf.create_case("dates", CW)
-    with pytest.raises(GuardError):
+    before = snapshot(dates_wf)
+    with caplog.at_level("INFO", logger="mno.engine"), pytest.raises(GuardNotMet) as info:
         dates_wf.fire(ref, "close", CW)  # seen.last_seen_on was never recorded
+    e = info.value
+    assert e.code == "guard_not_met" and e.details == {"missing": "last_seen_on"}
+    assert e.text("fr") == "Une donnée nécessaire manque au dossier : « Vu le » (Visite)."
+    assert e.text("en") == "Data needed is missing from the case: 'Seen on' (Visit)."
+    for lang in ("fr", "en"):
+        assert "seen." not in e.text(lang) and "POS" not in e.text(lang) and "SOP" not in e.text(lang)
+    assert any("days_between(seen.last_seen_on, today)" in r.getMessage() for r in caplog.records)
+    assert snapshot(dates_wf) == before
 
 
 @pytest.mark.parametrize("source, expected", [

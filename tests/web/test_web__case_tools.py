@@ -4,6 +4,8 @@ engine writes."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from mno_workflow.store import repository
@@ -55,6 +57,13 @@ def test_extend_errors_per_field_and_input_kept(live):
     assert "Durée invalide" in r.text
     assert 'value="trois jours"' in r.text and "Prestataire en congé</textarea>" in r.text
     assert '<option value="other" selected>' in r.text
+    # tryout 2 #5: an unreadable duration and a missing reason, both in the first answer
+    r = post(sup, url, by="other", by_other="-3 jours", reason="")
+    assert r.status_code == 422
+    assert "Durée invalide" in r.text and 'id="extend-referral-cash-reason-error"' in r.text
+    assert 'id="extend-referral-cash-by-error"' in r.text
+    summary = re.search(r'<div class="error-summary".*?</div>', r.text, re.S)
+    assert summary and "Durée invalide" in summary[0] and "Ce champ est obligatoire" in summary[0]
     assert events(live.wf, ref, "extend_deadline") == []
 
 

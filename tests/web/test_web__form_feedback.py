@@ -121,10 +121,21 @@ def test_empty_note_empty_login_and_no_file_say_what_is_missing(live, tmp_path, 
     monkeypatch.setenv("MNO_DATA_DIR", str(tmp_path / "data"))
     ref = case_with_referrals(live.wf)
     cw = live.client("mariam.kabore")
-    r = post(cw, f"/dossiers/{ref}/notes/referral:cash", {"text": "   "}, follow_redirects=True)
-    assert ('<p class="error flash-error" role="alert">La note est vide : rien n\'a été enregistré.</p>'
-            in html.unescape(r.text))
-    assert 'class="flash"' not in r.text
+    r = post(cw, f"/dossiers/{ref}/notes/referral:cash", {"text": "   "})
+    # tryout 2 #19: said at the field, the referral's notes box kept open (was a reload, box closed)
+    assert r.status_code == 422
+    said = html.unescape(r.text)
+    error = '<p class="error" id="notes-referral-cash-text-error">Écrivez une note avant d\'envoyer.</p>'
+    assert error in said
+    assert '<details class="tool notes-box" id="notes-referral-cash" open>' in said
+    assert 'aria-describedby="notes-referral-cash-text-error"' in said and 'class="flash"' not in said
+    cw.get("/langue/en")
+    said = html.unescape(post(cw, f"/dossiers/{ref}/notes/referral:cash", {"text": ""}).text)
+    assert "Write a note before sending." in said
+    long = "x" * 1001  # too long: said at the field too, the text kept
+    said = html.unescape(post(cw, f"/dossiers/{ref}/notes/referral:cash", {"text": long}).text)
+    assert "The note is too long" in said and f">{long}</textarea>" in said
+    cw.get("/langue/fr")
     r = cw.post(f"/dossiers/{ref}/pieces/referral:cash", data={"csrftoken": cw.cookies.get("csrftoken")},
                 files={"file": ("", b"", "application/octet-stream")})  # what a browser sends
     assert r.status_code == 303

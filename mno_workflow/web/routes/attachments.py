@@ -18,7 +18,7 @@ from .. import access, case_files
 from ..case_files import notes_of
 from ..core import Web
 from ..i18n import t
-from ..notes import NOTE_MAX, post_note
+from ..notes import EMPTY_AT_FIELD, NOTE_MAX, post_note
 from ..security import upload_csrf_ok
 
 
@@ -83,12 +83,25 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     request.session["flash"] = t("note_added", lang) + (
                         f" — {posted.warning.text(lang)}" if posted.warning else "")
                 except FormInvalid as e:  # nothing saved: said as an error, not as a done thing
+                    if user.role != "provider":  # tryout 2 #19: at the field, the box kept open
+                        return _note_refused(request, s, user, case, inst, text, e)
                     request.session["flash_error"] = e.errors["text"].text(lang)
                 back = (f"/prestataire/{case.reference}/{inst.label_key}" if user.role == "provider"
                         else f"/dossiers/{case.reference}#step-{inst.step}-{inst.key}")
             return RedirectResponse(back, status_code=303)
 
         return await run_in_threadpool(work)
+
+    def _note_refused(request: Request, s, user, case, inst, text: str, e: FormInvalid):
+        """The case page again (422) with the referral's notes box open, the error at its field
+        (« Écrivez une note avant d'envoyer. », or too long) and the text kept."""
+        from . import common
+        from .cases import case_page_ctx
+        said = (EMPTY_AT_FIELD if not text else e.errors["text"]).text(web.lang(request, user))
+        note_form = {"box": f"notes-{inst.step}-{inst.key}", "error": said, "value": text}
+        ctx = {**common.base_ctx(web, request, s, user), **case_page_ctx(web, s, request, user, case),
+               "note_form": note_form}
+        return web.render(request, "case.html", ctx, status=422)
 
 
 __all__ = ["NOTE_MAX", "add_routes", "notes_of"]

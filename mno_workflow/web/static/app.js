@@ -94,6 +94,58 @@
     if (note) note.remove();
   });
 
+  // The header's language switch keeps a half-filled form (tryout 2 #24): on the click, the
+  // fields of the forms the user started are saved in sessionStorage; after the reload, the same
+  // page puts them back in the same forms, then forgets them. Hidden fields (tokens, versions),
+  // passwords and files are never saved.
+  var KEEP = "mno-lang-switch";
+  function savedFields(form) {
+    var out = [];
+    for (var i = 0; i < form.elements.length; i++) {
+      var el = form.elements[i];
+      if (!el.name || /^(hidden|submit|button|file|password|reset)$/.test(el.type)) continue;
+      if (el.type === "checkbox" || el.type === "radio") out.push({ n: el.name, v: el.value, c: el.checked });
+      else if (el.tagName === "SELECT" && el.multiple) out.push({ n: el.name, m: Array.prototype.filter.call(el.options, function (o) { return o.selected; }).map(function (o) { return o.value; }) });
+      else out.push({ n: el.name, v: el.value });
+    }
+    return out;
+  }
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest && ev.target.closest(".lang a");
+    if (!link) return;
+    var forms = [];
+    document.querySelectorAll("main form").forEach(function (form, index) {
+      if (isDirty(form)) forms.push({ index: index, action: form.getAttribute("action") || "", fields: savedFields(form) });
+    });
+    try {
+      if (forms.length) sessionStorage.setItem(KEEP, JSON.stringify({ path: location.pathname, forms: forms }));
+    } catch (e) { /* storage full or off: the switch goes on as before */ }
+  });
+  function restoreForms() {
+    var raw = null;
+    try { raw = sessionStorage.getItem(KEEP); sessionStorage.removeItem(KEEP); } catch (e) { return; }
+    if (!raw) return;
+    var kept; try { kept = JSON.parse(raw); } catch (e) { return; }
+    if (!kept || kept.path !== location.pathname) return;
+    var forms = document.querySelectorAll("main form");
+    kept.forms.forEach(function (f) {
+      var form = forms[f.index];
+      if (!form || (form.getAttribute("action") || "") !== f.action) return;
+      var seen = {};
+      f.fields.forEach(function (x) {
+        var k = seen[x.n] = (seen[x.n] || 0) + 1;  // the k-th field of that name
+        var named = Array.prototype.filter.call(form.elements, function (el) { return el.name === x.n; });
+        var el = "c" in x ? named.filter(function (e) { return e.value === x.v; })[0] : named[k - 1];
+        if (!el) return;
+        if ("c" in x) el.checked = x.c;
+        else if ("m" in x) Array.prototype.forEach.call(el.options, function (o) { o.selected = x.m.indexOf(o.value) >= 0; });
+        else el.value = x.v;
+      });
+      for (var d = form.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", restoreForms);
+
   function openTarget() {
     var id = decodeURIComponent(window.location.hash.slice(1));
     var el = id && document.getElementById(id);
