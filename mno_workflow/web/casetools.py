@@ -34,6 +34,10 @@ DURATIONS: list[tuple[str, str]] = [
 ]
 OTHER = "other"
 
+#: Reasons the program writes (catalogue keys: the one-click extension of « Mon travail »), posted
+#: by key and stored as a message id, shown in each reader's language (tryout 2, finding 10).
+SYSTEM_REASONS = frozenset({"extend_from_escalations"})
+
 
 def duration_options(lang: str) -> list[tuple[str, str]]:
     return [(code, gettext(words, lang)) for code, words in DURATIONS]
@@ -54,8 +58,8 @@ def _reason_errors(reason: str) -> dict[str, Message]:
 
 
 def extend(
-    web: Web, user: User, reference: str, instance: str, by: str, reason: str, expected: int | None,
-    from_due: bool = False,
+    web: Web, user: User, reference: str, instance: str, by: str, reason: str | Message,
+    expected: int | None, from_due: bool = False,
 ) -> datetime:
     """Extend the deadline of ``instance`` (running, overdue or escalated) by ``by``
     (``"5 working days"``, ``"3 jours ouvrés"``), from now, or from its due instant with
@@ -78,7 +82,7 @@ def extend(
             ):
                 raise access.Forbidden("extend_deadline")
         label_key = inst.label_key
-    errors = dict(_reason_errors(reason))
+    errors = {} if isinstance(reason, Message) else dict(_reason_errors(reason))  # a program's words
     if not by.strip():
         errors["by"] = REQUIRED
     if errors:
@@ -87,7 +91,7 @@ def extend(
         reference[:40].upper(),
         label_key,
         by.strip()[:40],
-        reason.strip(),
+        reason if isinstance(reason, Message) else reason.strip(),
         access.actor_for(user),
         expected_version=expected,
         from_due=from_due,

@@ -46,7 +46,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
-        keys = ("by", "by_other", "reason", "assignee", "from_due", "target", "next", "risk_level")
+        keys = ("by", "by_other", "reason", "reason_key", "assignee", "from_due", "target", "next",
+                "risk_level")
         values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
@@ -93,7 +94,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
     async def extend_deadline(request: Request, reference: str, instance: str):
         def do(user, v, expected, lang):
             by = v["by_other"].strip() if v["by"] == casetools.OTHER else v["by"]
-            due = casetools.extend(web, user, reference, instance, by, v["reason"], expected,
+            # the one-click extension of « Mon travail » sends the key of its reason: stored as a
+            # message id, shown in each reader's language (tryout 2, finding 10)
+            reason = (Message.t(v["reason_key"]) if v["reason_key"] in casetools.SYSTEM_REASONS
+                      else v["reason"])
+            due = casetools.extend(web, user, reference, instance, by, reason, expected,
                                    from_due=v["from_due"] in ("1", "on", "true"))
             with wf.sessions() as s:
                 tz = web.compiled_for(repository.get_case(s, reference[:40].upper())).sop.calendar.timezone
