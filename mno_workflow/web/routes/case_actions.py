@@ -241,7 +241,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 provider_field(s, f.views, step.recipient.split(".", 1)[1], case, inst, lang)
             if step.service and step.service.startswith(f.form_id + "."):  # services by name, not ids
                 from ..service_choice import service_field
-                service_field(s, f.views, step.service.split(".", 1)[1], case, inst, lang)
+                same_form = step.recipient and step.recipient.startswith(f.form_id + ".")
+                service_field(s, f.views, step.service.split(".", 1)[1], case, inst, lang,
+                              provider=step.recipient.split(".", 1)[1] if same_form else None)
         back = (
             f"/prestataire/{case.reference}/{inst.label_key}"
             if user.role == "provider"
