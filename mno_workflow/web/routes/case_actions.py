@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import CaseNotFound, EngineError, FormInvalid, Message, StaleVersion
-from ...i18n import colon, gettext
+from ...i18n import gettext, ngettext
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
@@ -143,7 +143,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             casetools.reassign(web, user, [ref], v["assignee"], v["reason"], vers)
             with wf.sessions() as s:  # the new assignee by name, never the id
                 name = name_of(s, v["assignee"], lang)
-            return f"{t('cases_reassigned', lang)}{colon(lang)}{ref} → {name}"
+            # one case: the singular (tryout 2, finding 6)
+            return gettext("Dossier réattribué : {reference} → {name}", lang, reference=ref, name=name)
 
         return await _case_tool(request, reference, "reassign", "", do)
 
@@ -193,7 +194,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     )
             with wf.sessions() as s:  # the new assignee by name, never the id
                 name = name_of(s, assignee, lang)
-            request.session["flash"] = f"{t('cases_reassigned', lang)} ({len(changed)}) → {name}"
+            request.session["flash"] = ngettext("{n} dossier réattribué à {user}",
+                                                "{n} dossiers réattribués à {user}", len(changed), lang,
+                                                user=name)
             query = "&".join(f"{k}={quote(v)}" for k, v in f.items() if v)
             return RedirectResponse("/dossiers" + (f"?{query}" if query else ""), status_code=303)
 
