@@ -109,6 +109,9 @@ class _Render:
             opts = self.sop.options.get(f.options, {})
             items = value if isinstance(value, list) else [value]
             return ", ".join(self.label(opts.get(str(x))) or str(x) for x in items)
+        if f is not None and f.type == FieldType.phone:  # one format (« +226 70 99 88 77 »)
+            from .i18n.phones import phone_text
+            return phone_text(value)
         if f is not None and f.type == FieldType.date and isinstance(value, str):
             y, _, rest = value.partition("-")
             m, _, d = rest.partition("-")
