@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .engine.event_words import data_label, event_data_words
 from .i18n import N_, colon, gettext, norm_lang
 from .i18n.dates import instant_text
 from .protection.view_words import channel_label, instance_words, role_name, what_labels
@@ -49,20 +50,6 @@ _ACTIONS = {
 }
 
 
-#: Values of audit events that are not form data (reassignment, deadline, correction, purge,
-#: migration): French message ids of their labels, translated where shown (never the key itself).
-_DATA = {
-    "reason": N_("Motif"), "from": N_("Avant"), "to": N_("Après"), "by": N_("Prolongation"),
-    "from_due": N_("Depuis l'échéance"), "old_due_at": N_("Ancienne échéance"),
-    "new_due_at": N_("Nouvelle échéance"), "before": N_("Avant"), "after": N_("Après"),
-    "values": N_("Valeurs"), "rule": N_("Règle"), "fields": N_("Champs effacés"), "states": N_("États"),
-    "deadline_rules": N_("Règles des délais"), "mapping": N_("Correspondance"),
-    "deadlines": N_("Délais"), "next_actions": N_("Actions suivantes"),
-    "age_years": N_("Âge (années)"), "assignee": N_("Gestionnaire de cas"),
-    "instance": N_("Étape"), "comment": N_("Commentaire"),
-}
-
-
 #: ``audit_events.via`` (the path that acted) → French message id
 _VIA = {"web": N_("interface web"), "api": N_("API"), "cli": N_("ligne de commande"),
         "sweeper": N_("délais automatiques")}
@@ -70,7 +57,7 @@ _VIA = {"web": N_("interface web"), "api": N_("API"), "cli": N_("ligne de comman
 
 def _data_label(key: str, lang: str) -> str:
     """An audit event's value name in words; an unknown one with its underscores as spaces."""
-    return gettext(_DATA[key], lang) if key in _DATA else key.replace("_", " ")
+    return data_label(key, lang)
 
 
 def _words(lang: str) -> dict[str, Any]:
@@ -122,6 +109,9 @@ class _Render:
             opts = self.sop.options.get(f.options, {})
             items = value if isinstance(value, list) else [value]
             return ", ".join(self.label(opts.get(str(x))) or str(x) for x in items)
+        if f is not None and f.type == FieldType.phone:  # one format (« +226 70 99 88 77 »)
+            from .i18n.phones import phone_text
+            return phone_text(value)
         if f is not None and f.type == FieldType.date and isinstance(value, str):
             y, _, rest = value.partition("-")
             m, _, d = rest.partition("-")
@@ -172,10 +162,10 @@ def _event(r: _Render, ev: AuditEvent) -> dict[str, Any]:
         if step is not None:
             what += " — " + instance_words(sop, ev.step or "", ev.instance_key, r.lang)
     forms = [r.form(k, v) for k, v in (ev.data or {}).items() if k in sop.forms]
-    other = {k: v for k, v in (ev.data or {}).items() if k not in sop.forms}
+    other = event_data_words(ev.action, ev.data, r.lang, timezone=sop.calendar.timezone,
+                             user_name=r.names.user, sop=sop, step=ev.step)  # never a key or a login
     if other:
-        forms.append({"title": "", "fields": [{"label": _data_label(k, r.lang), "value": r.value(None, v)}
-                                              for k, v in other.items()]})
+        forms.append({"title": "", "fields": [{"label": x.label, "value": x.text} for x in other]})
     return {"seq": ev.seq, "at": r.when(ev.at), "who": ev.actor, "who_name": r.names.user(ev.actor),
             "role": role, "organisation": ev.organisation or "",
             "organisation_name": r.names.org(ev.organisation) if ev.organisation else "",

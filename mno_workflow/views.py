@@ -133,6 +133,7 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
     """One line per audit event (local time of the SOP), with the steps it started (users and
     organisations by name when ``names`` knows them)."""
     from .engine.event_sops import migrate_words, sop_for_event
+    from .engine.event_words import event_detail, reason_text
     names = names or Names()
     words_of = _t(lang)
     lines = [f"{words_of['trail']}{colon(lang).rstrip()}"]
@@ -151,10 +152,12 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
             before = _step_state(sop, ev.step, ev.from_state, lang)
             after = _step_state(sop, ev.step, ev.to_state, lang)
             where = _step_words(sop, ev.step, ev.instance_key, lang)
-            what = f"{words} {where}{colon(lang)}{before} → {after} — {(ev.data or {}).get('reason', '')}"
+            reason = reason_text((ev.data or {}).get("reason"), lang)
+            what = f"{words} {where}{colon(lang)}{before} → {after} — {reason}"
         elif ev.action in _ACTIONS and not ev.trigger:  # reassign, reopen, deadlines, migrate, purge
             words = gettext(_ACTIONS[ev.action], lang)
-            detail = ", ".join(f"{k}: {v}" for k, v in (ev.data or {}).items() if k != "assignee")
+            detail = event_detail(ev.action, ev.data, lang, timezone=current.calendar.timezone,
+                                  user_name=names.user, sop=sop, step=ev.step, skip=("assignee",))
             where = f" {_step_words(sop, ev.step, ev.instance_key, lang)}" if ev.step else ""
             what = f"{words}{where}" + (f" — {detail}" if detail else "")
         else:

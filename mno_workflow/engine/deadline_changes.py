@@ -47,7 +47,7 @@ def bad_duration() -> Message:
 class DeadlineChangesMixin:
     """Extend, pause and resume a running deadline (see the module text)."""
 
-    def extend_deadline(self, reference: str, instance: str, by: str, reason: str, actor: Actor, *,
+    def extend_deadline(self, reference: str, instance: str, by: str, reason: str | Message, actor: Actor, *,
                         expected_version: int | None = None, from_due: bool = False) -> datetime:
         """Extend the deadline of step instance ``instance`` (``referral:medical``) by ``by`` (a
         duration in English or French: ``"5 working days"``, ``"3 jours ouvrés"``) with a
@@ -58,12 +58,21 @@ class DeadlineChangesMixin:
         Allowed to the roles of the deadline's ``extend_by`` (default: its escalation role).
         Reminders are re-planned from the new due instant. Writes one audit event; returns the
         new due instant (UTC). Raises CaseNotFound, CaseClosed, StaleVersion, RoleNotAllowed,
-        FormInvalid (bad duration or empty reason), UnknownTrigger (no running deadline)."""
+        FormInvalid (bad duration or empty reason), UnknownTrigger (no running deadline).
+
+        ``reason`` is what a person typed, or a catalogue :class:`Message` the program wrote (the
+        one-click extension of « Mon travail »): kept as its message id and parameters
+        (reminders/stored_message.py), so that each reader sees it in their language."""
         duration = read_duration(by)
         if duration is None:
             raise FormInvalid("extension", {"by": bad_duration()})
-        if not reason.strip():
+        if isinstance(reason, Message):
+            from ..reminders.stored_message import stored
+            kept: Any = stored(reason)
+        elif not reason.strip():
             raise FormInvalid("extension", {"reason": Message.t("Le motif est obligatoire.")})
+        else:
+            kept = reason.strip()
         now = self._now()
         with self.sessions.begin() as s:
             # Core write path (corewrite.py): new deadline rows kept on the case, one INSERT
@@ -81,7 +90,7 @@ class DeadlineChangesMixin:
             append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                          organisation=actor.organisation, action="extend_deadline", step=inst.step,
                          instance_key=inst.key, from_state=inst.state, to_state=inst.state,
-                         data={"reason": reason.strip(), "by": str(duration), "from_due": from_due,
+                         data={"reason": kept, "by": str(duration), "from_due": from_due,
                                "old_due_at": old_due.isoformat(), "new_due_at": new_due.isoformat()},
                          sop_version=f"{sop.sop}@{sop.version}")
             corewrite.write_back(s, case)

@@ -19,6 +19,7 @@ recorded in the audit effects; the referral's page, the API and the provider's i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import N_, gettext
@@ -201,7 +202,32 @@ def check_service_of(session: Any, sop: SOP, step_id: str, form_id: str | None, 
     if not service or not org:
         return
     _, reason = _directory_time(session, str(service), str(org), "normal")
-    if reason == "other_provider":
+    if reason == "other_provider":  # by their names in the reader's language, never their ids
+        service_name, org_name = _names(session, str(service), str(org))
         raise FormInvalid(form_id, {field: Message.t(
             "Le service « {service} » de l'annuaire n'est pas un service de « {org} ».",
-            service=service, org=org)})
+            service=service_name, org=org_name)})
+
+
+@dataclass(frozen=True)
+class DirectoryName:
+    """A directory name as one value of a message: shown in the reader's language
+    (directory/names_lang.py), the directory's own (French) text otherwise."""
+
+    name: str
+
+    def text(self, lang: str = "fr") -> str:
+        from ..directory.names_lang import in_lang
+        return in_lang(self.name, lang)
+
+
+def _names(session: Any, service_id: str, org_id: str) -> tuple[Any, Any]:
+    """The directory names of service ``service_id`` and organisation ``org_id`` (the id when the
+    directory has no name for it)."""
+    from sqlalchemy import select
+
+    from ..directory.tables import TABLES
+    svc, org = TABLES["service"], TABLES["organization"]
+    service = session.scalar(select(svc.c.name).where(svc.c.id == service_id))
+    owner = session.scalar(select(org.c.name).where(org.c.id == org_id))
+    return (DirectoryName(service) if service else service_id), (DirectoryName(owner) if owner else org_id)

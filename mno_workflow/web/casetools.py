@@ -35,6 +35,10 @@ DURATIONS: list[tuple[str, str]] = [
 ]
 OTHER = "other"
 
+#: Reasons the program writes (catalogue keys: the one-click extension of « Mon travail »), posted
+#: by key and stored as a message id, shown in each reader's language (tryout 2, finding 10).
+SYSTEM_REASONS = frozenset({"extend_from_escalations"})
+
 
 def duration_options(lang: str) -> list[tuple[str, str]]:
     return [(code, gettext(words, lang)) for code, words in DURATIONS]
@@ -55,8 +59,8 @@ def _reason_errors(reason: str) -> dict[str, Message]:
 
 
 def extend(
-    web: Web, user: User, reference: str, instance: str, by: str, reason: str, expected: int | None,
-    from_due: bool = False,
+    web: Web, user: User, reference: str, instance: str, by: str, reason: str | Message,
+    expected: int | None, from_due: bool = False,
 ) -> datetime:
     """Extend the deadline of ``instance`` (running, overdue or escalated) by ``by``
     (``"5 working days"``, ``"3 jours ouvrés"``), from now, or from its due instant with
@@ -79,7 +83,8 @@ def extend(
             ):
                 raise access.Forbidden("extend_deadline")
         label_key = inst.label_key
-    errors = dict(_reason_errors(reason))  # every field at once (tryout 2 #5), one summary
+    # every field at once (tryout 2 #5), one summary; a program's words (a Message) need no check
+    errors = {} if isinstance(reason, Message) else dict(_reason_errors(reason))
     if not by.strip():
         errors["by"] = REQUIRED
     elif read_duration(by.strip()[:40]) is None:
@@ -90,7 +95,7 @@ def extend(
         reference[:40].upper(),
         label_key,
         by.strip()[:40],
-        reason.strip(),
+        reason if isinstance(reason, Message) else reason.strip(),
         access.actor_for(user),
         expected_version=expected,
         from_due=from_due,

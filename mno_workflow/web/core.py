@@ -49,6 +49,8 @@ class Web:
         install(env)  # {{ _("…") }} and {% trans %} in the page's language (gettext catalogues)
         from .nobreak import nobreak
         env.filters["nobreak"] = nobreak  # dates kept on one line on a phone (issue 18)
+        from ..i18n.phones import phone_text
+        env.filters["phone"] = phone_text  # one format for every number (tryout 2, finding 22)
         env.globals.update(
             t=i18n.t,
             fmt_date=i18n.fmt_date,

@@ -237,6 +237,9 @@ def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
         return ", ".join(sop.label(opts.get(str(x)), lang) or str(x) for x in items)
     if f.type == FieldType.date:
         return fmt_date(value, lang)
+    if f.type == FieldType.phone:  # one format, typed or stored (« +226 70 99 88 77 »)
+        from ..i18n.phones import phone_text
+        return phone_text(value)
     if isinstance(value, list):
         return ", ".join(str(x) for x in value)
     if f.type == FieldType.number and isinstance(value, float):  # 2,5 on French pages, as typed

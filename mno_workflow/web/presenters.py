@@ -76,15 +76,35 @@ def form_block(
     return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables, "hidden": hidden}
 
 
+#: a deadline change's words on the timeline, then its values (engine/event_words.py)
+_DEADLINE_WORDS = {"extend_deadline": N_("Délai prolongé"), "resume_deadline": N_("Délai repris"),
+                   "pause_deadline": N_("Délai suspendu")}
+
+
 def timeline(sop: SOP, events, lang: str, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The case's events as lines of its timeline; ``names``: users' display names by id
     (web/user_words.py), for a person named inside a line (« enregistré … par Mariam Kaboré »)."""
     from ..engine.event_sops import migrate_words, sop_for_event
+    from ..engine.event_words import event_data_words, event_detail
     from ..views import decision_comment
     from .i18n import role_label
+    from .user_words import user_shown
 
     current = sop
     out = []
+    tz = current.calendar.timezone
+
+    def said_with(sop_of_event: SOP) -> dict[str, Any]:
+        return {"timezone": tz, "user_name": user_name, "sop": sop_of_event}
+
+    def user_name(uid: str | None) -> str:
+        who = user_shown(uid, names or {}, lang)  # a name, never a login
+        return (who.name if who.known else f"{who.name} ({who.id})") if who else "—"
+
+    def words(ev) -> dict[str, str]:  # the event's values in words (engine/event_words.py)
+        return {x.key: x.text for x in event_data_words(ev.action, ev.data, lang, step=ev.step,
+                                                        **said_with(sop_for_event(ev, current)))}
+
     for ev in events:
         sop = sop_for_event(ev, current)  # an event keeps the labels of the version it was written under
         step = sop.steps.get(ev.step or "")
@@ -92,27 +112,30 @@ def timeline(sop: SOP, events, lang: str, names: dict[str, str] | None = None) -
         if ev.action == "create":
             what = gettext("Dossier créé", lang)
         elif ev.action == "reassign":
-            d = ev.data or {}
+            d = words(ev)
             what = gettext("Réattribué : {old} → {new} — {reason}", lang, old=d.get("from") or "—",
                            new=d.get("to"), reason=d.get("reason", ""))
         elif ev.action == "reopen":
-            what = gettext("Dossier rouvert : {reason}", lang, reason=(ev.data or {}).get("reason", ""))
+            what = gettext("Dossier rouvert : {reason}", lang, reason=words(ev).get("reason", ""))
         elif ev.action == "purge":  # retention or a person's request (engine/retention.py)
-            d = ev.data or {}
+            d = words(ev)
             what = gettext("Données personnelles effacées ({rule})", lang, rule=d.get("rule", "")) + (
                 f" — {d['reason']}" if d.get("reason") else "")
         elif ev.action == "migrate":
             what = migrate_words(ev, current, lang)
         elif ev.action == "correct":
-            reason = str((ev.data or {}).get("reason", ""))
-            what = gettext("Correction : {reason}", lang, reason=reason)
+            what = gettext("Correction : {reason}", lang, reason=words(ev).get("reason", ""))
         elif ev.action == "duplicate_dismissed":  # web/duplicates.py
             d = ev.data or {}
             more = f" (+{d['hidden']})" if d.get("hidden") else ""
             what = gettext("Doublon écarté (ce n'est pas la même personne) : {similar}", lang,
                            similar=", ".join(d.get("similar") or []) + more)
-        elif ev.action == "extend_deadline":
-            what = gettext("Délai prolongé : {reason}", lang, reason=(ev.data or {}).get("reason", ""))
+        elif ev.action in ("extend_deadline", "resume_deadline", "pause_deadline"):
+            # « Délai prolongé : <motif> — 5 jours ouvrables (08/12/2026 23:59 → 16/12/2026 23:59) »
+            reason = words(ev).get("reason", "")
+            detail = event_detail(ev.action, ev.data, lang, skip=("reason",), **said_with(sop))
+            what = gettext(_DEADLINE_WORDS[ev.action], lang) + colon(lang) + " — ".join(
+                x for x in (reason, detail) if x)
         else:
             tr = next((x for x in step.transitions if x.trigger == ev.trigger), None) if step else None
             what = sop.label(tr.label, lang) if tr else (ev.trigger or ev.action)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from ..directory.names_lang import in_lang
 from ..directory.tables import TABLES
 from ..i18n.dates import day_text
+from ..i18n.phones import phone_text
 from ..render.paper_forms import FORM_WORDS, FilledReferral, _value_text
 from ..sop.schema import SOP
 from ..store.models import Case, StepInstance, User
@@ -107,6 +108,7 @@ def filled_referral(
         elif fid in raw:
             withheld.add(key)
     beneficiary = {k: values.get(k, "") for k in ("sex", "language", "phone", "caregiver")}
+    beneficiary["phone"] = phone_text(beneficiary["phone"])
     if values.get("age"):
         beneficiary["age"] = values["age"]
     elif values.get("birth_date"):
@@ -148,13 +150,13 @@ def filled_referral(
             "function": sop.label(sop.roles[printer.role].label, lang)
             if printer.role in sop.roles
             else printer.role,
-            "phone": printer.phone or "",
+            "phone": phone_text(printer.phone),  # one format everywhere (tryout 2, finding 22)
         },
         recipient={
             "organisation": organisations.get(inst.recipient or "", inst.recipient or ""),
             "service": str(referral.get("service") or service_name),
             "focal_point": focal,
-            "phone": phone,
+            "phone": phone_text(phone),
             "focal_point_id": focal_id,  # for the access log (routes/print_forms.py), not printed
         },
         beneficiary=beneficiary,

@@ -19,28 +19,38 @@ from .forms import FieldView
 
 
 def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance,
-                  lang: str) -> None:
+                  lang: str, provider: str | None = None) -> None:
     """Turn the text field ``field_id`` of ``views`` into a select of services (``id`` →
-    « Service — Organisation »), matched services first."""
+    « Service — Organisation »), matched services first. ``provider``: the id of the provider
+    field of the same form — the browser then offers only the chosen provider's services
+    (``pair_with``, app.js; tryout 2, finding 2); the engine still refuses another's service."""
     view = next((v for v in views if v.name == field_id), None)
     if view is None:
         return
     need = (inst.item or {}).get("need")
     matched: list[tuple[str, str]] = []
+    owners: dict[str, str] = {}  # service id → its organisation's id
     if need and case.region:
         try:
-            matched = [(c.service_id,
-                        f"{in_lang(c.service_name, lang)} — {in_lang(c.organization_name, lang)}")
-                       for c in directory.match(s, str(need), case.region, limit=8)]
+            for c in directory.match(s, str(need), case.region, limit=8):
+                matched.append((c.service_id,
+                                f"{in_lang(c.service_name, lang)} — {in_lang(c.organization_name, lang)}"))
+                owners[c.service_id] = c.organization_id
         except directory.MatchError:
             matched = []
     svc, org = TABLES["service"], TABLES["organization"]
     seen = {code for code, _ in matched}
     # names in the reader's language (the directory's translations), as the other pages
-    others = [(sid, f"{in_lang(name, lang)} — {in_lang(oname, lang)}") for sid, name, oname in s.execute(
-        select(svc.c.id, svc.c.name, org.c.name).join(org, org.c.id == svc.c.organization_id)
-        .where(svc.c.status.not_in(EXCLUDED_STATUSES))
-        .order_by(org.c.name, svc.c.name)) if sid not in seen]
+    others = []
+    for sid, name, oid, oname in s.execute(
+            select(svc.c.id, svc.c.name, org.c.id, org.c.name).join(org, org.c.id == svc.c.organization_id)
+            .where(svc.c.status.not_in(EXCLUDED_STATUSES)).order_by(org.c.name, svc.c.name)):
+        owners[sid] = oid
+        if sid not in seen:
+            others.append((sid, f"{in_lang(name, lang)} — {in_lang(oname, lang)}"))
+    chooser = next((v for v in views if v.name == provider), None) if provider else None
+    if chooser is not None:
+        view.pair_with, view.allowed = chooser.name, owners
     current = view.text
     if current and current not in seen and all(code != current for code, _ in others):
         others.insert(0, (current, current))

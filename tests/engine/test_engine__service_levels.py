@@ -134,7 +134,13 @@ def test_another_providers_service_is_a_field_error_and_nothing_is_written(dwf):
         before = repository.get_case(s, ref).version
     with pytest.raises(FormInvalid) as e:
         _send(dwf, ref, "org-masn", "urgent", "svc-csps-soins")
-    assert "service_id" in e.value.errors and "org-masn" in e.value.errors["service_id"].fr
+    assert "service_id" in e.value.errors
+    # by their directory names in the reader's language, never the ids (tryout 2, finding 2)
+    for lang in ("fr", "en"):
+        text = e.value.errors["service_id"].text(lang)
+        assert "org-masn" not in text and "svc-" not in text, text
+    assert "« Consultations et soins de santé primaires »" in e.value.errors["service_id"].text("fr")
+    assert "'Primary health care consultations'" in e.value.errors["service_id"].text("en")
     with dwf.sessions() as s:
         case = repository.get_case(s, ref)
         assert case.version == before

@@ -47,6 +47,9 @@ def test_upload_read_and_access_rules(live, data_dir):
     assert row.content_type == "application/pdf" and row.size == len(PDF)
     page = cw.get(f"/dossiers/{ref}").text
     assert "consentement.pdf" in page
+    line = page[page.index("consentement.pdf</a>"):]
+    line = line[:line.index("</li>")]
+    assert "Mariam Kaboré" in line and "mariam.kabore" not in line, line  # the uploader by name
     url = f"/dossiers/{ref}/pieces/{row.id}"
     got = cw.get(url)
     assert got.status_code == 200 and got.content == PDF

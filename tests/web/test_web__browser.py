@@ -318,7 +318,7 @@ def test_supervisor_extends_a_deadline_and_reassigns_in_the_browser(live, browse
     shots.take(sup, "liste-reattribution-groupee")
     with sup.expect_navigation():
         sup.click("#bulk-form button.primary")
-    assert "Dossiers réattribués (1)" in sup.inner_text(".flash")
+    assert "1 dossier réattribué à Ali Koné" in sup.inner_text(".flash")  # one: the singular
 
     coord = open_as(browser, live, "coord.mnr")
     coord.goto(f"{url}/repertoire/a-verifier")

@@ -146,6 +146,8 @@ def test_reassign_one_case_from_its_page(live):
         s.add(User(id="ali.kone", display_name="Ali Koné", role="caseworker", region="kadiogo"))
     r = post(sup, url, assignee="ali.kone", reason="Congé maternité", version=str(version(live.wf, ref)))
     assert r.status_code == 303, r.text
+    # one case: the singular, the new case manager by name (tryout 2, finding 6)
+    assert f"Dossier réattribué : {ref} → Ali Koné" in sup.get(r.headers["location"]).text
     (ev,) = events(live.wf, ref, "reassign")
     assert ev.data == {"from": "mariam.kabore", "to": "ali.kone", "reason": "Congé maternité"}
 
@@ -177,6 +179,7 @@ def test_bulk_reassign_from_the_case_list(live):
     assert r.status_code == 422 and y in r.text
     r = post(sup, "/dossiers/reattribuer", ref=[a, b], assignee="ali.kone", reason="Équilibrage")
     assert r.status_code == 303, r.text
+    assert "2 dossiers réattribués à Ali Koné" in sup.get(r.headers["location"]).text
     for ref in (a, b):
         (ev,) = events(wf, ref, "reassign")
         assert (ev.actor, ev.data["to"], ev.data["reason"]) == ("idrissa.sanou", "ali.kone", "Équilibrage")

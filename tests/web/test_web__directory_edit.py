@@ -144,3 +144,13 @@ def test_the_age_error_is_in_the_readers_language(live):
                  **(base_form(live.wf) | {"minimum_age": "40", "maximum_age": "18"}))
         error = html.unescape(r.text.split('id="svc-maximum_age-error"', 1)[1].split("</p>", 1)[0])
         assert r.status_code == 422 and words in error, (lang, error)
+
+
+def test_a_negative_age_is_told_its_bound(live):
+    """-3 is an integer: the error says the bound, not « Nombre entier attendu » (tryout 2, finding 29)."""
+    coord = live.client("coord.mnr")
+    for lang, words in (("fr", "L'âge doit être 0 ou plus."), ("en", "The age must be 0 or more.")):
+        coord.get(f"/langue/{lang}")
+        r = post(coord, f"/repertoire/services/{SVC}", **(base_form(live.wf) | {"maximum_age": "-3"}))
+        error = html.unescape(r.text.split('id="svc-maximum_age-error"', 1)[1].split("</p>", 1)[0])
+        assert r.status_code == 422 and words in error, (lang, error)

@@ -58,6 +58,23 @@ def world(live) -> dict[str, str]:
     return {"ref": ref}
 
 
+def long_print_path(live) -> None:
+    """A referral slip printed: a long page path in the access log's exports (tryout 2, finding 8:
+    « Page : /dossiers/…/imprimer/referencement/referral:psychosocial » made /journal-acces
+    scroll sideways on a phone)."""
+    from .helpers import CONSENT, IDENT, IDRISSA, MARIAM, referral
+    wf = live.wf
+    ref = wf.create_case("mnr_bf", MARIAM)
+    wf.fire(ref, "register", MARIAM, IDENT)
+    wf.fire(ref, "record_consent", MARIAM, CONSENT)
+    wf.fire(ref, "submit_assessment", MARIAM, {"assessed_on": "2025-06-02", "risk_level": "high", "needs": [
+        {"dimension": "psychosocial", "need": "psychosocial", "referral_needed": True}]})
+    wf.fire(ref, "approve_plan", IDRISSA)
+    wf.fire(ref, "send", MARIAM, referral("org-csps"), instance="referral:psychosocial")
+    url = f"/dossiers/{ref}/imprimer/referencement/referral:psychosocial"
+    assert live.client("focal.csps").get(url).status_code == 200
+
+
 PAGES = {
     "mariam.kabore": ["/travail", "/dossiers", "/dossiers/nouveau", "/dossiers/{ref}", "/notifications",
                       "/repertoire", "/pos"],
@@ -70,6 +87,7 @@ PAGES = {
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_page_fits_and_has_no_serious_axe_violation(live, browser, size):
     w = world(live)
+    long_print_path(live)
     out = OUT / size
     out.mkdir(parents=True, exist_ok=True)
     problems = []

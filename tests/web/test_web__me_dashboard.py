@@ -158,3 +158,18 @@ def test_the_row_export_speaks_the_readers_language_like_the_indicators_csv(live
     assert cells and {c["Status"] for c in cells} <= {"Open", "Closed"}, cells[:2]
     assert any(c["Region"] == "Kadiogo (Ouagadougou)" and c["Sex"] == "Female" for c in cells), cells[:2]
     assert all(ref not in r for r in rows[1:])  # pseudonymised
+
+
+def test_age_filter_options_in_words(live):
+    """The age filter says its groups as the CSV export does, never the codes (tryout 2, finding 12)."""
+    import re
+    me = live.client("suivi.evaluation")
+    for lang, words in (("fr", ("0–14 ans", "60+ ans", "Âge inconnu")),
+                        ("en", ("0–14 years", "60+ years", "Unknown age"))):
+        me.get(f"/langue/{lang}", params={"next": "/tableau-de-bord"})
+        page = me.get("/tableau-de-bord").text
+        select = re.search(r'<select name="age">.*?</select>', page, re.S).group(0)
+        options = dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', select))
+        assert options["unknown"] == words[2] and options["0-14"] == words[0], options
+        assert words[1] in options.values(), options
+        assert not any(code == text for code, text in options.items()), options

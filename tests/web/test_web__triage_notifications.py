@@ -30,12 +30,23 @@ def test_escalations_list__one_click_extend_by_5_working_days_and_remind(live):
     box = box[: box.index("</section>")]
     assert ref in box and "Escaladé" in box and "1 jour de retard" in box
     assert "Prolonger de 5 jours ouvrés" in box and "Relancer" in box
+    # the button posts the key of its reason, not French words (tryout 2, finding 10)
+    assert 'name="reason_key" value="extend_from_escalations"' in box
     r = post(sup, f"/dossiers/{ref}/delais/referral:cash/prolonger", by="5 working days",
-             reason="Prolongé depuis la liste des escalades", next="/travail")
+             reason_key="extend_from_escalations", next="/travail")
     assert r.status_code == 303 and r.headers["location"] == "/travail", r.text
     (ev,) = events(live.wf, ref, "extend_deadline")
     # from now (Wed 18 June) 5 working days: Thu 19 … Wed 25 June
     assert ev.data["new_due_at"].startswith("2025-06-25")
+    # kept as a message id, shown in the reader's language on the timeline
+    assert ev.data["reason"] == {"msgid": "extend_from_escalations", "params": {}}
+    timeline = sup.get(f"/dossiers/{ref}").text.split('class="timeline"', 1)[1]
+    assert "Délai prolongé : Prolongé depuis la liste des escalades — 5 jours ouvrables" in timeline
+    sup.get("/langue/en")
+    timeline = sup.get(f"/dossiers/{ref}").text.split('class="timeline"', 1)[1]
+    assert "Deadline extended: Extended from the escalations list — 5 working days" in timeline
+    assert "Prolongé" not in timeline and "msgid" not in timeline
+    sup.get("/langue/fr")
     r = post(sup, f"/travail/relancer/{ref}/referral:medical")
     assert r.status_code == 303
     with live.wf.sessions() as s:

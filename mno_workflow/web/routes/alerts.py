@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from ...engine.alert_outcome import sentence as closure_sentence
 from ...engine.alerts import alerts_of, entry_for, file_alert, regions_with_staff, status_label
 from ...engine.errors import EngineError, FormInvalid
-from ...i18n import colon, gettext
+from ...i18n import N_, colon, gettext
 from .. import access, formtokens
 from ..core import Web
 from ..forms import form_views, parse_form
@@ -70,8 +70,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             return
         view.disabled = {code for code, _label in view.options if code not in staffed}
         if view.disabled:
-            view.options = [(code, label if code in staffed else
-                             gettext("{region} — personne pour recevoir un signalement", lang, region=label))
+            nobody = N_("{region} — aucun agent pour recevoir un signalement")
+            view.options = [(code, label if code in staffed else gettext(nobody, lang, region=label))
                             for code, label in view.options]
             view.help = " ".join(x for x in (view.help, gettext(
                 "Une région sans gestionnaire de cas ni superviseur ne peut pas recevoir de signalement "

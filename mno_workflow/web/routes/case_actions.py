@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import CaseNotFound, EngineError, FormInvalid, Message, StaleVersion
-from ...i18n import colon, gettext
+from ...i18n import gettext, ngettext
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
@@ -46,7 +46,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
-        keys = ("by", "by_other", "reason", "assignee", "from_due", "target", "next", "risk_level")
+        keys = ("by", "by_other", "reason", "reason_key", "assignee", "from_due", "target", "next",
+                "risk_level")
         values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
@@ -93,7 +94,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
     async def extend_deadline(request: Request, reference: str, instance: str):
         def do(user, v, expected, lang):
             by = v["by_other"].strip() if v["by"] == casetools.OTHER else v["by"]
-            due = casetools.extend(web, user, reference, instance, by, v["reason"], expected,
+            # the one-click extension of « Mon travail » sends the key of its reason: stored as a
+            # message id, shown in each reader's language (tryout 2, finding 10)
+            reason = (Message.t(v["reason_key"]) if v["reason_key"] in casetools.SYSTEM_REASONS
+                      else v["reason"])
+            due = casetools.extend(web, user, reference, instance, by, reason, expected,
                                    from_due=v["from_due"] in ("1", "on", "true"))
             with wf.sessions() as s:
                 tz = web.compiled_for(repository.get_case(s, reference[:40].upper())).sop.calendar.timezone
@@ -138,7 +143,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             casetools.reassign(web, user, [ref], v["assignee"], v["reason"], vers)
             with wf.sessions() as s:  # the new assignee by name, never the id
                 name = name_of(s, v["assignee"], lang)
-            return f"{t('cases_reassigned', lang)}{colon(lang)}{ref} → {name}"
+            # one case: the singular (tryout 2, finding 6)
+            return gettext("Dossier réattribué : {reference} → {name}", lang, reference=ref, name=name)
 
         return await _case_tool(request, reference, "reassign", "", do)
 
@@ -188,7 +194,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     )
             with wf.sessions() as s:  # the new assignee by name, never the id
                 name = name_of(s, assignee, lang)
-            request.session["flash"] = f"{t('cases_reassigned', lang)} ({len(changed)}) → {name}"
+            request.session["flash"] = ngettext("{n} dossier réattribué à {user}",
+                                                "{n} dossiers réattribués à {user}", len(changed), lang,
+                                                user=name)
             query = "&".join(f"{k}={quote(v)}" for k, v in f.items() if v)
             return RedirectResponse("/dossiers" + (f"?{query}" if query else ""), status_code=303)
 
@@ -236,7 +244,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 provider_field(s, f.views, step.recipient.split(".", 1)[1], case, inst, lang)
             if step.service and step.service.startswith(f.form_id + "."):  # services by name, not ids
                 from ..service_choice import service_field
-                service_field(s, f.views, step.service.split(".", 1)[1], case, inst, lang)
+                same_form = step.recipient and step.recipient.startswith(f.form_id + ".")
+                service_field(s, f.views, step.service.split(".", 1)[1], case, inst, lang,
+                              provider=step.recipient.split(".", 1)[1] if same_form else None)
         back = (
             f"/prestataire/{case.reference}/{inst.label_key}"
             if user.role == "provider"

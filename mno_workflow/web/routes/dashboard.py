@@ -54,15 +54,20 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "summary": summary,
                     "forced_region": region,
                     "options": {k: sorted(sop.options.get(k, {}).items()) for k in ("region", "sex", "need")},
-                    "age_groups": (
-                        sop.indicators.dimensions["age_group"].age.groups()
-                        if sop.indicators
-                        and "age_group" in sop.indicators.dimensions
-                        and sop.indicators.dimensions["age_group"].age
-                        else []
-                    ),
+                    "age_groups": _age_groups(sop, lang),
                 },
             )
+
+    def _age_groups(sop, lang: str) -> list[tuple[str, str]]:
+        """The age filter's options ``(code, words)``: the CSV export's words (« 15–17 ans »),
+        « Âge inconnu » for no age (tryout 2, finding 12), never the codes."""
+        from ...indicators.present import value_label
+
+        dims = sop.indicators.dimensions if sop.indicators else {}
+        if "age_group" not in dims or not dims["age_group"].age:
+            return []
+        return [(code, gettext("Âge inconnu", lang) if code == "unknown"
+                 else value_label(sop, "age_group", code, lang)) for code in dims["age_group"].age.groups()]
 
     def _shown(figs, code: str, lang: str = "fr"):
         sh = next((x for x in (figs.shown if figs else []) if x.code == code), None)

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ... import directory
 from ...directory.audit_words import history_rows
 from ...directory.names_lang import in_lang
-from ...i18n import colon
+from ...i18n import colon, gettext
 from ...sop.diagnostics import text_in
 from ...store.models import User
 from .. import access
@@ -217,7 +217,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             for k in SERVICE_FIELDS:
                 v = values[k].strip()
                 if k in ("minimum_age", "maximum_age"):
-                    if v and not v.isdigit():
+                    if v[:1] == "-" and v[1:].isdigit():  # an integer, below the bound: say the bound
+                        errors[k] = gettext("L'âge doit être 0 ou plus.", lang)
+                    elif v and not v.isdigit():
                         errors[k] = t("integer_expected", lang)
                     changes[k] = int(v) if v.isdigit() else None
                 elif k == "status":
