@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as markup
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -120,3 +121,23 @@ def test_on_behalf_apart_for_platform_providers(live, lang):
     c = live.client("mariam.kabore")
     form = c.get(f"/dossiers/{ref}/actions/referral:cash/record_delivery")
     assert form.status_code == 200
+
+
+def test_refusal_and_withdrawal_dates_open_with_today(live):
+    """Tryout 2, findings 4 and 16 (BF SOP 2026.4): the date of a refusal and of a withdrawal open
+    with today in the SOP's time zone (dd/mm/yyyy), as the consent date always did; the other event
+    dates (plan revision, service review, proposed closure) have the same ``default: today``."""
+    from mno_workflow.sop.loader import load_file
+    from tests.conftest import BF_SOP
+    sop = load_file(BF_SOP).model
+    defaults = {f.id for form in sop.forms.values() for f in form.fields if f.default == "today"}
+    assert {"refused_on", "withdrawn_on", "revised_on", "reviewed_on", "closed_on"} <= defaults
+    today = live.clock.now().astimezone(ZoneInfo(sop.calendar.timezone)).strftime("%d/%m/%Y")
+    c = live.client("mariam.kabore")
+    fresh = live.wf.create_case("mnr_bf", MARIAM)
+    live.wf.fire(fresh, "register", MARIAM, IDENT)
+    form = c.get(f"/dossiers/{fresh}/actions/consent:1/record_refusal").text
+    assert re.search(rf'name="refused_on"[^>]*value="{re.escape(today)}"', form), form[:3000]
+    ref = case_with_referrals(live.wf)
+    form = c.get(f"/dossiers/{ref}/actions/consent:1/withdraw_consent").text
+    assert re.search(rf'name="withdrawn_on"[^>]*value="{re.escape(today)}"', form)
