@@ -49,6 +49,18 @@ TYPES: dict[str, str] = {
     "bool": N_("oui|non"),
 }
 
+#: Click's own usage sentences (an extra argument, an option without its value) → their French
+#: message id; the groups of the pattern are its values.
+USAGE: list[tuple[str, str]] = [
+    (r"^Got unexpected extra argument\(s\) \((?P<args>.*)\)$",
+     N_("En trop sur la ligne de commande : {args} (un texte qui contient des espaces se met entre "
+        "guillemets)")),
+    (r"^Option (?P<name>'[^']*') requires an argument\.$", N_("L'option {name} attend une valeur.")),
+    (r"^Option (?P<name>'[^']*') requires (?P<n>\d+) arguments\.$",
+     N_("L'option {name} attend {n} valeurs.")),
+    (r"^Option (?P<name>'[^']*') does not take a value\.$", N_("L'option {name} ne prend pas de valeur.")),
+]
+
 #: The French message ids of the sentences :func:`error_text` writes.
 ERROR = N_("Erreur : {text}")
 TRY = N_("Essayez « {command} {option} » pour l'aide.")
@@ -119,7 +131,13 @@ def error_text(e: Any) -> str:
         if e.possibilities:
             text += " " + _tr(POSSIBLE, options=", ".join(sorted(e.possibilities)))
         return text
-    return e.format_message()
+    message = e.format_message()
+    import re
+    for pattern, msgid in USAGE:
+        m = re.match(pattern, message)
+        if m:
+            return _tr(msgid, **m.groupdict())
+    return message
 
 
 def _converted(e: Any) -> str:

@@ -153,3 +153,16 @@ def test_value_types_are_words_never_python_types(helps, lang, words):
     both = {"<texte>", "<entier>", "<chemin>", "<nombre>", "<text>", "<integer>", "<path>", "<number>"}
     other = words ^ both
     assert not (shown & other), shown & other  # no French type in English help, nor the reverse
+
+
+@pytest.mark.parametrize("lang, extra, needs", [
+    ("fr", "En trop sur la ligne de commande : mnr_bf", "L'option '--as' attend une valeur."),
+    ("en", "Not expected on the command line: mnr_bf", "Option '--as' needs a value.")])
+def test_click_usage_sentences_in_the_lang_language(lang, extra, needs):
+    """Click's own usage errors (an extra argument, an option without its value) are said in the
+    --lang language (« Erreur : Got unexpected extra argument(s) (mnr_bf) » on a French screen)."""
+    flag = ["--lang", lang] if lang != "fr" else []
+    r = mno(*flag, "case", "create", "mnr_bf")
+    assert r.returncode == 2 and extra in r.stderr and "Got unexpected" not in r.stderr, r.stderr
+    r = mno(*flag, "case", "fire", "MNR-X", "t", "--as")
+    assert r.returncode == 2 and needs in r.stderr and "requires an argument" not in r.stderr, r.stderr
