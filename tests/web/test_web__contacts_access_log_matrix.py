@@ -16,10 +16,12 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
 
 from sqlalchemy import select
 
 from mno_workflow.directory import SAMPLE_DIR
+from mno_workflow.directory.tables import TABLES
 from mno_workflow.web import access
 from mno_workflow.web.demo_data import DemoUser, create_users
 from mno_workflow.web.models import ExportLog
@@ -194,4 +196,10 @@ def test_hsds_logs_one_row_per_request_and_nothing_for_public_reads(live_any) ->
     # what was read in words (web/log_words.py), the HSDS object named after them
     assert page.count("Répertoire au format HSDS (organization)") >= 1
     assert "Répertoire au format HSDS (service)" in page
+    # the contacts read by their names, never their ids (tryout 2: « … ont été lues : ct-csps »)
+    with live.wf.sessions() as s:
+        contact = TABLES["contact"]
+        names = dict(s.execute(select(contact.c.id, contact.c.name)).all())
+    assert not re.search(r"ont été lues : [^<]*\bct-", page), page
+    assert any(n and n in page for n in names.values())
 

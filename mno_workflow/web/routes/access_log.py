@@ -64,6 +64,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 # an export's record as words (log_words.py), never its JSON
                 "export_label": export_label, "detail_pairs": detail_pairs,
                 "users": users,
+                # the people whose details a page disclosed: accounts and directory contacts, by name
+                "readers": {**contact_names(s), **users},
                 # the user column: display names, the id in the title; a deleted account in words
                 "who": namer(users, ctx["lang"]),
                 "directory_names": web.directory_names(s, web.lang(request, user)),
@@ -84,3 +86,13 @@ def agreement_names(s, lang: str) -> dict[str, str]:
         name = gettext("Accord avec {organisation}", lang, organisation=orgs.get(oid, oid))
         out[aid] = f"{name} ({version})" if version else name
     return out
+
+
+def contact_names(s) -> dict[str, str]:
+    """The directory's contacts (HSDS ``contact``), id → name: a directory page logs the contacts
+    it showed by id (« ct-csps »); the access log names them."""
+    from sqlalchemy import select
+
+    from ...directory.tables import TABLES
+    contact = TABLES["contact"]
+    return {r.id: r.name or r.id for r in s.execute(select(contact.c.id, contact.c.name))}
