@@ -4,6 +4,7 @@ only on its own referral with the consent covering it), CSRF checked, erased wit
 
 from __future__ import annotations
 
+import re
 import stat
 
 import pytest
@@ -50,6 +51,12 @@ def test_upload_read_and_access_rules(live, data_dir):
     line = page[page.index("consentement.pdf</a>"):]
     line = line[:line.index("</li>")]
     assert "Mariam Kaboré" in line and "mariam.kabore" not in line, line  # the uploader by name
+    assert re.search(r"\d+ Ko ·", line), line
+    cw.get("/langue/en", params={"next": "/"})
+    english = cw.get(f"/dossiers/{ref}").text
+    english = english[english.index("consentement.pdf</a>"):]
+    assert re.search(r"\d+ KB ·", english[:english.index("</li>")])  # the unit in the page's language
+    cw.get("/langue/fr", params={"next": "/"})
     url = f"/dossiers/{ref}/pieces/{row.id}"
     got = cw.get(url)
     assert got.status_code == 200 and got.content == PDF
