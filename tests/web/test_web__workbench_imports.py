@@ -70,7 +70,7 @@ def test_each_file_is_edited_on_its_tab_and_published_with_the_version(live, tmp
                headers={"x-csrftoken": csrf})
     assert r.status_code == 200
     assert re.search(r'data-goto="3">commun/listes/options.yaml, ligne 3, col \d+</a> · '
-                     r'<strong>E\d+</strong> error', r.text), r.text[:2000]
+                     r'<strong>E\d+</strong> erreur', r.text), r.text[:2000]
     assert 'class="gutter-error" data-line="3"' in r.text
     # only typed, not saved: the main file's tab checks with the saved files, which are fine
     r = c.post(f"/pos/atelier/brouillons/{number}/verifier",
@@ -112,10 +112,11 @@ def test_each_file_is_edited_on_its_tab_and_published_with_the_version(live, tmp
 
 
 @pytest.mark.parametrize("entry,reason", [
-    ("../../etc/passwd", "leads out of the SOP&#39;s folder"),
-    ("/etc/passwd", "absolute path"),
-    ("commun/absent.yaml", "not among the files"),
-    ("commun/boucle.yaml", "import cycle"),
+    # in the page's language, as mno validate says them (the workbench speaks French here)
+    ("../../etc/passwd", "le chemin sort du dossier de la POS"),
+    ("/etc/passwd", "un chemin absolu n&#39;est pas permis"),
+    ("commun/absent.yaml", "ne fait pas partie des fichiers"),
+    ("commun/boucle.yaml", "cycle d&#39;importation"),
 ])
 def test_bad_imports_are_shown_at_their_line_and_nothing_is_published(live, tmp_path, entry, reason):
     c, number, _ = start(live, tmp_path)
