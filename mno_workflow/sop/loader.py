@@ -201,10 +201,31 @@ def _find_bad_date(text: str) -> tuple[int, int]:
 def _schema_messages(kind: str, key: Any) -> tuple[str, Said, Said]:
     """Code, message and hint of an unknown (``extra_forbidden``) or missing key."""
     if kind == "extra_forbidden":
+        near = _closest_key(key)
+        if near is not None:  # a misspelt key (« escalte »): the key of the SOP language it is nearest to
+            return "E010", said("unknown key {key!r}", key=key), said(
+                "did you mean {near!r}? See docs/sop-language.md for the keys allowed here", near=near)
         return "E010", said("unknown key {key!r}", key=key), said(
             "check the spelling; see docs/sop-language.md for the keys allowed here")
     return "E011", said("missing required key {key!r}", key=key), said("add '{key}:' to this mapping",
                                                                         key=key)
+
+
+def _closest_key(key: Any) -> str | None:
+    """The key of the SOP language (any field name or YAML alias of the schema's models) closest
+    to ``key`` (difflib ratio ≥ 0.8), or None."""
+    import difflib
+
+    from .schema_base import Strict
+    words: set[str] = set()
+    todo = list(Strict.__subclasses__())
+    while todo:
+        model = todo.pop()
+        todo.extend(model.__subclasses__())
+        for name, info in model.model_fields.items():
+            words.add(info.alias or name)
+    found = difflib.get_close_matches(str(key), sorted(words), n=1, cutoff=0.8)
+    return found[0] if found else None
 
 
 def _invalid(e: dict, on_key: bool) -> Said:

@@ -73,3 +73,25 @@ def test_every_known_problem_is_exercised():
             problem = e.problem or e.context or ""
             seen |= {i for i, (pattern, _words) in enumerate(PROBLEMS) if pattern.search(problem)}
     assert seen == set(range(len(PROBLEMS))), sorted(set(range(len(PROBLEMS))) - seen)
+
+
+@pytest.mark.parametrize("typo, near", [("escalte", "escalate"), ("titel", "title"),
+                                        ("reminder_tme", "reminder_time")])
+def test_a_misspelt_key_names_the_key_it_is_nearest_to(tmp_path, typo, near):
+    """Tryout 2, finding 3: « escalte » says « vouliez-vous dire 'escalate' ? » (any key of the SOP
+    language, by difflib), in French and English; a key near nothing keeps the general hint."""
+    from mno_workflow.sop.loader import load_file
+    from tests.conftest import BF_SOP
+    text = BF_SOP.read_text(encoding="utf-8")
+    word = near
+    broken = tmp_path / "mnr.yaml"
+    broken.write_text(text.replace(f"{word}:", f"{typo}:", 1), encoding="utf-8")
+    with pytest.raises(SOPError) as e:
+        load_file(broken)
+    [d] = [d for d in e.value.diagnostics if d.code == "E010"]
+    assert f"vouliez-vous dire '{near}' ?" in d.format("fr") and f"did you mean '{near}'?" in d.format("en")
+    broken.write_text(text.replace(f"{word}:", "zzqqxx:", 1), encoding="utf-8")
+    with pytest.raises(SOPError) as e:
+        load_file(broken)
+    [d] = [d for d in e.value.diagnostics if d.code == "E010"]
+    assert "vouliez-vous dire" not in d.format("fr") and "orthographe" in d.format("fr")
