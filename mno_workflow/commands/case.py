@@ -171,11 +171,9 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
                             fields=", ".join(fields)))
     if who.role != "provider":  # the warning of the case page (directory/need_check.py)
         from ..directory.need_check import warnings_after_fire
-        from ..store import repository
-        with engine.sessions() as s:
-            for warning in warnings_after_fire(s, sop, repository.get_case(s, r.reference), r.step,
-                                               r.instance, r.trigger, r.from_state, lang):
-                typer.echo("  " + warning, err=True)
+        for warning in warnings_after_fire(engine.sessions, sop, r.reference, r.step, r.instance,
+                                           r.trigger, r.from_state, lang):
+            typer.echo("  " + warning, err=True)
 
 
 @app.command("prefill")

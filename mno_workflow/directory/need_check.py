@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..i18n import gettext
 from ..sop.schema import SOP
-from ..store.models import Case, StepInstance
+from ..store.models import StepInstance
 from .matching import offers_need
 from .names_lang import in_lang
 from .tables import TABLES
@@ -47,13 +47,17 @@ def sent_service(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
                for t in step.transitions)
 
 
-def warnings_after_fire(s: Session, sop: SOP, case: Case | None, step_id: str, key: str, trigger: str,
+def warnings_after_fire(sessions, sop: SOP, reference: str, step_id: str, key: str, trigger: str,
                         from_state: str, lang: str) -> list[str]:
-    """The warnings (in ``lang``) of a fire that just happened on instance ``step_id:key`` of
-    ``case`` (re-read after the fire): today only :func:`need_warning`, when the transition
-    recorded the referral's service."""
-    if case is None or not sent_service(sop, step_id, trigger, from_state):
+    """The warnings (in ``lang``) of a fire that just happened on instance ``step_id:key`` of case
+    ``reference``: today only :func:`need_warning`, when the transition recorded the referral's
+    service. ``sessions``: the engine's session factory, opened only then (no read on the write
+    path of any other fire)."""
+    if not sent_service(sop, step_id, trigger, from_state):
         return []
-    inst = next((i for i in case.instances if i.step == step_id and i.key == key), None)
-    warning = need_warning(s, sop, inst, lang) if inst is not None else ""
+    from ..store import repository
+    with sessions() as s:
+        case = repository.get_case(s, reference)
+        inst = next((i for i in case.instances if i.step == step_id and i.key == key), None) if case else None
+        warning = need_warning(s, sop, inst, lang) if inst is not None else ""
     return [warning] if warning else []

@@ -372,9 +372,8 @@ def _fire_warnings(wf, sop, r, user: User, lang: str) -> list[str]:
     if user.role == "provider":
         return []
     from ..directory.need_check import warnings_after_fire
-    with wf.sessions() as s:
-        return warnings_after_fire(s, sop, repository.get_case(s, r.reference), r.step, r.instance,
-                                   r.trigger, r.from_state, lang)
+    return warnings_after_fire(wf.sessions, sop, r.reference, r.step, r.instance, r.trigger,
+                               r.from_state, lang)
 
 
 def _lang(request: Request) -> str:

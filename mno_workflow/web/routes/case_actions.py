@@ -350,9 +350,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             request.session["flash"] = f"{t('saved', lang)} — {sop.label(tr.label, lang)}"
             if user.role != "provider":  # a service not for this need (directory/need_check.py)
                 from ...directory.need_check import warnings_after_fire
-                with wf.sessions() as s:
-                    warnings = warnings_after_fire(s, sop, repository.get_case(s, case.reference),
-                                                   r.step, r.instance, r.trigger, r.from_state, lang)
+                warnings = warnings_after_fire(wf.sessions, sop, case.reference, r.step, r.instance,
+                                               r.trigger, r.from_state, lang)
                 if warnings:
                     request.session["flash_warning"] = " ".join(warnings)
             target = (
