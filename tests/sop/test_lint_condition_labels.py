@@ -110,3 +110,18 @@ def test_burkina_faso_sop_labels_every_condition_shown_to_people() -> None:
     assert unlabelled == []
     child_rule = next(r for r in sop.flow if r.start == "best_interests")
     assert rule_words(sop, child_rule, "fr") == "la personne est un enfant non accompagné ou séparé"
+
+
+@pytest.mark.parametrize("name", ["w126_guard_without_words.yaml", "w126_relevant_without_words.yaml",
+                                  "w126_flow_rule_without_words.yaml", "w126_closure_rule_without_words.yaml"])
+def test_the_warning_is_said_in_one_language(name: str) -> None:
+    """Tryout 3, F2: W126's message and hint are French in French (no English half) and English
+    in English (no French half), for every kind of condition."""
+    (d,) = [d for d in lint(load_text(corpus_text(name), "x.yaml")) if d.code == "W126"]
+    fr, en = d.message.text("fr") + " " + d.hint.text("fr"), d.message.text("en") + " " + d.hint.text("en")
+    assert "la condition" in fr and "dans certains cas" in fr and "langage courant" in fr, fr
+    for english in ("condition of", "under which", "has no words", "saying", "in plain words", " add "):
+        assert english not in fr, (english, fr)
+    assert "the condition" in en and "in some cases" in en and "plain words" in en, en
+    for french in ("la condition", "dans certains cas", "ajouter", "langage courant"):
+        assert french not in en, (french, en)

@@ -196,3 +196,32 @@ def test_allowed_warning_needs_its_own_state_and_code(tmp_path: Path) -> None:
     # issue 13: consent.pending and consent.refused justify W106 too (the first W106 is pending's)
     assert [d.severity for d in w106] == ["info", "warning", "info", "info", "info"]
     assert not w106[1].justified and all(d.justified for i, d in enumerate(w106) if i != 1)
+
+
+def test_w101_is_justified_by_an_allow_on_the_final_state_it_leaves() -> None:
+    """Tryout 3, F3: W101 (a transition out of a final state) is reported at the transition's
+    ``from:``; a ``lint: {allow: [W101]}`` on that final state justifies it (docs: « sur
+    l'état »), an allow of another code or on another state does not."""
+    from mno_workflow.sop.lint import lint
+    from mno_workflow.sop.loader import load_text
+    base = (Path(__file__).resolve().parents[1] / "fixtures" / "valid_sops" / "minimal.yaml").read_text(
+        encoding="utf-8")
+    leaving = base.replace(
+        "        from: open\n        to: done\n        by: [caseworker]\n        form: intake\n",
+        "        from: open\n        to: done\n        by: [caseworker]\n        form: intake\n"
+        "      - trigger: reopen\n        label: {fr: Rouvrir, en: Reopen}\n        from: done\n"
+        "        to: open\n        by: [supervisor]\n", 1)
+    assert leaving != base
+
+    def w101(text: str) -> list[tuple[str, bool]]:
+        return [(d.severity, bool(d.justified)) for d in lint(load_text(text, "x.yaml")) if d.code == "W101"]
+
+    def allow(text: str, state: str, code: str) -> str:
+        head = f"      {state}:\n"
+        assert text.count(head) == 1, state
+        return text.replace(head, head + f"        lint: {{allow: [{code}], reason: {{fr: Voulu, en: Wanted}}}}\n")
+
+    assert w101(leaving) == [("warning", False)]
+    assert w101(allow(leaving, "done", "W101")) == [("info", True)]
+    assert w101(allow(leaving, "done", "W106")) == [("warning", False)]
+    assert w101(allow(leaving, "open", "W101")) == [("warning", False)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, said
 from ..loader import LoadedSOP
 from ..schema import SOP, FormField
 
@@ -45,26 +45,29 @@ def conditions_needing_words(sop: SOP) -> Iterator[tuple[tuple, str, str, str]]:
         for i, t in enumerate(step.transitions):
             if t.when and not t.when_label and not _said(sop, t.when):
                 yield (("steps", sid, "transitions", i, "when"), t.when,
-                       f"the condition of transition {sid}.{t.trigger}", "when_label")
+                       said("the condition of transition {transition}", transition=f"{sid}.{t.trigger}"),
+                       "when_label")
     for fid, form in sop.forms.items():
         for path, f in _fields(form.fields, ("forms", fid, "fields")):
             if f.relevant and not f.relevant_label and not _said(sop, f.relevant):
                 yield (path + ("relevant",), f.relevant,
-                       f"the condition under which field {fid}.{f.id} is asked", "relevant_label")
+                       said("the condition under which field {field} is asked", field=f"{fid}.{f.id}"),
+                       "relevant_label")
     for i, rule in enumerate(sop.flow):
         if rule.when and not rule.when_label and not _said(sop, rule.when):
-            then = f"step {rule.start!r} starts" if rule.start else "the case closes"
-            yield (("flow", i, "when"), rule.when,
-                   f"the condition under which {then} after {rule.after}", "when_label")
+            what = (said("the condition under which step {step!r} starts after {after}", step=rule.start,
+                         after=rule.after) if rule.start
+                    else said("the condition under which the case closes after {after}", after=rule.after))
+            yield (("flow", i, "when"), rule.when, what, "when_label")
 
 
 def check_condition_labels(loaded: LoadedSOP) -> list[Diagnostic]:
     """W126 for every condition of :func:`conditions_needing_words`, at the condition."""
     return [
         loaded.diag(path, CODE,
-                    f"{what} ({expr!r}) has no words: documents would print « dans certains cas »",
-                    f"ajouter « {key}: {{fr: …, en: …}} » qui dit la condition en langage courant / "
-                    f"add '{key}: {{fr: …, en: …}}' saying the condition in plain words",
+                    said("{what} ({expr!r}) has no words: documents would print 'in some cases'",
+                         what=what, expr=expr),
+                    said("add '{key}: {{fr: …, en: …}}' saying the condition in plain words", key=key),
                     severity="warning")
         for path, expr, what, key in conditions_needing_words(loaded.model)
     ]
