@@ -112,8 +112,9 @@ def test_burkina_faso_sop_labels_every_condition_shown_to_people() -> None:
     assert rule_words(sop, child_rule, "fr") == "la personne est un enfant non accompagné ou séparé"
 
 
-@pytest.mark.parametrize("name", ["w126_guard_without_words.yaml", "w126_relevant_without_words.yaml",
-                                  "w126_flow_rule_without_words.yaml", "w126_closure_rule_without_words.yaml"])
+@pytest.mark.parametrize("name", [
+    "w126_guard_without_words.yaml", "w126_relevant_without_words.yaml",
+    "w126_flow_rule_without_words.yaml", "w126_closure_rule_without_words.yaml"])
 def test_the_warning_is_said_in_one_language(name: str) -> None:
     """Tryout 3, F2: W126's message and hint are French in French (no English half) and English
     in English (no French half), for every kind of condition."""
