@@ -219,7 +219,8 @@ def test_w101_is_justified_by_an_allow_on_the_final_state_it_leaves() -> None:
     def allow(text: str, state: str, code: str) -> str:
         head = f"      {state}:\n"
         assert text.count(head) == 1, state
-        return text.replace(head, head + f"        lint: {{allow: [{code}], reason: {{fr: Voulu, en: Wanted}}}}\n")
+        lint_line = f"        lint: {{allow: [{code}], reason: {{fr: Voulu, en: Wanted}}}}\n"
+        return text.replace(head, head + lint_line)
 
     assert w101(leaving) == [("warning", False)]
     assert w101(allow(leaving, "done", "W101")) == [("info", True)]
