@@ -123,6 +123,11 @@ def filled_referral(
         beneficiary["name"] = case.display_name or ""
     elif case.display_name:
         withheld.add("name")
+    consent = (case.data or {}).get(
+        sop.data_protection.consent_form if sop.data_protection else "consent"
+    ) or {}
+    if not beneficiary["caregiver"]:  # a child's representative, as the consent recorded them (F16)
+        beneficiary["caregiver"] = _representative(sop, consent, cats if personal else set(), withheld)
     if not personal:
         withheld |= {"name", "sex", "age", "language", "phone", "location", "caregiver"}
     step = sop.steps[inst.step]
@@ -138,20 +143,10 @@ def filled_referral(
         service_name = in_lang(_service_name(session, str(referral[service_field])), lang)
         referral = {**referral, service_field: service_name}
     focal, phone, focal_id = _focal_point(session, inst.recipient, access.can(printer, "directory_contacts"))
-    consent = (case.data or {}).get(
-        sop.data_protection.consent_form if sop.data_protection else "consent"
-    ) or {}
     return FilledReferral(
         case_code=case.reference or "",
         need=item_label(sop, inst, lang),
-        referrer={
-            "organisation": organisations.get(printer.organisation or "", printer.organisation or ""),
-            "name": printer.display_name,
-            "function": sop.label(sop.roles[printer.role].label, lang)
-            if printer.role in sop.roles
-            else printer.role,
-            "phone": phone_text(printer.phone),  # one format everywhere (tryout 2, finding 22)
-        },
+        referrer=_referrer(session, sop, case, inst, printer, view, lang, organisations),
         recipient={
             "organisation": organisations.get(inst.recipient or "", inst.recipient or ""),
             "service": str(referral.get("service") or service_name),
@@ -166,6 +161,48 @@ def filled_referral(
         consent_date=day_text(consent.get("consent_date"), lang) if personal else "",
         printed_on=day_text(now, lang, sop.calendar.timezone),
     )
+
+
+#: fields of the consent form naming who consented for a child, in the order printed
+REPRESENTATIVE = ("representative_name", "representative_relationship", "representative_contact")
+
+
+def _representative(sop: SOP, consent: dict, cats: set, withheld: set[str]) -> str:
+    """« Nom, lien, téléphone » of the parent or representative the consent form recorded, with
+    what the consent in force lets the reader see (``cats``); ``caregiver`` added to
+    ``withheld`` when one was recorded but is not shared."""
+    form = sop.data_protection.consent_form if sop.data_protection else "consent"
+    if form not in sop.forms or not any(consent.get(f) for f in REPRESENTATIVE):
+        return ""
+    shown = access.filter_form_data(sop, form, consent, cats)
+    parts = [str(shown[f]) for f in REPRESENTATIVE[:2] if shown.get(f)]
+    if shown.get(REPRESENTATIVE[2]):
+        parts.append(phone_text(shown[REPRESENTATIVE[2]]))
+    if not parts:
+        withheld.add("caregiver")
+    return ", ".join(parts)
+
+
+def _referrer(session, sop: SOP, case: Case, inst: StepInstance, printer: User, view, lang: str,
+              organisations: dict[str, str]) -> dict[str, str]:
+    """The slip's « Référent (qui oriente) » block: who sent the referral (the last case-side user
+    who fired a transition of it), whoever prints the slip (tryout 3, F15: a provider printing it
+    saw itself as the referrer); the printer when the referral has not been sent yet (a case
+    manager printing the slip to send it on paper). A provider reads it under the rule of
+    :func:`.access.referrer` (the consent in force covering the referral): blank otherwise."""
+    sender = access.referral_sender(session, case, inst)
+    if printer.role not in access.CASE_ROLES and not (view.personal and sender):
+        return {"organisation": "", "name": "", "function": "", "phone": ""}
+    if sender is None:
+        sender = {"name": printer.display_name, "organisation": printer.organisation or "",
+                  "phone": printer.phone or "", "role": printer.role}
+    role = sender["role"]
+    return {
+        "organisation": organisations.get(sender["organisation"], sender["organisation"]),
+        "name": sender["name"],
+        "function": sop.label(sop.roles[role].label, lang) if role in sop.roles else role,
+        "phone": phone_text(sender["phone"]),  # one format everywhere (tryout 2, finding 22)
+    }
 
 
 def withheld_words(lang: str) -> str:

@@ -100,3 +100,52 @@ def test_case_and_referral_pages_link_to_the_prints(world):
     assert "Imprimer la fiche de référencement" in page
     page = world["clients"]["focal.csps"].get(f"/prestataire/{ref}/referral:medical").text
     assert f"/dossiers/{ref}/imprimer/referencement/referral:medical" in page
+
+
+def _referrer_block(html: str) -> str:
+    """The slip's « Référent (qui oriente) » block (up to the recipient's block)."""
+    start = html.index("Référent (qui oriente)")
+    return html[start:html.index("</div>\n<div class=\"block\">", start)]
+
+
+def test_the_referrer_is_who_sent_the_referral_whoever_prints(world):
+    """Tryout 3, F15: the slip's referrer is the case manager who sent the referral (name, role,
+    phone), also when the provider prints it (it named the provider's own focal point); a provider
+    whose consent in force does not cover the referral reads no referrer."""
+    cases, clients = world["cases"], world["clients"]
+    checked = 0
+    for (state, user, inst), expected in PROVIDER_VIEW.items():
+        if expected is None:
+            continue
+        url = f"/dossiers/{cases[state]}/imprimer/referencement/{inst}"
+        for who in (user, "mariam.kabore"):
+            block = _referrer_block(clients[who].get(url).text)
+            shown = who == "mariam.kabore" or "name" in expected
+            assert ("Mariam Kaboré" in block) is shown, (state, who, inst, block)
+            assert ("Gestionnaire de cas" in block) is shown, (state, who, inst, block)
+            assert "Point focal" not in block and "focal." not in block, (state, who, inst, block)
+            checked += 1
+    assert checked >= 20
+
+
+def test_a_childs_representative_from_the_consent_is_printed_under_the_consent():
+    """Tryout 3, F16: « si la personne est un enfant : Donneur de soins » carries the parent or
+    representative the consent recorded (name, relationship, phone), only what the consent in
+    force covers; « non partagé » when it covers none of it."""
+    from mno_workflow.sop.loader import load_file
+    from mno_workflow.web.printing import _representative
+
+    sop = load_file("sops/burkina_faso/mnr.yaml").model
+    consent = {"given_by": "guardian", "representative_name": "Oumarou Zoungrana",
+               "representative_relationship": "Oncle", "representative_contact": "+22670111111"}
+    withheld: set[str] = set()
+    assert _representative(sop, consent, {"identity", "contact"}, withheld) == \
+        "Oumarou Zoungrana, Oncle, +226 70 11 11 11"
+    assert _representative(sop, consent, {"identity"}, withheld) == "Oumarou Zoungrana, Oncle"
+    assert _representative(sop, consent, set(), withheld) == "Oncle"  # not a personal field
+    assert withheld == set()
+    named_only = {k: v for k, v in consent.items() if k != "representative_relationship"}
+    assert _representative(sop, named_only, set(), withheld) == "" and withheld == {"caregiver"}
+    withheld.clear()
+    assert _representative(sop, {"given_by": "self"}, {"identity", "contact"}, withheld) == ""
+    assert withheld == set()

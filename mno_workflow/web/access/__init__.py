@@ -60,6 +60,7 @@ from .provider import (
     name_visible,
     provider_view,
     referral_clause,
+    referral_sender,
     referrer,
     visible_timeline,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "can_reopen", "can_see_attachments", "can_use_notes", "can_view_case", "can_view_referral",
     "case_clause", "consent_categories", "field_visible", "filter_form_data", "filter_item",
     "may_reopen", "message_clause", "name_visible", "provider_view", "reassign_targets",
-    "recipient_may_read", "referral_clause", "referrer", "region_admits", "region_admits_clause",
+    "recipient_may_read", "referral_clause", "referral_sender", "referrer", "region_admits",
+    "region_admits_clause",
     "require", "require_case", "visible_timeline",
 ]

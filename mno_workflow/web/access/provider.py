@@ -124,23 +124,17 @@ def visible_timeline(user: User, inst: StepInstance | None, items: list[dict[str
     return out
 
 
-def referrer(session, user: User, sop: SOP, case: Case, inst: StepInstance,
-             view: ProviderView) -> dict[str, str] | None:
-    """Who referred: ``{"name", "organisation", "phone"}`` of the last case-side user who acted on
-    the referral ``inst`` (the one who sent it), for the provider ``user`` it is addressed to.
-
-    Shown under the same rule as the person's data: the referral visible to the provider
-    (:func:`can_view_referral`) and the consent in force covering it (``view.personal``); None
-    otherwise (a withdrawn consent or a declined referral shows neither the person nor the
-    referrer's contact)."""
+def referral_sender(session, case: Case, inst: StepInstance) -> dict[str, str] | None:
+    """``{"name", "organisation", "phone", "role"}`` of the last case-side user who fired a
+    transition of the referral ``inst`` (the one who sent it, or re-sent it); None before any.
+    Two columns of the audit trail and the user, not the signed event. No access rule here: see
+    :func:`referrer` for what a provider may read."""
     from sqlalchemy import select
 
     from ...store.models import AuditEvent
 
-    if not view.personal or not can_view_referral(user, sop, case, inst):
-        return None
-    ev = session.execute(  # two columns, not the signed event (one look-up per inbox row)
-        select(AuditEvent.actor, AuditEvent.organisation)
+    ev = session.execute(
+        select(AuditEvent.actor, AuditEvent.organisation, AuditEvent.role)
         .where(AuditEvent.case_id == case.id, AuditEvent.step == inst.step,
                AuditEvent.instance_key == inst.key, AuditEvent.action == "fire",
                AuditEvent.role.in_(tuple(CASE_ROLES)))
@@ -154,4 +148,21 @@ def referrer(session, user: User, sop: SOP, case: Case, inst: StepInstance,
         "name": who.display_name if who else ev.actor,
         "organisation": (who.organisation if who and who.organisation else ev.organisation) or "",
         "phone": (who.phone or "") if who else "",
+        "role": ev.role or "",
     }
+
+
+def referrer(session, user: User, sop: SOP, case: Case, inst: StepInstance,
+             view: ProviderView) -> dict[str, str] | None:
+    """Who referred: ``{"name", "organisation", "phone"}`` of the last case-side user who acted on
+    the referral ``inst`` (the one who sent it, :func:`referral_sender`), for the provider
+    ``user`` it is addressed to.
+
+    Shown under the same rule as the person's data: the referral visible to the provider
+    (:func:`can_view_referral`) and the consent in force covering it (``view.personal``); None
+    otherwise (a withdrawn consent or a declined referral shows neither the person nor the
+    referrer's contact)."""
+    if not view.personal or not can_view_referral(user, sop, case, inst):
+        return None
+    sender = referral_sender(session, case, inst)
+    return None if sender is None else {k: sender[k] for k in ("name", "organisation", "phone")}
