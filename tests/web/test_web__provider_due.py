@@ -117,3 +117,29 @@ def test_a_referral_the_provider_answered_shows_it_no_deadline(live):
         for text in (row, referral.split('class="meta"', 1)[1].split("</p>", 1)[0]):
             assert not re.search(r"en retard|overdue|avant le|answer by|\d\d/\d\d/\d{4} \d\d:\d\d",
                                  text), text
+
+
+def test_a_referral_whose_consent_was_withdrawn_leaves_a_todo_and_shows_no_deadline(live):
+    """Tryout 3, F17: after the person withdraws consent, the provider's every action on the
+    referral is refused; its inbox no longer lists it under « À traiter » with « à répondre avant
+    le … » (it moves to the history, the reason said), nor does its referral page show a deadline;
+    the other provider's referral of the case (medical, org-csps) is withdrawn too."""
+    from .helpers import MARIAM
+
+    ref = case_with_referrals(live.wf)
+    c = live.client("focal.masn")
+    page = c.get("/prestataire").text
+    assert ref in page[page.index('id="to-process"'):page.index('id="history"')]  # before
+    live.wf.fire(ref, "withdraw_consent", MARIAM, {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
+    for lang, withdrawn in (("fr", "retiré son consentement"), ("en", "withdrew")):
+        c.get(f"/langue/{lang}")
+        page = c.get("/prestataire").text
+        todo = page[page.index('id="to-process"'):page.index('id="history"')]
+        history = page[page.index('id="history"'):]
+        assert ref not in todo, todo
+        row = next(r for r in history.split("<tr") if ref in r)
+        assert withdrawn in row, row
+        referral = c.get(f"/prestataire/{ref}/referral:cash").text
+        for text in (row, referral.split('class="meta"', 1)[1].split("</p>", 1)[0]):
+            assert not re.search(r"en retard|overdue|avant le|answer by|\d\d/\d\d/\d{4} \d\d:\d\d",
+                                 text), text

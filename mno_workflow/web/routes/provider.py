@@ -34,10 +34,15 @@ def provider_due(s, sop, inst, due, now, lang):
     return due_words(calendar_for(s, sop), task_kind(sop, inst.step, inst.state), due, now, lang)
 
 
-def provider_owes(sop, case, inst) -> bool:
+def provider_owes(sop, case, inst, view=None) -> bool:
     """Whether the referral waits for the provider (its state's owner is the provider's role): a
     referral it has answered (declined, closed…) has no deadline of its own to show it, never « en
-    retard de 625 jours » for a deadline that is the case manager's."""
+    retard de 625 jours » for a deadline that is the case manager's. Nor one whose consent in
+    force no longer covers the provider (``view``: :func:`.access.provider_view`; withdrawn,
+    expired, refused): every action of the provider is refused there, so nothing waits for it
+    (tryout 3, F17)."""
+    if view is not None and not view.personal:
+        return False
     st = sop.steps[inst.step].states.get(inst.state)
     return not inst.final and st is not None and st.owner_for(case.data or {}) == "provider"
 
@@ -90,7 +95,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "state": csop.label(step.states[inst.state].label, lang),
                     "name": case.display_name if view.personal and access.name_visible(cats) else None,
                     "withheld": None if view.personal else view.decision.message.text(lang),
-                    "due": (due := due if provider_owes(csop, case, inst) else None),
+                    "due": (due := due if provider_owes(csop, case, inst, view) else None),
                     # « à répondre avant le 12/06/2025 16:00 — dans 2 jours ouvrés » (duewords.py)
                     "due_words": provider_due(s, csop, inst, due, web.now(), lang) if due else None,
                     "priority": web.option_label(
@@ -101,7 +106,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 }
 
             todo = sorted(present(todo_rows), key=lambda r: (r["due"] is None, r["due"] or web.now()))
-            history = present(history_rows)
+            # a referral the provider can no longer read (consent withdrawn, expired, refused) waits
+            # for nothing from it: with the history, first, not « À traiter » (tryout 3, F17)
+            blind = [r for r in todo if r["withheld"]]
+            todo = [r for r in todo if not r["withheld"]]
+            history = blind + present(history_rows)
             return web.render(
                 request,
                 "inbox.html",
@@ -162,7 +171,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "item": item_label(sop, inst, lang),
                     "item_block": need_block,
                     "state": sop.label(step.states[inst.state].label, lang),
-                    "due": (due := queries.instance_due(s, inst) if provider_owes(sop, case, inst) else None),
+                    "due": (due := queries.instance_due(s, inst)
+                            if provider_owes(sop, case, inst, view) else None),
                     "due_words": provider_due(s, sop, inst, due, web.now(), lang) if due else None,
                     "service_level": describe_level(s, sop, case, inst, lang),  # issue 13
                     "blocks": blocks,
