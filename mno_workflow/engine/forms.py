@@ -10,6 +10,7 @@ comparison of instants, never of the text that was sent. Rules: ``docs/working-d
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from datetime import UTC, date, datetime
@@ -23,6 +24,8 @@ from ..i18n import N_
 from ..sop.expr import ExprError, compile_expr
 from ..sop.schema import SOP, FieldType, FormField
 from .errors import FormInvalid, Labels, Message, sop_text
+
+log = logging.getLogger(__name__)
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 .\-]{5,18}[0-9]$"
 
@@ -109,7 +112,8 @@ _TEXTS = {
     "group": N_("Un groupe de champs est attendu."),
     "future": N_("La date ne peut pas être dans le futur."),
     "before": N_("La date ne peut pas précéder « {other} » ({value})."),
-    "invalid": N_("Valeur invalide : {detail}"),
+    "text": N_("Texte attendu."),
+    "invalid": N_("Valeur invalide."),
     "control": N_("Le texte contient un caractère invisible non autorisé : retapez-le."),
     "rule_error": N_("Règle non évaluable : {detail}"),
 }
@@ -135,6 +139,8 @@ def _translate(err: dict) -> Message:
         return _msg("number")
     if t.startswith("bool"):
         return _msg("bool")
+    if t.startswith("string_") and t not in ("string_too_long", "string_pattern_mismatch"):
+        return _msg("text")  # a number or a list where text is expected (string_type…)
     if t in ("greater_than_equal", "greater_than"):
         return _msg("ge", limit=_num(ctx.get("ge", ctx.get("gt"))))
     if t in ("less_than_equal", "less_than"):
@@ -151,7 +157,9 @@ def _translate(err: dict) -> Message:
         return _msg("list")
     if t in ("model_type", "model_attributes_type", "dict_type"):
         return _msg("group")
-    return _msg("invalid", detail=err.get("msg", t))
+    # pydantic's own sentence is English: the log keeps it, the person reads a catalogue message
+    log.debug("form value refused: %s (%s)", err.get("msg"), t)
+    return _msg("invalid")
 
 
 def _count(v: Any) -> int:

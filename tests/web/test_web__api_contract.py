@@ -163,3 +163,20 @@ def test_error_messages_follow_accept_language(env):
                    json={"trigger": "send", "instance": "referral:cash", "payload": {}})
     assert r.status_code in (409, 422)
     assert MARIAM and IDRISSA  # the helpers' actors drove the cases above
+
+
+def test_a_wrong_json_type_is_said_in_the_callers_language(env):
+    """Tryout 3, F12: a number or a list where a text field is expected, and an unusual type
+    anywhere, are answered with the catalogue's words (« Texte attendu. »), never pydantic's
+    English (« Input should be a valid string »), in French and in English."""
+    live, _refs, tokens, _doc, _schema = env
+    auth = {"Authorization": f"Bearer {tokens['mariam.kabore']}"}
+    body = {"identification": {"first_name": 123, "last_name": ["Ouédraogo"], "sex": "female",
+                               "estimated_age": 30, "return_date": "2025-06-01", "region": "kadiogo"}}
+    for lang, text in (("fr", "Texte attendu."), ("en", "Text is expected.")):
+        r = httpx.post(f"{live.url}/api/v1/cases", json=body, headers=auth | {"Accept-Language": lang})
+        assert r.status_code == 422, r.text
+        errors = r.json()["errors"]
+        assert {k: v for k, v in errors.items() if k.endswith(("first_name", "last_name"))} \
+            and all(v == text for k, v in errors.items() if k.endswith(("first_name", "last_name"))), errors
+        assert "Input should" not in r.text and "valid string" not in r.text, r.text
