@@ -15,43 +15,75 @@ app = typer.Typer(help="Comptes des utilisateurs de l'interface web.", no_args_i
 
 @app.command("add")
 def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexion, ex. mariam.kabore")],
-             role: Annotated[str, typer.Option(help="Rôle de la POS, ex. caseworker")],
-             name: Annotated[str, typer.Option(help="Nom affiché")],
+             role: Annotated[str | None, typer.Option(help="Rôle de la POS, ex. caseworker")] = None,
+             name: Annotated[str | None, typer.Option(help="Nom affiché")] = None,
              organisation: Annotated[str | None, typer.Option(
                  "--organisation", "--org",
                  help="Organisation (prestataires, premiers intervenants : ex. fds_poste_seytenga)")] = None,
              region: Annotated[str | None, typer.Option(help="Région (code de la POS)")] = None,
              email: Annotated[str | None, typer.Option(help="Courriel pour les rappels")] = None,
              phone: Annotated[str | None, typer.Option(help="Téléphone (ex. +226 70 12 34 56)")] = None,
-             sms: Annotated[bool, typer.Option("--sms", help="Recevoir aussi les rappels par SMS")] = False,
-             language: Annotated[str, typer.Option(help="fr ou en", callback=lambda value: check_lang(value))]
-             = "fr",
+             sms: Annotated[bool | None, typer.Option("--sms/--no-sms",
+                                                      help="Recevoir aussi les rappels par SMS")] = None,
+             language: Annotated[str | None, typer.Option(
+                 help="fr ou en (défaut : fr)", callback=lambda value: check_lang(value))] = None,
              password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                           help="Lire le mot de passe sur l'entrée standard")]
-             = False) -> None:
-    """Créer ou mettre à jour un compte (mot de passe haché avec argon2). / Add or update a user."""
+             = False,
+             update: Annotated[bool, typer.Option(
+                 "--update", help="Modifier un compte existant : seules les options données changent ; le "
+                                  "mot de passe seulement avec --password-stdin")] = False) -> None:
+    """Créer un compte, ou avec --update modifier un compte existant (mot de passe haché avec
+    argon2). / Add a user, or change one with --update."""
     from sqlalchemy import select
 
+    from ..protection.view_words import role_name
     from ..store.models import SopVersion, User
+    from ..user_checks import (
+        directory_organisations,
+        existing_problem,
+        login_problem,
+        organisation_problem,
+        region_problem,
+    )
     from ..web.security import hash_password
+    if (problem := login_problem(user_id)) is not None:
+        fail(problem.text(lang()), 2)
+    engine = open_engine()
+    with engine.sessions() as s:  # refused before a password is asked
+        existing = s.get(User, user_id)
+        if (problem := existing_problem(existing, update)) is not None:
+            fail(problem.text(lang()))
+    if existing is None:
+        for option, value in (("--role", role), ("--name", name)):
+            if not value:
+                fail(_("{option} est obligatoire pour créer un compte", option=option), 2)
+    password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
-    else:
+    elif existing is None:
         password = typer.prompt(_("Mot de passe"), hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
+    if password is not None and len(password) < 10:
         fail(_("Mot de passe trop court : {n} caractères au moins.", n=10))
     from ..reminders.sms import e164
     try:
         phone = e164(phone) if phone else None
     except ValueError as e:
         fail(f"--phone{colon(lang())}{error_text(e)}", 2)
-    if sms and not phone:
-        fail(_("--sms demande --phone"), 2)
-    engine = open_engine()
     with engine.sessions.begin() as s:
-        roles = set()
+        user = s.get(User, user_id) or User(id=user_id, active=True, notify_sms=False, language="fr")
+        role = role or user.role
+        organisation = organisation if organisation is not None else user.organisation
+        region = region if region is not None else user.region
+        phone = phone or user.phone
+        sms = sms if sms is not None else bool(user.notify_sms)
+        if sms and not phone:
+            fail(_("--sms demande --phone"), 2)
+        roles, regions = set(), set()
         for row in s.scalars(select(SopVersion)):
-            roles |= set(engine.registry.compiled(row).sop.roles)
+            sop = engine.registry.compiled(row).sop
+            roles |= set(sop.roles)
+            regions |= set(sop.options.get("region") or {})
         if roles and role not in roles | {"trainer", "me_officer", "sop_author"}:  # web-only roles
             fail(_("Rôle inconnu « {role} » : {roles}", role=role, roles=", ".join(sorted(roles))))
         if role == "provider" and not organisation:
@@ -59,16 +91,36 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         if role == "first_responder" and not organisation:  # FDS, CNVS, relais, Action sociale…
             fail(_("--org est obligatoire pour un premier intervenant (ex. fds_poste_seytenga, cnvs, "
                    "relais_kaya)"))
-        user = s.get(User, user_id) or User(id=user_id)
-        if user.password_hash:  # a password change ends the user's web sessions at once
-            from ..web.websessions import end_all
-            end_all(s, user_id, "password_changed")
-        user.display_name, user.role, user.organisation, user.region = name, role, organisation, region
-        user.email, user.language, user.active = email, language, True
+        if (problem := region_problem(region, regions)) is not None:
+            fail(problem.text(lang()))
+        if role == "provider" and (problem := organisation_problem(
+                organisation, directory_organisations(s))) is not None:
+            fail(problem.text(lang()))
+        if password is not None:
+            if user.password_hash:  # a password change ends the user's web sessions at once
+                from ..web.websessions import end_all
+                end_all(s, user_id, "password_changed")
+            user.password_hash = hash_password(password)
+        user.display_name = name or user.display_name
+        user.role, user.organisation, user.region = role, organisation, region
+        user.email = email if email is not None else user.email
+        user.language = language or user.language or "fr"
         user.phone, user.notify_sms = phone, sms
-        user.password_hash = hash_password(password)
         s.add(user)
-    typer.echo(_("Compte {user} ({role}) enregistré.", user=user_id, role=role))
+    words = role_name(role, lang())
+    if existing is not None:
+        typer.echo(_("Compte {user} ({role}) mis à jour.", user=user_id, role=words))
+    else:
+        typer.echo(_("Compte {user} ({role}) enregistré.", user=user_id, role=words))
+
+
+@app.command("list")
+def user_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")] = "text",
+              inactive: Annotated[bool, typer.Option("--inactive", help="Aussi les comptes désactivés")]
+              = False) -> None:
+    """Lister les comptes : identifiant, nom, rôle, région, organisation, état. / List users."""
+    from ..user_listing import print_users
+    print_users(open_engine(read_only=True), fmt, inactive)
 
 
 def _register_admin_commands() -> None:

@@ -70,7 +70,7 @@ def test_the_commands_speak_english_with_lang_en(tmp_path):
     head = migrate.head()
     for expected in (f"Database upgraded: empty → {head}.", f"{head} (latest: {head}) — up to date",
                      "SOP mnr_bf version", "loaded.", "Password too short: at least 10 characters.",
-                     "Account awa (caseworker) saved.", "Token", "revoked.",
+                     "Account awa (Case manager) saved.", "Token", "revoked.",
                      "Give a token number or --all-of USER.",
                      "Deactivated account: awa", "Account awa re-activated.", "integrity checked",
                      "already exists: choose another name", "Working folder created:", "Next: cd ",
@@ -89,7 +89,7 @@ def test_the_same_commands_speak_french_by_default_language(tmp_path):
     head = migrate.head()
     for expected in (f"Base mise à jour : vide → {head}.", f"{head} (dernière : {head}) — à jour",
                      "chargée.", "Mot de passe trop court : 10 caractères au moins.",
-                     "Compte awa (caseworker) enregistré.",
+                     "Compte awa (Gestionnaire de cas) enregistré.",
                      "Donnez un numéro de jeton ou --all-of UTILISATEUR.", "Compte désactivé : awa",
                      "Compte awa réactivé.", "existe déjà : choisissez un autre nom",
                      "Dossier de travail créé :", "Ensuite : cd ", "n'est pas vide"):

@@ -1,0 +1,63 @@
+"""``mno user list``: the accounts of this database for a coordinator on the command line —
+login, name, role, region and organisation in words (the SOP's labels, the directory's names),
+state — as aligned text or JSON (codes kept for scripts). Tryout 3, F24."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+
+def _names(s: Any) -> dict[str, str]:
+    """Directory organisations, id → name (empty without a directory)."""
+    from sqlalchemy import inspect, select
+
+    from .directory.tables import TABLES
+    org = TABLES["organization"]
+    if not inspect(s.connection()).has_table(org.name):
+        return {}
+    return {r.id: r.name for r in s.execute(select(org.c.id, org.c.name))}
+
+
+def print_users(engine: Any, fmt: str, inactive: bool) -> None:
+    """Print the accounts (active ones unless ``inactive``), sorted by role then login; ``fmt``
+    ``text`` (columns as wide as their widest cell) or ``json``. Exit 2 on another format."""
+    from sqlalchemy import select
+
+    from .commands.common import _, fail, lang, ngettext
+    from .i18n.phones import phone_text
+    from .protection.view_words import role_name
+    from .store.models import SopVersion, User
+
+    if fmt not in ("text", "json"):
+        fail(_("--format : text ou json"), 2)
+    language = lang()
+    with engine.sessions() as s:
+        q = select(User).order_by(User.role, User.id)
+        users = list(s.scalars(q if inactive else q.where(User.active.is_(True))))
+        version = s.scalar(select(SopVersion).order_by(SopVersion.id.desc()).limit(1))
+        sop = engine.registry.compiled(version).sop if version is not None else None
+        orgs = _names(s)
+    if fmt == "json":
+        typer.echo(json.dumps([{"id": u.id, "name": u.display_name, "role": u.role, "region": u.region,
+                                "organisation": u.organisation, "email": u.email, "phone": u.phone,
+                                "language": u.language, "active": bool(u.active)} for u in users],
+                              ensure_ascii=False, indent=2))
+        return
+    regions = (sop.options.get("region") or {}) if sop is not None else {}
+
+    def region(code: str | None) -> str:
+        return sop.label(regions[code], language) if code in regions else (code or "—")
+
+    table = [(u.id, u.display_name or "—", role_name(u.role, language),
+              region(u.region), orgs.get(u.organisation or "", u.organisation or "—"),
+              phone_text(u.phone) or "—", _("actif") if u.active else _("désactivé"))
+             for u in users]
+    head = (_("Identifiant"), _("Nom"), _("Rôle"), _("Région"), _("Organisation"), _("Téléphone"), _("État"))
+    if table:
+        widths = [max(len(r[i]) for r in [head, *table]) for i in range(len(head))]
+        for r in [head, *table]:
+            typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    typer.echo(ngettext("{n} compte", "{n} comptes", len(users)))
