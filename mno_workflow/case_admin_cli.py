@@ -24,7 +24,7 @@ def case_reopen(reference: str,
     from .commands.common import parse_actor as _actor
     if not actor:  # parse_actor says it: « erreur : --as UTILISATEUR:ROLE est obligatoire »
         _actor(actor)
-    who = _actor(actor)
+    who = _actor(actor, [reference])
     engine = open_engine()
     with _errors():
         r = engine.reopen(reference, who, reason, expected_version=expected_version,
@@ -52,7 +52,7 @@ def case_correct(reference: str,
         _actor(actor)
     if not reason.strip():
         fail(error_line(_("--reason est obligatoire")), 2)
-    who = _actor(actor)
+    who = _actor(actor, [reference])
     engine = open_engine()
     from .engine.state_needs import StateNeedsData
     with _errors():

@@ -4,8 +4,9 @@ explicit choice for scripts and is recorded as the user ``system``. Every audit 
 writes also records ``via: cli`` and the operating-system account that ran the command
 (``os_user``), so the trail says who really acted.
 
-Also the checks the CLI shares with the web API: the target of a reassignment is an active case
-manager of the case's region.
+Also the checks the CLI shares with the web API: the ``--as`` user may act on the case (the web's
+rule: :func:`check_case_scope`), the target of a reassignment is an active case manager of the
+case's region.
 """
 
 from __future__ import annotations
@@ -106,3 +107,61 @@ def check_assignee(session: Session, assignee: str, cases: list[Case]) -> None:
         raise BadAssignee(Message.t(
             "{display_name} n'est pas de la région de : {p2}.",
             display_name=target.display_name, p2=', '.join(other)))
+
+
+class OutOfScope(EngineError):
+    """The ``--as`` user may not open this case (the web and the API answer 404 for it)."""
+
+    code, http_status = "case_out_of_scope", 404
+
+
+def _why_out_of_scope(session: Session, user: User, case: Case) -> Message | None:
+    """Why ``user`` may not act on ``case`` by the web's rule (None: it may): a case manager on the
+    cases assigned to them, a supervisor on their region's, a provider on a case with a referral
+    addressed to its organisation, a first responder on the alerts they filed, a coordinator on
+    every case; the other roles (M&E, trainer, SOP author) on none."""
+    from .web.access.region import region_admits
+    role = user.role
+    if role == "coordinator":
+        return None
+    if role == "caseworker":
+        if case.assignee == user.id:
+            return None
+        other = session.get(User, case.assignee) if case.assignee else None
+        return Message.t("attribué à {name}, pas à vous", name=other.display_name if other else "-")
+    if role == "supervisor":
+        return None if region_admits(user.region, case.region) else Message.t(
+            "région « {region} », vous êtes superviseur de « {own} »", region=case.region or "-",
+            own=user.region or "-")
+    if role == "provider":
+        ok = user.organisation and any(i.recipient == user.organisation for i in case.instances)
+        return None if ok else Message.t("aucun référencement adressé à votre organisation")
+    if role == "first_responder":
+        from .store.models import Alert
+        alert = session.get(Alert, case.id)
+        return None if alert is not None and alert.reporter == user.id else Message.t(
+            "signalement transmis par quelqu'un d'autre")
+    return Message.t("le rôle « {role} » n'ouvre pas de dossier", role=RoleName(role))
+
+
+def check_case_scope(session: Session, actor: Actor, references: list[str]) -> None:
+    """The ``--as`` user may act on each case of ``references`` by the same rule as the web and the
+    API (:func:`.web.access.can_view_case`, a provider's referrals, a first responder's alerts):
+    tryout 3, F30 — a supervisor of another region erased a case's personal data from the CLI.
+    ``system`` (scripts) is not checked; an unknown reference is left to the command (« Dossier
+    introuvable »). Raises :class:`OutOfScope` naming the reference and why."""
+    if actor.user == SYSTEM_USER:
+        return
+    from .store import repository
+    user = session.get(User, actor.user)
+    if user is None:
+        return
+    for reference in references:
+        case = repository.get_case(session, reference)
+        if case is None:
+            continue
+        why = _why_out_of_scope(session, user, case)
+        if why is not None:
+            raise OutOfScope(Message.t(
+                "{reference} : dossier hors de votre portée ({why}) ; rien n'a été fait.",
+                reference=reference, why=why))

@@ -33,7 +33,7 @@ def case_export_person(
     if fmt not in ("html", "json"):
         from .commands.common import _, error_line
         fail(error_line(_("--format : html ou json")), 2)
-    who = _actor(actor)
+    who = _actor(actor)  # its scope on the case is checked after its role, below
     engine = open_engine()
     language = lang or _state["lang"]
     with engine.sessions.begin() as s, _errors():
@@ -48,6 +48,8 @@ def case_export_person(
             from .commands.common import _, error_line
             fail(error_line(_("le rôle « {role} » ne peut pas produire les données d'une personne "
                               "(rôles : {roles})", role=who.role, roles=allowed)))
+        from .cli_identity import check_case_scope
+        check_case_scope(s, who, [reference])  # the web's rule: a supervisor, their region's cases
         now = engine._now()
         record = person_record(s, case, sop, language, now)
         text = (json.dumps({k: v for k, v in record.items() if k != "words"}, ensure_ascii=False,

@@ -66,6 +66,13 @@ def case_erase(reference: str,
     who = _actor(actor)
     engine = open_engine()
     with _errors():
+        from .cli_identity import check_case_scope
+        from .store import repository
+        with engine.sessions() as s:  # the role's refusal (erase_case) first, then the web's scope rule
+            case = repository.get_case(s, reference)
+            sop = engine.registry.for_case(case).sop if case is not None else None
+            if sop is not None and sop.retention is not None and who.role in sop.retention.erase_by:
+                check_case_scope(s, who, [reference])
         n = erase_case(engine, reference, who, reason)
     typer.echo(ngettext("{reference} : {n} valeur effacée.", "{reference} : {n} valeurs effacées.", n, lang(),
                         reference=reference))

@@ -139,7 +139,7 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
     les valeurs du signalement, comme la page (--no-prefill : non ; « champ= » vide un champ).
 
     Fire a trigger (fields not given take the alert's values, as on the page)."""
-    who = parse_actor(actor)
+    who = parse_actor(actor, [reference])
     engine = open_engine()
     sop = engine_sop(engine, reference)  # read once: the case stays on its SOP version
     payload = _payload(sop, trigger, data or [], json_file)
@@ -183,7 +183,7 @@ def case_prefill(reference: str, trigger: str, actor: AsOption = "",
     JSON {formulaire: {champ: valeur}}. / The values TRIGGER's form opens with, as JSON."""
     from ..engine.prefill import prefill, transition_of
     from ..store import repository
-    who = parse_actor(actor)
+    who = parse_actor(actor, [reference])
     engine = open_engine()
     sop = engine_sop(engine, reference)
     with engine.sessions() as s:
@@ -308,7 +308,7 @@ def case_extend(reference: str, instance: InstanceArg,
     """Prolonger le délai d'une étape (en cours, dépassé ou escaladé), avec un motif.
 
     Extend a deadline (running, overdue or escalated) with a reason; from now, or --from-due."""
-    who = parse_actor(actor)
+    who = parse_actor(actor, [reference])
     engine = open_engine()
     with errors():
         due = engine.extend_deadline(reference, instance, by, reason, who, from_due=from_due)
@@ -318,7 +318,7 @@ def case_extend(reference: str, instance: InstanceArg,
 @app.command("pause")
 def case_pause(reference: str, instance: InstanceArg, reason: ReasonOption, actor: AsOption = "") -> None:
     """Suspendre le délai en cours d'une étape (aucun rappel jusqu'à la reprise). / Pause a deadline."""
-    who = parse_actor(actor)
+    who = parse_actor(actor, [reference])
     engine = open_engine()
     with errors():
         engine.pause_deadline(reference, instance, reason, who)
@@ -328,7 +328,7 @@ def case_pause(reference: str, instance: InstanceArg, reason: ReasonOption, acto
 @app.command("resume")
 def case_resume(reference: str, instance: InstanceArg, actor: AsOption = "") -> None:
     """Reprendre un délai suspendu ; l'échéance est décalée de la durée de la suspension. / Resume."""
-    who = parse_actor(actor)
+    who = parse_actor(actor, [reference])
     engine = open_engine()
     with errors():
         due = engine.resume_deadline(reference, instance, who)
@@ -350,7 +350,7 @@ def case_reassign(references: Annotated[list[str], typer.Argument(help="Référe
                   reason: ReasonOption, actor: AsOption = "") -> None:
     """Réattribuer des dossiers à un autre gestionnaire (tout ou rien, un événement d'audit par
     dossier). / Reassign cases."""
-    who = parse_actor(actor)
+    who = parse_actor(actor, references)
     engine = open_engine()
     with errors():
         from ..cli_identity import check_assignee

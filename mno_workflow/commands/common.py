@@ -271,10 +271,12 @@ class errors:
         return False
 
 
-def parse_actor(text: str) -> Actor:
+def parse_actor(text: str, references: list[str] | tuple[str, ...] = ()) -> Actor:
     """``USER:ROLE[@ORGANISATION]`` as an engine actor, checked against the users table (see
-    ``cli_identity``; ``system[:ROLE]`` for scripts); usage error (exit 2) when malformed or empty."""
-    from ..cli_identity import resolve_actor
+    ``cli_identity``; ``system[:ROLE]`` for scripts); usage error (exit 2) when malformed or empty.
+    With ``references``: the user may also act on each of those cases, by the web's rule
+    (:func:`..cli_identity.check_case_scope`; exit 1 otherwise)."""
+    from ..cli_identity import check_case_scope, resolve_actor
     from ..engine.engine import Actor
     if not text:
         fail(error_line(_("--as UTILISATEUR:ROLE est obligatoire")), 2)
@@ -284,7 +286,9 @@ def parse_actor(text: str) -> Actor:
         fail(error_text(e), 2)
     engine = open_engine()
     with engine.sessions() as s, errors():
-        return resolve_actor(s, text)
+        actor = resolve_actor(s, text)
+        check_case_scope(s, actor, list(references))
+        return actor
 
 
 def load_sop_or_fail(path: Path):

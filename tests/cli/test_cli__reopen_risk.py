@@ -30,7 +30,8 @@ def test_reopen_a_screened_out_case_with_its_risk_level(db_url):
     r = mno(db_url, "case", "fire", ref, "screen_out", "--as", "mariam.kabore:caseworker",
             "--data", "reason=duplicate")
     assert r.exit_code == 0, r.output
-    sup = ("--as", "idrissa.sanou:supervisor")
+    # a supervisor without region: the case (closed at identification) has none
+    sup = ("--as", "sup:supervisor")
     r = mno(db_url, "case", "reopen", ref, "--reason", "Erreur", *sup)
     assert r.exit_code == 1 and "risk_level" in r.output and "premier suivi" in r.output
     assert json.loads(mno(db_url, "case", "show", ref, "--format", "json").stdout)["status"] == "closed"

@@ -74,11 +74,11 @@ def test_case_list_has_a_header_and_words_in_the_chosen_language(one_case, lang,
     ("fr", "« awa » a le rôle « Gestionnaire de cas » (caseworker), pas « Superviseur » (supervisor) : "
            "« mno case create » refusé ; agissez en tant que « --as awa:caseworker ».",
      "« focal.cfp » est de l'organisation « org-cfp », pas « org-x » : « mno case fire » refusé.",
-     "Le rôle « Point focal du prestataire » ne peut pas réattribuer des dossiers."),
+     "dossier hors de votre portée (aucun référencement adressé à votre organisation) ; rien n'a été fait."),
     ("en", "'awa' has the role 'Case manager' (caseworker), not 'Supervisor' (supervisor): "
            "'mno case create' refused; act as '--as awa:caseworker'.",
      "'focal.cfp' belongs to the organisation 'org-cfp', not 'org-x': 'mno case fire' refused.",
-     "Role 'Provider focal point' may not reassign cases."),
+     "case out of your reach (no referral addressed to your organisation); nothing was done."),
 ])
 def test_as_with_another_role_is_not_an_unknown_user(one_case, lang, wrong_role, wrong_org, not_allowed):
     db_url, ref = one_case

@@ -34,7 +34,8 @@ def stored(db_url: str, user: str) -> tuple:
 @pytest.fixture
 def db(db_url):
     assert mno(db_url, "sop", "load", str(BF_SOP)).exit_code == 0
-    assert mno(db_url, "directory", "import", str(ROOT / "sops" / "burkina_faso" / "directory")).exit_code == 0
+    directory = ROOT / "sops" / "burkina_faso" / "directory"
+    assert mno(db_url, "directory", "import", str(directory)).exit_code == 0
     r = mno(db_url, "user", "add", "mariam.kabore", "--role", "caseworker", "--name", "Mariam Kaboré",
             "--region", "kadiogo", "--phone", "+22670102031", "--password-stdin", input=PASSWORD)
     assert r.exit_code == 0, r.output
@@ -47,8 +48,8 @@ def db(db_url):
 ])
 def test_an_existing_account_is_changed_only_with_update(db, lang, words):
     before = stored(db, "mariam.kabore")
-    r = mno(db, "user", "add", "mariam.kabore", "--role", "caseworker", "--name", "dup", "--region", "kadiogo",
-            "--password-stdin", input="un-autre-mot-de-passe\n", lang=lang)
+    r = mno(db, "user", "add", "mariam.kabore", "--role", "caseworker", "--name", "dup", "--region",
+            "kadiogo", "--password-stdin", input="un-autre-mot-de-passe\n", lang=lang)
     assert r.exit_code == 1 and all(w in r.output for w in words), r.output
     assert stored(db, "mariam.kabore") == before  # name, role, region, phone, password kept
     # --update changes only what is given: the phone and the password stay
@@ -56,8 +57,8 @@ def test_an_existing_account_is_changed_only_with_update(db, lang, words):
     assert r.exit_code == 0, r.output
     after = stored(db, "mariam.kabore")
     assert after[0] == "Mariam K." and after[1:] == before[1:]
-    r = mno(db, "user", "add", "mariam.kabore", "--update", "--password-stdin", input="tout-nouveau-mot-de-passe\n",
-            lang=lang)
+    r = mno(db, "user", "add", "mariam.kabore", "--update", "--password-stdin",
+            input="tout-nouveau-mot-de-passe\n", lang=lang)
     assert r.exit_code == 0 and stored(db, "mariam.kabore")[4] != before[4]
 
 

@@ -92,7 +92,8 @@ def test_admin_ends_sessions_password_change_and_deactivation(live):
 
     c = live.client("mariam.kabore")
     other = live.client("awa.ouedraogo")
-    r = _cli(live, "user", "add", "mariam.kabore", "--update", "--role", "caseworker", "--name", "Mariam Kaboré",
+    r = _cli(live, "user", "add", "mariam.kabore", "--update", "--role", "caseworker", "--name",
+             "Mariam Kaboré",
              "--region", "kadiogo", "--password-stdin", input="a-brand-new-password\n")
     assert r.exit_code == 0, r.output
     assert not _signed_in(c)
