@@ -50,8 +50,10 @@ class Names:
     when none is known."""
 
     def __init__(self, users: dict[str, str] | None = None, orgs: dict[str, str] | None = None,
-                 services: dict[str, str] | None = None):
+                 services: dict[str, str] | None = None, off_platform: set[str] | None = None):
         self.users, self.orgs, self.services = users or {}, orgs or {}, services or {}
+        # the case's recipients not known to use the platform (directory.organisations_off_platform)
+        self.off_platform = off_platform or set()
 
     def user(self, user_id: str | None) -> str:
         return self.users.get(user_id or "") or user_id or "-"
@@ -90,7 +92,9 @@ def names_for(session: Any, case: Case, events: list[AuditEvent], users_too: tup
             User.organisation.in_(org_ids - set(orgs))).order_by(User.id)):
         if name:
             orgs.setdefault(oid, name)
-    return Names(users, orgs, services)
+    from .directory import organisations_off_platform
+    off = organisations_off_platform(session, [i.recipient for i in case.instances])
+    return Names(users, orgs, services, off)
 
 
 def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = None) -> list[str]:
@@ -109,6 +113,8 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
         step = sop.steps[inst.step]
         mark = "✓" if inst.final else "•"
         extra = f" → {names.org(inst.recipient)}" if inst.recipient else ""
+        if inst.recipient in names.off_platform:  # its answers recorded by the caseworker
+            extra += f" ({gettext('suivi par le gestionnaire', lang)})"
         words = sop.label(step.label, lang) + _need(sop, inst.key, lang)  # --format json has the keys
         lines.append(f"  {mark} {words}{colon(lang)}"
                      f"{sop.label(step.states[inst.state].label, lang)}{extra}")
@@ -185,8 +191,12 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
     return lines
 
 
-def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent]) -> dict[str, Any]:
-    """A JSON-ready view of a case, its step instances and its audit trail."""
+def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent],
+                 off_platform: set[str] | None = None) -> dict[str, Any]:
+    """A JSON-ready view of a case, its step instances and its audit trail; a step with a recipient
+    says whether that organisation is off the platform (``off_platform``: the ids
+    :func:`.directory.organisations_off_platform` gives; its answers recorded by the caseworker)."""
+    off = off_platform or set()
     return {
         "reference": case.reference, "status": case.status, "version": case.version,
         "sop": {"id": sop.sop, "version": sop.version}, "assignee": case.assignee,
@@ -194,7 +204,8 @@ def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent]) -> dict[str, An
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
         "steps": [{"step": i.step, "key": i.key, "state": i.state, "final": i.final,
-                   "recipient": i.recipient, "item": i.item, "data": i.data,
+                   "recipient": i.recipient, "off_platform": (i.recipient in off) if i.recipient else None,
+                   "item": i.item, "data": i.data,
                    "entered_at": i.entered_at.isoformat()} for i in case.instances],
         "audit": [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
                    "organisation": e.organisation, "action": e.action, "trigger": e.trigger,

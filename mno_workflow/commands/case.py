@@ -209,7 +209,9 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
         log_cli_view(s, case, engine.clock.now())
         s.commit()
         if fmt == "json":
-            typer.echo(json.dumps(case_as_dict(case, sop, events), ensure_ascii=False, indent=2))
+            from ..directory import organisations_off_platform
+            off = organisations_off_platform(s, [i.recipient for i in case.instances])
+            typer.echo(json.dumps(case_as_dict(case, sop, events, off), ensure_ascii=False, indent=2))
         else:
             names = names_for(s, case, events)  # the assignee, actors and organisations by name
             for line in case_lines(case, sop, state["lang"], names) + [""] + \

@@ -84,17 +84,22 @@ def organisation_known(session, organisation_id: str) -> bool | None:
 _HAS_DIRECTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> has dir tables
 
 
-def organisations_off_platform(session) -> set[str]:
-    """Ids of the organisations whose directory row says ``uses_platform: no`` (they answer by
-    phone, in person or e-mail; the caseworker records their answers). Empty set when the
-    directory is absent from this database."""
+def organisations_off_platform(session, ids) -> set[str]:
+    """The organisations of ``ids`` not known to use the platform: their directory row does not
+    say ``uses_platform: yes`` (``no``, empty, or no row; every one of them when the directory is
+    absent from this database). They answer by phone, in person or e-mail and the caseworker
+    records their answers (« suivi par le gestionnaire »). An empty value is *off* the platform: a
+    provider that nobody said uses it would otherwise wait for answers typed in an inbox nobody
+    reads, its answers recordable only as an exception. Read by the case page, the API
+    (``GET /api/v1/cases/{reference}``: ``steps[].off_platform``) and ``mno case show``."""
     from sqlalchemy import inspect, select
 
     from .tables import TABLES
+    ids = {i for i in ids if i}
     org = TABLES["organization"]
-    if not inspect(session.connection()).has_table(org.name):
-        return set()
-    return set(session.scalars(select(org.c.id).where(org.c.uses_platform == "no")))
+    if not ids or not inspect(session.connection()).has_table(org.name):
+        return ids
+    return ids - set(session.scalars(select(org.c.id).where(org.c.id.in_(ids), org.c.uses_platform == "yes")))
 
 
 def organisation_type(session, organisation_id: str) -> str | None:

@@ -81,7 +81,8 @@ class Organization(Row):
     organization_type: opt(Literal[ORGANIZATION_TYPES]) = None  # type: ignore[valid-type]
     # Extension (profile mno, issue 13): whether the organisation answers referrals on the platform
     # (``yes``) or by phone, in person or e-mail (``no``: its answers are recorded on its behalf by
-    # the caseworker, and its referrals show « suivi par le gestionnaire »). Empty: unknown (yes).
+    # the caseworker, and its referrals show « suivi par le gestionnaire »). Empty: not known to
+    # use the platform, so as ``no`` (organisations_off_platform).
     uses_platform: opt(Literal["yes", "no"]) = None  # type: ignore[valid-type]
     tax_status: Text = None
     tax_id: Text = None

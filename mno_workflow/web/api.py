@@ -260,7 +260,9 @@ def build_api(web: Web) -> FastAPI:
             case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
             queries.log_view(s, user, case, "api", web.now())
             sop = web.compiled_for(case).sop
-            out = case_as_dict(case, sop, repository.trail(s, case))
+            from ..directory import organisations_off_platform
+            off = organisations_off_platform(s, [i.recipient for i in case.instances])
+            out = case_as_dict(case, sop, repository.trail(s, case), off)
             return out
 
     @api.post(

@@ -185,6 +185,9 @@ class StepView(BaseModel):
     state: str
     final: bool
     recipient: str | None
+    # the recipient is not known to use the platform (directory uses_platform other than yes): the
+    # caseworker records its answers; None for a step without a recipient
+    off_platform: bool | None = None
     item: dict[str, Any] | None
     data: dict[str, Any] | None
     entered_at: str

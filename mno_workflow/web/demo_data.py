@@ -3,15 +3,17 @@ and a few dozen invented cases in every step, driven through ``wf.fire`` (determ
 
 Everything here is invented (données fictives): names are common Burkinabè family names drawn
 by a seeded generator, organisations come from the illustrative sample directory. Cases are
-driven on a simulated clock moving through 2025; the last few are driven close to the real
-date so that "due today" and "coming up" have content; the engine's clock is left as it was.
+driven on a simulated clock set back from the day they are loaded (:func:`older_start`): closed
+cases over the last months, open ones in the last weeks, a few of them overdue by days; the last
+few are driven in the last days so that "due today" and "coming up" have content; the engine's
+clock is left as it was.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..engine.clock import SimulatedClock, SystemClock
@@ -121,6 +123,25 @@ STAGES = [
 ]
 
 
+#: Hours the drive of a case to each stage of :data:`STAGES` takes at most with ``step_h`` 20
+#: (:func:`_drive`: every ``tick`` advances ``hours`` × 0.5–1.5, so 1.5 × the sum of its ticks)
+DRIVE_HOURS = dict(zip(STAGES, (0, 20, 20, 40, 40, 60, 80, 86, 106, 126, 166, 214, 234, 254, 274),
+                       strict=True))
+#: Stages a case ends its drive in without a running deadline of its own
+ENDED = ("screened_out", "closed")
+
+
+def older_start(now: datetime, stage: str, i: int, hour: int) -> datetime:
+    """When demo case ``i`` (not one of the last few) driven to ``stage`` starts, relative to
+    ``now`` (the day the demo is loaded, never a fixed year: the demo does not age). An ended case
+    starts up to about five months back (3 days apart); an open one so that its drive ends before
+    ``now`` and its last state has waited 0 to 5 days more: its deadline, if short, is at most a
+    few days past, never hundreds."""
+    drive = timedelta(hours=1.5 * DRIVE_HOURS[stage] + hour)
+    wait = timedelta(days=(40 + i * 3) if stage in ENDED else i % 6)
+    return now - drive - wait
+
+
 def create_users(
     session, users: list[DemoUser] = DEMO_USERS, password: str = DEMO_PASSWORD
 ) -> list[DemoUser]:
@@ -153,7 +174,8 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025, setup: bo
     from ..demo import SOP_PATH
 
     saved_clock = wf.clock
-    clock = SimulatedClock(datetime(2025, 1, 6, 8, 0, tzinfo=UTC))
+    real_now = (saved_clock if not isinstance(saved_clock, SimulatedClock) else SystemClock()).now()
+    clock = SimulatedClock(real_now - timedelta(days=200))  # before the oldest case
     wf.clock = clock
     try:
         if setup:
@@ -164,15 +186,12 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025, setup: bo
         rng = random.Random(seed)
         refs = []
         services: dict[tuple[str, str, str], tuple[str, str]] = {}  # (need, region, org) → service
-        real_now = (saved_clock if not isinstance(saved_clock, SimulatedClock) else SystemClock()).now()
         for i in range(n_cases):
             recent = i >= n_cases - 8
             if recent:  # the last cases happen in the last days before now
                 clock.set(real_now - timedelta(days=(n_cases - i) * 2 + 1, hours=rng.randint(0, 5)))
             else:
-                clock.set(
-                    datetime(2025, 1, 6, 8, 0, tzinfo=UTC) + timedelta(days=i * 7, hours=rng.randint(0, 6))
-                )
+                clock.set(older_start(real_now, STAGES[i % len(STAGES)], i, rng.randint(0, 6)))
             refs.append(_drive(wf, clock, rng, STAGES[i % len(STAGES)], i, recent, services))
         from .demo_practice import practice_cases  # issue 13: one case per field path
         clock.set(real_now - timedelta(days=3))

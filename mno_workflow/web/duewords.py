@@ -1,7 +1,7 @@
 """A referral's deadline in the provider's own terms: what to do and by when, and how much time is
-left in the SOP's working days (or how late, in days), French and English — « à répondre avant
-le 12/06 16:00 — dans 2 jours ouvrés », « service à rendre avant le 30/06 23:59 — en retard de 3
-jours ».
+left in the SOP's working days (or how late, in working days too: :func:`late_words`), French
+and English — « à répondre avant le 12/06 16:00 — dans 2 jours ouvrés », « service à rendre avant
+le 30/06 23:59 — 3 jours ouvrés de retard ».
 
 What to do comes from the SOP: a state the referral reaches from a state another role owns (sent,
 after the caseworker's draft or a decline) asks the provider to *answer*; a state reached only
@@ -20,7 +20,7 @@ from datetime import datetime
 
 from ..engine.calendar import BusinessCalendar
 from ..i18n import N_, gettext, ngettext
-from ..i18n.dates import instant_text
+from ..i18n.dates import day_text, instant_text
 from ..sop.schema import SOP
 
 #: what to do, by task kind (:func:`task_kind`); French message ids, translated where shown
@@ -34,7 +34,7 @@ WORDS = {
 @dataclass(frozen=True)
 class DueWords:
     """``what`` (« à répondre avant le »), ``when`` (« 12/06 16:00 », SOP time zone), ``left``
-    (« dans 2 jours ouvrés » or « en retard de 3 jours »), ``late`` (bool) and ``kind``
+    (« dans 2 jours ouvrés » or « 3 jours ouvrés de retard »), ``late`` (bool) and ``kind``
     (answer / deliver / act); ``text`` joins them."""
 
     what: str
@@ -61,22 +61,33 @@ def task_kind(sop: SOP, step_id: str, state: str, role: str = "provider") -> str
     return "answer" if any(o != role for o in owners) else "deliver"
 
 
+def late_words(cal: BusinessCalendar, due: datetime, now: datetime, lang: str) -> str:
+    """How late a deadline ``due`` is at ``now`` (both aware, ``due`` before ``now``), counted as
+    its SOP counts deadlines: in working days of the calendar (a deadline of « 2 jours ouvrés »
+    due on Friday is one working day late on Monday, not three days). « 3 jours ouvrés de retard »;
+    no working day elapsed yet: « en retard depuis 10:00 » the same day, « en retard depuis le
+    13/11/2026 » after a weekend or a holiday. One wording for every page that says lateness (« Mon
+    travail », the escalations, the provider's inbox and referral)."""
+    n = cal.working_days_between(due, now)
+    if n >= 1:
+        return ngettext("{n} jour ouvré de retard", "{n} jours ouvrés de retard", n, lang)
+    local_due = cal.local(due)
+    if local_due.date() == cal.local(now).date():
+        return gettext("en retard depuis {time}", lang, time=local_due.strftime("%H:%M"))
+    return gettext("en retard depuis le {day}", lang, day=day_text(local_due.date(), lang))
+
+
 def due_words(cal: BusinessCalendar, kind: str, due: datetime, now: datetime, lang: str) -> DueWords:
     """The words for a deadline ``due`` seen at ``now`` (both aware). Not late: « aujourd'hui »
     when due today (local), else « dans N jours ouvrés » (working days counted after today through
-    the due date; « avant le prochain jour ouvré » when it falls before the next one). Late: « en
-    retard de N jours » (calendar days between the local dates), « en retard depuis 10:00 » the
-    same day."""
+    the due date; « avant le prochain jour ouvré » when it falls before the next one). Late:
+    :func:`late_words`."""
     local_due, local_now = cal.local(due), cal.local(now)
     when = instant_text(due, lang, str(cal.tz))  # with its year, as every date of the pages
     what = gettext(WORDS.get(kind, WORDS["act"]), lang)
     late = due < now
     if late:
-        days = (local_now.date() - local_due.date()).days
-        if days <= 0:
-            left = gettext("en retard depuis {time}", lang, time=local_due.strftime("%H:%M"))
-        else:
-            left = ngettext("en retard de {n} jour", "en retard de {n} jours", days, lang)
+        left = late_words(cal, due, now, lang)
     elif local_due.date() == local_now.date():
         left = gettext("aujourd'hui", lang)
     else:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..i18n import gettext, pgettext
+from ..i18n import N_, gettext, pgettext
 from ..indicators import periods
 from ..indicators.present import Shown, fmt
 from ..sop.schema import SOP
@@ -57,12 +57,39 @@ def current_quarter(today: date) -> str:
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
+#: The groups of the period list, most recent first in each: (title, how many)
+CHOICES = ((N_("Trimestres"), 8), (N_("Mois"), 12), (N_("Années"), 3))
+
+
+def period_choices(today: date, chosen: Filters, lang: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """The dashboard's period list: ``(group title, [(value of ?periode=, words, selected)])``, the
+    last 8 quarters (« 4e trimestre 2026 », "Q4 2026"), 12 months and 3 years up to ``today``,
+    most recent first; a chosen period that is none of them (a range, an older quarter) first, by
+    itself. The values are the codes API clients send (``2026Q4``, ``2026-11``, ``2026``)."""
+    quarter, month = today.year * 4 + (today.month - 1) // 3, today.year * 12 + today.month - 1
+    codes = ([f"{(quarter - k) // 4}Q{(quarter - k) % 4 + 1}" for k in range(CHOICES[0][1])],
+             [f"{(month - k) // 12}-{(month - k) % 12 + 1:02d}" for k in range(CHOICES[1][1])],
+             [str(today.year - k) for k in range(CHOICES[2][1])])
+    groups = []
+    for (title, _n), values in zip(CHOICES, codes, strict=True):
+        items = [(v, p.label(lang), p == chosen.period) for v in values for p in (periods.parse(v),)]
+        groups.append((gettext(title, lang), items))
+    if not any(sel for _t, items in groups for _v, _w, sel in items):
+        groups.insert(0, (gettext("Période choisie", lang),
+                          [(chosen.period_text, chosen.period.label(lang), True)]))
+    return groups
+
+
 def read_filters(params: dict[str, str], today: date, forced_region: str | None = None,
                  lang: str = "fr") -> Filters:
-    """:class:`Filters` from query parameters ``periode``, ``region``, ``sexe``, ``age``, ``besoin``;
+    """:class:`Filters` from query parameters ``periode`` (or ``autre``), ``region``, ``sexe``, ``age``,
+    ``besoin``;
     ``forced_region`` (a supervisor's own region) wins over the query; the error of a period that
     cannot be read is in ``lang``."""
-    text = (params.get("periode") or "").strip() or current_quarter(today)
+    # « Autre période » (a range typed on the page) wins over the list; ``periode`` is what API
+    # clients and every link of the pages send
+    text = ((params.get("autre") or "").strip() or (params.get("periode") or "").strip()
+            or current_quarter(today))
     error = None
     try:
         period = periods.parse(text)

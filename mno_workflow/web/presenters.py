@@ -182,7 +182,12 @@ def timeline(sop: SOP, events, lang: str, names: dict[str, str] | None = None) -
 
 def correction_choices(sop: SOP, case, lang: str) -> list[dict[str, Any]]:
     """For the coordination's correction form: per step instance, its label, current state and
-    the other states it may be put in (``value`` = ``step:key|state``)."""
+    the other states it may be put in (``value`` = ``step:key|state``). A state standing for form
+    data the case lacks (:func:`..engine.state_needs.missing_entry`, refused on submit) is offered
+    disabled, its option saying which data is missing (« Consentement donné — données absentes :
+    Consentement éclairé »)."""
+    from ..engine.state_needs import missing_entry
+
     out = []
     for inst in case.instances:
         step = sop.steps.get(inst.step)
@@ -190,10 +195,20 @@ def correction_choices(sop: SOP, case, lang: str) -> list[dict[str, Any]]:
             continue
         name = sop.label(step.label, lang) + (f" [{inst.key}]" if inst.key != "1" else "")
         current = sop.label(step.states[inst.state].label, lang) if inst.state in step.states else inst.state
-        out.append({"label": f"{name} — {current}", "options": [
-            {"value": f"{inst.label_key}|{s}", "label": sop.label(st.label, lang) or s}
-            for s, st in step.states.items() if s != inst.state]})
+        options = []
+        for s, st in step.states.items():
+            if s == inst.state:
+                continue
+            label = sop.label(st.label, lang) or s
+            lacking = {f: None for _t, forms in missing_entry(sop, case, inst, s) for f in forms}
+            if lacking:
+                forms = ", ".join(sop.label(sop.forms[f].title, lang) or f for f in lacking)
+                label = gettext("{state} — données absentes : {forms}", lang, state=label, forms=forms)
+            options.append({"value": f"{inst.label_key}|{s}", "label": label, "disabled": bool(lacking)})
+        out.append({"label": f"{name} — {current}", "options": options})
     return out
+
+
 def on_behalf_note(sop: SOP, ev, lang: str, names: dict[str, str] | None = None) -> str:
     """`` — enregistré pour le prestataire par Mariam Kaboré (Téléphone, Major Kaboré, 02/06/2025 11:30)``
     when the event's form is a provider's answer recorded on its behalf (a form with the fields

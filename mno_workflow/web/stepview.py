@@ -105,15 +105,36 @@ LOST = {
 }
 LOST_OTHER = N_("Le consentement en vigueur ne couvre plus ce prestataire : il ne voit plus ce "
                 "référencement ni vos notes.")
-LOST_TODO = N_("Que faire : annuler le référencement ou le clore sans service ; si la personne consent à "
-               "nouveau, enregistrer son consentement.")
+
+
+def todo_words(actions: list[str], again: list[str], lang: str) -> str:
+    """« Que faire : « Annuler le référencement » ou « Clore sans service ». Si la personne consent à
+    nouveau : « Enregistrer le consentement ». » from the labels of the actions the reader may
+    take at the referral (``actions``) and at the consent step (``again``), as the SOP names them
+    in ``lang``; "" when the reader may do neither."""
+    from babel.lists import format_list
+
+    from ..i18n import bare_locale, quoted
+
+    def either(labels: list[str]) -> str:
+        return format_list([quoted(x, lang) for x in dict.fromkeys(labels)], style="or",
+                           locale=bare_locale(lang))
+
+    said = []
+    if actions:
+        said.append(gettext("Que faire : {actions}.", lang, actions=either(actions)))
+    if again:
+        said.append(gettext("Si la personne consent à nouveau : {actions}.", lang, actions=either(again)))
+    return " ".join(said)
 
 
 def provider_blind(s: Session, sop: SOP, case: Case, inst: StepInstance, lang: str,
-                   now: datetime) -> dict[str, str] | None:
+                   now: datetime, actions: list[str] = (), again: list[str] = ()) -> dict[str, str] | None:
     """For a referral sent to a provider that may no longer read it (consent withdrawn, expired,
     refused or not covering it; finding 14 of tryout 2): ``{"why", "todo"}`` in ``lang`` (``todo``
-    empty when the consent is not the reason, e.g. a declined referral); None while it may read it."""
+    empty when the consent is not the reason, e.g. a declined referral; else :func:`todo_words` of
+    the reader's ``actions`` on the referral and ``again`` on the consent step); None while it may
+    read it."""
     from .access import provider_view
 
     step = sop.steps[inst.step]
@@ -125,7 +146,8 @@ def provider_blind(s: Session, sop: SOP, case: Case, inst: StepInstance, lang: s
         return None
     reason = view.decision.reason
     if reason in LOST or reason.startswith(("consent.", "recipient.", "purpose.", "category.")):
-        return {"why": gettext(LOST.get(reason, LOST_OTHER), lang), "todo": gettext(LOST_TODO, lang)}
+        return {"why": gettext(LOST.get(reason, LOST_OTHER), lang),
+                "todo": todo_words(list(actions), list(again), lang)}
     return {"why": "", "todo": ""}
 
 

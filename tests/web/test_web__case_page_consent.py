@@ -17,13 +17,16 @@ from .helpers import IDENT, IDRISSA, MARIAM, case_with_referrals, provider
 
 WORDS = {
     "fr": {"lost": "Consentement retiré : le prestataire ne voit plus ce référencement ni vos notes.",
-           "todo": "Que faire : annuler le référencement ou le clore sans service",
+           # the labels of what the reader may do there, from the SOP (was a fixed sentence)
+           "todo": ("Que faire : « ", "« Clore sans service »", "« Annuler le référencement »",
+                    "Si la personne consent à nouveau : « Enregistrer le consentement »."),
            "visible": "Écrire une note (visible par l'autre partie)",
            "blind_label": "Écrire une note (le prestataire ne la verra pas)",
            "mark": "retiré le 02/06/2025",
            "behalf": "Répondre à la place du prestataire (exceptionnel)"},
     "en": {"lost": "Consent withdrawn: the provider no longer sees this referral or your notes.",
-           "todo": "What to do: revoke the referral or close it without service",
+           "todo": ("What to do: “", "“Close without service”", "“Revoke the referral”",
+                    "If the person consents again: “Record consent”."),
            "visible": None,
            "blind_label": "Write a note (the provider will not see it)",
            "mark": "withdrawn on 02/06/2025",
@@ -61,7 +64,8 @@ def test_withdrawn_consent_said_in_referral_and_notes_boxes(live, lang):
     html = page(live, ref, lang)
     cash = box(html, "step-referral-cash")
     head = cash[: cash.index('id="notes-referral-cash"')]
-    assert w["lost"] in head and w["todo"] in head  # in the referral box itself
+    assert w["lost"] in head and all(x in head for x in w["todo"]), head  # in the referral box itself
+    assert "annuler le référencement ou le clore" not in head and "revoke the referral or" not in head
     notes = cash[cash.index('id="notes-referral-cash"'):]
     assert w["lost"] in notes and w["blind_label"] in notes
     assert "autre partie" not in notes and "other party" not in notes

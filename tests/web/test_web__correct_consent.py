@@ -6,6 +6,8 @@ data, never as the CEL expression and « une erreur de la POS »."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from mno_workflow.store import repository
@@ -37,7 +39,8 @@ def test_a_refused_consent_is_not_corrected_into_given_on_the_page_nor_the_api(l
     r = post(coord, f"/dossiers/{ref}/corriger", target="consent:1|given", reason="Erreur de saisie",
              version=str(version(live.wf, ref)))
     assert r.status_code == 422
-    assert 'id="correct-target-error"' in r.text and 'value="consent:1|given" selected' in r.text
+    # (posted by hand: the list offers it disabled, see the next test)
+    assert 'id="correct-target-error"' in r.text and 'value="consent:1|given" disabled' in r.text
     page = r.text.replace("&#39;", "'")
     assert "Correction impossible vers « Consentement donné » (Consentement éclairé)" in page
     assert "« Enregistrer le consentement »" in page and "« Consentement éclairé »" in page
@@ -55,6 +58,28 @@ def test_a_refused_consent_is_not_corrected_into_given_on_the_page_nor_the_api(l
     assert events(live.wf, ref, "correct") == []
     assert {k: v for k, v in snapshot(live.wf).items()
             if k not in ("web_sessions", "web_api_tokens")} == before
+
+
+def test_the_correction_list_offers_states_the_case_lacks_data_for_disabled_with_the_reason(live):
+    """The states a correction would be refused into (engine/state_needs.py) are in the list, but
+    disabled, each saying the data the case lacks, French and English; the others stay choosable."""
+    ref = refused_case(live.wf)
+    coord = live.client("coord.mnr")
+
+    def options(page: str) -> dict[str, str]:
+        box = page[page.index('<select id="correct-target"'):]
+        box = box[: box.index("</select>")].replace("&#39;", "'")
+        return {v: (rest + label) for v, rest, label in re.findall(
+            r'<option value="(consent:1\|[a-z_]+)"( disabled)?>([^<]*)</option>', box)}
+
+    fr = options(coord.get(f"/dossiers/{ref}").text)
+    assert fr["consent:1|given"] == " disabledConsentement donné — données absentes : Consentement éclairé"
+    overridden = fr["consent:1|overridden"]
+    assert overridden.startswith(" disabled") and "données absentes" in overridden
+    assert not fr["consent:1|pending"].startswith(" disabled")  # the initial state needs nothing
+    coord.get("/langue/en")
+    en = options(coord.get(f"/dossiers/{ref}").text)
+    assert en["consent:1|given"] == " disabledConsent given — missing data: Informed consent", en
 
 
 def lost_consent_case(wf) -> str:

@@ -117,6 +117,27 @@ def test_dashboard_period_errors_in_the_readers_language(live, period, english_w
         assert french not in said_en
 
 
+def test_provider_empty_note_said_at_the_field_with_the_box_kept_open(live):
+    """On the provider's referral page as on the case page: the empty note is said at its field,
+    the notes box open, the page again (was a flash at the top of the page after a reload)."""
+    ref = case_with_referrals(live.wf)
+    focal = live.client("focal.masn")
+    focal.get(f"/prestataire/{ref}/referral:cash")
+    r = post(focal, f"/dossiers/{ref}/notes/referral:cash", {"text": "   "})
+    assert r.status_code == 422
+    said = html.unescape(r.text)
+    assert '<p class="error" id="notes-referral-text-error">Écrivez une note avant d\'envoyer.</p>' in said
+    assert '<details class="tool notes-box" id="notes-referral" open>' in said
+    assert 'aria-describedby="notes-referral-text-error"' in said
+    assert 'class="flash' not in said and "à répondre avant le" in said  # the referral page itself
+    focal.get("/langue/en")
+    said = html.unescape(post(focal, f"/dossiers/{ref}/notes/referral:cash", {"text": ""}).text)
+    assert '<p class="error" id="notes-referral-text-error">Write a note before sending.</p>' in said
+    long = "y" * 1001
+    said = html.unescape(post(focal, f"/dossiers/{ref}/notes/referral:cash", {"text": long}).text)
+    assert "The note is too long" in said and f">{long}</textarea>" in said
+
+
 def test_empty_note_empty_login_and_no_file_say_what_is_missing(live, tmp_path, monkeypatch):
     monkeypatch.setenv("MNO_DATA_DIR", str(tmp_path / "data"))
     ref = case_with_referrals(live.wf)

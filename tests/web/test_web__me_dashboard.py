@@ -173,3 +173,33 @@ def test_age_filter_options_in_words(live):
         assert options["unknown"] == words[2] and options["0-14"] == words[0], options
         assert words[1] in options.values(), options
         assert not any(code == text for code, text in options.items()), options
+
+
+def _options(html: str) -> list[tuple[str, str, bool]]:
+    box = html[html.index('<select name="periode">'):]
+    box = box[: box.index("</select>")]
+    found = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', box)
+    return [(v, w, bool(sel)) for v, sel, w in found]
+
+
+def test_period_is_chosen_in_words_most_recent_first_fr_then_en(live):
+    """The period is a list in words (« 2e trimestre 2025 », "Q2 2025"), quarters then months then
+    years, most recent first; the values stay the codes API clients send (``?periode=2025Q2``);
+    a range is typed in « Autre période » and shown chosen by itself."""
+    me = live.client("suivi.evaluation")
+    html = me.get("/tableau-de-bord").text  # the live clock: Monday 2 June 2025
+    assert '<input name="periode"' not in html
+    opts = _options(html)
+    assert opts[:3] == [("2025Q2", "2e trimestre 2025", True), ("2025Q1", "1er trimestre 2025", False),
+                        ("2024Q4", "4e trimestre 2024", False)]
+    assert ("2023Q3", "3e trimestre 2023", False) in opts and ("2025-06", "juin 2025", False) in opts
+    assert [v for v, _w, _s in opts][-3:] == ["2025", "2024", "2023"]
+    assert [w for _v, w, s in _options(me.get("/tableau-de-bord", params={"periode": "2024-11"}).text)
+            if s] == ["novembre 2024"]
+    page = me.get("/tableau-de-bord", params={"autre": "01/04/2025..15/05/2025"}).text
+    assert _options(page)[0] == ("01/04/2025..15/05/2025", "du 01/04/2025 au 15/05/2025", True)
+    assert "periode=01%2F04%2F2025..15%2F05%2F2025" in page  # the downloads' links keep the code form
+    me.get("/langue/en")
+    opts = _options(me.get("/tableau-de-bord", params={"periode": "2025Q1"}).text)
+    assert opts[:2] == [("2025Q2", "Q2 2025", False), ("2025Q1", "Q1 2025", True)]
+    assert ("2025-06", "June 2025", False) in opts

@@ -1,5 +1,5 @@
 """A referral's deadline in the provider's own terms (issue 18): « à répondre avant le 12/06/2025 16:00
-— dans 2 jours ouvrés », « en retard de N jours », French and English; working days of the SOP
+— dans 2 jours ouvrés », « N jours ouvrés de retard », French and English; working days of the SOP
 calendar (Burkina Faso: weekends and public holidays such as Tabaski, 6 June 2025)."""
 
 from __future__ import annotations
@@ -39,8 +39,20 @@ def at(y, mo, d, h=23, mi=59, s=59):
     # over the weekend: Friday → Monday is one working day
     (at(2025, 6, 13, 10, 0), at(2025, 6, 16), "16/06/2025 23:59 — dans 1 jour ouvré",
      "16/06/2025 23:59 — in 1 working day"),
-    (MON, at(2025, 5, 30), "30/05/2025 23:59 — en retard de 3 jours", "30/05/2025 23:59 — 3 days overdue"),
-    (MON, at(2025, 6, 1), "01/06/2025 23:59 — en retard de 1 jour", "01/06/2025 23:59 — 1 day overdue"),
+    # late in working days, as the SOP counts its deadlines: Friday 30 May → Monday 2 June is one
+    (MON, at(2025, 5, 30), "30/05/2025 23:59 — 1 jour ouvré de retard",
+     "30/05/2025 23:59 — 1 working day overdue"),
+    (at(2025, 6, 4, 10, 0), at(2025, 5, 29), "29/05/2025 23:59 — 4 jours ouvrés de retard",
+     "29/05/2025 23:59 — 4 working days overdue"),
+    # due on Sunday, seen on Monday: Monday is the first working day late
+    (MON, at(2025, 6, 1), "01/06/2025 23:59 — 1 jour ouvré de retard",
+     "01/06/2025 23:59 — 1 working day overdue"),
+    # due on Friday, seen on Saturday: no working day has passed yet, the date says since when
+    (at(2025, 6, 14, 10, 0), at(2025, 6, 13, 16, 0), "13/06/2025 16:00 — en retard depuis le 13/06/2025",
+     "13/06/2025 16:00 — overdue since 13/06/2025"),
+    # Tabaski (Friday 6 June 2025) is not counted: Thursday 5 → Monday 9 is one working day
+    (at(2025, 6, 9, 10, 0), at(2025, 6, 5), "05/06/2025 23:59 — 1 jour ouvré de retard",
+     "05/06/2025 23:59 — 1 working day overdue"),
     (MON, at(2025, 6, 2, 8, 30), "02/06/2025 08:30 — en retard depuis 08:30",
      "02/06/2025 08:30 — overdue since 08:30"),
     (MON, at(2026, 1, 5), "05/01/2026 23:59 — dans ", "05/01/2026 23:59 — in "),
@@ -75,11 +87,13 @@ def test_due_words__n_working_days_ahead_reads_n(start, n):
 
 @settings(max_examples=60, deadline=None)
 @given(start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)),
-       days=st.integers(min_value=1, max_value=90))
-def test_due_words__late_by_calendar_days(start, days):
-    now = start.replace(tzinfo=UTC)
-    w = due_words(CAL, "answer", now - timedelta(days=days), now, "fr")
-    assert w.late and w.left == (f"en retard de {days} jour" + ("s" if days > 1 else ""))
+       n=st.integers(min_value=1, max_value=60))
+def test_due_words__late_by_n_working_days_reads_n(start, n):
+    due = start.replace(tzinfo=UTC)
+    now = CAL.add_working_days(due, n)  # n working days after the due day
+    fr, en = due_words(CAL, "answer", due, now, "fr"), due_words(CAL, "answer", due, now, "en")
+    assert fr.late and fr.left == (f"{n} jour ouvré de retard" if n == 1 else f"{n} jours ouvrés de retard")
+    assert en.left == (f"{n} working day overdue" if n == 1 else f"{n} working days overdue")
 
 
 def test_inbox_and_referral_page__deadline_in_the_provider_terms_fr_then_en(live):
@@ -95,9 +109,9 @@ def test_inbox_and_referral_page__deadline_in_the_provider_terms_fr_then_en(live
     assert "answer by" in page and "working days" in page
     live.clock.advance(timedelta(days=40))
     page = c.get("/prestataire").text
-    assert "days overdue" in page and 'class="tag late"' in page
+    assert "working days overdue" in page and 'class="tag late"' in page
     c.get("/langue/fr")
-    assert "en retard de" in c.get("/prestataire").text
+    assert "jours ouvrés de retard" in c.get("/prestataire").text
 
 
 def test_a_referral_the_provider_answered_shows_it_no_deadline(live):

@@ -28,7 +28,7 @@ def test_escalations_list__one_click_extend_by_5_working_days_and_remind(live):
     page = sup.get("/travail").text
     box = page[page.index('id="work-escalations"'):]
     box = box[: box.index("</section>")]
-    assert ref in box and "Escaladé" in box and "1 jour de retard" in box
+    assert ref in box and "Escaladé" in box and "1 jour ouvré de retard" in box  # Wednesday after Tuesday
     assert "Prolonger de 5 jours ouvrés" in box and "Relancer" in box
     # the button posts the key of its reason, not French words (tryout 2, finding 10)
     assert 'name="reason_key" value="extend_from_escalations"' in box
@@ -58,13 +58,23 @@ def test_escalations_list__one_click_extend_by_5_working_days_and_remind(live):
 
 
 def test_my_work__days_late_and_in_days(live):
+    """Late in working days, as the SOP counts the deadline (and as the provider's pages say it):
+    due Wednesday 4 June, seen Monday 9 June, Tabaski (Friday 6) and the weekend not counted."""
     ref = case_with_referrals(live.wf, send=False)  # two referrals to send, due 4 June
     live.clock.set(datetime(2025, 6, 9, 9, 0, tzinfo=UTC))
-    page = live.client("mariam.kabore").get("/travail").text
-    overdue = page[page.index('id="work-overdue"'):]
-    overdue = overdue[: overdue.index("</section>")]
-    assert ref in overdue and re.search(r"\d+ jours de retard", overdue)
+    c = live.client("mariam.kabore")
+
+    def overdue_group():
+        page = c.get("/travail").text
+        overdue = page[page.index('id="work-overdue"'):]
+        return overdue[: overdue.index("</section>")]
+
+    overdue = overdue_group()
+    assert ref in overdue and "2 jours ouvrés de retard" in overdue, overdue
+    assert not re.search(r"\d+ jours de retard", overdue)
     assert f'href="/dossiers/{ref}#step-referral-cash"' in overdue
+    c.get("/langue/en")
+    assert "2 working days overdue" in overdue_group()
 
 
 def _message(live, when, kind="reminder", due="2025-06-05T23:59:59+00:00", ref="MNR-X", lang="fr"):

@@ -83,9 +83,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     request.session["flash"] = t("note_added", lang) + (
                         f" — {posted.warning.text(lang)}" if posted.warning else "")
                 except FormInvalid as e:  # nothing saved: said as an error, not as a done thing
-                    if user.role != "provider":  # tryout 2 #19: at the field, the box kept open
-                        return _note_refused(request, s, user, case, inst, text, e)
-                    request.session["flash_error"] = e.errors["text"].text(lang)
+                    # tryout 2 #19: at the field, the box kept open (the case page or the provider's
+                    # referral page)
+                    return _note_refused(request, s, user, case, inst, text, e)
                 back = (f"/prestataire/{case.reference}/{inst.label_key}" if user.role == "provider"
                         else f"/dossiers/{case.reference}#step-{inst.step}-{inst.key}")
             return RedirectResponse(back, status_code=303)
@@ -93,11 +93,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
         return await run_in_threadpool(work)
 
     def _note_refused(request: Request, s, user, case, inst, text: str, e: FormInvalid):
-        """The case page again (422) with the referral's notes box open, the error at its field
-        (« Écrivez une note avant d'envoyer. », or too long) and the text kept."""
+        """The case page (the provider's referral page for a provider) again (422) with the
+        referral's notes box open, the error at its field (« Écrivez une note avant d'envoyer. »,
+        or too long) and the text kept."""
         from . import common
-        from .cases import case_page_ctx
         said = (EMPTY_AT_FIELD if not text else e.errors["text"]).text(web.lang(request, user))
+        if user.role == "provider":
+            from .provider import referral_ctx
+            ctx = {**referral_ctx(web, s, request, user, case, inst),
+                   "note_form": {"box": "notes-referral", "error": said, "value": text}}
+            return web.render(request, "referral.html", ctx, status=422)
+        from .cases import case_page_ctx
         note_form = {"box": f"notes-{inst.step}-{inst.key}", "error": said, "value": text}
         ctx = {**common.base_ctx(web, request, s, user), **case_page_ctx(web, s, request, user, case),
                "note_form": note_form}

@@ -127,7 +127,12 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
             }
         )
     now = web.now()
-    off_platform = organisations_off_platform(s)  # « suivi par le gestionnaire »
+    # « suivi par le gestionnaire »: not known to use the platform (uses_platform other than yes)
+    off_platform = organisations_off_platform(s, [x["inst"].recipient for x in steps])
+    from ...protection.consent import settings as consent_settings
+    consent_step = consent_settings(sop).consent_step
+    # what the reader may do at the consent step (« Que faire » of a referral the provider lost)
+    again = [label for x in steps if x["inst"].step == consent_step for _t, label in x["actions"]]
     for x in steps:
         # tryout 2, finding 33: answering in the place of a provider that uses the platform is the
         # exception (it answers in its own inbox): those actions apart, not among the ordinary ones
@@ -138,7 +143,8 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         x["standing"] = stepview.standing(sop, x["inst"])
         x["waits"] = stepview.waits(s, sop, case, x["inst"], orgs, lang, now) if not x["inst"].final else None
         x["answers"] = stepview.answers(sop, x["inst"], lang, orgs)
-        x["blind"] = stepview.provider_blind(s, sop, case, x["inst"], lang, now)  # tryout 2, finding 14
+        x["blind"] = stepview.provider_blind(s, sop, case, x["inst"], lang, now,  # tryout 2, finding 14
+                                             [label for _t, label in x["actions"] + x["behalf"]], again)
         notes_ok = access.can_use_notes(s, user, sop, case, x["inst"], now)
         x["notes"] = notes_of(s, x["inst"]) if notes_ok else None
         x["anchor_at"] = _anchor_at(case, x)

@@ -55,6 +55,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "forced_region": region,
                     "options": {k: sorted(sop.options.get(k, {}).items()) for k in ("region", "sex", "need")},
                     "age_groups": _age_groups(sop, lang),
+                    "period_choices": me_view.period_choices(me_view.now_day(web.now(), sop), f, lang),
                 },
             )
 

@@ -47,6 +47,64 @@ def provider_owes(sop, case, inst, view=None) -> bool:
     return not inst.final and st is not None and st.owner_for(case.data or {}) == "provider"
 
 
+def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
+    """The context of the provider's referral page (``referral.html``) of ``inst``: raises
+    NotVisible when ``user`` may not see it; logs the view. Also the page of a refused note
+    (:mod:`.attachments`)."""
+    compiled = web.compiled_for(case)
+    sop = compiled.sop
+    if not access.can_view_referral(user, sop, case, inst):
+        raise access.NotVisible()
+    queries.log_view(s, user, case, "referral", web.now(), inst.label_key)
+    lang = web.lang(request, user)
+    view = access.provider_view(s, sop, case, inst, web.now())
+    cats = access.consent_categories(view)
+    blocks = []
+    for fid, data in (case.data or {}).items():
+        # Data minimisation: the identification (as the consent allows) and, below, only
+        # the need this referral is for, never the whole assessment.
+        if fid == "identification" and view.personal:
+            blocks.append(
+                form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats)
+            )
+    need_block = item_block(sop, inst, lang, cats) if view.personal else None
+    inst_blocks = [] if not view.personal else [
+        form_block(
+            sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats,
+            web.directory_names(s, lang),
+        )
+        for fid, data in (inst.data or {}).items()
+    ]
+    step = sop.steps[inst.step]
+    return {
+        **common.base_ctx(web, request, s, user),
+        "case": case,
+        "inst": inst,
+        "sop": sop,
+        "name": case.display_name if view.personal and access.name_visible(cats) else None,
+        "withheld": None if view.personal else view.decision.message.text(lang),
+        "item": item_label(sop, inst, lang),
+        "item_block": need_block,
+        "state": sop.label(step.states[inst.state].label, lang),
+        "due": (due := queries.instance_due(s, inst) if provider_owes(sop, case, inst, view) else None),
+        "due_words": provider_due(s, sop, inst, due, web.now(), lang) if due else None,
+        "service_level": describe_level(s, sop, case, inst, lang),  # issue 13
+        "blocks": blocks,
+        "inst_blocks": inst_blocks,
+        "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
+        "notes": notes_of(s, inst)
+        if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
+        "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
+        if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
+        "tz": sop.calendar.timezone,
+        "categories": sorted(web.option_label(sop, "data_category", c, lang) for c in cats),
+        "actions": [
+            (tr.trigger, sop.label(tr.label, lang))
+            for tr in access.actions_for(compiled, case, inst, user, view)
+        ],
+    }
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes ``/prestataire`` and ``/prestataire/{reference}/{instance}``."""
     wf = web.wf
@@ -133,60 +191,4 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             access.require(user, "inbox")
             case, inst = case_and_instance(s, reference, instance)
-            compiled = web.compiled_for(case)
-            sop = compiled.sop
-            if not access.can_view_referral(user, sop, case, inst):
-                raise access.NotVisible()
-            queries.log_view(s, user, case, "referral", web.now(), inst.label_key)
-            lang = web.lang(request, user)
-            view = access.provider_view(s, sop, case, inst, web.now())
-            cats = access.consent_categories(view)
-            blocks = []
-            for fid, data in (case.data or {}).items():
-                # Data minimisation: the identification (as the consent allows) and, below, only
-                # the need this referral is for, never the whole assessment.
-                if fid == "identification" and view.personal:
-                    blocks.append(
-                        form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats)
-                    )
-            need_block = item_block(sop, inst, lang, cats) if view.personal else None
-            inst_blocks = [] if not view.personal else [
-                form_block(
-                    sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats,
-                    web.directory_names(s, lang),
-                )
-                for fid, data in (inst.data or {}).items()
-            ]
-            step = sop.steps[inst.step]
-            return web.render(
-                request,
-                "referral.html",
-                {
-                    **base_ctx(request, s, user),
-                    "case": case,
-                    "inst": inst,
-                    "sop": sop,
-                    "name": case.display_name if view.personal and access.name_visible(cats) else None,
-                    "withheld": None if view.personal else view.decision.message.text(lang),
-                    "item": item_label(sop, inst, lang),
-                    "item_block": need_block,
-                    "state": sop.label(step.states[inst.state].label, lang),
-                    "due": (due := queries.instance_due(s, inst)
-                            if provider_owes(sop, case, inst, view) else None),
-                    "due_words": provider_due(s, sop, inst, due, web.now(), lang) if due else None,
-                    "service_level": describe_level(s, sop, case, inst, lang),  # issue 13
-                    "blocks": blocks,
-                    "inst_blocks": inst_blocks,
-                    "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
-                    "notes": notes_of(s, inst)
-                    if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
-                    "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
-                    if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
-                    "tz": sop.calendar.timezone,
-                    "categories": sorted(web.option_label(sop, "data_category", c, lang) for c in cats),
-                    "actions": [
-                        (tr.trigger, sop.label(tr.label, lang))
-                        for tr in access.actions_for(compiled, case, inst, user, view)
-                    ],
-                },
-            )
+            return web.render(request, "referral.html", referral_ctx(web, s, request, user, case, inst))

@@ -22,6 +22,15 @@ GROUP_SLUGS = {"escalades": "escalations", "escaladees": "escalated", "en-retard
 SLUG_OF = {group: slug for slug, group in GROUP_SLUGS.items()}
 
 
+def late_in(s, sop, now, lang):
+    """``late_words(due)``: how late a row of « Mon travail » is, in the SOP's working days as the
+    provider's pages say it (:func:`..duewords.late_words`)."""
+    from ...engine.timers import calendar_for
+    from ..duewords import late_words
+
+    return partial(late_words, calendar_for(s, sop), now=now, lang=lang)
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes ``/``, ``/travail``, ``/travail/{group}`` (one group by itself) and
     ``/travail/relancer/{reference}/{instance}`` (POST: a reminder to the owner of the running
@@ -56,7 +65,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 request,
                 "work.html",
                 {**ctx, "work": work, "sop": sop, "tz": sop.calendar.timezone,
-                 "slugs": SLUG_OF, "who": namer(user_names(s, assignees), ctx["lang"])},
+                 "late_words": late_in(s, sop, web.now(), ctx["lang"]), "slugs": SLUG_OF,
+                 "who": namer(user_names(s, assignees), ctx["lang"])},
             )
 
     @r.get("/travail/{slug}")
@@ -79,6 +89,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "work_group.html",
                 {**ctx, "page": page, "group": group, "slug": slug,
                  "paged": suite is not None, "sop": sop, "tz": sop.calendar.timezone,
+                 "late_words": late_in(s, sop, web.now(), ctx["lang"]),
                  "who": namer(user_names(s, [i.assignee for i in page["items"]]), ctx["lang"])},
             )
 

@@ -135,8 +135,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                      .order_by(SopDraft.revision.desc())))
             file = _file(draft, fichier)
             text = draft.files[file] if file else draft.source
+            ctx = _check_ctx(s, request, user, text, draft, file)  # the saved text: its errors
             resp = web.render(request, "workbench_draft.html", {
-                **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft, file),
+                **base_ctx(request, s, user), **ctx, "saved_errors": ctx["check"].errors,
                 "text": text, "base": base, "history": history,
                 "scenarios": _scenarios(draft)})
             resp.headers["content-security-policy"] = EDITOR_CSP
@@ -201,6 +202,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 resp = web.render(request, "workbench_draft.html", {
                     **base_ctx(request, s, user), **_check_ctx(s, request, user, text, draft, file),
                     "text": text, "base": base, "history": history, "error": error,
+                    "saved_errors": workbench.check_text(draft.source, draft.files,
+                                                         workbench.main_name(s, draft)).errors,
                     "scenarios": _scenarios(draft)}, status=409)
                 resp.headers["content-security-policy"] = EDITOR_CSP
                 return resp
