@@ -69,7 +69,8 @@ def accepted_languages() -> list[str]:
 
 def check_lang(value: str | None, origin: str = "--lang") -> str | None:
     """``value`` when ``--lang`` (or ``$MNO_LANG``, named by ``origin``) accepts it, else a usage
-    error (exit 2) listing the accepted languages, in French then in English."""
+    error (exit 2) listing the accepted languages, in the reader's language: the one Click's own
+    words use (``$MNO_LANG`` when ``--lang`` names a language without catalogue, else French)."""
     if value is None:
         return None
     value = value.strip()
@@ -80,10 +81,8 @@ def check_lang(value: str | None, origin: str = "--lang") -> str | None:
         return value.replace("-", "_").split("_")[0].lower()
     shown = ", ".join(repr(a) for a in accepted)
     raise typer.BadParameter(
-        gettext("langue « {value} » inconnue ; langues disponibles : {accepted}", "fr", value=value,
-                accepted=shown) + " / "
-        + gettext("langue « {value} » inconnue ; langues disponibles : {accepted}", "en", value=value,
-                  accepted=shown),
+        gettext("langue « {value} » inconnue ; langues disponibles : {accepted}",
+                state.get("argv_lang") or "fr", value=value, accepted=shown),
         param_hint=None if origin == "--lang" else origin)  # --lang: Click names it
 
 
