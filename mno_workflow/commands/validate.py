@@ -30,7 +30,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     imported: dict[Path, Path] = {}
     failed_translations: list[str] = []
     for p in paths:
-        if p.is_dir():  # every SOP under the folder (scenario and data files are not SOPs)
+        if _is_dir(p):  # every SOP under the folder (scenario and data files are not SOPs)
             found = [f for f in sorted(p.rglob("*.y*ml")) if _looks_like_sop(f)]
             for f in [f for f in found if _is_dhis2_mapping(f)]:
                 found.remove(f)
@@ -95,6 +95,15 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     if not files and not narratives:
         fail(_("Aucun fichier de POS trouvé."))
     raise typer.Exit(1 if failed else 0)
+
+
+def _is_dir(path: Path) -> bool:
+    """``path`` is a folder (False when it cannot even be looked at, a name too long for the
+    file system: then reading it says why, in words)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _unreadable(path: Path, e: Exception):

@@ -1,0 +1,54 @@
+"""A file that cannot be read is said in words of the catalogues for the common error numbers (and
+by the error number's name otherwise), never with the operating system's English text."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mno_workflow.i18n.files import file_error, write_error
+
+CASES = [
+    (OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+     "Lecture impossible de /d/x.csv : le disque est plein", "Cannot read /d/x.csv: the disk is full"),
+    (OSError(errno.EROFS, os.strerror(errno.EROFS)),
+     "Lecture impossible de /d/x.csv : le système de fichiers est en lecture seule",
+     "Cannot read /d/x.csv: the file system is read-only"),
+    (OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)),
+     "Lecture impossible de /d/x.csv : le nom du fichier est trop long",
+     "Cannot read /d/x.csv: the file name is too long"),
+    (OSError(errno.EIO, os.strerror(errno.EIO)),
+     "Lecture impossible de /d/x.csv : erreur du système EIO", "Cannot read /d/x.csv: system error EIO"),
+    (ValueError("embedded null byte"), "Lecture impossible de /d/x.csv", "Cannot read /d/x.csv"),
+]
+
+
+@pytest.mark.parametrize(("exc", "fr", "en"), CASES)
+def test_read_errors_are_words_in_the_readers_language(exc, fr, en):
+    said = file_error("/d/x.csv", exc)
+    assert said.text("fr") == fr and said.text("en") == en
+    if isinstance(exc, OSError):
+        assert exc.strerror not in said.text("en")
+
+
+def test_write_errors_read_only_and_name_too_long():
+    ro = write_error("/d/x.csv", OSError(errno.EROFS, os.strerror(errno.EROFS)))
+    assert ro.text("fr") == "Écriture impossible de /d/x.csv : le système de fichiers est en lecture seule"
+    assert ro.text("en") == "Cannot write /d/x.csv: the file system is read-only"
+    long = write_error("/d/x.csv", OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)))
+    assert long.text("en") == "Cannot write /d/x.csv: the file name is too long"
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "le nom du fichier est trop long"),
+                                             ("en", "the file name is too long")])
+def test_mno_validate_a_file_name_too_long(tmp_path, lang, words):
+    path = tmp_path / ("n" * 300 + ".yaml")  # a real ENAMETOOLONG from the file system
+    r = subprocess.run([sys.executable, "-m", "mno_workflow", "--lang", lang, "validate", str(path)],
+                       capture_output=True, text=True, env={**os.environ, "MNO_LANG": ""}, check=False)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and words in out, out
+    assert os.strerror(errno.ENAMETOOLONG) not in out and "Errno" not in out
