@@ -142,12 +142,18 @@ def error_line(text: str, code: str | None = None) -> str:
     return _("erreur : {error}", error=text)
 
 
-def db_detail(exc: BaseException) -> str:
-    """The database driver's own words for ``exc`` (first line, without SQLAlchemy's
-    « (sqlite3.OperationalError) » prefix and its background link)."""
-    orig = getattr(exc, "orig", None)
-    text = str(orig) if orig is not None else str(exc)
-    return text.splitlines()[0] if text else type(exc).__name__
+def db_detail(exc: BaseException, url: str | None = None) -> str:
+    """What went wrong with the database (``url``: the one being opened, else the selected one) in
+    the ``--lang`` language (:func:`mno_workflow.store.db_words.db_error`: the file or the server
+    named, never the driver's English, which goes to the log)."""
+    from ..store.db_words import db_error
+    if url is None:
+        from ..store.base import database_url
+        try:
+            url = database_url(state["db"])
+        except ValueError:  # a configuration problem: the message names no place
+            url = None
+    return db_error(exc, url).text(state["lang"])
 
 
 def lang() -> str:
@@ -223,7 +229,7 @@ def open_engine(clock: Any = None, read_only: bool = False) -> WorkflowEngine:
         db = make_engine(url)
     except (SQLAlchemyError, ValueError, OSError, ImportError) as e:
         fail(_("Base de données inaccessible ({url}) : {error}", url=shown,
-                error=db_detail(e).replace(url, shown)))
+                error=db_detail(e, url)))
     engine = WorkflowEngine(db, clock, recipient_known=organisation_known)
     from ..cli_identity import os_user
     engine.via, engine.os_user = "cli", os_user()  # recorded in every audit event the CLI writes

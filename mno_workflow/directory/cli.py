@@ -56,6 +56,7 @@ def _fail(lines: list[str]) -> None:
 @contextmanager
 def _session(db: str | None) -> Iterator[Session]:
     """One transaction on the directory tables (created if missing); errors become one line, exit 1."""
+    url = None
     try:
         url = database_url(db)
         upgrade(url)  # the same schema (Alembic) as every other command
@@ -70,9 +71,15 @@ def _session(db: str | None) -> Iterator[Session]:
         _fail([error_line(error_text(exc), exc.code)])
     except ValueError as exc:  # a malformed --as (engine.actors.Actor.parse): a catalogue message
         _fail([_("erreur : {error}", error=error_text(exc).splitlines()[0] if str(exc) else "")])
-    except (SQLAlchemyError, OSError) as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        _fail([_("erreur : {error}", error=detail)])
+    except OSError as exc:
+        if exc.filename:  # an export that cannot be written
+            from ..i18n.files import write_error
+            _fail([_("erreur : {error}", error=write_error(exc.filename, exc).text(lang()))])
+        from ..commands.common import db_detail
+        _fail([_("erreur : {error}", error=db_detail(exc, url))])
+    except SQLAlchemyError as exc:  # the driver's English goes to the log only
+        from ..commands.common import db_detail
+        _fail([_("erreur : {error}", error=db_detail(exc, url))])
 
 
 @app.command("import")
