@@ -102,7 +102,7 @@ def import_cmd(
                 update: Callable[[str, int], Any] = lambda _name, n: bar.update(n)  # noqa: E731
                 report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
     for warning in report.warnings:
-        typer.echo(_("avertissement : {warning}", warning=warning.format()), err=True)
+        typer.echo(_("avertissement : {warning}", warning=warning.format(lang())), err=True)
     typer.echo(f"{_('objet'):<22}{_('ajoutés'):>9}{_('modifiés'):>10}{_('inchangés'):>11}")
     for name, counts in report.counts().items():
         typer.echo(f"{name:<22}{counts['added']:>9}{counts['changed']:>10}{counts['unchanged']:>11}")
