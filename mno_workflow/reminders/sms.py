@@ -100,8 +100,9 @@ class SmsNotifier:
         return filled.encode("utf-8")
 
     def send(self, message: OutgoingMessage, rendered: Rendered) -> None:
+        from .delivery_words import no_address, sms_error
         if not message.recipient_address:
-            raise DeliveryError("SMS message without recipient_address")
+            raise DeliveryError("SMS message without recipient_address", no_address("sms"))
         for part in parts(rendered.subject):
             if self.url == "log":
                 log.info("sms outbox id=%s to=%s text=%r", message.id, message.recipient_address, part)
@@ -113,11 +114,11 @@ class SmsNotifier:
                 with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
                     status = answer.status
             except urllib.error.HTTPError as e:
-                raise DeliveryError(f"SMS gateway HTTP {e.code} {e.reason}") from e
+                raise DeliveryError(f"SMS gateway HTTP {e.code} {e.reason}", sms_error(e, self.url)) from e
             except (urllib.error.URLError, OSError) as e:
-                raise DeliveryError(f"SMS gateway unreachable: {e}") from e
+                raise DeliveryError(f"SMS gateway unreachable: {e}", sms_error(e, self.url)) from e
             if not 200 <= status < 300:
-                raise DeliveryError(f"SMS gateway HTTP {status}")
+                raise DeliveryError(f"SMS gateway HTTP {status}", sms_error(None, self.url, status))
 
 
 def sms_from_env(env: Mapping[str, str]) -> SmsNotifier | None:
