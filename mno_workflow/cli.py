@@ -297,6 +297,6 @@ def _main() -> None:
         if not isinstance(e, AuditKeyError):
             raise
         from .store.auditkey_text import cli_line
-        print(cli_line(str(e), state.get("lang")), file=sys.stderr)
+        print(cli_line(e, state.get("lang")), file=sys.stderr)
         sys.exit(1)
 

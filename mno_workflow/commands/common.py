@@ -271,7 +271,7 @@ class errors:
         from ..store.auditkey import AuditKeyError
         if isinstance(exc, AuditKeyError):  # nothing was written: the transaction rolled back
             from ..store.auditkey_text import cli_line
-            typer.echo(cli_line(str(exc), state["lang"]), err=True)
+            typer.echo(cli_line(exc, state["lang"]), err=True)
             raise typer.Exit(1)
         return False
 

@@ -10,6 +10,7 @@ comparison of instants, never of the text that was sent. Rules: ``docs/working-d
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from datetime import UTC, date, datetime
@@ -23,6 +24,8 @@ from ..i18n import N_
 from ..sop.expr import ExprError, compile_expr
 from ..sop.schema import SOP, FieldType, FormField
 from .errors import FormInvalid, Labels, Message, sop_text
+
+log = logging.getLogger(__name__)
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 .\-]{5,18}[0-9]$"
 
@@ -215,8 +218,9 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
         for rule in form.rules:
             try:
                 ok = compile_expr(rule.check).evaluate(ctx)
-            except ExprError as e:
-                errors[rule.field or ""] = _msg("rule_error", detail=str(e))
+            except ExprError as e:  # the SOP's rule as written, never the evaluator's English
+                log.warning("form %s: rule %r cannot be evaluated: %s", form_id, rule.check, e)
+                errors[rule.field or ""] = _msg("rule_error", detail=rule.check)
                 continue
             if ok is not True:
                 errors.setdefault(rule.field or "", sop_text(rule.message))
