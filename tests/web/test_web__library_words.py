@@ -1,6 +1,7 @@
 """Messages that used to carry a library's English or a Python exception's text, now in words of
 the reader's language: the directory API's refusal of an unknown need (the Accept-Language of the
-request), an in-app message whose template cannot be filled (the notifications' inbox)."""
+request), an in-app message whose template cannot be filled (the notifications' inbox), the
+workbench's diagram that cannot be drawn."""
 
 from __future__ import annotations
 
@@ -38,3 +39,14 @@ def test_an_inbox_message_that_cannot_be_rendered_says_so_in_words(live):
         en = inbox(s, "mariam.kabore", lang="en")[0].text
     assert fr == "le modèle du message n'a pas pu être rempli (détail dans le journal du serveur)"
     assert en == "the message's template could not be filled (detail in the server log)"
+
+
+def test_the_workbench_says_why_the_diagram_is_missing_in_words():
+    from mno_workflow.render.diagram_render import DotNotFound, RenderError
+    from mno_workflow.web.routes.workbench import _diagram_error
+    broken = RenderError("dot failed (1): Error: <stdin>: syntax error in line 3 near '->'")
+    assert _diagram_error(broken, "fr") == ("Le schéma n'a pas pu être dessiné (détail dans le journal "
+                                            "du serveur).")
+    assert _diagram_error(broken, "en") == "The diagram could not be drawn (detail in the server log)."
+    assert "Graphviz" in _diagram_error(DotNotFound(), "en")
+    assert "installé" in _diagram_error(DotNotFound(), "fr")
