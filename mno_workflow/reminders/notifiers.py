@@ -184,12 +184,16 @@ def notifiers_from_env(env: Mapping[str, str] | None = None) -> dict[str, Notifi
     if host:
         sender = (env.get("MNO_SMTP_FROM") or "").strip()
         if not sender:
-            raise ValueError("MNO_SMTP_HOST is set but MNO_SMTP_FROM is not: give the sender address")
+            from ..sop.diagnostics import said_fr  # a catalogue message (CLI: error_text)
+            raise ValueError(said_fr("MNO_SMTP_HOST est défini mais pas MNO_SMTP_FROM : donnez l'adresse "
+                                     "d'expéditeur"))
         port_text = (env.get("MNO_SMTP_PORT") or "25").strip()
         try:
             port = int(port_text)
         except ValueError:
-            raise ValueError(f"MNO_SMTP_PORT must be a number, not {port_text!r}") from None
+            from ..sop.diagnostics import said_fr
+            raise ValueError(said_fr("MNO_SMTP_PORT doit être un nombre, pas « {value} »",
+                                     value=port_text)) from None
         out["email"] = SmtpNotifier(
             host, port, sender, username=env.get("MNO_SMTP_USER") or None,
             password=env.get("MNO_SMTP_PASSWORD") or None,

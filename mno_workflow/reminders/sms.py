@@ -85,7 +85,8 @@ class SmsNotifier:
         if auth:
             name, sep, value = auth.partition(":")
             if not sep or not name.strip():
-                raise ValueError("MNO_SMS_AUTH must be 'Header-Name: value'")
+                from ..sop.diagnostics import said_fr
+                raise ValueError(said_fr("MNO_SMS_AUTH doit avoir la forme « Nom-d-en-tête: valeur »"))
             self.headers[name.strip()] = value.strip()
         self.body(to="+10000000000", text="x")  # a bad template fails at start, not at 3 a.m.
 
@@ -96,7 +97,10 @@ class SmsNotifier:
         try:
             json.loads(filled)
         except ValueError as exc:
-            raise ValueError(f"MNO_SMS_TEMPLATE is not JSON once filled: {exc}") from None
+            from ..directory.read_words import json_error
+            from ..sop.diagnostics import said_fr
+            raise ValueError(said_fr("MNO_SMS_TEMPLATE n'est pas du JSON une fois rempli : {error}",
+                                     error=json_error(exc))) from None
         return filled.encode("utf-8")
 
     def send(self, message: OutgoingMessage, rendered: Rendered) -> None:
@@ -130,6 +134,8 @@ def sms_from_env(env: Mapping[str, str]) -> SmsNotifier | None:
     try:
         timeout = float(timeout_text)
     except ValueError:
-        raise ValueError(f"MNO_SMS_TIMEOUT must be a number, not {timeout_text!r}") from None
+        from ..sop.diagnostics import said_fr
+        raise ValueError(said_fr("MNO_SMS_TIMEOUT doit être un nombre, pas « {value} »",
+                                 value=timeout_text)) from None
     return SmsNotifier(url, env.get("MNO_SMS_AUTH") or None,
                        env.get("MNO_SMS_TEMPLATE") or DEFAULT_TEMPLATE, timeout)

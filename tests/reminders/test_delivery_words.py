@@ -146,3 +146,24 @@ def test_an_old_row_without_words_says_the_failure_in_general():
     row = OutboxMessage(status="failed", last_error="SMTP OSError: [Errno 113] No route to host", context={})
     assert reason_text(row, "fr") == "échec de l'envoi (détail dans le journal du serveur)"
     assert reason_text(row, "en") == "sending failed (detail in the server log)"
+
+
+@pytest.mark.parametrize(("env", "fr", "en"), [
+    ({"MNO_SMTP_HOST": "mail.example.org"},
+     "MNO_SMTP_HOST est défini mais pas MNO_SMTP_FROM : donnez l'adresse d'expéditeur",
+     "MNO_SMTP_HOST is set but MNO_SMTP_FROM is not: give the sender address"),
+    ({"MNO_SMS_URL": "http://127.0.0.1:9/send", "MNO_SMS_TIMEOUT": "dix"},
+     "MNO_SMS_TIMEOUT doit être un nombre, pas « dix »", "MNO_SMS_TIMEOUT must be a number, not « dix »"),
+    ({"MNO_SMS_URL": "http://127.0.0.1:9/send", "MNO_SMS_TEMPLATE": '{"to": "{to}", "text": {text}}'},
+     "MNO_SMS_TEMPLATE n'est pas du JSON une fois rempli : JSON illisible ligne 1, colonne 32",
+     "MNO_SMS_TEMPLATE is not JSON once filled: unreadable JSON at line 1, column 32")])
+def test_mno_remind_says_an_unusable_setting_in_words(tmp_path, monkeypatch, env, fr, en):
+    for name in ("MNO_SMTP_HOST", "MNO_SMTP_FROM", "MNO_SMS_URL", "MNO_SMS_TIMEOUT", "MNO_SMS_TEMPLATE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    db = f"sqlite:///{tmp_path}/r.db"
+    for lang, said in (("fr", fr), ("en", en)):
+        r = CliRunner().invoke(app, ["--lang", lang, "--db", db, "remind", "--once"])
+        assert r.exit_code == 1 and said in r.output, r.output
+        assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
