@@ -113,7 +113,18 @@ def _unreadable(path: Path, e: Exception):
     if isinstance(e, OSError | UnicodeDecodeError):
         from ..i18n.files import file_error
         return Diagnostic(str(path), 1, 1, "error", "E000", file_error(path, e))
-    return Diagnostic(str(path), 1, 1, "error", "E001", str(e))
+    from ruamel.yaml.error import MarkedYAMLError
+
+    from ..sop.diagnostics import said
+    from ..sop.yaml_words import problem_words
+    if isinstance(e, MarkedYAMLError):  # ruamel's English in words, at its line and column
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return Diagnostic(str(path), line, col, "error", "E001", said(
+            "YAML syntax error: {problem}", problem=problem_words(e.problem or e.context or "")))
+    return Diagnostic(str(path), 1, 1, "error", "E001", said("YAML nested too deeply")
+                      if isinstance(e, RecursionError) else said(
+                          "translations: expected each French text followed by its translation"))
 
 
 def summary(path: Path, diags: list) -> str:

@@ -52,3 +52,20 @@ def test_mno_validate_a_file_name_too_long(tmp_path, lang, words):
     out = r.stdout + r.stderr
     assert r.returncode != 0 and words in out, out
     assert os.strerror(errno.ENAMETOOLONG) not in out and "Errno" not in out
+
+
+@pytest.mark.parametrize(("text", "lang", "words"), [
+    ("translations:\n  a: [1, 2\n  b: x\n", "fr",
+     ":3:4: erreur E001 erreur de syntaxe YAML : une liste [ … ] ou une table { … } n'est pas fermée"),
+    ("translations:\n  a: [1, 2\n  b: x\n", "en",
+     ":3:4: error E001 YAML syntax error: a list [ … ] or a mapping { … } is not closed"),
+    ("translations: 3\n", "fr", "translations : chaque texte français suivi de sa traduction est attendu"),
+    ("translations: 3\n", "en", "translations: expected each French text followed by its translation")])
+def test_mno_validate_a_directory_translations_file_that_cannot_be_read(tmp_path, text, lang, words):
+    (tmp_path / "translations.en.yaml").write_text(text, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "mno_workflow", "--lang", lang, "validate", str(tmp_path)],
+                       capture_output=True, text=True, env={**os.environ, "MNO_LANG": ""}, check=False)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and words in out, out
+    for english in ("expected ',' or ']'", "while parsing", "object has no attribute", "Traceback"):
+        assert english not in out, out
