@@ -119,6 +119,9 @@ def _unreadable(path: Path, e: Exception):
     from ..sop.yaml_words import problem_words
     if isinstance(e, MarkedYAMLError):  # ruamel's English in words, at its line and column
         mark = e.problem_mark or e.context_mark
+        if e.context_mark is not None and any(end in (e.problem or "") for end in ("stream end",
+                                                                                 "end of stream")):
+            mark = e.context_mark  # an unclosed bracket or quote: where it opens
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return Diagnostic(str(path), line, col, "error", "E001", said(
             "YAML syntax error: {problem}", problem=problem_words(e.problem or e.context or "")))

@@ -21,7 +21,7 @@ _JSON = (
     ("Expecting value", N_("valeur attendue (texte entre guillemets, nombre, true, false, null, "
                            "[…] ou {…})")),
     ("Expecting property name", N_("nom de clé entre guillemets doubles attendu (virgule en trop "
-                                   "avant « } » ?)")),
+                                   "avant la fin de l'objet ?)")),
     ("Expecting ':' delimiter", N_("deux-points « : » attendus après le nom de clé")),
     ("Expecting ',' delimiter", N_("virgule « , » attendue entre deux éléments")),
     ("Unterminated string", N_("texte sans guillemet fermant")),

@@ -78,4 +78,4 @@ def test_hsds_json_and_a_json_cell(tmp_path):
     from mno_workflow.sop.diagnostics import text_in
     assert text_in(caught.value.args[0], "fr") == (
         "objet JSON attendu : JSON illisible ligne 1, colonne 9 : nom de clé entre guillemets doubles "
-        "attendu (virgule en trop avant « } » ?)")
+        "attendu (virgule en trop avant la fin de l'objet ?)")
