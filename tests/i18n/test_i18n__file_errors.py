@@ -69,3 +69,27 @@ def test_mno_validate_a_directory_translations_file_that_cannot_be_read(tmp_path
     assert r.returncode != 0 and words in out, out
     for english in ("expected ',' or ']'", "while parsing", "object has no attribute", "Traceback"):
         assert english not in out, out
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "erreur E001 date invalide : 1999-02-30"),
+                                             ("en", "error E001 invalid date: 1999-02-30")])
+def test_an_impossible_date_in_an_sop_names_the_date_not_pythons_words(tmp_path, lang, words):
+    path = tmp_path / "bad.yaml"
+    path.write_text('sop: x\nversion: "1"\nupdated: 1999-02-30\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "mno_workflow", "--lang", lang, "validate", str(path)],
+                       capture_output=True, text=True, env={**os.environ, "MNO_LANG": ""}, check=False)
+    assert f"{path}:3:10: {words}" in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "out of range" not in r.stdout + r.stderr
+
+
+def test_a_scenario_with_an_impossible_date_or_missing_says_it_in_words(tmp_path):
+    from mno_workflow.kit.model import load_scenario, load_scenario_text
+    from mno_workflow.sop.diagnostics import SOPError
+    with pytest.raises(SOPError) as caught:
+        load_scenario_text("sop: x\nsteps:\n  - at: 2025-02-30\n", "s.yaml")
+    said = caught.value.diagnostics[0].message
+    assert said.text("fr") == "date invalide : 2025-02-30"  # the SOP reader's words (sop/loader.py)
+    assert said.text("en") == "invalid date: 2025-02-30"
+    with pytest.raises(SOPError) as caught:
+        load_scenario(tmp_path / "nowhere.yaml")
+    assert caught.value.diagnostics[0].message.text("en") == f"File not found: {tmp_path / 'nowhere.yaml'}"
