@@ -5,14 +5,17 @@ workbench's diagram that cannot be drawn."""
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from mno_workflow.reminders.outbox import inbox
 from mno_workflow.store.models import OutboxMessage
 
 from .conftest import PASSWORD
+from .helpers import case_with_referrals
 
 
 def test_the_directory_api_refuses_an_unknown_need_in_the_requests_language(live):
@@ -50,3 +53,33 @@ def test_the_workbench_says_why_the_diagram_is_missing_in_words():
     assert _diagram_error(broken, "en") == "The diagram could not be drawn (detail in the server log)."
     assert "Graphviz" in _diagram_error(DotNotFound(), "en")
     assert "installé" in _diagram_error(DotNotFound(), "fr")
+
+
+@pytest.fixture
+def short_busy_wait(monkeypatch):
+    """A writer waits 50 ms (not 30 s) for another program's lock on the SQLite file."""
+    import mno_workflow.store.base as base
+    monkeypatch.setattr(base, "BUSY_TIMEOUT_MS", 50)
+
+
+def test_a_locked_database_is_a_503_page_in_words(short_busy_wait, live, tmp_path):
+    import sqlite3
+    ref = case_with_referrals(live.wf)
+    sup = live.client("idrissa.sanou")
+    token = sup.cookies.get("csrftoken")
+    pages = {}
+    for lang in ("fr", "en"):
+        sup.get(f"/langue/{lang}")
+        other = sqlite3.connect(str(live.wf.db.url.database), isolation_level=None)  # a backup, say
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            r = sup.post(f"/dossiers/{ref}/reattribuer",
+                         data={"csrftoken": token, "assignee": "mariam.kabore", "reason": "Congé"})
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        pages[lang] = (r.status_code, html.unescape(r.text))
+    assert pages["fr"][0] == 503 and "La base de données est occupée ou injoignable" in pages["fr"][1]
+    assert pages["en"][0] == 503 and "The database is busy or cannot be reached" in pages["en"][1]
+    for _status, text in pages.values():
+        assert "database is locked" not in text and "OperationalError" not in text
