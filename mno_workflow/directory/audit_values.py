@@ -84,6 +84,26 @@ def coded(field: str, value: Any, lang: str | None) -> str | None:
     return None
 
 
+def agreement_codes(session: Any, lang: str | None = None) -> dict[str, dict[str, str]]:
+    """The labels in ``lang`` of the codes a sharing agreement covers (``data_categories``,
+    ``purposes``: the option lists of the newest stored SOP's consent form), ``{}`` without SOP."""
+    from sqlalchemy import select
+
+    from ..sop.diagnostics import SOPError
+    from ..sop.loader import load_stored
+    from ..store.models import SopVersion
+    from ..web.agreement_form import option_lists
+    row = session.scalar(select(SopVersion).order_by(SopVersion.id.desc()).limit(1))
+    if row is None:
+        return {}
+    try:
+        sop = load_stored(row).model
+    except SOPError:
+        return {}
+    return {name: {code: sop.label(label, lang) or code for code, label in sop.options.get(opts, {}).items()}
+            for name, opts in option_lists(sop).items()}
+
+
 def object_names(session: Any, lang: str | None = None) -> dict[str, str]:
     """The directory's named objects, id → name in ``lang`` (the directory's translations):
     organisations, services, locations, units, taxonomy terms and programs (their ids are

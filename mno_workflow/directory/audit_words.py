@@ -224,7 +224,8 @@ def actor_label(actor: str | None, lang: str | None = None, users: dict[str, str
 
 
 def value_text(field: str, value: Any, lang: str | None = None, names: dict[str, str] | None = None,
-               timezone: str = "UTC", users: dict[str, str] | None = None) -> Any:
+               timezone: str = "UTC", users: dict[str, str] | None = None,
+               codes: dict[str, dict[str, str]] | None = None) -> Any:
     """A changed value for the reader: a status, yes/no or another code in words
     (:mod:`.audit_values`), an ISO date as dd/mm/yyyy (an instant in ``timezone``), a directory id
     (``names``) or a person's account (``users``) by its name, a list or an extension object
@@ -238,6 +239,8 @@ def value_text(field: str, value: Any, lang: str | None = None, names: dict[str,
     said = coded(field, value, lang)
     if said is not None:
         return said
+    if codes and field in codes and isinstance(value, str):  # « identity needs » → their labels
+        return ", ".join(codes[field].get(c, c) for c in value.split())
     if not isinstance(value, str):
         return value
     if field == "status":
@@ -255,13 +258,14 @@ def value_text(field: str, value: Any, lang: str | None = None, names: dict[str,
 
 def history_rows(audits: list[Any], lang: str | None = None,
                  names: dict[str, str] | None = None, *, users: dict[str, str] | None = None,
-                 timezone: str = "UTC") -> list[dict[str, Any]]:
+                 timezone: str = "UTC", codes: dict[str, dict[str, str]] | None = None
+                 ) -> list[dict[str, Any]]:
     """``dir_audit`` rows in words: ``{"at", "actor", "action", "object", "diff": [(label, old, new)]}``
     (the object by its name when ``names`` has it — directory ids → names —, else « Service
     svc-… »: its id is what a coordinator searches). Values through :func:`value_text` (dates in
     ``timezone``), the author through :func:`actor_label` (``users``: user id → name)."""
     def shown(k: str, v: Any) -> Any:
-        return value_text(k, v, lang, names, timezone, users)
+        return value_text(k, v, lang, names, timezone, users, codes)
 
     return [
         {

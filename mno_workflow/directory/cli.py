@@ -266,7 +266,7 @@ def history_cmd(
     from sqlalchemy import select
 
     from mno_workflow.commands.common import lang as cli_lang
-    from mno_workflow.directory.audit_values import object_names
+    from mno_workflow.directory.audit_values import agreement_codes, object_names
     from mno_workflow.directory.audit_words import history_rows
     from mno_workflow.directory.edit import audit_trail
     from mno_workflow.i18n.dates import instant_text
@@ -275,7 +275,8 @@ def history_cmd(
     with _session(db) as session:
         users = dict(session.execute(select(User.id, User.display_name)).all())
         rows = history_rows(sorted(audit_trail(session, kind, object_id), key=lambda a: a.id, reverse=True),
-                            cli_lang(), object_names(session, cli_lang()), users=users)
+                            cli_lang(), object_names(session, cli_lang()), users=users,
+                            codes=agreement_codes(session, cli_lang()))
     for h in rows:
         typer.echo(f"{instant_text(h['at'], cli_lang())} UTC  {h['actor']}  {h['action']} — {h['object']}")
         for label, old, new in h["diff"]:

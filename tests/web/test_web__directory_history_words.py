@@ -89,3 +89,17 @@ def test_booleans_lists_and_extension_objects_in_words():
     assert value_text("byday", ["MO", "FR"], "fr") == "lundi, vendredi"
     assert value_text("extensions", {"verified": True, "updated": "2026-10-15"}, "en") == \
         "verified: Yes, Updated: 15/10/2026"
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ["Catégories de données : — → Identité, Coordonnées, Besoins et plan, Santé",
+            "Finalités : — → Référencement, Prestation de services, Suivi"]),
+    ("en", ["Data categories: — → Identity, Contact details, Needs and plan, Health",
+            "Purposes: — → Referral, Service delivery, Follow-up"])])
+def test_cli_history_of_an_agreement_names_the_sops_codes(sample_db, lang, words):
+    from tests.conftest import BF_SOP
+    assert CliRunner().invoke(app, ["--db", sample_db, "sop", "load", str(BF_SOP)]).exit_code == 0
+    out = history(sample_db, lang, "agr-csps", "--type", "sharing_agreement")
+    for w in words:
+        assert w in out, out
+    assert "identity contact" not in out and "follow_up" not in out
