@@ -106,8 +106,8 @@ def agreement_codes(session: Any, lang: str | None = None) -> dict[str, dict[str
 
 def object_names(session: Any, lang: str | None = None) -> dict[str, str]:
     """The directory's named objects, id → name in ``lang`` (the directory's translations):
-    organisations, services, locations, units, taxonomy terms and programs (their ids are
-    distinct), to show a stored id by its name."""
+    organisations, services, locations, units, taxonomies, taxonomy terms and programs (their ids
+    are distinct), a service at a location by both names, to show a stored id by its name."""
     from sqlalchemy import select
 
     from .names_lang import names_in
@@ -119,4 +119,11 @@ def object_names(session: Any, lang: str | None = None) -> dict[str, str]:
             continue
         names.update({r.id: r.name for r in session.execute(select(table.c.id, table.c.name))
                       if r.name})
-    return names_in(names, lang) if lang else names
+    names = names_in(names, lang) if lang else names
+    sal = TABLES.get("service_at_location")  # « Service — Lieu »: its service at its location
+    if sal is not None:
+        for r in session.execute(select(sal.c.id, sal.c.service_id, sal.c.location_id)):
+            parts = [names.get(r.service_id or ""), names.get(r.location_id or "")]
+            if any(parts):
+                names[r.id] = " — ".join(p for p in parts if p)
+    return names

@@ -72,6 +72,7 @@ def test_cli_history_of_a_schedule(sample_db, lang, words):
     for w in words:
         assert w in out, out
     assert "WEEKLY" not in out and "MO,TU" not in out
+    assert "sal-csps-soins" not in out  # the service at its location, by their names
 
 
 @pytest.mark.parametrize(("lang", "words"), [
