@@ -253,10 +253,10 @@ def refuse_unknown_lang(args: list[str]) -> list[str]:
     """``args``, without ``--help`` when ``--lang`` names a language ``mno`` does not accept (so
     that Click reports the bad ``--lang`` rather than show help in French); exit 2 with the list of
     accepted languages when ``$MNO_LANG`` does. Cheap when the language has a catalogue."""
-    from .i18n import SOURCE, languages
+    from .i18n import languages
     from .i18n.cli import raw_lang
     asked = raw_lang(args)
-    if asked is None or asked[1].strip() in languages() or state["argv_lang"] != SOURCE:
+    if asked is None or asked[1].strip().replace("-", "_").split("_")[0].lower() in languages():
         return args  # a catalogue language (or en-GB, fr_BF …): nothing to check
     try:
         check_lang(asked[1], asked[0])  # reads the shipped SOPs' languages (mos, ha …)
@@ -297,6 +297,6 @@ def _main() -> None:
         if not isinstance(e, AuditKeyError):
             raise
         from .store.auditkey_text import cli_line
-        print(cli_line(str(e), state.get("lang")), file=sys.stderr)
+        print(cli_line(e, state.get("lang")), file=sys.stderr)
         sys.exit(1)
 

@@ -47,7 +47,7 @@ def upgrade(ctx: typer.Context, db: DbOption = None,
         raise typer.Exit(1) from None
     except (SQLAlchemyError, ValueError) as e:
         typer.echo(_("Migration impossible ({url}) : {error}", url=safe_url(url),
-                     error=db_detail(e).replace(url, safe_url(url))), err=True)
+                     error=db_detail(e, url)), err=True)
         raise typer.Exit(1) from None
     if before == after:
         typer.echo(_("Base déjà à jour (révision {revision}).", revision=after))
@@ -64,7 +64,7 @@ def current(ctx: typer.Context, db: DbOption = None) -> None:
     except (SQLAlchemyError, ValueError) as e:
         from .commands.common import _, db_detail, safe_url
         typer.echo(_("Base de données inaccessible ({url}) : {error}", url=safe_url(url),
-                     error=db_detail(e).replace(url, safe_url(url))), err=True)
+                     error=db_detail(e, url)), err=True)
         raise typer.Exit(1) from None
     from .commands.common import _
     head = migrate.head()

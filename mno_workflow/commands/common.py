@@ -69,7 +69,8 @@ def accepted_languages() -> list[str]:
 
 def check_lang(value: str | None, origin: str = "--lang") -> str | None:
     """``value`` when ``--lang`` (or ``$MNO_LANG``, named by ``origin``) accepts it, else a usage
-    error (exit 2) listing the accepted languages, in French then in English."""
+    error (exit 2) listing the accepted languages, in the reader's language: the one Click's own
+    words use (``$MNO_LANG`` when ``--lang`` names a language without catalogue, else French)."""
     if value is None:
         return None
     value = value.strip()
@@ -80,10 +81,8 @@ def check_lang(value: str | None, origin: str = "--lang") -> str | None:
         return value.replace("-", "_").split("_")[0].lower()
     shown = ", ".join(repr(a) for a in accepted)
     raise typer.BadParameter(
-        gettext("langue « {value} » inconnue ; langues disponibles : {accepted}", "fr", value=value,
-                accepted=shown) + " / "
-        + gettext("langue « {value} » inconnue ; langues disponibles : {accepted}", "en", value=value,
-                  accepted=shown),
+        gettext("langue « {value} » inconnue ; langues disponibles : {accepted}",
+                state.get("argv_lang") or "fr", value=value, accepted=shown),
         param_hint=None if origin == "--lang" else origin)  # --lang: Click names it
 
 
@@ -143,12 +142,18 @@ def error_line(text: str, code: str | None = None) -> str:
     return _("erreur : {error}", error=text)
 
 
-def db_detail(exc: BaseException) -> str:
-    """The database driver's own words for ``exc`` (first line, without SQLAlchemy's
-    « (sqlite3.OperationalError) » prefix and its background link)."""
-    orig = getattr(exc, "orig", None)
-    text = str(orig) if orig is not None else str(exc)
-    return text.splitlines()[0] if text else type(exc).__name__
+def db_detail(exc: BaseException, url: str | None = None) -> str:
+    """What went wrong with the database (``url``: the one being opened, else the selected one) in
+    the ``--lang`` language (:func:`mno_workflow.store.db_words.db_error`: the file or the server
+    named, never the driver's English, which goes to the log)."""
+    from ..store.db_words import db_error
+    if url is None:
+        from ..store.base import database_url
+        try:
+            url = database_url(state["db"])
+        except ValueError:  # a configuration problem: the message names no place
+            url = None
+    return db_error(exc, url).text(state["lang"])
 
 
 def lang() -> str:
@@ -224,7 +229,7 @@ def open_engine(clock: Any = None, read_only: bool = False) -> WorkflowEngine:
         db = make_engine(url)
     except (SQLAlchemyError, ValueError, OSError, ImportError) as e:
         fail(_("Base de données inaccessible ({url}) : {error}", url=shown,
-                error=db_detail(e).replace(url, shown)))
+                error=db_detail(e, url)))
     engine = WorkflowEngine(db, clock, recipient_known=organisation_known)
     from ..cli_identity import os_user
     engine.via, engine.os_user = "cli", os_user()  # recorded in every audit event the CLI writes
@@ -266,7 +271,7 @@ class errors:
         from ..store.auditkey import AuditKeyError
         if isinstance(exc, AuditKeyError):  # nothing was written: the transaction rolled back
             from ..store.auditkey_text import cli_line
-            typer.echo(cli_line(str(exc), state["lang"]), err=True)
+            typer.echo(cli_line(exc, state["lang"]), err=True)
             raise typer.Exit(1)
         return False
 

@@ -48,9 +48,14 @@ def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (p
     if once:
         from ..reminders.notifiers import notifiers_from_env
         from ..reminders.outbox import deliver
+        try:  # a setting of MNO_SMTP_* or MNO_SMS_* that cannot be used: one line in words
+            notifiers = notifiers_from_env()
+        except ValueError as e:
+            from .common import error_line, error_text, fail
+            fail(error_line(error_text(e)))
         with errors():
             _print_sweep(sweep(engine), state["lang"])
-            d = deliver(engine, notifiers_from_env(), now=engine.clock.now())
+            d = deliver(engine, notifiers, now=engine.clock.now())
         lang = state["lang"]
         typer.echo(gettext("Messages : {sent} remis, {failed} en échec (nouvel essai plus tard), ", lang,
                            sent=len(d.sent), failed=len(d.failed))

@@ -30,7 +30,7 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     imported: dict[Path, Path] = {}
     failed_translations: list[str] = []
     for p in paths:
-        if p.is_dir():  # every SOP under the folder (scenario and data files are not SOPs)
+        if _is_dir(p):  # every SOP under the folder (scenario and data files are not SOPs)
             found = [f for f in sorted(p.rglob("*.y*ml")) if _looks_like_sop(f)]
             for f in [f for f in found if _is_dhis2_mapping(f)]:
                 found.remove(f)
@@ -97,6 +97,15 @@ def validate(paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossi
     raise typer.Exit(1 if failed else 0)
 
 
+def _is_dir(path: Path) -> bool:
+    """``path`` is a folder (False when it cannot even be looked at, a name too long for the
+    file system: then reading it says why, in words)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def _unreadable(path: Path, e: Exception):
     """The diagnostic of a directory translations file that cannot be read: E000 with the reason in
     catalogue words (not found, permission, not UTF-8…), else E001 with the YAML reader's message."""
@@ -104,7 +113,21 @@ def _unreadable(path: Path, e: Exception):
     if isinstance(e, OSError | UnicodeDecodeError):
         from ..i18n.files import file_error
         return Diagnostic(str(path), 1, 1, "error", "E000", file_error(path, e))
-    return Diagnostic(str(path), 1, 1, "error", "E001", str(e))
+    from ruamel.yaml.error import MarkedYAMLError
+
+    from ..sop.diagnostics import said
+    from ..sop.yaml_words import problem_words
+    if isinstance(e, MarkedYAMLError):  # ruamel's English in words, at its line and column
+        mark = e.problem_mark or e.context_mark
+        if e.context_mark is not None and any(end in (e.problem or "") for end in ("stream end",
+                                                                                 "end of stream")):
+            mark = e.context_mark  # an unclosed bracket or quote: where it opens
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return Diagnostic(str(path), line, col, "error", "E001", said(
+            "YAML syntax error: {problem}", problem=problem_words(e.problem or e.context or "")))
+    return Diagnostic(str(path), 1, 1, "error", "E001", said("YAML nested too deeply")
+                      if isinstance(e, RecursionError) else said(
+                          "translations: expected each French text followed by its translation"))
 
 
 def summary(path: Path, diags: list) -> str:

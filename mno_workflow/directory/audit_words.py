@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..i18n import N_, gettext
+from ..i18n import N_, colon, gettext
 from ..i18n.dates import day_text, instant_text
 
 #: The authors the system writes (``load_sample``, ``mno directory import``, the CLI's default).
@@ -224,13 +224,29 @@ def actor_label(actor: str | None, lang: str | None = None, users: dict[str, str
 
 
 def value_text(field: str, value: Any, lang: str | None = None, names: dict[str, str] | None = None,
-               timezone: str = "UTC") -> Any:
-    """A changed value for the reader: a status in words, an ISO date as dd/mm/yyyy (an instant in
-    ``timezone``), a directory id (``names``) by its name; anything else unchanged."""
+               timezone: str = "UTC", users: dict[str, str] | None = None,
+               codes: dict[str, dict[str, str]] | None = None) -> Any:
+    """A changed value for the reader: a status, yes/no or another code in words
+    (:mod:`.audit_values`), an ISO date as dd/mm/yyyy (an instant in ``timezone``), a directory id
+    (``names``) or a person's account (``users``) by its name, a list or an extension object
+    joined; a number or a text unchanged."""
+    from .audit_values import USER_FIELDS, coded
+    if isinstance(value, list):
+        return ", ".join(str(value_text(field, v, lang, names, timezone, users)) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{field_label(k, lang)}{colon(lang)}"
+                         f"{value_text(k, v, lang, names, timezone, users)}" for k, v in value.items())
+    said = coded(field, value, lang)
+    if said is not None:
+        return said
+    if codes and field in codes and isinstance(value, str):  # « identity needs » → their labels
+        return ", ".join(codes[field].get(c, c) for c in value.split())
     if not isinstance(value, str):
         return value
     if field == "status":
         return status_label(value, lang)
+    if field in USER_FIELDS and users and value in users:
+        return users[value]
     if names and value in names:
         return names[value]
     if _ISO_DAY.match(value):
@@ -242,13 +258,14 @@ def value_text(field: str, value: Any, lang: str | None = None, names: dict[str,
 
 def history_rows(audits: list[Any], lang: str | None = None,
                  names: dict[str, str] | None = None, *, users: dict[str, str] | None = None,
-                 timezone: str = "UTC") -> list[dict[str, Any]]:
+                 timezone: str = "UTC", codes: dict[str, dict[str, str]] | None = None
+                 ) -> list[dict[str, Any]]:
     """``dir_audit`` rows in words: ``{"at", "actor", "action", "object", "diff": [(label, old, new)]}``
     (the object by its name when ``names`` has it — directory ids → names —, else « Service
     svc-… »: its id is what a coordinator searches). Values through :func:`value_text` (dates in
     ``timezone``), the author through :func:`actor_label` (``users``: user id → name)."""
     def shown(k: str, v: Any) -> Any:
-        return value_text(k, v, lang, names, timezone)
+        return value_text(k, v, lang, names, timezone, users, codes)
 
     return [
         {

@@ -56,6 +56,7 @@ def _fail(lines: list[str]) -> None:
 @contextmanager
 def _session(db: str | None) -> Iterator[Session]:
     """One transaction on the directory tables (created if missing); errors become one line, exit 1."""
+    url = None
     try:
         url = database_url(db)
         upgrade(url)  # the same schema (Alembic) as every other command
@@ -70,9 +71,15 @@ def _session(db: str | None) -> Iterator[Session]:
         _fail([error_line(error_text(exc), exc.code)])
     except ValueError as exc:  # a malformed --as (engine.actors.Actor.parse): a catalogue message
         _fail([_("erreur : {error}", error=error_text(exc).splitlines()[0] if str(exc) else "")])
-    except (SQLAlchemyError, OSError) as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        _fail([_("erreur : {error}", error=detail)])
+    except OSError as exc:
+        if exc.filename:  # an export that cannot be written
+            from ..i18n.files import write_error
+            _fail([_("erreur : {error}", error=write_error(exc.filename, exc).text(lang()))])
+        from ..commands.common import db_detail
+        _fail([_("erreur : {error}", error=db_detail(exc, url))])
+    except SQLAlchemyError as exc:  # the driver's English goes to the log only
+        from ..commands.common import db_detail
+        _fail([_("erreur : {error}", error=db_detail(exc, url))])
 
 
 @app.command("import")
@@ -95,7 +102,7 @@ def import_cmd(
                 update: Callable[[str, int], Any] = lambda _name, n: bar.update(n)  # noqa: E731
                 report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
     for warning in report.warnings:
-        typer.echo(_("avertissement : {warning}", warning=warning.format()), err=True)
+        typer.echo(_("avertissement : {warning}", warning=warning.format(lang())), err=True)
     typer.echo(f"{_('objet'):<22}{_('ajoutés'):>9}{_('modifiés'):>10}{_('inchangés'):>11}")
     for name, counts in report.counts().items():
         typer.echo(f"{name:<22}{counts['added']:>9}{counts['changed']:>10}{counts['unchanged']:>11}")
@@ -259,6 +266,7 @@ def history_cmd(
     from sqlalchemy import select
 
     from mno_workflow.commands.common import lang as cli_lang
+    from mno_workflow.directory.audit_values import agreement_codes, object_names
     from mno_workflow.directory.audit_words import history_rows
     from mno_workflow.directory.edit import audit_trail
     from mno_workflow.i18n.dates import instant_text
@@ -267,7 +275,8 @@ def history_cmd(
     with _session(db) as session:
         users = dict(session.execute(select(User.id, User.display_name)).all())
         rows = history_rows(sorted(audit_trail(session, kind, object_id), key=lambda a: a.id, reverse=True),
-                            cli_lang(), users=users)
+                            cli_lang(), object_names(session, cli_lang()), users=users,
+                            codes=agreement_codes(session, cli_lang()))
     for h in rows:
         typer.echo(f"{instant_text(h['at'], cli_lang())} UTC  {h['actor']}  {h['action']} — {h['object']}")
         for label, old, new in h["diff"]:

@@ -112,10 +112,13 @@ def read_hsds_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Probl
             problems.append(Problem(label, 0, "-", exc.args[0]))  # a said_fr message
             continue
         except csv.Error as exc:
-            problems.append(Problem(label, 0, "-", f"CSV illisible : {exc}"))
+            from mno_workflow.directory.read_words import csv_error
+            line = getattr(reader, "line_num", 0)
+            problems.append(Problem(label, line, "-", csv_error(exc, line)))
             continue
         if not table:
-            problems.append(Problem(label, 1, "-", "fichier vide : ligne d'en-tête attendue"))
+            from mno_workflow.sop.diagnostics import said_fr
+            problems.append(Problem(label, 1, "-", said_fr("fichier vide : ligne d'en-tête attendue")))
             continue
         header = [h.strip() for h in table[0]]
         if name is None or name == "extension_file":
@@ -124,12 +127,18 @@ def read_hsds_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Probl
             )
             continue
         known = MODELS[name].model_fields
+        from mno_workflow.directory.read_words import one_column
+        if one_column(header, known):  # a separator not detected: one line, not a row per cell
+            problems.append(Problem(label, 1, "-", one_column(header, known)))
+            continue
         rows = sources.setdefault(name, [])
         for number, cells in enumerate(table[1:], start=2):
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > len(header):
-                message = f"{len(cells)} cellules pour {len(header)} colonnes"
+                from mno_workflow.sop.diagnostics import said_fr
+                message = said_fr("{cells} cellules pour {columns} colonnes", cells=len(cells),
+                                  columns=len(header))
                 problems.append(Problem(label, number, "-", message))
                 continue
             values: dict[str, Any] = {}

@@ -219,6 +219,11 @@ def read_hsds_json(path: Any) -> tuple[dict[str, list[Any]], list[Any]]:
     path = Path(path)
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        return {}, [Problem(path.name, 0, "-", f"JSON illisible : {exc}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        from mno_workflow.i18n.files import file_error
+        return {}, [Problem(path.name, 0, "-", file_error(path, exc))]
+    except ValueError as exc:  # the reader's English is logged, the position kept
+        from mno_workflow.directory.read_words import json_error
+        return {}, [Problem(path.name, getattr(exc, "lineno", 0), str(getattr(exc, "colno", "-")),
+                            json_error(exc))]
     return flatten(doc, path.name)

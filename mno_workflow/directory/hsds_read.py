@@ -12,6 +12,7 @@ from typing import Any
 
 from mno_workflow.directory import sniff
 from mno_workflow.directory.hsds_io import Problem, RawRow, restore
+from mno_workflow.directory.read_words import csv_error, json_error, one_column
 from mno_workflow.directory.schema import MODELS, required_columns
 from mno_workflow.sop.diagnostics import said_fr
 
@@ -50,6 +51,8 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
             continue
         header = [h.strip() for h in header]
         bad = _header_problems(label, name, header)
+        if one_column(header, MODELS[name].model_fields):  # a separator not detected: one line
+            bad = [Problem(label, 1, "-", one_column(header, MODELS[name].model_fields))]
         problems.extend(bad)
         rows: list[RawRow] = []
         while True:
@@ -59,7 +62,7 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
             except StopIteration:
                 break
             except csv.Error as exc:
-                problems.append(Problem(label, start, "-", said_fr("CSV illisible : {error}", error=exc)))
+                problems.append(Problem(label, start, "-", csv_error(exc, start)))
                 break
             if not any(c.strip() for c in cells):
                 continue
@@ -86,7 +89,8 @@ def read_json_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem
         from mno_workflow.i18n.files import file_error
         return {}, [Problem(label, 0, "-", file_error(path, exc))]
     except ValueError as exc:
-        return {}, [Problem(label, 0, "-", said_fr("JSON illisible : {error}", error=exc))]
+        return {}, [Problem(label, getattr(exc, "lineno", 0), str(getattr(exc, "colno", "-")),
+                            json_error(exc))]
     if not isinstance(data, dict):
         return {}, [Problem(label, 0, "-", said_fr("objet JSON attendu : {example}",
                                                    example='{"service": [...], ...}'))]

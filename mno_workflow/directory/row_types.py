@@ -55,7 +55,9 @@ def _json_object(value: Any) -> Any:
         try:
             value = json.loads(value)
         except ValueError as exc:
-            raise ValueError(f"objet JSON attendu : {exc}") from None
+            from mno_workflow.directory.read_words import json_error
+            from mno_workflow.sop.diagnostics import said_fr
+            raise ValueError(said_fr("objet JSON attendu : {error}", error=json_error(exc))) from None
     return value
 
 

@@ -16,7 +16,7 @@ from .errors import (
     UnknownTrigger,
     role_label,
 )
-from .reassign_notify import tell_new_assignee
+from .reassign_notify import tell_former_assignee, tell_new_assignee
 
 
 class CaseChangesMixin:
@@ -25,7 +25,8 @@ class CaseChangesMixin:
     def reassign(self, references: list[str], assignee: str, actor: Actor, reason: str) -> list[str]:
         """Give the cases ``references`` to case manager ``assignee`` (bulk reassignment), with a
         ``reason``; one audit event per case whose assignee changes, all or nothing. The new case
-        manager is told (in-app, e-mail, SMS: :mod:`.reassign_notify`).
+        manager is told (in-app, e-mail, SMS: :mod:`.reassign_notify`), and the former one gets a
+        notice that names no data of the case.
 
         Allowed to roles that see every case (``scope: all``) and may act on cases (they fire
         some transition of the SOP): supervisors, coordinators. Returns the references changed.
@@ -54,10 +55,12 @@ class CaseChangesMixin:
                 case.version += 1
                 case.updated_at = now
                 told = tell_new_assignee(s, case, sop, actor, reason.strip(), now)  # in-app, e-mail, SMS
+                former = tell_former_assignee(s, case, actor, before, now)  # a notice, no case data
                 append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                              organisation=actor.organisation, action="reassign",
                              data={"from": before, "to": case.assignee, "reason": reason.strip()},
-                             effects=[told], sop_version=f"{sop.sop}@{sop.version}")
+                             effects=[told, former] if former["messages"] else [told],
+                             sop_version=f"{sop.sop}@{sop.version}")
                 corewrite.write_back(s, case)  # Core write path: UPDATE … WHERE version
                 changed.append(reference)
         return changed

@@ -17,6 +17,7 @@ disclosed — but it says so:
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -34,12 +35,26 @@ WHERE_LABELS = {
 }
 
 
+_UNDEFINED = re.compile(r"(?:Undefined variable or function|no such key|missing value)\W+'?([\w.]+)")
+
+
+def error_words(error: Exception) -> Message:
+    """What went wrong evaluating a condition, in words of the catalogues: the value it reads and
+    the case does not have (« valeur absente : age »), else that it cannot be computed — never
+    the evaluator's English (kept in the audit event's ``error`` and the log)."""
+    missing = getattr(error, "missing", None)
+    found = _UNDEFINED.search(str(error)) if not missing else None
+    if missing or found:
+        return Message.t("valeur absente : {name}", name=missing or found.group(1))
+    return Message.t("calcul impossible")
+
+
 def problem_message(where: str, source: str, error: Exception) -> Message:
     """The catalogue message saying that condition ``source`` (at ``where``, a key of
     :data:`WHERE_LABELS`) raised ``error`` and is taken as false."""
     return Message.t("La {where} « {condition} » n'a pas pu être évaluée ({error}) : elle est traitée "
                      "comme fausse. Corrigez la POS ou les données du dossier.",
-                     where=Message.t(WHERE_LABELS[where]), condition=source, error=str(error))
+                     where=Message.t(WHERE_LABELS[where]), condition=source, error=error_words(error))
 
 
 def problem(where: str, source: str, error: Exception) -> dict[str, str]:

@@ -115,7 +115,8 @@ _TEXTS = {
     "text": N_("Texte attendu."),
     "invalid": N_("Valeur invalide."),
     "control": N_("Le texte contient un caractère invisible non autorisé : retapez-le."),
-    "rule_error": N_("Règle non évaluable : {detail}"),
+    "rule_error": N_("Une règle de la POS n'a pas pu être vérifiée : prévenez le coordinateur (détail "
+                     "dans le journal du serveur)."),
 }
 
 
@@ -223,8 +224,9 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
         for rule in form.rules:
             try:
                 ok = compile_expr(rule.check).evaluate(ctx)
-            except ExprError as e:
-                errors[rule.field or ""] = _msg("rule_error", detail=str(e))
+            except ExprError as e:  # in words; the rule and the evaluator's English in the log
+                log.warning("form %s: rule %r cannot be evaluated: %s", form_id, rule.check, e)
+                errors[rule.field or ""] = _msg("rule_error")
                 continue
             if ok is not True:
                 errors.setdefault(rule.field or "", sop_text(rule.message))

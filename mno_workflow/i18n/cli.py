@@ -17,19 +17,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from . import SOURCE, current, gettext, norm_lang
+from . import SOURCE, current, gettext, languages, norm_lang
 
 
 def lang_of_argv(argv: Sequence[str], environ: dict | None = None) -> str:
-    """The language asked with ``--lang X``/``--lang=X`` anywhere in ``argv``, else ``$MNO_LANG``,
-    else French (checked properly later by the root command; this only picks the help's language)."""
-    for i, arg in enumerate(argv):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(argv):
-            return norm_lang(argv[i + 1])
-        if arg.startswith("--lang="):
-            return norm_lang(arg.partition("=")[2])
+    """The language asked with ``--lang X``/``--lang=X`` anywhere in ``argv`` when it has a
+    catalogue, else ``$MNO_LANG``, else French (checked properly later by the root command; this
+    picks the language of the help and of the usage errors, « --lang pt » refused included)."""
+    asked = raw_lang(argv, {})
+    if asked is not None and asked[1].strip().replace("-", "_").split("_")[0].lower() in languages():
+        return norm_lang(asked[1])
     return norm_lang((environ if environ is not None else os.environ).get("MNO_LANG") or SOURCE)
 
 

@@ -9,13 +9,16 @@ Every command taking a path (``mno validate``, ``sop load``, ``directory import`
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 
 def file_error(path: Any, exc: BaseException | None = None) -> Any:
     """What went wrong reading ``path`` (``exc``: the ``OSError`` or ``UnicodeDecodeError``
-    raised; None: the file does not exist) as a message in the catalogues."""
+    raised; None: the file does not exist) as a message in the catalogues: words for the common
+    cases (not found, access refused, a folder, disk full, read-only file system, name too long),
+    else the error number's name (``EIO``), never the operating system's English text."""
+    import errno
+
     from ..sop.diagnostics import said_fr
     path = str(path)
     if exc is None or isinstance(exc, FileNotFoundError):
@@ -28,8 +31,18 @@ def file_error(path: Any, exc: BaseException | None = None) -> Any:
         return said_fr("Accès refusé : {path}", path=path)
     if isinstance(exc, UnicodeDecodeError):
         return said_fr("{path} n'est pas un texte UTF-8", path=path)
-    detail = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else str(exc)
-    return said_fr("Lecture impossible de {path} : {error}", path=path, error=detail)
+    code = exc.errno if isinstance(exc, OSError) else None
+    if code == errno.ENOSPC:
+        return said_fr("Lecture impossible de {path} : le disque est plein", path=path)
+    if code == errno.EROFS:
+        return said_fr("Lecture impossible de {path} : le système de fichiers est en lecture seule",
+                       path=path)
+    if code == errno.ENAMETOOLONG:
+        return said_fr("Lecture impossible de {path} : le nom du fichier est trop long", path=path)
+    if code:
+        return said_fr("Lecture impossible de {path} : erreur du système {error}", path=path,
+                       error=errno.errorcode.get(code, str(code)))
+    return said_fr("Lecture impossible de {path}", path=path)
 
 
 def write_error(path: Any, exc: OSError) -> Any:
@@ -48,6 +61,11 @@ def write_error(path: Any, exc: OSError) -> Any:
         return said_fr("Écriture impossible de {path} : c'est un dossier", path=path)
     if exc.errno == errno.ENOSPC:
         return said_fr("Écriture impossible de {path} : le disque est plein", path=path)
+    if exc.errno == errno.EROFS:
+        return said_fr("Écriture impossible de {path} : le système de fichiers est en lecture seule",
+                       path=path)
+    if exc.errno == errno.ENAMETOOLONG:
+        return said_fr("Écriture impossible de {path} : le nom du fichier est trop long", path=path)
     name = errno.errorcode.get(exc.errno or 0, "?")
     return said_fr("Écriture impossible de {path} : erreur du système {error}", path=path, error=name)
 

@@ -180,7 +180,7 @@ def _parse(text: str, path: str) -> tuple[Any, Positions]:
     the YAML library refuses without saying where."""
     try:
         return parse_yaml(text, path)
-    except ValueError as e:
+    except ValueError:
         for n, line in enumerate(text.splitlines(), start=1):
             for m in _DATE_RE.finditer(line.split("#", 1)[0]):
                 try:
@@ -188,11 +188,12 @@ def _parse(text: str, path: str) -> tuple[Any, Positions]:
                 except ValueError:
                     raise SOPError([Diagnostic(
                         path, n, m.start() + 1, "error", "S001",
-                        said_fr("date impossible « {date} » ({error})", date=m.group(0), error=str(e)),
+                        said_fr("date impossible « {date} »", date=m.group(0)),
                         said_fr("pour tester le refus d'une date invalide, l'écrire entre guillemets"))]) \
                         from None
-        raise SOPError([Diagnostic(path, 1, 1, "error", "S001", said_fr("YAML invalide : {error}",
-                                                                        error=str(e)))]) from None
+        raise SOPError([Diagnostic(path, 1, 1, "error", "S001", said_fr(
+            "YAML invalide : une valeur n'est pas acceptée (date, nombre ou texte à mettre entre "
+            "guillemets ?)"))]) from None
 
 
 def load_scenario_text(text: str, path: str = "<scénario>", base: Path | None = None) -> Scenario:
@@ -253,8 +254,8 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise SOPError([Diagnostic(str(path), 1, 1, "error", "S000",
-                                   said_fr("fichier illisible : {error}", error=str(e)))]) from None
+        from ..i18n.files import file_error
+        raise SOPError([Diagnostic(str(path), 1, 1, "error", "S000", file_error(path, e))]) from None
     return load_scenario_text(text, str(path), p.resolve().parent)
 
 

@@ -180,7 +180,11 @@ def simulate(loaded: LoadedSOP, n: int = SAMPLES) -> list[Diagnostic]:
                     due_at(dl, NOW, data, cal)
                 except (ValueError, KeyError) as e:  # MissingFieldError & co. are ValueErrors
                     out.append(d(base + ("states", st_name, "deadline"), "W120",
-                                 f"the deadline of {sid}.{st_name} cannot be armed: {e}",
+                                 said("the deadline of {step}.{state} cannot be armed: {field} may be "
+                                      "empty", step=sid, state=st_name, field=e.field)
+                                 if getattr(e, "field", None) else
+                                 said("the deadline of {step}.{state} cannot be armed for some sample case",
+                                      step=sid, state=st_name),
                                  said("make that field required in the form that leads to this state, or "
                                       "choose another field"),
                                  severity="warning"))

@@ -32,7 +32,8 @@ def list_cmd(
         version = s.scalar(select(SopVersion).order_by(SopVersion.id.desc()).limit(1)) if rows else None
         sop = engine.registry.compiled(version).sop if version is not None else None  # roles' labels
         table = [(str(m.id), word(STATUSES, m.status, language), word(CHANNELS, m.channel, language),
-                  word(KINDS, m.kind, language), ref or "—", recipient(m, names, sop, language),
+                  word(KINDS, m.kind, language), ref or (m.context or {}).get("reference") or "—",
+                  recipient(m, names, sop, language),
                   reason_text(m, language) or "")
                  for m, ref in rows]
     head = (_("n°"), _("état"), _("canal"), _("type"), _("dossier"), _("destinataire"), _("motif"))

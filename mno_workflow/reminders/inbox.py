@@ -5,6 +5,7 @@ language when given, else the message's), marking them read, the unread count. P
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,8 @@ from ..engine.clock import require_aware
 from ..store.models import OutboxMessage
 from .notifiers import Rendered
 from .rendering import render
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,10 @@ def inbox(session: Session, user_id: str, unread_only: bool = False, limit: int 
         try:
             r = render(session, shown)
         except (TemplateError, KeyError, ValueError, TypeError) as e:  # rendered once at delivery
-            r = Rendered(subject=(m.context or {}).get("reference") or m.template, text=str(e))
+            from .delivery_words import failed
+            log.warning("inbox message %s cannot be rendered: %s", m.id, e)  # words for the reader
+            r = Rendered(subject=(m.context or {}).get("reference") or m.template,
+                         text=failed("render").text(lang or m.lang or "fr"))
         out.append(InboxItem(id=m.id, kind=m.kind, template=m.template,
                              reference=(m.context or {}).get("reference"), subject=r.subject,
                              text=r.text, late=m.late, created_at=m.created_at, read_at=m.read_at))

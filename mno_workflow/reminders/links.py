@@ -17,6 +17,9 @@ from ..i18n import gettext
 __all__ = ["absolute", "mail_path", "place_path", "public_url", "relative_links_warning"]
 
 PROVIDER_ROLE = "provider"
+#: Templates of notices that need no access to their case: no link, no case page (the former case
+#: manager's notice of a reassignment, engine/reassign_notify.py).
+NO_CASE_TEMPLATES = frozenset({"reassigned_away"})
 
 
 def public_url() -> str:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 log = logging.getLogger("mno_workflow.notify")
 
@@ -29,7 +29,13 @@ __all__ = ["DeliveryError", "InAppNotifier", "LogNotifier", "Notifier", "Outgoin
 
 
 class DeliveryError(Exception):
-    """A message could not be delivered; the text is stored in ``outbox.last_error``."""
+    """A message could not be delivered; the text (the server's own, for administrators) is stored
+    in ``outbox.last_error`` and logged, ``said`` (an engine ``Message``, see
+    :mod:`mno_workflow.reminders.delivery_words`) in the row's context: the reason people read."""
+
+    def __init__(self, text: str, said: Any = None):
+        super().__init__(text)
+        self.said = said
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,8 @@ class SmtpNotifier:
 
     def build(self, message: OutgoingMessage, rendered: Rendered) -> EmailMessage:
         if not message.recipient_address:
-            raise DeliveryError("e-mail message without recipient_address")
+            from .delivery_words import no_address
+            raise DeliveryError("e-mail message without recipient_address", no_address("email"))
         mail = EmailMessage()
         mail["Subject"] = rendered.subject
         mail["From"] = self.sender
@@ -139,13 +146,19 @@ class SmtpNotifier:
                 refused = smtp.send_message(mail)
         except smtplib.SMTPRecipientsRefused as e:
             codes = "; ".join(f"{code} {_text(text)}" for code, text in e.recipients.values())
-            raise DeliveryError(f"SMTP recipient refused: {codes}") from e
+            raise DeliveryError(f"SMTP recipient refused: {codes}", self._said(e)) from e
         except smtplib.SMTPResponseException as e:
-            raise DeliveryError(f"SMTP {e.smtp_code} {_text(e.smtp_error)}") from e
+            raise DeliveryError(f"SMTP {e.smtp_code} {_text(e.smtp_error)}", self._said(e)) from e
         except (smtplib.SMTPException, OSError) as e:
-            raise DeliveryError(f"SMTP {type(e).__name__}: {e} ({self.host}:{self.port})") from e
+            raise DeliveryError(f"SMTP {type(e).__name__}: {e} ({self.host}:{self.port})",
+                                self._said(e)) from e
         if refused:  # only possible with several recipients; we send to one
-            raise DeliveryError(f"SMTP recipient refused: {refused}")
+            raise DeliveryError(f"SMTP recipient refused: {refused}",
+                                self._said(smtplib.SMTPRecipientsRefused(refused)))
+
+    def _said(self, e: BaseException) -> Any:
+        from .delivery_words import smtp_error
+        return smtp_error(e, self.host, self.port, self.sender)
 
 
 def _text(value: bytes | str) -> str:
@@ -171,12 +184,16 @@ def notifiers_from_env(env: Mapping[str, str] | None = None) -> dict[str, Notifi
     if host:
         sender = (env.get("MNO_SMTP_FROM") or "").strip()
         if not sender:
-            raise ValueError("MNO_SMTP_HOST is set but MNO_SMTP_FROM is not: give the sender address")
+            from ..sop.diagnostics import said_fr  # a catalogue message (CLI: error_text)
+            raise ValueError(said_fr("MNO_SMTP_HOST est défini mais pas MNO_SMTP_FROM : donnez l'adresse "
+                                     "d'expéditeur"))
         port_text = (env.get("MNO_SMTP_PORT") or "25").strip()
         try:
             port = int(port_text)
         except ValueError:
-            raise ValueError(f"MNO_SMTP_PORT must be a number, not {port_text!r}") from None
+            from ..sop.diagnostics import said_fr
+            raise ValueError(said_fr("MNO_SMTP_PORT doit être un nombre, pas « {value} »",
+                                     value=port_text)) from None
         out["email"] = SmtpNotifier(
             host, port, sender, username=env.get("MNO_SMTP_USER") or None,
             password=env.get("MNO_SMTP_PASSWORD") or None,

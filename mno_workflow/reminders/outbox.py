@@ -52,6 +52,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..engine.clock import require_aware
 from ..store.models import Case, OutboxMessage, User
+from .delivery_words import failed, not_configured
 from .inbox import InboxItem, inbox, mark_read, unread_count  # noqa: F401  (re-exported)
 from .notifiers import DeliveryError, InAppNotifier, Notifier, OutgoingMessage, Rendered
 from .recheck import why_not_send
@@ -121,9 +122,17 @@ def _snapshot(s: Session, m: OutboxMessage) -> OutgoingMessage:
                            attempts=m.attempts, late=m.late)
 
 
+def _said_error(m: OutboxMessage, said: Any) -> None:
+    """Keep why ``m`` was not sent as a catalogue message (``error_msg`` in its context: shown in
+    the reader's language by ``mno outbox list``); None: a sent message, the reason dropped."""
+    ctx = {k: v for k, v in (m.context or {}).items() if k != "error_msg"}
+    m.context = {**ctx, "error_msg": stored(said)} if said is not None else ctx
+
+
 def _fail(m: OutboxMessage, error: str, now: datetime, max_attempts: int,
-          schedule: tuple[timedelta, ...], report: DeliveryReport) -> None:
-    m.last_error = error[:2000]
+          schedule: tuple[timedelta, ...], report: DeliveryReport, said: Any = None) -> None:
+    m.last_error = error[:2000]  # the server's own words, for administrators (and the log below)
+    _said_error(m, said if said is not None else failed())
     if m.attempts >= max_attempts:
         m.status = "dead"
         report.dead.append(m.id)
@@ -168,6 +177,8 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
             with s.begin_nested():
                 if m.status == "sending" and m.attempts >= max_attempts:
                     m.status, m.last_error = "dead", (m.last_error or "lease expired after the last attempt")
+                    if "error_msg" not in (m.context or {}):
+                        _said_error(m, failed("lease"))
                     report.dead.append(m.id)
                     continue
                 try:
@@ -176,6 +187,7 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                 except (KeyError, ValueError) as e:
                     sop = None
                     m.last_error = f"SOP of the case unreadable: {e}"
+                    _said_error(m, failed("sop"))
                 verdict = why_not_send(s, m, sop, now)
                 if verdict is not None:  # the reason kept as message id + values: any reader's language
                     m.status, m.reason = verdict[0], verdict[1].text("fr")
@@ -190,6 +202,7 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                     m.last_error = ("SMTP not configured (set MNO_SMTP_HOST and MNO_SMTP_FROM); "
                                     "will retry" if m.channel == "email"
                                     else f"no notifier for channel {m.channel!r}; will retry")
+                    _said_error(m, not_configured(m.channel))
                     report.not_configured.append(m.id)
                     continue
                 m.attempts += 1
@@ -201,32 +214,33 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                     rendered = render(s, m)
                 except (TemplateError, KeyError, ValueError, TypeError) as e:
                     _fail(m, f"rendering {m.lang}/{m.template}: {type(e).__name__}: {e}", now,
-                          max_attempts, schedule, report)
+                          max_attempts, schedule, report, failed("render"))
                     continue
                 if m.channel == "inapp":
                     try:
                         notifier.send(_snapshot(s, m), rendered)
                     except DeliveryError as e:
-                        _fail(m, str(e), now, max_attempts, schedule, report)
+                        _fail(m, str(e), now, max_attempts, schedule, report, e.said)
                         continue
                     m.status, m.sent_at, m.last_error = "sent", now, None
+                    _said_error(m, None)
                     report.sent.append(m.id)
                     continue
                 m.status, m.next_attempt_at = "sending", now + lease
                 leased.append(_Leased(_snapshot(s, m), rendered, m.attempts))
-    results: list[tuple[_Leased, str | None]] = []
+    results: list[tuple[_Leased, str | None, Any]] = []
     for item in leased:  # phase 2: send, outside any transaction
         try:
             notifiers[item.out.channel].send(item.out, item.rendered)
-            results.append((item, None))
+            results.append((item, None, None))
         except DeliveryError as e:
-            results.append((item, str(e) or type(e).__name__))
+            results.append((item, str(e) or type(e).__name__, e.said))
         except Exception as e:  # a notifier bug must not lose the other results
-            results.append((item, f"{type(e).__name__}: {e}"))
+            results.append((item, f"{type(e).__name__}: {e}", None))
     if not results:
         return report
     with sessions.begin() as s:  # phase 3: record
-        for item, error in results:
+        for item, error, said in results:
             with s.begin_nested():
                 m = s.get(OutboxMessage, item.out.id, with_for_update=_pg(s))
                 if m is None or m.status != "sending" or m.attempts != item.attempts:
@@ -234,9 +248,10 @@ def deliver(wf_or_sessionmaker: Any, notifiers: Mapping[str, Notifier], *, now: 
                     continue
                 if error is None:
                     m.status, m.sent_at, m.last_error = "sent", now, None
+                    _said_error(m, None)
                     report.sent.append(m.id)
                 else:
-                    _fail(m, error, now, max_attempts, schedule, report)
+                    _fail(m, error, now, max_attempts, schedule, report, said)
     return report
 
 

@@ -53,10 +53,17 @@ def _stale(message: OutboxMessage, sop: Any, now: datetime) -> Message | None:
 
 def reason_text(message: OutboxMessage, lang: str) -> str:
     """Why ``message`` was not sent, in ``lang``: its stored reason (message id and values) read
-    from the catalogue of ``lang``; a row written before reasons were stored shows its text."""
+    from the catalogue of ``lang``, else why its delivery failed (``error_msg``: the SMTP server's
+    or SMS gateway's answer in words, :mod:`.delivery_words`); a row written before reasons were
+    stored shows its French reason, or a delivery failure said in general (never the server's
+    English ``last_error``, which stays in the log and the database)."""
     from .stored_message import text_of
-    return (text_of(dict(message.context or {}), "reason", lang) or message.reason
-            or message.last_error or "")
+    ctx = dict(message.context or {})
+    found = text_of(ctx, "reason", lang) or message.reason or text_of(ctx, "error", lang)
+    if not found and message.last_error:
+        from .delivery_words import failed
+        found = failed().text(lang)
+    return found or ""
 
 
 def _step_words(sop: Any, step: str, key: Any, state: str | None = None) -> Any:

@@ -24,7 +24,7 @@ from ..i18n.dates import day_text, day_words, instant_text
 from ..sop.loader import load_stored
 from ..sop.schema import SOP
 from ..store.models import Case, OutboxMessage, SopVersion, StepInstance
-from .links import PROVIDER_ROLE, absolute, mail_path
+from .links import NO_CASE_TEMPLATES, PROVIDER_ROLE, absolute, mail_path
 from .notifiers import Rendered
 from .stored_message import text_of
 from .templating import message_templates
@@ -115,6 +115,8 @@ def render(session: Session, message: OutboxMessage) -> Rendered:
     provider = message.recipient_role == PROVIDER_ROLE
     if message.template == "digest":
         ctx.update(_digest_context(session, ctx, lang, provider))
+    elif message.template in NO_CASE_TEMPLATES:  # the former case manager's notice: no SOP, no link
+        pass
     else:
         sop = _sop_of_case(session, message.case_id, ctx.get("reference"))
         if sop is None:

@@ -85,7 +85,8 @@ class SmsNotifier:
         if auth:
             name, sep, value = auth.partition(":")
             if not sep or not name.strip():
-                raise ValueError("MNO_SMS_AUTH must be 'Header-Name: value'")
+                from ..sop.diagnostics import said_fr
+                raise ValueError(said_fr("MNO_SMS_AUTH doit avoir la forme « Nom-d-en-tête: valeur »"))
             self.headers[name.strip()] = value.strip()
         self.body(to="+10000000000", text="x")  # a bad template fails at start, not at 3 a.m.
 
@@ -96,12 +97,16 @@ class SmsNotifier:
         try:
             json.loads(filled)
         except ValueError as exc:
-            raise ValueError(f"MNO_SMS_TEMPLATE is not JSON once filled: {exc}") from None
+            from ..directory.read_words import json_error
+            from ..sop.diagnostics import said_fr
+            raise ValueError(said_fr("MNO_SMS_TEMPLATE n'est pas du JSON une fois rempli : {error}",
+                                     error=json_error(exc))) from None
         return filled.encode("utf-8")
 
     def send(self, message: OutgoingMessage, rendered: Rendered) -> None:
+        from .delivery_words import no_address, sms_error
         if not message.recipient_address:
-            raise DeliveryError("SMS message without recipient_address")
+            raise DeliveryError("SMS message without recipient_address", no_address("sms"))
         for part in parts(rendered.subject):
             if self.url == "log":
                 log.info("sms outbox id=%s to=%s text=%r", message.id, message.recipient_address, part)
@@ -113,11 +118,11 @@ class SmsNotifier:
                 with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
                     status = answer.status
             except urllib.error.HTTPError as e:
-                raise DeliveryError(f"SMS gateway HTTP {e.code} {e.reason}") from e
+                raise DeliveryError(f"SMS gateway HTTP {e.code} {e.reason}", sms_error(e, self.url)) from e
             except (urllib.error.URLError, OSError) as e:
-                raise DeliveryError(f"SMS gateway unreachable: {e}") from e
+                raise DeliveryError(f"SMS gateway unreachable: {e}", sms_error(e, self.url)) from e
             if not 200 <= status < 300:
-                raise DeliveryError(f"SMS gateway HTTP {status}")
+                raise DeliveryError(f"SMS gateway HTTP {status}", sms_error(None, self.url, status))
 
 
 def sms_from_env(env: Mapping[str, str]) -> SmsNotifier | None:
@@ -129,6 +134,8 @@ def sms_from_env(env: Mapping[str, str]) -> SmsNotifier | None:
     try:
         timeout = float(timeout_text)
     except ValueError:
-        raise ValueError(f"MNO_SMS_TIMEOUT must be a number, not {timeout_text!r}") from None
+        from ..sop.diagnostics import said_fr
+        raise ValueError(said_fr("MNO_SMS_TIMEOUT doit être un nombre, pas « {value} »",
+                                 value=timeout_text)) from None
     return SmsNotifier(url, env.get("MNO_SMS_AUTH") or None,
                        env.get("MNO_SMS_TEMPLATE") or DEFAULT_TEMPLATE, timeout)

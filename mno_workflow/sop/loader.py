@@ -145,9 +145,10 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
                                    said("YAML syntax error: unacceptable character {character!r}",
                                         character=e.character),
                                    said("remove the invisible control character on this line"))]) from None
-    except ValueError as e:  # an impossible unquoted date such as 1999-02-30 (YAML timestamp)
+    except ValueError:  # an impossible unquoted date such as 1999-02-30 (YAML timestamp)
         line, col = _find_bad_date(text)
-        raise SOPError([Diagnostic(path, line, col, "error", "E001", said("invalid date: {error}", error=e),
+        bad = text.splitlines()[line - 1][col - 1:].split()[0] if text.splitlines() else ""
+        raise SOPError([Diagnostic(path, line, col, "error", "E001", said("invalid date: {error}", error=bad),
                                    said("write an existing date as YYYY-MM-DD, or quote the text"))]) \
             from None
     except TypeError as e:  # e.g. a mapping or list used as a key ("? {a: 1}: x")

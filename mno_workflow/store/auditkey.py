@@ -90,7 +90,9 @@ def key_path(url: str | URL) -> Path:
 def _from_text(text: str, source: str) -> AuditKey:
     text = text.strip()
     if len(text) < 32:
-        raise AuditKeyError(f"audit key from {source} is too short ({len(text)} characters, at least 32)")
+        from ..sop.diagnostics import said_fr  # a catalogue message: the CLI says it in --lang
+        raise AuditKeyError(said_fr("la clé d'audit de {source} est trop courte ({n} caractères, 32 au "
+                                    "moins)", source=source, n=len(text)))
     return AuditKey(text.encode(), source)
 
 
@@ -108,7 +110,8 @@ def _read_or_create(path: Path) -> AuditKey:
     try:
         return _from_text(path.read_text(encoding="utf-8"), str(path))
     except OSError as e:
-        raise AuditKeyError(f"audit key file {path} cannot be read: {e.strerror}") from e
+        from ..i18n.files import file_error
+        raise AuditKeyError(file_error(path, e)) from e
 
 
 def audit_key(url: str | URL | None) -> AuditKey:
@@ -133,7 +136,9 @@ def audit_key(url: str | URL | None) -> AuditKey:
     cache_key = str(path.resolve())
     if cache_key not in _cache:
         if env_file and not path.exists():
-            raise AuditKeyError(f"$MNO_AUDIT_KEY_FILE names {path}, which does not exist")
+            from ..sop.diagnostics import said_fr
+            raise AuditKeyError(said_fr("$MNO_AUDIT_KEY_FILE désigne {path}, qui n'existe pas",
+                                        path=str(path)))
         _cache[cache_key] = _read_or_create(path)
     if len(_by_url) > 64:  # URLs built per call (strings): keep the cache small
         _by_url.clear()

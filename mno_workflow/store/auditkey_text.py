@@ -14,8 +14,14 @@ TEXT = N_("Le journal d'audit ne peut pas être signé : la clé d'audit est abs
 CODE = "audit_key_unavailable"
 
 
-def cli_line(detail: str, lang: str | None = None) -> str:
-    """The one line the CLI prints in ``lang`` (``mno --lang``), with the technical ``detail``."""
+def cli_line(detail: object, lang: str | None = None) -> str:
+    """The one line the CLI prints in ``lang`` (``mno --lang``), with the ``detail`` (the
+    :class:`~mno_workflow.store.auditkey.AuditKeyError` itself, or its catalogue message) in
+    ``lang`` too."""
     from ..i18n import gettext
+    from ..sop.diagnostics import text_in
+    if isinstance(detail, BaseException):
+        detail = detail.args[0] if detail.args else ""
+    detail = text_in(detail, lang)
     return gettext("audit_key: {detail} — clé d'audit absente ou illisible, rien n'a été enregistré "
                    "(voir docs/audit.md)", lang, detail=detail)

@@ -28,6 +28,7 @@ from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..engine.prefill import complete as complete_payload
 from ..engine.prefill import transition_of
 from ..i18n import N_, norm_lang
+from ..sop.diagnostics import text_in
 from ..store import repository
 from ..store.models import Case, User
 from ..views import case_as_dict
@@ -103,7 +104,8 @@ def build_api(web: Web) -> FastAPI:
 
     @api.exception_handler(ApiError)
     async def _api_error(request: Request, e: ApiError):
-        message = M.text(e.text, _lang(request), e.message)
+        lang = _lang(request)  # a catalogue message (said_fr) in the request's language
+        message = M.text(e.text, lang, text_in(e.message, lang))
         return JSONResponse({"code": e.code, "message": message, **e.extra}, status_code=e.status)
 
     @api.exception_handler(EngineError)
@@ -339,7 +341,7 @@ def build_api(web: Web) -> FastAPI:
             try:
                 found = directory.match(s, need, region, limit=limit)
             except directory.MatchError as e:
-                raise ApiError(422, "match_invalid", str(e)) from None
+                raise ApiError(422, "match_invalid", e.args[0] if e.args else "") from None
             items = [c.as_dict() for c in found]
         if not access.can(user, "directory_contacts"):  # focal point: a staff account (public.py)
             for item in items:

@@ -165,8 +165,21 @@ class CrashPageMiddleware:
         except Exception as e:
             if started:
                 raise
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=e)
-            response = page(self.web, Request(scope), 500, "server_error", "server_error_text")
+            from sqlalchemy.exc import OperationalError
+            if isinstance(e, OperationalError):  # locked, or the server gone: said, the driver's text logged
+                from ..store.db_words import raw_text
+                log.error("database unavailable on %s %s: %s", scope.get("method"), scope.get("path"),
+                          raw_text(e))
+                request = Request(scope)
+                lang = viewer(self.web, request)["lang"]
+                response = page(self.web, request, 503, gettext("Base de données indisponible", lang),
+                                gettext("La base de données est occupée ou injoignable : rien n'a été "
+                                        "enregistré. Réessayez dans un instant ; si cela dure, prévenez "
+                                        "l'administrateur.", lang), lang=lang)
+            else:
+                log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"),
+                              exc_info=e)
+                response = page(self.web, Request(scope), 500, "server_error", "server_error_text")
             await response(scope, receive, send)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import gettext
-from ..reminders.links import PROVIDER_ROLE, place_path
+from ..reminders.links import NO_CASE_TEMPLATES, PROVIDER_ROLE, place_path
 from ..reminders.stored_message import text_of
 from ..store.models import Case, OutboxMessage, StepInstance, User
 from . import access
@@ -81,6 +81,8 @@ def link_of(m: OutboxMessage, user: User, done: bool = False) -> str | None:
     ref = ctx.get("reference")
     if m.template == "digest":
         return "/prestataire" if user.role == "provider" else "/travail"
+    if m.template in NO_CASE_TEMPLATES:  # the former case manager can no longer open the case
+        return None
     if m.template == "alert_status":  # a first responder sees its alerts' status, not the case
         return "/signalements"
     return place_path(ref, ctx.get("step"), ctx.get("instance"), provider=user.role == PROVIDER_ROLE,

@@ -278,6 +278,11 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
         except (TemplateError, KeyError, ValueError, TypeError):
             return {"m": m, "subject": t("digest", lang), "text": ""}
         return {"m": m, "subject": r.subject, "text": r.text.strip()}
+    if m.template == "reassigned_away":  # to the former case manager: who took it, by whom
+        ctx = m.context or {}
+        return {"m": m, "subject": "", "text": gettext(
+            "Le dossier {reference} a été confié à {to} par {by}", lang, reference=ctx.get("reference", ""),
+            to=ctx.get("to_name", ""), by=ctx.get("by_name", ""))}
     if m.template == "reassigned":  # tryout 2 #11: a case handed over, by whom and why
         ctx = m.context or {}
         return {"m": m, "subject": "", "text": gettext(

@@ -48,3 +48,32 @@ def test_case_reassign_tells_the_new_case_manager(db_url):
     db.dispose()
     assert mail.subject == f"{ref} vous a été réattribué par Idrissa Sanou"
     assert "par Idrissa Sanou — motif : Congé." in mail.text and f"/dossiers/{ref}" in mail.text
+
+
+@pytest.mark.migrated
+def test_case_reassign_tells_the_former_case_manager_without_case_data(db_url):
+    add_users(db_url, PEOPLE)
+    db = make_engine(db_url)
+    with Session(db) as s, s.begin():
+        s.get(User, "sup").display_name = "Idrissa Sanou"
+        s.get(User, "ines").display_name = "Inès Zongo"
+        awa = s.get(User, "awa")
+        awa.email, awa.language = "awa@example.org", "en"
+    ref = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker").stdout.strip()
+    assert mno(db_url, "case", "fire", ref, "register", "--as", "awa:caseworker", *IDENT).exit_code == 0
+    r = mno(db_url, "case", "reassign", ref, "--to", "ines", "--reason", "Congé de Zoé",
+            "--as", "sup:supervisor")
+    assert r.exit_code == 0, r.output
+    with Session(db) as s:
+        msgs = list(s.scalars(select(OutboxMessage).where(OutboxMessage.template == "reassigned_away")))
+        assert {(m.recipient_user, m.channel, m.lang) for m in msgs} == {("awa", "inapp", "en"),
+                                                                          ("awa", "email", "en")}
+        mail = render(s, next(m for m in msgs if m.channel == "email"))
+        fr = render(s, type("M", (), {**{c: getattr(msgs[0], c) for c in ("id", "context", "template",
+                                                                          "case_id", "recipient_role")},
+                                      "lang": "fr"})())
+    db.dispose()
+    assert mail.subject == f"Case {ref} was handed over to Inès Zongo"
+    assert fr.text.startswith(f"Bonjour,\n\nLe dossier {ref} a été confié à Inès Zongo par Idrissa Sanou.")
+    for secret in ("Zoé", "Kaboré", "female", "2025-01-10", "kadiogo", "Congé"):  # the person, the reason
+        assert secret not in mail.subject + mail.text + fr.text, secret

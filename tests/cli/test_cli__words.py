@@ -108,8 +108,9 @@ def test_directory_history_in_words(db_url):
     fr = _run(db_url, "directory", "history", "svc-csps-soins")
     en = _run(db_url, "--lang", "en", "directory", "history", "svc-csps-soins")
     assert fr.exit_code == 0 and en.exit_code == 0, fr.output + en.output
-    assert "création — Service svc-csps-soins" in fr.output and "Organisation : — → " in fr.output
-    assert "creation — Service svc-csps-soins" in en.output and "Organisation: — → " in en.output
+    assert "création — Service Consultations et soins de santé primaires" in fr.output  # a name, not its id
+    assert "Organisation : — → " in fr.output and "svc-csps-soins" not in fr.output
+    assert "creation — Service " in en.output and "Organisation: — → " in en.output
     assert "Âge minimum" in fr.output or "Dernière vérification" in fr.output
     for raw in ("organization_id", "assured_date", "minimum_age", "create —"):
         assert raw not in fr.output and raw not in en.output, raw

@@ -92,7 +92,18 @@ def test_lang_refuses_a_language_without_catalogue_and_lists_the_others():
     r = mno("--lang", "pt", "demo")
     assert r.returncode == 2
     assert "langue « pt » inconnue ; langues disponibles : 'fr', 'en'" in r.stderr
-    assert "available languages: 'fr', 'en'" in r.stderr
+    assert "available languages" not in r.stderr  # one language: the reader's, not both
+
+
+def test_an_unknown_lang_is_refused_in_the_readers_language_only():
+    r = subprocess.run([sys.executable, "-m", "mno_workflow", "--lang", "pt", "demo"], capture_output=True,
+                       text=True, env={**ENV, "MNO_LANG": "en"}, check=False)
+    assert r.returncode == 2
+    assert "unknown language « pt »; available languages: 'fr', 'en'" in r.stderr, r.stderr
+    assert "langue" not in r.stderr and "Erreur" not in r.stderr
+    r = subprocess.run([sys.executable, "-m", "mno_workflow", "--lang", "pt", "demo", "--help"],
+                       capture_output=True, text=True, env={**ENV, "MNO_LANG": "en"}, check=False)
+    assert r.returncode == 2 and "available languages" in r.stderr and "Usage" not in r.stdout
     r = subprocess.run([sys.executable, "-m", "mno_workflow", "sop", "list"], capture_output=True,
                        text=True, env={**ENV, "MNO_LANG": "xx"}, check=False)
     assert r.returncode == 2 and "MNO_LANG='xx' : valeurs acceptées fr, en" in r.stderr

@@ -65,4 +65,5 @@ def test_an_unreadable_directory_translations_file_follows_lang_too(tmp_path):
     fr, en = _validate(folder), _validate(folder, lang="en")
     assert f"{latin1}:1:1: erreur E000 {latin1} n'est pas un texte UTF-8" in fr, fr
     assert f"{latin1}:1:1: error E000 {latin1} is not UTF-8 text" in en, en
-    assert f"{bad_yaml}:1:1: erreur E001 " in fr and f"{bad_yaml}:1:1: error E001 " in en
+    assert f"{bad_yaml}:1:15: erreur E001 erreur de syntaxe YAML : une liste [ … ]" in fr  # where it opens
+    assert f"{bad_yaml}:1:15: error E001 YAML syntax error: a list [ … ]" in en

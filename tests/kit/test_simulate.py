@@ -107,6 +107,9 @@ def test_cli_validate_simulate_strict():
     sim = CliRunner().invoke(app, ["validate", "--simulate", "--strict", str(path)])
     assert sim.exit_code == 1
     assert f"{path}:{line_of(MINIMAL, 'within: {by: intake.priority')}:11: erreur W120 " in sim.output
+    assert "ne peut pas être armé : intake.priority peut être vide" in sim.output  # French words
+    en = CliRunner().invoke(app, ["--lang", "en", "validate", "--simulate", "--strict", str(path)])
+    assert "cannot be armed: intake.priority may be empty" in en.output and "but it is empty" not in en.output
 
 
 def test_w122_in_for_each_where_and_flow_when():

@@ -15,6 +15,7 @@ from mno_workflow.engine.errors import FieldErrors, FormNames, Joined, Labels, M
 from mno_workflow.reminders.outbox import render
 from mno_workflow.reminders.stored_message import restored, stored, text_of
 from mno_workflow.reminders.sweeper import sweep
+from mno_workflow.sop.expr import ExprError
 from mno_workflow.store.models import OutboxMessage, User
 from mno_workflow.web.notif_view import entry
 
@@ -49,8 +50,13 @@ def test_a_message_and_its_values_survive_json_in_every_language():
 def test_text_of_reads_both_shapes():
     new = {"reason_msg": stored(problem_message("flow", "x > 1", RuntimeError("boom")))}
     assert text_of(new, "reason", "en").startswith(
-        "The flow rule 'when' condition 'x > 1' could not be evaluated (boom)")
+        "The flow rule 'when' condition 'x > 1' could not be evaluated (cannot be computed)")
     assert text_of(new, "reason", "fr").startswith("La condition « when » d'une règle d'enchaînement")
+    assert "boom" not in text_of(new, "reason", "fr")  # never the evaluator's own text
+    missing = {"reason_msg": stored(problem_message("flow", "x > 1", ExprError("missing value 'x'",
+                                                                                missing="x")))}
+    assert "could not be evaluated (value missing: x)" in text_of(missing, "reason", "en")
+    assert "n'a pas pu être évaluée (valeur absente : x)" in text_of(missing, "reason", "fr")
     assert text_of(OLD_CONDITION, "reason", "en") == OLD_CONDITION["reason_en"]
     assert text_of(OLD_CONDITION, "reason", "fr") == OLD_CONDITION["reason_fr"]
     assert text_of(OLD_CONDITION, "reason", "pt") == OLD_CONDITION["reason_fr"]  # French for others

@@ -162,8 +162,11 @@ def test_another_key_cannot_verify_and_says_so(wf, db_url, monkeypatch):
         problems = verify_all(s)[1]
     assert problems and all("signed with another key" in p.problem for p in problems)
     monkeypatch.setenv("MNO_AUDIT_KEY", "short")
-    r = mno(db_url, "audit", "verify")
-    assert r.exit_code == 1 and "too short" in r.output
+    r = mno(db_url, "audit", "verify")  # the detail in the reader's language too
+    assert r.exit_code == 1 and "la clé d'audit de $MNO_AUDIT_KEY est trop courte (5 caractères" in r.output
+    r = mno(db_url, "--lang", "en", "audit", "verify")
+    assert r.exit_code == 1 and "the audit key from $MNO_AUDIT_KEY is too short (5 characters" in r.output
+    assert "trop courte" not in r.output
 
 
 def test_key_file_is_created_with_mode_600_next_to_a_sqlite_database(tmp_path):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from ... import directory
+from ...directory.audit_values import object_names
 from ...directory.audit_words import history_rows
 from ...directory.names_lang import in_lang
 from ...i18n import colon, gettext
@@ -125,7 +126,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "languages": languages,
             # objects, actions and fields in words (directory/audit_words.py), never column names
             "history": [{**h, "at": fmt_datetime(h["at"], lang, sop.calendar.timezone)}
-                        for h in history_rows(history, lang, orgs, users=users,
+                        for h in history_rows(history, lang, {**object_names(s, lang), **orgs}, users=users,
                                               timezone=sop.calendar.timezone)],
             "can_edit": access.can(user, "directory_edit"),
             "statuses": directory_statuses(),

@@ -6,6 +6,8 @@ The work itself is in :mod:`mno_workflow.web.workbench`."""
 
 from __future__ import annotations
 
+import html
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,6 +29,20 @@ from . import common
 MAX_TEXT = 400_000
 # The editor page only: CodeMirror sets inline styles (line heights, gutters); scripts stay 'self'.
 EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+log = logging.getLogger(__name__)
+
+
+def _diagram_error(e: Exception, lang: str) -> str:
+    """Why the draft's diagram cannot be drawn, in ``lang``: Graphviz missing (its catalogue
+    message), else a sentence with the detail in the server log (never the renderer's English)."""
+    from ...render.diagram_render import DotNotFound
+    from ...sop.diagnostics import text_in
+    if isinstance(e, DotNotFound) and e.args:
+        return text_in(e.args[0], lang)
+    log.warning("draft diagram cannot be drawn: %s", e)
+    return gettext("Le schéma n'a pas pu être dessiné (détail dans le journal du serveur).", lang)
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -115,8 +131,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 svg = web.svg(("draft", check.loaded.sha256, lang),
                               diagrams.flow_dot(check.loaded.model, lang)).decode("utf-8")
                 svg = svg[svg.index("<svg"):]
-            except Exception as e:  # noqa: BLE001 - shown to the author, never a 500
-                svg = f'<p class="error">{e}</p>'
+            except Exception as e:  # noqa: BLE001 - said to the author in words, never a 500
+                svg = f'<p class="error">{html.escape(_diagram_error(e, lang))}</p>'
         return {"check": check, "by_line": check.by_line(file), "lines": max(1, text.count("\n") + 1),
                 "diagram": svg, "draft": draft, "file": file, "main_path": workbench.DRAFT_PATH,
                 "main_name": (s.get(SopVersion, draft.base_version_id).source_path.rsplit("/", 1)[-1]
@@ -314,7 +330,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 target, plan = workbench.publish(wf, draft, mapping, rule, access.actor_for(user),
                                                  dry_run=dry)
             except (EngineError, SOPError) as e:
-                ctx["error"] = e.text(lang) if isinstance(e, EngineError) else str(e)
+                ctx["error"] = e.text(lang) if isinstance(e, EngineError) else \
+                    " · ".join(d.format(lang) for d in e.diagnostics)
                 return web.render(request, "workbench_publish.html", ctx, status=409)
             if dry:
                 from ...engine.migrate_words import deadline_line, states_line
