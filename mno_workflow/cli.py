@@ -126,7 +126,9 @@ def hoist_global_options(ctx: click.Context, args: list[str]) -> list[str]:
     rest = args[i + 1:]
     leaf = _load(args[i])
     j = 0
-    while isinstance(leaf, click.Group) and j < len(rest) and not rest[j].startswith("-"):
+    # a group by what it does, not by class: Typer's groups derive from its own copy of Click, not
+    # from the ``click`` imported here (an isinstance test missed every sub-command's own --db)
+    while callable(getattr(leaf, "get_command", None)) and j < len(rest) and not rest[j].startswith("-"):
         sub = leaf.get_command(ctx, rest[j])
         if sub is None:
             break

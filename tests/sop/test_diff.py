@@ -173,3 +173,18 @@ def test_cli_flow_change_affects_nobody_a_renamed_trigger_does(tmp_path: Path, b
     assert result.output.splitlines()[-2:] == [
         f"Dossiers ouverts touchés (version {BF_VERSION}) : 1",
         "  MNR-BF-000002 — identification:1 — screening (état modifié)"], result.output
+
+
+def test_mno_sop_diff_keeps_its_own_db_option_after_the_command(tmp_path: Path, bf_db: str) -> None:
+    """Tryout 3, F34: through the ``mno`` command, ``sop diff OLD NEW --db URL`` is the command's
+    own ``--db`` (the open cases touched), not the global option moved before the command —
+    Typer's groups are not ``click.Group`` instances, so the sub-command's options were missed."""
+    from mno_workflow.cli import app as mno
+
+    v2 = tmp_path / "mnr_v2.yaml"
+    v2.write_text(edited(BF.read_text(encoding="utf-8"), ("""          within: 30 days
+          remind: [1 week before]""", """          within: 21 days
+          remind: [1 week before]""")), encoding="utf-8")
+    result = CliRunner().invoke(mno, ["sop", "diff", str(BF), str(v2), "--db", bf_db])
+    assert result.exit_code == 0, result.output
+    assert "MNR-BF-000001 — referral:psychosocial — accepted" in result.output, result.output
