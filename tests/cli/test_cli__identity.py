@@ -141,7 +141,8 @@ def test_an_unreadable_audit_key_is_one_clear_error_and_nothing_is_written(db_ur
     monkeypatch.setenv("MNO_AUDIT_KEY_FILE", str(tmp_path / "missing.key"))
     forget_keys()
     r = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
-    assert r.exit_code == 1 and "audit_key: $MNO_AUDIT_KEY_FILE names" in r.stderr, r.output
+    assert r.exit_code == 1 and "audit_key: $MNO_AUDIT_KEY_FILE désigne" in r.stderr, r.output
+    assert "rien n'a été enregistré" in r.stderr, r.output  # in French, the CLI's default language
     assert "clé d'audit absente ou illisible" in r.stderr and "audit key missing" not in r.stderr
     assert "Traceback" not in r.output
     r = mno(db_url, "--lang", "en", "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker")
