@@ -59,6 +59,29 @@ def norm_lang(lang: object) -> str:
     return SOURCE
 
 
+def best_lang(accept_language: str | None) -> str:
+    """The language of an HTTP ``Accept-Language`` header that has a catalogue, by preference
+    (``q`` weights; ``de, en-GB;q=0.8, fr;q=0.5`` → ``en``), else French (:data:`SOURCE`)."""
+    ranked = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if tag and tag != "*" and q > 0:
+            ranked.append((-q, i, tag))
+    for _q, _i, tag in sorted(ranked):
+        found = norm_lang(tag)
+        if found != SOURCE or tag.lower().split("-")[0] == SOURCE:
+            return found
+    return SOURCE
+
+
 def cache_dir() -> Path:
     """Where compiled catalogues are kept (``$MNO_CACHE_DIR/locale``, as the SOP cache)."""
     named = os.environ.get("MNO_CACHE_DIR")

@@ -85,11 +85,10 @@ def field_error(kind: str, message: str, lang: str) -> str:
 
 
 def lang_of(accept_language: str | None) -> str:
-    """The first language of the ``Accept-Language`` header that has a catalogue (``en-GB`` →
-    ``en``), else ``fr``."""
-    from ..i18n import norm_lang
-    first = (accept_language or "").split(",")[0].split(";")[0].strip()
-    return norm_lang(first)
+    """The preferred language of the ``Accept-Language`` header that has a catalogue (``en-GB`` →
+    ``en``; ``q`` weights read), else ``fr``."""
+    from ..i18n import best_lang
+    return best_lang(accept_language)
 
 
 def text(code: str, lang: str, default: str = "") -> str:

@@ -108,6 +108,9 @@ class Web:
     @staticmethod
     def lang(request: Request, user: User | None = None) -> str:
         lang = request.session.get("lang") or (user.language if user else None)
+        if lang is None:  # signed out, no choice made yet: the browser's language (tryout 3, F29)
+            from ..i18n import best_lang
+            return best_lang(request.headers.get("accept-language"))
         return i18n.norm_lang(lang)
 
     # -- diagrams -----------------------------------------------------------------------------

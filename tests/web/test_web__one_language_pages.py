@@ -164,3 +164,20 @@ def test_token_scopes_and_states_are_words_of_the_page(live, lang, words, codes)
     assert ("actif" if lang == "fr" else "active") in cells, cells
     for code in codes:
         assert code not in cells, (code, cells)
+
+
+@pytest.mark.parametrize(("accept", "lang"), [
+    ("en-US,en;q=0.9", "en"), ("de, en-GB;q=0.8, fr;q=0.5", "en"), ("fr-FR,fr;q=0.9,en;q=0.8", "fr"),
+    ("de", "fr"), (None, "fr")])
+def test_the_login_page_follows_the_browsers_language_until_one_is_chosen(live, accept, lang):
+    """Tryout 3, F29: signed out, with no language chosen, the login page speaks the browser's
+    preferred language that has a catalogue (French otherwise); a choice made on the page wins."""
+    c = live.client()
+    headers = {"Accept-Language": accept} if accept else {}
+    text = html.unescape(c.get("/login", headers=headers).text)
+    assert f'<html lang="{lang}"' in text, text[:200]
+    assert ("National referral" in text) is (lang == "en")
+    assert ("Mécanisme national" in text) is (lang == "fr")
+    other = "fr" if lang == "en" else "en"
+    c.get(f"/langue/{other}", headers=headers)
+    assert f'<html lang="{other}"' in c.get("/login", headers=headers).text
