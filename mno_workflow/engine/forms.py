@@ -339,11 +339,21 @@ def _field_label(sop: SOP, form_id: str, field_id: str) -> dict:
 def coerce_cli_value(sop: SOP, form_id: str, key: str, raw: str) -> Any:
     """Turn a CLI ``key=value`` string into the JSON value for that field (``multi`` splits on
     commas; a ``date`` is typed as on the pages, 15/01/2025, or ISO: the one parser,
-    :func:`mno_workflow.i18n.dates.iso_day`). Unknown keys are passed through so validation reports them."""
+    :func:`mno_workflow.i18n.dates.iso_day`; a ``datetime`` day first, « 15/01/2025 14:30 », or
+    ISO). Unknown keys are passed through so validation reports them."""
     for f in sop.forms[form_id].fields:
         if f.id == key and f.type == FieldType.multi:
             return [v.strip() for v in raw.split(",") if v.strip()]
         if f.id == key and f.type == FieldType.date:
             from ..i18n.dates import iso_day
             return iso_day(raw)
+        if f.id == key and f.type == FieldType.datetime and re.match(r"^\s*\d{1,2}/\d{1,2}/\d{4}", raw):
+            # day first, as the pages and ``--now`` write it (« 04/12/2026 17:30 »): the same local
+            # wall time as the page's input (read in the SOP's time zone by validate_form); a day
+            # that does not exist is left as typed, for the field's error
+            from ..i18n.dates import read_instant
+            try:
+                return read_instant(raw, "UTC").replace(tzinfo=None).isoformat(timespec="minutes")
+            except ValueError:
+                return raw
     return raw
