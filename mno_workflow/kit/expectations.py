@@ -97,7 +97,8 @@ class ExpectChecks:
         if not same_when(d.due, got_due, self.sop.calendar.timezone):
             out.append(said_fr("délai de {instance} : échéance attendue {expected}, obtenue {got}",
                                instance=inst.label_key, expected=_iso(d.due) if d.due else said_fr("aucune"),
-                               got=_iso(got_due) if got_due else said_fr("aucune")))
+                               got=_local(got_due, self.sop.calendar.timezone) if got_due
+                               else said_fr("aucune")))
         if d.state is not None and expiry is not None and expiry.state != d.state:
             out.append(said_fr("délai de {instance} : état attendu « {expected} », obtenu « {got} »",
                                instance=inst.label_key, expected=d.state, got=expiry.state))
@@ -107,7 +108,7 @@ class ExpectChecks:
             same = set(got) == set(d.reminders) and all(same_when(w, got[k], tz)
                                                         for k, w in d.reminders.items())
             if not same:
-                fmt = lambda m: ", ".join(f"{k} → {_iso(v)}" for k, v in m.items()) or said_fr("aucun")  # noqa: E731
+                fmt = lambda m: ", ".join(f"{k} → {_local(v, tz)}" for k, v in m.items()) or said_fr("aucun")  # noqa: E731
                 out.append(said_fr("rappels prévus pour {instance} : attendus {expected}, obtenus {got}",
                                    instance=inst.label_key, expected=fmt(d.reminders), got=fmt(got)))
         return out
@@ -126,6 +127,15 @@ def _same_instance(want: str | None, label_key: str) -> bool:
         return True
     step, _, key = label_key.partition(":")
     return want in (label_key, step, key)
+
+
+def _local(instant: date | datetime, tz: str) -> str:
+    """An instant as the author of a scenario compares it with what they wrote: the SOP's local
+    day and time, to the minute, and the time zone (« 2026-12-22 23:59 (Africa/Niamey) »), never
+    a UTC instant with microseconds (tryout 3, F7). A date is itself."""
+    if not isinstance(instant, datetime):
+        return _iso(instant)
+    return f"{instant.astimezone(ZoneInfo(tz)).strftime('%Y-%m-%d %H:%M')} ({tz})"
 
 
 def same_when(want: date | datetime | None, got: datetime | None, tz: str) -> bool:

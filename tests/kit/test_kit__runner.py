@@ -145,3 +145,17 @@ def test_mno_test_prints_the_simulation_of_each_sop():
     res = runner.invoke(app, ["--lang", "en", "test", str(BF / "scenarios" / "06_non_eligible.yaml")])
     assert res.exit_code == 0, res.output
     assert "Simulation of " in res.output and "mnr.yaml: 0 findings" in res.output
+
+
+def test_a_wrong_due_date_shows_the_deadline_in_the_sops_time(tmp_path):
+    """Tryout 3, F7: a scenario expecting the wrong day is told the deadline it got as the SOP's
+    local day and minute with the time zone (« 2025-06-04 23:59 (Africa/Ouagadougou) »), to
+    compare with the date it wrote, never a UTC instant with microseconds."""
+    _copy(tmp_path, "02_parcours_complet.yaml",
+          lambda s: s.replace("deadline: {instance: identification, due: 2025-06-04}",
+                              "deadline: {instance: identification, due: 2025-06-05}"))
+    res = runner.invoke(kit_cli.app, [str(tmp_path)])
+    assert res.exit_code == 1
+    assert "échéance attendue le 2025-06-05, obtenue 2025-06-04 23:59 (Africa/Ouagadougou)" in res.output, \
+        res.output
+    assert ".999999" not in res.output
