@@ -102,6 +102,10 @@ class ExtraHoliday(Strict):
         return self
 
 
+#: a ``holidays`` code: ISO 3166-1 alpha-2 country, optionally an ISO 3166-2 subdivision
+HOLIDAYS_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
 class Calendar(Strict):
     """The SOP's business calendar: IANA time zone, ``holidays`` code (ISO 3166-1 country ``BF``
     or ISO 3166-2 subdivision ``GB-ENG``; checked by lint, E038), work week, extra holidays and
@@ -111,12 +115,33 @@ class Calendar(Strict):
     default: the SOP's roles named ``coordinator`` and ``supervisor``)."""
 
     timezone: str = "UTC"
-    holidays: str | None = Field(default=None, pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+    holidays: str | None = Field(default=None, json_schema_extra={"pattern": HOLIDAYS_CODE.pattern})
     workweek: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
     extra_holidays: list[ExtraHoliday] = []
     observed: dict[Weekday, Weekday] = {}
     reminder_time: time = time(8, 0)
     managed_by: list[Ident] | None = None
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays_code(cls, value: str | None) -> str | None:
+        """The shape of a ``holidays`` code, said in words (tryout 3, F4: a regex was shown for
+        ``NIG``); a three-letter ISO code the ``holidays`` package knows names its two-letter
+        one (``NER`` → ``NE``). Whether the package knows the country is lint E038."""
+        if value is None or HOLIDAYS_CODE.match(value):
+            return value
+        import holidays as package
+
+        if HOLIDAYS_CODE.match(value.upper()):  # written in small letters
+            raise ValueError(said("{code!r} is not a holidays code: write it in capitals, {near!r}",
+                                  code=value, near=value.upper()))
+        alias = getattr(package, value.upper(), None) if value.isalpha() else None
+        near = getattr(alias, "country", None)
+        if isinstance(near, str):  # a three-letter ISO code the package knows
+            raise ValueError(said("{code!r} is not a holidays code: write the two-letter ISO 3166 code, "
+                                  "{near!r}", code=value, near=near))
+        raise ValueError(said("{code!r} is not a holidays code: write a two-letter ISO 3166 country "
+                              "code (e.g. BF, NE, FR) or a subdivision (e.g. GB-ENG)", code=value))
 
     def managers(self, roles: Any = ()) -> list[str]:
         """Roles that may change this calendar's holidays: ``managed_by``, else those of

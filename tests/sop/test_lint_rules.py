@@ -226,3 +226,28 @@ def test_w101_is_justified_by_an_allow_on_the_final_state_it_leaves() -> None:
     assert w101(allow(leaving, "done", "W101")) == [("info", True)]
     assert w101(allow(leaving, "done", "W106")) == [("warning", False)]
     assert w101(allow(leaving, "open", "W101")) == [("warning", False)]
+
+
+@pytest.mark.parametrize("code, fr, en", [
+    ("NIG", "écrire un code de pays ISO 3166 à deux lettres (p. ex. BF, NE, FR)",
+     "write a two-letter ISO 3166 country code (e.g. BF, NE, FR)"),
+    ("NER", "écrire le code ISO 3166 à deux lettres, 'NE'", "write the two-letter ISO 3166 code, 'NE'"),
+    ("ne", "l'écrire en majuscules, 'NE'", "write it in capitals, 'NE'"),
+    ("BF-XXXX", "écrire un code de pays ISO 3166 à deux lettres", "write a two-letter ISO 3166 country code"),
+])
+def test_a_bad_holidays_code_is_said_in_words_not_as_a_pattern(code, fr, en) -> None:
+    """Tryout 3, F4: ``holidays: NIG`` was answered with the regex ``^[A-Z]{2}(-[A-Z0-9]{1,3})?$``;
+    a three-letter code the ``holidays`` package knows names its two-letter code, small letters
+    are told to be capitals; at the value's file:line:col."""
+    from mno_workflow.sop.diagnostics import SOPError
+    from mno_workflow.sop.loader import load_text
+    base = (Path(__file__).resolve().parents[1] / "fixtures" / "valid_sops" / "minimal.yaml").read_text(
+        encoding="utf-8")
+    text = base.replace("holidays: BF", f"holidays: {code}", 1)
+    with pytest.raises(SOPError) as e:
+        load_text(text, "x.yaml")
+    (d,) = [d for d in e.value.diagnostics if d.code == "E012"]
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if f"holidays: {code}" in t)
+    assert (d.line, d.col) == (line, text.splitlines()[line - 1].index(f"holidays: {code}") + 11)
+    assert fr in d.message.text("fr") and en in d.message.text("en"), d.message.text("fr")
+    assert "[A-Z]" not in d.message.text("fr") + d.message.text("en")
