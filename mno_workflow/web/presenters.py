@@ -340,11 +340,17 @@ HEADS = {"task": N_("À faire"), "reminder": N_("Rappel"), "escalation": N_("Esc
          "alert_status": N_("Votre signalement")}
 
 
-def notification_text(sop: SOP, m, lang: str) -> str:
+def notification_text(sop: SOP, m, lang: str, case_data: bool = True) -> str:
+    """« À faire : MNR-BF-000054 · Référencement — Soutien psychosocial · Envoyé — échéance … »;
+    without ``case_data`` (a provider that can no longer read the referral, tryout 3, F33) the
+    reference, step and state only: no need, no deadline."""
     ctx = m.context or {}
     step = sop.steps.get(ctx.get("step", ""))
-    # a referral instance: the need's label, as the in-app digest shows it
-    where = with_need(sop, ctx, sop.label(step.label, lang) if step else ctx.get("step", ""), lang)
+    where = sop.label(step.label, lang) if step else ctx.get("step", "")
+    if case_data:  # a referral instance: the need's label, as the in-app digest shows it
+        where = with_need(sop, ctx, where, lang)
+    else:
+        ctx = {k: v for k, v in ctx.items() if k != "due_at"}
     state = (
         sop.label(step.states[ctx["state"]].label, lang) if step and ctx.get("state") in step.states else ""
     )
