@@ -1,16 +1,17 @@
-"""Tryout 3, F33: once the person's consent is withdrawn, the provider sees of its referral the
-reference and the state only (with the reason), on every page that shows it: the inbox row (no
-need, priority nor deadline), the referral page (title, heading, no need, no service level, the
-links by number, never by the need) and its notifications, including those stored before the
-withdrawal (rendered at display time, moved to « Terminé »)."""
+"""Tryout 3, F33: once the person's consent is withdrawn (or has expired), the provider sees of
+its referral the reference and the state only (with the reason), on every page that shows it: the
+inbox row (no need, priority nor deadline), the referral page (title, heading, no need, no service
+level, the links by number, never by the need) and its notifications, including those stored
+before the withdrawal (rendered at display time, moved to « Terminé »)."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
-from .helpers import MARIAM, case_with_referrals
+from .helpers import CONSENT, MARIAM, case_with_referrals
 
 NEED = {"fr": "Assistance en espèces", "en": "Cash assistance"}
 PRIORITY = {"fr": ("Normale", "Urgente"), "en": ("Normal", "Urgent")}
@@ -20,14 +21,19 @@ def visible(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.fixture
-def withdrawn(live):
-    ref = case_with_referrals(live.wf)  # cash sent to org-masn
+@pytest.fixture(params=["withdrawn", "expired"])
+def withdrawn(live, request):
+    """A referral sent to org-masn (cash) whose consent was then withdrawn, or expired."""
+    consent = {**CONSENT, "expires_on": "2025-06-05"} if request.param == "expired" else None
+    ref = case_with_referrals(live.wf, consent=consent)  # cash sent to org-masn
     c = live.client("focal.masn")
     before = visible(c.get("/notifications").text)
     assert ref in before and NEED["fr"] in before, before[:3000]  # the test can fail
     assert NEED["fr"] in visible(c.get("/prestataire").text)
-    live.wf.fire(ref, "withdraw_consent", MARIAM, {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
+    if request.param == "expired":
+        live.clock.advance(timedelta(days=5))
+    else:
+        live.wf.fire(ref, "withdraw_consent", MARIAM, {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
     return live, ref, c
 
 
@@ -70,8 +76,6 @@ def test_withdrawn_referral_notifications_name_no_need_and_are_done(withdrawn, l
 def test_a_provider_digest_leaves_out_a_withdrawn_referral(live):
     """The daily digest (in-app) listed the referral by its need; once consent is withdrawn it no
     longer lists it (nothing is due from the provider there), in French and English."""
-    from datetime import timedelta
-
     from mno_workflow.reminders.digest import build_digests
 
     ref = case_with_referrals(live.wf)
