@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import gettext
-from ..reminders.links import NO_CASE_TEMPLATES, PROVIDER_ROLE, place_path
+from ..reminders.links import NO_CASE_TEMPLATES, PROVIDER_ROLE, mail_path, place_path
 from ..reminders.stored_message import text_of
 from ..store.models import Case, OutboxMessage, StepInstance, User
 from . import access
@@ -73,6 +73,46 @@ def finished(session: Session, messages: list[OutboxMessage]) -> set[int]:
     return out
 
 
+def blind(session: Session, user: User, messages: list[OutboxMessage], now: datetime) -> dict[int, int]:
+    """``{message id: instance id}`` of the messages to a provider about a referral it can no
+    longer read (consent withdrawn, expired, refused, or no longer covering its organisation):
+    such a message shows the reference, the step and the state only, never the need, priority or
+    deadline, and its work is over (« Terminé »); it links to the referral by its number, not by
+    the need (tryout 3, F33). Decided at display time: messages stored before the withdrawal too."""
+    if user.role != PROVIDER_ROLE:
+        return {}
+    about = {m.id: m.context or {} for m in messages if m.case_id is not None}
+    about = {mid: c for mid, c in about.items() if c.get("step") and c.get("instance") is not None}
+    if not about:
+        return {}
+    cases = {c.id: c for c in session.scalars(
+        select(Case).where(Case.id.in_({m.case_id for m in messages if m.id in about})))}
+    out: dict[int, int] = {}
+    seen: dict[int, bool] = {}
+    for m in messages:
+        c = about.get(m.id)
+        case = cases.get(m.case_id) if c is not None else None
+        inst_id = _unreadable(session, case, c["step"], c["instance"], now, seen) if case else None
+        if inst_id is not None:
+            out[m.id] = inst_id
+    return out
+
+
+def _unreadable(session: Session, case: Case, step: str, key: object, now: datetime,
+                seen: dict[int, bool]) -> int | None:
+    """The id of ``case``'s instance ``step``/``key`` when its provider can no longer read it
+    (:func:`access.provider_view`), else None; ``seen`` caches the answer by instance."""
+    from ..reminders.rendering import _sop_of_case
+
+    inst = next((i for i in case.instances if i.step == step and str(i.key) == str(key)), None)
+    if inst is None:
+        return None
+    if inst.id not in seen:
+        sop = _sop_of_case(session, case.id, None)
+        seen[inst.id] = sop is None or access.provider_view(session, sop, case, inst, now).personal
+    return None if seen[inst.id] else inst.id
+
+
 def link_of(m: OutboxMessage, user: User, done: bool = False) -> str | None:
     """Where to act: the referral page for a provider, else the case page at the step's box;
     None for a message about no case (a digest links to « Mon travail »). ``done``: the work is
@@ -101,6 +141,8 @@ def page_of(session: Session, user: User, now: datetime, group: str = "", unread
     q = q.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(2000)
     rows = list(session.scalars(q))
     over = finished(session, rows)  # a task whose step moved on or whose case closed: « Terminé »
+    hidden = blind(session, user, rows, now)  # a referral the provider can no longer read or act on
+    over |= {m.id for m in rows if m.id in hidden and m.kind in TASK_KINDS}
     tagged = [(m, "done" if m.id in over else group_of(m, now)) for m in rows]
     counts = {g: sum(1 for m, x in tagged if x == g and m.read_at is None) for g in GROUPS}
     if group in GROUPS:
@@ -118,24 +160,35 @@ def group_label(group: str, lang: str) -> str:
     return t(GROUP_KEYS.get(group, group), lang)
 
 
-def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str) -> dict[str, Any]:
-    """What the template shows for one message: its text in ``lang``, link and group."""
-    from .presenters import notification
+def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str,
+          now: datetime | None = None) -> dict[str, Any]:
+    """What the template shows for one message: its text in ``lang``, link and group (with ``now``,
+    a provider's message about a referral it can no longer read shows :func:`blind`'s words)."""
+    from .presenters import notification, notification_text
 
-    out = notification(s, sop, m, lang)
-    out.update(group=group, group_label=group_label(group, lang), href=link_of(m, user, group == "done"))
+    hidden = blind(s, user, [m], now).get(m.id) if now is not None else None
+    if hidden is not None and m.template != "digest":
+        out = {"m": m, "subject": "", "text": notification_text(sop, m, lang, case_data=False)}
+        href = mail_path((m.context or {}).get("reference"), hidden, provider=True)  # by number, not need
+    else:
+        out = notification(s, sop, m, lang)
+        href = link_of(m, user, group == "done")
+    out.update(group=group, group_label=group_label(group, lang), href=href)
     if m.template == "digest":
-        out["cases"] = digest_cases(s, m, user, lang)
+        out["cases"] = digest_cases(s, m, user, lang, now)
     reason = text_of(m.context or {}, "reason", lang) if m.template in REASONED else None
     if reason:  # a condition or an automatic trigger that failed: why, in the reader's language
         out["text"] = f"{out['text']} — {reason}"
     return out
 
 
-def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str) -> list[dict[str, Any]]:
+def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str,
+                 now: datetime | None = None) -> list[dict[str, Any]]:
     """The cases of a digest as links, in ``lang``: ``[{"heading", "items": [{"href", "text"}]}]``
     (overdue, then due today); each item links to the place to act like the other notifications
-    (a digest written before items named their step's instance links to the case page)."""
+    (a digest written before items named their step's instance links to the case page). With
+    ``now``, a provider's digest leaves out a referral it can no longer read: nothing is due from
+    it there, and the item would name the need (tryout 3, F33)."""
     from ..reminders.rendering import _digest_context
 
     ctx = m.context or {}
@@ -144,6 +197,14 @@ def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str) -> list[di
     except (KeyError, ValueError, TypeError):
         return []  # a case no longer found: the digest's text says what it can
     provider = user.role == PROVIDER_ROLE
+    if provider and now is not None:
+        seen: dict[int, bool] = {}
+        cases = {c.reference: c for c in s.scalars(select(Case).where(Case.reference.in_(
+            {i["reference"] for k in ("overdue", "due_today") for i in shown.get(k) or []})))}
+        for k in ("overdue", "due_today"):
+            shown[k] = [i for i in shown.get(k) or [] if not (
+                i.get("step") and i.get("instance") is not None and i["reference"] in cases
+                and _unreadable(s, cases[i["reference"]], i["step"], i["instance"], now, seen) is not None)]
     out = []
     headings = (("overdue", t("notif_late", lang)), ("due_today", gettext("À traiter aujourd'hui", lang)))
     for key, heading in headings:

@@ -7,9 +7,9 @@ from typing import Any
 
 from .. import directory
 from ..directory.names_lang import in_lang
-from ..i18n import N_, colon, gettext, quoted
+from ..i18n import N_, colon, gettext
 from ..reminders.rendering import with_need
-from ..sop.schema import SOP, Classification, FieldType
+from ..sop.schema import SOP, FieldType
 from ..store.models import Case, StepInstance
 from . import access
 from .core import Web
@@ -305,9 +305,11 @@ def _referral_answer(s, sop: SOP, m, lang: str) -> str:
     """The provider's coded answer on a referral (e.g. « Motif du refus : Capacité insuffisante »)
     as it stood when the message was written: the choice fields of the forms filled on it other
     than the referral itself, read from the instance's audit events up to ``m.created_at`` — an
-    older message never shows a later answer (issue 18). Codes by their labels, and the answer's
-    free text (« Précisions : « Le centre est fermé » ») only from a field the SOP classifies
-    ``shareable`` (a notification carries no personal or sensitive data); labels in ``lang``."""
+    older message never shows a later answer (issue 18). Codes by their labels in ``lang``, never
+    the answer's free text (« Précisions : « … » »: what a provider types can name a diagnosis or
+    a family situation, even in a field classified ``shareable``): a notification names the
+    reference, the step and the coded answer, never case data; the words stay on the case page,
+    under the consent rules (tryout 3, F21)."""
     from sqlalchemy import select
 
     from ..store.models import AuditEvent
@@ -334,10 +336,6 @@ def _referral_answer(s, sop: SOP, m, lang: str) -> str:
             value = data.get(f.id)
             if f.type == FieldType.choice and isinstance(value, str) and value:
                 parts.append(f"{sop.label(f.label, lang)}{colon(lang)}{display_value(sop, f, value, lang)}")
-            elif (f.type == FieldType.text and isinstance(value, str) and value.strip()
-                  and f.classification == Classification.shareable):
-                # the answer's own words (« Précisions » of a decline), never a personal field
-                parts.append(f"{sop.label(f.label, lang)}{colon(lang)}{quoted(value.strip(), lang)}")
     return " · ".join(parts)
 
 
@@ -347,11 +345,17 @@ HEADS = {"task": N_("À faire"), "reminder": N_("Rappel"), "escalation": N_("Esc
          "alert_status": N_("Votre signalement")}
 
 
-def notification_text(sop: SOP, m, lang: str) -> str:
+def notification_text(sop: SOP, m, lang: str, case_data: bool = True) -> str:
+    """« À faire : MNR-BF-000054 · Référencement — Soutien psychosocial · Envoyé — échéance … »;
+    without ``case_data`` (a provider that can no longer read the referral, tryout 3, F33) the
+    reference, step and state only: no need, no deadline."""
     ctx = m.context or {}
     step = sop.steps.get(ctx.get("step", ""))
-    # a referral instance: the need's label, as the in-app digest shows it
-    where = with_need(sop, ctx, sop.label(step.label, lang) if step else ctx.get("step", ""), lang)
+    where = sop.label(step.label, lang) if step else ctx.get("step", "")
+    if case_data:  # a referral instance: the need's label, as the in-app digest shows it
+        where = with_need(sop, ctx, where, lang)
+    else:
+        ctx = {k: v for k, v in ctx.items() if k != "due_at"}
     state = (
         sop.label(step.states[ctx["state"]].label, lang) if step and ctx.get("state") in step.states else ""
     )

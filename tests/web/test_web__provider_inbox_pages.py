@@ -23,7 +23,8 @@ def live(live_any):
 def _refs(html: str, part: str) -> list[str]:
     start = html.index(f'id="{part}"')
     end = html.index("</section>", start)
-    return re.findall(r"/prestataire/(MNR-[A-Z]+-\d+)/referral:cash", html[start:end])
+    # a referral the provider can no longer read is linked by its number, not by its need (F33)
+    return re.findall(r"/prestataire/(MNR-[A-Z]+-\d+)/(?:referral:cash|\d+)\"", html[start:end])
 
 
 def _next(html: str, part: str) -> str | None:

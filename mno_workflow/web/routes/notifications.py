@@ -29,7 +29,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             group = groupe if groupe in notif_view.GROUPS else ""
             unread_only = non_lues == "1"
             rows, counts, pages = notif_view.page_of(s, user, web.now(), group, unread_only, page)
-            msgs = [notif_view.entry(s, sop, m, g, user, lang) for m, g in rows]
+            msgs = [notif_view.entry(s, sop, m, g, user, lang, web.now()) for m, g in rows]
             return web.render(
                 request,
                 "notifications.html",

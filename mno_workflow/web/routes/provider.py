@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from ... import attachments as files
 from ...engine.service_levels import describe as describe_level
 from ...protection.consent import settings as consent_settings
+from ...reminders.links import mail_path
 from .. import access, inbox_batch, queries
 from ..core import Web
 from ..presenters import form_block, item_block, item_label
@@ -45,6 +46,12 @@ def provider_owes(sop, case, inst, view=None) -> bool:
         return False
     st = sop.steps[inst.step].states.get(inst.state)
     return not inst.final and st is not None and st.owner_for(case.data or {}) == "provider"
+
+
+def blind_path(case, inst) -> str:
+    """The referral page of ``inst`` by its number, for a referral the provider can no longer read:
+    its label key (``referral:psychosocial``) names the need (tryout 3, F33)."""
+    return mail_path(case.reference, inst.id, provider=True)
 
 
 def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
@@ -83,12 +90,13 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         "sop": sop,
         "name": case.display_name if view.personal and access.name_visible(cats) else None,
         "withheld": None if view.personal else view.decision.message.text(lang),
-        "item": item_label(sop, inst, lang),
+        # withdrawn, expired, refused: the reference and state only, not the need (tryout 3, F33)
+        "item": item_label(sop, inst, lang) if view.personal else None,
         "item_block": need_block,
         "state": sop.label(step.states[inst.state].label, lang),
         "due": (due := queries.instance_due(s, inst) if provider_owes(sop, case, inst, view) else None),
         "due_words": provider_due(s, sop, inst, due, web.now(), lang) if due else None,
-        "service_level": describe_level(s, sop, case, inst, lang),  # issue 13
+        "service_level": describe_level(s, sop, case, inst, lang) if view.personal else None,  # issue 13
         "blocks": blocks,
         "inst_blocks": inst_blocks,
         "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
@@ -146,9 +154,15 @@ def add_routes(r: APIRouter, web: Web) -> None:
             def inbox_row(s, csop, case, inst, view, due, referrer, lang):
                 cats = access.consent_categories(view)
                 step = csop.steps[inst.step]
+                if not view.personal:  # withdrawn, expired, refused: the reference and state only (F33)
+                    return {"case": case, "inst": inst, "item": None, "href": blind_path(case, inst),
+                            "state": csop.label(step.states[inst.state].label, lang), "name": None,
+                            "withheld": view.decision.message.text(lang), "due": None, "due_words": None,
+                            "priority": None, "referrer": None, "service_level": None}
                 return {
                     "case": case,
                     "inst": inst,
+                    "href": f"/prestataire/{case.reference}/{inst.label_key}",
                     "item": item_label(csop, inst, lang),
                     "state": csop.label(step.states[inst.state].label, lang),
                     "name": case.display_name if view.personal and access.name_visible(cats) else None,
