@@ -251,3 +251,27 @@ def test_a_bad_holidays_code_is_said_in_words_not_as_a_pattern(code, fr, en) -> 
     assert (d.line, d.col) == (line, text.splitlines()[line - 1].index(f"holidays: {code}") + 11)
     assert fr in d.message.text("fr") and en in d.message.text("en"), d.message.text("fr")
     assert "[A-Z]" not in d.message.text("fr") + d.message.text("en")
+
+
+@pytest.mark.parametrize("timezone, code, warned", [
+    ("Africa/Niamey", "NI", True),  # Nicaragua for Niger's NE: the tryout's slip (F5)
+    ("Africa/Niamey", "NE", False),
+    ("Africa/Ouagadougou", "BF", False),
+    ("Europe/London", "GB-ENG", False),  # a subdivision of the zone's country
+    ("Europe/Paris", "BF", True),
+    ("UTC", "BF", False),  # a zone of no country: nothing to compare
+])
+def test_holidays_of_another_country_than_the_time_zone_are_warned(timezone, code, warned) -> None:
+    """W171 at calendar.holidays, naming both countries in the reader's language."""
+    from mno_workflow.sop.lint import lint
+    from mno_workflow.sop.loader import load_text
+    base = (Path(__file__).resolve().parents[1] / "fixtures" / "valid_sops" / "minimal.yaml").read_text(
+        encoding="utf-8")
+    old = "timezone: Africa/Ouagadougou, holidays: BF"
+    assert old in base
+    text = base.replace(old, f"timezone: {timezone}, holidays: {code}")
+    found = [d for d in lint(load_text(text, "x.yaml")) if d.code == "W171"]
+    assert bool(found) is warned, found
+    if code == "NI":
+        assert "NI (Nicaragua)" in found[0].message.text("fr") and "NE (Niger)" in found[0].message.text("en")
+        assert "holidays: NE" in found[0].hint.text("fr")

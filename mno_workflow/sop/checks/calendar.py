@@ -1,5 +1,9 @@
 """E038: the ``calendar:`` block names a time zone or holiday code that does not exist; E021: its
-``managed_by`` names a role the SOP does not define.
+``managed_by`` names a role the SOP does not define; W171: the holidays are another country's than
+the time zone's (``timezone: Africa/Niamey`` with ``holidays: NI``, Nicaragua for Niger's ``NE``:
+every working-day deadline would skip Nicaragua's holidays; tryout 3, F5). The time zone's country
+is read from the IANA database's ``zone.tab`` (the system's or the ``tzdata`` package's); without
+it, or for a zone of no country (``UTC``), W171 is not checked.
 
 Checked at validate time so that ``timezone: Europe/Londres`` or ``holidays: XX`` is an error with
 its file:line:col instead of a traceback at the first ``case create``. Holiday codes are a country
@@ -70,6 +74,59 @@ def _maybe(hint: str, near: list[str]) -> str:
     return joined([hint, said("did you mean {names}?", names=", ".join(near))], cls=Said)
 
 
+@lru_cache(maxsize=1)
+def zone_countries() -> dict[str, str]:
+    """``{IANA time zone: ISO 3166 country}`` from ``zone.tab`` (empty when not found)."""
+    import zoneinfo
+    from pathlib import Path
+
+    places = [Path(p) / "zone.tab" for p in zoneinfo.TZPATH]
+    try:
+        import importlib.resources
+
+        places.append(Path(str(importlib.resources.files("tzdata.zoneinfo") / "zone.tab")))
+    except (ImportError, ModuleNotFoundError, TypeError):
+        pass
+    for place in places:
+        try:
+            lines = place.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        return {cols[2]: cols[0] for cols in (line.split("\t") for line in lines)
+                if len(cols) >= 3 and not cols[0].startswith("#")}
+    return {}
+
+
+class CountryName:
+    """« NE (Niger) » in the reader's language (Babel's territory names), as a message value."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def text(self, lang: str | None = None) -> str:
+        from babel import Locale, UnknownLocaleError
+        try:
+            name = Locale.parse(lang or "en").territories.get(self.code)
+        except (UnknownLocaleError, ValueError):
+            name = None
+        return f"{self.code} ({name})" if name else self.code
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def country_mismatch(timezone: str, code: str) -> tuple[str, str] | None:
+    """``(message, hint)`` when the ``holidays`` code's country is not the time zone's."""
+    zone_country = zone_countries().get(timezone)
+    country = code.partition("-")[0]
+    if not zone_country or zone_country == country:
+        return None
+    return (said("the holidays are those of {holidays} but the time zone {timezone} is in {country}",
+                 holidays=CountryName(country), timezone=timezone, country=CountryName(zone_country)),
+            said("holidays: {code} (or a subdivision), unless this SOP really follows another country's "
+                 "public holidays", code=zone_country))
+
+
 def check_calendar(loaded: LoadedSOP) -> list[Diagnostic]:
     """E038 for the SOP's time zone and holiday code, E021 for each ``managed_by`` role that is not
     one of the SOP's ``roles`` (see the module doc); with its file:line:col."""
@@ -90,4 +147,8 @@ def check_calendar(loaded: LoadedSOP) -> list[Diagnostic]:
         problem = holiday_code_problem(cal.holidays)
         if problem:
             out.append(loaded.diag(("calendar", "holidays"), "E038", *problem))
+        elif not timezone_problem(cal.timezone):
+            mismatch = country_mismatch(cal.timezone, cal.holidays)
+            if mismatch:
+                out.append(loaded.diag(("calendar", "holidays"), "W171", *mismatch, severity="warning"))
     return out
