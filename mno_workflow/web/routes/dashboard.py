@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from ... import protection
-from ...i18n import gettext
+from ...i18n import gettext, pgettext
 from ...indicators import tables as itables
 from .. import access, me_charts, me_view, queries
 from ..core import Web
@@ -55,9 +55,20 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "forced_region": region,
                     "options": {k: sorted(sop.options.get(k, {}).items()) for k in ("region", "sex", "need")},
                     "age_groups": _age_groups(sop, lang),
+                    "all_of": _all_of(lang),
                     "period_choices": me_view.period_choices(me_view.now_day(web.now(), sop), f, lang),
                 },
             )
+
+    def _all_of(lang: str) -> dict[str, str]:
+        """The « all » option of each filter, agreed with its noun in French (« Région : Toutes »,
+        « Sexe : Tous », tryout 3, F27): one message per filter."""
+        return {
+            "region": pgettext("all regions", "Toutes", lang),
+            "sex": pgettext("all sexes", "Tous", lang),
+            "age": pgettext("all age groups", "Toutes", lang),
+            "need": pgettext("all needs", "Tous", lang),
+        }
 
     def _age_groups(sop, lang: str) -> list[tuple[str, str]]:
         """The age filter's options ``(code, words)``: the CSV export's words (« 15–17 ans »),
