@@ -35,7 +35,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             access.require(user, "dashboard")
             sop, lang, region, f, figs = _figures(request, s, user)
-            charts, summary = me_charts.ops_charts(s, sop, lang, region, web.now())
+            # the operational blocks follow the region filter; the others are named (F26)
+            charts, summary = me_charts.ops_charts(s, sop, lang, f.dims.get("region"), web.now(), f.dims)
             ind_charts = {
                 sh.code: me_view.indicator_chart(sh, 0, lang) for sh in (figs.shown if figs else [])
             }
@@ -52,6 +53,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "tr": me_view.tr,
                     "fmt": itables_fmt,
                     "summary": summary,
+                    "ops_scope": me_charts.ops_scope(sop, lang, f.dims.get("region"), f.dims),
                     "forced_region": region,
                     "options": {k: sorted(sop.options.get(k, {}).items()) for k in ("region", "sex", "need")},
                     "age_groups": _age_groups(sop, lang),
@@ -109,10 +111,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "dashboard")
-            sop = web.latest(s).sop
-            lang = web.lang(request, user)
-            region = user.region if user.role == "supervisor" else None
-            charts, _summary = me_charts.ops_charts(s, sop, lang, region, web.now())
+            sop, lang, _region, f, _figs = _figures(request, s, user, with_directory=False)
+            region = f.dims.get("region")  # the page's filter; a supervisor's own region wins
+            charts, _summary = me_charts.ops_charts(s, sop, lang, region, web.now(), f.dims)
             svg = str(charts[name])
             if not svg:
                 raise HTTPException(404, gettext("rien à dessiner", lang))
