@@ -26,7 +26,7 @@ from .i18n import N_, colon, gettext, norm_lang
 from .i18n.dates import instant_text
 from .protection.view_words import channel_label, instance_words, role_name, what_labels
 from .sop.schema import SOP, FieldType, FormField
-from .store.audit import TOMBSTONE_KEY, is_tombstone
+from .store.audit import is_tombstone
 from .store.models import AuditEvent, Case
 
 #: The page's words: French message ids, translated into the reader's language (catalogues).
@@ -98,7 +98,8 @@ class _Render:
     def value(self, f: FormField | None, value: Any) -> Any:
         """A stored value for the reader; repeat groups as a list of {label: text}."""
         if is_tombstone(value):
-            return f"[{self.w['purged']} {str(value[TOMBSTONE_KEY])[:10]}]"
+            from .engine.erasure_words import tombstone_text
+            return tombstone_text(value, self.lang)  # « [effacé le 04/12/2026] » (F31)
         if value is None:
             return ""
         if f is not None and f.type == FieldType.repeat and isinstance(value, list):
@@ -213,6 +214,8 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
                "user_name": r.names.user(row.get("user")),
                "organisation_name": r.names.org(row["organisation"]) if row.get("organisation") else ""}
               for row in read]
+    from .engine import erasure_words
+    erased = erasure_words.erasure_of(session, case)  # when and why, in words (F31)
     return {
         "lang": r.lang, "words": {k: v for k, v in w.items() if k != "actions"},
         "generated_at": r.when(now) if now else "",
@@ -221,7 +224,8 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
                  "sop": f"{sop.sop} {sop.version}", "sop_name": f"{r.label(sop.title)} ({sop.version})",
                  "assignee": case.assignee or "",
                  "assignee_name": r.names.user(case.assignee) if case.assignee else "",
-                 "region": region, "name": case.display_name or ""},
+                 "region": region, "name": case.display_name or "",
+                 "erasure": erasure_words.banner(erased, r.lang, sop.calendar.timezone) if erased else ""},
         "data": [r.form(k, v) for k, v in (case.data or {}).items() if not k.startswith("_")]
         + [r.form("closure", c.get("closure")) for c in (case.data or {}).get("_closures") or []
            if c.get("closure")],

@@ -105,7 +105,7 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
     region = sop.label(sop.options.get("region", {}).get(case.region or ""), lang) or case.region or "-"
     lines = [f"{words_of['case']} {case.reference} — {words_of['status'].get(case.status, case.status)} "
              f"(v{case.version}, {words_of['sop']} {sop.sop} {sop.version})",
-             f"{words_of['name']}{colon(lang)}{case.display_name or '-'} · "
+             f"{words_of['name']}{colon(lang)}{name_of(case, lang)} · "
              f"{words_of['region']}{colon(lang)}{region} · "
              f"{words_of['assignee']}{colon(lang)}{names.user(case.assignee) if case.assignee else '-'}",
              f"{words_of['steps']}{colon(lang).rstrip()}"]
@@ -119,6 +119,14 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
         lines.append(f"  {mark} {words}{colon(lang)}"
                      f"{sop.label(step.states[inst.state].label, lang)}{extra}")
     return lines
+
+
+def name_of(case: Case, lang: str) -> str:
+    """The person's name, « Données personnelles effacées » once erased (F31), else « - »."""
+    if case.purged_at is not None:
+        from .engine.erasure_words import title
+        return title(lang)
+    return case.display_name or "-"
 
 
 def _need(sop: SOP, key: str | None, lang: str) -> str:

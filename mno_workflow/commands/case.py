@@ -213,9 +213,13 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
             off = organisations_off_platform(s, [i.recipient for i in case.instances])
             typer.echo(json.dumps(case_as_dict(case, sop, events, off), ensure_ascii=False, indent=2))
         else:
+            from ..engine import erasure_words
             names = names_for(s, case, events)  # the assignee, actors and organisations by name
-            for line in case_lines(case, sop, state["lang"], names) + [""] + \
-                    audit_lines(events, sop, state["lang"], names):
+            erasure = erasure_words.erasure_of(s, case)  # when and why, in words (F31)
+            banner = [erasure_words.banner(erasure, state["lang"], sop.calendar.timezone)] if erasure else []
+            lines = case_lines(case, sop, state["lang"], names)
+            lines[2:2] = banner  # after the name line
+            for line in lines + [""] + audit_lines(events, sop, state["lang"], names):
                 typer.echo(line)
 
 
@@ -295,7 +299,8 @@ def _list_row(case, sop, names) -> list[str]:
         words = sop.label(st.label, lang) + (f" — {sop.label(need, lang)}" if need else "")
         label = sop.label(st.states[inst.state].label, lang) if inst.state in st.states else inst.state
         steps.append(f"{words}{colon(lang)}{label}")
-    return [case.reference or "-", status, case.display_name or "-", region,
+    from ..views import name_of
+    return [case.reference or "-", status, name_of(case, lang), region,
             names.user(case.assignee) if case.assignee else "-", listed(steps, lang) or "-"]
 
 

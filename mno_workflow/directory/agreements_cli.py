@@ -15,8 +15,10 @@ from sqlalchemy import select
 
 from mno_workflow.commands.common import _, lang, ngettext
 from mno_workflow.directory.edit import UnknownObject, create_object, update_object
+from mno_workflow.directory.problems import DirectoryValidationError
 from mno_workflow.directory.tables import TABLES
 from mno_workflow.i18n.dates import DAY_SHAPES, day_text, iso_day, read_day
+from mno_workflow.sop.diagnostics import text_in
 
 app = typer.Typer(help="Registre des accords de partage de données (protocoles d'accord).",
                   no_args_is_help=True)
@@ -72,6 +74,11 @@ def end_cmd(
             diff = update_object(s, "sharing_agreement", agreement_id, {"expires_on": iso_day(on)}, actor)
         except UnknownObject:
             typer.echo(_("erreur : accord « {agreement} » inconnu", agreement=agreement_id), err=True)
+            raise typer.Exit(1) from None
+        except DirectoryValidationError as e:  # e.g. an end before the signature (tryout 3, F36)
+            for p in e.problems:
+                typer.echo(_("erreur : {field} : {reason}", field="--on", reason=text_in(p.message, lang())),
+                           err=True)
             raise typer.Exit(1) from None
     typer.echo(_("Accord {agreement} : fin au {day}.", agreement=agreement_id, day=on) if diff
                else _("Accord {agreement} : inchangé.", agreement=agreement_id))

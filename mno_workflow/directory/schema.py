@@ -259,6 +259,17 @@ class SharingAgreement(Row):
     focal_point_name: Text = None
     focal_point_email: Email = None
 
+    @field_validator("expires_on")
+    @classmethod
+    def _ends_after_signature(cls, value: date | None, info: Any) -> date | None:
+        """An agreement cannot end before it was signed (tryout 3, F36): on every path that sets
+        ``expires_on`` (web, ``mno directory agreement add/end``, a directory import)."""
+        signed = info.data.get("signed_on")
+        if value is not None and signed is not None and value < signed:
+            from mno_workflow.sop.diagnostics import said_fr
+            raise ValueError(said_fr("la fin de validité ne peut pas précéder la signature de l'accord"))
+        return value
+
 
 # Import order (parents before children). The key is the HSDS object name and CSV file stem.
 MODELS: dict[str, type[Row]] = {

@@ -98,6 +98,9 @@ class _Sayer:
             return "—"
         if key == "by" and isinstance(value, str):
             return _duration(value, lang)
+        if key == "rule" and self.action == "purge" and isinstance(value, str):  # never the key (F31)
+            from .erasure_words import rule_words
+            return rule_words(value, lang) or value
         if key == "state" and isinstance(value, str):
             return self.state(value)
         if key == "notified" and isinstance(value, list):

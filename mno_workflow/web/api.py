@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import directory, logs
+from ..engine import erasure_words
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..engine.prefill import complete as complete_payload
@@ -256,7 +257,7 @@ def build_api(web: Web) -> FastAPI:
 
     @api.get("/cases/{reference}", response_model=M.CaseDetail, operation_id="getCase", tags=["cases"],
              responses=_error_responses(401, 403, 404), summary=N_("Un dossier"))
-    def get_case(reference: str, user: User = Depends(current_user)):
+    def get_case(reference: str, request: Request, user: User = Depends(current_user)):
         access.require(user, "cases")
         with wf.sessions.begin() as s:
             case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
@@ -265,6 +266,8 @@ def build_api(web: Web) -> FastAPI:
             from ..directory import organisations_off_platform
             off = organisations_off_platform(s, [i.recipient for i in case.instances])
             out = case_as_dict(case, sop, repository.trail(s, case), off)
+            erased = erasure_words.erasure_of(s, case)  # when and why the data were erased (F31)
+            out["erasure"] = erasure_words.as_dict(erased, _lang_req(request, user), sop.calendar.timezone)
             return out
 
     @api.post(

@@ -226,6 +226,8 @@ class CaseDetail(BaseModel):
     closed_at: str | None
     steps: list[StepView]
     audit: list[AuditView]
+    #: when and why the person's personal data were erased: ``{"at", "rule", "text"}``; null if never
+    erasure: dict[str, Any] | None = None
 
 
 class FireResult(BaseModel):

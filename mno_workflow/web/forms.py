@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..engine.errors import Message
 from ..engine.forms import DATE_ERROR
-from ..i18n import N_, babel_locale, gettext
+from ..i18n import N_, babel_locale
 from ..i18n.dates import iso_day
 from ..sop.schema import SOP, FieldType, FormField
 
@@ -227,8 +227,8 @@ def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
     if value is None:
         return ""
     if isinstance(value, dict) and "$purged" in value:  # erased (retention or the person's request)
-        day = str(value["$purged"])[:10]
-        return gettext("[effacé le {day}]", lang, day=day)
+        from ..engine.erasure_words import tombstone_text
+        return tombstone_text(value, lang)  # « [effacé le 04/12/2026] », the day in lang (F31)
     if f.type == FieldType.boolean:
         return t("yes", lang) if value is True else t("no", lang) if value is False else str(value)
     if f.type in (FieldType.choice, FieldType.multi) and f.options:

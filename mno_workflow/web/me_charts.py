@@ -43,10 +43,39 @@ def figures_for(web, request, s, user, *, with_directory: bool = True, with_unme
     return sop, lang, region, f, figs
 
 
-def ops_charts(s, sop, lang: str, region: str | None, now) -> tuple[dict[str, Markup], str]:
+def ops_scope(sop, lang: str, region: str | None, dims: dict[str, str] | None = None) -> str:
+    """What the operational blocks count, in words: open cases today, of ``region`` or of the whole
+    country, and the dashboard filters they do not follow (sex, age group, need: the counts are
+    read per case status and step, not per person; tryout 3, F26). The period never applies: they
+    are today's situation."""
+    from ..i18n import gettext
+
+    where = (
+        gettext("région {name}", lang, name=sop.label(sop.options.get("region", {})[region], lang))
+        if region and region in sop.options.get("region", {})
+        else gettext("ensemble du pays", lang)
+    )
+    names = {
+        "sex": gettext("sexe", lang),
+        "age_group": gettext("tranche d'âge", lang),
+        "need": gettext("besoin", lang),
+    }
+    ignored = [words for dim, words in names.items() if (dims or {}).get(dim)]
+    if ignored:
+        return gettext("Situation à ce jour, {where} (filtres non appliqués : {filters})", lang,
+                       where=where, filters=", ".join(ignored))
+    return gettext("Situation à ce jour, {where}", lang, where=where)
+
+
+def ops_charts(s, sop, lang: str, region: str | None, now,
+               dims: dict[str, str] | None = None) -> tuple[dict[str, Markup], str]:
     """The SVG of each operational chart (:data:`OPS_CHARTS`) and the summary line (« Dossiers :
-    N ouverts · N clos », plain text), small counts hidden (« < 5 », « s ») as on every M&E path."""
+    N ouverts · N clos », plain text), small counts hidden (« < 5 », « s ») as on every M&E path.
+    ``region``: the region filter (a supervisor's own region); the charts' titles and the summary
+    end with :func:`ops_scope` of ``dims`` (the page's filters), so a download says it too."""
     from .charts import bar_chart
+
+    scope = ops_scope(sop, lang, region, dims)
 
     d = ops_stats.dashboard_counts(s, now, region, with_median=False)  # no median chart any more
 
@@ -67,12 +96,12 @@ def ops_charts(s, sop, lang: str, region: str | None, now) -> tuple[dict[str, Ma
     charts = {
         "bottlenecks": bar_chart(
             [ops.chart_item(st_label(a, b), ("open", a, b)) for a, b, _n in neck],
-            title=me_view.tr("bottlenecks", lang),
+            title=f"{me_view.tr('bottlenecks', lang)} — {scope}",
             lang=lang,
         ),
         "per_state": bar_chart(
             [ops.chart_item(st_label(*k), ("open", *k)) for k in per_state],
-            title=t("cases_per_state", lang),
+            title=f"{t('cases_per_state', lang)} — {scope}",
             lang=lang,
         ),
         "overdue": bar_chart(
@@ -80,7 +109,7 @@ def ops_charts(s, sop, lang: str, region: str | None, now) -> tuple[dict[str, Ma
                 ops.chart_item(step_label(k), ("overdue", k))
                 for k in sorted(d["overdue"], key=lambda k: order.get(k, 99))
             ],
-            title=t("overdue_by_step", lang),
+            title=f"{t('overdue_by_step', lang)} — {scope}",
             lang=lang,
         ),
         # The old « Durée médiane par étape » chart is gone (issue 20, finding 3: it mixed refusals,
@@ -92,7 +121,7 @@ def ops_charts(s, sop, lang: str, region: str | None, now) -> tuple[dict[str, Ma
         open=me_view.fmt(ops.text(("totals", "open")), lang),
         closed=me_view.fmt(ops.text(("totals", "closed")), lang),
     )
-    return charts, summary
+    return charts, f"{summary} — {scope}"
 
 
 def svg_size(svg: str) -> tuple[int, int]:

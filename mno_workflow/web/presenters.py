@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import directory
 from ..directory.names_lang import in_lang
+from ..engine.erasure_words import timeline_words
 from ..i18n import N_, colon, gettext
 from ..reminders.rendering import with_need
 from ..sop.schema import SOP, FieldType
@@ -119,7 +120,7 @@ def timeline(sop: SOP, events, lang: str, names: dict[str, str] | None = None) -
             what = gettext("Dossier rouvert : {reason}", lang, reason=words(ev).get("reason", ""))
         elif ev.action == "purge":  # retention or a person's request (engine/retention.py)
             d = words(ev)
-            what = gettext("Données personnelles effacées ({rule})", lang, rule=d.get("rule", "")) + (
+            what = timeline_words(str((ev.data or {}).get("rule") or ""), lang) + (  # no key (F31)
                 f" — {d['reason']}" if d.get("reason") else "")
         elif ev.action == "migrate":
             what = migrate_words(ev, current, lang)

@@ -127,5 +127,8 @@ def test_after_erasure_the_export_says_erased(wf, db_url, tmp_path):
     r = mno(db_url, "case", "export-person", ref, "-o", str(out), "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
-    assert "Aminata" not in page and "[effacé le 2025-06-02]" in page
+    # tryout 3, F31: the day as every date of the document, the rule and the when in words
+    assert "Aminata" not in page and "[effacé le 02/06/2025]" in page and "2025-06-02]" not in page
     assert "Effacement des données personnelles" in page
+    assert "effacées le 02/06/2025, à la demande de la personne." in page
+    assert "erasure" not in page

@@ -3,6 +3,8 @@ web path — case page, API, dashboard export — without a personal value and w
 
 from __future__ import annotations
 
+import re
+
 from mno_workflow.engine.retention import erase_case
 
 from .conftest import PASSWORD
@@ -21,11 +23,40 @@ def test_erased_cases_render_on_pages_api_and_export(live):
         page = sup.get(f"/dossiers/{ref}")
         assert page.status_code == 200, page.text[:500]
         assert "Aminata" not in page.text and "70 00 00 01" not in page.text
-        assert "[effacé le 2025-06-02]" in page.text
-        assert "Données personnelles effacées (erasure) — demande de la personne" in page.text  # timeline
+        # tryout 3, F31: the day as every date of the page, the rule in words, a title and a banner
+        assert "[effacé le 02/06/2025]" in page.text and "2025-06-02]" not in page.text
+        timeline = "Données personnelles effacées à la demande de la personne — demande de la personne"
+        assert timeline in page.text
+        assert "(erasure)" not in page.text and "— —" not in page.text
+        assert f"<title>{ref} — Données personnelles effacées" in page.text
+        assert (f'<h1>{ref} <span class="muted">— Données personnelles effacées</span></h1>') in page.text
+        banner = re.search(r'<p class="notice erased-banner" role="status">(.*?)</p>', page.text)[1]
+        assert re.sub(r"<[^>]+>", "", banner) == (
+            "Les données personnelles de cette personne ont été effacées le 02/06/2025, à la demande de la "
+            "personne.")
         api = sup.get(f"/api/v1/cases/{ref}", headers={"Authorization": f"Bearer {tok}"})
         assert api.status_code == 200, api.text[:300]
         assert "Aminata" not in api.text and "$purged" in api.text
+        erasure = api.json()["erasure"]
+        assert erasure["rule"] == "erasure" and erasure["at"].startswith("2025-06-02")
+        assert erasure["text"].startswith("Les données personnelles de cette personne ont été effacées le")
+        en = sup.get(f"/api/v1/cases/{ref}",
+                     headers={"Authorization": f"Bearer {tok}", "Accept-Language": "en"}).json()
+        assert en["erasure"]["text"] == ("This person's personal data were erased on 02/06/2025, at the "
+                                         "person's request.")
+    listing = sup.get("/dossiers").text
+    assert listing.count('<span class="muted erased">Données personnelles effacées</span>') >= 2
+    doc = sup.get(f"/dossiers/{open_ref}/donnees-personne").text
+    assert "[effacé le 02/06/2025]" in doc and "2025-06-02]" not in doc
+    assert "effacées le 02/06/2025, à la demande de la personne." in doc
+    sup.get("/langue/en")
+    page = sup.get(f"/dossiers/{open_ref}").text
+    assert "[erased on 02/06/2025]" in page and "(erasure)" not in page
+    assert "Personal data erased at the person&#39;s request — demande de la personne" in page
+    banner = re.search(r'<p class="notice erased-banner" role="status">(.*?)</p>', page)[1]
+    assert re.sub(r"<[^>]+>", "", banner) == ("This person&#39;s personal data were erased on 02/06/2025, "
+                                              "at the person&#39;s request.")
+    assert "effacé" not in page
     coord = live.client("coord.mnr")
     csv = coord.get("/tableau-de-bord/export.csv?noms=true")
     assert csv.status_code == 200 and "Aminata" not in csv.text and open_ref in csv.text

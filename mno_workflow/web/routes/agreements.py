@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from ... import directory
 from ...directory.names_lang import in_lang
 from ...engine.errors import Message
-from ...i18n import gettext
+from ...i18n import dates, gettext
 from ...protection import agreement_in_force
 from ...protection.disclosure import type_label
 from .. import access, agreement_form
@@ -115,17 +115,28 @@ def add_routes(r: APIRouter, web: Web) -> None:
     async def agreement_end(request: Request, agreement_id: str):
         form = await request.form()
 
+        def refused(s, user, typed: str, message: str):
+            """The register again with the row's « Fin » field marked (typed text kept)."""
+            ctx = _ctx(s, request, user)
+            ctx["end_error"] = {"id": agreement_id, "typed": typed, "text": message}
+            return web.render(request, "agreements.html", ctx, status=422)
+
         def work():
             with wf.sessions.begin() as s:
                 user = web.user(request, s)
                 access.require(user, "directory_edit")
+                lang = web.lang(request, user)
+                agr = directory.TABLES["sharing_agreement"]
+                signed = s.scalar(select(agr.c.signed_on).where(agr.c.id == agreement_id[:100]))
+                typed = str(form.get("expires_on", "")).strip()[:20]
+                day = agreement_form.read_day(typed) if typed else None
+                if typed and day is None:  # day/month/year as every date field of the app
+                    return refused(s, user, typed, Message.t(WEB_DATE_ERROR).text(lang))
+                if day is not None and signed is not None and day < signed:  # tryout 3, F36
+                    return refused(s, user, typed, gettext(
+                        "La fin ne peut pas précéder la signature de l'accord ({day}).", lang,
+                        day=dates.day_text(signed, lang)))
                 try:
-                    typed = str(form.get("expires_on", "")).strip()[:20]
-                    day = agreement_form.read_day(typed) if typed else None
-                    if typed and day is None:  # day/month/year as every date field of the app
-                        lang = web.lang(request, user)
-                        request.session["flash_error"] = Message.t(WEB_DATE_ERROR).text(lang)
-                        return RedirectResponse("/repertoire/accords", status_code=303)
                     directory.update_object(s, "sharing_agreement", agreement_id[:100],
                                             {"expires_on": day.isoformat() if day else None},
                                             user.id, now=web.now())
@@ -133,9 +144,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     raise access.NotVisible() from None
                 except directory.DirectoryValidationError as e:
                     from ...sop.diagnostics import text_in
-                    request.session["flash_error"] = "; ".join(text_in(p.message, web.lang(request, user))
-                                                         for p in e.problems)
-                    return RedirectResponse("/repertoire/accords", status_code=303)
+                    return refused(s, user, typed, "; ".join(text_in(p.message, lang) for p in e.problems))
             request.session["flash"] = t("saved", web.lang(request, user))
             return RedirectResponse("/repertoire/accords", status_code=303)
 

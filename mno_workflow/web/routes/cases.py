@@ -205,7 +205,18 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "steps_bar": stepview.steps_bar(sop, case, now),
         "referrals": [x for x in steps if x["step"].recipient],
         "off_platform": off_platform,
+        "erased": _erased(s, case, lang, sop.calendar.timezone),
     }
+
+
+def _erased(s, case: Case, lang: str, timezone: str) -> dict[str, str] | None:
+    """``{"title", "banner"}`` of a case whose personal data were erased (tryout 3, F31), else None."""
+    from ...engine import erasure_words
+
+    erasure = erasure_words.erasure_of(s, case)
+    if erasure is None:
+        return None
+    return {"title": erasure_words.title(lang), "banner": erasure_words.banner(erasure, lang, timezone)}
 
 
 def add_routes(r: APIRouter, web: Web) -> None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from ... import protection
-from ...i18n import gettext
+from ...i18n import gettext, pgettext
 from ...indicators import tables as itables
 from .. import access, me_charts, me_view, queries
 from ..core import Web
@@ -35,7 +35,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             access.require(user, "dashboard")
             sop, lang, region, f, figs = _figures(request, s, user)
-            charts, summary = me_charts.ops_charts(s, sop, lang, region, web.now())
+            # the operational blocks follow the region filter; the others are named (F26)
+            charts, summary = me_charts.ops_charts(s, sop, lang, f.dims.get("region"), web.now(), f.dims)
             ind_charts = {
                 sh.code: me_view.indicator_chart(sh, 0, lang) for sh in (figs.shown if figs else [])
             }
@@ -52,12 +53,24 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "tr": me_view.tr,
                     "fmt": itables_fmt,
                     "summary": summary,
+                    "ops_scope": me_charts.ops_scope(sop, lang, f.dims.get("region"), f.dims),
                     "forced_region": region,
                     "options": {k: sorted(sop.options.get(k, {}).items()) for k in ("region", "sex", "need")},
                     "age_groups": _age_groups(sop, lang),
+                    "all_of": _all_of(lang),
                     "period_choices": me_view.period_choices(me_view.now_day(web.now(), sop), f, lang),
                 },
             )
+
+    def _all_of(lang: str) -> dict[str, str]:
+        """The « all » option of each filter, agreed with its noun in French (« Région : Toutes »,
+        « Sexe : Tous », tryout 3, F27): one message per filter."""
+        return {
+            "region": pgettext("all regions", "Toutes", lang),
+            "sex": pgettext("all sexes", "Tous", lang),
+            "age": pgettext("all age groups", "Toutes", lang),
+            "need": pgettext("all needs", "Tous", lang),
+        }
 
     def _age_groups(sop, lang: str) -> list[tuple[str, str]]:
         """The age filter's options ``(code, words)``: the CSV export's words (« 15–17 ans »),
@@ -98,10 +111,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "dashboard")
-            sop = web.latest(s).sop
-            lang = web.lang(request, user)
-            region = user.region if user.role == "supervisor" else None
-            charts, _summary = me_charts.ops_charts(s, sop, lang, region, web.now())
+            sop, lang, _region, f, _figs = _figures(request, s, user, with_directory=False)
+            region = f.dims.get("region")  # the page's filter; a supervisor's own region wins
+            charts, _summary = me_charts.ops_charts(s, sop, lang, region, web.now(), f.dims)
             svg = str(charts[name])
             if not svg:
                 raise HTTPException(404, gettext("rien à dessiner", lang))

@@ -1,0 +1,30 @@
+"""``mno case show`` and ``mno case list`` of a case whose personal data were erased (tryout 3,
+F31): the name line says « Données personnelles effacées », a line says when and why in words,
+erased values carry the day in the reader's format and the rule is never its key (« erasure »),
+in French and in English."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_cli__case_scope import kadiogo_case, mno  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.migrated
+
+
+def test_show_and_list_say_the_erasure_in_words(kadiogo_case):  # noqa: F811
+    db_url, ref = kadiogo_case
+    r = mno(db_url, "case", "erase", ref, "--reason", "demande écrite", "--as", "idrissa.sanou:supervisor")
+    assert r.exit_code == 0, r.output
+    fr = mno(db_url, "case", "show", ref).output
+    assert "Nom : Données personnelles effacées" in fr, fr
+    assert "Les données personnelles de cette personne ont été effacées le " in fr
+    assert ", à la demande de la personne." in fr
+    assert "erasure" not in fr and "Awa" not in fr
+    assert "Règle : à la demande de la personne" in fr  # the audit line
+    en = mno(db_url, "--lang", "en", "case", "show", ref).output
+    assert "Name: Personal data erased" in en and "at the person's request." in en, en
+    assert "This person's personal data were erased on " in en
+    assert "erasure" not in en and "effac" not in en
+    listed = mno(db_url, "case", "list").output
+    assert "Données personnelles effacées" in listed.splitlines()[1], listed
