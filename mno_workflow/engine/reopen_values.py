@@ -49,7 +49,11 @@ def asked(sop: SOP, data: dict | None) -> list[Asked]:
     current = ((data or {}).get(form_id) or {}).get(field_id)
     form = sop.forms.get(form_id)
     spec = next((f for f in form.fields if f.id == field_id), None) if form else None
-    return [Asked(within.by, field_id, sorted(within.cases), current if current not in ("", None) else None,
+    # the option list's order (an ordinal scale: high, moderate, low), never alphabetical (tryout 3,
+    # F32: « Élevé, Faible, Modéré »); codes the list lacks after, in the deadline's order
+    listed = list(sop.options.get(spec.options or "", {})) if spec is not None else []
+    codes = [c for c in listed if c in within.cases] + [c for c in within.cases if c not in listed]
+    return [Asked(within.by, field_id, codes, current if current not in ("", None) else None,
                   spec.options if spec else None)]
 
 

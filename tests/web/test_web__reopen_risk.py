@@ -38,6 +38,8 @@ def test_page_asks_the_risk_level_of_a_screened_out_case(live):
     page = c.get(f"/dossiers/{ref}").text
     ask = re.search(r'data-reopen-ask="risk_level".*?</div>', page, re.S).group(0)
     assert "obligatoire" in ask and "selected" not in ask
+    # an ordinal scale in the SOP's order, never alphabetical (tryout 3, F32: Élevé, Faible, Modéré)
+    assert re.findall(r'<option value="(\w+)"', ask) == ["high", "moderate", "low"]
     before = _status(live.wf, ref)
     r = c.post(f"/dossiers/{ref}/rouvrir", data={"csrftoken": c.cookies.get("csrftoken"),
                                                  "version": str(before[1]), "reason": "Erreur"})
