@@ -107,7 +107,7 @@ _TEXTS = {
     "bool": N_("Réponse oui/non attendue (true/false)."),
     "ge": N_("La valeur doit être au moins {limit}."),
     "le": N_("La valeur doit être au plus {limit}."),
-    "phone": N_("Numéro de téléphone invalide (ex. +226 70 12 34 56)."),
+    "phone": N_("Numéro de téléphone invalide (ex. {example})."),
     "list": N_("Une liste de valeurs est attendue."),
     "group": N_("Un groupe de champs est attendu."),
     "future": N_("La date ne peut pas être dans le futur."),
@@ -120,7 +120,18 @@ _TEXTS = {
 }
 
 
-def _translate(err: dict) -> Message:
+def sop_country(sop: object) -> str | None:
+    """The country of an SOP: its calendar's ``holidays`` code (``GB-ENG`` → ``GB``), else its
+    time zone's country (``zone.tab``), else None."""
+    calendar = getattr(sop, "calendar", None)
+    code = getattr(calendar, "holidays", None)
+    if code:
+        return str(code).partition("-")[0]
+    from ..sop.checks.calendar import zone_countries
+    return zone_countries().get(getattr(calendar, "timezone", "") or "")
+
+
+def _translate(err: dict, sop: SOP | None = None) -> Message:
     t, ctx = err["type"], err.get("ctx") or {}
     if t == "missing":
         return _msg("required")
@@ -148,8 +159,9 @@ def _translate(err: dict) -> Message:
         return _msg("le", limit=_num(ctx.get("le", ctx.get("lt"))))
     if t == "string_too_long":
         return Message.n("Au plus {n} caractère.", "Au plus {n} caractères.", _count(ctx.get("max_length")))
-    if t == "string_pattern_mismatch":
-        return _msg("phone")
+    if t == "string_pattern_mismatch":  # an example of the SOP's country (NE: +227 …)
+        from ..i18n.phones import example_number
+        return _msg("phone", example=example_number(sop_country(sop)))
     if t == "too_short":
         return Message.n("Au moins {n} élément.", "Au moins {n} éléments.", _count(ctx.get("min_length")))
     if t == "too_long":
@@ -200,7 +212,7 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
         parsed = model.model_validate(payload)
     except ValidationError as e:
         for err in e.errors(include_url=False):
-            errors.setdefault(_loc(err["loc"]), _translate(err))
+            errors.setdefault(_loc(err["loc"]), _translate(err, sop))
         # Keep checking the fields that parsed, so the user sees every problem at once.
         bad = {str(err["loc"][0]) for err in e.errors() if err["loc"]}
         try:

@@ -21,3 +21,22 @@ def phone_text(value: object) -> str:
     if not phonenumbers.is_valid_number(number):
         return text
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+#: the example when the SOP's country is unknown or has no example number (Burkina Faso's)
+DEFAULT_EXAMPLE = "+226 70 12 34 56"
+
+
+def example_number(country: str | None) -> str:
+    """An example mobile number of ``country`` (ISO 3166 code, ``NE`` → « +227 … ») in the
+    international format, from ``phonenumbers``' metadata; :data:`DEFAULT_EXAMPLE` otherwise. So a
+    Niger SOP's phone error does not give a Burkina number (tryout 3, F9)."""
+    if not country:
+        return DEFAULT_EXAMPLE
+    import phonenumbers
+
+    number = phonenumbers.example_number_for_type(country.upper()[:2], phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return DEFAULT_EXAMPLE
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
