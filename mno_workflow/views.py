@@ -97,9 +97,34 @@ def names_for(session: Any, case: Case, events: list[AuditEvent], users_too: tup
     return Names(users, orgs, services, off)
 
 
-def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = None) -> list[str]:
+def dues_of(session: Any, case: Case) -> dict[int, Any]:
+    """``{step instance id: due instant (aware UTC)}`` of the case's open steps that have a
+    deadline in their current state (the newest row: an extension adds one), as the case page
+    shows them. One statement."""
+    from sqlalchemy import select
+
+    from .store.models import Deadline
+    open_ = {i.id: i for i in case.instances if not i.final}
+    out: dict[int, Any] = {}
+    if not open_:
+        return out
+    for inst_id, state, entered_at, due in session.execute(
+            select(Deadline.instance_id, Deadline.state, Deadline.entered_at, Deadline.due_at)
+            .where(Deadline.case_id == case.id, Deadline.kind == "expiry", Deadline.status != "cancelled",
+                   Deadline.instance_id.in_(list(open_)))
+            .order_by(Deadline.id)):
+        inst = open_[inst_id]
+        if state == inst.state and entered_at == inst.entered_at:
+            out[inst_id] = due
+    return out
+
+
+def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = None,
+               dues: dict[int, Any] | None = None, now: Any = None) -> list[str]:
     """Summary lines: reference, status, person, region, then each step instance and its state
-    (users and organisations by name when ``names`` knows them)."""
+    (users and organisations by name when ``names`` knows them) and, for an open step with a
+    deadline (``dues``: :func:`dues_of`), « échéance 10/12/2026 23:59 » in the SOP's time zone,
+    « en retard » once ``now`` is past it (tryout 3, F10)."""
     names = names or Names()
     words_of = _t(lang)
     region = sop.label(sop.options.get("region", {}).get(case.region or ""), lang) or case.region or "-"
@@ -116,6 +141,13 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
         if inst.recipient in names.off_platform:  # its answers recorded by the caseworker
             extra += f" ({gettext('suivi par le gestionnaire', lang)})"
         words = sop.label(step.label, lang) + _need(sop, inst.key, lang)  # --format json has the keys
+        due = (dues or {}).get(inst.id)
+        if due is not None:
+            from .i18n.dates import instant_text
+            when = instant_text(due, lang, sop.calendar.timezone)
+            extra += " — " + gettext("échéance {due}", lang, due=when)
+            if now is not None and due < now:
+                extra += " (" + gettext("en retard", lang) + ")"
         lines.append(f"  {mark} {words}{colon(lang)}"
                      f"{sop.label(step.states[inst.state].label, lang)}{extra}")
     return lines
@@ -200,7 +232,7 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
 
 
 def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent],
-                 off_platform: set[str] | None = None) -> dict[str, Any]:
+                 off_platform: set[str] | None = None, dues: dict[int, Any] | None = None) -> dict[str, Any]:
     """A JSON-ready view of a case, its step instances and its audit trail; a step with a recipient
     says whether that organisation is off the platform (``off_platform``: the ids
     :func:`.directory.organisations_off_platform` gives; its answers recorded by the caseworker)."""
@@ -214,7 +246,9 @@ def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent],
         "steps": [{"step": i.step, "key": i.key, "state": i.state, "final": i.final,
                    "recipient": i.recipient, "off_platform": (i.recipient in off) if i.recipient else None,
                    "item": i.item, "data": i.data,
-                   "entered_at": i.entered_at.isoformat()} for i in case.instances],
+                   "entered_at": i.entered_at.isoformat(),
+                   "due_at": dues[i.id].isoformat() if dues and i.id in dues else None}
+                  for i in case.instances],
         "audit": [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "role": e.role,
                    "organisation": e.organisation, "action": e.action, "trigger": e.trigger,
                    "step": e.step, "instance": e.instance_key, "from": e.from_state, "to": e.to_state,

@@ -198,7 +198,7 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
     """Afficher un dossier : étapes, états, données et journal d'audit."""
     from ..protection.viewlog import log_cli_view
     from ..store import repository
-    from ..views import audit_lines, case_as_dict, case_lines, names_for
+    from ..views import audit_lines, case_as_dict, case_lines, dues_of, names_for
     engine = open_engine(read_only=True)
     with engine.sessions() as s:
         case = repository.get_case(s, reference)
@@ -211,13 +211,14 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
         if fmt == "json":
             from ..directory import organisations_off_platform
             off = organisations_off_platform(s, [i.recipient for i in case.instances])
-            typer.echo(json.dumps(case_as_dict(case, sop, events, off), ensure_ascii=False, indent=2))
+            typer.echo(json.dumps(case_as_dict(case, sop, events, off, dues_of(s, case)), ensure_ascii=False,
+                                  indent=2))
         else:
             from ..engine import erasure_words
             names = names_for(s, case, events)  # the assignee, actors and organisations by name
             erasure = erasure_words.erasure_of(s, case)  # when and why, in words (F31)
             banner = [erasure_words.banner(erasure, state["lang"], sop.calendar.timezone)] if erasure else []
-            lines = case_lines(case, sop, state["lang"], names)
+            lines = case_lines(case, sop, state["lang"], names, dues_of(s, case), engine.clock.now())
             lines[2:2] = banner  # after the name line
             for line in lines + [""] + audit_lines(events, sop, state["lang"], names):
                 typer.echo(line)

@@ -32,7 +32,7 @@ from ..i18n import N_, norm_lang
 from ..sop.diagnostics import text_in
 from ..store import repository
 from ..store.models import Case, User
-from ..views import case_as_dict
+from ..views import case_as_dict, dues_of
 from . import access, case_files, queries, tokens, worklists
 from . import api_models as M
 from .api_alerts import add_alert_routes
@@ -265,7 +265,7 @@ def build_api(web: Web) -> FastAPI:
             sop = web.compiled_for(case).sop
             from ..directory import organisations_off_platform
             off = organisations_off_platform(s, [i.recipient for i in case.instances])
-            out = case_as_dict(case, sop, repository.trail(s, case), off)
+            out = case_as_dict(case, sop, repository.trail(s, case), off, dues_of(s, case))
             erased = erasure_words.erasure_of(s, case)  # when and why the data were erased (F31)
             out["erasure"] = erasure_words.as_dict(erased, _lang_req(request, user), sop.calendar.timezone)
             return out

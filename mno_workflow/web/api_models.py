@@ -190,6 +190,7 @@ class StepView(BaseModel):
     item: dict[str, Any] | None
     data: dict[str, Any] | None
     entered_at: str
+    due_at: str | None = Field(default=None, description=N_("Échéance en cours (UTC), sinon null"))
 
 
 class AuditView(BaseModel):
