@@ -230,10 +230,14 @@ def on_behalf_note(sop: SOP, ev, lang: str, names: dict[str, str] | None = None)
 
 
 def provider_field(
-    s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance, lang: str
+    s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance, lang: str,
+    sop: SOP | None = None, now: Any = None,
 ) -> None:
     """Turn the recipient field into a choice of matched providers (organisation ids) for the
-    referral's need and the case's region, with the reasons; other organisations follow."""
+    referral's need and the case's region, with the reasons; other organisations follow. With
+    ``sop`` and ``now``: an organisation whose directory type the consent in force does not
+    cover is shown but not selectable, « — non couvert par le consentement » (the engine
+    refuses it anyway: engine/disclose.py; tryout 3, F11)."""
     view = next((v for v in views if v.name == field_id), None)
     if view is None:
         return
@@ -260,6 +264,27 @@ def provider_field(
     view.options = list(seen.items())
     view.groups = [(t("other_providers", lang), others)] if others else []
     view.notes = notes
+    if sop is not None and now is not None and sop.data_protection is not None:
+        view.disabled = _not_covered(s, sop, case, now, [*seen, *(oid for oid, _ in others)])
+        mark = gettext("non couvert par le consentement", lang)
+        view.options = [(c, f"{n} — {mark}" if c in view.disabled else n) for c, n in view.options]
+        view.groups = [(g, [(c, f"{n} — {mark}" if c in view.disabled else n) for c, n in opts])
+                       for g, opts in view.groups]
+
+
+def _not_covered(s, sop: SOP, case: Case, now: Any, organisations: list[str]) -> set[str]:
+    """The organisations of ``organisations`` the consent in force does not let the case's data
+    be shared with, by their directory type (:func:`mno_workflow.protection.may_disclose`, as
+    the engine decides for the same organisation); none without a directory."""
+    from ..protection import consent_in_force, may_disclose
+    consent = consent_in_force(sop, case, now)
+    purpose = sop.data_protection.referral_purpose if sop.data_protection else None
+    out = set()
+    for oid in organisations:
+        kind = directory.organisation_type(s, oid)
+        if kind is not None and not may_disclose(consent, kind, None, purpose).allowed:
+            out.add(oid)
+    return out
 
 
 def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:

@@ -241,7 +241,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         names = web.directory_names(s, lang)
         for f in forms:
             if step.recipient and step.recipient.startswith(f.form_id + "."):
-                provider_field(s, f.views, step.recipient.split(".", 1)[1], case, inst, lang)
+                provider_field(s, f.views, step.recipient.split(".", 1)[1], case, inst, lang,
+                               sop=sop, now=web.now())
             if step.service and step.service.startswith(f.form_id + "."):  # services by name, not ids
                 from ..service_choice import service_field
                 same_form = step.recipient and step.recipient.startswith(f.form_id + ".")
