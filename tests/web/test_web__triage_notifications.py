@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.store.models import OutboxMessage
 
@@ -226,3 +228,23 @@ def test_every_page_names_its_icon_and_favicon_ico_answers(live):
     assert b"<svg" in r.content
     r = anon.get("/favicon.ico")
     assert r.status_code == 301 and r.headers["location"] == icon[1]
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("fr", ("relève de la région Yaadga", "Salif Zongo")),
+    ("en", ("belongs to the region Yaadga", "Salif Zongo")),
+])
+def test_a_case_of_another_region_is_said_at_registration(live, lang, words):
+    """Tryout 3, F35: a Kadiogo case manager registering a case whose region is Yaadga is told at
+    once that its escalations go to Yaadga's supervisor, by name; a case of her own region says
+    nothing of the kind."""
+    c = live.client("mariam.kabore")
+    c.get(f"/langue/{lang}")
+    for region, told in (("yaadga", True), ("kadiogo", False)):
+        page = c.get("/dossiers/nouveau").text
+        r = c.post("/dossiers/nouveau", data={**NEW_CASE, "region": region, "first_name": f"Test{region}",
+                                              "csrftoken": c.cookies.get("csrftoken"),
+                                              "form_token": form_token_of(page)})
+        assert r.status_code == 303, r.text[:300]
+        shown = c.get(r.headers["location"]).text
+        assert all(w in shown for w in words) is told, (region, shown[:2000])

@@ -319,6 +319,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
                                                 [c.reference for c in dups.visible], dups.hidden, web.now())
             if not opened.replayed:
                 request.session["flash"] = f"{t('saved', lang)} {ref}"
+                with wf.sessions() as s:  # another region's case: said at once (tryout 3, F35)
+                    elsewhere = other_region_notice(s, sop, user, repository.get_case(s, ref), lang)
+                if elsewhere:
+                    request.session["flash"] += " " + elsewhere
             return RedirectResponse(f"/dossiers/{ref}", status_code=303)
 
         return await run_in_threadpool(work)
@@ -368,6 +372,25 @@ def add_routes(r: APIRouter, web: Web) -> None:
             data = case_history_svg(repository.trail(s, case), sop, inst.step, inst.key, inst.state, lang,
                                     lambda dot: web.svg(("case", case.id), dot, cache=False))
             return svg_response(data)
+
+
+def other_region_notice(s, sop, user, case, lang: str) -> str:
+    """« Ce dossier relève de la région Yaadga (Ouahigouya) : son superviseur est Salif Zongo… »
+    when a case manager registers a case of another region than theirs — its deadlines and
+    escalations go to that region's supervisors, and theirs will not see it; "" otherwise."""
+    from sqlalchemy import select
+
+    from ...i18n import gettext
+    from ...store.models import User
+    if case is None or not user.region or not case.region or case.region == user.region:
+        return ""
+    region = sop.label(sop.options.get("region", {}).get(case.region), lang) or case.region
+    names = list(s.scalars(select(User.display_name).where(
+        User.role == "supervisor", User.region == case.region, User.active.is_(True))
+        .order_by(User.display_name)))
+    return gettext("Ce dossier relève de la région {region} : ses escalades vont à son superviseur "
+                   "({names}), pas à celui de votre région ; réattribuez-le à un gestionnaire de cette "
+                   "région si besoin.", lang, region=region, names=", ".join(names) or "—")
 
 
 def _reopen_asks(sop, case, lang: str) -> list[dict]:
