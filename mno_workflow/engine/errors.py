@@ -134,11 +134,22 @@ class FieldErrors:
     erreur » joined with « ; », in the reader's language (``""``: the whole form)."""
 
     errors: tuple[tuple[str, Message], ...]
+    #: field path → its label (SOP :class:`Labels`), to name fields as people read them
+    labels: tuple[tuple[str, Any], ...] = ()
 
     def text(self, lang: str = "fr") -> str:
         from ..i18n import gettext
-        return "; ".join(gettext("{field} : {error}", lang, field=k or gettext("formulaire", lang),
-                                 error=m.text(lang)) for k, m in self.errors)
+        named = dict(self.labels)
+
+        def field(k: str) -> str:
+            if not k:
+                return gettext("formulaire", lang)
+            return named[k].text(lang) if k in named else k
+
+        # each error's own full stop dropped inside the list (« obligatoire ; … », not « .; »)
+        from ..i18n import listed
+        return listed([gettext("{field} : {error}", lang, field=field(k), error=m.text(lang).rstrip("."))
+                       for k, m in self.errors], lang)
 
 
 @dataclass(frozen=True)
@@ -246,11 +257,15 @@ class FormInvalid(EngineError):
 
     code, http_status = "form_invalid", 422
 
-    def __init__(self, form_id: str, errors: dict[str, Message]):
+    def __init__(self, form_id: str, errors: dict[str, Message], *, title: Any = None,
+                 labels: dict[str, Any] | None = None):
+        """``title`` (SOP :class:`Labels` of the form) and ``labels`` (field path → Labels) name
+        the form and its fields in the message as people read them (« Retrait du consentement »,
+        « Date du retrait »); the form id and field paths otherwise. ``errors`` stays keyed by path."""
         self.form_id = form_id
         self.errors = errors
-        super().__init__(Message.t("Formulaire « {form} » invalide — {errors}", form=form_id,
-                                   errors=FieldErrors(tuple(errors.items()))))
+        super().__init__(Message.t("Formulaire « {form} » invalide — {errors}", form=title or form_id,
+                                   errors=FieldErrors(tuple(errors.items()), tuple((labels or {}).items()))))
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {"code": self.code, "message": self.text(lang), "form": self.form_id,

@@ -120,6 +120,28 @@ _TEXTS = {
 }
 
 
+def _named(sop: SOP, form_id: str, errors: dict[str, Message]) -> dict[str, Any]:
+    """The form's title and the labels of the fields in ``errors`` (``group.0.field``: the
+    field's label), for :class:`FormInvalid`'s message (tryout 3, F14: « Formulaire
+    « consent_withdrawal » invalide — withdrawn_on : … »)."""
+    form = sop.forms.get(form_id)
+    if form is None:
+        return {}
+    by_id: dict[str, Any] = {}
+
+    def walk(fields: list[FormField]) -> None:
+        for f in fields:
+            by_id.setdefault(f.id, f.label)
+            walk(f.fields or [])
+    walk(form.fields)
+    labels = {}
+    for path in errors:
+        last = next((p for p in reversed(path.split(".")) if not p.isdigit()), "")
+        if last in by_id and by_id[last]:
+            labels[path] = Labels((by_id[last],))
+    return {"title": Labels((form.title,)) if form.title else None, "labels": labels}
+
+
 def sop_country(sop: object) -> str | None:
     """The country of an SOP: its calendar's ``holidays`` code (``GB-ENG`` → ``GB``), else its
     time zone's country (``zone.tab``), else None."""
@@ -218,7 +240,7 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
         try:
             parsed = model.model_validate({k: v for k, v in payload.items() if k not in bad})
         except ValidationError:  # pragma: no cover - removing bad keys leaves valid data
-            raise FormInvalid(form_id, errors) from None
+            raise FormInvalid(form_id, errors, **_named(sop, form_id, errors)) from None
     data = parsed.model_dump(mode="json", exclude_none=True)
     _to_utc(form.fields, data, ZoneInfo(sop.calendar.timezone))
     for k in list(data):  # empty lists of multi fields count as missing
@@ -243,7 +265,7 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
             if ok is not True:
                 errors.setdefault(rule.field or "", sop_text(rule.message))
     if errors:
-        raise FormInvalid(form_id, errors)
+        raise FormInvalid(form_id, errors, **_named(sop, form_id, errors))
     return data
 
 

@@ -37,7 +37,8 @@ def stored(value: Any) -> Any:
         return {"joined": [stored(p) for p in value.parts], "sep": value.sep,
                 "empty": stored(value.empty) if value.empty is not None else None}
     if isinstance(value, FieldErrors):
-        return {"field_errors": [[k, stored(m)] for k, m in value.errors]}
+        out = {"field_errors": [[k, stored(m)] for k, m in value.errors]}
+        return {**out, "field_labels": [[k, stored(lb)] for k, lb in value.labels]} if value.labels else out
     if isinstance(value, FormNames):
         return {"form_names": list(value.names)}
     if isinstance(value, _PLAIN):
@@ -65,7 +66,8 @@ def restored(data: Any) -> Any:
         empty = restored(data.get("empty")) if data.get("empty") is not None else None
         return Joined(tuple(restored(p) for p in data["joined"]), sep=data.get("sep", ", "), empty=empty)
     if "field_errors" in data:
-        return FieldErrors(tuple((k, restored(m)) for k, m in data["field_errors"]))
+        return FieldErrors(tuple((k, restored(m)) for k, m in data["field_errors"]),
+                           tuple((k, restored(lb)) for k, lb in data.get("field_labels") or ()))
     if "form_names" in data:
         return FormNames(tuple(data["form_names"]))
     return data

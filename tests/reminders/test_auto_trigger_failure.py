@@ -49,8 +49,8 @@ def test_failing_automatic_trigger_is_escalated_once_and_audited(tw):
             ("caseworker", "wanjiru"), ("supervisor", "otieno")]
         texts = {m.recipient_user: render(s, m).text for m in msgs}
         events = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "auto_trigger_failed")))
-    assert "Reason: Form 'close_note' is invalid" in texts["wanjiru"]  # English for wanjiru
-    assert "Raison : Formulaire « close_note » invalide" in texts["otieno"]  # French for otieno
+    assert "Reason: Form 'Note' is invalid — Note: This field is required" in texts["wanjiru"]
+    assert "Raison : Formulaire « Note » invalide — Note : Ce champ est obligatoire" in texts["otieno"]
     assert "'close_with_note'" in texts["wanjiru"]
     (ev,) = events
     assert ev.trigger == "close_with_note" and ev.data["code"] == "form_invalid"

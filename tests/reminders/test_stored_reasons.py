@@ -72,9 +72,9 @@ def test_auto_failed_stores_the_message_and_renders_in_the_readers_language(tw):
                                                   OutboxMessage.recipient_user == "otieno")).first()
         assert m.lang == "fr" and "reason_fr" not in m.context and "reason_en" not in m.context
         assert m.context["reason_msg"]["msgid"]  # a catalogue message id and its parameters
-        assert "Raison : Formulaire « close_note » invalide" in render(s, m).text
+        assert "Raison : Formulaire « Note » invalide — Note : Ce champ est obligatoire" in render(s, m).text
         m.lang = "en"  # the recipient switched to English before the message went out
-        assert "Reason: Form 'close_note' is invalid" in render(s, m).text
+        assert "Reason: Form 'Note' is invalid — Note: This field is required" in render(s, m).text
         s.rollback()
 
 
@@ -128,5 +128,5 @@ def test_inbox_reads_a_message_in_the_readers_language(tw):  # noqa: F811
     with tw.sessions() as s:
         stored_fr = [i for i in inbox(s, "otieno") if i.template == "auto_failed"]
         read_en = [i for i in inbox(s, "otieno", lang="en") if i.template == "auto_failed"]
-    assert "Raison : Formulaire « close_note » invalide" in stored_fr[0].text
-    assert "Reason: Form 'close_note' is invalid" in read_en[0].text
+    assert "Raison : Formulaire « Note » invalide — Note : Ce champ est obligatoire" in stored_fr[0].text
+    assert "Reason: Form 'Note' is invalid — Note: This field is required" in read_en[0].text
