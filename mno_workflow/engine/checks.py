@@ -136,6 +136,7 @@ class ChecksMixin:
         unknown_instance = bool(instance) and not open_insts
         shown = all_open if unknown_instance else open_insts
         allowed: list[str] = []
+        mine: list[dict[str, str]] = []  # what the actor's role may do, for programs (tryout 3, F13)
         said: list[Message] = []
         typed: list[Message] = []  # the same, with the trigger to type (the command line's words)
         where: list[Message] = []
@@ -147,12 +148,21 @@ class ChecksMixin:
                 allowed.append(f"{t} ({i.label_key})")
                 tr = next(x for _, x in cs.by_trigger[t])
                 if actor.role in tr.by:  # tell people what *they* can do
+                    mine.append({"trigger": t, "instance": i.label_key})
                     said.append(Message.t("« {action} » ({step})", action=Labels((tr.label,)),
                                           step=Labels((step.label,))))
                     typed.append(Message.t("« {action} » ({trigger})", action=Labels((tr.label,)),
                                            trigger=t))
 
+        nowhere = all(trigger not in cs.by_trigger for cs in compiled.steps.values())
+
         def refusal(can: list[Message]) -> Message:
+            if nowhere:  # a trigger the SOP does not have at all (a typo): said as such
+                return Message.t(
+                    "L'action « {trigger} » n'existe pas dans cette POS ({where}). Vous pouvez : {can}.",
+                    trigger=trigger,
+                    where=Joined(tuple(where), "; ", Message.t("aucune étape en cours")),
+                    can=Joined(tuple(can), ", ", Message.t("rien pour le moment")))
             return Message.t(
                 "{unknown}Action « {trigger} » impossible dans l'état actuel ({where}). Vous pouvez : {can}.",
                 unknown=Message.t("Étape « {instance} » introuvable ou terminée. ",
@@ -160,7 +170,7 @@ class ChecksMixin:
                 trigger=trigger_label(sop, trigger),
                 where=Joined(tuple(where), "; ", Message.t("aucune étape en cours")),
                 can=Joined(tuple(can), ", ", Message.t("rien pour le moment")))
-        error = UnknownTrigger(refusal(said), allowed=allowed)
+        error = UnknownTrigger(refusal(said), allowed=allowed, allowed_actions=mine)
         error.typed = refusal(typed)  # type: ignore[attr-defined]  # mno case fire: what to type
         raise error
 

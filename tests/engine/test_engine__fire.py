@@ -131,6 +131,23 @@ def test_unknown_trigger_in_current_state(wf):
     refused(wf, UnknownTrigger, ref, "no_such_trigger", CW)
 
 
+def test_a_refused_trigger_lists_what_the_actors_role_may_do_and_says_an_unknown_one(wf):
+    """Tryout 3, F13: ``allowed_actions`` is what the caller's own role may fire now, as
+    ``{trigger, instance}`` (``allowed`` keeps every action of the states, for older clients);
+    a trigger the SOP has nowhere is said not to exist, not « impossible dans l'état actuel »."""
+    ref = to_referrals(wf)
+    wf.fire(ref, "send", CW, referral("org-ecoute"), instance="referral:psychosocial")
+    cw = refused(wf, UnknownTrigger, ref, "approve_closure", CW)
+    mine = cw.details["allowed_actions"]
+    assert {"trigger": "send", "instance": "referral:vocational_training"} in mine
+    assert all(a["trigger"] not in ("accept", "decline", "override_consent") for a in mine), mine
+    assert any(x.startswith("accept (") for x in cw.details["allowed"])  # older clients: unchanged
+    typo = refused(wf, UnknownTrigger, ref, "fly_away", CW)
+    assert "n'existe pas dans cette POS" in typo.text("fr") and "does not exist" in typo.text("en")
+    assert "impossible dans l'état actuel" not in typo.text("fr")
+    assert "impossible dans l'état actuel" in cw.text("fr")
+
+
 def test_role_not_allowed(wf):
     ref = wf.create_case("mnr_bf", CW)
     wf.fire(ref, "register", CW, IDENT)
