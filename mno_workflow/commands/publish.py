@@ -49,8 +49,9 @@ def publish(
     except (DiagramError, PdfUnavailable, NarrativeError) as e:
         typer.echo(error_text(e), err=True)
         raise typer.Exit(1) from None
-    except OSError as e:
-        typer.echo(_("Écriture impossible : {error}", error=e), err=True)
+    except OSError as e:  # the path that failed, why in words (never the OS's English text)
+        from ..i18n.files import write_error
+        typer.echo(error_text(ValueError(write_error(e.filename or output, e))), err=True)
         raise typer.Exit(1) from None
     from ..sop.diagnostics import text_in
     from .common import lang as cli_lang  # the --lang of mno (messages), not this command's --lang

@@ -59,6 +59,9 @@ def write_error(path: Any, exc: OSError) -> Any:
         return said_fr("Écriture impossible de {path} : accès refusé", path=path)
     if isinstance(exc, IsADirectoryError):
         return said_fr("Écriture impossible de {path} : c'est un dossier", path=path)
+    if isinstance(exc, NotADirectoryError):
+        return said_fr("Écriture impossible de {path} : un fichier porte déjà le nom d'un dossier de ce "
+                       "chemin", path=path)
     if exc.errno == errno.ENOSPC:
         return said_fr("Écriture impossible de {path} : le disque est plein", path=path)
     if exc.errno == errno.EROFS:

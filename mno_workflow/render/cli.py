@@ -99,8 +99,9 @@ def diagram(sop_path: Annotated[Path, typer.Argument(help="Fichier YAML de la PO
     except d.DiagramError as e:
         typer.echo(error_text(e), err=True)
         raise typer.Exit(1) from None
-    except OSError as e:
-        typer.echo(_("Écriture impossible : {error}", error=e), err=True)
+    except OSError as e:  # the path that failed, why in words (never the OS's English text)
+        from ..i18n.files import write_error
+        typer.echo(error_text(ValueError(write_error(e.filename or output, e))), err=True)
         raise typer.Exit(1) from None
     typer.echo(str(output))
 
