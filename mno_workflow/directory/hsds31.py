@@ -108,6 +108,7 @@ def read_hsds_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Probl
         try:
             reader = sniff.reader(path)
             table = list(reader)
+            opened = sniff.swallowed_rows(path)
         except sniff.UndecidableEncoding as exc:
             problems.append(Problem(label, 0, "-", exc.args[0]))  # a said_fr message
             continue
@@ -115,6 +116,12 @@ def read_hsds_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Probl
             from mno_workflow.directory.read_words import csv_error
             line = getattr(reader, "line_num", 0)
             problems.append(Problem(label, line, "-", csv_error(exc, line)))
+            continue
+        if opened is not None:  # the rest of the file read as one cell (tryout 3, F8)
+            from mno_workflow.sop.diagnostics import said_fr
+            problems.append(Problem(label, opened, "-", said_fr(
+                "un guillemet ouvert ici n'est pas fermé où il le faudrait : les lignes suivantes seraient "
+                "lues comme une seule cellule")))
             continue
         if not table:
             from mno_workflow.sop.diagnostics import said_fr

@@ -45,6 +45,12 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
         except sniff.UndecidableEncoding as exc:
             problems.append(Problem(label, 0, "-", exc.args[0]))  # a said_fr message
             continue
+        opened = sniff.swallowed_rows(path)
+        if opened is not None:
+            problems.append(Problem(label, opened, "-", said_fr(
+                "un guillemet ouvert ici n'est pas fermé où il le faudrait : les lignes suivantes seraient "
+                "lues comme une seule cellule")))
+            continue
         header = next(reader, None)
         if header is None:
             problems.append(Problem(label, 1, "-", said_fr("fichier vide : ligne d'en-tête attendue")))

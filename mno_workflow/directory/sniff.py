@@ -63,3 +63,27 @@ def reader(path: Path) -> csv.reader:
     """A ``csv.reader`` over ``path`` with its detected encoding and separator."""
     text, _ = read_text(path)
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
+
+
+
+def swallowed_rows(path: Path) -> int | None:
+    """The line where a cell starts that swallows whole rows (a quote opened and not closed where
+    it should be: the next lines are read as part of one cell, silently; tryout 3, F8), or None.
+    A cell over several lines is kept when none of its lines looks like a row of the file (as
+    many separators as the header)."""
+    text, _ = read_text(path)
+    sep = delimiter(text)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header = next(rows, None)
+    if not header or len(header) < 2:
+        return None
+    start = rows.line_num + 1
+    try:
+        for cells in rows:
+            for cell in cells:
+                if "\n" in cell and any(line.count(sep) >= len(header) - 1 for line in cell.split("\n")):
+                    return start
+            start = rows.line_num + 1
+    except csv.Error:
+        return None  # said by the reader itself, at its line
+    return None

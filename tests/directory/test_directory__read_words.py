@@ -79,3 +79,21 @@ def test_hsds_json_and_a_json_cell(tmp_path):
     assert text_in(caught.value.args[0], "fr") == (
         "objet JSON attendu : JSON illisible ligne 1, colonne 9 : nom de clé entre guillemets doubles "
         "attendu (virgule en trop avant la fin de l'objet ?)")
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "organization.csv:2:-: un guillemet ouvert ici n'est pas fermé où il le faudrait"),
+    ("en", "organization.csv:2:-: a quote opened here is not closed where it should be")])
+def test_a_quote_that_swallows_the_next_rows(tmp_path, lang, said):
+    """Tryout 3, F8: `"org-a,A,…` opens a quote that the next rows fill, silently read as one
+    cell (the rows after it lost); said at the line it opens. A real cell over two lines is
+    kept."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(MINIMAL, pkg)
+    (pkg / "organization.csv").write_text(
+        'id,name,description,note\n"org-a,A,x,y\norg-b,B,x,y\norg-c,C,"x",y\n', encoding="utf-8")
+    assert said in imported(tmp_path, lang, pkg)
+    (pkg / "organization.csv").write_text(
+        'id,name,description,note\norg-a,A,"first line\nsecond line",y\n', encoding="utf-8")
+    r = runner.invoke(app, ["--lang", lang, "directory", "import", str(pkg), "--db", f"sqlite:///{tmp_path}/e.db"])
+    assert "guillemet" not in r.output and "quote opened" not in r.output, r.output
