@@ -13,23 +13,11 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from .engine.errors import Message
+from .engine.errors import Message, RoleName
 from .store.models import User
 
 #: a login: letters, digits and . _ - @, no space, starting with a letter or a digit
 LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
-
-
-class RoleWords:
-    """A role's name as a message value, said in the reader's language (« Gestionnaire de cas »,
-    'Case manager')."""
-
-    def __init__(self, code: str | None) -> None:
-        self.code = code
-
-    def text(self, lang: str = "fr") -> str:
-        from .protection.view_words import role_name
-        return role_name(self.code, lang)
 
 
 def login_problem(user_id: str) -> Message | None:
@@ -46,7 +34,7 @@ def existing_problem(existing: User | None, update: bool) -> Message | None:
         return None
     return Message.t("Le compte « {user} » existe déjà ({name}, {role}) : rien n'a été modifié. Pour le "
                      "modifier (nom, rôle, mot de passe…), relancez avec --update.",
-                     user=existing.id, name=existing.display_name, role=RoleWords(existing.role))
+                     user=existing.id, name=existing.display_name, role=RoleName(existing.role or ""))
 
 
 def _nearest(value: str, known: Iterable[str]) -> str:
