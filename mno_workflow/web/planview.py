@@ -15,10 +15,30 @@ from sqlalchemy.orm import Session
 
 from .. import directory
 from ..sop.schema import SOP, FieldType
+from ..sop.schema_steps import ForEach, Transition
 from ..store.models import Case
 from .i18n import t
 
 PROPOSED = 3  # providers named per need
+
+
+def plan_forms(sop: SOP, step_id: str, tr: Transition) -> set[str]:
+    """The form ids whose repeat rows ``tr`` (of step ``step_id``) turns into instances of a
+    ``for_each`` step — the plan this transition decides: the form of its ``spawn`` (e.g.
+    ``approve_revision`` → ``plan_revision``), and the form a ``for_each`` step started by a flow
+    rule after ``tr``'s target state reads (``approve_plan`` → ``needs_assessment.approved`` →
+    ``referral`` for each ``needs_assessment.needs``). Empty for any other transition (« Terminer
+    le suivi » decides no plan, so the data in view keeps its form's own title)."""
+    forms: set[str] = set()
+    if tr.spawn is not None:
+        forms.add(tr.spawn.source.split(".")[0])
+    if tr.dest is not None:
+        for rule in sop.flow:
+            started = sop.steps.get(rule.start) if rule.start else None
+            if rule.after == f"{step_id}.{tr.dest}" and started is not None \
+                    and isinstance(started.instances, ForEach):
+                forms.add(started.instances.for_each.split(".")[0])
+    return forms
 
 
 def plan_block(s: Session, sop: SOP, case: Case, form_id: str, lang: str) -> dict[str, Any] | None:

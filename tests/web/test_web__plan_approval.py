@@ -13,7 +13,7 @@ import pytest
 from mno_workflow.store import repository
 
 from .conftest import PASSWORD, csrf_of
-from .helpers import CONSENT, IDENT, IDRISSA, MARIAM, NEEDS, referral
+from .helpers import CONSENT, IDENT, IDRISSA, MARIAM, NEEDS, case_with_referrals, referral
 
 COMMENT = "Commencer par la santé, puis l'aide en espèces"
 
@@ -115,3 +115,28 @@ def test_supervisor_is_the_only_one_who_approves(live):
     page = cw.get(f"/dossiers/{ref}").text
     assert "/approve_plan" not in page
     assert IDRISSA.role == "supervisor"
+
+
+def test_plan_in_view_only_where_the_transition_decides_a_plan(live):
+    """« Plan proposé » heads the data in view on the approvals that create referrals (the plan,
+    its revision), never on another action of the same step (« Terminer le suivi » shows the
+    revision under its own title, tryout 3, F18)."""
+    wf = live.wf
+    ref = case_with_referrals(wf, send=False)
+    revision = {"revised_on": "2025-06-02", "reason": "Nouveau besoin",
+                "needs": [{"dimension": "economic", "need": "cash", "referral_needed": True}]}
+    wf.fire(ref, "revise_plan", MARIAM, revision)
+    sup = live.client("idrissa.sanou")
+    links = re.findall(r'href="(/dossiers/[^"]+/actions/[^"]+)"', sup.get(f"/dossiers/{ref}").text)
+    approve = next(x for x in links if x.endswith("/approve_revision"))
+    html = sup.get(approve).text
+    assert "Plan proposé — Révision du plan (nouveaux besoins)" in html
+    assert "Prestataires proposés (répertoire)" in html
+    end = approve.replace("/approve_revision", "/end_follow_up")
+    for lang, title, plan in (("fr", "Révision du plan (nouveaux besoins)", "Plan proposé"),
+                              ("en", "Plan revision (new needs)", "Proposed plan")):
+        c = live.client("mariam.kabore")
+        if lang == "en":
+            c.get("/langue/en")
+        html = c.get(end).text
+        assert title in html and plan not in html, lang

@@ -19,7 +19,7 @@ from .. import access, casetools
 from ..core import Web, safe_next
 from ..i18n import fmt_datetime, t
 from ..multiform import errors_by_form, parse_forms, sections
-from ..planview import plan_block
+from ..planview import plan_block, plan_forms
 from ..presenters import form_block, item_label, provider_field, timeline
 from ..user_words import name_of, user_names
 from . import common
@@ -238,6 +238,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         views = [v for f in forms for v in f.views]  # one error summary over every form
         loose = stray + [m for f in forms for m in f.loose]
         step = sop.steps[inst.step]
+        plans = plan_forms(sop, inst.step, tr)  # the forms whose rows this transition turns into referrals
         names = web.directory_names(s, lang)
         for f in forms:
             if step.recipient and step.recipient.startswith(f.form_id + "."):
@@ -274,7 +275,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             # directory proposes; case roles only (a provider's view is consent-filtered)
             # (organisations and services by name in the reader's language, never org-…/svc-… keys)
             "in_view": [] if user.role == "provider" else [
-                plan_block(s, sop, case, fid, lang)
+                (plan_block(s, sop, case, fid, lang) if fid in plans else None)
                 or form_block(sop, fid, (case.data or {}).get(fid) or (inst.data or {}).get(fid), lang, None,
                               names)
                 for fid in dict.fromkeys(f for x in step.transitions for f in x.forms if f not in tr.forms)
