@@ -120,11 +120,13 @@ def dues_of(session: Any, case: Case) -> dict[int, Any]:
 
 
 def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = None,
-               dues: dict[int, Any] | None = None, now: Any = None) -> list[str]:
+               dues: dict[int, Any] | None = None, now: Any = None, calendar: Any = None) -> list[str]:
     """Summary lines: reference, status, person, region, then each step instance and its state
     (users and organisations by name when ``names`` knows them) and, for an open step with a
     deadline (``dues``: :func:`dues_of`), « échéance 10/12/2026 23:59 » in the SOP's time zone,
-    « en retard » once ``now`` is past it (tryout 3, F10)."""
+    « en retard » once ``now`` is past it (tryout 3, F10), « (dimanche, jour non ouvré) » when
+    that day is not a working day of ``calendar`` (the SOP's, :func:`engine.timers.calendar_for`;
+    tryout 3, F28)."""
     names = names or Names()
     words_of = _t(lang)
     region = sop.label(sop.options.get("region", {}).get(case.region or ""), lang) or case.region or "-"
@@ -146,6 +148,10 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
             from .i18n.dates import instant_text
             when = instant_text(due, lang, sop.calendar.timezone)
             extra += " — " + gettext("échéance {due}", lang, due=when)
+            if calendar is not None:
+                from .i18n.closed_day import closed_day_note
+                note = closed_day_note(calendar, due, lang)
+                extra += f" ({note})" if note else ""
             if now is not None and due < now:
                 extra += " (" + gettext("en retard", lang) + ")"
         lines.append(f"  {mark} {words}{colon(lang)}"

@@ -218,7 +218,9 @@ def case_show(reference: str, fmt: FormatOption = "text") -> None:
             names = names_for(s, case, events)  # the assignee, actors and organisations by name
             erasure = erasure_words.erasure_of(s, case)  # when and why, in words (F31)
             banner = [erasure_words.banner(erasure, state["lang"], sop.calendar.timezone)] if erasure else []
-            lines = case_lines(case, sop, state["lang"], names, dues_of(s, case), engine.clock.now())
+            from ..engine.timers import calendar_for
+            lines = case_lines(case, sop, state["lang"], names, dues_of(s, case), engine.clock.now(),
+                               calendar_for(s, sop, state["lang"]))
             lines[2:2] = banner  # after the name line
             for line in lines + [""] + audit_lines(events, sop, state["lang"], names):
                 typer.echo(line)

@@ -48,10 +48,44 @@ def _person(s: Session, user_id: str, lang: str) -> str:
     return u.name if u.known else f"{u.name} ({u.id})"
 
 
+def rule_words(sop: SOP, case: Case, inst: StepInstance, lang: str) -> str:
+    """The SOP's deadline rule of the instance's state in words, as this case meets it: « 1 mois à
+    partir de Identification — Dossier enregistré », « 10 jours ouvrables » (a deadline chosen by a
+    field: the case's value's duration); "" without a deadline or for a directory's response time
+    (said by ``service_level``). Tryout 3, F28: what the date counts from is never a guess."""
+    from ..i18n import quoted
+    from ..render.diagram_words import TEXT, duration_words
+    from ..sop.schema import ByField, Duration
+
+    st = sop.steps[inst.step].states.get(inst.state)
+    deadline = st.deadline if st else None
+    within = deadline.within if deadline else None
+    if isinstance(within, ByField):
+        form, _, field = within.by.partition(".")
+        value = (((inst.data or {}).get(form) or {}).get(field)
+                 or ((case.data or {}).get(form) or {}).get(field))
+        within = within.cases.get(value) if isinstance(value, str) else None
+    if not isinstance(within, Duration):
+        return ""
+    text = duration_words(within, lang)
+    if deadline.start and deadline.start != "entered":
+        from ..engine.step_start import state_label
+        from ..render.plain import field_by_path
+        if deadline.start.startswith("steps."):
+            start = state_label(sop, deadline.start, lang)
+        else:
+            f = field_by_path(sop, deadline.start)
+            start = sop.label(f.label, lang) if f else deadline.start
+        text += f" {TEXT[lang]['from_field']} {quoted(start, lang)}"
+    return text
+
+
 def waits(s: Session, sop: SOP, case: Case, inst: StepInstance, orgs: dict[str, str], lang: str,
           now: datetime) -> dict[str, Any]:
     """``{"who": text or "", "since": datetime, "due": datetime|None, "late": bool,
-    "escalated": bool, "escalated_to": text}`` for an instance in progress."""
+    "escalated": bool, "escalated_to": text, "rule": text, "closed_day": text}`` for an instance in
+    progress (``rule``: :func:`rule_words`; ``closed_day``: « dimanche, jour non ouvré » when the
+    deadline falls on a day the SOP's calendar does not work, :mod:`mno_workflow.i18n.closed_day`)."""
     st = sop.steps[inst.step].states.get(inst.state)
     role = st.owner_for(case.data or {}) if st else None
     who = ""
@@ -80,7 +114,15 @@ def waits(s: Session, sop: SOP, case: Case, inst: StepInstance, orgs: dict[str, 
         "escalated_to": esc_to,
         # issue 13: the directory's response time (or the default, with its reason)
         "service_level": describe_level(s, sop, case, inst, lang),
+        "rule": rule_words(sop, case, inst, lang) if row else "",
+        "closed_day": _closed_day(s, sop, row.due_at, lang) if row else "",
     }
+
+
+def _closed_day(s: Session, sop: SOP, due: datetime, lang: str) -> str:
+    from ..engine.timers import calendar_for
+    from ..i18n.closed_day import closed_day_note
+    return closed_day_note(calendar_for(s, sop, lang), due, lang)
 
 
 def answers(sop: SOP, inst: StepInstance, lang: str, orgs: dict[str, str]) -> list[dict[str, Any]]:
