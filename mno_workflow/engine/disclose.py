@@ -55,9 +55,19 @@ def check_referral_disclosure(s: Session, sop: SOP, case: Any, inst: Any, form_i
                                           version=status.version),
            "agreement.not_yet_signed": Message.t("a un accord de partage de données pas encore en vigueur"),
            }[status.reason]
-    said = Message.t("« {organisation} » ({org_type}) {why}.", organisation=org,
+    said = Message.t("« {organisation} » ({org_type}) {why}.", organisation=_name(s, org),
                      org_type=type_value(org_type), why=why)
     if dp.require_sharing_agreement:
         raise GuardNotMet(Message.t("{problem} Référencement impossible.", problem=said),
                           condition=f"data_protection: {status.reason}")
     return [{"code": status.reason, "organisation": org, "fr": said.fr, "en": said.en}]
+
+
+def _name(s: Session, org: str) -> str:
+    """The organisation's name as the directory writes it (a user reads names, never ``org-…``
+    keys); the key itself only when the directory has no such row."""
+    from sqlalchemy import select
+
+    from ..directory.tables import TABLES
+    t = TABLES["organization"]
+    return s.scalar(select(t.c.name).where(t.c.id == org)) or org

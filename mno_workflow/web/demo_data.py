@@ -20,6 +20,7 @@ from ..engine.clock import SimulatedClock, SystemClock
 from ..engine.engine import Actor, WorkflowEngine
 from ..sop.loader import load_file
 from ..store.models import User
+from .demo_directory import agreements_in_force, directory_service
 from .security import hash_password
 
 DEMO_PASSWORD = "demo-mno-2025"
@@ -182,6 +183,7 @@ def load_demo(wf: WorkflowEngine, n_cases: int = 45, seed: int = 2025, setup: bo
             wf.load_sop(load_file(SOP_PATH))
             with wf.sessions.begin() as s:
                 directory.load_sample(s)
+                agreements_in_force(s, real_now.date())
                 create_users(s, demo_users())
         rng = random.Random(seed)
         refs = []
@@ -212,28 +214,6 @@ def _not_staff(first: str, last: str) -> str:
     while f"{first} {LAST[k]}" in staff:
         k = (k + 1) % len(LAST)
     return LAST[k]
-
-
-def _service(wf: WorkflowEngine, need: str, region: str, org: str,
-             cache: dict[tuple[str, str, str], tuple[str, str]]) -> tuple[str, str]:
-    """``(service_id, service name)`` of organisation ``org``'s directory service for ``need``: the
-    one the matching proposes in ``region`` (as ``mno demo`` picks it), else in the other demo
-    region (the sample CSPS has no Yaadga coverage, the mairie none in Kadiogo). Raises
-    ValueError when ``org`` offers no service for ``need`` (the demo table and the directory
-    disagree): a referral is never sent without its service. ``cache``: answers of this load."""
-    from .. import directory
-
-    key = (need, region, org)
-    if key not in cache:
-        with wf.sessions() as s:
-            for where in (region, *(r for r in ("kadiogo", "yaadga") if r != region)):
-                found = [c for c in directory.match(s, need, where, limit=50) if c.organization_id == org]
-                if found:
-                    cache[key] = (found[0].service_id, found[0].service_name)
-                    break
-            else:
-                raise ValueError(f"demo: no directory service of {org} for {need}")
-    return cache[key]
 
 
 def _drive(
@@ -335,7 +315,7 @@ def _drive(
     for n, _d, org_k, org_y in picks:
         today = tick(3)
         org = org_y if yaadga else org_k
-        service_id, service_name = _service(wf, n, region, org, services)
+        service_id, service_name = directory_service(wf, n, region, org, services)
         fire(
             "send",
             cw,

@@ -73,6 +73,8 @@ def test_sharing_register_refuses_an_organisation_without_agreement(dwf):
     err = refused(dwf, GuardNotMet, ref, "send", CW, referral("org-petitspas"), instance="psychosocial")
     assert "n'a signé aucun accord de partage de données" in err.text("fr")
     assert "has signed no data-sharing agreement" in err.text("en")
+    assert "org-petitspas" not in err.text("fr") + err.text("en")  # named, never its key
+    assert "« Centre d'accueil et crèche Les Petits Pas (fictif) »" in err.text("fr"), err.text("fr")
     assert err.details["condition"] == "data_protection: agreement.none"
 
 
@@ -99,7 +101,8 @@ def test_without_require_sharing_agreement_a_warning_is_audited(dwf, bf_loaded):
         ev = s.scalars(select(AuditEvent).where(AuditEvent.trigger == "send")).one()
     warnings = [e["warning"] for e in ev.effects if "warning" in e]
     assert warnings and warnings[0]["code"] == "agreement.none"
-    assert "org-petitspas" in warnings[0]["fr"]
+    assert warnings[0]["organisation"] == "org-petitspas"  # the key for machines, the name for people
+    assert "Les Petits Pas (fictif)" in warnings[0]["fr"] and "org-petitspas" not in warnings[0]["fr"]
 
 
 def test_provider_cannot_act_once_consent_is_withdrawn(dwf):

@@ -6,18 +6,19 @@ fixed here to a day years ahead."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from mno_workflow.directory.tables import TABLES
 from mno_workflow.engine.engine import WorkflowEngine
 from mno_workflow.store.base import Base, make_engine
 from mno_workflow.store.models import AuditEvent, Case, Deadline, StepInstance
 from mno_workflow.web.demo_data import load_demo
 
-# a Wednesday years after the demo was written (within the sample directory's data-sharing
-# agreements, valid to the end of 2028)
-DAY = datetime(2028, 3, 15, 9, 0, tzinfo=UTC)
+# a Wednesday years after the demo was written, after the sample directory's data-sharing
+# agreements end (31/12/2028): the demo keeps them in force from the day it is loaded
+DAY = datetime(2030, 3, 13, 9, 0, tzinfo=UTC)
 
 
 class FixedClock:
@@ -36,6 +37,9 @@ def test_demo_cases_are_dated_back_from_the_day_it_is_loaded(tmp_path) -> None:
         with wf.sessions() as s:
             times = list(s.scalars(select(AuditEvent.at)))
             opened = list(s.scalars(select(Case.created_at)))
+            agreements = list(s.scalars(select(TABLES["sharing_agreement"].c.expires_on)))
+            sent = s.scalar(select(func.count()).select_from(StepInstance)
+                            .where(StepInstance.step == "referral", StepInstance.recipient.is_not(None)))
             running = list(s.scalars(
                 select(Deadline.due_at).join(StepInstance, StepInstance.id == Deadline.instance_id)
                 .join(Case, Case.id == Deadline.case_id)
@@ -49,3 +53,5 @@ def test_demo_cases_are_dated_back_from_the_day_it_is_loaded(tmp_path) -> None:
     assert late, "no demo deadline is overdue"
     assert max(late) <= timedelta(days=21), max(late)  # overdue by days, not hundreds
     assert any(d >= DAY for d in running)  # and some still to come
+    assert agreements and min(agreements) == date(2033, 3, 13), agreements  # three years on
+    assert sent and sent > 20, sent  # the referrals went out under those agreements
