@@ -6,9 +6,10 @@ request's ``Accept-Language``) with the engine's codes: 401 no or bad token, 403
 unknown or not visible, 409 ``stale_version`` (with ``current_version`` and the ``payload``
 echoed) or ``trigger_not_allowed``, 422 ``form_invalid``/``request_invalid`` with ``errors`` per
 field. Every response has its model in the OpenAPI document (:mod:`.api_models`); operation ids are
-chosen by hand and are part of the contract (docs/api.md). Routes by area: here cases, directory
-and aggregates; :mod:`.api_auth`, :mod:`.api_alerts`, :mod:`.api_files` (attachments, notes),
-:mod:`.api_casetools` (extend, reassign, reopen, correct), :mod:`.api_referrals` (the inbox).
+chosen by hand and are part of the contract (docs/api.md). Routes by area: here cases;
+:mod:`.api_directory` (directory search, aggregates), :mod:`.api_auth`, :mod:`.api_alerts`,
+:mod:`.api_files` (attachments, notes), :mod:`.api_casetools` (extend, reassign, reopen, correct),
+:mod:`.api_referrals` (the inbox).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import directory, logs
+from .. import logs
 from ..engine import erasure_words
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.opening import IdempotencyKeyInvalid, open_case
@@ -38,6 +39,7 @@ from . import api_models as M
 from .api_alerts import add_alert_routes
 from .api_auth import add_auth_routes
 from .api_casetools import add_casetool_routes
+from .api_directory import add_directory_routes
 from .api_files import add_file_routes
 from .api_prefill import add_prefill_routes
 from .api_referrals import _referral_dict, add_referral_routes  # noqa: F401  (re-exported)
@@ -324,51 +326,8 @@ def build_api(web: Web) -> FastAPI:
     add_casetool_routes(api, web, current_user, _error_responses)
     add_referral_routes(api, web, current_user, _error_responses)
 
-    # -- directory --------------------------------------------------------------------------------------
-    @api.get(
-        "/directory",
-        response_model=M.ServiceList,
-        operation_id="searchDirectory",
-        tags=["directory"],
-        responses=_error_responses(401, 403, 422),
-        summary=N_("Services correspondant à un besoin et une région"),
-    )
-    def directory_search(
-        need: str = Query(max_length=64),
-        region: str = Query(max_length=64),
-        limit: int = Query(10, ge=1, le=50),
-        user: User = Depends(current_user),
-    ):
-        access.require(user, "directory")
-        with wf.sessions() as s:
-            try:
-                found = directory.match(s, need, region, limit=limit)
-            except directory.MatchError as e:
-                raise ApiError(422, "match_invalid", e.args[0] if e.args else "") from None
-            items = [c.as_dict() for c in found]
-        if not access.can(user, "directory_contacts"):  # focal point: a staff account (public.py)
-            for item in items:
-                item["focal_point_user_id"] = None
-        else:  # the focal points' accounts were disclosed: one access-log row (contacts_log.py)
-            from .contacts_log import log_contacts_read
-
-            with wf.sessions.begin() as s:
-                log_contacts_read(s, user.id, user.role, "api.directory", "/api/v1/directory",
-                                  [i["focal_point_user_id"] for i in items], len(items), web.now(),
-                                  {"need": need, "region": region, "limit": limit})
-        return {"items": items}
-
-    # -- aggregates -------------------------------------------------------------------------------------
-    @api.get("/stats", response_model=M.Stats, operation_id="getStats", tags=["stats"],
-             responses=_error_responses(401, 403), summary=N_("Agrégats sans noms (suivi-évaluation)"))
-    def stats(user: User = Depends(current_user)):
-        access.require(user, "dashboard")
-        from . import ops_stats
-
-        with wf.sessions() as s:
-            d = ops_stats.dashboard_counts(s, web.now(), user.region if user.role == "supervisor" else None)
-            k = ops_stats.threshold_of(web.latest(s).sop)
-        return ops_stats.api_body(ops_stats.protect(d, k))
+    # -- directory and aggregates (api_directory.py) ----------------------------------------------------
+    add_directory_routes(api, web, current_user, ApiError, _error_responses)
 
     return api
 

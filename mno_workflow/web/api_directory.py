@@ -1,0 +1,68 @@
+"""REST API of the service directory and the aggregates: ``GET /api/v1/directory`` (services
+matching a need and a region, the focal points' accounts only for the roles that may read them,
+each such read in the access log) and ``GET /api/v1/stats`` (counts without names, small cells
+suppressed; a supervisor's are their region's). Same rules as the pages (:mod:`.access`); split
+from :mod:`.api`.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI, Query
+
+from .. import directory
+from ..i18n import N_
+from ..store.models import User
+from . import access
+from . import api_models as M
+from .core import Web
+
+
+def add_directory_routes(api: FastAPI, web: Web, current_user, ApiError, _error_responses) -> None:  # noqa: N803
+    """Add ``/directory`` (``searchDirectory``) and ``/stats`` (``getStats``) to ``api``."""
+    wf = web.wf
+
+    # -- directory --------------------------------------------------------------------------------------
+    @api.get(
+        "/directory",
+        response_model=M.ServiceList,
+        operation_id="searchDirectory",
+        tags=["directory"],
+        responses=_error_responses(401, 403, 422),
+        summary=N_("Services correspondant à un besoin et une région"),
+    )
+    def directory_search(
+        need: str = Query(max_length=64),
+        region: str = Query(max_length=64),
+        limit: int = Query(10, ge=1, le=50),
+        user: User = Depends(current_user),
+    ):
+        access.require(user, "directory")
+        with wf.sessions() as s:
+            try:
+                found = directory.match(s, need, region, limit=limit)
+            except directory.MatchError as e:
+                raise ApiError(422, "match_invalid", e.args[0] if e.args else "") from None
+            items = [c.as_dict() for c in found]
+        if not access.can(user, "directory_contacts"):  # focal point: a staff account (public.py)
+            for item in items:
+                item["focal_point_user_id"] = None
+        else:  # the focal points' accounts were disclosed: one access-log row (contacts_log.py)
+            from .contacts_log import log_contacts_read
+
+            with wf.sessions.begin() as s:
+                log_contacts_read(s, user.id, user.role, "api.directory", "/api/v1/directory",
+                                  [i["focal_point_user_id"] for i in items], len(items), web.now(),
+                                  {"need": need, "region": region, "limit": limit})
+        return {"items": items}
+
+    # -- aggregates -------------------------------------------------------------------------------------
+    @api.get("/stats", response_model=M.Stats, operation_id="getStats", tags=["stats"],
+             responses=_error_responses(401, 403), summary=N_("Agrégats sans noms (suivi-évaluation)"))
+    def stats(user: User = Depends(current_user)):
+        access.require(user, "dashboard")
+        from . import ops_stats
+
+        with wf.sessions() as s:
+            d = ops_stats.dashboard_counts(s, web.now(), user.region if user.role == "supervisor" else None)
+            k = ops_stats.threshold_of(web.latest(s).sop)
+        return ops_stats.api_body(ops_stats.protect(d, k))
