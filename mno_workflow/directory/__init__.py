@@ -124,3 +124,23 @@ def organisation_type(session, organisation_id: str) -> str | None:
         memo[organisation_id] = session.scalar(
             select(org.c.organization_type).where(org.c.id == organisation_id)) or ""
     return memo[organisation_id]
+
+
+def organisation_types(session, ids) -> dict[str, str | None]:
+    """:func:`organisation_type` of each of ``ids`` (in their order, without repeats), in one
+    statement for those this session has not asked yet (the « Envoyer » form greys out every
+    organisation the consent does not cover: one query, not one per organisation)."""
+    from sqlalchemy import select
+
+    from .tables import TABLES
+    ids = list(dict.fromkeys(i for i in ids if i))
+    if not ids or organisation_type(session, ids[0]) is None:  # no directory: nothing to check against
+        return dict.fromkeys(ids)
+    memo = session.info["mno_organisation_types"]
+    missing = [i for i in ids if i not in memo]
+    if missing:
+        org = TABLES["organization"]
+        found = dict(session.execute(
+            select(org.c.id, org.c.organization_type).where(org.c.id.in_(missing))).all())
+        memo.update({i: found.get(i) or "" for i in missing})
+    return {i: memo[i] for i in ids}

@@ -279,12 +279,8 @@ def _not_covered(s, sop: SOP, case: Case, now: Any, organisations: list[str]) ->
     from ..protection import consent_in_force, may_disclose
     consent = consent_in_force(sop, case, now)
     purpose = sop.data_protection.referral_purpose if sop.data_protection else None
-    out = set()
-    for oid in organisations:
-        kind = directory.organisation_type(s, oid)
-        if kind is not None and not may_disclose(consent, kind, None, purpose).allowed:
-            out.add(oid)
-    return out
+    return {oid for oid, kind in directory.organisation_types(s, organisations).items()
+            if kind is not None and not may_disclose(consent, kind, None, purpose).allowed}
 
 
 def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:

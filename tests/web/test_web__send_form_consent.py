@@ -37,3 +37,25 @@ def test_the_send_form_marks_the_organisations_the_consent_does_not_cover(live, 
     wide = assessed(live.wf, FULL)  # covers NGOs and health: those are not greyed
     opts = _options(c.get(f"/dossiers/{wide}/actions/referral:medical/send").text)
     assert not any(opts[o][1] for o in ("org-csps", "org-ecoute", "org-droits")), opts
+
+
+def test_the_send_form_reads_the_organisation_types_in_one_statement(live):
+    """Greying out the organisations asks the directory once, not once per organisation (review of
+    F11): the statements selecting ``organization_type`` while the form renders are counted."""
+    from sqlalchemy import event
+
+    ref = assessed(live.wf, {**FULL, "share_with": ["health"]})
+    c = live.client("mariam.kabore")
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "organization_type" in statement and "FROM dir_organization" in statement:
+            seen.append(statement)
+
+    event.listen(live.wf.db, "before_cursor_execute", count)
+    try:
+        page = c.get(f"/dossiers/{ref}/actions/referral:medical/send").text
+    finally:
+        event.remove(live.wf.db, "before_cursor_execute", count)
+    assert sum(disabled for _, disabled in _options(page).values()) >= 5  # many were asked about
+    assert 1 <= len(seen) <= 2, seen
