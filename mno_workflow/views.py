@@ -99,24 +99,10 @@ def names_for(session: Any, case: Case, events: list[AuditEvent], users_too: tup
 
 def dues_of(session: Any, case: Case) -> dict[int, Any]:
     """``{step instance id: due instant (aware UTC)}`` of the case's open steps that have a
-    deadline in their current state (the newest row: an extension adds one), as the case page
-    shows them. One statement."""
-    from sqlalchemy import select
-
-    from .store.models import Deadline
-    open_ = {i.id: i for i in case.instances if not i.final}
-    out: dict[int, Any] = {}
-    if not open_:
-        return out
-    for inst_id, state, entered_at, due in session.execute(
-            select(Deadline.instance_id, Deadline.state, Deadline.entered_at, Deadline.due_at)
-            .where(Deadline.case_id == case.id, Deadline.kind == "expiry", Deadline.status != "cancelled",
-                   Deadline.instance_id.in_(list(open_)))
-            .order_by(Deadline.id)):
-        inst = open_[inst_id]
-        if state == inst.state and entered_at == inst.entered_at:
-            out[inst_id] = due
-    return out
+    deadline in their current state, as the case page shows them
+    (:func:`mno_workflow.store.dues.running_dues`, one statement)."""
+    from .store.dues import running_dues
+    return {k: v for k, v in running_dues(session, case.instances).items() if v is not None}
 
 
 def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = None,

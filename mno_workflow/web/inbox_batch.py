@@ -3,7 +3,7 @@
 date, the referrer and its user cost ~300 statements and most of the page's CPU time).
 
 Each function gives, for all rows of a page, what its per-row counterpart gives for one:
-:func:`dues` as :func:`.queries.instance_due`, :func:`referrers` as :func:`.access.referrer`
+:func:`dues` (:func:`mno_workflow.store.dues.running_dues`), :func:`referrers` as :func:`.access.referrer`
 (the same rule: nothing unless the referral is visible and the consent in force covers it).
 """
 
@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..store.models import AuditEvent, Case, Deadline, StepInstance, User
+from ..store.dues import running_dues
+from ..store.models import AuditEvent, Case, StepInstance, User
 from . import access
 
 CHUNK = 500  # ids per IN (…): well under SQLite's bound parameters limit
@@ -29,25 +30,8 @@ def _chunks(ids: list[Any]) -> Iterable[list[Any]]:
 
 
 def dues(session: Session, insts: Iterable[StepInstance]) -> dict[int, datetime | None]:
-    """``{instance id: due instant of the state it is in}`` for the instances not final (absent
-    for final ones): the newest expiry row not cancelled of that state and entry instant, read in
-    one statement by ``instance_id`` (``ix_deadlines_instance_id``)."""
-    wanted = {i.id: i for i in insts if not i.final}
-    out: dict[int, datetime | None] = dict.fromkeys(wanted)
-    best: dict[int, int] = {}
-    for chunk in _chunks(sorted(wanted)):
-        for did, iid, state, entered, due in session.execute(
-            select(Deadline.id, Deadline.instance_id, Deadline.state, Deadline.entered_at, Deadline.due_at)
-            # ``kind || ''``: SQLite (no statistics) would otherwise read the kind's index, which
-            # holds every case's rows, instead of the instances' own rows
-            .where(Deadline.instance_id.in_(chunk), Deadline.kind.concat("") == "expiry",
-                   Deadline.status != "cancelled")
-        ):
-            inst = wanted[iid]
-            if state == inst.state and entered == inst.entered_at and did > best.get(iid, -1):
-                best[iid] = did
-                out[iid] = due
-    return out
+    """:func:`mno_workflow.store.dues.running_dues` (the one rule of a step's current deadline)."""
+    return running_dues(session, insts)
 
 
 def referrers(session: Session, user: User,

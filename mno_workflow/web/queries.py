@@ -92,16 +92,10 @@ def overdue_case_ids(session: Session, now: datetime, case_ids: list[int]) -> se
 
 
 def instance_due(session: Session, inst: StepInstance) -> datetime | None:
-    """Due instant of the state ``inst`` is in, if it has a deadline."""
-    return session.scalar(
-        select(Deadline.due_at).where(
-            Deadline.instance_id == inst.id,
-            Deadline.kind == "expiry",
-            Deadline.status != "cancelled",
-            Deadline.state == inst.state,
-            Deadline.entered_at == inst.entered_at,
-        ).order_by(Deadline.id.desc()).limit(1)  # an extended escalated deadline has a newer row
-    )
+    """Due instant of the state ``inst`` is in, if it has a deadline
+    (:func:`mno_workflow.store.dues.running_dues` for one instance)."""
+    from ..store.dues import running_dues
+    return running_dues(session, [inst]).get(inst.id)
 
 
 def _record_views(session: Session, rows: list[dict[str, Any]]) -> None:

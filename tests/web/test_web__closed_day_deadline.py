@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -87,6 +87,7 @@ def test_no_note_on_a_working_day(live):
     assert "data-closed-day" not in assessment and "Délai prévu par la procédure" in assessment
 
 
+@settings(deadline=None)  # the first draw of a year loads its holidays: not a timed test
 @given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)))
 def test_a_note_exactly_on_the_weekend_and_the_holidays_of_the_local_day(due):
     import holidays

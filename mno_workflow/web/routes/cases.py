@@ -105,6 +105,8 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
     events = repository.trail(s, case)
     orgs = web.directory_names(s, lang)  # organisations and services by name, in lang
     steps = []
+    from ...views import dues_of
+    dues = dues_of(s, case)  # every open step's deadline in one statement
     for inst in case.instances:
         step = sop.steps[inst.step]
         steps.append(
@@ -113,7 +115,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
                 "step": step,
                 "label": sop.label(step.label, lang),
                 "state": sop.label(step.states[inst.state].label, lang),
-                "due": queries.instance_due(s, inst) if not inst.final else None,
+                "due": dues.get(inst.id),
                 "actions": [
                     (tr.trigger, sop.label(tr.label, lang))
                     for tr in access.actions_for(compiled, case, inst, user)
