@@ -106,9 +106,10 @@ def read_hsds_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Probl
         label = path.name
         name = paths.get(label) or (path.stem if path.stem in MODELS else None)
         try:
-            reader = sniff.reader(path)
+            text, _ = sniff.read_text(path)  # read and decoded once for both
+            reader = sniff.reader(path, text=text)
             table = list(reader)
-            opened = sniff.swallowed_rows(path)
+            opened = sniff.swallowed_rows(path, text=text)
         except sniff.UndecidableEncoding as exc:
             problems.append(Problem(label, 0, "-", exc.args[0]))  # a said_fr message
             continue

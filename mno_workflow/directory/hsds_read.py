@@ -41,11 +41,12 @@ def read_csv_package(folder: Path) -> tuple[dict[str, list[RawRow]], list[Proble
                                                            objects=", ".join(MODELS))))
             continue
         try:
-            reader = sniff.reader(path)
+            text, _ = sniff.read_text(path)  # read and decoded once for both
+            reader = sniff.reader(path, text=text)
         except sniff.UndecidableEncoding as exc:
             problems.append(Problem(label, 0, "-", exc.args[0]))  # a said_fr message
             continue
-        opened = sniff.swallowed_rows(path)
+        opened = sniff.swallowed_rows(path, text=text)
         if opened is not None:
             problems.append(Problem(label, opened, "-", said_fr(
                 "un guillemet ouvert ici n'est pas fermé où il le faudrait : les lignes suivantes seraient "

@@ -59,19 +59,22 @@ def delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def reader(path: Path) -> csv.reader:
-    """A ``csv.reader`` over ``path`` with its detected encoding and separator."""
-    text, _ = read_text(path)
+def reader(path: Path | str, *, text: str | None = None) -> csv.reader:
+    """A ``csv.reader`` over ``path`` with its detected encoding and separator (``text``: the file
+    already decoded by :func:`read_text`, so that it is read and decoded once)."""
+    if text is None:
+        text, _ = read_text(path)
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
 
 
 
-def swallowed_rows(path: Path) -> int | None:
+def swallowed_rows(path: Path | str, *, text: str | None = None) -> int | None:
     """The line where a cell starts that swallows whole rows (a quote opened and not closed where
     it should be: the next lines are read as part of one cell, silently; tryout 3, F8), or None.
     A cell over several lines is kept when none of its lines looks like a row of the file (as
-    many separators as the header)."""
-    text, _ = read_text(path)
+    many separators as the header). ``text``: as for :func:`reader`."""
+    if text is None:
+        text, _ = read_text(path)
     sep = delimiter(text)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header = next(rows, None)
