@@ -229,8 +229,10 @@ class FilledReferral:
     """What a filled referral slip shows, already filtered by the consent for its recipient.
 
     Every string may be ''. ``beneficiary`` maps the block's keys (name, sex, age, language, phone,
-    location, caregiver) to text; keys in ``withheld`` print « non partagé (consentement) ».
-    ``referral``: the SOP referral form's data (raw values, shown in words).
+    location, caregiver) to text; keys in ``withheld`` print « non partagé (consentement) »
+    (``need`` and ``referral`` too: the need and every field of the referral form, when the consent
+    in force no longer covers the recipient). ``referral``: the SOP referral form's data (raw
+    values, shown in words).
     """
 
     case_code: str
@@ -262,8 +264,10 @@ def referral_slip_html(sop: SOP, lang: str = "fr", filled: FilledReferral | None
     for step in sop.steps.values():
         if step.recipient:
             recipient_field = step.recipient.split(".")[1]
+    hidden = "referral" in filled.withheld if filled else False  # nothing of it may be shared
     rows = (
-        field_rows(sop, form_id, lang, filled.referral if filled else None, skip={recipient_field})
+        field_rows(sop, form_id, lang, filled.referral if filled else None,
+                   {f.id for f in sop.forms[form_id].fields} if hidden else None, skip={recipient_field})
         if form_id
         else []
     )

@@ -143,9 +143,13 @@ def filled_referral(
         service_name = in_lang(_service_name(session, str(referral[service_field])), lang)
         referral = {**referral, service_field: service_name}
     focal, phone, focal_id = _focal_point(session, inst.recipient, access.can(printer, "directory_contacts"))
+    if not personal:  # consent withdrawn, expired, refused or not covering the recipient (F33,
+        # tryout 4 G4): the reference only, as on the provider's pages — no need, priority, date
+        withheld |= {"need", "referral"}
+        referral = {}
     return FilledReferral(
         case_code=case.reference or "",
-        need=item_label(sop, inst, lang),
+        need=item_label(sop, inst, lang) if personal else "",
         referrer=_referrer(session, sop, case, inst, printer, view, lang, organisations),
         recipient={
             "organisation": organisations.get(inst.recipient or "", inst.recipient or ""),

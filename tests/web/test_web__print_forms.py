@@ -149,3 +149,25 @@ def test_a_childs_representative_from_the_consent_is_printed_under_the_consent()
     withheld.clear()
     assert _representative(sop, {"given_by": "self"}, {"identity", "contact"}, withheld) == ""
     assert withheld == set()
+
+
+NEEDS_SHOWN = {"referral:cash": "Assistance en espèces", "referral:medical": "Soins médicaux"}
+
+
+def test_a_slip_the_consent_no_longer_covers_prints_no_need_priority_or_date(world):
+    """Tryout 4, G4: after a withdrawal, an expiry or a decline the slip is the reference only, as
+    the provider's pages (F33): the need, the priority and the referral's date are « non partagé »,
+    whoever prints it (the provider or the case manager)."""
+    cases, clients = world["cases"], world["clients"]
+    problems = []
+    for (state, user, inst), expected in PROVIDER_VIEW.items():
+        if expected is None:
+            continue
+        for who in (user, "mariam.kabore"):
+            text = clients[who].get(f"/dossiers/{cases[state]}/imprimer/referencement/{inst}").text
+            leaked = [x for x in (NEEDS_SHOWN[inst], "02/06/2025", "Motif détaillé") if x in text]
+            if expected == set() and (leaked or text.count(WITHHELD) < 3):
+                problems.append((state, who, inst, leaked, text.count(WITHHELD)))
+            if expected and NEEDS_SHOWN[inst] not in text:  # shared: the need is printed
+                problems.append((state, who, inst, "need missing"))
+    assert not problems, problems
