@@ -116,11 +116,12 @@ def check_codes(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnostic]
     for name in sorted(set(re.findall(r"\binstance_keys\.([a-z][a-z0-9_]*)", source))):
         if name not in sop.steps:
             report(source.find(f"instance_keys.{name}") + 14,
-                   f"condition reads the instance keys of step {name!r}, which does not exist", name, keyed)
+                   said("condition reads the instance keys of step {step!r}, which does not exist",
+                        step=name), name, keyed)
         elif isinstance(sop.steps[name].instances, str):
             report(source.find(f"instance_keys.{name}") + 14,
-                   f"condition reads the instance keys of step {name!r}, which has a single instance "
-                   "(no for_each)", name, keyed)
+                   said("condition reads the instance keys of step {step!r}, which has a single "
+                        "instance (no for_each)", step=name), name, keyed)
     for root, sel, literal, offset in code_comparisons(source):
         if root == "steps":
             if sel not in sop.steps:
