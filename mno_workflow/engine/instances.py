@@ -1,6 +1,7 @@
 """How users name a step instance: ``referral:medical`` (the instance key shown everywhere),
 ``medical`` (its key alone), its database id, or the bare step name (``move_on``) when that step
-has exactly one open instance (its key is then ``1``: ``move_on:1``), as scenarios' ``expect`` do.
+has exactly one open instance (its key is then ``1``: ``move_on:1``), as scenarios' ``expect`` do;
+and what CEL conditions see of a case's instances: ``open_instances`` and ``instance_keys``.
 """
 
 from __future__ import annotations
