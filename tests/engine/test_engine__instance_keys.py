@@ -75,3 +75,23 @@ def test_instance_keys_are_the_items_keys_once_each():
              SimpleNamespace(step="visit", key="1", item={}),
              SimpleNamespace(step="intake", key="1", item=None)]
     assert instance_keys(sop, insts) == {"referral": ["medical", "cash"], "visit": ["1"], "other": []}
+
+
+def test_opening_rows_for_the_page_only(bf_loaded):
+    """The rows a ``rows_from`` group opens with (engine/prefill.py), in :func:`opening_values`'
+    shape: flat for one form, by form for several; a value already there is kept; nothing for a
+    case without referrals or a form without ``rows_from``."""
+    from mno_workflow.engine.prefill import opening_rows, rows
+    sop = bf_loaded.model
+    case = SimpleNamespace(instances=[
+        SimpleNamespace(step="referral", key="cash", item={"need": "cash"}),
+        SimpleNamespace(step="referral", key="medical", item={"need": "medical"}),
+        SimpleNamespace(step="referral", key="cash-2", item={"need": "cash"})])
+    lines = [{"need": "cash"}, {"need": "medical"}]
+    assert rows(sop, case, "follow_up") == {"referral_lines": lines}
+    assert opening_rows(sop, case, ["follow_up"], None) == {"referral_lines": lines}
+    assert opening_rows(sop, case, ["follow_up"], {"referral_lines": []}) == {"referral_lines": []}
+    assert opening_rows(sop, case, ["closure", "follow_up"], {"closure": {"reason": "x"}}) == {
+        "closure": {"reason": "x"}, "follow_up": {"referral_lines": lines}}
+    assert opening_rows(sop, SimpleNamespace(instances=[]), ["follow_up"], None) is None
+    assert opening_rows(sop, case, ["closure"], None) is None
