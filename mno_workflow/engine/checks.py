@@ -35,7 +35,7 @@ from .errors import (
     sop_text,
     trigger_label,
 )
-from .instances import named, open_instances
+from .instances import instance_keys, named, open_instances
 from .service_levels import check_service_of
 
 if TYPE_CHECKING:
@@ -178,7 +178,9 @@ class ChecksMixin:
         """The data CEL expressions see: every form id (empty when not filled), case data,
         the instance's data, ``item`` (the need a referral is for), ``steps`` (the state of each
         step's latest instance, e.g. ``steps.consent == 'given'``), ``open_instances`` (how many
-        instances of each step are not final, 0 for a step not started), ``today`` and ``now``."""
+        instances of each step are not final, 0 for a step not started), ``instance_keys`` (the keys
+        of every instance, open or final, of each ``for_each`` step, e.g. the needs referred:
+        :func:`~mno_workflow.engine.instances.instance_keys`), ``today`` and ``now``."""
         ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
         ctx.update(case.data or {})
         if inst is not None:
@@ -188,6 +190,7 @@ class ChecksMixin:
             ctx["item"] = {}
         ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
         ctx["open_instances"] = open_instances(sop, case.instances)
+        ctx["instance_keys"] = instance_keys(sop, case.instances)
         ctx["today"] = self.local_today(sop, now).isoformat()
         ctx["now"] = now.isoformat().replace("+00:00", "Z")
         session = case.mno_session if is_carrier(case) else object_session(case)  # Core path: its own

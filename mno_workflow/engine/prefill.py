@@ -10,6 +10,13 @@ from the alert), the same on every path (issue 13 review).
   clears a pre-filled value. ``"prefill": false`` (API) / ``--no-prefill`` (CLI) turns it off.
   ``GET /api/v1/cases/{ref}/prefill/{trigger}`` and ``mno case prefill REF TRIGGER`` show them.
 
+A repeat field with ``rows_from: {step, key}`` (BF SOP: the follow-up's lines, one per referral)
+opens on the page with one row per instance of that step, its ``key`` field set
+(:func:`opening_rows`). Those rows are the page's suggestion only: the API and the CLI never add
+rows to a payload (a client leaving the optional group out is not refused for it), and
+``GET …/prefill/{trigger}`` / ``mno case prefill`` keep showing what :func:`complete` adds, so
+they do not list them either.
+
 Values are read from the case's data at the moment of the call; nothing here writes.
 """
 
@@ -18,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..sop.schema import SOP
+from .instances import instance_keys
 
 
 def _value(data: dict, path: str) -> Any:
@@ -48,6 +56,35 @@ def opening_values(sop: SOP, case: Any, forms: list[str]) -> dict[str, Any] | No
     if len(forms) == 1:
         return filled[forms[0]] or None
     return {f: v for f, v in filled.items() if v} or None
+
+
+def rows(sop: SOP, case: Any, form_id: str) -> dict[str, list[dict[str, str]]]:
+    """``{repeat field id: [{key field: key}, ...]}``: one row per instance of the ``rows_from``
+    step of each repeat field of ``form_id`` (every instance, open or final, as
+    ``instance_keys``), at most ``max_items``; fields whose step has no instance are left out."""
+    keys = instance_keys(sop, case.instances)
+    out: dict[str, list[dict[str, str]]] = {}
+    for f in sop.forms[form_id].fields:
+        rf = f.rows_from
+        found = keys.get(rf.step) if rf is not None else None
+        if rf is not None and found:
+            out[f.id] = [{rf.key: k} for k in found[:f.max_items or len(found)]]
+    return out
+
+
+def opening_rows(sop: SOP, case: Any, forms: list[str], values: dict[str, Any] | None
+                 ) -> dict[str, Any] | None:
+    """``values`` (:func:`opening_values`' shape) with the :func:`rows` of ``forms`` added, for the
+    web page only (see the module text); a field ``values`` holds already keeps its value."""
+    out = {k: (dict(v) if isinstance(v, dict) and len(forms) > 1 else v) for k, v in (values or {}).items()}
+    for form_id in forms:
+        filled = rows(sop, case, form_id)
+        if not filled:
+            continue
+        target = out if len(forms) == 1 else out.setdefault(form_id, {})
+        for field_id, lines in filled.items():
+            target.setdefault(field_id, lines)
+    return out or None
 
 
 def transition_of(sop: SOP, case: Any, trigger: str, role: str, instance: str | None = None):

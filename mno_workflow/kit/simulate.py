@@ -138,6 +138,8 @@ def _context(sop: SOP, data: dict, env: Any, item: dict | None = None) -> dict:
     ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
     ctx.update(data)
     ctx.update({"item": item or {}, "steps": {}, "open_instances": {sid: 0 for sid in sop.steps},
+                "instance_keys": {sid: [] for sid, st in sop.steps.items()
+                                  if not isinstance(st.instances, str)},
                 "today": NOW.date().isoformat(),
                 "now": NOW.isoformat().replace("+00:00", "Z"), ENV_KEY: env})
     return ctx
@@ -262,14 +264,14 @@ def _check_condition(loaded: LoadedSOP, path: tuple, source: str, maybe: set[str
         try:
             values.add(expr.evaluate(_context(sop, data, env, item)) is True)
         except ExprError as e:
-            if "steps" in expr.variables:
-                continue  # the state of other steps is not simulated
+            if expr.variables & {"steps", "instance_keys"}:
+                continue  # the state and instances of other steps are not simulated
             shown = {k: v for k, v in data.items() if v and k in {r for r in expr.variables}}
             return [loaded.diag(path, "W122", said(
                 "condition {source!r} raises for a sample case: {error} (data: {data}{item})",
                 source=source, error=e, data=shown, item=", item: " + str(item) if item else ""),
                                 said("guard optional fields with has(form.field)"), severity="warning")]
-    if constant and len(values) == 1 and "steps" not in expr.variables:
+    if constant and len(values) == 1 and not expr.variables & {"steps", "instance_keys"}:
         value = "true" if values.pop() else "false"
         return [loaded.diag(path, "W123", said("condition {source!r} is {value} for every sample case",
                                                source=source, value=value),

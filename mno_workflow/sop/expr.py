@@ -32,7 +32,8 @@ def _cel() -> types.ModuleType:
 
 # Names every expression may use besides form ids.
 # ``open_instances``: number of open (not final) instances of each step (issue 13).
-BUILTIN_NAMES = frozenset({"item", "now", "today", "case", "steps", "open_instances"})
+# ``instance_keys``: the keys of the instances (open or final) of each for_each step (issue 18).
+BUILTIN_NAMES = frozenset({"item", "now", "today", "case", "steps", "open_instances", "instance_keys"})
 __all__ = ["BUILTIN_NAMES", "ENV_KEY", "FUNCTION_NAMES", "Expr", "ExprError", "compile_expr", "to_cel"]
 _MACRO_VAR_RE = re.compile(r"\.\s*(?:exists_one|exists|all|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)")
 

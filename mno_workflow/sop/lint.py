@@ -22,7 +22,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | E031 | error | duplicate field id |
 | E032 | error | options / sub-fields misuse |
 | E033 | error | field-dependent deadline misses a choice (or names a code that is not one) |
-| E034 | error | ``for_each`` is not a repeat field (or ``spawn`` targets a single step / no repeat) |
+| E034 | error | ``for_each`` is not a repeat field (or ``spawn``, ``rows_from`` target a single step) |
 | E043 | error | ``spawn: from`` lacks the field the target step keys its instances by |
 | E044 | error | an ``entries`` entry that cannot work (see ``checks/entries.py``) |
 | E045 | error | ``within: {from_directory: …}`` on a step without ``recipient`` and ``service`` |

@@ -232,6 +232,8 @@ def _check_fields(loaded: LoadedSOP, fields: list[FormField], path: tuple,
             out.append(d(fp + ("default",), "E032", said(
                 "'default: {default}' only suits a date or datetime field, not {type} field {field!r}",
                 default=f.default, type=f.type.value, field=f.id), said("remove it or change the type")))
+        if f.rows_from is not None:
+            out += _check_rows_from(loaded, f, fp + ("rows_from",))
         if f.not_before and f.not_before not in index:
             out.append(unknown(loaded, fp + ("not_before",), "E028", "field", f.not_before, index))
         if f.relevant:
@@ -242,4 +244,35 @@ def _check_fields(loaded: LoadedSOP, fields: list[FormField], path: tuple,
         if f.fields:
             out += _check_fields(loaded, f.fields, fp + ("fields",), index,
                                  group=f"{path[1]}.{f.id}" if group is None else f"{group}.{f.id}")
+    return out
+
+
+def _check_rows_from(loaded: LoadedSOP, f: FormField, path: tuple) -> list[Diagnostic]:
+    """``rows_from: {step, key}`` of field ``f`` at ``path``: E032 on a field that is not a repeat
+    group, E024 for an unknown step, E034 for a step without ``for_each``, E028 for a ``key`` that is
+    not a sub-field, E032 for a ``key`` that is not a choice field."""
+    d, sop, rf = loaded.diag, loaded.model, f.rows_from
+    assert rf is not None
+    if f.type != FieldType.repeat:
+        return [d(path, "E032", said("'rows_from' only suits a repeat field, not {type} field {field!r}",
+                                     type=f.type.value, field=f.id), said("remove it or change the type"))]
+    out: list[Diagnostic] = []
+    step = sop.steps.get(rf.step)
+    if step is None:
+        out.append(d(path + ("step",), "E024", said("unknown step {name!r}", name=rf.step),
+                     said("use one of: {names}", names=", ".join(sorted(sop.steps)))))
+    elif isinstance(step.instances, str):
+        out.append(d(path + ("step",), "E034", said("step {step!r} has a single instance", step=rf.step),
+                     said("rows_from takes the instances of a step with {shape}",
+                          shape="'instances: {for_each: ...}'")))
+    sub = next((x for x in f.fields or [] if x.id == rf.key), None)
+    if sub is None:
+        out.append(d(path + ("key",), "E028",
+                     said("{key!r} is not a field of the repeat group {group!r}", key=rf.key, group=f.id),
+                     said("use one of: {names}", names=", ".join(x.id for x in f.fields or []))))
+    elif sub.type != FieldType.choice:
+        out.append(d(path + ("key",), "E032",
+                     said("'rows_from' key {key!r} is a {type} field, not a choice field",
+                          key=rf.key, type=sub.type.value),
+                     said("name the choice sub-field that holds the instance's key")))
     return out

@@ -54,6 +54,7 @@ from .schema_steps import (  # noqa: F401
     LintAllow,
     OwnerBy,
     Reopen,
+    RowsFrom,
     Spawn,
     State,
     Step,

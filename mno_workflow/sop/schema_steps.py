@@ -35,6 +35,16 @@ class Classification(StrEnum):
     shareable = "shareable"
 
 
+class RowsFrom(Strict):
+    """``rows_from: {step: referral, key: need}`` on a repeat field: a form opened fresh on the web
+    page shows one row per instance of ``step`` (a ``for_each`` step) of the case, with the row's
+    sub-field ``key`` (a choice field) set to that instance's key, and that field offers only those
+    keys. Nothing is added to an API or CLI payload."""
+
+    step: Ident
+    key: Ident
+
+
 class FormField(Strict):
     """One typed field of a form.
 
@@ -48,6 +58,8 @@ class FormField(Strict):
     ``category`` is the data category (a code of the consent form's ``data_categories`` option
     list) a ``personal`` or ``sensitive`` field belongs to: a provider sees the field only when the
     consent in force covers that category.
+    ``rows_from`` (repeat fields): the page opens the group with one row per instance of a
+    ``for_each`` step, the row's ``key`` choice field set to the instance's key (:class:`RowsFrom`).
     """
 
     id: Ident
@@ -69,6 +81,7 @@ class FormField(Strict):
     fields: list[FormField] | None = None
     min_items: int | None = Field(default=None, ge=0)
     max_items: int | None = Field(default=None, ge=1)
+    rows_from: RowsFrom | None = None
 
 
 class FormRule(Strict):

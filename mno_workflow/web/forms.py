@@ -124,15 +124,17 @@ def form_views(
 ) -> tuple[list[FieldView], list[str]]:
     """Views of every field of ``form_id`` with ``values`` and ``errors`` (by field path), plus
     the errors that belong to no field (form-level rules). A fresh form (no ``values``) given
-    ``now`` has its ``default: today`` date fields pre-filled with today in the SOP time zone."""
+    ``now`` has its ``default: today`` date fields pre-filled with today in the SOP time zone
+    (``values`` then being what it opens with: an alert's values, ``rows_from`` rows)."""
     errs = {k: _web_text(m, lang) for k, m in (errors or {}).items()}
     fields = sop.forms[form_id].fields
-    if not values and now is not None:
+    if now is not None:  # under the values it opens with (an alert's, rows_from rows)
         today = now.astimezone(ZoneInfo(sop.calendar.timezone))
         values = {
-            f.id: today.date().isoformat() if f.type == FieldType.date else today.strftime("%Y-%m-%dT%H:%M")
-            for f in fields
-            if f.default == "today" and f.type in (FieldType.date, FieldType.datetime)
+            **{f.id: today.date().isoformat() if f.type == FieldType.date
+               else today.strftime("%Y-%m-%dT%H:%M") for f in fields
+               if f.default == "today" and f.type in (FieldType.date, FieldType.datetime)},
+            **(values or {}),
         }
     values = values or {}
     views = [_view(sop, f, f.id, lang, values, errs, form_id, fields) for f in fields]
@@ -153,6 +155,23 @@ def form_views(
                 v.error = " ".join(extra)
                 loose = [m for m in loose if m not in extra]
     return views, loose
+
+
+def rows_from_choices(sop: SOP, form_id: str, views: list[FieldView], keys: dict[str, list[str]]) -> None:
+    """In the rows of each repeat group of ``form_id`` with ``rows_from``, the key field offers only
+    the keys of that step's instances on the case (``keys``: ``instance_keys``) and the value it
+    holds (data typed are kept); the form rule on the server stays the one that decides."""
+    for f in sop.forms[form_id].fields:
+        rf = f.rows_from
+        group = next((v for v in views if v.name == f.id), None)
+        if rf is None or group is None:
+            continue
+        allowed = set(keys.get(rf.step, []))
+        for row in group.rows:
+            for cell in row:
+                if cell.name.rsplit(".", 1)[-1] == rf.key:
+                    cell.options = [(c, label) for c, label in cell.options
+                                    if c in allowed or c in cell.values]
 
 
 #: The engine's date message names ISO (the API's format); the page asks day/month/year.

@@ -223,6 +223,10 @@ def test_case_from_identification_to_closure_in_the_browser(live, browser):
     cw.select_option("#f-contact_mode", "home_visit")
     cw.select_option("#f-services_received", "true")
     cw.select_option("#f-risk_level", "low")
+    # one line per referral of the case, both completed (issue 18, F18): the caseworker answers each
+    for i, need in enumerate(("cash", "medical")):
+        assert cw.input_value(f"#f-referral_lines-{i}-need") == need
+        cw.select_option(f"#f-referral_lines-{i}-service_received", "true")
     submit(cw)
     shots.take(cw, "dossier-suivi")
     action(cw, "end_follow_up")

@@ -6,8 +6,9 @@ field's option list) would make a guard silently always false (or always true wi
 check reads the expression's tokens: a ``root.selector`` reference compared with ``==`` / ``!=``
 to a string literal, ``ref in ['a', 'b']``, or ``'a' in ref``. ``root`` is ``steps`` (the
 selector is a step, the literal one of its states), a form id, or ``item`` (in a step with
-``instances: for_each``), whose choice/multi fields name an option list. Reported at the literal
-(file:line:col) with a "did you mean" hint.
+``instances: for_each``), whose choice/multi fields name an option list. ``open_instances.<step>``
+and ``instance_keys.<step>`` must name a step (``instance_keys``: a ``for_each`` step). Reported
+at the literal (file:line:col) with a "did you mean" hint.
 """
 
 from __future__ import annotations
@@ -111,6 +112,16 @@ def check_codes(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnostic]
         report(source.find(f"open_instances.{name}") + 15,
                f"condition counts the open instances of step {name!r}, which does not exist", name,
                list(sop.steps))
+    keyed = [s for s, st in sop.steps.items() if not isinstance(st.instances, str)]
+    for name in sorted(set(re.findall(r"\binstance_keys\.([a-z][a-z0-9_]*)", source))):
+        if name not in sop.steps:
+            report(source.find(f"instance_keys.{name}") + 14,
+                   said("condition reads the instance keys of step {step!r}, which does not exist",
+                        step=name), name, keyed)
+        elif isinstance(sop.steps[name].instances, str):
+            report(source.find(f"instance_keys.{name}") + 14,
+                   said("condition reads the instance keys of step {step!r}, which has a single "
+                        "instance (no for_each)", step=name), name, keyed)
     for root, sel, literal, offset in code_comparisons(source):
         if root == "steps":
             if sel not in sop.steps:

@@ -12,11 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import CaseNotFound, EngineError, FormInvalid, Message, StaleVersion
+from ...engine.instances import instance_keys
 from ...i18n import gettext, ngettext
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
 from ..core import Web, safe_next
+from ..forms import rows_from_choices
 from ..i18n import fmt_datetime, t
 from ..multiform import errors_by_form, parse_forms, sections
 from ..planview import plan_block, plan_forms
@@ -232,9 +234,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
         lang = web.lang(request, user)
         fresh = None if values else web.now()  # a fresh form: default: today dates pre-filled
         if not values and tr.forms:  # a case opened by an alert: its data pre-fill the forms
-            from ...engine.prefill import opening_values  # the same values as the API and the CLI
-            values = opening_values(sop, case, tr.forms)
+            from ...engine.prefill import opening_rows, opening_values  # the API's and CLI's values
+            values = opening_rows(sop, case, tr.forms, opening_values(sop, case, tr.forms))  # + rows_from
         forms, stray = sections(sop, tr, lang, values, errors, now=fresh)
+        keys = instance_keys(sop, case.instances)
+        for f in forms:  # rows_from: the key field offers the keys of the case's instances only
+            rows_from_choices(sop, f.form_id, f.views, keys)
         views = [v for f in forms for v in f.views]  # one error summary over every form
         loose = stray + [m for f in forms for m in f.loose]
         step = sop.steps[inst.step]
