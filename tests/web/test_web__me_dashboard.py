@@ -13,7 +13,7 @@ from sqlalchemy import select
 from mno_workflow.indicators.present import fmt
 from mno_workflow.web.models import ExportLog
 
-from .helpers import IDENT, case_with_referrals, provider, yaadga_case
+from .helpers import CONSENT, IDENT, case_with_referrals, provider, yaadga_case
 
 
 def _section(html: str, title: str) -> str:
@@ -105,7 +105,8 @@ def test_downloads_are_french_suppressed_and_logged(live):
 
 def test_row_export_has_person_columns_and_counts_declines(live):
     """Finding 5 (and 2): French headers, codes, sex, age group, need, priority; every region."""
-    ref = case_with_referrals(live.wf, consent=None)
+    stats = {**CONSENT, "purposes": ["referral", "follow_up", "statistics"]}  # a row only with it (G19)
+    ref = case_with_referrals(live.wf, consent=stats)
     live.wf.fire(ref, "decline", provider("org-csps"), {"reason": "no_capacity"}, instance="referral:medical")
     sup = live.client("idrissa.sanou")
     rows = [

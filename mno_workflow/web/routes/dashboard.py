@@ -180,8 +180,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
             region = user.region if user.role == "supervisor" else None
             now = web.now()
 
-            def include(case) -> bool:  # pseudonymised rows: only cases whose consent allows statistics
-                return with_names or protection.allows_statistics(web.compiled_for(case).sop, case, now)
+            def include(case) -> bool:
+                # a row, named or pseudonymised, only for a case whose consent lists the statistics
+                # purpose and whose personal data were not erased (docs/indicators.md; tryout 4,
+                # G19: the named export listed cases without consent, withdrawn or erased); every
+                # case stays counted in the aggregates
+                return case.purged_at is None and protection.allows_statistics(
+                    web.compiled_for(case).sop, case, now)
 
             rows = list(
                 queries.export_rows(
