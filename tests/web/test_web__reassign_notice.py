@@ -64,7 +64,8 @@ def test_each_reassignment_path_tells_the_new_case_manager(live):
     c = live.client(NEW)
     for lang, said in (("fr", f"{one} vous a été réattribué par Idrissa Sanou ; le motif est sur la "
                               "page du dossier"),
-                       ("en", f"{one} was reassigned to you by Idrissa Sanou; the reason is on the case page")):
+                       ("en", f"{one} was reassigned to you by Idrissa Sanou; the reason is on the "
+                              "case page")):
         c.get(f"/langue/{lang}")
         page = html.unescape(c.get("/notifications").text)
         assert said in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page)), lang
