@@ -128,11 +128,19 @@ def _why_out_of_scope(session: Session, user: User, case: Case) -> Message | Non
         if case.assignee == user.id:
             return None
         other = session.get(User, case.assignee) if case.assignee else None
-        return Message.t("attribué à {name}, pas à vous", name=other.display_name if other else "-")
+        if other is None:
+            return Message.t("ce dossier n'est attribué à personne")
+        return Message.t("attribué à {name}, pas à vous", name=other.display_name or other.id)
     if role == "supervisor":
-        return None if region_admits(user.region, case.region) else Message.t(
-            "région « {region} », vous êtes superviseur de « {own} »", region=case.region or "-",
-            own=user.region or "-")
+        if region_admits(user.region, case.region):
+            return None
+        if not user.region:
+            return Message.t("vous n'êtes superviseur d'aucune région")
+        if not case.region:
+            return Message.t("ce dossier n'a pas de région, vous êtes superviseur de « {own} »",
+                             own=user.region)
+        return Message.t("région « {region} », vous êtes superviseur de « {own} »", region=case.region,
+                         own=user.region)
     if role == "provider":
         ok = user.organisation and any(i.recipient == user.organisation for i in case.instances)
         return None if ok else Message.t("aucun référencement adressé à votre organisation")

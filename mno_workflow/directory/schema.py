@@ -109,7 +109,8 @@ class Location(Row):
     def _on_earth(cls, value: float | None, info: ValidationInfo) -> float | None:
         top = 90 if info.field_name == "latitude" else 180
         if value is not None and not hsds_mode(info) and not -top <= value <= top:
-            raise ValueError(f"valeur {value} hors de [-{top}, {top}]")
+            from mno_workflow.sop.diagnostics import said_fr
+            raise ValueError(said_fr("valeur {value} hors de [-{top}, {top}]", value=value, top=top))
         return value
 
 
@@ -216,7 +217,9 @@ class PhoneRow(Row):
     @classmethod
     def _phone_type(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and not hsds_mode(info) and value not in PHONE_TYPES:
-            raise ValueError(f"valeur '{value}' invalide ; attendu : {', '.join(PHONE_TYPES)}")
+            from mno_workflow.sop.diagnostics import said_fr
+            raise ValueError(said_fr("valeur '{value}' invalide ; attendu : {expected}", value=value,
+                                     expected=", ".join(PHONE_TYPES)))
         return value
 
 

@@ -23,6 +23,7 @@ from mno_workflow.directory.row_types import (
     opt,
     ref,
 )
+from mno_workflow.sop.diagnostics import said_fr
 
 
 class Schedule(Row):
@@ -77,9 +78,8 @@ class Language(Row):
     @classmethod
     def _iso639(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and not hsds_mode(info) and not re.fullmatch(r"[a-z]{2,3}", value):
-            raise ValueError(
-                f"valeur '{value}' mal formée : code de langue ISO 639 attendu, ex. fr, mos, dyu, ff"
-            )
+            raise ValueError(said_fr("valeur '{value}' mal formée : {hint}", value=value,
+                                     hint=said_fr("code de langue ISO 639 attendu, ex. fr, mos, dyu, ff")))
         return value
 
 
@@ -103,9 +103,11 @@ class CostOption(Row):
         if value is None or hsds_mode(info):
             return value
         if not re.fullmatch(r"[A-Z]{3}", value):
-            raise ValueError(f"valeur '{value}' mal formée : code de devise ISO 4217 attendu : XOF")
+            raise ValueError(said_fr("valeur '{value}' mal formée : {hint}", value=value,
+                                     hint=said_fr("code de devise ISO 4217 attendu : XOF")))
         if value != "XOF":
-            raise ValueError(f"devise '{value}' non acceptée : attendu XOF (franc CFA, ISO 4217)")
+            raise ValueError(said_fr("devise '{value}' non acceptée : attendu XOF (franc CFA, ISO 4217)",
+                                     value=value))
         return value
 
 
@@ -129,7 +131,8 @@ class ServiceCapacity(Row):
     def _within_maximum(cls, value: int, info: ValidationInfo) -> int:
         top = info.data.get("maximum")
         if top is not None and value > top and not hsds_mode(info):
-            raise ValueError(f"places disponibles ({value}) supérieures au maximum ({top})")
+            raise ValueError(said_fr("places disponibles ({value}) supérieures au maximum ({top})",
+                                     value=value, top=top))
         return value
 
 
@@ -166,5 +169,6 @@ class Attribute(Row):
     @classmethod
     def _entity(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and not hsds_mode(info) and value not in LINK_ENTITIES:
-            raise ValueError(f"valeur '{value}' invalide ; attendu : {', '.join(LINK_ENTITIES)}")
+            raise ValueError(said_fr("valeur '{value}' invalide ; attendu : {expected}", value=value,
+                                     expected=", ".join(LINK_ENTITIES)))
         return value

@@ -4,6 +4,7 @@ referral description per service; every problem is reported at once."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +17,10 @@ from mno_workflow.directory.areas import AreaRegistry, default_registry
 from mno_workflow.directory.problems import Problem, RawRow
 from mno_workflow.directory.schema import MODELS, PROFILE_REQUIRED, foreign_keys
 from mno_workflow.directory.tables import TABLES
-from mno_workflow.sop.diagnostics import said_fr
+from mno_workflow.sop.diagnostics import SaidFr, said_fr
 
 CHUNK = 500
+log = logging.getLogger("mno_workflow.directory")
 
 
 _URL = said_fr("lien http(s)://, mailto: ou tel: attendu (javascript: et autres refusés)")
@@ -72,10 +74,14 @@ def _french(err: dict[str, Any], column: str) -> str:
         return said_fr("valeur '{value}' mal formée : {hint}", value=value, hint=hint)
     if kind == "value_error":
         found = ctx.get("error", err["msg"])
-        return found.args[0] if isinstance(found, Exception) and found.args else str(found)
+        said = found.args[0] if isinstance(found, Exception) and found.args else found
+        if isinstance(said, SaidFr):  # our validators' words (directory/schema.py)
+            return said
     if kind == "string_type":
         return said_fr("texte attendu, reçu {value}", value=repr(value))
-    return str(err["msg"])
+    # a check without words of its own: pydantic's English sentence goes to the log only
+    log.info("directory row, column %s: %s (%s)", column, err.get("msg"), kind)
+    return said_fr("valeur '{value}' refusée (format ou type inattendu pour cette colonne)", value=value)
 
 
 _FK_LABELS = {

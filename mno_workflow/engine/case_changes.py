@@ -54,7 +54,7 @@ class CaseChangesMixin:
                 case.assignee = assignee.strip()
                 case.version += 1
                 case.updated_at = now
-                told = tell_new_assignee(s, case, sop, actor, reason.strip(), now)  # in-app, e-mail, SMS
+                told = tell_new_assignee(s, case, sop, actor, now)  # in-app, e-mail, SMS: no reason
                 former = tell_former_assignee(s, case, actor, before, now)  # a notice, no case data
                 append_event(s, case, at=now, actor=actor.user, role=actor.role, **self._trace(actor),
                              organisation=actor.organisation, action="reassign",

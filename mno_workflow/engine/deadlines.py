@@ -38,13 +38,20 @@ STEP_INSTANTS = "$entered"
 
 
 class DeadlineError(ValueError):
-    """Base of the errors raised while computing a deadline; ``field`` is ``form.field`` or None."""
+    """Base of the errors raised while computing a deadline; ``field`` is ``form.field`` or None.
+    ``str(e)`` is the technical detail (English, for the log); :attr:`why` says it in words."""
 
     code = "deadline.error"
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+    @property
+    def why(self) -> Any:
+        """Why the deadline cannot be computed, a catalogue message (shown in any language)."""
+        from .errors import Message
+        return Message.t("« {field} » ne contient pas une date", field=self.field)
 
 
 class MissingFieldError(DeadlineError):
@@ -55,6 +62,13 @@ class MissingFieldError(DeadlineError):
     def __init__(self, field: str, purpose: str) -> None:
         super().__init__(f"the deadline needs a value for {field} ({purpose}), but it is empty", field)
         self.purpose = purpose
+
+    @property
+    def why(self) -> Any:
+        from .errors import Message
+        if self.purpose.startswith("it chooses"):
+            return Message.t("le champ « {field} » est vide (il choisit la durée du délai)", field=self.field)
+        return Message.t("le champ « {field} » est vide (le délai part de cette date)", field=self.field)
 
 
 class UnknownChoiceError(DeadlineError):
@@ -68,6 +82,12 @@ class UnknownChoiceError(DeadlineError):
         )
         self.value = value
         self.choices = choices
+
+    @property
+    def why(self) -> Any:
+        from .errors import Message
+        return Message.t("« {field} » vaut {value!r}, valeur absente du délai ({choices})", field=self.field,
+                         value=self.value, choices=", ".join(self.choices))
 
 
 class InvalidStartError(DeadlineError):

@@ -1,12 +1,14 @@
 """Telling the new case manager of a reassignment (tryout 2 #11): « MNR-BF-000054 vous a été
-réattribué par Idrissa Sanou — motif : Charge de travail » — and the former one that it was
+réattribué par Idrissa Sanou » (the reason is on the case page) — and the former one that it was
 handed over: « Le dossier MNR-BF-000054 a été confié à Awa Ouédraogo par Idrissa Sanou ».
 
 One ``reassigned`` notification (kind ``notify``: an information) through the outbox, in the
 reassignment's transaction, to the case's new assignee — in-app, plus e-mail and SMS by their
 settings like every other notification (:func:`mno_workflow.store.outbox.enqueue`). The message is
-stored as a template name and parameters (the reference, the name of who reassigned, the reason
-they typed), rendered in the reader's language when shown or sent, with the case page's link.
+stored as a template name and parameters (the reference, the name of who reassigned), rendered in
+the reader's language when shown or sent, with the case page's link. Like a provider's decline
+details, the reason typed is free text that may name the person: it stays on the case page and its
+history, never in a notification (in-app, e-mail, SMS).
 
 The former case manager can no longer open the case, so their notice (``reassigned_away``) is
 about no case (``case_id`` empty: neither cancelled at send time as a message whose reader lost
@@ -26,13 +28,13 @@ from ..store.models import OutboxMessage, User
 from ..store.outbox import enqueue
 
 
-def tell_new_assignee(s: Session, case: Any, sop: Any, actor: Any, reason: str,
+def tell_new_assignee(s: Session, case: Any, sop: Any, actor: Any,
                       now: datetime) -> dict[str, Any]:
     """Enqueue the ``reassigned`` message for ``case``'s (new) assignee; returns the audit effect
     ``{"notified": "assignee", "messages": n}``."""
     who = s.get(User, actor.user) if actor.user else None
-    context = {"reference": case.reference, "by_name": (who.display_name if who else None) or actor.user,
-               "motive": reason}
+    # never the typed ``reason``: free text stays on the case page (its history), not in messages
+    context = {"reference": case.reference, "by_name": (who.display_name if who else None) or actor.user}
     role = next((r for r, x in sop.roles.items() if x.scope == "assigned"), "caseworker")
     msgs = enqueue(s, case=case, inst=None, role=role, scope="assigned", kind="notify",
                    template="reassigned", context=context, now=now, fallback=False)

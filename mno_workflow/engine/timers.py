@@ -8,6 +8,7 @@ public holidays an administrator confirmed or moved (table ``holiday_overrides``
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -27,8 +28,6 @@ from .calendar import HolidayOverride as Override
 from .corewrite import NewRow, is_carrier
 from .deadlines import (
     DeadlineError,
-    MissingFieldError,
-    UnknownChoiceError,
     due_at,
     reminder_instants,
     resolve_duration,
@@ -38,6 +37,8 @@ from .errors import DeadlineNotArmed, Message
 from .holiday_sources import HOLIDAYS_VERSION
 from .service_levels import effective_deadline, service_level
 from .step_start import with_step_instants
+
+log = logging.getLogger("mno_workflow.engine.deadlines")
 
 _cache: dict[tuple, BusinessCalendar] = {}
 _markers: dict[tuple[str, str], tuple[float, tuple]] = {}
@@ -140,9 +141,11 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
         start = start_instant(dl, now, data, cal)
         due = due_at(dl, now, data, cal)
     except DeadlineError as e:
+        log.info("deadline of %s.%s not armed: %s", inst.step, inst.state, e)  # the detail: log only
         if dl.optional:
+            from ..reminders.stored_message import stored
             return [{"deadline_skipped": {"instance": inst.label_key, "state": inst.state,
-                                          "field": e.field, "reason": str(e)}}]
+                                          "field": e.field, "reason": stored(e.why)}}]
         raise not_armed(inst.step, inst.state, e) from None
     rows = _write_rows(session, case, inst, dl, state.owner_for(data), start, due, cal)
     return rows + ([{"service_level": level}] if level else [])  # issue 13: shown on the referral
@@ -151,16 +154,7 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
 def not_armed(step: str, state: str, e: DeadlineError) -> DeadlineNotArmed:
     """The typed, bilingual refusal for a deadline that cannot be armed."""
     where = f"{step}.{state}"
-    # catalogue messages (issue 18): only the message lines changed here
-    if isinstance(e, MissingFieldError):
-        why = (Message.t("le champ « {field} » est vide (il choisit la durée du délai)", field=e.field)
-               if e.purpose.startswith("it chooses") else
-               Message.t("le champ « {field} » est vide (le délai part de cette date)", field=e.field))
-    elif isinstance(e, UnknownChoiceError):
-        why = Message.t("« {field} » vaut {value!r}, valeur absente du délai ({choices})", field=e.field,
-                        value=e.value, choices=", ".join(e.choices))
-    else:
-        why = Message.t("« {field} » ne contient pas une date", field=e.field)
+    why = e.why  # catalogue words; str(e) is the technical detail
     return DeadlineNotArmed(Message.t(
         "Le délai de l'état « {where} » ne peut pas être calculé : {why}. Rien n'a été enregistré ; "
         "renseignez ce champ, ou la POS doit déclarer ce délai « optional: true ».", where=where, why=why),

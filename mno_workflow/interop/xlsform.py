@@ -86,7 +86,8 @@ def _types(fields: list[FormField]) -> dict[str, str]:
     return out
 
 
-def _constraint(form_id: str, f: FormField, names: set[str], warnings: list[str]) -> tuple[str, dict, dict]:
+def _constraint(form_id: str, f: FormField, names: set[str], warnings: list[str],
+                example: str) -> tuple[str, dict, dict]:
     parts: list[str] = []
     fr: list[str] = []
     en: list[str] = []
@@ -104,8 +105,8 @@ def _constraint(form_id: str, f: FormField, names: set[str], warnings: list[str]
         en.append(f"{f.max_length} characters at most")
     if f.type == "phone":
         parts.append(f"regex(., '{PHONE_REGEX}')")
-        fr.append("numéro de téléphone, ex. +226 70 12 34 56")
-        en.append("phone number, e.g. +226 70 12 34 56")
+        fr.append(f"numéro de téléphone, ex. {example}")  # the SOP's country's, not always +226
+        en.append(f"phone number, e.g. {example}")
     if f.not_future:
         parts.append(". <= today()" if f.type == "date" else ". <= now()")
         fr.append("pas dans le futur")
@@ -130,7 +131,8 @@ def _constraint(form_id: str, f: FormField, names: set[str], warnings: list[str]
     )
 
 
-def _rows(form_id: str, fields: list[FormField], scope: Scope, warnings: list[str]) -> list[dict]:
+def _rows(form_id: str, fields: list[FormField], scope: Scope, warnings: list[str],
+          example: str) -> list[dict]:
     rows: list[dict[str, Any]] = []
     names = set(scope.types)
     for f in fields:
@@ -145,7 +147,7 @@ def _rows(form_id: str, fields: list[FormField], scope: Scope, warnings: list[st
                 ) from None
         if f.type == "repeat":
             rows.append({**row, "type": "begin_repeat"})
-            rows.extend(_rows(form_id, f.fields or [], scope, warnings))
+            rows.extend(_rows(form_id, f.fields or [], scope, warnings, example))
             rows.append({"type": "end_repeat", "name": f.id})
             if f.min_items or f.max_items:
                 warnings.append(
@@ -166,7 +168,7 @@ def _rows(form_id: str, fields: list[FormField], scope: Scope, warnings: list[st
         row["type"] = kind
         if f.required:
             row["required"] = "yes"
-        constraint, msg_fr, msg_en = _constraint(form_id, f, names, warnings)
+        constraint, msg_fr, msg_en = _constraint(form_id, f, names, warnings, example)
         if constraint:
             row.update({"constraint": constraint, **msg_fr, **msg_en})
         rows.append(row)
@@ -193,7 +195,9 @@ def build(sop: SOP, form_id: str) -> XLSForm:
         )
     out = XLSForm(form_id)
     scope = Scope(form_id, _types(form.fields))
-    out.survey = _rows(form_id, form.fields, scope, out.warnings)
+    from mno_workflow.engine.forms import sop_country
+    from mno_workflow.i18n.phones import example_number
+    out.survey = _rows(form_id, form.fields, scope, out.warnings, example_number(sop_country(sop)))
     for rule in form.rules:
         target = next((r for r in out.survey if rule.field and r.get("name") == rule.field), None)
         try:

@@ -11,6 +11,7 @@ was expected and what happened.
 from __future__ import annotations
 
 import atexit
+import logging
 import shutil
 import tempfile
 import threading
@@ -52,6 +53,13 @@ from .results import (  # noqa: F401  (re-exported)
     SweepEvent,
     _iso,
 )
+
+log = logging.getLogger("mno_workflow.kit")
+
+#: an exception the runner did not expect (a bug, a database error): its class and text go to the
+#: log, the author reads words
+_UNEXPECTED = said_fr("erreur inattendue en jouant cette étape (détails dans le journal) : "
+                      "ce n'est pas une erreur du scénario ; signalez-la avec le journal")
 
 
 # -- discovery -----------------------------------------------------------------------------------
@@ -236,10 +244,10 @@ class _Play(ExpectChecks):
                 result.failures.append(Failure(self.scn.path, step.line, step.col, e.message,
                                                step.number, step.kind))
                 return
-            except Exception as e:  # a bug or a database error: say where it happened
-                result.failures.append(Failure(self.scn.path, step.line, step.col,
-                                               said_fr("erreur inattendue : {kind}: {error}",
-                                                       kind=type(e).__name__, error=str(e)),
+            except Exception:  # a bug or a database error: say where it happened, in words
+                log.exception("unexpected error at %s:%s:%s (step %s, %s)", self.scn.path,
+                              step.line, step.col, step.number, step.kind)
+                result.failures.append(Failure(self.scn.path, step.line, step.col, _UNEXPECTED,
                                                step.number, step.kind))
                 return
             result.steps_run += 1

@@ -7,6 +7,7 @@ errors. Every node's position is kept so that schema errors (pydantic) and refer
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from .schema import SOP
 from .yaml_words import problem_words
 
 Path_ = tuple[Any, ...]
+log = logging.getLogger("mno_workflow.sop")
 
 
 @dataclass
@@ -151,9 +153,11 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         raise SOPError([Diagnostic(path, line, col, "error", "E001", said("invalid date: {error}", error=bad),
                                    said("write an existing date as YYYY-MM-DD, or quote the text"))]) \
             from None
-    except TypeError as e:  # e.g. a mapping or list used as a key ("? {a: 1}: x")
-        raise SOPError([Diagnostic(path, 1, 1, "error", "E001",
-                                   said("YAML structure not allowed: {error}", error=e),
+    except TypeError as e:  # e.g. a mapping holding a list used as a key ("? {a: [1]}: x")
+        log.info("%s: YAML structure not allowed: %s", path, e)  # the detail: log only
+        line, col = _find_complex_key(text)
+        raise SOPError([Diagnostic(path, line, col, "error", "E001",
+                                   said("a key here is a list or a mapping, not a name"),
                                    said("mapping keys must be plain text"))]) from None
     except RecursionError:
         raise SOPError([Diagnostic(path, 1, 1, "error", "E001", said("YAML nested too deeply"),
@@ -184,6 +188,28 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         raise SOPError([Diagnostic(path, 1, 1, "error", "E004", said("an SOP file must be a YAML mapping"),
                                    said("start with 'sop: <id>' and 'version: \"...\"'"))])
     return _plain(doc, (), pos), pos
+
+
+def _find_complex_key(text: str) -> tuple[int, int]:
+    """1-based (line, col) of the first mapping key that is a list or a mapping, else (1, 1)."""
+    try:
+        stack = [YAML(typ="rt").compose(text)]
+    except Exception:  # noqa: BLE001 (only a position is sought: the error is said anyway)
+        return 1, 1
+    while stack:
+        node = stack.pop(0)
+        value = getattr(node, "value", None)
+        if not isinstance(value, list):
+            continue
+        for item in value:
+            if isinstance(item, tuple):
+                key, val = item
+                if isinstance(key.value, list):
+                    return key.start_mark.line + 1, key.start_mark.column + 1
+                stack.append(val)
+            else:
+                stack.append(item)
+    return 1, 1
 
 
 def _find_bad_date(text: str) -> tuple[int, int]:

@@ -77,23 +77,42 @@ def late_words(cal: BusinessCalendar, due: datetime, now: datetime, lang: str) -
     return gettext("en retard depuis le {day}", lang, day=day_text(local_due.date(), lang))
 
 
+def ahead_words(cal: BusinessCalendar, due: datetime, now: datetime, lang: str) -> str:
+    """How long until a deadline ``due`` not yet past at ``now`` (both aware), in working days of
+    the calendar: « aujourd'hui » when due today (local), else « dans N jours ouvrés » (working
+    days counted after today through the due date), « avant le prochain jour ouvré » when it falls
+    before the next one. One wording for the provider's pages and « Mon travail »."""
+    if cal.local(due).date() == cal.local(now).date():
+        return gettext("aujourd'hui", lang)
+    n = cal.working_days_between(now, due)
+    if n <= 0:
+        return gettext("avant le prochain jour ouvré", lang)
+    return ngettext("dans {n} jour ouvré", "dans {n} jours ouvrés", n, lang)
+
+
+def in_working_days(sop: SOP, step_id: str, state: str) -> bool:
+    """Whether the deadline of ``state`` of ``step_id`` counts working days (every duration it may
+    take, for a deadline chosen by a field); True when the SOP does not say (lateness is always
+    said in working days)."""
+    from ..sop.schema import Duration
+    from ..sop.schema_base import Unit
+    step = sop.steps.get(step_id)
+    st = step.states.get(state) if step else None
+    dl = st.deadline if st else None
+    if dl is None:
+        return True
+    within = dl.within
+    units = [within.unit] if isinstance(within, Duration) else [d.unit for d in within.cases.values()]
+    return all(u == Unit.working_days for u in units)
+
+
 def due_words(cal: BusinessCalendar, kind: str, due: datetime, now: datetime, lang: str) -> DueWords:
     """The words for a deadline ``due`` seen at ``now`` (both aware). Not late: « aujourd'hui »
     when due today (local), else « dans N jours ouvrés » (working days counted after today through
     the due date; « avant le prochain jour ouvré » when it falls before the next one). Late:
     :func:`late_words`."""
-    local_due, local_now = cal.local(due), cal.local(now)
     when = instant_text(due, lang, str(cal.tz))  # with its year, as every date of the pages
     what = gettext(WORDS.get(kind, WORDS["act"]), lang)
     late = due < now
-    if late:
-        left = late_words(cal, due, now, lang)
-    elif local_due.date() == local_now.date():
-        left = gettext("aujourd'hui", lang)
-    else:
-        n = cal.working_days_between(now, due)
-        if n <= 0:
-            left = gettext("avant le prochain jour ouvré", lang)
-        else:
-            left = ngettext("dans {n} jour ouvré", "dans {n} jours ouvrés", n, lang)
+    left = late_words(cal, due, now, lang) if late else ahead_words(cal, due, now, lang)
     return DueWords(what, when, left, late, kind)

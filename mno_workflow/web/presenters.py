@@ -305,11 +305,11 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
         return {"m": m, "subject": "", "text": gettext(
             "Le dossier {reference} a été confié à {to} par {by}", lang, reference=ctx.get("reference", ""),
             to=ctx.get("to_name", ""), by=ctx.get("by_name", ""))}
-    if m.template == "reassigned":  # tryout 2 #11: a case handed over, by whom and why
-        ctx = m.context or {}
+    if m.template == "reassigned":  # tryout 2 #11: a case handed over, by whom (the typed reason,
+        ctx = m.context or {}       # free text, stays on the case page: not even an older message's)
         return {"m": m, "subject": "", "text": gettext(
-            "{reference} vous a été réattribué par {by} — motif : {reason}", lang,
-            reference=ctx.get("reference", ""), by=ctx.get("by_name", ""), reason=ctx.get("motive", ""))}
+            "{reference} vous a été réattribué par {by} ; le motif est sur la page du dossier", lang,
+            reference=ctx.get("reference", ""), by=ctx.get("by_name", ""))}
     text = notification_text(sop, m, lang)
     if m.kind == "note":  # a referral note (web/notes.py): who wrote, never what
         ctx = m.context or {}

@@ -96,3 +96,17 @@ def test_the_regions_supervisor_may(kadiogo_case, tmp_path):
     assert r.exit_code == 0 and (tmp_path / "p.html").exists(), r.output
     r = mno(db_url, "case", "export-person", ref, "-o", str(tmp_path / "q.html"), "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize(("lang", "why"), [
+    ("fr", "(ce dossier n'a pas de région, vous êtes superviseur de « yaadga »)"),
+    ("en", "(this case has no region; you supervise « yaadga »)")])
+def test_a_case_without_region_is_said_so(db_url, lang, why):
+    """A case not yet registered has no region: the refusal says so in words, not « région « - » »."""
+    add_users(db_url, PEOPLE)
+    assert mno(db_url, "sop", "load", str(BF_SOP)).exit_code == 0
+    ref = mno(db_url, "case", "create", "--as", "mariam.kabore:caseworker").stdout.strip()
+    r = mno(db_url, "--lang", lang, "case", "pause", ref, "consent:1", "--reason", "x",
+            "--as", "salif.zongo:supervisor")
+    assert r.exit_code != 0 and REFUSED[lang] in r.output and why in r.output, r.output
+    assert "« - »" not in r.output

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from mno_workflow.cli import app
 from mno_workflow.reminders.outbox import render
 from mno_workflow.store.base import make_engine
-from mno_workflow.store.models import OutboxMessage, User
+from mno_workflow.store.models import AuditEvent, OutboxMessage, User
 
 from ..conftest import BF_SOP
 from .users import add_users
@@ -39,15 +39,28 @@ def test_case_reassign_tells_the_new_case_manager(db_url):
         s.get(User, "ines").email = "ines@example.org"
     ref = mno(db_url, "case", "create", "--sop", str(BF_SOP), "--as", "awa:caseworker").stdout.strip()
     assert mno(db_url, "case", "fire", ref, "register", "--as", "awa:caseworker", *IDENT).exit_code == 0
-    r = mno(db_url, "case", "reassign", ref, "--to", "ines", "--reason", "Congé", "--as", "sup:supervisor")
+    r = mno(db_url, "case", "reassign", ref, "--to", "ines", "--reason", "Congé de Zoé",
+            "--as", "sup:supervisor")
     assert r.exit_code == 0, r.output
     with Session(db) as s:
         msgs = list(s.scalars(select(OutboxMessage).where(OutboxMessage.template == "reassigned")))
         assert {(m.recipient_user, m.channel) for m in msgs} == {("ines", "inapp"), ("ines", "email")}
         mail = render(s, next(m for m in msgs if m.channel == "email"))
+        en = render(s, type("M", (), {**{c: getattr(msgs[0], c) for c in ("id", "context", "template",
+                                                                          "case_id", "recipient_role")},
+                                      "lang": "en"})())
     db.dispose()
     assert mail.subject == f"{ref} vous a été réattribué par Idrissa Sanou"
-    assert "par Idrissa Sanou — motif : Congé." in mail.text and f"/dossiers/{ref}" in mail.text
+    assert "par Idrissa Sanou ; le motif est sur la page du dossier." in mail.text
+    assert f"/dossiers/{ref}" in mail.text
+    assert "by Idrissa Sanou; the reason is on the case page." in en.text
+    for said in (mail.subject, mail.text, en.subject, en.text, str(msgs[0].context)):
+        assert "Congé" not in said and "Zoé" not in said, said  # typed free text: not in a message
+    db = make_engine(db_url)
+    with Session(db) as s:  # kept in the case's history (shown on its page)
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "reassign")).one()
+        assert ev.data["reason"] == "Congé de Zoé"
+    db.dispose()
 
 
 @pytest.mark.migrated

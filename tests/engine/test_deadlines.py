@@ -7,6 +7,7 @@ import pytest
 
 from mno_workflow.engine.calendar import BusinessCalendar
 from mno_workflow.engine.deadlines import (
+    DeadlineError,
     InvalidStartError,
     MissingFieldError,
     UnknownChoiceError,
@@ -232,3 +233,28 @@ def test_minimum_period_that_waits_for_an_event():
     with pytest.raises(ValueError, match="naive"):
         later_of(minimum, datetime(2025, 6, 2))
     assert timedelta(0) < minimum - utc(2025, 4, 1, 9)
+
+
+@pytest.mark.parametrize(("call", "fr", "en"), [
+    (lambda: resolve_duration(REFERRAL, {}),
+     "le champ « referral.priority » est vide (il choisit la durée du délai)",
+     "the deadline needs a value for referral.priority (it chooses the deadline's duration), "
+     "but it is empty"),
+    (lambda: resolve_duration(REFERRAL, prio("critical")),
+     "« referral.priority » vaut 'critical', valeur absente du délai (emergency, normal, urgent)",
+     "referral.priority is 'critical', which the deadline does not list; expected one of "
+     "emergency, normal, urgent"),
+    (lambda: start_instant(PEP, ENTERED, {"incident": {"occurred_at": None}}, BF),
+     "le champ « incident.occurred_at » est vide (le délai part de cette date)",
+     "the deadline needs a value for incident.occurred_at (the deadline starts at that date), "
+     "but it is empty"),
+    (lambda: start_instant(PEP, ENTERED, {"incident": {"occurred_at": "hier"}}, BF),
+     "« incident.occurred_at » ne contient pas une date",
+     "incident.occurred_at does not hold a date: a deadline can only start at a date or datetime"),
+])
+def test_deadline_errors_say_why_in_words(call, fr, en):
+    """Each deadline error says why in the catalogue's words (fr, en); its English ``str`` is the
+    technical detail for the log."""
+    with pytest.raises(DeadlineError) as err:
+        call()
+    assert (err.value.why.text("fr"), err.value.why.text("en")) == (fr, en)

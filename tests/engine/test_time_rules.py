@@ -193,3 +193,20 @@ def test_an_optional_deadline_is_skipped_and_audited(tw):
         skipped = [e["deadline_skipped"] for e in ev.effects if "deadline_skipped" in e]
     assert [(d["state"], d["field"]) for d in skipped] == [("optional_priority", "incident.priority")]
     assert _due(tw, ref) is None
+
+
+
+def test_a_skipped_deadline_says_why_in_words_not_the_technical_detail(tw):
+    """The audit effect of a skipped optional deadline keeps a catalogue message (shown in the
+    reader's language), not the English text of the exception."""
+    from mno_workflow.reminders.stored_message import restored
+    ref = tw.create_case("timing", CW)
+    tw.fire(ref, "maybe", CW, {"occurred_at": "2025-06-01T08:00"})
+    with tw.sessions() as s:
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.trigger == "maybe")).one()
+        (reason,) = [e["deadline_skipped"]["reason"] for e in ev.effects if "deadline_skipped" in e]
+    why = restored(reason)
+    assert why.text("fr") == "le champ « incident.priority » est vide (il choisit la durée du délai)"
+    assert why.text("en") == ("the deadline needs a value for incident.priority (it chooses the "
+                              "deadline's duration), but it is empty")
+    assert "but it is empty" not in str(reason)  # the words are stored, not the exception's text

@@ -113,3 +113,28 @@ def test_cli_one_form_and_all(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "formulaire inconnu « nope »" in bad.output
     neither = runner.invoke(app, ["xlsform", str(BF), "-o", str(tmp_path / "x.xlsx")])
     assert neither.exit_code == 1
+
+
+@pytest.mark.parametrize("calendar, example", [
+    ("holidays: BF", "+226 70 12 34 56"),
+    ("holidays: NE", "+227 93 12 34 56"),
+    ("timezone: Africa/Niamey", "+227 93 12 34 56"),  # no holidays code: the zone's country
+])
+def test_the_phone_hint_gives_a_number_of_the_sops_country(tmp_path: Path, calendar: str,
+                                                            example: str) -> None:
+    """The XLSForm's phone constraint message gives an example of the SOP's country (its calendar's
+    holidays code, else its time zone's country), as the web form's error does: a Niger SOP's
+    form no longer says « ex. +226 … »."""
+    from mno_workflow.sop.loader import load_text
+    text = BF.read_text(encoding="utf-8")
+    if calendar.startswith("timezone"):
+        assert "timezone: Africa/Ouagadougou\n  holidays: BF\n" in text
+        text = text.replace("timezone: Africa/Ouagadougou\n  holidays: BF\n", calendar + "\n")
+    else:
+        text = text.replace("holidays: BF", calendar)
+    (tmp_path / "narrative.yaml").write_text((BF.parent / "narrative.yaml").read_text(encoding="utf-8"),
+                                             encoding="utf-8")
+    sop = load_text(text, str(tmp_path / "mnr.yaml")).model
+    [phone] = [r for r in build(sop, "identification").survey if r.get("name") == "phone"]
+    assert phone[f"constraint_message::{FR}"] == f"Numéro de téléphone, ex. {example}"
+    assert phone["constraint_message::English (en)"] == f"Phone number, e.g. {example}"

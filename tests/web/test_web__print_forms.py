@@ -102,9 +102,9 @@ def test_case_and_referral_pages_link_to_the_prints(world):
     assert f"/dossiers/{ref}/imprimer/referencement/referral:medical" in page
 
 
-def _referrer_block(html: str) -> str:
+def _referrer_block(html: str, heading: str = "Référent (qui oriente)") -> str:
     """The slip's « Référent (qui oriente) » block (up to the recipient's block)."""
-    start = html.index("Référent (qui oriente)")
+    start = html.index(heading)
     return html[start:html.index("</div>\n<div class=\"block\">", start)]
 
 
@@ -171,3 +171,25 @@ def test_a_slip_the_consent_no_longer_covers_prints_no_need_priority_or_date(wor
             if expected and NEEDS_SHOWN[inst] not in text:  # shared: the need is printed
                 problems.append((state, who, inst, "need missing"))
     assert not problems, problems
+
+
+@pytest.mark.parametrize(("lang", "heading", "org"), [
+    ("fr", "Référent (qui oriente)", "OIM Burkina Faso"),
+    ("en", "Referrer (who refers)", "IOM Burkina Faso")])
+def test_the_referrers_organisation_is_printed_when_known(world, lang, heading, org):
+    """The slip's referrer block names the case manager's organisation (its directory name, never
+    its id) right under the referrer's name, when the account has one; the line stays blank to
+    fill by hand otherwise."""
+    from mno_workflow.store.models import User
+    cases, clients, live = world["cases"], world["clients"], world["live"]
+    ref = cases["health_only"]
+    url = f"/dossiers/{ref}/imprimer/referencement/referral:medical"
+    client = clients["mariam.kabore"]
+    client.get(f"/langue/{lang}")
+    block = _referrer_block(client.get(url).text, heading)
+    assert "Mariam Kaboré" in block and "Burkina Faso" not in block  # no organisation on the account yet
+    with live.wf.sessions.begin() as s:
+        s.get(User, "mariam.kabore").organisation = "org-oim"
+    block = _referrer_block(client.get(url).text, heading)
+    assert "Mariam Kaboré" in block and "org-oim" not in block
+    assert block.index("Mariam Kaboré") < block.index(org), block  # under the referrer's name

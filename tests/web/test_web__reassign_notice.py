@@ -2,7 +2,8 @@
 case page's tool, the case list's bulk reassignment, ``POST /api/v1/cases/reassign``): one
 ``reassigned`` notification, in-app plus e-mail and SMS by their settings, stored as a template and
 parameters and read in the reader's language — « MNR-BF-… vous a été réattribué par Idrissa
-Sanou — motif : … », with the case's link."""
+Sanou ; le motif est sur la page du dossier », with the case's link. The typed reason (free text)
+is in no notification (in-app, e-mail, SMS) and stays on the case page's history."""
 
 from __future__ import annotations
 
@@ -51,19 +52,26 @@ def test_each_reassignment_path_tells_the_new_case_manager(live):
         msgs = told(live.wf, ref)
         assert {(m.recipient_user, m.channel) for m in msgs} == {(NEW, "inapp"), (NEW, "email"), (NEW, "sms")}
         assert all(m.kind == "notify" and m.lang == "en" for m in msgs)
-        assert msgs[0].context == {"reference": ref, "by_name": "Idrissa Sanou", "motive": reason}
+        assert msgs[0].context == {"reference": ref, "by_name": "Idrissa Sanou"}
         with live.wf.sessions() as s:
             mail = render(s, next(m for m in msgs if m.channel == "email"))
+            sms = render(s, next(m for m in msgs if m.channel == "sms"))
         assert mail.subject == f"{ref} was reassigned to you by Idrissa Sanou"
-        assert f"reassigned to you by Idrissa Sanou — reason: {reason}." in mail.text
+        assert "reassigned to you by Idrissa Sanou; the reason is on the case page." in mail.text
         assert f"/dossiers/{ref}" in mail.text and "idrissa.sanou" not in mail.text
+        assert reason not in mail.subject + mail.text + sms.subject + sms.text
 
     c = live.client(NEW)
-    for lang, said in (("fr", f"{one} vous a été réattribué par Idrissa Sanou — motif : Congé"),
-                       ("en", f"{one} was reassigned to you by Idrissa Sanou — reason: Congé")):
+    for lang, said in (("fr", f"{one} vous a été réattribué par Idrissa Sanou ; le motif est sur la "
+                              "page du dossier"),
+                       ("en", f"{one} was reassigned to you by Idrissa Sanou; the reason is on the "
+                              "case page")):
         c.get(f"/langue/{lang}")
         page = html.unescape(c.get("/notifications").text)
         assert said in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page)), lang
+        assert "Congé" not in page and "Charge de travail" not in page and "Équilibrage" not in page
+        case_page = html.unescape(c.get(f"/dossiers/{one}").text)
+        assert "Congé" in case_page  # the reason stays on the case page (its history)
         assert f'href="/dossiers/{one}"' in page or f'href="/dossiers/{one}#' in page
     assert told(live.wf, one)[0].recipient_user == NEW and not [
         m for m in told(live.wf, one) if m.recipient_user == "mariam.kabore"]

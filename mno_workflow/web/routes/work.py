@@ -31,6 +31,23 @@ def late_in(s, sop, now, lang):
     return partial(late_words, calendar_for(s, sop), now=now, lang=lang)
 
 
+def left_in(s, sop, now, lang):
+    """``left_words(item)``: the time left before a row's deadline of « Mon travail »: in working
+    days of the SOP's calendar when that deadline counts working days, as lateness and the
+    provider's pages say it (« dans 2 jours ouvrés »), else in calendar days (« dans 2 jours »)."""
+    from ...engine.timers import calendar_for
+    from ..duewords import ahead_words, in_working_days
+    from ..i18n import due_words
+
+    cal = calendar_for(s, sop)
+
+    def left(it) -> str:
+        if in_working_days(sop, it.step, it.state):
+            return ahead_words(cal, it.due_at, now, lang)
+        return due_words(it.days, lang)
+    return left
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes ``/``, ``/travail``, ``/travail/{group}`` (one group by itself) and
     ``/travail/relancer/{reference}/{instance}`` (POST: a reminder to the owner of the running
@@ -66,6 +83,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "work.html",
                 {**ctx, "work": work, "sop": sop, "tz": sop.calendar.timezone,
                  "late_words": late_in(s, sop, web.now(), ctx["lang"]), "slugs": SLUG_OF,
+                 "left_words": left_in(s, sop, web.now(), ctx["lang"]),
                  "who": namer(user_names(s, assignees), ctx["lang"])},
             )
 
@@ -90,6 +108,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 {**ctx, "page": page, "group": group, "slug": slug,
                  "paged": suite is not None, "sop": sop, "tz": sop.calendar.timezone,
                  "late_words": late_in(s, sop, web.now(), ctx["lang"]),
+                 "left_words": left_in(s, sop, web.now(), ctx["lang"]),
                  "who": namer(user_names(s, [i.assignee for i in page["items"]]), ctx["lang"])},
             )
 

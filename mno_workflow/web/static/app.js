@@ -146,6 +146,17 @@
   }
   document.addEventListener("DOMContentLoaded", restoreForms);
 
+  // After an action saved (the page redirected here with its confirmation), keyboard focus goes to
+  // that message, not the top of the page: a keyboard or screen-reader user hears what happened
+  // and goes on from there (F20). A field that asked for focus itself (autofocus) keeps it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var msg = document.querySelector("[data-flash]");
+    var active = document.activeElement;
+    if (!msg || (active && active !== document.body && active !== document.documentElement)) return;
+    msg.focus();
+    if (msg.scrollIntoView) msg.scrollIntoView({block: "center"});
+  });
+
   function openTarget() {
     var id = decodeURIComponent(window.location.hash.slice(1));
     var el = id && document.getElementById(id);
