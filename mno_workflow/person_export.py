@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from .engine.event_words import data_label, event_data_words
 from .i18n import N_, colon, gettext, norm_lang
-from .i18n.dates import instant_text
+from .i18n.dates import day_text, instant_text
 from .protection.view_words import channel_label, instance_words, role_name, what_labels
 from .sop.schema import SOP, FieldType, FormField
 from .store.audit import is_tombstone
@@ -41,6 +41,7 @@ _WORDS = {
     "what": N_("Quoi"), "channel": N_("Canal"), "generated": N_("Document établi le"),
     "item": N_("Besoin"), "name": N_("Nom"), "other": N_("Autres informations"),
     "no_access_log": N_("Aucun journal de consultation n'est tenu pour cette source."),
+    "spawned_by": N_("Ajouté par l'action"),
 }
 _ACTIONS = {
     "create": N_("Dossier créé"), "reassign": N_("Réattribution"), "reopen": N_("Réouverture"),
@@ -92,7 +93,7 @@ class _Render:
     def label(self, label: Any) -> str:
         return self.sop.label(label, self.lang)
 
-    def when(self, instant: datetime | None) -> str:
+    def when(self, instant: datetime | str | None) -> str:
         return instant_text(instant, self.lang, self.sop.calendar.timezone)
 
     def value(self, f: FormField | None, value: Any) -> Any:
@@ -114,9 +115,9 @@ class _Render:
             from .i18n.phones import phone_text
             return phone_text(value)
         if f is not None and f.type == FieldType.date and isinstance(value, str):
-            y, _, rest = value.partition("-")
-            m, _, d = rest.partition("-")
-            return f"{d}/{m}/{y}" if d else value
+            return day_text(value, self.lang)  # 04/12/2026, as typed
+        if f is not None and f.type == FieldType.datetime and isinstance(value, str):
+            return self.when(value)  # 04/12/2026 21:14 in the SOP's time zone
         if isinstance(value, list):
             return ", ".join(str(x) for x in value)
         if isinstance(value, dict):
@@ -197,7 +198,7 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
         st = sop.steps.get(inst.step)
         item_form = None
         if inst.item:
-            item_form = {"title": w["item"], "fields": r.fields(_item_fields(sop, inst.step), inst.item)}
+            item_form = {"title": w["item"], "fields": _item_rows(r, inst.step, inst.item)}
         steps.append({
             "step": r.label(st.label) if st else inst.step, "key": inst.key,
             "instance": instance_words(sop, inst.step, inst.key, r.lang),
@@ -237,17 +238,16 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
     }
 
 
-def _item_fields(sop: SOP, step_id: str) -> list[FormField]:
-    """The fields of the repeat group whose items start instances of ``step_id`` (the plan's
-    needs: ``dimension``, ``need``, ``description``…), so an item is shown with their labels."""
-    step = sop.steps.get(step_id)
-    each = getattr(step, "instances", None) if step is not None else None
-    if not hasattr(each, "for_each"):
-        return []
-    form_id, _, field_id = each.for_each.partition(".")
-    form = sop.forms.get(form_id)
-    group = next((f for f in (form.fields if form else []) if f.id == field_id), None)
-    return list(group.fields or []) if group is not None else []
+def _item_rows(r: _Render, step_id: str, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """An instance's item (a copy of form data: a row of the plan's needs, a best-interests
+    assessment) with its form's labels and values in words, and the action that added it."""
+    from .engine.item_source import MARK, item_fields, spawned_by_label
+
+    rows = r.fields(item_fields(r.sop, step_id, item), {k: v for k, v in item.items() if k != MARK})
+    if item.get(MARK):
+        rows.append({"label": r.w["spawned_by"],
+                     "value": spawned_by_label(r.sop, step_id, item[MARK], r.lang)})
+    return rows
 
 
 def render_html(record: dict[str, Any]) -> str:

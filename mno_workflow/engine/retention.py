@@ -2,8 +2,10 @@
 
 Which fields: those of the case's SOP version whose ``classification`` is listed in the SOP's
 ``retention.classifications`` (default ``personal`` and ``sensitive``), including sub-fields of
-repeat groups (each item, and the item a ``for_each`` instance was started for). Where: the
-case's form data, the closure history (``data._closures``), each step instance's data and item,
+repeat groups. Where: the case's form data, the closure history (``data._closures``), each step
+instance's data and item — the copy of form data an instance was started for (a ``for_each``
+row, or a ``spawn``'s form: a best-interests assessment's findings in the referral it created),
+purged by the definitions of the form it copies (:mod:`.item_source`) —
 the case's display name, and the ``data`` of every audit event of the case. The audit chain still
 verifies because personal values are hashed only as salted digests (:mod:`mno_workflow.store.audit`):
 the purge drops the value *and its salt*, the digest stays.
@@ -24,10 +26,11 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from ..i18n import N_
-from ..sop.schema import SOP, ForEach
+from ..sop.schema import SOP
 from ..store.audit import TOMBSTONE_KEY, append_event, is_tombstone
 from ..store.models import AuditEvent, Case
 from .errors import FormInvalid, Message, RoleNotAllowed, UnknownTrigger, role_label, role_labels
+from .item_source import item_spec
 
 Spec = dict[str, Any]  # {form: {field: True | {sub_field: True}}}
 
@@ -113,16 +116,13 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     for inst in case.instances:
         idata = copy.deepcopy(inst.data or {})
         k = _purge_forms(idata, None, spec, mark)
-        step = sop.steps.get(inst.step)
-        if step is not None and isinstance(step.instances, ForEach) and inst.item:
-            form_id, field_id = step.instances.for_each.split(".")
-            sub = spec.get(form_id, {}).get(field_id)
-            if isinstance(sub, dict):
-                item = copy.deepcopy(inst.item)
-                k += _purge_fields(item, None, sub, mark)
-                inst.item = item
         if k:
             inst.data, n = idata, n + k
+        if inst.item:  # a copy of form data: purged by its form's definitions (item_source)
+            item = copy.deepcopy(inst.item)
+            k = _purge_fields(item, None, item_spec(sop, inst.step, inst.item, spec), mark)
+            if k:
+                inst.item, n = item, n + k
     for ev in s.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)):
         ev_data, ev_salts = copy.deepcopy(ev.data or {}), copy.deepcopy(ev.data_salts or {})
         k = _purge_forms(ev_data, ev_salts, spec, mark)

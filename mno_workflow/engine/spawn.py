@@ -31,11 +31,11 @@ from ..store.models import Case, StepInstance
 from .consent_gate import check_spawn_gate
 from .corewrite import new_instance
 from .errors import FormInvalid, Labels, Message
+from .item_source import MARK
 
 if TYPE_CHECKING:  # pragma: no cover
     from .compile import CompiledSOP
 
-MARK = "spawned_by"
 
 
 def is_spawned(inst: StepInstance) -> bool:
