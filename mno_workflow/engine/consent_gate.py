@@ -9,8 +9,9 @@ each candidate transition before its guard (a transition whose form sets the ste
 calls :func:`check_spawn_gate` before it creates instances of a step with a ``recipient`` (BF SOP
 ``refer_immediately``, ``record_best_interests``, ``approve_revision`` with a need to refer).
 An override in force (``overridden``, e.g. a supervisor's override for the person's vital
-interests) lets them through; other states (consent not yet asked, given, expired) are left to
-the SOP's own guards.
+interests) lets them through. An expired consent stops them too, said as expired with its day
+(tryout 4, G16: the SOP's guard said « does not cover » and sent the user looking at the scope);
+other states (consent not yet asked, given) are left to the SOP's own guards.
 """
 
 from __future__ import annotations
@@ -54,14 +55,23 @@ def check_spawn_gate(sop: SOP, case: Any, target_step: str, trigger: str, now: d
 
 
 def refuse_if_stopped(sop: SOP, case: Any, trigger: str, now: datetime) -> None:
-    """Raise :class:`GuardNotMet` (``condition="data_protection: consent.refused"`` or
-    ``…withdrawn``; catalogue message naming the consent and ``trigger``) when the
-    consent in force of ``case`` at the aware instant ``now`` is refused or withdrawn. Does nothing
+    """Raise :class:`GuardNotMet` (``condition="data_protection: consent.refused"``,
+    ``…withdrawn`` or ``…expired``; catalogue message naming the consent and ``trigger``, and the
+    expiry day) when the consent in force of ``case`` at the aware instant ``now`` is refused,
+    withdrawn or expired. Does nothing
     for an SOP without ``data_protection``."""
     if sop.data_protection is None:
         return
     from ..protection import consent_in_force
-    status = consent_in_force(sop, case, now).status
+    consent = consent_in_force(sop, case, now)
+    status = consent.status
+    if status == "expired":  # tryout 4, G16: said as expired, not as « does not cover »
+        from ..i18n.dates import DayText
+        raise GuardNotMet(Message.t(
+            "Le consentement a expiré le {day} : aucun référencement ne peut être envoyé (« {trigger} ») "
+            "avant un nouveau consentement ou une dérogation motivée du superviseur.",
+            day=DayText(consent.expires_on), trigger=trigger_label(sop, trigger)),
+            condition="data_protection: consent.expired")
     if status not in _STOPPED:
         return
     raise GuardNotMet(Message.t(
