@@ -162,8 +162,23 @@ def _with_step_start(sop, dl, data: dict) -> dict:
     return {**data, STEP_INSTANTS: {f"{step_id}.{state}": NOW - timedelta(days=1)}}
 
 
+_FOUND: dict[tuple[str, str, int], tuple[Diagnostic, ...]] = {}  # (path, content hash, n) → findings
+
+
 def simulate(loaded: LoadedSOP, n: int = SAMPLES) -> list[Diagnostic]:
-    """Every W120-W124 finding of the module doc for ``loaded``, in file order."""
+    """Every W120-W124 finding of the module doc for ``loaded``, in file order. The same SOP
+    text (content hash, imports included) at the same path is simulated once per process: the
+    samples are drawn with a fixed seed, so the findings cannot differ (``mno test`` on several
+    scenario folders of one SOP, the workbench re-checking an unchanged draft)."""
+    key = (str(loaded.path), loaded.sha256, n)
+    if key not in _FOUND:
+        if len(_FOUND) > 32:  # a long-lived server checking many drafts: keep the newest only
+            _FOUND.clear()
+        _FOUND[key] = tuple(_simulate(loaded, n))
+    return list(_FOUND[key])
+
+
+def _simulate(loaded: LoadedSOP, n: int) -> list[Diagnostic]:
     sop, d = loaded.model, loaded.diag
     env = type_env(sop)
     cal = BusinessCalendar.from_sop(sop.calendar)
