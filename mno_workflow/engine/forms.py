@@ -353,7 +353,9 @@ def _check_fields(fields: list[FormField], data: dict, ctx: dict, when: tuple[da
             except ValueError:
                 before = False
             if before:
-                shown = other if "T" in other and "T" in value else other[:10]
+                from ..i18n.dates import DayText, InstantText  # 04/12/2026, as typed (tryout 4, G17)
+                shown = (InstantText(parse_instant(other, tz), tz.key) if "T" in other and "T" in value
+                         else DayText(date.fromisoformat(other[:10])))
                 errors[key] = _msg("before", other=Labels((_field_label(sop, other_form, other_field),)),
                                    value=shown)
         if f.type == FieldType.repeat and f.fields:

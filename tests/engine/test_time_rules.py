@@ -10,6 +10,7 @@ deadlines that can no longer be silently left unarmed. Engine tests run on SQLit
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -138,6 +139,10 @@ def test_not_before_on_datetimes_compares_instants():
     with pytest.raises(FormInvalid) as info:
         form({"occurred_at": "2025-06-02T10:00:00+03:00", "reported_at": "2025-06-02T06:30:00Z"})
     assert set(info.value.errors) == {"reported_at"}
+    # the other instant as the form asks for it, day first in the SOP's time zone (tryout 4, G17)
+    for lang in ("fr", "en"):
+        said = info.value.errors["reported_at"].text(lang)
+        assert re.search(r"\(02/06/2025 \d\d:00\)", said) and "2025-06" not in said, said
 
 
 # ----------------------------------------------------------------------- engine, both DBs
