@@ -201,3 +201,20 @@ def test_presentation_footer_fits_a_phone(live, browser):  # noqa: F811
     assert dots == 0  # a phone lays the items out apart: no separator left at a line's end
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()
+
+
+def test_a_long_unbroken_name_wraps_in_the_lists_on_a_phone(live, browser):  # noqa: F811
+    """Tryout 4, G14: a 99-character name (the form takes 100) made « Mon travail » and « Dossiers »
+    scroll sideways at 390 px; the card rows wrap it."""
+    from .helpers import IDENT, MARIAM
+
+    ref = live.wf.create_case("mnr_bf", MARIAM)
+    live.wf.fire(ref, "register", MARIAM, {**IDENT, "first_name": "Abdoulkarim" * 9})
+    page = phone(browser, live, "mariam.kabore", "fr")
+    for path in ("/travail", "/dossiers"):
+        page.goto(f"{live.url}{path}")
+        assert "Abdoulkarim" in page.content(), path
+        # against the phone's 390 px: a mobile browser widens its layout viewport (innerWidth)
+        # to content that overflows, so innerWidth alone would hide the sideways scroll
+        scroll, _ = page.evaluate(WIDTH)
+        assert scroll <= PHONE["viewport"]["width"], (path, scroll)
