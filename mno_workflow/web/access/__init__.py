@@ -59,6 +59,7 @@ from .provider import (
     filter_item,
     name_visible,
     provider_view,
+    readable_forms,
     referral_clause,
     referral_sender,
     referrer,
@@ -92,5 +93,5 @@ __all__ = [
     "may_reopen", "message_clause", "name_visible", "provider_view", "reassign_targets",
     "recipient_may_read", "referral_clause", "referral_sender", "referrer", "region_admits",
     "region_admits_clause",
-    "require", "require_case", "visible_timeline",
+    "readable_forms", "require", "require_case", "visible_timeline",
 ]

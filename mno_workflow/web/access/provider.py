@@ -46,6 +46,22 @@ def provider_view(session, sop: SOP, case: Case, inst: StepInstance, now) -> Pro
     return protection.provider_view(sop, case, inst, org_type, now)
 
 
+def readable_forms(session, user: User, sop: SOP, case: Case, inst: StepInstance,
+                   found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The forms of ``inst`` (``{form id: data}``) ``user`` may read, before the consent's field
+    filter: a provider reads only those recorded while the referral was addressed to its
+    organisation, never the previous provider's decline of a re-referred referral (tryout 4, G9;
+    :func:`mno_workflow.engine.addressed.own_forms`); case roles read them all. ``found``: the
+    instance's :func:`~mno_workflow.engine.addressed.origins` when already read (a page of rows)."""
+    from ...engine import addressed
+
+    if user.role != "provider":
+        return dict(inst.data or {})
+    if found is None:
+        found = addressed.origins(session, sop, case, inst)
+    return addressed.own_forms(sop, inst, user.organisation, found)
+
+
 def consent_categories(view: ProviderView) -> set[str]:
     """Data categories the provider may see under ``view`` (empty: nothing personal)."""
     return set(view.categories) if view.personal else set()

@@ -80,7 +80,7 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
             sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats,
             web.directory_names(s, lang),
         )
-        for fid, data in (inst.data or {}).items()
+        for fid, data in access.readable_forms(s, user, sop, case, inst).items()
     ]
     step = sop.steps[inst.step]
     return {
