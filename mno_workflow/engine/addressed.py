@@ -140,6 +140,53 @@ def earlier(sop: SOP, inst: StepInstance, found: dict[str, Origin]) -> dict[str,
             and o.recipient is not None and o.recipient != inst.recipient}
 
 
+def addressings(session: Session, sop: SOP, case: Case, inst: StepInstance) -> list[tuple[datetime, str]]:
+    """``[(when, organisation)]``: each time ``inst`` was addressed (sent, re-referred), oldest first."""
+    rf = recipient_form(sop, inst.step)
+    if rf is None:
+        return []
+    rows = session.execute(
+        select(AuditEvent.data, AuditEvent.at)
+        .where(AuditEvent.case_id == case.id, AuditEvent.step == inst.step,
+               AuditEvent.instance_key == inst.key, AuditEvent.action == "fire")
+        .order_by(AuditEvent.seq)).all()
+    return _addressings(rf, rows)
+
+
+def recipients_of_events(sop: SOP, inst: StepInstance, events: Iterable[AuditEvent]) -> dict[int, str | None]:
+    """``{seq: organisation}``: whom ``inst`` was addressed to when each of its ``fire`` events
+    in the case's audit ``events`` (oldest first) was recorded (the event that addresses it
+    counts as the new organisation's)."""
+    rf = recipient_form(sop, inst.step)
+    current: str | None = None
+    out: dict[int, str | None] = {}
+    for e in events:
+        if e.step != inst.step or e.instance_key != inst.key:
+            continue
+        data = e.data if e.action == "fire" and isinstance(e.data, dict) else {}
+        if rf and isinstance(data.get(rf[0]), dict) and isinstance(data[rf[0]].get(rf[1]), str):
+            current = data[rf[0]][rf[1]]
+        out[e.seq] = current
+    return out
+
+
+def _addressings(rf: tuple[str, str], rows: Iterable[Any]) -> list[tuple[datetime, str]]:
+    return [(at, data[rf[0]][rf[1]]) for data, at in rows
+            if isinstance(data, dict) and isinstance(data.get(rf[0]), dict)
+            and isinstance(data[rf[0]].get(rf[1]), str)]
+
+
+def addressed_at(found: list[tuple[datetime, str]], at: datetime) -> str | None:
+    """The organisation the instance was addressed to at ``at`` (``found``: :func:`addressings`);
+    None before it was first addressed."""
+    who = None
+    for when, organisation in found:
+        if when > at:
+            break
+        who = organisation
+    return who
+
+
 def still_addressed(sop: SOP, inst: StepInstance, organisation: str | None) -> bool:
     """Whether ``inst`` is still addressed to ``organisation``: a message to a provider about a
     referral since re-referred to another organisation is about a referral no longer its own."""

@@ -51,6 +51,9 @@ def test_each_form_belongs_to_the_organisation_addressed_when_it_was_recorded(wf
     assert set(addressed.own_forms(sop, inst, "anpe", found)) == {"referral"}
     assert addressed.earlier(sop, inst, found)["decline"].recipient == "other-org"
     assert addressed.still_addressed(sop, inst, "anpe")
+    assert [org for _at, org in addressed.addressings(s, sop, case, inst)] == ["anpe", "other-org", "anpe"]
+    whom = addressed.recipients_of_events(sop, inst, repository.trail(s, case))
+    assert list(whom.values()) == ["anpe", "anpe", "other-org", "other-org", "anpe"]  # by seq
     s.close()
 
 

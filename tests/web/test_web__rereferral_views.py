@@ -21,12 +21,14 @@ import pytest
 
 from mno_workflow.web.core import Web
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, csrf_of
 from .helpers import MARIAM, case_with_referrals, provider, referral
 
 DETAILS = "Nous ne faisons pas de transferts monétaires ici"
 NEED = {"fr": "Assistance en espèces", "en": "Cash assistance"}
 REASON = {"fr": "Motif du refus", "en": "Reason for declining"}
+NOTE_A = "Note de l'organisation qui refuse"
+NOTE_CM = "Note du gestionnaire pour la première organisation"
 ANSWER_FROM = {"fr": "Réponse de", "en": "Answer from"}
 
 
@@ -53,6 +55,11 @@ def story(live):
     before = visible(a.get("/notifications?groupe=late").text)
     assert ref in before and NEED["fr"] in before, before[:3000]  # the test can fail
     assert ref in digest_items(a) and NEED["fr"] in digest_items(a)
+    for client, user, text in ((a, "focal.masn", NOTE_A), (cm, MARIAM.user, NOTE_CM)):
+        r = client.post(f"/api/v1/cases/{ref}/referrals/referral:cash/notes", json={"text": text},
+                        headers=_token(client, user))
+        assert r.status_code == 201, r.text
+    live.clock.advance(timedelta(minutes=5))
     live.wf.fire(ref, "decline", provider("org-masn"), {"reason": "other", "details": DETAILS},
                  instance="referral:cash")
     live.wf.fire(ref, "re_refer", MARIAM, referral("org-ecoute"), instance="referral:cash")
@@ -79,6 +86,20 @@ def test_the_new_provider_never_sees_the_earlier_decline(story, lang):
     assert [i["instance"] for i in items] == ["referral:cash"]
     assert "decline" not in items[0]["data"] and "referral" in items[0]["data"], items[0]
     assert DETAILS not in str(items)
+    # nor the notes exchanged with the first organisation (page, API), nor its events (409 page)
+    assert NOTE_A not in text and NOTE_CM not in text
+    api_notes = b.get(f"/api/v1/cases/{ref}/referrals/referral:cash/notes", headers=_token(b, "focal.ecoute"))
+    assert api_notes.status_code == 200 and api_notes.json()["items"] == [], api_notes.text
+    form = b.get(f"/dossiers/{ref}/actions/referral:cash/accept")
+    assert form.status_code == 200
+    stale = b.post(f"/dossiers/{ref}/actions/referral:cash/accept",
+                   data={"csrftoken": csrf_of(form.text), "version": "1"})
+    assert stale.status_code == 409
+    said = visible(stale.text)
+    decline = {"fr": "Refuser avec un motif", "en": "Decline with a reason"}[lang]
+    refer_again = {"fr": "Référer à un autre prestataire", "en": "Refer to another provider"}[lang]
+    assert refer_again in said, said[:3000]  # its own referral's events are listed
+    assert decline not in said and DETAILS not in said, said[:3000]
     notes = visible(b.get("/notifications").text)
     assert ref in notes and DETAILS not in notes
     todo = visible(b.get("/notifications?groupe=todo").text)
@@ -121,7 +142,8 @@ def test_the_case_manager_sees_the_decline_as_the_first_organisations(story, lan
     with live.wf.sessions() as s:
         masn = Web.directory_names(s, lang)["org-masn"]
     text = visible(html)
-    assert DETAILS in text  # the case manager keeps the decline's details
+    assert DETAILS in text  # the case manager keeps the decline's details, and the notes
+    assert NOTE_A in text and NOTE_CM in text
     title = {"fr": "Référencements", "en": "Referrals"}[lang]
     table = html.split(f"<h2>{title}</h2>", 1)[1].split("</table>", 1)[0]
     row = next(r for r in table.split("<tr") if NEED[lang] in r and DETAILS in r)

@@ -124,15 +124,22 @@ def name_visible(categories: set[str] | None) -> bool:
 
 
 def visible_timeline(user: User, inst: StepInstance | None, items: list[dict[str, Any]],
-                     events: list[Any]) -> list[dict[str, Any]]:
+                     events: list[Any], sop: SOP | None = None) -> list[dict[str, Any]]:
     """Timeline ``items`` (one per audit event of ``events``, same order) as ``user`` may see
     them: a provider sees only the events of its own referral ``inst``, with the names of people
-    of other organisations removed; other roles see everything they may open."""
+    of other organisations removed, and (with ``sop``) none of those recorded while the referral
+    was addressed to another organisation (a re-referral's earlier decline, tryout 4 G9); other
+    roles see everything they may open."""
     if user.role != "provider":
         return items
+    from ...engine import addressed
+
+    whom = addressed.recipients_of_events(sop, inst, events) if sop is not None and inst is not None else {}
     out = []
     for item, ev in zip(items, events, strict=True):
         if inst is None or ev.step != inst.step or ev.instance_key != inst.key:
+            continue
+        if whom.get(ev.seq) not in (None, user.organisation):
             continue
         if ev.organisation != user.organisation:
             item = {**item, "actor": "", "comment": ""}  # another side's words stay theirs

@@ -100,7 +100,7 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         "blocks": blocks,
         "inst_blocks": inst_blocks,
         "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
-        "notes": notes_of(s, inst)
+        "notes": access.readable_notes(s, user, sop, case, inst, notes_of(s, inst))
         if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
         "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
         if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
