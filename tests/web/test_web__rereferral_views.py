@@ -101,7 +101,7 @@ def test_the_new_provider_never_sees_the_earlier_decline(story, lang):
     assert refer_again in said, said[:3000]  # its own referral's events are listed
     assert decline not in said and DETAILS not in said, said[:3000]
     notes = visible(b.get("/notifications").text)
-    assert ref in notes and DETAILS not in notes
+    assert ref in notes and DETAILS not in notes and REASON[lang] not in notes, notes[:3000]
     todo = visible(b.get("/notifications?groupe=todo").text)
     assert ref in todo and NEED[lang] in todo, todo[:3000]  # B's own task, to do
 
