@@ -186,6 +186,10 @@ def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str,
     out.update(group=group, group_label=group_label(group, lang), href=href)
     if m.template == "digest":
         out["cases"] = digest_cases(s, m, user, lang, now)
+        if not out["cases"] and user.role == PROVIDER_ROLE and now is not None:
+            # not the body in its place: it lists (with deadline and link) the referrals the
+            # provider may no longer read (withdrawn; re-referred elsewhere, tryout 4 G10)
+            out["text"] = ""
     reason = text_of(m.context or {}, "reason", lang) if m.template in REASONED else None
     if reason:  # a condition or an automatic trigger that failed: why, in the reader's language
         out["text"] = f"{out['text']} — {reason}"

@@ -115,9 +115,8 @@ def test_the_provider_that_declined_has_nothing_left_to_do(story, lang):
     items = a.get("/api/v1/referrals", headers=_token(a, "focal.masn")).json()["items"]
     assert [i for i in items if i["reference"] == ref] == []  # medical went to org-csps
     html = a.get("/notifications").text
-    # its task and reminder messages (the digest's own items are checked below)
-    mine = [li for li in re.findall(r"<li[ >].*?</li>", html, re.S)
-            if ref in li and "group-info" not in li[:60]]
+    # its task and reminder messages, and the digest (its items are checked below)
+    mine = [li for li in re.findall(r"<li[ >].*?</li>", html, re.S) if ref in li]
     assert mine, visible(html)[:3000]
     for li in mine:
         text = visible(li)
@@ -131,6 +130,8 @@ def test_the_provider_that_declined_has_nothing_left_to_do(story, lang):
     assert ref in visible(a.get("/notifications?groupe=done").text)
     items = digest_items(a)
     assert ref not in items and NEED[lang] not in items, items
+    digest = next(li for li in re.findall(r"<li[ >].*?</li>", html, re.S) if 'class="subject"' in li)
+    assert ref not in digest and "/prestataire/" not in digest, visible(digest)  # nor in its body
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
