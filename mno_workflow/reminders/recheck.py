@@ -11,7 +11,8 @@ in ``reason`` — and shows it in the reader's language (:func:`reason_text`) to
 (``mno outbox list --status cancelled``, the page ``/messages-annules``), and
 sends nothing. A message to the organisation a referral is addressed to (a ``scope: recipient``
 role) is also cancelled when the consent in force no longer lets that referral be shown to it
-(withdrawn, expired, refused, purpose no longer covered; or the referral is declined/withdrawn):
+(withdrawn, expired, refused, purpose no longer covered; or the referral is declined/withdrawn, or
+re-referred to another organisation):
 the same decision as the provider's pages (:func:`mno_workflow.protection.provider.provider_view`).
 """
 
@@ -78,10 +79,11 @@ def _step_words(sop: Any, step: str, key: Any, state: str | None = None) -> Any:
     return Labels((st.label, need), sep=" — ") if need else Labels((st.label,))
 
 
-def _consent_withholds(case: Case, message: OutboxMessage, ctx: dict, sop: Any,
+def _consent_withholds(session: Session, case: Case, message: OutboxMessage, ctx: dict, sop: Any,
                        now: datetime) -> Message | None:
     """The reason when ``message`` goes to a referral's recipient organisation and
-    the consent in force (or the referral's state) no longer lets that referral be shown to it."""
+    the consent in force (or the referral's state) no longer lets that referral be shown to it, or
+    the referral was re-referred to another organisation since (tryout 4, G10)."""
     if sop is None or "step" not in ctx or "instance" not in ctx:
         return None
     role = sop.roles.get(message.recipient_role or "")
@@ -91,6 +93,11 @@ def _consent_withholds(case: Case, message: OutboxMessage, ctx: dict, sop: Any,
                 None)
     if inst is None or not inst.recipient:
         return None
+    from ..engine.addressed import still_addressed
+    reader = session.get(User, message.recipient_user) if message.recipient_user else None
+    if reader is not None and reader.organisation and not still_addressed(sop, inst, reader.organisation):
+        return Message.t("{step} est adressé à une autre organisation depuis : message à l'ancien "
+                         "destinataire annulé.", step=_step_words(sop, inst.step, inst.key))
     from ..protection.provider import provider_view
     decision = provider_view(sop, case, inst, None, now).decision
     if decision.allowed:
@@ -129,7 +136,8 @@ def why_not_send(session: Session, message: OutboxMessage, sop: Any,
             return "cancelled", Message.t("dossier supprimé")
         if case.status != "open" and message.kind != "alert_status":  # a reporter is told of the closure
             return "cancelled", Message.t("dossier {reference} clos", reference=case.reference)
-        withheld = _consent_withholds(case, message, ctx, sop, now) or _reader_gone(session, case, message)
+        withheld = (_consent_withholds(session, case, message, ctx, sop, now)
+                    or _reader_gone(session, case, message))
         if withheld:
             return "cancelled", withheld
         if message.kind in TIMED and "step" in ctx and "instance" in ctx:

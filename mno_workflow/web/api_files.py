@@ -166,8 +166,9 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
              summary=N_("Notes d'un référencement (partie dossier ↔ prestataire ; règles du consentement)"))
     def list_notes(reference: str, instance: str, user: User = Depends(current_user)):
         with wf.sessions.begin() as s:
-            case, inst, _sop = notes_place(s, user, reference, instance)
-            items = [_note(n, inst.label_key) for n in case_files.notes_of(s, inst)]
+            case, inst, sop = notes_place(s, user, reference, instance)
+            notes = access.readable_notes(s, user, sop, case, inst, case_files.notes_of(s, inst))
+            items = [_note(n, inst.label_key) for n in notes]
             queries.log_view(s, user, case, "api", web.now(), inst.label_key)
             return {"items": items}
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
+from ..engine import addressed
 from ..i18n import N_
 from ..store.models import Case, StepInstance, User
 from . import access, queries
@@ -35,19 +36,28 @@ def add_referral_routes(api: FastAPI, web: Web, current_user, error_responses) -
             sop = web.latest(s).sop
             out = []
             now = web.now()
-            for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop)):
-                csop = web.compiled_for(case).sop
-                if access.can_view_referral(user, csop, case, inst):
-                    view = access.provider_view(s, csop, case, inst, now)
-                    out.append(_referral_dict(csop, case, inst, view))
-                    if view.personal:
-                        queries.log_view(s, user, case, "api", now, inst.label_key)
+            rows = [(inst, case, web.compiled_for(case).sop)
+                    for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop))]
+            rows = [(inst, case, csop) for inst, case, csop in rows
+                    if access.can_view_referral(user, csop, case, inst)]
+            # who each form was recorded for (tryout 4, G9), one statement for the list
+            found = addressed.many_origins(s, lambda c: web.compiled_for(c).sop,
+                                           [(case, inst) for inst, case, _csop in rows])
+            for inst, case, csop in rows:
+                view = access.provider_view(s, csop, case, inst, now)
+                forms = access.readable_forms(s, user, csop, case, inst, found.get(inst.id, {}))
+                out.append(_referral_dict(csop, case, inst, view, forms))
+                if view.personal:
+                    queries.log_view(s, user, case, "api", now, inst.label_key)
             return {"items": out}
 
 
-def _referral_dict(sop, case: Case, inst: StepInstance, view) -> dict[str, Any]:
+def _referral_dict(sop, case: Case, inst: StepInstance, view,
+                   forms: dict[str, Any] | None = None) -> dict[str, Any]:
     """A referral as its provider may see it under ``view`` (:func:`access.provider_view`): only
-    the reference, instance and state, with the reason, when nothing personal may be shown."""
+    the reference, instance and state, with the reason, when nothing personal may be shown.
+    ``forms``: the instance's forms the provider may read (:func:`access.readable_forms`; all of
+    ``inst.data`` when not given)."""
     if not view.personal:
         return {"reference": case.reference, "instance": inst.label_key, "state": inst.state,
                 "withheld": {"reason": view.decision.reason, "fr": view.decision.message.fr,
@@ -63,7 +73,8 @@ def _referral_dict(sop, case: Case, inst: StepInstance, view) -> dict[str, Any]:
         "item": access.filter_item(sop, inst, cats),
         "name": case.display_name if access.name_visible(cats) else None,
         "identification": ident,
-        "data": {fid: access.filter_form_data(sop, fid, d, cats) for fid, d in (inst.data or {}).items()},
+        "data": {fid: access.filter_form_data(sop, fid, d, cats)
+                 for fid, d in ((inst.data or {}) if forms is None else forms).items()},
         "consent_categories": sorted(cats),
         "service_level": _service_level(sop, case, inst),  # issue 13: directory response time
     }

@@ -78,7 +78,9 @@ def blind(session: Session, user: User, messages: list[OutboxMessage], now: date
     longer read (consent withdrawn, expired, refused, or no longer covering its organisation):
     such a message shows the reference, the step and the state only, never the need, priority or
     deadline, and its work is over (« Terminé »); it links to the referral by its number, not by
-    the need (tryout 3, F33). Decided at display time: messages stored before the withdrawal too."""
+    the need (tryout 3, F33). Decided at display time: messages stored before the withdrawal too.
+    So is a message about a referral since re-referred to another organisation (declined, then
+    ``re_refer``): it is no longer the reader's (tryout 4, G10)."""
     if user.role != PROVIDER_ROLE:
         return {}
     about = {m.id: m.context or {} for m in messages if m.case_id is not None}
@@ -92,16 +94,20 @@ def blind(session: Session, user: User, messages: list[OutboxMessage], now: date
     for m in messages:
         c = about.get(m.id)
         case = cases.get(m.case_id) if c is not None else None
-        inst_id = _unreadable(session, case, c["step"], c["instance"], now, seen) if case else None
+        inst_id = (_unreadable(session, case, c["step"], c["instance"], now, seen, user.organisation)
+                   if case else None)
         if inst_id is not None:
             out[m.id] = inst_id
     return out
 
 
 def _unreadable(session: Session, case: Case, step: str, key: object, now: datetime,
-                seen: dict[int, bool]) -> int | None:
-    """The id of ``case``'s instance ``step``/``key`` when its provider can no longer read it
-    (:func:`access.provider_view`), else None; ``seen`` caches the answer by instance."""
+                seen: dict[int, bool], organisation: str | None) -> int | None:
+    """The id of ``case``'s instance ``step``/``key`` when the provider ``organisation`` can no
+    longer read it (:func:`access.provider_view`; or the referral is now addressed to another
+    organisation, :func:`mno_workflow.engine.addressed.still_addressed`), else None; ``seen``
+    caches the answer by instance."""
+    from ..engine.addressed import still_addressed
     from ..reminders.rendering import _sop_of_case
 
     inst = next((i for i in case.instances if i.step == step and str(i.key) == str(key)), None)
@@ -109,7 +115,8 @@ def _unreadable(session: Session, case: Case, step: str, key: object, now: datet
         return None
     if inst.id not in seen:
         sop = _sop_of_case(session, case.id, None)
-        seen[inst.id] = sop is None or access.provider_view(session, sop, case, inst, now).personal
+        seen[inst.id] = sop is None or (still_addressed(sop, inst, organisation)
+                                        and access.provider_view(session, sop, case, inst, now).personal)
     return None if seen[inst.id] else inst.id
 
 
@@ -169,13 +176,20 @@ def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str,
     hidden = blind(s, user, [m], now).get(m.id) if now is not None else None
     if hidden is not None and m.template != "digest":
         out = {"m": m, "subject": "", "text": notification_text(sop, m, lang, case_data=False)}
-        href = mail_path((m.context or {}).get("reference"), hidden, provider=True)  # by number, not need
+        inst = s.get(StepInstance, hidden)
+        # by number, not need; none once re-referred to another organisation (its page is not ours)
+        href = (mail_path((m.context or {}).get("reference"), hidden, provider=True)
+                if inst is not None and inst.recipient == user.organisation else None)
     else:
         out = notification(s, sop, m, lang)
         href = link_of(m, user, group == "done")
     out.update(group=group, group_label=group_label(group, lang), href=href)
     if m.template == "digest":
         out["cases"] = digest_cases(s, m, user, lang, now)
+        if not out["cases"] and user.role == PROVIDER_ROLE and now is not None:
+            # not the body in its place: it lists (with deadline and link) the referrals the
+            # provider may no longer read (withdrawn; re-referred elsewhere, tryout 4 G10)
+            out["text"] = ""
     reason = text_of(m.context or {}, "reason", lang) if m.template in REASONED else None
     if reason:  # a condition or an automatic trigger that failed: why, in the reader's language
         out["text"] = f"{out['text']} — {reason}"
@@ -204,7 +218,8 @@ def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str,
         for k in ("overdue", "due_today"):
             shown[k] = [i for i in shown.get(k) or [] if not (
                 i.get("step") and i.get("instance") is not None and i["reference"] in cases
-                and _unreadable(s, cases[i["reference"]], i["step"], i["instance"], now, seen) is not None)]
+                and _unreadable(s, cases[i["reference"]], i["step"], i["instance"], now, seen,
+                                user.organisation) is not None)]
     out = []
     headings = (("overdue", t("notif_late", lang)), ("due_today", gettext("À traiter aujourd'hui", lang)))
     for key, heading in headings:

@@ -331,7 +331,8 @@ def _referral_answer(s, sop: SOP, m, lang: str) -> str:
     the answer's free text (« Précisions : « … » »: what a provider types can name a diagnosis or
     a family situation, even in a field classified ``shareable``): a notification names the
     reference, the step and the coded answer, never case data; the words stay on the case page,
-    under the consent rules (tryout 3, F21)."""
+    under the consent rules (tryout 3, F21). Only the answers of the addressing in force then: a
+    referral re-referred to another organisation names none of the earlier one's (tryout 4, G9)."""
     from sqlalchemy import select
 
     from ..store.models import AuditEvent
@@ -345,10 +346,13 @@ def _referral_answer(s, sop: SOP, m, lang: str) -> str:
          .order_by(AuditEvent.seq))
     if getattr(m, "created_at", None) is not None:
         q = q.where(AuditEvent.at <= m.created_at)
+    own = step.recipient.split(".")[0]
     forms: dict[str, Any] = {}
     for data in s.scalars(q):  # {form_id: data} of each transition; a later one replaces it
+        if isinstance(data, dict) and isinstance(data.get(own), dict):
+            forms = {}  # addressed anew (sent, re-referred): an earlier organisation's answer is not
+            # this one's (tryout 4, G9: the rule of mno_workflow.engine.addressed)
         forms.update({k: v for k, v in (data or {}).items() if isinstance(v, dict)})
-    own = step.recipient.split(".")[0]
     parts = []
     for fid, data in forms.items():
         form = sop.forms.get(fid)

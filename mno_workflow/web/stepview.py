@@ -125,15 +125,34 @@ def _closed_day(s: Session, sop: SOP, due: datetime, lang: str) -> str:
     return closed_day_note(calendar_for(s, sop, lang), due, lang)
 
 
-def answers(sop: SOP, inst: StepInstance, lang: str, orgs: dict[str, str]) -> list[dict[str, Any]]:
+def answers(sop: SOP, inst: StepInstance, lang: str, orgs: dict[str, str],
+            earlier: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The forms filled on a referral other than the referral itself (e.g. the provider's decline
-    with its reason), newest last, as data blocks for the referral's box."""
+    with its reason), newest last, as data blocks for the referral's box. ``earlier``: the forms
+    recorded while the referral was addressed to another organisation than now
+    (:func:`mno_workflow.engine.addressed.earlier`), each block led by who answered and when."""
     step = sop.steps[inst.step]
     if not step.recipient:
         return []
     own = step.recipient.split(".")[0]
-    return [form_block(sop, fid, data, lang, None, orgs) for fid, data in (inst.data or {}).items()
-            if fid != own and isinstance(data, dict)]
+    earlier = earlier or {}
+    return [answered_by(sop, form_block(sop, fid, data, lang, None, orgs), earlier.get(fid), lang, orgs)
+            for fid, data in (inst.data or {}).items() if fid != own and isinstance(data, dict)]
+
+
+def answered_by(sop: SOP, block: dict[str, Any], origin: Any, lang: str,
+                orgs: dict[str, str]) -> dict[str, Any]:
+    """``block`` led by the row « Réponse de : Association Écoute (04/12/2026 16:20) » when
+    ``origin`` (:class:`mno_workflow.engine.addressed.Origin`) says it was recorded while the
+    referral was addressed to another organisation than now: a re-referred referral's earlier
+    decline reads as that organisation's, not the new provider's (tryout 4, G9)."""
+    if origin is None:
+        return block
+    from ..i18n.dates import instant_text
+
+    who = gettext("{organisation} ({when})", lang, organisation=orgs.get(origin.recipient, origin.recipient),
+                  when=instant_text(origin.at, lang, sop.calendar.timezone))
+    return {**block, "rows": [(gettext("Réponse de", lang), who), *block["rows"]], "earlier": True}
 
 
 # why the provider no longer sees a referral, by the decision's reason (protection/disclosure.py)

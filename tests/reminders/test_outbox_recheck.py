@@ -219,3 +219,24 @@ def test_a_message_to_a_user_who_may_no_longer_open_the_case_is_cancelled(users,
         assert status == "cancelled", status
         assert reason.text("fr") == (f"Idrissa Sanou ne peut plus ouvrir le dossier {ref} "
                                      "(réattribué ou changé de région)")
+
+
+def test_a_referral_re_referred_elsewhere_cancels_the_queued_messages_to_the_first_provider(users, smtp):
+    """Tryout 4, G10: the first provider declined, the case manager re-referred the same need to
+    another organisation before the outbox ran: the first provider's queued messages are about a
+    referral no longer its own (the new recipient's are delivered)."""
+    from tests.engine.helpers import provider, referral
+    wf = users
+    handler, port = smtp
+    ref = _queued_referral(wf)
+    wf.fire(ref, "decline", provider("anpe"), {"reason": "no_capacity"}, instance="vocational_training")
+    wf.fire(ref, "re_refer", CW, referral("other-org"), instance="vocational_training")
+    report = deliver(wf, notifiers(port), now=datetime(2025, 6, 2, 11, 0, tzinfo=UTC))
+    to_first = messages(wf, recipient_user="focal.anpe")
+    assert to_first and {m.status for m in to_first} == {"cancelled"}
+    for m in to_first:
+        assert "adressé à une autre organisation" in reason_text(m, "fr"), reason_text(m, "fr")
+        assert "addressed to another organisation" in reason_text(m, "en"), reason_text(m, "en")
+        assert "Formation professionnelle" in reason_text(m, "fr")  # the referral named in words
+    assert {m.id for m in to_first} <= {i for i, _ in report.cancelled}
+    assert all(env[1] != ["focal@anpe.example.bf"] for env in handler.envelopes)

@@ -219,3 +219,20 @@ def test_other_caseworker_cannot_read_through_the_api(world):
     token = c.post("/api/v1/auth/token", json={"username": AWA.user, "password": PASSWORD}).json()["token"]
     r = c.get(f"/api/v1/cases/{ref}", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 404 and "Sawadogo" not in r.text
+
+
+def test_a_re_referred_referral_shows_its_new_provider_none_of_the_earlier_decline(world):
+    """Tryout 4, G9: medical declined by org-csps (« Capacité atteinte ») then re-referred to
+    org-oim: org-oim's page and API item carry its referral, not org-csps's decline (SQLite and
+    PostgreSQL: the API reads the trail of the whole list in one statement)."""
+    ref = world["cases"]["declined"]
+    c = world["clients"]["focal.oim"]
+    page = c.get(f"/prestataire/{ref}/referral:medical")
+    assert page.status_code == 200 and "Suivi de grossesse" in page.text
+    assert "Capacité atteinte" not in page.text and "Motif du refus" not in page.text
+    bearer = {"Authorization": f"Bearer {world['tokens']['focal.oim']}"}
+    api = c.get("/api/v1/referrals", headers=bearer).json()
+    item = next(i for i in api["items"] if i["reference"] == ref)
+    assert set(item["data"]) == {"referral"}, item["data"]
+    html = world["clients"]["mariam.kabore"].get(f"/dossiers/{ref}").text
+    assert "Capacité atteinte" in html and "Réponse de" in html  # the case manager: csps's, labelled

@@ -50,7 +50,13 @@ from .actions import (
     may_reopen,
     reassign_targets,
 )
-from .files import can_add_attachment, can_see_attachments, can_use_notes, recipient_may_read
+from .files import (
+    can_add_attachment,
+    can_see_attachments,
+    can_use_notes,
+    readable_notes,
+    recipient_may_read,
+)
 from .provider import (
     can_view_referral,
     consent_categories,
@@ -59,6 +65,7 @@ from .provider import (
     filter_item,
     name_visible,
     provider_view,
+    readable_forms,
     referral_clause,
     referral_sender,
     referrer,
@@ -92,5 +99,5 @@ __all__ = [
     "may_reopen", "message_clause", "name_visible", "provider_view", "reassign_targets",
     "recipient_may_read", "referral_clause", "referral_sender", "referrer", "region_admits",
     "region_admits_clause",
-    "require", "require_case", "visible_timeline",
+    "readable_forms", "readable_notes", "require", "require_case", "visible_timeline",
 ]

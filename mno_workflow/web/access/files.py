@@ -38,6 +38,19 @@ def can_use_notes(session, user: User, sop: SOP, case: Case, inst: StepInstance,
     return can_see_attachments(session, user, sop, case, inst, now)
 
 
+def readable_notes(session, user: User, sop: SOP, case: Case, inst: StepInstance, notes: list) -> list:
+    """The ``notes`` of referral ``inst`` ``user`` may read (the caller checked
+    :func:`can_use_notes`): a provider only those written while the referral was addressed to its
+    organisation — never the exchange of the organisation that declined it before a re-referral
+    (tryout 4, G9; :func:`mno_workflow.engine.addressed.addressed_at`); case roles all of them."""
+    if user.role != "provider":
+        return notes
+    from ...engine import addressed
+
+    found = addressed.addressings(session, sop, case, inst)
+    return [n for n in notes if addressed.addressed_at(found, n.at) == user.organisation]
+
+
 def recipient_may_read(session, sop: SOP, case: Case, inst: StepInstance, now) -> bool:
     """Whether the organisation referral ``inst`` is addressed to may read its data (and notes)
     now: sent to it and the consent in force covering it (so it may be told of a new note)."""

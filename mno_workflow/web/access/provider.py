@@ -46,6 +46,22 @@ def provider_view(session, sop: SOP, case: Case, inst: StepInstance, now) -> Pro
     return protection.provider_view(sop, case, inst, org_type, now)
 
 
+def readable_forms(session, user: User, sop: SOP, case: Case, inst: StepInstance,
+                   found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The forms of ``inst`` (``{form id: data}``) ``user`` may read, before the consent's field
+    filter: a provider reads only those recorded while the referral was addressed to its
+    organisation, never the previous provider's decline of a re-referred referral (tryout 4, G9;
+    :func:`mno_workflow.engine.addressed.own_forms`); case roles read them all. ``found``: the
+    instance's :func:`~mno_workflow.engine.addressed.origins` when already read (a page of rows)."""
+    from ...engine import addressed
+
+    if user.role != "provider":
+        return dict(inst.data or {})
+    if found is None:
+        found = addressed.origins(session, sop, case, inst)
+    return addressed.own_forms(sop, inst, user.organisation, found)
+
+
 def consent_categories(view: ProviderView) -> set[str]:
     """Data categories the provider may see under ``view`` (empty: nothing personal)."""
     return set(view.categories) if view.personal else set()
@@ -108,15 +124,22 @@ def name_visible(categories: set[str] | None) -> bool:
 
 
 def visible_timeline(user: User, inst: StepInstance | None, items: list[dict[str, Any]],
-                     events: list[Any]) -> list[dict[str, Any]]:
+                     events: list[Any], sop: SOP | None = None) -> list[dict[str, Any]]:
     """Timeline ``items`` (one per audit event of ``events``, same order) as ``user`` may see
     them: a provider sees only the events of its own referral ``inst``, with the names of people
-    of other organisations removed; other roles see everything they may open."""
+    of other organisations removed, and (with ``sop``) none of those recorded while the referral
+    was addressed to another organisation (a re-referral's earlier decline, tryout 4 G9); other
+    roles see everything they may open."""
     if user.role != "provider":
         return items
+    from ...engine import addressed
+
+    whom = addressed.recipients_of_events(sop, inst, events) if sop is not None and inst is not None else {}
     out = []
     for item, ev in zip(items, events, strict=True):
         if inst is None or ev.step != inst.step or ev.instance_key != inst.key:
+            continue
+        if whom.get(ev.seq) not in (None, user.organisation):
             continue
         if ev.organisation != user.organisation:
             item = {**item, "actor": "", "comment": ""}  # another side's words stay theirs

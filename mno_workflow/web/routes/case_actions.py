@@ -337,7 +337,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     )
                     trail = repository.trail(s, fresh)
                     lines = timeline(sop, trail, lang, user_names(s))
-                    shown = access.visible_timeline(user, fresh_inst, lines, trail)
+                    shown = access.visible_timeline(user, fresh_inst, lines, trail, sop)
                     changes = [x for x in shown if x["seq"] > (expected or 0)]
                 return web.render(
                     request,

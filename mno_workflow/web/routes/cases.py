@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from ...directory import organisations_off_platform
+from ...engine import addressed
 from ...engine.errors import EngineError, FormInvalid
 from ...engine.opening import open_case
 from ...render.case_history import case_history_svg
@@ -109,6 +110,8 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
     dues = dues_of(s, case)  # every open step's deadline in one statement
     for inst in case.instances:
         step = sop.steps[inst.step]
+        # forms recorded while addressed to another organisation (a re-referral's earlier decline)
+        before = addressed.earlier(sop, inst, addressed.from_trail(sop, inst, events))
         steps.append(
             {
                 "inst": inst,
@@ -122,8 +125,10 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
                 ],
                 "item": item_label(sop, inst, lang),
                 "recipient": orgs.get(inst.recipient or "", inst.recipient),
+                "earlier": before,
                 "data": _shown([
-                    form_block(sop, fid, data, lang, None, orgs)
+                    stepview.answered_by(sop, form_block(sop, fid, data, lang, None, orgs),
+                                         before.get(fid), lang, orgs)
                     for fid, data in (inst.data or {}).items()
                 ]),
             }
@@ -144,7 +149,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         x["extend"] = access.can_extend(compiled, case, x["inst"], user)
         x["standing"] = stepview.standing(sop, x["inst"])
         x["waits"] = stepview.waits(s, sop, case, x["inst"], orgs, lang, now) if not x["inst"].final else None
-        x["answers"] = stepview.answers(sop, x["inst"], lang, orgs)
+        x["answers"] = stepview.answers(sop, x["inst"], lang, orgs, x["earlier"])
         x["blind"] = stepview.provider_blind(s, sop, case, x["inst"], lang, now,  # tryout 2, finding 14
                                              [label for _t, label in x["actions"] + x["behalf"]], again)
         notes_ok = access.can_use_notes(s, user, sop, case, x["inst"], now)

@@ -80,7 +80,7 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
             sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats,
             web.directory_names(s, lang),
         )
-        for fid, data in (inst.data or {}).items()
+        for fid, data in access.readable_forms(s, user, sop, case, inst).items()
     ]
     step = sop.steps[inst.step]
     return {
@@ -100,7 +100,7 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         "blocks": blocks,
         "inst_blocks": inst_blocks,
         "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
-        "notes": notes_of(s, inst)
+        "notes": access.readable_notes(s, user, sop, case, inst, notes_of(s, inst))
         if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
         "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
         if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
