@@ -240,7 +240,8 @@ def _date_in(text: str) -> str:
 
 
 def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
-    """A stored value as text for the reader (option labels, Oui/Non, dates as 15/01/2025)."""
+    """A stored value as text for the reader (option labels, Oui/Non, dates as 15/01/2025, an
+    instant as 15/01/2025 14:30 in the SOP's time zone)."""
     from .i18n import fmt_date, t
 
     if value is None:
@@ -256,6 +257,9 @@ def display_value(sop: SOP, f: FormField, value: Any, lang: str) -> str:
         return ", ".join(sop.label(opts.get(str(x)), lang) or str(x) for x in items)
     if f.type == FieldType.date:
         return fmt_date(value, lang)
+    if f.type == FieldType.datetime:  # 01/12/2026 22:26 in the SOP's time zone, never ISO (tryout 4, G11)
+        from ..i18n.dates import instant_text
+        return instant_text(value, lang, sop.calendar.timezone)
     if f.type == FieldType.phone:  # one format, typed or stored (« +226 70 99 88 77 »)
         from ..i18n.phones import phone_text
         return phone_text(value)

@@ -49,6 +49,12 @@ def test_page_shows_on_behalf_and_off_platform(live):
     assert "enregistré pour le prestataire par Mariam Kaboré (Téléphone, Major Kaboré" in html
     # org-masn uses the platform: its referral is not marked
     assert html.count("data-off-platform") == 1
+    # the answer's time as every instant of the page, never ISO (tryout 4, G11; Ouagadougou: UTC+0)
+    assert "02/06/2025 09:30" in html and "2025-06-02T09:30" not in html
+    c = live.client("mariam.kabore")
+    c.get("/langue/en")
+    en = c.get(f"/dossiers/{ref}").text
+    assert "02/06/2025 09:30" in en and "2025-06-02T09:30" not in en
 
 
 def test_api_field_errors_then_success(live):
