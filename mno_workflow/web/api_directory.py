@@ -63,6 +63,8 @@ def add_directory_routes(api: FastAPI, web: Web, current_user, ApiError, _error_
         from . import ops_stats
 
         with wf.sessions() as s:
-            d = ops_stats.dashboard_counts(s, web.now(), user.region if user.role == "supervisor" else None)
-            k = ops_stats.threshold_of(web.latest(s).sop)
+            sop = web.latest(s).sop
+            d = ops_stats.dashboard_counts(s, web.now(), user.region if user.role == "supervisor" else None,
+                                           sop_id=sop.sop)  # this SOP's cases only (tryout 4, G12)
+            k = ops_stats.threshold_of(sop)
         return ops_stats.api_body(ops_stats.protect(d, k))

@@ -77,7 +77,8 @@ def ops_charts(s, sop, lang: str, region: str | None, now,
 
     scope = ops_scope(sop, lang, region, dims)
 
-    d = ops_stats.dashboard_counts(s, now, region, with_median=False)  # no median chart any more
+    d = ops_stats.dashboard_counts(s, now, region, with_median=False,  # no median chart any more
+                                   sop_id=sop.sop)  # this SOP's cases, not another country's (G12)
 
     def st_label(step, state):
         stp = sop.steps.get(step)

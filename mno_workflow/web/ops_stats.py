@@ -155,24 +155,25 @@ _COUNTS: OrderedDict[tuple, tuple[dict[str, Any], datetime | None]] = OrderedDic
 _LOCK = threading.Lock()
 
 
-def dashboard_counts(session, now: datetime, region: str | None = None, *, with_median: bool = True):
-    """:func:`.queries.dashboard` of ``region`` at ``now``, from the cache while no audit event
-    was added and no running deadline fell due since it was read (``MNO_INDICATOR_CACHE=0``:
-    always read)."""
+def dashboard_counts(session, now: datetime, region: str | None = None, *, with_median: bool = True,
+                     sop_id: str | None = None):
+    """:func:`.queries.dashboard` of ``region`` (and of the SOP ``sop_id``) at ``now``, from the
+    cache while no audit event was added and no running deadline fell due since it was read
+    (``MNO_INDICATOR_CACHE=0``: always read)."""
     from sqlalchemy import func, select
 
     from ..store.models import Deadline
     from . import queries, worklists
 
     if not cache.enabled():
-        return queries.dashboard(session, now, region, with_median=with_median)
-    key = (str(session.get_bind().url), region, with_median, cache.mark(session))
+        return queries.dashboard(session, now, region, with_median=with_median, sop_id=sop_id)
+    key = (str(session.get_bind().url), region, with_median, sop_id, cache.mark(session))
     with _LOCK:
         got = _COUNTS.get(key)
         if got is not None and (got[1] is None or now < got[1]):
             _COUNTS.move_to_end(key)
             return got[0]
-    d = queries.dashboard(session, now, region, with_median=with_median)
+    d = queries.dashboard(session, now, region, with_median=with_median, sop_id=sop_id)
     next_due = session.scalar(
         select(func.min(Deadline.due_at)).where(
             Deadline.kind == "expiry", Deadline.status.in_(worklists.RUNNING), Deadline.due_at > now

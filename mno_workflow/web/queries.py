@@ -287,12 +287,18 @@ def mark_read(session: Session, user: User, now: datetime, message_id: int | Non
 
 # -- dashboard -----------------------------------------------------------------------------------------
 def dashboard(
-    session: Session, now: datetime, region: str | None = None, *, with_median: bool = True
+    session: Session, now: datetime, region: str | None = None, *, with_median: bool = True,
+    sop_id: str | None = None,
 ) -> dict[str, Any]:
     """Aggregates without names: open instances per (step, state), overdue per step, median days
     per finished step (``with_median=False``: left out, ``{}``: it reads every finished step
-    instance), referral outcomes per provider and per region."""
+    instance), referral outcomes per provider and per region. ``sop_id``: the cases of that SOP
+    only (every version of it): a second SOP on the same server (another country's) is not
+    counted in this one's dashboard (tryout 4, G12)."""
     where = [Case.region == region] if region else []
+    if sop_id:
+        from ..store.models import SopVersion
+        where.append(Case.sop_version_id.in_(select(SopVersion.id).where(SopVersion.sop_id == sop_id)))
     per_state = Counter()
     for step, state, n in session.execute(
         select(StepInstance.step, StepInstance.state, func.count())
