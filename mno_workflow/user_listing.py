@@ -37,8 +37,10 @@ def print_users(engine: Any, fmt: str, inactive: bool) -> None:
     with engine.sessions() as s:
         q = select(User).order_by(User.role, User.id)
         users = list(s.scalars(q if inactive else q.where(User.active.is_(True))))
-        version = s.scalar(select(SopVersion).order_by(SopVersion.id.desc()).limit(1))
-        sop = engine.registry.compiled(version).sop if version is not None else None
+        # every SOP's region labels (the newest version of each): the accounts of one country keep
+        # their labels once another country's SOP is loaded (tryout 4, G6)
+        newest = {v.sop_id: v for v in s.scalars(select(SopVersion).order_by(SopVersion.id))}
+        sops = [engine.registry.compiled(v).sop for v in sorted(newest.values(), key=lambda v: -v.id)]
         orgs = _names(s)
     if fmt == "json":
         typer.echo(json.dumps([{"id": u.id, "name": u.display_name, "role": u.role, "region": u.region,
@@ -46,10 +48,13 @@ def print_users(engine: Any, fmt: str, inactive: bool) -> None:
                                 "language": u.language, "active": bool(u.active)} for u in users],
                               ensure_ascii=False, indent=2))
         return
-    regions = (sop.options.get("region") or {}) if sop is not None else {}
+    regions: dict[str, str] = {}
+    for sop in sops:
+        for code, label in (sop.options.get("region") or {}).items():
+            regions.setdefault(code, sop.label(label, language))
 
     def region(code: str | None) -> str:
-        return sop.label(regions[code], language) if code in regions else (code or "—")
+        return regions.get(code or "", code or "—")
 
     table = [(u.id, u.display_name or "—", role_name(u.role, language),
               region(u.region), orgs.get(u.organisation or "", u.organisation or "—"),

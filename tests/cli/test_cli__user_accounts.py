@@ -101,3 +101,14 @@ def test_user_list_in_words_and_json(db):
     assert mno(db, "user", "deactivate", "focal.ecoute").exit_code == 0
     assert "1 compte" in mno(db, "user", "list").output
     assert "désactivé" in mno(db, "user", "list", "--inactive").output
+
+
+def test_user_list_keeps_each_countrys_region_labels_with_a_second_sop(db, tmp_path):
+    """Tryout 4, G6: once another country's SOP was loaded, the Burkina Faso accounts' regions
+    read « kadiogo » instead of « Kadiogo (Ouagadougou) »."""
+    other = BF_SOP.read_text(encoding="utf-8").replace("sop: mnr_bf", "sop: mnr_autre", 1)
+    other = other.replace("kadiogo:", "bamako_x:", 1)  # its own region list
+    (tmp_path / "autre.yaml").write_text(other, encoding="utf-8")
+    assert mno(db, "sop", "load", str(tmp_path / "autre.yaml")).exit_code == 0
+    listed = mno(db, "user", "list").output
+    assert "Kadiogo (Ouagadougou)" in listed and " kadiogo " not in listed, listed
