@@ -17,7 +17,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from .engine.engine import Actor
-from .engine.errors import EngineError, Message, RoleName
+from .engine.errors import EngineError, Labels, Message, RoleName
 from .store.models import Case, User
 
 SYSTEM_USER = "system"
@@ -138,9 +138,9 @@ def _why_out_of_scope(session: Session, user: User, case: Case) -> Message | Non
             return Message.t("vous n'êtes superviseur d'aucune région")
         if not case.region:
             return Message.t("ce dossier n'a pas de région, vous êtes superviseur de « {own} »",
-                             own=user.region)
-        return Message.t("région « {region} », vous êtes superviseur de « {own} »", region=case.region,
-                         own=user.region)
+                             own=_region(case, user.region))
+        return Message.t("région « {region} », vous êtes superviseur de « {own} »",
+                         region=_region(case, case.region), own=_region(case, user.region))
     if role == "provider":
         ok = user.organisation and any(i.recipient == user.organisation for i in case.instances)
         return None if ok else Message.t("aucun référencement adressé à votre organisation")
@@ -150,6 +150,17 @@ def _why_out_of_scope(session: Session, user: User, case: Case) -> Message | Non
         return None if alert is not None and alert.reporter == user.id else Message.t(
             "signalement transmis par quelqu'un d'autre")
     return Message.t("le rôle « {role} » n'ouvre pas de dossier", role=RoleName(role))
+
+
+def _region(case: Case, code: str):
+    """The region ``code`` by the case's SOP's label (« Liptako (Dori) », tryout 4, G8), in the
+    reader's language; the code itself when the SOP does not list it."""
+    from .sop.loader import load_stored
+    try:
+        label = (load_stored(case.sop_version).model.options.get("region") or {}).get(code)
+    except Exception:  # noqa: BLE001  (a refusal is said anyway; the code is then shown)
+        label = None
+    return Labels((label,)) if label else code
 
 
 def check_case_scope(session: Session, actor: Actor, references: list[str]) -> None:

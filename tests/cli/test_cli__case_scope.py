@@ -77,6 +77,9 @@ def test_another_regions_supervisor_and_another_case_manager_are_refused_everywh
             # a case manager's role may not export or erase at all: that refusal comes first
             if not (actor.startswith("bob") and name in ("export-person", "erase")):
                 assert REFUSED[lang] in r.output and ref in r.output, (name, actor, r.output)
+            if actor.startswith("salif"):  # regions by their SOP labels, never codes (tryout 4, G8)
+                assert "Kadiogo (Ouagadougou)" in r.output and "Yaadga (Ouahigouya)" in r.output, r.output
+                assert "« kadiogo »" not in r.output and "“kadiogo”" not in r.output
             assert state(db_url, ref) == before, (name, actor)
     assert not (tmp_path / "p.html").exists()
     for args in (["case", "reopen", ref, "--reason", "x"],
@@ -99,8 +102,8 @@ def test_the_regions_supervisor_may(kadiogo_case, tmp_path):
 
 
 @pytest.mark.parametrize(("lang", "why"), [
-    ("fr", "(ce dossier n'a pas de région, vous êtes superviseur de « yaadga »)"),
-    ("en", "(this case has no region; you supervise « yaadga »)")])
+    ("fr", "(ce dossier n'a pas de région, vous êtes superviseur de « Yaadga (Ouahigouya) »)"),
+    ("en", "(this case has no region; you supervise “Yaadga (Ouahigouya)”)")])
 def test_a_case_without_region_is_said_so(db_url, lang, why):
     """A case not yet registered has no region: the refusal says so in words, not « région « - » »."""
     add_users(db_url, PEOPLE)
