@@ -20,7 +20,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import logs
@@ -59,12 +59,19 @@ class ApiError(Exception):
 
 
 class NewCase(BaseModel):
+    # a key the API does not know is refused by name (« body.payload : Champ inconnu »), not
+    # ignored: a client sending the fire shape here got every identification field « obligatoire »
+    # (tryout 4, G13)
+    model_config = ConfigDict(extra="forbid")
+
     identification: dict[str, Any] = Field(
         default_factory=dict, description=N_("Champs du formulaire d'identification de la POS")
     )
 
 
 class FireRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # as NewCase: an unknown key is named, not ignored
+
     trigger: str = Field(max_length=64)
     instance: str | None = Field(
         default=None, max_length=130, description=N_("Instance d'étape, p. ex. referral:medical")
@@ -148,8 +155,13 @@ def build_api(web: Web) -> FastAPI:
         errors = {}
         for err in e.errors():
             msg = err.get("msg", "")
-            errors[".".join(str(p) for p in err.get("loc", ()))] = (
-                M.field_error(err.get("type", ""), msg, lang))
+            loc = [str(p) for p in err.get("loc", ())]
+            if err.get("type") == "json_invalid":  # the body, not « body.11 » (a character offset)
+                from ..i18n import gettext
+                where = loc[1] if len(loc) > 1 else "?"
+                errors["body"] = gettext("JSON invalide (caractère {position})", lang, position=where)
+                continue
+            errors[".".join(loc)] = M.field_error(err.get("type", ""), msg, lang)
         return JSONResponse(
             {"code": "request_invalid", "message": M.text("request_invalid", lang), "errors": errors},
             status_code=422,

@@ -187,7 +187,7 @@ def test_a_referral_to_a_service_not_for_the_need_is_sent_with_a_warning(live):
             "csrftoken": csrf_of(form)}
     r = cw.post(url, data=data, follow_redirects=True)
     assert r.status_code == 200, r.text
-    warning = re.search(r'<p class="flash flash-warning" role="alert">(.*?)</p>', r.text, re.S)[1]
+    warning = re.search(r'<p class="flash flash-warning" role="alert"[^>]*>(.*?)</p>', r.text, re.S)[1]
     assert "« Écoute et soutien psychosocial » ne propose pas ce besoin (Assistance en espèces)" in warning
     ok = case_with_referrals(live.wf, send=False)  # the directory's own cash service: no warning
     url = f"/dossiers/{ok}/actions/referral:cash/send"
