@@ -17,7 +17,7 @@ from .checks.spawn import check_spawn
 from .diagnostics import Diagnostic, said
 from .lint_design import check_reachability
 from .lint_exprs import _NO_ITEM, check_expr, step_item
-from .lint_names import all_fields, field_index, unknown
+from .lint_names import all_fields, field_index, unknown, use_one_of
 from .lint_protection import check_protection
 from .lint_steps import check_deadline, check_disclosure
 from .loader import LoadedSOP
@@ -91,7 +91,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
     out += check_service_levels(loaded)  # issue 13: from_directory needs recipient + service
     if sop.start not in sop.steps:
         out.append(d(("start",), "E024", said("unknown step {name!r}", name=sop.start),
-                     said("use one of: {names}", names=", ".join(sop.steps))))
+                     use_one_of(sop.steps)))  # « none defined » for no step (tryout 4, G2)
 
     for fid, form in sop.forms.items():
         out += _check_fields(loaded, form.fields, ("forms", fid, "fields"), fields)
@@ -151,7 +151,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                 out.append(d(base + ("instances", "key"), "E028",
                              said("{key!r} is not a field of the repeat group {group!r}", key=fe.key,
                                   group=fe.for_each),
-                             said("use one of: {names}", names=", ".join(sub.id for sub in f.fields or []))))
+                             use_one_of(sub.id for sub in f.fields or [])))
             if fe.where:
                 out += check_expr(loaded, fe.where, base + ("instances", "where"), item=item)
         out += check_reachability(loaded, sid)
@@ -260,7 +260,7 @@ def _check_rows_from(loaded: LoadedSOP, f: FormField, path: tuple) -> list[Diagn
     step = sop.steps.get(rf.step)
     if step is None:
         out.append(d(path + ("step",), "E024", said("unknown step {name!r}", name=rf.step),
-                     said("use one of: {names}", names=", ".join(sorted(sop.steps)))))
+                     use_one_of(sop.steps)))
     elif isinstance(step.instances, str):
         out.append(d(path + ("step",), "E034", said("step {step!r} has a single instance", step=rf.step),
                      said("rows_from takes the instances of a step with {shape}",
