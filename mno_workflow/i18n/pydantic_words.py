@@ -17,8 +17,12 @@ from typing import Any
 NOT_ONE_OF = re.compile(r"^(?P<input>.*) is not one of (?P<expected>.*?)\.?$", re.S)
 
 
-def _shown(value: Any) -> str:
-    """A value as the author or user typed it, short (a mapping or a list is cut)."""
+def _shown(value: Any) -> Any:
+    """A value as the author or user typed it, short (a mapping or a list is cut); nothing typed
+    (YAML ``en:`` left empty) is « rien (vide) », never Python's ``None`` (tryout 4, G2)."""
+    if value is None:
+        from ..sop.diagnostics import said
+        return said("nothing (empty)")
     if isinstance(value, dict):
         return "{…}"
     if isinstance(value, list | tuple):
