@@ -95,8 +95,12 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
             cli.fail(cli.error_line(why), 2)
         allowed = model.calendar.managers(model.roles)
         if who.role not in allowed:
+            def named(role: str) -> str:  # the SOP's role names, never codes (tryout 4, G18)
+                from ..engine.errors import RoleName
+                return (model.label(model.roles[role].label, cli.lang()) if role in model.roles
+                        else RoleName(role).text(cli.lang()))
             why = cli._("le rôle « {role} » ne peut pas modifier le calendrier {key} (rôles : {roles})",
-                        role=who.role, key=key, roles=", ".join(allowed) or "-")
+                        role=named(who.role), key=key, roles=", ".join(named(r) for r in allowed) or "-")
             cli.fail(cli.error_line(why))
         row = s.scalar(select(HolidayOverride).where(HolidayOverride.calendar == key,
                                                      HolidayOverride.day == d))

@@ -93,6 +93,7 @@ def test_calendar_set_uses_the_sop_roles_and_calendar_key(db_url, tmp_path):
     assert r.exit_code == 0 and "07/07/2025" not in r.stdout
     r = mno(db_url, "calendar", "set", "2025-06-06", "--remove", "--as", "awa:caseworker")
     assert r.exit_code == 1 and "ne peut pas modifier le calendrier" in r.output  # BF: coordinator
+    assert "« Gestionnaire de cas »" in r.output and "caseworker" not in r.output.split("--as")[0], r.output
     r = mno(db_url, "calendar", "set", "2025-06-06", "--remove", "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
     assert "06/06/2025" not in mno(db_url, "calendar", "holidays", "2025").stdout
