@@ -28,7 +28,7 @@ CONSENT = {
     "channel": "written",
     "data_categories": ["identity", "needs"],
     "share_with": ["government", "service_provider", "health"],
-    "purposes": ["referral", "follow_up"],
+    "purposes": ["referral", "follow_up", "statistics"],  # a row of the exports (tryout 4, G19)
 }
 NEEDS = {
     "assessed_on": "2025-06-02",
