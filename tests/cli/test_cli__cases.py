@@ -146,6 +146,8 @@ def test_user_add_hashes_the_password_and_checks_the_role(db_url):
     r = runner.invoke(app, ["--db", db_url, "user", "add", "awa", "--role", "casewroker", "--name", "Awa",
                             "--password-stdin"], input="un-mot-de-passe-long\n")
     assert r.exit_code == 1 and "Rôle inconnu" in r.output
+    for accepted in ("caseworker", "me_officer", "sop_author", "trainer"):  # every role (tryout 4, G21)
+        assert accepted in r.output, r.output
     r = runner.invoke(app, ["--db", db_url, "user", "add", "focal", "--role", "provider", "--name", "F",
                             "--password-stdin"], input="un-mot-de-passe-long\n")
     assert r.exit_code == 1 and "--organisation" in r.output
