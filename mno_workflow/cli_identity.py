@@ -155,10 +155,11 @@ def _why_out_of_scope(session: Session, user: User, case: Case) -> Message | Non
 def _region(case: Case, code: str):
     """The region ``code`` by the case's SOP's label (« Liptako (Dori) », tryout 4, G8), in the
     reader's language; the code itself when the SOP does not list it."""
-    from .sop.loader import load_stored
+    from .sop.diagnostics import SOPError
+    from .sop.loader import load_stored  # the content-hash cache (sop/cache.py): parsed once
     try:
         label = (load_stored(case.sop_version).model.options.get("region") or {}).get(code)
-    except Exception:  # noqa: BLE001  (a refusal is said anyway; the code is then shown)
+    except SOPError:  # a stored version that no longer loads: the refusal still says the code
         label = None
     return Labels((label,)) if label else code
 

@@ -54,7 +54,7 @@ def rule_words(sop: SOP, case: Case, inst: StepInstance, lang: str) -> str:
     field: the case's value's duration); "" without a deadline or for a directory's response time
     (said by ``service_level``). Tryout 3, F28: what the date counts from is never a guess."""
     from ..i18n import quoted
-    from ..render.diagram_words import TEXT, duration_words
+    from ..render.diagram_words import TEXT, _field_label, duration_words
     from ..sop.schema import ByField, Duration
 
     st = sop.steps[inst.step].states.get(inst.state)
@@ -68,14 +68,8 @@ def rule_words(sop: SOP, case: Case, inst: StepInstance, lang: str) -> str:
     if not isinstance(within, Duration):
         return ""
     text = duration_words(within, lang)
-    if deadline.start and deadline.start != "entered":
-        from ..engine.step_start import state_label
-        from ..render.plain import field_by_path
-        if deadline.start.startswith("steps."):
-            start = state_label(sop, deadline.start, lang)
-        else:
-            f = field_by_path(sop, deadline.start)
-            start = sop.label(f.label, lang) if f else deadline.start
+    if deadline.start and deadline.start != "entered":  # named as the diagrams and handbook do
+        start = _field_label(sop, deadline.start, lang)
         text += f" {TEXT[lang]['from_field']} {quoted(start, lang)}"
     return text
 
