@@ -18,6 +18,8 @@ from mno_workflow.sop.schema import ByField, Deadline, Duration, Unit
 
 __all__ = [
     "DeadlineError",
+    "cap_applies",
+    "due_in_force",
     "InvalidStartError",
     "MissingFieldError",
     "UnknownChoiceError",
@@ -191,6 +193,46 @@ def due_at(
             return calendar.end_of_day(calendar.local_date(calendar.add(start, duration)))
         return calendar.add(start, duration)
     return calendar.add(start, duration, cutoff=deadline.cutoff)
+
+
+def cap_applies(deadline: Deadline, data: dict[str, dict[str, Any]]) -> bool:
+    """Whether the deadline's ``no_later_than`` counts for this case: its ``start`` has a value in
+    ``data`` (a field, the need's ``item.field``, or a step's state under ``STEP_INSTANTS``)."""
+    cap = deadline.no_later_than
+    if cap is None:
+        return False
+    if cap.start.startswith("steps."):
+        return (data.get(STEP_INSTANTS) or {}).get(cap.start[len("steps."):]) is not None
+    value = _lookup(data, cap.start)
+    return value is not None and value != ""
+
+
+def cap_deadline(deadline: Deadline) -> Deadline:
+    """The deadline's ``no_later_than`` as a plain :class:`Deadline` (its ``within`` and
+    ``start``; reminders, expiry and the rest stay the state's). Requires a cap."""
+    cap = deadline.no_later_than
+    assert cap is not None
+    return deadline.model_copy(update={"within": cap.within, "start": cap.start, "no_later_than": None,
+                                       "cutoff": None})
+
+
+def due_in_force(
+    deadline: Deadline,
+    entered_at: datetime,
+    data: dict[str, dict[str, Any]],
+    calendar: BusinessCalendar,
+) -> tuple[datetime, Deadline]:
+    """The due instant (aware UTC) with ``no_later_than`` applied, and the rule that decided it:
+    ``deadline`` itself, or :func:`cap_deadline` when the cap applies (:func:`cap_applies`) and
+    falls earlier. "3 working days from sending, no later than 72 hours after the incident":
+    an incident on Mon 30 Nov 2026 22:00 UTC sent on Wed 2 Dec 09:00 is due Thu 3 Dec 22:00.
+    Raises the errors of :func:`due_at` (for the cap too, once its start has a value)."""
+    due = due_at(deadline, entered_at, data, calendar)
+    if not cap_applies(deadline, data):
+        return due, deadline
+    cap = cap_deadline(deadline)
+    capped = due_at(cap, entered_at, data, calendar)
+    return (capped, cap) if capped < due else (due, deadline)
 
 
 def starts_on_a_date(deadline: Deadline, data: dict[str, dict[str, Any]]) -> bool:

@@ -83,6 +83,17 @@ def item_fields(sop: SOP, step_id: str, item: Any) -> list[FormField]:
     return list(out.values())
 
 
+def step_item_fields(sop: SOP, step_id: str) -> dict[str, FormField]:
+    """Every field an item of ``step_id`` may hold, by id, whatever fed it (its ``for_each`` rows
+    and every ``spawn:`` into it; a field id found in several sources: the first definition):
+    what ``item.<field>`` may name in the step's deadlines (``start``, ``no_later_than``)."""
+    out: dict[str, FormField] = {}
+    for source in list(dict.fromkeys(_for_each(sop, step_id) + [_source(t) for t in _spawns(sop, step_id)])):
+        for f in _defs(sop, source):
+            out.setdefault(f.id, f)
+    return out
+
+
 def item_spec(sop: SOP, step_id: str, item: Any, spec: Spec) -> dict[str, Any]:
     """The part of the purge ``spec`` that applies to ``item``: ``{field: True | {sub: True}}``,
     by the definitions of the form(s) the item copies (a repeat group purged whole: every value

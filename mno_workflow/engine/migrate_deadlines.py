@@ -41,7 +41,6 @@ def _effect(inst, due: datetime) -> dict[str, Any]:
 def _regrant(wf, s, case, inst, old_state: str, new_sop, new_dl, info: dict[str, Any]) -> None:
     """Move the just-armed expiry of ``inst`` by the extensions and pauses granted in
     ``old_state`` (rows written again for the new due instant; ``info["grants"]``: how many)."""
-    from .deadlines import resolve_duration
     from .migrate_grants import apply_grants, granted_events
     armed = [r for r in s.new if isinstance(r, DeadlineRow) and r.instance is inst]
     with s.no_autoflush:  # the rows just armed stay unwritten: the caller still adjusts them
@@ -52,7 +51,7 @@ def _regrant(wf, s, case, inst, old_state: str, new_sop, new_dl, info: dict[str,
     cal = timers.calendar_for(s, new_sop)
     from .service_levels import effective_deadline
     new_dl = effective_deadline(s, new_sop, case, inst, new_dl)  # directory rule: its unit
-    unit = resolve_duration(new_dl, {**(case.data or {}), **(inst.data or {})}).unit
+    new_dl, unit = timers.rule_in_force(case, inst, new_dl, cal)  # ``no_later_than``: its unit
     due, applied = apply_grants(expiry.due_at, events, cal, unit)
     info["grants"] = applied
     if due != expiry.due_at:

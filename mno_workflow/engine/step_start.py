@@ -30,18 +30,23 @@ def is_step_start(start: str | None) -> bool:
 
 def with_step_instants(data: dict[str, Any], case: Any, deadline: Deadline | None) -> dict[str, Any]:
     """``data`` (the case data ``{form: {field: value}}``) plus ``{STEP_INSTANTS: {"step.state":
-    aware UTC entered_at}}`` when ``deadline`` starts at a step's state and the latest instance of
-    that step of ``case`` is in it; ``data`` itself (unchanged) otherwise."""
-    if deadline is None or not is_step_start(deadline.start):
+    aware UTC entered_at}}`` for each step's state the deadline (or its ``no_later_than``) starts
+    at whose step's latest instance of ``case`` is in it; ``data`` itself (unchanged) otherwise."""
+    if deadline is None:
         return data
-    step_id, _, state = deadline.start[len(PREFIX):].partition(".")  # type: ignore[index]
-    latest = None
-    for inst in getattr(case, "instances", None) or []:  # ordered by id: the last is the latest
-        if inst.step == step_id:
-            latest = inst
-    if latest is None or latest.state != state or latest.entered_at is None:
-        return data
-    return {**data, STEP_INSTANTS: {f"{step_id}.{state}": latest.entered_at}}
+    cap = deadline.no_later_than
+    instants: dict[str, Any] = {}
+    for start in (deadline.start, cap.start if cap is not None else None):
+        if not is_step_start(start):
+            continue
+        step_id, _, state = start[len(PREFIX):].partition(".")  # type: ignore[index]
+        latest = None
+        for inst in getattr(case, "instances", None) or []:  # ordered by id: the last is the latest
+            if inst.step == step_id:
+                latest = inst
+        if latest is not None and latest.state == state and latest.entered_at is not None:
+            instants[f"{step_id}.{state}"] = latest.entered_at
+    return {**data, STEP_INSTANTS: instants} if instants else data
 
 
 def step_start_problem(sop: SOP, start: str) -> str | None:

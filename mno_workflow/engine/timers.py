@@ -28,7 +28,7 @@ from .calendar import HolidayOverride as Override
 from .corewrite import NewRow, is_carrier
 from .deadlines import (
     DeadlineError,
-    due_at,
+    due_in_force,
     reminder_instants,
     resolve_duration,
     start_instant,
@@ -139,7 +139,7 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
     dl, level = service_level(session, sop, inst, dl, data)  # issue 13: directory response times
     try:
         start = start_instant(dl, now, data, cal)
-        due = due_at(dl, now, data, cal)
+        due, rule = due_in_force(dl, now, data, cal)  # ``no_later_than``: the earlier instant
     except DeadlineError as e:
         log.info("deadline of %s.%s not armed: %s", inst.step, inst.state, e)  # the detail: log only
         if dl.optional:
@@ -147,7 +147,9 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
             return [{"deadline_skipped": {"instance": inst.label_key, "state": inst.state,
                                           "field": e.field, "reason": stored(e.why)}}]
         raise not_armed(inst.step, inst.state, e) from None
-    rows = _write_rows(session, case, inst, dl, state.owner_for(data), start, due, cal)
+    rows = _write_rows(session, case, inst, rule, state.owner_for(data), start, due, cal)
+    if rule is not dl:  # the cap decided: the audit says which date it counted from
+        rows[0]["deadline"]["capped_by"] = rule.start
     return rows + ([{"service_level": level}] if level else [])  # issue 13: shown on the referral
 
 
@@ -164,7 +166,7 @@ def not_armed(step: str, state: str, e: DeadlineError) -> DeadlineNotArmed:
 def _write_rows(session: Session, case: Case, inst: StepInstance, dl: Deadline, owner: str | None,
                 start: datetime, due: datetime, cal: BusinessCalendar) -> list[dict]:
     try:
-        unit = resolve_duration(dl, {**(case.data or {}), **(inst.data or {})}).unit
+        unit = resolve_duration(dl, {**(case.data or {}), **(inst.data or {}), "item": inst.item or {}}).unit
     except DeadlineError:
         unit = None
     planned = [("reminder", str(text), at)
@@ -203,7 +205,7 @@ def resume(session: Session, case: Case, inst: StepInstance, sop: SOP,
     """Resume a paused deadline of ``inst``: the due instant moves by the pause (working days
     the pause covered for a working-day deadline, exact elapsed time otherwise); reminders still
     ahead are re-planned. Returns ``(old_due, new_due)``. Raises LookupError when not paused."""
-    from .deadlines import resolve_duration, resume_after_pause
+    from .deadlines import resume_after_pause
     rows = list(session.scalars(select(DeadlineRow).where(DeadlineRow.instance_id == inst.id,
                                                           DeadlineRow.status == "paused")))
     expiry = next((r for r in rows if r.kind == "expiry"), None)
@@ -212,7 +214,7 @@ def resume(session: Session, case: Case, inst: StepInstance, sop: SOP,
     dl = sop.steps[inst.step].states[inst.state].deadline
     dl = effective_deadline(session, sop, case, inst, dl)  # directory rule: its unit, not the default's
     cal = calendar_for(session, sop)
-    unit = resolve_duration(dl, {**(case.data or {}), **(inst.data or {})}).unit
+    dl, unit = rule_in_force(case, inst, dl, cal)
     old_due = expiry.due_at
     new_due = resume_after_pause(old_due, expiry.fired_at, now, cal, unit)
     for r in rows:
@@ -220,6 +222,24 @@ def resume(session: Session, case: Case, inst: StepInstance, sop: SOP,
     _write_rows(session, case, inst, dl, expiry.owner_role, expiry.start_at, new_due, cal)
     _drop_planned(session, case, inst, lambda r: r.kind == "reminder" and r.fire_at <= now)
     return old_due, new_due
+
+
+def rule_in_force(case: Any, inst: Any, dl: Deadline, cal: BusinessCalendar) -> tuple[Deadline, Any]:
+    """The rule that decided ``inst``'s due instant (``dl``, or its ``no_later_than`` when that came
+    first, :func:`~mno_workflow.engine.deadlines.due_in_force`) and its unit: a pause or an
+    extension moves a deadline in the unit of the rule in force (hours for "72 hours after the
+    incident", working days for "3 working days"). The case data as stored, the instance's data
+    and its ``item``; ``dl`` and its own unit when the due instant cannot be computed."""
+    from .deadlines import resolve_duration
+    data = with_step_instants({**(case.data or {}), **(inst.data or {}), "item": inst.item or {}}, case, dl)
+    try:
+        _, rule = due_in_force(dl, inst.entered_at, data, cal)
+    except DeadlineError:
+        rule = dl
+    try:
+        return rule, resolve_duration(rule, data).unit
+    except DeadlineError:
+        return rule, None
 
 
 def _drop_planned(session: Session, case: Any, inst: Any, drop: Callable[[Any], bool]) -> None:

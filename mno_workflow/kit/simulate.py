@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NonInteractiveExampleWarning
 
 from ..engine.calendar import BusinessCalendar
-from ..engine.deadlines import due_at
+from ..engine.deadlines import due_in_force
 from ..sop.celtypes import ENV_KEY, type_env
 from ..sop.diagnostics import Diagnostic, said
 from ..sop.expr import ExprError, compile_expr
@@ -194,7 +194,7 @@ def _simulate(loaded: LoadedSOP, n: int) -> list[Diagnostic]:
             for data in samples(case_strategy(sop, _maybe_empty(step, st_name)), n):
                 data = _with_step_start(sop, dl, data)
                 try:
-                    due_at(dl, NOW, data, cal)
+                    due_in_force(dl, NOW, data, cal)
                 except (ValueError, KeyError) as e:  # MissingFieldError & co. are ValueErrors
                     out.append(d(base + ("states", st_name, "deadline"), "W120",
                                  said("the deadline of {step}.{state} cannot be armed: {field} may be "

@@ -29,6 +29,7 @@ TEXT: Words = Words({  # key → French message id (English and others: the cata
     "no_owner": N_("Sans responsable"),
     "and": N_(" et "),
     "cutoff": N_("reçu après {t} : compte à partir du jour ouvrable suivant"),
+    "no_later_than": N_("au plus tard {d} après {x}"),
 })
 
 
@@ -87,7 +88,18 @@ def deadline_words(sop: SOP, deadline: Deadline, lang: str = "fr") -> str:
     text = " / ".join(deadline_cases(sop, deadline, lang))
     if deadline.start and deadline.start != "entered":
         text += f" ({_t(lang)['from_field']} {_field_label(sop, deadline.start, lang)})"
-    return text
+    cap = cap_words(sop, deadline, lang)
+    return f"{text}, {cap}" if cap else text
+
+
+def cap_words(sop: SOP, deadline: Deadline, lang: str = "fr") -> str:
+    """The deadline's ``no_later_than`` in words, '' without one: « au plus tard 72 heures après
+    Date et heure de l'incident » (a cap chosen by a field: its cases joined by « / »)."""
+    cap = deadline.no_later_than
+    if cap is None:
+        return ""
+    period = " / ".join(deadline_cases(sop, Deadline(within=cap.within), lang))
+    return _t(lang)["no_later_than"].format(d=period, x=_field_label(sop, cap.start, lang))
 
 
 def guard_label(sop: SOP, transition: Transition, lang: str = "fr") -> str:

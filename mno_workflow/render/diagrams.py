@@ -47,6 +47,7 @@ from mno_workflow.render.diagram_words import (
     _field_label,
     _roles,
     _t,
+    cap_words,
     deadline_cases,
     deadline_words,
     duration_words,
@@ -128,6 +129,8 @@ def _state_label(sop: SOP, step: Step, name: str, lang: str) -> str:
         lines = [f"{CLOCK} {cases[0]}"] + cases[1:]
         if st.deadline.start and st.deadline.start != "entered":
             lines.append(f"{words['from_field']} {_field_label(sop, st.deadline.start, lang)}")
+        if st.deadline.no_later_than is not None:
+            lines.append(cap_words(sop, st.deadline, lang))
         body = "<BR/>".join(_br(line, 34) for line in lines)
         parts.append(f'<FONT POINT-SIZE="14" COLOR="{_C_DEADLINE}">{body}</FONT>')
     return _html("<BR/>".join(parts))

@@ -20,8 +20,13 @@ from mno_workflow.sop.schema import SOP, FlowRule, FormField, Transition
 
 def field_by_path(sop: SOP, path: str) -> FormField | None:
     """The top-level field named ``form.field``, or None (here, not in :mod:`.diagrams`, so that
-    the linter's wording of conditions does not import Graphviz)."""
+    the linter's wording of conditions does not import Graphviz). ``item.field`` (a deadline
+    counted from a date of the need, e.g. ``item.incident_at``): the first definition of that
+    field among the items of the SOP's steps (:func:`~mno_workflow.engine.item_source.step_item_fields`)."""
     form_id, _, field_id = path.partition(".")
+    if form_id == "item" and "item" not in sop.forms:
+        from ..engine.item_source import step_item_fields
+        return next((f for sid in sop.steps if (f := step_item_fields(sop, sid).get(field_id))), None)
     form = sop.forms.get(form_id)
     if form is None:
         return None

@@ -114,15 +114,20 @@ def _attrs(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
 def _deadline_attrs(d: Deadline | None) -> dict[str, Any]:
     if d is None:
         return {}
-    within = (str(d.within) if not hasattr(d.within, "cases")
-              else gettext("selon {field} ({cases})", field=d.within.by,
-                           cases=", ".join(f"{k} {v}" for k, v in d.within.cases.items())))
-    return {N_("délai"): within, N_("début"): d.start,
+    return {N_("délai"): _within(d.within), N_("début"): d.start,
             N_("heure limite"): d.cutoff.strftime("%H:%M") if d.cutoff else None,
             N_("rappels"): list(d.remind),
             N_("escalade"): d.on_expiry.escalate if d.on_expiry else None,
             N_("déclencheur à l'échéance"): d.on_expiry.fire if d.on_expiry else None,
-            N_("prolongation par"): d.extend_by}
+            N_("prolongation par"): d.extend_by,
+            N_("plafond"): gettext("au plus tard {d} après {x}", d=_within(d.no_later_than.within),
+                                   x=d.no_later_than.start) if d.no_later_than else None}
+
+
+def _within(within: Any) -> str:
+    return (str(within) if not hasattr(within, "cases")
+            else gettext("selon {field} ({cases})", field=within.by,
+                         cases=", ".join(f"{k} {v}" for k, v in within.cases.items())))
 
 
 def _field_attrs(f: FormField) -> dict[str, Any]:

@@ -65,41 +65,16 @@ def check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
                    fields: dict[str, FormField]) -> list[Diagnostic]:
     """Diagnostics of ``deadline`` (of a state of ``step``, at ``path``): its ``by`` choice
     field and cases (E028, E033), ``start`` (E028), roles (E021), trigger (E029), conditions."""
-    out, d, sop = [], loaded.diag, loaded.model
+    out, sop = [], loaded.model
     if isinstance(deadline.within, ByField):
-        f = fields.get(deadline.within.by)
-        if f is None:
-            out.append(unknown(loaded, path + ("within", "by"), "E028", "field", deadline.within.by, fields))
-        elif f.type != FieldType.choice:
-            out.append(d(path + ("within", "by"), "E033",
-                         said("{field!r} is a {type} field: a deadline chooses its duration by the code of "
-                              "a choice field", field=deadline.within.by, type=str(f.type)),
-                         said("point 'by' at a choice field (e.g. a priority)")))
-        elif f.options in sop.options:
-            missing = set(sop.options[f.options]) - set(deadline.within.cases)
-            extra = set(deadline.within.cases) - set(sop.options[f.options])
-            if missing:
-                out.append(d(path + ("within", "cases"), "E033",
-                             said("deadline has no value for {codes}", codes=", ".join(sorted(missing))),
-                             said("add a duration for every option of {options!r}", options=f.options)))
-            for code in sorted(extra):
-                out.append(d(path + ("within", "cases", code), "E033",
-                             said("{code!r} is not an option of {options!r}", code=code, options=f.options),
-                             said("remove it"), key=True))
-    if deadline.start and deadline.start.startswith("steps."):  # a step's state (issue 13)
-        from ..engine.step_start import step_start_problem
-        why = step_start_problem(sop, deadline.start)
-        if why:
-            out.append(d(path + ("start",), "E028", why, said("write steps.<step>.<state>, e.g. "
-                                                               "steps.identification.identified")))
-    elif deadline.start and deadline.start != "entered":
-        f = fields.get(deadline.start)
-        if f is None:
-            out.append(unknown(loaded, path + ("start",), "E028", "field", deadline.start, fields))
-        elif f.type not in (FieldType.date, FieldType.datetime):
-            out.append(d(path + ("start",), "E028",
-                         said("{field!r} is not a date field", field=deadline.start),
-                         said("start a deadline clock on a date or datetime field")))
+        out += _check_by(loaded, path, deadline.within, _with_item(sop, path, fields))
+    out += _check_start(loaded, path, deadline.start, fields)
+    cap = deadline.no_later_than
+    if cap is not None:
+        cp = path + ("no_later_than",)
+        if isinstance(cap.within, ByField):
+            out += _check_by(loaded, cp, cap.within, _with_item(sop, path, fields))
+        out += _check_start(loaded, cp, cap.start, fields)
     if deadline.on_expiry:
         if deadline.on_expiry.escalate and deadline.on_expiry.escalate not in sop.roles:
             out.append(unknown(loaded, path + ("on_expiry", "escalate"), "E021", "role",
@@ -117,4 +92,61 @@ def check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
         if deadline.on_expiry.fire and deadline.on_expiry.fire not in triggers:
             out.append(unknown(loaded, path + ("on_expiry", "fire"), "E029", "trigger",
                                deadline.on_expiry.fire, triggers))
+    return out
+
+
+def _with_item(sop: Any, path: tuple, fields: dict[str, FormField]) -> dict[str, FormField]:
+    """``fields`` plus ``item.<field>`` for every field an item of the step at ``path`` may hold
+    (:func:`~mno_workflow.engine.item_source.step_item_fields`)."""
+    from ..engine.item_source import step_item_fields
+    items = step_item_fields(sop, path[1]) if len(path) > 1 and path[0] == "steps" else {}
+    return {**fields, **{f"item.{k}": f for k, f in items.items()}}
+
+
+def _check_by(loaded: LoadedSOP, path: tuple, within: ByField,
+              fields: dict[str, FormField]) -> list[Diagnostic]:
+    """E028/E033 of a duration chosen by a field (``within: {by, cases}`` at ``path``)."""
+    out, d, sop = [], loaded.diag, loaded.model
+    f = fields.get(within.by)
+    if f is None:
+        out.append(unknown(loaded, path + ("within", "by"), "E028", "field", within.by, fields))
+    elif f.type != FieldType.choice:
+        out.append(d(path + ("within", "by"), "E033",
+                     said("{field!r} is a {type} field: a deadline chooses its duration by the code of "
+                          "a choice field", field=within.by, type=str(f.type)),
+                     said("point 'by' at a choice field (e.g. a priority)")))
+    elif f.options in sop.options:
+        missing = set(sop.options[f.options]) - set(within.cases)
+        extra = set(within.cases) - set(sop.options[f.options])
+        if missing:
+            out.append(d(path + ("within", "cases"), "E033",
+                         said("deadline has no value for {codes}", codes=", ".join(sorted(missing))),
+                         said("add a duration for every option of {options!r}", options=f.options)))
+        for code in sorted(extra):
+            out.append(d(path + ("within", "cases", code), "E033",
+                         said("{code!r} is not an option of {options!r}", code=code, options=f.options),
+                         said("remove it"), key=True))
+    return out
+
+
+def _check_start(loaded: LoadedSOP, path: tuple, start: str | None,
+                 fields: dict[str, FormField]) -> list[Diagnostic]:
+    """E028 of a deadline's (or a cap's) ``start`` at ``path``: a step's state, or a date or
+    datetime field of a form or of the step's item."""
+    out, d, sop = [], loaded.diag, loaded.model
+    if start and start.startswith("steps."):  # a step's state (issue 13)
+        from ..engine.step_start import step_start_problem
+        why = step_start_problem(sop, start)
+        if why:
+            out.append(d(path + ("start",), "E028", why, said("write steps.<step>.<state>, e.g. "
+                                                               "steps.identification.identified")))
+    elif start and start != "entered":
+        known = _with_item(sop, path, fields)
+        f = known.get(start)
+        if f is None:
+            out.append(unknown(loaded, path + ("start",), "E028", "field", start, known))
+        elif f.type not in (FieldType.date, FieldType.datetime):
+            out.append(d(path + ("start",), "E028",
+                         said("{field!r} is not a date field", field=start),
+                         said("start a deadline clock on a date or datetime field")))
     return out

@@ -41,7 +41,7 @@ from .schema_case import (  # noqa: F401
     Role,
     Weekday,
 )
-from .schema_deadlines import Deadline, Expiry, NotifyTarget, RoleFrom  # noqa: F401
+from .schema_deadlines import Cap, Deadline, Expiry, NotifyTarget, RoleFrom  # noqa: F401
 from .schema_entries import Entry
 from .schema_protection import DataProtection
 from .schema_steps import (  # noqa: F401

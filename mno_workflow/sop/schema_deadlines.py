@@ -36,6 +36,21 @@ NotifyTarget = Annotated[Annotated[Ident, Tag("name")] | Annotated[RoleFrom, Tag
                          _shape("name", "role_from")]
 
 
+class Cap(Strict):
+    """The latest a deadline may fall (``no_later_than`` of a :class:`Deadline`): ``within`` (a
+    :class:`Duration` or a :class:`ByField`) counted from ``start`` — a date or datetime field of
+    a form (``form.field``), of the need the instance is for (``item.field``), or when another
+    step entered a state (``steps.<step>.<state>``). "Within 3 working days, and no later than
+    72 hours after the incident" (DOMAIN: post-rape care within 72 h counted from the incident,
+    not from intake). The cap applies to a case only when its ``start`` has a value there (an
+    immediate referral for GBV has an incident date; the others have none and keep the plain
+    deadline); the earlier of the two instants is the due instant."""
+
+    within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
+                      _shape("duration", "by_field", text_keys=frozenset({"amount", "unit"}))]
+    start: str = Field(pattern=r"^(steps\.)?[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
 _REMIND_RE = re.compile(
     r"^\s*(?:(\d{1,3})\s*%|(?:every\s+)?(\d+\s*[^\d%]+?)\s+(before|after))\s*$"
 )
@@ -62,6 +77,11 @@ class Deadline(Strict):
     days or the decision" (``on_expiry.fire`` runs then; see :mod:`mno_workflow.engine.until`).
     ``notify`` lists who else is told when it expires (like a transition's
     ``notify``: roles, ``assignee``, ``recipient``, ``{role_from: form.field}``).
+    ``no_later_than`` (a :class:`Cap`) brings the due instant forward to ``within`` after its own
+    ``start`` when that comes first ("3 working days, no later than 72 hours after the
+    incident"); not with ``wait_for`` (a minimum period cannot also be a maximum).
+    ``start`` and a cap's ``start`` may name ``item.field``: a date of the need an instance of a
+    ``for_each`` step is for.
     """
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
@@ -78,6 +98,14 @@ class Deadline(Strict):
     # ``within: {from_directory: response_time, default: <duration or by/cases>}`` is read as
     # ``from_directory: response_time`` with ``within`` = the default (see _from_directory).
     from_directory: Literal["response_time"] | None = None
+    no_later_than: Cap | None = None
+
+    @model_validator(mode="after")
+    def _cap_not_minimum(self) -> Deadline:
+        if self.no_later_than is not None and self.wait_for:
+            raise ValueError(said("'no_later_than' cannot go with 'wait_for': a minimum period that "
+                                  "waits for an event has no latest instant"))
+        return self
 
     @model_validator(mode="before")
     @classmethod

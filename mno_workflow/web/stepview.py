@@ -51,27 +51,46 @@ def _person(s: Session, user_id: str, lang: str) -> str:
 def rule_words(sop: SOP, case: Case, inst: StepInstance, lang: str) -> str:
     """The SOP's deadline rule of the instance's state in words, as this case meets it: « 1 mois à
     partir de Identification — Dossier enregistré », « 10 jours ouvrables » (a deadline chosen by a
-    field: the case's value's duration); "" without a deadline or for a directory's response time
-    (said by ``service_level``). Tryout 3, F28: what the date counts from is never a guess."""
+    field: the case's value's duration), « 3 jours ouvrables, au plus tard 72 heures après « Date
+    et heure de l'incident » » (a ``no_later_than`` whose start this case has); "" without a
+    deadline or for a directory's response time (said by ``service_level``). Tryout 3, F28: what
+    the date counts from is never a guess; tryout 4, G23: nor which of two clocks applies."""
+    from ..engine.deadlines import cap_applies, cap_deadline
+    from ..engine.step_start import with_step_instants
     from ..i18n import quoted
-    from ..render.diagram_words import TEXT, _field_label, duration_words
-    from ..sop.schema import ByField, Duration
+    from ..render.diagram_words import TEXT, _field_label
 
     st = sop.steps[inst.step].states.get(inst.state)
     deadline = st.deadline if st else None
-    within = deadline.within if deadline else None
-    if isinstance(within, ByField):
-        form, _, field = within.by.partition(".")
-        value = (((inst.data or {}).get(form) or {}).get(field)
-                 or ((case.data or {}).get(form) or {}).get(field))
-        within = within.cases.get(value) if isinstance(value, str) else None
-    if not isinstance(within, Duration):
+    if deadline is None:
         return ""
-    text = duration_words(within, lang)
+    data = {**(case.data or {}), **(inst.data or {}), "item": inst.item or {}}
+    text = _period(sop, deadline, data, lang)
+    if not text:
+        return ""
     if deadline.start and deadline.start != "entered":  # named as the diagrams and handbook do
         start = _field_label(sop, deadline.start, lang)
         text += f" {TEXT[lang]['from_field']} {quoted(start, lang)}"
+    cap = deadline.no_later_than
+    if cap is not None and cap_applies(deadline, with_step_instants(data, case, deadline)):
+        period = _period(sop, cap_deadline(deadline), data, lang)
+        if period:
+            start = quoted(_field_label(sop, cap.start, lang), lang)
+            text += ", " + TEXT[lang]["no_later_than"].format(d=period, x=start)
     return text
+
+
+def _period(sop: SOP, deadline: Any, data: dict[str, Any], lang: str) -> str:
+    """The period of ``deadline`` in words as ``data`` chooses it ('' when a field chooses it and
+    holds no listed value)."""
+    from ..render.diagram_words import duration_words
+    from ..sop.schema import ByField, Duration
+    within = deadline.within
+    if isinstance(within, ByField):
+        form, _, field = within.by.partition(".")
+        value = (data.get(form) or {}).get(field)
+        within = within.cases.get(value) if isinstance(value, str) else None
+    return duration_words(within, lang) if isinstance(within, Duration) else ""
 
 
 def waits(s: Session, sop: SOP, case: Case, inst: StepInstance, orgs: dict[str, str], lang: str,

@@ -1,0 +1,165 @@
+"""``no_later_than``: a deadline that never falls after a date of the need (tryout 4, G23). Post-rape
+care (HIV prophylaxis) is due within 72 h **of the incident**, not of intake (DOMAIN.md): the BF
+SOP's referral deadlines (to send, the provider's answer, the service, a re-referral after a
+decline) are capped at ``item.incident_at`` + 72 h for an immediate GBV referral, and unchanged for
+every other referral. Table-tested with real calendar dates (BF and Mali working days, a Bamako
+local incident time), property-tested (the due instant is the earlier of the two, and never moves
+for a case without an incident), and driven through the engine: deadline rows, audit effect, case
+page rule words, pause/resume in the cap's unit, lint of ``item.field`` and of the cap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from mno_workflow.engine.calendar import BusinessCalendar
+from mno_workflow.engine.deadlines import cap_applies, due_at, due_in_force
+from mno_workflow.sop.schema import Calendar, Deadline
+from mno_workflow.store import repository
+from mno_workflow.store.models import AuditEvent
+from mno_workflow.store.models import Deadline as DeadlineRow
+
+from .helpers import CONSENT, CW, IDENT, SUP, referral
+
+BF = BusinessCalendar.from_sop(Calendar(timezone="Africa/Ouagadougou", holidays="BF"))
+ML = BusinessCalendar.from_sop(Calendar(timezone="Africa/Bamako", holidays="ML"))
+RULE = Deadline.model_validate({"within": "3 working days",
+                                "no_later_than": {"within": "72 hours", "start": "item.incident_at"}})
+BY_PRIORITY = Deadline.model_validate({
+    "within": {"by": "referral.priority",
+               "cases": {"emergency": "24 hours", "urgent": "72 hours", "normal": "10 working days"}},
+    "no_later_than": {"within": "72 hours", "start": "item.incident_at"}})
+
+
+def _utc(*a) -> datetime:
+    return datetime(*a, tzinfo=UTC)
+
+
+# rule, entered at, item incident, priority, calendar, due instant, decided by the cap
+ROWS = [
+    # sent Wed 2 Dec 2026 09:00, incident Mon 30 Nov 22:00: 3 working days → end of Mon 7 Dec;
+    # the incident's 72 h end Thu 3 Dec 22:00 first
+    (RULE, _utc(2026, 12, 2, 9), "2026-11-30T22:00:00Z", None, BF, _utc(2026, 12, 3, 22), True),
+    # no incident (any referral but an immediate GBV one): the plain deadline
+    (RULE, _utc(2026, 12, 2, 9), None, None, BF, _utc(2026, 12, 7, 23, 59, 59, 999999), False),
+    # an incident an hour before sending on Fri 4 Dec: 72 h end Mon 7 Dec 08:00, before the end
+    # of Wed 9 Dec
+    (RULE, _utc(2026, 12, 4, 9), "2026-12-04T08:00:00Z", None, BF, _utc(2026, 12, 7, 8), True),
+    # Friday 11 Dec 2026 (BF holiday, Proclamation of independence) is skipped by the working
+    # days: 3 working days from Thu 10 Dec → end of Wed 16 Dec; the cap (Sun 13 Dec 10:00) first
+    (RULE, _utc(2026, 12, 10, 10), "2026-12-10T10:00:00Z", None, BF, _utc(2026, 12, 13, 10), True),
+    # emergency priority: 24 h from sending end before the incident's 72 h: the priority decides
+    (BY_PRIORITY, _utc(2026, 12, 2, 9), "2026-12-02T06:00:00Z", "emergency", BF,
+     _utc(2026, 12, 3, 9), False),
+    # normal priority (10 working days) capped by the incident
+    (BY_PRIORITY, _utc(2026, 12, 2, 9), "2026-12-01T06:00:00Z", "normal", BF, _utc(2026, 12, 4, 6), True),
+    # Bamako, incident typed as local wall time (no offset): Mali is UTC+0 too, the instant is kept
+    (RULE, _utc(2026, 5, 22, 12), "2026-05-22T03:30:00", None, ML, _utc(2026, 5, 25, 3, 30), True),
+    # sent after the 72 h are over: due at once (in the past), the escalation runs at the next sweep
+    (RULE, _utc(2026, 12, 7, 9), "2026-12-03T08:00:00Z", None, BF, _utc(2026, 12, 6, 8), True),
+]
+
+
+@pytest.mark.parametrize(("rule", "entered", "incident", "priority", "cal", "due", "capped"), ROWS)
+def test_due_is_the_earlier_of_the_rule_and_the_cap(rule, entered, incident, priority, cal, due, capped):
+    data = {"item": {"need": "gbv_services", **({"incident_at": incident} if incident else {})},
+            "referral": {"priority": priority} if priority else {}}
+    got, decided = due_in_force(rule, entered, data, cal)
+    assert got == due
+    assert (decided is not rule) == capped
+    assert cap_applies(rule, data) == bool(incident)
+
+
+@settings(max_examples=200, deadline=None)
+@given(entered=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 1),
+                            timezones=st.just(UTC)),
+       before=st.integers(min_value=0, max_value=10 * 24 * 60),
+       priority=st.sampled_from(["emergency", "urgent", "normal"]))
+def test_cap_never_later_and_only_with_its_date(entered, before, priority):
+    plain = BY_PRIORITY.model_copy(update={"no_later_than": None})
+    incident = entered - timedelta(minutes=before)
+    with_date = {"item": {"incident_at": incident.isoformat()}, "referral": {"priority": priority}}
+    without = {"item": {}, "referral": {"priority": priority}}
+    main = due_at(plain, entered, with_date, BF)
+    got, _ = due_in_force(BY_PRIORITY, entered, with_date, BF)
+    assert got == min(main, incident + timedelta(hours=72))
+    assert due_in_force(BY_PRIORITY, entered, without, BF)[0] == due_at(plain, entered, without, BF)
+
+
+# --- through the engine, BF SOP ---------------------------------------------------------------
+
+GBV = {"dimension": "social", "need": "gbv_services", "urgency": "Viol signalé à l'accueil"}
+
+
+def _rows(wf, ref, key="gbv_services"):
+    with wf.sessions() as s:
+        case = repository.get_case(s, ref)
+        inst = next(i for i in case.instances if i.step == "referral" and i.key == key and not i.final)
+        rows = list(s.query(DeadlineRow).filter_by(instance_id=inst.id, status="pending"))
+        return inst.state, rows
+
+
+def _expiry(wf, ref, key="gbv_services") -> datetime:
+    state, rows = _rows(wf, ref, key)
+    return next(r for r in rows if r.kind == "expiry").due_at.astimezone(UTC)
+
+
+def _gbv_case(wf, clock, incident: str, consent: bool = True) -> str:
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "register", CW, IDENT)
+    if consent:
+        wf.fire(ref, "record_consent", CW, {**CONSENT, "consent_date": clock.now().date().isoformat()})
+    wf.fire(ref, "refer_immediately", CW, {**GBV, "incident_at": incident})
+    return ref
+
+
+def test_immediate_gbv_referral_counts_from_the_incident_on_every_state(wf, clock):
+    # Fri 4 Dec 2026 21:14 (UTC = Ouagadougou), incident Tue 1 Dec 22:00: 45 minutes left
+    clock.set(_utc(2026, 12, 4, 21, 14))
+    ref = _gbv_case(wf, clock, "2026-12-01T22:00:00Z")
+    assert _expiry(wf, ref) == _utc(2026, 12, 4, 22)  # not the end of Wed 9 Dec (3 working days)
+    with wf.sessions() as s:
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.trigger == "refer_immediately")).one()
+        effect = next(e["deadline"] for e in ev.effects if "deadline" in e)
+    assert effect["capped_by"] == "item.incident_at"
+    clock.advance(timedelta(minutes=10))
+    wf.fire(ref, "send", CW, {**referral("anpe", "normal"),
+                              "referral_date": "2026-12-04"}, instance="gbv_services")
+    assert _expiry(wf, ref) == _utc(2026, 12, 4, 22)  # not 10 working days after sending
+
+
+def test_other_referrals_keep_their_deadline(wf, clock):
+    clock.set(_utc(2026, 12, 2, 9))
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "register", CW, IDENT)
+    wf.fire(ref, "record_consent", CW, {**CONSENT, "consent_date": "2026-12-02"})
+    wf.fire(ref, "refer_immediately", CW, {"dimension": "social", "need": "housing",
+                                           "urgency": "Pas d'abri ce soir"})
+    assert _expiry(wf, ref, "housing") == _utc(2026, 12, 7, 23, 59, 59, 999999)  # 3 working days
+
+
+def test_case_page_rule_says_both_clocks(wf, clock):
+    from mno_workflow.web.stepview import rule_words
+    clock.set(_utc(2026, 12, 2, 9))
+    ref = _gbv_case(wf, clock, "2026-12-01T20:00:00Z")
+    with wf.sessions() as s:
+        case = repository.get_case(s, ref)
+        sop = wf.registry.for_case(case).sop
+        inst = next(i for i in case.instances if i.key == "gbv_services")
+        fr, en = rule_words(sop, case, inst, "fr"), rule_words(sop, case, inst, "en")
+    assert fr == "3 jours ouvrables, au plus tard 72 heures après « Date et heure de l'incident »"
+    assert en == "3 working days, no later than 72 hours after “Date and time of the incident”"
+
+
+def test_pause_and_resume_move_a_capped_deadline_in_hours(wf, clock):
+    clock.set(_utc(2026, 12, 4, 9))  # Friday; the cap (Sat 5 Dec 08:00) decides
+    ref = _gbv_case(wf, clock, "2026-12-02T08:00:00Z")
+    assert _expiry(wf, ref) == _utc(2026, 12, 5, 8)
+    wf.pause_deadline(ref, "gbv_services", "Personne hospitalisée", SUP)
+    clock.advance(timedelta(hours=30))  # to Sat 5 Dec 15:00: 30 hours, no working day
+    wf.resume_deadline(ref, "gbv_services", SUP)
+    assert _expiry(wf, ref) == _utc(2026, 12, 6, 14)  # moved by 30 h, not by 0 working days

@@ -1,0 +1,90 @@
+"""``no_later_than`` (tryout 4, G23) and ``item.field`` starts in the SOP language: each wrong
+reference is an error at the line and column of the value, in French and English; the cap is said
+in the diagrams' and handbook's words and in the version comparison."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mno_workflow.render.diagram_words import deadline_words
+from mno_workflow.sop.diagnostics import SOPError
+from mno_workflow.sop.diff import diff_sops
+from mno_workflow.sop.loader import load_text
+
+BF = Path(__file__).resolve().parents[2] / "sops" / "burkina_faso" / "mnr.yaml"
+CAP = "no_later_than: {within: 72 hours, start: item.incident_at}"
+
+
+def _text(replacement: str, count: int = 1) -> str:
+    text = BF.read_text(encoding="utf-8")
+    assert CAP in text
+    return text.replace(CAP, replacement, count)
+
+
+def _errors(text: str, code: str):
+    with pytest.raises(SOPError) as err:
+        load_text(text, "mnr.yaml")
+    found = [d for d in err.value.diagnostics if d.code == code]
+    assert found, [d.format() for d in err.value.diagnostics]
+    return found
+
+
+def _at(text: str, needle: str) -> tuple[int, int]:
+    lines = text.split("\n")
+    n = next(i for i, t in enumerate(lines) if needle in t)
+    return n + 1, lines[n].index(needle) + 1
+
+
+@pytest.mark.parametrize(("start", "words_fr", "words_en"), [
+    ("item.incident_ta", "champ inconnu", "unknown field"),
+    ("item.urgency", "n'est pas un champ date", "is not a date field"),
+    ("immediate_referral.incidnet_at", "champ inconnu", "unknown field"),
+])
+def test_a_wrong_cap_start_is_an_error_at_its_value(start, words_fr, words_en):
+    text = _text(f"no_later_than: {{within: 72 hours, start: {start}}}")
+    d = _errors(text, "E028")[0]
+    assert (d.line, d.col) == _at(text, start)
+    assert words_fr in d.format("fr") and words_en in d.format("en")
+
+
+def test_an_item_start_of_the_main_deadline_is_checked_too():
+    text = BF.read_text(encoding="utf-8").replace(
+        "          within: 3 working days\n          " + CAP,
+        "          within: 3 working days\n          start: item.nedd", 1)
+    assert "start: item.nedd" in text
+    d = _errors(text, "E028")[0]
+    assert (d.line, d.col) == _at(text, "item.nedd")
+    assert "item.incident_at" in d.format("en")  # the hint lists the item's date fields among others
+
+
+def test_a_form_date_and_an_item_date_both_load():
+    for start in ("immediate_referral.incident_at", "item.incident_at"):
+        load_text(_text(f"no_later_than: {{within: 72 hours, start: {start}}}"), "mnr.yaml")
+
+
+def test_a_cap_cannot_go_with_wait_for():
+    text = _text(CAP + "\n          wait_for: \"steps.consent == 'given'\"")
+    with pytest.raises(SOPError) as err:
+        load_text(text, "mnr.yaml")
+    said = [d for d in err.value.diagnostics if "wait_for" in d.format("en")]
+    assert said, [d.format() for d in err.value.diagnostics]
+    assert "ne va pas avec « wait_for »" in said[0].format("fr")
+
+
+def test_the_cap_is_said_in_words():
+    sop = load_text(BF.read_text(encoding="utf-8"), str(BF)).model
+    dl = sop.steps["referral"].states["draft"].deadline
+    assert deadline_words(sop, dl, "fr") == \
+        "3 jours ouvrables, au plus tard 72 heures après Date et heure de l'incident"
+    assert deadline_words(sop, dl, "en") == \
+        "3 working days, no later than 72 hours after Date and time of the incident"
+
+
+def test_the_comparison_of_versions_shows_a_new_cap():
+    old = load_text(BF.read_text(encoding="utf-8").replace("\n          " + CAP, ""), "old.yaml").model
+    new = load_text(BF.read_text(encoding="utf-8"), "new.yaml").model
+    fr, en = diff_sops(old, new, "fr").text("fr"), diff_sops(old, new, "en").text("en")
+    assert "referral.draft — plafond : — → au plus tard 72 hours après item.incident_at" in fr
+    assert "referral.draft — no later than: — → no later than 72 hours after item.incident_at" in en
