@@ -50,9 +50,7 @@ def test_a_wrong_cap_start_is_an_error_at_its_value(start, words_fr, words_en):
 
 
 def test_an_item_start_of_the_main_deadline_is_checked_too():
-    text = BF.read_text(encoding="utf-8").replace(
-        "          within: 3 working days\n          " + CAP,
-        "          within: 3 working days\n          start: item.nedd", 1)
+    text = _text("start: item.nedd\n          " + CAP)
     assert "start: item.nedd" in text
     d = _errors(text, "E028")[0]
     assert (d.line, d.col) == _at(text, "item.nedd")
