@@ -41,6 +41,34 @@ def _source_language():
     current.reset(token)
 
 
+_LOGGERS = ("mno", "mno_workflow", "uvicorn", "uvicorn.access", "uvicorn.error")
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored():
+    """Each test leaves logging as it found it: ``mno serve``/``mno remind`` run in-process
+    configure the service log (:func:`mno_workflow.logs.configure`: INFO to the stderr of that
+    moment), which would otherwise write into a later test's captured CLI output (run 22). The
+    root logger keeps pytest's own capture handlers: only the service's handler and level go."""
+    import logging
+
+    from mno_workflow.logs import StderrHandler
+    saved = []
+    for name in _LOGGERS:
+        log = logging.getLogger(name)
+        saved.append((log, log.level, list(log.handlers), log.propagate, log.disabled))
+    root = logging.getLogger()
+    root_level = root.level
+    yield
+    for log, level, handlers, propagate, disabled in saved:
+        log.setLevel(level)
+        log.handlers[:] = handlers
+        log.propagate, log.disabled = propagate, disabled
+    for h in [h for h in root.handlers if isinstance(h, StderrHandler)]:
+        root.removeHandler(h)
+    root.setLevel(root_level)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _audit_key_dir(tmp_path_factory):
     """Audit keys of non-file databases (PostgreSQL) go to a temporary data directory, not $HOME."""
