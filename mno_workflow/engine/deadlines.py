@@ -14,10 +14,11 @@ from typing import Any
 
 from mno_workflow.engine.calendar import BusinessCalendar
 from mno_workflow.engine.clock import require_aware
-from mno_workflow.sop.schema import ByField, Deadline, Duration, Unit
+from mno_workflow.sop.schema import ByField, Cap, Deadline, Duration, Unit
 
 __all__ = [
     "DeadlineError",
+    "CapConditionError",
     "cap_applies",
     "due_in_force",
     "InvalidStartError",
@@ -195,44 +196,70 @@ def due_at(
     return calendar.add(start, duration, cutoff=deadline.cutoff)
 
 
-def cap_applies(deadline: Deadline, data: dict[str, dict[str, Any]]) -> bool:
-    """Whether the deadline's ``no_later_than`` counts for this case: its ``start`` has a value in
-    ``data`` (a field, the need's ``item.field``, or a step's state under ``STEP_INSTANTS``)."""
-    cap = deadline.no_later_than
-    if cap is None:
-        return False
-    if cap.start.startswith("steps."):
-        return (data.get(STEP_INSTANTS) or {}).get(cap.start[len("steps."):]) is not None
-    value = _lookup(data, cap.start)
-    return value is not None and value != ""
+class CapConditionError(DeadlineError):
+    """A cap's ``when`` could not be evaluated on the case's data."""
+
+    def __init__(self, condition: str, detail: str):
+        super().__init__("no_later_than.when", "its condition cannot be evaluated")
+        self.condition, self.detail = condition, detail
 
 
-def cap_deadline(deadline: Deadline) -> Deadline:
-    """The deadline's ``no_later_than`` as a plain :class:`Deadline` (its ``within`` and
-    ``start``; reminders, expiry and the rest stay the state's). Requires a cap."""
-    cap = deadline.no_later_than
-    assert cap is not None
-    return deadline.model_copy(update={"within": cap.within, "start": cap.start, "no_later_than": None,
-                                       "cutoff": None})
+def cap_start(deadline: Deadline, cap: Cap) -> str | None:
+    """Where ``cap``'s clock starts: its own ``start``, else the deadline's."""
+    return cap.start or deadline.start
+
+
+def cap_applies(deadline: Deadline, cap: Cap, data: dict[str, Any]) -> bool:
+    """Whether ``cap`` (an entry of the deadline's ``no_later_than``) counts for this case: its
+    start has a value in ``data`` (a field, the need's ``item.field``, or a step's state under
+    ``STEP_INSTANTS``; the state's entry always has one) and its ``when`` holds on ``data`` (the
+    CEL context). Raises :class:`CapConditionError` when ``when`` cannot be evaluated."""
+    start = cap_start(deadline, cap)
+    if start and start != "entered":
+        if start.startswith("steps."):
+            if (data.get(STEP_INSTANTS) or {}).get(start[len("steps."):]) is None:
+                return False
+        else:
+            value = _lookup(data, start)
+            if value is None or value == "":
+                return False
+    if cap.when:
+        from ..sop.expr import compile_expr
+        try:
+            return bool(compile_expr(cap.when).holds(data))
+        except Exception as e:  # noqa: BLE001 — any CEL failure: the deadline is not armed
+            raise CapConditionError(cap.when, str(e)) from None
+    return True
+
+
+def cap_deadline(deadline: Deadline, cap: Cap) -> Deadline:
+    """``cap`` as a plain :class:`Deadline` (its ``within``, its start or the deadline's;
+    reminders, expiry and the rest stay the state's)."""
+    return deadline.model_copy(update={"within": cap.within, "start": cap_start(deadline, cap),
+                                       "no_later_than": [], "cutoff": None})
 
 
 def due_in_force(
     deadline: Deadline,
     entered_at: datetime,
-    data: dict[str, dict[str, Any]],
+    data: dict[str, Any],
     calendar: BusinessCalendar,
 ) -> tuple[datetime, Deadline]:
     """The due instant (aware UTC) with ``no_later_than`` applied, and the rule that decided it:
-    ``deadline`` itself, or :func:`cap_deadline` when the cap applies (:func:`cap_applies`) and
-    falls earlier. "3 working days from sending, no later than 72 hours after the incident":
-    an incident on Mon 30 Nov 2026 22:00 UTC sent on Wed 2 Dec 09:00 is due Thu 3 Dec 22:00.
-    Raises the errors of :func:`due_at` (for the cap too, once its start has a value)."""
-    due = due_at(deadline, entered_at, data, calendar)
-    if not cap_applies(deadline, data):
-        return due, deadline
-    cap = cap_deadline(deadline)
-    capped = due_at(cap, entered_at, data, calendar)
-    return (capped, cap) if capped < due else (due, deadline)
+    ``deadline`` itself, or the :func:`cap_deadline` of the earliest cap that applies
+    (:func:`cap_applies`) when it falls earlier. "3 working days from sending, no later than 72
+    hours after the incident": an incident on Mon 30 Nov 2026 22:00 UTC sent on Wed 2 Dec 09:00
+    is due Thu 3 Dec 22:00. Raises the errors of :func:`due_at` (for a cap too, once it applies)
+    and :class:`CapConditionError`."""
+    due, rule = due_at(deadline, entered_at, data, calendar), deadline
+    for cap in deadline.no_later_than:
+        if not cap_applies(deadline, cap, data):
+            continue
+        capped = cap_deadline(deadline, cap)
+        at = due_at(capped, entered_at, data, calendar)
+        if at < due:
+            due, rule = at, capped
+    return due, rule
 
 
 def starts_on_a_date(deadline: Deadline, data: dict[str, dict[str, Any]]) -> bool:

@@ -34,9 +34,8 @@ def with_step_instants(data: dict[str, Any], case: Any, deadline: Deadline | Non
     at whose step's latest instance of ``case`` is in it; ``data`` itself (unchanged) otherwise."""
     if deadline is None:
         return data
-    cap = deadline.no_later_than
     instants: dict[str, Any] = {}
-    for start in (deadline.start, cap.start if cap is not None else None):
+    for start in (deadline.start, *(cap.start for cap in deadline.no_later_than)):
         if not is_step_start(start):
             continue
         step_id, _, state = start[len(PREFIX):].partition(".")  # type: ignore[index]

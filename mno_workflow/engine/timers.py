@@ -149,7 +149,7 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
         raise not_armed(inst.step, inst.state, e) from None
     rows = _write_rows(session, case, inst, rule, state.owner_for(data), start, due, cal)
     if rule is not dl:  # the cap decided: the audit says which date it counted from
-        rows[0]["deadline"]["capped_by"] = rule.start
+        rows[0]["deadline"]["capped_by"] = rule.start or "entered"
     return rows + ([{"service_level": level}] if level else [])  # issue 13: shown on the referral
 
 

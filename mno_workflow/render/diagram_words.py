@@ -30,6 +30,8 @@ TEXT: Words = Words({  # key → French message id (English and others: the cata
     "and": N_(" et "),
     "cutoff": N_("reçu après {t} : compte à partir du jour ouvrable suivant"),
     "no_later_than": N_("au plus tard {d} après {x}"),
+    "no_later_than_entry": N_("au plus tard {d}"),
+    "if": N_("{rule} si {condition}"),
 })
 
 
@@ -94,12 +96,21 @@ def deadline_words(sop: SOP, deadline: Deadline, lang: str = "fr") -> str:
 
 def cap_words(sop: SOP, deadline: Deadline, lang: str = "fr") -> str:
     """The deadline's ``no_later_than`` in words, '' without one: « au plus tard 72 heures après
-    Date et heure de l'incident » (a cap chosen by a field: its cases joined by « / »)."""
-    cap = deadline.no_later_than
-    if cap is None:
-        return ""
-    period = " / ".join(deadline_cases(sop, Deadline(within=cap.within), lang))
-    return _t(lang)["no_later_than"].format(d=period, x=_field_label(sop, cap.start, lang))
+    Date et heure de l'incident », « au plus tard 24 heures si <condition> » (a cap chosen by a
+    field: its cases joined by « / »; several caps joined by « ; »)."""
+    words = _t(lang)
+    out = []
+    for cap in deadline.no_later_than:
+        period = " / ".join(deadline_cases(sop, Deadline(within=cap.within), lang))
+        start = cap.start or deadline.start
+        text = (words["no_later_than"].format(d=period, x=_field_label(sop, start, lang))
+                if start and start != "entered" else words["no_later_than_entry"].format(d=period))
+        if cap.when:
+            from .plain import condition_words
+            cond = sop.label(cap.when_label, lang) if cap.when_label else condition_words(sop, cap.when, lang)
+            text = words["if"].format(rule=text, condition=cond)
+        out.append(text)
+    return " ; ".join(out) if lang == "fr" else "; ".join(out)
 
 
 def guard_label(sop: SOP, transition: Transition, lang: str = "fr") -> str:

@@ -129,7 +129,7 @@ def _state_label(sop: SOP, step: Step, name: str, lang: str) -> str:
         lines = [f"{CLOCK} {cases[0]}"] + cases[1:]
         if st.deadline.start and st.deadline.start != "entered":
             lines.append(f"{words['from_field']} {_field_label(sop, st.deadline.start, lang)}")
-        if st.deadline.no_later_than is not None:
+        if st.deadline.no_later_than:
             lines.append(cap_words(sop, st.deadline, lang))
         body = "<BR/>".join(_br(line, 34) for line in lines)
         parts.append(f'<FONT POINT-SIZE="14" COLOR="{_C_DEADLINE}">{body}</FONT>')

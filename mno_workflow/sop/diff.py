@@ -120,8 +120,13 @@ def _deadline_attrs(d: Deadline | None) -> dict[str, Any]:
             N_("escalade"): d.on_expiry.escalate if d.on_expiry else None,
             N_("déclencheur à l'échéance"): d.on_expiry.fire if d.on_expiry else None,
             N_("prolongation par"): d.extend_by,
-            N_("plafond"): gettext("au plus tard {d} après {x}", d=_within(d.no_later_than.within),
-                                   x=d.no_later_than.start) if d.no_later_than else None}
+            N_("plafond"): "; ".join(_cap(c) for c in d.no_later_than) or None}
+
+
+def _cap(cap: Any) -> str:
+    text = (gettext("au plus tard {d} après {x}", d=_within(cap.within), x=cap.start) if cap.start
+            else gettext("au plus tard {d}", d=_within(cap.within)))
+    return gettext("{rule} si {condition}", rule=text, condition=cap.when) if cap.when else text
 
 
 def _within(within: Any) -> str:

@@ -121,6 +121,11 @@ def build_schema() -> dict[str, Any]:
                                    "examples": ["50%", "1 working day before", "2 hours after"]}
     deadline["cutoff"]["anyOf"] = [{"type": "string", "pattern": CUTOFF_PATTERN, "examples": ["13:00"]},
                                    {"type": "null"}]
+    # ``no_later_than``: one cap as a mapping, or a list of them
+    caps = deadline["no_later_than"]
+    caps_list = {k: v for k, v in caps.items() if k not in ("description", "title", "default")}
+    deadline["no_later_than"] = {k: v for k, v in caps.items() if k in ("description", "title", "default")} | {
+        "oneOf": [{"$ref": "#/$defs/Cap"}, caps_list]}
     defs["Transition"]["anyOf"] = [{"required": ["to"]},
                                    {"required": ["internal"], "properties": {"internal": {"const": True}}}]
     for branch in defs["Transition"]["properties"]["form"]["anyOf"][0]["oneOf"]:

@@ -69,12 +69,18 @@ def check_deadline(loaded: LoadedSOP, step: Any, deadline: Any, path: tuple,
     if isinstance(deadline.within, ByField):
         out += _check_by(loaded, path, deadline.within, _with_item(sop, path, fields))
     out += _check_start(loaded, path, deadline.start, fields)
-    cap = deadline.no_later_than
-    if cap is not None:
-        cp = path + ("no_later_than",)
+    for i, cap in enumerate(deadline.no_later_than):
+        cp = path + ("no_later_than", i)
+        if cp not in loaded.positions.values:  # written as one mapping, not a list
+            cp = path + ("no_later_than",)
         if isinstance(cap.within, ByField):
             out += _check_by(loaded, cp, cap.within, _with_item(sop, path, fields))
         out += _check_start(loaded, cp, cap.start, fields)
+        if cap.when:  # ``item`` is any field an item of the step may hold (its spawns' too)
+            from ..engine.item_source import MARK, step_item_fields
+            ids = set(step_item_fields(sop, path[1])) | {MARK} if path[0] == "steps" else set()
+            out += check_expr(loaded, cap.when, cp + ("when",),
+                              item=(said("an item of step {step!r}", step=path[1]), ids) if ids else None)
     if deadline.on_expiry:
         if deadline.on_expiry.escalate and deadline.on_expiry.escalate not in sop.roles:
             out.append(unknown(loaded, path + ("on_expiry", "escalate"), "E021", "role",

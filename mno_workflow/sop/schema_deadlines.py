@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, Tag, field_validator, model_validator
 
 from .diagnostics import said
-from .schema_base import ByField, Duration, Ident, Strict, _shape
+from .schema_base import ByField, Duration, Ident, Label, Strict, _shape
 
 
 class Expiry(Strict):
@@ -37,18 +37,23 @@ NotifyTarget = Annotated[Annotated[Ident, Tag("name")] | Annotated[RoleFrom, Tag
 
 
 class Cap(Strict):
-    """The latest a deadline may fall (``no_later_than`` of a :class:`Deadline`): ``within`` (a
+    """A latest instant for a deadline (an entry of ``no_later_than``): ``within`` (a
     :class:`Duration` or a :class:`ByField`) counted from ``start`` — a date or datetime field of
-    a form (``form.field``), of the need the instance is for (``item.field``), or when another
-    step entered a state (``steps.<step>.<state>``). "Within 3 working days, and no later than
-    72 hours after the incident" (DOMAIN: post-rape care within 72 h counted from the incident,
-    not from intake). The cap applies to a case only when its ``start`` has a value there (an
-    immediate referral for GBV has an incident date; the others have none and keep the plain
-    deadline); the earlier of the two instants is the due instant."""
+    a form (``form.field``), of the need the instance is for (``item.field``), when another step
+    entered a state (``steps.<step>.<state>``), or, when left out, the deadline's own start.
+    ``when`` (CEL, said by ``when_label``) limits it to the cases where it holds.
+
+    A cap applies to a case only when its ``start`` has a value there and its ``when`` holds: "3
+    working days, and no later than 72 hours after the incident" (an immediate GBV referral has
+    an incident date, the others none: DOMAIN, post-rape care within 72 h counted from the
+    incident); "and no later than 24 hours for an immediate need" (``when: "item.spawned_by ==
+    'refer_immediately'"``). The earliest instant of the deadline and its caps is the due one."""
 
     within: Annotated[Annotated[Duration, Tag("duration")] | Annotated[ByField, Tag("by_field")],
                       _shape("duration", "by_field", text_keys=frozenset({"amount", "unit"}))]
-    start: str = Field(pattern=r"^(steps\.)?[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    start: str | None = Field(default=None, pattern=r"^(steps\.)?[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+    when: str | None = None
+    when_label: Label | None = None
 
 
 _REMIND_RE = re.compile(
@@ -77,9 +82,9 @@ class Deadline(Strict):
     days or the decision" (``on_expiry.fire`` runs then; see :mod:`mno_workflow.engine.until`).
     ``notify`` lists who else is told when it expires (like a transition's
     ``notify``: roles, ``assignee``, ``recipient``, ``{role_from: form.field}``).
-    ``no_later_than`` (a :class:`Cap`) brings the due instant forward to ``within`` after its own
-    ``start`` when that comes first ("3 working days, no later than 72 hours after the
-    incident"); not with ``wait_for`` (a minimum period cannot also be a maximum).
+    ``no_later_than`` (a :class:`Cap` or a list of them) brings the due instant forward to the
+    earliest cap that applies, when it comes first ("3 working days, no later than 72 hours after
+    the incident"); not with ``wait_for`` (a minimum period cannot also be a maximum).
     ``start`` and a cap's ``start`` may name ``item.field``: a date of the need an instance of a
     ``for_each`` step is for.
     """
@@ -98,11 +103,17 @@ class Deadline(Strict):
     # ``within: {from_directory: response_time, default: <duration or by/cases>}`` is read as
     # ``from_directory: response_time`` with ``within`` = the default (see _from_directory).
     from_directory: Literal["response_time"] | None = None
-    no_later_than: Cap | None = None
+    no_later_than: list[Cap] = []
+
+    @field_validator("no_later_than", mode="before")
+    @classmethod
+    def _one_cap(cls, value: Any) -> Any:
+        """``no_later_than: {within, start}`` is a list of one."""
+        return [value] if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _cap_not_minimum(self) -> Deadline:
-        if self.no_later_than is not None and self.wait_for:
+        if self.no_later_than and self.wait_for:
             raise ValueError(said("'no_later_than' cannot go with 'wait_for': a minimum period that "
                                   "waits for an event has no latest instant"))
         return self

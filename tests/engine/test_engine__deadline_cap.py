@@ -71,7 +71,7 @@ def test_due_is_the_earlier_of_the_rule_and_the_cap(rule, entered, incident, pri
     got, decided = due_in_force(rule, entered, data, cal)
     assert got == due
     assert (decided is not rule) == capped
-    assert cap_applies(rule, data) == bool(incident)
+    assert cap_applies(rule, rule.no_later_than[0], data) == bool(incident)
 
 
 @settings(max_examples=200, deadline=None)
@@ -132,14 +132,27 @@ def test_immediate_gbv_referral_counts_from_the_incident_on_every_state(wf, cloc
     assert _expiry(wf, ref) == _utc(2026, 12, 4, 22)  # not 10 working days after sending
 
 
-def test_other_referrals_keep_their_deadline(wf, clock):
+def test_other_immediate_needs_are_due_within_24_hours_and_the_plan_keeps_3_working_days(wf, clock):
+    """An immediate need (here shelter tonight: its item has ``urgency``, no incident date) is
+    sent within 24 hours and answered within 24 hours whatever the priority chosen (tryout 5,
+    H10); a referral of the approved plan keeps its 3 working days and its priority's delay."""
+    from .helpers import to_referrals
     clock.set(_utc(2026, 12, 2, 9))
     ref = wf.create_case("mnr_bf", CW)
     wf.fire(ref, "register", CW, IDENT)
     wf.fire(ref, "record_consent", CW, {**CONSENT, "consent_date": "2026-12-02"})
     wf.fire(ref, "refer_immediately", CW, {"dimension": "social", "need": "housing",
                                            "urgency": "Pas d'abri ce soir"})
-    assert _expiry(wf, ref, "housing") == _utc(2026, 12, 7, 23, 59, 59, 999999)  # 3 working days
+    assert _expiry(wf, ref, "housing") == _utc(2026, 12, 3, 9)  # not the end of Mon 7 Dec
+    clock.advance(timedelta(hours=2))
+    wf.fire(ref, "send", CW, {**referral("anpe", "normal"), "referral_date": "2026-12-02"},
+            instance="housing")
+    assert _expiry(wf, ref, "housing") == _utc(2026, 12, 3, 11)  # not 10 working days
+    planned = to_referrals(wf)  # vocational training and psychosocial support, in draft
+    assert _expiry(wf, planned, "psychosocial") == _utc(2026, 12, 7, 23, 59, 59, 999999)
+    wf.fire(planned, "send", CW, {**referral("anpe", "normal"), "referral_date": "2026-12-02"},
+            instance="psychosocial")
+    assert _expiry(wf, planned, "psychosocial") > _utc(2026, 12, 14)  # 10 working days
 
 
 def test_case_page_rule_says_both_clocks(wf, clock):
@@ -151,8 +164,10 @@ def test_case_page_rule_says_both_clocks(wf, clock):
         sop = wf.registry.for_case(case).sop
         inst = next(i for i in case.instances if i.key == "gbv_services")
         fr, en = rule_words(sop, case, inst, "fr"), rule_words(sop, case, inst, "en")
-    assert fr == "3 jours ouvrables, au plus tard 72 heures après « Date et heure de l'incident »"
-    assert en == "3 working days, no later than 72 hours after “Date and time of the incident”"
+    assert fr == ("3 jours ouvrables, au plus tard 72 heures après « Date et heure de l'incident », "
+                  "au plus tard 24 heures si besoin immédiat")
+    assert en == ("3 working days, no later than 72 hours after “Date and time of the incident”, "
+                  "no later than 24 hours if immediate need")
 
 
 def test_pause_and_resume_move_a_capped_deadline_in_hours(wf, clock):

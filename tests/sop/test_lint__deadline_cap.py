@@ -45,7 +45,8 @@ def _at(text: str, needle: str) -> tuple[int, int]:
 def test_a_wrong_cap_start_is_an_error_at_its_value(start, words_fr, words_en):
     text = _text(f"no_later_than: {{within: 72 hours, start: {start}}}")
     d = _errors(text, "E028")[0]
-    assert (d.line, d.col) == _at(text, start)
+    line, col = _at(text, f"start: {start}")
+    assert (d.line, d.col) == (line, col + len("start: "))
     assert words_fr in d.format("fr") and words_en in d.format("en")
 
 
@@ -53,7 +54,8 @@ def test_an_item_start_of_the_main_deadline_is_checked_too():
     text = _text("start: item.nedd\n          " + CAP)
     assert "start: item.nedd" in text
     d = _errors(text, "E028")[0]
-    assert (d.line, d.col) == _at(text, "item.nedd")
+    line, col = _at(text, "start: item.nedd")
+    assert (d.line, d.col) == (line, col + len("start: "))
     assert "item.incident_at" in d.format("en")  # the hint lists the item's date fields among others
 
 
@@ -74,15 +76,31 @@ def test_a_cap_cannot_go_with_wait_for():
 def test_the_cap_is_said_in_words():
     sop = load_text(BF.read_text(encoding="utf-8"), str(BF)).model
     dl = sop.steps["referral"].states["draft"].deadline
-    assert deadline_words(sop, dl, "fr") == \
-        "3 jours ouvrables, au plus tard 72 heures après Date et heure de l'incident"
-    assert deadline_words(sop, dl, "en") == \
-        "3 working days, no later than 72 hours after Date and time of the incident"
+    assert deadline_words(sop, dl, "fr") == ("3 jours ouvrables, au plus tard 72 heures après Date et heure "
+                                             "de l'incident ; au plus tard 24 heures si besoin immédiat")
+    assert deadline_words(sop, dl, "en") == ("3 working days, no later than 72 hours after Date and time of "
+                                             "the incident; no later than 24 hours if immediate need")
 
 
 def test_the_comparison_of_versions_shows_a_new_cap():
     old = load_text(BF.read_text(encoding="utf-8").replace("\n          " + CAP, ""), "old.yaml").model
     new = load_text(BF.read_text(encoding="utf-8"), "new.yaml").model
     fr, en = diff_sops(old, new, "fr").text("fr"), diff_sops(old, new, "en").text("en")
-    assert "referral.draft — plafond : — → au plus tard 72 hours après item.incident_at" in fr
-    assert "referral.draft — no later than: — → no later than 72 hours after item.incident_at" in en
+    assert "referral.declined — plafond : — → au plus tard 72 hours après item.incident_at" in fr
+    assert "referral.declined — no later than: — → no later than 72 hours after item.incident_at" in en
+
+
+@pytest.mark.parametrize(("when", "code"), [
+    ("has(item.urgnecy)", "E036"),  # no item of the referral step holds that field
+    ("has(item.urgency) &&", "E027"),  # does not compile
+])
+def test_a_wrong_cap_condition_is_an_error(when, code):
+    text = BF.read_text(encoding="utf-8").replace("when: has(item.urgency)", f"when: '{when}'", 1)
+    assert when in text
+    d = _errors(text, code)[0]
+    assert d.line == _at(text, when)[0]
+
+
+def test_a_cap_condition_may_read_any_item_field_of_the_step():
+    # ``urgency`` comes from the immediate_referral form (a spawn), not from the plan's rows
+    load_text(BF.read_text(encoding="utf-8"), "mnr.yaml")

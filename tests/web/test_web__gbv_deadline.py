@@ -1,7 +1,8 @@
 """An immediate GBV referral's deadline counts from the incident (tryout 4, G23; BF SOP 2026.6,
 ``no_later_than``) on every path that shows it: the case page (due instant and the SOP's rule with
 both clocks), the provider's inbox and referral page (in its own terms), and the API — French
-and English. An immediate referral of another need keeps its ordinary deadline there too."""
+and English. An immediate referral of another need (shelter tonight) is due within 24 hours
+(tryout 5, H10), without the incident's clock."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ GBV = {"dimension": "social", "need": "gbv_services", "urgency": "Viol signalé 
        "incident_at": "2026-12-01T22:00:00Z"}
 HOUSING = {"dimension": "social", "need": "housing", "urgency": "Pas d'abri ce soir"}
 RULE = {"fr": "Délai prévu par la procédure : 3 jours ouvrables, au plus tard 72 heures après "
-              "« Date et heure de l'incident »",
+              "« Date et heure de l'incident », au plus tard 24 heures si besoin immédiat",
         "en": "Deadline set by the SOP: 3 working days, no later than 72 hours after "
-              "“Date and time of the incident”"}
+              "“Date and time of the incident”, no later than 24 hours if immediate need"}
 
 
 def _case(live) -> str:
@@ -47,8 +48,9 @@ def test_case_page_says_the_incident_clock(live):
         gbv, housing = box(html, "step-referral-gbv_services"), box(html, "step-referral-housing")
         assert "04/12/2026 22:00" in _due(gbv), (lang, _due(gbv))
         assert RULE[lang] in " ".join(gbv.split()), lang
-        assert "09/12/2026 23:59" in _due(housing), (lang, _due(housing))  # 3 working days
-        assert "au plus tard" not in housing and "no later than" not in housing  # no incident date
+        # shelter tonight: no incident date, but an immediate need: 24 hours, not 3 working days
+        assert "05/12/2026 21:14" in _due(housing), (lang, _due(housing))
+        assert "incident" not in " ".join(housing.split()).split("procédure")[-1].split("SOP")[-1]
 
 
 def test_provider_and_api_see_the_same_due_instant(live):
