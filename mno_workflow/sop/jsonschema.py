@@ -123,8 +123,9 @@ def build_schema() -> dict[str, Any]:
                                    {"type": "null"}]
     # ``no_later_than``: one cap as a mapping, or a list of them
     caps = deadline["no_later_than"]
-    caps_list = {k: v for k, v in caps.items() if k not in ("description", "title", "default")}
-    deadline["no_later_than"] = {k: v for k, v in caps.items() if k in ("description", "title", "default")} | {
+    said = ("description", "title", "default")
+    caps_list = {k: v for k, v in caps.items() if k not in said}
+    deadline["no_later_than"] = {k: v for k, v in caps.items() if k in said} | {
         "oneOf": [{"$ref": "#/$defs/Cap"}, caps_list]}
     defs["Transition"]["anyOf"] = [{"required": ["to"]},
                                    {"required": ["internal"], "properties": {"internal": {"const": True}}}]
