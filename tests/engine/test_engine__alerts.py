@@ -139,9 +139,23 @@ def test_a_first_responder_opens_cases_only_through_its_entry_and_acts_on_nothin
         file_alert(wf, "mnr_bf", Actor("aminata", "caseworker"), GOOD)
 
 
+def test_an_alert_with_an_immediate_need_is_due_within_hours_weekend_included(region, clock):
+    """« Sans abri cette nuit » (any immediate need ticked): taken up within 4 hours, also on a
+    Friday night, not at the end of the next working day (tryout 5, H23)."""
+    wf = region
+    f = file_alert(wf, "mnr_bf", FR, GOOD)  # Monday 2 June 2025 08:00
+    clock.set(datetime(2025, 6, 6, 22, 30, tzinfo=UTC))  # Friday night
+    g = file_alert(wf, "mnr_bf", FR, {**GOOD, "urgency": ["gbv_recent", "child_alone"]})
+    with wf.sessions() as s:
+        due = dict(s.execute(select(Case.reference, Deadline.due_at).join(Case, Case.id == Deadline.case_id)
+                             .where(Deadline.status == "pending", Deadline.kind == "expiry")).all())
+    assert due[f.reference] == datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
+    assert due[g.reference] == datetime(2025, 6, 7, 2, 30, tzinfo=UTC)  # Saturday 02:30, not Monday
+
+
 def test_the_alert_becomes_the_case_same_reference_history_kept_form_prefilled(region, clock):
     wf = region
-    f = file_alert(wf, "mnr_bf", FR, GOOD)
+    f = file_alert(wf, "mnr_bf", FR, {**GOOD, "urgency": []})
     cw = Actor(f.assignee, "caseworker")
     with wf.sessions() as s:
         due = s.scalar(select(Deadline.due_at).where(Deadline.status == "pending",
