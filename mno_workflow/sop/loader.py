@@ -291,9 +291,12 @@ def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list
             code, message = "E012", _invalid(e, on_key)
             hint = said("see docs/sop-language.md for the expected shape")
             line, col = pos.of(tuple(known), key=on_key)
-        where = ".".join(str(p) for p in known)
+        # a missing key is said where it is missing (its mapping), not at its own name
+        shown = known[:-1] if e["type"] == "missing" and known and known[-1] == loc[-1] else known
+        where = ".".join(str(p) for p in shown)
         file = pos.file_of(tuple(known), path)
-        sig = (file, line, col, code)
+        # several keys missing from one mapping share its position: each is said (tryout 4, G3)
+        sig = (file, line, col, code, loc[-1] if e["type"] == "missing" and loc else None)
         if sig in seen:
             continue
         seen.add(sig)
