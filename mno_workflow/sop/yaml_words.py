@@ -27,6 +27,12 @@ PROBLEMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Said]]] = [
     (re.compile(r"expected ',' or '[\]}]', but got"),
      lambda m: said("a list [ … ] or a mapping { … } is not closed, or a comma is missing between "
                     "its items")),
+    (re.compile(r"expected the node content, but found '<stream end>'"),
+     lambda m: said("the file ends where a value was expected: a list [ … ] or a mapping { … } is not "
+                    "closed")),
+    (re.compile(r"expected the node content, but found (?P<c>.+)"),
+     lambda m: said("a value is expected here, not {character}: remove it or write the missing value",
+                    character=m["c"])),
     (re.compile(r"found unexpected end of stream"),
      lambda m: said("the file ends inside a quoted text: a quote is not closed")),
     (re.compile(r"found undefined alias (?P<a>.+)"),

@@ -37,6 +37,12 @@ CASES = [
     ("sop: x\nlabel: >x\n", "E001", 2, 9, "'x' inattendu en fin de ligne",
      "unexpected 'x' at the end of this line"),
     ("sop: x\nlabel: !!str &a\n", None, None, None, None, None),  # valid YAML (an empty string): no error
+    # a list or a mapping left open at the end of the file (tryout 4, G20: « expected the node content,
+    # but found '<stream end>' » in a scenario file)
+    ("sop: x\nroles: [a,\n", "E001", 3, 1, "le fichier se termine là où une valeur était attendue",
+     "the file ends where a value was expected"),
+    ("sop: x\nroles: [,]\n", "E001", 2, 9, "une valeur est attendue ici, pas ','",
+     "a value is expected here, not ','"),
     ("sop: x\n---\nsop: y\n", "E001", 2, 1, "plus d'un document YAML", "more than one YAML document"),
     ("sop: x\nsop: y\n", "E002", 2, 1, "la clé \"sop\" apparaît deux fois", 'the key "sop" appears twice'),
     ("sop: x\n\tz: 1\n", "E003", 2, 1, "indenter avec des espaces", "indent with spaces"),
