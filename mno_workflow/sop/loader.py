@@ -23,7 +23,7 @@ from ruamel.yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic, Said, SOPError, said
 from .schema import SOP
-from .yaml_words import problem_words
+from .yaml_words import open_bracket, problem_words
 
 Path_ = tuple[Any, ...]
 log = logging.getLogger("mno_workflow.sop")
@@ -192,6 +192,8 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
             mark = e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or e.context or "invalid YAML"
+        if "<stream end>" in problem:  # a list or mapping left open: where it opens
+            line, col = open_bracket(text) or (line, col)
         if "\\t" in problem or "'\\t'" in str(e) or "\t" in problem:
             raise SOPError([Diagnostic(path, line, col, "error", "E003", said("tab character in YAML"),
                                        said("indent with spaces, never tabs"))]) from None

@@ -2,7 +2,7 @@
 here ») said as what an SOP author must change, in the reader's language: each known problem is a
 catalogue message (:func:`~mno_workflow.sop.diagnostics.said`, English source, French in
 ``fr/…/messages.po``); an unknown one keeps ruamel's sentence. Used by :func:`loader.parse_yaml`
-for E001."""
+for E001, with :func:`open_bracket` to point at a list or mapping left open."""
 
 from __future__ import annotations
 
@@ -59,3 +59,30 @@ def problem_words(problem: str) -> Said | str:
         if m:
             return words(m)
     return problem
+
+
+def open_bracket(text: str) -> tuple[int, int] | None:
+    """1-based (line, col) of the innermost ``[`` or ``{`` that ``text`` leaves open at its end (a
+    flow list or mapping starting a value; quoted texts and comments skipped), else None."""
+    stack: list[tuple[int, int]] = []
+    for n, line in enumerate(text.split("\n"), start=1):
+        quote, prev = "", ""
+        i = 0
+        while i < len(line):
+            c = line[i]
+            if quote:
+                if c == "\\" and quote == '"':
+                    i += 1
+                elif c == quote:
+                    quote = ""
+            elif c in "'\"" and (not prev.strip() or prev[-1] in ":-,[{ "):
+                quote = c
+            elif c == "#" and (not prev or prev[-1] == " "):
+                break
+            elif c in "[{" and (stack or not prev.strip() or prev.rstrip()[-1] in ":-,[{"):
+                stack.append((n, i + 1))
+            elif c in "]}" and stack:
+                stack.pop()
+            prev += c
+            i += 1
+    return stack[-1] if stack else None

@@ -84,7 +84,7 @@ def test_every_error_of_a_scenario_file_in_one_run(tmp_path, lang):
 def test_a_list_left_open_in_a_scenario_file_is_said_in_words(tmp_path, lang, words):
     path, out = _run(tmp_path, "scenario: x\nsop: mnr.yaml\nstart: 2025-06-02T08:00:00Z\nsteps:\n"
                                "  - create: [\n", lang)
-    assert f"{path}:6:1: E001 {words}" in out, out
+    assert f"{path}:5:13: E001 {words}" in out, out  # at the "[" left open
     assert not ENGLISH.search(out), out
 
 

@@ -39,7 +39,7 @@ CASES = [
     ("sop: x\nlabel: !!str &a\n", None, None, None, None, None),  # valid YAML (an empty string): no error
     # a list or a mapping left open at the end of the file (tryout 4, G20: « expected the node content,
     # but found '<stream end>' » in a scenario file)
-    ("sop: x\nroles: [a,\n", "E001", 3, 1, "le fichier se termine là où une valeur était attendue",
+    ("sop: x\nroles: [a,\n", "E001", 2, 8, "le fichier se termine là où une valeur était attendue",
      "the file ends where a value was expected"),
     ("sop: x\nroles: [,]\n", "E001", 2, 9, "une valeur est attendue ici, pas ','",
      "a value is expected here, not ','"),
