@@ -23,7 +23,7 @@ from ruamel.yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic, Said, SOPError, said
 from .schema import SOP
-from .yaml_words import open_bracket, problem_words
+from .yaml_words import find_bad_date, find_complex_key, open_bracket, problem_words
 
 Path_ = tuple[Any, ...]
 log = logging.getLogger("mno_workflow.sop")
@@ -162,7 +162,7 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
                                         character=e.character),
                                    said("remove the invisible control character on this line"))]) from None
     except ValueError:  # an impossible unquoted date such as 1999-02-30 (YAML timestamp)
-        line, col = _find_bad_date(text)
+        line, col = find_bad_date(text)
         found = _DATE_TOKEN.match(text.splitlines()[line - 1][col - 1:]) if text.splitlines() else None
         bad = found[0] if found else ""
         raise BadDateError([Diagnostic(path, line, col, "error", "E001",
@@ -171,7 +171,7 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
                            bad) from None
     except TypeError as e:  # e.g. a mapping holding a list used as a key ("? {a: [1]}: x")
         log.info("%s: YAML structure not allowed: %s", path, e)  # the detail: log only
-        line, col = _find_complex_key(text)
+        line, col = find_complex_key(text)
         raise SOPError([Diagnostic(path, line, col, "error", "E001",
                                    said("a key here is a list or a mapping, not a name"),
                                    said("mapping keys must be plain text"))]) from None
@@ -206,42 +206,6 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         raise SOPError([Diagnostic(path, 1, 1, "error", "E004", said("an SOP file must be a YAML mapping"),
                                    said("start with 'sop: <id>' and 'version: \"...\"'"))])
     return _plain(doc, (), pos), pos
-
-
-def _find_complex_key(text: str) -> tuple[int, int]:
-    """1-based (line, col) of the first mapping key that is a list or a mapping, else (1, 1)."""
-    try:
-        stack = [YAML(typ="rt").compose(text)]
-    except Exception:  # noqa: BLE001 (only a position is sought: the error is said anyway)
-        return 1, 1
-    while stack:
-        node = stack.pop(0)
-        value = getattr(node, "value", None)
-        if not isinstance(value, list):
-            continue
-        for item in value:
-            if isinstance(item, tuple):
-                key, val = item
-                if isinstance(key.value, list):
-                    return key.start_mark.line + 1, key.start_mark.column + 1
-                stack.append(val)
-            else:
-                stack.append(item)
-    return 1, 1
-
-
-def _find_bad_date(text: str) -> tuple[int, int]:
-    """1-based (line, col) of the first YYYY-MM-DD-looking value that is not a real date."""
-    import re
-    from datetime import date
-    for n, line in enumerate(text.splitlines(), start=1):
-        # a date, or the date of an instant (2025-06-31T08:00:00Z)
-        for m in re.finditer(r"(?<![\w\"'])(\d{4})-(\d{1,2})-(\d{1,2})(?:(?![\w\"'])|(?=[Tt ]\d))", line):
-            try:
-                date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                return n, m.start() + 1
-    return 1, 1
 
 
 def _schema_messages(kind: str, key: Any) -> tuple[str, Said, Said]:

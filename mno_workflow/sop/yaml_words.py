@@ -2,7 +2,8 @@
 here ») said as what an SOP author must change, in the reader's language: each known problem is a
 catalogue message (:func:`~mno_workflow.sop.diagnostics.said`, English source, French in
 ``fr/…/messages.po``); an unknown one keeps ruamel's sentence. Used by :func:`loader.parse_yaml`
-for E001, with :func:`open_bracket` to point at a list or mapping left open."""
+for E001, with where to point for problems ruamel places badly or not at all
+(:func:`open_bracket`, :func:`find_complex_key`, :func:`find_bad_date`)."""
 
 from __future__ import annotations
 
@@ -86,3 +87,39 @@ def open_bracket(text: str) -> tuple[int, int] | None:
             prev += c
             i += 1
     return stack[-1] if stack else None
+
+
+def find_complex_key(text: str) -> tuple[int, int]:
+    """1-based (line, col) of the first mapping key that is a list or a mapping, else (1, 1)."""
+    from ruamel.yaml import YAML
+    try:
+        stack = [YAML(typ="rt").compose(text)]
+    except Exception:  # noqa: BLE001 (only a position is sought: the error is said anyway)
+        return 1, 1
+    while stack:
+        node = stack.pop(0)
+        value = getattr(node, "value", None)
+        if not isinstance(value, list):
+            continue
+        for item in value:
+            if isinstance(item, tuple):
+                key, val = item
+                if isinstance(key.value, list):
+                    return key.start_mark.line + 1, key.start_mark.column + 1
+                stack.append(val)
+            else:
+                stack.append(item)
+    return 1, 1
+
+
+def find_bad_date(text: str) -> tuple[int, int]:
+    """1-based (line, col) of the first YYYY-MM-DD-looking value that is not a real date."""
+    from datetime import date
+    for n, line in enumerate(text.splitlines(), start=1):
+        # a date, or the date of an instant (2025-06-31T08:00:00Z)
+        for m in re.finditer(r"(?<![\w\"'])(\d{4})-(\d{1,2})-(\d{1,2})(?:(?![\w\"'])|(?=[Tt ]\d))", line):
+            try:
+                date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return n, m.start() + 1
+    return 1, 1
