@@ -53,6 +53,10 @@ def said_error(err: dict[str, Any]) -> Any:
         return said("a list is expected, got {input}", input=got)
     if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type", "mapping_type"):
         return said("a mapping (key: value) is expected, got {input}", input=got)
+    if kind in ("date_parsing", "date_from_datetime_parsing", "datetime_parsing",
+                "datetime_from_date_parsing") and "outside expected range" in str(ctx.get("error", "")):
+        # 30 February, month 13
+        return said("{input} is not a date that exists: the day or the month is out of range", input=got)
     if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
         return said("a date YYYY-MM-DD is expected, got {input}", input=got)
     if kind in ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"):

@@ -12,9 +12,8 @@ The step models are in :mod:`.step_specs`, the checks against the SOP in :mod:`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,7 +25,7 @@ from pydantic import (
 )
 
 from ..sop.diagnostics import Diagnostic, SOPError, said_fr
-from ..sop.loader import Positions, parse_yaml
+from ..sop.loader import BadDateError, Positions, parse_yaml
 
 # Re-exported (the module was split at ~400 lines): step models from step_specs, SOP checks below.
 from .step_specs import (  # noqa: F401
@@ -131,91 +130,125 @@ def _plain_values(value: Any) -> Any:
 
 
 def _french(e: dict) -> tuple[str, Any]:
+    """Code and message of one pydantic error: pydantic's English said with the SOP loader's
+    words (:func:`~mno_workflow.i18n.pydantic_words.said_error`, every language)."""
+    from ..i18n.pydantic_words import said_error
     kind, loc = e["type"], e["loc"]
     key = loc[-1] if loc else ""
     if kind == "extra_forbidden":
         return "S010", said_fr("clé inconnue « {key} »", key=key)
     if kind == "missing":
         return "S011", said_fr("clé obligatoire manquante « {key} »", key=key)
-    if kind in ("timezone_aware", "datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
+    words = said_error(e)
+    impossible = "outside expected range" in str((e.get("ctx") or {}).get("error", ""))  # 30 February
+    if kind == "timezone_aware" or (not impossible and kind in (
+            "datetime_type", "datetime_parsing", "datetime_from_date_parsing")):
         return "S012", said_fr("instant invalide : écrire par ex. 2025-06-02T08:00:00Z (avec le fuseau)")
-    if kind == "literal_error":
-        return "S012", said_fr("valeur invalide : attendu : {values}",
-                               values=e["msg"].removeprefix("Input should be").strip())
-    error = (e.get("ctx") or {}).get("error")
-    inner = error.args[0] if isinstance(error, ValueError) and error.args else None
-    return "S012", said_fr("valeur invalide : {error}",
-                           error=inner if isinstance(inner, str) and hasattr(inner, "msgid")
-                           else e["msg"].removeprefix("Value error, "))
+    if words is None:  # an uncommon error: pydantic's text, without its "Value error, "
+        words = e["msg"].removeprefix("Value error, ")
+    return "S012", said_fr("valeur invalide : {error}", error=words)
 
 
 def _diagnostics(err: ValidationError, file: str, prefix: tuple, pos: Positions) -> list[Diagnostic]:
+    """S010/S011/S012 of one model's errors, placed as the SOP loader places its own
+    (:func:`~mno_workflow.sop.schema_errors.placed_errors`): one value error per place (the
+    branches of ``instant or date`` say the same), each missing key."""
+    from ..sop.schema_errors import missing_where, placed_errors
     out: list[Diagnostic] = []
     seen: set = set()
-    for e in err.errors(include_url=False):
-        loc = tuple(e["loc"])
-        known: list = []
-        for part in loc:
-            cand = prefix + tuple(known) + (part,)
-            if cand in pos.keys or cand in pos.values:
-                known.append(part)
-        code, message = _french(e)
-        on_key = e["type"] == "extra_forbidden"
-        line, col = pos.of(prefix + tuple(known), key=on_key)
-        where = ".".join(str(p) for p in prefix + tuple(known))
-        if (line, col, message) in seen:
+    for p in placed_errors(err, pos, prefix):
+        code, message = _french(p.error)
+        line, col = pos.of(p.path, key=p.kind == "extra_forbidden")
+        where = ".".join(str(x) for x in missing_where(p))
+        sig = (line, col, code, message if code != "S012" else None)
+        if sig in seen:
             continue
-        seen.add((line, col, message))
+        seen.add(sig)
         out.append(Diagnostic(file, line, col, "error", code,
                               said_fr("{message} (à {where})", message=message, where=where) if where
                               else said_fr("{message} (à la racine)", message=message)))
     return out
 
 
-_DATE_RE = re.compile(r"(?<![\w\"'])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w\"'])")
+def _parse(text: str, path: str) -> tuple[Any, Positions, list[Diagnostic]]:
+    """:func:`parse_yaml`, reading on past a date that does not exist (30 February), which YAML
+    refuses with the whole file: each is an S001 at its place and is read as quoted text, so
+    the file's other errors are said in the same run (tryout 4, G20)."""
+    found: list[Diagnostic] = []
+    for _ in range(50):
+        try:
+            data, pos = parse_yaml(text, path)
+            return data, pos, found
+        except BadDateError as e:
+            d = e.diagnostics[0]
+            found.append(Diagnostic(path, d.line, d.col, "error", "S001",
+                                    said_fr("date impossible « {date} »", date=e.token),
+                                    said_fr("écrire une date qui existe ; pour tester le refus d'une "
+                                            "date impossible dans « data », l'écrire entre guillemets")))
+            lines = text.split("\n")
+            at = lines[d.line - 1]
+            if not e.token or at[d.col - 1:d.col - 1 + len(e.token)] != e.token:
+                raise SOPError(found[:-1] + e.diagnostics) from None  # not found where said: as it is
+            lines[d.line - 1] = at[:d.col - 1] + f'"{e.token}"' + at[d.col - 1 + len(e.token):]
+            text = "\n".join(lines)
+    raise SOPError(found)
 
 
-def _parse(text: str, path: str) -> tuple[Any, Positions]:
-    """:func:`parse_yaml`, plus a position for a date that does not exist (30 February), which
-    the YAML library refuses without saying where."""
-    try:
-        return parse_yaml(text, path)
-    except ValueError:
-        for n, line in enumerate(text.splitlines(), start=1):
-            for m in _DATE_RE.finditer(line.split("#", 1)[0]):
-                try:
-                    date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-                except ValueError:
-                    raise SOPError([Diagnostic(
-                        path, n, m.start() + 1, "error", "S001",
-                        said_fr("date impossible « {date} »", date=m.group(0)),
-                        said_fr("pour tester le refus d'une date invalide, l'écrire entre guillemets"))]) \
-                        from None
-        raise SOPError([Diagnostic(path, 1, 1, "error", "S001", said_fr(
-            "YAML invalide : une valeur n'est pas acceptée (date, nombre ou texte à mettre entre "
-            "guillemets ?)"))]) from None
+class ScenarioError(SOPError):
+    """The errors of a scenario file, with what could be read of it (``partial``: the header's
+    good parts and the steps that are right, or None without a usable ``sop:``), so that the
+    names it uses are still checked against the SOP in the same run (tryout 4, G20)."""
+
+    def __init__(self, diagnostics: list[Diagnostic], partial: Scenario | None):
+        super().__init__(diagnostics)
+        self.partial = partial
 
 
 def load_scenario_text(text: str, path: str = "<scénario>", base: Path | None = None) -> Scenario:
     """Parse and validate a scenario; ``base`` is the folder ``sop:`` is relative to (default: the
-    file's). Raises :class:`SOPError` listing every problem with file:line:col."""
-    data, pos = _parse(text, path)
+    file's). Raises :class:`ScenarioError` listing every problem with file:line:col."""
+    data, pos, dates = _parse(text, path)
+    folder = base if base is not None else Path(path).resolve().parent
     try:
         head = Header.model_validate(data)
     except ValidationError as e:
         diags = _diagnostics(e, path, (), pos)
         # Still report the steps' own errors, when the list of steps is there.
-        if isinstance(data.get("steps"), list):
-            diags += _validate_steps(data["steps"], path, pos)[1]
-        raise SOPError(diags) from None
+        raw = data.get("steps") if isinstance(data.get("steps"), list) else []
+        steps, more = _validate_steps(raw, path, pos)
+        raise ScenarioError(_with_dates(dates, diags + more), _partial(data, path, folder, steps, pos)) \
+            from None
     steps, diags = _validate_steps(head.steps, path, pos)
-    if diags:
-        raise SOPError(diags)
-    folder = base if base is not None else Path(path).resolve().parent
-    sop_path = (folder / head.sop).resolve()
+    diags = _with_dates(dates, diags)
     titles = dict(head.scenario)
     name = titles.get("fr") or next(iter(titles.values()))
-    return Scenario(path, name, sop_path, head.start, list(head.users), steps, pos, head.description, titles)
+    scn = Scenario(path, name, (folder / head.sop).resolve(), head.start, list(head.users), steps, pos,
+                   head.description, titles)
+    if diags:
+        raise ScenarioError(diags, scn)
+    return scn
+
+
+def _with_dates(dates: list[Diagnostic], diags: list[Diagnostic]) -> list[Diagnostic]:
+    """``diags`` and the impossible dates (S001), without a second error at the place of one."""
+    places = {(d.line, d.col) for d in dates}
+    return dates + [d for d in diags if (d.line, d.col) not in places]
+
+
+def _partial(data: dict, path: str, folder: Path, steps: list[Step], pos: Positions) -> Scenario | None:
+    """What can be checked against the SOP of a scenario whose header has errors: its right users
+    and ``steps``; None when ``sop:`` is not a file name."""
+    sop = data.get("sop")
+    if not isinstance(sop, str) or not sop:
+        return None
+    users = []
+    for raw in data.get("users") if isinstance(data.get("users"), list) else []:
+        try:
+            users.append(UserSpec.model_validate(raw))
+        except ValidationError:
+            continue  # said already
+    return Scenario(path, Path(path).stem, (folder / sop).resolve(), datetime.min.replace(tzinfo=UTC), users,
+                    steps, pos)
 
 
 def _validate_steps(raw_steps: list, path: str, pos: Positions) -> tuple[list[Step], list[Diagnostic]]:

@@ -127,6 +127,18 @@ class Runner:
             raise got
         return got
 
+    def _all_errors(self, e: SOPError) -> list[Diagnostic]:
+        """The errors of a scenario file and, in the same run, the names it uses that its SOP does
+        not know (:func:`check_against_sop` on what could be read: tryout 4, G20), by line."""
+        diags = list(e.diagnostics)
+        partial = getattr(e, "partial", None)
+        if partial is not None:
+            try:
+                diags += check_against_sop(partial, self.sop(partial.sop_path).model)
+            except SOPError:
+                pass  # the SOP's own errors are said once the scenario file reads
+        return sorted(diags, key=lambda d: (d.line, d.col))
+
     def run_paths(self, paths: Iterable[Path]) -> RunResult:
         results = [self.run_file(p) for p in discover(paths)]
         return RunResult(results, list(self.coverage.values()))
@@ -136,7 +148,7 @@ class Runner:
         try:
             scn = load_scenario(path)
         except SOPError as e:
-            return ScenarioResult(str(path), Path(path).stem, _diag_failures(e.diagnostics))
+            return ScenarioResult(str(path), Path(path).stem, _diag_failures(self._all_errors(e)))
         result = ScenarioResult(str(path), scn.title(LANG.get()), steps_total=len(scn.steps))
         try:
             loaded = self.sop(scn.sop_path)

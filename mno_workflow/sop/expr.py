@@ -41,11 +41,13 @@ _MACRO_VAR_RE = re.compile(r"\.\s*(?:exists_one|exists|all|map|filter)\s*\(\s*([
 class ExprError(Exception):
     """A CEL expression that does not compile (``compile``) or fails at run time (``evaluate``).
     ``missing``: the name of the value that was not there (a field the case has not recorded),
-    None for other errors (syntax, type mismatch)."""
+    None for other errors (syntax, type mismatch). ``detail``: the parser's whole text of a syntax
+    error (every ``ERROR: <input>:line:col: …``; :mod:`.cel_words` says it in words)."""
 
-    def __init__(self, text: str, missing: str | None = None):
+    def __init__(self, text: str, missing: str | None = None, detail: str = ""):
         super().__init__(text)
         self.missing = missing
+        self.detail = detail or text
 
 
 class Expr:
@@ -58,7 +60,7 @@ class Expr:
         try:
             self._program = _cel().compile(source)
         except (ValueError, RuntimeError) as e:
-            raise ExprError(str(e).splitlines()[0] if str(e) else "syntax error") from None
+            raise ExprError(str(e).splitlines()[0] if str(e) else "syntax error", detail=str(e)) from None
         macro_vars = set(_MACRO_VAR_RE.findall(source))
         self.variables = frozenset(self._program.variables()) - macro_vars
 

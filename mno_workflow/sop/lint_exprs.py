@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from .checks.conditions import check_codes, check_constant
+from .cel_words import column_words, syntax_error
+from .checks.conditions import check_codes, check_constant, position_in_file
 from .diagnostics import Diagnostic, said
 from .expr import _MACRO_VAR_RE, BUILTIN_NAMES, ExprError, compile_expr
 from .lint_names import field_index
@@ -64,9 +65,12 @@ def check_expr(loaded: LoadedSOP, source: str, path: tuple, extra: set[str] | No
     being what ``item`` holds there), E039/E040/W113 (:mod:`.checks.conditions`)."""
     try:
         expr = compile_expr(source)
-    except ExprError as e:
-        return [loaded.diag(path, "E027", said("CEL expression does not compile: {error}", error=e),
-                            said("see https://cel.dev for the syntax, e.g. consent.given && x > 1"))]
+    except ExprError as e:  # said in words at its column, mapped to the file (tryout 4, G2)
+        offset, problem = syntax_error(e.detail, source)
+        line, col = position_in_file(loaded, path, source, offset)
+        return [Diagnostic(loaded.positions.file_of(path, loaded.path), line, col, "error", "E027",
+                           column_words(source, offset, problem),
+                           said("see https://cel.dev for the syntax, e.g. consent.given && x > 1"))]
     sop = loaded.model
     known = set(sop.forms) | BUILTIN_NAMES | (extra or set())
     out = check_codes(loaded, source, path) + check_constant(loaded, source, path)

@@ -119,6 +119,7 @@ def _narrative(text: str, shown: str) -> Narrative:
     :class:`SOPError` (syntax errors, E037 for the shape or the narrative schema)."""
     from pydantic import ValidationError
 
+    from ..i18n.pydantic_words import said_error
     from .loader import parse_yaml
 
     data, sub = parse_yaml(text, shown)
@@ -137,7 +138,8 @@ def _narrative(text: str, shown: str) -> Narrative:
             line, col = sub.of(loc)
             out.append(Diagnostic(shown, line, col, "error", "E037",
                                   said("invalid narrative at {where}: {error}",
-                                       where=".".join(str(x) for x in loc), error=err["msg"]),
+                                       where=".".join(str(x) for x in loc),
+                                       error=said_error(err) or err["msg"]),  # in words (G20)
                                   said("see docs/sop-language.md, narrative")))
         raise SOPError(out) from None
 

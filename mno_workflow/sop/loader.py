@@ -23,7 +23,7 @@ from ruamel.yaml.reader import ReaderError
 
 from .diagnostics import Diagnostic, Said, SOPError, said
 from .schema import SOP
-from .yaml_words import problem_words
+from .yaml_words import find_bad_date, find_complex_key, open_bracket, problem_words
 
 Path_ = tuple[Any, ...]
 log = logging.getLogger("mno_workflow.sop")
@@ -131,6 +131,20 @@ def _duplicate(problem: str | None) -> str:
     return m[1] if m else (problem or "")
 
 
+#: an unquoted date or instant as YAML reads it (2025-06-31, 2025-06-31T08:00:00Z, 2025-06-31 08:00)
+_DATE_TOKEN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d[\d:.]*(?:[Zz]|[+-]\d\d(?::?\d\d)?)?)?")
+
+
+class BadDateError(SOPError):
+    """E001 for an unquoted date that does not exist (YAML refuses the whole file): ``token`` is
+    the date as written, at the diagnostic's line and column (the scenario loader quotes it and
+    reads on, to say the file's other errors in the same run)."""
+
+    def __init__(self, diagnostics: list[Diagnostic], token: str):
+        super().__init__(diagnostics)
+        self.token = token
+
+
 def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
     """Parse YAML 1.2 text into plain data and positions.
 
@@ -148,14 +162,16 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
                                         character=e.character),
                                    said("remove the invisible control character on this line"))]) from None
     except ValueError:  # an impossible unquoted date such as 1999-02-30 (YAML timestamp)
-        line, col = _find_bad_date(text)
-        bad = text.splitlines()[line - 1][col - 1:].split()[0] if text.splitlines() else ""
-        raise SOPError([Diagnostic(path, line, col, "error", "E001", said("invalid date: {error}", error=bad),
-                                   said("write an existing date as YYYY-MM-DD, or quote the text"))]) \
-            from None
+        line, col = find_bad_date(text)
+        found = _DATE_TOKEN.match(text.splitlines()[line - 1][col - 1:]) if text.splitlines() else None
+        bad = found[0] if found else ""
+        raise BadDateError([Diagnostic(path, line, col, "error", "E001",
+                                       said("invalid date: {error}", error=bad),
+                                       said("write an existing date as YYYY-MM-DD, or quote the text"))],
+                           bad) from None
     except TypeError as e:  # e.g. a mapping holding a list used as a key ("? {a: [1]}: x")
         log.info("%s: YAML structure not allowed: %s", path, e)  # the detail: log only
-        line, col = _find_complex_key(text)
+        line, col = find_complex_key(text)
         raise SOPError([Diagnostic(path, line, col, "error", "E001",
                                    said("a key here is a list or a mapping, not a name"),
                                    said("mapping keys must be plain text"))]) from None
@@ -176,6 +192,8 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
             mark = e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = e.problem or e.context or "invalid YAML"
+        if "<stream end>" in problem:  # a list or mapping left open: where it opens
+            line, col = open_bracket(text) or (line, col)
         if "\\t" in problem or "'\\t'" in str(e) or "\t" in problem:
             raise SOPError([Diagnostic(path, line, col, "error", "E003", said("tab character in YAML"),
                                        said("indent with spaces, never tabs"))]) from None
@@ -188,41 +206,6 @@ def parse_yaml(text: str, path: str) -> tuple[Any, Positions]:
         raise SOPError([Diagnostic(path, 1, 1, "error", "E004", said("an SOP file must be a YAML mapping"),
                                    said("start with 'sop: <id>' and 'version: \"...\"'"))])
     return _plain(doc, (), pos), pos
-
-
-def _find_complex_key(text: str) -> tuple[int, int]:
-    """1-based (line, col) of the first mapping key that is a list or a mapping, else (1, 1)."""
-    try:
-        stack = [YAML(typ="rt").compose(text)]
-    except Exception:  # noqa: BLE001 (only a position is sought: the error is said anyway)
-        return 1, 1
-    while stack:
-        node = stack.pop(0)
-        value = getattr(node, "value", None)
-        if not isinstance(value, list):
-            continue
-        for item in value:
-            if isinstance(item, tuple):
-                key, val = item
-                if isinstance(key.value, list):
-                    return key.start_mark.line + 1, key.start_mark.column + 1
-                stack.append(val)
-            else:
-                stack.append(item)
-    return 1, 1
-
-
-def _find_bad_date(text: str) -> tuple[int, int]:
-    """1-based (line, col) of the first YYYY-MM-DD-looking value that is not a real date."""
-    import re
-    from datetime import date
-    for n, line in enumerate(text.splitlines(), start=1):
-        for m in re.finditer(r"(?<![\w\"'])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w\"'])", line):
-            try:
-                date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                return n, m.start() + 1
-    return 1, 1
 
 
 def _schema_messages(kind: str, key: Any) -> tuple[str, Said, Said]:
@@ -271,29 +254,23 @@ def _invalid(e: dict, on_key: bool) -> Said:
 
 
 def _schema_diagnostics(err: ValidationError, path: str, pos: Positions) -> list[Diagnostic]:
+    from .schema_errors import missing_where, placed_errors
     seen: set[tuple] = set()
     out: list[Diagnostic] = []
-    for e in err.errors(include_url=False):
-        loc = tuple(e["loc"])
-        # Drop pydantic's union-branch tags (e.g. 'Duration', 'list[str]') that are not in the YAML.
-        known: list[Any] = []
-        on_key = "[key]" in loc  # pydantic's marker for an invalid mapping key
-        for part in loc:
-            candidate = tuple(known) + (part,)
-            if candidate in pos.keys or candidate in pos.values or (
-                    e["type"] in ("extra_forbidden", "missing") and part == loc[-1]):
-                known.append(part)
-        if e["type"] in ("extra_forbidden", "missing") and loc:
-            key = loc[-1]
-            code, message, hint = _schema_messages(e["type"], key)
-            line, col = pos.of(tuple(known), key=True)
+    for p in placed_errors(err, pos):
+        e, known = p.error, p.path
+        if p.kind in ("extra_forbidden", "missing") and e["loc"]:
+            code, message, hint = _schema_messages(p.kind, e["loc"][-1])
+            line, col = pos.of(known, key=True)
         else:
-            code, message = "E012", _invalid(e, on_key)
+            code, message = "E012", _invalid(e, p.on_key)
             hint = said("see docs/sop-language.md for the expected shape")
-            line, col = pos.of(tuple(known), key=on_key)
-        where = ".".join(str(p) for p in known)
-        file = pos.file_of(tuple(known), path)
-        sig = (file, line, col, code)
+            line, col = pos.of(known, key=p.on_key)
+        # a missing key is said where it is missing (its mapping), not at its own name
+        where = ".".join(str(x) for x in missing_where(p))
+        file = pos.file_of(known, path)
+        # several keys missing from one mapping share its position: each is said (tryout 4, G3)
+        sig = (file, line, col, code, e["loc"][-1] if p.kind == "missing" and e["loc"] else None)
         if sig in seen:
             continue
         seen.add(sig)

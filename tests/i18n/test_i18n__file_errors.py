@@ -87,9 +87,11 @@ def test_a_scenario_with_an_impossible_date_or_missing_says_it_in_words(tmp_path
     from mno_workflow.sop.diagnostics import SOPError
     with pytest.raises(SOPError) as caught:
         load_scenario_text("sop: x\nsteps:\n  - at: 2025-02-30\n", "s.yaml")
-    said = caught.value.diagnostics[0].message
-    assert said.text("fr") == "date invalide : 2025-02-30"  # the SOP reader's words (sop/loader.py)
-    assert said.text("en") == "invalid date: 2025-02-30"
+    first = caught.value.diagnostics[0]
+    # S001 at its place; the file is read on to say its other errors too (tryout 4, G20)
+    assert (first.code, first.line, first.col) == ("S001", 3, 9)
+    assert first.message.text("fr") == "date impossible « 2025-02-30 »"
+    assert first.message.text("en") == "impossible date '2025-02-30'"
     with pytest.raises(SOPError) as caught:
         load_scenario(tmp_path / "nowhere.yaml")
     assert caught.value.diagnostics[0].message.text("en") == f"File not found: {tmp_path / 'nowhere.yaml'}"

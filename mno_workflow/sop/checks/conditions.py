@@ -80,9 +80,10 @@ def _item_fields(sop: SOP, path: tuple) -> dict[str, FormField]:
     return {}
 
 
-def _position(loaded: LoadedSOP, path: tuple, source: str, offset: int) -> tuple[int, int]:
-    """file line:col of character ``offset`` of the condition at ``path`` when it can be found on
-    its first line (plain or quoted scalar), else the condition's own position."""
+def position_in_file(loaded: LoadedSOP, path: tuple, source: str, offset: int) -> tuple[int, int]:
+    """file line:col of character ``offset`` of the condition at ``path`` when it can be found:
+    on its first line (plain or quoted scalar), or on its own line of a literal block (``when: |``
+    and the condition on the lines below); else the condition's own position."""
     line, col = loaded.positions.of(path)
     lines = loaded.text_of(loaded.positions.file_of(path, loaded.path)).splitlines()  # imported file
     if 0 < line <= len(lines) and "\n" not in source[:offset]:
@@ -91,6 +92,11 @@ def _position(loaded: LoadedSOP, path: tuple, source: str, offset: int) -> tuple
         for skip in (0, 1):
             if text[skip:].startswith(first):
                 return line, col + skip + offset
+    k = source.count("\n", 0, offset)  # the line of the condition holding ``offset`` (0-based)
+    part = source.split("\n")[k]
+    if 0 < line + 1 + k <= len(lines) and part.strip() and lines[line + k].strip() == part.strip():
+        within = offset - (source.rfind("\n", 0, offset) + 1)
+        return line + 1 + k, lines[line + k].index(part) + 1 + within
     return line, col
 
 
@@ -104,7 +110,7 @@ def check_codes(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnostic]
         near = difflib.get_close_matches(code, known, n=1, cutoff=0.5)
         hint = (f"vouliez-vous dire {near[0]!r} ? / did you mean {near[0]!r}? " if near else "") + \
             f"(valeurs possibles / possible values: {', '.join(known) or 'none'})"
-        line, col = _position(loaded, path, source, offset)
+        line, col = position_in_file(loaded, path, source, offset)
         out.append(Diagnostic(loaded.positions.file_of(path, loaded.path), line, col, "error", "E039",
                               message, hint))
 
