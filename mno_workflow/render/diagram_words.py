@@ -32,6 +32,7 @@ TEXT: Words = Words({  # key → French message id (English and others: the cata
     "no_later_than": N_("au plus tard {d} après {x}"),
     "no_later_than_entry": N_("au plus tard {d}"),
     "if": N_("{rule} si {condition}"),
+    "cap_sep": N_(" ; "),
 })
 
 
@@ -110,7 +111,7 @@ def cap_words(sop: SOP, deadline: Deadline, lang: str = "fr") -> str:
             cond = sop.label(cap.when_label, lang) if cap.when_label else condition_words(sop, cap.when, lang)
             text = words["if"].format(rule=text, condition=cond)
         out.append(text)
-    return " ; ".join(out) if lang == "fr" else "; ".join(out)
+    return words["cap_sep"].join(out)
 
 
 def guard_label(sop: SOP, transition: Transition, lang: str = "fr") -> str:
