@@ -41,6 +41,9 @@ from ..sop.schema import SOP, FieldType, FormField
 
 NOW = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 SAMPLES = 40
+#: names whose values the sample cases do not vary (other steps' states and instances: every
+#: sample has none open), so a condition reading them is not "constant" for lack of variety
+_NOT_SIMULATED = frozenset({"steps", "instance_keys", "open_instances"})
 
 
 def field_strategy(sop: SOP, f: FormField) -> st.SearchStrategy[Any]:
@@ -279,14 +282,14 @@ def _check_condition(loaded: LoadedSOP, path: tuple, source: str, maybe: set[str
         try:
             values.add(expr.evaluate(_context(sop, data, env, item)) is True)
         except ExprError as e:
-            if expr.variables & {"steps", "instance_keys"}:
+            if expr.variables & _NOT_SIMULATED:
                 continue  # the state and instances of other steps are not simulated
             shown = {k: v for k, v in data.items() if v and k in {r for r in expr.variables}}
             return [loaded.diag(path, "W122", said(
                 "condition {source!r} raises for a sample case: {error} (data: {data}{item})",
                 source=source, error=e, data=shown, item=", item: " + str(item) if item else ""),
                                 said("guard optional fields with has(form.field)"), severity="warning")]
-    if constant and len(values) == 1 and not expr.variables & {"steps", "instance_keys"}:
+    if constant and len(values) == 1 and not expr.variables & _NOT_SIMULATED:
         value = "true" if values.pop() else "false"
         return [loaded.diag(path, "W123", said("condition {source!r} is {value} for every sample case",
                                                source=source, value=value),

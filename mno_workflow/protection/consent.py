@@ -30,7 +30,9 @@ def settings(sop: SOP) -> DataProtection:
 class ConsentInForce:
     """The consent in force. ``status`` is one of :data:`STATUSES`; ``categories``,
     ``recipient_kinds`` and ``purposes`` are the codes the consent lists (empty unless given or
-    expired); ``expires_on`` the last day of validity (None: no expiry); ``today`` the day of the
+    expired; for an override, ``categories`` are those it discloses, empty meaning every one:
+    ``data_protection.override_form`` / ``override_categories``); ``expires_on`` the last day
+    of validity (None: no expiry); ``today`` the day of the
     evaluation in the SOP's time zone."""
 
     status: str
@@ -79,6 +81,11 @@ def consent_in_force(sop: SOP, case: Any, at: datetime) -> ConsentInForce:
             state = inst.state
     if state not in ("given", "withdrawn", "overridden", "refused"):
         return ConsentInForce("none", today=today)
+    if state == "overridden":  # what the override discloses: its own list, else the SOP's default
+        record = (getattr(case, "data", None) or {}).get(dp.override_form) or {}
+        cats = _codes(record.get("data_categories")) or frozenset(dp.override_categories or ())
+        return ConsentInForce(state, cats, today=today,
+                              covered_types=frozenset() if dp.recipient_kinds else None)
     if state != "given":
         return ConsentInForce(state, today=today, covered_types=frozenset() if dp.recipient_kinds else None)
     form = (getattr(case, "data", None) or {}).get(dp.consent_form) or {}

@@ -76,10 +76,15 @@ def may_disclose(consent: ConsentInForce, recipient_org_type: str | None, data_c
     checked" (no directory to ask) and an empty string an organisation without type (refused
     when the SOP maps recipient kinds). ``data_category``: a data category code, or None for
     "the disclosure itself" (e.g. sending the referral). ``purpose``: a purpose code, or None
-    when not checked. An override (legal basis recorded by a supervisor) allows every recipient,
-    category and purpose: its reason is in the audit log.
+    when not checked. An override (legal basis recorded by a supervisor) allows every recipient
+    and purpose, and the categories it lists (every one when it lists none): its reason is in
+    the audit log.
     """
     if consent.status == "overridden":
+        if data_category is not None and consent.categories and data_category not in consent.categories:
+            return _no("category.not_covered", Message.t(
+                "La dérogation ne couvre pas la catégorie « {category} ».", category=data_category),
+                category=data_category)
         return Decision(True, "consent.overridden", {}, Message.t("Dérogation au consentement en vigueur."))
     if consent.status != "given":
         day = consent.expires_on.isoformat() if consent.expires_on else ""

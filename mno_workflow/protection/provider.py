@@ -57,9 +57,13 @@ def _calendar(cal: Calendar) -> BusinessCalendar:
     return _calendar_of(cal.timezone, cal.holidays, tuple(cal.workweek))
 
 
-def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: datetime) -> ProviderView:
+def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: datetime,
+                  agreed: frozenset[str] | None = None) -> ProviderView:
     """The :class:`ProviderView` of referral ``inst`` of ``case`` for its recipient organisation
-    of directory type ``org_type`` (None: not checked) at the aware instant ``now``."""
+    of directory type ``org_type`` (None: not checked) at the aware instant ``now``. ``agreed``:
+    the data categories of the organisation's sharing agreement in force (None: no agreement
+    listing categories); the categories shown are those the consent (or override) and the
+    agreement both cover (tryout 5, H27)."""
     dp = settings(sop)
     consent = consent_in_force(sop, case, now)
     decision = may_disclose(consent, org_type, None, dp.referral_purpose)
@@ -75,8 +79,10 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
                 period=DurationWords(period.amount, period.unit.value)))
     if not decision.allowed:
         cats: frozenset[str] = frozenset()
-    elif consent.status == "overridden":
-        cats = frozenset(field_categories(sop).values())
+    elif consent.status == "overridden" and not consent.categories:
+        cats = frozenset(field_categories(sop).values())  # an override that lists none: every one
     else:
         cats = consent.categories
+    if agreed is not None:
+        cats = cats & agreed
     return ProviderView(decision, cats, consent)

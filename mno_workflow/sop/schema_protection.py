@@ -36,7 +36,13 @@ class DataProtection(Strict):
     closed its referrals' recipients still see personal data (default ``30 days``).
     ``outbox_stale_after``: queued messages older than this are dropped as stale, not sent
     (default ``7 days``). ``require_sharing_agreement``: true refuses a referral to an organisation
-    without a data-sharing agreement in force; false only warns.
+    without a data-sharing agreement in force; false only warns. A provider sees only the data
+    categories both the consent (or the override) and its organisation's agreement in force cover.
+    ``override_form``: the form of a supervisor's override; its ``data_categories`` field (when it
+    has one) lists what the override discloses, the minimum the referral needs.
+    ``override_categories``: what an override without that field (or recorded before it) discloses;
+    left out, such an override discloses every category (IOM data protection principles: a
+    transfer without consent is limited to what its purpose needs; tryout 5, H27).
     """
 
     consent_step: Ident = "consent"
@@ -49,3 +55,5 @@ class DataProtection(Strict):
         default_factory=lambda: Duration.model_validate("30 days"))
     outbox_stale_after: Duration = Field(default_factory=lambda: Duration.model_validate("7 days"))
     require_sharing_agreement: bool = False
+    override_form: Ident = "consent_override"
+    override_categories: list[Ident] | None = None

@@ -83,10 +83,12 @@ def test_override_needs_a_supervisor_a_legal_basis_and_a_reason(wf):
     with pytest.raises(RoleNotAllowed):
         wf.fire(ref, "override_consent", CW, {"legal_basis": "vital_interests", "reason": "urgence"})
     with pytest.raises(FormInvalid) as info:
-        wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests"})
+        wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests",
+                                               "data_categories": ["identity", "needs", "health"]})
     assert set(info.value.errors) == {"reason"}
     r = wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests",
-                                               "reason": "Blessure grave, personne inconsciente"})
+                                               "reason": "Blessure grave, personne inconsciente",
+                                               "data_categories": ["identity", "needs", "health"]})
     assert r.started == ["needs_assessment:1"]
     wf.fire(ref, "submit_assessment", CW, NEEDS)
     wf.fire(ref, "approve_plan", SUP)

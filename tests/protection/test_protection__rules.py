@@ -86,7 +86,11 @@ HEALTH = {**CONSENT, "share_with": ["health"]}
     ("refused", CONSENT, "ngo", None, None, False, "consent.refused"),
     ("pending", CONSENT, "ngo", None, None, False, "consent.none"),
     (None, CONSENT, "ngo", None, None, False, "consent.none"),
-    ("overridden", {}, "government", "protection", "referral", True, "consent.overridden"),
+    # an override recorded before 2026.6 lists no categories: the SOP's override_categories
+    # (identity, contact, needs), never protection or health (tryout 5, H27)
+    ("overridden", {}, "government", "protection", "referral", False, "category.not_covered"),
+    ("overridden", {}, "government", "needs", "referral", True, "consent.overridden"),
+    ("overridden", {}, "government", None, "referral", True, "consent.overridden"),
 ])
 def test_may_disclose_table(state, consent, org_type, category, purpose, allowed, reason):
     d = may_disclose(consent_in_force(SOP, case(state, consent), AT), org_type, category, purpose)
@@ -115,7 +119,32 @@ def test_disclosure_never_exceeds_the_consent(kinds, cats, state, expires, org_t
     d = may_disclose(consent_in_force(SOP, case(state, consent), AT), org_type, cat, "referral")
     covered = any(org_type in SOP.data_protection.recipient_kinds[k] for k in kinds)
     in_force = state == "given" and (expires is None or expires >= 0)
-    assert d.allowed == (state == "overridden" or (in_force and covered and cat in cats))
+    overridden = state == "overridden" and cat in SOP.data_protection.override_categories
+    assert d.allowed == (overridden or (in_force and covered and cat in cats))
+
+
+@pytest.mark.parametrize(("listed", "agreed", "shown"), [
+    (["identity", "needs", "health"], None, {"identity", "needs", "health"}),
+    (["identity", "needs", "health"], frozenset({"identity", "contact", "needs", "protection"}),
+     {"identity", "needs"}),
+    ([], None, {"identity", "contact", "needs"}),  # recorded before the override listed them
+    ([], frozenset({"identity"}), {"identity"}),
+])
+def test_an_override_shows_what_it_lists_and_the_agreement_covers(listed, agreed, shown):
+    """A supervisor's override discloses the categories it lists (or the SOP's
+    ``override_categories``), and a provider sees only those its sharing agreement in force covers
+    too, whatever the consent (tryout 5, H27)."""
+    from mno_workflow.protection import provider_view
+
+    c = case("overridden", CONSENT)
+    c.data["consent_override"] = {"legal_basis": "vital_interests", "reason": "x", "data_categories": listed}
+    inst = SimpleNamespace(step="referral", state="sent")
+    view = provider_view(SOP, c, inst, "ngo", AT, agreed)
+    assert view.personal and view.categories == frozenset(shown)
+    given = provider_view(SOP, case("given", {**CONSENT, "share_with": ["service_provider"],
+                                              "data_categories": ["identity", "health"]}), inst, "ngo", AT,
+                          agreed)
+    assert given.categories == frozenset({"identity", "health"}) & (agreed or {"identity", "health"})
 
 
 @pytest.mark.parametrize("days_after_closure, personal", [(0, True), (29, True), (30, False), (400, False)])

@@ -46,7 +46,8 @@ def assessed(wf, consent: dict | None, *, override: bool = False) -> str:
     wf.fire(ref, "register", MARIAM, IDENT)
     if override:
         wf.fire(ref, "override_consent", IDRISSA, {"legal_basis": "vital_interests",
-                                                    "reason": "Urgence vitale, personne inconsciente"})
+                                                    "reason": "Urgence vitale, personne inconsciente",
+                                                    "data_categories": ["identity", "contact", "needs"]})
     else:
         wf.fire(ref, "record_consent", MARIAM, consent)
     wf.fire(ref, "submit_assessment", MARIAM, NEEDS)

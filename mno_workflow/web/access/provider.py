@@ -43,7 +43,30 @@ def provider_view(session, sop: SOP, case: Case, inst: StepInstance, now) -> Pro
     from ...directory import organisation_type
 
     org_type = organisation_type(session, inst.recipient) if inst.recipient else ""
-    return protection.provider_view(sop, case, inst, org_type, now)
+    agreed = agreed_categories(session, sop, inst.recipient, now) if inst.recipient else None
+    return protection.provider_view(sop, case, inst, org_type, now, agreed)
+
+
+def agreed_categories(session, sop: SOP, organisation: str, now) -> frozenset[str] | None:
+    """The data categories of ``organisation``'s sharing agreement in force on the SOP-local day of
+    ``now`` (None: no agreement in force, or one that lists none). Read once per organisation and
+    day in a session (a provider's inbox asks it for each row)."""
+    from zoneinfo import ZoneInfo
+
+    from ...directory.tables import TABLES
+    from ...protection.agreements import agreement_in_force
+    day = now.astimezone(ZoneInfo(sop.calendar.timezone)).date()
+    cache = session.info.setdefault("mno_agreed", {})
+    if (organisation, day) not in cache:
+        status = agreement_in_force(session, organisation, day)
+        cats = None
+        if status.in_force and status.agreement_id:
+            from sqlalchemy import select
+            t = TABLES["sharing_agreement"]
+            text = session.scalar(select(t.c.data_categories).where(t.c.id == status.agreement_id))
+            cats = frozenset(str(text or "").split()) or None
+        cache[(organisation, day)] = cats
+    return cache[(organisation, day)]
 
 
 def readable_forms(session, user: User, sop: SOP, case: Case, inst: StepInstance,
