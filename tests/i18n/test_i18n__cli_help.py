@@ -177,3 +177,13 @@ def test_click_usage_sentences_in_the_lang_language(lang, extra, needs):
     assert r.returncode == 2 and extra in r.stderr and "Got unexpected" not in r.stderr, r.stderr
     r = mno(*flag, "case", "fire", "MNR-X", "t", "--as")
     assert r.returncode == 2 and needs in r.stderr and "requires an argument" not in r.stderr, r.stderr
+
+
+def test_no_help_shows_rest_markup(helps):
+    """Tryout 5, G18: « mno calendar set --help » showed « ``calendar.managed_by`` » (a docstring's
+    reST markup); every help quotes such names as its language does."""
+    shown = [(lang, cmd, line.strip()) for lang, texts in helps.items() for cmd, text in texts.items()
+             for line in text.splitlines() if "``" in line or re.search(r":(func|class|mod|meth):`", line)]
+    assert shown == []
+    assert "« calendar.managed_by »" in re.sub(r"\s+", " ", helps["fr"]["calendar set"])
+    assert "“calendar.managed_by”" in re.sub(r"\s+", " ", helps["en"]["calendar set"])
