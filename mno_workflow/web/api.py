@@ -297,13 +297,7 @@ def build_api(web: Web) -> FastAPI:
             case = case_files.case_of(s, reference)
             sop = web.compiled_for(case).sop
             if user.role == "provider":
-                insts = [
-                    i
-                    for i in case.instances
-                    if (body.instance is None or body.instance in (i.label_key, i.key))
-                    and access.can_view_referral(user, sop, case, i)
-                ]
-                if not insts:
+                if not access.referrals_in_reach(user, sop, case, body.instance):
                     raise access.NotVisible()
             else:
                 access.require(user, "cases")
