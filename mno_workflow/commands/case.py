@@ -70,8 +70,11 @@ def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict
             payload = json.loads(json_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as e:
             fail_file(json_file, e)
-        except ValueError as e:
-            fail(_("{path}: JSON illisible : {error}", path=json_file, error=e))
+        except ValueError as e:  # « JSON illisible ligne 1, colonne 2 : … », never json's English
+            from ..directory.read_words import json_error
+            from ..i18n import colon
+            from ..sop.diagnostics import text_in
+            fail(f"{json_file}{colon(state['lang'])}{text_in(json_error(e), state['lang'])}")
         if not isinstance(payload, dict):
             fail(_("{path}: un objet JSON {{...}} est attendu", path=json_file))
     forms = _form_of(sop, trigger)
