@@ -120,6 +120,13 @@ _TEXTS = {
 }
 
 
+def invalid(sop: SOP, form_id: str, errors: dict[str, Message]) -> FormInvalid:
+    """The :class:`FormInvalid` of the SOP's form ``form_id`` with its title and the labels of the
+    fields in ``errors``: every check of an SOP form raises it named (tryout 5, G22: « Form 'alert'
+    is invalid — met_on: … » while the others said « Date of contact »)."""
+    return FormInvalid(form_id, errors, **_named(sop, form_id, errors))
+
+
 def _named(sop: SOP, form_id: str, errors: dict[str, Message]) -> dict[str, Any]:
     """The form's title and the labels of the fields in ``errors`` (``group.0.field``: the
     field's label), for :class:`FormInvalid`'s message (tryout 3, F14: « Formulaire

@@ -163,7 +163,7 @@ def build_api(web: Web) -> FastAPI:
                 continue
             errors[".".join(loc)] = M.field_error(err.get("type", ""), msg, lang)
         return JSONResponse(
-            {"code": "request_invalid", "message": M.text("request_invalid", lang), "errors": errors},
+            {"code": "request_invalid", "message": request_invalid_text(errors, lang), "errors": errors},
             status_code=422,
         )
 
@@ -346,6 +346,21 @@ def _fire_warnings(wf, sop, r, user: User, lang: str) -> list[str]:
     from ..directory.need_check import warnings_after_fire
     return warnings_after_fire(wf.sessions, sop, r.reference, r.step, r.instance, r.trigger,
                                r.from_state, lang)
+
+
+def request_invalid_text(errors: dict[str, str], lang: str) -> str:
+    """« Requête invalide — Motif : ce champ est obligatoire » : the request's field errors in one
+    sentence, as a form's 422 says them (:class:`~mno_workflow.engine.errors.FormInvalid`), each
+    field by its name when the application names it (``body.reason`` → « Motif »), else its key."""
+    from ..engine.errors import ACTION_FIELDS, FieldErrors, Message
+    from ..i18n import gettext
+    if not errors:
+        return M.text("request_invalid", lang)
+    last = {k: k.rpartition(".")[2] for k in errors}  # a parameter's name, not its place (query.limit)
+    labels = {k: Message.t(ACTION_FIELDS[n]) if n in ACTION_FIELDS else Message(fr=n, en=n)
+              for k, n in last.items() if n}
+    said = FieldErrors(tuple((k, Message(fr=v, en=v)) for k, v in errors.items()), tuple(labels.items()))
+    return gettext("Requête invalide — {errors}", lang, errors=said.text(lang))
 
 
 def _lang(request: Request) -> str:

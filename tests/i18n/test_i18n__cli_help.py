@@ -136,9 +136,11 @@ def test_views_words_and_api_field_errors_come_from_the_catalogues():
     from mno_workflow.web.api_models import FIELD_MESSAGES, field_error
     assert _t("fr")["trail"] == "Journal d'audit" and _t("en")["trail"] == "Audit trail"
     assert _t("en")["status"] == {"open": "open", "closed": "closed"}
-    assert field_error("missing", "Field required", "fr") == "Champ obligatoire"
-    assert field_error("missing", "Field required", "en") == "Field required"  # pydantic's own
-    assert field_error("uuid_type", "UUID expected", "fr") == "UUID expected"  # not listed
+    assert field_error("missing", "Field required", "fr") == "Ce champ est obligatoire."
+    # a sentence as a form's, never pydantic's own « Field required » (tryout 5, G22)
+    assert field_error("missing", "Field required", "en") == "This field is required."
+    assert field_error("uuid_type", "UUID expected", "en") == "UUID expected"  # not listed
+    assert field_error("uuid_type", "UUID expected", "fr") == "Valeur invalide."  # never English
     assert set(FIELD_MESSAGES) >= {"missing", "json_invalid", "extra_forbidden"}
 
 
