@@ -126,6 +126,13 @@ def case_list(fmt: FormatOption = "text",
         if user is not None:
             from .web import access
             where = access.case_clause(user) if user.role != "provider" else _referred_to(user)
+        if user is not None and user.role == "provider" and search:
+            # a provider may not read every name: its search matches references only, so a name
+            # the consent withholds is never confirmed by a match
+            from sqlalchemy import and_
+
+            from .store.models import Case
+            where, search = and_(where, Case.reference.contains(search.strip().upper())), None
         cases = repository.list_cases(s, search=search, status=status.value if status else None,
                                       region=region, step=step,
                                       state=state_, assignee=assignee, limit=limit,

@@ -155,3 +155,14 @@ def test_a_provider_firing_on_another_organisations_referral_is_told_not_found(c
     r = mno(db_url, "case", "fire", kadiogo, "accept", "--instance", "vocational_training", "--as",
             "focal.cfp:provider", lang=lang)
     assert r.exit_code == 0, r.output
+
+
+def test_a_providers_search_matches_references_not_names(cases):
+    """A name the consent might withhold is never confirmed by a match of a provider's search."""
+    db_url, kadiogo, _yaadga = cases
+    def found(search: str, actor: str) -> str:
+        return mno(db_url, "case", "list", "--search", search, "--as", actor).output
+
+    assert kadiogo not in found("sawadogo", "focal.cfp:provider")
+    assert kadiogo in found(kadiogo[-3:], "focal.cfp:provider")
+    assert kadiogo in found("sawadogo", "mariam.kabore:caseworker")
