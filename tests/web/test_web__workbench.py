@@ -109,7 +109,13 @@ def test_roles_drafts_diagnostics_and_publication_with_migration(live, tmp_path)
     c.get("/langue/fr", params={"next": "/"})
     assert "Referral · Sent to provider → </label>" in en and ">Transmitted</option>" in en, en
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={"go": "preview", "csrftoken": csrf})
-    assert r.status_code == 409 and "referral.sent=&lt;état&gt;" in r.text  # no mapping given, in French
+    # no mapping given: said with the page's labels (tryout 5, G15), not the CLI's « --map step.state=… »
+    assert r.status_code == 409 and "choisissez le nouvel état de « Référencement · Envoyé au prestataire »" \
+        in r.text and "referral.sent=" not in r.text, r.text
+    c.get("/langue/en", params={"next": "/"})
+    r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={"go": "preview", "csrftoken": csrf})
+    c.get("/langue/fr", params={"next": "/"})
+    assert "choose the new state of &#39;Referral · Sent to provider&#39;" in r.text, r.text
     data = {"map:referral.sent": "transmitted", "rule": "recompute", "csrftoken": csrf}
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={**data, "go": "preview"})
     assert r.status_code == 200 and 'id="dry-run"' in r.text

@@ -338,6 +338,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 ctx["error"] = gettext("Publication impossible : des scénarios échouent.", lang)
                 return web.render(request, "workbench_publish.html", ctx, status=422)
             mapping = {k[4:]: v for k, v in form.items() if k.startswith("map:") and v}
+            missing = [c["label"] for key, c in ctx["choices"].items() if key not in mapping]
+            if missing:  # said with the page's labels, not the « --map step.state=<état> » of the CLI
+                from ...i18n import listed
+                ctx["error"] = gettext("Plan de migration incomplet : choisissez le nouvel état de {steps}.",
+                                       lang, steps=listed([gettext("« {name} »", lang, name=m)
+                                                           for m in missing], lang))
+                return web.render(request, "workbench_publish.html", ctx, status=409)
             rule = form.get("rule", "recompute")
             dry = form.get("go") != "publish"
             try:
