@@ -182,14 +182,8 @@ def _check_region(engine: Any, session: Any, region: str | None) -> None:
     G18). Exit 1."""
     if not region:
         return
-    from sqlalchemy import select
-
-    from .store.models import SopVersion
-    from .user_checks import region_problem
-    codes: set[str] = set()
-    for row in session.scalars(select(SopVersion)):
-        codes |= set(engine.registry.compiled(row).sop.options.get("region") or {})
-    if (problem := region_problem(region, codes)) is not None:
+    from .user_checks import known_regions, region_problem
+    if (problem := region_problem(region, known_regions(session, engine.registry))) is not None:
         fail(error_line(problem.text(state["lang"])))
 
 

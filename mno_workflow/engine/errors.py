@@ -267,7 +267,7 @@ ACTION_FORMS = {
 ACTION_FIELDS = {
     "reason": N_("Motif"), "by": N_("Durée"), "assignee": N_("Nouveau gestionnaire de cas"),
     "references": N_("Dossiers"), "text": N_("Texte de la note"), "state": N_("Nouvel état"),
-    "target": N_("Étape et son nouvel état"), "step": N_("Étape"),
+    "target": N_("Étape et son nouvel état"), "step": N_("Étape"), "region": N_("Région"),
 }
 
 

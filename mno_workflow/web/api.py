@@ -209,6 +209,7 @@ def build_api(web: Web) -> FastAPI:
     @api.get("/cases", response_model=M.CaseList, operation_id="listCases", tags=["cases"],
              responses=_error_responses(401, 403), summary=N_("Dossiers visibles (recherche, filtres)"))
     def list_cases(
+        request: Request,
         user: User = Depends(current_user),
         search: str | None = Query(None, max_length=100),
         region: str | None = Query(None, max_length=64),
@@ -222,6 +223,12 @@ def build_api(web: Web) -> FastAPI:
     ):
         access.require(user, "cases")
         with wf.sessions() as s:
+            from ..user_checks import known_regions, region_problem
+            if region and (problem := region_problem(region, known_regions(s, wf.registry))) is not None:
+                lang = _lang_req(request, user)  # named with the known codes, not « no case » (G18)
+                errors = {"query.region": problem.text(lang)}
+                return JSONResponse({"code": "request_invalid", "message": request_invalid_text(errors, lang),
+                                     "errors": errors}, status_code=422)
             listed = worklists.case_page(
                 s,
                 access.case_clause(user),

@@ -82,3 +82,19 @@ def test_reopen_and_alert_errors_name_forms_fields_and_values_as_people_read_the
         message = r.json()["message"]
         assert all(w in message for w in words), message
         assert "met_on" not in message and "'alert'" not in message, message
+
+
+def test_api_case_list_names_an_unknown_region(live) -> None:
+    """Tryout 5, G18: a region filter the SOPs do not know is named with the known codes (as ``mno
+    case list --region`` and ``mno user add``), not answered with an empty list."""
+    c = live.client()
+    login = {"username": "idrissa.sanou", "password": PASSWORD}
+    auth = {"Authorization": f"Bearer {c.post('/api/v1/auth/token', json=login).json()['token']}"}
+    for lang, words in (("fr", ("Requête invalide — Région : Région inconnue « nowhere »", "kadiogo")),
+                        ("en", ("Invalid request — Region: Unknown region “nowhere”", "kadiogo"))):
+        r = c.get("/api/v1/cases", params={"region": "nowhere"}, headers=auth | {"Accept-Language": lang})
+        assert r.status_code == 422 and r.json()["code"] == "request_invalid", r.text
+        assert all(w in r.json()["message"] for w in words) and "query.region" in r.json()["errors"], r.text
+    near = c.get("/api/v1/cases", params={"region": "kadigo"}, headers=auth).json()
+    assert "vouliez-vous dire « kadiogo »" in near["errors"]["query.region"], near
+    assert c.get("/api/v1/cases", params={"region": "kadiogo"}, headers=auth).status_code == 200
