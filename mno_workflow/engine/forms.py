@@ -121,9 +121,8 @@ _TEXTS = {
 
 
 def invalid(sop: SOP, form_id: str, errors: dict[str, Message]) -> FormInvalid:
-    """The :class:`FormInvalid` of the SOP's form ``form_id`` with its title and the labels of the
-    fields in ``errors``: every check of an SOP form raises it named (tryout 5, G22: « Form 'alert'
-    is invalid — met_on: … » while the others said « Date of contact »)."""
+    """:class:`FormInvalid` of the SOP's form ``form_id``, named by its title and field labels
+    (every check of an SOP form raises it so: tryout 5, G22, « Form 'alert' … met_on »)."""
     return FormInvalid(form_id, errors, **_named(sop, form_id, errors))
 
 
