@@ -164,12 +164,13 @@ def _region(case: Case, code: str):
     return Labels((label,)) if label else code
 
 
-def check_case_scope(session: Session, actor: Actor, references: list[str]) -> None:
+def check_case_scope(session: Session, actor: Actor, references: list[str], reading: bool = False) -> None:
     """The ``--as`` user may act on each case of ``references`` by the same rule as the web and the
     API (:func:`.web.access.can_view_case`, a provider's referrals, a first responder's alerts):
     tryout 3, F30 — a supervisor of another region erased a case's personal data from the CLI.
     ``system`` (scripts) is not checked; an unknown reference is left to the command (« Dossier
-    introuvable »). Raises :class:`OutOfScope` naming the reference and why."""
+    introuvable »). Raises :class:`OutOfScope` naming the reference and why (``reading``: a command
+    that only shows the case, ``mno case show --as``, does not add « rien n'a été fait »)."""
     if actor.user == SYSTEM_USER:
         return
     from .store import repository
@@ -181,6 +182,9 @@ def check_case_scope(session: Session, actor: Actor, references: list[str]) -> N
         if case is None:
             continue
         why = _why_out_of_scope(session, user, case)
+        if why is not None and reading:
+            raise OutOfScope(Message.t("{reference} : dossier hors de votre portée ({why}).",
+                                       reference=reference, why=why))
         if why is not None:
             raise OutOfScope(Message.t(
                 "{reference} : dossier hors de votre portée ({why}) ; rien n'a été fait.",

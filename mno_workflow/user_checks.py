@@ -1,6 +1,7 @@
 """What ``mno user add`` checks before writing an account: the login's form, an existing account
 (changed only with ``--update``), the region among the SOP's region codes and a provider's
-organisation among the directory's organisations, each refused with a sentence in the
+organisation among the directory's organisations (and, for the case lists, a region filter:
+:func:`known_regions`), each refused with a sentence in the
 ``--lang`` language and the nearest known value (« vouliez-vous dire « kadiogo » ? »).
 
 Tryout 3 (F22, F23): ``mno user add mariam.kabore …`` silently replaced an existing person's
@@ -76,3 +77,16 @@ def directory_organisations(session) -> set[str]:
     if not inspect(session.connection()).has_table(org.name):
         return set()
     return set(session.scalars(select(org.c.id)))
+
+
+def known_regions(session, registry) -> set[str]:
+    """The region codes of every loaded SOP version (``registry``: the engine's), for
+    :func:`region_problem` — ``mno case list --region`` and ``GET /api/v1/cases?region=`` name an
+    unknown region with them, as ``mno user add`` does (tryout 5, G18)."""
+    from sqlalchemy import select
+
+    from .store.models import SopVersion
+    codes: set[str] = set()
+    for row in session.scalars(select(SopVersion)):
+        codes |= set(registry.compiled(row).sop.options.get("region") or {})
+    return codes

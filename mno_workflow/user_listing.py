@@ -1,5 +1,6 @@
 """``mno user list``: the accounts of this database for a coordinator on the command line —
-login, name, role, region and organisation in words (the SOP's labels, the directory's names),
+login, name, role, region and organisation in words (the SOP's labels, the directory's names, a
+first responders' post by its account's name),
 state — as aligned text or JSON (codes kept for scripts). Tryout 3, F24."""
 
 from __future__ import annotations
@@ -41,7 +42,11 @@ def print_users(engine: Any, fmt: str, inactive: bool) -> None:
         # their labels once another country's SOP is loaded (tryout 4, G6)
         newest = {v.sop_id: v for v in s.scalars(select(SopVersion).order_by(SopVersion.id))}
         sops = [engine.registry.compiled(v).sop for v in sorted(newest.values(), key=lambda v: -v.id)]
-        orgs = _names(s)
+        from .directory.names_lang import names_in
+        from .views import post_names
+        orgs = names_in(_names(s), language)  # the directory's name, in the reader's language
+        # a first responders' post is in no directory nor SOP: its account's name (tryout 5, G6)
+        orgs.update(post_names(s, {u.organisation for u in users if u.organisation} - set(orgs)))
     if fmt == "json":
         typer.echo(json.dumps([{"id": u.id, "name": u.display_name, "role": u.role, "region": u.region,
                                 "organisation": u.organisation, "email": u.email, "phone": u.phone,

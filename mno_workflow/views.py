@@ -86,15 +86,27 @@ def names_for(session: Any, case: Case, events: list[AuditEvent], users_too: tup
             org.c.id.in_(org_ids))) if name}
         svc = TABLES["service"]
         services = {sid: name for sid, name in session.execute(select(svc.c.id, svc.c.name)) if name}
-    # an organisation not in the directory (a first responders' post, fds-poste-…): its account's
-    # name, never its key
-    for oid, name in session.execute(select(User.organisation, User.display_name).where(
-            User.organisation.in_(org_ids - set(orgs))).order_by(User.id)):
-        if name:
-            orgs.setdefault(oid, name)
+    orgs.update(post_names(session, org_ids - set(orgs)))
     from .directory import organisations_off_platform
     off = organisations_off_platform(session, [i.recipient for i in case.instances])
     return Names(users, orgs, services, off)
+
+
+def post_names(session: Any, org_ids: set[str]) -> dict[str, str]:
+    """``{organisation id: name}`` of organisations the directory does not list (a first
+    responders' post, ``fds-poste-…``, which lives only in its accounts): the name of its first
+    account (by login) that has one — never its key. The case views and ``mno user list`` say it."""
+    from sqlalchemy import select
+
+    from .store.models import User
+    out: dict[str, str] = {}
+    if not org_ids:
+        return out
+    for oid, name in session.execute(select(User.organisation, User.display_name).where(
+            User.organisation.in_(org_ids)).order_by(User.id)):
+        if name:
+            out.setdefault(oid, name)
+    return out
 
 
 def dues_of(session: Any, case: Case) -> dict[int, Any]:

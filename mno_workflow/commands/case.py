@@ -1,10 +1,10 @@
 """``mno case create|fire|prefill|show|list|extend|pause|resume|reassign|erase|export-person|reopen|correct``:
-cases from the command line (erase, export-person, reopen and correct live in their own modules)."""
+cases from the command line (show, list, erase, export-person, reopen and correct live in their own
+modules)."""
 
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +13,6 @@ import typer
 from ..i18n import ngettext
 from .common import (
     AsOption,
-    FormatOption,
     SopArg,
     _,
     error_line,
@@ -71,8 +70,11 @@ def _payload(sop, trigger: str, data: list[str], json_file: Path | None) -> dict
             payload = json.loads(json_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as e:
             fail_file(json_file, e)
-        except ValueError as e:
-            fail(_("{path}: JSON illisible : {error}", path=json_file, error=e))
+        except ValueError as e:  # « JSON illisible ligne 1, colonne 2 : … », never json's English
+            from ..directory.read_words import json_error
+            from ..i18n import colon
+            from ..sop.diagnostics import text_in
+            fail(f"{json_file}{colon(state['lang'])}{text_in(json_error(e), state['lang'])}")
         if not isinstance(payload, dict):
             fail(_("{path}: un objet JSON {{...}} est attendu", path=json_file))
     forms = _form_of(sop, trigger)
@@ -142,6 +144,8 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
     who = parse_actor(actor, [reference])
     engine = open_engine()
     sop = engine_sop(engine, reference)  # read once: the case stays on its SOP version
+    from ..case_read_provider import check_reach
+    check_reach(engine, who, reference, instance, sop)  # another organisation's referral: not found
     payload = _payload(sop, trigger, data or [], json_file)
     prefilled: dict[str, list[str]] = {}
     if not no_prefill:  # engine/prefill.py: the same pre-fill as the page and the API
@@ -191,120 +195,6 @@ def case_prefill(reference: str, trigger: str, actor: AsOption = "",
         tr = transition_of(sop, case, trigger, who.role, instance)
         forms = tr.forms if tr is not None else []
         typer.echo(json.dumps({f: prefill(sop, case, f) for f in forms}, ensure_ascii=False, indent=2))
-
-
-@app.command("show")
-def case_show(reference: str, fmt: FormatOption = "text") -> None:
-    """Afficher un dossier : étapes, états, données et journal d'audit."""
-    from ..protection.viewlog import log_cli_view
-    from ..store import repository
-    from ..views import audit_lines, case_as_dict, case_lines, dues_of, names_for
-    engine = open_engine(read_only=True)
-    with engine.sessions() as s:
-        case = repository.get_case(s, reference)
-        if case is None:
-            fail(error_line(_("Dossier introuvable : {reference}", reference=reference), "case_not_found"))
-        sop = engine.registry.for_case(case).sop
-        events = repository.trail(s, case)
-        log_cli_view(s, case, engine.clock.now())
-        s.commit()
-        if fmt == "json":
-            from ..directory import organisations_off_platform
-            off = organisations_off_platform(s, [i.recipient for i in case.instances])
-            typer.echo(json.dumps(case_as_dict(case, sop, events, off, dues_of(s, case)), ensure_ascii=False,
-                                  indent=2))
-        else:
-            from ..engine import erasure_words
-            names = names_for(s, case, events)  # the assignee, actors and organisations by name
-            erasure = erasure_words.erasure_of(s, case)  # when and why, in words (F31)
-            banner = [erasure_words.banner(erasure, state["lang"], sop.calendar.timezone)] if erasure else []
-            from ..engine.timers import calendar_for
-            lines = case_lines(case, sop, state["lang"], names, dues_of(s, case), engine.clock.now(),
-                               calendar_for(s, sop, state["lang"]))
-            lines[2:2] = banner  # after the name line
-            for line in lines + [""] + audit_lines(events, sop, state["lang"], names):
-                typer.echo(line)
-
-
-class CaseStatus(StrEnum):
-    """The values of ``mno case list --status`` (a case is open or closed)."""
-
-    open = "open"
-    closed = "closed"
-
-
-@app.command("list")
-def case_list(fmt: FormatOption = "text",
-              search: Annotated[str | None, typer.Option(help="Référence ou nom (sans accents ni "
-                                                               "majuscules)")] = None,
-              status: Annotated[CaseStatus | None, typer.Option(
-                  help="État du dossier : open (ouvert) ou closed (clos)")] = None,
-              region: Annotated[str | None, typer.Option(help="Code de la région (ex. kadiogo)")] = None,
-              step: Annotated[str | None, typer.Option(help="Étape en cours (identifiant de la POS)")] = None,
-              state_: Annotated[str | None, typer.Option("--state", help="État de cette étape (identifiant "
-                                                                         "de la POS)")] = None,
-              assignee: Annotated[str | None, typer.Option(help="Identifiant du gestionnaire")] = None,
-              overdue: Annotated[bool, typer.Option("--overdue", help="Seulement les dossiers en retard")]
-              = False, limit: int = 100) -> None:
-    """Lister les dossiers, les plus récents d'abord (recherche sans accents ni majuscules)."""
-    from ..store import repository
-    from ..views import Names
-    engine = open_engine(read_only=True)
-    with engine.sessions() as s:
-        cases = repository.list_cases(s, search=search, status=status.value if status else None,
-                                      region=region, step=step,
-                                      state=state_, assignee=assignee, limit=limit,
-                                      overdue_at=engine.clock.now() if overdue else None)
-        rows, shown = [], []
-        users = _user_names(s, {c.assignee for c in cases})
-        for c in cases:
-            open_steps = [f"{i.step}:{i.key}={i.state}" for i in c.instances if not i.final]
-            rows.append({"reference": c.reference, "status": c.status, "name": c.display_name,
-                         "region": c.region, "assignee": c.assignee, "version": c.version,
-                         "open_steps": open_steps, "updated_at": c.updated_at.isoformat()})
-            if fmt != "json":
-                shown.append(_list_row(c, engine.registry.for_case(c).sop, Names(users)))
-    if fmt == "json":  # the codes, for scripts
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not shown:  # stdout stays empty for scripts
-        typer.echo(_("Aucun dossier."), err=True)
-        return
-    typer.echo("\t".join([_("Référence"), _("État du dossier"), _("Nom"), _("Région"), _("Gestionnaire"),
-                          _("Étapes en cours")]))
-    for line in shown:
-        typer.echo("\t".join(line))
-
-
-def _user_names(session, ids: set) -> dict[str, str]:
-    """Display names of the users ``ids`` (those that have one)."""
-    from sqlalchemy import select
-
-    from ..store.models import User
-    ids = ids - {None, ""}
-    return {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))
-            if u.display_name} if ids else {}
-
-
-def _list_row(case, sop, names) -> list[str]:
-    """One row of ``mno case list`` in words of the ``--lang`` language: the status, the region's
-    and the open steps' and states' labels of the SOP, the assignee's name."""
-    from ..i18n import colon, listed
-    lang = state["lang"]
-    status = {"open": _("ouvert"), "closed": _("clos")}.get(case.status, case.status)
-    region = sop.label(sop.options.get("region", {}).get(case.region or ""), lang) or case.region or "-"
-    steps = []
-    for inst in case.instances:
-        if inst.final or inst.step not in sop.steps:
-            continue
-        st = sop.steps[inst.step]
-        need = sop.options.get("need", {}).get(inst.key)
-        words = sop.label(st.label, lang) + (f" — {sop.label(need, lang)}" if need else "")
-        label = sop.label(st.states[inst.state].label, lang) if inst.state in st.states else inst.state
-        steps.append(f"{words}{colon(lang)}{label}")
-    from ..views import name_of
-    return [case.reference or "-", status, name_of(case, lang), region,
-            names.user(case.assignee) if case.assignee else "-", listed(steps, lang) or "-"]
 
 
 @app.command("extend")
@@ -374,11 +264,14 @@ def case_reassign(references: Annotated[list[str], typer.Argument(help="Référe
 
 
 def _register_admin_commands() -> None:
-    """``case erase``, ``case export-person`` and ``case reopen`` (their modules are small and import
-    the engine only when they run)."""
+    """``case show``, ``case list``, ``case erase``, ``case export-person``, ``case reopen`` and
+    ``case correct`` (their modules are small and import the engine only when they run)."""
     from ..case_admin_cli import case_correct, case_reopen
+    from ..case_read_cli import case_list, case_show
     from ..person_cli import case_export_person
     from ..retention_cli import case_erase
+    app.command("show")(case_show)
+    app.command("list")(case_list)
     app.command("erase")(case_erase)
     app.command("export-person")(case_export_person)
     app.command("reopen")(case_reopen)

@@ -190,11 +190,13 @@ def sop_migrate(source: Annotated[str, typer.Argument(help="Version d'origine, e
         plan = migrate_cases(engine, source, target, pairs, who, references=case or None,
                              dry_run=dry_run, rule=rule, deadline_rules=rules)
     from ..engine.migrate_words import deadline_line, states_line
+    from ..engine.versions import sop_of
+    old, new = sop_of(engine, source), sop_of(engine, target)  # steps and states by their labels (G15)
     for ref, change in plan.cases.items():
         typer.echo(ref)
-        typer.echo("  " + states_line(change.states, lang()))
+        typer.echo("  " + states_line(change.states, lang(), old, new, keys=True))
         for d in change.deadlines:
-            typer.echo("  " + deadline_line(d, lang(), plan.timezone))
+            typer.echo("  " + deadline_line(d, lang(), plan.timezone, new, keys=True))
         for eff in change.effects:
             if "started" in eff:
                 typer.echo("  " + gettext("étape démarrée : {step}", lang(), step=eff["started"]))

@@ -34,6 +34,7 @@ from ..store.models import Alert, Case, User
 from ..store.repository import fold
 from .alert_outcome import Closure, closures
 from .errors import FormInvalid, Message, RoleNotAllowed
+from .forms import invalid
 from .opening import open_case
 from .prefill import prefill  # noqa: F401 - moved to prefill.py; kept importable here
 
@@ -157,7 +158,7 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
 
     def finish(s: Session, case: Case) -> None:
         if chosen[0] is None:  # region valid but nobody to receive it (else the form error said so)
-            raise FormInvalid(form_id, {region_field: nobody})
+            raise invalid(sop, form_id, {region_field: nobody})
         data = case.data or {}
         name = " ".join(str(_value(data, p) or "") for p in entry.name).strip()
         if not name and entry.describe:
@@ -170,8 +171,8 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
                            idempotency_key=idempotency_key, start=entry.start,
                            prepare=prepare, finish=finish, choose=choose)
     except FormInvalid as e:
-        if valid_region and chosen[0] is None and region_field not in e.errors:
-            raise FormInvalid(e.form_id, {**e.errors, region_field: nobody}) from None
+        if valid_region and chosen[0] is None and region_field not in e.errors:  # named as the form
+            raise invalid(sop, e.form_id, {**e.errors, region_field: nobody}) from None
         raise
     if opened.replayed:
         with wf.sessions() as s:

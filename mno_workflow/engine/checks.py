@@ -24,7 +24,6 @@ from .conditions import disclosure_problem
 from .corewrite import is_carrier
 from .errors import (
     AmbiguousInstance,
-    FormInvalid,
     GuardNotMet,
     Joined,
     Labels,
@@ -35,6 +34,7 @@ from .errors import (
     sop_text,
     trigger_label,
 )
+from .forms import invalid
 from .instances import instance_keys, named, open_instances
 from .service_levels import check_service_of
 
@@ -209,7 +209,7 @@ class ChecksMixin:
         field_id = recipient.split(".", 1)[1]
         org = data.get(field_id)
         if org and self.recipient_known(s, org) is False:
-            raise FormInvalid(form_id, {field_id: Message.t(
+            raise invalid(sop, form_id, {field_id: Message.t(
                 "« {org} » n'est pas une organisation du répertoire des prestataires.",
                 org=org)})
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import N_
+
 
 @dataclass(frozen=True)
 class Message:
@@ -154,13 +156,14 @@ class FieldErrors:
 
 @dataclass(frozen=True)
 class FormNames:
-    """Form ids quoted in the reader's language (« a », « b » / 'a', 'b'), one value of a message."""
+    """Forms quoted in the reader's language (« a », « b » / 'a', 'b'), one value of a message."""
 
-    names: tuple[str, ...]
+    names: tuple[Any, ...]  #: ids, or their SOP :class:`Labels`
 
     def text(self, lang: str = "fr") -> str:
         from ..i18n import gettext
-        return ", ".join(gettext("« {name} »", lang, name=n) for n in self.names)
+        return ", ".join(gettext("« {name} »", lang, name=n.text(lang) if isinstance(n, Labels) else n)
+                         for n in self.names)
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,22 @@ class StaleVersion(EngineError):
     code, http_status = "stale_version", 409
 
 
+#: The forms of the application's own actions (not the SOP's): their names and their fields' names,
+#: French source text, msgid of the catalogues — a 422 names them as the page does, never
+#: « reopen », « risk_level » (tryout 5, G22). The SOP's forms are named by the SOP
+#: (:func:`mno_workflow.engine.forms.invalid`).
+ACTION_FORMS = {
+    "reopen": N_("Réouverture du dossier"), "extension": N_("Prolongation du délai"),
+    "correct": N_("Correction d'état"), "reassign": N_("Réattribution"), "note": N_("Note"),
+    "erase": N_("Effacement des données de la personne"), "create": N_("Ouverture du dossier"),
+}
+ACTION_FIELDS = {
+    "reason": N_("Motif"), "by": N_("Durée"), "assignee": N_("Nouveau gestionnaire de cas"),
+    "references": N_("Dossiers"), "text": N_("Texte de la note"), "state": N_("Nouvel état"),
+    "target": N_("Étape et son nouvel état"), "step": N_("Étape"), "region": N_("Région"),
+}
+
+
 class FormInvalid(EngineError):
     """Per-field validation errors: ``errors = {field_path: Message}``."""
 
@@ -261,11 +280,17 @@ class FormInvalid(EngineError):
                  labels: dict[str, Any] | None = None):
         """``title`` (SOP :class:`Labels` of the form) and ``labels`` (field path → Labels) name
         the form and its fields in the message as people read them (« Retrait du consentement »,
-        « Date du retrait »); the form id and field paths otherwise. ``errors`` stays keyed by path."""
+        « Date du retrait »); an action's own form (:data:`ACTION_FORMS`: reopen, extension…) and
+        its fields are named from the catalogues; the id otherwise. ``errors`` stays keyed by path."""
         self.form_id = form_id
         self.errors = errors
+        if title is None and form_id in ACTION_FORMS:
+            title = Message.t(ACTION_FORMS[form_id])
+            labels = {**{k: Message.t(ACTION_FIELDS[k]) for k in errors if k in ACTION_FIELDS},
+                      **(labels or {})}
+        self.title, self.labels = title, dict(labels or {})
         super().__init__(Message.t("Formulaire « {form} » invalide — {errors}", form=title or form_id,
-                                   errors=FieldErrors(tuple(errors.items()), tuple((labels or {}).items()))))
+                                   errors=FieldErrors(tuple(errors.items()), tuple(self.labels.items()))))
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:
         return {"code": self.code, "message": self.text(lang), "form": self.form_id,
@@ -278,14 +303,18 @@ class FormsInvalid(FormInvalid):
     none of the forms). ``errors`` flattens them as ``{"form.field": Message}``; ``form_id`` is the
     first form with an error. ``as_dict`` adds ``forms: {form_id: {field_path: text}}``."""
 
-    def __init__(self, by_form: dict[str, dict[str, Message]]):
+    def __init__(self, by_form: dict[str, dict[str, Message]], *, titles: dict[str, Any] | None = None,
+                 labels: dict[str, Any] | None = None):
+        """``titles`` (form id → SOP :class:`Labels`) and ``labels`` (``form.field`` → Labels) name
+        the forms and fields as people read them; their ids otherwise."""
         self.by_form = by_form
         flat = {f"{fid}.{k}" if fid and k else (fid or k): m
                 for fid, errs in by_form.items() for k, m in errs.items()}
-        super().__init__(next(iter(by_form)) or "", flat)
+        super().__init__(next(iter(by_form)) or "", flat, labels=labels)
+        titles = titles or {}
         self.message = Message.t("Formulaires invalides {names} — {errors}",
-                                 names=FormNames(tuple(fid for fid in by_form if fid)),
-                                 errors=FieldErrors(tuple(flat.items())))
+                                 names=FormNames(tuple(titles.get(fid, fid) for fid in by_form if fid)),
+                                 errors=FieldErrors(tuple(flat.items()), tuple((labels or {}).items())))
         self.args = (self.message.fr,)
 
     def as_dict(self, lang: str = "fr") -> dict[str, Any]:

@@ -120,6 +120,12 @@ _TEXTS = {
 }
 
 
+def invalid(sop: SOP, form_id: str, errors: dict[str, Message]) -> FormInvalid:
+    """:class:`FormInvalid` of the SOP's form ``form_id``, named by its title and field labels
+    (every check of an SOP form raises it so: tryout 5, G22, « Form 'alert' … met_on »)."""
+    return FormInvalid(form_id, errors, **_named(sop, form_id, errors))
+
+
 def _named(sop: SOP, form_id: str, errors: dict[str, Message]) -> dict[str, Any]:
     """The form's title and the labels of the fields in ``errors`` (``group.0.field``: the
     field's label), for :class:`FormInvalid`'s message (tryout 3, F14: « Formulaire

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..sop.schema import SOP, Transition
-from .errors import FormInvalid, FormsInvalid, Message
+from .errors import FormInvalid, FormsInvalid, Labels, Message
 from .forms import validate_form
 
 _NO_FIELD = Message.t("Cette action ne prend pas ce champ.")
@@ -37,7 +37,8 @@ def validate_transition_forms(sop: SOP, t: Transition, trigger: str, payload: di
     forms = t.forms
     if not forms:
         if payload:
-            raise FormInvalid(trigger, {k: _NO_FIELD for k in payload})
+            raise FormInvalid(trigger, {k: _NO_FIELD for k in payload},  # the action by its label
+                              title=Labels((t.label,)) if t.label else None)
         return {}
     if len(forms) == 1:
         return {forms[0]: validate_form(sop, forms[0], payload, context=context, today=today, now=now)}
@@ -48,9 +49,13 @@ def validate_transition_forms(sop: SOP, t: Transition, trigger: str, payload: di
     if stray:
         by_form[""] = {k: _NOT_FORM for k in stray}
     out: dict[str, dict[str, Any]] = {}
+    titles: dict[str, Any] = {}
+    labels: dict[str, Any] = {}
     ctx = dict(context)
     for fid in forms:
         part = payload.get(fid) or {}
+        if fid in sop.forms and sop.forms[fid].title:  # the forms and fields by their SOP labels
+            titles[fid] = Labels((sop.forms[fid].title,))
         if not isinstance(part, dict):
             by_form[fid] = {"": _GROUP}
             continue
@@ -58,8 +63,9 @@ def validate_transition_forms(sop: SOP, t: Transition, trigger: str, payload: di
             out[fid] = ctx[fid] = validate_form(sop, fid, part, context=ctx, today=today, now=now)
         except FormInvalid as e:
             by_form[fid] = e.errors
+            labels.update({f"{fid}.{k}": label for k, label in e.labels.items()})
     if by_form:
-        raise FormsInvalid(by_form)
+        raise FormsInvalid(by_form, titles=titles, labels=labels)
     return out
 
 

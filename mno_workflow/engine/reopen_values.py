@@ -78,13 +78,17 @@ def check(sop: SOP, data: dict | None, values: dict[str, Any] | None) -> dict[st
                     "l'identification) ; il choisit le délai du premier suivi de l'étape qui "
                     "redémarre.", label=_label(sop, a.path))
             continue
-        if str(v) not in a.codes:
+        if str(v) not in a.codes:  # the codes by the option list's labels (« Élevé, Modéré, Faible »)
+            options = sop.options.get(a.options or "", {})
             errors[a.field] = Message.t("Valeur « {value} » inconnue ; valeurs possibles : {codes}.",
-                                        value=v, codes=", ".join(a.codes))
+                                        value=v, codes=Labels(tuple(options.get(c) or {"fr": c}
+                                                                    for c in a.codes)))
             continue
         out[a.path] = str(v)
-    if errors:
-        raise FormInvalid("reopen", errors)
+    if errors:  # the fields by their SOP labels (« Niveau de risque »), never their ids
+        raise FormInvalid("reopen", errors, labels={a.field: _label(sop, a.path) for a in wanted
+                                                    if a.field in errors and isinstance(_label(sop, a.path),
+                                                                                        Labels)})
     return out
 
 

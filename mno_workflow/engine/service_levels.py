@@ -193,7 +193,8 @@ def check_service_of(session: Any, sop: SOP, step_id: str, form_id: str | None, 
     when the form ``form_id`` being submitted names both the provider and a directory service
     that belongs to another organisation. A service the directory does not know is accepted: the
     SOP's default deadline then applies with a visible note (:func:`service_level`)."""
-    from .errors import FormInvalid, Message
+    from .errors import Message
+    from .forms import invalid
     step = sop.steps[step_id]
     if not (form_id and step.service and step.recipient and step.service.startswith(form_id + ".")):
         return
@@ -204,7 +205,7 @@ def check_service_of(session: Any, sop: SOP, step_id: str, form_id: str | None, 
     _, reason = _directory_time(session, str(service), str(org), "normal")
     if reason == "other_provider":  # by their names in the reader's language, never their ids
         service_name, org_name = _names(session, str(service), str(org))
-        raise FormInvalid(form_id, {field: Message.t(
+        raise invalid(sop, form_id, {field: Message.t(
             "Le service « {service} » de l'annuaire n'est pas un service de « {org} ».",
             service=service_name, org=org_name)})
 

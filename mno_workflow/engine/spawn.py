@@ -30,7 +30,8 @@ from ..sop.schema import ForEach, Transition
 from ..store.models import Case, StepInstance
 from .consent_gate import check_spawn_gate
 from .corewrite import new_instance
-from .errors import FormInvalid, Labels, Message
+from .errors import Labels, Message
+from .forms import invalid
 from .item_source import MARK
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,7 +88,7 @@ def spawn_instances(engine: Any, s: Session, case: Case, inst: StepInstance, com
             field = fe.key if fe and fe.key else "_"
             src = t.spawn.source.partition(".")[0]
             form_id = (src if src in t.forms else t.forms[0]) if t.forms else trigger
-            raise FormInvalid(form_id, {field: Message.t(
+            raise invalid(sop, form_id, {field: Message.t(
                 "Un {step} est déjà en cours pour « {key} » ({step_id}:{key}) : le suivre plutôt "
                 "que d'en créer un second.", step=Labels((step.label,), lower=True), key=key,
                 step_id=step_id)})

@@ -86,6 +86,12 @@ def _version(session, ref: str) -> SopVersion:
     return row
 
 
+def sop_of(engine, ref: str) -> Any:
+    """The SOP model of version ``ref`` (``id@version``, as ``mno sop migrate`` names it)."""
+    with engine.sessions() as s:
+        return engine.registry.compiled(_version(s, ref)).sop
+
+
 def _closest(word: str, known) -> Message:
     near = difflib.get_close_matches(word, list(known), n=1, cutoff=0.5)
     if near:

@@ -66,11 +66,22 @@ def french_half(text: str) -> str:
     return text
 
 
+#: reST literal markup of docstrings (« ``calendar.managed_by`` »), which a help must not show
+_LITERAL = re.compile(r"``(.+?)``", re.S)
+
+
+def plain(text: str, lang: str) -> str:
+    """``text`` without reST literal markup: ``x`` quoted as the reader's language quotes (« x »
+    in French, “x” otherwise) — tryout 5, G18."""
+    quote = "« {} »" if lang == SOURCE else "“{}”"
+    return _LITERAL.sub(lambda m: quote.format(m.group(1)), text)
+
+
 def _in(text: str, lang: str) -> str:
     if lang == SOURCE:
-        return french_half(text)
+        return plain(french_half(text), lang)
     found = gettext(text, lang)
-    return french_half(found) if found == text else found
+    return plain(french_half(found) if found == text else found, lang)
 
 
 def localise(cmd: Any, lang: str | None = None) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -35,14 +36,17 @@ def trail(session: Session, case: Case) -> list[AuditEvent]:
 def list_cases(session: Session, *, search: str | None = None, status: str | None = None,
                region: str | None = None, assignee: str | None = None, step: str | None = None,
                state: str | None = None, overdue_at: datetime | None = None, limit: int = 100,
-               offset: int = 0) -> list[Case]:
+               offset: int = 0, where: Any = None) -> list[Case]:
     """Cases matching every given filter, newest first.
 
     ``search`` matches the reference or the name, case- and accent-insensitively; ``step`` and
     ``state`` match an open step instance; ``overdue_at`` (an aware instant, usually now) keeps
-    cases with a step still in a state whose deadline passed before it. ``limit`` is capped at
-    1,000."""
+    cases with a step still in a state whose deadline passed before it; ``where``, an SQL condition
+    on ``Case``, keeps the cases a reader may open (``web.access.case_clause``). ``limit`` is
+    capped at 1,000."""
     q = select(Case).options(selectinload(Case.instances)).order_by(Case.id.desc())
+    if where is not None:
+        q = q.where(where)
     if search and search.strip():
         q = q.where(search_clause(session.get_bind().dialect.name, search))
     if status:

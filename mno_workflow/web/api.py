@@ -163,7 +163,7 @@ def build_api(web: Web) -> FastAPI:
                 continue
             errors[".".join(loc)] = M.field_error(err.get("type", ""), msg, lang)
         return JSONResponse(
-            {"code": "request_invalid", "message": M.text("request_invalid", lang), "errors": errors},
+            {"code": "request_invalid", "message": request_invalid_text(errors, lang), "errors": errors},
             status_code=422,
         )
 
@@ -209,6 +209,7 @@ def build_api(web: Web) -> FastAPI:
     @api.get("/cases", response_model=M.CaseList, operation_id="listCases", tags=["cases"],
              responses=_error_responses(401, 403), summary=N_("Dossiers visibles (recherche, filtres)"))
     def list_cases(
+        request: Request,
         user: User = Depends(current_user),
         search: str | None = Query(None, max_length=100),
         region: str | None = Query(None, max_length=64),
@@ -222,6 +223,12 @@ def build_api(web: Web) -> FastAPI:
     ):
         access.require(user, "cases")
         with wf.sessions() as s:
+            from ..user_checks import known_regions, region_problem
+            if region and (problem := region_problem(region, known_regions(s, wf.registry))) is not None:
+                lang = _lang_req(request, user)  # named with the known codes, not « no case » (G18)
+                errors = {"query.region": problem.text(lang)}
+                return JSONResponse({"code": "request_invalid", "message": request_invalid_text(errors, lang),
+                                     "errors": errors}, status_code=422)
             listed = worklists.case_page(
                 s,
                 access.case_clause(user),
@@ -297,13 +304,7 @@ def build_api(web: Web) -> FastAPI:
             case = case_files.case_of(s, reference)
             sop = web.compiled_for(case).sop
             if user.role == "provider":
-                insts = [
-                    i
-                    for i in case.instances
-                    if (body.instance is None or body.instance in (i.label_key, i.key))
-                    and access.can_view_referral(user, sop, case, i)
-                ]
-                if not insts:
+                if not access.referrals_in_reach(user, sop, case, body.instance):
                     raise access.NotVisible()
             else:
                 access.require(user, "cases")
@@ -352,6 +353,21 @@ def _fire_warnings(wf, sop, r, user: User, lang: str) -> list[str]:
     from ..directory.need_check import warnings_after_fire
     return warnings_after_fire(wf.sessions, sop, r.reference, r.step, r.instance, r.trigger,
                                r.from_state, lang)
+
+
+def request_invalid_text(errors: dict[str, str], lang: str) -> str:
+    """« Requête invalide — Motif : ce champ est obligatoire » : the request's field errors in one
+    sentence, as a form's 422 says them (:class:`~mno_workflow.engine.errors.FormInvalid`), each
+    field by its name when the application names it (``body.reason`` → « Motif »), else its key."""
+    from ..engine.errors import ACTION_FIELDS, FieldErrors, Message
+    from ..i18n import gettext
+    if not errors:
+        return M.text("request_invalid", lang)
+    last = {k: k.rpartition(".")[2] for k in errors}  # a parameter's name, not its place (query.limit)
+    labels = {k: Message.t(ACTION_FIELDS[n]) if n in ACTION_FIELDS else Message(fr=n, en=n)
+              for k, n in last.items() if n}
+    said = FieldErrors(tuple((k, Message(fr=v, en=v)) for k, v in errors.items()), tuple(labels.items()))
+    return gettext("Requête invalide — {errors}", lang, errors=said.text(lang))
 
 
 def _lang(request: Request) -> str:

@@ -59,29 +59,32 @@ class ErrorBody(BaseModel):
 #: (msgid ``api.<code>``); ``python -m mno_workflow.i18n.migrate`` moves them there.
 TEXTS: dict[str, tuple[str, str]] = {}
 
-#: Wording of pydantic's error types: French source text, message ids of the catalogues (English
-#: keeps pydantic's own message; other languages read their catalogue, see :func:`field_error`).
+#: Wording of pydantic's error types as sentences, the same as a form's (« Ce champ est
+#: obligatoire. »): French source text, message ids of the catalogues, in every language (tryout 5,
+#: G22: English showed pydantic's « Field required »); see :func:`field_error`.
 FIELD_MESSAGES = {
-    "missing": N_("Champ obligatoire"), "string_too_long": N_("Texte trop long"),
-    "string_type": N_("Texte attendu"), "int_parsing": N_("Nombre entier attendu"),
-    "int_type": N_("Nombre entier attendu"),
-    "bool_parsing": N_("Vrai ou faux attendu"), "greater_than_equal": N_("Valeur trop petite"),
-    "less_than_equal": N_("Valeur trop grande"), "too_long": N_("Liste trop longue"),
-    "list_type": N_("Liste attendue"), "dict_type": N_("Objet JSON attendu"),
-    "json_invalid": N_("JSON invalide"),
-    "model_attributes_type": N_("Objet JSON attendu"), "int_from_float": N_("Nombre entier attendu"),
-    "datetime_parsing": N_("Date et heure attendues"), "extra_forbidden": N_("Champ inconnu"),
+    "missing": N_("Ce champ est obligatoire."), "string_too_long": N_("Texte trop long."),
+    "string_type": N_("Texte attendu."), "int_parsing": N_("Nombre entier attendu."),
+    "int_type": N_("Nombre entier attendu."),
+    "bool_parsing": N_("Réponse oui/non attendue (true/false)."),
+    "greater_than_equal": N_("Valeur trop petite."), "less_than_equal": N_("Valeur trop grande."),
+    "too_long": N_("Liste trop longue."), "list_type": N_("Une liste de valeurs est attendue."),
+    "dict_type": N_("Un objet JSON est attendu."), "json_invalid": N_("JSON invalide."),
+    "model_attributes_type": N_("Un objet JSON est attendu."), "int_from_float": N_("Nombre entier attendu."),
+    "datetime_parsing": N_("Date et heure invalides (ex. 2025-02-28T14:30)."),
+    "extra_forbidden": N_("Champ inconnu dans cette requête."),
 }
 FIELD_FR = FIELD_MESSAGES  # the former name
 
 
 def field_error(kind: str, message: str, lang: str) -> str:
-    """A request field's error in ``lang``: pydantic's own ``message`` in English (or for an error
-    type not listed), else :data:`FIELD_MESSAGES` from the catalogues."""
-    if lang == "en" or kind not in FIELD_MESSAGES:
-        return message
+    """A request field's error in ``lang``, a sentence of the catalogues (:data:`FIELD_MESSAGES`) in
+    every language; for an error type not listed, pydantic's own ``message`` in English, « Valeur
+    invalide. » in another language (never English there)."""
     from ..i18n import gettext
-    return gettext(FIELD_MESSAGES[kind], lang)
+    if kind in FIELD_MESSAGES:
+        return gettext(FIELD_MESSAGES[kind], lang)
+    return message if lang == "en" else gettext("Valeur invalide.", lang)
 
 
 def lang_of(accept_language: str | None) -> str:

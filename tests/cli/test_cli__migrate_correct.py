@@ -42,6 +42,7 @@ def test_migrate_dry_run_then_run_then_correct_then_verify(db_url, tmp_path, bf_
     old = f"mnr_bf@{doc['version']}"
     doc["version"] = "2099.9"
     rename_state(doc, "referral", "sent", "transmitted")
+    doc["steps"]["referral"]["states"]["transmitted"]["label"] = {"fr": "Transmis", "en": "Transmitted"}
     v2 = tmp_path / "v2.yaml"
     v2.write_text(dump(doc), encoding="utf-8")
     assert mno(db_url, "sop", "load", str(v2)).exit_code == 0
@@ -58,17 +59,23 @@ def test_migrate_dry_run_then_run_then_correct_then_verify(db_url, tmp_path, bf_
     r = mno(db_url, "sop", "migrate", old, "mnr_bf@2099.9", "--map", "referral.sent=transmitted",
             "--dry-run", "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
-    assert f"{ref}\n" in r.output and "états : referral:psychosocial : sent → transmitted" in r.output
+    # the SOPs' labels, the ids --map takes in brackets (tryout 5, G15)
+    moved = ("états : Référencement — Soutien psychosocial et santé mentale [referral:psychosocial] : "
+             "Envoyé au prestataire [sent] → Transmis [transmitted]")
+    assert f"{ref}\n" in r.output and moved in r.output, r.output
     assert "même règle : échéance gardée" in r.output and "prochaines actions" in r.output
     assert "rien n'est écrit" in r.output and " / " not in r.output, r.output  # never « fr / en »
     assert not re.search(r"\b20\d\d-\d\d-\d\d", r.output), r.output  # due dates as 07/06/2025 …
-    assert re.search(r"délai \S+ \(\w+\) : \d\d/\d\d/20\d\d \d\d:\d\d → ", r.output), r.output
+    assert re.search(r"délai Référencement — [^[]+\[referral:psychosocial\] \(Transmis \[transmitted\]\) : "
+                     r"\d\d/\d\d/20\d\d \d\d:\d\d → ", r.output), r.output
     r = mno(db_url, "--lang", "en", "sop", "migrate", old, "mnr_bf@2099.9", "--map",
             "referral.sent=transmitted",
             "--dry-run", "--as", "coord:coordinator")
-    assert "states: referral:psychosocial: sent → transmitted" in r.output, r.output
+    assert ("states: Referral — Mental health and psychosocial support [referral:psychosocial]: "
+            "Sent to provider [sent] → Transmitted [transmitted]") in r.output, r.output
     assert "same rule: due date kept" in r.output and "états" not in r.output, r.output
-    assert re.search(r"deadline \S+ \(\w+\): \d\d/\d\d/20\d\d \d\d:\d\d → ", r.output), r.output
+    assert re.search(r"deadline Referral — [^[]+\[referral:psychosocial\] \(Transmitted \[transmitted\]\): "
+                     r"\d\d/\d\d/20\d\d \d\d:\d\d → ", r.output), r.output
     shown = mno(db_url, "case", "show", ref, "--format", "json").stdout
     assert '"state": "sent"' in shown  # the dry run wrote nothing
 

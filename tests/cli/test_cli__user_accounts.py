@@ -112,3 +112,17 @@ def test_user_list_keeps_each_countrys_region_labels_with_a_second_sop(db, tmp_p
     assert mno(db, "sop", "load", str(tmp_path / "autre.yaml")).exit_code == 0
     listed = mno(db, "user", "list").output
     assert "Kadiogo (Ouagadougou)" in listed and " kadiogo " not in listed, listed
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_user_list_names_a_first_responders_post_not_its_key(db, lang):
+    """Tryout 5, G6: a first responders' post is in no directory nor SOP (it lives in its accounts):
+    its organisation read « fds-poste-seytenga »; it is named by its account, as on the case pages."""
+    assert mno(db, "user", "add", "agent.fds", "--role", "first_responder", "--name",
+               "Agent FDS, poste de Seytenga", "--organisation", "fds-poste-seytenga", "--region",
+               "kadiogo", "--password-stdin", input=PASSWORD).exit_code == 0
+    listed = mno(db, "user", "list", lang=lang).output
+    row = next(line for line in listed.splitlines() if line.startswith("agent.fds"))
+    assert "fds-poste-seytenga" not in listed and row.count("Agent FDS, poste de Seytenga") == 2, listed
+    rows = json.loads(mno(db, "user", "list", "--format", "json").output)  # the code, for scripts
+    assert {r["id"]: r["organisation"] for r in rows}["agent.fds"] == "fds-poste-seytenga"

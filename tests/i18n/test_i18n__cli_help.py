@@ -136,9 +136,11 @@ def test_views_words_and_api_field_errors_come_from_the_catalogues():
     from mno_workflow.web.api_models import FIELD_MESSAGES, field_error
     assert _t("fr")["trail"] == "Journal d'audit" and _t("en")["trail"] == "Audit trail"
     assert _t("en")["status"] == {"open": "open", "closed": "closed"}
-    assert field_error("missing", "Field required", "fr") == "Champ obligatoire"
-    assert field_error("missing", "Field required", "en") == "Field required"  # pydantic's own
-    assert field_error("uuid_type", "UUID expected", "fr") == "UUID expected"  # not listed
+    assert field_error("missing", "Field required", "fr") == "Ce champ est obligatoire."
+    # a sentence as a form's, never pydantic's own « Field required » (tryout 5, G22)
+    assert field_error("missing", "Field required", "en") == "This field is required."
+    assert field_error("uuid_type", "UUID expected", "en") == "UUID expected"  # not listed
+    assert field_error("uuid_type", "UUID expected", "fr") == "Valeur invalide."  # never English
     assert set(FIELD_MESSAGES) >= {"missing", "json_invalid", "extra_forbidden"}
 
 
@@ -177,3 +179,13 @@ def test_click_usage_sentences_in_the_lang_language(lang, extra, needs):
     assert r.returncode == 2 and extra in r.stderr and "Got unexpected" not in r.stderr, r.stderr
     r = mno(*flag, "case", "fire", "MNR-X", "t", "--as")
     assert r.returncode == 2 and needs in r.stderr and "requires an argument" not in r.stderr, r.stderr
+
+
+def test_no_help_shows_rest_markup(helps):
+    """Tryout 5, G18: « mno calendar set --help » showed « ``calendar.managed_by`` » (a docstring's
+    reST markup); every help quotes such names as its language does."""
+    shown = [(lang, cmd, line.strip()) for lang, texts in helps.items() for cmd, text in texts.items()
+             for line in text.splitlines() if "``" in line or re.search(r":(func|class|mod|meth):`", line)]
+    assert shown == []
+    assert "« calendar.managed_by »" in re.sub(r"\s+", " ", helps["fr"]["calendar set"])
+    assert "“calendar.managed_by”" in re.sub(r"\s+", " ", helps["en"]["calendar set"])

@@ -157,8 +157,10 @@ def test_error_messages_follow_accept_language(env):
     bad = httpx.get(f"{url}/cases", params={"limit": "many"}, headers=auth).json()
     bad_en = httpx.get(f"{url}/cases", params={"limit": "many"},
                        headers=auth | {"Accept-Language": "en"}).json()
-    assert bad["code"] == "request_invalid" and bad["errors"] == {"query.limit": "Nombre entier attendu"}
-    assert bad_en["message"] == "Invalid request." and "integer" in bad_en["errors"]["query.limit"]
+    assert bad["code"] == "request_invalid" and bad["errors"] == {"query.limit": "Nombre entier attendu."}
+    # one sentence naming the parameter, never pydantic's English (tryout 5, G22)
+    assert bad_en["message"] == "Invalid request — limit: A whole number is expected", bad_en
+    assert bad_en["errors"]["query.limit"] == "A whole number is expected."
     r = httpx.post(f"{url}/cases/{refs['open']}/fire", headers=auth | {"Accept-Language": "en"},
                    json={"trigger": "send", "instance": "referral:cash", "payload": {}})
     assert r.status_code in (409, 422)

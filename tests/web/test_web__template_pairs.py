@@ -85,7 +85,7 @@ def test_workbench_and_case_pages_in_english_have_no_french_half(live, tmp_path)
     _english(check, [f"line {n + 1}, col", "Fix the errors to see the diagram."],
              [f"ligne {n + 1}", "Corrigez les erreurs"])
 
-    # a state renamed: the comparison lists the open case's step « referral:cash: sent »
+    # a state renamed: the comparison lists the open case's step by its labels (tryout 5, G15)
     from ..engine.sop_variants import dump, parse, rename_state
     doc = parse(text)
     doc["version"] = "2099.2"
@@ -93,8 +93,8 @@ def test_workbench_and_case_pages_in_english_have_no_french_half(live, tmp_path)
     c.post(f"/pos/atelier/brouillons/{number}/enregistrer", data={"source": dump(doc), "csrftoken": csrf})
     compare = c.post(f"/pos/atelier/brouillons/{number}/comparer", headers={"x-csrftoken": csrf}).text
     _english(compare, ["Compared with the published version", "Open cases affected (need a mapping)",
-                       f"{ref} — referral:cash: sent"],
-             ["Comparaison avec", "Dossiers ouverts concernés", "referral:cash : sent"])
+                       f"{ref} — Referral — Cash assistance: Sent to provider"],
+             ["Comparaison avec", "Dossiers ouverts concernés", "referral:cash", "Envoyé au prestataire"])
     scenarios = c.post(f"/pos/atelier/brouillons/{number}/scenarios", headers={"x-csrftoken": csrf}).text
     _english(scenarios, ["Scenarios", "This draft has no scenario (none next to the published file "
                          "when it was made): add one below."], ["Scénarios", "Ce brouillon n’a pas"])
@@ -110,9 +110,11 @@ def test_workbench_and_case_pages_in_english_have_no_french_half(live, tmp_path)
               "Délais dont", "recalculer", "garder l’échéance", "repartir", "Aperçu"])
     data = {"map:referral.sent": "transmitted", "rule": "recompute", "csrftoken": csrf, "go": "preview"}
     preview = c.post(f"/pos/atelier/brouillons/{number}/publier", data=data).text
-    _english(preview, ["Dry run: mnr_bf@2099.1 → ", " — 1 case",
-                       f"{ref}: states: referral:cash: sent → transmitted", "Publish and migrate"],
-             ["Aperçu", "dossier", f"{ref} :", "Publier et migrer"])
+    # the versions under the SOP's title, never its id (tryout 5, G15)
+    _english(preview, ["Dry run: 2099.1 → 2099.2 — 1 case",
+                       f"{ref}: states: Referral — Cash assistance: Sent to provider → Sent to provider",
+                       "Publish and migrate"],
+             ["Aperçu", "dossier", f"{ref} :", "Publier et migrer", "mnr_bf@"])
 
     case = c.get(f"/dossiers/{ref}").text
     _english(case, ["followed up by the case manager", "Print the referral form", "Print the consent form",

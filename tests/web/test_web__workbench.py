@@ -40,6 +40,8 @@ def test_roles_drafts_diagnostics_and_publication_with_migration(live, tmp_path)
     c = live.client("auteur.pos")
     home = c.get("/pos/atelier")
     assert home.status_code == 200 and "2099.1" in home.text
+    # the start line says what to choose (tryout 5, G15: « … version publiée de » + a bare list)
+    assert "Nouveau brouillon depuis la version publiée de la POS</label>" in home.text
     assert re.search(r"<td>2099\.1</td><td>[^<]*</td><td class=\"num\">1</td>", home.text)  # open cases
     number = _new_draft(c)
     page = c.get(f"/pos/atelier/brouillons/{number}")
@@ -90,19 +92,35 @@ def test_roles_drafts_diagnostics_and_publication_with_migration(live, tmp_path)
         assert [(x.revision, x.author) for x in revs] == [(k, "auteur.pos") for k in (1, 2, 3)]
 
     r = c.post(f"/pos/atelier/brouillons/{number}/comparer", headers={"x-csrftoken": csrf})
-    assert r.status_code == 200 and "transmitted" in r.text and f"{ref} — referral:cash : sent" in r.text
+    assert r.status_code == 200 and "transmitted" in r.text  # the diff: what the author typed
+    # the cases concerned by the versions' labels, never « referral:cash : sent » (tryout 5, G15)
+    assert f"{ref} — Référencement — Assistance en espèces : Envoyé au prestataire" in r.text, r.text
     r = c.post(f"/pos/atelier/brouillons/{number}/scenarios", headers={"x-csrftoken": csrf})
     assert r.status_code == 200 and 'id="no-scenarios"' in r.text
 
     # Publication asks for the plan (drop-down of the new states), previews, then migrates.
     r = c.get(f"/pos/atelier/brouillons/{number}/publier")
-    assert 'name="map:referral.sent"' in r.text and '<option value="transmitted"' in r.text
+    assert 'name="map:referral.sent"' in r.text and '<option value="transmitted" >Transmis</option>' in r.text
+    # the step and states by their labels (tryout 5, G15: « referral.sent → », options « to_send »…)
+    assert "Référencement · Envoyé au prestataire → </label>" in r.text, r.text
+    assert ">referral.sent →" not in r.text and ">to_send<" not in r.text and ">draft<" not in r.text
+    c.get("/langue/en", params={"next": "/"})
+    en = c.get(f"/pos/atelier/brouillons/{number}/publier").text
+    c.get("/langue/fr", params={"next": "/"})
+    assert "Referral · Sent to provider → </label>" in en and ">Transmitted</option>" in en, en
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={"go": "preview", "csrftoken": csrf})
-    assert r.status_code == 409 and "referral.sent=&lt;état&gt;" in r.text  # no mapping given, in French
+    # no mapping given: said with the page's labels (tryout 5, G15), not the CLI's « --map step.state=… »
+    assert r.status_code == 409 and "choisissez le nouvel état de « Référencement · Envoyé au prestataire »" \
+        in r.text and "referral.sent=" not in r.text, r.text
+    c.get("/langue/en", params={"next": "/"})
+    r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={"go": "preview", "csrftoken": csrf})
+    c.get("/langue/fr", params={"next": "/"})
+    assert "choose the new state of &#39;Referral · Sent to provider&#39;" in r.text, r.text
     data = {"map:referral.sent": "transmitted", "rule": "recompute", "csrftoken": csrf}
     r = c.post(f"/pos/atelier/brouillons/{number}/publier", data={**data, "go": "preview"})
     assert r.status_code == 200 and 'id="dry-run"' in r.text
-    assert "états : referral:cash : sent → transmitted" in r.text, r.text
+    moved = "états : Référencement — Assistance en espèces : Envoyé au prestataire → Transmis"
+    assert moved in r.text, r.text
     assert not re.search(r"\b20\d\d-\d\d-\d\d", r.text.split('id="dry-run"')[1])  # dates as 07/06/2025
     with live.wf.sessions() as s:
         assert repository.get_case(s, ref).sop_version.version == "2099.1"  # the preview wrote nothing

@@ -68,6 +68,7 @@ from .provider import (
     readable_forms,
     referral_clause,
     referral_sender,
+    referrals_in_reach,
     referrer,
     visible_timeline,
 )
@@ -97,7 +98,7 @@ __all__ = [
     "can_reopen", "can_see_attachments", "can_use_notes", "can_view_case", "can_view_referral",
     "case_clause", "consent_categories", "field_visible", "filter_form_data", "filter_item",
     "may_reopen", "message_clause", "name_visible", "provider_view", "reassign_targets",
-    "recipient_may_read", "referral_clause", "referral_sender", "referrer", "region_admits",
-    "region_admits_clause",
+    "recipient_may_read", "referral_clause", "referral_sender", "referrals_in_reach", "referrer",
+    "region_admits", "region_admits_clause",
     "readable_forms", "readable_notes", "require", "require_case", "visible_timeline",
 ]

@@ -37,6 +37,16 @@ def can_view_referral(user: User, sop: SOP, case: Case, inst: StepInstance) -> b
     return can_view_case(user, case)
 
 
+def referrals_in_reach(user: User, sop: SOP, case: Case, instance: str | None = None) -> list[StepInstance]:
+    """The referrals of ``case`` a provider ``user`` may act on (:func:`can_view_referral`), only
+    the one ``instance`` names (``referral:housing`` or ``housing``) when given. Empty: the API and
+    the command line answer « not found » for that organisation, never the actions of referrals
+    addressed to others (tryout 5, G18)."""
+    return [i for i in case.instances
+            if (instance is None or instance in (i.label_key, i.key))
+            and can_view_referral(user, sop, case, i)]
+
+
 def provider_view(session, sop: SOP, case: Case, inst: StepInstance, now) -> ProviderView:
     """What the recipient organisation of ``inst`` may see and do at ``now`` (see the module doc):
     the organisation's type comes from the directory (not checked when the directory is empty)."""

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import EngineError
-from ...i18n import N_, gettext, ngettext
+from ...i18n import N_, colon, gettext, ngettext
 from ...render import diagrams
 from ...sop.diagnostics import SOPError
 from ...store.models import SopDraft, SopVersion, User
@@ -278,17 +278,31 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 lang = web.lang(request, user)  # issue 18: the comparison in the reader's language
                 ctx["diff"] = diff_sops(old, check.loaded.model, lang).text(lang)
                 ctx["affected"] = workbench.affected_cases(s, base, check.loaded.model)
+                from ...engine.migrate_words import instance_words, state_words
+                for a in ctx["affected"]:  # the published version's labels, never the ids (G15)
+                    a["words"] = (f"{instance_words(old, a['instance'], lang)}{colon(lang)}"
+                                  f"{state_words(old, a['step'], a['state'], lang)}")
             return web.render(request, "_workbench_compare.html", {**base_ctx(request, s, user), **ctx})
 
     def _publish_ctx(s, request, user, draft, form: dict[str, str]) -> dict[str, Any]:
         base = s.get(SopVersion, draft.base_version_id)
         check = workbench.check_text(draft.source, draft.files, workbench.main_name(s, draft))
         affected = workbench.affected_cases(s, base, check.loaded.model) if check.loaded else []
-        choices: dict[str, list[str]] = {}
+        # each step left in a state the draft lacks: « Référencement · À envoyer » (the published
+        # version's labels), and the draft's states of that step by their labels (tryout 5, G15)
+        choices: dict[str, dict[str, Any]] = {}
         if check.loaded is not None:
+            from ...engine.migrate_words import state_words
+            lang = web.lang(request, user)
+            old, new = wf.registry.compiled(base).sop, check.loaded.model
             for a in affected:
-                step = check.loaded.model.steps.get(a["step"])
-                choices[f"{a['step']}.{a['state']}"] = list(step.states) if step else []
+                step = new.steps.get(a["step"])
+                was = old.steps.get(a["step"])
+                choices[f"{a['step']}.{a['state']}"] = {
+                    "label": f"{old.label(was.label, lang) if was else a['step']} · "
+                             f"{state_words(old, a['step'], a['state'], lang)}",
+                    "states": [(sid, state_words(new, a["step"], sid, lang)) for sid in step.states]
+                    if step else []}
         return {"draft": draft, "base": base, "check": check, "affected": affected, "choices": choices,
                 "form": form, "rules": ("recompute", "keep", "restart")}
 
@@ -324,6 +338,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 ctx["error"] = gettext("Publication impossible : des scénarios échouent.", lang)
                 return web.render(request, "workbench_publish.html", ctx, status=422)
             mapping = {k[4:]: v for k, v in form.items() if k.startswith("map:") and v}
+            missing = [c["label"] for key, c in ctx["choices"].items() if key not in mapping]
+            if missing:  # said with the page's labels, not the « --map step.state=<état> » of the CLI
+                from ...i18n import listed
+                ctx["error"] = gettext("Plan de migration incomplet : choisissez le nouvel état de {steps}.",
+                                       lang, steps=listed([gettext("« {name} »", lang, name=m)
+                                                           for m in missing], lang))
+                return web.render(request, "workbench_publish.html", ctx, status=409)
             rule = form.get("rule", "recompute")
             dry = form.get("go") != "publish"
             try:
@@ -337,8 +358,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 from ...engine.migrate_words import deadline_line, states_line
                 ctx["plan"] = plan
                 ctx["target"] = target
-                ctx["moves"] = {ref: states_line(c.states, lang) for ref, c in plan.cases.items()}
-                ctx["due_lines"] = {ref: [deadline_line(d, lang, plan.timezone) for d in c.deadlines
+                with wf.sessions() as s:  # the steps and states by the versions' labels (G15)
+                    old = wf.registry.compiled(s.get(SopVersion, draft.base_version_id)).sop
+                new = ctx["check"].loaded.model
+                ctx["moves"] = {ref: states_line(c.states, lang, old, new) for ref, c in plan.cases.items()}
+                ctx["due_lines"] = {ref: [deadline_line(d, lang, plan.timezone, new) for d in c.deadlines
                                           if d["rule"] != "same"] for ref, c in plan.cases.items()}
                 return web.render(request, "workbench_publish.html", ctx)
             request.session["flash"] = ngettext(
