@@ -71,11 +71,18 @@ def rows(
     include: Callable[[Any], bool] | None = None,
     now: datetime | None = None,
     lang: str = "fr",
+    restricted: bool = False,
 ) -> Iterator[list[str]]:
     """Header then one row per case (see the module doc), words in ``lang``. ``include(case) ->
-    bool`` leaves cases out (consent without the statistics purpose: they stay in the aggregates)."""
+    bool`` leaves cases out (consent without the statistics purpose: they stay in the aggregates).
+    ``restricted`` (a reader outside the case team, pseudonymised only): the rows of
+    :mod:`.row_protect` — dates to the month, needs and steps masked, k-anonymous combinations,
+    then a note."""
     from ..store.models import Case
-    from . import history
+    from . import history, row_protect
+
+    if restricted and with_names:
+        raise ValueError("a restricted export has no names")
 
     dims = sop.indicators.dimensions if sop.indicators else {}
     refs = referral_indicators(sop)
@@ -99,7 +106,9 @@ def rows(
         "codes_priorites",
     ]
     head += [sop.label(i.label, lang) for i in refs]
-    yield head
+    kept: list[row_protect.Record] = []
+    if not restricted:
+        yield head
     q = select(Case).order_by(Case.id)
     if region:
         q = q.where(Case.region == region)
@@ -141,7 +150,13 @@ def rows(
             " ".join(prios),
         ]
         row += [str(sum(1 for e in h.events if matches(i.events, e))) for i in refs]
-        yield row
+        if restricted:
+            kept.append(row_protect.Record(row, reg or "", sex or "", age, case.created_at, case.closed_at))
+        else:
+            yield row
+    if restricted:
+        k = sop.indicators.suppression_threshold if sop.indicators else 5
+        yield from row_protect.protect(head, kept, k, lang)
 
 
 def _open_steps(sop: SOP, case: Any, lang: str) -> tuple[str, str]:

@@ -366,13 +366,15 @@ def pseudonym(secret: str, reference: str) -> str:
 
 
 def export_rows(session: Session, *, secret: str, with_names: bool, region: str | None = None,
-                include=None, sop=None, now: datetime | None = None, lang: str = "fr"):
+                include=None, sop=None, now: datetime | None = None, lang: str = "fr",
+                restricted: bool = False):
     """Rows for the CSV export, one per case (see :mod:`mno_workflow.indicators.rows`): headers
     and labels in ``lang`` with code columns, sex, age group, region, needs, priorities and the referral
     counts of the SOP's indicators. Without names: the case pseudonym; with names (roles allowed
     to): the reference and the name. ``sop``: the SOP of the indicators (default: the newest
     stored version's). ``include(case) -> bool`` leaves cases out (e.g. consent without the
-    ``statistics`` purpose; they stay in the aggregates)."""
+    ``statistics`` purpose; they stay in the aggregates). ``restricted``: for a role outside the
+    case team (:mod:`mno_workflow.indicators.row_protect`)."""
     from ..indicators.rows import rows
 
     if sop is None:
@@ -384,7 +386,7 @@ def export_rows(session: Session, *, secret: str, with_names: bool, region: str 
             return iter([])
         sop = load_stored(v).model
     return rows(session, sop, secret=secret, with_names=with_names, region=region, include=include, now=now,
-                lang=lang)
+                lang=lang, restricted=restricted)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

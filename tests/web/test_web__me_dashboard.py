@@ -147,18 +147,23 @@ def test_the_row_export_speaks_the_readers_language_like_the_indicators_csv(live
     """The pseudonymised export in an English session: English headers, labels and status (the
     code columns keep their names); French by default."""
     from .helpers import CONSENT
-    ref = case_with_referrals(live.wf, consent={**CONSENT, "purposes": ["referral", "statistics"]})
+    # five alike: the M&E officer's rows keep region and sex only on combinations of 5 rows (k)
+    refs = [case_with_referrals(live.wf, consent={**CONSENT, "purposes": ["referral", "statistics"]})
+            for _ in range(5)]
     me = live.client("suivi.evaluation")
     me.get("/langue/en")
     text = me.get("/tableau-de-bord/export.csv").content.decode("utf-8-sig")
     rows = [r.split(";") for r in text.splitlines()]
-    head = rows[0]
+    head, end = rows[0], rows.index([""])
     assert head[:3] == ["Case (pseudonym)", "Region", "code_region"], head
     assert "Status" in head and "Statut" not in head and "Étapes en cours" not in head, head
-    cells = [dict(zip(head, r, strict=True)) for r in rows[1:]]
-    assert cells and {c["Status"] for c in cells} <= {"Open", "Closed"}, cells[:2]
-    assert any(c["Region"] == "Kadiogo (Ouagadougou)" and c["Sex"] == "Female" for c in cells), cells[:2]
-    assert all(ref not in r for r in rows[1:])  # pseudonymised
+    assert "Opened in" in head and "Closed in" in head, head
+    cells = [dict(zip(head, r, strict=True)) for r in rows[1:end]]
+    assert len(cells) == 5 and {c["Status"] for c in cells} <= {"Open", "Closed"}, cells[:2]
+    assert all(c["Region"] == "Kadiogo (Ouagadougou)" and c["Sex"] == "Female" for c in cells), cells[:2]
+    assert {c["Needs"] for c in cells} == {"hidden"}, cells[:2]
+    assert rows[end + 1][0].startswith("Data protection"), rows[end + 1:]
+    assert all(ref not in r for r in rows[1:] for ref in refs)  # pseudonymised
 
 
 def test_age_filter_options_in_words(live):

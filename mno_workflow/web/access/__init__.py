@@ -18,7 +18,8 @@ Roles (``users.role``): the SOP's roles (``caseworker``, ``supervisor``, ``provi
   and only the fields the consent in force covers (see "Consent → fields" below).
 - trainer: SOP pages and directory (public form: no staff contacts); no case.
 - me_officer: dashboard and pseudonymised export only; no case page, never a name; the directory
-  in its public form.
+  in its public form. Its row export cannot undo the small-cell suppression
+  (:mod:`mno_workflow.indicators.row_protect`: dates to the month, needs masked, k-anonymous).
 - sop_author: the SOP workbench, SOP pages and the directory in its public form.
 - first_responder (SOP ``scope: reporter``): files alerts and sees their status ("Mes
   signalements": received, taken up, closed, with dates); no case page, no directory, no SOP

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from ... import protection
 from ...i18n import gettext, pgettext
+from ...indicators import row_protect
 from ...indicators import tables as itables
 from .. import access, me_charts, me_view, queries
 from ..core import Web
@@ -178,6 +179,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if with_names:
                 access.require(user, "export_names")
             region = user.region if user.role == "supervisor" else None
+            # a role that does not see cases (M&E officer) gets rows that cannot undo the small-cell
+            # suppression (indicators/row_protect.py); the case team's exports stay as they are
+            restricted = not access.can(user, "cases")
             now = web.now()
 
             def include(case) -> bool:
@@ -198,6 +202,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     sop=web.latest(s).sop,
                     now=now,
                     lang=web.lang(request, user),  # as the indicators CSV; code columns in every language
+                    restricted=restricted,
                 )
             )
             if with_names:
@@ -207,7 +212,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 user,
                 "dashboard.csv",
                 {"region": region, "noms": with_names},
-                len(rows) - 1,
+                row_protect.data_rows(rows),
                 with_names,
                 now,
             )
