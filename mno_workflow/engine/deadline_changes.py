@@ -44,6 +44,26 @@ def bad_duration() -> Message:
                      "« 5 working days »).")
 
 
+#: The longest extension at once, in calendar days: a typo (« 500 jours » for « 5 jours ») must
+#: not silently take a deadline out of every overdue list for years (tryout 5, H3); a longer delay
+#: is granted again later, with its own reason.
+MAX_EXTENSION_DAYS = 90
+_DAYS_PER = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1, "working_days": 7 / 5, "weeks": 7,
+             "months": 30.44}
+
+
+def extension_problem(duration) -> Message | None:
+    """Why ``duration`` cannot extend a deadline (zero, or more than :data:`MAX_EXTENSION_DAYS`
+    calendar days, working days counted 5 a week), None when it can."""
+    from ..i18n.durations import DurationWords
+    days = duration.amount * _DAYS_PER[duration.unit.value]
+    if duration.amount <= 0 or days > MAX_EXTENSION_DAYS:
+        return Message.t("Une prolongation va d'une minute à {n} jours (demandé : {asked}) ; au-delà, "
+                         "prolongez à nouveau le moment venu.", n=MAX_EXTENSION_DAYS,
+                         asked=DurationWords(duration.amount, duration.unit.value))
+    return None
+
+
 class DeadlineChangesMixin:
     """Extend, pause and resume a running deadline (see the module text)."""
 
@@ -58,7 +78,8 @@ class DeadlineChangesMixin:
         Allowed to the roles of the deadline's ``extend_by`` (default: its escalation role).
         Reminders are re-planned from the new due instant. Writes one audit event; returns the
         new due instant (UTC). Raises CaseNotFound, CaseClosed, StaleVersion, RoleNotAllowed,
-        FormInvalid (bad duration or empty reason), UnknownTrigger (no running deadline).
+        FormInvalid (bad duration, zero or longer than :data:`MAX_EXTENSION_DAYS` days, or empty
+        reason), UnknownTrigger (no running deadline).
 
         ``reason`` is what a person typed, or a catalogue :class:`Message` the program wrote (the
         one-click extension of « Mon travail »): kept as its message id and parameters
@@ -66,6 +87,8 @@ class DeadlineChangesMixin:
         duration = read_duration(by)
         if duration is None:
             raise FormInvalid("extension", {"by": bad_duration()})
+        if (problem := extension_problem(duration)) is not None:
+            raise FormInvalid("extension", {"by": problem})
         if isinstance(reason, Message):
             from ..reminders.stored_message import stored
             kept: Any = stored(reason)

@@ -126,3 +126,25 @@ def test_a_bad_duration_is_a_field_error(wf, clock):
     with pytest.raises(FormInvalid) as info:
         wf.extend_deadline(ref, "referral:psychosocial", "5 jours fériés", "Motif.", SUP)
     assert "3 jours ouvrés" in info.value.errors["by"].fr
+
+
+@pytest.mark.parametrize(("by", "ok"), [
+    ("90 days", True), ("64 working days", True), ("12 weeks", True), ("48 hours", True),
+    ("0 days", False), ("91 days", False), ("65 working days", False), ("13 weeks", False),
+    ("4 months", False), ("100000 weeks", False), ("9999 jours ouvrés", False),
+])
+def test_an_extension_goes_from_a_minute_to_90_days(wf, clock, by, ok):
+    """A typo (« 500 jours ») no longer moves a deadline to another century and out of every
+    overdue list; zero is no extension (tryout 5, H3). Nothing is written when refused."""
+    ref = _escalated_referral(wf, clock)
+    with wf.sessions() as s:
+        before = s.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
+    if ok:
+        assert wf.extend_deadline(ref, "referral:psychosocial", by, "Prestataire relancé", SUP)
+        return
+    with pytest.raises(FormInvalid) as info:
+        wf.extend_deadline(ref, "referral:psychosocial", by, "Prestataire relancé", SUP)
+    said = info.value.errors["by"]
+    assert "90 jours" in said.fr and "90 days" in said.en
+    with wf.sessions() as s:
+        assert s.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) == before
