@@ -175,28 +175,8 @@ class ChecksMixin:
         raise error
 
     def context(self, case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
-        """The data CEL expressions see: every form id (empty when not filled), case data,
-        the instance's data, ``item`` (the need a referral is for), ``steps`` (the state of each
-        step's latest instance, e.g. ``steps.consent == 'given'``), ``open_instances`` (how many
-        instances of each step are not final, 0 for a step not started), ``instance_keys`` (the keys
-        of every instance, open or final, of each ``for_each`` step, e.g. the needs referred:
-        :func:`~mno_workflow.engine.instances.instance_keys`), ``today`` and ``now``."""
-        ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
-        ctx.update(case.data or {})
-        if inst is not None:
-            ctx.update(inst.data or {})
-            ctx["item"] = inst.item or {}
-        else:
-            ctx["item"] = {}
-        ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
-        ctx["open_instances"] = open_instances(sop, case.instances)
-        ctx["instance_keys"] = instance_keys(sop, case.instances)
-        ctx["today"] = self.local_today(sop, now).isoformat()
-        ctx["now"] = now.isoformat().replace("+00:00", "Z")
-        session = case.mno_session if is_carrier(case) else object_session(case)  # Core path: its own
-        ctx[ENV_KEY] = type_env(sop, lambda: timers.calendar_for(session, sop)
-                                if session is not None else None)
-        return ctx
+        """The data CEL expressions see (:func:`case_context`)."""
+        return case_context(case, inst, sop, now)
 
     def _check_recipient(self, s: Session, sop: SOP, inst: StepInstance, form_id: str | None,
                          data: dict) -> None:
@@ -276,3 +256,31 @@ def _named(sop: SOP, instance: str) -> Any:
         return instance
     need = sop.options.get("need", {}).get(key)
     return Labels((step.label, need), sep=" — ") if need else Labels((step.label,))
+
+
+def case_context(case: Case, inst: StepInstance | None, sop: SOP, now: datetime) -> dict[str, Any]:
+    """The data CEL expressions see: every form id (empty when not filled), case data,
+    the instance's data, ``item`` (the need a referral is for), ``steps`` (the state of each
+    step's latest instance, e.g. ``steps.consent == 'given'``), ``open_instances`` (how many
+    instances of each step are not final, 0 for a step not started), ``instance_keys`` (the keys
+    of every instance, open or final, of each ``for_each`` step, e.g. the needs referred:
+    :func:`~mno_workflow.engine.instances.instance_keys`), ``today`` (in the SOP's time zone)
+    and ``now``. The same for the engine's guards and for a page that asks one of them (the
+    provider's view of a referral under the step's ``disclosure``)."""
+    from zoneinfo import ZoneInfo
+    ctx: dict[str, Any] = {fid: {} for fid in sop.forms}
+    ctx.update(case.data or {})
+    if inst is not None:
+        ctx.update(inst.data or {})
+        ctx["item"] = inst.item or {}
+    else:
+        ctx["item"] = {}
+    ctx["steps"] = {i.step: i.state for i in case.instances}  # latest instance of each step
+    ctx["open_instances"] = open_instances(sop, case.instances)
+    ctx["instance_keys"] = instance_keys(sop, case.instances)
+    ctx["today"] = now.astimezone(ZoneInfo(sop.calendar.timezone)).date().isoformat()
+    ctx["now"] = now.isoformat().replace("+00:00", "Z")
+    session = case.mno_session if is_carrier(case) else object_session(case)  # Core path: its own
+    ctx[ENV_KEY] = type_env(sop, lambda: timers.calendar_for(session, sop)
+                            if session is not None else None)
+    return ctx

@@ -23,6 +23,10 @@ from .consent import ConsentInForce, consent_in_force, settings
 from .disclosure import Decision, may_disclose
 from .fields import field_categories
 
+#: The category of "every field, categorised or not": what a provider sees under an SOP that
+#: declares no data protection, once the step's ``disclosure`` condition holds.
+ANY_CATEGORY = "*"
+
 
 @dataclass(frozen=True)
 class ProviderView:
@@ -63,7 +67,11 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
     of directory type ``org_type`` (None: not checked) at the aware instant ``now``. ``agreed``:
     the data categories of the organisation's sharing agreement in force (None: no agreement
     listing categories); the categories shown are those the consent (or override) and the
-    agreement both cover (tryout 5, H27)."""
+    agreement both cover (tryout 5, H27). An SOP without a ``data_protection`` section: the
+    step's own ``disclosure`` condition decides (none: allowed), and every field is shown
+    (categories :data:`ANY_CATEGORY`) — one rule with the engine's (tryout 5, H1)."""
+    if sop.data_protection is None:
+        return _by_step_rule(sop, case, inst, now)
     dp = settings(sop)
     consent = consent_in_force(sop, case, now)
     decision = may_disclose(consent, org_type, None, dp.referral_purpose)
@@ -86,3 +94,29 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
     if agreed is not None:
         cats = cats & agreed
     return ProviderView(decision, cats, consent)
+
+
+def _by_step_rule(sop: SOP, case: Any, inst: Any, now: datetime) -> ProviderView:
+    """The provider's view under an SOP without ``data_protection``: the step's ``disclosure``
+    condition, evaluated as the engine does (:func:`mno_workflow.engine.checks.case_context`),
+    its refusal said by :func:`mno_workflow.engine.conditions.disclosure_problem`."""
+    from ..engine.checks import case_context
+    from ..engine.conditions import disclosure_problem
+    from ..sop.expr import compile_expr
+    consent = ConsentInForce("none")
+    step = sop.steps.get(inst.step)
+    cond = step.disclosure if step is not None else None
+    if cond is None:
+        return ProviderView(Decision(True, "disclosure.none", {}, Message.t(
+            "La POS ne pose pas de condition de partage.")), frozenset({ANY_CATEGORY}), consent)
+    ctx = case_context(case, inst, sop, now)
+    try:
+        holds = compile_expr(cond).holds(ctx)
+    except Exception:  # noqa: BLE001 — said below by disclosure_problem, as the engine does
+        holds = False
+    if holds:
+        return ProviderView(Decision(True, "disclosure.sop", {}, Message.t(
+            "Condition de partage de la POS remplie.")), frozenset({ANY_CATEGORY}), consent)
+    said = disclosure_problem(sop, cond, ctx) or Message.t(
+        "La condition de partage de la POS n'est pas remplie pour ce dossier.")
+    return ProviderView(Decision(False, "disclosure.not_met", {}, said), frozenset(), consent)

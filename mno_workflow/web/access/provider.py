@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ... import protection
 from ...protection import ProviderView
+from ...protection.provider import ANY_CATEGORY
 from ...sop.schema import SOP, Classification, FieldType, FormField
 from ...store.models import Case, StepInstance, User
 from .region import can_view_case
@@ -103,8 +104,8 @@ def consent_categories(view: ProviderView) -> set[str]:
 def field_visible(path: str, f: FormField, categories: set[str] | None) -> bool:
     """``categories`` None means "everything" (case roles); otherwise the provider rule: the
     field's SOP ``category`` must be one of ``categories`` (``path`` kept for callers)."""
-    if categories is None or f.classification == Classification.shareable:
-        return True
+    if categories is None or f.classification == Classification.shareable or ANY_CATEGORY in categories:
+        return True  # ANY_CATEGORY: an SOP without data_protection, its disclosure rule met (H1)
     return f.category is not None and f.category in categories
 
 
@@ -153,7 +154,7 @@ def filter_item(sop: SOP, inst: StepInstance, categories: set[str] | None) -> di
 
 
 def name_visible(categories: set[str] | None) -> bool:
-    return categories is None or "identity" in categories
+    return categories is None or "identity" in categories or ANY_CATEGORY in categories
 
 
 def visible_timeline(user: User, inst: StepInstance | None, items: list[dict[str, Any]],

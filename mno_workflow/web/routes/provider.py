@@ -9,7 +9,9 @@ from fastapi import APIRouter, Request
 
 from ... import attachments as files
 from ...engine.service_levels import describe as describe_level
+from ...i18n import gettext
 from ...protection.consent import settings as consent_settings
+from ...protection.provider import ANY_CATEGORY
 from ...reminders.links import mail_path
 from .. import access, inbox_batch, queries
 from ..core import Web
@@ -105,7 +107,9 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
         if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
         "tz": sop.calendar.timezone,
-        "categories": sorted(web.option_label(sop, "data_category", c, lang) for c in cats),
+        "categories": sorted(web.option_label(sop, "data_category", c, lang) if c != ANY_CATEGORY
+                             else gettext("toutes (la POS ne déclare pas de catégories)", lang)
+                             for c in cats),
         "actions": [
             (tr.trigger, sop.label(tr.label, lang))
             for tr in access.actions_for(compiled, case, inst, user, view)
