@@ -59,7 +59,7 @@ def test_when_the_step_rule_fails_page_and_engine_both_refuse(wf, clock):
     sop, view = _view(wf, clock, ref)
     assert not view.personal and not view.actions and view.categories == frozenset()
     assert view.decision.reason == "disclosure.not_met"
-    assert "consentement" not in view.decision.message.fr.lower() or "enregistré" not in view.decision.message.fr
-    assert view.decision.message.en
+    assert view.decision.message.fr == "La condition de partage de la POS n'est pas remplie pour ce dossier."
+    assert view.decision.message.en == "The SOP's sharing condition is not met for this case."
     with pytest.raises(RoleNotAllowed):
         wf.fire(ref, "accept", PROV, instance="housing")
