@@ -76,9 +76,16 @@ def add_routes(r: APIRouter, web: Web) -> None:
                  "subtitle": sop_title(lang)},
                 status=status,
             )
-        chosen = request.session.get("lang")  # the language picked on the login page is kept
+        # the language picked on the login page is kept; else the one the user last chose while
+        # signed in (users.language, saved by /langue); else, for an account that never chose
+        # (still the default French), the language the login page was shown in — the browser's
+        # (tryout 5, H2)
+        chosen = request.session.get("lang")
+        saved = who[2]
+        if not chosen and (not saved or saved == "fr"):
+            chosen = lang
         request.session.clear()
-        request.session["uid"], request.session["lang"] = who[0], chosen or who[2] or "fr"
+        request.session["uid"], request.session["lang"] = who[0], chosen or saved or "fr"
         request.session["sid"] = who[3]
         return RedirectResponse(target or access.HOME.get(who[1], "/pos"), status_code=303)
 
@@ -97,4 +104,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
     @r.get("/langue/{lang}")
     def set_language(request: Request, lang: str, next: str = "/"):
         request.session["lang"] = norm_lang(lang)  # a language with a catalogue, else French
+        uid = request.session.get("uid")
+        if uid:  # signed in: the choice is the user's, kept for the next sign-in and their messages
+            from ...store.models import User
+            with wf.sessions.begin() as s:
+                user = s.get(User, uid)
+                if user is not None and user.language != request.session["lang"]:
+                    user.language = request.session["lang"]
         return RedirectResponse(safe_next(next), status_code=303)
