@@ -22,8 +22,9 @@ def _sent(wf) -> str:
 def test_an_answer_recorded_for_the_provider_is_not_before_the_referral(wf, trigger):
     ref = _sent(wf)
     if trigger == "record_delivery":  # from accepted
-        wf.fire(ref, "record_acceptance", CW, {"answer_channel": "phone", "provider_contact": "Dr Kaboré",
-                                               "answered_at": "2025-06-02T07:30:00Z"}, instance="psychosocial")
+        answer = {"answer_channel": "phone", "provider_contact": "Dr Kaboré",
+                  "answered_at": "2025-06-02T07:30:00Z"}
+        wf.fire(ref, "record_acceptance", CW, answer, instance="psychosocial")
     data = {"answer_channel": "phone", "provider_contact": "Dr Kaboré", "answered_at": "2025-06-01T10:00:00Z",
             "reason": "no_capacity", "delivered_on": "2025-06-02"}
     with pytest.raises(FormInvalid) as info:

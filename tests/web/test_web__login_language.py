@@ -13,7 +13,8 @@ def _login(live, user: str, accept: str) -> httpx.Client:
     c = httpx.Client(base_url=live.url, follow_redirects=False, timeout=60,
                      headers={"Accept-Language": accept})
     c.get("/login")
-    r = c.post("/login", data={"username": user, "password": PASSWORD, "csrftoken": c.cookies.get("csrftoken")})
+    r = c.post("/login", data={"username": user, "password": PASSWORD,
+                               "csrftoken": c.cookies.get("csrftoken")})
     assert r.status_code == 303, r.text
     return c
 
