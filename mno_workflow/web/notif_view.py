@@ -149,7 +149,7 @@ def page_of(session: Session, user: User, now: datetime, group: str = "", unread
     rows = list(session.scalars(q))
     over = finished(session, rows)  # a task whose step moved on or whose case closed: « Terminé »
     hidden = blind(session, user, rows, now)  # a referral the provider can no longer read or act on
-    over |= {m.id for m in rows if m.id in hidden and m.kind in TASK_KINDS}
+    over |= set(hidden)  # tasks and information alike (a note's message too: tryout 5, H19)
     tagged = [(m, "done" if m.id in over else group_of(m, now)) for m in rows]
     counts = {g: sum(1 for m, x in tagged if x == g and m.read_at is None) for g in GROUPS}
     if group in GROUPS:

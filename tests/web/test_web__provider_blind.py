@@ -94,3 +94,23 @@ def test_a_provider_digest_leaves_out_a_withdrawn_referral(live):
         c.get(f"/langue/{lang}")
         items = digest_items()
         assert ref not in items and NEED[lang] not in items, items
+
+
+def test_a_note_message_moves_to_done_too(live):
+    """The caseworker's note to the provider, notified before the withdrawal, is no longer an
+    « Informations » item with a live link once the referral is unreadable (tryout 5, H19)."""
+    import httpx
+
+    from .conftest import PASSWORD
+    ref = case_with_referrals(live.wf)  # cash sent to org-masn
+    tok = httpx.post(f"{live.url}/api/v1/auth/token",
+                     json={"username": "mariam.kabore", "password": PASSWORD}).json()["token"]
+    r = httpx.post(f"{live.url}/api/v1/cases/{ref}/referrals/referral:cash/notes",
+                   headers={"Authorization": f"Bearer {tok}"}, json={"text": "Rendez-vous lundi"})
+    assert r.status_code in (200, 201), r.text
+    c = live.client("focal.masn")
+    info = c.get("/notifications?groupe=info").text
+    assert ref in info  # the test can fail: the note's message is information before
+    live.wf.fire(ref, "withdraw_consent", MARIAM, {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
+    assert ref not in c.get("/notifications?groupe=info").text
+    assert ref in c.get("/notifications?groupe=done").text
