@@ -339,6 +339,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     lines = timeline(sop, trail, lang, user_names(s))
                     shown = access.visible_timeline(user, fresh_inst, lines, trail, sop)
                     changes = [x for x in shown if x["seq"] > (expected or 0)]
+                    # the action may no longer be possible in the step's new state (the provider
+                    # accepted in another tab): said, and no resubmission offered (tryout 5, H14)
+                    step = sop.steps[fresh_inst.step]
+                    gone = fresh_inst.final or not ("*" in tr.sources or fresh_inst.state in tr.sources)
+                    now_state = sop.label(step.states[fresh_inst.state].label, lang) if gone else ""
                 return web.render(
                     request,
                     name,
@@ -348,6 +353,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                             "yours": expected,
                             "current": e.details.get("current_version"),
                             "changes": changes,
+                            "no_longer": now_state,
+                            "reload": (f"/prestataire/{case.reference}/{label_key}" if user.role == "provider"
+                                       else f"/dossiers/{case.reference}"),
                         },
                     },
                     status=409,
