@@ -19,7 +19,7 @@ from ..i18n import N_, gettext
 from ..store import repository
 from ..store.models import Case, StepInstance, User
 from . import access
-from .core import Web
+from .core import QUICK_REASONS, Web
 
 REQUIRED = Message.t("Ce champ est obligatoire.")
 MAX_REASON = 500
@@ -37,7 +37,8 @@ OTHER = "other"
 
 #: Reasons the program writes (catalogue keys: the one-click extension of « Mon travail »), posted
 #: by key and stored as a message id, shown in each reader's language (tryout 2, finding 10).
-SYSTEM_REASONS = frozenset({"extend_from_escalations"})
+SYSTEM_REASONS = frozenset({"extend_from_escalations", *QUICK_REASONS})
+#: ``extend_from_escalations`` stays readable in older events; the others: :data:`core.QUICK_REASONS`.
 
 
 def duration_options(lang: str) -> list[tuple[str, str]]:

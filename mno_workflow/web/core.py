@@ -27,6 +27,10 @@ from ..sop.schema import SOP
 from ..store.models import AuditEvent, Case, SopVersion, User
 from . import access, i18n
 
+#: The reasons the one-click extension of « Mon travail » offers (catalogue keys; the supervisor
+#: picks one: an extension is granted with a recorded reason, DOMAIN; tryout 5, H18).
+QUICK_REASONS = ("extend_provider_called", "extend_person_unreachable", "extend_awaiting_documents")
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -70,6 +74,7 @@ class Web:
             # an SOP diagnostic's message, hint and severity in the reader's language, as mno validate
             said_in=text_in,
             severity_word=severity_word,
+            quick_reasons=QUICK_REASONS,  # the one-click extension's reasons (tryout 5, H18)
         )
         self._svg: dict[tuple, bytes] = {}
         self._lock = threading.Lock()

@@ -134,6 +134,7 @@ def test_supervisor_extends_an_escalated_deadline_by_5_working_days(live, browse
     assert page.url.endswith("/travail")
     row = page.locator("#work-escalations tr", has_text=w["ref"]).first
     assert "Escaladé" in row.inner_text()
+    row.locator("select[data-extend-reason]").first.select_option("extend_provider_called")
     with page.expect_navigation():
         row.locator('button[data-action="extend-5"]').first.click()
     assert "Délai prolongé" in page.inner_text(".flash") and "25/06/2025" in page.inner_text(".flash")

@@ -32,22 +32,27 @@ def test_escalations_list__one_click_extend_by_5_working_days_and_remind(live):
     box = box[: box.index("</section>")]
     assert ref in box and "Escaladé" in box and "1 jour ouvré de retard" in box  # Wednesday after Tuesday
     assert "Prolonger de 5 jours ouvrés" in box and "Relancer" in box
-    # the button posts the key of its reason, not French words (tryout 2, finding 10)
-    assert 'name="reason_key" value="extend_from_escalations"' in box
+    # the supervisor picks a reason, posted by its key, not French words (tryout 2, finding 10;
+    # tryout 5, H18: a reason is chosen, not « prolongé depuis la liste »)
+    assert 'name="reason_key" required' in box and 'value="extend_provider_called"' in box
+    assert "Prestataire relancé par téléphone" in box
     r = post(sup, f"/dossiers/{ref}/delais/referral:cash/prolonger", by="5 working days",
-             reason_key="extend_from_escalations", next="/travail")
+             reason_key="", next="/travail")
+    assert not events(live.wf, ref, "extend_deadline")  # no reason: nothing extended
+    r = post(sup, f"/dossiers/{ref}/delais/referral:cash/prolonger", by="5 working days",
+             reason_key="extend_provider_called", next="/travail")
     assert r.status_code == 303 and r.headers["location"] == "/travail", r.text
     (ev,) = events(live.wf, ref, "extend_deadline")
     # from now (Wed 18 June) 5 working days: Thu 19 … Wed 25 June
     assert ev.data["new_due_at"].startswith("2025-06-25")
     # kept as a message id, shown in the reader's language on the timeline
-    assert ev.data["reason"] == {"msgid": "extend_from_escalations", "params": {}}
+    assert ev.data["reason"] == {"msgid": "extend_provider_called", "params": {}}
     timeline = sup.get(f"/dossiers/{ref}").text.split('class="timeline"', 1)[1]
-    assert "Délai prolongé : Prolongé depuis la liste des escalades — 5 jours ouvrables" in timeline
+    assert "Délai prolongé : Prestataire relancé par téléphone — 5 jours ouvrables" in timeline
     sup.get("/langue/en")
     timeline = sup.get(f"/dossiers/{ref}").text.split('class="timeline"', 1)[1]
-    assert "Deadline extended: Extended from the escalations list — 5 working days" in timeline
-    assert "Prolongé" not in timeline and "msgid" not in timeline
+    assert "Deadline extended: Provider called — 5 working days" in timeline
+    assert "relancé" not in timeline and "msgid" not in timeline
     sup.get("/langue/fr")
     r = post(sup, f"/travail/relancer/{ref}/referral:medical")
     assert r.status_code == 303
