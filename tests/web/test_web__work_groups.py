@@ -258,6 +258,7 @@ def test_the_link_and_the_pages_for_each_role_in_both_languages(live, monkeypatc
         assert _follow(c, html, key, slug) == want, user
         page = c.get(f"/travail/{slug}").text
         assert "My work" in page
+        c.get("/langue/fr")  # the choice is the user's (tryout 5, H2): back to French for what follows
     # the escalations' own pages keep the supervisor's tools
     page = live.client("idrissa.sanou").get("/travail/escalades").text
     assert 'data-action="remind"' in page and 'data-action="extend-5"' in page
