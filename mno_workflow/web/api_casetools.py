@@ -4,9 +4,12 @@ with the case page. A ``FormInvalid`` from them is the 422 of :func:`.api.build_
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
 
+from ..engine.errors import StaleVersion
 from ..i18n import N_
 from ..store import repository
 from ..store.models import User
@@ -45,6 +48,17 @@ class ReassignRequest(BaseModel):
     reason: str = Field(max_length=1000, description=N_("Motif (obligatoire)"))
 
 
+@contextmanager
+def _kept(body: BaseModel):
+    """A 409 ``stale_version`` of a case tool echoes what was sent (without ``expected_version``),
+    as ``fireTrigger`` does, so a client can show it and send it again (tryout 5, H25)."""
+    try:
+        yield
+    except StaleVersion as e:
+        e.details["payload"] = body.model_dump(exclude={"expected_version"})
+        raise
+
+
 def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -> None:
     """Add the four case-tool routes to ``api`` (``current_user``: the bearer dependency)."""
     wf = web.wf
@@ -62,10 +76,11 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
         reference: str, instance: str, body: ExtendRequest,
         user: User = Depends(current_user),
     ):
-        due = casetools.extend(
-            web, user, reference, instance, body.by, body.reason, body.expected_version,
-            from_due=body.from_due,
-        )
+        with _kept(body):
+            due = casetools.extend(
+                web, user, reference, instance, body.by, body.reason, body.expected_version,
+                from_due=body.from_due,
+            )
         with wf.sessions() as s:
             case = repository.get_case(s, reference[:40].upper())
             return {
@@ -96,8 +111,9 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
         summary=N_("Rouvrir un dossier clos (motif ; rôles de la POS ; audité)"),
     )
     def reopen(reference: str, body: ReopenRequest, user: User = Depends(current_user)):
-        r = casetools.reopen(web, user, reference, body.reason, body.expected_version,
-                             {"risk_level": body.risk_level} if body.risk_level else None)
+        with _kept(body):
+            r = casetools.reopen(web, user, reference, body.reason, body.expected_version,
+                                 {"risk_level": body.risk_level} if body.risk_level else None)
         return {"reference": r.reference, "version": r.version, "started": r.started}
 
     @api.post(
@@ -122,7 +138,8 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
         the flow rules run; one audit event keeps the reason and the state and due instant before
         and after. 422 without a reason or for a state the step lacks (closest name given); 422
         ``state_needs_data`` for a state whose data the case lacks (``missing``: the actions)."""
-        r = casetools.correct(web, user, reference, body.instance, body.state, body.reason,
-                              body.expected_version)
+        with _kept(body):
+            r = casetools.correct(web, user, reference, body.instance, body.state, body.reason,
+                                  body.expected_version)
         return {"reference": r["reference"], "instance": r["instance"], "before": r["before"],
                 "after": r["after"], "version": r["version"]}

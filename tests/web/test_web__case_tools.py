@@ -209,6 +209,8 @@ def test_api_extend_reopen_reassign(live):
             url, json={"by": "2 working days", "reason": "Examens", "expected_version": 1}, headers=sup
         )
         assert r.status_code == 409 and r.json()["code"] == "stale_version"
+        # what was sent comes back, as fireTrigger's 409 does (tryout 5, H25)
+        assert r.json()["payload"] == {"by": "2 working days", "reason": "Examens", "from_due": False}
         v = version(wf, ref)
         r = c.post(
             url, json={"by": "2 working days", "reason": "Examens", "expected_version": v}, headers=sup
