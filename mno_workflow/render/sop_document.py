@@ -183,13 +183,17 @@ def item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
 
 
 def conditions_without_words(sop: SOP) -> list[str]:
-    """Conditions shown to users that have no words: transitions with ``when`` but no ``when_label``
-    (``"step.trigger"``). ``mno publish`` warns about each (code W125)."""
+    """Conditions shown to users that have no words: transitions whose ``when`` has no
+    ``when_label`` and cannot be put into words (:func:`~.plain.unsaid`: printed « dans certains
+    cas »), ``"step.trigger"``; a plain condition such as ``intake.consent`` is said « «
+    Consentement au partage » : oui » and is not one (tryout 5, H20). ``mno publish`` warns about
+    each (code W125)."""
+    from .plain import unsaid
     return [
         f"{sid}.{t.trigger}"
         for sid, step in sop.steps.items()
         for t in step.transitions
-        if t.when and not t.when_label
+        if t.when and not t.when_label and unsaid(sop, t.when, "fr")
     ]
 
 

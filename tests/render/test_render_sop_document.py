@@ -103,6 +103,17 @@ def test_smaller_sop_document_builds_without_narrative():
     assert sop.label(sop.title, "fr") in text
     assert software_words(text, all_state_ids(sop)) == []
     assert "Glossaire" not in text  # no narrative glossary: none printed (no glossary in code)
+    # « !consent.given » is said « … : non »: a condition with words needs no when_label (H20)
+    assert conditions_without_words(sop) == []
+
+
+def test_only_conditions_without_words_are_listed(bf):
+    """W125 names a transition whose condition has no when_label **and** cannot be put into words
+    (printed « dans certains cas »), never a plain one such as a boolean field (tryout 5, H20)."""
+    text = SMALL.read_text(encoding="utf-8").replace('when: "!consent.given"',
+                                                     'when: "identification.household_size > 8"')
+    from mno_workflow.sop.loader import load_text
+    sop = load_text(text, str(SMALL)).model
     assert conditions_without_words(sop) == ["identification.refuse"]
 
 
