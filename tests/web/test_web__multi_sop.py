@@ -125,3 +125,36 @@ def test_sop_pages_list_every_registered_sop_and_open_each(two, lang):
     assert SECOND_TITLE[lang] in c.get("/pos/documents?sop=essai_sn").text
     assert c.get("/pos/etapes/service.svg").status_code == 404  # not a step of the first SOP
     assert c.get("/pos?sop=nope").status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_alert_api_takes_the_sop_and_refuses_an_unknown_one(two, lang):
+    h = {**_token(two, "agent.fds"), "Accept-Language": lang}
+    alert = {"first_name": "Adama", "last_name": "Tapsoba", "sex": "male", "estimated_age": 27,
+             "region": "kadiogo", "place": "Gare routière", "met_on": "2025-06-02",
+             "contact_way": ["phone"], "phone": "+226 70 00 00 09", "contact_agreed": True}
+    r = httpx.post(f"{two.url}/api/v1/alerts", headers=h, json={"sop": "mnr_xx", "alert": alert})
+    assert r.status_code == 422 and r.json()["code"] == "sop_unknown", r.text
+    assert f"{SECOND_TITLE[lang]} (essai_sn)" in r.json()["message"]
+    r = httpx.post(f"{two.url}/api/v1/alerts", headers=h, json={"sop": "mnr_bf", "alert": alert})
+    assert r.status_code == 201, r.text
+    # the second SOP has no entry for first responders: no choice on the page, the BF form
+    page = two.client("agent.fds").get("/signalements/nouveau").text
+    assert 'id="sop-select"' not in page and 'name="place"' in page
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_dashboard_lists_the_sops_and_reports_on_the_one_with_indicators(two, lang):
+    c = two.client("suivi.evaluation")
+    c.get(f"/langue/{lang}")
+    page = c.get("/tableau-de-bord").text
+    listed = re.search(r'<nav id="sop-list".*?</nav>', page, re.S)
+    assert listed and f'aria-current="page">{BF_TITLE[lang]}<' in listed.group(0), page[:3000]
+    assert 'href="/tableau-de-bord?sop=essai_sn"' in listed.group(0)
+    assert "REFERRALS_MADE" in page or "indicateurs.csv" in page  # the BF indicators (as mno report)
+    second = c.get("/tableau-de-bord?sop=essai_sn")
+    assert second.status_code == 200 and 'name="sop" value="essai_sn"' in second.text
+    assert 'aria-current="page">' + SECOND_TITLE[lang] in second.text
+    assert c.get("/rapport").status_code == 200
+    assert c.get("/rapport?sop=essai_sn").status_code == 404  # no indicators: section
+    assert c.get("/tableau-de-bord?sop=mnr_xx").status_code == 404
