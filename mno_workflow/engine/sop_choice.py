@@ -69,12 +69,12 @@ def registered(s: Session, registry) -> list[Registered]:
     """The latest version of every registered SOP, the first registered SOP first."""
     first = (select(SopVersion.sop_id, func.min(SopVersion.id).label("first"),
                     func.max(SopVersion.id).label("last")).group_by(SopVersion.sop_id).subquery())
-    rows = s.scalars(select(SopVersion).join(first, SopVersion.id == first.c.last)
-                     .order_by(first.c.first)).all()
+    rows = s.execute(select(SopVersion.id, SopVersion.sop_id, SopVersion.version)
+                     .join(first, SopVersion.id == first.c.last).order_by(first.c.first)).all()
     out = []
-    for row in rows:
-        compiled = registry.compiled(row)
-        out.append(Registered(row.sop_id, row.version, compiled.sop.title, compiled))
+    for vid, sop_id, version in rows:  # compiled SOPs from the cache: no SOP text read per page
+        compiled = registry.compiled_id(s, vid)
+        out.append(Registered(sop_id, version, compiled.sop.title, compiled))
     return out
 
 

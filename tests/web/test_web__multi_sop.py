@@ -11,9 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
-from mno_workflow.sop.loader import load_file
+from mno_workflow.sop.loader import load_file, load_text
 from mno_workflow.store import repository
+from mno_workflow.store.models import Case
 
 from .conftest import PASSWORD, csrf_of
 
@@ -55,8 +57,9 @@ def test_new_case_page_offers_each_sop_by_title_and_opens_a_case_of_the_second(t
     assert label in page and SECOND_TITLE[lang] in page
     assert 'name="name"' in page and 'name="first_name"' not in page  # the second SOP's intake form
     assert {"fr": "Accueil", "en": "Intake"}[lang] in page
-    r = c.post("/dossiers/nouveau", data={"csrftoken": csrf_of(page), "form_token": _field(page, "form_token"),
-                                          "sop": "essai_sn", "name": "Moussa Sow", "need": "shelter"})
+    data = {"csrftoken": csrf_of(page), "form_token": _field(page, "form_token"), "sop": "essai_sn",
+            "name": "Moussa Sow", "need": "shelter"}
+    r = c.post("/dossiers/nouveau", data=data)
     assert r.status_code == 303, r.text[:3000]
     ref = r.headers["location"].rsplit("/", 1)[1]
     assert _sop_of(two, ref) == "essai_sn"
@@ -89,9 +92,11 @@ def test_create_case_api_takes_the_sop_and_names_the_known_ones_for_an_unknown_i
     assert r.status_code == 422, r.text
     body = r.json()
     assert body["code"] == "sop_unknown" and body["known"] == ["mnr_bf", "essai_sn"]
-    said = {"fr": "POS inconnue : « mnr_sn ». POS enregistrées : ", "en": "Unknown SOP: “mnr_sn”. Registered SOPs: "}
+    said = {"fr": "POS inconnue : « mnr_sn ». POS enregistrées : ",
+            "en": "Unknown SOP: “mnr_sn”. Registered SOPs: "}
     assert body["message"].startswith(said[lang]), body
-    assert f"{BF_TITLE[lang]} (mnr_bf)" in body["message"] and f"{SECOND_TITLE[lang]} (essai_sn)" in body["message"]
+    assert f"{BF_TITLE[lang]} (mnr_bf)" in body["message"]
+    assert f"{SECOND_TITLE[lang]} (essai_sn)" in body["message"]
     # without ``sop``: the first SOP, as before (its identification form)
     r = httpx.post(f"{two.url}/api/v1/cases", headers=h, json={"identification": {"name": "Moussa Sow"}})
     assert r.status_code == 422 and r.json()["code"] == "form_invalid", r.text
@@ -116,8 +121,8 @@ def test_sop_pages_list_every_registered_sop_and_open_each(two, lang):
     second = c.get("/pos?sop=essai_sn").text
     assert f"<h1>{SECOND_TITLE[lang]} " in second and 'src="/pos/flux.svg?sop=essai_sn"' in second
     assert 'href="/pos/manuel?sop=essai_sn"' in second and 'href="/pos/documents?sop=essai_sn"' in second
-    for url in ("/pos/flux.svg?sop=essai_sn", "/pos/etapes/service.svg?sop=essai_sn", "/pos/manuel?sop=essai_sn",
-                "/pos/documents?sop=essai_sn", "/pos/presentation?sop=essai_sn",
+    for url in ("/pos/flux.svg?sop=essai_sn", "/pos/etapes/service.svg?sop=essai_sn",
+                "/pos/manuel?sop=essai_sn", "/pos/documents?sop=essai_sn", "/pos/presentation?sop=essai_sn",
                 "/pos/documents/fiches/intake?sop=essai_sn"):
         r = c.get(url)
         assert r.status_code == 200, (url, r.status_code)
@@ -158,3 +163,24 @@ def test_dashboard_lists_the_sops_and_reports_on_the_one_with_indicators(two, la
     assert c.get("/rapport").status_code == 200
     assert c.get("/rapport?sop=essai_sn").status_code == 404  # no indicators: section
     assert c.get("/tableau-de-bord?sop=mnr_xx").status_code == 404
+
+
+def test_alert_page_offers_each_sop_with_an_entry_for_the_role(live):
+    bf = Path(__file__).resolve().parents[2] / "sops" / "burkina_faso" / "mnr.yaml"
+    other = (bf.read_text(encoding="utf-8").replace("sop: mnr_bf", "sop: mnr_autre", 1)
+             .replace("fr: Mécanisme national de référencement — Burkina Faso", "fr: Autre mécanisme", 1))
+    live.wf.load_sop(load_text(other, str(bf.parent / "autre.yaml")))
+    c = live.client("agent.fds")
+    page = c.get("/signalements/nouveau").text
+    options = re.findall(r'<option value="(mnr_\w+)"[^>]*>([^<]+)</option>', page)
+    assert options == [("mnr_bf", BF_TITLE["fr"]), ("mnr_autre", "Autre mécanisme")], page[:3000]
+    page = c.get("/signalements/nouveau?sop=mnr_autre").text
+    data = {"csrftoken": csrf_of(page), "form_token": _field(page, "form_token"), "sop": "mnr_autre",
+            "first_name": "Adama", "last_name": "Tapsoba", "sex": "male", "estimated_age": "27",
+            "region": "kadiogo", "place": "Gare routière", "met_on": "2025-06-02", "contact_way": "phone",
+            "phone": "+226 70 00 00 09", "contact_agreed": "true"}
+    r = c.post("/signalements/nouveau", data=data)
+    assert r.status_code == 303, r.text[:3000]
+    with live.wf.sessions() as s:
+        case = s.scalars(select(Case).order_by(Case.id.desc())).first()
+        assert case.sop_version.sop_id == "mnr_autre"
