@@ -119,3 +119,15 @@ def for_indicators(s: Session, registry, sop_id: str | None = None, *, hint: Mes
         e.chosen = chosen.compiled  # pages show it without indicators (its operational blocks)
         raise e
     return chosen.compiled
+
+
+def for_pages(s: Session, registry, sop_id: str | None, first: str) -> CompiledSOP:
+    """The SOP of an M&E page or of ``GET /api/v1/stats``: as :func:`for_indicators`, but an SOP
+    without indicators is still shown (its operational counts), and where the rule cannot choose
+    (several SOPs with indicators, or none) the server's ``first`` SOP. Raises :class:`SOPUnknown`."""
+    try:
+        return for_indicators(s, registry, sop_id)
+    except SOPWithoutIndicators as e:
+        return e.chosen
+    except SOPAmbiguous:
+        return registry.compiled(registry.latest(s, first))

@@ -53,13 +53,9 @@ def indicator_sop(web, s, request):
     from . import access
     wanted = request.query_params.get("sop", "")[:64] or None
     try:
-        return sop_choice.for_indicators(s, web.wf.registry, wanted).sop
+        return sop_choice.for_pages(s, web.wf.registry, wanted, web.sop_id(s)).sop
     except sop_choice.SOPUnknown:
         raise access.NotVisible() from None
-    except sop_choice.SOPWithoutIndicators as e:
-        return e.chosen.sop  # shown with « no indicators » and its operational blocks
-    except sop_choice.SOPAmbiguous:
-        return web.latest(s).sop
 
 
 def ops_scope(sop, lang: str, region: str | None, dims: dict[str, str] | None = None) -> str:

@@ -18,6 +18,7 @@ from mno_workflow.store import repository
 from mno_workflow.store.models import Case
 
 from .conftest import PASSWORD, csrf_of
+from .helpers import MARIAM
 
 SECOND = Path(__file__).resolve().parents[1] / "fixtures" / "multi_sop" / "second.yaml"
 BF_TITLE = {"fr": "Mécanisme national de référencement — Burkina Faso",
@@ -163,6 +164,15 @@ def test_dashboard_lists_the_sops_and_reports_on_the_one_with_indicators(two, la
     assert c.get("/rapport").status_code == 200
     assert c.get("/rapport?sop=essai_sn").status_code == 404  # no indicators: section
     assert c.get("/tableau-de-bord?sop=mnr_xx").status_code == 404
+    h = _token(two, "suivi.evaluation")
+    for _ in range(5):  # open cases of the second SOP only (5: not suppressed)
+        two.wf.create_case("essai_sn", MARIAM)
+    stats = httpx.get(f"{two.url}/api/v1/stats", headers=h)  # the dashboard's SOP: Burkina Faso
+    assert stats.status_code == 200 and stats.json()["totals"] == {}, stats.text
+    stats = httpx.get(f"{two.url}/api/v1/stats?sop=essai_sn", headers=h)
+    assert stats.status_code == 200 and stats.json()["totals"] == {"open": 5}, stats.text
+    r = httpx.get(f"{two.url}/api/v1/stats?sop=mnr_xx", headers={**h, "Accept-Language": lang})
+    assert r.status_code == 422 and r.json()["code"] == "sop_unknown", r.text
 
 
 def test_alert_page_offers_each_sop_with_an_entry_for_the_role(live):
