@@ -10,13 +10,15 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import _, error_text, errors, fail, ngettext, open_engine, state
+from .common import _, error_line, error_text, errors, fail, ngettext, open_engine, state
 
 app = typer.Typer(
     help="Exporter les indicateurs (tableaux, DHIS2).", no_args_is_help=True
 )
 
 PeriodOpt = Annotated[str, typer.Option("--period", help="2025Q2, 2025-04, 2025 ou 2025-04-01..2025-06-30")]
+SopOpt = Annotated[str | None, typer.Option(
+    "--sop", help="Identifiant de la POS (défaut : la seule POS chargée, ou la seule avec indicators:).")]
 
 
 def _period(text: str):
@@ -28,19 +30,18 @@ def _period(text: str):
         fail(e.text(state["lang"]))
 
 
-def _latest_sop(s):
-    from sqlalchemy import select
+def _chosen_sop(engine, s, sop_id: str | None):
+    """The SOP the indicators are read from, chosen as the web dashboard chooses
+    (:func:`mno_workflow.engine.sop_choice.for_indicators`): ``--sop``, else the only registered
+    SOP, else the only one with ``indicators:``; else one line naming the SOPs (exit 1)."""
+    from ..engine import sop_choice
+    from ..engine.errors import EngineError, Message
 
-    from ..sop.loader import load_stored
-    from ..store.models import SopVersion
-
-    v = s.scalars(select(SopVersion).order_by(SopVersion.id.desc()).limit(1)).first()
-    if v is None:
-        fail(_("Aucune POS chargée (mno sop load)"))
-    sop = load_stored(v).model
-    if sop.indicators is None:
-        fail(_("Cette POS n'a pas de section indicators:"))
-    return sop
+    try:
+        return sop_choice.for_indicators(s, engine.registry, sop_id,
+                                         hint=Message.t("Choisissez-en une avec --sop ID.")).sop
+    except EngineError as e:
+        fail(error_line(e.text(state["lang"])))
 
 
 def log_cli_export(s, what: str, filters: dict, rows: int, now) -> None:
@@ -66,6 +67,7 @@ def tables_cmd(
     period: PeriodOpt,
     output: Annotated[Path, typer.Option("-o", "--output", help="Fichier .csv ou .xlsx")],
     region: Annotated[str, typer.Option(help="Code de région, ou all")] = "all",
+    sop_id: SopOpt = None,
 ) -> None:
     """Tableaux agrégés des indicateurs (en-têtes et libellés en français, codes en colonnes).
 
@@ -78,7 +80,7 @@ def tables_cmd(
         fail(_("L'extension doit être .csv ou .xlsx"))
     engine = open_engine(clock=None)
     with errors(), engine.sessions.begin() as s:
-        sop = _latest_sop(s)
+        sop = _chosen_sop(engine, s, sop_id)
         now = engine.clock.now()
         filters = {} if region == "all" else {"region": region}
         figs = service.figures(s, sop, p, now, filters=filters, lang=state["lang"], with_directory=False)
@@ -107,6 +109,7 @@ def dhis2_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="dryRun=true : DHIS2 vérifie sans importer")
     ] = False,
+    sop_id: SopOpt = None,
 ) -> None:
     """Valeurs DHIS2 (dataValueSets JSON ou ADX XML) des indicateurs ; --post les envoie.
 
@@ -124,7 +127,7 @@ def dhis2_cmd(
         fail(_("Fichier introuvable : {path}", path=mapping))
     engine = open_engine(clock=None)
     with errors(), engine.sessions.begin() as s:
-        sop = _latest_sop(s)
+        sop = _chosen_sop(engine, s, sop_id)
         try:
             m = dhis2.load_mapping(mapping, sop)
         except SOPError as e:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from .common import _, errors, fail, open_engine, state
+from .export import SopOpt
 
 
 def report(
@@ -18,6 +19,7 @@ def report(
     ],
     region: Annotated[str, typer.Option(help="Code de région, ou all")] = "all",
     pdf: Annotated[bool, typer.Option(help="Écrire aussi le PDF (WeasyPrint)")] = True,
+    sop_id: SopOpt = None,
 ) -> None:
     """Rapport trimestriel (HTML et PDF) : indicateurs, graphiques, besoins sans prestataire, annuaire,
     note méthodologique.
@@ -25,12 +27,12 @@ def report(
     Quarterly M&E report (HTML and PDF)."""
     from ..indicators import report as rep
     from ..indicators import service
-    from .export import _latest_sop, _period, log_cli_export
+    from .export import _chosen_sop, _period, log_cli_export
 
     p = _period(period)
     engine = open_engine(clock=None)
     with errors(), engine.sessions.begin() as s:
-        sop = _latest_sop(s)
+        sop = _chosen_sop(engine, s, sop_id)
         if region != "all" and region not in sop.options.get("region", {}):
             fail(_("Région inconnue : {region}", region=region))
         now = engine.clock.now()

@@ -99,6 +99,12 @@ class Registry:
         hit = self._compiled.get(case.sop_version_id)
         return hit if hit is not None else self.compiled(case.sop_version)
 
+    def compiled_id(self, session: Session, version_id: int) -> CompiledSOP:
+        """The compiled SOP of the stored version ``version_id``, from the cache (the version's text
+        is read only on a miss)."""
+        hit = self._compiled.get(version_id)
+        return hit if hit is not None else self.compiled(session.get(SopVersion, version_id))
+
     def compiled(self, row: SopVersion) -> CompiledSOP:
         """The compiled SOP of a stored version (compiled on first use from its source)."""
         hit = self._compiled.get(row.id)

@@ -20,11 +20,10 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import logs
-from ..engine import erasure_words
+from ..engine import erasure_words, sop_choice
 from ..engine.errors import EngineError, FormInvalid
 from ..engine.opening import IdempotencyKeyInvalid, open_case
 from ..engine.prefill import complete as complete_payload
@@ -38,6 +37,7 @@ from . import access, case_files, queries, tokens, worklists
 from . import api_models as M
 from .api_alerts import add_alert_routes
 from .api_auth import add_auth_routes
+from .api_bodies import FireRequest, NewCase
 from .api_casetools import add_casetool_routes
 from .api_directory import add_directory_routes
 from .api_files import add_file_routes
@@ -56,40 +56,6 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str = "", *, text: str | None = None, **extra: Any):
         self.status, self.code, self.message, self.extra = status, code, message, extra
         self.text = text or code  # the key of the message in api_models.TEXTS
-
-
-class NewCase(BaseModel):
-    # a key the API does not know is refused by name (« body.payload : Champ inconnu »), not
-    # ignored: a client sending the fire shape here got every identification field « obligatoire »
-    # (tryout 4, G13)
-    model_config = ConfigDict(extra="forbid")
-
-    identification: dict[str, Any] = Field(
-        default_factory=dict, description=N_("Champs du formulaire d'identification de la POS")
-    )
-
-
-class FireRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # as NewCase: an unknown key is named, not ignored
-
-    trigger: str = Field(max_length=64)
-    instance: str | None = Field(
-        default=None, max_length=130, description=N_("Instance d'étape, p. ex. referral:medical")
-    )
-    payload: dict[str, Any] = Field(
-        default_factory=dict,
-        description=N_("Données du formulaire de l'action : un objet champ → valeur pour une action à "
-                       "un formulaire (form: a) ; un objet par formulaire (formulaire → champ → valeur) "
-                       "pour une action à plusieurs formulaires (form: [a, b]) — en cas d'erreur (422 "
-                       "form_invalid), « forms » donne les erreurs par formulaire."),
-        examples=[{"provider": "org-masn", "priority": "normal"},
-                  {"referral": {"provider": "org-masn"}, "appointment": {"appointment_date": "2025-06-10"}}],
-    )
-    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
-    prefill: bool = Field(default=True, description=N_("Compléter les champs absents du formulaire avec "
-                                                    "les données du signalement (dossier ouvert par un "
-                                                    "premier intervenant) ; un champ envoyé, même vide, "
-                                                    "est gardé."))
 
 
 _error_responses = M.error_responses
@@ -266,10 +232,12 @@ def build_api(web: Web) -> FastAPI:
         characters), a retry with the same key returns the same case (``replayed``: true)."""
         access.require(user, "create_case")
         with wf.sessions() as s:
-            sop = web.latest(s).sop
+            # another registered SOP by its id; unknown: 422 sop_unknown naming the registered ones
+            sop_id = sop_choice.find(sop_choice.registered(s, wf.registry), body.sop).sop_id \
+                if body.sop else web.sop_id(s)
         key = request.headers.get("idempotency-key")
         try:
-            opened = open_case(wf, sop.sop, access.actor_for(user), body.identification,
+            opened = open_case(wf, sop_id, access.actor_for(user), body.identification,
                                idempotency_key=key)
         except IdempotencyKeyInvalid:
             raise ApiError(422, "idempotency_key_invalid",

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
+from ..engine import sop_choice
 from ..engine.alert_outcome import sentence as closure_sentence
 from ..engine.alerts import alerts_of, file_alert, status_label
 from ..engine.opening import IdempotencyKeyInvalid
@@ -28,6 +29,11 @@ class NewAlert(BaseModel):
                                   description=N_("Champs du formulaire de signalement de la POS "
                                               "(nom ou description, sexe, âge, région, lieu, moyens "
                                               "de contact, accord de la personne…)"))
+    sop: str | None = Field(default=None, max_length=64, examples=["mnr_bf"],
+                            description=N_("Identifiant de la POS du signalement, quand le serveur en a "
+                                           "plusieurs ; par défaut la première POS chargée. Une POS "
+                                           "inconnue : 422 sop_unknown, dont le message nomme les POS "
+                                           "enregistrées (titre et identifiant)."))
 
 
 class FiledAlert(BaseModel):
@@ -82,10 +88,11 @@ def add_alert_routes(api: FastAPI, web: Web, current_user, ApiError, error_respo
         of the region. With an ``Idempotency-Key`` header (1–100 characters), a retry with the
         same key returns the same alert (``replayed``: true)."""
         access.require(user, "alerts")
-        with wf.sessions() as s:
-            sop = web.latest(s).sop
+        with wf.sessions() as s:  # another registered SOP by its id; unknown: 422 sop_unknown
+            sop_id = sop_choice.find(sop_choice.registered(s, wf.registry), body.sop).sop_id \
+                if body.sop else web.sop_id(s)
         try:
-            filed = file_alert(wf, sop.sop, access.actor_for(user), body.alert,
+            filed = file_alert(wf, sop_id, access.actor_for(user), body.alert,
                                idempotency_key=request.headers.get("idempotency-key"))
         except IdempotencyKeyInvalid:
             raise ApiError(422, "idempotency_key_invalid",

@@ -57,13 +57,18 @@ def add_directory_routes(api: FastAPI, web: Web, current_user, ApiError, _error_
 
     # -- aggregates -------------------------------------------------------------------------------------
     @api.get("/stats", response_model=M.Stats, operation_id="getStats", tags=["stats"],
-             responses=_error_responses(401, 403), summary=N_("Agrégats sans noms (suivi-évaluation)"))
-    def stats(user: User = Depends(current_user)):
+             responses=_error_responses(401, 403, 422), summary=N_("Agrégats sans noms (suivi-évaluation)"))
+    def stats(user: User = Depends(current_user),
+              sop: str | None = Query(None, max_length=64, description=N_(
+                  "Identifiant de la POS, quand le serveur en a plusieurs ; par défaut celle du tableau "
+                  "de bord (la seule avec indicators:, sinon la première chargée). Une POS inconnue : "
+                  "422 sop_unknown."))):
         access.require(user, "dashboard")
+        from ..engine import sop_choice
         from . import ops_stats
 
-        with wf.sessions() as s:
-            sop = web.latest(s).sop
+        with wf.sessions() as s:  # chosen as the dashboard chooses (engine/sop_choice.py)
+            sop = sop_choice.for_pages(s, wf.registry, sop, web.sop_id(s)).sop
             d = ops_stats.dashboard_counts(s, web.now(), user.region if user.role == "supervisor" else None,
                                            sop_id=sop.sop)  # this SOP's cases only (tryout 4, G12)
             k = ops_stats.threshold_of(sop)

@@ -23,11 +23,12 @@ def figures_for(web, request, s, user, *, with_directory: bool = True, with_unme
     :class:`~mno_workflow.indicators.service.Figures` (None without an ``indicators:`` section)."""
     from ..indicators import service
 
-    sop = web.latest(s).sop
+    sop = indicator_sop(web, s, request)
     lang = web.lang(request, user)
     region = user.region if user.role == "supervisor" else None
     f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region,
                               lang)
+    f.sop = sop.sop if request.query_params.get("sop") else ""
     figs = None
     if sop.indicators is not None:
         figs = service.figures(
@@ -41,6 +42,20 @@ def figures_for(web, request, s, user, *, with_directory: bool = True, with_unme
             with_unmet=with_unmet,
         )
     return sop, lang, region, f, figs
+
+
+def indicator_sop(web, s, request):
+    """The SOP of an M&E page (dashboard, ``/rapport``), chosen as ``mno report`` chooses
+    (:func:`mno_workflow.engine.sop_choice.for_indicators`): ``?sop=ID`` (404 when unknown), else
+    the only registered SOP, else the only one with ``indicators:``; where that rule cannot choose
+    (several SOPs with indicators, or none), the server's first SOP — the page lists the others."""
+    from ..engine import sop_choice
+    from . import access
+    wanted = request.query_params.get("sop", "")[:64] or None
+    try:
+        return sop_choice.for_pages(s, web.wf.registry, wanted, web.sop_id(s)).sop
+    except sop_choice.SOPUnknown:
+        raise access.NotVisible() from None
 
 
 def ops_scope(sop, lang: str, region: str | None, dims: dict[str, str] | None = None) -> str:

@@ -45,12 +45,14 @@ class Filters:
     period: periods.Period
     dims: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    sop: str = ""  #: ``?sop=ID`` of the page (another registered SOP than the one chosen by default)
 
     def query(self) -> str:
         from urllib.parse import urlencode
 
         back = {v: k for k, v in FILTER_PARAMS.items()}
-        return urlencode({"periode": self.period_text, **{back[k]: v for k, v in self.dims.items()}})
+        return urlencode({"periode": self.period_text, **{back[k]: v for k, v in self.dims.items()},
+                          **({"sop": self.sop} if self.sop else {})})
 
 
 def current_quarter(today: date) -> str:

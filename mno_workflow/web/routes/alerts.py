@@ -10,11 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from ...engine import sop_choice
 from ...engine.alert_outcome import sentence as closure_sentence
 from ...engine.alerts import alerts_of, entry_for, file_alert, regions_with_staff, status_label
 from ...engine.errors import EngineError, FormInvalid
 from ...i18n import N_, colon, gettext
-from .. import access, formtokens
+from .. import access, formtokens, sop_pick
 from ..core import Web
 from ..forms import form_views, parse_form
 from ..i18n import t
@@ -77,13 +78,32 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "Une région sans gestionnaire de cas ni superviseur ne peut pas recevoir de signalement "
                 "en ligne : appelez la coordination du mécanisme.", lang)) if x)
 
+    def alert_sop(s, user, wanted: str | None, ctx: dict):
+        """The SOP of the alert form: ``wanted`` (``?sop=`` or the form's ``sop``) among the
+        registered SOPs with an entry for the user's role (404 otherwise), else the server's first
+        SOP when it has one, else the first that has; ``ctx["sop_choices"]``: those SOPs by title
+        when there are several (tryout 5, H17: as « Nouveau dossier »)."""
+        regs = [r for r in sop_choice.registered(s, wf.registry)
+                if any(user.role in e.by for e in r.compiled.sop.entries.values())]
+        if wanted:
+            chosen = next((r.compiled.sop for r in regs if r.sop_id == wanted), None)
+            if chosen is None:
+                raise access.NotVisible()
+        else:
+            first = web.sop_id(s)
+            chosen = next((r.compiled.sop for r in regs if r.sop_id == first),
+                          regs[0].compiled.sop if regs else web.latest(s).sop)
+        ctx["sop_choices"] = sop_pick.choices(regs, chosen.sop, ctx["lang"])
+        return chosen
+
     @r.get("/signalements/nouveau")
-    def new_alert_form(request: Request):
+    def new_alert_form(request: Request, sop: str = ""):
+        wanted = sop[:64] or None
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "alerts")
-            sop = web.latest(s).sop
             ctx = common.base_ctx(web, request, s, user)
+            sop = alert_sop(s, user, wanted, ctx)
             form_id = alert_form(sop, user.role)
         with wf.sessions.begin() as s:
             token = formtokens.issue(s, user.id, web.now())
@@ -97,8 +117,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             with wf.sessions() as s:
                 user = web.user(request, s)
                 access.require(user, "alerts")
-                sop = web.latest(s).sop
                 ctx = common.base_ctx(web, request, s, user)
+                sop = alert_sop(s, user, str(form.get("sop") or "")[:64] or None, ctx)
             lang = ctx["lang"]
             form_id = alert_form(sop, user.role)
             payload = parse_form(sop, form_id, form)

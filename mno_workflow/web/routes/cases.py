@@ -11,13 +11,12 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import EngineError, FormInvalid
-from ...engine.opening import open_case
+from ...engine.opening import open_case, registration
 from ...render.case_history import case_history_svg
 from ...store import repository
 from ...store.models import User
-from .. import access, duplicates, formtokens, queries, worklists
+from .. import access, duplicates, formtokens, queries, sop_pick, worklists
 from ..core import Web
-from ..forms import form_views
 from ..i18n import t
 from ..multiform import flat_views, parse_forms
 from ..user_words import namer, user_names
@@ -101,19 +100,23 @@ def add_routes(r: APIRouter, web: Web) -> None:
             return web.render(request, "cases.html", {**base_ctx(request, s, user), **ctx})
 
     @r.get("/dossiers/nouveau")
-    def new_case_form(request: Request):
+    def new_case_form(request: Request, sop: str = ""):
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "create_case")
-            sop = web.latest(s).sop
-            views, loose = form_views(sop, "identification", web.lang(request, user), now=web.now())
-            ctx = base_ctx(request, s, user)
+            # several SOPs registered: ?sop= (the choice on the page), else the user's own
+            compiled, regs = sop_pick.pick(web, s, user, sop[:64] or None)
+            model = compiled.sop
+            lang = web.lang(request, user)
+            register = registration(model, user.role)
+            views, loose = new_case_views(model, register, lang, web.now())
+            ctx = {**base_ctx(request, s, user), **new_case_ctx(model, register, regs, lang)}
         with wf.sessions.begin() as s:
             form_token = formtokens.issue(s, user.id, web.now())
         return web.render(
             request,
             "case_new.html",
-            {**ctx, "sop": sop, "views": views, "loose": loose, "form_token": form_token},
+            {**ctx, "views": views, "loose": loose, "form_token": form_token},
         )
 
     @r.post("/dossiers/nouveau")
@@ -124,12 +127,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
             with wf.sessions() as s:
                 user = web.user(request, s)
                 access.require(user, "create_case")
-                compiled = web.latest(s)
+                compiled, regs = sop_pick.pick(web, s, user, str(form.get("sop") or "")[:64] or None)
                 sop = compiled.sop
                 ctx = base_ctx(request, s, user)
             lang = ctx["lang"]
             start = sop.steps[sop.start]
             register = next((tr for tr in start.transitions if tr.forms and user.role in tr.by), None)
+            ctx.update(new_case_ctx(sop, register, regs, lang))
             payload = parse_forms(sop, register, form) if register else {}  # one form or several
             actor = access.actor_for(user)
             form_token = str(form.get("form_token") or "")
@@ -138,7 +142,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 """The form shown again with the input kept (and ``exc``'s per-field errors)."""
                 views, loose = flat_views(sop, register, lang, payload, exc)
                 return web.render(request, "case_new.html", {
-                    **ctx, "sop": sop, "views": views, "loose": loose, "form_token": token, **shown,
+                    **ctx, "views": views, "loose": loose, "form_token": token, **shown,
                 }, status=status)
 
             if not formtokens.known(wf.sessions, form_token, user.id):
@@ -245,3 +249,20 @@ def other_region_notice(s, sop, user, case, lang: str) -> str:
     return gettext("Ce dossier relève de la région {region} : ses escalades vont à son superviseur "
                    "({names}), pas à celui de votre région ; réattribuez-le à un gestionnaire de cette "
                    "région si besoin.", lang, region=region, names=", ".join(names) or "—")
+
+
+def new_case_views(sop, register, lang: str, now):
+    """The fields of a fresh « Nouveau dossier » form: those of the SOP's registration (the form of
+    its first step the user's role fills; several forms: their fields in order)."""
+    from ..forms import form_views
+    if register is not None and len(register.forms) == 1:
+        return form_views(sop, register.forms[0], lang, now=now)
+    return flat_views(sop, register, lang, None)
+
+
+def new_case_ctx(sop, register, regs, lang: str) -> dict[str, Any]:
+    """What « Nouveau dossier » shows of the SOP: the SOP, the title of its registration form, and
+    the SOPs to choose from (by title) when several are registered."""
+    forms = register.forms if register is not None else []
+    return {"sop": sop, "form_title": sop.label(sop.forms[forms[0]].title, lang) if forms else "",
+            "sop_choices": sop_pick.choices(regs, sop.sop, lang)}

@@ -11,10 +11,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from ... import protection
+from ...engine import sop_choice
 from ...i18n import gettext, pgettext
 from ...indicators import row_protect
 from ...indicators import tables as itables
-from .. import access, me_charts, me_view, queries
+from .. import access, me_charts, me_view, queries, sop_pick
 from ..core import Web
 from . import common
 
@@ -60,6 +61,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "age_groups": _age_groups(sop, lang),
                     "all_of": _all_of(lang),
                     "period_choices": me_view.period_choices(me_view.now_day(web.now(), sop), f, lang),
+                    # several SOPs registered: each one by title, to show its indicators (?sop=)
+                    "sop_choices": sop_pick.choices(sop_choice.registered(s, wf.registry), sop.sop, lang),
                 },
             )
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from ...i18n import N_, gettext
 from ...render import diagrams
 from ...render.paper_actions import multi_form_actions
-from .. import access
+from .. import access, sop_pick
 from ..core import Web
 from . import common
 from .common import svg_response
@@ -82,7 +82,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def _context(request: Request, s):
         user = web.user(request, s)
         access.require(user, "sop")
-        return user, web.latest(s).sop, web.lang(request, user)
+        # ?sop=ID: any registered SOP (routes/sop_pages.py); without it the user's own or the first
+        compiled, _regs = sop_pick.pick(web, s, user, request.query_params.get("sop", "")[:64] or None)
+        return user, compiled.sop, web.lang(request, user)
 
     @r.get("/pos/documents")
     def documents_page(request: Request):
@@ -91,26 +93,28 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
             directory = directory_from_session(s, lang, sop.sop, public=_public(user))
-            links = [(f"/pos/documents/{k}", gettext(v, lang)) for k, v in DOCUMENTS.items()]
+            q = sop_pick.query(sop.sop, web, s)  # ?sop=ID on every link of another SOP than the first
+            links = [(f"/pos/documents/{k}{q}", gettext(v, lang)) for k, v in DOCUMENTS.items()]
             links += [
-                (f"/pos/documents/fiches/{fid}", sop.label(f.title, lang)) for fid, f in sop.forms.items()
+                (f"/pos/documents/fiches/{fid}{q}", sop.label(f.title, lang)) for fid, f in sop.forms.items()
             ]
             links += [  # actions with several forms (form: [a, b]): one sheet with all of them
-                (f"/pos/documents/actions/{trig}", sop.label(t.label, lang))
+                (f"/pos/documents/actions/{trig}{q}", sop.label(t.label, lang))
                 for trig, t in multi_form_actions(sop).items()
             ]
-            links += [(f"/pos/documents/depliants/{k}", gettext(v, lang)) for k, v in AUDIENCES.items()]
+            links += [(f"/pos/documents/depliants/{k}{q}", gettext(v, lang)) for k, v in AUDIENCES.items()]
             regions = sorted({x for sv in directory.services for x in sv.regions})
-            guides = [(f"/pos/documents/guide/{x}", directory.region_names.get(x, x)) for x in regions]
+            guides = [(f"/pos/documents/guide/{x}{q}", directory.region_names.get(x, x)) for x in regions]
             needs = [
-                (f"/pos/parcours/{n}.svg", sop.label(lab, lang))
+                (f"/pos/parcours/{n}.svg{q}", sop.label(lab, lang))
                 for n, lab in sop.options.get("need", {}).items()
                 if n in directory.needs
             ]
             return web.render(
                 request,
                 "sop_documents.html",
-                {**base_ctx(request, s, user), "sop": sop, "links": links, "guides": guides, "needs": needs},
+                {**base_ctx(request, s, user), "sop": sop, "sop_q": q, "links": links, "guides": guides,
+                 "needs": needs},
             )
 
     @r.get("/pos/documents/{name}")

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from ...render import diagrams
 from ...render.handbook import render_handbook_html
-from .. import access
+from .. import access, sop_pick
 from ..core import Web
 from . import common
 from .common import svg_response
@@ -21,20 +21,33 @@ def add_routes(r: APIRouter, web: Web) -> None:
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
 
+    def chosen(request: Request, s, user):
+        """The SOP of the page: ``?sop=ID`` (any registered SOP; the URLs without it show the user's
+        own SOP when obvious, else the first one, as before), and every registered SOP."""
+        compiled, regs = sop_pick.pick(web, s, user, request.query_params.get("sop", "")[:64] or None)
+        return compiled.sop, regs
+
+    def sop_ctx(s, sop, regs, lang: str) -> dict:
+        """``sop_q`` (``?sop=ID`` for the page's links, empty for the first SOP) and the list of
+        registered SOPs (by title) when there are several."""
+        return {"sop": sop, "sop_q": sop_pick.query(sop.sop, web, s),
+                "sop_choices": sop_pick.choices(regs, sop.sop, lang)}
+
     # -- SOP pages -------------------------------------------------------------------------------------
     @r.get("/pos")
     def sop_page(request: Request):
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "sop")
-            sop = web.latest(s).sop
-            return web.render(request, "sop.html", {**base_ctx(request, s, user), "sop": sop})
+            sop, regs = chosen(request, s, user)
+            return web.render(request, "sop.html", {**base_ctx(request, s, user),
+                                                    **sop_ctx(s, sop, regs, web.lang(request, user))})
 
     @r.get("/pos/flux.svg")
     def sop_flow_svg(request: Request):
         with wf.sessions() as s:
             user = web.user(request, s)
-            sop = web.latest(s).sop
+            sop, _regs = chosen(request, s, user)
             lang = web.lang(request, user)
             return svg_response(web.svg(("flow", sop.key, lang), diagrams.flow_dot(sop, lang)))
 
@@ -42,7 +55,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def sop_step_svg(request: Request, step_id: str):
         with wf.sessions() as s:
             user = web.user(request, s)
-            sop = web.latest(s).sop
+            sop, _regs = chosen(request, s, user)
             if step_id not in sop.steps:
                 raise access.NotVisible()
             lang = web.lang(request, user)
@@ -55,7 +68,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "sop")
-            sop = web.latest(s).sop
+            sop, _regs = chosen(request, s, user)
             html = render_handbook_html(sop, web.lang(request, user))
         # The handbook is a standalone print document with its own stylesheet and no script.
         return Response(
@@ -72,13 +85,16 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "sop")
-            sop = web.latest(s).sop
+            sop, regs = chosen(request, s, user)
             lang = web.lang(request, user)
-            slides = [("/pos/flux.svg", sop.label(sop.title, lang))]
-            slides += [(f"/pos/etapes/{sid}.svg", sop.label(st.label, lang)) for sid, st in sop.steps.items()]
+            ctx = sop_ctx(s, sop, regs, lang)
+            q = ctx["sop_q"]
+            slides = [(f"/pos/flux.svg{q}", sop.label(sop.title, lang))]
+            slides += [(f"/pos/etapes/{sid}.svg{q}", sop.label(st.label, lang))
+                       for sid, st in sop.steps.items()]
             n = max(0, min(n, len(slides) - 1))
             return web.render(
                 request,
                 "presentation.html",
-                {**base_ctx(request, s, user), "sop": sop, "slide": slides[n], "n": n, "count": len(slides)},
+                {**base_ctx(request, s, user), **ctx, "slide": slides[n], "n": n, "count": len(slides)},
             )

@@ -1,0 +1,75 @@
+"""Which SOP a page shows when the database holds several (``mno sop load other.yaml``, a new SOP
+id published with the workbench): « Nouveau dossier » and the « Procédures (POS) » pages take
+``?sop=ID``; without it they show the user's SOP when it is obvious (most of the open cases
+assigned to them run on it), else the server's first SOP — the one every page used before.
+
+:func:`choices` gives the SOPs as a page lists them: by title, never by id
+(:mod:`mno_workflow.engine.sop_choice` for the list and the errors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..engine import sop_choice
+from ..engine.compile import CompiledSOP
+from ..store.models import Case, SopVersion, User
+from . import access
+
+if TYPE_CHECKING:
+    from .core import Web
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One registered SOP on a page: id (for the URL or the form), title in the reader's language,
+    version, and whether it is the one shown."""
+
+    sop_id: str
+    title: str
+    version: str
+    current: bool
+
+
+def user_sop(s: Session, user: User) -> str | None:
+    """The SOP of most of the open cases assigned to ``user`` (None: no open case, or a tie)."""
+    rows = s.execute(select(SopVersion.sop_id, func.count()).join(Case, Case.sop_version_id == SopVersion.id)
+                     .where(Case.assignee == user.id, Case.status == "open")
+                     .group_by(SopVersion.sop_id).order_by(func.count().desc()).limit(2)).all()
+    if not rows or (len(rows) == 2 and rows[0][1] == rows[1][1]):
+        return None
+    return rows[0][0]
+
+
+def pick(web: Web, s: Session, user: User, sop_id: str | None
+         ) -> tuple[CompiledSOP, list[sop_choice.Registered]]:
+    """The SOP a page shows (``sop_id`` from ``?sop=``: a registered SOP, else 404; None: the
+    user's own SOP when obvious, else the server's first) and every registered SOP."""
+    regs = sop_choice.registered(s, web.wf.registry)
+    if sop_id:
+        for r in regs:
+            if r.sop_id == sop_id:
+                return r.compiled, regs
+        raise access.NotVisible()
+    if len(regs) > 1 and (own := user_sop(s, user)) is not None:
+        for r in regs:
+            if r.sop_id == own:
+                return r.compiled, regs
+    return web.latest(s), regs
+
+
+def choices(regs: list[sop_choice.Registered], shown: str, lang: str) -> list[Choice]:
+    """The registered SOPs for a page (empty when there is only one: nothing to choose)."""
+    if len(regs) < 2:
+        return []
+    return [Choice(r.sop_id, r.label(lang), r.version, r.sop_id == shown) for r in regs]
+
+
+def query(sop_id: str, web: Web, s: Session) -> str:
+    """``?sop=ID`` for the links of a page showing the SOP ``sop_id`` (empty for the server's
+    first SOP, so its URLs stay as they were)."""
+    return "" if sop_id == web.sop_id(s) else f"?sop={sop_id}"
