@@ -129,6 +129,13 @@ def _cap(cap: Any) -> str:
     return gettext("{rule} si {condition}", rule=text, condition=cap.when) if cap.when else text
 
 
+def _described(state: Any) -> tuple[str, ...]:
+    """``attribute: value`` of a state added or removed: its owner and its deadline's rule, so a
+    renamed state whose deadline changed shows both rules (tryout 5, H8)."""
+    attrs = {N_("responsable"): state.owner, **_deadline_attrs(state.deadline)}
+    return tuple(f"{gettext(k)}{colon()}{_fmt(v)}" for k, v in attrs.items() if v not in (None, [], ""))
+
+
 def _within(within: Any) -> str:
     return (str(within) if not hasattr(within, "cases")
             else gettext("selon {field} ({cases})", field=within.by,
@@ -238,10 +245,10 @@ def _diff(old: SOP, new: SOP) -> SopDiff:
         for st in [*os_.states, *(s for s in ns.states if s not in os_.states)]:
             where = f"{sid}.{st}"
             if st not in ns.states:
-                add(Change("state", "removed", where, step=sid, states=(st,)))
+                add(Change("state", "removed", where, _described(os_.states[st]), step=sid, states=(st,)))
                 continue
-            if st not in os_.states:
-                add(Change("state", "added", where, step=sid))
+            if st not in os_.states:  # with its owner and deadline: a renamed state's new deadline
+                add(Change("state", "added", where, _described(ns.states[st]), step=sid))  # is seen (H8)
                 continue
             o, n = os_.states[st], ns.states[st]
             details = _attrs({N_("responsable"): o.owner, N_("initial"): o.initial, N_("final"): o.final},
