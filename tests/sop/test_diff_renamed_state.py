@@ -16,18 +16,22 @@ def _renamed() -> str:
     t = BF.read_text(encoding="utf-8")
     t = t.replace("      sent:\n        owner: provider", "      transmitted:\n        owner: provider")
     t = t.replace("urgent: 72 hours\n                normal", "urgent: 48 hours\n                normal")
-    for a, b in (("to: sent", "to: transmitted"), ("from: sent", "from: transmitted"), ("[sent,", "[transmitted,"),
-                 (", sent]", ", transmitted]"), (", sent,", ", transmitted,"), ("to: [sent]", "to: [transmitted]")):
+    pairs = (("to: sent", "to: transmitted"), ("from: sent", "from: transmitted"),
+             ("[sent,", "[transmitted,"), (", sent]", ", transmitted]"), (", sent,", ", transmitted,"),
+             ("to: [sent]", "to: [transmitted]"))
+    for a, b in pairs:
         t = t.replace(a, b)
     return t
 
 
 def test_a_renamed_state_shows_its_old_and_new_deadline():
-    old, new = load_text(BF.read_text(encoding="utf-8"), "a.yaml").model, load_text(_renamed(), "b.yaml").model
+    old = load_text(BF.read_text(encoding="utf-8"), "a.yaml").model
+    new = load_text(_renamed(), "b.yaml").model
     fr = diff_sops(old, new, "fr").text("fr")
     en = diff_sops(old, new, "en").text("en")
     removed = next(line for line in fr.splitlines() if "suppression : referral.sent" in line)
     added = next(line for line in fr.splitlines() if "ajout : referral.transmitted" in line)
     assert "urgent 72 hours" in removed and "urgent 48 hours" in added, (removed, added)
     assert "responsable : provider" in added
-    assert any("added: referral.transmitted" in line and "urgent 48 hours" in line for line in en.splitlines()), en
+    assert any("added: referral.transmitted" in line and "urgent 48 hours" in line
+               for line in en.splitlines()), en
