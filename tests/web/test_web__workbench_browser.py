@@ -84,7 +84,9 @@ def test_author_edits_publishes_and_migrates_in_the_browser(live, browser, tmp_p
     page.select_option("#map-referral\\.sent", "transmitted")
     with page.expect_navigation():
         page.click("#preview")
-    assert "états : referral:cash : sent → transmitted" in page.inner_text("#dry-run")
+    # with the step's and states' labels, never their ids (tryout 4, G15)
+    assert ("états : Référencement — Assistance en espèces : Envoyé au prestataire → Transmis"
+            in page.inner_text("#dry-run"))
     shots.take(page, "apercu")
     with live.wf.sessions() as s:
         assert repository.get_case(s, ref).sop_version.version == "2099.1"
