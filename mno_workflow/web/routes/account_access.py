@@ -1,13 +1,15 @@
 """API tokens and sessions on the web: each user lists, names, creates and revokes their own API
 tokens and ends their sessions (``/mon-compte/acces``); the coordinator (administrator) sees every
 user's open sessions and tokens and ends them, revokes them or deactivates the account
-(``/admin/acces``) — the pages of ``mno user tokens / revoke-token / end-sessions / deactivate``.
-Every change takes effect at once (server-side sessions, token table)."""
+(``/admin/acces``; a case manager who holds open cases after a confirmation naming how many, with
+the link to their bulk reassignment) — the pages of ``mno user tokens / revoke-token /
+end-sessions / deactivate``. Every change takes effect at once (server-side sessions, token table)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -15,6 +17,7 @@ from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from ...i18n import N_, gettext, ngettext
+from ...store import repository
 from ...store.models import User
 from .. import access, tokens, websessions
 from ..core import Web
@@ -190,8 +193,27 @@ def add_routes(r: APIRouter, web: Web) -> None:
         return _admin_change(request, uid, "tokens")
 
     @r.post("/admin/acces/{uid}/desactiver")
-    def admin_deactivate(request: Request, uid: str):
-        return _admin_change(request, uid, "deactivate")
+    async def admin_deactivate(request: Request, uid: str):
+        """Deactivate ``uid``; a case manager who holds open cases only once confirmed, after a
+        page naming how many and linking to their bulk reassignment (tryout 5, H26)."""
+        confirmed = str((await request.form()).get("confirme", "")) == "1"
+
+        def work():
+            if not confirmed:
+                with wf.sessions() as s:
+                    user = web.user(request, s)
+                    access.require(user, "user_admin")
+                    target = s.get(User, uid)
+                    if target is None:
+                        raise access.NotVisible(uid)
+                    held = repository.open_cases_of(s, uid)
+                    if held:
+                        return web.render(request, "admin_deactivate.html", {
+                            **base_ctx(request, s, user), "target": target, "held": held,
+                            "reassign_url": "/dossiers?" + urlencode({"assignee": uid})})
+            return _admin_change(request, uid, "deactivate")
+
+        return await run_in_threadpool(work)
 
     @r.post("/admin/acces/jetons/{token_id}/revoquer")
     def admin_revoke_token(request: Request, token_id: int):

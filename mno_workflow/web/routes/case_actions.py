@@ -156,7 +156,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         refs = [str(x)[:40] for x in form.getlist("ref")][: casetools.MAX_BULK]
         assignee = str(form.get("assignee", ""))[:100]
         reason = str(form.get("reason", ""))[:1000]
-        f = {k: str(form.get(k, ""))[:100] for k in ("q", "region", "step", "state", "overdue")}
+        f = {k: str(form.get(k, ""))[:100] for k in ("q", "region", "step", "state", "overdue",
+                                                             "assignee")}
 
         def work():
             with wf.sessions() as s:

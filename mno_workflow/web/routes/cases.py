@@ -20,7 +20,7 @@ from ..core import Web
 from ..forms import form_views
 from ..i18n import t
 from ..multiform import flat_views, parse_forms
-from ..user_words import namer, user_names
+from ..user_words import inactive_users, namer, user_names
 from . import common
 from .case_page import case_page_ctx  # noqa: F401  (re-exported: case_actions.py)
 from .common import case_and_instance, svg_response
@@ -31,7 +31,8 @@ PAGE_SIZE = 50
 def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], page: int,
                   before: str = "", after: str = "") -> dict[str, Any]:
     """The context of ``cases.html``: one page of the cases the user may see, filtered by ``f``
-    (keys q, region, step, state, overdue), older than the case ``before`` or newer than ``after``
+    (keys q, region, step, state, overdue, assignee: a case manager's cases, the link of a
+    deactivation), older than the case ``before`` or newer than ``after``
     (references: keyset pagination, see :mod:`..worklists`; ``page`` is the old offset paging),
     with the bulk reassignment form when allowed."""
     access.require(user, "cases")
@@ -45,6 +46,7 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         step=f["step"][:64] or None,
         state=f["state"][:64] or None,
         overdue_before=web.now() if f["overdue"] else None,
+        assignee=f.get("assignee", "")[:100] or None,
         before=before[:40] or None,
         after=after[:40] or None,
         limit=PAGE_SIZE,
@@ -66,9 +68,12 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         "f": f,
         "states": states,
         "can_bulk": bulk,
-        "targets": access.reassign_targets(s, user) if bulk else [],
+        "targets": access.reassign_targets(s, user, sop_id=sop.sop) if bulk else [],
         # the assignee column: display names (the id in the title), a deleted account in words
-        "who": namer(user_names(s, [c.assignee for c in cases]), web.lang(request, user)),
+        "who": namer(user_names(s, [c.assignee for c in cases] + [f.get("assignee") or None]),
+                     web.lang(request, user)),
+        # deactivated case managers, marked « (désactivé) » beside their name (tryout 5, H26)
+        "inactive": inactive_users(s, [c.assignee for c in cases] + [f.get("assignee") or None]),
         "bulk": None,
     }
 
@@ -88,13 +93,15 @@ def add_routes(r: APIRouter, web: Web) -> None:
         step: str = "",
         state: str = "",
         overdue: str = "",
+        assignee: str = "",
         page: int = 1,
         before: str = "",
         after: str = "",
     ):
         with wf.sessions() as s:
             user = web.user(request, s)
-            f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue}
+            f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue,
+                 "assignee": assignee}
             ctx = case_list_ctx(web, s, request, user, f, page, before, after)
             queries.log_views(s, user, [c.reference for c in ctx["cases"]], "list", web.now())
             s.commit()

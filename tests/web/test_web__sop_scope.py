@@ -1,0 +1,152 @@
+"""Staff of one SOP never see, receive nor are given another SOP's cases (tryout 5, H24): a
+Senegal supervisor without region, beside the Burkina Faso SOP, saw every BF case, got the BF
+escalations and was given a BF alert. Users of SOP A and of SOP B × every path that decides a
+case's scope: the case list, the case page, the API (one case, the list), « Mon travail », the
+in-app messages, the escalation recipients, the alert assignment and its national fallback, and
+the command line's ``--as``. Accounts without SOP (``users.sop_id`` NULL) keep every SOP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from mno_workflow.cli import app as cli_app
+from mno_workflow.engine.alerts import file_alert
+from mno_workflow.engine.engine import Actor
+from mno_workflow.reminders.sweeper import sweep
+from mno_workflow.sop.loader import load_text
+from mno_workflow.store.models import Case, OutboxMessage, User
+from mno_workflow.web.security import hash_password
+
+from .conftest import PASSWORD
+from .helpers import CONSENT, IDENT, NEEDS, referral
+
+BF = Path(__file__).resolve().parents[2] / "sops/burkina_faso/mnr.yaml"
+SN_TITLE = {"fr": "Mécanisme national de référencement — Sénégal",
+            "en": "National referral mechanism — Senegal"}
+
+
+def sn_text() -> str:
+    """A second SOP, ``mnr_sn``: the BF text under another id and title, with a region of its own
+    (« dakar ») beside the shared codes — the same region code in two SOPs must not leak either."""
+    text = BF.read_text(encoding="utf-8").replace("sop: mnr_bf", "sop: mnr_sn", 1)
+    text = text.replace("  fr: Mécanisme national de référencement — Burkina Faso\n"
+                        "  en: National referral mechanism — Burkina Faso",
+                        f"  fr: {SN_TITLE['fr']}\n  en: {SN_TITLE['en']}", 1)
+    return text.replace("  region:\n    bankui:",
+                        "  region:\n    dakar: {fr: Dakar, en: Dakar}\n    bankui:", 1)
+
+
+# (id, role, sop, region). The SN accounts sort before the BF ones: without the SOP rule the
+# national fallback of a BF alert (first user id) is the Senegal supervisor, as in the tryout.
+STAFF = [("sn.gest", "caseworker", "mnr_sn", None), ("sn.sup", "supervisor", "mnr_sn", None),
+         ("sn.coord", "coordinator", "mnr_sn", None), ("sup.bf", "supervisor", "mnr_bf", None),
+         ("coord.bf", "coordinator", "mnr_bf", None), ("gest.bf", "caseworker", "mnr_bf", "kadiogo")]
+SOP_OF = {uid: sop for uid, _r, sop, _g in STAFF}
+
+
+def a_case(wf, sop_id: str, cw: Actor, sup: Actor) -> str:
+    """Registered in Kadiogo (a code both SOPs have), plan approved, cash referral sent."""
+    ref = wf.create_case(sop_id, cw)
+    wf.fire(ref, "register", cw, IDENT)
+    wf.fire(ref, "record_consent", cw, CONSENT)
+    wf.fire(ref, "submit_assessment", cw, NEEDS)
+    wf.fire(ref, "approve_plan", sup)
+    wf.fire(ref, "send", cw, referral("org-masn"), instance="referral:cash")
+    return ref
+
+
+@pytest.fixture(scope="module")
+def world(live_module):
+    """Both SOPs, their staff, one case of each, 40 days later swept (escalations sent)."""
+    live = live_module
+    wf = live.wf
+    wf.load_sop(load_text(sn_text(), "mnr_sn.yaml"))
+    hashed = hash_password(PASSWORD)
+    with wf.sessions.begin() as s:
+        for uid, role, sop, region in STAFF:
+            s.add(User(id=uid, display_name=f"{uid} ({sop})", role=role, sop_id=sop, region=region,
+                       language="fr", password_hash=hashed, active=True))
+    refs = {"mnr_bf": a_case(wf, "mnr_bf", Actor("gest.bf", "caseworker"), Actor("sup.bf", "supervisor")),
+            "mnr_sn": a_case(wf, "mnr_sn", Actor("sn.gest", "caseworker"), Actor("sn.sup", "supervisor"))}
+    live.clock.advance(timedelta(days=40))
+    assert sweep(wf).escalations
+    tokens = {}
+    for uid in SOP_OF:
+        asked = live.client().post("/api/v1/auth/token", json={"username": uid, "password": PASSWORD})
+        tokens[uid] = asked.json()["token"]
+    return live, refs, tokens
+
+
+def other(sop: str) -> str:
+    return "mnr_bf" if sop == "mnr_sn" else "mnr_sn"
+
+
+@pytest.mark.parametrize("uid", list(SOP_OF))
+def test_the_pages_and_the_api_show_nothing_of_the_other_sop(world, uid):
+    live, refs, tokens = world
+    own, foreign = refs[SOP_OF[uid]], refs[other(SOP_OF[uid])]
+    c = live.client(uid)
+    listed = c.get("/dossiers").text
+    assert foreign not in listed and own in listed, listed
+    assert c.get(f"/dossiers/{foreign}").status_code == 404
+    assert c.get(f"/dossiers/{own}").status_code == 200
+    work = c.get("/travail").text
+    assert foreign not in work
+    assert foreign not in c.get("/notifications").text
+    auth = {"Authorization": f"Bearer {tokens[uid]}"}
+    assert c.get(f"/api/v1/cases/{foreign}", headers=auth).status_code == 404
+    assert c.get(f"/api/v1/cases/{own}", headers=auth).status_code == 200
+    api_list = c.get("/api/v1/cases", headers=auth).text
+    assert foreign not in api_list and own in api_list
+
+
+@pytest.mark.parametrize("uid", ["sn.sup", "sup.bf"])
+def test_escalations_go_to_the_supervisors_of_the_cases_sop(world, uid):
+    """« Escalades » of « Mon travail » and the escalation messages: the own SOP's case only."""
+    live, refs, _tokens = world
+    own, foreign = refs[SOP_OF[uid]], refs[other(SOP_OF[uid])]
+    assert own in live.client(uid).get("/travail").text  # its escalation is listed
+    with live.wf.sessions() as s:
+        told = set(s.scalars(select(Case.reference).join(OutboxMessage, OutboxMessage.case_id == Case.id)
+                             .where(OutboxMessage.recipient_user == uid)))
+    assert own in told and foreign not in told, told
+
+
+def test_an_account_without_sop_still_sees_every_sop(world):
+    live, refs, _tokens = world
+    listed = live.client("coord.mnr").get("/dossiers").text  # demo coordinator: sop_id NULL
+    assert refs["mnr_bf"] in listed and refs["mnr_sn"] in listed
+
+
+def test_a_bf_alert_is_never_given_to_the_senegal_supervisor(world):
+    """Tapoa has no BF staff: the national fallback is a BF supervisor, never ``sn.sup``."""
+    live, _refs, _tokens = world
+    payload = {"first_name": "Issa", "last_name": "Kaboré", "sex": "male", "estimated_age": 30,
+               "region": "tapoa", "province": "Tapoa", "place": "Diapaga", "met_on": "2025-06-02",
+               "urgency": ["shelter_tonight"], "contact_way": ["phone"], "phone": "+226 70 11 22 44",
+               "contact_agreed": True}
+    filed = file_alert(live.wf, "mnr_bf", Actor("agent.fds", "first_responder", "fds-poste-seytenga"),
+                       payload)
+    assert (filed.assignee, filed.assignment) == ("sup.bf", "fallback_national")
+    sn = file_alert(live.wf, "mnr_sn", Actor("agent.fds", "first_responder", "fds-poste-seytenga"),
+                    dict(payload, region="dakar"))
+    assert SOP_OF.get(sn.assignee) == "mnr_sn", sn
+
+
+@pytest.mark.parametrize("lang, words", [("fr", ("POS", "Sénégal", "Burkina Faso")),
+                                         ("en", ("SOP", "Senegal", "Burkina Faso"))])
+def test_the_command_line_as_refuses_the_other_sops_case(world, lang, words):
+    live, refs, _tokens = world
+    url = str(live.wf.db.url)
+    r = CliRunner().invoke(cli_app, ["--db", url, "--lang", lang, "case", "show", refs["mnr_bf"],
+                                     "--as", "sn.sup:supervisor"])
+    assert r.exit_code != 0 and "Traceback" not in r.output
+    assert all(w in r.output for w in words), r.output
+    ok = CliRunner().invoke(cli_app, ["--db", url, "--lang", lang, "case", "show", refs["mnr_sn"],
+                                      "--as", "sn.sup:supervisor"])
+    assert ok.exit_code == 0, ok.output
