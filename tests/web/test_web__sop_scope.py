@@ -8,7 +8,6 @@ the command line's ``--as``. Accounts without SOP (``users.sop_id`` NULL) keep e
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -22,24 +21,9 @@ from mno_workflow.sop.loader import load_text
 from mno_workflow.store.models import Case, OutboxMessage, User
 from mno_workflow.web.security import hash_password
 
+from ..second_sop import sn_text
 from .conftest import PASSWORD
 from .helpers import CONSENT, IDENT, NEEDS, referral
-
-BF = Path(__file__).resolve().parents[2] / "sops/burkina_faso/mnr.yaml"
-SN_TITLE = {"fr": "Mécanisme national de référencement — Sénégal",
-            "en": "National referral mechanism — Senegal"}
-
-
-def sn_text() -> str:
-    """A second SOP, ``mnr_sn``: the BF text under another id and title, with a region of its own
-    (« dakar ») beside the shared codes — the same region code in two SOPs must not leak either."""
-    text = BF.read_text(encoding="utf-8").replace("sop: mnr_bf", "sop: mnr_sn", 1)
-    text = text.replace("  fr: Mécanisme national de référencement — Burkina Faso\n"
-                        "  en: National referral mechanism — Burkina Faso",
-                        f"  fr: {SN_TITLE['fr']}\n  en: {SN_TITLE['en']}", 1)
-    return text.replace("  region:\n    bankui:",
-                        "  region:\n    dakar: {fr: Dakar, en: Dakar}\n    bankui:", 1)
-
 
 # (id, role, sop, region). The SN accounts sort before the BF ones: without the SOP rule the
 # national fallback of a BF alert (first user id) is the Senegal supervisor, as in the tryout.
