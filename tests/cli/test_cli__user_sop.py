@@ -55,7 +55,8 @@ def test_sop_given_or_found_from_the_region(db):
     assert sop_of(db, "sn.sup") == "mnr_sn"
     assert add(db, "sn.gest", "--role", "caseworker", "--region", "dakar").exit_code == 0
     assert sop_of(db, "sn.gest") == "mnr_sn"  # dakar: only the SN SOP lists it
-    assert add(db, "sn.gest2", "--role", "caseworker", "--sop", "mnr_sn", "--region", "kadiogo").exit_code == 0
+    r = add(db, "sn.gest2", "--role", "caseworker", "--sop", "mnr_sn", "--region", "kadiogo")
+    assert r.exit_code == 0, r.output
     assert sop_of(db, "sn.gest2") == "mnr_sn"
     assert add(db, "national", "--role", "coordinator").exit_code == 0
     assert sop_of(db, "national") is None  # no --sop, no region: every SOP (as before)
@@ -125,7 +126,8 @@ def test_deactivating_a_case_manager_with_open_cases_warns(db, lang, words):
     assert quiet.exit_code == 0 and "mno case reassign" not in quiet.output
 
 
-@pytest.mark.parametrize("lang, word", [("fr", "travaille sur une autre POS"), ("en", "works in another SOP")])
+@pytest.mark.parametrize("lang, word", [("fr", "travaille sur une autre POS"),
+                                        ("en", "works in another SOP")])
 def test_a_case_is_never_reassigned_to_another_sops_case_manager(db, lang, word):
     assert add(db, "awa", "--role", "caseworker", "--sop", "mnr_bf", "--region", "kadiogo").exit_code == 0
     assert add(db, "sn.gest", "--role", "caseworker", "--sop", "mnr_sn", "--region", "kadiogo").exit_code == 0

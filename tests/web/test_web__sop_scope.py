@@ -30,6 +30,7 @@ from .helpers import CONSENT, IDENT, NEEDS, referral
 STAFF = [("sn.gest", "caseworker", "mnr_sn", None), ("sn.sup", "supervisor", "mnr_sn", None),
          ("sn.coord", "coordinator", "mnr_sn", None), ("sup.bf", "supervisor", "mnr_bf", None),
          ("coord.bf", "coordinator", "mnr_bf", None), ("gest.bf", "caseworker", "mnr_bf", "kadiogo")]
+FOCAL_SN = "sn.focal"  # a provider focal point of the SN SOP, of the organisation both cases refer to
 SOP_OF = {uid: sop for uid, _r, sop, _g in STAFF}
 
 
@@ -55,6 +56,8 @@ def world(live_module):
         for uid, role, sop, region in STAFF:
             s.add(User(id=uid, display_name=f"{uid} ({sop})", role=role, sop_id=sop, region=region,
                        language="fr", password_hash=hashed, active=True))
+        s.add(User(id=FOCAL_SN, display_name="Point focal (SN)", role="provider", organisation="org-masn",
+                   sop_id="mnr_sn", language="fr", password_hash=hashed, active=True))
     refs = {"mnr_bf": a_case(wf, "mnr_bf", Actor("gest.bf", "caseworker"), Actor("sup.bf", "supervisor")),
             "mnr_sn": a_case(wf, "mnr_sn", Actor("sn.gest", "caseworker"), Actor("sn.sup", "supervisor"))}
     live.clock.advance(timedelta(days=40))
@@ -99,6 +102,18 @@ def test_escalations_go_to_the_supervisors_of_the_cases_sop(world, uid):
         told = set(s.scalars(select(Case.reference).join(OutboxMessage, OutboxMessage.case_id == Case.id)
                              .where(OutboxMessage.recipient_user == uid)))
     assert own in told and foreign not in told, told
+
+
+def test_a_providers_inbox_holds_its_sops_referrals_only(world):
+    """Both cases refer to org-masn: its SN focal point sees the SN referral, never the BF one."""
+    live, refs, _tokens = world
+    c = live.client(FOCAL_SN)
+    inbox = c.get("/prestataire").text
+    assert refs["mnr_sn"] in inbox and refs["mnr_bf"] not in inbox, inbox
+    assert c.get(f"/prestataire/{refs['mnr_bf']}/referral:cash").status_code == 404
+    assert c.get(f"/prestataire/{refs['mnr_sn']}/referral:cash").status_code == 200
+    both = live.client("focal.masn").get("/prestataire").text  # demo focal point: every SOP
+    assert refs["mnr_sn"] in both and refs["mnr_bf"] in both
 
 
 def test_an_account_without_sop_still_sees_every_sop(world):

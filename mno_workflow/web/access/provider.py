@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, exists, false
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from ... import protection
@@ -25,8 +26,9 @@ def referral_clause(user: User, sop_recipient_steps: list[str]) -> ColumnElement
     clause = and_(StepInstance.recipient == user.organisation, StepInstance.step.in_(sop_recipient_steps))
     if not getattr(user, "sop_id", None):
         return clause
-    return and_(clause, exists().where(Case.id == StepInstance.case_id,
-                                       sop_admits_clause(user.sop_id, Case.sop_version_id)))
+    own = aliased(Case)  # not correlated with the inbox's own join on cases
+    return and_(clause, exists().where(own.id == StepInstance.case_id,
+                                       sop_admits_clause(user.sop_id, own.sop_version_id)))
 
 
 def can_view_referral(user: User, sop: SOP, case: Case, inst: StepInstance) -> bool:

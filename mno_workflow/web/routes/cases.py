@@ -247,7 +247,8 @@ def other_region_notice(s, sop, user, case, lang: str) -> str:
         return ""
     region = sop.label(sop.options.get("region", {}).get(case.region), lang) or case.region
     names = list(s.scalars(select(User.display_name).where(
-        User.role == "supervisor", User.region == case.region, User.active.is_(True))
+        User.role == "supervisor", User.region == case.region, User.active.is_(True),
+        access.sop_admits_clause(User.sop_id, case.sop_version_id))  # its SOP's (H24)
         .order_by(User.display_name)))
     return gettext("Ce dossier relève de la région {region} : ses escalades vont à son superviseur "
                    "({names}), pas à celui de votre région ; réattribuez-le à un gestionnaire de cette "
