@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from mno_workflow.cli import app as cli_app
 from mno_workflow.engine.alerts import file_alert
 from mno_workflow.engine.engine import Actor
+from mno_workflow.reminders.digest import digest_items
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.sop.loader import load_text
 from mno_workflow.store.models import Case, OutboxMessage, User
@@ -104,6 +105,18 @@ def test_escalations_go_to_the_supervisors_of_the_cases_sop(world, uid):
     assert own in told and foreign not in told, told
 
 
+def test_the_daily_digest_lists_the_own_sops_deadlines_only(world):
+    """The provider's answer is overdue on both referrals to org-masn: the SN focal point's digest
+    names the SN case only; the demo focal point (every SOP) both."""
+    live, refs, _tokens = world
+    with live.wf.sessions() as s:
+        listed = {uid: {i["reference"] for group in digest_items(
+            s, s.get(User, uid), live.clock.now(), "Africa/Ouagadougou").values() for i in group}
+            for uid in (FOCAL_SN, "focal.masn")}
+    assert listed[FOCAL_SN] == {refs["mnr_sn"]}, listed
+    assert listed["focal.masn"] == {refs["mnr_sn"], refs["mnr_bf"]}, listed
+
+
 def test_a_providers_inbox_holds_its_sops_referrals_only(world):
     """Both cases refer to org-masn: its SN focal point sees the SN referral, never the BF one."""
     live, refs, _tokens = world
@@ -114,6 +127,10 @@ def test_a_providers_inbox_holds_its_sops_referrals_only(world):
     assert c.get(f"/prestataire/{refs['mnr_sn']}/referral:cash").status_code == 200
     both = live.client("focal.masn").get("/prestataire").text  # demo focal point: every SOP
     assert refs["mnr_sn"] in both and refs["mnr_bf"] in both
+    with live.wf.sessions() as s:  # « new referral » and the reminders: the own SOP's only
+        told = set(s.scalars(select(Case.reference).join(OutboxMessage, OutboxMessage.case_id == Case.id)
+                             .where(OutboxMessage.recipient_user == FOCAL_SN)))
+    assert told == {refs["mnr_sn"]}, told
 
 
 def test_an_account_without_sop_still_sees_every_sop(world):
