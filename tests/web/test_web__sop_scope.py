@@ -7,6 +7,7 @@ the command line's ``--as``. Accounts without SOP (``users.sop_id`` NULL) keep e
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -135,8 +136,14 @@ def test_a_providers_inbox_holds_its_sops_referrals_only(world):
 
 def test_an_account_without_sop_still_sees_every_sop(world):
     live, refs, _tokens = world
-    listed = live.client("coord.mnr").get("/dossiers").text  # demo coordinator: sop_id NULL
+    coord = live.client("coord.mnr")  # demo coordinator: sop_id NULL
+    listed = coord.get("/dossiers").text
     assert refs["mnr_bf"] in listed and refs["mnr_sn"] in listed
+    admin = html.unescape(coord.get("/admin/acces").text)  # each account's SOP, by its title
+    row = admin[admin.index('id="user-sn.sup"'):]
+    assert "Mécanisme national de référencement — Sénégal" in row[:row.index("</tr>")]
+    row = admin[admin.index('id="user-coord.mnr"'):]
+    assert "toutes les POS" in row[:row.index("</tr>")]
 
 
 def test_a_bf_alert_is_never_given_to_the_senegal_supervisor(world):

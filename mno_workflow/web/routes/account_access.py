@@ -160,12 +160,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     ApiToken.revoked_at.is_(None),
                     (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now))
                 .group_by(ApiToken.user_id)).all())
+            from ...user_sops import known_sops, sop_label
+            sops, lang = known_sops(s, wf.registry), web.lang(request, user)
             users = [{"id": u.id, "name": u.display_name, "role": u.role, "active": u.active,
-                      "sessions": open_by.get(u.id, 0), "tokens": active_tokens.get(u.id, 0)}
+                      "sessions": open_by.get(u.id, 0), "tokens": active_tokens.get(u.id, 0),
+                      "sop": sop_label(u.sop_id, sops, lang)}  # the SOP it works in (H24)
                      for u in s.scalars(select(User).order_by(User.id))]
+            by_sop = len(sops) > 1 or any(u["sop"] != sop_label(None, sops, lang) for u in users)
             all_tokens = [tokens.as_dict(t, now) for t in tokens.listing(s) if t.revoked_at is None]
             return web.render(request, "admin_access.html", {
                 **base_ctx(request, s, user), "users": users, "tokens": all_tokens, "tz": zone(s),
+                "by_sop": by_sop,
                 "token_word": token_word})
 
     def _admin_change(request: Request, uid: str, what: str):
