@@ -44,8 +44,8 @@ def test_deactivation_asks_first_and_the_case_page_marks_the_inactive_assignee(l
     page = html.unescape(asked.text)
     assert asked.status_code == 200 and held in page and closed_words in page and link_words in page, page
     assert active(live, "mariam.kabore")  # nothing done before the confirmation
-    assert 'href="/dossiers?assignee=mariam.kabore"' in asked.text
-    listed = html.unescape(coord.get("/dossiers?assignee=mariam.kabore").text)
+    assert 'href="/dossiers?assigned_to=mariam.kabore"' in asked.text
+    listed = html.unescape(coord.get("/dossiers?assigned_to=mariam.kabore").text)
     assert all(r in listed for r in refs) and list_words in listed and 'id="bulk-form"' in listed
     done = coord.post("/admin/acces/mariam.kabore/desactiver", data={"csrftoken": token, "confirme": "1"})
     assert done.status_code == 303 and not active(live, "mariam.kabore")

@@ -215,7 +215,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     if held:
                         return web.render(request, "admin_deactivate.html", {
                             **base_ctx(request, s, user), "target": target, "held": held,
-                            "reassign_url": "/dossiers?" + urlencode({"assignee": uid})})
+                            "reassign_url": "/dossiers?" + urlencode({"assigned_to": uid})})
             return _admin_change(request, uid, "deactivate")
 
         return await run_in_threadpool(work)

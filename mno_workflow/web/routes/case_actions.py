@@ -157,7 +157,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         assignee = str(form.get("assignee", ""))[:100]
         reason = str(form.get("reason", ""))[:1000]
         f = {k: str(form.get(k, ""))[:100] for k in ("q", "region", "step", "state", "overdue",
-                                                             "assignee")}
+                                                             "assigned_to")}
 
         def work():
             with wf.sessions() as s:

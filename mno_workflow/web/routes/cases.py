@@ -31,7 +31,7 @@ PAGE_SIZE = 50
 def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], page: int,
                   before: str = "", after: str = "") -> dict[str, Any]:
     """The context of ``cases.html``: one page of the cases the user may see, filtered by ``f``
-    (keys q, region, step, state, overdue, assignee: a case manager's cases, the link of a
+    (keys q, region, step, state, overdue, assigned_to: a case manager's cases, the link of a
     deactivation), older than the case ``before`` or newer than ``after``
     (references: keyset pagination, see :mod:`..worklists`; ``page`` is the old offset paging),
     with the bulk reassignment form when allowed."""
@@ -46,7 +46,7 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         step=f["step"][:64] or None,
         state=f["state"][:64] or None,
         overdue_before=web.now() if f["overdue"] else None,
-        assignee=f.get("assignee", "")[:100] or None,
+        assignee=f.get("assigned_to", "")[:100] or None,
         before=before[:40] or None,
         after=after[:40] or None,
         limit=PAGE_SIZE,
@@ -70,10 +70,10 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         "can_bulk": bulk,
         "targets": access.reassign_targets(s, user, sop_id=sop.sop) if bulk else [],
         # the assignee column: display names (the id in the title), a deleted account in words
-        "who": namer(user_names(s, [c.assignee for c in cases] + [f.get("assignee") or None]),
+        "who": namer(user_names(s, [c.assignee for c in cases] + [f.get("assigned_to") or None]),
                      web.lang(request, user)),
         # deactivated case managers, marked « (désactivé) » beside their name (tryout 5, H26)
-        "inactive": inactive_users(s, [c.assignee for c in cases] + [f.get("assignee") or None]),
+        "inactive": inactive_users(s, [c.assignee for c in cases] + [f.get("assigned_to") or None]),
         "bulk": None,
     }
 
@@ -93,7 +93,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         step: str = "",
         state: str = "",
         overdue: str = "",
-        assignee: str = "",
+        assigned_to: str = "",
         page: int = 1,
         before: str = "",
         after: str = "",
@@ -101,7 +101,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue,
-                 "assignee": assignee}
+                 "assigned_to": assigned_to}
             ctx = case_list_ctx(web, s, request, user, f, page, before, after)
             queries.log_views(s, user, [c.reference for c in ctx["cases"]], "list", web.now())
             s.commit()
