@@ -34,7 +34,7 @@ from ..sop.schema_entries import Entry
 from ..store.models import Alert, Case, User
 from ..store.repository import fold
 from .alert_outcome import Closure, closures
-from .errors import FormInvalid, Message, RoleNotAllowed
+from .errors import FormInvalid, Labels, Message, RoleNotAllowed
 from .forms import invalid
 from .opening import open_case
 from .prefill import prefill  # noqa: F401 - moved to prefill.py; kept importable here
@@ -145,6 +145,11 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
     with wf.sessions() as s:
         sop = wf.registry.compiled(wf.registry.latest(s, sop_id)).sop
         eid, entry = entry_for(sop, actor.role, entry_id)
+        works_in = s.scalar(select(User.sop_id).where(User.id == actor.user))
+    if works_in and works_in != sop_id:  # an account of another SOP (tryout 5, H24)
+        raise RoleNotAllowed(Message.t(
+            "Votre compte travaille sur une autre POS : il ne peut pas transmettre de signalement "
+            "selon la POS « {sop} ».", sop=Labels((sop.title,))))
     form_id, _, region_field = entry.assign.region.partition(".")
     region = payload.get(region_field)
     valid_region = isinstance(region, str) and region in sop.options.get(

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from mno_workflow.cli import app as cli_app
 from mno_workflow.engine.alerts import file_alert
 from mno_workflow.engine.engine import Actor
+from mno_workflow.engine.errors import RoleNotAllowed
 from mno_workflow.reminders.digest import digest_items
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.sop.loader import load_text
@@ -159,6 +160,20 @@ def test_a_bf_alert_is_never_given_to_the_senegal_supervisor(world):
     sn = file_alert(live.wf, "mnr_sn", Actor("agent.fds", "first_responder", "fds-poste-seytenga"),
                     dict(payload, region="dakar"))
     assert SOP_OF.get(sn.assignee) == "mnr_sn", sn
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "Votre compte travaille sur une autre POS"),
+                                         ("en", "Your account works in another SOP")])
+def test_a_first_responder_of_one_sop_files_no_alert_in_another(world, lang, words):
+    live, _refs, _tokens = world
+    with live.wf.sessions.begin() as s:
+        if s.get(User, "agent.sn") is None:
+            s.add(User(id="agent.sn", display_name="Agent (SN)", role="first_responder",
+                       organisation="poste-sn", sop_id="mnr_sn", language="fr", active=True))
+    with pytest.raises(RoleNotAllowed) as refused:
+        file_alert(live.wf, "mnr_bf", Actor("agent.sn", "first_responder", "poste-sn"),
+                   {"region": "tapoa"})
+    assert words in refused.value.message.text(lang) and "Burkina Faso" in refused.value.message.text(lang)
 
 
 @pytest.mark.parametrize("lang, words", [("fr", ("POS", "Sénégal", "Burkina Faso")),
