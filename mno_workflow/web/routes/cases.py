@@ -26,6 +26,9 @@ from .case_page import case_page_ctx  # noqa: F401  (re-exported: case_actions.p
 from .common import case_and_instance, svg_response
 
 PAGE_SIZE = 50
+#: the case list's filters (kept by its bulk reassignment form): assigned_to, a case manager's
+#: cases — the link of a deactivation (tryout 5, H26)
+LIST_FILTERS = ("q", "region", "step", "state", "overdue", "assigned_to")
 
 
 def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], page: int,
