@@ -30,7 +30,7 @@ from .helpers import CONSENT, IDENT, NEEDS, referral
 
 # (id, role, sop, region). The SN accounts sort before the BF ones: without the SOP rule the
 # national fallback of a BF alert (first user id) is the Senegal supervisor, as in the tryout.
-STAFF = [("sn.gest", "caseworker", "mnr_sn", None), ("sn.sup", "supervisor", "mnr_sn", None),
+STAFF = [("sn.gest", "caseworker", "mnr_sn", "kadiogo"), ("sn.sup", "supervisor", "mnr_sn", None),
          ("sn.coord", "coordinator", "mnr_sn", None), ("sup.bf", "supervisor", "mnr_bf", None),
          ("coord.bf", "coordinator", "mnr_bf", None), ("gest.bf", "caseworker", "mnr_bf", "kadiogo")]
 FOCAL_SN = "sn.focal"  # a provider focal point of the SN SOP, of the organisation both cases refer to
@@ -100,7 +100,11 @@ def test_escalations_go_to_the_supervisors_of_the_cases_sop(world, uid):
     """« Escalades » of « Mon travail » and the escalation messages: the own SOP's case only."""
     live, refs, _tokens = world
     own, foreign = refs[SOP_OF[uid]], refs[other(SOP_OF[uid])]
-    assert own in live.client(uid).get("/travail").text  # its escalation is listed
+    c = live.client(uid)
+    assert own in c.get("/travail").text  # its escalation is listed
+    mine, theirs = ("sn.gest", "gest.bf") if SOP_OF[uid] == "mnr_sn" else ("gest.bf", "sn.gest")
+    for page in (c.get(f"/dossiers/{own}").text, c.get("/dossiers").text):  # reassignment targets
+        assert f'value="{mine}"' in page and f'value="{theirs}"' not in page
     with live.wf.sessions() as s:
         told = set(s.scalars(select(Case.reference).join(OutboxMessage, OutboxMessage.case_id == Case.id)
                              .where(OutboxMessage.recipient_user == uid)))

@@ -71,7 +71,9 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         "f": f,
         "states": states,
         "can_bulk": bulk,
-        "targets": access.reassign_targets(s, user, sop_id=sop.sop) if bulk else [],
+        # the user's SOP's case managers (every SOP's for an account without one: the engine refuses a
+        # case given to another SOP's case manager)
+        "targets": access.reassign_targets(s, user) if bulk else [],
         # the assignee column: display names (the id in the title), a deleted account in words
         "who": namer(user_names(s, [c.assignee for c in cases] + [f.get("assigned_to") or None]),
                      web.lang(request, user)),
