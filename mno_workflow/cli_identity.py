@@ -120,8 +120,11 @@ def _why_out_of_scope(session: Session, user: User, case: Case) -> Message | Non
     cases assigned to them, a supervisor on their region's, a provider on a case with a referral
     addressed to its organisation, a first responder on the alerts they filed, a coordinator on
     every case; the other roles (M&E, trainer, SOP author) on none."""
-    from .web.access.region import region_admits
+    from .web.access.region import case_sop, region_admits, sop_admits
     role = user.role
+    if user.sop_id and not sop_admits(user.sop_id, case_sop(case)):  # the SOP rule (tryout 5, H24)
+        return Message.t("dossier de la POS « {sop} », vous travaillez sur la POS « {own} »",
+                         sop=_sop_title(session, case_sop(case)), own=_sop_title(session, user.sop_id))
     if role == "coordinator":
         return None
     if role == "caseworker":
@@ -150,6 +153,22 @@ def _why_out_of_scope(session: Session, user: User, case: Case) -> Message | Non
         return None if alert is not None and alert.reporter == user.id else Message.t(
             "signalement transmis par quelqu'un d'autre")
     return Message.t("le rôle « {role} » n'ouvre pas de dossier", role=RoleName(role))
+
+
+def _sop_title(session: Session, sop_id: str | None):
+    """The title of the SOP ``sop_id`` (its newest version's) in the reader's language; the id when
+    it does not load."""
+    from sqlalchemy import select
+
+    from .sop.diagnostics import SOPError
+    from .sop.loader import load_stored
+    from .store.models import SopVersion
+    version = session.scalar(select(SopVersion).where(SopVersion.sop_id == sop_id)
+                             .order_by(SopVersion.id.desc()).limit(1))
+    try:
+        return Labels((load_stored(version).model.title,)) if version is not None else sop_id or "—"
+    except SOPError:
+        return sop_id
 
 
 def _region(case: Case, code: str):

@@ -127,14 +127,24 @@ def register(user_app: typer.Typer) -> None:
         """Désactiver un compte : connexion refusée, sessions fermées et jetons révoqués à l'instant.
         / Deactivate a user (sessions ended, tokens revoked)."""
         engine = _cli().open_engine()
+        from .store.repository import open_cases_of
         with engine.sessions.begin() as s:
             user = _user_or_fail(s, user_id)
             user.active = False
             n_s, n_t = end_everything(s, user_id, "deactivated")
+            held = open_cases_of(s, user_id)
         lang = _cli().lang()
         typer.echo(gettext("Compte {user} désactivé ; {sessions}, {tokens}.", lang, user=user_id,
                            sessions=ngettext("{n} session fermée", "{n} sessions fermées", n_s, lang),
                            tokens=ngettext("{n} jeton révoqué", "{n} jetons révoqués", n_t, lang)))
+        if held:  # still their assignee: tasks and reminders to an account nobody can use (H26)
+            typer.echo(ngettext(
+                "Attention : {user} reste gestionnaire de {n} dossier ouvert. Réattribuez-le à un "
+                "gestionnaire actif :", "Attention : {user} reste gestionnaire de {n} dossiers ouverts. "
+                "Réattribuez-les à un gestionnaire actif :", len(held), lang, user=user_id), err=True)
+            typer.echo(gettext("  mno case reassign {references} --to GESTIONNAIRE --reason \"{reason}\"",
+                               lang, references=" ".join(held),
+                               reason=gettext("Compte désactivé : {user}", lang, user=user_id)), err=True)
 
     @user_app.command("activate")
     def user_activate(user_id: Annotated[str, typer.Argument(help="Utilisateur")]) -> None:

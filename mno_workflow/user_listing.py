@@ -1,6 +1,6 @@
 """``mno user list``: the accounts of this database for a coordinator on the command line —
-login, name, role, region and organisation in words (the SOP's labels, the directory's names, a
-first responders' post by its account's name),
+login, name, role, SOP (its title; « toutes les POS » without one), region and organisation in
+words (the SOP's labels, the directory's names, a first responders' post by its account's name),
 state — as aligned text or JSON (codes kept for scripts). Tryout 3, F24."""
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ def print_users(engine: Any, fmt: str, inactive: bool) -> None:
         # their labels once another country's SOP is loaded (tryout 4, G6)
         newest = {v.sop_id: v for v in s.scalars(select(SopVersion).order_by(SopVersion.id))}
         sops = [engine.registry.compiled(v).sop for v in sorted(newest.values(), key=lambda v: -v.id)]
+        from .user_sops import known_sops, sop_label
+        titles = known_sops(s, engine.registry)
         from .directory.names_lang import names_in
         from .views import post_names
         orgs = names_in(_names(s), language)  # the directory's name, in the reader's language
@@ -50,7 +52,8 @@ def print_users(engine: Any, fmt: str, inactive: bool) -> None:
     if fmt == "json":
         typer.echo(json.dumps([{"id": u.id, "name": u.display_name, "role": u.role, "region": u.region,
                                 "organisation": u.organisation, "email": u.email, "phone": u.phone,
-                                "language": u.language, "active": bool(u.active)} for u in users],
+                                "language": u.language, "active": bool(u.active), "sop": u.sop_id}
+                               for u in users],
                               ensure_ascii=False, indent=2))
         return
     regions: dict[str, str] = {}
@@ -61,11 +64,15 @@ def print_users(engine: Any, fmt: str, inactive: bool) -> None:
     def region(code: str | None) -> str:
         return regions.get(code or "", code or "—")
 
+    # the SOP column once the database holds several SOPs, or an account is tied to one (H24)
+    by_sop = len(titles) > 1 or any(u.sop_id for u in users)
     table = [(u.id, u.display_name or "—", role_name(u.role, language),
+              *((sop_label(u.sop_id, titles, language),) if by_sop else ()),
               region(u.region), orgs.get(u.organisation or "", u.organisation or "—"),
               phone_text(u.phone) or "—", _("actif") if u.active else _("désactivé"))
              for u in users]
-    head = (_("Identifiant"), _("Nom"), _("Rôle"), _("Région"), _("Organisation"), _("Téléphone"), _("État"))
+    head = (_("Identifiant"), _("Nom"), _("Rôle"), *((_("POS"),) if by_sop else ()), _("Région"),
+            _("Organisation"), _("Téléphone"), _("État"))
     if table:
         widths = [max(len(r[i]) for r in [head, *table]) for i in range(len(head))]
         for r in [head, *table]:

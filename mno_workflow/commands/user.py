@@ -20,6 +20,9 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
              organisation: Annotated[str | None, typer.Option(
                  "--organisation", "--org",
                  help="Organisation (prestataires, premiers intervenants : ex. fds_poste_seytenga)")] = None,
+             sop: Annotated[str | None, typer.Option(
+                 "--sop", help="POS où la personne travaille (ex. mnr_bf ; all : toutes les POS). Sans "
+                               "--sop : la POS dont la liste de régions contient --region")] = None,
              region: Annotated[str | None, typer.Option(help="Région (code de la POS)")] = None,
              email: Annotated[str | None, typer.Option(help="Courriel pour les rappels")] = None,
              phone: Annotated[str | None, typer.Option(help="Téléphone (ex. +226 70 12 34 56)")] = None,
@@ -46,6 +49,7 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         organisation_problem,
         region_problem,
     )
+    from ..user_sops import known_sops, regions_of, sop_for_region, sop_problem, sop_region_problem
     from ..web.security import hash_password
     if (problem := login_problem(user_id)) is not None:
         fail(problem.text(lang()), 2)
@@ -74,16 +78,25 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         user = s.get(User, user_id) or User(id=user_id, active=True, notify_sms=False, language="fr")
         role = role or user.role
         organisation = organisation if organisation is not None else user.organisation
-        region = region if region is not None else user.region
+        region_given, region = region is not None, (region if region is not None else user.region)
         phone = phone or user.phone
         sms = sms if sms is not None else bool(user.notify_sms)
         if sms and not phone:
             fail(_("--sms demande --phone"), 2)
-        roles, regions = set(), set()
+        roles = set()
         for row in s.scalars(select(SopVersion)):
-            sop = engine.registry.compiled(row).sop
-            roles |= set(sop.roles)
-            regions |= set(sop.options.get("region") or {})
+            roles |= set(engine.registry.compiled(row).sop.roles)
+        sops = known_sops(s, engine.registry)
+        if sop is not None:  # --sop all: every SOP (NULL, as every account before revision 0040)
+            if (problem := sop_problem(None if sop == "all" else sop, sops)) is not None:
+                fail(problem.text(lang()))
+            sop_id = None if sop == "all" else sop
+        elif user.sop_id:
+            sop_id = user.sop_id
+        else:  # several SOPs: the one whose region list holds --region (tryout 5, H24)
+            sop_id, problem = sop_for_region(region if region_given else None, sops)
+            if problem is not None:
+                fail(problem.text(lang()))
         roles |= {"trainer", "me_officer", "sop_author"}  # web-only roles, accepted as well
         if len(roles) > 3 and role not in roles:  # every accepted role listed (tryout 4, G21)
             fail(_("Rôle inconnu « {role} » : {roles}", role=role, roles=", ".join(sorted(roles))))
@@ -92,7 +105,8 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
         if role == "first_responder" and not organisation:  # FDS, CNVS, relais, Action sociale…
             fail(_("--org est obligatoire pour un premier intervenant (ex. fds_poste_seytenga, cnvs, "
                    "relais_kaya)"))
-        if (problem := region_problem(region, regions)) is not None:
+        if (problem := sop_region_problem(region, sop_id, sops)
+                or region_problem(region, regions_of(sop_id, sops))) is not None:
             fail(problem.text(lang()))
         if role == "provider" and (problem := organisation_problem(
                 organisation, directory_organisations(s))) is not None:
@@ -103,7 +117,7 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
                 end_all(s, user_id, "password_changed")
             user.password_hash = hash_password(password)
         user.display_name = name or user.display_name
-        user.role, user.organisation, user.region = role, organisation, region
+        user.role, user.organisation, user.region, user.sop_id = role, organisation, region, sop_id
         user.email = email if email is not None else user.email
         user.language = language or user.language or "fr"
         user.phone, user.notify_sms = phone, sms
@@ -119,7 +133,7 @@ def user_add(user_id: Annotated[str, typer.Argument(help="Identifiant de connexi
 def user_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")] = "text",
               inactive: Annotated[bool, typer.Option("--inactive", help="Aussi les comptes désactivés")]
               = False) -> None:
-    """Lister les comptes : identifiant, nom, rôle, région, organisation, état. / List users."""
+    """Lister les comptes : identifiant, nom, rôle, POS, région, organisation, état. / List users."""
     from ..user_listing import print_users
     print_users(open_engine(read_only=True), fmt, inactive)
 

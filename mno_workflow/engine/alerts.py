@@ -4,7 +4,8 @@ given to a case manager of the region, whose status alone its reporter may see.
 :func:`file_alert` opens the case in the entry's step and fires its trigger with the alert form,
 in one transaction (optionally idempotent): the case goes to the active user of role
 ``assign.to`` with the fewest open cases in the alert's region (ties: user id), else to a
-``assign.fallback`` user of that region, else to one without region (national) — loads read in
+``assign.fallback`` user of that region, else to one without region (national) — only users who
+work in the alert's SOP or in every SOP (``users.sop_id``, tryout 5, H24) — loads read in
 the creating transaction under a per-region lock (:func:`lock_region`). Nobody at all:
 a field error on the region, nothing written. The entry step's deadline (BF SOP: 1 working day
 to make contact, escalation to the supervisor) and the task message to the assignee come from
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from ..sop.schema import SOP
@@ -33,7 +34,7 @@ from ..sop.schema_entries import Entry
 from ..store.models import Alert, Case, User
 from ..store.repository import fold
 from .alert_outcome import Closure, closures
-from .errors import FormInvalid, Message, RoleNotAllowed
+from .errors import FormInvalid, Labels, Message, RoleNotAllowed
 from .forms import invalid
 from .opening import open_case
 from .prefill import prefill  # noqa: F401 - moved to prefill.py; kept importable here
@@ -90,16 +91,25 @@ def entry_for(sop: SOP, role: str, entry_id: str | None = None) -> tuple[str, En
         role=role, sop=sop.sop))
 
 
-def choose_assignee(s: Session, entry: Entry, region: str) -> tuple[str, str] | None:
-    """``(user_id, how)`` of who receives an alert of ``region`` (see the module text), or None."""
+def _of_sop(sop_id: str | None) -> Any:
+    """The SOP rule on the users (:func:`mno_workflow.web.access.sop_admits`): users without SOP
+    and those of ``sop_id`` (None: every user, as before revision 0040)."""
+    return true() if sop_id is None else or_(User.sop_id.is_(None), User.sop_id == "", User.sop_id == sop_id)
+
+
+def choose_assignee(s: Session, entry: Entry, region: str,
+                    sop_id: str | None = None) -> tuple[str, str] | None:
+    """``(user_id, how)`` of who receives an alert of ``region`` of the SOP ``sop_id`` (see the
+    module text; a user who works in another SOP never: tryout 5, H24), or None."""
     load = func.count(Case.id)
     q = (select(User.id).outerjoin(Case, and_(Case.assignee == User.id, Case.status == "open"))
-         .where(User.role == entry.assign.to, User.active.is_(True), User.region == region)
+         .where(User.role == entry.assign.to, User.active.is_(True), User.region == region, _of_sop(sop_id))
          .group_by(User.id).order_by(load, User.id).limit(1))
     if (uid := s.scalar(q)) is not None:
         return uid, "least_loaded"
     if entry.assign.fallback:
-        base = select(User.id).where(User.role == entry.assign.fallback, User.active.is_(True))
+        base = select(User.id).where(User.role == entry.assign.fallback, User.active.is_(True),
+                                     _of_sop(sop_id))
         if (uid := s.scalar(base.where(User.region == region).order_by(User.id).limit(1))) is not None:
             return uid, "fallback_region"
         if (uid := s.scalar(base.where(User.region.is_(None)).order_by(User.id).limit(1))) is not None:
@@ -107,13 +117,14 @@ def choose_assignee(s: Session, entry: Entry, region: str) -> tuple[str, str] | 
     return None
 
 
-def regions_with_staff(s: Session, entry: Entry) -> set[str] | None:
-    """The regions :func:`choose_assignee` can give an alert of (an active user of the entry's
-    role, or of its fallback role, in the region); None when every region can (an active fallback
-    user with no region: national). The alert form shows the others as unable to receive one."""
+def regions_with_staff(s: Session, entry: Entry, sop_id: str | None = None) -> set[str] | None:
+    """The regions :func:`choose_assignee` can give an alert of the SOP ``sop_id`` (an active user
+    of the entry's role, or of its fallback role, in the region, who works in that SOP); None when
+    every region can (an active fallback user with no region: national). The alert form shows the
+    others as unable to receive one."""
     roles = [r for r in (entry.assign.to, entry.assign.fallback) if r]
-    rows = s.execute(select(User.role, User.region).where(User.role.in_(roles), User.active.is_(True))
-                     .distinct()).all()
+    rows = s.execute(select(User.role, User.region).where(User.role.in_(roles), User.active.is_(True),
+                                                          _of_sop(sop_id)).distinct()).all()
     if any(region is None and role == entry.assign.fallback for role, region in rows):
         return None
     return {region for _role, region in rows if region}
@@ -134,6 +145,11 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
     with wf.sessions() as s:
         sop = wf.registry.compiled(wf.registry.latest(s, sop_id)).sop
         eid, entry = entry_for(sop, actor.role, entry_id)
+        works_in = s.scalar(select(User.sop_id).where(User.id == actor.user))
+    if works_in and works_in != sop_id:  # an account of another SOP (tryout 5, H24)
+        raise RoleNotAllowed(Message.t(
+            "Votre compte travaille sur une autre POS : il ne peut pas transmettre de signalement "
+            "selon la POS « {sop} ».", sop=Labels((sop.title,))))
     form_id, _, region_field = entry.assign.region.partition(".")
     region = payload.get(region_field)
     valid_region = isinstance(region, str) and region in sop.options.get(
@@ -148,7 +164,7 @@ def file_alert(wf: WorkflowEngine, sop_id: str, actor: Actor, payload: dict[str,
         # lock: two alerts filed at once never both go to the same least-loaded person.
         if valid_region:
             lock_region(s, region)
-            chosen[0] = choose_assignee(s, entry, region)
+            chosen[0] = choose_assignee(s, entry, region, sop_id)
         return chosen[0][0] if chosen[0] else actor.user
 
     def prepare(s: Session, case: Case) -> None:

@@ -7,6 +7,7 @@ names and read the engine's attributes).
 from __future__ import annotations
 
 from ..store.audit import append_event
+from ..store.models import User
 from . import corewrite, reopen_values
 from .actors import Actor, FireResult
 from .errors import (
@@ -48,6 +49,11 @@ class CaseChangesMixin:
                     raise RoleNotAllowed(Message.t(
                         "Le rôle « {role} » ne peut pas réattribuer des dossiers.",
                         role=role_label(sop, actor.role)))
+                target = s.get(User, assignee.strip())
+                if target is not None and target.sop_id and target.sop_id != sop.sop:  # tryout 5, H24
+                    raise FormInvalid("reassign", {"assignee": Message.t(
+                        "{name} travaille sur une autre POS : {reference} ne peut pas lui être "
+                        "attribué.", name=target.display_name or target.id, reference=reference)})
                 if case.assignee == assignee.strip():
                     continue
                 before = case.assignee

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from ..engine.clock import require_aware
 from ..store.models import Case, Deadline, OutboxMessage, SopVersion, StepInstance, User
-from ..web.access import region_admits
+from ..web.access import region_admits, sop_admits
+from ..web.access.region import case_sop
 from .rendering import _sop
 
 __all__ = ["DigestReport", "build_digests", "digest_items"]
@@ -46,6 +47,8 @@ class DigestReport:
 
 
 def _in_scope(user: User, scope: str, case: Case, inst: StepInstance) -> bool:
+    if user.sop_id and not sop_admits(user.sop_id, case_sop(case)):  # the SOP rule (tryout 5, H24)
+        return False
     if scope == "assigned":
         return case.assignee == user.id
     if scope == "recipient":

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..engine.corewrite import insert_rows
 from ..store.fastsql import Statement
-from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
+from ..store.models import Case, Deadline, OutboxMessage, SopVersion, StepInstance, User
 from ..store.outbox import Person, enqueue
 
 _COLUMNS = (Deadline.id, Deadline.case_id, Deadline.instance_id, Deadline.state, Deadline.entered_at,
@@ -68,30 +68,38 @@ def claim(s: Session, now: datetime, limit: int) -> list[Any]:
 
 
 _U = User.__table__
-_PEOPLE = select(_U.c.id, _U.c.language, _U.c.email, _U.c.phone, _U.c.notify_email, _U.c.notify_sms)
+_PEOPLE = select(_U.c.id, _U.c.language, _U.c.email, _U.c.phone, _U.c.notify_email, _U.c.notify_sms,
+                 _U.c.sop_id)
 
 
 def prefetch_assignees(s: Session, rows: list[Any], rules: Rules, people: dict) -> None:
     """Look up, in one query, the assignees of the claimed rows whose reminder or escalation goes
     to a role of scope ``assigned``, and put them in ``people`` under the key
     :func:`~mno_workflow.store.outbox.enqueue` uses (one query per sweep instead of one per
-    assignee)."""
+    assignee). An assignee who works in another SOP than the case's is left to
+    :func:`~mno_workflow.store.outbox.recipients` (the SOP rule: the coordinators are told instead)."""
     wanted: dict[tuple, str] = {}
     for row in rows:
         if not row.assignee:
             continue
         role = row.owner_role if row.kind == "reminder" else row.escalate_to
         if role and rules.scope(row, role) == "assigned":
-            wanted[("assigned", role, row.assignee, None, None)] = row.assignee
+            wanted[("assigned", role, row.sop_version_id, row.assignee, None, None)] = row.assignee
     missing = {k: a for k, a in wanted.items() if k not in people}
     if not missing:
         return
     ids = sorted(set(missing.values()))
     found: dict[str, Person] = {}
+    works_in: dict[str, str | None] = {}
     for start in range(0, len(ids), 500):  # bounded IN lists
         for r in s.connection().execute(_PEOPLE.where(_U.c.id.in_(ids[start:start + 500]))):
-            found[r[0]] = Person(*r)
+            found[r[0]], works_in[r[0]] = Person(*r[:-1]), r[-1]
+    sop_of: dict[int, str] = {}
+    if any(works_in.values()):
+        sop_of = {i: sop for i, sop in s.execute(select(SopVersion.id, SopVersion.sop_id))}
     for key, assignee in missing.items():
+        if works_in.get(assignee) and works_in[assignee] != sop_of.get(key[2]):
+            continue  # another SOP's account: recipients() decides (coordinators told instead)
         people[key] = [(assignee, found.get(assignee))]
 
 
@@ -219,10 +227,12 @@ class Rules:
 class _CaseView:
     """What :func:`~mno_workflow.store.outbox.enqueue` reads of a case."""
 
-    __slots__ = ("id", "assignee", "region")
+    __slots__ = ("id", "assignee", "region", "sop_version_id")
 
-    def __init__(self, case_id: int, assignee: str | None, region: str | None) -> None:
+    def __init__(self, case_id: int, assignee: str | None, region: str | None,
+                 sop_version_id: int | None = None) -> None:
         self.id, self.assignee, self.region = case_id, assignee, region
+        self.sop_version_id = sop_version_id
 
 
 class _InstanceView:
@@ -258,7 +268,7 @@ def process(s: Session, row: Any, rules: Rules, now: datetime, late_before: date
                    "late": late}
         if kind == "escalation":
             context["owner_role"] = extra
-        enqueue(s, case=_CaseView(row.case_id, row.assignee, row.region),
+        enqueue(s, case=_CaseView(row.case_id, row.assignee, row.region, row.sop_version_id),
                 inst=_InstanceView(row.i_recipient), role=role, scope=rules.scope(row, role),
                 kind=kind, template=kind, context=context, now=now, deadline_id=row.id, late=late,
                 cache=people, rows=batch.outbox)

@@ -272,7 +272,7 @@ next_due.register(Deadline.__table__)
 
 
 class User(Base):
-    """A person who uses the system: role, organisation (providers), region and contact."""
+    """A person who uses the system: role, organisation (providers), SOP, region and contact."""
 
     __tablename__ = "users"
 
@@ -281,6 +281,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(64), index=True)
     organisation: Mapped[str | None] = mapped_column(String(100), index=True)
     region: Mapped[str | None] = mapped_column(String(64))
+    # the SOP the account works in (revision 0040): only that SOP's cases, alerts and messages;
+    # None: every SOP (web/access/region.py, sop_admits)
+    sop_id: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164 (reminders.sms.e164)
     notify_sms: Mapped[bool] = mapped_column(default=False, server_default=false())  # also by SMS

@@ -5,8 +5,11 @@ users of the organisation a step instance is addressed to; ``reporter`` → the 
 who filed the case's alert (nobody else holding the role); ``all`` → every active user with the
 role the region rule admits (:func:`mno_workflow.web.access.region_admits`: users without region,
 and those of the case's region; a case without region is for the users without region only), so
-nobody is told about a case they cannot open. Each user gets an in-app message, plus an
-e-mail when they have an address, and an SMS when they have a phone number and chose SMS.
+nobody is told about a case they cannot open. Every scope but ``reporter`` also follows the SOP
+rule (:func:`mno_workflow.web.access.sop_admits`): a user whose ``sop_id`` names another SOP is
+never told (an assignee of another SOP: the coordinators are told instead). Each user gets an
+in-app message, plus an e-mail when they have an address, and an SMS when they have a phone
+number and chose SMS.
 When nobody is left for an ``all`` or ``assigned`` role, the message goes to the coordinators
 (those the region rule admits, else every active coordinator: they may open every case), with
 ``instead_of`` naming the role in its context; when there is no coordinator either, one ``log``
@@ -21,18 +24,24 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from .fastsql import Statement
-from .models import Alert, Case, OutboxMessage, StepInstance, User
+from .models import Alert, Case, OutboxMessage, SopVersion, StepInstance, User
 
 _U = User.__table__
+_V = SopVersion.__table__
 _PERSON = select(_U.c.id, _U.c.language, _U.c.email, _U.c.phone, _U.c.notify_email, _U.c.notify_sms)
+#: the SOP rule on the users' column for the case's SOP version ``:svid``: users without SOP, and
+#: those of the case's SOP (the same rule as ``web.access.sop_admits_clause``; tryout 5, H24)
+_OF_SOP = or_(_U.c.sop_id.is_(None), _U.c.sop_id == "",
+              _U.c.sop_id == select(_V.c.sop_id).where(_V.c.id == bindparam("svid")).scalar_subquery())
 # Core statements built once, run on the DB-API cursor (the write path of ``fire``: no ORM
 # objects for the people told; store/fastsql.py).
-_ACTIVE = _PERSON.where(_U.c.role == bindparam("role"), _U.c.active.is_(True))
-_BY_ID = Statement(_PERSON.where(_U.c.id == bindparam("uid")))
+_ACTIVE = _PERSON.where(_U.c.role == bindparam("role"), _U.c.active.is_(True), _OF_SOP)
+_BY_ID = Statement(select(*_PERSON.selected_columns, _OF_SOP.label("of_sop"))
+                   .where(_U.c.id == bindparam("uid")))
 _BY_ORG = Statement(_ACTIVE.where(_U.c.organisation == bindparam("org")).order_by(_U.c.id))
 _BY_ROLE = Statement(_ACTIVE.order_by(_U.c.id))
 _A = Alert.__table__  # scope reporter: the user who filed the case's alert, never the whole role
@@ -69,24 +78,27 @@ def recipients(session: Session, scope: str, role: str, case: Case,
     """``[(user_id, person or None)]`` for ``role`` on ``case`` under ``scope``; a person has the
     ``users`` columns ``id, language, email, phone, notify_email, notify_sms`` as attributes."""
     conn = getattr(case, "mno_conn", None) or session.connection()  # the engine's Core path keeps it
+    svid = case.sop_version_id
     if scope == "assigned":
         if not case.assignee:
             return []
-        found = _BY_ID.rows(conn, {"uid": case.assignee})
-        return [(case.assignee, Person(*found[0]) if found else None)]
+        found = _BY_ID.rows(conn, {"uid": case.assignee, "svid": svid})
+        if found and not found[0][-1]:  # an assignee who works in another SOP: told instead
+            return []
+        return [(case.assignee, Person(*found[0][:-1]) if found else None)]
     if scope == "reporter":  # issue 13: only the first responder who filed this case's alert
         return [(u[0], Person(*u)) for u in _BY_REPORTER.rows(conn, {"role": role, "cid": case.id})]
     if scope == "recipient":
         org = inst.recipient if inst is not None else None
         if not org:
             return []
-        rows = _BY_ORG.rows(conn, {"role": role, "org": org})
-    elif scope == "every":  # every active holder of the role, whatever the region (fallback)
-        rows = _BY_ROLE.rows(conn, {"role": role})
+        rows = _BY_ORG.rows(conn, {"role": role, "org": org, "svid": svid})
+    elif scope == "every":  # every active holder of the role of the case's SOP, whatever the region
+        rows = _BY_ROLE.rows(conn, {"role": role, "svid": svid})
     elif case.region:
-        rows = _by_region(True).rows(conn, {"role": role, "region": case.region})
+        rows = _by_region(True).rows(conn, {"role": role, "region": case.region, "svid": svid})
     else:
-        rows = _by_region(False).rows(conn, {"role": role})
+        rows = _by_region(False).rows(conn, {"role": role, "svid": svid})
     return [(u[0], Person(*u)) for u in rows]
 
 
@@ -114,7 +126,7 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
     common = dict(case_id=case.id, deadline_id=deadline_id, kind=kind, recipient_role=role,
                   template=template, context=context, status="pending", attempts=0,
                   next_attempt_at=now, created_at=now, late=late)
-    key = (scope, role, case.assignee if scope == "assigned" else None,
+    key = (scope, role, case.sop_version_id, case.assignee if scope == "assigned" else None,
            inst.recipient if scope == "recipient" and inst is not None else None,
            # the region: of the people (``all``) or of the coordinators told instead (no assignee)
            case.region if scope == "all" or (scope == "assigned" and not case.assignee)

@@ -36,6 +36,14 @@ def user_names(session, ids: Iterable[str | None] | None = None) -> dict[str, st
     return {i: name or i for i, name in session.execute(q).all()}
 
 
+def inactive_users(session, ids: Iterable[str | None]) -> set[str]:
+    """The deactivated accounts among ``ids`` (a page marks them « (désactivé) »: tryout 5, H26)."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return set()
+    return set(session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(False))))
+
+
 def user_shown(user_id: str | None, names: Mapping[str, str], lang: str,
                role: str | None = None) -> UserShown | None:
     """``user_id`` as a page shows it (None for no user): its display name from ``names``, else

@@ -92,15 +92,17 @@ def overdue_clause(session: Session, now: datetime) -> Any:
 
 def filtered(session: Session, clause: Any, *, search: str | None = None, region: str | None = None,
              step: str | None = None, state: str | None = None,
-             overdue_before: datetime | None = None):
+             overdue_before: datetime | None = None, assignee: str | None = None):
     """``SELECT cases.id`` of the cases matching ``clause`` (the user's visibility) and every
     filter: ``search`` through the search index (:mod:`mno_workflow.store.search`), ``step`` and
-    ``state`` of a step instance in progress, ``overdue_before`` an instant."""
+    ``state`` of a step instance in progress, ``overdue_before`` an instant, ``assignee`` a user id."""
     q = select(Case.id).where(clause)
     if search and search.strip():
         q = q.where(case_search.clause(session.get_bind().dialect.name, search))
     if region:
         q = q.where(Case.region == region)
+    if assignee:
+        q = q.where(Case.assignee == assignee)
     if step or state:
         conds = [StepInstance.final.is_(False)]
         if step:

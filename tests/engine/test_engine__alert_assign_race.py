@@ -32,8 +32,8 @@ def test_two_alerts_at_once_go_to_two_case_managers(wf, monkeypatch):
     reads: list[tuple[str, str] | None] = []
     real = alerts.choose_assignee
 
-    def slow_choice(s, entry, region):
-        got = real(s, entry, region)
+    def slow_choice(s, entry, region, sop_id=None):
+        got = real(s, entry, region, sop_id)
         reads.append(got)
         try:
             both_read.wait(timeout=3)  # the other filing reads now, unless it must wait for us

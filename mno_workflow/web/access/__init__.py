@@ -14,6 +14,11 @@ Roles (``users.role``): the SOP's roles (``caseworker``, ``supervisor``, ``provi
   :func:`region_admits`, which every path that chooses who is told follows too (outbox
   receivers, digests, escalations, « Mon travail »).
 - coordinator: every case.
+
+Every case role is also held to the SOP rule, :func:`sop_admits` (tryout 5, H24): an account
+whose ``users.sop_id`` is set works in that SOP only — its case lists and pages, API, ``--as``,
+« Mon travail », escalations, notifications and alert routing never show or send it another
+SOP's case; without ``sop_id``, every SOP (a single-SOP database, accounts before revision 0040).
 - provider: no case page; only the referral instances addressed to their organisation, once sent,
   and only the fields the consent in force covers (see "Consent → fields" below).
 - trainer: SOP pages and directory (public form: no staff contacts); no case.
@@ -80,6 +85,8 @@ from .region import (
     region_admits,
     region_admits_clause,
     require_case,
+    sop_admits,
+    sop_admits_clause,
 )
 from .roles import (
     CASE_ROLES,
@@ -100,6 +107,6 @@ __all__ = [
     "case_clause", "consent_categories", "field_visible", "filter_form_data", "filter_item",
     "may_reopen", "message_clause", "name_visible", "provider_view", "reassign_targets",
     "recipient_may_read", "referral_clause", "referral_sender", "referrals_in_reach", "referrer",
-    "region_admits", "region_admits_clause",
+    "region_admits", "region_admits_clause", "sop_admits", "sop_admits_clause",
     "readable_forms", "readable_notes", "require", "require_case", "visible_timeline",
 ]

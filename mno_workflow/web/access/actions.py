@@ -79,12 +79,15 @@ def can_reassign(user: User, case: Case) -> bool:
     return can(user, "reassign") and case.status == "open" and can_view_case(user, case)
 
 
-def reassign_targets(session, user: User, region: str | None = None) -> list[User]:
+def reassign_targets(session, user: User, region: str | None = None, sop_id: str | None = None) -> list[User]:
     """Active case managers ``user`` may give cases to: those of ``region`` when given, else of the
-    supervisor's region (a coordinator, or a supervisor without region: every case manager)."""
-    from sqlalchemy import select
+    supervisor's region (a coordinator, or a supervisor without region: every case manager); of
+    the SOP ``sop_id`` (else ``user``'s) or of every SOP (:func:`.region.sop_admits`)."""
+    from sqlalchemy import or_, select
 
     q = select(User).where(User.role == "caseworker", User.active.is_(True))
+    if sop_id := sop_id or getattr(user, "sop_id", None):
+        q = q.where(or_(User.sop_id.is_(None), User.sop_id == "", User.sop_id == sop_id))
     region = region or (user.region if user.role == "supervisor" else None)
     if region:
         q = q.where(User.region == region)

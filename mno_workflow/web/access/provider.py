@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, false
+from sqlalchemy import and_, exists, false
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from ... import protection
@@ -14,22 +15,29 @@ from ...protection import ProviderView
 from ...protection.provider import ANY_CATEGORY
 from ...sop.schema import SOP, Classification, FieldType, FormField
 from ...store.models import Case, StepInstance, User
-from .region import can_view_case
+from .region import can_view_case, sop_admits, sop_admits_clause
 from .roles import CASE_ROLES
 
 
 def referral_clause(user: User, sop_recipient_steps: list[str]) -> ColumnElement[bool]:
-    """SQL condition on ``StepInstance``: instances addressed to the user's organisation."""
+    """SQL condition on ``StepInstance``: instances addressed to the user's organisation, of the
+    user's SOP when it has one (:func:`.region.sop_admits`)."""
     if user.role != "provider" or not user.organisation:
         return false()
-    return and_(StepInstance.recipient == user.organisation, StepInstance.step.in_(sop_recipient_steps))
+    clause = and_(StepInstance.recipient == user.organisation, StepInstance.step.in_(sop_recipient_steps))
+    if not getattr(user, "sop_id", None):
+        return clause
+    own = aliased(Case)  # not correlated with the inbox's own join on cases
+    return and_(clause, exists().where(own.id == StepInstance.case_id,
+                                       sop_admits_clause(user.sop_id, own.sop_version_id)))
 
 
 def can_view_referral(user: User, sop: SOP, case: Case, inst: StepInstance) -> bool:
     if user.role == "provider":
         step = sop.steps.get(inst.step)
         return (
-            step is not None
+            sop_admits(getattr(user, "sop_id", None), sop.sop)
+            and step is not None
             and step.recipient is not None
             and user.organisation is not None
             and inst.recipient == user.organisation

@@ -1,13 +1,15 @@
 """API tokens and sessions on the web: each user lists, names, creates and revokes their own API
 tokens and ends their sessions (``/mon-compte/acces``); the coordinator (administrator) sees every
 user's open sessions and tokens and ends them, revokes them or deactivates the account
-(``/admin/acces``) — the pages of ``mno user tokens / revoke-token / end-sessions / deactivate``.
-Every change takes effect at once (server-side sessions, token table)."""
+(``/admin/acces``; a case manager who holds open cases after a confirmation naming how many, with
+the link to their bulk reassignment) — the pages of ``mno user tokens / revoke-token /
+end-sessions / deactivate``. Every change takes effect at once (server-side sessions, token table)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -15,6 +17,7 @@ from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from ...i18n import N_, gettext, ngettext
+from ...store import repository
 from ...store.models import User
 from .. import access, tokens, websessions
 from ..core import Web
@@ -157,12 +160,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     ApiToken.revoked_at.is_(None),
                     (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now))
                 .group_by(ApiToken.user_id)).all())
+            from ...user_sops import known_sops, sop_label
+            sops, lang = known_sops(s, wf.registry), web.lang(request, user)
             users = [{"id": u.id, "name": u.display_name, "role": u.role, "active": u.active,
-                      "sessions": open_by.get(u.id, 0), "tokens": active_tokens.get(u.id, 0)}
+                      "sessions": open_by.get(u.id, 0), "tokens": active_tokens.get(u.id, 0),
+                      "sop": sop_label(u.sop_id, sops, lang)}  # the SOP it works in (H24)
                      for u in s.scalars(select(User).order_by(User.id))]
+            by_sop = len(sops) > 1 or any(u["sop"] != sop_label(None, sops, lang) for u in users)
             all_tokens = [tokens.as_dict(t, now) for t in tokens.listing(s) if t.revoked_at is None]
             return web.render(request, "admin_access.html", {
                 **base_ctx(request, s, user), "users": users, "tokens": all_tokens, "tz": zone(s),
+                "by_sop": by_sop,
                 "token_word": token_word})
 
     def _admin_change(request: Request, uid: str, what: str):
@@ -190,8 +198,27 @@ def add_routes(r: APIRouter, web: Web) -> None:
         return _admin_change(request, uid, "tokens")
 
     @r.post("/admin/acces/{uid}/desactiver")
-    def admin_deactivate(request: Request, uid: str):
-        return _admin_change(request, uid, "deactivate")
+    async def admin_deactivate(request: Request, uid: str):
+        """Deactivate ``uid``; a case manager who holds open cases only once confirmed, after a
+        page naming how many and linking to their bulk reassignment (tryout 5, H26)."""
+        confirmed = str((await request.form()).get("confirme", "")) == "1"
+
+        def work():
+            if not confirmed:
+                with wf.sessions() as s:
+                    user = web.user(request, s)
+                    access.require(user, "user_admin")
+                    target = s.get(User, uid)
+                    if target is None:
+                        raise access.NotVisible(uid)
+                    held = repository.open_cases_of(s, uid)
+                    if held:
+                        return web.render(request, "admin_deactivate.html", {
+                            **base_ctx(request, s, user), "target": target, "held": held,
+                            "reassign_url": "/dossiers?" + urlencode({"assigned_to": uid})})
+            return _admin_change(request, uid, "deactivate")
+
+        return await run_in_threadpool(work)
 
     @r.post("/admin/acces/jetons/{token_id}/revoquer")
     def admin_revoke_token(request: Request, token_id: int):

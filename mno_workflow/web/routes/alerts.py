@@ -66,7 +66,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         if view is None:
             return
         with wf.sessions() as s:
-            staffed = regions_with_staff(s, entry)
+            staffed = regions_with_staff(s, entry, sop.sop)
         if staffed is None:
             return
         view.disabled = {code for code, _label in view.options if code not in staffed}

@@ -25,7 +25,7 @@ from ..planview import plan_block, plan_forms
 from ..presenters import form_block, item_label, provider_field, timeline
 from ..user_words import name_of, user_names
 from . import common
-from .cases import case_list_ctx, case_page_ctx
+from .cases import LIST_FILTERS, case_list_ctx, case_page_ctx
 from .common import case_and_instance, find_instance, is_htmx
 
 
@@ -156,7 +156,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         refs = [str(x)[:40] for x in form.getlist("ref")][: casetools.MAX_BULK]
         assignee = str(form.get("assignee", ""))[:100]
         reason = str(form.get("reason", ""))[:1000]
-        f = {k: str(form.get(k, ""))[:100] for k in ("q", "region", "step", "state", "overdue")}
+        f = {k: str(form.get(k, ""))[:100] for k in LIST_FILTERS}
 
         def work():
             with wf.sessions() as s:

@@ -17,7 +17,7 @@ from .. import access, casetools, stepview
 from ..core import Web
 from ..i18n import fmt_datetime, t
 from ..presenters import correction_choices, form_block, item_label, timeline
-from ..user_words import user_names, user_shown
+from ..user_words import inactive_users, user_names, user_shown
 from .attachments import notes_of
 
 
@@ -140,7 +140,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "corrections": correction_choices(sop, case, lang) if access.can_correct(case, user) else [],
         "can_reassign": reassign,
         "can_person_data": access.can(user, "person_data"),
-        "targets": access.reassign_targets(s, user, case.region) if reassign else [],
+        "targets": access.reassign_targets(s, user, case.region, sop.sop) if reassign else [],
         "durations": casetools.duration_options(lang),
         "case": case,
         "sop": sop,
@@ -150,6 +150,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "tz": sop.calendar.timezone,
         # a name, never a bare id: « compte supprimé » (id) when no user row names it
         "assignee": user_shown(case.assignee, user_names(s, [case.assignee]), lang),
+        "assignee_inactive": bool(inactive_users(s, [case.assignee])),  # « (désactivé) » (H26)
         # Only an open case has steps in progress (a closed one keeps e.g. « Consentement donné »).
         "open_steps": [x for x in steps if not x["inst"].final and not x["standing"]]
         if case.status == "open" else [],

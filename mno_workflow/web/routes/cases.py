@@ -19,18 +19,22 @@ from .. import access, duplicates, formtokens, queries, sop_pick, worklists
 from ..core import Web
 from ..i18n import t
 from ..multiform import flat_views, parse_forms
-from ..user_words import namer, user_names
+from ..user_words import inactive_users, namer, user_names
 from . import common
 from .case_page import case_page_ctx  # noqa: F401  (re-exported: case_actions.py)
 from .common import case_and_instance, svg_response
 
 PAGE_SIZE = 50
+#: the case list's filters (kept by its bulk reassignment form): assigned_to, a case manager's
+#: cases — the link of a deactivation (tryout 5, H26)
+LIST_FILTERS = ("q", "region", "step", "state", "overdue", "assigned_to")
 
 
 def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], page: int,
                   before: str = "", after: str = "") -> dict[str, Any]:
     """The context of ``cases.html``: one page of the cases the user may see, filtered by ``f``
-    (keys q, region, step, state, overdue), older than the case ``before`` or newer than ``after``
+    (keys q, region, step, state, overdue, assigned_to: a case manager's cases, the link of a
+    deactivation), older than the case ``before`` or newer than ``after``
     (references: keyset pagination, see :mod:`..worklists`; ``page`` is the old offset paging),
     with the bulk reassignment form when allowed."""
     access.require(user, "cases")
@@ -44,6 +48,7 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         step=f["step"][:64] or None,
         state=f["state"][:64] or None,
         overdue_before=web.now() if f["overdue"] else None,
+        assignee=f.get("assigned_to", "")[:100] or None,
         before=before[:40] or None,
         after=after[:40] or None,
         limit=PAGE_SIZE,
@@ -65,9 +70,14 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         "f": f,
         "states": states,
         "can_bulk": bulk,
+        # the user's SOP's case managers (every SOP's for an account without one: the engine refuses a
+        # case given to another SOP's case manager)
         "targets": access.reassign_targets(s, user) if bulk else [],
         # the assignee column: display names (the id in the title), a deleted account in words
-        "who": namer(user_names(s, [c.assignee for c in cases]), web.lang(request, user)),
+        "who": namer(user_names(s, [c.assignee for c in cases] + [f.get("assigned_to") or None]),
+                     web.lang(request, user)),
+        # deactivated case managers, marked « (désactivé) » beside their name (tryout 5, H26)
+        "inactive": inactive_users(s, [c.assignee for c in cases] + [f.get("assigned_to") or None]),
         "bulk": None,
     }
 
@@ -87,13 +97,15 @@ def add_routes(r: APIRouter, web: Web) -> None:
         step: str = "",
         state: str = "",
         overdue: str = "",
+        assigned_to: str = "",
         page: int = 1,
         before: str = "",
         after: str = "",
     ):
         with wf.sessions() as s:
             user = web.user(request, s)
-            f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue}
+            f = {"q": q, "region": region, "step": step, "state": state, "overdue": overdue,
+                 "assigned_to": assigned_to}
             ctx = case_list_ctx(web, s, request, user, f, page, before, after)
             queries.log_views(s, user, [c.reference for c in ctx["cases"]], "list", web.now())
             s.commit()
@@ -244,7 +256,8 @@ def other_region_notice(s, sop, user, case, lang: str) -> str:
         return ""
     region = sop.label(sop.options.get("region", {}).get(case.region), lang) or case.region
     names = list(s.scalars(select(User.display_name).where(
-        User.role == "supervisor", User.region == case.region, User.active.is_(True))
+        User.role == "supervisor", User.region == case.region, User.active.is_(True),
+        access.sop_admits_clause(User.sop_id, case.sop_version_id))  # its SOP's (H24)
         .order_by(User.display_name)))
     return gettext("Ce dossier relève de la région {region} : ses escalades vont à son superviseur "
                    "({names}), pas à celui de votre région ; réattribuez-le à un gestionnaire de cette "
