@@ -1,0 +1,29 @@
+"""The values an *edit* action's form opens with on the page (an ``internal`` transition that
+re-fills the forms that brought its step into the current state)."""
+
+from __future__ import annotations
+
+
+def edit_values(sop, case, inst, tr) -> dict | None:
+    """The values an *edit* opens with on the page: an ``internal`` transition whose forms are
+    those that brought the step into its current state (BF SOP « Modifier la portée du
+    consentement »: the consent form of « Enregistrer le consentement ») opens with the data in
+    force, so that the caseworker changes one part without typing the rest again, nor narrowing
+    or widening another part by mistake (tryout 4, G5). The fields with ``default: today`` are
+    left out: they take the day of this change. None for any other transition (a new immediate
+    need opens empty). The API and the CLI are unchanged: a payload is the whole form."""
+    if not tr.internal:
+        return None
+    step = sop.steps[inst.step]
+    edited = {f for x in step.transitions if x.dest == inst.state for f in x.forms}
+    if not set(tr.forms) <= edited:
+        return None
+    out = {}
+    for fid in tr.forms:
+        data = (case.data or {}).get(fid) or (inst.data or {}).get(fid)
+        if not isinstance(data, dict) or not data:
+            return None
+        today = {f.id for f in sop.forms[fid].fields if getattr(f, "default", None) == "today"}
+        out[fid] = {k: v for k, v in data.items()  # an erased value (a marker) is not typed again
+                    if k not in today and not str(k).startswith("$") and not isinstance(v, dict)}
+    return out[tr.forms[0]] if len(tr.forms) == 1 else out
