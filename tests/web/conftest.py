@@ -152,6 +152,21 @@ def live(tmp_path):
     stop_server(srv)
 
 
+@pytest.fixture(autouse=True)
+def _accounts_in_french(request):
+    """A test on a server shared by its module starts with every account in French: the language
+    a user chooses on the web is kept on the account across sign-ins (tryout 5, H2), so an
+    earlier test's « English » would otherwise carry over."""
+    if "live_module" in request.fixturenames:
+        from sqlalchemy import update
+
+        from mno_workflow.store.models import User
+        live = request.getfixturevalue("live_module")
+        with live.wf.sessions.begin() as s:
+            s.execute(update(User).values(language="fr"))
+    yield
+
+
 @pytest.fixture(scope="module")
 def live_module(tmp_path_factory):
     clock = SimulatedClock(datetime(2025, 6, 2, 10, 0, tzinfo=UTC))
