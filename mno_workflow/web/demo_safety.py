@@ -20,7 +20,12 @@ from .security import hash_password
 
 class DemoRefused(Exception):
     """The database holds data that is not demo data (a ``said_fr`` message: French as a ``str``,
-    other languages with ``text_in(e.args[0], lang)``)."""
+    other languages with ``text_in(e.args[0], lang)``); ``problems``: what was found (accounts,
+    cases), for a page that words it for its own reader (the trainer's sandbox page)."""
+
+    def __init__(self, message, problems=None):
+        super().__init__(message)
+        self.problems = problems
 
 
 def check_demo_only(s: Session) -> None:
@@ -42,10 +47,13 @@ def check_demo_only(s: Session) -> None:
         n = (real_cases or 0) + (orphan or 0)
         problems.append(Message.n("{n} dossier non fictif", "{n} dossiers non fictifs", n))
     if problems:  # a catalogue message: shown in the reader's language (error_text, text_in)
+        found = joined(problems, " ; ")
+        # what to do with *this* database, never the command that was just refused (tryout 5, H13)
         raise DemoRefused(said_fr(
-            "Refus de --demo : cette base contient des données réelles ({problems}). Les comptes de "
-            "démonstration n'y seront pas ajoutés. Utilisez une base vide pour la démonstration, ex. "
-            "mno --db sqlite:///demo.db serve --demo.", problems=joined(problems, " ; ")))
+            "Refus de --demo : cette base contient des données réelles ({problems}) ; rien n'a été "
+            "fait. Pour une démonstration, prenez une base neuve (ex. mno --db "
+            "sqlite:///demo-neuve.db serve --demo ; pour make run, supprimez d'abord demo.db) ; pour "
+            "servir cette base telle quelle, lancez mno serve sans --demo.", problems=found), found)
 
 
 def set_demo_passwords(s: Session, password: str | None) -> dict[str, str]:

@@ -119,5 +119,9 @@ def test_serve_demo_on_a_real_database_exits_with_a_clear_message(tmp_path):
     r = CliRunner().invoke(cli_app, ["--db", url, "serve", "--demo"])
     assert r.exit_code == 1
     assert "Refus de --demo" in r.output and "amina.real" in r.output
+    # what to do with this database, never the command just refused (tryout 5, H13)
+    out = " ".join(r.output.split())
+    assert "serve sans --demo" in out and "supprimez d'abord demo.db" in out
+    assert "sqlite:///demo.db serve --demo" not in out
     with pytest.raises(DemoRefused):
         build(url, demo=True, sweeper_interval=0, secret_key="x" * 32)

@@ -82,9 +82,12 @@ def test_a_database_with_real_data_is_refused_and_left_untouched(live):
     trainer = live.client("formateur")
     page = trainer.get("/pos/bac-a-sable")
     assert page.status_code == 200 and 'id="sandbox-refused"' in page.text
+    # said for a trainer, in plain words: no command-line option (tryout 5, H13)
+    refused = page.text.split('id="sandbox-refused"', 1)[1].split("</", 1)[0]
+    assert "ne peut pas servir de bac à sable" in refused and "--demo" not in refused, refused
     assert 'id="sandbox-reset"' not in page.text  # no button
     r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf(trainer)})
-    assert r.status_code == 409 and "real.person" in r.text
+    assert r.status_code == 409 and "real.person" in r.text and "--demo" not in r.text
     assert count(live, Case) == 0 and count(live, SandboxReset) == 0
     with live.wf.sessions() as s:
         assert s.get(User, "real.person") is not None

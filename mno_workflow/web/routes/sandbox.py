@@ -41,9 +41,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
         try:
             check_demo_only(s)
             refused = ""
-        except DemoRefused as e:
+        except DemoRefused as e:  # said for a trainer: no command-line option (tryout 5, H13)
             from ...sop.diagnostics import text_in
-            refused = text_in(e.args[0], web.lang(request, user))
+            lang = web.lang(request, user)
+            refused = gettext("Cette base contient des données réelles ({problems}) : elle ne peut pas "
+                              "servir de bac à sable ni être réinitialisée. Un bac à sable est une base "
+                              "d'entraînement à part, que l'administrateur prépare.", lang,
+                              problems=text_in(e.problems, lang) if e.problems is not None else "")
         from sqlalchemy import select
 
         from ...i18n.dates import instant_text
@@ -80,10 +84,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 return _page(request, s, user, message, status=400)
         try:
             done = reset_sandbox(wf, user_id, role, wf.clock.now())
-        except DemoRefused as e:
+        except DemoRefused:  # the page says why, for a trainer (its « refused » box)
             with wf.sessions() as s:
-                from ...sop.diagnostics import text_in
-                return _page(request, s, web.user(request, s), text_in(e.args[0], lang), status=409)
+                return _page(request, s, web.user(request, s), "", status=409)
         request.session["flash"] = gettext("Bac à sable réinitialisé : {counts}.", lang,
                                            counts=reset_counts(lang, **done))
         return RedirectResponse("/pos/bac-a-sable", status_code=303)
