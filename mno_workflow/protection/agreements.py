@@ -27,6 +27,7 @@ class AgreementStatus:
     agreement_id: str | None = None
     version: str | None = None
     expires_on: date | None = None
+    categories: frozenset[str] = frozenset()  # the data categories it lists (space-separated codes)
 
 
 def agreement_in_force(session: Any, organisation_id: str, day: date) -> AgreementStatus:
@@ -40,7 +41,8 @@ def agreement_in_force(session: Any, organisation_id: str, day: date) -> Agreeme
         return AgreementStatus(False, "agreement.none")
     for r in rows:
         if r.signed_on <= day and (r.expires_on is None or r.expires_on >= day):
-            return AgreementStatus(True, "agreement.in_force", r.id, r.agreement_version, r.expires_on)
+            return AgreementStatus(True, "agreement.in_force", r.id, r.agreement_version, r.expires_on,
+                                   frozenset(str(r.data_categories or "").split()))
     newest = rows[0]
     reason = "agreement.not_yet_signed" if newest.signed_on > day else "agreement.expired"
     return AgreementStatus(False, reason, newest.id, newest.agreement_version, newest.expires_on)

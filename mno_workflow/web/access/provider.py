@@ -72,19 +72,12 @@ def agreed_categories(session, sop: SOP, organisation: str, now) -> frozenset[st
     day in a session (a provider's inbox asks it for each row)."""
     from zoneinfo import ZoneInfo
 
-    from ...directory.tables import TABLES
     from ...protection.agreements import agreement_in_force
     day = now.astimezone(ZoneInfo(sop.calendar.timezone)).date()
     cache = session.info.setdefault("mno_agreed", {})
     if (organisation, day) not in cache:
-        status = agreement_in_force(session, organisation, day)
-        cats = None
-        if status.in_force and status.agreement_id:
-            from sqlalchemy import select
-            t = TABLES["sharing_agreement"]
-            text = session.scalar(select(t.c.data_categories).where(t.c.id == status.agreement_id))
-            cats = frozenset(str(text or "").split()) or None
-        cache[(organisation, day)] = cats
+        status = agreement_in_force(session, organisation, day)  # one read: the row in force
+        cache[(organisation, day)] = (status.categories or None) if status.in_force else None
     return cache[(organisation, day)]
 
 
