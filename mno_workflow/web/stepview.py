@@ -96,16 +96,15 @@ def rule_words(sop: SOP, case: Case, inst: StepInstance, lang: str) -> str:
 
 
 def _period(sop: SOP, deadline: Any, data: dict[str, Any], lang: str) -> str:
-    """The period of ``deadline`` in words as ``data`` chooses it ('' when a field chooses it and
+    """The period of ``deadline`` in words as ``data`` chooses it
+    (:func:`~mno_workflow.engine.deadlines.resolve_duration`; '' when the field that chooses it
     holds no listed value)."""
+    from ..engine.deadlines import DeadlineError, resolve_duration
     from ..render.diagram_words import duration_words
-    from ..sop.schema import ByField, Duration
-    within = deadline.within
-    if isinstance(within, ByField):
-        form, _, field = within.by.partition(".")
-        value = (data.get(form) or {}).get(field)
-        within = within.cases.get(value) if isinstance(value, str) else None
-    return duration_words(within, lang) if isinstance(within, Duration) else ""
+    try:
+        return duration_words(resolve_duration(deadline, data), lang)
+    except DeadlineError:
+        return ""
 
 
 def waits(s: Session, sop: SOP, case: Case, inst: StepInstance, orgs: dict[str, str], lang: str,
