@@ -69,6 +69,8 @@ class AlertStatus:
     status_at: datetime      # when that state was entered
     organisation: str | None
     closure: Closure | None = None  # why it was closed (alert_outcome.py); None while open
+    entry: str = ""          # the SOP entry it was filed through
+    sop_version: int | None = None  # the case's SOP version: the words of its status and region
 
     def as_dict(self) -> dict[str, Any]:
         return {"reference": self.reference, "filed_at": _iso(self.filed_at), "region": self.region,
@@ -239,7 +241,8 @@ def alerts_of(wf: WorkflowEngine, s: Session, reporter: str, limit: int = MAX_LI
         out.append(AlertStatus(case.reference or "", alert.filed_at, case.region,
                                inst.state if inst else "unknown",
                                (inst.entered_at if inst else None) or alert.filed_at,
-                               alert.organisation, ended.get(case.id)))
+                               alert.organisation, ended.get(case.id), alert.entry or "",
+                               case.sop_version_id))
     return out
 
 

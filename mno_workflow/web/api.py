@@ -169,6 +169,7 @@ def build_api(web: Web) -> FastAPI:
             "organisation": user.organisation,
             "region": user.region,
             "language": user.language,
+            "sop": user.sop_id or None,
         }
 
     # -- cases ----------------------------------------------------------------------------------------
@@ -232,9 +233,10 @@ def build_api(web: Web) -> FastAPI:
         characters), a retry with the same key returns the same case (``replayed``: true)."""
         access.require(user, "create_case")
         with wf.sessions() as s:
-            # another registered SOP by its id; unknown: 422 sop_unknown naming the registered ones
+            # another registered SOP by its id; unknown: 422 sop_unknown naming the registered ones;
+            # without it, the SOP the account works in (users.sop_id), else the server's first
             sop_id = sop_choice.find(sop_choice.registered(s, wf.registry), body.sop).sop_id \
-                if body.sop else web.sop_id(s)
+                if body.sop else (user.sop_id or web.sop_id(s))
         key = request.headers.get("idempotency-key")
         try:
             opened = open_case(wf, sop_id, access.actor_for(user), body.identification,

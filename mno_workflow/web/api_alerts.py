@@ -20,7 +20,7 @@ from ..engine.alerts import alerts_of, file_alert, status_label
 from ..engine.opening import IdempotencyKeyInvalid
 from ..i18n import N_
 from ..store.models import User
-from . import access
+from . import access, sop_pick
 from .core import Web
 
 
@@ -105,14 +105,16 @@ def add_alert_routes(api: FastAPI, web: Web, current_user, ApiError, error_respo
         access.require(user, "alerts")
         lang = lang_of(request, user)
         with wf.sessions() as s:
-            sop = web.latest(s).sop
-            eid = next(iter(sop.entries), "")
-            regions = sop.options.get("region", {})
-            items = [{**a.as_dict(), "filed_at": a.filed_at, "status_at": a.status_at,
-                      "status_label": status_label(sop, eid, a.status, lang),
-                      "region_label": sop.label(regions.get(a.region or ""), lang),
-                      "closure": None if a.closure is None else {
-                          **a.closure.as_dict(sop, lang), "at": a.closure.at,
-                          "text": closure_sentence(sop, a.closure, lang)}}
-                     for a in alerts_of(wf, s, user.id)]
+            sops = sop_pick.RowSops(web, s, sop_pick.own(web, s, user))
+
+            def item(a, sop):  # in the words of the alert's own case's SOP (a server may run several)
+                regions = sop.options.get("region", {})
+                entry = a.entry or next(iter(sop.entries), "")
+                return {**a.as_dict(), "filed_at": a.filed_at, "status_at": a.status_at,
+                        "status_label": status_label(sop, entry, a.status, lang),
+                        "region_label": sop.label(regions.get(a.region or ""), lang),
+                        "closure": None if a.closure is None else {
+                            **a.closure.as_dict(sop, lang), "at": a.closure.at,
+                            "text": closure_sentence(sop, a.closure, lang)}}
+            items = [item(a, sops.sop(a.sop_version)) for a in alerts_of(wf, s, user.id)]
         return {"items": items}

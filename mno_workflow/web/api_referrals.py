@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 
-from ..engine import addressed
+from ..engine import addressed, sop_choice
 from ..i18n import N_
 from ..store.models import Case, StepInstance, User
 from . import access, queries
@@ -33,11 +33,13 @@ def add_referral_routes(api: FastAPI, web: Web, current_user, error_responses) -
     def referrals(user: User = Depends(current_user)):
         access.require(user, "inbox")
         with wf.sessions.begin() as s:
-            sop = web.latest(s).sop
+            # the referral steps of every registered SOP (a server may run several)
+            steps = sorted({sid for reg in sop_choice.registered(s, web.wf.registry)
+                            for sid in queries.recipient_steps(reg.compiled.sop)})
             out = []
             now = web.now()
             rows = [(inst, case, web.compiled_for(case).sop)
-                    for inst, case in queries.referrals_for(s, user, queries.recipient_steps(sop))]
+                    for inst, case in queries.referrals_for(s, user, steps)]
             rows = [(inst, case, csop) for inst, case, csop in rows
                     if access.can_view_referral(user, csop, case, inst)]
             # who each form was recorded for (tryout 4, G9), one statement for the list

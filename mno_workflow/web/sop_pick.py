@@ -1,7 +1,9 @@
 """Which SOP a page shows when the database holds several (``mno sop load other.yaml``, a new SOP
 id published with the workbench): « Nouveau dossier » and the « Procédures (POS) » pages take
-``?sop=ID``; without it they show the user's SOP when it is obvious (most of the open cases
-assigned to them run on it), else the server's first SOP — the one every page used before.
+``?sop=ID``; without it they show the user's SOP: the one their account works in
+(``users.sop_id``), else the one most of the open cases assigned to them run on, else the server's
+first SOP — the one every page used before. Lists that mix cases of several SOPs (« Mon travail »,
+notifications) word each row with its own case's SOP (:class:`RowSops`).
 
 :func:`choices` gives the SOPs as a page lists them: by title, never by id
 (:mod:`mno_workflow.engine.sop_choice` for the list and the errors).
@@ -45,6 +47,42 @@ def user_sop(s: Session, user: User) -> str | None:
     return rows[0][0]
 
 
+def own(web: Web, s: Session, user: User) -> CompiledSOP:
+    """The SOP ``user`` works in, latest version: the account's SOP (``users.sop_id``) when set
+    and registered, else the one of most of their open cases (:func:`user_sop`) when several are
+    registered, else the server's first SOP."""
+    wanted = getattr(user, "sop_id", None) or None
+    if wanted is None and s.scalar(select(func.count(func.distinct(SopVersion.sop_id)))) > 1:
+        wanted = user_sop(s, user)
+    if wanted:
+        row = s.scalar(select(SopVersion).where(SopVersion.sop_id == wanted)
+                       .order_by(SopVersion.id.desc()).limit(1))
+        if row is not None:
+            return web.wf.registry.compiled(web.wf.registry.latest(s, wanted))
+    return web.latest(s)
+
+
+class RowSops:
+    """The SOP of each row of a list that may mix cases of several SOPs, from the case's SOP
+    version id (cached: one compiled SOP per version), ``default`` for a row without one."""
+
+    def __init__(self, web: Web, s: Session, default: CompiledSOP) -> None:
+        self._web, self._s, self.default = web, s, default
+        self._seen: dict[int, CompiledSOP] = {}
+
+    def compiled(self, version_id: int | None) -> CompiledSOP:
+        """The compiled SOP of the version ``version_id`` (None: ``default``)."""
+        if version_id is None:
+            return self.default
+        if version_id not in self._seen:
+            self._seen[version_id] = self._web.wf.registry.compiled_id(self._s, version_id)
+        return self._seen[version_id]
+
+    def sop(self, version_id: int | None):
+        """The SOP (``.sop`` of :meth:`compiled`) for the template's labels."""
+        return self.compiled(version_id).sop
+
+
 def pick(web: Web, s: Session, user: User, sop_id: str | None
          ) -> tuple[CompiledSOP, list[sop_choice.Registered]]:
     """The SOP a page shows (``sop_id`` from ``?sop=``: a registered SOP, else 404; None: the
@@ -55,9 +93,10 @@ def pick(web: Web, s: Session, user: User, sop_id: str | None
             if r.sop_id == sop_id:
                 return r.compiled, regs
         raise access.NotVisible()
-    if len(regs) > 1 and (own := user_sop(s, user)) is not None:
+    if len(regs) > 1:
+        mine = own(web, s, user)
         for r in regs:
-            if r.sop_id == own:
+            if r.sop_id == mine.sop.sop:
                 return r.compiled, regs
     return web.latest(s), regs
 

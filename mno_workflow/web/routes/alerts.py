@@ -38,11 +38,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
             access.require(user, "alerts")
             ctx = common.base_ctx(web, request, s, user)
             lang = ctx["lang"]
-            sop = web.latest(s).sop
+            sops = sop_pick.RowSops(web, s, sop_pick.own(web, s, user))
             rows = []
-            eid = next(iter(sop.entries), "")
-            regions = sop.options.get("region", {})
             for a in alerts_of(wf, s, user.id):
+                sop = sops.sop(a.sop_version)  # the alert's own case's SOP (a server may run several)
+                eid = a.entry or next(iter(sop.entries), "")
+                regions = sop.options.get("region", {})
                 rows.append({**a.as_dict(), "filed": a.filed_at, "at": a.status_at,
                              "closure": closure_sentence(sop, a.closure, lang) if a.closure else "",
                              "status_label": status_label(sop, eid, a.status, lang),

@@ -38,7 +38,8 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
     (references: keyset pagination, see :mod:`..worklists`; ``page`` is the old offset paging),
     with the bulk reassignment form when allowed."""
     access.require(user, "cases")
-    sop = web.latest(s).sop
+    sops = sop_pick.RowSops(web, s, sop_pick.own(web, s, user))  # filters: the user's SOP; rows: their own
+    sop = sops.default.sop
     page = max(1, min(page, 10_000))
     listed = worklists.case_page(
         s,
@@ -60,6 +61,7 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
     bulk = access.can(user, "reassign")
     return {
         "sop": sop,
+        "row_sop": sops.sop,
         "cases": cases,
         "late": late,
         "total": listed.total,

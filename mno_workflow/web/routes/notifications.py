@@ -7,8 +7,10 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
 
-from .. import access, notif_view, queries
+from ...store.models import Case
+from .. import access, notif_view, queries, sop_pick
 from ..core import Web
 from . import common
 
@@ -24,12 +26,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "notifications")
-            sop = web.latest(s).sop
+            sops = sop_pick.RowSops(web, s, sop_pick.own(web, s, user))
+            sop = sops.default.sop
             lang = web.lang(request, user)
             group = groupe if groupe in notif_view.GROUPS else ""
             unread_only = non_lues == "1"
             rows, counts, pages = notif_view.page_of(s, user, web.now(), group, unread_only, page)
-            msgs = [notif_view.entry(s, sop, m, g, user, lang, web.now()) for m, g in rows]
+            # each message in the words of its case's SOP (a server may run several)
+            versions = dict(s.execute(select(Case.id, Case.sop_version_id)
+                                      .where(Case.id.in_({m.case_id for m, _g in rows if m.case_id}))).all())
+            msgs = [notif_view.entry(s, sops.sop(versions.get(m.case_id)), m, g, user, lang, web.now())
+                    for m, g in rows]
             return web.render(
                 request,
                 "notifications.html",

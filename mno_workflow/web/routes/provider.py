@@ -8,12 +8,13 @@ from functools import partial
 from fastapi import APIRouter, Request
 
 from ... import attachments as files
+from ...engine import sop_choice
 from ...engine.service_levels import describe as describe_level
 from ...i18n import gettext
 from ...protection.consent import settings as consent_settings
 from ...protection.provider import ANY_CATEGORY
 from ...reminders.links import mail_path
-from .. import access, inbox_batch, queries
+from .. import access, inbox_batch, queries, sop_pick
 from ..core import Web
 from ..presenters import form_block, item_block, item_label
 from . import common
@@ -131,11 +132,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "inbox")
-            compiled = web.latest(s)
-            sop = compiled.sop
+            sop = sop_pick.own(web, s, user).sop
             lang = web.lang(request, user)
-            states = queries.provider_todo_states(sop, queries.recipient_steps(sop))
-            consent = [consent_settings(sop).consent_step]  # a case's consent: its instances of that step
+            # what waits for a provider in every registered SOP (a server may run several)
+            states: dict[str, set[str]] = {}
+            consent: list[str] = []  # a case's consent: its instances of that step
+            for reg in sop_choice.registered(s, web.wf.registry):
+                rsop = reg.compiled.sop
+                for sid, waiting in queries.provider_todo_states(rsop, queries.recipient_steps(rsop)).items():
+                    states.setdefault(sid, set()).update(waiting)
+                if (cstep := consent_settings(rsop).consent_step) not in consent:
+                    consent.append(cstep)
             todo_rows, todo_next = queries.inbox_part(s, user, states, todo=True, after=suite,
                                                       consent_steps=consent)
             history_rows, history_next = queries.inbox_part(s, user, states, todo=False, after=historique,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from ...store import repository
-from .. import access, queries, triage
+from .. import access, queries, sop_pick, triage
 from ..core import Web
 from ..i18n import t
 from ..user_words import namer, user_names, user_shown
@@ -22,29 +22,39 @@ GROUP_SLUGS = {"escalades": "escalations", "escaladees": "escalated", "en-retard
 SLUG_OF = {group: slug for slug, group in GROUP_SLUGS.items()}
 
 
-def late_in(s, sop, now, lang):
-    """``late_words(due)``: how late a row of « Mon travail » is, in the SOP's working days as the
-    provider's pages say it (:func:`..duewords.late_words`)."""
+def late_in(s, sops: sop_pick.RowSops, now, lang):
+    """``late_words(item)``: how late a row of « Mon travail » is, in the working days of its case's
+    SOP as the provider's pages say it (:func:`..duewords.late_words`)."""
     from ...engine.timers import calendar_for
     from ..duewords import late_words
 
-    return partial(late_words, calendar_for(s, sop), now=now, lang=lang)
+    cals: dict = {}
+
+    def late(it) -> str:
+        compiled = sops.compiled(it.sop_version)
+        if id(compiled) not in cals:
+            cals[id(compiled)] = calendar_for(s, compiled.sop)
+        return late_words(cals[id(compiled)], it.due_at, now=now, lang=lang)
+    return late
 
 
-def left_in(s, sop, now, lang):
+def left_in(s, sops: sop_pick.RowSops, now, lang):
     """``left_words(item)``: the time left before a row's deadline of « Mon travail »: in working
-    days of the SOP's calendar when that deadline counts working days, as lateness and the
+    days of its case's SOP calendar when that deadline counts working days, as lateness and the
     provider's pages say it (« dans 2 jours ouvrés »), else in calendar days (« dans 2 jours »)."""
     from ...engine.timers import calendar_for
     from ..duewords import ahead_words, in_working_days
     from ..i18n import due_words
 
-    cal = calendar_for(s, sop)
+    cals: dict = {}
 
     def left(it) -> str:
-        if in_working_days(sop, it.step, it.state):
-            return ahead_words(cal, it.due_at, now, lang)
-        return due_words(it.days, lang)
+        compiled = sops.compiled(it.sop_version)
+        if not in_working_days(compiled.sop, it.step, it.state):
+            return due_words(it.days, lang)
+        if id(compiled) not in cals:
+            cals[id(compiled)] = calendar_for(s, compiled.sop)
+        return ahead_words(cals[id(compiled)], it.due_at, now, lang)
     return left
 
 
@@ -67,7 +77,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "work")
-            sop = web.latest(s).sop
+            sops = sop_pick.RowSops(web, s, sop_pick.own(web, s, user))
+            sop = sops.default.sop
             work = queries.my_work(s, user, web.now(), sop.calendar.timezone)
             seen = [
                 i.reference
@@ -81,9 +92,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             return web.render(
                 request,
                 "work.html",
-                {**ctx, "work": work, "sop": sop, "tz": sop.calendar.timezone,
-                 "late_words": late_in(s, sop, web.now(), ctx["lang"]), "slugs": SLUG_OF,
-                 "left_words": left_in(s, sop, web.now(), ctx["lang"]),
+                {**ctx, "work": work, "sop": sop, "row_sop": sops.sop, "tz": sop.calendar.timezone,
+                 "late_words": late_in(s, sops, web.now(), ctx["lang"]), "slugs": SLUG_OF,
+                 "left_words": left_in(s, sops, web.now(), ctx["lang"]),
                  "who": namer(user_names(s, assignees), ctx["lang"])},
             )
 
@@ -97,7 +108,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             access.require(user, "work")
             if group is None or (group == "escalations" and not access.can(user, "reassign")):
                 raise access.NotVisible()
-            sop = web.latest(s).sop
+            sops = sop_pick.RowSops(web, s, sop_pick.own(web, s, user))
+            sop = sops.default.sop
             page = triage.group_page(s, user, group, web.now(), sop.calendar.timezone, after=suite)
             queries.log_views(s, user, [i.reference for i in page["items"]], "work", web.now())
             s.commit()
@@ -106,9 +118,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 request,
                 "work_group.html",
                 {**ctx, "page": page, "group": group, "slug": slug,
-                 "paged": suite is not None, "sop": sop, "tz": sop.calendar.timezone,
-                 "late_words": late_in(s, sop, web.now(), ctx["lang"]),
-                 "left_words": left_in(s, sop, web.now(), ctx["lang"]),
+                 "paged": suite is not None, "sop": sop, "row_sop": sops.sop, "tz": sop.calendar.timezone,
+                 "late_words": late_in(s, sops, web.now(), ctx["lang"]),
+                 "left_words": left_in(s, sops, web.now(), ctx["lang"]),
                  "who": namer(user_names(s, [i.assignee for i in page["items"]]), ctx["lang"])},
             )
 
