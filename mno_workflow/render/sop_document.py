@@ -27,9 +27,9 @@ from .form_titles import JOIN, known_forms
 from .narrative_text import find_narrative, markdown_html
 from .overview import overview_dot
 from .paper_forms import env
-from .plain import condition_words, relevant_words, rule_words, transition_condition
+from .plain import relevant_words, rule_words, transition_condition, where_words
 
-__all__ = ["DOC_WORDS", "document_context", "render_sop_document", "step_facts", "conditions_without_words"]
+__all__ = ["DOC_WORDS", "document_context", "render_sop_document", "step_facts"]
 
 DOC_WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
     "doc": N_("Procédures opérationnelles standard"),
@@ -156,7 +156,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
         f = diagrams.field_by_path(sop, fe.for_each)
         each = w["each"].format(x=sop.label(f.label, lang) if f else fe.for_each)
         if fe.where:
-            each += w["each_if"].format(x=item_condition(sop, fe.for_each, fe.where, lang))
+            each += w["each_if"].format(x=where_words(sop, fe, lang))
     return {
         "id": sid,
         "label": sop.label(step.label, lang),
@@ -169,32 +169,6 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
         "each": each,
         "forms": sorted({h["form"] for h in happens if h["form"]}),
     }
-
-
-def item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
-    """``item.<sub>`` of a for-each ``where`` in words (a yes/no sub-field of the repeat group)."""
-    group = diagrams.field_by_path(sop, for_each)
-    expr = where.strip()
-    if group and expr.startswith("item.") and expr[5:].isidentifier():
-        sub = next((s for s in group.fields or [] if s.id == expr[5:]), None)
-        if sub:
-            return quoted(sop.label(sub.label, lang), lang)
-    return condition_words(sop, where, lang)
-
-
-def conditions_without_words(sop: SOP) -> list[str]:
-    """Conditions shown to users that have no words: transitions whose ``when`` has no
-    ``when_label`` and cannot be put into words (:func:`~.plain.unsaid`: printed « dans certains
-    cas »), ``"step.trigger"``; a plain condition such as ``intake.consent`` is said « «
-    Consentement au partage » : oui » and is not one (tryout 5, H20). ``mno publish`` warns about
-    each (code W125)."""
-    from .plain import unsaid
-    return [
-        f"{sid}.{t.trigger}"
-        for sid, step in sop.steps.items()
-        for t in step.transitions
-        if t.when and not t.when_label and unsaid(sop, t.when, "fr")
-    ]
 
 
 def _authors_annex(sop: SOP, lang: str) -> list[dict[str, str]]:
