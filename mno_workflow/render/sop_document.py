@@ -27,7 +27,7 @@ from .form_titles import JOIN, known_forms
 from .narrative_text import find_narrative, markdown_html
 from .overview import overview_dot
 from .paper_forms import env
-from .plain import relevant_words, rule_words, transition_condition, where_words
+from .plain import cap_condition, relevant_words, rule_words, transition_condition, where_words
 
 __all__ = ["DOC_WORDS", "document_context", "render_sop_document", "step_facts"]
 
@@ -172,8 +172,24 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
 
 
 def _authors_annex(sop: SOP, lang: str) -> list[dict[str, str]]:
+    """Every condition of the SOP with its words and its expression — transition guards, the items
+    of a for-each step, deadline caps, flow rules and fields asked in some cases: each one the
+    documents may print « dans certains cas (voir l'annexe) » for is here (tryout 5, H20)."""
+    w = DOC_WORDS[lang]
     rows = []
     for step in sop.steps.values():
+        fe = step.instances
+        if not isinstance(fe, str) and fe.where:
+            group = diagrams.field_by_path(sop, fe.for_each)
+            each = w["each"].format(x=sop.label(group.label, lang) if group else fe.for_each)
+            rows.append({"where": f"{sop.label(step.label, lang)} — {each}",
+                         "words": where_words(sop, fe, lang), "expr": fe.where})
+        for state in step.states.values():
+            for cap in state.deadline.no_later_than if state.deadline else []:
+                if cap.when:
+                    rows.append({"where": f"{sop.label(step.label, lang)} — {sop.label(state.label, lang)}"
+                                          f" — {w['deadlines']}",
+                                 "words": cap_condition(sop, cap, lang), "expr": cap.when})
         for t in step.transitions:
             if t.when:
                 rows.append(
@@ -193,6 +209,15 @@ def _authors_annex(sop: SOP, lang: str) -> list[dict[str, str]]:
                         "expr": f.relevant,
                     }
                 )
+    for rule in sop.flow:
+        if rule.when:
+            s_id = rule.after.partition(".")[0]
+            started = sop.steps.get(rule.start or "")
+            then = (w["starts"].format(x=sop.label(started.label, lang)) if started
+                    else w["closes"] if rule.close_case else "")
+            after = sop.label(sop.steps[s_id].label, lang) if s_id in sop.steps else s_id
+            rows.append({"where": f"{w['next']} — {after} — {then}",
+                         "words": rule_words(sop, rule, lang), "expr": rule.when})
     return rows
 
 

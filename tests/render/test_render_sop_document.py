@@ -180,3 +180,22 @@ def test_the_software_word_check_can_fail(bf):
     assert "has(" in found
     old = "Étape en parallèle\u00a0: une instance par élément de « Besoins » — clé\u00a0: need"
     assert [w.lower() for w in software_words(old)] == ["instance", "clé\u00a0:"]
+
+
+@pytest.mark.parametrize("name, expr", [
+    ("w126_where_without_words.yaml", "has(item.refer) && item.refer && size(intake.needs) > 1"),
+    ("w126_cap_without_words.yaml", "size(intake.needs) > 2"),
+    ("w126_flow_rule_without_words.yaml", "size(intake.needs) > 0"),
+])
+@pytest.mark.parametrize("lang, some_cases", [("fr", "dans certains cas (voir l'annexe)"),
+                                              ("en", "in some cases (see the annex)")])
+def test_every_condition_said_in_some_cases_is_in_the_authors_annex(name: str, expr: str, lang: str,
+                                                                    some_cases: str) -> None:
+    """« voir l'annexe » holds for a for-each step's items, a deadline cap and a flow rule too (the
+    annex listed only guards and fields; tryout 5, H20)."""
+    path = ROOT / "tests" / "fixtures" / "invalid_sops" / name
+    sop = load_file(path).model
+    page = render_sop_document(sop, lang, path, None, svg=False)
+    annex = htmllib.unescape(re.sub(r"<[^>]+>", " ", page.split('<div id="annex-authors">', 1)[1]))
+    row = re.sub(r"\s+", " ", annex)
+    assert f"{some_cases} {expr}" in row, row[:1500]
