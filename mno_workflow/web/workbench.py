@@ -248,8 +248,47 @@ def run_scenarios(draft: SopDraft, base_path: str) -> dict[str, Any]:
             target.write_bytes(text.encode("utf-8"))
         with Runner() as runner:
             result = runner.run_paths(discover([root / "scenarios"]))
-            return {"ok": result.ok, "found": True, "results": [r.as_dict() for r in result.scenarios],
-                    "coverage": [c.as_dict() for c in result.coverage]}
+            out = {"ok": result.ok, "found": True, "results": [r.as_dict() for r in result.scenarios],
+                   "coverage": [c.as_dict() for c in result.coverage]}
+        return _named(out, root)
+
+
+@dataclass(frozen=True)
+class _InFolder:
+    """A result's message (« POS invalide : <path> ») in the reader's language, a file of the
+    temporary folder named by its place in the draft, as :func:`_named` names the results'."""
+
+    message: Any
+    root: str
+
+    def text(self, lang: str | None = None) -> str:
+        from ..sop.diagnostics import text_in
+        return text_in(self.message, lang).replace(f"{self.root}/scenarios/", "").replace(f"{self.root}/", "")
+
+    def __str__(self) -> str:
+        return self.text("fr")
+
+
+def _named(run: dict[str, Any], root: Path) -> dict[str, Any]:
+    """``run`` with every file named as the author knows it, never by the temporary folder it ran
+    in: a scenario by its name under « Scénarios du brouillon » (``01_x.yaml``), another file by
+    its path in the SOP's folder (``mnr.yaml``, ``commun/forms.yaml``) (tryout 5, H9)."""
+    def name(path: Any) -> Any:
+        try:
+            rel = Path(str(path)).resolve().relative_to(root.resolve())
+        except (ValueError, OSError):
+            return path
+        parts = rel.parts[1:] if rel.parts[:1] == ("scenarios",) and len(rel.parts) > 1 else rel.parts
+        return "/".join(parts)
+
+    for r in run["results"]:
+        r["path"] = name(r["path"])
+        for f in r["failures"] + r["warnings"]:
+            f["path"] = name(f["path"])
+            f["message"] = _InFolder(f["message"], str(root))
+    for c in run["coverage"]:
+        c["path"] = name(c["path"])
+    return run
 
 
 def affected_cases(s: Session, base: SopVersion, new_sop) -> list[dict[str, Any]]:
