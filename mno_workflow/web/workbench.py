@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..sop.diagnostics import SOPError
+from ..sop.diagnostics import SaidFr, SOPError, text_in
 from ..sop.loader import LoadedSOP, load_text
 from ..store.models import Case, SopDraft, SopVersion
 
@@ -253,20 +253,24 @@ def run_scenarios(draft: SopDraft, base_path: str) -> dict[str, Any]:
         return _named(out, root)
 
 
-@dataclass(frozen=True)
-class _InFolder:
+class _InFolder(SaidFr):
     """A result's message (« POS invalide : <path> ») in the reader's language, a file of the
-    temporary folder named by its place in the draft, as :func:`_named` names the results'."""
+    temporary folder named by its place in the draft, as :func:`_named` names the results'. A
+    ``str`` (its French text) like every message of a run, JSON and ``in`` included."""
 
-    message: Any
     root: str
 
-    def text(self, lang: str | None = None) -> str:
-        from ..sop.diagnostics import text_in
-        return text_in(self.message, lang).replace(f"{self.root}/scenarios/", "").replace(f"{self.root}/", "")
+    def __new__(cls, message: Any, root: str) -> _InFolder:
+        obj = str.__new__(cls, cls._cut(text_in(message, "fr"), root))
+        obj.msgid, obj.params, obj.root = "{message}", {"message": message}, root
+        return obj
 
-    def __str__(self) -> str:
-        return self.text("fr")
+    @staticmethod
+    def _cut(text: str, root: str) -> str:
+        return text.replace(f"{root}/scenarios/", "").replace(f"{root}/", "")
+
+    def text(self, lang: str | None = None) -> str:
+        return self._cut(text_in(self.params["message"], lang or "fr"), self.root)
 
 
 def _named(run: dict[str, Any], root: Path) -> dict[str, Any]:

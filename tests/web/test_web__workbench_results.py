@@ -78,3 +78,25 @@ def test_without_javascript_the_buttons_post_the_form_and_the_page_shows_the_res
     assert 'id="draft-form"' not in r.text and 'id="scenarios-summary"' in r.text
     # « Publier… » is a link to its own page, which works without JavaScript
     assert c.get(f"/pos/atelier/brouillons/{number}/publier").status_code == 200
+
+
+def test_a_file_named_in_a_message_is_named_as_in_the_draft_in_both_languages():
+    """« POS invalide : autre.yaml », never « /tmp/mno-draft-…/autre.yaml », at « essai.yaml:2 »."""
+    from pathlib import Path
+
+    from mno_workflow.store.models import SopDraft
+    from mno_workflow.web.workbench import run_scenarios
+
+    mini = Path(__file__).resolve().parents[1] / "fixtures" / "render" / "mini_mnr.yaml"
+    source = mini.read_text(encoding="utf-8")
+    scenario = ("scenario: Essai\nsop: ../autre.yaml\nstart: 2025-06-02T08:00:00Z\n"
+                "steps:\n  - create: {as: m:caseworker}\n")
+    run = run_scenarios(SopDraft(source=source, files={"scenarios/essai.yaml": scenario}), "pos/mnr.yaml")
+    (result,) = run["results"]
+    assert result["path"] == "essai.yaml"
+    first = result["failures"][0]
+    assert (first["path"], first["line"]) == ("essai.yaml", 2)
+    assert first["message"].text("fr") == first["message"] == "POS invalide : autre.yaml"
+    assert first["message"].text("en") == "invalid SOP: autre.yaml"
+    assert all("mno-draft-" not in f["message"].text(lang) and f["path"] in ("essai.yaml", "autre.yaml")
+               for f in result["failures"] for lang in ("fr", "en"))
