@@ -4,7 +4,8 @@ SOP, the illustrative directory, the demo accounts and invented cases, reset in 
 It never touches a database with real data: an existing file is reset only when it holds demo
 accounts and demo cases only (:func:`mno_workflow.web.demo_safety.check_demo_only`); the attachment
 files of its cases are then deleted from ``<data dir>/attachments`` with it, and the new file's
-``web_sandbox_resets`` log records the reset (user ``cli:<system account>``). Serve it beside the
+``web_sandbox_resets`` log records the reset (user ``cli:<system account>``) and its size, which
+the web reset keeps (``--cases N``: exactly N cases, tryout 5, H15). Serve it beside the
 real instance with ``mno --db sqlite:///formation.db serve --port 8001``.
 """
 
@@ -20,7 +21,10 @@ from .common import _, lang
 
 
 def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à sable (ex. formation.db).")],
-            cases: Annotated[int, typer.Option(help="Nombre de dossiers fictifs.")] = 12,
+            cases: Annotated[int, typer.Option(help=(
+                "Nombre de dossiers fictifs en tout (8 à 200) : les 5 parcours de terrain et les 3 "
+                "signalements de premiers intervenants, et des dossiers tirés au hasard pour le reste. "
+                "Une réinitialisation depuis le web en recrée autant."))] = 12,
             password: Annotated[str | None, typer.Option(
                 help="Mot de passe commun des comptes fictifs (sinon un mot de passe aléatoire par compte).")]
             = None) -> None:
@@ -33,12 +37,13 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
     from ..engine.engine import WorkflowEngine
     from ..store.base import make_engine
     from ..store.migrate import upgrade
-    from ..web.demo_data import load_demo
     from ..web.demo_safety import DemoRefused, check_demo_only, set_demo_passwords
     from ..web.models import SandboxReset
+    from ..web.sandbox_reset import FIELD_CASES, MAX_CASES, load_sandbox_cases
 
-    if cases < 1 or cases > 200:
-        typer.echo(_("--cases : entre 1 et 200"), err=True)
+    if not FIELD_CASES <= cases <= MAX_CASES:
+        typer.echo(_("--cases : entre {low} et {high} (les {low} dossiers des parcours de terrain et des "
+                     "signalements en font toujours partie)", low=FIELD_CASES, high=MAX_CASES), err=True)
         raise typer.Exit(2)
     url = f"sqlite:///{path}"
     stored: list[str] = []  # attachment files of the old sandbox's cases
@@ -70,7 +75,7 @@ def sandbox(path: Annotated[Path, typer.Argument(help="Fichier SQLite du bac à 
     db = make_engine(url)
     try:
         wf = WorkflowEngine(db, SystemClock())
-        summary = load_demo(wf, n_cases=cases)
+        summary = load_sandbox_cases(wf, cases, setup=True)
         with wf.sessions.begin() as s:
             passwords = set_demo_passwords(s, password)
             s.add(SandboxReset(at=wf.clock.now(), user_id=f"cli:{os_user()}", role="cli", removed=removed,

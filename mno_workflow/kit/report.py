@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from ..i18n import N_, gettext, ngettext
-from .coverage import Coverage
+from .coverage import Coverage, percent_text
 from .i18n import LANG
 from .runner import RunResult
 
@@ -23,7 +23,7 @@ def _(text: str) -> str:
 
 
 def _pct(p: float) -> str:
-    return f"{p:.1f} %" if LANG.get() == "en" else f"{p:.1f}".replace(".", ",") + " %"
+    return percent_text(p, LANG.get())
 
 
 def _ratio(d: dict) -> str:

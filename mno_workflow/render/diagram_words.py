@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from mno_workflow.i18n import N_, Words
-from mno_workflow.render.plain import field_by_path, transition_condition
+from mno_workflow.render.plain import cap_condition, field_by_path, transition_condition
 from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, Step, Transition
 
 CLOCK = "\u25f7"  # ◷ clock face, present in DejaVu Sans so PNG/PDF show it: marks a deadline
@@ -107,9 +107,7 @@ def cap_words(sop: SOP, deadline: Deadline, lang: str = "fr") -> str:
         text = (words["no_later_than"].format(d=period, x=_field_label(sop, start, lang))
                 if start and start != "entered" else words["no_later_than_entry"].format(d=period))
         if cap.when:
-            from .plain import condition_words
-            cond = sop.label(cap.when_label, lang) if cap.when_label else condition_words(sop, cap.when, lang)
-            text = words["if"].format(rule=text, condition=cond)
+            text = words["if"].format(rule=text, condition=cap_condition(sop, cap, lang))
         out.append(text)
     return words["cap_sep"].join(out)
 

@@ -24,7 +24,7 @@ from mno_workflow.sop.schema import SOP, ByField, Deadline, Duration, FormField,
 from . import diagrams
 from .form_titles import forms_text, known_forms
 from .handbook_words import CLASSIFICATIONS, FIELD_TYPES, GLOSSARY, UI, _check_lang, _ui
-from .plain import relevant_words, unsaid
+from .plain import relevant_words, unsaid, where_words
 
 __all__ = ["UI", "GLOSSARY", "handbook_context", "render_handbook_html", "render_handbook_md",
            "write_handbook"]
@@ -166,9 +166,7 @@ def _step(sop: SOP, step_id: str, lang: str, svg: bool) -> dict[str, Any]:
         fe = step.instances
         per_item = ui["per_item"].format(x=_field_label(sop, fe.for_each, lang))
         if fe.where:  # in words, as in the SOP document (the expression is in the annex there)
-            from .sop_document import item_condition
-            where = item_condition(sop, fe.for_each, fe.where, lang)
-            per_item += " (" + ui["per_item_where"].format(x=where) + ")"
+            per_item += " (" + ui["per_item_where"].format(x=where_words(sop, fe, lang)) + ")"
         if fe.key:
             group = diagrams.field_by_path(sop, fe.for_each)
             sub = next((s for s in (group.fields if group else None) or [] if s.id == fe.key), None)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from mno_workflow.i18n import N_, Words
-from mno_workflow.sop.schema import SOP, FlowRule, FormField, Transition
+from mno_workflow.i18n import N_, Words, quoted
+from mno_workflow.sop.schema import SOP, Cap, FlowRule, ForEach, FormField, Transition
 
 
 def field_by_path(sop: SOP, path: str) -> FormField | None:
@@ -33,8 +33,8 @@ def field_by_path(sop: SOP, path: str) -> FormField | None:
     return next((f for f in form.fields if f.id == field_id), None)
 
 
-__all__ = ["WORDS", "condition_words", "field_condition", "relevant_words", "rule_words", "software_words",
-           "transition_condition", "unsaid"]
+__all__ = ["WORDS", "cap_condition", "condition_words", "field_condition", "relevant_words", "rule_words",
+           "software_words", "transition_condition", "unsaid", "unsaid_words", "where_words"]
 
 WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
     "if": N_("si"),
@@ -142,7 +142,42 @@ def condition_words(sop: SOP, expr: str | None, lang: str = "fr") -> str:
 def unsaid(sop: SOP, expr: str | None, lang: str = "fr") -> bool:
     """Whether ``expr`` is a condition :func:`condition_words` cannot put into words (it says « dans
     certains cas »): the only case where a reader is shown the expression itself, as code."""
-    return bool(expr) and condition_words(sop, expr, lang) == WORDS.get(lang, WORDS["fr"])["some_cases"]
+    return bool(expr) and unsaid_words(condition_words(sop, expr, lang), lang)
+
+
+def unsaid_words(words: str, lang: str = "fr") -> bool:
+    """Whether ``words`` (what a document prints for a condition: :func:`transition_condition`,
+    :func:`relevant_words`, :func:`rule_words`, :func:`where_words`, :func:`cap_condition`) is « dans
+    certains cas (voir l'annexe) », i.e. no words at all. Lint W126 asks this of the very words the
+    documents print, so that ``mno validate`` and ``mno publish`` never disagree (tryout 5, H20)."""
+    return words == WORDS.get(lang, WORDS["fr"])["some_cases"]
+
+
+def where_words(sop: SOP, fe: ForEach, lang: str = "fr") -> str:
+    """Which items of a for-each step get an instance, in words, without « si »: the ``where_label``,
+    else ``item.<sub>`` (a yes/no sub-field of the repeat group) as its label, else the words of the
+    expression (``has(item.refer) && item.refer`` → « « À référer » : oui »); '' without ``where``."""
+    if not fe.where:
+        return ""
+    if fe.where_label:
+        return sop.label(fe.where_label, lang)
+    group = field_by_path(sop, fe.for_each)
+    expr = fe.where.strip()
+    if group and expr.startswith("item.") and expr[5:].isidentifier():
+        sub = next((s for s in group.fields or [] if s.id == expr[5:]), None)
+        if sub:
+            return quoted(sop.label(sub.label, lang), lang)
+    return condition_words(sop, fe.where, lang)
+
+
+def cap_condition(sop: SOP, cap: Cap, lang: str = "fr") -> str:
+    """When a deadline's ``no_later_than`` cap applies, in words: its ``when_label``, else the words
+    of its ``when``; '' for a cap that always applies."""
+    if not cap.when:
+        return ""
+    if cap.when_label:
+        return sop.label(cap.when_label, lang)
+    return condition_words(sop, cap.when, lang)
 
 
 def relevant_words(sop: SOP, f: FormField, lang: str = "fr") -> str:

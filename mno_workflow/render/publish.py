@@ -18,12 +18,12 @@ from pathlib import Path
 from mno_workflow.i18n import N_, Words
 from mno_workflow.sop.schema import SOP
 
+from ..sop.checks.condition_labels import conditions_needing_words
 from ..sop.diagnostics import said_fr
 from . import diagrams
 from .directory_data import PrintDirectory, find_directory, read_directory
 from .narrative_text import find_narrative
 from .overview import default_region, pathway_sources
-from .sop_document import conditions_without_words
 
 __all__ = ["PublishReport", "publish", "document_builders"]
 
@@ -148,9 +148,10 @@ def publish(
         raise diagrams.DotNotFound()
     report = PublishReport()
     folder = find_directory(sop_path) if sop_path else None
-    for item in conditions_without_words(sop):
+    for _path, expr, what, key in conditions_needing_words(sop):  # the very list of `mno validate` (H20)
         report.warnings.append(said_fr(
-            "W125 {item} : condition sans « when_label », imprimée « dans certains cas »", item=item))
+            "W126 {what} ({expr}) : sans mots, imprimée « dans certains cas » (ajouter « {key} »)",
+            what=what, expr=expr, key=key))
     from mno_workflow.sop.checks.narrative_files import undeclared_companion
 
     companion = undeclared_companion(sop_path, sop.narrative is not None)

@@ -27,9 +27,9 @@ from .form_titles import JOIN, known_forms
 from .narrative_text import find_narrative, markdown_html
 from .overview import overview_dot
 from .paper_forms import env
-from .plain import condition_words, relevant_words, rule_words, transition_condition
+from .plain import cap_condition, relevant_words, rule_words, transition_condition, where_words
 
-__all__ = ["DOC_WORDS", "document_context", "render_sop_document", "step_facts", "conditions_without_words"]
+__all__ = ["DOC_WORDS", "document_context", "render_sop_document", "step_facts"]
 
 DOC_WORDS: Words = Words({  # key → French message id (English and others: the catalogues)
     "doc": N_("Procédures opérationnelles standard"),
@@ -156,7 +156,7 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
         f = diagrams.field_by_path(sop, fe.for_each)
         each = w["each"].format(x=sop.label(f.label, lang) if f else fe.for_each)
         if fe.where:
-            each += w["each_if"].format(x=item_condition(sop, fe.for_each, fe.where, lang))
+            each += w["each_if"].format(x=where_words(sop, fe, lang))
     return {
         "id": sid,
         "label": sop.label(step.label, lang),
@@ -171,35 +171,25 @@ def step_facts(sop: SOP, sid: str, lang: str = "fr") -> dict[str, Any]:
     }
 
 
-def item_condition(sop: SOP, for_each: str, where: str, lang: str) -> str:
-    """``item.<sub>`` of a for-each ``where`` in words (a yes/no sub-field of the repeat group)."""
-    group = diagrams.field_by_path(sop, for_each)
-    expr = where.strip()
-    if group and expr.startswith("item.") and expr[5:].isidentifier():
-        sub = next((s for s in group.fields or [] if s.id == expr[5:]), None)
-        if sub:
-            return quoted(sop.label(sub.label, lang), lang)
-    return condition_words(sop, where, lang)
-
-
-def conditions_without_words(sop: SOP) -> list[str]:
-    """Conditions shown to users that have no words: transitions whose ``when`` has no
-    ``when_label`` and cannot be put into words (:func:`~.plain.unsaid`: printed « dans certains
-    cas »), ``"step.trigger"``; a plain condition such as ``intake.consent`` is said « «
-    Consentement au partage » : oui » and is not one (tryout 5, H20). ``mno publish`` warns about
-    each (code W125)."""
-    from .plain import unsaid
-    return [
-        f"{sid}.{t.trigger}"
-        for sid, step in sop.steps.items()
-        for t in step.transitions
-        if t.when and not t.when_label and unsaid(sop, t.when, "fr")
-    ]
-
-
 def _authors_annex(sop: SOP, lang: str) -> list[dict[str, str]]:
+    """Every condition of the SOP with its words and its expression — transition guards, the items
+    of a for-each step, deadline caps, flow rules and fields asked in some cases: each one the
+    documents may print « dans certains cas (voir l'annexe) » for is here (tryout 5, H20)."""
+    w = DOC_WORDS[lang]
     rows = []
     for step in sop.steps.values():
+        fe = step.instances
+        if not isinstance(fe, str) and fe.where:
+            group = diagrams.field_by_path(sop, fe.for_each)
+            each = w["each"].format(x=sop.label(group.label, lang) if group else fe.for_each)
+            rows.append({"where": f"{sop.label(step.label, lang)} — {each}",
+                         "words": where_words(sop, fe, lang), "expr": fe.where})
+        for state in step.states.values():
+            for cap in state.deadline.no_later_than if state.deadline else []:
+                if cap.when:
+                    rows.append({"where": f"{sop.label(step.label, lang)} — {sop.label(state.label, lang)}"
+                                          f" — {w['deadlines']}",
+                                 "words": cap_condition(sop, cap, lang), "expr": cap.when})
         for t in step.transitions:
             if t.when:
                 rows.append(
@@ -219,6 +209,15 @@ def _authors_annex(sop: SOP, lang: str) -> list[dict[str, str]]:
                         "expr": f.relevant,
                     }
                 )
+    for rule in sop.flow:
+        if rule.when:
+            s_id = rule.after.partition(".")[0]
+            started = sop.steps.get(rule.start or "")
+            then = (w["starts"].format(x=sop.label(started.label, lang)) if started
+                    else w["closes"] if rule.close_case else "")
+            after = sop.label(sop.steps[s_id].label, lang) if s_id in sop.steps else s_id
+            rows.append({"where": f"{w['next']} — {after} — {then}",
+                         "words": rule_words(sop, rule, lang), "expr": rule.when})
     return rows
 
 

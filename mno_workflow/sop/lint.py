@@ -61,7 +61,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W122 | warning | ``--simulate``: a condition that raises for a sample case |
 | W123 | warning | ``--simulate``: a condition with the same value on every sample case |
 | W124 | warning | ``--simulate``: a state where a case is stuck with nothing to do |
-| W126 | warning | a condition shown to people without words (``when_label`` / ``relevant_label``) |
+| W126 | warning | a condition shown to people without words (``when_label``, ``relevant_label``…) |
 | W127 | warning | ``narrative.yaml`` found beside the SOP by name, not declared under ``narrative:`` |
 | W128 | warning | a narrative file listed under ``narrative:`` does not exist |
 """

@@ -43,8 +43,14 @@ def _labels(sop: SOP) -> Iterator[tuple[tuple, dict]]:
         yield ("steps", sid, "label"), step.label
         if step.description:
             yield ("steps", sid, "description"), step.description
+        if not isinstance(step.instances, str) and step.instances.where_label:
+            yield ("steps", sid, "instances", "where_label"), step.instances.where_label
         for st, state in step.states.items():
             yield ("steps", sid, "states", st, "label"), state.label
+            for i, cap in enumerate(state.deadline.no_later_than if state.deadline else []):
+                if cap.when_label:
+                    yield (("steps", sid, "states", st, "deadline", "no_later_than", i, "when_label"),
+                           cap.when_label)
         for i, t in enumerate(step.transitions):
             yield ("steps", sid, "transitions", i, "label"), t.label
             if t.when_message:

@@ -214,10 +214,12 @@ class ForEach(Strict):
     """Run one instance of a step per item of a repeat field (``form.field``) matching ``where``.
 
     ``key`` names the item's field used as the instance key (e.g. the need code).
+    ``where_label`` says ``where`` in words for the documents (lint W126).
     """
 
     for_each: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
     where: str | None = None
+    where_label: Label | None = None
     key: Ident | None = None
 
 

@@ -54,6 +54,7 @@ class Web:
         from .nobreak import nobreak
         env.filters["nobreak"] = nobreak  # dates kept on one line on a phone (issue 18)
         from ..i18n.phones import phone_text
+        from ..kit.coverage import percent_text
         env.filters["phone"] = phone_text  # one format for every number (tryout 2, finding 22)
         env.globals.update(
             t=i18n.t,
@@ -75,6 +76,7 @@ class Web:
             said_in=text_in,
             severity_word=severity_word,
             quick_reasons=QUICK_REASONS,  # the one-click extension's reasons (tryout 5, H18)
+            percent_text=percent_text,  # « 87,5 % » as mno test writes it (tryout 5, H9)
         )
         self._svg: dict[tuple, bytes] = {}
         self._lock = threading.Lock()

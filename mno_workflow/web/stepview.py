@@ -59,7 +59,7 @@ def rule_words(sop: SOP, case: Case, inst: StepInstance, lang: str) -> str:
     from ..engine.step_start import with_step_instants
     from ..i18n import quoted
     from ..render.diagram_words import TEXT, _field_label
-    from ..render.plain import condition_words
+    from ..render.plain import cap_condition
 
     st = sop.steps[inst.step].states.get(inst.state)
     deadline = st.deadline if st else None
@@ -89,8 +89,7 @@ def rule_words(sop: SOP, case: Case, inst: StepInstance, lang: str) -> str:
         else:
             words = TEXT[lang]["no_later_than_entry"].format(d=period)
         if cap.when:  # what makes this case meet it: « si besoin immédiat »
-            cond = sop.label(cap.when_label, lang) if cap.when_label else condition_words(sop, cap.when, lang)
-            words = TEXT[lang]["if"].format(rule=words, condition=cond)
+            words = TEXT[lang]["if"].format(rule=words, condition=cap_condition(sop, cap, lang))
         text += ", " + words
     return text
 

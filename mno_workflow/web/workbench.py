@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..sop.diagnostics import SOPError
+from ..sop.diagnostics import SaidFr, SOPError, text_in
 from ..sop.loader import LoadedSOP, load_text
 from ..store.models import Case, SopDraft, SopVersion
 
@@ -248,8 +248,51 @@ def run_scenarios(draft: SopDraft, base_path: str) -> dict[str, Any]:
             target.write_bytes(text.encode("utf-8"))
         with Runner() as runner:
             result = runner.run_paths(discover([root / "scenarios"]))
-            return {"ok": result.ok, "found": True, "results": [r.as_dict() for r in result.scenarios],
-                    "coverage": [c.as_dict() for c in result.coverage]}
+            out = {"ok": result.ok, "found": True, "results": [r.as_dict() for r in result.scenarios],
+                   "coverage": [c.as_dict() for c in result.coverage]}
+        return _named(out, root)
+
+
+class _InFolder(SaidFr):
+    """A result's message (« POS invalide : <path> ») in the reader's language, a file of the
+    temporary folder named by its place in the draft, as :func:`_named` names the results'. A
+    ``str`` (its French text) like every message of a run, JSON and ``in`` included."""
+
+    root: str
+
+    def __new__(cls, message: Any, root: str) -> _InFolder:
+        obj = str.__new__(cls, cls._cut(text_in(message, "fr"), root))
+        obj.msgid, obj.params, obj.root = "{message}", {"message": message}, root
+        return obj
+
+    @staticmethod
+    def _cut(text: str, root: str) -> str:
+        return text.replace(f"{root}/scenarios/", "").replace(f"{root}/", "")
+
+    def text(self, lang: str | None = None) -> str:
+        return self._cut(text_in(self.params["message"], lang or "fr"), self.root)
+
+
+def _named(run: dict[str, Any], root: Path) -> dict[str, Any]:
+    """``run`` with every file named as the author knows it, never by the temporary folder it ran
+    in: a scenario by its name under « Scénarios du brouillon » (``01_x.yaml``), another file by
+    its path in the SOP's folder (``mnr.yaml``, ``commun/forms.yaml``) (tryout 5, H9)."""
+    def name(path: Any) -> Any:
+        try:
+            rel = Path(str(path)).resolve().relative_to(root.resolve())
+        except (ValueError, OSError):
+            return path
+        parts = rel.parts[1:] if rel.parts[:1] == ("scenarios",) and len(rel.parts) > 1 else rel.parts
+        return "/".join(parts)
+
+    for r in run["results"]:
+        r["path"] = name(r["path"])
+        for f in r["failures"] + r["warnings"]:
+            f["path"] = name(f["path"])
+            f["message"] = _InFolder(f["message"], str(root))
+    for c in run["coverage"]:
+        c["path"] = name(c["path"])
+    return run
 
 
 def affected_cases(s: Session, base: SopVersion, new_sop) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ import pytest
 
 from mno_workflow.render.narrative_text import NarrativeError, find_narrative, load_narrative_file
 from mno_workflow.render.plain import software_words
-from mno_workflow.render.sop_document import conditions_without_words, render_sop_document
+from mno_workflow.render.sop_document import render_sop_document
+from mno_workflow.sop.checks.condition_labels import conditions_needing_words
 from mno_workflow.sop.loader import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,17 +105,19 @@ def test_smaller_sop_document_builds_without_narrative():
     assert software_words(text, all_state_ids(sop)) == []
     assert "Glossaire" not in text  # no narrative glossary: none printed (no glossary in code)
     # « !consent.given » is said « … : non »: a condition with words needs no when_label (H20)
-    assert conditions_without_words(sop) == []
+    assert list(conditions_needing_words(sop)) == []
 
 
 def test_only_conditions_without_words_are_listed(bf):
-    """W125 names a transition whose condition has no when_label **and** cannot be put into words
-    (printed « dans certains cas »), never a plain one such as a boolean field (tryout 5, H20)."""
+    """W126 (mno validate and mno publish alike) names a transition whose condition has no when_label
+    **and** cannot be put into words (printed « dans certains cas »), never a plain one such as a
+    boolean field (tryout 5, H20)."""
     text = SMALL.read_text(encoding="utf-8").replace('when: "!consent.given"',
                                                      'when: "identification.household_size > 8"')
     from mno_workflow.sop.loader import load_text
     sop = load_text(text, str(SMALL)).model
-    assert conditions_without_words(sop) == ["identification.refuse"]
+    assert [(path, expr) for path, expr, _what, _key in conditions_needing_words(sop)] == [
+        (("steps", "identification", "transitions", 2, "when"), "identification.household_size > 8")]
 
 
 def test_glossary_comes_from_the_narrative(tmp_path, bf):
@@ -177,3 +180,22 @@ def test_the_software_word_check_can_fail(bf):
     assert "has(" in found
     old = "Étape en parallèle\u00a0: une instance par élément de « Besoins » — clé\u00a0: need"
     assert [w.lower() for w in software_words(old)] == ["instance", "clé\u00a0:"]
+
+
+@pytest.mark.parametrize("name, expr", [
+    ("w126_where_without_words.yaml", "has(item.refer) && item.refer && size(intake.needs) > 1"),
+    ("w126_cap_without_words.yaml", "size(intake.needs) > 2"),
+    ("w126_flow_rule_without_words.yaml", "size(intake.needs) > 0"),
+])
+@pytest.mark.parametrize("lang, some_cases", [("fr", "dans certains cas (voir l'annexe)"),
+                                              ("en", "in some cases (see the annex)")])
+def test_every_condition_said_in_some_cases_is_in_the_authors_annex(name: str, expr: str, lang: str,
+                                                                    some_cases: str) -> None:
+    """« voir l'annexe » holds for a for-each step's items, a deadline cap and a flow rule too (the
+    annex listed only guards and fields; tryout 5, H20)."""
+    path = ROOT / "tests" / "fixtures" / "invalid_sops" / name
+    sop = load_file(path).model
+    page = render_sop_document(sop, lang, path, None, svg=False)
+    annex = htmllib.unescape(re.sub(r"<[^>]+>", " ", page.split('<div id="annex-authors">', 1)[1]))
+    row = re.sub(r"\s+", " ", annex)
+    assert f"{some_cases} {expr}" in row, row[:1500]

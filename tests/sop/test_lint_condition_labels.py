@@ -7,11 +7,21 @@ checked for languages (E025), the documents print them, and the Burkina Faso SOP
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from mno_workflow.render.plain import field_condition, relevant_words, rule_words
+from mno_workflow.cli import app
+from mno_workflow.render.plain import (
+    cap_condition,
+    field_condition,
+    relevant_words,
+    rule_words,
+    transition_condition,
+    where_words,
+)
 from mno_workflow.sop.diagnostics import SOPError
 from mno_workflow.sop.lint import lint
 from mno_workflow.sop.loader import load_file, load_text
@@ -114,7 +124,8 @@ def test_burkina_faso_sop_labels_every_condition_shown_to_people() -> None:
 
 @pytest.mark.parametrize("name", [
     "w126_guard_without_words.yaml", "w126_relevant_without_words.yaml",
-    "w126_flow_rule_without_words.yaml", "w126_closure_rule_without_words.yaml"])
+    "w126_flow_rule_without_words.yaml", "w126_closure_rule_without_words.yaml",
+    "w126_where_without_words.yaml", "w126_cap_without_words.yaml"])
 def test_the_warning_is_said_in_one_language(name: str) -> None:
     """Tryout 3, F2: W126's message and hint are French in French (no English half) and English
     in English (no French half), for every kind of condition."""
@@ -126,3 +137,87 @@ def test_the_warning_is_said_in_one_language(name: str) -> None:
     assert "the condition" in en and "in some cases" in en and "plain words" in en, en
     for french in ("la condition", "dans certains cas", "ajouter", "langage courant"):
         assert french not in en, (french, en)
+
+
+# Tryout 5, H20: the § 1 example of docs/sop-language.md (a bare yes/no field as a guard, ``has(x) && x``
+# as a for-each ``where``) is said in words by the documents, and whatever they cannot say is W126
+# in ``mno validate`` (so ``--strict`` fails) and in ``mno publish``: one test, theirs.
+DOCS_EXAMPLE = re.search(r"## 1\..*?```yaml\n(.*?)```",
+                         (ROOT / "docs" / "sop-language.md").read_text(encoding="utf-8"), re.S).group(1)
+
+
+def test_the_docs_example_is_said_in_words_and_clean_under_strict(tmp_path: Path) -> None:
+    sop = load_text(DOCS_EXAMPLE, "x.yaml").model
+    assert w126(DOCS_EXAMPLE) == []
+    send = next(t for t in sop.steps["referral"].transitions if t.trigger == "send")
+    fe = sop.steps["referral"].instances
+    assert transition_condition(sop, send, "fr") == "« Consentement au partage » : oui"
+    assert transition_condition(sop, send, "en") == "“Consent to sharing”: yes"
+    assert where_words(sop, fe, "fr") == "« À référer » : oui"
+    assert where_words(sop, fe, "en") == "“To refer”: yes"
+    path = tmp_path / "example.yaml"
+    path.write_text(DOCS_EXAMPLE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", "--strict", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("expr, fr, en", [
+    ("intake.consent", "« Consentement au partage » : oui", "“Consent to sharing”: yes"),
+    ("!intake.consent", "« Consentement au partage » : non", "“Consent to sharing”: no"),
+    ("has(intake.consent) && intake.consent", "« Consentement au partage » : oui",
+     "“Consent to sharing”: yes"),
+    ("intake.consent == true", "« Consentement au partage » : oui", "“Consent to sharing”: yes"),
+    ("intake.consent == false", "« Consentement au partage » : non", "“Consent to sharing”: no"),
+])
+def test_a_yes_no_field_is_said_without_a_label(expr: str, fr: str, en: str) -> None:
+    text = DOCS_EXAMPLE.replace("when: intake.consent,", f'when: "{expr}",')
+    assert text != DOCS_EXAMPLE
+    sop = load_text(text, "x.yaml").model
+    send = next(t for t in sop.steps["referral"].transitions if t.trigger == "send")
+    assert (transition_condition(sop, send, "fr"), transition_condition(sop, send, "en")) == (fr, en)
+    assert w126(text) == []
+
+
+@pytest.mark.parametrize("name, old, new", [
+    ("w126_where_without_words.yaml", "key: need}",
+     "key: need, where_label: {fr: à référer (plusieurs besoins), en: to refer (several needs)}}"),
+    ("w126_cap_without_words.yaml", 'when: "size(intake.needs) > 2"}',
+     'when: "size(intake.needs) > 2", when_label: {fr: plus de deux besoins, en: more than two needs}}'),
+])
+def test_a_where_or_cap_without_words_is_warned_a_label_silences_it(name: str, old: str, new: str) -> None:
+    """Before H20 neither was looked at: documents printed « dans certains cas », validate said nothing."""
+    text = corpus_text(name)
+    assert len(w126(text)) == 1
+    assert old in text
+    labelled = text.replace(old, new)
+    assert w126(labelled) == []
+    sop = load_text(labelled, "x.yaml").model
+    if "where" in name:
+        fe = sop.steps["referral"].instances
+        assert where_words(sop, fe, "fr") == "à référer (plusieurs besoins)"
+        assert where_words(sop, fe, "en") == "to refer (several needs)"
+    else:
+        cap = sop.steps["referral"].states["draft"].deadline.no_later_than[0]
+        assert cap_condition(sop, cap, "fr") == "plus de deux besoins"
+        assert cap_condition(sop, cap, "en") == "more than two needs"
+    with pytest.raises(SOPError) as info:  # a label in one language only: E025
+        load_text(text.replace(old, new.replace(", en: to refer (several needs)", "")
+                               .replace(", en: more than two needs", "")), "x.yaml")
+    assert "E025" in {d.code for d in info.value.diagnostics}
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "dans certains cas"), ("en", "in some cases")])
+def test_validate_and_publish_warn_about_the_same_conditions(tmp_path: Path, lang: str, words: str) -> None:
+    """``mno publish`` warns (W126) about exactly the conditions ``mno validate`` does, in the
+    reader's language: before H20 it named only transitions, as W125, and never a ``where``."""
+    from mno_workflow.render.publish import publish
+
+    for name in ("w126_where_without_words.yaml", "w126_cap_without_words.yaml",
+                 "w126_flow_rule_without_words.yaml", "w126_relevant_without_words.yaml"):
+        loaded = load_text(corpus_text(name), "x.yaml")
+        report = publish(loaded.model, tmp_path / name, pdf=False, only=lambda _name: False)
+        shown = [w.text(lang) for w in report.warnings if w.startswith("W126")]
+        said_by_lint = [d for d in lint(loaded) if d.code == "W126"]
+        assert len(shown) == len(said_by_lint) == 1, (name, shown)
+        assert words in shown[0] and "W125" not in shown[0]
+        assert ("ajouter" in shown[0]) == (lang == "fr")

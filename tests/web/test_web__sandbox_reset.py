@@ -123,3 +123,37 @@ def test_reset_erases_the_attachment_files_and_leaves_the_export_log_alone(live)
         last = s.scalars(select(SandboxReset).order_by(SandboxReset.id.desc())).first()
     assert last.files_removed == 2
     assert "2 pièces jointes effacées" in html.unescape(trainer.get("/pos/bac-a-sable").text)
+
+
+def _size_field(page: str) -> str:
+    import re
+    return re.search(r'<input type="number" id="sandbox-cases" name="dossiers" value="(\d+)"', page)[1]
+
+
+def test_the_reset_keeps_the_size_the_sandbox_was_made_with_or_the_one_chosen(live):
+    """Tryout 5, H15: a sandbox made with ``mno sandbox --cases 10`` (its log says 10) is reset to
+    10 cases, not to the page's own default; the trainer may choose another size, kept from then
+    on; a size below the field paths is refused in words, French and English, nothing touched."""
+    from mno_workflow.web.sandbox_reset import FIELD_CASES
+
+    with live.wf.sessions.begin() as s:  # what `mno sandbox --cases 10` recorded
+        s.add(SandboxReset(at=live.wf.clock.now(), user_id="cli:root", role="cli", removed=0, created=10,
+                           files_removed=0))
+    trainer = live.client("formateur")
+    page = trainer.get("/pos/bac-a-sable").text
+    assert _size_field(page) == "10"
+    r = trainer.post("/pos/bac-a-sable/reinitialiser", data={"confirmer": "oui", "csrftoken": csrf_of(page)})
+    assert r.status_code == 303 and count(live, Case) == 10  # the form's field left out: the stored size
+
+    r = trainer.post("/pos/bac-a-sable/reinitialiser",
+                     data={"confirmer": "oui", "dossiers": str(FIELD_CASES + 1), "csrftoken": csrf(trainer)})
+    assert r.status_code == 303 and count(live, Case) == FIELD_CASES + 1
+    assert _size_field(trainer.get("/pos/bac-a-sable").text) == str(FIELD_CASES + 1)  # kept from then on
+
+    for lang, words in (("fr", "Nombre de dossiers : entre 8 et 200"),
+                        ("en", "Number of cases: between 8 and 200")):
+        trainer.get(f"/langue/{lang}", params={"next": "/"})
+        r = trainer.post("/pos/bac-a-sable/reinitialiser",
+                         data={"confirmer": "oui", "dossiers": "3", "csrftoken": csrf(trainer)})
+        assert r.status_code == 400 and words in html.unescape(r.text), lang
+        assert count(live, Case) == FIELD_CASES + 1  # nothing touched

@@ -16,6 +16,7 @@ from .workbench_helpers import author_and_version
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "mno_workflow" / "web" / "templates"
 WEB = TEMPLATES.parent
+HTMX = {"hx-request": "true"}  # the workbench's cards as htmx asks for them (a plain post: the whole page)
 PAIR = re.compile(r"""if\s+en\s+else|if\s+lang\s*==\s*['"]en['"]"""
                   r"""|if\s+lang\s*[!=]=\s*['"](en|fr)['"]\s+else""")  # 'x' if lang != 'en' else 'y' too
 
@@ -91,11 +92,12 @@ def test_workbench_and_case_pages_in_english_have_no_french_half(live, tmp_path)
     doc["version"] = "2099.2"
     rename_state(doc, "referral", "sent", "transmitted")
     c.post(f"/pos/atelier/brouillons/{number}/enregistrer", data={"source": dump(doc), "csrftoken": csrf})
-    compare = c.post(f"/pos/atelier/brouillons/{number}/comparer", headers={"x-csrftoken": csrf}).text
+    compare = c.post(f"/pos/atelier/brouillons/{number}/comparer", headers={"x-csrftoken": csrf, **HTMX}).text
     _english(compare, ["Compared with the published version", "Open cases affected (need a mapping)",
                        f"{ref} — Referral — Cash assistance: Sent to provider"],
              ["Comparaison avec", "Dossiers ouverts concernés", "referral:cash", "Envoyé au prestataire"])
-    scenarios = c.post(f"/pos/atelier/brouillons/{number}/scenarios", headers={"x-csrftoken": csrf}).text
+    scenarios = c.post(f"/pos/atelier/brouillons/{number}/scenarios",
+                       headers={"x-csrftoken": csrf, **HTMX}).text
     _english(scenarios, ["Scenarios", "This draft has no scenario (none next to the published file "
                          "when it was made): add one below."], ["Scénarios", "Ce brouillon n’a pas"])
 

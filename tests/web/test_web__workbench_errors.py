@@ -11,6 +11,8 @@ import re
 from .conftest import csrf_of
 from .workbench_helpers import author_and_version
 
+HTMX = {"hx-request": "true"}  # as htmx posts: the card alone (a plain post gets the whole page)
+
 
 def _new_draft(c) -> int:
     page = c.get("/pos/atelier")
@@ -20,7 +22,7 @@ def _new_draft(c) -> int:
 
 
 def _button(page: str, ident: str) -> str:
-    return re.search(rf'<button type="button" id="{ident}"[^>]*>', page)[0]
+    return re.search(rf'<button[^>]* id="{ident}"[^>]*>', page)[0]
 
 
 def test_scenarios_and_compare_disabled_with_the_reason_while_the_saved_draft_has_errors(live, tmp_path):
@@ -33,7 +35,7 @@ def test_scenarios_and_compare_disabled_with_the_reason_while_the_saved_draft_ha
     assert '<section id="draft-results" aria-live="polite"></section>' in page  # no empty card
     text = html.unescape(page.split('name="source"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0])
     csrf = csrf_of(page)
-    r = c.post(f"/pos/atelier/brouillons/{number}/comparer", headers={"x-csrftoken": csrf})
+    r = c.post(f"/pos/atelier/brouillons/{number}/comparer", headers=HTMX | {"x-csrftoken": csrf})
     assert '<div class="card">' in r.text and re.search(r'<pre id="diff">\S', r.text)
 
     broken = text.replace("to: sent\n", "to: sentt\n", 1)
@@ -50,7 +52,7 @@ def test_scenarios_and_compare_disabled_with_the_reason_while_the_saved_draft_ha
     why = re.search(r'<span id="why-no-run" class="error">([^<]*)</span>', page)[1]
     assert why == "Scenarios and comparison unavailable: the saved draft has 1 error; fix it, then save.", why
     # the comparison of a draft with errors says so, without an empty code block
-    r = c.post(f"/pos/atelier/brouillons/{number}/comparer", headers={"x-csrftoken": csrf})
+    r = c.post(f"/pos/atelier/brouillons/{number}/comparer", headers=HTMX | {"x-csrftoken": csrf})
     assert r.status_code == 200 and "<pre" not in r.text
 
     c.post(f"/pos/atelier/brouillons/{number}/enregistrer", data={"source": text, "csrftoken": csrf_of(page)})

@@ -35,7 +35,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
 
-    def _page(request: Request, s, user, message: str = "", status: int = 200):
+    def _page(request: Request, s, user, message: str = "", status: int = 200, cases: int | None = None):
         from ..demo_safety import DemoRefused, check_demo_only
 
         try:
@@ -52,14 +52,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         from ...i18n.dates import instant_text
         from ..models import SandboxReset
+        from ..sandbox_reset import FIELD_CASES, MAX_CASES, sandbox_size
 
         ctx = base_ctx(request, s, user)
         resets = s.scalars(select(SandboxReset).order_by(SandboxReset.id.desc()).limit(10))
         history = [gettext(ROW, ctx["lang"], at=instant_text(x.at, ctx["lang"]) + " UTC", user=x.user_id,
                            counts=reset_counts(ctx["lang"], x.removed, x.created, x.files_removed))
                    for x in resets]
+        # the size it was made with, the trainer may choose another (tryout 5, H15)
+        size = {"cases": cases or sandbox_size(s), "low": FIELD_CASES, "high": MAX_CASES}
         return web.render(request, "sandbox.html",
-                          {**ctx, "refused": refused, "message": message, "history": history},
+                          {**ctx, "refused": refused, "message": message, "history": history, **size},
                           status=status)
 
     @r.get("/pos/bac-a-sable")
@@ -71,7 +74,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
     @r.post("/pos/bac-a-sable/reinitialiser")
     async def sandbox_reset(request: Request):
-        from ..sandbox_reset import DemoRefused, reset_sandbox
+        from ..sandbox_reset import FIELD_CASES, MAX_CASES, DemoRefused, reset_sandbox, sandbox_size
 
         form = await request.form()
         with wf.sessions() as s:
@@ -79,11 +82,19 @@ def add_routes(r: APIRouter, web: Web) -> None:
             access.require(user, "sandbox_reset")
             lang = web.lang(request, user)
             user_id, role = user.id, user.role
+            asked = str(form.get("dossiers") or "").strip()
+            n_cases = int(asked) if asked.isdigit() else (None if not asked else -1)
+            if n_cases is not None and not FIELD_CASES <= n_cases <= MAX_CASES:
+                message = gettext("Nombre de dossiers : entre {low} et {high} (les {low} dossiers des "
+                                  "parcours de terrain et des signalements en font toujours partie) ; rien "
+                                  "n'a été modifié.", lang, low=FIELD_CASES, high=MAX_CASES)
+                return _page(request, s, user, message, status=400)
+            n_cases = sandbox_size(s) if n_cases is None else n_cases
             if form.get("confirmer") != "oui":
                 message = gettext("Cochez la case de confirmation : rien n'a été modifié.", lang)
-                return _page(request, s, user, message, status=400)
+                return _page(request, s, user, message, status=400, cases=n_cases)
         try:
-            done = reset_sandbox(wf, user_id, role, wf.clock.now())
+            done = reset_sandbox(wf, user_id, role, wf.clock.now(), n_cases)
         except DemoRefused:  # the page says why, for a trainer (its « refused » box)
             with wf.sessions() as s:
                 return _page(request, s, web.user(request, s), "", status=409)

@@ -139,25 +139,30 @@ def add_routes(r: APIRouter, web: Web) -> None:
                               or workbench.DRAFT_PATH),
                 "sop_files": sorted(workbench.sop_files(draft.files))}
 
+    def _draft_page(request, s, user, number: int, fichier: Any = "", results: dict[str, Any] | None = None):
+        """The editor page of draft ``number``; ``results`` (``{"results": partial template, …its
+        values}``) fills « Résultats » as htmx would: the scenarios or the comparison asked for
+        without JavaScript, by a plain form post (tryout 5, H9)."""
+        draft = _draft(s, number)
+        base = s.get(SopVersion, draft.base_version_id)
+        history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
+                                 .order_by(SopDraft.revision.desc())))
+        file = _file(draft, fichier)
+        text = draft.files[file] if file else draft.source
+        ctx = _check_ctx(s, request, user, text, draft, file)  # the saved text: its errors
+        resp = web.render(request, "workbench_draft.html", {
+            **base_ctx(request, s, user), **ctx, "saved_errors": ctx["check"].errors,
+            "text": text, "base": base, "history": history,
+            "scenarios": _scenarios(draft), **(results or {})})
+        resp.headers["content-security-policy"] = EDITOR_CSP
+        return resp
+
     @r.get("/pos/atelier/brouillons/{number}")
     def workbench_draft(request: Request, number: int, fichier: str = ""):
         """The draft's editor: its main text, or (``?fichier=commun/forms.yaml``) one of the files
         the SOP imports; a tab per file."""
         with wf.sessions() as s:
-            user = _user(request, s)
-            draft = _draft(s, number)
-            base = s.get(SopVersion, draft.base_version_id)
-            history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
-                                     .order_by(SopDraft.revision.desc())))
-            file = _file(draft, fichier)
-            text = draft.files[file] if file else draft.source
-            ctx = _check_ctx(s, request, user, text, draft, file)  # the saved text: its errors
-            resp = web.render(request, "workbench_draft.html", {
-                **base_ctx(request, s, user), **ctx, "saved_errors": ctx["check"].errors,
-                "text": text, "base": base, "history": history,
-                "scenarios": _scenarios(draft)})
-            resp.headers["content-security-policy"] = EDITOR_CSP
-            return resp
+            return _draft_page(request, s, _user(request, s), number, fichier)
 
     @r.post("/pos/atelier/brouillons/{number}/verifier")
     async def workbench_check(request: Request, number: int):
@@ -251,6 +256,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
     @r.post("/pos/atelier/brouillons/{number}/scenarios")
     async def workbench_scenarios(request: Request, number: int):
+        form = await request.form()
+
         def work():
             with wf.sessions() as s:
                 user = _user(request, s)
@@ -258,6 +265,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 base = s.get(SopVersion, draft.base_version_id)
                 check = workbench.check_text(draft.source, draft.files, workbench.main_name(s, draft))
                 run = workbench.run_scenarios(draft, base.source_path) if check.loaded else None
+                if not common.is_htmx(request):  # without JavaScript: the page, results in place
+                    return _draft_page(request, s, user, number, form.get("fichier"),
+                                       {"results": "_workbench_scenarios.html", "run": run})
                 return web.render(request, "_workbench_scenarios.html",
                                   {**base_ctx(request, s, user), "check": check, "run": run})
 
@@ -282,6 +292,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 for a in ctx["affected"]:  # the published version's labels, never the ids (G15)
                     a["words"] = (f"{instance_words(old, a['instance'], lang)}{colon(lang)}"
                                   f"{state_words(old, a['step'], a['state'], lang)}")
+            if not common.is_htmx(request):  # without JavaScript: the page, results in place (H9)
+                form = await request.form()
+                del ctx["check"]
+                return _draft_page(request, s, user, number, form.get("fichier"),
+                                   {"results": "_workbench_compare.html", **ctx})
             return web.render(request, "_workbench_compare.html", {**base_ctx(request, s, user), **ctx})
 
     def _publish_ctx(s, request, user, draft, form: dict[str, str]) -> dict[str, Any]:
