@@ -103,7 +103,9 @@ def import_cmd(
                 report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
     for warning in report.warnings:
         typer.echo(_("avertissement : {warning}", warning=warning.format(lang())), err=True)
-    typer.echo(f"{_('objet'):<22}{_('ajoutés'):>9}{_('modifiés'):>10}{_('inchangés'):>11}")
+    # the column words outside the f-string: the catalogue extraction does not read inside one
+    heads = (_("objet"), _("ajoutés"), _("modifiés"), _("inchangés"))
+    typer.echo(f"{heads[0]:<22}{heads[1]:>9}{heads[2]:>10}{heads[3]:>11}")
     for name, counts in report.counts().items():
         typer.echo(f"{name:<22}{counts['added']:>9}{counts['changed']:>10}{counts['unchanged']:>11}")
     added = ngettext("{n} ajout", "{n} ajouts", report.total("added"))

@@ -112,6 +112,9 @@ def apply_rows(
     Raises DirectoryImportError (nothing written) if any row is invalid. ``progress(name, n)`` is
     called after each object with the number of rows handled.
     """
+    from mno_workflow.directory.hsds_own import own_rows
+
+    sources = own_rows(session, sources)  # the directory's own HSDS export: its rows, not new ones (H7)
     warnings: list[Problem] = []
     valid, problems = validate_rows(session, sources, registry, warnings)
     if problems:

@@ -101,14 +101,20 @@ class Nester:
         return out
 
     def _fill_required(self, name: str, row: dict[str, Any], out: dict[str, Any]) -> None:
-        if name == "address":
-            out.setdefault("state_province", row.get("region") or "")
-            out.setdefault("postal_code", "")
-        if name in ("taxonomy", "taxonomy_term", "organization", "program"):
-            out.setdefault("description", row.get("name") or "")
-        for key in schemas()[name].get("required", []):
-            if key not in out and schemas()[name]["properties"][key].get("type") == "string":
-                out[key] = ""
+        fill_required(name, row, out)
+
+
+def fill_required(name: str, row: dict[str, Any], out: dict[str, Any]) -> None:
+    """Fill in ``out`` the fields HSDS requires that ``row`` may not hold (docs/hsds-profile.md); the
+    import reads these fills back as unchanged (:mod:`.hsds_own`)."""
+    if name == "address":
+        out.setdefault("state_province", row.get("region") or "")
+        out.setdefault("postal_code", "")
+    if name in ("taxonomy", "taxonomy_term", "organization", "program"):
+        out.setdefault("description", row.get("name") or "")
+    for key in schemas()[name].get("required", []):
+        if key not in out and schemas()[name]["properties"][key].get("type") == "string":
+            out[key] = ""
 
 
 def objects(session: Session, name: str, *, public: bool = False) -> list[dict[str, Any]]:
