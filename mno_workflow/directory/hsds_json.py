@@ -139,8 +139,11 @@ def organizations(session: Session, *, public: bool = False) -> list[dict[str, A
 def export_json(session: Session, path: Any, *, public: bool = False) -> None:
     """Write ``{"profile", "services": [...], "organizations": [...]}`` (nested HSDS JSON) to ``path``;
     ``public``: the public form (:mod:`.public`)."""
+    from mno_workflow.directory.versions import EXPORT_KEY, directory_version
+
     doc = {"version": "3.1", "profile": PROFILE_URI, "services": services(session, public=public),
-           "organizations": organizations(session, public=public)}
+           "organizations": organizations(session, public=public),
+           EXPORT_KEY: directory_version(session)}  # the import names what changed since (H7)
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
 

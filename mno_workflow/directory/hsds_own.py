@@ -20,15 +20,19 @@ Rows of other HSDS packages (ids that are no uuid5 of the directory's objects) p
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mno_workflow.directory.hsds31 import SLUG_SCHEME, _cell, hsds_id, hsds_rows
-from mno_workflow.directory.problems import RawRow
+from mno_workflow.directory.problems import DirectoryImportError, Problem, RawRow
 from mno_workflow.directory.schema import MODELS, foreign_keys
 from mno_workflow.directory.tables import TABLES
+from mno_workflow.directory.versions import EXPORT_KEY, changed_since_export
+from mno_workflow.sop.diagnostics import said_fr
 
 
 def _slug_maps(session: Session, sources: dict[str, list[RawRow]]) -> dict[str, dict[str, str]]:
@@ -104,8 +108,55 @@ def _as_written(name: str, exported: dict[str, Any]) -> dict[str, set[str]]:
     return {c: {_cell(exported.get(c)), _cell(filled.get(c))} for c in cols}
 
 
-def own_rows(session: Session, sources: dict[str, list[RawRow]]) -> dict[str, list[RawRow]]:
-    """``sources`` with the directory's own exported rows recognised (see the module's docstring)."""
+def export_mark(path: Path | str) -> int | None:
+    """The directory version an export was made at (``datapackage.json`` or the HSDS JSON document),
+    None for any other package."""
+    path = Path(path)
+    doc_path = path / "datapackage.json" if path.is_dir() else path
+    if doc_path.suffix.lower() != ".json" or not doc_path.is_file():
+        return None
+    try:
+        doc = json.loads(doc_path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return None
+    mark = doc.get(EXPORT_KEY) if isinstance(doc, dict) else None
+    return mark if isinstance(mark, int) and not isinstance(mark, bool) and mark >= 0 else None
+
+
+def _at_export(name: str, col: str, then: Any, row: dict[str, Any]) -> set[str]:
+    """The cells an export made before a change would hold for a value ``then`` (a reference: its uuid5)."""
+    target = _target(name, col, row)
+    cells = {_cell(then)}
+    if target and isinstance(then, str):
+        cells.add(_cell(hsds_id(target, then)))
+    return cells
+
+
+def _since_export(name: str, raw: RawRow, slug: str, edited: dict[str, Any], stored: dict[str, Any],
+                  changed: dict[str, Any], conflicts: list[Problem]) -> dict[str, Any]:
+    """``edited`` without the cells changed in the directory since the export that the file left as
+    they were then (the directory's newer value stays); a cell changed on both sides is a conflict."""
+    out = dict(edited)
+    for col, value in edited.items():
+        if col == "extensions" or col not in changed:
+            continue
+        if _cell(value) in _at_export(name, col, changed[col], raw.values):
+            del out[col]
+        else:
+            conflicts.append(Problem(raw.file, raw.row, col, said_fr(
+                "modifié dans le répertoire depuis l'export (maintenant « {now} ») et dans ce fichier "
+                "(« {value} ») : exportez à nouveau, puis reportez-y votre modification",
+                now=_cell(stored.get(col)), value=_cell(value))))
+    return out
+
+
+def own_rows(session: Session, sources: dict[str, list[RawRow]],
+             since: int | None = None) -> dict[str, list[RawRow]]:
+    """``sources`` with the directory's own exported rows recognised (see the module's docstring).
+
+    ``since``: the directory version the export was made at (:func:`export_mark`): a cell changed
+    in the directory since then and left as it was in the file keeps the directory's value; a cell
+    changed on both sides raises DirectoryImportError (nothing written), one problem per cell."""
     hsds = [(name, raw) for name, rows in sources.items() for raw in rows if raw.hsds]
     if not hsds:
         return sources
@@ -117,6 +168,8 @@ def own_rows(session: Session, sources: dict[str, list[RawRow]]) -> dict[str, li
         return sources
     exported = {(name, row["id"]): row for name, rows in hsds_rows(session).items() for row in rows}
     stored = _stored(session, {name for name, _ in hsds})
+    changed = changed_since_export(session, since) if since is not None else {}
+    conflicts: list[Problem] = []
     out: dict[str, list[RawRow]] = {}
     for name, rows in sources.items():
         kept: list[RawRow] = []
@@ -133,11 +186,16 @@ def own_rows(session: Session, sources: dict[str, list[RawRow]]) -> dict[str, li
                 written = _as_written(name, mine)
                 edited = {c: v for c, v in raw.values.items()
                           if c == "extensions" or _cell(v) not in written.get(c, {""})}
+                if (name, slug) in changed:
+                    edited = _since_export(name, raw, slug, edited, stored[name][slug],
+                                           changed[(name, slug)], conflicts)
                 values = _merged(_slugged(name, edited, maps, raw.values), mine, stored[name][slug])
                 kept.append(RawRow(raw.file, raw.row, {**values, "id": slug}, True))
             else:
                 kept.append(RawRow(raw.file, raw.row, _slugged(name, raw.values, maps), True))
         out[name] = kept
+    if conflicts:
+        raise DirectoryImportError(sorted(conflicts))
     return out
 
 

@@ -78,3 +78,27 @@ def read_version(raw: object) -> int | None:
     """The version a form sent (its hidden ``version`` field), None if absent or not a number."""
     text = str(raw if raw is not None else "").strip()
     return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+#: The key of an export's directory version (``datapackage.json``, the HSDS JSON document): the
+#: import reads what changed in the directory since the export (:mod:`.hsds_own`).
+EXPORT_KEY = "mno_directory_version"
+
+
+def directory_version(session: Session) -> int:
+    """The whole directory's version: the id of its latest audit row (0 when none)."""
+    return session.scalar(select(func.max(DirAudit.id))) or 0
+
+
+def changed_since_export(session: Session, mark: int) -> dict[tuple[str, str], dict[str, object]]:
+    """Per object, each field changed after the directory version ``mark`` with its value then
+    (the ``old`` of its first change since)."""
+    out: dict[tuple[str, str], dict[str, object]] = {}
+    rows = session.execute(select(DirAudit.object_type, DirAudit.object_id, DirAudit.diff)
+                           .where(DirAudit.id > mark).order_by(DirAudit.id))
+    for kind, oid, diff in rows:
+        fields = out.setdefault((kind, oid), {})
+        for field, change in (diff or {}).items():
+            fields.setdefault(field, change[0] if change else None)
+    return out
+

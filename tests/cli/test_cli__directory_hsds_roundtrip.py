@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from mno_workflow.cli import app
-from mno_workflow.directory import SAMPLE_DIR, TABLES, DirAudit
+from mno_workflow.directory import SAMPLE_DIR, DirAudit
 from mno_workflow.directory.hsds31 import hsds_id
 from mno_workflow.directory.hsds_io import dump_tables
 from mno_workflow.store.base import make_engine
@@ -170,4 +170,59 @@ def test_another_hsds_package_is_still_added(loaded: str, tmp_path: Path):
     result = mno(loaded, "directory", "import", str(out))
     assert result.exit_code == 0, result.output
     assert counts(result.output)["organization"] == (1, 0, 0)
-    assert TABLES["organization"] is not None
+
+
+def edit_on_the_web(db_url: str, changes: dict) -> None:
+    """A coordinator's edit after the export (directory.edit, as the service page saves it)."""
+    from mno_workflow.directory import update_service
+
+    engine = make_engine(db_url)
+    with Session(engine) as s:
+        update_service(s, "svc-oim-transit", changes, "coord")
+        s.commit()
+    engine.dispose()
+
+
+def oim_row(db_url: str) -> dict:
+    return {r["id"]: r for r in snapshot(db_url)[0]["service"]}["svc-oim-transit"]
+
+
+def test_an_edit_made_since_the_export_is_not_reverted_by_the_import(loaded: str, tmp_path: Path):
+    """Export, someone edits the service on the web, the file (untouched there) imported: the web's
+    edit stays, the file's edit of another field is written."""
+    out = tmp_path / "hsds"
+    assert mno(loaded, "directory", "export", str(out), "--format", "hsds").exit_code == 0
+    assert json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["mno_directory_version"] > 0
+    edit_on_the_web(loaded, {"fees_description": "Gratuit (édité sur le web)"})
+    header, services = rows(out / "services.csv")
+    row = next(r for r in services if r["id"] == hsds_id("service", "svc-oim-transit"))
+    row["eligibility_description"] = "Adultes (tableur)"
+    write(out / "services.csv", header, services)
+    result = mno(loaded, "directory", "import", str(out))
+    assert result.exit_code == 0, result.output
+    assert counts(result.output)["service"] == (0, 1, 28)
+    after = oim_row(loaded)
+    assert after["fees_description"] == "Gratuit (édité sur le web)"  # not reverted
+    assert after["eligibility_description"] == "Adultes (tableur)"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_field_changed_on_both_sides_refuses_the_import(loaded: str, tmp_path: Path, lang: str):
+    out = tmp_path / "hsds"
+    assert mno(loaded, "directory", "export", str(out), "--format", "hsds").exit_code == 0
+    edit_on_the_web(loaded, {"fees_description": "Gratuit (édité sur le web)"})
+    header, services = rows(out / "services.csv")
+    row = next(r for r in services if r["id"] == hsds_id("service", "svc-oim-transit"))
+    row["fees_description"] = "Payant (tableur)"
+    row["eligibility_description"] = "Adultes (tableur)"
+    write(out / "services.csv", header, services)
+    before = snapshot(loaded)
+    result = mno(loaded, "--lang", lang, "directory", "import", str(out))
+    assert result.exit_code == 1, result.output
+    words = ("modifié dans le répertoire depuis l'export (maintenant « Gratuit (édité sur le web) ») et dans "
+             "ce fichier (« Payant (tableur) »)" if lang == "fr" else
+             "changed in the directory since the export (now “Gratuit (édité sur le web)”) and in this file "
+             "(“Payant (tableur)”)")
+    assert words in result.output
+    assert re.search(r"services\.csv:\d+:fees_description: ", result.output)
+    assert snapshot(loaded) == before  # nothing written, not even the other field
