@@ -143,10 +143,58 @@ def _since_export(name: str, raw: RawRow, slug: str, edited: dict[str, Any], sto
         if _cell(value) in _at_export(name, col, changed[col], raw.values):
             del out[col]
         else:
-            conflicts.append(Problem(raw.file, raw.row, col, said_fr(
-                "modifié dans le répertoire depuis l'export (maintenant « {now} ») et dans ce fichier "
-                "(« {value} ») : exportez à nouveau, puis reportez-y votre modification",
-                now=_cell(stored.get(col)), value=_cell(value))))
+            conflicts.append(_conflict(raw, col, stored.get(col), value))
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two cells hold the same value (a CSV text against a stored value: ``12`` = 12.0)."""
+    if _cell(a) == _cell(b):
+        return True
+    try:
+        return float(_cell(a)) == float(_cell(b))
+    except ValueError:
+        return False
+
+
+def _conflict(raw: RawRow, col: str, now: Any, value: Any) -> Problem:
+    return Problem(raw.file, raw.row, col, said_fr(
+        "modifié dans le répertoire depuis l'export (maintenant « {now} ») et dans ce fichier "
+        "(« {value} ») : exportez à nouveau, puis reportez-y votre modification",
+        now=_cell(now), value=_cell(value)))
+
+
+def product_rows_since(session: Session, sources: dict[str, list[RawRow]],
+                       since: int) -> dict[str, list[RawRow]]:
+    """Rows of the product's own package (slugs, the profile's values) exported at directory version
+    ``since``: a cell changed in the directory since then and left as it was in the file takes the
+    directory's value; a cell changed on both sides raises DirectoryImportError (nothing written)."""
+    changed = changed_since_export(session, since)
+    if not changed:
+        return sources
+    stored = _stored(session, {name for name, _ in changed})
+    conflicts: list[Problem] = []
+    out: dict[str, list[RawRow]] = {}
+    for name, rows in sources.items():
+        kept: list[RawRow] = []
+        for raw in rows:
+            ident = raw.values.get("id")
+            now_row = stored.get(name, {}).get(ident) if isinstance(ident, str) else None
+            if raw.hsds or now_row is None or (name, ident) not in changed:
+                kept.append(raw)
+                continue
+            values = dict(raw.values)
+            for col, then in changed[(name, ident)].items():
+                if col not in values or _same(values[col], now_row.get(col)):
+                    continue
+                if _same(values[col], then):
+                    values[col] = now_row.get(col)  # the file still holds the value of the export
+                else:
+                    conflicts.append(_conflict(raw, col, now_row.get(col), values[col]))
+            kept.append(RawRow(raw.file, raw.row, values, raw.hsds))
+        out[name] = kept
+    if conflicts:
+        raise DirectoryImportError(sorted(conflicts))
     return out
 
 
@@ -157,6 +205,8 @@ def own_rows(session: Session, sources: dict[str, list[RawRow]],
     ``since``: the directory version the export was made at (:func:`export_mark`): a cell changed
     in the directory since then and left as it was in the file keeps the directory's value; a cell
     changed on both sides raises DirectoryImportError (nothing written), one problem per cell."""
+    if since is not None:  # the product's own package (slugs) exported at that version
+        sources = product_rows_since(session, sources, since)
     hsds = [(name, raw) for name, rows in sources.items() for raw in rows if raw.hsds]
     if not hsds:
         return sources

@@ -226,3 +226,34 @@ def test_a_field_changed_on_both_sides_refuses_the_import(loaded: str, tmp_path:
     assert words in result.output
     assert re.search(r"services\.csv:\d+:fees_description: ", result.output)
     assert snapshot(loaded) == before  # nothing written, not even the other field
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_the_products_own_package_is_versioned_too(loaded: str, tmp_path: Path, fmt: str):
+    """The product's package (slugs): a field edited on the web since the export stays; one edited on
+    both sides refuses the import, nothing written."""
+    target = tmp_path / ("pkg" if fmt == "csv" else "directory.json")
+    assert mno(loaded, "directory", "export", str(target), "--format", fmt).exit_code == 0
+    edit_on_the_web(loaded, {"fees_description": "Gratuit (édité sur le web)"})
+
+    def edit(column: str, value: str) -> None:
+        if fmt == "csv":
+            header, services = rows(target / "service.csv")
+            next(r for r in services if r["id"] == "svc-oim-transit")[column] = value
+            write(target / "service.csv", header, services)
+        else:
+            doc = json.loads(target.read_text(encoding="utf-8"))
+            next(r for r in doc["service"] if r["id"] == "svc-oim-transit")[column] = value
+            target.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+    edit("eligibility_description", "Adultes (tableur)")
+    result = mno(loaded, "directory", "import", str(target))
+    assert result.exit_code == 0, result.output
+    after = oim_row(loaded)
+    assert after["fees_description"] == "Gratuit (édité sur le web)"  # not reverted
+    assert after["eligibility_description"] == "Adultes (tableur)"
+    edit("fees_description", "Payant (tableur)")
+    before = snapshot(loaded)
+    refused = mno(loaded, "directory", "import", str(target))
+    assert refused.exit_code == 1 and "modifié dans le répertoire depuis l'export" in refused.output
+    assert snapshot(loaded) == before
