@@ -167,3 +167,30 @@ def test_ending_an_agreement_from_a_stale_register_is_refused(live, two, lang):
     again = form_values(r.text, 'data-org="org-ecoute"')
     r = post(b, "/repertoire/accords/agr-ecoute/fin", **(again | {"expires_on": "30/06/2026"}))
     assert r.status_code == 303
+
+
+def test_a_form_error_keeps_the_version_opened(live, two):
+    """A 422 (a field to correct) re-shows the form at the version the user opened, not the newer
+    one: once corrected, the save is still checked against what the user saw."""
+    a, b = two
+    url = f"/repertoire/services/{SVC}"
+    form_a, form_b = opened(a, url), opened(b, url)
+    assert post(a, url, **(form_a | {"fees_description": "Gratuit (édition A)"})).status_code == 303
+    r = post(b, url, **(form_b | {"minimum_age": "dix"}))  # the field checked first: 422
+    assert r.status_code == 422
+    again = form_values(r.text)
+    assert again["version"] == form_b["version"] and again["minimum_age"] == "dix"
+    r = post(b, url, **(again | {"minimum_age": "10"}))
+    assert r.status_code == 409
+    assert row(live.wf)["fees_description"] == "Gratuit (édition A)"
+
+
+def test_an_agreement_date_error_keeps_the_version_opened(live, two):
+    a, b = two
+    form_a = opened(a, "/repertoire/accords", 'data-org="org-ecoute"')
+    form_b = opened(b, "/repertoire/accords", 'data-org="org-ecoute"')
+    r = post(a, "/repertoire/accords/agr-ecoute/fin", **(form_a | {"expires_on": "31/12/2026"}))
+    assert r.status_code == 303
+    r = post(b, "/repertoire/accords/agr-ecoute/fin", **(form_b | {"expires_on": "31/02/2026"}))
+    assert r.status_code == 422
+    assert form_values(r.text, 'data-org="org-ecoute"')["version"] == form_b["version"]

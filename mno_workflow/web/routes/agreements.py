@@ -124,6 +124,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             """The register again with the row's « Fin » field marked (typed text kept)."""
             ctx = _ctx(s, request, user)
             ctx["end_error"] = {"id": agreement_id, "typed": typed, "text": message}
+            opened = read_version(form.get("version"))
+            if opened is not None:  # the version the user opened, not one they have not seen
+                ctx["versions"][agreement_id[:100]] = opened
             return web.render(request, "agreements.html", ctx, status=422)
 
         def work():

@@ -294,8 +294,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if errors or stale:
                 with wf.sessions() as s:
                     ctx = _service_ctx(s, request, user, service_id)
+                if not stale and expected is not None:  # a 422 keeps the version the user opened
+                    ctx["version"] = expected
                 log_disclosure(wf, web, request, user, ctx["contacts"])
-                return web.render(  # the typed values kept; the form now carries the current version
+                return web.render(  # the typed values kept; after a 409 the form carries the current version
                     request,
                     "directory_service.html",
                     {**ctx, "values": values, "errors": errors, "stale": stale,
