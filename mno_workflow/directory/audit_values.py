@@ -107,7 +107,8 @@ def agreement_codes(session: Any, lang: str | None = None) -> dict[str, dict[str
 def object_names(session: Any, lang: str | None = None) -> dict[str, str]:
     """The directory's named objects, id → name in ``lang`` (the directory's translations):
     organisations, services, locations, units, taxonomies, taxonomy terms and programs (their ids
-    are distinct), a service at a location by both names, to show a stored id by its name."""
+    are distinct), a service at a location by both names, a data-sharing agreement by its
+    organisation and its version, a capacity by its service and unit, to show a stored id by its name."""
     from sqlalchemy import select
 
     from .names_lang import names_in
@@ -126,4 +127,14 @@ def object_names(session: Any, lang: str | None = None) -> dict[str, str]:
             parts = [names.get(r.service_id or ""), names.get(r.location_id or "")]
             if any(parts):
                 names[r.id] = " — ".join(p for p in parts if p)
+    cap = TABLES.get("service_capacity")  # places of a service: its service and its unit
+    if cap is not None:
+        for r in session.execute(select(cap.c.id, cap.c.service_id, cap.c.unit_id)):
+            if r.service_id in names:
+                names[r.id] = " — ".join(p for p in (names[r.service_id], names.get(r.unit_id or "")) if p)
+    agr = TABLES.get("sharing_agreement")  # an agreement by its organisation and its version
+    if agr is not None:
+        for r in session.execute(select(agr.c.id, agr.c.organization_id, agr.c.agreement_version)):
+            if r.organization_id in names:
+                names[r.id] = " — ".join(p for p in (names[r.organization_id], r.agreement_version) if p)
     return names

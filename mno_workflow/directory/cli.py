@@ -33,6 +33,7 @@ from mno_workflow.directory.hsds_io import (
     validate_rows,
 )
 from mno_workflow.directory.hsds_json import export_json
+from mno_workflow.directory.hsds_own import export_mark
 from mno_workflow.directory.matching import MatchError, match
 from mno_workflow.directory.public import focal_point_count, people_count
 from mno_workflow.directory.xlsx import export_xlsx
@@ -100,10 +101,13 @@ def import_cmd(
             total = sum(len(rows) for rows in sources.values())
             with typer.progressbar(length=total, label="Import", file=None) as bar:
                 update: Callable[[str, int], Any] = lambda _name, n: bar.update(n)  # noqa: E731
-                report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update)
+                report = apply_rows(session, sources, actor=actor, dry_run=dry_run, progress=update,
+                                    since=export_mark(path))
     for warning in report.warnings:
         typer.echo(_("avertissement : {warning}", warning=warning.format(lang())), err=True)
-    typer.echo(f"{_('objet'):<22}{_('ajoutés'):>9}{_('modifiés'):>10}{_('inchangés'):>11}")
+    # the column words outside the f-string: the catalogue extraction does not read inside one
+    heads = (_("objet"), _("ajoutés"), _("modifiés"), _("inchangés"))
+    typer.echo(f"{heads[0]:<22}{heads[1]:>9}{heads[2]:>10}{heads[3]:>11}")
     for name, counts in report.counts().items():
         typer.echo(f"{name:<22}{counts['added']:>9}{counts['changed']:>10}{counts['unchanged']:>11}")
     added = ngettext("{n} ajout", "{n} ajouts", report.total("added"))

@@ -333,6 +333,9 @@ def export_tabular(session: Session, dest: Path | str, *, public: bool = False) 
         ]
         write(dest / doc["path"], cols + own + extra, body)
     descriptor = datapackage()
+    from mno_workflow.directory.versions import EXPORT_KEY, directory_version
+
+    descriptor[EXPORT_KEY] = directory_version(session)  # the import names what changed since (H7)
     for name in PROFILE_TABLES:
         cols = [c for c in MODELS[name].model_fields if c != "extensions"]
         write(dest / f"{name}.csv", cols, [[_cell(r.get(c)) for c in cols] for r in rows.get(name, [])])

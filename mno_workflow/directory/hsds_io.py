@@ -106,12 +106,17 @@ def apply_rows(
     registry: AreaRegistry | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    since: int | None = None,
 ) -> ImportReport:
     """Validate ``sources`` and (unless ``dry_run``) write them in the session's transaction.
 
     Raises DirectoryImportError (nothing written) if any row is invalid. ``progress(name, n)`` is
-    called after each object with the number of rows handled.
+    called after each object with the number of rows handled. ``since``: the directory version the
+    package was exported at, if it is the directory's own export (:func:`.hsds_own.own_rows`).
     """
+    from mno_workflow.directory.hsds_own import own_rows
+
+    sources = own_rows(session, sources, since)  # the directory's own HSDS export: its rows again (H7)
     warnings: list[Problem] = []
     valid, problems = validate_rows(session, sources, registry, warnings)
     if problems:
@@ -179,9 +184,10 @@ def import_package(
             # Still validate the readable files so the user sees every problem at once.
             _, more = validate_rows(session, sources, registry)
             raise DirectoryImportError(sorted(problems + more))
-        return apply_rows(
-            session, sources, actor=actor, dry_run=dry_run, registry=registry, now=now, progress=progress
-        )
+        from mno_workflow.directory.hsds_own import export_mark
+
+        return apply_rows(session, sources, actor=actor, dry_run=dry_run, registry=registry, now=now,
+                          progress=progress, since=export_mark(path))
     except DirectoryImportError as exc:
         if path.suffix.lower() == ".xlsx":
             from mno_workflow.directory.xlsx import cell_problems

@@ -101,14 +101,20 @@ class Nester:
         return out
 
     def _fill_required(self, name: str, row: dict[str, Any], out: dict[str, Any]) -> None:
-        if name == "address":
-            out.setdefault("state_province", row.get("region") or "")
-            out.setdefault("postal_code", "")
-        if name in ("taxonomy", "taxonomy_term", "organization", "program"):
-            out.setdefault("description", row.get("name") or "")
-        for key in schemas()[name].get("required", []):
-            if key not in out and schemas()[name]["properties"][key].get("type") == "string":
-                out[key] = ""
+        fill_required(name, row, out)
+
+
+def fill_required(name: str, row: dict[str, Any], out: dict[str, Any]) -> None:
+    """Fill in ``out`` the fields HSDS requires that ``row`` may not hold (docs/hsds-profile.md); the
+    import reads these fills back as unchanged (:mod:`.hsds_own`)."""
+    if name == "address":
+        out.setdefault("state_province", row.get("region") or "")
+        out.setdefault("postal_code", "")
+    if name in ("taxonomy", "taxonomy_term", "organization", "program"):
+        out.setdefault("description", row.get("name") or "")
+    for key in schemas()[name].get("required", []):
+        if key not in out and schemas()[name]["properties"][key].get("type") == "string":
+            out[key] = ""
 
 
 def objects(session: Session, name: str, *, public: bool = False) -> list[dict[str, Any]]:
@@ -133,8 +139,11 @@ def organizations(session: Session, *, public: bool = False) -> list[dict[str, A
 def export_json(session: Session, path: Any, *, public: bool = False) -> None:
     """Write ``{"profile", "services": [...], "organizations": [...]}`` (nested HSDS JSON) to ``path``;
     ``public``: the public form (:mod:`.public`)."""
+    from mno_workflow.directory.versions import EXPORT_KEY, directory_version
+
     doc = {"version": "3.1", "profile": PROFILE_URI, "services": services(session, public=public),
-           "organizations": organizations(session, public=public)}
+           "organizations": organizations(session, public=public),
+           EXPORT_KEY: directory_version(session)}  # the import names what changed since (H7)
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
 

@@ -107,11 +107,11 @@ def read_json_package(path: Path) -> tuple[dict[str, list[RawRow]], list[Problem
 def rows_from_mapping(
     data: dict[str, Any], label: str = "<data>"
 ) -> tuple[dict[str, list[RawRow]], list[Problem]]:
-    """Turn ``{"<object>": [row dicts]}`` into raw rows (the ``profile`` key is ignored)."""
+    """Turn ``{"<object>": [row dicts]}`` into raw rows (the ``profile`` and version keys are ignored)."""
     sources: dict[str, list[RawRow]] = {}
     problems: list[Problem] = []
     for name, rows in data.items():
-        if name == "profile":
+        if name in ("profile", "mno_directory_version"):  # the export's version: versions.EXPORT_KEY
             continue
         file = f"{label}[{name}]"
         if name not in MODELS:

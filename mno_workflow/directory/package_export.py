@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from mno_workflow.directory.public import public_rows
 from mno_workflow.directory.schema import MODELS
 from mno_workflow.directory.tables import TABLES
+from mno_workflow.directory.versions import EXPORT_KEY, directory_version
 
 PROFILE = "https://openreferral.org/hsds/3.0 + mno-workflow/service_referral"
 
@@ -83,7 +84,7 @@ def export_package(
     if fmt == "json":
         target = dest if dest.suffix.lower() == ".json" else dest / "directory.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        doc: dict[str, Any] = {"profile": PROFILE}
+        doc: dict[str, Any] = {"profile": PROFILE, EXPORT_KEY: directory_version(session)}
         doc.update(
             {name: [{k: _jsonable(v) for k, v in r.items()} for r in rows] for name, rows in data.items()}
         )
@@ -106,6 +107,7 @@ def export_package(
         "name": "mno-directory",
         "profile": "tabular-data-package",
         "hsds_profile": PROFILE,
+        EXPORT_KEY: directory_version(session),  # the import names what changed since (tryout 5, H6)
         "resources": [{"name": n, "path": f"{n}.csv", "profile": "tabular-data-resource"} for n in data],
     }
     (dest / "datapackage.json").write_text(json.dumps(descriptor, indent=1) + "\n", encoding="utf-8")

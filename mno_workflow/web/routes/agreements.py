@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import directory
 from ...directory.names_lang import in_lang
+from ...directory.versions import StaleDirectoryObject, check, read_version, version
 from ...engine.errors import Message
 from ...i18n import dates, gettext
 from ...protection import agreement_in_force
@@ -22,6 +23,7 @@ from ..core import Web
 from ..forms import WEB_DATE_ERROR
 from ..i18n import t
 from . import common
+from .directory import stale_words
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -52,7 +54,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "choices": agreement_form.choices(web.latest(s).sop, lang),
                 "show_focal": access.can(user, "directory_contacts"),
                 "can_edit": access.can(user, "directory_edit"),
-                "values": values or {}, "errors": errors or {}}
+                "values": values or {}, "errors": errors or {},
+                # each agreement's version: its « Mettre fin » form sends it back (tryout 5, H6)
+                "versions": {a: version(s, [("sharing_agreement", a)])
+                             for a in (r["status"].agreement_id for r in rows) if a}}
 
     @r.get("/repertoire/accords")
     def agreements(request: Request):
@@ -119,9 +124,28 @@ def add_routes(r: APIRouter, web: Web) -> None:
             """The register again with the row's « Fin » field marked (typed text kept)."""
             ctx = _ctx(s, request, user)
             ctx["end_error"] = {"id": agreement_id, "typed": typed, "text": message}
+            opened = read_version(form.get("version"))
+            if opened is not None:  # the version the user opened, not one they have not seen
+                ctx["versions"][agreement_id[:100]] = opened
             return web.render(request, "agreements.html", ctx, status=422)
 
         def work():
+            try:
+                return write()
+            except StaleDirectoryObject as e:  # nothing written; the date typed kept in its row
+                with wf.sessions() as s:
+                    user = web.user(request, s)
+                    ctx = _ctx(s, request, user)
+                    lang = web.lang(request, user)
+                    ctx["end_stale"] = {**stale_words(web, s, lang, e), "id": agreement_id[:100],
+                                        "typed": str(form.get("expires_on", "")).strip()[:20]}
+                    words = gettext("Cet accord a été modifié depuis que vous l'avez ouvert", lang)
+                    ctx["end_error"] = {"id": agreement_id[:100], "typed": ctx["end_stale"]["typed"],
+                                        "text": words}
+                _log_focal(request, user, ctx)
+                return web.render(request, "agreements.html", ctx, status=409)
+
+        def write():
             with wf.sessions.begin() as s:
                 user = web.user(request, s)
                 access.require(user, "directory_edit")
@@ -137,6 +161,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                         "La fin ne peut pas précéder la signature de l'accord ({day}).", lang,
                         day=dates.day_text(signed, lang)))
                 try:
+                    check(s, [("sharing_agreement", agreement_id[:100])], read_version(form.get("version")))
                     directory.update_object(s, "sharing_agreement", agreement_id[:100],
                                             {"expires_on": day.isoformat() if day else None},
                                             user.id, now=web.now())

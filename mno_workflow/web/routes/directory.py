@@ -16,6 +16,7 @@ from ... import directory
 from ...directory.audit_values import object_names
 from ...directory.audit_words import history_rows
 from ...directory.names_lang import in_lang
+from ...directory.versions import Ref, StaleDirectoryObject, check, read_version, version
 from ...i18n import colon, gettext
 from ...sop.diagnostics import text_in
 from ...store.models import User
@@ -40,6 +41,17 @@ def directory_statuses() -> tuple[str, ...]:
     from ...directory.schema import SERVICE_STATUSES
 
     return SERVICE_STATUSES
+
+
+def stale_words(web: Web, s, lang: str, e: StaleDirectoryObject) -> dict[str, Any]:
+    """A stale directory save's 409 block: the version opened, the current one, and each change since
+    in words (who, when, which object, field: old → new), as the page's history shows them."""
+    timezone = web.latest(s).sop.calendar.timezone
+    users = dict(s.execute(select(User.id, User.display_name)).all())
+    names = {**object_names(s, lang), **web.directory_names(s, lang)}
+    changes = history_rows(e.changes, lang, names, users=users, timezone=timezone)
+    return {"yours": e.yours, "current": e.current,
+            "changes": [{**h, "at": fmt_datetime(h["at"], lang, timezone)} for h in changes]}
 
 
 def add_routes(r: APIRouter, web: Web) -> None:
@@ -88,6 +100,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
             raise access.NotVisible()
         return dict(row)
 
+    def _service_refs(s, service_id: str) -> list[Ref]:
+        """The objects the service form edits (the service and its capacities): its version is theirs."""
+        cap = directory.TABLES["service_capacity"]
+        caps = s.scalars(select(cap.c.id).where(cap.c.service_id == service_id).order_by(cap.c.id))
+        return [("service", service_id), *(("service_capacity", c) for c in caps)]
+
     def _service_ctx(s, request: Request, user: User, service_id: str) -> dict[str, Any]:
         sop = web.latest(s).sop
         lang = web.lang(request, user)
@@ -132,6 +150,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
             "statuses": directory_statuses(),
             "values": None,
             "errors": {},
+            # the version the page is opened at: the edit and « Marquer vérifié » forms send it back
+            "version": version(s, _service_refs(s, service["id"])),
+            "stale": None,
         }
 
     @r.get("/repertoire/services")
@@ -211,6 +232,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 cap = directory.TABLES["service_capacity"]
                 cap_ids = list(s.scalars(select(cap.c.id).where(cap.c.service_id == service["id"])))
             lang = web.lang(request, user)
+            expected = read_version(form.get("version"))
             values = {k: str(form.get(k, ""))[:2000] for k in SERVICE_FIELDS}
             values |= {f"cap.{c}": str(form.get(f"cap.{c}", ""))[:20] for c in cap_ids}
             errors: dict[str, str] = {}
@@ -241,9 +263,13 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 pass
 
             now = web.now()
+            stale = None
             if not errors:
                 try:
                     with wf.sessions.begin() as s:
+                        # refused as a whole if another save came first (tryout 5, H6): nothing written
+                        check(s, [("service", service["id"]), *(("service_capacity", c) for c in cap_ids)],
+                              expected)
                         try:
                             directory.update_service(s, service["id"], changes, user.id, now=now)
                         except directory.DirectoryValidationError as e:
@@ -262,15 +288,21 @@ def add_routes(r: APIRouter, web: Web) -> None:
                             raise _Invalid()
                 except _Invalid:
                     pass
-            if errors:
+                except StaleDirectoryObject as e:
+                    with wf.sessions() as s:
+                        stale = stale_words(web, s, lang, e)
+            if errors or stale:
                 with wf.sessions() as s:
                     ctx = _service_ctx(s, request, user, service_id)
+                if not stale and expected is not None:  # a 422 keeps the version the user opened
+                    ctx["version"] = expected
                 log_disclosure(wf, web, request, user, ctx["contacts"])
-                return web.render(
+                return web.render(  # the typed values kept; after a 409 the form carries the current version
                     request,
                     "directory_service.html",
-                    {**ctx, "values": values, "errors": errors, "error": t("form_errors", lang)},
-                    status=422,
+                    {**ctx, "values": values, "errors": errors, "stale": stale,
+                     "error": None if stale else t("form_errors", lang)},
+                    status=409 if stale else 422,
                 )
             request.session["flash"] = t("saved", lang)
             return RedirectResponse(f"/repertoire/services/{quote(service['id'])}", status_code=303)
@@ -278,15 +310,31 @@ def add_routes(r: APIRouter, web: Web) -> None:
         return await run_in_threadpool(work)
 
     @r.post("/repertoire/services/{service_id}/verifier")
-    def service_verified(request: Request, service_id: str):
-        with wf.sessions.begin() as s:
-            user = web.user(request, s)
-            access.require(user, "directory_edit")
-            service = _service_or_404(s, service_id)
-            now = web.now()
-            today = wf.local_today(web.latest(s).sop, now)
-            directory.mark_verified(s, service["id"], user.id, today, now=now)
+    async def service_verified(request: Request, service_id: str):
+        form = await request.form()
+
+        def work():
+            # « vérifié » vouches for the values the page showed: refused if they changed since (H6)
+            expected = read_version(form.get("version"))
+            with wf.sessions() as s:
+                user = web.user(request, s)
+                access.require(user, "directory_edit")
             lang = web.lang(request, user)
-        verified = f"{t('last_verified', lang)}{colon(lang)}{fmt_date(today, lang)}"
-        request.session["flash"] = f"{t('saved', lang)} {verified}"
-        return RedirectResponse(f"/repertoire/services/{quote(service['id'])}", status_code=303)
+            try:
+                with wf.sessions.begin() as s:
+                    service = _service_or_404(s, service_id)
+                    check(s, _service_refs(s, service["id"]), expected)
+                    now = web.now()
+                    today = wf.local_today(web.latest(s).sop, now)
+                    directory.mark_verified(s, service["id"], user.id, today, now=now)
+            except StaleDirectoryObject as e:
+                with wf.sessions() as s:
+                    ctx = {**_service_ctx(s, request, user, service_id),
+                           "stale": {**stale_words(web, s, lang, e), "verify": True}}
+                log_disclosure(wf, web, request, user, ctx["contacts"])
+                return web.render(request, "directory_service.html", ctx, status=409)
+            verified = f"{t('last_verified', lang)}{colon(lang)}{fmt_date(today, lang)}"
+            request.session["flash"] = f"{t('saved', lang)} {verified}"
+            return RedirectResponse(f"/repertoire/services/{quote(service['id'])}", status_code=303)
+
+        return await run_in_threadpool(work)
