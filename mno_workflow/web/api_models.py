@@ -134,7 +134,8 @@ class Me(BaseModel):
     organisation: str | None
     region: str | None
     language: str | None
-    sop: str | None = Field(None, description=N_("La POS dans laquelle le compte travaille (aucune : toutes)"))
+    sop: str | None = Field(
+        None, description=N_("La POS dans laquelle le compte travaille (aucune : toutes)"))
 
 
 class OpenStep(BaseModel):

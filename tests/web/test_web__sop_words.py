@@ -127,7 +127,8 @@ def other(sop: str) -> str:
 def test_the_case_list_words_each_row_in_its_sop_and_filters_in_the_users(world):
     live, refs, _alerts = world
     sn = html.unescape(live.client("sw.gest").get("/dossiers").text)
-    assert SENT["mnr_sn"]["fr"] in row_of(sn, refs["mnr_sn"]) and KADIOGO["mnr_sn"] in row_of(sn, refs["mnr_sn"])
+    mine = row_of(sn, refs["mnr_sn"])
+    assert SENT["mnr_sn"]["fr"] in mine and KADIOGO["mnr_sn"] in mine, mine
     assert f">{SENT['mnr_sn']['fr']}</option>" in sn  # the state filter: the SN SOP's states
     assert f">{KADIOGO['mnr_sn']}</option>" in sn  # the region filter
     every = html.unescape(live.client("coord.mnr").get("/dossiers").text)  # an account of every SOP
