@@ -93,6 +93,12 @@ def calendar_set(day: str, name: Annotated[str, typer.Option(help="Nom du jour f
             why = cli._("le calendrier de la POS {sop} est « {key} », pas « {asked} »", sop=model.sop,
                         key=key, asked=country.upper())
             cli.fail(cli.error_line(why), 2)
+        from ..store.models import User
+        works_in = s.scalar(select(User.sop_id).where(User.id == who.user))
+        if works_in and works_in != model.sop:  # an account of another SOP (tryout 6, I8)
+            cli.fail(cli.error_line(cli._(
+                "votre compte travaille sur la POS {own} : il ne peut pas modifier le calendrier {key} "
+                "de la POS {sop} ; rien n'a été fait", own=works_in, key=key, sop=model.sop)))
         allowed = model.calendar.managers(model.roles)
         if who.role not in allowed:
             def named(role: str) -> str:  # the SOP's role names, never codes (tryout 4, G18)

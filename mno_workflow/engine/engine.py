@@ -29,7 +29,7 @@ from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP
 from ..store.audit import append_event
 from ..store.base import WorkflowSession
-from ..store.models import Case, StepInstance
+from ..store.models import Case, StepInstance, User
 from . import corewrite, timers
 from .actors import SWEEPER, Actor, FireResult
 from .case_changes import CaseChangesMixin
@@ -155,6 +155,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             raise RoleNotAllowed(Message.t(
                 "Le rôle « {role} » ne peut pas ouvrir de dossier (rôles de la POS : {roles}).",
                 role=role_label(sop, actor.role), roles=role_labels(sop, sop.roles)))
+        _same_sop(s, sop, actor.user, assignee)
         case = corewrite.insert_case(s, {"sop_version_id": row.id, "status": "open",
                                          "assignee": assignee or actor.user, "data": {},
                                          "created_at": now, "updated_at": now, "version": 1})
@@ -327,3 +328,19 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         return FireResult(case.reference, inst.step, inst.key, trigger, from_state, to_state,
                           case.version, [e["started"] for e in effects if "started" in e],
                           any(e.get("case_closed") for e in effects))
+
+
+def _same_sop(s: Session, sop: SOP, opener: str, assignee: str | None) -> None:
+    """An account tied to another SOP (``users.sop_id``) neither opens a case of ``sop`` nor is
+    given one: it could not even read it (tryout 6, I1; the SOP rule of tryout 5, H24). Raises
+    RoleNotAllowed, in words naming the SOP (and the assignee when it is theirs)."""
+    ids = {opener} | ({assignee} if assignee else set())
+    tied = dict(s.execute(select(User.id, User.sop_id).where(User.id.in_(ids))).all())
+    if tied.get(opener) and tied[opener] != sop.sop:
+        raise RoleNotAllowed(Message.t(
+            "Votre compte travaille sur une autre POS : il ne peut pas ouvrir de dossier selon la "
+            "POS « {sop} ».", sop=Labels((sop.title,))))
+    if assignee and tied.get(assignee) and tied[assignee] != sop.sop:
+        raise RoleNotAllowed(Message.t(
+            "{name} travaille sur une autre POS : un dossier de la POS « {sop} » ne peut pas lui être "
+            "attribué.", name=assignee, sop=Labels((sop.title,))))

@@ -83,16 +83,22 @@ class RowSops:
         return self.compiled(version_id).sop
 
 
-def pick(web: Web, s: Session, user: User, sop_id: str | None
+def pick(web: Web, s: Session, user: User, sop_id: str | None, *, own_only: bool = False
          ) -> tuple[CompiledSOP, list[sop_choice.Registered]]:
     """The SOP a page shows (``sop_id`` from ``?sop=``: a registered SOP, else 404; None: the
-    user's own SOP when obvious, else the server's first) and every registered SOP."""
+    user's own SOP when obvious, else the server's first) and every registered SOP. With
+    ``own_only`` (« Nouveau dossier »), an account tied to one SOP (``users.sop_id``) is offered
+    that SOP only, and another one is 404 (the engine refuses it too, tryout 6, I1)."""
     regs = sop_choice.registered(s, web.wf.registry)
+    if own_only and getattr(user, "sop_id", None):
+        regs = [r for r in regs if r.sop_id == user.sop_id] or regs
     if sop_id:
         for r in regs:
             if r.sop_id == sop_id:
                 return r.compiled, regs
         raise access.NotVisible()
+    if own_only and len(regs) == 1 and regs[0].sop_id == getattr(user, "sop_id", None):
+        return regs[0].compiled, regs
     if len(regs) > 1:
         mine = own(web, s, user)
         for r in regs:

@@ -14,13 +14,15 @@ import html
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from typer.testing import CliRunner
 
+from mno_workflow.cli import app as cli_app
 from mno_workflow.engine.alerts import file_alert
 from mno_workflow.engine.engine import Actor
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.sop.loader import load_text
-from mno_workflow.store.models import Case, User
+from mno_workflow.store.models import Case, HolidayOverride, User
 from mno_workflow.web.security import hash_password
 
 from ..second_sop import sn_text
@@ -170,3 +172,52 @@ def test_me_names_the_accounts_sop_and_create_case_defaults_to_it(world):
     with live.wf.sessions() as s:
         case = s.scalar(select(Case).where(Case.reference == made.json()["reference"]))
         assert case.sop_version.sop_id == "mnr_sn"
+
+
+def case_count(live) -> int:
+    with live.wf.sessions() as s:
+        return s.scalar(select(func.count()).select_from(Case))
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "Votre compte travaille sur une autre POS"),
+                                         ("en", "Your account works in another SOP")])
+def test_an_account_of_one_sop_opens_no_case_of_another(world, lang, words):
+    """Tryout 6, I1: a Senegal caseworker opened Burkina Faso cases (API, CLI, web) it was then
+    assigned and could not read. Refused on every path, nothing written; its own SOP still opens."""
+    live, _refs, _alerts = world
+    before = case_count(live)
+    api = live.client().post("/api/v1/cases", json={"sop": "mnr_bf", "identification": IDENT},
+                             headers={**token(live, "sw.gest"), "Accept-Language": lang})
+    assert api.status_code == 403 and words in api.text, api.text
+    r = CliRunner().invoke(cli_app, ["--db", str(live.wf.db.url), "--lang", lang, "case", "create",
+                                     "--sop", "mnr_bf", "--as", "sw.gest:caseworker"])
+    assert r.exit_code != 0 and words in r.output and "Traceback" not in r.output, r.output
+    web = live.client("sw.gest")
+    assert web.get("/dossiers/nouveau?sop=mnr_bf").status_code == 404
+    page = web.get("/dossiers/nouveau").text
+    assert 'value="mnr_bf"' not in page and "Burkina Faso" not in html.unescape(page), page
+    assert case_count(live) == before
+    # the SN account's own SOP still opens
+    ok = live.client().post("/api/v1/cases", json={"sop": "mnr_sn", "identification": IDENT},
+                            headers=token(live, "sw.gest"))
+    assert ok.status_code in (200, 201), ok.text
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "votre compte travaille sur la POS mnr_sn"),
+                                         ("en", "your account works in the SOP mnr_sn")])
+def test_a_supervisor_of_one_sop_changes_no_holiday_of_another(world, lang, words):
+    """Tryout 6, I8: a Senegal supervisor added a Burkina Faso holiday (moving BF deadlines)."""
+    live, _refs, _alerts = world
+    url = str(live.wf.db.url)
+    r = CliRunner().invoke(cli_app, ["--db", url, "--lang", lang, "calendar", "set", "2025-12-16",
+                                     "--name", "X", "--sop", "mnr_bf", "--as", "sw.sup:supervisor"])
+    assert r.exit_code != 0 and words in r.output and "Traceback" not in r.output, r.output
+    with live.wf.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(HolidayOverride)) == 0
+    own = CliRunner().invoke(cli_app, ["--db", url, "--lang", lang, "calendar", "set", "2025-12-16",
+                                       "--name", "X", "--sop", "mnr_sn", "--as", "sw.sup:supervisor"])
+    assert own.exit_code == 0, own.output
+    with live.wf.sessions.begin() as s:  # leave the calendar as it was for the other tests
+        s.execute(delete(HolidayOverride))
+    from mno_workflow.engine.timers import forget_overrides
+    forget_overrides()

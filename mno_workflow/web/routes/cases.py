@@ -119,7 +119,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             access.require(user, "create_case")
             # several SOPs registered: ?sop= (the choice on the page), else the user's own
-            compiled, regs = sop_pick.pick(web, s, user, sop[:64] or None)
+            compiled, regs = sop_pick.pick(web, s, user, sop[:64] or None, own_only=True)
             model = compiled.sop
             lang = web.lang(request, user)
             register = registration(model, user.role)
@@ -141,7 +141,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
             with wf.sessions() as s:
                 user = web.user(request, s)
                 access.require(user, "create_case")
-                compiled, regs = sop_pick.pick(web, s, user, str(form.get("sop") or "")[:64] or None)
+                compiled, regs = sop_pick.pick(web, s, user, str(form.get("sop") or "")[:64] or None,
+                                               own_only=True)
                 sop = compiled.sop
                 ctx = base_ctx(request, s, user)
             lang = ctx["lang"]
