@@ -12,7 +12,9 @@ organisation's id) and ``chase_role`` (the role it was meant for) in its context
 say « appeler / relancer <organisation> » with the directory's phone number of the organisation
 (:func:`chase_words`, :func:`chase_labels`). Every path goes through
 :func:`mno_workflow.store.outbox.enqueue`: the sweeper's reminders and escalations (bulk and one
-by one), an automatic trigger's failure, the supervisor's « Relancer » on « Mon travail ».
+by one), an automatic trigger's failure, the supervisor's « Relancer » on « Mon travail »; and
+the daily digest lists such a referral's due work for the case manager, not for the
+organisation's accounts (:mod:`.digest`).
 
 A database whose directory holds no organisation at all (a scenario run, a test bench) has
 nothing to judge by: nothing is redirected there (tryout 5, H12).
@@ -71,9 +73,12 @@ def case_manager_role(session, sop_version_id: int | None) -> str:
     from ..store.models import SopVersion
     from .rendering import sop_model
     row = session.get(SopVersion, sop_version_id) if sop_version_id is not None else None
-    if row is None:
-        return DEFAULT_CHASER
-    sop = sop_model(row)
+    return chaser_of(sop_model(row)) if row is not None else DEFAULT_CHASER
+
+
+def chaser_of(sop: Any) -> str:
+    """The role of ``sop`` that chases an off-platform provider: its first ``scope: assigned``
+    role, else :data:`DEFAULT_CHASER`."""
     return next((r for r, spec in sop.roles.items() if spec.scope == "assigned"), DEFAULT_CHASER)
 
 

@@ -187,6 +187,10 @@ def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
             labels = _labels(sop, item, lang)
             if need:
                 labels["step_label"] = with_need(sop, item, labels.get("step_label", ""), lang)
+            if item.get("chase"):  # a provider off the platform: the case manager calls it
+                from .offplatform import chase_words
+                todo = chase_words(session, item, lang)
+                labels["state_label"] = f"{labels.get('state_label', '')} — {todo}"
             items.append({**item, **labels, "link": link})
         out[key] = items
     return out

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from mno_workflow.directory.tables import TABLES
+from mno_workflow.reminders.digest import build_digests
 from mno_workflow.reminders.outbox import render
 from mno_workflow.reminders.sweeper import SweepReport, _process, sweep
 from mno_workflow.store.models import Case, Deadline, OutboxMessage, StepInstance, User
@@ -179,3 +180,29 @@ def test_organisation_said_to_use_the_platform_keeps_its_reminders(live):
     assert (ref, "referral:medical", "sent", "50%") in sweep(live.wf).reminders
     assert {(m.recipient_user, m.recipient_role) for m in _messages(live, "medical")} == {
         ("focal.csps", "provider")}
+
+
+def test_daily_digest__off_platform_work_listed_for_the_case_manager_fr_en(live):
+    _with_emails(live)
+    ref = case_with_referrals(live.wf)  # both referrals due end of Tue 17 June
+    now = datetime(2025, 6, 18, 9, 0, tzinfo=UTC)
+    report = build_digests(live.wf, now)
+    assert "focal.csps" not in report.enqueued  # nothing for the account nobody reads
+    assert "focal.masn" in report.enqueued and "mariam.kabore" in report.enqueued
+    with live.wf.sessions() as s:
+        mine = s.scalars(select(OutboxMessage).where(OutboxMessage.template == "digest",
+                                                     OutboxMessage.recipient_user == "mariam.kabore")).all()
+        (inapp,) = [m for m in mine if m.channel == "inapp"]
+        items = {(i["reference"], i["instance"]): i for i in inapp.context["overdue"]}
+        assert items[(ref, "medical")]["chase"] == "org-csps" and (ref, "cash") not in items
+        (mail,) = [m for m in mine if m.channel == "email"]
+        assert CSPS_FR in render(s, mail).text
+        mail.lang = "en"
+        assert CSPS_EN in render(s, mail).text
+        masn = s.scalars(select(OutboxMessage).where(OutboxMessage.template == "digest",
+                                                     OutboxMessage.recipient_user == "focal.masn")).first()
+        assert [(i["reference"], i["instance"]) for i in masn.context["overdue"]] == [(ref, "cash")]
+    c = live.client("mariam.kabore")
+    for lang, words in (("fr", CSPS_FR), ("en", CSPS_EN)):
+        c.get(f"/langue/{lang}")
+        assert words in html.unescape(c.get("/notifications").text), lang
