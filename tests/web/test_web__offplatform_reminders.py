@@ -11,7 +11,9 @@ import html
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
+from typer.testing import CliRunner
 
+from mno_workflow.cli import app
 from mno_workflow.directory.tables import TABLES
 from mno_workflow.reminders.digest import build_digests
 from mno_workflow.reminders.outbox import render
@@ -206,3 +208,17 @@ def test_daily_digest__off_platform_work_listed_for_the_case_manager_fr_en(live)
     for lang, words in (("fr", CSPS_FR), ("en", CSPS_EN)):
         c.get(f"/langue/{lang}")
         assert words in html.unescape(c.get("/notifications").text), lang
+
+
+def test_mno_remind_once__same_rule_from_the_command_line(live, monkeypatch):
+    for name in ("MNO_SMTP_HOST", "MNO_SMS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    ref = case_with_referrals(live.wf)
+    r = CliRunner().invoke(app, ["--db", str(live.wf.db.url), "remind", "--once",
+                                 "--now", "2025-06-10T09:00:00Z"])
+    assert r.exit_code == 0, r.output
+    assert f"{ref}\treferral:medical\tsent\t50%" in r.output
+    assert {(m.recipient_user, m.recipient_role) for m in _messages(live, "medical")} == {
+        ("mariam.kabore", "caseworker")}
+    assert {(m.recipient_user, m.recipient_role) for m in _messages(live, "cash")} == {
+        ("focal.masn", "provider")}
