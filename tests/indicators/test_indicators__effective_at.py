@@ -59,6 +59,9 @@ def test_answer_given_in_june_typed_in_july_counts_in_june_and_median_mixes_both
     assert _res(wf, "REFERRALS_ANSWERED_IN_TIME").total == (1, 1)
     assert _res(wf, "REFERRALS_ANSWERED_IN_TIME", "2025Q3").total == (0, 0)
     assert _res(wf, "DAYS_SENT_TO_ACCEPTED").total == [11.0]
+    # counted as accepted (an answer recorded for the provider is an acceptance), on its day
+    assert _res(wf, "REFERRALS_ACCEPTED").total == 1
+    assert _res(wf, "REFERRALS_ACCEPTED", "2025Q3").total == 0
     # an on-platform answer: counted when the provider clicked, as before
     other = to_referrals(wf)  # Thu 3 July
     wf.fire(other, "send", CW, referral("org-oim"), instance=VT)
