@@ -39,6 +39,7 @@ from .compile import CompiledSOP
 from .consent_gate import check_consent_gate
 from .deadline_changes import DeadlineChangesMixin
 from .disclose import check_referral_disclosure
+from .effective import effective_effects
 from .errors import (
     CaseClosed,
     CaseNotFound,
@@ -311,6 +312,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         if t.spawn:  # instances added to a for_each step (immediate referral, new need)
             effects += spawn_instances(self, s, case, inst, compiled, t, trigger, data, now, actor.role)
         effects += [{"warning": w} for w in warnings]
+        effects += effective_effects(sop, t, data, now)  # when it really happened (effective_at)
         effects += timers.release_waiting(s, case, sop, lambda i: self.context(case, i, sop, now), now)
         if t.notify:  # other parties told of this transition (outbox, same transaction)
             effects += notify(s, case, inst, sop, t.notify, trigger, to_state, now,

@@ -207,7 +207,7 @@ class Computer:
         if ind.count in ("cases", "events", "items"):
             seen = False
             for e in h.events:
-                if not matches(ind.events, e) or self.day(e.at) not in self.period:
+                if not matches(ind.events, e) or self.day(e.when) not in self.period:
                     continue
                 if ind.count == "cases":
                     if seen:
@@ -219,10 +219,11 @@ class Computer:
                     for it in items if isinstance(items, list) else []:
                         if isinstance(it, dict):
                             yield self._obs(
-                                ind, h, self.day(e.at), 1, seq=e.seq, step=e.step, key=e.key, event=e, item=it
+                                ind, h, self.day(e.when), 1, seq=e.seq, step=e.step, key=e.key, event=e,
+                                item=it,
                             )
                     continue
-                yield self._obs(ind, h, self.day(e.at), 1, seq=e.seq, step=e.step, key=e.key, event=e)
+                yield self._obs(ind, h, self.day(e.when), 1, seq=e.seq, step=e.step, key=e.key, event=e)
         elif ind.count == "within_deadline":
             m = ind.events
             for en in h.entries(self.sop):

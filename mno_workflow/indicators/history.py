@@ -18,7 +18,10 @@ from ..sop.schema import SOP
 
 @dataclass(frozen=True)
 class Event:
-    """One audit event: ``action`` (create, fire, purge…), the transition it made, its data."""
+    """One audit event: ``action`` (create, fire, purge…), the transition it made, its data.
+    ``effective_at``: when it really happened, for a transition whose SOP says ``effective_at:
+    form.field`` (an answer given by phone, typed later: the effect the engine recorded,
+    engine/effective.py); None when it happened when it was typed (``at``)."""
 
     seq: int
     at: datetime
@@ -31,12 +34,20 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
     effects: list[Any] = field(default_factory=list)
     organisation: str | None = None
+    effective_at: datetime | None = None
+
+    @property
+    def when(self) -> datetime:
+        """When the event happened: ``effective_at`` when recorded, else ``at``."""
+        return self.effective_at or self.at
 
 
 @dataclass(frozen=True)
 class Entry:
     """An instance (``step``, ``key``) entering ``state`` at ``at`` (event ``seq``), with the due
-    instant of that state's deadline if the engine set one, and when it left the state."""
+    instant of that state's deadline if the engine set one, and when it left the state. Both
+    instants are when the transitions happened (:attr:`Event.when`: an answer recorded on the
+    provider's behalf counts when it was given), never before the entry they follow."""
 
     step: str
     key: str
@@ -122,12 +133,14 @@ class CaseHistory:
                             )
                         )
             if e.action == "fire" and e.step and e.to_state and e.to_state != e.from_state:
+                entered = [r[3] for r in raw if r[0] == e.step and r[1] == (e.key or "")]
                 raw.append(
                     (
                         e.step,
                         e.key or "",
                         e.to_state,
-                        e.at,
+                        # when it happened, not before the state it leaves was entered
+                        max([e.when, *entered[-1:]]),
                         e.seq,
                         dues.get((f"{e.step}:{e.key}", e.to_state)),
                     )
@@ -136,7 +149,7 @@ class CaseHistory:
         for step, key, state, at, seq, due in raw:
             left = next(
                 (
-                    e.at
+                    max(e.when, at)
                     for e in self.events
                     if e.seq > seq
                     and e.step == step
@@ -154,6 +167,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):  # a purge mark
         return None
     return value
+
+
+def _effective(effects: Any) -> datetime | None:
+    """The ``effective_at`` effect of an event (engine/effective.py), None without one."""
+    for eff in effects or []:
+        if isinstance(eff, dict) and eff.get("effective_at"):
+            return _instant(eff["effective_at"])
+    return None
 
 
 def _instant(text: Any) -> datetime | None:
@@ -196,6 +217,7 @@ def load(session: Any, *, case_ids: Iterable[int] | None = None) -> list[CaseHis
                 dict(e.data or {}),
                 list(e.effects or []),
                 e.organisation,
+                _effective(e.effects),
             )
         )
     for cid, step, key, item in session.execute(qi):

@@ -29,6 +29,7 @@ from ..engine.clock import require_aware
 from ..store.models import Case, Deadline, OutboxMessage, SopVersion, StepInstance, User
 from ..web.access import region_admits, sop_admits
 from ..web.access.region import case_sop
+from .offplatform import chaser_of, off_platform
 from .rendering import _sop
 
 __all__ = ["DigestReport", "build_digests", "digest_items"]
@@ -69,27 +70,49 @@ def _open_deadlines(session: Session, until: datetime) -> list[tuple[Deadline, S
 
 
 def digest_items(session: Session, user: User, now: datetime, timezone: str,
-                 rows: list[tuple[Deadline, StepInstance, Case]] | None = None) -> dict[str, list[dict]]:
+                 rows: list[tuple[Deadline, StepInstance, Case]] | None = None,
+                 memo: dict | None = None) -> dict[str, list[dict]]:
     """``{"overdue": [...], "due_today": [...]}`` for ``user`` at ``now``; each item is
     ``{reference, step, instance, state, due_at}`` (ISO UTC), soonest first; ``instance`` names
-    the step's box the item links to (digests written before it link to the case page)."""
+    the step's box the item links to (digests written before it link to the case page). The due
+    work of a referral to a provider off the platform is the case manager's (with ``chase``: the
+    organisation to call, :mod:`.offplatform`), not its accounts'. ``memo``: a dict kept for one
+    run of the digests (which organisations are off the platform)."""
     now = require_aware(now, "now")
     tz = ZoneInfo(timezone)
     tomorrow = datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time(0), tzinfo=tz)
     if rows is None:
         rows = _open_deadlines(session, tomorrow)
     out: dict[str, list[dict]] = {"overdue": [], "due_today": []}
+    memo = {} if memo is None else memo
     for row, inst, case in rows:
-        if row.owner_role != user.role or row.due_at >= tomorrow:
+        if row.due_at >= tomorrow:
             continue
         sop = _sop(case.sop_version)
-        role = sop.roles.get(user.role)
-        if role is None or not _in_scope(user, role.scope, case, inst):
-            continue
+        chase = _chased(session, sop, row, inst, memo)
+        if chase:  # the case manager calls the organisation (tryout 5, H12)
+            if user.role != chaser_of(sop) or case.assignee != user.id or (
+                    user.sop_id and not sop_admits(user.sop_id, case_sop(case))):
+                continue
+        else:
+            role = sop.roles.get(user.role)
+            if row.owner_role != user.role or role is None or not _in_scope(user, role.scope, case, inst):
+                continue
         item = {"reference": case.reference, "step": row.step, "instance": inst.key, "state": row.state,
-                "due_at": row.due_at.isoformat()}
+                "due_at": row.due_at.isoformat(), **({"chase": chase} if chase else {})}
         out["overdue" if row.due_at < now else "due_today"].append(item)
     return out
+
+
+def _chased(session: Session, sop: Any, row: Deadline, inst: StepInstance, memo: dict) -> str | None:
+    """The organisation the case manager chases for this row's work (a ``scope: recipient``
+    owner, the referral addressed to an organisation off the platform), else None."""
+    owner = sop.roles.get(row.owner_role or "")
+    if owner is None or owner.scope != "recipient" or not inst.recipient:
+        return None
+    if inst.recipient not in memo:
+        memo[inst.recipient] = off_platform(session, inst.recipient)
+    return inst.recipient if memo[inst.recipient] else None
 
 
 def _default_timezone(session: Session) -> str:
@@ -104,6 +127,7 @@ def _build(s: Session, now: datetime, timezone: str | None) -> DigestReport:
     tomorrow = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
     report = DigestReport(day=day.isoformat(), timezone=timezone)
     rows = _open_deadlines(s, tomorrow)
+    memo: dict[str, bool] = {}
     q = select(User).where(User.active.is_(True)).order_by(User.id)
     if s.get_bind().dialect.name == "postgresql":  # two digest runs at once: one per user
         q = q.with_for_update()
@@ -115,7 +139,7 @@ def _build(s: Session, now: datetime, timezone: str | None) -> DigestReport:
         if any((c or {}).get("day") == report.day for c in earlier):
             report.already.append(user.id)
             continue
-        items = digest_items(s, user, now, timezone, rows)
+        items = digest_items(s, user, now, timezone, rows, memo)
         if not items["overdue"] and not items["due_today"]:
             report.empty.append(user.id)
             continue

@@ -39,7 +39,7 @@ _sops: dict[str, SOP] = {}
 _sops_lock = threading.Lock()
 
 
-def _sop(row: SopVersion) -> SOP:
+def sop_model(row: SopVersion) -> SOP:
     """The SOP model of a stored version, parsed once per content hash."""
     hit = _sops.get(row.sha256)
     if hit is None:
@@ -47,6 +47,9 @@ def _sop(row: SopVersion) -> SOP:
         with _sops_lock:
             _sops.setdefault(row.sha256, hit)
     return hit
+
+
+_sop = sop_model
 
 
 def format_due(instant: datetime, lang: str, timezone: str) -> str:
@@ -132,6 +135,9 @@ def render(session: Session, message: OutboxMessage) -> Rendered:
         if isinstance(ctx.get("from_state"), Mapping):  # migrated: the old state in the old words
             ctx["from_label"] = ctx["from_state"].get(lang) or ctx["from_state"].get("fr") or ""
         ctx["link"] = _link(session, message.template, ctx, provider)
+        if ctx.get("chase"):  # an off-platform provider its case manager chases (.offplatform)
+            from .offplatform import chase_labels
+            ctx.update(chase_labels(session, ctx, lang))
     base = f"{lang}/{message.template}"  # templates/<name>.*.j2 translated into lang (_OneTemplateLoader)
     subject = " ".join(_env.get_template(f"{base}.subject.j2").render(ctx).split())
     text = _env.get_template(f"{base}.txt.j2").render(ctx).strip() + "\n"
@@ -181,6 +187,10 @@ def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
             labels = _labels(sop, item, lang)
             if need:
                 labels["step_label"] = with_need(sop, item, labels.get("step_label", ""), lang)
+            if item.get("chase"):  # a provider off the platform: the case manager calls it
+                from .offplatform import chase_words
+                todo = chase_words(session, item, lang)
+                labels["state_label"] = f"{labels.get('state_label', '')} — {todo}"
             items.append({**item, **labels, "link": link})
         out[key] = items
     return out

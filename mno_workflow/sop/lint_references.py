@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ..indicators.lint import check_indicators
 from .checks.calendar import check_calendar
+from .checks.effective import check_effective_at
 from .checks.entries import check_entries
 from .checks.forms import check_forms
 from .checks.notify import check_notify
@@ -134,6 +135,7 @@ def check_references(loaded: LoadedSOP) -> list[Diagnostic]:
                 out += check_expr(loaded, t.when, tp + ("when",), item=item)
             out += check_notify(loaded, sid, t.notify, tp + ("notify",))
             out += check_spawn(loaded, t, tp + ("spawn",))
+            out += check_effective_at(loaded, t, tp + ("effective_at",))
             if t.dest in step.states and any(
                 s in step.states and step.states[s].final for s in t.sources if s != "*"
             ):

@@ -172,7 +172,11 @@ class Transition(Strict):
     a refusal to the user. ``notify`` lists who is told when it happens (through the outbox: in-app
     and e-mail, never case data): role ids, ``assignee``, ``recipient`` or ``{role_from: form.field}``.
     ``spawn`` adds instances to a ``for_each`` step (an immediate referral, a need found at a
-    follow-up visit) from the transition's form data.
+    follow-up visit) from the transition's form data. ``effective_at`` (``form.field``, a date or
+    datetime field of the transition's form) says when the event really happened when that is
+    not when it is typed — an answer given by phone and recorded later on the provider's behalf:
+    the engine records that instant on the audit event (effect ``effective_at``) and the
+    indicators count the transition at it (indicators/history.py; tryout 5, H21).
     """
 
     trigger: Ident
@@ -189,6 +193,7 @@ class Transition(Strict):
     when_message: Label | None = None
     notify: list[NotifyTarget] = []
     spawn: Spawn | None = None
+    effective_at: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
     @model_validator(mode="after")
     def _internal_has_no_dest(self) -> Transition:

@@ -7,7 +7,9 @@ role the region rule admits (:func:`mno_workflow.web.access.region_admits`: user
 and those of the case's region; a case without region is for the users without region only), so
 nobody is told about a case they cannot open. Every scope but ``reporter`` also follows the SOP
 rule (:func:`mno_workflow.web.access.sop_admits`): a user whose ``sop_id`` names another SOP is
-never told (an assignee of another SOP: the coordinators are told instead). Each user gets an
+never told (an assignee of another SOP: the coordinators are told instead). A reminder or
+escalation for the ``recipient`` of a referral to an organisation that does not use the platform
+goes to the case's assignee instead (:mod:`mno_workflow.reminders.offplatform`). Each user gets an
 in-app message, plus an e-mail when they have an address, and an SMS when they have a phone
 number and chose SMS.
 When nobody is left for an ``all`` or ``assigned`` role, the message goes to the coordinators
@@ -123,6 +125,10 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
     the case) and are returned as column dicts. ``fallback`` False: no coordinator instead (a role
     name the SOP does not define: the log message names the problem)."""
     out: list[OutboxMessage] = []
+    if scope == "recipient" and kind in ("reminder", "escalation"):
+        # an off-platform provider: its case manager chases it by phone (reminders/offplatform.py)
+        from ..reminders.offplatform import redirect
+        role, scope, context = redirect(session, case, inst, role, scope, kind, context, cache)
     common = dict(case_id=case.id, deadline_id=deadline_id, kind=kind, recipient_role=role,
                   template=template, context=context, status="pending", attempts=0,
                   next_attempt_at=now, created_at=now, late=late)

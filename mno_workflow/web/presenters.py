@@ -311,6 +311,9 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
             "{reference} vous a été réattribué par {by} ; le motif est sur la page du dossier", lang,
             reference=ctx.get("reference", ""), by=ctx.get("by_name", ""))}
     text = notification_text(sop, m, lang)
+    if (m.context or {}).get("chase"):  # tryout 5, H12: the case manager chases an off-platform provider
+        from ..reminders.offplatform import chase_words
+        text += " — " + chase_words(s, m.context, lang)
     if m.kind == "note":  # a referral note (web/notes.py): who wrote, never what
         ctx = m.context or {}
         if ctx.get("from_side") == "provider":

@@ -114,7 +114,8 @@ def test_estimated_age_and_unknown(wf, clock):
 
 
 BAD = [
-    ("triggers: [accept]", "triggers: [acept]", "E070", "unknown trigger 'acept'"),
+    ("triggers: [accept, record_acceptance]", "triggers: [acept, record_acceptance]", "E070",
+     "unknown trigger 'acept'"),
     (
         "events: {step: closure, to: [closed]}",
         "events: {step: closure, to: [clos]}",

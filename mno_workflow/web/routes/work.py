@@ -61,7 +61,8 @@ def left_in(s, sops: sop_pick.RowSops, now, lang):
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes ``/``, ``/travail``, ``/travail/{group}`` (one group by itself) and
     ``/travail/relancer/{reference}/{instance}`` (POST: a reminder to the owner of the running
-    deadline, in-app and by e-mail/SMS as set)."""
+    deadline, in-app and by e-mail/SMS as set; for a provider off the platform, to the case's
+    case manager who chases it, the confirmation saying so: reminders/offplatform.py)."""
     wf = web.wf
     base_ctx = partial(common.base_ctx, web)
 
@@ -150,8 +151,14 @@ def add_routes(r: APIRouter, web: Web) -> None:
             reached = {m.recipient_user for m in msgs if m.recipient_user}
             names = user_names(s, reached)  # names, never ids (a deleted account in words)
             who = sorted(user_shown(u, names, lang).name for u in reached)
-            request.session["flash"] = (
-                f"{t('reminded', lang)} {', '.join(who)} ({case.reference})" if who
-                else t("no_assignee", lang)
-            )
+            flash = (f"{t('reminded', lang)} {', '.join(who)} ({case.reference})" if who
+                     else t("no_assignee", lang))
+            chased = next((m.context for m in msgs if (m.context or {}).get("chase")), None)
+            if chased is not None and who:  # off the platform: its case manager chases it (H12)
+                from ...i18n import gettext
+                from ...reminders.offplatform import chase_labels, chase_words
+                flash += " — " + gettext("{org} n'utilise pas la plateforme : {todo}", lang,
+                                         org=chase_labels(s, chased, lang)["chase_org"],
+                                         todo=chase_words(s, chased, lang))
+            request.session["flash"] = flash
         return RedirectResponse("/travail#work-escalations", status_code=303)
