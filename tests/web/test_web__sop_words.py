@@ -6,7 +6,8 @@ took its labels from the server's first SOP (Burkina Faso), and the provider's i
 only looked for the first SOP's referral steps.
 
 The second SOP is the BF text with other words for a referral sent, an alert received and the
-Kadiogo region, so a row in the wrong SOP's words is seen."""
+Kadiogo region, and the time zone of Niamey (UTC+1, Ouagadougou is UTC+0), so a row in the wrong
+SOP's words or hours is seen."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ KADIOGO = {"mnr_bf": "Kadiogo (Ouagadougou)", "mnr_sn": "Kadiogo (SN)"}
 
 
 def worded_sn() -> str:
-    text = sn_text()
+    text = sn_text().replace("  timezone: Africa/Ouagadougou", "  timezone: Africa/Niamey", 1)  # UTC+1
     text = text.replace("label: {fr: Envoyé au prestataire, en: Sent to provider}",
                         "label: {fr: Transmis au partenaire SN, en: Passed to the SN partner}", 1)
     text = text.replace("    kadiogo: {fr: Kadiogo (Ouagadougou), en: Kadiogo (Ouagadougou)}",
@@ -77,7 +78,8 @@ def world(live_module):
         for uid, role, sop, region in [("sw.gest", "caseworker", "mnr_sn", "kadiogo"),
                                        ("sw.sup", "supervisor", "mnr_sn", None),
                                        ("bw.gest", "caseworker", "mnr_bf", "kadiogo"),
-                                       ("bw.sup", "supervisor", "mnr_bf", None)]:
+                                       ("bw.sup", "supervisor", "mnr_bf", None),
+                                       ("nw.sup", "supervisor", None, None)]:  # national, every SOP
             s.add(User(id=uid, display_name=uid, role=role, sop_id=sop, region=region, language="fr",
                        password_hash=hashed, active=True))
         s.add(User(id="sw.focal", display_name="Point focal (toutes POS)", role="provider",
@@ -221,3 +223,21 @@ def test_a_supervisor_of_one_sop_changes_no_holiday_of_another(world, lang, word
         s.execute(delete(HolidayOverride))
     from mno_workflow.engine.timers import forget_overrides
     forget_overrides()
+
+
+def test_my_work_says_each_rows_due_time_in_its_sops_time_zone(world):
+    """Tryout 6, I6: a Niger case's due time was shown an hour early (Ouagadougou's clock) in
+    « Mon travail » while its case page said it in Niamey time."""
+    from zoneinfo import ZoneInfo
+
+    from mno_workflow.store.models import Deadline
+    live, refs, _alerts = world
+    work = html.unescape(live.client("nw.sup").get("/travail").text)  # a supervisor of every SOP
+    mine = row_of(work, refs["mnr_sn"])
+    with live.wf.sessions() as s:
+        dues = s.scalars(select(Deadline.due_at).join(Case, Case.id == Deadline.case_id)
+                         .where(Case.reference == refs["mnr_sn"])).all()
+    niamey = {d.astimezone(ZoneInfo("Africa/Niamey")).strftime("%d/%m/%Y %H:%M") for d in dues}
+    ouaga = {d.astimezone(ZoneInfo("Africa/Ouagadougou")).strftime("%d/%m/%Y %H:%M") for d in dues}
+    assert any(t in mine for t in niamey), (niamey, mine)
+    assert not any(t in mine for t in ouaga - niamey), (ouaga, mine)
