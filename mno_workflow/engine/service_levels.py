@@ -100,7 +100,7 @@ def service_level(session: Any, sop: SOP, inst: Any, dl: Deadline,
     record = {"instance": inst.label_key, "state": inst.state, "service": service,
               "priority": priority, "source": source, "within": within, "reason": reason}
     # the words as written then, kept in the audit effects and given by the API
-    record.update(fr=record_words(sop, record, dl, "fr"), en=record_words(sop, record, dl, "en"))
+    record.update(fr=record_words(sop, record, dl, "fr", data), en=record_words(sop, record, dl, "en", data))
     return chosen, record
 
 
@@ -116,8 +116,15 @@ def effective_deadline(session: Any, sop: SOP, case: Any, inst: Any, dl: Deadlin
         dl = state.deadline if state is not None else None
     if dl is None or dl.from_directory is None:
         return dl
-    data = {**(case.data or {}), **(inst.data or {})}
-    return service_level(session, sop, inst, dl, data)[0]
+    return service_level(session, sop, inst, dl, _data(case, inst, dl))[0]
+
+
+def _data(case: Any, inst: Any, dl: Deadline) -> dict:
+    """What the deadline of ``inst``'s state reads, as when it was armed: the case and instance
+    data, the need's ``item`` and the step instants its caps start at."""
+    from .step_start import with_step_instants
+    data = {**(case.data or {}), **(inst.data or {}), "item": getattr(inst, "item", None) or {}}
+    return with_step_instants(data, case, dl)
 
 
 def _default_text(dl: Deadline, priority: str) -> str:
@@ -135,7 +142,7 @@ def record_for(session: Any, sop: SOP, case: Any, inst: Any) -> dict | None:
     state = sop.steps[inst.step].states.get(inst.state)
     if inst.final or state is None or state.deadline is None or state.deadline.from_directory is None:
         return None
-    data = {**(case.data or {}), **(inst.data or {})}
+    data = _data(case, inst, state.deadline)
     # a display path: the directory's answers kept for the session (one request's read)
     cache = session.info.setdefault("mno_service_levels", {}) if hasattr(session, "info") else None
     return service_level(session, sop, inst, state.deadline, data, cache)[1]
@@ -160,11 +167,15 @@ def describe(session: Any, sop: SOP, case: Any, inst: Any, lang: str = "fr") -> 
     if not record:
         return None
     state = sop.steps[inst.step].states[inst.state]
-    return record_words(sop, record, state.deadline, lang)
+    return record_words(sop, record, state.deadline, lang, _data(case, inst, state.deadline))
 
 
-def record_words(sop: SOP, record: dict, dl: Deadline | None, lang: str) -> str:
-    """A service-level ``record`` (:func:`service_level`) in words, in ``lang``."""
+def record_words(sop: SOP, record: dict, dl: Deadline | None, lang: str, data: dict | None = None) -> str:
+    """A service-level ``record`` (:func:`service_level`) in words, in ``lang``; with ``data``
+    (what the deadline reads), followed by the ``no_later_than`` caps this case meets, as the
+    case page's rule of an SOP default says them (:mod:`.caps_met`): « Délai de réponse du
+    service (annuaire), priorité Normal : 3 jours, au plus tard 24 heures si besoin immédiat »
+    (tryout 6, I9: never the directory's time alone next to a due date a cap brought nearer)."""
     from ..i18n.durations import duration_text
     try:
         d = Duration.model_validate(record["within"])
@@ -178,6 +189,9 @@ def record_words(sop: SOP, record: dict, dl: Deadline | None, lang: str) -> str:
         options = sop.options.get(f.options, {}) if f is not None and f.options else {}
         code = record.get("priority")
         priority = sop.label(options.get(code), lang) or code if code else None
+    if dl is not None and data is not None:
+        from .caps_met import caps_met
+        within = ", ".join([within, *caps_met(sop, dl, data, lang)])
     if record.get("source") == "directory":
         if priority:
             return gettext("Délai de réponse du service (annuaire), priorité {priority} : {within}", lang,

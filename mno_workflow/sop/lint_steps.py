@@ -149,10 +149,25 @@ def _check_start(loaded: LoadedSOP, path: tuple, start: str | None,
     elif start and start != "entered":
         known = _with_item(sop, path, fields)
         f = known.get(start)
+        dates = [k for k, x in known.items() if x.type in (FieldType.date, FieldType.datetime)]
         if f is None:
-            out.append(unknown(loaded, path + ("start",), "E028", "field", start, known))
+            out.append(d(path + ("start",), "E028", said("unknown field {name!r}", name=start),
+                         start_hint(start, dates)))
         elif f.type not in (FieldType.date, FieldType.datetime):
             out.append(d(path + ("start",), "E028",
-                         said("{field!r} is not a date field", field=start),
-                         said("start a deadline clock on a date or datetime field")))
+                         said("{field!r} is not a date field", field=start), start_hint(start, dates)))
     return out
+
+
+def start_hint(start: str, dates: list[str]) -> str:
+    """The hint of a wrong ``start``: what it may name, i.e. the date and datetime fields of the
+    forms and of the step's item (``dates``), the nearest to ``start`` first (« did you mean »
+    order, difflib), then the others in order of name; or a step's state."""
+    import difflib
+    if not dates:
+        return said("no date or datetime field to start from here: start a deadline clock on a "
+                    "step's state (steps.<step>.<state>)")
+    near = difflib.get_close_matches(start, dates, n=len(dates), cutoff=0.6)
+    names = ", ".join(near + sorted(set(dates) - set(near)))
+    return said("start a deadline clock on a date or datetime field: {names}; or on a step's state "
+                "(steps.<step>.<state>)", names=names)

@@ -55,55 +55,23 @@ def rule_words(sop: SOP, case: Case, inst: StepInstance, lang: str) -> str:
     et heure de l'incident » » (a ``no_later_than`` whose start this case has); "" without a
     deadline or for a directory's response time (said by ``service_level``). Tryout 3, F28: what
     the date counts from is never a guess; tryout 4, G23: nor which of two clocks applies."""
-    from ..engine.deadlines import DeadlineError, cap_applies, cap_deadline
+    from ..engine.caps_met import caps_met, period_words
     from ..engine.step_start import with_step_instants
     from ..i18n import quoted
     from ..render.diagram_words import TEXT, _field_label
-    from ..render.plain import cap_condition
 
     st = sop.steps[inst.step].states.get(inst.state)
     deadline = st.deadline if st else None
     if deadline is None:
         return ""
     data = {**(case.data or {}), **(inst.data or {}), "item": inst.item or {}}
-    text = _period(sop, deadline, data, lang)
+    text = period_words(sop, deadline, data, lang)
     if not text:
         return ""
     if deadline.start and deadline.start != "entered":  # named as the diagrams and handbook do
         start = _field_label(sop, deadline.start, lang)
         text += f" {TEXT[lang]['from_field']} {quoted(start, lang)}"
-    data = with_step_instants(data, case, deadline)
-    for cap in deadline.no_later_than:
-        try:
-            if not cap_applies(deadline, cap, data):
-                continue
-        except DeadlineError:  # not evaluable on the stored data: not said (the due date is)
-            continue
-        capped = cap_deadline(deadline, cap)
-        period = _period(sop, capped, data, lang)
-        if not period:
-            continue
-        if capped.start and capped.start != "entered":
-            start = quoted(_field_label(sop, capped.start, lang), lang)
-            words = TEXT[lang]["no_later_than"].format(d=period, x=start)
-        else:
-            words = TEXT[lang]["no_later_than_entry"].format(d=period)
-        if cap.when:  # what makes this case meet it: « si besoin immédiat »
-            words = TEXT[lang]["if"].format(rule=words, condition=cap_condition(sop, cap, lang))
-        text += ", " + words
-    return text
-
-
-def _period(sop: SOP, deadline: Any, data: dict[str, Any], lang: str) -> str:
-    """The period of ``deadline`` in words as ``data`` chooses it
-    (:func:`~mno_workflow.engine.deadlines.resolve_duration`; '' when the field that chooses it
-    holds no listed value)."""
-    from ..engine.deadlines import DeadlineError, resolve_duration
-    from ..render.diagram_words import duration_words
-    try:
-        return duration_words(resolve_duration(deadline, data), lang)
-    except DeadlineError:
-        return ""
+    return ", ".join([text, *caps_met(sop, deadline, with_step_instants(data, case, deadline), lang)])
 
 
 def waits(s: Session, sop: SOP, case: Case, inst: StepInstance, orgs: dict[str, str], lang: str,

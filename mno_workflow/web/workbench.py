@@ -4,10 +4,11 @@ version and publication with the migration of open cases in one transaction.
 
 Drafts (table ``sop_drafts``): every save adds a revision with who and when; a draft starts
 from the latest published version's text and carries its files (``sop_drafts.files``): the
-scenarios (``scenarios/…``), the files the SOP imports (``imports:``, e.g. ``commun/forms.yaml``)
-and the narrative files it lists (``narrative: [narrative.yaml]``), copied from the published
-version's stored files, each edited on its own tab. A draft's imports and narrative files are
-resolved from its files only, never from the disk.
+scenarios (``scenarios/…``: those the version was published with, kept in the draft that
+became it, else the folder next to its file), the files the SOP imports (``imports:``, e.g.
+``commun/forms.yaml``) and the narrative files it lists (``narrative: [narrative.yaml]``),
+copied from the published version's stored files, each edited on its own tab. A draft's
+imports and narrative files are resolved from its files only, never from the disk.
 
 Publication registers the draft's text and files as a new SOP version and, when open cases run
 on the version it replaces, migrates them with the author's plan (engine/versions.py) in the
@@ -127,16 +128,30 @@ def published_scenarios(source_path: str) -> dict[str, str]:
     return out
 
 
+def version_scenarios(s: Session, version: SopVersion) -> dict[str, str]:
+    """``{"scenarios/<name>.yaml": text}``: the scenarios ``version`` was published with. A
+    version published from the workbench keeps them in the revision of the draft that became it
+    (``sop_drafts.published_version_id``; the latest such draft when several gave the same text),
+    as they passed at publication, removals included; a version loaded from a file
+    (``mno sop load``) has the scenario folder next to that file (:func:`published_scenarios`)."""
+    row = s.scalar(select(SopDraft).where(SopDraft.published_version_id == version.id)
+                   .order_by(SopDraft.id.desc()).limit(1))
+    if row is None:
+        return published_scenarios(version.source_path)
+    return {k: v for k, v in (row.files or {}).items() if k.startswith("scenarios/")}
+
+
 def new_draft(s: Session, sop_id: str, author: str, now: datetime) -> SopDraft:
     """A draft (revision 1) holding the text of ``sop_id``'s latest published version, the files
-    it imports as that version stored them, and a copy of the scenarios next to its file (the
-    draft's own from then on). Raises LookupError for an unknown SOP."""
+    it imports as that version stored them, and a copy of the scenarios that version was
+    published with (:func:`version_scenarios`; the draft's own from then on). Raises LookupError
+    for an unknown SOP."""
     base = s.scalar(select(SopVersion).where(SopVersion.sop_id == sop_id).order_by(SopVersion.id.desc())
                     .limit(1))
     if base is None:
         raise LookupError(sop_id)
     number = (s.scalar(select(func.max(SopDraft.draft))) or 0) + 1
-    stored = {**published_scenarios(base.source_path), **(base.files or {})}
+    stored = {**version_scenarios(s, base), **(base.files or {})}
     row = SopDraft(draft=number, revision=1, sop_id=sop_id, base_version_id=base.id, source=base.source,
                    author=author, saved_at=now, files={**stored, **unstored_narrative(base)} or None)
     s.add(row)

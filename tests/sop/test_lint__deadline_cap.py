@@ -104,3 +104,30 @@ def test_a_wrong_cap_condition_is_an_error(when, code):
 def test_a_cap_condition_may_read_any_item_field_of_the_step():
     # ``urgency`` comes from the immediate_referral form (a spawn), not from the plan's rows
     load_text(BF.read_text(encoding="utf-8"), "mnr.yaml")
+
+
+@pytest.mark.parametrize(("start", "first"), [
+    ("item.incident", "item.incident_at"),                    # a cap's start (tryout 6, I11)
+    ("immediate_referral.incidnet_at", "immediate_referral.incident_at"),
+    ("item.urgency", None),                                   # a field that is not a date
+])
+def test_a_wrong_start_hint_lists_the_date_fields_only_nearest_first(start, first):
+    """Tryout 6, I11: the hint names what a ``start`` may name (date and datetime fields of the
+    forms and of the step's item, or a step's state), not every field of the SOP."""
+    from mno_workflow.sop.loader import load_file
+    from mno_workflow.sop.schema import FieldType
+    sop = load_file(BF).model
+    kinds = {f"{fid}.{f.id}": f.type for fid, form in sop.forms.items() for f in form.fields}
+    d = _errors(_text(f"no_later_than: {{within: 72 hours, start: {start}}}"), "E028")[0]
+    fr, en = d.format("fr"), d.format("en")
+    names = en.split("datetime field: ", 1)[1].split(";", 1)[0].split(", ")
+    assert "item.incident_at" in names and "item.assessed_on" in names, en
+    forms = [n for n in names if not n.startswith("item.")]
+    assert all(kinds[n] in (FieldType.date, FieldType.datetime) for n in forms), en
+    assert "item.urgency" not in names and "intake.needs" not in names and "item.details" not in names
+    if first:
+        assert names[0] == first, en
+    assert "steps.<step>.<state>" in en and "or on a step's state" in en
+    assert f"faire partir le délai d'un champ date ou date et heure : {', '.join(names)} ; ou de l'état " \
+           "d'une étape (steps.<étape>.<état>)" in fr, fr
+    assert "start a deadline" not in fr and "conseil" in fr

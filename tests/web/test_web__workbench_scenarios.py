@@ -91,3 +91,46 @@ def test_scenarios_run_on_the_draft_and_the_draft_carries_its_own(live, tmp_path
     c.post(f"/pos/atelier/brouillons/{number}/scenario",
            data={"name": "mien.yaml", "text": "", "csrftoken": csrf})
     assert 'class="ok">1/1' in _run(c, number, csrf)
+
+
+def test_scenarios_fixed_in_a_draft_are_kept_with_the_version_it_publishes(live, tmp_path):
+    """Tryout 6, I10: the scenario corrected in draft 1 is published with 2099.2; draft 2 (from
+    2099.2) gets that corrected scenario, not the old one of the folder next to 2099.1's file,
+    and it passes on the published text, so publication is not blocked."""
+    _published_with_scenario(live, tmp_path)
+    c = live.client("auteur.pos")
+    csrf = csrf_of(c.get("/pos/atelier").text)
+    r = c.post("/pos/atelier/brouillons", data={"sop_id": "mnr_bf", "csrftoken": csrf})
+    first = int(r.headers["location"].rsplit("/", 1)[1])
+    page = c.get(f"/pos/atelier/brouillons/{first}").text
+    doc = parse(_textarea(page, "source"))
+    doc["version"] = "2099.2"
+    rename_state(doc, "identification", "not_eligible", "ineligible")
+    assert c.post(f"/pos/atelier/brouillons/{first}/enregistrer",
+                  data={"source": dump(doc), "csrftoken": csrf}).status_code == 303
+    fixed = SCENARIO.replace("not_eligible", "ineligible")
+    c.post(f"/pos/atelier/brouillons/{first}/scenario",
+           data={"name": "06_non_eligible.yaml", "text": fixed, "csrftoken": csrf})
+    assert 'class="ok">1/1' in _run(c, first, csrf)
+    r = c.post(f"/pos/atelier/brouillons/{first}/publier", data={"go": "publish", "csrftoken": csrf})
+    assert r.status_code == 303, r.text[:3000]
+
+    r = c.post("/pos/atelier/brouillons", data={"sop_id": "mnr_bf", "csrftoken": csrf})
+    second = int(r.headers["location"].rsplit("/", 1)[1])
+    page = c.get(f"/pos/atelier/brouillons/{second}").text
+    assert "<summary>06_non_eligible.yaml</summary>" in page
+    kept = _textarea(page, "text")
+    assert "ineligible" in kept and "not_eligible" not in kept, kept
+    assert 'class="ok">1/1' in _run(c, second, csrf)
+    # the folder next to 2099.1's file still holds the old scenario: the version's own won
+    assert "not_eligible" in (tmp_path / "pos" / "scenarios" / "06_non_eligible.yaml").read_text("utf-8")
+    doc = parse(_textarea(page, "source"))
+    doc["version"] = "2099.3"
+    doc["title"] = {"fr": "MNR (libellé changé)", "en": "NRM (label changed)"}
+    assert c.post(f"/pos/atelier/brouillons/{second}/enregistrer",
+                  data={"source": dump(doc), "csrftoken": csrf}).status_code == 303
+    for lang, failing in (("fr", "des scénarios échouent"), ("en", "some scenarios fail")):
+        c.get(f"/langue/{lang}", params={"next": "/"})
+        r = c.post(f"/pos/atelier/brouillons/{second}/publier", data={"go": "preview", "csrftoken": csrf})
+        assert r.status_code == 200 and 'id="dry-run"' in r.text and failing not in r.text, r.text[:3000]
+    c.get("/langue/fr", params={"next": "/"})

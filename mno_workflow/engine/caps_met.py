@@ -1,0 +1,54 @@
+"""The ``no_later_than`` caps a case meets, in words, for the rule line shown next to a due date:
+the case page's « Délai prévu par la procédure » (web/stepview.py) and a directory service
+level's line (engine/service_levels.py) both say the caps that apply to this case, so a due date
+24 hours away never sits next to « 3 jours » alone (tryout 4, G23; tryout 6, I9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..sop.schema import SOP, Deadline
+
+
+def period_words(sop: SOP, deadline: Any, data: dict[str, Any], lang: str) -> str:
+    """The period of ``deadline`` in words as ``data`` chooses it
+    (:func:`~mno_workflow.engine.deadlines.resolve_duration`; '' when the field that chooses it
+    holds no listed value)."""
+    from ..render.diagram_words import duration_words
+    from .deadlines import DeadlineError, resolve_duration
+    try:
+        return duration_words(resolve_duration(deadline, data), lang)
+    except DeadlineError:
+        return ""
+
+
+def caps_met(sop: SOP, deadline: Deadline, data: dict[str, Any], lang: str) -> list[str]:
+    """Each cap of ``deadline`` that counts for this case (:func:`~.deadlines.cap_applies` on
+    ``data``: the case and instance data with ``item`` and the step instants), in words: « au
+    plus tard 72 heures après « Date et heure de l'incident » », « au plus tard 24 heures si
+    besoin immédiat ». A cap whose condition cannot be evaluated on the stored data is not said
+    (the due date is)."""
+    from ..i18n import quoted
+    from ..render.diagram_words import TEXT, _field_label
+    from ..render.plain import cap_condition
+    from .deadlines import DeadlineError, cap_applies, cap_deadline
+    out = []
+    for cap in deadline.no_later_than:
+        try:
+            if not cap_applies(deadline, cap, data):
+                continue
+        except DeadlineError:
+            continue
+        capped = cap_deadline(deadline, cap)
+        period = period_words(sop, capped, data, lang)
+        if not period:
+            continue
+        if capped.start and capped.start != "entered":
+            start = quoted(_field_label(sop, capped.start, lang), lang)
+            words = TEXT[lang]["no_later_than"].format(d=period, x=start)
+        else:
+            words = TEXT[lang]["no_later_than_entry"].format(d=period)
+        if cap.when:  # what makes this case meet it: « si besoin immédiat »
+            words = TEXT[lang]["if"].format(rule=words, condition=cap_condition(sop, cap, lang))
+        out.append(words)
+    return out
