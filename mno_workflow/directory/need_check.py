@@ -1,7 +1,9 @@
-"""Whether the directory service a referral was just sent to offers the referral's need, said as
-a warning on every path that sends one — the case page, ``POST /api/v1/cases/{ref}/fire`` and
-``mno case fire`` — never a refusal: the case manager may know better than the directory
-(issue 18, finding 21: a cash need sent to a psychosocial association)."""
+"""Whether the directory service a referral was just sent to offers the referral's need, and
+whether its organisation is in the SOP's country, said as warnings on every path that sends one —
+the case page, ``POST /api/v1/cases/{ref}/fire`` and ``mno case fire`` — never a refusal: the case
+manager may know better than the directory (issue 18, finding 21: a cash need sent to a
+psychosocial association; tryout 6, I4: a Niger case sent to a Burkina Faso NGO, a transfer of
+personal data abroad)."""
 
 from __future__ import annotations
 
@@ -36,28 +38,50 @@ def need_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
                    or str(need))
 
 
+def abroad_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
+    """A warning in ``lang`` (or "") when the organisation referral ``inst`` is addressed to
+    (``inst.recipient``) has physical addresses in the directory and none in the SOP's country
+    (the country of its calendar, ``BF`` for ``BF``, ``GB`` for ``GB-ENG``): personal data then
+    leaves the country, which the data protection authority must have authorised (DOMAIN: the CIL
+    sanctioned NGOs in 2025 for such transfers). "" when the directory gives no country."""
+    if not inst.recipient or not sop.calendar.holidays:
+        return ""
+    loc, addr, org = TABLES["location"], TABLES["address"], TABLES["organization"]
+    countries = set(s.scalars(select(addr.c.country).join(loc, loc.c.id == addr.c.location_id)
+                              .where(loc.c.organization_id == inst.recipient)).all()) - {None, ""}
+    own = sop.calendar.holidays.split("-", 1)[0].upper()
+    if not countries or own in countries:
+        return ""
+    name = s.scalar(select(org.c.name).where(org.c.id == inst.recipient)) or inst.recipient
+    return gettext("Attention : d'après l'annuaire, « {organisation} » est établi hors du pays de la "
+                   "POS ({countries}, pas {own}). Transmettre des données personnelles à l'étranger "
+                   "demande l'autorisation de l'autorité de protection des données.", lang,
+                   organisation=in_lang(name, lang), countries=", ".join(sorted(countries)), own=own)
+
+
 def sent_service(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
     """Whether firing ``trigger`` from ``from_state`` on step ``step_id`` recorded the step's
-    directory service (its transition carries the form named by the step's ``service:``)."""
+    directory service or its recipient organisation (its transition carries the form named by the
+    step's ``service:`` or ``recipient:``)."""
     step = sop.steps.get(step_id)
-    if step is None or not step.service:
+    if step is None:
         return False
-    form_id = step.service.split(".", 1)[0]
-    return any(t.trigger == trigger and (from_state in t.sources or "*" in t.sources) and form_id in t.forms
-               for t in step.transitions)
+    forms = {f.split(".", 1)[0] for f in (step.service, step.recipient) if f and "." in f}
+    return any(t.trigger == trigger and (from_state in t.sources or "*" in t.sources)
+               and forms & set(t.forms) for t in step.transitions)
 
 
 def warnings_after_fire(sessions, sop: SOP, reference: str, step_id: str, key: str, trigger: str,
                         from_state: str, lang: str) -> list[str]:
     """The warnings (in ``lang``) of a fire that just happened on instance ``step_id:key`` of case
-    ``reference``: today only :func:`need_warning`, when the transition recorded the referral's
-    service. ``sessions``: the engine's session factory, opened only then (no read on the write
-    path of any other fire)."""
+    ``reference``: :func:`need_warning` and :func:`abroad_warning`, when the transition recorded
+    the referral's service or organisation. ``sessions``: the engine's session factory, opened
+    only then (no read on the write path of any other fire)."""
     if not sent_service(sop, step_id, trigger, from_state):
         return []
     from ..store import repository
     with sessions() as s:
         case = repository.get_case(s, reference)
         inst = next((i for i in case.instances if i.step == step_id and i.key == key), None) if case else None
-        warning = need_warning(s, sop, inst, lang) if inst is not None else ""
-    return [warning] if warning else []
+        said = [need_warning(s, sop, inst, lang), abroad_warning(s, sop, inst, lang)] if inst else []
+    return [w for w in said if w]

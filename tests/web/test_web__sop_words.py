@@ -39,6 +39,7 @@ KADIOGO = {"mnr_bf": "Kadiogo (Ouagadougou)", "mnr_sn": "Kadiogo (SN)"}
 
 def worded_sn() -> str:
     text = sn_text().replace("  timezone: Africa/Ouagadougou", "  timezone: Africa/Niamey", 1)  # UTC+1
+    text = text.replace("  holidays: BF\n", "  holidays: NE\n", 1)  # a Niger calendar: another country
     text = text.replace("label: {fr: Envoyé au prestataire, en: Sent to provider}",
                         "label: {fr: Transmis au partenaire SN, en: Passed to the SN partner}", 1)
     text = text.replace("    kadiogo: {fr: Kadiogo (Ouagadougou), en: Kadiogo (Ouagadougou)}",
@@ -241,3 +242,28 @@ def test_my_work_says_each_rows_due_time_in_its_sops_time_zone(world):
     ouaga = {d.astimezone(ZoneInfo("Africa/Ouagadougou")).strftime("%d/%m/%Y %H:%M") for d in dues}
     assert any(t in mine for t in niamey), (niamey, mine)
     assert not any(t in mine for t in ouaga - niamey), (ouaga, mine)
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "hors du pays de la POS (BF, pas NE)"),
+                                         ("en", "outside the SOP's country (BF, not NE)")])
+def test_a_referral_sent_abroad_is_said_on_every_path(world, lang, words):
+    """Tryout 6, I4: a Niger case sent to a Burkina Faso NGO without a word. The send goes through
+    (the case manager may have the authorisation) with a warning naming the countries, on the
+    API (and the page and the command line, which share ``warnings_after_fire``); a referral in
+    the organisation's own country says nothing of it."""
+    live, _refs, _alerts = world
+    wf = live.wf
+    said = {}
+    for sop, cw, sup in (("mnr_sn", "sw.gest", "sw.sup"), ("mnr_bf", "bw.gest", "bw.sup")):
+        ref = wf.create_case(sop, Actor(cw, "caseworker"))
+        wf.fire(ref, "register", Actor(cw, "caseworker"), IDENT)
+        wf.fire(ref, "record_consent", Actor(cw, "caseworker"), CONSENT)
+        wf.fire(ref, "submit_assessment", Actor(cw, "caseworker"), NEEDS)
+        wf.fire(ref, "approve_plan", Actor(sup, "supervisor"))
+        sent = live.client().post(f"/api/v1/cases/{ref}/fire", json={
+            "trigger": "send", "instance": "referral:cash", "payload": referral("org-masn")},
+            headers={**token(live, cw), "Accept-Language": lang})
+        assert sent.status_code == 200, sent.text
+        said[sop] = " ".join(sent.json()["warnings"])
+    assert words in said["mnr_sn"], said
+    assert words not in said["mnr_bf"] and "BF" not in said["mnr_bf"], said
