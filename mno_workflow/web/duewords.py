@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..engine.calendar import BusinessCalendar
 from ..i18n import N_, gettext, ngettext
@@ -116,3 +117,29 @@ def due_words(cal: BusinessCalendar, kind: str, due: datetime, now: datetime, la
     late = due < now
     left = late_words(cal, due, now, lang) if late else ahead_words(cal, due, now, lang)
     return DueWords(what, when, left, late, kind)
+
+
+def priority_words(sop: SOP, case: Any, inst: Any, lang: str) -> str:
+    """The priority of referral ``inst`` in words: the field that chooses its step's deadlines
+    (``within: {by: form.field}``, e.g. ``referral.priority`` in the BF SOP, ``intake.priority``
+    in an SOP whose priority is given at intake), read from the instance's data, then the case's;
+    its option's label in ``lang``. '' when no deadline of the step is chosen by a field, or the
+    field is empty (tryout 6, I5: « Priorité — » for such an SOP)."""
+    from ..sop.schema_base import ByField
+    step = sop.steps.get(inst.step)
+    if step is None:
+        return ""
+    for st in step.states.values():
+        within = st.deadline.within if st.deadline else None
+        if not isinstance(within, ByField):
+            continue
+        form_id, field_id = within.by.split(".", 1)
+        code = (((inst.data or {}).get(form_id) or {}).get(field_id)
+                or ((case.data or {}).get(form_id) or {}).get(field_id))
+        if not code:
+            continue
+        form = sop.forms.get(form_id)
+        field = next((f for f in (form.fields if form else []) if f.id == field_id), None)
+        options = field.options if field is not None and field.options else field_id
+        return sop.label(sop.options.get(options, {}).get(str(code)), lang) or str(code)
+    return ""

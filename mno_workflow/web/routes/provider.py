@@ -16,6 +16,7 @@ from ...protection.provider import ANY_CATEGORY
 from ...reminders.links import mail_path
 from .. import access, inbox_batch, queries, sop_pick
 from ..core import Web
+from ..duewords import priority_words
 from ..presenters import form_block, item_block, item_label
 from . import common
 from .attachments import notes_of
@@ -181,9 +182,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "due": (due := due if provider_owes(csop, case, inst, view) else None),
                     # « à répondre avant le 12/06/2025 16:00 — dans 2 jours ouvrés » (duewords.py)
                     "due_words": provider_due(s, csop, inst, due, web.now(), lang) if due else None,
-                    "priority": web.option_label(
-                        csop, "priority", (inst.data.get("referral") or {}).get("priority"), lang
-                    ),
+                    "priority": priority_words(csop, case, inst, lang),  # the field that chooses its deadline
                     "referrer": _org_named(s, referrer, lang),
                     "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
                 }
