@@ -1,7 +1,9 @@
 """Whether the directory service a referral was just sent to offers the referral's need, said as
 a warning on every path that sends one — the case page, ``POST /api/v1/cases/{ref}/fire`` and
 ``mno case fire`` — never a refusal: the case manager may know better than the directory
-(issue 18, finding 21: a cash need sent to a psychosocial association)."""
+(issue 18, finding 21: a cash need sent to a psychosocial association). Also whether the
+organisation it was sent to, marked as using the platform, has nobody there to answer it
+(:func:`recipient_warning`; tryout 6, I7)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,34 @@ def need_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
                    or str(need))
 
 
+def recipient_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
+    """A warning in ``lang`` (or "") when referral ``inst`` is addressed to an organisation the
+    directory marks ``uses_platform: yes`` without any active account to answer there
+    (:func:`mno_workflow.directory.organisations_without_focal_point`): nobody will read it in an
+    inbox, so the case manager follows its answer as for a provider off the platform."""
+    if not inst.recipient:
+        return ""
+    from . import organisations_without_focal_point
+    if inst.recipient not in organisations_without_focal_point(s, [inst.recipient]):
+        return ""
+    org = TABLES["organization"]
+    name = s.scalar(select(org.c.name).where(org.c.id == inst.recipient)) or inst.recipient
+    return gettext("Attention : « {organisation} » n'a aucun point focal actif sur la plateforme : personne "
+                   "ne recevra ce référencement dans sa boîte. Vous suivrez sa réponse (téléphone, courrier) "
+                   "et l'enregistrerez pour lui.", lang, organisation=in_lang(name, lang))
+
+
+def sends_recipient(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
+    """Whether firing ``trigger`` from ``from_state`` on step ``step_id`` recorded the step's
+    recipient (its transition carries the form named by the step's ``recipient:``)."""
+    step = sop.steps.get(step_id)
+    if step is None or not step.recipient:
+        return False
+    form_id = step.recipient.split(".", 1)[0]
+    return any(t.trigger == trigger and (from_state in t.sources or "*" in t.sources) and form_id in t.forms
+               for t in step.transitions)
+
+
 def sent_service(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
     """Whether firing ``trigger`` from ``from_state`` on step ``step_id`` recorded the step's
     directory service (its transition carries the form named by the step's ``service:``)."""
@@ -50,14 +80,19 @@ def sent_service(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
 def warnings_after_fire(sessions, sop: SOP, reference: str, step_id: str, key: str, trigger: str,
                         from_state: str, lang: str) -> list[str]:
     """The warnings (in ``lang``) of a fire that just happened on instance ``step_id:key`` of case
-    ``reference``: today only :func:`need_warning`, when the transition recorded the referral's
-    service. ``sessions``: the engine's session factory, opened only then (no read on the write
-    path of any other fire)."""
-    if not sent_service(sop, step_id, trigger, from_state):
+    ``reference``: :func:`need_warning`, when the transition recorded the referral's service, and
+    :func:`recipient_warning`, when it recorded its recipient. ``sessions``: the engine's session
+    factory, opened only then (no read on the write path of any other fire)."""
+    service = sent_service(sop, step_id, trigger, from_state)
+    recipient = sends_recipient(sop, step_id, trigger, from_state)
+    if not service and not recipient:
         return []
     from ..store import repository
     with sessions() as s:
         case = repository.get_case(s, reference)
         inst = next((i for i in case.instances if i.step == step_id and i.key == key), None) if case else None
-        warning = need_warning(s, sop, inst, lang) if inst is not None else ""
-    return [warning] if warning else []
+        if inst is None:
+            return []
+        said = [need_warning(s, sop, inst, lang) if service else "",
+                recipient_warning(s, sop, inst, lang) if recipient else ""]
+    return [w for w in said if w]

@@ -169,7 +169,8 @@ def test_declined_referral_is_withheld_from_the_decliner():
     view = provider_view(SOP, case("given"), inst, "ngo", AT)
     assert not view.personal and not view.actions and view.decision.reason == "referral.declined"
     # its own decline, said as such (tryout 6, I12), not « no longer your organisation's »
-    assert view.decision.message.text("fr") == "Vous avez refusé ce référencement : données personnelles retirées."
+    said = view.decision.message.text("fr")
+    assert said == "Vous avez refusé ce référencement : données personnelles retirées."
     assert view.decision.message.text("en") == "You declined this referral: personal data removed."
 
 

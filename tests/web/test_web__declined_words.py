@@ -25,7 +25,8 @@ def test_a_declined_referral_is_said_declined_by_the_provider(live, on_behalf):
             "reason": "no_capacity", "answer_channel": "phone", "provider_contact": "M. Zongo",
             "answered_at": "2025-06-02T08:00:00Z"}, instance="referral:cash")
     else:
-        live.wf.fire(ref, "decline", provider("org-masn"), {"reason": "no_capacity"}, instance="referral:cash")
+        live.wf.fire(ref, "decline", provider("org-masn"), {"reason": "no_capacity"},
+                     instance="referral:cash")
     c = live.client("focal.masn")
     for lang in ("fr", "en"):
         c.get(f"/langue/{lang}")

@@ -79,6 +79,7 @@ def test_a_long_service_review_and_its_end_tell_the_case_manager_not_their_own_r
 def test_an_answer_recorded_by_the_case_manager_tells_nobody_else(live):
     ref = case_with_referrals(live.wf)
     live.wf.fire(ref, "record_acceptance", MARIAM, {
-        "answer_channel": "phone", "provider_contact": "Mme Ouédraogo", "answered_at": "2025-06-02T08:00:00Z"},
+        "answer_channel": "phone", "provider_contact": "Mme Ouédraogo",
+        "answered_at": "2025-06-02T08:00:00Z"},
         instance="referral:medical")
     assert _told(live, ref) == []
