@@ -60,7 +60,8 @@ def test_a_2026_6_database_migrates_to_2026_7_without_map(db_url):
     db.dispose()
 
     assert mno(db_url, "sop", "load", str(BF_SOP)).exit_code == 0
-    r = mno(db_url, "sop", "migrate", "mnr_bf@2026.6", "mnr_bf@2026.7", "--dry-run", "--as", "coord:coordinator")
+    r = mno(db_url, "sop", "migrate", "mnr_bf@2026.6", "mnr_bf@2026.7", "--dry-run",
+            "--as", "coord:coordinator")
     assert r.exit_code == 0 and sent in r.output and withdrawn in r.output, r.output
     r = mno(db_url, "sop", "migrate", "mnr_bf@2026.6", "mnr_bf@2026.7", "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
@@ -72,7 +73,8 @@ def test_a_2026_6_database_migrates_to_2026_7_without_map(db_url):
         told = s.scalars(select(OutboxMessage.recipient_user).where(
             OutboxMessage.kind == "notify", OutboxMessage.channel == "inapp")).all()
     assert told == [CW.user]
-    new.fire(withdrawn, "override_consent", SUP, {"legal_basis": "vital_interests", "reason": "Urgence vitale",
+    new.fire(withdrawn, "override_consent", SUP, {"legal_basis": "vital_interests",
+                                                  "reason": "Urgence vitale",
                                                   "data_categories": ["identity", "needs"]})
     new.fire(withdrawn, "send", CW, referral("ong_a"), instance="psychosocial")
     db.dispose()
