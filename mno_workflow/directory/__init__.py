@@ -87,11 +87,13 @@ _HAS_DIRECTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engin
 def organisations_off_platform(session, ids) -> set[str]:
     """The organisations of ``ids`` not known to use the platform: their directory row does not
     say ``uses_platform: yes`` (``no``, empty, or no row; every one of them when the directory is
-    absent from this database). They answer by phone, in person or e-mail and the caseworker
-    records their answers (« suivi par le gestionnaire »). An empty value is *off* the platform: a
-    provider that nobody said uses it would otherwise wait for answers typed in an inbox nobody
-    reads, its answers recordable only as an exception. Read by the case page, the API
-    (``GET /api/v1/cases/{reference}``: ``steps[].off_platform``) and ``mno case show``."""
+    absent from this database), or it does but nobody can answer there — no active account of a
+    role that answers referrals (:func:`organisations_without_focal_point`; tryout 6, I7). They
+    answer by phone, in person or e-mail and the caseworker records their answers (« suivi par le
+    gestionnaire »). An empty value is *off* the platform: a provider that nobody said uses it
+    would otherwise wait for answers typed in an inbox nobody reads, its answers recordable only
+    as an exception. Read by the case page, the API (``GET /api/v1/cases/{reference}``:
+    ``steps[].off_platform``), ``mno case show``, and the reminders chasing a provider."""
     from sqlalchemy import inspect, select
 
     from .tables import TABLES
@@ -99,7 +101,25 @@ def organisations_off_platform(session, ids) -> set[str]:
     org = TABLES["organization"]
     if not ids or not inspect(session.connection()).has_table(org.name):
         return ids
-    return ids - set(session.scalars(select(org.c.id).where(org.c.id.in_(ids), org.c.uses_platform == "yes")))
+    on = set(session.scalars(select(org.c.id).where(org.c.id.in_(ids), org.c.uses_platform == "yes")))
+    from .platform import with_focal_point
+    return ids - (on & with_focal_point(session, on))
+
+
+def organisations_without_focal_point(session, ids) -> set[str]:
+    """The organisations of ``ids`` the directory marks ``uses_platform: yes`` that have no active
+    account to answer there (:mod:`.platform`): off the platform although the directory says
+    otherwise — the send form marks them and a send to one warns (tryout 6, I7)."""
+    from sqlalchemy import inspect, select
+
+    from .platform import with_focal_point
+    from .tables import TABLES
+    ids = {i for i in ids if i}
+    org = TABLES["organization"]
+    if not ids or not inspect(session.connection()).has_table(org.name):
+        return set()
+    on = set(session.scalars(select(org.c.id).where(org.c.id.in_(ids), org.c.uses_platform == "yes")))
+    return on - with_focal_point(session, on)
 
 
 def organisation_type(session, organisation_id: str) -> str | None:

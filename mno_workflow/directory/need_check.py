@@ -1,9 +1,10 @@
-"""Whether the directory service a referral was just sent to offers the referral's need, and
-whether its organisation is in the SOP's country, said as warnings on every path that sends one —
-the case page, ``POST /api/v1/cases/{ref}/fire`` and ``mno case fire`` — never a refusal: the case
-manager may know better than the directory (issue 18, finding 21: a cash need sent to a
-psychosocial association; tryout 6, I4: a Niger case sent to a Burkina Faso NGO, a transfer of
-personal data abroad)."""
+"""Whether the directory service a referral was just sent to offers the referral's need, whether
+its organisation has someone on the platform to answer it, and whether it is in the SOP's country,
+said as warnings on every path that sends one — the case page, ``POST /api/v1/cases/{ref}/fire``
+and ``mno case fire`` — never a refusal: the case manager may know better than the directory
+(issue 18, finding 21: a cash need sent to a psychosocial association; tryout 6, I7: an
+organisation marked on the platform with nobody there, :func:`recipient_warning`; tryout 6, I4: a
+Niger case sent to a Burkina Faso NGO, a transfer of personal data abroad, :func:`abroad_warning`)."""
 
 from __future__ import annotations
 
@@ -59,29 +60,63 @@ def abroad_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
                    organisation=in_lang(name, lang), countries=", ".join(sorted(countries)), own=own)
 
 
+def recipient_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
+    """A warning in ``lang`` (or "") when referral ``inst`` is addressed to an organisation the
+    directory marks ``uses_platform: yes`` without any active account to answer there
+    (:func:`mno_workflow.directory.organisations_without_focal_point`): nobody will read it in an
+    inbox, so the case manager follows its answer as for a provider off the platform."""
+    if not inst.recipient:
+        return ""
+    from . import organisations_without_focal_point
+    if inst.recipient not in organisations_without_focal_point(s, [inst.recipient]):
+        return ""
+    org = TABLES["organization"]
+    name = s.scalar(select(org.c.name).where(org.c.id == inst.recipient)) or inst.recipient
+    return gettext("Attention : « {organisation} » n'a aucun point focal actif sur la plateforme : personne "
+                   "ne recevra ce référencement dans sa boîte. Vous suivrez sa réponse (téléphone, courrier) "
+                   "et l'enregistrerez pour lui.", lang, organisation=in_lang(name, lang))
+
+
+def sends_recipient(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
+    """Whether firing ``trigger`` from ``from_state`` on step ``step_id`` recorded the step's
+    recipient (its transition carries the form named by the step's ``recipient:``)."""
+    step = sop.steps.get(step_id)
+    if step is None or not step.recipient:
+        return False
+    form_id = step.recipient.split(".", 1)[0]
+    return any(t.trigger == trigger and (from_state in t.sources or "*" in t.sources) and form_id in t.forms
+               for t in step.transitions)
+
+
 def sent_service(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
     """Whether firing ``trigger`` from ``from_state`` on step ``step_id`` recorded the step's
-    directory service or its recipient organisation (its transition carries the form named by the
-    step's ``service:`` or ``recipient:``)."""
+    directory service (its transition carries the form named by the step's ``service:``)."""
     step = sop.steps.get(step_id)
-    if step is None:
+    if step is None or not step.service:
         return False
-    forms = {f.split(".", 1)[0] for f in (step.service, step.recipient) if f and "." in f}
-    return any(t.trigger == trigger and (from_state in t.sources or "*" in t.sources)
-               and forms & set(t.forms) for t in step.transitions)
+    form_id = step.service.split(".", 1)[0]
+    return any(t.trigger == trigger and (from_state in t.sources or "*" in t.sources) and form_id in t.forms
+               for t in step.transitions)
 
 
 def warnings_after_fire(sessions, sop: SOP, reference: str, step_id: str, key: str, trigger: str,
                         from_state: str, lang: str) -> list[str]:
     """The warnings (in ``lang``) of a fire that just happened on instance ``step_id:key`` of case
-    ``reference``: :func:`need_warning` and :func:`abroad_warning`, when the transition recorded
-    the referral's service or organisation. ``sessions``: the engine's session factory, opened
-    only then (no read on the write path of any other fire)."""
-    if not sent_service(sop, step_id, trigger, from_state):
+    ``reference``: :func:`need_warning`, when the transition recorded the referral's service, and
+    :func:`recipient_warning` and :func:`abroad_warning`, when it recorded its recipient.
+    ``sessions``: the engine's session factory, opened only then (no read on the write path of
+    any other fire)."""
+    service = sent_service(sop, step_id, trigger, from_state)
+    recipient = sends_recipient(sop, step_id, trigger, from_state)
+    if not service and not recipient:
         return []
     from ..store import repository
     with sessions() as s:
         case = repository.get_case(s, reference)
         inst = next((i for i in case.instances if i.step == step_id and i.key == key), None) if case else None
-        said = [need_warning(s, sop, inst, lang), abroad_warning(s, sop, inst, lang)] if inst else []
+        if inst is None:
+            return []
+        said = [need_warning(s, sop, inst, lang) if service else "",
+                recipient_warning(s, sop, inst, lang) if recipient else "",
+                abroad_warning(s, sop, inst, lang) if recipient else ""]
     return [w for w in said if w]

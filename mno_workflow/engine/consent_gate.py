@@ -11,7 +11,9 @@ calls :func:`check_spawn_gate` before it creates instances of a step with a ``re
 An override in force (``overridden``, e.g. a supervisor's override for the person's vital
 interests) lets them through. An expired consent stops them too, said as expired with its day
 (tryout 4, G16: the SOP's guard said « does not cover » and sent the user looking at the scope);
-other states (consent not yet asked, given) are left to the SOP's own guards.
+other states (consent not yet asked, given) are left to the SOP's own guards. The refusal promises a
+supervisor's override only when the SOP has one from the consent step's current state
+(:func:`override_possible`; tryout 6, I3: the BF SOP before 2026.7 had none after a withdrawal).
 """
 
 from __future__ import annotations
@@ -54,6 +56,24 @@ def check_spawn_gate(sop: SOP, case: Any, target_step: str, trigger: str, now: d
         refuse_if_stopped(sop, case, trigger, now)
 
 
+def override_possible(sop: SOP, case: Any) -> bool:
+    """Whether the SOP has an override (a transition of the consent step to ``overridden``, the
+    state the consent in force reads as an override) from the state of ``case``'s latest consent
+    instance (``from: "*"``: any state that is not final)."""
+    from ..protection.consent import settings
+    step_id = settings(sop).consent_step
+    step = sop.steps.get(step_id)
+    state = None
+    for inst in getattr(case, "instances", None) or []:  # ordered by id: the last one is the latest
+        if inst.step == step_id:
+            state = inst.state
+    if step is None or state is None:
+        return False
+    final = state in step.states and step.states[state].final
+    return any(t.dest == "overridden" and (state in t.sources or ("*" in t.sources and not final))
+               for t in step.transitions)
+
+
 def refuse_if_stopped(sop: SOP, case: Any, trigger: str, now: datetime) -> None:
     """Raise :class:`GuardNotMet` (``condition="data_protection: consent.refused"``,
     ``…withdrawn`` or ``…expired``; catalogue message naming the consent and ``trigger``, and the
@@ -65,8 +85,15 @@ def refuse_if_stopped(sop: SOP, case: Any, trigger: str, now: datetime) -> None:
     from ..protection import consent_in_force
     consent = consent_in_force(sop, case, now)
     status = consent.status
+    override = override_possible(sop, case)
     if status == "expired":  # tryout 4, G16: said as expired, not as « does not cover »
         from ..i18n.dates import DayText
+        if not override:
+            raise GuardNotMet(Message.t(
+                "Le consentement a expiré le {day} : aucun référencement ne peut être envoyé (« {trigger} ») "
+                "avant un nouveau consentement.",
+                day=DayText(consent.expires_on), trigger=trigger_label(sop, trigger)),
+                condition="data_protection: consent.expired")
         raise GuardNotMet(Message.t(
             "Le consentement a expiré le {day} : aucun référencement ne peut être envoyé (« {trigger} ») "
             "avant un nouveau consentement ou une dérogation motivée du superviseur.",
@@ -74,6 +101,12 @@ def refuse_if_stopped(sop: SOP, case: Any, trigger: str, now: datetime) -> None:
             condition="data_protection: consent.expired")
     if status not in _STOPPED:
         return
+    if not override:
+        raise GuardNotMet(Message.t(
+            "{why} : le dossier continue en assistance directe seulement, aucun référencement ne "
+            "peut être envoyé (« {trigger} »). Seul un nouveau consentement le permettrait.",
+            why=Message.t(_STOPPED[status]), trigger=trigger_label(sop, trigger)),
+            condition=f"data_protection: consent.{status}")
     raise GuardNotMet(Message.t(
         "{why} : le dossier continue en assistance directe seulement, aucun référencement ne "
         "peut être envoyé (« {trigger} »). Seule une dérogation motivée du superviseur (p. ex. "

@@ -316,7 +316,8 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         effects += timers.release_waiting(s, case, sop, lambda i: self.context(case, i, sop, now), now)
         if t.notify:  # other parties told of this transition (outbox, same transaction)
             effects += notify(s, case, inst, sop, t.notify, trigger, to_state, now,
-                              by_role=actor.role)  # issue 13: a reporter is told who (role) closed
+                              by_role=actor.role,  # issue 13: a reporter is told who (role) closed
+                              by_user=actor.user)
         case.updated_at = now
         case.version += 1
         inst.version += 1

@@ -7,6 +7,8 @@ organisation the step instance is addressed to, for every ``scope: recipient`` r
 go through :func:`mno_workflow.store.outbox.enqueue` in the transition's own transaction (template
 ``notify``: a reference and labels, never case data). Nothing is dropped silently: a target nobody
 holds, or a ``role_from`` field that is empty or names no role, gives a ``log`` message naming it.
+``assignee`` is not told of what they did themselves (e.g. a case manager who records a long
+service's review that the SOP tells the case manager of when the provider records it).
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ def _value(case: Case, inst: StepInstance, path: str) -> Any:
 
 
 def notify(s: Session, case: Case, inst: StepInstance, sop: SOP, targets: list, trigger: str,
-           state: str, now: datetime, by_role: str | None = None) -> list[dict]:
+           state: str, now: datetime, by_role: str | None = None,
+           by_user: str | None = None) -> list[dict]:
     """Enqueue the ``notify`` messages of a transition; returns the audit effects
     ``[{"notified": target, "role": role, "messages": n}]`` (one per target). A ``scope:
     reporter`` role (first responder) is told only about a case opened by its own alert, with the
     template ``alert_status`` (status; for a closing transition the reason code, date and
     ``by_role`` — never a name or the note; engine/alert_outcome.py); a case without alert gives
-    ``{"notified": role, "messages": 0, "no_reporter": true}``."""
+    ``{"notified": role, "messages": 0, "no_reporter": true}``. ``by_user``: who fired; the
+    ``assignee`` target when it is that user gives ``{"notified": "assignee", "messages": 0,
+    "self": true}``."""
     effects = []
     context = {"reference": case.reference, "step": inst.step, "instance": inst.key, "state": state,
                "trigger": trigger}
@@ -47,6 +52,9 @@ def notify(s: Session, case: Case, inst: StepInstance, sop: SOP, targets: list, 
             pairs = [(value, sop.roles[value].scope)] if isinstance(value, str) and value in sop.roles \
                 else [(name, "all")]  # nobody holds such a role: a log message names the problem
         elif target == "assignee":
+            if by_user is not None and case.assignee == by_user:  # told of their own action: no
+                effects.append({"notified": target, "role": target, "messages": 0, "self": True})
+                continue
             name, pairs = target, [("assignee", "assigned")]
         elif target == "recipient":
             name = target

@@ -76,8 +76,12 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
     consent = consent_in_force(sop, case, now)
     decision = may_disclose(consent, org_type, None, dp.referral_purpose)
     if decision.allowed and inst.state in dp.withhold_in_states:
-        decision = Decision(False, "referral.withheld", {"state": inst.state}, Message.t(
-            "Ce référencement n'est plus à votre organisation : données personnelles retirées."))
+        if answered_by_recipient(sop, inst.step, inst.state):  # its own decline (tryout 6, I12)
+            decision = Decision(False, "referral.declined", {"state": inst.state}, Message.t(
+                "Vous avez refusé ce référencement : données personnelles retirées."))
+        else:
+            decision = Decision(False, "referral.withheld", {"state": inst.state}, Message.t(
+                "Ce référencement n'est plus à votre organisation : données personnelles retirées."))
     if decision.allowed and getattr(case, "status", "open") == "closed" and case.closed_at is not None:
         until = _calendar(sop.calendar).add(case.closed_at, dp.provider_access_after_closure)
         if now >= until:
@@ -94,6 +98,16 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
     if agreed is not None:
         cats = cats & agreed
     return ProviderView(decision, cats, consent)
+
+
+def answered_by_recipient(sop: SOP, step_id: str, state: str) -> bool:
+    """Whether ``state`` of step ``step_id`` is the provider's own answer: a transition a ``scope:
+    recipient`` role fires leads to it (BF SOP: ``declined``, by ``decline``; also when the case
+    manager recorded that decline on its behalf), so a provider reads « Vous avez refusé … »
+    rather than « … n'est plus à votre organisation »."""
+    step = sop.steps.get(step_id)
+    answering = {r for r, role in sop.roles.items() if role.scope == "recipient"}
+    return step is not None and any(t.dest == state and answering & set(t.by) for t in step.transitions)
 
 
 def _by_step_rule(sop: SOP, case: Any, inst: Any, now: datetime) -> ProviderView:

@@ -264,12 +264,19 @@ def provider_field(
     view.options = list(seen.items())
     view.groups = [(t("other_providers", lang), others)] if others else []
     view.notes = notes
+    # marked « on the platform » but nobody there to answer: the case manager follows it (I7)
+    _mark(view, directory.organisations_without_focal_point(s, [*seen, *(oid for oid, _ in others)]),
+          gettext("aucun point focal actif sur la plateforme : vous suivrez la réponse", lang))
     if sop is not None and now is not None and sop.data_protection is not None:
         view.disabled = _not_covered(s, sop, case, now, [*seen, *(oid for oid, _ in others)])
-        mark = gettext("non couvert par le consentement", lang)
-        view.options = [(c, f"{n} — {mark}" if c in view.disabled else n) for c, n in view.options]
-        view.groups = [(g, [(c, f"{n} — {mark}" if c in view.disabled else n) for c, n in opts])
-                       for g, opts in view.groups]
+        _mark(view, view.disabled, gettext("non couvert par le consentement", lang))
+
+
+def _mark(view: FieldView, codes: set[str], mark: str) -> None:
+    """« Organisation — <mark> » for the options of ``view`` whose code is in ``codes``."""
+    view.options = [(c, f"{n} — {mark}" if c in codes else n) for c, n in view.options]
+    view.groups = [(g, [(c, f"{n} — {mark}" if c in codes else n) for c, n in opts])
+                   for g, opts in view.groups]
 
 
 def _not_covered(s, sop: SOP, case: Case, now: Any, organisations: list[str]) -> set[str]:

@@ -167,4 +167,18 @@ def test_declined_referral_is_withheld_from_the_decliner():
 
     inst = SimpleNamespace(step="referral", state="declined")
     view = provider_view(SOP, case("given"), inst, "ngo", AT)
-    assert not view.personal and not view.actions and view.decision.reason == "referral.withheld"
+    assert not view.personal and not view.actions and view.decision.reason == "referral.declined"
+    # its own decline, said as such (tryout 6, I12), not « no longer your organisation's »
+    said = view.decision.message.text("fr")
+    assert said == "Vous avez refusé ce référencement : données personnelles retirées."
+    assert view.decision.message.text("en") == "You declined this referral: personal data removed."
+
+
+def test_a_state_withheld_that_the_provider_did_not_answer_keeps_the_other_words():
+    from mno_workflow.protection import provider_view
+
+    dp = SOP.data_protection.model_copy(update={"withhold_in_states": ["declined", "revoked"]})
+    sop = SOP.model_copy(update={"data_protection": dp})  # revoked: by the case manager, not the provider
+    view = provider_view(sop, case("given"), SimpleNamespace(step="referral", state="revoked"), "ngo", AT)
+    assert view.decision.reason == "referral.withheld"
+    assert "n'est plus à votre organisation" in view.decision.message.text("fr")
