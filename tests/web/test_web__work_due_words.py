@@ -56,7 +56,8 @@ MON = at(2025, 6, 2, 10, 0)  # Monday 2 June 2025
 ])
 def test_upcoming_deadline_in_the_sops_days(session, now, due, state, fr, en):
     step, st = state
-    it = SimpleNamespace(step=step, state=st, due_at=due,
+    it = SimpleNamespace(step=step, state=st, due_at=due, sop_version=None,
                          days=(due.date() - now.date()).days)  # what the work query gives
-    assert left_in(session, SOP, now, "fr")(it) == fr
-    assert left_in(session, SOP, now, "en")(it) == en
+    sops = SimpleNamespace(compiled=lambda _version: SimpleNamespace(sop=SOP))  # each row's SOP
+    assert left_in(session, sops, now, "fr")(it) == fr
+    assert left_in(session, sops, now, "en")(it) == en
