@@ -98,7 +98,8 @@ def test_directory_import_refuses_javascript_links_per_field(tmp_path):
     db = _dir_db(tmp_path)
     with Session(db) as s, s.begin():
         directory.load_sample(s)
-    export_package(Session(db), tmp_path / "pkg")
+    with Session(db) as s:  # closed: its read transaction must not hold the write lock
+        export_package(s, tmp_path / "pkg")
     path = tmp_path / "pkg" / "service.csv"
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
