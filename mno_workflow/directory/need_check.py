@@ -77,26 +77,27 @@ def recipient_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> st
                    "et l'enregistrerez pour lui.", lang, organisation=in_lang(name, lang))
 
 
-def sends_recipient(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
-    """Whether firing ``trigger`` from ``from_state`` on step ``step_id`` recorded the step's
-    recipient (its transition carries the form named by the step's ``recipient:``)."""
+def _records(sop: SOP, step_id: str, trigger: str, from_state: str, path: str | None) -> bool:
+    """Whether firing ``trigger`` from ``from_state`` on step ``step_id`` carries the form of
+    ``path`` (``form.field``, the step's ``service:`` or ``recipient:``), so records that field."""
     step = sop.steps.get(step_id)
-    if step is None or not step.recipient:
+    if step is None or not path:
         return False
-    form_id = step.recipient.split(".", 1)[0]
+    form_id = path.split(".", 1)[0]
     return any(t.trigger == trigger and (from_state in t.sources or "*" in t.sources) and form_id in t.forms
                for t in step.transitions)
+
+
+def sends_recipient(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
+    """Whether the transition recorded the step's recipient organisation (its ``recipient:``)."""
+    step = sop.steps.get(step_id)
+    return _records(sop, step_id, trigger, from_state, step.recipient if step else None)
 
 
 def sent_service(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
-    """Whether firing ``trigger`` from ``from_state`` on step ``step_id`` recorded the step's
-    directory service (its transition carries the form named by the step's ``service:``)."""
+    """Whether the transition recorded the step's directory service (its ``service:``)."""
     step = sop.steps.get(step_id)
-    if step is None or not step.service:
-        return False
-    form_id = step.service.split(".", 1)[0]
-    return any(t.trigger == trigger and (from_state in t.sources or "*" in t.sources) and form_id in t.forms
-               for t in step.transitions)
+    return _records(sop, step_id, trigger, from_state, step.service if step else None)
 
 
 def warnings_after_fire(sessions, sop: SOP, reference: str, step_id: str, key: str, trigger: str,

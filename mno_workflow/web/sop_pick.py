@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..engine import sop_choice
 from ..engine.compile import CompiledSOP
+from ..engine.errors import SOPNotFound
 from ..store.models import Case, SopVersion, User
 from . import access
 
@@ -55,10 +56,10 @@ def own(web: Web, s: Session, user: User) -> CompiledSOP:
     if wanted is None and s.scalar(select(func.count(func.distinct(SopVersion.sop_id)))) > 1:
         wanted = user_sop(s, user)
     if wanted:
-        row = s.scalar(select(SopVersion).where(SopVersion.sop_id == wanted)
-                       .order_by(SopVersion.id.desc()).limit(1))
-        if row is not None:
+        try:  # the same SOP's latest row read once (registry.latest), not looked up twice
             return web.wf.registry.compiled(web.wf.registry.latest(s, wanted))
+        except SOPNotFound:  # an account of an SOP no longer registered: the server's first
+            pass
     return web.latest(s)
 
 
