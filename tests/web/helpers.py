@@ -85,6 +85,18 @@ def case_with_referrals(
     return ref
 
 
+def cash_referral_case(wf: WorkflowEngine, sop_id: str, cw: Actor, sup: Actor) -> str:
+    """A case of ``sop_id`` registered in Kadiogo (a region code of the BF SOP and its copies in
+    tests/second_sop.py), consented, plan approved, cash referral sent to ``org-masn``."""
+    ref = wf.create_case(sop_id, cw)
+    wf.fire(ref, "register", cw, IDENT)
+    wf.fire(ref, "record_consent", cw, CONSENT)
+    wf.fire(ref, "submit_assessment", cw, NEEDS)
+    wf.fire(ref, "approve_plan", sup)
+    wf.fire(ref, "send", cw, referral("org-masn"), instance="referral:cash")
+    return ref
+
+
 def yaadga_case(wf: WorkflowEngine) -> str:
     ref = wf.create_case("mnr_bf", AWA)
     wf.fire(

@@ -26,7 +26,7 @@ from mno_workflow.web.security import hash_password
 
 from ..second_sop import sn_text
 from .conftest import PASSWORD
-from .helpers import CONSENT, IDENT, NEEDS, referral
+from .helpers import cash_referral_case
 
 # (id, role, sop, region). The SN accounts sort before the BF ones: without the SOP rule the
 # national fallback of a BF alert (first user id) is the Senegal supervisor, as in the tryout.
@@ -35,17 +35,6 @@ STAFF = [("sn.gest", "caseworker", "mnr_sn", "kadiogo"), ("sn.sup", "supervisor"
          ("coord.bf", "coordinator", "mnr_bf", None), ("gest.bf", "caseworker", "mnr_bf", "kadiogo")]
 FOCAL_SN = "sn.focal"  # a provider focal point of the SN SOP, of the organisation both cases refer to
 SOP_OF = {uid: sop for uid, _r, sop, _g in STAFF}
-
-
-def a_case(wf, sop_id: str, cw: Actor, sup: Actor) -> str:
-    """Registered in Kadiogo (a code both SOPs have), plan approved, cash referral sent."""
-    ref = wf.create_case(sop_id, cw)
-    wf.fire(ref, "register", cw, IDENT)
-    wf.fire(ref, "record_consent", cw, CONSENT)
-    wf.fire(ref, "submit_assessment", cw, NEEDS)
-    wf.fire(ref, "approve_plan", sup)
-    wf.fire(ref, "send", cw, referral("org-masn"), instance="referral:cash")
-    return ref
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +50,8 @@ def world(live_module):
                        language="fr", password_hash=hashed, active=True))
         s.add(User(id=FOCAL_SN, display_name="Point focal (SN)", role="provider", organisation="org-masn",
                    sop_id="mnr_sn", language="fr", password_hash=hashed, active=True))
-    refs = {"mnr_bf": a_case(wf, "mnr_bf", Actor("gest.bf", "caseworker"), Actor("sup.bf", "supervisor")),
-            "mnr_sn": a_case(wf, "mnr_sn", Actor("sn.gest", "caseworker"), Actor("sn.sup", "supervisor"))}
+    refs = {sop: cash_referral_case(wf, sop, Actor(cw, "caseworker"), Actor(sup, "supervisor"))
+            for sop, cw, sup in [("mnr_bf", "gest.bf", "sup.bf"), ("mnr_sn", "sn.gest", "sn.sup")]}
     live.clock.advance(timedelta(days=40))
     assert sweep(wf).escalations
     tokens = {}

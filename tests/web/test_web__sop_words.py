@@ -28,7 +28,7 @@ from mno_workflow.web.security import hash_password
 
 from ..second_sop import sn_text
 from .conftest import PASSWORD
-from .helpers import CONSENT, IDENT, NEEDS, referral
+from .helpers import CONSENT, IDENT, NEEDS, cash_referral_case, referral
 
 SENT = {"mnr_bf": {"fr": "Envoyé au prestataire", "en": "Sent to provider"},
         "mnr_sn": {"fr": "Transmis au partenaire SN", "en": "Passed to the SN partner"}}
@@ -49,16 +49,6 @@ def worded_sn() -> str:
     return (head + "      received:\n        owner: caseworker\n"
             + alert.replace("label: {fr: Reçu, en: Received}",
                             "label: {fr: Reçu au Sénégal, en: Received in Senegal}", 1))
-
-
-def a_case(wf, sop_id: str, cw: Actor, sup: Actor) -> str:
-    ref = wf.create_case(sop_id, cw)
-    wf.fire(ref, "register", cw, IDENT)
-    wf.fire(ref, "record_consent", cw, CONSENT)
-    wf.fire(ref, "submit_assessment", cw, NEEDS)
-    wf.fire(ref, "approve_plan", sup)
-    wf.fire(ref, "send", cw, referral("org-masn"), instance="referral:cash")
-    return ref
 
 
 ALERT = {"first_name": "Issa", "last_name": "Kaboré", "sex": "male", "estimated_age": 30,
@@ -87,8 +77,8 @@ def world(live_module):
                    organisation="org-masn", language="fr", password_hash=hashed, active=True))
         s.add(User(id="sw.agent", display_name="Agent", role="first_responder", organisation="poste-w",
                    language="fr", password_hash=hashed, active=True))
-    refs = {"mnr_bf": a_case(wf, "mnr_bf", Actor("bw.gest", "caseworker"), Actor("bw.sup", "supervisor")),
-            "mnr_sn": a_case(wf, "mnr_sn", Actor("sw.gest", "caseworker"), Actor("sw.sup", "supervisor"))}
+    refs = {sop: cash_referral_case(wf, sop, Actor(cw, "caseworker"), Actor(sup, "supervisor"))
+            for sop, cw, sup in [("mnr_bf", "bw.gest", "bw.sup"), ("mnr_sn", "sw.gest", "sw.sup")]}
     alerts = {sop: file_alert(wf, sop, Actor("sw.agent", "first_responder", "poste-w"), ALERT).reference
               for sop in ("mnr_bf", "mnr_sn")}
     live.clock.advance(timedelta(days=40))
