@@ -91,3 +91,62 @@ def sop_label(sop_id: str | None, sops: dict[str, SopInfo], lang: str) -> str:
     if not sop_id:
         return gettext("toutes les POS", lang)
     return sops[sop_id].label(lang) if sop_id in sops else sop_id
+
+
+@dataclass(frozen=True)
+class Tied:
+    """What :func:`tie_by_region` did: accounts tied to the one SOP that lists their region
+    (``(login, sop_id, region)``), accounts left in every SOP because several SOPs list their
+    region (``(login, region)``), and accounts without region left in every SOP (logins)."""
+
+    tied: tuple[tuple[str, str, str], ...] = ()
+    ambiguous: tuple[tuple[str, str], ...] = ()
+    national: tuple[str, ...] = ()
+
+
+def tie_by_region(session: Any, registry: Any, before: set[str]) -> Tied:
+    """When a database that held the SOPs ``before`` now holds another one (``mno sop load`` of a
+    new SOP id): every active account without SOP (``users.sop_id`` NULL, created when the base
+    had one SOP) whose region only one SOP lists is tied to that SOP, the rule ``mno user add``
+    applies when it is given a region (tryout 7, J1: a Burkina Faso case manager of Kadiogo was
+    offered the Côte d'Ivoire SOP and opened Ivorian cases). Nothing is done when no new SOP came
+    or there is still one SOP. The accounts left in every SOP are returned too, to be said."""
+    from sqlalchemy import select
+
+    from .store.models import User
+    sops = known_sops(session, registry)
+    if len(sops) < 2 or not set(sops) - before:
+        return Tied()
+    tied, ambiguous, national = [], [], []
+    everywhere = (User.sop_id.is_(None)) | (User.sop_id == "")
+    users = session.scalars(select(User).where(User.active.is_(True), everywhere).order_by(User.id))
+    for user in users:
+        if not user.region:
+            national.append(user.id)
+            continue
+        having = [s.sop_id for s in sops.values() if user.region in s.regions]
+        if len(having) == 1:
+            user.sop_id = having[0]
+            tied.append((user.id, having[0], user.region))
+        elif len(having) > 1:
+            ambiguous.append((user.id, user.region))
+    return Tied(tuple(tied), tuple(ambiguous), tuple(national))
+
+
+def tied_lines(done: Tied, sops: dict[str, SopInfo]) -> list[Message]:
+    """:func:`tie_by_region`'s result in words, one message per line to print."""
+    lines = []
+    for login, sop_id, region in done.tied:
+        lines.append(Message.t(
+            "Compte {user} rattaché à la POS « {sop} » : sa région « {region} » n'existe que dans cette "
+            "POS (toutes les POS : mno user add {user} --update --sop all).",
+            user=login, sop=Labels((sops[sop_id].title,)) if sop_id in sops else sop_id, region=region))
+    for login, region in done.ambiguous:
+        lines.append(Message.t(
+            "Compte {user} : sa région « {region} » existe dans plusieurs POS, il travaille sur toutes "
+            "les POS (une seule : mno user add {user} --update --sop …).", user=login, region=region))
+    if done.national:
+        lines.append(Message.t(
+            "Comptes sans région, qui travaillent sur toutes les POS : {users} (une seule : mno user add "
+            "… --update --sop …).", users=", ".join(done.national)))
+    return lines

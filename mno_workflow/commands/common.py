@@ -313,7 +313,25 @@ def sop_id_loading(engine, sop: str) -> str:
     registered as a version (errors are one line, exit 1)."""
     if sop.endswith((".yaml", ".yml")) or Path(sop).is_file():
         loaded = load_sop_or_fail(Path(sop))
-        with errors():
-            engine.load_sop(loaded)
+        register_sop(engine, loaded)
         return loaded.model.sop
     return sop
+
+
+def register_sop(engine, loaded) -> None:
+    """Register ``loaded`` (idempotent) and, when it brings a new SOP to a database that had
+    others, tie the accounts without SOP to the one SOP listing their region
+    (:func:`~mno_workflow.user_sops.tie_by_region`), in the same transaction; what was done is
+    printed, one line per account (errors: one line, exit 1, nothing written)."""
+    from sqlalchemy import select
+
+    from ..engine.clock import require_aware
+    from ..store.models import SopVersion
+    from ..user_sops import known_sops, tie_by_region, tied_lines
+    with errors(), engine.sessions.begin() as s:
+        before = set(s.scalars(select(SopVersion.sop_id).distinct()))
+        engine.registry.register(s, loaded, require_aware(engine.clock.now(), "clock.now()"))
+        done = tie_by_region(s, engine.registry, before)
+        lines = [m.text(lang()) for m in tied_lines(done, known_sops(s, engine.registry))]
+    for line in lines:
+        typer.echo(line)

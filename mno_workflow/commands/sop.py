@@ -20,6 +20,7 @@ from .common import (
     load_sop_or_fail,
     open_engine,
     parse_actor,
+    register_sop,
 )
 
 #: The value shapes of ``--map`` / ``--deadline`` in ``--help`` (ids are typed as they are, so
@@ -37,8 +38,7 @@ def sop_load(path: Path) -> None:
     Register an SOP version."""
     loaded = load_sop_or_fail(path)
     engine = open_engine()
-    with errors():
-        engine.load_sop(loaded)
+    register_sop(engine, loaded)
     typer.echo(_("POS {sop} version {version} chargée.", sop=loaded.model.sop, version=loaded.model.version))
 
 
