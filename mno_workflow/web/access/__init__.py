@@ -79,6 +79,7 @@ from .provider import (
     visible_timeline,
 )
 from .region import (
+    account_admits,
     can_view_case,
     case_clause,
     message_clause,
@@ -107,6 +108,6 @@ __all__ = [
     "case_clause", "consent_categories", "field_visible", "filter_form_data", "filter_item",
     "may_reopen", "message_clause", "name_visible", "provider_view", "reassign_targets",
     "recipient_may_read", "referral_clause", "referral_sender", "referrals_in_reach", "referrer",
-    "region_admits", "region_admits_clause", "sop_admits", "sop_admits_clause",
+    "account_admits", "region_admits", "region_admits_clause", "sop_admits", "sop_admits_clause",
     "readable_forms", "readable_notes", "require", "require_case", "visible_timeline",
 ]

@@ -40,6 +40,14 @@ def sop_admits(user_sop: str | None, case_sop: str | None) -> bool:
     return not user_sop or user_sop == case_sop
 
 
+def account_admits(admin_sop: str | None, account_sop: str | None) -> bool:
+    """The SOP rule on the administration of accounts (tryout 7, J3): a coordinator whose
+    ``sop_id`` is set manages (sees, ends the sessions of, revokes the tokens of, deactivates) the
+    accounts of that SOP only — never another SOP's, nor those working in every SOP (a national
+    coordinator among them); a coordinator without SOP manages every account."""
+    return not admin_sop or admin_sop == account_sop
+
+
 def sop_admits_clause(user_sop: Any, sop_version_id: Any) -> ColumnElement[bool]:
     """:func:`sop_admits` as SQL, either way round: for one user's SOP ``user_sop`` (a value:
     ``None`` or ``""`` admits every case) on a column of SOP version ids (``cases.sop_version_id``);

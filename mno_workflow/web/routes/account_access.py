@@ -1,7 +1,7 @@
 """API tokens and sessions on the web: each user lists, names, creates and revokes their own API
 tokens and ends their sessions (``/mon-compte/acces``); the coordinator (administrator) sees every
-user's open sessions and tokens and ends them, revokes them or deactivates the account
-(``/admin/acces``; a case manager who holds open cases after a confirmation naming how many, with
+user's open sessions and tokens (a coordinator tied to one SOP: its SOP's accounts only, J3) and
+ends them, revokes them or deactivates the account (``/admin/acces``; a case manager who holds open cases after a confirmation naming how many, with
 the link to their bulk reassignment) — the pages of ``mno user tokens / revoke-token /
 end-sessions / deactivate``. Every change takes effect at once (server-side sessions, token table)."""
 
@@ -162,24 +162,33 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 .group_by(ApiToken.user_id)).all())
             from ...user_sops import known_sops, sop_label
             sops, lang = known_sops(s, wf.registry), web.lang(request, user)
+            managed = {u.id: u for u in s.scalars(select(User).order_by(User.id))
+                       if access.account_admits(user.sop_id, u.sop_id)}  # its SOP's accounts (J3)
             users = [{"id": u.id, "name": u.display_name, "role": u.role, "active": u.active,
                       "sessions": open_by.get(u.id, 0), "tokens": active_tokens.get(u.id, 0),
                       "sop": sop_label(u.sop_id, sops, lang)}  # the SOP it works in (H24)
-                     for u in s.scalars(select(User).order_by(User.id))]
+                     for u in managed.values()]
             by_sop = len(sops) > 1 or any(u["sop"] != sop_label(None, sops, lang) for u in users)
-            all_tokens = [tokens.as_dict(t, now) for t in tokens.listing(s) if t.revoked_at is None]
+            all_tokens = [tokens.as_dict(t, now) for t in tokens.listing(s)
+                          if t.revoked_at is None and t.user_id in managed]
             return web.render(request, "admin_access.html", {
                 **base_ctx(request, s, user), "users": users, "tokens": all_tokens, "tz": zone(s),
                 "by_sop": by_sop,
                 "token_word": token_word})
 
+    def managed_account(s, user: User, uid: str) -> User:
+        """The account ``uid`` if ``user`` manages it (:func:`access.account_admits`), else 404
+        (an account of another SOP is not shown, so not named either)."""
+        target = s.get(User, uid)
+        if target is None or not access.account_admits(user.sop_id, target.sop_id):
+            raise access.NotVisible(uid)
+        return target
+
     def _admin_change(request: Request, uid: str, what: str):
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "user_admin")
-            target = s.get(User, uid)
-            if target is None:
-                raise access.NotVisible(uid)
+            target = managed_account(s, user, uid)
             now = _wall()
             if what in ("sessions", "deactivate"):
                 websessions.end_all(s, uid, "admin" if what == "sessions" else "deactivated", now)
@@ -208,9 +217,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 with wf.sessions() as s:
                     user = web.user(request, s)
                     access.require(user, "user_admin")
-                    target = s.get(User, uid)
-                    if target is None:
-                        raise access.NotVisible(uid)
+                    target = managed_account(s, user, uid)
                     held = repository.open_cases_of(s, uid)
                     if held:
                         return web.render(request, "admin_deactivate.html", {
@@ -225,6 +232,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "user_admin")
-            if not tokens.revoke(s, token_id, _wall()):
+            token = s.get(ApiToken, token_id)
+            if token is None:
                 raise access.NotVisible(str(token_id))
+            managed_account(s, user, token.user_id)  # a token of another SOP's account: 404 (J3)
+            tokens.revoke(s, token_id, _wall())
         return RedirectResponse("/admin/acces", status_code=303)
