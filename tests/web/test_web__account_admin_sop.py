@@ -87,3 +87,34 @@ def test_a_coordinator_of_every_sop_still_manages_everyone(world):
     assert revoked.status_code == 303 and api_status(live, toks["sn"][0]) == 401
     assert coord.post("/admin/acces/sn.gest/desactiver", data={"csrftoken": csrf}).status_code == 303
     assert not active(live, "sn.gest")
+
+
+def test_an_author_of_one_sop_drafts_and_publishes_that_sop_only(world):
+    """The same rule on the SOP workbench: an author tied to the SN SOP neither sees, opens nor
+    starts a draft of the BF SOP (which would publish a BF version and migrate BF cases)."""
+    live, _toks = world
+    hashed = hash_password(PASSWORD)
+    with live.wf.sessions.begin() as s:
+        s.add(User(id="sn.auteur", display_name="Auteur SN", role="sop_author", sop_id="mnr_sn",
+                   language="fr", password_hash=hashed, active=True))
+        s.add(User(id="auteur.tous", display_name="Auteur", role="sop_author", language="fr",
+                   password_hash=hashed, active=True))
+    everyone = live.client("auteur.tous")
+    home = everyone.get("/pos/atelier")
+    r = everyone.post("/pos/atelier/brouillons", data={"csrftoken": csrf_of(home.text), "sop_id": "mnr_bf"})
+    assert r.status_code == 303
+    bf_draft = r.headers["location"]
+    author = live.client("sn.auteur")
+    home = author.get("/pos/atelier")
+    assert home.status_code == 200
+    assert 'value="mnr_sn"' in home.text and 'value="mnr_bf"' not in home.text
+    assert bf_draft not in home.text
+    csrf = csrf_of(home.text)
+    new = "/pos/atelier/brouillons"
+    assert author.post(new, data={"csrftoken": csrf, "sop_id": "mnr_bf"}).status_code == 404
+    assert author.get(bf_draft).status_code == 404
+    for action in ("verifier", "comparer", "publier"):
+        assert author.post(f"{bf_draft}/{action}", data={"csrftoken": csrf}).status_code == 404, action
+    assert author.get(f"{bf_draft}/publier").status_code == 404
+    mine = author.post(new, data={"csrftoken": csrf, "sop_id": "mnr_sn"})
+    assert mine.status_code == 303 and author.get(mine.headers["location"]).status_code == 200

@@ -68,9 +68,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
         access.require(user, "sop_workbench")
         return user
 
-    def _draft(s, number: int) -> SopDraft:
+    def _draft(s, number: int, user: User) -> SopDraft:
+        """Draft ``number`` (latest revision); 404 when there is none, or when it is a draft of
+        another SOP than the author's (``users.sop_id``; tryout 7, J3's rule for authors)."""
         row = workbench.latest_revision(s, number)
-        if row is None:
+        if row is None or not access.sop_admits(user.sop_id, row.sop_id):
             raise access.NotVisible()
         return row
 
@@ -83,10 +85,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def workbench_home(request: Request):
         with wf.sessions() as s:
             user = _user(request, s)
-            versions = list(s.scalars(select(SopVersion).order_by(SopVersion.sop_id, SopVersion.id)))
+            versions = [v for v in s.scalars(select(SopVersion).order_by(SopVersion.sop_id, SopVersion.id))
+                        if access.sop_admits(user.sop_id, v.sop_id)]  # an author's own SOP only
             return web.render(request, "workbench.html", {
                 **base_ctx(request, s, user), "versions": versions,
-                "open_cases": workbench.open_cases_by_version(s), "drafts": workbench.drafts(s),
+                "open_cases": workbench.open_cases_by_version(s),
+                "drafts": [d for d in workbench.drafts(s) if access.sop_admits(user.sop_id, d.sop_id)],
                 "sop_ids": sorted({v.sop_id for v in versions})})
 
     @r.get("/pos/atelier/schema.json")
@@ -104,6 +108,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         sop_id = str(form.get("sop_id", ""))[:64]
         with wf.sessions.begin() as s:
             user = _user(request, s)
+            if not access.sop_admits(user.sop_id, sop_id):  # another SOP's: as if unknown
+                raise access.NotVisible()
             try:
                 row = workbench.new_draft(s, sop_id, user.id, web.now())
             except LookupError:
@@ -143,7 +149,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         """The editor page of draft ``number``; ``results`` (``{"results": partial template, …its
         values}``) fills « Résultats » as htmx would: the scenarios or the comparison asked for
         without JavaScript, by a plain form post (tryout 5, H9)."""
-        draft = _draft(s, number)
+        draft = _draft(s, number, user)
         base = s.get(SopVersion, draft.base_version_id)
         history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
                                  .order_by(SopDraft.revision.desc())))
@@ -172,7 +178,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         def work():
             with wf.sessions() as s:
                 user = _user(request, s)
-                draft = _draft(s, number)
+                draft = _draft(s, number, user)
                 ctx = _check_ctx(s, request, user, text, draft, _file(draft, form.get("fichier")))
                 return web.render(request, "_workbench_check.html", {**base_ctx(request, s, user), **ctx})
 
@@ -188,7 +194,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         try:
             with wf.sessions.begin() as s:
                 user = _user(request, s)
-                draft = _draft(s, number)
+                draft = _draft(s, number, user)
                 lang = web.lang(request, user)
                 if draft.published_version_id is not None or (seen and seen != str(draft.revision)):
                     raise ValueError("stale")
@@ -211,7 +217,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             # Published, or saved by someone else meanwhile: the page again, the author's text kept.
             with wf.sessions() as s:
                 user = _user(request, s)
-                draft = _draft(s, number)
+                draft = _draft(s, number, user)
                 lang = web.lang(request, user)
                 base = s.get(SopVersion, draft.base_version_id)
                 history = list(s.scalars(select(SopDraft).where(SopDraft.draft == number)
@@ -240,7 +246,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         text = str(form.get("text", ""))[:MAX_TEXT]
         with wf.sessions.begin() as s:
             user = _user(request, s)
-            draft = _draft(s, number)
+            draft = _draft(s, number, user)
             lang = web.lang(request, user)
             try:
                 row = workbench.save_scenario(s, draft, name, text, user.id, web.now())
@@ -261,7 +267,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         def work():
             with wf.sessions() as s:
                 user = _user(request, s)
-                draft = _draft(s, number)
+                draft = _draft(s, number, user)
                 base = s.get(SopVersion, draft.base_version_id)
                 check = workbench.check_text(draft.source, draft.files, workbench.main_name(s, draft))
                 run = workbench.run_scenarios(draft, base.source_path) if check.loaded else None
@@ -277,7 +283,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
     async def workbench_compare(request: Request, number: int):
         with wf.sessions() as s:
             user = _user(request, s)
-            draft = _draft(s, number)
+            draft = _draft(s, number, user)
             base = s.get(SopVersion, draft.base_version_id)
             check = workbench.check_text(draft.source, draft.files, workbench.main_name(s, draft))
             ctx: dict[str, Any] = {"check": check, "diff": None, "affected": []}
@@ -325,7 +331,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
     def workbench_publish_page(request: Request, number: int):
         with wf.sessions() as s:
             user = _user(request, s)
-            draft = _draft(s, number)
+            draft = _draft(s, number, user)
             return web.render(request, "workbench_publish.html", {
                 **base_ctx(request, s, user), **_publish_ctx(s, request, user, draft, {})})
 
@@ -337,7 +343,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         def work():
             with wf.sessions() as s:
                 user = _user(request, s)
-                draft = _draft(s, number)
+                draft = _draft(s, number, user)
                 ctx = {**base_ctx(request, s, user), **_publish_ctx(s, request, user, draft, form)}
             lang = ctx["lang"]
             check = ctx["check"]
