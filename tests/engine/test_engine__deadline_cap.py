@@ -155,6 +155,32 @@ def test_other_immediate_needs_are_due_within_24_hours_and_the_plan_keeps_3_work
     assert _expiry(wf, planned, "psychosocial") > _utc(2026, 12, 14)  # 10 working days
 
 
+def test_a_declined_immediate_need_is_referred_again_within_24_hours(wf, clock):
+    """BF 2026.8 (tryout 7, J7): the provider declines an immediate need (shelter tonight) on a
+    Saturday morning: the re-referral is due 24 hours after the decline (Sunday morning), not at
+    the end of the third working day (Wednesday 9 December). A declined planned referral keeps
+    its 3 working days."""
+    from .helpers import provider, to_referrals
+    clock.set(_utc(2026, 12, 4, 15))  # Fri 4 Dec 2026, Ouagadougou = UTC
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "register", CW, IDENT)
+    wf.fire(ref, "record_consent", CW, {**CONSENT, "consent_date": "2026-12-04"})
+    wf.fire(ref, "refer_immediately", CW, {"dimension": "social", "need": "housing",
+                                           "urgency": "Pas d'abri ce soir"})
+    wf.fire(ref, "send", CW, {**referral("anpe", "normal"), "referral_date": "2026-12-04"},
+            instance="housing")
+    clock.set(_utc(2026, 12, 5, 6, 1))  # Sat 5 Dec 06:01
+    no = {"reason": "other", "details": "Plus de place"}
+    wf.fire(ref, "decline", provider("anpe"), no, instance="housing")
+    assert _rows(wf, ref, "housing")[0] == "declined"
+    assert _expiry(wf, ref, "housing") == _utc(2026, 12, 6, 6, 1)
+    planned = to_referrals(wf)
+    wf.fire(planned, "send", CW, {**referral("anpe", "normal"), "referral_date": "2026-12-05"},
+            instance="psychosocial")
+    wf.fire(planned, "decline", provider("anpe"), no, instance="psychosocial")
+    assert _expiry(wf, planned, "psychosocial") == _utc(2026, 12, 9, 23, 59, 59, 999999)  # Mon, Tue, Wed
+
+
 def test_case_page_rule_says_both_clocks(wf, clock):
     from mno_workflow.web.stepview import rule_words
     clock.set(_utc(2026, 12, 2, 9))
