@@ -23,7 +23,7 @@ def figures_for(web, request, s, user, *, with_directory: bool = True, with_unme
     :class:`~mno_workflow.indicators.service.Figures` (None without an ``indicators:`` section)."""
     from ..indicators import service
 
-    sop = indicator_sop(web, s, request)
+    sop = indicator_sop(web, s, request, user)
     lang = web.lang(request, user)
     region = user.region if user.role == "supervisor" else None
     f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region,
@@ -44,14 +44,20 @@ def figures_for(web, request, s, user, *, with_directory: bool = True, with_unme
     return sop, lang, region, f, figs
 
 
-def indicator_sop(web, s, request):
+def indicator_sop(web, s, request, user=None):
     """The SOP of an M&E page (dashboard, ``/rapport``), chosen as ``mno report`` chooses
     (:func:`mno_workflow.engine.sop_choice.for_indicators`): ``?sop=ID`` (404 when unknown), else
     the only registered SOP, else the only one with ``indicators:``; where that rule cannot choose
-    (several SOPs with indicators, or none), the server's first SOP — the page lists the others."""
+    (several SOPs with indicators, or none), the server's first SOP — the page lists the others.
+    An account tied to one SOP (``users.sop_id``) gets that SOP, and 404 for another (tryout 7, J9)."""
     from ..engine import sop_choice
     from . import access
     wanted = request.query_params.get("sop", "")[:64] or None
+    mine = getattr(user, "sop_id", None) or None
+    if mine is not None:
+        if wanted not in (None, mine):
+            raise access.NotVisible()
+        wanted = mine
     try:
         return sop_choice.for_pages(s, web.wf.registry, wanted, web.sop_id(s)).sop
     except sop_choice.SOPUnknown:

@@ -181,3 +181,30 @@ def test_the_command_line_as_refuses_the_other_sops_case(world, lang, words):
     ok = CliRunner().invoke(cli_app, ["--db", url, "--lang", lang, "case", "show", refs["mnr_sn"],
                                       "--as", "sn.sup:supervisor"])
     assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize("uid", ["sn.coord", "coord.bf"])
+def test_a_coordinators_registers_and_figures_hold_its_sops_cases_only(world, uid):
+    """Tryout 7, J9: the access log, the messages not sent and the dashboard of a coordinator tied
+    to one SOP — its own SOP's cases only; the other SOP's dashboard (``?sop=``) is 404."""
+    from datetime import UTC, datetime
+
+    live, refs, _tokens = world
+    own, foreign = refs[SOP_OF[uid]], refs[other(SOP_OF[uid])]
+    now = datetime.now(UTC)
+    with live.wf.sessions.begin() as s:
+        for ref in refs.values():
+            case = s.scalar(select(Case).where(Case.reference == ref))
+            s.add(OutboxMessage(case_id=case.id, kind="reminder", channel="inapp", recipient_user="sup.bf",
+                                template="reminder", context={"reference": ref}, status="cancelled",
+                                reason="test", next_attempt_at=now, created_at=now))
+    for viewer in ("coord.bf", "sn.coord"):  # each reads its own case: a row of the access log
+        assert live.client(viewer).get(f"/dossiers/{refs[SOP_OF[viewer]]}").status_code == 200
+    c = live.client(uid)
+    log = c.get("/journal-acces")
+    assert log.status_code == 200 and own in log.text and foreign not in log.text
+    cancelled = c.get("/messages-annules")
+    assert cancelled.status_code == 200 and own in cancelled.text and foreign not in cancelled.text
+    assert c.get("/tableau-de-bord").status_code == 200
+    assert c.get(f"/tableau-de-bord?sop={other(SOP_OF[uid])}").status_code == 404
+    assert c.get(f"/tableau-de-bord?sop={SOP_OF[uid]}").status_code == 200

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from ...i18n import gettext
 from ...protection.view_words import channel_label, what_labels
-from ...store.models import Case
-from .. import access
+from ...store.models import Case, User
+from .. import access, sop_pick
 from ..core import Web
 from ..log_words import detail_pairs, export_label
 from ..models import CaseView, ExportLog, SandboxReset
@@ -34,7 +34,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user = web.user(request, s)
             access.require(user, "access_log")
             who, ref = utilisateur.strip()[:100], dossier.strip()[:40].upper()
+            # a coordinator tied to one SOP reads that SOP's register only (tryout 7, J9): the
+            # reads of its cases, the exports and resets of its SOP's accounts
             q = (select(CaseView, Case.reference).join(Case, Case.id == CaseView.case_id)
+                 .where(access.sop_admits_clause(user.sop_id, Case.sop_version_id))
                  .order_by(CaseView.at.desc(), CaseView.id.desc()).limit(LIMIT))
             if who:
                 q = q.where(CaseView.user_id == who)
@@ -46,12 +49,16 @@ def add_routes(r: APIRouter, web: Web) -> None:
             eq = select(ExportLog).order_by(ExportLog.at.desc(), ExportLog.id.desc()).limit(LIMIT)
             if who:
                 eq = eq.where(ExportLog.user_id == who)
+            if user.sop_id:
+                eq = eq.where(ExportLog.user_id.in_(_accounts_of(user.sop_id)))
             exports = [] if ref else list(s.scalars(eq))
             rq = select(SandboxReset).order_by(SandboxReset.at.desc(), SandboxReset.id.desc()).limit(LIMIT)
             if who:
                 rq = rq.where(SandboxReset.user_id == who)
+            if user.sop_id:
+                rq = rq.where(SandboxReset.user_id.in_(_accounts_of(user.sop_id)))
             resets = [] if ref else list(s.scalars(rq))  # a reset names no case
-            sop = web.latest(s).sop
+            sop = sop_pick.own(web, s, user).sop
             ctx = base_ctx(request, s, user)
             users = user_names(s)
             return web.render(request, "access_log.html", {
@@ -70,6 +77,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 "who": namer(users, ctx["lang"]),
                 "directory_names": web.directory_names(s, web.lang(request, user)),
                 "agreements": agreement_names(s, ctx["lang"])})
+
+
+def _accounts_of(sop_id: str):
+    """The logins of the accounts tied to ``sop_id`` (a subquery)."""
+    return select(User.id).where(User.sop_id == sop_id)
 
 
 def agreement_names(s, lang: str) -> dict[str, str]:

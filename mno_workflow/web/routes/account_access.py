@@ -1,9 +1,10 @@
 """API tokens and sessions on the web: each user lists, names, creates and revokes their own API
 tokens and ends their sessions (``/mon-compte/acces``); the coordinator (administrator) sees every
 user's open sessions and tokens (a coordinator tied to one SOP: its SOP's accounts only, J3) and
-ends them, revokes them or deactivates the account (``/admin/acces``; a case manager who holds open cases after a confirmation naming how many, with
-the link to their bulk reassignment) — the pages of ``mno user tokens / revoke-token /
-end-sessions / deactivate``. Every change takes effect at once (server-side sessions, token table)."""
+ends them, revokes them or deactivates the account (``/admin/acces``; a case manager who holds
+open cases after a confirmation naming how many, with the link to their bulk reassignment) — the
+pages of ``mno user tokens / revoke-token / end-sessions / deactivate``. Every change takes
+effect at once (server-side sessions, token table)."""
 
 from __future__ import annotations
 

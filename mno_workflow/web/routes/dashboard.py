@@ -62,7 +62,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "all_of": _all_of(lang),
                     "period_choices": me_view.period_choices(me_view.now_day(web.now(), sop), f, lang),
                     # several SOPs registered: each one by title, to show its indicators (?sop=)
-                    "sop_choices": sop_pick.choices(sop_choice.registered(s, wf.registry), sop.sop, lang),
+                    "sop_choices": sop_pick.choices(
+                        [r for r in sop_choice.registered(s, wf.registry)
+                         if access.sop_admits(user.sop_id, r.sop_id)], sop.sop, lang),
                 },
             )
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ...i18n import N_
 from ...reminders.outbox_words import CHANNELS, KINDS, recipient, user_names
 from ...reminders.recheck import reason_text
-from ...store.models import Case, OutboxMessage
-from .. import access
+from ...store.models import Case, OutboxMessage, User
+from .. import access, sop_pick
 from ..core import Web
 from . import common
 
@@ -43,8 +43,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
                  .order_by(OutboxMessage.id.desc()).limit(LIMIT))
             if ref:
                 q = q.where(Case.reference == ref)
+            if user.sop_id:  # tied to one SOP: its cases' messages, and its accounts' without case (J9)
+                q = q.where(or_(access.sop_admits_clause(user.sop_id, Case.sop_version_id),
+                                and_(OutboxMessage.case_id.is_(None), OutboxMessage.recipient_user.in_(
+                                    select(User.id).where(User.sop_id == user.sop_id)))))
             found = list(s.execute(q))
-            sop = web.latest(s).sop
+            sop = sop_pick.own(web, s, user).sop
             names = user_names(s, {m.recipient_user for m, _r in found if m.recipient_user})
             rows = [{"id": m.id, "status": m.status, "channel": m.channel, "kind": m.kind,
                      "reference": reference, "to": recipient(m, names, sop, lang),  # a name, never a login

@@ -19,7 +19,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with web.wf.sessions.begin() as s:
             user = web.user(request, s)
             access.require(user, "dashboard")
-            sop = me_charts.indicator_sop(web, s, request)  # as the dashboard and mno report
+            sop = me_charts.indicator_sop(web, s, request, user)  # as the dashboard and mno report
             lang = web.lang(request, user)
             region = user.region if user.role == "supervisor" else None
             f = me_view.read_filters(dict(request.query_params), me_view.now_day(web.now(), sop), region,
