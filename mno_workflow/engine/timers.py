@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from datetime import datetime
@@ -41,11 +40,9 @@ from .step_start import with_step_instants
 log = logging.getLogger("mno_workflow.engine.deadlines")
 
 _cache: dict[tuple, BusinessCalendar] = {}
-_markers: dict[tuple[str, str], tuple[float, tuple]] = {}
 _lock = threading.Lock()
 _urls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> its URL as text
 _calendar_json: dict[int, tuple[Any, str]] = {}  # id(calendar block) -> (block, its JSON)
-RECHECK_SECONDS = 30.0  # how stale another process's holiday override may be seen here
 
 
 def calendar_for(session: Session, sop: SOP, language: str = "fr") -> BusinessCalendar:
@@ -53,9 +50,12 @@ def calendar_for(session: Session, sop: SOP, language: str = "fr") -> BusinessCa
     (keyed by ``sop.calendar.key``: ``BF``, ``GB-ENG``; another region of the same country has its
     own overrides).
 
-    Cached per (calendar, overrides state); the overrides table is re-read at most every
-    ``RECHECK_SECONDS`` (30 s), so a holiday confirmed in another process applies to deadlines
-    computed from then on; see :func:`forget_overrides` for this process. Raises ValueError for
+    Cached per (calendar, overrides state); the state (count and latest decision of the
+    calendar's overrides) is read in the caller's transaction each time, so a holiday confirmed in
+    any process (``mno calendar set`` beside a running ``mno serve``) applies to every deadline
+    computed after its commit — never a stale calendar for a stored deadline (tryout 7, J11: the
+    state was re-read every 30 s, and deadlines computed in between were wrong for good). The
+    calendar itself is rebuilt only when that state changed. Raises ValueError for
     a calendar the ``holidays`` package cannot serve (bad time zone or code). ``language``: of the
     holidays' names (``mno calendar holidays --lang en``); deadlines do not depend on it."""
     key_name = sop.calendar.key
@@ -64,14 +64,7 @@ def calendar_for(session: Session, sop: SOP, language: str = "fr") -> BusinessCa
     if url is None:
         url = _urls[bind] = str(bind.url)
     where = (url, key_name)  # one process may serve several databases
-    seen = _markers.get(where)
-    if seen is not None and time.monotonic() - seen[0] < RECHECK_SECONDS:
-        marker = seen[1]
-    else:
-        marker = tuple(session.execute(
-            select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
-            .where(HolidayOverride.calendar == key_name)).one())
-        _markers[where] = (time.monotonic(), marker)
+    marker = tuple(session.execute(_MARKER, {"calendar": key_name}).one())
     seen_json = _calendar_json.get(id(sop.calendar))
     if seen_json is None or seen_json[0] is not sop.calendar:  # the SOP's calendar block, as text once
         seen_json = _calendar_json[id(sop.calendar)] = (sop.calendar, sop.calendar.model_dump_json())
@@ -91,9 +84,14 @@ def calendar_for(session: Session, sop: SOP, language: str = "fr") -> BusinessCa
 
 
 def forget_overrides() -> None:
-    """Re-read holiday overrides at the next deadline computation (after an administrator's
-    change in this process)."""
-    _markers.clear()
+    """Drop the calendars built so far (they are rebuilt on the next deadline computation). Not
+    needed for correctness: :func:`calendar_for` reads the overrides' state every time."""
+    with _lock:
+        _cache.clear()
+
+
+_MARKER = (select(func.count(HolidayOverride.id), func.max(HolidayOverride.decided_at))
+           .where(HolidayOverride.calendar == bindparam("calendar")))
 
 
 def cancel(session: Session, inst: StepInstance, now: datetime, note: str, case: Any = None) -> int:

@@ -97,3 +97,30 @@ def test_calendar_set_uses_the_sop_roles_and_calendar_key(db_url, tmp_path):
     r = mno(db_url, "calendar", "set", "2025-06-06", "--remove", "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
     assert "06/06/2025" not in mno(db_url, "calendar", "holidays", "2025").stdout
+
+
+def test_an_override_made_elsewhere_applies_to_the_next_deadline_at_once(wf, bf_loaded):
+    """Tryout 7, J11: a holiday confirmed by another process (``mno calendar set`` beside a running
+    server; here a second engine on the same database, without ``forget_overrides``) applies to
+    the very next deadline this process computes — before, it was seen up to 30 s later and the
+    deadlines stored in between kept the old calendar. Mon 7 Dec 2026, in Ouagadougou."""
+    from mno_workflow.engine.engine import WorkflowEngine
+    from mno_workflow.store.base import make_engine
+
+    monday = date(2026, 12, 7)
+    with wf.sessions() as s:
+        assert calendar_for(s, bf_loaded.model).is_working_day(monday)  # the calendar is cached now
+    other = make_engine(str(wf.db.url))
+    try:
+        other_wf = WorkflowEngine(other, wf.clock)
+        with other_wf.sessions.begin() as s:
+            s.add(HolidayOverride(calendar="BF", day=monday, name="Jour exceptionnel", action="add",
+                                  decided_by="coord", decided_at=datetime(2026, 12, 5, 6, 7, tzinfo=UTC)))
+        with wf.sessions() as s:
+            assert not calendar_for(s, bf_loaded.model).is_working_day(monday)
+        with other_wf.sessions.begin() as s:
+            s.query(HolidayOverride).filter_by(calendar="BF", day=monday).delete()
+        with wf.sessions() as s:
+            assert calendar_for(s, bf_loaded.model).is_working_day(monday)
+    finally:
+        other.dispose()
