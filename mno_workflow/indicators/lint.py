@@ -8,7 +8,7 @@
 | E073 | error | two indicators have the same code |
 | E074 | error | ``item`` dimension names no field of the repeat the SOP iterates on |
 | W170 | warning | ``within_deadline`` counts a state without a deadline (always empty) |
-| W172 | warning | ``triggers`` leave out an answer recorded on behalf (``effective_at``) making a counted move |
+| W172 | warning | ``triggers`` leave out an answer recorded on behalf (``effective_at``) |
 """
 
 from __future__ import annotations

@@ -82,7 +82,8 @@ def test_a_re_referral_declined_on_behalf_keeps_its_own_reason(wf, clock):
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("fr", "le déclencheur 'record_decline' (enregistré pour le prestataire, effective_at) mène aussi à 'declined'"),
+    ("fr", "le déclencheur 'record_decline' (enregistré pour le prestataire, effective_at) "
+           "mène aussi à 'declined'"),
     ("en", "trigger 'record_decline' (recorded on behalf, effective_at) also moves to 'declined'"),
 ])
 def test_w172_an_answer_recorded_on_behalf_left_out_of_a_count(lang, words):
