@@ -77,7 +77,9 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
     (``narrative:``, p. ex. ``narrative.yaml`` à côté de ``mnr.yaml``) à son chemin relatif,
     octet pour octet aussi. Un dossier donné à ``-o`` reçoit le fichier principal sous son nom
     publié. Une version enregistrée avant que ses fichiers de récit le soient ne les a pas : ils
-    ne sont pas écrits, avec un avertissement."""
+    ne sont pas écrits, avec un avertissement. Une version publiée depuis l'atelier est écrite
+    avec les scénarios gardés avec elle, sous ``scenarios/`` à côté du fichier principal : ``mno
+    test`` du dossier écrit les exécute."""
     from sqlalchemy import select
 
     from ..sop.imports import ImportPathError, content_sha256, normalize
@@ -95,6 +97,8 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
                                     sop=sop_id, version=version, versions=known)), 1)
         source, files, name = row.source, dict(row.files or {}), Path(row.source_path).name
         unstored = _unstored_narrative(row)
+        from ..web.workbench import kept_scenarios
+        scenarios = kept_scenarios(s, row) or {}  # published from the workbench: its scenarios (I10)
     if content_sha256(source, files) != row.sha256:
         why = gettext("le texte enregistré de {sop}@{version} ne correspond plus à son empreinte SHA-256",
                       lang(), sop=sop_id, version=row.version)
@@ -110,6 +114,10 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
             why = gettext("{file} porte le nom du fichier principal", lang(), file=repr(rel))
             fail(error_line(why), 1)
         targets[target] = text
+    for rel, text in sorted(scenarios.items()):  # scenarios/<name>.yaml: as ``mno test`` reads them
+        target = main.parent / rel
+        if target not in targets:
+            targets[target] = _scenario_for(text, name, main.name)
     _write_all(targets)
     size = len(source.encode("utf-8"))
     typer.echo(f"{sop_id}@{row.version} → {main} (" + ngettext("{n} octet", "{n} octets", size, lang())
@@ -121,6 +129,16 @@ def sop_export(sop_id: Annotated[str, typer.Argument(help="Identifiant de la POS
         typer.echo(_("attention : {file} non écrit : ce fichier de récit n'a pas été enregistré avec "
                      "la version {version} (enregistrée avant que les fichiers de récit le soient ; "
                      "« mno sop load » de la même POS l'ajoute)", file=rel, version=row.version), err=True)
+
+
+def _scenario_for(text: str, published: str, written: str) -> str:
+    """A kept scenario's text whose ``sop: ../<published>`` names the file written instead (``-o``
+    another name), so that ``mno test`` of the export plays it on that file; as kept otherwise."""
+    import re
+    if not published or published == written:
+        return text
+    line = re.compile(r"^sop:[ \t]*([\"']?)\.\./" + re.escape(published) + r"\1[ \t]*$", re.M)
+    return line.sub(lambda m: f"sop: {m[1]}../{written}{m[1]}", text, count=1)
 
 
 def _unstored_narrative(row) -> tuple[str, ...]:

@@ -109,9 +109,11 @@ def _as_written(name: str, exported: dict[str, Any]) -> dict[str, set[str]]:
 
 
 def export_mark(path: Path | str) -> int | None:
-    """The directory version an export was made at (``datapackage.json`` or the HSDS JSON document),
-    None for any other package."""
+    """The directory version an export was made at (``datapackage.json``, the HSDS JSON document or
+    the workbook's custom property), None for any other package."""
     path = Path(path)
+    if path.suffix.lower() == ".xlsx" and path.is_file():
+        return _workbook_mark(path)
     doc_path = path / "datapackage.json" if path.is_dir() else path
     if doc_path.suffix.lower() != ".json" or not doc_path.is_file():
         return None
@@ -120,6 +122,23 @@ def export_mark(path: Path | str) -> int | None:
     except (OSError, ValueError):
         return None
     mark = doc.get(EXPORT_KEY) if isinstance(doc, dict) else None
+    return mark if isinstance(mark, int) and not isinstance(mark, bool) and mark >= 0 else None
+
+
+def _workbook_mark(path: Path) -> int | None:
+    """The ``mno_directory_version`` custom property of the workbook ``path`` (:mod:`.xlsx`)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is no workbook: read_xlsx_package says
+        return None
+    try:
+        mark = next((p.value for p in book.custom_doc_props.props if p.name == EXPORT_KEY), None)
+    finally:
+        book.close()
+    if isinstance(mark, str) and mark.isdigit():  # a spreadsheet may keep a number as text
+        mark = int(mark)
     return mark if isinstance(mark, int) and not isinstance(mark, bool) and mark >= 0 else None
 
 

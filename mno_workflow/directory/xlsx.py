@@ -2,7 +2,8 @@
 who keep provider lists in Excel.
 
 Export writes every object's sheet with the HSDS column names in row 1 (dates as dates, numbers as
-numbers). Import reads sheets named by the HSDS object (``service``) or its French label
+numbers) and the directory's version in a custom property of the workbook. Import reads sheets
+named by the HSDS object (``service``) or its French label
 (``Services``, ``Organisations``, ``Lieux`` …) and columns named by HSDS (``name``) or in French
 (``Nom``, ``Statut``, ``Âge minimum`` …; case and accents ignored), then validates like a CSV
 package (the ``mno`` profile's rules), all or nothing. Problems name the cell: file
@@ -214,11 +215,19 @@ def _cell(value: Any) -> Any:
 
 def export_xlsx(session: Session, path: Path | str, *, public: bool = False) -> Path:
     """Write the directory to the workbook ``path``: one sheet per object, HSDS column names;
-    ``public``: its public form (no personal contacts, :mod:`.public`)."""
+    ``public``: its public form (no personal contacts, :mod:`.public`). The directory's version
+    goes in the workbook's custom property ``mno_directory_version`` (Excel and LibreOffice keep
+    it when the file is edited), as the CSV and JSON packages carry it: the import keeps what
+    changed since and refuses a cell changed on both sides (:func:`.hsds_own.export_mark`)."""
+    from openpyxl.packaging.custom import IntProperty
+
+    from mno_workflow.directory.versions import EXPORT_KEY, directory_version
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook()
     book.remove(book.active)
+    book.custom_doc_props.append(IntProperty(name=EXPORT_KEY, value=directory_version(session)))
     for name, rows in dump_tables(session, public=public).items():
         sheet = book.create_sheet(name)
         cols = list(MODELS[name].model_fields)

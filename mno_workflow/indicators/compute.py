@@ -163,7 +163,7 @@ class Computer:
             v = it.get(dim.item)
             return [str(v)] if v not in (None, "") else [UNKNOWN]
         form, _, fld = (dim.field or "").partition(".")
-        v = h.value(form, fld, seq, step=step, key=key, event=event)
+        v = h.value(form, fld, seq, step=step, key=key, event=event, also=dim.or_fields)
         if dim.directory:
             v = self.org_type(str(v)) if v else None
         if isinstance(v, list):

@@ -79,26 +79,36 @@ class CaseHistory:
         step: str | None = None,
         key: str | None = None,
         event: Event | None = None,
+        also: Iterable[str] = (),
     ) -> Any:
         """The value of ``form.field``: from ``event``'s own data, else the latest event of the
         instance (``step``, ``key``) up to ``upto`` (seq), else the latest of the case. None if
-        never given or no longer a plain value (purged)."""
-        if event is not None and isinstance(event.data.get(form), dict) and fld in event.data[form]:
-            return _plain(event.data[form][fld])
+        never given or no longer a plain value (purged). ``also``: other ``form.field`` holding
+        the same value (a dimension's ``or_fields``), each looked for at every stage."""
+        refs = [(form, fld), *(tuple(r.partition(".")[::2]) for r in also)]
+
+        def found(e: Event) -> tuple[bool, Any]:
+            for f, x in refs:
+                if isinstance(e.data.get(f), dict) and x in e.data[f]:
+                    return True, _plain(e.data[f][x])
+            return False, None
+
+        if event is not None:
+            hit, v = found(event)
+            if hit:
+                return v
         if step is not None:
             for e in reversed(self.events):
                 if upto is not None and e.seq > upto:
                     continue
-                if (
-                    e.step == step
-                    and e.key == key
-                    and isinstance(e.data.get(form), dict)
-                    and fld in e.data[form]
-                ):
-                    return _plain(e.data[form][fld])
+                if e.step == step and e.key == key:
+                    hit, v = found(e)
+                    if hit:
+                        return v
         for e in reversed(self.events):
-            if isinstance(e.data.get(form), dict) and fld in e.data[form]:
-                return _plain(e.data[form][fld])
+            hit, v = found(e)
+            if hit:
+                return v
         return None
 
     def entries(self, sop: SOP) -> list[Entry]:

@@ -1,4 +1,4 @@
-"""Checks of the SOP's ``indicators:`` section, with file:line:col (codes E070–E074, W170).
+"""Checks of the SOP's ``indicators:`` section, with file:line:col (codes E070–E074, W170, W172).
 
 | code | severity | rule |
 |---|---|---|
@@ -8,6 +8,7 @@
 | E073 | error | two indicators have the same code |
 | E074 | error | ``item`` dimension names no field of the repeat the SOP iterates on |
 | W170 | warning | ``within_deadline`` counts a state without a deadline (always empty) |
+| W172 | warning | ``triggers`` leave out an answer recorded on behalf (``effective_at``) |
 """
 
 from __future__ import annotations
@@ -60,6 +61,34 @@ def _match(loaded: LoadedSOP, m: Match, path: tuple) -> list[Diagnostic]:
     return out
 
 
+def _on_behalf_left_out(loaded: LoadedSOP, m: Match, path: tuple) -> list[Diagnostic]:
+    """W172: a transition with ``effective_at`` (an answer recorded on a provider's behalf) that
+    makes the same move (same ``to``, a common ``from``) as a trigger ``m`` counts, left out of
+    ``m.triggers``: the answers of a provider off the platform would not count."""
+    step = loaded.model.steps.get(m.step)
+    if step is None or not m.triggers:
+        return []
+    counted = [t for t in step.transitions if t.trigger in m.triggers]
+    out = []
+    for t in step.transitions:
+        if t.trigger in m.triggers or not t.effective_at or t.dest is None:
+            continue
+        same = next((c for c in counted if c.dest == t.dest and set(c.sources) & set(t.sources)), None)
+        if same is not None:
+            out.append(
+                loaded.diag(
+                    path + ("triggers",),
+                    "W172",
+                    said("trigger {other!r} (recorded on behalf, effective_at) also moves to {state!r} "
+                         "as {trigger!r} but is not counted", other=t.trigger, state=t.dest,
+                         trigger=same.trigger),
+                    said("add {other!r} to triggers", other=t.trigger),
+                    severity="warning",
+                )
+            )
+    return out
+
+
 def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
     """Every problem of the ``indicators:`` section (none without one)."""
     sop = loaded.model
@@ -91,6 +120,8 @@ def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
     for name, d in sec.dimensions.items():
         p = base + ("dimensions", name)
         field(d.field, p + ("field",))
+        for k, ref in enumerate(d.or_fields):
+            field(ref, p + ("or_fields", k))
         if d.age is not None:
             field(d.age.birth_date, p + ("age", "birth_date"))
             field(d.age.estimated, p + ("age", "estimated"))
@@ -129,6 +160,8 @@ def check_indicators(loaded: LoadedSOP) -> list[Diagnostic]:
             m = getattr(ind, key)
             if isinstance(m, Match):
                 out += _match(loaded, m, p + (key,))
+                if ind.count in ("cases", "events", "items"):
+                    out += _on_behalf_left_out(loaded, m, p + (key,))
         if isinstance(ind.start, Match):
             out += _match(loaded, ind.start, p + ("start",))
         elif isinstance(ind.start, FieldStart):

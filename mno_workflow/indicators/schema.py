@@ -58,10 +58,14 @@ class Dimension(Strict):
     """A disaggregation. Exactly one source: ``field`` (``form.field``: the event's own data first,
     then the latest data of its step instance, then of the case), ``item`` (a key of the referral
     instance's item or of the counted item, e.g. ``need``), ``age`` (age groups), ``directory``
-    (``organization_type`` of the directory organisation named by ``field``)."""
+    (``organization_type`` of the directory organisation named by ``field``). ``or_fields``: other
+    fields holding the same value for other transitions (the decline reason of a decline recorded
+    on the provider's behalf, ``decline_on_behalf.reason``, beside ``decline.reason``): the event's
+    own data of any of them comes first, then the latest of any of them."""
 
     label: Label
     field: str | None = None
+    or_fields: list[str] = []
     item: Ident | None = None
     age: AgeSource | None = None
     directory: Literal["organization_type"] | None = None
@@ -72,9 +76,15 @@ class Dimension(Strict):
         sources = [self.item is not None, self.age is not None, self.field is not None and not self.directory]
         if self.directory and self.field is None:
             raise ValueError("'directory' needs the 'field' naming the organisation")
+        if self.or_fields and self.field is None:
+            raise ValueError("'or_fields' go with 'field'")
         if sum(sources) + (1 if self.directory else 0) != 1:
             raise ValueError("a dimension has exactly one of: field, item, age (or field + directory)")
         return self
+
+    def fields(self) -> list[str]:
+        """``field`` then ``or_fields`` (``[]`` without ``field``)."""
+        return [self.field, *self.or_fields] if self.field else []
 
 
 Count = Literal["cases", "events", "items", "within_deadline", "duration", "directory_verified"]

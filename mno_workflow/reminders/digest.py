@@ -7,7 +7,11 @@ step instances addressed to the user's organisation; ``all`` → the cases the r
 no region; a case without region only for users without region). A deadline counts while its
 instance is still in the state it was armed for and the case is open — also after the sweeper
 fired its expiry (escalated), since the work is still overdue. Overdue: ``due_at < now``; due
-today: later today in the digest's time zone. Users with nothing due get no digest.
+today: later today in the digest's time zone. The deadlines escalated to the user's role (the
+supervisor's « Escalades » of « Mon travail », same scope rule) whose state is still not left are
+listed too; one about a referral to a provider off the platform carries ``off_platform`` (the
+case manager must call it, :func:`.offplatform.escalation_words`). Users with nothing due and no
+escalation get no digest.
 
 One ``digest`` message is enqueued per user (in-app, plus e-mail when the user has an address); a
 second run on the same local day enqueues nothing for users who already have that day's digest
@@ -83,12 +87,17 @@ def digest_items(session: Session, user: User, now: datetime, timezone: str,
     tomorrow = datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time(0), tzinfo=tz)
     if rows is None:
         rows = _open_deadlines(session, tomorrow)
-    out: dict[str, list[dict]] = {"overdue": [], "due_today": []}
+    out: dict[str, list[dict]] = {"overdue": [], "due_today": [], "escalations": []}
     memo = {} if memo is None else memo
     for row, inst, case in rows:
         if row.due_at >= tomorrow:
             continue
         sop = _sop(case.sop_version)
+        if row.status == "done" and row.escalate_to == user.role and row.owner_role != user.role:
+            escalated = _escalation(session, user, sop, row, inst, case, memo)
+            if escalated is not None:
+                out["escalations"].append(escalated)
+            continue
         chase = _chased(session, sop, row, inst, memo)
         if chase:  # the case manager calls the organisation (tryout 5, H12)
             if user.role != chaser_of(sop) or case.assignee != user.id or (
@@ -102,6 +111,20 @@ def digest_items(session: Session, user: User, now: datetime, timezone: str,
                 "due_at": row.due_at.isoformat(), **({"chase": chase} if chase else {})}
         out["overdue" if row.due_at < now else "due_today"].append(item)
     return out
+
+
+def _escalation(session: Session, user: User, sop: Any, row: Deadline, inst: StepInstance, case: Case,
+                memo: dict) -> dict | None:
+    """The digest item of a deadline escalated to ``user``'s role, within its scope (None
+    outside), with ``off_platform`` when the provider off the platform must be called by the case
+    manager (:mod:`.offplatform`)."""
+    role = sop.roles.get(user.role)
+    if role is None or not _in_scope(user, role.scope, case, inst):
+        return None
+    item = {"reference": case.reference, "step": row.step, "instance": inst.key, "state": row.state,
+            "due_at": row.due_at.isoformat()}
+    org = _chased(session, sop, row, inst, memo)
+    return {**item, "off_platform": org} if org else item
 
 
 def _chased(session: Session, sop: Any, row: Deadline, inst: StepInstance, memo: dict) -> str | None:
@@ -140,7 +163,9 @@ def _build(s: Session, now: datetime, timezone: str | None) -> DigestReport:
             report.already.append(user.id)
             continue
         items = digest_items(s, user, now, timezone, rows, memo)
-        if not items["overdue"] and not items["due_today"]:
+        if not items["escalations"]:
+            del items["escalations"]  # a digest as before for everyone else
+        if not items["overdue"] and not items["due_today"] and not items.get("escalations"):
             report.empty.append(user.id)
             continue
         context: dict[str, Any] = {"day": report.day, "timezone": timezone, **items}

@@ -16,6 +16,13 @@ by one), an automatic trigger's failure, the supervisor's « Relancer » on « M
 the daily digest lists such a referral's due work for the case manager, not for the
 organisation's accounts (:mod:`.digest`).
 
+The escalation of such a referral's deadline to anyone else (the supervisor: ``on_expiry:
+{escalate: supervisor}``) is not redirected, but says the same thing from the other side:
+:func:`mark_escalation` adds ``off_platform`` (the organisation's id) to its context, and its
+words (:func:`escalation_words`, the e-mail's ``called_org``/``called_phone``, the « Escalades »
+list of « Mon travail », the supervisor's digest) say that the case manager must call the
+organisation, with its phone, not that the provider should answer on the platform.
+
 A database whose directory holds no organisation at all (a scenario run, a test bench) has
 nothing to judge by: nothing is redirected there (tryout 5, H12).
 """
@@ -50,6 +57,35 @@ def redirect(session, case: Any, inst: Any, role: str, scope: str, kind: str,
     if not chaser:
         return role, scope, context
     return chaser, "assigned", {**context, "chase": inst.recipient, "chase_role": role}
+
+
+def mark_escalation(session, case: Any, inst: Any, scope: str, kind: str, context: dict[str, Any],
+                    memo: dict | None = None) -> dict[str, Any]:
+    """``context`` with ``off_platform`` (the organisation's id) for an escalation not redirected
+    to the case manager (:func:`redirect`) of the deadline of a state a ``scope: recipient`` role
+    owns (``context["owner_role"]``), on a referral to an organisation off the platform; else
+    ``context`` unchanged (module doc)."""
+    owner = context.get("owner_role")
+    if (kind != "escalation" or scope == "recipient" or not owner or context.get("chase")
+            or inst is None or not inst.recipient):
+        return context
+    key = ("off_platform", inst.recipient, case.sop_version_id, owner)
+    hit = memo.get(key) if memo is not None else None
+    if hit is None:
+        hit = (owned_by_recipient(session, case.sop_version_id, owner)
+               and off_platform(session, inst.recipient))
+        if memo is not None:
+            memo[key] = hit
+    return {**context, "off_platform": inst.recipient} if hit else context
+
+
+def owned_by_recipient(session, sop_version_id: int | None, role: str) -> bool:
+    """Whether ``role`` of the SOP version is a ``scope: recipient`` role (a provider's accounts)."""
+    from ..store.models import SopVersion
+    from .rendering import sop_model
+    row = session.get(SopVersion, sop_version_id) if sop_version_id is not None else None
+    spec = sop_model(row).roles.get(role) if row is not None else None
+    return spec is not None and spec.scope == "recipient"
 
 
 def off_platform(session, organisation: str) -> bool:
@@ -122,3 +158,21 @@ def chase_words(session, context: dict[str, Any], lang: str) -> str:
                        org=labels["chase_org"], phone=labels["chase_phone"])
     return gettext("appeler / relancer {org} (pas de téléphone dans le répertoire) et enregistrer sa "
                    "réponse pour lui", lang, org=labels["chase_org"])
+
+
+def escalation_words(session, context: dict[str, Any], lang: str) -> str:
+    """« CSPS de Tanghin n'utilise pas la plateforme : le gestionnaire du dossier doit l'appeler
+    (tél. +226 25 35 05 05) et enregistrer sa réponse pour lui » for an escalation marked by
+    :func:`mark_escalation` (the in-app line, the « Escalades » list, the digest); ``""`` for any
+    other message."""
+    org = context.get("off_platform")
+    if not org:
+        return ""
+    labels = chase_labels(session, {"chase": org}, lang)
+    if labels["chase_phone"]:
+        return gettext("{org} n'utilise pas la plateforme : le gestionnaire du dossier doit l'appeler "
+                       "(tél. {phone}) et enregistrer sa réponse pour lui", lang,
+                       org=labels["chase_org"], phone=labels["chase_phone"])
+    return gettext("{org} n'utilise pas la plateforme : le gestionnaire du dossier doit l'appeler (pas "
+                   "de téléphone dans le répertoire) et enregistrer sa réponse pour lui", lang,
+                   org=labels["chase_org"])

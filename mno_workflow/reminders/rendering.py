@@ -138,6 +138,8 @@ def render(session: Session, message: OutboxMessage) -> Rendered:
         if ctx.get("chase"):  # an off-platform provider its case manager chases (.offplatform)
             from .offplatform import chase_labels
             ctx.update(chase_labels(session, ctx, lang))
+        if ctx.get("off_platform"):  # escalated: the case manager must call it (.offplatform)
+            ctx.update(_called(session, sop, ctx, lang))
     base = f"{lang}/{message.template}"  # templates/<name>.*.j2 translated into lang (_OneTemplateLoader)
     subject = " ".join(_env.get_template(f"{base}.subject.j2").render(ctx).split())
     text = _env.get_template(f"{base}.txt.j2").render(ctx).strip() + "\n"
@@ -147,6 +149,20 @@ def render(session: Session, message: OutboxMessage) -> Rendered:
     if not subject or not text.strip():
         raise ValueError(f"template {base} rendered an empty subject or body")
     return Rendered(subject=subject, text=text, html=html)
+
+
+def _called(session: Session, sop: SOP, ctx: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """``called_org``, ``called_phone`` and the responsible role's words (« Gestionnaire de cas,
+    qui doit appeler CSPS de Tanghin ») of an escalation about an off-platform
+    provider (:func:`.offplatform.mark_escalation`)."""
+    from ..i18n import gettext
+    from .offplatform import chase_labels, chaser_of
+    labels = chase_labels(session, {"chase": ctx["off_platform"]}, lang)
+    role = sop.roles.get(chaser_of(sop))
+    who = sop.label(role.label, lang) if role else chaser_of(sop)
+    return {"called_org": labels["chase_org"], "called_phone": labels["chase_phone"],
+            "owner_role_label": gettext("{role}, qui doit appeler {org}", lang, role=who,
+                                        org=labels["chase_org"])}
 
 
 def _link(session: Session, template: str, ctx: Mapping[str, Any], provider: bool) -> str:
@@ -175,7 +191,7 @@ def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
     out: dict[str, Any] = {}
     if "day" in ctx:
         out["day_label"] = format_day(date.fromisoformat(ctx["day"]), lang)
-    for key in ("due_today", "overdue"):
+    for key in ("due_today", "overdue", "escalations"):
         if key not in ctx:
             continue
         items = []
@@ -191,6 +207,10 @@ def _digest_context(session: Session, ctx: Mapping[str, Any], lang: str,
                 from .offplatform import chase_words
                 todo = chase_words(session, item, lang)
                 labels["state_label"] = f"{labels.get('state_label', '')} — {todo}"
+            elif item.get("off_platform"):  # escalated: the case manager must call it
+                from .offplatform import escalation_words
+                call = escalation_words(session, item, lang)
+                labels["state_label"] = f"{labels.get('state_label', '')} — {call}"
             items.append({**item, **labels, "link": link})
         out[key] = items
     return out

@@ -45,6 +45,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W104 | warning | option list never used |
 | W170 | warning | ``indicators``: ``within_deadline`` on a state without deadline |
 | W171 | warning | ``calendar``: the holidays are another country's than the time zone's |
+| W172 | warning | ``indicators``: an answer recorded on behalf (``effective_at``) left out of a count |
 | W106 | warning | state from which no final state can be reached |
 | W107 | warning | waiting state (owner, not final) without a deadline |
 | W108 | warning | deadline without ``on_expiry`` (nobody is told, nothing happens) |
@@ -122,6 +123,7 @@ CODES: dict[str, tuple[str, Said]] = {
     "E074": ("error", said("indicators: unknown item key")),
     "W170": ("warning", said("indicators: state without deadline")),
     "W171": ("warning", said("calendar: holidays of another country than the time zone")),
+    "W172": ("warning", said("indicators: an answer recorded on behalf not counted")),
     "W101": ("warning", said("final state with exits")),
     "W102": ("warning", said("unreachable state")),
     "W104": ("warning", said("option list never used")),

@@ -129,6 +129,10 @@ def enqueue(session: Session, *, case: Case, inst: StepInstance | None, role: st
         # an off-platform provider: its case manager chases it by phone (reminders/offplatform.py)
         from ..reminders.offplatform import redirect
         role, scope, context = redirect(session, case, inst, role, scope, kind, context, cache)
+    if kind == "escalation" and inst is not None and inst.recipient and context.get("owner_role"):
+        # to the supervisor: the case manager must call the off-platform provider (reminders/offplatform.py)
+        from ..reminders.offplatform import mark_escalation
+        context = mark_escalation(session, case, inst, scope, kind, context, cache)
     common = dict(case_id=case.id, deadline_id=deadline_id, kind=kind, recipient_role=role,
                   template=template, context=context, status="pending", attempts=0,
                   next_attempt_at=now, created_at=now, late=late)

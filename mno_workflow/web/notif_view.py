@@ -199,10 +199,11 @@ def entry(s: Session, sop, m: OutboxMessage, group: str, user: User, lang: str,
 def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str,
                  now: datetime | None = None) -> list[dict[str, Any]]:
     """The cases of a digest as links, in ``lang``: ``[{"heading", "items": [{"href", "text"}]}]``
-    (overdue, then due today); each item links to the place to act like the other notifications
-    (a digest written before items named their step's instance links to the case page). With
-    ``now``, a provider's digest leaves out a referral it can no longer read: nothing is due from
-    it there, and the item would name the need (tryout 3, F33)."""
+    (overdue, due today, then the escalations to the reader's role); each item links to the place
+    to act like the other notifications (a digest written before items named their step's
+    instance links to the case page). With ``now``, a provider's digest leaves out a referral it
+    can no longer read: nothing is due from it there, and the item would name the need (tryout 3,
+    F33)."""
     from ..reminders.rendering import _digest_context
 
     ctx = m.context or {}
@@ -221,7 +222,8 @@ def digest_cases(s: Session, m: OutboxMessage, user: User, lang: str,
                 and _unreadable(s, cases[i["reference"]], i["step"], i["instance"], now, seen,
                                 user.organisation) is not None)]
     out = []
-    headings = (("overdue", t("notif_late", lang)), ("due_today", gettext("À traiter aujourd'hui", lang)))
+    headings = (("overdue", t("notif_late", lang)), ("due_today", gettext("À traiter aujourd'hui", lang)),
+                ("escalations", t("escalations", lang)))  # a supervisor's (off the platform: who calls)
     for key, heading in headings:
         items = [{"href": place_path(i["reference"], i.get("step"), i.get("instance"), provider=provider),
                   "text": gettext("{reference} — {step} : {state} (échéance {due})", lang,

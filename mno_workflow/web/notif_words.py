@@ -45,6 +45,9 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
     if (m.context or {}).get("chase"):  # tryout 5, H12: the case manager chases an off-platform provider
         from ..reminders.offplatform import chase_words
         text += " — " + chase_words(s, m.context, lang)
+    if (m.context or {}).get("off_platform"):  # escalated: the case manager must call the provider
+        from ..reminders.offplatform import escalation_words
+        text += " — " + escalation_words(s, m.context, lang)
     if m.kind == "note":  # a referral note (web/notes.py): who wrote, never what
         ctx = m.context or {}
         if ctx.get("from_side") == "provider":

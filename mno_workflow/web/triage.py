@@ -44,12 +44,13 @@ class DueItem:
     assignee: str | None = None
     id: int | None = None  # the deadline's (the key of a group's pages: ``?suite=<id>``)
     sop_version: int | None = None  # the case's SOP version: its labels and calendar word the row
+    recipient: str | None = None  # the organisation a referral instance is addressed to
 
 
 def _item(d: Deadline, case: Case, inst: StepInstance, now: datetime, zone: ZoneInfo) -> DueItem:
     item = _due_item(d.due_at, d.status, d.escalate_to, d.owner_role, case.reference, case.display_name,
                      case.assignee, inst.step, inst.label_key, inst.state, inst.item, now, zone)
-    item.sop_version = case.sop_version_id
+    item.sop_version, item.recipient = case.sop_version_id, inst.recipient
     return item
 
 
@@ -71,14 +72,14 @@ def _due_item(due_at: datetime, status: str, escalate_to: str | None, owner_role
 # as ORM objects: their JSON data is not shown; up to 400 rows a page)
 _COLUMNS = (Deadline.id, Deadline.due_at, Deadline.status, Deadline.escalate_to, Deadline.owner_role,
             Case.reference, Case.display_name, Case.assignee, StepInstance.step, StepInstance.key,
-            StepInstance.state, StepInstance.item, Case.sop_version_id)
+            StepInstance.state, StepInstance.item, Case.sop_version_id, StepInstance.recipient)
 
 
 def _row_item(r: Any, now: datetime, zone: ZoneInfo) -> DueItem:
     item = _due_item(r.due_at, r.status, r.escalate_to, r.owner_role, r.reference, r.display_name,
                      r.assignee, r.step, f"{r.step}:{r.key}", r.state, r.item, now, zone)
     item.id = r.id
-    item.sop_version = r.sop_version_id
+    item.sop_version, item.recipient = r.sop_version_id, r.recipient
     return item
 
 

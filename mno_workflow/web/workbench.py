@@ -134,10 +134,18 @@ def version_scenarios(s: Session, version: SopVersion) -> dict[str, str]:
     (``sop_drafts.published_version_id``; the latest such draft when several gave the same text),
     as they passed at publication, removals included; a version loaded from a file
     (``mno sop load``) has the scenario folder next to that file (:func:`published_scenarios`)."""
+    kept = kept_scenarios(s, version)
+    return published_scenarios(version.source_path) if kept is None else kept
+
+
+def kept_scenarios(s: Session, version: SopVersion) -> dict[str, str] | None:
+    """``{"scenarios/<name>.yaml": text}`` kept in the draft that became ``version`` (the latest
+    such draft), each with ``sop: ../<published file>`` as :func:`run_scenarios` ran it; None for
+    a version not published from the workbench (``mno sop export`` writes them beside the SOP)."""
     row = s.scalar(select(SopDraft).where(SopDraft.published_version_id == version.id)
                    .order_by(SopDraft.id.desc()).limit(1))
     if row is None:
-        return published_scenarios(version.source_path)
+        return None
     return {k: v for k, v in (row.files or {}).items() if k.startswith("scenarios/")}
 
 

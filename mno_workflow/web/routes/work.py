@@ -58,6 +58,27 @@ def left_in(s, sops: sop_pick.RowSops, now, lang):
     return left
 
 
+def called_in(s, sops: sop_pick.RowSops, lang):
+    """``called(item)``: for a row of the « Escalades » list whose waiting state a ``scope:
+    recipient`` role owns, on a referral to an organisation off the platform, the words saying
+    the case manager must call it, with its phone (:func:`...reminders.offplatform.escalation_words`);
+    ``""`` for any other row."""
+    from ...reminders.offplatform import escalation_words, off_platform
+
+    off: dict[str, bool] = {}
+
+    def called(it) -> str:
+        if not it.recipient or not it.owner_role:
+            return ""
+        role = sops.sop(it.sop_version).roles.get(it.owner_role)
+        if role is None or role.scope != "recipient":
+            return ""
+        if it.recipient not in off:
+            off[it.recipient] = off_platform(s, it.recipient)
+        return escalation_words(s, {"off_platform": it.recipient}, lang) if off[it.recipient] else ""
+    return called
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes ``/``, ``/travail``, ``/travail/{group}`` (one group by itself) and
     ``/travail/relancer/{reference}/{instance}`` (POST: a reminder to the owner of the running
@@ -96,6 +117,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 {**ctx, "work": work, "sop": sop, "row_sop": sops.sop, "tz": sop.calendar.timezone,
                  "late_words": late_in(s, sops, web.now(), ctx["lang"]), "slugs": SLUG_OF,
                  "left_words": left_in(s, sops, web.now(), ctx["lang"]),
+                 "called": called_in(s, sops, ctx["lang"]),
                  "who": namer(user_names(s, assignees), ctx["lang"])},
             )
 
@@ -122,6 +144,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                  "paged": suite is not None, "sop": sop, "row_sop": sops.sop, "tz": sop.calendar.timezone,
                  "late_words": late_in(s, sops, web.now(), ctx["lang"]),
                  "left_words": left_in(s, sops, web.now(), ctx["lang"]),
+                 "called": called_in(s, sops, ctx["lang"]),
                  "who": namer(user_names(s, [i.assignee for i in page["items"]]), ctx["lang"])},
             )
 
