@@ -19,11 +19,12 @@ from .forms import FieldView
 
 
 def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance,
-                  lang: str, provider: str | None = None) -> None:
+                  lang: str, provider: str | None = None, sop=None) -> None:
     """Turn the text field ``field_id`` of ``views`` into a select of services (``id`` →
     « Service — Organisation »), matched services first. ``provider``: the id of the provider
     field of the same form — the browser then offers only the chosen provider's services
-    (``pair_with``, app.js; tryout 2, finding 2); the engine still refuses another's service."""
+    (``pair_with``, app.js; tryout 2, finding 2); the engine still refuses another's service.
+    ``sop``: the case's SOP, whose country marks the services of organisations abroad."""
     view = next((v for v in views if v.name == field_id), None)
     if view is None:
         return
@@ -56,6 +57,9 @@ def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: St
         others.insert(0, (current, current))
     view.type = "provider"  # the same select as the recipient: proposed first, then the others
     view.options = matched
+    if sop is not None:  # an organisation abroad: marked as on the recipient's select
+        from .presenters import mark_abroad
+        mark_abroad(s, sop, view, owners, lang)
     offering = services_for_need(s, str(need)) if need else None
     if offering is None:  # no need to compare with: one group
         view.groups = [(gettext("Autres services", lang), others)] if others else []
