@@ -64,14 +64,15 @@ def two(live_module):
     return live
 
 
-def planned(wf, sop: str) -> str:
-    """A case of ``sop`` with its plan approved (its referrals in draft)."""
+def planned(wf, sop: str, approved: bool = True) -> str:
+    """A case of ``sop`` with its plan approved (its referrals in draft), or waiting for approval."""
     cw, sup = STAFF[sop]
     ref = wf.create_case(sop, cw)
     wf.fire(ref, "register", cw, IDENT)
     wf.fire(ref, "record_consent", cw, CONSENT)
     wf.fire(ref, "submit_assessment", cw, NEEDS)
-    wf.fire(ref, "approve_plan", sup)
+    if approved:
+        wf.fire(ref, "approve_plan", sup)
     return ref
 
 
@@ -99,6 +100,21 @@ def test_the_send_form_marks_an_organisation_abroad_with_the_authorisation(two, 
     assert WHY[lang] in html.unescape(form)  # the field's help says it too (not only a tooltip)
     form = send_form(two, bf, "bw.gest", lang)
     assert ABROAD[lang] not in option(form, "org-masn") and WHY[lang] not in html.unescape(form)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_plan_in_view_marks_a_proposed_organisation_abroad(two, lang):
+    """The supervisor approving the plan sees the providers proposed per need: abroad said there too."""
+    shown = {}
+    for sop in ("mnr_sn", "mnr_bf"):
+        ref, c = planned(two.wf, sop, approved=False), two.client(STAFF[sop][1].user)
+        c.get(f"/langue/{lang}")
+        link = re.search(r'href="(/dossiers/[^"]+/approve_plan)"', c.get(f"/dossiers/{ref}").text)
+        assert link, sop
+        page = html.unescape(c.get(link[1]).text)
+        shown[sop] = page[:page.index('class="sop-form"')]
+    assert f"({ABROAD[lang]})" in shown["mnr_sn"], shown["mnr_sn"][-3000:]
+    assert ABROAD[lang] not in shown["mnr_bf"]
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
