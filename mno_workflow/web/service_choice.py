@@ -57,17 +57,16 @@ def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: St
         others.insert(0, (current, current))
     view.type = "provider"  # the same select as the recipient: proposed first, then the others
     view.options = matched
-    if sop is not None:  # an organisation abroad: marked as on the recipient's select
-        from .presenters import mark_abroad
-        mark_abroad(s, sop, view, owners, lang)
     offering = services_for_need(s, str(need)) if need else None
     if offering is None:  # no need to compare with: one group
         view.groups = [(gettext("Autres services", lang), others)] if others else []
-        return
-    # the services the directory does not link to this need, in a group that says so (issue 21)
-    same = [o for o in others if o[0] in offering]
-    unrelated = [o for o in others if o[0] not in offering]
-    view.groups = [g for g in ((gettext("Autres services pour ce besoin", lang), same),
-                               (gettext("Services qui ne proposent pas ce besoin (annuaire)", lang),
-                                unrelated)) if g[1]]
+    else:  # the services the directory does not link to this need, in a group that says so (issue 21)
+        same = [o for o in others if o[0] in offering]
+        unrelated = [o for o in others if o[0] not in offering]
+        view.groups = [g for g in ((gettext("Autres services pour ce besoin", lang), same),
+                                   (gettext("Services qui ne proposent pas ce besoin (annuaire)", lang),
+                                    unrelated)) if g[1]]
+    if sop is not None:  # an organisation abroad: marked as on the recipient's select (tryout 6, I4)
+        from .presenters import mark_abroad
+        mark_abroad(s, sop, view, owners, lang)
 

@@ -98,6 +98,9 @@ def test_the_send_form_marks_an_organisation_abroad_with_the_authorisation(two, 
     masn = option(form, "org-masn")
     assert ABROAD[lang] in masn and f'title="{WHY[lang]}"' in masn, masn
     assert WHY[lang] in html.unescape(form)  # the field's help says it too (not only a tooltip)
+    services = re.findall(r'<option value="[^"]*" data-allowed="org-masn" ([^>]*)>([^<]*)<', form)
+    assert services and all(ABROAD[lang] in html.unescape(label) and WHY[lang] in html.unescape(attrs)
+                            for attrs, label in services), services  # its services, in the service select
     form = send_form(two, bf, "bw.gest", lang)
     assert ABROAD[lang] not in option(form, "org-masn") and WHY[lang] not in html.unescape(form)
 
