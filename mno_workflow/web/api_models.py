@@ -338,6 +338,9 @@ class ReferralList(BaseModel):
 class Abroad(BaseModel):
     """An organisation established outside the SOP's country only."""
 
+    model_config = ConfigDict(json_schema_extra={"description": N_(
+        "Une organisation établie uniquement hors du pays de la POS.")})
+
     countries: list[str] = Field(description=N_("Codes des pays de ses adresses (ISO 3166)"))
     label: str = Field(description=N_("« à l'étranger : Mali », dans la langue de la requête"))
     help: str = Field(description=N_("Pourquoi : l'autorisation de l'autorité de protection des données"))
