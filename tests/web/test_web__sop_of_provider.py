@@ -4,8 +4,9 @@ focal-point rule say of an organisation depends on the SOP of the case (tryout 6
 
 - An organisation established in Burkina Faso only (org-masn) is marked « à l'étranger :
   Burkina Faso » / "abroad: Burkina Faso" for a Niger case before the send — each option titled
-  with the data protection authority's authorisation — and on ``GET /api/v1/directory`` and
-  ``mno directory search``; never for a Burkina Faso case (I4, after the send's warning).
+  with the data protection authority's authorisation — on the plan the supervisor approves, on
+  ``GET /api/v1/directory``, the « Répertoire » search page and ``mno directory search``; never
+  for a Burkina Faso case (I4: before, only the send's warning said it, after the send).
 - An account tied to the Niger SOP (``users.sop_id``) is no focal point of its organisation
   (org-chr, ``uses_platform: yes``) for a Burkina Faso referral: the organisation is off the
   platform for that referral — the send form's mark, the send's warning, the case page and API
@@ -135,6 +136,14 @@ def test_the_directory_listing_says_abroad_on_the_api_and_the_cli(two, lang):
     bad = two.client().get("/api/v1/directory", params={"need": "cash", "region": "kadiogo", "sop": "xx"},
                            headers=token(two, "sw.gest"))
     assert bad.status_code == 422 and "sop_unknown" in bad.text, bad.text
+
+    for uid, marked in (("sw.gest", True), ("bw.gest", False)):  # the « Répertoire » search page too
+        c = two.client(uid)
+        c.get(f"/langue/{lang}")
+        page = html.unescape(c.get("/repertoire", params={"need": "cash", "region": "kadiogo"}).text)
+        assert '<table class="data">' in page, page[:2000]  # services found
+        assert (f"{ABROAD[lang]}</span>" in page and f'title="{WHY[lang]}"' in page) is marked, uid
+        assert (f'<p class="help">{WHY[lang]}</p>' in page) is marked, uid
 
     url = str(two.wf.db.url)
     base = ["--db", url, "--lang", lang, "directory", "search", "--need", "cash", "--region", "kadiogo"]
