@@ -77,7 +77,7 @@ def case_show(reference: str, fmt: FormatOption = "text", actor: ReaderOption = 
         s.commit()
         if fmt == "json":
             from .directory import organisations_off_platform
-            off = organisations_off_platform(s, [i.recipient for i in case.instances])
+            off = organisations_off_platform(s, [i.recipient for i in case.instances], sop_id=sop.sop)
             typer.echo(json.dumps(case_as_dict(case, sop, events, off, dues_of(s, case)), ensure_ascii=False,
                                   indent=2))
         else:

@@ -88,7 +88,8 @@ def names_for(session: Any, case: Case, events: list[AuditEvent], users_too: tup
         services = {sid: name for sid, name in session.execute(select(svc.c.id, svc.c.name)) if name}
     orgs.update(post_names(session, org_ids - set(orgs)))
     from .directory import organisations_off_platform
-    off = organisations_off_platform(session, [i.recipient for i in case.instances])
+    off = organisations_off_platform(session, [i.recipient for i in case.instances],
+                                     sop_id=case.sop_version.sop_id)
     return Names(users, orgs, services, off)
 
 

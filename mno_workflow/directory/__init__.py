@@ -84,7 +84,7 @@ def organisation_known(session, organisation_id: str) -> bool | None:
 _HAS_DIRECTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> has dir tables
 
 
-def organisations_off_platform(session, ids) -> set[str]:
+def organisations_off_platform(session, ids, *, sop_id: str | None) -> set[str]:
     """The organisations of ``ids`` not known to use the platform: their directory row does not
     say ``uses_platform: yes`` (``no``, empty, or no row; every one of them when the directory is
     absent from this database), or it does but nobody can answer there — no active account of a
@@ -93,7 +93,9 @@ def organisations_off_platform(session, ids) -> set[str]:
     gestionnaire »). An empty value is *off* the platform: a provider that nobody said uses it
     would otherwise wait for answers typed in an inbox nobody reads, its answers recordable only
     as an exception. Read by the case page, the API (``GET /api/v1/cases/{reference}``:
-    ``steps[].off_platform``), ``mno case show``, and the reminders chasing a provider."""
+    ``steps[].off_platform``), ``mno case show``, and the reminders chasing a provider.
+    ``sop_id``: the SOP of the referrals (an account of another SOP answers none of them:
+    :mod:`.platform`); None only where no SOP is in question."""
     from sqlalchemy import inspect, select
 
     from .tables import TABLES
@@ -103,13 +105,13 @@ def organisations_off_platform(session, ids) -> set[str]:
         return ids
     on = set(session.scalars(select(org.c.id).where(org.c.id.in_(ids), org.c.uses_platform == "yes")))
     from .platform import with_focal_point
-    return ids - (on & with_focal_point(session, on))
+    return ids - (on & with_focal_point(session, on, sop_id))
 
 
-def organisations_without_focal_point(session, ids) -> set[str]:
+def organisations_without_focal_point(session, ids, *, sop_id: str | None) -> set[str]:
     """The organisations of ``ids`` the directory marks ``uses_platform: yes`` that have no active
-    account to answer there (:mod:`.platform`): off the platform although the directory says
-    otherwise — the send form marks them and a send to one warns (tryout 6, I7)."""
+    account to answer there for SOP ``sop_id`` (:mod:`.platform`): off the platform although the
+    directory says otherwise — the send form marks them and a send to one warns (tryout 6, I7)."""
     from sqlalchemy import inspect, select
 
     from .platform import with_focal_point
@@ -119,7 +121,7 @@ def organisations_without_focal_point(session, ids) -> set[str]:
     if not ids or not inspect(session.connection()).has_table(org.name):
         return set()
     on = set(session.scalars(select(org.c.id).where(org.c.id.in_(ids), org.c.uses_platform == "yes")))
-    return on - with_focal_point(session, on)
+    return on - with_focal_point(session, on, sop_id)
 
 
 def organisation_type(session, organisation_id: str) -> str | None:

@@ -183,6 +183,9 @@ def search_cmd(
         help="UTILISATEUR:ROLE d'un compte ayant la permission directory_contacts : montre les points "
         "focaux (lecture inscrite au journal d'accès). Sans --as, ils sont masqués.",
     ),
+    sop: str | None = typer.Option(
+        None, "--sop", help="POS du dossier à orienter : les organisations hors de son pays sont marquées "
+        "« à l'étranger » (défaut : la première POS chargée)."),
     db: str | None = DB,
 ) -> None:
     """Proposer des services pour un besoin, classés avec leurs raisons."""
@@ -196,6 +199,7 @@ def search_cmd(
         asked = {"need": need, "region": region, "age": age, "sex": sex, "language": language, "limit": limit}
         note = disclose_focal_points(session, found, actor, asked)
         names = _user_names(session, {c.focal_point_user_id for c in found})
+        away = _abroad(session, sop, {c.organization_id for c in found})
     from mno_workflow.commands.common import lang as cli_lang
     from mno_workflow.sop.diagnostics import text_in
 
@@ -203,8 +207,12 @@ def search_cmd(
         typer.echo(text_in(note, cli_lang()), err=True)
     for c in found:  # the reasons are catalogue messages: in the --lang language (JSON too)
         c.reasons = [text_in(r, cli_lang()) for r in c.reasons]
-    if fmt == "json":
-        typer.echo(json.dumps([c.as_dict() for c in found], ensure_ascii=False, indent=1))
+    from mno_workflow.directory.need_check import abroad_help, abroad_mark
+    if fmt == "json":  # « abroad » as in GET /api/v1/directory
+        typer.echo(json.dumps([{**c.as_dict(), "abroad": {
+            "countries": away[c.organization_id], "label": abroad_mark(away[c.organization_id], cli_lang()),
+            "help": abroad_help(cli_lang())} if c.organization_id in away else None} for c in found],
+            ensure_ascii=False, indent=1))
         return
     if not found:
         typer.echo(_("Aucun service trouvé."))
@@ -218,8 +226,32 @@ def search_cmd(
             else (c.referral_channel or "-")
         typer.echo("    " + _("point focal : {focal} ; orientation : {channel}", focal=focal,
                                 channel=channel))
+        if c.organization_id in away:  # a transfer of personal data abroad (tryout 6, I4)
+            mark = abroad_mark(away[c.organization_id], cli_lang())
+            typer.echo(f"    ! {mark} — {abroad_help(cli_lang())}")
         for reason in c.reasons:
             typer.echo(f"    · {reason}")
+
+
+def _abroad(session: Session, sop_id: str | None, organisations: set[str]) -> dict[str, list[str]]:
+    """The organisations established outside the country of SOP ``sop_id`` (newest version; None:
+    the first SOP loaded), :func:`mno_workflow.directory.need_check.abroad`; none when no SOP is
+    loaded. An unknown ``sop_id``: one line naming the loaded SOPs, exit 1."""
+    from sqlalchemy import inspect, select
+
+    from mno_workflow.directory.need_check import abroad
+    from mno_workflow.reminders.rendering import sop_model
+    from mno_workflow.store.models import SopVersion
+    if not inspect(session.connection()).has_table(SopVersion.__tablename__):
+        rows = []
+    else:
+        rows = list(session.scalars(select(SopVersion).order_by(SopVersion.id)))
+    if sop_id and all(r.sop_id != sop_id for r in rows):
+        _fail([_("erreur : POS inconnue « {sop} » ; POS chargées : {known}", sop=sop_id,
+                 known=", ".join(dict.fromkeys(r.sop_id for r in rows)) or "-")])
+    wanted = sop_id or (rows[0].sop_id if rows else None)
+    newest = [r for r in rows if r.sop_id == wanted][-1:]
+    return abroad(session, sop_model(newest[0]), organisations) if newest else {}
 
 
 def _user_names(session: Session, ids: set) -> dict[str, str]:

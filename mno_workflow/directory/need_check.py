@@ -39,25 +39,69 @@ def need_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
                    or str(need))
 
 
+def own_country(sop: SOP) -> str | None:
+    """The SOP's country: its calendar's ``holidays`` code (``BF`` for ``BF``, ``GB`` for
+    ``GB-ENG``); None when the calendar names none."""
+    return sop.calendar.holidays.split("-", 1)[0].upper() if sop.calendar.holidays else None
+
+
+def abroad(s: Session, sop: SOP, organisations) -> dict[str, list[str]]:
+    """The organisations of ``organisations`` whose physical addresses in the directory are all
+    outside the SOP's country (:func:`own_country`), with their countries (codes, sorted): sending
+    them a referral transfers personal data abroad. An organisation without address country, or
+    with one address in the country, is not listed; nothing when the SOP has no country."""
+    own, ids = own_country(sop), {o for o in organisations if o}
+    if not own or not ids:
+        return {}
+    loc, addr = TABLES["location"], TABLES["address"]
+    found: dict[str, set[str]] = {}
+    for oid, country in s.execute(select(loc.c.organization_id, addr.c.country)
+                                  .join(loc, loc.c.id == addr.c.location_id)
+                                  .where(loc.c.organization_id.in_(sorted(ids)))):
+        if country:
+            found.setdefault(oid, set()).add(str(country).upper())
+    return {oid: sorted(countries) for oid, countries in found.items() if own not in countries}
+
+
+def country_names(codes, lang: str) -> str:
+    """« Mali, Niger »: the countries ``codes`` by their names in ``lang`` (Babel's territory
+    names; the code when Babel has none)."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        names = Locale.parse(lang or "fr").territories
+    except (UnknownLocaleError, ValueError):
+        names = {}
+    return ", ".join(names.get(c, c) for c in codes)
+
+
+def abroad_mark(countries, lang: str) -> str:
+    """« à l'étranger : Mali »: how a candidate organisation abroad is marked (send form, CLI)."""
+    return gettext("à l'étranger : {countries}", lang, countries=country_names(countries, lang))
+
+
+def abroad_help(lang: str) -> str:
+    """Why the mark matters: said beside it (the option's title, the form's help, the CLI)."""
+    return gettext("Transmettre des données personnelles à l'étranger demande l'autorisation de "
+                   "l'autorité de protection des données.", lang)
+
+
 def abroad_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
     """A warning in ``lang`` (or "") when the organisation referral ``inst`` is addressed to
     (``inst.recipient``) has physical addresses in the directory and none in the SOP's country
-    (the country of its calendar, ``BF`` for ``BF``, ``GB`` for ``GB-ENG``): personal data then
-    leaves the country, which the data protection authority must have authorised (DOMAIN: the CIL
-    sanctioned NGOs in 2025 for such transfers). "" when the directory gives no country."""
-    if not inst.recipient or not sop.calendar.holidays:
+    (:func:`abroad`): personal data then leaves the country, which the data protection authority
+    must have authorised (DOMAIN: the CIL sanctioned NGOs in 2025 for such transfers). "" when
+    the directory gives no country."""
+    if not inst.recipient:
         return ""
-    loc, addr, org = TABLES["location"], TABLES["address"], TABLES["organization"]
-    countries = set(s.scalars(select(addr.c.country).join(loc, loc.c.id == addr.c.location_id)
-                              .where(loc.c.organization_id == inst.recipient)).all()) - {None, ""}
-    own = sop.calendar.holidays.split("-", 1)[0].upper()
-    if not countries or own in countries:
+    countries = abroad(s, sop, [inst.recipient]).get(inst.recipient)
+    if not countries:
         return ""
+    org = TABLES["organization"]
     name = s.scalar(select(org.c.name).where(org.c.id == inst.recipient)) or inst.recipient
     return gettext("Attention : d'après l'annuaire, « {organisation} » est établi hors du pays de la "
                    "POS ({countries}, pas {own}). Transmettre des données personnelles à l'étranger "
                    "demande l'autorisation de l'autorité de protection des données.", lang,
-                   organisation=in_lang(name, lang), countries=", ".join(sorted(countries)), own=own)
+                   organisation=in_lang(name, lang), countries=", ".join(countries), own=own_country(sop))
 
 
 def recipient_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
@@ -68,7 +112,7 @@ def recipient_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> st
     if not inst.recipient:
         return ""
     from . import organisations_without_focal_point
-    if inst.recipient not in organisations_without_focal_point(s, [inst.recipient]):
+    if inst.recipient not in organisations_without_focal_point(s, [inst.recipient], sop_id=sop.sop):
         return ""
     org = TABLES["organization"]
     name = s.scalar(select(org.c.name).where(org.c.id == inst.recipient)) or inst.recipient

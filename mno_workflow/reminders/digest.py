@@ -133,9 +133,10 @@ def _chased(session: Session, sop: Any, row: Deadline, inst: StepInstance, memo:
     owner = sop.roles.get(row.owner_role or "")
     if owner is None or owner.scope != "recipient" or not inst.recipient:
         return None
-    if inst.recipient not in memo:
-        memo[inst.recipient] = off_platform(session, inst.recipient)
-    return inst.recipient if memo[inst.recipient] else None
+    key = (inst.recipient, sop.sop)  # its focal points counted in the referral's SOP only
+    if key not in memo:
+        memo[key] = off_platform(session, inst.recipient, sop_id=sop.sop)
+    return inst.recipient if memo[key] else None
 
 
 def _default_timezone(session: Session) -> str:
@@ -150,7 +151,7 @@ def _build(s: Session, now: datetime, timezone: str | None) -> DigestReport:
     tomorrow = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
     report = DigestReport(day=day.isoformat(), timezone=timezone)
     rows = _open_deadlines(s, tomorrow)
-    memo: dict[str, bool] = {}
+    memo: dict[tuple[str, str], bool] = {}
     q = select(User).where(User.active.is_(True)).order_by(User.id)
     if s.get_bind().dialect.name == "postgresql":  # two digest runs at once: one per user
         q = q.with_for_update()

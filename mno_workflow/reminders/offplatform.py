@@ -50,7 +50,7 @@ def redirect(session, case: Any, inst: Any, role: str, scope: str, kind: str,
     key = ("chase", inst.recipient, case.sop_version_id)
     chaser = memo.get(key) if memo is not None else None
     if chaser is None:
-        off = off_platform(session, inst.recipient)
+        off = off_platform(session, inst.recipient, sop_id=_sop_id(session, case.sop_version_id))
         chaser = case_manager_role(session, case.sop_version_id) if off else ""
         if memo is not None:
             memo[key] = chaser
@@ -73,7 +73,8 @@ def mark_escalation(session, case: Any, inst: Any, scope: str, kind: str, contex
     hit = memo.get(key) if memo is not None else None
     if hit is None:
         hit = (owned_by_recipient(session, case.sop_version_id, owner)
-               and off_platform(session, inst.recipient))
+               and off_platform(session, inst.recipient,
+                                sop_id=_sop_id(session, case.sop_version_id)))
         if memo is not None:
             memo[key] = hit
     return {**context, "off_platform": inst.recipient} if hit else context
@@ -88,9 +89,20 @@ def owned_by_recipient(session, sop_version_id: int | None, role: str) -> bool:
     return spec is not None and spec.scope == "recipient"
 
 
-def off_platform(session, organisation: str) -> bool:
+def _sop_id(session, sop_version_id: int | None) -> str | None:
+    """The SOP id of version row ``sop_version_id``."""
+    from sqlalchemy import select
+
+    from ..store.models import SopVersion
+    if sop_version_id is None:
+        return None
+    return session.scalar(select(SopVersion.sop_id).where(SopVersion.id == sop_version_id))
+
+
+def off_platform(session, organisation: str, *, sop_id: str | None) -> bool:
     """Whether ``organisation`` is off the platform by the directory, which holds at least one
-    organisation (module doc)."""
+    organisation (module doc), for a referral of SOP ``sop_id`` (its focal points counted among
+    the accounts of that SOP only: :mod:`mno_workflow.directory.platform`)."""
     from sqlalchemy import exists, inspect, select
 
     from ..directory import organisations_off_platform
@@ -100,7 +112,7 @@ def off_platform(session, organisation: str) -> bool:
         return False
     if not session.scalar(select(exists().select_from(org))):
         return False
-    return organisation in organisations_off_platform(session, [organisation])
+    return organisation in organisations_off_platform(session, [organisation], sop_id=sop_id)
 
 
 def case_manager_role(session, sop_version_id: int | None) -> str:

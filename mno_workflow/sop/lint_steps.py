@@ -113,26 +113,53 @@ def _check_by(loaded: LoadedSOP, path: tuple, within: ByField,
               fields: dict[str, FormField]) -> list[Diagnostic]:
     """E028/E033 of a duration chosen by a field (``within: {by, cases}`` at ``path``)."""
     out, d, sop = [], loaded.diag, loaded.model
+    # ``within: {from_directory: …, default: {by, cases}}``: the default's own lines (issue 13)
+    inner = ("within", "default") if path + ("within", "default", "by") in loaded.positions.values \
+        else ("within",)
     f = fields.get(within.by)
     if f is None:
-        out.append(unknown(loaded, path + ("within", "by"), "E028", "field", within.by, fields))
+        out.append(d(path + (*inner, "by"), "E028", said("unknown field {name!r}", name=within.by),
+                     by_hint(sop, within, fields)))
     elif f.type != FieldType.choice:
-        out.append(d(path + ("within", "by"), "E033",
+        out.append(d(path + (*inner, "by"), "E033",
                      said("{field!r} is a {type} field: a deadline chooses its duration by the code of "
                           "a choice field", field=within.by, type=str(f.type)),
-                     said("point 'by' at a choice field (e.g. a priority)")))
+                     by_hint(sop, within, fields)))
     elif f.options in sop.options:
         missing = set(sop.options[f.options]) - set(within.cases)
         extra = set(within.cases) - set(sop.options[f.options])
         if missing:
-            out.append(d(path + ("within", "cases"), "E033",
+            out.append(d(path + (*inner, "cases"), "E033",
                          said("deadline has no value for {codes}", codes=", ".join(sorted(missing))),
                          said("add a duration for every option of {options!r}", options=f.options)))
         for code in sorted(extra):
-            out.append(d(path + ("within", "cases", code), "E033",
+            out.append(d(path + (*inner, "cases", code), "E033",
                          said("{code!r} is not an option of {options!r}", code=code, options=f.options),
                          said("remove it"), key=True))
     return out
+
+
+def by_hint(sop: SOP, within: ByField, fields: dict[str, FormField]) -> str:
+    """The hint of a wrong ``within: {by: …}``: the choice fields of the forms and of the step's
+    item (``fields``) whose options hold codes the ``cases`` map keys on — the most codes first,
+    the nearest to ``by`` first among equals (difflib) — or, when none holds any, every choice
+    field, nearest first; never the text, date or number fields a duration cannot be keyed on."""
+    import difflib
+    choices = {k: set(sop.options.get(f.options or "", {})) for k, f in fields.items()
+               if f.type == FieldType.choice}
+    if not choices:
+        return said("no choice field to choose a duration by here: add one to a form (e.g. a "
+                    "priority) and key 'cases' on its options")
+    codes = set(within.cases)
+    keyed = {k: len(opts & codes) for k, opts in choices.items() if opts & codes}
+    pool = keyed or dict.fromkeys(choices, 0)
+    near = difflib.get_close_matches(within.by, list(pool), n=len(pool), cutoff=0.6)
+    names = ", ".join(sorted(pool, key=lambda k: (-pool[k], k not in near,
+                                                  near.index(k) if k in near else 0, k)))
+    if keyed:
+        return said("point 'by' at a choice field whose options are codes of 'cases' ({codes}): {names}",
+                    codes=", ".join(sorted(codes)), names=names)
+    return said("point 'by' at a choice field, and key 'cases' on its options: {names}", names=names)
 
 
 def _check_start(loaded: LoadedSOP, path: tuple, start: str | None,

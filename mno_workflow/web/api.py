@@ -255,7 +255,7 @@ def build_api(web: Web) -> FastAPI:
             queries.log_view(s, user, case, "api", web.now())
             sop = web.compiled_for(case).sop
             from ..directory import organisations_off_platform
-            off = organisations_off_platform(s, [i.recipient for i in case.instances])
+            off = organisations_off_platform(s, [i.recipient for i in case.instances], sop_id=sop.sop)
             out = case_as_dict(case, sop, repository.trail(s, case), off, dues_of(s, case))
             erased = erasure_words.erasure_of(s, case)  # when and why the data were erased (F31)
             out["erasure"] = erasure_words.as_dict(erased, _lang_req(request, user), sop.calendar.timezone)
@@ -310,7 +310,7 @@ def build_api(web: Web) -> FastAPI:
     add_referral_routes(api, web, current_user, _error_responses)
 
     # -- directory and aggregates (api_directory.py) ----------------------------------------------------
-    add_directory_routes(api, web, current_user, ApiError, _error_responses)
+    add_directory_routes(api, web, current_user, ApiError, _error_responses, _lang_req)
 
     return api
 

@@ -7,7 +7,7 @@ from :mod:`.api`.
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, Query, Request
 
 from .. import directory
 from ..i18n import N_
@@ -17,7 +17,8 @@ from . import api_models as M
 from .core import Web
 
 
-def add_directory_routes(api: FastAPI, web: Web, current_user, ApiError, _error_responses) -> None:  # noqa: N803
+def add_directory_routes(api: FastAPI, web: Web, current_user, ApiError, _error_responses,  # noqa: N803
+                         lang_of) -> None:
     """Add ``/directory`` (``searchDirectory``) and ``/stats`` (``getStats``) to ``api``."""
     wf = web.wf
 
@@ -31,18 +32,32 @@ def add_directory_routes(api: FastAPI, web: Web, current_user, ApiError, _error_
         summary=N_("Services correspondant à un besoin et une région"),
     )
     def directory_search(
+        request: Request,
         need: str = Query(max_length=64),
         region: str = Query(max_length=64),
         limit: int = Query(10, ge=1, le=50),
+        sop: str | None = Query(None, max_length=64, description=N_(
+            "Identifiant de la POS du dossier à orienter, dont le pays marque les organisations à "
+            "l'étranger (abroad) ; par défaut celle du compte, sinon la première POS chargée. Une POS "
+            "inconnue : 422 sop_unknown.")),
         user: User = Depends(current_user),
     ):
         access.require(user, "directory")
+        from ..directory.need_check import abroad, abroad_help, abroad_mark
+        from ..engine import sop_choice
+        from . import sop_pick
+        lang = lang_of(request, user)
         with wf.sessions() as s:
             try:
                 found = directory.match(s, need, region, limit=limit)
             except directory.MatchError as e:
                 raise ApiError(422, "match_invalid", e.args[0] if e.args else "") from None
-            items = [c.as_dict() for c in found]
+            model = sop_choice.find(sop_choice.registered(s, wf.registry), sop).compiled.sop if sop \
+                else sop_pick.own(web, s, user).sop
+            away = abroad(s, model, {c.organization_id for c in found})  # a transfer abroad (I4)
+            items = [{**c.as_dict(), "abroad": {
+                "countries": away[c.organization_id], "label": abroad_mark(away[c.organization_id], lang),
+                "help": abroad_help(lang)} if c.organization_id in away else None} for c in found]
         if not access.can(user, "directory_contacts"):  # focal point: a staff account (public.py)
             for item in items:
                 item["focal_point_user_id"] = None

@@ -335,6 +335,17 @@ class ReferralList(BaseModel):
     items: list[Referral]
 
 
+class Abroad(BaseModel):
+    """An organisation established outside the SOP's country only."""
+
+    model_config = ConfigDict(json_schema_extra={"description": N_(
+        "Une organisation établie uniquement hors du pays de la POS.")})
+
+    countries: list[str] = Field(description=N_("Codes des pays de ses adresses (ISO 3166)"))
+    label: str = Field(description=N_("« à l'étranger : Mali », dans la langue de la requête"))
+    help: str = Field(description=N_("Pourquoi : l'autorisation de l'autorité de protection des données"))
+
+
 class Service(BaseModel):
     service_id: str
     service_name: str
@@ -348,6 +359,10 @@ class Service(BaseModel):
         description=N_("Compte du point focal ; null sans la permission directory_contacts"))
     referral_channel: str | None
     response_times: dict[str, str | None]
+    abroad: Abroad | None = Field(default=None, description=N_(
+        "L'organisation n'a d'adresses qu'hors du pays de la POS : y orienter transmet des données "
+        "personnelles à l'étranger, ce que l'autorité de protection des données doit avoir autorisé ; "
+        "null sinon"))
 
 
 class ServiceList(BaseModel):

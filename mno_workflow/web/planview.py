@@ -64,19 +64,25 @@ def plan_block(s: Session, sop: SOP, case: Case, form_id: str, lang: str) -> dic
     table["head"] = [*table["head"], t("proposed_providers", lang)]
     rows = [r for r in data[group.id] if isinstance(r, dict)]
     for cells, row in zip(table["body"], rows, strict=False):
-        cells.append(_proposed(s, case, row, lang))
+        cells.append(_proposed(s, sop, case, row, lang))
     block["title"] = t("plan_in_view", lang) + " — " + block["title"]
     return block
 
 
-def _proposed(s: Session, case: Case, row: dict[str, Any], lang: str) -> str:
+def _proposed(s: Session, sop: SOP, case: Case, row: dict[str, Any], lang: str) -> str:
+    """The organisations proposed for the row's need, an organisation established outside the
+    SOP's country only marked « (à l'étranger : Mali) » as on the send form (tryout 6, I4)."""
     if row.get("referral_needed") is False or not row.get("need") or not case.region:
         return "—"
-    names: list[str] = []
+    from ..directory.need_check import abroad, abroad_mark
+    names: dict[str, str] = {}  # organisation id → name, best first
     try:
         for c in directory.match(s, str(row["need"]), case.region, limit=8):
-            if c.organization_name not in names:
-                names.append(c.organization_name)
+            if c.organization_name not in names.values():
+                names[c.organization_id] = c.organization_name
     except directory.MatchError:
-        names = []
-    return ", ".join(names[:PROPOSED]) or t("no_provider_found", lang)
+        names = {}
+    shown = dict(list(names.items())[:PROPOSED])
+    away = abroad(s, sop, shown)
+    return ", ".join(f"{n} ({abroad_mark(away[o], lang)})" if o in away else n for o, n in shown.items()) \
+        or t("no_provider_found", lang)

@@ -266,11 +266,35 @@ def provider_field(
     view.groups = [(t("other_providers", lang), others)] if others else []
     view.notes = notes
     # marked « on the platform » but nobody there to answer: the case manager follows it (I7)
-    _mark(view, directory.organisations_without_focal_point(s, [*seen, *(oid for oid, _ in others)]),
+    sop_id = sop.sop if sop is not None else case.sop_version.sop_id  # its SOP's accounts only
+    _mark(view, directory.organisations_without_focal_point(s, [*seen, *(oid for oid, _ in others)],
+                                                            sop_id=sop_id),
           gettext("aucun point focal actif sur la plateforme : vous suivrez la réponse", lang))
     if sop is not None and now is not None and sop.data_protection is not None:
         view.disabled = _not_covered(s, sop, case, now, [*seen, *(oid for oid, _ in others)])
         _mark(view, view.disabled, gettext("non couvert par le consentement", lang))
+    if sop is not None:
+        mark_abroad(s, sop, view, {oid: oid for oid in [*seen, *(oid for oid, _ in others)]}, lang)
+
+
+def mark_abroad(s, sop: SOP, view: FieldView, owners: dict[str, str], lang: str) -> None:
+    """« … — à l'étranger : Mali » on the options of ``view`` (code → its organisation in
+    ``owners``) whose organisation is established outside the SOP's country only
+    (:func:`mno_workflow.directory.need_check.abroad`), each option titled, and the field's help,
+    with why it matters: a transfer of personal data abroad needs the authority's authorisation
+    (tryout 6, I4: said before the send, not only after)."""
+    from ..directory.need_check import abroad, abroad_help, abroad_mark
+    away = abroad(s, sop, set(owners.values()))
+    if not away:
+        return
+    why, said = abroad_help(lang), {oid: abroad_mark(c, lang) for oid, c in away.items()}
+    marks = {code: said[oid] for code, oid in owners.items() if oid in said}
+
+    def marked(opts):
+        return [(c, f"{n} — {marks[c]}" if c in marks else n) for c, n in opts]
+    view.options, view.groups = marked(view.options), [(g, marked(opts)) for g, opts in view.groups]
+    view.titles.update(dict.fromkeys(marks, why))
+    view.help = f"{view.help} {why}".strip() if why not in view.help else view.help
 
 
 def _mark(view: FieldView, codes: set[str], mark: str) -> None:

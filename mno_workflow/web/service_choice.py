@@ -19,11 +19,12 @@ from .forms import FieldView
 
 
 def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance,
-                  lang: str, provider: str | None = None) -> None:
+                  lang: str, provider: str | None = None, sop=None) -> None:
     """Turn the text field ``field_id`` of ``views`` into a select of services (``id`` →
     « Service — Organisation »), matched services first. ``provider``: the id of the provider
     field of the same form — the browser then offers only the chosen provider's services
-    (``pair_with``, app.js; tryout 2, finding 2); the engine still refuses another's service."""
+    (``pair_with``, app.js; tryout 2, finding 2); the engine still refuses another's service.
+    ``sop``: the case's SOP, whose country marks the services of organisations abroad."""
     view = next((v for v in views if v.name == field_id), None)
     if view is None:
         return
@@ -59,11 +60,13 @@ def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: St
     offering = services_for_need(s, str(need)) if need else None
     if offering is None:  # no need to compare with: one group
         view.groups = [(gettext("Autres services", lang), others)] if others else []
-        return
-    # the services the directory does not link to this need, in a group that says so (issue 21)
-    same = [o for o in others if o[0] in offering]
-    unrelated = [o for o in others if o[0] not in offering]
-    view.groups = [g for g in ((gettext("Autres services pour ce besoin", lang), same),
-                               (gettext("Services qui ne proposent pas ce besoin (annuaire)", lang),
-                                unrelated)) if g[1]]
+    else:  # the services the directory does not link to this need, in a group that says so (issue 21)
+        same = [o for o in others if o[0] in offering]
+        unrelated = [o for o in others if o[0] not in offering]
+        view.groups = [g for g in ((gettext("Autres services pour ce besoin", lang), same),
+                                   (gettext("Services qui ne proposent pas ce besoin (annuaire)", lang),
+                                    unrelated)) if g[1]]
+    if sop is not None:  # an organisation abroad: marked as on the recipient's select (tryout 6, I4)
+        from .presenters import mark_abroad
+        mark_abroad(s, sop, view, owners, lang)
 

@@ -1,6 +1,7 @@
 """« Mon travail » sorted for triage: each running deadline of the user's role as a row saying the
-case, the person, the step, what to do and how late or how soon (in days of the SOP's time zone),
-grouped escalated / overdue / due today / coming up; and the supervisor's « Escalades » list.
+case, the person, the step, what to do and how late or how soon (in days of the time zone of the
+row's own case's SOP: a list may mix SOPs of zones far apart, :class:`Days`), grouped escalated /
+overdue / due today / coming up; and the supervisor's « Escalades » list.
 
 Source: the ``deadlines`` table (expiry rows of states their instances are still in, see
 :func:`.queries.running_deadlines`); an escalated deadline is one the sweeper fired with an
@@ -9,6 +10,7 @@ Source: the ``deadlines`` table (expiry rows of states their instances are still
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
-from ..store.models import Case, Deadline, StepInstance, User
+from ..store.models import Case, Deadline, SopVersion, StepInstance, User
 from . import access, work_walk
 from .worklists import RUNNING, per_row
 
@@ -45,6 +47,54 @@ class DueItem:
     id: int | None = None  # the deadline's (the key of a group's pages: ``?suite=<id>``)
     sop_version: int | None = None  # the case's SOP version: its labels and calendar word the row
     recipient: str | None = None  # the organisation a referral instance is addressed to
+
+
+#: the time zone of each SOP version's calendar, by the hash of its text (parsed once)
+_ZONES: dict[str, str] = {}
+_LOCK = threading.Lock()
+
+
+class Days:
+    """Where each row's days start: at midnight in the time zone of its case's SOP (its version's
+    calendar), ``default`` for a version not found; ``now``: the instant of the page. A row's
+    « today » is its SOP's, as its due time is shown in its SOP's zone (tryout 6, I6): at 22:00
+    in Ouagadougou it is already tomorrow in Kiritimati."""
+
+    def __init__(self, session: Session, now: datetime, default: str) -> None:
+        self.now, self.default = now, ZoneInfo(default)
+        zones: dict[int, ZoneInfo] = {}
+        for vid, sha in session.execute(select(SopVersion.id, SopVersion.sha256)).all():
+            name = _ZONES.get(sha)
+            if name is None:
+                from ..reminders.rendering import sop_model
+                name = sop_model(session.get(SopVersion, vid)).calendar.timezone
+                with _LOCK:
+                    _ZONES[sha] = name
+            zones[vid] = ZoneInfo(name)
+        self.zones = zones
+
+    def zone(self, version_id: int | None) -> ZoneInfo:
+        """The time zone of the rows of SOP version ``version_id``."""
+        return self.zones.get(version_id, self.default) if version_id is not None else self.default
+
+    def tomorrows(self) -> dict[datetime, list[int]]:
+        """The start of tomorrow (UTC) of each zone, with the SOP versions it holds for."""
+        out: dict[datetime, list[int]] = {}
+        for vid, zone in sorted(self.zones.items()):
+            out.setdefault(_tomorrow(self.now, zone), []).append(vid)
+        return out or {_tomorrow(self.now, self.default): []}
+
+    def before_tomorrow(self, before: bool = True) -> Any:
+        """SQL: the deadline falls before (``before`` False: on or after) the start of tomorrow in
+        the time zone of its case's SOP — one bound when every SOP shares it (the same statement
+        as with one SOP), else one per zone on the case's SOP version (``Case`` is joined)."""
+        bounds = self.tomorrows()
+
+        def side(t: datetime) -> Any:
+            return Deadline.due_at < t if before else Deadline.due_at >= t
+        if len(bounds) == 1:
+            return side(next(iter(bounds)))
+        return or_(*(and_(Case.sop_version_id.in_(vids), side(t)) for t, vids in bounds.items()))
 
 
 def _item(d: Deadline, case: Case, inst: StepInstance, now: datetime, zone: ZoneInfo) -> DueItem:
@@ -75,9 +125,10 @@ _COLUMNS = (Deadline.id, Deadline.due_at, Deadline.status, Deadline.escalate_to,
             StepInstance.state, StepInstance.item, Case.sop_version_id, StepInstance.recipient)
 
 
-def _row_item(r: Any, now: datetime, zone: ZoneInfo) -> DueItem:
+def _row_item(r: Any, days: Days) -> DueItem:
     item = _due_item(r.due_at, r.status, r.escalate_to, r.owner_role, r.reference, r.display_name,
-                     r.assignee, r.step, f"{r.step}:{r.key}", r.state, r.item, now, zone)
+                     r.assignee, r.step, f"{r.step}:{r.key}", r.state, r.item, days.now,
+                     days.zone(r.sop_version_id))
     item.id = r.id
     item.sop_version, item.recipient = r.sop_version_id, r.recipient
     return item
@@ -94,8 +145,9 @@ COUNT_CAP = 500  # each group counted exactly up to here; past it « 500+ »
 LISTS = ("escalations", *GROUPS)  # what a group's own list may show
 
 
-def _group_filters(group: str, now: datetime, tomorrow: datetime) -> list[Any]:
-    """SQL conditions on ``Deadline`` selecting the rows of ``group`` (see :func:`_item`)."""
+def _group_filters(group: str, now: datetime, days: Days) -> list[Any]:
+    """SQL conditions on ``Deadline`` selecting the rows of ``group`` (see :func:`_item`); today
+    and tomorrow in the time zone of each row's SOP (:class:`Days`)."""
     escalated = and_(Deadline.status == "done", Deadline.escalate_to.is_not(None))
     if group == "escalated":
         return [escalated]
@@ -103,8 +155,8 @@ def _group_filters(group: str, now: datetime, tomorrow: datetime) -> list[Any]:
     if group == "overdue":
         return [*rest, Deadline.due_at < now]
     if group == "due_today":
-        return [*rest, Deadline.due_at >= now, Deadline.due_at < tomorrow]
-    return [*rest, Deadline.due_at >= tomorrow, Deadline.due_at < now + timedelta(days=7)]
+        return [*rest, Deadline.due_at >= now, days.before_tomorrow()]
+    return [*rest, days.before_tomorrow(False), Deadline.due_at < now + timedelta(days=7)]
 
 
 def _live():
@@ -157,12 +209,12 @@ def _escalations(user: User, clause: Any):
     )
 
 
-def _scope(user: User, clause: Any, group: str, now: datetime, tomorrow: datetime):
+def _scope(user: User, clause: Any, group: str, now: datetime, days: Days):
     """(the base statement, the deadline statuses, the extra conditions) of the list ``group``."""
     if group == "escalations":
         return _escalations(user, clause), ("done",), []
     return (_running(user, clause), ("done",) if group == "escalated" else RUNNING,
-            _group_filters(group, now, tomorrow))
+            _group_filters(group, now, days))
 
 
 def _ids(session: Session, base, statuses, conds: list[Any], limit: int,
@@ -187,19 +239,19 @@ def _count(session: Session, base, statuses, conds: list[Any]) -> int:
     return session.scalar(select(func.count()).select_from(capped)) or 0
 
 
-def _group(session: Session, base, group: str, now: datetime, tomorrow: datetime) -> tuple[list[int], int]:
+def _group(session: Session, base, group: str, now: datetime, days: Days) -> tuple[list[int], int]:
     """(ids of the first :data:`SHOW` deadlines of ``group``, soonest due first; how many, capped
     at ``COUNT_CAP + 1``). Two statements (:func:`_ids`, :func:`_count`)."""
-    conds = _group_filters(group, now, tomorrow)
+    conds = _group_filters(group, now, days)
     statuses = ("done",) if group == "escalated" else RUNNING
     return _ids(session, base, statuses, conds, SHOW), _count(session, base, statuses, conds)
 
 
-def _read(session: Session, ids: list[int], now: datetime, zone: ZoneInfo) -> dict[int, DueItem]:
+def _read(session: Session, ids: list[int], days: Days) -> dict[int, DueItem]:
     """The rows of the deadlines ``ids`` (one statement), by id."""
     if not ids:
         return {}
-    return {r.id: _row_item(r, now, zone) for r in session.execute(
+    return {r.id: _row_item(r, days) for r in session.execute(
         select(*_COLUMNS)
         .join(StepInstance, StepInstance.id == Deadline.instance_id)
         .join(Case, Case.id == Deadline.case_id)
@@ -221,9 +273,9 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
     more rows than shown, the id of the last shown (its own list, :func:`group_page`, goes on
     from there); ``escalations`` (supervisors and coordinators) the escalated deadlines addressed
     to their role. Bounded work per group: the page costs the same at 1,000 and 1,000,000 cases
-    (``bench/bench_worklists.py``)."""
-    zone = ZoneInfo(tz)
-    tomorrow = _tomorrow(now, zone)
+    (``bench/bench_worklists.py``). Days (« aujourd'hui », « dans N jours ») are those of each
+    row's SOP's time zone; ``tz`` only for a row whose SOP version is not found (:class:`Days`)."""
+    days = Days(session, now, tz)
     out: dict[str, Any] = {g: [] for g in GROUPS}
     counts: dict[str, int] = {}
     clause = access.case_clause(user)
@@ -234,14 +286,14 @@ def my_work(session: Session, user: User, now: datetime, tz: str) -> dict[str, A
             chosen[g] = work_walk.overdue_rows(session, user.role, clause, now, _live(), SHOW)
             counts[g] = work_walk.overdue_count(session, user.role, clause, now, _live(), COUNT_CAP)
         else:
-            chosen[g], counts[g] = _group(session, base, g, now, tomorrow)
+            chosen[g], counts[g] = _group(session, base, g, now, days)
     if access.can(user, "reassign"):
         esc = _escalations(user, clause)
         chosen["escalations"] = _ids(session, esc, ("done",), [], SHOW)
         counts["escalations"] = _count(session, esc, ("done",), [])
     else:
         chosen["escalations"], counts["escalations"] = [], 0
-    rows = _read(session, [i for ids in chosen.values() for i in ids], now, zone)
+    rows = _read(session, [i for ids in chosen.values() for i in ids], days)
     for g, ids in chosen.items():
         # ``ids`` are in (due_at, id) order: :func:`urgency` (a stable sort) keeps it within a group
         out[g] = sorted((rows[i] for i in ids if i in rows), key=urgency)
@@ -265,17 +317,17 @@ def group_page(session: Session, user: User, group: str, now: datetime, tz: str,
     the group for ``user`` starts from the beginning), the group's count as on « Mon travail »,
     and the id to pass as ``after`` for the next page (``None`` on the last)."""
     limit = limit or PAGE
-    zone = ZoneInfo(tz)
+    days = Days(session, now, tz)
     clause = access.case_clause(user)
     if group == "escalations" and not access.can(user, "reassign"):
         return {"items": [], "count": 0, "capped": False, "next": None}
-    base, statuses, conds = _scope(user, clause, group, now, _tomorrow(now, zone))
+    base, statuses, conds = _scope(user, clause, group, now, days)
     mark = None
     if after is not None:
         mark = session.execute(base.where(Deadline.id == after, Deadline.status.in_(statuses),
                                           *conds)).first()
     ids = _ids(session, base, statuses, conds, limit + 1, (mark[1], mark[0]) if mark else None)
-    rows = _read(session, ids[:limit], now, zone)
+    rows = _read(session, ids[:limit], days)
     count = _count(session, base, statuses, conds)
     return {"items": [rows[i] for i in ids[:limit] if i in rows], "count": count,
             "capped": count > COUNT_CAP, "next": ids[limit - 1] if len(ids) > limit else None}

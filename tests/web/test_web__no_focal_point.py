@@ -62,14 +62,15 @@ def test_no_focal_point_is_followed_by_the_case_manager_on_form_api_and_page(liv
 def test_a_deactivated_focal_point_puts_its_organisation_off_the_platform(live):
     ref = case_with_referrals(live.wf)  # cash → org-masn (focal.masn), medical → org-csps
     with live.wf.sessions() as s:
-        assert organisations_off_platform(s, ["org-masn", "org-chr", "org-csps"]) == {"org-chr", "org-csps"}
-        assert organisations_without_focal_point(s, ["org-masn", "org-chr", "org-csps"]) == {"org-chr"}
+        three = ["org-masn", "org-chr", "org-csps"]
+        assert organisations_off_platform(s, three, sop_id="mnr_bf") == {"org-chr", "org-csps"}
+        assert organisations_without_focal_point(s, three, sop_id="mnr_bf") == {"org-chr"}
     assert "data-on-behalf" in box(page(live, ref, "fr"), "step-referral-cash")  # its own inbox
     with live.wf.sessions.begin() as s:
         s.execute(update(User).where(User.id == "focal.masn").values(active=False))
     try:
         with live.wf.sessions() as s:
-            assert "org-masn" in organisations_off_platform(s, ["org-masn"])
+            assert "org-masn" in organisations_off_platform(s, ["org-masn"], sop_id="mnr_bf")
         cash = box(page(live, ref, "fr"), "step-referral-cash")
         assert OFF["fr"] in cash and "data-on-behalf" not in cash
     finally:

@@ -256,7 +256,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 from ..service_choice import service_field
                 same_form = step.recipient and step.recipient.startswith(f.form_id + ".")
                 service_field(s, f.views, step.service.split(".", 1)[1], case, inst, lang,
-                              provider=step.recipient.split(".", 1)[1] if same_form else None)
+                              provider=step.recipient.split(".", 1)[1] if same_form else None, sop=sop)
         back = (
             f"/prestataire/{case.reference}/{inst.label_key}"
             if user.role == "provider"

@@ -80,7 +80,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         )
     now = web.now()
     # « suivi par le gestionnaire »: not known to use the platform (uses_platform other than yes)
-    off_platform = organisations_off_platform(s, [x["inst"].recipient for x in steps])
+    off_platform = organisations_off_platform(s, [x["inst"].recipient for x in steps], sop_id=sop.sop)
     from ...protection.consent import settings as consent_settings
     consent_step = consent_settings(sop).consent_step
     # what the reader may do at the consent step (« Que faire » of a referral the provider lost)

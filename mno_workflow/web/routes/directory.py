@@ -65,7 +65,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "directory")
-            sop = web.latest(s).sop
+            from .. import sop_pick
+            sop = sop_pick.own(web, s, user).sop  # the account's SOP: its regions, its country
             error, results = None, []
             lang = web.lang(request, user)
             if need and region:  # reasons and errors are catalogue messages: in the reader's language
@@ -75,6 +76,9 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     error = text_in(e.args[0], lang)
             contacts = contacts_for(s, user, ({"id": c.service_id, "organization_id": c.organization_id}
                                               for c in results))
+            from ...directory.need_check import abroad, abroad_help, abroad_mark
+            away = {oid: abroad_mark(countries, lang)  # outside the SOP's country (tryout 6, I4)
+                    for oid, countries in abroad(s, sop, {c.organization_id for c in results}).items()}
             page = web.render(
                 request,
                 "directory.html",
@@ -87,6 +91,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "contacts": contacts,
                     "error": error,
                     "searched": bool(need and region),
+                    "abroad": away,
+                    "abroad_why": abroad_help(lang) if away else "",
                 },
             )
         log_disclosure(wf, web, request, user, contacts, need=need, region=region)

@@ -65,17 +65,19 @@ def called_in(s, sops: sop_pick.RowSops, lang):
     ``""`` for any other row."""
     from ...reminders.offplatform import escalation_words, off_platform
 
-    off: dict[str, bool] = {}
+    off: dict[tuple[str, str], bool] = {}
 
     def called(it) -> str:
         if not it.recipient or not it.owner_role:
             return ""
-        role = sops.sop(it.sop_version).roles.get(it.owner_role)
+        sop = sops.sop(it.sop_version)
+        role = sop.roles.get(it.owner_role)
         if role is None or role.scope != "recipient":
             return ""
-        if it.recipient not in off:
-            off[it.recipient] = off_platform(s, it.recipient)
-        return escalation_words(s, {"off_platform": it.recipient}, lang) if off[it.recipient] else ""
+        key = (it.recipient, sop.sop)  # the focal points of the row's SOP (leftovers B)
+        if key not in off:
+            off[key] = off_platform(s, it.recipient, sop_id=sop.sop)
+        return escalation_words(s, {"off_platform": it.recipient}, lang) if off[key] else ""
     return called
 
 
