@@ -265,11 +265,16 @@ def provider_field(
     view.options = list(seen.items())
     view.groups = [(t("other_providers", lang), others)] if others else []
     view.notes = notes
-    # marked « on the platform » but nobody there to answer: the case manager follows it (I7)
+    # the case manager follows the answer of an organisation off the platform, by the rule the
+    # case page, the API and the reminders apply (directory.organisations_off_platform; tryout 7,
+    # J2): marked « on the platform » but nobody there to answer (I7), or not using it at all
     sop_id = sop.sop if sop is not None else case.sop_version.sop_id  # its SOP's accounts only
-    _mark(view, directory.organisations_without_focal_point(s, [*seen, *(oid for oid, _ in others)],
-                                                            sop_id=sop_id),
+    every = [*seen, *(oid for oid, _ in others)]
+    no_focal = directory.organisations_without_focal_point(s, every, sop_id=sop_id)
+    _mark(view, no_focal,
           gettext("aucun point focal actif sur la plateforme : vous suivrez la réponse", lang))
+    _mark(view, directory.organisations_off_platform(s, every, sop_id=sop_id) - no_focal,
+          gettext("hors plateforme : vous suivrez sa réponse (téléphone, visite)", lang))
     if sop is not None and now is not None and sop.data_protection is not None:
         view.disabled = _not_covered(s, sop, case, now, [*seen, *(oid for oid, _ in others)])
         _mark(view, view.disabled, gettext("non couvert par le consentement", lang))

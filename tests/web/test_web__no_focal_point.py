@@ -76,3 +76,28 @@ def test_a_deactivated_focal_point_puts_its_organisation_off_the_platform(live):
     finally:
         with live.wf.sessions.begin() as s:
             s.execute(update(User).where(User.id == "focal.masn").values(active=True))
+
+
+OFF_MARK = {"fr": "hors plateforme : vous suivrez sa réponse (téléphone, visite)",
+            "en": "off the platform: you will follow up its answer (phone, visit)"}
+
+
+def test_the_send_form_marks_every_organisation_the_case_page_says_is_followed(live):
+    """Tryout 7, J2: org-csps (``uses_platform: no`` in the sample directory, though it has an
+    active focal point) was offered unmarked on the send form, then the case page said « suivi par
+    le gestionnaire ». The form marks every organisation ``organisations_off_platform`` names,
+    with the words of its reason, and only those."""
+    ref = case_with_referrals(live.wf, send=False)
+    c = live.client("mariam.kabore")
+    with live.wf.sessions() as s:
+        every = ["org-csps", "org-masn", "org-chr"]
+        off = organisations_off_platform(s, every, sop_id="mnr_bf")
+        no_focal = organisations_without_focal_point(s, every, sop_id="mnr_bf")
+    assert off == {"org-csps", "org-chr"} and no_focal == {"org-chr"}
+    for lang in ("fr", "en"):
+        c.get(f"/langue/{lang}")
+        form = c.get(f"/dossiers/{ref}/actions/referral:medical/send").text
+        assert OFF_MARK[lang] in _option(form, "org-csps"), lang
+        assert OFF_MARK[lang] not in _option(form, "org-chr") and MARK[lang] in _option(form, "org-chr")
+        assert OFF_MARK[lang] not in _option(form, "org-masn") and MARK[lang] not in _option(form, "org-masn")
+    c.get("/langue/fr")
