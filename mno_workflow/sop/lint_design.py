@@ -1,4 +1,4 @@
-"""Design advice on an SOP that loaded (W101-W116): unreachable states, states that cannot
+"""Design advice on an SOP that loaded (W101-W117): unreachable states, states that cannot
 finish, waiting states without deadline, silent deadlines, referrals without exits, ambiguous
 triggers, roles never used."""
 
