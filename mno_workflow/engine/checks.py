@@ -135,20 +135,26 @@ class ChecksMixin:
         sop = compiled.sop
         unknown_instance = bool(instance) and not open_insts
         shown = all_open if unknown_instance else open_insts
-        allowed: list[str] = []
-        mine: list[dict[str, str]] = []  # what the actor's role may do, for programs (tryout 3, F13)
+        allowed: list[str] = []  # what *this actor* may do (role, scope, consent; tryout 7, J13)
+        mine: list[dict[str, str]] = []  # the same, for programs (tryout 3, F13)
         said: list[Message] = []
         typed: list[Message] = []  # the same, with the trigger to type (the command line's words)
         where: list[Message] = []
+        elsewhere: list[StepInstance] = []  # the refused action, open on another instance (J14)
         for i in shown:
             cs, step = compiled.steps[i.step], sop.steps[i.step]
             where.append(Message.t("{step} : {state}", step=Labels((step.label,)),
                                    state=Labels((step.states[i.state].label,))))
+            if not self._may_act(case, i, sop, actor):
+                continue
             for t in cs.triggers_from(i.state):
-                allowed.append(f"{t} ({i.label_key})")
                 tr = next(x for _, x in cs.by_trigger[t])
                 if actor.role in tr.by:  # tell people what *they* can do
+                    allowed.append(f"{t} ({i.label_key})")
                     mine.append({"trigger": t, "instance": i.label_key})
+                    if unknown_instance and t == trigger:
+                        elsewhere.append(i)
+                        continue  # said once, as the instance to use, not as « you can » (J14)
                     said.append(Message.t("« {action} » ({step})", action=Labels((tr.label,)),
                                           step=Labels((step.label,))))
                     typed.append(Message.t("« {action} » ({trigger})", action=Labels((tr.label,)),
@@ -163,6 +169,16 @@ class ChecksMixin:
                     trigger=trigger,
                     where=Joined(tuple(where), "; ", Message.t("aucune étape en cours")),
                     can=Joined(tuple(can), ", ", Message.t("rien pour le moment")))
+            if elsewhere:  # an old address: the step was done and restarted (a reopened case)
+                current = [Message.t("{step} : {state}", step=_named(sop, i.label_key),
+                                     state=Labels((sop.steps[i.step].states[i.state].label,)))
+                           for i in elsewhere]
+                nothing_else = Message.t("rien d'autre pour le moment")
+                return Message.t(
+                    "Étape « {instance} » terminée ou remplacée : « {trigger} » se fait maintenant sur "
+                    "l'étape en cours ({current}). Vous pouvez aussi : {can}.",
+                    instance=_named(sop, instance), trigger=trigger_label(sop, trigger),
+                    current=Joined(tuple(current), "; "), can=Joined(tuple(can), ", ", nothing_else))
             return Message.t(
                 "{unknown}Action « {trigger} » impossible dans l'état actuel ({where}). Vous pouvez : {can}.",
                 unknown=Message.t("Étape « {instance} » introuvable ou terminée. ",
@@ -192,6 +208,23 @@ class ChecksMixin:
             raise invalid(sop, form_id, {field_id: Message.t(
                 "« {org} » n'est pas une organisation du répertoire des prestataires.",
                 org=org)})
+
+    def _may_act(self, case: Case, inst: StepInstance, sop: SOP, actor: Actor) -> bool:
+        """Whether ``actor`` may act on ``inst`` at all, as :meth:`_check_scope` decides (the
+        assigned caseworker; the recipient organisation while the step's ``disclosure`` holds):
+        a refusal lists only what the actor may do (tryout 7, J13)."""
+        role = sop.roles.get(actor.role)
+        scope = role.scope if role is not None else None
+        if scope == "assigned":
+            return case.assignee in (None, actor.user)
+        if scope == "recipient":
+            if inst.recipient is None or inst.recipient != actor.organisation:
+                return False
+            try:
+                return self.may_disclose(case, inst, sop, self._now())
+            except Exception:  # noqa: BLE001 — a condition that cannot run: nothing offered
+                return False
+        return True
 
     def _check_scope(self, sop: SOP, case: Case, inst: StepInstance, actor: Actor, trigger: str) -> None:
         scope = sop.roles[actor.role].scope

@@ -126,14 +126,17 @@ def refused(wf, exc_type, *args, **kwargs):
 def test_unknown_trigger_in_current_state(wf):
     ref = wf.create_case("mnr_bf", CW)
     err = refused(wf, UnknownTrigger, ref, "approve_closure", SUP)
-    assert "register (identification:1)" in err.details["allowed"]
+    # tryout 7, J13: ``allowed`` is what the supervisor may do, not the case manager's « register »
+    assert "register (identification:1)" not in err.details["allowed"]
+    mine = [f"{a['trigger']} ({a['instance']})" for a in err.details["allowed_actions"]]
+    assert err.details["allowed"] == mine
     assert "Accueil et dépistage" in err.text("fr")
     refused(wf, UnknownTrigger, ref, "no_such_trigger", CW)
 
 
 def test_a_refused_trigger_lists_what_the_actors_role_may_do_and_says_an_unknown_one(wf):
     """Tryout 3, F13: ``allowed_actions`` is what the caller's own role may fire now, as
-    ``{trigger, instance}`` (``allowed`` keeps every action of the states, for older clients);
+    ``{trigger, instance}`` (``allowed`` the same as text: tryout 7, J13);
     a trigger the SOP has nowhere is said not to exist, not « impossible dans l'état actuel »."""
     ref = to_referrals(wf)
     wf.fire(ref, "send", CW, referral("org-ecoute"), instance="referral:psychosocial")
@@ -141,7 +144,9 @@ def test_a_refused_trigger_lists_what_the_actors_role_may_do_and_says_an_unknown
     mine = cw.details["allowed_actions"]
     assert {"trigger": "send", "instance": "referral:vocational_training"} in mine
     assert all(a["trigger"] not in ("accept", "decline", "override_consent") for a in mine), mine
-    assert any(x.startswith("accept (") for x in cw.details["allowed"])  # older clients: unchanged
+    # tryout 7, J13: ``allowed`` says the same as ``allowed_actions`` (was every role's actions)
+    assert not any(x.startswith("accept (") for x in cw.details["allowed"])
+    assert "send (referral:vocational_training)" in cw.details["allowed"]
     typo = refused(wf, UnknownTrigger, ref, "fly_away", CW)
     assert "n'existe pas dans cette POS" in typo.text("fr") and "does not exist" in typo.text("en")
     assert "impossible dans l'état actuel" not in typo.text("fr")

@@ -17,6 +17,7 @@ from ...i18n import gettext, ngettext
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
+from ..action_gone import gone_action
 from ..core import Web, safe_next
 from ..edit_values import edit_values
 from ..forms import rows_from_choices
@@ -297,7 +298,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
             user, case, inst, compiled, tr = _load_for_action(s, request, reference, instance, trigger)
             ctx = _action_ctx(s, request, user, case, inst, compiled, tr)
             name = "action_form.html" if is_htmx(request) else "action_page.html"
-            return web.render(request, name, ctx)
+            # an old address (step done or replaced, state moved on): said at once, no form (J14)
+            gone = gone_action(compiled.sop, case, inst, tr, web.lang(request, user),
+                               user.organisation if user.role == "provider" else None)
+            return web.render(request, name, {**ctx, "gone": gone}, status=409 if gone else 200)
 
     @r.post("/dossiers/{reference}/actions/{instance}/{trigger}")
     async def action_fire(request: Request, reference: str, instance: str, trigger: str):
@@ -364,7 +368,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
             except EngineError as e:
                 with wf.sessions() as s:
                     ctx = _action_ctx(s, request, user, case, inst, compiled, tr, payload)
-                return web.render(request, name, {**ctx, "error": e.text(lang)}, status=e.http_status)
+                    fresh = repository.get_case(s, case.reference)  # no form again on an old step (J14)
+                    gone = gone_action(sop, fresh, find_instance(fresh, label_key) or inst, tr, lang,
+                                       user.organisation if user.role == "provider" else None)
+                return web.render(request, name, {**ctx, "error": e.text(lang), "gone": gone},
+                                  status=e.http_status)
             request.session["flash"] = f"{t('saved', lang)} — {sop.label(tr.label, lang)}"
             if user.role != "provider":  # a service not for this need (directory/need_check.py)
                 from ...directory.need_check import warnings_after_fire
