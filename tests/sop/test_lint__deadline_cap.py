@@ -86,8 +86,8 @@ def test_the_comparison_of_versions_shows_a_new_cap():
     old = load_text(BF.read_text(encoding="utf-8").replace("\n          " + CAP, ""), "old.yaml").model
     new = load_text(BF.read_text(encoding="utf-8"), "new.yaml").model
     fr, en = diff_sops(old, new, "fr").text("fr"), diff_sops(old, new, "en").text("en")
-    assert "referral.declined — plafond : — → au plus tard 72 hours après item.incident_at" in fr
-    assert "referral.declined — no later than: — → no later than 72 hours after item.incident_at" in en
+    assert "referral.accepted — plafond : — → au plus tard 72 hours après item.incident_at" in fr
+    assert "referral.accepted — no later than: — → no later than 72 hours after item.incident_at" in en
 
 
 @pytest.mark.parametrize(("when", "code"), [
