@@ -53,6 +53,7 @@ class FieldView:
     pair_with: str | None = None  # choice: HTML name of the field its options depend on (pairing.py)
     allowed: dict[str, str] = field(default_factory=dict)  # option → allowed values of pair_with
     disabled: set[str] = field(default_factory=set)  # choice: options shown but not selectable
+    notice: str = ""  # provider: a sentence shown above the choice (the send under an override, J4)
 
     @property
     def values(self) -> list[str]:
