@@ -149,3 +149,20 @@ def test_an_ngo_that_had_the_case_no_longer_sees_the_person(live, lang):
     assert "Sawadogo" not in api and "Aminata" not in api
     csps = live.client("focal.csps").get(f"/prestataire/{ref}/referral:medical").text
     assert "Sawadogo" in csps  # identity: the override names health facilities and identity
+
+
+def test_an_override_recorded_without_recipients_says_every_recipient(live):
+    """An override recorded before 2026.8 (no ``share_with``) still covers every recipient: the
+    notice says so, and no organisation is greyed out."""
+    ref = j4_case(live.wf)
+    with live.wf.sessions.begin() as s:
+        case = repository.get_case(s, ref)
+        record = {k: v for k, v in case.data["consent_override"].items() if k != "share_with"}
+        case.data = {**case.data, "consent_override": record}
+    c = live.client("mariam.kabore")
+    page = c.get(f"/dossiers/{ref}/actions/referral:psychosocial/send").text
+    assert _notice(page).endswith("qui couvre Identité, Santé vers tous les destinataires.")
+    assert not _options(page)["org-ecoute"][1]
+    c.get("/langue/en")
+    page = c.get(f"/dossiers/{ref}/actions/referral:psychosocial/send").text
+    assert _notice(page).endswith("which covers Identity, Health to every recipient.")
