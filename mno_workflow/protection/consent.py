@@ -5,7 +5,10 @@ Status, from the SOP's ``data_protection.consent_step`` (default ``consent``) la
 of ``at`` in the SOP's time zone: the date is the last day of validity), ``withdrawn``,
 ``overridden`` (a supervisor's override with a legal basis), ``refused``, or ``none`` (not asked
 yet). The scope (data categories, recipient kinds, purposes) comes from the consent form's data
-(``data_protection.consent_form``, default ``consent``).
+(``data_protection.consent_form``, default ``consent``); an override's, from the override form's
+(``data_protection.override_form``): its ``data_categories`` and, when it has one, its
+``share_with`` (the consent form's recipient codes; an override without it, as recorded before
+the BF SOP 2026.8, covers every recipient).
 """
 
 from __future__ import annotations
@@ -31,9 +34,9 @@ class ConsentInForce:
     """The consent in force. ``status`` is one of :data:`STATUSES`; ``categories``,
     ``recipient_kinds`` and ``purposes`` are the codes the consent lists (empty unless given or
     expired; for an override, ``categories`` are those it discloses, empty meaning every one:
-    ``data_protection.override_form`` / ``override_categories``); ``expires_on`` the last day
-    of validity (None: no expiry); ``today`` the day of the
-    evaluation in the SOP's time zone."""
+    ``data_protection.override_form`` / ``override_categories``, and ``recipient_kinds`` the
+    ``share_with`` codes it lists); ``expires_on`` the last day of validity (None: no expiry);
+    ``today`` the day of the evaluation in the SOP's time zone."""
 
     status: str
     categories: frozenset[str] = field(default_factory=frozenset)
@@ -44,7 +47,8 @@ class ConsentInForce:
     covered_types: frozenset[str] | None = None
 
     # ``covered_types``: the directory organisation types the chosen recipient kinds cover
-    # (``data_protection.recipient_kinds``); None when the SOP maps no kinds (type not checked).
+    # (``data_protection.recipient_kinds``); None when the SOP maps no kinds (type not checked),
+    # and for an override whose record lists no ``share_with`` (every recipient: tryout 7, J4).
 
     @property
     def in_force(self) -> bool:
@@ -84,8 +88,9 @@ def consent_in_force(sop: SOP, case: Any, at: datetime) -> ConsentInForce:
     if state == "overridden":  # what the override discloses: its own list, else the SOP's default
         record = (getattr(case, "data", None) or {}).get(dp.override_form) or {}
         cats = _codes(record.get("data_categories")) or frozenset(dp.override_categories or ())
-        return ConsentInForce(state, cats, today=today,
-                              covered_types=frozenset() if dp.recipient_kinds else None)
+        kinds = _codes(record.get("share_with"))
+        return ConsentInForce(state, cats, kinds, today=today,
+                              covered_types=_covered(dp, kinds) if "share_with" in record else None)
     if state != "given":
         return ConsentInForce(state, today=today, covered_types=frozenset() if dp.recipient_kinds else None)
     form = (getattr(case, "data", None) or {}).get(dp.consent_form) or {}
@@ -94,10 +99,13 @@ def consent_in_force(sop: SOP, case: Any, at: datetime) -> ConsentInForce:
     if form.get("given") is False:
         status = "refused"
     kinds = _codes(form.get("share_with"))
-    covered = (frozenset(t for k in kinds for t in dp.recipient_kinds.get(k, ()))
-               if dp.recipient_kinds else None)
     return ConsentInForce(status, _codes(form.get("data_categories")), kinds,
-                          _codes(form.get("purposes")), expires, today, covered)
+                          _codes(form.get("purposes")), expires, today, _covered(dp, kinds))
+
+
+def _covered(dp: DataProtection, kinds: frozenset[str]) -> frozenset[str] | None:
+    """The directory organisation types the recipient ``kinds`` cover (None: the SOP maps none)."""
+    return frozenset(t for k in kinds for t in dp.recipient_kinds.get(k, ())) if dp.recipient_kinds else None
 
 
 def allows_statistics(sop: SOP, case: Any, at: datetime) -> bool:

@@ -76,11 +76,17 @@ def may_disclose(consent: ConsentInForce, recipient_org_type: str | None, data_c
     checked" (no directory to ask) and an empty string an organisation without type (refused
     when the SOP maps recipient kinds). ``data_category``: a data category code, or None for
     "the disclosure itself" (e.g. sending the referral). ``purpose``: a purpose code, or None
-    when not checked. An override (legal basis recorded by a supervisor) allows every recipient
-    and purpose, and the categories it lists (every one when it lists none): its reason is in
-    the audit log.
+    when not checked. An override (legal basis recorded by a supervisor) allows every purpose,
+    the categories it lists (every one when it lists none) and the recipient organisation types
+    its ``share_with`` covers (``covered_types``; every recipient when its record has no
+    ``share_with``, as overrides recorded before the BF SOP 2026.8: tryout 7, J4): its reason is
+    in the audit log.
     """
     if consent.status == "overridden":
+        refused = _recipient_refused(consent, recipient_org_type, N_(
+            "La dérogation ne couvre pas le partage avec une organisation de type « {org_type} »."))
+        if refused is not None:
+            return refused
         if data_category is not None and consent.categories and data_category not in consent.categories:
             return _no("category.not_covered", Message.t(
                 "La dérogation ne couvre pas la catégorie « {category} ».", category=data_category),
@@ -95,19 +101,30 @@ def may_disclose(consent: ConsentInForce, recipient_org_type: str | None, data_c
     if purpose is not None and purpose not in consent.purposes:
         return _no("purpose.not_covered", Message.t(
             "Le consentement ne couvre pas la finalité « {purpose} ».", purpose=purpose), purpose=purpose)
-    if recipient_org_type is not None and consent.covered_types is not None:
-        if not recipient_org_type:
-            return _no("recipient.type_unknown", Message.t(
-                "Le type de l'organisation destinataire n'est pas indiqué dans le répertoire."))
-        if recipient_org_type not in consent.covered_types:
-            return _no("recipient.type_not_covered", Message.t(
-                "Le consentement ne couvre pas le partage avec une organisation de type « {org_type} ».",
-                org_type=type_value(recipient_org_type)), org_type=recipient_org_type)
+    refused = _recipient_refused(consent, recipient_org_type, N_(
+        "Le consentement ne couvre pas le partage avec une organisation de type « {org_type} »."))
+    if refused is not None:
+        return refused
     if data_category is not None and data_category not in consent.categories:
         return _no("category.not_covered", Message.t(
             "Le consentement ne couvre pas la catégorie « {category} ».", category=data_category),
             category=data_category)
     return Decision(True, "consent.given", {}, Message.t("Consentement en vigueur."))
+
+
+def _recipient_refused(consent: ConsentInForce, recipient_org_type: str | None,
+                       msgid: str) -> Decision | None:
+    """The refusal when ``consent.covered_types`` (of a consent or an override) does not cover the
+    recipient's type, said by ``msgid`` (a catalogue message with ``{org_type}``); None otherwise."""
+    if recipient_org_type is None or consent.covered_types is None:
+        return None
+    if not recipient_org_type:
+        return _no("recipient.type_unknown", Message.t(
+            "Le type de l'organisation destinataire n'est pas indiqué dans le répertoire."))
+    if recipient_org_type not in consent.covered_types:
+        return _no("recipient.type_not_covered", Message.t(msgid, org_type=type_value(recipient_org_type)),
+                   org_type=recipient_org_type)
+    return None
 
 
 def recipient_kinds_for(sop: SOP, org_type: str) -> list[str]:

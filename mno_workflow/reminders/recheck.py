@@ -11,7 +11,8 @@ in ``reason`` — and shows it in the reader's language (:func:`reason_text`) to
 (``mno outbox list --status cancelled``, the page ``/messages-annules``), and
 sends nothing. A message to the organisation a referral is addressed to (a ``scope: recipient``
 role) is also cancelled when the consent in force no longer lets that referral be shown to it
-(withdrawn, expired, refused, purpose no longer covered; or the referral is declined/withdrawn, or
+(withdrawn, expired, refused, purpose no longer covered, the organisation's directory type not
+covered by the consent or by a supervisor's override; or the referral is declined/withdrawn, or
 re-referred to another organisation):
 the same decision as the provider's pages (:func:`mno_workflow.protection.provider.provider_view`).
 """
@@ -98,8 +99,11 @@ def _consent_withholds(session: Session, case: Case, message: OutboxMessage, ctx
     if reader is not None and reader.organisation and not still_addressed(sop, inst, reader.organisation):
         return Message.t("{step} est adressé à une autre organisation depuis : message à l'ancien "
                          "destinataire annulé.", step=_step_words(sop, inst.step, inst.key))
+    from ..directory import organisation_type
     from ..protection.provider import provider_view
-    decision = provider_view(sop, case, inst, None, now).decision
+    # the organisation's directory type (None without a directory: not checked), so that a consent
+    # or an override naming other recipients cancels it, as the provider pages do (tryout 7, J4)
+    decision = provider_view(sop, case, inst, organisation_type(session, inst.recipient), now).decision
     if decision.allowed:
         return None
     return Message.t("{decision} Message au destinataire du référencement annulé.", decision=decision.message)

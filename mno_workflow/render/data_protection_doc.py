@@ -43,6 +43,9 @@ DP_WORDS: Words = Words({  # key → French message id (English and others: the 
     "rule_override": N_(
         "Un superviseur peut déroger au consentement, pour l'une de ces bases légales, avec un "
         "motif écrit : {b}."),
+    "rule_override_scope": N_(
+        "Une dérogation ne couvre que les catégories de données et les destinataires qu'elle nomme : "
+        "un autre référencement vers un autre destinataire reste refusé."),
     "rule_agreement": N_(
         "Aucun référencement n'est envoyé à une organisation sans accord de partage de données en "
         "vigueur."),
@@ -174,6 +177,9 @@ def data_protection_chapter(
             rules.append(
                 w["rule_override"].format(b=", ".join(sop.label(b, lang).lower() for b in bases.values()))
             )
+            override = sop.forms.get(dp.override_form)
+            if override is not None and any(f.id == "share_with" for f in override.fields):
+                rules.append(w["rule_override_scope"])  # BF SOP 2026.8 (tryout 7, J4)
         if dp.require_sharing_agreement:
             rules.append(w["rule_agreement"])
         if dp.statistics_purpose:

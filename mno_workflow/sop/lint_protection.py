@@ -3,7 +3,8 @@
 | code | severity | rule |
 |---|---|---|
 | E041 | error | ``personal``/``sensitive`` field without ``category`` (SOP with ``data_protection``) |
-| E042 | error | ``data_protection``/``category`` names an unknown step, form, state, code or type |
+| E042 | error | ``data_protection``/``category`` names an unknown step, form, state, code or type; the
+  override form's ``share_with`` has codes the consent form's ``share_with`` lacks |
 """
 
 from __future__ import annotations
@@ -76,6 +77,15 @@ def check_protection(loaded: LoadedSOP) -> list[Diagnostic]:
                              said("unknown organisation type {type!r}; known: {known}", type=t,
                                   known=", ".join(ORGANIZATION_TYPES)),
                              said("directory organisation types")))
+    override = _codes(loaded, dp.override_form, "share_with")  # the override's recipients (J4)
+    if kinds is not None and override is not None and not override <= kinds:
+        path = ("forms", dp.override_form, "fields",
+                next(i for i, f in enumerate(sop.forms[dp.override_form].fields) if f.id == "share_with"))
+        out.append(d(path + ("options",), "E042",
+                     said("the override's share_with codes {codes} are not codes of the consent's "
+                          "share_with; known: {known}", codes=", ".join(sorted(override - kinds)),
+                          known=", ".join(sorted(kinds))),
+                     said("give the override's share_with the consent's option list")))
     purposes = _codes(loaded, dp.consent_form, "purposes")
     for key in ("referral_purpose", "statistics_purpose"):
         value = getattr(dp, key)

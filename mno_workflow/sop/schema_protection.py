@@ -39,7 +39,10 @@ class DataProtection(Strict):
     without a data-sharing agreement in force; false only warns. A provider sees only the data
     categories both the consent (or the override) and its organisation's agreement in force cover.
     ``override_form``: the form of a supervisor's override; its ``data_categories`` field (when it
-    has one) lists what the override discloses, the minimum the referral needs.
+    has one) lists what the override discloses, the minimum the referral needs, and its
+    ``share_with`` field (when it has one: the consent form's codes, mapped by ``recipient_kinds``)
+    the kinds of recipient it covers; an override recorded without ``share_with`` covers every
+    recipient (BF SOP 2026.8; tryout 7, J4).
     ``override_categories``: what an override without that field (or recorded before it) discloses;
     left out, such an override discloses every category (IOM data protection principles: a
     transfer without consent is limited to what its purpose needs; tryout 5, H27).

@@ -45,7 +45,8 @@ def practice_cases(wf: WorkflowEngine, clock: SimulatedClock) -> list[str]:
                                            "urgency": "Blessure ouverte, fièvre (fictif)"})
     wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests",
                                            "reason": "Soins vitaux, personne incapable de consentir.",
-                                           "data_categories": ["identity", "contact", "needs", "health"]})
+                                           "data_categories": ["identity", "contact", "needs", "health"],
+                                           "share_with": ["health"]})
     wf.fire(ref, "send", CW, {"provider": "org-csps", "service_id": "svc-csps-soins",
                               "priority": "emergency", "referral_date": day(),
                               "channel": "phone"}, instance="referral:medical")

@@ -54,6 +54,7 @@ class FieldView:
     allowed: dict[str, str] = field(default_factory=dict)  # option → allowed values of pair_with
     disabled: set[str] = field(default_factory=set)  # choice: options shown but not selectable
     titles: dict[str, str] = field(default_factory=dict)  # choice: option → its title (why it is marked)
+    notice: str = ""  # provider: a sentence shown above the choice (the send under an override, J4)
 
     @property
     def values(self) -> list[str]:

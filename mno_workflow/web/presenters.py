@@ -238,7 +238,9 @@ def provider_field(
     referral's need and the case's region, with the reasons; other organisations follow. With
     ``sop`` and ``now``: an organisation whose directory type the consent in force does not
     cover is shown but not selectable, « — non couvert par le consentement » (the engine
-    refuses it anyway: engine/disclose.py; tryout 3, F11)."""
+    refuses it anyway: engine/disclose.py; tryout 3, F11); under a supervisor's override,
+    « — non couvert par la dérogation », and the field's ``notice`` says the referral goes out
+    only under that override (:func:`.override_words.override_notice`; tryout 7, J4)."""
     view = next((v for v in views if v.name == field_id), None)
     if view is None:
         return
@@ -276,8 +278,11 @@ def provider_field(
     _mark(view, directory.organisations_off_platform(s, every, sop_id=sop_id) - no_focal,
           gettext("hors plateforme : vous suivrez sa réponse (téléphone, visite)", lang))
     if sop is not None and now is not None and sop.data_protection is not None:
+        from .override_words import override_notice
+        view.notice = override_notice(s, sop, case, lang, now)  # under an override: said (J4)
         view.disabled = _not_covered(s, sop, case, now, [*seen, *(oid for oid, _ in others)])
-        _mark(view, view.disabled, gettext("non couvert par le consentement", lang))
+        _mark(view, view.disabled, gettext("non couvert par la dérogation", lang) if view.notice
+              else gettext("non couvert par le consentement", lang))
     if sop is not None:
         mark_abroad(s, sop, view, {oid: oid for oid in [*seen, *(oid for oid, _ in others)]}, lang)
 

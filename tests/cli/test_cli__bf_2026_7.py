@@ -1,5 +1,6 @@
 """The BF SOP 2026.7 (tryout 6, I2 and I3) migrates a 2026.6 database with ``mno sop migrate
-mnr_bf@2026.6 mnr_bf@2026.7`` and no ``--map`` (no state renamed): afterwards a provider's
+mnr_bf@2026.6 mnr_bf@2026.8`` (the file's version now; 2026.8 adds the override's recipients:
+test_cli__bf_2026_8.py) and no ``--map`` (no state renamed): afterwards a provider's
 acceptance tells the case manager, and a case whose consent was withdrawn under 2026.6 can be
 overridden by a supervisor for the person's vital interests, then referred."""
 
@@ -27,7 +28,10 @@ ANSWERS = ("accept", "complete", "review_progress", "complete_long_service")
 
 
 def as_2026_6(doc: dict) -> dict:
-    """The 2026.7 text without its two changes: the 2026.6 rules."""
+    """The 2026.8 text without its two 2026.7 changes (nor 2026.8's override recipients): the
+    2026.6 rules."""
+    from .test_cli__bf_2026_8 import as_2026_7
+    doc = as_2026_7(doc)
     doc["version"] = "2026.6"
     for t in doc["steps"]["referral"]["transitions"]:
         if t["trigger"] in ANSWERS:
@@ -75,6 +79,7 @@ def test_a_2026_6_database_migrates_to_2026_7_without_map(db_url):
     assert told == [CW.user]
     new.fire(withdrawn, "override_consent", SUP, {"legal_basis": "vital_interests",
                                                   "reason": "Urgence vitale",
-                                                  "data_categories": ["identity", "needs"]})
+                                                  "data_categories": ["identity", "needs"],
+                                                  "share_with": ["service_provider"]})
     new.fire(withdrawn, "send", CW, referral("ong_a"), instance="psychosocial")
     db.dispose()

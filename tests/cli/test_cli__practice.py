@@ -44,7 +44,7 @@ def test_emergency_referral_and_answer_on_behalf(db_url):
     assert r.exit_code == 0, r.output
     r = mno(db_url, "case", "fire", ref, "override_consent", "--as", "sup:supervisor",
             "--data", "legal_basis=vital_interests", "--data", "reason=Soins vitaux",
-            "--data", "data_categories=identity,contact,needs,health")
+            "--data", "data_categories=identity,contact,needs,health", "--data", "share_with=health")
     assert r.exit_code == 0, r.output
     r = mno(db_url, "case", "fire", ref, "send", "--as", "awa:caseworker", "--instance", "referral:medical",
             "--data", "provider=org-csps", "--data", "priority=emergency",

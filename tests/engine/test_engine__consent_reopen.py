@@ -84,11 +84,13 @@ def test_override_needs_a_supervisor_a_legal_basis_and_a_reason(wf):
         wf.fire(ref, "override_consent", CW, {"legal_basis": "vital_interests", "reason": "urgence"})
     with pytest.raises(FormInvalid) as info:
         wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests",
-                                               "data_categories": ["identity", "needs", "health"]})
+                                               "data_categories": ["identity", "needs", "health"],
+                                               "share_with": ["service_provider"]})
     assert set(info.value.errors) == {"reason"}
     r = wf.fire(ref, "override_consent", SUP, {"legal_basis": "vital_interests",
                                                "reason": "Blessure grave, personne inconsciente",
-                                               "data_categories": ["identity", "needs", "health"]})
+                                               "data_categories": ["identity", "needs", "health"],
+                                               "share_with": ["service_provider"]})
     assert r.started == ["needs_assessment:1"]
     wf.fire(ref, "submit_assessment", CW, NEEDS)
     wf.fire(ref, "approve_plan", SUP)

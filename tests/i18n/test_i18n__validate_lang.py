@@ -108,6 +108,9 @@ LINT_FIXTURES = {
 #: change of the Burkina Faso SOP -> code (data protection and entries rules)
 BF_CHANGES = {
     "E042": ("        category: identity\n", "        category: identiti\n"),
+    # the override's recipients from another option list than the consent's (BF SOP 2026.8, J4)
+    "E042o": ("        options: recipient_kind\n        required: true\n        label: {fr: Destinataires (",
+              "        options: data_category\n        required: true\n        label: {fr: Destinataires ("),
     "E044": ("    trigger: file\n", "    trigger: nothing\n"),
     "E044r": ("        by: [caseworker, supervisor]\n        form: alert_contact\n",
               "        by: [caseworker, supervisor, first_responder]\n        form: alert_contact\n"),

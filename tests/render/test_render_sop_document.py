@@ -199,3 +199,18 @@ def test_every_condition_said_in_some_cases_is_in_the_authors_annex(name: str, e
     annex = htmllib.unescape(re.sub(r"<[^>]+>", " ", page.split('<div id="annex-authors">', 1)[1]))
     row = re.sub(r"\s+", " ", annex)
     assert f"{some_cases} {expr}" in row, row[:1500]
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("fr", "Une dérogation ne couvre que les catégories de données et les destinataires qu'elle nomme"),
+    ("en", "An override covers only the data categories and the recipients it names")])
+def test_the_chapter_says_an_override_covers_only_its_recipients(bf, lang, words):
+    """BF SOP 2026.8 (tryout 7, J4): the override form names its recipients (``share_with``), and
+    the data-protection chapter says so; an SOP whose override form has no such field does not."""
+    from mno_workflow.render.data_protection_doc import data_protection_chapter
+
+    assert words in " ".join(data_protection_chapter(bf, lang)["rules"])
+    form = bf.forms["consent_override"]
+    older = bf.model_copy(update={"forms": {**bf.forms, "consent_override": form.model_copy(update={
+        "fields": [f for f in form.fields if f.id != "share_with"]})}})
+    assert words not in " ".join(data_protection_chapter(older, lang)["rules"])

@@ -47,7 +47,9 @@ def assessed(wf, consent: dict | None, *, override: bool = False) -> str:
     if override:
         wf.fire(ref, "override_consent", IDRISSA, {"legal_basis": "vital_interests",
                                                     "reason": "Urgence vitale, personne inconsciente",
-                                                    "data_categories": ["identity", "contact", "needs"]})
+                                                    "data_categories": ["identity", "contact", "needs"],
+                                                    "share_with": ["government", "un_agency",
+                                                                   "service_provider", "health"]})
     else:
         wf.fire(ref, "record_consent", MARIAM, consent)
     wf.fire(ref, "submit_assessment", MARIAM, NEEDS)

@@ -17,7 +17,7 @@ FULL = {"given": True, "given_by": "self", "consent_date": "2025-06-02", "channe
         "data_categories": ["identity", "contact", "needs", "health"],
         "share_with": ["government", "service_provider", "health"], "purposes": ["referral", "follow_up"]}
 OVERRIDE = {"legal_basis": "vital_interests", "reason": "Hémorragie, transport au CSPS",
-            "data_categories": ["identity", "needs"]}
+            "data_categories": ["identity", "needs"], "share_with": ["health"]}
 
 
 def _withdrawn(wf) -> str:

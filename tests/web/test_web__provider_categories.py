@@ -24,7 +24,8 @@ def _case(wf, *, override: list[str] | None = None) -> str:
         wf.fire(ref, "record_consent", MARIAM, FULL)
     else:
         wf.fire(ref, "override_consent", IDRISSA, {"legal_basis": "vital_interests", "reason": "Sans abri",
-                                                   "data_categories": override})
+                                                   "data_categories": override,
+                                                   "share_with": ["health", "government"]})
     wf.fire(ref, "submit_assessment", MARIAM, NEEDS)
     wf.fire(ref, "approve_plan", IDRISSA)
     wf.fire(ref, "send", MARIAM, referral("org-csps"), instance="referral:medical")  # health, no protection

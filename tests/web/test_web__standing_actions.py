@@ -54,7 +54,8 @@ def _withdrawn(wf) -> str:
 def _overridden(wf) -> str:
     ref = _registered(wf)
     wf.fire(ref, "override_consent", IDRISSA, {"legal_basis": "legal_obligation", "reason": "Obligation",
-                                               "data_categories": ["identity", "needs"]})
+                                               "data_categories": ["identity", "needs"],
+                                               "share_with": ["service_provider"]})
     return ref
 
 
