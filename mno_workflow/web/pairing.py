@@ -10,6 +10,14 @@ an evaluation error counts as « refused », as on the server. The result for B 
 ``(A's id, {b: [a, …]})``: the values of A each option of B is allowed with. Nothing is returned
 when no rule varies (every option stays offered).
 
+The same for one field alone (:func:`offered`): a rule naming a ``choice`` field B and no other
+field of its list, whose outcome varies over B's options and evaluates for each of them without
+error (a rule needing the case, ``now`` or another form is left to the server), limits the
+options offered to those it accepts; the controlling field A of a pairing then offers only the
+values that some offered option of B goes with. Source: tryout 7, J6 — « Référer un besoin
+immédiat » offered all 20 needs where the BF SOP's rule « Ce besoin n'est pas un besoin
+immédiat » accepts five (and whole dimensions holding none of them).
+
 Source: the Burkina Faso SOP's rule « Le besoin ne relève pas de la dimension choisie » on
 ``needs_assessment.needs`` and ``plan_revision.needs`` (issue 18: « needs filtered by the chosen
 dimension »); the directory's ``need_service_types.csv`` holds the same mapping, and a test checks
@@ -26,7 +34,7 @@ from ..sop.schema import SOP, FieldType, FormField
 
 Pairing = tuple[str, dict[str, list[str]]]  # (controlling field id, {option: [allowed values]})
 
-_CACHE: dict[tuple[int, str, str], tuple[SOP, dict[str, Pairing]]] = {}
+_CACHE: dict[tuple[int, str, str], tuple[SOP, Any]] = {}
 
 
 def _mentions(text: str, field_id: str) -> bool:
@@ -80,20 +88,75 @@ def pairings(sop: SOP, form_id: str, group: str = "") -> dict[str, Pairing]:
     return out
 
 
+def _evaluates(source: str, ctx: dict[str, Any]) -> bool | None:
+    try:
+        out = compile_expr(source).evaluate(ctx)
+    except (ExprError, Exception):  # noqa: BLE001 - cannot tell without the case: not used here
+        return None
+    return out if isinstance(out, bool) else None
+
+
+def offered(sop: SOP, form_id: str, group: str = "") -> dict[str, list[str]]:
+    """``{field id: [offered options]}`` for the ``choice`` fields of ``form_id`` (``group`` as in
+    :func:`pairings`) that a one-field rule limits (see the module text); fields no such rule
+    limits are left out. Cached per SOP object."""
+    key = (id(sop), form_id, "offered:" + group)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is sop:
+        return hit[1]
+    form = sop.forms[form_id]
+    fields: list[FormField] = form.fields
+    if group:
+        parent = next((f for f in fields if f.id == group), None)
+        fields = list(parent.fields or []) if parent is not None else []
+    others = [o for o in sop.forms if o != form_id]
+    out: dict[str, list[str]] = {}
+    for b in (f for f in fields if f.type == FieldType.choice and f.options):
+        opts = list(sop.options.get(b.options, {}))
+        keep = set(opts)
+        for r in form.rules:
+            if (not _mentions(r.check, b.id) or any(_mentions(r.check, f.id) for f in fields if f is not b)
+                    or any(re.search(r"\b" + re.escape(o) + r"\s*\.", r.check) for o in others)):
+                continue
+            results = {y: _evaluates(r.check, _payload(form_id, group, {b.id: y})) for y in opts}
+            if None in results.values() or len(set(results.values())) < 2:
+                continue
+            keep &= {y for y, ok in results.items() if ok}
+        if keep != set(opts):
+            out[b.id] = [y for y in opts if y in keep]
+    _CACHE[key] = (sop, out)
+    return out
+
+
+def _limit(v: Any, codes: set[str]) -> None:
+    """Drop the options of view ``v`` not in ``codes`` (its current values stay, so that a page
+    drawn again after a refusal still shows what was sent)."""
+    codes = codes | set(v.values)
+    v.options = [(c, label) for c, label in v.options if c in codes]
+    if v.allowed:
+        v.allowed = {c: a for c, a in v.allowed.items() if c in codes}
+
+
 def apply(sop: SOP, form_id: str, views: list) -> None:
     """Set ``pair_with`` (the HTML name of the controlling field) and ``allowed`` (option →
     space-separated allowed values) on the :class:`~mno_workflow.web.forms.FieldView` s of
     ``views`` (top level and repeat rows) that a pairing rule governs."""
-    def mark(row: list, pairs: dict[str, Pairing]) -> None:
+    def mark(row: list, pairs: dict[str, Pairing], only: dict[str, list[str]]) -> None:
         by_id = {v.name.rsplit(".", 1)[-1]: v for v in row}
         for b_id, (a_id, allowed) in pairs.items():
             if b_id in by_id and a_id in by_id:
                 by_id[b_id].pair_with = by_id[a_id].name
                 by_id[b_id].allowed = {code: " ".join(vals) for code, vals in allowed.items()}
+        for b_id, codes in only.items():
+            if b_id in by_id:
+                _limit(by_id[b_id], set(codes))
+                a_id = pairs.get(b_id, ("", {}))[0]
+                if a_id in by_id:  # the controlling field: only values some offered option goes with
+                    _limit(by_id[a_id], {a for c in codes for a in pairs[b_id][1].get(c, [])})
 
-    mark(views, pairings(sop, form_id))
+    mark(views, pairings(sop, form_id), offered(sop, form_id))
     for v in views:
         if v.rows:
-            pairs = pairings(sop, form_id, v.name)
+            pairs, only = pairings(sop, form_id, v.name), offered(sop, form_id, v.name)
             for row in v.rows:
-                mark(row, pairs)
+                mark(row, pairs, only)
