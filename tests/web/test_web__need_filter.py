@@ -212,3 +212,17 @@ def test_immediate_page__offers_only_immediate_needs(live, lang):
                           "dimension": "psychosocial", "need": "psychosocial",
                           "urgency": "Idées suicidaires"})
     assert {"fr": "pas un besoin immédiat", "en": "not an immediate need"}[lang] in r.text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_paper_form__immediate_needs_only(lang):
+    """The printed « Besoin immédiat » sheet lists the same needs and dimensions as the page."""
+    from mno_workflow.render.paper_forms import field_rows
+
+    rows = {r["id"]: [o["label"] for o in r["options"]] for r in field_rows(SOP, "immediate_referral", lang)}
+    medical, psy, econ = {"fr": ("Soins médicaux", "Soutien psychosocial et santé mentale", "Économique"),
+                          "en": ("Medical care", "Mental health and psychosocial support", "Economic")}[lang]
+    assert len(rows["need"]) == 5 and medical in rows["need"] and psy not in rows["need"]
+    assert rows["dimension"] == [{"fr": "Sociale", "en": "Social"}[lang]] and econ not in rows["dimension"]
+    filled = field_rows(SOP, "immediate_referral", lang, {"dimension": "social", "need": "psychosocial"})
+    assert psy in [o["label"] for r in filled if r["id"] == "need" for o in r["options"]]  # what was recorded
