@@ -29,6 +29,7 @@ from ..sop.loader import LoadedSOP
 from ..sop.schema import SOP
 from ..store.audit import append_event
 from ..store.base import WorkflowSession
+from ..store.case_numbers import next_reference
 from ..store.models import Case, StepInstance, User
 from . import corewrite, timers
 from .actors import SWEEPER, Actor, FireResult
@@ -160,7 +161,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         case = corewrite.insert_case(s, {"sop_version_id": row.id, "status": "open",
                                          "assignee": assignee or actor.user, "data": {},
                                          "created_at": now, "updated_at": now, "version": 1})
-        case.reference = f"{sop.sop.upper().replace('_', '-')}-{case.id:06d}"
+        case.reference = next_reference(s.connection(), sop.sop)  # numbered per SOP (case_numbers.py)
         started = self._start_step(s, case, compiled, start or sop.start, now)  # entry: alerts.py
         effects: list[dict] = [{"started": k} for k in started]
         for key in started:

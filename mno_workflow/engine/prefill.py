@@ -17,6 +17,12 @@ rows to a payload (a client leaving the optional group out is not refused for it
 ``GET …/prefill/{trigger}`` / ``mno case prefill`` keep showing what :func:`complete` adds, so
 they do not list them either.
 
+An entry's ``prefill_choices`` (BF SOP: the alert's « Besoins immédiats » « Enfant seul ou séparé »
+and « Violence sexuelle de moins de 72 h » → identification's « Catégories de vulnérabilité »
+« Enfant non accompagné » and « Survivant·e de VBG »; tryout 7, J8) adds, on the same paths, the
+target options mapped from the source options the case holds; :func:`recalled` gives the source
+values themselves, which the page shows beside the target field whatever it holds.
+
 Values are read from the case's data at the moment of the call; nothing here writes.
 """
 
@@ -46,6 +52,44 @@ def prefill(sop: SOP, case: Any, form_id: str) -> dict[str, Any]:
             value = _value(data, source)
             if value not in (None, "", []):
                 out.setdefault(field_id, value)
+        for field_id, rule in entry.prefill_choices.get(form_id, {}).items():
+            mapped = _mapped(sop, form_id, field_id, _codes(_value(data, rule.source)), rule.options)
+            if mapped not in (None, []):
+                out.setdefault(field_id, mapped)
+    return out
+
+
+def _codes(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [] if value in (None, "") else [str(value)]
+
+
+def _mapped(sop: SOP, form_id: str, field_id: str, codes: list[str], table: dict[str, list[str]]) -> Any:
+    """The target options of ``codes`` through ``table``, in the target list's order: a list for
+    a ``multi`` field, the first for a ``choice`` field (None when nothing maps)."""
+    form = sop.forms.get(form_id)
+    target = next((f for f in form.fields if f.id == field_id), None) if form else None
+    if target is None:
+        return None
+    wanted = {t for c in codes for t in table.get(c, [])}
+    ordered = [o for o in sop.options.get(target.options or "", {}) if o in wanted]
+    if target.type == "multi":
+        return ordered
+    return ordered[0] if ordered else None
+
+
+def recalled(sop: SOP, case: Any, form_id: str) -> dict[str, list[tuple[str, str, list[str]]]]:
+    """``{target field id: [(entry id, source field path, [source option codes]), …]}`` for the
+    ``prefill_choices`` of ``form_id`` whose source the case holds (non-empty): what the entry's
+    form said, to show beside the field (the caseworker may have changed the ticks)."""
+    data = case.data or {}
+    out: dict[str, list[tuple[str, str, list[str]]]] = {}
+    for eid, entry in sop.entries.items():
+        for field_id, rule in entry.prefill_choices.get(form_id, {}).items():
+            codes = _codes(_value(data, rule.source))
+            if codes:
+                out.setdefault(field_id, []).append((eid, rule.source, codes))
     return out
 
 

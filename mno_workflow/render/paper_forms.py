@@ -22,6 +22,7 @@ import jinja2
 
 from mno_workflow.i18n import N_, Words, ngettext
 from mno_workflow.i18n.dates import day_text, instant_text
+from mno_workflow.sop.option_rules import offered_codes
 from mno_workflow.sop.schema import SOP, FieldType, FormField
 
 from .diagrams import duration_words
@@ -162,12 +163,15 @@ def field_rows(
     ``withheld`` prints the "not shared (consent)" line instead of a value. ``skip``: field ids left out.
     """
     rows = []
+    limits = offered_codes(sop, form_id)  # only the options the form's own rules accept (J6)
     for f in sop.forms[form_id].fields:
         if skip and f.id in skip:
             continue
         value = None if data is None else data.get(f.id)
         opts = sop.options.get(f.options or "", {})
         chosen = set(value if isinstance(value, list) else [value]) if value is not None else set()
+        if f.id in limits:
+            opts = {code: lab for code, lab in opts.items() if code in limits[f.id] or code in chosen}
         rows.append(
             {
                 "id": f.id,

@@ -31,6 +31,15 @@ class EntryAssign(Strict):
     fallback: Ident | None = None
 
 
+class PrefillChoices(Strict):
+    """A choice/multi field of a later form pre-ticked from a choice/multi field of the entry's
+    form through a table of options (``source`` option → target options); unmapped source options
+    tick nothing."""
+
+    source: str = FieldPath
+    options: dict[Ident, list[Ident]] = Field(min_length=1)
+
+
 class Entry(Strict):
     """A way in for a case other than ``start`` (see the module text). ``name`` lists the entry
     form's fields that name the case in lists until registration (joined with spaces; the
@@ -44,3 +53,4 @@ class Entry(Strict):
     name: list[str] = []
     describe: str | None = None
     prefill: dict[Ident, dict[Ident, str]] = {}
+    prefill_choices: dict[Ident, dict[Ident, PrefillChoices]] = {}

@@ -348,4 +348,11 @@ class HolidayOverride(Base):
 
 # Side tables of a case (idempotency keys, imports, attachments, referral notes, alerts) live in
 # models_side.py; imported here so that ``Base.metadata`` and ``from .models import …`` see them.
-from .models_side import Alert, Attachment, CaseRequest, IntakeSubmission, ReferralNote  # noqa: E402, F401
+from .models_side import (  # noqa: E402, F401
+    Alert,
+    Attachment,
+    CaseCounter,
+    CaseRequest,
+    IntakeSubmission,
+    ReferralNote,
+)

@@ -1,6 +1,6 @@
 """SQLAlchemy tables beside a case: idempotency keys of case creation, imported Kobo/ODK
-submissions, attachments, referral notes and alerts (the workflow's own tables are in
-``models.py``, which re-exports these)."""
+submissions, attachments, referral notes, alerts and the per-SOP case number counters (the
+workflow's own tables are in ``models.py``, which re-exports these)."""
 
 from __future__ import annotations
 
@@ -93,3 +93,13 @@ class Alert(Base):
     organisation: Mapped[str | None] = mapped_column(String(100))
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     assignment: Mapped[str] = mapped_column(String(32))
+
+
+class CaseCounter(Base):
+    """The last case number given under a reference prefix (``MNR-BF``, from the SOP id): each
+    SOP's register is numbered on its own, without gaps (store/case_numbers.py; tryout 7, J15)."""
+
+    __tablename__ = "case_counters"
+
+    prefix: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)

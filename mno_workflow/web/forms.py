@@ -55,6 +55,7 @@ class FieldView:
     disabled: set[str] = field(default_factory=set)  # choice: options shown but not selectable
     titles: dict[str, str] = field(default_factory=dict)  # choice: option → its title (why it is marked)
     notice: str = ""  # provider: a sentence shown above the choice (the send under an override, J4)
+    recalled: list[tuple[str, list[str]]] = field(default_factory=list)  # what an alert said (recall)
 
     @property
     def values(self) -> list[str]:
@@ -157,6 +158,28 @@ def form_views(
                 v.error = " ".join(extra)
                 loose = [m for m in loose if m not in extra]
     return views, loose
+
+
+def recall(sop: SOP, case: Any, form_id: str, views: list[FieldView], lang: str) -> None:
+    """Beside each field an entry's ``prefill_choices`` fills, what the entry's form said: its
+    label and the source field's, with the labels of the values the case holds (tryout 7, J8:
+    the alert's « Enfant seul ou séparé » shown by « Catégories de vulnérabilité », whatever is
+    ticked)."""
+    from ..engine.prefill import recalled
+
+    by_name = {v.name: v for v in views}
+    for field_id, said_ in recalled(sop, case, form_id).items():
+        v = by_name.get(field_id)
+        if v is None:
+            continue
+        for eid, source, codes in said_:
+            src_form, _, src_field = source.partition(".")
+            src = next((f for f in sop.forms[src_form].fields if f.id == src_field), None)
+            if src is None:
+                continue
+            labels = dict(_options(sop, src, lang))
+            name = sop.label(sop.entries[eid].label, lang) + " — " + sop.label(src.label, lang)
+            v.recalled.append((name, [labels.get(c, c) for c in codes]))
 
 
 def rows_from_choices(sop: SOP, form_id: str, views: list[FieldView], keys: dict[str, list[str]]) -> None:

@@ -1,99 +1,47 @@
-"""Which options of a choice field go with the value of an earlier choice field, worked out from
-the form's own SOP rules, so that the browser offers only the needs of the chosen dimension (and
-any such pairing an SOP author writes as a rule); the server still checks the rule on submit.
-
-How: for two ``choice`` fields A (earlier) and B of one field list (a form's top level or the
-sub-fields of a repeat group) that some rule of the form names both, every (a, b) pair is
-evaluated against each such rule with a one-row payload; a rule whose outcome does not vary over
-the pairs is not about the pairing (a uniqueness rule, a rule over other forms) and is ignored;
-an evaluation error counts as « refused », as on the server. The result for B is
-``(A's id, {b: [a, …]})``: the values of A each option of B is allowed with. Nothing is returned
-when no rule varies (every option stays offered).
-
-Source: the Burkina Faso SOP's rule « Le besoin ne relève pas de la dimension choisie » on
-``needs_assessment.needs`` and ``plan_revision.needs`` (issue 18: « needs filtered by the chosen
-dimension »); the directory's ``need_service_types.csv`` holds the same mapping, and a test checks
-that both agree.
+"""The web side of :mod:`mno_workflow.sop.option_rules`: the options of a choice field that the
+form's own rules allow, on the :class:`~mno_workflow.web.forms.FieldView` s of a form — needs by
+the chosen dimension (``data-pair-with``/``data-allowed``, app.js hides the others) and only the
+options a one-field rule accepts (tryout 7, J6: « Référer un besoin immédiat » offers the
+immediate needs and the dimensions holding them). The server still checks the rules on submit.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from ..sop.expr import ExprError, compile_expr
-from ..sop.schema import SOP, FieldType, FormField
-
-Pairing = tuple[str, dict[str, list[str]]]  # (controlling field id, {option: [allowed values]})
-
-_CACHE: dict[tuple[int, str, str], tuple[SOP, dict[str, Pairing]]] = {}
+from ..sop.option_rules import Pairing, offered, pairings  # noqa: F401  (pairings, offered: imported from here)
+from ..sop.schema import SOP
 
 
-def _mentions(text: str, field_id: str) -> bool:
-    return re.search(r"\b" + re.escape(field_id) + r"\b", text) is not None
-
-
-def _payload(form_id: str, group: str, values: dict[str, str]) -> dict[str, Any]:
-    return {form_id: {group: [values]} if group else dict(values), "today": "2000-01-01"}
-
-
-def _holds(source: str, ctx: dict[str, Any]) -> bool:
-    try:
-        return compile_expr(source).evaluate(ctx) is True
-    except (ExprError, Exception):  # noqa: BLE001 - any evaluation error refuses, as on the server
-        return False
-
-
-def pairings(sop: SOP, form_id: str, group: str = "") -> dict[str, Pairing]:
-    """``{B's field id: (A's field id, {b: [a, …]})}`` for the fields of ``form_id`` (``group``:
-    the id of a repeat field, to look at its sub-fields; "" for the top level). Cached per SOP
-    object; a few hundred rule evaluations the first time (3 dimensions × 20 needs)."""
-    key = (id(sop), form_id, group)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is sop:
-        return hit[1]
-    form = sop.forms[form_id]
-    fields: list[FormField] = form.fields
-    if group:
-        parent = next((f for f in fields if f.id == group), None)
-        fields = list(parent.fields or []) if parent is not None else []
-    others = [o for o in sop.forms if o != form_id]  # a rule reading other forms needs the case: skipped
-    choices = [f for f in fields if f.type == FieldType.choice and f.options]
-    out: dict[str, Pairing] = {}
-    for j, b in enumerate(choices):
-        for a in choices[:j]:
-            rules = [r.check for r in form.rules if _mentions(r.check, a.id) and _mentions(r.check, b.id)
-                     and not any(re.search(r"\b" + re.escape(o) + r"\s*\.", r.check) for o in others)]
-            if not rules:
-                continue
-            a_opts = list(sop.options.get(a.options, {}))
-            b_opts = list(sop.options.get(b.options, {}))
-            table = {(x, y): [_holds(src, _payload(form_id, group, {a.id: x, b.id: y})) for src in rules]
-                     for x in a_opts for y in b_opts}
-            varying = [i for i in range(len(rules)) if len({v[i] for v in table.values()}) > 1]
-            if not varying:
-                continue
-            allowed = {y: [x for x in a_opts if all(table[(x, y)][i] for i in varying)] for y in b_opts}
-            out[b.id] = (a.id, allowed)
-            break  # one controlling field per field
-    _CACHE[key] = (sop, out)
-    return out
+def _limit(v: Any, codes: set[str]) -> None:
+    """Drop the options of view ``v`` not in ``codes`` (its current values stay, so that a page
+    drawn again after a refusal still shows what was sent)."""
+    codes = codes | set(v.values)
+    v.options = [(c, label) for c, label in v.options if c in codes]
+    if v.allowed:
+        v.allowed = {c: a for c, a in v.allowed.items() if c in codes}
 
 
 def apply(sop: SOP, form_id: str, views: list) -> None:
     """Set ``pair_with`` (the HTML name of the controlling field) and ``allowed`` (option →
     space-separated allowed values) on the :class:`~mno_workflow.web.forms.FieldView` s of
     ``views`` (top level and repeat rows) that a pairing rule governs."""
-    def mark(row: list, pairs: dict[str, Pairing]) -> None:
+    def mark(row: list, pairs: dict[str, Pairing], only: dict[str, list[str]]) -> None:
         by_id = {v.name.rsplit(".", 1)[-1]: v for v in row}
         for b_id, (a_id, allowed) in pairs.items():
             if b_id in by_id and a_id in by_id:
                 by_id[b_id].pair_with = by_id[a_id].name
                 by_id[b_id].allowed = {code: " ".join(vals) for code, vals in allowed.items()}
+        for b_id, codes in only.items():
+            if b_id in by_id:
+                _limit(by_id[b_id], set(codes))
+                a_id = pairs.get(b_id, ("", {}))[0]
+                if a_id in by_id:  # the controlling field: only values some offered option goes with
+                    _limit(by_id[a_id], {a for c in codes for a in pairs[b_id][1].get(c, [])})
 
-    mark(views, pairings(sop, form_id))
+    mark(views, pairings(sop, form_id), offered(sop, form_id))
     for v in views:
         if v.rows:
-            pairs = pairings(sop, form_id, v.name)
+            pairs, only = pairings(sop, form_id, v.name), offered(sop, form_id, v.name)
             for row in v.rows:
-                mark(row, pairs)
+                mark(row, pairs, only)

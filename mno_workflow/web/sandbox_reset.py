@@ -25,6 +25,7 @@ from ..store.models import (
     AuditCheckpoint,
     AuditEvent,
     Case,
+    CaseCounter,
     CaseRequest,
     Deadline,
     IntakeSubmission,
@@ -45,7 +46,8 @@ FIELD_CASES = 5 + 3
 MAX_CASES = 200
 # every table holding case data, children first
 _CASE_TABLES = (OutboxMessage, ReferralNote, Deadline, Attachment, CaseView, StepInstance, AuditEvent,
-                Alert, Case, CaseRequest, IntakeSubmission, AuditCheckpoint)
+                Alert, Case, CaseRequest, IntakeSubmission, AuditCheckpoint,
+                CaseCounter)  # the fresh set is numbered from 1 again (store/case_numbers.py)
 
 
 def load_sandbox_cases(wf: WorkflowEngine, n_cases: int, setup: bool) -> dict[str, Any]:

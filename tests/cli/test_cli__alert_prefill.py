@@ -53,3 +53,22 @@ def test_case_fire_register_takes_the_alerts_values(db_url):
     ident = case["data"]["identification"]
     assert (ident["first_name"], ident["last_name"], ident["commune"]) == ("Moussa A.", "Zongo",
                                                                           "Ouaga, gare routière")
+
+
+@pytest.mark.migrated
+def test_case_fire_register_ticks_the_alerts_child_flag(db_url):
+    """Tryout 7, J8: the alert's « Enfant seul ou séparé » ticks « Enfant non accompagné »
+    (``prefill_choices``) in ``mno case prefill`` and ``mno case fire``, as on the page and the API."""
+    add_users(db_url, PEOPLE + [("agent.fds", "first_responder", "fds-poste-seytenga", None)])
+    mno(db_url, "sop", "load", str(BF_SOP))
+    child = [a.replace("estimated_age=31", "estimated_age=16") for a in ALERT]
+    child += ["--data", "urgency=child_alone"]
+    ref = json.loads(mno(db_url, "alert", "create", *AS, *child, "--format", "json").stdout)["reference"]
+    mno(db_url, "case", "fire", ref, "take_up", *CW, "--data", "contacted_on=2025-01-10",
+        "--data", "mode=phone")
+    shown = json.loads(mno(db_url, "case", "prefill", ref, "register", *CW).stdout)
+    assert shown["identification"]["vulnerabilities"] == ["unaccompanied_child"]
+    r = mno(db_url, "case", "fire", ref, "register", *CW, "--data", "return_date=2025-01-09")
+    assert r.exit_code == 0 and "vulnerabilities" in r.output.split("Pré-rempli")[1], r.output
+    case = json.loads(mno(db_url, "case", "show", ref, "--format", "json").stdout)
+    assert case["data"]["identification"]["vulnerabilities"] == ["unaccompanied_child"]

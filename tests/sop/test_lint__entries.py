@@ -17,6 +17,10 @@ TEXT = BF.read_text(encoding="utf-8")
 ENTRY = "    assign: {region: alert.region, to: caseworker, fallback: supervisor}\n"
 
 
+CHOICES = ("        vulnerabilities:\n          source: alert.urgency\n"
+           "          options: {child_alone: [unaccompanied_child], gbv_recent: [gbv_survivor]}\n")
+
+
 def assign(region: str = "alert.region", to: str = "caseworker") -> str:
     return f"    assign: {{region: {region}, to: {to}, fallback: supervisor}}\n"
 
@@ -39,6 +43,13 @@ def line_of(text: str, needle: str) -> int:
     ("      identification:\n        first_name: alert.first_name\n",
      "      identificaton:\n        first_name: alert.first_name\n", "E022", "identificaton:"),
     ("    name: [alert.first_name, alert.last_name]\n", "    name: [alert.prenom]\n", "E028", "alert.prenom"),
+    # prefill_choices (tryout 7, J8): each side a choice/multi field, each option in its list
+    (CHOICES, CHOICES.replace("child_alone:", "child_lone:"), "E044", "child_lone:"),
+    (CHOICES, CHOICES.replace("[unaccompanied_child]", "[unaccompanied]"), "E044", "unaccompanied]"),
+    (CHOICES, CHOICES.replace("source: alert.urgency", "source: alert.place"), "E044", "source: alert.place"),
+    (CHOICES, CHOICES.replace("source: alert.urgency", "source: alert.urgence"), "E028", "alert.urgence"),
+    (CHOICES, CHOICES.replace("        vulnerabilities:\n", "        vulnerability:\n"), "E028",
+     "        vulnerability:\n          source"),
 ])
 def test_entry_mistakes_are_refused_at_their_line(old, new, code, at):
     assert TEXT.count(old) == 1, old
@@ -68,3 +79,14 @@ def test_the_reference_sop_entry_lints_clean_and_its_step_counts_as_started():
     without = without.replace("    scope: reporter ", "    scope: all ")
     codes = {(d.code, d.message.split(":")[0]) for d in lint(load_text(without, str(BF)))}
     assert ("W114", "step 'alert' can never start") in codes, codes
+
+
+def test_prefill_choices_field_type_said_in_french_and_english():
+    """Tryout 7, J8: a prefill_choices side that is not a choice/multi field, said in both languages."""
+    text = TEXT.replace(CHOICES, CHOICES.replace("source: alert.urgency", "source: alert.place"))
+    with pytest.raises(SOPError) as e:
+        load_text(text, "mnr.yaml")
+    d = next(d for d in e.value.diagnostics if d.code == "E044")
+    assert d.message.text("fr") == "'place' n'est pas un champ à choix (choice ou multi)"
+    assert d.message.text("en") == "'place' is not a choice or multi field"
+    assert "de chaque côté" in d.hint.text("fr") and "on both sides" in d.hint.text("en")

@@ -6,16 +6,18 @@ sent, even empty, is kept; ``"prefill": false`` turns it off), like ``mno case f
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
+import pytest
 import schemathesis
 
 from mno_workflow.engine.alerts import file_alert
 from mno_workflow.engine.prefill import complete, opening_values, transition_of
 from mno_workflow.store import repository
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, csrf_of
 from .helpers import MARIAM
 from .test_web__alerts import ALERT, FDS
 
@@ -83,3 +85,72 @@ def test_the_page_opens_with_the_same_values(live):
     for value in ("Adama", "Tapsoba", "Gare routière de Ouagadougou", "+226 70 00 00 09"):
         assert f'value="{value}"' in form, value
     assert re.search(r'<option value="kadiogo"\s+selected', form)
+
+
+# --- Tryout 7, J8: the alert's flags tick the matching vulnerability categories (prefill_choices) ---
+
+CHILD = {**ALERT, "estimated_age": 16, "urgency": ["gbv_recent", "child_alone"]}
+TICKED = ["unaccompanied_child", "gbv_survivor"]  # in the option list's order
+
+
+def _child_case(live) -> str:
+    ref = file_alert(live.wf, "mnr_bf", FDS, CHILD).reference
+    live.wf.fire(ref, "take_up", MARIAM, {"contacted_on": "2025-06-02", "mode": "phone"})
+    return ref
+
+
+def test_alert_flags_pre_tick_vulnerabilities_on_api_and_engine(live):
+    ref = _child_case(live)
+    with live.wf.sessions() as s:
+        case = repository.get_case(s, ref)
+        sop = live.wf.registry.for_case(case).sop
+        assert opening_values(sop, case, ["identification"])["vulnerabilities"] == TICKED
+    auth = _token(live, "mariam.kabore")
+    shown = httpx.get(f"{live.url}/api/v1/cases/{ref}/prefill/register", headers=auth).json()
+    assert shown["forms"]["identification"]["vulnerabilities"] == TICKED
+    r = httpx.post(f"{live.url}/api/v1/cases/{ref}/fire", headers=auth, json={
+        "trigger": "register", "payload": {"return_date": "2025-06-01"}})
+    assert r.status_code == 200, r.text
+    assert "vulnerabilities" in r.json()["prefilled"]["identification"]
+    assert any(s.startswith("best_interests") for s in r.json()["started"])  # child protection starts
+    with live.wf.sessions() as s:
+        assert repository.get_case(s, ref).data["identification"]["vulnerabilities"] == TICKED
+
+
+def test_alert_without_flags_ticks_nothing_and_a_sent_empty_list_is_kept(live):
+    ref = file_alert(live.wf, "mnr_bf", FDS, ALERT).reference
+    live.wf.fire(ref, "take_up", MARIAM, {"contacted_on": "2025-06-02", "mode": "phone"})
+    with live.wf.sessions() as s:
+        case = repository.get_case(s, ref)
+        assert "vulnerabilities" not in opening_values(live.wf.registry.for_case(case).sop, case,
+                                                       ["identification"])
+    ref = _child_case(live)
+    r = httpx.post(f"{live.url}/api/v1/cases/{ref}/fire", headers=_token(live, "mariam.kabore"), json={
+        "trigger": "register", "payload": {"return_date": "2025-06-01", "vulnerabilities": []}})
+    assert r.status_code == 200 and "vulnerabilities" not in r.json()["prefilled"]["identification"]
+
+
+WORDS = {"fr": ("Signalement par un premier intervenant — Besoins immédiats",
+                "Violence sexuelle de moins de 72 h · Enfant seul ou séparé"),
+         "en": ("Alert by a first responder — Immediate needs",
+                "Sexual violence within 72 hours · Child alone or separated")}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_registration_page_ticks_and_recalls_the_alerts_flags(live, lang):
+    ref = _child_case(live)
+    c = live.client("mariam.kabore")
+    if lang == "en":
+        c.get("/langue/en")
+    url = f"/dossiers/{ref}/actions/identification:1/register"
+    form = html.unescape(c.get(url).text)
+    for code in TICKED:
+        assert re.search(rf'name="vulnerabilities" value="{code}"\s+checked', form), code
+    assert not re.search(r'name="vulnerabilities" value="separated_child"\s+checked', form)
+    recalled = re.search(r'id="f-vulnerabilities-recalled-1">(.*?)</p>', form, re.S).group(1)
+    name, flags = WORDS[lang]
+    assert name in recalled and flags in recalled
+    # unticked by the caseworker and sent back with an error elsewhere: the flags are still recalled
+    r = c.post(url, data={"csrftoken": csrf_of(form), "version": "0", "first_name": "Awa"})
+    page = html.unescape(r.text)
+    assert flags in page and not re.search(r'value="unaccompanied_child"\s+checked', page)

@@ -1,6 +1,8 @@
 """Needs offered by the chosen dimension (issue 18): the pairing worked out from the form's own
 rules (web/pairing.py) agrees with the server's check and with the directory's mapping; the page
-carries it; Chromium hides the needs of other dimensions, also in « + Ajouter un besoin » rows."""
+carries it; Chromium hides the needs of other dimensions, also in « + Ajouter un besoin » rows.
+The immediate referral offers only the needs its one-field rule accepts, and the dimensions
+holding them (tryout 7, J6)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from mno_workflow.engine.forms import validate_form
 from mno_workflow.sop.loader import load_file
 from mno_workflow.store import repository
 from mno_workflow.web.forms import form_views
-from mno_workflow.web.pairing import pairings
+from mno_workflow.web.pairing import offered, pairings
 
 from .conftest import csrf_of
 from .helpers import CONSENT, IDENT, MARIAM
@@ -145,3 +147,82 @@ def test_needs_form__needs_follow_the_dimension_in_chromium(live, browser):
     needs = case_of(wf, ref).data["needs_assessment"]["needs"]
     assert [(n["dimension"], n["need"]) for n in needs] == [("economic", "cash"), ("social", "medical")]
     assert not [e for e in page.console_errors if "Failed to load resource" not in e]  # favicon
+
+
+# --- Tryout 7, J6: « Référer un besoin immédiat » offers only what the SOP's own rule accepts ---
+
+IMMEDIATE = {"dimension": "social", "urgency": "Ne peut pas attendre", "incident_at": "2025-06-02T08:00:00Z"}
+
+
+def immediate_accepted(need: str) -> bool:
+    payload = {**IMMEDIATE, "need": need}
+    try:
+        validate_form(SOP, "immediate_referral", payload, context={"identification": IDENT},
+                      today=date(2025, 6, 2))
+    except FormInvalid as e:
+        return "need" not in e.errors
+    return True
+
+
+def test_offered__same_needs_as_the_servers_rule():
+    accepted = [n for n in NEEDS if immediate_accepted(n)]
+    assert sorted(accepted) == sorted(["medical", "housing", "security", "gbv_services", "child_protection"])
+    assert offered(SOP, "immediate_referral") == {"need": accepted}
+    # forms where no one-field rule limits a choice offer everything (the pairing rule names two fields)
+    assert offered(SOP, "needs_assessment", "needs") == {} and offered(SOP, "identification") == {}
+
+
+def test_form_views__immediate_needs_and_their_dimensions_only():
+    views, _ = form_views(SOP, "immediate_referral", "fr")
+    dim, need = (next(v for v in views if v.name == n) for n in ("dimension", "need"))
+    assert [c for c, _ in need.options] == offered(SOP, "immediate_referral")["need"]
+    assert [c for c, _ in dim.options] == ["social"]  # no economic or psychosocial need is immediate
+    assert set(need.allowed) == set(offered(SOP, "immediate_referral")["need"])
+    # drawn again with a refused value: what was sent stays shown (the server's message says why)
+    sent = {"dimension": "psychosocial", "need": "psychosocial"}
+    views, _ = form_views(SOP, "immediate_referral", "fr", sent)
+    dim, need = (next(v for v in views if v.name == n) for n in ("dimension", "need"))
+    assert "psychosocial" in [c for c, _ in need.options] and "psychosocial" in [c for c, _ in dim.options]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_immediate_page__offers_only_immediate_needs(live, lang):
+    wf = live.wf
+    ref = wf.create_case("mnr_bf", MARIAM)
+    wf.fire(ref, "register", MARIAM, IDENT)
+    wf.fire(ref, "record_consent", MARIAM, CONSENT)
+    c = live.client("mariam.kabore")
+    if lang == "en":
+        c.get("/langue/en")
+    url = f"/dossiers/{ref}/actions/immediate:1/refer_immediately"
+    html = c.get(url).text
+    need = html[html.index('name="need"'):]
+    need = need[:need.index("</select>")]
+    dim = html[html.index('name="dimension"'):]
+    dim = dim[:dim.index("</select>")]
+    medical, psy, cash = {"fr": ("Soins médicaux", "Soutien psychosocial", "Assistance en espèces"),
+                          "en": ("Medical care", "Mental health and psychosocial", "Cash assistance")}[lang]
+    assert medical in need and psy not in need and cash not in need
+    shown = sorted(re.findall(r'<option value="(\w+)"', need))
+    assert shown == sorted(offered(SOP, "immediate_referral")["need"])
+    assert re.findall(r'<option value="(\w+)"', dim) == ["social"]
+    assert {"fr": "Psychosociale", "en": "Psychosocial"}[lang] not in dim
+    # the server stays the judge: a need sent anyway is refused, in the page's language
+    r = c.post(url, data={"csrftoken": csrf_of(html), "version": str(case_of(wf, ref).version),
+                          "dimension": "psychosocial", "need": "psychosocial",
+                          "urgency": "Idées suicidaires"})
+    assert {"fr": "pas un besoin immédiat", "en": "not an immediate need"}[lang] in r.text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_paper_form__immediate_needs_only(lang):
+    """The printed « Besoin immédiat » sheet lists the same needs and dimensions as the page."""
+    from mno_workflow.render.paper_forms import field_rows
+
+    rows = {r["id"]: [o["label"] for o in r["options"]] for r in field_rows(SOP, "immediate_referral", lang)}
+    medical, psy, econ = {"fr": ("Soins médicaux", "Soutien psychosocial et santé mentale", "Économique"),
+                          "en": ("Medical care", "Mental health and psychosocial support", "Economic")}[lang]
+    assert len(rows["need"]) == 5 and medical in rows["need"] and psy not in rows["need"]
+    assert rows["dimension"] == [{"fr": "Sociale", "en": "Social"}[lang]] and econ not in rows["dimension"]
+    filled = field_rows(SOP, "immediate_referral", lang, {"dimension": "social", "need": "psychosocial"})
+    assert psy in [o["label"] for r in filled if r["id"] == "need" for o in r["options"]]  # what was recorded

@@ -4,7 +4,9 @@ links that open a collapsed tool."""
 
 from __future__ import annotations
 
-from .conftest import PASSWORD
+from mno_workflow.web.demo_data import DemoUser, create_users
+
+from .conftest import PASSWORD, csrf_of
 from .helpers import case_with_referrals
 from .test_web__browser import pytestmark, signed_in  # noqa: F401  (pytestmark: skipped without Chromium)
 
@@ -87,14 +89,31 @@ WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 def test_standalone_pages_fit_a_phone(live, browser):  # noqa: F811
     """The handbook's « Qui fait quoi » table scrolls in itself; the report and the person's data
-    document have a viewport (they rendered 980 px wide)."""
+    document have a viewport (they rendered 980 px wide). The workbench's draft page: its editor
+    scrolls inside its own box at 390 and 360 px (tryout 7, J12: 916 px wide, the page scrolled
+    sideways and cut the YAML lines and « Comparer… »)."""
     ref = case_with_referrals(live.wf, send=False)
+    with live.wf.sessions.begin() as s:
+        create_users(s, [DemoUser("auteur.pos", "Auteur POS", "sop_author")])
+    author = live.client("auteur.pos")
+    r = author.post("/pos/atelier/brouillons", data={"sop_id": "mnr_bf",
+                                                      "csrftoken": csrf_of(author.get("/pos/atelier").text)})
+    draft = r.headers["location"]
     for user, url in (("mariam.kabore", "/pos/manuel"), ("suivi.evaluation", "/rapport?periode=2025Q2"),
-                      ("idrissa.sanou", f"/dossiers/{ref}/donnees-personne")):
+                      ("idrissa.sanou", f"/dossiers/{ref}/donnees-personne"), ("auteur.pos", draft)):
         page = phone_page(browser, live, user)
         page.goto(live.url + url)
         scroll, inner = page.evaluate(WIDTH)
         assert inner == 390 and scroll <= 390, (url, scroll, inner)
+        if user == "auteur.pos":
+            page.wait_for_selector("#cm-editor .cm-content")  # CodeMirror drawn: its long lines too
+            for width in (390, 360):
+                page.set_viewport_size({"width": width, "height": 800})
+                scroll, inner = page.evaluate(WIDTH)
+                assert inner == width and scroll <= width, (url, scroll, inner)
+                edges = page.evaluate("() => [...document.querySelectorAll('form.editor-pane, #cm-editor, "
+                                      "form.editor-pane button')].map(e => e.getBoundingClientRect().right)")
+                assert edges and max(edges) <= width, (width, edges)
         page.context.close()
 
 

@@ -5,9 +5,10 @@ E024: ``start`` is not a step. E022: a ``prefill`` form that does not exist. E02
 (``assign.region``, ``name``, ``describe``, ``prefill``) that no form defines. E044: the entry
 cannot work as written — ``trigger`` is not a transition with a form leaving the start step's
 initial state, a ``by`` role may not fire it, ``assign.region`` is not a choice field of that
-form, a ``prefill`` pair joins fields of different types or option lists, or a ``scope:
-reporter`` role appears on any other transition (a first responder sees no case beyond its
-alert, so it may act on nothing else).
+form, a ``prefill`` pair joins fields of different types or option lists, a
+``prefill_choices`` side is not a choice/multi field (its source: of the entry's form) or its
+table names an option its list lacks, or a ``scope: reporter`` role appears on any other
+transition (a first responder sees no case beyond its alert, so it may act on nothing else).
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ def check_entries(loaded: LoadedSOP) -> list[Diagnostic]:
                                       source=source, source_type=f"{src.type}", form=form_id,
                                       field=field_id, type=f"{target.type}"),
                                  said("pre-fill a field of the same type and option list")))
+        out += _check_choices(sop, d, base, entry, tr)
     reporters = {r for r, role in sop.roles.items() if role.scope == "reporter"}
     for sid, step in sop.steps.items():
         for i, t in enumerate(step.transitions):
@@ -110,4 +112,42 @@ def check_entries(loaded: LoadedSOP) -> list[Diagnostic]:
                                  said("role {role!r} has scope 'reporter': it may only fire an entry's "
                                       "trigger", role=role),
                                  said("remove it from this transition, or give it another scope")))
+    return out
+
+
+def _check_choices(sop, d, base: tuple, entry, tr) -> list[Diagnostic]:
+    """Diagnostics of an entry's ``prefill_choices`` (see the module text)."""
+    out: list[Diagnostic] = []
+    for form_id, rules in entry.prefill_choices.items():
+        if form_id not in sop.forms:
+            out.append(d(base + ("prefill_choices", form_id), "E022",
+                         said("unknown form {name!r}", name=form_id), use_one_of(sop.forms), key=True))
+            continue
+        for field_id, rule in rules.items():
+            where = base + ("prefill_choices", form_id, field_id)
+            target, src = _field(sop, f"{form_id}.{field_id}"), _field(sop, rule.source)
+            if target is None:
+                out.append(d(where, "E028", said("unknown field {form}.{field}", form=form_id,
+                                                 field=field_id),
+                             key=True, hint=said("use a field of the form {form!r}", form=form_id)))
+                continue
+            if src is None or rule.source.split(".")[0] not in tr.forms:
+                out.append(d(where + ("source",), "E028",
+                             said("unknown field {name!r}", name=rule.source),
+                             said("name a field of the form {form!r}", form=tr.form)))
+                continue
+            bad = [(p, f) for p, f in ((where + ("source",), src), (where, target))
+                   if f.type not in ("choice", "multi") or not f.options]
+            for p, f in bad:
+                out.append(d(p, "E044", said("{name!r} is not a choice or multi field", name=f.id),
+                             said("pre-tick options from options: a choice or multi field on both sides")))
+            if bad:
+                continue
+            for code, targets in rule.options.items():
+                for c, lst, p in [(code, src.options, where + ("options", code))] + [
+                        (t, target.options, where + ("options", code, i)) for i, t in enumerate(targets)]:
+                    if c not in sop.options.get(lst or "", {}):
+                        known = sop.options.get(lst or "", {})
+                        out.append(d(p, "E044", said("{code!r} is not an option of {options!r}", code=c,
+                                                     options=lst), use_one_of(known)))
     return out

@@ -20,7 +20,7 @@ from .. import access, casetools
 from ..action_gone import gone_action
 from ..core import Web, safe_next
 from ..edit_values import edit_values
-from ..forms import rows_from_choices
+from ..forms import recall, rows_from_choices
 from ..i18n import fmt_datetime, t
 from ..multiform import errors_by_form, parse_forms, sections
 from ..planview import plan_block, plan_forms
@@ -244,6 +244,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         keys = instance_keys(sop, case.instances)
         for f in forms:  # rows_from: the key field offers the keys of the case's instances only
             rows_from_choices(sop, f.form_id, f.views, keys)
+            recall(sop, case, f.form_id, f.views, lang)  # an alert's flags beside the fields they tick
         views = [v for f in forms for v in f.views]  # one error summary over every form
         loose = stray + [m for f in forms for m in f.loose]
         step = sop.steps[inst.step]
