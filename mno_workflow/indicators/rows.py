@@ -109,7 +109,11 @@ def rows(
     kept: list[row_protect.Record] = []
     if not restricted:
         yield head
-    q = select(Case).order_by(Case.id)
+    # the cases of ``sop`` only: the rows carry its indicators' columns, and a database with
+    # several SOPs must never hand one country's people to another's export (tryout 8, K4)
+    from ..store.models import SopVersion
+    of_sop = select(SopVersion.id).where(SopVersion.sop_id == sop.sop)
+    q = select(Case).where(Case.sop_version_id.in_(of_sop)).order_by(Case.id)
     if region:
         q = q.where(Case.region == region)
     for case in session.scalars(q.execution_options(yield_per=500)):

@@ -82,8 +82,11 @@ def add_directory_routes(api: FastAPI, web: Web, current_user, ApiError, _error_
         from ..engine import sop_choice
         from . import ops_stats
 
+        mine = getattr(user, "sop_id", None) or None
+        if mine is not None and sop not in (None, mine):  # an account of one SOP: its own only (K4)
+            raise access.NotVisible()
         with wf.sessions() as s:  # chosen as the dashboard chooses (engine/sop_choice.py)
-            sop = sop_choice.for_pages(s, wf.registry, sop, web.sop_id(s)).sop
+            sop = sop_choice.for_pages(s, wf.registry, mine or sop, web.sop_id(s)).sop
             d = ops_stats.dashboard_counts(s, web.now(), user.region if user.role == "supervisor" else None,
                                            sop_id=sop.sop)  # this SOP's cases only (tryout 4, G12)
             k = ops_stats.threshold_of(sop)

@@ -208,3 +208,33 @@ def test_a_coordinators_registers_and_figures_hold_its_sops_cases_only(world, ui
     assert c.get("/tableau-de-bord").status_code == 200
     assert c.get(f"/tableau-de-bord?sop={other(SOP_OF[uid])}").status_code == 404
     assert c.get(f"/tableau-de-bord?sop={SOP_OF[uid]}").status_code == 200
+
+
+@pytest.mark.parametrize("uid", ["sn.coord", "coord.bf"])
+def test_the_dashboard_exports_and_stats_hold_the_sops_cases_only(world, uid):
+    """Tryout 8, K4: « Exporter avec les noms » of a coordinator tied to one SOP handed over the
+    other SOP's people (the rows took every case), and ``getStats`` the other SOP's totals. Named
+    and pseudonymised rows, and the API, hold the own SOP's cases only; the other SOP is 404."""
+    live, refs, tokens = world
+    own, foreign = refs[SOP_OF[uid]], refs[other(SOP_OF[uid])]
+    c = live.client(uid)
+    named = c.get("/tableau-de-bord/export.csv?noms=1")
+    assert named.status_code == 200 and own in named.text and foreign not in named.text
+    plain = c.get("/tableau-de-bord/export.csv").text
+    assert len(plain.strip().splitlines()) == 2  # the header and the own SOP's one case
+    assert c.get(f"/tableau-de-bord/export.csv?sop={other(SOP_OF[uid])}").status_code == 404
+    auth = {"Authorization": f"Bearer {tokens[uid]}"}
+    assert c.get(f"/api/v1/stats?sop={other(SOP_OF[uid])}", headers=auth).status_code == 404
+    stats = c.get("/api/v1/stats", headers=auth)
+    assert stats.status_code == 200, stats.text
+    assert stats.json() == c.get(f"/api/v1/stats?sop={SOP_OF[uid]}", headers=auth).json()
+
+
+def test_an_account_of_every_sop_exports_the_sop_it_chose(world):
+    """The dashboard of another SOP (``?sop=``) exports that SOP's cases, its links carry it."""
+    live, refs, _tokens = world
+    c = live.client("coord.mnr")
+    page = c.get("/tableau-de-bord?sop=mnr_sn").text
+    assert 'href="/tableau-de-bord/export.csv?noms=1&amp;sop=mnr_sn"' in page
+    named = c.get("/tableau-de-bord/export.csv?noms=1&sop=mnr_sn").text
+    assert refs["mnr_sn"] in named and refs["mnr_bf"] not in named

@@ -204,7 +204,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     with_names=with_names,
                     region=region,
                     include=include,
-                    sop=web.latest(s).sop,
+                    # the dashboard's SOP: ?sop=, else the account's, else as the page (K4)
+                    sop=me_charts.indicator_sop(web, s, request, user),
                     now=now,
                     lang=web.lang(request, user),  # as the indicators CSV; code columns in every language
                     restricted=restricted,
