@@ -308,12 +308,16 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         to_state = cs.apply(from_state, trigger, idx)
         for form_id, form_data in data.items():  # one or several forms (``form: [a, b]``)
             self._store_form(case, inst, sop, form_id, form_data)
-        effects = [] if t.internal else self._enter(s, case, inst, compiled, from_state, to_state, now,
-                                                    actor.role)
+        really = effective_effects(sop, t, data, now)  # when it really happened (effective_at)
+        effects = [] if t.internal else self._enter(
+            s, case, inst, compiled, from_state, to_state, now, actor.role,
+            # the state's deadline counts from then (tryout 8, K11: a decline phoned at 18:00 and
+            # typed at 08:00 is referred again within 24 h of 18:00)
+            effective=datetime.fromisoformat(really[0]["effective_at"]) if really else None)
         if t.spawn:  # instances added to a for_each step (immediate referral, new need)
             effects += spawn_instances(self, s, case, inst, compiled, t, trigger, data, now, actor.role)
         effects += [{"warning": w} for w in warnings]
-        effects += effective_effects(sop, t, data, now)  # when it really happened (effective_at)
+        effects += really
         effects += timers.release_waiting(s, case, sop, lambda i: self.context(case, i, sop, now), now)
         if t.notify:  # other parties told of this transition (outbox, same transaction)
             effects += notify(s, case, inst, sop, t.notify, trigger, to_state, now,

@@ -27,9 +27,12 @@ class FlowMixin:
 
     def _enter(self, s: Session, case: Case, inst: StepInstance, compiled: CompiledSOP,
                from_state: str | None, to_state: str, now: datetime,
-               actor_role: str | None = None) -> list[dict]:
+               actor_role: str | None = None, *, effective: datetime | None = None) -> list[dict]:
         """Apply a state change and follow the SOP's flow until nothing more starts: cancel the
-        old state's deadlines, arm the new ones, tell the new owner (unless they acted)."""
+        old state's deadlines, arm the new ones, tell the new owner (unless they acted).
+        ``effective``: when the change really happened (a transition's ``effective_at``, aware,
+        not after ``now``): the deadline of ``to_state`` counts from then; the steps the flow
+        starts count from ``now``."""
         effects: list[dict] = []
         queue = [(inst, from_state, to_state)]
         while queue:
@@ -45,7 +48,8 @@ class FlowMixin:
             reads = (state.deadline is not None and not state.final) or not (
                 state.owner is None or isinstance(state.owner, str))
             ctx = self.context(case, cur, compiled.sop, now) if reads else {}
-            armed = timers.arm(s, case, cur, compiled.sop, ctx, now)
+            armed = timers.arm(s, case, cur, compiled.sop, ctx, now,
+                               entered=effective if cur is inst and new == to_state else None)
             effects += armed
             owner = state.owner_for(ctx)
             if state.owner and not owner:  # an owner chosen by a field that is empty: say so

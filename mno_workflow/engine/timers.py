@@ -119,8 +119,12 @@ _WAITING = select(DeadlineRow).where(DeadlineRow.case_id == bindparam("cid"),
 
 
 def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[str, Any],
-        now: datetime) -> list[dict]:
+        now: datetime, *, entered: datetime | None = None) -> list[dict]:
     """Create the rows of the deadline of ``inst``'s current state (if it has one).
+
+    ``entered``: when the state was really entered, when earlier than ``now`` (a transition's
+    ``effective_at``: an answer recorded later on the provider's behalf); the deadline counts
+    from it instead of ``now`` (a ``start:`` field still wins for the deadline it names).
 
     ``data`` is the case data ``{form: {field: value}}`` (case and instance forms). Returns the
     audit effects: ``{"deadline": {...due...}}``, or, for a deadline the SOP marks
@@ -135,9 +139,10 @@ def arm(session: Session, case: Case, inst: StepInstance, sop: SOP, data: dict[s
     cal = calendar_for(session, sop)
     data = with_step_instants(data, case, dl)  # issue 13: ``start: steps.<step>.<state>``
     dl, level = service_level(session, sop, inst, dl, data)  # issue 13: directory response times
+    since = min(entered, now) if entered is not None else now
     try:
-        start = start_instant(dl, now, data, cal)
-        due, rule = due_in_force(dl, now, data, cal)  # ``no_later_than``: the earlier instant
+        start = start_instant(dl, since, data, cal)
+        due, rule = due_in_force(dl, since, data, cal)  # ``no_later_than``: the earlier instant
     except DeadlineError as e:
         log.info("deadline of %s.%s not armed: %s", inst.step, inst.state, e)  # the detail: log only
         if dl.optional:

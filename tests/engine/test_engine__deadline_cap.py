@@ -181,6 +181,36 @@ def test_a_declined_immediate_need_is_referred_again_within_24_hours(wf, clock):
     assert _expiry(wf, planned, "psychosocial") == _utc(2026, 12, 9, 23, 59, 59, 999999)  # Mon, Tue, Wed
 
 
+def test_a_decline_recorded_later_counts_from_when_it_was_given(wf, clock):
+    """Tryout 8, K11: a decline given by phone and typed in later (``record_decline``, whose
+    ``effective_at`` is the answer's time) counts the re-referral deadline from the answer. An
+    immediate need declined Fri 4 Dec 2026 at 18:00, recorded Sat 5 Dec at 08:00: due Sat 18:00
+    (not Sun 08:00). A planned referral declined Thu 3 Dec at 18:00, recorded Mon 7 Dec at 08:00:
+    3 working days from Thursday end on Tue 8 Dec (Fri, Mon, Tue), not Thu 10 Dec."""
+    from .helpers import to_referrals
+    by_phone = {"answer_channel": "phone", "provider_contact": "Mme Ouédraogo", "reason": "no_capacity"}
+    clock.set(_utc(2026, 12, 4, 15))
+    ref = wf.create_case("mnr_bf", CW)
+    wf.fire(ref, "register", CW, IDENT)
+    wf.fire(ref, "record_consent", CW, {**CONSENT, "consent_date": "2026-12-04"})
+    wf.fire(ref, "refer_immediately", CW, {"dimension": "social", "need": "housing",
+                                           "urgency": "Dehors ce soir"})
+    wf.fire(ref, "send", CW, {**referral("anpe", "normal"), "referral_date": "2026-12-04"},
+            instance="housing")
+    clock.set(_utc(2026, 12, 5, 8))
+    wf.fire(ref, "record_decline", CW, {**by_phone, "answered_at": "2026-12-04T18:00:00Z"},
+            instance="housing")
+    assert _expiry(wf, ref, "housing") == _utc(2026, 12, 5, 18)
+    clock.set(_utc(2026, 12, 3, 9))
+    planned = to_referrals(wf)
+    wf.fire(planned, "send", CW, {**referral("anpe", "normal"), "referral_date": "2026-12-03"},
+            instance="psychosocial")
+    clock.set(_utc(2026, 12, 7, 8))
+    wf.fire(planned, "record_decline", CW, {**by_phone, "answered_at": "2026-12-03T18:00:00Z"},
+            instance="psychosocial")
+    assert _expiry(wf, planned, "psychosocial") == _utc(2026, 12, 8, 23, 59, 59, 999999)
+
+
 def test_case_page_rule_says_both_clocks(wf, clock):
     from mno_workflow.web.stepview import rule_words
     clock.set(_utc(2026, 12, 2, 9))
