@@ -60,3 +60,30 @@ def test_withdrawal_then_vital_interests_override_lets_the_referral_go(live):
                        json={"username": "focal.csps", "password": PASSWORD}).json()["token"]
     api = httpx.get(f"{live.url}/api/v1/referrals", headers={"Authorization": f"Bearer {token}"}).text
     assert "Sawadogo" in api and "+226 70 00 00 01" not in api
+
+
+@pytest.mark.parametrize(("lang", "again", "withdraw"), [
+    ("fr", "Si la personne consent à nouveau : « Enregistrer le consentement »",
+     "Enregistrer le retrait du consentement"),
+    ("en", "If the person consents again: “Record consent”", "Record withdrawal of consent")])
+def test_after_an_override_a_new_consent_is_recorded_directly(live, lang, again, withdraw):
+    """Tryout 8, K7 (BF 2026.8): after an override, « Enregistrer le consentement » is offered
+    (the override then ends), and the hint of a referral the override does not cover names it —
+    never « Enregistrer le retrait du consentement », a withdrawal the person did not express."""
+    ref = _withdrawn(live.wf)
+    live.wf.fire(ref, "record_consent", MARIAM, FULL)
+    live.wf.fire(ref, "send", MARIAM, referral("org-masn"), instance="referral:cash")  # a government service
+    live.wf.fire(ref, "withdraw_consent", MARIAM, {"withdrawn_on": "2025-06-02", "expressed_by": "self"})
+    live.wf.fire(ref, "override_consent", IDRISSA, OVERRIDE)  # health only: org-masn not covered
+    c = live.client("mariam.kabore")
+    c.get(f"/langue/{lang}")
+    page = c.get(f"/dossiers/{ref}").text.replace("&#34;", '"').replace("&#39;", "'")
+    assert f"/dossiers/{ref}/actions/consent:1/record_consent" in page
+    assert again in page, page[page.find("step-referral-cash"):][:3000]
+    hint = page[page.index(again.split(":")[0]):].split("</", 1)[0]
+    assert withdraw not in hint, hint
+    live.wf.fire(ref, "record_consent", MARIAM, FULL)
+    with live.wf.sessions() as s:
+        from mno_workflow.store import repository
+        case = repository.get_case(s, ref)
+        assert next(i.state for i in case.instances if i.step == "consent") == "given"

@@ -84,7 +84,13 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
     from ...protection.consent import settings as consent_settings
     consent_step = consent_settings(sop).consent_step
     # what the reader may do at the consent step (« Que faire » of a referral the provider lost)
-    again = [label for x in steps if x["inst"].step == consent_step for _t, label in x["actions"]]
+    # — only those that record a consent (into « given », or widen a given one), never a withdrawal
+    # (tryout 8, K7: after an override « Si la personne consent à nouveau » named the withdrawal)
+    consent_steps = [sop.steps[consent_step]] if consent_step in sop.steps else []
+    giving = {t.trigger for st in consent_steps for t in st.transitions
+              if t.dest == "given" or (t.internal and "given" in t.sources)}
+    again = [label for x in steps if x["inst"].step == consent_step for trig, label in x["actions"]
+             if trig in giving]
     for x in steps:
         # tryout 2, finding 33: answering in the place of a provider that uses the platform is the
         # exception (it answers in its own inbox): those actions apart, not among the ordinary ones
