@@ -283,6 +283,12 @@ def provider_field(
         view.disabled = _not_covered(s, sop, case, now, [*seen, *(oid for oid, _ in others)])
         _mark(view, view.disabled, gettext("non couvert par la dérogation", lang) if view.notice
               else gettext("non couvert par le consentement", lang))
+        # no data-sharing agreement in force: said before the send, which it would refuse when
+        # the SOP requires one (tryout 8, K9: learnt after submitting, on a 24 h clock)
+        unsigned = _without_agreement(s, sop, case, now, every) - view.disabled
+        if sop.data_protection.require_sharing_agreement:
+            view.disabled = view.disabled | unsigned
+        _mark(view, unsigned, gettext("sans accord de partage de données en vigueur", lang))
     if sop is not None:
         mark_abroad(s, sop, view, {oid: oid for oid in [*seen, *(oid for oid, _ in others)]}, lang)
 
@@ -312,6 +318,25 @@ def _mark(view: FieldView, codes: set[str], mark: str) -> None:
     view.options = [(c, f"{n} — {mark}" if c in codes else n) for c, n in view.options]
     view.groups = [(g, [(c, f"{n} — {mark}" if c in codes else n) for c, n in opts])
                    for g, opts in view.groups]
+
+
+def _without_agreement(s, sop: SOP, case: Case, now: Any, organisations: list[str]) -> set[str]:
+    """The organisations of ``organisations`` with no data-sharing agreement in force on the
+    SOP's today (signed, not expired: :func:`mno_workflow.protection.agreement_in_force`'s rule),
+    in one query; none without the directory's agreements table."""
+    from sqlalchemy import inspect, select
+
+    from ..directory.tables import TABLES
+    from ..protection.consent import consent_in_force
+    t = TABLES["sharing_agreement"]
+    if not organisations or not inspect(s.connection()).has_table(t.name):
+        return set()
+    day = consent_in_force(sop, case, now).today or now.date()
+    rows = s.execute(select(t.c.organization_id, t.c.signed_on, t.c.expires_on)
+                     .where(t.c.organization_id.in_(organisations)))
+    signed = {r.organization_id for r in rows
+              if r.signed_on <= day and (r.expires_on is None or r.expires_on >= day)}
+    return set(organisations) - signed
 
 
 def _not_covered(s, sop: SOP, case: Case, now: Any, organisations: list[str]) -> set[str]:

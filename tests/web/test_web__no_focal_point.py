@@ -101,3 +101,22 @@ def test_the_send_form_marks_every_organisation_the_case_page_says_is_followed(l
         assert OFF_MARK[lang] not in _option(form, "org-chr") and MARK[lang] in _option(form, "org-chr")
         assert OFF_MARK[lang] not in _option(form, "org-masn") and MARK[lang] not in _option(form, "org-masn")
     c.get("/langue/fr")
+
+
+NO_AGREEMENT = {"fr": "sans accord de partage de données en vigueur",
+                "en": "no data-sharing agreement in force"}
+
+
+def test_the_send_form_marks_and_disables_organisations_without_an_agreement(live):
+    """Tryout 8, K9: an organisation without a data-sharing agreement in force (org-petitspas in
+    the sample directory) was offered unmarked, then the send was refused (the BF SOP requires
+    one). It is marked and not selectable; one with an agreement is neither."""
+    ref = case_with_referrals(live.wf, send=False)
+    c = live.client("mariam.kabore")
+    for lang in ("fr", "en"):
+        c.get(f"/langue/{lang}")
+        form = c.get(f"/dossiers/{ref}/actions/referral:medical/send").text
+        assert NO_AGREEMENT[lang] in _option(form, "org-petitspas"), lang
+        assert re.search(r'<option value="org-petitspas"[^>]*disabled', form), lang
+        assert NO_AGREEMENT[lang] not in _option(form, "org-csps"), lang
+    c.get("/langue/fr")
