@@ -58,6 +58,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W115 | warning | no way to close a case (no reachable ``close_case`` rule) |
 | W116 | warning | a final state after which nothing happens (the case stays open for ever) |
 | W117 | warning | a ``recipient`` step no state of which is withheld (provider keeps data after a decline) |
+| W118 | warning | a consent override without the override form (no reason, no legal basis, covers all) |
 | W120 | warning | ``--simulate``: a deadline that cannot be armed for a sample case |
 | W121 | warning | ``--simulate``: an automatic trigger (``on_expiry.fire``) that would be refused |
 | W122 | warning | ``--simulate``: a condition that raises for a sample case |
@@ -140,6 +141,7 @@ CODES: dict[str, tuple[str, Said]] = {
     "W115": ("warning", said("no way to close a case")),
     "W116": ("warning", said("final state, then nothing happens")),
     "W117": ("warning", said("provider keeps personal data after a decline")),
+    "W118": ("warning", said("consent override without reason nor legal basis")),
     "W120": ("warning", said("deadline cannot be armed")),
     "W121": ("warning", said("automatic trigger would be refused")),
     "W122": ("warning", said("condition raises on a sample case")),

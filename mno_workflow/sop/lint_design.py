@@ -1,4 +1,4 @@
-"""Design advice on an SOP that loaded (W101-W117): unreachable states, states that cannot
+"""Design advice on an SOP that loaded (W101-W118): unreachable states, states that cannot
 finish, waiting states without deadline, silent deadlines, referrals without exits, ambiguous
 triggers, roles never used."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 from .checks.condition_labels import check_condition_labels
 from .checks.graph import can_finish_states, reachable_states
 from .checks.narrative_files import check_narrative_files
+from .checks.override import check_override
 from .checks.traps import check_traps
 from .checks.withhold import check_withhold
 from .diagnostics import Diagnostic, Said, joined, said
@@ -30,7 +31,8 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
     """Design warnings W106-W115 of an SOP that loaded (see the module table)."""
     sop, d = loaded.model, loaded.diag
     out: list[Diagnostic] = (check_traps(loaded) + check_condition_labels(loaded)
-                             + check_narrative_files(loaded) + check_withhold(loaded))
+                             + check_narrative_files(loaded) + check_withhold(loaded)
+                             + check_override(loaded))
     for sid, step in sop.steps.items():
         base = ("steps", sid)
         reachable, finishing = reachable_states(step), can_finish_states(step)

@@ -30,8 +30,8 @@ def test_shipped_bf_scenarios_pass_with_full_coverage(monkeypatch):
     assert cov["sop"] == "mnr_bf"
     assert cov["states"]["percent"] == 100.0 and cov["states"]["missing"] == []
     assert cov["transitions"]["percent"] == 100.0 and cov["transitions"]["missing"] == []
-    # issue 13: new steps, alerts; 2026.7: the override after a withdrawal
-    assert (cov["states"]["total"], cov["transitions"]["total"]) == (34, 51)
+    # issue 13: new steps, alerts; 2026.7: the override after a withdrawal; 2026.8: consent after it
+    assert (cov["states"]["total"], cov["transitions"]["total"]) == (34, 52)
 
 
 def test_text_report_lists_scenarios_and_coverage(monkeypatch):
