@@ -54,19 +54,29 @@ def _holds(source: str, ctx: dict[str, Any]) -> bool:
         return False
 
 
+def _cached(sop: SOP, key: tuple) -> Any:
+    """What :data:`_CACHE` holds for ``key`` when it was computed for this very SOP object."""
+    hit = _CACHE.get(key)
+    return hit[1] if hit is not None and hit[0] is sop else None
+
+
+def _fields(sop: SOP, form_id: str, group: str) -> list[FormField]:
+    """The fields of ``form_id``, or of its repeat field ``group`` ("" for the top level)."""
+    fields: list[FormField] = sop.forms[form_id].fields
+    if group:
+        parent = next((f for f in fields if f.id == group), None)
+        fields = list(parent.fields or []) if parent is not None else []
+    return fields
+
+
 def pairings(sop: SOP, form_id: str, group: str = "") -> dict[str, Pairing]:
     """``{B's field id: (A's field id, {b: [a, …]})}`` for the fields of ``form_id`` (``group``:
     the id of a repeat field, to look at its sub-fields; "" for the top level). Cached per SOP
     object; a few hundred rule evaluations the first time (3 dimensions × 20 needs)."""
     key = (id(sop), form_id, group)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is sop:
-        return hit[1]
-    form = sop.forms[form_id]
-    fields: list[FormField] = form.fields
-    if group:
-        parent = next((f for f in fields if f.id == group), None)
-        fields = list(parent.fields or []) if parent is not None else []
+    if (hit := _cached(sop, key)) is not None:
+        return hit
+    form, fields = sop.forms[form_id], _fields(sop, form_id, group)
     others = [o for o in sop.forms if o != form_id]  # a rule reading other forms needs the case: skipped
     choices = [f for f in fields if f.type == FieldType.choice and f.options]
     out: dict[str, Pairing] = {}
@@ -103,14 +113,9 @@ def offered(sop: SOP, form_id: str, group: str = "") -> dict[str, list[str]]:
     :func:`pairings`) that a one-field rule limits (see the module text); fields no such rule
     limits are left out. Cached per SOP object."""
     key = (id(sop), form_id, "offered:" + group)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is sop:
-        return hit[1]
-    form = sop.forms[form_id]
-    fields: list[FormField] = form.fields
-    if group:
-        parent = next((f for f in fields if f.id == group), None)
-        fields = list(parent.fields or []) if parent is not None else []
+    if (hit := _cached(sop, key)) is not None:
+        return hit
+    form, fields = sop.forms[form_id], _fields(sop, form_id, group)
     others = [o for o in sop.forms if o != form_id]
     out: dict[str, list[str]] = {}
     for b in (f for f in fields if f.type == FieldType.choice and f.options):
