@@ -285,7 +285,7 @@ def provider_field(
               else gettext("non couvert par le consentement", lang))
         # no data-sharing agreement in force: said before the send, which it would refuse when
         # the SOP requires one (tryout 8, K9: learnt after submitting, on a 24 h clock)
-        unsigned = _without_agreement(s, sop, case, now, every) - view.disabled
+        unsigned = _without_agreement(s, sop, now, every) - view.disabled
         if sop.data_protection.require_sharing_agreement:
             view.disabled = view.disabled | unsigned
         _mark(view, unsigned, gettext("sans accord de partage de données en vigueur", lang))
@@ -320,18 +320,19 @@ def _mark(view: FieldView, codes: set[str], mark: str) -> None:
                    for g, opts in view.groups]
 
 
-def _without_agreement(s, sop: SOP, case: Case, now: Any, organisations: list[str]) -> set[str]:
+def _without_agreement(s, sop: SOP, now: Any, organisations: list[str]) -> set[str]:
     """The organisations of ``organisations`` with no data-sharing agreement in force on the
     SOP's today (signed, not expired: :func:`mno_workflow.protection.agreement_in_force`'s rule),
     in one query; none without the directory's agreements table."""
+    from zoneinfo import ZoneInfo
+
     from sqlalchemy import inspect, select
 
     from ..directory.tables import TABLES
-    from ..protection.consent import consent_in_force
     t = TABLES["sharing_agreement"]
     if not organisations or not inspect(s.connection()).has_table(t.name):
         return set()
-    day = consent_in_force(sop, case, now).today or now.date()
+    day = now.astimezone(ZoneInfo(sop.calendar.timezone)).date()  # the SOP's today, as the engine
     rows = s.execute(select(t.c.organization_id, t.c.signed_on, t.c.expires_on)
                      .where(t.c.organization_id.in_(organisations)))
     signed = {r.organization_id for r in rows
