@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .i18n import N_, colon, gettext
+from .sop.answers import unrecordable_answers
 from .sop.schema import SOP
 from .store.models import AuditEvent, Case
 
@@ -141,6 +142,8 @@ def case_lines(case: Case, sop: SOP, lang: str = "fr", names: Names | None = Non
         extra = f" → {names.org(inst.recipient)}" if inst.recipient else ""
         if inst.recipient in names.off_platform:  # its answers recorded by the caseworker
             extra += f" ({gettext('suivi par le gestionnaire', lang)})"
+            if not inst.final and unrecordable_answers(sop, inst.step, inst.state):  # K12, lint W119
+                extra += " — " + gettext("cette POS ne permet pas d'enregistrer sa réponse", lang)
         words = sop.label(step.label, lang) + _need(sop, inst.key, lang)  # --format json has the keys
         due = (dues or {}).get(inst.id)
         if due is not None:
@@ -250,6 +253,9 @@ def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent],
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
         "steps": [{"step": i.step, "key": i.key, "state": i.state, "final": i.final,
                    "recipient": i.recipient, "off_platform": (i.recipient in off) if i.recipient else None,
+                   # the answers nobody can record for an off-platform organisation (K12, W119)
+                   "unrecordable_answers": [t.trigger for t in unrecordable_answers(sop, i.step, i.state)]
+                   if i.recipient in off and not i.final else [],
                    "item": i.item, "data": i.data,
                    "entered_at": i.entered_at.isoformat(),
                    "due_at": dues[i.id].isoformat() if dues and i.id in dues else None}

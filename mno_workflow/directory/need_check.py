@@ -121,6 +121,31 @@ def recipient_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> st
                    "et l'enregistrerez pour lui.", lang, organisation=in_lang(name, lang))
 
 
+def unrecorded_warning(s: Session, sop: SOP, inst: StepInstance, lang: str) -> str:
+    """A warning in ``lang`` (or "") when referral ``inst`` is addressed to an organisation off
+    the platform (:func:`mno_workflow.directory.organisations_off_platform`) and waits in a state
+    where the SOP lets only its focal point answer (:func:`mno_workflow.sop.answers.unrecordable_answers`,
+    lint W119): nobody can record the answer it gives by phone, the referral waits for its deadline
+    (tryout 8, K12). Said after the send (page, API, CLI) and on the case page."""
+    from ..sop.answers import unrecordable_answers
+    from . import organisations_off_platform
+    if not inst.recipient or inst.final:
+        return ""
+    missing = unrecordable_answers(sop, inst.step, inst.state)
+    if not missing or inst.recipient not in organisations_off_platform(s, [inst.recipient], sop_id=sop.sop):
+        return ""
+    org = TABLES["organization"]
+    name = s.scalar(select(org.c.name).where(org.c.id == inst.recipient)) or inst.recipient
+    step = sop.steps[inst.step]
+    answers = ", ".join(f"« {sop.label(t.label, lang)} »" for t in missing)
+    state = sop.label(step.states[inst.state].label, lang)
+    return gettext("Attention : « {organisation} » ne répond pas sur la plateforme et cette POS ne permet "
+                   "pas d'enregistrer sa réponse à sa place ({answers}) : le référencement restera "
+                   "« {state} » jusqu'à son échéance. Choisissez un prestataire présent sur la plateforme, "
+                   "ou demandez à l'auteur de la POS d'ajouter l'enregistrement de ces réponses (W119).",
+                   lang, organisation=in_lang(name, lang), answers=answers, state=state)
+
+
 def _records(sop: SOP, step_id: str, trigger: str, from_state: str, path: str | None) -> bool:
     """Whether firing ``trigger`` from ``from_state`` on step ``step_id`` carries the form of
     ``path`` (``form.field``, the step's ``service:`` or ``recipient:``), so records that field."""
@@ -161,7 +186,8 @@ def warnings_after_fire(sessions, sop: SOP, reference: str, step_id: str, key: s
         inst = next((i for i in case.instances if i.step == step_id and i.key == key), None) if case else None
         if inst is None:
             return []
+        stuck = unrecorded_warning(s, sop, inst, lang) if recipient else ""
         said = [need_warning(s, sop, inst, lang) if service else "",
-                recipient_warning(s, sop, inst, lang) if recipient else "",
+                stuck or (recipient_warning(s, sop, inst, lang) if recipient else ""),
                 abroad_warning(s, sop, inst, lang) if recipient else ""]
     return [w for w in said if w]

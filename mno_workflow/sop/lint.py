@@ -59,6 +59,7 @@ errors). ``W109`` has severity ``info``: it is worth a look, not always a mistak
 | W116 | warning | a final state after which nothing happens (the case stays open for ever) |
 | W117 | warning | a ``recipient`` step no state of which is withheld (provider keeps data after a decline) |
 | W118 | warning | a consent override without the override form (no reason, no legal basis, covers all) |
+| W119 | warning | an answer only the provider's focal point can give (off the platform: nobody records it) |
 | W120 | warning | ``--simulate``: a deadline that cannot be armed for a sample case |
 | W121 | warning | ``--simulate``: an automatic trigger (``on_expiry.fire``) that would be refused |
 | W122 | warning | ``--simulate``: a condition that raises for a sample case |
@@ -142,6 +143,7 @@ CODES: dict[str, tuple[str, Said]] = {
     "W116": ("warning", said("final state, then nothing happens")),
     "W117": ("warning", said("provider keeps personal data after a decline")),
     "W118": ("warning", said("consent override without reason nor legal basis")),
+    "W119": ("warning", said("provider answer nobody can record off the platform")),
     "W120": ("warning", said("deadline cannot be armed")),
     "W121": ("warning", said("automatic trigger would be refused")),
     "W122": ("warning", said("condition raises on a sample case")),

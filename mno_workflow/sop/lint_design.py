@@ -1,4 +1,4 @@
-"""Design advice on an SOP that loaded (W101-W118): unreachable states, states that cannot
+"""Design advice on an SOP that loaded (W101-W119): unreachable states, states that cannot
 finish, waiting states without deadline, silent deadlines, referrals without exits, ambiguous
 triggers, roles never used."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 from .checks.condition_labels import check_condition_labels
 from .checks.graph import can_finish_states, reachable_states
 from .checks.narrative_files import check_narrative_files
+from .checks.on_behalf import check_on_behalf
 from .checks.override import check_override
 from .checks.traps import check_traps
 from .checks.withhold import check_withhold
@@ -32,7 +33,7 @@ def check_design(loaded: LoadedSOP) -> list[Diagnostic]:
     sop, d = loaded.model, loaded.diag
     out: list[Diagnostic] = (check_traps(loaded) + check_condition_labels(loaded)
                              + check_narrative_files(loaded) + check_withhold(loaded)
-                             + check_override(loaded))
+                             + check_override(loaded) + check_on_behalf(loaded))
     for sid, step in sop.steps.items():
         base = ("steps", sid)
         reachable, finishing = reachable_states(step), can_finish_states(step)

@@ -192,6 +192,9 @@ class StepView(BaseModel):
     # the recipient is not known to use the platform (directory uses_platform other than yes): the
     # caseworker records its answers; None for a step without a recipient
     off_platform: bool | None = None
+    # off the platform and waiting where the SOP lets only its focal point answer: the triggers of
+    # those answers, which nobody can record (lint W119, tryout 8, K12); [] otherwise
+    unrecordable_answers: list[str] = []
     item: dict[str, Any] | None
     data: dict[str, Any] | None
     entered_at: str

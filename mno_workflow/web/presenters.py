@@ -273,10 +273,16 @@ def provider_field(
     sop_id = sop.sop if sop is not None else case.sop_version.sop_id  # its SOP's accounts only
     every = [*seen, *(oid for oid, _ in others)]
     no_focal = directory.organisations_without_focal_point(s, every, sop_id=sop_id)
-    _mark(view, no_focal,
-          gettext("aucun point focal actif sur la plateforme : vous suivrez la réponse", lang))
-    _mark(view, directory.organisations_off_platform(s, every, sop_id=sop_id) - no_focal,
-          gettext("hors plateforme : vous suivrez sa réponse (téléphone, visite)", lang))
+    off = directory.organisations_off_platform(s, every, sop_id=sop_id)
+    if sop is not None and unrecorded_after_send(sop, inst.step):
+        # the SOP gives nobody a way to record such an organisation's answer (tryout 8, K12):
+        # never « vous suivrez sa réponse », which would be a promise it cannot keep
+        _mark(view, off, gettext("hors plateforme : cette POS ne permet pas d'enregistrer sa réponse", lang))
+    else:
+        _mark(view, no_focal,
+              gettext("aucun point focal actif sur la plateforme : vous suivrez la réponse", lang))
+        _mark(view, off - no_focal,
+              gettext("hors plateforme : vous suivrez sa réponse (téléphone, visite)", lang))
     if sop is not None and now is not None and sop.data_protection is not None:
         from .override_words import override_notice
         view.notice = override_notice(s, sop, case, lang, now)  # under an override: said (J4)
@@ -291,6 +297,14 @@ def provider_field(
         _mark(view, unsigned, gettext("sans accord de partage de données en vigueur", lang))
     if sop is not None:
         mark_abroad(s, sop, view, {oid: oid for oid in [*seen, *(oid for oid, _ in others)]}, lang)
+
+
+def unrecorded_after_send(sop: SOP, step_id: str) -> bool:
+    """Whether a referral of step ``step_id``, once sent, waits in a state where an answer only
+    the organisation's focal point can give (:func:`mno_workflow.sop.answers.unrecordable_answers`,
+    lint W119): an organisation off the platform could then never have its answer recorded."""
+    from ..sop.answers import sent_states, unrecordable_answers
+    return any(unrecordable_answers(sop, step_id, st) for st in sent_states(sop, step_id))
 
 
 def mark_abroad(s, sop: SOP, view: FieldView, owners: dict[str, str], lang: str) -> None:

@@ -52,10 +52,11 @@ def test_doc_has_examples_of_each_kind() -> None:
 
 
 def test_base_example_lints_clean() -> None:
-    """Clean but for W117, which § 1 says right after the example (no ``data_protection``: the
-    provider keeps the data after a decline; tryout 7, J10)."""
-    assert [d.code for d in lint(load_text(BASE_TEXT, "base.yaml"))] == ["W117"]
-    assert "(W117)" in TEXT.split("## 2.", 1)[0]
+    """Clean but for W117 and W119, which § 1 says right after the example (no
+    ``data_protection``: the provider keeps the data after a decline; tryout 7, J10 — only the
+    provider answers: an off-platform provider's answer cannot be recorded; tryout 8, K12)."""
+    assert [d.code for d in lint(load_text(BASE_TEXT, "base.yaml"))] == ["W117", "W119"]
+    assert "(W117)" in TEXT.split("## 2.", 1)[0] and "(W119," in TEXT.split("## 2.", 1)[0]
 
 
 @pytest.mark.parametrize("kind, code, body, line", BLOCKS, ids=[f"{b[0]}-line{b[3]}" for b in BLOCKS])

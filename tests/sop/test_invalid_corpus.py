@@ -129,9 +129,10 @@ def test_cli_validate_directory_of_valid_sops() -> None:
     names = sorted(Path(r["path"]).name for r in report)
     assert names == ["minimal.yaml", "no_strings.yaml", "referral.yaml"]
     # referral.yaml (the base of the lint corpus) has no data_protection section: W117 says its
-    # provider keeps the data after a decline, and nothing else is said of any of them
+    # provider keeps the data after a decline, W119 that only its provider answers (an answer
+    # given off the platform cannot be recorded), and nothing else is said of any of them
     said = {Path(r["path"]).name: [d["code"] for d in r["diagnostics"]] for r in report if r["valid"]}
-    assert said == {"minimal.yaml": [], "no_strings.yaml": [], "referral.yaml": ["W117"]}
+    assert said == {"minimal.yaml": [], "no_strings.yaml": [], "referral.yaml": ["W117", "W119"]}
 
 
 def test_cli_validate_whole_corpus_exits_1_with_one_report_per_file(tmp_path: Path) -> None:

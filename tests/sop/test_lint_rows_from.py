@@ -43,7 +43,8 @@ def sop_with(step: str = "referral", key: str = "need", type_: str = "repeat", k
 
 def test_a_sound_rows_from_and_instance_keys_lint_clean():
     loaded = load_text(sop_with(), "rows.yaml")
-    assert [d.code for d in lint(loaded)] == ["W117"]  # § 1's base: no data_protection (J10)
+    # § 1's base: no data_protection (J10), only the provider answers (K12)
+    assert [d.code for d in lint(loaded)] == ["W117", "W119"]
     field = loaded.model.forms["outcome"].fields[0]
     assert (field.rows_from.step, field.rows_from.key) == ("referral", "need")
 

@@ -10,7 +10,9 @@ from typing import Any
 from fastapi import Request
 
 from ...directory import organisations_off_platform
+from ...directory.need_check import unrecorded_warning
 from ...engine import addressed
+from ...sop.answers import unrecordable_answers
 from ...store import repository
 from ...store.models import Case, User
 from .. import access, casetools, stepview
@@ -99,6 +101,9 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         x["actions"] = [a for a in x["actions"] if a not in x["behalf"]]
         x["extend"] = access.can_extend(compiled, case, x["inst"], user)
         x["standing"] = stepview.standing(sop, x["inst"])
+        # an off-platform organisation whose answer this SOP lets nobody record (K12, lint W119)
+        x["unrecorded"] = (unrecorded_warning(s, sop, x["inst"], lang) if x["inst"].recipient in off_platform
+                           and unrecordable_answers(sop, x["inst"].step, x["inst"].state) else "")
         x["waits"] = stepview.waits(s, sop, case, x["inst"], orgs, lang, now) if not x["inst"].final else None
         x["answers"] = stepview.answers(sop, x["inst"], lang, orgs, x["earlier"])
         x["blind"] = stepview.provider_blind(s, sop, case, x["inst"], lang, now,  # tryout 2, finding 14
