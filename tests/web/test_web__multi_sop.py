@@ -194,3 +194,18 @@ def test_alert_page_offers_each_sop_with_an_entry_for_the_role(live):
     with live.wf.sessions() as s:
         case = s.scalars(select(Case).order_by(Case.id.desc())).first()
         assert case.sop_version.sop_id == "mnr_autre"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_login_page_names_every_sop_of_the_server(two, live, lang):
+    """Tryout 8, K10: a case manager of the second SOP does not sign in under the first SOP's
+    name alone; a server with one SOP names that one."""
+    head = {"Accept-Language": lang}
+    page = httpx.get(f"{two.url}/login", headers=head).text
+    subtitle = re.search(r'<p class="muted">([^<]*)</p>', page)[1]
+    assert subtitle == f"{BF_TITLE[lang]} · {SECOND_TITLE[lang]}", subtitle
+
+
+def test_login_page_of_a_one_sop_server_names_it(live):
+    page = httpx.get(f"{live.url}/login", headers={"Accept-Language": "fr"}).text
+    assert re.search(r'<p class="muted">([^<]*)</p>', page)[1] == BF_TITLE["fr"]

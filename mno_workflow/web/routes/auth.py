@@ -18,11 +18,14 @@ def add_routes(r: APIRouter, web: Web) -> None:
     wf = web.wf
 
     def sop_title(lang: str) -> str:
-        """The published SOP's title in ``lang`` (login subtitle); ``""`` before any SOP."""
+        """The titles in ``lang`` of every SOP this server runs (login subtitle, « · » between
+        them: a Togo case manager does not sign in under the Burkina Faso mechanism's name alone,
+        tryout 8, K10); ``""`` before any SOP."""
+        from ...engine import sop_choice
         try:
             with wf.sessions() as s:
-                sop = web.latest(s).sop
-            return sop.label(sop.title, lang)
+                regs = sop_choice.registered(s, wf.registry)
+            return " · ".join(r.label(lang) for r in regs)
         except Exception:  # noqa: BLE001 - no SOP published yet: the page shows no subtitle
             return ""
 
