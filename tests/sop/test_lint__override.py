@@ -48,3 +48,27 @@ def test_an_override_form_that_does_not_exist_is_said(tmp_path: Path) -> None:
     [en_line] = [x for x in en.output.splitlines() if " W118 " in x]
     assert "avertissement W118" in fr_line and "base légale" in fr_line
     assert "warning W118" in en_line and "legal basis" in en_line
+
+
+def _without_share_with() -> str:
+    start = BF.index("      - id: share_with\n        type: multi\n        options: recipient_kind\n"
+                     "        required: true\n        label: {fr: Destinataires (seulement")
+    end = BF.index("\n\n", start)
+    return BF[:start] + BF[end + 1:]
+
+
+def test_an_override_form_without_recipients_is_warned_at_its_fields(tmp_path: Path) -> None:
+    """Tryout 7, J4: a form without ``share_with`` makes an override cover every recipient."""
+    text = _without_share_with()
+    assert text != BF and "Destinataires (seulement" not in text
+    [w] = [d for d in lint(load_text(text, "mnr.yaml")) if d.code == "W118"]
+    form_line = text.split("\n").index("  consent_override:")
+    assert w.severity == "warning" and w.line > form_line + 1
+    assert "share_with" in w.message and "legal_basis" not in w.message and "every recipient" in w.message
+    path = tmp_path / "mnr.yaml"
+    path.write_text(text, encoding="utf-8")
+    (tmp_path / "narrative.yaml").write_text((BF_SOP.parent / "narrative.yaml").read_text(encoding="utf-8"),
+                                             encoding="utf-8")
+    fr = CliRunner().invoke(app, ["validate", str(path)]).output
+    [fr_line] = [x for x in fr.splitlines() if " W118 " in x]
+    assert "share_with" in fr_line and "tous les destinataires" in fr_line and "(conseil : ajoutez" in fr_line
