@@ -138,6 +138,29 @@ def user_list(fmt: Annotated[str, typer.Option("--format", help="text ou json")]
     print_users(open_engine(read_only=True), fmt, inactive)
 
 
+@app.command("tie-by-region")
+def user_tie_by_region(dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Dire ce qui serait fait, sans rien écrire")] = False) -> None:
+    """Rattacher chaque compte actif sans POS à la seule POS qui liste sa région (une base où une
+    deuxième POS a été chargée avant que « mno sop load » le fasse). / Tie each active account
+    without SOP to the one SOP listing its region."""
+    from ..user_sops import known_sops, tie_by_region, tied_lines
+    engine = open_engine()
+    with engine.sessions() as s:
+        done = tie_by_region(s, engine.registry, set())  # every SOP counts as new: all accounts
+        lines = [m.text(lang()) for m in tied_lines(done, known_sops(s, engine.registry))]
+        if dry_run:
+            s.rollback()
+        else:
+            s.commit()
+    for line in lines:
+        typer.echo(line)
+    if dry_run:
+        typer.echo(_("Simulation : rien n'a été écrit."))
+    elif not done.tied:
+        typer.echo(_("Aucun compte à rattacher."))
+
+
 def _register_admin_commands() -> None:
     """``mno user tokens|token-create|deactivate|sessions…`` (module :mod:`mno_workflow.user_cli`)."""
     from ..user_cli import register

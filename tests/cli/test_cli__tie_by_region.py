@@ -98,3 +98,33 @@ def test_a_region_of_several_sops_leaves_the_account_everywhere(db_url, tmp_path
     assert set(sops_of(db_url).values()) == {None}
     assert "Compte mariam.kabore : sa région « kadiogo » existe dans plusieurs POS, il travaille sur " \
            "toutes les POS (une seule : mno user add mariam.kabore --update --sop …)." in out.output
+
+
+@pytest.mark.migrated
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_tie_by_region_command_for_a_database_loaded_before(db_url, tmp_path, lang):
+    """J1 rest: a database whose second SOP was loaded before ``mno sop load`` tied accounts (here:
+    the accounts are put back in every SOP afterwards) is tied by ``mno user tie-by-region``;
+    ``--dry-run`` says the same and writes nothing."""
+    add_users(db_url, PEOPLE[:4])
+    assert mno(db_url, "sop", "load", str(BF_SOP)).exit_code == 0
+    ci = tmp_path / "mnr_ci.yaml"
+    ci.write_text(ci_text(), encoding="utf-8")
+    assert mno(db_url, "sop", "load", str(ci)).exit_code == 0
+    for login in ("mariam.kabore", "idrissa.sanou"):  # as before this release: in every SOP
+        assert mno(db_url, "user", "add", login, "--update", "--sop", "all").exit_code == 0
+    before = sops_of(db_url)
+    assert before["mariam.kabore"] is None and before["idrissa.sanou"] is None
+    dry = mno(db_url, "user", "tie-by-region", "--dry-run", lang=lang)
+    assert dry.exit_code == 0, dry.output
+    assert sops_of(db_url) == before
+    tied = {"fr": "Compte mariam.kabore rattaché à la POS",
+            "en": "Account mariam.kabore tied to the SOP"}[lang]
+    nothing = {"fr": "Simulation : rien n'a été écrit.", "en": "Dry run: nothing was written."}[lang]
+    assert tied in dry.output and nothing in dry.output
+    done = mno(db_url, "user", "tie-by-region", lang=lang)
+    assert done.exit_code == 0 and tied in done.output and nothing not in done.output
+    assert sops_of(db_url) == {"mariam.kabore": "mnr_bf", "idrissa.sanou": "mnr_bf", "coord": None,
+                               "focal.cfp": None}
+    again = mno(db_url, "user", "tie-by-region", lang=lang)
+    assert {"fr": "Aucun compte à rattacher.", "en": "No account to tie."}[lang] in again.output
