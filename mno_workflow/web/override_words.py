@@ -57,6 +57,26 @@ def override_notice(s, sop: SOP, case: Case, lang: str, now: datetime) -> str:
         or gettext("tous les destinataires", lang))
 
 
+def override_scope(sop: SOP, case: Case, lang: str, now: datetime) -> str:
+    """« Dérogation en vigueur : elle couvre Identité, Santé vers Structures de santé. » for the
+    consent step's box of a case under a supervisor's override; an override recorded before its
+    SOP asked for recipients (no ``share_with``) says « tous les destinataires », what it covers
+    (tryout 7, J4). ``""`` when no override is in force."""
+    from ..protection.consent import consent_in_force, settings
+
+    if sop.data_protection is None or consent_in_force(sop, case, now).status != "overridden":
+        return ""
+    dp = settings(sop)
+    record = (case.data or {}).get(dp.override_form) or {}
+    return gettext(
+        "Dérogation en vigueur : elle couvre {categories} vers {recipients}.", lang,
+        categories=_value(sop, dp.override_form, "data_categories",
+                          record.get("data_categories") or dp.override_categories, lang)
+        or gettext("toutes les catégories de données", lang),
+        recipients=_value(sop, dp.override_form, "share_with", record.get("share_with"), lang)
+        or gettext("tous les destinataires", lang))
+
+
 def _value(sop: SOP, form_id: str, field_id: str, value: Any, lang: str) -> str:
     """The stored ``value`` of a field of ``form_id`` in words (option labels); ``""`` when empty.
     A field the form no longer has (an SOP changed since) reads the consent form's options."""

@@ -166,3 +166,24 @@ def test_an_override_recorded_without_recipients_says_every_recipient(live):
     c.get("/langue/en")
     page = c.get(f"/dossiers/{ref}/actions/referral:psychosocial/send").text
     assert _notice(page).endswith("which covers Identity, Health to every recipient.")
+    # the case page's consent box says what the override in force covers (J4 rest)
+    scope = {"fr": "Dérogation en vigueur : elle couvre Identité, Santé vers tous les destinataires.",
+             "en": "Override in force: it covers Identity, Health to every recipient."}
+    for lang in ("en", "fr"):
+        c.get(f"/langue/{lang}")
+        case_page = unescape(c.get(f"/dossiers/{ref}").text)
+        line = re.search(r'<[a-z]+ class="[a-z]+" data-override-scope>([^<]*)</[a-z]+>', case_page)
+        assert line and line.group(1) == scope[lang], lang
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_case_page_says_what_the_override_in_force_covers(live, lang):
+    ref = j4_case(live.wf)
+    c = live.client("mariam.kabore")
+    c.get(f"/langue/{lang}")
+    page = unescape(c.get(f"/dossiers/{ref}").text)
+    line = re.search(r'<[a-z]+ class="[a-z]+" data-override-scope>([^<]*)</[a-z]+>', page)
+    assert line and line.group(1) == {
+        "fr": "Dérogation en vigueur : elle couvre Identité, Santé vers Structures de santé.",
+        "en": "Override in force: it covers Identity, Health to Health facilities."}[lang]
+    assert page.count("data-override-scope") == 1  # the consent step's box only

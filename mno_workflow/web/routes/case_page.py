@@ -93,7 +93,10 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
               if t.dest == "given" or (t.internal and "given" in t.sources)}
     again = [label for x in steps if x["inst"].step == consent_step for trig, label in x["actions"]
              if trig in giving]
+    from ..override_words import override_scope
+    scope = override_scope(sop, case, lang, now) if consent_step in sop.steps else ""
     for x in steps:
+        x["override_scope"] = scope if x["inst"].step == consent_step and not x["inst"].final else ""
         # tryout 2, finding 33: answering in the place of a provider that uses the platform is the
         # exception (it answers in its own inbox): those actions apart, not among the ordinary ones
         behalf = x["inst"].recipient and x["inst"].recipient not in off_platform
