@@ -85,12 +85,15 @@ def value_label(
     sop: SOP, dim: str, code: str, lang: str, names: Callable[[str, str], str | None] | None = None
 ) -> str:
     """The label of value ``code`` of dimension ``dim``: its option label, an age group
-    (« 15–17 ans »), a provider's name from ``names(dim, code)``, or the code."""
+    (« 15–17 ans »), a provider's name from ``names(dim, code)``, or the code. An SOP without
+    ``indicators:`` (the case-row export still runs, tryout 9, L7) or without that dimension:
+    the label in the SOP's option list named ``dim`` (« region », « need »…), else the code."""
     if code == UNKNOWN:
         return unknown_label(lang)
-    d = sop.indicators.dimensions.get(dim)
+    d = sop.indicators.dimensions.get(dim) if sop.indicators is not None else None
     if d is None:
-        return code
+        named = sop.options.get(dim) or {}
+        return sop.label(named[code], lang) if code in named else code
     if d.directory == "organization_type" and code in ORG_TYPES:
         return org_type_label(code, lang)
     if d.age is not None:

@@ -121,6 +121,7 @@ def rows(
             continue
         (h,) = history.load(session, case_ids=[case.id]) or [CaseHistory(case.id, [])]
         reg = h.value("identification", "region") if "region" not in dims else _field(h, dims["region"].field)
+        reg = reg or case.region  # an SOP without a region dimension: the case's own (L7)
         sex = _field(h, dims["sex"].field) if "sex" in dims else None
         age = age_group(dims["age_group"], h) if "age_group" in dims else UNKNOWN
         needs = [it.get("need") for (step, _k), it in sorted(h.items.items()) if it.get("need")]

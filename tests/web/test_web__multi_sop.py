@@ -209,3 +209,30 @@ def test_login_page_names_every_sop_of_the_server(two, live, lang):
 def test_login_page_of_a_one_sop_server_names_it(live):
     page = httpx.get(f"{live.url}/login", headers={"Accept-Language": "fr"}).text
     assert re.search(r'<p class="muted">([^<]*)</p>', page)[1] == BF_TITLE["fr"]
+
+
+@pytest.mark.parametrize("names", ["0", "1"])
+def test_case_export_of_an_sop_without_indicators(two, names):
+    """Tryout 9, L7: the case-row export of an SOP without ``indicators:`` (the docs make it
+    optional) was a 500 (``sop.indicators`` None); it answers that SOP's rows — none here: its
+    case has no consent listing the statistics purpose — and no Burkina Faso row."""
+    c = two.client("mariam.kabore")
+    page = c.get("/dossiers/nouveau?sop=essai_sn").text
+    data = {"csrftoken": csrf_of(page), "form_token": _field(page, "form_token"), "sop": "essai_sn",
+            "name": "Moussa Sow", "need": "shelter"}
+    r = c.post("/dossiers/nouveau", data=data)
+    assert r.status_code == 303, r.text[:2000]
+    out = two.client("coord.mnr").get(f"/tableau-de-bord/export.csv?noms={names}&sop=essai_sn")
+    assert out.status_code == 200, out.text[:2000]
+    rows = out.content.decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 and "Région" in rows[0], rows
+    assert "MNR-BF" not in out.text and "Moussa" not in out.text
+
+
+def test_value_labels_of_an_sop_without_indicators():
+    from mno_workflow.indicators.present import value_label
+    sop = load_file(SECOND).model
+    assert sop.indicators is None
+    assert value_label(sop, "need", "shelter", "fr") == "Hébergement"
+    assert value_label(sop, "need", "shelter", "en") == "Shelter"
+    assert value_label(sop, "region", "dakar", "fr") == "dakar"  # no such list: the code
