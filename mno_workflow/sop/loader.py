@@ -212,6 +212,9 @@ def _schema_messages(kind: str, key: Any) -> tuple[str, Said, Said]:
     """Code, message and hint of an unknown (``extra_forbidden``) or missing key."""
     if kind == "extra_forbidden":
         near = _closest_key(key)
+        if near == str(key):  # a key of the language, at the wrong place (tryout 9, L1: « lint » on a step)
+            return "E010", said("key {key!r} is not allowed here", key=key), said(
+                "{key!r} belongs under {places} (docs/sop-language.md)", key=key, places=_places_of(str(key)))
         if near is not None:  # a misspelt key (« escalte »): the key of the SOP language it is nearest to
             return "E010", said("unknown key {key!r}", key=key), said(
                 "did you mean {near!r}? See docs/sop-language.md for the keys allowed here", near=near)
@@ -219,6 +222,30 @@ def _schema_messages(kind: str, key: Any) -> tuple[str, Said, Said]:
             "check the spelling; see docs/sop-language.md for the keys allowed here")
     return "E011", said("missing required key {key!r}", key=key), said("add '{key}:' to this mapping",
                                                                         key=key)
+
+
+#: where the keys of a model of the SOP language are written (the models an author meets)
+_PLACES = {"SOP": "/ (top level)", "State": "steps.<step>.states.<state>",
+           "Transition": "steps.<step>.transitions[]", "Step": "steps.<step>", "Form": "forms.<form>",
+           "FormField": "forms.<form>.fields[]", "Deadline": "steps.<step>.states.<state>.deadline",
+           "Role": "roles.<role>", "Calendar": "calendar", "DataProtection": "data_protection",
+           "Retention": "retention", "Reopen": "reopen", "Entry": "entries[]",
+           "ForEach": "steps.<step>.instances",
+           "FlowRule": "flow[]", "Expiry": "…deadline.on_expiry", "FormRule": "forms.<form>.rules[]"}
+
+
+def _places_of(key: str) -> str:
+    """Where ``key`` is written in the SOP language: the places (:data:`_PLACES`) of the models
+    that have it, joined by « , » (class names for a model not listed)."""
+    from .schema_base import Strict
+    found: list[str] = []
+    todo = list(Strict.__subclasses__())
+    while todo:
+        model = todo.pop()
+        todo.extend(model.__subclasses__())
+        if any((info.alias or name) == key for name, info in model.model_fields.items()):
+            found.append(_PLACES.get(model.__name__, model.__name__))
+    return ", ".join(sorted(set(found)))
 
 
 def _closest_key(key: Any) -> str | None:

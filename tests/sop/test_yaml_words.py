@@ -112,3 +112,23 @@ def test_a_misspelt_key_names_the_key_it_is_nearest_to(tmp_path, typo, near):
         load_file(broken)
     [d] = [d for d in e.value.diagnostics if d.code == "E010"]
     assert "vouliez-vous dire" not in d.format("fr") and "orthographe" in d.format("fr")
+
+
+def test_a_key_of_the_language_at_the_wrong_place_says_where_it_belongs(tmp_path):
+    """Tryout 9, L1: ``lint:`` on a step said « vouliez-vous dire 'lint' ? » — the very key refused.
+    A key of the SOP language written at a place that does not take it says where it goes."""
+    from mno_workflow.sop.loader import load_file
+    from tests.conftest import BF_SOP
+    text = BF_SOP.read_text(encoding="utf-8")
+    head = "  identification:\n    label:"
+    assert head in text
+    broken = tmp_path / "mnr.yaml"
+    broken.write_text(text.replace(head, "  identification:\n    lint: {allow: [W109], reason: essai}\n"
+                                   "    label:", 1), encoding="utf-8")
+    with pytest.raises(SOPError) as e:
+        load_file(broken)
+    [d] = [d for d in e.value.diagnostics if d.code == "E010"]
+    fr, en = d.format("fr"), d.format("en")
+    assert "vouliez-vous dire" not in fr and "did you mean" not in en
+    assert "clé 'lint' non permise ici" in fr and "s'écrit sous steps.<step>.states.<state>" in fr
+    assert "key 'lint' is not allowed here" in en and "belongs under steps.<step>.states.<state>" in en
