@@ -91,9 +91,8 @@ class CaseChangesMixin:
                 raise UnknownTrigger(Message.t(
                     "Seul un dossier clos peut être rouvert, si la POS le prévoit."))
             if actor.role not in sop.reopen.by:
-                raise RoleNotAllowed(Message.t(
-                    "Le rôle « {role} » ne peut pas rouvrir un dossier.",
-                    role=role_label(sop, actor.role)))
+                from .checks import reopen_refused
+                raise reopen_refused(sop, actor.role)
             given = reopen_values.check(sop, case.data, values)  # issue 13: risk level asked if unknown
             data = reopen_values.apply(dict(case.data or {}), given)
             closures = list(data.get("_closures", []))

@@ -59,6 +59,18 @@ def refuse_foreign_trigger(sop: SOP, role: str, trigger: str) -> None:
         role=role_label(sop, role), trigger=trigger_label(sop, trigger), roles=names))
 
 
+def reopen_refused(sop: SOP, role: str) -> RoleNotAllowed:
+    """The refusal of a reopening by ``role`` (not in the SOP's ``reopen.by``), naming the roles
+    that may (tryout 9, L12: the API answered « Accès refusé pour ce rôle. »)."""
+    holders = sop.reopen.by if sop.reopen is not None else []
+    names = Labels(tuple(sop.roles[r].label for r in holders if r in sop.roles))
+    if not holders:
+        return RoleNotAllowed(Message.t("Cette POS ne prévoit pas de rouvrir un dossier."))
+    return RoleNotAllowed(Message.t(
+        "Le rôle « {role} » ne peut pas rouvrir un dossier ; rôles autorisés : {roles}.",
+        role=role_label(sop, role), roles=names))
+
+
 def when_not_met(t: Any) -> Message:
     """The refusal of transition ``t`` whose ``when`` condition is false: the SOP's own
     ``when_message`` (its labels, shown in the reader's language, French as fallback), else the

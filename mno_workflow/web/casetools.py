@@ -109,8 +109,10 @@ def reopen(web: Web, user: User, reference: str, reason: str, expected: int | No
     with wf.sessions() as s:
         access.require(user, "cases")
         case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
-        if not access.may_reopen(web.compiled_for(case).sop, user):
-            raise access.Forbidden("reopen")
+        sop = web.compiled_for(case).sop
+        if not access.may_reopen(sop, user):  # the roles that may, not « accès refusé » (L12)
+            from ..engine.checks import reopen_refused
+            raise reopen_refused(sop, user.role)
     errors = _reason_errors(reason)
     if errors:
         raise FormInvalid("reopen", errors)

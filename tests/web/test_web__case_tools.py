@@ -4,6 +4,7 @@ engine writes."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from mno_workflow.store import repository
 from mno_workflow.store.models import AuditEvent
 
+from .conftest import PASSWORD
 from .helpers import case_with_referrals, closed_case, provider, yaadga_case
 
 
@@ -114,7 +116,15 @@ def test_reopen_closed_case(live):
     sup = live.client("idrissa.sanou")
     cw = live.client("mariam.kabore")
     assert url not in cw.get(f"/dossiers/{ref}").text
-    assert post(cw, url, reason="x").status_code == 403
+    refused = post(cw, url, reason="x")
+    assert refused.status_code == 403
+    # the roles that may reopen, not « Accès refusé pour ce rôle » (tryout 9, L12), page and API
+    assert "ne peut pas rouvrir un dossier ; rôles autorisés : Superviseur" in html.unescape(refused.text)
+    token = cw.post("/api/v1/auth/token", json={"username": "mariam.kabore", "password": PASSWORD}).json()
+    api = cw.post(f"/api/v1/cases/{ref}/reopen", json={"reason": "x"},
+                  headers={"Authorization": f"Bearer {token['token']}", "Accept-Language": "en"})
+    assert api.status_code == 403 and api.json()["code"] == "role_not_allowed", api.text
+    assert "cannot reopen a case; roles allowed: Supervisor" in api.json()["message"], api.text
     page = sup.get(f"/dossiers/{ref}").text
     assert url in page and "Rouvrir le dossier" in page
     r = post(sup, url, reason="   ", version=str(version(live.wf, ref)))

@@ -87,6 +87,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 if isinstance(e, (CaseNotFound,)):
                     raise access.NotVisible() from None
                 tool["error"] = e.text(lang)
+                if e.http_status == 403:  # a tool this role has no form for: said at the top (L12)
+                    tool["refused"] = tool["error"]
                 return _render_case(request, user, reference, e.http_status, tool)
             request.session["flash"] = flash
             back = safe_next(values["next"], f"/dossiers/{reference[:40].upper()}")  # e.g. /travail
