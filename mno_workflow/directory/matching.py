@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mno_workflow.directory.areas import DATA_DIR, AreaRegistry, default_registry, fold
+from mno_workflow.directory.areas import DATA_DIR, AreaRegistry, fold
 from mno_workflow.directory.tables import TABLES
 from mno_workflow.sop.diagnostics import said_fr
 
@@ -213,19 +213,15 @@ def match(
     today: date | None = None,
     sop: Any | None = None,
 ) -> list[Candidate]:
-    """Rank services for ``need`` (a code of the SOP's ``need`` option list) in ``region``.
-
-    ``region`` may be a current region name, a former region name or a province name, in any
-    case, with or without accents, of the areas of ``sop`` (an SOP model: its ``region`` options
-    in its country, :func:`.sop_areas.registry_for`; None: Burkina Faso's); with ``sop``, ``need``
-    must be one of its needs. A service without any service area serves the regions of its
-    addresses. ``age`` in whole years; ``sex`` ``"f"`` or ``"m"``;
-    ``language`` an ISO 639 code or a name (``"mos"``, ``"Mooré"``). Returns at most ``limit``
-    candidates, best first (highest ``score``), each with its reasons. Raises MatchError for an
-    unknown need or region.
+    """Rank services for ``need`` (a code of the SOP's ``need`` option list) in ``region``: a
+    region name, former name or province, any case or accents, among the areas of ``sop`` (its
+    ``region`` options, :func:`.sop_areas.registry_for`; None: Burkina Faso's), whose needs then
+    bound ``need``. A service without service area serves the regions of its addresses. ``age``
+    in years; ``sex`` ``"f"``/``"m"``; ``language`` an ISO 639 code or a name. At most ``limit``
+    candidates, best first, with reasons. Raises MatchError for an unknown need or region.
     """
     from .sop_areas import address_regions, registry_for
-    registry = registry or (registry_for(sop) if sop is not None else default_registry())
+    registry = registry or registry_for(sop)
     mapping = mapping if mapping is not None else default_mapping()
     today = today or date.today()
     needs = (sop.options.get("need") or {}) if sop is not None else None
