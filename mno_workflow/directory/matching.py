@@ -220,7 +220,7 @@ def match(
     in years; ``sex`` ``"f"``/``"m"``; ``language`` an ISO 639 code or a name. At most ``limit``
     candidates, best first, with reasons. Raises MatchError for an unknown need or region.
     """
-    from .sop_areas import address_regions, registry_for
+    from .sop_areas import address_regions, is_national_word, national_word_abroad, registry_for
     registry = registry or registry_for(sop)
     mapping = mapping if mapping is not None else default_mapping()
     today = today or date.today()
@@ -271,6 +271,7 @@ def match(
     languages = _by_service(session, "language", ids)
     referrals = _by_service(session, "service_referral", ids)
     placed = address_regions(session, [i for i in ids if not areas.get(i)], registry)
+    elsewhere = national_word_abroad(session, sop, services)  # « National » of another country
     units = {r.id: r.name for r in session.execute(select(TABLES["unit"])).all()}
     stale_before = months_before(today, 6)
 
@@ -282,7 +283,7 @@ def match(
         national = False
         for a in areas.get(s["id"], []):
             cov = registry.coverage(a["name"])
-            if cov is None:
+            if cov is None or (cov[0] == "national" and s["id"] in elsewhere and is_national_word(a["name"])):
                 continue
             if cov[0] == "national":
                 national = True

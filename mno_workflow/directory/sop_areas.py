@@ -123,3 +123,21 @@ def loaded_registries(session: Any) -> list[AreaRegistry]:
         if all(registry is not r for r in out):
             out.append(registry)
     return out
+
+
+def national_word_abroad(session: Any, sop: Any | None, services: list[Any]) -> set[str]:
+    """The ids of ``services`` (rows with ``id`` and ``organization_id``) whose organisation is
+    established outside ``sop``'s country only (:func:`.need_check.abroad`): for them a service
+    area named by a word of no country (« National », « Tout le pays ») is their own country, not
+    the SOP's — a Burkina Faso service « National » covers no Togo region. Empty without ``sop``."""
+    if sop is None or not services:
+        return set()
+    from .need_check import abroad
+    away = abroad(session, sop, {s["organization_id"] for s in services})
+    return {s["id"] for s in services if s["organization_id"] in away}
+
+
+def is_national_word(name: str) -> bool:
+    """Whether a service-area name is a word of no country (« National », « Tout le pays »)."""
+    from .areas import fold
+    return fold(name) in {fold(w) for w in NATIONAL_WORDS}

@@ -68,3 +68,20 @@ def test_match_ranks_the_sop_services_by_area_and_address(session: Session, buil
 def test_an_address_in_another_country_serves_nothing(session: Session, build, togo):
     _togo_rows(session, build, togo, country="BJ")
     assert [c.service_id for c in match(session, "medical", "maritime", sop=togo)] == []
+
+
+@pytest.mark.parametrize(("country", "found"), [("BF", []), ("TG", ["svc-nat"])])
+def test_a_national_word_is_the_country_of_the_organisation(session: Session, build, togo, country, found):
+    """« National » on a service of an organisation established in Burkina Faso only covers no
+    Togo region; in Togo it covers them all."""
+    build.data["taxonomy_term"].append({"id": "term-health_care", "code": "health_care",
+                                        "name": "Soins de santé", "taxonomy_id": "tax"})
+    build.service("svc-nat", types="health_care", areas="National")
+    build.data["location"] = [{"id": "loc-t", "location_type": "physical", "organization_id": "org-t",
+                               "name": "Siège"}]
+    build.data["address"] = [{"id": "adr-t", "location_id": "loc-t", "address_1": "Siège", "city": "Ville",
+                              "region": "", "country": country, "address_type": "physical"}]
+    build.load(session)
+    hits = match(session, "medical", "maritime", sop=togo)
+    assert [c.service_id for c in hits] == found and all(c.coverage == "national" for c in hits)
+    assert [c.service_id for c in match(session, "medical", "kadiogo")] == ["svc-nat"]  # BF: as before
