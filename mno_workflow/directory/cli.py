@@ -184,22 +184,26 @@ def search_cmd(
         "focaux (lecture inscrite au journal d'accès). Sans --as, ils sont masqués.",
     ),
     sop: str | None = typer.Option(
-        None, "--sop", help="POS du dossier à orienter : les organisations hors de son pays sont marquées "
-        "« à l'étranger » (défaut : la première POS chargée)."),
+        None, "--sop", help="POS du dossier à orienter : ses régions et ses besoins, et les organisations "
+        "hors de son pays marquées « à l'étranger » (défaut : celle du compte --as, sinon la seule POS "
+        "chargée)."),
     db: str | None = DB,
 ) -> None:
     """Proposer des services pour un besoin, classés avec leurs raisons."""
+    from mno_workflow.directory.need_check import abroad, abroad_help, abroad_mark
     from mno_workflow.directory.search_contacts import disclose_focal_points
 
     if fmt not in ("table", "json"):
         _fail([_("erreur : format « {fmt} » inconnu ; formats : {formats}", fmt=fmt,
                  formats="table, json")])
     with _session(db) as session:
-        found = match(session, need=need, region=region, age=age, sex=sex, language=language, limit=limit)
+        model = _searched_sop(session, sop, actor)  # its regions and needs (tryout 8, K6)
+        found = match(session, need=need, region=region, age=age, sex=sex, language=language, limit=limit,
+                      sop=model)
         asked = {"need": need, "region": region, "age": age, "sex": sex, "language": language, "limit": limit}
         note = disclose_focal_points(session, found, actor, asked)
         names = _user_names(session, {c.focal_point_user_id for c in found})
-        away = _abroad(session, sop, {c.organization_id for c in found})
+        away = abroad(session, model, {c.organization_id for c in found}) if model is not None else {}
     from mno_workflow.commands.common import lang as cli_lang
     from mno_workflow.sop.diagnostics import text_in
 
@@ -207,7 +211,6 @@ def search_cmd(
         typer.echo(text_in(note, cli_lang()), err=True)
     for c in found:  # the reasons are catalogue messages: in the --lang language (JSON too)
         c.reasons = [text_in(r, cli_lang()) for r in c.reasons]
-    from mno_workflow.directory.need_check import abroad_help, abroad_mark
     if fmt == "json":  # « abroad » as in GET /api/v1/directory
         typer.echo(json.dumps([{**c.as_dict(), "abroad": {
             "countries": away[c.organization_id], "label": abroad_mark(away[c.organization_id], cli_lang()),
@@ -233,25 +236,24 @@ def search_cmd(
             typer.echo(f"    · {reason}")
 
 
-def _abroad(session: Session, sop_id: str | None, organisations: set[str]) -> dict[str, list[str]]:
-    """The organisations established outside the country of SOP ``sop_id`` (newest version; None:
-    the first SOP loaded), :func:`mno_workflow.directory.need_check.abroad`; none when no SOP is
-    loaded. An unknown ``sop_id``: one line naming the loaded SOPs, exit 1."""
-    from sqlalchemy import inspect, select
+def _searched_sop(session: Session, sop_id: str | None, actor: str):
+    """The SOP model the search runs for (:func:`mno_workflow.engine.sop_choice.for_directory`):
+    ``--sop``, else the SOP of the ``--as`` account, else the only SOP loaded; None when none is
+    loaded (Burkina Faso's areas). An unknown ``--sop``, or several SOPs and nothing saying which:
+    one line naming the loaded SOPs, exit 1."""
+    from sqlalchemy import inspect
 
-    from mno_workflow.directory.need_check import abroad
-    from mno_workflow.reminders.rendering import sop_model
-    from mno_workflow.store.models import SopVersion
+    from mno_workflow.engine import sop_choice
+    from mno_workflow.engine.actors import Actor
+    from mno_workflow.engine.errors import Message
+    from mno_workflow.engine.registry import Registry
+    from mno_workflow.store.models import SopVersion, User
     if not inspect(session.connection()).has_table(SopVersion.__tablename__):
-        rows = []
-    else:
-        rows = list(session.scalars(select(SopVersion).order_by(SopVersion.id)))
-    if sop_id and all(r.sop_id != sop_id for r in rows):
-        _fail([_("erreur : POS inconnue « {sop} » ; POS chargées : {known}", sop=sop_id,
-                 known=", ".join(dict.fromkeys(r.sop_id for r in rows)) or "-")])
-    wanted = sop_id or (rows[0].sop_id if rows else None)
-    newest = [r for r in rows if r.sop_id == wanted][-1:]
-    return abroad(session, sop_model(newest[0]), organisations) if newest else {}
+        return None
+    who = session.get(User, Actor.parse(actor).user) if actor.strip() and ":" in actor else None
+    chosen = sop_choice.for_directory(session, Registry(), sop_id, getattr(who, "sop_id", None) or None,
+                                      hint=Message.t("précisez --sop ID."))  # errors: one line (_session)
+    return chosen.sop if chosen is not None else None
 
 
 def _user_names(session: Session, ids: set) -> dict[str, str]:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mno_workflow.directory.areas import DATA_DIR, AreaRegistry, default_registry, fold
+from mno_workflow.directory.areas import DATA_DIR, AreaRegistry, fold
 from mno_workflow.directory.tables import TABLES
 from mno_workflow.sop.diagnostics import said_fr
 
@@ -38,6 +38,17 @@ LANGUAGE_MATCH, LANGUAGE_MISSING = 20, -20
 ELIGIBLE_POINTS = 5
 CLOSED_PENALTY = -100
 EXCLUDED_STATUSES = ("inactive", "defunct")
+
+
+# the coverage reason, by (coverage, served region read from the service's addresses)
+_ZONE = {
+    ("region", False): lambda names: said_fr("Zone : {names} (région du dossier)", names=names),
+    ("region", True): lambda names: said_fr("Zone : {names} (région du dossier, d'après l'adresse du "
+                                            "service)", names=names),
+    ("neighbour", False): lambda names: said_fr("Zone : région voisine {names}", names=names),
+    ("neighbour", True): lambda names: said_fr("Zone : région voisine {names} (d'après l'adresse du "
+                                               "service)", names=names),
+}
 
 
 class MatchError(ValueError):
@@ -200,18 +211,26 @@ def match(
     registry: AreaRegistry | None = None,
     mapping: dict[str, list[NeedLink]] | None = None,
     today: date | None = None,
+    sop: Any | None = None,
 ) -> list[Candidate]:
-    """Rank services for ``need`` (a code of the SOP's ``need`` option list) in ``region``.
-
-    ``region`` may be a current region name, a former region name or a province name, in any
-    case, with or without accents. ``age`` in whole years; ``sex`` ``"f"`` or ``"m"``;
-    ``language`` an ISO 639 code or a name (``"mos"``, ``"Mooré"``). Returns at most ``limit``
-    candidates, best first (highest ``score``), each with its reasons. Raises MatchError for an
-    unknown need or region.
+    """Rank services for ``need`` (a code of the SOP's ``need`` option list) in ``region``: a
+    region name, former name or province, any case or accents, among the areas of ``sop`` (its
+    ``region`` options, :func:`.sop_areas.registry_for`; None: Burkina Faso's), whose needs then
+    bound ``need``. A service without service area serves the regions of its addresses. ``age``
+    in years; ``sex`` ``"f"``/``"m"``; ``language`` an ISO 639 code or a name. At most ``limit``
+    candidates, best first, with reasons. Raises MatchError for an unknown need or region.
     """
-    registry = registry or default_registry()
+    from .sop_areas import address_regions, is_national_word, national_word_abroad, registry_for
+    registry = registry or registry_for(sop)
     mapping = mapping if mapping is not None else default_mapping()
     today = today or date.today()
+    needs = (sop.options.get("need") or {}) if sop is not None else None
+    if needs is not None and need not in needs:
+        raise MatchError(said_fr("besoin inconnu « {need} » ; besoins de la POS : {known}", need=need,
+                                 known=", ".join(needs) or "-"))
+    if needs is not None and need not in mapping:
+        raise MatchError(said_fr("aucun type de service de l'annuaire n'est associé au besoin « {need} » "
+                                 "(need_service_types.csv)", need=need))
     if need not in mapping:
         raise MatchError(said_fr("besoin inconnu « {need} » ; besoins connus : {known}", need=need,
                                  known=", ".join(sorted(mapping))))
@@ -251,6 +270,8 @@ def match(
     costs = _by_service(session, "cost_option", ids)
     languages = _by_service(session, "language", ids)
     referrals = _by_service(session, "service_referral", ids)
+    placed = address_regions(session, [i for i in ids if not areas.get(i)], registry)
+    elsewhere = national_word_abroad(session, sop, services)  # « National » of another country
     units = {r.id: r.name for r in session.execute(select(TABLES["unit"])).all()}
     stale_before = months_before(today, 6)
 
@@ -262,19 +283,18 @@ def match(
         national = False
         for a in areas.get(s["id"], []):
             cov = registry.coverage(a["name"])
-            if cov is None:
+            if cov is None or (cov[0] == "national" and s["id"] in elsewhere and is_national_word(a["name"])):
                 continue
             if cov[0] == "national":
                 national = True
             covered |= cov[1]
-        if covered & home:
-            coverage = "region"
-            names = ", ".join(sorted(registry.areas[c].name for c in covered & home))
-            reasons.append(said_fr("Zone : {names} (région du dossier)", names=names))
-        elif covered & near:
-            coverage = "neighbour"
-            names = ", ".join(sorted(registry.areas[c].name for c in covered & near))
-            reasons.append(said_fr("Zone : région voisine {names}", names=names))
+        located = not areas.get(s["id"])  # no service area: the regions of its addresses
+        covered |= placed.get(s["id"], set()) if located else set()
+        if covered & (home | near):
+            coverage = "region" if covered & home else "neighbour"
+            shown = covered & (home if coverage == "region" else near)
+            names = ", ".join(sorted(registry.areas[c].name for c in shown))
+            reasons.append(_ZONE[coverage, located](names))
         elif national:
             coverage = "national"
             reasons.append(said_fr("Zone : couverture nationale"))

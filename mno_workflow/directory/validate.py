@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mno_workflow.directory.areas import AreaRegistry, default_registry
+from mno_workflow.directory.areas import AreaRegistry
 from mno_workflow.directory.problems import Problem, RawRow
 from mno_workflow.directory.schema import MODELS, PROFILE_REQUIRED, foreign_keys
 from mno_workflow.directory.tables import TABLES
@@ -128,7 +128,8 @@ def validate_rows(
     reported in ``warnings`` (if given) instead of being an error; the ``mno`` profile's checks
     (required columns, area names, currency…) apply to the other rows."""
     warnings = warnings if warnings is not None else []
-    registry = registry or default_registry()
+    from .sop_areas import loaded_registries
+    registries = [registry] if registry is not None else loaded_registries(session)  # every SOP's (K6)
     problems: list[Problem] = []
     valid: dict[str, list[_Valid]] = {}
     failed_ids: dict[str, set[str]] = {}  # ids of invalid rows: not reported again as unknown references
@@ -207,14 +208,15 @@ def validate_rows(
     for v in valid.get("service_area", []):
         if v.raw.hsds:
             continue
-        if registry.coverage(v.values["name"]) is None:
+        if all(r.coverage(v.values["name"]) is None for r in registries):
             problems.append(
                 Problem(
                     v.raw.file,
                     v.raw.row,
                     "name",
                     said_fr("zone inconnue '{name}' : région, ancienne région, province ou « {country} » "
-                            "attendue", name=v.values["name"], country=registry.country.name),
+                            "attendue", name=v.values["name"],
+                            country=" / ".join(dict.fromkeys(r.country.name for r in registries))),
                 )
             )
     seen_service: dict[str, int] = {}

@@ -131,3 +131,23 @@ def for_pages(s: Session, registry, sop_id: str | None, first: str) -> CompiledS
         return e.chosen
     except SOPAmbiguous:
         return registry.compiled(registry.latest(s, first))
+
+
+def for_directory(s: Session, registry, sop_id: str | None, account_sop: str | None, *,
+                  hint: Message) -> CompiledSOP | None:
+    """The SOP a directory search runs for — its regions and needs (tryout 8, K6): ``sop_id``
+    (``?sop=``, ``--sop``); else the account's SOP (``users.sop_id``) when registered; else the
+    only registered SOP; None when none is registered (Burkina Faso's areas, as before any SOP).
+    Raises :class:`SOPUnknown`, or :class:`SOPAmbiguous` when several are registered and nothing
+    says which (an account of every SOP): ``hint`` says how to choose, never a guess."""
+    regs = registered(s, registry)
+    if sop_id:
+        return find(regs, sop_id).compiled
+    mine = [r for r in regs if account_sop and r.sop_id == account_sop]
+    if mine or len(regs) == 1:
+        return (mine or regs)[0].compiled
+    if not regs:
+        return None
+    raise SOPAmbiguous(Message.t(
+        "Plusieurs POS sont chargées : {sops}. Le répertoire cherche dans les régions et les besoins "
+        "d'une seule POS : {hint}", sops=names(regs), hint=hint), known=[r.sop_id for r in regs])

@@ -102,7 +102,7 @@ def unmet_needs(session: Session, sop: SOP, regions: list[str], on: date) -> lis
             continue
         for region in regions:
             try:
-                if not match(session, need, region, limit=1, mapping=mapping, today=on):
+                if not match(session, need, region, limit=1, mapping=mapping, today=on, sop=sop):
                     out.append((need, region))
             except MatchError:
                 continue

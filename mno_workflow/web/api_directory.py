@@ -37,23 +37,27 @@ def add_directory_routes(api: FastAPI, web: Web, current_user, ApiError, _error_
         region: str = Query(max_length=64),
         limit: int = Query(10, ge=1, le=50),
         sop: str | None = Query(None, max_length=64, description=N_(
-            "Identifiant de la POS du dossier à orienter, dont le pays marque les organisations à "
-            "l'étranger (abroad) ; par défaut celle du compte, sinon la première POS chargée. Une POS "
-            "inconnue : 422 sop_unknown.")),
+            "Identifiant de la POS du dossier à orienter : ses régions et ses besoins sont ceux de la "
+            "recherche, son pays marque les organisations à l'étranger (abroad) ; par défaut celle du "
+            "compte, sinon la seule POS chargée. Une POS inconnue : 422 sop_unknown ; plusieurs POS "
+            "chargées et un compte de toutes les POS : 422 sop_ambiguous.")),
         user: User = Depends(current_user),
     ):
         access.require(user, "directory")
         from ..directory.need_check import abroad, abroad_help, abroad_mark
         from ..engine import sop_choice
+        from ..engine.errors import Message
         from . import sop_pick
         lang = lang_of(request, user)
-        with wf.sessions() as s:
+        with wf.sessions() as s:  # the regions and needs of the SOP searched for (tryout 8, K6)
+            chosen = sop_choice.for_directory(s, wf.registry, sop, getattr(user, "sop_id", None) or None,
+                                              hint=Message.t("précisez ?sop=ID."))
+            model = chosen.sop if chosen is not None else sop_pick.own(web, s, user).sop
             try:
-                found = directory.match(s, need, region, limit=limit)
+                found = directory.match(s, need, region, limit=limit,
+                                        sop=chosen.sop if chosen is not None else None)
             except directory.MatchError as e:
                 raise ApiError(422, "match_invalid", e.args[0] if e.args else "") from None
-            model = sop_choice.find(sop_choice.registered(s, wf.registry), sop).compiled.sop if sop \
-                else sop_pick.own(web, s, user).sop
             away = abroad(s, model, {c.organization_id for c in found})  # a transfer abroad (I4)
             items = [{**c.as_dict(), "abroad": {
                 "countries": away[c.organization_id], "label": abroad_mark(away[c.organization_id], lang),

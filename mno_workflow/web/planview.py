@@ -77,7 +77,7 @@ def _proposed(s: Session, sop: SOP, case: Case, row: dict[str, Any], lang: str) 
     from ..directory.need_check import abroad, abroad_mark
     names: dict[str, str] = {}  # organisation id → name, best first
     try:
-        for c in directory.match(s, str(row["need"]), case.region, limit=8):
+        for c in directory.match(s, str(row["need"]), case.region, limit=8, sop=sop):  # its regions (K6)
             if c.organization_name not in names.values():
                 names[c.organization_id] = c.organization_name
     except directory.MatchError:

@@ -230,6 +230,14 @@ def on_behalf_note(sop: SOP, ev, lang: str, names: dict[str, str] | None = None)
     return ""
 
 
+def case_sop(case: Case) -> SOP | None:
+    """The SOP model of ``case``'s version (its regions and needs for the directory's proposals),
+    None for a case without one."""
+    from ..reminders.rendering import sop_model
+    version = getattr(case, "sop_version", None)
+    return sop_model(version) if version is not None else None
+
+
 def provider_field(
     s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance, lang: str,
     sop: SOP | None = None, now: Any = None,
@@ -249,7 +257,8 @@ def provider_field(
     candidates = []
     if need and case.region:
         try:
-            candidates = directory.match(s, str(need), case.region, limit=8)
+            candidates = directory.match(s, str(need), case.region, limit=8,  # its SOP's regions (K6)
+                                         sop=sop if sop is not None else case_sop(case))
         except directory.MatchError:
             candidates = []
     seen: dict[str, str] = {}

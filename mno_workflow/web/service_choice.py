@@ -16,6 +16,7 @@ from ..directory.tables import TABLES
 from ..i18n import gettext
 from ..store.models import Case, StepInstance
 from .forms import FieldView
+from .presenters import case_sop
 
 
 def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: StepInstance,
@@ -33,7 +34,8 @@ def service_field(s, views: list[FieldView], field_id: str, case: Case, inst: St
     owners: dict[str, str] = {}  # service id → its organisation's id
     if need and case.region:
         try:
-            for c in directory.match(s, str(need), case.region, limit=8):
+            for c in directory.match(s, str(need), case.region, limit=8,  # its SOP's regions (K6)
+                                     sop=sop if sop is not None else case_sop(case)):
                 matched.append((c.service_id,
                                 f"{in_lang(c.service_name, lang)} — {in_lang(c.organization_name, lang)}"))
                 owners[c.service_id] = c.organization_id

@@ -152,10 +152,13 @@ def test_the_directory_listing_says_abroad_on_the_api_and_the_cli(two, lang):
     out = CliRunner().invoke(cli_app, [*base, "--sop", "mnr_sn", "--format", "json"])
     assert {i["organization_id"]: i["abroad"] for i in json.loads(out.stdout)}["org-masn"]["label"] \
         == ABROAD[lang]
-    out = CliRunner().invoke(cli_app, base)  # the first SOP loaded: Burkina Faso
+    out = CliRunner().invoke(cli_app, [*base, "--sop", "mnr_bf"])
     assert out.exit_code == 0 and ABROAD[lang] not in out.output, out.output
+    out = CliRunner().invoke(cli_app, base)  # two SOPs and no --sop: which one is asked, no guess (K6)
+    assert out.exit_code == 1 and "--sop ID" in out.output and "(mnr_sn)" in out.output, out.output
     out = CliRunner().invoke(cli_app, [*base, "--sop", "xx"])
-    assert out.exit_code == 1 and "mnr_bf, mnr_sn" in out.output and "Traceback" not in out.output, out.output
+    assert out.exit_code == 1 and "(mnr_bf)" in out.output and "(mnr_sn)" in out.output \
+        and "Traceback" not in out.output, out.output
 
 
 # -- an account of another SOP is no focal point ----------------------------------------------------

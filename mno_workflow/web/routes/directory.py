@@ -61,30 +61,40 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
     # -- directory -------------------------------------------------------------------------------------
     @r.get("/repertoire")
-    def directory_page(request: Request, need: str = "", region: str = ""):
+    def directory_page(request: Request, need: str = "", region: str = "", sop: str = ""):
         with wf.sessions() as s:
             user = web.user(request, s)
             access.require(user, "directory")
-            from .. import sop_pick
-            sop = sop_pick.own(web, s, user).sop  # the account's SOP: its regions, its country
-            error, results = None, []
+            from ...engine import sop_choice
+            from ...engine.errors import EngineError, Message
             lang = web.lang(request, user)
-            if need and region:  # reasons and errors are catalogue messages: in the reader's language
+            error, results, chosen = None, [], None
+            try:  # the SOP searched for: its regions, needs and country (tryout 8, K6)
+                chosen = sop_choice.for_directory(s, wf.registry, sop[:64] or None,
+                                                  getattr(user, "sop_id", None) or None,
+                                                  hint=Message.t("choisissez la POS ci-dessous."))
+            except EngineError as e:
+                error = e.text(lang) if need and region or sop else None
+            regs = sop_choice.registered(s, wf.registry) if not getattr(user, "sop_id", None) else []
+            shown = chosen.sop if chosen is not None else None
+            if need and region and shown is not None:  # reasons and errors: in the reader's language
                 try:
-                    results = directory.match(s, need[:64], region[:64], limit=20)
+                    results = directory.match(s, need[:64], region[:64], limit=20, sop=shown)
                 except directory.MatchError as e:
                     error = text_in(e.args[0], lang)
             contacts = contacts_for(s, user, ({"id": c.service_id, "organization_id": c.organization_id}
                                               for c in results))
             from ...directory.need_check import abroad, abroad_help, abroad_mark
             away = {oid: abroad_mark(countries, lang)  # outside the SOP's country (tryout 6, I4)
-                    for oid, countries in abroad(s, sop, {c.organization_id for c in results}).items()}
+                    for oid, countries in abroad(s, shown, {c.organization_id for c in results}).items()
+                    } if shown is not None else {}
             page = web.render(
                 request,
                 "directory.html",
                 {
                     **base_ctx(request, s, user),
-                    "sop": sop,
+                    "sop": shown,  # None: several SOPs, none chosen — the page asks which
+                    "sops": [(r.sop_id, r.label(lang), r.compiled.sop) for r in regs if len(regs) > 1],
                     "need": need,
                     "region": region,
                     "results": results,
