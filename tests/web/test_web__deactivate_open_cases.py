@@ -1,6 +1,8 @@
 """Deactivating a case manager who holds open cases (tryout 5, H26): « Désactiver » on
 /admin/acces first shows how many open cases stay assigned to the account and links to their bulk
-reassignment (the case list of that case manager, with the reassignment form); only the
+reassignment (the case list of that case manager, with the reassignment form) — or, when the
+coordination may not reassign under the cases' SOP (the BF one fires none of its transitions:
+tryout 8, K3), to that list for their supervisor, with no form; only the
 confirmation deactivates. Afterwards the case page and the case list mark the inactive assignee
 « (désactivé) » / "(deactivated)". In French and English."""
 

@@ -5,7 +5,8 @@ not « of the region » of a Kadiogo case: refused like any other out-of-region 
 words that say why, on every path (API, case page, bulk form, command line), and never offered in
 the drop-downs; a case without region still goes to them.
 K3: the role is checked first (the Burkina Faso coordination fires no transition: it may not
-reassign, told so before any region, and offered no form), then the SOP, then the region.
+reassign, told so before any region, and offered no form, checkbox nor « Réattribuer » on its
+escalation rows), then the SOP, then the region.
 K5: the filters of a list that mixes cases of both SOPs offer both SOPs' values, grouped under the
 SOP's title and each selecting its own SOP's cases; an account of one SOP sees its SOP's only."""
 
@@ -182,3 +183,29 @@ def test_an_account_of_one_sop_keeps_its_sops_values_only(world, uid):
     page = html.unescape(live.client(uid).get("/dossiers").text)
     assert "optgroup label=\"Mécanisme" not in page and SN_TITLE["fr"] not in page
     assert '<option value="kadiogo" >' in page and "dakar" not in page and "mnr_bf:" not in page
+
+
+def test_an_escalation_row_offers_reassign_only_to_a_role_that_may(live):
+    """The BF coordination gets the escalation of a plan left awaiting approval, with « Prolonger »
+    and « Relancer » but no « Réattribuer » (it may not reassign: K3); the supervisor's rows keep it."""
+    from datetime import timedelta
+
+    from mno_workflow.reminders.sweeper import sweep
+
+    from .helpers import CONSENT, NEEDS
+    wf = live.wf
+    other = wf.create_case("mnr_bf", MARIAM)  # its consent, overdue, escalates to the supervisor
+    wf.fire(other, "register", MARIAM, IDENT)
+    ref = wf.create_case("mnr_bf", MARIAM)
+    wf.fire(ref, "register", MARIAM, IDENT)
+    wf.fire(ref, "record_consent", MARIAM, CONSENT)
+    wf.fire(ref, "submit_assessment", MARIAM, NEEDS)  # awaiting approval: 3 working days
+    live.clock.advance(timedelta(days=10))
+    assert sweep(wf).escalations
+    work = live.client("coord.mnr").get("/travail").text
+    assert f'href="/dossiers/{ref}#step-' in work and 'data-action="remind"' in work
+    assert f'href="/dossiers/{ref}#tool-reassign"' not in work
+    group = live.client("coord.mnr").get("/travail/escalades").text
+    assert ref in group and f'href="/dossiers/{ref}#tool-reassign"' not in group
+    sup = live.client("idrissa.sanou").get("/travail").text
+    assert f'href="/dossiers/{other}#tool-reassign"' in sup
