@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -94,19 +95,19 @@ def _command() -> str:
     return " ".join(["mno", *(ctx.command_path.split()[1:] if ctx is not None else [])])
 
 
-def check_assignee(session: Session, assignee: str, cases: list[Case]) -> None:
-    """Like the web API: ``assignee`` is an active case manager (role ``caseworker``) of the region
-    of every case that has one. Raises :class:`BadAssignee`."""
+def check_assignee(session: Session, assignee: str, cases: list[tuple[Case, Any]], role: str) -> None:
+    """Like the web API, in the same order (:mod:`.engine.reassign_rules`, tryout 8, K3): ``role``
+    may reassign under the SOP of every case (``cases``: ``(case, its SOP model)``; RoleNotAllowed),
+    then ``assignee`` is an active case manager of the case's SOP and of its region when it has
+    one — one without region is of none (tryout 8, K2). Raises :class:`BadAssignee` (one line)."""
+    from .engine import reassign_rules
+    for _case, sop in cases:
+        reassign_rules.check_role(sop, role)
     target = session.get(User, assignee.strip()) if assignee.strip() else None
-    if target is None or target.role != "caseworker" or not target.active:
-        raise BadAssignee(Message.t(
-            "« {assignee} » n'est pas un gestionnaire de cas actif.",
-            assignee=assignee))
-    other = [c.reference or "" for c in cases if c.region and target.region and c.region != target.region]
-    if other:
-        raise BadAssignee(Message.t(
-            "{display_name} n'est pas de la région de : {p2}.",
-            display_name=target.display_name, p2=', '.join(other)))
+    problem = reassign_rules.assignee_problem(
+        target, assignee.strip(), [(c.reference or "", sop.sop, c.region) for c, sop in cases])
+    if problem is not None:
+        raise BadAssignee(problem)
 
 
 class OutOfScope(EngineError):

@@ -255,8 +255,9 @@ def case_reassign(references: Annotated[list[str], typer.Argument(help="Référe
     with errors():
         from ..cli_identity import check_assignee
         from ..store import repository
-        with engine.sessions() as s:
-            check_assignee(s, to, [c for c in (repository.get_case(s, r) for r in references) if c])
+        with engine.sessions() as s:  # the role first, then the new case manager (tryout 8, K3)
+            cases = [c for c in (repository.get_case(s, r) for r in references) if c]
+            check_assignee(s, to, [(c, engine.registry.for_case(c).sop) for c in cases], who.role)
         changed = engine.reassign(references, to, who, reason)
     listed = f" : {', '.join(changed)}" if changed else ""
     typer.echo(ngettext("{n} dossier réattribué à {user}", "{n} dossiers réattribués à {user}", len(changed),

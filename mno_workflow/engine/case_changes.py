@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..store.audit import append_event
 from ..store.models import User
-from . import corewrite, reopen_values
+from . import corewrite, reassign_rules, reopen_values
 from .actors import Actor, FireResult
 from .errors import (
     FormInvalid,
@@ -29,31 +29,24 @@ class CaseChangesMixin:
         manager is told (in-app, e-mail, SMS: :mod:`.reassign_notify`), and the former one gets a
         notice that names no data of the case.
 
-        Allowed to roles that see every case (``scope: all``) and may act on cases (they fire
-        some transition of the SOP): supervisors, coordinators. Returns the references changed.
+        The checks, in this order (:mod:`.reassign_rules`, tryout 8, K3): the actor's role under
+        each case's SOP (a role that sees every case and fires some transition: supervisors,
+        coordinators), then the reason and the new case manager — an active case manager, of the
+        case's SOP, of its region when it has one (tryout 8, K2). Returns the references changed.
         Raises CaseNotFound (nothing written), RoleNotAllowed, FormInvalid (empty reason or
-        assignee)."""
-        if not reason.strip() or not assignee.strip():
-            required = Message.t("Ce champ est obligatoire.")
-            fields = (("reason", reason), ("assignee", assignee))
-            raise FormInvalid("reassign", {k: required for k, v in fields if not v.strip()})
+        assignee, an assignee who may not take a case)."""
         now = self._now()
         changed: list[str] = []
         with self.sessions.begin() as s:
-            for reference in sorted(set(references)):  # a stable lock order
-                case, compiled = self._open_for_change(s, reference, None, allow_closed=False, core=True)
+            loaded = [self._open_for_change(s, reference, None, allow_closed=False, core=True)
+                      for reference in sorted(set(references))]  # a stable lock order
+            target = s.get(User, assignee.strip()) if assignee.strip() else None
+            reassign_rules.check({c.reference: compiled.sop for c, compiled in loaded}, actor.role, target,
+                                 assignee, reason, [(c.reference, compiled.sop.sop, c.region)
+                                                    for c, compiled in loaded])
+            for case, compiled in loaded:
                 sop = compiled.sop
-                role = sop.roles.get(actor.role)
-                acts = any(actor.role in t.by for st in sop.steps.values() for t in st.transitions)
-                if role is None or role.scope != "all" or not acts:
-                    raise RoleNotAllowed(Message.t(
-                        "Le rôle « {role} » ne peut pas réattribuer des dossiers.",
-                        role=role_label(sop, actor.role)))
-                target = s.get(User, assignee.strip())
-                if target is not None and target.sop_id and target.sop_id != sop.sop:  # tryout 5, H24
-                    raise FormInvalid("reassign", {"assignee": Message.t(
-                        "{name} travaille sur une autre POS : {reference} ne peut pas lui être "
-                        "attribué.", name=target.display_name or target.id, reference=reference)})
+                reference = case.reference
                 if case.assignee == assignee.strip():
                     continue
                 before = case.assignee

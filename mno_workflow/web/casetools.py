@@ -148,8 +148,12 @@ def reassign(
     reason: str,
     expected: dict[str, int] | None = None,
 ) -> list[str]:
-    """Give ``references`` to case manager ``assignee``: an active caseworker of each case's region.
-    ``expected`` ({reference: version}) is checked before the engine call (StaleVersion)."""
+    """Give ``references`` to case manager ``assignee``: the checks of
+    :mod:`~mno_workflow.engine.reassign_rules` in their order (the role, under each case's SOP;
+    then the reason and the new case manager: active, of the case's SOP, of its region), all the
+    form's errors at once. ``expected`` ({reference: version}) is checked before the engine call
+    (StaleVersion)."""
+    from ..engine import reassign_rules
     from ..engine.errors import StaleVersion
 
     access.require(user, "reassign")
@@ -161,17 +165,15 @@ def reassign(
         cases = []
         for ref in refs:
             cases.append(access.require_case(user, repository.get_case(s, ref)))
+        sops = {c.reference: web.compiled_for(c).sop for c in cases}
+        for sop in sops.values():  # a role that may not reassign is told so first (tryout 8, K3)
+            reassign_rules.check_role(sop, user.role)
         target = s.get(User, assignee[:100]) if assignee.strip() else None
         if not assignee.strip():
             errors["assignee"] = REQUIRED
-        elif target is None or target.role != "caseworker" or not target.active:
-            errors["assignee"] = Message.t("Choisissez un gestionnaire de cas actif.")
-        else:
-            other = [c.reference for c in cases if c.region and target.region and c.region != target.region]
-            if other:
-                errors["assignee"] = Message.t(
-                    "{display_name} n'est pas de la région de : {p2}.",
-                    display_name=target.display_name, p2=', '.join(other))
+        elif problem := reassign_rules.assignee_problem(
+                target, assignee.strip(), [(c.reference, sops[c.reference].sop, c.region) for c in cases]):
+            errors["assignee"] = problem
         for c in cases:
             if expected and c.reference in expected and expected[c.reference] != c.version:
                 raise StaleVersion(

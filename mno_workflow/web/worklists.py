@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..store import search as case_search
-from ..store.models import Case, Deadline, StepInstance
+from ..store.models import Case, Deadline, SopVersion, StepInstance
 
 COUNT_CAP = 1000  # counted exactly up to here; past it « 1 000+ »
 # Deadline statuses of a state possibly still running (every status but ``cancelled``), as a list
@@ -92,11 +92,15 @@ def overdue_clause(session: Session, now: datetime) -> Any:
 
 def filtered(session: Session, clause: Any, *, search: str | None = None, region: str | None = None,
              step: str | None = None, state: str | None = None,
-             overdue_before: datetime | None = None, assignee: str | None = None):
+             overdue_before: datetime | None = None, assignee: str | None = None,
+             sops: tuple[str, ...] = ()):
     """``SELECT cases.id`` of the cases matching ``clause`` (the user's visibility) and every
     filter: ``search`` through the search index (:mod:`mno_workflow.store.search`), ``step`` and
-    ``state`` of a step instance in progress, ``overdue_before`` an instant, ``assignee`` a user id."""
+    ``state`` of a step instance in progress, ``overdue_before`` an instant, ``assignee`` a user id,
+    ``sops`` SOP ids the case's SOP must be (each one: the SOP of a filter's value, web/list_filters.py)."""
     q = select(Case.id).where(clause)
+    for sop_id in sops:
+        q = q.where(Case.sop_version_id.in_(select(SopVersion.id).where(SopVersion.sop_id == sop_id)))
     if search and search.strip():
         q = q.where(case_search.clause(session.get_bind().dialect.name, search))
     if region:

@@ -36,6 +36,8 @@ def _case(wf, db_url) -> str:
         for uid, name in (("mariam.kabore", "Mariam Kaboré"), ("awa", "Awa Ouédraogo"),
                           ("idrissa.sanou", "Idrissa Sanou")):
             conn.execute(update(User).where(User.id == uid).values(display_name=name))
+        # a case of Kadiogo goes to a case manager of Kadiogo (tryout 8, K2)
+        conn.execute(update(User).where(User.id == "awa").values(region="kadiogo"))
     engine.dispose()
     assert wf.reassign([ref], "awa", SUP, "Charge de travail") == [ref]
     return ref

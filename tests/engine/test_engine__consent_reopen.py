@@ -14,7 +14,7 @@ from mno_workflow.engine.errors import (
 )
 from mno_workflow.store import repository
 from mno_workflow.store.audit import verify_all
-from mno_workflow.store.models import AuditEvent, Deadline
+from mno_workflow.store.models import AuditEvent, Deadline, User
 
 from ..conftest import snapshot
 from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, provider, referral, refuse_and_close, to_referrals
@@ -176,6 +176,8 @@ def test_bulk_reassignment_writes_one_event_per_case_and_moves_the_scope(wf):
     from mno_workflow.engine.engine import Actor
     from mno_workflow.engine.errors import CaseNotFound
     a, b = wf.create_case("mnr_bf", CW), wf.create_case("mnr_bf", CW)
+    with wf.sessions.begin() as s:  # an active case manager of the region the cases get
+        s.add(User(id="awa.ouedraogo", display_name="Awa Ouédraogo", role="caseworker", region="kadiogo"))
     before = snapshot(wf)
     with pytest.raises(RoleNotAllowed):
         wf.reassign([a, b], "awa.ouedraogo", CW, "Congé")

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from mno_workflow.reminders.sweeper import sweep
 from mno_workflow.store import next_due
-from mno_workflow.store.models import Case, Deadline, StepInstance
+from mno_workflow.store.models import Case, Deadline, StepInstance, User
 
 from ..engine.helpers import CW, SUP, provider, referral, refuse_and_close, to_referrals
 
@@ -81,6 +81,8 @@ def test_next_due_follows_every_write(wf, clock):
     wf.reopen(closed, SUP, "Nouvelle demande")
     got = check(wf, "reopened")
     assert got[_id(wf, closed)] is not None  # the reopening step's deadline is armed
+    with wf.sessions.begin() as s:  # a case manager of the cases' region (tryout 8, K2)
+        s.add(User(id="awa.ouedraogo", display_name="Awa Ouédraogo", role="caseworker", region="kadiogo"))
     wf.reassign([refs[0], refs[2]], "awa.ouedraogo", SUP, "Congé")
     check(wf, "reassigned")
     with wf.sessions() as s:

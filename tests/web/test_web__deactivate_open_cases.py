@@ -1,6 +1,8 @@
 """Deactivating a case manager who holds open cases (tryout 5, H26): « Désactiver » on
 /admin/acces first shows how many open cases stay assigned to the account and links to their bulk
-reassignment (the case list of that case manager, with the reassignment form); only the
+reassignment (the case list of that case manager, with the reassignment form) — or, when the
+coordination may not reassign under the cases' SOP (the BF one fires none of its transitions:
+tryout 8, K3), to that list for their supervisor, with no form; only the
 confirmation deactivates. Afterwards the case page and the case list mark the inactive assignee
 « (désactivé) » / "(deactivated)". In French and English."""
 
@@ -17,9 +19,10 @@ from .helpers import IDENT, MARIAM
 
 WORDS = {
     "fr": ("Mariam Kaboré est encore gestionnaire de 2 dossiers ouverts", "Désactiver quand même",
-           "Réattribuer ses dossiers d’abord", "Dossiers attribués à Mariam Kaboré", "(désactivé)"),
+           "demandez à leur superviseur de les réattribuer", "Dossiers attribués à Mariam Kaboré",
+           "(désactivé)"),
     "en": ("Mariam Kaboré is still the case manager of 2 open cases", "Deactivate anyway",
-           "Reassign their cases first", "Cases assigned to Mariam Kaboré", "(deactivated)"),
+           "ask their supervisor to reassign them", "Cases assigned to Mariam Kaboré", "(deactivated)"),
 }
 
 
@@ -46,7 +49,10 @@ def test_deactivation_asks_first_and_the_case_page_marks_the_inactive_assignee(l
     assert active(live, "mariam.kabore")  # nothing done before the confirmation
     assert 'href="/dossiers?assigned_to=mariam.kabore"' in asked.text
     listed = html.unescape(coord.get("/dossiers?assigned_to=mariam.kabore").text)
-    assert all(r in listed for r in refs) and list_words in listed and 'id="bulk-form"' in listed
+    # the coordination of this SOP fires none of its transitions: no reassignment offered, the
+    # list is for their supervisor (tryout 8, K3)
+    assert 'id="reassign-link"' not in asked.text
+    assert all(r in listed for r in refs) and list_words in listed and 'id="bulk-form"' not in listed
     done = coord.post("/admin/acces/mariam.kabore/desactiver", data={"csrftoken": token, "confirme": "1"})
     assert done.status_code == 303 and not active(live, "mariam.kabore")
     case_page = html.unescape(coord.get(f"/dossiers/{refs[0]}").text)

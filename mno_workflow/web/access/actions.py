@@ -3,7 +3,10 @@ and the case tools (extend a deadline, reopen, correct, reassign and to whom).""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ...engine.compile import CompiledSOP
+from ...engine.reassign_rules import fits, may_reassign
 from ...protection import ProviderView
 from ...sop.schema import SOP, Transition
 from ...store.models import Case, StepInstance, User
@@ -75,20 +78,29 @@ def may_reopen(sop: SOP, user: User) -> bool:
     return sop.reopen is not None and user.role in sop.reopen.by
 
 
-def can_reassign(user: User, case: Case) -> bool:
-    return can(user, "reassign") and case.status == "open" and can_view_case(user, case)
+def can_reassign(user: User, case: Case, sop: SOP) -> bool:
+    """An open case ``user`` may open, a role that may reassign under the case's SOP ``sop``
+    (:func:`~mno_workflow.engine.reassign_rules.may_reassign`: the form is not offered to a role
+    the engine would refuse, tryout 8, K3)."""
+    return (can(user, "reassign") and case.status == "open" and may_reassign(sop, user.role)
+            and can_view_case(user, case))
 
 
-def reassign_targets(session, user: User, region: str | None = None, sop_id: str | None = None) -> list[User]:
-    """Active case managers ``user`` may give cases to: those of ``region`` when given, else of the
-    supervisor's region (a coordinator, or a supervisor without region: every case manager); of
-    the SOP ``sop_id`` (else ``user``'s) or of every SOP (:func:`.region.sop_admits`)."""
+def reassign_targets(session, user: User, cases: Iterable[tuple[str | None, str | None]]) -> list[User]:
+    """Active case managers ``user`` may give at least one of ``cases`` to (``(SOP id, region)``
+    each; :func:`~mno_workflow.engine.reassign_rules.fits`: of the case's SOP, of its region when it
+    has one — never one without region for a case with one, tryout 8, K2), of the supervisor's
+    region (a coordinator, or a supervisor without region: every region) and of ``user``'s SOP
+    when the account has one."""
     from sqlalchemy import or_, select
 
+    wanted = set(cases)
+    if not wanted:
+        return []
     q = select(User).where(User.role == "caseworker", User.active.is_(True))
-    if sop_id := sop_id or getattr(user, "sop_id", None):
+    if sop_id := getattr(user, "sop_id", None):
         q = q.where(or_(User.sop_id.is_(None), User.sop_id == "", User.sop_id == sop_id))
-    region = region or (user.region if user.role == "supervisor" else None)
-    if region:
-        q = q.where(User.region == region)
-    return list(session.scalars(q.order_by(User.display_name)))
+    if user.role == "supervisor" and user.region:
+        q = q.where(User.region == user.region)
+    return [u for u in session.scalars(q.order_by(User.display_name))
+            if any(fits(u, sop, region) for sop, region in wanted)]

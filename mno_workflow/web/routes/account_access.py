@@ -50,6 +50,17 @@ def _open_sessions(s, user_id: str | None, now) -> list[WebSession]:
     return [w for w in s.scalars(q) if now < w.last_seen_at + websessions.IDLE_TIMEOUT]
 
 
+def _may_reassign_held(s, registry, user: User, uid: str) -> bool:
+    """Whether ``user``'s role may reassign (engine/reassign_rules.py) under the SOP of one of the
+    open cases ``uid`` holds — else the deactivation page links to the cases for their supervisor,
+    not to a form the engine refuses (tryout 8, K3)."""
+    from ...engine.reassign_rules import may_reassign
+    from ...store.models import Case
+    versions = s.scalars(select(Case.sop_version_id).where(Case.assignee == uid, Case.status == "open")
+                         .distinct())
+    return any(may_reassign(registry.compiled_id(s, v).sop, user.role) for v in versions)
+
+
 def add_routes(r: APIRouter, web: Web) -> None:
     """Add to ``r`` the routes ``/mon-compte/acces`` (and its POSTs) and ``/admin/acces``."""
     wf = web.wf
@@ -223,6 +234,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     if held:
                         return web.render(request, "admin_deactivate.html", {
                             **base_ctx(request, s, user), "target": target, "held": held,
+                            "can_reassign": _may_reassign_held(s, wf.registry, user, uid),
                             "reassign_url": "/dossiers?" + urlencode({"assigned_to": uid})})
             return _admin_change(request, uid, "deactivate")
 

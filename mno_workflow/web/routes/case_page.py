@@ -139,7 +139,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
                 "hidden": [],
             }
         )
-    reassign = access.can_reassign(user, case)
+    reassign = access.can_reassign(user, case, sop)
     from ... import attachments as files
 
     labels = {x["inst"].id: x["label"] + (f" · {x['item']}" if x["item"] else "") for x in steps}
@@ -154,7 +154,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "corrections": correction_choices(sop, case, lang) if access.can_correct(case, user) else [],
         "can_reassign": reassign,
         "can_person_data": access.can(user, "person_data"),
-        "targets": access.reassign_targets(s, user, case.region, sop.sop) if reassign else [],
+        "targets": access.reassign_targets(s, user, [(sop.sop, case.region)]) if reassign else [],
         "durations": casetools.duration_options(lang),
         "case": case,
         "sop": sop,

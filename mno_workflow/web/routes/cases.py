@@ -12,10 +12,11 @@ from starlette.concurrency import run_in_threadpool
 
 from ...engine.errors import EngineError, FormInvalid
 from ...engine.opening import open_case, registration
+from ...engine.reassign_rules import may_reassign
 from ...render.case_history import case_history_svg
 from ...store import repository
 from ...store.models import User
-from .. import access, duplicates, formtokens, queries, sop_pick, worklists
+from .. import access, duplicates, formtokens, list_filters, queries, sop_pick, worklists
 from ..core import Web
 from ..i18n import t
 from ..multiform import flat_views, parse_forms
@@ -38,16 +39,20 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
     (references: keyset pagination, see :mod:`..worklists`; ``page`` is the old offset paging),
     with the bulk reassignment form when allowed."""
     access.require(user, "cases")
-    sops = sop_pick.RowSops(web, s, sop_pick.own(web, s, user))  # filters: the user's SOP; rows: their own
+    sops = sop_pick.RowSops(web, s, sop_pick.own(web, s, user))  # rows: their own case's SOP
     sop = sops.default.sop
+    lang = web.lang(request, user)
+    listed_sops = list_filters.listed_sops(web, s, user, sops.default)  # filters: every listed SOP's (K5)
+    codes, in_sops = list_filters.parsed(f)
     page = max(1, min(page, 10_000))
     listed = worklists.case_page(
         s,
         access.case_clause(user),
         search=f["q"][:100] or None,
-        region=f["region"][:64] or None,
-        step=f["step"][:64] or None,
-        state=f["state"][:64] or None,
+        region=codes["region"],
+        step=codes["step"],
+        state=codes["state"],
+        sops=in_sops,
         overdue_before=web.now() if f["overdue"] else None,
         assignee=f.get("assigned_to", "")[:100] or None,
         before=before[:40] or None,
@@ -58,7 +63,12 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
     cases = listed.cases
     late = queries.overdue_case_ids(s, web.now(), [c.id for c in cases])
     states = sorted({(sid, st) for sid, step_ in sop.steps.items() for st in step_.states})
-    bulk = access.can(user, "reassign")
+    # the open cases the user's role may reassign under their own SOP (tryout 8, K3): their
+    # checkboxes, and the form only when there is one
+    movable = {c.id: sops.sop(c.sop_version_id) for c in cases if c.status == "open"
+               and access.can(user, "reassign") and may_reassign(sops.sop(c.sop_version_id), user.role)}
+    bulk = access.can(user, "reassign") and any(may_reassign(sops.sop(c.sop_version_id), user.role)
+                                                for c in cases)
     return {
         "sop": sop,
         "row_sop": sops.sop,
@@ -71,13 +81,16 @@ def case_list_ctx(web: Web, s, request: Request, user: User, f: dict[str, str], 
         "page": page,
         "f": f,
         "states": states,
+        "filters": list_filters.options(listed_sops, lang),
         "can_bulk": bulk,
-        # the user's SOP's case managers (every SOP's for an account without one: the engine refuses a
-        # case given to another SOP's case manager)
-        "targets": access.reassign_targets(s, user) if bulk else [],
+        "movable": movable,
+        # the case managers who may take one of the cases that can be ticked: of its SOP, of its
+        # region when it has one (engine/reassign_rules.py; tryout 8, K2)
+        "targets": access.reassign_targets(s, user, [(movable[c.id].sop, c.region) for c in cases
+                                                     if c.id in movable]) if bulk else [],
+        "target_region": list_filters.region_words(listed_sops, lang),
         # the assignee column: display names (the id in the title), a deleted account in words
-        "who": namer(user_names(s, [c.assignee for c in cases] + [f.get("assigned_to") or None]),
-                     web.lang(request, user)),
+        "who": namer(user_names(s, [c.assignee for c in cases] + [f.get("assigned_to") or None]), lang),
         # deactivated case managers, marked « (désactivé) » beside their name (tryout 5, H26)
         "inactive": inactive_users(s, [c.assignee for c in cases] + [f.get("assigned_to") or None]),
         "bulk": None,

@@ -9,6 +9,7 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from ...engine.reassign_rules import may_reassign
 from ...store import repository
 from .. import access, queries, sop_pick, triage
 from ..core import Web
@@ -120,6 +121,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                  "late_words": late_in(s, sops, web.now(), ctx["lang"]), "slugs": SLUG_OF,
                  "left_words": left_in(s, sops, web.now(), ctx["lang"]),
                  "called": called_in(s, sops, ctx["lang"]),
+                 "may_reassign": partial(may_reassign, role=user.role),  # the row's SOP (K3)
                  "who": namer(user_names(s, assignees), ctx["lang"])},
             )
 
@@ -147,6 +149,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
                  "late_words": late_in(s, sops, web.now(), ctx["lang"]),
                  "left_words": left_in(s, sops, web.now(), ctx["lang"]),
                  "called": called_in(s, sops, ctx["lang"]),
+                 "may_reassign": partial(may_reassign, role=user.role),  # the row's SOP (K3)
                  "who": namer(user_names(s, [i.assignee for i in page["items"]]), ctx["lang"])},
             )
 
