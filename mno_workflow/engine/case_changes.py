@@ -13,9 +13,7 @@ from .actors import Actor, FireResult
 from .errors import (
     FormInvalid,
     Message,
-    RoleNotAllowed,
     UnknownTrigger,
-    role_label,
 )
 from .reassign_notify import tell_former_assignee, tell_new_assignee
 

@@ -54,6 +54,9 @@ class Case(Base):
         # revision 0025: a caseworker's overdue cases by urgency, overdue cases (store/next_due.py)
         Index("ix_cases_assignee_next_due", "assignee", "next_due_at", "id"),
         Index("ix_cases_next_due", "next_due_at", "id"),
+        # revision 0042: a list of several SOPs asks whether another SOP has a case the reader
+        # may open (web/list_filters.py), by SOP version then region
+        Index("ix_cases_sop_version_region", "sop_version_id", "region"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

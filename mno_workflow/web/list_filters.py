@@ -45,10 +45,16 @@ def listed_sops(web: Any, s: Session, user: User, default: CompiledSOP) -> list[
     for r in regs:
         if r.sop_id == default.sop.sop:
             continue
-        versions = select(SopVersion.id).where(SopVersion.sop_id == r.sop_id)
-        if s.scalar(select(Case.id).where(clause, Case.sop_version_id.in_(versions)).limit(1)) is not None:
+        if has_case_of(s, clause, r.sop_id):
             out.append(r.compiled.sop)
     return out
+
+
+def has_case_of(s: Session, clause: Any, sop_id: str) -> bool:
+    """Whether a case of SOP ``sop_id`` matches ``clause`` (the reader's scope): one indexed
+    lookup (``ix_cases_sop_version_region``, revision 0042; asserted in the query-plan tests)."""
+    versions = select(SopVersion.id).where(SopVersion.sop_id == sop_id)
+    return s.scalar(select(Case.id).where(clause, Case.sop_version_id.in_(versions)).limit(1)) is not None
 
 
 def split(value: str) -> tuple[str | None, str]:

@@ -62,7 +62,7 @@ def test_revision_0041_starts_each_counter_after_the_existing_references(wf, db_
         s.execute(text("UPDATE cases SET reference = 'MNR-BF-000057' WHERE reference = 'MNR-BF-000003'"))
     command.stamp(migrate.alembic_config(db_url), "head")
     command.downgrade(migrate.alembic_config(db_url), "0040")
-    assert migrate.upgrade(db_url) == "0041" == migrate.head()
+    assert migrate.upgrade(db_url) == migrate.head() >= "0041"
     with wf.sessions() as s:
         assert sorted(s.execute(text("SELECT prefix, last_number FROM case_counters")).all()) == [
             ("MNR-BF", 57), ("MNR-CI", 54)]

@@ -34,7 +34,7 @@ import pytest
 from sqlalchemy import event, select
 
 from mno_workflow.store.models import Case, Deadline, User
-from mno_workflow.web import access, queries, triage, worklists
+from mno_workflow.web import access, list_filters, queries, triage, worklists
 
 from ..engine.helpers import CW, SUP, provider, referral, to_referrals
 
@@ -216,6 +216,9 @@ def work_lists(wf, clock, refs):
         out.append((f"list {label} region", lambda s, page=page: page(s, region="kadiogo")))
         out.append((f"list {label} step+state", lambda s, page=page: page(s, step="referral", state="sent")))
         out.append((f"list {label} overdue", lambda s, page=page: page(s, overdue_before=now)))
+        # a mixed list's filters: has another SOP a case this reader may open (tryout 8, K5)
+        out.append((f"list {label} other SOP", lambda s, u=u: list_filters.has_case_of(
+            s, access.case_clause(u), "mnr_other")))
     pu = USERS["provider"]
     out.append(("provider inbox", lambda s: queries.referrals_for(s, pu, steps)))
     todo = queries.provider_todo_states(sop, steps)
