@@ -76,13 +76,13 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         # the need this referral is for, never the whole assessment.
         if fid == "identification" and view.personal:
             blocks.append(
-                form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats)
+                form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, view=view)
             )
-    need_block = item_block(sop, inst, lang, cats) if view.personal else None
+    need_block = item_block(sop, inst, lang, cats, view) if view.personal else None
     inst_blocks = [] if not view.personal else [
         form_block(
             sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats,
-            web.directory_names(s, lang),
+            web.directory_names(s, lang), view,
         )
         for fid, data in access.readable_forms(s, user, sop, case, inst).items()
     ]
@@ -100,7 +100,8 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         "state": sop.label(step.states[inst.state].label, lang),
         "due": (due := queries.instance_due(s, inst) if provider_owes(sop, case, inst, view) else None),
         "due_words": provider_due(s, sop, inst, due, web.now(), lang) if due else None,
-        "service_level": describe_level(s, sop, case, inst, lang) if view.personal else None,  # issue 13
+        "service_level": describe_level(s, sop, case, inst, lang, access.hidden_paths(sop, view, inst))
+        if view.personal else None,  # issue 13; a cap's start field it cannot see said masked (K1)
         "blocks": blocks,
         "inst_blocks": inst_blocks,
         "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
@@ -184,7 +185,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "due_words": provider_due(s, csop, inst, due, web.now(), lang) if due else None,
                     "priority": priority_words(csop, case, inst, lang),  # the field that chooses its deadline
                     "referrer": _org_named(s, referrer, lang),
-                    "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
+                    "service_level": describe_level(s, csop, case, inst, lang,  # issue 13
+                                                    access.hidden_paths(csop, view, inst)),
                 }
 
             todo = sorted(present(todo_rows), key=lambda r: (r["due"] is None, r["due"] or web.now()))
