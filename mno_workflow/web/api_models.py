@@ -326,8 +326,8 @@ class Referral(BaseModel):
     data: dict[str, Any] | None = None
     consent_categories: list[str] | None = None
     masked: list[dict[str, Any]] | None = Field(default=None, description=N_(
-        "Champs renseignés non montrés au prestataire : field (item.incident_at), category, reason "
-        "(consent, override, agreement, uncategorised), fr, en"))
+        "Champs renseignés non montrés au prestataire : ``field`` (``item.incident_at``), ``category``, "
+        "``reason`` (``consent``, ``override``, ``agreement``, ``uncategorised``), ``fr``, ``en``"))
     service_level: dict[str, Any] | None = Field(
         default=None, description=N_(
             "Délai de réponse appliqué : annuaire (service, priorité) ou défaut de la "
