@@ -93,3 +93,22 @@ def test_immediate_referral_fields_shown_or_masked_with_why(live, org, user, ove
     else:
         assert "item.incident_at" not in masked
         assert "masquée" not in api["service_level"]["fr"]
+
+
+def test_a_re_referral_to_a_gbv_provider_shows_when_the_72_hours_started(live):
+    """K1, worse: declined by the health centre (agreement without protection), re-referred to a
+    GBV listening centre whose agreement covers protection: it reads the incident date and the
+    urgency, on its page and in the API."""
+    from .helpers import provider
+    ref = _case(live, "org-csps")
+    live.wf.fire(ref, "decline", provider("org-csps"), {"reason": "no_capacity"},
+                 instance="referral:gbv_services")
+    live.wf.fire(ref, "re_refer", MARIAM, {**referral("org-ecoute"), "referral_date": "2026-12-05"},
+                 instance="referral:gbv_services")
+    seen = _seen(live, "focal.ecoute", ref)
+    for lang in ("fr", "en"):
+        assert "04/12/2026 22:00" in seen[lang] and "Agression hier 22h, PEP" in seen[lang], lang
+        assert WORDS[lang][4] not in seen[lang], lang  # the deadline's start is visible: not said masked
+    item = seen["api"]["item"]
+    assert item["incident_at"] == GBV["incident_at"] and item["urgency"] == GBV["urgency"]
+    assert "item.incident_at" not in {m["field"] for m in seen["api"]["masked"]}
