@@ -139,6 +139,17 @@ def counts_working_days(dl: Any, data: dict[str, Any], partial: bool = False) ->
     return True
 
 
+def may_count_working_days(dl: Any) -> bool:
+    """Whether some case's data could make ``dl`` count working days (one of the durations its
+    field may choose is in working days)."""
+    from ..sop.schema_base import Unit
+    if dl is None:
+        return True
+    within = dl.within
+    units = [within.unit] if isinstance(within, Duration) else [d.unit for d in within.cases.values()]
+    return Unit.working_days in units
+
+
 def _in_working_days(dl: Any, data: dict[str, Any]) -> bool:
     """Whether the duration ``data`` chooses for ``dl`` is in working days (every duration it
     may take when ``data`` does not choose one)."""

@@ -22,14 +22,34 @@ GROUP_SLUGS = {"escalades": "escalations", "escaladees": "escalated", "en-retard
 SLUG_OF = {group: slug for slug, group in GROUP_SLUGS.items()}
 
 
-def _working(it, sop) -> bool:
-    """Whether the deadline of a row of « Mon travail » counts working days, judged on its item
-    (:func:`..duewords.counts_working_days`; a cap the item alone cannot judge: real time)."""
-    from ..duewords import counts_working_days
+def _working(s, it, sop) -> bool:
+    """Whether the deadline of a row of « Mon travail » counts working days
+    (:func:`..duewords.counts_working_days`): judged on its item first; when that cannot decide
+    (a duration chosen by a field of the referral, a cap's condition), on its case's and
+    instance's data, read for that row only (one statement)."""
+    from ..duewords import counts_working_days, may_count_working_days
     step = sop.steps.get(it.step)
     st = step.states.get(it.state) if step is not None else None
-    return counts_working_days(st.deadline if st is not None else None,
-                               {"item": getattr(it, "item", None) or {}}, partial=True)
+    dl = st.deadline if st is not None else None
+    item = getattr(it, "item", None) or {}
+    if counts_working_days(dl, {"item": item}, partial=True):
+        return True
+    if getattr(it, "id", None) is None or not may_count_working_days(dl):
+        return False
+    data = _row_data(s, it.id)
+    return data is not None and counts_working_days(dl, {**data, "item": item})
+
+
+def _row_data(s, deadline_id: int) -> dict | None:
+    """The case's and the instance's form data of the running deadline ``deadline_id``."""
+    from sqlalchemy import select
+
+    from ...store.models import Case, Deadline, StepInstance
+    row = s.execute(select(Case.data, StepInstance.data).select_from(Deadline)
+                    .join(StepInstance, StepInstance.id == Deadline.instance_id)
+                    .join(Case, Case.id == Deadline.case_id)
+                    .where(Deadline.id == deadline_id)).first()
+    return None if row is None else {**(row[0] or {}), **(row[1] or {})}
 
 
 def late_in(s, sops: sop_pick.RowSops, now, lang):
@@ -43,7 +63,7 @@ def late_in(s, sops: sop_pick.RowSops, now, lang):
 
     def late(it) -> str:
         compiled = sops.compiled(it.sop_version)
-        if not _working(it, compiled.sop):
+        if not _working(s, it, compiled.sop):
             return real_time_words(it.due_at, now, lang)
         if id(compiled) not in cals:
             cals[id(compiled)] = calendar_for(s, compiled.sop)
@@ -63,7 +83,7 @@ def left_in(s, sops: sop_pick.RowSops, now, lang):
 
     def left(it) -> str:
         compiled = sops.compiled(it.sop_version)
-        if not _working(it, compiled.sop):
+        if not _working(s, it, compiled.sop):
             return real_time_words(it.due_at, now, lang)
         if id(compiled) not in cals:
             cals[id(compiled)] = calendar_for(s, compiled.sop)
