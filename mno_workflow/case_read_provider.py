@@ -66,9 +66,23 @@ def show_referrals(session: Any, sop: Any, case: Any, user: Any, fmt: str, now: 
             continue
         if d.get("name"):
             typer.echo(f"  {_('Nom')}{colon(lang)}{d['name']}")
+        for line in _item_lines(sop, inst, d.get("item") or {}):  # the need, or the immediate need (K1)
+            typer.echo("  " + line)
         for form_id, data in [("identification", d.get("identification") or {}), *d["data"].items()]:
             for line in _form_lines(sop, form_id, data, words):
                 typer.echo("  " + line)
+        for m in d.get("masked") or []:  # every field withheld, with why (tryout 8, K1)
+            typer.echo("  " + (m.get(lang) or m["fr"]))
+
+
+def _item_lines(sop: Any, inst: Any, item: dict[str, Any]) -> list[str]:
+    """« Champ : valeur » for each value of the referral's item as the provider may see it (the
+    need row, or the form a ``spawn:`` copied), by its own form's definition."""
+    from .engine.item_source import item_fields
+    from .web.forms import display_value
+    lang = state["lang"]
+    return [f"{sop.label(f.label, lang)}{colon(lang)}{display_value(sop, f, item[f.id], lang)}"
+            for f in item_fields(sop, inst.step, inst.item or {}) if item.get(f.id) not in (None, "", [])]
 
 
 def _form_lines(sop: Any, form_id: str, data: dict[str, Any], names: dict[str, str]) -> list[str]:

@@ -5,6 +5,7 @@ level's line (engine/service_levels.py) both say the caps that apply to this cas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..sop.schema import SOP, Deadline
@@ -22,13 +23,16 @@ def period_words(sop: SOP, deadline: Any, data: dict[str, Any], lang: str) -> st
         return ""
 
 
-def caps_met(sop: SOP, deadline: Deadline, data: dict[str, Any], lang: str) -> list[str]:
+def caps_met(sop: SOP, deadline: Deadline, data: dict[str, Any], lang: str,
+             hidden: Callable[[str], bool] | None = None) -> list[str]:
     """Each cap of ``deadline`` that counts for this case (:func:`~.deadlines.cap_applies` on
     ``data``: the case and instance data with ``item`` and the step instants), in words: « au
     plus tard 72 heures après « Date et heure de l'incident » », « au plus tard 24 heures si
     besoin immédiat ». A cap whose condition cannot be evaluated on the stored data is not said
-    (the due date is)."""
-    from ..i18n import quoted
+    (the due date is). ``hidden``: whether the reader may not see the field at a path (a
+    provider, :func:`mno_workflow.web.access.hidden_paths`): a cap counted from such a field says
+    so, « … après « Date et heure de l'incident » (valeur masquée) » (tryout 8, K1)."""
+    from ..i18n import gettext, quoted
     from ..render.diagram_words import TEXT, _field_label
     from ..render.plain import cap_condition
     from .deadlines import DeadlineError, cap_applies, cap_deadline
@@ -46,6 +50,8 @@ def caps_met(sop: SOP, deadline: Deadline, data: dict[str, Any], lang: str) -> l
         if capped.start and capped.start != "entered":
             start = quoted(_field_label(sop, capped.start, lang), lang)
             words = TEXT[lang]["no_later_than"].format(d=period, x=start)
+            if hidden is not None and hidden(capped.start):
+                words += " " + gettext("(valeur masquée)", lang)
         else:
             words = TEXT[lang]["no_later_than_entry"].format(d=period)
         if cap.when:  # what makes this case meet it: « si besoin immédiat »

@@ -159,18 +159,21 @@ WHY = {
 }
 
 
-def describe(session: Any, sop: SOP, case: Any, inst: Any, lang: str = "fr") -> str | None:
+def describe(session: Any, sop: SOP, case: Any, inst: Any, lang: str = "fr",
+             hidden: Any = None) -> str | None:
     """:func:`record_for` in words, in ``lang`` (None when none applies): the duration in words
     (« 10 jours », never ``10 days`` on a French page), the priority by its label, no code
-    (issue 18): « Délai de réponse du service (annuaire), priorité Urgent : 48 heures »."""
+    (issue 18): « Délai de réponse du service (annuaire), priorité Urgent : 48 heures ».
+    ``hidden``: the fields the reader may not see (:func:`.caps_met.caps_met`)."""
     record = record_for(session, sop, case, inst)
     if not record:
         return None
     state = sop.steps[inst.step].states[inst.state]
-    return record_words(sop, record, state.deadline, lang, _data(case, inst, state.deadline))
+    return record_words(sop, record, state.deadline, lang, _data(case, inst, state.deadline), hidden)
 
 
-def record_words(sop: SOP, record: dict, dl: Deadline | None, lang: str, data: dict | None = None) -> str:
+def record_words(sop: SOP, record: dict, dl: Deadline | None, lang: str, data: dict | None = None,
+                 hidden: Any = None) -> str:
     """A service-level ``record`` (:func:`service_level`) in words, in ``lang``; with ``data``
     (what the deadline reads), followed by the ``no_later_than`` caps this case meets, as the
     case page's rule of an SOP default says them (:mod:`.caps_met`): « Délai de réponse du
@@ -191,7 +194,7 @@ def record_words(sop: SOP, record: dict, dl: Deadline | None, lang: str, data: d
         priority = sop.label(options.get(code), lang) or code if code else None
     if dl is not None and data is not None:
         from .caps_met import caps_met
-        within = ", ".join([within, *caps_met(sop, dl, data, lang)])
+        within = ", ".join([within, *caps_met(sop, dl, data, lang, hidden)])
     if record.get("source") == "directory":
         if priority:
             return gettext("Délai de réponse du service (annuaire), priorité {priority} : {within}", lang,

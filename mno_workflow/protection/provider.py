@@ -32,11 +32,16 @@ ANY_CATEGORY = "*"
 class ProviderView:
     """``decision``: may anything personal be shown (with its reason); ``categories``: the data
     categories shown (empty when ``decision`` refuses); ``actions``: may the provider act;
-    ``withdrawn``: True when access ended because of the consent (withdrawn, expired, refused)."""
+    ``withdrawn``: True when access ended because of the consent (withdrawn, expired, refused);
+    ``consented``: the categories the consent (or override) alone covers and ``agreed`` those of
+    the organisation's sharing agreement (None: not checked), so that a field withheld says which
+    of the two does not cover it (:mod:`.masking`; tryout 8, K1)."""
 
     decision: Decision
     categories: frozenset[str]
     consent: ConsentInForce
+    consented: frozenset[str] = frozenset()
+    agreed: frozenset[str] | None = None
 
     @property
     def personal(self) -> bool:
@@ -95,9 +100,10 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
         cats = frozenset(field_categories(sop).values())  # an override that lists none: every one
     else:
         cats = consent.categories
+    consented = cats
     if agreed is not None:
         cats = cats & agreed
-    return ProviderView(decision, cats, consent)
+    return ProviderView(decision, cats, consent, consented, agreed)
 
 
 def answered_by_recipient(sop: SOP, step_id: str, state: str) -> bool:

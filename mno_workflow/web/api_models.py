@@ -320,12 +320,17 @@ class Referral(BaseModel):
     state: str
     need: str | None = None
     item: dict[str, Any] | None = Field(
-        default=None, description=N_("La ligne de besoin de l'évaluation, filtrée selon le consentement"))
+        default=None, description=N_(
+            "Le besoin référé (ligne de l'évaluation ou besoin immédiat), filtré selon le consentement "
+            "et l'accord de partage"))
     name: str | None = Field(default=None,
                              description=N_("Absent si le consentement ne couvre pas l'identité"))
     identification: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
     consent_categories: list[str] | None = None
+    masked: list[dict[str, Any]] | None = Field(default=None, description=N_(
+        "Champs renseignés non montrés au prestataire : ``field`` (``item.incident_at``), ``category``, "
+        "``reason`` (``consent``, ``override``, ``agreement``, ``uncategorised``), ``fr``, ``en``"))
     service_level: dict[str, Any] | None = Field(
         default=None, description=N_(
             "Délai de réponse appliqué : annuaire (service, priorité) ou défaut de la "

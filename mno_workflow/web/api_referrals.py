@@ -65,6 +65,7 @@ def _referral_dict(sop, case: Case, inst: StepInstance, view,
                 "withheld": {"reason": view.decision.reason, "fr": view.decision.message.fr,
                              "en": view.decision.message.en}}
     cats = access.consent_categories(view)
+    forms = (inst.data or {}) if forms is None else forms
     ident = access.filter_form_data(sop, "identification", (case.data or {}).get("identification"), cats)
     return {
         "reference": case.reference,
@@ -76,18 +77,29 @@ def _referral_dict(sop, case: Case, inst: StepInstance, view,
         "name": case.display_name if access.name_visible(cats) else None,
         "identification": ident,
         "data": {fid: access.filter_form_data(sop, fid, d, cats)
-                 for fid, d in ((inst.data or {}) if forms is None else forms).items()},
+                 for fid, d in forms.items()},
         "consent_categories": sorted(cats),
-        "service_level": _service_level(sop, case, inst),  # issue 13: directory response time
+        # every field withheld, with why (tryout 8, K1: never a silent gap)
+        "masked": access.masked_fields(sop, view, case, inst, forms),
+        "service_level": _service_level(sop, case, inst, access.hidden_paths(sop, view, inst)),  # issue 13
     }
 
 
-def _service_level(sop, case: Case, inst: StepInstance) -> dict[str, Any] | None:
-    """The service level of the referral's current state (:mod:`mno_workflow.engine.service_levels`)."""
+def _service_level(sop, case: Case, inst: StepInstance, hidden=None) -> dict[str, Any] | None:
+    """The service level of the referral's current state (:mod:`mno_workflow.engine.service_levels`);
+    its words (``fr``, ``en``) say a cap counted from a field the provider cannot see masked
+    (``hidden``: :func:`.access.hidden_paths`; tryout 8, K1)."""
     from sqlalchemy.orm import object_session
 
-    from ..engine.service_levels import record_for
+    from ..engine.service_levels import record_for, record_words
     s = object_session(case)
     record = record_for(s, sop, case, inst) if s is not None else None
-    return {k: record[k] for k in ("source", "within", "service", "priority", "reason", "fr", "en")} \
-        if record else None
+    if not record:
+        return None
+    out = {k: record[k] for k in ("source", "within", "service", "priority", "reason", "fr", "en")}
+    if hidden is not None:
+        from ..engine.service_levels import _data
+        dl = sop.steps[inst.step].states[inst.state].deadline
+        data = _data(case, inst, dl)
+        out.update({lang: record_words(sop, record, dl, lang, data, hidden) for lang in ("fr", "en")})
+    return out

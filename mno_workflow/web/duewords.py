@@ -8,7 +8,10 @@ after the caseworker's draft or a decline) asks the provider to *answer*; a stat
 from the provider's own states (accepted, in progress) asks it to *deliver the service*; a state
 where the provider has no transition gets the generic « à traiter ». Working days follow the
 SOP's calendar (time zone, work week, public holidays with stored overrides:
-:func:`mno_workflow.engine.timers.calendar_for`).
+:func:`mno_workflow.engine.timers.calendar_for`). A rule in force in hours or calendar days — or a
+``no_later_than`` cap in hours that applies, 72 hours after an incident — is said in real time,
+weekends counted (« dans 2 jours 13 heures »: :func:`counts_working_days`, :func:`real_time_words`;
+tryout 8, K10).
 
 Source: issue 18 (« referral deadlines in the provider's own terms »).
 """
@@ -22,7 +25,8 @@ from typing import Any
 from ..engine.calendar import BusinessCalendar
 from ..i18n import N_, gettext, ngettext
 from ..i18n.dates import day_text, instant_text
-from ..sop.schema import SOP
+from ..i18n.durations import duration_text
+from ..sop.schema import SOP, Duration
 
 #: what to do, by task kind (:func:`task_kind`); French message ids, translated where shown
 WORDS = {
@@ -91,6 +95,74 @@ def ahead_words(cal: BusinessCalendar, due: datetime, now: datetime, lang: str) 
     return ngettext("dans {n} jour ouvré", "dans {n} jours ouvrés", n, lang)
 
 
+def real_time_words(due: datetime, now: datetime, lang: str) -> str:
+    """The time left before ``due`` (or how late it is) in real time, weekends and holidays
+    counted: « dans 2 jours 13 heures », « dans 5 heures », « dans 40 minutes », « 1 jour 2 heures
+    de retard » — for a deadline the SOP counts in hours or calendar days, where « jours ouvrés »
+    would understate the time (tryout 8, K10). Rounded down: never more time than there is."""
+    late = due < now
+    left = int(abs((now - due) if late else (due - now)).total_seconds())
+    days, hours, minutes = left // 86400, left % 86400 // 3600, left % 3600 // 60
+    if days:
+        time = duration_text(days, "days", lang)
+        time += f" {duration_text(hours, 'hours', lang)}" if hours else ""
+    elif hours:
+        time = duration_text(hours, "hours", lang)
+    else:
+        time = duration_text(max(minutes, 1), "minutes", lang)
+    return gettext("{time} de retard", lang, time=time) if late else gettext("dans {time}", lang, time=time)
+
+
+def counts_working_days(dl: Any, data: dict[str, Any], partial: bool = False) -> bool:
+    """Whether the deadline rule ``dl`` in force for a case counts working days: the duration
+    ``data`` chooses is in working days and no ``no_later_than`` cap in another unit applies to
+    it (BF: « 10 jours ouvrables, au plus tard 72 heures après l'incident » is a clock in hours
+    once the item has an incident date). True without a rule (lateness in working days).
+    ``partial``: ``data`` holds only the item (« Mon travail »): a cap it cannot judge counts as
+    applying, a duration it cannot choose is judged by every duration the rule may take."""
+    from ..engine.deadlines import DeadlineError, cap_applies, cap_deadline, cap_start
+    if dl is None:
+        return True
+    if not _in_working_days(dl, data):
+        return False
+    for cap in dl.no_later_than:
+        if _in_working_days(cap_deadline(dl, cap), data):
+            continue
+        start = cap_start(dl, cap) or "entered"
+        if partial and start != "entered" and not start.startswith("item."):
+            return False  # not judged on the item alone: said in real time, never overstated
+        try:
+            if cap_applies(dl, cap, data):
+                return False
+        except DeadlineError:
+            return False
+    return True
+
+
+def may_count_working_days(dl: Any) -> bool:
+    """Whether some case's data could make ``dl`` count working days (one of the durations its
+    field may choose is in working days)."""
+    from ..sop.schema_base import Unit
+    if dl is None:
+        return True
+    within = dl.within
+    units = [within.unit] if isinstance(within, Duration) else [d.unit for d in within.cases.values()]
+    return Unit.working_days in units
+
+
+def _in_working_days(dl: Any, data: dict[str, Any]) -> bool:
+    """Whether the duration ``data`` chooses for ``dl`` is in working days (every duration it
+    may take when ``data`` does not choose one)."""
+    from ..engine.deadlines import DeadlineError, resolve_duration
+    from ..sop.schema_base import Unit
+    try:
+        return resolve_duration(dl, data).unit == Unit.working_days
+    except DeadlineError:
+        within = dl.within
+        units = [within.unit] if isinstance(within, Duration) else [d.unit for d in within.cases.values()]
+        return all(u == Unit.working_days for u in units)
+
+
 def in_working_days(sop: SOP, step_id: str, state: str) -> bool:
     """Whether the deadline of ``state`` of ``step_id`` counts working days (every duration it may
     take, for a deadline chosen by a field); True when the SOP does not say (lateness is always
@@ -107,14 +179,18 @@ def in_working_days(sop: SOP, step_id: str, state: str) -> bool:
     return all(u == Unit.working_days for u in units)
 
 
-def due_words(cal: BusinessCalendar, kind: str, due: datetime, now: datetime, lang: str) -> DueWords:
+def due_words(cal: BusinessCalendar, kind: str, due: datetime, now: datetime, lang: str,
+              working: bool = True) -> DueWords:
     """The words for a deadline ``due`` seen at ``now`` (both aware). Not late: « aujourd'hui »
     when due today (local), else « dans N jours ouvrés » (working days counted after today through
     the due date; « avant le prochain jour ouvré » when it falls before the next one). Late:
-    :func:`late_words`."""
+    :func:`late_words`. ``working`` False (a rule in hours or calendar days,
+    :func:`counts_working_days`): in real time, :func:`real_time_words`."""
     when = instant_text(due, lang, str(cal.tz))  # with its year, as every date of the pages
     what = gettext(WORDS.get(kind, WORDS["act"]), lang)
     late = due < now
+    if not working:
+        return DueWords(what, when, real_time_words(due, now, lang), late, kind)
     left = late_words(cal, due, now, lang) if late else ahead_words(cal, due, now, lang)
     return DueWords(what, when, left, late, kind)
 

@@ -26,40 +26,61 @@ def item_label(sop: SOP, inst: StepInstance, lang: str) -> str:
     return sop.label(sop.options.get("need", {}).get(need), lang) or str(need or inst.key)
 
 
-def item_block(sop: SOP, inst: StepInstance, lang: str, cats: set[str] | None) -> dict[str, Any] | None:
-    """The need a referral is for (a row of the repeat group its step iterates on), filtered
-    by the consent categories like any other form data."""
-    step = sop.steps.get(inst.step)
-    fe = getattr(step, "instances", None) if step else None
-    if not inst.item or not hasattr(fe, "for_each"):
+def item_block(sop: SOP, inst: StepInstance, lang: str, cats: set[str] | None,
+               view: Any = None) -> dict[str, Any] | None:
+    """The item a referral is for — a need row of the repeat group its step iterates on, or the
+    form a ``spawn:`` copied (an immediate need with its urgency and incident date) — filtered
+    by the consent categories like any other form data, each value by its own form's definition;
+    a value withheld is listed with why (``view``: the provider's, :func:`masked`; tryout 8, K1)."""
+    from ..engine.item_source import item_fields, item_sources
+    if not inst.item:
         return None
-    form_id, field_id = fe.for_each.split(".")
-    group = next((f for f in sop.forms[form_id].fields if f.id == field_id), None)
-    if group is None:
+    sources = item_sources(sop, inst.step, inst.item)
+    if not sources:
         return None
+    form_id, field_id = sources[0]
+    form = sop.forms.get(form_id)
+    group = next((f for f in form.fields if f.id == field_id), None) if form and field_id else None
+    title = sop.label(group.label, lang) if group is not None else sop.label(form.title, lang) if form else ""
     rows, hidden = [], []
-    for sf in group.fields or []:
-        if cats is not None and not access.field_visible(f"{form_id}.{field_id}.{sf.id}", sf, cats):
-            hidden.append(sop.label(sf.label, lang))
+    for f in item_fields(sop, inst.step, inst.item):
+        if f.id not in inst.item or inst.item[f.id] in (None, "", []):
             continue
-        if sf.id in inst.item:
-            rows.append((sop.label(sf.label, lang), display_value(sop, sf, inst.item[sf.id], lang)))
-    return {"title": sop.label(group.label, lang), "rows": rows, "tables": [], "hidden": hidden}
+        if cats is not None and not access.field_visible(f.id, f, cats):
+            hidden.append(f)
+            continue
+        rows.append((sop.label(f.label, lang), display_value(sop, f, inst.item[f.id], lang)))
+    return {"title": title, "rows": rows, "tables": [], **masked(sop, hidden, view, lang)}
+
+
+def masked(sop: SOP, hidden: list, view: Any, lang: str) -> dict[str, Any]:
+    """``{"hidden": [labels], "masked": [(labels, « masqué (non couvert par …) »)]}`` of a data
+    block: the fields withheld grouped by their reason under the provider's ``view``
+    (:func:`mno_workflow.protection.masking.mask_reason`; the consent's when no view is given)."""
+    from ..protection.masking import mask_reason, reason_text
+    groups: dict[str, list[str]] = {}
+    for f in hidden:
+        code = (mask_reason(f, view) if view is not None else None) or "consent"
+        groups.setdefault(code, []).append(sop.label(f.label, lang))
+    return {"hidden": [sop.label(f.label, lang) for f in hidden],
+            "masked": [(", ".join(labels), reason_text(code, lang)) for code, labels in groups.items()]}
 
 
 def form_block(
-    sop: SOP, form_id: str, data: dict, lang: str, cats: set[str] | None, orgs: dict[str, str] | None = None
+    sop: SOP, form_id: str, data: dict, lang: str, cats: set[str] | None, orgs: dict[str, str] | None = None,
+    view: Any = None,
 ) -> dict[str, Any]:
     """A titled list of (label, text) — repeat groups as a table — for a stored form. ``orgs``:
     directory names by id (:meth:`Web.directory_names`): a step's recipient or directory service
-    field shows the name, never the id."""
+    field shows the name, never the id. ``view``: the provider's (:func:`.access.provider_view`),
+    for why each withheld field is masked (:func:`masked`)."""
     form = sop.forms.get(form_id)
     if form is None:
         return {"title": form_id, "rows": [(k, str(v)) for k, v in (data or {}).items()], "tables": []}
     rows, tables, hidden = [], [], []
     for f in form.fields:
         if cats is not None and not access.field_visible(f"{form_id}.{f.id}", f, cats):
-            hidden.append(sop.label(f.label, lang))
+            hidden.append(f)
             continue
         if f.id not in (data or {}):
             continue
@@ -75,7 +96,8 @@ def form_block(
             if orgs and any(path in (st.recipient, st.service) for st in sop.steps.values()):
                 text = orgs.get(str(value), text)  # the organisation or service by name, not its id
             rows.append((sop.label(f.label, lang), text))
-    return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables, "hidden": hidden}
+    return {"title": sop.label(form.title, lang), "rows": rows, "tables": tables,
+            **masked(sop, hidden, view, lang)}
 
 
 #: a deadline change's words on the timeline, then its values (engine/event_words.py)

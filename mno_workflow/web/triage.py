@@ -47,6 +47,7 @@ class DueItem:
     id: int | None = None  # the deadline's (the key of a group's pages: ``?suite=<id>``)
     sop_version: int | None = None  # the case's SOP version: its labels and calendar word the row
     recipient: str | None = None  # the organisation a referral instance is addressed to
+    item: dict | None = None  # the instance's item: whether a deadline cap applies (K10)
 
 
 #: the time zone of each SOP version's calendar, by the hash of its text (parsed once)
@@ -115,6 +116,7 @@ def _due_item(due_at: datetime, status: str, escalate_to: str | None, owner_role
     return DueItem(
         reference or "", name, step, label_key, state, due_at, overdue,
         str((item or {}).get("need") or "") or None, days, escalated, group, owner_role, assignee,
+        item=item,
     )
 
 

@@ -166,3 +166,28 @@ def test_a_providers_search_matches_references_not_names(cases):
     assert kadiogo not in found("sawadogo", "focal.cfp:provider")
     assert kadiogo in found(kadiogo[-3:], "focal.cfp:provider")
     assert kadiogo in found("sawadogo", "mariam.kabore:caseworker")
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ("Pourquoi cela ne peut pas attendre l'évaluation : Agression hier, PEP",
+            "Date et heure de l'incident : masqué (non couvert par le consentement)")),
+    ("en", ("Why this cannot wait for the assessment: Agression hier, PEP",
+            "Date and time of the incident: hidden (not covered by consent)")),
+])
+def test_a_provider_reads_an_immediate_referral_as_the_web_shows_it(cases, wf, lang, words):
+    """Tryout 8, K1: the immediate need's urgency (category needs, covered) is printed, the
+    incident date (protection, not in the consent) listed as masked with why; JSON as the API."""
+    from datetime import timedelta
+    db_url, kadiogo, _yaadga = cases
+    incident = (wf.clock.now() - timedelta(hours=5)).isoformat()
+    wf.fire(kadiogo, "refer_immediately", CW, {"dimension": "social", "need": "gbv_services",
+                                               "urgency": "Agression hier, PEP", "incident_at": incident})
+    wf.fire(kadiogo, "send", CW, referral("org-cfp"), instance="referral:gbv_services")
+    out = mno(db_url, "case", "show", kadiogo, "--as", "focal.cfp:provider", lang=lang).output
+    for w in words:
+        assert w in out, out
+    shown = json.loads(mno(db_url, "case", "show", kadiogo, "--as", "focal.cfp:provider",
+                           "--format", "json").output)
+    gbv = next(d for d in shown if d["instance"] == "referral:gbv_services")
+    assert gbv["item"]["urgency"] == "Agression hier, PEP" and "incident_at" not in gbv["item"]
+    assert [m["field"] for m in gbv["masked"]] == ["item.incident_at"]

@@ -1,7 +1,7 @@
 """« Mon travail » says the time left before a deadline as the SOP counts it: in working days of
 the SOP's calendar for a deadline in working days (« dans 2 jours ouvrés », as lateness and the
 provider's pages say it; weekends and Burkina Faso's public holidays, e.g. Tabaski on Friday
-6 June 2025, are not counted), in calendar days otherwise (« dans 2 jours »)."""
+6 June 2025, are not counted), in real time otherwise (« dans 7 jours 13 heures »)."""
 
 from __future__ import annotations
 
@@ -51,8 +51,8 @@ MON = at(2025, 6, 2, 10, 0)  # Monday 2 June 2025
      "avant le prochain jour ouvré", "before the next working day"),
     # follow_up.scheduled: working days whatever the risk level
     (MON, at(2025, 6, 9), ("follow_up", "scheduled"), "dans 4 jours ouvrés", "in 4 working days"),
-    # referral.accepted counts 30 (calendar) days: calendar days stay
-    (MON, at(2025, 6, 9), ("referral", "accepted"), "dans 7 jours", "in 7 days"),
+    # referral.accepted counts 30 (calendar) days: in real time, weekends counted (tryout 8, K10)
+    (MON, at(2025, 6, 9), ("referral", "accepted"), "dans 7 jours 13 heures", "in 7 days 13 hours"),
 ])
 def test_upcoming_deadline_in_the_sops_days(session, now, due, state, fr, en):
     step, st = state

@@ -141,17 +141,78 @@ def filter_form_data(
 
 
 def filter_item(sop: SOP, inst: StepInstance, categories: set[str] | None) -> dict[str, Any]:
-    """The need (row of the ``for_each`` repeat group) a referral is for, without the sub-fields
-    ``categories`` does not cover."""
-    fe = getattr(sop.steps.get(inst.step), "instances", None)
-    if not inst.item or not hasattr(fe, "for_each"):
+    """The item a referral is for (a need row of the ``for_each`` repeat group, or the form a
+    ``spawn:`` copied: an immediate need's urgency and incident date), without the fields
+    ``categories`` does not cover; each value judged by its own form's definition
+    (:func:`mno_workflow.engine.item_source.item_fields`; tryout 8, K1)."""
+    from ...engine.item_source import item_fields
+    if not inst.item:
         return {}
-    form_id, field_id = fe.for_each.split(".")
-    group = next((f for f in sop.forms[form_id].fields if f.id == field_id), None)
-    if group is None:
-        return {}
-    return {sf.id: inst.item[sf.id] for sf in group.fields or []
-            if sf.id in inst.item and field_visible(f"{form_id}.{field_id}.{sf.id}", sf, categories)}
+    out: dict[str, Any] = {}
+    for f in item_fields(sop, inst.step, inst.item):
+        if f.id not in inst.item or not field_visible(f.id, f, categories):
+            continue
+        value = inst.item[f.id]
+        if f.type == FieldType.repeat and isinstance(value, list):
+            value = [{sf.id: row[sf.id] for sf in f.fields or []
+                      if sf.id in row and field_visible(sf.id, sf, categories)}
+                     for row in value if isinstance(row, dict)]
+        out[f.id] = value
+    return out
+
+
+def masked_fields(sop: SOP, view: ProviderView, case: Case, inst: StepInstance,
+                  forms: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every field with a value the provider does not see under ``view``, as the API and the
+    command line list it: ``{"field": "item.incident_at", "category": "protection", "reason":
+    "agreement", "fr": "Date et heure de l'incident : masqué (non couvert par l'accord de partage
+    de données)", "en": …}`` — the identification, the item and the forms ``forms`` it may read
+    (:func:`readable_forms`), each by its own definition (:mod:`mno_workflow.protection.masking`)."""
+    from ...engine.item_source import MARK, item_fields
+    from ...i18n import colon
+    from ...protection.masking import mask_reason, reason_text
+    if not view.personal:
+        return []
+    sources: list[tuple[str, list[FormField], dict[str, Any]]] = []
+    ident = sop.forms.get("identification")
+    if ident is not None:
+        sources.append(("identification", ident.fields, (case.data or {}).get("identification") or {}))
+    if inst.item:
+        sources.append(("item", item_fields(sop, inst.step, inst.item), inst.item))
+    for fid, data in forms.items():
+        if fid in sop.forms:
+            sources.append((fid, sop.forms[fid].fields, data or {}))
+    out = []
+    for where, fields, data in sources:
+        for f in fields:
+            if f.id == MARK or data.get(f.id) in (None, "", []):
+                continue
+            why = mask_reason(f, view)
+            if why is None:
+                continue
+            out.append({"field": f"{where}.{f.id}", "category": f.category, "reason": why,
+                        **{lang: f"{sop.label(f.label, lang)}{colon(lang)}{reason_text(why, lang)}"
+                           for lang in ("fr", "en")}})
+    return out
+
+
+def hidden_paths(sop: SOP, view: ProviderView, inst: StepInstance):
+    """``hidden(path)``: whether the provider does not see the field at ``path`` under ``view``
+    (``item.incident_at``: the referral's item, by its own form's definition; ``form.field``), for
+    a deadline's words that name it (:func:`mno_workflow.engine.caps_met.caps_met`); a step's
+    instant (``steps.…``) or an unknown path is not a field, not hidden."""
+    from ...engine.item_source import item_fields
+    from ...protection.masking import mask_reason
+
+    def hidden(path: str) -> bool:
+        form_id, _, field_id = str(path).partition(".")
+        if form_id == "item":
+            fields = item_fields(sop, inst.step, inst.item or {})
+        else:
+            fields = sop.forms[form_id].fields if form_id in sop.forms else []
+        f = next((x for x in fields if x.id == field_id), None)
+        return f is not None and mask_reason(f, view) is not None
+    return hidden
 
 
 def name_visible(categories: set[str] | None) -> bool:

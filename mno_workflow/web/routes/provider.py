@@ -31,12 +31,21 @@ def _org_named(s, ref: dict | None, lang: str | None = None) -> dict | None:
     return ref
 
 
-def provider_due(s, sop, inst, due, now, lang):
-    """The deadline of referral ``inst`` in the provider's terms (:mod:`..duewords`)."""
+def provider_due(s, sop, case, inst, due, now, lang):
+    """The deadline of referral ``inst`` in the provider's terms (:mod:`..duewords`): the time
+    left in working days when the rule in force counts them, else in real time (a clock in hours,
+    a cap 72 hours after the incident; tryout 8, K10)."""
+    from ...engine.service_levels import _data, service_level
     from ...engine.timers import calendar_for
-    from ..duewords import due_words, task_kind
+    from ..duewords import counts_working_days, due_words, task_kind
 
-    return due_words(calendar_for(s, sop), task_kind(sop, inst.step, inst.state), due, now, lang)
+    st = sop.steps[inst.step].states.get(inst.state)
+    dl, working = st.deadline if st is not None else None, True
+    if dl is not None:
+        data = _data(case, inst, dl)
+        cache = s.info.setdefault("mno_service_levels", {})  # the directory read once per page
+        working = counts_working_days(service_level(s, sop, inst, dl, data, cache)[0], data)
+    return due_words(calendar_for(s, sop), task_kind(sop, inst.step, inst.state), due, now, lang, working)
 
 
 def provider_owes(sop, case, inst, view=None) -> bool:
@@ -76,13 +85,13 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         # the need this referral is for, never the whole assessment.
         if fid == "identification" and view.personal:
             blocks.append(
-                form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats)
+                form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, view=view)
             )
-    need_block = item_block(sop, inst, lang, cats) if view.personal else None
+    need_block = item_block(sop, inst, lang, cats, view) if view.personal else None
     inst_blocks = [] if not view.personal else [
         form_block(
             sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats,
-            web.directory_names(s, lang),
+            web.directory_names(s, lang), view,
         )
         for fid, data in access.readable_forms(s, user, sop, case, inst).items()
     ]
@@ -99,8 +108,9 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         "item_block": need_block,
         "state": sop.label(step.states[inst.state].label, lang),
         "due": (due := queries.instance_due(s, inst) if provider_owes(sop, case, inst, view) else None),
-        "due_words": provider_due(s, sop, inst, due, web.now(), lang) if due else None,
-        "service_level": describe_level(s, sop, case, inst, lang) if view.personal else None,  # issue 13
+        "due_words": provider_due(s, sop, case, inst, due, web.now(), lang) if due else None,
+        "service_level": describe_level(s, sop, case, inst, lang, access.hidden_paths(sop, view, inst))
+        if view.personal else None,  # issue 13; a cap's start field it cannot see said masked (K1)
         "blocks": blocks,
         "inst_blocks": inst_blocks,
         "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
@@ -181,10 +191,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "withheld": None if view.personal else view.decision.message.text(lang),
                     "due": (due := due if provider_owes(csop, case, inst, view) else None),
                     # « à répondre avant le 12/06/2025 16:00 — dans 2 jours ouvrés » (duewords.py)
-                    "due_words": provider_due(s, csop, inst, due, web.now(), lang) if due else None,
+                    "due_words": provider_due(s, csop, case, inst, due, web.now(), lang) if due else None,
                     "priority": priority_words(csop, case, inst, lang),  # the field that chooses its deadline
                     "referrer": _org_named(s, referrer, lang),
-                    "service_level": describe_level(s, csop, case, inst, lang),  # issue 13
+                    "service_level": describe_level(s, csop, case, inst, lang,  # issue 13
+                                                    access.hidden_paths(csop, view, inst)),
                 }
 
             todo = sorted(present(todo_rows), key=lambda r: (r["due"] is None, r["due"] or web.now()))

@@ -23,16 +23,49 @@ GROUP_SLUGS = {"escalades": "escalations", "escaladees": "escalated", "en-retard
 SLUG_OF = {group: slug for slug, group in GROUP_SLUGS.items()}
 
 
+def _working(s, it, sop) -> bool:
+    """Whether the deadline of a row of « Mon travail » counts working days
+    (:func:`..duewords.counts_working_days`): judged on its item first; when that cannot decide
+    (a duration chosen by a field of the referral, a cap's condition), on its case's and
+    instance's data, read for that row only (one statement)."""
+    from ..duewords import counts_working_days, may_count_working_days
+    step = sop.steps.get(it.step)
+    st = step.states.get(it.state) if step is not None else None
+    dl = st.deadline if st is not None else None
+    item = getattr(it, "item", None) or {}
+    if counts_working_days(dl, {"item": item}, partial=True):
+        return True
+    if getattr(it, "id", None) is None or not may_count_working_days(dl):
+        return False
+    data = _row_data(s, it.id)
+    return data is not None and counts_working_days(dl, {**data, "item": item})
+
+
+def _row_data(s, deadline_id: int) -> dict | None:
+    """The case's and the instance's form data of the running deadline ``deadline_id``."""
+    from sqlalchemy import select
+
+    from ...store.models import Case, Deadline, StepInstance
+    row = s.execute(select(Case.data, StepInstance.data).select_from(Deadline)
+                    .join(StepInstance, StepInstance.id == Deadline.instance_id)
+                    .join(Case, Case.id == Deadline.case_id)
+                    .where(Deadline.id == deadline_id)).first()
+    return None if row is None else {**(row[0] or {}), **(row[1] or {})}
+
+
 def late_in(s, sops: sop_pick.RowSops, now, lang):
     """``late_words(item)``: how late a row of « Mon travail » is, in the working days of its case's
-    SOP as the provider's pages say it (:func:`..duewords.late_words`)."""
+    SOP as the provider's pages say it (:func:`..duewords.late_words`) when its deadline counts
+    working days, else in real time (« 5 heures de retard »; tryout 8, K10)."""
     from ...engine.timers import calendar_for
-    from ..duewords import late_words
+    from ..duewords import late_words, real_time_words
 
     cals: dict = {}
 
     def late(it) -> str:
         compiled = sops.compiled(it.sop_version)
+        if not _working(s, it, compiled.sop):
+            return real_time_words(it.due_at, now, lang)
         if id(compiled) not in cals:
             cals[id(compiled)] = calendar_for(s, compiled.sop)
         return late_words(cals[id(compiled)], it.due_at, now=now, lang=lang)
@@ -42,17 +75,17 @@ def late_in(s, sops: sop_pick.RowSops, now, lang):
 def left_in(s, sops: sop_pick.RowSops, now, lang):
     """``left_words(item)``: the time left before a row's deadline of « Mon travail »: in working
     days of its case's SOP calendar when that deadline counts working days, as lateness and the
-    provider's pages say it (« dans 2 jours ouvrés »), else in calendar days (« dans 2 jours »)."""
+    provider's pages say it (« dans 2 jours ouvrés »), else in real time (« dans 2 jours 13 heures »:
+    a deadline in hours or calendar days, or capped in hours; tryout 8, K10)."""
     from ...engine.timers import calendar_for
-    from ..duewords import ahead_words, in_working_days
-    from ..i18n import due_words
+    from ..duewords import ahead_words, real_time_words
 
     cals: dict = {}
 
     def left(it) -> str:
         compiled = sops.compiled(it.sop_version)
-        if not in_working_days(compiled.sop, it.step, it.state):
-            return due_words(it.days, lang)
+        if not _working(s, it, compiled.sop):
+            return real_time_words(it.due_at, now, lang)
         if id(compiled) not in cals:
             cals[id(compiled)] = calendar_for(s, compiled.sop)
         return ahead_words(cals[id(compiled)], it.due_at, now, lang)
