@@ -6,9 +6,17 @@ its SOP ``category`` is covered both by the consent in force (or the supervisor'
 the organisation's data-sharing agreement in force (:func:`.provider.provider_view`). Otherwise it
 is listed as masked with the reason (tryout 8, K1: an immediate referral's « Pourquoi cela ne peut
 pas attendre » and incident date were dropped without a word): :data:`REASONS`.
+
+Which withheld fields are named is decided by what the provider already sees, never by the hidden
+values (tryout 9, L4: « Date et heure de l'incident : masqué » on a psychosocial referral told the
+provider a GBV incident was on record): :func:`listed` — a withheld field is named whether or not
+it holds a value, unless its ``relevant:`` condition, evaluated on the visible values only, is
+false for this row (the incident date of a need that is not GBV care).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ..i18n import N_, gettext
 from ..sop.schema import Classification, FormField
@@ -41,6 +49,19 @@ def mask_reason(f: FormField, view: ProviderView | None) -> str | None:
             and f.category not in view.agreed:
         return "agreement"
     return "consent"
+
+
+def listed(f: FormField, visible: dict[str, Any]) -> bool:
+    """Whether withheld field ``f`` is named to the provider (module doc): True without a
+    ``relevant:`` condition, or when the condition is true — or cannot be told — on ``visible``
+    (a CEL context of the values the provider sees: ``{"item": {...}, "form_id": {...}}``)."""
+    if not f.relevant:
+        return True
+    from ..sop.expr import ExprError, compile_expr
+    try:
+        return compile_expr(f.relevant).evaluate(visible) is True
+    except ExprError:
+        return True  # it reads what the provider does not see: named, as without condition
 
 
 def reason_text(code: str, lang: str | None = None) -> str:

@@ -42,12 +42,19 @@ def item_block(sop: SOP, inst: StepInstance, lang: str, cats: set[str] | None,
     form = sop.forms.get(form_id)
     group = next((f for f in form.fields if f.id == field_id), None) if form and field_id else None
     title = sop.label(group.label, lang) if group is not None else sop.label(form.title, lang) if form else ""
+    from ..engine.item_source import MARK
+    from ..protection.masking import listed
     rows, hidden = [], []
-    for f in item_fields(sop, inst.step, inst.item):
-        if f.id not in inst.item or inst.item[f.id] in (None, "", []):
+    fields = [f for f in item_fields(sop, inst.step, inst.item) if f.id != MARK]
+    shown = {f.id for f in fields if cats is None or access.field_visible(f.id, f, cats)}
+    visible = {k: v for k, v in inst.item.items() if k in shown}
+    seen = {"item": visible, form_id: visible}  # a spawned item's conditions name its own form
+    for f in fields:
+        if f.id not in shown:  # named or not by what the provider sees, never by its value (L4)
+            if listed(f, seen):
+                hidden.append(f)
             continue
-        if cats is not None and not access.field_visible(f.id, f, cats):
-            hidden.append(f)
+        if f.id not in inst.item or inst.item[f.id] in (None, "", []):
             continue
         rows.append((sop.label(f.label, lang), display_value(sop, f, inst.item[f.id], lang)))
     return {"title": title, "rows": rows, "tables": [], **masked(sop, hidden, view, lang)}
@@ -77,10 +84,14 @@ def form_block(
     form = sop.forms.get(form_id)
     if form is None:
         return {"title": form_id, "rows": [(k, str(v)) for k, v in (data or {}).items()], "tables": []}
+    from ..protection.masking import listed
     rows, tables, hidden = [], [], []
+    shown = {f.id for f in form.fields if cats is None or access.field_visible(f"{form_id}.{f.id}", f, cats)}
+    seen = {form_id: {k: v for k, v in (data or {}).items() if k in shown}}
     for f in form.fields:
-        if cats is not None and not access.field_visible(f"{form_id}.{f.id}", f, cats):
-            hidden.append(f)
+        if f.id not in shown:  # named or not by what the provider sees, never by its value (L4)
+            if listed(f, seen):
+                hidden.append(f)
             continue
         if f.id not in (data or {}):
             continue

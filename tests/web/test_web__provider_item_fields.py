@@ -112,3 +112,45 @@ def test_a_re_referral_to_a_gbv_provider_shows_when_the_72_hours_started(live):
     item = seen["api"]["item"]
     assert item["incident_at"] == GBV["incident_at"] and item["urgency"] == GBV["urgency"]
     assert "item.incident_at" not in {m["field"] for m in seen["api"]["masked"]}
+
+
+def _housing_case(live, org: str) -> str:
+    live.clock.set(NOW)
+    wf = live.wf
+    ref = wf.create_case("mnr_bf", MARIAM)
+    wf.fire(ref, "register", MARIAM, IDENT)
+    wf.fire(ref, "record_consent", MARIAM, FULL)
+    wf.fire(ref, "refer_immediately", MARIAM, {"dimension": "social", "need": "housing",
+                                               "urgency": "Dehors ce soir"})
+    wf.fire(ref, "send", MARIAM, {**referral(org), "referral_date": "2026-12-05"}, instance="housing")
+    return ref
+
+
+def test_a_field_not_relevant_for_the_row_is_never_named(live):
+    """Tryout 9, L4: « Date et heure de l'incident : masqué » on a referral that is not for GBV
+    care told the provider an incident was on record. What is named masked depends on what the
+    provider sees (the need), never on the hidden values: a housing referral names no incident
+    date (its condition, need == gbv_services, is false on the visible need), a GBV referral names
+    it whether or not it holds a value."""
+    ref = _housing_case(live, "org-csps")  # its agreement does not cover protection
+    c = live.client("focal.csps")
+    for lang in ("fr", "en"):
+        c.get(f"/langue/{lang}")
+        page = html.unescape(" ".join(c.get(f"/prestataire/{ref}/referral:housing").text.split()))
+        assert "Dehors ce soir" in page, lang
+        assert WORDS[lang][1] not in page, lang
+    r = httpx.get(f"{live.url}/api/v1/referrals", headers=token(live, "focal.csps", "read"), timeout=60)
+    item = next(i for i in r.json()["items"] if i["reference"] == ref)
+    assert "item.incident_at" not in {m["field"] for m in item["masked"]}, item["masked"]
+
+    gbv = _case(live, "org-csps")  # with an incident date
+    with live.wf.sessions.begin() as s:  # the same row without a value: named all the same
+        from mno_workflow.store import repository
+        case = repository.get_case(s, gbv)
+        inst = next(i for i in case.instances if i.key == "gbv_services")
+        inst.item = {k: v for k, v in inst.item.items() if k != "incident_at"}
+    page = html.unescape(" ".join(c.get(f"/prestataire/{gbv}/referral:gbv_services").text.split()))
+    assert WORDS["en"][1] in page and WORDS["en"][2] in page
+    r = httpx.get(f"{live.url}/api/v1/referrals", headers=token(live, "focal.csps", "read"), timeout=60)
+    item = next(i for i in r.json()["items"] if i["reference"] == gbv)
+    assert "item.incident_at" in {m["field"] for m in item["masked"]}, item["masked"]

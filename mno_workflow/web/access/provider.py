@@ -163,32 +163,41 @@ def filter_item(sop: SOP, inst: StepInstance, categories: set[str] | None) -> di
 
 def masked_fields(sop: SOP, view: ProviderView, case: Case, inst: StepInstance,
                   forms: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every field with a value the provider does not see under ``view``, as the API and the
+    """Every field the provider does not see under ``view`` (whether or not it holds a value;
+    those :func:`mno_workflow.protection.masking.listed` names), as the API and the
     command line list it: ``{"field": "item.incident_at", "category": "protection", "reason":
     "agreement", "fr": "Date et heure de l'incident : masqué (non couvert par l'accord de partage
     de données)", "en": …}`` — the identification, the item and the forms ``forms`` it may read
     (:func:`readable_forms`), each by its own definition (:mod:`mno_workflow.protection.masking`)."""
-    from ...engine.item_source import MARK, item_fields
+    from ...engine.item_source import MARK, item_fields, item_sources
     from ...i18n import colon
-    from ...protection.masking import mask_reason, reason_text
+    from ...protection.masking import listed, mask_reason, reason_text
     if not view.personal:
         return []
     sources: list[tuple[str, list[FormField], dict[str, Any]]] = []
+    item_form = None
     ident = sop.forms.get("identification")
     if ident is not None:
         sources.append(("identification", ident.fields, (case.data or {}).get("identification") or {}))
     if inst.item:
         sources.append(("item", item_fields(sop, inst.step, inst.item), inst.item))
+        origin = item_sources(sop, inst.step, inst.item)  # its conditions name its own form
+        item_form = origin[0][0] if origin else None
     for fid, data in forms.items():
         if fid in sop.forms:
             sources.append((fid, sop.forms[fid].fields, data or {}))
     out = []
     for where, fields, data in sources:
+        # named by what the provider sees, never by whether the hidden field holds a value: a
+        # listed-only-when-filled incident date would tell a GBV incident exists (tryout 9, L4)
+        seen = {where: {f.id: data[f.id] for f in fields if f.id in data and mask_reason(f, view) is None}}
+        if where == "item" and item_form:
+            seen[item_form] = seen["item"]
         for f in fields:
-            if f.id == MARK or data.get(f.id) in (None, "", []):
+            if f.id == MARK:
                 continue
             why = mask_reason(f, view)
-            if why is None:
+            if why is None or not listed(f, seen):
                 continue
             out.append({"field": f"{where}.{f.id}", "category": f.category, "reason": why,
                         **{lang: f"{sop.label(f.label, lang)}{colon(lang)}{reason_text(why, lang)}"
