@@ -43,7 +43,7 @@ def _pathways(sop: SOP, sop_path: Path, output: Path, formats: tuple[str, ...],
     folder = find_directory(sop_path)
     written: list[Path] = []
     for lang in sop.languages:  # the directory's free text in each language (translations.<lang>.yaml)
-        directory = read_directory(folder, lang, public=public) if folder else None
+        directory = read_directory(folder, lang, public=public, sop=sop) if folder else None
         written += write_pathway_diagrams(sop, output, directory, langs=(lang,),
                                           formats=tuple(f for f in formats if f in ("svg", "dot")))
     return written

@@ -14,6 +14,7 @@ import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mno_workflow.directory.areas import default_registry
 from mno_workflow.directory.matching import NeedLink, read_need_mapping
@@ -72,10 +73,11 @@ class PrintDirectory:
     services: list[PrintService]
     needs: dict[str, list[NeedLink]]
     region_names: dict[str, str]
+    registry: Any = None  # the SOP's area registry (directory/sop_areas.py); None: Burkina Faso's
 
     def for_region(self, region: str) -> list[PrintService]:
         """Services covering ``region`` (a region code or name), national ones last."""
-        codes = _region_codes(region)
+        codes = _region_codes(region, self.registry)
         local = [s for s in self.services if s.regions & codes]
         return local + [s for s in self.services if s.national and s not in local]
 
@@ -86,8 +88,8 @@ class PrintDirectory:
                 for link in sorted(self.needs.get(need, []), key=lambda n: n.rank)]
 
 
-def _region_codes(name: str) -> set[str]:
-    reg = default_registry()
+def _region_codes(name: str, reg: Any = None) -> set[str]:
+    reg = reg if reg is not None else default_registry()
     if name in reg.areas:
         return {name}
     return reg.resolve_regions(name)
@@ -136,7 +138,8 @@ def read_translations(folder: str | Path, lang: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in (data.get("translations") or {}).items()}
 
 
-def read_directory(folder: str | Path, lang: str = "fr", *, public: bool = False) -> PrintDirectory:
+def read_directory(folder: str | Path, lang: str = "fr", *, public: bool = False,
+                   sop: Any = None) -> PrintDirectory:
     """Read an HSDS CSV folder into a :class:`PrintDirectory` (inactive and defunct services left
     out), its free text in ``lang`` where ``translations.<lang>.yaml`` gives it. ``public``:
     without the staff's personal contacts (:func:`mno_workflow.directory.public.public_rows`).
@@ -152,11 +155,11 @@ def read_directory(folder: str | Path, lang: str = "fr", *, public: bool = False
 
         tables = {name: rows for name, rows in public_rows(tables).items() if name in TABLE_NAMES}
     return directory_from_tables({name: tables.get(name, []) for name in TABLE_NAMES}, lang,
-                                 read_translations(folder, lang))
+                                 read_translations(folder, lang), sop=sop)
 
 
 def directory_from_session(session, lang: str = "fr", sop_id: str | None = None, *,
-                           public: bool = False) -> PrintDirectory:
+                           public: bool = False, sop: Any = None) -> PrintDirectory:
     """The directory of the database (the tables of :mod:`mno_workflow.directory.tables`); with
     ``sop_id``, its free text in ``lang`` from the ``translations.<lang>.yaml`` of the shipped
     SOP's directory folder (if any). ``public``: without the staff's personal contacts and
@@ -175,7 +178,8 @@ def directory_from_session(session, lang: str = "fr", sop_id: str | None = None,
     data = dump_tables(session)
     if public:
         data = public_rows(data)
-    return directory_from_tables({name: data.get(name, []) for name in TABLE_NAMES}, lang, translations)
+    return directory_from_tables({name: data.get(name, []) for name in TABLE_NAMES}, lang, translations,
+                                 sop=sop)
 
 
 def _text(value) -> str:
@@ -197,8 +201,10 @@ def _translator(translations: dict[str, str]):
 
 
 def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr",
-                          translations: dict[str, str] | None = None) -> PrintDirectory:
+                          translations: dict[str, str] | None = None, *, sop: Any = None) -> PrintDirectory:
     """A :class:`PrintDirectory` from HSDS rows ``{table: [{column: value}]}`` (CSV or database).
+    Service areas and region names follow the area registry of ``sop`` (its own regions, tryout
+    9, L10: a Mali SOP's pocket guides were Burkina Faso's; None: Burkina Faso's registry).
 
     ``translations`` (:func:`read_translations`) puts the free text in ``lang``; service types
     take the label of the need mapping in ``lang``."""
@@ -230,7 +236,8 @@ def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr",
     schedules: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in _read(folder, "schedule"):
         schedules[r.get("service_at_location_id") or r.get("service_id") or ""].append(r)
-    reg = default_registry()
+    from mno_workflow.directory.sop_areas import registry_for
+    reg = registry_for(sop)
     services = []
     for s in _read(folder, "service"):
         if s.get("status") in ("inactive", "defunct"):
@@ -275,4 +282,4 @@ def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr",
         ))
     services.sort(key=lambda x: (x.organisation.lower(), x.name.lower()))
     names = {a.code: a.name for a in reg.regions()}
-    return PrintDirectory(services=services, needs=read_need_mapping(), region_names=names)
+    return PrintDirectory(services=services, needs=read_need_mapping(), region_names=names, registry=reg)

@@ -167,7 +167,7 @@ def publish(
                                            col=d.col, message=d.message))
     report.contacts = contacts_warning(folder) if folder and not public else ""
     for lang in langs or sop.languages:
-        directory = read_directory(folder, lang, public=public) if folder else None
+        directory = read_directory(folder, lang, public=public, sop=sop) if folder else None
         if directory is None:
             report.warnings.append(said_fr(
                 "{lang} : pas de répertoire à côté de la POS : répertoire, guides de poche "

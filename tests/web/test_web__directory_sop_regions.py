@@ -237,3 +237,19 @@ def test_send_form_proposes_the_togo_providers_of_the_case_region(two, lang):
     assert proposed, r.text[-4000:]
     reasons = html.unescape(r.text[r.text.index('<details class="reasons"'):])
     assert BY_ADDRESS[lang] in reasons[:reasons.index("</details>")]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pocket_guides_follow_the_sops_own_regions(two, lang):
+    """Tryout 9, L10: a Mali SOP's documents offered pocket guides for the 17 Burkina Faso regions
+    (the « Kadiogo » guide titled as Mali's, Burkina numbers) and none for its own."""
+    c = two.client("coord.mnr")
+    c.get(f"/langue/{lang}")
+    page = html.unescape(c.get("/pos/documents?sop=essai_tg").text)
+    guides = re.findall(r'href="/pos/documents/guide/(\w+)\?sop=essai_tg"', page)
+    assert guides == ["maritime", "plateaux", "kara"], guides
+    assert c.get("/pos/documents/guide/kadiogo?sop=essai_tg").status_code == 404
+    kara = html.unescape(c.get("/pos/documents/guide/kara?sop=essai_tg").text)
+    assert "Kara" in kara and "Hôpital de Kara (fictif)" in kara and "+226" not in kara, kara[:3000]
+    bf = html.unescape(c.get("/pos/documents").text)  # Burkina Faso: its regions, as before
+    assert 'href="/pos/documents/guide/kadiogo"' in bf and "/guide/kara" not in bf

@@ -92,7 +92,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
+            directory = directory_from_session(s, lang, sop.sop, public=_public(user), sop=sop)
             q = sop_pick.query(sop.sop, web, s)  # ?sop=ID on every link of another SOP than the first
             links = [(f"/pos/documents/{k}{q}", gettext(v, lang)) for k, v in DOCUMENTS.items()]
             links += [
@@ -103,8 +103,11 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 for trig, t in multi_form_actions(sop).items()
             ]
             links += [(f"/pos/documents/depliants/{k}{q}", gettext(v, lang)) for k, v in AUDIENCES.items()]
-            regions = sorted({x for sv in directory.services for x in sv.regions})
-            guides = [(f"/pos/documents/guide/{x}{q}", directory.region_names.get(x, x)) for x in regions]
+            # one guide per region of the SOP (its own list, tryout 9, L10), else per region served
+            regions = list(sop.options.get("region") or {}) or sorted(
+                {x for sv in directory.services for x in sv.regions})
+            guides = [(f"/pos/documents/guide/{x}{q}", sop.label(sop.options.get("region", {}).get(x), lang)
+                       or directory.region_names.get(x, x)) for x in regions]
             needs = [
                 (f"/pos/parcours/{n}.svg{q}", sop.label(lab, lang))
                 for n, lab in sop.options.get("need", {}).items()
@@ -132,7 +135,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
             public = _public(user)
-            directory = directory_from_session(s, lang, sop.sop, public=public)
+            directory = directory_from_session(s, lang, sop.sop, public=public, sop=sop)
             path = shipped_sop_path(sop.sop)
             folder = path.parent / "directory" if path else None
             builders = {
@@ -189,7 +192,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             raise access.NotVisible()
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
+            directory = directory_from_session(s, lang, sop.sop, public=_public(user), sop=sop)
             chosen = region or user.region or default_region(directory)
             figures = _case_figures(s, lang) if audience == "government" else None
             html = render_leaflet(sop, find_narrative(sop), directory, audience, lang, chosen, figures)
@@ -206,7 +209,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
+            directory = directory_from_session(s, lang, sop.sop, public=_public(user), sop=sop)
             if region not in directory.region_names:
                 raise access.NotVisible()
             html = render_pocket_guide(sop, directory, find_narrative(sop), region, lang)
@@ -230,7 +233,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
 
         with wf.sessions() as s:
             user, sop, lang = _context(request, s)
-            directory = directory_from_session(s, lang, sop.sop, public=_public(user))
+            directory = directory_from_session(s, lang, sop.sop, public=_public(user), sop=sop)
             if need not in directory.needs:
                 raise access.NotVisible()
             chosen = (
