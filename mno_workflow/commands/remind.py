@@ -53,10 +53,18 @@ def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (p
         except ValueError as e:
             from .common import error_line, error_text, fail
             fail(error_line(error_text(e)))
+        from ..i18n.dates import day_text
+        from ..reminders.digest import build_digests
         with errors():
             _print_sweep(sweep(engine), state["lang"])
+            # the daily digests as the continuous mode builds them (scheduler.run_once): « --once »
+            # from cron made none (tryout 9, L11)
+            digests = build_digests(engine, engine.clock.now())
             d = deliver(engine, notifiers, now=engine.clock.now())
         lang = state["lang"]
+        typer.echo(ngettext("Résumé quotidien du {day} : {n} destinataire.",
+                            "Résumé quotidien du {day} : {n} destinataires.", len(digests.enqueued), lang,
+                            day=day_text(digests.day, lang)))
         typer.echo(gettext("Messages : {sent} remis, {failed} en échec (nouvel essai plus tard), ", lang,
                            sent=len(d.sent), failed=len(d.failed))
                    + ngettext("{n} courriel en attente de configuration SMTP, ",

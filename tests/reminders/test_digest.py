@@ -165,3 +165,20 @@ def test_nothing_due_no_digest(users):
     report = build_digests(wf, MON)
     assert report.enqueued == {} and sorted(report.empty) == sorted(u[0] for u in USERS)
     assert messages(wf) == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_mno_remind_once_builds_the_digests(week, wf, db_url, lang):
+    """Tryout 9, L11: ``mno remind --once`` (from cron) swept and delivered but built no digest
+    (only the continuous mode did); it builds them as ``mno serve`` does, and says how many."""
+    from typer.testing import CliRunner
+
+    from mno_workflow.cli import app
+    r = CliRunner().invoke(app, ["--lang", lang, "--db", db_url, "remind", "--once",
+                                 "--now", "2025-06-05T08:00:00+00:00"])
+    assert r.exit_code == 0, r.output
+    said = {"fr": "Résumé quotidien du 05/06/2025 : ", "en": "Daily digest of 05/06/2025: "}[lang]
+    line = next(x for x in r.output.splitlines() if x.startswith(said))
+    assert int(re.search(r"(\d+) ", line[len(said):])[1]) >= 2, line
+    got = {m.recipient_user for m in messages(wf) if m.kind == "digest"}
+    assert {"mariam.kabore", "idrissa.sanou"} <= got, got
