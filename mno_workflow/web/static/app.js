@@ -205,12 +205,6 @@
       }
     }
   });
-  // After htmx loads an action form, move the focus to its first field (or its error summary).
-  document.addEventListener("htmx:afterSwap", function (ev) {
-    var summary = ev.target.querySelector(".error-summary");
-    var first = summary || ev.target.querySelector("input:not([type=hidden]), select, textarea");
-    if (first) first.focus();
-  });
 })();
 // Forms: conditional fields (the SOP's relevant:, translated by web/relevance.py) and « + Ajouter ».
 (function () {
@@ -309,7 +303,22 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
-  document.addEventListener("htmx:afterSwap", function (ev) { setup(ev.target); });
+  // After htmx loads an action form (conditional fields set up first), move the focus to its error
+  // summary, else its first field shown, else (a confirmation without field: « Accepter » of a
+  // referral) its submit button, else (an action no longer possible) its first link: never left
+  // on the link that opened it (tryout 9, L8). Other swaps: their first field, as before.
+  function focusSwapped(t) {
+    var shown = function (sel) {
+      return Array.prototype.find.call(t.querySelectorAll(sel), function (el) {
+        return !el.disabled && !el.closest("[hidden]");
+      });
+    };
+    var panel = t.id === "action-panel" || (t.closest && t.closest("#action-panel"));
+    var first = t.querySelector(".error-summary") || shown("input:not([type=hidden]), select, textarea")
+      || (panel && (shown("button[type=submit]") || shown("a[href]")));
+    if (first) first.focus();
+  }
+  document.addEventListener("htmx:afterSwap", function (ev) { setup(ev.target); focusSwapped(ev.target); });
 
   // « Back to the form » of an error page: one step back in the history, where the browser still
   // holds what was typed (the link's address, the form page, is the fallback without history).
