@@ -16,6 +16,9 @@ from .errors import Labels, Message
 #: French source text (msgid); ``condition`` is the field's ``relevant_label`` or its words.
 NOT_APPLICABLE = N_("Ce champ ne s'applique pas ici : il n'est demandé que si {condition}. "
                     "Laissez-le vide.")
+#: The same for a condition without words (lint W126): never « si dans certains cas ».
+NOT_APPLICABLE_UNSAID = N_("Ce champ ne s'applique pas dans ce cas : laissez-le vide.")
+KINDS = (NOT_APPLICABLE, NOT_APPLICABLE_UNSAID)
 
 
 def given(value: Any) -> bool:
@@ -26,9 +29,11 @@ def given(value: Any) -> bool:
 def not_applicable(sop: SOP, f: FormField) -> Message:
     """The message of a value given in ``f`` while its ``relevant`` does not hold, with the
     condition in the reader's language (:func:`mno_workflow.render.plain.relevant_words`)."""
-    from ..render.plain import relevant_words  # the words the paper forms and documents print
+    from ..render.plain import relevant_words, unsaid_words  # the words the documents print
 
     words = {lang: relevant_words(sop, f, lang) for lang in sop.languages or ["fr"]}
+    if any(unsaid_words(w, lang) for lang, w in words.items()):
+        return Message.t(NOT_APPLICABLE_UNSAID)
     return Message.t(NOT_APPLICABLE, condition=Labels((words,)))
 
 
@@ -54,7 +59,7 @@ def undecided(fields: list[FormField], found: dict[str, Message], errors: dict[s
     for key in [k for k in errors if k not in found]:
         msg = errors[key]
         f = _field_at(fields, key)
-        if f is None or not f.relevant or msg is None or msg.msgid not in (required, NOT_APPLICABLE):
+        if f is None or not f.relevant or msg is None or msg.msgid not in (required, *KINDS):
             continue
         if any(re.search(rf"\b{re.escape(b)}\b", f.relevant) for b in bad) \
                 or any(re.search(rf"\b{re.escape(u)}\.", f.relevant) for u in unknown_forms):

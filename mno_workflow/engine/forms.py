@@ -24,7 +24,7 @@ from ..i18n import N_
 from ..sop.expr import ExprError, compile_expr
 from ..sop.schema import SOP, FieldType, FormField
 from .errors import FormInvalid, Labels, Message, sop_text
-from .form_relevance import NOT_APPLICABLE, given, not_applicable, undecided
+from .form_relevance import KINDS, given, not_applicable, undecided
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
     _check_fields(form.fields, data, ctx, (today, now), errors, prefix="", form_id=form_id, sop=sop)
     undecided(form.fields, found, errors, _TEXTS["required"], unknown_forms)
     errors.update(found)  # a parse error says more than "required" for the same field
-    if all(m.msgid == NOT_APPLICABLE for m in errors.values()):  # the data read well: its rules too
+    if all(m.msgid in KINDS for m in errors.values()):  # the data read well: its rules too
         for rule in form.rules:
             try:
                 ok = compile_expr(rule.check).evaluate(ctx)

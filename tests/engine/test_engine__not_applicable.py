@@ -86,3 +86,22 @@ def test_the_forms_rules_are_still_checked_beside_a_field_that_does_not_apply():
         "child_assent": "given", "data_categories": ["identity"], "share_with": ["government"],
         "purposes": ["referral"]}, {"identification": child})
     assert "child_assent" in e.errors and "moins de 18 ans" in e.errors["given_by"].text("fr")
+
+
+def test_a_condition_without_words_is_not_quoted_as_some_cases():
+    """A condition the documents cannot put into words (lint W126) gives a message without it,
+    never « il n'est demandé que si dans certains cas (voir l'annexe) »."""
+    from mno_workflow.sop.loader import load_text
+
+    from ..item_relevant_sop import item_text
+
+    text = item_text().replace("relevant: \"item.need == 'gbv_services'\"",
+                               "relevant: \"size(item.need) == 99\"", 1)
+    text = text.replace('            relevant_label:\n              fr: "le besoin est « Services VBG »"\n'
+                        '              en: "the need is GBV services"\n', "", 1)
+    sop = load_text(text, str(BF_SOP.parent / "mnr_it.yaml")).model
+    e = refused(sop, "needs_assessment",
+                assessment(row("psychosocial", "psychosocial", incident_on="01/06/2025")), CONTEXT)
+    said = e.errors["needs.0.incident_on"]
+    assert said.text("fr") == "Ce champ ne s'applique pas dans ce cas : laissez-le vide."
+    assert said.text("en") == "This field does not apply in this case: leave it empty."
