@@ -6,7 +6,7 @@ on the link; the next Tab went to « Refuser »)."""
 
 from __future__ import annotations
 
-from .helpers import IDENT, MARIAM, case_with_referrals
+from .helpers import IDENT, MARIAM, case_with_referrals, provider
 from .test_web__browser import pytestmark  # noqa: F401  (skipped without Chromium)
 from .test_web__tryout_fixes_browser import phone_page
 
@@ -15,12 +15,12 @@ ACTIVE = """() => { const e = document.activeElement;
           text: (e.innerText || '').trim()}; }"""
 
 
-def open_by_keyboard(page, trigger: str) -> dict:
+def open_by_keyboard(page, trigger: str, shown: str = "#action-panel form") -> dict:
     """Focus the action's link as Tab would, press Enter, and say where the focus is once the
-    action is in the panel."""
+    action is in the panel (``shown``)."""
     page.focus(f'a[data-action="{trigger}"]')
     page.keyboard.press("Enter")
-    page.wait_for_selector("#action-panel form")
+    page.wait_for_selector(shown)
     return page.evaluate(ACTIVE)
 
 
@@ -54,3 +54,14 @@ def test_on_the_case_page_a_confirmation_and_a_form_take_the_focus(live, browser
     page.goto(f"{live.url}/dossiers/{ref}")
     focus = open_by_keyboard(page, "record_consent")  # a form: its first field
     assert focus["in_panel"] and focus["tag"] in ("SELECT", "INPUT", "TEXTAREA"), focus
+
+
+def test_an_action_no_longer_possible_takes_the_focus_on_its_link(live, browser):
+    """The referral was accepted meanwhile (another tab, a colleague): the panel says so and the
+    focus is on its link, not left on the page's stale « Accepter »."""
+    ref = case_with_referrals(live.wf)
+    page = phone_page(browser, live, "focal.masn")
+    page.goto(f"{live.url}/prestataire/{ref}/referral:cash")
+    live.wf.fire(ref, "accept", provider("org-masn"), instance="referral:cash")
+    focus = open_by_keyboard(page, "accept", "#action-panel .stale")
+    assert focus["in_panel"] and focus["tag"] == "A", focus
