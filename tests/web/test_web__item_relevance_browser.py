@@ -91,3 +91,15 @@ def test_a_value_sent_where_the_row_does_not_ask_it_is_refused_per_field(live):
                                                  "need is GBV services. Leave it empty."}
     with live.wf.sessions.begin() as s:
         assert "needs_assessment" not in (repository.get_case(s, ref).data or {})
+
+
+def test_in_english_the_rows_field_is_labelled_without_if_applicable(live, browser):
+    ref = consented_case(live)
+    page = signed_in(browser, live, "mariam.kabore", locale="en-GB", viewport={"width": 1366, "height": 768})
+    page.goto(live.url + "/langue/en")
+    page.goto(f"{live.url}/dossiers/{ref}")
+    action(page, "submit_assessment")
+    wrap = FIELD.format(0) + "-wrap"
+    assert "(if applicable)" in page.text_content(wrap)  # in the page, for a browser without script
+    choose(page, 0, "social", "gbv_services")
+    assert page.inner_text(f"label[for='{FIELD.format(0)[1:]}']").strip() == "Date of the incident"
