@@ -1,6 +1,7 @@
 """The SOP's ``relevant:`` conditions translated for the browser, so that a conditional field is
-shown only when it applies; the server still decides (:mod:`mno_workflow.engine.forms` drops an
-irrelevant field and checks ``required`` only on relevant ones).
+shown only when it applies (a hidden field is disabled, so not sent); the server still decides
+(:mod:`mno_workflow.engine.forms` checks ``required`` only on relevant fields and refuses a value
+sent for one that does not apply: :mod:`mno_workflow.engine.form_relevance`).
 
 Translated subset of CEL (anything else → no translation, the field stays shown with « si
 applicable »): ``||``, ``&&``, ``!``, parentheses, ``==`` / ``!=`` between a field of the same form
