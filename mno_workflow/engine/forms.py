@@ -24,6 +24,7 @@ from ..i18n import N_
 from ..sop.expr import ExprError, compile_expr
 from ..sop.schema import SOP, FieldType, FormField
 from .errors import FormInvalid, Labels, Message, sop_text
+from .form_relevance import KINDS, given, not_applicable, undecided
 
 log = logging.getLogger(__name__)
 
@@ -220,13 +221,16 @@ def _loc(loc: tuple) -> str:
 
 
 def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: dict[str, Any],
-                  today: date, now: datetime | None = None) -> dict[str, Any]:
+                  today: date, now: datetime | None = None,
+                  unknown_forms: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Validate ``payload`` for ``form_id`` and return clean JSON-ready data.
 
     ``context`` is the case data ``{form_id: {field: value}}`` (other forms, used by ``relevant``,
     ``not_before`` and rules); ``today`` is the local date in the SOP time zone (``not_future`` of
     a date); ``now`` the current instant (``not_future`` of a datetime; default: the real time).
-    Datetime values come back as UTC ``...Z`` text. Fields that are not relevant are dropped.
+    Datetime values come back as UTC ``...Z`` text. A field that is not relevant is left out, and
+    a value given there is refused per field (:mod:`.form_relevance`); ``unknown_forms``: forms of
+    the same submission that did not validate (a relevance reading them is not decided).
 
     Raises :class:`FormInvalid` with ``errors = {"field" | "group.0.field": Message}``.
     Source: DESIGN.md "Forms" (typed fields, required/conditional, limits, cross-field rules).
@@ -258,9 +262,9 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
     found = dict(errors)
     now = now or datetime.now(UTC)
     _check_fields(form.fields, data, ctx, (today, now), errors, prefix="", form_id=form_id, sop=sop)
-    _undecided_not_required(form.fields, found, errors)
+    undecided(form.fields, found, errors, _TEXTS["required"], unknown_forms)
     errors.update(found)  # a parse error says more than "required" for the same field
-    if not errors:
+    if all(m.msgid in KINDS for m in errors.values()):  # the data read well: its rules too
         for rule in form.rules:
             try:
                 ok = compile_expr(rule.check).evaluate(ctx)
@@ -273,20 +277,6 @@ def validate_form(sop: SOP, form_id: str, payload: dict[str, Any], *, context: d
     if errors:
         raise FormInvalid(form_id, errors, **_named(sop, form_id, errors))
     return data
-
-
-def _undecided_not_required(fields: list[FormField], found: dict[str, Message], errors: dict) -> None:
-    """Drop « Ce champ est obligatoire » of a conditional field whose ``relevant`` reads a field
-    that did not parse (a birth date « 31/02/2000 »): its relevance is unknown until that value is
-    fixed, and the page hides it as the typed value is there (same rule as app.js). Top level only."""
-    bad = {k.split(".")[0] for k in found if k}
-    if not bad:
-        return
-    for f in fields:
-        reads_bad = f.relevant and any(re.search(rf"\b{re.escape(b)}\b", f.relevant) for b in bad)
-        if reads_bad and f.id not in found and errors.get(f.id) is not None \
-                and errors[f.id].msgid == _TEXTS["required"]:
-            del errors[f.id]
 
 
 def _to_utc(fields: list[FormField], data: dict, tz: ZoneInfo) -> None:
@@ -340,7 +330,8 @@ def _check_fields(fields: list[FormField], data: dict, ctx: dict, when: tuple[da
                 rel_ctx = dict(ctx, item=item or {})
             relevant = compile_expr(f.relevant).holds(rel_ctx)
             if not relevant:
-                data.pop(f.id, None)
+                if given(data.pop(f.id, None)):  # never dropped without a word (tryout 9, L3)
+                    errors[key] = not_applicable(sop, f)
                 continue
         value = data.get(f.id)
         if value is None:

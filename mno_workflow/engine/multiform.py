@@ -60,7 +60,8 @@ def validate_transition_forms(sop: SOP, t: Transition, trigger: str, payload: di
             by_form[fid] = {"": _GROUP}
             continue
         try:
-            out[fid] = ctx[fid] = validate_form(sop, fid, part, context=ctx, today=today, now=now)
+            out[fid] = ctx[fid] = validate_form(sop, fid, part, context=ctx, today=today, now=now,
+                                                unknown_forms=frozenset(by_form))
         except FormInvalid as e:
             by_form[fid] = e.errors
             labels.update({f"{fid}.{k}": label for k, label in e.labels.items()})

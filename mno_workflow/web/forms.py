@@ -84,7 +84,7 @@ def _options(sop: SOP, f: FormField, lang: str) -> list[tuple[str, str]]:
 
 def _view(
     sop: SOP, f: FormField, name: str, lang: str, values: dict[str, Any], errors: dict[str, str],
-    form_id: str = "", siblings: list[FormField] | None = None,
+    form_id: str = "", siblings: list[FormField] | None = None, item: list[FormField] | None = None,
 ) -> FieldView:
     v = FieldView(
         name=name,
@@ -104,7 +104,7 @@ def _view(
     if f.relevant and siblings is not None:
         from .relevance import to_js
 
-        v.relevant_js = to_js(f.relevant, form_id, siblings)
+        v.relevant_js = to_js(f.relevant, form_id, siblings, item)
     if f.type == FieldType.repeat:
         rows = values.get(f.id) if isinstance(values.get(f.id), list) else []
         v.visible_rows = max(1, len(rows) + (1 if errors else 0))
@@ -113,7 +113,8 @@ def _view(
             n = min(n, max(f.max_items, len(rows)))
         for i in range(n):
             row = rows[i] if i < len(rows) and isinstance(rows[i], dict) else {}
-            v.rows.append([_view(sop, sf, f"{name}.{i}.{sf.id}", lang, row, errors) for sf in f.fields or []])
+            v.rows.append([_view(sop, sf, f"{name}.{i}.{sf.id}", lang, row, errors, form_id, siblings,
+                                 f.fields) for sf in f.fields or []])
     return v
 
 

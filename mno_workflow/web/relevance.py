@@ -1,11 +1,14 @@
 """The SOP's ``relevant:`` conditions translated for the browser, so that a conditional field is
-shown only when it applies; the server still decides (:mod:`mno_workflow.engine.forms` drops an
-irrelevant field and checks ``required`` only on relevant ones).
+shown only when it applies (a hidden field is disabled, so not sent); the server still decides
+(:mod:`mno_workflow.engine.forms` checks ``required`` only on relevant fields and refuses a value
+sent for one that does not apply: :mod:`mno_workflow.engine.form_relevance`).
 
 Translated subset of CEL (anything else → no translation, the field stays shown with « si
 applicable »): ``||``, ``&&``, ``!``, parentheses, ``==`` / ``!=`` between a field of the same form
 and a literal (string, number, ``true``/``false``), ``has(form.field)``, a bare boolean field and
-``form.field.exists(v, v == 'code')``. Same semantics as :meth:`Expr.holds`: reading an empty field
+``form.field.exists(v, v == 'code')``; in a row of a repeat group, ``item.sub`` names a field of
+the same row (``"item.need"`` in the tree; app.js reads it in the row of the field it shows or
+hides, tryout 9, L3). Same semantics as :meth:`Expr.holds`: reading an empty field
 outside ``has()`` is an error, and an error counts as false.
 
 The result is a small JSON tree the vendored ``app.js`` evaluates (no ``eval``: the CSP forbids it):
@@ -42,11 +45,13 @@ def _tokens(src: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    def __init__(self, src: str, form_id: str, fields: dict[str, FormField]):
+    def __init__(self, src: str, form_id: str, fields: dict[str, FormField],
+                 item: dict[str, FormField] | None = None):
         self.toks = _tokens(src)
         self.i = 0
         self.form_id = form_id
         self.fields = fields
+        self.item = item  # the row's fields, for ``item.sub`` (a field of a repeat group)
 
     def peek(self, value: str | None = None) -> bool:
         return self.i < len(self.toks) and (value is None or self.toks[self.i][1] == value)
@@ -89,12 +94,20 @@ class _Parser:
         return left
 
     def field_name(self) -> str:
+        """``form.field`` → ``field``; ``item.sub`` (in a row) → ``item.sub``."""
         form = self.take()[1]
         self.take(".")
         name = self.take()[1]
+        if form == "item" and self.item is not None and name in self.item:
+            return "item." + name
         if form != self.form_id or name not in self.fields:
             raise Untranslatable(f"{form}.{name}")
         return name
+
+    def field_type(self, name: str) -> str:
+        if name.startswith("item."):
+            return self.item[name[5:]].type.value  # type: ignore[index]
+        return self.fields[name].type.value
 
     def literal(self) -> list:
         kind, text = self.take()
@@ -137,13 +150,16 @@ class _Parser:
             lit = self.literal()
             self.take(")")
             return ["exists_eq", name, lit[1]]
-        return ["field", name, self.fields[name].type.value]
+        return ["field", name, self.field_type(name)]
 
 
-def to_js(expr: str, form_id: str, fields: list[FormField]) -> str | None:
+def to_js(expr: str, form_id: str, fields: list[FormField],
+          item: list[FormField] | None = None) -> str | None:
     """The JSON tree of ``expr`` for a field of ``form_id`` (see module doc), or None when the
-    expression uses more than the translated subset (the field is then always shown)."""
+    expression uses more than the translated subset (the field is then always shown). ``item``:
+    the fields of the repeat group's row, for a field of that row (``item.sub``)."""
+    row = {f.id: f for f in item} if item is not None else None
     try:
-        return json.dumps(_Parser(expr, form_id, {f.id: f for f in fields}).parse(), ensure_ascii=False)
+        return json.dumps(_Parser(expr, form_id, {f.id: f for f in fields}, row).parse(), ensure_ascii=False)
     except (Untranslatable, IndexError, ValueError):
         return None

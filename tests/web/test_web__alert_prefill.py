@@ -154,3 +154,25 @@ def test_registration_page_ticks_and_recalls_the_alerts_flags(live, lang):
     r = c.post(url, data={"csrftoken": csrf_of(form), "version": "0", "first_name": "Awa"})
     page = html.unescape(r.text)
     assert flags in page and not re.search(r'value="unaccompanied_child"\s+checked', page)
+
+
+def test_a_prefilled_value_the_payload_makes_unasked_is_not_added(live):
+    """Tryout 9, L3: a value sent for a field that does not apply is refused; the alert's
+    estimated age is therefore not added to a payload that gives the birth date (the field is
+    asked only without one), on the API as in the shared module, and the case is registered."""
+    ref = file_alert(live.wf, "mnr_bf", FDS, ALERT).reference
+    live.wf.fire(ref, "take_up", MARIAM, {"contacted_on": "2025-06-02", "mode": "phone"})
+    with live.wf.sessions() as s:
+        case = repository.get_case(s, ref)
+        sop = live.wf.registry.for_case(case).sop
+        tr = transition_of(sop, case, "register", "caseworker")
+        payload, taken = complete(sop, case, tr, {"birth_date": "1998-01-01", "return_date": "2025-06-01"})
+    assert "estimated_age" not in payload and "estimated_age" not in taken["identification"]
+    r = httpx.post(f"{live.url}/api/v1/cases/{ref}/fire", headers=_token(live, "mariam.kabore"),
+                   json={"trigger": "register", "payload": {"birth_date": "1998-01-01",
+                                                            "return_date": "2025-06-01"}})
+    assert r.status_code == 200, r.text
+    assert "estimated_age" not in r.json()["prefilled"]["identification"]
+    with live.wf.sessions() as s:
+        ident = repository.get_case(s, ref).data["identification"]
+    assert ident["birth_date"] == "1998-01-01" and "estimated_age" not in ident

@@ -91,3 +91,21 @@ def test_outside_the_subset_no_translation():
 ])
 def test_dates_are_typed_day_month_year(typed, stored):
     assert _date_in(typed) == stored
+
+
+def test_a_rows_condition_reads_the_field_of_its_row_and_agrees_with_the_server():
+    """Tryout 9, L3: ``item.need`` of a repeat group's row is translated (app.js reads it in the
+    row of the field it shows), with the same result as the server's evaluation of that row."""
+    from ..item_relevant_sop import item_sop
+
+    sop = item_sop().model
+    group = next(f for f in sop.forms["needs_assessment"].fields if f.id == "needs")
+    sub = next(f for f in group.fields if f.id == "incident_on")
+    tree = json.loads(to_js(sub.relevant, "needs_assessment", sop.forms["needs_assessment"].fields,
+                            group.fields))
+    assert tree == ["eq", ["field", "item.need", "choice"], ["lit", "gbv_services"]]
+    for row in ({}, {"need": "gbv_services"}, {"need": "psychosocial"}):
+        server = compile_expr(sub.relevant).holds({"item": row})
+        assert js_holds(tree, {f"item.{k}": v for k, v in row.items()}) == server, row
+    # outside a row (no item fields given), no translation: the field stays shown
+    assert to_js(sub.relevant, "needs_assessment", sop.forms["needs_assessment"].fields) is None

@@ -205,18 +205,18 @@
       }
     }
   });
-  // After htmx loads an action form, move the focus to its first field (or its error summary).
-  document.addEventListener("htmx:afterSwap", function (ev) {
-    var summary = ev.target.querySelector(".error-summary");
-    var first = summary || ev.target.querySelector("input:not([type=hidden]), select, textarea");
-    if (first) first.focus();
-  });
 })();
 // Forms: conditional fields (the SOP's relevant:, translated by web/relevance.py) and « + Ajouter ».
 (function () {
   "use strict";
-  function valueOf(form, name, type) {
-    var els = form.querySelectorAll('[name="' + name + '"]');
+  // A field of the form, or of the row « item.sub » (a repeat group's row: its data-row prefix,
+  // « needs.0. »): the row of the field being shown or hidden (tryout 9, L3).
+  function valueOf(scope, name, type) {
+    if (name.indexOf("item.") === 0) {
+      if (!scope.row) throw new Error("no row");
+      name = scope.row.getAttribute("data-row") + name.slice(5);
+    }
+    var els = scope.form.querySelectorAll('[name="' + name + '"]');
     if (!els.length) throw new Error("no field");
     if (els[0].type === "checkbox") {
       var out = [];
@@ -231,25 +231,27 @@
   }
   function present(v) { return v !== null && !(Array.isArray(v) && v.length === 0); }
   // Same meaning as the server's Expr.holds: reading an empty field is an error, an error is false.
-  function ev(form, n) {
+  function ev(scope, n) {
     switch (n[0]) {
-      case "or": return ev(form, n[1]) === true || ev(form, n[2]) === true;
-      case "and": return ev(form, n[1]) === true && ev(form, n[2]) === true;
-      case "not": var x = ev(form, n[1]); if (typeof x !== "boolean") throw new Error("not"); return !x;
-      case "eq": return ev(form, n[1]) === ev(form, n[2]);
-      case "ne": return ev(form, n[1]) !== ev(form, n[2]);
-      case "has": return present(valueOf(form, n[1], ""));
+      case "or": return ev(scope, n[1]) === true || ev(scope, n[2]) === true;
+      case "and": return ev(scope, n[1]) === true && ev(scope, n[2]) === true;
+      case "not": var x = ev(scope, n[1]); if (typeof x !== "boolean") throw new Error("not"); return !x;
+      case "eq": return ev(scope, n[1]) === ev(scope, n[2]);
+      case "ne": return ev(scope, n[1]) !== ev(scope, n[2]);
+      case "has": return present(valueOf(scope, n[1], ""));
       case "lit": return n[1];
-      case "field": var v = valueOf(form, n[1], n[2]); if (!present(v)) throw new Error("empty"); return v;
-      case "exists_eq": var a = valueOf(form, n[1], ""); if (!Array.isArray(a)) throw new Error("list"); return a.indexOf(n[2]) >= 0;
+      case "field": var v = valueOf(scope, n[1], n[2]); if (!present(v)) throw new Error("empty"); return v;
+      case "exists_eq": var a = valueOf(scope, n[1], ""); if (!Array.isArray(a)) throw new Error("list"); return a.indexOf(n[2]) >= 0;
     }
     throw new Error("op");
   }
-  function holds(form, tree) { try { return ev(form, tree) === true; } catch (e) { return false; } }
+  function holds(scope, tree) { try { return ev(scope, tree) === true; } catch (e) { return false; } }
+  // Every conditional field, in every row of a repeat group too (rows drawn at load and rows
+  // « + Ajouter » reveals alike): run on load and on every change of the form.
   function update(form) {
     form.querySelectorAll("[data-relevant]").forEach(function (wrap) {
       var tree; try { tree = JSON.parse(wrap.getAttribute("data-relevant")); } catch (e) { return; }
-      var on = holds(form, tree);
+      var on = holds({form: form, row: wrap.closest(".repeat-row[data-row]")}, tree);
       wrap.hidden = !on;
       wrap.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !on; });
       wrap.querySelectorAll(".cond:not(.req)").forEach(function (c) { c.hidden = true; });
@@ -301,7 +303,22 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { setup(document); });
-  document.addEventListener("htmx:afterSwap", function (ev) { setup(ev.target); });
+  // After htmx loads an action form (conditional fields set up first), move the focus to its error
+  // summary, else its first field shown, else (a confirmation without field: « Accepter » of a
+  // referral) its submit button, else (an action no longer possible) its first link: never left
+  // on the link that opened it (tryout 9, L8). Other swaps: their first field, as before.
+  function focusSwapped(t) {
+    var shown = function (sel) {
+      return Array.prototype.find.call(t.querySelectorAll(sel), function (el) {
+        return !el.disabled && !el.closest("[hidden]");
+      });
+    };
+    var panel = t.id === "action-panel" || (t.closest && t.closest("#action-panel"));
+    var first = t.querySelector(".error-summary") || shown("input:not([type=hidden]), select, textarea")
+      || (panel && (shown("button[type=submit]") || shown("a[href]")));
+    if (first) first.focus();
+  }
+  document.addEventListener("htmx:afterSwap", function (ev) { setup(ev.target); focusSwapped(ev.target); });
 
   // « Back to the form » of an error page: one step back in the history, where the browser still
   // holds what was typed (the link's address, the form page, is the fallback without history).
