@@ -39,6 +39,8 @@ _LABELS = {
 _BY_ACTION = {
     ("reassign", "from"): N_("Ancien gestionnaire"), ("reassign", "to"): N_("Nouveau gestionnaire"),
     ("migrate", "from"): N_("Ancienne version"), ("migrate", "to"): N_("Nouvelle version"),
+    ("purge", "notes"): N_("Notes de référencement effacées"),
+    ("purge", "attachments"): N_("Pièces jointes effacées"),
 }
 #: values naming a user (said by display name)
 _USERS = {("reassign", "from"), ("reassign", "to"), ("*", "assignee")}

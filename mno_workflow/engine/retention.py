@@ -132,7 +132,8 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     n += purge_deadline_notes(s, case)
     from ..attachments import purge as purge_files  # scanned documents go with the data
 
-    n += purge_files(s, case)
+    files, notes = purge_files(s, case)
+    n += files + notes
     if n == 0:
         return 0
     case.data = data
@@ -142,7 +143,8 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     case.version += 1
     append_event(s, case, at=now, actor=actor.user, role=actor.role, organisation=actor.organisation,
                  **(trace or actor.trace()), action="purge", sop_version=f"{sop.sop}@{sop.version}",
-                 data={"rule": rule, "fields": n, **({"reason": reason} if reason else {}), **kept})
+                 data={"rule": rule, "fields": n, **({"reason": reason} if reason else {}),
+                       "notes": notes, "attachments": files, **kept})  # said by the access request
     return n
 
 
