@@ -42,7 +42,7 @@ _WORDS = {
     "what": N_("Quoi"), "channel": N_("Canal"), "generated": N_("Document établi le"),
     "item": N_("Besoin"), "name": N_("Nom"), "other": N_("Autres informations"),
     "no_access_log": N_("Aucun journal de consultation n'est tenu pour cette source."),
-    "spawned_by": N_("Ajouté par l'action"),
+    "spawned_by": N_("Ajouté par l'action"), "changes": N_("Avant → après"),
 }
 _ACTIONS = {
     "create": N_("Dossier créé"), "reassign": N_("Réattribution"), "reopen": N_("Réouverture"),
@@ -170,6 +170,11 @@ def _event(r: _Render, ev: AuditEvent) -> dict[str, Any]:
                              user_name=r.names.user, sop=sop, step=ev.step)  # never a key or a login
     if other:
         forms.append({"title": "", "fields": [{"label": x.label, "value": x.text} for x in other]})
+    from .engine.change_words import changes
+    changed = changes(sop, ev.data, r.lang)  # a rectification: the values replaced (L5)
+    if changed:
+        forms.append({"title": w["changes"], "fields": [{"label": c.label, "value": f"{c.before} → {c.after}"}
+                                                          for c in changed]})
     return {"seq": ev.seq, "at": r.when(ev.at), "who": ev.actor, "who_name": r.names.user(ev.actor),
             "role": role, "organisation": ev.organisation or "",
             "organisation_name": r.names.org(ev.organisation) if ev.organisation else "",

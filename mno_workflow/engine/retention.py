@@ -97,6 +97,7 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     """Tombstone ``case``'s personal fields in its data and audit events, inside the caller's
     transaction (the case row locked by the caller); write one ``purge`` event. Returns the
     number of values purged (0: nothing was personal or left, and no event is written)."""
+    from .change_words import KEY as BEFORE
     from .retention_text import (
         free_text_spec,
         merged,
@@ -126,6 +127,7 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     for ev in s.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)):
         ev_data, ev_salts = copy.deepcopy(ev.data or {}), copy.deepcopy(ev.data_salts or {})
         k = _purge_forms(ev_data, ev_salts, spec, mark)
+        k += _purge_forms(ev_data.get(BEFORE), ev_salts.get(BEFORE), spec, mark)  # an edit's old values
         k += purge_event_text(ev.action, ev_data, ev_salts, mark)
         if k:
             ev.data, ev.data_salts, n = ev_data, ev_salts, n + k
