@@ -1,12 +1,13 @@
 """The values an *edit* replaced, kept in its audit event and said « avant → après » (tryout 9, L5:
 right to rectification, law 001-2021/AN; IOM principle "data quality").
 
-An ``internal`` transition whose form already holds data (BF SOP « Rectifier l'identification »,
-« Modifier la portée du consentement ») overwrites it; :func:`previous` gives the values it
-replaces — only the fields that change, ``None`` for a field that was empty — which the engine
-writes in the event's data under :data:`KEY` (``{form_id: {field: old value}}``), beside the new
-values. The event is keyed and salted value by value like any form data, and an erasure replaces
-those old values by tombstones as it does the new ones (engine/retention.py).
+An ``internal`` transition that re-fills a form which brought its step into the current state
+(BF SOP « Rectifier l'identification », « Modifier la portée du consentement ») overwrites it;
+:func:`previous` gives the values it replaces — only the fields that change, ``None`` for a
+field that was empty — which the engine writes in the event's data under :data:`KEY`
+(``{form_id: {field: old value}}``), beside the new values. The event is keyed and salted value
+by value like any form data, and an erasure replaces those old values by tombstones as it does
+the new ones (engine/retention.py).
 
 :func:`changes` says them for a reader, one :class:`Change` per field, in the reader's language —
 the case page's timeline, ``mno case show`` and the person-data document use it.
@@ -32,11 +33,24 @@ def previous(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     return {k: old.get(k) for k in keys if old.get(k) != new.get(k)}
 
 
-def replaced(case: Any, inst: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """``{form_id: previous(...)}`` for each form of ``data`` (``{form_id: new values}``) that
-    ``case`` (or its instance ``inst``) already holds and that changes; ``{}`` otherwise."""
+def edited_forms(sop: Any, inst: Any) -> set[str]:
+    """The forms an edit of ``inst`` re-fills: those of the transitions that brought its step into
+    its current state (« Enregistrer le dossier » → identification). A form an internal transition
+    fills afresh each time (a new immediate need) is not among them: that is a new record, not a
+    change."""
+    step = sop.steps[inst.step]
+    return {f for t in step.transitions if t.dest == inst.state for f in t.forms}
+
+
+def replaced(sop: Any, case: Any, inst: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """``{form_id: previous(...)}`` for each form of ``data`` (``{form_id: new values}``) that an
+    edit re-fills (:func:`edited_forms`), that ``case`` (or its instance ``inst``) already holds and
+    that changes; ``{}`` otherwise."""
     out = {}
+    edited = edited_forms(sop, inst)
     for form_id, new in data.items():
+        if form_id not in edited:
+            continue
         held = inst.data or {}
         old = held.get(form_id) if form_id in held else (case.data or {}).get(form_id)
         changed = previous(old, new) if isinstance(new, dict) else {}

@@ -307,7 +307,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         from_state = inst.state
         to_state = cs.apply(from_state, trigger, idx)
         from .change_words import KEY, replaced  # an edit keeps the values it replaces (L5)
-        before = replaced(case, inst, data) if t.internal else {}
+        before = replaced(sop, case, inst, data) if t.internal else {}
         for form_id, form_data in data.items():  # one or several forms (``form: [a, b]``)
             self._store_form(case, inst, sop, form_id, form_data)
         really = effective_effects(sop, t, data, now)  # when it really happened (effective_at)

@@ -70,6 +70,12 @@ def test_rectification_keeps_the_old_value_and_erasure_takes_it(wf):
         assert case.data["identification"]["birth_date"] == "1999-03-14"
         ev = repository.trail(s, case)[-1]
         assert ev.data[KEY] == {"identification": {"birth_date": "2001-03-14"}}  # only what changed
+    # a new immediate need re-fills its form each time: a new record, not a change (no « avant »)
+    from ..engine.copies import IMMEDIATE
+    wf.fire(ref, "refer_immediately", CW, IMMEDIATE)
+    wf.fire(ref, "refer_immediately", CW, {**IMMEDIATE, "need": "housing"})
+    with wf.sessions() as s:
+        assert KEY not in repository.trail(s, repository.get_case(s, ref))[-1].data
     erase_case(wf, ref, SUP, "demande de la personne")
     with wf.sessions() as s:
         ev = next(e for e in repository.trail(s, repository.get_case(s, ref))
