@@ -120,3 +120,14 @@ def test_a_2026_8_database_migrates_and_the_cli_rectifies(db_url, tmp_path):
     assert r.exit_code == 0, r.output
     page = out.read_text(encoding="utf-8")
     assert "Avant → après" in page and "14/03/2001 → 14/03/1999" in page
+    # the kept values are sealed like any value: the trail verifies and replays, before and after
+    # an erasure that replaced them by tombstones
+    r = mno(db_url, "audit", "verify")
+    assert r.exit_code == 0, r.output
+    r = mno(db_url, "case", "erase", ref, "--reason", "Demande de la personne",
+            "--as", "idrissa.sanou:supervisor")
+    assert r.exit_code == 0, r.output
+    r = mno(db_url, "audit", "verify")
+    assert r.exit_code == 0, r.output
+    r = mno(db_url, "case", "show", ref)
+    assert "14/03/2001" not in r.output and "14/03/1999" not in r.output and REASON not in r.output
