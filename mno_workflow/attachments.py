@@ -103,9 +103,10 @@ def erase_files(stored_names: list[str]) -> int:
     return erased
 
 
-def purge(s: Session, case: Case) -> int:
+def purge(s: Session, case: Case) -> tuple[int, int]:
     """Remove every file of ``case`` and its rows, and its referral notes (free text), at the
-    retention purge or the person's request; returns how many. Files already gone count."""
+    retention purge or the person's request; returns how many (files, notes). Files already gone
+    count."""
     from .store.models import ReferralNote
 
     rows = of_case(s, case)
@@ -115,4 +116,4 @@ def purge(s: Session, case: Case) -> int:
     notes = list(s.scalars(select(ReferralNote).where(ReferralNote.case_id == case.id)))
     for note in notes:
         s.delete(note)
-    return len(rows) + len(notes)
+    return len(rows), len(notes)

@@ -3,7 +3,8 @@ the person of one case, in words, as one printable HTML file or as JSON.
 
 Sections: the case (reference, status, dates, SOP, case manager, region), every form's data with
 field labels and option labels (a purged value reads "effacé le …"), each step and referral with
-its state and recipient, the audit trail in words (who, when, what, which data), and who looked at
+its state and recipient, the referral notes and the list of attachments (:mod:`.person_files`),
+the audit trail in words (who, when, what, which data), and who looked at
 the case (the access log). Access-log rows come from every function in :data:`ACCESS_SOURCES`
 (``(session, case) -> [{"at", "user", "role", "organisation", "channel", "what"}]``): the web
 view log (``web_case_views``) is registered here; another log adds its reader to the list.
@@ -41,7 +42,7 @@ _WORDS = {
     "what": N_("Quoi"), "channel": N_("Canal"), "generated": N_("Document établi le"),
     "item": N_("Besoin"), "name": N_("Nom"), "other": N_("Autres informations"),
     "no_access_log": N_("Aucun journal de consultation n'est tenu pour cette source."),
-    "spawned_by": N_("Ajouté par l'action"),
+    "spawned_by": N_("Ajouté par l'action"), "changes": N_("Avant → après"),
 }
 _ACTIONS = {
     "create": N_("Dossier créé"), "reassign": N_("Réattribution"), "reopen": N_("Réouverture"),
@@ -62,7 +63,8 @@ def _data_label(key: str, lang: str) -> str:
 
 
 def _words(lang: str) -> dict[str, Any]:
-    words: dict[str, Any] = {k: gettext(v, lang) for k, v in _WORDS.items()}
+    from .person_files import WORDS
+    words: dict[str, Any] = {k: gettext(v, lang) for k, v in {**_WORDS, **WORDS}.items()}
     words["actions"] = {k: gettext(v, lang) for k, v in _ACTIONS.items()}
     return words
 
@@ -168,6 +170,11 @@ def _event(r: _Render, ev: AuditEvent) -> dict[str, Any]:
                              user_name=r.names.user, sop=sop, step=ev.step)  # never a key or a login
     if other:
         forms.append({"title": "", "fields": [{"label": x.label, "value": x.text} for x in other]})
+    from .engine.change_words import changes
+    changed = changes(sop, ev.data, r.lang)  # a rectification: the values replaced (L5)
+    if changed:
+        forms.append({"title": w["changes"], "fields": [{"label": c.label, "value": f"{c.before} → {c.after}"}
+                                                          for c in changed]})
     return {"seq": ev.seq, "at": r.when(ev.at), "who": ev.actor, "who_name": r.names.user(ev.actor),
             "role": role, "organisation": ev.organisation or "",
             "organisation_name": r.names.org(ev.organisation) if ev.organisation else "",
@@ -182,14 +189,19 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
     catalogue, else French): roles, channels and what was viewed in words, not codes.
 
     Returns a JSON-ready mapping with ``case``, ``data`` (forms), ``steps``, ``referrals``,
-    ``trail`` and ``access`` (rows of :data:`ACCESS_SOURCES`, their codes ``role``, ``channel``,
+    ``notes``, ``attachments`` (and ``notes_erased``, ``attachments_erased``), ``trail`` and
+    ``access`` (rows of :data:`ACCESS_SOURCES`, their codes ``role``, ``channel``,
     ``what`` with ``role_name``, ``channel_name``, ``what_name`` in words)."""
     from .views import names_for
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                                   .order_by(AuditEvent.seq)))
     read = [row for source in ACCESS_SOURCES for row in source(session, case)]
-    names = names_for(session, case, events, tuple(x.get("user") or "" for x in read),
-                      tuple(x.get("organisation") or "" for x in read))
+    from . import person_files
+    notes, files = person_files.held(session, case)
+    names = names_for(session, case, events, tuple(x.get("user") or "" for x in read)
+                      + tuple(n.author for n in notes) + tuple(a.uploaded_by for a in files),
+                      tuple(x.get("organisation") or "" for x in read)
+                      + tuple(n.organisation or "" for n in notes))
     r = _Render(sop, norm_lang(lang), names)
     w = r.w
     region = r.label(sop.options.get("region", {}).get(case.region or "")) or case.region or ""
@@ -232,6 +244,7 @@ def person_record(session: Session, case: Case, sop: SOP, lang: str = "fr",
            if c.get("closure")],
         "steps": steps,
         "referrals": [s for s in steps if s["referral"]],
+        **person_files.sections(r, case, notes, files, erased, events),  # notes, attachments (L2)
         "trail": [_event(r, ev) for ev in events],
         "access": access,
         "access_sources": len(ACCESS_SOURCES),

@@ -228,6 +228,8 @@ def audit_lines(events: list[AuditEvent], sop: SOP, lang: str = "fr",
             comment = decision_comment(sop, tr, ev)
             what += f" « {comment} »" if comment else ""
         lines.append(f"{ev.seq:>3}. {_local(current, ev.at)} · {who} · {what}")
+        from .engine.change_words import edit_lines
+        lines += [f"       ↳ {x}" for x in edit_lines(sop, ev.data, lang)]  # « avant → après » (L5)
         for eff in ev.effects or []:
             if "started" in eff:
                 step_id = eff["started"].split(":")[0]
@@ -271,7 +273,7 @@ def case_as_dict(case: Case, sop: SOP, events: list[AuditEvent],
 def decision_comment(sop: SOP, tr: Any, ev: Any) -> str:
     """The ``comment`` field of the form of transition ``tr`` as filled in audit event ``ev`` (the
     supervisor's word on a plan approval or a revision request, issue 18), or ``""``."""
-    if tr is None or not tr.form or tr.form not in sop.forms:
+    if tr is None or not isinstance(tr.form, str) or tr.form not in sop.forms:  # one form only
         return ""
     if not any(f.id == "comment" for f in sop.forms[tr.form].fields):
         return ""

@@ -112,12 +112,20 @@ def when_lacking(sop: SOP, reference: str, t: Any, error: Any) -> GuardNotMet:
     return GuardNotMet(Message.t("{sop_message}", sop_message=said), missing=error.missing)
 
 
+def edits(sop: SOP, inst: StepInstance) -> bool:
+    """``inst`` is done but its final state has an edit: an internal transition from it."""
+    step = sop.steps.get(inst.step)
+    return step is not None and any(t.internal and inst.state in t.sources for t in step.transitions)
+
+
 class ChecksMixin:
     """Instance choice, access checks, CEL context and stored form data (see the module text)."""
 
     def _pick_instance(self, case: Case, compiled: CompiledSOP, trigger: str,
                        instance: str | None, actor: Actor) -> tuple[StepInstance, CompiledStep]:
-        all_open = [i for i in case.instances if not i.final]
+        # a done step takes only its edits: an internal transition from its final state (BF SOP
+        # « Rectifier l'identification », tryout 9, L5)
+        all_open = [i for i in case.instances if not i.final or edits(compiled.sop, i)]
         role = compiled.sop.roles.get(actor.role)
         if role is not None and role.scope == "recipient":
             # A provider only ever acts on, and hears of, what is addressed to its organisation:
@@ -135,7 +143,8 @@ class ChecksMixin:
         if instance:
             open_insts = named(all_open, instance)
         matches = [(i, compiled.steps[i.step]) for i in open_insts
-                   if compiled.steps[i.step].candidates(trigger, i.state)]
+                   if any(t.internal or not i.final
+                          for _, t in compiled.steps[i.step].candidates(trigger, i.state))]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
@@ -161,6 +170,8 @@ class ChecksMixin:
                 continue
             for t in cs.triggers_from(i.state):
                 tr = next(x for _, x in cs.by_trigger[t])
+                if i.final and not tr.internal:
+                    continue
                 if actor.role in tr.by:  # tell people what *they* can do
                     allowed.append(f"{t} ({i.label_key})")
                     mine.append({"trigger": t, "instance": i.label_key})

@@ -306,6 +306,8 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
 
         from_state = inst.state
         to_state = cs.apply(from_state, trigger, idx)
+        from .change_words import KEY, replaced  # an edit keeps the values it replaces (L5)
+        before = replaced(sop, case, inst, data) if t.internal else {}
         for form_id, form_data in data.items():  # one or several forms (``form: [a, b]``)
             self._store_form(case, inst, sop, form_id, form_data)
         really = effective_effects(sop, t, data, now)  # when it really happened (effective_at)
@@ -330,7 +332,8 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
                      organisation=actor.organisation, action="fire", trigger=trigger, step=inst.step,
                      instance_key=inst.key,
                      from_state=from_state, to_state=to_state,
-                     data=data, effects=effects,  # {form_id: data} of every form of the transition
+                     data={**data, KEY: before} if before else data,  # {form_id: data} of its forms
+                     effects=effects,
                      sop_version=f"{sop.sop}@{sop.version}")
         s.flush()
         return FireResult(case.reference, inst.step, inst.key, trigger, from_state, to_state,

@@ -39,6 +39,8 @@ _LABELS = {
 _BY_ACTION = {
     ("reassign", "from"): N_("Ancien gestionnaire"), ("reassign", "to"): N_("Nouveau gestionnaire"),
     ("migrate", "from"): N_("Ancienne version"), ("migrate", "to"): N_("Nouvelle version"),
+    ("purge", "notes"): N_("Notes de référencement effacées"),
+    ("purge", "attachments"): N_("Pièces jointes effacées"),
 }
 #: values naming a user (said by display name)
 _USERS = {("reassign", "from"), ("reassign", "to"), ("*", "assignee")}
@@ -151,7 +153,7 @@ def event_data_words(action: str, data: Any, lang: str, *, timezone: str = "UTC"
     forms = set(sop.forms) if sop is not None else set()
     say = _Sayer(action, lang, timezone, user_name, sop, step)
     return [Said(k, say.label(k), say.value(k, v)) for k, v in data.items()
-            if k not in forms and k not in skip]
+            if k not in forms and k not in skip and not k.startswith("_")]  # _before: change_words
 
 
 def event_detail(action: str, data: Any, lang: str, **kw: Any) -> str:

@@ -136,6 +136,8 @@ def transition_of(sop: SOP, case: Any, trigger: str, role: str, instance: str | 
     or ``key``), or None when there is no single one (the engine then says why)."""
     found = []
     for inst in case.instances:
+        # a done step's edit (« Rectifier l'identification ») is never completed with the alert's
+        # values: its payload is the whole form, as corrected (tryout 9, L5)
         if inst.final or (instance and instance not in (inst.label_key, inst.key, str(inst.id))):
             continue
         step = sop.steps.get(inst.step)

@@ -64,6 +64,8 @@ def _replay(events: list[AuditEvent], sops: _Sops) -> dict[str, Any]:
         if ev.action == "fire" and key:
             states[key] = ev.to_state or states.get(key, "")
             for form_id, values in (ev.data or {}).items():
+                if form_id.startswith("_"):  # not a form: an edit's replaced values (change_words)
+                    continue
                 step = sop.steps.get(ev.step)
                 if step is not None and isinstance(step.instances, ForEach):
                     inst_data.setdefault(key, {})[form_id] = values

@@ -97,6 +97,7 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     """Tombstone ``case``'s personal fields in its data and audit events, inside the caller's
     transaction (the case row locked by the caller); write one ``purge`` event. Returns the
     number of values purged (0: nothing was personal or left, and no event is written)."""
+    from .change_words import KEY as BEFORE
     from .retention_text import (
         free_text_spec,
         merged,
@@ -126,13 +127,15 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     for ev in s.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)):
         ev_data, ev_salts = copy.deepcopy(ev.data or {}), copy.deepcopy(ev.data_salts or {})
         k = _purge_forms(ev_data, ev_salts, spec, mark)
+        k += _purge_forms(ev_data.get(BEFORE), ev_salts.get(BEFORE), spec, mark)  # an edit's old values
         k += purge_event_text(ev.action, ev_data, ev_salts, mark)
         if k:
             ev.data, ev.data_salts, n = ev_data, ev_salts, n + k
     n += purge_deadline_notes(s, case)
     from ..attachments import purge as purge_files  # scanned documents go with the data
 
-    n += purge_files(s, case)
+    files, notes = purge_files(s, case)
+    n += files + notes
     if n == 0:
         return 0
     case.data = data
@@ -142,7 +145,8 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     case.version += 1
     append_event(s, case, at=now, actor=actor.user, role=actor.role, organisation=actor.organisation,
                  **(trace or actor.trace()), action="purge", sop_version=f"{sop.sop}@{sop.version}",
-                 data={"rule": rule, "fields": n, **({"reason": reason} if reason else {}), **kept})
+                 data={"rule": rule, "fields": n, **({"reason": reason} if reason else {}),
+                       "notes": notes, "attachments": files, **kept})  # said by the access request
     return n
 
 

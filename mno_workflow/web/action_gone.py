@@ -16,7 +16,8 @@ from ..sop.schema import SOP, Transition
 
 
 def _accepts(tr: Transition, inst: Any) -> bool:
-    return not inst.final and ("*" in tr.sources or inst.state in tr.sources)
+    # a done step takes only its edits (BF SOP « Rectifier l'identification », tryout 9, L5)
+    return (not inst.final or tr.internal) and ("*" in tr.sources or inst.state in tr.sources)
 
 
 def gone_action(sop: SOP, case: Any, inst: Any, tr: Transition, lang: str,

@@ -10,16 +10,21 @@ def edit_values(sop, case, inst, tr) -> dict | None:
     consentement »: the consent form of « Enregistrer le consentement ») opens with the data in
     force, so that the caseworker changes one part without typing the rest again, nor narrowing
     or widening another part by mistake (tryout 4, G5). The fields with ``default: today`` are
-    left out: they take the day of this change. None for any other transition (a new immediate
+    left out: they take the day of this change. An edit with a form of its own beside them (BF SOP
+    « Rectifier l'identification »: ``form: [identification, rectification]``, tryout 9, L5) opens
+    that one empty. None for any other transition (a new immediate
     need opens empty). The API and the CLI are unchanged: a payload is the whole form."""
     if not tr.internal:
         return None
     step = sop.steps[inst.step]
     edited = {f for x in step.transitions if x.dest == inst.state for f in x.forms}
-    if not set(tr.forms) <= edited:
+    if not set(tr.forms) & edited:
         return None
     out = {}
     for fid in tr.forms:
+        if fid not in edited:  # the edit's own form (« Motif de la rectification »): opens empty
+            out[fid] = {}
+            continue
         data = (case.data or {}).get(fid) or (inst.data or {}).get(fid)
         if not isinstance(data, dict) or not data:
             return None

@@ -119,6 +119,7 @@ _DEADLINE_WORDS = {"extend_deadline": N_("Délai prolongé"), "resume_deadline":
 def timeline(sop: SOP, events, lang: str, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The case's events as lines of its timeline; ``names``: users' display names by id
     (web/user_words.py), for a person named inside a line (« enregistré … par Mariam Kaboré »)."""
+    from ..engine.change_words import edit_lines
     from ..engine.event_sops import migrate_words, sop_for_event
     from ..engine.event_words import event_data_words, event_detail
     from ..views import decision_comment
@@ -143,7 +144,7 @@ def timeline(sop: SOP, events, lang: str, names: dict[str, str] | None = None) -
     for ev in events:
         sop = sop_for_event(ev, current)  # an event keeps the labels of the version it was written under
         step = sop.steps.get(ev.step or "")
-        comment = ""
+        comment, changed = "", []
         if ev.action == "create":
             what = gettext("Dossier créé", lang)
         elif ev.action == "reassign":
@@ -176,6 +177,7 @@ def timeline(sop: SOP, events, lang: str, names: dict[str, str] | None = None) -
             what = sop.label(tr.label, lang) if tr else (ev.trigger or ev.action)
             what += on_behalf_note(sop, ev, lang, names)
             comment = decision_comment(sop, tr, ev)  # plan approval / revision request
+            changed = edit_lines(sop, ev.data, lang)  # a rectification: « avant → après » (L5)
         move = ""
         if step and ev.from_state in step.states and ev.to_state in step.states:
             move = (
@@ -208,6 +210,7 @@ def timeline(sop: SOP, events, lang: str, names: dict[str, str] | None = None) -
                              else ev.instance_key),
                 "move": move,
                 "comment": comment,  # a decision's comment (plan approval, revision request)
+                "changes": changed,  # an edit's values replaced, and its reason
                 "started": started,
                 "closed": any(e.get("case_closed") for e in ev.effects or []),
             }

@@ -31,7 +31,10 @@ BOTH = {**CONSENT, "share_with": ["service_provider", "health"]}
 
 
 def as_2026_7(doc: dict) -> dict:
-    """The 2026.8 text without its change: an override without recipients (the 2026.7 rules)."""
+    """The current text without the 2026.8 change (nor 2026.9's rectification): an override
+    without recipients (the 2026.7 rules)."""
+    from .test_cli__bf_2026_9 import as_2026_8
+    doc = as_2026_8(doc)
     doc["version"] = "2026.7"
     form = doc["forms"]["consent_override"]
     form["fields"] = [f for f in form["fields"] if f["id"] != "share_with"]
@@ -54,7 +57,7 @@ def send_by_cli(db_url, ref, org, *lang):
 def test_a_2026_7_database_migrates_and_a_new_override_covers_only_its_recipients(db_url):
     add_users(db_url)
     doc = parse(BF_SOP.read_text(encoding="utf-8"))
-    assert doc["version"] == "2026.8"
+    current = f"mnr_bf@{doc['version']}"  # 2026.8 or later (later versions keep the change)
     clock = SimulatedClock(datetime(2025, 6, 2, 8, 0, tzinfo=UTC))
     db = make_engine(db_url)
     old = WorkflowEngine(db, clock)  # the directory's organisation types and agreements
@@ -69,10 +72,10 @@ def test_a_2026_7_database_migrates_and_a_new_override_covers_only_its_recipient
     db.dispose()
 
     assert mno(db_url, "sop", "load", str(BF_SOP)).exit_code == 0
-    r = mno(db_url, "sop", "migrate", "mnr_bf@2026.7", "mnr_bf@2026.8", "--dry-run",
+    r = mno(db_url, "sop", "migrate", "mnr_bf@2026.7", current, "--dry-run",
             "--as", "coord:coordinator")
     assert r.exit_code == 0 and before in r.output and after in r.output, r.output
-    r = mno(db_url, "sop", "migrate", "mnr_bf@2026.7", "mnr_bf@2026.8", "--as", "coord:coordinator")
+    r = mno(db_url, "sop", "migrate", "mnr_bf@2026.7", current, "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output
 
     db = make_engine(db_url)

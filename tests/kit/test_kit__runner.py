@@ -30,8 +30,9 @@ def test_shipped_bf_scenarios_pass_with_full_coverage(monkeypatch):
     assert cov["sop"] == "mnr_bf"
     assert cov["states"]["percent"] == 100.0 and cov["states"]["missing"] == []
     assert cov["transitions"]["percent"] == 100.0 and cov["transitions"]["missing"] == []
-    # issue 13: new steps, alerts; 2026.7: the override after a withdrawal; 2026.8: consent after it
-    assert (cov["states"]["total"], cov["transitions"]["total"]) == (34, 52)
+    # issue 13: new steps, alerts; 2026.7: the override after a withdrawal; 2026.8: consent after it;
+    # 2026.9: the rectification of identification
+    assert (cov["states"]["total"], cov["transitions"]["total"]) == (34, 53)
 
 
 def test_text_report_lists_scenarios_and_coverage(monkeypatch):
@@ -41,7 +42,7 @@ def test_text_report_lists_scenarios_and_coverage(monkeypatch):
     assert "OK     sops/burkina_faso/scenarios/06_non_eligible.yaml" in res.output
     # the language's decimal sign and percent form (Babel, the catalogue's « 12,5 % »), shared
     # with the workbench (tryout 5, H9)
-    assert "identification    2/3 (66,7\u202f%)      1/2 (50,0\u202f%)" in res.output
+    assert "identification    2/3 (66,7\u202f%)      1/3 (33,3\u202f%)" in res.output
     assert "États jamais atteints" in res.output and "referral.revoked" in res.output
     res = runner.invoke(kit_cli.app, ["sops/burkina_faso/scenarios/06_non_eligible.yaml",
                                       "--min-coverage", "50"])

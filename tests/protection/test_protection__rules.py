@@ -42,7 +42,9 @@ def test_field_categories_come_from_the_sop():
         "plan_revision.reason": "needs", "best_interests.findings": "protection",
         # issue 13 item 5: a first responder's alert (name or description, how to reach, needs)
         "alert.first_name": "identity", "alert.last_name": "identity", "alert.description": "identity",
-        "alert.phone": "contact", "alert.contact_details": "contact", "alert.urgency": "protection"}
+        "alert.phone": "contact", "alert.contact_details": "contact", "alert.urgency": "protection",
+        # 2026.9 (tryout 9, L5): the reason of a rectification of identification
+        "rectification.reason": "identity"}
 
 
 # Ouagadougou is UTC+0; 31 December 2025 is the last day of validity.

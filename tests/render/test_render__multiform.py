@@ -59,7 +59,8 @@ def test_diagram_svg_renders_both_forms() -> None:
 
 
 def test_blank_sheet_of_the_action_has_both_forms_in_order() -> None:
-    assert list(multi_form_actions(SOP)) == ["send"]
+    # the BF SOP's own two-form action (2026.9: identification + the rectification's reason)
+    assert list(multi_form_actions(SOP)) == ["rectify_identification", "send"]
     html = blank_action_html(SOP, "send", "fr")
     assert html.index("<h2>Fiche de référencement</h2>") < html.index("<h2>Rendez-vous</h2>")
     assert html.index("Prestataire de services") < html.index("Date du rendez-vous")

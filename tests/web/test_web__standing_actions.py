@@ -78,11 +78,9 @@ def expected(wf, ref: str, actor: Actor, lang: str) -> tuple[dict[tuple[str, str
         out: dict[tuple[str, str], str] = {}
         standing: set[str] = set()
         for inst in case.instances:
-            if inst.final:
-                continue
             st = sop.steps[inst.step].states[inst.state]
-            if st.owner is None and st.deadline is None:
-                standing.add(inst.label_key)
+            if inst.final or (st.owner is None and st.deadline is None):
+                standing.add(inst.label_key)  # a done step offers only its edits (L5), as a record
             if role.scope == "assigned" and case.assignee not in (None, actor.user):
                 continue
             if role.scope == "recipient" and inst.recipient != actor.organisation:
@@ -90,7 +88,7 @@ def expected(wf, ref: str, actor: Actor, lang: str) -> tuple[dict[tuple[str, str
             cs = compiled.steps[inst.step]
             for trig in cs.triggers_from(inst.state):
                 for _, t in cs.candidates(trig, inst.state):
-                    if actor.role in t.by:
+                    if actor.role in t.by and (t.internal or not inst.final):
                         out[(inst.label_key, trig)] = sop.label(t.label, lang)
         return out, standing
 
@@ -128,7 +126,10 @@ def test_every_allowed_action_of_every_role_is_a_working_link(live, lang):
                  ("caseworker", "refused", "record_consent"), ("supervisor", "refused", "override_consent"),
                  ("caseworker", "withdrawn", "record_consent"),
                  ("supervisor", "overridden", "withdraw_consent"),
-                 ("caseworker", "given", "refer_immediately"), ("supervisor", "given", "end_immediate")):
+                 ("caseworker", "given", "refer_immediately"), ("supervisor", "given", "end_immediate"),
+                 # tryout 9, L5: the done identification's edit (BF SOP 2026.9)
+                 ("caseworker", "given", "rectify_identification"),
+                 ("supervisor", "referred", "rectify_identification")):
         assert want in seen_standing, want
 
 

@@ -20,7 +20,7 @@ def actions_for(compiled: CompiledSOP, case: Case, inst: StepInstance, user: Use
     """Transitions ``user`` may try now on ``inst`` (roles and scopes; guards are checked when
     fired, with the engine's explanation). A provider has none when ``view`` (its
     :func:`provider_view`) refuses disclosure: consent withdrawn or expired, declined, closed."""
-    if case.status != "open" or inst.final:
+    if case.status != "open":
         return []
     if user.role == "provider" and view is not None and not view.actions:
         return []
@@ -42,6 +42,8 @@ def actions_for(compiled: CompiledSOP, case: Case, inst: StepInstance, user: Use
     seen: set[str] = set()
     for trig in cs.triggers_from(inst.state):
         for _, t in cs.candidates(trig, inst.state):
+            if inst.final and not t.internal:  # a done step: only its edits (rectification, L5)
+                continue
             if user.role in t.by and trig not in seen:
                 out.append(t)
                 seen.add(trig)

@@ -103,7 +103,9 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         x["behalf"] = [a for a in x["actions"] if behalf and stepview.on_behalf(sop, x["inst"].step, a[0])]
         x["actions"] = [a for a in x["actions"] if a not in x["behalf"]]
         x["extend"] = access.can_extend(compiled, case, x["inst"], user)
-        x["standing"] = stepview.standing(sop, x["inst"])
+        # a done step with an edit for this user (« Rectifier l'identification », tryout 9, L5)
+        # stands among the records, its edit offered
+        x["standing"] = stepview.standing(sop, x["inst"]) or (x["inst"].final and bool(x["actions"]))
         # an off-platform organisation whose answer this SOP lets nobody record (K12, lint W119)
         x["unrecorded"] = (unrecorded_warning(s, sop, x["inst"], lang) if x["inst"].recipient in off_platform
                            and unrecordable_answers(sop, x["inst"].step, x["inst"].state) else "")
