@@ -51,7 +51,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
         keys = ("by", "by_other", "reason", "reason_key", "assignee", "from_due", "target", "next",
-                "risk_level")
+                "risk_level", "confirm")
         values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
@@ -118,6 +118,16 @@ def add_routes(r: APIRouter, web: Web) -> None:
             return t("case_reopened", lang)
 
         return await _case_tool(request, reference, "reopen", "", do)
+
+    @r.post("/dossiers/{reference}/effacer")
+    async def erase_case(request: Request, reference: str):
+        """The person's data erased at their request (tryout 9, L6): as ``mno case erase``."""
+        def do(user, v, expected, lang):
+            n = casetools.erase(web, user, reference, v["reason"], expected,
+                                confirmed=v["confirm"] in ("1", "on", "true"))
+            return ngettext("{n} valeur effacée.", "{n} valeurs effacées.", n, lang)
+
+        return await _case_tool(request, reference, "erase", "", do)
 
     @r.post("/dossiers/{reference}/corriger")
     async def correct_case(request: Request, reference: str):
