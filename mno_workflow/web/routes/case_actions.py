@@ -42,9 +42,14 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
             ctx = case_page_ctx(web, s, request, user, case)
-            return web.render(
-                request, "case.html", {**base_ctx(request, s, user), **ctx, "tool": tool}, status=status
-            )
+            # a refusal of a tool the page does not offer this user (another role, an erased case's
+            # reopening): said at the top, as there is no form to say it in (tryout 9, L6)
+            offered = {"reopen": ctx["can_reopen"], "erase": ctx["erase"], "reassign": ctx["can_reassign"],
+                       "correct": ctx["corrections"]}
+            hidden = tool.get("error") and not offered.get(tool["kind"], True)
+            top = {"flash_error": tool["error"]} if hidden else {}
+            page = {**base_ctx(request, s, user), **ctx, "tool": tool, **top}
+            return web.render(request, "case.html", page, status=status)
 
     async def _case_tool(request: Request, reference: str, kind: str, key: str, do):
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
