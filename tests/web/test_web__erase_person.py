@@ -161,3 +161,26 @@ def test_api_erases_a_closed_case__then_no_attachment_with_the_real_reason(live)
     with live.wf.sessions() as s:
         from mno_workflow.store.models import Attachment
         assert s.scalars(select(Attachment)).all() == []
+
+
+def test_case_erased_while_open_is_no_task_for_its_provider(live):
+    """An open case erased by an older version (tryout 9, L9): not « à traiter » in the provider's
+    inbox, no Accept / Decline on its referral page, the reason said; the API lists no action."""
+    from ..engine.helpers import erase_while_open
+    from .helpers import IDRISSA
+    kept, erased = case_with_referrals(live.wf), case_with_referrals(live.wf)
+    assert erase_while_open(live.wf, erased, IDRISSA, "demande de la personne") > 0
+    focal = live.client("focal.masn")
+    page = focal.get("/prestataire").text
+    todo = page[page.index('id="to-process"'):page.index('id="history"')]
+    assert kept in todo and erased not in todo
+    assert erased in page[page.index('id="history"'):]
+    page = focal.get(f"/prestataire/{erased}/referral:cash").text
+    assert "ce référencement est retiré" in page
+    assert f"/dossiers/{erased}/actions/referral:cash/accept" not in page
+    other = focal.get(f"/prestataire/{kept}/referral:cash").text
+    assert f"/dossiers/{kept}/actions/referral:cash/accept" in other
+    r = post(focal, f"/dossiers/{erased}/actions/referral:cash/accept", version="1")
+    assert r.status_code in (403, 404, 409)
+    assert case_of(live.wf, erased).instances and next(
+        i for i in case_of(live.wf, erased).instances if i.label_key == "referral:cash").state == "sent"
