@@ -20,6 +20,8 @@ from .base import SECURE_DELETE
 
 log = logging.getLogger("mno.store")
 
+CHECKPOINT_WAIT_MS = 1000  #: how long the checkpoint waits for another connection's read to end
+
 
 def overwrite_freed(session: Any) -> None:
     """SQLite: ``PRAGMA secure_delete = ON`` on the connection of ``session``'s transaction, its
@@ -42,9 +44,13 @@ def clear_traces(sessions: Any) -> bool:
     if bind is None or bind.dialect.name != "sqlite":
         return True
     raw = bind.raw_connection()  # outside any transaction: the DB-API connection is in autocommit
-    try:
-        busy, _pages, _done = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    cur = raw.cursor()
+    waited = cur.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:  # a reader's snapshot is waited for a moment, not the writers' 30 s
+        cur.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        busy, _pages, _done = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
+        cur.execute(f"PRAGMA busy_timeout = {int(waited)}")
         raw.close()
     if busy:
         log.warning("erasure: the write-ahead log is in use by another connection; erased values leave "
