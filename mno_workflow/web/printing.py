@@ -182,7 +182,7 @@ def _plain(value: Any, lang: str) -> str:
     return str(value)
 
 
-def _representative(sop: SOP, consent: dict, cats: set, withheld: set[str], lang: str) -> str:
+def _representative(sop: SOP, consent: dict, cats: set, withheld: set[str], lang: str = "fr") -> str:
     """« Nom, lien, téléphone » of the parent or representative the consent form recorded, with
     what the consent in force lets the reader see (``cats``); ``caregiver`` added to
     ``withheld`` when one was recorded but is not shared."""
