@@ -11,6 +11,7 @@ from ..store.models import User
 from . import corewrite, reassign_rules, reopen_values
 from .actors import Actor, FireResult
 from .errors import (
+    CaseErased,
     FormInvalid,
     Message,
     UnknownTrigger,
@@ -84,6 +85,15 @@ class CaseChangesMixin:
             if actor.role not in sop.reopen.by:
                 from .checks import reopen_refused
                 raise reopen_refused(sop, actor.role)
+            if case.purged_at is not None:  # a person who comes back gets a new case (L9)
+                from zoneinfo import ZoneInfo
+
+                from ..i18n.dates import DayText
+                day = DayText(case.purged_at.astimezone(ZoneInfo(sop.calendar.timezone)).date())
+                raise CaseErased(Message.t(
+                    "Les données de la personne de ce dossier ont été effacées le {day} : il ne peut "
+                    "plus être rouvert. Si la personne revient, ouvrez-lui un nouveau dossier.",
+                    day=day))
             given = reopen_values.check(sop, case.data, values)  # issue 13: risk level asked if unknown
             data = reopen_values.apply(dict(case.data or {}), given)
             closures = list(data.get("_closures", []))

@@ -248,6 +248,18 @@ class CaseClosed(EngineError):
     code, http_status = "case_closed", 409
 
 
+class CaseOpen(EngineError):
+    """An action that needs a closed case (erasure at the person's request, tryout 9, L9)."""
+
+    code, http_status = "case_open", 409
+
+
+class CaseErased(EngineError):
+    """The person's data were erased: nothing personal may be added to the case (tryout 9, L12)."""
+
+    code, http_status = "case_erased", 409
+
+
 class StaleVersion(EngineError):
     """Someone else changed the case since ``expected_version``; the submitted data is kept in
     ``details['payload']`` so the user can re-submit."""
@@ -268,6 +280,7 @@ ACTION_FIELDS = {
     "reason": N_("Motif"), "by": N_("Durée"), "assignee": N_("Nouveau gestionnaire de cas"),
     "references": N_("Dossiers"), "text": N_("Texte de la note"), "state": N_("Nouvel état"),
     "target": N_("Étape et son nouvel état"), "step": N_("Étape"), "region": N_("Région"),
+    "confirm": N_("Confirmation"),
 }
 
 

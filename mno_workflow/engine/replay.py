@@ -97,8 +97,9 @@ def _replay(events: list[AuditEvent], sops: _Sops) -> dict[str, Any]:
             elif "deadline" in effect:
                 d = effect["deadline"]
                 due[d["instance"]] = (d["state"], d["due_at"])
-            elif effect.get("case_closed"):
+            elif effect.get("case_closed"):  # closing cancels every running deadline (flow.py)
                 out["status"] = "closed"
+                due.clear()
     out.update(states=states, inst_data=inst_data, case_data=case_data, due=due)
     return out
 

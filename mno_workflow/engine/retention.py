@@ -29,7 +29,7 @@ from ..i18n import N_
 from ..sop.schema import SOP
 from ..store.audit import TOMBSTONE_KEY, append_event, is_tombstone
 from ..store.models import AuditEvent, Case
-from .errors import FormInvalid, Message, RoleNotAllowed, UnknownTrigger, role_label, role_labels
+from .errors import FormInvalid, Message
 from .item_source import item_spec
 
 Spec = dict[str, Any]  # {form: {field: True | {sub_field: True}}}
@@ -97,6 +97,7 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
     """Tombstone ``case``'s personal fields in its data and audit events, inside the caller's
     transaction (the case row locked by the caller); write one ``purge`` event. Returns the
     number of values purged (0: nothing was personal or left, and no event is written)."""
+    from ..store.erasure_disk import overwrite_freed
     from .change_words import KEY as BEFORE
     from .retention_text import (
         free_text_spec,
@@ -105,6 +106,7 @@ def purge_case(s: Any, case: Case, sop: SOP, now: datetime, rule: str, actor: An
         purge_deadline_notes,
         purge_event_text,
     )
+    overwrite_freed(s)  # SQLite: what the purge frees is overwritten (tryout 9, L14)
     spec = merged(personal_spec(sop), free_text_spec(sop))
     mark = tombstone(now, rule)
     kept = _kept_figures(s, case, sop)  # the age group of the M&E figures survives the purge
@@ -213,6 +215,9 @@ def run_retention(engine: Any, actor: Any, *, dry_run: bool = False) -> PurgeRep
                 continue
             report.cases[ref] = purge_case(s, case, sop, now, "retention", actor,
                                            trace=engine._trace(actor))
+    if not dry_run and any(report.cases.values()):
+        from ..store.erasure_disk import clear_traces
+        clear_traces(engine.sessions)  # the purged values leave the write-ahead log (L14)
     return report
 
 
@@ -233,19 +238,20 @@ class _Nobody:
 def erase_case(engine: Any, reference: str, actor: Any, reason: str, *,
                expected_version: int | None = None) -> int:
     """Erase a person's personal fields now, at their request (roles of ``retention.erase_by``),
-    with a ``reason``. Returns the number of values replaced. Raises CaseNotFound, StaleVersion,
-    FormInvalid (empty reason), RoleNotAllowed, UnknownTrigger (the SOP has no retention rule)."""
+    with a ``reason``, on a closed case (:mod:`.erasure_rule`). Returns the number of values
+    replaced. Raises CaseNotFound, StaleVersion, FormInvalid (empty reason), RoleNotAllowed,
+    UnknownTrigger (the SOP has no retention rule), CaseOpen (close the case first, how said)."""
+    from .erasure_rule import check_eraser, refuse_open
     if not reason.strip():
         raise FormInvalid("erase", {"reason": Message.t("Le motif est obligatoire.")})
     now = engine._now()
     with engine.sessions.begin() as s:
         case, compiled = engine._open_for_change(s, reference, expected_version, allow_closed=True)
         sop = compiled.sop
-        if sop.retention is None:
-            raise UnknownTrigger(Message.t(
-                "La POS de ce dossier n'a pas de règle de conservation (retention)."))
-        if actor.role not in sop.retention.erase_by:
-            raise RoleNotAllowed(Message.t(
-                "Le rôle « {role} » ne peut pas effacer les données d'une personne (rôles : {allowed}).",
-                role=role_label(sop, actor.role), allowed=role_labels(sop, sop.retention.erase_by)))
-        return purge_case(s, case, sop, now, "erasure", actor, reason.strip(), engine._trace(actor))
+        check_eraser(sop, actor.role)
+        refuse_open(sop, case)
+        n = purge_case(s, case, sop, now, "erasure", actor, reason.strip(), engine._trace(actor))
+    if n:
+        from ..store.erasure_disk import clear_traces
+        clear_traces(engine.sessions)
+    return n

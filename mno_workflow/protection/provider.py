@@ -75,6 +75,11 @@ def provider_view(sop: SOP, case: Any, inst: Any, org_type: str | None, now: dat
     agreement both cover (tryout 5, H27). An SOP without a ``data_protection`` section: the
     step's own ``disclosure`` condition decides (none: allowed), and every field is shown
     (categories :data:`ANY_CATEGORY`) — one rule with the engine's (tryout 5, H1)."""
+    from ..engine.erasure_rule import erased_while_open
+    if erased_while_open(case):  # erased before erasure required a closed case (tryout 9, L9)
+        return ProviderView(Decision(False, "case.erased", {}, Message.t(
+            "Les données de cette personne ont été effacées à sa demande : ce référencement est retiré, "
+            "plus rien n'est attendu de votre organisation.")), frozenset(), ConsentInForce("none"))
     if sop.data_protection is None:
         return _by_step_rule(sop, case, inst, now)
     dp = settings(sop)

@@ -140,6 +140,9 @@ def why_not_send(session: Session, message: OutboxMessage, sop: Any,
             return "cancelled", Message.t("dossier supprimé")
         if case.status != "open" and message.kind != "alert_status":  # a reporter is told of the closure
             return "cancelled", Message.t("dossier {reference} clos", reference=case.reference)
+        if case.purged_at is not None and message.kind != "alert_status":  # erased while open (L9)
+            return "cancelled", Message.t("données de la personne du dossier {reference} effacées",
+                                          reference=case.reference)
         withheld = (_consent_withholds(session, case, message, ctx, sop, now)
                     or _reader_gone(session, case, message))
         if withheld:

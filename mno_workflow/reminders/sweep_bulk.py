@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, case, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from ..engine.corewrite import insert_rows
@@ -29,7 +29,11 @@ _COLUMNS = (Deadline.id, Deadline.case_id, Deadline.instance_id, Deadline.state,
             StepInstance.step.label("i_step"), StepInstance.key.label("i_key"),
             StepInstance.state.label("i_state"), StepInstance.entered_at.label("i_entered_at"),
             StepInstance.recipient.label("i_recipient"),
-            Case.reference, Case.status.label("c_status"), Case.assignee, Case.region,
+            Case.reference,
+            # a case erased while open (before tryout 9, L9) counts as closed: nothing is sent
+            case((Case.purged_at.is_not(None), literal_column("'erased'")),
+                 else_=Case.status).label("c_status"),
+            Case.assignee, Case.region,
             Case.sop_version_id)
 
 

@@ -128,7 +128,8 @@ def _process(wf: WorkflowEngine, s: Session, row: Deadline, now: datetime, late_
     case = s.get(Case, row.case_id)
     ident = (case.reference if case else None, inst.label_key if inst else None, row.state,
              row.offset or row.kind)
-    if (case is None or inst is None or case.status != "open" or inst.state != row.state
+    if (case is None or inst is None or case.status != "open" or case.purged_at is not None  # L9
+            or inst.state != row.state
             or inst.entered_at != row.entered_at):
         row.status, row.fired_at, row.note = "cancelled", now, "state left or case closed"
         report.skipped.append(ident)

@@ -24,6 +24,7 @@ from mno_workflow.i18n import N_, Words, ngettext
 from mno_workflow.i18n.dates import day_text, instant_text
 from mno_workflow.sop.option_rules import offered_codes
 from mno_workflow.sop.schema import SOP, FieldType, FormField
+from mno_workflow.store.audit import is_tombstone
 
 from .diagrams import duration_words
 from .plain import field_condition
@@ -136,6 +137,9 @@ def _value_text(sop: SOP, f: FormField, value: Any, lang: str) -> str:
     opts = sop.options.get(f.options or "", {})
     if value is None or value == "" or value == []:
         return ""
+    if is_tombstone(value):  # erased: « [effacé le 05/12/2026] », never its structure (tryout 9, L13)
+        from ..engine.erasure_words import tombstone_text
+        return tombstone_text(value, lang)
     if f.type == FieldType.boolean:
         return w["yes"] if value else w["no"]
     if f.type == FieldType.multi and isinstance(value, list):
@@ -169,7 +173,9 @@ def field_rows(
             continue
         value = None if data is None else data.get(f.id)
         opts = sop.options.get(f.options or "", {})
-        chosen = set(value if isinstance(value, list) else [value]) if value is not None else set()
+        erased = is_tombstone(value)
+        chosen = set(value if isinstance(value, list) else [value]) if value is not None and not erased \
+            else set()
         if f.id in limits:
             opts = {code: lab for code, lab in opts.items() if code in limits[f.id] or code in chosen}
         rows.append(
@@ -188,12 +194,12 @@ def field_rows(
                 "value": ""
                 if data is None
                 else _value_text(sop, f, value, lang)
-                if f.type != FieldType.repeat
+                if f.type != FieldType.repeat or erased
                 else "",
                 "sub": [{"label": sop.label(s.label, lang)} for s in f.fields or []],
                 "rows": [
                     [_value_text(sop, s, r.get(s.id), lang) for s in f.fields or []]
-                    for r in (value or [])
+                    for r in (value if isinstance(value, list) else [])
                     if isinstance(r, dict)
                 ]
                 if f.type == FieldType.repeat

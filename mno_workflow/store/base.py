@@ -120,6 +120,7 @@ class WorkflowSession(Session):
 
 
 BIG_CACHE = "mno_big_cache"  # key of a pooled connection's info: its page cache is enlarged
+SECURE_DELETE = "mno_secure_delete"  # key of a pooled connection's info: its secure_delete before
 
 
 def big_page_cache(conn: Any, kib: int = 65536) -> None:
@@ -160,6 +161,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             # back when it returns to the pool, after its transaction ended (the pages are freed)
             if dbapi_conn is not None and record is not None and record.info.pop(BIG_CACHE, None):
                 dbapi_conn.execute("PRAGMA cache_size = -2000")
+            # an erasure's connection (store/erasure_disk.py) gets its secure_delete setting back
+            secure = record.info.pop(SECURE_DELETE, None) if record is not None else None
+            if dbapi_conn is not None and secure is not None:
+                dbapi_conn.execute(f"PRAGMA secure_delete = {int(secure)}")
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:

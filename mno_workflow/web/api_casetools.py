@@ -1,6 +1,7 @@
 """The API's case tools — extend a deadline, reassign cases, reopen a closed case, correct a step's
-state (``/api/v1/cases/...``) — with their request bodies; the rules are :mod:`.casetools`', shared
-with the case page. A ``FormInvalid`` from them is the 422 of :func:`.api.build_api`'s handler."""
+state, erase the person's data (``/api/v1/cases/...``) — with their request bodies; the rules are
+:mod:`.casetools`', shared with the case page. A ``FormInvalid`` from them is the 422 of
+:func:`.api.build_api`'s handler."""
 
 from __future__ import annotations
 
@@ -42,6 +43,18 @@ class CorrectRequest(BaseModel):
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
 
 
+class EraseRequest(BaseModel):
+    reason: str = Field(max_length=1000, description=N_("Motif (obligatoire, audité), p. ex. demande écrite "
+                                                     "de la personne du …"))
+    expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
+
+
+class Erased(BaseModel):
+    reference: str
+    version: int
+    erased: int = Field(description=N_("Nombre de valeurs remplacées par une marque d'effacement"))
+
+
 class ReassignRequest(BaseModel):
     references: list[str] = Field(max_length=200, description=N_("Références des dossiers"))
     assignee: str = Field(max_length=100, description=N_("Identifiant du gestionnaire de cas"))
@@ -60,7 +73,7 @@ def _kept(body: BaseModel):
 
 
 def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -> None:
-    """Add the four case-tool routes to ``api`` (``current_user``: the bearer dependency)."""
+    """Add the five case-tool routes to ``api`` (``current_user``: the bearer dependency)."""
     wf = web.wf
     _error_responses = error_responses
 
@@ -143,3 +156,26 @@ def add_casetool_routes(api: FastAPI, web: Web, current_user, error_responses) -
                                   body.expected_version)
         return {"reference": r["reference"], "instance": r["instance"], "before": r["before"],
                 "after": r["after"], "version": r["version"]}
+
+    @api.post(
+        "/cases/{reference}/erase",
+        response_model=Erased,
+        operation_id="eraseCase",
+        tags=["cases"],
+        responses=_error_responses(401, 403, 404, 409, 422),
+        summary=N_("Effacer les données de la personne à sa demande (dossier clos ; motif ; rôles de "
+                   "retention.erase_by ; audité)"),
+        description=N_(
+            "Comme « mno case erase » : les champs personnels, sensibles et de texte libre du dossier, "
+            "de ses étapes et de son journal d'audit sont remplacés par une marque d'effacement ; "
+            "``erased`` compte les valeurs remplacées (0 : rien de plus à effacer). 403 pour un rôle "
+            "hors de ``retention.erase_by`` (les rôles autorisés sont nommés) ; 409 ``case_open`` "
+            "pour un dossier encore ouvert (le message dit comment le clôturer) ; 422 sans motif."),
+    )
+    def erase(reference: str, body: EraseRequest, user: User = Depends(current_user)):
+        """The person's data erased at their request, by the rule of ``mno case erase`` (tryout 9, L6)."""
+        with _kept(body):
+            n = casetools.erase(web, user, reference, body.reason, body.expected_version)
+        with wf.sessions() as s:
+            case = repository.get_case(s, reference[:40].upper())
+            return {"reference": case.reference, "version": case.version, "erased": n}

@@ -126,7 +126,7 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
             return {"items": items}
 
     @api.post("/cases/{reference}/attachments/{instance}", response_model=AttachmentView, status_code=201,
-              operation_id="uploadAttachment", tags=["cases"], responses=error_responses(401, 403, 404),
+              operation_id="uploadAttachment", tags=["cases"], responses=error_responses(401, 403, 404, 409),
               summary=N_("Joindre un fichier à une étape (PDF, JPEG, PNG ; 5 Mo au plus)"))
     async def upload(reference: str, instance: str, request: Request, file: UploadFile = File(...),
                      user: User = Depends(current_user)):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import attachments
+from ..engine.errors import CaseErased, Message
 from ..store import repository
 from ..store.models import Attachment, Case, ReferralNote, StepInstance, User
 from . import access, queries
@@ -34,11 +35,15 @@ def case_of(s: Session, reference: str) -> Case:
 
 def upload_place(s: Session, user: User, reference: str, instance: str) -> tuple[Case, StepInstance]:
     """(case, step instance) a file may be attached to by ``user``: a case role who may open the
-    case (404 otherwise), the instance one of the case's (404), the case open (403)."""
+    case (404 otherwise), the instance one of the case's (404), the case open (403) and its
+    person's data not erased (409 ``case_erased``, tryout 9, L12)."""
     case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
     inst = find_instance(case, instance[:130])
     if inst is None:
         raise access.NotVisible()
+    if user.role in access.CASE_ROLES and case.purged_at is not None:  # the real reason (L12)
+        raise CaseErased(Message.t("Les données de cette personne ont été effacées : aucune pièce jointe "
+                                   "ne peut plus être ajoutée à ce dossier."))
     if not access.can_add_attachment(user, case):
         raise access.Forbidden("attachment")
     return case, inst

@@ -187,3 +187,29 @@ def reassign(
     if errors:
         raise FormInvalid("reassign", errors)
     return web.wf.reassign(refs, assignee.strip(), access.actor_for(user), reason.strip())
+
+
+def erase(web: Web, user: User, reference: str, reason: str, expected: int | None, *,
+          confirmed: bool = True) -> int:
+    """Erase the person's data of case ``reference`` at their request (roles of the SOP's
+    ``retention.erase_by``; a closed case; reason required): the case page's « Effacer les données
+    de la personne » and the API's ``eraseCase``, by the rule of ``mno case erase``
+    (:mod:`mno_workflow.engine.erasure_rule`). Returns the number of values replaced. Raises
+    NotVisible (404: not a case the user may open), RoleNotAllowed (403, the allowed roles named),
+    CaseOpen (409, how to close said), FormInvalid (422: no reason; on the page, ``confirmed``
+    False: the box not ticked) and the engine's errors."""
+    from ..engine.erasure_rule import check_eraser, refuse_open
+    from ..engine.retention import erase_case
+    ref = reference[:40].upper()
+    with web.wf.sessions() as s:
+        access.require(user, "cases")
+        case = access.require_case(user, repository.get_case(s, ref))
+        sop = web.compiled_for(case).sop
+        check_eraser(sop, user.role)
+        refuse_open(sop, case)
+    errors = dict(_reason_errors(reason))
+    if not confirmed:
+        errors["confirm"] = Message.t("Cochez la case pour confirmer l'effacement.")
+    if errors:
+        raise FormInvalid("erase", errors)
+    return erase_case(web.wf, ref, access.actor_for(user), reason.strip(), expected_version=expected)

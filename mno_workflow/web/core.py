@@ -230,7 +230,7 @@ class Web:
         ctx["path"] = request.url.path
         session = request.session if "session" in request.scope else {}
         for kind in ("flash", "flash_error", "flash_warning"):  # done / not done / done, but look
-            ctx[kind] = session.pop(kind, None)
+            ctx[kind] = session.pop(kind, None) or ctx.get(kind)  # or the page's own (case tools)
         ctx.setdefault("org_name", self.org_namer(ctx["lang"]))
         ctx.setdefault("user_name", self.user_namer(ctx["lang"]))
         return self.templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)

@@ -22,6 +22,7 @@ from ..i18n.dates import day_text
 from ..i18n.phones import phone_text
 from ..render.paper_forms import FORM_WORDS, FilledReferral, _value_text
 from ..sop.schema import SOP
+from ..store.audit import is_tombstone
 from ..store.models import Case, StepInstance, User
 from . import access
 from .presenters import item_label
@@ -127,7 +128,8 @@ def filled_referral(
         sop.data_protection.consent_form if sop.data_protection else "consent"
     ) or {}
     if not beneficiary["caregiver"]:  # a child's representative, as the consent recorded them (F16)
-        beneficiary["caregiver"] = _representative(sop, consent, cats if personal else set(), withheld)
+        beneficiary["caregiver"] = _representative(sop, consent, cats if personal else set(), withheld,
+                                                   lang)
     if not personal:
         withheld |= {"name", "sex", "age", "language", "phone", "location", "caregiver"}
     step = sop.steps[inst.step]
@@ -162,7 +164,8 @@ def filled_referral(
         withheld=withheld,
         referral=referral,
         consent_given=personal and view.consent.status in ("given", "overridden"),
-        consent_date=day_text(consent.get("consent_date"), lang) if personal else "",
+        consent_date=(_plain(consent.get("consent_date"), lang) if is_tombstone(consent.get("consent_date"))
+                      else day_text(consent.get("consent_date"), lang)) if personal else "",
         printed_on=day_text(now, lang, sop.calendar.timezone),
     )
 
@@ -171,7 +174,15 @@ def filled_referral(
 REPRESENTATIVE = ("representative_name", "representative_relationship", "representative_contact")
 
 
-def _representative(sop: SOP, consent: dict, cats: set, withheld: set[str]) -> str:
+def _plain(value: Any, lang: str) -> str:
+    """A stored value as printed: an erased one « [effacé le 05/12/2026] » (tryout 9, L13)."""
+    if is_tombstone(value):
+        from ..engine.erasure_words import tombstone_text
+        return tombstone_text(value, lang)
+    return str(value)
+
+
+def _representative(sop: SOP, consent: dict, cats: set, withheld: set[str], lang: str = "fr") -> str:
     """« Nom, lien, téléphone » of the parent or representative the consent form recorded, with
     what the consent in force lets the reader see (``cats``); ``caregiver`` added to
     ``withheld`` when one was recorded but is not shared."""
@@ -179,9 +190,10 @@ def _representative(sop: SOP, consent: dict, cats: set, withheld: set[str]) -> s
     if form not in sop.forms or not any(consent.get(f) for f in REPRESENTATIVE):
         return ""
     shown = access.filter_form_data(sop, form, consent, cats)
-    parts = [str(shown[f]) for f in REPRESENTATIVE[:2] if shown.get(f)]
+    parts = [_plain(shown[f], lang) for f in REPRESENTATIVE[:2] if shown.get(f)]
     if shown.get(REPRESENTATIVE[2]):
-        parts.append(phone_text(shown[REPRESENTATIVE[2]]))
+        value = shown[REPRESENTATIVE[2]]
+        parts.append(_plain(value, lang) if is_tombstone(value) else phone_text(value))
     if not parts:
         withheld.add("caregiver")
     return ", ".join(parts)

@@ -11,7 +11,7 @@ from mno_workflow.engine.retention import erase_case
 from mno_workflow.store import repository
 from mno_workflow.web.models import CaseView
 
-from ..engine.helpers import CW, SUP, to_referrals
+from ..engine.helpers import CW, SUP, close_now, to_referrals
 from .users import add_users
 
 runner = CliRunner()
@@ -122,7 +122,7 @@ def test_json_lists_everything_and_refuses_scoped_roles(wf, db_url, tmp_path):
 
 def test_after_erasure_the_export_says_erased(wf, db_url, tmp_path):
     ref = _case_with_a_view(wf)
-    erase_case(wf, ref, SUP, "demande de la personne")
+    erase_case(wf, close_now(wf, ref), SUP, "demande de la personne")
     out = tmp_path / "p.html"
     r = mno(db_url, "case", "export-person", ref, "-o", str(out), "--as", "coord:coordinator")
     assert r.exit_code == 0, r.output

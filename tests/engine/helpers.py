@@ -66,3 +66,29 @@ def first_visit(wf, ref: str, cw=None) -> None:
                                             "services_received": False,
                                             "not_received_reason": "Services en cours",
                                             "risk_level": "high"})
+
+
+def close_now(wf: WorkflowEngine, ref: str) -> str:
+    """Close the open case ``ref`` at once, as a flow rule's ``close_case`` does (its deadlines
+    cancelled): erasure at the person's request needs a closed case (tryout 9, L9), and these
+    tests are about what the erasure replaces, not about the SOP's way to close."""
+    from mno_workflow.store.audit import append_event
+    with wf.sessions.begin() as s:
+        case = wf._load_case(s, ref, lock=True)
+        sop = wf.registry.for_case(case).sop
+        effects: list[dict] = []
+        wf._close_case(s, case, wf._now(), effects)
+        case.version += 1  # one audited change, as the replay of mno audit verify reads it
+        append_event(s, case, at=wf._now(), actor="system", role="system", organisation=None,
+                     action="correct", sop_version=f"{sop.sop}@{sop.version}", effects=effects)
+    return ref
+
+
+def erase_while_open(wf: WorkflowEngine, ref: str, actor: Actor, reason: str) -> int:
+    """What ``mno case erase`` did to an open case before tryout 9 (L9): the person's data erased,
+    the case left open — the state of cases already in older databases."""
+    from mno_workflow.engine.retention import purge_case
+    with wf.sessions.begin() as s:
+        case = wf._load_case(s, ref, lock=True)
+        sop = wf.registry.for_case(case).sop
+        return purge_case(s, case, sop, wf._now(), "erasure", actor, reason, wf._trace(actor))

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from mno_workflow.cli import app
 from mno_workflow.engine.engine import Actor
-from mno_workflow.engine.errors import FormInvalid, RoleNotAllowed
+from mno_workflow.engine.errors import CaseErased, CaseOpen, FormInvalid, RoleNotAllowed
 from mno_workflow.engine.retention import erase_case, personal_spec, purge_due, run_retention
 from mno_workflow.i18n import gettext
 from mno_workflow.sop.loader import load_text
@@ -25,7 +25,7 @@ from mno_workflow.web import queries
 from tests.cli.users import add_users
 
 from ..conftest import BF_SOP, BF_VERSION
-from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, refuse_and_close, to_referrals
+from .helpers import CONSENT, CW, IDENT, NEEDS, SUP, close_now, refuse_and_close, to_referrals
 
 runner = CliRunner()
 SYSTEM = Actor("mno.retention", "system")
@@ -104,7 +104,7 @@ def test_retention_purges_closed_cases_after_the_period_and_keeps_audit_and_stat
     assert "0 dossier purgé" in r.stdout
 
 
-def test_erasure_at_a_persons_request_on_an_open_case_with_referrals(wf, db_url):
+def test_erasure_at_a_persons_request_of_a_case_with_referrals(wf, db_url):
     needs = json.loads(json.dumps(NEEDS))
     needs["needs"][0]["description"] = "Ancienne couturière à Bobo (SECRET)"
     ref = to_referrals(wf, CONSENT, needs)
@@ -112,6 +112,21 @@ def test_erasure_at_a_persons_request_on_an_open_case_with_referrals(wf, db_url)
         erase_case(wf, ref, CW, "demande de la personne")
     with pytest.raises(FormInvalid):
         erase_case(wf, ref, SUP, "  ")
+    # tryout 9, L9: the case is open (referrals to answer, deadlines): refused, how to close said
+    version = _version(wf, ref)
+    with pytest.raises(CaseOpen) as e:
+        erase_case(wf, ref, SUP, "demande écrite de la personne du 3 juin 2025")
+    assert e.value.http_status == 409
+    assert e.value.text("fr") == (
+        f"Le dossier {ref} est encore ouvert : clôturez-le d'abord (étape « Clôture du dossier » : Proposer "
+        "la clôture (Gestionnaire de cas) → Approuver la clôture (Superviseur)), puis effacez les données de "
+        "la personne. Effacées sur un dossier ouvert, ses référencements, délais et rappels continueraient "
+        "sans elles.")
+    assert e.value.text("en").startswith(
+        f"Case {ref} is still open: close it first (step 'Case closure': Propose closure (Case manager) → "
+        "Approve closure (Supervisor)), then erase the person's data.")
+    assert _version(wf, ref) == version and "SECRET" in all_event_text(wf, ref)  # nothing written
+    close_now(wf, ref)
     before = statistics(wf, wf.clock.now())
     n = erase_case(wf, ref, SUP, "demande écrite de la personne du 3 juin 2025")
     assert n >= 5
@@ -126,10 +141,18 @@ def test_erasure_at_a_persons_request_on_an_open_case_with_referrals(wf, db_url)
     assert statistics(wf, wf.clock.now()) == before
     r = mno(db_url, "audit", "verify")  # chains and replay
     assert r.exit_code == 0, r.output
-    # the case goes on after erasure
-    wf.fire(ref, "send", CW, {"provider": "org-cfp", "priority": "normal", "referral_date": "2025-06-02",
-                              "channel": "system"}, instance="referral:vocational_training")
-    assert mno(db_url, "audit", "verify").exit_code == 0
+    # an erased case is not reopened: a person who comes back gets a new case
+    with pytest.raises(CaseErased) as e:
+        wf.reopen(ref, SUP, "la personne revient")
+    assert "ne peut plus être rouvert" in e.value.text("fr")
+    assert "can no longer be reopened" in e.value.text("en")
+    with wf.sessions() as s:
+        assert repository.get_case(s, ref).status == "closed"
+
+
+def _version(wf, ref) -> int:
+    with wf.sessions() as s:
+        return repository.get_case(s, ref).version
 
 
 def test_cli_erase_checks_role_and_reason(wf, db_url):

@@ -18,7 +18,7 @@ from mno_workflow.store.audit import TOMBSTONE_KEY, verify_all
 from mno_workflow.store.models import AuditEvent, Case
 
 from .copies import SECRETS, child_case, items_of
-from .helpers import CW, SUP
+from .helpers import CW, SUP, close_now
 from .test_engine__retention import mno
 from .test_engine__retention_free_text import everything
 
@@ -36,7 +36,7 @@ def test_erasure_erases_every_copy_in_referral_items_and_counts_them(wf):
     for secret in SECRETS:
         assert secret in copied, secret
 
-    n = erase_case(wf, ref, SUP, "demande de la tante")
+    n = erase_case(wf, close_now(wf, ref), SUP, "demande de la tante")
 
     text = everything(wf, ref)
     for secret in SECRETS:

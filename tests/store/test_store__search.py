@@ -14,7 +14,7 @@ from mno_workflow.store.models import Case
 from mno_workflow.store.repository import fold, list_cases
 from mno_workflow.web.worklists import case_page
 
-from ..engine.helpers import CW, IDENT, SUP
+from ..engine.helpers import CW, IDENT, SUP, close_now
 
 NAMES = {
     "ndiaye": ("Awa", "N’Diaye"),
@@ -97,7 +97,7 @@ def test_index_follows_create_update_erase_delete(wf, named, clock):
     assert found(wf, "sawadogo") == set()
     assert found(wf, "compaore") == {ref}
     # retention: an erased name is not findable any more
-    assert erase_case(wf, ref, SUP, "demande de la personne") > 0
+    assert erase_case(wf, close_now(wf, ref), SUP, "demande de la personne") > 0
     assert found(wf, "compaore") == set() and found(wf, "aminata") == set()
     assert found(wf, ref) == {ref}  # the reference stays
     # a deleted case leaves the index

@@ -87,6 +87,9 @@ POSTS = [
         row(404, 404, 403, 403, 403, 403, 403),
     ),
     (f"/dossiers/{A}/rouvrir", {}, row(403, 422, 403, 403, 403, 403, 403)),
+    # erasure (tryout 9, L6): the roles of retention.erase_by; an open case: 409, nothing written
+    (f"/dossiers/{A}/effacer", {}, row(403, 409, 409, 403, 403, 403, 403)),
+    (f"/dossiers/{B}/effacer", {}, row(404, 404, 409, 403, 403, 403, 403)),
     (f"/dossiers/{A}/reattribuer", {"assignee": "mariam.kabore"}, row(403, 422, 403, 403, 403, 403, 403)),
     (f"/dossiers/{B}/reattribuer", {"assignee": "awa.ouedraogo"}, row(403, 404, 403, 403, 403, 403, 403)),
     (
@@ -120,6 +123,8 @@ API_POSTS = [
         row(404, 404, 403, 403, 403, 403, 403, 401),
     ),
     (f"/api/v1/cases/{A}/reopen", {"reason": ""}, row(403, 422, 403, 403, 403, 403, 403, 401)),
+    (f"/api/v1/cases/{A}/erase", {"reason": ""}, row(403, 409, 409, 403, 403, 403, 403, 401)),
+    (f"/api/v1/cases/{B}/erase", {"reason": ""}, row(404, 404, 409, 403, 403, 403, 403, 401)),
     (
         f"/api/v1/cases/{A}/correct",
         {"instance": "referral:cash", "state": "draft", "reason": ""},

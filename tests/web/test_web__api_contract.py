@@ -16,7 +16,7 @@ from .helpers import CONSENT, IDENT, IDRISSA, MARIAM, case_with_referrals, close
 
 OPERATION_IDS = {"createToken", "getMe", "listCases", "createCase", "getCase", "fireTrigger",
                  "extendDeadline", "reassignCases", "reopenCase", "listReferrals", "searchDirectory",
-                 "getStats", "correctCase",
+                 "getStats", "correctCase", "eraseCase",
                  # issue 18: attachments and referral notes
                  "listAttachments", "uploadAttachment", "getAttachment", "listReferralNotes",
                  "addReferralNote"}
@@ -134,6 +134,15 @@ def test_real_responses_of_every_route_match_the_document(env, tmp_path, monkeyp
     call("POST", f"/cases/{ref}/referrals/referral:cash/notes", notes, "mariam.kabore", json={"text": " "})
     call("GET", f"/cases/{ref}/referrals/referral:cash/notes", notes, "mariam.kabore")
     call("GET", f"/cases/{ref}/referrals/referral:medical/notes", notes, "focal.masn")
+    # erasure at the person's request (tryout 9, L6, L9, L12): refused on an open case, for another
+    # role, without a reason; done on a closed one; no attachment on the erased case afterwards
+    erase, gone = "/cases/{reference}/erase", closed_case(live.wf)
+    call("POST", f"/cases/{ref}/erase", erase, "idrissa.sanou", json={"reason": "Demande écrite"})
+    call("POST", f"/cases/{gone}/erase", erase, "mariam.kabore", json={"reason": "Demande écrite"})
+    call("POST", f"/cases/{gone}/erase", erase, "idrissa.sanou", json={"reason": " "})
+    call("POST", f"/cases/{gone}/erase", erase, "idrissa.sanou", json={"reason": "Demande écrite"})
+    call("POST", f"/cases/{gone}/attachments/consent:1", att, "mariam.kabore",
+         files={"file": ("scan.pdf", pdf, "application/pdf")})
 
     # the validation can fail: a case list is not what GET /me documents
     auth = {"Authorization": f"Bearer {tokens['mariam.kabore']}"}

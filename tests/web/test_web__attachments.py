@@ -15,6 +15,7 @@ from mno_workflow.engine.retention import erase_case
 from mno_workflow.store import repository
 from mno_workflow.store.models import Attachment
 
+from ..engine.helpers import close_now
 from .helpers import case_with_referrals
 
 PDF = b"%PDF-1.4\n% scanned consent\n" + b"x" * 2000
@@ -96,7 +97,7 @@ def test_erased_with_the_case(live, data_dir):
         sop = live.wf.registry.for_case(repository.get_case(s, ref)).sop
     who = sop.retention.erase_by[0]
     user = {"supervisor": "idrissa.sanou", "coordinator": "coord.mnr"}.get(who, "idrissa.sanou")
-    erase_case(live.wf, ref, Actor(user, who), "Demande de la personne")
+    erase_case(live.wf, close_now(live.wf, ref), Actor(user, who), "Demande de la personne")
     assert not path.exists() and rows(live, ref) == []
     with live.wf.sessions() as s:
         assert s.query(Attachment).count() == 0

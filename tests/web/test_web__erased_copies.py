@@ -9,6 +9,7 @@ import pytest
 from mno_workflow.engine.retention import erase_case
 
 from ..engine.copies import SECRETS, child_case
+from ..engine.helpers import close_now
 from .conftest import PASSWORD
 from .helpers import IDRISSA, MARIAM
 
@@ -29,7 +30,7 @@ def test_no_copied_free_text_on_any_web_path_after_erasure(live, lang):
     for secret in SECRETS:  # each free text is in a referral's item before the erasure
         assert secret in before, secret
 
-    assert erase_case(live.wf, ref, IDRISSA, "demande de la tante") > 0
+    assert erase_case(live.wf, close_now(live.wf, ref), IDRISSA, "demande de la tante") > 0
 
     sup.get(f"/langue/{lang}")
     api = sup.get(f"/api/v1/cases/{ref}", headers=headers)

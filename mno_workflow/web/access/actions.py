@@ -62,9 +62,11 @@ def can_extend(compiled: CompiledSOP, case: Case, inst: StepInstance, user: User
 
 
 def can_reopen(sop: SOP, case: Case, user: User) -> bool:
-    """A closed case, a SOP that allows reopening, a role of ``reopen.by``, a case they may open."""
+    """A closed case whose data were not erased (L9), a SOP that allows reopening, a role of
+    ``reopen.by``, a case they may open."""
     return (
         case.status == "closed"
+        and case.purged_at is None
         and sop.reopen is not None
         and user.role in sop.reopen.by
         and can_view_case(user, case)

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import attachments
-from ...engine.errors import FormInvalid
+from ...engine.errors import CaseErased, FormInvalid
 from ...i18n import colon
 from .. import access, case_files
 from ..case_files import notes_of
@@ -45,7 +45,12 @@ def add_routes(r: APIRouter, web: Web) -> None:
             with wf.sessions.begin() as s:
                 user = web.user(request, s)
                 lang = web.lang(request, user)
-                case, inst = case_files.upload_place(s, user, reference, instance)
+                try:
+                    case, inst = case_files.upload_place(s, user, reference, instance)
+                except CaseErased as e:  # said, on the case page (tryout 9, L12)
+                    why = e.text(lang)
+                    request.session["flash_error"] = f"{t('attachment_refused', lang)}{colon(lang)}{why}"
+                    return RedirectResponse(f"/dossiers/{reference[:40].upper()}", status_code=303)
                 try:
                     row = attachments.add(s, case, inst, name, data, user.id, web.now())
                     request.session["flash"] = f"{t('attachment_added', lang)}{colon(lang)}{row.filename}"

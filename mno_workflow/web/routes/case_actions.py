@@ -42,16 +42,21 @@ def add_routes(r: APIRouter, web: Web) -> None:
         with wf.sessions() as s:
             case = access.require_case(user, repository.get_case(s, reference[:40].upper()))
             ctx = case_page_ctx(web, s, request, user, case)
-            return web.render(
-                request, "case.html", {**base_ctx(request, s, user), **ctx, "tool": tool}, status=status
-            )
+            # a refusal of a tool the page does not offer this user (another role, an erased case's
+            # reopening): said at the top, as there is no form to say it in (tryout 9, L6)
+            offered = {"reopen": ctx["can_reopen"], "erase": ctx["erase"], "reassign": ctx["can_reassign"],
+                       "correct": ctx["corrections"]}
+            hidden = tool.get("error") and not offered.get(tool["kind"], True)
+            top = {"flash_error": tool["error"]} if hidden else {}
+            page = {**base_ctx(request, s, user), **ctx, "tool": tool, **top}
+            return web.render(request, "case.html", page, status=status)
 
     async def _case_tool(request: Request, reference: str, kind: str, key: str, do):
         """Run ``do(user, values, expected_version)``; on an error, the case page again with the
         form open, the input kept and the errors next to their fields."""
         form = await request.form()
         keys = ("by", "by_other", "reason", "reason_key", "assignee", "from_due", "target", "next",
-                "risk_level")
+                "risk_level", "confirm")
         values = {k: str(form.get(k, ""))[:1000] for k in keys}
         try:
             expected: int | None = int(str(form.get("version", "")))
@@ -87,8 +92,6 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 if isinstance(e, (CaseNotFound,)):
                     raise access.NotVisible() from None
                 tool["error"] = e.text(lang)
-                if e.http_status == 403:  # a tool this role has no form for: said at the top (L12)
-                    tool["refused"] = tool["error"]
                 return _render_case(request, user, reference, e.http_status, tool)
             request.session["flash"] = flash
             back = safe_next(values["next"], f"/dossiers/{reference[:40].upper()}")  # e.g. /travail
@@ -120,6 +123,16 @@ def add_routes(r: APIRouter, web: Web) -> None:
             return t("case_reopened", lang)
 
         return await _case_tool(request, reference, "reopen", "", do)
+
+    @r.post("/dossiers/{reference}/effacer")
+    async def erase_case(request: Request, reference: str):
+        """The person's data erased at their request (tryout 9, L6): as ``mno case erase``."""
+        def do(user, v, expected, lang):
+            n = casetools.erase(web, user, reference, v["reason"], expected,
+                                confirmed=v["confirm"] in ("1", "on", "true"))
+            return ngettext("{n} valeur effacée.", "{n} valeurs effacées.", n, lang)
+
+        return await _case_tool(request, reference, "erase", "", do)
 
     @r.post("/dossiers/{reference}/corriger")
     async def correct_case(request: Request, reference: str):

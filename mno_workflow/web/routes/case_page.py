@@ -17,6 +17,7 @@ from ...store import repository
 from ...store.models import Case, User
 from .. import access, casetools, stepview
 from ..core import Web
+from ..erase_view import erase_ctx
 from ..i18n import fmt_datetime, t
 from ..presenters import correction_choices, form_block, item_label, timeline
 from ..user_words import inactive_users, user_names, user_shown
@@ -175,6 +176,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "referrals": [x for x in steps if x["step"].recipient],
         "off_platform": off_platform,
         "erased": _erased(s, case, lang, sop.calendar.timezone),
+        "erase": erase_ctx(sop, case, user, lang),  # the erase_by roles' tool (tryout 9, L6)
     }
 
 
