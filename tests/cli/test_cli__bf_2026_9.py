@@ -24,7 +24,7 @@ from mno_workflow.store import repository
 from mno_workflow.store.base import make_engine
 
 from ..conftest import BF_SOP, TEST_DIRECTORY
-from ..engine.helpers import CW, IDENT, SUP, provider, to_referrals
+from ..engine.helpers import CW, IDENT, SUP, close_now, provider, to_referrals
 from ..engine.sop_variants import dump, parse
 from .users import add_users
 
@@ -76,7 +76,7 @@ def test_rectification_keeps_the_old_value_and_erasure_takes_it(wf):
     wf.fire(ref, "refer_immediately", CW, {**IMMEDIATE, "need": "housing"})
     with wf.sessions() as s:
         assert KEY not in repository.trail(s, repository.get_case(s, ref))[-1].data
-    erase_case(wf, ref, SUP, "demande de la personne")
+    erase_case(wf, close_now(wf, ref), SUP, "demande de la personne")  # a closed case only (L9)
     with wf.sessions() as s:
         ev = next(e for e in repository.trail(s, repository.get_case(s, ref))
                   if e.trigger == "rectify_identification")
@@ -124,6 +124,7 @@ def test_a_2026_8_database_migrates_and_the_cli_rectifies(db_url, tmp_path):
     # an erasure that replaced them by tombstones
     r = mno(db_url, "audit", "verify")
     assert r.exit_code == 0, r.output
+    close_now(old, ref)  # erasure needs a closed case (tryout 9, L9)
     r = mno(db_url, "case", "erase", ref, "--reason", "Demande de la personne",
             "--as", "idrissa.sanou:supervisor")
     assert r.exit_code == 0, r.output
