@@ -30,9 +30,11 @@ def caps_met(sop: SOP, deadline: Deadline, data: dict[str, Any], lang: str,
     plus tard 72 heures après « Date et heure de l'incident » », « au plus tard 24 heures si
     besoin immédiat ». A cap whose condition cannot be evaluated on the stored data is not said
     (the due date is). ``hidden``: whether the reader may not see the field at a path (a
-    provider, :func:`mno_workflow.web.access.hidden_paths`): a cap counted from such a field says
-    so, « … après « Date et heure de l'incident » (valeur masquée) » (tryout 8, K1)."""
-    from ..i18n import gettext, quoted
+    provider, :func:`mno_workflow.web.access.hidden_paths`): a cap counted from such a field is
+    not said — « 72 heures après « Date et heure de l'incident » » beside the due date would give
+    the hidden incident time (tryout 10, M4; the due date is then said to the day,
+    :func:`hidden_cap_binds`)."""
+    from ..i18n import quoted
     from ..render.diagram_words import TEXT, _field_label
     from ..render.plain import cap_condition
     from .deadlines import DeadlineError, cap_applies, cap_deadline
@@ -49,12 +51,33 @@ def caps_met(sop: SOP, deadline: Deadline, data: dict[str, Any], lang: str,
             continue
         if capped.start and capped.start != "entered":
             start = quoted(_field_label(sop, capped.start, lang), lang)
-            words = TEXT[lang]["no_later_than"].format(d=period, x=start)
             if hidden is not None and hidden(capped.start):
-                words += " " + gettext("(valeur masquée)", lang)
+                continue  # never said: with the due date it would give the hidden value (tryout 10, M4)
+            words = TEXT[lang]["no_later_than"].format(d=period, x=start)
         else:
             words = TEXT[lang]["no_later_than_entry"].format(d=period)
         if cap.when:  # what makes this case meet it: « si besoin immédiat »
             words = TEXT[lang]["if"].format(rule=words, condition=cap_condition(sop, cap, lang))
         out.append(words)
     return out
+
+
+def hidden_cap_binds(deadline: Deadline | None, data: dict[str, Any],
+                     hidden: Callable[[str], bool] | None) -> bool:
+    """Whether a cap of ``deadline`` that counts for this case starts from a field the reader may
+    not see (``hidden``, :func:`mno_workflow.web.access.hidden_paths`): the provider is then told
+    the due day, not its time nor the hours left, which with the rule would give the hidden value
+    (tryout 10, M4: due 06/12 08:10 = incident + 72 h)."""
+    from .deadlines import DeadlineError, cap_applies, cap_deadline
+    if deadline is None or hidden is None:
+        return False
+    for cap in deadline.no_later_than:
+        try:
+            if not cap_applies(deadline, cap, data):
+                continue
+        except DeadlineError:
+            continue
+        start = cap_deadline(deadline, cap).start
+        if start and start != "entered" and hidden(start):
+            return True
+    return False

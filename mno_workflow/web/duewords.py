@@ -50,7 +50,7 @@ class DueWords:
 
     @property
     def text(self) -> str:
-        return f"{self.what} {self.when} — {self.left}"
+        return f"{self.what} {self.when} — {self.left}" if self.left else f"{self.what} {self.when}"
 
 
 def task_kind(sop: SOP, step_id: str, state: str, role: str = "provider") -> str:

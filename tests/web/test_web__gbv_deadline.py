@@ -60,10 +60,14 @@ def test_provider_and_api_see_the_same_due_instant(live):
                  instance="gbv_services")
     c = live.client("focal.masn")
     todo = c.get("/prestataire").text
-    assert ref in todo and "04/12/2026 22:00" in todo  # not 10 working days after sending
-    assert "à répondre avant le 04/12/2026 22:00" in c.get(f"/prestataire/{ref}/referral:gbv_services").text
+    # the incident date is hidden from this provider (its agreement lacks protection): the 72 h
+    # cap's due is said to the day, without its time — with the rule, the time gave the incident's
+    # (tryout 10, M4); still not 10 working days after sending
+    assert ref in todo and "04/12/2026" in todo and "04/12/2026 22:00" not in todo
+    page = c.get(f"/prestataire/{ref}/referral:gbv_services").text
+    assert "à répondre avant le 04/12/2026" in page and "04/12/2026 22:00" not in page
     c.get("/langue/en")
-    assert "answer by 04/12/2026 22:00" in c.get(f"/prestataire/{ref}/referral:gbv_services").text
+    assert "answer by 04/12/2026" in c.get(f"/prestataire/{ref}/referral:gbv_services").text
     r = httpx.get(f"{live.url}/api/v1/cases/{ref}", headers=token(live, "mariam.kabore", "read"), timeout=60)
     assert r.status_code == 200, r.text
     text = r.text

@@ -8,6 +8,7 @@ view knew only the needs assessment's row)."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime
 
 import httpx
@@ -76,8 +77,14 @@ def test_immediate_referral_fields_shown_or_masked_with_why(live, org, user, ove
         if why:
             assert f"{date_label} : {by_agreement if why == 'agreement' else by_override}" in page \
                 or f"{date_label}: {by_agreement if why == 'agreement' else by_override}" in page, lang
-            # the deadline's cap names the incident date: said masked, not as if the provider had it
-            assert hidden_value in page, lang
+            # a cap counted from the hidden incident date is not said, and the due date is said to
+            # the day: « 72 heures après l'incident » beside « avant le 06/12 08:10 » gave the
+            # hidden time (tryout 10, M4)
+            after = {"fr": "heures après « Date et heure", "en": "hours after “Date and time"}[lang]
+            assert after not in page and hidden_value not in page, lang
+            due = re.search(r'<span class="due-words">([^<]*)</span>', page)
+            assert due and not re.search(r"\d\d:\d\d", due.group(1)), (lang, due and due.group(1))
+            assert " — " not in due.group(1), due.group(1)  # no « dans 21 heures »
         else:
             assert hidden_value not in page and "masqué" not in page and "hidden (" not in page
     api = seen["api"]
@@ -89,7 +96,7 @@ def test_immediate_referral_fields_shown_or_masked_with_why(live, org, user, ove
         assert date["reason"] == why and date["category"] == "protection"
         assert date["en"].startswith("Date and time of the incident: hidden (")
         level = api["service_level"]
-        assert "(valeur masquée)" in level["fr"] and "(value hidden)" in level["en"]
+        assert "Date et heure de l'incident" not in level["fr"] and "incident" not in level["en"], level
     else:
         assert "item.incident_at" not in masked
         assert "masquée" not in api["service_level"]["fr"]

@@ -31,18 +31,26 @@ def _org_named(s, ref: dict | None, lang: str | None = None) -> dict | None:
     return ref
 
 
-def provider_due(s, sop, case, inst, due, now, lang):
+def provider_due(s, sop, case, inst, due, now, lang, hidden=None):
     """The deadline of referral ``inst`` in the provider's terms (:mod:`..duewords`): the time
     left in working days when the rule in force counts them, else in real time (a clock in hours,
-    a cap 72 hours after the incident; tryout 8, K10)."""
+    a cap 72 hours after the incident; tryout 8, K10). A cap counted from a field the provider may
+    not see (``hidden``: :func:`.access.hidden_paths`) that counts for the case: the due day only,
+    no time nor hours left — with the rule they would give the hidden value (tryout 10, M4)."""
+    from ...engine.caps_met import hidden_cap_binds
     from ...engine.service_levels import _data, service_level
     from ...engine.timers import calendar_for
-    from ..duewords import counts_working_days, due_words, task_kind
+    from ...i18n.dates import day_text
+    from ..duewords import DueWords, counts_working_days, due_words, task_kind
 
     st = sop.steps[inst.step].states.get(inst.state)
     dl, working = st.deadline if st is not None else None, True
     if dl is not None:
         data = _data(case, inst, dl)
+        if hidden_cap_binds(dl, data, hidden):
+            words = due_words(calendar_for(s, sop), task_kind(sop, inst.step, inst.state), due, now, lang)
+            day = day_text(due, lang, sop.calendar.timezone)
+            return DueWords(words.what, day, "", words.late, words.kind)
         cache = s.info.setdefault("mno_service_levels", {})  # the directory read once per page
         working = counts_working_days(service_level(s, sop, inst, dl, data, cache)[0], data)
     return due_words(calendar_for(s, sop), task_kind(sop, inst.step, inst.state), due, now, lang, working)
@@ -108,7 +116,8 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         "item_block": need_block,
         "state": sop.label(step.states[inst.state].label, lang),
         "due": (due := queries.instance_due(s, inst) if provider_owes(sop, case, inst, view) else None),
-        "due_words": provider_due(s, sop, case, inst, due, web.now(), lang) if due else None,
+        "due_words": provider_due(s, sop, case, inst, due, web.now(), lang,
+                                  access.hidden_paths(sop, view, inst)) if due else None,
         "service_level": describe_level(s, sop, case, inst, lang, access.hidden_paths(sop, view, inst))
         if view.personal else None,  # issue 13; a cap's start field it cannot see said masked (K1)
         "blocks": blocks,
@@ -191,7 +200,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     "withheld": None if view.personal else view.decision.message.text(lang),
                     "due": (due := due if provider_owes(csop, case, inst, view) else None),
                     # « à répondre avant le 12/06/2025 16:00 — dans 2 jours ouvrés » (duewords.py)
-                    "due_words": provider_due(s, csop, case, inst, due, web.now(), lang) if due else None,
+                    "due_words": provider_due(s, csop, case, inst, due, web.now(), lang,
+                                              access.hidden_paths(csop, view, inst)) if due else None,
                     "priority": priority_words(csop, case, inst, lang),  # the field that chooses its deadline
                     "referrer": _org_named(s, referrer, lang),
                     "service_level": describe_level(s, csop, case, inst, lang,  # issue 13
