@@ -393,7 +393,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if user.role != "provider":  # a service not for this need (directory/need_check.py)
                 from ...directory.need_check import warnings_after_fire
                 warnings = warnings_after_fire(wf.sessions, sop, case.reference, r.step, r.instance,
-                                               r.trigger, r.from_state, lang)
+                                               r.trigger, r.from_state, lang, r.region_from)
                 if warnings:
                     request.session["flash_warning"] = " ".join(warnings)
             target = (
@@ -401,6 +401,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 if user.role == "provider"
                 else f"/dossiers/{case.reference}"
             )
+            if r.region_from:  # moved out of this user's region: the list, where the warning shows (M9)
+                with wf.sessions() as s:
+                    if not access.can_view_case(user, repository.get_case(s, case.reference)):
+                        target = "/dossiers"
             if is_htmx(request):
                 return Response(status_code=204, headers={"HX-Redirect": target})
             return RedirectResponse(target, status_code=303)
