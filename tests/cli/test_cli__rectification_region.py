@@ -53,3 +53,5 @@ def test_the_cli_says_the_reassignment_to_do(db_url, tmp_path, lang):
         assert "salif.zongo" in {m.recipient_user for m in told}
         assert "idrissa.sanou" not in {m.recipient_user for m in told}
     db.dispose()
+    r = mno(db_url, "audit", "verify")  # the event with its notice effect verifies and replays
+    assert r.exit_code == 0, r.output
