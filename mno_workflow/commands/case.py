@@ -176,7 +176,7 @@ def case_fire(reference: str, trigger: str, actor: AsOption = "",
     if who.role != "provider":  # the warning of the case page (directory/need_check.py)
         from ..directory.need_check import warnings_after_fire
         for warning in warnings_after_fire(engine.sessions, sop, r.reference, r.step, r.instance,
-                                           r.trigger, r.from_state, lang):
+                                           r.trigger, r.from_state, lang, r.region_from):
             typer.echo("  " + warning, err=True)
 
 

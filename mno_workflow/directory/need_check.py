@@ -170,19 +170,23 @@ def sent_service(sop: SOP, step_id: str, trigger: str, from_state: str) -> bool:
 
 
 def warnings_after_fire(sessions, sop: SOP, reference: str, step_id: str, key: str, trigger: str,
-                        from_state: str, lang: str) -> list[str]:
+                        from_state: str, lang: str, region_from: str | None = None) -> list[str]:
     """The warnings (in ``lang``) of a fire that just happened on instance ``step_id:key`` of case
     ``reference``: :func:`need_warning`, when the transition recorded the referral's service, and
-    :func:`recipient_warning` and :func:`abroad_warning`, when it recorded its recipient.
-    ``sessions``: the engine's session factory, opened only then (no read on the write path of
-    any other fire)."""
+    :func:`recipient_warning` and :func:`abroad_warning`, when it recorded its recipient; the
+    reassignment to do when an edit moved the case from the region ``region_from``
+    (engine/region_move.py, tryout 10, M9). ``sessions``: the engine's session factory, opened
+    only then (no read on the write path of any other fire)."""
     service = sent_service(sop, step_id, trigger, from_state)
     recipient = sends_recipient(sop, step_id, trigger, from_state)
-    if not service and not recipient:
+    if not service and not recipient and not region_from:
         return []
     from ..store import repository
     with sessions() as s:
         case = repository.get_case(s, reference)
+        if region_from and case is not None:
+            from ..engine.region_move import region_warning
+            return [region_warning(s, sop, case, region_from, lang)]
         inst = next((i for i in case.instances if i.step == step_id and i.key == key), None) if case else None
         if inst is None:
             return []

@@ -50,3 +50,5 @@ class FireResult:
     version: int
     started: list[str] = field(default_factory=list)
     case_closed: bool = False
+    #: the region an edit moved the case from (engine/region_move.py), else None
+    region_from: str | None = None

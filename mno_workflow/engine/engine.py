@@ -308,6 +308,7 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         to_state = cs.apply(from_state, trigger, idx)
         from .change_words import KEY, replaced  # an edit keeps the values it replaces (L5)
         before = replaced(sop, case, inst, data) if t.internal else {}
+        region = case.region  # an edit may move the case to another region (tryout 10, M9)
         for form_id, form_data in data.items():  # one or several forms (``form: [a, b]``)
             self._store_form(case, inst, sop, form_id, form_data)
         really = effective_effects(sop, t, data, now)  # when it really happened (effective_at)
@@ -325,6 +326,9 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
             effects += notify(s, case, inst, sop, t.notify, trigger, to_state, now,
                               by_role=actor.role,  # issue 13: a reporter is told who (role) closed
                               by_user=actor.user)
+        if t.internal:  # its new region's supervisors told (engine/region_move.py)
+            from .region_move import tell_new_region
+            effects += tell_new_region(s, case, sop, actor, region, now)
         case.updated_at = now
         case.version += 1
         inst.version += 1
@@ -338,7 +342,8 @@ class WorkflowEngine(FlowMixin, DeadlineChangesMixin, CaseChangesMixin, ChecksMi
         s.flush()
         return FireResult(case.reference, inst.step, inst.key, trigger, from_state, to_state,
                           case.version, [e["started"] for e in effects if "started" in e],
-                          any(e.get("case_closed") for e in effects))
+                          any(e.get("case_closed") for e in effects),
+                          next((e["region"]["from"] for e in effects if "region" in e), None))
 
 
 def _same_sop(s: Session, sop: SOP, opener: str, assignee: str | None) -> None:

@@ -94,6 +94,10 @@ def _labels(sop: SOP, ctx: Mapping[str, Any], lang: str) -> dict[str, Any]:
         role = sop.roles.get(ctx["by_role"])
         out["by_role_label"] = sop.label(role.label, lang) if role else ctx["by_role"]
         out["on"] = day_text(datetime.fromisoformat(ctx["at"]), lang, sop.calendar.timezone)
+    for end in ("from_region", "to_region"):  # region_moved (engine/region_move.py): by their labels
+        if end in ctx:
+            found = sop.options.get("region", {}).get(ctx[end] or "")
+            out[f"{end}_label"] = sop.label(found, lang) if found else (ctx[end] or "—")
     if ctx.get("due_at"):
         out["due"] = format_due(datetime.fromisoformat(ctx["due_at"]), lang, sop.calendar.timezone)
     return out

@@ -15,8 +15,9 @@ from ..i18n import gettext
 from ..sop.schema import SOP, Transition
 
 
-def _accepts(tr: Transition, inst: Any) -> bool:
-    # a done step takes only its edits (BF SOP « Rectifier l'identification », tryout 9, L5)
+def accepts(tr: Transition, inst: Any) -> bool:
+    """``inst``'s state takes ``tr``: an open step its transitions from that state, a done step only
+    its edits (BF SOP « Rectifier l'identification », tryout 9, L5)."""
     return (not inst.final or tr.internal) and ("*" in tr.sources or inst.state in tr.sources)
 
 
@@ -26,14 +27,14 @@ def gone_action(sop: SOP, case: Any, inst: Any, tr: Transition, lang: str,
     else ``{"message", "link", "link_label"}`` (link and its label empty when no open instance of
     the same step accepts it; ``organisation``: a provider's, whose referrals alone are offered)."""
     step = sop.steps[inst.step]
-    if case.status != "closed" and _accepts(tr, inst):
+    if case.status != "closed" and accepts(tr, inst):
         return None
     action = sop.label(tr.label, lang)
     state = sop.label(step.states[inst.state].label, lang)
     if case.status == "closed":
         return {"message": gettext("Dossier clos : l'action « {action} » n'est plus possible.", lang,
                                    action=action), "link": "", "link_label": ""}
-    current = [i for i in case.instances if i.step == inst.step and i.id != inst.id and _accepts(tr, i)
+    current = [i for i in case.instances if i.step == inst.step and i.id != inst.id and accepts(tr, i)
                and (organisation is None or i.recipient == organisation)]
     if inst.final:
         message = gettext("Cette étape « {step} » est terminée ({state}) : l'action « {action} » ne s'y "

@@ -322,7 +322,7 @@ def _fire_warnings(wf, sop, r, user: User, lang: str) -> list[str]:
         return []
     from ..directory.need_check import warnings_after_fire
     return warnings_after_fire(wf.sessions, sop, r.reference, r.step, r.instance, r.trigger,
-                               r.from_state, lang)
+                               r.from_state, lang, r.region_from)
 
 
 def request_invalid_text(errors: dict[str, str], lang: str) -> str:

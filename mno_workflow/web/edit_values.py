@@ -32,3 +32,30 @@ def edit_values(sop, case, inst, tr) -> dict | None:
         out[fid] = {k: v for k, v in data.items()  # an erased value (a marker) is not typed again
                     if k not in today and not str(k).startswith("$") and not isinstance(v, dict)}
     return out[tr.forms[0]] if len(tr.forms) == 1 else out
+
+
+def rebased(tr, payload: dict, events, expected: int | None, case) -> dict:
+    """An edit's input kept on its stale page (tryout 10, M8), set on the case as it is now: a field
+    another edit changed since version ``expected`` (its event's replaced values, engine/
+    change_words.py) and that this input left as it was then takes its value now, so that sending
+    the form again does not silently undo that other edit; a field both changed keeps this input.
+    ``payload`` as the page posted it (one form's fields, or ``{form_id: fields}``)."""
+    from ..engine.change_words import KEY
+
+    if not tr.internal or not payload or expected is None or not tr.forms:
+        return payload
+    multi = len(tr.forms) > 1
+    out = {fid: dict(v) if isinstance(v, dict) else v
+           for fid, v in (payload if multi else {tr.forms[0]: payload}).items()}
+    seen: set[tuple[str, str]] = set()
+    for ev in events:
+        before = (ev.data or {}).get(KEY) if ev.seq > expected and isinstance(ev.data, dict) else None
+        for fid, old in (before or {}).items():
+            mine, now = out.get(fid), (case.data or {}).get(fid)
+            if not isinstance(mine, dict) or not isinstance(old, dict) or not isinstance(now, dict):
+                continue
+            for k, base in old.items():
+                if (fid, k) not in seen and mine.get(k) == base and not isinstance(now.get(k), dict):
+                    mine[k] = now.get(k)  # the value seen then, untouched here: the value now
+                seen.add((fid, k))
+    return out if multi else out[tr.forms[0]]

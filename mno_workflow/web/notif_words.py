@@ -41,6 +41,16 @@ def notification(s, sop: SOP, m, lang: str) -> dict[str, Any]:
         return {"m": m, "subject": "", "text": gettext(
             "{reference} vous a été réattribué par {by} ; le motif est sur la page du dossier", lang,
             reference=ctx.get("reference", ""), by=ctx.get("by_name", ""))}
+    if m.template == "region_moved":  # tryout 10, M9: a case edited into this supervisor's region
+        from ..engine.region_move import region_name
+        ctx = m.context or {}
+        return {"m": m, "subject": "", "text": gettext(
+            "La région du dossier {reference} a été changée par {by} : {old} → {new} ; il est attribué à "
+            "{name}, gestionnaire de cas de {old} : réattribuez-le à un gestionnaire de cas de {new}", lang,
+            reference=ctx.get("reference", ""), by=ctx.get("by_name", ""),
+            old=region_name(sop, ctx.get("from_region"), lang),
+            new=region_name(sop, ctx.get("to_region"), lang),
+            name=ctx.get("assignee_name", ""))}
     text = notification_text(sop, m, lang)
     if (m.context or {}).get("chase"):  # tryout 5, H12: the case manager chases an off-platform provider
         from ..reminders.offplatform import chase_words

@@ -17,9 +17,9 @@ from ...i18n import gettext, ngettext
 from ...store import repository
 from ...store.models import User
 from .. import access, casetools
-from ..action_gone import gone_action
+from ..action_gone import accepts, gone_action
 from ..core import Web, safe_next
-from ..edit_values import edit_values
+from ..edit_values import edit_values, rebased
 from ..forms import recall, rows_from_choices
 from ..i18n import fmt_datetime, t
 from ..multiform import errors_by_form, parse_forms, sections
@@ -353,17 +353,17 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 with wf.sessions() as s:
                     fresh = repository.get_case(s, case.reference)
                     fresh_inst = find_instance(fresh, label_key) or inst
-                    ctx = _action_ctx(
-                        s, request, user, fresh, fresh_inst, compiled, tr, e.details.get("payload") or payload
-                    )
                     trail = repository.trail(s, fresh)
+                    kept = rebased(tr, e.details.get("payload") or payload, trail, expected, fresh)
+                    ctx = _action_ctx(s, request, user, fresh, fresh_inst, compiled, tr, kept)
                     lines = timeline(sop, trail, lang, user_names(s))
                     shown = access.visible_timeline(user, fresh_inst, lines, trail, sop)
                     changes = [x for x in shown if x["seq"] > (expected or 0)]
                     # the action may no longer be possible in the step's new state (the provider
-                    # accepted in another tab): said, and no resubmission offered (tryout 5, H14)
+                    # accepted in another tab): said, and no resubmission offered (tryout 5, H14); an
+                    # edit of a done step that still takes it (a rectification) is not gone (tryout 10, M8)
                     step = sop.steps[fresh_inst.step]
-                    gone = fresh_inst.final or not ("*" in tr.sources or fresh_inst.state in tr.sources)
+                    gone = fresh.status == "closed" or not accepts(tr, fresh_inst)
                     now_state = sop.label(step.states[fresh_inst.state].label, lang) if gone else ""
                 return web.render(
                     request,
@@ -393,7 +393,7 @@ def add_routes(r: APIRouter, web: Web) -> None:
             if user.role != "provider":  # a service not for this need (directory/need_check.py)
                 from ...directory.need_check import warnings_after_fire
                 warnings = warnings_after_fire(wf.sessions, sop, case.reference, r.step, r.instance,
-                                               r.trigger, r.from_state, lang)
+                                               r.trigger, r.from_state, lang, r.region_from)
                 if warnings:
                     request.session["flash_warning"] = " ".join(warnings)
             target = (
@@ -401,6 +401,10 @@ def add_routes(r: APIRouter, web: Web) -> None:
                 if user.role == "provider"
                 else f"/dossiers/{case.reference}"
             )
+            if r.region_from:  # moved out of this user's region: the list, where the warning shows (M9)
+                with wf.sessions() as s:
+                    if not access.can_view_case(user, repository.get_case(s, case.reference)):
+                        target = "/dossiers"
             if is_htmx(request):
                 return Response(status_code=204, headers={"HX-Redirect": target})
             return RedirectResponse(target, status_code=303)
