@@ -17,6 +17,7 @@ from ...reminders.links import mail_path
 from .. import access, inbox_batch, queries, sop_pick
 from ..core import Web
 from ..duewords import priority_words
+from ..notes import closed_words
 from ..presenters import form_block, item_block, item_label
 from . import common
 from .attachments import notes_of
@@ -116,6 +117,7 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
         "notes": access.readable_notes(s, user, sop, case, inst, notes_of(s, inst))
         if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
+        "notes_closed": closed_words(case, lang),  # no note on an erased case (tryout 10, M3)
         "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
         if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
         "tz": sop.calendar.timezone,
