@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from mno_workflow.store.models import ReferralNote
 
-from .conftest import PASSWORD
 from ..engine.helpers import erase_while_open
+from .conftest import PASSWORD
 from .helpers import IDRISSA, case_with_referrals, fully_closed_case
 
 WORDS = {"fr": "Les données de cette personne ont été effacées : aucune note ne peut plus être écrite "

@@ -80,14 +80,11 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
     lang = web.lang(request, user)
     view = access.provider_view(s, sop, case, inst, web.now())
     cats = access.consent_categories(view)
-    blocks = []
-    for fid, data in (case.data or {}).items():
-        # Data minimisation: the identification (as the consent allows) and, below, only
-        # the need this referral is for, never the whole assessment.
-        if fid == "identification" and view.personal:
-            blocks.append(
-                form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, view=view)
-            )
+    # Data minimisation: the person's forms (the SOP's start form, whatever its name; tryout 10,
+    # M6) as the consent allows and, below, only the need this referral is for, never the whole
+    # assessment.
+    blocks = [form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, view=view)
+              for fid, data in access.person_data(sop, case)] if view.personal else []
     need_block = item_block(sop, inst, lang, cats, view) if view.personal else None
     inst_blocks = [] if not view.personal else [
         form_block(
