@@ -57,6 +57,7 @@ def show_referrals(session: Any, sop: Any, case: Any, user: Any, fmt: str, now: 
     lang = state["lang"]
     from .directory.names_lang import names_in
     from .views import names_for
+    from .web import access
     names = names_for(session, case, [])  # organisations and services by name, never their keys
     words = {**names_in(names.services, lang), **names_in(names.orgs, lang)}
     for inst, d in shown:
@@ -68,7 +69,8 @@ def show_referrals(session: Any, sop: Any, case: Any, user: Any, fmt: str, now: 
             typer.echo(f"  {_('Nom')}{colon(lang)}{d['name']}")
         for line in _item_lines(sop, inst, d.get("item") or {}):  # the need, or the immediate need (K1)
             typer.echo("  " + line)
-        for form_id, data in [("identification", d.get("identification") or {}), *d["data"].items()]:
+        person = [(fid, d.get("identification") or {}) for fid in access.person_forms(sop)]  # M6
+        for form_id, data in [*person, *d["data"].items()]:
             for line in _form_lines(sop, form_id, data, words):
                 typer.echo("  " + line)
         for m in d.get("masked") or []:  # every field withheld, with why (tryout 8, K1)

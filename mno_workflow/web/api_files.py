@@ -173,7 +173,8 @@ def add_file_routes(api: FastAPI, web: Web, current_user, api_error, error_respo
             return {"items": items}
 
     @api.post("/cases/{reference}/referrals/{instance}/notes", response_model=NotePosted, status_code=201,
-              operation_id="addReferralNote", tags=["referrals"], responses=error_responses(401, 403, 404),
+              operation_id="addReferralNote", tags=["referrals"],
+              responses=error_responses(401, 403, 404, 409),
               summary=N_("Écrire une note sur un référencement (l'autre partie est prévenue, sans le texte)"))
     def add_note(reference: str, instance: str, body: NoteRequest, request: Request,
                  user: User = Depends(current_user)):

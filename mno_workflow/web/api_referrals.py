@@ -66,7 +66,9 @@ def _referral_dict(sop, case: Case, inst: StepInstance, view,
                              "en": view.decision.message.en}}
     cats = access.consent_categories(view)
     forms = (inst.data or {}) if forms is None else forms
-    ident = access.filter_form_data(sop, "identification", (case.data or {}).get("identification"), cats)
+    # the person's forms (the SOP's start form, whatever its name; M6), one dict as createCase takes it
+    ident = {k: v for fid, data in access.person_data(sop, case)
+             for k, v in access.filter_form_data(sop, fid, data, cats).items()}
     return {
         "reference": case.reference,
         "version": case.version,

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ..engine.errors import FormInvalid, Message
+from ..engine.errors import CaseErased, FormInvalid, Message
 from ..sop.schema import SOP
 from ..store.models import Case, ReferralNote, StepInstance, User
 from ..store.outbox import enqueue
@@ -36,7 +36,16 @@ NOT_TOLD_NOBODY = Message.t(
     "focal du prestataire ou gestionnaire de cas attribué).")
 EMPTY = Message.t("La note est vide : rien n'a été enregistré.")
 EMPTY_AT_FIELD = Message.t("Écrivez une note avant d'envoyer.")  #: the case page's notes box (tryout 2 #19)
+#: a case whose person's data were erased takes no note any more, as no attachment (tryout 10, M3)
+ERASED = Message.t("Les données de cette personne ont été effacées : aucune note ne peut plus être écrite "
+                   "sur ce dossier.")
 TOO_LONG = Message.t("La note est trop longue (1000 caractères au plus) : rien n'a été enregistré.")
+
+
+def closed_words(case: Case, lang: str) -> str | None:
+    """Why the notes box of ``case`` has no form (its person's data erased), in ``lang``; None
+    when notes may be written."""
+    return ERASED.text(lang) if case.purged_at is not None else None
 
 
 @dataclass
@@ -51,8 +60,11 @@ class Posted:
 def post_note(s: Session, sop: SOP, user: User, case: Case, inst: StepInstance, text: str,
               now: datetime) -> Posted:
     """Add ``text`` as a note of ``user`` on referral ``inst`` and notify the other side, in the
-    caller's transaction. The caller checked :func:`.access.can_use_notes`. Raises FormInvalid
+    caller's transaction. The caller checked :func:`.access.can_use_notes`. Raises CaseErased (409
+    ``case_erased``) on a case whose person's data were erased (:func:`closed_words`), FormInvalid
     (``{"text": …}``) for an empty or too long text."""
+    if case.purged_at is not None:  # nothing personal flows back in after the erasure (M3)
+        raise CaseErased(ERASED)
     text = (text or "").strip()
     if not text or len(text) > NOTE_MAX:
         raise FormInvalid("note", {"text": TOO_LONG if text else EMPTY})

@@ -94,7 +94,7 @@ def filled_referral(
     view = access.provider_view(session, sop, case, inst, now)
     cats = access.consent_categories(view)
     personal = view.personal
-    ident_id = "identification" if "identification" in sop.forms else sop.steps[sop.start].transitions[0].form
+    ident_id = next(iter(access.person_forms(sop)), None)  # the start form, whatever its name (M6)
     raw = (case.data or {}).get(ident_id or "", {}) or {}
     shown = access.filter_form_data(sop, ident_id, raw, cats) if personal and ident_id else {}
     fields = {f.id: f for f in sop.forms[ident_id].fields} if ident_id in sop.forms else {}

@@ -97,6 +97,21 @@ def readable_forms(session, user: User, sop: SOP, case: Case, inst: StepInstance
     return addressed.own_forms(sop, inst, user.organisation, found)
 
 
+def person_forms(sop: SOP) -> list[str]:
+    """The forms of the person's data a provider may be shown (consent and agreement permitting):
+    those of the case's registration, the first action with a form of the SOP's ``start:`` step
+    (``identification`` in BF, ``intake`` in the docs' example), whatever they are called
+    (tryout 10, M6); never another action's form of that step (a rectification's reason)."""
+    start = sop.steps.get(sop.start)
+    tr = next((t for t in start.transitions if t.forms), None) if start is not None else None
+    return [f for f in tr.forms if f in sop.forms] if tr is not None else []
+
+
+def person_data(sop: SOP, case: Case) -> list[tuple[str, dict[str, Any]]]:
+    """``[(form id, stored values)]`` of the :func:`person_forms` of ``case``, before any filter."""
+    return [(fid, (case.data or {}).get(fid) or {}) for fid in person_forms(sop)]
+
+
 def consent_categories(view: ProviderView) -> set[str]:
     """Data categories the provider may see under ``view`` (empty: nothing personal)."""
     return set(view.categories) if view.personal else set()
@@ -167,8 +182,9 @@ def masked_fields(sop: SOP, view: ProviderView, case: Case, inst: StepInstance,
     those :func:`mno_workflow.protection.masking.listed` names), as the API and the
     command line list it: ``{"field": "item.incident_at", "category": "protection", "reason":
     "agreement", "fr": "Date et heure de l'incident : masqué (non couvert par l'accord de partage
-    de données)", "en": …}`` — the identification, the item and the forms ``forms`` it may read
-    (:func:`readable_forms`), each by its own definition (:mod:`mno_workflow.protection.masking`)."""
+    de données)", "en": …}`` — the person's forms (:func:`person_forms`), the item and the forms
+    ``forms`` it may read (:func:`readable_forms`), each by its own definition
+    (:mod:`mno_workflow.protection.masking`)."""
     from ...engine.item_source import MARK, item_fields, item_sources
     from ...i18n import colon
     from ...protection.masking import listed, mask_reason, reason_text
@@ -176,9 +192,8 @@ def masked_fields(sop: SOP, view: ProviderView, case: Case, inst: StepInstance,
         return []
     sources: list[tuple[str, list[FormField], dict[str, Any]]] = []
     item_form = None
-    ident = sop.forms.get("identification")
-    if ident is not None:
-        sources.append(("identification", ident.fields, (case.data or {}).get("identification") or {}))
+    for fid, data in person_data(sop, case):  # the start form, whatever its name (M6)
+        sources.append((fid, sop.forms[fid].fields, data))
     if inst.item:
         sources.append(("item", item_fields(sop, inst.step, inst.item), inst.item))
         origin = item_sources(sop, inst.step, inst.item)  # its conditions name its own form

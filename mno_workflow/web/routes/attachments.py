@@ -87,6 +87,8 @@ def add_routes(r: APIRouter, web: Web) -> None:
                     posted = post_note(s, sop, user, case, inst, text, web.now())
                     request.session["flash"] = t("note_added", lang) + (
                         f" — {posted.warning.text(lang)}" if posted.warning else "")
+                except CaseErased as e:  # said, on the page the note came from (tryout 10, M3)
+                    request.session["flash_error"] = e.text(lang)
                 except FormInvalid as e:  # nothing saved: said as an error, not as a done thing
                     # tryout 2 #19: at the field, the box kept open (the case page or the provider's
                     # referral page)

@@ -19,6 +19,7 @@ from .. import access, casetools, stepview
 from ..core import Web
 from ..erase_view import erase_ctx
 from ..i18n import fmt_datetime, t
+from ..notes import closed_words
 from ..presenters import correction_choices, form_block, item_label, timeline
 from ..user_words import inactive_users, user_names, user_shown
 from .attachments import notes_of
@@ -176,6 +177,7 @@ def case_page_ctx(web: Web, s, request: Request, user: User, case: Case) -> dict
         "referrals": [x for x in steps if x["step"].recipient],
         "off_platform": off_platform,
         "erased": _erased(s, case, lang, sop.calendar.timezone),
+        "notes_closed": closed_words(case, lang),  # no note on an erased case (tryout 10, M3)
         "erase": erase_ctx(sop, case, user, lang),  # the erase_by roles' tool (tryout 9, L6)
     }
 

@@ -17,6 +17,7 @@ from ...reminders.links import mail_path
 from .. import access, inbox_batch, queries, sop_pick
 from ..core import Web
 from ..duewords import priority_words
+from ..notes import closed_words
 from ..presenters import form_block, item_block, item_label
 from . import common
 from .attachments import notes_of
@@ -87,14 +88,11 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
     lang = web.lang(request, user)
     view = access.provider_view(s, sop, case, inst, web.now())
     cats = access.consent_categories(view)
-    blocks = []
-    for fid, data in (case.data or {}).items():
-        # Data minimisation: the identification (as the consent allows) and, below, only
-        # the need this referral is for, never the whole assessment.
-        if fid == "identification" and view.personal:
-            blocks.append(
-                form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, view=view)
-            )
+    # Data minimisation: the person's forms (the SOP's start form, whatever its name; tryout 10,
+    # M6) as the consent allows and, below, only the need this referral is for, never the whole
+    # assessment.
+    blocks = [form_block(sop, fid, access.filter_form_data(sop, fid, data, cats), lang, cats, view=view)
+              for fid, data in access.person_data(sop, case)] if view.personal else []
     need_block = item_block(sop, inst, lang, cats, view) if view.personal else None
     inst_blocks = [] if not view.personal else [
         form_block(
@@ -125,6 +123,7 @@ def referral_ctx(web: Web, s, request: Request, user, case, inst) -> dict:
         "referrer": _org_named(s, access.referrer(s, user, sop, case, inst, view), lang),
         "notes": access.readable_notes(s, user, sop, case, inst, notes_of(s, inst))
         if access.can_use_notes(s, user, sop, case, inst, web.now()) else None,
+        "notes_closed": closed_words(case, lang),  # no note on an erased case (tryout 10, M3)
         "attachments": [a for a in files.of_case(s, case) if a.instance_id == inst.id]
         if access.can_see_attachments(s, user, sop, case, inst, web.now()) else [],
         "tz": sop.calendar.timezone,
