@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from fastapi import Depends, FastAPI
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..engine.errors import StaleVersion
 from ..i18n import N_
@@ -29,6 +29,8 @@ class ExtendRequest(BaseModel):
 
 
 class ReopenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is named, not ignored (M1)
+
     reason: str = Field(max_length=1000, description=N_("Motif (obligatoire)"))
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
     risk_level: str | None = Field(default=None, max_length=64, description=(
@@ -37,6 +39,8 @@ class ReopenRequest(BaseModel):
 
 
 class CorrectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is named, not ignored (M1)
+
     instance: str = Field(max_length=130, description=N_("Instance d'étape, p. ex. referral:medical"))
     state: str = Field(max_length=64, description=N_("Nouvel état de l'étape (identifiant de la POS)"))
     reason: str = Field(max_length=1000, description=N_("Motif (obligatoire)"))
@@ -44,6 +48,8 @@ class CorrectRequest(BaseModel):
 
 
 class EraseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is named, not ignored (M1)
+
     reason: str = Field(max_length=1000, description=N_("Motif (obligatoire, audité), p. ex. demande écrite "
                                                      "de la personne du …"))
     expected_version: int | None = Field(default=None, ge=1, le=2_000_000_000)
@@ -56,6 +62,8 @@ class Erased(BaseModel):
 
 
 class ReassignRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is named, not ignored (M1)
+
     references: list[str] = Field(max_length=200, description=N_("Références des dossiers"))
     assignee: str = Field(max_length=100, description=N_("Identifiant du gestionnaire de cas"))
     reason: str = Field(max_length=1000, description=N_("Motif (obligatoire)"))

@@ -46,3 +46,22 @@ def test_unknown_keys_and_bad_json_are_named(live, lang, unknown, bad_json):
     r = httpx.post(f"{live.url}/api/v1/cases/{ref}/fire", headers=auth,
                    json={"trigger": "record_consent", "data": {}})
     assert r.status_code == 422 and r.json()["errors"] == {"body.data": unknown}, r.text
+
+
+@pytest.mark.parametrize("path, body", [
+    ("erase", {"reason": "Demande", "expectedVersion": 1}),
+    ("reopen", {"reason": "Revient", "expectedVersion": 1}),
+    ("correct", {"instance": "consent", "state": "given", "reason": "x", "expectedVersion": 1}),
+])
+def test_case_tools_name_an_unknown_key(live, path, body):
+    """Tryout 10, M1: a misspelt ``expected_version`` on ``eraseCase`` was ignored and an
+    irreversible erasure ran without the version check; every case tool reads its body strictly."""
+    from .helpers import closed_case
+    ref = closed_case(live.wf)
+    auth = _auth(live, "fr")
+    r = httpx.post(f"{live.url}/api/v1/cases/{ref}/{path}", headers=auth, json=body)
+    assert r.status_code == 422 and r.json()["code"] == "request_invalid", r.text
+    assert r.json()["errors"] == {"body.expectedVersion": "Champ inconnu dans cette requête."}, r.text
+    r = httpx.post(f"{live.url}/api/v1/cases/reassign", headers=auth,
+                   json={"references": [ref], "assignee": "awa.ouedraogo", "reason": "x", "motif": "y"})
+    assert r.status_code == 422 and r.json()["errors"] == {"body.motif": "Champ inconnu dans cette requête."}
