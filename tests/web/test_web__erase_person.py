@@ -93,6 +93,7 @@ def test_closed_case__confirmation_names_what_goes__errors_keep_input__then_eras
     # already erased: said; a second erasure finds nothing more; no reopening
     page = sup.get(f"/dossiers/{ref}").text
     assert "data-erase-done" in page and f'action="/dossiers/{ref}/rouvrir"' not in page
+    assert f'action="/dossiers/{ref}/effacer"' not in page  # no erase form any more (tryout 10, M10)
     r = post(sup, url, reason="encore", confirm="1", version=str(case_of(live.wf, ref).version))
     assert r.status_code == 303
     assert "0 valeur effacée." in sup.get(f"/dossiers/{ref}").text and len(purges(live.wf, ref)) == 1
