@@ -363,3 +363,18 @@ def test_deadline_by_text_field_is_an_error() -> None:
     with pytest.raises(SOPError) as info:
         load_text(source, "by_text.yaml")
     assert [d.line for d in info.value.diagnostics] == [50]
+
+
+def test_a_field_of_a_step_state_is_e039():
+    """Tryout 10, M5: ``steps.consent.given`` passed ``mno validate --strict`` and every send then
+    failed at run time; ``steps.<step>`` is the state's code, it has no fields."""
+    import re as _re
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sop-language.md").read_text(encoding="utf-8")
+    base = _re.findall(r"<!-- sop -->\n```yaml\n(.*?)```", text, _re.S)[0]
+    bad = base.replace("when: intake.consent,", "when: steps.intake.done,", 1)
+    assert bad != base
+    with pytest.raises(SOPError) as e:
+        load_text(bad, "x.yaml")
+    [d] = [d for d in e.value.diagnostics if d.code == "E039"]
+    assert "steps.intake.done" in d.message and "steps.intake == 'done'" in d.message
+    assert "steps.intake.done" in d.format("fr") and "état" in d.format("fr")

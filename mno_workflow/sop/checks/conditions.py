@@ -128,6 +128,15 @@ def check_codes(loaded: LoadedSOP, source: str, path: tuple) -> list[Diagnostic]
             report(source.find(f"instance_keys.{name}") + 14,
                    said("condition reads the instance keys of step {step!r}, which has a single "
                         "instance (no for_each)", step=name), name, keyed)
+    for m in re.finditer(r"\bsteps\.([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)", source):
+        # steps.<step> is the state's code (text): it has no fields (tryout 10, M5:
+        # « steps.consent.given » passed --strict and every send failed at run time)
+        step, name = m.group(1), m.group(2)
+        known = list(sop.steps[step].states) if step in sop.steps else list(sop.steps)
+        report(m.start(2), said("condition reads steps.{step}.{name}: steps.{step} is the state of the "
+                                "step (a code), not a record; compare it: steps.{step} == '{near}'",
+                                step=step, name=name, near=name if name in known else (known or ["…"])[0]),
+               name, known)
     for root, sel, literal, offset in code_comparisons(source):
         if root == "steps":
             if sel not in sop.steps:
