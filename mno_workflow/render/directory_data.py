@@ -255,6 +255,15 @@ def directory_from_tables(tables: dict[str, list[dict]], lang: str = "fr",
         sal = rel["service_at_location"]
         loc_ids = [x["location_id"] for x in sal] or [x["id"] for x in by_org[org.get("id", "")]["location"]]
         adr = next((addresses[i] for i in loc_ids if i in addresses), {})
+        if not rel["service_area"]:  # no service area: the regions of its addresses in the SOP's
+            own = reg.country.code.upper()  # country, as the directory search ranks it (M7)
+            for i in loc_ids:
+                a = addresses.get(i) or {}
+                if a.get("country") and a["country"].upper() != own:
+                    continue
+                for name in (a.get("region"), a.get("state_province")):
+                    if name:
+                        regions |= reg.resolve_regions(name)
         contact = (rel["contact"] or by_org[org.get("id", "")]["contact"] or [{}])[0]
         phones = rel["phone"] or by_org[org.get("id", "")]["phone"]
         referral = (rel["service_referral"] or [{}])[0]

@@ -253,3 +253,12 @@ def test_pocket_guides_follow_the_sops_own_regions(two, lang):
     assert "Kara" in kara and "Hôpital de Kara (fictif)" in kara and "+226" not in kara, kara[:3000]
     bf = html.unescape(c.get("/pos/documents").text)  # Burkina Faso: its regions, as before
     assert 'href="/pos/documents/guide/kadiogo"' in bf and "/guide/kara" not in bf
+
+
+def test_pocket_guide_counts_a_service_by_its_address(two):
+    """Tryout 10, M7: a service without service area, placed in Maritime by its organisation's
+    address, was ranked by the search but left out of the Maritime pocket guide."""
+    c = two.client("coord.mnr")
+    guide = html.unescape(c.get("/pos/documents/guide/maritime?sop=essai_tg").text)
+    assert "Centre de santé de Bè (fictif)" in guide, guide[:3000]
+    assert "Hôpital de Kara (fictif)" not in guide
