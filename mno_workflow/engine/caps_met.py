@@ -37,22 +37,15 @@ def caps_met(sop: SOP, deadline: Deadline, data: dict[str, Any], lang: str,
     from ..i18n import quoted
     from ..render.diagram_words import TEXT, _field_label
     from ..render.plain import cap_condition
-    from .deadlines import DeadlineError, cap_applies, cap_deadline
     out = []
-    for cap in deadline.no_later_than:
-        try:
-            if not cap_applies(deadline, cap, data):
-                continue
-        except DeadlineError:
-            continue
-        capped = cap_deadline(deadline, cap)
+    for cap, capped in applying_caps(deadline, data):
         period = period_words(sop, capped, data, lang)
         if not period:
             continue
         if capped.start and capped.start != "entered":
-            start = quoted(_field_label(sop, capped.start, lang), lang)
             if hidden is not None and hidden(capped.start):
                 continue  # never said: with the due date it would give the hidden value (tryout 10, M4)
+            start = quoted(_field_label(sop, capped.start, lang), lang)
             words = TEXT[lang]["no_later_than"].format(d=period, x=start)
         else:
             words = TEXT[lang]["no_later_than_entry"].format(d=period)
@@ -68,16 +61,21 @@ def hidden_cap_binds(deadline: Deadline | None, data: dict[str, Any],
     not see (``hidden``, :func:`mno_workflow.web.access.hidden_paths`): the provider is then told
     the due day, not its time nor the hours left, which with the rule would give the hidden value
     (tryout 10, M4: due 06/12 08:10 = incident + 72 h)."""
-    from .deadlines import DeadlineError, cap_applies, cap_deadline
     if deadline is None or hidden is None:
         return False
+    return any(capped.start and capped.start != "entered" and hidden(capped.start)
+               for _cap, capped in applying_caps(deadline, data))
+
+
+def applying_caps(deadline: Deadline, data: dict[str, Any]):
+    """``(cap, capped deadline)`` for each ``no_later_than`` cap of ``deadline`` that counts for
+    this case (:func:`~.deadlines.cap_applies` on ``data``); a cap whose condition cannot be
+    evaluated on the stored data is left out."""
+    from .deadlines import DeadlineError, cap_applies, cap_deadline
     for cap in deadline.no_later_than:
         try:
             if not cap_applies(deadline, cap, data):
                 continue
         except DeadlineError:
             continue
-        start = cap_deadline(deadline, cap).start
-        if start and start != "entered" and hidden(start):
-            return True
-    return False
+        yield cap, cap_deadline(deadline, cap)
