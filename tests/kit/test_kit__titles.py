@@ -108,3 +108,62 @@ def test_mno_publish_reports_it_too(folder, tmp_path):
                      only=lambda n: False)
     found = [w for w in report.warnings if w.startswith("S040")]
     assert len(found) == 1 and "a_fr.yaml:1:1" in found[0] and "« Dépistage seul »" in found[0]
+
+
+def _every_file_loaded(sop_file: Path, sop) -> list[str]:
+    """What ``title_warnings_beside`` said before its quick header read: every scenario beside
+    the SOP loaded whole, its titles checked when it loads and plays this SOP."""
+    from mno_workflow.kit.model import load_scenario
+    from mno_workflow.kit.titles import missing_titles
+
+    out = []
+    for path in sorted((sop_file.parent / "scenarios").glob("*.y*ml")):
+        try:
+            scn = load_scenario(path)
+        except SOPError:
+            continue
+        if scn.sop_path == sop_file.resolve():
+            out += [d.format() for d in missing_titles(scn, sop)]
+    return out
+
+
+ODD_HEADS = {  # file name -> its first lines (the body of 06_non_eligible follows)
+    "c_block_comment.yaml": "scenario:\n  # le titre\n  fr: Titre en bloc\n\n",
+    "d_twice.yaml": "scenario: Premier\nscenario: {fr: Second, en: Second}\n",
+    "e_anchor.yaml": "scenario: &t Titre ancré\n",
+    "f_other_sop.yaml": "scenario: Autre POS\n",
+    "g_empty_title.yaml": "scenario: {fr: '', en: Empty}\n",
+    "h_quoted_key.yaml": "'scenario': Clé entre guillemets\n",
+    "i_fr_en_block.yaml": "scenario:\n  fr: Les deux\n  en: Both\n",
+}
+
+
+def test_the_quick_header_read_says_what_loading_every_scenario_says(folder):
+    """``title_warnings_beside`` reads a scenario's ``scenario:``/``sop:`` entries alone and loads
+    the whole file only when that cannot settle it (issue 15: ``mno validate`` parsed every
+    scenario beside the SOP). Same warnings as loading every file, for plain and odd headers:
+    comments in the title block, a key written twice (an error: no warning), an anchor, another
+    SOP, an empty title (an error), a quoted key."""
+    from mno_workflow.kit.titles import _header, title_warnings_beside
+    from mno_workflow.sop.loader import load_file
+
+    body = (BF / "scenarios" / "06_non_eligible.yaml").read_text(encoding="utf-8").split("\n", 3)[3]
+    for name, head in ODD_HEADS.items():
+        text = head + body
+        if name == "f_other_sop.yaml":
+            text = text.replace("sop: ../mnr.yaml", "sop: ../autre.yaml")
+        (folder / "scenarios" / name).write_text(text, encoding="utf-8")
+    sop_file = folder / "mnr.yaml"
+    sop = load_file(sop_file).model
+    said = [d.format() for d in title_warnings_beside(sop_file, sop)]
+    assert said == _every_file_loaded(sop_file, sop)
+    assert [x.split("/scenarios/")[1].split(":")[0] for x in said] == [
+        "a_fr.yaml", "c_block_comment.yaml", "e_anchor.yaml", "h_quoted_key.yaml"]
+    assert _header(folder / "scenarios" / "b_both.yaml") == (sop_file.resolve(), {"fr", "en"})
+    assert _header(folder / "scenarios" / "i_fr_en_block.yaml") == (sop_file.resolve(), {"fr", "en"})
+    for undecided in ("d_twice.yaml", "e_anchor.yaml", "g_empty_title.yaml", "h_quoted_key.yaml"):
+        assert _header(folder / "scenarios" / undecided) is None, undecided
+    # and the shipped BF scenarios: every one settled by its header, none warned about
+    bf = BF / "mnr.yaml"
+    assert all(_header(p) == (bf.resolve(), {"fr", "en"}) for p in sorted((BF / "scenarios").glob("*.yaml")))
+    assert title_warnings_beside(bf, load_file(bf).model) == [] == _every_file_loaded(bf, load_file(bf).model)
