@@ -76,7 +76,11 @@ def remind(once: Annotated[bool, typer.Option("--once", help="Un seul passage (p
                         state["lang"]))
     sched = make_scheduler(engine, every, blocking=True,
                            after=lambda r: _print_sweep(r, state["lang"]) if r.claimed else None)
+    from ..store.wal import WalCheckpointer
+    wal = WalCheckpointer(engine.db).start()  # SQLite: checkpoints off the sweep's path
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+    finally:
+        wal.stop()

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from .fastsql import execute_text
+from .wal import set_auto_checkpoint
 
 DEFAULT_URL = "sqlite:///data/mno.db"  # documentation only: see config.default_database_url
 
@@ -137,7 +138,9 @@ def big_page_cache(conn: Any, kib: int = 65536) -> None:
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """Create an engine. SQLite gets WAL mode, foreign keys on and a 30 s busy timeout (a writer
+    """Create an engine. SQLite gets WAL mode (automatic checkpoints only past
+    :data:`~mno_workflow.store.wal.AUTO_CHECKPOINT_PAGES` pages: the long-running processes
+    checkpoint in a thread, :mod:`.wal`), foreign keys on and a 30 s busy timeout (a writer
     waits up to 30 s for another writer's lock instead of failing at once); read sessions start a
     deferred transaction, write sessions ``BEGIN IMMEDIATE`` (see :class:`WorkflowSession`)."""
     url = database_url(url)
@@ -154,6 +157,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            set_auto_checkpoint(dbapi_conn)  # a bound; the checkpoints: a thread (store/wal.py)
 
         @event.listens_for(engine, "checkin")
         def _sqlite_cache_back(dbapi_conn: Any, record: Any) -> None:

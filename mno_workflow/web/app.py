@@ -22,6 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from ..engine.engine import WorkflowEngine
 from ..store.base import Base
+from ..store.wal import WalCheckpointer
 from . import access, error_pages
 from . import models as _models  # noqa: F401  (registers the web_ tables on Base)
 from .api import build_api
@@ -87,6 +88,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         sched = None
+        wal = WalCheckpointer(wf.db).start()  # SQLite: checkpoints off the requests' path
         if sweeper_interval:
             from ..reminders.scheduler import make_scheduler
 
@@ -97,6 +99,7 @@ def create_app(
         finally:
             if sched is not None:
                 sched.shutdown(wait=False)
+            wal.stop()
 
     app = FastAPI(title="MNO Workflow", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = web
