@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from .fastsql import execute_text
+from .pg_planner import PG_OPTIONS, pg_options
 from .wal import set_auto_checkpoint
 
 DEFAULT_URL = "sqlite:///data/mno.db"  # documentation only: see config.default_database_url
@@ -137,16 +138,21 @@ def big_page_cache(conn: Any, kib: int = 65536) -> None:
     execute_text(conn, f"PRAGMA cache_size = -{int(kib)}")
 
 
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """Create an engine. SQLite gets WAL mode (automatic checkpoints only past
     :data:`~mno_workflow.store.wal.AUTO_CHECKPOINT_PAGES` pages: the long-running processes
     checkpoint in a thread, :mod:`.wal`), foreign keys on and a 30 s busy timeout (a writer
-    waits up to 30 s for another writer's lock instead of failing at once); read sessions start a
+    waits up to 30 s for another writer's lock instead of failing at once); PostgreSQL sessions
+    get :data:`PG_OPTIONS` (:func:`pg_options`); read sessions start a
     deferred transaction, write sessions ``BEGIN IMMEDIATE`` (see :class:`WorkflowSession`)."""
     url = database_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_MS / 1000})
         private_file(make_url(url).database)
+    elif url.startswith("postgresql"):
+        kwargs.setdefault("connect_args", {}).setdefault("options", pg_options(make_url(url)))
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")

@@ -221,9 +221,11 @@ class Deadline(Base):
     __tablename__ = "deadlines"
     __table_args__ = (
         Index("ix_deadlines_status_fire_at", "status", "fire_at"),
+        # revision 0043: the indexes read in due order end with id — deadlines tie on due_at (the
+        # end of a day), and PostgreSQL, unlike SQLite, does not order an index's ties by id
         # revision 0011: running expiry deadlines of a role soonest first, overdue ones, of a case
-        Index("ix_deadlines_owner_kind_status_due_at", "owner_role", "kind", "status", "due_at"),
-        Index("ix_deadlines_kind_status_due_at", "kind", "status", "due_at"),
+        Index("ix_deadlines_owner_kind_status_due_at", "owner_role", "kind", "status", "due_at", "id"),
+        Index("ix_deadlines_kind_status_due_at", "kind", "status", "due_at", "id"),
         # revision 0039: a case's expiry rows, read by the triggers of next_due.py; no status in the
         # key, so the sweeper's marks (status pending → done) leave it alone (was 0037's
         # ix_deadlines_case_kind_status, which moved one entry per escalation sent)
@@ -232,16 +234,16 @@ class Deadline(Base):
         # revision 0037: partial, rows with an assignee only (never a reminder row: NULL there), so
         # the sweeper's mark of a reminder row (status pending → done) leaves these indexes alone
         Index("ix_deadlines_assignee_owner_kind_status_due", "assignee", "owner_role", "kind", "status",
-              "due_at", **_not_null("assignee")),
+              "due_at", "id", **_not_null("assignee")),
         # revision 0025: the « Escalades » list of a supervisor or coordinator, soonest first
         Index("ix_deadlines_escalate_kind_status_due", "escalate_to", "kind", "status", "due_at",
-              **_not_null("escalate_to")),
+              "id", **_not_null("escalate_to")),
         # revision 0032: a supervisor's running deadlines of their region soonest first (triggers)
         Index("ix_deadlines_region_owner_kind_status_due", "region", "owner_role", "kind", "status",
-              "due_at", **_not_null("region")),
+              "due_at", "id", **_not_null("region")),
         # revision 0038: the « Escalades » list of a supervisor with a region, soonest first
         Index("ix_deadlines_region_escalate_kind_status_due", "region", "escalate_to", "kind", "status",
-              "due_at", **_where("region IS NOT NULL AND escalate_to IS NOT NULL")),
+              "due_at", "id", **_where("region IS NOT NULL AND escalate_to IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, true, union_all
+from sqlalchemy import and_, func, or_, select, true, tuple_, union_all
 from sqlalchemy.orm import Session, aliased
 
 from ..store.models import Case, Deadline, SopVersion, StepInstance, User
@@ -224,9 +224,9 @@ def _ids(session: Session, base, statuses, conds: list[Any], limit: int,
     """Ids of the first ``limit`` deadlines of ``base`` (with ``conds``) by ``(due_at, id)``,
     after ``mark`` when given (keyset): a UNION ALL of one ordered, limited read per deadline
     status (each reads its index in order and stops, whatever the number of cases)."""
-    if mark is not None:
+    if mark is not None:  # a row comparison: PostgreSQL reads its index from the mark, in order
         conds = [*conds, Deadline.due_at >= mark[0],
-                 or_(Deadline.due_at > mark[0], Deadline.id > mark[1])]
+                 tuple_(Deadline.due_at, Deadline.id) > tuple_(mark[0], mark[1])]
     parts = [base.where(Deadline.status == st, *conds).order_by(Deadline.due_at, Deadline.id).limit(limit)
              .subquery() for st in statuses]
     if len(parts) == 1:

@@ -67,8 +67,12 @@ def overdue_rows(session: Session, role: str, clause: Any, now: datetime, live: 
 
 def overdue_count(session: Session, role: str, clause: Any, now: datetime, live: Any, cap: int) -> int:
     """How many overdue deadlines (see :func:`_rows_of`) the open cases matching ``clause`` have,
-    counted up to ``cap + 1``: a join walked from the case index, stopped at its ``LIMIT``."""
+    counted up to ``cap + 1``: a join walked from the case index, stopped at its ``LIMIT``. The
+    cases are walked in ``next_due_at`` order, which the index ``(assignee, next_due_at, id)`` or
+    ``(next_due_at, id)`` gives as it is: without it PostgreSQL (1,000,000 cases) read the table
+    from its start instead, a plan it rated within 1 % of the index's for the whole join but
+    cheaper to start (28 ms instead of 11 ms for a caseworker's count)."""
     rows = (select(Deadline.id).select_from(Case).join(Deadline, Deadline.case_id == Case.id)
             .where(clause, Case.status == "open", Case.next_due_at < now, *_rows_of(role, now, live))
-            .limit(cap + 1).subquery())
+            .order_by(Case.next_due_at).limit(cap + 1).subquery())
     return session.scalar(select(func.count()).select_from(rows)) or 0
