@@ -133,10 +133,12 @@ def _sweep_rows(quick: bool, log=print) -> list[Row]:
 
 
 def run(quick: bool, directory: Path | None = None, log=print, sizes: list[int] | None = None,
-        n: int | None = None, pg: bool = False) -> list[Row]:
+        n: int | None = None, pg: bool = False, pg_urls: dict[int, str] | None = None) -> list[Row]:
     """The rows of this benchmark (see the module doc); ``quick``: 1,000 vs 10,000 cases, 10 GETs
     per page, the sweep at 20,000 pending rows. ``sizes``/``n``: other sizes (smallest first) and
-    GETs per page."""
+    GETs per page. ``pg_urls``: ``{size: URL}`` of PostgreSQL databases that already hold the
+    copy of that size (``bench/pg_copy.py``; upgraded to the newest revision first) instead of a
+    server started and filled by the bench (the 1,000,000-case copy takes 7–9 minutes)."""
     logging.getLogger("mno.web").setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
     directory = directory or Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "mno-bench-worklists"
@@ -150,7 +152,12 @@ def run(quick: bool, directory: Path | None = None, log=print, sizes: list[int] 
         path = generate(directory / f"cases-{size}{'-q' if quick else ''}.db", size, seed_cases=seed_cases,
                         log=log)
         log(f"  {size:,} cases ready in {time.perf_counter() - t0:.0f} s; measuring")
-        if pg:
+        if pg and size in (pg_urls or {}):  # a database an earlier copy left on a server
+            from mno_workflow.store.migrate import upgrade
+
+            upgrade(pg_urls[size])
+            results[size] = measure(path, n, log, url=pg_urls[size])
+        elif pg:
             from bench.common import postgres
             from bench.pg_copy import copy
 
@@ -189,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
                     "(e.g. 'provider inbox|Mon travail, caseworker')")
     ap.add_argument("--pg", action="store_true",
                     help="measure on PostgreSQL (started by the bench, the same rows copied in)")
+    ap.add_argument("--pg-url", action="append", default=[], metavar="SIZE=URL",
+                    help="with --pg: the database at URL already holds the copy of SIZE cases "
+                         "(bench/pg_copy.py); repeatable")
     args = ap.parse_args(argv)
     if args.no_sweep:
         global _sweep_rows
@@ -202,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         PAGES = [p for p in PAGES if p[0] in wanted]
     sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else None
     rows = run(args.quick, args.dir, log=lambda m: print(m, file=sys.stderr, flush=True),
-               sizes=sizes, n=args.n, pg=args.pg)
+               sizes=sizes, n=args.n, pg=args.pg,
+               pg_urls={int(k): v for k, v in (x.split("=", 1) for x in args.pg_url)})
     head = ("what", "figure", "baseline", "ratio", "bar", "met")
     body = [(r.what, f"{r.figure:.1f} {r.unit}", f"{r.baseline:.1f} {r.unit} ({r.baseline_what})",
              f"{r.ratio:.2f}×", r.bar, "" if r.ok is None else ("yes" if r.ok else "NO")) for r in rows]

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from .fastsql import execute_text
-from .pg_planner import PG_OPTIONS, pg_options
+from .pg_planner import pg_options
 from .wal import set_auto_checkpoint
 
 DEFAULT_URL = "sqlite:///data/mno.db"  # documentation only: see config.default_database_url
@@ -145,7 +145,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     :data:`~mno_workflow.store.wal.AUTO_CHECKPOINT_PAGES` pages: the long-running processes
     checkpoint in a thread, :mod:`.wal`), foreign keys on and a 30 s busy timeout (a writer
     waits up to 30 s for another writer's lock instead of failing at once); PostgreSQL sessions
-    get :data:`PG_OPTIONS` (:func:`pg_options`); read sessions start a
+    get :data:`~.pg_planner.PG_OPTIONS` (:func:`~.pg_planner.pg_options`); read sessions start a
     deferred transaction, write sessions ``BEGIN IMMEDIATE`` (see :class:`WorkflowSession`)."""
     url = database_url(url)
     if url.startswith("sqlite"):

@@ -14,6 +14,11 @@ their instant (the end of a day).
   for spinning disks): at 4, a caseworker's overdue deadlines after the 25th were all read
   (13,710) and sorted (46 ms) instead of the index read in order and stopped (0.5 ms); the
   « referrals sent » filter counted 200,001 index entries for a limit of 2,001 (26 ms).
+  A case search is the exception (:func:`trigram_search`): the trigram index's guess of how many
+  cases two words match is far too low when they come together (the benchmark's « ndiaye lefevre »:
+  1,413 guessed, 13,328 in the region), and at 1.1 the newest 50 were then read from all of them
+  (130 ms) instead of walking the region's cases newest first (2 ms); at 4 it walks when matches
+  are many and reads the index when they are few.
 - ``plan_cache_mode=force_custom_plan``: psycopg prepares a statement run five times on one
   connection, after which PostgreSQL may keep one generic plan for every value of its parameters
   (a search's pattern, a user's id, a region); planning each time costs a fraction of a
@@ -35,3 +40,11 @@ def pg_options(url: Any) -> str:
     if isinstance(own, tuple):  # the parameter written twice in the URL
         own = " ".join(own)
     return f"{PG_OPTIONS} {own}" if own else PG_OPTIONS
+
+
+def trigram_search(session: Any) -> None:
+    """PostgreSQL: ``SET LOCAL random_page_cost = 4`` (PostgreSQL's default) for the rest of
+    ``session``'s transaction, a read of a case list with a search (see the module doc). No-op
+    on SQLite (its search is the FTS5 index, store/search.py)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql("SET LOCAL random_page_cost = 4")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..store import search as case_search
 from ..store.models import Case, Deadline, SopVersion, StepInstance
+from ..store.pg_planner import trigram_search
 
 COUNT_CAP = 1000  # counted exactly up to here; past it « 1 000+ »
 # Deadline statuses of a state possibly still running (every status but ``cancelled``), as a list
@@ -103,6 +104,7 @@ def filtered(session: Session, clause: Any, *, search: str | None = None, region
         q = q.where(Case.sop_version_id.in_(select(SopVersion.id).where(SopVersion.sop_id == sop_id)))
     if search and search.strip():
         q = q.where(case_search.clause(session.get_bind().dialect.name, search))
+        trigram_search(session)  # PostgreSQL: the planner's page cost for a search (pg_planner.py)
     if region:
         q = q.where(Case.region == region)
     if assignee:

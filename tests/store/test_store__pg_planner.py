@@ -35,3 +35,26 @@ def test_a_postgresql_session_runs_with_them(pg_url):
     assert got["search_path"] == pg_url.split("search_path%3D")[1]
     mine = shown(pg_url.replace("?options=", "?options=-c%20random_page_cost%3D4%20"))
     assert mine["random_page_cost"] == "4" and mine["jit"] == "off"
+
+
+def test_a_case_search_reads_with_the_default_page_cost_for_its_transaction_only(pg_url):
+    """``trigram_search``: a list read with a search runs at ``random_page_cost`` 4 (the trigram
+    index's guesses), to the end of its transaction; the next transaction has MNO's 1.1 again."""
+    from sqlalchemy import true
+    from sqlalchemy.orm import Session
+
+    from mno_workflow.store.base import Base
+    from mno_workflow.web.worklists import filtered
+
+    db = make_engine(pg_url)
+    try:
+        Base.metadata.create_all(db)
+        with Session(db) as s:
+            s.execute(filtered(s, true(), search="ndiaye lefevre")).all()
+            assert s.connection().exec_driver_sql("SHOW random_page_cost").scalar() == "4"
+            s.rollback()
+            assert s.connection().exec_driver_sql("SHOW random_page_cost").scalar() == "1.1"
+            s.execute(filtered(s, true(), region="kadiogo")).all()
+            assert s.connection().exec_driver_sql("SHOW random_page_cost").scalar() == "1.1"
+    finally:
+        db.dispose()
