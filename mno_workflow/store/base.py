@@ -150,6 +150,13 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_MS / 1000})
+        # No ceiling on connections (5 kept, the others closed when given back): the database's
+        # write lock is what serialises writers. With a ceiling (15), 20 concurrent requests could
+        # hold every connection while waiting for that lock, and the transaction holding it then
+        # waited for one more connection: all stood still for the 30 s busy timeout (issue 15,
+        # bench/http_load.py). Only with the default pool (a caller's poolclass keeps its own).
+        if "poolclass" not in kwargs:
+            kwargs.setdefault("max_overflow", -1)
         private_file(make_url(url).database)
     elif url.startswith("postgresql"):
         kwargs.setdefault("connect_args", {}).setdefault("options", pg_options(make_url(url)))

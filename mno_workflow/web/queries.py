@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, false, func, not_, or_, select, update
+from sqlalchemy import and_, event, false, func, not_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..store.models import Case, Deadline, OutboxMessage, StepInstance, User
@@ -99,20 +99,41 @@ def instance_due(session: Session, inst: StepInstance) -> datetime | None:
 
 
 def _record_views(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert access-log rows. Inside a write transaction they join it; from a read session
-    (a page that only reads) they are written in a short transaction of their own, so that a
-    read never has to upgrade its snapshot to a write lock: on SQLite that upgrade fails at once
-    (``database is locked``) when another request committed meanwhile, and the page would be a 500.
-    """
+    """Insert access-log rows. Inside a write transaction they join it. From a read session (a page
+    that only reads) they are written in a short transaction of their own once the read
+    transaction has ended and given its connection back (:func:`_write_pending_views`): a read
+    never upgrades its snapshot to a write lock (on SQLite that fails at once, « database is
+    locked », when another request committed meanwhile), and a request never holds two pooled
+    connections at once — 20 concurrent requests each waiting for a second connection while
+    holding one emptied the pool (15) and waited 30 s (issue 15, ``bench/http_load.py``). The
+    write happens when the ``with`` block of the read session closes: an error there is the
+    request's error, so no page is served whose reading is not logged."""
     if not rows:
         return
     if getattr(session, "_mno_write", False):
         session.add_all(CaseView(**r) for r in rows)
         return
-    from sqlalchemy import insert
+    session.info.setdefault(_PENDING, []).extend(rows)
 
-    with session.get_bind().begin() as conn:
-        conn.execute(insert(CaseView), rows)
+
+_PENDING = "mno_pending_views"  # key of a read session's info: its access-log rows to write
+
+
+def _write_pending_views(session: Session, transaction: Any) -> None:
+    """``after_transaction_end`` of a read session holding access-log rows: the outermost
+    transaction has ended and its connection is back in the pool; write them in one short
+    transaction."""
+    if transaction.parent is not None or _PENDING not in session.info:
+        return
+    rows = session.info.pop(_PENDING)
+    if rows:
+        from sqlalchemy import insert
+
+        with session.get_bind().begin() as conn:
+            conn.execute(insert(CaseView), rows)
+
+
+event.listen(Session, "after_transaction_end", _write_pending_views)  # every session class
 
 
 def log_view(
