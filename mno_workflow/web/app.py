@@ -93,7 +93,8 @@ def create_app(
         # What exists once the application is up (modules, compiled SOPs, templates: ~180,000
         # objects) lives as long as the process: kept out of the garbage collector's full
         # collections, which took ~100 ms of a request now and then (issue 15). Undone at shutdown.
-        gc.collect()
+        # No gc.collect() first: a full collection of a big process (the test suite starts
+        # hundreds of applications) costs more than the little start-up garbage frozen with it.
         gc.freeze()
         if sweeper_interval:
             from ..reminders.scheduler import make_scheduler
