@@ -94,7 +94,8 @@ class StepInstance(Base):
         Index("ix_step_instances_recipient_state", "recipient", "state"),
         # revision 0011: cases by step and state in progress; a provider's inbox newest first
         Index("ix_step_instances_step_state_case", "step", "state", "case_id"),
-        Index("ix_step_instances_recipient_entered_at", "recipient", "entered_at"),
+        # revision 0044: id last, the ties of entered_at in order on PostgreSQL too
+        Index("ix_step_instances_recipient_entered_at", "recipient", "entered_at", "id"),
         # revision 0035: the provider inbox's two parts (« À traiter », history), page by page
         Index("ix_step_instances_recipient_final_entered", "recipient", "final", "entered_at", "id"),
     )
