@@ -262,26 +262,26 @@ def time_sweeps(path: Path, due: list[int], repeats: int) -> dict:
             outbox_max = conn.scalar(text("SELECT coalesce(max(id), 0) FROM outbox"))
         stmts = Statements(wf.db)
         times, cpu, reports = [], [], []
-        wal = WalCheckpointer(wf.db).start()  # as `mno serve` and `mno remind` run (store/wal.py)
-        for i in range(repeats + 1):
-            gc.collect()
-            c0, t0 = time.process_time(), time.perf_counter()
-            report = sweep(wf, now=NOW)
-            dt, dc = time.perf_counter() - t0, time.process_time() - c0
-            if i == 0:  # the warm-up sweep, counted; the timed ones run without the listener
-                stmts.remove()
-            with wf.db.connect() as conn:
-                messages = conn.scalar(text("SELECT count(*) FROM outbox WHERE id > :m"), {"m": outbox_max})
-            if report.claimed != len(due) or report.skipped or report.failed or report.auto_fired:
-                raise RuntimeError(f"unexpected sweep: {len(due)} due, claimed {report.claimed}, "
-                                   f"skipped {len(report.skipped)}, failed {len(report.failed)}, "
-                                   f"auto-fired {len(report.auto_fired)}")
-            reports.append((len(report.reminders), len(report.escalations), report.late, messages))
-            if i:  # the first sweep warms caches up (compiled SOP, statements)
-                times.append(dt)
-                cpu.append(dc)
-            rearm(wf, due, outbox_max)
-        wal.stop()
+        with WalCheckpointer(wf.db) as wal:  # as `mno serve` and `mno remind` run (store/wal.py)
+            for i in range(repeats + 1):
+                gc.collect()
+                c0, t0 = time.process_time(), time.perf_counter()
+                report = sweep(wf, now=NOW)
+                dt, dc = time.perf_counter() - t0, time.process_time() - c0
+                if i == 0:  # the warm-up sweep, counted; the timed ones run without the listener
+                    stmts.remove()
+                with wf.db.connect() as conn:
+                    messages = conn.scalar(text("SELECT count(*) FROM outbox WHERE id > :m"),
+                                           {"m": outbox_max})
+                if report.claimed != len(due) or report.skipped or report.failed or report.auto_fired:
+                    raise RuntimeError(f"unexpected sweep: {len(due)} due, claimed {report.claimed}, "
+                                       f"skipped {len(report.skipped)}, failed {len(report.failed)}, "
+                                       f"auto-fired {len(report.auto_fired)}")
+                reports.append((len(report.reminders), len(report.escalations), report.late, messages))
+                if i:  # the first sweep warms caches up (compiled SOP, statements)
+                    times.append(dt)
+                    cpu.append(dc)
+                rearm(wf, due, outbox_max)
         wal_checkpoint(wf.db)  # the log emptied, then one sweep's pages checkpointed, timed apart
         sweep(wf, now=NOW)
         t0 = time.perf_counter()

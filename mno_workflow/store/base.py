@@ -154,10 +154,13 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         # write lock is what serialises writers. With a ceiling (15), 20 concurrent requests could
         # hold every connection while waiting for that lock, and the transaction holding it then
         # waited for one more connection: all stood still for the 30 s busy timeout (issue 15,
-        # bench/http_load.py). Only with the default pool (a caller's poolclass keeps its own).
-        if "poolclass" not in kwargs:
+        # bench/http_load.py). Only for a file with the default pool (a caller's poolclass keeps
+        # its own; an in-memory database has SQLAlchemy's one-connection-per-thread pool).
+        database = make_url(url).database
+        if "poolclass" not in kwargs and database and database != ":memory:" \
+                and "mode=memory" not in url:
             kwargs.setdefault("max_overflow", -1)
-        private_file(make_url(url).database)
+        private_file(database)
     elif url.startswith("postgresql"):
         kwargs.setdefault("connect_args", {}).setdefault("options", pg_options(make_url(url)))
     engine = create_engine(url, **kwargs)

@@ -32,6 +32,16 @@ def test_a_sqlite_engine_gives_as_many_connections_as_asked(tmp_path):
         db.dispose()
 
 
+def test_an_in_memory_sqlite_database_keeps_its_own_pool():
+    """``sqlite://`` (tests, a throw-away run): SQLAlchemy's one-connection-per-thread pool, which
+    takes no ``max_overflow`` (make_engine refused to create it when it passed one)."""
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        db = make_engine(url)
+        with db.connect() as conn:
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+        db.dispose()
+
+
 def test_a_list_read_holds_one_connection_and_logs_after_giving_it_back(wf):
     cw = Actor("mariam.kabore", "caseworker")
     refs = [wf.create_case("mnr_bf", cw) for _ in range(3)]
